@@ -1,0 +1,103 @@
+/** Where something came from in a playbook, inventory or vars file. */
+export interface SourceLocation {
+  file: string
+  line: number
+  column?: number
+}
+
+/** Formats a location as `file:line[:column]`. */
+export function formatLocation(loc: SourceLocation | undefined): string {
+  if (!loc) return ''
+  return loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`
+}
+
+/** Base class of every error this product raises on purpose. Its message is meant for the user. */
+export class AsyncPlaybookError extends Error {
+  constructor(
+    message: string,
+    readonly location?: SourceLocation
+  ) {
+    super(location ? `${formatLocation(location)}: ${message}` : message)
+    this.name = new.target.name
+  }
+}
+
+/** A playbook, vars file or YAML document that cannot be read or is not valid. Exit code 4. */
+export class PlaybookError extends AsyncPlaybookError {}
+
+/** An inventory that cannot be read or is not valid. Exit code 4. */
+export class InventoryError extends AsyncPlaybookError {}
+
+/** A template or expression that cannot be evaluated (syntax error, undefined variable, bad filter). */
+export class TemplateError extends AsyncPlaybookError {
+  constructor(
+    message: string,
+    readonly expression?: string,
+    location?: SourceLocation
+  ) {
+    super(message, location)
+  }
+}
+
+/** A command-line option or action input that is not valid. Exit code 5. */
+export class OptionError extends AsyncPlaybookError {}
+
+/** A host cannot be reached or authenticated: the host becomes unreachable. */
+export class ConnectionError extends AsyncPlaybookError {
+  constructor(
+    message: string,
+    readonly host: string
+  ) {
+    super(message)
+  }
+}
+
+/** The remote host presented a key we do not trust. Reported as unreachable, never retried. */
+export class HostKeyError extends ConnectionError {
+  constructor(
+    message: string,
+    host: string,
+    readonly fingerprint: string
+  ) {
+    super(message, host)
+  }
+}
+
+/** A remote command exceeded its deadline. */
+export class CommandTimeoutError extends AsyncPlaybookError {
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly timeoutMs: number
+  ) {
+    super(message)
+  }
+}
+
+/** Returns the closest candidate to `word` (Levenshtein), if it is close enough to be a useful hint. */
+export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) {
+      bestDistance = d
+      best = candidate
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]!
+}

@@ -1,0 +1,163 @@
+import { InventoryError } from '../errors.js'
+
+/** Names Ansible treats as the control node itself (`C.LOCALHOST`). */
+export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1']
+
+/** What pattern evaluation needs to know about an inventory. */
+export interface PatternTarget {
+  /** Every host, in inventory order. */
+  hostNames(): string[]
+  groupNames(): string[]
+  /** Hosts of a group and of its descendants, in inventory order. */
+  groupHosts(group: string): string[]
+  hasHost(name: string): boolean
+  /** The host that stands for `localhost`/`127.0.0.1` when no host of that name exists (Ansible's implicit localhost). */
+  localhostFor(name: string): string
+}
+
+const SINGLE_HOST_WITH_PORT = /^(?:[^:[\]]|\[[^\]]*\])*:[0-9]+$/
+const PATTERN_PIECE = /(?:[^\s:[\]]|\[[^\]]*\])+/g
+const WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/
+
+/**
+ * Splits host patterns as Ansible's `split_host_pattern` does: on commas when there are any, otherwise on colons
+ * outside `[...]`, so `web:&prod:!web3`, `web[0:2]` and `host:22` all come out right.
+ */
+export function splitHostPattern(pattern: string | readonly string[]): string[] {
+  if (typeof pattern !== 'string') return pattern.flatMap((p) => splitHostPattern(p))
+  let pieces: string[]
+  if (pattern.includes(',')) pieces = pattern.split(',')
+  else if (SINGLE_HOST_WITH_PORT.test(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern]
+  else pieces = pattern.match(PATTERN_PIECE) ?? []
+  return pieces.map((p) => p.trim()).filter((p) => p !== '')
+}
+
+function isIpv6(text: string): boolean {
+  return /^[0-9a-fA-F:]+$/.test(text) && (text.match(/:/g) ?? []).length >= 2
+}
+
+/**
+ * Evaluates already split patterns the way Ansible does: every plain pattern first (union, in the order given),
+ * then each `&pattern` (intersection), then each `!pattern` (exclusion); with only `&`/`!` patterns, `all` is
+ * the starting set. Returns host names in inventory order; an implicit localhost comes last.
+ */
+export function evaluatePatterns(patterns: readonly string[], target: PatternTarget): string[] {
+  const plain = patterns.filter((p) => p !== '' && p[0] !== '&' && p[0] !== '!')
+  const intersections = patterns.filter((p) => p[0] === '&')
+  const exclusions = patterns.filter((p) => p[0] === '!')
+  const ordered = [...(plain.length > 0 ? plain : ['all']), ...intersections, ...exclusions]
+
+  let selected = new Set<string>()
+  for (const p of ordered) {
+    if (target.hasHost(p)) {
+      selected.add(p)
+      continue
+    }
+    const matches = matchOnePattern(p, target)
+    if (p[0] === '!') for (const h of matches) selected.delete(h)
+    else if (p[0] === '&') selected = new Set(matches.filter((h) => selected.has(h)))
+    else for (const h of matches) selected.add(h)
+  }
+  const inOrder = target.hostNames().filter((h) => selected.has(h))
+  const implicit = [...selected].filter((h) => !target.hasHost(h))
+  return [...inOrder, ...implicit]
+}
+
+/** One pattern without its `&`/`!` prefix: a group, a host, a glob, a `~regex`, optionally with `[i]`/`[i:j]`. */
+function matchOnePattern(pattern: string, target: PatternTarget): string[] {
+  const bare = pattern[0] === '&' || pattern[0] === '!' ? pattern.slice(1) : pattern
+  if (bare === '') {
+    throw new InventoryError(
+      `host pattern '${pattern}' has nothing after '${pattern}'. Write '&group' to intersect or '!group' to exclude.`
+    )
+  }
+  const { expression, subscript } = splitSubscript(bare)
+  const hosts = enumerateMatches(expression, target)
+  if (!subscript || hosts.length === 0) return hosts
+  const [start, end] = subscript
+  if (end === undefined) {
+    const index = start < 0 ? hosts.length + start : start
+    const host = hosts[index]
+    if (host === undefined) {
+      throw new InventoryError(
+        `host pattern '${bare}' asks for host number ${start}, but '${expression}' matches only ${hosts.length} ` +
+          `host(s), numbered 0 to ${hosts.length - 1}.`
+      )
+    }
+    return [host]
+  }
+  return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1)
+}
+
+function splitSubscript(pattern: string): {
+  expression: string
+  subscript?: [number, number | undefined]
+} {
+  if (pattern[0] === '~') return { expression: pattern }
+  const m = WITH_SUBSCRIPT.exec(pattern)
+  if (!m) return { expression: pattern }
+  const [, expression, index, start, , end] = m
+  if (index !== undefined) return { expression: expression!, subscript: [Number(index), undefined] }
+  // Python's `if end:` treats [2:0] like [2]; keep that quirk so results match Ansible.
+  const last = end ? Number(end) : -1
+  return { expression: expression!, subscript: [Number(start), last === 0 ? undefined : last] }
+}
+
+function enumerateMatches(pattern: string, target: PatternTarget): string[] {
+  const matcher = compilePattern(pattern)
+  const groups = target.groupNames().filter((g) => matcher(g))
+  const results = new Set<string>()
+  for (const g of groups) for (const h of target.groupHosts(g)) results.add(h)
+  if (groups.length === 0 || pattern[0] === '~' || /[.?*[]/.test(pattern)) {
+    for (const h of target.hostNames()) if (matcher(h)) results.add(h)
+  }
+  if (results.size === 0 && LOCALHOST_NAMES.includes(pattern))
+    results.add(target.localhostFor(pattern))
+  const order = new Map(target.hostNames().map((h, i) => [h, i]))
+  return [...results].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity))
+}
+
+/** `~regex` matches from the start of the name (Python's re.match); anything else is a whole-name shell glob. */
+function compilePattern(pattern: string): (name: string) => boolean {
+  let regex: RegExp
+  const source = pattern[0] === '~' ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`
+  try {
+    regex = new RegExp(source, 's')
+  } catch (e) {
+    throw new InventoryError(
+      `host pattern '${pattern}' is not a valid regular expression: ${(e as Error).message}. ` +
+        "Patterns starting with '~' are regular expressions; escape special characters with '\\'."
+    )
+  }
+  return (name) => regex.test(name)
+}
+
+/** Python's `fnmatch.translate`: `*`, `?`, `[seq]` and `[!seq]`; everything else is literal. */
+function globToRegex(glob: string): string {
+  let out = ''
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!
+    if (c === '*') {
+      if (!out.endsWith('.*')) out += '.*'
+    } else if (c === '?') {
+      out += '.'
+    } else if (c === '[') {
+      let j = i + 1
+      if (glob[j] === '!') j++
+      if (glob[j] === ']') j++
+      while (j < glob.length && glob[j] !== ']') j++
+      if (j >= glob.length) {
+        out += '\\['
+        continue
+      }
+      let body = glob.slice(i + 1, j).replace(/\\/g, '\\\\')
+      if (body.startsWith('!')) body = '^' + body.slice(1)
+      else if (body.startsWith('^')) body = '\\' + body
+      out += `[${body.replace(/]/g, '\\]')}]`
+      i = j
+    } else {
+      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+    }
+  }
+  return out
+}

@@ -1,0 +1,317 @@
+import { readFileSync, statSync } from 'node:fs'
+import { extname, resolve } from 'node:path'
+import { closestMatch, InventoryError } from '../errors.js'
+import { parseHostEntry } from './host-range.js'
+import {
+  evaluatePatterns,
+  LOCALHOST_NAMES,
+  splitHostPattern,
+  type PatternTarget
+} from './host-pattern.js'
+import { parseIniInventory, type InventorySource } from './ini-parser.js'
+import { InventoryData } from './inventory-data.js'
+import { parseYamlInventory } from './yaml-parser.js'
+
+/** A host as loaded. `vars` are its own variables only; see {@link Inventory.hostVars} for the merged view. */
+export interface InventoryHost {
+  name: string
+  vars: Record<string, unknown>
+  /** Every group the host is in, including 'all' and ancestor groups, in variable precedence order (lowest first). */
+  groups: string[]
+}
+
+export interface InventoryGroup {
+  name: string
+  /** Hosts listed directly in this group. */
+  hosts: string[]
+  children: string[]
+  vars: Record<string, unknown>
+}
+
+export interface LoadInventoryOptions {
+  /** Names inline inventory text in error messages. Default `<inventory text>`. */
+  label?: string
+}
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
+const IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/
+
+/** A loaded inventory: hosts, groups, merged variables and host pattern selection. */
+export class Inventory implements PatternTarget {
+  readonly hosts = new Map<string, InventoryHost>()
+  readonly groups = new Map<string, InventoryGroup>()
+  /** Problems Ansible would only warn about; the caller should show them. */
+  readonly warnings: readonly string[]
+  private readonly groupHostCache = new Map<string, string[]>()
+  private implicitLocalhost: string | undefined
+
+  /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
+  constructor(data: InventoryData) {
+    const warnings = [...data.warnings]
+    // Like Ansible's reconcile_inventory: top-level groups hang under 'all', and 'ungrouped' holds exactly
+    // the hosts that are in no group but 'all'.
+    for (const group of data.groups.values()) {
+      if (group.name !== 'all' && group.parents.length === 0) data.addChildGroup('all', group.name)
+    }
+    const directGroups = new Map<string, string[]>([...data.hosts.keys()].map((h) => [h, []]))
+    for (const g of data.groups.values()) for (const h of g.hosts) directGroups.get(h)?.push(g.name)
+    const ungrouped = data.groups.get('ungrouped')!
+    const inOtherGroups = new Set(
+      [...directGroups]
+        .filter(([, groups]) => groups.some((g) => g !== 'all' && g !== 'ungrouped'))
+        .map(([h]) => h)
+    )
+    ungrouped.hosts = [...data.hosts.keys()].filter((h) => !inOtherGroups.has(h))
+    for (const h of ungrouped.hosts)
+      if (!directGroups.get(h)!.includes('ungrouped')) directGroups.get(h)!.push('ungrouped')
+    for (const host of data.hosts.keys()) {
+      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`)
+    }
+    this.warnings = warnings
+
+    const depth = new Map<string, number>()
+    const depthOf = (name: string): number => {
+      let d = depth.get(name)
+      if (d === undefined) {
+        d = Math.max(0, ...data.groups.get(name)!.parents.map((p) => depthOf(p) + 1))
+        depth.set(name, d)
+      }
+      return d
+    }
+    const precedence = (a: string, b: string): number =>
+      depthOf(a) - depthOf(b) ||
+      data.groups.get(a)!.priority - data.groups.get(b)!.priority ||
+      (a < b ? -1 : a > b ? 1 : 0)
+
+    for (const g of data.groups.values()) {
+      this.groups.set(g.name, {
+        name: g.name,
+        hosts: [...g.hosts],
+        children: [...g.children],
+        vars: g.vars
+      })
+    }
+    for (const h of data.hosts.values()) {
+      const groups = new Set<string>()
+      const visit = (name: string): void => {
+        if (groups.has(name)) return
+        groups.add(name)
+        for (const parent of data.groups.get(name)!.parents) visit(parent)
+      }
+      for (const g of directGroups.get(h.name)!)
+        if (g !== 'ungrouped' || !inOtherGroups.has(h.name)) visit(g)
+      this.hosts.set(h.name, { name: h.name, vars: h.vars, groups: [...groups].sort(precedence) })
+    }
+  }
+
+  /** All hosts in inventory order (order of first appearance). */
+  hostNames(): string[] {
+    return [...this.hosts.keys()]
+  }
+
+  groupNames(): string[] {
+    return [...this.groups.keys()]
+  }
+
+  hasHost(name: string): boolean {
+    return this.hosts.has(name)
+  }
+
+  /** Hosts of a group and of all its descendants, in inventory order. */
+  groupHosts(group: string): string[] {
+    let cached = this.groupHostCache.get(group)
+    if (!cached) {
+      const members = new Set<string>()
+      const visit = (name: string): void => {
+        const g = this.groups.get(name)
+        if (!g) return
+        for (const h of g.hosts) members.add(h)
+        for (const child of g.children) visit(child)
+      }
+      visit(group)
+      cached = this.hostNames().filter((h) => members.has(h))
+      this.groupHostCache.set(group, cached)
+    }
+    return [...cached]
+  }
+
+  /** The host a localhost-like pattern means: a localhost-like inventory host, else Ansible's implicit localhost. */
+  localhostFor(name: string): string {
+    const inInventory = this.hostNames().find((h) => LOCALHOST_NAMES.includes(h))
+    if (inInventory !== undefined) return inInventory
+    this.implicitLocalhost ??= name
+    return this.implicitLocalhost
+  }
+
+  /**
+   * Variables of a host, merged with Ansible's precedence: group 'all' < parent groups < child groups (by depth,
+   * then ansible_group_priority, then name) < host vars; then inventory_hostname, inventory_hostname_short,
+   * group_names (sorted, without 'all') and groups (group → hosts). Values are raw (templates not rendered) and
+   * the result is a copy the caller may change. `localhost`/`127.0.0.1` work even when not in the inventory.
+   */
+  hostVars(name: string): Record<string, unknown> {
+    const host = this.hosts.get(name)
+    const merged: Record<string, unknown> = {}
+    let groupNames: string[]
+    if (host) {
+      for (const g of host.groups) Object.assign(merged, this.groups.get(g)!.vars)
+      Object.assign(merged, host.vars)
+      groupNames = host.groups.filter((g) => g !== 'all').sort()
+    } else if (LOCALHOST_NAMES.includes(name) && this.localhostFor(name) === name) {
+      Object.assign(merged, this.groups.get('all')!.vars, { ansible_connection: 'local' })
+      groupNames = []
+    } else {
+      const hint = closestMatch(name, this.hosts.keys())
+      throw new InventoryError(
+        `host '${name}' is not in the inventory${hint ? `; did you mean '${hint}'?` : '.'} ` +
+          'Add it to the inventory, or check the spelling in the play or task.'
+      )
+    }
+    merged['inventory_hostname'] = name
+    merged['inventory_hostname_short'] =
+      IPV4.test(name) || IPV6.test(name) ? name : name.split('.')[0]
+    merged['group_names'] = groupNames
+    merged['groups'] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]))
+    return structuredClone(merged)
+  }
+
+  /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
+  select(pattern: string | readonly string[]): string[] {
+    return evaluatePatterns(splitHostPattern(pattern), this)
+  }
+}
+
+/**
+ * Loads and merges inventory sources, in order. Each source is a file path (INI, or YAML by a .yml/.yaml/.json
+ * extension or by its content), a comma-separated host list such as `web1,web2:2222,` (Ansible's `-i a,b,`), or
+ * inline inventory text (anything containing a newline, or a single line that names no existing file).
+ */
+export function loadInventory(
+  sources: readonly string[],
+  options: LoadInventoryOptions = {}
+): Inventory {
+  const data = new InventoryData()
+  const label = options.label ?? '<inventory text>'
+  sources.forEach((source, i) =>
+    readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data)
+  )
+  return new Inventory(data)
+}
+
+/**
+ * The inventory used when none is given: one host `localhost` with ansible_connection=local, in 'ungrouped',
+ * so `hosts: all`, `localhost` and `127.0.0.1` all select it.
+ */
+export function defaultInventory(): Inventory {
+  const data = new InventoryData()
+  data.addHost('localhost', 'ungrouped', undefined, undefined)
+  data.setHostVar('localhost', 'ansible_connection', 'local')
+  return new Inventory(data)
+}
+
+/**
+ * Applies `--limit`: keeps the hosts (in their order) that also match `limit`, a host pattern in the same
+ * syntax, where an `@file` item lists further patterns one per line.
+ */
+export function applyLimit(
+  hosts: readonly string[],
+  inventory: Inventory,
+  limit: string | undefined
+): string[] {
+  if (limit === undefined || limit.trim() === '') return [...hosts]
+  const patterns: string[] = []
+  for (const item of splitHostPattern(limit)) {
+    if (item.startsWith('@')) patterns.push(...readLimitFile(item.slice(1)))
+    else patterns.push(item)
+  }
+  const allowed = new Set(evaluatePatterns(patterns, inventory))
+  return hosts.filter((h) => allowed.has(h))
+}
+
+function readLimitFile(path: string): string[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new InventoryError(
+      `cannot read limit file '${path}' (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(e)}). ` +
+        "'--limit @FILE' needs a file listing one host or pattern per line."
+    )
+  }
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+}
+
+const PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i
+
+function readSource(source: string, label: string, data: InventoryData): void {
+  if (!source.includes('\n')) {
+    const kind = fileKind(source)
+    if (kind === 'directory') {
+      throw new InventoryError(
+        `inventory '${source}' is a directory; inventory directories are not supported. Pass each inventory file ` +
+          'on its own.'
+      )
+    }
+    if (kind === 'file') {
+      const file = resolve(source)
+      let text: string
+      try {
+        text = readFileSync(file, 'utf8')
+      } catch (e) {
+        throw new InventoryError(`cannot read inventory file '${source}': ${(e as Error).message}`)
+      }
+      parseText({ text, label: source, file }, data)
+      return
+    }
+    if (source.includes(',')) return readHostList(source, label, data)
+    if (!/[\s=]/.test(source.trim()) && PATH_LIKE.test(source.trim())) {
+      throw new InventoryError(
+        `inventory file '${source}' does not exist. Check the path (relative paths start from ${process.cwd()}); ` +
+          "for a list of hosts write them comma-separated with a trailing comma, e.g. 'web1,web2,'."
+      )
+    }
+  }
+  parseText({ text: source, label }, data)
+}
+
+function fileKind(path: string): 'file' | 'directory' | undefined {
+  try {
+    const stat = statSync(path)
+    return stat.isDirectory() ? 'directory' : 'file'
+  } catch {
+    return undefined
+  }
+}
+
+/** Ansible's host_list plugin: `a,b:2222,` are ungrouped hosts; no ranges, no variables. */
+function readHostList(list: string, label: string, data: InventoryData): void {
+  for (const item of list.split(',')) {
+    const name = item.trim()
+    if (!name) continue
+    const entry = parseHostEntry(name, { file: label, line: 1 }, false)
+    for (const host of entry.names)
+      if (!data.hosts.has(host)) data.addHost(host, 'ungrouped', entry.port, undefined)
+  }
+}
+
+function parseText(source: InventorySource, data: InventoryData): void {
+  if (isYaml(source)) parseYamlInventory(source, data)
+  else parseIniInventory(source, data)
+}
+
+/** YAML by extension, else by the first meaningful line (`all:`, `---`, `{`); INI otherwise, as most inline text is. */
+function isYaml(source: InventorySource): boolean {
+  const ext = source.file ? extname(source.file).toLowerCase() : ''
+  if (['.yml', '.yaml', '.json'].includes(ext)) return true
+  if (['.ini', '.cfg', '.conf'].includes(ext)) return false
+  const first = source.text.split(/\r?\n/).find((l) => l.trim() !== '' && !/^\s*[#;]/.test(l))
+  if (first === undefined) return false
+  return (
+    /^(?:---|%YAML|\{)/.test(first) ||
+    (!first.includes('=') && /^[^\s[:][^=]*:(?:\s|$)/.test(first))
+  )
+}
