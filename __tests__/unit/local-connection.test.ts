@@ -1,0 +1,110 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openConnection } from '../../src/connection/index.js'
+import type { Connection } from '../../src/connection/connection.js'
+import { ConnectionError } from '../../src/errors.js'
+
+describe('local connection', () => {
+  let conn: Connection
+  let dir: string
+
+  beforeAll(async () => {
+    conn = await openConnection({
+      host: 'localhost',
+      transport: 'local',
+      address: 'localhost',
+      port: 22,
+      hostKeyChecking: 'strict',
+      connectTimeoutMs: 1_000
+    })
+    dir = await mkdtemp(join(tmpdir(), 'apb-local-'))
+  })
+  afterAll(async () => {
+    await conn.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('runs through /bin/sh and returns stdout, stderr and the exit code', async () => {
+    const r = await conn.run('echo out; echo err >&2; exit 7', { timeoutMs: 10_000 })
+    expect(r).toMatchObject({ code: 7, signal: null, timedOut: false })
+    expect(r.stdout.toString()).toBe('out\n')
+    expect(r.stderr.toString()).toBe('err\n')
+    expect(conn.host).toBe('localhost')
+  })
+
+  it('returns raw bytes, invalid UTF-8 and no trailing newline as they are', async () => {
+    const r = await conn.run("printf '\\377\\000ab\\200'", { timeoutMs: 10_000 })
+    expect(r.stdout).toEqual(Buffer.from([0xff, 0, 0x61, 0x62, 0x80]))
+  })
+
+  it('delivers stdin, binary included, then closes it', async () => {
+    const data = randomBytes(1024 * 1024)
+    const r = await conn.run('cat', { stdin: data, timeoutMs: 10_000 })
+    expect(r.stdout.equals(data)).toBe(true)
+    const noStdin = await conn.run('cat; echo done', { timeoutMs: 10_000 })
+    expect(noStdin.stdout.toString()).toBe('done\n')
+  })
+
+  it('survives a command that exits without reading its stdin', async () => {
+    const r = await conn.run('exit 0', { stdin: randomBytes(4 * 1024 * 1024), timeoutMs: 10_000 })
+    expect(r.code).toBe(0)
+  })
+
+  it('kills the whole process group at the deadline', async () => {
+    const marker = join(dir, 'still-alive')
+    const started = Date.now()
+    const r = await conn.run(`(sleep 2; touch ${marker}) & sleep 30; wait`, { timeoutMs: 300 })
+    expect(r.timedOut).toBe(true)
+    expect(r.signal).toBe('SIGKILL')
+    expect(Date.now() - started).toBeLessThan(5_000)
+    // The background child was killed with its group: it never creates the marker.
+    const probe = await conn.run(`sleep 2.5; test -e ${marker} && echo alive || echo dead`, {
+      timeoutMs: 10_000
+    })
+    expect(probe.stdout.toString()).toBe('dead\n')
+  })
+
+  it('writes files with exact bytes and mode, keeping the old mode on replace, leaving no temp file', async () => {
+    const path = join(dir, 'file.bin')
+    const content = randomBytes(100_000)
+    await conn.putFile(path, content, { mode: 0o640, timeoutMs: 10_000 })
+    expect((await readFile(path)).equals(content)).toBe(true)
+    expect((await stat(path)).mode & 0o7777).toBe(0o640)
+
+    await conn.putFile(path, Buffer.from('new'), { timeoutMs: 10_000 })
+    expect(await readFile(path, 'utf8')).toBe('new')
+    expect((await stat(path)).mode & 0o7777).toBe(0o640)
+    expect((await readdir(dir)).filter((n) => n.includes('.tmp'))).toEqual([])
+  })
+
+  it('applies an explicit mode to an existing file', async () => {
+    const path = join(dir, 'script.sh')
+    await writeFile(path, 'old')
+    await chmod(path, 0o600)
+    await conn.putFile(path, Buffer.from('#!/bin/sh\n'), { mode: 0o755, timeoutMs: 10_000 })
+    expect((await stat(path)).mode & 0o7777).toBe(0o755)
+  })
+
+  it('names the path and reason when a file cannot be written', async () => {
+    await expect(
+      conn.putFile(join(dir, 'missing-dir', 'x'), Buffer.from('x'), { timeoutMs: 10_000 })
+    ).rejects.toThrow(/cannot write .*missing-dir\/x on localhost: .*ENOENT/)
+  })
+
+  it('refuses to run after close', async () => {
+    const other = await openConnection({
+      host: 'h',
+      transport: 'local',
+      address: 'h',
+      port: 22,
+      hostKeyChecking: 'off',
+      connectTimeoutMs: 1_000
+    })
+    await other.close()
+    await other.close()
+    await expect(other.run('true', { timeoutMs: 1_000 })).rejects.toBeInstanceOf(ConnectionError)
+  })
+})

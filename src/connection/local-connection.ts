@@ -1,0 +1,173 @@
+import { spawn } from 'node:child_process'
+import { chmod, open, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { CommandResult, Connection, RunOptions } from './connection.js'
+import { AsyncPlaybookError, CommandTimeoutError, ConnectionError } from '../errors.js'
+
+/** How long to wait for the process to be reaped after SIGKILL on a deadline. */
+const KILL_GRACE_MS = 2_000
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A connection to the machine we run on (`ansible_connection=local`): commands run under `/bin/sh -c`
+ * in their own process group, so a deadline kills the command and everything it started.
+ */
+export function openLocalConnection(host: string): Connection {
+  return new LocalConnection(host)
+}
+
+function clampTimeout(timeoutMs: number): number {
+  if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`)
+  return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS)
+}
+
+class LocalConnection implements Connection {
+  private closed = false
+
+  constructor(readonly host: string) {}
+
+  run(command: string, options: RunOptions): Promise<CommandResult> {
+    if (this.closed) {
+      return Promise.reject(
+        new ConnectionError(`local connection to ${this.host} was closed`, this.host)
+      )
+    }
+    const timeoutMs = clampTimeout(options.timeoutMs)
+    return new Promise<CommandResult>((resolve, reject) => {
+      const stdout: Buffer[] = []
+      const stderr: Buffer[] = []
+      let timedOut = false
+      let settled = false
+      let graceTimer: NodeJS.Timeout | undefined
+      // detached: a new process group (setsid), so kill(-pid) reaches the command's children too.
+      const child = spawn('/bin/sh', ['-c', command], {
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe']
+      })
+      const killGroup = (): void => {
+        if (child.pid === undefined) return
+        try {
+          process.kill(-child.pid, 'SIGKILL')
+        } catch {
+          // The group is already gone.
+        }
+      }
+      const settle = (finish: () => void): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(deadline)
+        clearTimeout(graceTimer)
+        finish()
+      }
+      const deadline = setTimeout(() => {
+        timedOut = true
+        killGroup()
+        // A grandchild that escaped the group could hold the pipes open: do not wait for it forever.
+        graceTimer = setTimeout(() => {
+          child.stdout.destroy()
+          child.stderr.destroy()
+          settle(() =>
+            resolve({
+              code: null,
+              signal: 'SIGKILL',
+              stdout: Buffer.concat(stdout),
+              stderr: Buffer.concat(stderr),
+              timedOut
+            })
+          )
+        }, KILL_GRACE_MS)
+      }, timeoutMs)
+
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout.push(chunk)
+        options.onStdout?.(chunk)
+      })
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk)
+        options.onStderr?.(chunk)
+      })
+      child.on('error', (error) =>
+        settle(() =>
+          reject(
+            new ConnectionError(`cannot run /bin/sh on ${this.host}: ${error.message}`, this.host)
+          )
+        )
+      )
+      child.on('close', (code, signal) =>
+        settle(() =>
+          resolve({
+            code,
+            signal,
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr),
+            timedOut
+          })
+        )
+      )
+      // A command that exits without reading stdin makes the write fail with EPIPE: not our error.
+      child.stdin.on('error', () => undefined)
+      if (options.stdin !== undefined) child.stdin.write(options.stdin)
+      child.stdin.end()
+    })
+  }
+
+  async putFile(
+    path: string,
+    content: Buffer,
+    options: { mode?: number; timeoutMs: number }
+  ): Promise<void> {
+    const timeoutMs = clampTimeout(options.timeoutMs)
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new CommandTimeoutError(
+              `writing ${path} on ${this.host} took longer than ${timeoutMs} ms`,
+              this.host,
+              timeoutMs
+            )
+          ),
+        timeoutMs
+      )
+    })
+    try {
+      await Promise.race([this.writeAtomically(path, content, options.mode), expired])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async writeAtomically(path: string, content: Buffer, mode?: number): Promise<void> {
+    const temp = join(dirname(path), `.${basename(path)}.apb-${randomBytes(6).toString('hex')}.tmp`)
+    // Replacing a file keeps its mode unless a mode is given.
+    const finalMode =
+      mode ??
+      (await stat(path).then(
+        (s) => s.mode & 0o7777,
+        () => undefined
+      ))
+    try {
+      // 0o666 less the umask, as a new file would get; a known mode is applied before the rename.
+      const file = await open(temp, 'wx', finalMode === undefined ? 0o666 : 0o600)
+      try {
+        await file.writeFile(content)
+      } finally {
+        await file.close()
+      }
+      if (finalMode !== undefined) await chmod(temp, finalMode)
+      await rename(temp, path)
+    } catch (error) {
+      await unlink(temp).catch(() => undefined)
+      throw new AsyncPlaybookError(
+        `cannot write ${path} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+      )
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed = true
+    return Promise.resolve()
+  }
+}
