@@ -1,0 +1,93 @@
+// Differential: each fixture playbook runs through ansible-playbook and through our engine against the
+// same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ANSIBLE_INSTALL_HINT,
+  closeAnsibleControlMasters,
+  compareRuns,
+  findAnsiblePlaybook,
+  runAnsiblePlaybook
+} from '../helpers/ansible.js'
+import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
+import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
+
+const FIXTURES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../__fixtures__/differential'
+)
+const ansiblePlaybook = findAnsiblePlaybook()
+const required = process.env['APB_REQUIRE_ANSIBLE'] === '1'
+
+if (!ansiblePlaybook && required) {
+  describe('differential against ansible-playbook', () => {
+    it('needs ansible-playbook on PATH', () => {
+      throw new Error(`APB_REQUIRE_ANSIBLE=1 but ansible-playbook is not on PATH: ${ANSIBLE_INSTALL_HINT}`)
+    })
+  })
+}
+
+describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () => {
+  let sshd: SshdFixture
+  let workDir: string
+  let inventoryPath: string
+
+  beforeAll(async () => {
+    sshd = await startSshd({ name: 'differential' })
+    workDir = await mkdtemp(path.join(tmpdir(), 'apb-differential-'))
+    inventoryPath = path.join(workDir, 'inventory.ini')
+    // One inventory text for both tools: Ansible's OpenSSH client and our engine both read
+    // UserKnownHostsFile from ansible_ssh_common_args, and both check host keys strictly.
+    const inventory = sshdInventory(sshd, {
+      hosts: ['web1', 'web2', 'web3'],
+      unreachable: [{ name: 'down1', port: await unreachablePort() }],
+      extra: `ansible_ssh_common_args='-o UserKnownHostsFile=${sshd.knownHostsPath}'`
+    })
+    await writeFile(inventoryPath, inventory)
+  })
+
+  afterAll(async () => {
+    if (workDir) {
+      await closeAnsibleControlMasters(workDir)
+      await rm(workDir, { recursive: true, force: true })
+    }
+    await sshd?.stop()
+  })
+
+  let runCounter = 0
+  /** Runs one fixture through both tools and returns every difference. */
+  const differences = async (fixture: string): Promise<string[]> => {
+    const playbook = path.join(FIXTURES, fixture)
+    runCounter++
+    // Distinct run ids keep the until-counter files of the two runs apart; they appear in `cmd`, so
+    // both are mapped to one placeholder before comparing.
+    const stamp = `${process.pid}-${Date.now()}-${runCounter}`
+    const ansibleRunId = `ansible-${stamp}`
+    const ourRunId = `ours-${stamp}`
+    const ansible = await runAnsiblePlaybook({
+      playbook,
+      inventoryPath,
+      extraVars: [`run_id=${ansibleRunId}`],
+      tmpDir: workDir,
+      executable: ansiblePlaybook
+    })
+    const ours = await runCaptured(
+      sshdSettings(sshd, playbook, inventoryPath, { extraVars: [`run_id=${ourRunId}`] })
+    )
+    return compareRuns(ansible, ours, {
+      placeholders: { [ansibleRunId]: '<run_id>', [ourRunId]: '<run_id>' }
+    })
+  }
+
+  it.each(['basics.yml', 'failures.yml', 'facts.yml'])(
+    '%s: same exit code, recap and registered results as ansible-playbook',
+    async (fixture) => {
+      const diffs = await differences(fixture)
+      expect(diffs, `${fixture}: ${diffs.length} difference(s) from ansible-playbook`).toEqual([])
+    },
+    120_000
+  )
+})

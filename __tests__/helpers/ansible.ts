@@ -1,0 +1,404 @@
+/**
+ * The reference side of the differential tests: runs the real `ansible-playbook` (isolated from the
+ * machine's own configuration) and compares its json-callback report with our results document.
+ *
+ *   const ansible = await runAnsiblePlaybook({ playbook, inventoryPath, extraVars: ['run_id=a1'], tmpDir })
+ *   const ours = await runCaptured(sshdSettings(sshd, playbook, inventoryPath, { extraVars: ['run_id=o1'] }))
+ *   expect(compareRuns(ansible, ours, { placeholders: { a1: '<run_id>', o1: '<run_id>' } })).toEqual([])
+ */
+import { spawn } from 'node:child_process'
+import { accessSync, constants, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import type { RunOutcome } from '../../src/engine.js'
+
+/** Install hint shown when the differential tests are required but Ansible is missing. */
+export const ANSIBLE_INSTALL_HINT =
+  'install ansible-core (Debian/Ubuntu: apt-get install -y ansible-core; or pipx install ansible-core)'
+
+const ANSIBLE_DEADLINE_MS = 100_000
+
+/** The absolute path of `ansible-playbook` on PATH, or undefined. */
+export function findAnsiblePlaybook(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue
+    const candidate = join(dir, 'ansible-playbook')
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined
+}
+
+/** Ansible's per-host recap counters as the json callback prints them (`failures`, not `failed`). */
+export interface AnsibleHostStats {
+  ok: number
+  changed: number
+  failures: number
+  unreachable: number
+  skipped: number
+  rescued: number
+  ignored: number
+}
+
+/** The document the `json` stdout callback prints (only the parts we read). */
+export interface AnsibleJsonReport {
+  plays: Array<{
+    play: { name: string }
+    tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }>
+  }>
+  stats: Record<string, AnsibleHostStats>
+}
+
+/** One finished ansible-playbook run. */
+export interface AnsibleRun {
+  exitCode: number
+  report: AnsibleJsonReport
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs ansible-playbook with the json callback, isolated from /etc/ansible and ~/.ansible: an empty
+ * ansible.cfg, local temp, home and ssh control sockets all under `tmpDir`.
+ */
+export async function runAnsiblePlaybook(options: {
+  playbook: string
+  inventoryPath: string
+  extraVars?: string[]
+  forks?: number
+  tmpDir: string
+  executable?: string
+}): Promise<AnsibleRun> {
+  const executable = options.executable ?? findAnsiblePlaybook()
+  if (!executable) throw new Error(`ansible-playbook is not on PATH: ${ANSIBLE_INSTALL_HINT}`)
+  const env = ansibleEnvironment(options.tmpDir)
+  const args = [options.playbook, '-i', options.inventoryPath, '-f', String(options.forks ?? 10)]
+  for (const value of options.extraVars ?? []) args.push('-e', value)
+
+  const { code, stdout, stderr } = await new Promise<{
+    code: number
+    stdout: string
+    stderr: string
+  }>((resolve, reject) => {
+    const child = spawn(executable, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
+    const timer = setTimeout(() => child.kill('SIGKILL'), ANSIBLE_DEADLINE_MS)
+    child.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.once('close', (exitCode, signal) => {
+      clearTimeout(timer)
+      if (exitCode === null) {
+        reject(
+          new Error(
+            `ansible-playbook ended by ${signal} (deadline ${ANSIBLE_DEADLINE_MS} ms)\n${err}`
+          )
+        )
+      } else resolve({ code: exitCode, stdout: out, stderr: err })
+    })
+  })
+
+  let report: AnsibleJsonReport
+  try {
+    report = JSON.parse(stdout) as AnsibleJsonReport
+  } catch {
+    throw new Error(
+      `ansible-playbook (exit ${code}) did not print one JSON document on stdout.\n` +
+        `stdout:\n${stdout.slice(0, 4000)}\nstderr:\n${stderr.slice(0, 4000)}`
+    )
+  }
+  return { exitCode: code, report, stdout, stderr }
+}
+
+/** The environment of an isolated ansible-playbook run whose stdout is the json callback's report. */
+export function ansibleEnvironment(tmpDir: string): NodeJS.ProcessEnv {
+  const home = join(tmpDir, 'ansible-home')
+  const localTemp = join(tmpDir, 'ansible-local')
+  const controlDir = ansibleControlPathDir(tmpDir)
+  for (const dir of [home, localTemp, controlDir]) mkdirSync(dir, { recursive: true })
+  // An empty config file: ANSIBLE_CONFIG wins over ./ansible.cfg, ~/.ansible.cfg and /etc/ansible.
+  const config = join(tmpDir, 'ansible.cfg')
+  writeFileSync(config, '')
+  const env: NodeJS.ProcessEnv = {}
+  // Keep only what a process needs; no ANSIBLE_* from the caller's environment leaks in.
+  for (const name of ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TMPDIR']) {
+    const value = process.env[name]
+    if (value !== undefined) env[name] = value
+  }
+  return {
+    ...env,
+    LC_ALL: env['LC_ALL'] ?? 'C.UTF-8',
+    ANSIBLE_CONFIG: config,
+    ANSIBLE_HOME: home,
+    ANSIBLE_LOCAL_TEMP: localTemp,
+    ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
+    ANSIBLE_STDOUT_CALLBACK: 'json',
+    ANSIBLE_HOST_KEY_CHECKING: 'True',
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: '0',
+    ANSIBLE_DEPRECATION_WARNINGS: '0'
+  }
+}
+
+/** Where ansible's ssh ControlPersist sockets live for runs under `tmpDir`. */
+export function ansibleControlPathDir(tmpDir: string): string {
+  return join(tmpDir, 'cp')
+}
+
+/**
+ * Ends the ControlPersist master connections ansible left behind (they would otherwise linger for 60 s
+ * with sessions open on the test sshd).
+ */
+export async function closeAnsibleControlMasters(tmpDir: string): Promise<void> {
+  let sockets: string[]
+  try {
+    sockets = readdirSync(ansibleControlPathDir(tmpDir))
+  } catch {
+    return
+  }
+  await Promise.all(
+    sockets.map(
+      (name) =>
+        new Promise<void>((resolve) => {
+          const child = spawn(
+            'ssh',
+            ['-o', `ControlPath=${join(ansibleControlPathDir(tmpDir), name)}`, '-O', 'exit', 'x'],
+            { stdio: 'ignore' }
+          )
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+          child.once('close', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          child.once('error', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+        })
+    )
+  )
+}
+
+/** Registered fields compared between the two tools (when present on either side). */
+export const COMPARED_FIELDS = [
+  'rc',
+  'stdout',
+  'stderr',
+  'stdout_lines',
+  'stderr_lines',
+  'cmd',
+  'changed',
+  'failed',
+  'msg',
+  'skipped',
+  'attempts',
+  'failed_when_result',
+  'unreachable'
+] as const
+
+/**
+ * Fields compared for unreachable hosts: the messages come from different SSH clients (OpenSSH's
+ * stderr vs ssh2's errors) and differ by design.
+ */
+const UNREACHABLE_FIELDS = ['unreachable', 'changed'] as const
+
+/** Options of compareRuns. */
+export interface CompareOptions {
+  /**
+   * Literal strings replaced by a placeholder in every compared string on both sides, e.g. each tool's
+   * own `run_id` value, which ends up in `cmd` of the tasks that use it.
+   */
+  placeholders?: Record<string, string>
+}
+
+/**
+ * Every difference between an ansible-playbook run and ours: exit codes, per-host recap counters, and for
+ * each task (matched by play index, task name and occurrence) and host, the registered fields listed in
+ * COMPARED_FIELDS, plus the same fields and `item` of each loop result. One line per difference:
+ * `play N / task / host / field: ansible=…, ours=…`.
+ */
+export function compareRuns(
+  ansible: AnsibleRun,
+  ours: RunOutcome,
+  options: CompareOptions = {}
+): string[] {
+  const normalize = placeholderNormalizer(options.placeholders ?? {})
+  const diffs: string[] = []
+  const show = (value: unknown): string =>
+    value === undefined ? '(absent)' : JSON.stringify(normalize(value))
+
+  if (ansible.exitCode !== ours.exitCode) {
+    diffs.push(`exit code: ansible=${ansible.exitCode}, ours=${ours.exitCode}`)
+  }
+
+  // Recap counters, exactly, for the union of hosts.
+  const statHosts = new Set([
+    ...Object.keys(ansible.report.stats),
+    ...Object.keys(ours.document.stats)
+  ])
+  for (const host of [...statHosts].sort()) {
+    const theirs = ansible.report.stats[host]
+    const mine = ours.document.stats[host]
+    if (!theirs || !mine) {
+      diffs.push(
+        `recap / ${host}: ansible=${theirs ? 'present' : '(absent)'}, ours=${mine ? 'present' : '(absent)'}`
+      )
+      continue
+    }
+    const expected = {
+      ok: theirs.ok,
+      changed: theirs.changed,
+      failed: theirs.failures,
+      unreachable: theirs.unreachable,
+      skipped: theirs.skipped,
+      rescued: theirs.rescued,
+      ignored: theirs.ignored
+    }
+    for (const [counter, value] of Object.entries(expected)) {
+      const actual = (mine as unknown as Record<string, unknown>)[counter]
+      if (actual !== value) diffs.push(`recap / ${host} / ${counter}: ansible=${value}, ours=${show(actual)}`)
+    }
+  }
+
+  const playCount = Math.max(ansible.report.plays.length, ours.document.plays.length)
+  for (let p = 0; p < playCount; p++) {
+    const theirPlay = ansible.report.plays[p]
+    const myPlay = ours.document.plays[p]
+    if (!theirPlay || !myPlay) {
+      diffs.push(
+        `play ${p + 1}: ansible=${theirPlay ? JSON.stringify(theirPlay.play.name) : '(absent)'}, ` +
+          `ours=${myPlay ? JSON.stringify(myPlay.name) : '(absent)'}`
+      )
+      continue
+    }
+    if (theirPlay.play.name !== myPlay.name) {
+      diffs.push(
+        `play ${p + 1} / name: ansible=${JSON.stringify(theirPlay.play.name)}, ours=${JSON.stringify(myPlay.name)}`
+      )
+    }
+    const theirTasks = keyByOccurrence(
+      theirPlay.tasks.map((t) => ({ name: t.task.name, hosts: t.hosts }))
+    )
+    const myTasks = keyByOccurrence(
+      myPlay.tasks.map((t) => ({
+        name: t.name,
+        hosts: Object.fromEntries(Object.entries(t.results).map(([h, r]) => [h, r.result]))
+      }))
+    )
+    for (const key of unionInOrder([...theirTasks.keys()], [...myTasks.keys()])) {
+      const label = `play ${p + 1} / ${key}`
+      const theirTask = theirTasks.get(key)
+      const myTask = myTasks.get(key)
+      if (!theirTask || !myTask) {
+        diffs.push(
+          `${label}: ansible=${theirTask ? 'ran' : '(absent)'}, ours=${myTask ? 'ran' : '(absent)'}`
+        )
+        continue
+      }
+      const hosts = new Set([...Object.keys(theirTask), ...Object.keys(myTask)])
+      for (const host of [...hosts].sort()) {
+        const a = theirTask[host]
+        const o = myTask[host]
+        if (!a || !o) {
+          diffs.push(
+            `${label} / ${host}: ansible=${a ? 'has a result' : '(absent)'}, ours=${o ? 'has a result' : '(absent)'}`
+          )
+          continue
+        }
+        diffs.push(...compareResult(`${label} / ${host}`, a, o, normalize, show))
+      }
+    }
+  }
+  return diffs
+}
+
+function compareResult(
+  label: string,
+  a: Record<string, unknown>,
+  o: Record<string, unknown>,
+  normalize: (value: unknown) => unknown,
+  show: (value: unknown) => string
+): string[] {
+  const diffs: string[] = []
+  const unreachable = a['unreachable'] === true || o['unreachable'] === true
+  const fields: readonly string[] = unreachable ? UNREACHABLE_FIELDS : COMPARED_FIELDS
+  for (const field of fields) {
+    if (!(field in a) && !(field in o)) continue
+    if (!isDeepStrictEqual(normalize(a[field]), normalize(o[field]))) {
+      diffs.push(`${label} / ${field}: ansible=${show(a[field])}, ours=${show(o[field])}`)
+    }
+  }
+  if (unreachable) return diffs
+  const theirItems = a['results']
+  const myItems = o['results']
+  if (theirItems === undefined && myItems === undefined) return diffs
+  if (!Array.isArray(theirItems) || !Array.isArray(myItems)) {
+    diffs.push(
+      `${label} / results: ansible=${Array.isArray(theirItems) ? 'a list' : show(theirItems)}, ` +
+        `ours=${Array.isArray(myItems) ? 'a list' : show(myItems)}`
+    )
+    return diffs
+  }
+  if (theirItems.length !== myItems.length) {
+    diffs.push(
+      `${label} / results.length: ansible=${theirItems.length}, ours=${myItems.length}`
+    )
+  }
+  for (let i = 0; i < Math.min(theirItems.length, myItems.length); i++) {
+    const ai = theirItems[i] as Record<string, unknown>
+    const oi = myItems[i] as Record<string, unknown>
+    for (const field of [...COMPARED_FIELDS, 'item']) {
+      if (!(field in ai) && !(field in oi)) continue
+      if (!isDeepStrictEqual(normalize(ai[field]), normalize(oi[field]))) {
+        diffs.push(`${label} / results[${i}].${field}: ansible=${show(ai[field])}, ours=${show(oi[field])}`)
+      }
+    }
+  }
+  return diffs
+}
+
+/** Keys tasks by name, with `#2`, `#3`… for repeated names, keeping their order. */
+function keyByOccurrence(
+  tasks: Array<{ name: string; hosts: Record<string, Record<string, unknown>> }>
+): Map<string, Record<string, Record<string, unknown>>> {
+  const seen = new Map<string, number>()
+  const keyed = new Map<string, Record<string, Record<string, unknown>>>()
+  for (const task of tasks) {
+    const n = (seen.get(task.name) ?? 0) + 1
+    seen.set(task.name, n)
+    keyed.set(n === 1 ? task.name : `${task.name}#${n}`, task.hosts)
+  }
+  return keyed
+}
+
+function unionInOrder(first: string[], second: string[]): string[] {
+  const result = [...first]
+  for (const key of second) if (!result.includes(key)) result.push(key)
+  return result
+}
+
+function placeholderNormalizer(placeholders: Record<string, string>): (value: unknown) => unknown {
+  const pairs = Object.entries(placeholders).filter(([literal]) => literal !== '')
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      let text = value
+      for (const [literal, placeholder] of pairs) text = text.split(literal).join(placeholder)
+      return text
+    }
+    if (Array.isArray(value)) return value.map(walk)
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
+    }
+    return value
+  }
+  return walk
+}

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import type { RunSettings } from './engine.js'
+import { OptionError } from './errors.js'
+
+/** The CLI's usage text. */
+export const USAGE = `Usage:
+  async-playbook PLAYBOOK [options]
+  async-playbook PATTERN -m MODULE [-a ARGS] [options]     (ad-hoc, like the \`ansible\` command)
+
+Runs an Ansible-style playbook over SSH. No Python or Ansible is needed on the runner or the targets.
+Without -i, the inventory is one host, localhost, over a local connection.
+
+Options:
+  -i, --inventory INVENTORY   inventory file, or inline INI/YAML text, or a host list "a,b,"; repeatable
+  -e, --extra-vars VARS       key=value pairs, YAML/JSON, or @file; repeatable, later ones win
+  -l, --limit PATTERN         further limit the selected hosts to a pattern
+  -f, --forks N               hosts to run in parallel (default 10)
+  -u, --user USER             remote user (default: ansible_user, else your login name)
+      --private-key FILE      SSH private key file
+      --known-hosts FILE      known_hosts file to verify host keys (default ~/.ssh/known_hosts)
+      --host-key-checking M   strict (default) or off
+      --connect-timeout SECS  SSH connect timeout (default 10)
+      --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
+      --json FILE             write the results document (JSON) to FILE
+  -m, --module-name MODULE    ad-hoc: the module to run (default: command)
+  -a, --args ARGS             ad-hoc: the module's arguments
+  -v, --verbose               print every result; repeat for more (-vvv)
+  -h, --help                  show this help
+      --version               show the version
+
+Exit codes: 0 all hosts ok, 2 a host failed, 4 a host was unreachable or the input could not be parsed,
+5 bad options.`
+
+/** What the CLI asks for: a playbook run or an ad-hoc module run. */
+export interface CliRequest {
+  kind: 'help' | 'version' | 'playbook' | 'adhoc'
+  settings?: RunSettings
+  adhoc?: { pattern: string; module: string; args: string }
+}
+
+/** Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5). */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean, cwd = process.cwd()): CliRequest {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        inventory: { type: 'string', short: 'i', multiple: true },
+        'extra-vars': { type: 'string', short: 'e', multiple: true },
+        limit: { type: 'string', short: 'l' },
+        forks: { type: 'string', short: 'f' },
+        user: { type: 'string', short: 'u' },
+        'private-key': { type: 'string' },
+        'known-hosts': { type: 'string' },
+        'host-key-checking': { type: 'string' },
+        'connect-timeout': { type: 'string' },
+        'command-timeout': { type: 'string' },
+        json: { type: 'string' },
+        'module-name': { type: 'string', short: 'm' },
+        args: { type: 'string', short: 'a' },
+        verbose: { type: 'boolean', short: 'v', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' }
+      }
+    })
+  } catch (error) {
+    throw new OptionError(`${(error as Error).message}\n\n${USAGE}`)
+  }
+  const { values, positionals } = parsed
+  if (values.help) return { kind: 'help' }
+  if (values.version) return { kind: 'version' }
+  const adhoc = values['module-name'] !== undefined || values.args !== undefined
+  if (positionals.length !== 1) {
+    throw new OptionError(
+      positionals.length === 0
+        ? `${adhoc ? 'a host pattern' : 'a playbook'} is required\n\n${USAGE}`
+        : `expected one ${adhoc ? 'host pattern' : 'playbook'}, got ${positionals.length}: ${positionals.join(' ')}`
+    )
+  }
+  const hostKeyChecking = values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
+  if (hostKeyChecking !== 'strict' && hostKeyChecking !== 'off') {
+    throw new OptionError(`--host-key-checking must be 'strict' or 'off', got '${hostKeyChecking}'`)
+  }
+  const settings: RunSettings = {
+    playbook: positionals[0]!,
+    inventories: values.inventory ?? [],
+    extraVars: values['extra-vars'] ?? [],
+    limit: values.limit,
+    forks: positiveInt(values.forks ?? '10', '--forks'),
+    connection: {
+      user: values.user,
+      privateKeyPath: values['private-key'],
+      knownHostsPath: values['known-hosts'] ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+      hostKeyChecking,
+      connectTimeoutMs: positiveInt(values['connect-timeout'] ?? '10', '--connect-timeout') * 1000
+    },
+    jsonPath: values.json,
+    verbosity: values.verbose?.length ?? 0,
+    color: isTty && !env['NO_COLOR'] && env['TERM'] !== 'dumb',
+    commandTimeoutMs: positiveInt(values['command-timeout'] ?? '3600', '--command-timeout') * 1000,
+    cwd
+  }
+  if (values['private-key'] !== undefined) {
+    try {
+      readFileSync(path.resolve(cwd, values['private-key']))
+    } catch {
+      throw new OptionError(`--private-key: cannot read '${values['private-key']}'`)
+    }
+  }
+  if (adhoc) {
+    return {
+      kind: 'adhoc',
+      settings,
+      adhoc: { pattern: positionals[0]!, module: values['module-name'] ?? 'command', args: values.args ?? '' }
+    }
+  }
+  return { kind: 'playbook', settings }
+}
+
+function positiveInt(value: string, option: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new OptionError(`${option} must be a positive whole number, got '${value}'`)
+  return n
+}

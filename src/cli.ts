@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseCli, USAGE } from './cli-options.js'
+import { executeRun } from './engine.js'
+import { AsyncPlaybookError, InventoryError, OptionError, PlaybookError, TemplateError } from './errors.js'
+import { MODULE_CATALOG } from './modules/registry.js'
+import { buildAdhocPlaybook } from './playbook/adhoc.js'
+import { VERSION } from './version.js'
+
+/** Runs the CLI and returns its exit code (ansible-playbook's codes). */
+export async function main(argv: string[]): Promise<number> {
+  const write = (text: string): void => {
+    process.stdout.write(text)
+  }
+  const controller = new AbortController()
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(99)
+    process.stderr.write('\n[ERROR]: User interrupted execution\n')
+    controller.abort()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const request = parseCli(argv, process.env, Boolean(process.stdout.isTTY))
+    if (request.kind === 'help') {
+      write(`${USAGE}\n`)
+      return 0
+    }
+    if (request.kind === 'version') {
+      write(`async-playbook ${VERSION}\n`)
+      return 0
+    }
+    const settings = request.settings!
+    if (request.kind === 'adhoc') {
+      const { pattern, module, args } = request.adhoc!
+      settings.playbook = buildAdhocPlaybook(pattern, module, args, MODULE_CATALOG, settings.cwd)
+    }
+    const outcome = await executeRun(settings, write, { signal: controller.signal })
+    if (controller.signal.aborted) return 99
+    return outcome.exitCode
+  } catch (error) {
+    return reportFatal(error)
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+  }
+}
+
+function reportFatal(error: unknown): number {
+  if (error instanceof OptionError) {
+    process.stderr.write(`ERROR! ${error.message}\n`)
+    return 5
+  }
+  if (error instanceof PlaybookError || error instanceof InventoryError || error instanceof TemplateError) {
+    process.stderr.write(`ERROR! ${error.message}\n`)
+    return 4
+  }
+  if (error instanceof AsyncPlaybookError) {
+    process.stderr.write(`ERROR! ${error.message}\n`)
+    return 1
+  }
+  const detail = error instanceof Error ? (process.env['ASYNC_PLAYBOOK_DEBUG'] ? error.stack : error.message) : String(error)
+  process.stderr.write(`ERROR! Unexpected internal error: ${detail}\nPlease report this at the project's issue tracker.\n`)
+  return 250
+}
+
+/** True when this file is the process entry point (also through an npm bin symlink). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1]
+  if (!entry) return false
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`ERROR! ${String(error)}\n`)
+      process.exitCode = 250
+    }
+  )
+}

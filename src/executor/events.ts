@@ -1,0 +1,83 @@
+import type { SourceLocation } from '../errors.js'
+
+/** How one task ended on one host. */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
+
+/** Per-host counters for the play recap, as Ansible keeps them. */
+export interface HostStats {
+  ok: number
+  changed: number
+  failed: number
+  unreachable: number
+  skipped: number
+  rescued: number
+  ignored: number
+}
+
+/** A task as reporters see it. */
+export interface TaskInfo {
+  name: string
+  module: string
+  location?: SourceLocation
+  /** Results are censored in every report (no_log). */
+  noLog: boolean
+}
+
+/** The outcome of one task on one host. */
+export interface HostTaskOutcome {
+  host: string
+  status: HostStatus
+  /** A failure that ignore_errors turned into a warning. */
+  ignored: boolean
+  /** Exactly what `register` holds (censored when no_log). */
+  result: Record<string, unknown>
+  durationMs: number
+  /** Set when the result shown is for a loop item. */
+  item?: { label: string }
+}
+
+/**
+ * What the executor tells reporters, in order. Reporters never run commands; the executor never prints.
+ */
+export interface RunEvents {
+  playStart(name: string, location: SourceLocation | undefined): void
+  taskStart(task: TaskInfo): void
+  /** One loop item finished (before the task's final hostResult for that host). */
+  itemResult(task: TaskInfo, outcome: HostTaskOutcome): void
+  /** The task finished on one host. */
+  hostResult(task: TaskInfo, outcome: HostTaskOutcome): void
+  /** An until-loop failed an attempt and will retry. */
+  retrying(task: TaskInfo, host: string, retriesLeft: number, result: Record<string, unknown>): void
+  /** Every host of the play has failed: the play stops. */
+  noMoreHosts(): void
+  /** A line of live output or a notice from a module. */
+  log(host: string, task: TaskInfo | undefined, line: string): void
+  warning(message: string): void
+  /** The run is over. */
+  recap(stats: Record<string, HostStats>): void
+}
+
+/** Fresh counters. */
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 }
+}
+
+/** Fans events out to several reporters. */
+export function combineEvents(...targets: RunEvents[]): RunEvents {
+  const call =
+    <K extends keyof RunEvents>(key: K) =>
+    (...args: Parameters<RunEvents[K]>): void => {
+      for (const target of targets) (target[key] as (...a: Parameters<RunEvents[K]>) => void)(...args)
+    }
+  return {
+    playStart: call('playStart'),
+    taskStart: call('taskStart'),
+    itemResult: call('itemResult'),
+    hostResult: call('hostResult'),
+    retrying: call('retrying'),
+    noMoreHosts: call('noMoreHosts'),
+    log: call('log'),
+    warning: call('warning'),
+    recap: call('recap')
+  }
+}

@@ -1,0 +1,266 @@
+import type { Connection, ConnectionSettings } from '../connection/connection.js'
+import type { ConnectionDefaults } from '../connection/host-settings.js'
+import { PlaybookError } from '../errors.js'
+import { applyLimit, type Inventory } from '../inventory/inventory.js'
+import { MODULES } from '../modules/registry.js'
+import type { Play, Playbook, Task } from '../playbook/types.js'
+import type { Templar } from '../template/index.js'
+import { ConnectionPool } from './connection-pool.js'
+import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
+import { mapWithLimit, sleep } from './parallel.js'
+import { runTaskOnHost } from './task-runner.js'
+import { VariableManager, type PlayContext } from './variables.js'
+
+/** Everything the engine needs; the CLI and the action both build this. */
+export interface EngineOptions {
+  inventory: Inventory
+  templar: Templar
+  extraVars: Record<string, unknown>
+  limit?: string
+  forks: number
+  connectionDefaults: ConnectionDefaults
+  openConnection: (settings: ConnectionSettings) => Promise<Connection>
+  events: RunEvents
+  /** Deadline for each remote command of a task without its own `timeout`. */
+  commandTimeoutMs: number
+  /** Aborts sleeps, retries and pauses (cancellation). */
+  signal?: AbortSignal
+}
+
+/** How a run ended. */
+export interface RunSummary {
+  stats: Record<string, HostStats>
+  failedHosts: string[]
+  unreachableHosts: string[]
+  /** ansible-playbook's exit code: 0 ok, 2 a host failed, 4 a host was unreachable. */
+  exitCode: number
+}
+
+const GATHER_FACTS: Omit<Task, 'location'> = {
+  name: 'Gathering Facts',
+  named: true,
+  module: 'setup',
+  args: {},
+  when: [],
+  loopControl: { loopVar: 'item' },
+  until: [],
+  failedWhen: [],
+  changedWhen: [],
+  vars: {},
+  tags: []
+}
+
+/** Runs every play of a playbook against the inventory with Ansible's linear strategy. */
+export async function runPlaybook(playbook: Playbook, options: EngineOptions): Promise<RunSummary> {
+  const runner = new PlaybookRunner(playbook, options)
+  try {
+    return await runner.run()
+  } finally {
+    await runner.close()
+  }
+}
+
+class PlaybookRunner {
+  private readonly stats = new Map<string, HostStats>()
+  /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
+  private readonly failed = new Set<string>()
+  private readonly unreachable = new Set<string>()
+  private readonly variables: VariableManager
+  private readonly pool: ConnectionPool
+
+  constructor(
+    private readonly playbook: Playbook,
+    private readonly options: EngineOptions
+  ) {
+    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars)
+    this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+  }
+
+  async run(): Promise<RunSummary> {
+    for (const play of this.playbook.plays) {
+      if (this.options.signal?.aborted) break
+      await this.runPlay(play)
+    }
+    const stats = Object.fromEntries(this.stats)
+    this.options.events.recap(stats)
+    const failedHosts = [...this.stats.entries()].filter(([, s]) => s.failed > 0).map(([h]) => h)
+    const unreachableHosts = [...this.unreachable]
+    const exitCode = unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0
+    return { stats, failedHosts, unreachableHosts, exitCode }
+  }
+
+  close(): Promise<void> {
+    return this.pool.closeAll()
+  }
+
+  private statsOf(host: string): HostStats {
+    let s = this.stats.get(host)
+    if (!s) {
+      s = emptyStats()
+      this.stats.set(host, s)
+    }
+    return s
+  }
+
+  private async runPlay(play: Play): Promise<void> {
+    const { inventory, events } = this.options
+    const patterns = play.hosts
+    let hosts = inventory.select(patterns)
+    hosts = applyLimit(hosts, inventory, this.options.limit)
+    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
+    events.playStart(play.name, play.location)
+    if (hosts.length === 0) {
+      events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
+      return
+    }
+    for (const host of hosts) this.statsOf(host)
+    const playContextBase = { playVars: play.vars, playHosts: hosts, playbookDir: this.playbook.baseDir }
+    for (const batch of batches(hosts, play.serial, play)) {
+      const playContext: PlayContext = { ...playContextBase, playBatch: batch }
+      const ended = await this.runBatch(play, batch, playContext)
+      if (ended) break
+    }
+  }
+
+  /** Runs the play's tasks on one batch. Returns true when the play must stop for every batch. */
+  private async runBatch(play: Play, batch: string[], playContext: PlayContext): Promise<boolean> {
+    const { templar, events } = this.options
+    const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0]!, playContext))
+    const tasks: Task[] = gather ? [{ ...GATHER_FACTS, location: play.location }, ...play.tasks] : play.tasks
+    const anyErrorsFatal = templar.isTrue(play.anyErrorsFatal ?? false, this.variables.scope(batch[0]!, playContext))
+    const maxFail = play.maxFailPercentage === undefined || play.maxFailPercentage === null ? undefined : Number(play.maxFailPercentage)
+    if (maxFail !== undefined && !Number.isFinite(maxFail)) {
+      throw new PlaybookError(`'max_fail_percentage' must be a number, got '${String(play.maxFailPercentage)}'`, play.location)
+    }
+    for (const task of tasks) {
+      if (this.options.signal?.aborted) return true
+      const active = batch.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
+      if (active.length === 0) {
+        events.noMoreHosts()
+        return true
+      }
+      const newlyFailed = await this.runTask(task, active, play, playContext)
+      if (newlyFailed.length > 0) {
+        const failedInBatch = batch.filter((h) => this.failed.has(h) || this.unreachable.has(h)).length
+        const overThreshold = maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
+        if (anyErrorsFatal || overThreshold) {
+          for (const h of batch) this.failed.add(h)
+          events.noMoreHosts()
+          return true
+        }
+      }
+    }
+    return batch.every((h) => this.failed.has(h) || this.unreachable.has(h))
+  }
+
+  /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
+  private async runTask(task: Task, hosts: string[], play: Play, playContext: PlayContext): Promise<string[]> {
+    const { events, templar } = this.options
+    const module = MODULES.get(task.module)
+    if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location)
+    let noLog = false
+    try {
+      noLog = task.noLog !== undefined && templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task.vars))
+    } catch {
+      noLog = true
+    }
+    const info: TaskInfo = { name: task.name, module: task.module, location: task.location, noLog }
+    events.taskStart(info)
+    let targets = hosts
+    const runOnce = task.runOnce !== undefined && templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task.vars))
+    if (runOnce) targets = hosts.slice(0, 1)
+    const newlyFailed: string[] = []
+    await mapWithLimit(targets, this.options.forks, async (host) => {
+      const started = Date.now()
+      const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
+        this.variables.scope(host, playContext, task.vars, locals)
+      const outcome = await runTaskOnHost({
+        task,
+        info,
+        host,
+        module,
+        templar,
+        events,
+        scope,
+        connection: () => this.pool.get(host, scope()),
+        stripOmitted: (args) => this.variables.stripOmitted(args),
+        playEnvironment: play.environment,
+        commandTimeoutMs: this.options.commandTimeoutMs,
+        baseDir: this.playbook.baseDir,
+        sleep: (ms) => sleep(ms, this.options.signal)
+      })
+      const durationMs = Date.now() - started
+      const recipients = runOnce ? hosts : [host]
+      for (const target of recipients) this.remember(task, target, outcome.result)
+      const stats = this.statsOf(host)
+      switch (outcome.status) {
+        case 'unreachable':
+          stats.unreachable++
+          this.unreachable.add(host)
+          newlyFailed.push(host)
+          break
+        case 'failed':
+          if (outcome.ignored) {
+            stats.ok++
+            stats.ignored++
+            if (outcome.result['changed']) stats.changed++
+          } else {
+            stats.failed++
+            this.failed.add(host)
+            newlyFailed.push(host)
+          }
+          break
+        case 'skipped':
+          stats.skipped++
+          break
+        case 'changed':
+          stats.ok++
+          stats.changed++
+          break
+        default:
+          stats.ok++
+      }
+      events.hostResult(info, { host, status: outcome.status, ignored: outcome.ignored, result: outcome.result, durationMs })
+    })
+    return newlyFailed
+  }
+
+  /** Stores what a task leaves behind on a host: its registered result and any facts. */
+  private remember(task: Task, host: string, result: Record<string, unknown>): void {
+    const memory = this.variables.hostMemory(host)
+    if (task.register) memory.registered[task.register] = result
+    const facts = result['ansible_facts']
+    if (facts && typeof facts === 'object' && !result['failed']) {
+      if (task.module === 'setup') {
+        for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, '')] = v
+      } else {
+        Object.assign(memory.registered, facts)
+      }
+    }
+  }
+}
+
+/** Splits hosts into batches by `serial` (a number, a percentage, or a list of them). */
+export function batches(hosts: string[], serial: unknown, play: Play): string[][] {
+  if (serial === undefined || serial === null || serial === 0 || serial === '0') return [hosts]
+  const sizes = (Array.isArray(serial) ? serial : [serial]).map((s) => {
+    const text = String(s).trim()
+    const pct = /^(\d+(?:\.\d+)?)%$/.exec(text)
+    const n = pct ? Math.floor((hosts.length * Number(pct[1])) / 100) : Number(text)
+    if (!Number.isFinite(n) || n < 0) {
+      throw new PlaybookError(`'serial' must be a number, a percentage such as '30%' or a list of them, got '${text}'`, play.location)
+    }
+    return Math.max(1, n)
+  })
+  const out: string[][] = []
+  let i = 0
+  let k = 0
+  while (i < hosts.length) {
+    const size = sizes[Math.min(k, sizes.length - 1)]!
+    out.push(hosts.slice(i, i + size))
+    i += size
+    k++
+  }
+  return out
+}
+

@@ -1,0 +1,296 @@
+import { AsyncPlaybookError, ConnectionError } from '../errors.js'
+import type { Connection } from '../connection/connection.js'
+import type { ModuleDefinition, ModuleResult } from '../modules/module.js'
+import { ModuleArgumentError } from '../modules/module.js'
+import type { Task } from '../playbook/types.js'
+import { pythonStr, type Templar } from '../template/index.js'
+import type { HostStatus, RunEvents, TaskInfo } from './events.js'
+
+/** What running one task on one host needs from the play. */
+export interface TaskHostContext {
+  task: Task
+  info: TaskInfo
+  host: string
+  module: ModuleDefinition
+  templar: Templar
+  events: RunEvents
+  /** A fresh variable scope for this host and task, with extra untrusted locals (loop vars, register). */
+  scope(locals?: Record<string, unknown>): Record<string, unknown>
+  connection(): Promise<Connection>
+  /** Drops `omit` placeholders from rendered arguments. */
+  stripOmitted(args: Record<string, unknown>): Record<string, unknown>
+  /** Play-level `environment`, merged under the task's. */
+  playEnvironment: unknown
+  commandTimeoutMs: number
+  baseDir: string
+  sleep(ms: number): Promise<void>
+}
+
+/** The outcome of a task on one host, before stats. */
+export interface TaskHostOutcome {
+  status: HostStatus
+  ignored: boolean
+  result: ModuleResult
+}
+
+const DEFAULT_UNTIL_RETRIES = 3
+const DEFAULT_DELAY_SECONDS = 5
+
+/** Runs a task on one host: loop, when, until/retries/delay, changed_when/failed_when, ignore_errors. */
+export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutcome> {
+  const { task } = ctx
+  let result: ModuleResult
+  try {
+    result = task.loop ? await runLoop(ctx) : await runSingle(ctx, {})
+  } catch (error) {
+    result = failureFromError(error)
+  }
+  return classify(ctx, result)
+}
+
+function classify(ctx: TaskHostContext, result: ModuleResult): TaskHostOutcome {
+  if (result['unreachable']) return { status: 'unreachable', ignored: false, result }
+  if (result['skipped'] && !result['failed']) return { status: 'skipped', ignored: false, result }
+  if (result['failed']) {
+    let ignored = false
+    try {
+      ignored = ctx.task.ignoreErrors !== undefined && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope())
+    } catch {
+      ignored = false
+    }
+    return { status: 'failed', ignored, result }
+  }
+  return { status: result['changed'] ? 'changed' : 'ok', ignored: false, result }
+}
+
+async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
+  const { task } = ctx
+  const loop = task.loop!
+  const rendered = ctx.templar.render(loop.value, ctx.scope())
+  let items: unknown[]
+  if (Array.isArray(rendered)) items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
+  else if (loop.flatten && rendered !== null && rendered !== undefined && typeof rendered !== 'object') items = [rendered]
+  else {
+    return {
+      failed: true,
+      changed: false,
+      msg: `Invalid data passed to 'loop', it requires a list, got this instead: ${pythonStr(rendered)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`
+    }
+  }
+  if (items.length === 0) {
+    return { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] }
+  }
+  const results: ModuleResult[] = []
+  const pause = task.loopControl.pause === undefined ? 0 : Number(task.loopControl.pause)
+  for (const [index, item] of items.entries()) {
+    if (index > 0 && pause > 0) await ctx.sleep(pause * 1000)
+    const locals: Record<string, unknown> = { [task.loopControl.loopVar]: item, ansible_loop_var: task.loopControl.loopVar }
+    if (task.loopControl.indexVar) locals[task.loopControl.indexVar] = index
+    let itemResult: ModuleResult
+    try {
+      itemResult = await runSingle(ctx, locals)
+    } catch (error) {
+      itemResult = failureFromError(error)
+    }
+    itemResult[task.loopControl.loopVar] = item
+    itemResult['ansible_loop_var'] = task.loopControl.loopVar
+    if (task.loopControl.indexVar) {
+      itemResult[task.loopControl.indexVar] = index
+      itemResult['ansible_index_var'] = task.loopControl.indexVar
+    }
+    const label = itemLabel(ctx, item, locals)
+    results.push(itemResult)
+    const outcome = classify(ctx, itemResult)
+    ctx.events.itemResult(ctx.info, {
+      host: ctx.host,
+      status: outcome.status,
+      ignored: outcome.ignored,
+      result: itemResult,
+      durationMs: 0,
+      item: { label }
+    })
+    if (itemResult['unreachable']) break
+  }
+  const aggregate: ModuleResult = { results }
+  aggregate['changed'] = results.some((r) => r['changed'] === true)
+  const failed = results.some((r) => r['failed'])
+  const skipped = results.every((r) => r['skipped'])
+  if (results.some((r) => r['unreachable'])) aggregate['unreachable'] = true
+  if (failed) {
+    aggregate['failed'] = true
+    aggregate['msg'] = 'One or more items failed'
+  } else {
+    aggregate['msg'] = 'All items completed'
+  }
+  aggregate['skipped'] = skipped
+  if (skipped) aggregate['msg'] = 'All items skipped'
+  return aggregate
+}
+
+function itemLabel(ctx: TaskHostContext, item: unknown, locals: Record<string, unknown>): string {
+  const label = ctx.task.loopControl.label
+  if (label !== undefined) {
+    try {
+      return pythonStr(ctx.templar.render(label, ctx.scope(locals)))
+    } catch {
+      return pythonStr(label)
+    }
+  }
+  return pythonStr(item)
+}
+
+/** One item (or the whole task without a loop): when, then attempts with until/retries. */
+async function runSingle(ctx: TaskHostContext, locals: Record<string, unknown>): Promise<ModuleResult> {
+  const { task, templar } = ctx
+  for (const condition of task.when) {
+    if (!evaluateConditional(templar, condition, ctx.scope(locals))) {
+      return {
+        changed: false,
+        false_condition: condition,
+        skip_reason: 'Conditional result was False',
+        skipped: true
+      }
+    }
+  }
+  const scope = ctx.scope(locals)
+  const hasUntil = task.until.length > 0
+  const retriesRaw = task.retries === undefined ? undefined : templar.render(task.retries, scope)
+  let retries = 0
+  if (retriesRaw !== undefined && retriesRaw !== null) retries = Math.max(0, toInt(retriesRaw, 'retries'))
+  else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES
+  const delayRaw = task.delay === undefined ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope)
+  let delay = Number(delayRaw)
+  if (!Number.isFinite(delay)) throw new ModuleArgumentError(`'delay' must be a number of seconds, got '${String(delayRaw)}'`)
+  if (delay < 0) delay = 1
+  const attempts = retries + 1
+  let result: ModuleResult = {}
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    result = await runModuleOnce(ctx, locals)
+    if (result['unreachable']) return result
+    if (result['failed'] === undefined) result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
+    if (hasUntil || retries > 0) result['attempts'] = attempt
+    if (result['changed'] === undefined) result['changed'] = false
+    const withResult = (): Record<string, unknown> => {
+      const extra: Record<string, unknown> = { ...locals }
+      if (task.register) extra[task.register] = result
+      if (task.module === 'set_fact' && isRecord(result['ansible_facts'])) Object.assign(extra, result['ansible_facts'])
+      return ctx.scope(extra)
+    }
+    if (task.changedWhen.length > 0) {
+      result['changed'] = task.changedWhen.every((c) => evaluateConditional(templar, c, withResult()))
+    }
+    if (task.failedWhen.length > 0) {
+      // A list of failed_when conditions is AND-ed, as in Ansible.
+      const failed = task.failedWhen.every((c) => evaluateConditional(templar, c, withResult()))
+      result['failed_when_result'] = failed
+      result['failed'] = failed
+    }
+    if (attempts === 1) return result
+    const done = hasUntil
+      ? task.until.every((c) => evaluateConditional(templar, c, withResult()))
+      : result['failed'] !== true
+    if (done) return result
+    if (attempt < attempts) {
+      ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result)
+      await ctx.sleep(delay * 1000)
+    }
+  }
+  result['attempts'] = retries
+  result['failed'] = true
+  return result
+}
+
+async function runModuleOnce(ctx: TaskHostContext, locals: Record<string, unknown>): Promise<ModuleResult> {
+  const { task, templar, module } = ctx
+  const scope = ctx.scope(locals)
+  const raw = new Set(module.rawArgs ?? [])
+  const args: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(task.args)) {
+    args[key] = raw.has(key) ? value : templar.render(value, scope)
+  }
+  const finalArgs = ctx.stripOmitted(args)
+  if (module.argNames) {
+    for (const key of Object.keys(finalArgs)) {
+      if (!module.argNames.includes(key)) {
+        const supported = module.argNames.filter((n) => !n.startsWith('_')).join(', ')
+        return {
+          changed: false,
+          failed: true,
+          msg: `Unsupported parameters for (${module.name}) module: ${key}. Supported parameters include: ${supported}.`
+        }
+      }
+    }
+  }
+  const environment = renderEnvironment(ctx, scope)
+  const timeoutRaw = task.timeout === undefined ? undefined : templar.render(task.timeout, scope)
+  const taskTimeoutSeconds = timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
+  try {
+    return await module.run({
+      host: ctx.host,
+      args: finalArgs,
+      task,
+      connection: () => ctx.connection(),
+      vars: scope,
+      isTrue: (condition) => evaluateConditional(templar, condition, scope),
+      evaluate: (expression) => templar.evaluate(expression, scope),
+      timeoutMs: ctx.commandTimeoutMs,
+      taskTimeoutSeconds,
+      environment,
+      baseDir: ctx.baseDir,
+      log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+      sleep: (ms) => ctx.sleep(ms)
+    })
+  } catch (error) {
+    return failureFromError(error)
+  }
+}
+
+function renderEnvironment(ctx: TaskHostContext, scope: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const source of [ctx.playEnvironment, ctx.task.environment]) {
+    if (source === undefined || source === null) continue
+    const rendered = ctx.templar.render(source, scope)
+    const list = Array.isArray(rendered) ? rendered : [rendered]
+    for (const entry of list) {
+      if (!isRecord(entry)) {
+        throw new ModuleArgumentError(`'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`)
+      }
+      for (const [k, v] of Object.entries(entry)) out[k] = v === null || v === undefined ? '' : typeof v === 'string' ? v : pythonStr(v)
+    }
+  }
+  return out
+}
+
+/** Evaluates a conditional; errors name the condition, as Ansible's do. */
+function evaluateConditional(templar: Templar, condition: unknown, scope: Record<string, unknown>): boolean {
+  try {
+    return templar.isTrue(condition, scope)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new ModuleArgumentError(
+      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}`
+    )
+  }
+}
+
+/** Turns an exception from templating, a module or a connection into Ansible's result shape. */
+export function failureFromError(error: unknown): ModuleResult {
+  if (error instanceof ConnectionError) {
+    return { changed: false, msg: error.message, unreachable: true }
+  }
+  if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
+    return { changed: false, failed: true, msg: error.message }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { changed: false, failed: true, msg: `internal error: ${message}. Please report this with the playbook that caused it.` }
+}
+
+function toInt(value: unknown, keyword: string): number {
+  const n = typeof value === 'number' ? value : Number(String(value).trim())
+  if (!Number.isFinite(n)) throw new ModuleArgumentError(`'${keyword}' must be an integer, got '${String(value)}'`)
+  return Math.trunc(n)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}

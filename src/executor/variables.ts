@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto'
+import type { Inventory } from '../inventory/inventory.js'
+import type { Templar } from '../template/index.js'
+
+/** A variable and whether its value may be templated (false for values that came from a target). */
+interface Entry {
+  value: unknown
+  trusted: boolean
+}
+
+/** Per-host state that outlives a play: facts, registered results and set_fact values. */
+export interface HostMemory {
+  /** Gathered facts, without the `ansible_` prefix (the `ansible_facts` variable). */
+  facts: Record<string, unknown>
+  /** Registered results and set_fact values, highest precedence below extra vars. */
+  registered: Record<string, unknown>
+}
+
+/** Play-wide values that every host's scope sees. */
+export interface PlayContext {
+  playVars: Record<string, unknown>
+  playHosts: string[]
+  playBatch: string[]
+  playbookDir: string
+}
+
+/**
+ * Builds variable scopes with Ansible's precedence for the sources we support:
+ * inventory group vars < inventory host vars < facts < play vars < task vars < registered/set_fact
+ * < extra vars < loop variables.
+ */
+export class VariableManager {
+  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
+  readonly omit = `__omit_place_holder__${randomBytes(20).toString('hex')}`
+  private readonly memory = new Map<string, HostMemory>()
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly templar: Templar,
+    private readonly extraVars: Record<string, unknown>
+  ) {}
+
+  /** The host's persistent memory (created on first use). */
+  hostMemory(host: string): HostMemory {
+    let m = this.memory.get(host)
+    if (!m) {
+      m = { facts: {}, registered: {} }
+      this.memory.set(host, m)
+    }
+    return m
+  }
+
+  /** Inventory variables of a host, including the implicit localhost. */
+  inventoryVars(host: string): Record<string, unknown> {
+    return this.inventory.hostVars(host)
+  }
+
+  /**
+   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   */
+  scope(
+    host: string,
+    play: PlayContext,
+    taskVars: Record<string, unknown> = {},
+    locals: Record<string, unknown> = {}
+  ): Record<string, unknown> {
+    const entries = new Map<string, Entry>()
+    const put = (vars: Record<string, unknown>, trusted: boolean): void => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted })
+    }
+    put(this.inventoryVars(host), true)
+    const memory = this.hostMemory(host)
+    const facts = memory.facts
+    if (Object.keys(facts).length > 0) {
+      const prefixed: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(facts)) prefixed[k.startsWith('ansible_') ? k : `ansible_${k}`] = v
+      put(prefixed, false)
+    }
+    put({ ansible_facts: facts }, false)
+    put(play.playVars, true)
+    put(taskVars, true)
+    put(memory.registered, false)
+    put(this.extraVars, true)
+    put(
+      {
+        inventory_hostname: host,
+        inventory_hostname_short: host.split('.')[0],
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play)
+      },
+      false
+    )
+    put(locals, false)
+    return this.templar.scope(entries)
+  }
+
+  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
+  private hostvarsView(play: PlayContext): Record<string, unknown> {
+    const view: Record<string, unknown> = {}
+    for (const name of this.inventory.hostNames()) {
+      let cached: Record<string, unknown> | undefined
+      Object.defineProperty(view, name, {
+        enumerable: true,
+        get: () => (cached ??= this.scopeWithoutHostvars(name, play))
+      })
+    }
+    return view
+  }
+
+  private scopeWithoutHostvars(host: string, _play: PlayContext): Record<string, unknown> {
+    const entries = new Map<string, Entry>()
+    for (const [k, v] of Object.entries(this.inventoryVars(host))) entries.set(k, { value: v, trusted: true })
+    const memory = this.hostMemory(host)
+    for (const [k, v] of Object.entries(memory.facts)) entries.set(k.startsWith('ansible_') ? k : `ansible_${k}`, { value: v, trusted: false })
+    entries.set('ansible_facts', { value: memory.facts, trusted: false })
+    for (const [k, v] of Object.entries(memory.registered)) entries.set(k, { value: v, trusted: false })
+    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true })
+    entries.set('inventory_hostname', { value: host, trusted: false })
+    return this.templar.scope(entries)
+  }
+
+  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
+  stripOmitted(args: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(args)) {
+      if (v === this.omit) continue
+      out[k] = v
+    }
+    return out
+  }
+}

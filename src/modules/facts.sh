@@ -1,0 +1,34 @@
+#!/bin/sh
+# Gathers the common facts in one round trip, with POSIX sh and coreutils only (no Python).
+# Output: records separated by \036 (RS), each "kind\037name\037value". Parsed by facts.ts.
+RS=$(printf '\036')
+US=$(printf '\037')
+fact() { printf '%s%s%s%s%s%s' "fact" "$US" "$1" "$US" "$2" "$RS"; }
+
+fact hostname "$(uname -n 2>/dev/null)"
+fact fqdn "$(hostname -f 2>/dev/null || uname -n 2>/dev/null)"
+fact kernel "$(uname -r 2>/dev/null)"
+fact kernel_version "$(uname -v 2>/dev/null)"
+fact architecture "$(uname -m 2>/dev/null)"
+fact system "$(uname -s 2>/dev/null)"
+fact vcpus "$(grep -c "^processor" /proc/cpuinfo 2>/dev/null || nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null)"
+fact memtotal_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
+fact memfree_kb "$(awk '/^MemFree:/ { print $2 }' /proc/meminfo 2>/dev/null)"
+fact user_id "$(id -un 2>/dev/null)"
+fact user_uid "$(id -u 2>/dev/null)"
+fact user_gid "$(id -g 2>/dev/null)"
+fact user_entry "$(getent passwd "$(id -un 2>/dev/null)" 2>/dev/null)"
+fact date "$(date '+%Y %m %d %H %M %S %s %z %Z %w %W %A' 2>/dev/null)"
+fact boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"
+if [ -r /etc/os-release ]; then
+  fact os_release "$(cat /etc/os-release)"
+elif [ -r /usr/lib/os-release ]; then
+  fact os_release "$(cat /usr/lib/os-release)"
+fi
+if [ -r /etc/debian_version ]; then
+  fact debian_version "$(cat /etc/debian_version)"
+fi
+if [ "$(uname -s 2>/dev/null)" = Darwin ]; then
+  fact macos_version "$(sw_vers -productVersion 2>/dev/null)"
+fi
+awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'

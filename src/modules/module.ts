@@ -1,0 +1,51 @@
+import type { Connection } from '../connection/connection.js'
+import type { Task } from '../playbook/types.js'
+
+/** What Ansible registers for a task: a plain JSON-like dictionary. */
+export type ModuleResult = Record<string, unknown>
+
+/** Everything a module may use. Modules never read CLI options or action inputs. */
+export interface ModuleContext {
+  /** Inventory name of the host. */
+  host: string
+  /** Rendered module arguments. */
+  args: Record<string, unknown>
+  task: Task
+  /** The host's connection, opened on first use. Rejects with ConnectionError when unreachable. */
+  connection(): Promise<Connection>
+  /** The host's variables, for modules that evaluate expressions (debug var, assert). */
+  vars: Record<string, unknown>
+  /** Evaluates a conditional against `vars` (for assert). */
+  isTrue(condition: unknown): boolean
+  /** Evaluates a bare expression against `vars` (for debug var). */
+  evaluate(expression: string): unknown
+  /** Deadline for each remote call the module makes, in milliseconds. */
+  timeoutMs: number
+  /** The task's `timeout` keyword in seconds, if set: the command is killed on the target after it. */
+  taskTimeoutSeconds?: number
+  /** The task's `environment`, rendered. */
+  environment: Record<string, string>
+  /** Directory that relative local paths (script, copy src) resolve against. */
+  baseDir: string
+  /** Writes a line to the console under the task (live output, pause notices). */
+  log(line: string): void
+  /** Resolves after `ms`, or earlier when the run is being cancelled. */
+  sleep(ms: number): Promise<void>
+}
+
+/** A module: one file per module in src/modules. */
+export interface ModuleDefinition {
+  name: string
+  /** Takes a free-form string (`shell: echo hi`). */
+  freeForm?: boolean
+  /** Argument names whose values are not templated before the module runs (they are expressions). */
+  rawArgs?: readonly string[]
+  /** Accepted argument names; anything else is refused with a hint. Undefined means no check. */
+  argNames?: readonly string[]
+  /** Needs no connection: debug, set_fact, fail, assert, pause. */
+  local?: boolean
+  run(ctx: ModuleContext): Promise<ModuleResult>
+}
+
+/** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
+export class ModuleArgumentError extends Error {}

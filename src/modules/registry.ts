@@ -1,0 +1,37 @@
+import { assertModule } from './assert.js'
+import { commandModule } from './command.js'
+import { copyModule } from './copy.js'
+import { debugModule } from './debug.js'
+import { failModule } from './fail.js'
+import type { ModuleDefinition } from './module.js'
+import { pauseModule } from './pause.js'
+import { pingModule } from './ping.js'
+import { rawModule } from './raw.js'
+import { scriptModule } from './script.js'
+import { setFactModule } from './set-fact.js'
+import { setupModule } from './setup.js'
+import { shellModule } from './shell.js'
+
+const ALL: ModuleDefinition[] = [
+  shellModule,
+  commandModule,
+  rawModule,
+  scriptModule,
+  copyModule,
+  debugModule,
+  setFactModule,
+  failModule,
+  assertModule,
+  pauseModule,
+  pingModule,
+  setupModule
+]
+
+/** Every module by name. */
+export const MODULES: ReadonlyMap<string, ModuleDefinition> = new Map(ALL.map((m) => [m.name, m]))
+
+/** What the playbook loader needs: module names and which take free-form strings. */
+export const MODULE_CATALOG = {
+  names: new Set(MODULES.keys()) as ReadonlySet<string>,
+  freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name)) as ReadonlySet<string>
+}

@@ -1,0 +1,131 @@
+import factsScript from './facts.sh'
+import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
+
+const RECORD = '\x1e'
+const FIELD = '\x1f'
+
+/** Ansible's names for common distributions (its os-release ID mapping) and their OS family. */
+const DISTRIBUTIONS: Record<string, [name: string, family: string]> = {
+  debian: ['Debian', 'Debian'],
+  ubuntu: ['Ubuntu', 'Debian'],
+  raspbian: ['Debian', 'Debian'],
+  linuxmint: ['Linux Mint', 'Debian'],
+  pop: ['Pop!_OS', 'Debian'],
+  kali: ['Kali', 'Debian'],
+  rhel: ['RedHat', 'RedHat'],
+  centos: ['CentOS', 'RedHat'],
+  fedora: ['Fedora', 'RedHat'],
+  rocky: ['Rocky', 'RedHat'],
+  almalinux: ['AlmaLinux', 'RedHat'],
+  ol: ['OracleLinux', 'RedHat'],
+  amzn: ['Amazon', 'RedHat'],
+  alpine: ['Alpine', 'Alpine'],
+  arch: ['Archlinux', 'Archlinux'],
+  sles: ['SLES', 'Suse'],
+  'opensuse-leap': ['openSUSE Leap', 'Suse'],
+  'opensuse-tumbleweed': ['openSUSE Tumbleweed', 'Suse'],
+  gentoo: ['Gentoo', 'Gentoo'],
+  freebsd: ['FreeBSD', 'FreeBSD']
+}
+
+/** `setup`: gathers facts in one POSIX-sh round trip; no Python on the target. */
+export const setupModule: ModuleDefinition = {
+  name: 'setup',
+  argNames: ['gather_subset', 'filter', 'gather_timeout'],
+  async run(ctx) {
+    const connection = await ctx.connection()
+    const res = await connection.run(factsScript, { timeoutMs: ctx.timeoutMs })
+    if (res.code !== 0) {
+      throw new ModuleArgumentError(`fact gathering failed (rc=${res.code}): ${res.stderr.toString('utf8').trim()}`)
+    }
+    const facts = parseFacts(res.stdout.toString('utf8'))
+    return { ansible_facts: facts, changed: false }
+  }
+}
+
+/** Turns the facts script's records into Ansible's `ansible_*` facts. */
+export function parseFacts(output: string): ModuleResult {
+  const raw: Record<string, string> = {}
+  const env: Record<string, string> = {}
+  for (const record of output.split(RECORD)) {
+    const [kind, name, ...rest] = record.split(FIELD)
+    if (!name) continue
+    const value = rest.join(FIELD)
+    if (kind === 'env') env[name] = value
+    else if (kind === 'fact') raw[name] = value.replace(/\n$/, '')
+  }
+  const osRelease = parseOsRelease(raw['os_release'] ?? '')
+  const id = (osRelease['ID'] ?? (raw['system'] ?? '').toLowerCase()).toLowerCase()
+  const [distribution, family] = DISTRIBUTIONS[id] ?? [osRelease['NAME'] ?? raw['system'] ?? 'NA', raw['system'] ?? 'NA']
+  let version = osRelease['VERSION_ID'] ?? raw['macos_version'] ?? 'NA'
+  if (id === 'debian' && raw['debian_version'] && /^\d/.test(raw['debian_version'])) version = raw['debian_version']
+  const passwd = (raw['user_entry'] ?? '').split(':')
+  const memKb = Number(raw['memtotal_kb'] ?? 0)
+  const hostname = raw['hostname'] ?? ''
+  return {
+    ansible_hostname: hostname.split('.')[0],
+    ansible_nodename: hostname,
+    ansible_fqdn: raw['fqdn'] || hostname,
+    ansible_domain: (raw['fqdn'] ?? '').includes('.') ? (raw['fqdn'] ?? '').split('.').slice(1).join('.') : '',
+    ansible_distribution: distribution,
+    ansible_distribution_version: version,
+    ansible_distribution_major_version: version.split('.')[0],
+    ansible_distribution_release: osRelease['VERSION_CODENAME'] ?? 'NA',
+    ansible_os_family: family,
+    ansible_system: raw['system'],
+    ansible_kernel: raw['kernel'],
+    ansible_kernel_version: raw['kernel_version'],
+    ansible_architecture: raw['architecture'],
+    ansible_machine: raw['architecture'],
+    ansible_processor_vcpus: Number(raw['vcpus'] ?? 0) || 1,
+    ansible_memtotal_mb: Math.floor(memKb / 1024),
+    ansible_memfree_mb: Math.floor(Number(raw['memfree_kb'] ?? 0) / 1024),
+    ansible_user_id: raw['user_id'],
+    ansible_user_uid: Number(raw['user_uid']),
+    ansible_user_gid: Number(raw['user_gid']),
+    ansible_user_dir: passwd[5] ?? env['HOME'],
+    ansible_user_shell: passwd[6] ?? env['SHELL'],
+    ansible_env: env,
+    ansible_date_time: dateTimeFacts(raw['date'] ?? ''),
+    ansible_boot_id: raw['boot_id'] ?? '',
+    gather_subset: ['all'],
+    module_setup: true
+  }
+}
+
+function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim())
+    if (m) out[m[1]!] = m[2]!.replace(/^["']|["']$/g, '')
+  }
+  return out
+}
+
+function dateTimeFacts(line: string): Record<string, string> {
+  const [year, month, day, hour, minute, second, epoch, tzOffset, tz, weekdayNumber, weeknumber, weekday] = line.split(' ')
+  const epochSeconds = Number(epoch)
+  const utc = Number.isFinite(epochSeconds) ? new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z') : ''
+  return {
+    year: year ?? '',
+    month: month ?? '',
+    day: day ?? '',
+    hour: hour ?? '',
+    minute: minute ?? '',
+    second: second ?? '',
+    epoch: epoch ?? '',
+    epoch_int: epoch ?? '',
+    date: `${year}-${month}-${day}`,
+    time: `${hour}:${minute}:${second}`,
+    iso8601: utc,
+    iso8601_micro: utc.replace('Z', '.000000Z'),
+    iso8601_basic: `${year}${month}${day}T${hour}${minute}${second}000000`,
+    iso8601_basic_short: `${year}${month}${day}T${hour}${minute}${second}`,
+    tz: tz ?? '',
+    tz_dst: tz ?? '',
+    tz_offset: tzOffset ?? '',
+    weekday: weekday ?? '',
+    weekday_number: weekdayNumber ?? '',
+    weeknumber: weeknumber ?? ''
+  }
+}

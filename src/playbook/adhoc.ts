@@ -1,0 +1,48 @@
+import { PlaybookError } from '../errors.js'
+import { parseKeyValueArgs } from './kv-args.js'
+import { canonicalModule, type ModuleCatalog } from './playbook-loader.js'
+import type { Playbook } from './types.js'
+
+const AD_HOC_FILE = '<ad-hoc>'
+
+/** Builds the one-task playbook that `PATTERN -m MODULE -a ARGS` runs, as the `ansible` command does. */
+export function buildAdhocPlaybook(pattern: string, moduleName: string, args: string, modules: ModuleCatalog, cwd: string): Playbook {
+  const module = canonicalModule(moduleName)
+  if (!modules.names.has(module)) {
+    throw new PlaybookError(
+      `couldn't resolve module '${moduleName}'. Supported modules: ${[...modules.names].sort().join(', ')}`
+    )
+  }
+  const location = { file: AD_HOC_FILE, line: 1 }
+  const parsedArgs = args.trim() === '' ? {} : parseKeyValueArgs(args, modules.freeForm.has(module))
+  return {
+    file: AD_HOC_FILE,
+    baseDir: cwd,
+    plays: [
+      {
+        name: `Ansible Ad-Hoc`,
+        hosts: pattern,
+        vars: {},
+        gatherFacts: false,
+        anyErrorsFatal: false,
+        location,
+        tasks: [
+          {
+            name: module,
+            named: false,
+            module,
+            args: parsedArgs,
+            location,
+            when: [],
+            loopControl: { loopVar: 'item' },
+            until: [],
+            failedWhen: [],
+            changedWhen: [],
+            vars: {},
+            tags: []
+          }
+        ]
+      }
+    ]
+  }
+}

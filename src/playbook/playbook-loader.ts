@@ -1,0 +1,338 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
+import { parseKeyValueArgs } from './kv-args.js'
+import { PLAY_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
+import type { Conditional, Play, Playbook, Task } from './types.js'
+import { parseYaml, type YamlDocument } from './yaml-loader.js'
+
+/** What the loader needs to know about modules: their names and which take a free-form string. */
+export interface ModuleCatalog {
+  names: ReadonlySet<string>
+  freeForm: ReadonlySet<string>
+}
+
+const INLINE_LABEL = '<inline playbook>'
+const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.']
+
+/**
+ * Loads a playbook from a file path or from inline YAML text.
+ * Text is taken as inline YAML when it holds a newline or starts like a YAML list.
+ */
+export function loadPlaybook(source: string, modules: ModuleCatalog, cwd = process.cwd()): Playbook {
+  const looksInline = source.includes('\n') || source.trimStart().startsWith('-')
+  if (!looksInline) {
+    const file = path.resolve(cwd, source)
+    if (!existsSync(file)) {
+      throw new PlaybookError(
+        `the playbook '${source}' could not be found (looked in ${path.dirname(file)}). Pass a playbook file path or inline YAML text.`
+      )
+    }
+    return parsePlaybookText(readFileSync(file, 'utf8'), source, path.dirname(file), modules)
+  }
+  return parsePlaybookText(source, INLINE_LABEL, cwd, modules)
+}
+
+/** Parses playbook YAML text; `file` is used in every location. */
+export function parsePlaybookText(
+  text: string,
+  file: string,
+  baseDir: string,
+  modules: ModuleCatalog
+): Playbook {
+  const doc = parseYaml(text, file)
+  const loader = new Loader(doc, file, modules)
+  return { file, baseDir, plays: loader.plays() }
+}
+
+class Loader {
+  constructor(
+    private readonly doc: YamlDocument,
+    private readonly file: string,
+    private readonly modules: ModuleCatalog
+  ) {}
+
+  plays(): Play[] {
+    const data = this.doc.data
+    if (data === null || data === undefined) {
+      throw new PlaybookError('the playbook is empty: expected a list of plays', this.at(undefined))
+    }
+    if (!Array.isArray(data)) {
+      throw new PlaybookError(
+        'a playbook must be a list of plays (each starting with `- hosts: …`), but this file holds a ' +
+          describe(data),
+        this.at(data)
+      )
+    }
+    return data.map((entry) => this.play(entry, data))
+  }
+
+  private play(raw: unknown, parent: object): Play {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(`each play must be a mapping with \`hosts:\`, found ${describe(raw)}`, this.at(parent))
+    }
+    const location = this.at(raw)
+    this.checkKeys(raw, PLAY_KEYWORDS, 'play', location)
+    if (raw.hosts === undefined || raw.hosts === null || raw.hosts === '') {
+      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location)
+    }
+    const hosts = raw.hosts
+    if (typeof hosts !== 'string' && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) {
+      throw new PlaybookError(`'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`, location)
+    }
+    if (raw.strategy !== undefined && raw.strategy !== 'linear') {
+      throw new PlaybookError(`strategy '${String(raw.strategy)}' is not supported; only 'linear' is`, location)
+    }
+    if (raw.become === true) {
+      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location)
+    }
+    if (raw.check_mode !== undefined && raw.check_mode !== false) {
+      throw new PlaybookError("'check_mode' is not supported yet; remove it or set it to false", location)
+    }
+    const vars = this.mapping(raw.vars, 'vars', location)
+    if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
+    if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
+    const tasks = [
+      ...this.taskList(raw.pre_tasks, 'pre_tasks', location),
+      ...this.taskList(raw.tasks, 'tasks', location),
+      ...this.taskList(raw.post_tasks, 'post_tasks', location)
+    ]
+    return {
+      name: raw.name === undefined || raw.name === null ? (typeof hosts === 'string' ? hosts : hosts.join(',')) : String(raw.name),
+      hosts,
+      vars,
+      gatherFacts: raw.gather_facts ?? true,
+      tasks,
+      anyErrorsFatal: raw.any_errors_fatal ?? false,
+      maxFailPercentage: raw.max_fail_percentage,
+      serial: raw.serial,
+      ignoreErrors: raw.ignore_errors,
+      environment: raw.environment,
+      location
+    }
+  }
+
+  private taskList(raw: unknown, keyword: string, playLocation: SourceLocation): Task[] {
+    if (raw === undefined || raw === null) return []
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(`'${keyword}' must be a list of tasks, found ${describe(raw)}`, this.at(raw) ?? playLocation)
+    }
+    return raw.map((entry) => this.task(entry, raw))
+  }
+
+  private task(raw: unknown, parent: object): Task {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `each task must be a mapping such as \`- name: … \\n  shell: …\`, found ${describe(raw)}`,
+        this.at(parent)
+      )
+    }
+    const location = this.at(raw)
+    let moduleKey: string | undefined
+    let moduleName: string | undefined
+    for (const key of Object.keys(raw)) {
+      if (TASK_KEYWORDS.has(key)) continue
+      const hint = UNSUPPORTED_KEYWORDS[key]
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
+      const canonical = canonicalModule(key)
+      if (this.modules.names.has(canonical)) {
+        if (moduleKey) {
+          throw new PlaybookError(
+            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
+            location
+          )
+        }
+        moduleKey = key
+        moduleName = canonical
+        continue
+      }
+      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== undefined), location)
+    }
+    let args: Record<string, unknown>
+    if (moduleKey && moduleName) {
+      args = this.moduleArgs(raw[moduleKey], moduleName, location)
+    } else if (typeof raw.action === 'string' || isMapping(raw.action)) {
+      ;({ moduleName, args } = this.actionKeyword(raw.action, location))
+      moduleKey = moduleName
+    } else {
+      throw new PlaybookError(
+        'this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=…`',
+        location
+      )
+    }
+    if (raw.args !== undefined) {
+      const extra = this.mapping(raw.args, 'args', location)
+      args = { ...args, ...extra }
+    }
+    if (raw.become === true) {
+      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location)
+    }
+    if (raw.check_mode !== undefined && raw.check_mode !== false) {
+      throw new PlaybookError("'check_mode' is not supported yet; remove it or set it to false", location)
+    }
+    const loopKeys = ['loop', 'with_items', 'with_list'].filter((k) => raw[k] !== undefined)
+    if (loopKeys.length > 1) {
+      throw new PlaybookError(`use only one of ${loopKeys.join(', ')} on a task`, location)
+    }
+    const loopKey = loopKeys[0]
+    const loopControl = this.mapping(raw.loop_control, 'loop_control', location)
+    for (const key of Object.keys(loopControl)) {
+      if (!['loop_var', 'label', 'index_var', 'pause', 'extended'].includes(key)) {
+        throw new PlaybookError(`unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`, location)
+      }
+    }
+    if (raw.register !== undefined && (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
+      throw new PlaybookError(
+        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
+        location
+      )
+    }
+    const named = raw.name !== undefined && raw.name !== null && raw.name !== ''
+    const loopVar = loopControl['loop_var'] === undefined ? 'item' : String(loopControl['loop_var'])
+    return {
+      name: named ? String(raw.name) : moduleKey!,
+      named,
+      module: moduleName,
+      args,
+      location,
+      register: raw.register as string | undefined,
+      when: this.conditionals(raw.when, 'when', location),
+      loop: loopKey === undefined ? undefined : normaliseLoop(raw[loopKey], loopKey),
+      loopControl: {
+        loopVar,
+        label: loopControl['label'],
+        indexVar: loopControl['index_var'] === undefined ? undefined : String(loopControl['index_var']),
+        pause: loopControl['pause']
+      },
+      until: this.conditionals(raw.until, 'until', location),
+      retries: raw.retries,
+      delay: raw.delay,
+      failedWhen: this.conditionals(raw.failed_when, 'failed_when', location),
+      changedWhen: this.conditionals(raw.changed_when, 'changed_when', location),
+      ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
+      vars: this.mapping(raw.vars, 'vars', location),
+      environment: raw.environment,
+      noLog: raw.no_log,
+      timeout: raw.timeout,
+      runOnce: raw.run_once,
+      async: raw.async,
+      poll: raw.poll,
+      tags: normaliseTags(raw.tags)
+    }
+  }
+
+  private actionKeyword(action: unknown, location: SourceLocation): { moduleName: string; args: Record<string, unknown> } {
+    if (typeof action === 'string') {
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action)
+      const name = canonicalModule(match?.[1] ?? '')
+      if (!this.modules.names.has(name)) throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? '', false), location)
+      return { moduleName: name, args: this.moduleArgs(match?.[2] ?? '', name, location) }
+    }
+    const mapping = action as Record<string, unknown>
+    const moduleRaw = mapping['module']
+    const name = canonicalModule(typeof moduleRaw === 'string' ? moduleRaw : '')
+    if (!this.modules.names.has(name)) {
+      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location)
+    }
+    const args = { ...mapping }
+    delete args['module']
+    return { moduleName: name, args }
+  }
+
+  private moduleArgs(raw: unknown, module: string, location: SourceLocation): Record<string, unknown> {
+    if (raw === null || raw === undefined) return {}
+    if (isMapping(raw)) return { ...raw }
+    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module))
+    }
+    throw new PlaybookError(
+      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
+      location
+    )
+  }
+
+  private unknownKeyMessage(key: string, hasModule: boolean): string {
+    const keyword = closestMatch(key, TASK_KEYWORDS)
+    const moduleGuess = closestMatch(key, this.modules.names)
+    if (hasModule || (keyword && !moduleGuess)) {
+      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ''}`
+    }
+    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : ''
+    return (
+      `couldn't resolve module/action '${key}': ${suggestion}` +
+      `Supported modules: ${[...this.modules.names].sort().join(', ')}. To run any command, use \`shell: <command>\``
+    )
+  }
+
+  private mapping(raw: unknown, keyword: string, location: SourceLocation): Record<string, unknown> {
+    if (raw === undefined || raw === null) return {}
+    if (!isMapping(raw)) {
+      throw new PlaybookError(`'${keyword}' must be a mapping of names to values, found ${describe(raw)}`, this.at(raw) ?? location)
+    }
+    return { ...raw }
+  }
+
+  private conditionals(raw: unknown, keyword: string, location: SourceLocation): Conditional[] {
+    if (raw === undefined || raw === null) return []
+    const list = Array.isArray(raw) ? raw : [raw]
+    for (const item of list) {
+      if (typeof item !== 'string' && typeof item !== 'boolean' && typeof item !== 'number') {
+        throw new PlaybookError(
+          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
+          location
+        )
+      }
+    }
+    return list as Conditional[]
+  }
+
+  private at(node: unknown): SourceLocation {
+    const line = node !== null && typeof node === 'object' ? this.doc.lineOf(node) : undefined
+    return { file: this.file, line: line ?? 1 }
+  }
+
+  private checkKeys(raw: Record<string, unknown>, allowed: ReadonlySet<string>, what: string, location: SourceLocation): void {
+    for (const key of Object.keys(raw)) {
+      if (allowed.has(key)) continue
+      const hint = UNSUPPORTED_KEYWORDS[key]
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
+      const guess = closestMatch(key, allowed)
+      throw new PlaybookError(
+        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ''}. Valid keywords: ${[...allowed].join(', ')}`,
+        location
+      )
+    }
+  }
+}
+
+/** Strips `ansible.builtin.` / `ansible.legacy.`. */
+export function canonicalModule(name: string): string {
+  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length)
+  return name
+}
+
+function normaliseLoop(raw: unknown, keyword: string): { value: unknown; flatten: boolean } {
+  // with_items flattens one level, as in Ansible; loop and with_list do not.
+  return { value: raw, flatten: keyword === 'with_items' }
+}
+
+function normaliseTags(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return []
+  if (Array.isArray(raw)) return raw.map(String)
+  return String(raw)
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  return `the ${typeof value} ${JSON.stringify(value)}`
+}

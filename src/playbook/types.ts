@@ -1,0 +1,61 @@
+import type { SourceLocation } from '../errors.js'
+
+/** A conditional as written: a bare Jinja2 expression, a boolean, or a list of them (all must hold). */
+export type Conditional = string | boolean | number
+
+/** One task, as loaded. Values are raw: templates are rendered per host at run time. */
+export interface Task {
+  /** The task's name, or `module` plus its free-form argument as Ansible shows it when unnamed. */
+  name: string
+  /** Whether the user gave the name (Ansible shows unnamed tasks by their action). */
+  named: boolean
+  /** Canonical module name, without the `ansible.builtin.` prefix. */
+  module: string
+  /** Module arguments; a free-form argument is `_raw_params`. */
+  args: Record<string, unknown>
+  location: SourceLocation
+  register?: string
+  when: Conditional[]
+  /** The loop's items (raw), and whether they are flattened one level (`with_items`). */
+  loop?: { value: unknown; flatten: boolean }
+  loopControl: { loopVar: string; label?: unknown; indexVar?: string; pause?: unknown }
+  until: Conditional[]
+  retries?: unknown
+  delay?: unknown
+  failedWhen: Conditional[]
+  changedWhen: Conditional[]
+  ignoreErrors?: unknown
+  ignoreUnreachable?: unknown
+  vars: Record<string, unknown>
+  environment?: unknown
+  noLog?: unknown
+  timeout?: unknown
+  runOnce?: unknown
+  async?: unknown
+  poll?: unknown
+  tags: string[]
+}
+
+/** One play of a playbook. */
+export interface Play {
+  name: string
+  hosts: string | string[]
+  vars: Record<string, unknown>
+  gatherFacts: unknown
+  tasks: Task[]
+  anyErrorsFatal: unknown
+  maxFailPercentage?: unknown
+  serial?: unknown
+  ignoreErrors?: unknown
+  environment?: unknown
+  location: SourceLocation
+}
+
+/** A loaded playbook: its plays and where it came from. */
+export interface Playbook {
+  /** File path as the user gave it, or `<inline playbook>`. */
+  file: string
+  /** Directory that relative paths in the playbook resolve against. */
+  baseDir: string
+  plays: Play[]
+}

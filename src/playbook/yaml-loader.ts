@@ -1,0 +1,75 @@
+import jsYaml from 'js-yaml'
+import { PlaybookError } from '../errors.js'
+
+/**
+ * YAML 1.1 booleans as Ansible (PyYAML) reads them. js-yaml's default schema only knows true/false;
+ * `yes`, `no`, `on` and `off` would stay strings and silently change a playbook's meaning.
+ */
+const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && YAML11_BOOLEANS.has(data),
+  construct: (data: string) => YAML11_TRUE.has(data),
+  predicate: (object: unknown) => typeof object === 'boolean',
+  represent: { lowercase: (object: unknown) => (object ? 'true' : 'false') },
+  defaultStyle: 'lowercase'
+})
+const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'])
+const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'])
+// PyYAML (YAML 1.1) treats y/n as booleans only in the spec; Ansible's loader keeps them as strings.
+for (const s of ['y', 'Y', 'n', 'N']) {
+  YAML11_TRUE.delete(s)
+  YAML11_FALSE.delete(s)
+}
+const YAML11_BOOLEANS = new Set([...YAML11_TRUE, ...YAML11_FALSE])
+
+/** The schema used for every YAML document Ansible users write: YAML 1.2 core plus YAML 1.1 booleans and merge keys. */
+export const ANSIBLE_YAML_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] })
+
+/** A parsed YAML document and the 1-based line on which each mapping or sequence started. */
+export interface YamlDocument {
+  data: unknown
+  /** Line (1-based) where a mapping or sequence node of `data` starts, if known. */
+  lineOf(node: object): number | undefined
+}
+
+/** Parses YAML text. A syntax error becomes a PlaybookError naming file, line and column. */
+export function parseYaml(text: string, file: string): YamlDocument {
+  const lines = new WeakMap<object, number>()
+  const stack: number[] = []
+  let data: unknown
+  try {
+    data = jsYaml.load(text, {
+      filename: file,
+      schema: ANSIBLE_YAML_SCHEMA,
+      json: true,
+      listener(event, state) {
+        if (event === 'open') {
+          stack.push(state.line)
+          return
+        }
+        const line = stack.pop()
+        const result: unknown = state.result
+        if (line !== undefined && result !== null && typeof result === 'object' && !lines.has(result)) {
+          lines.set(result, line + 1)
+        }
+      }
+    })
+  } catch (error) {
+    if (error instanceof jsYaml.YAMLException) {
+      const mark = error.mark as { line?: number; column?: number } | undefined
+      const reason = error.reason || error.message
+      throw new PlaybookError(`YAML syntax error: ${reason}`, {
+        file,
+        line: (mark?.line ?? 0) + 1,
+        column: (mark?.column ?? 0) + 1
+      })
+    }
+    throw error
+  }
+  return { data, lineOf: (node) => lines.get(node) }
+}
+
+/** Serialises a value as YAML (for the to_yaml filter and messages). */
+export function dumpYaml(value: unknown): string {
+  return jsYaml.dump(value, { schema: ANSIBLE_YAML_SCHEMA, noRefs: true, lineWidth: -1 })
+}

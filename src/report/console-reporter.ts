@@ -1,0 +1,140 @@
+import type { SourceLocation } from '../errors.js'
+import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
+import { censor } from './censor.js'
+import { pythonJson } from './python-json.js'
+
+const COLORS = { ok: '32', changed: '33', failed: '31', skipped: '36', unreachable: '31', warn: '35', retry: '31' } as const
+const BANNER_WIDTH = 79
+/** Keys Ansible never prints. */
+const HIDDEN_KEYS = new Set(['_ansible_no_log', '_ansible_verbose_always', 'ansible_loop_var', 'invocation'])
+
+const DEBUG_HIDDEN = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
+
+/** Console output in the shape of ansible-playbook's default callback. */
+export class ConsoleReporter implements RunEvents {
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly options: { color: boolean; verbosity: number }
+  ) {}
+
+  playStart(name: string, _location: SourceLocation | undefined): void {
+    this.banner(`PLAY [${name}]`)
+  }
+
+  taskStart(task: TaskInfo): void {
+    this.banner(`TASK [${task.name}]`)
+  }
+
+  itemResult(task: TaskInfo, outcome: HostTaskOutcome): void {
+    const result = task.noLog ? censor(outcome.result) : outcome.result
+    const item = `(item=${outcome.item?.label ?? ''})`
+    const host = `[${outcome.host}]`
+    switch (outcome.status) {
+      case 'failed':
+        this.line(`failed: ${host} ${item} => ${this.dump(result, task)}`, 'failed')
+        break
+      case 'skipped':
+        this.line(`skipping: ${host} => ${item} `, 'skipped')
+        break
+      case 'unreachable':
+        this.line(`fatal: ${host}: UNREACHABLE! => ${item} => ${this.dump(result, task)}`, 'unreachable')
+        break
+      default:
+        this.line(`${outcome.status}: ${host} => ${item}${this.details(result, task)}`, outcome.status)
+    }
+  }
+
+  hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {
+    const result = task.noLog ? censor(outcome.result) : outcome.result
+    const host = `[${outcome.host}]`
+    const isLoop = Array.isArray(outcome.result['results'])
+    switch (outcome.status) {
+      case 'failed':
+        if (!isLoop) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, 'failed')
+        if (outcome.ignored) this.line('...ignoring', 'skipped')
+        break
+      case 'unreachable':
+        if (!isLoop) this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, 'unreachable')
+        break
+      case 'skipped':
+        if (!isLoop) this.line(`skipping: ${host}`, 'skipped')
+        break
+      default:
+        if (!isLoop) this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status)
+    }
+  }
+
+  retrying(task: TaskInfo, host: string, retriesLeft: number, result: Record<string, unknown>): void {
+    let line = `FAILED - RETRYING: [${host}]: ${task.name} (${retriesLeft} retries left).`
+    if (this.options.verbosity >= 2) line += `Result was: ${this.dump(task.noLog ? censor(result) : result, task)}`
+    this.line(line, 'retry')
+  }
+
+  noMoreHosts(): void {
+    this.banner('NO MORE HOSTS LEFT')
+  }
+
+  log(host: string, task: TaskInfo | undefined, line: string): void {
+    const prefix = host ? `[${host}]${task ? ` ${task.name}` : ''} | ` : ''
+    for (const l of line.split('\n')) this.write(`${prefix}${l}\n`)
+  }
+
+  warning(message: string): void {
+    this.line(`[WARNING]: ${message}`, 'warn')
+  }
+
+  recap(stats: Record<string, HostStats>): void {
+    this.banner('PLAY RECAP')
+    for (const host of Object.keys(stats).sort()) {
+      const s = stats[host]!
+      const color = s.failed > 0 || s.unreachable > 0 ? 'failed' : s.changed > 0 ? 'changed' : 'ok'
+      const cell = (name: string, n: number, c: keyof typeof COLORS): string =>
+        this.paint(`${name}=${String(n).padEnd(4)}`, n > 0 ? c : undefined)
+      const cells = [
+        cell('ok', s.ok, 'ok'),
+        cell('changed', s.changed, 'changed'),
+        cell('unreachable', s.unreachable, 'unreachable'),
+        cell('failed', s.failed, 'failed'),
+        cell('skipped', s.skipped, 'skipped'),
+        cell('rescued', s.rescued, 'ok'),
+        cell('ignored', s.ignored, 'warn')
+      ]
+      this.write(`${this.paint(host.padEnd(26), color)} : ${cells.join(' ')}\n`)
+    }
+    this.write('\n')
+  }
+
+  private details(result: Record<string, unknown>, task: TaskInfo): string {
+    const always = task.module === 'debug'
+    if (!always && this.options.verbosity < 1) return ''
+    return ` => ${this.dump(result, task)}`
+  }
+
+  private dump(result: Record<string, unknown>, task: TaskInfo): string {
+    const shown: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(result)) if (!HIDDEN_KEYS.has(k)) shown[k] = v
+    if (task.module === 'debug') {
+      // As Ansible's callback: debug shows only what it was asked to show.
+      const allowed = new Set(['msg', 'exception', 'warnings', 'deprecations'])
+      for (const key of Object.keys(shown)) {
+        if ('msg' in shown ? !allowed.has(key) : DEBUG_HIDDEN.has(key)) delete shown[key]
+      }
+    }
+    const indent = task.module === 'debug' || this.options.verbosity >= 3 ? 4 : undefined
+    return pythonJson(shown, indent)
+  }
+
+  private banner(title: string): void {
+    const stars = '*'.repeat(Math.max(3, BANNER_WIDTH - title.length))
+    this.write(`\n${title} ${stars}\n`)
+  }
+
+  private line(text: string, color: keyof typeof COLORS): void {
+    this.write(`${this.paint(text, color)}\n`)
+  }
+
+  private paint(text: string, color: keyof typeof COLORS | undefined): string {
+    if (!this.options.color || !color) return text
+    return `\x1b[0;${COLORS[color]}m${text}\x1b[0m`
+  }
+}

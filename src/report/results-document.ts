@@ -1,0 +1,75 @@
+import type { SourceLocation } from '../errors.js'
+import type { HostStats, HostStatus, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
+import { censor } from './censor.js'
+
+/** One host's outcome of one task in the results document. */
+export interface HostResultEntry {
+  status: HostStatus
+  /** A failure that ignore_errors let through. */
+  ignored?: boolean
+  duration_ms: number
+  /** Exactly what `register` holds (censored for no_log tasks). */
+  result: Record<string, unknown>
+}
+
+/** One task in the results document. */
+export interface TaskEntry {
+  name: string
+  module: string
+  file?: string
+  line?: number
+  results: Record<string, HostResultEntry>
+}
+
+/**
+ * The results document (`--json`, and the action's `results` output). A public contract: hosts are keyed by
+ * inventory name, never by address.
+ */
+export interface ResultsDocument {
+  ok: boolean
+  stats: Record<string, HostStats>
+  plays: Array<{ name: string; file?: string; line?: number; tasks: TaskEntry[] }>
+  jobs: Record<string, Record<string, unknown>>
+}
+
+/** Builds the results document from run events. */
+export class ResultsCollector implements RunEvents {
+  readonly document: ResultsDocument = { ok: true, stats: {}, plays: [], jobs: {} }
+  private currentTasks: TaskEntry[] | undefined
+  private readonly entries = new Map<TaskInfo, TaskEntry>()
+
+  playStart(name: string, location: SourceLocation | undefined): void {
+    const play = { name, file: location?.file, line: location?.line, tasks: [] as TaskEntry[] }
+    this.document.plays.push(play)
+    this.currentTasks = play.tasks
+  }
+
+  taskStart(task: TaskInfo): void {
+    const entry: TaskEntry = { name: task.name, module: task.module, file: task.location?.file, line: task.location?.line, results: {} }
+    this.entries.set(task, entry)
+    this.currentTasks?.push(entry)
+  }
+
+  itemResult(): void {}
+
+  hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {
+    const entry = this.entries.get(task)
+    if (!entry) return
+    entry.results[outcome.host] = {
+      status: outcome.status,
+      ...(outcome.ignored ? { ignored: true } : {}),
+      duration_ms: outcome.durationMs,
+      result: task.noLog ? censor(outcome.result) : outcome.result
+    }
+  }
+
+  retrying(): void {}
+  noMoreHosts(): void {}
+  log(): void {}
+  warning(): void {}
+
+  recap(stats: Record<string, HostStats>): void {
+    this.document.stats = stats
+    this.document.ok = Object.values(stats).every((s) => s.failed === 0 && s.unreachable === 0)
+  }
+}

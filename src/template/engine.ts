@@ -1,0 +1,78 @@
+import nunjucks from 'nunjucks'
+import { TemplateError } from '../errors.js'
+import { CAPTURE_NAME, VARS_KEY, installJinjaCompat } from './jinja-compat.js'
+import { assertDeeplyDefined } from './undefined.js'
+
+// Compiled templates by source text: playbooks repeat the same few hundred strings across hosts and loops.
+const templates = new Map<string, nunjucks.Template>()
+const MAX_CACHED_TEMPLATES = 10_000
+let environment: nunjucks.Environment | undefined
+
+function stripNunjucksNoise(message: string): string {
+  return message
+    .replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, '')
+    .replace(/^(Template render error: )?(\(unknown path\)\s*)?/, '')
+    .replace(/^(Error|TypeError|Template render error): /, '')
+    .trim()
+}
+
+function translateError(err: unknown, source: string): TemplateError {
+  for (let e: unknown = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    if (e instanceof TemplateError)
+      return e.expression !== undefined ? e : new TemplateError(e.message, source)
+  }
+  const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err))
+  // Inside {% for %} nunjucks re-creates our error from its text, dropping the original object.
+  const ours = /^TemplateError: ([\s\S]*)$/.exec(message)
+  if (ours) return new TemplateError(ours[1]!, source)
+  return new TemplateError(
+    `template error while templating string: ${message}. String: ${source}`,
+    source
+  )
+}
+
+function compiled(source: string, shownSource = source): nunjucks.Template {
+  let template = templates.get(source)
+  if (!template) {
+    environment ??= installJinjaCompat()
+    try {
+      template = new nunjucks.Template(source, environment, undefined, true)
+    } catch (err) {
+      throw translateError(err, shownSource)
+    }
+    if (templates.size >= MAX_CACHED_TEMPLATES) templates.clear()
+    templates.set(source, template)
+  }
+  return template
+}
+
+/** Renders a template source to a string against `vars` (read lazily: getters run only when referenced). */
+export function renderToString(source: string, vars: Record<string, unknown>): string {
+  const template = compiled(source)
+  try {
+    return template.render({ [VARS_KEY]: vars })
+  } catch (err) {
+    throw translateError(err, source)
+  }
+}
+
+/** Evaluates one Jinja2 expression to its native value (list, dict, number, bool, None). */
+export function evaluateExpression(
+  expression: string,
+  vars: Record<string, unknown>,
+  source = expression
+): unknown {
+  const template = compiled(`{{ ${CAPTURE_NAME}(${expression}) }}`, source)
+  let captured: unknown
+  const capture = (value: unknown): string => {
+    captured = value
+    return ''
+  }
+  try {
+    template.render({ [VARS_KEY]: vars, [CAPTURE_NAME]: capture })
+    assertDeeplyDefined(captured)
+  } catch (err) {
+    throw translateError(err, source)
+  }
+  return captured
+}

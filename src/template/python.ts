@@ -1,0 +1,315 @@
+import { TemplateError } from '../errors.js'
+import { Undefined, assertDefined, isPlainObject } from './undefined.js'
+
+/** Python's type name of a value, for error messages: str, int, float, bool, NoneType, list, dict. */
+export function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType'
+  if (value instanceof Undefined) return 'AnsibleUndefined'
+  if (typeof value === 'boolean') return 'bool'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  if (typeof value === 'string') return 'str'
+  if (Array.isArray(value)) return 'list'
+  if (isPlainObject(value)) return 'dict'
+  if (typeof value === 'function') return 'function'
+  return typeof value
+}
+
+/** Jinja2's object_type_repr: `'dict object'`, `'list object'`, `None`. */
+export function objectTypeRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None'
+  return `${pyTypeName(value)} object`
+}
+
+function pyNumber(n: number): string {
+  if (Number.isNaN(n)) return 'nan'
+  if (n === Infinity) return 'inf'
+  if (n === -Infinity) return '-inf'
+  // Python pads exponents to two digits: 1e-07, 1e+21.
+  return String(n).replace(/e([+-])(\d)$/, 'e$10$2')
+}
+
+/** Python repr() of a string: single quotes unless the text holds a ' and no ". */
+export function pyStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'"
+  let out = quote
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!
+    if (ch === '\\') out += '\\\\'
+    else if (ch === quote) out += '\\' + quote
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0')
+    else out += ch
+  }
+  return out + quote
+}
+
+/** Python repr() of a value: strings quoted, True/False/None, lists and dicts as Python prints them. */
+export function pyRepr(value: unknown): string {
+  if (value instanceof Undefined) value.fail()
+  if (typeof value === 'string') return pyStringRepr(value)
+  if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']'
+  if (isPlainObject(value)) {
+    return (
+      '{' +
+      Object.keys(value)
+        .map((k) => `${pyStringRepr(k)}: ${pyRepr(value[k])}`)
+        .join(', ') +
+      '}'
+    )
+  }
+  return pythonStr(value)
+}
+
+/**
+ * Python-style str() of a value, as Ansible prints a non-string that lands in a larger string:
+ * True/False/None, numbers, lists and dicts in Python repr (`['a', 1]`, `{'k': 'v'}`). Strings are unchanged.
+ */
+export function pythonStr(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value === null || value === undefined) return 'None'
+  if (value === true) return 'True'
+  if (value === false) return 'False'
+  if (typeof value === 'number') return pyNumber(value)
+  if (value instanceof Undefined) value.fail()
+  if (Array.isArray(value) || isPlainObject(value)) return pyRepr(value)
+  return String(value)
+}
+
+/** Python truthiness: None, False, 0, '', [] and {} are false. Undefined throws. */
+export function pyTruthy(value: unknown): boolean {
+  if (value instanceof Undefined) value.fail()
+  if (value === null || value === undefined) return false
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number') return value !== 0
+  if (typeof value === 'string') return value.length > 0
+  if (Array.isArray(value)) return value.length > 0
+  if (isPlainObject(value)) return Object.keys(value).length > 0
+  return true
+}
+
+/**
+ * Ansible's `bool` filter: true for true, 1 and the strings 'yes', 'on', '1', 'true' (any case);
+ * false for everything else, including unrecognised strings and None.
+ */
+export function toBoolean(value: unknown): boolean {
+  assertDefined(value)
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number') return value === 1
+  if (typeof value === 'string') return ['yes', 'on', '1', 'true'].includes(value.toLowerCase())
+  return false
+}
+
+function isNumeric(value: unknown): value is number | boolean {
+  return typeof value === 'number' || typeof value === 'boolean'
+}
+
+/** Python `==`: deep for lists and dicts, True == 1, never coerces strings to numbers. Undefined throws. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  assertDefined(a)
+  assertDefined(b)
+  if (isNumeric(a) && isNumeric(b)) return Number(a) === Number(b)
+  if (a === undefined) a = null
+  if (b === undefined) b = null
+  if (a === b) return true
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a)
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.hasOwn(b, k) && pyEquals(a[k], b[k]))
+    )
+  }
+  return false
+}
+
+function orderError(op: string, a: unknown, b: unknown): TemplateError {
+  return new TemplateError(
+    `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`
+  )
+}
+
+/** Python ordering: -1, 0 or 1. Numbers with numbers, strings with strings, lists lexicographically. */
+export function pyOrder(a: unknown, b: unknown, op = '<'): number {
+  assertDefined(a)
+  assertDefined(b)
+  if (isNumeric(a) && isNumeric(b)) return Math.sign(Number(a) - Number(b))
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (!pyEquals(a[i], b[i])) return pyOrder(a[i], b[i], op)
+    }
+    return Math.sign(a.length - b.length)
+  }
+  throw orderError(op, a, b)
+}
+
+/** Applies one Jinja2 comparison operator with Python semantics. */
+export function pyCompare(op: string, a: unknown, b: unknown): boolean {
+  switch (op) {
+    case '==':
+    case '===':
+      return pyEquals(a, b)
+    case '!=':
+    case '!==':
+      return !pyEquals(a, b)
+    case '<':
+      return pyOrder(a, b, op) < 0
+    case '<=':
+      return pyOrder(a, b, op) <= 0
+    case '>':
+      return pyOrder(a, b, op) > 0
+    case '>=':
+      return pyOrder(a, b, op) >= 0
+    default:
+      throw new TemplateError(`unknown comparison operator '${op}'`)
+  }
+}
+
+/** Python `in`: substring for strings, deep membership for lists, key membership for dicts. */
+export function pyIn(item: unknown, container: unknown): boolean {
+  assertDefined(item)
+  assertDefined(container)
+  if (typeof container === 'string') {
+    if (typeof item !== 'string') {
+      throw new TemplateError(
+        `'in <string>' requires string as left operand, not ${pyTypeName(item)}`
+      )
+    }
+    return container.includes(item)
+  }
+  if (Array.isArray(container)) return container.some((x) => pyEquals(x, item))
+  if (isPlainObject(container)) {
+    return (
+      (typeof item === 'string' || typeof item === 'number') &&
+      Object.hasOwn(container, String(item))
+    )
+  }
+  throw new TemplateError(`argument of type '${pyTypeName(container)}' is not iterable`)
+}
+
+function binOpError(op: string, a: unknown, b: unknown): TemplateError {
+  return new TemplateError(
+    `unsupported operand type(s) for ${op}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`
+  )
+}
+
+function repeat<T>(seq: T, times: number): T {
+  const n = Math.max(0, Math.trunc(times))
+  if (typeof seq === 'string') return seq.repeat(n) as T
+  const out: unknown[] = []
+  for (let i = 0; i < n; i++) out.push(...(seq as unknown[]))
+  return out as T
+}
+
+/** Python arithmetic: + - * / // % ** (lists and strings concatenate and repeat; division by zero throws). */
+export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
+  assertDefined(a)
+  assertDefined(b)
+  if (isNumeric(a) && isNumeric(b)) {
+    const x = Number(a)
+    const y = Number(b)
+    if ((op === '/' || op === '//' || op === '%') && y === 0) {
+      throw new TemplateError(op === '%' ? 'integer modulo by zero' : 'division by zero')
+    }
+    switch (op) {
+      case '+':
+        return x + y
+      case '-':
+        return x - y
+      case '*':
+        return x * y
+      case '/':
+        return x / y
+      case '//':
+        return Math.floor(x / y)
+      case '%':
+        return ((x % y) + y) % y
+      case '**':
+        return x ** y
+    }
+  }
+  if (op === '%' && typeof a === 'string') return pyFormat(a, Array.isArray(b) ? b : [b])
+  if (op === '+') {
+    if (typeof a === 'string' && typeof b === 'string') return a + b
+    if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b]
+  }
+  if (op === '*') {
+    if ((typeof a === 'string' || Array.isArray(a)) && typeof b === 'number') return repeat(a, b)
+    if (typeof a === 'number' && (typeof b === 'string' || Array.isArray(b))) return repeat(b, a)
+  }
+  throw binOpError(op, a, b)
+}
+
+/** Python printf-style formatting (`'%s-%02d' % (a, b)` and the `format` filter): s r d i f e x o c %. */
+export function pyFormat(format: string, values: unknown[]): string {
+  let next = 0
+  const take = (): unknown => {
+    if (next >= values.length) throw new TemplateError('not enough arguments for format string')
+    return assertDefined(values[next++])
+  }
+  const out = format.replace(
+    /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFeExXoc%])/g,
+    (_m, flags: string, width: string | undefined, precision: string | undefined, conv: string) => {
+      if (conv === '%') return '%'
+      const value = take()
+      const prec = precision === undefined ? undefined : Number(precision)
+      let text: string
+      const num = (): number => {
+        if (typeof value !== 'number' && typeof value !== 'boolean') {
+          throw new TemplateError(`%${conv} format: a number is required, not ${pyTypeName(value)}`)
+        }
+        return Number(value)
+      }
+      switch (conv) {
+        case 's':
+          text = pythonStr(value)
+          if (prec !== undefined) text = text.slice(0, prec)
+          break
+        case 'r':
+          text = pyRepr(value)
+          break
+        case 'd':
+        case 'i':
+          text = String(Math.trunc(num()))
+          break
+        case 'f':
+        case 'F':
+          text = num().toFixed(prec ?? 6)
+          break
+        case 'e':
+        case 'E':
+          text = num()
+            .toExponential(prec ?? 6)
+            .replace(/e([+-])(\d)$/, 'e$10$2')
+          if (conv === 'E') text = text.toUpperCase()
+          break
+        case 'x':
+        case 'X':
+          text = Math.trunc(num()).toString(16)
+          if (conv === 'X') text = text.toUpperCase()
+          break
+        case 'o':
+          text = Math.trunc(num()).toString(8)
+          break
+        default:
+          text = typeof value === 'number' ? String.fromCodePoint(value) : pythonStr(value)
+      }
+      if (flags.includes('+') && /^[\d]/.test(text) && conv !== 's' && conv !== 'r')
+        text = '+' + text
+      const w = width === undefined ? 0 : Number(width)
+      if (flags.includes('-')) return text.padEnd(w)
+      if (flags.includes('0') && conv !== 's' && conv !== 'r') {
+        const sign = /^[+-]/.test(text) ? text[0]! : ''
+        return sign + text.slice(sign.length).padStart(w - sign.length, '0')
+      }
+      return text.padStart(w)
+    }
+  )
+  if (next < values.length)
+    throw new TemplateError('not all arguments converted during string formatting')
+  return out
+}

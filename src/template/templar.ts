@@ -1,0 +1,141 @@
+import { TemplateError } from '../errors.js'
+import { evaluateExpression, renderToString } from './engine.js'
+import { pyTruthy } from './python.js'
+import { isPlainObject } from './undefined.js'
+
+/** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
+ * templates; untrusted ones (registered results, facts) came from remote output and are never templated. */
+export interface ScopeEntry {
+  value: unknown
+  trusted: boolean
+}
+
+// `{{ expr }}` alone (whitespace and `-` trim markers allowed): Ansible returns expr's native value.
+const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/
+
+function singleExpression(text: string): string | undefined {
+  const match = SINGLE_EXPRESSION.exec(text)
+  if (!match) return undefined
+  const inner = match[1]!
+  // `{{ a }} and {{ b }}` is not one expression; `{{ {'a': {'b': 1}} }}` is. Track braces outside strings.
+  let depth = 0
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i]!
+    if (ch === '"' || ch === "'") {
+      for (i++; i < inner.length && inner[i] !== ch; i++) if (inner[i] === '\\') i++
+    } else if (ch === '{') {
+      if (inner[i + 1] === '%' || inner[i + 1] === '#') return undefined
+      depth++
+    } else if (ch === '}' && --depth < 0) {
+      return undefined
+    } else if (ch === '%' && inner[i + 1] === '}') {
+      return undefined
+    }
+  }
+  return depth === 0 ? inner : undefined
+}
+
+function isTemplate(text: string): boolean {
+  return text.includes('{{') || text.includes('{%')
+}
+
+/** Ansible-compatible templating of playbook values, expressions and conditionals. */
+export class Templar {
+  /**
+   * Renders a value: strings are templated; lists and dicts recursively (dict keys too); other values
+   * unchanged. A string that is exactly one `{{ expr }}` returns expr's native value; mixed text gives a
+   * string with non-strings printed as Python would (True, None, ['a']). Strings without `{{`/`{%` are
+   * returned as they are.
+   */
+  render(value: unknown, vars: Record<string, unknown>): unknown {
+    if (typeof value === 'string') return this.renderString(value, vars)
+    if (Array.isArray(value)) return value.map((item) => this.render(item, vars))
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(value)) {
+        const renderedKey = isTemplate(key) ? String(this.render(key, vars)) : key
+        out[renderedKey] = this.render(value[key], vars)
+      }
+      return out
+    }
+    return value
+  }
+
+  /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
+  evaluate(expression: string, vars: Record<string, unknown>): unknown {
+    return evaluateExpression(expression, vars)
+  }
+
+  /**
+   * Evaluates a conditional (when/until/failed_when/changed_when): a boolean, a bare expression, a
+   * `{{ expr }}` (tolerated, as Ansible does) or a list of these (all must hold). The result is judged by
+   * Python truthiness; an undefined variable throws `'x' is undefined`. An empty or null conditional is true.
+   */
+  isTrue(condition: unknown, vars: Record<string, unknown>): boolean {
+    if (typeof condition === 'boolean') return condition
+    if (condition === null || condition === undefined) return true
+    if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars))
+    if (typeof condition !== 'string') return pyTruthy(condition)
+    const text = condition.trim()
+    if (text === '') return true
+    let expression = text
+    if (isTemplate(text)) {
+      const inner = singleExpression(text)
+      if (inner === undefined) {
+        throw new TemplateError(
+          `conditional '${text}' mixes an expression with embedded {{ }} templates; write it as one bare ` +
+            `expression, e.g. "x == y" instead of "x == '{{ y }}'"`,
+          text
+        )
+      }
+      expression = inner
+    }
+    return pyTruthy(evaluateExpression(expression, vars, text))
+  }
+
+  /**
+   * Builds a lazily templated variable scope. Each entry is a getter. Trusted entries are rendered on first
+   * access against the scope itself (through nested lists and dicts), memoised, with recursion detection.
+   * Untrusted entries are returned exactly as stored and never templated.
+   */
+  scope(entries: Map<string, ScopeEntry>): Record<string, unknown> {
+    const scope = Object.create(null) as Record<string, unknown>
+    for (const [name, entry] of entries) {
+      if (!entry.trusted) {
+        Object.defineProperty(scope, name, {
+          enumerable: true,
+          configurable: true,
+          get: () => entry.value
+        })
+        continue
+      }
+      let state: 'pending' | 'rendering' | 'done' = 'pending'
+      let rendered: unknown
+      Object.defineProperty(scope, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          if (state === 'done') return rendered
+          if (state === 'rendering')
+            throw new TemplateError(`recursive loop detected in template string: ${name}`)
+          state = 'rendering'
+          try {
+            rendered = this.render(entry.value, scope)
+            state = 'done'
+          } finally {
+            if (state !== 'done') state = 'pending'
+          }
+          return rendered
+        }
+      })
+    }
+    return scope
+  }
+
+  private renderString(text: string, vars: Record<string, unknown>): unknown {
+    if (!isTemplate(text)) return text
+    const inner = singleExpression(text)
+    if (inner !== undefined) return evaluateExpression(inner, vars, text)
+    return renderToString(text, vars)
+  }
+}

@@ -1,0 +1,82 @@
+import { TemplateError } from '../errors.js'
+
+/**
+ * Ansible's undefined value (a Jinja2 StrictUndefined): produced by looking up a missing variable or key.
+ * It may be chained (`nope.attr`), tested (`is defined`) and defaulted (`| default(x)`); anything that
+ * needs its value (printing, comparing, arithmetic, truthiness, most filters) throws the original reason.
+ */
+export class Undefined {
+  constructor(
+    /** Why the value is undefined, as Jinja2 words it: `'x' is undefined`. */
+    readonly reason: string,
+    /** The variable or key name, for `mandatory`'s message. */
+    readonly name: string
+  ) {}
+
+  /** Throws the TemplateError this undefined value stands for. */
+  fail(): never {
+    throw new TemplateError(this.reason)
+  }
+
+  toString(): string {
+    return this.fail()
+  }
+
+  valueOf(): never {
+    return this.fail()
+  }
+
+  toJSON(): never {
+    return this.fail()
+  }
+
+  [Symbol.toPrimitive](): never {
+    return this.fail()
+  }
+
+  [Symbol.iterator](): Iterator<never> {
+    return this.fail()
+  }
+}
+
+/** The undefined value of a missing variable: `'name' is undefined`. */
+export function undefinedVariable(name: string): Undefined {
+  return new Undefined(`'${name}' is undefined`, name)
+}
+
+/** Throws if `value` is Undefined; returns it otherwise. */
+export function assertDefined<T>(value: T): Exclude<T, Undefined> {
+  if (value instanceof Undefined) value.fail()
+  return value as Exclude<T, Undefined>
+}
+
+/** Throws if `value` or anything nested in its lists and dicts is Undefined (as Ansible does on output). */
+export function assertDeeplyDefined(value: unknown, seen: Set<object> = new Set()): void {
+  if (value instanceof Undefined) value.fail()
+  if (value === null || typeof value !== 'object' || seen.has(value)) return
+  seen.add(value)
+  if (Array.isArray(value)) {
+    for (const item of value) assertDeeplyDefined(item, seen)
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value))
+      assertDeeplyDefined((value as Record<string, unknown>)[key], seen)
+  }
+}
+
+/** A dict in the Python sense: a plain object (any prototype chain ending in Object.prototype or null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    value instanceof Undefined
+  )
+    return false
+  // Layered scopes (Object.create(parentScope)) count as dicts; class instances (Date, Map, ...) do not.
+  let proto: object | null = Object.getPrototypeOf(value) as object | null
+  while (proto !== null && proto !== Object.prototype) {
+    if (Object.prototype.hasOwnProperty.call(proto, 'constructor')) return false
+    proto = Object.getPrototypeOf(proto) as object | null
+  }
+  return true
+}
