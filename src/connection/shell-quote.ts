@@ -18,6 +18,9 @@ export function isShellVariableName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
 }
 
+/** shlex's `whitespace`: not \v, \f or Unicode spaces, which stay inside words. */
+const SHLEX_WHITESPACE = ' \t\r\n'
+
 /**
  * Splits a command line the way Python's shlex.split (posix mode) does, which is what Ansible's
  * command module uses to turn a free-form string into argv.
@@ -42,7 +45,8 @@ export function shlexSplit(input: string): string[] {
       let closed = false
       while (i < input.length) {
         const d = input[i]!
-        if (d === '\\' && i + 1 < input.length && '\\"$`\n'.includes(input[i + 1]!)) {
+        // Inside double quotes shlex (unlike sh) lets a backslash escape only `\` and `"`.
+        if (d === '\\' && i + 1 < input.length && '\\"'.includes(input[i + 1]!)) {
           current += input[i + 1]
           i += 2
           continue
@@ -66,7 +70,7 @@ export function shlexSplit(input: string): string[] {
       i += 2
       continue
     }
-    if (/\s/.test(c)) {
+    if (SHLEX_WHITESPACE.includes(c)) {
       if (inToken) out.push(current)
       current = ''
       inToken = false

@@ -158,7 +158,7 @@ class PlaybookRunner {
     const { events, templar } = this.options
     const module = MODULES.get(task.module)
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location)
-    let noLog = false
+    let noLog: boolean
     try {
       noLog = task.noLog !== undefined && templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task.vars))
     } catch {

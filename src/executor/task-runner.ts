@@ -52,7 +52,7 @@ function classify(ctx: TaskHostContext, result: ModuleResult): TaskHostOutcome {
   if (result['unreachable']) return { status: 'unreachable', ignored: false, result }
   if (result['skipped'] && !result['failed']) return { status: 'skipped', ignored: false, result }
   if (result['failed']) {
-    let ignored = false
+    let ignored: boolean
     try {
       ignored = ctx.task.ignoreErrors !== undefined && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope())
     } catch {

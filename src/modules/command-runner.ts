@@ -74,6 +74,7 @@ export function decodeOutput(buffer: Buffer): string {
 /** Python's str.splitlines() for the *_lines fields. */
 export function splitLines(text: string): string[] {
   if (text === '') return []
+  // eslint-disable-next-line no-control-regex -- Python's line boundaries include these separators
   const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/)
   if (lines[lines.length - 1] === '') lines.pop()
   return lines

@@ -1,0 +1,116 @@
+// End to end: the bundled CLI (dist/cli.js) run as a child process, exactly as a user runs it.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sshdInventory } from '../helpers/engine.js'
+import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
+
+const CLI = path.resolve('dist/cli.js')
+let sshd: SshdFixture
+let work: string
+
+interface Ran {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: work, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+beforeAll(async () => {
+  sshd = await startSshd({ name: 'e2e' })
+  work = mkdtempSync(path.join(tmpdir(), 'apb-e2e-'))
+  const dead = await unreachablePort()
+  writeFileSync(path.join(work, 'inventory.ini'), sshdInventory(sshd, { hosts: ['web1', 'web2'], unreachable: [{ name: 'gone', port: dead }] }))
+})
+afterAll(async () => sshd?.stop())
+
+describe('dist/cli.js', () => {
+  it('runs the README example against the built-in localhost with no inventory', async () => {
+    const ran = await runCli([path.resolve('examples/hello.yml')])
+    expect(ran.stderr).toBe('')
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toMatch(/PLAY RECAP \*+\nlocalhost\s+: ok=6\s+changed=3\s+unreachable=0\s+failed=0/)
+    expect(ran.stdout).not.toMatch(/\x1b\[/) // no colour when not a terminal
+  })
+
+  it('runs over SSH, writes the results document and exits 2 when a host fails', async () => {
+    writeFileSync(
+      path.join(work, 'deploy.yml'),
+      `- name: deploy
+  hosts: web
+  gather_facts: false
+  tasks:
+    - name: migrate
+      shell: echo migrated {{ inventory_hostname }}
+      register: m
+    - name: check
+      command: test {{ inventory_hostname }} = web1
+`
+    )
+    const ran = await runCli(['deploy.yml', '-i', 'inventory.ini', '--known-hosts', sshd.knownHostsPath, '--json', 'out/results.json'])
+    expect(ran.code).toBe(2)
+    const doc = JSON.parse(readFileSync(path.join(work, 'out/results.json'), 'utf8'))
+    expect(doc.ok).toBe(false)
+    expect(doc.stats.web1).toEqual({ ok: 2, changed: 2, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 })
+    expect(doc.stats.web2).toMatchObject({ ok: 1, failed: 1 })
+    const migrate = doc.plays[0].tasks[0]
+    expect(migrate).toMatchObject({ name: 'migrate', file: 'deploy.yml', line: 5 })
+    expect(migrate.results.web2.status).toBe('changed')
+    expect(migrate.results.web2.result).toMatchObject({ rc: 0, stdout: 'migrated web2', changed: true })
+    expect(doc.plays[0].tasks[1].results.web2).toMatchObject({ status: 'failed', result: { rc: 1, failed: true } })
+    expect(doc.jobs).toEqual({})
+  })
+
+  it('exits 4 and names the unreachable host', async () => {
+    const ran = await runCli([path.resolve('examples/hello.yml'), '-i', 'inventory.ini', '-l', 'gone', '--known-hosts', sshd.knownHostsPath])
+    expect(ran.code).toBe(4)
+    expect(ran.stdout).toMatch(/fatal: \[gone\]: UNREACHABLE!/)
+  })
+
+  it('exits 4 on a YAML syntax error, naming file, line and column, with no stack trace', async () => {
+    writeFileSync(path.join(work, 'broken.yml'), '- hosts: all\n  tasks:\n    - shell: [unclosed\n')
+    const ran = await runCli(['broken.yml'])
+    expect(ran.code).toBe(4)
+    expect(ran.stderr).toMatch(/^ERROR! broken\.yml:\d+:\d+: YAML syntax error/)
+    expect(ran.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 4 on an unknown module and suggests the closest one and shell', async () => {
+    writeFileSync(path.join(work, 'typo.yml'), '- hosts: all\n  tasks:\n    - name: typo\n      shel: echo hi\n')
+    const ran = await runCli(['typo.yml'])
+    expect(ran.code).toBe(4)
+    expect(ran.stderr).toContain("typo.yml:3: couldn't resolve module/action 'shel': did you mean 'shell'?")
+  })
+
+  it('exits 5 on bad options', async () => {
+    const ran = await runCli(['--forks', 'many', 'x.yml'])
+    expect(ran.code).toBe(5)
+    expect(ran.stderr).toContain("--forks must be a positive whole number, got 'many'")
+    const none = await runCli([])
+    expect(none.code).toBe(5)
+  })
+
+  it('takes extra vars as key=value, JSON and @file; later ones win', async () => {
+    writeFileSync(path.join(work, 'vars.yml'), 'from_file: file\nwho: file\n')
+    writeFileSync(
+      path.join(work, 'vars-play.yml'),
+      `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg="{{ who }} {{ n + 1 }} {{ from_file }}"\n`
+    )
+    const ran = await runCli(['vars-play.yml', '-e', '@vars.yml', '-e', '{"n": 41}', '-e', 'who=kv'])
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('"msg": "kv 42 file"')
+  })
+})
