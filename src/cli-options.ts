@@ -42,7 +42,12 @@ export interface CliRequest {
 }
 
 /** Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5). */
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean, cwd = process.cwd()): CliRequest {
+export function parseCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  isTty: boolean,
+  cwd = process.cwd()
+): CliRequest {
   let parsed
   try {
     parsed = parseArgs({
@@ -82,7 +87,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean,
         : `expected one ${adhoc ? 'host pattern' : 'playbook'}, got ${positionals.length}: ${positionals.join(' ')}`
     )
   }
-  const hostKeyChecking = values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
+  const hostKeyChecking =
+    values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
   if (hostKeyChecking !== 'strict' && hostKeyChecking !== 'off') {
     throw new OptionError(`--host-key-checking must be 'strict' or 'off', got '${hostKeyChecking}'`)
   }
@@ -116,7 +122,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean,
     return {
       kind: 'adhoc',
       settings,
-      adhoc: { pattern: positionals[0]!, module: values['module-name'] ?? 'command', args: values.args ?? '' }
+      adhoc: {
+        pattern: positionals[0]!,
+        module: values['module-name'] ?? 'command',
+        args: values.args ?? ''
+      }
     }
   }
   return { kind: 'playbook', settings }
@@ -124,6 +134,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, isTty: boolean,
 
 function positiveInt(value: string, option: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new OptionError(`${option} must be a positive whole number, got '${value}'`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new OptionError(`${option} must be a positive whole number, got '${value}'`)
   return n
 }

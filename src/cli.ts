@@ -3,7 +3,13 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseCli, USAGE } from './cli-options.js'
 import { executeRun } from './engine.js'
-import { AsyncPlaybookError, InventoryError, OptionError, PlaybookError, TemplateError } from './errors.js'
+import {
+  AsyncPlaybookError,
+  InventoryError,
+  OptionError,
+  PlaybookError,
+  TemplateError
+} from './errors.js'
 import { MODULE_CATALOG } from './modules/registry.js'
 import { buildAdhocPlaybook } from './playbook/adhoc.js'
 import { VERSION } from './version.js'
@@ -52,7 +58,11 @@ function reportFatal(error: unknown): number {
     process.stderr.write(`ERROR! ${error.message}\n`)
     return 5
   }
-  if (error instanceof PlaybookError || error instanceof InventoryError || error instanceof TemplateError) {
+  if (
+    error instanceof PlaybookError ||
+    error instanceof InventoryError ||
+    error instanceof TemplateError
+  ) {
     process.stderr.write(`ERROR! ${error.message}\n`)
     return 4
   }
@@ -60,8 +70,15 @@ function reportFatal(error: unknown): number {
     process.stderr.write(`ERROR! ${error.message}\n`)
     return 1
   }
-  const detail = error instanceof Error ? (process.env['ASYNC_PLAYBOOK_DEBUG'] ? error.stack : error.message) : String(error)
-  process.stderr.write(`ERROR! Unexpected internal error: ${detail}\nPlease report this at the project's issue tracker.\n`)
+  const detail =
+    error instanceof Error
+      ? process.env['ASYNC_PLAYBOOK_DEBUG']
+        ? error.stack
+        : error.message
+      : String(error)
+  process.stderr.write(
+    `ERROR! Unexpected internal error: ${detail}\nPlease report this at the project's issue tracker.\n`
+  )
   return 250
 }
 

@@ -49,12 +49,19 @@ export async function executeRun(
   options: { signal?: AbortSignal; extraEvents?: RunEvents[] } = {}
 ): Promise<RunOutcome> {
   const playbook =
-    typeof settings.playbook === 'string' ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd) : settings.playbook
-  const inventory = settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory()
+    typeof settings.playbook === 'string'
+      ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
+      : settings.playbook
+  const inventory =
+    settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory()
   const extraVars: Record<string, unknown> = {}
-  for (const value of settings.extraVars) Object.assign(extraVars, parseExtraVars(value, settings.cwd))
+  for (const value of settings.extraVars)
+    Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const collector = new ResultsCollector()
-  const console = new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity })
+  const console = new ConsoleReporter(write, {
+    color: settings.color,
+    verbosity: settings.verbosity
+  })
   const events = combineEvents(console, collector, ...(options.extraEvents ?? []))
   const summary = await runPlaybook(playbook, {
     inventory,
@@ -70,7 +77,8 @@ export async function executeRun(
   })
   const document = collector.document
   document.ok = summary.exitCode === 0
-  if (settings.jsonPath) writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)
+  if (settings.jsonPath)
+    writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)
   return { exitCode: summary.exitCode, document }
 }
 

@@ -85,7 +85,9 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
       best = candidate
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3))
+    ? best
+    : undefined
 }
 
 function editDistance(a: string, b: string): number {

@@ -32,13 +32,20 @@ export function readSettings(): RunSettings {
   const forksText = core.getInput(Inputs.Forks) || '10'
   const forks = Number(forksText)
   if (!Number.isInteger(forks) || forks < 1) {
-    throw new OptionError(`Input '${Inputs.Forks}' must be a positive whole number, got '${forksText}'`)
+    throw new OptionError(
+      `Input '${Inputs.Forks}' must be a positive whole number, got '${forksText}'`
+    )
   }
   const checking = core.getInput(Inputs.HostKeyChecking) || 'strict'
   if (checking !== 'strict' && checking !== 'off') {
-    throw new OptionError(`Input '${Inputs.HostKeyChecking}' must be 'strict' or 'off', got '${checking}'`)
+    throw new OptionError(
+      `Input '${Inputs.HostKeyChecking}' must be 'strict' or 'off', got '${checking}'`
+    )
   }
-  if (checking === 'off') core.warning('host-key-checking is off: any host key is accepted, so a man in the middle would go unnoticed.')
+  if (checking === 'off')
+    core.warning(
+      'host-key-checking is off: any host key is accepted, so a man in the middle would go unnoticed.'
+    )
   const inventory = core.getInput(Inputs.Inventory)
   const extraVars = core.getInput(Inputs.ExtraVars)
   const workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd()
@@ -73,8 +80,15 @@ export async function run(): Promise<void> {
     core.setOutput(Outputs.Results, JSON.stringify(outcome.document))
     core.setOutput(Outputs.Stats, JSON.stringify(outcome.document.stats))
     core.setOutput(Outputs.Ok, String(outcome.document.ok))
-    if (outcome.exitCode !== 0) core.setFailed(`The playbook failed (exit code ${outcome.exitCode}); see the recap above.`)
+    if (outcome.exitCode !== 0)
+      core.setFailed(`The playbook failed (exit code ${outcome.exitCode}); see the recap above.`)
   } catch (error) {
-    core.setFailed(error instanceof AsyncPlaybookError ? error.message : error instanceof Error ? error.message : String(error))
+    core.setFailed(
+      error instanceof AsyncPlaybookError
+        ? error.message
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    )
   }
 }

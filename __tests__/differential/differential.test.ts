@@ -25,7 +25,9 @@ const required = process.env['APB_REQUIRE_ANSIBLE'] === '1'
 if (!ansiblePlaybook && required) {
   describe('differential against ansible-playbook', () => {
     it('needs ansible-playbook on PATH', () => {
-      throw new Error(`APB_REQUIRE_ANSIBLE=1 but ansible-playbook is not on PATH: ${ANSIBLE_INSTALL_HINT}`)
+      throw new Error(
+        `APB_REQUIRE_ANSIBLE=1 but ansible-playbook is not on PATH: ${ANSIBLE_INSTALL_HINT}`
+      )
     })
   })
 }

@@ -19,7 +19,10 @@ interface Ran {
 
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: work, env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: work,
+      env: { ...process.env, ...env }
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -33,7 +36,10 @@ beforeAll(async () => {
   sshd = await startSshd({ name: 'e2e' })
   work = mkdtempSync(path.join(tmpdir(), 'apb-e2e-'))
   const dead = await unreachablePort()
-  writeFileSync(path.join(work, 'inventory.ini'), sshdInventory(sshd, { hosts: ['web1', 'web2'], unreachable: [{ name: 'gone', port: dead }] }))
+  writeFileSync(
+    path.join(work, 'inventory.ini'),
+    sshdInventory(sshd, { hosts: ['web1', 'web2'], unreachable: [{ name: 'gone', port: dead }] })
+  )
 })
 afterAll(async () => sshd?.stop())
 
@@ -42,7 +48,9 @@ describe('dist/cli.js', () => {
     const ran = await runCli([path.resolve('examples/hello.yml')])
     expect(ran.stderr).toBe('')
     expect(ran.code).toBe(0)
-    expect(ran.stdout).toMatch(/PLAY RECAP \*+\nlocalhost\s+: ok=6\s+changed=3\s+unreachable=0\s+failed=0/)
+    expect(ran.stdout).toMatch(
+      /PLAY RECAP \*+\nlocalhost\s+: ok=6\s+changed=3\s+unreachable=0\s+failed=0/
+    )
     expect(ran.stdout).not.toMatch(/\x1b\[/) // no colour when not a terminal
   })
 
@@ -60,22 +68,53 @@ describe('dist/cli.js', () => {
       command: test {{ inventory_hostname }} = web1
 `
     )
-    const ran = await runCli(['deploy.yml', '-i', 'inventory.ini', '--known-hosts', sshd.knownHostsPath, '--json', 'out/results.json'])
+    const ran = await runCli([
+      'deploy.yml',
+      '-i',
+      'inventory.ini',
+      '--known-hosts',
+      sshd.knownHostsPath,
+      '--json',
+      'out/results.json'
+    ])
     expect(ran.code).toBe(2)
     const doc = JSON.parse(readFileSync(path.join(work, 'out/results.json'), 'utf8'))
     expect(doc.ok).toBe(false)
-    expect(doc.stats.web1).toEqual({ ok: 2, changed: 2, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 })
+    expect(doc.stats.web1).toEqual({
+      ok: 2,
+      changed: 2,
+      failed: 0,
+      unreachable: 0,
+      skipped: 0,
+      rescued: 0,
+      ignored: 0
+    })
     expect(doc.stats.web2).toMatchObject({ ok: 1, failed: 1 })
     const migrate = doc.plays[0].tasks[0]
     expect(migrate).toMatchObject({ name: 'migrate', file: 'deploy.yml', line: 5 })
     expect(migrate.results.web2.status).toBe('changed')
-    expect(migrate.results.web2.result).toMatchObject({ rc: 0, stdout: 'migrated web2', changed: true })
-    expect(doc.plays[0].tasks[1].results.web2).toMatchObject({ status: 'failed', result: { rc: 1, failed: true } })
+    expect(migrate.results.web2.result).toMatchObject({
+      rc: 0,
+      stdout: 'migrated web2',
+      changed: true
+    })
+    expect(doc.plays[0].tasks[1].results.web2).toMatchObject({
+      status: 'failed',
+      result: { rc: 1, failed: true }
+    })
     expect(doc.jobs).toEqual({})
   })
 
   it('exits 4 and names the unreachable host', async () => {
-    const ran = await runCli([path.resolve('examples/hello.yml'), '-i', 'inventory.ini', '-l', 'gone', '--known-hosts', sshd.knownHostsPath])
+    const ran = await runCli([
+      path.resolve('examples/hello.yml'),
+      '-i',
+      'inventory.ini',
+      '-l',
+      'gone',
+      '--known-hosts',
+      sshd.knownHostsPath
+    ])
     expect(ran.code).toBe(4)
     expect(ran.stdout).toMatch(/fatal: \[gone\]: UNREACHABLE!/)
   })
@@ -89,10 +128,15 @@ describe('dist/cli.js', () => {
   })
 
   it('exits 4 on an unknown module and suggests the closest one and shell', async () => {
-    writeFileSync(path.join(work, 'typo.yml'), '- hosts: all\n  tasks:\n    - name: typo\n      shel: echo hi\n')
+    writeFileSync(
+      path.join(work, 'typo.yml'),
+      '- hosts: all\n  tasks:\n    - name: typo\n      shel: echo hi\n'
+    )
     const ran = await runCli(['typo.yml'])
     expect(ran.code).toBe(4)
-    expect(ran.stderr).toContain("typo.yml:3: couldn't resolve module/action 'shel': did you mean 'shell'?")
+    expect(ran.stderr).toContain(
+      "typo.yml:3: couldn't resolve module/action 'shel': did you mean 'shell'?"
+    )
   })
 
   it('exits 5 on bad options', async () => {
@@ -109,7 +153,15 @@ describe('dist/cli.js', () => {
       path.join(work, 'vars-play.yml'),
       `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg="{{ who }} {{ n + 1 }} {{ from_file }}"\n`
     )
-    const ran = await runCli(['vars-play.yml', '-e', '@vars.yml', '-e', '{"n": 41}', '-e', 'who=kv'])
+    const ran = await runCli([
+      'vars-play.yml',
+      '-e',
+      '@vars.yml',
+      '-e',
+      '{"n": 41}',
+      '-e',
+      'who=kv'
+    ])
     expect(ran.code).toBe(0)
     expect(ran.stdout).toContain('"msg": "kv 42 file"')
   })

@@ -236,6 +236,15 @@ export function compareRuns(
   const show = (value: unknown): string =>
     value === undefined ? '(absent)' : JSON.stringify(normalize(value))
 
+  // A run that reported nothing would compare equal to anything: say so instead.
+  const reported = ansible.report.plays.some((play) =>
+    play.tasks.some((task) => Object.keys(task.hosts).length > 0)
+  )
+  if (!reported) {
+    diffs.push(
+      `ansible-playbook reported no task results; its stderr:\n${ansible.stderr.slice(-2000)}`
+    )
+  }
   if (ansible.exitCode !== ours.exitCode) {
     diffs.push(`exit code: ansible=${ansible.exitCode}, ours=${ours.exitCode}`)
   }
@@ -265,7 +274,8 @@ export function compareRuns(
     }
     for (const [counter, value] of Object.entries(expected)) {
       const actual = (mine as unknown as Record<string, unknown>)[counter]
-      if (actual !== value) diffs.push(`recap / ${host} / ${counter}: ansible=${value}, ours=${show(actual)}`)
+      if (actual !== value)
+        diffs.push(`recap / ${host} / ${counter}: ansible=${value}, ours=${show(actual)}`)
     }
   }
 
@@ -314,7 +324,7 @@ export function compareRuns(
           )
           continue
         }
-        diffs.push(...compareResult(`${label} / ${host}`, a, o, normalize, show))
+        diffs.push(...compareResult(`${label} / ${host}`, registeredView(a), o, normalize, show))
       }
     }
   }
@@ -349,9 +359,7 @@ function compareResult(
     return diffs
   }
   if (theirItems.length !== myItems.length) {
-    diffs.push(
-      `${label} / results.length: ansible=${theirItems.length}, ours=${myItems.length}`
-    )
+    diffs.push(`${label} / results.length: ansible=${theirItems.length}, ours=${myItems.length}`)
   }
   for (let i = 0; i < Math.min(theirItems.length, myItems.length); i++) {
     const ai = theirItems[i] as Record<string, unknown>
@@ -359,11 +367,38 @@ function compareResult(
     for (const field of [...COMPARED_FIELDS, 'item']) {
       if (!(field in ai) && !(field in oi)) continue
       if (!isDeepStrictEqual(normalize(ai[field]), normalize(oi[field]))) {
-        diffs.push(`${label} / results[${i}].${field}: ansible=${show(ai[field])}, ours=${show(oi[field])}`)
+        diffs.push(
+          `${label} / results[${i}].${field}: ansible=${show(ai[field])}, ours=${show(oi[field])}`
+        )
       }
     }
   }
   return diffs
+}
+
+/**
+ * What `register` held on the Ansible side, rebuilt from the json callback's view of the result.
+ *
+ * Callbacks never see the registered value itself: TaskQueueManager.send_callback hands them
+ * TaskResult.clean_copy(), which deletes the top-level `failed` and `skipped` keys
+ * (ansible/executor/task_result.py, `_IGNORE`), and the json callback adds them back only as `true`
+ * for failed/skipped events. Rebuilt per ansible/executor/task_executor.py (2.14):
+ * - a loop result always has `skipped` (true only when every item was skipped) and has `failed` only
+ *   when an item failed (TaskExecutor.run);
+ * - any other result that ran (not skipped by `when`, not unreachable) always has `failed`, false
+ *   unless the event said otherwise (TaskExecutor._execute: "set the failed property if it was
+ *   missing"); a result skipped by `when` has neither `failed` nor a false `skipped`.
+ * Loop items are not cleaned, so `results[i]` is taken as printed.
+ */
+export function registeredView(printed: Record<string, unknown>): Record<string, unknown> {
+  if (printed['unreachable'] === true) return printed
+  const registered = { ...printed }
+  if (Array.isArray(printed['results'])) {
+    if (!('skipped' in registered)) registered['skipped'] = false
+  } else if (printed['skipped'] !== true && !('failed' in registered)) {
+    registered['failed'] = false
+  }
+  return registered
 }
 
 /** Keys tasks by name, with `#2`, `#3`… for repeated names, keeping their order. */

@@ -48,19 +48,39 @@ describe('playbook engine over OpenSSH', () => {
     })
     expect(r['cmd']).toBe('echo "hi from web2"; echo warn >&2')
     expect(r['delta']).toMatch(/^0:00:0\d\.\d{6}$/)
-    expect(resultOf(out, 'argv', 'web1')).toMatchObject({ stdout: 'a b|c|', cmd: ['printf', '%s|', 'a b', 'c'] })
-    expect(out.document.stats['web3']).toEqual({ ok: 2, changed: 2, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 })
+    expect(resultOf(out, 'argv', 'web1')).toMatchObject({
+      stdout: 'a b|c|',
+      cmd: ['printf', '%s|', 'a b', 'c']
+    })
+    expect(out.document.stats['web3']).toEqual({
+      ok: 2,
+      changed: 2,
+      failed: 0,
+      unreachable: 0,
+      skipped: 0,
+      rescued: 0,
+      ignored: 0
+    })
     expect(out.output).toContain('TASK [greet] ***')
     expect(out.output).toMatch(/changed: \[web1\]/)
-    expect(out.output).toMatch(/PLAY RECAP \*+\nweb1\s+: ok=2\s+changed=2\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=0/)
+    expect(out.output).toMatch(
+      /PLAY RECAP \*+\nweb1\s+: ok=2\s+changed=2\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=0/
+    )
   })
 
   it('gathers facts by default in one round trip, without Python', async () => {
     const out = await runCaptured(
-      sshdSettings(sshd, `- hosts: web1\n  tasks:\n    - debug: msg="{{ ansible_user_id }} {{ ansible_facts.kernel }} {{ ansible_env.HOME }}"\n`, inventory)
+      sshdSettings(
+        sshd,
+        `- hosts: web1\n  tasks:\n    - debug: msg="{{ ansible_user_id }} {{ ansible_facts.kernel }} {{ ansible_env.HOME }}"\n`,
+        inventory
+      )
     )
     expect(out.exitCode).toBe(0)
-    const facts = resultOf(out, 'Gathering Facts', 'web1')['ansible_facts'] as Record<string, unknown>
+    const facts = resultOf(out, 'Gathering Facts', 'web1')['ansible_facts'] as Record<
+      string,
+      unknown
+    >
     for (const key of [
       'ansible_hostname',
       'ansible_fqdn',
@@ -82,14 +102,23 @@ describe('playbook engine over OpenSSH', () => {
   })
 
   it('reports an unreachable host and lets the others finish (exit 4)', async () => {
-    const inv = sshdInventory(sshd, { hosts: ['web1'], unreachable: [{ name: 'gone', port: deadPort }] })
+    const inv = sshdInventory(sshd, {
+      hosts: ['web1'],
+      unreachable: [{ name: 'gone', port: deadPort }]
+    })
     const out = await runCaptured(
-      sshdSettings(sshd, `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo one\n    - shell: echo two\n`, inv)
+      sshdSettings(
+        sshd,
+        `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo one\n    - shell: echo two\n`,
+        inv
+      )
     )
     expect(out.exitCode).toBe(4)
     expect(out.document.stats['gone']).toMatchObject({ unreachable: 1, ok: 0 })
     expect(out.document.stats['web1']).toMatchObject({ ok: 2, changed: 2 })
-    expect(out.output).toMatch(/fatal: \[gone\]: UNREACHABLE! => \{"changed": false, "msg": ".*", "unreachable": true\}/)
+    expect(out.output).toMatch(
+      /fatal: \[gone\]: UNREACHABLE! => \{"changed": false, "msg": ".*", "unreachable": true\}/
+    )
   })
 
   it('takes a failed host out of the play and out of later plays (exit 2)', async () => {
@@ -113,7 +142,11 @@ describe('playbook engine over OpenSSH', () => {
       )
     )
     expect(out.exitCode).toBe(2)
-    expect(resultOf(out, 'fail on web2', 'web2')).toMatchObject({ rc: 1, failed: true, msg: 'non-zero return code' })
+    expect(resultOf(out, 'fail on web2', 'web2')).toMatchObject({
+      rc: 1,
+      failed: true,
+      msg: 'non-zero return code'
+    })
     const second = out.document.plays[1]!.tasks[0]!
     expect(Object.keys(second.results).sort()).toEqual(['web1', 'web3'])
     expect(out.document.stats['web2']).toMatchObject({ ok: 0, failed: 1 })
@@ -151,14 +184,20 @@ describe('playbook engine over OpenSSH', () => {
       )
     )
     expect(out.exitCode).toBe(0)
-    expect(resultOf(out, 'count', 'web1')).toMatchObject({ attempts: 3, stdout: '3', failed: false })
+    expect(resultOf(out, 'count', 'web1')).toMatchObject({
+      attempts: 3,
+      stdout: '3',
+      failed: false
+    })
     expect(resultOf(out, 'never', 'web1')).toMatchObject({ attempts: 2, failed: true })
     expect(out.output).toContain('FAILED - RETRYING: [web1]: count (4 retries left).')
     expect(out.output).toContain('FAILED - RETRYING: [web1]: never (1 retries left).')
     expect(out.output).toContain('...ignoring')
     const items = resultOf(out, 'items', 'web1')
     expect(items).toMatchObject({ changed: true, msg: 'All items completed' })
-    expect((items['results'] as Array<Record<string, unknown>>).map((r) => [r['item'], r['stdout']])).toEqual([
+    expect(
+      (items['results'] as Array<Record<string, unknown>>).map((r) => [r['item'], r['stdout']])
+    ).toEqual([
       ['a', 'a'],
       ['b', 'b']
     ])
@@ -178,7 +217,12 @@ describe('playbook engine over OpenSSH', () => {
 `
     const first = await runCaptured(sshdSettings(sshd, book, inventory))
     const second = await runCaptured(sshdSettings(sshd, book, inventory))
-    expect(resultOf(first, 'write', 'web1')).toMatchObject({ changed: true, dest, mode: '0640', size: 18 })
+    expect(resultOf(first, 'write', 'web1')).toMatchObject({
+      changed: true,
+      dest,
+      mode: '0640',
+      size: 18
+    })
     expect(resultOf(second, 'write', 'web1')).toMatchObject({ changed: false })
     expect(readFileSync(dest, 'utf8')).toBe('line one\nline two\n')
   })
@@ -188,10 +232,19 @@ describe('playbook engine over OpenSSH', () => {
     const script = path.join(dir, 'hello.sh')
     writeFileSync(script, '#!/bin/sh\necho "args: $*"\nexit 0\n')
     const out = await runCaptured(
-      sshdSettings(sshd, `- hosts: web1\n  gather_facts: false\n  tasks:\n    - script: hello.sh "one two" three\n`, inventory, { cwd: dir })
+      sshdSettings(
+        sshd,
+        `- hosts: web1\n  gather_facts: false\n  tasks:\n    - script: hello.sh "one two" three\n`,
+        inventory,
+        { cwd: dir }
+      )
     )
     expect(out.exitCode).toBe(0)
-    expect(resultOf(out, 'script', 'web1')).toMatchObject({ rc: 0, stdout: 'args: one two three\n', changed: true })
+    expect(resultOf(out, 'script', 'web1')).toMatchObject({
+      rc: 0,
+      stdout: 'args: one two three\n',
+      changed: true
+    })
   })
 
   it('kills a command on the target when the task timeout expires', async () => {
@@ -216,7 +269,11 @@ describe('playbook engine over OpenSSH', () => {
 
   it('fails a task that uses an undefined variable, naming it', async () => {
     const out = await runCaptured(
-      sshdSettings(sshd, `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: bad\n      shell: echo {{ nope }}\n`, inventory)
+      sshdSettings(
+        sshd,
+        `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: bad\n      shell: echo {{ nope }}\n`,
+        inventory
+      )
     )
     expect(out.exitCode).toBe(2)
     expect(String(resultOf(out, 'bad', 'web1')['msg'])).toContain("'nope' is undefined")
@@ -241,7 +298,9 @@ describe('playbook engine over OpenSSH', () => {
         inventory
       )
     )
-    const batches = serial.document.plays[0]!.tasks.map((t) => Object.values(t.results).map((r) => r.result['msg']))
+    const batches = serial.document.plays[0]!.tasks.map((t) =>
+      Object.values(t.results).map((r) => r.result['msg'])
+    )
     expect(batches).toEqual([['web1,web2', 'web1,web2'], ['web3']])
 
     const once = await runCaptured(
@@ -259,9 +318,14 @@ describe('playbook engine over OpenSSH', () => {
     const empty = path.join(sshd.tmpDir, 'empty_known_hosts')
     writeFileSync(empty, '')
     const out = await runCaptured(
-      sshdSettings(sshd, `- hosts: web1\n  gather_facts: false\n  tasks:\n    - shell: echo hi\n`, inventory, {
-        connection: { knownHostsPath: empty, hostKeyChecking: 'strict', connectTimeoutMs: 5000 }
-      })
+      sshdSettings(
+        sshd,
+        `- hosts: web1\n  gather_facts: false\n  tasks:\n    - shell: echo hi\n`,
+        inventory,
+        {
+          connection: { knownHostsPath: empty, hostKeyChecking: 'strict', connectTimeoutMs: 5000 }
+        }
+      )
     )
     expect(out.exitCode).toBe(4)
     expect(out.output).toContain(sshd.hostKeyFingerprint)

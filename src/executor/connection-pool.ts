@@ -28,6 +28,8 @@ export class ConnectionPool {
   async closeAll(): Promise<void> {
     const all = [...this.open.values()]
     this.open.clear()
-    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.close().catch(() => undefined)))
+    await Promise.all(
+      all.map(async (p) => (await p.catch(() => undefined))?.close().catch(() => undefined))
+    )
   }
 }

@@ -67,7 +67,8 @@ export function combineEvents(...targets: RunEvents[]): RunEvents {
   const call =
     <K extends keyof RunEvents>(key: K) =>
     (...args: Parameters<RunEvents[K]>): void => {
-      for (const target of targets) (target[key] as (...a: Parameters<RunEvents[K]>) => void)(...args)
+      for (const target of targets)
+        (target[key] as (...a: Parameters<RunEvents[K]>) => void)(...args)
     }
   return {
     playStart: call('playStart'),

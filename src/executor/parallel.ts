@@ -1,5 +1,9 @@
 /** Runs `worker` over `items` with at most `limit` running at once; results keep the input order. */
-export async function mapWithLimit<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T, index: number) => Promise<R>
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {

@@ -85,7 +85,8 @@ class PlaybookRunner {
     this.options.events.recap(stats)
     const failedHosts = [...this.stats.entries()].filter(([, s]) => s.failed > 0).map(([h]) => h)
     const unreachableHosts = [...this.unreachable]
-    const exitCode = unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0
+    const exitCode =
+      unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0
     return { stats, failedHosts, unreachableHosts, exitCode }
   }
 
@@ -114,7 +115,11 @@ class PlaybookRunner {
       return
     }
     for (const host of hosts) this.statsOf(host)
-    const playContextBase = { playVars: play.vars, playHosts: hosts, playbookDir: this.playbook.baseDir }
+    const playContextBase = {
+      playVars: play.vars,
+      playHosts: hosts,
+      playbookDir: this.playbook.baseDir
+    }
     for (const batch of batches(hosts, play.serial, play)) {
       const playContext: PlayContext = { ...playContextBase, playBatch: batch }
       const ended = await this.runBatch(play, batch, playContext)
@@ -126,11 +131,22 @@ class PlaybookRunner {
   private async runBatch(play: Play, batch: string[], playContext: PlayContext): Promise<boolean> {
     const { templar, events } = this.options
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0]!, playContext))
-    const tasks: Task[] = gather ? [{ ...GATHER_FACTS, location: play.location }, ...play.tasks] : play.tasks
-    const anyErrorsFatal = templar.isTrue(play.anyErrorsFatal ?? false, this.variables.scope(batch[0]!, playContext))
-    const maxFail = play.maxFailPercentage === undefined || play.maxFailPercentage === null ? undefined : Number(play.maxFailPercentage)
+    const tasks: Task[] = gather
+      ? [{ ...GATHER_FACTS, location: play.location }, ...play.tasks]
+      : play.tasks
+    const anyErrorsFatal = templar.isTrue(
+      play.anyErrorsFatal ?? false,
+      this.variables.scope(batch[0]!, playContext)
+    )
+    const maxFail =
+      play.maxFailPercentage === undefined || play.maxFailPercentage === null
+        ? undefined
+        : Number(play.maxFailPercentage)
     if (maxFail !== undefined && !Number.isFinite(maxFail)) {
-      throw new PlaybookError(`'max_fail_percentage' must be a number, got '${String(play.maxFailPercentage)}'`, play.location)
+      throw new PlaybookError(
+        `'max_fail_percentage' must be a number, got '${String(play.maxFailPercentage)}'`,
+        play.location
+      )
     }
     for (const task of tasks) {
       if (this.options.signal?.aborted) return true
@@ -141,8 +157,11 @@ class PlaybookRunner {
       }
       const newlyFailed = await this.runTask(task, active, play, playContext)
       if (newlyFailed.length > 0) {
-        const failedInBatch = batch.filter((h) => this.failed.has(h) || this.unreachable.has(h)).length
-        const overThreshold = maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
+        const failedInBatch = batch.filter(
+          (h) => this.failed.has(h) || this.unreachable.has(h)
+        ).length
+        const overThreshold =
+          maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
         if (anyErrorsFatal || overThreshold) {
           for (const h of batch) this.failed.add(h)
           events.noMoreHosts()
@@ -154,20 +173,29 @@ class PlaybookRunner {
   }
 
   /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
-  private async runTask(task: Task, hosts: string[], play: Play, playContext: PlayContext): Promise<string[]> {
+  private async runTask(
+    task: Task,
+    hosts: string[],
+    play: Play,
+    playContext: PlayContext
+  ): Promise<string[]> {
     const { events, templar } = this.options
     const module = MODULES.get(task.module)
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location)
     let noLog: boolean
     try {
-      noLog = task.noLog !== undefined && templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task.vars))
+      noLog =
+        task.noLog !== undefined &&
+        templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task.vars))
     } catch {
       noLog = true
     }
     const info: TaskInfo = { name: task.name, module: task.module, location: task.location, noLog }
     events.taskStart(info)
     let targets = hosts
-    const runOnce = task.runOnce !== undefined && templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task.vars))
+    const runOnce =
+      task.runOnce !== undefined &&
+      templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task.vars))
     if (runOnce) targets = hosts.slice(0, 1)
     const newlyFailed: string[] = []
     await mapWithLimit(targets, this.options.forks, async (host) => {
@@ -220,7 +248,13 @@ class PlaybookRunner {
         default:
           stats.ok++
       }
-      events.hostResult(info, { host, status: outcome.status, ignored: outcome.ignored, result: outcome.result, durationMs })
+      events.hostResult(info, {
+        host,
+        status: outcome.status,
+        ignored: outcome.ignored,
+        result: outcome.result,
+        durationMs
+      })
     })
     return newlyFailed
   }
@@ -248,7 +282,10 @@ export function batches(hosts: string[], serial: unknown, play: Play): string[][
     const pct = /^(\d+(?:\.\d+)?)%$/.exec(text)
     const n = pct ? Math.floor((hosts.length * Number(pct[1])) / 100) : Number(text)
     if (!Number.isFinite(n) || n < 0) {
-      throw new PlaybookError(`'serial' must be a number, a percentage such as '30%' or a list of them, got '${text}'`, play.location)
+      throw new PlaybookError(
+        `'serial' must be a number, a percentage such as '30%' or a list of them, got '${text}'`,
+        play.location
+      )
     }
     return Math.max(1, n)
   })
@@ -263,4 +300,3 @@ export function batches(hosts: string[], serial: unknown, play: Play): string[][
   }
   return out
 }
-

@@ -54,7 +54,9 @@ function classify(ctx: TaskHostContext, result: ModuleResult): TaskHostOutcome {
   if (result['failed']) {
     let ignored: boolean
     try {
-      ignored = ctx.task.ignoreErrors !== undefined && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope())
+      ignored =
+        ctx.task.ignoreErrors !== undefined &&
+        ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope())
     } catch {
       ignored = false
     }
@@ -68,8 +70,15 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
   const loop = task.loop!
   const rendered = ctx.templar.render(loop.value, ctx.scope())
   let items: unknown[]
-  if (Array.isArray(rendered)) items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
-  else if (loop.flatten && rendered !== null && rendered !== undefined && typeof rendered !== 'object') items = [rendered]
+  if (Array.isArray(rendered))
+    items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
+  else if (
+    loop.flatten &&
+    rendered !== null &&
+    rendered !== undefined &&
+    typeof rendered !== 'object'
+  )
+    items = [rendered]
   else {
     return {
       failed: true,
@@ -84,7 +93,10 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
   const pause = task.loopControl.pause === undefined ? 0 : Number(task.loopControl.pause)
   for (const [index, item] of items.entries()) {
     if (index > 0 && pause > 0) await ctx.sleep(pause * 1000)
-    const locals: Record<string, unknown> = { [task.loopControl.loopVar]: item, ansible_loop_var: task.loopControl.loopVar }
+    const locals: Record<string, unknown> = {
+      [task.loopControl.loopVar]: item,
+      ansible_loop_var: task.loopControl.loopVar
+    }
     if (task.loopControl.indexVar) locals[task.loopControl.indexVar] = index
     let itemResult: ModuleResult
     try {
@@ -140,7 +152,10 @@ function itemLabel(ctx: TaskHostContext, item: unknown, locals: Record<string, u
 }
 
 /** One item (or the whole task without a loop): when, then attempts with until/retries. */
-async function runSingle(ctx: TaskHostContext, locals: Record<string, unknown>): Promise<ModuleResult> {
+async function runSingle(
+  ctx: TaskHostContext,
+  locals: Record<string, unknown>
+): Promise<ModuleResult> {
   const { task, templar } = ctx
   for (const condition of task.when) {
     if (!evaluateConditional(templar, condition, ctx.scope(locals))) {
@@ -156,28 +171,35 @@ async function runSingle(ctx: TaskHostContext, locals: Record<string, unknown>):
   const hasUntil = task.until.length > 0
   const retriesRaw = task.retries === undefined ? undefined : templar.render(task.retries, scope)
   let retries = 0
-  if (retriesRaw !== undefined && retriesRaw !== null) retries = Math.max(0, toInt(retriesRaw, 'retries'))
+  if (retriesRaw !== undefined && retriesRaw !== null)
+    retries = Math.max(0, toInt(retriesRaw, 'retries'))
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES
-  const delayRaw = task.delay === undefined ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope)
+  const delayRaw =
+    task.delay === undefined ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope)
   let delay = Number(delayRaw)
-  if (!Number.isFinite(delay)) throw new ModuleArgumentError(`'delay' must be a number of seconds, got '${String(delayRaw)}'`)
+  if (!Number.isFinite(delay))
+    throw new ModuleArgumentError(`'delay' must be a number of seconds, got '${String(delayRaw)}'`)
   if (delay < 0) delay = 1
   const attempts = retries + 1
   let result: ModuleResult = {}
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals)
     if (result['unreachable']) return result
-    if (result['failed'] === undefined) result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
+    if (result['failed'] === undefined)
+      result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
     if (hasUntil || retries > 0) result['attempts'] = attempt
     if (result['changed'] === undefined) result['changed'] = false
     const withResult = (): Record<string, unknown> => {
       const extra: Record<string, unknown> = { ...locals }
       if (task.register) extra[task.register] = result
-      if (task.module === 'set_fact' && isRecord(result['ansible_facts'])) Object.assign(extra, result['ansible_facts'])
+      if (task.module === 'set_fact' && isRecord(result['ansible_facts']))
+        Object.assign(extra, result['ansible_facts'])
       return ctx.scope(extra)
     }
     if (task.changedWhen.length > 0) {
-      result['changed'] = task.changedWhen.every((c) => evaluateConditional(templar, c, withResult()))
+      result['changed'] = task.changedWhen.every((c) =>
+        evaluateConditional(templar, c, withResult())
+      )
     }
     if (task.failedWhen.length > 0) {
       // A list of failed_when conditions is AND-ed, as in Ansible.
@@ -200,7 +222,10 @@ async function runSingle(ctx: TaskHostContext, locals: Record<string, unknown>):
   return result
 }
 
-async function runModuleOnce(ctx: TaskHostContext, locals: Record<string, unknown>): Promise<ModuleResult> {
+async function runModuleOnce(
+  ctx: TaskHostContext,
+  locals: Record<string, unknown>
+): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
   const raw = new Set(module.rawArgs ?? [])
@@ -223,7 +248,8 @@ async function runModuleOnce(ctx: TaskHostContext, locals: Record<string, unknow
   }
   const environment = renderEnvironment(ctx, scope)
   const timeoutRaw = task.timeout === undefined ? undefined : templar.render(task.timeout, scope)
-  const taskTimeoutSeconds = timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
+  const taskTimeoutSeconds =
+    timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
   try {
     return await module.run({
       host: ctx.host,
@@ -245,7 +271,10 @@ async function runModuleOnce(ctx: TaskHostContext, locals: Record<string, unknow
   }
 }
 
-function renderEnvironment(ctx: TaskHostContext, scope: Record<string, unknown>): Record<string, string> {
+function renderEnvironment(
+  ctx: TaskHostContext,
+  scope: Record<string, unknown>
+): Record<string, string> {
   const out: Record<string, string> = {}
   for (const source of [ctx.playEnvironment, ctx.task.environment]) {
     if (source === undefined || source === null) continue
@@ -253,16 +282,23 @@ function renderEnvironment(ctx: TaskHostContext, scope: Record<string, unknown>)
     const list = Array.isArray(rendered) ? rendered : [rendered]
     for (const entry of list) {
       if (!isRecord(entry)) {
-        throw new ModuleArgumentError(`'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`)
+        throw new ModuleArgumentError(
+          `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
+        )
       }
-      for (const [k, v] of Object.entries(entry)) out[k] = v === null || v === undefined ? '' : typeof v === 'string' ? v : pythonStr(v)
+      for (const [k, v] of Object.entries(entry))
+        out[k] = v === null || v === undefined ? '' : typeof v === 'string' ? v : pythonStr(v)
     }
   }
   return out
 }
 
 /** Evaluates a conditional; errors name the condition, as Ansible's do. */
-function evaluateConditional(templar: Templar, condition: unknown, scope: Record<string, unknown>): boolean {
+function evaluateConditional(
+  templar: Templar,
+  condition: unknown,
+  scope: Record<string, unknown>
+): boolean {
   try {
     return templar.isTrue(condition, scope)
   } catch (error) {
@@ -282,12 +318,17 @@ export function failureFromError(error: unknown): ModuleResult {
     return { changed: false, failed: true, msg: error.message }
   }
   const message = error instanceof Error ? error.message : String(error)
-  return { changed: false, failed: true, msg: `internal error: ${message}. Please report this with the playbook that caused it.` }
+  return {
+    changed: false,
+    failed: true,
+    msg: `internal error: ${message}. Please report this with the playbook that caused it.`
+  }
 }
 
 function toInt(value: unknown, keyword: string): number {
   const n = typeof value === 'number' ? value : Number(String(value).trim())
-  if (!Number.isFinite(n)) throw new ModuleArgumentError(`'${keyword}' must be an integer, got '${String(value)}'`)
+  if (!Number.isFinite(n))
+    throw new ModuleArgumentError(`'${keyword}' must be an integer, got '${String(value)}'`)
   return Math.trunc(n)
 }
 

@@ -73,7 +73,8 @@ export class VariableManager {
     const facts = memory.facts
     if (Object.keys(facts).length > 0) {
       const prefixed: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(facts)) prefixed[k.startsWith('ansible_') ? k : `ansible_${k}`] = v
+      for (const [k, v] of Object.entries(facts))
+        prefixed[k.startsWith('ansible_') ? k : `ansible_${k}`] = v
       put(prefixed, false)
     }
     put({ ansible_facts: facts }, false)
@@ -117,11 +118,14 @@ export class VariableManager {
 
   private scopeWithoutHostvars(host: string, _play: PlayContext): Record<string, unknown> {
     const entries = new Map<string, Entry>()
-    for (const [k, v] of Object.entries(this.inventoryVars(host))) entries.set(k, { value: v, trusted: true })
+    for (const [k, v] of Object.entries(this.inventoryVars(host)))
+      entries.set(k, { value: v, trusted: true })
     const memory = this.hostMemory(host)
-    for (const [k, v] of Object.entries(memory.facts)) entries.set(k.startsWith('ansible_') ? k : `ansible_${k}`, { value: v, trusted: false })
+    for (const [k, v] of Object.entries(memory.facts))
+      entries.set(k.startsWith('ansible_') ? k : `ansible_${k}`, { value: v, trusted: false })
     entries.set('ansible_facts', { value: memory.facts, trusted: false })
-    for (const [k, v] of Object.entries(memory.registered)) entries.set(k, { value: v, trusted: false })
+    for (const [k, v] of Object.entries(memory.registered))
+      entries.set(k, { value: v, trusted: false })
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true })
     entries.set('inventory_hostname', { value: host, trusted: false })
     return this.templar.scope(entries)

@@ -8,7 +8,8 @@ export const assertModule: ModuleDefinition = {
   argNames: ['that', 'fail_msg', 'msg', 'success_msg', 'quiet'],
   async run(ctx) {
     const that = ctx.args['that']
-    if (that === undefined || that === null) throw new ModuleArgumentError('conditional required in "that" string')
+    if (that === undefined || that === null)
+      throw new ModuleArgumentError('conditional required in "that" string')
     const conditions = Array.isArray(that) ? that : [that]
     const failMsg = ctx.args['fail_msg'] ?? ctx.args['msg']
     for (const condition of conditions) {

@@ -9,21 +9,24 @@ const TIMEOUT_GRACE_SECONDS = 10
  * Runs one command line on the target the way Ansible's command/shell modules do, and returns their
  * registered fields: rc, stdout, stderr, *_lines, cmd, start, end, delta, changed, msg, failed.
  * `script` is POSIX sh text; chdir, environment and the task timeout are applied around it.
+ * `runsUnderSh` says that `script` is itself a `/bin/sh -c …` invocation that needs no wrapper.
  */
 export async function runCommand(
   ctx: ModuleContext,
   script: string,
   cmdForResult: unknown,
-  options: { chdir?: string; stdin?: string; moduleName: string }
+  options: { chdir?: string; stdin?: string; moduleName: string; runsUnderSh?: boolean }
 ): Promise<ModuleResult> {
   const parts: string[] = []
   for (const [name, value] of Object.entries(ctx.environment)) {
     if (!isShellVariableName(name)) {
-      throw new ModuleArgumentError(`environment variable name ${JSON.stringify(name)} is not valid in a shell`)
+      throw new ModuleArgumentError(
+        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
+      )
     }
-    parts.push(`export ${name}=${shellQuote(value)};`)
+    parts.push(`export ${name}=${shellQuote(value)}`)
   }
-  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1;`)
+  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`)
   const timeout = ctx.taskTimeoutSeconds
   if (timeout !== undefined && timeout > 0) {
     // coreutils timeout puts the command in its own process group and signals the whole group.
@@ -31,10 +34,19 @@ export async function runCommand(
   } else {
     parts.push(script)
   }
+  // The target's login shell may not be POSIX (fish, csh): everything runs under /bin/sh, as in Ansible.
+  // A script that already is one `/bin/sh -c …` call (the shell module's usual case) is sent as is.
+  const remote =
+    parts.length === 1 && parts[0] === script && options.runsUnderSh
+      ? script
+      : `/bin/sh -c ${shellQuote(parts.join('\n'))}`
   const connection = await ctx.connection()
   const start = new Date()
-  const result = await connection.run(parts.join(' '), {
-    timeoutMs: timeout !== undefined && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1000 : ctx.timeoutMs,
+  const result = await connection.run(remote, {
+    timeoutMs:
+      timeout !== undefined && timeout > 0
+        ? (timeout + TIMEOUT_GRACE_SECONDS) * 1000
+        : ctx.timeoutMs,
     stdin: options.stdin
   })
   const end = new Date()
@@ -102,7 +114,10 @@ export function formatDelta(ms: number): string {
 /**
  * Checks `creates`/`removes` on the target. Returns the skip result Ansible gives, or undefined to run.
  */
-export async function checkCreatesRemoves(ctx: ModuleContext, cmd: unknown): Promise<ModuleResult | undefined> {
+export async function checkCreatesRemoves(
+  ctx: ModuleContext,
+  cmd: unknown
+): Promise<ModuleResult | undefined> {
   const creates = optionalString(ctx.args['creates'])
   const removes = optionalString(ctx.args['removes'])
   if (creates === undefined && removes === undefined) return undefined
@@ -131,7 +146,10 @@ export async function checkCreatesRemoves(ctx: ModuleContext, cmd: unknown): Pro
     return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`)
   }
   if (removes !== undefined && !(await exists(removes))) {
-    return skip(`Did not run command since '${removes}' does not exist`, `skipped, since ${removes} does not exist`)
+    return skip(
+      `Did not run command since '${removes}' does not exist`,
+      `skipped, since ${removes} does not exist`
+    )
   }
   return undefined
 }

@@ -9,12 +9,26 @@ import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from '.
 /** `copy`: writes `content` or a local `src` file to `dest` over SFTP; changed only when bytes or mode differ. */
 export const copyModule: ModuleDefinition = {
   name: 'copy',
-  argNames: ['content', 'src', 'dest', 'mode', 'force', 'backup', 'owner', 'group', 'remote_src', 'directory_mode', 'validate'],
+  argNames: [
+    'content',
+    'src',
+    'dest',
+    'mode',
+    'force',
+    'backup',
+    'owner',
+    'group',
+    'remote_src',
+    'directory_mode',
+    'validate'
+  ],
   async run(ctx) {
     const args = ctx.args
     for (const unsupported of ['owner', 'group', 'remote_src', 'validate', 'backup']) {
       if (args[unsupported] !== undefined && args[unsupported] !== false) {
-        throw new ModuleArgumentError(`copy: '${unsupported}' is not supported yet; use a shell task for it`)
+        throw new ModuleArgumentError(
+          `copy: '${unsupported}' is not supported yet; use a shell task for it`
+        )
       }
     }
     let dest = optionalString(args['dest'])
@@ -33,7 +47,10 @@ export const copyModule: ModuleDefinition = {
     const force = args['force'] === undefined ? true : Boolean(args['force'])
     let changed = false
     if (state.kind === 'none' || (state.checksum !== checksum && force)) {
-      await connection.putFile(dest, content, { timeoutMs: ctx.timeoutMs, mode: mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : undefined })
+      await connection.putFile(dest, content, {
+        timeoutMs: ctx.timeoutMs,
+        mode: mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : undefined
+      })
       changed = true
     }
     const final = await connection.run(
@@ -41,10 +58,18 @@ export const copyModule: ModuleDefinition = {
       { timeoutMs: ctx.timeoutMs }
     )
     if (final.code !== 0) {
-      throw new ModuleArgumentError(`could not set the mode of ${dest}: ${final.stderr.toString('utf8').trim()}`)
+      throw new ModuleArgumentError(
+        `could not set the mode of ${dest}: ${final.stderr.toString('utf8').trim()}`
+      )
     }
     const [uid, gid, owner, group, octal, size] = final.stdout.toString('utf8').trim().split(' ')
-    if (mode && state.kind === 'file' && !changed && normaliseOctal(state.mode) !== normaliseOctal(octal ?? '')) changed = true
+    if (
+      mode &&
+      state.kind === 'file' &&
+      !changed &&
+      normaliseOctal(state.mode) !== normaliseOctal(octal ?? '')
+    )
+      changed = true
     const result: ModuleResult = {
       changed,
       checksum,
@@ -62,7 +87,10 @@ export const copyModule: ModuleDefinition = {
   }
 }
 
-function readSource(args: Record<string, unknown>, baseDir: string): { content: Buffer; src?: string } {
+function readSource(
+  args: Record<string, unknown>,
+  baseDir: string
+): { content: Buffer; src?: string } {
   if (args['content'] !== undefined && args['src'] !== undefined) {
     throw new ModuleArgumentError('src and content are mutually exclusive')
   }
@@ -76,7 +104,9 @@ function readSource(args: Record<string, unknown>, baseDir: string): { content: 
   const local = path.resolve(baseDir, src)
   try {
     if (statSync(local).isDirectory()) {
-      throw new ModuleArgumentError(`copy: src '${src}' is a directory; copying directories is not supported yet`)
+      throw new ModuleArgumentError(
+        `copy: src '${src}' is a directory; copying directories is not supported yet`
+      )
     }
     return { content: readFileSync(local), src: local }
   } catch (error) {
@@ -90,8 +120,13 @@ function normaliseMode(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
   if (typeof value === 'number') return `0${value.toString(8)}`
   const text = String(value)
-  if (!/^[0-7]{3,4}$/.test(text) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text)) {
-    throw new ModuleArgumentError(`mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text}'`)
+  if (
+    !/^[0-7]{3,4}$/.test(text) &&
+    !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text)
+  ) {
+    throw new ModuleArgumentError(
+      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text}'`
+    )
   }
   return text
 }
@@ -100,9 +135,14 @@ function normaliseOctal(mode: string): string {
   return mode.replace(/^0+(?=\d{3})/, '').padStart(3, '0')
 }
 
-type RemoteState = { kind: 'none' } | { kind: 'dir' } | { kind: 'file'; checksum: string; mode: string }
+type RemoteState =
+  { kind: 'none' } | { kind: 'dir' } | { kind: 'file'; checksum: string; mode: string }
 
-async function inspect(connection: Connection, dest: string, timeoutMs: number): Promise<RemoteState> {
+async function inspect(
+  connection: Connection,
+  dest: string,
+  timeoutMs: number
+): Promise<RemoteState> {
   const d = shellQuote(dest)
   const res = await connection.run(
     `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,

@@ -8,7 +8,7 @@ export const debugModule: ModuleDefinition = {
   argNames: ['msg', 'var', 'verbosity'],
   async run(ctx) {
     if (ctx.args['msg'] !== undefined && ctx.args['var'] !== undefined) {
-      throw new ModuleArgumentError("parameters are mutually exclusive: msg|var")
+      throw new ModuleArgumentError('parameters are mutually exclusive: msg|var')
     }
     if (ctx.args['var'] !== undefined) {
       const expression = String(ctx.args['var'])

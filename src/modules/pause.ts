@@ -10,14 +10,17 @@ export const pauseModule: ModuleDefinition = {
     const seconds = ctx.args['seconds']
     const minutes = ctx.args['minutes']
     if (seconds === undefined && minutes === undefined) {
-      throw new ModuleArgumentError('pause needs `seconds` or `minutes`: waiting for a key press is not possible here')
+      throw new ModuleArgumentError(
+        'pause needs `seconds` or `minutes`: waiting for a key press is not possible here'
+      )
     }
     const total = seconds !== undefined ? Number(seconds) : Number(minutes) * 60
     if (!Number.isFinite(total) || total < 0) {
       throw new ModuleArgumentError(`unable to convert to int: '${String(seconds ?? minutes)}'`)
     }
     const start = new Date()
-    if (ctx.args['prompt'] !== undefined) ctx.log(`[${ctx.task.name}]\n${String(ctx.args['prompt'])}`)
+    if (ctx.args['prompt'] !== undefined)
+      ctx.log(`[${ctx.task.name}]\n${String(ctx.args['prompt'])}`)
     await ctx.sleep(total * 1000)
     const stop = new Date()
     const delta = Math.round((stop.getTime() - start.getTime()) / 1000)

@@ -8,7 +8,11 @@ export const pingModule: ModuleDefinition = {
     const connection = await ctx.connection()
     const res = await connection.run('echo pong', { timeoutMs: ctx.timeoutMs })
     if (res.code !== 0) {
-      return { changed: false, failed: true, msg: `the target shell failed: ${res.stderr.toString('utf8').trim()}` }
+      return {
+        changed: false,
+        failed: true,
+        msg: `the target shell failed: ${res.stderr.toString('utf8').trim()}`
+      }
     }
     const data = ctx.args['data'] ?? 'pong'
     if (data === 'crash') return { changed: false, failed: true, msg: 'boom' }

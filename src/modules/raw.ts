@@ -8,7 +8,8 @@ export const rawModule: ModuleDefinition = {
   argNames: ['_raw_params', 'executable'],
   async run(ctx) {
     const command = ctx.args['_raw_params']
-    if (typeof command !== 'string' || command === '') throw new ModuleArgumentError('no command given')
+    if (typeof command !== 'string' || command === '')
+      throw new ModuleArgumentError('no command given')
     const connection = await ctx.connection()
     const res = await connection.run(command, { timeoutMs: ctx.timeoutMs })
     const stdout = res.stdout.toString('utf8')
@@ -21,7 +22,9 @@ export const rawModule: ModuleDefinition = {
       stdout_lines: splitLines(decodeOutput(res.stdout)),
       stderr,
       stderr_lines: splitLines(decodeOutput(res.stderr)),
-      ...(rc !== 0 ? { failed: true, msg: res.timedOut ? 'the command timed out' : 'non-zero return code' } : {})
+      ...(rc !== 0
+        ? { failed: true, msg: res.timedOut ? 'the command timed out' : 'non-zero return code' }
+        : {})
     }
   }
 }

@@ -36,7 +36,9 @@ export const setupModule: ModuleDefinition = {
     const connection = await ctx.connection()
     const res = await connection.run(factsScript, { timeoutMs: ctx.timeoutMs })
     if (res.code !== 0) {
-      throw new ModuleArgumentError(`fact gathering failed (rc=${res.code}): ${res.stderr.toString('utf8').trim()}`)
+      throw new ModuleArgumentError(
+        `fact gathering failed (rc=${res.code}): ${res.stderr.toString('utf8').trim()}`
+      )
     }
     const facts = parseFacts(res.stdout.toString('utf8'))
     return { ansible_facts: facts, changed: false }
@@ -56,9 +58,13 @@ export function parseFacts(output: string): ModuleResult {
   }
   const osRelease = parseOsRelease(raw['os_release'] ?? '')
   const id = (osRelease['ID'] ?? (raw['system'] ?? '').toLowerCase()).toLowerCase()
-  const [distribution, family] = DISTRIBUTIONS[id] ?? [osRelease['NAME'] ?? raw['system'] ?? 'NA', raw['system'] ?? 'NA']
+  const [distribution, family] = DISTRIBUTIONS[id] ?? [
+    osRelease['NAME'] ?? raw['system'] ?? 'NA',
+    raw['system'] ?? 'NA'
+  ]
   let version = osRelease['VERSION_ID'] ?? raw['macos_version'] ?? 'NA'
-  if (id === 'debian' && raw['debian_version'] && /^\d/.test(raw['debian_version'])) version = raw['debian_version']
+  if (id === 'debian' && raw['debian_version'] && /^\d/.test(raw['debian_version']))
+    version = raw['debian_version']
   const passwd = (raw['user_entry'] ?? '').split(':')
   const memKb = Number(raw['memtotal_kb'] ?? 0)
   const hostname = raw['hostname'] ?? ''
@@ -66,7 +72,9 @@ export function parseFacts(output: string): ModuleResult {
     ansible_hostname: hostname.split('.')[0],
     ansible_nodename: hostname,
     ansible_fqdn: raw['fqdn'] || hostname,
-    ansible_domain: (raw['fqdn'] ?? '').includes('.') ? (raw['fqdn'] ?? '').split('.').slice(1).join('.') : '',
+    ansible_domain: (raw['fqdn'] ?? '').includes('.')
+      ? (raw['fqdn'] ?? '').split('.').slice(1).join('.')
+      : '',
     ansible_distribution: distribution,
     ansible_distribution_version: version,
     ansible_distribution_major_version: version.split('.')[0],
@@ -103,9 +111,24 @@ function parseOsRelease(text: string): Record<string, string> {
 }
 
 function dateTimeFacts(line: string): Record<string, string> {
-  const [year, month, day, hour, minute, second, epoch, tzOffset, tz, weekdayNumber, weeknumber, weekday] = line.split(' ')
+  const [
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    epoch,
+    tzOffset,
+    tz,
+    weekdayNumber,
+    weeknumber,
+    weekday
+  ] = line.split(' ')
   const epochSeconds = Number(epoch)
-  const utc = Number.isFinite(epochSeconds) ? new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z') : ''
+  const utc = Number.isFinite(epochSeconds)
+    ? new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z')
+    : ''
   return {
     year: year ?? '',
     month: month ?? '',

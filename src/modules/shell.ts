@@ -6,11 +6,24 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 export const shellModule: ModuleDefinition = {
   name: 'shell',
   freeForm: true,
-  argNames: ['_raw_params', 'cmd', 'chdir', 'creates', 'removes', 'executable', 'stdin', 'stdin_add_newline', 'warn', 'strip_empty_ends'],
+  argNames: [
+    '_raw_params',
+    'cmd',
+    'chdir',
+    'creates',
+    'removes',
+    'executable',
+    'stdin',
+    'stdin_add_newline',
+    'warn',
+    'strip_empty_ends'
+  ],
   async run(ctx) {
     const command = optionalString(ctx.args['_raw_params']) ?? optionalString(ctx.args['cmd'])
     if (command === undefined) {
-      throw new ModuleArgumentError('no command given: write `shell: <command>` or `shell: {cmd: <command>}`')
+      throw new ModuleArgumentError(
+        'no command given: write `shell: <command>` or `shell: {cmd: <command>}`'
+      )
     }
     const skipped = await checkCreatesRemoves(ctx, command)
     if (skipped) return skipped
@@ -18,7 +31,8 @@ export const shellModule: ModuleDefinition = {
     return runCommand(ctx, `${shellQuote(executable)} -c ${shellQuote(command)}`, command, {
       chdir: optionalString(ctx.args['chdir']),
       stdin: stdinArg(ctx.args),
-      moduleName: 'shell'
+      moduleName: 'shell',
+      runsUnderSh: executable === '/bin/sh'
     })
   }
 }
@@ -27,6 +41,7 @@ export const shellModule: ModuleDefinition = {
 export function stdinArg(args: Record<string, unknown>): string | undefined {
   const stdin = args['stdin']
   if (stdin === undefined || stdin === null) return undefined
-  const addNewline = args['stdin_add_newline'] === undefined ? true : Boolean(args['stdin_add_newline'])
+  const addNewline =
+    args['stdin_add_newline'] === undefined ? true : Boolean(args['stdin_add_newline'])
   return String(stdin) + (addNewline ? '\n' : '')
 }

@@ -6,7 +6,13 @@ import type { Playbook } from './types.js'
 const AD_HOC_FILE = '<ad-hoc>'
 
 /** Builds the one-task playbook that `PATTERN -m MODULE -a ARGS` runs, as the `ansible` command does. */
-export function buildAdhocPlaybook(pattern: string, moduleName: string, args: string, modules: ModuleCatalog, cwd: string): Playbook {
+export function buildAdhocPlaybook(
+  pattern: string,
+  moduleName: string,
+  args: string,
+  modules: ModuleCatalog,
+  cwd: string
+): Playbook {
   const module = canonicalModule(moduleName)
   if (!modules.names.has(module)) {
     throw new PlaybookError(

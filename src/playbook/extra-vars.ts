@@ -13,11 +13,21 @@ export function parseExtraVars(value: string, cwd = process.cwd()): Record<strin
   if (text === '') return {}
   if (text.startsWith('@')) {
     const file = path.resolve(cwd, text.slice(1))
-    if (!existsSync(file)) throw new OptionError(`extra vars file '${text.slice(1)}' not found (looked for ${file})`)
+    if (!existsSync(file))
+      throw new OptionError(`extra vars file '${text.slice(1)}' not found (looked for ${file})`)
     return asMapping(parseYaml(readFileSync(file, 'utf8'), text.slice(1)).data, text.slice(1))
   }
   if (text.startsWith('{') || text.startsWith('---') || /^[A-Za-z_][\w-]*:(\s|$)/.test(text)) {
-    return asMapping(parseYaml(text, '<extra vars>').data, '<extra vars>')
+    let data: unknown
+    try {
+      data = parseYaml(text, '<extra vars>').data
+    } catch (error) {
+      // A command-line value, not a file: report it as a bad option (exit 5) quoting what was given.
+      const reason =
+        error instanceof Error ? error.message.replace(/^<extra vars>:\S*: /, '') : String(error)
+      throw new OptionError(`extra vars '${value}' are not valid YAML/JSON: ${reason}`)
+    }
+    return asMapping(data, '<extra vars>')
   }
   const kv = parseKeyValueArgs(text, false)
   if ('_raw_params' in kv) {

@@ -57,15 +57,20 @@ export const PLAY_KEYWORDS = new Set([
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   become_user: 'privilege escalation (become) is not supported yet; run the task as the login user',
-  become_method: 'privilege escalation (become) is not supported yet; run the task as the login user',
-  become_flags: 'privilege escalation (become) is not supported yet; run the task as the login user',
+  become_method:
+    'privilege escalation (become) is not supported yet; run the task as the login user',
+  become_flags:
+    'privilege escalation (become) is not supported yet; run the task as the login user',
   delegate_to: 'delegate_to is not supported yet; target the host in a separate play',
   delegate_facts: 'delegate_facts is not supported yet',
   local_action: 'local_action is not supported yet; use a play with `hosts: localhost`',
-  notify: 'handlers are not supported yet; run the handler task directly with a `when:` on the result',
+  notify:
+    'handlers are not supported yet; run the handler task directly with a `when:` on the result',
   listen: 'handlers are not supported yet',
-  handlers: 'handlers are not supported yet; run the handler task directly with a `when:` on the result',
-  block: 'block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results',
+  handlers:
+    'handlers are not supported yet; run the handler task directly with a `when:` on the result',
+  block:
+    'block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results',
   rescue: 'block/rescue/always is not supported yet',
   always: 'block/rescue/always is not supported yet',
   include_tasks: 'include_tasks is not supported yet; inline the tasks',

@@ -19,7 +19,11 @@ const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.']
  * Loads a playbook from a file path or from inline YAML text.
  * Text is taken as inline YAML when it holds a newline or starts like a YAML list.
  */
-export function loadPlaybook(source: string, modules: ModuleCatalog, cwd = process.cwd()): Playbook {
+export function loadPlaybook(
+  source: string,
+  modules: ModuleCatalog,
+  cwd = process.cwd()
+): Playbook {
   const looksInline = source.includes('\n') || source.trimStart().startsWith('-')
   if (!looksInline) {
     const file = path.resolve(cwd, source)
@@ -69,7 +73,10 @@ class Loader {
 
   private play(raw: unknown, parent: object): Play {
     if (!isMapping(raw)) {
-      throw new PlaybookError(`each play must be a mapping with \`hosts:\`, found ${describe(raw)}`, this.at(parent))
+      throw new PlaybookError(
+        `each play must be a mapping with \`hosts:\`, found ${describe(raw)}`,
+        this.at(parent)
+      )
     }
     const location = this.at(raw)
     this.checkKeys(raw, PLAY_KEYWORDS, 'play', location)
@@ -77,17 +84,29 @@ class Loader {
       throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location)
     }
     const hosts = raw.hosts
-    if (typeof hosts !== 'string' && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) {
-      throw new PlaybookError(`'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`, location)
+    if (
+      typeof hosts !== 'string' &&
+      !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))
+    ) {
+      throw new PlaybookError(
+        `'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`,
+        location
+      )
     }
     if (raw.strategy !== undefined && raw.strategy !== 'linear') {
-      throw new PlaybookError(`strategy '${String(raw.strategy)}' is not supported; only 'linear' is`, location)
+      throw new PlaybookError(
+        `strategy '${String(raw.strategy)}' is not supported; only 'linear' is`,
+        location
+      )
     }
     if (raw.become === true) {
       throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location)
     }
     if (raw.check_mode !== undefined && raw.check_mode !== false) {
-      throw new PlaybookError("'check_mode' is not supported yet; remove it or set it to false", location)
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      )
     }
     const vars = this.mapping(raw.vars, 'vars', location)
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
@@ -98,7 +117,12 @@ class Loader {
       ...this.taskList(raw.post_tasks, 'post_tasks', location)
     ]
     return {
-      name: raw.name === undefined || raw.name === null ? (typeof hosts === 'string' ? hosts : hosts.join(',')) : String(raw.name),
+      name:
+        raw.name === undefined || raw.name === null
+          ? typeof hosts === 'string'
+            ? hosts
+            : hosts.join(',')
+          : String(raw.name),
       hosts,
       vars,
       gatherFacts: raw.gather_facts ?? true,
@@ -115,7 +139,10 @@ class Loader {
   private taskList(raw: unknown, keyword: string, playLocation: SourceLocation): Task[] {
     if (raw === undefined || raw === null) return []
     if (!Array.isArray(raw)) {
-      throw new PlaybookError(`'${keyword}' must be a list of tasks, found ${describe(raw)}`, this.at(raw) ?? playLocation)
+      throw new PlaybookError(
+        `'${keyword}' must be a list of tasks, found ${describe(raw)}`,
+        this.at(raw) ?? playLocation
+      )
     }
     return raw.map((entry) => this.task(entry, raw))
   }
@@ -168,7 +195,10 @@ class Loader {
       throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location)
     }
     if (raw.check_mode !== undefined && raw.check_mode !== false) {
-      throw new PlaybookError("'check_mode' is not supported yet; remove it or set it to false", location)
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      )
     }
     const loopKeys = ['loop', 'with_items', 'with_list'].filter((k) => raw[k] !== undefined)
     if (loopKeys.length > 1) {
@@ -178,10 +208,16 @@ class Loader {
     const loopControl = this.mapping(raw.loop_control, 'loop_control', location)
     for (const key of Object.keys(loopControl)) {
       if (!['loop_var', 'label', 'index_var', 'pause', 'extended'].includes(key)) {
-        throw new PlaybookError(`unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`, location)
+        throw new PlaybookError(
+          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          location
+        )
       }
     }
-    if (raw.register !== undefined && (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
+    if (
+      raw.register !== undefined &&
+      (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))
+    ) {
       throw new PlaybookError(
         `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
         location
@@ -201,7 +237,8 @@ class Loader {
       loopControl: {
         loopVar,
         label: loopControl['label'],
-        indexVar: loopControl['index_var'] === undefined ? undefined : String(loopControl['index_var']),
+        indexVar:
+          loopControl['index_var'] === undefined ? undefined : String(loopControl['index_var']),
         pause: loopControl['pause']
       },
       until: this.conditionals(raw.until, 'until', location),
@@ -222,11 +259,15 @@ class Loader {
     }
   }
 
-  private actionKeyword(action: unknown, location: SourceLocation): { moduleName: string; args: Record<string, unknown> } {
+  private actionKeyword(
+    action: unknown,
+    location: SourceLocation
+  ): { moduleName: string; args: Record<string, unknown> } {
     if (typeof action === 'string') {
       const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action)
       const name = canonicalModule(match?.[1] ?? '')
-      if (!this.modules.names.has(name)) throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? '', false), location)
+      if (!this.modules.names.has(name))
+        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? '', false), location)
       return { moduleName: name, args: this.moduleArgs(match?.[2] ?? '', name, location) }
     }
     const mapping = action as Record<string, unknown>
@@ -240,7 +281,11 @@ class Loader {
     return { moduleName: name, args }
   }
 
-  private moduleArgs(raw: unknown, module: string, location: SourceLocation): Record<string, unknown> {
+  private moduleArgs(
+    raw: unknown,
+    module: string,
+    location: SourceLocation
+  ): Record<string, unknown> {
     if (raw === null || raw === undefined) return {}
     if (isMapping(raw)) return { ...raw }
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
@@ -265,10 +310,17 @@ class Loader {
     )
   }
 
-  private mapping(raw: unknown, keyword: string, location: SourceLocation): Record<string, unknown> {
+  private mapping(
+    raw: unknown,
+    keyword: string,
+    location: SourceLocation
+  ): Record<string, unknown> {
     if (raw === undefined || raw === null) return {}
     if (!isMapping(raw)) {
-      throw new PlaybookError(`'${keyword}' must be a mapping of names to values, found ${describe(raw)}`, this.at(raw) ?? location)
+      throw new PlaybookError(
+        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
+        this.at(raw) ?? location
+      )
     }
     return { ...raw }
   }
@@ -292,7 +344,12 @@ class Loader {
     return { file: this.file, line: line ?? 1 }
   }
 
-  private checkKeys(raw: Record<string, unknown>, allowed: ReadonlySet<string>, what: string, location: SourceLocation): void {
+  private checkKeys(
+    raw: Record<string, unknown>,
+    allowed: ReadonlySet<string>,
+    what: string,
+    location: SourceLocation
+  ): void {
     for (const key of Object.keys(raw)) {
       if (allowed.has(key)) continue
       const hint = UNSUPPORTED_KEYWORDS[key]

@@ -13,8 +13,32 @@ const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
   represent: { lowercase: (object: unknown) => (object ? 'true' : 'false') },
   defaultStyle: 'lowercase'
 })
-const YAML11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'])
-const YAML11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'])
+const YAML11_TRUE = new Set([
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON'
+])
+const YAML11_FALSE = new Set([
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF'
+])
 // PyYAML (YAML 1.1) treats y/n as booleans only in the spec; Ansible's loader keeps them as strings.
 for (const s of ['y', 'Y', 'n', 'N']) {
   YAML11_TRUE.delete(s)
@@ -22,8 +46,34 @@ for (const s of ['y', 'Y', 'n', 'N']) {
 }
 const YAML11_BOOLEANS = new Set([...YAML11_TRUE, ...YAML11_FALSE])
 
-/** The schema used for every YAML document Ansible users write: YAML 1.2 core plus YAML 1.1 booleans and merge keys. */
-export const ANSIBLE_YAML_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] })
+/**
+ * YAML 1.1 integers as PyYAML reads them. js-yaml (YAML 1.2) reads `0644` as 644, so `mode: 0644` would
+ * become mode 01204; PyYAML reads it as octal 420. Also `1_000` (1000) and `0b101`; `0o17` stays a string.
+ */
+const YAML11_INT = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*(?::[0-5]?[0-9])*)$/
+const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && YAML11_INT.test(data) && !data.endsWith('_'),
+  construct: (data: string) => {
+    let text = data.replace(/_/g, '')
+    const sign = text.startsWith('-') ? -1 : 1
+    if (text.startsWith('-') || text.startsWith('+')) text = text.slice(1)
+    if (text.startsWith('0b')) return sign * parseInt(text.slice(2), 2)
+    if (text.startsWith('0x')) return sign * parseInt(text.slice(2), 16)
+    if (text.length > 1 && text.startsWith('0')) return sign * parseInt(text.slice(1), 8)
+    // Sexagesimal (base 60), as in YAML 1.1: 1:30 is 90. `|| 0` turns -0 into Python's 0.
+    return sign * text.split(':').reduce((total, part) => total * 60 + Number(part), 0) || 0
+  },
+  predicate: (object: unknown) =>
+    typeof object === 'number' && Number.isInteger(object) && !Object.is(object, -0),
+  represent: { decimal: (object: unknown) => String(object) },
+  defaultStyle: 'decimal'
+})
+
+/** The schema used for every YAML document Ansible users write: YAML 1.2 core plus YAML 1.1 booleans, integers and merge keys. */
+export const ANSIBLE_YAML_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({
+  implicit: [yaml11Bool, yaml11Int]
+})
 
 /** A parsed YAML document and the 1-based line on which each mapping or sequence started. */
 export interface YamlDocument {
@@ -49,7 +99,12 @@ export function parseYaml(text: string, file: string): YamlDocument {
         }
         const line = stack.pop()
         const result: unknown = state.result
-        if (line !== undefined && result !== null && typeof result === 'object' && !lines.has(result)) {
+        if (
+          line !== undefined &&
+          result !== null &&
+          typeof result === 'object' &&
+          !lines.has(result)
+        ) {
           lines.set(result, line + 1)
         }
       }

@@ -1,12 +1,22 @@
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
-import { censor } from './censor.js'
+import { NO_LOG_MESSAGE } from './censor.js'
 import { pythonJson } from './python-json.js'
 
-const COLORS = { ok: '32', changed: '33', failed: '31', skipped: '36', unreachable: '31', warn: '35', retry: '31' } as const
+const COLORS = {
+  ok: '32',
+  changed: '33',
+  failed: '31',
+  skipped: '36',
+  unreachable: '31',
+  warn: '35',
+  retry: '31'
+} as const
 const BANNER_WIDTH = 79
-/** Keys Ansible never prints. */
-const HIDDEN_KEYS = new Set(['_ansible_no_log', '_ansible_verbose_always', 'ansible_loop_var', 'invocation'])
+/** Status keys Ansible's callbacks never see (TaskResult.clean_copy): the event type already says it. */
+const STATUS_KEYS = new Set(['failed', 'skipped'])
+/** Keys a censored (no_log) result keeps, as in TaskResult.clean_copy. */
+const NO_LOG_PRESERVED = ['attempts', 'changed', 'retries']
 
 const DEBUG_HIDDEN = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
 
@@ -26,7 +36,7 @@ export class ConsoleReporter implements RunEvents {
   }
 
   itemResult(task: TaskInfo, outcome: HostTaskOutcome): void {
-    const result = task.noLog ? censor(outcome.result) : outcome.result
+    const result = outcome.result
     const item = `(item=${outcome.item?.label ?? ''})`
     const host = `[${outcome.host}]`
     switch (outcome.status) {
@@ -37,15 +47,21 @@ export class ConsoleReporter implements RunEvents {
         this.line(`skipping: ${host} => ${item} `, 'skipped')
         break
       case 'unreachable':
-        this.line(`fatal: ${host}: UNREACHABLE! => ${item} => ${this.dump(result, task)}`, 'unreachable')
+        this.line(
+          `fatal: ${host}: UNREACHABLE! => ${item} => ${this.dump(result, task)}`,
+          'unreachable'
+        )
         break
       default:
-        this.line(`${outcome.status}: ${host} => ${item}${this.details(result, task)}`, outcome.status)
+        this.line(
+          `${outcome.status}: ${host} => ${item}${this.details(result, task)}`,
+          outcome.status
+        )
     }
   }
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {
-    const result = task.noLog ? censor(outcome.result) : outcome.result
+    const result = outcome.result
     const host = `[${outcome.host}]`
     const isLoop = Array.isArray(outcome.result['results'])
     switch (outcome.status) {
@@ -54,19 +70,26 @@ export class ConsoleReporter implements RunEvents {
         if (outcome.ignored) this.line('...ignoring', 'skipped')
         break
       case 'unreachable':
-        if (!isLoop) this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, 'unreachable')
+        if (!isLoop)
+          this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, 'unreachable')
         break
       case 'skipped':
         if (!isLoop) this.line(`skipping: ${host}`, 'skipped')
         break
       default:
-        if (!isLoop) this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status)
+        if (!isLoop)
+          this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status)
     }
   }
 
-  retrying(task: TaskInfo, host: string, retriesLeft: number, result: Record<string, unknown>): void {
+  retrying(
+    task: TaskInfo,
+    host: string,
+    retriesLeft: number,
+    result: Record<string, unknown>
+  ): void {
     let line = `FAILED - RETRYING: [${host}]: ${task.name} (${retriesLeft} retries left).`
-    if (this.options.verbosity >= 2) line += `Result was: ${this.dump(task.noLog ? censor(result) : result, task)}`
+    if (this.options.verbosity >= 2) line += `Result was: ${this.dump(result, task)}`
     this.line(line, 'retry')
   }
 
@@ -111,8 +134,15 @@ export class ConsoleReporter implements RunEvents {
   }
 
   private dump(result: Record<string, unknown>, task: TaskInfo): string {
-    const shown: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(result)) if (!HIDDEN_KEYS.has(k)) shown[k] = v
+    const shown: Record<string, unknown> = task.noLog ? { censored: NO_LOG_MESSAGE } : {}
+    if (task.noLog) {
+      for (const k of NO_LOG_PRESERVED) if (k in result) shown[k] = result[k]
+    } else {
+      for (const [k, v] of Object.entries(result)) {
+        if (STATUS_KEYS.has(k) || (k === 'invocation' && this.options.verbosity < 3)) continue
+        if (!k.startsWith('_ansible_')) shown[k] = stripInternalKeys(v)
+      }
+    }
     if (task.module === 'debug') {
       // As Ansible's callback: debug shows only what it was asked to show.
       const allowed = new Set(['msg', 'exception', 'warnings', 'deprecations'])
@@ -137,4 +167,14 @@ export class ConsoleReporter implements RunEvents {
     if (!this.options.color || !color) return text
     return `\x1b[0;${COLORS[color]}m${text}\x1b[0m`
   }
+}
+
+/** Drops `_ansible_*` keys at every depth, as Ansible's strip_internal_keys does before printing. */
+function stripInternalKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripInternalKeys)
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value))
+    if (!k.startsWith('_ansible_')) out[k] = stripInternalKeys(v)
+  return out
 }

@@ -1,5 +1,11 @@
 import type { SourceLocation } from '../errors.js'
-import type { HostStats, HostStatus, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
+import type {
+  HostStats,
+  HostStatus,
+  HostTaskOutcome,
+  RunEvents,
+  TaskInfo
+} from '../executor/events.js'
 import { censor } from './censor.js'
 
 /** One host's outcome of one task in the results document. */
@@ -45,7 +51,13 @@ export class ResultsCollector implements RunEvents {
   }
 
   taskStart(task: TaskInfo): void {
-    const entry: TaskEntry = { name: task.name, module: task.module, file: task.location?.file, line: task.location?.line, results: {} }
+    const entry: TaskEntry = {
+      name: task.name,
+      module: task.module,
+      file: task.location?.file,
+      line: task.location?.line,
+      results: {}
+    }
     this.entries.set(task, entry)
     this.currentTasks?.push(entry)
   }

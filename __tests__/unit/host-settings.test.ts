@@ -1,0 +1,182 @@
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  connectionSettingsFromVars,
+  type ConnectionDefaults
+} from '../../src/connection/host-settings.js'
+import { OptionError } from '../../src/errors.js'
+
+const DEFAULTS: ConnectionDefaults = { hostKeyChecking: 'strict', connectTimeoutMs: 10_000 }
+
+function settingsFor(
+  vars: Record<string, unknown>,
+  defaults: Partial<ConnectionDefaults> = {},
+  host = 'web1'
+) {
+  return connectionSettingsFromVars(host, (name) => vars[name], { ...DEFAULTS, ...defaults })
+}
+
+function optionError(fn: () => unknown): OptionError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(OptionError)
+    return error as OptionError
+  }
+  throw new Error('expected an OptionError')
+}
+
+describe('connectionSettingsFromVars', () => {
+  it('connects to the inventory name on port 22 over ssh when nothing is set', () => {
+    const s = settingsFor({})
+    expect(s).toMatchObject({
+      host: 'web1',
+      transport: 'ssh',
+      address: 'web1',
+      port: 22,
+      hostKeyChecking: 'strict',
+      connectTimeoutMs: 10_000
+    })
+    expect(s.user).toBeUndefined()
+  })
+
+  it('reads ansible_host, ansible_port, ansible_user, key and password', () => {
+    const s = settingsFor({
+      ansible_host: '10.0.0.5',
+      ansible_port: '2222',
+      ansible_user: 'deploy',
+      ansible_ssh_private_key_file: '/keys/id_ed25519',
+      ansible_password: 's3cret'
+    })
+    expect(s).toMatchObject({
+      host: 'web1',
+      address: '10.0.0.5',
+      port: 2222,
+      user: 'deploy',
+      privateKeyPath: '/keys/id_ed25519',
+      password: 's3cret'
+    })
+  })
+
+  it('accepts the older ansible_ssh_* spellings', () => {
+    const s = settingsFor({
+      ansible_ssh_host: '10.0.0.6',
+      ansible_ssh_port: 2200,
+      ansible_ssh_user: 'old',
+      ansible_ssh_pass: 'pw'
+    })
+    expect(s).toMatchObject({ address: '10.0.0.6', port: 2200, user: 'old', password: 'pw' })
+  })
+
+  it('lets inventory variables override command-line defaults', () => {
+    const s = settingsFor({ ansible_user: 'inv', ansible_port: 2022 }, { user: 'cli', port: 2000 })
+    expect(s.user).toBe('inv')
+    expect(s.port).toBe(2022)
+    expect(settingsFor({}, { user: 'cli', port: 2000 })).toMatchObject({ user: 'cli', port: 2000 })
+  })
+
+  it('expands ~ in the private key path', () => {
+    const s = settingsFor({ ansible_private_key_file: '~/.ssh/id_rsa' })
+    expect(s.privateKeyPath).toBe(path.join(os.homedir(), '.ssh/id_rsa'))
+  })
+
+  it('uses the local transport for ansible_connection=local', () => {
+    expect(settingsFor({ ansible_connection: 'local' }).transport).toBe('local')
+    expect(settingsFor({ ansible_connection: 'smart' }).transport).toBe('ssh')
+  })
+
+  it('refuses an unsupported ansible_connection, naming the host and the choices', () => {
+    const error = optionError(() => settingsFor({ ansible_connection: 'winrm' }))
+    expect(error.message).toContain('web1')
+    expect(error.message).toContain("'winrm' is not supported")
+    expect(error.message).toContain("'ssh' or 'local'")
+  })
+
+  it.each(['0', '70000', 'ssh', '22.5', '-1'])('refuses ansible_port %j', (port) => {
+    const error = optionError(() => settingsFor({ ansible_port: port }))
+    expect(error.message).toContain('web1')
+    expect(error.message).toContain('1-65535')
+    expect(error.message).toContain(`'${port}'`)
+  })
+
+  it('reads ansible_ssh_timeout in seconds', () => {
+    expect(settingsFor({ ansible_ssh_timeout: '3' }).connectTimeoutMs).toBe(3000)
+    expect(settingsFor({ ansible_timeout: 'soon' }).connectTimeoutMs).toBe(10_000)
+  })
+
+  it('turns host key checking off from ansible_host_key_checking', () => {
+    expect(settingsFor({ ansible_host_key_checking: false }).hostKeyChecking).toBe('off')
+    expect(settingsFor({ ansible_host_key_checking: 'False' }).hostKeyChecking).toBe('off')
+    expect(
+      settingsFor({ ansible_host_key_checking: true }, { hostKeyChecking: 'off' }).hostKeyChecking
+    ).toBe('strict')
+  })
+})
+
+describe('ansible_ssh_common_args', () => {
+  it('honours -o StrictHostKeyChecking=no', () => {
+    const s = settingsFor({ ansible_ssh_common_args: '-o StrictHostKeyChecking=no' })
+    expect(s.hostKeyChecking).toBe('off')
+  })
+
+  it('honours -oStrictHostKeyChecking=yes written without a space', () => {
+    const s = settingsFor(
+      { ansible_ssh_common_args: '-oStrictHostKeyChecking=yes' },
+      { hostKeyChecking: 'off' }
+    )
+    expect(s.hostKeyChecking).toBe('strict')
+  })
+
+  it('reads UserKnownHostsFile, and /dev/null as "no known hosts"', () => {
+    const file = settingsFor({
+      ansible_ssh_common_args: '-o UserKnownHostsFile=/etc/ssh/kh -o StrictHostKeyChecking=no'
+    })
+    expect(file.knownHostsPath).toBe('/etc/ssh/kh')
+    expect(file.hostKeyChecking).toBe('off')
+    const devNull = settingsFor(
+      { ansible_ssh_common_args: '-o UserKnownHostsFile=/dev/null' },
+      { knownHostsPath: '/home/u/.ssh/known_hosts' }
+    )
+    expect(devNull.knownHostsPath).toBeUndefined()
+    expect(devNull.knownHosts).toBe('')
+  })
+
+  it('reads Port, User, IdentityFile and ConnectTimeout options', () => {
+    const s = settingsFor({
+      ansible_ssh_extra_args:
+        '-o Port=2201 -o User=ops -o "IdentityFile=/k/id" -o ConnectTimeout=4 -o ServerAliveInterval=5'
+    })
+    expect(s).toMatchObject({
+      port: 2201,
+      user: 'ops',
+      privateKeyPath: '/k/id',
+      connectTimeoutMs: 4000
+    })
+  })
+
+  it('refuses -J (jump hosts) with a clear message rather than connecting directly', () => {
+    const error = optionError(() => settingsFor({ ansible_ssh_common_args: '-J bastion' }))
+    expect(error.message).toContain('web1')
+    expect(error.message).toContain('ansible_ssh_common_args')
+    expect(error.message).toContain("'-J' is not supported")
+    expect(error.message).toContain('-o Name=value')
+  })
+
+  it('refuses -o ProxyCommand and lists what is supported', () => {
+    const error = optionError(() =>
+      settingsFor({ ansible_ssh_common_args: '-o ProxyCommand="ssh -W %h:%p bastion"' })
+    )
+    expect(error.message).toContain("'-o ProxyCommand' is not supported")
+    expect(error.message).toContain('StrictHostKeyChecking')
+  })
+
+  it('refuses unbalanced quotes and a bad Port option', () => {
+    expect(
+      optionError(() => settingsFor({ ansible_ssh_common_args: '-o "User=x' })).message
+    ).toContain('unbalanced quotes')
+    expect(
+      optionError(() => settingsFor({ ansible_ssh_common_args: '-o Port=abc' })).message
+    ).toContain('1-65535')
+  })
+})

@@ -1,0 +1,571 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { OptionError, PlaybookError } from '../../src/errors.js'
+import { MODULE_CATALOG } from '../../src/modules/registry.js'
+import { buildAdhocPlaybook } from '../../src/playbook/adhoc.js'
+import { parseExtraVars } from '../../src/playbook/extra-vars.js'
+import { parseKeyValueArgs, splitArgs } from '../../src/playbook/kv-args.js'
+import { loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
+import type { Play, Task } from '../../src/playbook/types.js'
+import { parseYaml } from '../../src/playbook/yaml-loader.js'
+
+const FILE = 'site.yml'
+
+function load(text: string) {
+  return parsePlaybookText(text, FILE, '/base', MODULE_CATALOG)
+}
+
+function onlyPlay(text: string): Play {
+  const plays = load(text).plays
+  expect(plays).toHaveLength(1)
+  return plays[0]!
+}
+
+/** Loads one play with the given task lines (indented under `tasks:`). */
+function tasksOf(taskYaml: string): Task[] {
+  return onlyPlay(`- hosts: all\n  tasks:\n${taskYaml}`).tasks
+}
+
+function onlyTask(taskYaml: string): Task {
+  const tasks = tasksOf(taskYaml)
+  expect(tasks).toHaveLength(1)
+  return tasks[0]!
+}
+
+function playbookError(fn: () => unknown): PlaybookError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlaybookError)
+    return error as PlaybookError
+  }
+  throw new Error('expected a PlaybookError')
+}
+
+describe('task locations', () => {
+  it('records the file and line of every task, across blank lines, comments and flow style', () => {
+    const text = [
+      '# a comment', // 1
+      '- name: first play', // 2
+      '  hosts: all', // 3
+      '  tasks:', // 4
+      '    - name: one', // 5
+      '      shell: echo 1', // 6
+      '', // 7
+      '    # a comment between tasks', // 8
+      '    - name: two', // 9
+      '      debug: msg=hi', // 10
+      '    - {name: three, shell: echo 3}', // 11
+      '', // 12
+      '    -   name: four', // 13
+      '        ping:', // 14
+      '- hosts: web', // 15
+      '  tasks:', // 16
+      '    - shell: echo 5' // 17
+    ].join('\n')
+    const plays = load(text).plays
+    expect(plays.map((p) => p.location)).toEqual([
+      { file: FILE, line: 2 },
+      { file: FILE, line: 15 }
+    ])
+    const lines = plays.flatMap((p) =>
+      p.tasks.map((t) => [t.name, t.location.file, t.location.line])
+    )
+    expect(lines).toEqual([
+      ['one', FILE, 5],
+      ['two', FILE, 9],
+      ['three', FILE, 11],
+      ['four', FILE, 13],
+      ['shell', FILE, 17]
+    ])
+  })
+
+  it('puts the line of the offending task in validation errors', () => {
+    const error = playbookError(() =>
+      tasksOf('    - shell: echo ok\n\n    - name: bad\n      shel: echo typo\n')
+    )
+    // The line where the task starts (`- name: bad`), not the line of the bad key.
+    expect(error.location).toEqual({ file: FILE, line: 5 })
+    expect(error.message.startsWith(`${FILE}:5: `)).toBe(true)
+  })
+})
+
+describe('YAML 1.1 as Ansible reads it', () => {
+  it('reads yes/no/on/off as booleans, keeps quoted and y/n as strings', () => {
+    const play = onlyPlay(
+      [
+        '- hosts: all',
+        '  gather_facts: no',
+        '  vars:',
+        '    a: yes',
+        '    b: No',
+        '    c: on',
+        '    d: OFF',
+        '    e: "yes"',
+        "    f: 'off'",
+        '    g: y',
+        '    h: n',
+        '    i: True',
+        '    j: 0644',
+        '  tasks: []'
+      ].join('\n')
+    )
+    expect(play.gatherFacts).toBe(false)
+    expect(play.vars).toEqual({
+      a: true,
+      b: false,
+      c: true,
+      d: false,
+      e: 'yes',
+      f: 'off',
+      g: 'y',
+      h: 'n',
+      i: true,
+      j: 420
+    })
+  })
+
+  it('reads integers as YAML 1.1 does: leading-zero octal, underscores, binary, hex', () => {
+    const doc = parseYaml(
+      'a: 0644\nb: -012\nc: 1_000\nd: 0b101\ne: 0x1F\nf: 0\ng: 0o17\nh: "0644"\n',
+      'x.yml'
+    )
+    // Expected values are PyYAML's (yaml.safe_load): 0o17 is not a YAML 1.1 integer.
+    expect(doc.data).toEqual({ a: 420, b: -10, c: 1000, d: 5, e: 31, f: 0, g: '0o17', h: '0644' })
+  })
+
+  it('names file, line and column of a syntax error', () => {
+    const error = playbookError(() =>
+      load('- hosts: all\n  tasks:\n    - name: x\n      shell: "unterminated\n')
+    )
+    expect(error.message).toMatch(/^site\.yml:\d+:\d+: YAML syntax error: /)
+    expect(error.location?.line).toBeGreaterThanOrEqual(4)
+    expect(error.location?.column).toBeGreaterThan(0)
+  })
+
+  it('reports a bad indentation on its line', () => {
+    const error = playbookError(() => load('- hosts: all\n  tasks:\n   - shell: a\n  - shell: b\n'))
+    expect(error.location?.line).toBe(4)
+    expect(error.message).toContain('YAML syntax error')
+  })
+
+  it('gives each mapping its starting line', () => {
+    const doc = parseYaml('a:\n  b:\n    - c: 1\n', 'x.yml')
+    const data = doc.data as { a: { b: Array<Record<string, number>> } }
+    expect(doc.lineOf(data)).toBe(1)
+    expect(doc.lineOf(data.a.b[0]!)).toBe(3)
+  })
+})
+
+describe('keyword validation', () => {
+  it('names the closest valid task keyword for a typo', () => {
+    const error = playbookError(() => tasksOf('    - shell: echo\n      regster: out\n'))
+    expect(error.message).toContain("'regster' is not a valid task keyword")
+    expect(error.message).toContain("did you mean 'register'?")
+  })
+
+  it('names the closest play keyword and lists the valid ones', () => {
+    const error = playbookError(() => load('- hosts: all\n  gather_fact: false\n  tasks: []\n'))
+    expect(error.message).toContain("'gather_fact' is not a valid play keyword")
+    expect(error.message).toContain("did you mean 'gather_facts'?")
+    expect(error.message).toContain('Valid keywords: ')
+    expect(error.location?.line).toBe(1)
+  })
+
+  it('suggests the closest module for an unknown one and points to shell', () => {
+    const error = playbookError(() => tasksOf('    - name: x\n      comand: ls\n'))
+    expect(error.message).toContain("couldn't resolve module/action 'comand'")
+    expect(error.message).toContain("did you mean 'command'?")
+    expect(error.message).toContain('shell: <command>')
+    expect(error.location?.line).toBe(3)
+  })
+
+  it('lists the supported modules for a module it cannot guess', () => {
+    const error = playbookError(() => tasksOf('    - apt: name=nginx\n'))
+    expect(error.message).toContain("couldn't resolve module/action 'apt'")
+    expect(error.message).toContain('Supported modules: ')
+    expect(error.message).toContain('shell')
+  })
+
+  it.each([
+    ['notify', '      notify: restart\n', 'handlers are not supported'],
+    ['block', '      block: []\n', 'block/rescue/always is not supported'],
+    ['delegate_to', '      delegate_to: localhost\n', 'delegate_to is not supported'],
+    ['become', '      become: true\n', 'privilege escalation (become) is not supported']
+  ])('refuses the unsupported task keyword %s with a hint and the line', (keyword, line, hint) => {
+    const error = playbookError(() => tasksOf(`    - name: x\n      shell: echo\n${line}`))
+    expect(error.message).toContain(`'${keyword}'`)
+    expect(error.message).toContain(hint)
+    expect(error.location).toEqual({ file: FILE, line: 3 })
+  })
+
+  it('accepts become: false, which changes nothing', () => {
+    expect(onlyTask('    - shell: echo\n      become: false\n').module).toBe('shell')
+  })
+
+  it('refuses become and handlers at play level', () => {
+    expect(playbookError(() => load('- hosts: all\n  become: yes\n')).message).toContain(
+      'privilege escalation'
+    )
+    expect(playbookError(() => load('- hosts: all\n  handlers: []\n')).message).toContain(
+      "'handlers' is not supported"
+    )
+  })
+
+  it('refuses two modules in one task', () => {
+    const error = playbookError(() => tasksOf('    - shell: a\n      command: b\n'))
+    expect(error.message).toContain("conflicting action statements: 'shell' and 'command'")
+  })
+
+  it('refuses a task with no module', () => {
+    const error = playbookError(() => tasksOf('    - name: nothing to do\n'))
+    expect(error.message).toContain('this task has no module')
+  })
+
+  it('refuses a play without hosts', () => {
+    const error = playbookError(() => load('- name: p\n  tasks: []\n'))
+    expect(error.message).toContain("the play has no 'hosts'")
+    expect(error.location?.line).toBe(1)
+  })
+
+  it('refuses a playbook that is not a list of plays', () => {
+    expect(playbookError(() => load('hosts: all\n')).message).toContain('must be a list of plays')
+    expect(playbookError(() => load('')).message).toContain('the playbook is empty')
+  })
+
+  it.each(['out-put', '1st', 'a b'])('refuses register: %j', (name) => {
+    const error = playbookError(() => tasksOf(`    - shell: echo\n      register: "${name}"\n`))
+    expect(error.message).toContain("'register' must be a variable name")
+  })
+
+  it('refuses an unknown loop_control option', () => {
+    const error = playbookError(() =>
+      tasksOf('    - shell: echo\n      loop: [1]\n      loop_control:\n        loopvar: x\n')
+    )
+    expect(error.message).toContain("unknown loop_control option 'loopvar'")
+  })
+
+  it('refuses loop together with with_items', () => {
+    const error = playbookError(() =>
+      tasksOf('    - shell: echo\n      loop: [1]\n      with_items: [2]\n')
+    )
+    expect(error.message).toContain('use only one of loop, with_items')
+  })
+})
+
+describe('module arguments', () => {
+  it('extracts chdir from a free-form shell string and keeps the rest as _raw_params', () => {
+    const task = onlyTask('    - shell: chdir=/tmp make all\n')
+    expect(task.module).toBe('shell')
+    expect(task.args).toEqual({ chdir: '/tmp', _raw_params: 'make all' })
+  })
+
+  it('keeps key=value text that is not a shell option inside the command', () => {
+    const task = onlyTask('    - shell: FOO=bar env creates=/tmp/x | grep FOO\n')
+    expect(task.args).toEqual({ creates: '/tmp/x', _raw_params: 'FOO=bar env | grep FOO' })
+  })
+
+  it('keeps a multi-line shell script verbatim, minus the trailing newline as Ansible strips it', () => {
+    const script = 'set -e\nif [ -f x ]; then\n  echo "a  b"   # spaces kept\nfi\n'
+    const task = onlyTask(
+      `    - shell: |\n${script
+        .split('\n')
+        .map((l) => (l ? `        ${l}` : l))
+        .join('\n')}`
+    )
+    expect(task.args).toEqual({ _raw_params: script.trimEnd() })
+  })
+
+  it('parses debug: msg="a b" var=x into separate arguments', () => {
+    expect(onlyTask('    - debug: msg="a b" var=x\n').args).toEqual({ msg: 'a b', var: 'x' })
+  })
+
+  it('keeps Jinja2 expressions with spaces as one value', () => {
+    expect(onlyTask("    - debug: msg={{ a ~ ' ' ~ b }}\n").args).toEqual({
+      msg: "{{ a ~ ' ' ~ b }}"
+    })
+  })
+
+  it('merges args: into the module arguments', () => {
+    const task = onlyTask(
+      '    - shell: make\n      args:\n        chdir: /src\n        creates: out\n'
+    )
+    expect(task.args).toEqual({ _raw_params: 'make', chdir: '/src', creates: 'out' })
+  })
+
+  it('reads action: shell echo hi', () => {
+    const task = onlyTask('    - action: shell echo hi\n')
+    expect(task.module).toBe('shell')
+    expect(task.args).toEqual({ _raw_params: 'echo hi' })
+  })
+
+  it('reads action: with a module: mapping', () => {
+    const task = onlyTask('    - action:\n        module: debug\n        msg: hi\n')
+    expect(task.module).toBe('debug')
+    expect(task.args).toEqual({ msg: 'hi' })
+  })
+
+  it('accepts FQCN module names and stores the short name', () => {
+    const task = onlyTask('    - ansible.builtin.shell: echo hi\n')
+    expect(task.module).toBe('shell')
+    expect(task.name).toBe('ansible.builtin.shell')
+    expect(task.named).toBe(false)
+    expect(onlyTask('    - ansible.legacy.command: ls\n').module).toBe('command')
+  })
+
+  it('keeps mapping arguments as given', () => {
+    expect(
+      onlyTask('    - copy:\n        content: "x"\n        dest: /tmp/x\n        mode: "0644"\n')
+        .args
+    ).toEqual({
+      content: 'x',
+      dest: '/tmp/x',
+      mode: '0644'
+    })
+  })
+
+  it('refuses list arguments', () => {
+    expect(playbookError(() => tasksOf('    - shell: [a, b]\n')).message).toContain(
+      "the arguments of 'shell' must be a mapping or a string"
+    )
+  })
+})
+
+describe('task keywords', () => {
+  it('flattens with_items one level; loop and with_list do not', () => {
+    const [withItems, loop, withList] = tasksOf(
+      [
+        '    - shell: echo {{ item }}',
+        '      with_items: [[1, 2], 3]',
+        '    - shell: echo {{ item }}',
+        '      loop: [[1, 2], 3]',
+        '    - shell: echo {{ item }}',
+        '      with_list: [[1, 2], 3]',
+        ''
+      ].join('\n')
+    )
+    expect(withItems!.loop).toEqual({ value: [[1, 2], 3], flatten: true })
+    expect(loop!.loop).toEqual({ value: [[1, 2], 3], flatten: false })
+    expect(withList!.loop).toEqual({ value: [[1, 2], 3], flatten: false })
+  })
+
+  it('reads loop_control', () => {
+    const task = onlyTask(
+      [
+        '    - debug: msg={{ pkg }}',
+        '      loop: "{{ pkgs }}"',
+        '      loop_control:',
+        '        loop_var: pkg',
+        '        index_var: idx',
+        '        label: "{{ pkg.name }}"',
+        '        pause: 2',
+        ''
+      ].join('\n')
+    )
+    expect(task.loop).toEqual({ value: '{{ pkgs }}', flatten: false })
+    expect(task.loopControl).toEqual({
+      loopVar: 'pkg',
+      indexVar: 'idx',
+      label: '{{ pkg.name }}',
+      pause: 2
+    })
+  })
+
+  it('defaults loop_var to item', () => {
+    expect(onlyTask('    - debug: msg=x\n').loopControl.loopVar).toBe('item')
+  })
+
+  it('keeps when/until/failed_when/changed_when as lists of expressions', () => {
+    const task = onlyTask(
+      [
+        '    - shell: check',
+        '      register: r',
+        '      when: x is defined',
+        '      until:',
+        '        - r.rc == 0',
+        '        - "\'ready\' in r.stdout"',
+        '      retries: 5',
+        '      delay: 0',
+        '      failed_when: false',
+        '      changed_when: r.rc == 2',
+        ''
+      ].join('\n')
+    )
+    expect(task.register).toBe('r')
+    expect(task.when).toEqual(['x is defined'])
+    expect(task.until).toEqual(['r.rc == 0', "'ready' in r.stdout"])
+    expect(task.retries).toBe(5)
+    expect(task.delay).toBe(0)
+    expect(task.failedWhen).toEqual([false])
+    expect(task.changedWhen).toEqual(['r.rc == 2'])
+  })
+
+  it('refuses a mapping as a conditional', () => {
+    const error = playbookError(() => tasksOf('    - shell: x\n      when: {a: 1}\n'))
+    expect(error.message).toContain("'when' must be a Jinja2 expression")
+  })
+
+  it('reads tags as a list or a comma-separated string', () => {
+    const [a, b] = tasksOf('    - ping:\n      tags: [x, y]\n    - ping:\n      tags: "a, b"\n')
+    expect(a!.tags).toEqual(['x', 'y'])
+    expect(b!.tags).toEqual(['a', 'b'])
+  })
+})
+
+describe('plays', () => {
+  it('defaults gather_facts to true and names an unnamed play by its hosts', () => {
+    const play = onlyPlay('- hosts: web\n  tasks: []\n')
+    expect(play.gatherFacts).toBe(true)
+    expect(play.name).toBe('web')
+    expect(play.anyErrorsFatal).toBe(false)
+    expect(play.tasks).toEqual([])
+  })
+
+  it('runs pre_tasks, then tasks, then post_tasks, whatever order they are written in', () => {
+    const play = onlyPlay(
+      [
+        '- hosts: all',
+        '  post_tasks:',
+        '    - debug: msg=post',
+        '  tasks:',
+        '    - debug: msg=main',
+        '  pre_tasks:',
+        '    - debug: msg=pre',
+        ''
+      ].join('\n')
+    )
+    expect(play.tasks.map((t) => t.args['msg'])).toEqual(['pre', 'main', 'post'])
+  })
+
+  it('turns connection and remote_user into host variables', () => {
+    const play = onlyPlay('- hosts: all\n  connection: local\n  remote_user: ops\n  vars: {a: 1}\n')
+    expect(play.vars).toEqual({ a: 1, ansible_connection: 'local', ansible_user: 'ops' })
+  })
+
+  it('accepts a list of host patterns', () => {
+    expect(onlyPlay('- hosts: [web, db]\n').hosts).toEqual(['web', 'db'])
+    expect(onlyPlay('- hosts: [web, db]\n').name).toBe('web,db')
+  })
+
+  it('refuses a strategy other than linear', () => {
+    expect(playbookError(() => load('- hosts: all\n  strategy: free\n')).message).toContain(
+      "strategy 'free' is not supported"
+    )
+  })
+})
+
+describe('loadPlaybook', () => {
+  it('reads a file and resolves relative paths against its directory', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'playbook-loader-'))
+    writeFileSync(path.join(dir, 'play.yml'), '- hosts: all\n  tasks:\n    - ping:\n')
+    const playbook = loadPlaybook('play.yml', MODULE_CATALOG, dir)
+    expect(playbook.file).toBe('play.yml')
+    expect(playbook.baseDir).toBe(dir)
+    expect(playbook.plays[0]!.tasks[0]!.location).toEqual({ file: 'play.yml', line: 3 })
+  })
+
+  it('says where it looked for a missing file', () => {
+    const error = playbookError(() => loadPlaybook('nope.yml', MODULE_CATALOG, '/tmp'))
+    expect(error.message).toContain("the playbook 'nope.yml' could not be found")
+    expect(error.message).toContain('/tmp')
+  })
+
+  it('takes text with a newline as inline YAML', () => {
+    const playbook = loadPlaybook('- hosts: all\n  tasks: []\n', MODULE_CATALOG, '/cwd')
+    expect(playbook.file).toBe('<inline playbook>')
+    expect(playbook.baseDir).toBe('/cwd')
+  })
+})
+
+describe('kv-args', () => {
+  it('splits on whitespace outside quotes and Jinja2 blocks', () => {
+    expect(
+      splitArgs(`a="x y" b='p q' c={{ d | default('e f') }} {% if x %}y{% endif %}`).map(
+        (t) => t.text
+      )
+    ).toEqual(['a="x y"', "b='p q'", "c={{ d | default('e f') }}", '{% if x %}y{% endif %}'])
+  })
+
+  it('parses non-free-form k=v, leaving stray words in _raw_params', () => {
+    expect(parseKeyValueArgs('src=a dest="b c" stray', false)).toEqual({
+      src: 'a',
+      dest: 'b c',
+      _raw_params: 'stray'
+    })
+  })
+})
+
+describe('parseExtraVars', () => {
+  it('reads key=value pairs with quoting', () => {
+    expect(parseExtraVars('version=1.2 name="my app"')).toEqual({ version: '1.2', name: 'my app' })
+  })
+
+  it('reads JSON and YAML mappings with their types', () => {
+    expect(parseExtraVars('{"n": 3, "flag": true, "list": [1, "a"]}')).toEqual({
+      n: 3,
+      flag: true,
+      list: [1, 'a']
+    })
+    expect(parseExtraVars('debug: yes')).toEqual({ debug: true })
+  })
+
+  it('reads @file relative to the working directory', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'extra-vars-'))
+    writeFileSync(path.join(dir, 'vars.yml'), 'region: eu\nreplicas: 2\n')
+    expect(parseExtraVars('@vars.yml', dir)).toEqual({ region: 'eu', replicas: 2 })
+  })
+
+  it('returns nothing for an empty value', () => {
+    expect(parseExtraVars('   ')).toEqual({})
+  })
+
+  it('refuses a missing @file, naming the path', () => {
+    expect(() => parseExtraVars('@missing.yml', '/tmp')).toThrow(OptionError)
+    expect(() => parseExtraVars('@missing.yml', '/tmp')).toThrow('/tmp/missing.yml')
+  })
+
+  it('refuses text that is neither key=value nor a mapping', () => {
+    expect(() => parseExtraVars('just words')).toThrow(OptionError)
+    expect(() => parseExtraVars('just words')).toThrow('must be key=value pairs')
+  })
+
+  it('refuses malformed inline JSON as a bad option, quoting it', () => {
+    expect(() => parseExtraVars('{"a": ')).toThrow(OptionError)
+    expect(() => parseExtraVars('{"a": ')).toThrow(`extra vars '{"a": ' are not valid YAML/JSON`)
+  })
+
+  it('refuses a YAML list', () => {
+    expect(() => parseExtraVars('[1, 2]')).toThrow(/must be|key=value/)
+  })
+})
+
+describe('buildAdhocPlaybook', () => {
+  it('builds one play with one task for `-m shell -a`', () => {
+    const playbook = buildAdhocPlaybook(
+      'web',
+      'ansible.builtin.shell',
+      'chdir=/tmp ls -l',
+      MODULE_CATALOG,
+      '/cwd'
+    )
+    const play = playbook.plays[0]!
+    expect(play.hosts).toBe('web')
+    expect(play.gatherFacts).toBe(false)
+    expect(play.tasks).toHaveLength(1)
+    expect(play.tasks[0]).toMatchObject({
+      module: 'shell',
+      args: { chdir: '/tmp', _raw_params: 'ls -l' }
+    })
+  })
+
+  it('allows no arguments and refuses an unknown module', () => {
+    expect(
+      buildAdhocPlaybook('all', 'ping', '', MODULE_CATALOG, '/').plays[0]!.tasks[0]!.args
+    ).toEqual({})
+    expect(() => buildAdhocPlaybook('all', 'yum', '', MODULE_CATALOG, '/')).toThrow(
+      "couldn't resolve module 'yum'"
+    )
+  })
+})

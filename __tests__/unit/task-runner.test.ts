@@ -1,0 +1,411 @@
+import { describe, expect, it } from 'vitest'
+import type { Connection } from '../../src/connection/connection.js'
+import { ConnectionError } from '../../src/errors.js'
+import type { HostTaskOutcome, RunEvents, TaskInfo } from '../../src/executor/events.js'
+import { runTaskOnHost, type TaskHostContext } from '../../src/executor/task-runner.js'
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../../src/modules/module.js'
+import type { Task } from '../../src/playbook/types.js'
+import { Templar } from '../../src/template/index.js'
+
+/** A module that answers from a list of results (the last one repeats) and records its arguments. */
+function scriptedModule(
+  results: Array<ModuleResult | ((ctx: ModuleContext) => ModuleResult | Promise<ModuleResult>)>,
+  options: Partial<ModuleDefinition> = {}
+) {
+  const calls: Array<Record<string, unknown>> = []
+  const module: ModuleDefinition = {
+    name: 'fake',
+    ...options,
+    async run(ctx) {
+      calls.push(ctx.args)
+      const next = results[Math.min(calls.length - 1, results.length - 1)]!
+      return typeof next === 'function' ? next(ctx) : { ...next }
+    }
+  }
+  return { module, calls }
+}
+
+function makeTask(overrides: Partial<Task> = {}): Task {
+  return {
+    name: 'a task',
+    named: true,
+    module: 'fake',
+    args: {},
+    location: { file: 'site.yml', line: 3 },
+    when: [],
+    loopControl: { loopVar: 'item' },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    ...overrides
+  }
+}
+
+interface Recorded {
+  items: HostTaskOutcome[]
+  retries: Array<{ retriesLeft: number; result: Record<string, unknown> }>
+  sleeps: number[]
+}
+
+async function runTask(
+  task: Task,
+  module: ModuleDefinition,
+  options: { vars?: Record<string, unknown>; connection?: () => Promise<Connection> } = {}
+) {
+  const recorded: Recorded = { items: [], retries: [], sleeps: [] }
+  const events: RunEvents = {
+    playStart() {},
+    taskStart() {},
+    itemResult: (_task, outcome) => recorded.items.push(outcome),
+    hostResult() {},
+    retrying: (_task, _host, retriesLeft, result) =>
+      recorded.retries.push({ retriesLeft, result: { ...result } }),
+    noMoreHosts() {},
+    log() {},
+    warning() {},
+    recap() {}
+  }
+  const info: TaskInfo = { name: task.name, module: task.module, noLog: false }
+  const vars = options.vars ?? {}
+  const ctx: TaskHostContext = {
+    task,
+    info,
+    host: 'web1',
+    module,
+    templar: new Templar(),
+    events,
+    scope: (locals = {}) => ({ inventory_hostname: 'web1', ...vars, ...locals }),
+    connection:
+      options.connection ??
+      (async () => {
+        throw new Error('this test opens no connection')
+      }),
+    stripOmitted: (args) => args,
+    playEnvironment: undefined,
+    commandTimeoutMs: 30_000,
+    baseDir: '/base',
+    sleep: async (ms) => {
+      recorded.sleeps.push(ms)
+    }
+  }
+  const outcome = await runTaskOnHost(ctx)
+  return { outcome, result: outcome.result, recorded }
+}
+
+describe('when', () => {
+  it('skips with Ansible’s result shape when a condition is false', async () => {
+    const { module, calls } = scriptedModule([{ changed: true }])
+    const { outcome } = await runTask(makeTask({ when: ['x is defined', 'x > 5'] }), module, {
+      vars: { x: 1 }
+    })
+    expect(calls).toHaveLength(0)
+    expect(outcome.status).toBe('skipped')
+    expect(outcome.result).toEqual({
+      changed: false,
+      false_condition: 'x > 5',
+      skip_reason: 'Conditional result was False',
+      skipped: true
+    })
+  })
+
+  it('runs when every condition holds, and fails clearly on an undefined variable', async () => {
+    const { module } = scriptedModule([{ changed: true }])
+    expect(
+      (await runTask(makeTask({ when: ['x == 1'] }), module, { vars: { x: 1 } })).outcome.status
+    ).toBe('changed')
+    const { outcome } = await runTask(makeTask({ when: ['nope == 1'] }), module)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result['msg']).toContain("The conditional check 'nope == 1' failed")
+    expect(outcome.result['msg']).toContain('nope')
+  })
+})
+
+describe('until / retries', () => {
+  it('stops at the first attempt whose result satisfies until, counting attempts', async () => {
+    const { module, calls } = scriptedModule([{ rc: 1 }, { rc: 1 }, { rc: 0, stdout: 'ready' }])
+    const task = makeTask({ register: 'r', until: ['r.rc == 0'], retries: 5, delay: 2 })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(calls).toHaveLength(3)
+    expect(outcome.status).toBe('ok')
+    expect(outcome.result).toMatchObject({ attempts: 3, failed: false, stdout: 'ready' })
+    expect(recorded.retries.map((r) => r.retriesLeft)).toEqual([5, 4])
+    expect(recorded.retries[0]!.result['rc']).toBe(1)
+    expect(recorded.sleeps).toEqual([2000, 2000])
+  })
+
+  it('fails after retries + 1 attempts, reporting attempts = retries', async () => {
+    const { module, calls } = scriptedModule([{ rc: 1 }])
+    const task = makeTask({ register: 'r', until: ['r.rc == 0'], retries: 2, delay: 0 })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(calls).toHaveLength(3)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result).toMatchObject({ attempts: 2, failed: true, rc: 1 })
+    expect(recorded.retries.map((r) => r.retriesLeft)).toEqual([2, 1])
+  })
+
+  it('defaults to 3 retries and 5 seconds when only until is given', async () => {
+    const { module, calls } = scriptedModule([{ rc: 1 }])
+    const { outcome, recorded } = await runTask(
+      makeTask({ register: 'r', until: ['r.rc == 0'] }),
+      module
+    )
+    expect(calls).toHaveLength(4)
+    expect(outcome.result['attempts']).toBe(3)
+    expect(recorded.sleeps).toEqual([5000, 5000, 5000])
+  })
+
+  it('retries a failing task without until until it succeeds', async () => {
+    const { module, calls } = scriptedModule([
+      { failed: true, msg: 'no' },
+      { rc: 0, changed: true }
+    ])
+    const { outcome } = await runTask(makeTask({ retries: 3, delay: 1 }), module)
+    expect(calls).toHaveLength(2)
+    expect(outcome.status).toBe('changed')
+    expect(outcome.result['attempts']).toBe(2)
+  })
+
+  it('sets failed from rc when a module does not say', async () => {
+    const { module } = scriptedModule([{ rc: 2 }])
+    expect((await runTask(makeTask(), module)).outcome.status).toBe('failed')
+  })
+})
+
+describe('changed_when / failed_when', () => {
+  it('overrides changed from the registered result', async () => {
+    const { module } = scriptedModule([{ rc: 0, changed: true, stdout: 'nothing to do' }])
+    const task = makeTask({ register: 'r', changedWhen: ["'updated' in r.stdout"] })
+    const { outcome } = await runTask(task, module)
+    expect(outcome.status).toBe('ok')
+    expect(outcome.result['changed']).toBe(false)
+  })
+
+  it('fails when failed_when holds and records failed_when_result', async () => {
+    const { module } = scriptedModule([{ rc: 0, stdout: 'ERROR: disk full' }])
+    const task = makeTask({ register: 'r', failedWhen: ["'ERROR' in r.stdout"] })
+    const { outcome } = await runTask(task, module)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result).toMatchObject({ failed: true, failed_when_result: true })
+  })
+
+  it('lets failed_when: false turn a failure into success', async () => {
+    const { module } = scriptedModule([
+      { rc: 3, failed: true, msg: 'non-zero return code', changed: true }
+    ])
+    const { outcome } = await runTask(makeTask({ failedWhen: [false] }), module)
+    expect(outcome.status).toBe('changed')
+    expect(outcome.result).toMatchObject({ failed: false, failed_when_result: false, rc: 3 })
+  })
+
+  it('ANDs a list of failed_when conditions', async () => {
+    const { module } = scriptedModule([{ rc: 1 }])
+    const task = makeTask({ register: 'r', failedWhen: ['r.rc != 0', 'r.rc != 1'] })
+    expect((await runTask(task, module)).outcome.status).toBe('ok')
+  })
+})
+
+describe('loops', () => {
+  it('aggregates item results under results with "All items completed"', async () => {
+    const { module, calls } = scriptedModule([
+      (ctx) => ({ changed: ctx.args['n'] === 2, echoed: ctx.args['n'] })
+    ])
+    const task = makeTask({ args: { n: '{{ item }}' }, loop: { value: [1, 2, 3], flatten: false } })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(calls).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    expect(outcome.status).toBe('changed')
+    expect(outcome.result).toMatchObject({
+      changed: true,
+      skipped: false,
+      msg: 'All items completed'
+    })
+    const results = outcome.result['results'] as ModuleResult[]
+    expect(results.map((r) => [r['item'], r['echoed'], r['ansible_loop_var']])).toEqual([
+      [1, 1, 'item'],
+      [2, 2, 'item'],
+      [3, 3, 'item']
+    ])
+    expect(recorded.items.map((i) => [i.status, i.item?.label])).toEqual([
+      ['ok', '1'],
+      ['changed', '2'],
+      ['ok', '3']
+    ])
+  })
+
+  it('fails the task with "One or more items failed" but runs every item', async () => {
+    const { module, calls } = scriptedModule([
+      (ctx) => (ctx.args['n'] === 'b' ? { failed: true, msg: 'bad b' } : { changed: false })
+    ])
+    const task = makeTask({
+      args: { n: '{{ item }}' },
+      loop: { value: ['a', 'b', 'c'], flatten: false }
+    })
+    const { outcome } = await runTask(task, module)
+    expect(calls).toHaveLength(3)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result).toMatchObject({ failed: true, msg: 'One or more items failed' })
+  })
+
+  it('skips the task with "All items skipped" when when is false for every item', async () => {
+    const { module, calls } = scriptedModule([{ changed: true }])
+    const task = makeTask({ when: ['item > 5'], loop: { value: [1, 2], flatten: false } })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(calls).toHaveLength(0)
+    expect(outcome.status).toBe('skipped')
+    expect(outcome.result).toMatchObject({
+      skipped: true,
+      changed: false,
+      msg: 'All items skipped'
+    })
+    expect(recorded.items.map((i) => i.status)).toEqual(['skipped', 'skipped'])
+  })
+
+  it('skips an empty loop with skipped_reason', async () => {
+    const { module, calls } = scriptedModule([{ changed: true }])
+    const { outcome } = await runTask(
+      makeTask({ loop: { value: '{{ empty }}', flatten: false } }),
+      module,
+      {
+        vars: { empty: [] }
+      }
+    )
+    expect(calls).toHaveLength(0)
+    expect(outcome.status).toBe('skipped')
+    expect(outcome.result).toEqual({
+      changed: false,
+      skipped: true,
+      skipped_reason: 'No items in the list',
+      results: []
+    })
+  })
+
+  it('flattens one level for with_items only', async () => {
+    const flat = scriptedModule([{}])
+    await runTask(
+      makeTask({ args: { v: '{{ item }}' }, loop: { value: [[1, 2], 3], flatten: true } }),
+      flat.module
+    )
+    expect(flat.calls.map((c) => c['v'])).toEqual([1, 2, 3])
+    const nested = scriptedModule([{}])
+    await runTask(
+      makeTask({ args: { v: '{{ item }}' }, loop: { value: [[1, 2], 3], flatten: false } }),
+      nested.module
+    )
+    expect(nested.calls.map((c) => c['v'])).toEqual([[1, 2], 3])
+  })
+
+  it('refuses a loop over something that is not a list', async () => {
+    const { module } = scriptedModule([{}])
+    const { outcome } = await runTask(makeTask({ loop: { value: 'abc', flatten: false } }), module)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result['msg']).toContain("Invalid data passed to 'loop', it requires a list")
+  })
+
+  it('honours loop_control loop_var, index_var and label', async () => {
+    const { module, calls } = scriptedModule([{}])
+    const task = makeTask({
+      args: { v: '{{ pkg.name }}#{{ idx }}' },
+      loop: { value: [{ name: 'nginx' }, { name: 'curl' }], flatten: false },
+      loopControl: { loopVar: 'pkg', indexVar: 'idx', label: '{{ pkg.name }}' }
+    })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(calls.map((c) => c['v'])).toEqual(['nginx#0', 'curl#1'])
+    const results = outcome.result['results'] as ModuleResult[]
+    expect(results[1]).toMatchObject({
+      pkg: { name: 'curl' },
+      idx: 1,
+      ansible_loop_var: 'pkg',
+      ansible_index_var: 'idx'
+    })
+    expect(recorded.items.map((i) => i.item?.label)).toEqual(['nginx', 'curl'])
+  })
+
+  it('pauses between items with loop_control.pause, through ctx.sleep', async () => {
+    const { module } = scriptedModule([{}])
+    const task = makeTask({
+      loop: { value: [1, 2, 3], flatten: false },
+      loopControl: { loopVar: 'item', pause: 2 }
+    })
+    const { recorded } = await runTask(task, module)
+    expect(recorded.sleeps).toEqual([2000, 2000])
+  })
+})
+
+describe('errors', () => {
+  it('marks a failure as ignored with ignore_errors', async () => {
+    const { module } = scriptedModule([{ failed: true, msg: 'boom' }])
+    const { outcome } = await runTask(makeTask({ ignoreErrors: true }), module)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.ignored).toBe(true)
+    const plain = await runTask(makeTask(), module)
+    expect(plain.outcome.ignored).toBe(false)
+  })
+
+  it('reports a host whose connection fails as unreachable, not failed', async () => {
+    const { module } = scriptedModule([
+      async (ctx) => {
+        await ctx.connection()
+        return { changed: true }
+      }
+    ])
+    const { outcome } = await runTask(makeTask(), module, {
+      connection: async () => {
+        throw new ConnectionError(
+          'ssh: connect to host 10.0.0.9 port 22: Connection refused',
+          'web1'
+        )
+      }
+    })
+    expect(outcome.status).toBe('unreachable')
+    expect(outcome.result).toMatchObject({ unreachable: true, changed: false })
+    expect(outcome.result['msg']).toContain('Connection refused')
+  })
+
+  it('ignore_errors does not hide an unreachable host', async () => {
+    const { module } = scriptedModule([
+      async (ctx) => {
+        await ctx.connection()
+        return {}
+      }
+    ])
+    const { outcome } = await runTask(makeTask({ ignoreErrors: true }), module, {
+      connection: async () => {
+        throw new ConnectionError('timed out', 'web1')
+      }
+    })
+    expect(outcome.status).toBe('unreachable')
+    expect(outcome.ignored).toBe(false)
+  })
+
+  it('fails the task with the template error when an argument cannot be rendered', async () => {
+    const { module, calls } = scriptedModule([{}])
+    const { outcome } = await runTask(
+      makeTask({ args: { msg: 'value is {{ missing_var }}' } }),
+      module
+    )
+    expect(calls).toHaveLength(0)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result['msg']).toContain('missing_var')
+    expect(outcome.result['msg']).toContain('undefined')
+  })
+
+  it('refuses an argument the module does not accept, listing the supported ones', async () => {
+    const { module, calls } = scriptedModule([{}], {
+      argNames: ['_raw_params', 'chdir', 'creates']
+    })
+    const { outcome } = await runTask(makeTask({ args: { chdri: '/tmp' } }), module)
+    expect(calls).toHaveLength(0)
+    expect(outcome.result['msg']).toBe(
+      'Unsupported parameters for (fake) module: chdri. Supported parameters include: chdir, creates.'
+    )
+  })
+
+  it('does not template raw arguments (expressions evaluated by the module)', async () => {
+    const { module, calls } = scriptedModule([{}], { rawArgs: ['that'] })
+    await runTask(makeTask({ args: { that: '{{ x }} == 1', other: '{{ x }}' } }), module, {
+      vars: { x: 1 }
+    })
+    expect(calls[0]).toEqual({ that: '{{ x }} == 1', other: 1 })
+  })
+})
