@@ -37728,6 +37728,7 @@ async function executeRun(settings, write, options = {}) {
     verbosity: settings.verbosity
   });
   const events = combineEvents(console2, collector, ...options.extraEvents ?? []);
+  for (const warning of inventory.warnings) events.warning(warning);
   const summary = await runPlaybook(playbook, {
     inventory,
     templar: new Templar(),

@@ -57215,6 +57215,7 @@ async function executeRun(settings, write, options = {}) {
     verbosity: settings.verbosity
   });
   const events = combineEvents(console2, collector, ...options.extraEvents ?? []);
+  for (const warning2 of inventory.warnings) events.warning(warning2);
   const summary2 = await runPlaybook(playbook, {
     inventory,
     templar: new Templar(),

@@ -63,6 +63,7 @@ export async function executeRun(
     verbosity: settings.verbosity
   })
   const events = combineEvents(console, collector, ...(options.extraEvents ?? []))
+  for (const warning of inventory.warnings) events.warning(warning)
   const summary = await runPlaybook(playbook, {
     inventory,
     templar: new Templar(),
