@@ -8,7 +8,8 @@ import { OptionError } from './errors.js'
 /** The CLI's usage text. */
 export const USAGE = `Usage:
   async-playbook PLAYBOOK [options]
-  async-playbook PATTERN -m MODULE [-a ARGS] [options]     (ad-hoc, like the \`ansible\` command)
+  async-playbook PATTERN -m MODULE [-a ARGS] [-B SECS -P SECS] [options]   (ad-hoc, like \`ansible\`)
+  async-playbook --jobs FILE [--timeout SECS] [options]     (gather the jobs of an earlier run)
 
 Runs an Ansible-style playbook over SSH. No Python or Ansible is needed on the runner or the targets.
 Without -i, the inventory is one host, localhost, over a local connection.
@@ -27,6 +28,11 @@ Options:
       --json FILE             write the results document (JSON) to FILE
   -m, --module-name MODULE    ad-hoc: the module to run (default: command)
   -a, --args ARGS             ad-hoc: the module's arguments
+  -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
+  -P, --poll SECONDS          ad-hoc: with -B, check every SECONDS (default 15); 0 = fire and forget
+      --jobs FILE             jobs of an earlier run (its --json document, or its jobs output): restores their
+                              registered launch records; without a playbook, waits for every job and reports it
+      --timeout SECONDS       with --jobs and no playbook: how long to wait for all jobs (default 3600)
   -v, --verbose               print every result; repeat for more (-vvv)
   -h, --help                  show this help
       --version               show the version
@@ -38,7 +44,7 @@ Exit codes: 0 all hosts ok, 2 a host failed, 4 a host was unreachable or the inp
 export interface CliRequest {
   kind: 'help' | 'version' | 'playbook' | 'adhoc'
   settings?: RunSettings
-  adhoc?: { pattern: string; module: string; args: string }
+  adhoc?: { pattern: string; module: string; args: string; background?: number; poll?: number }
 }
 
 /** Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5). */
@@ -68,6 +74,10 @@ export function parseCli(
         json: { type: 'string' },
         'module-name': { type: 'string', short: 'm' },
         args: { type: 'string', short: 'a' },
+        background: { type: 'string', short: 'B' },
+        poll: { type: 'string', short: 'P' },
+        jobs: { type: 'string' },
+        timeout: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' }
@@ -80,7 +90,8 @@ export function parseCli(
   if (values.help) return { kind: 'help' }
   if (values.version) return { kind: 'version' }
   const adhoc = values['module-name'] !== undefined || values.args !== undefined
-  if (positionals.length !== 1) {
+  const gatherOnly = values.jobs !== undefined && positionals.length === 0 && !adhoc
+  if (positionals.length !== 1 && !gatherOnly) {
     throw new OptionError(
       positionals.length === 0
         ? `${adhoc ? 'a host pattern' : 'a playbook'} is required\n\n${USAGE}`
@@ -92,8 +103,19 @@ export function parseCli(
   if (hostKeyChecking !== 'strict' && hostKeyChecking !== 'off') {
     throw new OptionError(`--host-key-checking must be 'strict' or 'off', got '${hostKeyChecking}'`)
   }
+  let jobs: RunSettings['jobs']
+  if (values.jobs !== undefined) {
+    try {
+      jobs = { text: readFileSync(path.resolve(cwd, values.jobs), 'utf8'), source: values.jobs }
+    } catch {
+      throw new OptionError(`--jobs: cannot read '${values.jobs}'`)
+    }
+  }
   const settings: RunSettings = {
-    playbook: positionals[0]!,
+    playbook: positionals[0],
+    jobs,
+    gatherTimeoutSeconds:
+      values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout'),
     inventories: values.inventory ?? [],
     extraVars: values['extra-vars'] ?? [],
     limit: values.limit,
@@ -125,11 +147,23 @@ export function parseCli(
       adhoc: {
         pattern: positionals[0]!,
         module: values['module-name'] ?? 'command',
-        args: values.args ?? ''
+        args: values.args ?? '',
+        background:
+          values.background === undefined
+            ? undefined
+            : nonNegativeInt(values.background, '-B/--background'),
+        poll: values.poll === undefined ? undefined : nonNegativeInt(values.poll, '-P/--poll')
       }
     }
   }
   return { kind: 'playbook', settings }
+}
+
+function nonNegativeInt(value: string, option: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0)
+    throw new OptionError(`${option} must be a whole number of seconds, got '${value}'`)
+  return n
 }
 
 function positiveInt(value: string, option: string): number {

@@ -39,8 +39,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     const settings = request.settings!
     if (request.kind === 'adhoc') {
-      const { pattern, module, args } = request.adhoc!
-      settings.playbook = buildAdhocPlaybook(pattern, module, args, MODULE_CATALOG, settings.cwd)
+      const { pattern, module, args, background, poll } = request.adhoc!
+      settings.adhocOutput = true
+      settings.playbook = buildAdhocPlaybook(pattern, module, args, MODULE_CATALOG, settings.cwd, {
+        async: background,
+        poll
+      })
     }
     const outcome = await executeRun(settings, write, { signal: controller.signal })
     if (controller.signal.aborted) return 99

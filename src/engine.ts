@@ -3,20 +3,31 @@ import path from 'node:path'
 import { openConnection } from './connection/index.js'
 import type { ConnectionDefaults } from './connection/host-settings.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
-import { runPlaybook } from './executor/playbook-runner.js'
+import { gatherJobs } from './executor/gather-runner.js'
+import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
+import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
+import { OptionError } from './errors.js'
 import { defaultInventory, loadInventory } from './inventory/inventory.js'
 import { MODULE_CATALOG } from './modules/registry.js'
 import { parseExtraVars } from './playbook/extra-vars.js'
 import { loadPlaybook } from './playbook/playbook-loader.js'
 import type { Playbook } from './playbook/types.js'
+import { AdhocReporter } from './report/adhoc-reporter.js'
 import { ConsoleReporter } from './report/console-reporter.js'
 import { ResultsCollector, type ResultsDocument } from './report/results-document.js'
 import { Templar } from './template/index.js'
 
+/** How long a gather-only run (--jobs without a playbook) waits by default. */
+export const DEFAULT_GATHER_TIMEOUT_SECONDS = 3600
+
 /** One typed settings object: what the CLI's argv or the action's inputs become. */
 export interface RunSettings {
-  /** Playbook file path or inline YAML; or a ready playbook (ad-hoc runs). */
-  playbook: string | Playbook
+  /** Playbook file path or inline YAML; a ready playbook (ad-hoc runs); or none to only gather `jobs`. */
+  playbook: string | Playbook | undefined
+  /** A jobs document (or results document) from an earlier run, as text, and where it came from. */
+  jobs?: { text: string; source: string }
+  /** With jobs and no playbook: how long to wait for all of them, in seconds. */
+  gatherTimeoutSeconds?: number
   /** Inventory paths or texts; empty means the embedded localhost default. */
   inventories: string[]
   /** Raw `-e` values, in order (later ones win). */
@@ -28,6 +39,8 @@ export interface RunSettings {
   jsonPath?: string
   verbosity: number
   color: boolean
+  /** Print results as the `ansible` ad-hoc command does. */
+  adhocOutput?: boolean
   /** Deadline for each remote command of a task without its own `timeout`. */
   commandTimeoutMs: number
   cwd: string
@@ -52,19 +65,23 @@ export async function executeRun(
     typeof settings.playbook === 'string'
       ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
       : settings.playbook
+  const jobs = settings.jobs
+    ? parseJobsDocument(settings.jobs.text, settings.jobs.source)
+    : undefined
+  if (!playbook && !jobs)
+    throw new OptionError('a playbook is required (or --jobs to gather the jobs of an earlier run)')
   const inventory =
     settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory()
   const extraVars: Record<string, unknown> = {}
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const collector = new ResultsCollector()
-  const console = new ConsoleReporter(write, {
-    color: settings.color,
-    verbosity: settings.verbosity
-  })
+  const console = settings.adhocOutput
+    ? new AdhocReporter(write)
+    : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity })
   const events = combineEvents(console, collector, ...(options.extraEvents ?? []))
   for (const warning of inventory.warnings) events.warning(warning)
-  const summary = await runPlaybook(playbook, {
+  const engineOptions: EngineOptions = {
     inventory,
     templar: new Templar(),
     extraVars,
@@ -74,10 +91,18 @@ export async function executeRun(
     openConnection,
     events,
     commandTimeoutMs: settings.commandTimeoutMs,
-    signal: options.signal
-  })
+    signal: options.signal,
+    jobs
+  }
+  const summary = playbook
+    ? await runPlaybook(playbook, engineOptions)
+    : await gatherJobs(jobs!, {
+        ...engineOptions,
+        timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
+      })
   const document = collector.document
   document.ok = summary.exitCode === 0
+  document.jobs = jobsDocument(summary.jobs)
   if (settings.jsonPath)
     writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)
   return { exitCode: summary.exitCode, document }

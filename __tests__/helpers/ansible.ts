@@ -202,7 +202,9 @@ export const COMPARED_FIELDS = [
   'skipped',
   'attempts',
   'failed_when_result',
-  'unreachable'
+  'unreachable',
+  'finished',
+  'started'
 ] as const
 
 /**

@@ -85,6 +85,15 @@ function harness(
     args,
     task: task(module),
     connection: async () => connection,
+    reconnect: async () => connection,
+    jobs: {
+      status: async () => {
+        throw new Error('this test has no jobs')
+      },
+      cleanup: async () => {
+        throw new Error('this test has no jobs')
+      }
+    },
     vars,
     isTrue: (condition) => templar.isTrue(condition, vars),
     evaluate: (expression) => templar.evaluate(expression, vars),

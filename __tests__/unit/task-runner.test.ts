@@ -1,3 +1,5 @@
+import { AsyncJobs } from '../../src/async/async-jobs.js'
+import { JobRegistry } from '../../src/async/job-registry.js'
 import { describe, expect, it } from 'vitest'
 import type { Connection } from '../../src/connection/connection.js'
 import { ConnectionError } from '../../src/errors.js'
@@ -82,7 +84,14 @@ async function runTask(
       (async () => {
         throw new Error('this test opens no connection')
       }),
+    reconnect:
+      options.connection ??
+      (async () => {
+        throw new Error('this test opens no connection')
+      }),
     stripOmitted: (args) => args,
+    asyncJobs: new AsyncJobs(new JobRegistry()),
+    aborted: () => false,
     playEnvironment: undefined,
     commandTimeoutMs: 30_000,
     baseDir: '/base',

@@ -13,7 +13,7 @@ export class ConnectionPool {
   /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
   get(host: string, vars: Record<string, unknown>): Promise<Connection> {
     const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults)
-    const key = `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ''}`
+    const key = this.keyOf(host, settings)
     let connection = this.open.get(key)
     if (!connection) {
       connection = this.opener(settings)
@@ -22,6 +22,19 @@ export class ConnectionPool {
       connection.catch(() => this.open.delete(key))
     }
     return connection
+  }
+
+  /** Forgets the host's connection (closing it if it is still open), so the next get() opens a new one. */
+  async reset(host: string, vars: Record<string, unknown>): Promise<void> {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults)
+    const key = this.keyOf(host, settings)
+    const old = this.open.get(key)
+    this.open.delete(key)
+    await (await old?.catch(() => undefined))?.close().catch(() => undefined)
+  }
+
+  private keyOf(host: string, settings: ConnectionSettings): string {
+    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ''}`
   }
 
   /** Closes every connection. */

@@ -5,6 +5,8 @@ import { applyLimit, type Inventory } from '../inventory/inventory.js'
 import { MODULES } from '../modules/registry.js'
 import type { Play, Playbook, Task } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
+import { AsyncJobs } from '../async/async-jobs.js'
+import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { ConnectionPool } from './connection-pool.js'
 import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
 import { mapWithLimit, sleep } from './parallel.js'
@@ -25,6 +27,8 @@ export interface EngineOptions {
   commandTimeoutMs: number
   /** Aborts sleeps, retries and pauses (cancellation). */
   signal?: AbortSignal
+  /** Background jobs: those handed over by --jobs, and those this run launches. */
+  jobs?: JobRegistry
 }
 
 /** How a run ended. */
@@ -34,6 +38,8 @@ export interface RunSummary {
   unreachableHosts: string[]
   /** ansible-playbook's exit code: 0 ok, 2 a host failed, 4 a host was unreachable. */
   exitCode: number
+  /** Background jobs launched (or handed over) and not gathered: the results document's `jobs`. */
+  jobs: KnownJob[]
 }
 
 const GATHER_FACTS: Omit<Task, 'location'> = {
@@ -67,6 +73,7 @@ class PlaybookRunner {
   private readonly unreachable = new Set<string>()
   private readonly variables: VariableManager
   private readonly pool: ConnectionPool
+  private readonly asyncJobs: AsyncJobs
 
   constructor(
     private readonly playbook: Playbook,
@@ -74,6 +81,11 @@ class PlaybookRunner {
   ) {
     this.variables = new VariableManager(options.inventory, options.templar, options.extraVars)
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+    this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry())
+    for (const job of this.asyncJobs.registry.allOutstanding()) {
+      // Jobs handed over from an earlier run: their registered launch records are back on their hosts.
+      if (job.register) this.variables.hostMemory(job.host).registered[job.register] = job.launch
+    }
   }
 
   async run(): Promise<RunSummary> {
@@ -87,7 +99,13 @@ class PlaybookRunner {
     const unreachableHosts = [...this.unreachable]
     const exitCode =
       unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0
-    return { stats, failedHosts, unreachableHosts, exitCode }
+    return {
+      stats,
+      failedHosts,
+      unreachableHosts,
+      exitCode,
+      jobs: this.asyncJobs.registry.allOutstanding()
+    }
   }
 
   close(): Promise<void> {
@@ -211,11 +229,18 @@ class PlaybookRunner {
         events,
         scope,
         connection: () => this.pool.get(host, scope()),
+        reconnect: async () => {
+          const vars = scope()
+          await this.pool.reset(host, vars)
+          return this.pool.get(host, vars)
+        },
         stripOmitted: (args) => this.variables.stripOmitted(args),
         playEnvironment: play.environment,
         commandTimeoutMs: this.options.commandTimeoutMs,
         baseDir: this.playbook.baseDir,
-        sleep: (ms) => sleep(ms, this.options.signal)
+        sleep: (ms) => sleep(ms, this.options.signal),
+        asyncJobs: this.asyncJobs,
+        aborted: () => this.options.signal?.aborted === true
       })
       const durationMs = Date.now() - started
       const recipients = runOnce ? hosts : [host]

@@ -1,10 +1,13 @@
 import { AsyncPlaybookError, ConnectionError } from '../errors.js'
 import type { Connection } from '../connection/connection.js'
-import type { ModuleDefinition, ModuleResult } from '../modules/module.js'
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import type { Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import type { HostStatus, RunEvents, TaskInfo } from './events.js'
+import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
+import { jobsAccess } from '../async/jobs-access.js'
+import { pollJob } from '../async/poller.js'
 
 /** What running one task on one host needs from the play. */
 export interface TaskHostContext {
@@ -17,6 +20,8 @@ export interface TaskHostContext {
   /** A fresh variable scope for this host and task, with extra untrusted locals (loop vars, register). */
   scope(locals?: Record<string, unknown>): Record<string, unknown>
   connection(): Promise<Connection>
+  /** Replaces the host's connection with a new one. */
+  reconnect(): Promise<Connection>
   /** Drops `omit` placeholders from rendered arguments. */
   stripOmitted(args: Record<string, unknown>): Record<string, unknown>
   /** Play-level `environment`, merged under the task's. */
@@ -24,6 +29,10 @@ export interface TaskHostContext {
   commandTimeoutMs: number
   baseDir: string
   sleep(ms: number): Promise<void>
+  /** The run's background jobs. */
+  asyncJobs: AsyncJobs
+  /** True once the run is being cancelled. */
+  aborted(): boolean
 }
 
 /** The outcome of a task on one host, before stats. */
@@ -33,6 +42,8 @@ export interface TaskHostOutcome {
   result: ModuleResult
 }
 
+/** Ansible's DEFAULT_POLL_INTERVAL, used when a task has `async` but no `poll`. */
+const DEFAULT_POLL_SECONDS = 15
 const DEFAULT_UNTIL_RETRIES = 3
 const DEFAULT_DELAY_SECONDS = 5
 
@@ -214,7 +225,13 @@ async function runSingle(
     if (done) return result
     if (attempt < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result)
-      await ctx.sleep(delay * 1000)
+      if (ctx.module.waitBeforeRetry)
+        await ctx.module.waitBeforeRetry(
+          moduleContext(ctx, locals, scope, {}),
+          result,
+          delay * 1000
+        )
+      else await ctx.sleep(delay * 1000)
     }
   }
   result['attempts'] = retries
@@ -246,28 +263,141 @@ async function runModuleOnce(
       }
     }
   }
+  const asyncSeconds =
+    task.async === undefined ? 0 : toInt(templar.render(task.async, scope), 'async')
+  const pollSeconds =
+    task.poll === undefined ? DEFAULT_POLL_SECONDS : toInt(templar.render(task.poll, scope), 'poll')
+  if (asyncSeconds < 0)
+    throw new ModuleArgumentError(
+      `'async' must be a positive number of seconds, got ${asyncSeconds}`
+    )
+  if (pollSeconds < 0)
+    throw new ModuleArgumentError(
+      `'poll' must be 0 (fire and forget) or a positive number of seconds, got ${pollSeconds}`
+    )
+  if (asyncSeconds > 0 && !module.supportsAsync) {
+    return {
+      changed: false,
+      failed: true,
+      msg: `This action (${module.name}) does not support async.`
+    }
+  }
+  const asyncDir = (): string => {
+    const value = scope['ansible_async_dir']
+    return value === undefined || value === null || value === '' ? DEFAULT_ASYNC_DIR : String(value)
+  }
+  let launchedAt = 0
+  let launchDir = ''
+  const launchJob =
+    asyncSeconds > 0
+      ? async (script: string, cmd: unknown): Promise<ModuleResult> => {
+          launchedAt = Date.now()
+          const record = await ctx.asyncJobs.launch(hostAccess(ctx), {
+            command: script,
+            asyncSeconds,
+            watchdogSeconds: pollSeconds > 0 ? asyncSeconds : fireAndForgetLimit(asyncSeconds),
+            asyncDir: asyncDir(),
+            meta: { cmd, module: module.name, task: task.name },
+            register: task.register,
+            location: task.location
+          })
+          launchDir = String(record['results_file']).replace(/\/[^/]*$/, '')
+          return record
+        }
+      : undefined
+  let result: ModuleResult
+  try {
+    result = await module.run(
+      moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
+    )
+  } catch (error) {
+    return failureFromError(error)
+  }
+  if (
+    asyncSeconds > 0 &&
+    pollSeconds > 0 &&
+    result['ansible_job_id'] &&
+    !result['failed'] &&
+    !result['skipped']
+  ) {
+    try {
+      result = await pollJob({
+        access: hostAccess(ctx),
+        jobs: ctx.asyncJobs,
+        reconnect: () => ctx.reconnect(),
+        launch: result,
+        dir: launchDir,
+        asyncSeconds,
+        pollSeconds,
+        launchedAt,
+        onOutput: (stream, line) =>
+          ctx.events.log(ctx.host, ctx.info, stream === 'stderr' ? `stderr: ${line}` : line),
+        onNotice: (line) => ctx.events.log('', undefined, line),
+        sleep: (ms) => ctx.sleep(ms),
+        aborted: () => ctx.aborted()
+      })
+    } catch (error) {
+      return failureFromError(error)
+    }
+  }
+  return result
+}
+
+/**
+ * The limit a fire-and-forget (poll: 0) job really gets. Ansible's watchdog checks every 5 s, so `async: N`
+ * lets a poll-0 job run about 5 + 5·ceil(N/5) s, and recipes depend on it: the classic reboot
+ * (`sleep 2 && shutdown -r now` with `async: 1, poll: 0`) only works because of it. Polled jobs get the
+ * precise limit.
+ */
+export function fireAndForgetLimit(asyncSeconds: number): number {
+  return 5 + 5 * Math.ceil(asyncSeconds / 5)
+}
+
+function hostAccess(ctx: TaskHostContext): JobHostAccess {
+  return { host: ctx.host, connection: () => ctx.connection() }
+}
+
+/** The context a module sees for one attempt. */
+function moduleContext(
+  ctx: TaskHostContext,
+  _locals: Record<string, unknown>,
+  scope: Record<string, unknown>,
+  extra: {
+    args?: Record<string, unknown>
+    launchJob?: ModuleContext['launchJob']
+    asyncDir?: () => string
+  }
+): ModuleContext {
+  const { task, templar } = ctx
   const environment = renderEnvironment(ctx, scope)
   const timeoutRaw = task.timeout === undefined ? undefined : templar.render(task.timeout, scope)
   const taskTimeoutSeconds =
     timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
-  try {
-    return await module.run({
-      host: ctx.host,
-      args: finalArgs,
-      task,
-      connection: () => ctx.connection(),
-      vars: scope,
-      isTrue: (condition) => evaluateConditional(templar, condition, scope),
-      evaluate: (expression) => templar.evaluate(expression, scope),
-      timeoutMs: ctx.commandTimeoutMs,
-      taskTimeoutSeconds,
-      environment,
-      baseDir: ctx.baseDir,
-      log: (line) => ctx.events.log(ctx.host, ctx.info, line),
-      sleep: (ms) => ctx.sleep(ms)
+  const asyncDir =
+    extra.asyncDir ??
+    ((): string => {
+      const value = scope['ansible_async_dir']
+      return value === undefined || value === null || value === ''
+        ? DEFAULT_ASYNC_DIR
+        : String(value)
     })
-  } catch (error) {
-    return failureFromError(error)
+  return {
+    host: ctx.host,
+    args: extra.args ?? {},
+    task,
+    connection: () => ctx.connection(),
+    reconnect: () => ctx.reconnect(),
+    vars: scope,
+    isTrue: (condition) => evaluateConditional(templar, condition, scope),
+    evaluate: (expression) => templar.evaluate(expression, scope),
+    timeoutMs: ctx.commandTimeoutMs,
+    taskTimeoutSeconds,
+    environment,
+    baseDir: ctx.baseDir,
+    log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+    sleep: (ms) => ctx.sleep(ms),
+    launchJob: extra.launchJob,
+    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir)
   }
 }
 

@@ -40,6 +40,7 @@ export async function runCommand(
     parts.length === 1 && parts[0] === script && options.runsUnderSh
       ? script
       : `/bin/sh -c ${shellQuote(parts.join('\n'))}`
+  if (ctx.launchJob) return ctx.launchJob(remote, cmdForResult)
   const connection = await ctx.connection()
   const start = new Date()
   const result = await connection.run(remote, {

@@ -8,6 +8,7 @@ import { stdinArg } from './shell.js'
 export const commandModule: ModuleDefinition = {
   name: 'command',
   freeForm: true,
+  supportsAsync: true,
   argNames: [
     '_raw_params',
     'cmd',

@@ -13,6 +13,11 @@ export interface ModuleContext {
   task: Task
   /** The host's connection, opened on first use. Rejects with ConnectionError when unreachable. */
   connection(): Promise<Connection>
+  /**
+   * Drops the host's connection (it may be dead after a reboot or a network drop) and opens a new one.
+   * Rejects with ConnectionError when the host cannot be reached yet.
+   */
+  reconnect(): Promise<Connection>
   /** The host's variables, for modules that evaluate expressions (debug var, assert). */
   vars: Record<string, unknown>
   /** Evaluates a conditional against `vars` (for assert). */
@@ -31,6 +36,21 @@ export interface ModuleContext {
   log(line: string): void
   /** Resolves after `ms`, or earlier when the run is being cancelled. */
   sleep(ms: number): Promise<void>
+  /**
+   * Set when the task has `async`: the module hands its POSIX sh script to this instead of running it,
+   * and returns the launch record it gets back. The executor then polls (poll > 0) or moves on (poll 0).
+   */
+  launchJob?: (script: string, cmd: unknown) => Promise<ModuleResult>
+  /** The run's background jobs on this host, for async_status. */
+  jobs: JobsAccess
+}
+
+/** What async_status can do with a job id. */
+export interface JobsAccess {
+  /** Ansible's async_status result for the job; with `waitSeconds`, the answer waits for the job to end. */
+  status(jid: string, waitSeconds?: number): Promise<ModuleResult>
+  /** Deletes the job's files on the target and returns Ansible's cleanup result. */
+  cleanup(jid: string): Promise<ModuleResult>
 }
 
 /** A module: one file per module in src/modules. */
@@ -44,6 +64,13 @@ export interface ModuleDefinition {
   argNames?: readonly string[]
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
+  /** Can run in the background with `async` (command, shell). */
+  supportsAsync?: boolean
+  /**
+   * Called between attempts of an until-loop instead of a plain sleep: may return early when waiting longer
+   * cannot change the outcome (async_status returns as soon as the job ends).
+   */
+  waitBeforeRetry?(ctx: ModuleContext, result: ModuleResult, delayMs: number): Promise<void>
   run(ctx: ModuleContext): Promise<ModuleResult>
 }
 

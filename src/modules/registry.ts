@@ -1,4 +1,5 @@
 import { assertModule } from './assert.js'
+import { asyncStatusModule } from './async-status.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
@@ -7,10 +8,12 @@ import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
 import { rawModule } from './raw.js'
+import { rebootModule } from './reboot.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
+import { waitForConnectionModule } from './wait-for-connection.js'
 
 const ALL: ModuleDefinition[] = [
   shellModule,
@@ -24,7 +27,10 @@ const ALL: ModuleDefinition[] = [
   assertModule,
   pauseModule,
   pingModule,
-  setupModule
+  setupModule,
+  asyncStatusModule,
+  waitForConnectionModule,
+  rebootModule
 ]
 
 /** Every module by name. */

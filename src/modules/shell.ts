@@ -6,6 +6,7 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 export const shellModule: ModuleDefinition = {
   name: 'shell',
   freeForm: true,
+  supportsAsync: true,
   argNames: [
     '_raw_params',
     'cmd',

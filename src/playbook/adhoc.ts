@@ -11,7 +11,8 @@ export function buildAdhocPlaybook(
   moduleName: string,
   args: string,
   modules: ModuleCatalog,
-  cwd: string
+  cwd: string,
+  background?: { async?: number; poll?: number }
 ): Playbook {
   const module = canonicalModule(moduleName)
   if (!modules.names.has(module)) {
@@ -45,7 +46,8 @@ export function buildAdhocPlaybook(
             failedWhen: [],
             changedWhen: [],
             vars: {},
-            tags: []
+            tags: [],
+            ...(background?.async ? { async: background.async, poll: background.poll ?? 15 } : {})
           }
         ]
       }

@@ -35,7 +35,8 @@ export interface ResultsDocument {
   ok: boolean
   stats: Record<string, HostStats>
   plays: Array<{ name: string; file?: string; line?: number; tasks: TaskEntry[] }>
-  jobs: Record<string, Record<string, unknown>>
+  /** Per host, each background job launched and not gathered yet, keyed by its register name (or jid). */
+  jobs: Record<string, Record<string, Record<string, unknown>>>
 }
 
 /** Builds the results document from run events. */

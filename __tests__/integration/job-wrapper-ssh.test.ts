@@ -1,0 +1,122 @@
+/**
+ * The remote job wrapper through a real OpenSSH sshd, as the unprivileged login user: the commands
+ * pass through the login shell, the launch exec must not be held open by the job, and the job must
+ * outlive the connection that started it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openConnection } from '../../src/connection/index.js'
+import type { Connection, ConnectionSettings } from '../../src/connection/connection.js'
+import {
+  cleanupCommand,
+  launchCommand,
+  newJidPrefix,
+  parseCleanup,
+  parseLaunch,
+  parseStatus,
+  statusCommand,
+  type JobSnapshot
+} from '../../src/async/job-protocol.js'
+import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+
+function settingsFor(sshd: SshdFixture): ConnectionSettings {
+  return {
+    host: 'web1',
+    transport: 'ssh',
+    address: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    privateKeyPath: sshd.clientKeyPath,
+    knownHostsPath: sshd.knownHostsPath,
+    hostKeyChecking: 'strict',
+    connectTimeoutMs: 10_000
+  }
+}
+
+describe('job wrapper over ssh', () => {
+  let sshd: SshdFixture
+  let conn: Connection
+
+  beforeAll(async () => {
+    sshd = await startSshd({ name: 'job-wrapper' })
+    conn = await openConnection(settingsFor(sshd))
+  })
+  afterAll(async () => {
+    await conn?.close()
+    await sshd?.stop()
+  })
+
+  async function launch(
+    on: Connection,
+    command: string,
+    asyncSeconds = 0
+  ): Promise<{ jid: string; dir: string; ms: number }> {
+    const started = Date.now()
+    const result = await on.run(
+      launchCommand({
+        jidPrefix: newJidPrefix(),
+        asyncSeconds,
+        asyncDir: '~/.ansible_async',
+        meta: '{"via":"ssh"}',
+        command
+      }),
+      { timeoutMs: 15_000 }
+    )
+    const answer = parseLaunch(result)
+    if (!answer.ok) throw new Error(`launch failed: ${answer.message}`)
+    return { jid: answer.jid, dir: answer.dir, ms: Date.now() - started }
+  }
+
+  async function settled(on: Connection, dir: string, jid: string): Promise<JobSnapshot> {
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      const result = await on.run(statusCommand({ dir, jids: [jid], waitSeconds: 5 }), {
+        timeoutMs: 15_000
+      })
+      const [snapshot] = parseStatus(result.stdout)
+      if (snapshot!.state !== 'running' || Date.now() > deadline) return snapshot!
+    }
+  }
+
+  it('launches as the login user into ~/.ansible_async and returns before the job ends', async () => {
+    const home = (await conn.run('cd && pwd -P', { timeoutMs: 10_000 })).stdout.toString().trim()
+    const job = await launch(conn, "sleep 2; id -un; printf '\\377'")
+    // The SSH channel closes at once: nothing of the job holds it open.
+    expect(job.ms).toBeLessThan(1500)
+    expect(job.dir).toBe(`${home}/.ansible_async`)
+    const running = parseStatus(
+      (
+        await conn.run(statusCommand({ dir: job.dir, jids: [job.jid], waitSeconds: 0 }), {
+          timeoutMs: 10_000
+        })
+      ).stdout
+    )
+    expect(running[0]!.state).toBe('running')
+    expect(running[0]!.meta).toBe('{"via":"ssh"}')
+    const done = await settled(conn, job.dir, job.jid)
+    expect(done.state).toBe('finished')
+    expect(done.stdout).toEqual(Buffer.concat([Buffer.from(`${sshd.user}\n`), Buffer.from([0xff])]))
+    const erased = await conn.run(cleanupCommand(job.dir, job.jid), { timeoutMs: 10_000 })
+    expect(parseCleanup(erased.stdout)).toEqual({ jid: job.jid, existed: true })
+  })
+
+  it('keeps running after the connection that launched it is closed', async () => {
+    const first = await openConnection(settingsFor(sshd))
+    const job = await launch(first, 'sleep 1; printf survived')
+    await first.close()
+    const second = await openConnection(settingsFor(sshd))
+    try {
+      const done = await settled(second, job.dir, job.jid)
+      expect(done).toMatchObject({ state: 'finished', rc: 0 })
+      expect(done.stdout.toString()).toBe('survived')
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('enforces the async limit on the target', async () => {
+    const job = await launch(conn, 'sleep 30', 1)
+    const done = await settled(conn, job.dir, job.jid)
+    expect(done).toMatchObject({ state: 'timeout', rc: 143, timeoutSeconds: 1 })
+    expect(done.end! - done.start!).toBeLessThan(2.5)
+  })
+})

@@ -1,0 +1,217 @@
+import type { Connection } from '../connection/connection.js'
+import { ConnectionError } from '../errors.js'
+import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
+import {
+  cleanupCommand,
+  isValidJid,
+  launchCommand,
+  newJidPrefix,
+  parseCleanup,
+  parseLaunch,
+  parseStatus,
+  statusCommand,
+  type JobSnapshot
+} from './job-protocol.js'
+import type { JobRegistry, KnownJob } from './job-registry.js'
+import type { JobMeta } from './job-results.js'
+
+/** Ansible's default job directory. */
+export const DEFAULT_ASYNC_DIR = '~/.ansible_async'
+/** How long a "still running" answer may be reused for another job's check on the same host. */
+const RUNNING_FRESH_MS = 200
+/** Extra time a status round trip may take beyond its long-poll wait. */
+const STATUS_DEADLINE_SLACK_MS = 30_000
+
+/** How to reach a host for job checks. */
+export interface JobHostAccess {
+  host: string
+  connection(): Promise<Connection>
+}
+
+interface Pending {
+  jid: string
+  resolve(s: JobSnapshot): void
+  reject(e: unknown): void
+}
+
+/**
+ * Launches background jobs and reads their state. Checks on one host that arrive together go out as ONE
+ * round trip, which also refreshes every other outstanding job of that host.
+ */
+export class AsyncJobs {
+  private readonly cache = new Map<string, { at: number; snapshot: JobSnapshot }>()
+  private readonly queues = new Map<
+    string,
+    { waitSeconds: number; dir: string; items: Pending[]; access: JobHostAccess }
+  >()
+  /** Round trips made for status checks, per host (reported by the bench). */
+  readonly statusRoundTrips = new Map<string, number>()
+
+  constructor(readonly registry: JobRegistry) {}
+
+  /** Starts a job on the target and returns Ansible's launch record. */
+  async launch(
+    access: JobHostAccess,
+    request: {
+      command: string
+      asyncSeconds: number
+      /** When the target's watchdog kills the job (defaults to asyncSeconds). */
+      watchdogSeconds?: number
+      asyncDir: string
+      meta: JobMeta
+      register?: string
+      location?: KnownJob['location']
+    }
+  ): Promise<ModuleResult> {
+    const connection = await access.connection()
+    const res = await connection.run(
+      launchCommand({
+        jidPrefix: newJidPrefix(),
+        asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
+        asyncDir: request.asyncDir,
+        meta: JSON.stringify(request.meta),
+        command: request.command
+      }),
+      { timeoutMs: 30_000 }
+    )
+    const launched = parseLaunch(res)
+    if (!launched.ok) throw new ModuleArgumentError(launched.message)
+    const resultsFile = `${launched.dir}/${launched.jid}`
+    const record: ModuleResult = {
+      ansible_job_id: launched.jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: resultsFile,
+      started: 1
+    }
+    this.registry.add({
+      jid: launched.jid,
+      host: access.host,
+      dir: launched.dir,
+      launch: record,
+      register: request.register,
+      task: request.meta.task,
+      location: request.location,
+      launchedAt: Date.now(),
+      asyncSeconds: request.asyncSeconds,
+      gathered: false
+    })
+    return record
+  }
+
+  /**
+   * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
+   * is over (long poll), so completion is noticed within a fraction of a second.
+   */
+  async status(
+    access: JobHostAccess,
+    jid: string,
+    dir: string,
+    waitSeconds = 0
+  ): Promise<JobSnapshot> {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`)
+    const key = `${access.host}\0${jid}`
+    const cached = this.cache.get(key)
+    if (
+      cached &&
+      (cached.snapshot.state !== 'running' ||
+        (waitSeconds === 0 && Date.now() - cached.at < RUNNING_FRESH_MS))
+    ) {
+      return cached.snapshot
+    }
+    return new Promise<JobSnapshot>((resolve, reject) => {
+      const queueKey = `${access.host}\0${dir}\0${waitSeconds}`
+      let queue = this.queues.get(queueKey)
+      if (!queue) {
+        queue = { waitSeconds, dir, items: [], access }
+        this.queues.set(queueKey, queue)
+        setImmediate(() => {
+          this.queues.delete(queueKey)
+          void this.flush(queue!)
+        })
+      }
+      queue.items.push({ jid, resolve, reject })
+    })
+  }
+
+  private async flush(queue: {
+    waitSeconds: number
+    dir: string
+    items: Pending[]
+    access: JobHostAccess
+  }): Promise<void> {
+    const host = queue.access.host
+    const wanted = new Set(queue.items.map((i) => i.jid))
+    // Refresh the host's other outstanding jobs in the same round trip (only the long-poll's own jobs wait).
+    const extra =
+      queue.waitSeconds === 0
+        ? this.registry
+            .outstanding(host)
+            .filter((j) => j.dir === queue.dir && !wanted.has(j.jid))
+            .map((j) => j.jid)
+        : []
+    try {
+      const connection = await queue.access.connection()
+      this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1)
+      const res = await connection.run(
+        statusCommand({
+          dir: queue.dir,
+          jids: [...wanted, ...extra],
+          waitSeconds: queue.waitSeconds
+        }),
+        { timeoutMs: queue.waitSeconds * 1000 + STATUS_DEADLINE_SLACK_MS }
+      )
+      if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host)
+      if (res.code === null) {
+        // The session ended without an exit status: sshd went away under us. Transient: poll again.
+        throw new ConnectionError(`the connection to ${host} closed while checking jobs`, host)
+      }
+      let snapshots: JobSnapshot[]
+      try {
+        snapshots = parseStatus(res.stdout)
+      } catch (error) {
+        // A cut-off answer from a session that was killed (sshd restarting) is transient: poll again.
+        if (res.code !== 0) {
+          throw new ConnectionError(
+            `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
+            host
+          )
+        }
+        throw error
+      }
+      const now = Date.now()
+      for (const s of snapshots) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s })
+      for (const item of queue.items) {
+        const snapshot = snapshots.find((s) => s.jid === item.jid)
+        if (snapshot) item.resolve(snapshot)
+        else
+          item.reject(
+            new ModuleArgumentError(
+              `the target did not report job ${item.jid}: ${res.stderr.toString('utf8').trim()}`
+            )
+          )
+      }
+    } catch (error) {
+      for (const item of queue.items) item.reject(error)
+    }
+  }
+
+  /** Deletes a job's files on the target (does not stop it, as in Ansible). */
+  async cleanup(access: JobHostAccess, jid: string, dir: string): Promise<boolean> {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`)
+    const connection = await access.connection()
+    const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 30_000 })
+    this.cache.delete(`${access.host}\0${jid}`)
+    this.registry.markGathered(access.host, jid)
+    return parseCleanup(res.stdout).existed
+  }
+
+  /** Forgets cached answers for a host (after a reconnect). */
+  forget(host: string): void {
+    for (const key of [...this.cache.keys()])
+      if (key.startsWith(`${host}\0`)) this.cache.delete(key)
+  }
+}

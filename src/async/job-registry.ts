@@ -1,0 +1,53 @@
+import type { SourceLocation } from '../errors.js'
+
+/** What the controller remembers about a background job it launched (or was handed by --jobs). */
+export interface KnownJob {
+  jid: string
+  host: string
+  /** Absolute job directory on the target, resolved at launch. */
+  dir: string
+  /** The launch record `register` holds (ansible_job_id, results_file, started, finished, …). */
+  launch: Record<string, unknown>
+  /** Name the launch was registered under, if any. */
+  register?: string
+  task: string
+  location?: SourceLocation
+  /** Epoch milliseconds of the launch. */
+  launchedAt: number
+  asyncSeconds: number
+  /** True once a finished result was observed (gathered) or the job was cleaned up. */
+  gathered: boolean
+}
+
+/** Every job of a run, by host and jid: how async_status finds a job's directory from its jid alone. */
+export class JobRegistry {
+  private readonly jobs = new Map<string, Map<string, KnownJob>>()
+
+  add(job: KnownJob): void {
+    let byHost = this.jobs.get(job.host)
+    if (!byHost) {
+      byHost = new Map()
+      this.jobs.set(job.host, byHost)
+    }
+    byHost.set(job.jid, job)
+  }
+
+  get(host: string, jid: string): KnownJob | undefined {
+    return this.jobs.get(host)?.get(jid)
+  }
+
+  /** Jobs on a host that nobody has gathered yet. */
+  outstanding(host: string): KnownJob[] {
+    return [...(this.jobs.get(host)?.values() ?? [])].filter((j) => !j.gathered)
+  }
+
+  markGathered(host: string, jid: string): void {
+    const job = this.get(host, jid)
+    if (job) job.gathered = true
+  }
+
+  /** All jobs not gathered yet, for the results document's `jobs`. */
+  allOutstanding(): KnownJob[] {
+    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered)
+  }
+}

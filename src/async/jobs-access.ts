@@ -1,0 +1,76 @@
+import { shellQuote } from '../connection/shell-quote.js'
+import { ModuleArgumentError, type JobsAccess, type ModuleResult } from '../modules/module.js'
+import type { AsyncJobs, JobHostAccess } from './async-jobs.js'
+import { isValidJid } from './job-protocol.js'
+import { statusResult } from './job-results.js'
+
+/**
+ * async_status's view of the run's jobs on one host. A job launched by this run (or handed over with
+ * --jobs) is found in the directory recorded at launch, whatever HOME or the user is now; only an unknown
+ * jid falls back to `ansible_async_dir`.
+ */
+export function jobsAccess(
+  jobs: AsyncJobs,
+  access: JobHostAccess,
+  asyncDir: () => string
+): JobsAccess {
+  const locate = async (jid: string): Promise<string> => {
+    if (!isValidJid(jid)) {
+      throw new ModuleArgumentError(
+        `invalid job id '${jid}': a job id looks like j123456789012.4567; it was not used`
+      )
+    }
+    const known = jobs.registry.get(access.host, jid)
+    if (known) return known.dir
+    return resolveDir(access, asyncDir())
+  }
+  return {
+    async status(jid: string, waitSeconds = 0): Promise<ModuleResult> {
+      const dir = await locate(jid)
+      const snapshot = await jobs.status(access, jid, dir, waitSeconds)
+      const result = statusResult(snapshot, `${dir}/${jid}`)
+      if (result['finished'] === 1) jobs.registry.markGathered(access.host, jid)
+      return result
+    },
+    async cleanup(jid: string): Promise<ModuleResult> {
+      const dir = await locate(jid)
+      const existed = await jobs.cleanup(access, jid, dir)
+      const base = {
+        ansible_job_id: jid,
+        stdout: '',
+        stderr: '',
+        stdout_lines: [],
+        stderr_lines: []
+      }
+      if (!existed)
+        return {
+          ...base,
+          changed: false,
+          failed: true,
+          finished: 1,
+          started: 1,
+          msg: 'could not find job',
+          erased: `${dir}/${jid}`
+        }
+      return { ...base, changed: false, erased: `${dir}/${jid}`, finished: 0, started: 0 }
+    }
+  }
+}
+
+/** Turns `~/x` into an absolute path on the target (one round trip); absolute paths are used as they are. */
+async function resolveDir(access: JobHostAccess, dir: string): Promise<string> {
+  if (!dir.startsWith('~')) return dir.replace(/\/+$/, '') || '/'
+  if (dir !== '~' && !dir.startsWith('~/')) {
+    throw new ModuleArgumentError(
+      `ansible_async_dir '${dir}': only '~' or '~/…' is expanded; use an absolute path`
+    )
+  }
+  const connection = await access.connection()
+  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 30_000 })
+  const home = res.stdout.toString('utf8')
+  if (!home.startsWith('/'))
+    throw new ModuleArgumentError(
+      `cannot resolve ${shellQuote(dir)}: HOME is not set on the target`
+    )
+  return `${home.replace(/\/+$/, '')}${dir.slice(1)}`.replace(/\/+$/, '')
+}

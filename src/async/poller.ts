@@ -1,0 +1,108 @@
+import { ConnectionError } from '../errors.js'
+import type { ModuleResult } from '../modules/module.js'
+import type { AsyncJobs, JobHostAccess } from './async-jobs.js'
+import type { JobSnapshot } from './job-protocol.js'
+import { statusResult } from './job-results.js'
+
+/** Time after the async limit for the target's watchdog to TERM, KILL and record the timeout. */
+const WATCHDOG_GRACE_MS = 3_500
+const FIRST_BACKOFF_MS = 500
+const MAX_BACKOFF_MS = 5_000
+
+/** What polling one job needs. */
+export interface PollRequest {
+  access: JobHostAccess
+  jobs: AsyncJobs
+  /** Replaces a dropped connection; rejects while the host is unreachable. */
+  reconnect(): Promise<unknown>
+  launch: ModuleResult
+  dir: string
+  asyncSeconds: number
+  pollSeconds: number
+  launchedAt: number
+  /** New complete lines of the job's output, as they appear. */
+  onOutput(stream: 'stdout' | 'stderr', line: string): void
+  /** Ansible's ASYNC POLL / ASYNC OK / ASYNC FAILED lines. */
+  onNotice(line: string): void
+  sleep(ms: number): Promise<void>
+  aborted(): boolean
+}
+
+/**
+ * Waits for a `poll > 0` job as Ansible does (same budget, same result), but holds each check open on the
+ * target so completion is seen at once, streams new output lines, and rides out dropped connections.
+ */
+export async function pollJob(req: PollRequest): Promise<ModuleResult> {
+  const jid = String(req.launch['ansible_job_id'])
+  const resultsFile = String(req.launch['results_file'])
+  const hardEnd = req.launchedAt + req.asyncSeconds * 1000 + WATCHDOG_GRACE_MS
+  const printed = { stdout: 0, stderr: 0 }
+  let snapshot: JobSnapshot | undefined
+  let lastError: unknown
+  let backoff = FIRST_BACKOFF_MS
+  while (!req.aborted()) {
+    const left = hardEnd - Date.now()
+    if (left <= 0) break
+    const wait = Math.min(req.pollSeconds, left / 1000)
+    try {
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait)
+      backoff = FIRST_BACKOFF_MS
+      lastError = undefined
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error
+      // The job runs on without us: reconnect with backoff while the budget lasts.
+      lastError = error
+      req.jobs.forget(req.access.host)
+      await req.sleep(Math.min(backoff, Math.max(0, hardEnd - Date.now())))
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+      await req.reconnect().catch((e: unknown) => (lastError = e))
+      continue
+    }
+    streamNew(snapshot, printed, req.onOutput)
+    if (snapshot.state !== 'running') break
+    req.onNotice(`ASYNC POLL on ${req.access.host}: jid=${jid} started=1 finished=0`)
+  }
+  if (!snapshot || snapshot.state === 'running' || snapshot.state === 'timeout') {
+    req.onNotice(`ASYNC FAILED on ${req.access.host}: jid=${jid}`)
+    if (!snapshot && lastError) {
+      return {
+        changed: false,
+        failed: true,
+        msg: `could not check job ${jid}: ${(lastError as Error).message}`
+      }
+    }
+    return {
+      changed: false,
+      failed: true,
+      msg: `async task did not complete within the requested time - ${req.asyncSeconds}s`,
+      ...(snapshot ? { async_result: statusResult(snapshot, resultsFile) } : {})
+    }
+  }
+  const result = statusResult(snapshot, resultsFile)
+  req.onNotice(
+    `${result['failed'] ? 'ASYNC FAILED' : 'ASYNC OK'} on ${req.access.host}: jid=${jid}`
+  )
+  // As Ansible: a polled job's files are removed once its result is in.
+  await req.jobs.cleanup(req.access, jid, req.dir).catch(() => undefined)
+  return result
+}
+
+function streamNew(
+  snapshot: JobSnapshot,
+  printed: { stdout: number; stderr: number },
+  onOutput: PollRequest['onOutput']
+): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const buffer = snapshot[stream]
+    const size = stream === 'stdout' ? snapshot.stdoutSize : snapshot.stderrSize
+    const bufferStart = size - buffer.length
+    const fresh = buffer.subarray(Math.max(0, printed[stream] - bufferStart))
+    const lastNewline = fresh.lastIndexOf(0x0a)
+    const final = snapshot.state !== 'running'
+    const upto = final ? fresh.length : lastNewline + 1
+    if (upto <= 0) continue
+    const text = fresh.subarray(0, upto).toString('utf8').replace(/\n$/, '')
+    for (const line of text.split('\n')) onOutput(stream, line)
+    printed[stream] = Math.max(printed[stream], bufferStart) + upto
+  }
+}

@@ -1,0 +1,153 @@
+import { AsyncJobs } from '../async/async-jobs.js'
+import type { JobRegistry, KnownJob } from '../async/job-registry.js'
+import { jobsAccess } from '../async/jobs-access.js'
+import { statusResult } from '../async/job-results.js'
+import { ConnectionError } from '../errors.js'
+import type { ModuleResult } from '../modules/module.js'
+import { ConnectionPool } from './connection-pool.js'
+import { emptyStats, type HostStats, type TaskInfo } from './events.js'
+import { sleep } from './parallel.js'
+import type { EngineOptions, RunSummary } from './playbook-runner.js'
+import { VariableManager } from './variables.js'
+
+/** Longest single long-poll; progress and cancellation are checked between them. */
+const MAX_WAIT_SECONDS = 10
+
+/**
+ * Waits for every job handed over with --jobs (no playbook), up to `timeoutSeconds` for the whole wait,
+ * and reports each one as a task result. Any job that failed, timed out, died or cannot be found fails
+ * its host.
+ */
+export async function gatherJobs(
+  registry: JobRegistry,
+  options: EngineOptions & { timeoutSeconds: number }
+): Promise<RunSummary> {
+  const { events } = options
+  const variables = new VariableManager(options.inventory, options.templar, options.extraVars)
+  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+  const jobs = new AsyncJobs(registry)
+  const deadline = Date.now() + options.timeoutSeconds * 1000
+  const stats: Record<string, HostStats> = {}
+  const failed = new Set<string>()
+  const unreachable = new Set<string>()
+  const pending = registry.allOutstanding()
+  const hosts = [...new Set(pending.map((j) => j.host))]
+  const playContext = {
+    playVars: {},
+    playHosts: hosts,
+    playBatch: hosts,
+    playbookDir: options.inventory ? process.cwd() : ''
+  }
+  events.playStart('Gather background jobs', undefined)
+  try {
+    const keys = [...new Set(pending.map((j) => j.register ?? j.jid))]
+    for (const key of keys) {
+      const group = pending.filter((j) => (j.register ?? j.jid) === key)
+      const info: TaskInfo = {
+        name: `gather ${key}`,
+        module: 'async_status',
+        location: group[0]?.location,
+        noLog: false
+      }
+      events.taskStart(info)
+      await Promise.all(
+        group.map(async (job) => {
+          const started = Date.now()
+          const host = job.host
+          const scope = variables.scope(host, playContext)
+          const access = { host, connection: () => pool.get(host, scope) }
+          const s = (stats[host] ??= emptyStats())
+          let result: ModuleResult
+          try {
+            result = await waitForJob(
+              job,
+              jobs,
+              access,
+              deadline,
+              () => pool.reset(host, scope),
+              options.signal
+            )
+          } catch (error) {
+            if (error instanceof ConnectionError) {
+              s.unreachable++
+              unreachable.add(host)
+              events.hostResult(info, {
+                host,
+                status: 'unreachable',
+                ignored: false,
+                result: { changed: false, unreachable: true, msg: error.message },
+                durationMs: Date.now() - started
+              })
+              return
+            }
+            result = { changed: false, failed: true, msg: (error as Error).message }
+          }
+          const status = result['failed'] ? 'failed' : result['changed'] ? 'changed' : 'ok'
+          if (status === 'failed') {
+            s.failed++
+            failed.add(host)
+          } else {
+            s.ok++
+            if (status === 'changed') s.changed++
+          }
+          events.hostResult(info, {
+            host,
+            status,
+            ignored: false,
+            result,
+            durationMs: Date.now() - started
+          })
+        })
+      )
+    }
+  } finally {
+    await pool.closeAll()
+  }
+  events.recap(stats)
+  const exitCode = unreachable.size > 0 ? 4 : failed.size > 0 ? 2 : 0
+  return {
+    stats,
+    failedHosts: [...failed],
+    unreachableHosts: [...unreachable],
+    exitCode,
+    jobs: registry.allOutstanding()
+  }
+}
+
+async function waitForJob(
+  job: KnownJob,
+  jobs: AsyncJobs,
+  access: { host: string; connection(): Promise<import('../connection/connection.js').Connection> },
+  deadline: number,
+  reset: () => Promise<void>,
+  signal: AbortSignal | undefined
+): Promise<ModuleResult> {
+  let backoff = 500
+  const view = jobsAccess(jobs, access, () => job.dir)
+  for (;;) {
+    const left = (deadline - Date.now()) / 1000
+    try {
+      if (left <= 0 || signal?.aborted) {
+        const last = await view.status(job.jid)
+        if (last['finished'] === 1) return last
+        return {
+          ...last,
+          failed: true,
+          msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
+        }
+      }
+      const snapshot = await jobs.status(access, job.jid, job.dir, Math.min(MAX_WAIT_SECONDS, left))
+      if (snapshot.state !== 'running') {
+        jobs.registry.markGathered(job.host, job.jid)
+        return statusResult(snapshot, `${job.dir}/${job.jid}`)
+      }
+      backoff = 500
+    } catch (error) {
+      if (!(error instanceof ConnectionError) || Date.now() >= deadline) throw error
+      jobs.forget(job.host)
+      await sleep(backoff, signal)
+      backoff = Math.min(backoff * 2, 5000)
+      await reset().catch(() => undefined)
+    }
+  }
+}

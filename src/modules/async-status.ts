@@ -1,0 +1,41 @@
+import { ModuleArgumentError, type ModuleDefinition } from './module.js'
+
+/** `async_status`: reports on (or cleans up) a background job by its id, as Ansible's does. */
+export const asyncStatusModule: ModuleDefinition = {
+  name: 'async_status',
+  argNames: ['jid', 'mode'],
+  async run(ctx) {
+    const jid = ctx.args['jid']
+    if (jid === undefined || jid === null || jid === '')
+      throw new ModuleArgumentError('missing required arguments: jid')
+    const mode = ctx.args['mode'] ?? 'status'
+    if (mode !== 'status' && mode !== 'cleanup') {
+      throw new ModuleArgumentError(
+        `value of mode must be one of: status, cleanup, got: ${String(mode)}`
+      )
+    }
+    return mode === 'cleanup' ? ctx.jobs.cleanup(String(jid)) : ctx.jobs.status(String(jid))
+  },
+  async waitBeforeRetry(ctx, result, delayMs) {
+    // Ansible sleeps `delay` between checks; we hold the check open on the target for that long instead,
+    // so a job that ends mid-delay is seen at once. The retry budget is unchanged.
+    const jid = result['ansible_job_id']
+    if (
+      result['finished'] === 0 &&
+      typeof jid === 'string' &&
+      (ctx.args['mode'] ?? 'status') === 'status'
+    ) {
+      const started = Date.now()
+      try {
+        await ctx.jobs.status(jid, delayMs / 1000)
+        return
+      } catch {
+        // A failed check is retried by the until-loop itself; keep the rest of the delay.
+      }
+      const left = delayMs - (Date.now() - started)
+      if (left > 0) await ctx.sleep(left)
+      return
+    }
+    await ctx.sleep(delayMs)
+  }
+}
