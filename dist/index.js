@@ -3398,20 +3398,20 @@ var require_data_url = __commonJS({
     }
     function percentDecode(input) {
       const length = input.length;
-      const output = new Uint8Array(length);
+      const output2 = new Uint8Array(length);
       let j = 0;
       for (let i = 0; i < length; ++i) {
         const byte = input[i];
         if (byte !== 37) {
-          output[j++] = byte;
+          output2[j++] = byte;
         } else if (byte === 37 && !(isHexCharByte(input[i + 1]) && isHexCharByte(input[i + 2]))) {
-          output[j++] = 37;
+          output2[j++] = 37;
         } else {
-          output[j++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]);
+          output2[j++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]);
           i += 2;
         }
       }
-      return length === j ? output : output.subarray(0, j);
+      return length === j ? output2 : output2.subarray(0, j);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
@@ -4875,8 +4875,8 @@ var require_util2 = __commonJS({
       if (buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191) {
         buffer = buffer.subarray(3);
       }
-      const output = textDecoder.decode(buffer);
-      return output;
+      const output2 = textDecoder.decode(buffer);
+      return output2;
     }
     var EnvironmentSettingsObjectBase = class {
       get baseUrl() {
@@ -5134,8 +5134,8 @@ var require_formdata = __commonJS({
         }, { __proto__: null });
         options.depth ??= depth;
         options.colors ??= true;
-        const output = nodeUtil.formatWithOptions(options, state);
-        return `FormData ${output.slice(output.indexOf("]") + 2)}`;
+        const output2 = nodeUtil.formatWithOptions(options, state);
+        return `FormData ${output2.slice(output2.indexOf("]") + 2)}`;
       }
     };
     iteratorMixin("FormData", FormData, kState, "name", "value");
@@ -8169,10 +8169,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data);
       }
       shift() {
-        const tail = this.tail;
-        const next = tail.shift();
-        if (tail.isEmpty() && tail.next !== null) {
-          this.tail = tail.next;
+        const tail2 = this.tail;
+        const next = tail2.shift();
+        if (tail2.isEmpty() && tail2.next !== null) {
+          this.tail = tail2.next;
         }
         return next;
       }
@@ -17351,7 +17351,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail = Buffer.from([0, 0, 255, 255]);
+    var tail2 = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17409,7 +17409,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail);
+          this.#inflate.write(tail2);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -17717,10 +17717,10 @@ var require_receiver = __commonJS({
           this.#fragmentsBytes = 0;
           return fragments.shift();
         }
-        const output = Buffer.concat(fragments, this.#fragmentsBytes);
+        const output2 = Buffer.concat(fragments, this.#fragmentsBytes);
         this.#fragments = [];
         this.#fragmentsBytes = 0;
-        return output;
+        return output2;
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
@@ -29353,13 +29353,13 @@ var require_zlib = __commonJS({
         }
         if (buffers.push === void 0)
           return buffers;
-        const output = Buffer.allocUnsafe(nread);
+        const output2 = Buffer.allocUnsafe(nread);
         for (let i = 0, p = 0; i < buffers.length; ++i) {
           const buf = buffers[i];
-          output.set(buf, p);
+          output2.set(buf, p);
           p += buf.length;
         }
-        return output;
+        return output2;
       }
     };
     var ZlibPacketWriter = class {
@@ -29378,13 +29378,13 @@ var require_zlib = __commonJS({
       }
       finalize(payload, force) {
         if (this._protocol._kexinit === void 0 || force) {
-          const output = this._zlib.writeSync(payload, true);
-          const packet = this._protocol._cipher.allocPacket(output.totalLen);
-          if (output.push === void 0) {
-            packet.set(output, 5);
+          const output2 = this._zlib.writeSync(payload, true);
+          const packet = this._protocol._cipher.allocPacket(output2.totalLen);
+          if (output2.push === void 0) {
+            packet.set(output2, 5);
           } else {
-            for (let i = 0, p = 5; i < output.length; ++i) {
-              const chunk = output[i];
+            for (let i = 0, p = 5; i < output2.length; ++i) {
+              const chunk = output2[i];
               packet.set(chunk, p);
               p += chunk.length;
             }
@@ -31736,17 +31736,17 @@ var require_kex = __commonJS({
           };
           let totalSize = 0;
           for (const prop of KEX_PROPERTY_NAMES) {
-            let base;
+            let base2;
             let val;
             let desc;
             let key;
             if (typeof prop === "string") {
-              base = lists;
+              base2 = lists;
               val = obj[prop];
               desc = key = prop;
             } else {
               const parent = prop[0];
-              base = lists[parent];
+              base2 = lists[parent];
               key = prop[1];
               val = obj[parent][key];
               desc = `${parent}.${key}`;
@@ -31767,7 +31767,7 @@ var require_kex = __commonJS({
               }
               totalSize += 4 + entry.buffer.length;
             }
-            base[key] = entry;
+            base2[key] = entry;
           }
           const all = Buffer.allocUnsafe(totalSize);
           lists.all = all;
@@ -43526,9 +43526,9 @@ var require_runtime = __commonJS({
       var finished = 0;
       var len;
       var outputArr;
-      function done(i2, output) {
+      function done(i2, output2) {
         finished++;
-        outputArr[i2] = output;
+        outputArr[i2] = output2;
         if (finished === len) {
           cb(null, outputArr.join(""));
         }
@@ -44242,11 +44242,11 @@ var require_compiler = __commonJS({
             _this11._popBuffer();
           }
         });
-        var output = this._tmpid();
-        this._emitLine("}, " + this._makeCallback(output));
+        var output2 = this._tmpid();
+        this._emitLine("}, " + this._makeCallback(output2));
         this._addScopeLevel();
         if (parallel) {
-          this._emitLine(this.buffer + " += " + output + ";");
+          this._emitLine(this.buffer + " += " + output2 + ";");
         }
         if (node.else_) {
           this._emitLine("if (!" + arr + ".length) {");
@@ -45026,11 +45026,11 @@ var require_filters = __commonJS({
       return isNaN2(res) ? def : res;
     }
     _exports.float = float2;
-    var intFilter = r.makeMacro(["value", "default", "base"], [], function doInt(value, defaultValue, base) {
-      if (base === void 0) {
-        base = 10;
+    var intFilter = r.makeMacro(["value", "default", "base"], [], function doInt(value, defaultValue, base2) {
+      if (base2 === void 0) {
+        base2 = 10;
       }
-      var res = parseInt(value, base);
+      var res = parseInt(value, base2);
       return isNaN2(res) ? defaultValue : res;
     });
     _exports.int = intFilter;
@@ -46314,25 +46314,25 @@ var require_jinja_compat = __commonJS({
           return lib.keys(this);
         },
         get: function get(key, def) {
-          var output = this[key];
-          if (output === void 0) {
-            output = def;
+          var output2 = this[key];
+          if (output2 === void 0) {
+            output2 = def;
           }
-          return output;
+          return output2;
         },
         has_key: function has_key(key) {
           return hasOwnProp(this, key);
         },
         pop: function pop(key, def) {
-          var output = this[key];
-          if (output === void 0 && def !== void 0) {
-            output = def;
-          } else if (output === void 0) {
+          var output2 = this[key];
+          if (output2 === void 0 && def !== void 0) {
+            output2 = def;
+          } else if (output2 === void 0) {
             throw new Error("KeyError");
           } else {
             delete this[key];
           }
-          return output;
+          return output2;
         },
         popitem: function popitem() {
           var keys = lib.keys(this);
@@ -47593,7 +47593,7 @@ var NodeSSH = class {
       command = `cd ${(0, import_shell_escape.default)([options.cwd])} ; ${command}`;
     }
     const connection = this.getConnection();
-    const output = { stdout: [], stderr: [] };
+    const output2 = { stdout: [], stderr: [] };
     return new Promise((resolve2, reject) => {
       connection.on("error", reject);
       connection.exec(command, options.execOptions != null ? options.execOptions : {}, (err, channel) => {
@@ -47608,12 +47608,12 @@ var NodeSSH = class {
         channel.on("data", (chunk) => {
           if (options.onStdout)
             options.onStdout(chunk);
-          output.stdout.push(chunk.toString(options.encoding));
+          output2.stdout.push(chunk.toString(options.encoding));
         });
         channel.stderr.on("data", (chunk) => {
           if (options.onStderr)
             options.onStderr(chunk);
-          output.stderr.push(chunk.toString(options.encoding));
+          output2.stderr.push(chunk.toString(options.encoding));
         });
         if (options.stdin != null) {
           if (import_is_stream.default.readable(options.stdin)) {
@@ -47634,8 +47634,8 @@ var NodeSSH = class {
           signal = signal_ !== null && signal_ !== void 0 ? signal_ : null;
         });
         channel.on("close", () => {
-          let stdout = output.stdout.join("");
-          let stderr = output.stderr.join("");
+          let stdout = output2.stdout.join("");
+          let stderr = output2.stderr.join("");
           if (options.noTrim !== true) {
             stdout = stdout.trim();
             stderr = stderr.trim();
@@ -48644,6 +48644,1718 @@ function combineEvents(...targets) {
   };
 }
 
+// src/modules/module.ts
+var ModuleArgumentError = class extends Error {
+};
+
+// src/async/job-protocol.ts
+import { randomInt } from "node:crypto";
+
+// src/connection/shell-quote.ts
+function shellQuote(value) {
+  if (value === "") return "''";
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+function shellJoin(argv) {
+  return argv.map(shellQuote).join(" ");
+}
+function isShellVariableName(name) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+var SHLEX_WHITESPACE = " 	\r\n";
+function shlexSplit(input) {
+  const out = [];
+  let current = "";
+  let inToken = false;
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i];
+    if (c === "'") {
+      const end = input.indexOf("'", i + 1);
+      if (end < 0) throw new Error("No closing quotation");
+      current += input.slice(i + 1, end);
+      inToken = true;
+      i = end + 1;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      let closed = false;
+      while (i < input.length) {
+        const d = input[i];
+        if (d === "\\" && i + 1 < input.length && '\\"'.includes(input[i + 1])) {
+          current += input[i + 1];
+          i += 2;
+          continue;
+        }
+        if (d === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        current += d;
+        i++;
+      }
+      if (!closed) throw new Error("No closing quotation");
+      inToken = true;
+      continue;
+    }
+    if (c === "\\") {
+      if (i + 1 >= input.length) throw new Error("No escaped character");
+      current += input[i + 1];
+      inToken = true;
+      i += 2;
+      continue;
+    }
+    if (SHLEX_WHITESPACE.includes(c)) {
+      if (inToken) out.push(current);
+      current = "";
+      inToken = false;
+      i++;
+      continue;
+    }
+    current += c;
+    inToken = true;
+    i++;
+  }
+  if (inToken) out.push(current);
+  return out;
+}
+
+// src/async/job-wrapper.sh
+var job_wrapper_default = `#!/bin/sh
+# apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
+#
+# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
+#
+#   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
+#   status    <cap-bytes> <wait-seconds> <dir> <jid>...
+#   cleanup   <dir> <jid>
+#   kill      <dir> <jid>
+#   supervise <jid> <async-seconds> <dir> <command> <job-umask>   (internal; script text in $APB_JOB_SELF)
+#   watchdog  <async-seconds> <job-pid> <pgid> <record-base>      (internal)
+#
+# Files in <dir>: <jid> (the record, key=value lines, always replaced atomically), <jid>.out and
+# <jid>.err (live output), <jid>.meta (controller JSON), <jid>.timedout (marker directory).
+# Full-line comments are stripped before this text is sent, so comment freely.
+
+set -u
+unset CDPATH
+# Our files are private; the job itself gets the login umask back (see supervise).
+login_umask=$(umask)
+umask 077
+
+# Prints one protocol line: newlines inside values would break the line framing.
+say() {
+  printf '%s' "$*" | tr '\\n\\r' '  '
+  echo
+}
+
+fail() {
+  say "APB-ERROR $*"
+  exit 1
+}
+
+# Keeps the part of a tool's error message after its last ": " (the strerror text).
+reason_of() {
+  case $1 in
+    '') printf '%s' 'write failed' ;;
+    *) printf '%s' "\${1##*: }" ;;
+  esac
+}
+
+is_prefix() {
+  case $1 in j*) ;; *) return 1 ;; esac
+  case \${1#j} in '' | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+is_jid() {
+  case $1 in j*.*) ;; *) return 1 ;; esac
+  is_prefix "\${1%%.*}" || return 1
+  case \${1#*.} in '' | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# A process id we may signal: digits, not 0 or 1 (kill 0 / -1 would hit far more than one job).
+is_pid() {
+  case $1 in '' | 0* | 1 | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# Seconds, integer or decimal (no sign, no exponent).
+is_seconds() {
+  case $1 in '' | *[!0-9.]* | .* | *. | *.*.*) return 1 ;; esac
+  return 0
+}
+
+now() {
+  t=$(date +%s.%N 2>/dev/null)
+  case $t in *[!0-9.]* | '') t=$(date +%s) ;; esac
+  printf '%s' "$t"
+}
+
+boot_id() {
+  cat /proc/sys/kernel/random/boot_id 2>/dev/null || :
+}
+
+# Expands a leading ~ or ~/ to $HOME (nothing else) into $expanded.
+expand_home() {
+  expanded=$1
+  case $1 in
+    \\~ | \\~/*)
+      [ -n "\${HOME-}" ] || fail "cannot expand ~ in the async directory $1: HOME is not set"
+      expanded=$HOME\${1#'~'}
+      ;;
+  esac
+}
+
+# Writes $2 to file $1; on failure sets $write_error (and $write_reason), removes the file and
+# returns 1.
+write_file() {
+  if err=$({ printf '%s' "$2" | cat >"$1"; } 2>&1); then return 0; fi
+  rm -f -- "$1" 2>/dev/null
+  write_reason=$(reason_of "$err")
+  write_error="could not write $1 - $write_reason"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# launch
+
+launch() {
+  [ $# -eq 6 ] || fail "launch expects 6 arguments, got $#"
+  prefix=$1 seconds=$2 given_dir=$3 meta=$4 command=$5 self=$6
+  is_prefix "$prefix" || fail "refusing job id prefix $prefix: expected j followed by digits"
+  [ -z "$seconds" ] || is_seconds "$seconds" || fail "async must be a number of seconds, got $seconds"
+  [ -n "$given_dir" ] || fail 'the async directory is empty'
+  case $given_dir in *'
+'*) fail 'the async directory must not contain a newline' ;; esac
+
+  expand_home "$given_dir"
+  dir=$expanded
+  if [ ! -d "$dir" ]; then
+    err=$(mkdir -p -- "$dir" 2>&1) || fail "could not create directory: $dir - $(reason_of "$err")"
+    err=$(chmod 700 -- "$dir" 2>&1) || fail "could not set mode 0700 on directory: $dir - $(reason_of "$err")"
+  fi
+  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
+  abs=$(cd -P -- "$dir" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $dir - $(reason_of "$abs")"
+  abs=\${abs%.}
+  abs=\${abs%?}
+  probe=$abs/.apb-probe.$$
+  write_file "$probe" 'apb-job write probe
+' || fail "async directory is not writable: $abs - $write_reason"
+  rm -f -- "$probe"
+
+  jid=$prefix.$$
+  write_file "$abs/$jid.meta" "$meta" || fail "$write_error"
+
+  # The supervisor reports on a pipe (this command substitution) until its first record is
+  # written, then closes it. Backgrounded inside the substitution so we wait for that report,
+  # not for the job. setsid puts it in a new session: the SSH session can end at once.
+  if command -v setsid >/dev/null 2>&1; then
+    report=$(APB_JOB_SELF=$self setsid /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
+  else
+    # No setsid (macOS, BSD): a process group of its own where the shell supports job control.
+    (set -m) 2>/dev/null && set -m
+    report=$(APB_JOB_SELF=$self /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
+  fi
+  case $report in
+    *APB-SUPERVISING*)
+      printf 'APB-LAUNCHED %s %s\\n' "$jid" "$abs"
+      ;;
+    *)
+      rm -f -- "$abs/$jid.meta" "$abs/$jid.out" "$abs/$jid.err"
+      report=\${report#APB-ERROR }
+      fail "the job supervisor did not start for $abs/$jid: \${report:-it exited without a word}"
+      ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# supervise (internal): runs the job, writes the records, owns the watchdog
+
+record_text() {
+  printf 'state=%s\\n' "$1"
+  [ -z "\${2-}" ] || printf 'rc=%s\\n' "$2"
+  printf 'pid=%s\\npgid=%s\\nsupervisor=%s\\nboot_id=%s\\nstart=%s\\n' "$job" "$pgid" "$$" "$boot" "$start"
+  [ -z "\${3-}" ] || printf 'end=%s\\n' "$3"
+  printf 'timeout=%s\\n' "$seconds"
+}
+
+# Atomic: readers see the old record or the new one, never a part of one.
+write_record() {
+  tmp=$base.tmp.$$
+  write_file "$tmp" "$(record_text "$@")
+" || return 1
+  if err=$(mv -f -- "$tmp" "$base" 2>&1); then return 0; fi
+  rm -f -- "$tmp"
+  write_error="could not write $base - $(reason_of "$err")"
+  return 1
+}
+
+# Signals the job's process group (or only its pid when no group could be made).
+signal_job() {
+  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
+}
+
+# True while the job's group (or pid) has a live member. Zombies do not count: an orphan whose
+# parent we killed waits for init to reap it, and some container inits take their time.
+job_alive() {
+  signal_job 0 || return 1
+  [ -n "$pgid" ] || return 0
+  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
+  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
+  [ "\${live:-1}" -gt 0 ]
+}
+
+# TERM to the job's group; KILL after a 2 s grace if anything in it is still alive.
+terminate_job() {
+  signal_job TERM
+  tries=0
+  while [ "$tries" -lt 20 ] && job_alive; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  signal_job KILL
+}
+
+supervise() {
+  jid=$1 seconds=$2 dir=$3 command=$4 job_umask=$5
+  self=\${APB_JOB_SELF-}
+  unset APB_JOB_SELF
+  base=$dir/$jid
+  write_file "$base.out" '' || fail "$write_error"
+  write_file "$base.err" '' || fail "$write_error"
+
+  if command -v setsid >/dev/null 2>&1; then
+    grouping=setsid
+  elif (set -m) 2>/dev/null; then
+    grouping=monitor
+    set -m
+  else
+    grouping=none
+  fi
+
+  # sh starts background commands with SIGINT and SIGQUIT ignored, and a shell cannot undo that:
+  # GNU env (coreutils 8.31+) can, so the job gets the dispositions a foreground command has.
+  set -- /bin/sh -c "$command"
+  if env --default-signal=INT,QUIT true 2>/dev/null; then
+    set -- env --default-signal=INT,QUIT "$@"
+  fi
+  # The job: its own process group (so a timeout or kill reaches everything it started), stdin
+  # at EOF, output streamed to files as it is produced, the login umask. setsid does not fork
+  # here (we are not a group leader), so $! is the job's pid and its process group id.
+  if [ "$grouping" = setsid ]; then
+    (umask "$job_umask" && exec setsid "$@") </dev/null >>"$base.out" 2>>"$base.err" &
+  else
+    (umask "$job_umask" && exec "$@") </dev/null >>"$base.out" 2>>"$base.err" &
+  fi
+  job=$!
+  pgid=$job
+  [ "$grouping" != none ] || pgid=
+  boot=$(boot_id)
+  start=$(now)
+  if ! write_record running; then
+    signal_job KILL
+    wait "$job" 2>/dev/null
+    rm -f -- "$base.out" "$base.err"
+    fail "$write_error"
+  fi
+
+  watchdog_pid=
+  case $seconds in
+    *[1-9]*)
+      if [ "$grouping" = setsid ]; then
+        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
+      else
+        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
+      fi
+      watchdog_pid=$!
+      ;;
+    *) ;;
+  esac
+
+  # The handshake: the launcher is waiting for this line and for our end of its pipe to close.
+  # (A launcher that went away must not take us down with SIGPIPE.)
+  trap '' PIPE
+  echo APB-SUPERVISING
+  exec >/dev/null 2>&1
+
+  wait "$job"
+  rc=$?
+  if [ -n "$watchdog_pid" ]; then
+    if [ -d "$base.timedout" ]; then
+      # It is killing the job's group: let it finish (it stops as soon as the group is empty).
+      wait "$watchdog_pid"
+    else
+      # Its sleep goes with it: the whole group (or, without groups, the shell alone). A job that ends
+      # at once can beat the watchdog's setsid: then there is no group yet, and the process itself is
+      # stopped before it ever starts its sleep.
+      if [ "$grouping" = none ]; then
+        kill -TERM "$watchdog_pid" 2>/dev/null
+      else
+        kill -TERM "-$watchdog_pid" 2>/dev/null || kill -TERM "$watchdog_pid" 2>/dev/null
+      fi
+      wait "$watchdog_pid"
+      # It may have fired between our wait and our kill.
+      [ ! -d "$base.timedout" ] || signal_job KILL
+    fi
+  fi
+  state=finished
+  [ ! -d "$base.timedout" ] || state=timeout
+  # A cleanup while the job ran removed the meta file: do not bring the record back.
+  if [ -e "$base.meta" ]; then
+    write_record "$state" "$rc" "$(now)" || exit 1
+  else
+    rm -f -- "$base.out" "$base.err"
+  fi
+  rmdir -- "$base.timedout" 2>/dev/null
+  exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# watchdog (internal): its own session and group, so the supervisor ends it together with its sleep
+
+watchdog() {
+  seconds=$1 job=$2 pgid=$3 base=$4
+  # TERM from the supervisor reaches our sleep too; exiting via the trap (after the sleep is
+  # reaped) leaves no zombie for init to collect.
+  trap 'exit 0' TERM
+  sleep "$seconds"
+  kill -0 "$job" 2>/dev/null || exit 0
+  mkdir -- "$base.timedout" 2>/dev/null
+  terminate_job
+  exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# status
+
+# Reads file $1 into $content, byte for byte (trailing newlines kept).
+slurp() {
+  content=
+  [ -f "$1" ] || return 1
+  content=$(cat -- "$1" 2>/dev/null && echo .) || return 1
+  content=\${content%.}
+}
+
+byte_length() {
+  printf '%s' "$1" | wc -c | tr -d ' '
+}
+
+file_size() {
+  s=$(wc -c <"$1" 2>/dev/null) || s=0
+  s=\${s##* }
+  printf '%s' "\${s:-0}"
+}
+
+# Prints exactly $2 bytes: the last ones of file $1, zero-padded if it shrank meanwhile.
+emit_tail() {
+  [ "$2" -gt 0 ] || return 0
+  { tail -c "$2" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$2"
+}
+
+# Sets $rec_state, $rec_supervisor, $rec_pid, $rec_pgid and $rec_boot from a record on stdin.
+parse_record() {
+  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot=''
+  while IFS= read -r line; do
+    case $line in
+      state=*) rec_state=\${line#state=} ;;
+      supervisor=*) rec_supervisor=\${line#supervisor=} ;;
+      pid=*) rec_pid=\${line#pid=} ;;
+      pgid=*) rec_pgid=\${line#pgid=} ;;
+      boot_id=*) rec_boot=\${line#boot_id=} ;;
+    esac
+  done
+}
+
+supervisor_alive() {
+  is_pid "$rec_supervisor" && kill -0 "$rec_supervisor" 2>/dev/null || return 1
+  # A zombie is dead: a killed supervisor waits there until init reaps it, which some container
+  # inits do late. Linux only; elsewhere kill -0 has to do.
+  [ -r "/proc/$rec_supervisor/stat" ] || return 0
+  proc_stat=
+  read -r proc_stat <"/proc/$rec_supervisor/stat" 2>/dev/null || return 0
+  proc_state=\${proc_stat##*) }
+  [ "\${proc_state%% *}" != Z ]
+}
+
+# True when any valid jid of "$@" is no longer running (finished, missing, or its supervisor gone).
+any_settled() {
+  for id in "$@"; do
+    is_jid "$id" || continue
+    [ -f "$dir/$id" ] || return 0
+    parse_record <"$dir/$id" 2>/dev/null || return 0
+    [ "$rec_state" = running ] || return 0
+    supervisor_alive || return 0
+  done
+  return 1
+}
+
+status() {
+  [ $# -ge 4 ] || fail "status expects <cap-bytes> <wait-seconds> <dir> <jid>..., got $# arguments"
+  cap=$1 wait_seconds=$2
+  case $cap in '' | *[!0-9]*) fail "status: cap-bytes must be a whole number, got $cap" ;; esac
+  is_seconds "$wait_seconds" || fail "status: wait-seconds must be a number, got $wait_seconds"
+  expand_home "$3"
+  dir=$expanded
+  shift 3
+
+  # Long poll, in tenths of a second.
+  whole=\${wait_seconds%%.*}
+  tenths=0
+  case $wait_seconds in
+    *.*)
+      tenths=\${wait_seconds#*.}
+      tenths=\${tenths%"\${tenths#?}"}
+      ;;
+  esac
+  polls=$((\${whole:-0} * 10 + \${tenths:-0}))
+  while [ "$polls" -gt 0 ] && ! any_settled "$@"; do
+    sleep 0.1
+    polls=$((polls - 1))
+  done
+
+  boot_now=$(boot_id)
+  count=0
+  for id in "$@"; do
+    count=$((count + 1))
+    if ! is_jid "$id"; then
+      printf 'APB-REFUSED %s\\n' "$(byte_length "$id")"
+      printf '%s' "$id"
+      continue
+    fi
+    base=$dir/$id
+    exists=0 alive=0 record=
+    # The record first: when it says finished, the output read after it is complete.
+    if slurp "$base"; then
+      exists=1
+      record=$content
+      parse_record <<EOF
+$record
+EOF
+      ! supervisor_alive || alive=1
+    fi
+    out_size=$(file_size "$base.out")
+    err_size=$(file_size "$base.err")
+    out_len=$out_size
+    [ "$out_len" -le "$cap" ] || out_len=$cap
+    err_len=$err_size
+    [ "$err_len" -le "$cap" ] || err_len=$cap
+    slurp "$base.meta" || :
+    meta=$content
+    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
+      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")"
+    printf '%s' "$record"
+    emit_tail "$base.out" "$out_len"
+    emit_tail "$base.err" "$err_len"
+    printf '%s' "$meta"
+  done
+  printf 'APB-END %s\\n' "$count"
+}
+
+# ---------------------------------------------------------------------------------------------
+# cleanup and kill
+
+one_job_args() {
+  [ $# -eq 2 ] || fail "$mode expects <dir> <jid>, got $# arguments"
+  expand_home "$1"
+  dir=$expanded
+  is_jid "$2" || fail "refusing job id $2: expected j<digits>.<digits>"
+  jid=$2
+  base=$dir/$jid
+}
+
+cleanup() {
+  one_job_args "$@"
+  existed=0
+  [ ! -e "$base" ] || existed=1
+  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.*
+  rmdir -- "$base.timedout" 2>/dev/null
+  printf 'APB-ERASED %s %s\\n' "$jid" "$existed"
+}
+
+kill_job() {
+  one_job_args "$@"
+  was_running=0
+  if [ -f "$base" ] && parse_record <"$base" 2>/dev/null; then
+    job=$rec_pid pgid=$rec_pgid boot=$rec_boot
+    # Only a job whose supervisor still runs on this boot: otherwise the pid may be someone else's.
+    if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" && { [ -z "$pgid" ] || is_pid "$pgid"; } &&
+      [ "$boot" = "$(boot_id)" ] && kill -0 "$job" 2>/dev/null; then
+      was_running=1
+      terminate_job
+    fi
+  fi
+  printf 'APB-KILLED %s %s\\n' "$jid" "$was_running"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+[ $# -ge 1 ] || fail 'usage: apb-job launch|status|cleanup|kill ... (run by async-playbook, not by hand)'
+mode=$1
+shift
+case $mode in
+  launch) launch "$@" ;;
+  supervise) supervise "$@" ;;
+  watchdog) watchdog "$@" ;;
+  status) status "$@" ;;
+  cleanup) cleanup "$@" ;;
+  kill) kill_job "$@" ;;
+  *) fail "unknown mode $mode" ;;
+esac
+`;
+
+// src/async/job-protocol.ts
+var OUTPUT_CAP_BYTES = 1024 * 1024;
+var MAX_SECONDS = 1e9;
+var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
+var JobProtocolError = class extends AsyncPlaybookError {
+  constructor(message, output2) {
+    super(message);
+    this.output = output2;
+  }
+  output;
+};
+function newJidPrefix() {
+  const part = () => String(randomInt(0, 1e9)).padStart(9, "0");
+  return `j${part()}${part()}`;
+}
+function isValidJid(jid) {
+  return /^j\d{1,30}\.\d{1,10}$/.test(jid);
+}
+function wrapperCommand(mode, args) {
+  return shellJoin(["/bin/sh", "-c", JOB_WRAPPER_SCRIPT, "apb-job", mode, ...args]);
+}
+function formatSeconds(value, what) {
+  if (!Number.isFinite(value) || value < 0 || value > MAX_SECONDS) {
+    throw new JobProtocolError(
+      `${what} must be a number of seconds from 0 to ${MAX_SECONDS}, got ${value}`
+    );
+  }
+  return value.toFixed(3).replace(/\.?0+$/, "") || "0";
+}
+function requireJid(jid) {
+  if (!isValidJid(jid)) {
+    throw new JobProtocolError(
+      `refusing job id ${JSON.stringify(jid)}: a job id looks like j123456789.4242 (j, digits, a dot, a pid)`
+    );
+  }
+}
+function launchCommand(req) {
+  if (!/^j\d{1,30}$/.test(req.jidPrefix)) {
+    throw new JobProtocolError(
+      `refusing job id prefix ${JSON.stringify(req.jidPrefix)}: expected j and digits`
+    );
+  }
+  if (req.asyncDir === "" || req.asyncDir.includes("\n")) {
+    throw new JobProtocolError(
+      `the async directory (ansible_async_dir) must be a non-empty path without newlines, got ${JSON.stringify(req.asyncDir)}`
+    );
+  }
+  return wrapperCommand("launch", [
+    req.jidPrefix,
+    formatSeconds(req.asyncSeconds, "async"),
+    req.asyncDir,
+    req.meta,
+    req.command,
+    JOB_WRAPPER_SCRIPT
+  ]);
+}
+function linesOf(output2) {
+  return output2.toString("utf8").split("\n");
+}
+function tail(text, max = 2e3) {
+  const trimmed = text.trim();
+  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
+}
+function parseLaunch(result) {
+  for (const line of linesOf(result.stdout)) {
+    const launched = /^APB-LAUNCHED (\S+) (\/.*)$/.exec(line);
+    if (launched && isValidJid(launched[1]))
+      return { ok: true, jid: launched[1], dir: launched[2] };
+    if (line.startsWith("APB-ERROR "))
+      return { ok: false, message: line.slice("APB-ERROR ".length) };
+  }
+  const said = tail(result.stderr.toString("utf8")) || tail(result.stdout.toString("utf8"));
+  const exit = result.code === null ? "no exit status" : `exit code ${result.code}`;
+  return {
+    ok: false,
+    message: `the async job launcher gave no answer (${exit})${said ? `: ${said}` : ""}`
+  };
+}
+function statusCommand(req) {
+  if (req.jids.length === 0)
+    throw new JobProtocolError("a status request needs at least one job id");
+  req.jids.forEach(requireJid);
+  const cap = req.capBytes ?? OUTPUT_CAP_BYTES;
+  if (!Number.isSafeInteger(cap) || cap < 0) {
+    throw new JobProtocolError(`capBytes must be a whole number of bytes, got ${cap}`);
+  }
+  return wrapperCommand("status", [
+    String(cap),
+    formatSeconds(req.waitSeconds, "the status wait"),
+    req.dir,
+    ...req.jids
+  ]);
+}
+var RECORD_STATES = /* @__PURE__ */ new Set(["running", "finished", "timeout"]);
+function parseRecord(bytes) {
+  const fields = /* @__PURE__ */ new Map();
+  const text = bytes.toString("utf8");
+  if (text === "") return { fields, problem: "the job record is empty" };
+  if (!text.endsWith("\n"))
+    return { fields, problem: "the job record is truncated (no final newline)" };
+  for (const line of text.slice(0, -1).split("\n")) {
+    const match = /^([a-z_]+)=(.*)$/.exec(line);
+    if (!match)
+      return {
+        fields,
+        problem: `the job record has an unreadable line: ${JSON.stringify(line.slice(0, 80))}`
+      };
+    if (!fields.has(match[1])) fields.set(match[1], match[2]);
+  }
+  const state = fields.get("state");
+  if (state === void 0) return { fields, problem: "the job record has no state" };
+  if (!RECORD_STATES.has(state))
+    return { fields, problem: `the job record has an unknown state ${JSON.stringify(state)}` };
+  if (!/^\d+$/.test(fields.get("pid") ?? ""))
+    return { fields, problem: "the job record has no valid pid" };
+  if (state !== "running" && !/^\d+$/.test(fields.get("rc") ?? "")) {
+    return { fields, problem: `the job record says ${state} but has no valid rc` };
+  }
+  return { fields };
+}
+function numberField(fields, key) {
+  const raw = fields.get(key);
+  if (raw === void 0 || !/^\d+(\.\d+)?$/.test(raw)) return void 0;
+  return Number(raw);
+}
+function take(stdout, offset, n, what) {
+  if (offset + n > stdout.length) {
+    throw new JobProtocolError(
+      `the job status answer was cut off inside ${what} (wanted ${n} bytes at offset ${offset}, have ${stdout.length - offset})`
+    );
+  }
+  return stdout.subarray(offset, offset + n);
+}
+function firstFrame(stdout) {
+  if (stdout.subarray(0, 4).toString("latin1") === "APB-") return 0;
+  const at = stdout.indexOf("\nAPB-");
+  return at < 0 ? -1 : at + 1;
+}
+function parseStatus(stdout) {
+  const snapshots = [];
+  let offset = firstFrame(stdout);
+  if (offset < 0) {
+    throw new JobProtocolError(
+      "the job status answer has no APB-JOB frame",
+      tail(stdout.toString("utf8"))
+    );
+  }
+  for (; ; ) {
+    const eol = stdout.indexOf(10, offset);
+    if (eol < 0) throw new JobProtocolError("the job status answer was cut off (no APB-END line)");
+    const header = stdout.subarray(offset, eol).toString("utf8");
+    offset = eol + 1;
+    const parts = header.split(" ");
+    const kind = parts[0];
+    if (kind === "APB-ERROR") throw new JobProtocolError(header.slice("APB-ERROR ".length));
+    if (kind === "APB-END") {
+      if (parts[1] !== String(snapshots.length)) {
+        throw new JobProtocolError(
+          `the job status answer ends after ${parts[1]} jobs but has ${snapshots.length}`
+        );
+      }
+      return snapshots;
+    }
+    if (kind === "APB-REFUSED" && parts.length === 2 && /^\d+$/.test(parts[1])) {
+      const jid2 = take(stdout, offset, Number(parts[1]), "a refused job id").toString("utf8");
+      offset += Number(parts[1]);
+      snapshots.push({
+        jid: jid2,
+        state: "missing",
+        stdout: Buffer.alloc(0),
+        stdoutSize: 0,
+        stderr: Buffer.alloc(0),
+        stderrSize: 0,
+        detail: "the target refused this job id: not of the form j<digits>.<digits>"
+      });
+      continue;
+    }
+    const numbers = parts.slice(5).map(Number);
+    if (kind !== "APB-JOB" || parts.length !== 11 || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !parts.slice(5).every((p) => /^\d+$/.test(p))) {
+      throw new JobProtocolError(
+        `the job status answer has a malformed frame header: ${JSON.stringify(header.slice(0, 200))}`
+      );
+    }
+    const jid = parts[1];
+    const [recLen, outLen, outSize, errLen, errSize, metaLen] = numbers;
+    const record = take(stdout, offset, recLen, `the record of ${jid}`);
+    offset += recLen;
+    const out = take(stdout, offset, outLen, `the stdout of ${jid}`);
+    offset += outLen;
+    const err = take(stdout, offset, errLen, `the stderr of ${jid}`);
+    offset += errLen;
+    const meta = take(stdout, offset, metaLen, `the meta of ${jid}`);
+    offset += metaLen;
+    snapshots.push(
+      snapshotOf({
+        jid,
+        exists: parts[2] === "1",
+        supervisorAlive: parts[3] === "1",
+        bootNow: parts[4] === "-" ? "" : parts[4],
+        record,
+        stdout: out,
+        stdoutSize: outSize,
+        stderr: err,
+        stderrSize: errSize,
+        meta
+      })
+    );
+  }
+}
+function snapshotOf(frame) {
+  const base2 = {
+    jid: frame.jid,
+    state: "missing",
+    stdout: frame.stdout,
+    stdoutSize: frame.stdoutSize,
+    stderr: frame.stderr,
+    stderrSize: frame.stderrSize,
+    ...frame.meta.length > 0 ? { meta: frame.meta.toString("utf8") } : {}
+  };
+  if (!frame.exists) return { ...base2, detail: `there is no job record for ${frame.jid}` };
+  const { fields, problem } = parseRecord(frame.record);
+  if (problem) return { ...base2, state: "corrupt", detail: problem };
+  const state = fields.get("state");
+  const timeout = numberField(fields, "timeout");
+  const snapshot = {
+    ...base2,
+    state,
+    pid: Number(fields.get("pid")),
+    ...fields.has("rc") && state !== "running" ? { rc: Number(fields.get("rc")) } : {},
+    ...optional("start", numberField(fields, "start")),
+    ...optional("end", numberField(fields, "end")),
+    ...timeout ? { timeoutSeconds: timeout } : {}
+  };
+  if (state !== "running") return snapshot;
+  const bootThen = fields.get("boot_id") ?? "";
+  if (bootThen !== "" && frame.bootNow !== "" && bootThen !== frame.bootNow) {
+    return {
+      ...snapshot,
+      state: "rebooted",
+      detail: `the host rebooted while the job ran (boot id ${bootThen}, now ${frame.bootNow})`
+    };
+  }
+  if (!frame.supervisorAlive) {
+    return {
+      ...snapshot,
+      state: "died",
+      detail: `the job's supervisor (pid ${fields.get("supervisor") || "?"}) is gone but its record still says running: it was killed (OOM killer, kill -9) before the job ended`
+    };
+  }
+  return snapshot;
+}
+function optional(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function cleanupCommand(dir, jid) {
+  requireJid(jid);
+  return wrapperCommand("cleanup", [dir, jid]);
+}
+function parseCleanup(stdout) {
+  return parseOneLine(stdout, "APB-ERASED", "cleanup", (jid, flag) => ({ jid, existed: flag }));
+}
+function parseOneLine(stdout, tag, what, build) {
+  for (const line of linesOf(stdout)) {
+    const match = new RegExp(`^${tag} (\\S+) ([01])$`).exec(line);
+    if (match && isValidJid(match[1])) return build(match[1], match[2] === "1");
+    if (line.startsWith("APB-ERROR ")) throw new JobProtocolError(line.slice("APB-ERROR ".length));
+  }
+  throw new JobProtocolError(
+    `the async job ${what} gave no ${tag} answer`,
+    tail(stdout.toString("utf8"))
+  );
+}
+
+// src/async/async-jobs.ts
+var DEFAULT_ASYNC_DIR = "~/.ansible_async";
+var RUNNING_FRESH_MS = 200;
+var STATUS_DEADLINE_SLACK_MS = 3e4;
+var AsyncJobs = class {
+  constructor(registry) {
+    this.registry = registry;
+  }
+  registry;
+  cache = /* @__PURE__ */ new Map();
+  queues = /* @__PURE__ */ new Map();
+  /** Round trips made for status checks, per host (reported by the bench). */
+  statusRoundTrips = /* @__PURE__ */ new Map();
+  /** Starts a job on the target and returns Ansible's launch record. */
+  async launch(access2, request) {
+    const connection = await access2.connection();
+    const res = await connection.run(
+      launchCommand({
+        jidPrefix: newJidPrefix(),
+        asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
+        asyncDir: request.asyncDir,
+        meta: JSON.stringify(request.meta),
+        command: request.command
+      }),
+      { timeoutMs: 3e4 }
+    );
+    const launched = parseLaunch(res);
+    if (!launched.ok) throw new ModuleArgumentError(launched.message);
+    const resultsFile = `${launched.dir}/${launched.jid}`;
+    const record = {
+      ansible_job_id: launched.jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: resultsFile,
+      started: 1
+    };
+    this.registry.add({
+      jid: launched.jid,
+      host: access2.host,
+      dir: launched.dir,
+      launch: record,
+      register: request.register,
+      task: request.meta.task,
+      location: request.location,
+      launchedAt: Date.now(),
+      asyncSeconds: request.asyncSeconds,
+      gathered: false
+    });
+    return record;
+  }
+  /**
+   * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
+   * is over (long poll), so completion is noticed within a fraction of a second.
+   */
+  async status(access2, jid, dir, waitSeconds = 0) {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
+    const key = `${access2.host}\0${jid}`;
+    const cached = this.cache.get(key);
+    if (cached && (cached.snapshot.state !== "running" || waitSeconds === 0 && Date.now() - cached.at < RUNNING_FRESH_MS)) {
+      return cached.snapshot;
+    }
+    return new Promise((resolve2, reject) => {
+      const queueKey = `${access2.host}\0${dir}\0${waitSeconds}`;
+      let queue = this.queues.get(queueKey);
+      if (!queue) {
+        queue = { waitSeconds, dir, items: [], access: access2 };
+        this.queues.set(queueKey, queue);
+        setImmediate(() => {
+          this.queues.delete(queueKey);
+          void this.flush(queue);
+        });
+      }
+      queue.items.push({ jid, resolve: resolve2, reject });
+    });
+  }
+  async flush(queue) {
+    const host = queue.access.host;
+    const wanted = new Set(queue.items.map((i) => i.jid));
+    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter((j) => j.dir === queue.dir && !wanted.has(j.jid)).map((j) => j.jid) : [];
+    try {
+      const connection = await queue.access.connection();
+      this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1);
+      const res = await connection.run(
+        statusCommand({
+          dir: queue.dir,
+          jids: [...wanted, ...extra],
+          waitSeconds: queue.waitSeconds
+        }),
+        { timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS }
+      );
+      if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host);
+      if (res.code === null) {
+        throw new ConnectionError(`the connection to ${host} closed while checking jobs`, host);
+      }
+      let snapshots;
+      try {
+        snapshots = parseStatus(res.stdout);
+      } catch (error2) {
+        if (res.code !== 0) {
+          throw new ConnectionError(
+            `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
+            host
+          );
+        }
+        throw error2;
+      }
+      const now = Date.now();
+      for (const s of snapshots) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s });
+      for (const item of queue.items) {
+        const snapshot = snapshots.find((s) => s.jid === item.jid);
+        if (snapshot) item.resolve(snapshot);
+        else
+          item.reject(
+            new ModuleArgumentError(
+              `the target did not report job ${item.jid}: ${res.stderr.toString("utf8").trim()}`
+            )
+          );
+      }
+    } catch (error2) {
+      for (const item of queue.items) item.reject(error2);
+    }
+  }
+  /** Deletes a job's files on the target (does not stop it, as in Ansible). */
+  async cleanup(access2, jid, dir) {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
+    const connection = await access2.connection();
+    const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 3e4 });
+    this.cache.delete(`${access2.host}\0${jid}`);
+    this.registry.markGathered(access2.host, jid);
+    return parseCleanup(res.stdout).existed;
+  }
+  /** Forgets cached answers for a host (after a reconnect). */
+  forget(host) {
+    for (const key of [...this.cache.keys()])
+      if (key.startsWith(`${host}\0`)) this.cache.delete(key);
+  }
+};
+
+// src/modules/command-runner.ts
+var TIMEOUT_GRACE_SECONDS = 10;
+async function runCommand(ctx, script, cmdForResult, options) {
+  const parts = [];
+  for (const [name, value] of Object.entries(ctx.environment)) {
+    if (!isShellVariableName(name)) {
+      throw new ModuleArgumentError(
+        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
+      );
+    }
+    parts.push(`export ${name}=${shellQuote(value)}`);
+  }
+  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
+  const timeout = ctx.taskTimeoutSeconds;
+  if (timeout !== void 0 && timeout > 0) {
+    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
+  } else {
+    parts.push(script);
+  }
+  const remote = parts.length === 1 && parts[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(parts.join("\n"))}`;
+  if (ctx.launchJob) return ctx.launchJob(remote, cmdForResult);
+  const connection = await ctx.connection();
+  const start = /* @__PURE__ */ new Date();
+  const result = await connection.run(remote, {
+    timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1e3 : ctx.timeoutMs,
+    stdin: options.stdin
+  });
+  const end = /* @__PURE__ */ new Date();
+  const stdout = decodeOutput(result.stdout);
+  const stderr = decodeOutput(result.stderr);
+  const rc = result.code ?? (result.signal ? -1 : -1);
+  const out = {
+    changed: true,
+    cmd: cmdForResult,
+    delta: formatDelta(end.getTime() - start.getTime()),
+    end: formatTimestamp(end),
+    msg: "",
+    rc,
+    start: formatTimestamp(start),
+    stderr,
+    stderr_lines: splitLines(stderr),
+    stdout,
+    stdout_lines: splitLines(stdout)
+  };
+  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
+    out["failed"] = true;
+    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
+  } else if (rc !== 0) {
+    out["failed"] = true;
+    out["msg"] = "non-zero return code";
+  }
+  return out;
+}
+function decodeOutput(buffer) {
+  return buffer.toString("utf8").replace(/[\r\n]+$/, "");
+}
+function splitLines(text) {
+  if (text === "") return [];
+  const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+function formatTimestamp(date) {
+  const p = (n, w = 2) => String(n).padStart(w, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
+}
+function formatDelta(ms) {
+  const total = Math.max(0, ms);
+  const hours = Math.floor(total / 36e5);
+  const minutes = Math.floor(total % 36e5 / 6e4);
+  const seconds = Math.floor(total % 6e4 / 1e3);
+  const micros = total % 1e3 * 1e3;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(micros).padStart(6, "0")}`;
+}
+async function checkCreatesRemoves(ctx, cmd) {
+  const creates = optionalString(ctx.args["creates"]);
+  const removes = optionalString(ctx.args["removes"]);
+  if (creates === void 0 && removes === void 0) return void 0;
+  const chdir = optionalString(ctx.args["chdir"]);
+  const connection = await ctx.connection();
+  const exists2 = async (pattern) => {
+    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
+    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
+    return res.code === 0;
+  };
+  const skip = (msg, stdout) => ({
+    changed: false,
+    cmd,
+    delta: null,
+    end: null,
+    msg,
+    rc: 0,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout,
+    stdout_lines: [stdout]
+  });
+  if (creates !== void 0 && await exists2(creates)) {
+    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
+  }
+  if (removes !== void 0 && !await exists2(removes)) {
+    return skip(
+      `Did not run command since '${removes}' does not exist`,
+      `skipped, since ${removes} does not exist`
+    );
+  }
+  return void 0;
+}
+function globQuote(pattern) {
+  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
+}
+function optionalString(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  return String(value);
+}
+
+// src/async/job-results.ts
+function parseMeta(text) {
+  if (!text) return {};
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === "object" ? value : {};
+  } catch {
+    return {};
+  }
+}
+function output(buffer, size, file) {
+  const text = decodeOutput(buffer);
+  if (size <= buffer.length) return text;
+  return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); the full output is in ${file} on the target]
+${text}`;
+}
+function base(snapshot, resultsFile) {
+  const stdout = output(snapshot.stdout, snapshot.stdoutSize, `${resultsFile}.out`);
+  const stderr = output(snapshot.stderr, snapshot.stderrSize, `${resultsFile}.err`);
+  return {
+    ansible_job_id: snapshot.jid,
+    results_file: resultsFile,
+    started: 1,
+    stdout,
+    stdout_lines: splitLines(stdout),
+    stderr,
+    stderr_lines: splitLines(stderr)
+  };
+}
+function statusResult(snapshot, resultsFile) {
+  const meta = parseMeta(snapshot.meta);
+  const out = base(snapshot, resultsFile);
+  switch (snapshot.state) {
+    case "missing":
+      return { ...out, changed: false, failed: true, finished: 1, msg: "could not find job" };
+    case "running":
+      return { ...out, changed: false, finished: 0 };
+    case "finished": {
+      const rc = snapshot.rc ?? -1;
+      const result = {
+        ...out,
+        changed: true,
+        cmd: meta.cmd,
+        delta: snapshot.end !== void 0 && snapshot.start !== void 0 ? formatDelta((snapshot.end - snapshot.start) * 1e3) : null,
+        end: snapshot.end !== void 0 ? formatTimestamp(new Date(snapshot.end * 1e3)) : null,
+        finished: 1,
+        msg: "",
+        rc,
+        start: snapshot.start !== void 0 ? formatTimestamp(new Date(snapshot.start * 1e3)) : null
+      };
+      if (rc !== 0) {
+        result["failed"] = true;
+        result["msg"] = rc > 128 && rc < 160 ? `non-zero return code (killed by signal ${rc - 128})` : "non-zero return code";
+      } else {
+        result["failed"] = false;
+      }
+      return result;
+    }
+    case "timeout":
+      return {
+        ...out,
+        changed: false,
+        child_pid: snapshot.pid,
+        cmd: meta.cmd,
+        failed: true,
+        finished: 1,
+        msg: "Timeout exceeded",
+        timedout: true
+      };
+    case "died":
+      return {
+        ...out,
+        changed: false,
+        cmd: meta.cmd,
+        died: true,
+        failed: true,
+        finished: 1,
+        msg: `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.`
+      };
+    case "rebooted":
+      return {
+        ...out,
+        changed: false,
+        cmd: meta.cmd,
+        died: true,
+        failed: true,
+        finished: 1,
+        msg: "the host rebooted while the job was running (its boot id changed), so the job never finished"
+      };
+    case "corrupt":
+      return {
+        ...out,
+        changed: false,
+        failed: true,
+        finished: 1,
+        msg: `Could not parse job output: ${snapshot.detail ?? "the job record is damaged"}`
+      };
+  }
+}
+
+// src/async/jobs-access.ts
+function jobsAccess(jobs, access2, asyncDir) {
+  const locate2 = async (jid) => {
+    if (!isValidJid(jid)) {
+      throw new ModuleArgumentError(
+        `invalid job id '${jid}': a job id looks like j123456789012.4567; it was not used`
+      );
+    }
+    const known = jobs.registry.get(access2.host, jid);
+    if (known) return known.dir;
+    return resolveDir(access2, asyncDir());
+  };
+  return {
+    async status(jid, waitSeconds = 0) {
+      const dir = await locate2(jid);
+      const snapshot = await jobs.status(access2, jid, dir, waitSeconds);
+      const result = statusResult(snapshot, `${dir}/${jid}`);
+      if (result["finished"] === 1) jobs.registry.markGathered(access2.host, jid);
+      return result;
+    },
+    async cleanup(jid) {
+      const dir = await locate2(jid);
+      const existed = await jobs.cleanup(access2, jid, dir);
+      const base2 = {
+        ansible_job_id: jid,
+        stdout: "",
+        stderr: "",
+        stdout_lines: [],
+        stderr_lines: []
+      };
+      if (!existed)
+        return {
+          ...base2,
+          changed: false,
+          failed: true,
+          finished: 1,
+          started: 1,
+          msg: "could not find job",
+          erased: `${dir}/${jid}`
+        };
+      return { ...base2, changed: false, erased: `${dir}/${jid}`, finished: 0, started: 0 };
+    }
+  };
+}
+async function resolveDir(access2, dir) {
+  if (!dir.startsWith("~")) return dir.replace(/\/+$/, "") || "/";
+  if (dir !== "~" && !dir.startsWith("~/")) {
+    throw new ModuleArgumentError(
+      `ansible_async_dir '${dir}': only '~' or '~/\u2026' is expanded; use an absolute path`
+    );
+  }
+  const connection = await access2.connection();
+  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 3e4 });
+  const home = res.stdout.toString("utf8");
+  if (!home.startsWith("/"))
+    throw new ModuleArgumentError(
+      `cannot resolve ${shellQuote(dir)}: HOME is not set on the target`
+    );
+  return `${home.replace(/\/+$/, "")}${dir.slice(1)}`.replace(/\/+$/, "");
+}
+
+// src/executor/connection-pool.ts
+import { appendFileSync as appendFileSync2 } from "node:fs";
+
+// src/connection/host-settings.ts
+import os5 from "node:os";
+import path from "node:path";
+var SSH_OPTIONS = [
+  "StrictHostKeyChecking",
+  "UserKnownHostsFile",
+  "ConnectTimeout",
+  "ServerAliveInterval",
+  "ServerAliveCountMax",
+  "Port",
+  "User",
+  "IdentityFile",
+  "IdentitiesOnly",
+  "PasswordAuthentication",
+  "PubkeyAuthentication",
+  "LogLevel",
+  "ControlMaster",
+  "ControlPersist",
+  "ControlPath",
+  "Compression"
+];
+function connectionSettingsFromVars(host, get, defaults) {
+  const str2 = (name) => {
+    const v = get(name);
+    return v === void 0 || v === null || v === "" ? void 0 : String(v);
+  };
+  const transport = str2("ansible_connection") ?? "ssh";
+  let kind;
+  if (transport === "local") kind = "local";
+  else if (["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"].includes(transport))
+    kind = "ssh";
+  else {
+    throw new OptionError(
+      `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
+    );
+  }
+  const settings = {
+    host,
+    transport: kind,
+    address: str2("ansible_host") ?? str2("ansible_ssh_host") ?? host,
+    port: toPort(host, str2("ansible_port") ?? str2("ansible_ssh_port") ?? defaults.port ?? 22),
+    user: str2("ansible_user") ?? str2("ansible_ssh_user") ?? defaults.user,
+    privateKeyPath: expandHome(
+      str2("ansible_ssh_private_key_file") ?? str2("ansible_private_key_file") ?? defaults.privateKeyPath
+    ),
+    privateKey: defaults.privateKey,
+    passphrase: defaults.passphrase,
+    password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
+    knownHostsPath: defaults.knownHostsPath,
+    knownHosts: defaults.knownHosts,
+    hostKeyChecking: defaults.hostKeyChecking,
+    connectTimeoutMs: toTimeout(
+      str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
+      defaults.connectTimeoutMs
+    )
+  };
+  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
+  if (checking !== void 0 && checking !== null) {
+    settings.hostKeyChecking = isFalse(checking) ? "off" : "strict";
+  }
+  for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
+    const args = str2(name);
+    if (args) applySshArgs(host, name, args, settings);
+  }
+  return settings;
+}
+function applySshArgs(host, variable, text, settings) {
+  let words;
+  try {
+    words = shlexSplit(text);
+  } catch {
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text}`);
+  }
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    let option;
+    if (word === "-o") option = words[++i];
+    else if (word.startsWith("-o")) option = word.slice(2);
+    else {
+      throw new OptionError(
+        `host ${host}: ${variable} option '${word}' is not supported. Only '-o Name=value' options are read (${SSH_OPTIONS.join(", ")}); ProxyJump comes in a later release`
+      );
+    }
+    const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
+    if (!m)
+      throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
+    const [, key, value] = m;
+    switch (key.toLowerCase()) {
+      case "stricthostkeychecking":
+        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : "strict";
+        break;
+      case "userknownhostsfile":
+        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
+        if (value === "/dev/null") settings.knownHosts = "";
+        break;
+      case "connecttimeout":
+        settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
+        break;
+      case "port":
+        settings.port = toPort(host, value);
+        break;
+      case "user":
+        settings.user = value;
+        break;
+      case "identityfile":
+        settings.privateKeyPath = expandHome(value);
+        break;
+      default:
+        if (!SSH_OPTIONS.some((o) => o.toLowerCase() === key.toLowerCase())) {
+          throw new OptionError(
+            `host ${host}: ${variable} option '-o ${key}' is not supported. Supported: ${SSH_OPTIONS.join(", ")}`
+          );
+        }
+    }
+  }
+}
+function toPort(host, value) {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new OptionError(
+      `host ${host}: ansible_port must be a port number (1-65535), got '${String(value)}'`
+    );
+  }
+  return port;
+}
+function toTimeout(value, fallback) {
+  const seconds = Number(value);
+  return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
+}
+function isFalse(value) {
+  return value === false || /^(false|no|off|0)$/i.test(String(value));
+}
+function expandHome(p) {
+  if (!p) return p;
+  if (p === "~" || p.startsWith("~/")) return path.join(os5.homedir(), p.slice(1));
+  return p;
+}
+
+// src/executor/connection-pool.ts
+function traced(connection) {
+  const file = process.env["ASYNC_PLAYBOOK_TRACE"];
+  if (!file) return connection;
+  return {
+    host: connection.host,
+    run(command, options) {
+      const job = / apb-job (\w+)/.exec(command);
+      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split("\n")[0];
+      appendFileSync2(file, `${Date.now()} ${connection.host} ${head}
+`);
+      return connection.run(command, options);
+    },
+    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
+    close: () => connection.close()
+  };
+}
+var ConnectionPool = class {
+  constructor(defaults, opener) {
+    this.defaults = defaults;
+    this.opener = opener;
+  }
+  defaults;
+  opener;
+  open = /* @__PURE__ */ new Map();
+  /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
+  get(host, vars) {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
+    const key = this.keyOf(host, settings);
+    let connection = this.open.get(key);
+    if (!connection) {
+      connection = this.opener(settings).then(traced);
+      this.open.set(key, connection);
+      connection.catch(() => this.open.delete(key));
+    }
+    return connection;
+  }
+  /** Forgets the host's connection (closing it if it is still open), so the next get() opens a new one. */
+  async reset(host, vars) {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
+    const key = this.keyOf(host, settings);
+    const old = this.open.get(key);
+    this.open.delete(key);
+    await (await old?.catch(() => void 0))?.close().catch(() => void 0);
+  }
+  keyOf(host, settings) {
+    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ""}`;
+  }
+  /** Closes every connection. */
+  async closeAll() {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(
+      all.map(async (p) => (await p.catch(() => void 0))?.close().catch(() => void 0))
+    );
+  }
+};
+
+// src/executor/parallel.ts
+async function mapWithLimit(items, limit, worker) {
+  const results = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await worker(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+function sleep(ms, signal) {
+  return new Promise((resolve2) => {
+    if (signal?.aborted || ms <= 0) return resolve2();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve2();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+// src/executor/variables.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+var VariableManager = class {
+  constructor(inventory, templar, extraVars) {
+    this.inventory = inventory;
+    this.templar = templar;
+    this.extraVars = extraVars;
+  }
+  inventory;
+  templar;
+  extraVars;
+  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
+  omit = `__omit_place_holder__${randomBytes3(20).toString("hex")}`;
+  memory = /* @__PURE__ */ new Map();
+  /** The host's persistent memory (created on first use). */
+  hostMemory(host) {
+    let m = this.memory.get(host);
+    if (!m) {
+      m = { facts: {}, registered: {} };
+      this.memory.set(host, m);
+    }
+    return m;
+  }
+  /** Inventory variables of a host, including the implicit localhost. */
+  inventoryVars(host) {
+    return this.inventory.hostVars(host);
+  }
+  /**
+   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   */
+  scope(host, play, taskVars = {}, locals = {}) {
+    const entries = /* @__PURE__ */ new Map();
+    const put = (vars, trusted) => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
+    };
+    put(this.inventoryVars(host), true);
+    const memory = this.hostMemory(host);
+    const facts = memory.facts;
+    if (Object.keys(facts).length > 0) {
+      const prefixed = {};
+      for (const [k, v] of Object.entries(facts))
+        prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
+      put(prefixed, false);
+    }
+    put({ ansible_facts: facts }, false);
+    put(play.playVars, true);
+    put(taskVars, true);
+    put(memory.registered, false);
+    put(this.extraVars, true);
+    put(
+      {
+        inventory_hostname: host,
+        inventory_hostname_short: host.split(".")[0],
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play)
+      },
+      false
+    );
+    put(locals, false);
+    return this.templar.scope(entries);
+  }
+  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
+  hostvarsView(play) {
+    const view = {};
+    for (const name of this.inventory.hostNames()) {
+      let cached;
+      Object.defineProperty(view, name, {
+        enumerable: true,
+        get: () => cached ??= this.scopeWithoutHostvars(name, play)
+      });
+    }
+    return view;
+  }
+  scopeWithoutHostvars(host, _play) {
+    const entries = /* @__PURE__ */ new Map();
+    for (const [k, v] of Object.entries(this.inventoryVars(host)))
+      entries.set(k, { value: v, trusted: true });
+    const memory = this.hostMemory(host);
+    for (const [k, v] of Object.entries(memory.facts))
+      entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
+    entries.set("ansible_facts", { value: memory.facts, trusted: false });
+    for (const [k, v] of Object.entries(memory.registered))
+      entries.set(k, { value: v, trusted: false });
+    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
+    entries.set("inventory_hostname", { value: host, trusted: false });
+    return this.templar.scope(entries);
+  }
+  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
+  stripOmitted(args) {
+    const out = {};
+    for (const [k, v] of Object.entries(args)) {
+      if (v === this.omit) continue;
+      out[k] = v;
+    }
+    return out;
+  }
+};
+
+// src/executor/gather-runner.ts
+var MAX_WAIT_SECONDS = 10;
+async function gatherJobs(registry, options) {
+  const { events } = options;
+  const variables = new VariableManager(options.inventory, options.templar, options.extraVars);
+  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
+  const jobs = new AsyncJobs(registry);
+  const deadline = Date.now() + options.timeoutSeconds * 1e3;
+  const stats = {};
+  const failed2 = /* @__PURE__ */ new Set();
+  const unreachable = /* @__PURE__ */ new Set();
+  const pending = registry.allOutstanding();
+  const hosts = [...new Set(pending.map((j) => j.host))];
+  const playContext = {
+    playVars: {},
+    playHosts: hosts,
+    playBatch: hosts,
+    playbookDir: options.inventory ? process.cwd() : ""
+  };
+  events.playStart("Gather background jobs", void 0);
+  try {
+    const keys = [...new Set(pending.map((j) => j.register ?? j.jid))];
+    for (const key of keys) {
+      const group = pending.filter((j) => (j.register ?? j.jid) === key);
+      const info = {
+        name: `gather ${key}`,
+        module: "async_status",
+        location: group[0]?.location,
+        noLog: false
+      };
+      events.taskStart(info);
+      await Promise.all(
+        group.map(async (job) => {
+          const started = Date.now();
+          const host = job.host;
+          const scope = variables.scope(host, playContext);
+          const access2 = { host, connection: () => pool.get(host, scope) };
+          const s = stats[host] ??= emptyStats();
+          let result;
+          try {
+            result = await waitForJob(
+              job,
+              jobs,
+              access2,
+              deadline,
+              () => pool.reset(host, scope),
+              options.signal
+            );
+          } catch (error2) {
+            if (error2 instanceof ConnectionError) {
+              s.unreachable++;
+              unreachable.add(host);
+              events.hostResult(info, {
+                host,
+                status: "unreachable",
+                ignored: false,
+                result: { changed: false, unreachable: true, msg: error2.message },
+                durationMs: Date.now() - started
+              });
+              return;
+            }
+            result = { changed: false, failed: true, msg: error2.message };
+          }
+          const status = result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
+          if (status === "failed") {
+            s.failed++;
+            failed2.add(host);
+          } else {
+            s.ok++;
+            if (status === "changed") s.changed++;
+          }
+          events.hostResult(info, {
+            host,
+            status,
+            ignored: false,
+            result,
+            durationMs: Date.now() - started
+          });
+        })
+      );
+    }
+  } finally {
+    await pool.closeAll();
+  }
+  events.recap(stats);
+  const exitCode = unreachable.size > 0 ? 4 : failed2.size > 0 ? 2 : 0;
+  return {
+    stats,
+    failedHosts: [...failed2],
+    unreachableHosts: [...unreachable],
+    exitCode,
+    jobs: registry.allOutstanding()
+  };
+}
+async function waitForJob(job, jobs, access2, deadline, reset, signal) {
+  let backoff = 500;
+  const view = jobsAccess(jobs, access2, () => job.dir);
+  for (; ; ) {
+    const left = (deadline - Date.now()) / 1e3;
+    try {
+      if (left <= 0 || signal?.aborted) {
+        const last = await view.status(job.jid);
+        if (last["finished"] === 1) return last;
+        return {
+          ...last,
+          failed: true,
+          msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
+        };
+      }
+      const snapshot = await jobs.status(access2, job.jid, job.dir, Math.min(MAX_WAIT_SECONDS, left));
+      if (snapshot.state !== "running") {
+        jobs.registry.markGathered(job.host, job.jid);
+        return statusResult(snapshot, `${job.dir}/${job.jid}`);
+      }
+      backoff = 500;
+    } catch (error2) {
+      if (!(error2 instanceof ConnectionError) || Date.now() >= deadline) throw error2;
+      jobs.forget(job.host);
+      await sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, 5e3);
+      await reset().catch(() => void 0);
+    }
+  }
+}
+
 // src/inventory/inventory.ts
 import { readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
@@ -48686,7 +50398,7 @@ function expandHostRange(pattern, location) {
     );
   }
   const head = pattern.slice(0, open3);
-  const tail = pattern.slice(close + 1);
+  const tail2 = pattern.slice(close + 1);
   const bounds = pattern.slice(open3 + 1, close).split(":");
   const bad = (why) => new InventoryError(
     `bad host range '[${bounds.join(":")}]' in '${pattern}': ${why}. Write ranges as [begin:end] or [begin:end:step], e.g. web[01:20], db[a:f], node[1:9:2].`,
@@ -48723,7 +50435,7 @@ function expandHostRange(pattern, location) {
   } else {
     throw bad("begin and end must both be numbers or both be single letters");
   }
-  return sequence.flatMap((item) => expandHostRange(head + item + tail, location));
+  return sequence.flatMap((item) => expandHostRange(head + item + tail2, location));
 }
 
 // src/inventory/host-pattern.ts
@@ -49413,18 +51125,18 @@ function requireSnippet() {
   const common2 = requireCommon();
   function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
     let head = "";
-    let tail = "";
+    let tail2 = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
     if (position - lineStart > maxHalfLength) {
       head = " ... ";
       lineStart = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
-      tail = " ...";
-      lineEnd = position + maxHalfLength - tail.length;
+      tail2 = " ...";
+      lineEnd = position + maxHalfLength - tail2.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail,
+      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail2,
       pos: position - lineStart + head.length
       // relative position
     };
@@ -50137,18 +51849,18 @@ function requireBinary() {
       }
       bits = (bits << 8) + object[idx];
     }
-    const tail = max % 3;
-    if (tail === 0) {
+    const tail2 = max % 3;
+    if (tail2 === 0) {
       result += map2[bits >> 18 & 63];
       result += map2[bits >> 12 & 63];
       result += map2[bits >> 6 & 63];
       result += map2[bits & 63];
-    } else if (tail === 2) {
+    } else if (tail2 === 2) {
       result += map2[bits >> 10 & 63];
       result += map2[bits >> 4 & 63];
       result += map2[bits << 2 & 63];
       result += map2[64];
-    } else if (tail === 1) {
+    } else if (tail2 === 1) {
       result += map2[bits >> 2 & 63];
       result += map2[bits << 4 & 63];
       result += map2[64];
@@ -52790,10 +54502,6 @@ function isYaml(source) {
   return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
 }
 
-// src/modules/module.ts
-var ModuleArgumentError = class extends Error {
-};
-
 // src/modules/assert.ts
 var assertModule = {
   name: "assert",
@@ -52821,193 +54529,38 @@ var assertModule = {
   }
 };
 
-// src/connection/shell-quote.ts
-function shellQuote(value) {
-  if (value === "") return "''";
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-function shellJoin(argv) {
-  return argv.map(shellQuote).join(" ");
-}
-function isShellVariableName(name) {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
-}
-var SHLEX_WHITESPACE = " 	\r\n";
-function shlexSplit(input) {
-  const out = [];
-  let current = "";
-  let inToken = false;
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i];
-    if (c === "'") {
-      const end = input.indexOf("'", i + 1);
-      if (end < 0) throw new Error("No closing quotation");
-      current += input.slice(i + 1, end);
-      inToken = true;
-      i = end + 1;
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      let closed = false;
-      while (i < input.length) {
-        const d = input[i];
-        if (d === "\\" && i + 1 < input.length && '\\"'.includes(input[i + 1])) {
-          current += input[i + 1];
-          i += 2;
-          continue;
-        }
-        if (d === '"') {
-          closed = true;
-          i++;
-          break;
-        }
-        current += d;
-        i++;
-      }
-      if (!closed) throw new Error("No closing quotation");
-      inToken = true;
-      continue;
-    }
-    if (c === "\\") {
-      if (i + 1 >= input.length) throw new Error("No escaped character");
-      current += input[i + 1];
-      inToken = true;
-      i += 2;
-      continue;
-    }
-    if (SHLEX_WHITESPACE.includes(c)) {
-      if (inToken) out.push(current);
-      current = "";
-      inToken = false;
-      i++;
-      continue;
-    }
-    current += c;
-    inToken = true;
-    i++;
-  }
-  if (inToken) out.push(current);
-  return out;
-}
-
-// src/modules/command-runner.ts
-var TIMEOUT_GRACE_SECONDS = 10;
-async function runCommand(ctx, script, cmdForResult, options) {
-  const parts = [];
-  for (const [name, value] of Object.entries(ctx.environment)) {
-    if (!isShellVariableName(name)) {
+// src/modules/async-status.ts
+var asyncStatusModule = {
+  name: "async_status",
+  argNames: ["jid", "mode"],
+  async run(ctx) {
+    const jid = ctx.args["jid"];
+    if (jid === void 0 || jid === null || jid === "")
+      throw new ModuleArgumentError("missing required arguments: jid");
+    const mode = ctx.args["mode"] ?? "status";
+    if (mode !== "status" && mode !== "cleanup") {
       throw new ModuleArgumentError(
-        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
+        `value of mode must be one of: status, cleanup, got: ${String(mode)}`
       );
     }
-    parts.push(`export ${name}=${shellQuote(value)}`);
+    return mode === "cleanup" ? ctx.jobs.cleanup(String(jid)) : ctx.jobs.status(String(jid));
+  },
+  async waitBeforeRetry(ctx, result, delayMs) {
+    const jid = result["ansible_job_id"];
+    if (result["finished"] === 0 && typeof jid === "string" && (ctx.args["mode"] ?? "status") === "status") {
+      const started = Date.now();
+      try {
+        await ctx.jobs.status(jid, delayMs / 1e3);
+        return;
+      } catch {
+      }
+      const left = delayMs - (Date.now() - started);
+      if (left > 0) await ctx.sleep(left);
+      return;
+    }
+    await ctx.sleep(delayMs);
   }
-  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
-  const timeout = ctx.taskTimeoutSeconds;
-  if (timeout !== void 0 && timeout > 0) {
-    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
-  } else {
-    parts.push(script);
-  }
-  const remote = parts.length === 1 && parts[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(parts.join("\n"))}`;
-  const connection = await ctx.connection();
-  const start = /* @__PURE__ */ new Date();
-  const result = await connection.run(remote, {
-    timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1e3 : ctx.timeoutMs,
-    stdin: options.stdin
-  });
-  const end = /* @__PURE__ */ new Date();
-  const stdout = decodeOutput(result.stdout);
-  const stderr = decodeOutput(result.stderr);
-  const rc = result.code ?? (result.signal ? -1 : -1);
-  const out = {
-    changed: true,
-    cmd: cmdForResult,
-    delta: formatDelta(end.getTime() - start.getTime()),
-    end: formatTimestamp(end),
-    msg: "",
-    rc,
-    start: formatTimestamp(start),
-    stderr,
-    stderr_lines: splitLines(stderr),
-    stdout,
-    stdout_lines: splitLines(stdout)
-  };
-  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
-    out["failed"] = true;
-    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
-  } else if (rc !== 0) {
-    out["failed"] = true;
-    out["msg"] = "non-zero return code";
-  }
-  return out;
-}
-function decodeOutput(buffer) {
-  return buffer.toString("utf8").replace(/[\r\n]+$/, "");
-}
-function splitLines(text) {
-  if (text === "") return [];
-  const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-function formatTimestamp(date) {
-  const p = (n, w = 2) => String(n).padStart(w, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
-}
-function formatDelta(ms) {
-  const total = Math.max(0, ms);
-  const hours = Math.floor(total / 36e5);
-  const minutes = Math.floor(total % 36e5 / 6e4);
-  const seconds = Math.floor(total % 6e4 / 1e3);
-  const micros = total % 1e3 * 1e3;
-  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(micros).padStart(6, "0")}`;
-}
-async function checkCreatesRemoves(ctx, cmd) {
-  const creates = optionalString(ctx.args["creates"]);
-  const removes = optionalString(ctx.args["removes"]);
-  if (creates === void 0 && removes === void 0) return void 0;
-  const chdir = optionalString(ctx.args["chdir"]);
-  const connection = await ctx.connection();
-  const exists2 = async (pattern) => {
-    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
-    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
-    return res.code === 0;
-  };
-  const skip = (msg, stdout) => ({
-    changed: false,
-    cmd,
-    delta: null,
-    end: null,
-    msg,
-    rc: 0,
-    start: null,
-    stderr: "",
-    stderr_lines: [],
-    stdout,
-    stdout_lines: [stdout]
-  });
-  if (creates !== void 0 && await exists2(creates)) {
-    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
-  }
-  if (removes !== void 0 && !await exists2(removes)) {
-    return skip(
-      `Did not run command since '${removes}' does not exist`,
-      `skipped, since ${removes} does not exist`
-    );
-  }
-  return void 0;
-}
-function globQuote(pattern) {
-  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
-}
-function optionalString(value) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  return String(value);
-}
+};
 
 // src/modules/expand-args.sh
 var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
@@ -53046,6 +54599,7 @@ apb_expand() {
 var shellModule = {
   name: "shell",
   freeForm: true,
+  supportsAsync: true,
   argNames: [
     "_raw_params",
     "cmd",
@@ -53087,6 +54641,7 @@ function stdinArg(args) {
 var commandModule = {
   name: "command",
   freeForm: true,
+  supportsAsync: true,
   argNames: [
     "_raw_params",
     "cmd",
@@ -53148,7 +54703,7 @@ function commandArgv(args) {
 // src/modules/copy.ts
 import { createHash as createHash2 } from "node:crypto";
 import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import path from "node:path";
+import path2 from "node:path";
 var copyModule = {
   name: "copy",
   argNames: [
@@ -53181,7 +54736,7 @@ var copyModule = {
     let state = await inspect(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path2.basename(src)}`;
       state = await inspect(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -53234,7 +54789,7 @@ function readSource2(args, baseDir) {
   }
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
-  const local = path.resolve(baseDir, src);
+  const local = path2.resolve(baseDir, src);
   try {
     if (statSync2(local).isDirectory()) {
       throw new ModuleArgumentError(
@@ -53391,9 +54946,308 @@ var rawModule = {
   }
 };
 
+// src/modules/reboot-launch.sh
+var reboot_launch_default = `# Starts a reboot command detached from this SSH session, then reports how it went.
+#   $1  the reboot command (POSIX sh text)
+#   $2  directories appended to PATH (Ansible's search_paths: shutdown lives in /sbin, which a
+#       non-root user's PATH often lacks), colon-separated
+#   $3  how long to wait for the command, in tenths of a second
+# The command runs under nohup with its own output files, so the session ending (the host going down,
+# sshd stopping) cannot take it along. A command that ends within the wait (\`shutdown\` refused for a
+# user who is not root, a typo) exits this script with its status and output. One still running when
+# the wait ends is taking the host down: that counts as started (exit 0).
+PATH=$PATH:$2
+export PATH
+apb_dir=$(mktemp -d "\${TMPDIR:-/tmp}/apb-reboot.XXXXXX") || exit 125
+# The inner shell records the status through a rename, so a half-written file is never read.
+# shellcheck disable=SC2016 # $1 and $2 are the inner shell's own arguments
+nohup /bin/sh -c '/bin/sh -c "$1"; echo "$?" >"$2/rc.tmp" && mv "$2/rc.tmp" "$2/rc"' \\
+  apb-reboot "$1" "$apb_dir" </dev/null >"$apb_dir/out" 2>"$apb_dir/err" &
+apb_waited=0
+while [ ! -e "$apb_dir/rc" ] && [ "$apb_waited" -lt "$3" ]; do
+  sleep 0.1 2>/dev/null || sleep 1
+  apb_waited=$((apb_waited + 1))
+done
+if [ ! -e "$apb_dir/rc" ]; then
+  rm -rf "$apb_dir"
+  exit 0
+fi
+apb_rc=$(cat "$apb_dir/rc")
+cat "$apb_dir/out"
+cat "$apb_dir/err" >&2
+rm -rf "$apb_dir"
+exit "$apb_rc"
+`;
+
+// src/modules/wait-for-connection.ts
+var DEFAULT_CONNECT_TIMEOUT = 5;
+var DEFAULT_DELAY = 0;
+var DEFAULT_SLEEP = 1;
+var DEFAULT_TIMEOUT = 600;
+var waitForConnectionModule = {
+  name: "wait_for_connection",
+  argNames: ["connect_timeout", "delay", "sleep", "timeout"],
+  async run(ctx) {
+    const connectTimeout = secondsArg(ctx.args, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
+    const delay = secondsArg(ctx.args, "delay", DEFAULT_DELAY);
+    const sleep2 = secondsArg(ctx.args, "sleep", DEFAULT_SLEEP);
+    const timeout = secondsArg(ctx.args, "timeout", DEFAULT_TIMEOUT);
+    const start = Date.now();
+    const elapsed = () => Math.floor((Date.now() - start) / 1e3);
+    if (delay > 0 && !await sleepFully(ctx, delay * 1e3)) {
+      return { changed: false, failed: true, elapsed: elapsed(), msg: CANCELLED };
+    }
+    const outcome = await retryUntilDeadline(
+      ctx,
+      timeout,
+      () => sleep2 * 1e3,
+      () => pingTest(ctx, connectTimeout)
+    );
+    if (outcome.ok) return { changed: false, elapsed: elapsed() };
+    return {
+      changed: false,
+      failed: true,
+      elapsed: elapsed(),
+      msg: outcome.reason === "timeout" ? `timed out waiting for ping module test: ${outcome.lastError}` : outcome.lastError
+    };
+  }
+};
+async function retryUntilDeadline(ctx, seconds, pauseMs, attempt) {
+  const deadline = Date.now() + seconds * 1e3;
+  for (let failures = 0; ; failures++) {
+    let lastError;
+    try {
+      await attempt(deadline - Date.now());
+      return { ok: true };
+    } catch (error2) {
+      if (error2 instanceof HostKeyError)
+        return { ok: false, reason: "fatal", lastError: error2.message };
+      lastError = errorText2(error2);
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { ok: false, reason: "timeout", lastError };
+    if (!await sleepFully(ctx, Math.min(pauseMs(failures), remaining))) {
+      return { ok: false, reason: "cancelled", lastError: CANCELLED };
+    }
+  }
+}
+async function pingTest(ctx, connectTimeout) {
+  const connection = await reconnectWithin(ctx, connectTimeout);
+  const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
+  if (res.timedOut) {
+    throw new Error(`the ping test command did not answer within ${ctx.timeoutMs} ms`);
+  }
+  if (res.code !== 0 || res.stdout.toString("utf8").trim() !== "pong")
+    throw new Error("ping test failed");
+}
+var CANCELLED = "the wait was interrupted because the run is being cancelled";
+function reconnectWithin(ctx, seconds) {
+  const attempt = ctx.reconnect();
+  if (seconds <= 0) return attempt;
+  return withDeadline(
+    attempt,
+    seconds * 1e3,
+    `timed out after ${seconds} s connecting to ${ctx.host} (connect_timeout)`
+  );
+}
+function withDeadline(promise, ms, message) {
+  promise.catch(() => void 0);
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+async function sleepFully(ctx, ms) {
+  const before = Date.now();
+  await ctx.sleep(ms);
+  return Date.now() - before >= ms - 25;
+}
+function secondsArg(args, name, dflt) {
+  const value = args[name];
+  if (value === void 0 || value === null) return dflt;
+  let n;
+  if (typeof value === "number") n = Math.trunc(value);
+  else if (typeof value === "boolean") n = value ? 1 : 0;
+  else if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) n = parseInt(value, 10);
+  else n = NaN;
+  if (!Number.isFinite(n) || n < 0) {
+    throw new ModuleArgumentError(
+      `'${name}' must be a whole number of seconds (0 or more), got '${String(value)}'`
+    );
+  }
+  return n;
+}
+function errorText2(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
+// src/modules/reboot.ts
+var DEFAULT_REBOOT_TIMEOUT = 600;
+var DEFAULT_TEST_COMMAND = "whoami";
+var DEFAULT_BOOT_TIME_COMMAND = "cat /proc/sys/kernel/random/boot_id";
+var DEFAULT_REBOOT_MESSAGE = "Reboot initiated by Ansible";
+var DEFAULT_SEARCH_PATHS = ["/sbin", "/bin", "/usr/sbin", "/usr/bin", "/usr/local/sbin"];
+var LAUNCH_WAIT_TENTHS = 20;
+var LAUNCH_DEADLINE_MS = 3e4;
+var FIRST_PAUSE_MS = 1e3;
+var MAX_PAUSE_MS = 2e3;
+var rebootModule = {
+  name: "reboot",
+  argNames: [
+    "boot_time_command",
+    "connect_timeout",
+    "msg",
+    "post_reboot_delay",
+    "pre_reboot_delay",
+    "reboot_command",
+    "reboot_timeout",
+    "search_paths",
+    "test_command"
+  ],
+  async run(ctx) {
+    const rebootTimeout = secondsArg(ctx.args, "reboot_timeout", DEFAULT_REBOOT_TIMEOUT);
+    const connectTimeout = secondsArg(ctx.args, "connect_timeout", 0);
+    const preRebootDelay = secondsArg(ctx.args, "pre_reboot_delay", 0);
+    const postRebootDelay = secondsArg(ctx.args, "post_reboot_delay", 0);
+    const bootTimeCommand = commandArg(ctx.args, "boot_time_command", DEFAULT_BOOT_TIME_COMMAND);
+    const testCommand = commandArg(ctx.args, "test_command", DEFAULT_TEST_COMMAND);
+    const message = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
+    const rebootCommand = commandArg(
+      ctx.args,
+      "reboot_command",
+      `shutdown -r now ${shellQuote(message)}`
+    );
+    const searchPaths = searchPathsArg(ctx.args["search_paths"]);
+    let previousBootId;
+    try {
+      previousBootId = await readBootId(ctx, await ctx.connection(), bootTimeCommand, ctx.timeoutMs);
+    } catch (error2) {
+      return { changed: false, failed: true, rebooted: false, msg: errorText2(error2) };
+    }
+    if (preRebootDelay > 0 && !await sleepFully(ctx, preRebootDelay * 1e3)) {
+      return { changed: false, failed: true, rebooted: false, msg: CANCELLED };
+    }
+    const launched = await startReboot(ctx, rebootCommand, searchPaths);
+    const start = Date.now();
+    const elapsed = () => Math.floor((Date.now() - start) / 1e3);
+    if (launched !== void 0) {
+      return { changed: false, failed: true, rebooted: false, elapsed: elapsed(), msg: launched };
+    }
+    if (postRebootDelay > 0 && !await sleepFully(ctx, postRebootDelay * 1e3)) {
+      return { changed: false, failed: true, rebooted: true, elapsed: elapsed(), msg: CANCELLED };
+    }
+    const bootChanged = await retryUntilDeadline(ctx, rebootTimeout, pauseAfter, async (left) => {
+      const connection = await reconnectWithin(ctx, connectTimeout);
+      const bootId = await readBootId(ctx, connection, bootTimeCommand, attemptDeadline(ctx, left));
+      if (bootId === "" || bootId === previousBootId) throw new Error("boot time has not changed");
+    });
+    if (!bootChanged.ok) {
+      return waitFailed(bootChanged, "last boot time check", rebootTimeout, elapsed());
+    }
+    let needsReconnect = false;
+    const testPassed = await retryUntilDeadline(ctx, rebootTimeout, pauseAfter, async (left) => {
+      const connection = needsReconnect ? await reconnectWithin(ctx, connectTimeout) : await ctx.connection();
+      needsReconnect = false;
+      let res;
+      try {
+        res = await connection.run(testCommand, { timeoutMs: attemptDeadline(ctx, left) });
+      } catch (error2) {
+        if (error2 instanceof ConnectionError) needsReconnect = true;
+        throw error2;
+      }
+      if (res.timedOut) {
+        needsReconnect = true;
+        throw new Error(`the test command did not finish within ${attemptDeadline(ctx, left)} ms`);
+      }
+      if (res.code !== 0) {
+        throw new Error(
+          `Test command failed: ${decodeOutput(res.stderr)} ${decodeOutput(res.stdout)}`
+        );
+      }
+    });
+    if (!testPassed.ok) {
+      return waitFailed(testPassed, "post-reboot test command", rebootTimeout, elapsed());
+    }
+    return { changed: true, elapsed: elapsed(), rebooted: true };
+  }
+};
+async function startReboot(ctx, command, searchPaths) {
+  const remote = [
+    "/bin/sh -c",
+    shellQuote(reboot_launch_default),
+    "apb-reboot",
+    shellQuote(command),
+    shellQuote(searchPaths),
+    String(LAUNCH_WAIT_TENTHS)
+  ].join(" ");
+  try {
+    const connection = await ctx.connection();
+    const res = await connection.run(remote, {
+      timeoutMs: Math.min(ctx.timeoutMs, LAUNCH_DEADLINE_MS)
+    });
+    if (res.timedOut || res.code === null || res.code === 0) return void 0;
+    return `Reboot command failed. Error was: '${decodeOutput(res.stdout)}, ${decodeOutput(res.stderr)}'`;
+  } catch (error2) {
+    if (error2 instanceof ConnectionError) return void 0;
+    throw error2;
+  }
+}
+async function readBootId(ctx, connection, command, timeoutMs) {
+  const res = await connection.run(command, { timeoutMs });
+  if (res.timedOut) {
+    throw new Error(
+      `reboot: the boot time command did not finish within ${timeoutMs} ms on ${ctx.host}`
+    );
+  }
+  const stdout = res.stdout.toString("utf8");
+  if (res.code !== 0) {
+    throw new Error(
+      `reboot: failed to get host boot time info, rc: ${res.code ?? -1}, stdout: ${stdout}, stderr: ${res.stderr.toString("utf8")}`
+    );
+  }
+  return stdout.trim();
+}
+function waitFailed(outcome, what, timeout, elapsed) {
+  const result = {
+    changed: false,
+    failed: true,
+    rebooted: true,
+    elapsed,
+    msg: outcome.reason === "timeout" ? `Timed out waiting for ${what} (timeout=${timeout})` : outcome.lastError
+  };
+  if (outcome.reason === "timeout" && outcome.lastError !== "")
+    result["last_error"] = outcome.lastError;
+  return result;
+}
+function pauseAfter(failures) {
+  return Math.min(FIRST_PAUSE_MS * 1.5 ** failures, MAX_PAUSE_MS);
+}
+function attemptDeadline(ctx, remainingMs) {
+  return Math.max(1e3, Math.min(ctx.timeoutMs, remainingMs));
+}
+function commandArg(args, name, dflt) {
+  const value = args[name];
+  if (value === void 0 || value === null || value === "") return dflt;
+  if (typeof value !== "string") {
+    throw new ModuleArgumentError(`Invalid value given for '${name}': it must be a string`);
+  }
+  return value;
+}
+function searchPathsArg(value) {
+  if (value === void 0 || value === null) return DEFAULT_SEARCH_PATHS.join(":");
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
+    throw new ModuleArgumentError(
+      "'search_paths' must be a list of directories, e.g. ['/sbin', '/usr/sbin']"
+    );
+  }
+  return list.join(":");
+}
+
 // src/modules/script.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import path2 from "node:path";
+import path3 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -53411,7 +55265,7 @@ var scriptModule = {
       );
     }
     const [localName, ...scriptArgs] = words;
-    const localPath = path2.resolve(ctx.baseDir, localName);
+    const localPath = path3.resolve(ctx.baseDir, localName);
     let content;
     try {
       content = readFileSync3(localPath);
@@ -53435,7 +55289,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path2.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path3.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -53571,10 +55425,10 @@ var setupModule = {
     return { ansible_facts: facts, changed: false };
   }
 };
-function parseFacts(output) {
+function parseFacts(output2) {
   const raw = {};
   const env = {};
-  for (const record of output.split(RECORD)) {
+  for (const record of output2.split(RECORD)) {
     const [kind, name, ...rest] = record.split(FIELD);
     if (!name) continue;
     const value = rest.join(FIELD);
@@ -53685,7 +55539,10 @@ var ALL = [
   assertModule,
   pauseModule,
   pingModule,
-  setupModule
+  setupModule,
+  asyncStatusModule,
+  waitForConnectionModule,
+  rebootModule
 ];
 var MODULES = new Map(ALL.map((m) => [m.name, m]));
 var MODULE_CATALOG = {
@@ -53693,200 +55550,33 @@ var MODULE_CATALOG = {
   freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name))
 };
 
-// src/connection/host-settings.ts
-import os5 from "node:os";
-import path3 from "node:path";
-var SSH_OPTIONS = [
-  "StrictHostKeyChecking",
-  "UserKnownHostsFile",
-  "ConnectTimeout",
-  "ServerAliveInterval",
-  "ServerAliveCountMax",
-  "Port",
-  "User",
-  "IdentityFile",
-  "IdentitiesOnly",
-  "PasswordAuthentication",
-  "PubkeyAuthentication",
-  "LogLevel",
-  "ControlMaster",
-  "ControlPersist",
-  "ControlPath",
-  "Compression"
-];
-function connectionSettingsFromVars(host, get, defaults) {
-  const str2 = (name) => {
-    const v = get(name);
-    return v === void 0 || v === null || v === "" ? void 0 : String(v);
-  };
-  const transport = str2("ansible_connection") ?? "ssh";
-  let kind;
-  if (transport === "local") kind = "local";
-  else if (["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"].includes(transport))
-    kind = "ssh";
-  else {
-    throw new OptionError(
-      `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
-    );
-  }
-  const settings = {
-    host,
-    transport: kind,
-    address: str2("ansible_host") ?? str2("ansible_ssh_host") ?? host,
-    port: toPort(host, str2("ansible_port") ?? str2("ansible_ssh_port") ?? defaults.port ?? 22),
-    user: str2("ansible_user") ?? str2("ansible_ssh_user") ?? defaults.user,
-    privateKeyPath: expandHome(
-      str2("ansible_ssh_private_key_file") ?? str2("ansible_private_key_file") ?? defaults.privateKeyPath
-    ),
-    privateKey: defaults.privateKey,
-    passphrase: defaults.passphrase,
-    password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
-    knownHostsPath: defaults.knownHostsPath,
-    knownHosts: defaults.knownHosts,
-    hostKeyChecking: defaults.hostKeyChecking,
-    connectTimeoutMs: toTimeout(
-      str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
-      defaults.connectTimeoutMs
-    )
-  };
-  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
-  if (checking !== void 0 && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? "off" : "strict";
-  }
-  for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
-    const args = str2(name);
-    if (args) applySshArgs(host, name, args, settings);
-  }
-  return settings;
-}
-function applySshArgs(host, variable, text, settings) {
-  let words;
-  try {
-    words = shlexSplit(text);
-  } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text}`);
-  }
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    let option;
-    if (word === "-o") option = words[++i];
-    else if (word.startsWith("-o")) option = word.slice(2);
-    else {
-      throw new OptionError(
-        `host ${host}: ${variable} option '${word}' is not supported. Only '-o Name=value' options are read (${SSH_OPTIONS.join(", ")}); ProxyJump comes in a later release`
-      );
+// src/async/job-registry.ts
+var JobRegistry = class {
+  jobs = /* @__PURE__ */ new Map();
+  add(job) {
+    let byHost = this.jobs.get(job.host);
+    if (!byHost) {
+      byHost = /* @__PURE__ */ new Map();
+      this.jobs.set(job.host, byHost);
     }
-    const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
-    if (!m)
-      throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
-    const [, key, value] = m;
-    switch (key.toLowerCase()) {
-      case "stricthostkeychecking":
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : "strict";
-        break;
-      case "userknownhostsfile":
-        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
-        if (value === "/dev/null") settings.knownHosts = "";
-        break;
-      case "connecttimeout":
-        settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
-        break;
-      case "port":
-        settings.port = toPort(host, value);
-        break;
-      case "user":
-        settings.user = value;
-        break;
-      case "identityfile":
-        settings.privateKeyPath = expandHome(value);
-        break;
-      default:
-        if (!SSH_OPTIONS.some((o) => o.toLowerCase() === key.toLowerCase())) {
-          throw new OptionError(
-            `host ${host}: ${variable} option '-o ${key}' is not supported. Supported: ${SSH_OPTIONS.join(", ")}`
-          );
-        }
-    }
+    byHost.set(job.jid, job);
   }
-}
-function toPort(host, value) {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new OptionError(
-      `host ${host}: ansible_port must be a port number (1-65535), got '${String(value)}'`
-    );
+  get(host, jid) {
+    return this.jobs.get(host)?.get(jid);
   }
-  return port;
-}
-function toTimeout(value, fallback) {
-  const seconds = Number(value);
-  return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
-}
-function isFalse(value) {
-  return value === false || /^(false|no|off|0)$/i.test(String(value));
-}
-function expandHome(p) {
-  if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path3.join(os5.homedir(), p.slice(1));
-  return p;
-}
-
-// src/executor/connection-pool.ts
-var ConnectionPool = class {
-  constructor(defaults, opener) {
-    this.defaults = defaults;
-    this.opener = opener;
+  /** Jobs on a host that nobody has gathered yet. */
+  outstanding(host) {
+    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
   }
-  defaults;
-  opener;
-  open = /* @__PURE__ */ new Map();
-  /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
-  get(host, vars) {
-    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
-    const key = `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ""}`;
-    let connection = this.open.get(key);
-    if (!connection) {
-      connection = this.opener(settings);
-      this.open.set(key, connection);
-      connection.catch(() => this.open.delete(key));
-    }
-    return connection;
+  markGathered(host, jid) {
+    const job = this.get(host, jid);
+    if (job) job.gathered = true;
   }
-  /** Closes every connection. */
-  async closeAll() {
-    const all = [...this.open.values()];
-    this.open.clear();
-    await Promise.all(
-      all.map(async (p) => (await p.catch(() => void 0))?.close().catch(() => void 0))
-    );
+  /** All jobs not gathered yet, for the results document's `jobs`. */
+  allOutstanding() {
+    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
   }
 };
-
-// src/executor/parallel.ts
-async function mapWithLimit(items, limit, worker) {
-  const results = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await worker(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-function sleep(ms, signal) {
-  return new Promise((resolve2) => {
-    if (signal?.aborted || ms <= 0) return resolve2();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve2();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -54149,7 +55839,7 @@ function pyBinOp(op, a, b) {
 }
 function pyFormat(format, values) {
   let next = 0;
-  const take = () => {
+  const take2 = () => {
     if (next >= values.length) throw new TemplateError("not enough arguments for format string");
     return assertDefined(values[next++]);
   };
@@ -54157,7 +55847,7 @@ function pyFormat(format, values) {
     /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFeExXoc%])/g,
     (_m, flags, width, precision, conv) => {
       if (conv === "%") return "%";
-      const value = take();
+      const value = take2();
       const prec = precision === void 0 ? void 0 : Number(precision);
       let text;
       const num = () => {
@@ -54697,13 +56387,13 @@ function attributePath(item, path8) {
     item
   );
 }
-function toInt(value, dflt, base) {
+function toInt(value, dflt, base2) {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : dflt;
   if (typeof value === "string") {
     const text = value.trim().replace(/_/g, "");
-    const digits = base === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : base === 8 ? /^[+-]?(0o)?[0-7]+$/i : base === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
-    if (digits.test(text)) return parseInt(text.replace(/^([+-]?)0[xob]/i, "$1"), base);
+    const digits = base2 === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : base2 === 8 ? /^[+-]?(0o)?[0-7]+$/i : base2 === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
+    if (digits.test(text)) return parseInt(text.replace(/^([+-]?)0[xob]/i, "$1"), base2);
     const asFloat = toFloat(text, null);
     if (typeof asFloat === "number" && Number.isFinite(asFloat)) return Math.trunc(asFloat);
   }
@@ -54798,7 +56488,7 @@ function createFilters(deps) {
       );
     },
     bool: (v) => v === null ? false : toBoolean(v),
-    int: (v, [dflt = 0, base = 10], kw) => toInt(v, kw.default ?? dflt, Number(kw.base ?? base)),
+    int: (v, [dflt = 0, base2 = 10], kw) => toInt(v, kw.default ?? dflt, Number(kw.base ?? base2)),
     float: (v, [dflt = 0], kw) => toFloat(v, kw.default ?? dflt),
     string: (v) => toText(v),
     abs: (v) => Math.abs(Number(pyBinOp("+", v, 0))),
@@ -55520,8 +57210,8 @@ function createEnvironment() {
   env.addGlobal("None", null);
   env.addGlobal("dict", (...raw) => {
     const { args, kwargs } = splitKeywordArgs(raw);
-    const base = args[0] === void 0 ? {} : isPlainObject(args[0]) ? args[0] : Object.fromEntries(args[0]);
-    return { ...base, ...kwargs };
+    const base2 = args[0] === void 0 ? {} : isPlainObject(args[0]) ? args[0] : Object.fromEntries(args[0]);
+    return { ...base2, ...kwargs };
   });
   return env;
 }
@@ -55720,7 +57410,80 @@ var Templar = class {
   }
 };
 
+// src/async/poller.ts
+var WATCHDOG_GRACE_MS = 3500;
+var FIRST_BACKOFF_MS = 500;
+var MAX_BACKOFF_MS = 5e3;
+async function pollJob(req) {
+  const jid = String(req.launch["ansible_job_id"]);
+  const resultsFile = String(req.launch["results_file"]);
+  const hardEnd = req.launchedAt + req.asyncSeconds * 1e3 + WATCHDOG_GRACE_MS;
+  const printed = { stdout: 0, stderr: 0 };
+  let snapshot;
+  let lastError;
+  let backoff = FIRST_BACKOFF_MS;
+  while (!req.aborted()) {
+    const left = hardEnd - Date.now();
+    if (left <= 0) break;
+    const wait = Math.min(req.pollSeconds, left / 1e3);
+    try {
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait);
+      backoff = FIRST_BACKOFF_MS;
+      lastError = void 0;
+    } catch (error2) {
+      if (!(error2 instanceof ConnectionError)) throw error2;
+      lastError = error2;
+      req.jobs.forget(req.access.host);
+      await req.sleep(Math.min(backoff, Math.max(0, hardEnd - Date.now())));
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      await req.reconnect().catch((e) => lastError = e);
+      continue;
+    }
+    streamNew(snapshot, printed, req.onOutput);
+    if (snapshot.state !== "running") break;
+    req.onNotice(`ASYNC POLL on ${req.access.host}: jid=${jid} started=1 finished=0`);
+  }
+  if (!snapshot || snapshot.state === "running" || snapshot.state === "timeout") {
+    req.onNotice(`ASYNC FAILED on ${req.access.host}: jid=${jid}`);
+    if (!snapshot && lastError) {
+      return {
+        changed: false,
+        failed: true,
+        msg: `could not check job ${jid}: ${lastError.message}`
+      };
+    }
+    return {
+      changed: false,
+      failed: true,
+      msg: `async task did not complete within the requested time - ${req.asyncSeconds}s`,
+      ...snapshot ? { async_result: statusResult(snapshot, resultsFile) } : {}
+    };
+  }
+  const result = statusResult(snapshot, resultsFile);
+  req.onNotice(
+    `${result["failed"] ? "ASYNC FAILED" : "ASYNC OK"} on ${req.access.host}: jid=${jid}`
+  );
+  await req.jobs.cleanup(req.access, jid, req.dir).catch(() => void 0);
+  return result;
+}
+function streamNew(snapshot, printed, onOutput) {
+  for (const stream of ["stdout", "stderr"]) {
+    const buffer = snapshot[stream];
+    const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
+    const bufferStart = size - buffer.length;
+    const fresh = buffer.subarray(Math.max(0, printed[stream] - bufferStart));
+    const lastNewline = fresh.lastIndexOf(10);
+    const final = snapshot.state !== "running";
+    const upto = final ? fresh.length : lastNewline + 1;
+    if (upto <= 0) continue;
+    const text = fresh.subarray(0, upto).toString("utf8").replace(/\n$/, "");
+    for (const line of text.split("\n")) onOutput(stream, line);
+    printed[stream] = Math.max(printed[stream], bufferStart) + upto;
+  }
+}
+
 // src/executor/task-runner.ts
+var DEFAULT_POLL_SECONDS = 15;
 var DEFAULT_UNTIL_RETRIES = 3;
 var DEFAULT_DELAY_SECONDS = 5;
 async function runTaskOnHost(ctx) {
@@ -55881,7 +57644,13 @@ async function runSingle(ctx, locals) {
     if (done) return result;
     if (attempt < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result);
-      await ctx.sleep(delay * 1e3);
+      if (ctx.module.waitBeforeRetry)
+        await ctx.module.waitBeforeRetry(
+          moduleContext(ctx, locals, scope, {}),
+          result,
+          delay * 1e3
+        );
+      else await ctx.sleep(delay * 1e3);
     }
   }
   result["attempts"] = retries;
@@ -55909,28 +57678,106 @@ async function runModuleOnce(ctx, locals) {
       }
     }
   }
-  const environment2 = renderEnvironment(ctx, scope);
-  const timeoutRaw = task.timeout === void 0 ? void 0 : templar.render(task.timeout, scope);
-  const taskTimeoutSeconds = timeoutRaw === void 0 || timeoutRaw === null ? void 0 : toInt2(timeoutRaw, "timeout");
-  try {
-    return await module.run({
-      host: ctx.host,
-      args: finalArgs,
-      task,
-      connection: () => ctx.connection(),
-      vars: scope,
-      isTrue: (condition) => evaluateConditional(templar, condition, scope),
-      evaluate: (expression) => templar.evaluate(expression, scope),
-      timeoutMs: ctx.commandTimeoutMs,
-      taskTimeoutSeconds,
-      environment: environment2,
-      baseDir: ctx.baseDir,
-      log: (line) => ctx.events.log(ctx.host, ctx.info, line),
-      sleep: (ms) => ctx.sleep(ms)
+  const asyncSeconds = task.async === void 0 ? 0 : toInt2(templar.render(task.async, scope), "async");
+  const pollSeconds = task.poll === void 0 ? DEFAULT_POLL_SECONDS : toInt2(templar.render(task.poll, scope), "poll");
+  if (asyncSeconds < 0)
+    throw new ModuleArgumentError(
+      `'async' must be a positive number of seconds, got ${asyncSeconds}`
+    );
+  if (pollSeconds < 0)
+    throw new ModuleArgumentError(
+      `'poll' must be 0 (fire and forget) or a positive number of seconds, got ${pollSeconds}`
+    );
+  if (asyncSeconds > 0 && !module.supportsAsync) {
+    return {
+      changed: false,
+      failed: true,
+      msg: `This action (${module.name}) does not support async.`
+    };
+  }
+  const asyncDir = () => {
+    const value = scope["ansible_async_dir"];
+    return value === void 0 || value === null || value === "" ? DEFAULT_ASYNC_DIR : String(value);
+  };
+  let launchedAt = 0;
+  let launchDir = "";
+  const launchJob = asyncSeconds > 0 ? async (script, cmd) => {
+    launchedAt = Date.now();
+    const record = await ctx.asyncJobs.launch(hostAccess(ctx), {
+      command: script,
+      asyncSeconds,
+      watchdogSeconds: pollSeconds > 0 ? asyncSeconds : fireAndForgetLimit(asyncSeconds),
+      asyncDir: asyncDir(),
+      meta: { cmd, module: module.name, task: task.name },
+      register: task.register,
+      location: task.location
     });
+    launchDir = String(record["results_file"]).replace(/\/[^/]*$/, "");
+    return record;
+  } : void 0;
+  let result;
+  try {
+    result = await module.run(
+      moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
+    );
   } catch (error2) {
     return failureFromError(error2);
   }
+  if (asyncSeconds > 0 && pollSeconds > 0 && result["ansible_job_id"] && !result["failed"] && !result["skipped"]) {
+    try {
+      result = await pollJob({
+        access: hostAccess(ctx),
+        jobs: ctx.asyncJobs,
+        reconnect: () => ctx.reconnect(),
+        launch: result,
+        dir: launchDir,
+        asyncSeconds,
+        pollSeconds,
+        launchedAt,
+        onOutput: (stream, line) => ctx.events.log(ctx.host, ctx.info, stream === "stderr" ? `stderr: ${line}` : line),
+        onNotice: (line) => ctx.events.log("", void 0, line),
+        sleep: (ms) => ctx.sleep(ms),
+        aborted: () => ctx.aborted()
+      });
+    } catch (error2) {
+      return failureFromError(error2);
+    }
+  }
+  return result;
+}
+function fireAndForgetLimit(asyncSeconds) {
+  return 5 + 5 * Math.ceil(asyncSeconds / 5);
+}
+function hostAccess(ctx) {
+  return { host: ctx.host, connection: () => ctx.connection() };
+}
+function moduleContext(ctx, _locals, scope, extra) {
+  const { task, templar } = ctx;
+  const environment2 = renderEnvironment(ctx, scope);
+  const timeoutRaw = task.timeout === void 0 ? void 0 : templar.render(task.timeout, scope);
+  const taskTimeoutSeconds = timeoutRaw === void 0 || timeoutRaw === null ? void 0 : toInt2(timeoutRaw, "timeout");
+  const asyncDir = extra.asyncDir ?? (() => {
+    const value = scope["ansible_async_dir"];
+    return value === void 0 || value === null || value === "" ? DEFAULT_ASYNC_DIR : String(value);
+  });
+  return {
+    host: ctx.host,
+    args: extra.args ?? {},
+    task,
+    connection: () => ctx.connection(),
+    reconnect: () => ctx.reconnect(),
+    vars: scope,
+    isTrue: (condition) => evaluateConditional(templar, condition, scope),
+    evaluate: (expression) => templar.evaluate(expression, scope),
+    timeoutMs: ctx.commandTimeoutMs,
+    taskTimeoutSeconds,
+    environment: environment2,
+    baseDir: ctx.baseDir,
+    log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+    sleep: (ms) => ctx.sleep(ms),
+    launchJob: extra.launchJob,
+    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir)
+  };
 }
 function renderEnvironment(ctx, scope) {
   const out = {};
@@ -55984,112 +57831,6 @@ function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-// src/executor/variables.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-var VariableManager = class {
-  constructor(inventory, templar, extraVars) {
-    this.inventory = inventory;
-    this.templar = templar;
-    this.extraVars = extraVars;
-  }
-  inventory;
-  templar;
-  extraVars;
-  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
-  omit = `__omit_place_holder__${randomBytes3(20).toString("hex")}`;
-  memory = /* @__PURE__ */ new Map();
-  /** The host's persistent memory (created on first use). */
-  hostMemory(host) {
-    let m = this.memory.get(host);
-    if (!m) {
-      m = { facts: {}, registered: {} };
-      this.memory.set(host, m);
-    }
-    return m;
-  }
-  /** Inventory variables of a host, including the implicit localhost. */
-  inventoryVars(host) {
-    return this.inventory.hostVars(host);
-  }
-  /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
-   */
-  scope(host, play, taskVars = {}, locals = {}) {
-    const entries = /* @__PURE__ */ new Map();
-    const put = (vars, trusted) => {
-      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
-    };
-    put(this.inventoryVars(host), true);
-    const memory = this.hostMemory(host);
-    const facts = memory.facts;
-    if (Object.keys(facts).length > 0) {
-      const prefixed = {};
-      for (const [k, v] of Object.entries(facts))
-        prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
-      put(prefixed, false);
-    }
-    put({ ansible_facts: facts }, false);
-    put(play.playVars, true);
-    put(taskVars, true);
-    put(memory.registered, false);
-    put(this.extraVars, true);
-    put(
-      {
-        inventory_hostname: host,
-        inventory_hostname_short: host.split(".")[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
-        playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
-        omit: this.omit,
-        hostvars: this.hostvarsView(play)
-      },
-      false
-    );
-    put(locals, false);
-    return this.templar.scope(entries);
-  }
-  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
-  hostvarsView(play) {
-    const view = {};
-    for (const name of this.inventory.hostNames()) {
-      let cached;
-      Object.defineProperty(view, name, {
-        enumerable: true,
-        get: () => cached ??= this.scopeWithoutHostvars(name, play)
-      });
-    }
-    return view;
-  }
-  scopeWithoutHostvars(host, _play) {
-    const entries = /* @__PURE__ */ new Map();
-    for (const [k, v] of Object.entries(this.inventoryVars(host)))
-      entries.set(k, { value: v, trusted: true });
-    const memory = this.hostMemory(host);
-    for (const [k, v] of Object.entries(memory.facts))
-      entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
-    entries.set("ansible_facts", { value: memory.facts, trusted: false });
-    for (const [k, v] of Object.entries(memory.registered))
-      entries.set(k, { value: v, trusted: false });
-    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
-    entries.set("inventory_hostname", { value: host, trusted: false });
-    return this.templar.scope(entries);
-  }
-  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
-  stripOmitted(args) {
-    const out = {};
-    for (const [k, v] of Object.entries(args)) {
-      if (v === this.omit) continue;
-      out[k] = v;
-    }
-    return out;
-  }
-};
-
 // src/executor/playbook-runner.ts
 var GATHER_FACTS = {
   name: "Gathering Facts",
@@ -56118,6 +57859,10 @@ var PlaybookRunner = class {
     this.options = options;
     this.variables = new VariableManager(options.inventory, options.templar, options.extraVars);
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
+    this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry());
+    for (const job of this.asyncJobs.registry.allOutstanding()) {
+      if (job.register) this.variables.hostMemory(job.host).registered[job.register] = job.launch;
+    }
   }
   playbook;
   options;
@@ -56127,17 +57872,24 @@ var PlaybookRunner = class {
   unreachable = /* @__PURE__ */ new Set();
   variables;
   pool;
+  asyncJobs;
   async run() {
     for (const play of this.playbook.plays) {
       if (this.options.signal?.aborted) break;
-      await this.runPlay(play);
+      if (await this.runPlay(play)) break;
     }
     const stats = Object.fromEntries(this.stats);
     this.options.events.recap(stats);
     const failedHosts = [...this.stats.entries()].filter(([, s]) => s.failed > 0).map(([h]) => h);
     const unreachableHosts = [...this.unreachable];
     const exitCode = unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0;
-    return { stats, failedHosts, unreachableHosts, exitCode };
+    return {
+      stats,
+      failedHosts,
+      unreachableHosts,
+      exitCode,
+      jobs: this.asyncJobs.registry.allOutstanding()
+    };
   }
   close() {
     return this.pool.closeAll();
@@ -56150,6 +57902,7 @@ var PlaybookRunner = class {
     }
     return s;
   }
+  /** Runs one play; returns true when the playbook must stop. */
   async runPlay(play) {
     const { inventory, events } = this.options;
     const patterns = play.hosts;
@@ -56159,7 +57912,7 @@ var PlaybookRunner = class {
     events.playStart(play.name, play.location);
     if (hosts.length === 0) {
       events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`);
-      return;
+      return false;
     }
     for (const host of hosts) this.statsOf(host);
     const playContextBase = {
@@ -56169,11 +57922,11 @@ var PlaybookRunner = class {
     };
     for (const batch of batches(hosts, play.serial, play)) {
       const playContext = { ...playContextBase, playBatch: batch };
-      const ended = await this.runBatch(play, batch, playContext);
-      if (ended) break;
+      if (await this.runBatch(play, batch, playContext)) return true;
     }
+    return false;
   }
-  /** Runs the play's tasks on one batch. Returns true when the play must stop for every batch. */
+  /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
   async runBatch(play, batch, playContext) {
     const { templar, events } = this.options;
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0], playContext));
@@ -56240,11 +57993,18 @@ var PlaybookRunner = class {
         events,
         scope,
         connection: () => this.pool.get(host, scope()),
+        reconnect: async () => {
+          const vars = scope();
+          await this.pool.reset(host, vars);
+          return this.pool.get(host, vars);
+        },
         stripOmitted: (args) => this.variables.stripOmitted(args),
         playEnvironment: play.environment,
         commandTimeoutMs: this.options.commandTimeoutMs,
         baseDir: this.playbook.baseDir,
-        sleep: (ms) => sleep(ms, this.options.signal)
+        sleep: (ms) => sleep(ms, this.options.signal),
+        asyncJobs: this.asyncJobs,
+        aborted: () => this.options.signal?.aborted === true
       });
       const durationMs = Date.now() - started;
       const recipients = runOnce ? hosts : [host];
@@ -56325,6 +58085,84 @@ function batches(hosts, serial, play) {
     k++;
   }
   return out;
+}
+
+// src/async/jobs-document.ts
+function jobsDocument(jobs) {
+  const out = {};
+  for (const job of jobs) {
+    const byHost = out[job.host] ??= {};
+    byHost[job.register ?? job.jid] = {
+      ...job.launch,
+      task: job.task,
+      file: job.location?.file,
+      line: job.location?.line,
+      launched_at: new Date(job.launchedAt).toISOString(),
+      async: job.asyncSeconds,
+      dir: job.dir
+    };
+  }
+  return out;
+}
+function parseJobsDocument(text, source) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error2) {
+    throw new OptionError(
+      `${source}: the jobs document is not valid JSON (${error2.message})`
+    );
+  }
+  if (isRecord2(data) && isRecord2(data["jobs"]) && "plays" in data) data = data["jobs"];
+  if (!isRecord2(data))
+    throw new OptionError(
+      `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
+    );
+  const registry = new JobRegistry();
+  for (const [host, jobs] of Object.entries(data)) {
+    if (!isRecord2(jobs))
+      throw new OptionError(
+        `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
+      );
+    for (const [key, entry] of Object.entries(jobs)) {
+      const where = `${source}: job '${key}' on host '${host}'`;
+      if (!isRecord2(entry)) throw new OptionError(`${where} must be an object`);
+      const jid = entry["ansible_job_id"];
+      const dir = entry["dir"];
+      if (typeof jid !== "string" || !isValidJid(jid))
+        throw new OptionError(`${where}: 'ansible_job_id' must look like j123456789012.4567`);
+      if (typeof dir !== "string" || !dir.startsWith("/") || dir.includes("\0")) {
+        throw new OptionError(
+          `${where}: 'dir' must be the absolute job directory recorded at launch`
+        );
+      }
+      const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
+      const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
+      registry.add({
+        jid,
+        host,
+        dir,
+        launch: {
+          ansible_job_id: jid,
+          changed: true,
+          failed: 0,
+          finished: 0,
+          results_file: `${dir}/${jid}`,
+          started: 1
+        },
+        register,
+        task: typeof entry["task"] === "string" ? entry["task"] : key,
+        location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
+        launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
+        asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
+        gathered: false
+      });
+    }
+  }
+  return registry;
+}
+function isRecord2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 // src/playbook/extra-vars.ts
@@ -56999,6 +58837,66 @@ function byCodePoint(a, b) {
   return x.length - y.length;
 }
 
+// src/report/adhoc-reporter.ts
+var COMMAND_MODULES = /* @__PURE__ */ new Set(["command", "shell", "raw", "script"]);
+var AdhocReporter = class {
+  constructor(write) {
+    this.write = write;
+  }
+  write;
+  playStart() {
+  }
+  taskStart() {
+  }
+  itemResult() {
+  }
+  retrying(task, host, retriesLeft) {
+    this.write(`FAILED - RETRYING: [${host}]: ${task.name} (${retriesLeft} retries left).
+`);
+  }
+  noMoreHosts() {
+  }
+  recap(_stats) {
+  }
+  log(host, task, line) {
+    this.write(host ? `[${host}] ${line}
+` : `${line}
+`);
+  }
+  warning(message) {
+    this.write(`[WARNING]: ${message}
+`);
+  }
+  hostResult(task, outcome) {
+    const result = task.noLog ? censor(outcome.result) : outcome.result;
+    const shown = {};
+    for (const [k, v] of Object.entries(result)) if (!k.startsWith("_ansible")) shown[k] = v;
+    const host = outcome.host;
+    if (outcome.status === "unreachable") {
+      this.write(`${host} | UNREACHABLE! => ${pythonJson(shown, 4)}
+`);
+      return;
+    }
+    if (outcome.status === "skipped") {
+      this.write(`${host} | SKIPPED
+`);
+      return;
+    }
+    const failed2 = outcome.status === "failed";
+    const caption = failed2 ? "FAILED" : outcome.status === "changed" ? "CHANGED" : "SUCCESS";
+    if (COMMAND_MODULES.has(task.module) && !("ansible_job_id" in result)) {
+      const text = `${String(result["stdout"] ?? "")}${String(result["stderr"] ?? "")}${String(result["msg"] ?? "")}`;
+      this.write(`${host} | ${caption} | rc=${String(result["rc"] ?? -1)} >>
+${text}
+`);
+      return;
+    }
+    delete shown["failed"];
+    this.write(`${host} | ${failed2 ? "FAILED!" : caption} => ${pythonJson(shown, 4)}
+`);
+  }
+};
+
 // src/report/console-reporter.ts
 var COLORS = {
   ok: "32",
@@ -57203,20 +59101,21 @@ var ResultsCollector = class {
 };
 
 // src/engine.ts
+var DEFAULT_GATHER_TIMEOUT_SECONDS = 3600;
 async function executeRun(settings, write, options = {}) {
   const playbook = typeof settings.playbook === "string" ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd) : settings.playbook;
+  const jobs = settings.jobs ? parseJobsDocument(settings.jobs.text, settings.jobs.source) : void 0;
+  if (!playbook && !jobs)
+    throw new OptionError("a playbook is required (or --jobs to gather the jobs of an earlier run)");
   const inventory = settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory();
   const extraVars = {};
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd));
   const collector = new ResultsCollector();
-  const console2 = new ConsoleReporter(write, {
-    color: settings.color,
-    verbosity: settings.verbosity
-  });
+  const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity });
   const events = combineEvents(console2, collector, ...options.extraEvents ?? []);
   for (const warning2 of inventory.warnings) events.warning(warning2);
-  const summary2 = await runPlaybook(playbook, {
+  const engineOptions = {
     inventory,
     templar: new Templar(),
     extraVars,
@@ -57226,10 +59125,16 @@ async function executeRun(settings, write, options = {}) {
     openConnection,
     events,
     commandTimeoutMs: settings.commandTimeoutMs,
-    signal: options.signal
+    signal: options.signal,
+    jobs
+  };
+  const summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(jobs, {
+    ...engineOptions,
+    timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
   });
   const document2 = collector.document;
   document2.ok = summary2.exitCode === 0;
+  document2.jobs = jobsDocument(summary2.jobs);
   if (settings.jsonPath)
     writeResultsDocument(path6.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary2.exitCode, document: document2 };

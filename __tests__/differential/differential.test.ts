@@ -84,7 +84,14 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     })
   }
 
-  it.each(['basics.yml', 'failures.yml', 'facts.yml', 'async-seeds.yml', 'async-status.yml'])(
+  it.each([
+    'basics.yml',
+    'failures.yml',
+    'facts.yml',
+    'async-seed1.yml',
+    'async-seeds.yml',
+    'async-status.yml'
+  ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
       const diffs = await differences(fixture)

@@ -153,6 +153,18 @@ describe('playbook engine over OpenSSH', () => {
     expect(out.document.ok).toBe(false)
   })
 
+  it('stops the playbook when every host of a play has failed, as ansible-playbook does', async () => {
+    const out = await runCaptured(
+      sshdSettings(
+        sshd,
+        `- hosts: web1\n  gather_facts: false\n  tasks:\n    - shell: exit 1\n- name: never\n  hosts: web2\n  gather_facts: false\n  tasks:\n    - shell: echo no\n`,
+        inventory
+      )
+    )
+    expect(out.exitCode).toBe(2)
+    expect(out.document.plays.map((p) => p.name)).toEqual(['web1'])
+  })
+
   it('loops, retries with until and counts attempts as Ansible does', async () => {
     const marker = `/tmp/apb-until-${process.pid}-${Date.now()}`
     const out = await runCaptured(

@@ -1,5 +1,26 @@
+import { appendFileSync } from 'node:fs'
 import type { Connection, ConnectionSettings } from '../connection/connection.js'
 import { connectionSettingsFromVars, type ConnectionDefaults } from '../connection/host-settings.js'
+
+/**
+ * With ASYNC_PLAYBOOK_TRACE=FILE, every remote command is logged to FILE as `<epoch ms> <host> <what>`, where
+ * `what` is `apb-job <mode>` for job commands, else the start of the command: for debugging and for the bench's round-trip counts.
+ */
+function traced(connection: Connection): Connection {
+  const file = process.env['ASYNC_PLAYBOOK_TRACE']
+  if (!file) return connection
+  return {
+    host: connection.host,
+    run(command, options) {
+      const job = / apb-job (\w+)/.exec(command)
+      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split('\n')[0]
+      appendFileSync(file, `${Date.now()} ${connection.host} ${head}\n`)
+      return connection.run(command, options)
+    },
+    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
+    close: () => connection.close()
+  }
+}
 
 /** Opens one connection per host on first use and reuses it for every task of the run. */
 export class ConnectionPool {
@@ -16,7 +37,7 @@ export class ConnectionPool {
     const key = this.keyOf(host, settings)
     let connection = this.open.get(key)
     if (!connection) {
-      connection = this.opener(settings)
+      connection = this.opener(settings).then(traced)
       this.open.set(key, connection)
       // A failed connect is not cached: a later play may find the host back.
       connection.catch(() => this.open.delete(key))

@@ -91,7 +91,9 @@ class PlaybookRunner {
   async run(): Promise<RunSummary> {
     for (const play of this.playbook.plays) {
       if (this.options.signal?.aborted) break
-      await this.runPlay(play)
+      // As ansible-playbook: once a whole batch has failed (or any_errors_fatal / max_fail_percentage
+      // ended a play), no further play runs.
+      if (await this.runPlay(play)) break
     }
     const stats = Object.fromEntries(this.stats)
     this.options.events.recap(stats)
@@ -121,7 +123,8 @@ class PlaybookRunner {
     return s
   }
 
-  private async runPlay(play: Play): Promise<void> {
+  /** Runs one play; returns true when the playbook must stop. */
+  private async runPlay(play: Play): Promise<boolean> {
     const { inventory, events } = this.options
     const patterns = play.hosts
     let hosts = inventory.select(patterns)
@@ -130,7 +133,7 @@ class PlaybookRunner {
     events.playStart(play.name, play.location)
     if (hosts.length === 0) {
       events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
-      return
+      return false
     }
     for (const host of hosts) this.statsOf(host)
     const playContextBase = {
@@ -140,12 +143,12 @@ class PlaybookRunner {
     }
     for (const batch of batches(hosts, play.serial, play)) {
       const playContext: PlayContext = { ...playContextBase, playBatch: batch }
-      const ended = await this.runBatch(play, batch, playContext)
-      if (ended) break
+      if (await this.runBatch(play, batch, playContext)) return true
     }
+    return false
   }
 
-  /** Runs the play's tasks on one batch. Returns true when the play must stop for every batch. */
+  /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
   private async runBatch(play: Play, batch: string[], playContext: PlayContext): Promise<boolean> {
     const { templar, events } = this.options
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0]!, playContext))
