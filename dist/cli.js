@@ -30231,12 +30231,12 @@ function formatTimestamp(date) {
   return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
 }
 function formatDelta(ms) {
-  const total = Math.max(0, ms);
-  const hours = Math.floor(total / 36e5);
-  const minutes = Math.floor(total % 36e5 / 6e4);
-  const seconds = Math.floor(total % 6e4 / 1e3);
-  const micros = total % 1e3 * 1e3;
-  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(micros).padStart(6, "0")}`;
+  const micros = Math.max(0, Math.round(ms * 1e3));
+  const hours = Math.floor(micros / 36e8);
+  const minutes = Math.floor(micros % 36e8 / 6e7);
+  const seconds = Math.floor(micros % 6e7 / 1e6);
+  const fraction = micros % 1e6;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(fraction).padStart(6, "0")}`;
 }
 async function checkCreatesRemoves(ctx, cmd) {
   const creates = optionalString(ctx.args["creates"]);
@@ -30590,7 +30590,7 @@ function traced(connection) {
   return {
     host: connection.host,
     run(command, options) {
-      const job = / apb-job (\w+)/.exec(command);
+      const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(" apb-job ")));
       const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split("\n")[0];
       appendFileSync(file, `${Date.now()} ${connection.host} ${head}
 `);
@@ -35085,7 +35085,25 @@ var asyncStatusModule = {
         `value of mode must be one of: status, cleanup, got: ${String(mode)}`
       );
     }
-    return mode === "cleanup" ? ctx.jobs.cleanup(String(jid)) : ctx.jobs.status(String(jid));
+    if (mode === "cleanup") return ctx.jobs.cleanup(String(jid));
+    try {
+      return await ctx.jobs.status(String(jid));
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      try {
+        await ctx.reconnect();
+        return await ctx.jobs.status(String(jid));
+      } catch (again) {
+        if (!(again instanceof ConnectionError)) throw again;
+        return {
+          ansible_job_id: String(jid),
+          changed: false,
+          finished: 0,
+          started: 1,
+          msg: `could not reach the host to check the job (it keeps running there): ${again.message}`
+        };
+      }
+    }
   },
   async waitBeforeRetry(ctx, result, delayMs) {
     const jid = result["ansible_job_id"];

@@ -371,6 +371,40 @@ describe('fire and forget (poll: 0) and async_status', () => {
     expect(results.map((r) => r['stdout'])).toEqual(Array.from({ length: 20 }, (_, i) => String(i)))
   })
 
+  it('keeps an async_status until-loop going through an sshd stop and start, and gets the true result', async () => {
+    const bounce = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        sshd.kill()
+        setTimeout(() => void sshd.restart().then(resolve), 2000)
+      }, 1200)
+    )
+    const out = await runCaptured(
+      sshdSettings(
+        sshd,
+        play(
+          `    - shell: sleep 5; echo through
+      async: 60
+      poll: 0
+      register: j
+    - name: gather
+      async_status: jid={{ j.ansible_job_id }}
+      register: g
+      until: g is finished
+      retries: 20
+      delay: 1
+`,
+          'web1'
+        ),
+        inventory
+      )
+    )
+    await bounce
+    if (out.exitCode !== 0) console.log(out.output)
+    expect(out.exitCode).toBe(0)
+    expect(resultOf(out, 'gather', 'web1')).toMatchObject({ rc: 0, stdout: 'through', finished: 1 })
+    expect(out.document.stats['web1']).toMatchObject({ unreachable: 0, failed: 0 })
+  })
+
   it('keeps polling through an sshd restart and still gets the true result', async () => {
     const restart = new Promise<void>((resolve) =>
       setTimeout(() => void sshd.restart().then(resolve), 1500)

@@ -12,7 +12,8 @@ function traced(connection: Connection): Connection {
   return {
     host: connection.host,
     run(command, options) {
-      const job = / apb-job (\w+)/.exec(command)
+      // The mode follows the (quoted) wrapper script, whose own text mentions other modes.
+      const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(' apb-job ')))
       const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split('\n')[0]
       appendFileSync(file, `${Date.now()} ${connection.host} ${head}\n`)
       return connection.run(command, options)

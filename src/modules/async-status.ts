@@ -1,3 +1,4 @@
+import { ConnectionError } from '../errors.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /** `async_status`: reports on (or cleans up) a background job by its id, as Ansible's does. */
@@ -14,7 +15,28 @@ export const asyncStatusModule: ModuleDefinition = {
         `value of mode must be one of: status, cleanup, got: ${String(mode)}`
       )
     }
-    return mode === 'cleanup' ? ctx.jobs.cleanup(String(jid)) : ctx.jobs.status(String(jid))
+    if (mode === 'cleanup') return ctx.jobs.cleanup(String(jid))
+    try {
+      return await ctx.jobs.status(String(jid))
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error
+      // Ansible marks the host unreachable here and abandons the job. The job runs on regardless, so
+      // reconnect once and, if the host is still away, report the job as not finished: an until-loop
+      // then keeps trying within its own budget (retries × delay).
+      try {
+        await ctx.reconnect()
+        return await ctx.jobs.status(String(jid))
+      } catch (again) {
+        if (!(again instanceof ConnectionError)) throw again
+        return {
+          ansible_job_id: String(jid),
+          changed: false,
+          finished: 0,
+          started: 1,
+          msg: `could not reach the host to check the job (it keeps running there): ${again.message}`
+        }
+      }
+    }
   },
   async waitBeforeRetry(ctx, result, delayMs) {
     // Ansible sleeps `delay` between checks; we hold the check open on the target for that long instead,

@@ -104,12 +104,13 @@ export function formatTimestamp(date: Date): string {
 
 /** `0:00:01.234000`, as Ansible prints `delta`. */
 export function formatDelta(ms: number): string {
-  const total = Math.max(0, ms)
-  const hours = Math.floor(total / 3_600_000)
-  const minutes = Math.floor((total % 3_600_000) / 60_000)
-  const seconds = Math.floor((total % 60_000) / 1000)
-  const micros = (total % 1000) * 1000
-  return `${hours}:${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}.${String(micros).padStart(6, '0')}`
+  // Work in whole microseconds: job times come from the target as fractional seconds.
+  const micros = Math.max(0, Math.round(ms * 1000))
+  const hours = Math.floor(micros / 3_600_000_000)
+  const minutes = Math.floor((micros % 3_600_000_000) / 60_000_000)
+  const seconds = Math.floor((micros % 60_000_000) / 1_000_000)
+  const fraction = micros % 1_000_000
+  return `${hours}:${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}.${String(fraction).padStart(6, '0')}`
 }
 
 /**
