@@ -27495,6 +27495,9 @@ function parseCli(argv, env, isTty, cwd = process.cwd()) {
         background: { type: "string", short: "B" },
         poll: { type: "string", short: "P" },
         jobs: { type: "string" },
+        become: { type: "boolean", short: "b" },
+        "ask-pass": { type: "boolean", short: "k" },
+        "ask-become-pass": { type: "boolean", short: "K" },
         timeout: { type: "string" },
         verbose: { type: "boolean", short: "v", multiple: true },
         help: { type: "boolean", short: "h" },
@@ -27508,6 +27511,16 @@ ${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
+  if (values.become || values["ask-become-pass"]) {
+    throw new OptionError(
+      "-b/--become and -K are not supported yet: privilege escalation arrives in a later release"
+    );
+  }
+  if (values["ask-pass"]) {
+    throw new OptionError(
+      "-k/--ask-pass: prompting is not supported; give the password with ansible_password in the inventory"
+    );
+  }
   if (values.version) return { kind: "version" };
   const adhoc = values["module-name"] !== void 0 || values.args !== void 0;
   const gatherOnly = values.jobs !== void 0 && positionals.length === 0 && !adhoc;

@@ -77,6 +77,9 @@ export function parseCli(
         background: { type: 'string', short: 'B' },
         poll: { type: 'string', short: 'P' },
         jobs: { type: 'string' },
+        become: { type: 'boolean', short: 'b' },
+        'ask-pass': { type: 'boolean', short: 'k' },
+        'ask-become-pass': { type: 'boolean', short: 'K' },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -88,6 +91,16 @@ export function parseCli(
   }
   const { values, positionals } = parsed
   if (values.help) return { kind: 'help' }
+  if (values.become || values['ask-become-pass']) {
+    throw new OptionError(
+      '-b/--become and -K are not supported yet: privilege escalation arrives in a later release'
+    )
+  }
+  if (values['ask-pass']) {
+    throw new OptionError(
+      '-k/--ask-pass: prompting is not supported; give the password with ansible_password in the inventory'
+    )
+  }
   if (values.version) return { kind: 'version' }
   const adhoc = values['module-name'] !== undefined || values.args !== undefined
   const gatherOnly = values.jobs !== undefined && positionals.length === 0 && !adhoc

@@ -145,6 +145,9 @@ describe('dist/cli.js', () => {
     expect(ran.stderr).toContain("--forks must be a positive whole number, got 'many'")
     const none = await runCli([])
     expect(none.code).toBe(5)
+    const become = await runCli(['all', '-m', 'async_status', '-a', 'jid=j1.1', '-b'])
+    expect(become.code).toBe(5)
+    expect(become.stderr).toContain('-b/--become and -K are not supported yet')
   })
 
   it('takes extra vars as key=value, JSON and @file; later ones win', async () => {

@@ -181,6 +181,36 @@ describe('fire and forget (poll: 0) and async_status', () => {
     expect(out.document.jobs).toEqual({})
   })
 
+  it('returns the output so far for a job that is still running', async () => {
+    const out = await runCaptured(
+      sshdSettings(
+        sshd,
+        play(
+          `    - shell: echo early; sleep 3; echo late
+      async: 30
+      poll: 0
+      register: j
+    - name: peek
+      async_status: jid={{ j.ansible_job_id }}
+      register: p
+      until: p.stdout == 'early'
+      retries: 10
+      delay: 0
+`,
+          'web1'
+        ),
+        inventory
+      )
+    )
+    expect(out.exitCode).toBe(0)
+    expect(resultOf(out, 'peek', 'web1')).toMatchObject({
+      finished: 0,
+      started: 1,
+      stdout: 'early',
+      stdout_lines: ['early']
+    })
+  })
+
   it('fails the async_status task when the job failed, with its rc and output', async () => {
     const out = await runCaptured(
       sshdSettings(
