@@ -26,6 +26,7 @@ Options:
       --connect-timeout SECS  SSH connect timeout (default 10)
       --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
       --json FILE             write the results document (JSON) to FILE
+      --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -m, --module-name MODULE    ad-hoc: the module to run (default: command)
   -a, --args ARGS             ad-hoc: the module's arguments
   -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
@@ -77,6 +78,7 @@ export function parseCli(
         background: { type: 'string', short: 'B' },
         poll: { type: 'string', short: 'P' },
         jobs: { type: 'string' },
+        shard: { type: 'string' },
         become: { type: 'boolean', short: 'b' },
         'ask-pass': { type: 'boolean', short: 'k' },
         'ask-become-pass': { type: 'boolean', short: 'K' },
@@ -127,6 +129,7 @@ export function parseCli(
   const settings: RunSettings = {
     playbook: positionals[0],
     jobs,
+    shard: values.shard === undefined ? undefined : parseShard(values.shard, '--shard'),
     gatherTimeoutSeconds:
       values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout'),
     inventories: values.inventory ?? [],
@@ -170,6 +173,17 @@ export function parseCli(
     }
   }
   return { kind: 'playbook', settings }
+}
+
+/** Parses `i/n` (1 ≤ i ≤ n). */
+export function parseShard(value: string, option: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value)
+  const index = Number(m?.[1])
+  const count = Number(m?.[2])
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new OptionError(`${option} must be i/n with 1 <= i <= n (for example 2/4), got '${value}'`)
+  }
+  return { index, count }
 }
 
 function nonNegativeInt(value: string, option: string): number {

@@ -5,6 +5,7 @@ import type { ConnectionDefaults } from './connection/host-settings.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
 import { gatherJobs } from './executor/gather-runner.js'
 import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
+import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
 import { OptionError } from './errors.js'
 import { defaultInventory, loadInventory } from './inventory/inventory.js'
@@ -39,11 +40,22 @@ export interface RunSettings {
   jsonPath?: string
   verbosity: number
   color: boolean
+  /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
+  shard?: { index: number; count: number }
   /** Print results as the `ansible` ad-hoc command does. */
   adhocOutput?: boolean
   /** Deadline for each remote command of a task without its own `timeout`. */
   commandTimeoutMs: number
   cwd: string
+}
+
+/**
+ * A view into a run in progress, filled in by executeRun: the action reads it to write partial outputs
+ * when the workflow is cancelled, and to print progress while jobs are outstanding.
+ */
+export interface LiveRun {
+  collector?: ResultsCollector
+  registry?: JobRegistry
 }
 
 /** What a run returns to its caller (CLI or action). */
@@ -59,7 +71,7 @@ export interface RunOutcome {
 export async function executeRun(
   settings: RunSettings,
   write: (text: string) => void,
-  options: { signal?: AbortSignal; extraEvents?: RunEvents[] } = {}
+  options: { signal?: AbortSignal; extraEvents?: RunEvents[]; live?: LiveRun } = {}
 ): Promise<RunOutcome> {
   const playbook =
     typeof settings.playbook === 'string'
@@ -76,6 +88,11 @@ export async function executeRun(
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const collector = new ResultsCollector()
+  const registry = jobs ?? new JobRegistry()
+  if (options.live) {
+    options.live.collector = collector
+    options.live.registry = registry
+  }
   const console = settings.adhocOutput
     ? new AdhocReporter(write)
     : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity })
@@ -92,11 +109,12 @@ export async function executeRun(
     events,
     commandTimeoutMs: settings.commandTimeoutMs,
     signal: options.signal,
-    jobs
+    jobs: registry,
+    shard: settings.shard
   }
   const summary = playbook
     ? await runPlaybook(playbook, engineOptions)
-    : await gatherJobs(jobs!, {
+    : await gatherJobs(registry, {
         ...engineOptions,
         timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
       })

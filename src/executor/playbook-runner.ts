@@ -29,6 +29,8 @@ export interface EngineOptions {
   signal?: AbortSignal
   /** Background jobs: those handed over by --jobs, and those this run launches. */
   jobs?: JobRegistry
+  /** Run only the hosts of this shard (1-based index of count): each host is in exactly one shard. */
+  shard?: { index: number; count: number }
 }
 
 /** How a run ended. */
@@ -129,6 +131,7 @@ class PlaybookRunner {
     const patterns = play.hosts
     let hosts = inventory.select(patterns)
     hosts = applyLimit(hosts, inventory, this.options.limit)
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
     events.playStart(play.name, play.location)
     if (hosts.length === 0) {
@@ -300,6 +303,15 @@ class PlaybookRunner {
       }
     }
   }
+}
+
+/**
+ * The hosts of one shard. A host's shard follows from its position in the whole inventory, so it is the
+ * same in every play, and a matrix of `count` jobs covers every host exactly once.
+ */
+export function inShard(hosts: string[], inventoryOrder: string[], shard: { index: number; count: number }): string[] {
+  const position = new Map(inventoryOrder.map((h, i) => [h, i]))
+  return hosts.filter((h) => ((position.get(h) ?? 0) % shard.count) + 1 === shard.index)
 }
 
 /** Splits hosts into batches by `serial` (a number, a percentage, or a list of them). */

@@ -11,6 +11,8 @@ import { censor } from './censor.js'
 /** One host's outcome of one task in the results document. */
 export interface HostResultEntry {
   status: HostStatus
+  /** When the task started on this host (ISO 8601). */
+  started_at: string
   /** A failure that ignore_errors let through. */
   ignored?: boolean
   duration_ms: number
@@ -70,6 +72,7 @@ export class ResultsCollector implements RunEvents {
     if (!entry) return
     entry.results[outcome.host] = {
       status: outcome.status,
+      started_at: new Date(Date.now() - outcome.durationMs).toISOString(),
       ...(outcome.ignored ? { ignored: true } : {}),
       duration_ms: outcome.durationMs,
       result: task.noLog ? censor(outcome.result) : outcome.result
