@@ -27458,6 +27458,7 @@ Options:
       --connect-timeout SECS  SSH connect timeout (default 10)
       --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
       --json FILE             write the results document (JSON) to FILE
+      --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -m, --module-name MODULE    ad-hoc: the module to run (default: command)
   -a, --args ARGS             ad-hoc: the module's arguments
   -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
@@ -27495,6 +27496,7 @@ function parseCli(argv, env, isTty, cwd = process.cwd()) {
         background: { type: "string", short: "B" },
         poll: { type: "string", short: "P" },
         jobs: { type: "string" },
+        shard: { type: "string" },
         become: { type: "boolean", short: "b" },
         "ask-pass": { type: "boolean", short: "k" },
         "ask-become-pass": { type: "boolean", short: "K" },
@@ -27546,6 +27548,7 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
   const settings = {
     playbook: positionals[0],
     jobs,
+    shard: values.shard === void 0 ? void 0 : parseShard(values.shard, "--shard"),
     gatherTimeoutSeconds: values.timeout === void 0 ? void 0 : positiveInt(values.timeout, "--timeout"),
     inventories: values.inventory ?? [],
     extraVars: values["extra-vars"] ?? [],
@@ -27586,6 +27589,17 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
   }
   return { kind: "playbook", settings };
 }
+function parseShard(value, option) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new OptionError(
+      `${option} must be i/n with 1 <= i <= n (for example 2/4), got '${value}'`
+    );
+  }
+  return { index, count };
+}
 function nonNegativeInt(value, option) {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
@@ -27610,6 +27624,15 @@ import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 var KILL_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
+function targetEnvironment(env) {
+  const out = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (/^(INPUT_|STATE_|ACTIONS_)/.test(key) || /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key))
+      continue;
+    out[key] = value;
+  }
+  return out;
+}
 function openLocalConnection(host) {
   return new LocalConnection(host);
 }
@@ -27638,6 +27661,7 @@ var LocalConnection = class {
       let graceTimer;
       const child = spawn("/bin/sh", ["-c", command], {
         detached: true,
+        env: targetEnvironment(process.env),
         stdio: ["pipe", "pipe", "pipe"]
       });
       const killGroup = () => {
@@ -38481,6 +38505,7 @@ var PlaybookRunner = class {
     const patterns = play.hosts;
     let hosts = inventory.select(patterns);
     hosts = applyLimit(hosts, inventory, this.options.limit);
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
     events.playStart(play.name, play.location);
     if (hosts.length === 0) {
@@ -38634,6 +38659,10 @@ var PlaybookRunner = class {
     }
   }
 };
+function inShard(hosts, inventoryOrder, shard) {
+  const position = new Map(inventoryOrder.map((h, i) => [h, i]));
+  return hosts.filter((h) => (position.get(h) ?? 0) % shard.count + 1 === shard.index);
+}
 function batches(hosts, serial, play) {
   if (serial === void 0 || serial === null || serial === 0 || serial === "0") return [hosts];
   const sizes = (Array.isArray(serial) ? serial : [serial]).map((s) => {
@@ -38728,6 +38757,7 @@ function parseJobsDocument(text, source) {
         location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
         asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
+        handedOver: true,
         gathered: false
       });
     }
@@ -39654,6 +39684,7 @@ var ResultsCollector = class {
     if (!entry) return;
     entry.results[outcome.host] = {
       status: outcome.status,
+      started_at: new Date(Date.now() - outcome.durationMs).toISOString(),
       ...outcome.ignored ? { ignored: true } : {},
       duration_ms: outcome.durationMs,
       result: task.noLog ? censor(outcome.result) : outcome.result
@@ -39666,6 +39697,41 @@ var ResultsCollector = class {
   log() {
   }
   warning() {
+  }
+  /**
+   * The document so far, for a run that is being cancelled: the recap is counted from the results that
+   * are in.
+   */
+  partialDocument() {
+    const stats = {};
+    for (const play of this.document.plays) {
+      for (const task of play.tasks) {
+        for (const [host, entry] of Object.entries(task.results)) {
+          const s = stats[host] ??= {
+            ok: 0,
+            changed: 0,
+            failed: 0,
+            unreachable: 0,
+            skipped: 0,
+            rescued: 0,
+            ignored: 0
+          };
+          if (entry.status === "unreachable") s.unreachable++;
+          else if (entry.status === "skipped") s.skipped++;
+          else if (entry.status === "failed" && !entry.ignored) s.failed++;
+          else {
+            s.ok++;
+            if (entry.ignored) s.ignored++;
+            if (entry.status === "changed" || entry.result["changed"] === true) s.changed++;
+          }
+        }
+      }
+    }
+    return {
+      ...this.document,
+      ok: false,
+      stats: Object.keys(this.document.stats).length > 0 ? this.document.stats : stats
+    };
   }
   recap(stats) {
     this.document.stats = stats;
@@ -39685,8 +39751,18 @@ async function executeRun(settings, write, options = {}) {
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd));
   const collector = new ResultsCollector();
+  const registry = jobs ?? new JobRegistry();
+  if (options.live) {
+    options.live.collector = collector;
+    options.live.registry = registry;
+  }
   const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity });
-  const events = combineEvents(console2, collector, ...options.extraEvents ?? []);
+  const events = combineEvents(
+    ...options.beforeConsole ?? [],
+    console2,
+    collector,
+    ...options.extraEvents ?? []
+  );
   for (const warning of inventory.warnings) events.warning(warning);
   const engineOptions = {
     inventory,
@@ -39699,9 +39775,10 @@ async function executeRun(settings, write, options = {}) {
     events,
     commandTimeoutMs: settings.commandTimeoutMs,
     signal: options.signal,
-    jobs
+    jobs: registry,
+    shard: settings.shard
   };
-  const summary = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(jobs, {
+  const summary = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
     ...engineOptions,
     timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
   });

@@ -356,8 +356,8 @@ var require_errors = __commonJS({
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "UndiciError";
         this.code = "UND_ERR";
       }
@@ -368,10 +368,10 @@ var require_errors = __commonJS({
     };
     var kConnectTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CONNECT_TIMEOUT");
     var ConnectTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ConnectTimeoutError";
-        this.message = message || "Connect Timeout Error";
+        this.message = message2 || "Connect Timeout Error";
         this.code = "UND_ERR_CONNECT_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -381,10 +381,10 @@ var require_errors = __commonJS({
     };
     var kHeadersTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_TIMEOUT");
     var HeadersTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "HeadersTimeoutError";
-        this.message = message || "Headers Timeout Error";
+        this.message = message2 || "Headers Timeout Error";
         this.code = "UND_ERR_HEADERS_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -394,10 +394,10 @@ var require_errors = __commonJS({
     };
     var kHeadersOverflowError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_OVERFLOW");
     var HeadersOverflowError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "HeadersOverflowError";
-        this.message = message || "Headers Overflow Error";
+        this.message = message2 || "Headers Overflow Error";
         this.code = "UND_ERR_HEADERS_OVERFLOW";
       }
       static [Symbol.hasInstance](instance) {
@@ -407,10 +407,10 @@ var require_errors = __commonJS({
     };
     var kBodyTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BODY_TIMEOUT");
     var BodyTimeoutError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "BodyTimeoutError";
-        this.message = message || "Body Timeout Error";
+        this.message = message2 || "Body Timeout Error";
         this.code = "UND_ERR_BODY_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -420,10 +420,10 @@ var require_errors = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message, statusCode, headers, body) {
-        super(message);
+      constructor(message2, statusCode, headers, body) {
+        super(message2);
         this.name = "ResponseStatusCodeError";
-        this.message = message || "Response Status Code Error";
+        this.message = message2 || "Response Status Code Error";
         this.code = "UND_ERR_RESPONSE_STATUS_CODE";
         this.body = body;
         this.status = statusCode;
@@ -437,10 +437,10 @@ var require_errors = __commonJS({
     };
     var kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG");
     var InvalidArgumentError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InvalidArgumentError";
-        this.message = message || "Invalid Argument Error";
+        this.message = message2 || "Invalid Argument Error";
         this.code = "UND_ERR_INVALID_ARG";
       }
       static [Symbol.hasInstance](instance) {
@@ -450,10 +450,10 @@ var require_errors = __commonJS({
     };
     var kInvalidReturnValueError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_RETURN_VALUE");
     var InvalidReturnValueError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InvalidReturnValueError";
-        this.message = message || "Invalid Return Value Error";
+        this.message = message2 || "Invalid Return Value Error";
         this.code = "UND_ERR_INVALID_RETURN_VALUE";
       }
       static [Symbol.hasInstance](instance) {
@@ -463,10 +463,10 @@ var require_errors = __commonJS({
     };
     var kAbortError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORT");
     var AbortError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AbortError";
-        this.message = message || "The operation was aborted";
+        this.message = message2 || "The operation was aborted";
         this.code = "UND_ERR_ABORT";
       }
       static [Symbol.hasInstance](instance) {
@@ -476,10 +476,10 @@ var require_errors = __commonJS({
     };
     var kRequestAbortedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORTED");
     var RequestAbortedError = class extends AbortError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "AbortError";
-        this.message = message || "Request aborted";
+        this.message = message2 || "Request aborted";
         this.code = "UND_ERR_ABORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -489,10 +489,10 @@ var require_errors = __commonJS({
     };
     var kInformationalError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INFO");
     var InformationalError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "InformationalError";
-        this.message = message || "Request information";
+        this.message = message2 || "Request information";
         this.code = "UND_ERR_INFO";
       }
       static [Symbol.hasInstance](instance) {
@@ -502,10 +502,10 @@ var require_errors = __commonJS({
     };
     var kRequestContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH");
     var RequestContentLengthMismatchError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "RequestContentLengthMismatchError";
-        this.message = message || "Request body length does not match content-length header";
+        this.message = message2 || "Request body length does not match content-length header";
         this.code = "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -515,10 +515,10 @@ var require_errors = __commonJS({
     };
     var kResponseContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH");
     var ResponseContentLengthMismatchError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ResponseContentLengthMismatchError";
-        this.message = message || "Response body length does not match content-length header";
+        this.message = message2 || "Response body length does not match content-length header";
         this.code = "UND_ERR_RES_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -528,10 +528,10 @@ var require_errors = __commonJS({
     };
     var kClientDestroyedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_DESTROYED");
     var ClientDestroyedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ClientDestroyedError";
-        this.message = message || "The client is destroyed";
+        this.message = message2 || "The client is destroyed";
         this.code = "UND_ERR_DESTROYED";
       }
       static [Symbol.hasInstance](instance) {
@@ -541,10 +541,10 @@ var require_errors = __commonJS({
     };
     var kClientClosedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CLOSED");
     var ClientClosedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ClientClosedError";
-        this.message = message || "The client is closed";
+        this.message = message2 || "The client is closed";
         this.code = "UND_ERR_CLOSED";
       }
       static [Symbol.hasInstance](instance) {
@@ -554,10 +554,10 @@ var require_errors = __commonJS({
     };
     var kSocketError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_SOCKET");
     var SocketError = class extends UndiciError {
-      constructor(message, socket) {
-        super(message);
+      constructor(message2, socket) {
+        super(message2);
         this.name = "SocketError";
-        this.message = message || "Socket error";
+        this.message = message2 || "Socket error";
         this.code = "UND_ERR_SOCKET";
         this.socket = socket;
       }
@@ -568,10 +568,10 @@ var require_errors = __commonJS({
     };
     var kNotSupportedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_NOT_SUPPORTED");
     var NotSupportedError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "NotSupportedError";
-        this.message = message || "Not supported error";
+        this.message = message2 || "Not supported error";
         this.code = "UND_ERR_NOT_SUPPORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -581,10 +581,10 @@ var require_errors = __commonJS({
     };
     var kBalancedPoolMissingUpstreamError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BPL_MISSING_UPSTREAM");
     var BalancedPoolMissingUpstreamError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "MissingUpstreamError";
-        this.message = message || "No upstream has been added to the BalancedPool";
+        this.message = message2 || "No upstream has been added to the BalancedPool";
         this.code = "UND_ERR_BPL_MISSING_UPSTREAM";
       }
       static [Symbol.hasInstance](instance) {
@@ -594,10 +594,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
-        super(message);
+      constructor(message2, code2, data) {
+        super(message2);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -607,10 +607,10 @@ var require_errors = __commonJS({
     };
     var kResponseExceededMaxSizeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE");
     var ResponseExceededMaxSizeError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "ResponseExceededMaxSizeError";
-        this.message = message || "Response content exceeded max size";
+        this.message = message2 || "Response content exceeded max size";
         this.code = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
       }
       static [Symbol.hasInstance](instance) {
@@ -620,12 +620,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
-        super(message);
+      constructor(message2, code2, { headers, data }) {
+        super(message2);
         this.name = "RequestRetryError";
-        this.message = message || "Request retry error";
+        this.message = message2 || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -636,12 +636,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
-        super(message);
+      constructor(message2, code2, { headers, data }) {
+        super(message2);
         this.name = "ResponseError";
-        this.message = message || "Response error";
+        this.message = message2 || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -652,10 +652,10 @@ var require_errors = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause, message, options) {
-        super(message, { cause, ...options ?? {} });
+      constructor(cause, message2, options) {
+        super(message2, { cause, ...options ?? {} });
         this.name = "SecureProxyConnectionError";
-        this.message = message || "Secure Proxy Connection failed";
+        this.message = message2 || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
         this.cause = cause;
       }
@@ -666,10 +666,10 @@ var require_errors = __commonJS({
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
     var MessageSizeExceededError = class extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         this.name = "MessageSizeExceededError";
-        this.message = message || "Max decompressed message size exceeded";
+        this.message = message2 || "Max decompressed message size exceeded";
         this.code = "UND_ERR_WS_MESSAGE_SIZE_EXCEEDED";
       }
       static [Symbol.hasInstance](instance) {
@@ -851,8 +851,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -873,11 +873,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value;
               break;
@@ -887,7 +887,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -911,19 +911,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -1630,11 +1630,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code2,
           reason
         );
       });
@@ -2680,14 +2680,14 @@ var require_connect = __commonJS({
       if (socket == null) {
         return;
       }
-      let message = "Connect Timeout Error";
+      let message2 = "Connect Timeout Error";
       if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
-        message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
+        message2 += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
       } else {
-        message += ` (attempted address: ${opts.hostname}:${opts.port},`;
+        message2 += ` (attempted address: ${opts.hostname}:${opts.port},`;
       }
-      message += ` timeout: ${opts.timeout}ms)`;
-      util.destroy(socket, new ConnectTimeoutError(message));
+      message2 += ` timeout: ${opts.timeout}ms)`;
+      util.destroy(socket, new ConnectTimeoutError(message2));
     }
     module.exports = buildConnector;
   }
@@ -3669,15 +3669,15 @@ var require_webidl = __commonJS({
     webidl.converters = {};
     webidl.util = {};
     webidl.errors = {};
-    webidl.errors.exception = function(message) {
-      return new TypeError(`${message.header}: ${message.message}`);
+    webidl.errors.exception = function(message2) {
+      return new TypeError(`${message2.header}: ${message2.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
-      const plural = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural}: ${context.types.join(", ")}.`;
+      const plural2 = context.types.length === 1 ? "" : " one of";
+      const message2 = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
-        message
+        message: message2
       });
     };
     webidl.errors.invalidArgument = function(context) {
@@ -4108,23 +4108,23 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location = response.headersList.get("location", true);
-      if (location !== null && isValidHeaderValue(location)) {
-        if (!isValidEncodedURL(location)) {
-          location = normalizeBinaryStringToUtf8(location);
+      let location2 = response.headersList.get("location", true);
+      if (location2 !== null && isValidHeaderValue(location2)) {
+        if (!isValidEncodedURL(location2)) {
+          location2 = normalizeBinaryStringToUtf8(location2);
         }
-        location = new URL(location, responseURL(response));
+        location2 = new URL(location2, responseURL(response));
       }
-      if (location && !location.hash) {
-        location.hash = requestFragment;
+      if (location2 && !location2.hash) {
+        location2.hash = requestFragment;
       }
-      return location;
+      return location2;
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code = url.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4715,8 +4715,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4742,8 +4742,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -6002,12 +6002,12 @@ var require_client_h1 = __commonJS({
           return new ResponseContentLengthMismatchError();
         }
         const ptr = llhttp.llhttp_get_error_reason(this.ptr);
-        let message = "";
+        let message2 = "";
         if (ptr) {
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-          message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
+          message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message2, constants3.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -7034,9 +7034,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type2, code, id) {
+    function onHttp2FrameError(type2, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type2}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type2}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7046,8 +7046,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7252,8 +7252,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type2, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type2}, code ${code}`));
+      stream.once("frameError", (type2, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type2}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -8169,10 +8169,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data);
       }
       shift() {
-        const tail2 = this.tail;
-        const next = tail2.shift();
-        if (tail2.isEmpty() && tail2.next !== null) {
-          this.tail = tail2.next;
+        const tail3 = this.tail;
+        const next = tail3.shift();
+        if (tail3.isEmpty() && tail3.next !== null) {
+          this.tail = tail3.next;
         }
         return next;
       }
@@ -9191,7 +9191,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9203,7 +9203,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -9568,7 +9568,7 @@ var require_readable = __commonJS({
         return this[kBody];
       }
       async dump(opts) {
-        let limit = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
+        let limit2 = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
         const signal = opts?.signal;
         if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
           throw new InvalidArgumentError("signal must be an AbortSignal");
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
           return null;
         }
         return await new Promise((resolve2, reject) => {
-          if (this[kContentLength] > limit) {
+          if (this[kContentLength] > limit2) {
             this.destroy(new AbortError());
           }
           const onAbort = () => {
@@ -9593,8 +9593,8 @@ var require_readable = __commonJS({
               resolve2(null);
             }
           }).on("error", noop).on("data", function(chunk) {
-            limit -= chunk.length;
-            if (limit <= 0) {
+            limit2 -= chunk.length;
+            if (limit2 <= 0) {
               this.destroy();
             }
           }).resume();
@@ -9765,9 +9765,9 @@ var require_util3 = __commonJS({
         chunks = [];
         length = 0;
       }
-      const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
+      const message2 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
       if (statusCode === 204 || !contentType || !length) {
-        queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
+        queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers)));
         return;
       }
       const stackTraceLimit = Error.stackTraceLimit;
@@ -9783,7 +9783,7 @@ var require_util3 = __commonJS({
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
-      queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload)));
+      queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers, payload)));
     }
     var isContentTypeApplicationJson = (contentType) => {
       return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
@@ -10610,11 +10610,11 @@ var require_mock_errors = __commonJS({
     var { UndiciError } = require_errors();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class _MockNotMatchedError extends UndiciError {
-      constructor(message) {
-        super(message);
+      constructor(message2) {
+        super(message2);
         Error.captureStackTrace(this, _MockNotMatchedError);
         this.name = "MockNotMatchedError";
-        this.message = message || "The request does not match any registered mock dispatches";
+        this.message = message2 || "The request does not match any registered mock dispatches";
         this.code = "UND_MOCK_ERR_MOCK_NOT_MATCHED";
       }
       static [Symbol.hasInstance](instance) {
@@ -11237,9 +11237,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural) {
+      constructor(singular, plural2) {
         this.singular = singular;
-        this.plural = plural;
+        this.plural = plural2;
       }
       pluralize(count) {
         const one = count === 1;
@@ -11946,8 +11946,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -14466,14 +14466,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location = "";
+              let location2 = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location = headersList.get("location", true);
+              location2 = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location2 && request.redirect === "follow" && redirectStatusSet.has(status);
               if (request.method !== "HEAD" && request.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -16102,8 +16102,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16111,26 +16111,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16146,31 +16146,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path8) {
       for (let i = 0; i < path8.length; ++i) {
-        const code = path8.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path8.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16181,8 +16181,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16192,10 +16192,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16969,37 +16969,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17268,7 +17268,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17276,12 +17276,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17306,25 +17306,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code2 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code = result.code ?? 1005;
+        code2 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code2 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type2, init) => new CloseEvent(type2, init), {
         wasClean,
-        code,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code2,
           reason
         });
       }
@@ -17351,7 +17351,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail2 = Buffer.from([0, 0, 255, 255]);
+    var tail3 = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17409,7 +17409,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail2);
+          this.#inflate.write(tail3);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -17449,8 +17449,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code2, reason) {
+      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -17637,8 +17637,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error2, data) => {
                     if (error2) {
-                      const code = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error2.message);
+                      const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error2.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17724,11 +17724,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17740,7 +17740,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17755,8 +17755,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -17994,17 +17994,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18018,7 +18018,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18263,16 +18263,16 @@ var require_websocket = __commonJS({
       this.ws[kResponse].socket.resume();
     }
     function onParserError(err) {
-      let message;
-      let code;
+      let message2;
+      let code2;
       if (err instanceof CloseEvent) {
-        message = err.reason;
-        code = err.code;
+        message2 = err.reason;
+        code2 = err.code;
       } else {
-        message = err.message;
+        message2 = err.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message: message2 }));
+      closeWebSocketConnection(this, code2);
     }
     module.exports = {
       WebSocket
@@ -19845,8 +19845,8 @@ var require_semver = __commonJS({
       return this.range;
     };
     function isWhitespace(char) {
-      var code = char && char.charCodeAt(0);
-      return code >= 9 && code <= 13 || code === 32 || code === 160 || code === 5760 || code >= 8192 && code <= 8202 || code === 8232 || code === 8233 || code === 8239 || code === 8287 || code === 12288 || code === 65279;
+      var code2 = char && char.charCodeAt(0);
+      return code2 >= 9 && code2 <= 13 || code2 === 32 || code2 === 160 || code2 === 5760 || code2 >= 8192 && code2 <= 8202 || code2 === 8232 || code2 === 8233 || code2 === 8239 || code2 === 8287 || code2 === 12288 || code2 === 65279;
     }
     function isVersionPrefix(char) {
       return char === "v" || char === "=" || isWhitespace(char);
@@ -19863,15 +19863,15 @@ var require_semver = __commonJS({
     function isVersionStart(char) {
       return isDigit(char) || char === "x" || char === "X" || char === "*";
     }
-    function findDigitsEndIndex(range, start, limit, digitRuns) {
+    function findDigitsEndIndex(range, start, limit2, digitRuns) {
       if (!isDigit(range[start])) {
         return start;
       }
       if (start >= digitRuns.start && start < digitRuns.end) {
-        return Math.min(start + limit, digitRuns.end);
+        return Math.min(start + limit2, digitRuns.end);
       }
       if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-        return Math.min(start + limit, digitRuns.previousEnd);
+        return Math.min(start + limit2, digitRuns.previousEnd);
       }
       var end = start + 1;
       while (isDigit(range[end])) {
@@ -19881,7 +19881,7 @@ var require_semver = __commonJS({
       digitRuns.previousEnd = digitRuns.end;
       digitRuns.start = start;
       digitRuns.end = end;
-      return Math.min(start + limit, end);
+      return Math.min(start + limit2, end);
     }
     function findVersionNumberEndIndex(range, start, loose, digitRuns) {
       if (!loose && range[start] === "0") {
@@ -19897,8 +19897,8 @@ var require_semver = __commonJS({
         return start;
       }
       var end = start + 1;
-      var limit = end + MAX_SAFE_BUILD_LENGTH;
-      while (end < limit && isIdentifierCharacter(range[end])) {
+      var limit2 = end + MAX_SAFE_BUILD_LENGTH;
+      while (end < limit2 && isIdentifierCharacter(range[end])) {
         end++;
       }
       return end;
@@ -25861,7 +25861,7 @@ var require_crypto = __commonJS({
     }
     var CIPHER_STREAM = 1 << 0;
     var CIPHER_INFO = (() => {
-      function info(sslName, blockLen, keyLen, ivLen, authLen, discardLen, flags) {
+      function info2(sslName, blockLen, keyLen, ivLen, authLen, discardLen, flags) {
         return {
           sslName,
           blockLen,
@@ -25873,25 +25873,25 @@ var require_crypto = __commonJS({
         };
       }
       return {
-        "chacha20-poly1305@openssh.com": info("chacha20", 8, 64, 0, 16, 0, CIPHER_STREAM),
-        "aes128-gcm": info("aes-128-gcm", 16, 16, 12, 16, 0, CIPHER_STREAM),
-        "aes256-gcm": info("aes-256-gcm", 16, 32, 12, 16, 0, CIPHER_STREAM),
-        "aes128-gcm@openssh.com": info("aes-128-gcm", 16, 16, 12, 16, 0, CIPHER_STREAM),
-        "aes256-gcm@openssh.com": info("aes-256-gcm", 16, 32, 12, 16, 0, CIPHER_STREAM),
-        "aes128-cbc": info("aes-128-cbc", 16, 16, 0, 0, 0, 0),
-        "aes192-cbc": info("aes-192-cbc", 16, 24, 0, 0, 0, 0),
-        "aes256-cbc": info("aes-256-cbc", 16, 32, 0, 0, 0, 0),
-        "rijndael-cbc@lysator.liu.se": info("aes-256-cbc", 16, 32, 0, 0, 0, 0),
-        "3des-cbc": info("des-ede3-cbc", 8, 24, 0, 0, 0, 0),
-        "blowfish-cbc": info("bf-cbc", 8, 16, 0, 0, 0, 0),
-        "idea-cbc": info("idea-cbc", 8, 16, 0, 0, 0, 0),
-        "cast128-cbc": info("cast-cbc", 8, 16, 0, 0, 0, 0),
-        "aes128-ctr": info("aes-128-ctr", 16, 16, 16, 0, 0, CIPHER_STREAM),
-        "aes192-ctr": info("aes-192-ctr", 16, 24, 16, 0, 0, CIPHER_STREAM),
-        "aes256-ctr": info("aes-256-ctr", 16, 32, 16, 0, 0, CIPHER_STREAM),
-        "3des-ctr": info("des-ede3", 8, 24, 8, 0, 0, CIPHER_STREAM),
-        "blowfish-ctr": info("bf-ecb", 8, 16, 8, 0, 0, CIPHER_STREAM),
-        "cast128-ctr": info("cast5-ecb", 8, 16, 8, 0, 0, CIPHER_STREAM),
+        "chacha20-poly1305@openssh.com": info2("chacha20", 8, 64, 0, 16, 0, CIPHER_STREAM),
+        "aes128-gcm": info2("aes-128-gcm", 16, 16, 12, 16, 0, CIPHER_STREAM),
+        "aes256-gcm": info2("aes-256-gcm", 16, 32, 12, 16, 0, CIPHER_STREAM),
+        "aes128-gcm@openssh.com": info2("aes-128-gcm", 16, 16, 12, 16, 0, CIPHER_STREAM),
+        "aes256-gcm@openssh.com": info2("aes-256-gcm", 16, 32, 12, 16, 0, CIPHER_STREAM),
+        "aes128-cbc": info2("aes-128-cbc", 16, 16, 0, 0, 0, 0),
+        "aes192-cbc": info2("aes-192-cbc", 16, 24, 0, 0, 0, 0),
+        "aes256-cbc": info2("aes-256-cbc", 16, 32, 0, 0, 0, 0),
+        "rijndael-cbc@lysator.liu.se": info2("aes-256-cbc", 16, 32, 0, 0, 0, 0),
+        "3des-cbc": info2("des-ede3-cbc", 8, 24, 0, 0, 0, 0),
+        "blowfish-cbc": info2("bf-cbc", 8, 16, 0, 0, 0, 0),
+        "idea-cbc": info2("idea-cbc", 8, 16, 0, 0, 0, 0),
+        "cast128-cbc": info2("cast-cbc", 8, 16, 0, 0, 0, 0),
+        "aes128-ctr": info2("aes-128-ctr", 16, 16, 16, 0, 0, CIPHER_STREAM),
+        "aes192-ctr": info2("aes-192-ctr", 16, 24, 16, 0, 0, CIPHER_STREAM),
+        "aes256-ctr": info2("aes-256-ctr", 16, 32, 16, 0, 0, CIPHER_STREAM),
+        "3des-ctr": info2("des-ede3", 8, 24, 8, 0, 0, CIPHER_STREAM),
+        "blowfish-ctr": info2("bf-ecb", 8, 16, 8, 0, 0, CIPHER_STREAM),
+        "cast128-ctr": info2("cast5-ecb", 8, 16, 8, 0, 0, CIPHER_STREAM),
         /* The "arcfour128" algorithm is the RC4 cipher, as described in
                [SCHNEIER], using a 128-bit key.  The first 1536 bytes of keystream
                generated by the cipher MUST be discarded, and the first byte of the
@@ -25899,14 +25899,14 @@ var require_crypto = __commonJS({
                keystream.
         
                -- http://tools.ietf.org/html/rfc4345#section-4 */
-        "arcfour": info("rc4", 8, 16, 0, 0, 1536, CIPHER_STREAM),
-        "arcfour128": info("rc4", 8, 16, 0, 0, 1536, CIPHER_STREAM),
-        "arcfour256": info("rc4", 8, 32, 0, 0, 1536, CIPHER_STREAM),
-        "arcfour512": info("rc4", 8, 64, 0, 0, 1536, CIPHER_STREAM)
+        "arcfour": info2("rc4", 8, 16, 0, 0, 1536, CIPHER_STREAM),
+        "arcfour128": info2("rc4", 8, 16, 0, 0, 1536, CIPHER_STREAM),
+        "arcfour256": info2("rc4", 8, 32, 0, 0, 1536, CIPHER_STREAM),
+        "arcfour512": info2("rc4", 8, 64, 0, 0, 1536, CIPHER_STREAM)
       };
     })();
     var MAC_INFO = (() => {
-      function info(sslName, len, actualLen, isETM) {
+      function info2(sslName, len, actualLen, isETM) {
         return {
           sslName,
           len,
@@ -25915,18 +25915,18 @@ var require_crypto = __commonJS({
         };
       }
       return {
-        "hmac-md5": info("md5", 16, 16, false),
-        "hmac-md5-96": info("md5", 16, 12, false),
-        "hmac-ripemd160": info("ripemd160", 20, 20, false),
-        "hmac-sha1": info("sha1", 20, 20, false),
-        "hmac-sha1-etm@openssh.com": info("sha1", 20, 20, true),
-        "hmac-sha1-96": info("sha1", 20, 12, false),
-        "hmac-sha2-256": info("sha256", 32, 32, false),
-        "hmac-sha2-256-etm@openssh.com": info("sha256", 32, 32, true),
-        "hmac-sha2-256-96": info("sha256", 32, 12, false),
-        "hmac-sha2-512": info("sha512", 64, 64, false),
-        "hmac-sha2-512-etm@openssh.com": info("sha512", 64, 64, true),
-        "hmac-sha2-512-96": info("sha512", 64, 12, false)
+        "hmac-md5": info2("md5", 16, 16, false),
+        "hmac-md5-96": info2("md5", 16, 12, false),
+        "hmac-ripemd160": info2("ripemd160", 20, 20, false),
+        "hmac-sha1": info2("sha1", 20, 20, false),
+        "hmac-sha1-etm@openssh.com": info2("sha1", 20, 20, true),
+        "hmac-sha1-96": info2("sha1", 20, 12, false),
+        "hmac-sha2-256": info2("sha256", 32, 32, false),
+        "hmac-sha2-256-etm@openssh.com": info2("sha256", 32, 32, true),
+        "hmac-sha2-256-96": info2("sha256", 32, 12, false),
+        "hmac-sha2-512": info2("sha512", 64, 64, false),
+        "hmac-sha2-512-etm@openssh.com": info2("sha512", 64, 64, true),
+        "hmac-sha2-512-96": info2("sha512", 64, 12, false)
       };
     })();
     var NullCipher = class {
@@ -28580,10 +28580,10 @@ var require_agent2 = __commonJS({
             error2 = err;
             cb(error2);
           });
-          proc.on("close", (code) => {
+          proc.on("close", (code2) => {
             this.proc = void 0;
             if (!error2) {
-              if (error2 = ERROR[code])
+              if (error2 = ERROR[code2])
                 return cb(error2);
               cb();
             }
@@ -29237,11 +29237,11 @@ var require_zlib = __commonJS({
     function processCallback() {
       throw new Error("Should not get here");
     }
-    function zlibOnError(message, errno, code) {
+    function zlibOnError(message2, errno, code2) {
       const self2 = this._owner;
-      const error2 = new Error(message);
+      const error2 = new Error(message2);
       error2.errno = errno;
-      error2.code = code;
+      error2.code = code2;
       self2._err = error2;
     }
     function _close(engine) {
@@ -33602,11 +33602,11 @@ var require_node_fs_compat = __commonJS({
       return `of ${thing} ${String(expected)}`;
     }
     exports.ERR_INTERNAL_ASSERTION = class ERR_INTERNAL_ASSERTION extends Error {
-      constructor(message) {
+      constructor(message2) {
         super();
         Error.captureStackTrace(this, ERR_INTERNAL_ASSERTION);
         const suffix = "This is caused by either a bug in ssh2 or incorrect usage of ssh2 internals.\nPlease open an issue with this stack trace at https://github.com/mscdex/ssh2/issues\n";
-        this.message = message === void 0 ? suffix : `${message}
+        this.message = message2 === void 0 ? suffix : `${message2}
 ${suffix}`;
       }
     };
@@ -34380,7 +34380,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RMDIR`
         );
       }
-      readdir(where, opts, cb) {
+      readdir(where2, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof opts === "function") {
@@ -34390,9 +34390,9 @@ var require_SFTP = __commonJS({
         if (typeof opts !== "object" || opts === null)
           opts = {};
         const doFilter = opts && opts.full ? false : true;
-        if (!Buffer.isBuffer(where) && typeof where !== "string")
+        if (!Buffer.isBuffer(where2) && typeof where2 !== "string")
           throw new Error("missing directory handle or path");
-        if (typeof where === "string") {
+        if (typeof where2 === "string") {
           const entries = [];
           let e = 0;
           const reread = (err, handle) => {
@@ -34414,9 +34414,9 @@ var require_SFTP = __commonJS({
               reread(void 0, handle);
             });
           };
-          return this.opendir(where, reread);
+          return this.opendir(where2, reread);
         }
-        const handleLen = where.length;
+        const handleLen = where2.length;
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + handleLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34424,7 +34424,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, handleLen, p);
-        buf.set(where, p += 4);
+        buf.set(where2, p += 4);
         this._requests[reqid] = {
           cb: doFilter ? (err, list) => {
             if (typeof cb !== "function")
@@ -35090,23 +35090,23 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} HANDLE`
         );
       }
-      status(reqid, code, message) {
+      status(reqid, code2, message2) {
         if (!this.server)
           throw new Error("Server-only method called in client mode");
-        if (!VALID_STATUS_CODES.has(code))
-          throw new Error(`Bad status code: ${code}`);
-        message || (message = "");
-        const msgLen = Buffer.byteLength(message);
+        if (!VALID_STATUS_CODES.has(code2))
+          throw new Error(`Bad status code: ${code2}`);
+        message2 || (message2 = "");
+        const msgLen = Buffer.byteLength(message2);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 4 + msgLen + 4);
         writeUInt32BE(buf, buf.length - 4, 0);
         buf[4] = RESPONSE.STATUS;
         writeUInt32BE(buf, reqid, 5);
-        writeUInt32BE(buf, code, p);
+        writeUInt32BE(buf, code2, p);
         writeUInt32BE(buf, msgLen, p += 4);
         p += 4;
         if (msgLen) {
-          buf.utf8Write(message, p, msgLen);
+          buf.utf8Write(message2, p, msgLen);
           p += msgLen;
         }
         writeUInt32BE(buf, 0, p);
@@ -36796,7 +36796,7 @@ var require_Channel = __commonJS({
       }
     };
     var Channel = class extends DuplexStream {
-      constructor(client, info, opts) {
+      constructor(client, info2, opts) {
         const streamOpts = {
           highWaterMark: MAX_WINDOW,
           allowHalfOpen: !opts || opts && opts.allowHalfOpen !== false,
@@ -36806,10 +36806,10 @@ var require_Channel = __commonJS({
         this.allowHalfOpen = streamOpts.allowHalfOpen;
         const server = !!(opts && opts.server);
         this.server = server;
-        this.type = info.type;
+        this.type = info2.type;
         this.subtype = void 0;
-        this.incoming = info.incoming;
-        this.outgoing = info.outgoing;
+        this.incoming = info2.incoming;
+        this.outgoing = info2.outgoing;
         this._callbacks = [];
         this._client = client;
         this._hasX11 = false;
@@ -36965,16 +36965,16 @@ var require_utils3 = __commonJS({
     "use strict";
     var { SFTP } = require_SFTP();
     var MAX_CHANNEL = 2 ** 32 - 1;
-    function onChannelOpenFailure(self2, recipient, info, cb) {
+    function onChannelOpenFailure(self2, recipient, info2, cb) {
       self2._chanMgr.remove(recipient);
       if (typeof cb !== "function")
         return;
       let err;
-      if (info instanceof Error) {
-        err = info;
-      } else if (typeof info === "object" && info !== null) {
-        err = new Error(`(SSH) Channel open failure: ${info.description}`);
-        err.reason = info.reason;
+      if (info2 instanceof Error) {
+        err = info2;
+      } else if (typeof info2 === "object" && info2 !== null) {
+        err = new Error(`(SSH) Channel open failure: ${info2.description}`);
+        err.reason = info2.reason;
       } else {
         err = new Error(
           "(SSH) Channel open failure: server closed channel unexpectedly"
@@ -37693,11 +37693,11 @@ var require_client2 = __commonJS({
                     proto.requestFailure();
               }
             },
-            CHANNEL_OPEN: (p, info) => {
-              onCHANNEL_OPEN(this, info);
+            CHANNEL_OPEN: (p, info2) => {
+              onCHANNEL_OPEN(this, info2);
             },
-            CHANNEL_OPEN_CONFIRMATION: (p, info) => {
-              const channel = this._chanMgr.get(info.recipient);
+            CHANNEL_OPEN_CONFIRMATION: (p, info2) => {
+              const channel = this._chanMgr.get(info2.recipient);
               if (typeof channel !== "function")
                 return;
               const isSFTP = channel.type === "sftp";
@@ -37705,28 +37705,28 @@ var require_client2 = __commonJS({
               const chanInfo = {
                 type: type2,
                 incoming: {
-                  id: info.recipient,
+                  id: info2.recipient,
                   window: MAX_WINDOW,
                   packetSize: PACKET_SIZE,
                   state: "open"
                 },
                 outgoing: {
-                  id: info.sender,
-                  window: info.window,
-                  packetSize: info.packetSize,
+                  id: info2.sender,
+                  window: info2.window,
+                  packetSize: info2.packetSize,
                   state: "open"
                 }
               };
               const instance = isSFTP ? new SFTP(this, chanInfo, { debug: debug2 }) : new Channel(this, chanInfo);
-              this._chanMgr.update(info.recipient, instance);
+              this._chanMgr.update(info2.recipient, instance);
               channel(void 0, instance);
             },
             CHANNEL_OPEN_FAILURE: (p, recipient, reason, description) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "function")
                 return;
-              const info = { reason, description };
-              onChannelOpenFailure(this, recipient, info, channel);
+              const info2 = { reason, description };
+              onChannelOpenFailure(this, recipient, info2, channel);
             },
             CHANNEL_DATA: (p, recipient, data) => {
               const channel = this._chanMgr.get(recipient);
@@ -38562,17 +38562,17 @@ var require_client2 = __commonJS({
               removeListeners();
               cb(err3);
             }
-            function onExit(code, signal) {
+            function onExit(code2, signal) {
               removeListeners();
               let msg;
-              if (typeof code === "number")
-                msg = `Received exit code ${code} while establishing SFTP session`;
+              if (typeof code2 === "number")
+                msg = `Received exit code ${code2} while establishing SFTP session`;
               else if (signal !== void 0)
                 msg = `Received signal ${signal} while establishing SFTP session`;
               else
                 msg = "Received unexpected SFTP session termination";
               const err3 = new Error(msg);
-              err3.code = code;
+              err3.code = code2;
               err3.signal = signal;
               cb(err3);
             }
@@ -38823,12 +38823,12 @@ var require_client2 = __commonJS({
       });
       chan._client._protocol.subsystem(chan.outgoing.id, name, true);
     }
-    function onCHANNEL_OPEN(self2, info) {
+    function onCHANNEL_OPEN(self2, info2) {
       let localChan = -1;
       let reason;
       const accept = () => {
         const chanInfo = {
-          type: info.type,
+          type: info2.type,
           incoming: {
             id: localChan,
             window: MAX_WINDOW,
@@ -38836,16 +38836,16 @@ var require_client2 = __commonJS({
             state: "open"
           },
           outgoing: {
-            id: info.sender,
-            window: info.window,
-            packetSize: info.packetSize,
+            id: info2.sender,
+            window: info2.window,
+            packetSize: info2.packetSize,
             state: "open"
           }
         };
         const stream = new Channel(self2, chanInfo);
         self2._chanMgr.update(localChan, stream);
         self2._protocol.channelOpenConfirm(
-          info.sender,
+          info2.sender,
           localChan,
           MAX_WINDOW,
           PACKET_SIZE
@@ -38861,7 +38861,7 @@ var require_client2 = __commonJS({
         }
         if (localChan !== -1)
           self2._chanMgr.remove(localChan);
-        self2._protocol.channelOpenFail(info.sender, reason, "");
+        self2._protocol.channelOpenFail(info2.sender, reason, "");
       };
       const reserveChannel = () => {
         localChan = self2._chanMgr.add();
@@ -38875,8 +38875,8 @@ var require_client2 = __commonJS({
         }
         return localChan !== -1;
       };
-      const data = info.data;
-      switch (info.type) {
+      const data = info2.data;
+      switch (info2.type) {
         case "forwarded-tcpip": {
           const val = self2._forwarding[`${data.destIP}:${data.destPort}`];
           if (val !== void 0 && reserveChannel()) {
@@ -38914,7 +38914,7 @@ var require_client2 = __commonJS({
           reason = CHANNEL_OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE;
           if (self2.config.debug) {
             self2.config.debug(
-              `Client: Automatic rejection of unsupported incoming channel open type: ${info.type}`
+              `Client: Automatic rejection of unsupported incoming channel open type: ${info2.type}`
             );
           }
       }
@@ -38922,7 +38922,7 @@ var require_client2 = __commonJS({
         reason = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
         if (self2.config.debug) {
           self2.config.debug(
-            "Client: Automatic rejection of unexpected incoming channel open for: " + info.type
+            "Client: Automatic rejection of unexpected incoming channel open for: " + info2.type
           );
         }
       }
@@ -39279,7 +39279,7 @@ var require_server = __commonJS({
       }
     };
     var Session = class extends EventEmitter {
-      constructor(client, info, localChan) {
+      constructor(client, info2, localChan) {
         super();
         this.type = "session";
         this.subtype = void 0;
@@ -39295,9 +39295,9 @@ var require_server = __commonJS({
             state: "open"
           },
           outgoing: {
-            id: info.sender,
-            window: info.window,
-            packetSize: info.packetSize,
+            id: info2.sender,
+            window: info2.window,
+            packetSize: info2.packetSize,
             state: "open"
           }
         };
@@ -39521,13 +39521,13 @@ var require_server = __commonJS({
           },
           onHeader: (header) => {
             this.removeListener("error", onClientPreHeaderError);
-            const info = {
+            const info2 = {
               ip: socket.remoteAddress,
               family: socket.remoteFamily,
               port: socket.remotePort,
               header
             };
-            if (!server.emit("connection", this, info)) {
+            if (!server.emit("connection", this, info2)) {
               proto.disconnect(DISCONNECT_REASON.BY_APPLICATION);
               socket.end();
               return;
@@ -39556,10 +39556,10 @@ var require_server = __commonJS({
               }
               socket.end();
             },
-            CHANNEL_OPEN: (p, info) => {
-              if (info.type === "session" && this.noMoreSessions || !this.authenticated) {
+            CHANNEL_OPEN: (p, info2) => {
+              if (info2.type === "session" && this.noMoreSessions || !this.authenticated) {
                 const reasonCode = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
-                return proto.channelOpenFail(info.sender, reasonCode);
+                return proto.channelOpenFail(info2.sender, reasonCode);
               }
               let localChan = -1;
               let reason;
@@ -39577,7 +39577,7 @@ var require_server = __commonJS({
                 }
                 if (localChan !== -1)
                   this._chanMgr.remove(localChan);
-                proto.channelOpenFail(info.sender, reason, "");
+                proto.channelOpenFail(info2.sender, reason, "");
               };
               const reserveChannel = () => {
                 localChan = this._chanMgr.add();
@@ -39589,18 +39589,18 @@ var require_server = __commonJS({
                 }
                 return localChan !== -1;
               };
-              const data = info.data;
-              switch (info.type) {
+              const data = info2.data;
+              switch (info2.type) {
                 case "session":
                   if (listenerCount(this, "session") && reserveChannel()) {
                     accept = () => {
                       if (replied)
                         return;
                       replied = true;
-                      const instance = new Session(this, info, localChan);
+                      const instance = new Session(this, info2, localChan);
                       this._chanMgr.update(localChan, instance);
                       proto.channelOpenConfirm(
-                        info.sender,
+                        info2.sender,
                         localChan,
                         MAX_WINDOW,
                         PACKET_SIZE
@@ -39626,16 +39626,16 @@ var require_server = __commonJS({
                           state: "open"
                         },
                         outgoing: {
-                          id: info.sender,
-                          window: info.window,
-                          packetSize: info.packetSize,
+                          id: info2.sender,
+                          window: info2.window,
+                          packetSize: info2.packetSize,
                           state: "open"
                         }
                       };
                       const stream = new Channel(this, chanInfo, { server: true });
                       this._chanMgr.update(localChan, stream);
                       proto.channelOpenConfirm(
-                        info.sender,
+                        info2.sender,
                         localChan,
                         MAX_WINDOW,
                         PACKET_SIZE
@@ -39661,16 +39661,16 @@ var require_server = __commonJS({
                           state: "open"
                         },
                         outgoing: {
-                          id: info.sender,
-                          window: info.window,
-                          packetSize: info.packetSize,
+                          id: info2.sender,
+                          window: info2.window,
+                          packetSize: info2.packetSize,
                           state: "open"
                         }
                       };
                       const stream = new Channel(this, chanInfo, { server: true });
                       this._chanMgr.update(localChan, stream);
                       proto.channelOpenConfirm(
-                        info.sender,
+                        info2.sender,
                         localChan,
                         MAX_WINDOW,
                         PACKET_SIZE
@@ -39684,46 +39684,46 @@ var require_server = __commonJS({
                 default:
                   reason = CHANNEL_OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE;
                   if (debug2) {
-                    debug2(`Automatic rejection of unsupported incoming channel open type: ${info.type}`);
+                    debug2(`Automatic rejection of unsupported incoming channel open type: ${info2.type}`);
                   }
               }
               if (reason === void 0) {
                 reason = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
                 if (debug2) {
-                  debug2(`Automatic rejection of unexpected incoming channel open for: ${info.type}`);
+                  debug2(`Automatic rejection of unexpected incoming channel open for: ${info2.type}`);
                 }
               }
               reject();
             },
-            CHANNEL_OPEN_CONFIRMATION: (p, info) => {
-              const channel = this._chanMgr.get(info.recipient);
+            CHANNEL_OPEN_CONFIRMATION: (p, info2) => {
+              const channel = this._chanMgr.get(info2.recipient);
               if (typeof channel !== "function")
                 return;
               const chanInfo = {
                 type: channel.type,
                 incoming: {
-                  id: info.recipient,
+                  id: info2.recipient,
                   window: MAX_WINDOW,
                   packetSize: PACKET_SIZE,
                   state: "open"
                 },
                 outgoing: {
-                  id: info.sender,
-                  window: info.window,
-                  packetSize: info.packetSize,
+                  id: info2.sender,
+                  window: info2.window,
+                  packetSize: info2.packetSize,
                   state: "open"
                 }
               };
               const instance = new Channel(this, chanInfo, { server: true });
-              this._chanMgr.update(info.recipient, instance);
+              this._chanMgr.update(info2.recipient, instance);
               channel(void 0, instance);
             },
             CHANNEL_OPEN_FAILURE: (p, recipient, reason, description) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "function")
                 return;
-              const info = { reason, description };
-              onChannelOpenFailure(this, recipient, info, channel);
+              const info2 = { reason, description };
+              onChannelOpenFailure(this, recipient, info2, channel);
             },
             CHANNEL_DATA: (p, recipient, data) => {
               let channel = this._chanMgr.get(recipient);
@@ -40802,22 +40802,22 @@ var require_lib3 = __commonJS({
       return err;
     }
     _exports._prettifyError = _prettifyError;
-    function TemplateError2(message, lineno, colno) {
+    function TemplateError2(message2, lineno, colno) {
       var err;
       var cause;
-      if (message instanceof Error) {
-        cause = message;
-        message = cause.name + ": " + cause.message;
+      if (message2 instanceof Error) {
+        cause = message2;
+        message2 = cause.name + ": " + cause.message;
       }
       if (Object.setPrototypeOf) {
-        err = new Error(message);
+        err = new Error(message2);
         Object.setPrototypeOf(err, TemplateError2.prototype);
       } else {
         err = this;
         Object.defineProperty(err, "message", {
           enumerable: false,
           writable: true,
-          value: message
+          value: message2
         });
       }
       Object.defineProperty(err, "name", {
@@ -40838,7 +40838,7 @@ var require_lib3 = __commonJS({
           };
         }
       } else {
-        var stack = new Error(message).stack;
+        var stack = new Error(message2).stack;
         getStack = function getStack2() {
           return stack;
         };
@@ -41481,8 +41481,8 @@ var require_lexer = __commonJS({
               tok += data;
               if ((this._matches(this.tags.BLOCK_START) || this._matches(this.tags.VARIABLE_START) || this._matches(this.tags.COMMENT_START)) && !inComment) {
                 if (this.lstripBlocks && this._matches(this.tags.BLOCK_START) && this.colno > 0 && this.colno <= tok.length) {
-                  var lastLine = tok.slice(-this.colno);
-                  if (/^\s+$/.test(lastLine)) {
+                  var lastLine2 = tok.slice(-this.colno);
+                  if (/^\s+$/.test(lastLine2)) {
                     tok = tok.slice(0, -this.colno);
                     if (!tok.length) {
                       return this.nextToken();
@@ -43674,11 +43674,11 @@ var require_compiler = __commonJS({
       _proto._popBuffer = function _popBuffer() {
         this.buffer = this.bufferStack.pop();
       };
-      _proto._emit = function _emit(code) {
-        this.codebuf.push(code);
+      _proto._emit = function _emit(code2) {
+        this.codebuf.push(code2);
       };
-      _proto._emitLine = function _emitLine(code) {
-        this._emit(code + "\n");
+      _proto._emitLine = function _emitLine(code2) {
+        this._emit(code2 + "\n");
       };
       _proto._emitLines = function _emitLines() {
         var _this = this;
@@ -44557,7 +44557,7 @@ var require_filters = __commonJS({
     var lib = require_lib3();
     var r = require_runtime();
     var _exports = module.exports = {};
-    function normalize(value, defaultValue) {
+    function normalize2(value, defaultValue) {
       if (value === null || value === void 0 || value === false) {
         return defaultValue;
       }
@@ -44590,13 +44590,13 @@ var require_filters = __commonJS({
     }
     _exports.batch = batch;
     function capitalize(str2) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       var ret = str2.toLowerCase();
       return r.copySafeness(str2, ret.charAt(0).toUpperCase() + ret.slice(1));
     }
     _exports.capitalize = capitalize;
     function center(str2, width) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       width = width || 80;
       if (str2.length >= width) {
         return str2;
@@ -44607,8 +44607,8 @@ var require_filters = __commonJS({
       return r.copySafeness(str2, pre + str2 + post);
     }
     _exports.center = center;
-    function default_(val, def, bool2) {
-      if (bool2) {
+    function default_(val, def, bool3) {
+      if (bool3) {
         return val || def;
       } else {
         return val !== void 0 ? val : def;
@@ -44681,7 +44681,7 @@ var require_filters = __commonJS({
     }
     _exports.groupby = groupby;
     function indent(str2, width, indentfirst) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       if (str2 === "") {
         return "";
       }
@@ -44709,7 +44709,7 @@ var require_filters = __commonJS({
     }
     _exports.last = last;
     function lengthFilter(val) {
-      var value = normalize(val, "");
+      var value = normalize2(val, "");
       if (value !== void 0) {
         if (typeof Map === "function" && value instanceof Map || typeof Set === "function" && value instanceof Set) {
           return value.size;
@@ -44741,7 +44741,7 @@ var require_filters = __commonJS({
     }
     _exports.list = list;
     function lower(str2) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       return str2.toLowerCase();
     }
     _exports.lower = lower;
@@ -44920,7 +44920,7 @@ var require_filters = __commonJS({
     }
     _exports.string = string;
     function striptags(input, preserveLinebreaks) {
-      input = normalize(input, "");
+      input = normalize2(input, "");
       var tags = /<\/?([a-z][a-z0-9]*)\b[^>]*>|<!--[\s\S]*?-->/gi;
       var trimmedInput = trim(input.replace(tags, ""));
       var res = "";
@@ -44933,7 +44933,7 @@ var require_filters = __commonJS({
     }
     _exports.striptags = striptags;
     function title(str2) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       var words = str2.split(" ").map(function(word) {
         return capitalize(word);
       });
@@ -44946,7 +44946,7 @@ var require_filters = __commonJS({
     _exports.trim = trim;
     function truncate(input, length, killwords, end) {
       var orig = input;
-      input = normalize(input, "");
+      input = normalize2(input, "");
       length = length || 255;
       if (input.length <= length) {
         return input;
@@ -44965,7 +44965,7 @@ var require_filters = __commonJS({
     }
     _exports.truncate = truncate;
     function upper(str2) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       return str2.toUpperCase();
     }
     _exports.upper = upper;
@@ -45016,7 +45016,7 @@ var require_filters = __commonJS({
     }
     _exports.urlize = urlize;
     function wordcount(str2) {
-      str2 = normalize(str2, "");
+      str2 = normalize2(str2, "");
       var words = str2 ? str2.match(/\w+/g) : null;
       return words ? words.length : null;
     }
@@ -45372,11 +45372,11 @@ var require_tests = __commonJS({
     }
     exports.iterable = iterable;
     function mapping(value) {
-      var bool2 = value !== null && value !== void 0 && typeof value === "object" && !Array.isArray(value);
+      var bool3 = value !== null && value !== void 0 && typeof value === "object" && !Array.isArray(value);
       if (Set) {
-        return bool2 && !(value instanceof Set);
+        return bool3 && !(value instanceof Set);
       } else {
-        return bool2;
+        return bool3;
       }
     }
     exports.mapping = mapping;
@@ -45466,7 +45466,7 @@ var require_express_app = __commonJS({
           this.name += this.ext = (this.defaultEngine[0] !== "." ? "." : "") + this.defaultEngine;
         }
       }
-      NunjucksView.prototype.render = function render(opts, cb) {
+      NunjucksView.prototype.render = function render2(opts, cb) {
         env.render(this.name, opts, cb);
       };
       app.set("view", NunjucksView);
@@ -45689,8 +45689,8 @@ var require_environment = __commonJS({
           }
         }
         var syncResult;
-        var createTemplate = function createTemplate2(err, info) {
-          if (!info && !err && !ignoreMissing) {
+        var createTemplate = function createTemplate2(err, info2) {
+          if (!info2 && !err && !ignoreMissing) {
             err = new Error("template not found: " + name);
           }
           if (err) {
@@ -45702,12 +45702,12 @@ var require_environment = __commonJS({
             }
           }
           var newTmpl;
-          if (!info) {
+          if (!info2) {
             newTmpl = new Template(noopTmplSrc, _this3, "", eagerCompile);
           } else {
-            newTmpl = new Template(info.src, _this3, info.path, eagerCompile);
-            if (!info.noCache) {
-              info.loader.cache[name] = newTmpl;
+            newTmpl = new Template(info2.src, _this3, info2.path, eagerCompile);
+            if (!info2.noCache) {
+              info2.loader.cache[name] = newTmpl;
             }
           }
           if (cb) {
@@ -45739,7 +45739,7 @@ var require_environment = __commonJS({
       _proto.express = function express(app) {
         return expressApp(this, app);
       };
-      _proto.render = function render(name, ctx, cb) {
+      _proto.render = function render2(name, ctx, cb) {
         if (lib.isFunction(ctx)) {
           cb = ctx;
           ctx = null;
@@ -45867,7 +45867,7 @@ var require_environment = __commonJS({
           this.compiled = false;
         }
       };
-      _proto3.render = function render(ctx, parentFrame, cb) {
+      _proto3.render = function render2(ctx, parentFrame, cb) {
         var _this6 = this;
         if (typeof ctx === "function") {
           cb = ctx;
@@ -46447,7 +46447,7 @@ var require_nunjucks = __commonJS({
         }
         return new Template(src, env, path8, eagerCompile);
       },
-      render: function render(name, ctx, cb) {
+      render: function render2(name, ctx, cb) {
         if (!e) {
           configure();
         }
@@ -46492,19 +46492,22 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message) {
-  const cmd = new Command(command, properties, message);
+function issueCommand(command, properties, message2) {
+  const cmd = new Command(command, properties, message2);
   process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name, message2 = "") {
+  issueCommand(name, {}, message2);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command, properties, message) {
+  constructor(command, properties, message2) {
     if (!command) {
       command = "missing.command";
     }
     this.command = command;
     this.properties = properties;
-    this.message = message;
+    this.message = message2;
   }
   toString() {
     let cmdStr = CMD_STRING + this.command;
@@ -46540,7 +46543,7 @@ function escapeProperty(s) {
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message) {
+function issueFileCommand(command, message2) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -46548,7 +46551,7 @@ function issueFileCommand(command, message) {
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -46777,9 +46780,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -46905,6 +46908,7 @@ var Summary = class {
   }
 };
 var _summary = new Summary();
+var summary = _summary;
 
 // node_modules/@actions/core/lib/platform.js
 import os3 from "os";
@@ -46949,33 +46953,38 @@ function setOutput(name, value) {
   process.stdout.write(os4.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
-function setFailed(message) {
+function setFailed(message2) {
   process.exitCode = ExitCode.Failure;
-  error(message);
+  error(message2);
 }
 function isDebug() {
   return process.env["RUNNER_DEBUG"] === "1";
 }
-function error(message, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function error(message2, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-function warning(message, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function warning(message2, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
 }
-
-// src/main.ts
-import os6 from "node:os";
-import path7 from "node:path";
-
-// src/engine.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import path6 from "node:path";
-
-// src/connection/local-connection.ts
-import { spawn } from "node:child_process";
-import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+function notice(message2, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+}
+function info(message2) {
+  process.stdout.write(message2 + os4.EOL);
+}
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
+function saveState(name, value) {
+  const filePath = process.env["GITHUB_STATE"] || "";
+  if (filePath) {
+    return issueFileCommand("STATE", prepareKeyValueMessage(name, value));
+  }
+  issueCommand("save-state", { name }, toCommandValue(value));
+}
 
 // src/errors.ts
 function formatLocation(loc) {
@@ -46983,9 +46992,9 @@ function formatLocation(loc) {
   return loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
 }
 var AsyncPlaybookError = class extends Error {
-  constructor(message, location) {
-    super(location ? `${formatLocation(location)}: ${message}` : message);
-    this.location = location;
+  constructor(message2, location2) {
+    super(location2 ? `${formatLocation(location2)}: ${message2}` : message2);
+    this.location = location2;
     this.name = new.target.name;
   }
   location;
@@ -46995,8 +47004,8 @@ var PlaybookError = class extends AsyncPlaybookError {
 var InventoryError = class extends AsyncPlaybookError {
 };
 var TemplateError = class extends AsyncPlaybookError {
-  constructor(message, expression, location) {
-    super(message, location);
+  constructor(message2, expression, location2) {
+    super(message2, location2);
     this.expression = expression;
   }
   expression;
@@ -47004,22 +47013,22 @@ var TemplateError = class extends AsyncPlaybookError {
 var OptionError = class extends AsyncPlaybookError {
 };
 var ConnectionError = class extends AsyncPlaybookError {
-  constructor(message, host) {
-    super(message);
+  constructor(message2, host) {
+    super(message2);
     this.host = host;
   }
   host;
 };
 var HostKeyError = class extends ConnectionError {
-  constructor(message, host, fingerprint) {
-    super(message, host);
+  constructor(message2, host, fingerprint) {
+    super(message2, host);
     this.fingerprint = fingerprint;
   }
   fingerprint;
 };
 var CommandTimeoutError = class extends AsyncPlaybookError {
-  constructor(message, host, timeoutMs) {
-    super(message);
+  constructor(message2, host, timeoutMs) {
+    super(message2);
     this.host = host;
     this.timeoutMs = timeoutMs;
   }
@@ -47052,1600 +47061,32 @@ function editDistance(a, b) {
   return row[b.length];
 }
 
-// src/connection/local-connection.ts
-var KILL_GRACE_MS = 2e3;
-var MAX_TIMER_MS = 2 ** 31 - 1;
-function openLocalConnection(host) {
-  return new LocalConnection(host);
-}
-function clampTimeout(timeoutMs) {
-  if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
-  return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
-}
-var LocalConnection = class {
-  constructor(host) {
-    this.host = host;
-  }
-  host;
-  closed = false;
-  run(command, options) {
-    if (this.closed) {
-      return Promise.reject(
-        new ConnectionError(`local connection to ${this.host} was closed`, this.host)
-      );
+// src/async/job-registry.ts
+var JobRegistry = class {
+  jobs = /* @__PURE__ */ new Map();
+  add(job) {
+    let byHost = this.jobs.get(job.host);
+    if (!byHost) {
+      byHost = /* @__PURE__ */ new Map();
+      this.jobs.set(job.host, byHost);
     }
-    const timeoutMs = clampTimeout(options.timeoutMs);
-    return new Promise((resolve2, reject) => {
-      const stdout = [];
-      const stderr = [];
-      let timedOut = false;
-      let settled = false;
-      let graceTimer;
-      const child = spawn("/bin/sh", ["-c", command], {
-        detached: true,
-        stdio: ["pipe", "pipe", "pipe"]
-      });
-      const killGroup = () => {
-        if (child.pid === void 0) return;
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-        }
-      };
-      const settle = (finish) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        clearTimeout(graceTimer);
-        finish();
-      };
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        killGroup();
-        graceTimer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          settle(
-            () => resolve2({
-              code: null,
-              signal: "SIGKILL",
-              stdout: Buffer.concat(stdout),
-              stderr: Buffer.concat(stderr),
-              timedOut
-            })
-          );
-        }, KILL_GRACE_MS);
-      }, timeoutMs);
-      child.stdout.on("data", (chunk) => {
-        stdout.push(chunk);
-        options.onStdout?.(chunk);
-      });
-      child.stderr.on("data", (chunk) => {
-        stderr.push(chunk);
-        options.onStderr?.(chunk);
-      });
-      child.on(
-        "error",
-        (error2) => settle(
-          () => reject(
-            new ConnectionError(`cannot run /bin/sh on ${this.host}: ${error2.message}`, this.host)
-          )
-        )
-      );
-      child.on(
-        "close",
-        (code, signal) => settle(
-          () => resolve2({
-            code,
-            signal,
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr),
-            timedOut
-          })
-        )
-      );
-      child.stdin.on("error", () => void 0);
-      if (options.stdin !== void 0) child.stdin.write(options.stdin);
-      child.stdin.end();
-    });
+    byHost.set(job.jid, job);
   }
-  async putFile(path8, content, options) {
-    const timeoutMs = clampTimeout(options.timeoutMs);
-    let timer;
-    const expired = new Promise((_, reject) => {
-      timer = setTimeout(
-        () => reject(
-          new CommandTimeoutError(
-            `writing ${path8} on ${this.host} took longer than ${timeoutMs} ms`,
-            this.host,
-            timeoutMs
-          )
-        ),
-        timeoutMs
-      );
-    });
-    try {
-      await Promise.race([this.writeAtomically(path8, content, options.mode), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
+  get(host, jid) {
+    return this.jobs.get(host)?.get(jid);
   }
-  async writeAtomically(path8, content, mode) {
-    const temp = join(dirname(path8), `.${basename(path8)}.apb-${randomBytes(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path8).then(
-      (s) => s.mode & 4095,
-      () => void 0
-    );
-    try {
-      const file = await open2(temp, "wx", finalMode === void 0 ? 438 : 384);
-      try {
-        await file.writeFile(content);
-      } finally {
-        await file.close();
-      }
-      if (finalMode !== void 0) await chmod2(temp, finalMode);
-      await rename2(temp, path8);
-    } catch (error2) {
-      await unlink2(temp).catch(() => void 0);
-      throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
-      );
-    }
+  /** Jobs on a host that nobody has gathered yet. */
+  outstanding(host) {
+    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
   }
-  close() {
-    this.closed = true;
-    return Promise.resolve();
+  markGathered(host, jid) {
+    const job = this.get(host, jid);
+    if (job) job.gathered = true;
   }
-};
-
-// src/connection/ssh-connection.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import { existsSync as existsSync2 } from "node:fs";
-import { homedir, userInfo } from "node:os";
-import { join as join2, posix } from "node:path";
-import { randomBytes as randomBytes2 } from "node:crypto";
-
-// node_modules/node-ssh/lib/esm/index.mjs
-var import_is_stream = __toESM(require_is_stream(), 1);
-var import_make_dir = __toESM(require_make_dir(), 1);
-import invariant2, { AssertionError } from "assert";
-import fs4 from "fs";
-import fsPath2 from "path";
-
-// node_modules/sb-promise-queue/lib/esm/index.mjs
-var PromiseQueue = class {
-  constructor({ concurrency = 1 } = {}) {
-    this.options = { concurrency };
-    this.running = 0;
-    this.queue = [];
-    this.idleCallbacks = [];
+  /** All jobs not gathered yet, for the results document's `jobs`. */
+  allOutstanding() {
+    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
   }
-  clear() {
-    this.queue = [];
-  }
-  onIdle(callback) {
-    this.idleCallbacks.push(callback);
-    return () => {
-      const index = this.idleCallbacks.indexOf(callback);
-      if (index !== -1) {
-        this.idleCallbacks.splice(index, 1);
-      }
-    };
-  }
-  waitTillIdle() {
-    return new Promise((resolve2) => {
-      if (this.running === 0) {
-        resolve2();
-        return;
-      }
-      const dispose = this.onIdle(() => {
-        dispose();
-        resolve2();
-      });
-    });
-  }
-  add(callback) {
-    return new Promise((resolve2, reject) => {
-      const runCallback = () => {
-        this.running += 1;
-        try {
-          Promise.resolve(callback()).then((val) => {
-            resolve2(val);
-            this.processNext();
-          }, (err) => {
-            reject(err);
-            this.processNext();
-          });
-        } catch (err) {
-          reject(err);
-          this.processNext();
-        }
-      };
-      if (this.running >= this.options.concurrency) {
-        this.queue.push(runCallback);
-      } else {
-        runCallback();
-      }
-    });
-  }
-  // Internal function, don't use
-  processNext() {
-    this.running -= 1;
-    const callback = this.queue.shift();
-    if (callback) {
-      callback();
-    } else if (this.running === 0) {
-      this.idleCallbacks.forEach((item) => item());
-    }
-  }
-};
-
-// node_modules/sb-scandir/lib/esm/index.mjs
-import fs3 from "fs";
-import fsPath from "path";
-import invariant from "assert";
-var defaultFilesystem = {
-  join(pathA, pathB) {
-    return fsPath.join(pathA, pathB);
-  },
-  basename(path8) {
-    return fsPath.basename(path8);
-  },
-  stat(path8) {
-    return new Promise((resolve2, reject) => {
-      fs3.stat(path8, (err, res) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve2(res);
-        }
-      });
-    });
-  },
-  readdir(path8) {
-    return new Promise((resolve2, reject) => {
-      fs3.readdir(path8, (err, res) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve2(res);
-        }
-      });
-    });
-  }
-};
-async function scanDirectoryInternal({ path: path8, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path8);
-  if (itemStat.isFile()) {
-    result.files.push(path8);
-  } else if (itemStat.isDirectory()) {
-    result.directories.push(path8);
-  }
-  if (!itemStat.isDirectory() || recursive === "none") {
-    return;
-  }
-  const contents = await fileSystem.readdir(path8);
-  contents.forEach((item) => {
-    const itemPath = fileSystem.join(path8, item);
-    if (!validate(itemPath)) {
-      return;
-    }
-    queue.add(() => scanDirectoryInternal({
-      path: itemPath,
-      recursive: recursive === "shallow" ? "none" : "deep",
-      validate,
-      result,
-      fileSystem,
-      queue,
-      reject
-    })).catch(reject);
-  });
-}
-async function scanDirectory(path8, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path8 && typeof path8 === "string", "path must be a valid string");
-  invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
-  invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
-  invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
-  invariant(fileSystem !== null && typeof fileSystem === "object", "options.fileSystem must be a valid object");
-  const queue = new PromiseQueue({
-    concurrency
-  });
-  const result = { files: [], directories: [] };
-  const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
-  await new Promise((resolve2, reject) => {
-    scanDirectoryInternal({
-      path: path8,
-      recursive: recursive ? "deep" : "shallow",
-      validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
-      result,
-      fileSystem: mergedFileSystem,
-      queue,
-      reject
-    }).then(() => queue.waitTillIdle()).then(resolve2, reject);
-  });
-  return result;
-}
-var esm_default = scanDirectory;
-
-// node_modules/node-ssh/lib/esm/index.mjs
-var import_shell_escape = __toESM(require_shell_escape(), 1);
-var import_ssh2 = __toESM(require_lib2(), 1);
-var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path8) => !fsPath2.basename(path8).startsWith(".");
-var DEFAULT_TICK = () => {
-};
-var SSHError = class extends Error {
-  constructor(message, code = null) {
-    super(message);
-    this.code = code;
-  }
-};
-function unixifyPath(path8) {
-  if (path8.includes("\\")) {
-    return path8.split("\\").join("/");
-  }
-  return path8;
-}
-async function readFile(filePath) {
-  return new Promise((resolve2, reject) => {
-    fs4.readFile(filePath, "utf8", (err, res) => {
-      if (err) {
-        reject(err);
-      } else {
-        resolve2(res);
-      }
-    });
-  });
-}
-var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path8, sftp) {
-  let stats = null;
-  try {
-    stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path8, (err, res) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve2(res);
-        }
-      });
-    });
-  } catch (_) {
-  }
-  if (stats) {
-    if (stats.isDirectory()) {
-      return;
-    }
-    throw new Error("mkdir() failed, target already exists and is not a directory");
-  }
-  try {
-    await new Promise((resolve2, reject) => {
-      sftp.mkdir(path8, (err) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve2();
-        }
-      });
-    });
-  } catch (err) {
-    if (err != null && typeof err.stack === "string") {
-      const matches = SFTP_MKDIR_ERR_CODE_REGEXP.exec(err.stack);
-      if (matches != null) {
-        throw new SSHError(err.message, matches[1]);
-      }
-      throw err;
-    }
-  }
-}
-var NodeSSH = class {
-  constructor() {
-    this.connection = null;
-  }
-  getConnection() {
-    const { connection } = this;
-    if (connection == null) {
-      throw new Error("Not connected to server");
-    }
-    return connection;
-  }
-  async connect(givenConfig) {
-    invariant2(givenConfig != null && typeof givenConfig === "object", "config must be a valid object");
-    const config = { ...givenConfig };
-    invariant2(config.username != null && typeof config.username === "string", "config.username must be a valid string");
-    if (config.host != null) {
-      invariant2(typeof config.host === "string", "config.host must be a valid string");
-    } else if (config.sock != null) {
-      invariant2(typeof config.sock === "object", "config.sock must be a valid object");
-    } else {
-      throw new AssertionError({ message: "Either config.host or config.sock must be provided" });
-    }
-    if (config.privateKey != null || config.privateKeyPath != null) {
-      if (config.privateKey != null) {
-        invariant2(typeof config.privateKey === "string", "config.privateKey must be a valid string");
-        invariant2(config.privateKeyPath == null, "config.privateKeyPath must not be specified when config.privateKey is specified");
-      } else if (config.privateKeyPath != null) {
-        invariant2(typeof config.privateKeyPath === "string", "config.privateKeyPath must be a valid string");
-        invariant2(config.privateKey == null, "config.privateKey must not be specified when config.privateKeyPath is specified");
-      }
-      invariant2(config.passphrase == null || typeof config.passphrase === "string", "config.passphrase must be null or a valid string");
-      if (config.privateKeyPath != null) {
-        try {
-          config.privateKey = await readFile(config.privateKeyPath);
-        } catch (err) {
-          if (err != null && err.code === "ENOENT") {
-            throw new AssertionError({ message: "config.privateKeyPath does not exist at given fs path" });
-          }
-          throw err;
-        }
-      }
-    } else if (config.password != null) {
-      invariant2(typeof config.password === "string", "config.password must be a valid string");
-    }
-    if (config.tryKeyboard != null) {
-      invariant2(typeof config.tryKeyboard === "boolean", "config.tryKeyboard must be a valid boolean");
-    }
-    if (config.tryKeyboard) {
-      const { password } = config;
-      if (config.onKeyboardInteractive != null) {
-        invariant2(typeof config.onKeyboardInteractive === "function", "config.onKeyboardInteractive must be a valid function");
-      } else if (password != null) {
-        config.onKeyboardInteractive = (name, instructions, instructionsLang, prompts, finish) => {
-          if (prompts.length > 0 && prompts[0].prompt.toLowerCase().includes("password")) {
-            finish([password]);
-          }
-        };
-      }
-    }
-    const connection = new import_ssh2.default.Client();
-    this.connection = connection;
-    await new Promise((resolve2, reject) => {
-      connection.on("error", reject);
-      if (config.onKeyboardInteractive) {
-        connection.on("keyboard-interactive", config.onKeyboardInteractive);
-      }
-      connection.on("ready", () => {
-        connection.removeListener("error", reject);
-        resolve2();
-      });
-      connection.on("end", () => {
-        if (this.connection === connection) {
-          this.connection = null;
-        }
-      });
-      connection.on("close", () => {
-        if (this.connection === connection) {
-          this.connection = null;
-        }
-        reject(new SSHError("No response from server", "ETIMEDOUT"));
-      });
-      connection.connect(config);
-    });
-    return this;
-  }
-  isConnected() {
-    return this.connection != null;
-  }
-  async requestShell(options) {
-    const connection = this.getConnection();
-    return new Promise((resolve2, reject) => {
-      connection.on("error", reject);
-      const callback = (err, res) => {
-        connection.removeListener("error", reject);
-        if (err) {
-          reject(err);
-        } else {
-          resolve2(res);
-        }
-      };
-      if (options == null) {
-        connection.shell(callback);
-      } else {
-        connection.shell(options, callback);
-      }
-    });
-  }
-  async withShell(callback, options) {
-    invariant2(typeof callback === "function", "callback must be a valid function");
-    const shell = await this.requestShell(options);
-    try {
-      await callback(shell);
-    } finally {
-      shell.destroy();
-    }
-  }
-  async requestSFTP() {
-    const connection = this.getConnection();
-    return new Promise((resolve2, reject) => {
-      connection.on("error", reject);
-      connection.sftp((err, res) => {
-        connection.removeListener("error", reject);
-        if (err) {
-          reject(err);
-        } else {
-          resolve2(res);
-        }
-      });
-    });
-  }
-  async withSFTP(callback) {
-    invariant2(typeof callback === "function", "callback must be a valid function");
-    const sftp = await this.requestSFTP();
-    try {
-      await callback(sftp);
-    } finally {
-      sftp.end();
-    }
-  }
-  async execCommand(givenCommand, options = {}) {
-    invariant2(typeof givenCommand === "string", "command must be a valid string");
-    invariant2(options != null && typeof options === "object", "options must be a valid object");
-    invariant2(options.cwd == null || typeof options.cwd === "string", "options.cwd must be a valid string");
-    invariant2(options.stdin == null || typeof options.stdin === "string" || import_is_stream.default.readable(options.stdin), "options.stdin must be a valid string or readable stream");
-    invariant2(options.execOptions == null || typeof options.execOptions === "object", "options.execOptions must be a valid object");
-    invariant2(options.encoding == null || typeof options.encoding === "string", "options.encoding must be a valid string");
-    invariant2(options.onChannel == null || typeof options.onChannel === "function", "options.onChannel must be a valid function");
-    invariant2(options.onStdout == null || typeof options.onStdout === "function", "options.onStdout must be a valid function");
-    invariant2(options.onStderr == null || typeof options.onStderr === "function", "options.onStderr must be a valid function");
-    invariant2(options.noTrim == null || typeof options.noTrim === "boolean", "options.noTrim must be a boolean");
-    let command = givenCommand;
-    if (options.cwd) {
-      command = `cd ${(0, import_shell_escape.default)([options.cwd])} ; ${command}`;
-    }
-    const connection = this.getConnection();
-    const output2 = { stdout: [], stderr: [] };
-    return new Promise((resolve2, reject) => {
-      connection.on("error", reject);
-      connection.exec(command, options.execOptions != null ? options.execOptions : {}, (err, channel) => {
-        connection.removeListener("error", reject);
-        if (err) {
-          reject(err);
-          return;
-        }
-        if (options.onChannel) {
-          options.onChannel(channel);
-        }
-        channel.on("data", (chunk) => {
-          if (options.onStdout)
-            options.onStdout(chunk);
-          output2.stdout.push(chunk.toString(options.encoding));
-        });
-        channel.stderr.on("data", (chunk) => {
-          if (options.onStderr)
-            options.onStderr(chunk);
-          output2.stderr.push(chunk.toString(options.encoding));
-        });
-        if (options.stdin != null) {
-          if (import_is_stream.default.readable(options.stdin)) {
-            options.stdin.pipe(channel, {
-              end: true
-            });
-          } else {
-            channel.write(options.stdin);
-            channel.end();
-          }
-        } else {
-          channel.end();
-        }
-        let code = null;
-        let signal = null;
-        channel.on("exit", (code_, signal_) => {
-          code = code_ !== null && code_ !== void 0 ? code_ : null;
-          signal = signal_ !== null && signal_ !== void 0 ? signal_ : null;
-        });
-        channel.on("close", () => {
-          let stdout = output2.stdout.join("");
-          let stderr = output2.stderr.join("");
-          if (options.noTrim !== true) {
-            stdout = stdout.trim();
-            stderr = stderr.trim();
-          }
-          resolve2({
-            code: code != null ? code : null,
-            signal: signal != null ? signal : null,
-            stdout,
-            stderr
-          });
-        });
-      });
-    });
-  }
-  async exec(command, parameters, options = {}) {
-    invariant2(typeof command === "string", "command must be a valid string");
-    invariant2(Array.isArray(parameters), "parameters must be a valid array");
-    invariant2(options != null && typeof options === "object", "options must be a valid object");
-    invariant2(options.stream == null || ["both", "stdout", "stderr"].includes(options.stream), "options.stream must be one of both, stdout, stderr");
-    for (let i = 0, { length } = parameters; i < length; i += 1) {
-      invariant2(typeof parameters[i] === "string", `parameters[${i}] must be a valid string`);
-    }
-    const completeCommand = `${command}${parameters.length > 0 ? ` ${(0, import_shell_escape.default)(parameters)}` : ""}`;
-    const response = await this.execCommand(completeCommand, options);
-    if (options.stream == null || options.stream === "stdout") {
-      if (response.stderr) {
-        throw new Error(response.stderr);
-      }
-      return response.stdout;
-    }
-    if (options.stream === "stderr") {
-      return response.stderr;
-    }
-    return response;
-  }
-  async mkdir(path8, method = "sftp", givenSftp = null) {
-    invariant2(typeof path8 === "string", "path must be a valid string");
-    invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
-    invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
-    if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path8)]);
-      return;
-    }
-    const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path8), sftp).catch(async (error2) => {
-      if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
-        throw error2;
-      }
-      await this.mkdir(fsPath2.dirname(path8), "sftp", sftp);
-      await makeSftpDirectory(false);
-    });
-    try {
-      await makeSftpDirectory(true);
-    } finally {
-      if (!givenSftp) {
-        sftp.end();
-      }
-    }
-  }
-  async getFile(localFile, remoteFile, givenSftp = null, transferOptions = null) {
-    invariant2(typeof localFile === "string", "localFile must be a valid string");
-    invariant2(typeof remoteFile === "string", "remoteFile must be a valid string");
-    invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
-    invariant2(transferOptions == null || typeof transferOptions === "object", "transferOptions must be a valid object");
-    const sftp = givenSftp || await this.requestSFTP();
-    try {
-      await new Promise((resolve2, reject) => {
-        sftp.fastGet(unixifyPath(remoteFile), localFile, transferOptions || {}, (err) => {
-          if (err) {
-            reject(err);
-          } else {
-            resolve2();
-          }
-        });
-      });
-    } finally {
-      if (!givenSftp) {
-        sftp.end();
-      }
-    }
-  }
-  async putFile(localFile, remoteFile, givenSftp = null, transferOptions = null) {
-    invariant2(typeof localFile === "string", "localFile must be a valid string");
-    invariant2(typeof remoteFile === "string", "remoteFile must be a valid string");
-    invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
-    invariant2(transferOptions == null || typeof transferOptions === "object", "transferOptions must be a valid object");
-    invariant2(await new Promise((resolve2) => {
-      fs4.access(localFile, fs4.constants.R_OK, (err) => {
-        resolve2(err === null);
-      });
-    }), `localFile does not exist at ${localFile}`);
-    const sftp = givenSftp || await this.requestSFTP();
-    const putFile = (retry) => {
-      return new Promise((resolve2, reject) => {
-        sftp.fastPut(localFile, unixifyPath(remoteFile), transferOptions || {}, (err) => {
-          if (err == null) {
-            resolve2();
-            return;
-          }
-          if (err.message === "No such file" && retry) {
-            resolve2(this.mkdir(fsPath2.dirname(remoteFile), "sftp", sftp).then(() => putFile(false)));
-          } else {
-            reject(err);
-          }
-        });
-      });
-    };
-    try {
-      await putFile(true);
-    } finally {
-      if (!givenSftp) {
-        sftp.end();
-      }
-    }
-  }
-  async putFiles(files, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {} } = {}) {
-    invariant2(Array.isArray(files), "files must be an array");
-    for (let i = 0, { length } = files; i < length; i += 1) {
-      const file = files[i];
-      invariant2(file, "files items must be valid objects");
-      invariant2(file.local && typeof file.local === "string", `files[${i}].local must be a string`);
-      invariant2(file.remote && typeof file.remote === "string", `files[${i}].remote must be a string`);
-    }
-    const transferred = [];
-    const sftp = givenSftp || await this.requestSFTP();
-    const queue = new PromiseQueue({ concurrency });
-    try {
-      await new Promise((resolve2, reject) => {
-        files.forEach((file) => {
-          queue.add(async () => {
-            await this.putFile(file.local, file.remote, sftp, transferOptions);
-            transferred.push(file);
-          }).catch(reject);
-        });
-        queue.waitTillIdle().then(resolve2);
-      });
-    } catch (error2) {
-      if (error2 != null) {
-        error2.transferred = transferred;
-      }
-      throw error2;
-    } finally {
-      if (!givenSftp) {
-        sftp.end();
-      }
-    }
-  }
-  async putDirectory(localDirectory, remoteDirectory, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {}, recursive = true, tick = DEFAULT_TICK, validate = DEFAULT_VALIDATE } = {}) {
-    invariant2(typeof localDirectory === "string" && localDirectory, "localDirectory must be a string");
-    invariant2(typeof remoteDirectory === "string" && remoteDirectory, "remoteDirectory must be a string");
-    const localDirectoryStat = await new Promise((resolve2) => {
-      fs4.stat(localDirectory, (err, stat3) => {
-        resolve2(stat3 || null);
-      });
-    });
-    invariant2(localDirectoryStat != null, `localDirectory does not exist at ${localDirectory}`);
-    invariant2(localDirectoryStat.isDirectory(), `localDirectory is not a directory at ${localDirectory}`);
-    const sftp = givenSftp || await this.requestSFTP();
-    const scanned = await esm_default(localDirectory, {
-      recursive,
-      validate
-    });
-    const files = scanned.files.map((item) => fsPath2.relative(localDirectory, item));
-    const directories = scanned.directories.map((item) => fsPath2.relative(localDirectory, item));
-    directories.sort((a, b) => a.length - b.length);
-    let failed2 = false;
-    try {
-      await new Promise((resolve2, reject) => {
-        const queue = new PromiseQueue({ concurrency });
-        directories.forEach((directory) => {
-          queue.add(async () => {
-            await this.mkdir(fsPath2.join(remoteDirectory, directory), "sftp", sftp);
-          }).catch(reject);
-        });
-        resolve2(queue.waitTillIdle());
-      });
-      await new Promise((resolve2, reject) => {
-        const queue = new PromiseQueue({ concurrency });
-        files.forEach((file) => {
-          queue.add(async () => {
-            const localFile = fsPath2.join(localDirectory, file);
-            const remoteFile = fsPath2.join(remoteDirectory, file);
-            try {
-              await this.putFile(localFile, remoteFile, sftp, transferOptions);
-              tick(localFile, remoteFile, null);
-            } catch (_) {
-              failed2 = true;
-              tick(localFile, remoteFile, _);
-            }
-          }).catch(reject);
-        });
-        resolve2(queue.waitTillIdle());
-      });
-    } finally {
-      if (!givenSftp) {
-        sftp.end();
-      }
-    }
-    return !failed2;
-  }
-  async getDirectory(localDirectory, remoteDirectory, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {}, recursive = true, tick = DEFAULT_TICK, validate = DEFAULT_VALIDATE } = {}) {
-    invariant2(typeof localDirectory === "string" && localDirectory, "localDirectory must be a string");
-    invariant2(typeof remoteDirectory === "string" && remoteDirectory, "remoteDirectory must be a string");
-    const localDirectoryStat = await new Promise((resolve2) => {
-      fs4.stat(localDirectory, (err, stat3) => {
-        resolve2(stat3 || null);
-      });
-    });
-    invariant2(localDirectoryStat != null, `localDirectory does not exist at ${localDirectory}`);
-    invariant2(localDirectoryStat.isDirectory(), `localDirectory is not a directory at ${localDirectory}`);
-    const sftp = givenSftp || await this.requestSFTP();
-    const scanned = await esm_default(remoteDirectory, {
-      recursive,
-      validate,
-      concurrency,
-      fileSystem: {
-        basename(path8) {
-          return fsPath2.posix.basename(path8);
-        },
-        join(pathA, pathB) {
-          return fsPath2.posix.join(pathA, pathB);
-        },
-        readdir(path8) {
-          return new Promise((resolve2, reject) => {
-            sftp.readdir(path8, (err, res) => {
-              if (err) {
-                reject(err);
-              } else {
-                resolve2(res.map((item) => item.filename));
-              }
-            });
-          });
-        },
-        stat(path8) {
-          return new Promise((resolve2, reject) => {
-            sftp.stat(path8, (err, res) => {
-              if (err) {
-                reject(err);
-              } else {
-                resolve2(res);
-              }
-            });
-          });
-        }
-      }
-    });
-    const files = scanned.files.map((item) => fsPath2.relative(remoteDirectory, item));
-    const directories = scanned.directories.map((item) => fsPath2.relative(remoteDirectory, item));
-    directories.sort((a, b) => a.length - b.length);
-    let failed2 = false;
-    try {
-      await new Promise((resolve2, reject) => {
-        const queue = new PromiseQueue({ concurrency });
-        directories.forEach((directory) => {
-          queue.add(async () => {
-            await (0, import_make_dir.default)(fsPath2.join(localDirectory, directory));
-          }).catch(reject);
-        });
-        resolve2(queue.waitTillIdle());
-      });
-      await new Promise((resolve2, reject) => {
-        const queue = new PromiseQueue({ concurrency });
-        files.forEach((file) => {
-          queue.add(async () => {
-            const localFile = fsPath2.join(localDirectory, file);
-            const remoteFile = fsPath2.join(remoteDirectory, file);
-            try {
-              await this.getFile(localFile, remoteFile, sftp, transferOptions);
-              tick(localFile, remoteFile, null);
-            } catch (_) {
-              failed2 = true;
-              tick(localFile, remoteFile, _);
-            }
-          }).catch(reject);
-        });
-        resolve2(queue.waitTillIdle());
-      });
-    } finally {
-      if (!givenSftp) {
-        sftp.end();
-      }
-    }
-    return !failed2;
-  }
-  forwardIn(remoteAddr, remotePort, onConnection) {
-    const connection = this.getConnection();
-    return new Promise((resolve2, reject) => {
-      connection.forwardIn(remoteAddr, remotePort, (error2, port) => {
-        if (error2) {
-          reject(error2);
-          return;
-        }
-        const handler = (details, acceptConnection, rejectConnection) => {
-          if (details.destIP === remoteAddr && details.destPort === port) {
-            onConnection === null || onConnection === void 0 ? void 0 : onConnection(details, acceptConnection, rejectConnection);
-          }
-        };
-        if (onConnection) {
-          connection.on("tcp connection", handler);
-        }
-        const dispose = () => {
-          return new Promise((_resolve, _reject) => {
-            connection.off("tcp connection", handler);
-            connection.unforwardIn(remoteAddr, port, (_error) => {
-              if (_error) {
-                _reject(error2);
-              }
-              _resolve();
-            });
-          });
-        };
-        resolve2({ port, dispose });
-      });
-    });
-  }
-  forwardOut(srcIP, srcPort, dstIP, dstPort) {
-    const connection = this.getConnection();
-    return new Promise((resolve2, reject) => {
-      connection.forwardOut(srcIP, srcPort, dstIP, dstPort, (error2, channel) => {
-        if (error2) {
-          reject(error2);
-          return;
-        }
-        resolve2(channel);
-      });
-    });
-  }
-  forwardInStreamLocal(socketPath, onConnection) {
-    const connection = this.getConnection();
-    return new Promise((resolve2, reject) => {
-      connection.openssh_forwardInStreamLocal(socketPath, (error2) => {
-        if (error2) {
-          reject(error2);
-          return;
-        }
-        const handler = (details, acceptConnection, rejectConnection) => {
-          if (details.socketPath === socketPath) {
-            onConnection === null || onConnection === void 0 ? void 0 : onConnection(details, acceptConnection, rejectConnection);
-          }
-        };
-        if (onConnection) {
-          connection.on("unix connection", handler);
-        }
-        const dispose = () => {
-          return new Promise((_resolve, _reject) => {
-            connection.off("unix connection", handler);
-            connection.openssh_unforwardInStreamLocal(socketPath, (_error) => {
-              if (_error) {
-                _reject(_error);
-              }
-              _resolve();
-            });
-          });
-        };
-        resolve2({ dispose });
-      });
-    });
-  }
-  forwardOutStreamLocal(socketPath) {
-    const connection = this.getConnection();
-    return new Promise((resolve2, reject) => {
-      connection.openssh_forwardOutStreamLocal(socketPath, (error2, channel) => {
-        if (error2) {
-          reject(error2);
-          return;
-        }
-        resolve2(channel);
-      });
-    });
-  }
-  dispose() {
-    if (this.connection) {
-      this.connection.end();
-      this.connection = null;
-    }
-  }
-};
-
-// src/connection/known-hosts.ts
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-function parseKnownHosts(text, sourceName = "known_hosts") {
-  const entries = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((rawLine, index) => {
-    const entry = parseLine(rawLine, `${sourceName}:${index + 1}`);
-    if (entry) entries.push(entry);
-  });
-  return entries;
-}
-function parseLine(rawLine, source) {
-  const line = rawLine.trim();
-  if (line === "" || line.startsWith("#")) return void 0;
-  const fields = line.split(/[ \t]+/);
-  let marker;
-  if (fields[0]?.startsWith("@")) {
-    const word = fields.shift();
-    if (word === "@revoked") marker = "revoked";
-    else return void 0;
-  }
-  const [hostField, keyType, keyBase64] = fields;
-  if (!hostField || !keyType || !keyBase64) return void 0;
-  const hosts = parseHostField(hostField);
-  if (!hosts) return void 0;
-  const key = decodeKeyBlob(keyBase64);
-  if (!key || keyTypeOfBlob(key) !== keyType) return void 0;
-  return { marker, hosts, keyType, key, source };
-}
-function parseHostField(field) {
-  if (field.startsWith("|")) {
-    const parts = field.split("|");
-    if (parts.length !== 4 || parts[1] !== "1") return void 0;
-    const salt = decodeStrictBase64(parts[2] ?? "");
-    const hash = decodeStrictBase64(parts[3] ?? "");
-    if (!salt || !hash || salt.length !== 20 || hash.length !== 20) return void 0;
-    return { kind: "hashed", salt, hash };
-  }
-  const patterns = field.split(",").filter((p) => p !== "").map(
-    (p) => p.startsWith("!") ? { negated: true, pattern: p.slice(1) } : { negated: false, pattern: p }
-  );
-  if (patterns.length === 0) return void 0;
-  return { kind: "patterns", patterns };
-}
-function decodeStrictBase64(text) {
-  if (text === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return void 0;
-  return Buffer.from(text, "base64");
-}
-function decodeKeyBlob(text) {
-  const blob = decodeStrictBase64(text);
-  return blob && blob.length >= 4 ? blob : void 0;
-}
-function keyTypeOfBlob(blob) {
-  if (blob.length < 4) return void 0;
-  const length = blob.readUInt32BE(0);
-  if (length === 0 || length > 64 || 4 + length > blob.length) return void 0;
-  return blob.subarray(4, 4 + length).toString("latin1");
-}
-function fingerprintSha256(blob) {
-  return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
-}
-function knownHostsName(address, port) {
-  return port === 22 ? address : `[${address}]:${port}`;
-}
-function formatKnownHostsLine(name, key) {
-  return `${name} ${keyTypeOfBlob(key) ?? "unknown"} ${key.toString("base64")}`;
-}
-function entryMatchesHost(entry, name) {
-  const hosts = entry.hosts;
-  if (hosts.kind === "hashed") {
-    const digest = createHmac("sha1", hosts.salt).update(name).digest();
-    return digest.length === hosts.hash.length && timingSafeEqual(digest, hosts.hash);
-  }
-  let matched = false;
-  for (const { negated, pattern } of hosts.patterns) {
-    if (!wildcardMatch(pattern.toLowerCase(), name.toLowerCase())) continue;
-    if (negated) return false;
-    matched = true;
-  }
-  return matched;
-}
-function wildcardMatch(pattern, text) {
-  let p = 0;
-  let t = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const pc = pattern[p];
-    if (pc === "*") {
-      starP = p++;
-      starT = t;
-    } else if (pc !== void 0 && (pc === "?" || pc === text[t])) {
-      p++;
-      t++;
-    } else if (starP !== -1) {
-      p = starP + 1;
-      t = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === "*") p++;
-  return p === pattern.length;
-}
-function checkHostKey(entries, name, presented) {
-  const forHost = entries.filter((e) => entryMatchesHost(e, name));
-  const revoked = forHost.find((e) => e.marker === "revoked" && e.key.equals(presented));
-  if (revoked) return { status: "revoked", entry: revoked };
-  const plain = forHost.filter((e) => e.marker === void 0);
-  const same = plain.find((e) => e.key.equals(presented));
-  if (same) return { status: "trusted", entry: same };
-  const presentedType = keyTypeOfBlob(presented);
-  const sameType = plain.filter((e) => e.keyType === presentedType);
-  if (sameType.length > 0) return { status: "changed", expected: sameType };
-  return { status: "unknown", otherTypes: [...new Set(plain.map((e) => e.keyType))] };
-}
-function knownKeyTypes(entries, name) {
-  const types2 = entries.filter((e) => e.marker === void 0 && entryMatchesHost(e, name)).map((e) => e.keyType);
-  return [...new Set(types2)];
-}
-
-// src/connection/ssh-connection.ts
-var KEEPALIVE_INTERVAL_MS = 15e3;
-var KEEPALIVE_COUNT_MAX = 4;
-var KILL_GRACE_MS2 = 2e3;
-var SIGNAL_GRACE_MS = 1e3;
-var CONNECT_GUARD_MS = 5e3;
-var MAX_TIMER_MS2 = 2 ** 31 - 1;
-var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
-var HOST_KEY_ALGORITHMS = [
-  "ssh-ed25519",
-  "ecdsa-sha2-nistp256",
-  "ecdsa-sha2-nistp384",
-  "ecdsa-sha2-nistp521",
-  "rsa-sha2-512",
-  "rsa-sha2-256",
-  "ssh-rsa"
-];
-async function openSshConnection(settings) {
-  const where = `${settings.host} (${settings.address}:${settings.port})`;
-  const user = settings.user ?? userInfo().username;
-  const auth = await resolveAuth(settings, where);
-  const hostCheck = await prepareHostKeyCheck(settings, where);
-  const config = {
-    host: settings.address,
-    port: settings.port,
-    username: user,
-    readyTimeout: settings.connectTimeoutMs,
-    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-    hostVerifier: hostCheck.verify,
-    ...auth.config
-  };
-  if (hostCheck.preferredAlgorithms) {
-    config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
-  }
-  const ssh = new NodeSSH();
-  let guard;
-  try {
-    await Promise.race([
-      ssh.connect(config),
-      new Promise((_, reject) => {
-        guard = setTimeout(
-          () => reject(Object.assign(new Error("connect guard"), { level: "client-timeout" })),
-          settings.connectTimeoutMs + CONNECT_GUARD_MS
-        );
-      })
-    ]);
-  } catch (error2) {
-    ssh.dispose();
-    throw connectError(error2, { settings, where, user, auth, hostCheck });
-  } finally {
-    clearTimeout(guard);
-  }
-  const client = ssh.connection;
-  if (!client)
-    throw new ConnectionError(`connection to ${where} closed during login`, settings.host);
-  client.setNoDelay(true);
-  return new SshConnection(settings.host, where, client);
-}
-async function resolveAuth(settings, where) {
-  const config = {};
-  const methods = [];
-  let keySource;
-  if (settings.privateKey !== void 0) {
-    config.privateKey = settings.privateKey;
-    keySource = "the private key text given";
-  } else if (settings.privateKeyPath !== void 0) {
-    keySource = settings.privateKeyPath;
-    try {
-      config.privateKey = await readFile2(settings.privateKeyPath, "utf8");
-    } catch (error2) {
-      throw new ConnectionError(
-        `cannot read private key ${settings.privateKeyPath} for ${where}: ${errorText(error2)}; check ansible_ssh_private_key_file / --private-key`,
-        settings.host
-      );
-    }
-  } else if (settings.password === void 0) {
-    const home = homedir();
-    const found = DEFAULT_IDENTITY_FILES.map((name) => join2(home, ".ssh", name)).find(
-      (p) => existsSync2(p)
-    );
-    if (found) {
-      keySource = found;
-      config.privateKey = await readFile2(found, "utf8").catch(() => void 0);
-    }
-    if (process.env.SSH_AUTH_SOCK) {
-      config.agent = process.env.SSH_AUTH_SOCK;
-      methods.push("agent");
-    }
-  }
-  if (config.privateKey !== void 0) {
-    methods.unshift("publickey");
-    if (settings.passphrase !== void 0) config.passphrase = settings.passphrase;
-  }
-  if (settings.password !== void 0) {
-    config.password = settings.password;
-    methods.push("password");
-  }
-  return { config, methods, keySource };
-}
-async function prepareHostKeyCheck(settings, where) {
-  if (settings.hostKeyChecking === "off") return { verify: () => true };
-  const path8 = settings.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
-  let fileText = "";
-  try {
-    fileText = await readFile2(path8, "utf8");
-  } catch (error2) {
-    if (error2.code !== "ENOENT") {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path8} for ${where}: ${errorText(error2)}`,
-        settings.host
-      );
-    }
-  }
-  const entries = parseKnownHosts(fileText, path8);
-  if (settings.knownHosts) entries.push(...parseKnownHosts(settings.knownHosts, "known_hosts text"));
-  const name = knownHostsName(settings.address, settings.port);
-  const searched = settings.knownHosts ? `${path8} or the known_hosts text given` : path8;
-  const check = {
-    verify: (key) => {
-      const verdict = checkHostKey(entries, name, key);
-      if (verdict.status === "trusted") return true;
-      check.refusal = hostKeyRefusal(verdict, { settings, where, name, key, searched });
-      return false;
-    }
-  };
-  const types2 = knownKeyTypes(entries, name);
-  if (types2.length > 0) {
-    const first = HOST_KEY_ALGORITHMS.filter((alg) => types2.includes(keyTypeOfAlgorithm(alg)));
-    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
-  }
-  return check;
-}
-function keyTypeOfAlgorithm(algorithm) {
-  return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
-}
-function hostKeyRefusal(verdict, context) {
-  const { settings, where, name, key, searched } = context;
-  const fingerprint = fingerprintSha256(key);
-  const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
-  const line = formatKnownHostsLine(name, key);
-  let message;
-  switch (verdict.status) {
-    case "revoked":
-      message = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${verdict.entry.source}. Refusing to connect.`;
-      break;
-    case "changed": {
-      const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
-${line}`;
-      break;
-    }
-    case "unknown": {
-      const others = verdict.otherTypes.length > 0 ? ` (only keys of type ${verdict.otherTypes.join(", ")} are recorded for it)` : "";
-      message = `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
-${line}`;
-      break;
-    }
-  }
-  return new HostKeyError(message, settings.host, fingerprint);
-}
-function connectError(error2, context) {
-  const { settings, where, user, auth, hostCheck } = context;
-  const host = settings.host;
-  if (hostCheck.refusal) return hostCheck.refusal;
-  const err = error2;
-  const code = typeof err.code === "string" ? err.code : void 0;
-  const text = errorText(error2);
-  if (err.level === "client-authentication") {
-    const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
-    const hint = auth.methods.length === 0 ? "no private key, password or ssh-agent was available: set ansible_ssh_private_key_file / --private-key" : `check ansible_user / --private-key${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
-    const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
-    return new ConnectionError(
-      `Permission denied (${methods}) for user ${user} on ${where}${key}: ${hint}`,
-      host
-    );
-  }
-  if (err.level === "client-timeout" || code === "ETIMEDOUT") {
-    return new ConnectionError(
-      `timed out after ${settings.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (ansible_host / ansible_port, connect timeout)`,
-      host
-    );
-  }
-  switch (code) {
-    case "ECONNREFUSED":
-      return new ConnectionError(
-        `connection refused by ${where}: is sshd running on port ${settings.port}? (check ansible_port)`,
-        host
-      );
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return new ConnectionError(
-        `cannot resolve address ${settings.address} of ${settings.host}: check ansible_host`,
-        host
-      );
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return new ConnectionError(`no route to ${where}: ${text}`, host);
-  }
-  if (/privateKey|private key|passphrase/i.test(text)) {
-    return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${text}; check --private-key and its passphrase`,
-      host
-    );
-  }
-  return new ConnectionError(`cannot connect to ${where}: ${text}`, host);
-}
-function errorText(error2) {
-  return error2 instanceof Error ? error2.message : String(error2);
-}
-function clampTimeout2(timeoutMs) {
-  if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
-  return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS2);
-}
-var SshConnection = class {
-  constructor(host, where, client) {
-    this.host = host;
-    this.where = where;
-    this.client = client;
-    client.on("error", (error2) => {
-      this.lastError = error2;
-    });
-    this.closedEvent = new Promise((resolve2) => {
-      const onGone = () => {
-        this.connectionGone();
-        resolve2();
-      };
-      client.once("end", onGone);
-      client.once("close", onGone);
-    });
-  }
-  host;
-  where;
-  client;
-  inFlight = /* @__PURE__ */ new Set();
-  lostReason;
-  lastError;
-  sftp;
-  closedByUs = false;
-  closedEvent;
-  connectionGone() {
-    if (this.lostReason !== void 0) return;
-    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.lastError?.message ?? "the server closed the connection"}`;
-    this.sftp = void 0;
-    const error2 = new ConnectionError(this.lostReason, this.host);
-    for (const run2 of [...this.inFlight]) run2.fail(error2);
-  }
-  run(command, options) {
-    if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
-    }
-    const timeoutMs = clampTimeout2(options.timeoutMs);
-    return new Promise((resolve2, reject) => {
-      const stdout = [];
-      const stderr = [];
-      let code = null;
-      let signal = null;
-      let sawExit = false;
-      let timedOut = false;
-      let settled = false;
-      let channel;
-      let graceTimer;
-      const result = () => ({
-        code,
-        signal,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
-        timedOut
-      });
-      const settle = (finish) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        clearTimeout(graceTimer);
-        this.inFlight.delete(inFlight);
-        finish();
-      };
-      const inFlight = {
-        fail: (error2) => settle(() => sawExit || timedOut ? resolve2(result()) : reject(error2))
-      };
-      this.inFlight.add(inFlight);
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        if (!channel) {
-          settle(() => resolve2(result()));
-          return;
-        }
-        sendSignal(channel, "KILL");
-        const opened = channel;
-        graceTimer = setTimeout(() => {
-          opened.close();
-          graceTimer = setTimeout(() => settle(() => resolve2(result())), KILL_GRACE_MS2);
-        }, SIGNAL_GRACE_MS);
-      }, timeoutMs);
-      const onOpen = (error2, opened) => {
-        if (error2) {
-          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${error2.message}`;
-          settle(() => reject(new ConnectionError(reason, this.host)));
-          return;
-        }
-        if (settled) {
-          opened.close();
-          return;
-        }
-        channel = opened;
-        opened.on("data", (chunk) => {
-          stdout.push(chunk);
-          options.onStdout?.(chunk);
-        });
-        opened.stderr.on("data", (chunk) => {
-          stderr.push(chunk);
-          options.onStderr?.(chunk);
-        });
-        opened.on("exit", (exitCode, exitSignal) => {
-          sawExit = true;
-          code = exitCode ?? null;
-          signal = exitSignal ?? null;
-        });
-        opened.on("error", () => void 0);
-        opened.on("close", () => {
-          if (sawExit || timedOut) settle(() => resolve2(result()));
-          else if (this.lostReason !== void 0)
-            inFlight.fail(new ConnectionError(this.lostReason, this.host));
-          else settle(() => resolve2(result()));
-        });
-        if (options.stdin !== void 0) opened.write(options.stdin);
-        opened.end();
-      };
-      try {
-        this.client.exec(command, onOpen);
-      } catch (error2) {
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error2)}`;
-        settle(() => reject(new ConnectionError(reason, this.host)));
-      }
-    });
-  }
-  async putFile(remotePath, content, options) {
-    const timeoutMs = clampTimeout2(options.timeoutMs);
-    let timer;
-    const expired = new Promise((_, reject) => {
-      timer = setTimeout(() => {
-        void this.sftp?.then((s) => s.end()).catch(() => void 0);
-        this.sftp = void 0;
-        reject(
-          new CommandTimeoutError(
-            `writing ${remotePath} on ${this.where} took longer than ${timeoutMs} ms`,
-            this.host,
-            timeoutMs
-          )
-        );
-      }, timeoutMs);
-    });
-    try {
-      await Promise.race([this.writeAtomically(remotePath, content, options.mode), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  async writeAtomically(path8, content, mode) {
-    const sftp = await this.sftpSession();
-    const dir = posix.dirname(path8);
-    const temp = posix.join(
-      dir,
-      `.${posix.basename(path8)}.apb-${randomBytes2(6).toString("hex")}.tmp`
-    );
-    const fail = (step, error2) => {
-      if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
-      throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.where}: ${step}: ${errorText(error2)}`
-      );
-    };
-    let finalMode = mode;
-    if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path8, cb)).catch(() => void 0);
-      if (existing) finalMode = existing.mode & 4095;
-    }
-    const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
-      (e) => fail(`open ${temp}`, e)
-    );
-    try {
-      if (content.length > 0) {
-        await sftpCall((cb) => sftp.write(handle, content, 0, content.length, 0, cb));
-      }
-      if (finalMode !== void 0) {
-        const m = finalMode;
-        await sftpCall((cb) => sftp.fchmod(handle, m, cb));
-      }
-    } catch (error2) {
-      await sftpCall((cb) => sftp.close(handle, cb)).catch(() => void 0);
-      await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`write ${temp}`, error2);
-    }
-    await sftpCall((cb) => sftp.close(handle, cb)).catch((e) => fail("close", e));
-    try {
-      await sftpCall((cb) => {
-        try {
-          sftp.ext_openssh_rename(temp, path8, cb);
-        } catch {
-          sftp.unlink(path8, () => sftp.rename(temp, path8, cb));
-        }
-      });
-    } catch (error2) {
-      await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path8}`, error2);
-    }
-  }
-  sftpSession() {
-    if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
-    }
-    if (!this.sftp) {
-      const opening = new Promise((resolve2, reject) => {
-        const onSftp = (error2, sftp) => {
-          if (error2) {
-            reject(
-              new ConnectionError(
-                this.lostReason ?? `cannot open an SFTP session on ${this.where}: ${error2.message}`,
-                this.host
-              )
-            );
-            return;
-          }
-          sftp.on("close", () => {
-            if (this.sftp === opening) this.sftp = void 0;
-          });
-          resolve2(sftp);
-        };
-        try {
-          this.client.sftp(onSftp);
-        } catch (error2) {
-          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error2)}`;
-          reject(new ConnectionError(reason, this.host));
-        }
-      });
-      opening.catch(() => {
-        if (this.sftp === opening) this.sftp = void 0;
-      });
-      this.sftp = opening;
-    }
-    return this.sftp;
-  }
-  async close() {
-    if (this.lostReason !== void 0) return;
-    this.closedByUs = true;
-    this.client.end();
-    let timer;
-    await Promise.race([
-      this.closedEvent,
-      new Promise((resolve2) => {
-        timer = setTimeout(() => {
-          this.client.destroy();
-          resolve2();
-        }, KILL_GRACE_MS2);
-      })
-    ]);
-    clearTimeout(timer);
-    this.connectionGone();
-  }
-};
-function sendSignal(channel, name) {
-  const internal = channel;
-  const id = internal.outgoing?.id;
-  const state = internal.outgoing?.state;
-  const protocol = internal._client?._protocol;
-  try {
-    if (id !== void 0 && (state === "open" || state === "eof") && protocol)
-      protocol.signal(id, name);
-    else channel.signal(name);
-  } catch {
-  }
-}
-function sftpCall(start) {
-  return new Promise((resolve2, reject) => {
-    start((error2, value) => error2 ? reject(error2) : resolve2(value));
-  });
-}
-
-// src/connection/index.ts
-async function openConnection(settings) {
-  switch (settings.transport) {
-    case "local":
-      return openLocalConnection(settings.host);
-    case "ssh":
-      return openSshConnection(settings);
-  }
-}
-
-// src/executor/events.ts
-function emptyStats() {
-  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
-}
-function combineEvents(...targets) {
-  const call = (key) => (...args) => {
-    for (const target of targets)
-      target[key](...args);
-  };
-  return {
-    playStart: call("playStart"),
-    taskStart: call("taskStart"),
-    itemResult: call("itemResult"),
-    hostResult: call("hostResult"),
-    retrying: call("retrying"),
-    noMoreHosts: call("noMoreHosts"),
-    log: call("log"),
-    warning: call("warning"),
-    recap: call("recap")
-  };
-}
-
-// src/modules/module.ts
-var ModuleArgumentError = class extends Error {
 };
 
 // src/async/job-protocol.ts
@@ -49213,8 +47654,8 @@ var OUTPUT_CAP_BYTES = 1024 * 1024;
 var MAX_SECONDS = 1e9;
 var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
 var JobProtocolError = class extends AsyncPlaybookError {
-  constructor(message, output2) {
-    super(message);
+  constructor(message2, output2) {
+    super(message2);
     this.output = output2;
   }
   output;
@@ -49480,6 +47921,1807 @@ function parseOneLine(stdout, tag, what, build) {
     tail(stdout.toString("utf8"))
   );
 }
+
+// src/async/jobs-document.ts
+function jobsDocument(jobs) {
+  const out = {};
+  for (const job of jobs) {
+    const byHost = out[job.host] ??= {};
+    byHost[job.register ?? job.jid] = {
+      ...job.launch,
+      task: job.task,
+      file: job.location?.file,
+      line: job.location?.line,
+      launched_at: new Date(job.launchedAt).toISOString(),
+      async: job.asyncSeconds,
+      dir: job.dir
+    };
+  }
+  return out;
+}
+function parseJobsDocument(text, source) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (error2) {
+    throw new OptionError(
+      `${source}: the jobs document is not valid JSON (${error2.message})`
+    );
+  }
+  if (isRecord(data) && isRecord(data["jobs"]) && "plays" in data) data = data["jobs"];
+  if (!isRecord(data))
+    throw new OptionError(
+      `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
+    );
+  const registry = new JobRegistry();
+  for (const [host, jobs] of Object.entries(data)) {
+    if (!isRecord(jobs))
+      throw new OptionError(
+        `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
+      );
+    for (const [key, entry] of Object.entries(jobs)) {
+      const where2 = `${source}: job '${key}' on host '${host}'`;
+      if (!isRecord(entry)) throw new OptionError(`${where2} must be an object`);
+      const jid = entry["ansible_job_id"];
+      const dir = entry["dir"];
+      if (typeof jid !== "string" || !isValidJid(jid))
+        throw new OptionError(`${where2}: 'ansible_job_id' must look like j123456789012.4567`);
+      if (typeof dir !== "string" || !dir.startsWith("/") || dir.includes("\0")) {
+        throw new OptionError(
+          `${where2}: 'dir' must be the absolute job directory recorded at launch`
+        );
+      }
+      const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
+      const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
+      registry.add({
+        jid,
+        host,
+        dir,
+        launch: {
+          ansible_job_id: jid,
+          changed: true,
+          failed: 0,
+          finished: 0,
+          results_file: `${dir}/${jid}`,
+          started: 1
+        },
+        register,
+        task: typeof entry["task"] === "string" ? entry["task"] : key,
+        location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
+        launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
+        asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
+        handedOver: true,
+        gathered: false
+      });
+    }
+  }
+  return registry;
+}
+function isRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/action/constants.ts
+var Inputs = {
+  Playbook: "playbook",
+  Inventory: "inventory",
+  PrivateKey: "private-key",
+  Passphrase: "passphrase",
+  Password: "password",
+  User: "user",
+  Port: "port",
+  KnownHosts: "known-hosts",
+  HostKeyChecking: "host-key-checking",
+  BecomePassword: "become-password",
+  ExtraVars: "extra-vars",
+  Limit: "limit",
+  Forks: "forks",
+  Shard: "shard",
+  Jobs: "jobs",
+  Timeout: "timeout",
+  Summary: "summary",
+  Annotations: "annotations",
+  Comment: "comment",
+  GithubToken: "github-token",
+  FailOn: "fail-on",
+  OnCancel: "on-cancel",
+  ResultsFile: "results-file"
+};
+var Outputs = {
+  Results: "results",
+  ResultsFile: "results-file",
+  Stats: "stats",
+  Jobs: "jobs",
+  FailedHosts: "failed-hosts",
+  UnreachableHosts: "unreachable-hosts",
+  Changed: "changed",
+  Ok: "ok"
+};
+var State = {
+  IsPost: "isPost",
+  Cancelled: "cancelled",
+  LaunchedJobs: "launchedJobs"
+};
+var MAX_OUTPUT_BYTES = 1e6;
+
+// src/action/grouping.ts
+function groupingEvents() {
+  let open3 = false;
+  const end = () => {
+    if (open3) endGroup();
+    open3 = false;
+  };
+  return {
+    playStart: end,
+    taskStart(task) {
+      end();
+      startGroup(`TASK [${task.name}]`);
+      open3 = true;
+    },
+    itemResult() {
+    },
+    hostResult() {
+    },
+    retrying() {
+    },
+    noMoreHosts: end,
+    log() {
+    },
+    warning() {
+    },
+    recap: end
+  };
+}
+function noLogMasking() {
+  const mask = (value, depth = 0) => {
+    if (depth > 20) return;
+    if (typeof value === "string") {
+      for (const part of [value, ...value.split(/\r?\n/)])
+        if (part.trim().length >= 3) setSecret(part.trim());
+    } else if (Array.isArray(value)) {
+      for (const v of value) mask(v, depth + 1);
+    } else if (value !== null && typeof value === "object") {
+      for (const v of Object.values(value)) mask(v, depth + 1);
+    }
+  };
+  return {
+    playStart() {
+    },
+    taskStart() {
+    },
+    itemResult(task, outcome) {
+      if (task.noLog) mask(outcome.result);
+    },
+    hostResult(task, outcome) {
+      if (task.noLog) mask(outcome.result);
+    },
+    retrying(task, _host, _left, result) {
+      if (task.noLog) mask(result);
+    },
+    noMoreHosts() {
+    },
+    log() {
+    },
+    warning() {
+    },
+    recap() {
+    }
+  };
+}
+
+// src/engine.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import path6 from "node:path";
+
+// src/connection/local-connection.ts
+import { spawn } from "node:child_process";
+import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+var KILL_GRACE_MS = 2e3;
+var MAX_TIMER_MS = 2 ** 31 - 1;
+function targetEnvironment(env) {
+  const out = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (/^(INPUT_|STATE_|ACTIONS_)/.test(key) || /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key))
+      continue;
+    out[key] = value;
+  }
+  return out;
+}
+function openLocalConnection(host) {
+  return new LocalConnection(host);
+}
+function clampTimeout(timeoutMs) {
+  if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
+  return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
+}
+var LocalConnection = class {
+  constructor(host) {
+    this.host = host;
+  }
+  host;
+  closed = false;
+  run(command, options) {
+    if (this.closed) {
+      return Promise.reject(
+        new ConnectionError(`local connection to ${this.host} was closed`, this.host)
+      );
+    }
+    const timeoutMs = clampTimeout(options.timeoutMs);
+    return new Promise((resolve2, reject) => {
+      const stdout = [];
+      const stderr = [];
+      let timedOut = false;
+      let settled = false;
+      let graceTimer;
+      const child = spawn("/bin/sh", ["-c", command], {
+        detached: true,
+        env: targetEnvironment(process.env),
+        stdio: ["pipe", "pipe", "pipe"]
+      });
+      const killGroup = () => {
+        if (child.pid === void 0) return;
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+        }
+      };
+      const settle = (finish) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        clearTimeout(graceTimer);
+        finish();
+      };
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+        graceTimer = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          settle(
+            () => resolve2({
+              code: null,
+              signal: "SIGKILL",
+              stdout: Buffer.concat(stdout),
+              stderr: Buffer.concat(stderr),
+              timedOut
+            })
+          );
+        }, KILL_GRACE_MS);
+      }, timeoutMs);
+      child.stdout.on("data", (chunk) => {
+        stdout.push(chunk);
+        options.onStdout?.(chunk);
+      });
+      child.stderr.on("data", (chunk) => {
+        stderr.push(chunk);
+        options.onStderr?.(chunk);
+      });
+      child.on(
+        "error",
+        (error2) => settle(
+          () => reject(
+            new ConnectionError(`cannot run /bin/sh on ${this.host}: ${error2.message}`, this.host)
+          )
+        )
+      );
+      child.on(
+        "close",
+        (code2, signal) => settle(
+          () => resolve2({
+            code: code2,
+            signal,
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr),
+            timedOut
+          })
+        )
+      );
+      child.stdin.on("error", () => void 0);
+      if (options.stdin !== void 0) child.stdin.write(options.stdin);
+      child.stdin.end();
+    });
+  }
+  async putFile(path8, content, options) {
+    const timeoutMs = clampTimeout(options.timeoutMs);
+    let timer;
+    const expired = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(
+          new CommandTimeoutError(
+            `writing ${path8} on ${this.host} took longer than ${timeoutMs} ms`,
+            this.host,
+            timeoutMs
+          )
+        ),
+        timeoutMs
+      );
+    });
+    try {
+      await Promise.race([this.writeAtomically(path8, content, options.mode), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async writeAtomically(path8, content, mode) {
+    const temp = join(dirname(path8), `.${basename(path8)}.apb-${randomBytes(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path8).then(
+      (s) => s.mode & 4095,
+      () => void 0
+    );
+    try {
+      const file = await open2(temp, "wx", finalMode === void 0 ? 438 : 384);
+      try {
+        await file.writeFile(content);
+      } finally {
+        await file.close();
+      }
+      if (finalMode !== void 0) await chmod2(temp, finalMode);
+      await rename2(temp, path8);
+    } catch (error2) {
+      await unlink2(temp).catch(() => void 0);
+      throw new AsyncPlaybookError(
+        `cannot write ${path8} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
+      );
+    }
+  }
+  close() {
+    this.closed = true;
+    return Promise.resolve();
+  }
+};
+
+// src/connection/ssh-connection.ts
+import { readFile as readFile2 } from "node:fs/promises";
+import { existsSync as existsSync2 } from "node:fs";
+import { homedir, userInfo } from "node:os";
+import { join as join2, posix } from "node:path";
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// node_modules/node-ssh/lib/esm/index.mjs
+var import_is_stream = __toESM(require_is_stream(), 1);
+var import_make_dir = __toESM(require_make_dir(), 1);
+import invariant2, { AssertionError } from "assert";
+import fs4 from "fs";
+import fsPath2 from "path";
+
+// node_modules/sb-promise-queue/lib/esm/index.mjs
+var PromiseQueue = class {
+  constructor({ concurrency = 1 } = {}) {
+    this.options = { concurrency };
+    this.running = 0;
+    this.queue = [];
+    this.idleCallbacks = [];
+  }
+  clear() {
+    this.queue = [];
+  }
+  onIdle(callback) {
+    this.idleCallbacks.push(callback);
+    return () => {
+      const index = this.idleCallbacks.indexOf(callback);
+      if (index !== -1) {
+        this.idleCallbacks.splice(index, 1);
+      }
+    };
+  }
+  waitTillIdle() {
+    return new Promise((resolve2) => {
+      if (this.running === 0) {
+        resolve2();
+        return;
+      }
+      const dispose = this.onIdle(() => {
+        dispose();
+        resolve2();
+      });
+    });
+  }
+  add(callback) {
+    return new Promise((resolve2, reject) => {
+      const runCallback = () => {
+        this.running += 1;
+        try {
+          Promise.resolve(callback()).then((val) => {
+            resolve2(val);
+            this.processNext();
+          }, (err) => {
+            reject(err);
+            this.processNext();
+          });
+        } catch (err) {
+          reject(err);
+          this.processNext();
+        }
+      };
+      if (this.running >= this.options.concurrency) {
+        this.queue.push(runCallback);
+      } else {
+        runCallback();
+      }
+    });
+  }
+  // Internal function, don't use
+  processNext() {
+    this.running -= 1;
+    const callback = this.queue.shift();
+    if (callback) {
+      callback();
+    } else if (this.running === 0) {
+      this.idleCallbacks.forEach((item) => item());
+    }
+  }
+};
+
+// node_modules/sb-scandir/lib/esm/index.mjs
+import fs3 from "fs";
+import fsPath from "path";
+import invariant from "assert";
+var defaultFilesystem = {
+  join(pathA, pathB) {
+    return fsPath.join(pathA, pathB);
+  },
+  basename(path8) {
+    return fsPath.basename(path8);
+  },
+  stat(path8) {
+    return new Promise((resolve2, reject) => {
+      fs3.stat(path8, (err, res) => {
+        if (err) {
+          reject(err);
+        } else {
+          resolve2(res);
+        }
+      });
+    });
+  },
+  readdir(path8) {
+    return new Promise((resolve2, reject) => {
+      fs3.readdir(path8, (err, res) => {
+        if (err) {
+          reject(err);
+        } else {
+          resolve2(res);
+        }
+      });
+    });
+  }
+};
+async function scanDirectoryInternal({ path: path8, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path8);
+  if (itemStat.isFile()) {
+    result.files.push(path8);
+  } else if (itemStat.isDirectory()) {
+    result.directories.push(path8);
+  }
+  if (!itemStat.isDirectory() || recursive === "none") {
+    return;
+  }
+  const contents = await fileSystem.readdir(path8);
+  contents.forEach((item) => {
+    const itemPath = fileSystem.join(path8, item);
+    if (!validate(itemPath)) {
+      return;
+    }
+    queue.add(() => scanDirectoryInternal({
+      path: itemPath,
+      recursive: recursive === "shallow" ? "none" : "deep",
+      validate,
+      result,
+      fileSystem,
+      queue,
+      reject
+    })).catch(reject);
+  });
+}
+async function scanDirectory(path8, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path8 && typeof path8 === "string", "path must be a valid string");
+  invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
+  invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
+  invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
+  invariant(fileSystem !== null && typeof fileSystem === "object", "options.fileSystem must be a valid object");
+  const queue = new PromiseQueue({
+    concurrency
+  });
+  const result = { files: [], directories: [] };
+  const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
+  await new Promise((resolve2, reject) => {
+    scanDirectoryInternal({
+      path: path8,
+      recursive: recursive ? "deep" : "shallow",
+      validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
+      result,
+      fileSystem: mergedFileSystem,
+      queue,
+      reject
+    }).then(() => queue.waitTillIdle()).then(resolve2, reject);
+  });
+  return result;
+}
+var esm_default = scanDirectory;
+
+// node_modules/node-ssh/lib/esm/index.mjs
+var import_shell_escape = __toESM(require_shell_escape(), 1);
+var import_ssh2 = __toESM(require_lib2(), 1);
+var DEFAULT_CONCURRENCY = 1;
+var DEFAULT_VALIDATE = (path8) => !fsPath2.basename(path8).startsWith(".");
+var DEFAULT_TICK = () => {
+};
+var SSHError = class extends Error {
+  constructor(message2, code2 = null) {
+    super(message2);
+    this.code = code2;
+  }
+};
+function unixifyPath(path8) {
+  if (path8.includes("\\")) {
+    return path8.split("\\").join("/");
+  }
+  return path8;
+}
+async function readFile(filePath) {
+  return new Promise((resolve2, reject) => {
+    fs4.readFile(filePath, "utf8", (err, res) => {
+      if (err) {
+        reject(err);
+      } else {
+        resolve2(res);
+      }
+    });
+  });
+}
+var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
+async function makeDirectoryWithSftp(path8, sftp) {
+  let stats = null;
+  try {
+    stats = await new Promise((resolve2, reject) => {
+      sftp.stat(path8, (err, res) => {
+        if (err) {
+          reject(err);
+        } else {
+          resolve2(res);
+        }
+      });
+    });
+  } catch (_) {
+  }
+  if (stats) {
+    if (stats.isDirectory()) {
+      return;
+    }
+    throw new Error("mkdir() failed, target already exists and is not a directory");
+  }
+  try {
+    await new Promise((resolve2, reject) => {
+      sftp.mkdir(path8, (err) => {
+        if (err) {
+          reject(err);
+        } else {
+          resolve2();
+        }
+      });
+    });
+  } catch (err) {
+    if (err != null && typeof err.stack === "string") {
+      const matches = SFTP_MKDIR_ERR_CODE_REGEXP.exec(err.stack);
+      if (matches != null) {
+        throw new SSHError(err.message, matches[1]);
+      }
+      throw err;
+    }
+  }
+}
+var NodeSSH = class {
+  constructor() {
+    this.connection = null;
+  }
+  getConnection() {
+    const { connection } = this;
+    if (connection == null) {
+      throw new Error("Not connected to server");
+    }
+    return connection;
+  }
+  async connect(givenConfig) {
+    invariant2(givenConfig != null && typeof givenConfig === "object", "config must be a valid object");
+    const config = { ...givenConfig };
+    invariant2(config.username != null && typeof config.username === "string", "config.username must be a valid string");
+    if (config.host != null) {
+      invariant2(typeof config.host === "string", "config.host must be a valid string");
+    } else if (config.sock != null) {
+      invariant2(typeof config.sock === "object", "config.sock must be a valid object");
+    } else {
+      throw new AssertionError({ message: "Either config.host or config.sock must be provided" });
+    }
+    if (config.privateKey != null || config.privateKeyPath != null) {
+      if (config.privateKey != null) {
+        invariant2(typeof config.privateKey === "string", "config.privateKey must be a valid string");
+        invariant2(config.privateKeyPath == null, "config.privateKeyPath must not be specified when config.privateKey is specified");
+      } else if (config.privateKeyPath != null) {
+        invariant2(typeof config.privateKeyPath === "string", "config.privateKeyPath must be a valid string");
+        invariant2(config.privateKey == null, "config.privateKey must not be specified when config.privateKeyPath is specified");
+      }
+      invariant2(config.passphrase == null || typeof config.passphrase === "string", "config.passphrase must be null or a valid string");
+      if (config.privateKeyPath != null) {
+        try {
+          config.privateKey = await readFile(config.privateKeyPath);
+        } catch (err) {
+          if (err != null && err.code === "ENOENT") {
+            throw new AssertionError({ message: "config.privateKeyPath does not exist at given fs path" });
+          }
+          throw err;
+        }
+      }
+    } else if (config.password != null) {
+      invariant2(typeof config.password === "string", "config.password must be a valid string");
+    }
+    if (config.tryKeyboard != null) {
+      invariant2(typeof config.tryKeyboard === "boolean", "config.tryKeyboard must be a valid boolean");
+    }
+    if (config.tryKeyboard) {
+      const { password } = config;
+      if (config.onKeyboardInteractive != null) {
+        invariant2(typeof config.onKeyboardInteractive === "function", "config.onKeyboardInteractive must be a valid function");
+      } else if (password != null) {
+        config.onKeyboardInteractive = (name, instructions, instructionsLang, prompts, finish) => {
+          if (prompts.length > 0 && prompts[0].prompt.toLowerCase().includes("password")) {
+            finish([password]);
+          }
+        };
+      }
+    }
+    const connection = new import_ssh2.default.Client();
+    this.connection = connection;
+    await new Promise((resolve2, reject) => {
+      connection.on("error", reject);
+      if (config.onKeyboardInteractive) {
+        connection.on("keyboard-interactive", config.onKeyboardInteractive);
+      }
+      connection.on("ready", () => {
+        connection.removeListener("error", reject);
+        resolve2();
+      });
+      connection.on("end", () => {
+        if (this.connection === connection) {
+          this.connection = null;
+        }
+      });
+      connection.on("close", () => {
+        if (this.connection === connection) {
+          this.connection = null;
+        }
+        reject(new SSHError("No response from server", "ETIMEDOUT"));
+      });
+      connection.connect(config);
+    });
+    return this;
+  }
+  isConnected() {
+    return this.connection != null;
+  }
+  async requestShell(options) {
+    const connection = this.getConnection();
+    return new Promise((resolve2, reject) => {
+      connection.on("error", reject);
+      const callback = (err, res) => {
+        connection.removeListener("error", reject);
+        if (err) {
+          reject(err);
+        } else {
+          resolve2(res);
+        }
+      };
+      if (options == null) {
+        connection.shell(callback);
+      } else {
+        connection.shell(options, callback);
+      }
+    });
+  }
+  async withShell(callback, options) {
+    invariant2(typeof callback === "function", "callback must be a valid function");
+    const shell = await this.requestShell(options);
+    try {
+      await callback(shell);
+    } finally {
+      shell.destroy();
+    }
+  }
+  async requestSFTP() {
+    const connection = this.getConnection();
+    return new Promise((resolve2, reject) => {
+      connection.on("error", reject);
+      connection.sftp((err, res) => {
+        connection.removeListener("error", reject);
+        if (err) {
+          reject(err);
+        } else {
+          resolve2(res);
+        }
+      });
+    });
+  }
+  async withSFTP(callback) {
+    invariant2(typeof callback === "function", "callback must be a valid function");
+    const sftp = await this.requestSFTP();
+    try {
+      await callback(sftp);
+    } finally {
+      sftp.end();
+    }
+  }
+  async execCommand(givenCommand, options = {}) {
+    invariant2(typeof givenCommand === "string", "command must be a valid string");
+    invariant2(options != null && typeof options === "object", "options must be a valid object");
+    invariant2(options.cwd == null || typeof options.cwd === "string", "options.cwd must be a valid string");
+    invariant2(options.stdin == null || typeof options.stdin === "string" || import_is_stream.default.readable(options.stdin), "options.stdin must be a valid string or readable stream");
+    invariant2(options.execOptions == null || typeof options.execOptions === "object", "options.execOptions must be a valid object");
+    invariant2(options.encoding == null || typeof options.encoding === "string", "options.encoding must be a valid string");
+    invariant2(options.onChannel == null || typeof options.onChannel === "function", "options.onChannel must be a valid function");
+    invariant2(options.onStdout == null || typeof options.onStdout === "function", "options.onStdout must be a valid function");
+    invariant2(options.onStderr == null || typeof options.onStderr === "function", "options.onStderr must be a valid function");
+    invariant2(options.noTrim == null || typeof options.noTrim === "boolean", "options.noTrim must be a boolean");
+    let command = givenCommand;
+    if (options.cwd) {
+      command = `cd ${(0, import_shell_escape.default)([options.cwd])} ; ${command}`;
+    }
+    const connection = this.getConnection();
+    const output2 = { stdout: [], stderr: [] };
+    return new Promise((resolve2, reject) => {
+      connection.on("error", reject);
+      connection.exec(command, options.execOptions != null ? options.execOptions : {}, (err, channel) => {
+        connection.removeListener("error", reject);
+        if (err) {
+          reject(err);
+          return;
+        }
+        if (options.onChannel) {
+          options.onChannel(channel);
+        }
+        channel.on("data", (chunk) => {
+          if (options.onStdout)
+            options.onStdout(chunk);
+          output2.stdout.push(chunk.toString(options.encoding));
+        });
+        channel.stderr.on("data", (chunk) => {
+          if (options.onStderr)
+            options.onStderr(chunk);
+          output2.stderr.push(chunk.toString(options.encoding));
+        });
+        if (options.stdin != null) {
+          if (import_is_stream.default.readable(options.stdin)) {
+            options.stdin.pipe(channel, {
+              end: true
+            });
+          } else {
+            channel.write(options.stdin);
+            channel.end();
+          }
+        } else {
+          channel.end();
+        }
+        let code2 = null;
+        let signal = null;
+        channel.on("exit", (code_, signal_) => {
+          code2 = code_ !== null && code_ !== void 0 ? code_ : null;
+          signal = signal_ !== null && signal_ !== void 0 ? signal_ : null;
+        });
+        channel.on("close", () => {
+          let stdout = output2.stdout.join("");
+          let stderr = output2.stderr.join("");
+          if (options.noTrim !== true) {
+            stdout = stdout.trim();
+            stderr = stderr.trim();
+          }
+          resolve2({
+            code: code2 != null ? code2 : null,
+            signal: signal != null ? signal : null,
+            stdout,
+            stderr
+          });
+        });
+      });
+    });
+  }
+  async exec(command, parameters, options = {}) {
+    invariant2(typeof command === "string", "command must be a valid string");
+    invariant2(Array.isArray(parameters), "parameters must be a valid array");
+    invariant2(options != null && typeof options === "object", "options must be a valid object");
+    invariant2(options.stream == null || ["both", "stdout", "stderr"].includes(options.stream), "options.stream must be one of both, stdout, stderr");
+    for (let i = 0, { length } = parameters; i < length; i += 1) {
+      invariant2(typeof parameters[i] === "string", `parameters[${i}] must be a valid string`);
+    }
+    const completeCommand = `${command}${parameters.length > 0 ? ` ${(0, import_shell_escape.default)(parameters)}` : ""}`;
+    const response = await this.execCommand(completeCommand, options);
+    if (options.stream == null || options.stream === "stdout") {
+      if (response.stderr) {
+        throw new Error(response.stderr);
+      }
+      return response.stdout;
+    }
+    if (options.stream === "stderr") {
+      return response.stderr;
+    }
+    return response;
+  }
+  async mkdir(path8, method = "sftp", givenSftp = null) {
+    invariant2(typeof path8 === "string", "path must be a valid string");
+    invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
+    invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
+    if (method === "exec") {
+      await this.exec("mkdir", ["-p", unixifyPath(path8)]);
+      return;
+    }
+    const sftp = givenSftp || await this.requestSFTP();
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path8), sftp).catch(async (error2) => {
+      if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
+        throw error2;
+      }
+      await this.mkdir(fsPath2.dirname(path8), "sftp", sftp);
+      await makeSftpDirectory(false);
+    });
+    try {
+      await makeSftpDirectory(true);
+    } finally {
+      if (!givenSftp) {
+        sftp.end();
+      }
+    }
+  }
+  async getFile(localFile, remoteFile, givenSftp = null, transferOptions = null) {
+    invariant2(typeof localFile === "string", "localFile must be a valid string");
+    invariant2(typeof remoteFile === "string", "remoteFile must be a valid string");
+    invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
+    invariant2(transferOptions == null || typeof transferOptions === "object", "transferOptions must be a valid object");
+    const sftp = givenSftp || await this.requestSFTP();
+    try {
+      await new Promise((resolve2, reject) => {
+        sftp.fastGet(unixifyPath(remoteFile), localFile, transferOptions || {}, (err) => {
+          if (err) {
+            reject(err);
+          } else {
+            resolve2();
+          }
+        });
+      });
+    } finally {
+      if (!givenSftp) {
+        sftp.end();
+      }
+    }
+  }
+  async putFile(localFile, remoteFile, givenSftp = null, transferOptions = null) {
+    invariant2(typeof localFile === "string", "localFile must be a valid string");
+    invariant2(typeof remoteFile === "string", "remoteFile must be a valid string");
+    invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
+    invariant2(transferOptions == null || typeof transferOptions === "object", "transferOptions must be a valid object");
+    invariant2(await new Promise((resolve2) => {
+      fs4.access(localFile, fs4.constants.R_OK, (err) => {
+        resolve2(err === null);
+      });
+    }), `localFile does not exist at ${localFile}`);
+    const sftp = givenSftp || await this.requestSFTP();
+    const putFile = (retry) => {
+      return new Promise((resolve2, reject) => {
+        sftp.fastPut(localFile, unixifyPath(remoteFile), transferOptions || {}, (err) => {
+          if (err == null) {
+            resolve2();
+            return;
+          }
+          if (err.message === "No such file" && retry) {
+            resolve2(this.mkdir(fsPath2.dirname(remoteFile), "sftp", sftp).then(() => putFile(false)));
+          } else {
+            reject(err);
+          }
+        });
+      });
+    };
+    try {
+      await putFile(true);
+    } finally {
+      if (!givenSftp) {
+        sftp.end();
+      }
+    }
+  }
+  async putFiles(files, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {} } = {}) {
+    invariant2(Array.isArray(files), "files must be an array");
+    for (let i = 0, { length } = files; i < length; i += 1) {
+      const file = files[i];
+      invariant2(file, "files items must be valid objects");
+      invariant2(file.local && typeof file.local === "string", `files[${i}].local must be a string`);
+      invariant2(file.remote && typeof file.remote === "string", `files[${i}].remote must be a string`);
+    }
+    const transferred = [];
+    const sftp = givenSftp || await this.requestSFTP();
+    const queue = new PromiseQueue({ concurrency });
+    try {
+      await new Promise((resolve2, reject) => {
+        files.forEach((file) => {
+          queue.add(async () => {
+            await this.putFile(file.local, file.remote, sftp, transferOptions);
+            transferred.push(file);
+          }).catch(reject);
+        });
+        queue.waitTillIdle().then(resolve2);
+      });
+    } catch (error2) {
+      if (error2 != null) {
+        error2.transferred = transferred;
+      }
+      throw error2;
+    } finally {
+      if (!givenSftp) {
+        sftp.end();
+      }
+    }
+  }
+  async putDirectory(localDirectory, remoteDirectory, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {}, recursive = true, tick = DEFAULT_TICK, validate = DEFAULT_VALIDATE } = {}) {
+    invariant2(typeof localDirectory === "string" && localDirectory, "localDirectory must be a string");
+    invariant2(typeof remoteDirectory === "string" && remoteDirectory, "remoteDirectory must be a string");
+    const localDirectoryStat = await new Promise((resolve2) => {
+      fs4.stat(localDirectory, (err, stat3) => {
+        resolve2(stat3 || null);
+      });
+    });
+    invariant2(localDirectoryStat != null, `localDirectory does not exist at ${localDirectory}`);
+    invariant2(localDirectoryStat.isDirectory(), `localDirectory is not a directory at ${localDirectory}`);
+    const sftp = givenSftp || await this.requestSFTP();
+    const scanned = await esm_default(localDirectory, {
+      recursive,
+      validate
+    });
+    const files = scanned.files.map((item) => fsPath2.relative(localDirectory, item));
+    const directories = scanned.directories.map((item) => fsPath2.relative(localDirectory, item));
+    directories.sort((a, b) => a.length - b.length);
+    let failed2 = false;
+    try {
+      await new Promise((resolve2, reject) => {
+        const queue = new PromiseQueue({ concurrency });
+        directories.forEach((directory) => {
+          queue.add(async () => {
+            await this.mkdir(fsPath2.join(remoteDirectory, directory), "sftp", sftp);
+          }).catch(reject);
+        });
+        resolve2(queue.waitTillIdle());
+      });
+      await new Promise((resolve2, reject) => {
+        const queue = new PromiseQueue({ concurrency });
+        files.forEach((file) => {
+          queue.add(async () => {
+            const localFile = fsPath2.join(localDirectory, file);
+            const remoteFile = fsPath2.join(remoteDirectory, file);
+            try {
+              await this.putFile(localFile, remoteFile, sftp, transferOptions);
+              tick(localFile, remoteFile, null);
+            } catch (_) {
+              failed2 = true;
+              tick(localFile, remoteFile, _);
+            }
+          }).catch(reject);
+        });
+        resolve2(queue.waitTillIdle());
+      });
+    } finally {
+      if (!givenSftp) {
+        sftp.end();
+      }
+    }
+    return !failed2;
+  }
+  async getDirectory(localDirectory, remoteDirectory, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {}, recursive = true, tick = DEFAULT_TICK, validate = DEFAULT_VALIDATE } = {}) {
+    invariant2(typeof localDirectory === "string" && localDirectory, "localDirectory must be a string");
+    invariant2(typeof remoteDirectory === "string" && remoteDirectory, "remoteDirectory must be a string");
+    const localDirectoryStat = await new Promise((resolve2) => {
+      fs4.stat(localDirectory, (err, stat3) => {
+        resolve2(stat3 || null);
+      });
+    });
+    invariant2(localDirectoryStat != null, `localDirectory does not exist at ${localDirectory}`);
+    invariant2(localDirectoryStat.isDirectory(), `localDirectory is not a directory at ${localDirectory}`);
+    const sftp = givenSftp || await this.requestSFTP();
+    const scanned = await esm_default(remoteDirectory, {
+      recursive,
+      validate,
+      concurrency,
+      fileSystem: {
+        basename(path8) {
+          return fsPath2.posix.basename(path8);
+        },
+        join(pathA, pathB) {
+          return fsPath2.posix.join(pathA, pathB);
+        },
+        readdir(path8) {
+          return new Promise((resolve2, reject) => {
+            sftp.readdir(path8, (err, res) => {
+              if (err) {
+                reject(err);
+              } else {
+                resolve2(res.map((item) => item.filename));
+              }
+            });
+          });
+        },
+        stat(path8) {
+          return new Promise((resolve2, reject) => {
+            sftp.stat(path8, (err, res) => {
+              if (err) {
+                reject(err);
+              } else {
+                resolve2(res);
+              }
+            });
+          });
+        }
+      }
+    });
+    const files = scanned.files.map((item) => fsPath2.relative(remoteDirectory, item));
+    const directories = scanned.directories.map((item) => fsPath2.relative(remoteDirectory, item));
+    directories.sort((a, b) => a.length - b.length);
+    let failed2 = false;
+    try {
+      await new Promise((resolve2, reject) => {
+        const queue = new PromiseQueue({ concurrency });
+        directories.forEach((directory) => {
+          queue.add(async () => {
+            await (0, import_make_dir.default)(fsPath2.join(localDirectory, directory));
+          }).catch(reject);
+        });
+        resolve2(queue.waitTillIdle());
+      });
+      await new Promise((resolve2, reject) => {
+        const queue = new PromiseQueue({ concurrency });
+        files.forEach((file) => {
+          queue.add(async () => {
+            const localFile = fsPath2.join(localDirectory, file);
+            const remoteFile = fsPath2.join(remoteDirectory, file);
+            try {
+              await this.getFile(localFile, remoteFile, sftp, transferOptions);
+              tick(localFile, remoteFile, null);
+            } catch (_) {
+              failed2 = true;
+              tick(localFile, remoteFile, _);
+            }
+          }).catch(reject);
+        });
+        resolve2(queue.waitTillIdle());
+      });
+    } finally {
+      if (!givenSftp) {
+        sftp.end();
+      }
+    }
+    return !failed2;
+  }
+  forwardIn(remoteAddr, remotePort, onConnection) {
+    const connection = this.getConnection();
+    return new Promise((resolve2, reject) => {
+      connection.forwardIn(remoteAddr, remotePort, (error2, port) => {
+        if (error2) {
+          reject(error2);
+          return;
+        }
+        const handler = (details, acceptConnection, rejectConnection) => {
+          if (details.destIP === remoteAddr && details.destPort === port) {
+            onConnection === null || onConnection === void 0 ? void 0 : onConnection(details, acceptConnection, rejectConnection);
+          }
+        };
+        if (onConnection) {
+          connection.on("tcp connection", handler);
+        }
+        const dispose = () => {
+          return new Promise((_resolve, _reject) => {
+            connection.off("tcp connection", handler);
+            connection.unforwardIn(remoteAddr, port, (_error) => {
+              if (_error) {
+                _reject(error2);
+              }
+              _resolve();
+            });
+          });
+        };
+        resolve2({ port, dispose });
+      });
+    });
+  }
+  forwardOut(srcIP, srcPort, dstIP, dstPort) {
+    const connection = this.getConnection();
+    return new Promise((resolve2, reject) => {
+      connection.forwardOut(srcIP, srcPort, dstIP, dstPort, (error2, channel) => {
+        if (error2) {
+          reject(error2);
+          return;
+        }
+        resolve2(channel);
+      });
+    });
+  }
+  forwardInStreamLocal(socketPath, onConnection) {
+    const connection = this.getConnection();
+    return new Promise((resolve2, reject) => {
+      connection.openssh_forwardInStreamLocal(socketPath, (error2) => {
+        if (error2) {
+          reject(error2);
+          return;
+        }
+        const handler = (details, acceptConnection, rejectConnection) => {
+          if (details.socketPath === socketPath) {
+            onConnection === null || onConnection === void 0 ? void 0 : onConnection(details, acceptConnection, rejectConnection);
+          }
+        };
+        if (onConnection) {
+          connection.on("unix connection", handler);
+        }
+        const dispose = () => {
+          return new Promise((_resolve, _reject) => {
+            connection.off("unix connection", handler);
+            connection.openssh_unforwardInStreamLocal(socketPath, (_error) => {
+              if (_error) {
+                _reject(_error);
+              }
+              _resolve();
+            });
+          });
+        };
+        resolve2({ dispose });
+      });
+    });
+  }
+  forwardOutStreamLocal(socketPath) {
+    const connection = this.getConnection();
+    return new Promise((resolve2, reject) => {
+      connection.openssh_forwardOutStreamLocal(socketPath, (error2, channel) => {
+        if (error2) {
+          reject(error2);
+          return;
+        }
+        resolve2(channel);
+      });
+    });
+  }
+  dispose() {
+    if (this.connection) {
+      this.connection.end();
+      this.connection = null;
+    }
+  }
+};
+
+// src/connection/known-hosts.ts
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+function parseKnownHosts(text, sourceName = "known_hosts") {
+  const entries = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((rawLine, index) => {
+    const entry = parseLine(rawLine, `${sourceName}:${index + 1}`);
+    if (entry) entries.push(entry);
+  });
+  return entries;
+}
+function parseLine(rawLine, source) {
+  const line = rawLine.trim();
+  if (line === "" || line.startsWith("#")) return void 0;
+  const fields = line.split(/[ \t]+/);
+  let marker;
+  if (fields[0]?.startsWith("@")) {
+    const word = fields.shift();
+    if (word === "@revoked") marker = "revoked";
+    else return void 0;
+  }
+  const [hostField, keyType, keyBase64] = fields;
+  if (!hostField || !keyType || !keyBase64) return void 0;
+  const hosts = parseHostField(hostField);
+  if (!hosts) return void 0;
+  const key = decodeKeyBlob(keyBase64);
+  if (!key || keyTypeOfBlob(key) !== keyType) return void 0;
+  return { marker, hosts, keyType, key, source };
+}
+function parseHostField(field) {
+  if (field.startsWith("|")) {
+    const parts = field.split("|");
+    if (parts.length !== 4 || parts[1] !== "1") return void 0;
+    const salt = decodeStrictBase64(parts[2] ?? "");
+    const hash = decodeStrictBase64(parts[3] ?? "");
+    if (!salt || !hash || salt.length !== 20 || hash.length !== 20) return void 0;
+    return { kind: "hashed", salt, hash };
+  }
+  const patterns = field.split(",").filter((p) => p !== "").map(
+    (p) => p.startsWith("!") ? { negated: true, pattern: p.slice(1) } : { negated: false, pattern: p }
+  );
+  if (patterns.length === 0) return void 0;
+  return { kind: "patterns", patterns };
+}
+function decodeStrictBase64(text) {
+  if (text === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return void 0;
+  return Buffer.from(text, "base64");
+}
+function decodeKeyBlob(text) {
+  const blob = decodeStrictBase64(text);
+  return blob && blob.length >= 4 ? blob : void 0;
+}
+function keyTypeOfBlob(blob) {
+  if (blob.length < 4) return void 0;
+  const length = blob.readUInt32BE(0);
+  if (length === 0 || length > 64 || 4 + length > blob.length) return void 0;
+  return blob.subarray(4, 4 + length).toString("latin1");
+}
+function fingerprintSha256(blob) {
+  return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
+}
+function knownHostsName(address, port) {
+  return port === 22 ? address : `[${address}]:${port}`;
+}
+function formatKnownHostsLine(name, key) {
+  return `${name} ${keyTypeOfBlob(key) ?? "unknown"} ${key.toString("base64")}`;
+}
+function entryMatchesHost(entry, name) {
+  const hosts = entry.hosts;
+  if (hosts.kind === "hashed") {
+    const digest = createHmac("sha1", hosts.salt).update(name).digest();
+    return digest.length === hosts.hash.length && timingSafeEqual(digest, hosts.hash);
+  }
+  let matched = false;
+  for (const { negated, pattern } of hosts.patterns) {
+    if (!wildcardMatch(pattern.toLowerCase(), name.toLowerCase())) continue;
+    if (negated) return false;
+    matched = true;
+  }
+  return matched;
+}
+function wildcardMatch(pattern, text) {
+  let p = 0;
+  let t = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    const pc = pattern[p];
+    if (pc === "*") {
+      starP = p++;
+      starT = t;
+    } else if (pc !== void 0 && (pc === "?" || pc === text[t])) {
+      p++;
+      t++;
+    } else if (starP !== -1) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
+}
+function checkHostKey(entries, name, presented) {
+  const forHost = entries.filter((e) => entryMatchesHost(e, name));
+  const revoked = forHost.find((e) => e.marker === "revoked" && e.key.equals(presented));
+  if (revoked) return { status: "revoked", entry: revoked };
+  const plain = forHost.filter((e) => e.marker === void 0);
+  const same = plain.find((e) => e.key.equals(presented));
+  if (same) return { status: "trusted", entry: same };
+  const presentedType = keyTypeOfBlob(presented);
+  const sameType = plain.filter((e) => e.keyType === presentedType);
+  if (sameType.length > 0) return { status: "changed", expected: sameType };
+  return { status: "unknown", otherTypes: [...new Set(plain.map((e) => e.keyType))] };
+}
+function knownKeyTypes(entries, name) {
+  const types2 = entries.filter((e) => e.marker === void 0 && entryMatchesHost(e, name)).map((e) => e.keyType);
+  return [...new Set(types2)];
+}
+
+// src/connection/ssh-connection.ts
+var KEEPALIVE_INTERVAL_MS = 15e3;
+var KEEPALIVE_COUNT_MAX = 4;
+var KILL_GRACE_MS2 = 2e3;
+var SIGNAL_GRACE_MS = 1e3;
+var CONNECT_GUARD_MS = 5e3;
+var MAX_TIMER_MS2 = 2 ** 31 - 1;
+var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
+var HOST_KEY_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa"
+];
+async function openSshConnection(settings) {
+  const where2 = `${settings.host} (${settings.address}:${settings.port})`;
+  const user = settings.user ?? userInfo().username;
+  const auth = await resolveAuth(settings, where2);
+  const hostCheck = await prepareHostKeyCheck(settings, where2);
+  const config = {
+    host: settings.address,
+    port: settings.port,
+    username: user,
+    readyTimeout: settings.connectTimeoutMs,
+    keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    hostVerifier: hostCheck.verify,
+    ...auth.config
+  };
+  if (hostCheck.preferredAlgorithms) {
+    config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
+  }
+  const ssh = new NodeSSH();
+  let guard;
+  try {
+    await Promise.race([
+      ssh.connect(config),
+      new Promise((_, reject) => {
+        guard = setTimeout(
+          () => reject(Object.assign(new Error("connect guard"), { level: "client-timeout" })),
+          settings.connectTimeoutMs + CONNECT_GUARD_MS
+        );
+      })
+    ]);
+  } catch (error2) {
+    ssh.dispose();
+    throw connectError(error2, { settings, where: where2, user, auth, hostCheck });
+  } finally {
+    clearTimeout(guard);
+  }
+  const client = ssh.connection;
+  if (!client)
+    throw new ConnectionError(`connection to ${where2} closed during login`, settings.host);
+  client.setNoDelay(true);
+  return new SshConnection(settings.host, where2, client);
+}
+async function resolveAuth(settings, where2) {
+  const config = {};
+  const methods = [];
+  let keySource;
+  if (settings.privateKey !== void 0) {
+    config.privateKey = settings.privateKey;
+    keySource = "the private key text given";
+  } else if (settings.privateKeyPath !== void 0) {
+    keySource = settings.privateKeyPath;
+    try {
+      config.privateKey = await readFile2(settings.privateKeyPath, "utf8");
+    } catch (error2) {
+      throw new ConnectionError(
+        `cannot read private key ${settings.privateKeyPath} for ${where2}: ${errorText(error2)}; check ansible_ssh_private_key_file / --private-key`,
+        settings.host
+      );
+    }
+  } else if (settings.password === void 0) {
+    const home = homedir();
+    const found = DEFAULT_IDENTITY_FILES.map((name) => join2(home, ".ssh", name)).find(
+      (p) => existsSync2(p)
+    );
+    if (found) {
+      keySource = found;
+      config.privateKey = await readFile2(found, "utf8").catch(() => void 0);
+    }
+    if (process.env.SSH_AUTH_SOCK) {
+      config.agent = process.env.SSH_AUTH_SOCK;
+      methods.push("agent");
+    }
+  }
+  if (config.privateKey !== void 0) {
+    methods.unshift("publickey");
+    if (settings.passphrase !== void 0) config.passphrase = settings.passphrase;
+  }
+  if (settings.password !== void 0) {
+    config.password = settings.password;
+    methods.push("password");
+  }
+  return { config, methods, keySource };
+}
+async function prepareHostKeyCheck(settings, where2) {
+  if (settings.hostKeyChecking === "off") return { verify: () => true };
+  const path8 = settings.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  let fileText = "";
+  try {
+    fileText = await readFile2(path8, "utf8");
+  } catch (error2) {
+    if (error2.code !== "ENOENT") {
+      throw new ConnectionError(
+        `cannot read known_hosts file ${path8} for ${where2}: ${errorText(error2)}`,
+        settings.host
+      );
+    }
+  }
+  const entries = parseKnownHosts(fileText, path8);
+  if (settings.knownHosts) entries.push(...parseKnownHosts(settings.knownHosts, "known_hosts text"));
+  const name = knownHostsName(settings.address, settings.port);
+  const searched = settings.knownHosts ? `${path8} or the known_hosts text given` : path8;
+  const check = {
+    verify: (key) => {
+      const verdict = checkHostKey(entries, name, key);
+      if (verdict.status === "trusted") return true;
+      check.refusal = hostKeyRefusal(verdict, { settings, where: where2, name, key, searched });
+      return false;
+    }
+  };
+  const types2 = knownKeyTypes(entries, name);
+  if (types2.length > 0) {
+    const first = HOST_KEY_ALGORITHMS.filter((alg) => types2.includes(keyTypeOfAlgorithm(alg)));
+    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+  }
+  return check;
+}
+function keyTypeOfAlgorithm(algorithm) {
+  return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
+}
+function hostKeyRefusal(verdict, context) {
+  const { settings, where: where2, name, key, searched } = context;
+  const fingerprint = fingerprintSha256(key);
+  const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
+  const line = formatKnownHostsLine(name, key);
+  let message2;
+  switch (verdict.status) {
+    case "revoked":
+      message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which is marked @revoked in ${verdict.entry.source}. Refusing to connect.`;
+      break;
+    case "changed": {
+      const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
+      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
+${line}`;
+      break;
+    }
+    case "unknown": {
+      const others = verdict.otherTypes.length > 0 ? ` (only keys of type ${verdict.otherTypes.join(", ")} are recorded for it)` : "";
+      message2 = `Host key verification failed for ${where2}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
+${line}`;
+      break;
+    }
+  }
+  return new HostKeyError(message2, settings.host, fingerprint);
+}
+function connectError(error2, context) {
+  const { settings, where: where2, user, auth, hostCheck } = context;
+  const host = settings.host;
+  if (hostCheck.refusal) return hostCheck.refusal;
+  const err = error2;
+  const code2 = typeof err.code === "string" ? err.code : void 0;
+  const text = errorText(error2);
+  if (err.level === "client-authentication") {
+    const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
+    const hint = auth.methods.length === 0 ? "no private key, password or ssh-agent was available: set ansible_ssh_private_key_file / --private-key" : `check ansible_user / --private-key${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
+    const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
+    return new ConnectionError(
+      `Permission denied (${methods}) for user ${user} on ${where2}${key}: ${hint}`,
+      host
+    );
+  }
+  if (err.level === "client-timeout" || code2 === "ETIMEDOUT") {
+    return new ConnectionError(
+      `timed out after ${settings.connectTimeoutMs} ms connecting to ${where2}: is the host up and the port reachable? (ansible_host / ansible_port, connect timeout)`,
+      host
+    );
+  }
+  switch (code2) {
+    case "ECONNREFUSED":
+      return new ConnectionError(
+        `connection refused by ${where2}: is sshd running on port ${settings.port}? (check ansible_port)`,
+        host
+      );
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new ConnectionError(
+        `cannot resolve address ${settings.address} of ${settings.host}: check ansible_host`,
+        host
+      );
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return new ConnectionError(`no route to ${where2}: ${text}`, host);
+  }
+  if (/privateKey|private key|passphrase/i.test(text)) {
+    return new ConnectionError(
+      `cannot use the private key ${auth.keySource ?? ""} for ${where2}: ${text}; check --private-key and its passphrase`,
+      host
+    );
+  }
+  return new ConnectionError(`cannot connect to ${where2}: ${text}`, host);
+}
+function errorText(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+function clampTimeout2(timeoutMs) {
+  if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
+  return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS2);
+}
+var SshConnection = class {
+  constructor(host, where2, client) {
+    this.host = host;
+    this.where = where2;
+    this.client = client;
+    client.on("error", (error2) => {
+      this.lastError = error2;
+    });
+    this.closedEvent = new Promise((resolve2) => {
+      const onGone = () => {
+        this.connectionGone();
+        resolve2();
+      };
+      client.once("end", onGone);
+      client.once("close", onGone);
+    });
+  }
+  host;
+  where;
+  client;
+  inFlight = /* @__PURE__ */ new Set();
+  lostReason;
+  lastError;
+  sftp;
+  closedByUs = false;
+  closedEvent;
+  connectionGone() {
+    if (this.lostReason !== void 0) return;
+    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.lastError?.message ?? "the server closed the connection"}`;
+    this.sftp = void 0;
+    const error2 = new ConnectionError(this.lostReason, this.host);
+    for (const run2 of [...this.inFlight]) run2.fail(error2);
+  }
+  run(command, options) {
+    if (this.lostReason !== void 0) {
+      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+    }
+    const timeoutMs = clampTimeout2(options.timeoutMs);
+    return new Promise((resolve2, reject) => {
+      const stdout = [];
+      const stderr = [];
+      let code2 = null;
+      let signal = null;
+      let sawExit = false;
+      let timedOut = false;
+      let settled = false;
+      let channel;
+      let graceTimer;
+      const result = () => ({
+        code: code2,
+        signal,
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        timedOut
+      });
+      const settle = (finish) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        clearTimeout(graceTimer);
+        this.inFlight.delete(inFlight);
+        finish();
+      };
+      const inFlight = {
+        fail: (error2) => settle(() => sawExit || timedOut ? resolve2(result()) : reject(error2))
+      };
+      this.inFlight.add(inFlight);
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        if (!channel) {
+          settle(() => resolve2(result()));
+          return;
+        }
+        sendSignal(channel, "KILL");
+        const opened = channel;
+        graceTimer = setTimeout(() => {
+          opened.close();
+          graceTimer = setTimeout(() => settle(() => resolve2(result())), KILL_GRACE_MS2);
+        }, SIGNAL_GRACE_MS);
+      }, timeoutMs);
+      const onOpen = (error2, opened) => {
+        if (error2) {
+          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${error2.message}`;
+          settle(() => reject(new ConnectionError(reason, this.host)));
+          return;
+        }
+        if (settled) {
+          opened.close();
+          return;
+        }
+        channel = opened;
+        opened.on("data", (chunk) => {
+          stdout.push(chunk);
+          options.onStdout?.(chunk);
+        });
+        opened.stderr.on("data", (chunk) => {
+          stderr.push(chunk);
+          options.onStderr?.(chunk);
+        });
+        opened.on("exit", (exitCode, exitSignal) => {
+          sawExit = true;
+          code2 = exitCode ?? null;
+          signal = exitSignal ?? null;
+        });
+        opened.on("error", () => void 0);
+        opened.on("close", () => {
+          if (sawExit || timedOut) settle(() => resolve2(result()));
+          else if (this.lostReason !== void 0)
+            inFlight.fail(new ConnectionError(this.lostReason, this.host));
+          else settle(() => resolve2(result()));
+        });
+        if (options.stdin !== void 0) opened.write(options.stdin);
+        opened.end();
+      };
+      try {
+        this.client.exec(command, onOpen);
+      } catch (error2) {
+        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error2)}`;
+        settle(() => reject(new ConnectionError(reason, this.host)));
+      }
+    });
+  }
+  async putFile(remotePath, content, options) {
+    const timeoutMs = clampTimeout2(options.timeoutMs);
+    let timer;
+    const expired = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        void this.sftp?.then((s) => s.end()).catch(() => void 0);
+        this.sftp = void 0;
+        reject(
+          new CommandTimeoutError(
+            `writing ${remotePath} on ${this.where} took longer than ${timeoutMs} ms`,
+            this.host,
+            timeoutMs
+          )
+        );
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.writeAtomically(remotePath, content, options.mode), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async writeAtomically(path8, content, mode) {
+    const sftp = await this.sftpSession();
+    const dir = posix.dirname(path8);
+    const temp = posix.join(
+      dir,
+      `.${posix.basename(path8)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+    );
+    const fail = (step, error2) => {
+      if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
+      throw new AsyncPlaybookError(
+        `cannot write ${path8} on ${this.where}: ${step}: ${errorText(error2)}`
+      );
+    };
+    let finalMode = mode;
+    if (finalMode === void 0) {
+      const existing = await sftpCall((cb) => sftp.stat(path8, cb)).catch(() => void 0);
+      if (existing) finalMode = existing.mode & 4095;
+    }
+    const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
+      (e) => fail(`open ${temp}`, e)
+    );
+    try {
+      if (content.length > 0) {
+        await sftpCall((cb) => sftp.write(handle, content, 0, content.length, 0, cb));
+      }
+      if (finalMode !== void 0) {
+        const m = finalMode;
+        await sftpCall((cb) => sftp.fchmod(handle, m, cb));
+      }
+    } catch (error2) {
+      await sftpCall((cb) => sftp.close(handle, cb)).catch(() => void 0);
+      await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
+      fail(`write ${temp}`, error2);
+    }
+    await sftpCall((cb) => sftp.close(handle, cb)).catch((e) => fail("close", e));
+    try {
+      await sftpCall((cb) => {
+        try {
+          sftp.ext_openssh_rename(temp, path8, cb);
+        } catch {
+          sftp.unlink(path8, () => sftp.rename(temp, path8, cb));
+        }
+      });
+    } catch (error2) {
+      await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
+      fail(`rename ${temp} to ${path8}`, error2);
+    }
+  }
+  sftpSession() {
+    if (this.lostReason !== void 0) {
+      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+    }
+    if (!this.sftp) {
+      const opening = new Promise((resolve2, reject) => {
+        const onSftp = (error2, sftp) => {
+          if (error2) {
+            reject(
+              new ConnectionError(
+                this.lostReason ?? `cannot open an SFTP session on ${this.where}: ${error2.message}`,
+                this.host
+              )
+            );
+            return;
+          }
+          sftp.on("close", () => {
+            if (this.sftp === opening) this.sftp = void 0;
+          });
+          resolve2(sftp);
+        };
+        try {
+          this.client.sftp(onSftp);
+        } catch (error2) {
+          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error2)}`;
+          reject(new ConnectionError(reason, this.host));
+        }
+      });
+      opening.catch(() => {
+        if (this.sftp === opening) this.sftp = void 0;
+      });
+      this.sftp = opening;
+    }
+    return this.sftp;
+  }
+  async close() {
+    if (this.lostReason !== void 0) return;
+    this.closedByUs = true;
+    this.client.end();
+    let timer;
+    await Promise.race([
+      this.closedEvent,
+      new Promise((resolve2) => {
+        timer = setTimeout(() => {
+          this.client.destroy();
+          resolve2();
+        }, KILL_GRACE_MS2);
+      })
+    ]);
+    clearTimeout(timer);
+    this.connectionGone();
+  }
+};
+function sendSignal(channel, name) {
+  const internal = channel;
+  const id = internal.outgoing?.id;
+  const state = internal.outgoing?.state;
+  const protocol = internal._client?._protocol;
+  try {
+    if (id !== void 0 && (state === "open" || state === "eof") && protocol)
+      protocol.signal(id, name);
+    else channel.signal(name);
+  } catch {
+  }
+}
+function sftpCall(start) {
+  return new Promise((resolve2, reject) => {
+    start((error2, value) => error2 ? reject(error2) : resolve2(value));
+  });
+}
+
+// src/connection/index.ts
+async function openConnection(settings) {
+  switch (settings.transport) {
+    case "local":
+      return openLocalConnection(settings.host);
+    case "ssh":
+      return openSshConnection(settings);
+  }
+}
+
+// src/executor/events.ts
+function emptyStats() {
+  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+function combineEvents(...targets) {
+  const call = (key) => (...args) => {
+    for (const target of targets)
+      target[key](...args);
+  };
+  return {
+    playStart: call("playStart"),
+    taskStart: call("taskStart"),
+    itemResult: call("itemResult"),
+    hostResult: call("hostResult"),
+    retrying: call("retrying"),
+    noMoreHosts: call("noMoreHosts"),
+    log: call("log"),
+    warning: call("warning"),
+    recap: call("recap")
+  };
+}
+
+// src/modules/module.ts
+var ModuleArgumentError = class extends Error {
+};
 
 // src/async/async-jobs.ts
 var DEFAULT_ASYNC_DIR = "~/.ansible_async";
@@ -50100,10 +50342,10 @@ var ConnectionPool = class {
 };
 
 // src/executor/parallel.ts
-async function mapWithLimit(items, limit, worker) {
+async function mapWithLimit(items, limit2, worker) {
   const results = new Array(items.length);
   let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit2, items.length)) }, async () => {
     while (next < items.length) {
       const index = next++;
       results[index] = await worker(items[index], index);
@@ -50255,13 +50497,13 @@ async function gatherJobs(registry, options) {
     const keys = [...new Set(pending.map((j) => j.register ?? j.jid))];
     for (const key of keys) {
       const group = pending.filter((j) => (j.register ?? j.jid) === key);
-      const info = {
+      const info2 = {
         name: `gather ${key}`,
         module: "async_status",
         location: group[0]?.location,
         noLog: false
       };
-      events.taskStart(info);
+      events.taskStart(info2);
       await Promise.all(
         group.map(async (job) => {
           const started = Date.now();
@@ -50283,7 +50525,7 @@ async function gatherJobs(registry, options) {
             if (error2 instanceof ConnectionError) {
               s.unreachable++;
               unreachable.add(host);
-              events.hostResult(info, {
+              events.hostResult(info2, {
                 host,
                 status: "unreachable",
                 ignored: false,
@@ -50302,7 +50544,7 @@ async function gatherJobs(registry, options) {
             s.ok++;
             if (status === "changed") s.changed++;
           }
-          events.hostResult(info, {
+          events.hostResult(info2, {
             host,
             status,
             ignored: false,
@@ -50363,7 +50605,7 @@ import { extname, resolve } from "node:path";
 // src/inventory/host-range.ts
 var ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 var HOST_WITH_PORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/;
-function parseHostEntry(entry, location, allowRanges = true) {
+function parseHostEntry(entry, location2, allowRanges = true) {
   let pattern = entry;
   let port;
   const m = HOST_WITH_PORT.exec(entry);
@@ -50373,36 +50615,36 @@ function parseHostEntry(entry, location, allowRanges = true) {
   } else if (entry.trim().endsWith(":")) {
     throw new InventoryError(
       `host '${entry}' ends with ':' but no port follows. Write 'name:PORT' (for example '${entry}22') or remove the ':'.`,
-      location
+      location2
     );
   }
   if (pattern.trim() === "---") {
     throw new InventoryError(
       "host '---' found: this looks like a YAML document read as INI. Give the file a .yml or .yaml extension.",
-      location
+      location2
     );
   }
   if (!pattern)
-    throw new InventoryError(`host entry '${entry}' has no host name before the port.`, location);
-  const names = allowRanges && pattern.includes("[") ? expandHostRange(pattern, location) : [pattern];
+    throw new InventoryError(`host entry '${entry}' has no host name before the port.`, location2);
+  const names = allowRanges && pattern.includes("[") ? expandHostRange(pattern, location2) : [pattern];
   return port === void 0 ? { names } : { names, port };
 }
-function expandHostRange(pattern, location) {
+function expandHostRange(pattern, location2) {
   const open3 = pattern.indexOf("[");
   if (open3 < 0) return [pattern];
   const close = pattern.indexOf("]", open3);
   if (close < 0) {
     throw new InventoryError(
       `host range in '${pattern}' has '[' without a closing ']'. Write ranges as name[begin:end] or name[begin:end:step].`,
-      location
+      location2
     );
   }
   const head = pattern.slice(0, open3);
-  const tail2 = pattern.slice(close + 1);
+  const tail3 = pattern.slice(close + 1);
   const bounds = pattern.slice(open3 + 1, close).split(":");
   const bad = (why) => new InventoryError(
     `bad host range '[${bounds.join(":")}]' in '${pattern}': ${why}. Write ranges as [begin:end] or [begin:end:step], e.g. web[01:20], db[a:f], node[1:9:2].`,
-    location
+    location2
   );
   if (bounds.length !== 2 && bounds.length !== 3)
     throw bad('expected two or three parts separated by ":"');
@@ -50435,7 +50677,7 @@ function expandHostRange(pattern, location) {
   } else {
     throw bad("begin and end must both be numbers or both be single letters");
   }
-  return sequence.flatMap((item) => expandHostRange(head + item + tail2, location));
+  return sequence.flatMap((item) => expandHostRange(head + item + tail3, location2));
 }
 
 // src/inventory/host-pattern.ts
@@ -50780,7 +51022,7 @@ function parseIniInventory(source, data) {
   let kind = "hosts";
   const lines = source.text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
-    const location = { file: source.label, line: i + 1 };
+    const location2 = { file: source.label, line: i + 1 };
     const line = lines[i].trim();
     if (!line || line.startsWith("#") || line.startsWith(";")) continue;
     const section = SECTION.exec(line);
@@ -50790,7 +51032,7 @@ function parseIniInventory(source, data) {
       if (!SECTION_KINDS.includes(kind)) {
         throw new InventoryError(
           `section [${group}:${kind}] has unknown type '${kind}'. Use [${group}] for hosts, [${group}:children] for subgroups or [${group}:vars] for variables.`,
-          location
+          location2
         );
       }
       if (!data.groups.has(group)) {
@@ -50809,35 +51051,35 @@ function parseIniInventory(source, data) {
     if (line.startsWith("[") && line.endsWith("]")) {
       throw new InventoryError(
         `invalid section header '${line}'. Section names cannot contain spaces; write [group], [group:children] or [group:vars].`,
-        location
+        location2
       );
     }
     if (kind === "hosts") {
-      parseHostLine(line, group, location, source, data);
+      parseHostLine(line, group, location2, source, data);
     } else if (kind === "vars") {
       const eq = line.indexOf("=");
       if (eq < 0) {
         throw new InventoryError(
           `expected 'key=value' in [${group}:vars], got '${line}'. Write one variable per line, e.g. ansible_user=deploy.`,
-          location
+          location2
         );
       }
       data.setGroupVar(
         group,
         line.slice(0, eq).trim(),
         parseIniValue(line.slice(eq + 1).trim()),
-        location
+        location2
       );
     } else {
       const child = GROUP_NAME.exec(line)?.[1];
       if (child === void 0) {
         throw new InventoryError(
           `expected a group name in [${group}:children], got '${line}'. List one group name per line; hosts belong in [${group}].`,
-          location
+          location2
         );
       }
       if (data.groups.has(child)) {
-        data.addChildGroup(group, child, location);
+        data.addChildGroup(group, child, location2);
       } else {
         const declaration = pending.get(child);
         if (declaration) declaration.parents.push(group);
@@ -50846,16 +51088,16 @@ function parseIniInventory(source, data) {
     }
   }
   for (const [name, declaration] of pending) {
-    const location = { file: source.label, line: declaration.line };
+    const location2 = { file: source.label, line: declaration.line };
     if (declaration.kind === "vars") {
       throw new InventoryError(
         `section [${name}:vars] sets variables for group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
-        location
+        location2
       );
     }
     throw new InventoryError(
       `section [${declaration.parents.at(-1)}:children] includes group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
-      location
+      location2
     );
   }
 }
@@ -50869,14 +51111,14 @@ function resolvePendingChildren(group, pending, data, label) {
       resolvePendingChildren(parent, pending, data, label);
   }
 }
-function parseHostLine(line, group, location, source, data) {
+function parseHostLine(line, group, location2, source, data) {
   let tokens;
   try {
     tokens = shellSplit(line);
   } catch (e) {
     throw new InventoryError(
       `cannot read host line '${line}': ${e.message}. Close the quote, or escape it with a backslash.`,
-      location
+      location2
     );
   }
   if (tokens.length === 0) return;
@@ -50886,12 +51128,12 @@ function parseHostLine(line, group, location, source, data) {
     if (eq < 0) {
       throw new InventoryError(
         `expected key=value after the host name, got '${token}'. Put one host per line, followed by variables such as ansible_host=10.0.0.5; quote values that contain spaces.`,
-        location
+        location2
       );
     }
     vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
   }
-  const entry = parseHostEntry(tokens[0], location);
+  const entry = parseHostEntry(tokens[0], location2);
   for (const name of entry.names) {
     data.addHost(name, group, entry.port, source.file);
     for (const [k, v] of Object.entries(vars)) data.setHostVar(name, k, v);
@@ -50983,27 +51225,27 @@ var InventoryData = class {
     if (!g.hosts.includes(name)) g.hosts.push(name);
   }
   /** Makes `child` a subgroup of `parent`, refusing loops as Ansible does. */
-  addChildGroup(parent, child, location) {
+  addChildGroup(parent, child, location2) {
     const p = this.addGroup(parent);
     const c = this.addGroup(child);
     if (p.children.includes(child)) return;
     if (parent === child || this.isDescendant(parent, child)) {
       throw new InventoryError(
         `making '${child}' a child of '${parent}' creates a loop: '${parent}' is already ${parent === child ? "that same group" : `a descendant of '${child}'`}. Remove one of the two parent/child declarations.`,
-        location
+        location2
       );
     }
     p.children.push(child);
     if (!c.parents.includes(parent)) c.parents.push(parent);
   }
-  setGroupVar(group, key, value, location) {
+  setGroupVar(group, key, value, location2) {
     const g = this.addGroup(group);
     if (key === "ansible_group_priority") {
       const priority = Number(value);
       if (!Number.isInteger(priority)) {
         throw new InventoryError(
           `ansible_group_priority of group '${group}' must be a whole number, got ${JSON.stringify(value)}.`,
-          location
+          location2
         );
       }
       g.priority = priority;
@@ -51085,17 +51327,17 @@ function requireException() {
   if (hasRequiredException) return exception;
   hasRequiredException = 1;
   function formatError(exception2, compact) {
-    let where = "";
-    const message = exception2.reason || "(unknown reason)";
-    if (!exception2.mark) return message;
+    let where2 = "";
+    const message2 = exception2.reason || "(unknown reason)";
+    if (!exception2.mark) return message2;
     if (exception2.mark.name) {
-      where += 'in "' + exception2.mark.name + '" ';
+      where2 += 'in "' + exception2.mark.name + '" ';
     }
-    where += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
+    where2 += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
     if (!compact && exception2.mark.snippet) {
-      where += "\n\n" + exception2.mark.snippet;
+      where2 += "\n\n" + exception2.mark.snippet;
     }
-    return message + " " + where;
+    return message2 + " " + where2;
   }
   function YAMLException2(reason, mark) {
     Error.call(this);
@@ -51125,18 +51367,18 @@ function requireSnippet() {
   const common2 = requireCommon();
   function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
     let head = "";
-    let tail2 = "";
+    let tail3 = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
     if (position - lineStart > maxHalfLength) {
       head = " ... ";
       lineStart = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
-      tail2 = " ...";
-      lineEnd = position + maxHalfLength - tail2.length;
+      tail3 = " ...";
+      lineEnd = position + maxHalfLength - tail3.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail2,
+      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail3,
       pos: position - lineStart + head.length
       // relative position
     };
@@ -51801,9 +52043,9 @@ function requireBinary() {
     const max = data.length;
     const map2 = BASE64_MAP;
     for (let idx = 0; idx < max; idx++) {
-      const code = map2.indexOf(data.charAt(idx));
-      if (code > 64) continue;
-      if (code < 0) return false;
+      const code2 = map2.indexOf(data.charAt(idx));
+      if (code2 > 64) continue;
+      if (code2 < 0) return false;
       bitlen += 6;
     }
     return bitlen % 8 === 0;
@@ -51849,18 +52091,18 @@ function requireBinary() {
       }
       bits = (bits << 8) + object[idx];
     }
-    const tail2 = max % 3;
-    if (tail2 === 0) {
+    const tail3 = max % 3;
+    if (tail3 === 0) {
       result += map2[bits >> 18 & 63];
       result += map2[bits >> 12 & 63];
       result += map2[bits >> 6 & 63];
       result += map2[bits & 63];
-    } else if (tail2 === 2) {
+    } else if (tail3 === 2) {
       result += map2[bits >> 10 & 63];
       result += map2[bits >> 4 & 63];
       result += map2[bits << 2 & 63];
       result += map2[64];
-    } else if (tail2 === 1) {
+    } else if (tail3 === 1) {
       result += map2[bits >> 2 & 63];
       result += map2[bits << 4 & 63];
       result += map2[64];
@@ -52136,7 +52378,7 @@ function requireLoader() {
     simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
     simpleEscapeMap[i] = simpleEscapeSequence(i);
   }
-  function State(input, options) {
+  function State2(input, options) {
     this.input = input;
     this.filename = options["filename"] || null;
     this.schema = options["schema"] || DEFAULT_SCHEMA2;
@@ -52159,7 +52401,7 @@ function requireLoader() {
     this.documents = [];
     this.anchorMapTransactions = [];
   }
-  function generateError(state, message) {
+  function generateError(state, message2) {
     const mark = {
       name: state.filename,
       buffer: state.input.slice(0, -1),
@@ -52169,14 +52411,14 @@ function requireLoader() {
       column: state.position - state.lineStart
     };
     mark.snippet = makeSnippet(mark);
-    return new YAMLException2(message, mark);
+    return new YAMLException2(message2, mark);
   }
-  function throwError(state, message) {
-    throw generateError(state, message);
+  function throwError(state, message2) {
+    throw generateError(state, message2);
   }
-  function throwWarning(state, message) {
+  function throwWarning(state, message2) {
     if (state.onWarning) {
-      state.onWarning.call(null, generateError(state, message));
+      state.onWarning.call(null, generateError(state, message2));
     }
   }
   function storeAnchor(state, name, value) {
@@ -53340,7 +53582,7 @@ function requireLoader() {
         input = input.slice(1);
       }
     }
-    const state = new State(input, options);
+    const state = new State2(input, options);
     const nullpos = input.indexOf("\0");
     if (nullpos !== -1) {
       state.position = nullpos;
@@ -53490,7 +53732,7 @@ function requireDumper() {
   }
   const QUOTING_TYPE_SINGLE = 1;
   const QUOTING_TYPE_DOUBLE = 2;
-  function State(options) {
+  function State2(options) {
     this.schema = options["schema"] || DEFAULT_SCHEMA2;
     this.indent = Math.max(1, options["indent"] || 2);
     this.noArrayIndent = options["noArrayIndent"] || false;
@@ -53692,9 +53934,9 @@ function requireDumper() {
   }
   function blockHeader(string, indentPerLevel) {
     const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
-    const clip = string[string.length - 1] === "\n";
-    const keep = clip && (string[string.length - 2] === "\n" || string === "\n");
-    const chomp = keep ? "+" : clip ? "" : "-";
+    const clip3 = string[string.length - 1] === "\n";
+    const keep = clip3 && (string[string.length - 2] === "\n" || string === "\n");
+    const chomp = keep ? "+" : clip3 ? "" : "-";
     return indentIndicator + chomp + "\n";
   }
   function dropEndingNewline(string) {
@@ -54023,7 +54265,7 @@ function requireDumper() {
   }
   function dump22(input, options) {
     options = options || {};
-    const state = new State(options);
+    const state = new State2(options);
     if (!state.noRefs) getDuplicateReferences(input, state);
     let value = input;
     if (state.replacer) {
@@ -54421,10 +54663,10 @@ function defaultInventory() {
   data.setHostVar("localhost", "ansible_connection", "local");
   return new Inventory(data);
 }
-function applyLimit(hosts, inventory, limit) {
-  if (limit === void 0 || limit.trim() === "") return [...hosts];
+function applyLimit(hosts, inventory, limit2) {
+  if (limit2 === void 0 || limit2.trim() === "") return [...hosts];
   const patterns = [];
-  for (const item of splitHostPattern(limit)) {
+  for (const item of splitHostPattern(limit2)) {
     if (item.startsWith("@")) patterns.push(...readLimitFile(item.slice(1)));
     else patterns.push(item);
   }
@@ -54436,9 +54678,9 @@ function readLimitFile(path8) {
   try {
     text = readFileSync(path8, "utf8");
   } catch (e) {
-    const code = e.code;
+    const code2 = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path8}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path8}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -55030,12 +55272,12 @@ var waitForConnectionModule = {
     };
   }
 };
-async function retryUntilDeadline(ctx, seconds, pauseMs, attempt) {
+async function retryUntilDeadline(ctx, seconds, pauseMs, attempt2) {
   const deadline = Date.now() + seconds * 1e3;
   for (let failures = 0; ; failures++) {
     let lastError;
     try {
-      await attempt(deadline - Date.now());
+      await attempt2(deadline - Date.now());
       return { ok: true };
     } catch (error2) {
       if (error2 instanceof HostKeyError)
@@ -55060,19 +55302,19 @@ async function pingTest(ctx, connectTimeout) {
 }
 var CANCELLED = "the wait was interrupted because the run is being cancelled";
 function reconnectWithin(ctx, seconds) {
-  const attempt = ctx.reconnect();
-  if (seconds <= 0) return attempt;
+  const attempt2 = ctx.reconnect();
+  if (seconds <= 0) return attempt2;
   return withDeadline(
-    attempt,
+    attempt2,
     seconds * 1e3,
     `timed out after ${seconds} s connecting to ${ctx.host} (connect_timeout)`
   );
 }
-function withDeadline(promise, ms, message) {
+function withDeadline(promise, ms, message2) {
   promise.catch(() => void 0);
   let timer;
   const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new Error(message2)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
@@ -55130,11 +55372,11 @@ var rebootModule = {
     const postRebootDelay = secondsArg(ctx.args, "post_reboot_delay", 0);
     const bootTimeCommand = commandArg(ctx.args, "boot_time_command", DEFAULT_BOOT_TIME_COMMAND);
     const testCommand = commandArg(ctx.args, "test_command", DEFAULT_TEST_COMMAND);
-    const message = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
+    const message2 = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
     const rebootCommand = commandArg(
       ctx.args,
       "reboot_command",
-      `shutdown -r now ${shellQuote(message)}`
+      `shutdown -r now ${shellQuote(message2)}`
     );
     const searchPaths = searchPathsArg(ctx.args["search_paths"]);
     let previousBootId;
@@ -55568,34 +55810,6 @@ var MODULE_CATALOG = {
   freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name))
 };
 
-// src/async/job-registry.ts
-var JobRegistry = class {
-  jobs = /* @__PURE__ */ new Map();
-  add(job) {
-    let byHost = this.jobs.get(job.host);
-    if (!byHost) {
-      byHost = /* @__PURE__ */ new Map();
-      this.jobs.set(job.host, byHost);
-    }
-    byHost.set(job.jid, job);
-  }
-  get(host, jid) {
-    return this.jobs.get(host)?.get(jid);
-  }
-  /** Jobs on a host that nobody has gathered yet. */
-  outstanding(host) {
-    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
-  }
-  markGathered(host, jid) {
-    const job = this.get(host, jid);
-    if (job) job.gathered = true;
-  }
-  /** All jobs not gathered yet, for the results document's `jobs`. */
-  allOutstanding() {
-    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
-  }
-};
-
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
 
@@ -55685,13 +55899,13 @@ function pyStringRepr(text) {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of text) {
-    const code = ch.codePointAt(0);
+    const code2 = ch.codePointAt(0);
     if (ch === "\\") out += "\\\\";
     else if (ch === quote) out += "\\" + quote;
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "	") out += "\\t";
-    else if (code < 32 || code === 127) out += "\\x" + code.toString(16).padStart(2, "0");
+    else if (code2 < 32 || code2 === 127) out += "\\x" + code2.toString(16).padStart(2, "0");
     else out += ch;
   }
   return out + quote;
@@ -55990,12 +56204,12 @@ function stripChars(text, chars, left, right) {
   return text.slice(from, to);
 }
 function pySplit(text, sep = null, maxsplit = -1) {
-  const limit = maxsplit === null || maxsplit === void 0 ? -1 : Number(maxsplit);
+  const limit2 = maxsplit === null || maxsplit === void 0 ? -1 : Number(maxsplit);
   const out = [];
   if (sep === null || sep === void 0) {
     let rest2 = stripChars(text, null, true, false);
     while (rest2.length > 0) {
-      if (limit >= 0 && out.length === limit) {
+      if (limit2 >= 0 && out.length === limit2) {
         out.push(rest2);
         break;
       }
@@ -56014,7 +56228,7 @@ function pySplit(text, sep = null, maxsplit = -1) {
   let rest = text;
   for (; ; ) {
     const at = rest.indexOf(separator);
-    if (at < 0 || limit >= 0 && out.length === limit) break;
+    if (at < 0 || limit2 >= 0 && out.length === limit2) break;
     out.push(rest.slice(0, at));
     rest = rest.slice(at + separator.length);
   }
@@ -56051,11 +56265,11 @@ function prefixes(arg) {
 var STRING_METHODS = {
   split: (s, [sep, max], kw) => pySplit(s, kw.sep ?? sep, kw.maxsplit ?? max),
   rsplit: (s, [sep, max], kw) => {
-    const limit = Number(kw.maxsplit ?? max ?? -1);
+    const limit2 = Number(kw.maxsplit ?? max ?? -1);
     const all = pySplit(s, kw.sep ?? sep);
-    if (limit < 0 || all.length <= limit + 1) return all;
+    if (limit2 < 0 || all.length <= limit2 + 1) return all;
     const joiner = sep === null || sep === void 0 ? " " : String(sep);
-    return [all.slice(0, all.length - limit).join(joiner), ...all.slice(all.length - limit)];
+    return [all.slice(0, all.length - limit2).join(joiner), ...all.slice(all.length - limit2)];
   },
   strip: (s, [chars]) => stripChars(s, chars, true, true),
   lstrip: (s, [chars]) => stripChars(s, chars, true, false),
@@ -56500,9 +56714,9 @@ function createFilters(deps) {
     },
     mandatory: (v, [msg], kw) => {
       if (!(v instanceof Undefined)) return v;
-      const message = kw.msg ?? msg;
+      const message2 = kw.msg ?? msg;
       throw new TemplateError(
-        message !== void 0 && message !== null ? toText(message) : `Mandatory variable '${v.name}' not defined.`
+        message2 !== void 0 && message2 !== null ? toText(message2) : `Mandatory variable '${v.name}' not defined.`
       );
     },
     bool: (v) => v === null ? false : toBoolean(v),
@@ -57254,19 +57468,19 @@ function installJinjaCompat() {
 var templates = /* @__PURE__ */ new Map();
 var MAX_CACHED_TEMPLATES = 1e4;
 var environment;
-function stripNunjucksNoise(message) {
-  return message.replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, "").replace(/^(Template render error: )?(\(unknown path\)\s*)?/, "").replace(/^(Error|TypeError|Template render error): /, "").trim();
+function stripNunjucksNoise(message2) {
+  return message2.replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, "").replace(/^(Template render error: )?(\(unknown path\)\s*)?/, "").replace(/^(Error|TypeError|Template render error): /, "").trim();
 }
 function translateError(err, source) {
   for (let e = err; e instanceof Error; e = e.cause) {
     if (e instanceof TemplateError)
       return e.expression !== void 0 ? e : new TemplateError(e.message, source);
   }
-  const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
-  const ours = /^TemplateError: ([\s\S]*)$/.exec(message);
+  const message2 = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
+  const ours = /^TemplateError: ([\s\S]*)$/.exec(message2);
   if (ours) return new TemplateError(ours[1], source);
   return new TemplateError(
-    `template error while templating string: ${message}. String: ${source}`,
+    `template error while templating string: ${message2}. String: ${source}`,
     source
   );
 }
@@ -57633,17 +57847,17 @@ async function runSingle(ctx, locals) {
   if (delay < 0) delay = 1;
   const attempts = retries + 1;
   let result = {};
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  for (let attempt2 = 1; attempt2 <= attempts; attempt2++) {
     result = await runModuleOnce(ctx, locals);
     if (result["unreachable"]) return result;
     if (result["failed"] === void 0)
       result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
-    if (hasUntil || retries > 0) result["attempts"] = attempt;
+    if (hasUntil || retries > 0) result["attempts"] = attempt2;
     if (result["changed"] === void 0) result["changed"] = false;
     const withResult = () => {
       const extra = { ...locals };
       if (task.register) extra[task.register] = result;
-      if (task.module === "set_fact" && isRecord(result["ansible_facts"]))
+      if (task.module === "set_fact" && isRecord2(result["ansible_facts"]))
         Object.assign(extra, result["ansible_facts"]);
       return ctx.scope(extra);
     };
@@ -57660,8 +57874,8 @@ async function runSingle(ctx, locals) {
     if (attempts === 1) return result;
     const done = hasUntil ? task.until.every((c) => evaluateConditional(templar, c, withResult())) : result["failed"] !== true;
     if (done) return result;
-    if (attempt < attempts) {
-      ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result);
+    if (attempt2 < attempts) {
+      ctx.events.retrying(ctx.info, ctx.host, attempts - attempt2, result);
       if (ctx.module.waitBeforeRetry)
         await ctx.module.waitBeforeRetry(
           moduleContext(ctx, locals, scope, {}),
@@ -57804,7 +58018,7 @@ function renderEnvironment(ctx, scope) {
     const rendered = ctx.templar.render(source, scope);
     const list = Array.isArray(rendered) ? rendered : [rendered];
     for (const entry of list) {
-      if (!isRecord(entry)) {
+      if (!isRecord2(entry)) {
         throw new ModuleArgumentError(
           `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
         );
@@ -57832,11 +58046,11 @@ function failureFromError(error2) {
   if (error2 instanceof ModuleArgumentError || error2 instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error2.message };
   }
-  const message = error2 instanceof Error ? error2.message : String(error2);
+  const message2 = error2 instanceof Error ? error2.message : String(error2);
   return {
     changed: false,
     failed: true,
-    msg: `internal error: ${message}. Please report this with the playbook that caused it.`
+    msg: `internal error: ${message2}. Please report this with the playbook that caused it.`
   };
 }
 function toInt2(value, keyword) {
@@ -57845,7 +58059,7 @@ function toInt2(value, keyword) {
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got '${String(value)}'`);
   return Math.trunc(n);
 }
-function isRecord(value) {
+function isRecord2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -57926,6 +58140,7 @@ var PlaybookRunner = class {
     const patterns = play.hosts;
     let hosts = inventory.select(patterns);
     hosts = applyLimit(hosts, inventory, this.options.limit);
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
     events.playStart(play.name, play.location);
     if (hosts.length === 0) {
@@ -57993,8 +58208,8 @@ var PlaybookRunner = class {
     } catch {
       noLog = true;
     }
-    const info = { name: task.name, module: task.module, location: task.location, noLog };
-    events.taskStart(info);
+    const info2 = { name: task.name, module: task.module, location: task.location, noLog };
+    events.taskStart(info2);
     let targets = hosts;
     const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task.vars));
     if (runOnce) targets = hosts.slice(0, 1);
@@ -58004,7 +58219,7 @@ var PlaybookRunner = class {
       const scope = (locals = {}) => this.variables.scope(host, playContext, task.vars, locals);
       const outcome = await runTaskOnHost({
         task,
-        info,
+        info: info2,
         host,
         module,
         templar,
@@ -58055,7 +58270,7 @@ var PlaybookRunner = class {
         default:
           stats.ok++;
       }
-      events.hostResult(info, {
+      events.hostResult(info2, {
         host,
         status: outcome.status,
         ignored: outcome.ignored,
@@ -58079,6 +58294,10 @@ var PlaybookRunner = class {
     }
   }
 };
+function inShard(hosts, inventoryOrder, shard) {
+  const position = new Map(inventoryOrder.map((h, i) => [h, i]));
+  return hosts.filter((h) => (position.get(h) ?? 0) % shard.count + 1 === shard.index);
+}
 function batches(hosts, serial, play) {
   if (serial === void 0 || serial === null || serial === 0 || serial === "0") return [hosts];
   const sizes = (Array.isArray(serial) ? serial : [serial]).map((s) => {
@@ -58103,84 +58322,6 @@ function batches(hosts, serial, play) {
     k++;
   }
   return out;
-}
-
-// src/async/jobs-document.ts
-function jobsDocument(jobs) {
-  const out = {};
-  for (const job of jobs) {
-    const byHost = out[job.host] ??= {};
-    byHost[job.register ?? job.jid] = {
-      ...job.launch,
-      task: job.task,
-      file: job.location?.file,
-      line: job.location?.line,
-      launched_at: new Date(job.launchedAt).toISOString(),
-      async: job.asyncSeconds,
-      dir: job.dir
-    };
-  }
-  return out;
-}
-function parseJobsDocument(text, source) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (error2) {
-    throw new OptionError(
-      `${source}: the jobs document is not valid JSON (${error2.message})`
-    );
-  }
-  if (isRecord2(data) && isRecord2(data["jobs"]) && "plays" in data) data = data["jobs"];
-  if (!isRecord2(data))
-    throw new OptionError(
-      `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
-    );
-  const registry = new JobRegistry();
-  for (const [host, jobs] of Object.entries(data)) {
-    if (!isRecord2(jobs))
-      throw new OptionError(
-        `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
-      );
-    for (const [key, entry] of Object.entries(jobs)) {
-      const where = `${source}: job '${key}' on host '${host}'`;
-      if (!isRecord2(entry)) throw new OptionError(`${where} must be an object`);
-      const jid = entry["ansible_job_id"];
-      const dir = entry["dir"];
-      if (typeof jid !== "string" || !isValidJid(jid))
-        throw new OptionError(`${where}: 'ansible_job_id' must look like j123456789012.4567`);
-      if (typeof dir !== "string" || !dir.startsWith("/") || dir.includes("\0")) {
-        throw new OptionError(
-          `${where}: 'dir' must be the absolute job directory recorded at launch`
-        );
-      }
-      const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
-      const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
-      registry.add({
-        jid,
-        host,
-        dir,
-        launch: {
-          ansible_job_id: jid,
-          changed: true,
-          failed: 0,
-          finished: 0,
-          results_file: `${dir}/${jid}`,
-          started: 1
-        },
-        register,
-        task: typeof entry["task"] === "string" ? entry["task"] : key,
-        location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
-        launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
-        asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
-        gathered: false
-      });
-    }
-  }
-  return registry;
-}
-function isRecord2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 // src/playbook/extra-vars.ts
@@ -58536,40 +58677,40 @@ var Loader = class {
         this.at(parent)
       );
     }
-    const location = this.at(raw);
-    this.checkKeys(raw, PLAY_KEYWORDS, "play", location);
+    const location2 = this.at(raw);
+    this.checkKeys(raw, PLAY_KEYWORDS, "play", location2);
     if (raw.hosts === void 0 || raw.hosts === null || raw.hosts === "") {
-      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location);
+      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location2);
     }
     const hosts = raw.hosts;
     if (typeof hosts !== "string" && !(Array.isArray(hosts) && hosts.every((h) => typeof h === "string"))) {
       throw new PlaybookError(
         `'hosts' must be a host pattern string or a list of them, found ${describe2(hosts)}`,
-        location
+        location2
       );
     }
     if (raw.strategy !== void 0 && raw.strategy !== "linear") {
       throw new PlaybookError(
         `strategy '${String(raw.strategy)}' is not supported; only 'linear' is`,
-        location
+        location2
       );
     }
     if (raw.become === true) {
-      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location);
+      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location2);
     }
     if (raw.check_mode !== void 0 && raw.check_mode !== false) {
       throw new PlaybookError(
         "'check_mode' is not supported yet; remove it or set it to false",
-        location
+        location2
       );
     }
-    const vars = this.mapping(raw.vars, "vars", location);
+    const vars = this.mapping(raw.vars, "vars", location2);
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tasks = [
-      ...this.taskList(raw.pre_tasks, "pre_tasks", location),
-      ...this.taskList(raw.tasks, "tasks", location),
-      ...this.taskList(raw.post_tasks, "post_tasks", location)
+      ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
+      ...this.taskList(raw.tasks, "tasks", location2),
+      ...this.taskList(raw.post_tasks, "post_tasks", location2)
     ];
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : String(raw.name),
@@ -58582,7 +58723,7 @@ var Loader = class {
       serial: raw.serial,
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
-      location
+      location: location2
     };
   }
   taskList(raw, keyword, playLocation) {
@@ -58602,71 +58743,71 @@ var Loader = class {
         this.at(parent)
       );
     }
-    const location = this.at(raw);
+    const location2 = this.at(raw);
     let moduleKey;
     let moduleName;
     for (const key of Object.keys(raw)) {
       if (TASK_KEYWORDS.has(key)) continue;
       const hint = UNSUPPORTED_KEYWORDS[key];
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
       const canonical = canonicalModule(key);
       if (this.modules.names.has(canonical)) {
         if (moduleKey) {
           throw new PlaybookError(
             `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
-            location
+            location2
           );
         }
         moduleKey = key;
         moduleName = canonical;
         continue;
       }
-      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location);
+      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location2);
     }
     let args;
     if (moduleKey && moduleName) {
-      args = this.moduleArgs(raw[moduleKey], moduleName, location);
+      args = this.moduleArgs(raw[moduleKey], moduleName, location2);
     } else if (typeof raw.action === "string" || isMapping2(raw.action)) {
       ;
-      ({ moduleName, args } = this.actionKeyword(raw.action, location));
+      ({ moduleName, args } = this.actionKeyword(raw.action, location2));
       moduleKey = moduleName;
     } else {
       throw new PlaybookError(
         "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
-        location
+        location2
       );
     }
     if (raw.args !== void 0) {
-      const extra = this.mapping(raw.args, "args", location);
+      const extra = this.mapping(raw.args, "args", location2);
       args = { ...args, ...extra };
     }
     if (raw.become === true) {
-      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location);
+      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location2);
     }
     if (raw.check_mode !== void 0 && raw.check_mode !== false) {
       throw new PlaybookError(
         "'check_mode' is not supported yet; remove it or set it to false",
-        location
+        location2
       );
     }
     const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
     if (loopKeys.length > 1) {
-      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location);
+      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location2);
     }
     const loopKey = loopKeys[0];
-    const loopControl = this.mapping(raw.loop_control, "loop_control", location);
+    const loopControl = this.mapping(raw.loop_control, "loop_control", location2);
     for (const key of Object.keys(loopControl)) {
       if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
         throw new PlaybookError(
           `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
-          location
+          location2
         );
       }
     }
     if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
       throw new PlaybookError(
         `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
-        location
+        location2
       );
     }
     const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
@@ -58676,9 +58817,9 @@ var Loader = class {
       named,
       module: moduleName,
       args,
-      location,
+      location: location2,
       register: raw.register,
-      when: this.conditionals(raw.when, "when", location),
+      when: this.conditionals(raw.when, "when", location2),
       loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
       loopControl: {
         loopVar,
@@ -58686,14 +58827,14 @@ var Loader = class {
         indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
         pause: loopControl["pause"]
       },
-      until: this.conditionals(raw.until, "until", location),
+      until: this.conditionals(raw.until, "until", location2),
       retries: raw.retries,
       delay: raw.delay,
-      failedWhen: this.conditionals(raw.failed_when, "failed_when", location),
-      changedWhen: this.conditionals(raw.changed_when, "changed_when", location),
+      failedWhen: this.conditionals(raw.failed_when, "failed_when", location2),
+      changedWhen: this.conditionals(raw.changed_when, "changed_when", location2),
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, "vars", location),
+      vars: this.mapping(raw.vars, "vars", location2),
       environment: raw.environment,
       noLog: raw.no_log,
       timeout: raw.timeout,
@@ -58703,25 +58844,25 @@ var Loader = class {
       tags: normaliseTags(raw.tags)
     };
   }
-  actionKeyword(action, location) {
+  actionKeyword(action, location2) {
     if (typeof action === "string") {
       const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
       const name2 = canonicalModule(match?.[1] ?? "");
       if (!this.modules.names.has(name2))
-        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location);
-      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location) };
+        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location2);
+      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location2) };
     }
     const mapping = action;
     const moduleRaw = mapping["module"];
     const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
     if (!this.modules.names.has(name)) {
-      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location);
+      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location2);
     }
     const args = { ...mapping };
     delete args["module"];
     return { moduleName: name, args };
   }
-  moduleArgs(raw, module, location) {
+  moduleArgs(raw, module, location2) {
     if (raw === null || raw === void 0) return {};
     if (isMapping2(raw)) return { ...raw };
     if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
@@ -58729,7 +58870,7 @@ var Loader = class {
     }
     throw new PlaybookError(
       `the arguments of '${module}' must be a mapping or a string, found ${describe2(raw)}`,
-      location
+      location2
     );
   }
   unknownKeyMessage(key, hasModule) {
@@ -58741,24 +58882,24 @@ var Loader = class {
     const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
     return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
   }
-  mapping(raw, keyword, location) {
+  mapping(raw, keyword, location2) {
     if (raw === void 0 || raw === null) return {};
     if (!isMapping2(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a mapping of names to values, found ${describe2(raw)}`,
-        this.at(raw) ?? location
+        this.at(raw) ?? location2
       );
     }
     return { ...raw };
   }
-  conditionals(raw, keyword, location) {
+  conditionals(raw, keyword, location2) {
     if (raw === void 0 || raw === null) return [];
     const list = Array.isArray(raw) ? raw : [raw];
     for (const item of list) {
       if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
         throw new PlaybookError(
           `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe2(item)}`,
-          location
+          location2
         );
       }
     }
@@ -58768,15 +58909,15 @@ var Loader = class {
     const line = node !== null && typeof node === "object" ? this.doc.lineOf(node) : void 0;
     return { file: this.file, line: line ?? 1 };
   }
-  checkKeys(raw, allowed, what, location) {
+  checkKeys(raw, allowed, what, location2) {
     for (const key of Object.keys(raw)) {
       if (allowed.has(key)) continue;
       const hint = UNSUPPORTED_KEYWORDS[key];
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
       const guess = closestMatch(key, allowed);
       throw new PlaybookError(
         `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
-        location
+        location2
       );
     }
   }
@@ -58881,8 +59022,8 @@ var AdhocReporter = class {
 ` : `${line}
 `);
   }
-  warning(message) {
-    this.write(`[WARNING]: ${message}
+  warning(message2) {
+    this.write(`[WARNING]: ${message2}
 `);
   }
   hostResult(task, outcome) {
@@ -59000,8 +59141,8 @@ var ConsoleReporter = class {
     for (const l of line.split("\n")) this.write(`${prefix}${l}
 `);
   }
-  warning(message) {
-    this.line(`[WARNING]: ${message}`, "warn");
+  warning(message2) {
+    this.line(`[WARNING]: ${message2}`, "warn");
   }
   recap(stats) {
     this.banner("PLAY RECAP");
@@ -59076,8 +59217,8 @@ var ResultsCollector = class {
   document = { ok: true, stats: {}, plays: [], jobs: {} };
   currentTasks;
   entries = /* @__PURE__ */ new Map();
-  playStart(name, location) {
-    const play = { name, file: location?.file, line: location?.line, tasks: [] };
+  playStart(name, location2) {
+    const play = { name, file: location2?.file, line: location2?.line, tasks: [] };
     this.document.plays.push(play);
     this.currentTasks = play.tasks;
   }
@@ -59099,6 +59240,7 @@ var ResultsCollector = class {
     if (!entry) return;
     entry.results[outcome.host] = {
       status: outcome.status,
+      started_at: new Date(Date.now() - outcome.durationMs).toISOString(),
       ...outcome.ignored ? { ignored: true } : {},
       duration_ms: outcome.durationMs,
       result: task.noLog ? censor(outcome.result) : outcome.result
@@ -59111,6 +59253,41 @@ var ResultsCollector = class {
   log() {
   }
   warning() {
+  }
+  /**
+   * The document so far, for a run that is being cancelled: the recap is counted from the results that
+   * are in.
+   */
+  partialDocument() {
+    const stats = {};
+    for (const play of this.document.plays) {
+      for (const task of play.tasks) {
+        for (const [host, entry] of Object.entries(task.results)) {
+          const s = stats[host] ??= {
+            ok: 0,
+            changed: 0,
+            failed: 0,
+            unreachable: 0,
+            skipped: 0,
+            rescued: 0,
+            ignored: 0
+          };
+          if (entry.status === "unreachable") s.unreachable++;
+          else if (entry.status === "skipped") s.skipped++;
+          else if (entry.status === "failed" && !entry.ignored) s.failed++;
+          else {
+            s.ok++;
+            if (entry.ignored) s.ignored++;
+            if (entry.status === "changed" || entry.result["changed"] === true) s.changed++;
+          }
+        }
+      }
+    }
+    return {
+      ...this.document,
+      ok: false,
+      stats: Object.keys(this.document.stats).length > 0 ? this.document.stats : stats
+    };
   }
   recap(stats) {
     this.document.stats = stats;
@@ -59130,8 +59307,18 @@ async function executeRun(settings, write, options = {}) {
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd));
   const collector = new ResultsCollector();
+  const registry = jobs ?? new JobRegistry();
+  if (options.live) {
+    options.live.collector = collector;
+    options.live.registry = registry;
+  }
   const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity });
-  const events = combineEvents(console2, collector, ...options.extraEvents ?? []);
+  const events = combineEvents(
+    ...options.beforeConsole ?? [],
+    console2,
+    collector,
+    ...options.extraEvents ?? []
+  );
   for (const warning2 of inventory.warnings) events.warning(warning2);
   const engineOptions = {
     inventory,
@@ -59144,9 +59331,10 @@ async function executeRun(settings, write, options = {}) {
     events,
     commandTimeoutMs: settings.commandTimeoutMs,
     signal: options.signal,
-    jobs
+    jobs: registry,
+    shard: settings.shard
   };
-  const summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(jobs, {
+  const summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
     ...engineOptions,
     timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
   });
@@ -59162,61 +59350,180 @@ function writeResultsDocument(file, document2) {
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 
-// src/main.ts
-var Inputs = {
-  Playbook: "playbook",
-  Inventory: "inventory",
-  ExtraVars: "extra-vars",
-  Limit: "limit",
-  Forks: "forks",
-  User: "user",
-  PrivateKey: "private-key",
-  Passphrase: "passphrase",
-  Password: "password",
-  KnownHosts: "known-hosts",
-  HostKeyChecking: "host-key-checking"
-};
-var Outputs = { Results: "results", Stats: "stats", Ok: "ok" };
-function readSettings() {
-  for (const secret of [Inputs.PrivateKey, Inputs.Passphrase, Inputs.Password]) {
+// src/action/outputs.ts
+function hostOutcomes(stats) {
+  const entries = Object.entries(stats);
+  return {
+    failed: entries.filter(([, s]) => s.failed > 0).map(([h]) => h),
+    unreachable: entries.filter(([, s]) => s.unreachable > 0).map(([h]) => h),
+    changed: entries.some(([, s]) => s.changed > 0)
+  };
+}
+function writeOutputs(document2, resultsFile) {
+  writeResultsDocument(resultsFile, document2);
+  const json2 = JSON.stringify(document2);
+  if (Buffer.byteLength(json2) <= MAX_OUTPUT_BYTES) {
+    setOutput(Outputs.Results, json2);
+  } else {
+    setOutput(Outputs.Results, "");
+    notice(
+      `The results document is ${Buffer.byteLength(json2)} bytes, over GitHub's 1 MB output limit: read it from the '${Outputs.ResultsFile}' output (${resultsFile}).`
+    );
+  }
+  const outcomes = hostOutcomes(document2.stats);
+  setOutput(Outputs.ResultsFile, resultsFile);
+  setOutput(Outputs.Stats, JSON.stringify(document2.stats));
+  setOutput(Outputs.Jobs, JSON.stringify(document2.jobs));
+  setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed));
+  setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable));
+  setOutput(Outputs.Changed, String(outcomes.changed));
+  setOutput(Outputs.Ok, String(document2.ok));
+}
+function gate(document2, exitCode, failOn) {
+  if (failOn === "never") return void 0;
+  const { failed: failed2, unreachable } = hostOutcomes(document2.stats);
+  const reasons = [];
+  if ((failOn === "failed" || failOn === "any") && failed2.length > 0)
+    reasons.push(`failed on ${failed2.join(", ")}`);
+  if ((failOn === "unreachable" || failOn === "any") && unreachable.length > 0)
+    reasons.push(`unreachable: ${unreachable.join(", ")}`);
+  if (failOn === "any" && reasons.length === 0 && exitCode !== 0)
+    reasons.push(`ended with exit code ${exitCode}`);
+  return reasons.length > 0 ? `The playbook ${reasons.join("; ")}. See the recap above and the job summary.` : void 0;
+}
+
+// src/action/pr-comment.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+var MARKER = "<!-- async-playbook:summary -->";
+var MAX_COMMENT_CHARS = 65e3;
+async function upsertPullRequestComment(body, token, env = process.env) {
+  const number = pullRequestNumber(env);
+  const repository = env["GITHUB_REPOSITORY"];
+  if (!number || !repository) return "not a pull request run: no comment written";
+  const api = (env["GITHUB_API_URL"] || "https://api.github.com").replace(/\/+$/, "");
+  const headers = {
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.github+json",
+    "content-type": "application/json",
+    "user-agent": "async-playbook"
+  };
+  const text = `${MARKER}
+${body.length > MAX_COMMENT_CHARS ? `${body.slice(0, MAX_COMMENT_CHARS)}
+
+_Comment truncated; see the job summary._` : body}`;
+  const signal = AbortSignal.timeout(3e4);
+  const list = await fetch(`${api}/repos/${repository}/issues/${number}/comments?per_page=100`, {
+    headers,
+    signal
+  });
+  if (!list.ok) throw new Error(`listing comments of #${number} failed: HTTP ${list.status}`);
+  const comments = await list.json();
+  const existing = comments.find((c) => c.body?.startsWith(MARKER));
+  const response = existing ? await fetch(`${api}/repos/${repository}/issues/comments/${existing.id}`, {
+    method: "PATCH",
+    headers,
+    body: JSON.stringify({ body: text }),
+    signal
+  }) : await fetch(`${api}/repos/${repository}/issues/${number}/comments`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ body: text }),
+    signal
+  });
+  if (!response.ok)
+    throw new Error(`writing the comment on #${number} failed: HTTP ${response.status}`);
+  return existing ? `updated the summary comment on #${number}` : `added a summary comment to #${number}`;
+}
+function pullRequestNumber(env) {
+  const file = env["GITHUB_EVENT_PATH"];
+  if (!file) return void 0;
+  try {
+    const event = JSON.parse(readFileSync6(file, "utf8"));
+    return event.pull_request?.number ?? void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/action/settings.ts
+import { existsSync as existsSync5 } from "node:fs";
+import os6 from "node:os";
+import path7 from "node:path";
+
+// src/cli-options.ts
+function parseShard(value, option) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new OptionError(
+      `${option} must be i/n with 1 <= i <= n (for example 2/4), got '${value}'`
+    );
+  }
+  return { index, count };
+}
+
+// src/action/settings.ts
+function readActionSettings(env = process.env, options = {}) {
+  for (const secret of [
+    Inputs.PrivateKey,
+    Inputs.Passphrase,
+    Inputs.Password,
+    Inputs.BecomePassword,
+    Inputs.GithubToken
+  ]) {
     const value = getInput(secret);
-    if (value) setSecret(value);
+    if (value) {
+      setSecret(value);
+      for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= 4) setSecret(line.trim());
+    }
   }
-  const playbook = getInput(Inputs.Playbook, { required: true });
-  const forksText = getInput(Inputs.Forks) || "10";
-  const forks = Number(forksText);
-  if (!Number.isInteger(forks) || forks < 1) {
+  const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
+  const playbook = getInput(Inputs.Playbook);
+  const jobsText = getInput(Inputs.Jobs);
+  if (!playbook && !jobsText && !options.post) {
     throw new OptionError(
-      `Input '${Inputs.Forks}' must be a positive whole number, got '${forksText}'`
+      `Input '${Inputs.Playbook}' is required (a playbook path or inline YAML), unless '${Inputs.Jobs}' is given to gather earlier jobs`
     );
   }
-  const checking = getInput(Inputs.HostKeyChecking) || "strict";
-  if (checking !== "strict" && checking !== "off") {
+  const checking = choice(Inputs.HostKeyChecking, ["strict", "off", "accept-new"], "strict");
+  if (checking === "accept-new") {
     throw new OptionError(
-      `Input '${Inputs.HostKeyChecking}' must be 'strict' or 'off', got '${checking}'`
+      `Input '${Inputs.HostKeyChecking}': 'accept-new' is not available yet; use 'strict' with 'known-hosts'`
     );
   }
-  if (checking === "off")
+  if (checking === "off") {
     warning(
-      "host-key-checking is off: any host key is accepted, so a man in the middle would go unnoticed."
+      `Input '${Inputs.HostKeyChecking}' is 'off': any host key is accepted, so a man in the middle would go unnoticed. Give 'known-hosts' instead.`
     );
+  }
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
-  const workspace = process.env["GITHUB_WORKSPACE"] ?? process.cwd();
-  return {
-    playbook,
+  const shard = getInput(Inputs.Shard);
+  const resultsFile = getInput(Inputs.ResultsFile) || path7.join(
+    env["RUNNER_TEMP"] || os6.tmpdir(),
+    `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
+  );
+  const inlinePlaybook = playbook.includes("\n") || !existsSync5(path7.resolve(workspace, playbook));
+  const run2 = {
+    playbook: playbook || void 0,
+    jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : void 0,
+    gatherTimeoutSeconds: positiveInt(Inputs.Timeout, "3600"),
     inventories: inventory ? [inventory] : [],
     extraVars: extraVars ? [extraVars] : [],
     limit: getInput(Inputs.Limit) || void 0,
-    forks,
+    forks: positiveInt(Inputs.Forks, "10"),
+    shard: shard ? parseShard(shard, `Input '${Inputs.Shard}'`) : void 0,
     connection: {
       user: getInput(Inputs.User) || void 0,
+      port: positiveInt(Inputs.Port, "22"),
       privateKey: getInput(Inputs.PrivateKey) || void 0,
       passphrase: getInput(Inputs.Passphrase) || void 0,
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       knownHostsPath: path7.join(os6.homedir(), ".ssh", "known_hosts"),
-      hostKeyChecking: checking,
+      hostKeyChecking: checking === "off" ? "off" : "strict",
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
@@ -59224,21 +59531,934 @@ function readSettings() {
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
-}
-async function run() {
-  try {
-    const settings = readSettings();
-    const outcome = await executeRun(settings, (text) => process.stdout.write(text));
-    setOutput(Outputs.Results, JSON.stringify(outcome.document));
-    setOutput(Outputs.Stats, JSON.stringify(outcome.document.stats));
-    setOutput(Outputs.Ok, String(outcome.document.ok));
-    if (outcome.exitCode !== 0)
-      setFailed(`The playbook failed (exit code ${outcome.exitCode}); see the recap above.`);
-  } catch (error2) {
-    setFailed(
-      error2 instanceof AsyncPlaybookError ? error2.message : error2 instanceof Error ? error2.message : String(error2)
+  const comment = bool2(Inputs.Comment, false);
+  const githubToken = getInput(Inputs.GithubToken) || void 0;
+  if (comment && !githubToken) {
+    throw new OptionError(
+      `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     );
   }
+  if (inventory && !inventory.includes("\n") && existsSync5(path7.resolve(workspace, inventory))) {
+    run2.inventories = [path7.resolve(workspace, inventory)];
+  }
+  return {
+    run: run2,
+    failOn: choice(Inputs.FailOn, ["failed", "unreachable", "any", "never"], "any"),
+    onCancel: choice(Inputs.OnCancel, ["leave", "kill"], "leave"),
+    summary: bool2(Inputs.Summary, true),
+    annotations: bool2(Inputs.Annotations, true),
+    comment,
+    githubToken,
+    resultsFile,
+    inlinePlaybook
+  };
+}
+function choice(name, allowed, fallback) {
+  const value = (getInput(name) || fallback).trim();
+  if (!allowed.includes(value)) {
+    throw new OptionError(
+      `Input '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, got '${value}'`
+    );
+  }
+  return value;
+}
+function bool2(name, fallback) {
+  const value = getInput(name).trim();
+  if (value === "") return fallback;
+  if (/^(true|yes|on|1)$/i.test(value)) return true;
+  if (/^(false|no|off|0)$/i.test(value)) return false;
+  throw new OptionError(`Input '${name}' must be true or false, got '${value}'`);
+}
+function positiveInt(name, fallback) {
+  const text = getInput(name) || fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new OptionError(`Input '${name}' must be a positive whole number, got '${text}'`);
+  return n;
+}
+
+// src/report/annotations.ts
+var DEFAULT_MAX_ANNOTATIONS_PER_LEVEL = 10;
+var MAX_HOST_MESSAGE_CHARS = 500;
+var MAX_HOSTS_PER_ANNOTATION = 20;
+var MAX_TITLE_CHARS = 200;
+function buildAnnotations(doc, options) {
+  const max = Math.max(0, Math.floor(options.maxPerLevel ?? DEFAULT_MAX_ANNOTATIONS_PER_LEVEL));
+  const errors = [];
+  const warnings = [];
+  try {
+    for (const rawPlay of asArray(asRecord(doc)["plays"])) {
+      for (const rawTask of asArray(asRecord(rawPlay)["tasks"])) {
+        const task = asRecord(rawTask);
+        const failing = [];
+        const ignored = [];
+        for (const [host, rawEntry] of Object.entries(asRecord(task["results"]))) {
+          const entry = asRecord(rawEntry);
+          const result = asRecord(entry["result"]);
+          if (entry["status"] === "unreachable") failing.push({ host, unreachable: true, result });
+          else if (entry["status"] === "failed")
+            (entry["ignored"] === true ? ignored : failing).push({
+              host,
+              unreachable: false,
+              result
+            });
+        }
+        const name = oneLine(String(task["name"] ?? "")) || oneLine(String(task["module"] ?? "")) || "task";
+        const at = options.inlinePlaybook ? {} : location(task);
+        if (failing.length > 0) {
+          const verb = failing.some((f) => !f.unreachable) ? "failed" : "unreachable";
+          errors.push({
+            level: "error",
+            title: clip(`Task ${verb}: ${name}`, MAX_TITLE_CHARS),
+            message: hostsMessage(failing),
+            ...at
+          });
+        }
+        if (ignored.length > 0) {
+          warnings.push({
+            level: "warning",
+            title: clip(`Task failed (ignored): ${name}`, MAX_TITLE_CHARS),
+            message: hostsMessage(ignored),
+            ...at
+          });
+        }
+      }
+    }
+  } catch {
+  }
+  return [
+    ...limit(errors, max, "error", "failed tasks"),
+    ...limit(warnings, max, "warning", "tasks with ignored failures")
+  ];
+}
+function formatAnnotationCommand(a) {
+  const properties = [
+    ["file", a.file],
+    ["line", a.line],
+    ["title", a.title]
+  ];
+  const props = properties.filter(
+    ([, value]) => typeof value === "number" ? Number.isFinite(value) && value !== 0 : !!value
+  ).map(([key, value]) => `${key}=${escapeProperty2(String(value))}`);
+  return `::${a.level}${props.length > 0 ? ` ${props.join(",")}` : ""}::${escapeData2(a.message)}`;
+}
+function escapeData2(text) {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty2(text) {
+  return escapeData2(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function limit(annotations, max, level, what) {
+  if (annotations.length <= max) return annotations;
+  if (max === 0) return [];
+  const kept = annotations.slice(0, max - 1);
+  const left = annotations.length - kept.length;
+  const message2 = kept.length > 0 ? `\u2026 and ${left} more ${what}: see the job summary` : `${left} ${what}: see the job summary`;
+  return [...kept, { level, title: `${left} more ${what}`, message: message2 }];
+}
+function location(task) {
+  const file = task["file"];
+  if (typeof file !== "string" || file === "" || file.startsWith("<")) return {};
+  const line = task["line"];
+  return typeof line === "number" && Number.isInteger(line) && line > 0 ? { file, line } : { file };
+}
+function hostsMessage(failures) {
+  const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
+    const items = Array.isArray(f.result["results"]) ? f.result["results"].map(asRecord) : [];
+    const detail = items.find((item) => item["failed"] === true) ?? f.result;
+    const msg = oneLine(messageText(f.result["msg"]).slice(0, 4 * MAX_HOST_MESSAGE_CHARS));
+    const rc = detail["rc"] ?? f.result["rc"];
+    let text = [f.unreachable ? "unreachable" : "", msg].filter((p) => p !== "").join(": ");
+    if (text === "") text = "failed";
+    if (typeof rc === "number" && !f.unreachable) text += ` (rc=${rc})`;
+    const stderr = lastLine(detail["stderr"]);
+    if (stderr !== "" && !msg.includes(stderr)) text += `: ${stderr}`;
+    return `${f.host}: ${clip(text, MAX_HOST_MESSAGE_CHARS)}`;
+  });
+  if (failures.length > MAX_HOSTS_PER_ANNOTATION)
+    lines.push(`\u2026 and ${failures.length - MAX_HOSTS_PER_ANNOTATION} more hosts`);
+  return lines.join("\n");
+}
+function lastLine(value) {
+  if (typeof value !== "string") return "";
+  const lines = value.slice(-4096).split(/\r?\n|\r/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = oneLine(lines[i] ?? "").trim();
+    if (line !== "") return clip(line, MAX_HOST_MESSAGE_CHARS);
+  }
+  return "";
+}
+function messageText(msg) {
+  if (msg === void 0 || msg === null) return "";
+  if (typeof msg === "string") return msg;
+  try {
+    return JSON.stringify(msg) ?? "";
+  } catch {
+    return String(msg);
+  }
+}
+function oneLine(text) {
+  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x1f\x7f]+/g, " ").replace(/\s+/g, " ").trim();
+}
+function clip(text, max) {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}\u2026`;
+}
+function asRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function asArray(value) {
+  return Array.isArray(value) ? value : [];
+}
+
+// src/report/job-summary.ts
+var DEFAULT_SUMMARY_MAX_BYTES = 1e6;
+var SUMMARY_TRUNCATED_NOTE = "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file.";
+var MAX_GANTT_BARS = 50;
+var MAX_GANTT_CHARTS = 20;
+var MAX_JOB_ROWS = 200;
+var MAX_SUMMARY_MSG_CHARS = 300;
+var MAX_MSG_BLOCK_CHARS = 4e3;
+var STATUSES = ["ok", "changed", "failed", "skipped", "unreachable"];
+var STAT_KEYS = [
+  "ok",
+  "changed",
+  "unreachable",
+  "failed",
+  "skipped",
+  "rescued",
+  "ignored"
+];
+var PLANS = [
+  {
+    tailLines: 20,
+    lineChars: 1e3,
+    maxFailures: 200,
+    maxRows: Infinity,
+    gantt: true,
+    minimal: false
+  },
+  {
+    tailLines: 5,
+    lineChars: 200,
+    maxFailures: 200,
+    maxRows: Infinity,
+    gantt: true,
+    minimal: false
+  },
+  { tailLines: 0, lineChars: 0, maxFailures: 100, maxRows: Infinity, gantt: true, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 100, maxRows: 200, gantt: true, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 50, maxRows: 200, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 50, maxRows: 100, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 20, maxRows: 50, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 10, maxRows: 20, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 0, maxRows: 0, gantt: false, minimal: true }
+];
+function renderJobSummary(doc, options = {}) {
+  const maxBytes = typeof options.maxBytes === "number" && options.maxBytes >= 0 ? Math.floor(options.maxBytes) : DEFAULT_SUMMARY_MAX_BYTES;
+  const title = oneLine2(String(options.title ?? "")).trim() || "async-playbook";
+  try {
+    const now = typeof options.now === "number" ? options.now : Date.now();
+    const model = normalize(doc, now);
+    let text = "";
+    for (const [index, plan] of PLANS.entries()) {
+      text = render(model, plan, title, options.gatherCommand, index > 0);
+      if (utf8Length(text) <= maxBytes) return text;
+    }
+    return fitBytes(
+      render(model, PLANS[PLANS.length - 1], title, options.gatherCommand, false),
+      maxBytes
+    );
+  } catch (error2) {
+    return fitBytes(fallbackSummary(doc, title, error2), maxBytes);
+  }
+}
+function render(model, plan, title, gatherCommand, truncated) {
+  const parts = [heading(model, title), recapSection(model)];
+  if (!plan.minimal) parts.push(failuresSection(model, plan));
+  parts.push(jobsSection(model, gatherCommand));
+  if (!plan.minimal) parts.push(matrixSection(model, plan.maxRows));
+  if (plan.gantt) parts.push(ganttSection(model));
+  if (truncated) parts.push(`> [!NOTE]
+> ${SUMMARY_TRUNCATED_NOTE}`);
+  return parts.filter((p) => p !== "").join("\n\n") + "\n";
+}
+function normalize(doc, now) {
+  const root = asRecord2(doc);
+  const stats = [];
+  for (const [host, raw] of Object.entries(asRecord2(root["stats"]))) {
+    const s = asRecord2(raw);
+    const counts = {};
+    for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0;
+    stats.push([host, counts]);
+  }
+  const hosts = stats.map(([host]) => host);
+  const seen = new Set(hosts);
+  const addHost = (host) => {
+    if (!seen.has(host)) {
+      seen.add(host);
+      hosts.push(host);
+    }
+  };
+  const rows = [];
+  for (const rawPlay of asArray2(root["plays"])) {
+    const play = asRecord2(rawPlay);
+    for (const rawTask of asArray2(play["tasks"])) {
+      const task = asRecord2(rawTask);
+      const module = shortModule(String(task["module"] ?? ""));
+      const cells = /* @__PURE__ */ new Map();
+      for (const [host, rawEntry] of Object.entries(asRecord2(task["results"]))) {
+        const entry = asRecord2(rawEntry);
+        const status = String(entry["status"]);
+        if (!STATUSES.includes(status)) continue;
+        const result = asRecord2(entry["result"]);
+        const started = Date.parse(String(entry["started_at"] ?? ""));
+        cells.set(host, {
+          status,
+          ignored: entry["ignored"] === true,
+          startMs: Number.isFinite(started) ? started : void 0,
+          durationMs: nonNegative(entry["duration_ms"]),
+          result,
+          launched: module !== "async_status" && launchedJobs(result).length > 0
+        });
+        addHost(host);
+      }
+      rows.push({
+        play: String(play["name"] ?? ""),
+        name: String(task["name"] ?? "") || module || "(unnamed task)",
+        module,
+        file: typeof task["file"] === "string" ? task["file"] : void 0,
+        line: finite(task["line"]),
+        cells
+      });
+    }
+  }
+  const running = [];
+  for (const [host, rawJobs] of Object.entries(asRecord2(root["jobs"]))) {
+    for (const [key, rawJob] of Object.entries(asRecord2(rawJobs))) {
+      const job = asRecord2(rawJob);
+      const launched = Date.parse(String(job["launched_at"] ?? ""));
+      running.push({
+        host,
+        key,
+        task: typeof job["task"] === "string" ? job["task"] : key,
+        jid: String(job["ansible_job_id"] ?? ""),
+        file: typeof job["file"] === "string" ? job["file"] : void 0,
+        line: finite(job["line"]),
+        launchedMs: Number.isFinite(launched) ? launched : void 0,
+        asyncSeconds: nonNegative(job["async"])
+      });
+      addHost(host);
+    }
+  }
+  const ok = typeof root["ok"] === "boolean" ? root["ok"] : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0);
+  return { ok, stats, hosts, rows, running, now };
+}
+function launchedJobs(result) {
+  return withItems(result).filter((r) => typeof r["ansible_job_id"] === "string" && Number(r["finished"]) === 0).map((r) => r["ansible_job_id"]);
+}
+function withItems(result) {
+  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord2) : [];
+  return [result, ...items];
+}
+function shortModule(name) {
+  return name.replace(/^ansible\.(builtin|legacy)\./, "");
+}
+function heading(model, title) {
+  const failed2 = model.stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).length;
+  const facts = [
+    plural(model.hosts.length, "host"),
+    plural(model.rows.length, "task"),
+    ...failed2 > 0 ? [`${plural(failed2, "host")} failed`] : [],
+    ...model.running.length > 0 ? [`${plural(model.running.length, "background job")} still running`] : []
+  ];
+  const outcome = model.ok ? "\u2705" : "\u274C";
+  return `## ${outcome} ${mdText(title)}: ${model.ok ? "succeeded" : "failed"}
+
+${facts.join(" \xB7 ")}`;
+}
+function recapSection(model) {
+  if (model.stats.length === 0) return "### Play recap\n\nNo host ran a task.";
+  const lines = [
+    "### Play recap",
+    "",
+    `| Host | ${STAT_KEYS.join(" | ")} |`,
+    `| :-- |${" --: |".repeat(STAT_KEYS.length)}`
+  ];
+  for (const [host, s] of model.stats) {
+    const icon = s.failed > 0 || s.unreachable > 0 ? "\u274C" : "\u2705";
+    lines.push(`| ${icon} ${mdText(host)} | ${STAT_KEYS.map((k) => s[k]).join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+function failuresSection(model, plan) {
+  const failures = [];
+  const ignored = [];
+  for (const row of model.rows) {
+    for (const [host, cell] of row.cells) {
+      if (cell.status === "unreachable" || cell.status === "failed" && !cell.ignored)
+        failures.push({ row, host, cell });
+      else if (cell.status === "failed") ignored.push({ row, host, cell });
+    }
+  }
+  const all = [...failures, ...ignored];
+  if (all.length === 0) return "";
+  const shown = all.slice(0, plan.maxFailures);
+  const parts = [
+    `### Failures (${failures.length}${ignored.length > 0 ? `, and ${ignored.length} ignored` : ""})`,
+    ...shown.map((f) => failureBlock(f, plan))
+  ];
+  if (shown.length < all.length)
+    parts.push(`_\u2026 and ${all.length - shown.length} more: see the results file._`);
+  return parts.join("\n\n");
+}
+function failureBlock({ row, host, cell }, plan) {
+  const result = cell.result;
+  const detail = withItems(result).find((r) => r["failed"] === true && r !== result && hasOutput(r)) ?? result;
+  const msg = messageText2(result["msg"]);
+  const rc = finite(detail["rc"] ?? result["rc"]);
+  const icon = cell.status === "unreachable" ? "\u{1F50C}" : cell.ignored ? "\u26A0\uFE0F" : "\u274C";
+  const label = cell.status === "unreachable" ? "unreachable" : cell.ignored ? "failed (ignored)" : "failed";
+  const shortMsg = oneLine2(msg);
+  const summary2 = `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ""}` + (rc !== void 0 ? ` \u2014 rc=${rc}` : "") + (shortMsg ? ` \u2014 ${html(clip2(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : "");
+  const body = [];
+  if (msg.length > MAX_SUMMARY_MSG_CHARS || /[\r\n]/.test(msg))
+    body.push(`msg:
+
+${fenced(clip2(cleanText(msg), MAX_MSG_BLOCK_CHARS))}`);
+  if (plan.tailLines > 0) {
+    const stderr = stringField(detail, "stderr");
+    const which2 = stderr.trim() !== "" ? "stderr" : "stdout";
+    const output2 = which2 === "stderr" ? stderr : stringField(detail, "stdout");
+    const t = tail2(output2, plan.tailLines, plan.lineChars);
+    if (t.text !== "")
+      body.push(
+        `${which2}${t.more ? ` (last ${plan.tailLines} lines)` : ""}:
+
+${fenced(t.text, "text")}`
+      );
+  }
+  return [
+    `<details><summary>${summary2}</summary>`,
+    "",
+    ...body.flatMap((b) => [b, ""]),
+    "</details>"
+  ].join("\n");
+}
+function hasOutput(r) {
+  return stringField(r, "stderr") !== "" || stringField(r, "stdout") !== "" || r["rc"] !== void 0;
+}
+function jobsSection(model, gatherCommand) {
+  if (model.running.length === 0) return "";
+  const lines = [
+    `### \u23F3 Background jobs still running (${model.running.length})`,
+    "",
+    "| Host | Key | Task | Job id | Launched | Async budget |",
+    "| :-- | :-- | :-- | :-- | :-- | --: |"
+  ];
+  for (const job of model.running.slice(0, MAX_JOB_ROWS)) {
+    const task = mdText(job.task) + (job.file ? ` <sub>${mdText(where(job))}</sub>` : "");
+    const launched = job.launchedMs !== void 0 ? formatUtc(job.launchedMs) : "";
+    const budget = job.asyncSeconds !== void 0 ? formatDuration(job.asyncSeconds * 1e3) : "";
+    lines.push(
+      `| ${mdText(job.host)} | ${code(job.key)} | ${task} | ${code(job.jid)} | ${launched} | ${budget} |`
+    );
+  }
+  if (model.running.length > MAX_JOB_ROWS)
+    lines.push("", `_\u2026 and ${model.running.length - MAX_JOB_ROWS} more: see the results file._`);
+  lines.push("");
+  if (gatherCommand !== void 0 && gatherCommand.trim() !== "") {
+    lines.push("Gather them later with:", "", fenced(gatherCommand.replace(/\s+$/, "")));
+  } else {
+    lines.push(
+      "Gather them later by handing this run's results document to a new run as the jobs to wait for."
+    );
+  }
+  return lines.join("\n");
+}
+function matrixSection(model, maxRows) {
+  if (model.rows.length === 0 || model.hosts.length === 0) return "";
+  const rows = pickRows(model.rows, maxRows);
+  if (rows.length === 0)
+    return `### Tasks
+
+_${plural(model.rows.length, "task")} left out: see the results file._`;
+  const lines = [
+    "### Tasks",
+    "",
+    `| Task | ${model.hosts.map(mdText).join(" | ")} |`,
+    `| :-- |${" :-- |".repeat(model.hosts.length)}`
+  ];
+  for (const row of rows) {
+    const name = mdText(taskLabel(row)) + (row.file ? ` <sub>${mdText(where(row))}</sub>` : "");
+    const cells = model.hosts.map((host) => {
+      const cell = row.cells.get(host);
+      return cell ? cellText(cell) : "\xB7";
+    });
+    lines.push(`| ${name} | ${cells.join(" | ")} |`);
+  }
+  if (rows.length < model.rows.length)
+    lines.push(
+      "",
+      `_\u2026 and ${plural(model.rows.length - rows.length, "more task")}: see the results file._`
+    );
+  return lines.join("\n");
+}
+function pickRows(rows, maxRows) {
+  if (rows.length <= maxRows) return rows;
+  const failing = rows.filter(
+    (r) => [...r.cells.values()].some((c) => c.status === "failed" || c.status === "unreachable")
+  );
+  const keep = new Set(failing.slice(0, maxRows));
+  for (const row of rows) {
+    if (keep.size >= maxRows) break;
+    keep.add(row);
+  }
+  return rows.filter((r) => keep.has(r));
+}
+var ICONS = {
+  ok: "\u2705",
+  changed: "\u{1F7E1}",
+  failed: "\u274C",
+  skipped: "\u23ED\uFE0F",
+  unreachable: "\u{1F50C}"
+};
+function cellText(cell) {
+  if (cell.status === "skipped") return `${ICONS.skipped} skipped`;
+  const duration2 = cell.durationMs !== void 0 ? ` ${formatDuration(cell.durationMs)}` : "";
+  if (cell.status === "failed" && cell.ignored) return `\u26A0\uFE0F ignored${duration2}`;
+  if (cell.launched && (cell.status === "ok" || cell.status === "changed"))
+    return `\u{1F680} launched${duration2}`;
+  return `${ICONS[cell.status]} ${cell.status}${duration2}`;
+}
+function ganttSection(model) {
+  const charts = [];
+  let hostsWithBars = 0;
+  for (const host of model.hosts) {
+    const sync = syncBars(model, host);
+    const async = asyncBars(model, host);
+    if (sync.length + async.length === 0) continue;
+    hostsWithBars++;
+    if (charts.length < MAX_GANTT_CHARTS) charts.push(ganttChart(host, sync, async));
+  }
+  if (charts.length === 0) return "";
+  const parts = ["### Timeline", ...charts];
+  if (hostsWithBars > charts.length)
+    parts.push(`_Timelines of ${hostsWithBars - charts.length} more hosts left out._`);
+  return parts.join("\n\n");
+}
+function syncBars(model, host) {
+  const bars = [];
+  for (const row of model.rows) {
+    const cell = row.cells.get(host);
+    if (!cell || cell.status === "skipped" || cell.startMs === void 0) continue;
+    const failed2 = cell.status === "unreachable" || cell.status === "failed" && !cell.ignored;
+    bars.push({
+      name: row.name,
+      tags: failed2 ? ["crit", "done"] : ["done"],
+      start: cell.startMs,
+      end: cell.startMs + (cell.durationMs ?? 0)
+    });
+  }
+  return bars;
+}
+function asyncBars(model, host) {
+  const launches = /* @__PURE__ */ new Map();
+  const gatherings = /* @__PURE__ */ new Map();
+  for (const row of model.rows) {
+    const cell = row.cells.get(host);
+    if (!cell) continue;
+    if (row.module === "async_status") {
+      for (const r of withItems(cell.result)) {
+        const jid = r["ansible_job_id"];
+        if (typeof jid !== "string" || Number(r["finished"]) !== 1) continue;
+        gatherings.set(jid, {
+          jobStart: localTime(r["start"]),
+          jobEnd: localTime(r["end"]),
+          observedAt: cell.startMs !== void 0 ? cell.startMs + (cell.durationMs ?? 0) : void 0,
+          failed: r["failed"] === true || cell.status === "failed"
+        });
+      }
+    } else if (cell.launched) {
+      for (const jid of launchedJobs(cell.result))
+        launches.set(jid, { name: row.name, at: cell.startMs });
+    }
+  }
+  const running = new Map(model.running.filter((j) => j.host === host).map((j) => [j.jid, j]));
+  const bars = [];
+  for (const jid of /* @__PURE__ */ new Set([...launches.keys(), ...gatherings.keys(), ...running.keys()])) {
+    const launch = launches.get(jid);
+    const job = running.get(jid);
+    const gathered = gatherings.get(jid);
+    const name = launch?.name ?? job?.task ?? `job ${jid}`;
+    const launchedAt = launch?.at ?? job?.launchedMs;
+    if (!gathered) {
+      if (launchedAt === void 0) continue;
+      bars.push({
+        name: `${name} (running)`,
+        tags: ["active"],
+        start: launchedAt,
+        end: Math.max(model.now, launchedAt)
+      });
+      continue;
+    }
+    const { jobStart, jobEnd, observedAt } = gathered;
+    const length = jobStart !== void 0 && jobEnd !== void 0 && jobEnd >= jobStart ? jobEnd - jobStart : void 0;
+    let start = launchedAt ?? jobStart ?? observedAt;
+    if (start === void 0) continue;
+    let end = length !== void 0 ? start + length : observedAt ?? start;
+    if (observedAt !== void 0 && end > observedAt) {
+      end = observedAt;
+      if (start > end) start = end - (length ?? 0);
+    }
+    bars.push({ name, tags: gathered.failed ? ["crit", "done"] : ["done"], start, end });
+  }
+  return bars;
+}
+function ganttChart(host, sync, async) {
+  const total = sync.length + async.length;
+  let keptSync = sync;
+  let keptAsync = async;
+  if (total > MAX_GANTT_BARS) {
+    const longest = new Set(
+      [...async, ...sync].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, MAX_GANTT_BARS)
+    );
+    keptSync = sync.filter((b) => longest.has(b));
+    keptAsync = async.filter((b) => longest.has(b));
+  }
+  const all = [...keptSync, ...keptAsync];
+  const span = Math.max(...all.map((b) => b.end)) - Math.min(...all.map((b) => b.start));
+  const lines = [
+    "```mermaid",
+    "gantt",
+    `  title ${mermaidText(host)}`,
+    "  dateFormat x",
+    `  axisFormat ${span >= 36e5 ? "%H:%M:%S" : "%M:%S"}`,
+    "  todayMarker off"
+  ];
+  let id = 0;
+  const section = (label, bars) => {
+    if (bars.length === 0) return;
+    lines.push(`  section ${label}`);
+    for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
+      const start = Math.round(bar.start);
+      const end = Math.max(start, Math.round(bar.end));
+      lines.push(`  ${mermaidText(bar.name)} :${[...bar.tags, `t${++id}`, start, end].join(", ")}`);
+    }
+  };
+  section("Tasks", keptSync);
+  section("Async jobs", keptAsync);
+  lines.push("```");
+  if (all.length < total)
+    lines.push("", `_${mdText(host)}: showing the ${all.length} longest of ${total} bars._`);
+  return lines.join("\n");
+}
+var MERMAID_KEYWORD = /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i;
+function mermaidText(text) {
+  let out = cleanText(text).replace(/[:#;%`<>{}\r\n\t]+/g, " ").replace(/\s+/g, " ").trim();
+  out = clip2(out, 80);
+  if (out === "") return "unnamed";
+  return MERMAID_KEYWORD.test(out) ? `\u203A ${out}` : out;
+}
+function fallbackSummary(doc, title, error2) {
+  const recap = attempt(
+    () => recapSection(normalize({ stats: asRecord2(asRecord2(doc)["stats"]) }, 0)),
+    ""
+  );
+  const ok = attempt(() => asRecord2(doc)["ok"], void 0);
+  const detail = attempt(
+    () => error2 instanceof Error ? error2.message : String(error2),
+    "unknown error"
+  );
+  return [
+    `## ${ok === true ? "\u2705" : ok === false ? "\u274C" : "\u2754"} ${mdText(title)}`,
+    recap,
+    `The full job summary could not be rendered (${mdText(clip2(oneLine2(detail), 300))}); the full results are in the results file.`
+  ].filter((p) => p !== "").join("\n\n").concat("\n");
+}
+function attempt(read, otherwise) {
+  try {
+    return read();
+  } catch {
+    return otherwise;
+  }
+}
+function fitBytes(text, maxBytes) {
+  if (utf8Length(text) <= maxBytes) return text;
+  const note = `
+
+${SUMMARY_TRUNCATED_NOTE}
+`;
+  const budget = maxBytes - utf8Length(note);
+  if (budget <= 0) return truncateUtf8(SUMMARY_TRUNCATED_NOTE, maxBytes);
+  let cut = truncateUtf8(text, budget);
+  const newline = cut.lastIndexOf("\n");
+  if (newline > 0) cut = cut.slice(0, newline);
+  return cut + note;
+}
+function utf8Length(text) {
+  return Buffer.byteLength(text, "utf8");
+}
+function truncateUtf8(text, maxBytes) {
+  const buffer = Buffer.from(text, "utf8");
+  if (buffer.length <= maxBytes) return text;
+  let end = Math.max(0, maxBytes);
+  while (end > 0 && ((buffer[end] ?? 0) & 192) === 128) end--;
+  return buffer.subarray(0, end).toString("utf8");
+}
+function tail2(text, lines, lineChars) {
+  const body = text.replace(/[\r\n]+$/, "");
+  if (body === "" || lines <= 0) return { text: "", more: false };
+  let end = body.length;
+  const picked = [];
+  while (picked.length < lines && end >= 0) {
+    const newline = end > 0 ? body.lastIndexOf("\n", end - 1) : -1;
+    picked.push(body.slice(newline + 1, end));
+    if (newline < 0) {
+      end = -1;
+      break;
+    }
+    end = newline;
+  }
+  const out = picked.reverse().map((line) => {
+    const shown = line.replace(/\r+$/, "");
+    return clip2(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
+  });
+  return { text: out.join("\n"), more: end >= 0 };
+}
+function cleanText(text) {
+  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+}
+function fenced(content, info2 = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(content) + 1));
+  return `${fence}${info2}
+${content}
+${fence}`;
+}
+function code(text) {
+  const value = oneLine2(text);
+  if (value === "") return "";
+  const ticks = "`".repeat(longestBacktickRun(value) + 1);
+  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
+}
+function mdText(text) {
+  return oneLine2(text).replace(
+    /[\\`*_[\]|~#<>&]/g,
+    (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
+  );
+}
+var HTML_ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;"
+};
+function html(text) {
+  return oneLine2(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+function longestBacktickRun(text) {
+  let longest = 0;
+  for (const run2 of text.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return longest;
+}
+function oneLine2(text) {
+  return cleanText(text).replace(/\s*\n\s*/g, " ");
+}
+function clip2(text, max) {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}\u2026`;
+}
+function messageText2(msg) {
+  if (msg === void 0 || msg === null) return "";
+  if (typeof msg === "string") return msg;
+  try {
+    return JSON.stringify(msg) ?? "";
+  } catch {
+    return String(msg);
+  }
+}
+function stringField(r, key) {
+  const value = r[key];
+  return typeof value === "string" ? value : "";
+}
+function taskLabel(row) {
+  return row.play ? `${row.play} \u203A ${row.name}` : row.name;
+}
+function where(at) {
+  return at.line !== void 0 ? `${at.file ?? ""}:${at.line}` : at.file ?? "";
+}
+function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 59950) return `${(ms / 1e3).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
+  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor(seconds % 3600 / 60))}m`;
+}
+function formatUtc(ms) {
+  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+function localTime(value) {
+  if (typeof value !== "string") return void 0;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
+    value.trim()
+  );
+  if (!m) return void 0;
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac ? Number(frac.padEnd(6, "0")) / 1e3 : 0;
+  const time = new Date(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s)
+  ).getTime();
+  return Number.isFinite(time) ? time + ms : void 0;
+}
+function pad2(n) {
+  return String(n).padStart(2, "0");
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function asRecord2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function asArray2(value) {
+  return Array.isArray(value) ? value : [];
+}
+function finite(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
+}
+function nonNegative(value) {
+  const n = finite(value);
+  return n !== void 0 && n >= 0 ? n : void 0;
+}
+
+// src/main.ts
+var PROGRESS_EVERY_MS = 3e4;
+async function run() {
+  let settings;
+  try {
+    settings = readActionSettings();
+  } catch (error2) {
+    setFailed(message(error2));
+    return;
+  }
+  const live = {};
+  const controller = new AbortController();
+  let reported = false;
+  const report = async (document2, failure) => {
+    if (reported) return;
+    reported = true;
+    writeOutputs(document2, settings.resultsFile);
+    saveState(
+      State.LaunchedJobs,
+      JSON.stringify(
+        jobsDocument(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
+      )
+    );
+    if (settings.annotations) {
+      for (const annotation of buildAnnotations(document2, {
+        inlinePlaybook: settings.inlinePlaybook
+      })) {
+        process.stdout.write(`${formatAnnotationCommand(annotation)}
+`);
+      }
+    }
+    const summary2 = safeSummary(document2);
+    if (settings.summary && summary2) {
+      try {
+        await summary.addRaw(summary2).write();
+      } catch (error2) {
+        warning(`Could not write the job summary: ${message(error2)}`);
+      }
+    }
+    if (settings.comment && settings.githubToken && summary2) {
+      try {
+        info(await upsertPullRequestComment(summary2, settings.githubToken));
+      } catch (error2) {
+        warning(`Could not update the pull-request comment: ${message(error2)}`);
+      }
+    }
+    if (failure) setFailed(failure);
+  };
+  const onCancel = (signal) => {
+    if (controller.signal.aborted) return;
+    controller.abort();
+    saveState(State.Cancelled, "true");
+    warning(
+      `Cancelled (${signal}): writing the partial results${settings.onCancel === "kill" ? "; the post step stops the background jobs this step started" : "; background jobs keep running (on-cancel: leave)"}.`
+    );
+    const partial = partialDocument(live);
+    void report(partial, `The run was cancelled (${signal}).`).finally(() => process.exit(1));
+  };
+  process.once("SIGINT", () => onCancel("SIGINT"));
+  process.once("SIGTERM", () => onCancel("SIGTERM"));
+  const progress = setInterval(() => {
+    const jobs = live.registry?.allOutstanding() ?? [];
+    if (jobs.length === 0) return;
+    const now = Date.now();
+    const parts = jobs.slice(0, 10).map((j) => `${j.host} ${j.register ?? j.task} ${duration(now - j.launchedAt)}`);
+    info(
+      `waiting on ${jobs.length} job${jobs.length === 1 ? "" : "s"}: ${parts.join(", ")}${jobs.length > 10 ? ", \u2026" : ""}`
+    );
+  }, PROGRESS_EVERY_MS);
+  progress.unref();
+  try {
+    const outcome = await executeRun(settings.run, (text) => process.stdout.write(text), {
+      signal: controller.signal,
+      extraEvents: [],
+      live,
+      beforeConsole: [noLogMasking(), groupingEvents()]
+    });
+    if (controller.signal.aborted) return;
+    await report(outcome.document, gate(outcome.document, outcome.exitCode, settings.failOn));
+  } catch (error2) {
+    if (controller.signal.aborted) return;
+    setOutput(Outputs.Ok, "false");
+    setFailed(message(error2));
+  } finally {
+    clearInterval(progress);
+  }
+}
+function partialDocument(live) {
+  const document2 = live.collector?.partialDocument() ?? {
+    ok: false,
+    stats: {},
+    plays: [],
+    jobs: {}
+  };
+  document2.ok = false;
+  document2.jobs = jobsDocument(live.registry?.allOutstanding() ?? []);
+  return document2;
+}
+function safeSummary(document2) {
+  try {
+    return renderJobSummary(document2, {
+      gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`
+    });
+  } catch (error2) {
+    warning(`Could not render the job summary: ${message(error2)}`);
+    return void 0;
+  }
+}
+function stepId() {
+  const step = process.env["GITHUB_ACTION"];
+  return step && !step.startsWith("__") ? step : "<this step id>";
+}
+function duration(ms) {
+  const s = Math.floor(ms / 1e3);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+function message(error2) {
+  if (error2 instanceof AsyncPlaybookError) return error2.message;
+  return error2 instanceof Error ? error2.message : String(error2);
 }
 
 // src/index.ts

@@ -14,7 +14,7 @@ const banner = [
 
 rmSync('dist', { recursive: true, force: true })
 await build({
-  entryPoints: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  entryPoints: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: false,

@@ -181,7 +181,9 @@ export function parseShard(value: string, option: string): { index: number; coun
   const index = Number(m?.[1])
   const count = Number(m?.[2])
   if (!m || count < 1 || index < 1 || index > count) {
-    throw new OptionError(`${option} must be i/n with 1 <= i <= n (for example 2/4), got '${value}'`)
+    throw new OptionError(
+      `${option} must be i/n with 1 <= i <= n (for example 2/4), got '${value}'`
+    )
   }
   return { index, count }
 }

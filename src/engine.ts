@@ -71,7 +71,13 @@ export interface RunOutcome {
 export async function executeRun(
   settings: RunSettings,
   write: (text: string) => void,
-  options: { signal?: AbortSignal; extraEvents?: RunEvents[]; live?: LiveRun } = {}
+  options: {
+    signal?: AbortSignal
+    extraEvents?: RunEvents[]
+    /** Events that must see each event before the console prints it (log grouping). */
+    beforeConsole?: RunEvents[]
+    live?: LiveRun
+  } = {}
 ): Promise<RunOutcome> {
   const playbook =
     typeof settings.playbook === 'string'
@@ -96,7 +102,12 @@ export async function executeRun(
   const console = settings.adhocOutput
     ? new AdhocReporter(write)
     : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity })
-  const events = combineEvents(console, collector, ...(options.extraEvents ?? []))
+  const events = combineEvents(
+    ...(options.beforeConsole ?? []),
+    console,
+    collector,
+    ...(options.extraEvents ?? [])
+  )
   for (const warning of inventory.warnings) events.warning(warning)
   const engineOptions: EngineOptions = {
     inventory,

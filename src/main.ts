@@ -1,94 +1,146 @@
 import * as core from '@actions/core'
-import os from 'node:os'
-import path from 'node:path'
-import { executeRun, type RunSettings } from './engine.js'
-import { AsyncPlaybookError, OptionError } from './errors.js'
+import { jobsDocument } from './async/jobs-document.js'
+import { Outputs, State } from './action/constants.js'
+import { groupingEvents, noLogMasking } from './action/grouping.js'
+import { gate, writeOutputs } from './action/outputs.js'
+import { upsertPullRequestComment } from './action/pr-comment.js'
+import { readActionSettings, type ActionSettings } from './action/settings.js'
+import { executeRun, type LiveRun } from './engine.js'
+import { AsyncPlaybookError } from './errors.js'
+import { buildAnnotations, formatAnnotationCommand } from './report/annotations.js'
+import { renderJobSummary } from './report/job-summary.js'
+import type { ResultsDocument } from './report/results-document.js'
 
-/** Action input names: the one place they are spelled. */
-export const Inputs = {
-  Playbook: 'playbook',
-  Inventory: 'inventory',
-  ExtraVars: 'extra-vars',
-  Limit: 'limit',
-  Forks: 'forks',
-  User: 'user',
-  PrivateKey: 'private-key',
-  Passphrase: 'passphrase',
-  Password: 'password',
-  KnownHosts: 'known-hosts',
-  HostKeyChecking: 'host-key-checking'
-} as const
+/** How often, at most, a progress line about outstanding jobs is printed. */
+const PROGRESS_EVERY_MS = 30_000
 
-/** Action output names. */
-export const Outputs = { Results: 'results', Stats: 'stats', Ok: 'ok' } as const
-
-/** Reads every input once into the run settings. Secrets are masked before anything is logged. */
-export function readSettings(): RunSettings {
-  for (const secret of [Inputs.PrivateKey, Inputs.Passphrase, Inputs.Password]) {
-    const value = core.getInput(secret)
-    if (value) core.setSecret(value)
+/** The action: inputs → settings → engine → outputs, summary, annotations; gated by `fail-on`. */
+export async function run(): Promise<void> {
+  let settings: ActionSettings
+  try {
+    settings = readActionSettings()
+  } catch (error) {
+    core.setFailed(message(error))
+    return
   }
-  const playbook = core.getInput(Inputs.Playbook, { required: true })
-  const forksText = core.getInput(Inputs.Forks) || '10'
-  const forks = Number(forksText)
-  if (!Number.isInteger(forks) || forks < 1) {
-    throw new OptionError(
-      `Input '${Inputs.Forks}' must be a positive whole number, got '${forksText}'`
+  const live: LiveRun = {}
+  const controller = new AbortController()
+  let reported = false
+  const report = async (document: ResultsDocument, failure: string | undefined): Promise<void> => {
+    if (reported) return
+    reported = true
+    writeOutputs(document, settings.resultsFile)
+    core.saveState(
+      State.LaunchedJobs,
+      JSON.stringify(
+        jobsDocument(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
+      )
     )
+    if (settings.annotations) {
+      for (const annotation of buildAnnotations(document, {
+        inlinePlaybook: settings.inlinePlaybook
+      })) {
+        process.stdout.write(`${formatAnnotationCommand(annotation)}\n`)
+      }
+    }
+    const summary = safeSummary(document)
+    if (settings.summary && summary) {
+      try {
+        await core.summary.addRaw(summary).write()
+      } catch (error) {
+        core.warning(`Could not write the job summary: ${message(error)}`)
+      }
+    }
+    if (settings.comment && settings.githubToken && summary) {
+      try {
+        core.info(await upsertPullRequestComment(summary, settings.githubToken))
+      } catch (error) {
+        core.warning(`Could not update the pull-request comment: ${message(error)}`)
+      }
+    }
+    if (failure) core.setFailed(failure)
   }
-  const checking = core.getInput(Inputs.HostKeyChecking) || 'strict'
-  if (checking !== 'strict' && checking !== 'off') {
-    throw new OptionError(
-      `Input '${Inputs.HostKeyChecking}' must be 'strict' or 'off', got '${checking}'`
-    )
-  }
-  if (checking === 'off')
+
+  const onCancel = (signal: string): void => {
+    if (controller.signal.aborted) return
+    controller.abort()
+    core.saveState(State.Cancelled, 'true')
     core.warning(
-      'host-key-checking is off: any host key is accepted, so a man in the middle would go unnoticed.'
+      `Cancelled (${signal}): writing the partial results${settings.onCancel === 'kill' ? '; the post step stops the background jobs this step started' : '; background jobs keep running (on-cancel: leave)'}.`
     )
-  const inventory = core.getInput(Inputs.Inventory)
-  const extraVars = core.getInput(Inputs.ExtraVars)
-  const workspace = process.env['GITHUB_WORKSPACE'] ?? process.cwd()
-  return {
-    playbook,
-    inventories: inventory ? [inventory] : [],
-    extraVars: extraVars ? [extraVars] : [],
-    limit: core.getInput(Inputs.Limit) || undefined,
-    forks,
-    connection: {
-      user: core.getInput(Inputs.User) || undefined,
-      privateKey: core.getInput(Inputs.PrivateKey) || undefined,
-      passphrase: core.getInput(Inputs.Passphrase) || undefined,
-      password: core.getInput(Inputs.Password) || undefined,
-      knownHosts: core.getInput(Inputs.KnownHosts) || undefined,
-      knownHostsPath: path.join(os.homedir(), '.ssh', 'known_hosts'),
-      hostKeyChecking: checking,
-      connectTimeoutMs: 10_000
-    },
-    verbosity: core.isDebug() ? 1 : 0,
-    color: true,
-    commandTimeoutMs: 3_600_000,
-    cwd: workspace
+    const partial = partialDocument(live)
+    void report(partial, `The run was cancelled (${signal}).`).finally(() => process.exit(1))
+  }
+  process.once('SIGINT', () => onCancel('SIGINT'))
+  process.once('SIGTERM', () => onCancel('SIGTERM'))
+
+  const progress = setInterval(() => {
+    const jobs = live.registry?.allOutstanding() ?? []
+    if (jobs.length === 0) return
+    const now = Date.now()
+    const parts = jobs
+      .slice(0, 10)
+      .map((j) => `${j.host} ${j.register ?? j.task} ${duration(now - j.launchedAt)}`)
+    core.info(
+      `waiting on ${jobs.length} job${jobs.length === 1 ? '' : 's'}: ${parts.join(', ')}${jobs.length > 10 ? ', …' : ''}`
+    )
+  }, PROGRESS_EVERY_MS)
+  progress.unref()
+
+  try {
+    const outcome = await executeRun(settings.run, (text) => process.stdout.write(text), {
+      signal: controller.signal,
+      extraEvents: [],
+      live,
+      beforeConsole: [noLogMasking(), groupingEvents()]
+    })
+    if (controller.signal.aborted) return
+    await report(outcome.document, gate(outcome.document, outcome.exitCode, settings.failOn))
+  } catch (error) {
+    if (controller.signal.aborted) return
+    core.setOutput(Outputs.Ok, 'false')
+    core.setFailed(message(error))
+  } finally {
+    clearInterval(progress)
   }
 }
 
-/** The action: inputs → settings → engine → outputs. */
-export async function run(): Promise<void> {
-  try {
-    const settings = readSettings()
-    const outcome = await executeRun(settings, (text) => process.stdout.write(text))
-    core.setOutput(Outputs.Results, JSON.stringify(outcome.document))
-    core.setOutput(Outputs.Stats, JSON.stringify(outcome.document.stats))
-    core.setOutput(Outputs.Ok, String(outcome.document.ok))
-    if (outcome.exitCode !== 0)
-      core.setFailed(`The playbook failed (exit code ${outcome.exitCode}); see the recap above.`)
-  } catch (error) {
-    core.setFailed(
-      error instanceof AsyncPlaybookError
-        ? error.message
-        : error instanceof Error
-          ? error.message
-          : String(error)
-    )
+/** What was finished when the run was cancelled, with the jobs still out there. */
+function partialDocument(live: LiveRun): ResultsDocument {
+  const document: ResultsDocument = live.collector?.partialDocument() ?? {
+    ok: false,
+    stats: {},
+    plays: [],
+    jobs: {}
   }
+  document.ok = false
+  document.jobs = jobsDocument(live.registry?.allOutstanding() ?? [])
+  return document
+}
+
+function safeSummary(document: ResultsDocument): string | undefined {
+  try {
+    return renderJobSummary(document, {
+      gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`
+    })
+  } catch (error) {
+    core.warning(`Could not render the job summary: ${message(error)}`)
+    return undefined
+  }
+}
+
+/** The step's id as workflows refer to it (GITHUB_ACTION), when the workflow gave it one. */
+function stepId(): string {
+  const step = process.env['GITHUB_ACTION']
+  return step && !step.startsWith('__') ? step : '<this step id>'
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000)
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`
+}
+
+function message(error: unknown): string {
+  if (error instanceof AsyncPlaybookError) return error.message
+  return error instanceof Error ? error.message : String(error)
 }

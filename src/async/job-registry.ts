@@ -15,6 +15,8 @@ export interface KnownJob {
   /** Epoch milliseconds of the launch. */
   launchedAt: number
   asyncSeconds: number
+  /** Handed over from an earlier run (--jobs / the `jobs` input), not launched by this one. */
+  handedOver?: boolean
   /** True once a finished result was observed (gathered) or the job was cleaned up. */
   gathered: boolean
 }

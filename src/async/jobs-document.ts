@@ -81,6 +81,7 @@ export function parseJobsDocument(text: string, source: string): JobRegistry {
             : undefined,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
         asyncSeconds: typeof entry['async'] === 'number' ? entry['async'] : 0,
+        handedOver: true,
         gathered: false
       })
     }

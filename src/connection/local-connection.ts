@@ -13,6 +13,23 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  * A connection to the machine we run on (`ansible_connection=local`): commands run under `/bin/sh -c`
  * in their own process group, so a deadline kills the command and everything it started.
  */
+/**
+ * The environment a local command gets: the runner's, minus the action's inputs (secrets among them) and
+ * the runner's own tokens, which would otherwise reach facts (`ansible_env`) and results.
+ */
+export function targetEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(env)) {
+    if (
+      /^(INPUT_|STATE_|ACTIONS_)/.test(key) ||
+      /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key)
+    )
+      continue
+    out[key] = value
+  }
+  return out
+}
+
 export function openLocalConnection(host: string): Connection {
   return new LocalConnection(host)
 }
@@ -43,6 +60,7 @@ class LocalConnection implements Connection {
       // detached: a new process group (setsid), so kill(-pid) reaches the command's children too.
       const child = spawn('/bin/sh', ['-c', command], {
         detached: true,
+        env: targetEnvironment(process.env),
         stdio: ['pipe', 'pipe', 'pipe']
       })
       const killGroup = (): void => {

@@ -309,7 +309,11 @@ class PlaybookRunner {
  * The hosts of one shard. A host's shard follows from its position in the whole inventory, so it is the
  * same in every play, and a matrix of `count` jobs covers every host exactly once.
  */
-export function inShard(hosts: string[], inventoryOrder: string[], shard: { index: number; count: number }): string[] {
+export function inShard(
+  hosts: string[],
+  inventoryOrder: string[],
+  shard: { index: number; count: number }
+): string[] {
   const position = new Map(inventoryOrder.map((h, i) => [h, i]))
   return hosts.filter((h) => ((position.get(h) ?? 0) % shard.count) + 1 === shard.index)
 }

@@ -84,6 +84,42 @@ export class ResultsCollector implements RunEvents {
   log(): void {}
   warning(): void {}
 
+  /**
+   * The document so far, for a run that is being cancelled: the recap is counted from the results that
+   * are in.
+   */
+  partialDocument(): ResultsDocument {
+    const stats: Record<string, HostStats> = {}
+    for (const play of this.document.plays) {
+      for (const task of play.tasks) {
+        for (const [host, entry] of Object.entries(task.results)) {
+          const s = (stats[host] ??= {
+            ok: 0,
+            changed: 0,
+            failed: 0,
+            unreachable: 0,
+            skipped: 0,
+            rescued: 0,
+            ignored: 0
+          })
+          if (entry.status === 'unreachable') s.unreachable++
+          else if (entry.status === 'skipped') s.skipped++
+          else if (entry.status === 'failed' && !entry.ignored) s.failed++
+          else {
+            s.ok++
+            if (entry.ignored) s.ignored++
+            if (entry.status === 'changed' || entry.result['changed'] === true) s.changed++
+          }
+        }
+      }
+    }
+    return {
+      ...this.document,
+      ok: false,
+      stats: Object.keys(this.document.stats).length > 0 ? this.document.stats : stats
+    }
+  }
+
   recap(stats: Record<string, HostStats>): void {
     this.document.stats = stats
     this.document.ok = Object.values(stats).every((s) => s.failed === 0 && s.unreachable === 0)

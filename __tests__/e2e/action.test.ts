@@ -1,0 +1,270 @@
+// End to end: the bundled action (dist/index.js, then dist/post.js) run the way the runner runs it:
+// INPUT_* variables, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sshdInventory } from '../helpers/engine.js'
+import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
+
+let sshd: SshdFixture
+let inventory: string
+let work: string
+
+interface StepRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  state: string
+}
+
+/** Parses GITHUB_OUTPUT / GITHUB_STATE files (`name<<delimiter` blocks). */
+function parseCommandFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!
+  return out
+}
+
+function runAction(
+  inputs: Record<string, string>,
+  options: {
+    entry?: 'index' | 'post'
+    stateFrom?: string
+    signalAfterMs?: number
+    env?: Record<string, string>
+  } = {}
+): Promise<StepRun> {
+  const dir = mkdtempSync(path.join(work, 'step-'))
+  const files = {
+    output: path.join(dir, 'output'),
+    summary: path.join(dir, 'summary'),
+    state: path.join(dir, 'state')
+  }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+    GITHUB_WORKSPACE: work,
+    RUNNER_TEMP: dir,
+    GITHUB_ACTION: 'deploy',
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  if (options.stateFrom) {
+    for (const [k, v] of Object.entries(parseCommandFile(readFileSync(options.stateFrom, 'utf8'))))
+      env[`STATE_${k}`] = v
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.resolve(`dist/${options.entry ?? 'index'}.js`)], {
+      cwd: work,
+      env
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    if (options.signalAfterMs) setTimeout(() => child.kill('SIGTERM'), options.signalAfterMs)
+    child.on('error', reject)
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout,
+        stderr,
+        outputs: parseCommandFile(readFileSync(files.output, 'utf8')),
+        summary: readFileSync(files.summary, 'utf8'),
+        state: files.state
+      })
+    )
+  })
+}
+
+const common = (): Record<string, string> => ({
+  inventory,
+  'private-key': sshd.clientKey,
+  'known-hosts': readFileSync(sshd.knownHostsPath, 'utf8')
+})
+
+beforeAll(async () => {
+  sshd = await startSshd({ name: 'e2e-action' })
+  work = mkdtempSync(path.join(tmpdir(), 'apb-e2e-action-'))
+  const dead = await unreachablePort()
+  // The key comes from the private-key input, not from the inventory.
+  inventory = sshdInventory(sshd, {
+    hosts: ['web1', 'web2', 'web3'],
+    unreachable: [{ name: 'gone', port: dead }]
+  }).replace(/^ansible_ssh_private_key_file=.*$/m, '')
+  writeFileSync(
+    path.join(work, 'deploy.yml'),
+    `- name: deploy
+  hosts: web
+  gather_facts: false
+  tasks:
+    - name: migrate
+      shell: sleep 2; echo migrated {{ inventory_hostname }}
+      async: 60
+      poll: 0
+      register: migration
+
+    - name: check
+      shell: echo checked
+
+    - name: break web2
+      shell: echo broken >&2; exit 4
+      when: inventory_hostname == 'web2'
+`
+  )
+})
+afterAll(async () => sshd?.stop())
+
+describe('dist/index.js', () => {
+  it('writes outputs, the summary and annotations, masks secrets, and fails the step on a failed host', async () => {
+    const step = await runAction({ ...common(), playbook: 'deploy.yml' })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toContain('::error::The playbook failed on web2')
+    expect(step.stdout).toMatch(/::error file=deploy\.yml,line=14,title=[^:]*::.*web2/)
+    expect(JSON.parse(step.outputs['failed-hosts']!)).toEqual(['web2'])
+    expect(JSON.parse(step.outputs['unreachable-hosts']!)).toEqual([])
+    expect(step.outputs['ok']).toBe('false')
+    expect(step.outputs['changed']).toBe('true')
+    const stats = JSON.parse(step.outputs['stats']!)
+    expect(stats.web1).toMatchObject({ ok: 2, changed: 2, failed: 0, skipped: 1 })
+    const jobs = JSON.parse(step.outputs['jobs']!)
+    expect(Object.keys(jobs).sort()).toEqual(['web1', 'web2', 'web3'])
+    expect(jobs.web1.migration.ansible_job_id).toMatch(/^j\d+\.\d+$/)
+    const results = JSON.parse(step.outputs['results']!)
+    expect(JSON.parse(readFileSync(step.outputs['results-file']!, 'utf8'))).toEqual(results)
+    // Hosts by inventory name, never by address.
+    expect(Object.keys(results.stats).sort()).toEqual(['web1', 'web2', 'web3'])
+    expect(step.summary).toContain('```mermaid')
+    expect(step.summary).toContain('gantt')
+    expect(step.summary).toMatch(/web2/)
+    // Each task's log is one group.
+    expect(step.stdout).toContain('::group::TASK [migrate]')
+    // The secret never appears: the runner masks it, and we never print it.
+    const keyBody = sshd.clientKey.split('\n')[1]!
+    // `::add-mask::` lines are how a secret is registered; the runner consumes them and never shows them.
+    const shown = step.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n')
+    for (const text of [shown, step.stderr, step.summary, JSON.stringify(step.outputs)]) {
+      expect(text).not.toContain(keyBody)
+    }
+    expect(step.stdout).toContain(`::add-mask::${keyBody}`)
+  })
+
+  it('gathers the jobs of an earlier step through the jobs input, with and without a playbook', async () => {
+    const fire = await runAction({
+      ...common(),
+      playbook: 'deploy.yml',
+      limit: 'web1',
+      'fail-on': 'never'
+    })
+    expect(fire.code).toBe(0)
+    const gatherOnly = await runAction({ ...common(), jobs: fire.outputs['jobs']!, timeout: '60' })
+    expect(gatherOnly.code).toBe(0)
+    const doc = JSON.parse(gatherOnly.outputs['results']!)
+    expect(doc.plays[0].tasks[0].results.web1.result).toMatchObject({
+      rc: 0,
+      stdout: 'migrated web1',
+      finished: 1
+    })
+    expect(JSON.parse(gatherOnly.outputs['jobs']!)).toEqual({})
+
+    const again = await runAction({
+      ...common(),
+      playbook: 'deploy.yml',
+      limit: 'web1',
+      'fail-on': 'never'
+    })
+    const withPlaybook = await runAction({
+      ...common(),
+      jobs: again.outputs['jobs']!,
+      playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: gather\n      async_status:\n        jid: "{{ migration.ansible_job_id }}"\n      register: r\n      until: r is finished\n      delay: 1\n      retries: 30\n`
+    })
+    expect(withPlaybook.code).toBe(0)
+    expect(
+      JSON.parse(withPlaybook.outputs['results']!).plays[0].tasks[0].results.web1.result.stdout
+    ).toBe('migrated web1')
+  })
+
+  it('gates with fail-on: unreachable ignores a failed host; any fails on an unreachable one', async () => {
+    const onlyUnreachable = await runAction({
+      ...common(),
+      playbook: 'deploy.yml',
+      'fail-on': 'unreachable'
+    })
+    expect(onlyUnreachable.code).toBe(0)
+    const unreachable = await runAction({
+      ...common(),
+      playbook: `- hosts: gone\n  gather_facts: false\n  tasks:\n    - ping:\n`
+    })
+    expect(unreachable.code).toBe(1)
+    expect(JSON.parse(unreachable.outputs['unreachable-hosts']!)).toEqual(['gone'])
+  })
+
+  it('splits hosts across a matrix with shard: every host exactly once', async () => {
+    const seen: string[] = []
+    for (const shard of ['1/2', '2/2']) {
+      const step = await runAction({
+        ...common(),
+        shard,
+        playbook: `- hosts: web\n  gather_facts: false\n  tasks:\n    - ping:\n`
+      })
+      expect(step.code).toBe(0)
+      seen.push(...Object.keys(JSON.parse(step.outputs['stats']!)))
+    }
+    expect(seen.sort()).toEqual(['web1', 'web2', 'web3'])
+  })
+
+  it('on SIGTERM writes the partial results and the jobs output, and the post step kills them with on-cancel: kill', async () => {
+    const step = await runAction(
+      {
+        ...common(),
+        'on-cancel': 'kill',
+        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: long job\n      shell: sleep 120\n      async: 300\n      poll: 0\n      register: long\n    - name: wait\n      shell: sleep 60\n`
+      },
+      { signalAfterMs: 2500 }
+    )
+    expect(step.code).toBe(1)
+    expect(step.outputs['ok']).toBe('false')
+    const jobs = JSON.parse(step.outputs['jobs']!)
+    expect(jobs.web1.long.ansible_job_id).toMatch(/^j\d+\.\d+$/)
+    const post = await runAction(
+      { ...common(), 'on-cancel': 'kill' },
+      { entry: 'post', stateFrom: step.state }
+    )
+    expect(post.code).toBe(0)
+    if (!post.stdout.includes('web1 long: stopped'))
+      console.log(post.stdout, post.stderr, readFileSync(step.state, 'utf8'))
+    expect(post.stdout).toContain('web1 long: stopped')
+  })
+
+  it('keeps secret inputs out of facts and results on the local connection', async () => {
+    const secret = 'hunter2-very-secret-password'
+    const step = await runAction({
+      playbook: `- hosts: localhost\n  tasks:\n    - shell: env\n      register: e\n`,
+      password: secret
+    })
+    expect(step.code).toBe(0)
+    const results = readFileSync(step.outputs['results-file']!, 'utf8')
+    expect(results).toContain('ansible_env')
+    expect(results).not.toContain(secret)
+    expect(results).not.toContain('INPUT_')
+  })
+
+  it('rejects a bad input with a message naming it', async () => {
+    const step = await runAction({ ...common(), playbook: 'deploy.yml', 'fail-on': 'sometimes' })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toContain(
+      "::error::Input 'fail-on' must be one of 'failed', 'unreachable', 'any', 'never', got 'sometimes'"
+    )
+  })
+})

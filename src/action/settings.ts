@@ -1,0 +1,148 @@
+import * as core from '@actions/core'
+import { existsSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseShard } from '../cli-options.js'
+import type { RunSettings } from '../engine.js'
+import { OptionError } from '../errors.js'
+import { Inputs } from './constants.js'
+
+/** When the step fails. */
+export type FailOn = 'failed' | 'unreachable' | 'any' | 'never'
+
+/** Everything the action reads from its inputs, validated once. Nothing else calls core.getInput. */
+export interface ActionSettings {
+  run: RunSettings
+  failOn: FailOn
+  onCancel: 'leave' | 'kill'
+  summary: boolean
+  annotations: boolean
+  comment: boolean
+  githubToken?: string
+  resultsFile: string
+  /** The playbook was given as inline YAML (annotations then carry no file). */
+  inlinePlaybook: boolean
+}
+
+/** Reads and validates every input. Secrets are masked before anything else happens. */
+export function readActionSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { post?: boolean } = {}
+): ActionSettings {
+  for (const secret of [
+    Inputs.PrivateKey,
+    Inputs.Passphrase,
+    Inputs.Password,
+    Inputs.BecomePassword,
+    Inputs.GithubToken
+  ]) {
+    const value = core.getInput(secret)
+    if (value) {
+      core.setSecret(value)
+      // A multi-line secret (a key) is masked line by line too, as the runner matches line by line.
+      for (const line of value.split(/\r?\n/))
+        if (line.trim().length >= 4) core.setSecret(line.trim())
+    }
+  }
+  const workspace = env['GITHUB_WORKSPACE'] || process.cwd()
+  const playbook = core.getInput(Inputs.Playbook)
+  const jobsText = core.getInput(Inputs.Jobs)
+  if (!playbook && !jobsText && !options.post) {
+    throw new OptionError(
+      `Input '${Inputs.Playbook}' is required (a playbook path or inline YAML), unless '${Inputs.Jobs}' is given to gather earlier jobs`
+    )
+  }
+  const checking = choice(Inputs.HostKeyChecking, ['strict', 'off', 'accept-new'], 'strict')
+  if (checking === 'accept-new') {
+    throw new OptionError(
+      `Input '${Inputs.HostKeyChecking}': 'accept-new' is not available yet; use 'strict' with 'known-hosts'`
+    )
+  }
+  if (checking === 'off') {
+    core.warning(
+      `Input '${Inputs.HostKeyChecking}' is 'off': any host key is accepted, so a man in the middle would go unnoticed. Give 'known-hosts' instead.`
+    )
+  }
+  const inventory = core.getInput(Inputs.Inventory)
+  const extraVars = core.getInput(Inputs.ExtraVars)
+  const shard = core.getInput(Inputs.Shard)
+  const resultsFile =
+    core.getInput(Inputs.ResultsFile) ||
+    path.join(
+      env['RUNNER_TEMP'] || os.tmpdir(),
+      `async-playbook-results-${env['GITHUB_RUN_ID'] ?? process.pid}-${env['GITHUB_ACTION'] ?? 'step'}.json`
+    )
+  const inlinePlaybook = playbook.includes('\n') || !existsSync(path.resolve(workspace, playbook))
+  const run: RunSettings = {
+    playbook: playbook || undefined,
+    jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : undefined,
+    gatherTimeoutSeconds: positiveInt(Inputs.Timeout, '3600'),
+    inventories: inventory ? [inventory] : [],
+    extraVars: extraVars ? [extraVars] : [],
+    limit: core.getInput(Inputs.Limit) || undefined,
+    forks: positiveInt(Inputs.Forks, '10'),
+    shard: shard ? parseShard(shard, `Input '${Inputs.Shard}'`) : undefined,
+    connection: {
+      user: core.getInput(Inputs.User) || undefined,
+      port: positiveInt(Inputs.Port, '22'),
+      privateKey: core.getInput(Inputs.PrivateKey) || undefined,
+      passphrase: core.getInput(Inputs.Passphrase) || undefined,
+      password: core.getInput(Inputs.Password) || undefined,
+      knownHosts: core.getInput(Inputs.KnownHosts) || undefined,
+      knownHostsPath: path.join(os.homedir(), '.ssh', 'known_hosts'),
+      hostKeyChecking: checking === 'off' ? 'off' : 'strict',
+      connectTimeoutMs: 10_000
+    },
+    verbosity: core.isDebug() ? 1 : 0,
+    color: true,
+    commandTimeoutMs: 3_600_000,
+    cwd: workspace
+  }
+  const comment = bool(Inputs.Comment, false)
+  const githubToken = core.getInput(Inputs.GithubToken) || undefined
+  if (comment && !githubToken) {
+    throw new OptionError(
+      `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
+    )
+  }
+  if (inventory && !inventory.includes('\n') && existsSync(path.resolve(workspace, inventory))) {
+    run.inventories = [path.resolve(workspace, inventory)]
+  }
+  return {
+    run,
+    failOn: choice(Inputs.FailOn, ['failed', 'unreachable', 'any', 'never'], 'any') as FailOn,
+    onCancel: choice(Inputs.OnCancel, ['leave', 'kill'], 'leave') as 'leave' | 'kill',
+    summary: bool(Inputs.Summary, true),
+    annotations: bool(Inputs.Annotations, true),
+    comment,
+    githubToken,
+    resultsFile,
+    inlinePlaybook
+  }
+}
+
+function choice(name: string, allowed: string[], fallback: string): string {
+  const value = (core.getInput(name) || fallback).trim()
+  if (!allowed.includes(value)) {
+    throw new OptionError(
+      `Input '${name}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${value}'`
+    )
+  }
+  return value
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim()
+  if (value === '') return fallback
+  if (/^(true|yes|on|1)$/i.test(value)) return true
+  if (/^(false|no|off|0)$/i.test(value)) return false
+  throw new OptionError(`Input '${name}' must be true or false, got '${value}'`)
+}
+
+function positiveInt(name: string, fallback: string): number {
+  const text = core.getInput(name) || fallback
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1)
+    throw new OptionError(`Input '${name}' must be a positive whole number, got '${text}'`)
+  return n
+}

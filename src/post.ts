@@ -1,0 +1,25 @@
+import * as core from '@actions/core'
+import { killLaunchedJobs } from './action/cancel.js'
+import { State } from './action/constants.js'
+import { readActionSettings } from './action/settings.js'
+
+/**
+ * The post step: after a cancelled run with `on-cancel: kill`, stops the background jobs the main step
+ * started. Problems here are warnings: the post step never fails the job.
+ */
+export async function post(): Promise<void> {
+  try {
+    if (core.getState(State.Cancelled) !== 'true') return
+    const settings = readActionSettings(process.env, { post: true })
+    if (settings.onCancel !== 'kill') return
+    const jobs = core.getState(State.LaunchedJobs)
+    if (!jobs) return
+    const lines = await killLaunchedJobs(jobs, settings.run.inventories, settings.run.connection)
+    for (const line of lines) core.info(line)
+  } catch (error) {
+    core.warning(`post step: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/* istanbul ignore next */
+void post()

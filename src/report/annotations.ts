@@ -1,0 +1,206 @@
+import type { ResultsDocument } from './results-document.js'
+
+/** One workflow annotation, as `core.error`/`core.warning`/`core.notice` take it. */
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice'
+  message: string
+  title?: string
+  file?: string
+  line?: number
+}
+
+export interface AnnotationOptions {
+  /** The playbook came from an input, not a file of the repository: no file/line to point at. */
+  inlinePlaybook: boolean
+  /** GitHub shows at most 10 error and 10 warning annotations per step. */
+  maxPerLevel?: number
+}
+
+export const DEFAULT_MAX_ANNOTATIONS_PER_LEVEL = 10
+const MAX_HOST_MESSAGE_CHARS = 500
+const MAX_HOSTS_PER_ANNOTATION = 20
+const MAX_TITLE_CHARS = 200
+
+type Record_ = Record<string, unknown>
+
+interface HostFailure {
+  host: string
+  unreachable: boolean
+  result: Record_
+}
+
+/**
+ * One error annotation per task that failed or was unreachable on some host, one warning per task whose
+ * failure was ignored, each pointing at the task's line of the playbook. At most maxPerLevel per level:
+ * beyond that, the last one of the level counts the rest. Never throws on a malformed document.
+ */
+export function buildAnnotations(doc: ResultsDocument, options: AnnotationOptions): Annotation[] {
+  const max = Math.max(0, Math.floor(options.maxPerLevel ?? DEFAULT_MAX_ANNOTATIONS_PER_LEVEL))
+  const errors: Annotation[] = []
+  const warnings: Annotation[] = []
+  try {
+    for (const rawPlay of asArray(asRecord(doc)['plays'])) {
+      for (const rawTask of asArray(asRecord(rawPlay)['tasks'])) {
+        const task = asRecord(rawTask)
+        const failing: HostFailure[] = []
+        const ignored: HostFailure[] = []
+        for (const [host, rawEntry] of Object.entries(asRecord(task['results']))) {
+          const entry = asRecord(rawEntry)
+          const result = asRecord(entry['result'])
+          if (entry['status'] === 'unreachable') failing.push({ host, unreachable: true, result })
+          else if (entry['status'] === 'failed')
+            (entry['ignored'] === true ? ignored : failing).push({
+              host,
+              unreachable: false,
+              result
+            })
+        }
+        const name =
+          oneLine(String(task['name'] ?? '')) || oneLine(String(task['module'] ?? '')) || 'task'
+        const at = options.inlinePlaybook ? {} : location(task)
+        if (failing.length > 0) {
+          const verb = failing.some((f) => !f.unreachable) ? 'failed' : 'unreachable'
+          errors.push({
+            level: 'error',
+            title: clip(`Task ${verb}: ${name}`, MAX_TITLE_CHARS),
+            message: hostsMessage(failing),
+            ...at
+          })
+        }
+        if (ignored.length > 0) {
+          warnings.push({
+            level: 'warning',
+            title: clip(`Task failed (ignored): ${name}`, MAX_TITLE_CHARS),
+            message: hostsMessage(ignored),
+            ...at
+          })
+        }
+      }
+    }
+  } catch {
+    // A hostile document (a throwing getter, say): annotate what was read so far.
+  }
+  return [
+    ...limit(errors, max, 'error', 'failed tasks'),
+    ...limit(warnings, max, 'warning', 'tasks with ignored failures')
+  ]
+}
+
+/** `::error file=deploy.yml,line=7,title=Task failed%3A migrate::message`, escaped as @actions/core does. */
+export function formatAnnotationCommand(a: Annotation): string {
+  const properties: Array<[string, unknown]> = [
+    ['file', a.file],
+    ['line', a.line],
+    ['title', a.title]
+  ]
+  const props = properties
+    // Like @actions/core: a property with an empty value is left out.
+    .filter(([, value]) =>
+      typeof value === 'number' ? Number.isFinite(value) && value !== 0 : !!value
+    )
+    .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
+  return `::${a.level}${props.length > 0 ? ` ${props.join(',')}` : ''}::${escapeData(a.message)}`
+}
+
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+}
+
+function limit(
+  annotations: Annotation[],
+  max: number,
+  level: Annotation['level'],
+  what: string
+): Annotation[] {
+  if (annotations.length <= max) return annotations
+  if (max === 0) return []
+  const kept = annotations.slice(0, max - 1)
+  const left = annotations.length - kept.length
+  const message =
+    kept.length > 0
+      ? `… and ${left} more ${what}: see the job summary`
+      : `${left} ${what}: see the job summary`
+  return [...kept, { level, title: `${left} more ${what}`, message }]
+}
+
+function location(task: Record_): { file?: string; line?: number } {
+  const file = task['file']
+  // `<inline playbook>`, `<ad-hoc>`: no file in the repository to point at.
+  if (typeof file !== 'string' || file === '' || file.startsWith('<')) return {}
+  const line = task['line']
+  return typeof line === 'number' && Number.isInteger(line) && line > 0 ? { file, line } : { file }
+}
+
+/** `web1: non-zero return code (rc=2): last stderr line`, one line per host. */
+function hostsMessage(failures: HostFailure[]): string {
+  const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
+    // A failed loop keeps rc and output in its items.
+    const items = Array.isArray(f.result['results']) ? f.result['results'].map(asRecord) : []
+    const detail = items.find((item) => item['failed'] === true) ?? f.result
+    const msg = oneLine(messageText(f.result['msg']).slice(0, 4 * MAX_HOST_MESSAGE_CHARS))
+    const rc = detail['rc'] ?? f.result['rc']
+    let text = [f.unreachable ? 'unreachable' : '', msg].filter((p) => p !== '').join(': ')
+    if (text === '') text = 'failed'
+    if (typeof rc === 'number' && !f.unreachable) text += ` (rc=${rc})`
+    const stderr = lastLine(detail['stderr'])
+    if (stderr !== '' && !msg.includes(stderr)) text += `: ${stderr}`
+    return `${f.host}: ${clip(text, MAX_HOST_MESSAGE_CHARS)}`
+  })
+  if (failures.length > MAX_HOSTS_PER_ANNOTATION)
+    lines.push(`… and ${failures.length - MAX_HOSTS_PER_ANNOTATION} more hosts`)
+  return lines.join('\n')
+}
+
+function lastLine(value: unknown): string {
+  if (typeof value !== 'string') return ''
+  // Only the end matters; avoid splitting megabytes of output.
+  const lines = value.slice(-4096).split(/\r?\n|\r/)
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = oneLine(lines[i] ?? '').trim()
+    if (line !== '') return clip(line, MAX_HOST_MESSAGE_CHARS)
+  }
+  return ''
+}
+
+function messageText(msg: unknown): string {
+  if (msg === undefined || msg === null) return ''
+  if (typeof msg === 'string') return msg
+  try {
+    return JSON.stringify(msg) ?? ''
+  } catch {
+    return String(msg)
+  }
+}
+
+function oneLine(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x1f\x7f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  )
+}
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  let cut = text.slice(0, Math.max(0, max - 1))
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1)
+  return `${cut}…`
+}
+
+function asRecord(value: unknown): Record_ {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record_)
+    : {}
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}

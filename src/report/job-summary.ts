@@ -1,0 +1,840 @@
+import type { ResultsDocument } from './results-document.js'
+
+/** What renderJobSummary needs besides the results document. */
+export interface JobSummaryOptions {
+  /** Shown in the heading; defaults to `async-playbook`. */
+  title?: string
+  /** How to gather jobs still running (the `jobs:` input, or a `--jobs` CLI line), shown in a code block. */
+  gatherCommand?: string
+  /** Upper bound of the summary in UTF-8 bytes; GitHub rejects a step summary over 1 MiB. */
+  maxBytes?: number
+  /** Where bars of jobs still running end (epoch ms); defaults to now. */
+  now?: number
+}
+
+export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000
+export const SUMMARY_TRUNCATED_NOTE =
+  "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file."
+/** Large gantt charts fail to render in the browser; the table is the complete view. */
+export const MAX_GANTT_BARS = 50
+const MAX_GANTT_CHARTS = 20
+const MAX_JOB_ROWS = 200
+const MAX_SUMMARY_MSG_CHARS = 300
+const MAX_MSG_BLOCK_CHARS = 4000
+
+type Status = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
+const STATUSES: readonly string[] = ['ok', 'changed', 'failed', 'skipped', 'unreachable']
+const STAT_KEYS = [
+  'ok',
+  'changed',
+  'unreachable',
+  'failed',
+  'skipped',
+  'rescued',
+  'ignored'
+] as const
+type Record_ = Record<string, unknown>
+
+interface Cell {
+  status: Status
+  ignored: boolean
+  startMs?: number
+  durationMs?: number
+  result: Record_
+  /** A background job launched by this task (poll: 0). */
+  launched: boolean
+}
+
+interface Row {
+  play: string
+  name: string
+  module: string
+  file?: string
+  line?: number
+  cells: Map<string, Cell>
+}
+
+interface RunningJob {
+  host: string
+  key: string
+  task: string
+  jid: string
+  file?: string
+  line?: number
+  launchedMs?: number
+  asyncSeconds?: number
+}
+
+interface Model {
+  ok: boolean
+  stats: Array<[string, Record<(typeof STAT_KEYS)[number], number>]>
+  hosts: string[]
+  rows: Row[]
+  running: RunningJob[]
+  now: number
+}
+
+/** How much detail a rendering keeps; later plans trade detail for size. */
+interface Plan {
+  tailLines: number
+  lineChars: number
+  maxFailures: number
+  maxRows: number
+  gantt: boolean
+  /** Recap and running jobs only. */
+  minimal: boolean
+}
+
+// Detail is dropped in this order: output tails, matrix rows, the gantt chart, then everything but the
+// recap and the jobs still running (which the user needs to gather them).
+const PLANS: Plan[] = [
+  {
+    tailLines: 20,
+    lineChars: 1000,
+    maxFailures: 200,
+    maxRows: Infinity,
+    gantt: true,
+    minimal: false
+  },
+  {
+    tailLines: 5,
+    lineChars: 200,
+    maxFailures: 200,
+    maxRows: Infinity,
+    gantt: true,
+    minimal: false
+  },
+  { tailLines: 0, lineChars: 0, maxFailures: 100, maxRows: Infinity, gantt: true, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 100, maxRows: 200, gantt: true, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 50, maxRows: 200, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 50, maxRows: 100, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 20, maxRows: 50, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 10, maxRows: 20, gantt: false, minimal: false },
+  { tailLines: 0, lineChars: 0, maxFailures: 0, maxRows: 0, gantt: false, minimal: true }
+]
+
+/**
+ * Renders the results document as GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY`: outcome and play
+ * recap, failures with their output tails, jobs still running and how to gather them, a task × host
+ * matrix and a Mermaid timeline per host. Stays within `maxBytes` (UTF-8) by dropping detail, and never
+ * throws: a document it cannot read yields a minimal summary.
+ */
+export function renderJobSummary(doc: ResultsDocument, options: JobSummaryOptions = {}): string {
+  const maxBytes =
+    typeof options.maxBytes === 'number' && options.maxBytes >= 0
+      ? Math.floor(options.maxBytes)
+      : DEFAULT_SUMMARY_MAX_BYTES
+  const title = oneLine(String(options.title ?? '')).trim() || 'async-playbook'
+  try {
+    const now = typeof options.now === 'number' ? options.now : Date.now()
+    const model = normalize(doc, now)
+    let text = ''
+    for (const [index, plan] of PLANS.entries()) {
+      text = render(model, plan, title, options.gatherCommand, index > 0)
+      if (utf8Length(text) <= maxBytes) return text
+    }
+    return fitBytes(
+      render(model, PLANS[PLANS.length - 1]!, title, options.gatherCommand, false),
+      maxBytes
+    )
+  } catch (error) {
+    return fitBytes(fallbackSummary(doc, title, error), maxBytes)
+  }
+}
+
+function render(
+  model: Model,
+  plan: Plan,
+  title: string,
+  gatherCommand: string | undefined,
+  truncated: boolean
+): string {
+  const parts = [heading(model, title), recapSection(model)]
+  if (!plan.minimal) parts.push(failuresSection(model, plan))
+  parts.push(jobsSection(model, gatherCommand))
+  if (!plan.minimal) parts.push(matrixSection(model, plan.maxRows))
+  if (plan.gantt) parts.push(ganttSection(model))
+  if (truncated) parts.push(`> [!NOTE]\n> ${SUMMARY_TRUNCATED_NOTE}`)
+  return parts.filter((p) => p !== '').join('\n\n') + '\n'
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading the document defensively: it may come from an older version, a hand-edited file or a bug.
+
+function normalize(doc: unknown, now: number): Model {
+  const root = asRecord(doc)
+  const stats: Model['stats'] = []
+  for (const [host, raw] of Object.entries(asRecord(root['stats']))) {
+    const s = asRecord(raw)
+    const counts = {} as Record<(typeof STAT_KEYS)[number], number>
+    for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0
+    stats.push([host, counts])
+  }
+  const hosts: string[] = stats.map(([host]) => host)
+  const seen = new Set(hosts)
+  const addHost = (host: string): void => {
+    if (!seen.has(host)) {
+      seen.add(host)
+      hosts.push(host)
+    }
+  }
+  const rows: Row[] = []
+  for (const rawPlay of asArray(root['plays'])) {
+    const play = asRecord(rawPlay)
+    for (const rawTask of asArray(play['tasks'])) {
+      const task = asRecord(rawTask)
+      const module = shortModule(String(task['module'] ?? ''))
+      const cells = new Map<string, Cell>()
+      for (const [host, rawEntry] of Object.entries(asRecord(task['results']))) {
+        const entry = asRecord(rawEntry)
+        const status = String(entry['status'])
+        if (!STATUSES.includes(status)) continue
+        const result = asRecord(entry['result'])
+        const started = Date.parse(String(entry['started_at'] ?? ''))
+        cells.set(host, {
+          status: status as Status,
+          ignored: entry['ignored'] === true,
+          startMs: Number.isFinite(started) ? started : undefined,
+          durationMs: nonNegative(entry['duration_ms']),
+          result,
+          launched: module !== 'async_status' && launchedJobs(result).length > 0
+        })
+        addHost(host)
+      }
+      rows.push({
+        play: String(play['name'] ?? ''),
+        name: String(task['name'] ?? '') || module || '(unnamed task)',
+        module,
+        file: typeof task['file'] === 'string' ? task['file'] : undefined,
+        line: finite(task['line']),
+        cells
+      })
+    }
+  }
+  const running: RunningJob[] = []
+  for (const [host, rawJobs] of Object.entries(asRecord(root['jobs']))) {
+    for (const [key, rawJob] of Object.entries(asRecord(rawJobs))) {
+      const job = asRecord(rawJob)
+      const launched = Date.parse(String(job['launched_at'] ?? ''))
+      running.push({
+        host,
+        key,
+        task: typeof job['task'] === 'string' ? job['task'] : key,
+        jid: String(job['ansible_job_id'] ?? ''),
+        file: typeof job['file'] === 'string' ? job['file'] : undefined,
+        line: finite(job['line']),
+        launchedMs: Number.isFinite(launched) ? launched : undefined,
+        asyncSeconds: nonNegative(job['async'])
+      })
+      addHost(host)
+    }
+  }
+  const ok =
+    typeof root['ok'] === 'boolean'
+      ? root['ok']
+      : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0)
+  return { ok, stats, hosts, rows, running, now }
+}
+
+/** The job ids a result launched in the background: its own, or its loop items'. */
+function launchedJobs(result: Record_): string[] {
+  return withItems(result)
+    .filter((r) => typeof r['ansible_job_id'] === 'string' && Number(r['finished']) === 0)
+    .map((r) => r['ansible_job_id'] as string)
+}
+
+/** A result followed by its loop items' results. */
+function withItems(result: Record_): Record_[] {
+  const items = Array.isArray(result['results']) ? result['results'].map(asRecord) : []
+  return [result, ...items]
+}
+
+function shortModule(name: string): string {
+  return name.replace(/^ansible\.(builtin|legacy)\./, '')
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sections
+
+function heading(model: Model, title: string): string {
+  const failed = model.stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).length
+  const facts = [
+    plural(model.hosts.length, 'host'),
+    plural(model.rows.length, 'task'),
+    ...(failed > 0 ? [`${plural(failed, 'host')} failed`] : []),
+    ...(model.running.length > 0
+      ? [`${plural(model.running.length, 'background job')} still running`]
+      : [])
+  ]
+  const outcome = model.ok ? '✅' : '❌'
+  return `## ${outcome} ${mdText(title)}: ${model.ok ? 'succeeded' : 'failed'}\n\n${facts.join(' · ')}`
+}
+
+function recapSection(model: Model): string {
+  if (model.stats.length === 0) return '### Play recap\n\nNo host ran a task.'
+  const lines = [
+    '### Play recap',
+    '',
+    `| Host | ${STAT_KEYS.join(' | ')} |`,
+    `| :-- |${' --: |'.repeat(STAT_KEYS.length)}`
+  ]
+  for (const [host, s] of model.stats) {
+    const icon = s.failed > 0 || s.unreachable > 0 ? '❌' : '✅'
+    lines.push(`| ${icon} ${mdText(host)} | ${STAT_KEYS.map((k) => s[k]).join(' | ')} |`)
+  }
+  return lines.join('\n')
+}
+
+interface Failure {
+  row: Row
+  host: string
+  cell: Cell
+}
+
+function failuresSection(model: Model, plan: Plan): string {
+  const failures: Failure[] = []
+  const ignored: Failure[] = []
+  for (const row of model.rows) {
+    for (const [host, cell] of row.cells) {
+      if (cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored))
+        failures.push({ row, host, cell })
+      else if (cell.status === 'failed') ignored.push({ row, host, cell })
+    }
+  }
+  const all = [...failures, ...ignored]
+  if (all.length === 0) return ''
+  const shown = all.slice(0, plan.maxFailures)
+  const parts = [
+    `### Failures (${failures.length}${ignored.length > 0 ? `, and ${ignored.length} ignored` : ''})`,
+    ...shown.map((f) => failureBlock(f, plan))
+  ]
+  if (shown.length < all.length)
+    parts.push(`_… and ${all.length - shown.length} more: see the results file._`)
+  return parts.join('\n\n')
+}
+
+function failureBlock({ row, host, cell }: Failure, plan: Plan): string {
+  const result = cell.result
+  // A failed loop has the details in its items.
+  const detail =
+    withItems(result).find((r) => r['failed'] === true && r !== result && hasOutput(r)) ?? result
+  const msg = messageText(result['msg'])
+  const rc = finite(detail['rc'] ?? result['rc'])
+  const icon = cell.status === 'unreachable' ? '🔌' : cell.ignored ? '⚠️' : '❌'
+  const label =
+    cell.status === 'unreachable' ? 'unreachable' : cell.ignored ? 'failed (ignored)' : 'failed'
+  const shortMsg = oneLine(msg)
+  const summary =
+    `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ''}` +
+    (rc !== undefined ? ` — rc=${rc}` : '') +
+    (shortMsg ? ` — ${html(clip(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : '')
+  const body: string[] = []
+  if (msg.length > MAX_SUMMARY_MSG_CHARS || /[\r\n]/.test(msg))
+    body.push(`msg:\n\n${fenced(clip(cleanText(msg), MAX_MSG_BLOCK_CHARS))}`)
+  if (plan.tailLines > 0) {
+    const stderr = stringField(detail, 'stderr')
+    const which = stderr.trim() !== '' ? 'stderr' : 'stdout'
+    const output = which === 'stderr' ? stderr : stringField(detail, 'stdout')
+    const t = tail(output, plan.tailLines, plan.lineChars)
+    if (t.text !== '')
+      body.push(
+        `${which}${t.more ? ` (last ${plan.tailLines} lines)` : ''}:\n\n${fenced(t.text, 'text')}`
+      )
+  }
+  return [
+    `<details><summary>${summary}</summary>`,
+    '',
+    ...body.flatMap((b) => [b, '']),
+    '</details>'
+  ].join('\n')
+}
+
+function hasOutput(r: Record_): boolean {
+  return stringField(r, 'stderr') !== '' || stringField(r, 'stdout') !== '' || r['rc'] !== undefined
+}
+
+function jobsSection(model: Model, gatherCommand: string | undefined): string {
+  if (model.running.length === 0) return ''
+  const lines = [
+    `### ⏳ Background jobs still running (${model.running.length})`,
+    '',
+    '| Host | Key | Task | Job id | Launched | Async budget |',
+    '| :-- | :-- | :-- | :-- | :-- | --: |'
+  ]
+  for (const job of model.running.slice(0, MAX_JOB_ROWS)) {
+    const task = mdText(job.task) + (job.file ? ` <sub>${mdText(where(job))}</sub>` : '')
+    const launched = job.launchedMs !== undefined ? formatUtc(job.launchedMs) : ''
+    const budget = job.asyncSeconds !== undefined ? formatDuration(job.asyncSeconds * 1000) : ''
+    lines.push(
+      `| ${mdText(job.host)} | ${code(job.key)} | ${task} | ${code(job.jid)} | ${launched} | ${budget} |`
+    )
+  }
+  if (model.running.length > MAX_JOB_ROWS)
+    lines.push('', `_… and ${model.running.length - MAX_JOB_ROWS} more: see the results file._`)
+  lines.push('')
+  if (gatherCommand !== undefined && gatherCommand.trim() !== '') {
+    lines.push('Gather them later with:', '', fenced(gatherCommand.replace(/\s+$/, '')))
+  } else {
+    lines.push(
+      "Gather them later by handing this run's results document to a new run as the jobs to wait for."
+    )
+  }
+  return lines.join('\n')
+}
+
+function matrixSection(model: Model, maxRows: number): string {
+  if (model.rows.length === 0 || model.hosts.length === 0) return ''
+  const rows = pickRows(model.rows, maxRows)
+  if (rows.length === 0)
+    return `### Tasks\n\n_${plural(model.rows.length, 'task')} left out: see the results file._`
+  const lines = [
+    '### Tasks',
+    '',
+    `| Task | ${model.hosts.map(mdText).join(' | ')} |`,
+    `| :-- |${' :-- |'.repeat(model.hosts.length)}`
+  ]
+  for (const row of rows) {
+    const name = mdText(taskLabel(row)) + (row.file ? ` <sub>${mdText(where(row))}</sub>` : '')
+    const cells = model.hosts.map((host) => {
+      const cell = row.cells.get(host)
+      return cell ? cellText(cell) : '·'
+    })
+    lines.push(`| ${name} | ${cells.join(' | ')} |`)
+  }
+  if (rows.length < model.rows.length)
+    lines.push(
+      '',
+      `_… and ${plural(model.rows.length - rows.length, 'more task')}: see the results file._`
+    )
+  return lines.join('\n')
+}
+
+/** Up to maxRows rows in document order, those with a failure first in line. */
+function pickRows(rows: Row[], maxRows: number): Row[] {
+  if (rows.length <= maxRows) return rows
+  const failing = rows.filter((r) =>
+    [...r.cells.values()].some((c) => c.status === 'failed' || c.status === 'unreachable')
+  )
+  const keep = new Set(failing.slice(0, maxRows))
+  for (const row of rows) {
+    if (keep.size >= maxRows) break
+    keep.add(row)
+  }
+  return rows.filter((r) => keep.has(r))
+}
+
+const ICONS: Record<Status, string> = {
+  ok: '✅',
+  changed: '🟡',
+  failed: '❌',
+  skipped: '⏭️',
+  unreachable: '🔌'
+}
+
+function cellText(cell: Cell): string {
+  if (cell.status === 'skipped') return `${ICONS.skipped} skipped`
+  const duration = cell.durationMs !== undefined ? ` ${formatDuration(cell.durationMs)}` : ''
+  if (cell.status === 'failed' && cell.ignored) return `⚠️ ignored${duration}`
+  if (cell.launched && (cell.status === 'ok' || cell.status === 'changed'))
+    return `🚀 launched${duration}`
+  return `${ICONS[cell.status]} ${cell.status}${duration}`
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Timeline
+
+interface Bar {
+  name: string
+  tags: string[]
+  start: number
+  end: number
+}
+
+function ganttSection(model: Model): string {
+  const charts: string[] = []
+  let hostsWithBars = 0
+  for (const host of model.hosts) {
+    const sync = syncBars(model, host)
+    const async = asyncBars(model, host)
+    if (sync.length + async.length === 0) continue
+    hostsWithBars++
+    if (charts.length < MAX_GANTT_CHARTS) charts.push(ganttChart(host, sync, async))
+  }
+  if (charts.length === 0) return ''
+  const parts = ['### Timeline', ...charts]
+  if (hostsWithBars > charts.length)
+    parts.push(`_Timelines of ${hostsWithBars - charts.length} more hosts left out._`)
+  return parts.join('\n\n')
+}
+
+function syncBars(model: Model, host: string): Bar[] {
+  const bars: Bar[] = []
+  for (const row of model.rows) {
+    const cell = row.cells.get(host)
+    if (!cell || cell.status === 'skipped' || cell.startMs === undefined) continue
+    const failed = cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored)
+    bars.push({
+      name: row.name,
+      tags: failed ? ['crit', 'done'] : ['done'],
+      start: cell.startMs,
+      end: cell.startMs + (cell.durationMs ?? 0)
+    })
+  }
+  return bars
+}
+
+interface Gathering {
+  jobStart?: number
+  jobEnd?: number
+  observedAt?: number
+  failed: boolean
+}
+
+/**
+ * Background jobs of one host, from launch to end. Job `start`/`end` come from the target's clock as local
+ * wall time, so only their difference is trusted; it is laid from the launch, never past the moment the
+ * end was observed.
+ */
+function asyncBars(model: Model, host: string): Bar[] {
+  const launches = new Map<string, { name: string; at?: number }>()
+  const gatherings = new Map<string, Gathering>()
+  for (const row of model.rows) {
+    const cell = row.cells.get(host)
+    if (!cell) continue
+    if (row.module === 'async_status') {
+      for (const r of withItems(cell.result)) {
+        const jid = r['ansible_job_id']
+        if (typeof jid !== 'string' || Number(r['finished']) !== 1) continue
+        gatherings.set(jid, {
+          jobStart: localTime(r['start']),
+          jobEnd: localTime(r['end']),
+          observedAt:
+            cell.startMs !== undefined ? cell.startMs + (cell.durationMs ?? 0) : undefined,
+          failed: r['failed'] === true || cell.status === 'failed'
+        })
+      }
+    } else if (cell.launched) {
+      for (const jid of launchedJobs(cell.result))
+        launches.set(jid, { name: row.name, at: cell.startMs })
+    }
+  }
+  const running = new Map(model.running.filter((j) => j.host === host).map((j) => [j.jid, j]))
+  const bars: Bar[] = []
+  for (const jid of new Set([...launches.keys(), ...gatherings.keys(), ...running.keys()])) {
+    const launch = launches.get(jid)
+    const job = running.get(jid)
+    const gathered = gatherings.get(jid)
+    const name = launch?.name ?? job?.task ?? `job ${jid}`
+    const launchedAt = launch?.at ?? job?.launchedMs
+    if (!gathered) {
+      if (launchedAt === undefined) continue
+      bars.push({
+        name: `${name} (running)`,
+        tags: ['active'],
+        start: launchedAt,
+        end: Math.max(model.now, launchedAt)
+      })
+      continue
+    }
+    const { jobStart, jobEnd, observedAt } = gathered
+    const length =
+      jobStart !== undefined && jobEnd !== undefined && jobEnd >= jobStart
+        ? jobEnd - jobStart
+        : undefined
+    let start = launchedAt ?? jobStart ?? observedAt
+    if (start === undefined) continue
+    let end = length !== undefined ? start + length : (observedAt ?? start)
+    if (observedAt !== undefined && end > observedAt) {
+      end = observedAt
+      if (start > end) start = end - (length ?? 0)
+    }
+    bars.push({ name, tags: gathered.failed ? ['crit', 'done'] : ['done'], start, end })
+  }
+  return bars
+}
+
+function ganttChart(host: string, sync: Bar[], async: Bar[]): string {
+  const total = sync.length + async.length
+  let keptSync = sync
+  let keptAsync = async
+  if (total > MAX_GANTT_BARS) {
+    const longest = new Set(
+      [...async, ...sync]
+        .sort((a, b) => b.end - b.start - (a.end - a.start))
+        .slice(0, MAX_GANTT_BARS)
+    )
+    keptSync = sync.filter((b) => longest.has(b))
+    keptAsync = async.filter((b) => longest.has(b))
+  }
+  const all = [...keptSync, ...keptAsync]
+  const span = Math.max(...all.map((b) => b.end)) - Math.min(...all.map((b) => b.start))
+  const lines = [
+    '```mermaid',
+    'gantt',
+    `  title ${mermaidText(host)}`,
+    '  dateFormat x',
+    `  axisFormat ${span >= 3_600_000 ? '%H:%M:%S' : '%M:%S'}`,
+    '  todayMarker off'
+  ]
+  let id = 0
+  const section = (label: string, bars: Bar[]): void => {
+    if (bars.length === 0) return
+    lines.push(`  section ${label}`)
+    for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
+      const start = Math.round(bar.start)
+      const end = Math.max(start, Math.round(bar.end))
+      lines.push(`  ${mermaidText(bar.name)} :${[...bar.tags, `t${++id}`, start, end].join(', ')}`)
+    }
+  }
+  section('Tasks', keptSync)
+  section('Async jobs', keptAsync)
+  lines.push('```')
+  if (all.length < total)
+    lines.push('', `_${mdText(host)}: showing the ${all.length} longest of ${total} bars._`)
+  return lines.join('\n')
+}
+
+const MERMAID_KEYWORD =
+  /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i
+
+/** A task name Mermaid reads as plain text: no `:`, `#`, `;`, `%`, backticks or line breaks. */
+export function mermaidText(text: string): string {
+  let out = cleanText(text)
+    .replace(/[:#;%`<>{}\r\n\t]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  out = clip(out, 80)
+  if (out === '') return 'unnamed'
+  return MERMAID_KEYWORD.test(out) ? `› ${out}` : out
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Text helpers
+
+function fallbackSummary(doc: unknown, title: string, error: unknown): string {
+  const recap = attempt(
+    () => recapSection(normalize({ stats: asRecord(asRecord(doc)['stats']) }, 0)),
+    ''
+  )
+  const ok = attempt(() => asRecord(doc)['ok'], undefined)
+  const detail = attempt(
+    () => (error instanceof Error ? error.message : String(error)),
+    'unknown error'
+  )
+  return [
+    `## ${ok === true ? '✅' : ok === false ? '❌' : '❔'} ${mdText(title)}`,
+    recap,
+    `The full job summary could not be rendered (${mdText(clip(oneLine(detail), 300))}); the full results are in the results file.`
+  ]
+    .filter((p) => p !== '')
+    .join('\n\n')
+    .concat('\n')
+}
+
+function attempt<T>(read: () => T, otherwise: T): T {
+  try {
+    return read()
+  } catch {
+    return otherwise
+  }
+}
+
+/** Cuts text to maxBytes of UTF-8 at a line break, with the truncation note. */
+function fitBytes(text: string, maxBytes: number): string {
+  if (utf8Length(text) <= maxBytes) return text
+  const note = `\n\n${SUMMARY_TRUNCATED_NOTE}\n`
+  const budget = maxBytes - utf8Length(note)
+  if (budget <= 0) return truncateUtf8(SUMMARY_TRUNCATED_NOTE, maxBytes)
+  let cut = truncateUtf8(text, budget)
+  const newline = cut.lastIndexOf('\n')
+  if (newline > 0) cut = cut.slice(0, newline)
+  return cut + note
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const buffer = Buffer.from(text, 'utf8')
+  if (buffer.length <= maxBytes) return text
+  let end = Math.max(0, maxBytes)
+  // Never cut a multi-byte character in half: back up to the start of the character.
+  while (end > 0 && ((buffer[end] ?? 0) & 0xc0) === 0x80) end--
+  return buffer.subarray(0, end).toString('utf8')
+}
+
+/** The last `lines` lines of command output, cleaned of terminal escapes, each clipped to lineChars. */
+function tail(text: string, lines: number, lineChars: number): { text: string; more: boolean } {
+  const body = text.replace(/[\r\n]+$/, '')
+  if (body === '' || lines <= 0) return { text: '', more: false }
+  let end = body.length
+  const picked: string[] = []
+  while (picked.length < lines && end >= 0) {
+    const newline = end > 0 ? body.lastIndexOf('\n', end - 1) : -1
+    picked.push(body.slice(newline + 1, end))
+    if (newline < 0) {
+      end = -1
+      break
+    }
+    end = newline
+  }
+  const out = picked.reverse().map((line) => {
+    // What a terminal shows of a progress line rewritten with carriage returns.
+    const shown = line.replace(/\r+$/, '')
+    return clip(cleanText(shown.slice(shown.lastIndexOf('\r') + 1)), lineChars)
+  })
+  return { text: out.join('\n'), more: end >= 0 }
+}
+
+/** Removes terminal escape sequences and control characters other than tab and newline. */
+function cleanText(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, '')
+      .replace(/\r\n?/g, '\n')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+  )
+}
+
+/** A fenced code block whose fence is longer than any run of backticks in the content. */
+function fenced(content: string, info = ''): string {
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(content) + 1))
+  return `${fence}${info}\n${content}\n${fence}`
+}
+
+/** An inline code span that survives backticks and pipes inside a table cell. */
+function code(text: string): string {
+  const value = oneLine(text)
+  if (value === '') return ''
+  const ticks = '`'.repeat(longestBacktickRun(value) + 1)
+  const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : ''
+  return `${ticks}${pad}${value.replace(/\|/g, '\\|')}${pad}${ticks}`
+}
+
+/** Markdown text that renders literally, on one line, safe in a table cell. */
+function mdText(text: string): string {
+  return oneLine(text).replace(/[\\`*_[\]|~#<>&]/g, (c) =>
+    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`
+  )
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;'
+}
+
+function html(text: string): string {
+  return oneLine(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c)
+}
+
+/** The longest run of backticks in text (a loop: a spread of many matches would overflow the stack). */
+function longestBacktickRun(text: string): number {
+  let longest = 0
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length)
+  return longest
+}
+
+function oneLine(text: string): string {
+  return cleanText(text).replace(/\s*\n\s*/g, ' ')
+}
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  let cut = text.slice(0, Math.max(0, max - 1))
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1)
+  return `${cut}…`
+}
+
+function messageText(msg: unknown): string {
+  if (msg === undefined || msg === null) return ''
+  if (typeof msg === 'string') return msg
+  try {
+    return JSON.stringify(msg) ?? ''
+  } catch {
+    return String(msg)
+  }
+}
+
+function stringField(r: Record_, key: string): string {
+  const value = r[key]
+  return typeof value === 'string' ? value : ''
+}
+
+function taskLabel(row: Row): string {
+  return row.play ? `${row.play} › ${row.name}` : row.name
+}
+
+function where(at: { file?: string; line?: number }): string {
+  return at.line !== undefined ? `${at.file ?? ''}:${at.line}` : (at.file ?? '')
+}
+
+/** `0.8s`, `2m 05s`, `1h 02m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return ''
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`
+  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor((seconds % 3600) / 60))}m`
+}
+
+function formatUtc(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
+}
+
+/**
+ * Reads `YYYY-MM-DD HH:MM:SS.ffffff` (Ansible's `start`/`end`) as local wall time, in epoch ms. Callers only
+ * use differences of two such times.
+ */
+function localTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
+    value.trim()
+  )
+  if (!m) return undefined
+  const [, y, mo, d, h, mi, s, frac] = m
+  const ms = frac ? Number(frac.padEnd(6, '0')) / 1000 : 0
+  const time = new Date(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s)
+  ).getTime()
+  return Number.isFinite(time) ? time + ms : undefined
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0')
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+function asRecord(value: unknown): Record_ {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record_)
+    : {}
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+function nonNegative(value: unknown): number | undefined {
+  const n = finite(value)
+  return n !== undefined && n >= 0 ? n : undefined
+}
