@@ -60341,7 +60341,10 @@ function nonNegative(value) {
 }
 
 // src/main.ts
-var PROGRESS_EVERY_MS = 3e4;
+function progressEveryMs() {
+  const seconds = Number(process.env["ASYNC_PLAYBOOK_PROGRESS_SECONDS"]);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : 3e4;
+}
 async function run() {
   let settings;
   try {
@@ -60408,7 +60411,7 @@ async function run() {
     info(
       `waiting on ${jobs.length} job${jobs.length === 1 ? "" : "s"}: ${parts.join(", ")}${jobs.length > 10 ? ", \u2026" : ""}`
     );
-  }, PROGRESS_EVERY_MS);
+  }, progressEveryMs());
   progress.unref();
   try {
     const outcome = await executeRun(settings.run, (text) => process.stdout.write(text), {

@@ -11,8 +11,11 @@ import { buildAnnotations, formatAnnotationCommand } from './report/annotations.
 import { renderJobSummary } from './report/job-summary.js'
 import type { ResultsDocument } from './report/results-document.js'
 
-/** How often, at most, a progress line about outstanding jobs is printed. */
-const PROGRESS_EVERY_MS = 30_000
+/** How often, at most, a progress line about outstanding jobs is printed (ASYNC_PLAYBOOK_PROGRESS_SECONDS). */
+function progressEveryMs(): number {
+  const seconds = Number(process.env['ASYNC_PLAYBOOK_PROGRESS_SECONDS'])
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000
+}
 
 /** The action: inputs → settings → engine → outputs, summary, annotations; gated by `fail-on`. */
 export async function run(): Promise<void> {
@@ -84,7 +87,7 @@ export async function run(): Promise<void> {
     core.info(
       `waiting on ${jobs.length} job${jobs.length === 1 ? '' : 's'}: ${parts.join(', ')}${jobs.length > 10 ? ', …' : ''}`
     )
-  }, PROGRESS_EVERY_MS)
+  }, progressEveryMs())
   progress.unref()
 
   try {

@@ -260,6 +260,21 @@ describe('dist/index.js', () => {
     expect(results).not.toContain('INPUT_')
   })
 
+  it('warns on ignored failures, annotates an inline playbook without a file, and reports progress on jobs', async () => {
+    const step = await runAction(
+      {
+        ...common(),
+        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: flaky\n      shell: exit 3\n      ignore_errors: true\n    - name: job\n      shell: sleep 3\n      async: 30\n      poll: 0\n      register: j\n    - name: gather\n      async_status: jid={{ j.ansible_job_id }}\n      register: g\n      until: g is finished\n      delay: 1\n      retries: 10\n    - name: broken\n      shell: exit 5\n`
+      },
+      { env: { ASYNC_PLAYBOOK_PROGRESS_SECONDS: '1' } }
+    )
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(/^::warning title=Task failed \(ignored\)%3A flaky::web1/m)
+    expect(step.stdout).toMatch(/^::error title=Task failed%3A broken::web1/m)
+    expect(step.stdout).not.toContain('file=<inline')
+    expect(step.stdout).toMatch(/waiting on 1 job: web1 j \ds/)
+  })
+
   it('rejects a bad input with a message naming it', async () => {
     const step = await runAction({ ...common(), playbook: 'deploy.yml', 'fail-on': 'sometimes' })
     expect(step.code).toBe(1)
