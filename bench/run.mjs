@@ -9,6 +9,7 @@
 // (default 1) repeats our CLI in the async scenarios (median); ansible-playbook runs once.
 // Needs `npm run bundle` first (it runs dist/cli.js, as users do). Exits 0 whatever the numbers are;
 // non-zero only when something crashed.
+import { benchLoad } from './load.mjs'
 import { randomBytes } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -37,7 +38,7 @@ const FORKS = 10
 /** Ours and the floor are cheap: take the median of a few runs. Ansible runs once. */
 const REPEAT = positiveIntFromEnv('BENCH_REPEAT', 3)
 const TARGET_RATIO = 1.5
-const SCENARIOS = ['sync', 'seed3', 'fanout', 'latency']
+const SCENARIOS = ['sync', 'seed3', 'fanout', 'latency', 'load']
 
 /** The scenarios to run: --scenarios LIST (or --scenarios=LIST), else BENCH_SCENARIOS, else all. */
 function selectedScenarios(argv, env) {
@@ -223,7 +224,13 @@ async function benchSync(ctx) {
   }
 }
 
-const RUNNERS = { sync: benchSync, seed3: benchSeed3, fanout: benchFanout, latency: benchLatency }
+const RUNNERS = {
+  sync: benchSync,
+  seed3: benchSeed3,
+  fanout: benchFanout,
+  latency: benchLatency,
+  load: benchLoad
+}
 
 async function main() {
   const scenarios = selectedScenarios(process.argv.slice(2), process.env)

@@ -293,6 +293,7 @@ class PlaybookRunner {
   /** Stores what a task leaves behind on a host: its registered result and any facts. */
   private remember(task: Task, host: string, result: Record<string, unknown>): void {
     const memory = this.variables.hostMemory(host)
+    this.variables.changed()
     if (task.register) memory.registered[task.register] = result
     const facts = result['ansible_facts']
     if (facts && typeof facts === 'object' && !result['failed']) {

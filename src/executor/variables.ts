@@ -33,6 +33,17 @@ export class VariableManager {
   /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
   readonly omit = `__omit_place_holder__${randomBytes(20).toString('hex')}`
   private readonly memory = new Map<string, HostMemory>()
+  private readonly views = new WeakMap<
+    PlayContext,
+    { generation: number; view: Record<string, unknown> }
+  >()
+  /** Bumped whenever facts or registered values change, so cached hostvars views are rebuilt. */
+  private generation = 0
+
+  /** Says that some host's facts or registered values changed. */
+  changed(): void {
+    this.generation++
+  }
 
   constructor(
     private readonly inventory: Inventory,
@@ -105,7 +116,12 @@ export class VariableManager {
 
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
   private hostvarsView(play: PlayContext): Record<string, unknown> {
+    // One view per play context and memory generation: every host's scope shares it, so a task on N hosts
+    // does not build N×N getters.
+    const cached = this.views.get(play)
+    if (cached && cached.generation === this.generation) return cached.view
     const view: Record<string, unknown> = {}
+    this.views.set(play, { generation: this.generation, view })
     for (const name of this.inventory.hostNames()) {
       let cached: Record<string, unknown> | undefined
       Object.defineProperty(view, name, {
