@@ -1,4 +1,5 @@
 import type { ResultsDocument } from './results-document.js'
+import { asArray, asRecord, clip, messageText } from './text.js'
 
 /** One workflow annotation, as `core.error`/`core.warning`/`core.notice` take it. */
 export interface Annotation {
@@ -166,16 +167,6 @@ function lastLine(value: unknown): string {
   return ''
 }
 
-function messageText(msg: unknown): string {
-  if (msg === undefined || msg === null) return ''
-  if (typeof msg === 'string') return msg
-  try {
-    return JSON.stringify(msg) ?? ''
-  } catch {
-    return String(msg)
-  }
-}
-
 function oneLine(text: string): string {
   return (
     text
@@ -186,21 +177,4 @@ function oneLine(text: string): string {
       .replace(/\s+/g, ' ')
       .trim()
   )
-}
-
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text
-  let cut = text.slice(0, Math.max(0, max - 1))
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1)
-  return `${cut}…`
-}
-
-function asRecord(value: unknown): Record_ {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record_)
-    : {}
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
 }

@@ -1,4 +1,5 @@
 import type { ResultsDocument } from './results-document.js'
+import { asArray, asRecord, clip, messageText } from './text.js'
 
 /** What renderJobSummary needs besides the results document. */
 export interface JobSummaryOptions {
@@ -743,23 +744,6 @@ function oneLine(text: string): string {
   return cleanText(text).replace(/\s*\n\s*/g, ' ')
 }
 
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text
-  let cut = text.slice(0, Math.max(0, max - 1))
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1)
-  return `${cut}…`
-}
-
-function messageText(msg: unknown): string {
-  if (msg === undefined || msg === null) return ''
-  if (typeof msg === 'string') return msg
-  try {
-    return JSON.stringify(msg) ?? ''
-  } catch {
-    return String(msg)
-  }
-}
-
 function stringField(r: Record_, key: string): string {
   const value = r[key]
   return typeof value === 'string' ? value : ''
@@ -818,16 +802,6 @@ function pad2(n: number): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
-}
-
-function asRecord(value: unknown): Record_ {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record_)
-    : {}
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
 }
 
 function finite(value: unknown): number | undefined {
