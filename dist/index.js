@@ -8169,10 +8169,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data);
       }
       shift() {
-        const tail3 = this.tail;
-        const next = tail3.shift();
-        if (tail3.isEmpty() && tail3.next !== null) {
-          this.tail = tail3.next;
+        const tail4 = this.tail;
+        const next = tail4.shift();
+        if (tail4.isEmpty() && tail4.next !== null) {
+          this.tail = tail4.next;
         }
         return next;
       }
@@ -17351,7 +17351,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail3 = Buffer.from([0, 0, 255, 255]);
+    var tail4 = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17409,7 +17409,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail3);
+          this.#inflate.write(tail4);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -28394,7 +28394,7 @@ var require_agent2 = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve2 } = __require("path");
-    var { readFile: readFile3 } = __require("fs");
+    var { readFile: readFile4 } = __require("fs");
     var { execFile, spawn: spawn2 } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
     var {
@@ -28612,7 +28612,7 @@ var require_agent2 = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile3(socketPath, function readCygsocket(err, data) {
+          readFile4(socketPath, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -28621,7 +28621,7 @@ var require_agent2 = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile3(socketPath, readCygsocket);
+                readFile4(socketPath, readCygsocket);
               });
               return;
             }
@@ -38826,7 +38826,7 @@ var require_client2 = __commonJS({
     function onCHANNEL_OPEN(self2, info2) {
       let localChan = -1;
       let reason;
-      const accept = () => {
+      const accept2 = () => {
         const chanInfo = {
           type: info2.type,
           incoming: {
@@ -38882,14 +38882,14 @@ var require_client2 = __commonJS({
           if (val !== void 0 && reserveChannel()) {
             if (data.destPort === 0)
               data.destPort = val;
-            self2.emit("tcp connection", data, accept, reject);
+            self2.emit("tcp connection", data, accept2, reject);
             return;
           }
           break;
         }
         case "forwarded-streamlocal@openssh.com":
           if (self2._forwardingUnix[data.socketPath] !== void 0 && reserveChannel()) {
-            self2.emit("unix connection", data, accept, reject);
+            self2.emit("unix connection", data, accept2, reject);
             return;
           }
           break;
@@ -38898,7 +38898,7 @@ var require_client2 = __commonJS({
             self2._agent.getStream((err, stream) => {
               if (err)
                 return reject();
-              const upstream = accept();
+              const upstream = accept2();
               upstream.pipe(stream).pipe(upstream);
             });
             return;
@@ -38906,7 +38906,7 @@ var require_client2 = __commonJS({
           break;
         case "x11":
           if (self2._acceptX11 !== 0 && reserveChannel()) {
-            self2.emit("x11", data, accept, reject);
+            self2.emit("x11", data, accept2, reject);
             return;
           }
           break;
@@ -39564,7 +39564,7 @@ var require_server = __commonJS({
               let localChan = -1;
               let reason;
               let replied = false;
-              let accept;
+              let accept2;
               const reject = () => {
                 if (replied)
                   return;
@@ -39593,7 +39593,7 @@ var require_server = __commonJS({
               switch (info2.type) {
                 case "session":
                   if (listenerCount(this, "session") && reserveChannel()) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied)
                         return;
                       replied = true;
@@ -39607,13 +39607,13 @@ var require_server = __commonJS({
                       );
                       return instance;
                     };
-                    this.emit("session", accept, reject);
+                    this.emit("session", accept2, reject);
                     return;
                   }
                   break;
                 case "direct-tcpip":
                   if (listenerCount(this, "tcpip") && reserveChannel()) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied)
                         return;
                       replied = true;
@@ -39642,13 +39642,13 @@ var require_server = __commonJS({
                       );
                       return stream;
                     };
-                    this.emit("tcpip", accept, reject, data);
+                    this.emit("tcpip", accept2, reject, data);
                     return;
                   }
                   break;
                 case "direct-streamlocal@openssh.com":
                   if (listenerCount(this, "openssh.streamlocal") && reserveChannel()) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied)
                         return;
                       replied = true;
@@ -39677,7 +39677,7 @@ var require_server = __commonJS({
                       );
                       return stream;
                     };
-                    this.emit("openssh.streamlocal", accept, reject, data);
+                    this.emit("openssh.streamlocal", accept2, reject, data);
                     return;
                   }
                   break;
@@ -39802,7 +39802,7 @@ var require_server = __commonJS({
               if (typeof session !== "object" || session === null)
                 return;
               let replied = false;
-              let accept;
+              let accept2;
               let reject;
               if (session.constructor !== Session) {
                 if (wantReply)
@@ -39811,7 +39811,7 @@ var require_server = __commonJS({
               }
               if (wantReply) {
                 if (type2 !== "shell" && type2 !== "exec" && type2 !== "subsystem") {
-                  accept = () => {
+                  accept2 = () => {
                     if (replied || session._ending || session._channel)
                       return;
                     replied = true;
@@ -39833,7 +39833,7 @@ var require_server = __commonJS({
                 // "pre-real session start" requests
                 case "env":
                   if (listenerCount(session, "env")) {
-                    session.emit("env", accept, reject, {
+                    session.emit("env", accept2, reject, {
                       key: data.name,
                       val: data.value
                     });
@@ -39842,26 +39842,26 @@ var require_server = __commonJS({
                   break;
                 case "pty-req":
                   if (listenerCount(session, "pty")) {
-                    session.emit("pty", accept, reject, data);
+                    session.emit("pty", accept2, reject, data);
                     return;
                   }
                   break;
                 case "window-change":
                   if (listenerCount(session, "window-change"))
-                    session.emit("window-change", accept, reject, data);
+                    session.emit("window-change", accept2, reject, data);
                   else
                     reject && reject();
                   break;
                 case "x11-req":
                   if (listenerCount(session, "x11")) {
-                    session.emit("x11", accept, reject, data);
+                    session.emit("x11", accept2, reject, data);
                     return;
                   }
                   break;
                 // "post-real session start" requests
                 case "signal":
                   if (listenerCount(session, "signal")) {
-                    session.emit("signal", accept, reject, {
+                    session.emit("signal", accept2, reject, {
                       name: data
                     });
                     return;
@@ -39871,14 +39871,14 @@ var require_server = __commonJS({
                 // start"?
                 case "auth-agent-req@openssh.com":
                   if (listenerCount(session, "auth-agent")) {
-                    session.emit("auth-agent", accept, reject);
+                    session.emit("auth-agent", accept2, reject);
                     return;
                   }
                   break;
                 // "real session start" requests
                 case "shell":
                   if (listenerCount(session, "shell")) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied || session._ending || session._channel)
                         return;
                       replied = true;
@@ -39893,13 +39893,13 @@ var require_server = __commonJS({
                       session._channel = channel;
                       return channel;
                     };
-                    session.emit("shell", accept, reject);
+                    session.emit("shell", accept2, reject);
                     return;
                   }
                   break;
                 case "exec":
                   if (listenerCount(session, "exec")) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied || session._ending || session._channel)
                         return;
                       replied = true;
@@ -39914,7 +39914,7 @@ var require_server = __commonJS({
                       session._channel = channel;
                       return channel;
                     };
-                    session.emit("exec", accept, reject, {
+                    session.emit("exec", accept2, reject, {
                       command: data
                     });
                     return;
@@ -39922,7 +39922,7 @@ var require_server = __commonJS({
                   break;
                 case "subsystem": {
                   let useSFTP = data === "sftp";
-                  accept = () => {
+                  accept2 = () => {
                     if (replied || session._ending || session._channel)
                       return;
                     replied = true;
@@ -39947,13 +39947,13 @@ var require_server = __commonJS({
                   };
                   if (data === "sftp") {
                     if (listenerCount(session, "sftp")) {
-                      session.emit("sftp", accept, reject);
+                      session.emit("sftp", accept2, reject);
                       return;
                     }
                     useSFTP = false;
                   }
                   if (listenerCount(session, "subsystem")) {
-                    session.emit("subsystem", accept, reject, {
+                    session.emit("subsystem", accept2, reject, {
                       name: data
                     });
                     return;
@@ -40109,11 +40109,11 @@ var require_server = __commonJS({
               if (wantReply)
                 unsentGlobalRequestsReplies.push(reply);
               if ((name === "tcpip-forward" || name === "cancel-tcpip-forward" || name === "no-more-sessions@openssh.com" || name === "streamlocal-forward@openssh.com" || name === "cancel-streamlocal-forward@openssh.com") && listenerCount(this, "request") && this.authenticated) {
-                let accept;
+                let accept2;
                 let reject;
                 if (wantReply) {
                   let replied = false;
-                  accept = (chosenPort) => {
+                  accept2 = (chosenPort) => {
                     if (replied)
                       return;
                     replied = true;
@@ -40133,10 +40133,10 @@ var require_server = __commonJS({
                 }
                 if (name === "no-more-sessions@openssh.com") {
                   this.noMoreSessions = true;
-                  accept && accept();
+                  accept2 && accept2();
                   return;
                 }
-                this.emit("request", accept, reject, name, data);
+                this.emit("request", accept2, reject, name, data);
               } else if (wantReply) {
                 setReply("FAILURE");
               }
@@ -40305,7 +40305,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes4
+      randomBytes: randomBytes5
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -40569,7 +40569,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes4(SALT_LEN);
+            const salt = randomBytes5(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -40608,7 +40608,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes4(4);
+          const checkInt = randomBytes5(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -44694,7 +44694,7 @@ var require_filters = __commonJS({
       return r.copySafeness(str2, res);
     }
     _exports.indent = indent;
-    function join3(arr, del, attr) {
+    function join4(arr, del, attr) {
       del = del || "";
       if (attr) {
         arr = lib.map(arr, function(v) {
@@ -44703,7 +44703,7 @@ var require_filters = __commonJS({
       }
       return arr.join(del);
     }
-    _exports.join = join3;
+    _exports.join = join4;
     function last(arr) {
       return arr[arr.length - 1];
     }
@@ -46760,8 +46760,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -46857,10 +46857,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -46889,9 +46889,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -46902,8 +46902,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -46986,6 +46986,9 @@ function saveState(name, value) {
   issueCommand("save-state", { name }, toCommandValue(value));
 }
 
+// src/connection/become.ts
+import { randomBytes } from "node:crypto";
+
 // src/errors.ts
 function formatLocation(loc) {
   if (!loc) return "";
@@ -47061,37 +47064,6 @@ function editDistance(a, b) {
   return row[b.length];
 }
 
-// src/async/job-registry.ts
-var JobRegistry = class {
-  jobs = /* @__PURE__ */ new Map();
-  add(job) {
-    let byHost = this.jobs.get(job.host);
-    if (!byHost) {
-      byHost = /* @__PURE__ */ new Map();
-      this.jobs.set(job.host, byHost);
-    }
-    byHost.set(job.jid, job);
-  }
-  get(host, jid) {
-    return this.jobs.get(host)?.get(jid);
-  }
-  /** Jobs on a host that nobody has gathered yet. */
-  outstanding(host) {
-    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
-  }
-  markGathered(host, jid) {
-    const job = this.get(host, jid);
-    if (job) job.gathered = true;
-  }
-  /** All jobs not gathered yet, for the results document's `jobs`. */
-  allOutstanding() {
-    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
-  }
-};
-
-// src/async/job-protocol.ts
-import { randomInt } from "node:crypto";
-
 // src/connection/shell-quote.ts
 function shellQuote(value) {
   if (value === "") return "''";
@@ -47163,6 +47135,368 @@ function shlexSplit(input) {
   if (inToken) out.push(current);
   return out;
 }
+
+// src/connection/become.sh
+var become_default = `#!/bin/sh
+# apb-become: runs a command as another user through sudo or su. POSIX sh, no Python.
+#
+# Run as:  /bin/sh -c "<this text>" apb-become <method> <exe> <user> <prompt> <inner> <password> <stdin> <flag>...
+# (src/connection/become.ts builds it)
+#
+#   method    sudo or su
+#   exe       the sudo or su executable (become_exe)
+#   user      the user to become (become_user)
+#   prompt    sudo's password prompt (-p): a random marker the controller strips from stderr
+#   inner     sudo: POSIX sh text run by /bin/sh -c as <user>; su: the -c argument for <user>'s shell.
+#             It first prints the controller's success marker on stderr: no marker, no escalation.
+#   password  1: the first line of stdin is the password, the rest is the command's stdin; 0: no password
+#   stdin     1: stdin holds input for the command after the password line; 0: nothing after it
+#   flag...   become_flags, already split into words (for sudo without -n and -S: they are added here)
+#
+# The password only ever travels on stdin: it is read into a shell variable and written by the printf
+# builtin into sudo's stdin, so it never appears on a command line (ps) or in the environment. It is
+# sent only when sudo will ask for it: with a NOPASSWD rule it would otherwise reach the command.
+# Full-line comments are stripped before this text is sent, so comment freely.
+
+set -u
+method=$1 exe=$2 user=$3 prompt=$4 inner=$5 with_password=$6 with_stdin=$7
+shift 7
+
+if [ "$method" = su ]; then
+  if [ "$with_password" = 0 ]; then
+    exec "$exe" "$@" "$user" -c "$inner"
+  fi
+  IFS= read -r apb_password || apb_password=
+  # root is let through without a password (pam_rootok): the rest of stdin is the command's.
+  if [ "$(id -u)" = 0 ]; then
+    apb_password=
+    exec "$exe" "$@" "$user" -c "$inner"
+  fi
+  printf '%s\\n' "$apb_password" | "$exe" "$@" "$user" -c "$inner"
+  exit
+fi
+
+if [ "$with_password" = 0 ]; then
+  exec "$exe" "$@" -n -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+fi
+IFS= read -r apb_password || apb_password=
+# -k ignores cached credentials, so sudo asks for the password exactly when the policy requires one.
+if "$exe" "$@" -k -n -u "$user" /bin/sh -c : </dev/null >/dev/null 2>&1; then
+  # No password needed (a NOPASSWD rule): the rest of stdin is the command's.
+  apb_password=
+  exec "$exe" "$@" -k -n -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+fi
+if [ "$with_stdin" = 1 ]; then
+  # After a wrong password sudo would read the command's input as further attempts: check it alone.
+  printf '%s\\n' "$apb_password" | "$exe" "$@" -k -S -p "$prompt" -u "$user" /bin/sh -c : >/dev/null || exit 1
+  { printf '%s\\n' "$apb_password"; exec cat; } | "$exe" "$@" -k -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+  exit
+fi
+printf '%s\\n' "$apb_password" | "$exe" "$@" -k -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+`;
+
+// src/connection/become-put.sh
+var become_put_default = `#!/bin/sh
+# apb-put: writes stdin to a file, atomically, as the become user (SFTP writes as the login user).
+#
+# Run as:  /bin/sh -c "<this text>" apb-put <dest> <mode> <temp-suffix>   (src/connection/become.ts)
+#
+#   dest         the file to create or replace
+#   mode         octal mode to set, or empty: keep the mode of the file it replaces (else umask's)
+#   temp-suffix  random text for the temporary file next to dest, renamed over dest at the end
+set -u
+dest=$1 mode=$2 suffix=$3
+dir=$(dirname -- "$dest")
+base=$(basename -- "$dest")
+tmp=$dir/.$base.apb-$suffix.tmp
+if ! (set -C && cat >"$tmp"); then
+  rm -f -- "$tmp"
+  exit 1
+fi
+if [ -n "$mode" ]; then
+  chmod "$mode" "$tmp" || {
+    rm -f -- "$tmp"
+    exit 1
+  }
+elif [ -e "$dest" ]; then
+  chmod --reference="$dest" "$tmp" 2>/dev/null || :
+fi
+mv -f -- "$tmp" "$dest" || {
+  rm -f -- "$tmp"
+  exit 1
+}
+`;
+
+// src/connection/become.ts
+var BECOME_METHODS = ["sudo", "su"];
+var DEFAULT_BECOME_FLAGS = { sudo: "-H -S -n", su: "" };
+var BecomeError = class extends AsyncPlaybookError {
+  constructor(message2, host, reason) {
+    super(message2);
+    this.host = host;
+    this.reason = reason;
+  }
+  host;
+  reason;
+};
+var BECOME_SCRIPT = compact(become_default);
+var PUT_SCRIPT = compact(become_put_default);
+function compact(source) {
+  return source.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
+}
+function becomeIdentity(settings) {
+  if (!settings) return void 0;
+  return {
+    user: settings.user,
+    method: settings.method,
+    ...settings.exe !== void 0 ? { exe: settings.exe } : {},
+    ...settings.flags !== void 0 ? { flags: settings.flags } : {}
+  };
+}
+function becomeKey(identity) {
+  if (!identity) return "";
+  return JSON.stringify([identity.method, identity.user, identity.exe ?? "", identity.flags ?? ""]);
+}
+var SUDO_BOOLEAN_FLAGS = /^-[AbEeHiKklnPSsVv]+$/;
+function becomeFlagWords(settings, host) {
+  const text2 = settings.flags ?? DEFAULT_BECOME_FLAGS[settings.method];
+  let words;
+  try {
+    words = shlexSplit(text2);
+  } catch (error2) {
+    throw new BecomeError(
+      `become_flags ${JSON.stringify(text2)} cannot be split into words (${error2.message}): check the quoting`,
+      host,
+      "unusable"
+    );
+  }
+  if (settings.method !== "sudo") return words;
+  const out = [];
+  for (const word of words) {
+    if (["-n", "--non-interactive", "-S", "--stdin"].includes(word)) continue;
+    if (SUDO_BOOLEAN_FLAGS.test(word)) {
+      const rest = word.replace(/[nS]/g, "");
+      if (rest !== "-") out.push(rest);
+      continue;
+    }
+    out.push(word);
+  }
+  return out;
+}
+function newBecomeMarkers() {
+  const id = randomBytes(12).toString("hex");
+  return { prompt: `[apb-become ${id}] password:`, success: `APB-BECOME-OK-${id}` };
+}
+function becomeCommand(command, settings, markers, withStdin, host) {
+  const flags = becomeFlagWords(settings, host);
+  const script = `printf '%s\\n' ${shellQuote(markers.success)} >&2
+${command}`;
+  const inner = settings.method === "su" ? shellJoin(["/bin/sh", "-c", script]) : script;
+  return shellJoin([
+    "/bin/sh",
+    "-c",
+    BECOME_SCRIPT,
+    "apb-become",
+    settings.method,
+    settings.exe ?? settings.method,
+    settings.user,
+    markers.prompt,
+    inner,
+    settings.password !== void 0 ? "1" : "0",
+    withStdin ? "1" : "0",
+    ...flags
+  ]);
+}
+function withBecome(connection, settings) {
+  return settings ? new BecomeConnection(connection, settings) : connection;
+}
+var MARKER_SEARCH_BYTES = 64 * 1024;
+var MarkerWatch = class {
+  constructor(success, forward) {
+    this.forward = forward;
+    this.marker = Buffer.from(`${success}
+`);
+  }
+  forward;
+  seen = false;
+  head = Buffer.alloc(0);
+  marker;
+  push(chunk) {
+    if (this.seen) {
+      this.forward?.(chunk);
+      return;
+    }
+    if (this.head.length > MARKER_SEARCH_BYTES) return;
+    this.head = Buffer.concat([this.head, chunk]);
+    const at = this.head.indexOf(this.marker);
+    if (at < 0) return;
+    this.seen = true;
+    const rest = this.head.subarray(at + this.marker.length);
+    this.head = Buffer.alloc(0);
+    if (rest.length > 0) this.forward?.(rest);
+  }
+};
+var BecomeConnection = class {
+  constructor(inner, settings) {
+    this.inner = inner;
+    this.settings = settings;
+  }
+  inner;
+  settings;
+  get host() {
+    return this.inner.host;
+  }
+  async run(command, options) {
+    const { password, method } = this.settings;
+    if (password !== void 0 && /[\r\n\0]/.test(password)) {
+      throw new BecomeError(
+        `the become password for ${this.host} contains a line break or NUL, which ${method} cannot read: use a password without one`,
+        this.host,
+        "unusable"
+      );
+    }
+    const ownStdin = options.stdin === void 0 ? Buffer.alloc(0) : Buffer.from(options.stdin);
+    if (method === "su" && password !== void 0 && ownStdin.length > 0) {
+      throw new BecomeError(
+        `become_method su cannot pass a password and the task's stdin together (su reads the password from stdin and may consume the input): use become_method sudo, or drop stdin`,
+        this.host,
+        "unusable"
+      );
+    }
+    const markers = newBecomeMarkers();
+    const watch = new MarkerWatch(markers.success, options.onStderr);
+    const stdin = password !== void 0 ? Buffer.concat([Buffer.from(`${password}
+`), ownStdin]) : options.stdin;
+    const result = await this.inner.run(
+      becomeCommand(command, this.settings, markers, ownStdin.length > 0, this.host),
+      { ...options, stdin, onStderr: (chunk) => watch.push(chunk) }
+    );
+    if (watch.seen) return { ...result, stderr: afterMarker(result.stderr, markers.success) };
+    const stderr = withoutPrompts(result.stderr.toString("utf8"), markers.prompt);
+    if (result.timedOut || result.code === null) return { ...result, stderr: Buffer.from(stderr) };
+    throw becomeFailure(this.settings, this.host, stderr, result.code);
+  }
+  async putFile(remotePath, content, options) {
+    const command = shellJoin([
+      "/bin/sh",
+      "-c",
+      PUT_SCRIPT,
+      "apb-put",
+      remotePath,
+      options.mode === void 0 ? "" : options.mode.toString(8).padStart(4, "0"),
+      randomBytes(6).toString("hex")
+    ]);
+    const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs });
+    if (res.code !== 0) {
+      throw new AsyncPlaybookError(
+        `cannot write ${remotePath} on ${this.host} as ${this.settings.user}: ${res.stderr.toString("utf8").trim() || `exit code ${String(res.code ?? res.signal)}`}`
+      );
+    }
+  }
+  close() {
+    return this.inner.close();
+  }
+};
+function afterMarker(stderr, success) {
+  const marker = Buffer.from(`${success}
+`);
+  const at = stderr.indexOf(marker);
+  return at < 0 ? stderr : stderr.subarray(at + marker.length);
+}
+function withoutPrompts(stderr, prompt) {
+  return stderr.split(prompt).join("\n").replace(/\n{2,}/g, "\n").trim();
+}
+function becomeFailure(settings, host, stderr, code2) {
+  const { method, user } = settings;
+  const exe = settings.exe ?? method;
+  const passwordHelp = "give it with ansible_become_password (or ansible_become_pass), -K/--ask-become-pass, the become-password input or the ASYNC_PLAYBOOK_BECOME_PASSWORD environment variable";
+  const said = stderr === "" ? "" : ` (${method} said: ${tail(stderr)})`;
+  if (method === "sudo") {
+    if (/incorrect password attempt|Sorry, try again/i.test(stderr)) {
+      return new BecomeError(
+        `Incorrect sudo password: sudo on ${host} refused the password given for becoming '${user}'`,
+        host,
+        "incorrect-password"
+      );
+    }
+    if (/a password is required|no password was provided|a terminal is required/i.test(stderr)) {
+      return new BecomeError(
+        `Missing sudo password: sudo on ${host} needs a password to run commands as '${user}'; ${passwordHelp}`,
+        host,
+        "missing-password"
+      );
+    }
+    if (/not in the sudoers file|is not allowed to|may not run sudo|not allowed to execute/i.test(
+      stderr
+    )) {
+      return new BecomeError(
+        `sudo on ${host} does not let the login user run commands as '${user}'${said}: allow it in sudoers, or change become_user`,
+        host,
+        "refused"
+      );
+    }
+  } else if (/Authentication failure|incorrect password/i.test(stderr)) {
+    return settings.password !== void 0 ? new BecomeError(
+      `Incorrect su password: su on ${host} refused the password given for becoming '${user}' (su wants ${user}'s password)`,
+      host,
+      "incorrect-password"
+    ) : new BecomeError(
+      `Missing su password: su on ${host} needs ${user}'s password; ${passwordHelp}`,
+      host,
+      "missing-password"
+    );
+  }
+  if (code2 === 127 || new RegExp(`${escapeRegExp(exe)}: (command )?not found`).test(stderr)) {
+    return new BecomeError(
+      `privilege escalation failed on ${host}: '${exe}' was not found${said}. Install ${method} there, or set become_exe to its path`,
+      host,
+      "not-found"
+    );
+  }
+  return new BecomeError(
+    `privilege escalation with ${method} to '${user}' failed on ${host} (exit code ${code2})${said}`,
+    host,
+    "failed"
+  );
+}
+function tail(text2, max = 500) {
+  const trimmed = text2.trim();
+  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
+}
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// src/async/job-registry.ts
+var JobRegistry = class {
+  jobs = /* @__PURE__ */ new Map();
+  add(job) {
+    let byHost = this.jobs.get(job.host);
+    if (!byHost) {
+      byHost = /* @__PURE__ */ new Map();
+      this.jobs.set(job.host, byHost);
+    }
+    byHost.set(job.jid, job);
+  }
+  get(host, jid) {
+    return this.jobs.get(host)?.get(jid);
+  }
+  /** Jobs on a host that nobody has gathered yet. */
+  outstanding(host) {
+    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
+  }
+  markGathered(host, jid) {
+    const job = this.get(host, jid);
+    if (job) job.gathered = true;
+  }
+  /** All jobs not gathered yet, for the results document's `jobs`. */
+  allOutstanding() {
+    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
+  }
+};
+
+// src/async/job-protocol.ts
+import { randomInt } from "node:crypto";
 
 // src/async/job-wrapper.sh
 var job_wrapper_default = `#!/bin/sh
@@ -47708,8 +48042,8 @@ function launchCommand(req) {
 function linesOf(output2) {
   return output2.toString("utf8").split("\n");
 }
-function tail(text, max = 2e3) {
-  const trimmed = text.trim();
+function tail2(text2, max = 2e3) {
+  const trimmed = text2.trim();
   return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
 }
 function parseLaunch(result) {
@@ -47720,7 +48054,7 @@ function parseLaunch(result) {
     if (line.startsWith("APB-ERROR "))
       return { ok: false, message: line.slice("APB-ERROR ".length) };
   }
-  const said = tail(result.stderr.toString("utf8")) || tail(result.stdout.toString("utf8"));
+  const said = tail2(result.stderr.toString("utf8")) || tail2(result.stdout.toString("utf8"));
   const exit = result.code === null ? "no exit status" : `exit code ${result.code}`;
   return {
     ok: false,
@@ -47745,11 +48079,11 @@ function statusCommand(req) {
 var RECORD_STATES = /* @__PURE__ */ new Set(["running", "finished", "timeout"]);
 function parseRecord(bytes) {
   const fields = /* @__PURE__ */ new Map();
-  const text = bytes.toString("utf8");
-  if (text === "") return { fields, problem: "the job record is empty" };
-  if (!text.endsWith("\n"))
+  const text2 = bytes.toString("utf8");
+  if (text2 === "") return { fields, problem: "the job record is empty" };
+  if (!text2.endsWith("\n"))
     return { fields, problem: "the job record is truncated (no final newline)" };
-  for (const line of text.slice(0, -1).split("\n")) {
+  for (const line of text2.slice(0, -1).split("\n")) {
     const match = /^([a-z_]+)=(.*)$/.exec(line);
     if (!match)
       return {
@@ -47793,7 +48127,7 @@ function parseStatus(stdout) {
   if (offset < 0) {
     throw new JobProtocolError(
       "the job status answer has no APB-JOB frame",
-      tail(stdout.toString("utf8"))
+      tail2(stdout.toString("utf8"))
     );
   }
   for (; ; ) {
@@ -47827,7 +48161,7 @@ function parseStatus(stdout) {
       continue;
     }
     const numbers = parts.slice(5).map(Number);
-    if (kind !== "APB-JOB" || parts.length !== 11 || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !parts.slice(5).every((p) => /^\d+$/.test(p))) {
+    if (kind !== "APB-JOB" || parts.length !== 11 || !isValidJid(parts[1]) || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !parts.slice(5).every((p) => /^\d+$/.test(p))) {
       throw new JobProtocolError(
         `the job status answer has a malformed frame header: ${JSON.stringify(header.slice(0, 200))}`
       );
@@ -47918,7 +48252,7 @@ function parseOneLine(stdout, tag, what, build) {
   }
   throw new JobProtocolError(
     `the async job ${what} gave no ${tag} answer`,
-    tail(stdout.toString("utf8"))
+    tail2(stdout.toString("utf8"))
   );
 }
 
@@ -47934,15 +48268,17 @@ function jobsDocument(jobs) {
       line: job.location?.line,
       launched_at: new Date(job.launchedAt).toISOString(),
       async: job.asyncSeconds,
-      dir: job.dir
+      dir: job.dir,
+      // Who the job runs as: a later run (--jobs) reads its records as that user. Never the password.
+      ...job.become ? { become: { ...job.become } } : {}
     };
   }
   return out;
 }
-function parseJobsDocument(text, source) {
+function parseJobsDocument(text2, source) {
   let data;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text2);
   } catch (error2) {
     throw new OptionError(
       `${source}: the jobs document is not valid JSON (${error2.message})`
@@ -47973,6 +48309,7 @@ function parseJobsDocument(text, source) {
       }
       const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
       const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
+      const become = parseBecome(entry["become"], where2);
       registry.add({
         jid,
         host,
@@ -47990,12 +48327,40 @@ function parseJobsDocument(text, source) {
         location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
         asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
+        ...become ? { become } : {},
         handedOver: true,
         gathered: false
       });
     }
   }
   return registry;
+}
+function parseBecome(raw, where2) {
+  if (raw === void 0 || raw === null) return void 0;
+  const bad = (what) => {
+    throw new OptionError(
+      `${where2}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
+    );
+  };
+  if (!isRecord(raw)) return bad("must be an object");
+  const { user, method, exe, flags } = raw;
+  if (typeof user !== "string" || user === "" || /[\0\n]/.test(user))
+    bad("needs a 'user' (a user name)");
+  if (typeof method !== "string" || !BECOME_METHODS.includes(method))
+    bad(`needs a 'method' (${BECOME_METHODS.join(" or ")})`);
+  for (const [name, value] of [
+    ["exe", exe],
+    ["flags", flags]
+  ]) {
+    if (value !== void 0 && (typeof value !== "string" || value.includes("\0")))
+      bad(`'${name}' must be a string`);
+  }
+  return {
+    user,
+    method,
+    ...typeof exe === "string" ? { exe } : {},
+    ...typeof flags === "string" ? { flags } : {}
+  };
 }
 function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -48011,6 +48376,7 @@ var Inputs = {
   User: "user",
   Port: "port",
   KnownHosts: "known-hosts",
+  JumpHost: "jump-host",
   HostKeyChecking: "host-key-checking",
   BecomePassword: "become-password",
   ExtraVars: "extra-vars",
@@ -48117,7 +48483,50 @@ import path6 from "node:path";
 import { spawn } from "node:child_process";
 import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// src/connection/output-buffer.ts
+var SYNC_OUTPUT_CAP_BYTES = 1024 * 1024;
+var TailBuffer = class {
+  /** @param cap bytes to keep (Infinity keeps everything) */
+  constructor(cap) {
+    this.cap = cap;
+    if (!(cap >= 0)) throw new RangeError(`output cap must be >= 0, got ${cap}`);
+  }
+  cap;
+  chunks = [];
+  held = 0;
+  /** Every byte received, kept or not. */
+  totalBytes = 0;
+  push(chunk) {
+    this.totalBytes += chunk.length;
+    if (this.cap === 0 || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    while (this.chunks.length > 1 && this.held - this.chunks[0].length >= this.cap) {
+      this.held -= this.chunks.shift().length;
+    }
+  }
+  /** True when bytes were dropped. */
+  get truncated() {
+    return this.totalBytes > this.cap;
+  }
+  /** The kept bytes: the whole output, or its last `cap` bytes when it was longer. */
+  contents() {
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.held);
+    return this.held > this.cap ? Buffer.from(all.subarray(this.held - this.cap)) : all;
+  }
+};
+function collectedOutput(stdout, stderr) {
+  return {
+    stdout: stdout.contents(),
+    stderr: stderr.contents(),
+    ...stdout.truncated ? { stdoutTruncated: { totalBytes: stdout.totalBytes } } : {},
+    ...stderr.truncated ? { stderrTruncated: { totalBytes: stderr.totalBytes } } : {}
+  };
+}
+
+// src/connection/local-connection.ts
 var KILL_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
 function targetEnvironment(env) {
@@ -48149,9 +48558,10 @@ var LocalConnection = class {
       );
     }
     const timeoutMs = clampTimeout(options.timeoutMs);
+    const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
     return new Promise((resolve2, reject) => {
-      const stdout = [];
-      const stderr = [];
+      const stdout = new TailBuffer(cap);
+      const stderr = new TailBuffer(cap);
       let timedOut = false;
       let settled = false;
       let graceTimer;
@@ -48181,13 +48591,7 @@ var LocalConnection = class {
           child.stdout.destroy();
           child.stderr.destroy();
           settle(
-            () => resolve2({
-              code: null,
-              signal: "SIGKILL",
-              stdout: Buffer.concat(stdout),
-              stderr: Buffer.concat(stderr),
-              timedOut
-            })
+            () => resolve2({ code: null, signal: "SIGKILL", timedOut, ...collectedOutput(stdout, stderr) })
           );
         }, KILL_GRACE_MS);
       }, timeoutMs);
@@ -48209,15 +48613,7 @@ var LocalConnection = class {
       );
       child.on(
         "close",
-        (code2, signal) => settle(
-          () => resolve2({
-            code: code2,
-            signal,
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr),
-            timedOut
-          })
-        )
+        (code2, signal) => settle(() => resolve2({ code: code2, signal, timedOut, ...collectedOutput(stdout, stderr) }))
       );
       child.stdin.on("error", () => void 0);
       if (options.stdin !== void 0) child.stdin.write(options.stdin);
@@ -48246,7 +48642,7 @@ var LocalConnection = class {
     }
   }
   async writeAtomically(path8, content, mode) {
-    const temp = join(dirname(path8), `.${basename(path8)}.apb-${randomBytes(6).toString("hex")}.tmp`);
+    const temp = join(dirname(path8), `.${basename(path8)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
     const finalMode = mode ?? await stat2(path8).then(
       (s) => s.mode & 4095,
       () => void 0
@@ -48274,11 +48670,11 @@ var LocalConnection = class {
 };
 
 // src/connection/ssh-connection.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 import { existsSync as existsSync2 } from "node:fs";
-import { homedir, userInfo } from "node:os";
-import { join as join2, posix } from "node:path";
-import { randomBytes as randomBytes2 } from "node:crypto";
+import { homedir as homedir2, userInfo } from "node:os";
+import { join as join3, posix } from "node:path";
+import { randomBytes as randomBytes3 } from "node:crypto";
 
 // node_modules/node-ssh/lib/esm/index.mjs
 var import_is_stream = __toESM(require_is_stream(), 1);
@@ -49089,11 +49485,16 @@ var NodeSSH = class {
   }
 };
 
+// src/connection/host-key-check.ts
+import { readFile as readFile2 } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join as join2 } from "node:path";
+
 // src/connection/known-hosts.ts
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-function parseKnownHosts(text, sourceName = "known_hosts") {
+function parseKnownHosts(text2, sourceName = "known_hosts") {
   const entries = [];
-  const lines = text.split(/\r?\n/);
+  const lines = text2.split(/\r?\n/);
   lines.forEach((rawLine, index) => {
     const entry = parseLine(rawLine, `${sourceName}:${index + 1}`);
     if (entry) entries.push(entry);
@@ -49133,12 +49534,12 @@ function parseHostField(field) {
   if (patterns.length === 0) return void 0;
   return { kind: "patterns", patterns };
 }
-function decodeStrictBase64(text) {
-  if (text === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return void 0;
-  return Buffer.from(text, "base64");
+function decodeStrictBase64(text2) {
+  if (text2 === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(text2)) return void 0;
+  return Buffer.from(text2, "base64");
 }
-function decodeKeyBlob(text) {
-  const blob = decodeStrictBase64(text);
+function decodeKeyBlob(text2) {
+  const blob = decodeStrictBase64(text2);
   return blob && blob.length >= 4 ? blob : void 0;
 }
 function keyTypeOfBlob(blob) {
@@ -49170,17 +49571,17 @@ function entryMatchesHost(entry, name) {
   }
   return matched;
 }
-function wildcardMatch(pattern, text) {
+function wildcardMatch(pattern, text2) {
   let p = 0;
   let t = 0;
   let starP = -1;
   let starT = 0;
-  while (t < text.length) {
+  while (t < text2.length) {
     const pc = pattern[p];
     if (pc === "*") {
       starP = p++;
       starT = t;
-    } else if (pc !== void 0 && (pc === "?" || pc === text[t])) {
+    } else if (pc !== void 0 && (pc === "?" || pc === text2[t])) {
       p++;
       t++;
     } else if (starP !== -1) {
@@ -49210,14 +49611,7 @@ function knownKeyTypes(entries, name) {
   return [...new Set(types2)];
 }
 
-// src/connection/ssh-connection.ts
-var KEEPALIVE_INTERVAL_MS = 15e3;
-var KEEPALIVE_COUNT_MAX = 4;
-var KILL_GRACE_MS2 = 2e3;
-var SIGNAL_GRACE_MS = 1e3;
-var CONNECT_GUARD_MS = 5e3;
-var MAX_TIMER_MS2 = 2 ** 31 - 1;
-var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
+// src/connection/host-key-check.ts
 var HOST_KEY_ALGORITHMS = [
   "ssh-ed25519",
   "ecdsa-sha2-nistp256",
@@ -49227,16 +49621,308 @@ var HOST_KEY_ALGORITHMS = [
   "rsa-sha2-256",
   "ssh-rsa"
 ];
+var acceptedByName = /* @__PURE__ */ new Map();
+var acceptListeners = /* @__PURE__ */ new Set();
+function acceptedHostKeys() {
+  return [...acceptedByName.values()].flat().map((a) => ({ ...a.record }));
+}
+function onHostKeyAccepted(listener) {
+  acceptListeners.add(listener);
+  return () => acceptListeners.delete(listener);
+}
+async function prepareHostKeyCheck(target) {
+  const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
+  if (target.mode === "off" && !pins) return { verify: () => true };
+  const path8 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  let fileText = "";
+  try {
+    fileText = await readFile2(path8, "utf8");
+  } catch (error2) {
+    if (error2.code !== "ENOENT") {
+      throw new ConnectionError(
+        `cannot read known_hosts file ${path8} for ${target.where}: ${errorText(error2)}`,
+        target.host
+      );
+    }
+  }
+  const entries = parseKnownHosts(fileText, path8);
+  if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  const name = knownHostsName(target.address, target.port);
+  const searched = target.knownHosts ? `${path8} or the known_hosts text given` : path8;
+  const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
+  const check = {
+    verify: (key) => {
+      const refuse = (reason) => {
+        check.refusal = hostKeyRefusal(reason, { target, name, key, searched });
+        return false;
+      };
+      if (pins) {
+        const verdict2 = checkHostKey(entries, name, key);
+        if (verdict2.status === "revoked") return refuse(verdict2);
+        return pins.includes(fingerprintSha256(key)) || refuse({ status: "unpinned", pins });
+      }
+      if (target.mode === "off") return true;
+      const verdict = checkHostKey([...entries, ...remembered()], name, key);
+      if (verdict.status === "trusted") return true;
+      if (target.mode === "accept-new" && verdict.status === "unknown" && verdict.otherTypes.length === 0) {
+        accept(target, name, key);
+        return true;
+      }
+      return refuse(verdict);
+    }
+  };
+  const types2 = knownKeyTypes([...entries, ...remembered()], name);
+  if (types2.length > 0) {
+    const first = HOST_KEY_ALGORITHMS.filter((alg) => types2.includes(keyTypeOfAlgorithm(alg)));
+    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+  }
+  return check;
+}
+function acceptedEntries(name) {
+  return (acceptedByName.get(name) ?? []).map(({ key, record }) => ({
+    marker: void 0,
+    hosts: { kind: "patterns", patterns: [{ negated: false, pattern: name }] },
+    keyType: record.keyType,
+    key,
+    source: `the key accepted earlier in this run for ${record.host} (accept-new)`
+  }));
+}
+function accept(target, name, key) {
+  const fingerprint = fingerprintSha256(key);
+  const keyType = keyTypeOfBlob(key) ?? "unknown";
+  const line = formatKnownHostsLine(name, key);
+  const record = {
+    host: target.host,
+    name,
+    keyType,
+    fingerprint,
+    line,
+    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where}, seen for the first time; it is trusted for the rest of this run only. To trust it for good, add this line to known_hosts: ${line}`
+  };
+  const list = acceptedByName.get(name) ?? [];
+  list.push({ key, record });
+  acceptedByName.set(name, list);
+  for (const listener of acceptListeners) {
+    try {
+      listener({ ...record });
+    } catch {
+    }
+  }
+}
+function normalizePin(text2) {
+  const m = /^sha256:([A-Za-z0-9+/]{43})=?$/i.exec(text2.trim());
+  if (!m) {
+    throw new TypeError(
+      `'${text2}' is not a SHA256 host key fingerprint; expected 'SHA256:' and 43 base64 characters, as \`ssh-keygen -lf key.pub\` or \`ssh-keyscan HOST | ssh-keygen -lf -\` print it`
+    );
+  }
+  return `SHA256:${m[1]}`;
+}
+function keyTypeOfAlgorithm(algorithm) {
+  return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
+}
+function hostKeyRefusal(reason, context) {
+  const { target, name, key, searched } = context;
+  const where2 = target.where;
+  const fingerprint = fingerprintSha256(key);
+  const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
+  const line = formatKnownHostsLine(name, key);
+  let message2;
+  switch (reason.status) {
+    case "revoked":
+      message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
+      break;
+    case "unpinned":
+      message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which matches none of the fingerprints pinned in ${target.pinsVariable} (${reason.pins.join(", ")}). Someone could be eavesdropping on you (man-in-the-middle), or the host key has changed: if the change is expected, update ${target.pinsVariable}.`;
+      break;
+    case "changed": {
+      const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
+      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
+${line}`;
+      break;
+    }
+    case "unknown": {
+      const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
+      message2 = `Host key verification failed for ${where2}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
+${line}`;
+      break;
+    }
+  }
+  return new HostKeyError(message2, target.host, fingerprint);
+}
+function errorText(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
+// src/connection/jump-host.ts
+function parseJumpHosts(text2) {
+  const value = text2.trim();
+  if (value === "" || value.toLowerCase() === "none") return [];
+  return value.split(",").map((part) => parseOne(part.trim()));
+}
+function parseOne(part) {
+  const m = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(?:\[([0-9A-Fa-f:.%\w]+)\]|([^\s@:[\]/]+))(?::(\d+))?\/?$/.exec(
+    part
+  );
+  const address = m?.[2] ?? m?.[3];
+  if (!m || !address) {
+    throw new TypeError(`'${part}' is not a jump host; expected [user@]host[:port]`);
+  }
+  const port = m[4] === void 0 ? 22 : Number(m[4]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(`'${part}': the port must be 1-65535`);
+  }
+  return { address, port, ...m[1] !== void 0 ? { user: m[1] } : {} };
+}
+function formatJumpHost(jump) {
+  const address = jump.address.includes(":") ? `[${jump.address}]` : jump.address;
+  return `${jump.user ? `${jump.user}@` : ""}${address}:${jump.port}`;
+}
+function openTunnel(client, address, port, context) {
+  const { host, hopWhere, targetWhere, timeoutMs } = context;
+  return new Promise((resolve2, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(
+        new ConnectionError(
+          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host?`,
+          host
+        )
+      );
+    }, timeoutMs);
+    const onChannel = (error2, channel) => {
+      clearTimeout(timer);
+      if (done) {
+        channel?.close();
+        return;
+      }
+      done = true;
+      if (error2) {
+        reject(
+          new ConnectionError(
+            `${hopWhere} cannot connect to ${targetWhere}: ${error2.message}. Is sshd running on port ${port} of ${address}, as seen from the jump host, and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
+            host
+          )
+        );
+        return;
+      }
+      resolve2(channel);
+    };
+    try {
+      client.forwardOut("127.0.0.1", 65535, address, port, onChannel);
+    } catch (error2) {
+      clearTimeout(timer);
+      done = true;
+      reject(
+        new ConnectionError(
+          `${hopWhere} was lost before connecting to ${targetWhere}: ${error2 instanceof Error ? error2.message : String(error2)}`,
+          host
+        )
+      );
+    }
+  });
+}
+
+// src/connection/ssh-connection.ts
+var KEEPALIVE_INTERVAL_MS = 15e3;
+var KEEPALIVE_COUNT_MAX = 4;
+var KILL_GRACE_MS2 = 2e3;
+var SIGNAL_GRACE_MS = 1e3;
+var CONNECT_GUARD_MS = 5e3;
+var MAX_TIMER_MS2 = 2 ** 31 - 1;
+var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 async function openSshConnection(settings) {
-  const where2 = `${settings.host} (${settings.address}:${settings.port})`;
-  const user = settings.user ?? userInfo().username;
-  const auth = await resolveAuth(settings, where2);
-  const hostCheck = await prepareHostKeyCheck(settings, where2);
+  const jumps = settings.jumpHosts ?? [];
+  const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(", ")}` : "";
+  let via;
+  try {
+    for (const jump of jumps) {
+      const user = jump.user ?? settings.user ?? userInfo().username;
+      const where3 = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`;
+      const usesOwnKey = settings.jumpPrivateKeyPath !== void 0;
+      via = await connectHop(
+        {
+          role: "jump",
+          host: settings.host,
+          where: where3,
+          address: jump.address,
+          port: jump.port,
+          user,
+          connectTimeoutMs: settings.connectTimeoutMs,
+          privateKeyPath: usesOwnKey ? settings.jumpPrivateKeyPath : settings.privateKeyPath,
+          privateKey: usesOwnKey ? void 0 : settings.privateKey,
+          passphrase: settings.passphrase,
+          password: settings.password,
+          hostKey: {
+            host: settings.host,
+            where: where3,
+            address: jump.address,
+            port: jump.port,
+            mode: settings.hostKeyChecking,
+            knownHostsPath: settings.knownHostsPath,
+            knownHosts: settings.knownHosts,
+            pins: settings.jumpHostKeyFingerprints,
+            pinsVariable: "ansible_ssh_jump_host_key_fingerprints"
+          }
+        },
+        via
+      );
+    }
+    const where2 = `${settings.host} (${settings.address}:${settings.port}${route})`;
+    return await connectHop(
+      {
+        role: "target",
+        host: settings.host,
+        where: where2,
+        address: settings.address,
+        port: settings.port,
+        user: settings.user ?? userInfo().username,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        privateKeyPath: settings.privateKeyPath,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        password: settings.password,
+        hostKey: {
+          host: settings.host,
+          where: where2,
+          address: settings.address,
+          port: settings.port,
+          mode: settings.hostKeyChecking,
+          knownHostsPath: settings.knownHostsPath,
+          knownHosts: settings.knownHosts,
+          pins: settings.hostKeyFingerprints,
+          pinsVariable: "ansible_ssh_host_key_fingerprints"
+        }
+      },
+      via
+    );
+  } catch (error2) {
+    await via?.close();
+    throw error2;
+  }
+}
+function hintsFor(role) {
+  return role === "target" ? {
+    address: "ansible_host",
+    port: "ansible_port",
+    user: "ansible_user / --private-key",
+    key: "ansible_ssh_private_key_file / --private-key"
+  } : {
+    address: "the jump host in ProxyJump / -J / ansible_ssh_jump_host",
+    port: "the jump host port in ProxyJump / -J / ansible_ssh_jump_host",
+    user: "the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file",
+    key: "ansible_ssh_jump_private_key_file"
+  };
+}
+async function connectHop(hop, via) {
+  const auth = await resolveAuth(hop);
+  const hostCheck = await prepareHostKeyCheck(hop.hostKey);
   const config = {
-    host: settings.address,
-    port: settings.port,
-    username: user,
-    readyTimeout: settings.connectTimeoutMs,
+    host: hop.address,
+    port: hop.port,
+    username: hop.user,
+    readyTimeout: hop.connectTimeoutMs,
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     hostVerifier: hostCheck.verify,
@@ -49245,6 +49931,7 @@ async function openSshConnection(settings) {
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
   }
+  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs);
   const ssh = new NodeSSH();
   let guard;
   try {
@@ -49253,47 +49940,46 @@ async function openSshConnection(settings) {
       new Promise((_, reject) => {
         guard = setTimeout(
           () => reject(Object.assign(new Error("connect guard"), { level: "client-timeout" })),
-          settings.connectTimeoutMs + CONNECT_GUARD_MS
+          hop.connectTimeoutMs + CONNECT_GUARD_MS
         );
       })
     ]);
   } catch (error2) {
     ssh.dispose();
-    throw connectError(error2, { settings, where: where2, user, auth, hostCheck });
+    throw connectError(error2, { hop, auth, hostCheck });
   } finally {
     clearTimeout(guard);
   }
   const client = ssh.connection;
-  if (!client)
-    throw new ConnectionError(`connection to ${where2} closed during login`, settings.host);
-  client.setNoDelay(true);
-  return new SshConnection(settings.host, where2, client);
+  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host);
+  if (!via) client.setNoDelay(true);
+  return new SshConnection(hop.host, hop.where, client, via);
 }
-async function resolveAuth(settings, where2) {
+async function resolveAuth(hop) {
   const config = {};
   const methods = [];
   let keySource;
-  if (settings.privateKey !== void 0) {
-    config.privateKey = settings.privateKey;
+  if (hop.privateKey !== void 0) {
+    config.privateKey = hop.privateKey;
     keySource = "the private key text given";
-  } else if (settings.privateKeyPath !== void 0) {
-    keySource = settings.privateKeyPath;
+  } else if (hop.privateKeyPath !== void 0) {
+    keySource = hop.privateKeyPath;
     try {
-      config.privateKey = await readFile2(settings.privateKeyPath, "utf8");
+      config.privateKey = await readFile3(hop.privateKeyPath, "utf8");
     } catch (error2) {
       throw new ConnectionError(
-        `cannot read private key ${settings.privateKeyPath} for ${where2}: ${errorText(error2)}; check ansible_ssh_private_key_file / --private-key`,
-        settings.host
+        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error2)}; check ${hintsFor(hop.role).key}`,
+        hop.host
       );
     }
-  } else if (settings.password === void 0) {
-    const home = homedir();
-    const found = DEFAULT_IDENTITY_FILES.map((name) => join2(home, ".ssh", name)).find(
+  } else if (hop.password === void 0) {
+    const home = homedir2();
+    const found = DEFAULT_IDENTITY_FILES.map((name) => join3(home, ".ssh", name)).find(
       (p) => existsSync2(p)
     );
     if (found) {
       keySource = found;
-      config.privateKey = await readFile2(found, "utf8").catch(() => void 0);
+      config.privateKey = await readFile3(found, "utf8").catch(() => void 0);
     }
     if (process.env.SSH_AUTH_SOCK) {
       config.agent = process.env.SSH_AUTH_SOCK;
@@ -49302,122 +49988,62 @@ async function resolveAuth(settings, where2) {
   }
   if (config.privateKey !== void 0) {
     methods.unshift("publickey");
-    if (settings.passphrase !== void 0) config.passphrase = settings.passphrase;
+    if (hop.passphrase !== void 0) config.passphrase = hop.passphrase;
   }
-  if (settings.password !== void 0) {
-    config.password = settings.password;
+  if (hop.password !== void 0) {
+    config.password = hop.password;
     methods.push("password");
   }
   return { config, methods, keySource };
 }
-async function prepareHostKeyCheck(settings, where2) {
-  if (settings.hostKeyChecking === "off") return { verify: () => true };
-  const path8 = settings.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
-  let fileText = "";
-  try {
-    fileText = await readFile2(path8, "utf8");
-  } catch (error2) {
-    if (error2.code !== "ENOENT") {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path8} for ${where2}: ${errorText(error2)}`,
-        settings.host
-      );
-    }
-  }
-  const entries = parseKnownHosts(fileText, path8);
-  if (settings.knownHosts) entries.push(...parseKnownHosts(settings.knownHosts, "known_hosts text"));
-  const name = knownHostsName(settings.address, settings.port);
-  const searched = settings.knownHosts ? `${path8} or the known_hosts text given` : path8;
-  const check = {
-    verify: (key) => {
-      const verdict = checkHostKey(entries, name, key);
-      if (verdict.status === "trusted") return true;
-      check.refusal = hostKeyRefusal(verdict, { settings, where: where2, name, key, searched });
-      return false;
-    }
-  };
-  const types2 = knownKeyTypes(entries, name);
-  if (types2.length > 0) {
-    const first = HOST_KEY_ALGORITHMS.filter((alg) => types2.includes(keyTypeOfAlgorithm(alg)));
-    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
-  }
-  return check;
-}
-function keyTypeOfAlgorithm(algorithm) {
-  return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
-}
-function hostKeyRefusal(verdict, context) {
-  const { settings, where: where2, name, key, searched } = context;
-  const fingerprint = fingerprintSha256(key);
-  const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
-  const line = formatKnownHostsLine(name, key);
-  let message2;
-  switch (verdict.status) {
-    case "revoked":
-      message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which is marked @revoked in ${verdict.entry.source}. Refusing to connect.`;
-      break;
-    case "changed": {
-      const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
-${line}`;
-      break;
-    }
-    case "unknown": {
-      const others = verdict.otherTypes.length > 0 ? ` (only keys of type ${verdict.otherTypes.join(", ")} are recorded for it)` : "";
-      message2 = `Host key verification failed for ${where2}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
-${line}`;
-      break;
-    }
-  }
-  return new HostKeyError(message2, settings.host, fingerprint);
-}
 function connectError(error2, context) {
-  const { settings, where: where2, user, auth, hostCheck } = context;
-  const host = settings.host;
+  const { hop, auth, hostCheck } = context;
+  const { host, where: where2 } = hop;
+  const hints = hintsFor(hop.role);
   if (hostCheck.refusal) return hostCheck.refusal;
   const err = error2;
   const code2 = typeof err.code === "string" ? err.code : void 0;
-  const text = errorText(error2);
+  const text2 = errorText2(error2);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
-    const hint = auth.methods.length === 0 ? "no private key, password or ssh-agent was available: set ansible_ssh_private_key_file / --private-key" : `check ansible_user / --private-key${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
+    const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
     const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
     return new ConnectionError(
-      `Permission denied (${methods}) for user ${user} on ${where2}${key}: ${hint}`,
+      `Permission denied (${methods}) for user ${hop.user} on ${where2}${key}: ${hint}`,
       host
     );
   }
   if (err.level === "client-timeout" || code2 === "ETIMEDOUT") {
     return new ConnectionError(
-      `timed out after ${settings.connectTimeoutMs} ms connecting to ${where2}: is the host up and the port reachable? (ansible_host / ansible_port, connect timeout)`,
+      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where2}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
       host
     );
   }
   switch (code2) {
     case "ECONNREFUSED":
       return new ConnectionError(
-        `connection refused by ${where2}: is sshd running on port ${settings.port}? (check ansible_port)`,
+        `connection refused by ${where2}: is sshd running on port ${hop.port}? (check ${hints.port})`,
         host
       );
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return new ConnectionError(
-        `cannot resolve address ${settings.address} of ${settings.host}: check ansible_host`,
+        hop.role === "target" ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}` : `cannot resolve address ${hop.address} of ${where2}: check ${hints.address}`,
         host
       );
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return new ConnectionError(`no route to ${where2}: ${text}`, host);
+      return new ConnectionError(`no route to ${where2}: ${text2}`, host);
   }
-  if (/privateKey|private key|passphrase/i.test(text)) {
+  if (/privateKey|private key|passphrase/i.test(text2)) {
     return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ""} for ${where2}: ${text}; check --private-key and its passphrase`,
+      `cannot use the private key ${auth.keySource ?? ""} for ${where2}: ${text2}; check ${hints.key} and its passphrase`,
       host
     );
   }
-  return new ConnectionError(`cannot connect to ${where2}: ${text}`, host);
+  return new ConnectionError(`cannot connect to ${where2}: ${text2}`, host);
 }
-function errorText(error2) {
+function errorText2(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
 }
 function clampTimeout2(timeoutMs) {
@@ -49425,10 +50051,15 @@ function clampTimeout2(timeoutMs) {
   return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS2);
 }
 var SshConnection = class {
-  constructor(host, where2, client) {
+  /**
+   * @param via the jump host connection this one runs through: closed with it, since nothing
+   *   else uses it
+   */
+  constructor(host, where2, client, via) {
     this.host = host;
     this.where = where2;
     this.client = client;
+    this.via = via;
     client.on("error", (error2) => {
       this.lastError = error2;
     });
@@ -49444,7 +50075,9 @@ var SshConnection = class {
   host;
   where;
   client;
+  via;
   inFlight = /* @__PURE__ */ new Set();
+  /** Why the connection is gone, once it is. */
   lostReason;
   lastError;
   sftp;
@@ -49452,19 +50085,33 @@ var SshConnection = class {
   closedEvent;
   connectionGone() {
     if (this.lostReason !== void 0) return;
-    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.lastError?.message ?? "the server closed the connection"}`;
+    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection"}`;
     this.sftp = void 0;
     const error2 = new ConnectionError(this.lostReason, this.host);
     for (const run2 of [...this.inFlight]) run2.fail(error2);
+    if (!this.closedByUs) void this.via?.close();
+  }
+  /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
+  tunnel(address, port, targetWhere, timeoutMs) {
+    if (this.lostReason !== void 0) {
+      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+    }
+    return openTunnel(this.client, address, port, {
+      host: this.host,
+      hopWhere: this.where,
+      targetWhere,
+      timeoutMs: clampTimeout2(timeoutMs)
+    });
   }
   run(command, options) {
     if (this.lostReason !== void 0) {
       return Promise.reject(new ConnectionError(this.lostReason, this.host));
     }
     const timeoutMs = clampTimeout2(options.timeoutMs);
+    const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
     return new Promise((resolve2, reject) => {
-      const stdout = [];
-      const stderr = [];
+      const stdout = new TailBuffer(cap);
+      const stderr = new TailBuffer(cap);
       let code2 = null;
       let signal = null;
       let sawExit = false;
@@ -49475,9 +50122,8 @@ var SshConnection = class {
       const result = () => ({
         code: code2,
         signal,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
-        timedOut
+        timedOut,
+        ...collectedOutput(stdout, stderr)
       });
       const settle = (finish) => {
         if (settled) return;
@@ -49541,7 +50187,7 @@ var SshConnection = class {
       try {
         this.client.exec(command, onOpen);
       } catch (error2) {
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error2)}`;
+        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error2)}`;
         settle(() => reject(new ConnectionError(reason, this.host)));
       }
     });
@@ -49573,12 +50219,12 @@ var SshConnection = class {
     const dir = posix.dirname(path8);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path8)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+      `.${posix.basename(path8)}.apb-${randomBytes3(6).toString("hex")}.tmp`
     );
     const fail = (step, error2) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.where}: ${step}: ${errorText(error2)}`
+        `cannot write ${path8} on ${this.where}: ${step}: ${errorText2(error2)}`
       );
     };
     let finalMode = mode;
@@ -49640,7 +50286,7 @@ var SshConnection = class {
         try {
           this.client.sftp(onSftp);
         } catch (error2) {
-          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error2)}`;
+          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error2)}`;
           reject(new ConnectionError(reason, this.host));
         }
       });
@@ -49652,6 +50298,13 @@ var SshConnection = class {
     return this.sftp;
   }
   async close() {
+    try {
+      await this.closeOwn();
+    } finally {
+      await this.via?.close();
+    }
+  }
+  async closeOwn() {
     if (this.lostReason !== void 0) return;
     this.closedByUs = true;
     this.client.end();
@@ -49738,7 +50391,7 @@ var AsyncJobs = class {
   statusRoundTrips = /* @__PURE__ */ new Map();
   /** Starts a job on the target and returns Ansible's launch record. */
   async launch(access2, request) {
-    const connection = await access2.connection();
+    const connection = await access2.connection(request.become);
     const res = await connection.run(
       launchCommand({
         jidPrefix: newJidPrefix(),
@@ -49770,15 +50423,17 @@ var AsyncJobs = class {
       location: request.location,
       launchedAt: Date.now(),
       asyncSeconds: request.asyncSeconds,
+      ...request.become ? { become: request.become } : {},
       gathered: false
     });
     return record;
   }
   /**
    * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
-   * is over (long poll), so completion is noticed within a fraction of a second.
+   * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
+   * the job was launched as (its KnownJob's), whose async dir `dir` is.
    */
-  async status(access2, jid, dir, waitSeconds = 0) {
+  async status(access2, jid, dir, waitSeconds = 0, become) {
     if (!isValidJid(jid))
       throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
     const key = `${access2.host}\0${jid}`;
@@ -49787,10 +50442,10 @@ var AsyncJobs = class {
       return cached.snapshot;
     }
     return new Promise((resolve2, reject) => {
-      const queueKey = `${access2.host}\0${dir}\0${waitSeconds}`;
+      const queueKey = `${access2.host}\0${dir}\0${waitSeconds}\0${becomeKey(become)}`;
       let queue = this.queues.get(queueKey);
       if (!queue) {
-        queue = { waitSeconds, dir, items: [], access: access2 };
+        queue = { waitSeconds, dir, items: [], access: access2, become };
         this.queues.set(queueKey, queue);
         setImmediate(() => {
           this.queues.delete(queueKey);
@@ -49803,9 +50458,11 @@ var AsyncJobs = class {
   async flush(queue) {
     const host = queue.access.host;
     const wanted = new Set(queue.items.map((i) => i.jid));
-    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter((j) => j.dir === queue.dir && !wanted.has(j.jid)).map((j) => j.jid) : [];
+    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter(
+      (j) => j.dir === queue.dir && becomeKey(j.become) === becomeKey(queue.become) && !wanted.has(j.jid)
+    ).map((j) => j.jid) : [];
     try {
-      const connection = await queue.access.connection();
+      const connection = await queue.access.connection(queue.become);
       this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1);
       const res = await connection.run(
         statusCommand({
@@ -49813,7 +50470,9 @@ var AsyncJobs = class {
           jids: [...wanted, ...extra],
           waitSeconds: queue.waitSeconds
         }),
-        { timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS }
+        // The status script caps each job's output itself (OUTPUT_CAP_BYTES per stream); the answer
+        // frames several jobs and must arrive whole.
+        { timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS, outputCapBytes: Infinity }
       );
       if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host);
       if (res.code === null) {
@@ -49847,11 +50506,11 @@ var AsyncJobs = class {
       for (const item of queue.items) item.reject(error2);
     }
   }
-  /** Deletes a job's files on the target (does not stop it, as in Ansible). */
-  async cleanup(access2, jid, dir) {
+  /** Deletes a job's files on the target (does not stop it, as in Ansible), as the user it ran as. */
+  async cleanup(access2, jid, dir, become) {
     if (!isValidJid(jid))
       throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
-    const connection = await access2.connection();
+    const connection = await access2.connection(become);
     const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 3e4 });
     this.cache.delete(`${access2.host}\0${jid}`);
     this.registry.markGathered(access2.host, jid);
@@ -49892,8 +50551,8 @@ async function runCommand(ctx, script, cmdForResult, options) {
     stdin: options.stdin
   });
   const end = /* @__PURE__ */ new Date();
-  const stdout = decodeOutput(result.stdout);
-  const stderr = decodeOutput(result.stderr);
+  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
+  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
   const rc = result.code ?? (result.signal ? -1 : -1);
   const out = {
     changed: true,
@@ -49917,12 +50576,17 @@ async function runCommand(ctx, script, cmdForResult, options) {
   }
   return out;
 }
+function truncationMarker(truncated, kept) {
+  if (!truncated) return "";
+  return `[output truncated: showing the last ${kept} of ${truncated.totalBytes} bytes]
+`;
+}
 function decodeOutput(buffer) {
   return buffer.toString("utf8").replace(/[\r\n]+$/, "");
 }
-function splitLines(text) {
-  if (text === "") return [];
-  const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+function splitLines(text2) {
+  if (text2 === "") return [];
+  const lines = text2.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
   if (lines[lines.length - 1] === "") lines.pop();
   return lines;
 }
@@ -49982,20 +50646,20 @@ function optionalString(value) {
 }
 
 // src/async/job-results.ts
-function parseMeta(text) {
-  if (!text) return {};
+function parseMeta(text2) {
+  if (!text2) return {};
   try {
-    const value = JSON.parse(text);
+    const value = JSON.parse(text2);
     return value !== null && typeof value === "object" ? value : {};
   } catch {
     return {};
   }
 }
 function output(buffer, size, file) {
-  const text = decodeOutput(buffer);
-  if (size <= buffer.length) return text;
+  const text2 = decodeOutput(buffer);
+  if (size <= buffer.length) return text2;
   return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); the full output is in ${file} on the target]
-${text}`;
+${text2}`;
 }
 function base(snapshot, resultsFile) {
   const stdout = output(snapshot.stdout, snapshot.stdoutSize, `${resultsFile}.out`);
@@ -50082,7 +50746,7 @@ function statusResult(snapshot, resultsFile) {
 }
 
 // src/async/jobs-access.ts
-function jobsAccess(jobs, access2, asyncDir) {
+function jobsAccess(jobs, access2, asyncDir, taskBecome = () => void 0) {
   const locate2 = async (jid) => {
     if (!isValidJid(jid)) {
       throw new ModuleArgumentError(
@@ -50090,20 +50754,21 @@ function jobsAccess(jobs, access2, asyncDir) {
       );
     }
     const known = jobs.registry.get(access2.host, jid);
-    if (known) return known.dir;
-    return resolveDir(access2, asyncDir());
+    if (known) return { dir: known.dir, become: known.become };
+    const become = taskBecome();
+    return { dir: await resolveDir(access2, asyncDir(), become), become };
   };
   return {
     async status(jid, waitSeconds = 0) {
-      const dir = await locate2(jid);
-      const snapshot = await jobs.status(access2, jid, dir, waitSeconds);
+      const { dir, become } = await locate2(jid);
+      const snapshot = await jobs.status(access2, jid, dir, waitSeconds, become);
       const result = statusResult(snapshot, `${dir}/${jid}`);
       if (result["finished"] === 1) jobs.registry.markGathered(access2.host, jid);
       return result;
     },
     async cleanup(jid) {
-      const dir = await locate2(jid);
-      const existed = await jobs.cleanup(access2, jid, dir);
+      const { dir, become } = await locate2(jid);
+      const existed = await jobs.cleanup(access2, jid, dir, become);
       const base2 = {
         ansible_job_id: jid,
         stdout: "",
@@ -50125,14 +50790,14 @@ function jobsAccess(jobs, access2, asyncDir) {
     }
   };
 }
-async function resolveDir(access2, dir) {
+async function resolveDir(access2, dir, become) {
   if (!dir.startsWith("~")) return dir.replace(/\/+$/, "") || "/";
   if (dir !== "~" && !dir.startsWith("~/")) {
     throw new ModuleArgumentError(
       `ansible_async_dir '${dir}': only '~' or '~/\u2026' is expanded; use an absolute path`
     );
   }
-  const connection = await access2.connection();
+  const connection = await access2.connection(become);
   const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 3e4 });
   const home = res.stdout.toString("utf8");
   if (!home.startsWith("/"))
@@ -50142,1133 +50807,176 @@ async function resolveDir(access2, dir) {
   return `${home.replace(/\/+$/, "")}${dir.slice(1)}`.replace(/\/+$/, "");
 }
 
-// src/executor/connection-pool.ts
-import { appendFileSync as appendFileSync2 } from "node:fs";
-
-// src/connection/host-settings.ts
-import os5 from "node:os";
+// src/playbook/playbook-loader.ts
+import { existsSync as existsSync3, readFileSync } from "node:fs";
 import path from "node:path";
-var SSH_OPTIONS = [
-  "StrictHostKeyChecking",
-  "UserKnownHostsFile",
-  "ConnectTimeout",
-  "ServerAliveInterval",
-  "ServerAliveCountMax",
-  "Port",
-  "User",
-  "IdentityFile",
-  "IdentitiesOnly",
-  "PasswordAuthentication",
-  "PubkeyAuthentication",
-  "LogLevel",
-  "ControlMaster",
-  "ControlPersist",
-  "ControlPath",
-  "Compression"
-];
-function connectionSettingsFromVars(host, get, defaults) {
-  const str2 = (name) => {
-    const v = get(name);
-    return v === void 0 || v === null || v === "" ? void 0 : String(v);
-  };
-  const transport = str2("ansible_connection") ?? "ssh";
-  let kind;
-  if (transport === "local") kind = "local";
-  else if (["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"].includes(transport))
-    kind = "ssh";
-  else {
-    throw new OptionError(
-      `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
-    );
-  }
-  const settings = {
-    host,
-    transport: kind,
-    address: str2("ansible_host") ?? str2("ansible_ssh_host") ?? host,
-    port: toPort(host, str2("ansible_port") ?? str2("ansible_ssh_port") ?? defaults.port ?? 22),
-    user: str2("ansible_user") ?? str2("ansible_ssh_user") ?? defaults.user,
-    privateKeyPath: expandHome(
-      str2("ansible_ssh_private_key_file") ?? str2("ansible_private_key_file") ?? defaults.privateKeyPath
-    ),
-    privateKey: defaults.privateKey,
-    passphrase: defaults.passphrase,
-    password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
-    knownHostsPath: defaults.knownHostsPath,
-    knownHosts: defaults.knownHosts,
-    hostKeyChecking: defaults.hostKeyChecking,
-    connectTimeoutMs: toTimeout(
-      str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
-      defaults.connectTimeoutMs
-    )
-  };
-  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
-  if (checking !== void 0 && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? "off" : "strict";
-  }
-  for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
-    const args = str2(name);
-    if (args) applySshArgs(host, name, args, settings);
-  }
-  return settings;
-}
-function applySshArgs(host, variable, text, settings) {
-  let words;
-  try {
-    words = shlexSplit(text);
-  } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text}`);
-  }
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    let option;
-    if (word === "-o") option = words[++i];
-    else if (word.startsWith("-o")) option = word.slice(2);
-    else {
-      throw new OptionError(
-        `host ${host}: ${variable} option '${word}' is not supported. Only '-o Name=value' options are read (${SSH_OPTIONS.join(", ")}); ProxyJump comes in a later release`
-      );
-    }
-    const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
-    if (!m)
-      throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
-    const [, key, value] = m;
-    switch (key.toLowerCase()) {
-      case "stricthostkeychecking":
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : "strict";
-        break;
-      case "userknownhostsfile":
-        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
-        if (value === "/dev/null") settings.knownHosts = "";
-        break;
-      case "connecttimeout":
-        settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
-        break;
-      case "port":
-        settings.port = toPort(host, value);
-        break;
-      case "user":
-        settings.user = value;
-        break;
-      case "identityfile":
-        settings.privateKeyPath = expandHome(value);
-        break;
-      default:
-        if (!SSH_OPTIONS.some((o) => o.toLowerCase() === key.toLowerCase())) {
-          throw new OptionError(
-            `host ${host}: ${variable} option '-o ${key}' is not supported. Supported: ${SSH_OPTIONS.join(", ")}`
-          );
-        }
-    }
-  }
-}
-function toPort(host, value) {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new OptionError(
-      `host ${host}: ansible_port must be a port number (1-65535), got '${String(value)}'`
-    );
-  }
-  return port;
-}
-function toTimeout(value, fallback) {
-  const seconds = Number(value);
-  return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
-}
-function isFalse(value) {
-  return value === false || /^(false|no|off|0)$/i.test(String(value));
-}
-function expandHome(p) {
-  if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path.join(os5.homedir(), p.slice(1));
-  return p;
-}
 
-// src/executor/connection-pool.ts
-function traced(connection) {
-  const file = process.env["ASYNC_PLAYBOOK_TRACE"];
-  if (!file) return connection;
-  return {
-    host: connection.host,
-    run(command, options) {
-      const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(" apb-job ")));
-      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split("\n")[0];
-      appendFileSync2(file, `${Date.now()} ${connection.host} ${head}
-`);
-      return connection.run(command, options);
-    },
-    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
-    close: () => connection.close()
-  };
-}
-var ConnectionPool = class {
-  constructor(defaults, opener) {
-    this.defaults = defaults;
-    this.opener = opener;
-  }
-  defaults;
-  opener;
-  open = /* @__PURE__ */ new Map();
-  /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
-  get(host, vars) {
-    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
-    const key = this.keyOf(host, settings);
-    let connection = this.open.get(key);
-    if (!connection) {
-      connection = this.opener(settings).then(traced);
-      this.open.set(key, connection);
-      connection.catch(() => this.open.delete(key));
-    }
-    return connection;
-  }
-  /** Forgets the host's connection (closing it if it is still open), so the next get() opens a new one. */
-  async reset(host, vars) {
-    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
-    const key = this.keyOf(host, settings);
-    const old = this.open.get(key);
-    this.open.delete(key);
-    await (await old?.catch(() => void 0))?.close().catch(() => void 0);
-  }
-  keyOf(host, settings) {
-    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ""}`;
-  }
-  /** Closes every connection. */
-  async closeAll() {
-    const all = [...this.open.values()];
-    this.open.clear();
-    await Promise.all(
-      all.map(async (p) => (await p.catch(() => void 0))?.close().catch(() => void 0))
-    );
-  }
-};
-
-// src/executor/parallel.ts
-async function mapWithLimit(items, limit2, worker) {
-  const results = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit2, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await worker(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-function sleep(ms, signal) {
-  return new Promise((resolve2) => {
-    if (signal?.aborted || ms <= 0) return resolve2();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve2();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-// src/executor/variables.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-var VariableManager = class {
-  constructor(inventory, templar, extraVars) {
-    this.inventory = inventory;
-    this.templar = templar;
-    this.extraVars = extraVars;
-  }
-  inventory;
-  templar;
-  extraVars;
-  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
-  omit = `__omit_place_holder__${randomBytes3(20).toString("hex")}`;
-  memory = /* @__PURE__ */ new Map();
-  /** The host's persistent memory (created on first use). */
-  hostMemory(host) {
-    let m = this.memory.get(host);
-    if (!m) {
-      m = { facts: {}, registered: {} };
-      this.memory.set(host, m);
-    }
-    return m;
-  }
-  /** Inventory variables of a host, including the implicit localhost. */
-  inventoryVars(host) {
-    return this.inventory.hostVars(host);
-  }
-  /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
-   */
-  scope(host, play, taskVars = {}, locals = {}) {
-    const entries = /* @__PURE__ */ new Map();
-    const put = (vars, trusted) => {
-      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
-    };
-    put(this.inventoryVars(host), true);
-    const memory = this.hostMemory(host);
-    const facts = memory.facts;
-    if (Object.keys(facts).length > 0) {
-      const prefixed = {};
-      for (const [k, v] of Object.entries(facts))
-        prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
-      put(prefixed, false);
-    }
-    put({ ansible_facts: facts }, false);
-    put(play.playVars, true);
-    put(taskVars, true);
-    put(memory.registered, false);
-    put(this.extraVars, true);
-    put(
-      {
-        inventory_hostname: host,
-        inventory_hostname_short: host.split(".")[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
-        playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
-        omit: this.omit,
-        hostvars: this.hostvarsView(play)
-      },
-      false
-    );
-    put(locals, false);
-    return this.templar.scope(entries);
-  }
-  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
-  hostvarsView(play) {
-    const view = {};
-    for (const name of this.inventory.hostNames()) {
-      let cached;
-      Object.defineProperty(view, name, {
-        enumerable: true,
-        get: () => cached ??= this.scopeWithoutHostvars(name, play)
-      });
-    }
-    return view;
-  }
-  scopeWithoutHostvars(host, _play) {
-    const entries = /* @__PURE__ */ new Map();
-    for (const [k, v] of Object.entries(this.inventoryVars(host)))
-      entries.set(k, { value: v, trusted: true });
-    const memory = this.hostMemory(host);
-    for (const [k, v] of Object.entries(memory.facts))
-      entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
-    entries.set("ansible_facts", { value: memory.facts, trusted: false });
-    for (const [k, v] of Object.entries(memory.registered))
-      entries.set(k, { value: v, trusted: false });
-    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
-    entries.set("inventory_hostname", { value: host, trusted: false });
-    return this.templar.scope(entries);
-  }
-  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
-  stripOmitted(args) {
-    const out = {};
-    for (const [k, v] of Object.entries(args)) {
-      if (v === this.omit) continue;
-      out[k] = v;
-    }
-    return out;
-  }
-};
-
-// src/executor/gather-runner.ts
-var MAX_WAIT_SECONDS = 10;
-async function gatherJobs(registry, options) {
-  const { events } = options;
-  const variables = new VariableManager(options.inventory, options.templar, options.extraVars);
-  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
-  const jobs = new AsyncJobs(registry);
-  const deadline = Date.now() + options.timeoutSeconds * 1e3;
-  const stats = {};
-  const failed2 = /* @__PURE__ */ new Set();
-  const unreachable = /* @__PURE__ */ new Set();
-  const pending = registry.allOutstanding();
-  const hosts = [...new Set(pending.map((j) => j.host))];
-  const playContext = {
-    playVars: {},
-    playHosts: hosts,
-    playBatch: hosts,
-    playbookDir: options.inventory ? process.cwd() : ""
-  };
-  events.playStart("Gather background jobs", void 0);
-  try {
-    const keys = [...new Set(pending.map((j) => j.register ?? j.jid))];
-    for (const key of keys) {
-      const group = pending.filter((j) => (j.register ?? j.jid) === key);
-      const info2 = {
-        name: `gather ${key}`,
-        module: "async_status",
-        location: group[0]?.location,
-        noLog: false
-      };
-      events.taskStart(info2);
-      await Promise.all(
-        group.map(async (job) => {
-          const started = Date.now();
-          const host = job.host;
-          const scope = variables.scope(host, playContext);
-          const access2 = { host, connection: () => pool.get(host, scope) };
-          const s = stats[host] ??= emptyStats();
-          let result;
-          try {
-            result = await waitForJob(
-              job,
-              jobs,
-              access2,
-              deadline,
-              () => pool.reset(host, scope),
-              options.signal
-            );
-          } catch (error2) {
-            if (error2 instanceof ConnectionError) {
-              s.unreachable++;
-              unreachable.add(host);
-              events.hostResult(info2, {
-                host,
-                status: "unreachable",
-                ignored: false,
-                result: { changed: false, unreachable: true, msg: error2.message },
-                durationMs: Date.now() - started
-              });
-              return;
-            }
-            result = { changed: false, failed: true, msg: error2.message };
-          }
-          const status = result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
-          if (status === "failed") {
-            s.failed++;
-            failed2.add(host);
-          } else {
-            s.ok++;
-            if (status === "changed") s.changed++;
-          }
-          events.hostResult(info2, {
-            host,
-            status,
-            ignored: false,
-            result,
-            durationMs: Date.now() - started
-          });
-        })
-      );
-    }
-  } finally {
-    await pool.closeAll();
-  }
-  events.recap(stats);
-  const exitCode = unreachable.size > 0 ? 4 : failed2.size > 0 ? 2 : 0;
-  return {
-    stats,
-    failedHosts: [...failed2],
-    unreachableHosts: [...unreachable],
-    exitCode,
-    jobs: registry.allOutstanding()
-  };
-}
-async function waitForJob(job, jobs, access2, deadline, reset, signal) {
-  let backoff = 500;
-  const view = jobsAccess(jobs, access2, () => job.dir);
-  for (; ; ) {
-    const left = (deadline - Date.now()) / 1e3;
-    try {
-      if (left <= 0 || signal?.aborted) {
-        const last = await view.status(job.jid);
-        if (last["finished"] === 1) return last;
-        return {
-          ...last,
-          failed: true,
-          msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
-        };
-      }
-      const snapshot = await jobs.status(access2, job.jid, job.dir, Math.min(MAX_WAIT_SECONDS, left));
-      if (snapshot.state !== "running") {
-        jobs.registry.markGathered(job.host, job.jid);
-        return statusResult(snapshot, `${job.dir}/${job.jid}`);
-      }
-      backoff = 500;
-    } catch (error2) {
-      if (!(error2 instanceof ConnectionError) || Date.now() >= deadline) throw error2;
-      jobs.forget(job.host);
-      await sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, 5e3);
-      await reset().catch(() => void 0);
-    }
-  }
-}
-
-// src/inventory/inventory.ts
-import { readFileSync, statSync } from "node:fs";
-import { extname, resolve } from "node:path";
-
-// src/inventory/host-range.ts
-var ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-var HOST_WITH_PORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/;
-function parseHostEntry(entry, location2, allowRanges = true) {
-  let pattern = entry;
-  let port;
-  const m = HOST_WITH_PORT.exec(entry);
-  if (m) {
-    pattern = m[1];
-    port = Number(m[2]);
-  } else if (entry.trim().endsWith(":")) {
-    throw new InventoryError(
-      `host '${entry}' ends with ':' but no port follows. Write 'name:PORT' (for example '${entry}22') or remove the ':'.`,
-      location2
-    );
-  }
-  if (pattern.trim() === "---") {
-    throw new InventoryError(
-      "host '---' found: this looks like a YAML document read as INI. Give the file a .yml or .yaml extension.",
-      location2
-    );
-  }
-  if (!pattern)
-    throw new InventoryError(`host entry '${entry}' has no host name before the port.`, location2);
-  const names = allowRanges && pattern.includes("[") ? expandHostRange(pattern, location2) : [pattern];
-  return port === void 0 ? { names } : { names, port };
-}
-function expandHostRange(pattern, location2) {
-  const open3 = pattern.indexOf("[");
-  if (open3 < 0) return [pattern];
-  const close = pattern.indexOf("]", open3);
-  if (close < 0) {
-    throw new InventoryError(
-      `host range in '${pattern}' has '[' without a closing ']'. Write ranges as name[begin:end] or name[begin:end:step].`,
-      location2
-    );
-  }
-  const head = pattern.slice(0, open3);
-  const tail3 = pattern.slice(close + 1);
-  const bounds = pattern.slice(open3 + 1, close).split(":");
-  const bad = (why) => new InventoryError(
-    `bad host range '[${bounds.join(":")}]' in '${pattern}': ${why}. Write ranges as [begin:end] or [begin:end:step], e.g. web[01:20], db[a:f], node[1:9:2].`,
-    location2
-  );
-  if (bounds.length !== 2 && bounds.length !== 3)
-    throw bad('expected two or three parts separated by ":"');
-  const begin = bounds[0] || "0";
-  const end = bounds[1];
-  if (!end) throw bad("the end value is missing");
-  const stepText = bounds[2] ?? "1";
-  if (!/^[0-9]+$/.test(stepText) || Number(stepText) === 0)
-    throw bad("the step must be a positive whole number");
-  const step = Number(stepText);
-  let sequence;
-  if (/^[a-zA-Z]$/.test(begin) && /^[a-zA-Z]$/.test(end)) {
-    const from = ASCII_LETTERS.indexOf(begin);
-    const to = ASCII_LETTERS.indexOf(end);
-    if (from > to) throw bad("begin must come before end");
-    sequence = [];
-    for (let i = from; i <= to; i += step) sequence.push(ASCII_LETTERS[i]);
-  } else if (/^[0-9]+$/.test(begin) && /^[0-9]+$/.test(end)) {
-    const padded = begin.length > 1 && begin.startsWith("0");
-    if (padded && begin.length !== end.length) {
-      throw bad(
-        `begin and end must have the same width when begin has a leading zero (${begin} vs ${end})`
-      );
-    }
-    if (Number(begin) > Number(end)) throw bad("begin must not be greater than end");
-    sequence = [];
-    for (let i = Number(begin); i <= Number(end); i += step) {
-      sequence.push(padded ? String(i).padStart(begin.length, "0") : String(i));
-    }
-  } else {
-    throw bad("begin and end must both be numbers or both be single letters");
-  }
-  return sequence.flatMap((item) => expandHostRange(head + item + tail3, location2));
-}
-
-// src/inventory/host-pattern.ts
-var LOCALHOST_NAMES = ["localhost", "127.0.0.1", "::1"];
-var SINGLE_HOST_WITH_PORT = /^(?:[^:[\]]|\[[^\]]*\])*:[0-9]+$/;
-var PATTERN_PIECE = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
-var WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
-function splitHostPattern(pattern) {
-  if (typeof pattern !== "string") return pattern.flatMap((p) => splitHostPattern(p));
-  let pieces;
-  if (pattern.includes(",")) pieces = pattern.split(",");
-  else if (SINGLE_HOST_WITH_PORT.test(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern];
-  else pieces = pattern.match(PATTERN_PIECE) ?? [];
-  return pieces.map((p) => p.trim()).filter((p) => p !== "");
-}
-function isIpv6(text) {
-  return /^[0-9a-fA-F:]+$/.test(text) && (text.match(/:/g) ?? []).length >= 2;
-}
-function evaluatePatterns(patterns, target) {
-  const plain = patterns.filter((p) => p !== "" && p[0] !== "&" && p[0] !== "!");
-  const intersections = patterns.filter((p) => p[0] === "&");
-  const exclusions = patterns.filter((p) => p[0] === "!");
-  const ordered = [...plain.length > 0 ? plain : ["all"], ...intersections, ...exclusions];
-  let selected = /* @__PURE__ */ new Set();
-  for (const p of ordered) {
-    if (target.hasHost(p)) {
-      selected.add(p);
-      continue;
-    }
-    const matches = matchOnePattern(p, target);
-    if (p[0] === "!") for (const h of matches) selected.delete(h);
-    else if (p[0] === "&") selected = new Set(matches.filter((h) => selected.has(h)));
-    else for (const h of matches) selected.add(h);
-  }
-  const inOrder = target.hostNames().filter((h) => selected.has(h));
-  const implicit = [...selected].filter((h) => !target.hasHost(h));
-  return [...inOrder, ...implicit];
-}
-function matchOnePattern(pattern, target) {
-  const bare = pattern[0] === "&" || pattern[0] === "!" ? pattern.slice(1) : pattern;
-  if (bare === "") {
-    throw new InventoryError(
-      `host pattern '${pattern}' has nothing after '${pattern}'. Write '&group' to intersect or '!group' to exclude.`
-    );
-  }
-  const { expression, subscript } = splitSubscript(bare);
-  const hosts = enumerateMatches(expression, target);
-  if (!subscript || hosts.length === 0) return hosts;
-  const [start, end] = subscript;
-  if (end === void 0) {
-    const index = start < 0 ? hosts.length + start : start;
-    const host = hosts[index];
-    if (host === void 0) {
-      throw new InventoryError(
-        `host pattern '${bare}' asks for host number ${start}, but '${expression}' matches only ${hosts.length} host(s), numbered 0 to ${hosts.length - 1}.`
-      );
-    }
-    return [host];
-  }
-  return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
-}
-function splitSubscript(pattern) {
-  if (pattern[0] === "~") return { expression: pattern };
-  const m = WITH_SUBSCRIPT.exec(pattern);
-  if (!m) return { expression: pattern };
-  const [, expression, index, start, , end] = m;
-  if (index !== void 0) return { expression, subscript: [Number(index), void 0] };
-  const last = end ? Number(end) : -1;
-  return { expression, subscript: [Number(start), last === 0 ? void 0 : last] };
-}
-function enumerateMatches(pattern, target) {
-  const matcher = compilePattern(pattern);
-  const groups = target.groupNames().filter((g) => matcher(g));
-  const results = /* @__PURE__ */ new Set();
-  for (const g of groups) for (const h of target.groupHosts(g)) results.add(h);
-  if (groups.length === 0 || pattern[0] === "~" || /[.?*[]/.test(pattern)) {
-    for (const h of target.hostNames()) if (matcher(h)) results.add(h);
-  }
-  if (results.size === 0 && LOCALHOST_NAMES.includes(pattern))
-    results.add(target.localhostFor(pattern));
-  const order = new Map(target.hostNames().map((h, i) => [h, i]));
-  return [...results].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
-}
-function compilePattern(pattern) {
-  let regex;
-  const source = pattern[0] === "~" ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`;
-  try {
-    regex = new RegExp(source, "s");
-  } catch (e) {
-    throw new InventoryError(
-      `host pattern '${pattern}' is not a valid regular expression: ${e.message}. Patterns starting with '~' are regular expressions; escape special characters with '\\'.`
-    );
-  }
-  return (name) => regex.test(name);
-}
-function globToRegex(glob) {
-  let out = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") {
-      if (!out.endsWith(".*")) out += ".*";
-    } else if (c === "?") {
-      out += ".";
-    } else if (c === "[") {
-      let j = i + 1;
-      if (glob[j] === "!") j++;
-      if (glob[j] === "]") j++;
-      while (j < glob.length && glob[j] !== "]") j++;
-      if (j >= glob.length) {
-        out += "\\[";
-        continue;
-      }
-      let body = glob.slice(i + 1, j).replace(/\\/g, "\\\\");
-      if (body.startsWith("!")) body = "^" + body.slice(1);
-      else if (body.startsWith("^")) body = "\\" + body;
-      out += `[${body.replace(/]/g, "\\]")}]`;
-      i = j;
-    } else {
-      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-    }
-  }
-  return out;
-}
-
-// src/inventory/python-literal.ts
-var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
-var LiteralSyntaxError = class extends Error {
-};
-function parseIniValue(text) {
-  const value = literalEval(text);
-  return value === NOT_A_LITERAL ? text : value;
-}
-function literalEval(text) {
-  const parser = new LiteralParser(text.replace(/^[ \t]+/, ""));
-  try {
-    const value = parser.parseValue();
-    parser.skipBlank();
-    return parser.atEnd() ? value : NOT_A_LITERAL;
-  } catch (e) {
-    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
-    throw e;
-  }
-}
-var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
-var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
-var SIMPLE_ESCAPES = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v"
-};
-var LiteralParser = class {
-  constructor(src) {
-    this.src = src;
-  }
-  src;
-  pos = 0;
-  atEnd() {
-    return this.pos >= this.src.length;
-  }
-  skipBlank() {
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos];
-      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
-      else if (c === "#") this.pos = this.src.length;
-      else break;
-    }
-  }
-  parseValue() {
-    this.skipBlank();
-    const c = this.src[this.pos];
-    if (c === void 0) throw new LiteralSyntaxError();
-    if (c === "[") return this.parseSequence("]");
-    if (c === "(") return this.parseParenthesised();
-    if (c === "{") return this.parseDict();
-    if (c === "+" || c === "-") {
-      this.pos++;
-      this.skipBlank();
-      const n = this.parseNumber();
-      return c === "-" ? -n : n;
-    }
-    if (/[0-9.]/.test(c)) return this.parseNumber();
-    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
-    if (word !== void 0) {
-      const quote = this.src[this.pos + word.length];
-      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
-        return this.parseStrings();
-      this.pos += word.length;
-      if (word === "True") return true;
-      if (word === "False") return false;
-      if (word === "None") return null;
-      throw new LiteralSyntaxError();
-    }
-    if (c === "'" || c === '"') return this.parseStrings();
-    throw new LiteralSyntaxError();
-  }
-  parseNumber() {
-    const rest = this.src.slice(this.pos);
-    const m = NUMBER.exec(rest);
-    if (!m || m[0] === ".") throw new LiteralSyntaxError();
-    const text = m[0];
-    this.pos += text.length;
-    if (/^0\d*[1-9]/.test(text) && !/[.eExXoObB]/.test(text)) throw new LiteralSyntaxError();
-    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
-    const digits = text.replace(/_/g, "");
-    if (/^0[xXoObB]/.test(digits)) {
-      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
-      return parseInt(digits.slice(2), radix);
-    }
-    return Number(digits);
-  }
-  parseStrings() {
-    let result = "";
-    do {
-      result += this.parseOneString();
-      this.skipBlank();
-    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
-    return result;
-  }
-  parseOneString() {
-    let raw = false;
-    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
-      if (/[rR]/.test(this.src[this.pos])) raw = true;
-      this.pos++;
-    }
-    const quote = this.src[this.pos];
-    const triple = this.src.startsWith(quote.repeat(3), this.pos);
-    const delimiter = triple ? quote.repeat(3) : quote;
-    this.pos += delimiter.length;
-    let out = "";
-    for (; ; ) {
-      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
-      if (this.src.startsWith(delimiter, this.pos)) {
-        this.pos += delimiter.length;
-        return out;
-      }
-      const c = this.src[this.pos];
-      if (c === "\n" && !triple) throw new LiteralSyntaxError();
-      if (c !== "\\") {
-        out += c;
-        this.pos++;
-        continue;
-      }
-      const next = this.src[this.pos + 1];
-      if (next === void 0) throw new LiteralSyntaxError();
-      if (raw) {
-        out += c + next;
-        this.pos += 2;
-        continue;
-      }
-      this.pos += 2;
-      out += this.readEscape(next);
-    }
-  }
-  readEscape(next) {
-    const simple = SIMPLE_ESCAPES[next];
-    if (simple !== void 0) return simple;
-    if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
-      this.pos += m.length;
-      return String.fromCodePoint(parseInt(next + m, 8));
-    }
-    const width = { x: 2, u: 4, U: 8 }[next];
-    if (width !== void 0) {
-      const hex = this.src.slice(this.pos, this.pos + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
-      this.pos += width;
-      return String.fromCodePoint(parseInt(hex, 16));
-    }
-    if (next === "N") throw new LiteralSyntaxError();
-    return "\\" + next;
-  }
-  parseSequence(close) {
-    this.pos++;
-    const items = [];
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === close) {
-        this.pos++;
-        return items;
-      }
-      items.push(this.parseValue());
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
-    }
-  }
-  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
-  parseParenthesised() {
-    const start = this.pos;
-    this.pos++;
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return [];
-    }
-    const first = this.parseValue();
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return first;
-    }
-    this.pos = start;
-    return this.parseSequence(")");
-  }
-  parseDict() {
-    this.pos++;
-    const dict = {};
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === "}") {
-        this.pos++;
-        return dict;
-      }
-      const key = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
-      this.pos++;
-      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
-    }
-  }
-};
-
-// src/inventory/ini-parser.ts
-var SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
-var GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
-var SECTION_KINDS = ["hosts", "children", "vars"];
-function parseIniInventory(source, data) {
-  const pending = /* @__PURE__ */ new Map();
-  let group = "ungrouped";
-  let kind = "hosts";
-  const lines = source.text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const location2 = { file: source.label, line: i + 1 };
-    const line = lines[i].trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    const section = SECTION.exec(line);
-    if (section) {
-      group = section[1];
-      kind = section[2] ?? "hosts";
-      if (!SECTION_KINDS.includes(kind)) {
-        throw new InventoryError(
-          `section [${group}:${kind}] has unknown type '${kind}'. Use [${group}] for hosts, [${group}:children] for subgroups or [${group}:vars] for variables.`,
-          location2
-        );
-      }
-      if (!data.groups.has(group)) {
-        if (kind === "vars" && !pending.has(group))
-          pending.set(group, { line: i + 1, kind: "vars", parents: [] });
-        data.addGroup(group);
-      }
-      const declaration = pending.get(group);
-      if (declaration && kind !== "vars") {
-        if (declaration.kind === "children")
-          resolvePendingChildren(group, pending, data, source.label);
-        else pending.delete(group);
-      }
-      continue;
-    }
-    if (line.startsWith("[") && line.endsWith("]")) {
-      throw new InventoryError(
-        `invalid section header '${line}'. Section names cannot contain spaces; write [group], [group:children] or [group:vars].`,
-        location2
-      );
-    }
-    if (kind === "hosts") {
-      parseHostLine(line, group, location2, source, data);
-    } else if (kind === "vars") {
-      const eq = line.indexOf("=");
-      if (eq < 0) {
-        throw new InventoryError(
-          `expected 'key=value' in [${group}:vars], got '${line}'. Write one variable per line, e.g. ansible_user=deploy.`,
-          location2
-        );
-      }
-      data.setGroupVar(
-        group,
-        line.slice(0, eq).trim(),
-        parseIniValue(line.slice(eq + 1).trim()),
-        location2
-      );
-    } else {
-      const child = GROUP_NAME.exec(line)?.[1];
-      if (child === void 0) {
-        throw new InventoryError(
-          `expected a group name in [${group}:children], got '${line}'. List one group name per line; hosts belong in [${group}].`,
-          location2
-        );
-      }
-      if (data.groups.has(child)) {
-        data.addChildGroup(group, child, location2);
-      } else {
-        const declaration = pending.get(child);
-        if (declaration) declaration.parents.push(group);
-        else pending.set(child, { line: i + 1, kind: "children", parents: [group] });
-      }
-    }
-  }
-  for (const [name, declaration] of pending) {
-    const location2 = { file: source.label, line: declaration.line };
-    if (declaration.kind === "vars") {
-      throw new InventoryError(
-        `section [${name}:vars] sets variables for group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
-        location2
-      );
-    }
-    throw new InventoryError(
-      `section [${declaration.parents.at(-1)}:children] includes group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
-      location2
-    );
-  }
-}
-function resolvePendingChildren(group, pending, data, label) {
-  const declaration = pending.get(group);
-  if (!declaration) return;
-  pending.delete(group);
-  for (const parent of declaration.parents) {
-    data.addChildGroup(parent, group, { file: label, line: declaration.line });
-    if (pending.get(parent)?.kind === "children")
-      resolvePendingChildren(parent, pending, data, label);
-  }
-}
-function parseHostLine(line, group, location2, source, data) {
-  let tokens;
-  try {
-    tokens = shellSplit(line);
-  } catch (e) {
-    throw new InventoryError(
-      `cannot read host line '${line}': ${e.message}. Close the quote, or escape it with a backslash.`,
-      location2
-    );
-  }
-  if (tokens.length === 0) return;
-  const vars = {};
-  for (const token of tokens.slice(1)) {
-    const eq = token.indexOf("=");
-    if (eq < 0) {
-      throw new InventoryError(
-        `expected key=value after the host name, got '${token}'. Put one host per line, followed by variables such as ansible_host=10.0.0.5; quote values that contain spaces.`,
-        location2
-      );
-    }
-    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
-  }
-  const entry = parseHostEntry(tokens[0], location2);
-  for (const name of entry.names) {
-    data.addHost(name, group, entry.port, source.file);
-    for (const [k, v] of Object.entries(vars)) data.setHostVar(name, k, v);
-  }
-}
-var ShellSplitError = class extends Error {
-};
-function shellSplit(line) {
+// src/playbook/kv-args.ts
+var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
+  "chdir",
+  "creates",
+  "removes",
+  "executable",
+  "warn",
+  "stdin",
+  "stdin_add_newline",
+  "strip_empty_ends"
+]);
+function splitArgs(input) {
   const tokens = [];
-  let token;
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i];
-    if (/\s/.test(c)) {
-      if (token !== void 0) tokens.push(token);
-      token = void 0;
+  let start = -1;
+  let quote = null;
+  let jinjaDepth = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    const pair = input.slice(i, i + 2);
+    if (start < 0 && !/\s/.test(c)) start = i;
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (pair === "{{" || pair === "{%" || pair === "{#") {
+      jinjaDepth++;
       i++;
-    } else if (c === "#") {
-      break;
-    } else if (c === "\\") {
-      if (i + 1 >= line.length) throw new ShellSplitError("no character after the final backslash");
-      token = (token ?? "") + line[i + 1];
-      i += 2;
-    } else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new ShellSplitError("no closing quotation");
-      token = (token ?? "") + line.slice(i + 1, end);
-      i = end + 1;
-    } else if (c === '"') {
-      let value = "";
+      continue;
+    }
+    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
+      jinjaDepth--;
       i++;
-      for (; ; ) {
-        if (i >= line.length) throw new ShellSplitError("no closing quotation");
-        const d = line[i];
-        if (d === '"') break;
-        if (d === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) {
-          value += line[i + 1];
-          i += 2;
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      token = (token ?? "") + value;
-      i++;
-    } else {
-      token = (token ?? "") + c;
-      i++;
+      continue;
+    }
+    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
+      quote = c;
+      continue;
+    }
+    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
+      tokens.push({ text: input.slice(start, i), start, end: i });
+      start = -1;
     }
   }
-  if (token !== void 0) tokens.push(token);
+  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
   return tokens;
 }
-
-// src/inventory/inventory-data.ts
-import { dirname as dirname2 } from "node:path";
-var InventoryData = class {
-  hosts = /* @__PURE__ */ new Map();
-  groups = /* @__PURE__ */ new Map();
-  /** Things Ansible would warn about (skipped YAML keys, a name used for both a host and a group). */
-  warnings = [];
-  constructor() {
-    this.addGroup("all");
-    this.addGroup("ungrouped");
-    this.addChildGroup("all", "ungrouped");
+function unquote(value) {
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
+    return value.slice(1, -1);
   }
-  addGroup(name) {
-    let group = this.groups.get(name);
-    if (!group) {
-      group = { name, hosts: [], children: [], parents: [], vars: {}, priority: 1 };
-      this.groups.set(name, group);
-    }
-    return group;
-  }
-  /**
-   * Adds a host (first time only: its port and inventory_file come from where it first appears) and puts it
-   * in `group`.
-   */
-  addHost(name, group, port, sourceFile) {
-    let host = this.hosts.get(name);
-    if (!host) {
-      host = { name, vars: {} };
-      if (port !== void 0) host.vars["ansible_port"] = port;
-      host.vars["inventory_file"] = sourceFile ?? null;
-      host.vars["inventory_dir"] = sourceFile ? dirname2(sourceFile) : null;
-      this.hosts.set(name, host);
-    }
-    const g = this.addGroup(group);
-    if (!g.hosts.includes(name)) g.hosts.push(name);
-  }
-  /** Makes `child` a subgroup of `parent`, refusing loops as Ansible does. */
-  addChildGroup(parent, child, location2) {
-    const p = this.addGroup(parent);
-    const c = this.addGroup(child);
-    if (p.children.includes(child)) return;
-    if (parent === child || this.isDescendant(parent, child)) {
-      throw new InventoryError(
-        `making '${child}' a child of '${parent}' creates a loop: '${parent}' is already ${parent === child ? "that same group" : `a descendant of '${child}'`}. Remove one of the two parent/child declarations.`,
-        location2
-      );
-    }
-    p.children.push(child);
-    if (!c.parents.includes(parent)) c.parents.push(parent);
-  }
-  setGroupVar(group, key, value, location2) {
-    const g = this.addGroup(group);
-    if (key === "ansible_group_priority") {
-      const priority = Number(value);
-      if (!Number.isInteger(priority)) {
-        throw new InventoryError(
-          `ansible_group_priority of group '${group}' must be a whole number, got ${JSON.stringify(value)}.`,
-          location2
-        );
-      }
-      g.priority = priority;
+  return value;
+}
+function parseKeyValueArgs(input, freeForm) {
+  const result = {};
+  const rawSpans = [];
+  for (const token of splitArgs(input)) {
+    const eq = token.text.indexOf("=");
+    const key = eq > 0 ? token.text.slice(0, eq) : "";
+    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
+    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
+      result[key] = unquote(token.text.slice(eq + 1));
     } else {
-      g.vars[key] = value;
+      rawSpans.push([token.start, token.end]);
     }
   }
-  setHostVar(host, key, value) {
-    const h = this.hosts.get(host);
-    if (h) h.vars[key] = value;
+  if (rawSpans.length > 0) {
+    const first = rawSpans[0][0];
+    const last = rawSpans[rawSpans.length - 1][1];
+    const extracted = Object.keys(result).length > 0;
+    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
   }
-  isDescendant(name, ofGroup) {
-    const seen = /* @__PURE__ */ new Set();
-    const stack = [...this.groups.get(ofGroup)?.children ?? []];
-    while (stack.length > 0) {
-      const g = stack.pop();
-      if (g === name) return true;
-      if (seen.has(g)) continue;
-      seen.add(g);
-      stack.push(...this.groups.get(g)?.children ?? []);
-    }
-    return false;
-  }
+  return result;
+}
+
+// src/playbook/keywords.ts
+var TASK_KEYWORDS = /* @__PURE__ */ new Set([
+  "name",
+  "register",
+  "when",
+  "loop",
+  "with_items",
+  "with_list",
+  "loop_control",
+  "until",
+  "retries",
+  "delay",
+  "failed_when",
+  "changed_when",
+  "ignore_errors",
+  "ignore_unreachable",
+  "vars",
+  "environment",
+  "args",
+  "no_log",
+  "timeout",
+  "run_once",
+  "async",
+  "poll",
+  "tags",
+  "action",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "check_mode",
+  "debugger"
+]);
+var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
+  "name",
+  "hosts",
+  "vars",
+  "gather_facts",
+  "tasks",
+  "pre_tasks",
+  "post_tasks",
+  "any_errors_fatal",
+  "max_fail_percentage",
+  "serial",
+  "ignore_errors",
+  "environment",
+  "tags",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "connection",
+  "remote_user",
+  "strategy",
+  "check_mode"
+]);
+var UNSUPPORTED_KEYWORDS = {
+  delegate_to: "delegate_to is not supported yet; target the host in a separate play",
+  delegate_facts: "delegate_facts is not supported yet",
+  local_action: "local_action is not supported yet; use a play with `hosts: localhost`",
+  notify: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
+  listen: "handlers are not supported yet",
+  handlers: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
+  block: "block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results",
+  rescue: "block/rescue/always is not supported yet",
+  always: "block/rescue/always is not supported yet",
+  include_tasks: "include_tasks is not supported yet; inline the tasks",
+  import_tasks: "import_tasks is not supported yet; inline the tasks",
+  include_role: "roles are not supported yet; inline the role tasks",
+  import_role: "roles are not supported yet; inline the role tasks",
+  roles: "roles are not supported yet; inline the role tasks",
+  import_playbook: "import_playbook is not supported yet; pass the playbooks one run at a time",
+  include_vars: "include_vars is not supported yet; use vars or -e @file",
+  vars_files: "vars_files is not supported yet; use vars or -e @file",
+  vars_prompt: "vars_prompt is not supported; pass the values with -e",
+  throttle: "throttle is not supported yet; use -f/--forks",
+  order: "play `order` is not supported yet; hosts run in inventory order",
+  diff: "diff mode is not supported yet",
+  module_defaults: "module_defaults is not supported yet; set the arguments on each task",
+  collections: "collections are not supported; only ansible.builtin modules are available",
+  force_handlers: "handlers are not supported yet",
+  gather_subset: "gather_subset is not supported; the common facts are always gathered",
+  gather_timeout: "gather_timeout is not supported",
+  with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',
+  with_fileglob: "with_fileglob is not supported yet",
+  with_together: "with_together is not supported yet",
+  with_nested: "with_nested is not supported yet",
+  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
+  any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
 
 // node_modules/js-yaml/dist/js-yaml.mjs
@@ -51326,7 +51034,7 @@ var hasRequiredException;
 function requireException() {
   if (hasRequiredException) return exception;
   hasRequiredException = 1;
-  function formatError(exception2, compact) {
+  function formatError(exception2, compact2) {
     let where2 = "";
     const message2 = exception2.reason || "(unknown reason)";
     if (!exception2.mark) return message2;
@@ -51334,7 +51042,7 @@ function requireException() {
       where2 += 'in "' + exception2.mark.name + '" ';
     }
     where2 += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
-    if (!compact && exception2.mark.snippet) {
+    if (!compact2 && exception2.mark.snippet) {
       where2 += "\n\n" + exception2.mark.snippet;
     }
     return message2 + " " + where2;
@@ -51353,8 +51061,8 @@ function requireException() {
   }
   YAMLException2.prototype = Object.create(Error.prototype);
   YAMLException2.prototype.constructor = YAMLException2;
-  YAMLException2.prototype.toString = function toString(compact) {
-    return this.name + ": " + formatError(this, compact);
+  YAMLException2.prototype.toString = function toString(compact2) {
+    return this.name + ": " + formatError(this, compact2);
   };
   exception = YAMLException2;
   return exception;
@@ -51367,18 +51075,18 @@ function requireSnippet() {
   const common2 = requireCommon();
   function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
     let head = "";
-    let tail3 = "";
+    let tail4 = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
     if (position - lineStart > maxHalfLength) {
       head = " ... ";
       lineStart = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
-      tail3 = " ...";
-      lineEnd = position + maxHalfLength - tail3.length;
+      tail4 = " ...";
+      lineEnd = position + maxHalfLength - tail4.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail3,
+      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail4,
       pos: position - lineStart + head.length
       // relative position
     };
@@ -52091,18 +51799,18 @@ function requireBinary() {
       }
       bits = (bits << 8) + object[idx];
     }
-    const tail3 = max % 3;
-    if (tail3 === 0) {
+    const tail4 = max % 3;
+    if (tail4 === 0) {
       result += map2[bits >> 18 & 63];
       result += map2[bits >> 12 & 63];
       result += map2[bits >> 6 & 63];
       result += map2[bits & 63];
-    } else if (tail3 === 2) {
+    } else if (tail4 === 2) {
       result += map2[bits >> 10 & 63];
       result += map2[bits >> 4 & 63];
       result += map2[bits << 2 & 63];
       result += map2[64];
-    } else if (tail3 === 1) {
+    } else if (tail4 === 1) {
       result += map2[bits >> 2 & 63];
       result += map2[bits << 4 & 63];
       result += map2[64];
@@ -53934,9 +53642,9 @@ function requireDumper() {
   }
   function blockHeader(string, indentPerLevel) {
     const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
-    const clip3 = string[string.length - 1] === "\n";
-    const keep = clip3 && (string[string.length - 2] === "\n" || string === "\n");
-    const chomp = keep ? "+" : clip3 ? "" : "-";
+    const clip2 = string[string.length - 1] === "\n";
+    const keep = clip2 && (string[string.length - 2] === "\n" || string === "\n");
+    const chomp = keep ? "+" : clip2 ? "" : "-";
     return indentIndicator + chomp + "\n";
   }
   function dropEndingNewline(string) {
@@ -54019,7 +53727,7 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = "[" + _result + "]";
   }
-  function writeBlockSequence(state, level, object, compact) {
+  function writeBlockSequence(state, level, object, compact2) {
     let _result = "";
     const _tag = state.tag;
     for (let index = 0, length = object.length; index < length; index += 1) {
@@ -54028,7 +53736,7 @@ function requireDumper() {
         value = state.replacer.call(object, String(index), value);
       }
       if (writeNode(state, level + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level + 1, null, true, true, false, true)) {
-        if (!compact || _result !== "") {
+        if (!compact2 || _result !== "") {
           _result += generateNextLine(state, level);
         }
         if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
@@ -54069,7 +53777,7 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = "{" + _result + "}";
   }
-  function writeBlockMapping(state, level, object, compact) {
+  function writeBlockMapping(state, level, object, compact2) {
     let _result = "";
     const _tag = state.tag;
     const objectKeyList = Object.keys(object);
@@ -54082,7 +53790,7 @@ function requireDumper() {
     }
     for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
       let pairBuffer = "";
-      if (!compact || _result !== "") {
+      if (!compact2 || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
       const objectKey = objectKeyList[index];
@@ -54150,7 +53858,7 @@ function requireDumper() {
     }
     return false;
   }
-  function writeNode(state, level, object, block, compact, iskey, isblockseq) {
+  function writeNode(state, level, object, block, compact2, iskey, isblockseq) {
     state.tag = null;
     state.dump = object;
     if (!detectType(state, object, false)) {
@@ -54169,7 +53877,7 @@ function requireDumper() {
       duplicate = duplicateIndex !== -1;
     }
     if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level > 0) {
-      compact = false;
+      compact2 = false;
     }
     if (duplicate && state.usedDuplicates[duplicateIndex]) {
       state.dump = "*ref_" + duplicateIndex;
@@ -54179,7 +53887,7 @@ function requireDumper() {
       }
       if (type2 === "[object Object]") {
         if (block && Object.keys(state.dump).length !== 0) {
-          writeBlockMapping(state, level, state.dump, compact);
+          writeBlockMapping(state, level, state.dump, compact2);
           if (duplicate) {
             state.dump = "&ref_" + duplicateIndex + state.dump;
           }
@@ -54192,9 +53900,9 @@ function requireDumper() {
       } else if (type2 === "[object Array]") {
         if (block && state.dump.length !== 0) {
           if (state.noArrayIndent && !isblockseq && level > 0) {
-            writeBlockSequence(state, level - 1, state.dump, compact);
+            writeBlockSequence(state, level - 1, state.dump, compact2);
           } else {
-            writeBlockSequence(state, level, state.dump, compact);
+            writeBlockSequence(state, level, state.dump, compact2);
           }
           if (duplicate) {
             state.dump = "&ref_" + duplicateIndex + state.dump;
@@ -54337,1478 +54045,497 @@ var {
   safeDump
 } = yaml;
 
-// src/inventory/yaml-parser.ts
-var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-var YAML11_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-var YAML11_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-var YAML11_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-function sexagesimal(text) {
-  return text.split(":").reduce((total, part) => total * 60 + Number(part), 0);
-}
-function signed(text, magnitude) {
-  const clean = text.replace(/_/g, "");
-  const negative = clean.startsWith("-");
-  const value = magnitude(clean.replace(/^[-+]/, ""));
-  return negative ? -value : value;
-}
-var ANSIBLE_YAML_SCHEMA = DEFAULT_SCHEMA.extend({
-  implicit: [
-    new Type("tag:yaml.org,2002:bool", {
-      kind: "scalar",
-      resolve: (data) => data !== null && YAML11_BOOL.test(data),
-      construct: (data) => YAML11_TRUE.test(data)
-    }),
-    new Type("tag:yaml.org,2002:int", {
-      kind: "scalar",
-      resolve: (data) => data !== null && YAML11_INT.test(data),
-      construct: (data) => signed(data, (u) => {
-        if (u.startsWith("0b")) return parseInt(u.slice(2), 2);
-        if (u.startsWith("0x")) return parseInt(u.slice(2), 16);
-        if (u.includes(":")) return sexagesimal(u);
-        if (u.length > 1 && u.startsWith("0")) return parseInt(u, 8);
-        return parseInt(u, 10);
-      })
-    }),
-    new Type("tag:yaml.org,2002:float", {
-      kind: "scalar",
-      resolve: (data) => data !== null && YAML11_FLOAT.test(data),
-      construct: (data) => signed(data, (u) => {
-        if (/^\.inf$/i.test(u)) return Infinity;
-        if (/^\.nan$/i.test(u)) return NaN;
-        if (u.includes(":")) return sexagesimal(u);
-        return parseFloat(u);
-      })
-    })
-  ]
+// src/playbook/yaml-loader.ts
+var yaml11Bool = new yaml.Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (data) => data !== null && YAML11_BOOLEANS.has(data),
+  construct: (data) => YAML11_TRUE.has(data),
+  predicate: (object) => typeof object === "boolean",
+  represent: { lowercase: (object) => object ? "true" : "false" },
+  defaultStyle: "lowercase"
 });
-function recordKeyLines(keyLines) {
-  const stack = [];
-  return (event, state) => {
-    if (event === "open") {
-      stack.push([]);
-      return;
-    }
-    const children = stack.pop() ?? [];
-    const result = state.result;
-    if (isMapping(result) && children.length % 2 === 0) {
-      const lines = /* @__PURE__ */ new Map();
-      for (let i = 0; i < children.length; i += 2)
-        lines.set(String(children[i].result), children[i].line + 1);
-      keyLines.set(result, lines);
-    }
-    stack.at(-1)?.push({ line: state.line, result });
-  };
+var YAML11_TRUE = /* @__PURE__ */ new Set([
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "true",
+  "True",
+  "TRUE",
+  "on",
+  "On",
+  "ON"
+]);
+var YAML11_FALSE = /* @__PURE__ */ new Set([
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "false",
+  "False",
+  "FALSE",
+  "off",
+  "Off",
+  "OFF"
+]);
+for (const s of ["y", "Y", "n", "N"]) {
+  YAML11_TRUE.delete(s);
+  YAML11_FALSE.delete(s);
 }
-function isMapping(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-function describe(value) {
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "nothing";
-  return `a ${typeof value} (${JSON.stringify(value)})`;
-}
-var GROUP_SECTIONS = ["vars", "children", "hosts"];
-function parseYamlInventory(source, data) {
-  const keyLines = /* @__PURE__ */ new WeakMap();
-  let document2;
-  try {
-    document2 = load(source.text, {
-      schema: ANSIBLE_YAML_SCHEMA,
-      filename: source.label,
-      json: true,
-      // a repeated key overrides the earlier one, as in PyYAML, instead of failing
-      listener: recordKeyLines(keyLines)
-    });
-  } catch (e) {
-    if (!(e instanceof YAMLException)) throw e;
-    throw new InventoryError(
-      `YAML syntax error: ${e.reason}. Check the indentation and quoting on this line.`,
-      {
-        file: source.label,
-        line: e.mark.line + 1,
-        column: e.mark.column + 1
-      }
-    );
-  }
-  const top = { file: source.label, line: 1 };
-  if (document2 === null || document2 === void 0) return;
-  if (!isMapping(document2)) {
-    throw new InventoryError(
-      `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), but this document is ${describe(document2)}.`,
-      top
-    );
-  }
-  if ("plugin" in document2) {
-    throw new InventoryError(
-      "this is an inventory plugin configuration ('plugin:' key); inventory plugins are not supported. List hosts and groups in an INI or YAML inventory instead.",
-      locate(keyLines, document2, "plugin", top)
-    );
-  }
-  const reader = new GroupReader(source, data, keyLines);
-  for (const [name, value] of Object.entries(document2))
-    reader.readGroup(name, value, locate(keyLines, document2, name, top));
-}
-function locate(keyLines, mapping, key, fallback) {
-  const line = keyLines.get(mapping)?.get(key);
-  return line === void 0 ? fallback : { file: fallback.file, line };
-}
-var GroupReader = class {
-  constructor(source, data, keyLines) {
-    this.source = source;
-    this.data = data;
-    this.keyLines = keyLines;
-  }
-  source;
-  data;
-  keyLines;
-  readGroup(name, definition, at) {
-    if (definition !== null && !isMapping(definition)) {
-      throw new InventoryError(
-        `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ${describe(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
-        at
-      );
-    }
-    this.data.addGroup(name);
-    if (definition === null) return;
-    for (const [key, raw] of Object.entries(definition)) {
-      const keyAt = locate(this.keyLines, definition, key, at);
-      if (!GROUP_SECTIONS.includes(key)) {
-        const hint = closestMatch(key, GROUP_SECTIONS);
-        this.data.warnings.push(
-          `${keyAt.file}:${keyAt.line}: skipping unexpected key '${key}' in group '${name}'; only 'hosts', 'children' and 'vars' are valid${hint ? ` (did you mean '${hint}'?)` : ""}.`
-        );
-        continue;
-      }
-      const section = typeof raw === "string" ? { [raw]: null } : raw;
-      if (section === null) continue;
-      if (!isMapping(section)) {
-        throw new InventoryError(
-          `'${key}' of group '${name}' must be a mapping, but it is ${describe(section)}. Write each entry as a key ending in ':' (e.g. '${key === "vars" ? "ansible_user: deploy" : "web1:"}'), not as a '- ' list item.`,
-          keyAt
-        );
-      }
-      if (key === "vars") this.readVars(name, section, keyAt);
-      else if (key === "children") this.readChildren(name, section, keyAt);
-      else this.readHosts(name, section, keyAt);
-    }
-  }
-  readVars(group, vars, at) {
-    for (const [k, v] of Object.entries(vars))
-      this.data.setGroupVar(group, k, v, locate(this.keyLines, vars, k, at));
-  }
-  readChildren(group, children, at) {
-    for (const [child, definition] of Object.entries(children)) {
-      const childAt = locate(this.keyLines, children, child, at);
-      this.readGroup(child, definition, childAt);
-      this.data.addChildGroup(group, child, childAt);
-    }
-  }
-  readHosts(group, hosts, at) {
-    for (const [pattern, raw] of Object.entries(hosts)) {
-      const hostAt = locate(this.keyLines, hosts, pattern, at);
-      const vars = raw === null || raw === "" || raw === false || raw === 0 ? {} : raw;
-      if (!isMapping(vars)) {
-        throw new InventoryError(
-          `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ${describe(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,
-          hostAt
-        );
-      }
-      const entry = parseHostEntry(pattern, hostAt);
-      for (const name of entry.names) {
-        this.data.addHost(name, group, entry.port, this.source.file);
-        for (const [k, v] of Object.entries(vars)) this.data.setHostVar(name, k, v);
-      }
-    }
-  }
-};
-
-// src/inventory/inventory.ts
-var IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-var IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
-var Inventory = class {
-  hosts = /* @__PURE__ */ new Map();
-  groups = /* @__PURE__ */ new Map();
-  /** Problems Ansible would only warn about; the caller should show them. */
-  warnings;
-  groupHostCache = /* @__PURE__ */ new Map();
-  implicitLocalhost;
-  /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
-  constructor(data) {
-    const warnings = [...data.warnings];
-    for (const group of data.groups.values()) {
-      if (group.name !== "all" && group.parents.length === 0) data.addChildGroup("all", group.name);
-    }
-    const directGroups = new Map([...data.hosts.keys()].map((h) => [h, []]));
-    for (const g of data.groups.values()) for (const h of g.hosts) directGroups.get(h)?.push(g.name);
-    const ungrouped = data.groups.get("ungrouped");
-    const inOtherGroups = new Set(
-      [...directGroups].filter(([, groups]) => groups.some((g) => g !== "all" && g !== "ungrouped")).map(([h]) => h)
-    );
-    ungrouped.hosts = [...data.hosts.keys()].filter((h) => !inOtherGroups.has(h));
-    for (const h of ungrouped.hosts)
-      if (!directGroups.get(h).includes("ungrouped")) directGroups.get(h).push("ungrouped");
-    for (const host of data.hosts.keys()) {
-      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`);
-    }
-    this.warnings = warnings;
-    const depth = /* @__PURE__ */ new Map();
-    const depthOf = (name) => {
-      let d = depth.get(name);
-      if (d === void 0) {
-        d = Math.max(0, ...data.groups.get(name).parents.map((p) => depthOf(p) + 1));
-        depth.set(name, d);
-      }
-      return d;
-    };
-    const precedence = (a, b) => depthOf(a) - depthOf(b) || data.groups.get(a).priority - data.groups.get(b).priority || (a < b ? -1 : a > b ? 1 : 0);
-    for (const g of data.groups.values()) {
-      this.groups.set(g.name, {
-        name: g.name,
-        hosts: [...g.hosts],
-        children: [...g.children],
-        vars: g.vars
-      });
-    }
-    for (const h of data.hosts.values()) {
-      const groups = /* @__PURE__ */ new Set();
-      const visit = (name) => {
-        if (groups.has(name)) return;
-        groups.add(name);
-        for (const parent of data.groups.get(name).parents) visit(parent);
-      };
-      for (const g of directGroups.get(h.name))
-        if (g !== "ungrouped" || !inOtherGroups.has(h.name)) visit(g);
-      this.hosts.set(h.name, { name: h.name, vars: h.vars, groups: [...groups].sort(precedence) });
-    }
-  }
-  /** All hosts in inventory order (order of first appearance). */
-  hostNames() {
-    return [...this.hosts.keys()];
-  }
-  groupNames() {
-    return [...this.groups.keys()];
-  }
-  hasHost(name) {
-    return this.hosts.has(name);
-  }
-  /** Hosts of a group and of all its descendants, in inventory order. */
-  groupHosts(group) {
-    let cached = this.groupHostCache.get(group);
-    if (!cached) {
-      const members = /* @__PURE__ */ new Set();
-      const visit = (name) => {
-        const g = this.groups.get(name);
-        if (!g) return;
-        for (const h of g.hosts) members.add(h);
-        for (const child of g.children) visit(child);
-      };
-      visit(group);
-      cached = this.hostNames().filter((h) => members.has(h));
-      this.groupHostCache.set(group, cached);
-    }
-    return [...cached];
-  }
-  /** The host a localhost-like pattern means: a localhost-like inventory host, else Ansible's implicit localhost. */
-  localhostFor(name) {
-    const inInventory = this.hostNames().find((h) => LOCALHOST_NAMES.includes(h));
-    if (inInventory !== void 0) return inInventory;
-    this.implicitLocalhost ??= name;
-    return this.implicitLocalhost;
-  }
-  /**
-   * Variables of a host, merged with Ansible's precedence: group 'all' < parent groups < child groups (by depth,
-   * then ansible_group_priority, then name) < host vars; then inventory_hostname, inventory_hostname_short,
-   * group_names (sorted, without 'all') and groups (group → hosts). Values are raw (templates not rendered) and
-   * the result is a copy the caller may change. `localhost`/`127.0.0.1` work even when not in the inventory.
-   */
-  hostVars(name) {
-    const host = this.hosts.get(name);
-    const merged = {};
-    let groupNames;
-    if (host) {
-      for (const g of host.groups) Object.assign(merged, this.groups.get(g).vars);
-      Object.assign(merged, host.vars);
-      groupNames = host.groups.filter((g) => g !== "all").sort();
-    } else if (LOCALHOST_NAMES.includes(name) && this.localhostFor(name) === name) {
-      Object.assign(merged, this.groups.get("all").vars, { ansible_connection: "local" });
-      groupNames = [];
-    } else {
-      const hint = closestMatch(name, this.hosts.keys());
-      throw new InventoryError(
-        `host '${name}' is not in the inventory${hint ? `; did you mean '${hint}'?` : "."} Add it to the inventory, or check the spelling in the play or task.`
-      );
-    }
-    merged["inventory_hostname"] = name;
-    merged["inventory_hostname_short"] = IPV4.test(name) || IPV6.test(name) ? name : name.split(".")[0];
-    merged["group_names"] = groupNames;
-    merged["groups"] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]));
-    return structuredClone(merged);
-  }
-  /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
-  select(pattern) {
-    return evaluatePatterns(splitHostPattern(pattern), this);
-  }
-};
-function loadInventory(sources, options = {}) {
-  const data = new InventoryData();
-  const label = options.label ?? "<inventory text>";
-  sources.forEach(
-    (source, i) => readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data)
-  );
-  return new Inventory(data);
-}
-function defaultInventory() {
-  const data = new InventoryData();
-  data.addHost("localhost", "ungrouped", void 0, void 0);
-  data.setHostVar("localhost", "ansible_connection", "local");
-  return new Inventory(data);
-}
-function applyLimit(hosts, inventory, limit2) {
-  if (limit2 === void 0 || limit2.trim() === "") return [...hosts];
-  const patterns = [];
-  for (const item of splitHostPattern(limit2)) {
-    if (item.startsWith("@")) patterns.push(...readLimitFile(item.slice(1)));
-    else patterns.push(item);
-  }
-  const allowed = new Set(evaluatePatterns(patterns, inventory));
-  return hosts.filter((h) => allowed.has(h));
-}
-function readLimitFile(path8) {
-  let text;
-  try {
-    text = readFileSync(path8, "utf8");
-  } catch (e) {
-    const code2 = e.code;
-    throw new InventoryError(
-      `cannot read limit file '${path8}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
-    );
-  }
-  return text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
-}
-var PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i;
-function readSource(source, label, data) {
-  if (!source.includes("\n")) {
-    const kind = fileKind(source);
-    if (kind === "directory") {
-      throw new InventoryError(
-        `inventory '${source}' is a directory; inventory directories are not supported. Pass each inventory file on its own.`
-      );
-    }
-    if (kind === "file") {
-      const file = resolve(source);
-      let text;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (e) {
-        throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
-      }
-      parseText({ text, label: source, file }, data);
-      return;
-    }
-    if (source.includes(",")) return readHostList(source, label, data);
-    if (!/[\s=]/.test(source.trim()) && PATH_LIKE.test(source.trim())) {
-      throw new InventoryError(
-        `inventory file '${source}' does not exist. Check the path (relative paths start from ${process.cwd()}); for a list of hosts write them comma-separated with a trailing comma, e.g. 'web1,web2,'.`
-      );
-    }
-  }
-  parseText({ text: source, label }, data);
-}
-function fileKind(path8) {
-  try {
-    const stat3 = statSync(path8);
-    return stat3.isDirectory() ? "directory" : "file";
-  } catch {
-    return void 0;
-  }
-}
-function readHostList(list, label, data) {
-  for (const item of list.split(",")) {
-    const name = item.trim();
-    if (!name) continue;
-    const entry = parseHostEntry(name, { file: label, line: 1 }, false);
-    for (const host of entry.names)
-      if (!data.hosts.has(host)) data.addHost(host, "ungrouped", entry.port, void 0);
-  }
-}
-function parseText(source, data) {
-  if (isYaml(source)) parseYamlInventory(source, data);
-  else parseIniInventory(source, data);
-}
-function isYaml(source) {
-  const ext = source.file ? extname(source.file).toLowerCase() : "";
-  if ([".yml", ".yaml", ".json"].includes(ext)) return true;
-  if ([".ini", ".cfg", ".conf"].includes(ext)) return false;
-  const first = source.text.split(/\r?\n/).find((l) => l.trim() !== "" && !/^\s*[#;]/.test(l));
-  if (first === void 0) return false;
-  return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
-}
-
-// src/modules/assert.ts
-var assertModule = {
-  name: "assert",
-  local: true,
-  rawArgs: ["that"],
-  argNames: ["that", "fail_msg", "msg", "success_msg", "quiet"],
-  async run(ctx) {
-    const that = ctx.args["that"];
-    if (that === void 0 || that === null)
-      throw new ModuleArgumentError('conditional required in "that" string');
-    const conditions = Array.isArray(that) ? that : [that];
-    const failMsg = ctx.args["fail_msg"] ?? ctx.args["msg"];
-    for (const condition of conditions) {
-      if (!ctx.isTrue(condition)) {
-        return {
-          assertion: condition,
-          changed: false,
-          evaluated_to: false,
-          failed: true,
-          msg: failMsg ?? "Assertion failed"
-        };
-      }
-    }
-    return { changed: false, msg: ctx.args["success_msg"] ?? "All assertions passed" };
-  }
-};
-
-// src/modules/async-status.ts
-var asyncStatusModule = {
-  name: "async_status",
-  argNames: ["jid", "mode"],
-  async run(ctx) {
-    const jid = ctx.args["jid"];
-    if (jid === void 0 || jid === null || jid === "")
-      throw new ModuleArgumentError("missing required arguments: jid");
-    const mode = ctx.args["mode"] ?? "status";
-    if (mode !== "status" && mode !== "cleanup") {
-      throw new ModuleArgumentError(
-        `value of mode must be one of: status, cleanup, got: ${String(mode)}`
-      );
-    }
-    if (mode === "cleanup") return ctx.jobs.cleanup(String(jid));
-    try {
-      return await ctx.jobs.status(String(jid));
-    } catch (error2) {
-      if (!(error2 instanceof ConnectionError)) throw error2;
-      try {
-        await ctx.reconnect();
-        return await ctx.jobs.status(String(jid));
-      } catch (again) {
-        if (!(again instanceof ConnectionError)) throw again;
-        return {
-          ansible_job_id: String(jid),
-          changed: false,
-          finished: 0,
-          started: 1,
-          msg: `could not reach the host to check the job (it keeps running there): ${again.message}`
-        };
-      }
-    }
+var YAML11_BOOLEANS = /* @__PURE__ */ new Set([...YAML11_TRUE, ...YAML11_FALSE]);
+var YAML11_INT = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*(?::[0-5]?[0-9])*)$/;
+var yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (data) => data !== null && YAML11_INT.test(data) && !data.endsWith("_"),
+  construct: (data) => {
+    let text2 = data.replace(/_/g, "");
+    const sign = text2.startsWith("-") ? -1 : 1;
+    if (text2.startsWith("-") || text2.startsWith("+")) text2 = text2.slice(1);
+    if (text2.startsWith("0b")) return sign * parseInt(text2.slice(2), 2);
+    if (text2.startsWith("0x")) return sign * parseInt(text2.slice(2), 16);
+    if (text2.length > 1 && text2.startsWith("0")) return sign * parseInt(text2.slice(1), 8);
+    return sign * text2.split(":").reduce((total, part) => total * 60 + Number(part), 0) || 0;
   },
-  async waitBeforeRetry(ctx, result, delayMs) {
-    const jid = result["ansible_job_id"];
-    if (result["finished"] === 0 && typeof jid === "string" && (ctx.args["mode"] ?? "status") === "status") {
-      const started = Date.now();
-      try {
-        await ctx.jobs.status(jid, delayMs / 1e3);
-        return;
-      } catch {
-      }
-      const left = delayMs - (Date.now() - started);
-      if (left > 0) await ctx.sleep(left);
-      return;
-    }
-    await ctx.sleep(delayMs);
-  }
-};
-
-// src/modules/expand-args.sh
-var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
-# Ansible's command module expands arguments (Python's os.path.expandvars then expanduser), followed by
-# an "x" so that command substitution keeps trailing newlines. Unknown variables stay as written.
-# Nothing in the argument is ever evaluated by the shell: awk reads it from the environment.
-apb_expand() {
-  APB_ARG=$1 awk 'BEGIN {
-    s = ENVIRON["APB_ARG"]; out = ""
-    while (match(s, /\\$([A-Za-z0-9_]+|\\{[^}]*\\})/)) {
-      name = substr(s, RSTART + 1, RLENGTH - 1)
-      if (substr(name, 1, 1) == "{") name = substr(name, 2, length(name) - 2)
-      out = out substr(s, 1, RSTART - 1)
-      if (name != "APB_ARG" && (name in ENVIRON)) out = out ENVIRON[name]
-      else out = out substr(s, RSTART, RLENGTH)
-      s = substr(s, RSTART + RLENGTH)
-    }
-    s = out s
-    if (substr(s, 1, 1) == "~") {
-      slash = index(s, "/"); if (slash == 0) slash = length(s) + 1
-      user = substr(s, 2, slash - 2); home = ""
-      if (user == "") home = ENVIRON["HOME"]
-      else if (user ~ /^[A-Za-z0-9._][A-Za-z0-9._-]*$/) {
-        cmd = "getent passwd " user
-        if ((cmd | getline line) > 0) { split(line, f, ":"); home = f[6] }
-        close(cmd)
-      }
-      if (home != "") s = home substr(s, slash)
-    }
-    printf "%sx", s
-  }'
-}
-`;
-
-// src/modules/shell.ts
-var shellModule = {
-  name: "shell",
-  freeForm: true,
-  supportsAsync: true,
-  argNames: [
-    "_raw_params",
-    "cmd",
-    "chdir",
-    "creates",
-    "removes",
-    "executable",
-    "stdin",
-    "stdin_add_newline",
-    "warn",
-    "strip_empty_ends"
-  ],
-  async run(ctx) {
-    const command = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
-    if (command === void 0) {
-      throw new ModuleArgumentError(
-        "no command given: write `shell: <command>` or `shell: {cmd: <command>}`"
-      );
-    }
-    const skipped2 = await checkCreatesRemoves(ctx, command);
-    if (skipped2) return skipped2;
-    const executable = optionalString(ctx.args["executable"]) ?? "/bin/sh";
-    return runCommand(ctx, `${shellQuote(executable)} -c ${shellQuote(command)}`, command, {
-      chdir: optionalString(ctx.args["chdir"]),
-      stdin: stdinArg(ctx.args),
-      moduleName: "shell",
-      runsUnderSh: executable === "/bin/sh"
-    });
-  }
-};
-function stdinArg(args) {
-  const stdin = args["stdin"];
-  if (stdin === void 0 || stdin === null) return void 0;
-  const addNewline = args["stdin_add_newline"] === void 0 ? true : Boolean(args["stdin_add_newline"]);
-  return String(stdin) + (addNewline ? "\n" : "");
-}
-
-// src/modules/command.ts
-var commandModule = {
-  name: "command",
-  freeForm: true,
-  supportsAsync: true,
-  argNames: [
-    "_raw_params",
-    "cmd",
-    "argv",
-    "chdir",
-    "creates",
-    "removes",
-    "stdin",
-    "stdin_add_newline",
-    "warn",
-    "strip_empty_ends",
-    "expand_argument_vars"
-  ],
-  async run(ctx) {
-    const argv = commandArgv(ctx.args);
-    const skipped2 = await checkCreatesRemoves(ctx, argv);
-    if (skipped2) return skipped2;
-    return runCommand(ctx, execScript(argv), argv, {
-      chdir: optionalString(ctx.args["chdir"]),
-      stdin: stdinArg(ctx.args),
-      moduleName: "command"
-    });
-  }
-};
-function execScript(argv) {
-  const needsExpansion = (arg) => arg.includes("$") || arg.startsWith("~");
-  if (!argv.some(needsExpansion)) return `exec ${shellJoin(argv)}`;
-  const lines = [expand_args_default];
-  const words = argv.map((arg, i) => {
-    if (!needsExpansion(arg)) return shellQuote(arg);
-    lines.push(`apb_a${i}=$(apb_expand ${shellQuote(arg)}) && apb_a${i}=\${apb_a${i}%x}`);
-    return `"$apb_a${i}"`;
-  });
-  lines.push(`exec ${words.join(" ")}`);
-  return lines.join("\n");
-}
-function commandArgv(args) {
-  const rawArgv = args["argv"];
-  const text = optionalString(args["_raw_params"]) ?? optionalString(args["cmd"]);
-  if (rawArgv !== void 0 && text !== void 0) {
-    throw new ModuleArgumentError("only command or argv can be given, not both");
-  }
-  if (rawArgv !== void 0) {
-    if (!Array.isArray(rawArgv) || rawArgv.length === 0) {
-      throw new ModuleArgumentError("argv must be a non-empty list of strings");
-    }
-    return rawArgv.map(String);
-  }
-  if (text === void 0 || text.trim() === "") throw new ModuleArgumentError("no command given");
+  predicate: (object) => typeof object === "number" && Number.isInteger(object) && !Object.is(object, -0),
+  represent: { decimal: (object) => String(object) },
+  defaultStyle: "decimal"
+});
+var ANSIBLE_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({
+  implicit: [yaml11Bool, yaml11Int]
+});
+function parseYaml(text2, file) {
+  const lines = /* @__PURE__ */ new WeakMap();
+  const stack = [];
+  let data;
   try {
-    return shlexSplit(text);
-  } catch (error2) {
-    throw new ModuleArgumentError(
-      `could not split the command into arguments (${error2.message}): check the quoting, or use shell:`
-    );
-  }
-}
-
-// src/modules/copy.ts
-import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import path2 from "node:path";
-var copyModule = {
-  name: "copy",
-  argNames: [
-    "content",
-    "src",
-    "dest",
-    "mode",
-    "force",
-    "backup",
-    "owner",
-    "group",
-    "remote_src",
-    "directory_mode",
-    "validate"
-  ],
-  async run(ctx) {
-    const args = ctx.args;
-    for (const unsupported of ["owner", "group", "remote_src", "validate", "backup"]) {
-      if (args[unsupported] !== void 0 && args[unsupported] !== false) {
-        throw new ModuleArgumentError(
-          `copy: '${unsupported}' is not supported yet; use a shell task for it`
-        );
+    data = yaml.load(text2, {
+      filename: file,
+      schema: ANSIBLE_YAML_SCHEMA,
+      json: true,
+      listener(event, state) {
+        if (event === "open") {
+          stack.push(state.line);
+          return;
+        }
+        const line = stack.pop();
+        const result = state.result;
+        if (line !== void 0 && result !== null && typeof result === "object" && !lines.has(result)) {
+          lines.set(result, line + 1);
+        }
       }
-    }
-    let dest = optionalString(args["dest"]);
-    if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
-    const { content, src } = readSource2(args, ctx.baseDir);
-    const mode = normaliseMode(args["mode"]);
-    const connection = await ctx.connection();
-    let state = await inspect(connection, dest, ctx.timeoutMs);
-    if (state.kind === "dir") {
-      if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path2.basename(src)}`;
-      state = await inspect(connection, dest, ctx.timeoutMs);
-      if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
-    }
-    const checksum = createHash2("sha1").update(content).digest("hex");
-    const force = args["force"] === void 0 ? true : Boolean(args["force"]);
-    let changed2 = false;
-    if (state.kind === "none" || state.checksum !== checksum && force) {
-      await connection.putFile(dest, content, {
-        timeoutMs: ctx.timeoutMs,
-        mode: mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0
+    });
+  } catch (error2) {
+    if (error2 instanceof yaml.YAMLException) {
+      const mark = error2.mark;
+      const reason = error2.reason || error2.message;
+      throw new PlaybookError(`YAML syntax error: ${reason}`, {
+        file,
+        line: (mark?.line ?? 0) + 1,
+        column: (mark?.column ?? 0) + 1
       });
-      changed2 = true;
     }
-    const final = await connection.run(
-      `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
-      { timeoutMs: ctx.timeoutMs }
-    );
-    if (final.code !== 0) {
-      throw new ModuleArgumentError(
-        `could not set the mode of ${dest}: ${final.stderr.toString("utf8").trim()}`
-      );
-    }
-    const [uid, gid, owner, group, octal, size] = final.stdout.toString("utf8").trim().split(" ");
-    if (mode && state.kind === "file" && !changed2 && normaliseOctal(state.mode) !== normaliseOctal(octal ?? ""))
-      changed2 = true;
-    const result = {
-      changed: changed2,
-      checksum,
-      dest,
-      gid: Number(gid),
-      group,
-      mode: `0${normaliseOctal(octal ?? "")}`,
-      owner,
-      size: Number(size),
-      state: "file",
-      uid: Number(uid)
-    };
-    if (src !== void 0) result["src"] = src;
-    return result;
-  }
-};
-function readSource2(args, baseDir) {
-  if (args["content"] !== void 0 && args["src"] !== void 0) {
-    throw new ModuleArgumentError("src and content are mutually exclusive");
-  }
-  if (args["content"] !== void 0) {
-    const value = args["content"];
-    const text = typeof value === "string" ? value : JSON.stringify(value);
-    return { content: Buffer.from(text, "utf8") };
-  }
-  const src = optionalString(args["src"]);
-  if (!src) throw new ModuleArgumentError("one of src or content is required");
-  const local = path2.resolve(baseDir, src);
-  try {
-    if (statSync2(local).isDirectory()) {
-      throw new ModuleArgumentError(
-        `copy: src '${src}' is a directory; copying directories is not supported yet`
-      );
-    }
-    return { content: readFileSync2(local), src: local };
-  } catch (error2) {
-    if (error2 instanceof ModuleArgumentError) throw error2;
-    throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`);
-  }
-}
-function normaliseMode(value) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  if (typeof value === "number") return `0${value.toString(8)}`;
-  const text = String(value);
-  if (!/^[0-7]{3,4}$/.test(text) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text)) {
-    throw new ModuleArgumentError(
-      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text}'`
-    );
-  }
-  return text;
-}
-function normaliseOctal(mode) {
-  return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
-}
-async function inspect(connection, dest, timeoutMs) {
-  const d = shellQuote(dest);
-  const res = await connection.run(
-    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
-    { timeoutMs }
-  );
-  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
-  if (kind === "dir") return { kind: "dir" };
-  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
-  return { kind: "none" };
-}
-
-// src/modules/debug.ts
-var debugModule = {
-  name: "debug",
-  local: true,
-  rawArgs: ["var"],
-  argNames: ["msg", "var", "verbosity"],
-  async run(ctx) {
-    if (ctx.args["msg"] !== void 0 && ctx.args["var"] !== void 0) {
-      throw new ModuleArgumentError("parameters are mutually exclusive: msg|var");
-    }
-    if (ctx.args["var"] !== void 0) {
-      const expression = String(ctx.args["var"]);
-      let value;
-      try {
-        value = ctx.evaluate(expression);
-      } catch {
-        value = "VARIABLE IS NOT DEFINED!";
-      }
-      return { [expression]: value, changed: false };
-    }
-    return { msg: ctx.args["msg"] === void 0 ? "Hello world!" : ctx.args["msg"], changed: false };
-  }
-};
-
-// src/modules/fail.ts
-var failModule = {
-  name: "fail",
-  local: true,
-  argNames: ["msg"],
-  async run(ctx) {
-    return { changed: false, failed: true, msg: ctx.args["msg"] ?? "Failed as requested from task" };
-  }
-};
-
-// src/modules/pause.ts
-var pauseModule = {
-  name: "pause",
-  local: true,
-  argNames: ["seconds", "minutes", "prompt", "echo"],
-  async run(ctx) {
-    const seconds = ctx.args["seconds"];
-    const minutes = ctx.args["minutes"];
-    if (seconds === void 0 && minutes === void 0) {
-      throw new ModuleArgumentError(
-        "pause needs `seconds` or `minutes`: waiting for a key press is not possible here"
-      );
-    }
-    const total = seconds !== void 0 ? Number(seconds) : Number(minutes) * 60;
-    if (!Number.isFinite(total) || total < 0) {
-      throw new ModuleArgumentError(`unable to convert to int: '${String(seconds ?? minutes)}'`);
-    }
-    const start = /* @__PURE__ */ new Date();
-    if (ctx.args["prompt"] !== void 0)
-      ctx.log(`[${ctx.task.name}]
-${String(ctx.args["prompt"])}`);
-    await ctx.sleep(total * 1e3);
-    const stop = /* @__PURE__ */ new Date();
-    const delta = Math.round((stop.getTime() - start.getTime()) / 1e3);
-    return {
-      changed: false,
-      delta,
-      echo: true,
-      rc: 0,
-      start: formatTimestamp(start),
-      stop: formatTimestamp(stop),
-      stderr: "",
-      stdout: `Paused for ${seconds !== void 0 ? total.toFixed(2) : (total / 60).toFixed(2)} ${seconds !== void 0 ? "seconds" : "minutes"}`,
-      user_input: ""
-    };
-  }
-};
-
-// src/modules/ping.ts
-var pingModule = {
-  name: "ping",
-  argNames: ["data"],
-  async run(ctx) {
-    const connection = await ctx.connection();
-    const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
-    if (res.code !== 0) {
-      return {
-        changed: false,
-        failed: true,
-        msg: `the target shell failed: ${res.stderr.toString("utf8").trim()}`
-      };
-    }
-    const data = ctx.args["data"] ?? "pong";
-    if (data === "crash") return { changed: false, failed: true, msg: "boom" };
-    return { changed: false, ping: data };
-  }
-};
-
-// src/modules/raw.ts
-var rawModule = {
-  name: "raw",
-  freeForm: true,
-  argNames: ["_raw_params", "executable"],
-  async run(ctx) {
-    const command = ctx.args["_raw_params"];
-    if (typeof command !== "string" || command === "")
-      throw new ModuleArgumentError("no command given");
-    const connection = await ctx.connection();
-    const res = await connection.run(command, { timeoutMs: ctx.timeoutMs });
-    const stdout = res.stdout.toString("utf8");
-    const stderr = res.stderr.toString("utf8");
-    const rc = res.code ?? -1;
-    return {
-      changed: true,
-      rc,
-      stdout,
-      stdout_lines: splitLines(decodeOutput(res.stdout)),
-      stderr,
-      stderr_lines: splitLines(decodeOutput(res.stderr)),
-      ...rc !== 0 ? { failed: true, msg: res.timedOut ? "the command timed out" : "non-zero return code" } : {}
-    };
-  }
-};
-
-// src/modules/reboot-launch.sh
-var reboot_launch_default = `# Starts a reboot command detached from this SSH session, then reports how it went.
-#   $1  the reboot command (POSIX sh text)
-#   $2  directories appended to PATH (Ansible's search_paths: shutdown lives in /sbin, which a
-#       non-root user's PATH often lacks), colon-separated
-#   $3  how long to wait for the command, in tenths of a second
-# The command runs under nohup with its own output files, so the session ending (the host going down,
-# sshd stopping) cannot take it along. A command that ends within the wait (\`shutdown\` refused for a
-# user who is not root, a typo) exits this script with its status and output. One still running when
-# the wait ends is taking the host down: that counts as started (exit 0).
-PATH=$PATH:$2
-export PATH
-apb_dir=$(mktemp -d "\${TMPDIR:-/tmp}/apb-reboot.XXXXXX") || exit 125
-# The inner shell records the status through a rename, so a half-written file is never read.
-# shellcheck disable=SC2016 # $1 and $2 are the inner shell's own arguments
-nohup /bin/sh -c '/bin/sh -c "$1"; echo "$?" >"$2/rc.tmp" && mv "$2/rc.tmp" "$2/rc"' \\
-  apb-reboot "$1" "$apb_dir" </dev/null >"$apb_dir/out" 2>"$apb_dir/err" &
-apb_waited=0
-while [ ! -e "$apb_dir/rc" ] && [ "$apb_waited" -lt "$3" ]; do
-  sleep 0.1 2>/dev/null || sleep 1
-  apb_waited=$((apb_waited + 1))
-done
-if [ ! -e "$apb_dir/rc" ]; then
-  rm -rf "$apb_dir"
-  exit 0
-fi
-apb_rc=$(cat "$apb_dir/rc")
-cat "$apb_dir/out"
-cat "$apb_dir/err" >&2
-rm -rf "$apb_dir"
-exit "$apb_rc"
-`;
-
-// src/modules/wait-for-connection.ts
-var DEFAULT_CONNECT_TIMEOUT = 5;
-var DEFAULT_DELAY = 0;
-var DEFAULT_SLEEP = 1;
-var DEFAULT_TIMEOUT = 600;
-var waitForConnectionModule = {
-  name: "wait_for_connection",
-  argNames: ["connect_timeout", "delay", "sleep", "timeout"],
-  async run(ctx) {
-    const connectTimeout = secondsArg(ctx.args, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
-    const delay = secondsArg(ctx.args, "delay", DEFAULT_DELAY);
-    const sleep2 = secondsArg(ctx.args, "sleep", DEFAULT_SLEEP);
-    const timeout = secondsArg(ctx.args, "timeout", DEFAULT_TIMEOUT);
-    const start = Date.now();
-    const elapsed = () => Math.floor((Date.now() - start) / 1e3);
-    if (delay > 0 && !await sleepFully(ctx, delay * 1e3)) {
-      return { changed: false, failed: true, elapsed: elapsed(), msg: CANCELLED };
-    }
-    const outcome = await retryUntilDeadline(
-      ctx,
-      timeout,
-      () => sleep2 * 1e3,
-      () => pingTest(ctx, connectTimeout)
-    );
-    if (outcome.ok) return { changed: false, elapsed: elapsed() };
-    return {
-      changed: false,
-      failed: true,
-      elapsed: elapsed(),
-      msg: outcome.reason === "timeout" ? `timed out waiting for ping module test: ${outcome.lastError}` : outcome.lastError
-    };
-  }
-};
-async function retryUntilDeadline(ctx, seconds, pauseMs, attempt2) {
-  const deadline = Date.now() + seconds * 1e3;
-  for (let failures = 0; ; failures++) {
-    let lastError;
-    try {
-      await attempt2(deadline - Date.now());
-      return { ok: true };
-    } catch (error2) {
-      if (error2 instanceof HostKeyError)
-        return { ok: false, reason: "fatal", lastError: error2.message };
-      lastError = errorText2(error2);
-    }
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return { ok: false, reason: "timeout", lastError };
-    if (!await sleepFully(ctx, Math.min(pauseMs(failures), remaining))) {
-      return { ok: false, reason: "cancelled", lastError: CANCELLED };
-    }
-  }
-}
-async function pingTest(ctx, connectTimeout) {
-  const connection = await reconnectWithin(ctx, connectTimeout);
-  const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
-  if (res.timedOut) {
-    throw new Error(`the ping test command did not answer within ${ctx.timeoutMs} ms`);
-  }
-  if (res.code !== 0 || res.stdout.toString("utf8").trim() !== "pong")
-    throw new Error("ping test failed");
-}
-var CANCELLED = "the wait was interrupted because the run is being cancelled";
-function reconnectWithin(ctx, seconds) {
-  const attempt2 = ctx.reconnect();
-  if (seconds <= 0) return attempt2;
-  return withDeadline(
-    attempt2,
-    seconds * 1e3,
-    `timed out after ${seconds} s connecting to ${ctx.host} (connect_timeout)`
-  );
-}
-function withDeadline(promise, ms, message2) {
-  promise.catch(() => void 0);
-  let timer;
-  const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message2)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-async function sleepFully(ctx, ms) {
-  const before = Date.now();
-  await ctx.sleep(ms);
-  return Date.now() - before >= ms - 25;
-}
-function secondsArg(args, name, dflt) {
-  const value = args[name];
-  if (value === void 0 || value === null) return dflt;
-  let n;
-  if (typeof value === "number") n = Math.trunc(value);
-  else if (typeof value === "boolean") n = value ? 1 : 0;
-  else if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) n = parseInt(value, 10);
-  else n = NaN;
-  if (!Number.isFinite(n) || n < 0) {
-    throw new ModuleArgumentError(
-      `'${name}' must be a whole number of seconds (0 or more), got '${String(value)}'`
-    );
-  }
-  return n;
-}
-function errorText2(error2) {
-  return error2 instanceof Error ? error2.message : String(error2);
-}
-
-// src/modules/reboot.ts
-var DEFAULT_REBOOT_TIMEOUT = 600;
-var DEFAULT_TEST_COMMAND = "whoami";
-var DEFAULT_BOOT_TIME_COMMAND = "cat /proc/sys/kernel/random/boot_id";
-var DEFAULT_REBOOT_MESSAGE = "Reboot initiated by Ansible";
-var DEFAULT_SEARCH_PATHS = ["/sbin", "/bin", "/usr/sbin", "/usr/bin", "/usr/local/sbin"];
-var LAUNCH_WAIT_TENTHS = 20;
-var LAUNCH_DEADLINE_MS = 3e4;
-var FIRST_PAUSE_MS = 1e3;
-var MAX_PAUSE_MS = 2e3;
-var rebootModule = {
-  name: "reboot",
-  argNames: [
-    "boot_time_command",
-    "connect_timeout",
-    "msg",
-    "post_reboot_delay",
-    "pre_reboot_delay",
-    "reboot_command",
-    "reboot_timeout",
-    "search_paths",
-    "test_command"
-  ],
-  async run(ctx) {
-    const rebootTimeout = secondsArg(ctx.args, "reboot_timeout", DEFAULT_REBOOT_TIMEOUT);
-    const connectTimeout = secondsArg(ctx.args, "connect_timeout", 0);
-    const preRebootDelay = secondsArg(ctx.args, "pre_reboot_delay", 0);
-    const postRebootDelay = secondsArg(ctx.args, "post_reboot_delay", 0);
-    const bootTimeCommand = commandArg(ctx.args, "boot_time_command", DEFAULT_BOOT_TIME_COMMAND);
-    const testCommand = commandArg(ctx.args, "test_command", DEFAULT_TEST_COMMAND);
-    const message2 = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
-    const rebootCommand = commandArg(
-      ctx.args,
-      "reboot_command",
-      `shutdown -r now ${shellQuote(message2)}`
-    );
-    const searchPaths = searchPathsArg(ctx.args["search_paths"]);
-    let previousBootId;
-    try {
-      previousBootId = await readBootId(ctx, await ctx.connection(), bootTimeCommand, ctx.timeoutMs);
-    } catch (error2) {
-      return { changed: false, failed: true, rebooted: false, msg: errorText2(error2) };
-    }
-    if (preRebootDelay > 0 && !await sleepFully(ctx, preRebootDelay * 1e3)) {
-      return { changed: false, failed: true, rebooted: false, msg: CANCELLED };
-    }
-    const launched = await startReboot(ctx, rebootCommand, searchPaths);
-    const start = Date.now();
-    const elapsed = () => Math.floor((Date.now() - start) / 1e3);
-    if (launched !== void 0) {
-      return { changed: false, failed: true, rebooted: false, elapsed: elapsed(), msg: launched };
-    }
-    if (postRebootDelay > 0 && !await sleepFully(ctx, postRebootDelay * 1e3)) {
-      return { changed: false, failed: true, rebooted: true, elapsed: elapsed(), msg: CANCELLED };
-    }
-    const bootChanged = await retryUntilDeadline(ctx, rebootTimeout, pauseAfter, async (left) => {
-      const connection = await reconnectWithin(ctx, connectTimeout);
-      const bootId = await readBootId(ctx, connection, bootTimeCommand, attemptDeadline(ctx, left));
-      if (bootId === "" || bootId === previousBootId) throw new Error("boot time has not changed");
-    });
-    if (!bootChanged.ok) {
-      return waitFailed(bootChanged, "last boot time check", rebootTimeout, elapsed());
-    }
-    let needsReconnect = false;
-    const testPassed = await retryUntilDeadline(ctx, rebootTimeout, pauseAfter, async (left) => {
-      const connection = needsReconnect ? await reconnectWithin(ctx, connectTimeout) : await ctx.connection();
-      needsReconnect = false;
-      let res;
-      try {
-        res = await connection.run(testCommand, { timeoutMs: attemptDeadline(ctx, left) });
-      } catch (error2) {
-        if (error2 instanceof ConnectionError) needsReconnect = true;
-        throw error2;
-      }
-      if (res.timedOut) {
-        needsReconnect = true;
-        throw new Error(`the test command did not finish within ${attemptDeadline(ctx, left)} ms`);
-      }
-      if (res.code !== 0) {
-        throw new Error(
-          `Test command failed: ${decodeOutput(res.stderr)} ${decodeOutput(res.stdout)}`
-        );
-      }
-    });
-    if (!testPassed.ok) {
-      return waitFailed(testPassed, "post-reboot test command", rebootTimeout, elapsed());
-    }
-    return { changed: true, elapsed: elapsed(), rebooted: true };
-  }
-};
-async function startReboot(ctx, command, searchPaths) {
-  const remote = [
-    "/bin/sh -c",
-    shellQuote(reboot_launch_default),
-    "apb-reboot",
-    shellQuote(command),
-    shellQuote(searchPaths),
-    String(LAUNCH_WAIT_TENTHS)
-  ].join(" ");
-  try {
-    const connection = await ctx.connection();
-    const res = await connection.run(remote, {
-      timeoutMs: Math.min(ctx.timeoutMs, LAUNCH_DEADLINE_MS)
-    });
-    if (res.timedOut || res.code === null || res.code === 0) return void 0;
-    return `Reboot command failed. Error was: '${decodeOutput(res.stdout)}, ${decodeOutput(res.stderr)}'`;
-  } catch (error2) {
-    if (error2 instanceof ConnectionError) return void 0;
     throw error2;
   }
-}
-async function readBootId(ctx, connection, command, timeoutMs) {
-  const res = await connection.run(command, { timeoutMs });
-  if (res.timedOut) {
-    throw new Error(
-      `reboot: the boot time command did not finish within ${timeoutMs} ms on ${ctx.host}`
+  const cyclic = findCycle(data);
+  if (cyclic) {
+    const line = lines.get(cyclic);
+    throw new PlaybookError(
+      "a YAML alias refers to the node that contains it (like `a: &x [*x]`), which makes an endless value. Copy the values instead of aliasing the enclosing anchor.",
+      { file, line: line ?? 1 }
     );
   }
-  const stdout = res.stdout.toString("utf8");
-  if (res.code !== 0) {
-    throw new Error(
-      `reboot: failed to get host boot time info, rc: ${res.code ?? -1}, stdout: ${stdout}, stderr: ${res.stderr.toString("utf8")}`
-    );
-  }
-  return stdout.trim();
+  return { data, lineOf: (node) => lines.get(node) };
 }
-function waitFailed(outcome, what, timeout, elapsed) {
-  const result = {
-    changed: false,
-    failed: true,
-    rebooted: true,
-    elapsed,
-    msg: outcome.reason === "timeout" ? `Timed out waiting for ${what} (timeout=${timeout})` : outcome.lastError
+function findCycle(root) {
+  if (root === null || typeof root !== "object") return void 0;
+  const done = /* @__PURE__ */ new WeakSet();
+  const onPath = /* @__PURE__ */ new WeakSet();
+  const stack = [];
+  const enter = (node) => {
+    onPath.add(node);
+    stack.push({ node, children: Object.values(node), next: 0 });
   };
-  if (outcome.reason === "timeout" && outcome.lastError !== "")
-    result["last_error"] = outcome.lastError;
-  return result;
-}
-function pauseAfter(failures) {
-  return Math.min(FIRST_PAUSE_MS * 1.5 ** failures, MAX_PAUSE_MS);
-}
-function attemptDeadline(ctx, remainingMs) {
-  return Math.max(1e3, Math.min(ctx.timeoutMs, remainingMs));
-}
-function commandArg(args, name, dflt) {
-  const value = args[name];
-  if (value === void 0 || value === null || value === "") return dflt;
-  if (typeof value !== "string") {
-    throw new ModuleArgumentError(`Invalid value given for '${name}': it must be a string`);
+  enter(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next >= top.children.length) {
+      stack.pop();
+      onPath.delete(top.node);
+      done.add(top.node);
+      continue;
+    }
+    const child = top.children[top.next++];
+    if (child === null || typeof child !== "object" || ArrayBuffer.isView(child)) continue;
+    if (done.has(child)) continue;
+    if (onPath.has(child)) return child;
+    enter(child);
   }
-  return value;
-}
-function searchPathsArg(value) {
-  if (value === void 0 || value === null) return DEFAULT_SEARCH_PATHS.join(":");
-  const list = typeof value === "string" ? [value] : value;
-  if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
-    throw new ModuleArgumentError(
-      "'search_paths' must be a list of directories, e.g. ['/sbin', '/usr/sbin']"
-    );
-  }
-  return list.join(":");
+  return void 0;
 }
 
-// src/modules/script.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import path3 from "node:path";
-var scriptModule = {
-  name: "script",
-  freeForm: true,
-  argNames: ["_raw_params", "cmd", "chdir", "creates", "removes", "executable"],
-  async run(ctx) {
-    const line = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
-    if (line === void 0)
-      throw new ModuleArgumentError("no script given: write `script: path/to/script.sh [args]`");
-    let words;
+// src/playbook/playbook-loader.ts
+var INLINE_LABEL = "<inline playbook>";
+var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
+function loadPlaybook(source, modules, cwd = process.cwd()) {
+  const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
+  if (!looksInline) {
+    const file = path.resolve(cwd, source);
+    if (!existsSync3(file)) {
+      throw new PlaybookError(
+        `the playbook '${source}' could not be found (looked in ${path.dirname(file)}). Pass a playbook file path or inline YAML text.`
+      );
+    }
+    let text2;
     try {
-      words = shlexSplit(line);
+      text2 = readFileSync(file, "utf8");
     } catch (error2) {
-      throw new ModuleArgumentError(
-        `could not split '${line}' into a path and arguments: ${error2.message}`
+      const reason = error2.code === "EISDIR" ? "it is a directory" : error2.message;
+      throw new PlaybookError(
+        `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
       );
     }
-    const [localName, ...scriptArgs] = words;
-    const localPath = path3.resolve(ctx.baseDir, localName);
-    let content;
-    try {
-      content = readFileSync3(localPath);
-    } catch {
-      throw new ModuleArgumentError(
-        `Could not find or access '${localName}' (looked for ${localPath})`
-      );
-    }
-    const skipped2 = await checkCreatesRemoves(ctx, line);
-    if (skipped2) return { ...skipped2, cmd: void 0 };
-    const connection = await ctx.connection();
-    const mk = await connection.run(
-      'umask 077 && mktemp -d "${TMPDIR:-/tmp}/async-playbook.XXXXXXXX"',
-      {
-        timeoutMs: ctx.timeoutMs
-      }
-    );
-    const dir = mk.stdout.toString("utf8").trim();
-    if (mk.code !== 0 || !dir.startsWith("/")) {
-      throw new ModuleArgumentError(
-        `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
-      );
-    }
-    const remote = `${dir}/${path3.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
-    const start = /* @__PURE__ */ new Date();
-    try {
-      await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
-      const executable = optionalString(ctx.args["executable"]);
-      const chdir = optionalString(ctx.args["chdir"]);
-      const argv = [...executable ? [executable] : [], remote, ...scriptArgs].map(shellQuote).join(" ");
-      const res = await connection.run(
-        `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ""}${argv}`,
-        {
-          timeoutMs: ctx.timeoutMs
-        }
-      );
-      const stdout = res.stdout.toString("utf8");
-      const stderr = res.stderr.toString("utf8");
-      const rc = res.code ?? -1;
-      const end = /* @__PURE__ */ new Date();
-      return {
-        changed: true,
-        rc,
-        stdout,
-        stdout_lines: splitLines(stdout),
-        stderr,
-        stderr_lines: splitLines(stderr),
-        start: formatTimestamp(start),
-        end: formatTimestamp(end),
-        delta: formatDelta(end.getTime() - start.getTime()),
-        ...rc !== 0 ? { failed: true, msg: "non-zero return code" } : {}
-      };
-    } finally {
-      await connection.run(`rm -rf ${shellQuote(dir)}`, { timeoutMs: ctx.timeoutMs }).catch(() => void 0);
-    }
+    return parsePlaybookText(text2, source, path.dirname(file), modules);
   }
-};
-
-// src/modules/set-fact.ts
-var setFactModule = {
-  name: "set_fact",
-  local: true,
-  async run(ctx) {
-    const facts = {};
-    for (const [key, value] of Object.entries(ctx.args)) {
-      if (key === "cacheable") continue;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        throw new ModuleArgumentError(
-          `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`
+  return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
+}
+function parsePlaybookText(text2, file, baseDir, modules) {
+  const doc = parseYaml(text2, file);
+  const loader2 = new Loader(doc, file, modules);
+  return { file, baseDir, plays: loader2.plays() };
+}
+var Loader = class {
+  constructor(doc, file, modules) {
+    this.doc = doc;
+    this.file = file;
+    this.modules = modules;
+  }
+  doc;
+  file;
+  modules;
+  plays() {
+    const data = this.doc.data;
+    if (data === null || data === void 0) {
+      throw new PlaybookError("the playbook is empty: expected a list of plays", this.at(void 0));
+    }
+    if (!Array.isArray(data)) {
+      throw new PlaybookError(
+        "a playbook must be a list of plays (each starting with `- hosts: \u2026`), but this file holds a " + describe(data),
+        this.at(data)
+      );
+    }
+    return data.map((entry) => this.play(entry, data));
+  }
+  play(raw, parent) {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `each play must be a mapping with \`hosts:\`, found ${describe(raw)}`,
+        this.at(parent)
+      );
+    }
+    const location2 = this.at(raw);
+    this.checkKeys(raw, PLAY_KEYWORDS, "play", location2);
+    if (raw.hosts === void 0 || raw.hosts === null || raw.hosts === "") {
+      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location2);
+    }
+    const hosts = raw.hosts;
+    if (typeof hosts !== "string" && !(Array.isArray(hosts) && hosts.every((h) => typeof h === "string"))) {
+      throw new PlaybookError(
+        `'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`,
+        location2
+      );
+    }
+    if (raw.strategy !== void 0 && raw.strategy !== "linear") {
+      throw new PlaybookError(
+        `strategy ${typeof raw.strategy === "string" ? `'${raw.strategy}'` : describe(raw.strategy)} is not supported; only 'linear' is`,
+        location2
+      );
+    }
+    const become = becomeKeywords(raw, location2);
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location2
+      );
+    }
+    const vars = this.mapping(raw.vars, "vars", location2);
+    if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
+    if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
+    const tasks = [
+      ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
+      ...this.taskList(raw.tasks, "tasks", location2),
+      ...this.taskList(raw.post_tasks, "post_tasks", location2)
+    ];
+    return {
+      name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location2),
+      hosts,
+      vars,
+      gatherFacts: raw.gather_facts ?? true,
+      tasks,
+      anyErrorsFatal: raw.any_errors_fatal ?? false,
+      maxFailPercentage: raw.max_fail_percentage,
+      serial: raw.serial,
+      ignoreErrors: raw.ignore_errors,
+      environment: raw.environment,
+      ...become ? { become } : {},
+      location: location2
+    };
+  }
+  taskList(raw, keyword, playLocation) {
+    if (raw === void 0 || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'${keyword}' must be a list of tasks, found ${describe(raw)}`,
+        this.at(raw) ?? playLocation
+      );
+    }
+    return raw.map((entry) => this.task(entry, raw));
+  }
+  task(raw, parent) {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `each task must be a mapping such as \`- name: \u2026 \\n  shell: \u2026\`, found ${describe(raw)}`,
+        this.at(parent)
+      );
+    }
+    const location2 = this.at(raw);
+    let moduleKey;
+    let moduleName;
+    for (const key of Object.keys(raw)) {
+      if (TASK_KEYWORDS.has(key)) continue;
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
+      const canonical = canonicalModule(key);
+      if (this.modules.names.has(canonical)) {
+        if (moduleKey) {
+          throw new PlaybookError(
+            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
+            location2
+          );
+        }
+        moduleKey = key;
+        moduleName = canonical;
+        continue;
+      }
+      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location2);
+    }
+    let args;
+    if (moduleKey && moduleName) {
+      args = this.moduleArgs(raw[moduleKey], moduleName, location2);
+    } else if (typeof raw.action === "string" || isMapping(raw.action)) {
+      ;
+      ({ moduleName, args } = this.actionKeyword(raw.action, location2));
+      moduleKey = moduleName;
+    } else {
+      throw new PlaybookError(
+        "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
+        location2
+      );
+    }
+    if (raw.args !== void 0) {
+      const extra = this.mapping(raw.args, "args", location2);
+      args = { ...args, ...extra };
+    }
+    const become = becomeKeywords(raw, location2);
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location2
+      );
+    }
+    const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
+    if (loopKeys.length > 1) {
+      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location2);
+    }
+    const loopKey = loopKeys[0];
+    const loopControl = this.mapping(raw.loop_control, "loop_control", location2);
+    for (const key of Object.keys(loopControl)) {
+      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
+        throw new PlaybookError(
+          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          location2
         );
       }
-      facts[key] = value;
     }
-    if (Object.keys(facts).length === 0) {
-      throw new ModuleArgumentError(
-        "No key/value pairs provided, at least one is required for this action to succeed"
+    if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
+      throw new PlaybookError(
+        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
+        location2
       );
     }
-    return { ansible_facts: facts, changed: false };
+    const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
+    const loopVar = loopControl["loop_var"] === void 0 ? "item" : String(loopControl["loop_var"]);
+    return {
+      name: named ? this.nameOf(raw.name, location2) : moduleKey,
+      named,
+      module: moduleName,
+      args,
+      location: location2,
+      register: raw.register,
+      when: this.conditionals(raw.when, "when", location2),
+      loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
+      loopControl: {
+        loopVar,
+        label: loopControl["label"],
+        indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
+        pause: loopControl["pause"]
+      },
+      until: this.conditionals(raw.until, "until", location2),
+      retries: raw.retries,
+      delay: raw.delay,
+      failedWhen: this.conditionals(raw.failed_when, "failed_when", location2),
+      changedWhen: this.conditionals(raw.changed_when, "changed_when", location2),
+      ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
+      vars: this.mapping(raw.vars, "vars", location2),
+      environment: raw.environment,
+      noLog: raw.no_log,
+      timeout: raw.timeout,
+      runOnce: raw.run_once,
+      async: raw.async,
+      poll: raw.poll,
+      tags: normaliseTags(raw.tags),
+      ...become ? { become } : {}
+    };
   }
-};
-
-// src/modules/facts.sh
-var facts_default = `#!/bin/sh
-# Gathers the common facts in one round trip, with POSIX sh and coreutils only (no Python).
-# Output: records separated by \\036 (RS), each "kind\\037name\\037value". Parsed by facts.ts.
-RS=$(printf '\\036')
-US=$(printf '\\037')
-fact() { printf '%s%s%s%s%s%s' "fact" "$US" "$1" "$US" "$2" "$RS"; }
-
-fact hostname "$(uname -n 2>/dev/null)"
-fact fqdn "$(hostname -f 2>/dev/null || uname -n 2>/dev/null)"
-fact kernel "$(uname -r 2>/dev/null)"
-fact kernel_version "$(uname -v 2>/dev/null)"
-fact architecture "$(uname -m 2>/dev/null)"
-fact system "$(uname -s 2>/dev/null)"
-fact vcpus "$(grep -c "^processor" /proc/cpuinfo 2>/dev/null || nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null)"
-fact memtotal_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
-fact memfree_kb "$(awk '/^MemFree:/ { print $2 }' /proc/meminfo 2>/dev/null)"
-fact user_id "$(id -un 2>/dev/null)"
-fact user_uid "$(id -u 2>/dev/null)"
-fact user_gid "$(id -g 2>/dev/null)"
-fact user_entry "$(getent passwd "$(id -un 2>/dev/null)" 2>/dev/null)"
-fact date "$(date '+%Y %m %d %H %M %S %s %z %Z %w %W %A' 2>/dev/null)"
-fact boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"
-if [ -r /etc/os-release ]; then
-  fact os_release "$(cat /etc/os-release)"
-elif [ -r /usr/lib/os-release ]; then
-  fact os_release "$(cat /usr/lib/os-release)"
-fi
-if [ -r /etc/debian_version ]; then
-  fact debian_version "$(cat /etc/debian_version)"
-fi
-if [ "$(uname -s 2>/dev/null)" = Darwin ]; then
-  fact macos_version "$(sw_vers -productVersion 2>/dev/null)"
-fi
-awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'
-`;
-
-// src/modules/setup.ts
-var RECORD = "";
-var FIELD = "";
-var DISTRIBUTIONS = {
-  debian: ["Debian", "Debian"],
-  ubuntu: ["Ubuntu", "Debian"],
-  raspbian: ["Debian", "Debian"],
-  linuxmint: ["Linux Mint", "Debian"],
-  pop: ["Pop!_OS", "Debian"],
-  kali: ["Kali", "Debian"],
-  rhel: ["RedHat", "RedHat"],
-  centos: ["CentOS", "RedHat"],
-  fedora: ["Fedora", "RedHat"],
-  rocky: ["Rocky", "RedHat"],
-  almalinux: ["AlmaLinux", "RedHat"],
-  ol: ["OracleLinux", "RedHat"],
-  amzn: ["Amazon", "RedHat"],
-  alpine: ["Alpine", "Alpine"],
-  arch: ["Archlinux", "Archlinux"],
-  sles: ["SLES", "Suse"],
-  "opensuse-leap": ["openSUSE Leap", "Suse"],
-  "opensuse-tumbleweed": ["openSUSE Tumbleweed", "Suse"],
-  gentoo: ["Gentoo", "Gentoo"],
-  freebsd: ["FreeBSD", "FreeBSD"]
-};
-var setupModule = {
-  name: "setup",
-  argNames: ["gather_subset", "filter", "gather_timeout"],
-  async run(ctx) {
-    const connection = await ctx.connection();
-    const res = await connection.run(facts_default, { timeoutMs: ctx.timeoutMs });
-    if (res.code !== 0) {
-      throw new ModuleArgumentError(
-        `fact gathering failed (rc=${res.code}): ${res.stderr.toString("utf8").trim()}`
+  actionKeyword(action, location2) {
+    if (typeof action === "string") {
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
+      const name2 = canonicalModule(match?.[1] ?? "");
+      if (!this.modules.names.has(name2))
+        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location2);
+      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location2) };
+    }
+    const mapping = action;
+    const moduleRaw = mapping["module"];
+    const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
+    if (!this.modules.names.has(name)) {
+      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location2);
+    }
+    const args = { ...mapping };
+    delete args["module"];
+    return { moduleName: name, args };
+  }
+  moduleArgs(raw, module, location2) {
+    if (raw === null || raw === void 0) return {};
+    if (isMapping(raw)) return { ...raw };
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
+      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
+    }
+    throw new PlaybookError(
+      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
+      location2
+    );
+  }
+  unknownKeyMessage(key, hasModule) {
+    const keyword = closestMatch(key, TASK_KEYWORDS);
+    const moduleGuess = closestMatch(key, this.modules.names);
+    if (hasModule || keyword && !moduleGuess) {
+      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ""}`;
+    }
+    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
+    return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
+  }
+  mapping(raw, keyword, location2) {
+    if (raw === void 0 || raw === null) return {};
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
+        this.at(raw) ?? location2
       );
     }
-    const facts = parseFacts(res.stdout.toString("utf8"));
-    return { ansible_facts: facts, changed: false };
+    return { ...raw };
+  }
+  conditionals(raw, keyword, location2) {
+    if (raw === void 0 || raw === null) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    for (const item of list) {
+      if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
+        throw new PlaybookError(
+          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
+          location2
+        );
+      }
+    }
+    return list;
+  }
+  /** A play or task name: a string, or a number/boolean written without quotes. */
+  nameOf(raw, location2) {
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean")
+      return String(raw);
+    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location2);
+  }
+  at(node) {
+    const line = node !== null && typeof node === "object" ? this.doc.lineOf(node) : void 0;
+    return { file: this.file, line: line ?? 1 };
+  }
+  checkKeys(raw, allowed, what, location2) {
+    for (const key of Object.keys(raw)) {
+      if (allowed.has(key)) continue;
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
+      const guess = closestMatch(key, allowed);
+      throw new PlaybookError(
+        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
+        location2
+      );
+    }
   }
 };
-function parseFacts(output2) {
-  const raw = {};
-  const env = {};
-  for (const record of output2.split(RECORD)) {
-    const [kind, name, ...rest] = record.split(FIELD);
-    if (!name) continue;
-    const value = rest.join(FIELD);
-    if (kind === "env") env[name] = value;
-    else if (kind === "fact") raw[name] = value.replace(/\n$/, "");
-  }
-  const osRelease = parseOsRelease(raw["os_release"] ?? "");
-  const id = (osRelease["ID"] ?? (raw["system"] ?? "").toLowerCase()).toLowerCase();
-  const [distribution, family] = DISTRIBUTIONS[id] ?? [
-    osRelease["NAME"] ?? raw["system"] ?? "NA",
-    raw["system"] ?? "NA"
-  ];
-  let version = osRelease["VERSION_ID"] ?? raw["macos_version"] ?? "NA";
-  if (id === "debian" && raw["debian_version"] && /^\d/.test(raw["debian_version"]))
-    version = raw["debian_version"];
-  const passwd = (raw["user_entry"] ?? "").split(":");
-  const memKb = Number(raw["memtotal_kb"] ?? 0);
-  const hostname = raw["hostname"] ?? "";
-  return {
-    ansible_hostname: hostname.split(".")[0],
-    ansible_nodename: hostname,
-    ansible_fqdn: raw["fqdn"] || hostname,
-    ansible_domain: (raw["fqdn"] ?? "").includes(".") ? (raw["fqdn"] ?? "").split(".").slice(1).join(".") : "",
-    ansible_distribution: distribution,
-    ansible_distribution_version: version,
-    ansible_distribution_major_version: version.split(".")[0],
-    ansible_distribution_release: osRelease["VERSION_CODENAME"] ?? "NA",
-    ansible_os_family: family,
-    ansible_system: raw["system"],
-    ansible_kernel: raw["kernel"],
-    ansible_kernel_version: raw["kernel_version"],
-    ansible_architecture: raw["architecture"],
-    ansible_machine: raw["architecture"],
-    ansible_processor_vcpus: Number(raw["vcpus"] ?? 0) || 1,
-    ansible_memtotal_mb: Math.floor(memKb / 1024),
-    ansible_memfree_mb: Math.floor(Number(raw["memfree_kb"] ?? 0) / 1024),
-    ansible_user_id: raw["user_id"],
-    ansible_user_uid: Number(raw["user_uid"]),
-    ansible_user_gid: Number(raw["user_gid"]),
-    ansible_user_dir: passwd[5] ?? env["HOME"],
-    ansible_user_shell: passwd[6] ?? env["SHELL"],
-    ansible_env: env,
-    ansible_date_time: dateTimeFacts(raw["date"] ?? ""),
-    ansible_boot_id: raw["boot_id"] ?? "",
-    gather_subset: ["all"],
-    module_setup: true
-  };
-}
-function parseOsRelease(text) {
-  const out = {};
-  for (const line of text.split("\n")) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) out[m[1]] = m[2].replace(/^["']|["']$/g, "");
-  }
-  return out;
-}
-function dateTimeFacts(line) {
-  const [
-    year,
-    month,
-    day,
-    hour,
-    minute,
-    second,
-    epoch,
-    tzOffset,
-    tz,
-    weekdayNumber,
-    weeknumber,
-    weekday
-  ] = line.split(" ");
-  const epochSeconds = Number(epoch);
-  const utc = Number.isFinite(epochSeconds) ? new Date(epochSeconds * 1e3).toISOString().replace(".000Z", "Z") : "";
-  return {
-    year: year ?? "",
-    month: month ?? "",
-    day: day ?? "",
-    hour: hour ?? "",
-    minute: minute ?? "",
-    second: second ?? "",
-    epoch: epoch ?? "",
-    epoch_int: epoch ?? "",
-    date: `${year}-${month}-${day}`,
-    time: `${hour}:${minute}:${second}`,
-    iso8601: utc,
-    iso8601_micro: utc.replace("Z", ".000000Z"),
-    iso8601_basic: `${year}${month}${day}T${hour}${minute}${second}000000`,
-    iso8601_basic_short: `${year}${month}${day}T${hour}${minute}${second}`,
-    tz: tz ?? "",
-    tz_dst: tz ?? "",
-    tz_offset: tzOffset ?? "",
-    weekday: weekday ?? "",
-    weekday_number: weekdayNumber ?? "",
-    weeknumber: weeknumber ?? ""
-  };
-}
-
-// src/modules/registry.ts
-var ALL = [
-  shellModule,
-  commandModule,
-  rawModule,
-  scriptModule,
-  copyModule,
-  debugModule,
-  setFactModule,
-  failModule,
-  assertModule,
-  pauseModule,
-  pingModule,
-  setupModule,
-  asyncStatusModule,
-  waitForConnectionModule,
-  rebootModule
+var BECOME_KEYS = [
+  ["become", "become"],
+  ["become_user", "becomeUser"],
+  ["become_method", "becomeMethod"],
+  ["become_flags", "becomeFlags"],
+  ["become_exe", "becomeExe"]
 ];
-var MODULES = new Map(ALL.map((m) => [m.name, m]));
-var MODULE_CATALOG = {
-  names: new Set(MODULES.keys()),
-  freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name))
-};
+function becomeKeywords(raw, location2) {
+  const out = {};
+  for (const [keyword, field] of BECOME_KEYS) {
+    const value = raw[keyword];
+    if (value === void 0 || value === null) continue;
+    if (keyword !== "become" && typeof value !== "string") {
+      throw new PlaybookError(`'${keyword}' must be a string, found ${describe(value)}`, location2);
+    }
+    out[field] = value;
+  }
+  const method = out.becomeMethod;
+  if (typeof method === "string" && !method.includes("{{")) {
+    const problem = becomeMethodProblem(method);
+    if (problem) throw new PlaybookError(problem, location2);
+  }
+  return Object.keys(out).length > 0 ? out : void 0;
+}
+function canonicalBecomeMethod(method) {
+  const name = canonicalModule(method.trim());
+  return name === "sudo" || name === "su" ? name : void 0;
+}
+function becomeMethodProblem(method) {
+  if (canonicalBecomeMethod(method)) return void 0;
+  return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
+}
+function canonicalModule(name) {
+  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
+  return name;
+}
+function normaliseLoop(raw, keyword) {
+  return { value: raw, flatten: keyword === "with_items" };
+}
+function normaliseTags(raw) {
+  if (raw === void 0 || raw === null) return [];
+  if (Array.isArray(raw)) return raw.map(String);
+  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
+}
+function isMapping(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function describe(value) {
+  if (value === null || value === void 0) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -55895,10 +54622,10 @@ function pyNumber(n) {
   if (n === -Infinity) return "-inf";
   return String(n).replace(/e([+-])(\d)$/, "e$10$2");
 }
-function pyStringRepr(text) {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+function pyStringRepr(text2) {
+  const quote = text2.includes("'") && !text2.includes('"') ? '"' : "'";
   let out = quote;
-  for (const ch of text) {
+  for (const ch of text2) {
     const code2 = ch.codePointAt(0);
     if (ch === "\\") out += "\\\\";
     else if (ch === quote) out += "\\" + quote;
@@ -56081,7 +54808,7 @@ function pyFormat(format, values) {
       if (conv === "%") return "%";
       const value = take2();
       const prec = precision === void 0 ? void 0 : Number(precision);
-      let text;
+      let text2;
       const num = () => {
         if (typeof value !== "number" && typeof value !== "boolean") {
           throw new TemplateError(`%${conv} format: a number is required, not ${pyTypeName(value)}`);
@@ -56090,45 +54817,45 @@ function pyFormat(format, values) {
       };
       switch (conv) {
         case "s":
-          text = pythonStr(value);
-          if (prec !== void 0) text = text.slice(0, prec);
+          text2 = pythonStr(value);
+          if (prec !== void 0) text2 = text2.slice(0, prec);
           break;
         case "r":
-          text = pyRepr(value);
+          text2 = pyRepr(value);
           break;
         case "d":
         case "i":
-          text = String(Math.trunc(num()));
+          text2 = String(Math.trunc(num()));
           break;
         case "f":
         case "F":
-          text = num().toFixed(prec ?? 6);
+          text2 = num().toFixed(prec ?? 6);
           break;
         case "e":
         case "E":
-          text = num().toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
-          if (conv === "E") text = text.toUpperCase();
+          text2 = num().toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
+          if (conv === "E") text2 = text2.toUpperCase();
           break;
         case "x":
         case "X":
-          text = Math.trunc(num()).toString(16);
-          if (conv === "X") text = text.toUpperCase();
+          text2 = Math.trunc(num()).toString(16);
+          if (conv === "X") text2 = text2.toUpperCase();
           break;
         case "o":
-          text = Math.trunc(num()).toString(8);
+          text2 = Math.trunc(num()).toString(8);
           break;
         default:
-          text = typeof value === "number" ? String.fromCodePoint(value) : pythonStr(value);
+          text2 = typeof value === "number" ? String.fromCodePoint(value) : pythonStr(value);
       }
-      if (flags.includes("+") && /^[\d]/.test(text) && conv !== "s" && conv !== "r")
-        text = "+" + text;
+      if (flags.includes("+") && /^[\d]/.test(text2) && conv !== "s" && conv !== "r")
+        text2 = "+" + text2;
       const w = width === void 0 ? 0 : Number(width);
-      if (flags.includes("-")) return text.padEnd(w);
+      if (flags.includes("-")) return text2.padEnd(w);
       if (flags.includes("0") && conv !== "s" && conv !== "r") {
-        const sign = /^[+-]/.test(text) ? text[0] : "";
-        return sign + text.slice(sign.length).padStart(w - sign.length, "0");
+        const sign = /^[+-]/.test(text2) ? text2[0] : "";
+        return sign + text2.slice(sign.length).padStart(w - sign.length, "0");
       }
-      return text.padStart(w);
+      return text2.padStart(w);
     }
   );
   if (next < values.length)
@@ -56195,19 +54922,19 @@ function sliceValue(obj, start, stop, step) {
   return typeof obj === "string" ? out.join("") : out;
 }
 var WHITESPACE = " 	\n\r\v\f";
-function stripChars(text, chars, left, right) {
+function stripChars(text2, chars, left, right) {
   const set2 = chars === void 0 || chars === null ? WHITESPACE : String(chars);
   let from = 0;
-  let to = text.length;
-  while (left && from < to && set2.includes(text[from])) from++;
-  while (right && to > from && set2.includes(text[to - 1])) to--;
-  return text.slice(from, to);
+  let to = text2.length;
+  while (left && from < to && set2.includes(text2[from])) from++;
+  while (right && to > from && set2.includes(text2[to - 1])) to--;
+  return text2.slice(from, to);
 }
-function pySplit(text, sep = null, maxsplit = -1) {
+function pySplit(text2, sep = null, maxsplit = -1) {
   const limit2 = maxsplit === null || maxsplit === void 0 ? -1 : Number(maxsplit);
   const out = [];
   if (sep === null || sep === void 0) {
-    let rest2 = stripChars(text, null, true, false);
+    let rest2 = stripChars(text2, null, true, false);
     while (rest2.length > 0) {
       if (limit2 >= 0 && out.length === limit2) {
         out.push(rest2);
@@ -56225,7 +54952,7 @@ function pySplit(text, sep = null, maxsplit = -1) {
   }
   const separator = String(sep);
   if (separator === "") throw new TemplateError("empty separator");
-  let rest = text;
+  let rest = text2;
   for (; ; ) {
     const at = rest.indexOf(separator);
     if (at < 0 || limit2 >= 0 && out.length === limit2) break;
@@ -56235,20 +54962,20 @@ function pySplit(text, sep = null, maxsplit = -1) {
   out.push(rest);
   return out;
 }
-function pySplitlines(text, keepends = false) {
+function pySplitlines(text2, keepends = false) {
   const out = [];
   const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
   let last = 0;
-  for (const m of text.matchAll(re)) {
+  for (const m of text2.matchAll(re)) {
     const end = m.index + m[0].length;
-    out.push(text.slice(last, keepends ? end : m.index));
+    out.push(text2.slice(last, keepends ? end : m.index));
     last = end;
   }
-  if (last < text.length) out.push(text.slice(last));
+  if (last < text2.length) out.push(text2.slice(last));
   return out;
 }
-function pyReplace(text, old, replacement, count) {
-  const parts = text.split(old);
+function pyReplace(text2, old, replacement, count) {
+  const parts = text2.split(old);
   const n = count === void 0 || count === null || Number(count) < 0 ? Infinity : Number(count);
   if (n >= parts.length - 1) return parts.join(replacement);
   return parts.slice(0, n + 1).join(replacement) + old + parts.slice(n + 1).join(old);
@@ -56465,11 +55192,11 @@ function regexReplace(value, pattern, replacement, options, count = 0) {
     const groups = args.slice(0, hasNamed ? -3 : -2);
     return parts.map((part) => {
       if (typeof part === "string") return part;
-      const text = typeof part.group === "number" ? groups[part.group] : named[part.group];
+      const text2 = typeof part.group === "number" ? groups[part.group] : named[part.group];
       if (typeof part.group === "number" && part.group >= groups.length) {
         throw new TemplateError(`invalid group reference ${part.group} in '${replacement}'`);
       }
-      return text ?? "";
+      return text2 ?? "";
     }).join("");
   });
 }
@@ -56499,8 +55226,8 @@ function regexFindall(value, pattern, options) {
 }
 
 // src/template/serialize.ts
-function jsonString(text) {
-  return JSON.stringify(text).replace(
+function jsonString(text2) {
+  return JSON.stringify(text2).replace(
     /[^\x20-\x7e]/g,
     (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")
   );
@@ -56540,22 +55267,22 @@ function pyJsonDumps(value, options = {}) {
   };
   return walk(value, 0);
 }
-function fromJson(text) {
+function fromJson(text2) {
   try {
-    return JSON.parse(String(text));
+    return JSON.parse(String(text2));
   } catch (err) {
     throw new TemplateError(`from_json: ${err.message}`);
   }
 }
-var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/;
-var yaml11Bool = new yaml.Type("tag:yaml.org,2002:bool", {
+var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/;
+var yaml11Bool2 = new yaml.Type("tag:yaml.org,2002:bool", {
   kind: "scalar",
-  resolve: (data) => typeof data === "string" && YAML11_BOOL2.test(data),
+  resolve: (data) => typeof data === "string" && YAML11_BOOL.test(data),
   construct: (data) => /^(?:yes|on|true)$/i.test(data),
   predicate: (data) => typeof data === "boolean",
   represent: (data) => data.valueOf() ? "true" : "false"
 });
-var YAML11_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] });
+var YAML11_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool2] });
 function plainData(value) {
   if (value instanceof Undefined) value.fail();
   if (Array.isArray(value)) return value.map(plainData);
@@ -56588,9 +55315,9 @@ function leafFlowLevel(value) {
   const d = depth(value);
   return d < 0 ? -1 : d;
 }
-function fromYaml(text) {
+function fromYaml(text2) {
   try {
-    return yaml.load(String(text), { schema: YAML11_SCHEMA });
+    return yaml.load(String(text2), { schema: YAML11_SCHEMA });
   } catch (err) {
     throw new TemplateError(`from_yaml: ${err.message}`);
   }
@@ -56623,10 +55350,10 @@ function toInt(value, dflt, base2) {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : dflt;
   if (typeof value === "string") {
-    const text = value.trim().replace(/_/g, "");
+    const text2 = value.trim().replace(/_/g, "");
     const digits = base2 === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : base2 === 8 ? /^[+-]?(0o)?[0-7]+$/i : base2 === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
-    if (digits.test(text)) return parseInt(text.replace(/^([+-]?)0[xob]/i, "$1"), base2);
-    const asFloat = toFloat(text, null);
+    if (digits.test(text2)) return parseInt(text2.replace(/^([+-]?)0[xob]/i, "$1"), base2);
+    const asFloat = toFloat(text2, null);
     if (typeof asFloat === "number" && Number.isFinite(asFloat)) return Math.trunc(asFloat);
   }
   return dflt;
@@ -56635,10 +55362,10 @@ function toFloat(value, dflt) {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number") return value;
   if (typeof value === "string") {
-    const text = value.trim().toLowerCase();
-    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text)) return Number(text);
-    if (/^[+-]?(inf|infinity)$/.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
-    if (/^[+-]?nan$/.test(text)) return NaN;
+    const text2 = value.trim().toLowerCase();
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text2)) return Number(text2);
+    if (/^[+-]?(inf|infinity)$/.test(text2)) return text2.startsWith("-") ? -Infinity : Infinity;
+    if (/^[+-]?nan$/.test(text2)) return NaN;
   }
   return dflt;
 }
@@ -56651,10 +55378,10 @@ function roundHalfEven(value, precision) {
   return rounded / factor;
 }
 function shellQuote2(value) {
-  const text = toText(value);
-  if (text === "") return "''";
-  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
-  return "'" + text.replace(/'/g, `'"'"'`) + "'";
+  const text2 = toText(value);
+  if (text2 === "") return "''";
+  if (/^[\w@%+=:,./-]+$/.test(text2)) return text2;
+  return "'" + text2.replace(/'/g, `'"'"'`) + "'";
 }
 function combineTwo(a, b, recursive, listMerge) {
   const out = { ...a };
@@ -56762,13 +55489,13 @@ function createFilters(deps) {
     upper: (v) => toText(v).toUpperCase(),
     capitalize: (v) => toText(v).charAt(0).toUpperCase() + toText(v).slice(1).toLowerCase(),
     trim: (v, [chars]) => {
-      const text = toText(v);
-      if (chars === void 0 || chars === null) return text.trim();
+      const text2 = toText(v);
+      if (chars === void 0 || chars === null) return text2.trim();
       const set2 = toText(chars);
-      let [from, to] = [0, text.length];
-      while (from < to && set2.includes(text[from])) from++;
-      while (to > from && set2.includes(text[to - 1])) to--;
-      return text.slice(from, to);
+      let [from, to] = [0, text2.length];
+      while (from < to && set2.includes(text2[from])) from++;
+      while (to > from && set2.includes(text2[to - 1])) to--;
+      return text2.slice(from, to);
     },
     replace: (v, [old, replacement, count]) => {
       const parts = toText(v).split(toText(old));
@@ -56892,12 +55619,12 @@ function createFilters(deps) {
     b64encode: (v) => Buffer.from(toText(v), "utf8").toString("base64"),
     b64decode: (v) => base64Decode(v),
     basename: (v) => {
-      const text = toText(v);
-      return text.slice(text.lastIndexOf("/") + 1);
+      const text2 = toText(v);
+      return text2.slice(text2.lastIndexOf("/") + 1);
     },
     dirname: (v) => {
-      const text = toText(v);
-      const head = text.slice(0, text.lastIndexOf("/") + 1);
+      const text2 = toText(v);
+      const head = text2.slice(0, text2.lastIndexOf("/") + 1);
       return /^\/+$/.test(head) ? head : head.replace(/\/+$/, "");
     },
     quote: (v) => shellQuote2(v),
@@ -57086,7 +55813,7 @@ function callTest(name, value, args, kwargs) {
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs);
   return pyTruthy(test(value, args, kwargs));
 }
-var SIMPLE_ESCAPES2 = {
+var SIMPLE_ESCAPES = {
   n: "\n",
   t: "	",
   r: "\r",
@@ -57114,7 +55841,7 @@ function parsePythonString(delimiter) {
     const hex = esc === "x" ? /^x([0-9a-fA-F]{2})/.exec(rest) : esc === "u" ? /^u([0-9a-fA-F]{4})/.exec(rest) : esc === "U" ? /^U([0-9a-fA-F]{8})/.exec(rest) : null;
     const octal = /^[0-7]{1,3}/.exec(rest);
     let consumed = 1;
-    if (Object.hasOwn(SIMPLE_ESCAPES2, esc)) out += SIMPLE_ESCAPES2[esc];
+    if (Object.hasOwn(SIMPLE_ESCAPES, esc)) out += SIMPLE_ESCAPES[esc];
     else if (hex) {
       out += String.fromCodePoint(parseInt(hex[1], 16));
       consumed = hex[0].length;
@@ -57524,8 +56251,8 @@ function evaluateExpression(expression, vars, source = expression) {
 
 // src/template/templar.ts
 var SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
-function singleExpression(text) {
-  const match = SINGLE_EXPRESSION.exec(text);
+function singleExpression(text2) {
+  const match = SINGLE_EXPRESSION.exec(text2);
   if (!match) return void 0;
   const inner = match[1];
   let depth = 0;
@@ -57544,8 +56271,8 @@ function singleExpression(text) {
   }
   return depth === 0 ? inner : void 0;
 }
-function isTemplate(text) {
-  return text.includes("{{") || text.includes("{%");
+function isTemplate(text2) {
+  return text2.includes("{{") || text2.includes("{%");
 }
 var Templar = class {
   /**
@@ -57581,20 +56308,20 @@ var Templar = class {
     if (condition === null || condition === void 0) return true;
     if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars));
     if (typeof condition !== "string") return pyTruthy(condition);
-    const text = condition.trim();
-    if (text === "") return true;
-    let expression = text;
-    if (isTemplate(text)) {
-      const inner = singleExpression(text);
+    const text2 = condition.trim();
+    if (text2 === "") return true;
+    let expression = text2;
+    if (isTemplate(text2)) {
+      const inner = singleExpression(text2);
       if (inner === void 0) {
         throw new TemplateError(
-          `conditional '${text}' mixes an expression with embedded {{ }} templates; write it as one bare expression, e.g. "x == y" instead of "x == '{{ y }}'"`,
-          text
+          `conditional '${text2}' mixes an expression with embedded {{ }} templates; write it as one bare expression, e.g. "x == y" instead of "x == '{{ y }}'"`,
+          text2
         );
       }
       expression = inner;
     }
-    return pyTruthy(evaluateExpression(expression, vars, text));
+    return pyTruthy(evaluateExpression(expression, vars, text2));
   }
   /**
    * Builds a lazily templated variable scope. Each entry is a getter. Trusted entries are rendered on first
@@ -57634,12 +56361,2819 @@ var Templar = class {
     }
     return scope;
   }
-  renderString(text, vars) {
-    if (!isTemplate(text)) return text;
-    const inner = singleExpression(text);
-    if (inner !== void 0) return evaluateExpression(inner, vars, text);
-    return renderToString(text, vars);
+  renderString(text2, vars) {
+    if (!isTemplate(text2)) return text2;
+    const inner = singleExpression(text2);
+    if (inner !== void 0) return evaluateExpression(inner, vars, text2);
+    return renderToString(text2, vars);
   }
+};
+
+// src/executor/become.ts
+var VARIABLES = {
+  become: ["ansible_become"],
+  becomeUser: ["ansible_become_user"],
+  becomeMethod: ["ansible_become_method"],
+  becomeFlags: ["ansible_become_flags"],
+  becomeExe: ["ansible_become_exe"]
+};
+var PASSWORD_VARIABLES = ["ansible_become_password", "ansible_become_pass"];
+function resolveBecome(keywords, scope, templar, defaults = {}) {
+  const pick = (field) => {
+    for (const name of VARIABLES[field]) {
+      const value = scope[name];
+      if (value !== void 0 && value !== null) return value;
+    }
+    for (const set2 of keywords) {
+      const value = set2?.[field];
+      if (value !== void 0 && value !== null) return templar.render(value, scope);
+    }
+    return void 0;
+  };
+  const enabled = pick("become");
+  if (!(enabled === void 0 ? defaults.enabled === true : toBoolean(enabled))) return void 0;
+  const methodRaw = text(pick("becomeMethod")) ?? defaults.method ?? "sudo";
+  const method = canonicalBecomeMethod(methodRaw);
+  if (!method) throw new ModuleArgumentError(becomeMethodProblem(methodRaw));
+  const user = text(pick("becomeUser")) ?? defaults.user ?? "root";
+  if (/[\0\n]/.test(user)) {
+    throw new ModuleArgumentError(`become_user must be a user name, got ${JSON.stringify(user)}`);
+  }
+  const exe = text(pick("becomeExe"));
+  const flags = text(pick("becomeFlags"));
+  const password = becomePassword(scope, defaults);
+  return {
+    user,
+    method,
+    ...exe !== void 0 && exe !== method ? { exe } : {},
+    ...flags !== void 0 && flags !== DEFAULT_BECOME_FLAGS[method] ? { flags } : {},
+    ...password !== void 0 ? { password } : {}
+  };
+}
+function becomePassword(scope, defaults = {}) {
+  for (const name of PASSWORD_VARIABLES) {
+    const value = text(scope[name]);
+    if (value !== void 0) return value;
+  }
+  return defaults.password === "" ? void 0 : defaults.password;
+}
+function settingsFor(identity, scope, defaults = {}) {
+  if (!identity) return void 0;
+  const password = becomePassword(scope, defaults);
+  return { ...identity, ...password !== void 0 ? { password } : {} };
+}
+function text(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  return typeof value === "string" ? value : pythonStr(value);
+}
+
+// src/executor/connection-pool.ts
+import { appendFileSync as appendFileSync2 } from "node:fs";
+
+// src/connection/host-settings.ts
+import os5 from "node:os";
+import path2 from "node:path";
+var SSH_OPTIONS = [
+  "StrictHostKeyChecking",
+  "UserKnownHostsFile",
+  "ConnectTimeout",
+  "ServerAliveInterval",
+  "ServerAliveCountMax",
+  "Port",
+  "ProxyJump",
+  "User",
+  "IdentityFile",
+  "IdentitiesOnly",
+  "PasswordAuthentication",
+  "PubkeyAuthentication",
+  "LogLevel",
+  "ControlMaster",
+  "ControlPersist",
+  "ControlPath",
+  "Compression"
+];
+function connectionSettingsFromVars(host, get, defaults) {
+  const str2 = (name) => {
+    const v = get(name);
+    return v === void 0 || v === null || v === "" ? void 0 : String(v);
+  };
+  const transport = str2("ansible_connection") ?? "ssh";
+  let kind;
+  if (transport === "local") kind = "local";
+  else if (["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"].includes(transport))
+    kind = "ssh";
+  else {
+    throw new OptionError(
+      `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
+    );
+  }
+  const settings = {
+    host,
+    transport: kind,
+    address: str2("ansible_host") ?? str2("ansible_ssh_host") ?? host,
+    port: toPort(host, str2("ansible_port") ?? str2("ansible_ssh_port") ?? defaults.port ?? 22),
+    user: str2("ansible_user") ?? str2("ansible_ssh_user") ?? defaults.user,
+    privateKeyPath: expandHome(
+      str2("ansible_ssh_private_key_file") ?? str2("ansible_private_key_file") ?? defaults.privateKeyPath
+    ),
+    privateKey: defaults.privateKey,
+    passphrase: defaults.passphrase,
+    password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
+    knownHostsPath: defaults.knownHostsPath,
+    knownHosts: defaults.knownHosts,
+    hostKeyChecking: defaults.hostKeyChecking,
+    connectTimeoutMs: toTimeout(
+      str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
+      defaults.connectTimeoutMs
+    )
+  };
+  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
+  if (checking !== void 0 && checking !== null) {
+    settings.hostKeyChecking = isFalse(checking) ? "off" : String(checking).toLowerCase() === "accept-new" ? "accept-new" : "strict";
+  }
+  for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
+    const args = str2(name);
+    if (args) applySshArgs(host, name, args, settings);
+  }
+  const jumpHost = str2("ansible_ssh_jump_host");
+  if (jumpHost) settings.jumpHosts = jumpHostsOf(host, "ansible_ssh_jump_host", jumpHost);
+  else if (defaults.jumpHost && !settings.jumpHosts && settings.transport === "ssh") {
+    settings.jumpHosts = jumpHostsOf(host, "the jump host option", defaults.jumpHost);
+  }
+  const jumpKey = expandHome(str2("ansible_ssh_jump_private_key_file"));
+  if (jumpKey) settings.jumpPrivateKeyPath = jumpKey;
+  const pins = pinsOf(host, "ansible_ssh_host_key_fingerprints", get);
+  if (pins) settings.hostKeyFingerprints = pins;
+  const jumpPins = pinsOf(host, "ansible_ssh_jump_host_key_fingerprints", get);
+  if (jumpPins) settings.jumpHostKeyFingerprints = jumpPins;
+  if (settings.jumpHosts?.length === 0) delete settings.jumpHosts;
+  return settings;
+}
+function pinsOf(host, variable, get) {
+  const value = get(variable);
+  if (value === void 0 || value === null || value === "") return void 0;
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(/[\s,]+/);
+  const pins = items.map((item) => item.trim()).filter((item) => item !== "");
+  if (pins.length === 0) return void 0;
+  try {
+    return pins.map(normalizePin);
+  } catch (error2) {
+    throw new OptionError(`host ${host}: ${variable}: ${error2.message}`);
+  }
+}
+function jumpHostsOf(host, source, text2) {
+  try {
+    return parseJumpHosts(text2);
+  } catch (error2) {
+    throw new OptionError(`host ${host}: ${source}: ${error2.message}`);
+  }
+}
+function applySshArgs(host, variable, text2, settings) {
+  let words;
+  try {
+    words = shlexSplit(text2);
+  } catch {
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text2}`);
+  }
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    let option;
+    if (word === "-o") option = words[++i];
+    else if (word.startsWith("-o")) option = word.slice(2);
+    else if (word === "-J" || word.startsWith("-J") && word.length > 2) {
+      const value2 = word === "-J" ? words[++i] : word.slice(2);
+      if (value2 === void 0)
+        throw new OptionError(`host ${host}: ${variable} has '-J' without a jump host`);
+      settings.jumpHosts = jumpHostsOf(host, `${variable} -J`, value2);
+      continue;
+    } else {
+      throw new OptionError(
+        `host ${host}: ${variable} option '${word}' is not supported. Only '-J [user@]host[:port]' and '-o Name=value' options are read (${SSH_OPTIONS.join(", ")})`
+      );
+    }
+    const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
+    if (!m)
+      throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
+    const [, key, value] = m;
+    switch (key.toLowerCase()) {
+      case "stricthostkeychecking":
+        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : /^accept-new$/i.test(value) ? "accept-new" : "strict";
+        break;
+      case "proxyjump":
+        settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value);
+        break;
+      case "userknownhostsfile":
+        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
+        if (value === "/dev/null") settings.knownHosts = "";
+        break;
+      case "connecttimeout":
+        settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
+        break;
+      case "port":
+        settings.port = toPort(host, value);
+        break;
+      case "user":
+        settings.user = value;
+        break;
+      case "identityfile":
+        settings.privateKeyPath = expandHome(value);
+        break;
+      default:
+        if (!SSH_OPTIONS.some((o) => o.toLowerCase() === key.toLowerCase())) {
+          throw new OptionError(
+            `host ${host}: ${variable} option '-o ${key}' is not supported. Supported: ${SSH_OPTIONS.join(", ")}`
+          );
+        }
+    }
+  }
+}
+function toPort(host, value) {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new OptionError(
+      `host ${host}: ansible_port must be a port number (1-65535), got '${String(value)}'`
+    );
+  }
+  return port;
+}
+function toTimeout(value, fallback) {
+  const seconds = Number(value);
+  return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
+}
+function isFalse(value) {
+  return value === false || /^(false|no|off|0)$/i.test(String(value));
+}
+function expandHome(p) {
+  if (!p) return p;
+  if (p === "~" || p.startsWith("~/")) return path2.join(os5.homedir(), p.slice(1));
+  return p;
+}
+
+// src/executor/connection-pool.ts
+function traced(connection) {
+  const file = process.env["ASYNC_PLAYBOOK_TRACE"];
+  if (!file) return connection;
+  return {
+    host: connection.host,
+    run(command, options) {
+      const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(" apb-job ")));
+      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split("\n")[0];
+      appendFileSync2(file, `${Date.now()} ${connection.host} ${head}
+`);
+      return connection.run(command, options);
+    },
+    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
+    close: () => connection.close()
+  };
+}
+var ConnectionPool = class {
+  constructor(defaults, opener) {
+    this.defaults = defaults;
+    this.opener = opener;
+  }
+  defaults;
+  opener;
+  open = /* @__PURE__ */ new Map();
+  /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
+  get(host, vars) {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
+    const key = this.keyOf(host, settings);
+    let connection = this.open.get(key);
+    if (!connection) {
+      connection = this.opener(settings).then(traced);
+      this.open.set(key, connection);
+      connection.catch(() => this.open.delete(key));
+    }
+    return connection;
+  }
+  /** Forgets the host's connection (closing it if it is still open), so the next get() opens a new one. */
+  async reset(host, vars) {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
+    const key = this.keyOf(host, settings);
+    const old = this.open.get(key);
+    this.open.delete(key);
+    await (await old?.catch(() => void 0))?.close().catch(() => void 0);
+  }
+  keyOf(host, settings) {
+    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ""}`;
+  }
+  /** Closes every connection. */
+  async closeAll() {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(
+      all.map(async (p) => (await p.catch(() => void 0))?.close().catch(() => void 0))
+    );
+  }
+};
+
+// src/executor/parallel.ts
+async function mapWithLimit(items, limit2, worker) {
+  const results = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit2, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await worker(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+function sleep(ms, signal) {
+  return new Promise((resolve2) => {
+    if (signal?.aborted || ms <= 0) return resolve2();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve2();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+// src/executor/variables.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+var VariableManager = class {
+  constructor(inventory, templar, extraVars) {
+    this.inventory = inventory;
+    this.templar = templar;
+    this.extraVars = extraVars;
+  }
+  inventory;
+  templar;
+  extraVars;
+  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
+  omit = `__omit_place_holder__${randomBytes4(20).toString("hex")}`;
+  memory = /* @__PURE__ */ new Map();
+  views = /* @__PURE__ */ new WeakMap();
+  /** Bumped whenever facts or registered values change, so cached hostvars views are rebuilt. */
+  generation = 0;
+  /** Says that some host's facts or registered values changed. */
+  changed() {
+    this.generation++;
+  }
+  /** The host's persistent memory (created on first use). */
+  hostMemory(host) {
+    let m = this.memory.get(host);
+    if (!m) {
+      m = { facts: {}, registered: {} };
+      this.memory.set(host, m);
+    }
+    return m;
+  }
+  /** Inventory variables of a host, including the implicit localhost. */
+  inventoryVars(host) {
+    return this.inventory.hostVars(host);
+  }
+  /**
+   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   */
+  scope(host, play, taskVars = {}, locals = {}) {
+    const entries = /* @__PURE__ */ new Map();
+    const put = (vars, trusted) => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
+    };
+    put(this.inventoryVars(host), true);
+    const memory = this.hostMemory(host);
+    const facts = memory.facts;
+    if (Object.keys(facts).length > 0) {
+      const prefixed = {};
+      for (const [k, v] of Object.entries(facts))
+        prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
+      put(prefixed, false);
+    }
+    put({ ansible_facts: facts }, false);
+    put(play.playVars, true);
+    put(taskVars, true);
+    put(memory.registered, false);
+    put(this.extraVars, true);
+    put(
+      {
+        inventory_hostname: host,
+        inventory_hostname_short: host.split(".")[0],
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play)
+      },
+      false
+    );
+    put(locals, false);
+    return this.templar.scope(entries);
+  }
+  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
+  hostvarsView(play) {
+    const cached = this.views.get(play);
+    if (cached && cached.generation === this.generation) return cached.view;
+    const view = {};
+    this.views.set(play, { generation: this.generation, view });
+    for (const name of this.inventory.hostNames()) {
+      let cached2;
+      Object.defineProperty(view, name, {
+        enumerable: true,
+        get: () => cached2 ??= this.scopeWithoutHostvars(name, play)
+      });
+    }
+    return view;
+  }
+  scopeWithoutHostvars(host, _play) {
+    const entries = /* @__PURE__ */ new Map();
+    for (const [k, v] of Object.entries(this.inventoryVars(host)))
+      entries.set(k, { value: v, trusted: true });
+    const memory = this.hostMemory(host);
+    for (const [k, v] of Object.entries(memory.facts))
+      entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
+    entries.set("ansible_facts", { value: memory.facts, trusted: false });
+    for (const [k, v] of Object.entries(memory.registered))
+      entries.set(k, { value: v, trusted: false });
+    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
+    entries.set("inventory_hostname", { value: host, trusted: false });
+    return this.templar.scope(entries);
+  }
+  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
+  stripOmitted(args) {
+    const out = {};
+    for (const [k, v] of Object.entries(args)) {
+      if (v === this.omit) continue;
+      out[k] = v;
+    }
+    return out;
+  }
+};
+
+// src/executor/gather-runner.ts
+var MAX_WAIT_SECONDS = 10;
+async function gatherJobs(registry, options) {
+  const { events } = options;
+  const variables = new VariableManager(options.inventory, options.templar, options.extraVars);
+  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
+  const jobs = new AsyncJobs(registry);
+  const deadline = Date.now() + options.timeoutSeconds * 1e3;
+  const stats = {};
+  const failed2 = /* @__PURE__ */ new Set();
+  const unreachable = /* @__PURE__ */ new Set();
+  const pending = registry.allOutstanding();
+  const hosts = [...new Set(pending.map((j) => j.host))];
+  const playContext = {
+    playVars: {},
+    playHosts: hosts,
+    playBatch: hosts,
+    playbookDir: options.inventory ? process.cwd() : ""
+  };
+  events.playStart("Gather background jobs", void 0);
+  try {
+    const keys = [...new Set(pending.map((j) => j.register ?? j.jid))];
+    for (const key of keys) {
+      const group = pending.filter((j) => (j.register ?? j.jid) === key);
+      const info2 = {
+        name: `gather ${key}`,
+        module: "async_status",
+        location: group[0]?.location,
+        noLog: false
+      };
+      events.taskStart(info2);
+      await Promise.all(
+        group.map(async (job) => {
+          const started = Date.now();
+          const host = job.host;
+          const scope = variables.scope(host, playContext);
+          const access2 = {
+            host,
+            connection: async (become) => withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
+          };
+          const s = stats[host] ??= emptyStats();
+          let result;
+          try {
+            result = await waitForJob(
+              job,
+              jobs,
+              access2,
+              deadline,
+              () => pool.reset(host, scope),
+              options.signal
+            );
+          } catch (error2) {
+            if (error2 instanceof ConnectionError) {
+              s.unreachable++;
+              unreachable.add(host);
+              events.hostResult(info2, {
+                host,
+                status: "unreachable",
+                ignored: false,
+                result: { changed: false, unreachable: true, msg: error2.message },
+                durationMs: Date.now() - started
+              });
+              return;
+            }
+            result = { changed: false, failed: true, msg: error2.message };
+          }
+          const status = result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
+          if (status === "failed") {
+            s.failed++;
+            failed2.add(host);
+          } else {
+            s.ok++;
+            if (status === "changed") s.changed++;
+          }
+          events.hostResult(info2, {
+            host,
+            status,
+            ignored: false,
+            result,
+            durationMs: Date.now() - started
+          });
+        })
+      );
+    }
+  } finally {
+    await pool.closeAll();
+  }
+  events.recap(stats);
+  const exitCode = unreachable.size > 0 ? 4 : failed2.size > 0 ? 2 : 0;
+  return {
+    stats,
+    failedHosts: [...failed2],
+    unreachableHosts: [...unreachable],
+    exitCode,
+    jobs: registry.allOutstanding()
+  };
+}
+async function waitForJob(job, jobs, access2, deadline, reset, signal) {
+  let backoff = 500;
+  const view = jobsAccess(jobs, access2, () => job.dir);
+  for (; ; ) {
+    const left = (deadline - Date.now()) / 1e3;
+    try {
+      if (left <= 0 || signal?.aborted) {
+        const last = await view.status(job.jid);
+        if (last["finished"] === 1) return last;
+        return {
+          ...last,
+          failed: true,
+          msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
+        };
+      }
+      const snapshot = await jobs.status(
+        access2,
+        job.jid,
+        job.dir,
+        Math.min(MAX_WAIT_SECONDS, left),
+        job.become
+      );
+      if (snapshot.state !== "running") {
+        jobs.registry.markGathered(job.host, job.jid);
+        return statusResult(snapshot, `${job.dir}/${job.jid}`);
+      }
+      backoff = 500;
+    } catch (error2) {
+      if (!(error2 instanceof ConnectionError) || Date.now() >= deadline) throw error2;
+      jobs.forget(job.host);
+      await sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, 5e3);
+      await reset().catch(() => void 0);
+    }
+  }
+}
+
+// src/inventory/inventory.ts
+import { readFileSync as readFileSync2, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
+
+// src/inventory/host-range.ts
+var MAX_HOSTS_PER_ENTRY = 1e5;
+var ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+function splitHostPort(entry) {
+  const m = /:([0-9]+)$/.exec(entry);
+  if (!m) return void 0;
+  const host = entry.slice(0, m.index);
+  for (let i = 0; i < host.length; i++) {
+    const c = host[i];
+    if (c === "[") {
+      const close = host.indexOf("]", i + 1);
+      if (close < 0) return void 0;
+      i = close;
+    } else if (c === ":" || c === "]") {
+      return void 0;
+    }
+  }
+  return { host, port: m[1] };
+}
+function parseHostEntry(entry, location2, allowRanges = true) {
+  let pattern = entry;
+  let port;
+  const withPort = splitHostPort(entry);
+  if (withPort) {
+    pattern = withPort.host;
+    port = Number(withPort.port);
+  } else if (entry.trim().endsWith(":")) {
+    throw new InventoryError(
+      `host '${entry}' ends with ':' but no port follows. Write 'name:PORT' (for example '${entry}22') or remove the ':'.`,
+      location2
+    );
+  }
+  if (pattern.trim() === "---") {
+    throw new InventoryError(
+      "host '---' found: this looks like a YAML document read as INI. Give the file a .yml or .yaml extension.",
+      location2
+    );
+  }
+  if (!pattern)
+    throw new InventoryError(`host entry '${entry}' has no host name before the port.`, location2);
+  const names = allowRanges && pattern.includes("[") ? expandHostRange(pattern, location2) : [pattern];
+  return port === void 0 ? { names } : { names, port };
+}
+function expandHostRange(pattern, location2) {
+  const names = [];
+  expandInto(pattern, pattern, location2, names);
+  return names;
+}
+function expandInto(pattern, entry, location2, names) {
+  const tooMany = () => new InventoryError(
+    `host range '${entry}' expands to more than ${MAX_HOSTS_PER_ENTRY} hosts. Check the bounds, or split it into several entries.`,
+    location2
+  );
+  const open3 = pattern.indexOf("[");
+  if (open3 < 0) {
+    if (names.length >= MAX_HOSTS_PER_ENTRY) throw tooMany();
+    names.push(pattern);
+    return;
+  }
+  const close = pattern.indexOf("]", open3);
+  if (close < 0) {
+    throw new InventoryError(
+      `host range in '${pattern}' has '[' without a closing ']'. Write ranges as name[begin:end] or name[begin:end:step].`,
+      location2
+    );
+  }
+  const head = pattern.slice(0, open3);
+  const tail4 = pattern.slice(close + 1);
+  const bounds = pattern.slice(open3 + 1, close).split(":");
+  const bad = (why) => new InventoryError(
+    `bad host range '[${bounds.join(":")}]' in '${pattern}': ${why}. Write ranges as [begin:end] or [begin:end:step], e.g. web[01:20], db[a:f], node[1:9:2].`,
+    location2
+  );
+  if (bounds.length !== 2 && bounds.length !== 3)
+    throw bad('expected two or three parts separated by ":"');
+  const begin = bounds[0] || "0";
+  const end = bounds[1];
+  if (!end) throw bad("the end value is missing");
+  const stepText = bounds[2] ?? "1";
+  if (!/^[0-9]+$/.test(stepText) || Number(stepText) === 0)
+    throw bad("the step must be a positive whole number");
+  const step = Number(stepText);
+  let sequence;
+  if (/^[a-zA-Z]$/.test(begin) && /^[a-zA-Z]$/.test(end)) {
+    const from = ASCII_LETTERS.indexOf(begin);
+    const to = ASCII_LETTERS.indexOf(end);
+    if (from > to) throw bad("begin must come before end");
+    sequence = [];
+    for (let i = from; i <= to; i += step) sequence.push(ASCII_LETTERS[i]);
+  } else if (/^[0-9]+$/.test(begin) && /^[0-9]+$/.test(end)) {
+    const padded = begin.length > 1 && begin.startsWith("0");
+    if (padded && begin.length !== end.length) {
+      throw bad(
+        `begin and end must have the same width when begin has a leading zero (${begin} vs ${end})`
+      );
+    }
+    if (Number(begin) > Number(end)) throw bad("begin must not be greater than end");
+    if (!Number.isSafeInteger(Number(begin)) || !Number.isSafeInteger(Number(end)))
+      throw bad("the bounds must be whole numbers below 2^53");
+    if ((Number(end) - Number(begin)) / step >= MAX_HOSTS_PER_ENTRY) throw tooMany();
+    sequence = [];
+    for (let i = Number(begin); i <= Number(end); i += step) {
+      sequence.push(padded ? String(i).padStart(begin.length, "0") : String(i));
+    }
+  } else {
+    throw bad("begin and end must both be numbers or both be single letters");
+  }
+  for (const item of sequence) expandInto(head + item + tail4, entry, location2, names);
+}
+
+// src/inventory/host-pattern.ts
+var LOCALHOST_NAMES = ["localhost", "127.0.0.1", "::1"];
+var WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
+function splitHostPattern(pattern) {
+  if (typeof pattern !== "string") return pattern.flatMap((p) => splitHostPattern(p));
+  let pieces;
+  if (pattern.includes(",")) pieces = pattern.split(",");
+  else if (splitHostPort(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern];
+  else pieces = piecesOutsideBrackets(pattern);
+  return pieces.map((p) => p.trim()).filter((p) => p !== "");
+}
+function piecesOutsideBrackets(pattern) {
+  const pieces = [];
+  let start = -1;
+  let noCloseFrom = Infinity;
+  const end = (i) => {
+    if (start >= 0) pieces.push(pattern.slice(start, i));
+    start = -1;
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "[") {
+      const close = i + 1 >= noCloseFrom ? -1 : pattern.indexOf("]", i + 1);
+      if (close >= 0) {
+        if (start < 0) start = i;
+        i = close;
+        continue;
+      }
+      noCloseFrom = Math.min(noCloseFrom, i + 1);
+      end(i);
+    } else if (c === "]" || c === ":" || /\s/.test(c)) {
+      end(i);
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  end(pattern.length);
+  return pieces;
+}
+function isIpv6(text2) {
+  return /^[0-9a-fA-F:]+$/.test(text2) && (text2.match(/:/g) ?? []).length >= 2;
+}
+function evaluatePatterns(patterns, target) {
+  const plain = patterns.filter((p) => p !== "" && p[0] !== "&" && p[0] !== "!");
+  const intersections = patterns.filter((p) => p[0] === "&");
+  const exclusions = patterns.filter((p) => p[0] === "!");
+  const ordered = [...plain.length > 0 ? plain : ["all"], ...intersections, ...exclusions];
+  let selected = /* @__PURE__ */ new Set();
+  for (const p of ordered) {
+    if (target.hasHost(p)) {
+      selected.add(p);
+      continue;
+    }
+    const matches = matchOnePattern(p, target);
+    if (p[0] === "!") for (const h of matches) selected.delete(h);
+    else if (p[0] === "&") selected = new Set(matches.filter((h) => selected.has(h)));
+    else for (const h of matches) selected.add(h);
+  }
+  const inOrder = target.hostNames().filter((h) => selected.has(h));
+  const implicit = [...selected].filter((h) => !target.hasHost(h));
+  return [...inOrder, ...implicit];
+}
+function matchOnePattern(pattern, target) {
+  const bare = pattern[0] === "&" || pattern[0] === "!" ? pattern.slice(1) : pattern;
+  if (bare === "") {
+    throw new InventoryError(
+      `host pattern '${pattern}' has nothing after '${pattern}'. Write '&group' to intersect or '!group' to exclude.`
+    );
+  }
+  const { expression, subscript } = splitSubscript(bare);
+  const hosts = enumerateMatches(expression, target);
+  if (!subscript || hosts.length === 0) return hosts;
+  const [start, end] = subscript;
+  if (end === void 0) {
+    const index = start < 0 ? hosts.length + start : start;
+    const host = hosts[index];
+    if (host === void 0) {
+      throw new InventoryError(
+        `host pattern '${bare}' asks for host number ${start}, but '${expression}' matches only ${hosts.length} host(s), numbered 0 to ${hosts.length - 1}.`
+      );
+    }
+    return [host];
+  }
+  return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
+}
+function splitSubscript(pattern) {
+  if (pattern[0] === "~") return { expression: pattern };
+  const m = WITH_SUBSCRIPT.exec(pattern);
+  if (!m) return { expression: pattern };
+  const [, expression, index, start, , end] = m;
+  if (index !== void 0) return { expression, subscript: [Number(index), void 0] };
+  const last = end ? Number(end) : -1;
+  return { expression, subscript: [Number(start), last === 0 ? void 0 : last] };
+}
+function enumerateMatches(pattern, target) {
+  const matcher = compilePattern(pattern);
+  const groups = target.groupNames().filter((g) => matcher(g));
+  const results = /* @__PURE__ */ new Set();
+  for (const g of groups) for (const h of target.groupHosts(g)) results.add(h);
+  if (groups.length === 0 || pattern[0] === "~" || /[.?*[]/.test(pattern)) {
+    for (const h of target.hostNames()) if (matcher(h)) results.add(h);
+  }
+  if (results.size === 0 && LOCALHOST_NAMES.includes(pattern))
+    results.add(target.localhostFor(pattern));
+  const order = new Map(target.hostNames().map((h, i) => [h, i]));
+  return [...results].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+}
+function compilePattern(pattern) {
+  if (pattern[0] !== "~" && !/[*?[]/.test(pattern)) return (name) => name === pattern;
+  let regex;
+  const source = pattern[0] === "~" ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`;
+  try {
+    regex = new RegExp(source, "s");
+    regex.test("");
+  } catch (e) {
+    const shown = pattern.length > 200 ? `${pattern.slice(0, 200)}\u2026` : pattern;
+    const reason = e.message.replace(/^Invalid regular expression: \/.*\/\w*: /s, "");
+    throw new InventoryError(
+      `host pattern '${shown}' is not a valid regular expression: ${reason}. Patterns starting with '~' are regular expressions; escape special characters with '\\'.`
+    );
+  }
+  return (name) => regex.test(name);
+}
+function globToRegex(glob) {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*") {
+      if (!out.endsWith(".*")) out += ".*";
+    } else if (c === "?") {
+      out += ".";
+    } else if (c === "[") {
+      let j = i + 1;
+      if (glob[j] === "!") j++;
+      if (glob[j] === "]") j++;
+      while (j < glob.length && glob[j] !== "]") j++;
+      if (j >= glob.length) {
+        out += "\\[";
+        continue;
+      }
+      let body = glob.slice(i + 1, j).replace(/\\/g, "\\\\");
+      if (body.startsWith("!")) body = "^" + body.slice(1);
+      else if (body.startsWith("^")) body = "\\" + body;
+      out += `[${body.replace(/]/g, "\\]")}]`;
+      i = j;
+    } else {
+      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+    }
+  }
+  return out;
+}
+
+// src/inventory/python-literal.ts
+var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
+var LiteralSyntaxError = class extends Error {
+};
+function parseIniValue(text2) {
+  const value = literalEval(text2);
+  return value === NOT_A_LITERAL ? text2 : value;
+}
+function literalEval(text2) {
+  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
+  try {
+    const value = parser.parseValue();
+    parser.skipBlank();
+    return parser.atEnd() ? value : NOT_A_LITERAL;
+  } catch (e) {
+    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
+    throw e;
+  }
+}
+var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
+var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
+var SIMPLE_ESCAPES2 = {
+  "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v"
+};
+var MAX_NESTING = 200;
+var LiteralParser = class {
+  constructor(src) {
+    this.src = src;
+  }
+  src;
+  pos = 0;
+  depth = 0;
+  atEnd() {
+    return this.pos >= this.src.length;
+  }
+  skipBlank() {
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
+      else if (c === "#") this.pos = this.src.length;
+      else break;
+    }
+  }
+  parseValue() {
+    this.skipBlank();
+    const c = this.src[this.pos];
+    if (c === void 0) throw new LiteralSyntaxError();
+    if (c === "[" || c === "(" || c === "{") {
+      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      try {
+        if (c === "[") return this.parseSequence("]");
+        if (c === "(") return this.parseParenthesised();
+        return this.parseDict();
+      } finally {
+        this.depth--;
+      }
+    }
+    if (c === "+" || c === "-") {
+      this.pos++;
+      this.skipBlank();
+      const n = this.parseNumber();
+      return c === "-" ? -n : n;
+    }
+    if (/[0-9.]/.test(c)) return this.parseNumber();
+    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
+    if (word !== void 0) {
+      const quote = this.src[this.pos + word.length];
+      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
+        return this.parseStrings();
+      this.pos += word.length;
+      if (word === "True") return true;
+      if (word === "False") return false;
+      if (word === "None") return null;
+      throw new LiteralSyntaxError();
+    }
+    if (c === "'" || c === '"') return this.parseStrings();
+    throw new LiteralSyntaxError();
+  }
+  parseNumber() {
+    const rest = this.src.slice(this.pos);
+    const m = NUMBER.exec(rest);
+    if (!m || m[0] === ".") throw new LiteralSyntaxError();
+    const text2 = m[0];
+    this.pos += text2.length;
+    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
+    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
+    const digits = text2.replace(/_/g, "");
+    if (/^0[xXoObB]/.test(digits)) {
+      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
+      return parseInt(digits.slice(2), radix);
+    }
+    return Number(digits);
+  }
+  parseStrings() {
+    let result = "";
+    do {
+      result += this.parseOneString();
+      this.skipBlank();
+    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
+    return result;
+  }
+  parseOneString() {
+    let raw = false;
+    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
+      if (/[rR]/.test(this.src[this.pos])) raw = true;
+      this.pos++;
+    }
+    const quote = this.src[this.pos];
+    const triple = this.src.startsWith(quote.repeat(3), this.pos);
+    const delimiter = triple ? quote.repeat(3) : quote;
+    this.pos += delimiter.length;
+    let out = "";
+    for (; ; ) {
+      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
+      if (this.src.startsWith(delimiter, this.pos)) {
+        this.pos += delimiter.length;
+        return out;
+      }
+      const c = this.src[this.pos];
+      if (c === "\n" && !triple) throw new LiteralSyntaxError();
+      if (c !== "\\") {
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const next = this.src[this.pos + 1];
+      if (next === void 0) throw new LiteralSyntaxError();
+      if (raw) {
+        out += c + next;
+        this.pos += 2;
+        continue;
+      }
+      this.pos += 2;
+      out += this.readEscape(next);
+    }
+  }
+  readEscape(next) {
+    const simple = SIMPLE_ESCAPES2[next];
+    if (simple !== void 0) return simple;
+    if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
+      this.pos += m.length;
+      return String.fromCodePoint(parseInt(next + m, 8));
+    }
+    const width = { x: 2, u: 4, U: 8 }[next];
+    if (width !== void 0) {
+      const hex = this.src.slice(this.pos, this.pos + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
+      this.pos += width;
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+    if (next === "N") throw new LiteralSyntaxError();
+    return "\\" + next;
+  }
+  parseSequence(close) {
+    this.pos++;
+    const items = [];
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === close) {
+        this.pos++;
+        return items;
+      }
+      items.push(this.parseValue());
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
+    }
+  }
+  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
+  parseParenthesised() {
+    const start = this.pos;
+    this.pos++;
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return [];
+    }
+    const first = this.parseValue();
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return first;
+    }
+    this.pos = start;
+    return this.parseSequence(")");
+  }
+  parseDict() {
+    this.pos++;
+    const dict = {};
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === "}") {
+        this.pos++;
+        return dict;
+      }
+      const key = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
+      this.pos++;
+      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
+      dict[key === null ? "null" : String(key)] = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
+    }
+  }
+};
+
+// src/inventory/ini-parser.ts
+var SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
+var GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
+var SECTION_KINDS = ["hosts", "children", "vars"];
+function parseIniInventory(source, data) {
+  const pending = /* @__PURE__ */ new Map();
+  let group = "ungrouped";
+  let kind = "hosts";
+  const lines = source.text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const location2 = { file: source.label, line: i + 1 };
+    const line = lines[i].trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    const section = SECTION.exec(line);
+    if (section) {
+      group = section[1];
+      kind = section[2] ?? "hosts";
+      if (!SECTION_KINDS.includes(kind)) {
+        throw new InventoryError(
+          `section [${group}:${kind}] has unknown type '${kind}'. Use [${group}] for hosts, [${group}:children] for subgroups or [${group}:vars] for variables.`,
+          location2
+        );
+      }
+      if (!data.groups.has(group)) {
+        if (kind === "vars" && !pending.has(group))
+          pending.set(group, { line: i + 1, kind: "vars", parents: [] });
+        data.addGroup(group);
+      }
+      const declaration = pending.get(group);
+      if (declaration && kind !== "vars") {
+        if (declaration.kind === "children")
+          resolvePendingChildren(group, pending, data, source.label);
+        else pending.delete(group);
+      }
+      continue;
+    }
+    if (line.startsWith("[") && line.endsWith("]")) {
+      throw new InventoryError(
+        `invalid section header '${line}'. Section names cannot contain spaces; write [group], [group:children] or [group:vars].`,
+        location2
+      );
+    }
+    if (kind === "hosts") {
+      parseHostLine(line, group, location2, source, data);
+    } else if (kind === "vars") {
+      const eq = line.indexOf("=");
+      if (eq < 0) {
+        throw new InventoryError(
+          `expected 'key=value' in [${group}:vars], got '${line}'. Write one variable per line, e.g. ansible_user=deploy.`,
+          location2
+        );
+      }
+      data.setGroupVar(
+        group,
+        line.slice(0, eq).trim(),
+        parseIniValue(line.slice(eq + 1).trim()),
+        location2
+      );
+    } else {
+      const child = GROUP_NAME.exec(line)?.[1];
+      if (child === void 0) {
+        throw new InventoryError(
+          `expected a group name in [${group}:children], got '${line}'. List one group name per line; hosts belong in [${group}].`,
+          location2
+        );
+      }
+      if (data.groups.has(child)) {
+        data.addChildGroup(group, child, location2);
+      } else {
+        const declaration = pending.get(child);
+        if (declaration) declaration.parents.push(group);
+        else pending.set(child, { line: i + 1, kind: "children", parents: [group] });
+      }
+    }
+  }
+  for (const [name, declaration] of pending) {
+    const location2 = { file: source.label, line: declaration.line };
+    if (declaration.kind === "vars") {
+      throw new InventoryError(
+        `section [${name}:vars] sets variables for group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
+        location2
+      );
+    }
+    throw new InventoryError(
+      `section [${declaration.parents.at(-1)}:children] includes group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
+      location2
+    );
+  }
+}
+function resolvePendingChildren(group, pending, data, label) {
+  const declaration = pending.get(group);
+  if (!declaration) return;
+  pending.delete(group);
+  for (const parent of declaration.parents) {
+    data.addChildGroup(parent, group, { file: label, line: declaration.line });
+    if (pending.get(parent)?.kind === "children")
+      resolvePendingChildren(parent, pending, data, label);
+  }
+}
+function parseHostLine(line, group, location2, source, data) {
+  let tokens;
+  try {
+    tokens = shellSplit(line);
+  } catch (e) {
+    throw new InventoryError(
+      `cannot read host line '${line}': ${e.message}. Close the quote, or escape it with a backslash.`,
+      location2
+    );
+  }
+  if (tokens.length === 0) return;
+  const vars = {};
+  for (const token of tokens.slice(1)) {
+    const eq = token.indexOf("=");
+    if (eq < 0) {
+      throw new InventoryError(
+        `expected key=value after the host name, got '${token}'. Put one host per line, followed by variables such as ansible_host=10.0.0.5; quote values that contain spaces.`,
+        location2
+      );
+    }
+    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
+  }
+  const entry = parseHostEntry(tokens[0], location2);
+  for (const name of entry.names) {
+    data.addHost(name, group, entry.port, source.file);
+    for (const [k, v] of Object.entries(vars)) data.setHostVar(name, k, v);
+  }
+}
+var ShellSplitError = class extends Error {
+};
+function shellSplit(line) {
+  const tokens = [];
+  let token;
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i];
+    if (/\s/.test(c)) {
+      if (token !== void 0) tokens.push(token);
+      token = void 0;
+      i++;
+    } else if (c === "#") {
+      break;
+    } else if (c === "\\") {
+      if (i + 1 >= line.length) throw new ShellSplitError("no character after the final backslash");
+      token = (token ?? "") + line[i + 1];
+      i += 2;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new ShellSplitError("no closing quotation");
+      token = (token ?? "") + line.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      let value = "";
+      i++;
+      for (; ; ) {
+        if (i >= line.length) throw new ShellSplitError("no closing quotation");
+        const d = line[i];
+        if (d === '"') break;
+        if (d === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) {
+          value += line[i + 1];
+          i += 2;
+        } else {
+          value += d;
+          i++;
+        }
+      }
+      token = (token ?? "") + value;
+      i++;
+    } else {
+      token = (token ?? "") + c;
+      i++;
+    }
+  }
+  if (token !== void 0) tokens.push(token);
+  return tokens;
+}
+
+// src/inventory/inventory-data.ts
+import { dirname as dirname2 } from "node:path";
+var InventoryData = class {
+  hosts = /* @__PURE__ */ new Map();
+  groups = /* @__PURE__ */ new Map();
+  /** Things Ansible would warn about (skipped YAML keys, a name used for both a host and a group). */
+  warnings = [];
+  /** Members of each group's `hosts`, so adding a host stays O(1) for inventories of many thousands. */
+  groupMembers = /* @__PURE__ */ new Map();
+  constructor() {
+    this.addGroup("all");
+    this.addGroup("ungrouped");
+    this.addChildGroup("all", "ungrouped");
+  }
+  addGroup(name) {
+    let group = this.groups.get(name);
+    if (!group) {
+      group = { name, hosts: [], children: [], parents: [], vars: {}, priority: 1 };
+      this.groups.set(name, group);
+    }
+    return group;
+  }
+  /**
+   * Adds a host (first time only: its port and inventory_file come from where it first appears) and puts it
+   * in `group`.
+   */
+  addHost(name, group, port, sourceFile) {
+    let host = this.hosts.get(name);
+    if (!host) {
+      host = { name, vars: {} };
+      if (port !== void 0) host.vars["ansible_port"] = port;
+      host.vars["inventory_file"] = sourceFile ?? null;
+      host.vars["inventory_dir"] = sourceFile ? dirname2(sourceFile) : null;
+      this.hosts.set(name, host);
+    }
+    const g = this.addGroup(group);
+    let members = this.groupMembers.get(group);
+    if (!members) {
+      members = new Set(g.hosts);
+      this.groupMembers.set(group, members);
+    }
+    if (!members.has(name)) {
+      members.add(name);
+      g.hosts.push(name);
+    }
+  }
+  /** Makes `child` a subgroup of `parent`, refusing loops as Ansible does. */
+  addChildGroup(parent, child, location2) {
+    const p = this.addGroup(parent);
+    const c = this.addGroup(child);
+    if (p.children.includes(child)) return;
+    if (parent === child || this.isDescendant(parent, child)) {
+      throw new InventoryError(
+        `making '${child}' a child of '${parent}' creates a loop: '${parent}' is already ${parent === child ? "that same group" : `a descendant of '${child}'`}. Remove one of the two parent/child declarations.`,
+        location2
+      );
+    }
+    p.children.push(child);
+    if (!c.parents.includes(parent)) c.parents.push(parent);
+  }
+  setGroupVar(group, key, value, location2) {
+    const g = this.addGroup(group);
+    if (key === "ansible_group_priority") {
+      const priority = Number(value);
+      if (!Number.isInteger(priority)) {
+        throw new InventoryError(
+          `ansible_group_priority of group '${group}' must be a whole number, got ${JSON.stringify(value)}.`,
+          location2
+        );
+      }
+      g.priority = priority;
+    } else {
+      g.vars[key] = value;
+    }
+  }
+  setHostVar(host, key, value) {
+    const h = this.hosts.get(host);
+    if (h) h.vars[key] = value;
+  }
+  isDescendant(name, ofGroup) {
+    const seen = /* @__PURE__ */ new Set();
+    const stack = [...this.groups.get(ofGroup)?.children ?? []];
+    while (stack.length > 0) {
+      const g = stack.pop();
+      if (g === name) return true;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      stack.push(...this.groups.get(g)?.children ?? []);
+    }
+    return false;
+  }
+};
+
+// src/inventory/yaml-parser.ts
+var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+var YAML11_TRUE2 = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+var YAML11_INT2 = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+var YAML11_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+function sexagesimal(text2) {
+  return text2.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+}
+function signed(text2, magnitude) {
+  const clean = text2.replace(/_/g, "");
+  const negative = clean.startsWith("-");
+  const value = magnitude(clean.replace(/^[-+]/, ""));
+  return negative ? -value : value;
+}
+var ANSIBLE_YAML_SCHEMA2 = DEFAULT_SCHEMA.extend({
+  implicit: [
+    new Type("tag:yaml.org,2002:bool", {
+      kind: "scalar",
+      resolve: (data) => data !== null && YAML11_BOOL2.test(data),
+      construct: (data) => YAML11_TRUE2.test(data)
+    }),
+    new Type("tag:yaml.org,2002:int", {
+      kind: "scalar",
+      resolve: (data) => data !== null && YAML11_INT2.test(data),
+      construct: (data) => signed(data, (u) => {
+        if (u.startsWith("0b")) return parseInt(u.slice(2), 2);
+        if (u.startsWith("0x")) return parseInt(u.slice(2), 16);
+        if (u.includes(":")) return sexagesimal(u);
+        if (u.length > 1 && u.startsWith("0")) return parseInt(u, 8);
+        return parseInt(u, 10);
+      })
+    }),
+    new Type("tag:yaml.org,2002:float", {
+      kind: "scalar",
+      resolve: (data) => data !== null && YAML11_FLOAT.test(data),
+      construct: (data) => signed(data, (u) => {
+        if (/^\.inf$/i.test(u)) return Infinity;
+        if (/^\.nan$/i.test(u)) return NaN;
+        if (u.includes(":")) return sexagesimal(u);
+        return parseFloat(u);
+      })
+    })
+  ]
+});
+function recordKeyLines(keyLines) {
+  const stack = [];
+  return (event, state) => {
+    if (event === "open") {
+      stack.push([]);
+      return;
+    }
+    const children = stack.pop() ?? [];
+    const result = state.result;
+    if (isMapping2(result) && children.length % 2 === 0) {
+      const lines = /* @__PURE__ */ new Map();
+      for (let i = 0; i < children.length; i += 2)
+        lines.set(String(children[i].result), children[i].line + 1);
+      keyLines.set(result, lines);
+    }
+    stack.at(-1)?.push({ line: state.line, result });
+  };
+}
+function isMapping2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+function describe2(value) {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "nothing";
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}
+var GROUP_SECTIONS = ["vars", "children", "hosts"];
+function parseYamlInventory(source, data) {
+  const keyLines = /* @__PURE__ */ new WeakMap();
+  let document2;
+  try {
+    document2 = load(source.text, {
+      schema: ANSIBLE_YAML_SCHEMA2,
+      filename: source.label,
+      json: true,
+      // a repeated key overrides the earlier one, as in PyYAML, instead of failing
+      listener: recordKeyLines(keyLines)
+    });
+  } catch (e) {
+    if (!(e instanceof YAMLException)) throw e;
+    throw new InventoryError(
+      `YAML syntax error: ${e.reason}. Check the indentation and quoting on this line.`,
+      {
+        file: source.label,
+        line: e.mark.line + 1,
+        column: e.mark.column + 1
+      }
+    );
+  }
+  const top = { file: source.label, line: 1 };
+  if (document2 === null || document2 === void 0) return;
+  if (findCycle(document2)) {
+    throw new InventoryError(
+      "a YAML alias refers to the node that contains it (like `a: &x [*x]`), which makes an endless value. Copy the values instead of aliasing the enclosing anchor.",
+      top
+    );
+  }
+  if (!isMapping2(document2)) {
+    throw new InventoryError(
+      `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), but this document is ${describe2(document2)}.`,
+      top
+    );
+  }
+  if ("plugin" in document2) {
+    throw new InventoryError(
+      "this is an inventory plugin configuration ('plugin:' key); inventory plugins are not supported. List hosts and groups in an INI or YAML inventory instead.",
+      locate(keyLines, document2, "plugin", top)
+    );
+  }
+  const reader = new GroupReader(source, data, keyLines);
+  for (const [name, value] of Object.entries(document2))
+    reader.readGroup(name, value, locate(keyLines, document2, name, top));
+}
+function locate(keyLines, mapping, key, fallback) {
+  const line = keyLines.get(mapping)?.get(key);
+  return line === void 0 ? fallback : { file: fallback.file, line };
+}
+var GroupReader = class {
+  constructor(source, data, keyLines) {
+    this.source = source;
+    this.data = data;
+    this.keyLines = keyLines;
+  }
+  source;
+  data;
+  keyLines;
+  readGroup(name, definition, at) {
+    if (definition !== null && !isMapping2(definition)) {
+      throw new InventoryError(
+        `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ${describe2(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
+        at
+      );
+    }
+    this.data.addGroup(name);
+    if (definition === null) return;
+    for (const [key, raw] of Object.entries(definition)) {
+      const keyAt = locate(this.keyLines, definition, key, at);
+      if (!GROUP_SECTIONS.includes(key)) {
+        const hint = closestMatch(key, GROUP_SECTIONS);
+        this.data.warnings.push(
+          `${keyAt.file}:${keyAt.line}: skipping unexpected key '${key}' in group '${name}'; only 'hosts', 'children' and 'vars' are valid${hint ? ` (did you mean '${hint}'?)` : ""}.`
+        );
+        continue;
+      }
+      const section = typeof raw === "string" ? { [raw]: null } : raw;
+      if (section === null) continue;
+      if (!isMapping2(section)) {
+        throw new InventoryError(
+          `'${key}' of group '${name}' must be a mapping, but it is ${describe2(section)}. Write each entry as a key ending in ':' (e.g. '${key === "vars" ? "ansible_user: deploy" : "web1:"}'), not as a '- ' list item.`,
+          keyAt
+        );
+      }
+      if (key === "vars") this.readVars(name, section, keyAt);
+      else if (key === "children") this.readChildren(name, section, keyAt);
+      else this.readHosts(name, section, keyAt);
+    }
+  }
+  readVars(group, vars, at) {
+    for (const [k, v] of Object.entries(vars))
+      this.data.setGroupVar(group, k, v, locate(this.keyLines, vars, k, at));
+  }
+  readChildren(group, children, at) {
+    for (const [child, definition] of Object.entries(children)) {
+      const childAt = locate(this.keyLines, children, child, at);
+      this.readGroup(child, definition, childAt);
+      this.data.addChildGroup(group, child, childAt);
+    }
+  }
+  readHosts(group, hosts, at) {
+    for (const [pattern, raw] of Object.entries(hosts)) {
+      const hostAt = locate(this.keyLines, hosts, pattern, at);
+      const vars = raw === null || raw === "" || raw === false || raw === 0 ? {} : raw;
+      if (!isMapping2(vars)) {
+        throw new InventoryError(
+          `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ${describe2(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,
+          hostAt
+        );
+      }
+      const entry = parseHostEntry(pattern, hostAt);
+      for (const name of entry.names) {
+        this.data.addHost(name, group, entry.port, this.source.file);
+        for (const [k, v] of Object.entries(vars)) this.data.setHostVar(name, k, v);
+      }
+    }
+  }
+};
+
+// src/inventory/inventory.ts
+var IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+var IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
+var Inventory = class {
+  hosts = /* @__PURE__ */ new Map();
+  groups = /* @__PURE__ */ new Map();
+  /** Problems Ansible would only warn about; the caller should show them. */
+  warnings;
+  groupHostCache = /* @__PURE__ */ new Map();
+  implicitLocalhost;
+  /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
+  constructor(data) {
+    const warnings = [...data.warnings];
+    for (const group of data.groups.values()) {
+      if (group.name !== "all" && group.parents.length === 0) data.addChildGroup("all", group.name);
+    }
+    const directGroups = new Map([...data.hosts.keys()].map((h) => [h, []]));
+    for (const g of data.groups.values()) for (const h of g.hosts) directGroups.get(h)?.push(g.name);
+    const ungrouped = data.groups.get("ungrouped");
+    const inOtherGroups = new Set(
+      [...directGroups].filter(([, groups]) => groups.some((g) => g !== "all" && g !== "ungrouped")).map(([h]) => h)
+    );
+    ungrouped.hosts = [...data.hosts.keys()].filter((h) => !inOtherGroups.has(h));
+    for (const h of ungrouped.hosts)
+      if (!directGroups.get(h).includes("ungrouped")) directGroups.get(h).push("ungrouped");
+    for (const host of data.hosts.keys()) {
+      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`);
+    }
+    this.warnings = warnings;
+    const depth = /* @__PURE__ */ new Map();
+    const depthOf = (name) => {
+      let d = depth.get(name);
+      if (d === void 0) {
+        d = Math.max(0, ...data.groups.get(name).parents.map((p) => depthOf(p) + 1));
+        depth.set(name, d);
+      }
+      return d;
+    };
+    const precedence = (a, b) => depthOf(a) - depthOf(b) || data.groups.get(a).priority - data.groups.get(b).priority || (a < b ? -1 : a > b ? 1 : 0);
+    for (const g of data.groups.values()) {
+      this.groups.set(g.name, {
+        name: g.name,
+        hosts: [...g.hosts],
+        children: [...g.children],
+        vars: g.vars
+      });
+    }
+    for (const h of data.hosts.values()) {
+      const groups = /* @__PURE__ */ new Set();
+      const visit = (name) => {
+        if (groups.has(name)) return;
+        groups.add(name);
+        for (const parent of data.groups.get(name).parents) visit(parent);
+      };
+      for (const g of directGroups.get(h.name))
+        if (g !== "ungrouped" || !inOtherGroups.has(h.name)) visit(g);
+      this.hosts.set(h.name, { name: h.name, vars: h.vars, groups: [...groups].sort(precedence) });
+    }
+  }
+  /** All hosts in inventory order (order of first appearance). */
+  hostNames() {
+    return [...this.hosts.keys()];
+  }
+  groupNames() {
+    return [...this.groups.keys()];
+  }
+  hasHost(name) {
+    return this.hosts.has(name);
+  }
+  /** Hosts of a group and of all its descendants, in inventory order. */
+  groupHosts(group) {
+    let cached = this.groupHostCache.get(group);
+    if (!cached) {
+      const members = /* @__PURE__ */ new Set();
+      const visit = (name) => {
+        const g = this.groups.get(name);
+        if (!g) return;
+        for (const h of g.hosts) members.add(h);
+        for (const child of g.children) visit(child);
+      };
+      visit(group);
+      cached = this.hostNames().filter((h) => members.has(h));
+      this.groupHostCache.set(group, cached);
+    }
+    return [...cached];
+  }
+  /** The host a localhost-like pattern means: a localhost-like inventory host, else Ansible's implicit localhost. */
+  localhostFor(name) {
+    const inInventory = this.hostNames().find((h) => LOCALHOST_NAMES.includes(h));
+    if (inInventory !== void 0) return inInventory;
+    this.implicitLocalhost ??= name;
+    return this.implicitLocalhost;
+  }
+  /**
+   * Variables of a host, merged with Ansible's precedence: group 'all' < parent groups < child groups (by depth,
+   * then ansible_group_priority, then name) < host vars; then inventory_hostname, inventory_hostname_short,
+   * group_names (sorted, without 'all') and groups (group → hosts). Values are raw (templates not rendered) and
+   * the result is a copy the caller may change. `localhost`/`127.0.0.1` work even when not in the inventory.
+   */
+  hostVars(name) {
+    const host = this.hosts.get(name);
+    const merged = {};
+    let groupNames;
+    if (host) {
+      for (const g of host.groups) Object.assign(merged, this.groups.get(g).vars);
+      Object.assign(merged, host.vars);
+      groupNames = host.groups.filter((g) => g !== "all").sort();
+    } else if (LOCALHOST_NAMES.includes(name) && this.localhostFor(name) === name) {
+      Object.assign(merged, this.groups.get("all").vars, { ansible_connection: "local" });
+      groupNames = [];
+    } else {
+      const hint = closestMatch(name, this.hosts.keys());
+      throw new InventoryError(
+        `host '${name}' is not in the inventory${hint ? `; did you mean '${hint}'?` : "."} Add it to the inventory, or check the spelling in the play or task.`
+      );
+    }
+    merged["inventory_hostname"] = name;
+    merged["inventory_hostname_short"] = IPV4.test(name) || IPV6.test(name) ? name : name.split(".")[0];
+    merged["group_names"] = groupNames;
+    merged["groups"] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]));
+    return structuredClone(merged);
+  }
+  /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
+  select(pattern) {
+    return evaluatePatterns(splitHostPattern(pattern), this);
+  }
+};
+function loadInventory(sources, options = {}) {
+  const data = new InventoryData();
+  const label = options.label ?? "<inventory text>";
+  sources.forEach(
+    (source, i) => readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data)
+  );
+  return new Inventory(data);
+}
+function defaultInventory() {
+  const data = new InventoryData();
+  data.addHost("localhost", "ungrouped", void 0, void 0);
+  data.setHostVar("localhost", "ansible_connection", "local");
+  return new Inventory(data);
+}
+function applyLimit(hosts, inventory, limit2) {
+  if (limit2 === void 0 || limit2.trim() === "") return [...hosts];
+  const patterns = [];
+  for (const item of splitHostPattern(limit2)) {
+    if (item.startsWith("@")) patterns.push(...readLimitFile(item.slice(1)));
+    else patterns.push(item);
+  }
+  const allowed = new Set(evaluatePatterns(patterns, inventory));
+  return hosts.filter((h) => allowed.has(h));
+}
+function readLimitFile(path8) {
+  let text2;
+  try {
+    text2 = readFileSync2(path8, "utf8");
+  } catch (e) {
+    const code2 = e.code;
+    throw new InventoryError(
+      `cannot read limit file '${path8}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+    );
+  }
+  return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+}
+var PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i;
+function readSource(source, label, data) {
+  if (!source.includes("\n")) {
+    const kind = fileKind(source);
+    if (kind === "directory") {
+      throw new InventoryError(
+        `inventory '${source}' is a directory; inventory directories are not supported. Pass each inventory file on its own.`
+      );
+    }
+    if (kind === "file") {
+      const file = resolve(source);
+      let text2;
+      try {
+        text2 = readFileSync2(file, "utf8");
+      } catch (e) {
+        throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
+      }
+      parseText({ text: text2, label: source, file }, data);
+      return;
+    }
+    if (source.includes(",")) return readHostList(source, label, data);
+    if (!/[\s=]/.test(source.trim()) && PATH_LIKE.test(source.trim())) {
+      throw new InventoryError(
+        `inventory file '${source}' does not exist. Check the path (relative paths start from ${process.cwd()}); for a list of hosts write them comma-separated with a trailing comma, e.g. 'web1,web2,'.`
+      );
+    }
+  }
+  parseText({ text: source, label }, data);
+}
+function fileKind(path8) {
+  try {
+    const stat3 = statSync(path8);
+    return stat3.isDirectory() ? "directory" : "file";
+  } catch {
+    return void 0;
+  }
+}
+function readHostList(list, label, data) {
+  for (const item of list.split(",")) {
+    const name = item.trim();
+    if (!name) continue;
+    const entry = parseHostEntry(name, { file: label, line: 1 }, false);
+    for (const host of entry.names)
+      if (!data.hosts.has(host)) data.addHost(host, "ungrouped", entry.port, void 0);
+  }
+}
+function parseText(source, data) {
+  if (isYaml(source)) parseYamlInventory(source, data);
+  else parseIniInventory(source, data);
+}
+function isYaml(source) {
+  const ext = source.file ? extname(source.file).toLowerCase() : "";
+  if ([".yml", ".yaml", ".json"].includes(ext)) return true;
+  if ([".ini", ".cfg", ".conf"].includes(ext)) return false;
+  const first = source.text.split(/\r?\n/).find((l) => l.trim() !== "" && !/^\s*[#;]/.test(l));
+  if (first === void 0) return false;
+  return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
+}
+
+// src/modules/assert.ts
+var assertModule = {
+  name: "assert",
+  local: true,
+  rawArgs: ["that"],
+  argNames: ["that", "fail_msg", "msg", "success_msg", "quiet"],
+  async run(ctx) {
+    const that = ctx.args["that"];
+    if (that === void 0 || that === null)
+      throw new ModuleArgumentError('conditional required in "that" string');
+    const conditions = Array.isArray(that) ? that : [that];
+    const failMsg = ctx.args["fail_msg"] ?? ctx.args["msg"];
+    for (const condition of conditions) {
+      if (!ctx.isTrue(condition)) {
+        return {
+          assertion: condition,
+          changed: false,
+          evaluated_to: false,
+          failed: true,
+          msg: failMsg ?? "Assertion failed"
+        };
+      }
+    }
+    return { changed: false, msg: ctx.args["success_msg"] ?? "All assertions passed" };
+  }
+};
+
+// src/modules/async-status.ts
+var asyncStatusModule = {
+  name: "async_status",
+  argNames: ["jid", "mode"],
+  async run(ctx) {
+    const jid = ctx.args["jid"];
+    if (jid === void 0 || jid === null || jid === "")
+      throw new ModuleArgumentError("missing required arguments: jid");
+    const mode = ctx.args["mode"] ?? "status";
+    if (mode !== "status" && mode !== "cleanup") {
+      throw new ModuleArgumentError(
+        `value of mode must be one of: status, cleanup, got: ${String(mode)}`
+      );
+    }
+    if (mode === "cleanup") return ctx.jobs.cleanup(String(jid));
+    try {
+      return await ctx.jobs.status(String(jid));
+    } catch (error2) {
+      if (!(error2 instanceof ConnectionError)) throw error2;
+      try {
+        await ctx.reconnect();
+        return await ctx.jobs.status(String(jid));
+      } catch (again) {
+        if (!(again instanceof ConnectionError)) throw again;
+        return {
+          ansible_job_id: String(jid),
+          changed: false,
+          finished: 0,
+          started: 1,
+          msg: `could not reach the host to check the job (it keeps running there): ${again.message}`
+        };
+      }
+    }
+  },
+  async waitBeforeRetry(ctx, result, delayMs) {
+    const jid = result["ansible_job_id"];
+    if (result["finished"] === 0 && typeof jid === "string" && (ctx.args["mode"] ?? "status") === "status") {
+      const started = Date.now();
+      try {
+        await ctx.jobs.status(jid, delayMs / 1e3);
+        return;
+      } catch {
+      }
+      const left = delayMs - (Date.now() - started);
+      if (left > 0) await ctx.sleep(left);
+      return;
+    }
+    await ctx.sleep(delayMs);
+  }
+};
+
+// src/modules/expand-args.sh
+var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
+# Ansible's command module expands arguments (Python's os.path.expandvars then expanduser), followed by
+# an "x" so that command substitution keeps trailing newlines. Unknown variables stay as written.
+# Nothing in the argument is ever evaluated by the shell: awk reads it from the environment.
+apb_expand() {
+  APB_ARG=$1 awk 'BEGIN {
+    s = ENVIRON["APB_ARG"]; out = ""
+    while (match(s, /\\$([A-Za-z0-9_]+|\\{[^}]*\\})/)) {
+      name = substr(s, RSTART + 1, RLENGTH - 1)
+      if (substr(name, 1, 1) == "{") name = substr(name, 2, length(name) - 2)
+      out = out substr(s, 1, RSTART - 1)
+      if (name != "APB_ARG" && (name in ENVIRON)) out = out ENVIRON[name]
+      else out = out substr(s, RSTART, RLENGTH)
+      s = substr(s, RSTART + RLENGTH)
+    }
+    s = out s
+    if (substr(s, 1, 1) == "~") {
+      slash = index(s, "/"); if (slash == 0) slash = length(s) + 1
+      user = substr(s, 2, slash - 2); home = ""
+      if (user == "") home = ENVIRON["HOME"]
+      else if (user ~ /^[A-Za-z0-9._][A-Za-z0-9._-]*$/) {
+        cmd = "getent passwd " user
+        if ((cmd | getline line) > 0) { split(line, f, ":"); home = f[6] }
+        close(cmd)
+      }
+      if (home != "") s = home substr(s, slash)
+    }
+    printf "%sx", s
+  }'
+}
+`;
+
+// src/modules/shell.ts
+var shellModule = {
+  name: "shell",
+  freeForm: true,
+  supportsAsync: true,
+  argNames: [
+    "_raw_params",
+    "cmd",
+    "chdir",
+    "creates",
+    "removes",
+    "executable",
+    "stdin",
+    "stdin_add_newline",
+    "warn",
+    "strip_empty_ends"
+  ],
+  async run(ctx) {
+    const command = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
+    if (command === void 0) {
+      throw new ModuleArgumentError(
+        "no command given: write `shell: <command>` or `shell: {cmd: <command>}`"
+      );
+    }
+    const skipped2 = await checkCreatesRemoves(ctx, command);
+    if (skipped2) return skipped2;
+    const executable = optionalString(ctx.args["executable"]) ?? "/bin/sh";
+    return runCommand(ctx, `${shellQuote(executable)} -c ${shellQuote(command)}`, command, {
+      chdir: optionalString(ctx.args["chdir"]),
+      stdin: stdinArg(ctx.args),
+      moduleName: "shell",
+      runsUnderSh: executable === "/bin/sh"
+    });
+  }
+};
+function stdinArg(args) {
+  const stdin = args["stdin"];
+  if (stdin === void 0 || stdin === null) return void 0;
+  const addNewline = args["stdin_add_newline"] === void 0 ? true : Boolean(args["stdin_add_newline"]);
+  return String(stdin) + (addNewline ? "\n" : "");
+}
+
+// src/modules/command.ts
+var commandModule = {
+  name: "command",
+  freeForm: true,
+  supportsAsync: true,
+  argNames: [
+    "_raw_params",
+    "cmd",
+    "argv",
+    "chdir",
+    "creates",
+    "removes",
+    "stdin",
+    "stdin_add_newline",
+    "warn",
+    "strip_empty_ends",
+    "expand_argument_vars"
+  ],
+  async run(ctx) {
+    const argv = commandArgv(ctx.args);
+    const skipped2 = await checkCreatesRemoves(ctx, argv);
+    if (skipped2) return skipped2;
+    return runCommand(ctx, execScript(argv), argv, {
+      chdir: optionalString(ctx.args["chdir"]),
+      stdin: stdinArg(ctx.args),
+      moduleName: "command"
+    });
+  }
+};
+function execScript(argv) {
+  const needsExpansion = (arg) => arg.includes("$") || arg.startsWith("~");
+  if (!argv.some(needsExpansion)) return `exec ${shellJoin(argv)}`;
+  const lines = [expand_args_default];
+  const words = argv.map((arg, i) => {
+    if (!needsExpansion(arg)) return shellQuote(arg);
+    lines.push(`apb_a${i}=$(apb_expand ${shellQuote(arg)}) && apb_a${i}=\${apb_a${i}%x}`);
+    return `"$apb_a${i}"`;
+  });
+  lines.push(`exec ${words.join(" ")}`);
+  return lines.join("\n");
+}
+function commandArgv(args) {
+  const rawArgv = args["argv"];
+  const text2 = optionalString(args["_raw_params"]) ?? optionalString(args["cmd"]);
+  if (rawArgv !== void 0 && text2 !== void 0) {
+    throw new ModuleArgumentError("only command or argv can be given, not both");
+  }
+  if (rawArgv !== void 0) {
+    if (!Array.isArray(rawArgv) || rawArgv.length === 0) {
+      throw new ModuleArgumentError("argv must be a non-empty list of strings");
+    }
+    return rawArgv.map(String);
+  }
+  if (text2 === void 0 || text2.trim() === "") throw new ModuleArgumentError("no command given");
+  try {
+    return shlexSplit(text2);
+  } catch (error2) {
+    throw new ModuleArgumentError(
+      `could not split the command into arguments (${error2.message}): check the quoting, or use shell:`
+    );
+  }
+}
+
+// src/modules/copy.ts
+import { createHash as createHash2 } from "node:crypto";
+import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import path3 from "node:path";
+var copyModule = {
+  name: "copy",
+  argNames: [
+    "content",
+    "src",
+    "dest",
+    "mode",
+    "force",
+    "backup",
+    "owner",
+    "group",
+    "remote_src",
+    "directory_mode",
+    "validate"
+  ],
+  async run(ctx) {
+    const args = ctx.args;
+    for (const unsupported of ["owner", "group", "remote_src", "validate", "backup"]) {
+      if (args[unsupported] !== void 0 && args[unsupported] !== false) {
+        throw new ModuleArgumentError(
+          `copy: '${unsupported}' is not supported yet; use a shell task for it`
+        );
+      }
+    }
+    let dest = optionalString(args["dest"]);
+    if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
+    const { content, src } = readSource2(args, ctx.baseDir);
+    const mode = normaliseMode(args["mode"]);
+    const connection = await ctx.connection();
+    let state = await inspect(connection, dest, ctx.timeoutMs);
+    if (state.kind === "dir") {
+      if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
+      dest = `${dest.replace(/\/+$/, "")}/${path3.basename(src)}`;
+      state = await inspect(connection, dest, ctx.timeoutMs);
+      if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
+    }
+    const checksum = createHash2("sha1").update(content).digest("hex");
+    const force = args["force"] === void 0 ? true : Boolean(args["force"]);
+    let changed2 = false;
+    if (state.kind === "none" || state.checksum !== checksum && force) {
+      await connection.putFile(dest, content, {
+        timeoutMs: ctx.timeoutMs,
+        mode: mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0
+      });
+      changed2 = true;
+    }
+    const final = await connection.run(
+      `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+      { timeoutMs: ctx.timeoutMs }
+    );
+    if (final.code !== 0) {
+      throw new ModuleArgumentError(
+        `could not set the mode of ${dest}: ${final.stderr.toString("utf8").trim()}`
+      );
+    }
+    const [uid, gid, owner, group, octal, size] = final.stdout.toString("utf8").trim().split(" ");
+    if (mode && state.kind === "file" && !changed2 && normaliseOctal(state.mode) !== normaliseOctal(octal ?? ""))
+      changed2 = true;
+    const result = {
+      changed: changed2,
+      checksum,
+      dest,
+      gid: Number(gid),
+      group,
+      mode: `0${normaliseOctal(octal ?? "")}`,
+      owner,
+      size: Number(size),
+      state: "file",
+      uid: Number(uid)
+    };
+    if (src !== void 0) result["src"] = src;
+    return result;
+  }
+};
+function readSource2(args, baseDir) {
+  if (args["content"] !== void 0 && args["src"] !== void 0) {
+    throw new ModuleArgumentError("src and content are mutually exclusive");
+  }
+  if (args["content"] !== void 0) {
+    const value = args["content"];
+    const text2 = typeof value === "string" ? value : JSON.stringify(value);
+    return { content: Buffer.from(text2, "utf8") };
+  }
+  const src = optionalString(args["src"]);
+  if (!src) throw new ModuleArgumentError("one of src or content is required");
+  const local = path3.resolve(baseDir, src);
+  try {
+    if (statSync2(local).isDirectory()) {
+      throw new ModuleArgumentError(
+        `copy: src '${src}' is a directory; copying directories is not supported yet`
+      );
+    }
+    return { content: readFileSync3(local), src: local };
+  } catch (error2) {
+    if (error2 instanceof ModuleArgumentError) throw error2;
+    throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`);
+  }
+}
+function normaliseMode(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  if (typeof value === "number") return `0${value.toString(8)}`;
+  const text2 = String(value);
+  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
+    throw new ModuleArgumentError(
+      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
+    );
+  }
+  return text2;
+}
+function normaliseOctal(mode) {
+  return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
+}
+async function inspect(connection, dest, timeoutMs) {
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    { timeoutMs }
+  );
+  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
+  if (kind === "dir") return { kind: "dir" };
+  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
+  return { kind: "none" };
+}
+
+// src/modules/debug.ts
+var debugModule = {
+  name: "debug",
+  local: true,
+  rawArgs: ["var"],
+  argNames: ["msg", "var", "verbosity"],
+  async run(ctx) {
+    if (ctx.args["msg"] !== void 0 && ctx.args["var"] !== void 0) {
+      throw new ModuleArgumentError("parameters are mutually exclusive: msg|var");
+    }
+    if (ctx.args["var"] !== void 0) {
+      const expression = String(ctx.args["var"]);
+      let value;
+      try {
+        value = ctx.evaluate(expression);
+      } catch {
+        value = "VARIABLE IS NOT DEFINED!";
+      }
+      return { [expression]: value, changed: false };
+    }
+    return { msg: ctx.args["msg"] === void 0 ? "Hello world!" : ctx.args["msg"], changed: false };
+  }
+};
+
+// src/modules/fail.ts
+var failModule = {
+  name: "fail",
+  local: true,
+  argNames: ["msg"],
+  async run(ctx) {
+    return { changed: false, failed: true, msg: ctx.args["msg"] ?? "Failed as requested from task" };
+  }
+};
+
+// src/modules/pause.ts
+var pauseModule = {
+  name: "pause",
+  local: true,
+  argNames: ["seconds", "minutes", "prompt", "echo"],
+  async run(ctx) {
+    const seconds = ctx.args["seconds"];
+    const minutes = ctx.args["minutes"];
+    if (seconds === void 0 && minutes === void 0) {
+      throw new ModuleArgumentError(
+        "pause needs `seconds` or `minutes`: waiting for a key press is not possible here"
+      );
+    }
+    const total = seconds !== void 0 ? Number(seconds) : Number(minutes) * 60;
+    if (!Number.isFinite(total) || total < 0) {
+      throw new ModuleArgumentError(`unable to convert to int: '${String(seconds ?? minutes)}'`);
+    }
+    const start = /* @__PURE__ */ new Date();
+    if (ctx.args["prompt"] !== void 0)
+      ctx.log(`[${ctx.task.name}]
+${String(ctx.args["prompt"])}`);
+    await ctx.sleep(total * 1e3);
+    const stop = /* @__PURE__ */ new Date();
+    const delta = Math.round((stop.getTime() - start.getTime()) / 1e3);
+    return {
+      changed: false,
+      delta,
+      echo: true,
+      rc: 0,
+      start: formatTimestamp(start),
+      stop: formatTimestamp(stop),
+      stderr: "",
+      stdout: `Paused for ${seconds !== void 0 ? total.toFixed(2) : (total / 60).toFixed(2)} ${seconds !== void 0 ? "seconds" : "minutes"}`,
+      user_input: ""
+    };
+  }
+};
+
+// src/modules/ping.ts
+var pingModule = {
+  name: "ping",
+  argNames: ["data"],
+  async run(ctx) {
+    const connection = await ctx.connection();
+    const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
+    if (res.code !== 0) {
+      return {
+        changed: false,
+        failed: true,
+        msg: `the target shell failed: ${res.stderr.toString("utf8").trim()}`
+      };
+    }
+    const data = ctx.args["data"] ?? "pong";
+    if (data === "crash") return { changed: false, failed: true, msg: "boom" };
+    return { changed: false, ping: data };
+  }
+};
+
+// src/modules/raw.ts
+var rawModule = {
+  name: "raw",
+  freeForm: true,
+  argNames: ["_raw_params", "executable"],
+  async run(ctx) {
+    const command = ctx.args["_raw_params"];
+    if (typeof command !== "string" || command === "")
+      throw new ModuleArgumentError("no command given");
+    const connection = await ctx.connection();
+    const res = await connection.run(command, { timeoutMs: ctx.timeoutMs });
+    const stdout = res.stdout.toString("utf8");
+    const stderr = res.stderr.toString("utf8");
+    const rc = res.code ?? -1;
+    return {
+      changed: true,
+      rc,
+      stdout,
+      stdout_lines: splitLines(decodeOutput(res.stdout)),
+      stderr,
+      stderr_lines: splitLines(decodeOutput(res.stderr)),
+      ...rc !== 0 ? { failed: true, msg: res.timedOut ? "the command timed out" : "non-zero return code" } : {}
+    };
+  }
+};
+
+// src/modules/reboot-launch.sh
+var reboot_launch_default = `# Starts a reboot command detached from this SSH session, then reports how it went.
+#   $1  the reboot command (POSIX sh text)
+#   $2  directories appended to PATH (Ansible's search_paths: shutdown lives in /sbin, which a
+#       non-root user's PATH often lacks), colon-separated
+#   $3  how long to wait for the command, in tenths of a second
+# The command runs under nohup with its own output files, so the session ending (the host going down,
+# sshd stopping) cannot take it along. A command that ends within the wait (\`shutdown\` refused for a
+# user who is not root, a typo) exits this script with its status and output. One still running when
+# the wait ends is taking the host down: that counts as started (exit 0).
+PATH=$PATH:$2
+export PATH
+apb_dir=$(mktemp -d "\${TMPDIR:-/tmp}/apb-reboot.XXXXXX") || exit 125
+# The inner shell records the status through a rename, so a half-written file is never read.
+# shellcheck disable=SC2016 # $1 and $2 are the inner shell's own arguments
+nohup /bin/sh -c '/bin/sh -c "$1"; echo "$?" >"$2/rc.tmp" && mv "$2/rc.tmp" "$2/rc"' \\
+  apb-reboot "$1" "$apb_dir" </dev/null >"$apb_dir/out" 2>"$apb_dir/err" &
+apb_waited=0
+while [ ! -e "$apb_dir/rc" ] && [ "$apb_waited" -lt "$3" ]; do
+  sleep 0.1 2>/dev/null || sleep 1
+  apb_waited=$((apb_waited + 1))
+done
+if [ ! -e "$apb_dir/rc" ]; then
+  rm -rf "$apb_dir"
+  exit 0
+fi
+apb_rc=$(cat "$apb_dir/rc")
+cat "$apb_dir/out"
+cat "$apb_dir/err" >&2
+rm -rf "$apb_dir"
+exit "$apb_rc"
+`;
+
+// src/modules/wait-for-connection.ts
+var DEFAULT_CONNECT_TIMEOUT = 5;
+var DEFAULT_DELAY = 0;
+var DEFAULT_SLEEP = 1;
+var DEFAULT_TIMEOUT = 600;
+var waitForConnectionModule = {
+  name: "wait_for_connection",
+  argNames: ["connect_timeout", "delay", "sleep", "timeout"],
+  async run(ctx) {
+    const connectTimeout = secondsArg(ctx.args, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
+    const delay = secondsArg(ctx.args, "delay", DEFAULT_DELAY);
+    const sleep2 = secondsArg(ctx.args, "sleep", DEFAULT_SLEEP);
+    const timeout = secondsArg(ctx.args, "timeout", DEFAULT_TIMEOUT);
+    const start = Date.now();
+    const elapsed = () => Math.floor((Date.now() - start) / 1e3);
+    if (delay > 0 && !await sleepFully(ctx, delay * 1e3)) {
+      return { changed: false, failed: true, elapsed: elapsed(), msg: CANCELLED };
+    }
+    const outcome = await retryUntilDeadline(
+      ctx,
+      timeout,
+      () => sleep2 * 1e3,
+      () => pingTest(ctx, connectTimeout)
+    );
+    if (outcome.ok) return { changed: false, elapsed: elapsed() };
+    return {
+      changed: false,
+      failed: true,
+      elapsed: elapsed(),
+      msg: outcome.reason === "timeout" ? `timed out waiting for ping module test: ${outcome.lastError}` : outcome.lastError
+    };
+  }
+};
+async function retryUntilDeadline(ctx, seconds, pauseMs, attempt2) {
+  const deadline = Date.now() + seconds * 1e3;
+  for (let failures = 0; ; failures++) {
+    let lastError;
+    try {
+      await attempt2(deadline - Date.now());
+      return { ok: true };
+    } catch (error2) {
+      if (error2 instanceof HostKeyError)
+        return { ok: false, reason: "fatal", lastError: error2.message };
+      lastError = errorText3(error2);
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { ok: false, reason: "timeout", lastError };
+    if (!await sleepFully(ctx, Math.min(pauseMs(failures), remaining))) {
+      return { ok: false, reason: "cancelled", lastError: CANCELLED };
+    }
+  }
+}
+async function pingTest(ctx, connectTimeout) {
+  const connection = await reconnectWithin(ctx, connectTimeout);
+  const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
+  if (res.timedOut) {
+    throw new Error(`the ping test command did not answer within ${ctx.timeoutMs} ms`);
+  }
+  if (res.code !== 0 || res.stdout.toString("utf8").trim() !== "pong")
+    throw new Error("ping test failed");
+}
+var CANCELLED = "the wait was interrupted because the run is being cancelled";
+function reconnectWithin(ctx, seconds) {
+  const attempt2 = ctx.reconnect();
+  if (seconds <= 0) return attempt2;
+  return withDeadline(
+    attempt2,
+    seconds * 1e3,
+    `timed out after ${seconds} s connecting to ${ctx.host} (connect_timeout)`
+  );
+}
+function withDeadline(promise, ms, message2) {
+  promise.catch(() => void 0);
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message2)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+async function sleepFully(ctx, ms) {
+  const before = Date.now();
+  await ctx.sleep(ms);
+  return Date.now() - before >= ms - 25;
+}
+function secondsArg(args, name, dflt) {
+  const value = args[name];
+  if (value === void 0 || value === null) return dflt;
+  let n;
+  if (typeof value === "number") n = Math.trunc(value);
+  else if (typeof value === "boolean") n = value ? 1 : 0;
+  else if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) n = parseInt(value, 10);
+  else n = NaN;
+  if (!Number.isFinite(n) || n < 0) {
+    throw new ModuleArgumentError(
+      `'${name}' must be a whole number of seconds (0 or more), got '${String(value)}'`
+    );
+  }
+  return n;
+}
+function errorText3(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
+// src/modules/reboot.ts
+var DEFAULT_REBOOT_TIMEOUT = 600;
+var DEFAULT_TEST_COMMAND = "whoami";
+var DEFAULT_BOOT_TIME_COMMAND = "cat /proc/sys/kernel/random/boot_id";
+var DEFAULT_REBOOT_MESSAGE = "Reboot initiated by Ansible";
+var DEFAULT_SEARCH_PATHS = ["/sbin", "/bin", "/usr/sbin", "/usr/bin", "/usr/local/sbin"];
+var LAUNCH_WAIT_TENTHS = 20;
+var LAUNCH_DEADLINE_MS = 3e4;
+var FIRST_PAUSE_MS = 1e3;
+var MAX_PAUSE_MS = 2e3;
+var rebootModule = {
+  name: "reboot",
+  argNames: [
+    "boot_time_command",
+    "connect_timeout",
+    "msg",
+    "post_reboot_delay",
+    "pre_reboot_delay",
+    "reboot_command",
+    "reboot_timeout",
+    "search_paths",
+    "test_command"
+  ],
+  async run(ctx) {
+    const rebootTimeout = secondsArg(ctx.args, "reboot_timeout", DEFAULT_REBOOT_TIMEOUT);
+    const connectTimeout = secondsArg(ctx.args, "connect_timeout", 0);
+    const preRebootDelay = secondsArg(ctx.args, "pre_reboot_delay", 0);
+    const postRebootDelay = secondsArg(ctx.args, "post_reboot_delay", 0);
+    const bootTimeCommand = commandArg(ctx.args, "boot_time_command", DEFAULT_BOOT_TIME_COMMAND);
+    const testCommand = commandArg(ctx.args, "test_command", DEFAULT_TEST_COMMAND);
+    const message2 = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
+    const rebootCommand = commandArg(
+      ctx.args,
+      "reboot_command",
+      `shutdown -r now ${shellQuote(message2)}`
+    );
+    const searchPaths = searchPathsArg(ctx.args["search_paths"]);
+    let previousBootId;
+    try {
+      previousBootId = await readBootId(ctx, await ctx.connection(), bootTimeCommand, ctx.timeoutMs);
+    } catch (error2) {
+      return { changed: false, failed: true, rebooted: false, msg: errorText3(error2) };
+    }
+    if (preRebootDelay > 0 && !await sleepFully(ctx, preRebootDelay * 1e3)) {
+      return { changed: false, failed: true, rebooted: false, msg: CANCELLED };
+    }
+    const launched = await startReboot(ctx, rebootCommand, searchPaths);
+    const start = Date.now();
+    const elapsed = () => Math.floor((Date.now() - start) / 1e3);
+    if (launched !== void 0) {
+      return { changed: false, failed: true, rebooted: false, elapsed: elapsed(), msg: launched };
+    }
+    if (postRebootDelay > 0 && !await sleepFully(ctx, postRebootDelay * 1e3)) {
+      return { changed: false, failed: true, rebooted: true, elapsed: elapsed(), msg: CANCELLED };
+    }
+    const bootChanged = await retryUntilDeadline(ctx, rebootTimeout, pauseAfter, async (left) => {
+      const connection = await reconnectWithin(ctx, connectTimeout);
+      const bootId = await readBootId(ctx, connection, bootTimeCommand, attemptDeadline(ctx, left));
+      if (bootId === "" || bootId === previousBootId) throw new Error("boot time has not changed");
+    });
+    if (!bootChanged.ok) {
+      return waitFailed(bootChanged, "last boot time check", rebootTimeout, elapsed());
+    }
+    let needsReconnect = false;
+    const testPassed = await retryUntilDeadline(ctx, rebootTimeout, pauseAfter, async (left) => {
+      const connection = needsReconnect ? await reconnectWithin(ctx, connectTimeout) : await ctx.connection();
+      needsReconnect = false;
+      let res;
+      try {
+        res = await connection.run(testCommand, { timeoutMs: attemptDeadline(ctx, left) });
+      } catch (error2) {
+        if (error2 instanceof ConnectionError) needsReconnect = true;
+        throw error2;
+      }
+      if (res.timedOut) {
+        needsReconnect = true;
+        throw new Error(`the test command did not finish within ${attemptDeadline(ctx, left)} ms`);
+      }
+      if (res.code !== 0) {
+        throw new Error(
+          `Test command failed: ${decodeOutput(res.stderr)} ${decodeOutput(res.stdout)}`
+        );
+      }
+    });
+    if (!testPassed.ok) {
+      return waitFailed(testPassed, "post-reboot test command", rebootTimeout, elapsed());
+    }
+    return { changed: true, elapsed: elapsed(), rebooted: true };
+  }
+};
+async function startReboot(ctx, command, searchPaths) {
+  const remote = [
+    "/bin/sh -c",
+    shellQuote(reboot_launch_default),
+    "apb-reboot",
+    shellQuote(command),
+    shellQuote(searchPaths),
+    String(LAUNCH_WAIT_TENTHS)
+  ].join(" ");
+  try {
+    const connection = await ctx.connection();
+    const res = await connection.run(remote, {
+      timeoutMs: Math.min(ctx.timeoutMs, LAUNCH_DEADLINE_MS)
+    });
+    if (res.timedOut || res.code === null || res.code === 0) return void 0;
+    return `Reboot command failed. Error was: '${decodeOutput(res.stdout)}, ${decodeOutput(res.stderr)}'`;
+  } catch (error2) {
+    if (error2 instanceof ConnectionError) return void 0;
+    throw error2;
+  }
+}
+async function readBootId(ctx, connection, command, timeoutMs) {
+  const res = await connection.run(command, { timeoutMs });
+  if (res.timedOut) {
+    throw new Error(
+      `reboot: the boot time command did not finish within ${timeoutMs} ms on ${ctx.host}`
+    );
+  }
+  const stdout = res.stdout.toString("utf8");
+  if (res.code !== 0) {
+    throw new Error(
+      `reboot: failed to get host boot time info, rc: ${res.code ?? -1}, stdout: ${stdout}, stderr: ${res.stderr.toString("utf8")}`
+    );
+  }
+  return stdout.trim();
+}
+function waitFailed(outcome, what, timeout, elapsed) {
+  const result = {
+    changed: false,
+    failed: true,
+    rebooted: true,
+    elapsed,
+    msg: outcome.reason === "timeout" ? `Timed out waiting for ${what} (timeout=${timeout})` : outcome.lastError
+  };
+  if (outcome.reason === "timeout" && outcome.lastError !== "")
+    result["last_error"] = outcome.lastError;
+  return result;
+}
+function pauseAfter(failures) {
+  return Math.min(FIRST_PAUSE_MS * 1.5 ** failures, MAX_PAUSE_MS);
+}
+function attemptDeadline(ctx, remainingMs) {
+  return Math.max(1e3, Math.min(ctx.timeoutMs, remainingMs));
+}
+function commandArg(args, name, dflt) {
+  const value = args[name];
+  if (value === void 0 || value === null || value === "") return dflt;
+  if (typeof value !== "string") {
+    throw new ModuleArgumentError(`Invalid value given for '${name}': it must be a string`);
+  }
+  return value;
+}
+function searchPathsArg(value) {
+  if (value === void 0 || value === null) return DEFAULT_SEARCH_PATHS.join(":");
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
+    throw new ModuleArgumentError(
+      "'search_paths' must be a list of directories, e.g. ['/sbin', '/usr/sbin']"
+    );
+  }
+  return list.join(":");
+}
+
+// src/modules/script.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+import path4 from "node:path";
+var scriptModule = {
+  name: "script",
+  freeForm: true,
+  argNames: ["_raw_params", "cmd", "chdir", "creates", "removes", "executable"],
+  async run(ctx) {
+    const line = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
+    if (line === void 0)
+      throw new ModuleArgumentError("no script given: write `script: path/to/script.sh [args]`");
+    let words;
+    try {
+      words = shlexSplit(line);
+    } catch (error2) {
+      throw new ModuleArgumentError(
+        `could not split '${line}' into a path and arguments: ${error2.message}`
+      );
+    }
+    const [localName, ...scriptArgs] = words;
+    const localPath = path4.resolve(ctx.baseDir, localName);
+    let content;
+    try {
+      content = readFileSync4(localPath);
+    } catch {
+      throw new ModuleArgumentError(
+        `Could not find or access '${localName}' (looked for ${localPath})`
+      );
+    }
+    const skipped2 = await checkCreatesRemoves(ctx, line);
+    if (skipped2) return { ...skipped2, cmd: void 0 };
+    const connection = await ctx.connection();
+    const mk = await connection.run(
+      'umask 077 && mktemp -d "${TMPDIR:-/tmp}/async-playbook.XXXXXXXX"',
+      {
+        timeoutMs: ctx.timeoutMs
+      }
+    );
+    const dir = mk.stdout.toString("utf8").trim();
+    if (mk.code !== 0 || !dir.startsWith("/")) {
+      throw new ModuleArgumentError(
+        `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
+      );
+    }
+    const remote = `${dir}/${path4.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const start = /* @__PURE__ */ new Date();
+    try {
+      await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
+      const executable = optionalString(ctx.args["executable"]);
+      const chdir = optionalString(ctx.args["chdir"]);
+      const argv = [...executable ? [executable] : [], remote, ...scriptArgs].map(shellQuote).join(" ");
+      const res = await connection.run(
+        `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ""}${argv}`,
+        {
+          timeoutMs: ctx.timeoutMs
+        }
+      );
+      const stdout = res.stdout.toString("utf8");
+      const stderr = res.stderr.toString("utf8");
+      const rc = res.code ?? -1;
+      const end = /* @__PURE__ */ new Date();
+      return {
+        changed: true,
+        rc,
+        stdout,
+        stdout_lines: splitLines(stdout),
+        stderr,
+        stderr_lines: splitLines(stderr),
+        start: formatTimestamp(start),
+        end: formatTimestamp(end),
+        delta: formatDelta(end.getTime() - start.getTime()),
+        ...rc !== 0 ? { failed: true, msg: "non-zero return code" } : {}
+      };
+    } finally {
+      await connection.run(`rm -rf ${shellQuote(dir)}`, { timeoutMs: ctx.timeoutMs }).catch(() => void 0);
+    }
+  }
+};
+
+// src/modules/set-fact.ts
+var setFactModule = {
+  name: "set_fact",
+  local: true,
+  async run(ctx) {
+    const facts = {};
+    for (const [key, value] of Object.entries(ctx.args)) {
+      if (key === "cacheable") continue;
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw new ModuleArgumentError(
+          `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`
+        );
+      }
+      facts[key] = value;
+    }
+    if (Object.keys(facts).length === 0) {
+      throw new ModuleArgumentError(
+        "No key/value pairs provided, at least one is required for this action to succeed"
+      );
+    }
+    return { ansible_facts: facts, changed: false };
+  }
+};
+
+// src/modules/facts.sh
+var facts_default = `#!/bin/sh
+# Gathers the common facts in one round trip, with POSIX sh and coreutils only (no Python).
+# Output: records separated by \\036 (RS), each "kind\\037name\\037value". Parsed by facts.ts.
+RS=$(printf '\\036')
+US=$(printf '\\037')
+fact() { printf '%s%s%s%s%s%s' "fact" "$US" "$1" "$US" "$2" "$RS"; }
+
+fact hostname "$(uname -n 2>/dev/null)"
+fact fqdn "$(hostname -f 2>/dev/null || uname -n 2>/dev/null)"
+fact kernel "$(uname -r 2>/dev/null)"
+fact kernel_version "$(uname -v 2>/dev/null)"
+fact architecture "$(uname -m 2>/dev/null)"
+fact system "$(uname -s 2>/dev/null)"
+fact vcpus "$(grep -c "^processor" /proc/cpuinfo 2>/dev/null || nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null)"
+fact memtotal_kb "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)"
+fact memfree_kb "$(awk '/^MemFree:/ { print $2 }' /proc/meminfo 2>/dev/null)"
+fact user_id "$(id -un 2>/dev/null)"
+fact user_uid "$(id -u 2>/dev/null)"
+fact user_gid "$(id -g 2>/dev/null)"
+fact user_entry "$(getent passwd "$(id -un 2>/dev/null)" 2>/dev/null)"
+fact date "$(date '+%Y %m %d %H %M %S %s %z %Z %w %W %A' 2>/dev/null)"
+fact boot_id "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)"
+if [ -r /etc/os-release ]; then
+  fact os_release "$(cat /etc/os-release)"
+elif [ -r /usr/lib/os-release ]; then
+  fact os_release "$(cat /usr/lib/os-release)"
+fi
+if [ -r /etc/debian_version ]; then
+  fact debian_version "$(cat /etc/debian_version)"
+fi
+if [ "$(uname -s 2>/dev/null)" = Darwin ]; then
+  fact macos_version "$(sw_vers -productVersion 2>/dev/null)"
+fi
+awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'
+`;
+
+// src/modules/setup.ts
+var RECORD = "";
+var FIELD = "";
+var DISTRIBUTIONS = {
+  debian: ["Debian", "Debian"],
+  ubuntu: ["Ubuntu", "Debian"],
+  raspbian: ["Debian", "Debian"],
+  linuxmint: ["Linux Mint", "Debian"],
+  pop: ["Pop!_OS", "Debian"],
+  kali: ["Kali", "Debian"],
+  rhel: ["RedHat", "RedHat"],
+  centos: ["CentOS", "RedHat"],
+  fedora: ["Fedora", "RedHat"],
+  rocky: ["Rocky", "RedHat"],
+  almalinux: ["AlmaLinux", "RedHat"],
+  ol: ["OracleLinux", "RedHat"],
+  amzn: ["Amazon", "RedHat"],
+  alpine: ["Alpine", "Alpine"],
+  arch: ["Archlinux", "Archlinux"],
+  sles: ["SLES", "Suse"],
+  "opensuse-leap": ["openSUSE Leap", "Suse"],
+  "opensuse-tumbleweed": ["openSUSE Tumbleweed", "Suse"],
+  gentoo: ["Gentoo", "Gentoo"],
+  freebsd: ["FreeBSD", "FreeBSD"]
+};
+var setupModule = {
+  name: "setup",
+  argNames: ["gather_subset", "filter", "gather_timeout"],
+  async run(ctx) {
+    const connection = await ctx.connection();
+    const res = await connection.run(facts_default, { timeoutMs: ctx.timeoutMs });
+    if (res.code !== 0) {
+      throw new ModuleArgumentError(
+        `fact gathering failed (rc=${res.code}): ${res.stderr.toString("utf8").trim()}`
+      );
+    }
+    const facts = parseFacts(res.stdout.toString("utf8"));
+    return { ansible_facts: facts, changed: false };
+  }
+};
+function parseFacts(output2) {
+  const raw = {};
+  const env = {};
+  for (const record of output2.split(RECORD)) {
+    const [kind, name, ...rest] = record.split(FIELD);
+    if (!name) continue;
+    const value = rest.join(FIELD);
+    if (kind === "env") env[name] = value;
+    else if (kind === "fact") raw[name] = value.replace(/\n$/, "");
+  }
+  const osRelease = parseOsRelease(raw["os_release"] ?? "");
+  const id = (osRelease["ID"] ?? (raw["system"] ?? "").toLowerCase()).toLowerCase();
+  const [distribution, family] = DISTRIBUTIONS[id] ?? [
+    osRelease["NAME"] ?? raw["system"] ?? "NA",
+    raw["system"] ?? "NA"
+  ];
+  let version = osRelease["VERSION_ID"] ?? raw["macos_version"] ?? "NA";
+  if (id === "debian" && raw["debian_version"] && /^\d/.test(raw["debian_version"]))
+    version = raw["debian_version"];
+  const passwd = (raw["user_entry"] ?? "").split(":");
+  const memKb = Number(raw["memtotal_kb"] ?? 0);
+  const hostname = raw["hostname"] ?? "";
+  return {
+    ansible_hostname: hostname.split(".")[0],
+    ansible_nodename: hostname,
+    ansible_fqdn: raw["fqdn"] || hostname,
+    ansible_domain: (raw["fqdn"] ?? "").includes(".") ? (raw["fqdn"] ?? "").split(".").slice(1).join(".") : "",
+    ansible_distribution: distribution,
+    ansible_distribution_version: version,
+    ansible_distribution_major_version: version.split(".")[0],
+    ansible_distribution_release: osRelease["VERSION_CODENAME"] ?? "NA",
+    ansible_os_family: family,
+    ansible_system: raw["system"],
+    ansible_kernel: raw["kernel"],
+    ansible_kernel_version: raw["kernel_version"],
+    ansible_architecture: raw["architecture"],
+    ansible_machine: raw["architecture"],
+    ansible_processor_vcpus: Number(raw["vcpus"] ?? 0) || 1,
+    ansible_memtotal_mb: Math.floor(memKb / 1024),
+    ansible_memfree_mb: Math.floor(Number(raw["memfree_kb"] ?? 0) / 1024),
+    ansible_user_id: raw["user_id"],
+    ansible_user_uid: Number(raw["user_uid"]),
+    ansible_user_gid: Number(raw["user_gid"]),
+    ansible_user_dir: passwd[5] ?? env["HOME"],
+    ansible_user_shell: passwd[6] ?? env["SHELL"],
+    ansible_env: env,
+    ansible_date_time: dateTimeFacts(raw["date"] ?? ""),
+    ansible_boot_id: raw["boot_id"] ?? "",
+    gather_subset: ["all"],
+    module_setup: true
+  };
+}
+function parseOsRelease(text2) {
+  const out = {};
+  for (const line of text2.split("\n")) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2].replace(/^["']|["']$/g, "");
+  }
+  return out;
+}
+function dateTimeFacts(line) {
+  const [
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    epoch,
+    tzOffset,
+    tz,
+    weekdayNumber,
+    weeknumber,
+    weekday
+  ] = line.split(" ");
+  const epochSeconds = Number(epoch);
+  const utc = Number.isFinite(epochSeconds) ? new Date(epochSeconds * 1e3).toISOString().replace(".000Z", "Z") : "";
+  return {
+    year: year ?? "",
+    month: month ?? "",
+    day: day ?? "",
+    hour: hour ?? "",
+    minute: minute ?? "",
+    second: second ?? "",
+    epoch: epoch ?? "",
+    epoch_int: epoch ?? "",
+    date: `${year}-${month}-${day}`,
+    time: `${hour}:${minute}:${second}`,
+    iso8601: utc,
+    iso8601_micro: utc.replace("Z", ".000000Z"),
+    iso8601_basic: `${year}${month}${day}T${hour}${minute}${second}000000`,
+    iso8601_basic_short: `${year}${month}${day}T${hour}${minute}${second}`,
+    tz: tz ?? "",
+    tz_dst: tz ?? "",
+    tz_offset: tzOffset ?? "",
+    weekday: weekday ?? "",
+    weekday_number: weekdayNumber ?? "",
+    weeknumber: weeknumber ?? ""
+  };
+}
+
+// src/modules/registry.ts
+var ALL = [
+  shellModule,
+  commandModule,
+  rawModule,
+  scriptModule,
+  copyModule,
+  debugModule,
+  setFactModule,
+  failModule,
+  assertModule,
+  pauseModule,
+  pingModule,
+  setupModule,
+  asyncStatusModule,
+  waitForConnectionModule,
+  rebootModule
+];
+var MODULES = new Map(ALL.map((m) => [m.name, m]));
+var MODULE_CATALOG = {
+  names: new Set(MODULES.keys()),
+  freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name))
 };
 
 // src/async/poller.ts
@@ -57659,7 +59193,7 @@ async function pollJob(req) {
     if (left <= 0) break;
     const wait = Math.min(req.pollSeconds, left / 1e3);
     try {
-      snapshot = await req.jobs.status(req.access, jid, req.dir, wait);
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become);
       backoff = FIRST_BACKOFF_MS;
       lastError = void 0;
     } catch (error2) {
@@ -57695,7 +59229,7 @@ async function pollJob(req) {
   req.onNotice(
     `${result["failed"] ? "ASYNC FAILED" : "ASYNC OK"} on ${req.access.host}: jid=${jid}`
   );
-  await req.jobs.cleanup(req.access, jid, req.dir).catch(() => void 0);
+  await req.jobs.cleanup(req.access, jid, req.dir, req.become).catch(() => void 0);
   return result;
 }
 function streamNew(snapshot, printed, onOutput) {
@@ -57708,8 +59242,8 @@ function streamNew(snapshot, printed, onOutput) {
     const final = snapshot.state !== "running";
     const upto = final ? fresh.length : lastNewline + 1;
     if (upto <= 0) continue;
-    const text = fresh.subarray(0, upto).toString("utf8").replace(/\n$/, "");
-    for (const line of text.split("\n")) onOutput(stream, line);
+    const text2 = fresh.subarray(0, upto).toString("utf8").replace(/\n$/, "");
+    for (const line of text2.split("\n")) onOutput(stream, line);
     printed[stream] = Math.max(printed[stream], bufferStart) + upto;
   }
 }
@@ -57841,9 +59375,9 @@ async function runSingle(ctx, locals) {
     retries = Math.max(0, toInt2(retriesRaw, "retries"));
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES;
   const delayRaw = task.delay === void 0 ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope);
-  let delay = Number(delayRaw);
+  let delay = typeof delayRaw === "number" || typeof delayRaw === "string" ? Number(delayRaw) : NaN;
   if (!Number.isFinite(delay))
-    throw new ModuleArgumentError(`'delay' must be a number of seconds, got '${String(delayRaw)}'`);
+    throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`);
   if (delay < 0) delay = 1;
   const attempts = retries + 1;
   let result = {};
@@ -57933,6 +59467,7 @@ async function runModuleOnce(ctx, locals) {
   };
   let launchedAt = 0;
   let launchDir = "";
+  const become = asyncSeconds > 0 ? ctx.becomeIdentity() : void 0;
   const launchJob = asyncSeconds > 0 ? async (script, cmd) => {
     launchedAt = Date.now();
     const record = await ctx.asyncJobs.launch(hostAccess(ctx), {
@@ -57942,7 +59477,8 @@ async function runModuleOnce(ctx, locals) {
       asyncDir: asyncDir(),
       meta: { cmd, module: module.name, task: task.name },
       register: task.register,
-      location: task.location
+      location: task.location,
+      ...become ? { become } : {}
     });
     launchDir = String(record["results_file"]).replace(/\/[^/]*$/, "");
     return record;
@@ -57963,6 +59499,7 @@ async function runModuleOnce(ctx, locals) {
         reconnect: () => ctx.reconnect(),
         launch: result,
         dir: launchDir,
+        become,
         asyncSeconds,
         pollSeconds,
         launchedAt,
@@ -57981,7 +59518,7 @@ function fireAndForgetLimit(asyncSeconds) {
   return 5 + 5 * Math.ceil(asyncSeconds / 5);
 }
 function hostAccess(ctx) {
-  return { host: ctx.host, connection: () => ctx.connection() };
+  return { host: ctx.host, connection: (become) => ctx.connectionAs(become) };
 }
 function moduleContext(ctx, _locals, scope, extra) {
   const { task, templar } = ctx;
@@ -58008,7 +59545,7 @@ function moduleContext(ctx, _locals, scope, extra) {
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
-    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir)
+    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
   };
 }
 function renderEnvironment(ctx, scope) {
@@ -58054,9 +59591,9 @@ function failureFromError(error2) {
   };
 }
 function toInt2(value, keyword) {
-  const n = typeof value === "number" ? value : Number(String(value).trim());
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : NaN;
   if (!Number.isFinite(n))
-    throw new ModuleArgumentError(`'${keyword}' must be an integer, got '${String(value)}'`);
+    throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`);
   return Math.trunc(n);
 }
 function isRecord2(value) {
@@ -58217,6 +59754,7 @@ var PlaybookRunner = class {
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now();
       const scope = (locals = {}) => this.variables.scope(host, playContext, task.vars, locals);
+      const become = (vars = scope()) => resolveBecome([task.become, play.become], vars, templar, this.options.become);
       const outcome = await runTaskOnHost({
         task,
         info: info2,
@@ -58225,11 +59763,24 @@ var PlaybookRunner = class {
         templar,
         events,
         scope,
-        connection: () => this.pool.get(host, scope()),
+        connection: async () => {
+          const vars = scope();
+          const settings = become(vars);
+          return withBecome(await this.pool.get(host, vars), settings);
+        },
         reconnect: async () => {
           const vars = scope();
+          const settings = become(vars);
           await this.pool.reset(host, vars);
-          return this.pool.get(host, vars);
+          return withBecome(await this.pool.get(host, vars), settings);
+        },
+        becomeIdentity: () => becomeIdentity(become()),
+        connectionAs: async (identity) => {
+          const vars = scope();
+          return withBecome(
+            await this.pool.get(host, vars),
+            settingsFor(identity, vars, this.options.become)
+          );
         },
         stripOmitted: (args) => this.variables.stripOmitted(args),
         playEnvironment: play.environment,
@@ -58283,6 +59834,7 @@ var PlaybookRunner = class {
   /** Stores what a task leaves behind on a host: its registered result and any facts. */
   remember(task, host, result) {
     const memory = this.variables.hostMemory(host);
+    this.variables.changed();
     if (task.register) memory.registered[task.register] = result;
     const facts = result["ansible_facts"];
     if (facts && typeof facts === "object" && !result["failed"]) {
@@ -58301,12 +59853,12 @@ function inShard(hosts, inventoryOrder, shard) {
 function batches(hosts, serial, play) {
   if (serial === void 0 || serial === null || serial === 0 || serial === "0") return [hosts];
   const sizes = (Array.isArray(serial) ? serial : [serial]).map((s) => {
-    const text = String(s).trim();
-    const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
-    const n = pct ? Math.floor(hosts.length * Number(pct[1]) / 100) : Number(text);
+    const text2 = String(s).trim();
+    const pct = /^(\d+(?:\.\d+)?)%$/.exec(text2);
+    const n = pct ? Math.floor(hosts.length * Number(pct[1]) / 100) : Number(text2);
     if (!Number.isFinite(n) || n < 0) {
       throw new PlaybookError(
-        `'serial' must be a number, a percentage such as '30%' or a list of them, got '${text}'`,
+        `'serial' must be a number, a percentage such as '30%' or a list of them, got '${text2}'`,
         play.location
       );
     }
@@ -58325,201 +59877,38 @@ function batches(hosts, serial, play) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync3, readFileSync as readFileSync4 } from "node:fs";
-import path4 from "node:path";
-
-// src/playbook/kv-args.ts
-var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
-  "chdir",
-  "creates",
-  "removes",
-  "executable",
-  "warn",
-  "stdin",
-  "stdin_add_newline",
-  "strip_empty_ends"
-]);
-function splitArgs(input) {
-  const tokens = [];
-  let start = -1;
-  let quote = null;
-  let jinjaDepth = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    const pair = input.slice(i, i + 2);
-    if (start < 0 && !/\s/.test(c)) start = i;
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (pair === "{{" || pair === "{%" || pair === "{#") {
-      jinjaDepth++;
-      i++;
-      continue;
-    }
-    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
-      jinjaDepth--;
-      i++;
-      continue;
-    }
-    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
-      quote = c;
-      continue;
-    }
-    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
-      tokens.push({ text: input.slice(start, i), start, end: i });
-      start = -1;
-    }
-  }
-  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
-  return tokens;
-}
-function unquote(value) {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
-    return value.slice(1, -1);
-  }
-  return value;
-}
-function parseKeyValueArgs(input, freeForm) {
-  const result = {};
-  const rawSpans = [];
-  for (const token of splitArgs(input)) {
-    const eq = token.text.indexOf("=");
-    const key = eq > 0 ? token.text.slice(0, eq) : "";
-    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(token.text.slice(eq + 1));
-    } else {
-      rawSpans.push([token.start, token.end]);
-    }
-  }
-  if (rawSpans.length > 0) {
-    const first = rawSpans[0][0];
-    const last = rawSpans[rawSpans.length - 1][1];
-    const extracted = Object.keys(result).length > 0;
-    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
-  }
-  return result;
-}
-
-// src/playbook/yaml-loader.ts
-var yaml11Bool2 = new yaml.Type("tag:yaml.org,2002:bool", {
-  kind: "scalar",
-  resolve: (data) => data !== null && YAML11_BOOLEANS.has(data),
-  construct: (data) => YAML11_TRUE2.has(data),
-  predicate: (object) => typeof object === "boolean",
-  represent: { lowercase: (object) => object ? "true" : "false" },
-  defaultStyle: "lowercase"
-});
-var YAML11_TRUE2 = /* @__PURE__ */ new Set([
-  "y",
-  "Y",
-  "yes",
-  "Yes",
-  "YES",
-  "true",
-  "True",
-  "TRUE",
-  "on",
-  "On",
-  "ON"
-]);
-var YAML11_FALSE = /* @__PURE__ */ new Set([
-  "n",
-  "N",
-  "no",
-  "No",
-  "NO",
-  "false",
-  "False",
-  "FALSE",
-  "off",
-  "Off",
-  "OFF"
-]);
-for (const s of ["y", "Y", "n", "N"]) {
-  YAML11_TRUE2.delete(s);
-  YAML11_FALSE.delete(s);
-}
-var YAML11_BOOLEANS = /* @__PURE__ */ new Set([...YAML11_TRUE2, ...YAML11_FALSE]);
-var YAML11_INT2 = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*(?::[0-5]?[0-9])*)$/;
-var yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
-  kind: "scalar",
-  resolve: (data) => data !== null && YAML11_INT2.test(data) && !data.endsWith("_"),
-  construct: (data) => {
-    let text = data.replace(/_/g, "");
-    const sign = text.startsWith("-") ? -1 : 1;
-    if (text.startsWith("-") || text.startsWith("+")) text = text.slice(1);
-    if (text.startsWith("0b")) return sign * parseInt(text.slice(2), 2);
-    if (text.startsWith("0x")) return sign * parseInt(text.slice(2), 16);
-    if (text.length > 1 && text.startsWith("0")) return sign * parseInt(text.slice(1), 8);
-    return sign * text.split(":").reduce((total, part) => total * 60 + Number(part), 0) || 0;
-  },
-  predicate: (object) => typeof object === "number" && Number.isInteger(object) && !Object.is(object, -0),
-  represent: { decimal: (object) => String(object) },
-  defaultStyle: "decimal"
-});
-var ANSIBLE_YAML_SCHEMA2 = yaml.DEFAULT_SCHEMA.extend({
-  implicit: [yaml11Bool2, yaml11Int]
-});
-function parseYaml(text, file) {
-  const lines = /* @__PURE__ */ new WeakMap();
-  const stack = [];
-  let data;
-  try {
-    data = yaml.load(text, {
-      filename: file,
-      schema: ANSIBLE_YAML_SCHEMA2,
-      json: true,
-      listener(event, state) {
-        if (event === "open") {
-          stack.push(state.line);
-          return;
-        }
-        const line = stack.pop();
-        const result = state.result;
-        if (line !== void 0 && result !== null && typeof result === "object" && !lines.has(result)) {
-          lines.set(result, line + 1);
-        }
-      }
-    });
-  } catch (error2) {
-    if (error2 instanceof yaml.YAMLException) {
-      const mark = error2.mark;
-      const reason = error2.reason || error2.message;
-      throw new PlaybookError(`YAML syntax error: ${reason}`, {
-        file,
-        line: (mark?.line ?? 0) + 1,
-        column: (mark?.column ?? 0) + 1
-      });
-    }
-    throw error2;
-  }
-  return { data, lineOf: (node) => lines.get(node) };
-}
-
-// src/playbook/extra-vars.ts
+import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
+import path5 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
-  const text = value.trim();
-  if (text === "") return {};
-  if (text.startsWith("@")) {
-    const file = path4.resolve(cwd, text.slice(1));
-    if (!existsSync3(file))
-      throw new OptionError(`extra vars file '${text.slice(1)}' not found (looked for ${file})`);
-    return asMapping(parseYaml(readFileSync4(file, "utf8"), text.slice(1)).data, text.slice(1));
+  const text2 = value.trim();
+  if (text2 === "") return {};
+  if (text2.startsWith("@")) {
+    const file = path5.resolve(cwd, text2.slice(1));
+    if (!existsSync4(file))
+      throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
+    let content;
+    try {
+      content = readFileSync5(file, "utf8");
+    } catch (error2) {
+      const code2 = error2.code;
+      const why = code2 === "EISDIR" ? "it is a directory" : error2.message;
+      throw new OptionError(
+        `extra vars file '${text2.slice(1)}' cannot be read (${why}). Pass '@' followed by a YAML or JSON file.`
+      );
+    }
+    return asMapping(parseYaml(content, text2.slice(1)).data, text2.slice(1));
   }
-  if (text.startsWith("{") || text.startsWith("---") || /^[A-Za-z_][\w-]*:(\s|$)/.test(text)) {
+  if (text2.startsWith("{") || text2.startsWith("---") || /^[A-Za-z_][\w-]*:(\s|$)/.test(text2)) {
     let data;
     try {
-      data = parseYaml(text, "<extra vars>").data;
+      data = parseYaml(text2, "<extra vars>").data;
     } catch (error2) {
       const reason = error2 instanceof Error ? error2.message.replace(/^<extra vars>:\S*: /, "") : String(error2);
       throw new OptionError(`extra vars '${value}' are not valid YAML/JSON: ${reason}`);
     }
     return asMapping(data, "<extra vars>");
   }
-  const kv = parseKeyValueArgs(text, false);
+  const kv = parseKeyValueArgs(text2, false);
   if ("_raw_params" in kv) {
     throw new OptionError(
       `extra vars '${value}' must be key=value pairs, a YAML/JSON mapping, or @file; '${String(kv["_raw_params"])}' is none of these`
@@ -58533,415 +59922,6 @@ function asMapping(data, source) {
     throw new OptionError(`extra vars from ${source} must be a mapping of names to values`);
   }
   return data;
-}
-
-// src/playbook/playbook-loader.ts
-import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
-import path5 from "node:path";
-
-// src/playbook/keywords.ts
-var TASK_KEYWORDS = /* @__PURE__ */ new Set([
-  "name",
-  "register",
-  "when",
-  "loop",
-  "with_items",
-  "with_list",
-  "loop_control",
-  "until",
-  "retries",
-  "delay",
-  "failed_when",
-  "changed_when",
-  "ignore_errors",
-  "ignore_unreachable",
-  "vars",
-  "environment",
-  "args",
-  "no_log",
-  "timeout",
-  "run_once",
-  "async",
-  "poll",
-  "tags",
-  "action",
-  "become",
-  "check_mode",
-  "debugger"
-]);
-var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
-  "name",
-  "hosts",
-  "vars",
-  "gather_facts",
-  "tasks",
-  "pre_tasks",
-  "post_tasks",
-  "any_errors_fatal",
-  "max_fail_percentage",
-  "serial",
-  "ignore_errors",
-  "environment",
-  "tags",
-  "become",
-  "connection",
-  "remote_user",
-  "strategy",
-  "check_mode"
-]);
-var UNSUPPORTED_KEYWORDS = {
-  become_user: "privilege escalation (become) is not supported yet; run the task as the login user",
-  become_method: "privilege escalation (become) is not supported yet; run the task as the login user",
-  become_flags: "privilege escalation (become) is not supported yet; run the task as the login user",
-  delegate_to: "delegate_to is not supported yet; target the host in a separate play",
-  delegate_facts: "delegate_facts is not supported yet",
-  local_action: "local_action is not supported yet; use a play with `hosts: localhost`",
-  notify: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
-  listen: "handlers are not supported yet",
-  handlers: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
-  block: "block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results",
-  rescue: "block/rescue/always is not supported yet",
-  always: "block/rescue/always is not supported yet",
-  include_tasks: "include_tasks is not supported yet; inline the tasks",
-  import_tasks: "import_tasks is not supported yet; inline the tasks",
-  include_role: "roles are not supported yet; inline the role tasks",
-  import_role: "roles are not supported yet; inline the role tasks",
-  roles: "roles are not supported yet; inline the role tasks",
-  import_playbook: "import_playbook is not supported yet; pass the playbooks one run at a time",
-  include_vars: "include_vars is not supported yet; use vars or -e @file",
-  vars_files: "vars_files is not supported yet; use vars or -e @file",
-  vars_prompt: "vars_prompt is not supported; pass the values with -e",
-  throttle: "throttle is not supported yet; use -f/--forks",
-  order: "play `order` is not supported yet; hosts run in inventory order",
-  diff: "diff mode is not supported yet",
-  module_defaults: "module_defaults is not supported yet; set the arguments on each task",
-  collections: "collections are not supported; only ansible.builtin modules are available",
-  force_handlers: "handlers are not supported yet",
-  gather_subset: "gather_subset is not supported; the common facts are always gathered",
-  gather_timeout: "gather_timeout is not supported",
-  with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',
-  with_fileglob: "with_fileglob is not supported yet",
-  with_together: "with_together is not supported yet",
-  with_nested: "with_nested is not supported yet",
-  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
-  any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
-};
-
-// src/playbook/playbook-loader.ts
-var INLINE_LABEL = "<inline playbook>";
-var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
-function loadPlaybook(source, modules, cwd = process.cwd()) {
-  const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
-  if (!looksInline) {
-    const file = path5.resolve(cwd, source);
-    if (!existsSync4(file)) {
-      throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path5.dirname(file)}). Pass a playbook file path or inline YAML text.`
-      );
-    }
-    return parsePlaybookText(readFileSync5(file, "utf8"), source, path5.dirname(file), modules);
-  }
-  return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
-}
-function parsePlaybookText(text, file, baseDir, modules) {
-  const doc = parseYaml(text, file);
-  const loader2 = new Loader(doc, file, modules);
-  return { file, baseDir, plays: loader2.plays() };
-}
-var Loader = class {
-  constructor(doc, file, modules) {
-    this.doc = doc;
-    this.file = file;
-    this.modules = modules;
-  }
-  doc;
-  file;
-  modules;
-  plays() {
-    const data = this.doc.data;
-    if (data === null || data === void 0) {
-      throw new PlaybookError("the playbook is empty: expected a list of plays", this.at(void 0));
-    }
-    if (!Array.isArray(data)) {
-      throw new PlaybookError(
-        "a playbook must be a list of plays (each starting with `- hosts: \u2026`), but this file holds a " + describe2(data),
-        this.at(data)
-      );
-    }
-    return data.map((entry) => this.play(entry, data));
-  }
-  play(raw, parent) {
-    if (!isMapping2(raw)) {
-      throw new PlaybookError(
-        `each play must be a mapping with \`hosts:\`, found ${describe2(raw)}`,
-        this.at(parent)
-      );
-    }
-    const location2 = this.at(raw);
-    this.checkKeys(raw, PLAY_KEYWORDS, "play", location2);
-    if (raw.hosts === void 0 || raw.hosts === null || raw.hosts === "") {
-      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location2);
-    }
-    const hosts = raw.hosts;
-    if (typeof hosts !== "string" && !(Array.isArray(hosts) && hosts.every((h) => typeof h === "string"))) {
-      throw new PlaybookError(
-        `'hosts' must be a host pattern string or a list of them, found ${describe2(hosts)}`,
-        location2
-      );
-    }
-    if (raw.strategy !== void 0 && raw.strategy !== "linear") {
-      throw new PlaybookError(
-        `strategy '${String(raw.strategy)}' is not supported; only 'linear' is`,
-        location2
-      );
-    }
-    if (raw.become === true) {
-      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location2);
-    }
-    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location2
-      );
-    }
-    const vars = this.mapping(raw.vars, "vars", location2);
-    if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
-    if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
-    const tasks = [
-      ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
-      ...this.taskList(raw.tasks, "tasks", location2),
-      ...this.taskList(raw.post_tasks, "post_tasks", location2)
-    ];
-    return {
-      name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : String(raw.name),
-      hosts,
-      vars,
-      gatherFacts: raw.gather_facts ?? true,
-      tasks,
-      anyErrorsFatal: raw.any_errors_fatal ?? false,
-      maxFailPercentage: raw.max_fail_percentage,
-      serial: raw.serial,
-      ignoreErrors: raw.ignore_errors,
-      environment: raw.environment,
-      location: location2
-    };
-  }
-  taskList(raw, keyword, playLocation) {
-    if (raw === void 0 || raw === null) return [];
-    if (!Array.isArray(raw)) {
-      throw new PlaybookError(
-        `'${keyword}' must be a list of tasks, found ${describe2(raw)}`,
-        this.at(raw) ?? playLocation
-      );
-    }
-    return raw.map((entry) => this.task(entry, raw));
-  }
-  task(raw, parent) {
-    if (!isMapping2(raw)) {
-      throw new PlaybookError(
-        `each task must be a mapping such as \`- name: \u2026 \\n  shell: \u2026\`, found ${describe2(raw)}`,
-        this.at(parent)
-      );
-    }
-    const location2 = this.at(raw);
-    let moduleKey;
-    let moduleName;
-    for (const key of Object.keys(raw)) {
-      if (TASK_KEYWORDS.has(key)) continue;
-      const hint = UNSUPPORTED_KEYWORDS[key];
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
-      const canonical = canonicalModule(key);
-      if (this.modules.names.has(canonical)) {
-        if (moduleKey) {
-          throw new PlaybookError(
-            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
-            location2
-          );
-        }
-        moduleKey = key;
-        moduleName = canonical;
-        continue;
-      }
-      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location2);
-    }
-    let args;
-    if (moduleKey && moduleName) {
-      args = this.moduleArgs(raw[moduleKey], moduleName, location2);
-    } else if (typeof raw.action === "string" || isMapping2(raw.action)) {
-      ;
-      ({ moduleName, args } = this.actionKeyword(raw.action, location2));
-      moduleKey = moduleName;
-    } else {
-      throw new PlaybookError(
-        "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
-        location2
-      );
-    }
-    if (raw.args !== void 0) {
-      const extra = this.mapping(raw.args, "args", location2);
-      args = { ...args, ...extra };
-    }
-    if (raw.become === true) {
-      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location2);
-    }
-    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location2
-      );
-    }
-    const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
-    if (loopKeys.length > 1) {
-      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location2);
-    }
-    const loopKey = loopKeys[0];
-    const loopControl = this.mapping(raw.loop_control, "loop_control", location2);
-    for (const key of Object.keys(loopControl)) {
-      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
-        throw new PlaybookError(
-          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
-          location2
-        );
-      }
-    }
-    if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
-      throw new PlaybookError(
-        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
-        location2
-      );
-    }
-    const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
-    const loopVar = loopControl["loop_var"] === void 0 ? "item" : String(loopControl["loop_var"]);
-    return {
-      name: named ? String(raw.name) : moduleKey,
-      named,
-      module: moduleName,
-      args,
-      location: location2,
-      register: raw.register,
-      when: this.conditionals(raw.when, "when", location2),
-      loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
-      loopControl: {
-        loopVar,
-        label: loopControl["label"],
-        indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
-        pause: loopControl["pause"]
-      },
-      until: this.conditionals(raw.until, "until", location2),
-      retries: raw.retries,
-      delay: raw.delay,
-      failedWhen: this.conditionals(raw.failed_when, "failed_when", location2),
-      changedWhen: this.conditionals(raw.changed_when, "changed_when", location2),
-      ignoreErrors: raw.ignore_errors,
-      ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, "vars", location2),
-      environment: raw.environment,
-      noLog: raw.no_log,
-      timeout: raw.timeout,
-      runOnce: raw.run_once,
-      async: raw.async,
-      poll: raw.poll,
-      tags: normaliseTags(raw.tags)
-    };
-  }
-  actionKeyword(action, location2) {
-    if (typeof action === "string") {
-      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
-      const name2 = canonicalModule(match?.[1] ?? "");
-      if (!this.modules.names.has(name2))
-        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location2);
-      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location2) };
-    }
-    const mapping = action;
-    const moduleRaw = mapping["module"];
-    const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
-    if (!this.modules.names.has(name)) {
-      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location2);
-    }
-    const args = { ...mapping };
-    delete args["module"];
-    return { moduleName: name, args };
-  }
-  moduleArgs(raw, module, location2) {
-    if (raw === null || raw === void 0) return {};
-    if (isMapping2(raw)) return { ...raw };
-    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
-      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
-    }
-    throw new PlaybookError(
-      `the arguments of '${module}' must be a mapping or a string, found ${describe2(raw)}`,
-      location2
-    );
-  }
-  unknownKeyMessage(key, hasModule) {
-    const keyword = closestMatch(key, TASK_KEYWORDS);
-    const moduleGuess = closestMatch(key, this.modules.names);
-    if (hasModule || keyword && !moduleGuess) {
-      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ""}`;
-    }
-    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
-    return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
-  }
-  mapping(raw, keyword, location2) {
-    if (raw === void 0 || raw === null) return {};
-    if (!isMapping2(raw)) {
-      throw new PlaybookError(
-        `'${keyword}' must be a mapping of names to values, found ${describe2(raw)}`,
-        this.at(raw) ?? location2
-      );
-    }
-    return { ...raw };
-  }
-  conditionals(raw, keyword, location2) {
-    if (raw === void 0 || raw === null) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    for (const item of list) {
-      if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
-        throw new PlaybookError(
-          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe2(item)}`,
-          location2
-        );
-      }
-    }
-    return list;
-  }
-  at(node) {
-    const line = node !== null && typeof node === "object" ? this.doc.lineOf(node) : void 0;
-    return { file: this.file, line: line ?? 1 };
-  }
-  checkKeys(raw, allowed, what, location2) {
-    for (const key of Object.keys(raw)) {
-      if (allowed.has(key)) continue;
-      const hint = UNSUPPORTED_KEYWORDS[key];
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
-      const guess = closestMatch(key, allowed);
-      throw new PlaybookError(
-        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
-        location2
-      );
-    }
-  }
-};
-function canonicalModule(name) {
-  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
-  return name;
-}
-function normaliseLoop(raw, keyword) {
-  return { value: raw, flatten: keyword === "with_items" };
-}
-function normaliseTags(raw) {
-  if (raw === void 0 || raw === null) return [];
-  if (Array.isArray(raw)) return raw.map(String);
-  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
-}
-function isMapping2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function describe2(value) {
-  if (value === null || value === void 0) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `the ${typeof value} ${JSON.stringify(value)}`;
 }
 
 // src/report/censor.ts
@@ -59044,9 +60024,9 @@ var AdhocReporter = class {
     const failed2 = outcome.status === "failed";
     const caption = failed2 ? "FAILED" : outcome.status === "changed" ? "CHANGED" : "SUCCESS";
     if (COMMAND_MODULES.has(task.module) && !("ansible_job_id" in result)) {
-      const text = `${String(result["stdout"] ?? "")}${String(result["stderr"] ?? "")}${String(result["msg"] ?? "")}`;
+      const text2 = `${String(result["stdout"] ?? "")}${String(result["stderr"] ?? "")}${String(result["msg"] ?? "")}`;
       this.write(`${host} | ${caption} | rc=${String(result["rc"] ?? -1)} >>
-${text}
+${text2}
 `);
       return;
     }
@@ -59194,13 +60174,13 @@ var ConsoleReporter = class {
 ${title} ${stars}
 `);
   }
-  line(text, color) {
-    this.write(`${this.paint(text, color)}
+  line(text2, color) {
+    this.write(`${this.paint(text2, color)}
 `);
   }
-  paint(text, color) {
-    if (!this.options.color || !color) return text;
-    return `\x1B[0;${COLORS[color]}m${text}\x1B[0m`;
+  paint(text2, color) {
+    if (!this.options.color || !color) return text2;
+    return `\x1B[0;${COLORS[color]}m${text2}\x1B[0m`;
   }
 };
 function stripInternalKeys(value) {
@@ -59320,6 +60300,7 @@ async function executeRun(settings, write, options = {}) {
     ...options.extraEvents ?? []
   );
   for (const warning2 of inventory.warnings) events.warning(warning2);
+  const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning));
   const engineOptions = {
     inventory,
     templar: new Templar(),
@@ -59332,12 +60313,14 @@ async function executeRun(settings, write, options = {}) {
     commandTimeoutMs: settings.commandTimeoutMs,
     signal: options.signal,
     jobs: registry,
-    shard: settings.shard
+    shard: settings.shard,
+    become: settings.become
   };
   const summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
     ...engineOptions,
     timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
   });
+  stopListening();
   const document2 = collector.document;
   document2.ok = summary2.exitCode === 0;
   document2.jobs = jobsDocument(summary2.jobs);
@@ -59407,7 +60390,7 @@ async function upsertPullRequestComment(body, token, env = process.env) {
     "content-type": "application/json",
     "user-agent": "async-playbook"
   };
-  const text = `${MARKER}
+  const text2 = `${MARKER}
 ${body.length > MAX_COMMENT_CHARS ? `${body.slice(0, MAX_COMMENT_CHARS)}
 
 _Comment truncated; see the job summary._` : body}`;
@@ -59422,12 +60405,12 @@ _Comment truncated; see the job summary._` : body}`;
   const response = existing ? await fetch(`${api}/repos/${repository}/issues/comments/${existing.id}`, {
     method: "PATCH",
     headers,
-    body: JSON.stringify({ body: text }),
+    body: JSON.stringify({ body: text2 }),
     signal
   }) : await fetch(`${api}/repos/${repository}/issues/${number}/comments`, {
     method: "POST",
     headers,
-    body: JSON.stringify({ body: text }),
+    body: JSON.stringify({ body: text2 }),
     signal
   });
   if (!response.ok)
@@ -59488,11 +60471,6 @@ function readActionSettings(env = process.env, options = {}) {
     );
   }
   const checking = choice(Inputs.HostKeyChecking, ["strict", "off", "accept-new"], "strict");
-  if (checking === "accept-new") {
-    throw new OptionError(
-      `Input '${Inputs.HostKeyChecking}': 'accept-new' is not available yet; use 'strict' with 'known-hosts'`
-    );
-  }
   if (checking === "off") {
     warning(
       `Input '${Inputs.HostKeyChecking}' is 'off': any host key is accepted, so a man in the middle would go unnoticed. Give 'known-hosts' instead.`
@@ -59522,8 +60500,9 @@ function readActionSettings(env = process.env, options = {}) {
       passphrase: getInput(Inputs.Passphrase) || void 0,
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
+      jumpHost: getInput(Inputs.JumpHost) || void 0,
       knownHostsPath: path7.join(os6.homedir(), ".ssh", "known_hosts"),
-      hostKeyChecking: checking === "off" ? "off" : "strict",
+      hostKeyChecking: checking,
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
@@ -59531,6 +60510,8 @@ function readActionSettings(env = process.env, options = {}) {
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
+  const becomePassword2 = getInput(Inputs.BecomePassword, { trimWhitespace: false }).replace(/\r?\n$/, "");
+  if (becomePassword2) run2.become = { password: becomePassword2 };
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
   if (comment && !githubToken) {
@@ -59570,11 +60551,34 @@ function bool2(name, fallback) {
   throw new OptionError(`Input '${name}' must be true or false, got '${value}'`);
 }
 function positiveInt(name, fallback) {
-  const text = getInput(name) || fallback;
-  const n = Number(text);
+  const text2 = getInput(name) || fallback;
+  const n = Number(text2);
   if (!Number.isInteger(n) || n < 1)
-    throw new OptionError(`Input '${name}' must be a positive whole number, got '${text}'`);
+    throw new OptionError(`Input '${name}' must be a positive whole number, got '${text2}'`);
   return n;
+}
+
+// src/report/text.ts
+function asArray(value) {
+  return Array.isArray(value) ? value : [];
+}
+function asRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function clip(text2, max) {
+  if (text2.length <= max) return text2;
+  let cut = text2.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}\u2026`;
+}
+function messageText(msg) {
+  if (msg === void 0 || msg === null) return "";
+  if (typeof msg === "string") return msg;
+  try {
+    return JSON.stringify(msg) ?? "";
+  } catch {
+    return String(msg);
+  }
 }
 
 // src/report/annotations.ts
@@ -59642,11 +60646,11 @@ function formatAnnotationCommand(a) {
   ).map(([key, value]) => `${key}=${escapeProperty2(String(value))}`);
   return `::${a.level}${props.length > 0 ? ` ${props.join(",")}` : ""}::${escapeData2(a.message)}`;
 }
-function escapeData2(text) {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+function escapeData2(text2) {
+  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
-function escapeProperty2(text) {
-  return escapeData2(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+function escapeProperty2(text2) {
+  return escapeData2(text2).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 function limit(annotations, max, level, what) {
   if (annotations.length <= max) return annotations;
@@ -59668,12 +60672,12 @@ function hostsMessage(failures) {
     const detail = items.find((item) => item["failed"] === true) ?? f.result;
     const msg = oneLine(messageText(f.result["msg"]).slice(0, 4 * MAX_HOST_MESSAGE_CHARS));
     const rc = detail["rc"] ?? f.result["rc"];
-    let text = [f.unreachable ? "unreachable" : "", msg].filter((p) => p !== "").join(": ");
-    if (text === "") text = "failed";
-    if (typeof rc === "number" && !f.unreachable) text += ` (rc=${rc})`;
+    let text2 = [f.unreachable ? "unreachable" : "", msg].filter((p) => p !== "").join(": ");
+    if (text2 === "") text2 = "failed";
+    if (typeof rc === "number" && !f.unreachable) text2 += ` (rc=${rc})`;
     const stderr = lastLine(detail["stderr"]);
-    if (stderr !== "" && !msg.includes(stderr)) text += `: ${stderr}`;
-    return `${f.host}: ${clip(text, MAX_HOST_MESSAGE_CHARS)}`;
+    if (stderr !== "" && !msg.includes(stderr)) text2 += `: ${stderr}`;
+    return `${f.host}: ${clip(text2, MAX_HOST_MESSAGE_CHARS)}`;
   });
   if (failures.length > MAX_HOSTS_PER_ANNOTATION)
     lines.push(`\u2026 and ${failures.length - MAX_HOSTS_PER_ANNOTATION} more hosts`);
@@ -59688,29 +60692,8 @@ function lastLine(value) {
   }
   return "";
 }
-function messageText(msg) {
-  if (msg === void 0 || msg === null) return "";
-  if (typeof msg === "string") return msg;
-  try {
-    return JSON.stringify(msg) ?? "";
-  } catch {
-    return String(msg);
-  }
-}
-function oneLine(text) {
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x1f\x7f]+/g, " ").replace(/\s+/g, " ").trim();
-}
-function clip(text, max) {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}\u2026`;
-}
-function asRecord(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function asArray(value) {
-  return Array.isArray(value) ? value : [];
+function oneLine(text2) {
+  return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x1f\x7f]+/g, " ").replace(/\s+/g, " ").trim();
 }
 
 // src/report/job-summary.ts
@@ -59762,10 +60745,10 @@ function renderJobSummary(doc, options = {}) {
   try {
     const now = typeof options.now === "number" ? options.now : Date.now();
     const model = normalize(doc, now);
-    let text = "";
+    let text2 = "";
     for (const [index, plan] of PLANS.entries()) {
-      text = render(model, plan, title, options.gatherCommand, index > 0);
-      if (utf8Length(text) <= maxBytes) return text;
+      text2 = render(model, plan, title, options.gatherCommand, index > 0);
+      if (utf8Length(text2) <= maxBytes) return text2;
     }
     return fitBytes(
       render(model, PLANS[PLANS.length - 1], title, options.gatherCommand, false),
@@ -59786,10 +60769,10 @@ function render(model, plan, title, gatherCommand, truncated) {
   return parts.filter((p) => p !== "").join("\n\n") + "\n";
 }
 function normalize(doc, now) {
-  const root = asRecord2(doc);
+  const root = asRecord(doc);
   const stats = [];
-  for (const [host, raw] of Object.entries(asRecord2(root["stats"]))) {
-    const s = asRecord2(raw);
+  for (const [host, raw] of Object.entries(asRecord(root["stats"]))) {
+    const s = asRecord(raw);
     const counts = {};
     for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0;
     stats.push([host, counts]);
@@ -59803,17 +60786,17 @@ function normalize(doc, now) {
     }
   };
   const rows = [];
-  for (const rawPlay of asArray2(root["plays"])) {
-    const play = asRecord2(rawPlay);
-    for (const rawTask of asArray2(play["tasks"])) {
-      const task = asRecord2(rawTask);
+  for (const rawPlay of asArray(root["plays"])) {
+    const play = asRecord(rawPlay);
+    for (const rawTask of asArray(play["tasks"])) {
+      const task = asRecord(rawTask);
       const module = shortModule(String(task["module"] ?? ""));
       const cells = /* @__PURE__ */ new Map();
-      for (const [host, rawEntry] of Object.entries(asRecord2(task["results"]))) {
-        const entry = asRecord2(rawEntry);
+      for (const [host, rawEntry] of Object.entries(asRecord(task["results"]))) {
+        const entry = asRecord(rawEntry);
         const status = String(entry["status"]);
         if (!STATUSES.includes(status)) continue;
-        const result = asRecord2(entry["result"]);
+        const result = asRecord(entry["result"]);
         const started = Date.parse(String(entry["started_at"] ?? ""));
         cells.set(host, {
           status,
@@ -59836,9 +60819,9 @@ function normalize(doc, now) {
     }
   }
   const running = [];
-  for (const [host, rawJobs] of Object.entries(asRecord2(root["jobs"]))) {
-    for (const [key, rawJob] of Object.entries(asRecord2(rawJobs))) {
-      const job = asRecord2(rawJob);
+  for (const [host, rawJobs] of Object.entries(asRecord(root["jobs"]))) {
+    for (const [key, rawJob] of Object.entries(asRecord(rawJobs))) {
+      const job = asRecord(rawJob);
       const launched = Date.parse(String(job["launched_at"] ?? ""));
       running.push({
         host,
@@ -59860,7 +60843,7 @@ function launchedJobs(result) {
   return withItems(result).filter((r) => typeof r["ansible_job_id"] === "string" && Number(r["finished"]) === 0).map((r) => r["ansible_job_id"]);
 }
 function withItems(result) {
-  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord2) : [];
+  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord) : [];
   return [result, ...items];
 }
 function shortModule(name) {
@@ -59917,22 +60900,22 @@ function failuresSection(model, plan) {
 function failureBlock({ row, host, cell }, plan) {
   const result = cell.result;
   const detail = withItems(result).find((r) => r["failed"] === true && r !== result && hasOutput(r)) ?? result;
-  const msg = messageText2(result["msg"]);
+  const msg = messageText(result["msg"]);
   const rc = finite(detail["rc"] ?? result["rc"]);
   const icon = cell.status === "unreachable" ? "\u{1F50C}" : cell.ignored ? "\u26A0\uFE0F" : "\u274C";
   const label = cell.status === "unreachable" ? "unreachable" : cell.ignored ? "failed (ignored)" : "failed";
   const shortMsg = oneLine2(msg);
-  const summary2 = `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ""}` + (rc !== void 0 ? ` \u2014 rc=${rc}` : "") + (shortMsg ? ` \u2014 ${html(clip2(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : "");
+  const summary2 = `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ""}` + (rc !== void 0 ? ` \u2014 rc=${rc}` : "") + (shortMsg ? ` \u2014 ${html(clip(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : "");
   const body = [];
   if (msg.length > MAX_SUMMARY_MSG_CHARS || /[\r\n]/.test(msg))
     body.push(`msg:
 
-${fenced(clip2(cleanText(msg), MAX_MSG_BLOCK_CHARS))}`);
+${fenced(clip(cleanText(msg), MAX_MSG_BLOCK_CHARS))}`);
   if (plan.tailLines > 0) {
     const stderr = stringField(detail, "stderr");
     const which2 = stderr.trim() !== "" ? "stderr" : "stdout";
     const output2 = which2 === "stderr" ? stderr : stringField(detail, "stdout");
-    const t = tail2(output2, plan.tailLines, plan.lineChars);
+    const t = tail3(output2, plan.tailLines, plan.lineChars);
     if (t.text !== "")
       body.push(
         `${which2}${t.more ? ` (last ${plan.tailLines} lines)` : ""}:
@@ -60156,18 +61139,18 @@ function ganttChart(host, sync, async) {
   return lines.join("\n");
 }
 var MERMAID_KEYWORD = /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i;
-function mermaidText(text) {
-  let out = cleanText(text).replace(/[:#;%`<>{}\r\n\t]+/g, " ").replace(/\s+/g, " ").trim();
-  out = clip2(out, 80);
+function mermaidText(text2) {
+  let out = cleanText(text2).replace(/[:#;%`<>{}\r\n\t]+/g, " ").replace(/\s+/g, " ").trim();
+  out = clip(out, 80);
   if (out === "") return "unnamed";
   return MERMAID_KEYWORD.test(out) ? `\u203A ${out}` : out;
 }
 function fallbackSummary(doc, title, error2) {
   const recap = attempt(
-    () => recapSection(normalize({ stats: asRecord2(asRecord2(doc)["stats"]) }, 0)),
+    () => recapSection(normalize({ stats: asRecord(asRecord(doc)["stats"]) }, 0)),
     ""
   );
-  const ok = attempt(() => asRecord2(doc)["ok"], void 0);
+  const ok = attempt(() => asRecord(doc)["ok"], void 0);
   const detail = attempt(
     () => error2 instanceof Error ? error2.message : String(error2),
     "unknown error"
@@ -60175,7 +61158,7 @@ function fallbackSummary(doc, title, error2) {
   return [
     `## ${ok === true ? "\u2705" : ok === false ? "\u274C" : "\u2754"} ${mdText(title)}`,
     recap,
-    `The full job summary could not be rendered (${mdText(clip2(oneLine2(detail), 300))}); the full results are in the results file.`
+    `The full job summary could not be rendered (${mdText(clip(oneLine2(detail), 300))}); the full results are in the results file.`
   ].filter((p) => p !== "").join("\n\n").concat("\n");
 }
 function attempt(read, otherwise) {
@@ -60185,31 +61168,31 @@ function attempt(read, otherwise) {
     return otherwise;
   }
 }
-function fitBytes(text, maxBytes) {
-  if (utf8Length(text) <= maxBytes) return text;
+function fitBytes(text2, maxBytes) {
+  if (utf8Length(text2) <= maxBytes) return text2;
   const note = `
 
 ${SUMMARY_TRUNCATED_NOTE}
 `;
   const budget = maxBytes - utf8Length(note);
   if (budget <= 0) return truncateUtf8(SUMMARY_TRUNCATED_NOTE, maxBytes);
-  let cut = truncateUtf8(text, budget);
+  let cut = truncateUtf8(text2, budget);
   const newline = cut.lastIndexOf("\n");
   if (newline > 0) cut = cut.slice(0, newline);
   return cut + note;
 }
-function utf8Length(text) {
-  return Buffer.byteLength(text, "utf8");
+function utf8Length(text2) {
+  return Buffer.byteLength(text2, "utf8");
 }
-function truncateUtf8(text, maxBytes) {
-  const buffer = Buffer.from(text, "utf8");
-  if (buffer.length <= maxBytes) return text;
+function truncateUtf8(text2, maxBytes) {
+  const buffer = Buffer.from(text2, "utf8");
+  if (buffer.length <= maxBytes) return text2;
   let end = Math.max(0, maxBytes);
   while (end > 0 && ((buffer[end] ?? 0) & 192) === 128) end--;
   return buffer.subarray(0, end).toString("utf8");
 }
-function tail2(text, lines, lineChars) {
-  const body = text.replace(/[\r\n]+$/, "");
+function tail3(text2, lines, lineChars) {
+  const body = text2.replace(/[\r\n]+$/, "");
   if (body === "" || lines <= 0) return { text: "", more: false };
   let end = body.length;
   const picked = [];
@@ -60224,12 +61207,12 @@ function tail2(text, lines, lineChars) {
   }
   const out = picked.reverse().map((line) => {
     const shown = line.replace(/\r+$/, "");
-    return clip2(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
+    return clip(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
   });
   return { text: out.join("\n"), more: end >= 0 };
 }
-function cleanText(text) {
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+function cleanText(text2) {
+  return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
 }
 function fenced(content, info2 = "") {
   const fence = "`".repeat(Math.max(3, longestBacktickRun(content) + 1));
@@ -60237,15 +61220,15 @@ function fenced(content, info2 = "") {
 ${content}
 ${fence}`;
 }
-function code(text) {
-  const value = oneLine2(text);
+function code(text2) {
+  const value = oneLine2(text2);
   if (value === "") return "";
   const ticks = "`".repeat(longestBacktickRun(value) + 1);
   const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
   return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
 }
-function mdText(text) {
-  return oneLine2(text).replace(
+function mdText(text2) {
+  return oneLine2(text2).replace(
     /[\\`*_[\]|~#<>&]/g,
     (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
   );
@@ -60256,31 +61239,16 @@ var HTML_ENTITIES = {
   ">": "&gt;",
   '"': "&quot;"
 };
-function html(text) {
-  return oneLine2(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
+function html(text2) {
+  return oneLine2(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
 }
-function longestBacktickRun(text) {
+function longestBacktickRun(text2) {
   let longest = 0;
-  for (const run2 of text.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
   return longest;
 }
-function oneLine2(text) {
-  return cleanText(text).replace(/\s*\n\s*/g, " ");
-}
-function clip2(text, max) {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}\u2026`;
-}
-function messageText2(msg) {
-  if (msg === void 0 || msg === null) return "";
-  if (typeof msg === "string") return msg;
-  try {
-    return JSON.stringify(msg) ?? "";
-  } catch {
-    return String(msg);
-  }
+function oneLine2(text2) {
+  return cleanText(text2).replace(/\s*\n\s*/g, " ");
 }
 function stringField(r, key) {
   const value = r[key];
@@ -60325,12 +61293,6 @@ function pad2(n) {
 }
 function plural(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function asRecord2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function asArray2(value) {
-  return Array.isArray(value) ? value : [];
 }
 function finite(value) {
   return typeof value === "number" && Number.isFinite(value) ? value : void 0;
@@ -60414,7 +61376,7 @@ async function run() {
   }, progressEveryMs());
   progress.unref();
   try {
-    const outcome = await executeRun(settings.run, (text) => process.stdout.write(text), {
+    const outcome = await executeRun(settings.run, (text2) => process.stdout.write(text2), {
       signal: controller.signal,
       extraEvents: [],
       live,
@@ -60443,9 +61405,11 @@ function partialDocument(live) {
 }
 function safeSummary(document2) {
   try {
+    const accepted = acceptedHostKeys();
+    const keys = accepted.length === 0 ? "" : "\n\n### Host keys accepted on first use (host-key-checking: accept-new)\n\nAdd these lines to `known-hosts` to pin them:\n\n```\n" + accepted.map((k) => k.line).join("\n") + "\n```\n";
     return renderJobSummary(document2, {
       gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`
-    });
+    }) + keys;
   } catch (error2) {
     warning(`Could not render the job summary: ${message(error2)}`);
     return void 0;

@@ -8169,10 +8169,10 @@ var require_fixed_queue = __commonJS({
         this.head.push(data);
       }
       shift() {
-        const tail2 = this.tail;
-        const next = tail2.shift();
-        if (tail2.isEmpty() && tail2.next !== null) {
-          this.tail = tail2.next;
+        const tail3 = this.tail;
+        const next = tail3.shift();
+        if (tail3.isEmpty() && tail3.next !== null) {
+          this.tail = tail3.next;
         }
         return next;
       }
@@ -17351,7 +17351,7 @@ var require_permessage_deflate = __commonJS({
     var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
-    var tail2 = Buffer.from([0, 0, 255, 255]);
+    var tail3 = Buffer.from([0, 0, 255, 255]);
     var kBuffer = /* @__PURE__ */ Symbol("kBuffer");
     var kLength = /* @__PURE__ */ Symbol("kLength");
     var PerMessageDeflate = class {
@@ -17409,7 +17409,7 @@ var require_permessage_deflate = __commonJS({
         }
         this.#inflate.write(chunk);
         if (fin) {
-          this.#inflate.write(tail2);
+          this.#inflate.write(tail3);
         }
         this.#inflate.flush(() => {
           if (!this.#inflate) {
@@ -28394,7 +28394,7 @@ var require_agent2 = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve2 } = __require("path");
-    var { readFile: readFile3 } = __require("fs");
+    var { readFile: readFile4 } = __require("fs");
     var { execFile, spawn: spawn2 } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
     var {
@@ -28612,7 +28612,7 @@ var require_agent2 = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile3(socketPath, function readCygsocket(err, data) {
+          readFile4(socketPath, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -28621,7 +28621,7 @@ var require_agent2 = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile3(socketPath, readCygsocket);
+                readFile4(socketPath, readCygsocket);
               });
               return;
             }
@@ -38826,7 +38826,7 @@ var require_client2 = __commonJS({
     function onCHANNEL_OPEN(self2, info2) {
       let localChan = -1;
       let reason;
-      const accept = () => {
+      const accept2 = () => {
         const chanInfo = {
           type: info2.type,
           incoming: {
@@ -38882,14 +38882,14 @@ var require_client2 = __commonJS({
           if (val !== void 0 && reserveChannel()) {
             if (data.destPort === 0)
               data.destPort = val;
-            self2.emit("tcp connection", data, accept, reject);
+            self2.emit("tcp connection", data, accept2, reject);
             return;
           }
           break;
         }
         case "forwarded-streamlocal@openssh.com":
           if (self2._forwardingUnix[data.socketPath] !== void 0 && reserveChannel()) {
-            self2.emit("unix connection", data, accept, reject);
+            self2.emit("unix connection", data, accept2, reject);
             return;
           }
           break;
@@ -38898,7 +38898,7 @@ var require_client2 = __commonJS({
             self2._agent.getStream((err, stream) => {
               if (err)
                 return reject();
-              const upstream = accept();
+              const upstream = accept2();
               upstream.pipe(stream).pipe(upstream);
             });
             return;
@@ -38906,7 +38906,7 @@ var require_client2 = __commonJS({
           break;
         case "x11":
           if (self2._acceptX11 !== 0 && reserveChannel()) {
-            self2.emit("x11", data, accept, reject);
+            self2.emit("x11", data, accept2, reject);
             return;
           }
           break;
@@ -39564,7 +39564,7 @@ var require_server = __commonJS({
               let localChan = -1;
               let reason;
               let replied = false;
-              let accept;
+              let accept2;
               const reject = () => {
                 if (replied)
                   return;
@@ -39593,7 +39593,7 @@ var require_server = __commonJS({
               switch (info2.type) {
                 case "session":
                   if (listenerCount(this, "session") && reserveChannel()) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied)
                         return;
                       replied = true;
@@ -39607,13 +39607,13 @@ var require_server = __commonJS({
                       );
                       return instance;
                     };
-                    this.emit("session", accept, reject);
+                    this.emit("session", accept2, reject);
                     return;
                   }
                   break;
                 case "direct-tcpip":
                   if (listenerCount(this, "tcpip") && reserveChannel()) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied)
                         return;
                       replied = true;
@@ -39642,13 +39642,13 @@ var require_server = __commonJS({
                       );
                       return stream;
                     };
-                    this.emit("tcpip", accept, reject, data);
+                    this.emit("tcpip", accept2, reject, data);
                     return;
                   }
                   break;
                 case "direct-streamlocal@openssh.com":
                   if (listenerCount(this, "openssh.streamlocal") && reserveChannel()) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied)
                         return;
                       replied = true;
@@ -39677,7 +39677,7 @@ var require_server = __commonJS({
                       );
                       return stream;
                     };
-                    this.emit("openssh.streamlocal", accept, reject, data);
+                    this.emit("openssh.streamlocal", accept2, reject, data);
                     return;
                   }
                   break;
@@ -39802,7 +39802,7 @@ var require_server = __commonJS({
               if (typeof session !== "object" || session === null)
                 return;
               let replied = false;
-              let accept;
+              let accept2;
               let reject;
               if (session.constructor !== Session) {
                 if (wantReply)
@@ -39811,7 +39811,7 @@ var require_server = __commonJS({
               }
               if (wantReply) {
                 if (type2 !== "shell" && type2 !== "exec" && type2 !== "subsystem") {
-                  accept = () => {
+                  accept2 = () => {
                     if (replied || session._ending || session._channel)
                       return;
                     replied = true;
@@ -39833,7 +39833,7 @@ var require_server = __commonJS({
                 // "pre-real session start" requests
                 case "env":
                   if (listenerCount(session, "env")) {
-                    session.emit("env", accept, reject, {
+                    session.emit("env", accept2, reject, {
                       key: data.name,
                       val: data.value
                     });
@@ -39842,26 +39842,26 @@ var require_server = __commonJS({
                   break;
                 case "pty-req":
                   if (listenerCount(session, "pty")) {
-                    session.emit("pty", accept, reject, data);
+                    session.emit("pty", accept2, reject, data);
                     return;
                   }
                   break;
                 case "window-change":
                   if (listenerCount(session, "window-change"))
-                    session.emit("window-change", accept, reject, data);
+                    session.emit("window-change", accept2, reject, data);
                   else
                     reject && reject();
                   break;
                 case "x11-req":
                   if (listenerCount(session, "x11")) {
-                    session.emit("x11", accept, reject, data);
+                    session.emit("x11", accept2, reject, data);
                     return;
                   }
                   break;
                 // "post-real session start" requests
                 case "signal":
                   if (listenerCount(session, "signal")) {
-                    session.emit("signal", accept, reject, {
+                    session.emit("signal", accept2, reject, {
                       name: data
                     });
                     return;
@@ -39871,14 +39871,14 @@ var require_server = __commonJS({
                 // start"?
                 case "auth-agent-req@openssh.com":
                   if (listenerCount(session, "auth-agent")) {
-                    session.emit("auth-agent", accept, reject);
+                    session.emit("auth-agent", accept2, reject);
                     return;
                   }
                   break;
                 // "real session start" requests
                 case "shell":
                   if (listenerCount(session, "shell")) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied || session._ending || session._channel)
                         return;
                       replied = true;
@@ -39893,13 +39893,13 @@ var require_server = __commonJS({
                       session._channel = channel;
                       return channel;
                     };
-                    session.emit("shell", accept, reject);
+                    session.emit("shell", accept2, reject);
                     return;
                   }
                   break;
                 case "exec":
                   if (listenerCount(session, "exec")) {
-                    accept = () => {
+                    accept2 = () => {
                       if (replied || session._ending || session._channel)
                         return;
                       replied = true;
@@ -39914,7 +39914,7 @@ var require_server = __commonJS({
                       session._channel = channel;
                       return channel;
                     };
-                    session.emit("exec", accept, reject, {
+                    session.emit("exec", accept2, reject, {
                       command: data
                     });
                     return;
@@ -39922,7 +39922,7 @@ var require_server = __commonJS({
                   break;
                 case "subsystem": {
                   let useSFTP = data === "sftp";
-                  accept = () => {
+                  accept2 = () => {
                     if (replied || session._ending || session._channel)
                       return;
                     replied = true;
@@ -39947,13 +39947,13 @@ var require_server = __commonJS({
                   };
                   if (data === "sftp") {
                     if (listenerCount(session, "sftp")) {
-                      session.emit("sftp", accept, reject);
+                      session.emit("sftp", accept2, reject);
                       return;
                     }
                     useSFTP = false;
                   }
                   if (listenerCount(session, "subsystem")) {
-                    session.emit("subsystem", accept, reject, {
+                    session.emit("subsystem", accept2, reject, {
                       name: data
                     });
                     return;
@@ -40109,11 +40109,11 @@ var require_server = __commonJS({
               if (wantReply)
                 unsentGlobalRequestsReplies.push(reply);
               if ((name === "tcpip-forward" || name === "cancel-tcpip-forward" || name === "no-more-sessions@openssh.com" || name === "streamlocal-forward@openssh.com" || name === "cancel-streamlocal-forward@openssh.com") && listenerCount(this, "request") && this.authenticated) {
-                let accept;
+                let accept2;
                 let reject;
                 if (wantReply) {
                   let replied = false;
-                  accept = (chosenPort) => {
+                  accept2 = (chosenPort) => {
                     if (replied)
                       return;
                     replied = true;
@@ -40133,10 +40133,10 @@ var require_server = __commonJS({
                 }
                 if (name === "no-more-sessions@openssh.com") {
                   this.noMoreSessions = true;
-                  accept && accept();
+                  accept2 && accept2();
                   return;
                 }
-                this.emit("request", accept, reject, name, data);
+                this.emit("request", accept2, reject, name, data);
               } else if (wantReply) {
                 setReply("FAILURE");
               }
@@ -40305,7 +40305,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes4
+      randomBytes: randomBytes5
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -40569,7 +40569,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes4(SALT_LEN);
+            const salt = randomBytes5(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -40608,7 +40608,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes4(4);
+          const checkInt = randomBytes5(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -44694,7 +44694,7 @@ var require_filters = __commonJS({
       return r.copySafeness(str2, res);
     }
     _exports.indent = indent;
-    function join3(arr, del, attr) {
+    function join4(arr, del, attr) {
       del = del || "";
       if (attr) {
         arr = lib.map(arr, function(v) {
@@ -44703,7 +44703,7 @@ var require_filters = __commonJS({
       }
       return arr.join(del);
     }
-    _exports.join = join3;
+    _exports.join = join4;
     function last(arr) {
       return arr[arr.length - 1];
     }
@@ -46729,8 +46729,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -46826,10 +46826,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -46858,9 +46858,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -46871,8 +46871,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -46926,10 +46926,7 @@ function getState(name) {
   return process.env[`STATE_${name}`] || "";
 }
 
-// src/connection/local-connection.ts
-import { spawn } from "node:child_process";
-import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+// src/connection/become.ts
 import { randomBytes } from "node:crypto";
 
 // src/errors.ts
@@ -47005,6 +47002,440 @@ function editDistance(a, b) {
   return row[b.length];
 }
 
+// src/connection/shell-quote.ts
+function shellQuote(value) {
+  if (value === "") return "''";
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+function shellJoin(argv) {
+  return argv.map(shellQuote).join(" ");
+}
+var SHLEX_WHITESPACE = " 	\r\n";
+function shlexSplit(input) {
+  const out = [];
+  let current = "";
+  let inToken = false;
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i];
+    if (c === "'") {
+      const end = input.indexOf("'", i + 1);
+      if (end < 0) throw new Error("No closing quotation");
+      current += input.slice(i + 1, end);
+      inToken = true;
+      i = end + 1;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      let closed = false;
+      while (i < input.length) {
+        const d = input[i];
+        if (d === "\\" && i + 1 < input.length && '\\"'.includes(input[i + 1])) {
+          current += input[i + 1];
+          i += 2;
+          continue;
+        }
+        if (d === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        current += d;
+        i++;
+      }
+      if (!closed) throw new Error("No closing quotation");
+      inToken = true;
+      continue;
+    }
+    if (c === "\\") {
+      if (i + 1 >= input.length) throw new Error("No escaped character");
+      current += input[i + 1];
+      inToken = true;
+      i += 2;
+      continue;
+    }
+    if (SHLEX_WHITESPACE.includes(c)) {
+      if (inToken) out.push(current);
+      current = "";
+      inToken = false;
+      i++;
+      continue;
+    }
+    current += c;
+    inToken = true;
+    i++;
+  }
+  if (inToken) out.push(current);
+  return out;
+}
+
+// src/connection/become.sh
+var become_default = `#!/bin/sh
+# apb-become: runs a command as another user through sudo or su. POSIX sh, no Python.
+#
+# Run as:  /bin/sh -c "<this text>" apb-become <method> <exe> <user> <prompt> <inner> <password> <stdin> <flag>...
+# (src/connection/become.ts builds it)
+#
+#   method    sudo or su
+#   exe       the sudo or su executable (become_exe)
+#   user      the user to become (become_user)
+#   prompt    sudo's password prompt (-p): a random marker the controller strips from stderr
+#   inner     sudo: POSIX sh text run by /bin/sh -c as <user>; su: the -c argument for <user>'s shell.
+#             It first prints the controller's success marker on stderr: no marker, no escalation.
+#   password  1: the first line of stdin is the password, the rest is the command's stdin; 0: no password
+#   stdin     1: stdin holds input for the command after the password line; 0: nothing after it
+#   flag...   become_flags, already split into words (for sudo without -n and -S: they are added here)
+#
+# The password only ever travels on stdin: it is read into a shell variable and written by the printf
+# builtin into sudo's stdin, so it never appears on a command line (ps) or in the environment. It is
+# sent only when sudo will ask for it: with a NOPASSWD rule it would otherwise reach the command.
+# Full-line comments are stripped before this text is sent, so comment freely.
+
+set -u
+method=$1 exe=$2 user=$3 prompt=$4 inner=$5 with_password=$6 with_stdin=$7
+shift 7
+
+if [ "$method" = su ]; then
+  if [ "$with_password" = 0 ]; then
+    exec "$exe" "$@" "$user" -c "$inner"
+  fi
+  IFS= read -r apb_password || apb_password=
+  # root is let through without a password (pam_rootok): the rest of stdin is the command's.
+  if [ "$(id -u)" = 0 ]; then
+    apb_password=
+    exec "$exe" "$@" "$user" -c "$inner"
+  fi
+  printf '%s\\n' "$apb_password" | "$exe" "$@" "$user" -c "$inner"
+  exit
+fi
+
+if [ "$with_password" = 0 ]; then
+  exec "$exe" "$@" -n -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+fi
+IFS= read -r apb_password || apb_password=
+# -k ignores cached credentials, so sudo asks for the password exactly when the policy requires one.
+if "$exe" "$@" -k -n -u "$user" /bin/sh -c : </dev/null >/dev/null 2>&1; then
+  # No password needed (a NOPASSWD rule): the rest of stdin is the command's.
+  apb_password=
+  exec "$exe" "$@" -k -n -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+fi
+if [ "$with_stdin" = 1 ]; then
+  # After a wrong password sudo would read the command's input as further attempts: check it alone.
+  printf '%s\\n' "$apb_password" | "$exe" "$@" -k -S -p "$prompt" -u "$user" /bin/sh -c : >/dev/null || exit 1
+  { printf '%s\\n' "$apb_password"; exec cat; } | "$exe" "$@" -k -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+  exit
+fi
+printf '%s\\n' "$apb_password" | "$exe" "$@" -k -S -p "$prompt" -u "$user" /bin/sh -c "$inner"
+`;
+
+// src/connection/become-put.sh
+var become_put_default = `#!/bin/sh
+# apb-put: writes stdin to a file, atomically, as the become user (SFTP writes as the login user).
+#
+# Run as:  /bin/sh -c "<this text>" apb-put <dest> <mode> <temp-suffix>   (src/connection/become.ts)
+#
+#   dest         the file to create or replace
+#   mode         octal mode to set, or empty: keep the mode of the file it replaces (else umask's)
+#   temp-suffix  random text for the temporary file next to dest, renamed over dest at the end
+set -u
+dest=$1 mode=$2 suffix=$3
+dir=$(dirname -- "$dest")
+base=$(basename -- "$dest")
+tmp=$dir/.$base.apb-$suffix.tmp
+if ! (set -C && cat >"$tmp"); then
+  rm -f -- "$tmp"
+  exit 1
+fi
+if [ -n "$mode" ]; then
+  chmod "$mode" "$tmp" || {
+    rm -f -- "$tmp"
+    exit 1
+  }
+elif [ -e "$dest" ]; then
+  chmod --reference="$dest" "$tmp" 2>/dev/null || :
+fi
+mv -f -- "$tmp" "$dest" || {
+  rm -f -- "$tmp"
+  exit 1
+}
+`;
+
+// src/connection/become.ts
+var BECOME_METHODS = ["sudo", "su"];
+var DEFAULT_BECOME_FLAGS = { sudo: "-H -S -n", su: "" };
+var BecomeError = class extends AsyncPlaybookError {
+  constructor(message, host, reason) {
+    super(message);
+    this.host = host;
+    this.reason = reason;
+  }
+  host;
+  reason;
+};
+var BECOME_SCRIPT = compact(become_default);
+var PUT_SCRIPT = compact(become_put_default);
+function compact(source) {
+  return source.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
+}
+var SUDO_BOOLEAN_FLAGS = /^-[AbEeHiKklnPSsVv]+$/;
+function becomeFlagWords(settings, host) {
+  const text2 = settings.flags ?? DEFAULT_BECOME_FLAGS[settings.method];
+  let words;
+  try {
+    words = shlexSplit(text2);
+  } catch (error) {
+    throw new BecomeError(
+      `become_flags ${JSON.stringify(text2)} cannot be split into words (${error.message}): check the quoting`,
+      host,
+      "unusable"
+    );
+  }
+  if (settings.method !== "sudo") return words;
+  const out = [];
+  for (const word of words) {
+    if (["-n", "--non-interactive", "-S", "--stdin"].includes(word)) continue;
+    if (SUDO_BOOLEAN_FLAGS.test(word)) {
+      const rest = word.replace(/[nS]/g, "");
+      if (rest !== "-") out.push(rest);
+      continue;
+    }
+    out.push(word);
+  }
+  return out;
+}
+function newBecomeMarkers() {
+  const id = randomBytes(12).toString("hex");
+  return { prompt: `[apb-become ${id}] password:`, success: `APB-BECOME-OK-${id}` };
+}
+function becomeCommand(command, settings, markers, withStdin, host) {
+  const flags = becomeFlagWords(settings, host);
+  const script = `printf '%s\\n' ${shellQuote(markers.success)} >&2
+${command}`;
+  const inner = settings.method === "su" ? shellJoin(["/bin/sh", "-c", script]) : script;
+  return shellJoin([
+    "/bin/sh",
+    "-c",
+    BECOME_SCRIPT,
+    "apb-become",
+    settings.method,
+    settings.exe ?? settings.method,
+    settings.user,
+    markers.prompt,
+    inner,
+    settings.password !== void 0 ? "1" : "0",
+    withStdin ? "1" : "0",
+    ...flags
+  ]);
+}
+function withBecome(connection, settings) {
+  return settings ? new BecomeConnection(connection, settings) : connection;
+}
+var MARKER_SEARCH_BYTES = 64 * 1024;
+var MarkerWatch = class {
+  constructor(success, forward) {
+    this.forward = forward;
+    this.marker = Buffer.from(`${success}
+`);
+  }
+  forward;
+  seen = false;
+  head = Buffer.alloc(0);
+  marker;
+  push(chunk) {
+    if (this.seen) {
+      this.forward?.(chunk);
+      return;
+    }
+    if (this.head.length > MARKER_SEARCH_BYTES) return;
+    this.head = Buffer.concat([this.head, chunk]);
+    const at = this.head.indexOf(this.marker);
+    if (at < 0) return;
+    this.seen = true;
+    const rest = this.head.subarray(at + this.marker.length);
+    this.head = Buffer.alloc(0);
+    if (rest.length > 0) this.forward?.(rest);
+  }
+};
+var BecomeConnection = class {
+  constructor(inner, settings) {
+    this.inner = inner;
+    this.settings = settings;
+  }
+  inner;
+  settings;
+  get host() {
+    return this.inner.host;
+  }
+  async run(command, options) {
+    const { password, method } = this.settings;
+    if (password !== void 0 && /[\r\n\0]/.test(password)) {
+      throw new BecomeError(
+        `the become password for ${this.host} contains a line break or NUL, which ${method} cannot read: use a password without one`,
+        this.host,
+        "unusable"
+      );
+    }
+    const ownStdin = options.stdin === void 0 ? Buffer.alloc(0) : Buffer.from(options.stdin);
+    if (method === "su" && password !== void 0 && ownStdin.length > 0) {
+      throw new BecomeError(
+        `become_method su cannot pass a password and the task's stdin together (su reads the password from stdin and may consume the input): use become_method sudo, or drop stdin`,
+        this.host,
+        "unusable"
+      );
+    }
+    const markers = newBecomeMarkers();
+    const watch = new MarkerWatch(markers.success, options.onStderr);
+    const stdin = password !== void 0 ? Buffer.concat([Buffer.from(`${password}
+`), ownStdin]) : options.stdin;
+    const result = await this.inner.run(
+      becomeCommand(command, this.settings, markers, ownStdin.length > 0, this.host),
+      { ...options, stdin, onStderr: (chunk) => watch.push(chunk) }
+    );
+    if (watch.seen) return { ...result, stderr: afterMarker(result.stderr, markers.success) };
+    const stderr = withoutPrompts(result.stderr.toString("utf8"), markers.prompt);
+    if (result.timedOut || result.code === null) return { ...result, stderr: Buffer.from(stderr) };
+    throw becomeFailure(this.settings, this.host, stderr, result.code);
+  }
+  async putFile(remotePath, content, options) {
+    const command = shellJoin([
+      "/bin/sh",
+      "-c",
+      PUT_SCRIPT,
+      "apb-put",
+      remotePath,
+      options.mode === void 0 ? "" : options.mode.toString(8).padStart(4, "0"),
+      randomBytes(6).toString("hex")
+    ]);
+    const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs });
+    if (res.code !== 0) {
+      throw new AsyncPlaybookError(
+        `cannot write ${remotePath} on ${this.host} as ${this.settings.user}: ${res.stderr.toString("utf8").trim() || `exit code ${String(res.code ?? res.signal)}`}`
+      );
+    }
+  }
+  close() {
+    return this.inner.close();
+  }
+};
+function afterMarker(stderr, success) {
+  const marker = Buffer.from(`${success}
+`);
+  const at = stderr.indexOf(marker);
+  return at < 0 ? stderr : stderr.subarray(at + marker.length);
+}
+function withoutPrompts(stderr, prompt) {
+  return stderr.split(prompt).join("\n").replace(/\n{2,}/g, "\n").trim();
+}
+function becomeFailure(settings, host, stderr, code) {
+  const { method, user } = settings;
+  const exe = settings.exe ?? method;
+  const passwordHelp = "give it with ansible_become_password (or ansible_become_pass), -K/--ask-become-pass, the become-password input or the ASYNC_PLAYBOOK_BECOME_PASSWORD environment variable";
+  const said = stderr === "" ? "" : ` (${method} said: ${tail(stderr)})`;
+  if (method === "sudo") {
+    if (/incorrect password attempt|Sorry, try again/i.test(stderr)) {
+      return new BecomeError(
+        `Incorrect sudo password: sudo on ${host} refused the password given for becoming '${user}'`,
+        host,
+        "incorrect-password"
+      );
+    }
+    if (/a password is required|no password was provided|a terminal is required/i.test(stderr)) {
+      return new BecomeError(
+        `Missing sudo password: sudo on ${host} needs a password to run commands as '${user}'; ${passwordHelp}`,
+        host,
+        "missing-password"
+      );
+    }
+    if (/not in the sudoers file|is not allowed to|may not run sudo|not allowed to execute/i.test(
+      stderr
+    )) {
+      return new BecomeError(
+        `sudo on ${host} does not let the login user run commands as '${user}'${said}: allow it in sudoers, or change become_user`,
+        host,
+        "refused"
+      );
+    }
+  } else if (/Authentication failure|incorrect password/i.test(stderr)) {
+    return settings.password !== void 0 ? new BecomeError(
+      `Incorrect su password: su on ${host} refused the password given for becoming '${user}' (su wants ${user}'s password)`,
+      host,
+      "incorrect-password"
+    ) : new BecomeError(
+      `Missing su password: su on ${host} needs ${user}'s password; ${passwordHelp}`,
+      host,
+      "missing-password"
+    );
+  }
+  if (code === 127 || new RegExp(`${escapeRegExp(exe)}: (command )?not found`).test(stderr)) {
+    return new BecomeError(
+      `privilege escalation failed on ${host}: '${exe}' was not found${said}. Install ${method} there, or set become_exe to its path`,
+      host,
+      "not-found"
+    );
+  }
+  return new BecomeError(
+    `privilege escalation with ${method} to '${user}' failed on ${host} (exit code ${code})${said}`,
+    host,
+    "failed"
+  );
+}
+function tail(text2, max = 500) {
+  const trimmed = text2.trim();
+  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
+}
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// src/connection/local-connection.ts
+import { spawn } from "node:child_process";
+import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// src/connection/output-buffer.ts
+var SYNC_OUTPUT_CAP_BYTES = 1024 * 1024;
+var TailBuffer = class {
+  /** @param cap bytes to keep (Infinity keeps everything) */
+  constructor(cap) {
+    this.cap = cap;
+    if (!(cap >= 0)) throw new RangeError(`output cap must be >= 0, got ${cap}`);
+  }
+  cap;
+  chunks = [];
+  held = 0;
+  /** Every byte received, kept or not. */
+  totalBytes = 0;
+  push(chunk) {
+    this.totalBytes += chunk.length;
+    if (this.cap === 0 || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    while (this.chunks.length > 1 && this.held - this.chunks[0].length >= this.cap) {
+      this.held -= this.chunks.shift().length;
+    }
+  }
+  /** True when bytes were dropped. */
+  get truncated() {
+    return this.totalBytes > this.cap;
+  }
+  /** The kept bytes: the whole output, or its last `cap` bytes when it was longer. */
+  contents() {
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.held);
+    return this.held > this.cap ? Buffer.from(all.subarray(this.held - this.cap)) : all;
+  }
+};
+function collectedOutput(stdout, stderr) {
+  return {
+    stdout: stdout.contents(),
+    stderr: stderr.contents(),
+    ...stdout.truncated ? { stdoutTruncated: { totalBytes: stdout.totalBytes } } : {},
+    ...stderr.truncated ? { stderrTruncated: { totalBytes: stderr.totalBytes } } : {}
+  };
+}
+
 // src/connection/local-connection.ts
 var KILL_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
@@ -47037,9 +47468,10 @@ var LocalConnection = class {
       );
     }
     const timeoutMs = clampTimeout(options.timeoutMs);
+    const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
     return new Promise((resolve2, reject) => {
-      const stdout = [];
-      const stderr = [];
+      const stdout = new TailBuffer(cap);
+      const stderr = new TailBuffer(cap);
       let timedOut = false;
       let settled = false;
       let graceTimer;
@@ -47069,13 +47501,7 @@ var LocalConnection = class {
           child.stdout.destroy();
           child.stderr.destroy();
           settle(
-            () => resolve2({
-              code: null,
-              signal: "SIGKILL",
-              stdout: Buffer.concat(stdout),
-              stderr: Buffer.concat(stderr),
-              timedOut
-            })
+            () => resolve2({ code: null, signal: "SIGKILL", timedOut, ...collectedOutput(stdout, stderr) })
           );
         }, KILL_GRACE_MS);
       }, timeoutMs);
@@ -47097,15 +47523,7 @@ var LocalConnection = class {
       );
       child.on(
         "close",
-        (code, signal) => settle(
-          () => resolve2({
-            code,
-            signal,
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr),
-            timedOut
-          })
-        )
+        (code, signal) => settle(() => resolve2({ code, signal, timedOut, ...collectedOutput(stdout, stderr) }))
       );
       child.stdin.on("error", () => void 0);
       if (options.stdin !== void 0) child.stdin.write(options.stdin);
@@ -47134,7 +47552,7 @@ var LocalConnection = class {
     }
   }
   async writeAtomically(path3, content, mode) {
-    const temp = join(dirname(path3), `.${basename(path3)}.apb-${randomBytes(6).toString("hex")}.tmp`);
+    const temp = join(dirname(path3), `.${basename(path3)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
     const finalMode = mode ?? await stat2(path3).then(
       (s) => s.mode & 4095,
       () => void 0
@@ -47162,11 +47580,11 @@ var LocalConnection = class {
 };
 
 // src/connection/ssh-connection.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { homedir, userInfo } from "node:os";
-import { join as join2, posix } from "node:path";
-import { randomBytes as randomBytes2 } from "node:crypto";
+import { homedir as homedir2, userInfo } from "node:os";
+import { join as join3, posix } from "node:path";
+import { randomBytes as randomBytes3 } from "node:crypto";
 
 // node_modules/node-ssh/lib/esm/index.mjs
 var import_is_stream = __toESM(require_is_stream(), 1);
@@ -47977,11 +48395,16 @@ var NodeSSH = class {
   }
 };
 
+// src/connection/host-key-check.ts
+import { readFile as readFile2 } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join as join2 } from "node:path";
+
 // src/connection/known-hosts.ts
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-function parseKnownHosts(text, sourceName = "known_hosts") {
+function parseKnownHosts(text2, sourceName = "known_hosts") {
   const entries = [];
-  const lines = text.split(/\r?\n/);
+  const lines = text2.split(/\r?\n/);
   lines.forEach((rawLine, index) => {
     const entry = parseLine(rawLine, `${sourceName}:${index + 1}`);
     if (entry) entries.push(entry);
@@ -48021,12 +48444,12 @@ function parseHostField(field) {
   if (patterns.length === 0) return void 0;
   return { kind: "patterns", patterns };
 }
-function decodeStrictBase64(text) {
-  if (text === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return void 0;
-  return Buffer.from(text, "base64");
+function decodeStrictBase64(text2) {
+  if (text2 === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(text2)) return void 0;
+  return Buffer.from(text2, "base64");
 }
-function decodeKeyBlob(text) {
-  const blob = decodeStrictBase64(text);
+function decodeKeyBlob(text2) {
+  const blob = decodeStrictBase64(text2);
   return blob && blob.length >= 4 ? blob : void 0;
 }
 function keyTypeOfBlob(blob) {
@@ -48058,17 +48481,17 @@ function entryMatchesHost(entry, name) {
   }
   return matched;
 }
-function wildcardMatch(pattern, text) {
+function wildcardMatch(pattern, text2) {
   let p = 0;
   let t = 0;
   let starP = -1;
   let starT = 0;
-  while (t < text.length) {
+  while (t < text2.length) {
     const pc = pattern[p];
     if (pc === "*") {
       starP = p++;
       starT = t;
-    } else if (pc !== void 0 && (pc === "?" || pc === text[t])) {
+    } else if (pc !== void 0 && (pc === "?" || pc === text2[t])) {
       p++;
       t++;
     } else if (starP !== -1) {
@@ -48098,14 +48521,7 @@ function knownKeyTypes(entries, name) {
   return [...new Set(types2)];
 }
 
-// src/connection/ssh-connection.ts
-var KEEPALIVE_INTERVAL_MS = 15e3;
-var KEEPALIVE_COUNT_MAX = 4;
-var KILL_GRACE_MS2 = 2e3;
-var SIGNAL_GRACE_MS = 1e3;
-var CONNECT_GUARD_MS = 5e3;
-var MAX_TIMER_MS2 = 2 ** 31 - 1;
-var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
+// src/connection/host-key-check.ts
 var HOST_KEY_ALGORITHMS = [
   "ssh-ed25519",
   "ecdsa-sha2-nistp256",
@@ -48115,16 +48531,301 @@ var HOST_KEY_ALGORITHMS = [
   "rsa-sha2-256",
   "ssh-rsa"
 ];
+var acceptedByName = /* @__PURE__ */ new Map();
+var acceptListeners = /* @__PURE__ */ new Set();
+async function prepareHostKeyCheck(target) {
+  const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
+  if (target.mode === "off" && !pins) return { verify: () => true };
+  const path3 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  let fileText = "";
+  try {
+    fileText = await readFile2(path3, "utf8");
+  } catch (error) {
+    if (error.code !== "ENOENT") {
+      throw new ConnectionError(
+        `cannot read known_hosts file ${path3} for ${target.where}: ${errorText(error)}`,
+        target.host
+      );
+    }
+  }
+  const entries = parseKnownHosts(fileText, path3);
+  if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  const name = knownHostsName(target.address, target.port);
+  const searched = target.knownHosts ? `${path3} or the known_hosts text given` : path3;
+  const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
+  const check = {
+    verify: (key) => {
+      const refuse = (reason) => {
+        check.refusal = hostKeyRefusal(reason, { target, name, key, searched });
+        return false;
+      };
+      if (pins) {
+        const verdict2 = checkHostKey(entries, name, key);
+        if (verdict2.status === "revoked") return refuse(verdict2);
+        return pins.includes(fingerprintSha256(key)) || refuse({ status: "unpinned", pins });
+      }
+      if (target.mode === "off") return true;
+      const verdict = checkHostKey([...entries, ...remembered()], name, key);
+      if (verdict.status === "trusted") return true;
+      if (target.mode === "accept-new" && verdict.status === "unknown" && verdict.otherTypes.length === 0) {
+        accept(target, name, key);
+        return true;
+      }
+      return refuse(verdict);
+    }
+  };
+  const types2 = knownKeyTypes([...entries, ...remembered()], name);
+  if (types2.length > 0) {
+    const first = HOST_KEY_ALGORITHMS.filter((alg) => types2.includes(keyTypeOfAlgorithm(alg)));
+    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+  }
+  return check;
+}
+function acceptedEntries(name) {
+  return (acceptedByName.get(name) ?? []).map(({ key, record }) => ({
+    marker: void 0,
+    hosts: { kind: "patterns", patterns: [{ negated: false, pattern: name }] },
+    keyType: record.keyType,
+    key,
+    source: `the key accepted earlier in this run for ${record.host} (accept-new)`
+  }));
+}
+function accept(target, name, key) {
+  const fingerprint = fingerprintSha256(key);
+  const keyType = keyTypeOfBlob(key) ?? "unknown";
+  const line = formatKnownHostsLine(name, key);
+  const record = {
+    host: target.host,
+    name,
+    keyType,
+    fingerprint,
+    line,
+    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where}, seen for the first time; it is trusted for the rest of this run only. To trust it for good, add this line to known_hosts: ${line}`
+  };
+  const list = acceptedByName.get(name) ?? [];
+  list.push({ key, record });
+  acceptedByName.set(name, list);
+  for (const listener of acceptListeners) {
+    try {
+      listener({ ...record });
+    } catch {
+    }
+  }
+}
+function normalizePin(text2) {
+  const m = /^sha256:([A-Za-z0-9+/]{43})=?$/i.exec(text2.trim());
+  if (!m) {
+    throw new TypeError(
+      `'${text2}' is not a SHA256 host key fingerprint; expected 'SHA256:' and 43 base64 characters, as \`ssh-keygen -lf key.pub\` or \`ssh-keyscan HOST | ssh-keygen -lf -\` print it`
+    );
+  }
+  return `SHA256:${m[1]}`;
+}
+function keyTypeOfAlgorithm(algorithm) {
+  return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
+}
+function hostKeyRefusal(reason, context) {
+  const { target, name, key, searched } = context;
+  const where = target.where;
+  const fingerprint = fingerprintSha256(key);
+  const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
+  const line = formatKnownHostsLine(name, key);
+  let message;
+  switch (reason.status) {
+    case "revoked":
+      message = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
+      break;
+    case "unpinned":
+      message = `Host key verification failed for ${where}: the host presented ${presented}, which matches none of the fingerprints pinned in ${target.pinsVariable} (${reason.pins.join(", ")}). Someone could be eavesdropping on you (man-in-the-middle), or the host key has changed: if the change is expected, update ${target.pinsVariable}.`;
+      break;
+    case "changed": {
+      const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
+      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
+${line}`;
+      break;
+    }
+    case "unknown": {
+      const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
+      message = `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
+${line}`;
+      break;
+    }
+  }
+  return new HostKeyError(message, target.host, fingerprint);
+}
+function errorText(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// src/connection/jump-host.ts
+function parseJumpHosts(text2) {
+  const value = text2.trim();
+  if (value === "" || value.toLowerCase() === "none") return [];
+  return value.split(",").map((part) => parseOne(part.trim()));
+}
+function parseOne(part) {
+  const m = /^(?:ssh:\/\/)?(?:([^@\s/]+)@)?(?:\[([0-9A-Fa-f:.%\w]+)\]|([^\s@:[\]/]+))(?::(\d+))?\/?$/.exec(
+    part
+  );
+  const address = m?.[2] ?? m?.[3];
+  if (!m || !address) {
+    throw new TypeError(`'${part}' is not a jump host; expected [user@]host[:port]`);
+  }
+  const port = m[4] === void 0 ? 22 : Number(m[4]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(`'${part}': the port must be 1-65535`);
+  }
+  return { address, port, ...m[1] !== void 0 ? { user: m[1] } : {} };
+}
+function formatJumpHost(jump) {
+  const address = jump.address.includes(":") ? `[${jump.address}]` : jump.address;
+  return `${jump.user ? `${jump.user}@` : ""}${address}:${jump.port}`;
+}
+function openTunnel(client, address, port, context) {
+  const { host, hopWhere, targetWhere, timeoutMs } = context;
+  return new Promise((resolve2, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(
+        new ConnectionError(
+          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host?`,
+          host
+        )
+      );
+    }, timeoutMs);
+    const onChannel = (error, channel) => {
+      clearTimeout(timer);
+      if (done) {
+        channel?.close();
+        return;
+      }
+      done = true;
+      if (error) {
+        reject(
+          new ConnectionError(
+            `${hopWhere} cannot connect to ${targetWhere}: ${error.message}. Is sshd running on port ${port} of ${address}, as seen from the jump host, and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
+            host
+          )
+        );
+        return;
+      }
+      resolve2(channel);
+    };
+    try {
+      client.forwardOut("127.0.0.1", 65535, address, port, onChannel);
+    } catch (error) {
+      clearTimeout(timer);
+      done = true;
+      reject(
+        new ConnectionError(
+          `${hopWhere} was lost before connecting to ${targetWhere}: ${error instanceof Error ? error.message : String(error)}`,
+          host
+        )
+      );
+    }
+  });
+}
+
+// src/connection/ssh-connection.ts
+var KEEPALIVE_INTERVAL_MS = 15e3;
+var KEEPALIVE_COUNT_MAX = 4;
+var KILL_GRACE_MS2 = 2e3;
+var SIGNAL_GRACE_MS = 1e3;
+var CONNECT_GUARD_MS = 5e3;
+var MAX_TIMER_MS2 = 2 ** 31 - 1;
+var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 async function openSshConnection(settings) {
-  const where = `${settings.host} (${settings.address}:${settings.port})`;
-  const user = settings.user ?? userInfo().username;
-  const auth = await resolveAuth(settings, where);
-  const hostCheck = await prepareHostKeyCheck(settings, where);
+  const jumps = settings.jumpHosts ?? [];
+  const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(", ")}` : "";
+  let via;
+  try {
+    for (const jump of jumps) {
+      const user = jump.user ?? settings.user ?? userInfo().username;
+      const where2 = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`;
+      const usesOwnKey = settings.jumpPrivateKeyPath !== void 0;
+      via = await connectHop(
+        {
+          role: "jump",
+          host: settings.host,
+          where: where2,
+          address: jump.address,
+          port: jump.port,
+          user,
+          connectTimeoutMs: settings.connectTimeoutMs,
+          privateKeyPath: usesOwnKey ? settings.jumpPrivateKeyPath : settings.privateKeyPath,
+          privateKey: usesOwnKey ? void 0 : settings.privateKey,
+          passphrase: settings.passphrase,
+          password: settings.password,
+          hostKey: {
+            host: settings.host,
+            where: where2,
+            address: jump.address,
+            port: jump.port,
+            mode: settings.hostKeyChecking,
+            knownHostsPath: settings.knownHostsPath,
+            knownHosts: settings.knownHosts,
+            pins: settings.jumpHostKeyFingerprints,
+            pinsVariable: "ansible_ssh_jump_host_key_fingerprints"
+          }
+        },
+        via
+      );
+    }
+    const where = `${settings.host} (${settings.address}:${settings.port}${route})`;
+    return await connectHop(
+      {
+        role: "target",
+        host: settings.host,
+        where,
+        address: settings.address,
+        port: settings.port,
+        user: settings.user ?? userInfo().username,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        privateKeyPath: settings.privateKeyPath,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        password: settings.password,
+        hostKey: {
+          host: settings.host,
+          where,
+          address: settings.address,
+          port: settings.port,
+          mode: settings.hostKeyChecking,
+          knownHostsPath: settings.knownHostsPath,
+          knownHosts: settings.knownHosts,
+          pins: settings.hostKeyFingerprints,
+          pinsVariable: "ansible_ssh_host_key_fingerprints"
+        }
+      },
+      via
+    );
+  } catch (error) {
+    await via?.close();
+    throw error;
+  }
+}
+function hintsFor(role) {
+  return role === "target" ? {
+    address: "ansible_host",
+    port: "ansible_port",
+    user: "ansible_user / --private-key",
+    key: "ansible_ssh_private_key_file / --private-key"
+  } : {
+    address: "the jump host in ProxyJump / -J / ansible_ssh_jump_host",
+    port: "the jump host port in ProxyJump / -J / ansible_ssh_jump_host",
+    user: "the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file",
+    key: "ansible_ssh_jump_private_key_file"
+  };
+}
+async function connectHop(hop, via) {
+  const auth = await resolveAuth(hop);
+  const hostCheck = await prepareHostKeyCheck(hop.hostKey);
   const config = {
-    host: settings.address,
-    port: settings.port,
-    username: user,
-    readyTimeout: settings.connectTimeoutMs,
+    host: hop.address,
+    port: hop.port,
+    username: hop.user,
+    readyTimeout: hop.connectTimeoutMs,
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     hostVerifier: hostCheck.verify,
@@ -48133,6 +48834,7 @@ async function openSshConnection(settings) {
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
   }
+  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs);
   const ssh = new NodeSSH();
   let guard;
   try {
@@ -48141,47 +48843,46 @@ async function openSshConnection(settings) {
       new Promise((_, reject) => {
         guard = setTimeout(
           () => reject(Object.assign(new Error("connect guard"), { level: "client-timeout" })),
-          settings.connectTimeoutMs + CONNECT_GUARD_MS
+          hop.connectTimeoutMs + CONNECT_GUARD_MS
         );
       })
     ]);
   } catch (error) {
     ssh.dispose();
-    throw connectError(error, { settings, where, user, auth, hostCheck });
+    throw connectError(error, { hop, auth, hostCheck });
   } finally {
     clearTimeout(guard);
   }
   const client = ssh.connection;
-  if (!client)
-    throw new ConnectionError(`connection to ${where} closed during login`, settings.host);
-  client.setNoDelay(true);
-  return new SshConnection(settings.host, where, client);
+  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host);
+  if (!via) client.setNoDelay(true);
+  return new SshConnection(hop.host, hop.where, client, via);
 }
-async function resolveAuth(settings, where) {
+async function resolveAuth(hop) {
   const config = {};
   const methods = [];
   let keySource;
-  if (settings.privateKey !== void 0) {
-    config.privateKey = settings.privateKey;
+  if (hop.privateKey !== void 0) {
+    config.privateKey = hop.privateKey;
     keySource = "the private key text given";
-  } else if (settings.privateKeyPath !== void 0) {
-    keySource = settings.privateKeyPath;
+  } else if (hop.privateKeyPath !== void 0) {
+    keySource = hop.privateKeyPath;
     try {
-      config.privateKey = await readFile2(settings.privateKeyPath, "utf8");
+      config.privateKey = await readFile3(hop.privateKeyPath, "utf8");
     } catch (error) {
       throw new ConnectionError(
-        `cannot read private key ${settings.privateKeyPath} for ${where}: ${errorText(error)}; check ansible_ssh_private_key_file / --private-key`,
-        settings.host
+        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error)}; check ${hintsFor(hop.role).key}`,
+        hop.host
       );
     }
-  } else if (settings.password === void 0) {
-    const home = homedir();
-    const found = DEFAULT_IDENTITY_FILES.map((name) => join2(home, ".ssh", name)).find(
+  } else if (hop.password === void 0) {
+    const home = homedir2();
+    const found = DEFAULT_IDENTITY_FILES.map((name) => join3(home, ".ssh", name)).find(
       (p) => existsSync(p)
     );
     if (found) {
       keySource = found;
-      config.privateKey = await readFile2(found, "utf8").catch(() => void 0);
+      config.privateKey = await readFile3(found, "utf8").catch(() => void 0);
     }
     if (process.env.SSH_AUTH_SOCK) {
       config.agent = process.env.SSH_AUTH_SOCK;
@@ -48190,122 +48891,62 @@ async function resolveAuth(settings, where) {
   }
   if (config.privateKey !== void 0) {
     methods.unshift("publickey");
-    if (settings.passphrase !== void 0) config.passphrase = settings.passphrase;
+    if (hop.passphrase !== void 0) config.passphrase = hop.passphrase;
   }
-  if (settings.password !== void 0) {
-    config.password = settings.password;
+  if (hop.password !== void 0) {
+    config.password = hop.password;
     methods.push("password");
   }
   return { config, methods, keySource };
 }
-async function prepareHostKeyCheck(settings, where) {
-  if (settings.hostKeyChecking === "off") return { verify: () => true };
-  const path3 = settings.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
-  let fileText = "";
-  try {
-    fileText = await readFile2(path3, "utf8");
-  } catch (error) {
-    if (error.code !== "ENOENT") {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path3} for ${where}: ${errorText(error)}`,
-        settings.host
-      );
-    }
-  }
-  const entries = parseKnownHosts(fileText, path3);
-  if (settings.knownHosts) entries.push(...parseKnownHosts(settings.knownHosts, "known_hosts text"));
-  const name = knownHostsName(settings.address, settings.port);
-  const searched = settings.knownHosts ? `${path3} or the known_hosts text given` : path3;
-  const check = {
-    verify: (key) => {
-      const verdict = checkHostKey(entries, name, key);
-      if (verdict.status === "trusted") return true;
-      check.refusal = hostKeyRefusal(verdict, { settings, where, name, key, searched });
-      return false;
-    }
-  };
-  const types2 = knownKeyTypes(entries, name);
-  if (types2.length > 0) {
-    const first = HOST_KEY_ALGORITHMS.filter((alg) => types2.includes(keyTypeOfAlgorithm(alg)));
-    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
-  }
-  return check;
-}
-function keyTypeOfAlgorithm(algorithm) {
-  return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
-}
-function hostKeyRefusal(verdict, context) {
-  const { settings, where, name, key, searched } = context;
-  const fingerprint = fingerprintSha256(key);
-  const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
-  const line = formatKnownHostsLine(name, key);
-  let message;
-  switch (verdict.status) {
-    case "revoked":
-      message = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${verdict.entry.source}. Refusing to connect.`;
-      break;
-    case "changed": {
-      const expected = verdict.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
-${line}`;
-      break;
-    }
-    case "unknown": {
-      const others = verdict.otherTypes.length > 0 ? ` (only keys of type ${verdict.otherTypes.join(", ")} are recorded for it)` : "";
-      message = `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
-${line}`;
-      break;
-    }
-  }
-  return new HostKeyError(message, settings.host, fingerprint);
-}
 function connectError(error, context) {
-  const { settings, where, user, auth, hostCheck } = context;
-  const host = settings.host;
+  const { hop, auth, hostCheck } = context;
+  const { host, where } = hop;
+  const hints = hintsFor(hop.role);
   if (hostCheck.refusal) return hostCheck.refusal;
   const err = error;
   const code = typeof err.code === "string" ? err.code : void 0;
-  const text = errorText(error);
+  const text2 = errorText2(error);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
-    const hint = auth.methods.length === 0 ? "no private key, password or ssh-agent was available: set ansible_ssh_private_key_file / --private-key" : `check ansible_user / --private-key${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
+    const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
     const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
     return new ConnectionError(
-      `Permission denied (${methods}) for user ${user} on ${where}${key}: ${hint}`,
+      `Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`,
       host
     );
   }
   if (err.level === "client-timeout" || code === "ETIMEDOUT") {
     return new ConnectionError(
-      `timed out after ${settings.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (ansible_host / ansible_port, connect timeout)`,
+      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
       host
     );
   }
   switch (code) {
     case "ECONNREFUSED":
       return new ConnectionError(
-        `connection refused by ${where}: is sshd running on port ${settings.port}? (check ansible_port)`,
+        `connection refused by ${where}: is sshd running on port ${hop.port}? (check ${hints.port})`,
         host
       );
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return new ConnectionError(
-        `cannot resolve address ${settings.address} of ${settings.host}: check ansible_host`,
+        hop.role === "target" ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}` : `cannot resolve address ${hop.address} of ${where}: check ${hints.address}`,
         host
       );
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return new ConnectionError(`no route to ${where}: ${text}`, host);
+      return new ConnectionError(`no route to ${where}: ${text2}`, host);
   }
-  if (/privateKey|private key|passphrase/i.test(text)) {
+  if (/privateKey|private key|passphrase/i.test(text2)) {
     return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${text}; check --private-key and its passphrase`,
+      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${text2}; check ${hints.key} and its passphrase`,
       host
     );
   }
-  return new ConnectionError(`cannot connect to ${where}: ${text}`, host);
+  return new ConnectionError(`cannot connect to ${where}: ${text2}`, host);
 }
-function errorText(error) {
+function errorText2(error) {
   return error instanceof Error ? error.message : String(error);
 }
 function clampTimeout2(timeoutMs) {
@@ -48313,10 +48954,15 @@ function clampTimeout2(timeoutMs) {
   return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS2);
 }
 var SshConnection = class {
-  constructor(host, where, client) {
+  /**
+   * @param via the jump host connection this one runs through: closed with it, since nothing
+   *   else uses it
+   */
+  constructor(host, where, client, via) {
     this.host = host;
     this.where = where;
     this.client = client;
+    this.via = via;
     client.on("error", (error) => {
       this.lastError = error;
     });
@@ -48332,7 +48978,9 @@ var SshConnection = class {
   host;
   where;
   client;
+  via;
   inFlight = /* @__PURE__ */ new Set();
+  /** Why the connection is gone, once it is. */
   lostReason;
   lastError;
   sftp;
@@ -48340,19 +48988,33 @@ var SshConnection = class {
   closedEvent;
   connectionGone() {
     if (this.lostReason !== void 0) return;
-    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.lastError?.message ?? "the server closed the connection"}`;
+    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection"}`;
     this.sftp = void 0;
     const error = new ConnectionError(this.lostReason, this.host);
     for (const run of [...this.inFlight]) run.fail(error);
+    if (!this.closedByUs) void this.via?.close();
+  }
+  /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
+  tunnel(address, port, targetWhere, timeoutMs) {
+    if (this.lostReason !== void 0) {
+      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+    }
+    return openTunnel(this.client, address, port, {
+      host: this.host,
+      hopWhere: this.where,
+      targetWhere,
+      timeoutMs: clampTimeout2(timeoutMs)
+    });
   }
   run(command, options) {
     if (this.lostReason !== void 0) {
       return Promise.reject(new ConnectionError(this.lostReason, this.host));
     }
     const timeoutMs = clampTimeout2(options.timeoutMs);
+    const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
     return new Promise((resolve2, reject) => {
-      const stdout = [];
-      const stderr = [];
+      const stdout = new TailBuffer(cap);
+      const stderr = new TailBuffer(cap);
       let code = null;
       let signal = null;
       let sawExit = false;
@@ -48363,9 +49025,8 @@ var SshConnection = class {
       const result = () => ({
         code,
         signal,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
-        timedOut
+        timedOut,
+        ...collectedOutput(stdout, stderr)
       });
       const settle = (finish) => {
         if (settled) return;
@@ -48429,7 +49090,7 @@ var SshConnection = class {
       try {
         this.client.exec(command, onOpen);
       } catch (error) {
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error)}`;
+        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error)}`;
         settle(() => reject(new ConnectionError(reason, this.host)));
       }
     });
@@ -48461,12 +49122,12 @@ var SshConnection = class {
     const dir = posix.dirname(path3);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path3)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+      `.${posix.basename(path3)}.apb-${randomBytes3(6).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path3} on ${this.where}: ${step}: ${errorText(error)}`
+        `cannot write ${path3} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
@@ -48528,7 +49189,7 @@ var SshConnection = class {
         try {
           this.client.sftp(onSftp);
         } catch (error) {
-          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error)}`;
+          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error)}`;
           reject(new ConnectionError(reason, this.host));
         }
       });
@@ -48540,6 +49201,13 @@ var SshConnection = class {
     return this.sftp;
   }
   async close() {
+    try {
+      await this.closeOwn();
+    } finally {
+      await this.via?.close();
+    }
+  }
+  async closeOwn() {
     if (this.lostReason !== void 0) return;
     this.closedByUs = true;
     this.client.end();
@@ -48612,75 +49280,6 @@ var JobRegistry = class {
     return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
   }
 };
-
-// src/connection/shell-quote.ts
-function shellQuote(value) {
-  if (value === "") return "''";
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-function shellJoin(argv) {
-  return argv.map(shellQuote).join(" ");
-}
-var SHLEX_WHITESPACE = " 	\r\n";
-function shlexSplit(input) {
-  const out = [];
-  let current = "";
-  let inToken = false;
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i];
-    if (c === "'") {
-      const end = input.indexOf("'", i + 1);
-      if (end < 0) throw new Error("No closing quotation");
-      current += input.slice(i + 1, end);
-      inToken = true;
-      i = end + 1;
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      let closed = false;
-      while (i < input.length) {
-        const d = input[i];
-        if (d === "\\" && i + 1 < input.length && '\\"'.includes(input[i + 1])) {
-          current += input[i + 1];
-          i += 2;
-          continue;
-        }
-        if (d === '"') {
-          closed = true;
-          i++;
-          break;
-        }
-        current += d;
-        i++;
-      }
-      if (!closed) throw new Error("No closing quotation");
-      inToken = true;
-      continue;
-    }
-    if (c === "\\") {
-      if (i + 1 >= input.length) throw new Error("No escaped character");
-      current += input[i + 1];
-      inToken = true;
-      i += 2;
-      continue;
-    }
-    if (SHLEX_WHITESPACE.includes(c)) {
-      if (inToken) out.push(current);
-      current = "";
-      inToken = false;
-      i++;
-      continue;
-    }
-    current += c;
-    inToken = true;
-    i++;
-  }
-  if (inToken) out.push(current);
-  return out;
-}
 
 // src/async/job-wrapper.sh
 var job_wrapper_default = `#!/bin/sh
@@ -49193,8 +49792,8 @@ function requireJid(jid) {
 function linesOf(output) {
   return output.toString("utf8").split("\n");
 }
-function tail(text, max = 2e3) {
-  const trimmed = text.trim();
+function tail2(text2, max = 2e3) {
+  const trimmed = text2.trim();
   return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
 }
 function killCommand(dir, jid) {
@@ -49212,15 +49811,15 @@ function parseOneLine(stdout, tag, what, build) {
   }
   throw new JobProtocolError(
     `the async job ${what} gave no ${tag} answer`,
-    tail(stdout.toString("utf8"))
+    tail2(stdout.toString("utf8"))
   );
 }
 
 // src/async/jobs-document.ts
-function parseJobsDocument(text, source) {
+function parseJobsDocument(text2, source) {
   let data;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text2);
   } catch (error) {
     throw new OptionError(
       `${source}: the jobs document is not valid JSON (${error.message})`
@@ -49251,6 +49850,7 @@ function parseJobsDocument(text, source) {
       }
       const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
       const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
+      const become = parseBecome(entry["become"], where);
       registry.add({
         jid,
         host,
@@ -49268,6 +49868,7 @@ function parseJobsDocument(text, source) {
         location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
         asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
+        ...become ? { become } : {},
         handedOver: true,
         gathered: false
       });
@@ -49275,987 +49876,36 @@ function parseJobsDocument(text, source) {
   }
   return registry;
 }
+function parseBecome(raw, where) {
+  if (raw === void 0 || raw === null) return void 0;
+  const bad = (what) => {
+    throw new OptionError(
+      `${where}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
+    );
+  };
+  if (!isRecord(raw)) return bad("must be an object");
+  const { user, method, exe, flags } = raw;
+  if (typeof user !== "string" || user === "" || /[\0\n]/.test(user))
+    bad("needs a 'user' (a user name)");
+  if (typeof method !== "string" || !BECOME_METHODS.includes(method))
+    bad(`needs a 'method' (${BECOME_METHODS.join(" or ")})`);
+  for (const [name, value] of [
+    ["exe", exe],
+    ["flags", flags]
+  ]) {
+    if (value !== void 0 && (typeof value !== "string" || value.includes("\0")))
+      bad(`'${name}' must be a string`);
+  }
+  return {
+    user,
+    method,
+    ...typeof exe === "string" ? { exe } : {},
+    ...typeof flags === "string" ? { flags } : {}
+  };
+}
 function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
-
-// src/executor/connection-pool.ts
-import { appendFileSync } from "node:fs";
-
-// src/connection/host-settings.ts
-import os4 from "node:os";
-import path from "node:path";
-var SSH_OPTIONS = [
-  "StrictHostKeyChecking",
-  "UserKnownHostsFile",
-  "ConnectTimeout",
-  "ServerAliveInterval",
-  "ServerAliveCountMax",
-  "Port",
-  "User",
-  "IdentityFile",
-  "IdentitiesOnly",
-  "PasswordAuthentication",
-  "PubkeyAuthentication",
-  "LogLevel",
-  "ControlMaster",
-  "ControlPersist",
-  "ControlPath",
-  "Compression"
-];
-function connectionSettingsFromVars(host, get, defaults) {
-  const str2 = (name) => {
-    const v = get(name);
-    return v === void 0 || v === null || v === "" ? void 0 : String(v);
-  };
-  const transport = str2("ansible_connection") ?? "ssh";
-  let kind;
-  if (transport === "local") kind = "local";
-  else if (["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"].includes(transport))
-    kind = "ssh";
-  else {
-    throw new OptionError(
-      `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
-    );
-  }
-  const settings = {
-    host,
-    transport: kind,
-    address: str2("ansible_host") ?? str2("ansible_ssh_host") ?? host,
-    port: toPort(host, str2("ansible_port") ?? str2("ansible_ssh_port") ?? defaults.port ?? 22),
-    user: str2("ansible_user") ?? str2("ansible_ssh_user") ?? defaults.user,
-    privateKeyPath: expandHome(
-      str2("ansible_ssh_private_key_file") ?? str2("ansible_private_key_file") ?? defaults.privateKeyPath
-    ),
-    privateKey: defaults.privateKey,
-    passphrase: defaults.passphrase,
-    password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
-    knownHostsPath: defaults.knownHostsPath,
-    knownHosts: defaults.knownHosts,
-    hostKeyChecking: defaults.hostKeyChecking,
-    connectTimeoutMs: toTimeout(
-      str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
-      defaults.connectTimeoutMs
-    )
-  };
-  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
-  if (checking !== void 0 && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? "off" : "strict";
-  }
-  for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
-    const args = str2(name);
-    if (args) applySshArgs(host, name, args, settings);
-  }
-  return settings;
-}
-function applySshArgs(host, variable, text, settings) {
-  let words;
-  try {
-    words = shlexSplit(text);
-  } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text}`);
-  }
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    let option;
-    if (word === "-o") option = words[++i];
-    else if (word.startsWith("-o")) option = word.slice(2);
-    else {
-      throw new OptionError(
-        `host ${host}: ${variable} option '${word}' is not supported. Only '-o Name=value' options are read (${SSH_OPTIONS.join(", ")}); ProxyJump comes in a later release`
-      );
-    }
-    const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
-    if (!m)
-      throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
-    const [, key, value] = m;
-    switch (key.toLowerCase()) {
-      case "stricthostkeychecking":
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : "strict";
-        break;
-      case "userknownhostsfile":
-        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
-        if (value === "/dev/null") settings.knownHosts = "";
-        break;
-      case "connecttimeout":
-        settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
-        break;
-      case "port":
-        settings.port = toPort(host, value);
-        break;
-      case "user":
-        settings.user = value;
-        break;
-      case "identityfile":
-        settings.privateKeyPath = expandHome(value);
-        break;
-      default:
-        if (!SSH_OPTIONS.some((o) => o.toLowerCase() === key.toLowerCase())) {
-          throw new OptionError(
-            `host ${host}: ${variable} option '-o ${key}' is not supported. Supported: ${SSH_OPTIONS.join(", ")}`
-          );
-        }
-    }
-  }
-}
-function toPort(host, value) {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new OptionError(
-      `host ${host}: ansible_port must be a port number (1-65535), got '${String(value)}'`
-    );
-  }
-  return port;
-}
-function toTimeout(value, fallback) {
-  const seconds = Number(value);
-  return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
-}
-function isFalse(value) {
-  return value === false || /^(false|no|off|0)$/i.test(String(value));
-}
-function expandHome(p) {
-  if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path.join(os4.homedir(), p.slice(1));
-  return p;
-}
-
-// src/executor/connection-pool.ts
-function traced(connection) {
-  const file = process.env["ASYNC_PLAYBOOK_TRACE"];
-  if (!file) return connection;
-  return {
-    host: connection.host,
-    run(command, options) {
-      const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(" apb-job ")));
-      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split("\n")[0];
-      appendFileSync(file, `${Date.now()} ${connection.host} ${head}
-`);
-      return connection.run(command, options);
-    },
-    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
-    close: () => connection.close()
-  };
-}
-var ConnectionPool = class {
-  constructor(defaults, opener) {
-    this.defaults = defaults;
-    this.opener = opener;
-  }
-  defaults;
-  opener;
-  open = /* @__PURE__ */ new Map();
-  /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
-  get(host, vars) {
-    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
-    const key = this.keyOf(host, settings);
-    let connection = this.open.get(key);
-    if (!connection) {
-      connection = this.opener(settings).then(traced);
-      this.open.set(key, connection);
-      connection.catch(() => this.open.delete(key));
-    }
-    return connection;
-  }
-  /** Forgets the host's connection (closing it if it is still open), so the next get() opens a new one. */
-  async reset(host, vars) {
-    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
-    const key = this.keyOf(host, settings);
-    const old = this.open.get(key);
-    this.open.delete(key);
-    await (await old?.catch(() => void 0))?.close().catch(() => void 0);
-  }
-  keyOf(host, settings) {
-    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ""}`;
-  }
-  /** Closes every connection. */
-  async closeAll() {
-    const all = [...this.open.values()];
-    this.open.clear();
-    await Promise.all(
-      all.map(async (p) => (await p.catch(() => void 0))?.close().catch(() => void 0))
-    );
-  }
-};
-
-// src/executor/variables.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-var VariableManager = class {
-  constructor(inventory, templar, extraVars) {
-    this.inventory = inventory;
-    this.templar = templar;
-    this.extraVars = extraVars;
-  }
-  inventory;
-  templar;
-  extraVars;
-  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
-  omit = `__omit_place_holder__${randomBytes3(20).toString("hex")}`;
-  memory = /* @__PURE__ */ new Map();
-  /** The host's persistent memory (created on first use). */
-  hostMemory(host) {
-    let m = this.memory.get(host);
-    if (!m) {
-      m = { facts: {}, registered: {} };
-      this.memory.set(host, m);
-    }
-    return m;
-  }
-  /** Inventory variables of a host, including the implicit localhost. */
-  inventoryVars(host) {
-    return this.inventory.hostVars(host);
-  }
-  /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
-   */
-  scope(host, play, taskVars = {}, locals = {}) {
-    const entries = /* @__PURE__ */ new Map();
-    const put = (vars, trusted) => {
-      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
-    };
-    put(this.inventoryVars(host), true);
-    const memory = this.hostMemory(host);
-    const facts = memory.facts;
-    if (Object.keys(facts).length > 0) {
-      const prefixed = {};
-      for (const [k, v] of Object.entries(facts))
-        prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
-      put(prefixed, false);
-    }
-    put({ ansible_facts: facts }, false);
-    put(play.playVars, true);
-    put(taskVars, true);
-    put(memory.registered, false);
-    put(this.extraVars, true);
-    put(
-      {
-        inventory_hostname: host,
-        inventory_hostname_short: host.split(".")[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
-        playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
-        omit: this.omit,
-        hostvars: this.hostvarsView(play)
-      },
-      false
-    );
-    put(locals, false);
-    return this.templar.scope(entries);
-  }
-  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
-  hostvarsView(play) {
-    const view = {};
-    for (const name of this.inventory.hostNames()) {
-      let cached;
-      Object.defineProperty(view, name, {
-        enumerable: true,
-        get: () => cached ??= this.scopeWithoutHostvars(name, play)
-      });
-    }
-    return view;
-  }
-  scopeWithoutHostvars(host, _play) {
-    const entries = /* @__PURE__ */ new Map();
-    for (const [k, v] of Object.entries(this.inventoryVars(host)))
-      entries.set(k, { value: v, trusted: true });
-    const memory = this.hostMemory(host);
-    for (const [k, v] of Object.entries(memory.facts))
-      entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
-    entries.set("ansible_facts", { value: memory.facts, trusted: false });
-    for (const [k, v] of Object.entries(memory.registered))
-      entries.set(k, { value: v, trusted: false });
-    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
-    entries.set("inventory_hostname", { value: host, trusted: false });
-    return this.templar.scope(entries);
-  }
-  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
-  stripOmitted(args) {
-    const out = {};
-    for (const [k, v] of Object.entries(args)) {
-      if (v === this.omit) continue;
-      out[k] = v;
-    }
-    return out;
-  }
-};
-
-// src/inventory/inventory.ts
-import { readFileSync, statSync } from "node:fs";
-import { extname, resolve } from "node:path";
-
-// src/inventory/host-range.ts
-var ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-var HOST_WITH_PORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/;
-function parseHostEntry(entry, location, allowRanges = true) {
-  let pattern = entry;
-  let port;
-  const m = HOST_WITH_PORT.exec(entry);
-  if (m) {
-    pattern = m[1];
-    port = Number(m[2]);
-  } else if (entry.trim().endsWith(":")) {
-    throw new InventoryError(
-      `host '${entry}' ends with ':' but no port follows. Write 'name:PORT' (for example '${entry}22') or remove the ':'.`,
-      location
-    );
-  }
-  if (pattern.trim() === "---") {
-    throw new InventoryError(
-      "host '---' found: this looks like a YAML document read as INI. Give the file a .yml or .yaml extension.",
-      location
-    );
-  }
-  if (!pattern)
-    throw new InventoryError(`host entry '${entry}' has no host name before the port.`, location);
-  const names = allowRanges && pattern.includes("[") ? expandHostRange(pattern, location) : [pattern];
-  return port === void 0 ? { names } : { names, port };
-}
-function expandHostRange(pattern, location) {
-  const open3 = pattern.indexOf("[");
-  if (open3 < 0) return [pattern];
-  const close = pattern.indexOf("]", open3);
-  if (close < 0) {
-    throw new InventoryError(
-      `host range in '${pattern}' has '[' without a closing ']'. Write ranges as name[begin:end] or name[begin:end:step].`,
-      location
-    );
-  }
-  const head = pattern.slice(0, open3);
-  const tail2 = pattern.slice(close + 1);
-  const bounds = pattern.slice(open3 + 1, close).split(":");
-  const bad = (why) => new InventoryError(
-    `bad host range '[${bounds.join(":")}]' in '${pattern}': ${why}. Write ranges as [begin:end] or [begin:end:step], e.g. web[01:20], db[a:f], node[1:9:2].`,
-    location
-  );
-  if (bounds.length !== 2 && bounds.length !== 3)
-    throw bad('expected two or three parts separated by ":"');
-  const begin = bounds[0] || "0";
-  const end = bounds[1];
-  if (!end) throw bad("the end value is missing");
-  const stepText = bounds[2] ?? "1";
-  if (!/^[0-9]+$/.test(stepText) || Number(stepText) === 0)
-    throw bad("the step must be a positive whole number");
-  const step = Number(stepText);
-  let sequence;
-  if (/^[a-zA-Z]$/.test(begin) && /^[a-zA-Z]$/.test(end)) {
-    const from = ASCII_LETTERS.indexOf(begin);
-    const to = ASCII_LETTERS.indexOf(end);
-    if (from > to) throw bad("begin must come before end");
-    sequence = [];
-    for (let i = from; i <= to; i += step) sequence.push(ASCII_LETTERS[i]);
-  } else if (/^[0-9]+$/.test(begin) && /^[0-9]+$/.test(end)) {
-    const padded = begin.length > 1 && begin.startsWith("0");
-    if (padded && begin.length !== end.length) {
-      throw bad(
-        `begin and end must have the same width when begin has a leading zero (${begin} vs ${end})`
-      );
-    }
-    if (Number(begin) > Number(end)) throw bad("begin must not be greater than end");
-    sequence = [];
-    for (let i = Number(begin); i <= Number(end); i += step) {
-      sequence.push(padded ? String(i).padStart(begin.length, "0") : String(i));
-    }
-  } else {
-    throw bad("begin and end must both be numbers or both be single letters");
-  }
-  return sequence.flatMap((item) => expandHostRange(head + item + tail2, location));
-}
-
-// src/inventory/host-pattern.ts
-var LOCALHOST_NAMES = ["localhost", "127.0.0.1", "::1"];
-var SINGLE_HOST_WITH_PORT = /^(?:[^:[\]]|\[[^\]]*\])*:[0-9]+$/;
-var PATTERN_PIECE = /(?:[^\s:[\]]|\[[^\]]*\])+/g;
-var WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
-function splitHostPattern(pattern) {
-  if (typeof pattern !== "string") return pattern.flatMap((p) => splitHostPattern(p));
-  let pieces;
-  if (pattern.includes(",")) pieces = pattern.split(",");
-  else if (SINGLE_HOST_WITH_PORT.test(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern];
-  else pieces = pattern.match(PATTERN_PIECE) ?? [];
-  return pieces.map((p) => p.trim()).filter((p) => p !== "");
-}
-function isIpv6(text) {
-  return /^[0-9a-fA-F:]+$/.test(text) && (text.match(/:/g) ?? []).length >= 2;
-}
-function evaluatePatterns(patterns, target) {
-  const plain = patterns.filter((p) => p !== "" && p[0] !== "&" && p[0] !== "!");
-  const intersections = patterns.filter((p) => p[0] === "&");
-  const exclusions = patterns.filter((p) => p[0] === "!");
-  const ordered = [...plain.length > 0 ? plain : ["all"], ...intersections, ...exclusions];
-  let selected = /* @__PURE__ */ new Set();
-  for (const p of ordered) {
-    if (target.hasHost(p)) {
-      selected.add(p);
-      continue;
-    }
-    const matches = matchOnePattern(p, target);
-    if (p[0] === "!") for (const h of matches) selected.delete(h);
-    else if (p[0] === "&") selected = new Set(matches.filter((h) => selected.has(h)));
-    else for (const h of matches) selected.add(h);
-  }
-  const inOrder = target.hostNames().filter((h) => selected.has(h));
-  const implicit = [...selected].filter((h) => !target.hasHost(h));
-  return [...inOrder, ...implicit];
-}
-function matchOnePattern(pattern, target) {
-  const bare = pattern[0] === "&" || pattern[0] === "!" ? pattern.slice(1) : pattern;
-  if (bare === "") {
-    throw new InventoryError(
-      `host pattern '${pattern}' has nothing after '${pattern}'. Write '&group' to intersect or '!group' to exclude.`
-    );
-  }
-  const { expression, subscript } = splitSubscript(bare);
-  const hosts = enumerateMatches(expression, target);
-  if (!subscript || hosts.length === 0) return hosts;
-  const [start, end] = subscript;
-  if (end === void 0) {
-    const index = start < 0 ? hosts.length + start : start;
-    const host = hosts[index];
-    if (host === void 0) {
-      throw new InventoryError(
-        `host pattern '${bare}' asks for host number ${start}, but '${expression}' matches only ${hosts.length} host(s), numbered 0 to ${hosts.length - 1}.`
-      );
-    }
-    return [host];
-  }
-  return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
-}
-function splitSubscript(pattern) {
-  if (pattern[0] === "~") return { expression: pattern };
-  const m = WITH_SUBSCRIPT.exec(pattern);
-  if (!m) return { expression: pattern };
-  const [, expression, index, start, , end] = m;
-  if (index !== void 0) return { expression, subscript: [Number(index), void 0] };
-  const last = end ? Number(end) : -1;
-  return { expression, subscript: [Number(start), last === 0 ? void 0 : last] };
-}
-function enumerateMatches(pattern, target) {
-  const matcher = compilePattern(pattern);
-  const groups = target.groupNames().filter((g) => matcher(g));
-  const results = /* @__PURE__ */ new Set();
-  for (const g of groups) for (const h of target.groupHosts(g)) results.add(h);
-  if (groups.length === 0 || pattern[0] === "~" || /[.?*[]/.test(pattern)) {
-    for (const h of target.hostNames()) if (matcher(h)) results.add(h);
-  }
-  if (results.size === 0 && LOCALHOST_NAMES.includes(pattern))
-    results.add(target.localhostFor(pattern));
-  const order = new Map(target.hostNames().map((h, i) => [h, i]));
-  return [...results].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
-}
-function compilePattern(pattern) {
-  let regex;
-  const source = pattern[0] === "~" ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`;
-  try {
-    regex = new RegExp(source, "s");
-  } catch (e) {
-    throw new InventoryError(
-      `host pattern '${pattern}' is not a valid regular expression: ${e.message}. Patterns starting with '~' are regular expressions; escape special characters with '\\'.`
-    );
-  }
-  return (name) => regex.test(name);
-}
-function globToRegex(glob) {
-  let out = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") {
-      if (!out.endsWith(".*")) out += ".*";
-    } else if (c === "?") {
-      out += ".";
-    } else if (c === "[") {
-      let j = i + 1;
-      if (glob[j] === "!") j++;
-      if (glob[j] === "]") j++;
-      while (j < glob.length && glob[j] !== "]") j++;
-      if (j >= glob.length) {
-        out += "\\[";
-        continue;
-      }
-      let body = glob.slice(i + 1, j).replace(/\\/g, "\\\\");
-      if (body.startsWith("!")) body = "^" + body.slice(1);
-      else if (body.startsWith("^")) body = "\\" + body;
-      out += `[${body.replace(/]/g, "\\]")}]`;
-      i = j;
-    } else {
-      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-    }
-  }
-  return out;
-}
-
-// src/inventory/python-literal.ts
-var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
-var LiteralSyntaxError = class extends Error {
-};
-function parseIniValue(text) {
-  const value = literalEval(text);
-  return value === NOT_A_LITERAL ? text : value;
-}
-function literalEval(text) {
-  const parser = new LiteralParser(text.replace(/^[ \t]+/, ""));
-  try {
-    const value = parser.parseValue();
-    parser.skipBlank();
-    return parser.atEnd() ? value : NOT_A_LITERAL;
-  } catch (e) {
-    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
-    throw e;
-  }
-}
-var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
-var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
-var SIMPLE_ESCAPES = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v"
-};
-var LiteralParser = class {
-  constructor(src) {
-    this.src = src;
-  }
-  src;
-  pos = 0;
-  atEnd() {
-    return this.pos >= this.src.length;
-  }
-  skipBlank() {
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos];
-      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
-      else if (c === "#") this.pos = this.src.length;
-      else break;
-    }
-  }
-  parseValue() {
-    this.skipBlank();
-    const c = this.src[this.pos];
-    if (c === void 0) throw new LiteralSyntaxError();
-    if (c === "[") return this.parseSequence("]");
-    if (c === "(") return this.parseParenthesised();
-    if (c === "{") return this.parseDict();
-    if (c === "+" || c === "-") {
-      this.pos++;
-      this.skipBlank();
-      const n = this.parseNumber();
-      return c === "-" ? -n : n;
-    }
-    if (/[0-9.]/.test(c)) return this.parseNumber();
-    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
-    if (word !== void 0) {
-      const quote = this.src[this.pos + word.length];
-      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
-        return this.parseStrings();
-      this.pos += word.length;
-      if (word === "True") return true;
-      if (word === "False") return false;
-      if (word === "None") return null;
-      throw new LiteralSyntaxError();
-    }
-    if (c === "'" || c === '"') return this.parseStrings();
-    throw new LiteralSyntaxError();
-  }
-  parseNumber() {
-    const rest = this.src.slice(this.pos);
-    const m = NUMBER.exec(rest);
-    if (!m || m[0] === ".") throw new LiteralSyntaxError();
-    const text = m[0];
-    this.pos += text.length;
-    if (/^0\d*[1-9]/.test(text) && !/[.eExXoObB]/.test(text)) throw new LiteralSyntaxError();
-    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
-    const digits = text.replace(/_/g, "");
-    if (/^0[xXoObB]/.test(digits)) {
-      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
-      return parseInt(digits.slice(2), radix);
-    }
-    return Number(digits);
-  }
-  parseStrings() {
-    let result = "";
-    do {
-      result += this.parseOneString();
-      this.skipBlank();
-    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
-    return result;
-  }
-  parseOneString() {
-    let raw = false;
-    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
-      if (/[rR]/.test(this.src[this.pos])) raw = true;
-      this.pos++;
-    }
-    const quote = this.src[this.pos];
-    const triple = this.src.startsWith(quote.repeat(3), this.pos);
-    const delimiter = triple ? quote.repeat(3) : quote;
-    this.pos += delimiter.length;
-    let out = "";
-    for (; ; ) {
-      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
-      if (this.src.startsWith(delimiter, this.pos)) {
-        this.pos += delimiter.length;
-        return out;
-      }
-      const c = this.src[this.pos];
-      if (c === "\n" && !triple) throw new LiteralSyntaxError();
-      if (c !== "\\") {
-        out += c;
-        this.pos++;
-        continue;
-      }
-      const next = this.src[this.pos + 1];
-      if (next === void 0) throw new LiteralSyntaxError();
-      if (raw) {
-        out += c + next;
-        this.pos += 2;
-        continue;
-      }
-      this.pos += 2;
-      out += this.readEscape(next);
-    }
-  }
-  readEscape(next) {
-    const simple = SIMPLE_ESCAPES[next];
-    if (simple !== void 0) return simple;
-    if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
-      this.pos += m.length;
-      return String.fromCodePoint(parseInt(next + m, 8));
-    }
-    const width = { x: 2, u: 4, U: 8 }[next];
-    if (width !== void 0) {
-      const hex = this.src.slice(this.pos, this.pos + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
-      this.pos += width;
-      return String.fromCodePoint(parseInt(hex, 16));
-    }
-    if (next === "N") throw new LiteralSyntaxError();
-    return "\\" + next;
-  }
-  parseSequence(close) {
-    this.pos++;
-    const items = [];
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === close) {
-        this.pos++;
-        return items;
-      }
-      items.push(this.parseValue());
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
-    }
-  }
-  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
-  parseParenthesised() {
-    const start = this.pos;
-    this.pos++;
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return [];
-    }
-    const first = this.parseValue();
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return first;
-    }
-    this.pos = start;
-    return this.parseSequence(")");
-  }
-  parseDict() {
-    this.pos++;
-    const dict = {};
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === "}") {
-        this.pos++;
-        return dict;
-      }
-      const key = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
-      this.pos++;
-      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
-    }
-  }
-};
-
-// src/inventory/ini-parser.ts
-var SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
-var GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
-var SECTION_KINDS = ["hosts", "children", "vars"];
-function parseIniInventory(source, data) {
-  const pending = /* @__PURE__ */ new Map();
-  let group = "ungrouped";
-  let kind = "hosts";
-  const lines = source.text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const location = { file: source.label, line: i + 1 };
-    const line = lines[i].trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    const section = SECTION.exec(line);
-    if (section) {
-      group = section[1];
-      kind = section[2] ?? "hosts";
-      if (!SECTION_KINDS.includes(kind)) {
-        throw new InventoryError(
-          `section [${group}:${kind}] has unknown type '${kind}'. Use [${group}] for hosts, [${group}:children] for subgroups or [${group}:vars] for variables.`,
-          location
-        );
-      }
-      if (!data.groups.has(group)) {
-        if (kind === "vars" && !pending.has(group))
-          pending.set(group, { line: i + 1, kind: "vars", parents: [] });
-        data.addGroup(group);
-      }
-      const declaration = pending.get(group);
-      if (declaration && kind !== "vars") {
-        if (declaration.kind === "children")
-          resolvePendingChildren(group, pending, data, source.label);
-        else pending.delete(group);
-      }
-      continue;
-    }
-    if (line.startsWith("[") && line.endsWith("]")) {
-      throw new InventoryError(
-        `invalid section header '${line}'. Section names cannot contain spaces; write [group], [group:children] or [group:vars].`,
-        location
-      );
-    }
-    if (kind === "hosts") {
-      parseHostLine(line, group, location, source, data);
-    } else if (kind === "vars") {
-      const eq = line.indexOf("=");
-      if (eq < 0) {
-        throw new InventoryError(
-          `expected 'key=value' in [${group}:vars], got '${line}'. Write one variable per line, e.g. ansible_user=deploy.`,
-          location
-        );
-      }
-      data.setGroupVar(
-        group,
-        line.slice(0, eq).trim(),
-        parseIniValue(line.slice(eq + 1).trim()),
-        location
-      );
-    } else {
-      const child = GROUP_NAME.exec(line)?.[1];
-      if (child === void 0) {
-        throw new InventoryError(
-          `expected a group name in [${group}:children], got '${line}'. List one group name per line; hosts belong in [${group}].`,
-          location
-        );
-      }
-      if (data.groups.has(child)) {
-        data.addChildGroup(group, child, location);
-      } else {
-        const declaration = pending.get(child);
-        if (declaration) declaration.parents.push(group);
-        else pending.set(child, { line: i + 1, kind: "children", parents: [group] });
-      }
-    }
-  }
-  for (const [name, declaration] of pending) {
-    const location = { file: source.label, line: declaration.line };
-    if (declaration.kind === "vars") {
-      throw new InventoryError(
-        `section [${name}:vars] sets variables for group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
-        location
-      );
-    }
-    throw new InventoryError(
-      `section [${declaration.parents.at(-1)}:children] includes group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
-      location
-    );
-  }
-}
-function resolvePendingChildren(group, pending, data, label) {
-  const declaration = pending.get(group);
-  if (!declaration) return;
-  pending.delete(group);
-  for (const parent of declaration.parents) {
-    data.addChildGroup(parent, group, { file: label, line: declaration.line });
-    if (pending.get(parent)?.kind === "children")
-      resolvePendingChildren(parent, pending, data, label);
-  }
-}
-function parseHostLine(line, group, location, source, data) {
-  let tokens;
-  try {
-    tokens = shellSplit(line);
-  } catch (e) {
-    throw new InventoryError(
-      `cannot read host line '${line}': ${e.message}. Close the quote, or escape it with a backslash.`,
-      location
-    );
-  }
-  if (tokens.length === 0) return;
-  const vars = {};
-  for (const token of tokens.slice(1)) {
-    const eq = token.indexOf("=");
-    if (eq < 0) {
-      throw new InventoryError(
-        `expected key=value after the host name, got '${token}'. Put one host per line, followed by variables such as ansible_host=10.0.0.5; quote values that contain spaces.`,
-        location
-      );
-    }
-    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
-  }
-  const entry = parseHostEntry(tokens[0], location);
-  for (const name of entry.names) {
-    data.addHost(name, group, entry.port, source.file);
-    for (const [k, v] of Object.entries(vars)) data.setHostVar(name, k, v);
-  }
-}
-var ShellSplitError = class extends Error {
-};
-function shellSplit(line) {
-  const tokens = [];
-  let token;
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i];
-    if (/\s/.test(c)) {
-      if (token !== void 0) tokens.push(token);
-      token = void 0;
-      i++;
-    } else if (c === "#") {
-      break;
-    } else if (c === "\\") {
-      if (i + 1 >= line.length) throw new ShellSplitError("no character after the final backslash");
-      token = (token ?? "") + line[i + 1];
-      i += 2;
-    } else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new ShellSplitError("no closing quotation");
-      token = (token ?? "") + line.slice(i + 1, end);
-      i = end + 1;
-    } else if (c === '"') {
-      let value = "";
-      i++;
-      for (; ; ) {
-        if (i >= line.length) throw new ShellSplitError("no closing quotation");
-        const d = line[i];
-        if (d === '"') break;
-        if (d === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) {
-          value += line[i + 1];
-          i += 2;
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      token = (token ?? "") + value;
-      i++;
-    } else {
-      token = (token ?? "") + c;
-      i++;
-    }
-  }
-  if (token !== void 0) tokens.push(token);
-  return tokens;
-}
-
-// src/inventory/inventory-data.ts
-import { dirname as dirname2 } from "node:path";
-var InventoryData = class {
-  hosts = /* @__PURE__ */ new Map();
-  groups = /* @__PURE__ */ new Map();
-  /** Things Ansible would warn about (skipped YAML keys, a name used for both a host and a group). */
-  warnings = [];
-  constructor() {
-    this.addGroup("all");
-    this.addGroup("ungrouped");
-    this.addChildGroup("all", "ungrouped");
-  }
-  addGroup(name) {
-    let group = this.groups.get(name);
-    if (!group) {
-      group = { name, hosts: [], children: [], parents: [], vars: {}, priority: 1 };
-      this.groups.set(name, group);
-    }
-    return group;
-  }
-  /**
-   * Adds a host (first time only: its port and inventory_file come from where it first appears) and puts it
-   * in `group`.
-   */
-  addHost(name, group, port, sourceFile) {
-    let host = this.hosts.get(name);
-    if (!host) {
-      host = { name, vars: {} };
-      if (port !== void 0) host.vars["ansible_port"] = port;
-      host.vars["inventory_file"] = sourceFile ?? null;
-      host.vars["inventory_dir"] = sourceFile ? dirname2(sourceFile) : null;
-      this.hosts.set(name, host);
-    }
-    const g = this.addGroup(group);
-    if (!g.hosts.includes(name)) g.hosts.push(name);
-  }
-  /** Makes `child` a subgroup of `parent`, refusing loops as Ansible does. */
-  addChildGroup(parent, child, location) {
-    const p = this.addGroup(parent);
-    const c = this.addGroup(child);
-    if (p.children.includes(child)) return;
-    if (parent === child || this.isDescendant(parent, child)) {
-      throw new InventoryError(
-        `making '${child}' a child of '${parent}' creates a loop: '${parent}' is already ${parent === child ? "that same group" : `a descendant of '${child}'`}. Remove one of the two parent/child declarations.`,
-        location
-      );
-    }
-    p.children.push(child);
-    if (!c.parents.includes(parent)) c.parents.push(parent);
-  }
-  setGroupVar(group, key, value, location) {
-    const g = this.addGroup(group);
-    if (key === "ansible_group_priority") {
-      const priority = Number(value);
-      if (!Number.isInteger(priority)) {
-        throw new InventoryError(
-          `ansible_group_priority of group '${group}' must be a whole number, got ${JSON.stringify(value)}.`,
-          location
-        );
-      }
-      g.priority = priority;
-    } else {
-      g.vars[key] = value;
-    }
-  }
-  setHostVar(host, key, value) {
-    const h = this.hosts.get(host);
-    if (h) h.vars[key] = value;
-  }
-  isDescendant(name, ofGroup) {
-    const seen = /* @__PURE__ */ new Set();
-    const stack = [...this.groups.get(ofGroup)?.children ?? []];
-    while (stack.length > 0) {
-      const g = stack.pop();
-      if (g === name) return true;
-      if (seen.has(g)) continue;
-      seen.add(g);
-      stack.push(...this.groups.get(g)?.children ?? []);
-    }
-    return false;
-  }
-};
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -50312,7 +49962,7 @@ var hasRequiredException;
 function requireException() {
   if (hasRequiredException) return exception;
   hasRequiredException = 1;
-  function formatError(exception2, compact) {
+  function formatError(exception2, compact2) {
     let where = "";
     const message = exception2.reason || "(unknown reason)";
     if (!exception2.mark) return message;
@@ -50320,7 +49970,7 @@ function requireException() {
       where += 'in "' + exception2.mark.name + '" ';
     }
     where += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
-    if (!compact && exception2.mark.snippet) {
+    if (!compact2 && exception2.mark.snippet) {
       where += "\n\n" + exception2.mark.snippet;
     }
     return message + " " + where;
@@ -50339,8 +49989,8 @@ function requireException() {
   }
   YAMLException2.prototype = Object.create(Error.prototype);
   YAMLException2.prototype.constructor = YAMLException2;
-  YAMLException2.prototype.toString = function toString(compact) {
-    return this.name + ": " + formatError(this, compact);
+  YAMLException2.prototype.toString = function toString(compact2) {
+    return this.name + ": " + formatError(this, compact2);
   };
   exception = YAMLException2;
   return exception;
@@ -50353,18 +50003,18 @@ function requireSnippet() {
   const common2 = requireCommon();
   function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
     let head = "";
-    let tail2 = "";
+    let tail3 = "";
     const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
     if (position - lineStart > maxHalfLength) {
       head = " ... ";
       lineStart = position - maxHalfLength + head.length;
     }
     if (lineEnd - position > maxHalfLength) {
-      tail2 = " ...";
-      lineEnd = position + maxHalfLength - tail2.length;
+      tail3 = " ...";
+      lineEnd = position + maxHalfLength - tail3.length;
     }
     return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail2,
+      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "\u2192") + tail3,
       pos: position - lineStart + head.length
       // relative position
     };
@@ -51077,18 +50727,18 @@ function requireBinary() {
       }
       bits = (bits << 8) + object[idx];
     }
-    const tail2 = max % 3;
-    if (tail2 === 0) {
+    const tail3 = max % 3;
+    if (tail3 === 0) {
       result += map2[bits >> 18 & 63];
       result += map2[bits >> 12 & 63];
       result += map2[bits >> 6 & 63];
       result += map2[bits & 63];
-    } else if (tail2 === 2) {
+    } else if (tail3 === 2) {
       result += map2[bits >> 10 & 63];
       result += map2[bits >> 4 & 63];
       result += map2[bits << 2 & 63];
       result += map2[64];
-    } else if (tail2 === 1) {
+    } else if (tail3 === 1) {
       result += map2[bits >> 2 & 63];
       result += map2[bits << 4 & 63];
       result += map2[64];
@@ -53005,7 +52655,7 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = "[" + _result + "]";
   }
-  function writeBlockSequence(state, level, object, compact) {
+  function writeBlockSequence(state, level, object, compact2) {
     let _result = "";
     const _tag = state.tag;
     for (let index = 0, length = object.length; index < length; index += 1) {
@@ -53014,7 +52664,7 @@ function requireDumper() {
         value = state.replacer.call(object, String(index), value);
       }
       if (writeNode(state, level + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level + 1, null, true, true, false, true)) {
-        if (!compact || _result !== "") {
+        if (!compact2 || _result !== "") {
           _result += generateNextLine(state, level);
         }
         if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
@@ -53055,7 +52705,7 @@ function requireDumper() {
     state.tag = _tag;
     state.dump = "{" + _result + "}";
   }
-  function writeBlockMapping(state, level, object, compact) {
+  function writeBlockMapping(state, level, object, compact2) {
     let _result = "";
     const _tag = state.tag;
     const objectKeyList = Object.keys(object);
@@ -53068,7 +52718,7 @@ function requireDumper() {
     }
     for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
       let pairBuffer = "";
-      if (!compact || _result !== "") {
+      if (!compact2 || _result !== "") {
         pairBuffer += generateNextLine(state, level);
       }
       const objectKey = objectKeyList[index];
@@ -53136,7 +52786,7 @@ function requireDumper() {
     }
     return false;
   }
-  function writeNode(state, level, object, block, compact, iskey, isblockseq) {
+  function writeNode(state, level, object, block, compact2, iskey, isblockseq) {
     state.tag = null;
     state.dump = object;
     if (!detectType(state, object, false)) {
@@ -53155,7 +52805,7 @@ function requireDumper() {
       duplicate = duplicateIndex !== -1;
     }
     if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level > 0) {
-      compact = false;
+      compact2 = false;
     }
     if (duplicate && state.usedDuplicates[duplicateIndex]) {
       state.dump = "*ref_" + duplicateIndex;
@@ -53165,7 +52815,7 @@ function requireDumper() {
       }
       if (type2 === "[object Object]") {
         if (block && Object.keys(state.dump).length !== 0) {
-          writeBlockMapping(state, level, state.dump, compact);
+          writeBlockMapping(state, level, state.dump, compact2);
           if (duplicate) {
             state.dump = "&ref_" + duplicateIndex + state.dump;
           }
@@ -53178,9 +52828,9 @@ function requireDumper() {
       } else if (type2 === "[object Array]") {
         if (block && state.dump.length !== 0) {
           if (state.noArrayIndent && !isblockseq && level > 0) {
-            writeBlockSequence(state, level - 1, state.dump, compact);
+            writeBlockSequence(state, level - 1, state.dump, compact2);
           } else {
-            writeBlockSequence(state, level, state.dump, compact);
+            writeBlockSequence(state, level, state.dump, compact2);
           }
           if (duplicate) {
             state.dump = "&ref_" + duplicateIndex + state.dump;
@@ -53323,389 +52973,91 @@ var {
   safeDump
 } = yaml;
 
-// src/inventory/yaml-parser.ts
-var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-var YAML11_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-var YAML11_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-var YAML11_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-function sexagesimal(text) {
-  return text.split(":").reduce((total, part) => total * 60 + Number(part), 0);
-}
-function signed(text, magnitude) {
-  const clean = text.replace(/_/g, "");
-  const negative = clean.startsWith("-");
-  const value = magnitude(clean.replace(/^[-+]/, ""));
-  return negative ? -value : value;
-}
-var ANSIBLE_YAML_SCHEMA = DEFAULT_SCHEMA.extend({
-  implicit: [
-    new Type("tag:yaml.org,2002:bool", {
-      kind: "scalar",
-      resolve: (data) => data !== null && YAML11_BOOL.test(data),
-      construct: (data) => YAML11_TRUE.test(data)
-    }),
-    new Type("tag:yaml.org,2002:int", {
-      kind: "scalar",
-      resolve: (data) => data !== null && YAML11_INT.test(data),
-      construct: (data) => signed(data, (u) => {
-        if (u.startsWith("0b")) return parseInt(u.slice(2), 2);
-        if (u.startsWith("0x")) return parseInt(u.slice(2), 16);
-        if (u.includes(":")) return sexagesimal(u);
-        if (u.length > 1 && u.startsWith("0")) return parseInt(u, 8);
-        return parseInt(u, 10);
-      })
-    }),
-    new Type("tag:yaml.org,2002:float", {
-      kind: "scalar",
-      resolve: (data) => data !== null && YAML11_FLOAT.test(data),
-      construct: (data) => signed(data, (u) => {
-        if (/^\.inf$/i.test(u)) return Infinity;
-        if (/^\.nan$/i.test(u)) return NaN;
-        if (u.includes(":")) return sexagesimal(u);
-        return parseFloat(u);
-      })
-    })
-  ]
+// src/playbook/yaml-loader.ts
+var yaml11Bool = new yaml.Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (data) => data !== null && YAML11_BOOLEANS.has(data),
+  construct: (data) => YAML11_TRUE.has(data),
+  predicate: (object) => typeof object === "boolean",
+  represent: { lowercase: (object) => object ? "true" : "false" },
+  defaultStyle: "lowercase"
 });
-function recordKeyLines(keyLines) {
+var YAML11_TRUE = /* @__PURE__ */ new Set([
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+  "true",
+  "True",
+  "TRUE",
+  "on",
+  "On",
+  "ON"
+]);
+var YAML11_FALSE = /* @__PURE__ */ new Set([
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "false",
+  "False",
+  "FALSE",
+  "off",
+  "Off",
+  "OFF"
+]);
+for (const s of ["y", "Y", "n", "N"]) {
+  YAML11_TRUE.delete(s);
+  YAML11_FALSE.delete(s);
+}
+var YAML11_BOOLEANS = /* @__PURE__ */ new Set([...YAML11_TRUE, ...YAML11_FALSE]);
+var YAML11_INT = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*(?::[0-5]?[0-9])*)$/;
+var yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (data) => data !== null && YAML11_INT.test(data) && !data.endsWith("_"),
+  construct: (data) => {
+    let text2 = data.replace(/_/g, "");
+    const sign = text2.startsWith("-") ? -1 : 1;
+    if (text2.startsWith("-") || text2.startsWith("+")) text2 = text2.slice(1);
+    if (text2.startsWith("0b")) return sign * parseInt(text2.slice(2), 2);
+    if (text2.startsWith("0x")) return sign * parseInt(text2.slice(2), 16);
+    if (text2.length > 1 && text2.startsWith("0")) return sign * parseInt(text2.slice(1), 8);
+    return sign * text2.split(":").reduce((total, part) => total * 60 + Number(part), 0) || 0;
+  },
+  predicate: (object) => typeof object === "number" && Number.isInteger(object) && !Object.is(object, -0),
+  represent: { decimal: (object) => String(object) },
+  defaultStyle: "decimal"
+});
+var ANSIBLE_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({
+  implicit: [yaml11Bool, yaml11Int]
+});
+function findCycle(root) {
+  if (root === null || typeof root !== "object") return void 0;
+  const done = /* @__PURE__ */ new WeakSet();
+  const onPath = /* @__PURE__ */ new WeakSet();
   const stack = [];
-  return (event, state) => {
-    if (event === "open") {
-      stack.push([]);
-      return;
-    }
-    const children = stack.pop() ?? [];
-    const result = state.result;
-    if (isMapping(result) && children.length % 2 === 0) {
-      const lines = /* @__PURE__ */ new Map();
-      for (let i = 0; i < children.length; i += 2)
-        lines.set(String(children[i].result), children[i].line + 1);
-      keyLines.set(result, lines);
-    }
-    stack.at(-1)?.push({ line: state.line, result });
+  const enter = (node) => {
+    onPath.add(node);
+    stack.push({ node, children: Object.values(node), next: 0 });
   };
-}
-function isMapping(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-function describe(value) {
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "nothing";
-  return `a ${typeof value} (${JSON.stringify(value)})`;
-}
-var GROUP_SECTIONS = ["vars", "children", "hosts"];
-function parseYamlInventory(source, data) {
-  const keyLines = /* @__PURE__ */ new WeakMap();
-  let document2;
-  try {
-    document2 = load(source.text, {
-      schema: ANSIBLE_YAML_SCHEMA,
-      filename: source.label,
-      json: true,
-      // a repeated key overrides the earlier one, as in PyYAML, instead of failing
-      listener: recordKeyLines(keyLines)
-    });
-  } catch (e) {
-    if (!(e instanceof YAMLException)) throw e;
-    throw new InventoryError(
-      `YAML syntax error: ${e.reason}. Check the indentation and quoting on this line.`,
-      {
-        file: source.label,
-        line: e.mark.line + 1,
-        column: e.mark.column + 1
-      }
-    );
-  }
-  const top = { file: source.label, line: 1 };
-  if (document2 === null || document2 === void 0) return;
-  if (!isMapping(document2)) {
-    throw new InventoryError(
-      `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), but this document is ${describe(document2)}.`,
-      top
-    );
-  }
-  if ("plugin" in document2) {
-    throw new InventoryError(
-      "this is an inventory plugin configuration ('plugin:' key); inventory plugins are not supported. List hosts and groups in an INI or YAML inventory instead.",
-      locate(keyLines, document2, "plugin", top)
-    );
-  }
-  const reader = new GroupReader(source, data, keyLines);
-  for (const [name, value] of Object.entries(document2))
-    reader.readGroup(name, value, locate(keyLines, document2, name, top));
-}
-function locate(keyLines, mapping, key, fallback) {
-  const line = keyLines.get(mapping)?.get(key);
-  return line === void 0 ? fallback : { file: fallback.file, line };
-}
-var GroupReader = class {
-  constructor(source, data, keyLines) {
-    this.source = source;
-    this.data = data;
-    this.keyLines = keyLines;
-  }
-  source;
-  data;
-  keyLines;
-  readGroup(name, definition, at) {
-    if (definition !== null && !isMapping(definition)) {
-      throw new InventoryError(
-        `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ${describe(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
-        at
-      );
+  enter(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next >= top.children.length) {
+      stack.pop();
+      onPath.delete(top.node);
+      done.add(top.node);
+      continue;
     }
-    this.data.addGroup(name);
-    if (definition === null) return;
-    for (const [key, raw] of Object.entries(definition)) {
-      const keyAt = locate(this.keyLines, definition, key, at);
-      if (!GROUP_SECTIONS.includes(key)) {
-        const hint = closestMatch(key, GROUP_SECTIONS);
-        this.data.warnings.push(
-          `${keyAt.file}:${keyAt.line}: skipping unexpected key '${key}' in group '${name}'; only 'hosts', 'children' and 'vars' are valid${hint ? ` (did you mean '${hint}'?)` : ""}.`
-        );
-        continue;
-      }
-      const section = typeof raw === "string" ? { [raw]: null } : raw;
-      if (section === null) continue;
-      if (!isMapping(section)) {
-        throw new InventoryError(
-          `'${key}' of group '${name}' must be a mapping, but it is ${describe(section)}. Write each entry as a key ending in ':' (e.g. '${key === "vars" ? "ansible_user: deploy" : "web1:"}'), not as a '- ' list item.`,
-          keyAt
-        );
-      }
-      if (key === "vars") this.readVars(name, section, keyAt);
-      else if (key === "children") this.readChildren(name, section, keyAt);
-      else this.readHosts(name, section, keyAt);
-    }
+    const child = top.children[top.next++];
+    if (child === null || typeof child !== "object" || ArrayBuffer.isView(child)) continue;
+    if (done.has(child)) continue;
+    if (onPath.has(child)) return child;
+    enter(child);
   }
-  readVars(group, vars, at) {
-    for (const [k, v] of Object.entries(vars))
-      this.data.setGroupVar(group, k, v, locate(this.keyLines, vars, k, at));
-  }
-  readChildren(group, children, at) {
-    for (const [child, definition] of Object.entries(children)) {
-      const childAt = locate(this.keyLines, children, child, at);
-      this.readGroup(child, definition, childAt);
-      this.data.addChildGroup(group, child, childAt);
-    }
-  }
-  readHosts(group, hosts, at) {
-    for (const [pattern, raw] of Object.entries(hosts)) {
-      const hostAt = locate(this.keyLines, hosts, pattern, at);
-      const vars = raw === null || raw === "" || raw === false || raw === 0 ? {} : raw;
-      if (!isMapping(vars)) {
-        throw new InventoryError(
-          `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ${describe(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,
-          hostAt
-        );
-      }
-      const entry = parseHostEntry(pattern, hostAt);
-      for (const name of entry.names) {
-        this.data.addHost(name, group, entry.port, this.source.file);
-        for (const [k, v] of Object.entries(vars)) this.data.setHostVar(name, k, v);
-      }
-    }
-  }
-};
-
-// src/inventory/inventory.ts
-var IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-var IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
-var Inventory = class {
-  hosts = /* @__PURE__ */ new Map();
-  groups = /* @__PURE__ */ new Map();
-  /** Problems Ansible would only warn about; the caller should show them. */
-  warnings;
-  groupHostCache = /* @__PURE__ */ new Map();
-  implicitLocalhost;
-  /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
-  constructor(data) {
-    const warnings = [...data.warnings];
-    for (const group of data.groups.values()) {
-      if (group.name !== "all" && group.parents.length === 0) data.addChildGroup("all", group.name);
-    }
-    const directGroups = new Map([...data.hosts.keys()].map((h) => [h, []]));
-    for (const g of data.groups.values()) for (const h of g.hosts) directGroups.get(h)?.push(g.name);
-    const ungrouped = data.groups.get("ungrouped");
-    const inOtherGroups = new Set(
-      [...directGroups].filter(([, groups]) => groups.some((g) => g !== "all" && g !== "ungrouped")).map(([h]) => h)
-    );
-    ungrouped.hosts = [...data.hosts.keys()].filter((h) => !inOtherGroups.has(h));
-    for (const h of ungrouped.hosts)
-      if (!directGroups.get(h).includes("ungrouped")) directGroups.get(h).push("ungrouped");
-    for (const host of data.hosts.keys()) {
-      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`);
-    }
-    this.warnings = warnings;
-    const depth = /* @__PURE__ */ new Map();
-    const depthOf = (name) => {
-      let d = depth.get(name);
-      if (d === void 0) {
-        d = Math.max(0, ...data.groups.get(name).parents.map((p) => depthOf(p) + 1));
-        depth.set(name, d);
-      }
-      return d;
-    };
-    const precedence = (a, b) => depthOf(a) - depthOf(b) || data.groups.get(a).priority - data.groups.get(b).priority || (a < b ? -1 : a > b ? 1 : 0);
-    for (const g of data.groups.values()) {
-      this.groups.set(g.name, {
-        name: g.name,
-        hosts: [...g.hosts],
-        children: [...g.children],
-        vars: g.vars
-      });
-    }
-    for (const h of data.hosts.values()) {
-      const groups = /* @__PURE__ */ new Set();
-      const visit = (name) => {
-        if (groups.has(name)) return;
-        groups.add(name);
-        for (const parent of data.groups.get(name).parents) visit(parent);
-      };
-      for (const g of directGroups.get(h.name))
-        if (g !== "ungrouped" || !inOtherGroups.has(h.name)) visit(g);
-      this.hosts.set(h.name, { name: h.name, vars: h.vars, groups: [...groups].sort(precedence) });
-    }
-  }
-  /** All hosts in inventory order (order of first appearance). */
-  hostNames() {
-    return [...this.hosts.keys()];
-  }
-  groupNames() {
-    return [...this.groups.keys()];
-  }
-  hasHost(name) {
-    return this.hosts.has(name);
-  }
-  /** Hosts of a group and of all its descendants, in inventory order. */
-  groupHosts(group) {
-    let cached = this.groupHostCache.get(group);
-    if (!cached) {
-      const members = /* @__PURE__ */ new Set();
-      const visit = (name) => {
-        const g = this.groups.get(name);
-        if (!g) return;
-        for (const h of g.hosts) members.add(h);
-        for (const child of g.children) visit(child);
-      };
-      visit(group);
-      cached = this.hostNames().filter((h) => members.has(h));
-      this.groupHostCache.set(group, cached);
-    }
-    return [...cached];
-  }
-  /** The host a localhost-like pattern means: a localhost-like inventory host, else Ansible's implicit localhost. */
-  localhostFor(name) {
-    const inInventory = this.hostNames().find((h) => LOCALHOST_NAMES.includes(h));
-    if (inInventory !== void 0) return inInventory;
-    this.implicitLocalhost ??= name;
-    return this.implicitLocalhost;
-  }
-  /**
-   * Variables of a host, merged with Ansible's precedence: group 'all' < parent groups < child groups (by depth,
-   * then ansible_group_priority, then name) < host vars; then inventory_hostname, inventory_hostname_short,
-   * group_names (sorted, without 'all') and groups (group → hosts). Values are raw (templates not rendered) and
-   * the result is a copy the caller may change. `localhost`/`127.0.0.1` work even when not in the inventory.
-   */
-  hostVars(name) {
-    const host = this.hosts.get(name);
-    const merged = {};
-    let groupNames;
-    if (host) {
-      for (const g of host.groups) Object.assign(merged, this.groups.get(g).vars);
-      Object.assign(merged, host.vars);
-      groupNames = host.groups.filter((g) => g !== "all").sort();
-    } else if (LOCALHOST_NAMES.includes(name) && this.localhostFor(name) === name) {
-      Object.assign(merged, this.groups.get("all").vars, { ansible_connection: "local" });
-      groupNames = [];
-    } else {
-      const hint = closestMatch(name, this.hosts.keys());
-      throw new InventoryError(
-        `host '${name}' is not in the inventory${hint ? `; did you mean '${hint}'?` : "."} Add it to the inventory, or check the spelling in the play or task.`
-      );
-    }
-    merged["inventory_hostname"] = name;
-    merged["inventory_hostname_short"] = IPV4.test(name) || IPV6.test(name) ? name : name.split(".")[0];
-    merged["group_names"] = groupNames;
-    merged["groups"] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]));
-    return structuredClone(merged);
-  }
-  /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
-  select(pattern) {
-    return evaluatePatterns(splitHostPattern(pattern), this);
-  }
-};
-function loadInventory(sources, options = {}) {
-  const data = new InventoryData();
-  const label = options.label ?? "<inventory text>";
-  sources.forEach(
-    (source, i) => readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data)
-  );
-  return new Inventory(data);
-}
-function defaultInventory() {
-  const data = new InventoryData();
-  data.addHost("localhost", "ungrouped", void 0, void 0);
-  data.setHostVar("localhost", "ansible_connection", "local");
-  return new Inventory(data);
-}
-var PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i;
-function readSource(source, label, data) {
-  if (!source.includes("\n")) {
-    const kind = fileKind(source);
-    if (kind === "directory") {
-      throw new InventoryError(
-        `inventory '${source}' is a directory; inventory directories are not supported. Pass each inventory file on its own.`
-      );
-    }
-    if (kind === "file") {
-      const file = resolve(source);
-      let text;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (e) {
-        throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
-      }
-      parseText({ text, label: source, file }, data);
-      return;
-    }
-    if (source.includes(",")) return readHostList(source, label, data);
-    if (!/[\s=]/.test(source.trim()) && PATH_LIKE.test(source.trim())) {
-      throw new InventoryError(
-        `inventory file '${source}' does not exist. Check the path (relative paths start from ${process.cwd()}); for a list of hosts write them comma-separated with a trailing comma, e.g. 'web1,web2,'.`
-      );
-    }
-  }
-  parseText({ text: source, label }, data);
-}
-function fileKind(path3) {
-  try {
-    const stat3 = statSync(path3);
-    return stat3.isDirectory() ? "directory" : "file";
-  } catch {
-    return void 0;
-  }
-}
-function readHostList(list, label, data) {
-  for (const item of list.split(",")) {
-    const name = item.trim();
-    if (!name) continue;
-    const entry = parseHostEntry(name, { file: label, line: 1 }, false);
-    for (const host of entry.names)
-      if (!data.hosts.has(host)) data.addHost(host, "ungrouped", entry.port, void 0);
-  }
-}
-function parseText(source, data) {
-  if (isYaml(source)) parseYamlInventory(source, data);
-  else parseIniInventory(source, data);
-}
-function isYaml(source) {
-  const ext = source.file ? extname(source.file).toLowerCase() : "";
-  if ([".yml", ".yaml", ".json"].includes(ext)) return true;
-  if ([".ini", ".cfg", ".conf"].includes(ext)) return false;
-  const first = source.text.split(/\r?\n/).find((l) => l.trim() !== "" && !/^\s*[#;]/.test(l));
-  if (first === void 0) return false;
-  return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
+  return void 0;
 }
 
 // src/template/engine.ts
@@ -53793,10 +53145,10 @@ function pyNumber(n) {
   if (n === -Infinity) return "-inf";
   return String(n).replace(/e([+-])(\d)$/, "e$10$2");
 }
-function pyStringRepr(text) {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+function pyStringRepr(text2) {
+  const quote = text2.includes("'") && !text2.includes('"') ? '"' : "'";
   let out = quote;
-  for (const ch of text) {
+  for (const ch of text2) {
     const code = ch.codePointAt(0);
     if (ch === "\\") out += "\\\\";
     else if (ch === quote) out += "\\" + quote;
@@ -53979,7 +53331,7 @@ function pyFormat(format, values) {
       if (conv === "%") return "%";
       const value = take();
       const prec = precision === void 0 ? void 0 : Number(precision);
-      let text;
+      let text2;
       const num = () => {
         if (typeof value !== "number" && typeof value !== "boolean") {
           throw new TemplateError(`%${conv} format: a number is required, not ${pyTypeName(value)}`);
@@ -53988,45 +53340,45 @@ function pyFormat(format, values) {
       };
       switch (conv) {
         case "s":
-          text = pythonStr(value);
-          if (prec !== void 0) text = text.slice(0, prec);
+          text2 = pythonStr(value);
+          if (prec !== void 0) text2 = text2.slice(0, prec);
           break;
         case "r":
-          text = pyRepr(value);
+          text2 = pyRepr(value);
           break;
         case "d":
         case "i":
-          text = String(Math.trunc(num()));
+          text2 = String(Math.trunc(num()));
           break;
         case "f":
         case "F":
-          text = num().toFixed(prec ?? 6);
+          text2 = num().toFixed(prec ?? 6);
           break;
         case "e":
         case "E":
-          text = num().toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
-          if (conv === "E") text = text.toUpperCase();
+          text2 = num().toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
+          if (conv === "E") text2 = text2.toUpperCase();
           break;
         case "x":
         case "X":
-          text = Math.trunc(num()).toString(16);
-          if (conv === "X") text = text.toUpperCase();
+          text2 = Math.trunc(num()).toString(16);
+          if (conv === "X") text2 = text2.toUpperCase();
           break;
         case "o":
-          text = Math.trunc(num()).toString(8);
+          text2 = Math.trunc(num()).toString(8);
           break;
         default:
-          text = typeof value === "number" ? String.fromCodePoint(value) : pythonStr(value);
+          text2 = typeof value === "number" ? String.fromCodePoint(value) : pythonStr(value);
       }
-      if (flags.includes("+") && /^[\d]/.test(text) && conv !== "s" && conv !== "r")
-        text = "+" + text;
+      if (flags.includes("+") && /^[\d]/.test(text2) && conv !== "s" && conv !== "r")
+        text2 = "+" + text2;
       const w = width === void 0 ? 0 : Number(width);
-      if (flags.includes("-")) return text.padEnd(w);
+      if (flags.includes("-")) return text2.padEnd(w);
       if (flags.includes("0") && conv !== "s" && conv !== "r") {
-        const sign = /^[+-]/.test(text) ? text[0] : "";
-        return sign + text.slice(sign.length).padStart(w - sign.length, "0");
+        const sign = /^[+-]/.test(text2) ? text2[0] : "";
+        return sign + text2.slice(sign.length).padStart(w - sign.length, "0");
       }
-      return text.padStart(w);
+      return text2.padStart(w);
     }
   );
   if (next < values.length)
@@ -54093,19 +53445,19 @@ function sliceValue(obj, start, stop, step) {
   return typeof obj === "string" ? out.join("") : out;
 }
 var WHITESPACE = " 	\n\r\v\f";
-function stripChars(text, chars, left, right) {
+function stripChars(text2, chars, left, right) {
   const set2 = chars === void 0 || chars === null ? WHITESPACE : String(chars);
   let from = 0;
-  let to = text.length;
-  while (left && from < to && set2.includes(text[from])) from++;
-  while (right && to > from && set2.includes(text[to - 1])) to--;
-  return text.slice(from, to);
+  let to = text2.length;
+  while (left && from < to && set2.includes(text2[from])) from++;
+  while (right && to > from && set2.includes(text2[to - 1])) to--;
+  return text2.slice(from, to);
 }
-function pySplit(text, sep = null, maxsplit = -1) {
+function pySplit(text2, sep = null, maxsplit = -1) {
   const limit = maxsplit === null || maxsplit === void 0 ? -1 : Number(maxsplit);
   const out = [];
   if (sep === null || sep === void 0) {
-    let rest2 = stripChars(text, null, true, false);
+    let rest2 = stripChars(text2, null, true, false);
     while (rest2.length > 0) {
       if (limit >= 0 && out.length === limit) {
         out.push(rest2);
@@ -54123,7 +53475,7 @@ function pySplit(text, sep = null, maxsplit = -1) {
   }
   const separator = String(sep);
   if (separator === "") throw new TemplateError("empty separator");
-  let rest = text;
+  let rest = text2;
   for (; ; ) {
     const at = rest.indexOf(separator);
     if (at < 0 || limit >= 0 && out.length === limit) break;
@@ -54133,20 +53485,20 @@ function pySplit(text, sep = null, maxsplit = -1) {
   out.push(rest);
   return out;
 }
-function pySplitlines(text, keepends = false) {
+function pySplitlines(text2, keepends = false) {
   const out = [];
   const re = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g;
   let last = 0;
-  for (const m of text.matchAll(re)) {
+  for (const m of text2.matchAll(re)) {
     const end = m.index + m[0].length;
-    out.push(text.slice(last, keepends ? end : m.index));
+    out.push(text2.slice(last, keepends ? end : m.index));
     last = end;
   }
-  if (last < text.length) out.push(text.slice(last));
+  if (last < text2.length) out.push(text2.slice(last));
   return out;
 }
-function pyReplace(text, old, replacement, count) {
-  const parts = text.split(old);
+function pyReplace(text2, old, replacement, count) {
+  const parts = text2.split(old);
   const n = count === void 0 || count === null || Number(count) < 0 ? Infinity : Number(count);
   if (n >= parts.length - 1) return parts.join(replacement);
   return parts.slice(0, n + 1).join(replacement) + old + parts.slice(n + 1).join(old);
@@ -54363,11 +53715,11 @@ function regexReplace(value, pattern, replacement, options, count = 0) {
     const groups = args.slice(0, hasNamed ? -3 : -2);
     return parts.map((part) => {
       if (typeof part === "string") return part;
-      const text = typeof part.group === "number" ? groups[part.group] : named[part.group];
+      const text2 = typeof part.group === "number" ? groups[part.group] : named[part.group];
       if (typeof part.group === "number" && part.group >= groups.length) {
         throw new TemplateError(`invalid group reference ${part.group} in '${replacement}'`);
       }
-      return text ?? "";
+      return text2 ?? "";
     }).join("");
   });
 }
@@ -54397,8 +53749,8 @@ function regexFindall(value, pattern, options) {
 }
 
 // src/template/serialize.ts
-function jsonString(text) {
-  return JSON.stringify(text).replace(
+function jsonString(text2) {
+  return JSON.stringify(text2).replace(
     /[^\x20-\x7e]/g,
     (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")
   );
@@ -54438,22 +53790,22 @@ function pyJsonDumps(value, options = {}) {
   };
   return walk(value, 0);
 }
-function fromJson(text) {
+function fromJson(text2) {
   try {
-    return JSON.parse(String(text));
+    return JSON.parse(String(text2));
   } catch (err) {
     throw new TemplateError(`from_json: ${err.message}`);
   }
 }
-var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/;
-var yaml11Bool = new yaml.Type("tag:yaml.org,2002:bool", {
+var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/;
+var yaml11Bool2 = new yaml.Type("tag:yaml.org,2002:bool", {
   kind: "scalar",
-  resolve: (data) => typeof data === "string" && YAML11_BOOL2.test(data),
+  resolve: (data) => typeof data === "string" && YAML11_BOOL.test(data),
   construct: (data) => /^(?:yes|on|true)$/i.test(data),
   predicate: (data) => typeof data === "boolean",
   represent: (data) => data.valueOf() ? "true" : "false"
 });
-var YAML11_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] });
+var YAML11_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool2] });
 function plainData(value) {
   if (value instanceof Undefined) value.fail();
   if (Array.isArray(value)) return value.map(plainData);
@@ -54486,9 +53838,9 @@ function leafFlowLevel(value) {
   const d = depth(value);
   return d < 0 ? -1 : d;
 }
-function fromYaml(text) {
+function fromYaml(text2) {
   try {
-    return yaml.load(String(text), { schema: YAML11_SCHEMA });
+    return yaml.load(String(text2), { schema: YAML11_SCHEMA });
   } catch (err) {
     throw new TemplateError(`from_yaml: ${err.message}`);
   }
@@ -54521,10 +53873,10 @@ function toInt(value, dflt, base) {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : dflt;
   if (typeof value === "string") {
-    const text = value.trim().replace(/_/g, "");
+    const text2 = value.trim().replace(/_/g, "");
     const digits = base === 16 ? /^[+-]?(0x)?[0-9a-f]+$/i : base === 8 ? /^[+-]?(0o)?[0-7]+$/i : base === 2 ? /^[+-]?(0b)?[01]+$/i : /^[+-]?\d+$/;
-    if (digits.test(text)) return parseInt(text.replace(/^([+-]?)0[xob]/i, "$1"), base);
-    const asFloat = toFloat(text, null);
+    if (digits.test(text2)) return parseInt(text2.replace(/^([+-]?)0[xob]/i, "$1"), base);
+    const asFloat = toFloat(text2, null);
     if (typeof asFloat === "number" && Number.isFinite(asFloat)) return Math.trunc(asFloat);
   }
   return dflt;
@@ -54533,10 +53885,10 @@ function toFloat(value, dflt) {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "number") return value;
   if (typeof value === "string") {
-    const text = value.trim().toLowerCase();
-    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text)) return Number(text);
-    if (/^[+-]?(inf|infinity)$/.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
-    if (/^[+-]?nan$/.test(text)) return NaN;
+    const text2 = value.trim().toLowerCase();
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text2)) return Number(text2);
+    if (/^[+-]?(inf|infinity)$/.test(text2)) return text2.startsWith("-") ? -Infinity : Infinity;
+    if (/^[+-]?nan$/.test(text2)) return NaN;
   }
   return dflt;
 }
@@ -54549,10 +53901,10 @@ function roundHalfEven(value, precision) {
   return rounded / factor;
 }
 function shellQuote2(value) {
-  const text = toText(value);
-  if (text === "") return "''";
-  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
-  return "'" + text.replace(/'/g, `'"'"'`) + "'";
+  const text2 = toText(value);
+  if (text2 === "") return "''";
+  if (/^[\w@%+=:,./-]+$/.test(text2)) return text2;
+  return "'" + text2.replace(/'/g, `'"'"'`) + "'";
 }
 function combineTwo(a, b, recursive, listMerge) {
   const out = { ...a };
@@ -54660,13 +54012,13 @@ function createFilters(deps) {
     upper: (v) => toText(v).toUpperCase(),
     capitalize: (v) => toText(v).charAt(0).toUpperCase() + toText(v).slice(1).toLowerCase(),
     trim: (v, [chars]) => {
-      const text = toText(v);
-      if (chars === void 0 || chars === null) return text.trim();
+      const text2 = toText(v);
+      if (chars === void 0 || chars === null) return text2.trim();
       const set2 = toText(chars);
-      let [from, to] = [0, text.length];
-      while (from < to && set2.includes(text[from])) from++;
-      while (to > from && set2.includes(text[to - 1])) to--;
-      return text.slice(from, to);
+      let [from, to] = [0, text2.length];
+      while (from < to && set2.includes(text2[from])) from++;
+      while (to > from && set2.includes(text2[to - 1])) to--;
+      return text2.slice(from, to);
     },
     replace: (v, [old, replacement, count]) => {
       const parts = toText(v).split(toText(old));
@@ -54790,12 +54142,12 @@ function createFilters(deps) {
     b64encode: (v) => Buffer.from(toText(v), "utf8").toString("base64"),
     b64decode: (v) => base64Decode(v),
     basename: (v) => {
-      const text = toText(v);
-      return text.slice(text.lastIndexOf("/") + 1);
+      const text2 = toText(v);
+      return text2.slice(text2.lastIndexOf("/") + 1);
     },
     dirname: (v) => {
-      const text = toText(v);
-      const head = text.slice(0, text.lastIndexOf("/") + 1);
+      const text2 = toText(v);
+      const head = text2.slice(0, text2.lastIndexOf("/") + 1);
       return /^\/+$/.test(head) ? head : head.replace(/\/+$/, "");
     },
     quote: (v) => shellQuote2(v),
@@ -54984,7 +54336,7 @@ function callTest(name, value, args, kwargs) {
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs);
   return pyTruthy(test(value, args, kwargs));
 }
-var SIMPLE_ESCAPES2 = {
+var SIMPLE_ESCAPES = {
   n: "\n",
   t: "	",
   r: "\r",
@@ -55012,7 +54364,7 @@ function parsePythonString(delimiter) {
     const hex = esc === "x" ? /^x([0-9a-fA-F]{2})/.exec(rest) : esc === "u" ? /^u([0-9a-fA-F]{4})/.exec(rest) : esc === "U" ? /^U([0-9a-fA-F]{8})/.exec(rest) : null;
     const octal = /^[0-7]{1,3}/.exec(rest);
     let consumed = 1;
-    if (Object.hasOwn(SIMPLE_ESCAPES2, esc)) out += SIMPLE_ESCAPES2[esc];
+    if (Object.hasOwn(SIMPLE_ESCAPES, esc)) out += SIMPLE_ESCAPES[esc];
     else if (hex) {
       out += String.fromCodePoint(parseInt(hex[1], 16));
       consumed = hex[0].length;
@@ -55422,8 +54774,8 @@ function evaluateExpression(expression, vars, source = expression) {
 
 // src/template/templar.ts
 var SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
-function singleExpression(text) {
-  const match = SINGLE_EXPRESSION.exec(text);
+function singleExpression(text2) {
+  const match = SINGLE_EXPRESSION.exec(text2);
   if (!match) return void 0;
   const inner = match[1];
   let depth = 0;
@@ -55442,8 +54794,8 @@ function singleExpression(text) {
   }
   return depth === 0 ? inner : void 0;
 }
-function isTemplate(text) {
-  return text.includes("{{") || text.includes("{%");
+function isTemplate(text2) {
+  return text2.includes("{{") || text2.includes("{%");
 }
 var Templar = class {
   /**
@@ -55479,20 +54831,20 @@ var Templar = class {
     if (condition === null || condition === void 0) return true;
     if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars));
     if (typeof condition !== "string") return pyTruthy(condition);
-    const text = condition.trim();
-    if (text === "") return true;
-    let expression = text;
-    if (isTemplate(text)) {
-      const inner = singleExpression(text);
+    const text2 = condition.trim();
+    if (text2 === "") return true;
+    let expression = text2;
+    if (isTemplate(text2)) {
+      const inner = singleExpression(text2);
       if (inner === void 0) {
         throw new TemplateError(
-          `conditional '${text}' mixes an expression with embedded {{ }} templates; write it as one bare expression, e.g. "x == y" instead of "x == '{{ y }}'"`,
-          text
+          `conditional '${text2}' mixes an expression with embedded {{ }} templates; write it as one bare expression, e.g. "x == y" instead of "x == '{{ y }}'"`,
+          text2
         );
       }
       expression = inner;
     }
-    return pyTruthy(evaluateExpression(expression, vars, text));
+    return pyTruthy(evaluateExpression(expression, vars, text2));
   }
   /**
    * Builds a lazily templated variable scope. Each entry is a getter. Trusted entries are rendered on first
@@ -55532,16 +54884,1536 @@ var Templar = class {
     }
     return scope;
   }
-  renderString(text, vars) {
-    if (!isTemplate(text)) return text;
-    const inner = singleExpression(text);
-    if (inner !== void 0) return evaluateExpression(inner, vars, text);
-    return renderToString(text, vars);
+  renderString(text2, vars) {
+    if (!isTemplate(text2)) return text2;
+    const inner = singleExpression(text2);
+    if (inner !== void 0) return evaluateExpression(inner, vars, text2);
+    return renderToString(text2, vars);
   }
 };
 
+// src/executor/become.ts
+var PASSWORD_VARIABLES = ["ansible_become_password", "ansible_become_pass"];
+function becomePassword(scope, defaults = {}) {
+  for (const name of PASSWORD_VARIABLES) {
+    const value = text(scope[name]);
+    if (value !== void 0) return value;
+  }
+  return defaults.password === "" ? void 0 : defaults.password;
+}
+function settingsFor(identity, scope, defaults = {}) {
+  if (!identity) return void 0;
+  const password = becomePassword(scope, defaults);
+  return { ...identity, ...password !== void 0 ? { password } : {} };
+}
+function text(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  return typeof value === "string" ? value : pythonStr(value);
+}
+
+// src/executor/connection-pool.ts
+import { appendFileSync } from "node:fs";
+
+// src/connection/host-settings.ts
+import os4 from "node:os";
+import path from "node:path";
+var SSH_OPTIONS = [
+  "StrictHostKeyChecking",
+  "UserKnownHostsFile",
+  "ConnectTimeout",
+  "ServerAliveInterval",
+  "ServerAliveCountMax",
+  "Port",
+  "ProxyJump",
+  "User",
+  "IdentityFile",
+  "IdentitiesOnly",
+  "PasswordAuthentication",
+  "PubkeyAuthentication",
+  "LogLevel",
+  "ControlMaster",
+  "ControlPersist",
+  "ControlPath",
+  "Compression"
+];
+function connectionSettingsFromVars(host, get, defaults) {
+  const str2 = (name) => {
+    const v = get(name);
+    return v === void 0 || v === null || v === "" ? void 0 : String(v);
+  };
+  const transport = str2("ansible_connection") ?? "ssh";
+  let kind;
+  if (transport === "local") kind = "local";
+  else if (["ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh"].includes(transport))
+    kind = "ssh";
+  else {
+    throw new OptionError(
+      `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
+    );
+  }
+  const settings = {
+    host,
+    transport: kind,
+    address: str2("ansible_host") ?? str2("ansible_ssh_host") ?? host,
+    port: toPort(host, str2("ansible_port") ?? str2("ansible_ssh_port") ?? defaults.port ?? 22),
+    user: str2("ansible_user") ?? str2("ansible_ssh_user") ?? defaults.user,
+    privateKeyPath: expandHome(
+      str2("ansible_ssh_private_key_file") ?? str2("ansible_private_key_file") ?? defaults.privateKeyPath
+    ),
+    privateKey: defaults.privateKey,
+    passphrase: defaults.passphrase,
+    password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
+    knownHostsPath: defaults.knownHostsPath,
+    knownHosts: defaults.knownHosts,
+    hostKeyChecking: defaults.hostKeyChecking,
+    connectTimeoutMs: toTimeout(
+      str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
+      defaults.connectTimeoutMs
+    )
+  };
+  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
+  if (checking !== void 0 && checking !== null) {
+    settings.hostKeyChecking = isFalse(checking) ? "off" : String(checking).toLowerCase() === "accept-new" ? "accept-new" : "strict";
+  }
+  for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
+    const args = str2(name);
+    if (args) applySshArgs(host, name, args, settings);
+  }
+  const jumpHost = str2("ansible_ssh_jump_host");
+  if (jumpHost) settings.jumpHosts = jumpHostsOf(host, "ansible_ssh_jump_host", jumpHost);
+  else if (defaults.jumpHost && !settings.jumpHosts && settings.transport === "ssh") {
+    settings.jumpHosts = jumpHostsOf(host, "the jump host option", defaults.jumpHost);
+  }
+  const jumpKey = expandHome(str2("ansible_ssh_jump_private_key_file"));
+  if (jumpKey) settings.jumpPrivateKeyPath = jumpKey;
+  const pins = pinsOf(host, "ansible_ssh_host_key_fingerprints", get);
+  if (pins) settings.hostKeyFingerprints = pins;
+  const jumpPins = pinsOf(host, "ansible_ssh_jump_host_key_fingerprints", get);
+  if (jumpPins) settings.jumpHostKeyFingerprints = jumpPins;
+  if (settings.jumpHosts?.length === 0) delete settings.jumpHosts;
+  return settings;
+}
+function pinsOf(host, variable, get) {
+  const value = get(variable);
+  if (value === void 0 || value === null || value === "") return void 0;
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(/[\s,]+/);
+  const pins = items.map((item) => item.trim()).filter((item) => item !== "");
+  if (pins.length === 0) return void 0;
+  try {
+    return pins.map(normalizePin);
+  } catch (error) {
+    throw new OptionError(`host ${host}: ${variable}: ${error.message}`);
+  }
+}
+function jumpHostsOf(host, source, text2) {
+  try {
+    return parseJumpHosts(text2);
+  } catch (error) {
+    throw new OptionError(`host ${host}: ${source}: ${error.message}`);
+  }
+}
+function applySshArgs(host, variable, text2, settings) {
+  let words;
+  try {
+    words = shlexSplit(text2);
+  } catch {
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text2}`);
+  }
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    let option;
+    if (word === "-o") option = words[++i];
+    else if (word.startsWith("-o")) option = word.slice(2);
+    else if (word === "-J" || word.startsWith("-J") && word.length > 2) {
+      const value2 = word === "-J" ? words[++i] : word.slice(2);
+      if (value2 === void 0)
+        throw new OptionError(`host ${host}: ${variable} has '-J' without a jump host`);
+      settings.jumpHosts = jumpHostsOf(host, `${variable} -J`, value2);
+      continue;
+    } else {
+      throw new OptionError(
+        `host ${host}: ${variable} option '${word}' is not supported. Only '-J [user@]host[:port]' and '-o Name=value' options are read (${SSH_OPTIONS.join(", ")})`
+      );
+    }
+    const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
+    if (!m)
+      throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
+    const [, key, value] = m;
+    switch (key.toLowerCase()) {
+      case "stricthostkeychecking":
+        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : /^accept-new$/i.test(value) ? "accept-new" : "strict";
+        break;
+      case "proxyjump":
+        settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value);
+        break;
+      case "userknownhostsfile":
+        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
+        if (value === "/dev/null") settings.knownHosts = "";
+        break;
+      case "connecttimeout":
+        settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
+        break;
+      case "port":
+        settings.port = toPort(host, value);
+        break;
+      case "user":
+        settings.user = value;
+        break;
+      case "identityfile":
+        settings.privateKeyPath = expandHome(value);
+        break;
+      default:
+        if (!SSH_OPTIONS.some((o) => o.toLowerCase() === key.toLowerCase())) {
+          throw new OptionError(
+            `host ${host}: ${variable} option '-o ${key}' is not supported. Supported: ${SSH_OPTIONS.join(", ")}`
+          );
+        }
+    }
+  }
+}
+function toPort(host, value) {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new OptionError(
+      `host ${host}: ansible_port must be a port number (1-65535), got '${String(value)}'`
+    );
+  }
+  return port;
+}
+function toTimeout(value, fallback) {
+  const seconds = Number(value);
+  return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
+}
+function isFalse(value) {
+  return value === false || /^(false|no|off|0)$/i.test(String(value));
+}
+function expandHome(p) {
+  if (!p) return p;
+  if (p === "~" || p.startsWith("~/")) return path.join(os4.homedir(), p.slice(1));
+  return p;
+}
+
+// src/executor/connection-pool.ts
+function traced(connection) {
+  const file = process.env["ASYNC_PLAYBOOK_TRACE"];
+  if (!file) return connection;
+  return {
+    host: connection.host,
+    run(command, options) {
+      const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(" apb-job ")));
+      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split("\n")[0];
+      appendFileSync(file, `${Date.now()} ${connection.host} ${head}
+`);
+      return connection.run(command, options);
+    },
+    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
+    close: () => connection.close()
+  };
+}
+var ConnectionPool = class {
+  constructor(defaults, opener) {
+    this.defaults = defaults;
+    this.opener = opener;
+  }
+  defaults;
+  opener;
+  open = /* @__PURE__ */ new Map();
+  /** The host's connection. `vars` is the host's scope (connection variables are read from it). */
+  get(host, vars) {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
+    const key = this.keyOf(host, settings);
+    let connection = this.open.get(key);
+    if (!connection) {
+      connection = this.opener(settings).then(traced);
+      this.open.set(key, connection);
+      connection.catch(() => this.open.delete(key));
+    }
+    return connection;
+  }
+  /** Forgets the host's connection (closing it if it is still open), so the next get() opens a new one. */
+  async reset(host, vars) {
+    const settings = connectionSettingsFromVars(host, (name) => vars[name], this.defaults);
+    const key = this.keyOf(host, settings);
+    const old = this.open.get(key);
+    this.open.delete(key);
+    await (await old?.catch(() => void 0))?.close().catch(() => void 0);
+  }
+  keyOf(host, settings) {
+    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ""}`;
+  }
+  /** Closes every connection. */
+  async closeAll() {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(
+      all.map(async (p) => (await p.catch(() => void 0))?.close().catch(() => void 0))
+    );
+  }
+};
+
+// src/executor/variables.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+var VariableManager = class {
+  constructor(inventory, templar, extraVars) {
+    this.inventory = inventory;
+    this.templar = templar;
+    this.extraVars = extraVars;
+  }
+  inventory;
+  templar;
+  extraVars;
+  /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
+  omit = `__omit_place_holder__${randomBytes4(20).toString("hex")}`;
+  memory = /* @__PURE__ */ new Map();
+  views = /* @__PURE__ */ new WeakMap();
+  /** Bumped whenever facts or registered values change, so cached hostvars views are rebuilt. */
+  generation = 0;
+  /** Says that some host's facts or registered values changed. */
+  changed() {
+    this.generation++;
+  }
+  /** The host's persistent memory (created on first use). */
+  hostMemory(host) {
+    let m = this.memory.get(host);
+    if (!m) {
+      m = { facts: {}, registered: {} };
+      this.memory.set(host, m);
+    }
+    return m;
+  }
+  /** Inventory variables of a host, including the implicit localhost. */
+  inventoryVars(host) {
+    return this.inventory.hostVars(host);
+  }
+  /**
+   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   */
+  scope(host, play, taskVars = {}, locals = {}) {
+    const entries = /* @__PURE__ */ new Map();
+    const put = (vars, trusted) => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
+    };
+    put(this.inventoryVars(host), true);
+    const memory = this.hostMemory(host);
+    const facts = memory.facts;
+    if (Object.keys(facts).length > 0) {
+      const prefixed = {};
+      for (const [k, v] of Object.entries(facts))
+        prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
+      put(prefixed, false);
+    }
+    put({ ansible_facts: facts }, false);
+    put(play.playVars, true);
+    put(taskVars, true);
+    put(memory.registered, false);
+    put(this.extraVars, true);
+    put(
+      {
+        inventory_hostname: host,
+        inventory_hostname_short: host.split(".")[0],
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play)
+      },
+      false
+    );
+    put(locals, false);
+    return this.templar.scope(entries);
+  }
+  /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
+  hostvarsView(play) {
+    const cached = this.views.get(play);
+    if (cached && cached.generation === this.generation) return cached.view;
+    const view = {};
+    this.views.set(play, { generation: this.generation, view });
+    for (const name of this.inventory.hostNames()) {
+      let cached2;
+      Object.defineProperty(view, name, {
+        enumerable: true,
+        get: () => cached2 ??= this.scopeWithoutHostvars(name, play)
+      });
+    }
+    return view;
+  }
+  scopeWithoutHostvars(host, _play) {
+    const entries = /* @__PURE__ */ new Map();
+    for (const [k, v] of Object.entries(this.inventoryVars(host)))
+      entries.set(k, { value: v, trusted: true });
+    const memory = this.hostMemory(host);
+    for (const [k, v] of Object.entries(memory.facts))
+      entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
+    entries.set("ansible_facts", { value: memory.facts, trusted: false });
+    for (const [k, v] of Object.entries(memory.registered))
+      entries.set(k, { value: v, trusted: false });
+    for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
+    entries.set("inventory_hostname", { value: host, trusted: false });
+    return this.templar.scope(entries);
+  }
+  /** Drops arguments whose value is the omit placeholder (recursively in mappings). */
+  stripOmitted(args) {
+    const out = {};
+    for (const [k, v] of Object.entries(args)) {
+      if (v === this.omit) continue;
+      out[k] = v;
+    }
+    return out;
+  }
+};
+
+// src/inventory/inventory.ts
+import { readFileSync, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
+
+// src/inventory/host-range.ts
+var MAX_HOSTS_PER_ENTRY = 1e5;
+var ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+function splitHostPort(entry) {
+  const m = /:([0-9]+)$/.exec(entry);
+  if (!m) return void 0;
+  const host = entry.slice(0, m.index);
+  for (let i = 0; i < host.length; i++) {
+    const c = host[i];
+    if (c === "[") {
+      const close = host.indexOf("]", i + 1);
+      if (close < 0) return void 0;
+      i = close;
+    } else if (c === ":" || c === "]") {
+      return void 0;
+    }
+  }
+  return { host, port: m[1] };
+}
+function parseHostEntry(entry, location, allowRanges = true) {
+  let pattern = entry;
+  let port;
+  const withPort = splitHostPort(entry);
+  if (withPort) {
+    pattern = withPort.host;
+    port = Number(withPort.port);
+  } else if (entry.trim().endsWith(":")) {
+    throw new InventoryError(
+      `host '${entry}' ends with ':' but no port follows. Write 'name:PORT' (for example '${entry}22') or remove the ':'.`,
+      location
+    );
+  }
+  if (pattern.trim() === "---") {
+    throw new InventoryError(
+      "host '---' found: this looks like a YAML document read as INI. Give the file a .yml or .yaml extension.",
+      location
+    );
+  }
+  if (!pattern)
+    throw new InventoryError(`host entry '${entry}' has no host name before the port.`, location);
+  const names = allowRanges && pattern.includes("[") ? expandHostRange(pattern, location) : [pattern];
+  return port === void 0 ? { names } : { names, port };
+}
+function expandHostRange(pattern, location) {
+  const names = [];
+  expandInto(pattern, pattern, location, names);
+  return names;
+}
+function expandInto(pattern, entry, location, names) {
+  const tooMany = () => new InventoryError(
+    `host range '${entry}' expands to more than ${MAX_HOSTS_PER_ENTRY} hosts. Check the bounds, or split it into several entries.`,
+    location
+  );
+  const open3 = pattern.indexOf("[");
+  if (open3 < 0) {
+    if (names.length >= MAX_HOSTS_PER_ENTRY) throw tooMany();
+    names.push(pattern);
+    return;
+  }
+  const close = pattern.indexOf("]", open3);
+  if (close < 0) {
+    throw new InventoryError(
+      `host range in '${pattern}' has '[' without a closing ']'. Write ranges as name[begin:end] or name[begin:end:step].`,
+      location
+    );
+  }
+  const head = pattern.slice(0, open3);
+  const tail3 = pattern.slice(close + 1);
+  const bounds = pattern.slice(open3 + 1, close).split(":");
+  const bad = (why) => new InventoryError(
+    `bad host range '[${bounds.join(":")}]' in '${pattern}': ${why}. Write ranges as [begin:end] or [begin:end:step], e.g. web[01:20], db[a:f], node[1:9:2].`,
+    location
+  );
+  if (bounds.length !== 2 && bounds.length !== 3)
+    throw bad('expected two or three parts separated by ":"');
+  const begin = bounds[0] || "0";
+  const end = bounds[1];
+  if (!end) throw bad("the end value is missing");
+  const stepText = bounds[2] ?? "1";
+  if (!/^[0-9]+$/.test(stepText) || Number(stepText) === 0)
+    throw bad("the step must be a positive whole number");
+  const step = Number(stepText);
+  let sequence;
+  if (/^[a-zA-Z]$/.test(begin) && /^[a-zA-Z]$/.test(end)) {
+    const from = ASCII_LETTERS.indexOf(begin);
+    const to = ASCII_LETTERS.indexOf(end);
+    if (from > to) throw bad("begin must come before end");
+    sequence = [];
+    for (let i = from; i <= to; i += step) sequence.push(ASCII_LETTERS[i]);
+  } else if (/^[0-9]+$/.test(begin) && /^[0-9]+$/.test(end)) {
+    const padded = begin.length > 1 && begin.startsWith("0");
+    if (padded && begin.length !== end.length) {
+      throw bad(
+        `begin and end must have the same width when begin has a leading zero (${begin} vs ${end})`
+      );
+    }
+    if (Number(begin) > Number(end)) throw bad("begin must not be greater than end");
+    if (!Number.isSafeInteger(Number(begin)) || !Number.isSafeInteger(Number(end)))
+      throw bad("the bounds must be whole numbers below 2^53");
+    if ((Number(end) - Number(begin)) / step >= MAX_HOSTS_PER_ENTRY) throw tooMany();
+    sequence = [];
+    for (let i = Number(begin); i <= Number(end); i += step) {
+      sequence.push(padded ? String(i).padStart(begin.length, "0") : String(i));
+    }
+  } else {
+    throw bad("begin and end must both be numbers or both be single letters");
+  }
+  for (const item of sequence) expandInto(head + item + tail3, entry, location, names);
+}
+
+// src/inventory/host-pattern.ts
+var LOCALHOST_NAMES = ["localhost", "127.0.0.1", "::1"];
+var WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/;
+function splitHostPattern(pattern) {
+  if (typeof pattern !== "string") return pattern.flatMap((p) => splitHostPattern(p));
+  let pieces;
+  if (pattern.includes(",")) pieces = pattern.split(",");
+  else if (splitHostPort(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern];
+  else pieces = piecesOutsideBrackets(pattern);
+  return pieces.map((p) => p.trim()).filter((p) => p !== "");
+}
+function piecesOutsideBrackets(pattern) {
+  const pieces = [];
+  let start = -1;
+  let noCloseFrom = Infinity;
+  const end = (i) => {
+    if (start >= 0) pieces.push(pattern.slice(start, i));
+    start = -1;
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "[") {
+      const close = i + 1 >= noCloseFrom ? -1 : pattern.indexOf("]", i + 1);
+      if (close >= 0) {
+        if (start < 0) start = i;
+        i = close;
+        continue;
+      }
+      noCloseFrom = Math.min(noCloseFrom, i + 1);
+      end(i);
+    } else if (c === "]" || c === ":" || /\s/.test(c)) {
+      end(i);
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  end(pattern.length);
+  return pieces;
+}
+function isIpv6(text2) {
+  return /^[0-9a-fA-F:]+$/.test(text2) && (text2.match(/:/g) ?? []).length >= 2;
+}
+function evaluatePatterns(patterns, target) {
+  const plain = patterns.filter((p) => p !== "" && p[0] !== "&" && p[0] !== "!");
+  const intersections = patterns.filter((p) => p[0] === "&");
+  const exclusions = patterns.filter((p) => p[0] === "!");
+  const ordered = [...plain.length > 0 ? plain : ["all"], ...intersections, ...exclusions];
+  let selected = /* @__PURE__ */ new Set();
+  for (const p of ordered) {
+    if (target.hasHost(p)) {
+      selected.add(p);
+      continue;
+    }
+    const matches = matchOnePattern(p, target);
+    if (p[0] === "!") for (const h of matches) selected.delete(h);
+    else if (p[0] === "&") selected = new Set(matches.filter((h) => selected.has(h)));
+    else for (const h of matches) selected.add(h);
+  }
+  const inOrder = target.hostNames().filter((h) => selected.has(h));
+  const implicit = [...selected].filter((h) => !target.hasHost(h));
+  return [...inOrder, ...implicit];
+}
+function matchOnePattern(pattern, target) {
+  const bare = pattern[0] === "&" || pattern[0] === "!" ? pattern.slice(1) : pattern;
+  if (bare === "") {
+    throw new InventoryError(
+      `host pattern '${pattern}' has nothing after '${pattern}'. Write '&group' to intersect or '!group' to exclude.`
+    );
+  }
+  const { expression, subscript } = splitSubscript(bare);
+  const hosts = enumerateMatches(expression, target);
+  if (!subscript || hosts.length === 0) return hosts;
+  const [start, end] = subscript;
+  if (end === void 0) {
+    const index = start < 0 ? hosts.length + start : start;
+    const host = hosts[index];
+    if (host === void 0) {
+      throw new InventoryError(
+        `host pattern '${bare}' asks for host number ${start}, but '${expression}' matches only ${hosts.length} host(s), numbered 0 to ${hosts.length - 1}.`
+      );
+    }
+    return [host];
+  }
+  return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
+}
+function splitSubscript(pattern) {
+  if (pattern[0] === "~") return { expression: pattern };
+  const m = WITH_SUBSCRIPT.exec(pattern);
+  if (!m) return { expression: pattern };
+  const [, expression, index, start, , end] = m;
+  if (index !== void 0) return { expression, subscript: [Number(index), void 0] };
+  const last = end ? Number(end) : -1;
+  return { expression, subscript: [Number(start), last === 0 ? void 0 : last] };
+}
+function enumerateMatches(pattern, target) {
+  const matcher = compilePattern(pattern);
+  const groups = target.groupNames().filter((g) => matcher(g));
+  const results = /* @__PURE__ */ new Set();
+  for (const g of groups) for (const h of target.groupHosts(g)) results.add(h);
+  if (groups.length === 0 || pattern[0] === "~" || /[.?*[]/.test(pattern)) {
+    for (const h of target.hostNames()) if (matcher(h)) results.add(h);
+  }
+  if (results.size === 0 && LOCALHOST_NAMES.includes(pattern))
+    results.add(target.localhostFor(pattern));
+  const order = new Map(target.hostNames().map((h, i) => [h, i]));
+  return [...results].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+}
+function compilePattern(pattern) {
+  if (pattern[0] !== "~" && !/[*?[]/.test(pattern)) return (name) => name === pattern;
+  let regex;
+  const source = pattern[0] === "~" ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`;
+  try {
+    regex = new RegExp(source, "s");
+    regex.test("");
+  } catch (e) {
+    const shown = pattern.length > 200 ? `${pattern.slice(0, 200)}\u2026` : pattern;
+    const reason = e.message.replace(/^Invalid regular expression: \/.*\/\w*: /s, "");
+    throw new InventoryError(
+      `host pattern '${shown}' is not a valid regular expression: ${reason}. Patterns starting with '~' are regular expressions; escape special characters with '\\'.`
+    );
+  }
+  return (name) => regex.test(name);
+}
+function globToRegex(glob) {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*") {
+      if (!out.endsWith(".*")) out += ".*";
+    } else if (c === "?") {
+      out += ".";
+    } else if (c === "[") {
+      let j = i + 1;
+      if (glob[j] === "!") j++;
+      if (glob[j] === "]") j++;
+      while (j < glob.length && glob[j] !== "]") j++;
+      if (j >= glob.length) {
+        out += "\\[";
+        continue;
+      }
+      let body = glob.slice(i + 1, j).replace(/\\/g, "\\\\");
+      if (body.startsWith("!")) body = "^" + body.slice(1);
+      else if (body.startsWith("^")) body = "\\" + body;
+      out += `[${body.replace(/]/g, "\\]")}]`;
+      i = j;
+    } else {
+      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+    }
+  }
+  return out;
+}
+
+// src/inventory/python-literal.ts
+var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
+var LiteralSyntaxError = class extends Error {
+};
+function parseIniValue(text2) {
+  const value = literalEval(text2);
+  return value === NOT_A_LITERAL ? text2 : value;
+}
+function literalEval(text2) {
+  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
+  try {
+    const value = parser.parseValue();
+    parser.skipBlank();
+    return parser.atEnd() ? value : NOT_A_LITERAL;
+  } catch (e) {
+    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
+    throw e;
+  }
+}
+var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
+var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
+var SIMPLE_ESCAPES2 = {
+  "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v"
+};
+var MAX_NESTING = 200;
+var LiteralParser = class {
+  constructor(src) {
+    this.src = src;
+  }
+  src;
+  pos = 0;
+  depth = 0;
+  atEnd() {
+    return this.pos >= this.src.length;
+  }
+  skipBlank() {
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
+      else if (c === "#") this.pos = this.src.length;
+      else break;
+    }
+  }
+  parseValue() {
+    this.skipBlank();
+    const c = this.src[this.pos];
+    if (c === void 0) throw new LiteralSyntaxError();
+    if (c === "[" || c === "(" || c === "{") {
+      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      try {
+        if (c === "[") return this.parseSequence("]");
+        if (c === "(") return this.parseParenthesised();
+        return this.parseDict();
+      } finally {
+        this.depth--;
+      }
+    }
+    if (c === "+" || c === "-") {
+      this.pos++;
+      this.skipBlank();
+      const n = this.parseNumber();
+      return c === "-" ? -n : n;
+    }
+    if (/[0-9.]/.test(c)) return this.parseNumber();
+    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
+    if (word !== void 0) {
+      const quote = this.src[this.pos + word.length];
+      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
+        return this.parseStrings();
+      this.pos += word.length;
+      if (word === "True") return true;
+      if (word === "False") return false;
+      if (word === "None") return null;
+      throw new LiteralSyntaxError();
+    }
+    if (c === "'" || c === '"') return this.parseStrings();
+    throw new LiteralSyntaxError();
+  }
+  parseNumber() {
+    const rest = this.src.slice(this.pos);
+    const m = NUMBER.exec(rest);
+    if (!m || m[0] === ".") throw new LiteralSyntaxError();
+    const text2 = m[0];
+    this.pos += text2.length;
+    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
+    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
+    const digits = text2.replace(/_/g, "");
+    if (/^0[xXoObB]/.test(digits)) {
+      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
+      return parseInt(digits.slice(2), radix);
+    }
+    return Number(digits);
+  }
+  parseStrings() {
+    let result = "";
+    do {
+      result += this.parseOneString();
+      this.skipBlank();
+    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
+    return result;
+  }
+  parseOneString() {
+    let raw = false;
+    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
+      if (/[rR]/.test(this.src[this.pos])) raw = true;
+      this.pos++;
+    }
+    const quote = this.src[this.pos];
+    const triple = this.src.startsWith(quote.repeat(3), this.pos);
+    const delimiter = triple ? quote.repeat(3) : quote;
+    this.pos += delimiter.length;
+    let out = "";
+    for (; ; ) {
+      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
+      if (this.src.startsWith(delimiter, this.pos)) {
+        this.pos += delimiter.length;
+        return out;
+      }
+      const c = this.src[this.pos];
+      if (c === "\n" && !triple) throw new LiteralSyntaxError();
+      if (c !== "\\") {
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const next = this.src[this.pos + 1];
+      if (next === void 0) throw new LiteralSyntaxError();
+      if (raw) {
+        out += c + next;
+        this.pos += 2;
+        continue;
+      }
+      this.pos += 2;
+      out += this.readEscape(next);
+    }
+  }
+  readEscape(next) {
+    const simple = SIMPLE_ESCAPES2[next];
+    if (simple !== void 0) return simple;
+    if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
+      this.pos += m.length;
+      return String.fromCodePoint(parseInt(next + m, 8));
+    }
+    const width = { x: 2, u: 4, U: 8 }[next];
+    if (width !== void 0) {
+      const hex = this.src.slice(this.pos, this.pos + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
+      this.pos += width;
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+    if (next === "N") throw new LiteralSyntaxError();
+    return "\\" + next;
+  }
+  parseSequence(close) {
+    this.pos++;
+    const items = [];
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === close) {
+        this.pos++;
+        return items;
+      }
+      items.push(this.parseValue());
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
+    }
+  }
+  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
+  parseParenthesised() {
+    const start = this.pos;
+    this.pos++;
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return [];
+    }
+    const first = this.parseValue();
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return first;
+    }
+    this.pos = start;
+    return this.parseSequence(")");
+  }
+  parseDict() {
+    this.pos++;
+    const dict = {};
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === "}") {
+        this.pos++;
+        return dict;
+      }
+      const key = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
+      this.pos++;
+      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
+      dict[key === null ? "null" : String(key)] = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
+    }
+  }
+};
+
+// src/inventory/ini-parser.ts
+var SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
+var GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
+var SECTION_KINDS = ["hosts", "children", "vars"];
+function parseIniInventory(source, data) {
+  const pending = /* @__PURE__ */ new Map();
+  let group = "ungrouped";
+  let kind = "hosts";
+  const lines = source.text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const location = { file: source.label, line: i + 1 };
+    const line = lines[i].trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    const section = SECTION.exec(line);
+    if (section) {
+      group = section[1];
+      kind = section[2] ?? "hosts";
+      if (!SECTION_KINDS.includes(kind)) {
+        throw new InventoryError(
+          `section [${group}:${kind}] has unknown type '${kind}'. Use [${group}] for hosts, [${group}:children] for subgroups or [${group}:vars] for variables.`,
+          location
+        );
+      }
+      if (!data.groups.has(group)) {
+        if (kind === "vars" && !pending.has(group))
+          pending.set(group, { line: i + 1, kind: "vars", parents: [] });
+        data.addGroup(group);
+      }
+      const declaration = pending.get(group);
+      if (declaration && kind !== "vars") {
+        if (declaration.kind === "children")
+          resolvePendingChildren(group, pending, data, source.label);
+        else pending.delete(group);
+      }
+      continue;
+    }
+    if (line.startsWith("[") && line.endsWith("]")) {
+      throw new InventoryError(
+        `invalid section header '${line}'. Section names cannot contain spaces; write [group], [group:children] or [group:vars].`,
+        location
+      );
+    }
+    if (kind === "hosts") {
+      parseHostLine(line, group, location, source, data);
+    } else if (kind === "vars") {
+      const eq = line.indexOf("=");
+      if (eq < 0) {
+        throw new InventoryError(
+          `expected 'key=value' in [${group}:vars], got '${line}'. Write one variable per line, e.g. ansible_user=deploy.`,
+          location
+        );
+      }
+      data.setGroupVar(
+        group,
+        line.slice(0, eq).trim(),
+        parseIniValue(line.slice(eq + 1).trim()),
+        location
+      );
+    } else {
+      const child = GROUP_NAME.exec(line)?.[1];
+      if (child === void 0) {
+        throw new InventoryError(
+          `expected a group name in [${group}:children], got '${line}'. List one group name per line; hosts belong in [${group}].`,
+          location
+        );
+      }
+      if (data.groups.has(child)) {
+        data.addChildGroup(group, child, location);
+      } else {
+        const declaration = pending.get(child);
+        if (declaration) declaration.parents.push(group);
+        else pending.set(child, { line: i + 1, kind: "children", parents: [group] });
+      }
+    }
+  }
+  for (const [name, declaration] of pending) {
+    const location = { file: source.label, line: declaration.line };
+    if (declaration.kind === "vars") {
+      throw new InventoryError(
+        `section [${name}:vars] sets variables for group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
+        location
+      );
+    }
+    throw new InventoryError(
+      `section [${declaration.parents.at(-1)}:children] includes group '${name}', which is never declared. Add a [${name}] section listing its hosts (it may be empty), or fix the group name.`,
+      location
+    );
+  }
+}
+function resolvePendingChildren(group, pending, data, label) {
+  const declaration = pending.get(group);
+  if (!declaration) return;
+  pending.delete(group);
+  for (const parent of declaration.parents) {
+    data.addChildGroup(parent, group, { file: label, line: declaration.line });
+    if (pending.get(parent)?.kind === "children")
+      resolvePendingChildren(parent, pending, data, label);
+  }
+}
+function parseHostLine(line, group, location, source, data) {
+  let tokens;
+  try {
+    tokens = shellSplit(line);
+  } catch (e) {
+    throw new InventoryError(
+      `cannot read host line '${line}': ${e.message}. Close the quote, or escape it with a backslash.`,
+      location
+    );
+  }
+  if (tokens.length === 0) return;
+  const vars = {};
+  for (const token of tokens.slice(1)) {
+    const eq = token.indexOf("=");
+    if (eq < 0) {
+      throw new InventoryError(
+        `expected key=value after the host name, got '${token}'. Put one host per line, followed by variables such as ansible_host=10.0.0.5; quote values that contain spaces.`,
+        location
+      );
+    }
+    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
+  }
+  const entry = parseHostEntry(tokens[0], location);
+  for (const name of entry.names) {
+    data.addHost(name, group, entry.port, source.file);
+    for (const [k, v] of Object.entries(vars)) data.setHostVar(name, k, v);
+  }
+}
+var ShellSplitError = class extends Error {
+};
+function shellSplit(line) {
+  const tokens = [];
+  let token;
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i];
+    if (/\s/.test(c)) {
+      if (token !== void 0) tokens.push(token);
+      token = void 0;
+      i++;
+    } else if (c === "#") {
+      break;
+    } else if (c === "\\") {
+      if (i + 1 >= line.length) throw new ShellSplitError("no character after the final backslash");
+      token = (token ?? "") + line[i + 1];
+      i += 2;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new ShellSplitError("no closing quotation");
+      token = (token ?? "") + line.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      let value = "";
+      i++;
+      for (; ; ) {
+        if (i >= line.length) throw new ShellSplitError("no closing quotation");
+        const d = line[i];
+        if (d === '"') break;
+        if (d === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) {
+          value += line[i + 1];
+          i += 2;
+        } else {
+          value += d;
+          i++;
+        }
+      }
+      token = (token ?? "") + value;
+      i++;
+    } else {
+      token = (token ?? "") + c;
+      i++;
+    }
+  }
+  if (token !== void 0) tokens.push(token);
+  return tokens;
+}
+
+// src/inventory/inventory-data.ts
+import { dirname as dirname2 } from "node:path";
+var InventoryData = class {
+  hosts = /* @__PURE__ */ new Map();
+  groups = /* @__PURE__ */ new Map();
+  /** Things Ansible would warn about (skipped YAML keys, a name used for both a host and a group). */
+  warnings = [];
+  /** Members of each group's `hosts`, so adding a host stays O(1) for inventories of many thousands. */
+  groupMembers = /* @__PURE__ */ new Map();
+  constructor() {
+    this.addGroup("all");
+    this.addGroup("ungrouped");
+    this.addChildGroup("all", "ungrouped");
+  }
+  addGroup(name) {
+    let group = this.groups.get(name);
+    if (!group) {
+      group = { name, hosts: [], children: [], parents: [], vars: {}, priority: 1 };
+      this.groups.set(name, group);
+    }
+    return group;
+  }
+  /**
+   * Adds a host (first time only: its port and inventory_file come from where it first appears) and puts it
+   * in `group`.
+   */
+  addHost(name, group, port, sourceFile) {
+    let host = this.hosts.get(name);
+    if (!host) {
+      host = { name, vars: {} };
+      if (port !== void 0) host.vars["ansible_port"] = port;
+      host.vars["inventory_file"] = sourceFile ?? null;
+      host.vars["inventory_dir"] = sourceFile ? dirname2(sourceFile) : null;
+      this.hosts.set(name, host);
+    }
+    const g = this.addGroup(group);
+    let members = this.groupMembers.get(group);
+    if (!members) {
+      members = new Set(g.hosts);
+      this.groupMembers.set(group, members);
+    }
+    if (!members.has(name)) {
+      members.add(name);
+      g.hosts.push(name);
+    }
+  }
+  /** Makes `child` a subgroup of `parent`, refusing loops as Ansible does. */
+  addChildGroup(parent, child, location) {
+    const p = this.addGroup(parent);
+    const c = this.addGroup(child);
+    if (p.children.includes(child)) return;
+    if (parent === child || this.isDescendant(parent, child)) {
+      throw new InventoryError(
+        `making '${child}' a child of '${parent}' creates a loop: '${parent}' is already ${parent === child ? "that same group" : `a descendant of '${child}'`}. Remove one of the two parent/child declarations.`,
+        location
+      );
+    }
+    p.children.push(child);
+    if (!c.parents.includes(parent)) c.parents.push(parent);
+  }
+  setGroupVar(group, key, value, location) {
+    const g = this.addGroup(group);
+    if (key === "ansible_group_priority") {
+      const priority = Number(value);
+      if (!Number.isInteger(priority)) {
+        throw new InventoryError(
+          `ansible_group_priority of group '${group}' must be a whole number, got ${JSON.stringify(value)}.`,
+          location
+        );
+      }
+      g.priority = priority;
+    } else {
+      g.vars[key] = value;
+    }
+  }
+  setHostVar(host, key, value) {
+    const h = this.hosts.get(host);
+    if (h) h.vars[key] = value;
+  }
+  isDescendant(name, ofGroup) {
+    const seen = /* @__PURE__ */ new Set();
+    const stack = [...this.groups.get(ofGroup)?.children ?? []];
+    while (stack.length > 0) {
+      const g = stack.pop();
+      if (g === name) return true;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      stack.push(...this.groups.get(g)?.children ?? []);
+    }
+    return false;
+  }
+};
+
+// src/inventory/yaml-parser.ts
+var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+var YAML11_TRUE2 = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+var YAML11_INT2 = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+var YAML11_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+function sexagesimal(text2) {
+  return text2.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+}
+function signed(text2, magnitude) {
+  const clean = text2.replace(/_/g, "");
+  const negative = clean.startsWith("-");
+  const value = magnitude(clean.replace(/^[-+]/, ""));
+  return negative ? -value : value;
+}
+var ANSIBLE_YAML_SCHEMA2 = DEFAULT_SCHEMA.extend({
+  implicit: [
+    new Type("tag:yaml.org,2002:bool", {
+      kind: "scalar",
+      resolve: (data) => data !== null && YAML11_BOOL2.test(data),
+      construct: (data) => YAML11_TRUE2.test(data)
+    }),
+    new Type("tag:yaml.org,2002:int", {
+      kind: "scalar",
+      resolve: (data) => data !== null && YAML11_INT2.test(data),
+      construct: (data) => signed(data, (u) => {
+        if (u.startsWith("0b")) return parseInt(u.slice(2), 2);
+        if (u.startsWith("0x")) return parseInt(u.slice(2), 16);
+        if (u.includes(":")) return sexagesimal(u);
+        if (u.length > 1 && u.startsWith("0")) return parseInt(u, 8);
+        return parseInt(u, 10);
+      })
+    }),
+    new Type("tag:yaml.org,2002:float", {
+      kind: "scalar",
+      resolve: (data) => data !== null && YAML11_FLOAT.test(data),
+      construct: (data) => signed(data, (u) => {
+        if (/^\.inf$/i.test(u)) return Infinity;
+        if (/^\.nan$/i.test(u)) return NaN;
+        if (u.includes(":")) return sexagesimal(u);
+        return parseFloat(u);
+      })
+    })
+  ]
+});
+function recordKeyLines(keyLines) {
+  const stack = [];
+  return (event, state) => {
+    if (event === "open") {
+      stack.push([]);
+      return;
+    }
+    const children = stack.pop() ?? [];
+    const result = state.result;
+    if (isMapping(result) && children.length % 2 === 0) {
+      const lines = /* @__PURE__ */ new Map();
+      for (let i = 0; i < children.length; i += 2)
+        lines.set(String(children[i].result), children[i].line + 1);
+      keyLines.set(result, lines);
+    }
+    stack.at(-1)?.push({ line: state.line, result });
+  };
+}
+function isMapping(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+function describe(value) {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "nothing";
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}
+var GROUP_SECTIONS = ["vars", "children", "hosts"];
+function parseYamlInventory(source, data) {
+  const keyLines = /* @__PURE__ */ new WeakMap();
+  let document2;
+  try {
+    document2 = load(source.text, {
+      schema: ANSIBLE_YAML_SCHEMA2,
+      filename: source.label,
+      json: true,
+      // a repeated key overrides the earlier one, as in PyYAML, instead of failing
+      listener: recordKeyLines(keyLines)
+    });
+  } catch (e) {
+    if (!(e instanceof YAMLException)) throw e;
+    throw new InventoryError(
+      `YAML syntax error: ${e.reason}. Check the indentation and quoting on this line.`,
+      {
+        file: source.label,
+        line: e.mark.line + 1,
+        column: e.mark.column + 1
+      }
+    );
+  }
+  const top = { file: source.label, line: 1 };
+  if (document2 === null || document2 === void 0) return;
+  if (findCycle(document2)) {
+    throw new InventoryError(
+      "a YAML alias refers to the node that contains it (like `a: &x [*x]`), which makes an endless value. Copy the values instead of aliasing the enclosing anchor.",
+      top
+    );
+  }
+  if (!isMapping(document2)) {
+    throw new InventoryError(
+      `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), but this document is ${describe(document2)}.`,
+      top
+    );
+  }
+  if ("plugin" in document2) {
+    throw new InventoryError(
+      "this is an inventory plugin configuration ('plugin:' key); inventory plugins are not supported. List hosts and groups in an INI or YAML inventory instead.",
+      locate(keyLines, document2, "plugin", top)
+    );
+  }
+  const reader = new GroupReader(source, data, keyLines);
+  for (const [name, value] of Object.entries(document2))
+    reader.readGroup(name, value, locate(keyLines, document2, name, top));
+}
+function locate(keyLines, mapping, key, fallback) {
+  const line = keyLines.get(mapping)?.get(key);
+  return line === void 0 ? fallback : { file: fallback.file, line };
+}
+var GroupReader = class {
+  constructor(source, data, keyLines) {
+    this.source = source;
+    this.data = data;
+    this.keyLines = keyLines;
+  }
+  source;
+  data;
+  keyLines;
+  readGroup(name, definition, at) {
+    if (definition !== null && !isMapping(definition)) {
+      throw new InventoryError(
+        `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ${describe(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
+        at
+      );
+    }
+    this.data.addGroup(name);
+    if (definition === null) return;
+    for (const [key, raw] of Object.entries(definition)) {
+      const keyAt = locate(this.keyLines, definition, key, at);
+      if (!GROUP_SECTIONS.includes(key)) {
+        const hint = closestMatch(key, GROUP_SECTIONS);
+        this.data.warnings.push(
+          `${keyAt.file}:${keyAt.line}: skipping unexpected key '${key}' in group '${name}'; only 'hosts', 'children' and 'vars' are valid${hint ? ` (did you mean '${hint}'?)` : ""}.`
+        );
+        continue;
+      }
+      const section = typeof raw === "string" ? { [raw]: null } : raw;
+      if (section === null) continue;
+      if (!isMapping(section)) {
+        throw new InventoryError(
+          `'${key}' of group '${name}' must be a mapping, but it is ${describe(section)}. Write each entry as a key ending in ':' (e.g. '${key === "vars" ? "ansible_user: deploy" : "web1:"}'), not as a '- ' list item.`,
+          keyAt
+        );
+      }
+      if (key === "vars") this.readVars(name, section, keyAt);
+      else if (key === "children") this.readChildren(name, section, keyAt);
+      else this.readHosts(name, section, keyAt);
+    }
+  }
+  readVars(group, vars, at) {
+    for (const [k, v] of Object.entries(vars))
+      this.data.setGroupVar(group, k, v, locate(this.keyLines, vars, k, at));
+  }
+  readChildren(group, children, at) {
+    for (const [child, definition] of Object.entries(children)) {
+      const childAt = locate(this.keyLines, children, child, at);
+      this.readGroup(child, definition, childAt);
+      this.data.addChildGroup(group, child, childAt);
+    }
+  }
+  readHosts(group, hosts, at) {
+    for (const [pattern, raw] of Object.entries(hosts)) {
+      const hostAt = locate(this.keyLines, hosts, pattern, at);
+      const vars = raw === null || raw === "" || raw === false || raw === 0 ? {} : raw;
+      if (!isMapping(vars)) {
+        throw new InventoryError(
+          `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ${describe(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,
+          hostAt
+        );
+      }
+      const entry = parseHostEntry(pattern, hostAt);
+      for (const name of entry.names) {
+        this.data.addHost(name, group, entry.port, this.source.file);
+        for (const [k, v] of Object.entries(vars)) this.data.setHostVar(name, k, v);
+      }
+    }
+  }
+};
+
+// src/inventory/inventory.ts
+var IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+var IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
+var Inventory = class {
+  hosts = /* @__PURE__ */ new Map();
+  groups = /* @__PURE__ */ new Map();
+  /** Problems Ansible would only warn about; the caller should show them. */
+  warnings;
+  groupHostCache = /* @__PURE__ */ new Map();
+  implicitLocalhost;
+  /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
+  constructor(data) {
+    const warnings = [...data.warnings];
+    for (const group of data.groups.values()) {
+      if (group.name !== "all" && group.parents.length === 0) data.addChildGroup("all", group.name);
+    }
+    const directGroups = new Map([...data.hosts.keys()].map((h) => [h, []]));
+    for (const g of data.groups.values()) for (const h of g.hosts) directGroups.get(h)?.push(g.name);
+    const ungrouped = data.groups.get("ungrouped");
+    const inOtherGroups = new Set(
+      [...directGroups].filter(([, groups]) => groups.some((g) => g !== "all" && g !== "ungrouped")).map(([h]) => h)
+    );
+    ungrouped.hosts = [...data.hosts.keys()].filter((h) => !inOtherGroups.has(h));
+    for (const h of ungrouped.hosts)
+      if (!directGroups.get(h).includes("ungrouped")) directGroups.get(h).push("ungrouped");
+    for (const host of data.hosts.keys()) {
+      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`);
+    }
+    this.warnings = warnings;
+    const depth = /* @__PURE__ */ new Map();
+    const depthOf = (name) => {
+      let d = depth.get(name);
+      if (d === void 0) {
+        d = Math.max(0, ...data.groups.get(name).parents.map((p) => depthOf(p) + 1));
+        depth.set(name, d);
+      }
+      return d;
+    };
+    const precedence = (a, b) => depthOf(a) - depthOf(b) || data.groups.get(a).priority - data.groups.get(b).priority || (a < b ? -1 : a > b ? 1 : 0);
+    for (const g of data.groups.values()) {
+      this.groups.set(g.name, {
+        name: g.name,
+        hosts: [...g.hosts],
+        children: [...g.children],
+        vars: g.vars
+      });
+    }
+    for (const h of data.hosts.values()) {
+      const groups = /* @__PURE__ */ new Set();
+      const visit = (name) => {
+        if (groups.has(name)) return;
+        groups.add(name);
+        for (const parent of data.groups.get(name).parents) visit(parent);
+      };
+      for (const g of directGroups.get(h.name))
+        if (g !== "ungrouped" || !inOtherGroups.has(h.name)) visit(g);
+      this.hosts.set(h.name, { name: h.name, vars: h.vars, groups: [...groups].sort(precedence) });
+    }
+  }
+  /** All hosts in inventory order (order of first appearance). */
+  hostNames() {
+    return [...this.hosts.keys()];
+  }
+  groupNames() {
+    return [...this.groups.keys()];
+  }
+  hasHost(name) {
+    return this.hosts.has(name);
+  }
+  /** Hosts of a group and of all its descendants, in inventory order. */
+  groupHosts(group) {
+    let cached = this.groupHostCache.get(group);
+    if (!cached) {
+      const members = /* @__PURE__ */ new Set();
+      const visit = (name) => {
+        const g = this.groups.get(name);
+        if (!g) return;
+        for (const h of g.hosts) members.add(h);
+        for (const child of g.children) visit(child);
+      };
+      visit(group);
+      cached = this.hostNames().filter((h) => members.has(h));
+      this.groupHostCache.set(group, cached);
+    }
+    return [...cached];
+  }
+  /** The host a localhost-like pattern means: a localhost-like inventory host, else Ansible's implicit localhost. */
+  localhostFor(name) {
+    const inInventory = this.hostNames().find((h) => LOCALHOST_NAMES.includes(h));
+    if (inInventory !== void 0) return inInventory;
+    this.implicitLocalhost ??= name;
+    return this.implicitLocalhost;
+  }
+  /**
+   * Variables of a host, merged with Ansible's precedence: group 'all' < parent groups < child groups (by depth,
+   * then ansible_group_priority, then name) < host vars; then inventory_hostname, inventory_hostname_short,
+   * group_names (sorted, without 'all') and groups (group → hosts). Values are raw (templates not rendered) and
+   * the result is a copy the caller may change. `localhost`/`127.0.0.1` work even when not in the inventory.
+   */
+  hostVars(name) {
+    const host = this.hosts.get(name);
+    const merged = {};
+    let groupNames;
+    if (host) {
+      for (const g of host.groups) Object.assign(merged, this.groups.get(g).vars);
+      Object.assign(merged, host.vars);
+      groupNames = host.groups.filter((g) => g !== "all").sort();
+    } else if (LOCALHOST_NAMES.includes(name) && this.localhostFor(name) === name) {
+      Object.assign(merged, this.groups.get("all").vars, { ansible_connection: "local" });
+      groupNames = [];
+    } else {
+      const hint = closestMatch(name, this.hosts.keys());
+      throw new InventoryError(
+        `host '${name}' is not in the inventory${hint ? `; did you mean '${hint}'?` : "."} Add it to the inventory, or check the spelling in the play or task.`
+      );
+    }
+    merged["inventory_hostname"] = name;
+    merged["inventory_hostname_short"] = IPV4.test(name) || IPV6.test(name) ? name : name.split(".")[0];
+    merged["group_names"] = groupNames;
+    merged["groups"] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]));
+    return structuredClone(merged);
+  }
+  /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
+  select(pattern) {
+    return evaluatePatterns(splitHostPattern(pattern), this);
+  }
+};
+function loadInventory(sources, options = {}) {
+  const data = new InventoryData();
+  const label = options.label ?? "<inventory text>";
+  sources.forEach(
+    (source, i) => readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data)
+  );
+  return new Inventory(data);
+}
+function defaultInventory() {
+  const data = new InventoryData();
+  data.addHost("localhost", "ungrouped", void 0, void 0);
+  data.setHostVar("localhost", "ansible_connection", "local");
+  return new Inventory(data);
+}
+var PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i;
+function readSource(source, label, data) {
+  if (!source.includes("\n")) {
+    const kind = fileKind(source);
+    if (kind === "directory") {
+      throw new InventoryError(
+        `inventory '${source}' is a directory; inventory directories are not supported. Pass each inventory file on its own.`
+      );
+    }
+    if (kind === "file") {
+      const file = resolve(source);
+      let text2;
+      try {
+        text2 = readFileSync(file, "utf8");
+      } catch (e) {
+        throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
+      }
+      parseText({ text: text2, label: source, file }, data);
+      return;
+    }
+    if (source.includes(",")) return readHostList(source, label, data);
+    if (!/[\s=]/.test(source.trim()) && PATH_LIKE.test(source.trim())) {
+      throw new InventoryError(
+        `inventory file '${source}' does not exist. Check the path (relative paths start from ${process.cwd()}); for a list of hosts write them comma-separated with a trailing comma, e.g. 'web1,web2,'.`
+      );
+    }
+  }
+  parseText({ text: source, label }, data);
+}
+function fileKind(path3) {
+  try {
+    const stat3 = statSync(path3);
+    return stat3.isDirectory() ? "directory" : "file";
+  } catch {
+    return void 0;
+  }
+}
+function readHostList(list, label, data) {
+  for (const item of list.split(",")) {
+    const name = item.trim();
+    if (!name) continue;
+    const entry = parseHostEntry(name, { file: label, line: 1 }, false);
+    for (const host of entry.names)
+      if (!data.hosts.has(host)) data.addHost(host, "ungrouped", entry.port, void 0);
+  }
+}
+function parseText(source, data) {
+  if (isYaml(source)) parseYamlInventory(source, data);
+  else parseIniInventory(source, data);
+}
+function isYaml(source) {
+  const ext = source.file ? extname(source.file).toLowerCase() : "";
+  if ([".yml", ".yaml", ".json"].includes(ext)) return true;
+  if ([".ini", ".cfg", ".conf"].includes(ext)) return false;
+  const first = source.text.split(/\r?\n/).find((l) => l.trim() !== "" && !/^\s*[#;]/.test(l));
+  if (first === void 0) return false;
+  return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
+}
+
 // src/action/cancel.ts
-async function killLaunchedJobs(jobsText, inventories, connection) {
+async function killLaunchedJobs(jobsText, inventories, connection, become) {
   const registry = parseJobsDocument(jobsText, "the saved jobs of this step");
   const jobs = registry.allOutstanding();
   if (jobs.length === 0) return [];
@@ -55558,7 +56430,10 @@ async function killLaunchedJobs(jobsText, inventories, connection) {
             playBatch: [job.host],
             playbookDir: ""
           });
-          const conn = await pool.get(job.host, scope);
+          const conn = withBecome(
+            await pool.get(job.host, scope),
+            settingsFor(job.become, scope, become)
+          );
           const res = await conn.run(killCommand(job.dir, job.jid), { timeoutMs: 3e4 });
           const { wasRunning } = parseKill(res.stdout);
           return `${job.host} ${job.register ?? job.jid}: ${wasRunning ? "stopped" : "had already ended"}`;
@@ -55582,6 +56457,7 @@ var Inputs = {
   User: "user",
   Port: "port",
   KnownHosts: "known-hosts",
+  JumpHost: "jump-host",
   HostKeyChecking: "host-key-checking",
   BecomePassword: "become-password",
   ExtraVars: "extra-vars",
@@ -55647,11 +56523,6 @@ function readActionSettings(env = process.env, options = {}) {
     );
   }
   const checking = choice(Inputs.HostKeyChecking, ["strict", "off", "accept-new"], "strict");
-  if (checking === "accept-new") {
-    throw new OptionError(
-      `Input '${Inputs.HostKeyChecking}': 'accept-new' is not available yet; use 'strict' with 'known-hosts'`
-    );
-  }
   if (checking === "off") {
     warning(
       `Input '${Inputs.HostKeyChecking}' is 'off': any host key is accepted, so a man in the middle would go unnoticed. Give 'known-hosts' instead.`
@@ -55681,8 +56552,9 @@ function readActionSettings(env = process.env, options = {}) {
       passphrase: getInput(Inputs.Passphrase) || void 0,
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
+      jumpHost: getInput(Inputs.JumpHost) || void 0,
       knownHostsPath: path2.join(os5.homedir(), ".ssh", "known_hosts"),
-      hostKeyChecking: checking === "off" ? "off" : "strict",
+      hostKeyChecking: checking,
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
@@ -55690,6 +56562,8 @@ function readActionSettings(env = process.env, options = {}) {
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
+  const becomePassword2 = getInput(Inputs.BecomePassword, { trimWhitespace: false }).replace(/\r?\n$/, "");
+  if (becomePassword2) run.become = { password: becomePassword2 };
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
   if (comment && !githubToken) {
@@ -55729,10 +56603,10 @@ function bool2(name, fallback) {
   throw new OptionError(`Input '${name}' must be true or false, got '${value}'`);
 }
 function positiveInt(name, fallback) {
-  const text = getInput(name) || fallback;
-  const n = Number(text);
+  const text2 = getInput(name) || fallback;
+  const n = Number(text2);
   if (!Number.isInteger(n) || n < 1)
-    throw new OptionError(`Input '${name}' must be a positive whole number, got '${text}'`);
+    throw new OptionError(`Input '${name}' must be a positive whole number, got '${text2}'`);
   return n;
 }
 
@@ -55744,7 +56618,12 @@ async function post() {
     if (settings.onCancel !== "kill") return;
     const jobs = getState(State.LaunchedJobs);
     if (!jobs) return;
-    const lines = await killLaunchedJobs(jobs, settings.run.inventories, settings.run.connection);
+    const lines = await killLaunchedJobs(
+      jobs,
+      settings.run.inventories,
+      settings.run.connection,
+      settings.run.become
+    );
     for (const line of lines) info(line);
   } catch (error) {
     warning(`post step: ${error instanceof Error ? error.message : String(error)}`);

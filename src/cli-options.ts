@@ -22,11 +22,17 @@ Options:
   -u, --user USER             remote user (default: ansible_user, else your login name)
       --private-key FILE      SSH private key file
       --known-hosts FILE      known_hosts file to verify host keys (default ~/.ssh/known_hosts)
-      --host-key-checking M   strict (default) or off
+      --jump-host USER@HOST:PORT  reach hosts through this bastion (unless they name their own)
+      --host-key-checking M   strict (default), accept-new (trust unknown hosts for this run) or off
       --connect-timeout SECS  SSH connect timeout (default 10)
       --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
       --json FILE             write the results document (JSON) to FILE
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
+  -b, --become                run operations with become (sudo by default; playbook keywords win)
+      --become-user USER      the user to become (default root)
+      --become-method METHOD  sudo (default) or su
+  -K, --ask-become-pass       ask for the become password (on a terminal; else set
+                              ASYNC_PLAYBOOK_BECOME_PASSWORD or ansible_become_password)
   -m, --module-name MODULE    ad-hoc: the module to run (default: command)
   -a, --args ARGS             ad-hoc: the module's arguments
   -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
@@ -46,7 +52,12 @@ export interface CliRequest {
   kind: 'help' | 'version' | 'playbook' | 'adhoc'
   settings?: RunSettings
   adhoc?: { pattern: string; module: string; args: string; background?: number; poll?: number }
+  /** -K: the caller prompts for the become password (on a terminal) and puts it in settings.become. */
+  askBecomePass?: boolean
 }
+
+/** Where the CLI reads a become password from when -K cannot prompt. */
+export const BECOME_PASSWORD_ENV = 'ASYNC_PLAYBOOK_BECOME_PASSWORD'
 
 /** Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5). */
 export function parseCli(
@@ -69,6 +80,7 @@ export function parseCli(
         user: { type: 'string', short: 'u' },
         'private-key': { type: 'string' },
         'known-hosts': { type: 'string' },
+        'jump-host': { type: 'string' },
         'host-key-checking': { type: 'string' },
         'connect-timeout': { type: 'string' },
         'command-timeout': { type: 'string' },
@@ -80,6 +92,8 @@ export function parseCli(
         jobs: { type: 'string' },
         shard: { type: 'string' },
         become: { type: 'boolean', short: 'b' },
+        'become-user': { type: 'string' },
+        'become-method': { type: 'string' },
         'ask-pass': { type: 'boolean', short: 'k' },
         'ask-become-pass': { type: 'boolean', short: 'K' },
         timeout: { type: 'string' },
@@ -93,11 +107,11 @@ export function parseCli(
   }
   const { values, positionals } = parsed
   if (values.help) return { kind: 'help' }
-  if (values.become || values['ask-become-pass']) {
-    throw new OptionError(
-      '-b/--become and -K are not supported yet: privilege escalation arrives in a later release'
-    )
+  const becomeMethod = values['become-method']
+  if (becomeMethod !== undefined && becomeMethod !== 'sudo' && becomeMethod !== 'su') {
+    throw new OptionError(`--become-method must be 'sudo' or 'su', got '${becomeMethod}'`)
   }
+  const envPassword = env[BECOME_PASSWORD_ENV] || undefined
   if (values['ask-pass']) {
     throw new OptionError(
       '-k/--ask-pass: prompting is not supported; give the password with ansible_password in the inventory'
@@ -115,8 +129,14 @@ export function parseCli(
   }
   const hostKeyChecking =
     values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
-  if (hostKeyChecking !== 'strict' && hostKeyChecking !== 'off') {
-    throw new OptionError(`--host-key-checking must be 'strict' or 'off', got '${hostKeyChecking}'`)
+  if (
+    hostKeyChecking !== 'strict' &&
+    hostKeyChecking !== 'accept-new' &&
+    hostKeyChecking !== 'off'
+  ) {
+    throw new OptionError(
+      `--host-key-checking must be 'strict', 'accept-new' or 'off', got '${hostKeyChecking}'`
+    )
   }
   let jobs: RunSettings['jobs']
   if (values.jobs !== undefined) {
@@ -141,6 +161,7 @@ export function parseCli(
       privateKeyPath: values['private-key'],
       knownHostsPath: values['known-hosts'] ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
       hostKeyChecking,
+      jumpHost: values['jump-host'],
       connectTimeoutMs: positiveInt(values['connect-timeout'] ?? '10', '--connect-timeout') * 1000
     },
     jsonPath: values.json,
@@ -149,6 +170,16 @@ export function parseCli(
     commandTimeoutMs: positiveInt(values['command-timeout'] ?? '3600', '--command-timeout') * 1000,
     cwd
   }
+  if (values.become || values['become-user'] || becomeMethod || envPassword) {
+    settings.become = {
+      ...(values.become ? { enabled: true } : {}),
+      ...(values['become-user'] ? { user: values['become-user'] } : {}),
+      ...(becomeMethod ? { method: becomeMethod } : {}),
+      ...(envPassword ? { password: envPassword } : {})
+    }
+  }
+  // -K with the password already in the environment needs no prompt.
+  const askBecomePass = values['ask-become-pass'] === true && envPassword === undefined
   if (values['private-key'] !== undefined) {
     try {
       readFileSync(path.resolve(cwd, values['private-key']))
@@ -160,6 +191,7 @@ export function parseCli(
     return {
       kind: 'adhoc',
       settings,
+      ...(askBecomePass ? { askBecomePass } : {}),
       adhoc: {
         pattern: positionals[0]!,
         module: values['module-name'] ?? 'command',
@@ -172,7 +204,7 @@ export function parseCli(
       }
     }
   }
-  return { kind: 'playbook', settings }
+  return { kind: 'playbook', settings, ...(askBecomePass ? { askBecomePass } : {}) }
 }
 
 /** Parses `i/n` (1 ≤ i ≤ n). */

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseCli, USAGE } from './cli-options.js'
+import { askBecomePassword } from './cli-prompt.js'
 import { executeRun } from './engine.js'
 import {
   AsyncPlaybookError,
@@ -38,6 +39,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     const settings = request.settings!
+    if (request.askBecomePass) {
+      settings.become = { ...settings.become, password: await askBecomePassword() }
+    }
     if (request.kind === 'adhoc') {
       const { pattern, module, args, background, poll } = request.adhoc!
       settings.adhocOutput = true

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { openConnection } from './connection/index.js'
+import { onHostKeyAccepted, openConnection } from './connection/index.js'
 import type { ConnectionDefaults } from './connection/host-settings.js'
+import type { BecomeDefaults } from './executor/become.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
 import { gatherJobs } from './executor/gather-runner.js'
 import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
@@ -36,6 +37,11 @@ export interface RunSettings {
   limit?: string
   forks: number
   connection: ConnectionDefaults
+  /**
+   * -b/--become, --become-user, --become-method, and the become password (-K, the environment variable
+   * ASYNC_PLAYBOOK_BECOME_PASSWORD, or the `become-password` input). Keywords and variables override them.
+   */
+  become?: BecomeDefaults
   /** Where to write the results document, if anywhere. */
   jsonPath?: string
   verbosity: number
@@ -109,6 +115,8 @@ export async function executeRun(
     ...(options.extraEvents ?? [])
   )
   for (const warning of inventory.warnings) events.warning(warning)
+  // accept-new: say which keys were trusted on first sight, so they can be pinned afterwards.
+  const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning))
   const engineOptions: EngineOptions = {
     inventory,
     templar: new Templar(),
@@ -121,7 +129,8 @@ export async function executeRun(
     commandTimeoutMs: settings.commandTimeoutMs,
     signal: options.signal,
     jobs: registry,
-    shard: settings.shard
+    shard: settings.shard,
+    become: settings.become
   }
   const summary = playbook
     ? await runPlaybook(playbook, engineOptions)
@@ -129,6 +138,7 @@ export async function executeRun(
         ...engineOptions,
         timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
       })
+  stopListening()
   const document = collector.document
   document.ok = summary.exitCode === 0
   document.jobs = jobsDocument(summary.jobs)

@@ -14,7 +14,12 @@ export async function post(): Promise<void> {
     if (settings.onCancel !== 'kill') return
     const jobs = core.getState(State.LaunchedJobs)
     if (!jobs) return
-    const lines = await killLaunchedJobs(jobs, settings.run.inventories, settings.run.connection)
+    const lines = await killLaunchedJobs(
+      jobs,
+      settings.run.inventories,
+      settings.run.connection,
+      settings.run.become
+    )
     for (const line of lines) core.info(line)
   } catch (error) {
     core.warning(`post step: ${error instanceof Error ? error.message : String(error)}`)

@@ -145,9 +145,14 @@ describe('dist/cli.js', () => {
     expect(ran.stderr).toContain("--forks must be a positive whole number, got 'many'")
     const none = await runCli([])
     expect(none.code).toBe(5)
-    const become = await runCli(['all', '-m', 'async_status', '-a', 'jid=j1.1', '-b'])
-    expect(become.code).toBe(5)
-    expect(become.stderr).toContain('-b/--become and -K are not supported yet')
+    const method = await runCli(['all', '-m', 'ping', '-b', '--become-method', 'doas'])
+    expect(method.code).toBe(5)
+    expect(method.stderr).toContain("--become-method must be 'sudo' or 'su', got 'doas'")
+    // -K never waits on a pipe: without a terminal it says where else the password can come from.
+    const ask = await runCli(['all', '-m', 'ping', '-K'])
+    expect(ask.code).toBe(5)
+    expect(ask.stderr).toContain('-K/--ask-become-pass needs a terminal')
+    expect(ask.stderr).toContain('ASYNC_PLAYBOOK_BECOME_PASSWORD')
   })
 
   it('takes extra vars as key=value, JSON and @file; later ones win', async () => {

@@ -54,8 +54,14 @@ export interface SshdFixture {
   kill(): void
 }
 
-/** Starts a fresh sshd (or, without OpenSSH and without APB_REQUIRE_SSHD=1, an ssh2 fallback). */
-export async function startSshd(opts: { name?: string } = {}): Promise<SshdFixture> {
+/**
+ * Starts a fresh sshd (or, without OpenSSH and without APB_REQUIRE_SSHD=1, an ssh2 fallback).
+ * `extraConfig` lines are appended to sshd_config (e.g. `AllowTcpForwarding no`); the fallback
+ * server ignores them.
+ */
+export async function startSshd(
+  opts: { name?: string; extraConfig?: string[] } = {}
+): Promise<SshdFixture> {
   const tmpDir = await mkdtemp(join(tmpdir(), `apb-sshd-${opts.name ?? 'test'}-`))
   // The login user must reach the authorized_keys file inside; the private keys stay 0600.
   chmodSync(tmpDir, 0o755)
@@ -92,7 +98,10 @@ export async function startSshd(opts: { name?: string } = {}): Promise<SshdFixtu
     let lastError: unknown
     for (let attempt = 0; attempt < 5; attempt++) {
       if (port === 0 || attempt > 0) port = await freePort()
-      writeFileSync(configPath, sshdConfig({ port, hostKeyPath, authorizedKeysPath, user }))
+      writeFileSync(
+        configPath,
+        sshdConfig({ port, hostKeyPath, authorizedKeysPath, user, extra: opts.extraConfig })
+      )
       try {
         child = await spawnSshd(configPath, port)
         return
@@ -150,7 +159,10 @@ export async function startSshd(opts: { name?: string } = {}): Promise<SshdFixtu
     },
     async restart() {
       await stopProcesses()
-      writeFileSync(configPath, sshdConfig({ port, hostKeyPath, authorizedKeysPath, user }))
+      writeFileSync(
+        configPath,
+        sshdConfig({ port, hostKeyPath, authorizedKeysPath, user, extra: opts.extraConfig })
+      )
       child = await spawnSshd(configPath, port)
     },
     kill() {
@@ -169,6 +181,7 @@ function sshdConfig(o: {
   hostKeyPath: string
   authorizedKeysPath: string
   user: string
+  extra?: string[]
 }): string {
   return [
     'ListenAddress 127.0.0.1',
@@ -191,6 +204,7 @@ function sshdConfig(o: {
     'MaxStartups 100:30:200',
     'LogLevel ERROR',
     'Subsystem sftp internal-sftp',
+    ...(o.extra ?? []),
     ''
   ].join('\n')
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openConnection } from '../../src/connection/index.js'
+import { SYNC_OUTPUT_CAP_BYTES } from '../../src/connection/output-buffer.js'
 import type { Connection, ConnectionSettings } from '../../src/connection/connection.js'
 import { ConnectionError, HostKeyError } from '../../src/errors.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
@@ -75,12 +76,66 @@ describe('ssh connection against a real sshd', () => {
     expect(r.stderr.toString()).toBe(' e')
   })
 
-  it('returns 5 MB of output complete', async () => {
+  it('returns 5 MB of output complete when the caller lifts the output cap', async () => {
     const size = 5 * 1024 * 1024
-    const r = await conn.run(`head -c ${size} /dev/zero | tr '\\0' x`, { timeoutMs: 30_000 })
+    const r = await conn.run(`head -c ${size} /dev/zero | tr '\\0' x`, {
+      timeoutMs: 30_000,
+      outputCapBytes: Infinity
+    })
     expect(r.code).toBe(0)
     expect(r.stdout.length).toBe(size)
     expect(r.stdout.every((b) => b === 0x78)).toBe(true)
+    expect(r.stdoutTruncated).toBeUndefined()
+  })
+
+  it('keeps the last SYNC_OUTPUT_CAP_BYTES of each stream and reports the full size', async () => {
+    // seq's output ends with its last number: the tail, which is where errors are, must survive.
+    const expectedOut = Array.from({ length: 300_000 }, (_, i) => `${i + 1}\n`).join('')
+    const r = await conn.run('seq 1 300000; seq 1 300000 >&2; echo done >&2', {
+      timeoutMs: 30_000
+    })
+    expect(r.code).toBe(0)
+    expect(r.stdout.length).toBe(SYNC_OUTPUT_CAP_BYTES)
+    expect(r.stdout.toString()).toBe(expectedOut.slice(-SYNC_OUTPUT_CAP_BYTES))
+    expect(r.stdoutTruncated).toEqual({ totalBytes: expectedOut.length })
+    expect(r.stderr.toString().endsWith('299999\n300000\ndone\n')).toBe(true)
+    expect(r.stderrTruncated).toEqual({ totalBytes: expectedOut.length + 5 })
+  })
+
+  it('keeps memory bounded while a command prints 50 MB', async () => {
+    const before = process.memoryUsage.rss()
+    let peak = before
+    let chunks = 0
+    const r = await conn.run("head -c 50000000 /dev/zero | tr '\\0' x", {
+      timeoutMs: 60_000,
+      onStdout: () => {
+        if (++chunks % 16 === 0) peak = Math.max(peak, process.memoryUsage.rss())
+      }
+    })
+    peak = Math.max(peak, process.memoryUsage.rss())
+    expect(r.code).toBe(0)
+    expect(r.stdout.length).toBe(SYNC_OUTPUT_CAP_BYTES)
+    expect(r.stdout.every((b) => b === 0x78)).toBe(true)
+    expect(r.stdoutTruncated).toEqual({ totalBytes: 50_000_000 })
+    expect(r.stderrTruncated).toBeUndefined()
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024)
+  })
+
+  it('keeps memory bounded at 200 MB of output too, where keeping it all would not fit the bound', async () => {
+    // The capped run grows RSS by ~40 MB of not-yet-collected chunks whatever the size; a run that kept
+    // every chunk would grow by at least the 200 MB it received.
+    const before = process.memoryUsage.rss()
+    let peak = before
+    let chunks = 0
+    const r = await conn.run("head -c 200000000 /dev/zero | tr '\\0' x", {
+      timeoutMs: 60_000,
+      onStdout: () => {
+        if (++chunks % 16 === 0) peak = Math.max(peak, process.memoryUsage.rss())
+      }
+    })
+    peak = Math.max(peak, process.memoryUsage.rss())
+    expect(r.stdoutTruncated).toEqual({ totalBytes: 200_000_000 })
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024)
   })
 
   it('delivers stdin and closes it, byte-exactly, even 5 MB of random bytes', async () => {
@@ -90,7 +145,11 @@ describe('ssh connection against a real sshd', () => {
     })
     expect(greeting.stdout.toString()).toBe('got hello\n')
     const data = randomBytes(5 * 1024 * 1024)
-    const echoed = await conn.run('cat', { stdin: data, timeoutMs: 30_000 })
+    const echoed = await conn.run('cat', {
+      stdin: data,
+      timeoutMs: 30_000,
+      outputCapBytes: Infinity
+    })
     expect(echoed.stdout.equals(data)).toBe(true)
   })
 

@@ -115,6 +115,42 @@ describe('connectionSettingsFromVars', () => {
 })
 
 describe('ansible_ssh_common_args', () => {
+  it('reads accept-new from StrictHostKeyChecking and ansible_host_key_checking', () => {
+    expect(
+      settingsFor({ ansible_ssh_common_args: '-o StrictHostKeyChecking=accept-new' })
+        .hostKeyChecking
+    ).toBe('accept-new')
+    expect(settingsFor({ ansible_host_key_checking: 'accept-new' }).hostKeyChecking).toBe(
+      'accept-new'
+    )
+    expect(settingsFor({}, { hostKeyChecking: 'accept-new' }).hostKeyChecking).toBe('accept-new')
+  })
+
+  it('reads pinned fingerprints from a list or a string, normalized', () => {
+    const a = 'SHA256:' + 'A'.repeat(43)
+    const b = 'SHA256:' + 'b+/'.repeat(14) + 'c'
+    expect(
+      settingsFor({ ansible_ssh_host_key_fingerprints: [a, `sha256:${b.slice(7)}=`] })
+        .hostKeyFingerprints
+    ).toEqual([a, b])
+    expect(
+      settingsFor({ ansible_ssh_host_key_fingerprints: `${a}, ${b}` }).hostKeyFingerprints
+    ).toEqual([a, b])
+    expect(
+      settingsFor({ ansible_ssh_jump_host_key_fingerprints: a }).jumpHostKeyFingerprints
+    ).toEqual([a])
+    expect(settingsFor({}).hostKeyFingerprints).toBeUndefined()
+  })
+
+  it('refuses a pin that is not a SHA256 fingerprint, saying how to get one', () => {
+    const error = optionError(() =>
+      settingsFor({ ansible_ssh_host_key_fingerprints: 'MD5:aa:bb:cc' })
+    )
+    expect(error.message).toContain('host web1: ansible_ssh_host_key_fingerprints')
+    expect(error.message).toContain("'MD5:aa:bb:cc' is not a SHA256 host key fingerprint")
+    expect(error.message).toContain('ssh-keygen -lf')
+  })
+
   it('honours -o StrictHostKeyChecking=no', () => {
     const s = settingsFor({ ansible_ssh_common_args: '-o StrictHostKeyChecking=no' })
     expect(s.hostKeyChecking).toBe('off')
@@ -155,12 +191,48 @@ describe('ansible_ssh_common_args', () => {
     })
   })
 
-  it('refuses -J (jump hosts) with a clear message rather than connecting directly', () => {
-    const error = optionError(() => settingsFor({ ansible_ssh_common_args: '-J bastion' }))
+  it('reads jump hosts from -J, -o ProxyJump and ansible_ssh_jump_host (which wins)', () => {
+    expect(settingsFor({ ansible_ssh_common_args: '-J ops@bastion:2200' }).jumpHosts).toEqual([
+      { address: 'bastion', port: 2200, user: 'ops' }
+    ])
+    expect(
+      settingsFor({ ansible_ssh_common_args: '-o ProxyJump=bastion,deploy@[fd00::1]:2022' })
+        .jumpHosts
+    ).toEqual([
+      { address: 'bastion', port: 22 },
+      { address: 'fd00::1', port: 2022, user: 'deploy' }
+    ])
+    expect(settingsFor({ ansible_ssh_common_args: '-Jbastion' }).jumpHosts).toEqual([
+      { address: 'bastion', port: 22 }
+    ])
+    const both = settingsFor({
+      ansible_ssh_common_args: '-o ProxyJump=group-bastion',
+      ansible_ssh_jump_host: 'me@host-bastion:2',
+      ansible_ssh_jump_private_key_file: '/keys/jump'
+    })
+    expect(both.jumpHosts).toEqual([{ address: 'host-bastion', port: 2, user: 'me' }])
+    expect(both.jumpPrivateKeyPath).toBe('/keys/jump')
+    expect(settingsFor({ ansible_ssh_common_args: '-o ProxyJump=none' }).jumpHosts).toBeUndefined()
+    expect(settingsFor({}).jumpHosts).toBeUndefined()
+  })
+
+  it('refuses a malformed jump host, naming the host and the variable', () => {
+    const error = optionError(() => settingsFor({ ansible_ssh_jump_host: 'a@b@c' }))
     expect(error.message).toContain('web1')
-    expect(error.message).toContain('ansible_ssh_common_args')
-    expect(error.message).toContain("'-J' is not supported")
-    expect(error.message).toContain('-o Name=value')
+    expect(error.message).toContain('ansible_ssh_jump_host')
+    expect(error.message).toContain('[user@]host[:port]')
+    expect(
+      optionError(() => settingsFor({ ansible_ssh_common_args: '-J bastion:99999' })).message
+    ).toContain('1-65535')
+    expect(optionError(() => settingsFor({ ansible_ssh_common_args: '-J' })).message).toContain(
+      "'-J' without a jump host"
+    )
+  })
+
+  it('refuses other flags, naming -J and -o as what is read', () => {
+    const error = optionError(() => settingsFor({ ansible_ssh_common_args: '-A' }))
+    expect(error.message).toContain("option '-A' is not supported")
+    expect(error.message).toContain("'-J [user@]host[:port]' and '-o Name=value'")
   })
 
   it('refuses -o ProxyCommand and lists what is supported', () => {

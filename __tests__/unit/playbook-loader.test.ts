@@ -192,8 +192,7 @@ describe('keyword validation', () => {
   it.each([
     ['notify', '      notify: restart\n', 'handlers are not supported'],
     ['block', '      block: []\n', 'block/rescue/always is not supported'],
-    ['delegate_to', '      delegate_to: localhost\n', 'delegate_to is not supported'],
-    ['become', '      become: true\n', 'privilege escalation (become) is not supported']
+    ['delegate_to', '      delegate_to: localhost\n', 'delegate_to is not supported']
   ])('refuses the unsupported task keyword %s with a hint and the line', (keyword, line, hint) => {
     const error = playbookError(() => tasksOf(`    - name: x\n      shell: echo\n${line}`))
     expect(error.message).toContain(`'${keyword}'`)
@@ -201,14 +200,38 @@ describe('keyword validation', () => {
     expect(error.location).toEqual({ file: FILE, line: 3 })
   })
 
-  it('accepts become: false, which changes nothing', () => {
-    expect(onlyTask('    - shell: echo\n      become: false\n').module).toBe('shell')
+  it('reads the become keywords of tasks and plays, as written (templated at run time)', () => {
+    const task = onlyTask(
+      '    - shell: echo\n      become: true\n      become_user: "{{ app_user }}"\n' +
+        '      become_method: su\n      become_flags: -l\n      become_exe: /bin/su\n'
+    )
+    expect(task.become).toEqual({
+      become: true,
+      becomeUser: '{{ app_user }}',
+      becomeMethod: 'su',
+      becomeFlags: '-l',
+      becomeExe: '/bin/su'
+    })
+    expect(onlyTask('    - shell: echo\n').become).toBeUndefined()
+    const play = load('- hosts: all\n  become: yes\n  become_user: app\n  tasks: []\n').plays[0]!
+    expect(play.become).toEqual({ become: true, becomeUser: 'app' })
   })
 
-  it('refuses become and handlers at play level', () => {
-    expect(playbookError(() => load('- hosts: all\n  become: yes\n')).message).toContain(
-      'privilege escalation'
+  it('refuses a become_method other than sudo or su, naming the ones there are', () => {
+    const error = playbookError(() =>
+      tasksOf('    - name: x\n      shell: echo\n      become: true\n      become_method: doas\n')
     )
+    expect(error.message).toContain("become_method 'doas' is not supported: use 'sudo'")
+    expect(error.location).toEqual({ file: FILE, line: 3 })
+    expect(() =>
+      tasksOf('    - shell: echo\n      become_method: ansible.builtin.sudo\n')
+    ).not.toThrow()
+    expect(playbookError(() => load('- hosts: all\n  become_user: [a]\n')).message).toContain(
+      "'become_user' must be a string"
+    )
+  })
+
+  it('refuses handlers at play level', () => {
     expect(playbookError(() => load('- hosts: all\n  handlers: []\n')).message).toContain(
       "'handlers' is not supported"
     )

@@ -89,6 +89,12 @@ async function runTask(
       (async () => {
         throw new Error('this test opens no connection')
       }),
+    becomeIdentity: () => undefined,
+    connectionAs:
+      options.connection ??
+      (async () => {
+        throw new Error('this test opens no connection')
+      }),
     stripOmitted: (args) => args,
     asyncJobs: new AsyncJobs(new JobRegistry()),
     aborted: () => false,

@@ -1,7 +1,9 @@
+import { withBecome } from '../connection/become.js'
 import { openConnection } from '../connection/index.js'
 import type { ConnectionDefaults } from '../connection/host-settings.js'
 import { parseJobsDocument } from '../async/jobs-document.js'
 import { killCommand, parseKill } from '../async/job-protocol.js'
+import { settingsFor, type BecomeDefaults } from '../executor/become.js'
 import { ConnectionPool } from '../executor/connection-pool.js'
 import { VariableManager } from '../executor/variables.js'
 import { defaultInventory, loadInventory } from '../inventory/inventory.js'
@@ -9,12 +11,14 @@ import { Templar } from '../template/index.js'
 
 /**
  * Stops the background jobs a cancelled step started (`on-cancel: kill`): TERM to each job's process
- * group, KILL 2 s later. Returns one line per job saying what happened.
+ * group, KILL 2 s later, as the user each job runs as (its become user, with `become`'s password).
+ * Returns one line per job saying what happened.
  */
 export async function killLaunchedJobs(
   jobsText: string,
   inventories: string[],
-  connection: ConnectionDefaults
+  connection: ConnectionDefaults,
+  become?: BecomeDefaults
 ): Promise<string[]> {
   const registry = parseJobsDocument(jobsText, 'the saved jobs of this step')
   const jobs = registry.allOutstanding()
@@ -32,7 +36,10 @@ export async function killLaunchedJobs(
             playBatch: [job.host],
             playbookDir: ''
           })
-          const conn = await pool.get(job.host, scope)
+          const conn = withBecome(
+            await pool.get(job.host, scope),
+            settingsFor(job.become, scope, become)
+          )
           const res = await conn.run(killCommand(job.dir, job.jid), { timeoutMs: 30_000 })
           const { wasRunning } = parseKill(res.stdout)
           return `${job.host} ${job.register ?? job.jid}: ${wasRunning ? 'stopped' : 'had already ended'}`

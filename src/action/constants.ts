@@ -8,6 +8,7 @@ export const Inputs = {
   User: 'user',
   Port: 'port',
   KnownHosts: 'known-hosts',
+  JumpHost: 'jump-host',
   HostKeyChecking: 'host-key-checking',
   BecomePassword: 'become-password',
   ExtraVars: 'extra-vars',

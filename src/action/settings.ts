@@ -53,11 +53,6 @@ export function readActionSettings(
     )
   }
   const checking = choice(Inputs.HostKeyChecking, ['strict', 'off', 'accept-new'], 'strict')
-  if (checking === 'accept-new') {
-    throw new OptionError(
-      `Input '${Inputs.HostKeyChecking}': 'accept-new' is not available yet; use 'strict' with 'known-hosts'`
-    )
-  }
   if (checking === 'off') {
     core.warning(
       `Input '${Inputs.HostKeyChecking}' is 'off': any host key is accepted, so a man in the middle would go unnoticed. Give 'known-hosts' instead.`
@@ -89,8 +84,9 @@ export function readActionSettings(
       passphrase: core.getInput(Inputs.Passphrase) || undefined,
       password: core.getInput(Inputs.Password) || undefined,
       knownHosts: core.getInput(Inputs.KnownHosts) || undefined,
+      jumpHost: core.getInput(Inputs.JumpHost) || undefined,
       knownHostsPath: path.join(os.homedir(), '.ssh', 'known_hosts'),
-      hostKeyChecking: checking === 'off' ? 'off' : 'strict',
+      hostKeyChecking: checking as 'strict' | 'accept-new' | 'off',
       connectTimeoutMs: 10_000
     },
     verbosity: core.isDebug() ? 1 : 0,
@@ -98,6 +94,12 @@ export function readActionSettings(
     commandTimeoutMs: 3_600_000,
     cwd: workspace
   }
+  // Masked above; sent to targets on sudo's stdin only. Playbooks turn become on (become: true).
+  // Not trimmed: blanks may be part of a password (a block scalar's final newline is not).
+  const becomePassword = core
+    .getInput(Inputs.BecomePassword, { trimWhitespace: false })
+    .replace(/\r?\n$/, '')
+  if (becomePassword) run.become = { password: becomePassword }
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined
   if (comment && !githubToken) {

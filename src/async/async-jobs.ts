@@ -1,3 +1,4 @@
+import { becomeKey, type BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import { ConnectionError } from '../errors.js'
 import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
@@ -25,7 +26,16 @@ const STATUS_DEADLINE_SLACK_MS = 30_000
 /** How to reach a host for job checks. */
 export interface JobHostAccess {
   host: string
-  connection(): Promise<Connection>
+  /** The host's connection, running commands as `become` (undefined: as the login user). */
+  connection(become?: BecomeIdentity): Promise<Connection>
+}
+
+interface StatusQueue {
+  waitSeconds: number
+  dir: string
+  items: Pending[]
+  access: JobHostAccess
+  become?: BecomeIdentity
 }
 
 interface Pending {
@@ -40,10 +50,7 @@ interface Pending {
  */
 export class AsyncJobs {
   private readonly cache = new Map<string, { at: number; snapshot: JobSnapshot }>()
-  private readonly queues = new Map<
-    string,
-    { waitSeconds: number; dir: string; items: Pending[]; access: JobHostAccess }
-  >()
+  private readonly queues = new Map<string, StatusQueue>()
   /** Round trips made for status checks, per host (reported by the bench). */
   readonly statusRoundTrips = new Map<string, number>()
 
@@ -61,9 +68,11 @@ export class AsyncJobs {
       meta: JobMeta
       register?: string
       location?: KnownJob['location']
+      /** Run the job as this user (become); its later checks then run as this user too. */
+      become?: BecomeIdentity
     }
   ): Promise<ModuleResult> {
-    const connection = await access.connection()
+    const connection = await access.connection(request.become)
     const res = await connection.run(
       launchCommand({
         jidPrefix: newJidPrefix(),
@@ -95,6 +104,7 @@ export class AsyncJobs {
       location: request.location,
       launchedAt: Date.now(),
       asyncSeconds: request.asyncSeconds,
+      ...(request.become ? { become: request.become } : {}),
       gathered: false
     })
     return record
@@ -102,13 +112,15 @@ export class AsyncJobs {
 
   /**
    * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
-   * is over (long poll), so completion is noticed within a fraction of a second.
+   * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
+   * the job was launched as (its KnownJob's), whose async dir `dir` is.
    */
   async status(
     access: JobHostAccess,
     jid: string,
     dir: string,
-    waitSeconds = 0
+    waitSeconds = 0,
+    become?: BecomeIdentity
   ): Promise<JobSnapshot> {
     if (!isValidJid(jid))
       throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`)
@@ -122,10 +134,10 @@ export class AsyncJobs {
       return cached.snapshot
     }
     return new Promise<JobSnapshot>((resolve, reject) => {
-      const queueKey = `${access.host}\0${dir}\0${waitSeconds}`
+      const queueKey = `${access.host}\0${dir}\0${waitSeconds}\0${becomeKey(become)}`
       let queue = this.queues.get(queueKey)
       if (!queue) {
-        queue = { waitSeconds, dir, items: [], access }
+        queue = { waitSeconds, dir, items: [], access, become }
         this.queues.set(queueKey, queue)
         setImmediate(() => {
           this.queues.delete(queueKey)
@@ -136,12 +148,7 @@ export class AsyncJobs {
     })
   }
 
-  private async flush(queue: {
-    waitSeconds: number
-    dir: string
-    items: Pending[]
-    access: JobHostAccess
-  }): Promise<void> {
+  private async flush(queue: StatusQueue): Promise<void> {
     const host = queue.access.host
     const wanted = new Set(queue.items.map((i) => i.jid))
     // Refresh the host's other outstanding jobs in the same round trip (only the long-poll's own jobs wait).
@@ -149,11 +156,16 @@ export class AsyncJobs {
       queue.waitSeconds === 0
         ? this.registry
             .outstanding(host)
-            .filter((j) => j.dir === queue.dir && !wanted.has(j.jid))
+            .filter(
+              (j) =>
+                j.dir === queue.dir &&
+                becomeKey(j.become) === becomeKey(queue.become) &&
+                !wanted.has(j.jid)
+            )
             .map((j) => j.jid)
         : []
     try {
-      const connection = await queue.access.connection()
+      const connection = await queue.access.connection(queue.become)
       this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1)
       const res = await connection.run(
         statusCommand({
@@ -161,7 +173,9 @@ export class AsyncJobs {
           jids: [...wanted, ...extra],
           waitSeconds: queue.waitSeconds
         }),
-        { timeoutMs: queue.waitSeconds * 1000 + STATUS_DEADLINE_SLACK_MS }
+        // The status script caps each job's output itself (OUTPUT_CAP_BYTES per stream); the answer
+        // frames several jobs and must arrive whole.
+        { timeoutMs: queue.waitSeconds * 1000 + STATUS_DEADLINE_SLACK_MS, outputCapBytes: Infinity }
       )
       if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host)
       if (res.code === null) {
@@ -198,11 +212,16 @@ export class AsyncJobs {
     }
   }
 
-  /** Deletes a job's files on the target (does not stop it, as in Ansible). */
-  async cleanup(access: JobHostAccess, jid: string, dir: string): Promise<boolean> {
+  /** Deletes a job's files on the target (does not stop it, as in Ansible), as the user it ran as. */
+  async cleanup(
+    access: JobHostAccess,
+    jid: string,
+    dir: string,
+    become?: BecomeIdentity
+  ): Promise<boolean> {
     if (!isValidJid(jid))
       throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`)
-    const connection = await access.connection()
+    const connection = await access.connection(become)
     const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 30_000 })
     this.cache.delete(`${access.host}\0${jid}`)
     this.registry.markGathered(access.host, jid)

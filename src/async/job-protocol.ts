@@ -298,6 +298,7 @@ export function parseStatus(stdout: Buffer): JobSnapshot[] {
     if (
       kind !== 'APB-JOB' ||
       parts.length !== 11 ||
+      !isValidJid(parts[1]!) ||
       !/^[01]$/.test(parts[2]!) ||
       !/^[01]$/.test(parts[3]!) ||
       !parts.slice(5).every((p) => /^\d+$/.test(p))

@@ -1,3 +1,4 @@
+import type { BecomeIdentity } from '../connection/become.js'
 import type { SourceLocation } from '../errors.js'
 
 /** What the controller remembers about a background job it launched (or was handed by --jobs). */
@@ -15,6 +16,11 @@ export interface KnownJob {
   /** Epoch milliseconds of the launch. */
   launchedAt: number
   asyncSeconds: number
+  /**
+   * The become user (and method) the job was launched as: its records live in that user's async dir and
+   * are readable by that user only, so every later check, cleanup or kill runs as the same user.
+   */
+  become?: BecomeIdentity
   /** Handed over from an earlier run (--jobs / the `jobs` input), not launched by this one. */
   handedOver?: boolean
   /** True once a finished result was observed (gathered) or the job was cleaned up. */

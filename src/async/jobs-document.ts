@@ -1,3 +1,4 @@
+import { BECOME_METHODS, type BecomeIdentity } from '../connection/become.js'
 import { OptionError } from '../errors.js'
 import { JobRegistry, type KnownJob } from './job-registry.js'
 import { isValidJid } from './job-protocol.js'
@@ -17,7 +18,9 @@ export function jobsDocument(jobs: KnownJob[]): Record<string, Record<string, Jo
       line: job.location?.line,
       launched_at: new Date(job.launchedAt).toISOString(),
       async: job.asyncSeconds,
-      dir: job.dir
+      dir: job.dir,
+      // Who the job runs as: a later run (--jobs) reads its records as that user. Never the password.
+      ...(job.become ? { become: { ...job.become } } : {})
     }
   }
   return out
@@ -61,6 +64,7 @@ export function parseJobsDocument(text: string, source: string): JobRegistry {
       }
       const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : undefined
       const launchedAt = Date.parse(String(entry['launched_at'] ?? ''))
+      const become = parseBecome(entry['become'], where)
       registry.add({
         jid,
         host,
@@ -81,12 +85,42 @@ export function parseJobsDocument(text: string, source: string): JobRegistry {
             : undefined,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
         asyncSeconds: typeof entry['async'] === 'number' ? entry['async'] : 0,
+        ...(become ? { become } : {}),
         handedOver: true,
         gathered: false
       })
     }
   }
   return registry
+}
+
+/** A job's `become` ({user, method[, exe, flags]}), validated: its values reach the target (quoted). */
+function parseBecome(raw: unknown, where: string): BecomeIdentity | undefined {
+  if (raw === undefined || raw === null) return undefined
+  const bad = (what: string): never => {
+    throw new OptionError(
+      `${where}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
+    )
+  }
+  if (!isRecord(raw)) return bad('must be an object')
+  const { user, method, exe, flags } = raw
+  if (typeof user !== 'string' || user === '' || /[\0\n]/.test(user))
+    bad("needs a 'user' (a user name)")
+  if (typeof method !== 'string' || !(BECOME_METHODS as readonly string[]).includes(method))
+    bad(`needs a 'method' (${BECOME_METHODS.join(' or ')})`)
+  for (const [name, value] of [
+    ['exe', exe],
+    ['flags', flags]
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value.includes('\0')))
+      bad(`'${name}' must be a string`)
+  }
+  return {
+    user: user as string,
+    method: method as BecomeIdentity['method'],
+    ...(typeof exe === 'string' ? { exe } : {}),
+    ...(typeof flags === 'string' ? { flags } : {})
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,3 +1,4 @@
+import type { BecomeIdentity } from '../connection/become.js'
 import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
 import type { AsyncJobs, JobHostAccess } from './async-jobs.js'
@@ -17,6 +18,8 @@ export interface PollRequest {
   reconnect(): Promise<unknown>
   launch: ModuleResult
   dir: string
+  /** The user the job runs as (become), whose async dir `dir` is. */
+  become?: BecomeIdentity
   asyncSeconds: number
   pollSeconds: number
   launchedAt: number
@@ -45,7 +48,7 @@ export async function pollJob(req: PollRequest): Promise<ModuleResult> {
     if (left <= 0) break
     const wait = Math.min(req.pollSeconds, left / 1000)
     try {
-      snapshot = await req.jobs.status(req.access, jid, req.dir, wait)
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become)
       backoff = FIRST_BACKOFF_MS
       lastError = undefined
     } catch (error) {
@@ -83,7 +86,7 @@ export async function pollJob(req: PollRequest): Promise<ModuleResult> {
     `${result['failed'] ? 'ASYNC FAILED' : 'ASYNC OK'} on ${req.access.host}: jid=${jid}`
   )
   // As Ansible: a polled job's files are removed once its result is in.
-  await req.jobs.cleanup(req.access, jid, req.dir).catch(() => undefined)
+  await req.jobs.cleanup(req.access, jid, req.dir, req.become).catch(() => undefined)
   return result
 }
 

@@ -7,6 +7,13 @@ export interface CommandResult {
   stderr: Buffer
   /** True when our deadline ended the command. */
   timedOut: boolean
+  /**
+   * Set when stdout was longer than the run's output cap: `stdout` then holds only its last bytes,
+   * and `totalBytes` is how many the command printed.
+   */
+  stdoutTruncated?: { totalBytes: number }
+  /** As `stdoutTruncated`, for stderr. */
+  stderrTruncated?: { totalBytes: number }
 }
 
 /** Options for one command. */
@@ -15,6 +22,11 @@ export interface RunOptions {
   stdin?: string | Buffer
   /** Hard deadline for the whole command, in milliseconds. Every remote call has one. */
   timeoutMs: number
+  /**
+   * Bytes of stdout and, separately, of stderr to keep (the tail); default SYNC_OUTPUT_CAP_BYTES.
+   * Streaming callbacks still see every byte. Pass Infinity only for output whose size we control.
+   */
+  outputCapBytes?: number
   /** Streaming callbacks, for live output. */
   onStdout?: (chunk: Buffer) => void
   onStderr?: (chunk: Buffer) => void
@@ -39,6 +51,17 @@ export interface Connection {
   close(): Promise<void>
 }
 
+/** How host keys are verified: see ConnectionSettings.hostKeyChecking. */
+export type HostKeyChecking = 'strict' | 'accept-new' | 'off'
+
+/** One jump host (OpenSSH ProxyJump hop), as `[user@]host[:port]`. */
+export interface JumpHost {
+  address: string
+  port: number
+  /** Login user on the jump host; the target's user when not given. */
+  user?: string
+}
+
 /** How to reach one host: resolved from inventory variables and CLI options. */
 export interface ConnectionSettings {
   /** Inventory name, used in messages and results. */
@@ -57,8 +80,24 @@ export interface ConnectionSettings {
   knownHostsPath?: string
   /** Extra known_hosts text (for instance from a secret). */
   knownHosts?: string
-  /** `strict` refuses unknown or changed keys; `off` accepts any key. */
-  hostKeyChecking: 'strict' | 'off'
+  /**
+   * `strict` refuses unknown or changed keys; `accept-new` trusts an unknown host's key for the rest
+   * of the run (in memory, see acceptedHostKeys()) but still refuses a changed one; `off` accepts any
+   * key. Pinned fingerprints apply in every mode.
+   */
+  hostKeyChecking: HostKeyChecking
+  /**
+   * `SHA256:…` fingerprints pinned for this host (ansible_ssh_host_key_fingerprints). When present
+   * they are authoritative: the host key must match one of them, whatever known_hosts says
+   * (an `@revoked` key is still refused).
+   */
+  hostKeyFingerprints?: string[]
+  /** Hops to go through, first to last (ProxyJump / -J / ansible_ssh_jump_host). */
+  jumpHosts?: JumpHost[]
+  /** Private key file for the jump hosts (ansible_ssh_jump_private_key_file); else the target's. */
+  jumpPrivateKeyPath?: string
+  /** Fingerprints pinned for the jump hosts (ansible_ssh_jump_host_key_fingerprints). */
+  jumpHostKeyFingerprints?: string[]
   /** Connect timeout in milliseconds. */
   connectTimeoutMs: number
 }

@@ -1,7 +1,9 @@
 import os from 'node:os'
 import path from 'node:path'
 import { OptionError } from '../errors.js'
-import type { ConnectionSettings } from './connection.js'
+import type { ConnectionSettings, HostKeyChecking } from './connection.js'
+import { normalizePin } from './host-key-check.js'
+import { parseJumpHosts } from './jump-host.js'
 import { shlexSplit } from './shell-quote.js'
 
 /** Connection defaults from the command line or action inputs; inventory variables override them. */
@@ -14,8 +16,10 @@ export interface ConnectionDefaults {
   password?: string
   knownHostsPath?: string
   knownHosts?: string
-  hostKeyChecking: 'strict' | 'off'
+  hostKeyChecking: HostKeyChecking
   connectTimeoutMs: number
+  /** `user@host:port` of a bastion for hosts that name none themselves (CLI --jump-host, action jump-host). */
+  jumpHost?: string
 }
 
 /** `-o` options of ansible_ssh_common_args / ansible_ssh_extra_args we honour. */
@@ -26,6 +30,7 @@ const SSH_OPTIONS = [
   'ServerAliveInterval',
   'ServerAliveCountMax',
   'Port',
+  'ProxyJump',
   'User',
   'IdentityFile',
   'IdentitiesOnly',
@@ -40,7 +45,11 @@ const SSH_OPTIONS = [
 
 /**
  * Resolves how to reach a host from its (rendered) variables: ansible_host, ansible_port, ansible_user,
- * ansible_connection, ansible_ssh_private_key_file, ansible_password, ansible_ssh_common_args.
+ * ansible_connection, ansible_ssh_private_key_file, ansible_password, ansible_ssh_common_args (its
+ * `-o Name=value` options and `-J`), ansible_ssh_host_key_fingerprints (pins), and the jump host
+ * variables ansible_ssh_jump_host (wins over ProxyJump / -J), ansible_ssh_jump_private_key_file and
+ * ansible_ssh_jump_host_key_fingerprints.
+ * @throws OptionError naming the host and the variable that is not valid
  */
 export function connectionSettingsFromVars(
   host: string,
@@ -89,13 +98,55 @@ export function connectionSettingsFromVars(
   }
   const checking = get('ansible_host_key_checking') ?? get('ansible_ssh_host_key_checking')
   if (checking !== undefined && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? 'off' : 'strict'
+    settings.hostKeyChecking = isFalse(checking)
+      ? 'off'
+      : String(checking).toLowerCase() === 'accept-new'
+        ? 'accept-new'
+        : 'strict'
   }
   for (const name of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
     const args = str(name)
     if (args) applySshArgs(host, name, args, settings)
   }
+  const jumpHost = str('ansible_ssh_jump_host')
+  if (jumpHost) settings.jumpHosts = jumpHostsOf(host, 'ansible_ssh_jump_host', jumpHost)
+  else if (defaults.jumpHost && !settings.jumpHosts && settings.transport === 'ssh') {
+    settings.jumpHosts = jumpHostsOf(host, 'the jump host option', defaults.jumpHost)
+  }
+  const jumpKey = expandHome(str('ansible_ssh_jump_private_key_file'))
+  if (jumpKey) settings.jumpPrivateKeyPath = jumpKey
+  const pins = pinsOf(host, 'ansible_ssh_host_key_fingerprints', get)
+  if (pins) settings.hostKeyFingerprints = pins
+  const jumpPins = pinsOf(host, 'ansible_ssh_jump_host_key_fingerprints', get)
+  if (jumpPins) settings.jumpHostKeyFingerprints = jumpPins
+  if (settings.jumpHosts?.length === 0) delete settings.jumpHosts
   return settings
+}
+
+/** A pin variable as a list of normalized fingerprints: a list, or a string of them split by commas or blanks. */
+function pinsOf(
+  host: string,
+  variable: string,
+  get: (name: string) => unknown
+): string[] | undefined {
+  const value = get(variable)
+  if (value === undefined || value === null || value === '') return undefined
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(/[\s,]+/)
+  const pins = items.map((item) => item.trim()).filter((item) => item !== '')
+  if (pins.length === 0) return undefined
+  try {
+    return pins.map(normalizePin)
+  } catch (error) {
+    throw new OptionError(`host ${host}: ${variable}: ${(error as Error).message}`)
+  }
+}
+
+function jumpHostsOf(host: string, source: string, text: string): ConnectionSettings['jumpHosts'] {
+  try {
+    return parseJumpHosts(text)
+  } catch (error) {
+    throw new OptionError(`host ${host}: ${source}: ${(error as Error).message}`)
+  }
 }
 
 function applySshArgs(
@@ -115,9 +166,15 @@ function applySshArgs(
     let option: string | undefined
     if (word === '-o') option = words[++i]
     else if (word.startsWith('-o')) option = word.slice(2)
-    else {
+    else if (word === '-J' || (word.startsWith('-J') && word.length > 2)) {
+      const value = word === '-J' ? words[++i] : word.slice(2)
+      if (value === undefined)
+        throw new OptionError(`host ${host}: ${variable} has '-J' without a jump host`)
+      settings.jumpHosts = jumpHostsOf(host, `${variable} -J`, value)
+      continue
+    } else {
       throw new OptionError(
-        `host ${host}: ${variable} option '${word}' is not supported. Only '-o Name=value' options are read (${SSH_OPTIONS.join(', ')}); ProxyJump comes in a later release`
+        `host ${host}: ${variable} option '${word}' is not supported. Only '-J [user@]host[:port]' and '-o Name=value' options are read (${SSH_OPTIONS.join(', ')})`
       )
     }
     const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? '')
@@ -126,7 +183,14 @@ function applySshArgs(
     const [, key, value] = m as unknown as [string, string, string]
     switch (key.toLowerCase()) {
       case 'stricthostkeychecking':
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? 'off' : 'strict'
+        settings.hostKeyChecking = /^(no|off|false)$/i.test(value)
+          ? 'off'
+          : /^accept-new$/i.test(value)
+            ? 'accept-new'
+            : 'strict'
+        break
+      case 'proxyjump':
+        settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value)
         break
       case 'userknownhostsfile':
         settings.knownHostsPath = value === '/dev/null' ? undefined : expandHome(value)

@@ -2,7 +2,21 @@ import type { Connection, ConnectionSettings } from './connection.js'
 import { openLocalConnection } from './local-connection.js'
 import { openSshConnection } from './ssh-connection.js'
 
-export type { CommandResult, Connection, ConnectionSettings, RunOptions } from './connection.js'
+export type {
+  CommandResult,
+  Connection,
+  ConnectionSettings,
+  HostKeyChecking,
+  JumpHost,
+  RunOptions
+} from './connection.js'
+export {
+  acceptedHostKeys,
+  forgetAcceptedHostKeys,
+  onHostKeyAccepted,
+  type AcceptedHostKey
+} from './host-key-check.js'
+export { SYNC_OUTPUT_CAP_BYTES } from './output-buffer.js'
 export { openLocalConnection } from './local-connection.js'
 export { openSshConnection } from './ssh-connection.js'
 

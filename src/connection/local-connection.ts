@@ -3,6 +3,7 @@ import { chmod, open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
+import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
 import { AsyncPlaybookError, CommandTimeoutError, ConnectionError } from '../errors.js'
 
 /** How long to wait for the process to be reaped after SIGKILL on a deadline. */
@@ -51,9 +52,10 @@ class LocalConnection implements Connection {
       )
     }
     const timeoutMs = clampTimeout(options.timeoutMs)
+    const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES
     return new Promise<CommandResult>((resolve, reject) => {
-      const stdout: Buffer[] = []
-      const stderr: Buffer[] = []
+      const stdout = new TailBuffer(cap)
+      const stderr = new TailBuffer(cap)
       let timedOut = false
       let settled = false
       let graceTimer: NodeJS.Timeout | undefined
@@ -86,13 +88,7 @@ class LocalConnection implements Connection {
           child.stdout.destroy()
           child.stderr.destroy()
           settle(() =>
-            resolve({
-              code: null,
-              signal: 'SIGKILL',
-              stdout: Buffer.concat(stdout),
-              stderr: Buffer.concat(stderr),
-              timedOut
-            })
+            resolve({ code: null, signal: 'SIGKILL', timedOut, ...collectedOutput(stdout, stderr) })
           )
         }, KILL_GRACE_MS)
       }, timeoutMs)
@@ -113,15 +109,7 @@ class LocalConnection implements Connection {
         )
       )
       child.on('close', (code, signal) =>
-        settle(() =>
-          resolve({
-            code,
-            signal,
-            stdout: Buffer.concat(stdout),
-            stderr: Buffer.concat(stderr),
-            timedOut
-          })
-        )
+        settle(() => resolve({ code, signal, timedOut, ...collectedOutput(stdout, stderr) }))
       )
       // A command that exits without reading stdin makes the write fail with EPIPE: not our error.
       child.stdin.on('error', () => undefined)

@@ -4,25 +4,12 @@ import { homedir, userInfo } from 'node:os'
 import { join, posix } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { NodeSSH, type Config as NodeSshConfig } from 'node-ssh'
-import type { Client, ClientChannel, SFTPWrapper, ServerHostKeyAlgorithm, Stats } from 'ssh2'
+import type { Client, ClientChannel, SFTPWrapper, Stats } from 'ssh2'
 import type { CommandResult, Connection, ConnectionSettings, RunOptions } from './connection.js'
-import {
-  checkHostKey,
-  fingerprintSha256,
-  formatKnownHostsLine,
-  keyTypeOfBlob,
-  knownHostsName,
-  knownKeyTypes,
-  parseKnownHosts,
-  type HostKeyVerdict,
-  type KnownHostEntry
-} from './known-hosts.js'
-import {
-  AsyncPlaybookError,
-  CommandTimeoutError,
-  ConnectionError,
-  HostKeyError
-} from '../errors.js'
+import { prepareHostKeyCheck, type HostKeyCheck, type HostKeyTarget } from './host-key-check.js'
+import { formatJumpHost, openTunnel } from './jump-host.js'
+import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
+import { AsyncPlaybookError, CommandTimeoutError, ConnectionError } from '../errors.js'
 
 /*
  * The only importer of node-ssh and ssh2. node-ssh opens the connection; commands and SFTP use the
@@ -41,33 +28,134 @@ const SIGNAL_GRACE_MS = 1_000
 const CONNECT_GUARD_MS = 5_000
 const MAX_TIMER_MS = 2 ** 31 - 1
 const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
-/** OpenSSH's host key algorithm order; the algorithms of key types known for a host move first. */
-const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa'
-]
 
 /**
- * Opens an SSH connection to one host, verifying its host key as `settings.hostKeyChecking` says.
- * @throws HostKeyError when the host key is unknown, changed or revoked (strict checking)
- * @throws ConnectionError when the host cannot be reached or authentication fails
+ * Opens an SSH connection to one host, verifying its host key as `settings.hostKeyChecking` and
+ * `settings.hostKeyFingerprints` say. With `settings.jumpHosts`, each jump host is connected (and its
+ * own host key verified) first, and the target's session runs through them; closing the returned
+ * connection closes them too.
+ * @throws HostKeyError when a host key is unknown, changed, revoked or not pinned
+ * @throws ConnectionError when a hop cannot be reached or authentication fails; the message names the hop
  */
 export async function openSshConnection(settings: ConnectionSettings): Promise<Connection> {
-  const where = `${settings.host} (${settings.address}:${settings.port})`
-  const user = settings.user ?? userInfo().username
-  const auth = await resolveAuth(settings, where)
-  const hostCheck = await prepareHostKeyCheck(settings, where)
+  const jumps = settings.jumpHosts ?? []
+  const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(', ')}` : ''
+  let via: SshConnection | undefined
+  try {
+    for (const jump of jumps) {
+      const user = jump.user ?? settings.user ?? userInfo().username
+      const where = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`
+      const usesOwnKey = settings.jumpPrivateKeyPath !== undefined
+      via = await connectHop(
+        {
+          role: 'jump',
+          host: settings.host,
+          where,
+          address: jump.address,
+          port: jump.port,
+          user,
+          connectTimeoutMs: settings.connectTimeoutMs,
+          privateKeyPath: usesOwnKey ? settings.jumpPrivateKeyPath : settings.privateKeyPath,
+          privateKey: usesOwnKey ? undefined : settings.privateKey,
+          passphrase: settings.passphrase,
+          password: settings.password,
+          hostKey: {
+            host: settings.host,
+            where,
+            address: jump.address,
+            port: jump.port,
+            mode: settings.hostKeyChecking,
+            knownHostsPath: settings.knownHostsPath,
+            knownHosts: settings.knownHosts,
+            pins: settings.jumpHostKeyFingerprints,
+            pinsVariable: 'ansible_ssh_jump_host_key_fingerprints'
+          }
+        },
+        via
+      )
+    }
+    const where = `${settings.host} (${settings.address}:${settings.port}${route})`
+    return await connectHop(
+      {
+        role: 'target',
+        host: settings.host,
+        where,
+        address: settings.address,
+        port: settings.port,
+        user: settings.user ?? userInfo().username,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        privateKeyPath: settings.privateKeyPath,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        password: settings.password,
+        hostKey: {
+          host: settings.host,
+          where,
+          address: settings.address,
+          port: settings.port,
+          mode: settings.hostKeyChecking,
+          knownHostsPath: settings.knownHostsPath,
+          knownHosts: settings.knownHosts,
+          pins: settings.hostKeyFingerprints,
+          pinsVariable: 'ansible_ssh_host_key_fingerprints'
+        }
+      },
+      via
+    )
+  } catch (error) {
+    await via?.close()
+    throw error
+  }
+}
 
+/** One SSH login: the target, or a jump host on the way to it. */
+interface Hop {
+  role: 'target' | 'jump'
+  /** The inventory host the connection is for: errors are reported against it. */
+  host: string
+  /** The hop as named in messages. */
+  where: string
+  address: string
+  port: number
+  user: string
+  connectTimeoutMs: number
+  privateKeyPath?: string
+  privateKey?: string
+  passphrase?: string
+  password?: string
+  hostKey: HostKeyTarget
+}
+
+/** Where a user fixes each setting of a hop, for error messages. */
+function hintsFor(role: Hop['role']): {
+  address: string
+  port: string
+  user: string
+  key: string
+} {
+  return role === 'target'
+    ? {
+        address: 'ansible_host',
+        port: 'ansible_port',
+        user: 'ansible_user / --private-key',
+        key: 'ansible_ssh_private_key_file / --private-key'
+      }
+    : {
+        address: 'the jump host in ProxyJump / -J / ansible_ssh_jump_host',
+        port: 'the jump host port in ProxyJump / -J / ansible_ssh_jump_host',
+        user: 'the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file',
+        key: 'ansible_ssh_jump_private_key_file'
+      }
+}
+
+async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<SshConnection> {
+  const auth = await resolveAuth(hop)
+  const hostCheck = await prepareHostKeyCheck(hop.hostKey)
   const config: NodeSshConfig = {
-    host: settings.address,
-    port: settings.port,
-    username: user,
-    readyTimeout: settings.connectTimeoutMs,
+    host: hop.address,
+    port: hop.port,
+    username: hop.user,
+    readyTimeout: hop.connectTimeoutMs,
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     hostVerifier: hostCheck.verify,
@@ -76,6 +164,7 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms }
   }
+  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs)
 
   const ssh = new NodeSSH()
   let guard: NodeJS.Timeout | undefined
@@ -85,22 +174,22 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
       new Promise<never>((_, reject) => {
         guard = setTimeout(
           () => reject(Object.assign(new Error('connect guard'), { level: 'client-timeout' })),
-          settings.connectTimeoutMs + CONNECT_GUARD_MS
+          hop.connectTimeoutMs + CONNECT_GUARD_MS
         )
       })
     ])
   } catch (error) {
     ssh.dispose()
-    throw connectError(error, { settings, where, user, auth, hostCheck })
+    throw connectError(error, { hop, auth, hostCheck })
   } finally {
     clearTimeout(guard)
   }
   const client = ssh.connection
-  if (!client)
-    throw new ConnectionError(`connection to ${where} closed during login`, settings.host)
+  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host)
   // ssh2 leaves Nagle's algorithm on: every small exec request would then wait ~40 ms for an ACK.
-  client.setNoDelay(true)
-  return new SshConnection(settings.host, where, client)
+  // (Over a jump host the socket is a channel, which has no Nagle to turn off.)
+  if (!via) client.setNoDelay(true)
+  return new SshConnection(hop.host, hop.where, client, via)
 }
 
 interface ResolvedAuth {
@@ -110,25 +199,25 @@ interface ResolvedAuth {
   keySource?: string
 }
 
-async function resolveAuth(settings: ConnectionSettings, where: string): Promise<ResolvedAuth> {
+async function resolveAuth(hop: Hop): Promise<ResolvedAuth> {
   const config: ResolvedAuth['config'] = {}
   const methods: string[] = []
   let keySource: string | undefined
-  if (settings.privateKey !== undefined) {
-    config.privateKey = settings.privateKey
+  if (hop.privateKey !== undefined) {
+    config.privateKey = hop.privateKey
     keySource = 'the private key text given'
-  } else if (settings.privateKeyPath !== undefined) {
-    keySource = settings.privateKeyPath
+  } else if (hop.privateKeyPath !== undefined) {
+    keySource = hop.privateKeyPath
     try {
-      config.privateKey = await readFile(settings.privateKeyPath, 'utf8')
+      config.privateKey = await readFile(hop.privateKeyPath, 'utf8')
     } catch (error) {
       throw new ConnectionError(
-        `cannot read private key ${settings.privateKeyPath} for ${where}: ${errorText(error)}; ` +
-          'check ansible_ssh_private_key_file / --private-key',
-        settings.host
+        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText(error)}; ` +
+          `check ${hintsFor(hop.role).key}`,
+        hop.host
       )
     }
-  } else if (settings.password === undefined) {
+  } else if (hop.password === undefined) {
     // Like ssh(1): with no key and no password, use the agent and the first default identity.
     const home = homedir()
     const found = DEFAULT_IDENTITY_FILES.map((name) => join(home, '.ssh', name)).find((p) =>
@@ -145,122 +234,22 @@ async function resolveAuth(settings: ConnectionSettings, where: string): Promise
   }
   if (config.privateKey !== undefined) {
     methods.unshift('publickey')
-    if (settings.passphrase !== undefined) config.passphrase = settings.passphrase
+    if (hop.passphrase !== undefined) config.passphrase = hop.passphrase
   }
-  if (settings.password !== undefined) {
-    config.password = settings.password
+  if (hop.password !== undefined) {
+    config.password = hop.password
     methods.push('password')
   }
   return { config, methods, keySource }
 }
 
-interface HostKeyCheck {
-  verify: (key: Buffer) => boolean
-  /** Set when the key was refused: why, for the error message. */
-  refusal?: HostKeyError
-  preferredAlgorithms?: ServerHostKeyAlgorithm[]
-}
-
-async function prepareHostKeyCheck(
-  settings: ConnectionSettings,
-  where: string
-): Promise<HostKeyCheck> {
-  if (settings.hostKeyChecking === 'off') return { verify: () => true }
-  const path = settings.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts')
-  let fileText = ''
-  try {
-    fileText = await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path} for ${where}: ${errorText(error)}`,
-        settings.host
-      )
-    }
-  }
-  const entries = parseKnownHosts(fileText, path)
-  if (settings.knownHosts) entries.push(...parseKnownHosts(settings.knownHosts, 'known_hosts text'))
-  const name = knownHostsName(settings.address, settings.port)
-  const searched = settings.knownHosts ? `${path} or the known_hosts text given` : path
-
-  const check: HostKeyCheck = {
-    verify: (key: Buffer): boolean => {
-      const verdict = checkHostKey(entries, name, key)
-      if (verdict.status === 'trusted') return true
-      check.refusal = hostKeyRefusal(verdict, { settings, where, name, key, searched })
-      return false
-    }
-  }
-  const types = knownKeyTypes(entries, name)
-  if (types.length > 0) {
-    const first = HOST_KEY_ALGORITHMS.filter((alg) => types.includes(keyTypeOfAlgorithm(alg)))
-    check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))]
-  }
-  return check
-}
-
-function keyTypeOfAlgorithm(algorithm: ServerHostKeyAlgorithm): string {
-  return algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm
-}
-
-function hostKeyRefusal(
-  verdict: Exclude<HostKeyVerdict, { status: 'trusted' }>,
-  context: {
-    settings: ConnectionSettings
-    where: string
-    name: string
-    key: Buffer
-    searched: string
-  }
-): HostKeyError {
-  const { settings, where, name, key, searched } = context
-  const fingerprint = fingerprintSha256(key)
-  const presented = `${keyTypeOfBlob(key) ?? 'unknown'} ${fingerprint}`
-  const line = formatKnownHostsLine(name, key)
-  let message: string
-  switch (verdict.status) {
-    case 'revoked':
-      message =
-        `Host key verification failed for ${where}: the host presented ${presented}, ` +
-        `which is marked @revoked in ${verdict.entry.source}. Refusing to connect.`
-      break
-    case 'changed': {
-      const expected = verdict.expected
-        .map((e: KnownHostEntry) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`)
-        .join(', ')
-      message =
-        `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, ` +
-        `but the host presented ${presented}. Someone could be eavesdropping on you ` +
-        `(man-in-the-middle), or the host key has just been changed. If the change is expected, ` +
-        `replace the old line with:\n${line}`
-      break
-    }
-    case 'unknown': {
-      const others =
-        verdict.otherTypes.length > 0
-          ? ` (only keys of type ${verdict.otherTypes.join(', ')} are recorded for it)`
-          : ''
-      message =
-        `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. ` +
-        `The host presented ${presented}. If you trust it, add this line to known_hosts:\n${line}`
-      break
-    }
-  }
-  return new HostKeyError(message, settings.host, fingerprint)
-}
-
 function connectError(
   error: unknown,
-  context: {
-    settings: ConnectionSettings
-    where: string
-    user: string
-    auth: ResolvedAuth
-    hostCheck: HostKeyCheck
-  }
+  context: { hop: Hop; auth: ResolvedAuth; hostCheck: HostKeyCheck }
 ): ConnectionError {
-  const { settings, where, user, auth, hostCheck } = context
-  const host = settings.host
+  const { hop, auth, hostCheck } = context
+  const { host, where } = hop
+  const hints = hintsFor(hop.role)
   if (hostCheck.refusal) return hostCheck.refusal
   const err = error as { code?: unknown; level?: unknown; message?: unknown }
   const code = typeof err.code === 'string' ? err.code : undefined
@@ -269,31 +258,33 @@ function connectError(
     const methods = auth.methods.length > 0 ? auth.methods.join(',') : 'none'
     const hint =
       auth.methods.length === 0
-        ? 'no private key, password or ssh-agent was available: set ansible_ssh_private_key_file / --private-key'
-        : `check ansible_user / --private-key${auth.config.password !== undefined ? ' / ansible_password' : ''}`
+        ? `no private key, password or ssh-agent was available: set ${hints.key}`
+        : `check ${hints.user}${auth.config.password !== undefined ? ' / ansible_password' : ''}`
     const key = auth.keySource ? ` (key: ${auth.keySource})` : ''
     return new ConnectionError(
-      `Permission denied (${methods}) for user ${user} on ${where}${key}: ${hint}`,
+      `Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`,
       host
     )
   }
   if (err.level === 'client-timeout' || code === 'ETIMEDOUT') {
     return new ConnectionError(
-      `timed out after ${settings.connectTimeoutMs} ms connecting to ${where}: ` +
-        'is the host up and the port reachable? (ansible_host / ansible_port, connect timeout)',
+      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: ` +
+        `is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
       host
     )
   }
   switch (code) {
     case 'ECONNREFUSED':
       return new ConnectionError(
-        `connection refused by ${where}: is sshd running on port ${settings.port}? (check ansible_port)`,
+        `connection refused by ${where}: is sshd running on port ${hop.port}? (check ${hints.port})`,
         host
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new ConnectionError(
-        `cannot resolve address ${settings.address} of ${settings.host}: check ansible_host`,
+        hop.role === 'target'
+          ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}`
+          : `cannot resolve address ${hop.address} of ${where}: check ${hints.address}`,
         host
       )
     case 'EHOSTUNREACH':
@@ -303,7 +294,7 @@ function connectError(
   if (/privateKey|private key|passphrase/i.test(text)) {
     return new ConnectionError(
       `cannot use the private key ${auth.keySource ?? ''} for ${where}: ${text}; ` +
-        'check --private-key and its passphrase',
+        `check ${hints.key} and its passphrase`,
       host
     )
   }
@@ -326,16 +317,22 @@ interface InFlight {
 
 class SshConnection implements Connection {
   private readonly inFlight = new Set<InFlight>()
-  private lostReason: string | undefined
+  /** Why the connection is gone, once it is. */
+  lostReason: string | undefined
   private lastError: Error | undefined
   private sftp: Promise<SFTPWrapper> | undefined
   private closedByUs = false
   private readonly closedEvent: Promise<void>
 
+  /**
+   * @param via the jump host connection this one runs through: closed with it, since nothing
+   *   else uses it
+   */
   constructor(
     readonly host: string,
     private readonly where: string,
-    private readonly client: Client
+    private readonly client: Client,
+    private readonly via?: SshConnection
   ) {
     // node-ssh removes its own 'error' listener after login: without ours, a late error would crash.
     client.on('error', (error: Error) => {
@@ -355,10 +352,29 @@ class SshConnection implements Connection {
     if (this.lostReason !== undefined) return
     this.lostReason = this.closedByUs
       ? `connection to ${this.where} was closed`
-      : `connection to ${this.where} lost: ${this.lastError?.message ?? 'the server closed the connection'}`
+      : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? 'the server closed the connection'}`
     this.sftp = undefined
     const error = new ConnectionError(this.lostReason, this.host)
     for (const run of [...this.inFlight]) run.fail(error)
+    if (!this.closedByUs) void this.via?.close()
+  }
+
+  /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
+  tunnel(
+    address: string,
+    port: number,
+    targetWhere: string,
+    timeoutMs: number
+  ): Promise<ClientChannel> {
+    if (this.lostReason !== undefined) {
+      return Promise.reject(new ConnectionError(this.lostReason, this.host))
+    }
+    return openTunnel(this.client, address, port, {
+      host: this.host,
+      hopWhere: this.where,
+      targetWhere,
+      timeoutMs: clampTimeout(timeoutMs)
+    })
   }
 
   run(command: string, options: RunOptions): Promise<CommandResult> {
@@ -366,9 +382,10 @@ class SshConnection implements Connection {
       return Promise.reject(new ConnectionError(this.lostReason, this.host))
     }
     const timeoutMs = clampTimeout(options.timeoutMs)
+    const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES
     return new Promise<CommandResult>((resolve, reject) => {
-      const stdout: Buffer[] = []
-      const stderr: Buffer[] = []
+      const stdout = new TailBuffer(cap)
+      const stderr = new TailBuffer(cap)
       let code: number | null = null
       let signal: string | null = null
       let sawExit = false
@@ -380,9 +397,8 @@ class SshConnection implements Connection {
       const result = (): CommandResult => ({
         code,
         signal,
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
-        timedOut
+        timedOut,
+        ...collectedOutput(stdout, stderr)
       })
       const settle = (finish: () => void): void => {
         if (settled) return
@@ -576,6 +592,14 @@ class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    try {
+      await this.closeOwn()
+    } finally {
+      await this.via?.close()
+    }
+  }
+
+  private async closeOwn(): Promise<void> {
     if (this.lostReason !== undefined) return
     this.closedByUs = true
     this.client.end()

@@ -1,9 +1,11 @@
-import { AsyncJobs } from '../async/async-jobs.js'
+import { AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { JobRegistry, KnownJob } from '../async/job-registry.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { statusResult } from '../async/job-results.js'
+import { withBecome } from '../connection/become.js'
 import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
+import { settingsFor } from './become.js'
 import { ConnectionPool } from './connection-pool.js'
 import { emptyStats, type HostStats, type TaskInfo } from './events.js'
 import { sleep } from './parallel.js'
@@ -55,7 +57,12 @@ export async function gatherJobs(
           const started = Date.now()
           const host = job.host
           const scope = variables.scope(host, playContext)
-          const access = { host, connection: () => pool.get(host, scope) }
+          // A job launched under become is read as its become user, with the host's become password.
+          const access = {
+            host,
+            connection: async (become?: KnownJob['become']) =>
+              withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
+          }
           const s = (stats[host] ??= emptyStats())
           let result: ModuleResult
           try {
@@ -117,7 +124,7 @@ export async function gatherJobs(
 async function waitForJob(
   job: KnownJob,
   jobs: AsyncJobs,
-  access: { host: string; connection(): Promise<import('../connection/connection.js').Connection> },
+  access: JobHostAccess,
   deadline: number,
   reset: () => Promise<void>,
   signal: AbortSignal | undefined
@@ -136,7 +143,13 @@ async function waitForJob(
           msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
         }
       }
-      const snapshot = await jobs.status(access, job.jid, job.dir, Math.min(MAX_WAIT_SECONDS, left))
+      const snapshot = await jobs.status(
+        access,
+        job.jid,
+        job.dir,
+        Math.min(MAX_WAIT_SECONDS, left),
+        job.become
+      )
       if (snapshot.state !== 'running') {
         jobs.registry.markGathered(job.host, job.jid)
         return statusResult(snapshot, `${job.dir}/${job.jid}`)

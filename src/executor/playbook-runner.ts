@@ -1,3 +1,4 @@
+import { becomeIdentity, withBecome } from '../connection/become.js'
 import type { Connection, ConnectionSettings } from '../connection/connection.js'
 import type { ConnectionDefaults } from '../connection/host-settings.js'
 import { PlaybookError } from '../errors.js'
@@ -9,6 +10,7 @@ import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { ConnectionPool } from './connection-pool.js'
 import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
+import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost } from './task-runner.js'
 import { VariableManager, type PlayContext } from './variables.js'
@@ -31,6 +33,8 @@ export interface EngineOptions {
   jobs?: JobRegistry
   /** Run only the hosts of this shard (1-based index of count): each host is in exactly one shard. */
   shard?: { index: number; count: number }
+  /** -b, --become-user, --become-method and the become password (-K, env, action input). */
+  become?: BecomeDefaults
 }
 
 /** How a run ended. */
@@ -226,6 +230,9 @@ class PlaybookRunner {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
         this.variables.scope(host, playContext, task.vars, locals)
+      // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
+      const become = (vars = scope()): ReturnType<typeof resolveBecome> =>
+        resolveBecome([task.become, play.become], vars, templar, this.options.become)
       const outcome = await runTaskOnHost({
         task,
         info,
@@ -234,11 +241,24 @@ class PlaybookRunner {
         templar,
         events,
         scope,
-        connection: () => this.pool.get(host, scope()),
+        connection: async () => {
+          const vars = scope()
+          const settings = become(vars)
+          return withBecome(await this.pool.get(host, vars), settings)
+        },
         reconnect: async () => {
           const vars = scope()
+          const settings = become(vars)
           await this.pool.reset(host, vars)
-          return this.pool.get(host, vars)
+          return withBecome(await this.pool.get(host, vars), settings)
+        },
+        becomeIdentity: () => becomeIdentity(become()),
+        connectionAs: async (identity) => {
+          const vars = scope()
+          return withBecome(
+            await this.pool.get(host, vars),
+            settingsFor(identity, vars, this.options.become)
+          )
         },
         stripOmitted: (args) => this.variables.stripOmitted(args),
         playEnvironment: play.environment,

@@ -1,4 +1,5 @@
 import { AsyncPlaybookError, ConnectionError } from '../errors.js'
+import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import { ModuleArgumentError } from '../modules/module.js'
@@ -19,9 +20,14 @@ export interface TaskHostContext {
   events: RunEvents
   /** A fresh variable scope for this host and task, with extra untrusted locals (loop vars, register). */
   scope(locals?: Record<string, unknown>): Record<string, unknown>
+  /** The host's connection, running commands as the task's become user when it has become. */
   connection(): Promise<Connection>
-  /** Replaces the host's connection with a new one. */
+  /** Replaces the host's connection with a new one (under the task's become, as connection()). */
   reconnect(): Promise<Connection>
+  /** Who the task's commands run as on this host (become), or undefined for the login user. */
+  becomeIdentity(): BecomeIdentity | undefined
+  /** The host's connection running commands as `become` (an async job's user), or as the login user. */
+  connectionAs(become: BecomeIdentity | undefined): Promise<Connection>
   /** Drops `omit` placeholders from rendered arguments. */
   stripOmitted(args: Record<string, unknown>): Record<string, unknown>
   /** Play-level `environment`, merged under the task's. */
@@ -187,9 +193,9 @@ async function runSingle(
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES
   const delayRaw =
     task.delay === undefined ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope)
-  let delay = Number(delayRaw)
+  let delay = typeof delayRaw === 'number' || typeof delayRaw === 'string' ? Number(delayRaw) : NaN
   if (!Number.isFinite(delay))
-    throw new ModuleArgumentError(`'delay' must be a number of seconds, got '${String(delayRaw)}'`)
+    throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`)
   if (delay < 0) delay = 1
   const attempts = retries + 1
   let result: ModuleResult = {}
@@ -288,6 +294,7 @@ async function runModuleOnce(
   }
   let launchedAt = 0
   let launchDir = ''
+  const become = asyncSeconds > 0 ? ctx.becomeIdentity() : undefined
   const launchJob =
     asyncSeconds > 0
       ? async (script: string, cmd: unknown): Promise<ModuleResult> => {
@@ -299,7 +306,8 @@ async function runModuleOnce(
             asyncDir: asyncDir(),
             meta: { cmd, module: module.name, task: task.name },
             register: task.register,
-            location: task.location
+            location: task.location,
+            ...(become ? { become } : {})
           })
           launchDir = String(record['results_file']).replace(/\/[^/]*$/, '')
           return record
@@ -327,6 +335,7 @@ async function runModuleOnce(
         reconnect: () => ctx.reconnect(),
         launch: result,
         dir: launchDir,
+        become,
         asyncSeconds,
         pollSeconds,
         launchedAt,
@@ -354,7 +363,7 @@ export function fireAndForgetLimit(asyncSeconds: number): number {
 }
 
 function hostAccess(ctx: TaskHostContext): JobHostAccess {
-  return { host: ctx.host, connection: () => ctx.connection() }
+  return { host: ctx.host, connection: (become) => ctx.connectionAs(become) }
 }
 
 /** The context a module sees for one attempt. */
@@ -397,7 +406,7 @@ function moduleContext(
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
-    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir)
+    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
   }
 }
 
@@ -456,9 +465,10 @@ export function failureFromError(error: unknown): ModuleResult {
 }
 
 function toInt(value: unknown, keyword: string): number {
-  const n = typeof value === 'number' ? value : Number(String(value).trim())
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN
   if (!Number.isFinite(n))
-    throw new ModuleArgumentError(`'${keyword}' must be an integer, got '${String(value)}'`)
+    throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`)
   return Math.trunc(n)
 }
 

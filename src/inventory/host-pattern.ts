@@ -1,4 +1,5 @@
 import { InventoryError } from '../errors.js'
+import { splitHostPort } from './host-range.js'
 
 /** Names Ansible treats as the control node itself (`C.LOCALHOST`). */
 export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1']
@@ -15,8 +16,6 @@ export interface PatternTarget {
   localhostFor(name: string): string
 }
 
-const SINGLE_HOST_WITH_PORT = /^(?:[^:[\]]|\[[^\]]*\])*:[0-9]+$/
-const PATTERN_PIECE = /(?:[^\s:[\]]|\[[^\]]*\])+/g
 const WITH_SUBSCRIPT = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/
 
 /**
@@ -27,9 +26,43 @@ export function splitHostPattern(pattern: string | readonly string[]): string[] 
   if (typeof pattern !== 'string') return pattern.flatMap((p) => splitHostPattern(p))
   let pieces: string[]
   if (pattern.includes(',')) pieces = pattern.split(',')
-  else if (SINGLE_HOST_WITH_PORT.test(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern]
-  else pieces = pattern.match(PATTERN_PIECE) ?? []
+  else if (splitHostPort(pattern.trim()) || isIpv6(pattern.trim())) pieces = [pattern]
+  else pieces = piecesOutsideBrackets(pattern)
   return pieces.map((p) => p.trim()).filter((p) => p !== '')
+}
+
+/**
+ * Runs of characters other than whitespace, `:`, `[` and `]`, where a whole `[...]` counts as one character:
+ * the matches of `/(?:[^\s:[\]]|\[[^\]]*\])+/g`, scanned by hand because that regex overflows the stack
+ * on a very long pattern. An unmatched `[` or `]` separates, as it does for the regex.
+ */
+function piecesOutsideBrackets(pattern: string): string[] {
+  const pieces: string[] = []
+  let start = -1
+  let noCloseFrom = Infinity // no ']' at or after this index
+  const end = (i: number): void => {
+    if (start >= 0) pieces.push(pattern.slice(start, i))
+    start = -1
+  }
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === '[') {
+      const close = i + 1 >= noCloseFrom ? -1 : pattern.indexOf(']', i + 1)
+      if (close >= 0) {
+        if (start < 0) start = i
+        i = close
+        continue
+      }
+      noCloseFrom = Math.min(noCloseFrom, i + 1)
+      end(i)
+    } else if (c === ']' || c === ':' || /\s/.test(c)) {
+      end(i)
+    } else if (start < 0) {
+      start = i
+    }
+  }
+  end(pattern.length)
+  return pieces
 }
 
 function isIpv6(text: string): boolean {
@@ -119,13 +152,18 @@ function enumerateMatches(pattern: string, target: PatternTarget): string[] {
 
 /** `~regex` matches from the start of the name (Python's re.match); anything else is a whole-name shell glob. */
 function compilePattern(pattern: string): (name: string) => boolean {
+  if (pattern[0] !== '~' && !/[*?[]/.test(pattern)) return (name) => name === pattern
   let regex: RegExp
   const source = pattern[0] === '~' ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`
   try {
     regex = new RegExp(source, 's')
+    // V8 compiles on first use: a pattern too large to compile must fail here, not while matching.
+    regex.test('')
   } catch (e) {
+    const shown = pattern.length > 200 ? `${pattern.slice(0, 200)}…` : pattern
+    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /s, '')
     throw new InventoryError(
-      `host pattern '${pattern}' is not a valid regular expression: ${(e as Error).message}. ` +
+      `host pattern '${shown}' is not a valid regular expression: ${reason}. ` +
         "Patterns starting with '~' are regular expressions; escape special characters with '\\'."
     )
   }

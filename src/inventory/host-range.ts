@@ -6,13 +6,36 @@ export interface HostEntry {
   port?: number
 }
 
+/**
+ * Most host names one entry may expand to. Ansible has no limit, but `web[0:99999999]` (or a typo such as
+ * `[1:1000000000]`) would exhaust memory long before the run starts; no real inventory line needs more.
+ */
+export const MAX_HOSTS_PER_ENTRY = 100_000
+
 const ASCII_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
 /**
  * Ansible's `host:port` shorthand: a trailing `:NN` is a port unless it sits inside a `[x:y]` range.
- * Bare IPv6 addresses never match, because their colons are outside brackets too.
+ * Bare IPv6 addresses never match, because their colons are outside brackets too. The same as the regex
+ * `^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$`, scanned by hand: that regex backtracks once per character and
+ * overflows the stack on a very long entry.
  */
-const HOST_WITH_PORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/
+export function splitHostPort(entry: string): { host: string; port: string } | undefined {
+  const m = /:([0-9]+)$/.exec(entry)
+  if (!m) return undefined
+  const host = entry.slice(0, m.index)
+  for (let i = 0; i < host.length; i++) {
+    const c = host[i]
+    if (c === '[') {
+      const close = host.indexOf(']', i + 1)
+      if (close < 0) return undefined
+      i = close
+    } else if (c === ':' || c === ']') {
+      return undefined
+    }
+  }
+  return { host, port: m[1]! }
+}
 
 /**
  * Parses one host entry as the INI and YAML inventory plugins do: splits off a `:port`, then expands
@@ -25,10 +48,10 @@ export function parseHostEntry(
 ): HostEntry {
   let pattern = entry
   let port: number | undefined
-  const m = HOST_WITH_PORT.exec(entry)
-  if (m) {
-    pattern = m[1]!
-    port = Number(m[2])
+  const withPort = splitHostPort(entry)
+  if (withPort) {
+    pattern = withPort.host
+    port = Number(withPort.port)
   } else if (entry.trim().endsWith(':')) {
     throw new InventoryError(
       `host '${entry}' ends with ':' but no port follows. Write 'name:PORT' (for example '${entry}22') or remove the ':'.`,
@@ -54,8 +77,29 @@ export function parseHostEntry(
  * `n[1:10:4]` → n1 n5 n9. Several ranges multiply out.
  */
 export function expandHostRange(pattern: string, location: SourceLocation): string[] {
+  const names: string[] = []
+  expandInto(pattern, pattern, location, names)
+  return names
+}
+
+function expandInto(
+  pattern: string,
+  entry: string,
+  location: SourceLocation,
+  names: string[]
+): void {
+  const tooMany = (): InventoryError =>
+    new InventoryError(
+      `host range '${entry}' expands to more than ${MAX_HOSTS_PER_ENTRY} hosts. Check the bounds, or split it ` +
+        'into several entries.',
+      location
+    )
   const open = pattern.indexOf('[')
-  if (open < 0) return [pattern]
+  if (open < 0) {
+    if (names.length >= MAX_HOSTS_PER_ENTRY) throw tooMany()
+    names.push(pattern)
+    return
+  }
   const close = pattern.indexOf(']', open)
   if (close < 0) {
     throw new InventoryError(
@@ -98,6 +142,9 @@ export function expandHostRange(pattern: string, location: SourceLocation): stri
     }
     // Ansible silently expands [9:1] to no hosts at all; an empty group is never what was meant.
     if (Number(begin) > Number(end)) throw bad('begin must not be greater than end')
+    if (!Number.isSafeInteger(Number(begin)) || !Number.isSafeInteger(Number(end)))
+      throw bad('the bounds must be whole numbers below 2^53')
+    if ((Number(end) - Number(begin)) / step >= MAX_HOSTS_PER_ENTRY) throw tooMany()
     sequence = []
     for (let i = Number(begin); i <= Number(end); i += step) {
       sequence.push(padded ? String(i).padStart(begin.length, '0') : String(i))
@@ -105,5 +152,5 @@ export function expandHostRange(pattern: string, location: SourceLocation): stri
   } else {
     throw bad('begin and end must both be numbers or both be single letters')
   }
-  return sequence.flatMap((item) => expandHostRange(head + item + tail, location))
+  for (const item of sequence) expandInto(head + item + tail, entry, location, names)
 }

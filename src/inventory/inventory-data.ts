@@ -27,6 +27,8 @@ export class InventoryData {
   readonly groups = new Map<string, GroupData>()
   /** Things Ansible would warn about (skipped YAML keys, a name used for both a host and a group). */
   readonly warnings: string[] = []
+  /** Members of each group's `hosts`, so adding a host stays O(1) for inventories of many thousands. */
+  private readonly groupMembers = new Map<string, Set<string>>()
 
   constructor() {
     this.addGroup('all')
@@ -63,7 +65,15 @@ export class InventoryData {
       this.hosts.set(name, host)
     }
     const g = this.addGroup(group)
-    if (!g.hosts.includes(name)) g.hosts.push(name)
+    let members = this.groupMembers.get(group)
+    if (!members) {
+      members = new Set(g.hosts)
+      this.groupMembers.set(group, members)
+    }
+    if (!members.has(name)) {
+      members.add(name)
+      g.hosts.push(name)
+    }
   }
 
   /** Makes `child` a subgroup of `parent`, refusing loops as Ansible does. */

@@ -44,8 +44,15 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v'
 }
 
+/**
+ * Python's tokenizer refuses more than 200 nested brackets ("too many nested parentheses"), so
+ * literal_eval fails and Ansible keeps the text. Stopping there also keeps our recursion bounded.
+ */
+const MAX_NESTING = 200
+
 class LiteralParser {
   private pos = 0
+  private depth = 0
   constructor(private readonly src: string) {}
 
   atEnd(): boolean {
@@ -65,9 +72,16 @@ class LiteralParser {
     this.skipBlank()
     const c = this.src[this.pos]
     if (c === undefined) throw new LiteralSyntaxError()
-    if (c === '[') return this.parseSequence(']')
-    if (c === '(') return this.parseParenthesised()
-    if (c === '{') return this.parseDict()
+    if (c === '[' || c === '(' || c === '{') {
+      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError()
+      try {
+        if (c === '[') return this.parseSequence(']')
+        if (c === '(') return this.parseParenthesised()
+        return this.parseDict()
+      } finally {
+        this.depth--
+      }
+    }
     if (c === '+' || c === '-') {
       this.pos++
       this.skipBlank()

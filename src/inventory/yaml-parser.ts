@@ -1,5 +1,6 @@
 import { DEFAULT_SCHEMA, load, Type, YAMLException, type State } from 'js-yaml'
 import { closestMatch, InventoryError, type SourceLocation } from '../errors.js'
+import { findCycle } from '../playbook/yaml-loader.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventorySource } from './ini-parser.js'
 import type { InventoryData } from './inventory-data.js'
@@ -131,6 +132,13 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
   }
   const top: SourceLocation = { file: source.label, line: 1 }
   if (document === null || document === undefined) return // empty: no hosts, as Ansible ends up with
+  if (findCycle(document)) {
+    throw new InventoryError(
+      'a YAML alias refers to the node that contains it (like `a: &x [*x]`), which makes an endless value. ' +
+        'Copy the values instead of aliasing the enclosing anchor.',
+      top
+    )
+  }
   if (!isMapping(document)) {
     throw new InventoryError(
       `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), ` +

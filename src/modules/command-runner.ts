@@ -51,8 +51,10 @@ export async function runCommand(
     stdin: options.stdin
   })
   const end = new Date()
-  const stdout = decodeOutput(result.stdout)
-  const stderr = decodeOutput(result.stderr)
+  const stdout =
+    truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout)
+  const stderr =
+    truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr)
   const rc = result.code ?? (result.signal ? -1 : -1)
   const out: ModuleResult = {
     changed: true,
@@ -77,6 +79,17 @@ export async function runCommand(
     out['msg'] = 'non-zero return code'
   }
   return out
+}
+
+/**
+ * The line that starts output the connection cut down to its cap (SYNC_OUTPUT_CAP_BYTES, the tail is kept).
+ */
+export function truncationMarker(
+  truncated: { totalBytes: number } | undefined,
+  kept: number
+): string {
+  if (!truncated) return ''
+  return `[output truncated: showing the last ${kept} of ${truncated.totalBytes} bytes]\n`
 }
 
 /** Decodes output as UTF-8 and strips trailing newlines, as Ansible's command module does. */

@@ -15,7 +15,17 @@ export function parseExtraVars(value: string, cwd = process.cwd()): Record<strin
     const file = path.resolve(cwd, text.slice(1))
     if (!existsSync(file))
       throw new OptionError(`extra vars file '${text.slice(1)}' not found (looked for ${file})`)
-    return asMapping(parseYaml(readFileSync(file, 'utf8'), text.slice(1)).data, text.slice(1))
+    let content: string
+    try {
+      content = readFileSync(file, 'utf8')
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const why = code === 'EISDIR' ? 'it is a directory' : (error as Error).message
+      throw new OptionError(
+        `extra vars file '${text.slice(1)}' cannot be read (${why}). Pass '@' followed by a YAML or JSON file.`
+      )
+    }
+    return asMapping(parseYaml(content, text.slice(1)).data, text.slice(1))
   }
   if (text.startsWith('{') || text.startsWith('---') || /^[A-Za-z_][\w-]*:(\s|$)/.test(text)) {
     let data: unknown

@@ -25,6 +25,10 @@ export const TASK_KEYWORDS = new Set([
   'tags',
   'action',
   'become',
+  'become_user',
+  'become_method',
+  'become_flags',
+  'become_exe',
   'check_mode',
   'debugger'
 ])
@@ -45,6 +49,10 @@ export const PLAY_KEYWORDS = new Set([
   'environment',
   'tags',
   'become',
+  'become_user',
+  'become_method',
+  'become_flags',
+  'become_exe',
   'connection',
   'remote_user',
   'strategy',
@@ -53,14 +61,9 @@ export const PLAY_KEYWORDS = new Set([
 
 /**
  * Ansible keywords we recognise but do not implement yet, with what to do instead.
- * Refusing them is safer than ignoring them: ignoring `become` or `notify` would run a different deploy.
+ * Refusing them is safer than ignoring them: ignoring `delegate_to` or `notify` would run a different deploy.
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
-  become_user: 'privilege escalation (become) is not supported yet; run the task as the login user',
-  become_method:
-    'privilege escalation (become) is not supported yet; run the task as the login user',
-  become_flags:
-    'privilege escalation (become) is not supported yet; run the task as the login user',
   delegate_to: 'delegate_to is not supported yet; target the host in a separate play',
   delegate_facts: 'delegate_facts is not supported yet',
   local_action: 'local_action is not supported yet; use a play with `hosts: localhost`',

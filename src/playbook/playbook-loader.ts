@@ -3,7 +3,7 @@ import path from 'node:path'
 import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
 import { PLAY_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
-import type { Conditional, Play, Playbook, Task } from './types.js'
+import type { BecomeKeywords, Conditional, Play, Playbook, Task } from './types.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 
 /** What the loader needs to know about modules: their names and which take a free-form string. */
@@ -32,7 +32,19 @@ export function loadPlaybook(
         `the playbook '${source}' could not be found (looked in ${path.dirname(file)}). Pass a playbook file path or inline YAML text.`
       )
     }
-    return parsePlaybookText(readFileSync(file, 'utf8'), source, path.dirname(file), modules)
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'EISDIR'
+          ? 'it is a directory'
+          : (error as Error).message
+      throw new PlaybookError(
+        `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
+      )
+    }
+    return parsePlaybookText(text, source, path.dirname(file), modules)
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules)
 }
@@ -95,13 +107,11 @@ class Loader {
     }
     if (raw.strategy !== undefined && raw.strategy !== 'linear') {
       throw new PlaybookError(
-        `strategy '${String(raw.strategy)}' is not supported; only 'linear' is`,
+        `strategy ${typeof raw.strategy === 'string' ? `'${raw.strategy}'` : describe(raw.strategy)} is not supported; only 'linear' is`,
         location
       )
     }
-    if (raw.become === true) {
-      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location)
-    }
+    const become = becomeKeywords(raw, location)
     if (raw.check_mode !== undefined && raw.check_mode !== false) {
       throw new PlaybookError(
         "'check_mode' is not supported yet; remove it or set it to false",
@@ -122,7 +132,7 @@ class Loader {
           ? typeof hosts === 'string'
             ? hosts
             : hosts.join(',')
-          : String(raw.name),
+          : this.nameOf(raw.name, location),
       hosts,
       vars,
       gatherFacts: raw.gather_facts ?? true,
@@ -132,6 +142,7 @@ class Loader {
       serial: raw.serial,
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
+      ...(become ? { become } : {}),
       location
     }
   }
@@ -159,7 +170,7 @@ class Loader {
     let moduleName: string | undefined
     for (const key of Object.keys(raw)) {
       if (TASK_KEYWORDS.has(key)) continue
-      const hint = UNSUPPORTED_KEYWORDS[key]
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
       if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
       const canonical = canonicalModule(key)
       if (this.modules.names.has(canonical)) {
@@ -191,9 +202,7 @@ class Loader {
       const extra = this.mapping(raw.args, 'args', location)
       args = { ...args, ...extra }
     }
-    if (raw.become === true) {
-      throw new PlaybookError(`'become': ${UNSUPPORTED_KEYWORDS.become_user}`, location)
-    }
+    const become = becomeKeywords(raw, location)
     if (raw.check_mode !== undefined && raw.check_mode !== false) {
       throw new PlaybookError(
         "'check_mode' is not supported yet; remove it or set it to false",
@@ -226,7 +235,7 @@ class Loader {
     const named = raw.name !== undefined && raw.name !== null && raw.name !== ''
     const loopVar = loopControl['loop_var'] === undefined ? 'item' : String(loopControl['loop_var'])
     return {
-      name: named ? String(raw.name) : moduleKey!,
+      name: named ? this.nameOf(raw.name, location) : moduleKey!,
       named,
       module: moduleName,
       args,
@@ -255,7 +264,8 @@ class Loader {
       runOnce: raw.run_once,
       async: raw.async,
       poll: raw.poll,
-      tags: normaliseTags(raw.tags)
+      tags: normaliseTags(raw.tags),
+      ...(become ? { become } : {})
     }
   }
 
@@ -339,6 +349,13 @@ class Loader {
     return list as Conditional[]
   }
 
+  /** A play or task name: a string, or a number/boolean written without quotes. */
+  private nameOf(raw: unknown, location: SourceLocation): string {
+    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean')
+      return String(raw)
+    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location)
+  }
+
   private at(node: unknown): SourceLocation {
     const line = node !== null && typeof node === 'object' ? this.doc.lineOf(node) : undefined
     return { file: this.file, line: line ?? 1 }
@@ -352,7 +369,7 @@ class Loader {
   ): void {
     for (const key of Object.keys(raw)) {
       if (allowed.has(key)) continue
-      const hint = UNSUPPORTED_KEYWORDS[key]
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
       if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
       const guess = closestMatch(key, allowed)
       throw new PlaybookError(
@@ -361,6 +378,48 @@ class Loader {
       )
     }
   }
+}
+
+const BECOME_KEYS: Array<[keyword: string, field: keyof BecomeKeywords]> = [
+  ['become', 'become'],
+  ['become_user', 'becomeUser'],
+  ['become_method', 'becomeMethod'],
+  ['become_flags', 'becomeFlags'],
+  ['become_exe', 'becomeExe']
+]
+
+/** The become keywords of a play or task (undefined when it has none); a literal method is checked here. */
+function becomeKeywords(
+  raw: Record<string, unknown>,
+  location: SourceLocation
+): BecomeKeywords | undefined {
+  const out: BecomeKeywords = {}
+  for (const [keyword, field] of BECOME_KEYS) {
+    const value = raw[keyword]
+    if (value === undefined || value === null) continue
+    if (keyword !== 'become' && typeof value !== 'string') {
+      throw new PlaybookError(`'${keyword}' must be a string, found ${describe(value)}`, location)
+    }
+    out[field] = value
+  }
+  const method = out.becomeMethod
+  if (typeof method === 'string' && !method.includes('{{')) {
+    const problem = becomeMethodProblem(method)
+    if (problem) throw new PlaybookError(problem, location)
+  }
+  return Object.keys(out).length > 0 ? out : undefined
+}
+
+/** The become method a name stands for (`sudo`, `ansible.builtin.su`, …), or undefined if unsupported. */
+export function canonicalBecomeMethod(method: string): 'sudo' | 'su' | undefined {
+  const name = canonicalModule(method.trim())
+  return name === 'sudo' || name === 'su' ? name : undefined
+}
+
+/** Why a become_method cannot be used, or undefined when it can. */
+export function becomeMethodProblem(method: string): string | undefined {
+  if (canonicalBecomeMethod(method)) return undefined
+  return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`
 }
 
 /** Strips `ansible.builtin.` / `ansible.legacy.`. */

@@ -3,6 +3,15 @@ import type { SourceLocation } from '../errors.js'
 /** A conditional as written: a bare Jinja2 expression, a boolean, or a list of them (all must hold). */
 export type Conditional = string | boolean | number
 
+/** The become keywords of a play or task, as written (templated per host at run time). */
+export interface BecomeKeywords {
+  become?: unknown
+  becomeUser?: unknown
+  becomeMethod?: unknown
+  becomeFlags?: unknown
+  becomeExe?: unknown
+}
+
 /** One task, as loaded. Values are raw: templates are rendered per host at run time. */
 export interface Task {
   /** The task's name, or `module` plus its free-form argument as Ansible shows it when unnamed. */
@@ -34,6 +43,8 @@ export interface Task {
   async?: unknown
   poll?: unknown
   tags: string[]
+  /** become, become_user, become_method, become_flags, become_exe: override the play's. */
+  become?: BecomeKeywords
 }
 
 /** One play of a playbook. */
@@ -48,6 +59,8 @@ export interface Play {
   serial?: unknown
   ignoreErrors?: unknown
   environment?: unknown
+  /** become, become_user, become_method, become_flags, become_exe of the play. */
+  become?: BecomeKeywords
   location: SourceLocation
 }
 

@@ -121,7 +121,48 @@ export function parseYaml(text: string, file: string): YamlDocument {
     }
     throw error
   }
+  const cyclic = findCycle(data)
+  if (cyclic) {
+    const line = lines.get(cyclic)
+    throw new PlaybookError(
+      'a YAML alias refers to the node that contains it (like `a: &x [*x]`), which makes an endless value. ' +
+        'Copy the values instead of aliasing the enclosing anchor.',
+      { file, line: line ?? 1 }
+    )
+  }
   return { data, lineOf: (node) => lines.get(node) }
+}
+
+/**
+ * A mapping or sequence that contains itself through YAML aliases (`&x [*x]`), if any. js-yaml builds such
+ * values as cyclic objects; templating or printing one never ends. Iterative, and each node is visited once,
+ * so an alias bomb (shared, not cyclic) costs only its distinct nodes.
+ */
+export function findCycle(root: unknown): object | undefined {
+  if (root === null || typeof root !== 'object') return undefined
+  const done = new WeakSet<object>()
+  const onPath = new WeakSet<object>()
+  const stack: Array<{ node: object; children: unknown[]; next: number }> = []
+  const enter = (node: object): void => {
+    onPath.add(node)
+    stack.push({ node, children: Object.values(node), next: 0 })
+  }
+  enter(root)
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!
+    if (top.next >= top.children.length) {
+      stack.pop()
+      onPath.delete(top.node)
+      done.add(top.node)
+      continue
+    }
+    const child = top.children[top.next++]
+    if (child === null || typeof child !== 'object' || ArrayBuffer.isView(child)) continue
+    if (done.has(child)) continue
+    if (onPath.has(child)) return child
+    enter(child)
+  }
+  return undefined
 }
 
 /** Serialises a value as YAML (for the to_yaml filter and messages). */

@@ -1,0 +1,251 @@
+// Fuzz: the playbook loader and extra-vars never throw anything but our typed errors, never hang and
+// never pollute Object.prototype, whatever text they are given.
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { MODULE_CATALOG } from '../../src/modules/registry.js'
+import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../src/playbook/keywords.js'
+import { parseExtraVars } from '../../src/playbook/extra-vars.js'
+import { loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
+import { dumpYaml } from '../../src/playbook/yaml-loader.js'
+import type { Playbook } from '../../src/playbook/types.js'
+import { anyText, checkCall, mutatedText, runs, slowest } from './fuzz-helpers.js'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const SEEDS = [
+  ...['__fixtures__/differential', 'examples'].flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir))
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => readFileSync(path.join(ROOT, dir, f), 'utf8'))
+  ),
+  `- hosts: all
+  gather_facts: no
+  vars:
+    __proto__: {polluted: 1}
+    constructor: {prototype: {polluted: 2}}
+    base: &base {a: 1, b: [1, 2]}
+    merged: {<<: *base, c: 0644}
+  tasks:
+    - name: kv
+      shell: chdir=/tmp creates=/x echo "{{ a }}" 'b c' && ls
+      args: {__proto__: {polluted: 3}}
+      register: r
+      loop: "{{ [1, 2] }}"
+      loop_control: {loop_var: it, label: "{{ it }}"}
+      when: [r is defined, true]
+    - action: command echo hi
+      async: 10
+      poll: 0
+    - ansible.builtin.debug: msg=done
+      tags: a, b
+`
+]
+
+/** Checks a loaded playbook is what the executor expects: plays with hosts, tasks naming known modules. */
+function assertSanePlaybook(playbook: Playbook): void {
+  for (const play of playbook.plays) {
+    expect(typeof play.hosts === 'string' || Array.isArray(play.hosts)).toBe(true)
+    expect(play.location.line).toBeGreaterThanOrEqual(1)
+    for (const task of play.tasks) {
+      expect(MODULE_CATALOG.names.has(task.module)).toBe(true)
+      expect(typeof task.name).toBe('string')
+      expect(task.args !== null && typeof task.args === 'object').toBe(true)
+    }
+  }
+}
+
+/**
+ * KNOWN BUG (src/playbook/playbook-loader.ts, not fixed here): a play or task key named like an
+ * Object.prototype member (`__proto__`, `constructor`, `toString`…) is looked up in the plain object
+ * UNSUPPORTED_KEYWORDS and found on its prototype, so the user reads "'__proto__' is not supported:
+ * [object Object]". Such keys are left out of the random structures below and pinned by an `it.fails`.
+ */
+const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype)
+
+const parse = (text: string): Playbook =>
+  parsePlaybookText(text, 'fuzz.yml', '/nonexistent', MODULE_CATALOG)
+
+/** Mutations may move a `__proto__:` line to play or task level; that is the known bug, not news. */
+function isKnownPrototypeKeyBug(text: string, message: string): boolean {
+  return PROTOTYPE_NAMES.some(
+    (name) => message.includes(`'${name}' is not supported: `) && text.includes(name)
+  )
+}
+
+function parseMutated(text: string): Playbook | undefined {
+  try {
+    return parse(text)
+  } catch (error) {
+    if (error instanceof Error && isKnownPrototypeKeyBug(text, error.message)) return undefined
+    throw error
+  }
+}
+
+/** Random keys, favouring real play and task keywords, and random JSON values: reaches the loader's checks. */
+const keyArb = fc.oneof(
+  fc.constantFrom(...PLAY_KEYWORDS, ...TASK_KEYWORDS, ...MODULE_CATALOG.names, 'block', 'notify'),
+  fc.string({ maxLength: 12 }).filter((k) => !PROTOTYPE_NAMES.includes(k))
+)
+const valueArb = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom('echo hi', 'msg=hi', 'all', '{{ x }}', 'a=1 b="2 3"', 'chdir=/tmp ls')
+)
+const taskArb = fc.dictionary(keyArb, valueArb, { maxKeys: 6 })
+const playArb = fc.record(
+  {
+    hosts: fc.oneof(fc.constant('all'), valueArb),
+    tasks: fc.oneof(fc.array(taskArb, { maxLength: 4 }), valueArb),
+    extra: fc.dictionary(keyArb, valueArb, { maxKeys: 4 })
+  },
+  { requiredKeys: [] }
+)
+
+describe('playbook loader under fuzz', () => {
+  afterAll(() => {
+    for (const [label, { ms }] of slowest) console.log(`slowest ${label}: ${ms.toFixed(1)} ms`)
+  })
+
+  it('accepts every seed as it is', () => {
+    for (const seed of SEEDS) {
+      const outcome = checkCall('seed', seed, parse)
+      expect(outcome.ok, outcome.ok ? '' : outcome.error.message).toBe(true)
+    }
+  })
+
+  it('random text: a playbook or a PlaybookError', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const outcome = checkCall('parsePlaybookText(random)', text, parseMutated)
+        if (outcome.ok) {
+          if (outcome.value) assertSanePlaybook(outcome.value)
+        } else expect(outcome.error.name).toBe('PlaybookError')
+      }),
+      { numRuns: runs(3000) }
+    )
+  })
+
+  it('mutated valid playbooks: a playbook or a PlaybookError with file and line', () => {
+    fc.assert(
+      fc.property(mutatedText(SEEDS), (text) => {
+        const outcome = checkCall('parsePlaybookText(mutated)', text, parseMutated)
+        if (outcome.ok) {
+          if (outcome.value) assertSanePlaybook(outcome.value)
+        } else {
+          expect(outcome.error.name).toBe('PlaybookError')
+          expect(outcome.error.location?.file).toBe('fuzz.yml')
+        }
+      }),
+      { numRuns: runs(4000) }
+    )
+  })
+
+  it('random structures of plays and tasks (valid YAML, wrong shapes)', () => {
+    fc.assert(
+      fc.property(fc.array(playArb, { maxLength: 3 }), (plays) => {
+        const text = dumpYaml(
+          plays.map(({ extra = {}, ...play }) => ({
+            ...extra,
+            // KNOWN BUG (pinned below): a non-string strategy is shown as [object Object].
+            ...(typeof extra['strategy'] === 'object' ? { strategy: 'free' } : {}),
+            ...play
+          }))
+        )
+        const outcome = checkCall('parsePlaybookText(structured)', text, parse)
+        if (outcome.ok) assertSanePlaybook(outcome.value)
+        else expect(outcome.error.location?.line).toBeGreaterThanOrEqual(1)
+      }),
+      { numRuns: runs(3000) }
+    )
+  })
+
+  it('loadPlaybook on inline text behaves as parsePlaybookText does', () => {
+    fc.assert(
+      fc.property(mutatedText(SEEDS), (text) => {
+        const inline = text.includes('\n') ? text : `-${text}`
+        checkCall('loadPlaybook(inline)', inline, (t) => {
+          try {
+            return loadPlaybook(t, MODULE_CATALOG, '/')
+          } catch (error) {
+            if (error instanceof Error && isKnownPrototypeKeyBug(t, error.message)) return undefined
+            throw error
+          }
+        })
+      }),
+      { numRuns: runs(1000) }
+    )
+  })
+
+  it('names a play or task key such as __proto__ or constructor without internal values', () => {
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      for (const text of [
+        `- hosts: all\n  ${key}: 1\n  tasks: []\n`,
+        `- hosts: all\n  tasks:\n    - debug: msg=hi\n      ${key}: 1\n`
+      ]) {
+        const outcome = checkCall('prototype-named key', text, parse)
+        expect(outcome.ok).toBe(false)
+        if (!outcome.ok)
+          expect(outcome.error.message).toMatch(/not a valid (play|task) keyword|couldn't resolve/)
+      }
+    }
+  })
+
+  it('names a strategy given as a list or mapping without [object Object]', () => {
+    const outcome = checkCall('strategy', '- hosts: all\n  strategy: [{}]\n', parse)
+    expect(outcome.ok).toBe(false)
+    if (!outcome.ok) expect(outcome.error.message).toContain('strategy a list is not supported')
+  })
+
+  it('a playbook path naming a directory: a PlaybookError, not a raw fs error', () => {
+    const outcome = (() => {
+      try {
+        return checkCall('loadPlaybook(dir)', 'examples', (p) =>
+          loadPlaybook(p, MODULE_CATALOG, ROOT)
+        )
+      } catch (error) {
+        return error as Error
+      }
+    })()
+    expect(outcome instanceof Error ? outcome.message : 'typed').toBe('typed')
+  })
+})
+
+describe('extra vars under fuzz', () => {
+  const EXTRA_SEEDS = [
+    '{"a": 1, "b": [1, 2], "c": {"d": null}}',
+    'a: 1\nb: [x, y]\n',
+    'x=1 y="two words" z=\'q\'',
+    '---\nlist: [1]\n',
+    '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}',
+    '__proto__=x constructor=y'
+  ]
+
+  it('random and mutated values: a mapping or an OptionError/PlaybookError', () => {
+    fc.assert(
+      fc.property(fc.oneof(anyText, mutatedText(EXTRA_SEEDS)), (text) => {
+        // '@…' reads a file: keep random text off the file system except through the fixtures below.
+        const value = text.trimStart().startsWith('@') ? text.replace('@', '') : text
+        const outcome = checkCall('parseExtraVars', value, (v) => parseExtraVars(v, '/nonexistent'))
+        if (outcome.ok) {
+          const vars = outcome.value
+          expect(vars !== null && typeof vars === 'object' && !Array.isArray(vars)).toBe(true)
+        } else {
+          expect(['OptionError', 'PlaybookError']).toContain(outcome.error.name)
+        }
+      }),
+      { numRuns: runs(3000) }
+    )
+  })
+
+  it('keeps __proto__ keys as plain data', () => {
+    const vars = parseExtraVars('{"__proto__": {"polluted": 1}}')
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+    expect(Object.getPrototypeOf(vars)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(vars, '__proto__')?.value).toEqual({ polluted: 1 })
+  })
+
+  it('@file that is a directory or unreadable: an OptionError, not a raw fs error', () => {
+    checkCall('parseExtraVars(@dir)', '@.', (v) => parseExtraVars(v, ROOT))
+    expect(() => parseExtraVars('@.', ROOT)).toThrow(/extra vars file '\.'/)
+  })
+})

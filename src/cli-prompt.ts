@@ -1,0 +1,57 @@
+import { OptionError } from './errors.js'
+import { BECOME_PASSWORD_ENV } from './cli-options.js'
+
+/** The parts of a terminal the prompt uses (process.stdin / process.stderr, or fakes in tests). */
+export interface PromptTerminal {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?(mode: boolean): unknown }
+  output: { write(text: string): unknown }
+}
+
+/**
+ * -K: asks for the become password on the terminal without echoing it, as ansible-playbook does
+ * ("BECOME password: "). Without a terminal nothing is read: the run must not wait on a pipe.
+ * @throws OptionError when stdin is not a terminal, or on Ctrl-C / Ctrl-D
+ */
+export function askBecomePassword(
+  terminal: PromptTerminal = { input: process.stdin, output: process.stderr }
+): Promise<string> {
+  const { input, output } = terminal
+  if (!input.isTTY || typeof input.setRawMode !== 'function') {
+    return Promise.reject(
+      new OptionError(
+        `-K/--ask-become-pass needs a terminal to ask for the password, and stdin is not one. ` +
+          `Give the password with the ${BECOME_PASSWORD_ENV} environment variable, the ` +
+          `ansible_become_password variable (inventory or -e @file), or in a workflow the become-password input`
+      )
+    )
+  }
+  const setRaw = input.setRawMode.bind(input)
+  return new Promise<string>((resolve, reject) => {
+    let typed = ''
+    const finish = (error?: Error): void => {
+      input.removeListener('data', onData)
+      setRaw(false)
+      input.pause()
+      output.write('\n')
+      if (error) reject(error)
+      else resolve(typed)
+    }
+    const onData = (chunk: Buffer | string): void => {
+      for (const char of chunk.toString()) {
+        if (char === '\r' || char === '\n') return finish()
+        if (char === '\u0003')
+          return finish(new OptionError('cancelled at the become password prompt'))
+        if (char === '\u0004') {
+          if (typed === '') return finish(new OptionError('no become password was typed'))
+          return finish()
+        }
+        if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1)
+        else typed += char
+      }
+    }
+    output.write('BECOME password: ')
+    setRaw(true)
+    input.resume()
+    input.on('data', onData)
+  })
+}
