@@ -279,6 +279,23 @@ describe('playbook engine over OpenSSH', () => {
     expect(left.stdout.trim()).toBe('')
   })
 
+  it('caps a huge output at 1 MiB (the tail) with a marker that gives the full size', async () => {
+    const out = await runCaptured(
+      sshdSettings(
+        sshd,
+        `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: loud\n      shell: head -c 3000000 /dev/zero | tr '\\0' x; echo END\n`,
+        inventory
+      )
+    )
+    expect(out.exitCode).toBe(0)
+    const stdout = String(resultOf(out, 'loud', 'web1')['stdout'])
+    expect(
+      stdout.startsWith('[output truncated: showing the last 1048576 of 3000004 bytes]\n')
+    ).toBe(true)
+    expect(stdout.endsWith('xxxEND')).toBe(true)
+    expect(stdout.length).toBeLessThan(1_048_576 + 100)
+  })
+
   it('fails a task that uses an undefined variable, naming it', async () => {
     const out = await runCaptured(
       sshdSettings(
