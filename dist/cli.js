@@ -1395,13 +1395,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path8 = __require("path");
+    var path10 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path8.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path10.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error = new Error(`Path contains invalid characters: ${pth}`);
           error.code = "EINVAL";
@@ -1433,7 +1433,7 @@ var require_make_dir = __commonJS({
       const mkdir = promisify(options.fs.mkdir);
       const stat2 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs3.mkdir) {
-        const pth = path8.resolve(input);
+        const pth = path10.resolve(input);
         await mkdir(pth, {
           mode: options.mode,
           recursive: true
@@ -1449,13 +1449,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path8.dirname(pth) === pth) {
+            if (path10.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            await make(path8.dirname(pth));
+            await make(path10.dirname(pth));
             return make(pth);
           }
           try {
@@ -1469,14 +1469,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path8.resolve(input));
+      return make(path10.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs3.mkdirSync) {
-        const pth = path8.resolve(input);
+        const pth = path10.resolve(input);
         fs3.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -1491,13 +1491,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path8.dirname(pth) === pth) {
+            if (path10.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            make(path8.dirname(pth));
+            make(path10.dirname(pth));
             return make(pth);
           }
           try {
@@ -1510,7 +1510,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path8.resolve(input));
+      return make(path10.resolve(input));
     };
   }
 });
@@ -9582,11 +9582,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path8) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path8)) {
-        return path8 === "pageant" ? new PageantAgent() : new CygwinAgent(path8);
+    function createAgent(path10) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path10)) {
+        return path10 === "pageant" ? new PageantAgent() : new CygwinAgent(path10);
       }
-      return new OpenSSHAgent(path8);
+      return new OpenSSHAgent(path10);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -12898,7 +12898,7 @@ var require_package = __commonJS({
 var require_Protocol = __commonJS({
   "node_modules/ssh2/lib/protocol/Protocol.js"(exports, module) {
     "use strict";
-    var { inspect: inspect2 } = __require("util");
+    var { inspect } = __require("util");
     var { bindingAvailable, NullCipher, NullDecipher } = require_crypto();
     var {
       COMPAT_CHECKS,
@@ -13118,7 +13118,7 @@ var require_Protocol = __commonJS({
             this._debug("Custom crypto binding not available");
         }
         this._debug && this._debug(
-          `Local ident: ${inspect2(this._identRaw.toString())}`
+          `Local ident: ${inspect(this._identRaw.toString())}`
         );
         this.start = () => {
           this.start = void 0;
@@ -14346,7 +14346,7 @@ var require_Protocol = __commonJS({
               comments: m[3]
             };
             this._remoteIdentRaw = Buffer.from(identRaw);
-            this._debug && this._debug(`Remote ident: ${inspect2(identRaw)}`);
+            this._debug && this._debug(`Remote ident: ${inspect(identRaw)}`);
             this._compatFlags = getCompatFlags(header);
             this._buffer = void 0;
             this._decipher = new NullDecipher(0, onKEXPayload.bind(this, { firstPacket: true }));
@@ -14464,7 +14464,7 @@ var require_node_fs_compat = __commonJS({
   "node_modules/ssh2/lib/protocol/node-fs-compat.js"(exports) {
     "use strict";
     var assert = __require("assert");
-    var { inspect: inspect2 } = __require("util");
+    var { inspect } = __require("util");
     function addNumericalSeparator(val) {
       let res = "";
       let i = val.length;
@@ -14519,7 +14519,7 @@ ${suffix}`;
             received = addNumericalSeparator(received);
           received += "n";
         } else {
-          received = inspect2(input);
+          received = inspect(input);
         }
         msg += ` It must be ${range}. Received ${received}`;
         this.message = msg;
@@ -14830,17 +14830,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path8, options) {
+      createReadStream(path10, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path8, options);
+        return new ReadStream(this, path10, options);
       }
-      createWriteStream(path8, options) {
+      createWriteStream(path10, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path8, options);
+        return new WriteStream(this, path10, options);
       }
-      open(path8, flags_, attrs, cb) {
+      open(path10, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -14859,7 +14859,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -14867,7 +14867,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -14998,7 +14998,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs3, this, localPath, remotePath, opts, cb);
       }
-      readFile(path8, options, callback_) {
+      readFile(path10, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15071,13 +15071,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path8, flag, 438, (er, handle_) => {
+        this.open(path10, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path8, (er_, st_) => {
+              this.stat(path10, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -15098,7 +15098,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path8, data, options, callback_) {
+      writeFile(path10, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15117,7 +15117,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path8, flag, options.mode, (openErr, handle) => {
+        this.open(path10, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -15126,7 +15126,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path8, (er_, st_) => {
+                  this.stat(path10, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -15145,7 +15145,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path8, data, options, callback_) {
+      appendFile(path10, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15163,12 +15163,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path8, data, options, callback);
+        this.writeFile(path10, data, options, callback);
       }
-      exists(path8, cb) {
+      exists(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path8, (err) => {
+        this.stat(path10, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -15211,7 +15211,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path8, attrs, cb) {
+      mkdir(path10, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15225,7 +15225,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15233,7 +15233,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15249,10 +15249,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path8, cb) {
+      rmdir(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15260,7 +15260,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -15350,10 +15350,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path8, cb) {
+      stat(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15361,17 +15361,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path8, cb) {
+      lstat(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15379,17 +15379,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path8, cb) {
+      opendir(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15397,14 +15397,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path8, attrs, cb) {
+      setstat(path10, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15416,7 +15416,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15424,7 +15424,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15484,8 +15484,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path8, atime, mtime, cb) {
-        return this.setstat(path8, {
+      utimes(path10, atime, mtime, cb) {
+        return this.setstat(path10, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -15496,8 +15496,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path8, uid, gid, cb) {
-        return this.setstat(path8, {
+      chown(path10, uid, gid, cb) {
+        return this.setstat(path10, {
           uid,
           gid
         }, cb);
@@ -15507,15 +15507,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path8, mode, cb) {
-        return this.setstat(path8, {
+      chmod(path10, mode, cb) {
+        return this.setstat(path10, {
           mode
         }, cb);
       }
-      readlink(path8, cb) {
+      readlink(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15523,7 +15523,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15568,10 +15568,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path8, cb) {
+      realpath(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15579,7 +15579,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15624,13 +15624,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path8, cb) {
+      ext_openssh_statvfs(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15640,7 +15640,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -15726,7 +15726,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path8, attrs, cb) {
+      ext_openssh_lsetstat(path10, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -15741,7 +15741,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15751,7 +15751,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15768,13 +15768,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path8, cb) {
+      ext_openssh_expandPath(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15784,7 +15784,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -17062,12 +17062,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path8)) {
+        if (!sftp.emit("LSTAT", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17086,13 +17086,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path8, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path10, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17114,12 +17114,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path8)) {
+        if (!sftp.emit("OPENDIR", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17138,63 +17138,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path8)) {
+        if (!sftp.emit("REMOVE", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path8, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path10, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path8)) {
+        if (!sftp.emit("RMDIR", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path8)) {
+        if (!sftp.emit("REALPATH", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path8)) {
+        if (!sftp.emit("STAT", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17214,14 +17214,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path8)) {
+        if (!sftp.emit("READLINK", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17292,7 +17292,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path8, options) {
+    function ReadStream(sftp, path10, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17306,7 +17306,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path8;
+      this.path = path10;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -17437,7 +17437,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path8, options) {
+    function WriteStream(sftp, path10, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17449,7 +17449,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path8;
+      this.path = path10;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -21192,7 +21192,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes5
+      randomBytes: randomBytes6
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -21456,7 +21456,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes5(SALT_LEN);
+            const salt = randomBytes6(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -21495,7 +21495,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes5(4);
+          const checkInt = randomBytes6(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -21676,11 +21676,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path8, withInternals, err) {
+    function _prettifyError(path10, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path8);
+      err.Update(path10);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -21741,8 +21741,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path8) {
-        var msg = "(" + (path8 || "unknown path") + ")";
+      err.Update = function Update(path10) {
+        var msg = "(" + (path10 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -25942,7 +25942,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path8 = __require("path");
+    var path10 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -25952,7 +25952,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path8.resolve(path8.dirname(from), to);
+        return path10.resolve(path10.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -26025,7 +26025,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs3 = __require("fs");
-    var path8 = __require("path");
+    var path10 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -26043,7 +26043,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path8.normalize);
+          _this.searchPaths = searchPaths.map(path10.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -26056,7 +26056,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs3.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path8.resolve(fullname);
+            fullname = path10.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -26072,8 +26072,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path8.resolve(paths[i]);
-          var p = path8.resolve(paths[i], name);
+          var basePath = path10.resolve(paths[i]);
+          var p = path10.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs3.existsSync(p)) {
             fullpath = p;
             break;
@@ -26339,13 +26339,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path8 = __require("path");
+    var path10 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path8.extname(name);
+        this.ext = path10.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -26725,7 +26725,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path8, eagerCompile) {
+      _proto3.init = function init(src, env, path10, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -26743,7 +26743,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path8;
+        this.path = path10;
         if (eagerCompile) {
           try {
             this._compile();
@@ -26894,7 +26894,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path8 = __require("path");
+    var path10 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -26931,8 +26931,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs3.readdirSync(dir).forEach(function(file) {
-          var filepath = path8.join(dir, file);
-          var subpath = filepath.substr(path8.join(input, "/").length);
+          var filepath = path10.join(dir, file);
+          var subpath = filepath.substr(path10.join(input, "/").length);
           var stat2 = fs3.statSync(filepath);
           if (stat2 && stat2.isDirectory()) {
             subpath += "/";
@@ -26949,7 +26949,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path8.join(input, "/"), "");
+          var name = templates2[i].replace(path10.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs3.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -27328,11 +27328,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path8, eagerCompile) {
+      compile: function compile(src, env, path10, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path8, eagerCompile);
+        return new Template(src, env, path10, eagerCompile);
       },
       render: function render(name, ctx, cb) {
         if (!e) {
@@ -27361,6 +27361,41 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+
+// src/playbook/tags.ts
+var ALL_TAGS = { only: ["all"], skip: [] };
+function parseTagList(values) {
+  const tags = /* @__PURE__ */ new Set();
+  for (const value of values) {
+    for (const tag of value.split(/[,\n]/)) {
+      const trimmed = tag.trim();
+      if (trimmed) tags.add(trimmed);
+    }
+  }
+  return [...tags];
+}
+function shouldRunTags(tags, selection) {
+  const own = new Set(tags.length > 0 ? tags : ["untagged"]);
+  const untagged = tags.length === 0;
+  const only = selection.only.length > 0 ? selection.only : ["all"];
+  const skip = selection.skip;
+  const shares = (list) => list.some((t) => own.has(t));
+  let run = false;
+  if (own.has("always")) run = true;
+  else if (only.includes("all") && !own.has("never")) run = true;
+  else if (shares(only)) run = true;
+  else if (only.includes("tagged") && !untagged && !own.has("never")) run = true;
+  if (run && skip.length > 0) {
+    if (skip.includes("all")) {
+      if (!own.has("always") || skip.includes("always")) run = false;
+    } else if (shares(skip)) run = false;
+    else if (skip.includes("tagged") && !untagged) run = false;
+  }
+  return run;
+}
+function inheritTags(own, inherited) {
+  return [.../* @__PURE__ */ new Set([...own, ...inherited])];
+}
 
 // src/errors.ts
 function formatLocation(loc) {
@@ -27460,6 +27495,8 @@ Options:
       --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
       --json FILE             write the results document (JSON) to FILE
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
+  -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
+      --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -27505,6 +27542,8 @@ function parseCli(argv, env, isTty, cwd = process.cwd()) {
         poll: { type: "string", short: "P" },
         jobs: { type: "string" },
         shard: { type: "string" },
+        tags: { type: "string", short: "t", multiple: true },
+        "skip-tags": { type: "string", multiple: true },
         become: { type: "boolean", short: "b" },
         "become-user": { type: "string" },
         "become-method": { type: "string" },
@@ -27580,6 +27619,12 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
     commandTimeoutMs: positiveInt(values["command-timeout"] ?? "3600", "--command-timeout") * 1e3,
     cwd
   };
+  if (values.tags !== void 0 || values["skip-tags"] !== void 0) {
+    settings.tags = {
+      only: parseTagList(values.tags ?? []),
+      skip: parseTagList(values["skip-tags"] ?? [])
+    };
+  }
   if (values.become || values["become-user"] || becomeMethod || envPassword) {
     settings.become = {
       ...values.become ? { enabled: true } : {},
@@ -27679,7 +27724,7 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
 
 // src/engine.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path7 from "node:path";
+import path9 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -27822,14 +27867,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path8, content, options) {
+  async putFile(path10, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path8} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path10} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -27838,14 +27883,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path8, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path10, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path8, content, mode) {
-    const temp = join(dirname(path8), `.${basename(path8)}.apb-${randomBytes(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat(path8).then(
+  async writeAtomically(path10, content, mode) {
+    const temp = join(dirname(path10), `.${basename(path10)}.apb-${randomBytes(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat(path10).then(
       (s) => s.mode & 4095,
       () => void 0
     );
@@ -27857,11 +27902,11 @@ var LocalConnection = class {
         await file.close();
       }
       if (finalMode !== void 0) await chmod(temp, finalMode);
-      await rename(temp, path8);
+      await rename(temp, path10);
     } catch (error) {
       await unlink(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot write ${path10} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       );
     }
   }
@@ -27961,12 +28006,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path8) {
-    return fsPath.basename(path8);
+  basename(path10) {
+    return fsPath.basename(path10);
   },
-  stat(path8) {
+  stat(path10) {
     return new Promise((resolve2, reject) => {
-      fs.stat(path8, (err, res) => {
+      fs.stat(path10, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -27975,9 +28020,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path8) {
+  readdir(path10) {
     return new Promise((resolve2, reject) => {
-      fs.readdir(path8, (err, res) => {
+      fs.readdir(path10, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -27987,19 +28032,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path8, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path8);
+async function scanDirectoryInternal({ path: path10, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path10);
   if (itemStat.isFile()) {
-    result.files.push(path8);
+    result.files.push(path10);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path8);
+    result.directories.push(path10);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path8);
+  const contents = await fileSystem.readdir(path10);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path8, item);
+    const itemPath = fileSystem.join(path10, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -28014,8 +28059,8 @@ async function scanDirectoryInternal({ path: path8, recursive, validate, result,
     })).catch(reject);
   });
 }
-async function scanDirectory(path8, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path8 && typeof path8 === "string", "path must be a valid string");
+async function scanDirectory(path10, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path10 && typeof path10 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -28027,7 +28072,7 @@ async function scanDirectory(path8, { recursive = true, validate = null, concurr
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path8,
+      path: path10,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -28044,7 +28089,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path8) => !fsPath2.basename(path8).startsWith(".");
+var DEFAULT_VALIDATE = (path10) => !fsPath2.basename(path10).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -28053,11 +28098,11 @@ var SSHError = class extends Error {
     this.code = code;
   }
 };
-function unixifyPath(path8) {
-  if (path8.includes("\\")) {
-    return path8.split("\\").join("/");
+function unixifyPath(path10) {
+  if (path10.includes("\\")) {
+    return path10.split("\\").join("/");
   }
-  return path8;
+  return path10;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -28071,11 +28116,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path8, sftp) {
+async function makeDirectoryWithSftp(path10, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path8, (err, res) => {
+      sftp.stat(path10, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28093,7 +28138,7 @@ async function makeDirectoryWithSftp(path8, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path8, (err) => {
+      sftp.mkdir(path10, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -28344,20 +28389,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path8, method = "sftp", givenSftp = null) {
-    invariant2(typeof path8 === "string", "path must be a valid string");
+  async mkdir(path10, method = "sftp", givenSftp = null) {
+    invariant2(typeof path10 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path8)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path10)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path8), sftp).catch(async (error) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path10), sftp).catch(async (error) => {
       if (!retry || error == null || error.message !== "No such file" && error.code !== "ENOENT") {
         throw error;
       }
-      await this.mkdir(fsPath2.dirname(path8), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path10), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -28525,15 +28570,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path8) {
-          return fsPath2.posix.basename(path8);
+        basename(path10) {
+          return fsPath2.posix.basename(path10);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path8) {
+        readdir(path10) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path8, (err, res) => {
+            sftp.readdir(path10, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28542,9 +28587,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path8) {
+        stat(path10) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path8, (err, res) => {
+            sftp.stat(path10, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28832,22 +28877,22 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path8 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  const path10 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
   let fileText = "";
   try {
-    fileText = await readFile2(path8, "utf8");
+    fileText = await readFile2(path10, "utf8");
   } catch (error) {
     if (error.code !== "ENOENT") {
       throw new ConnectionError(
-        `cannot read known_hosts file ${path8} for ${target.where}: ${errorText(error)}`,
+        `cannot read known_hosts file ${path10} for ${target.where}: ${errorText(error)}`,
         target.host
       );
     }
   }
-  const entries = parseKnownHosts(fileText, path8);
+  const entries = parseKnownHosts(fileText, path10);
   if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path8} or the known_hosts text given` : path8;
+  const searched = target.knownHosts ? `${path10} or the known_hosts text given` : path10;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
@@ -29413,22 +29458,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path8, content, mode) {
+  async writeAtomically(path10, content, mode) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path8);
+    const dir = posix.dirname(path10);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path8)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+      `.${posix.basename(path10)}.apb-${randomBytes2(6).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.where}: ${step}: ${errorText2(error)}`
+        `cannot write ${path10} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path8, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path10, cb)).catch(() => void 0);
       if (existing) finalMode = existing.mode & 4095;
     }
     const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
@@ -29451,14 +29496,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path8, cb);
+          sftp.ext_openssh_rename(temp, path10, cb);
         } catch {
-          sftp.unlink(path8, () => sftp.rename(temp, path8, cb));
+          sftp.unlink(path10, () => sftp.rename(temp, path10, cb));
         }
       });
     } catch (error) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path8}`, error);
+      fail(`rename ${temp} to ${path10}`, error);
     }
   }
   sftpSession() {
@@ -31286,6 +31331,27 @@ var TASK_KEYWORDS = /* @__PURE__ */ new Set([
   "check_mode",
   "debugger"
 ]);
+var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
+  "block",
+  "rescue",
+  "always",
+  "name",
+  "when",
+  "vars",
+  "environment",
+  "ignore_errors",
+  "ignore_unreachable",
+  "no_log",
+  "timeout",
+  "tags",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "check_mode",
+  "debugger"
+]);
 var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "name",
   "hosts",
@@ -31317,9 +31383,6 @@ var UNSUPPORTED_KEYWORDS = {
   notify: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
   listen: "handlers are not supported yet",
   handlers: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
-  block: "block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results",
-  rescue: "block/rescue/always is not supported yet",
-  always: "block/rescue/always is not supported yet",
   include_tasks: "include_tasks is not supported yet; inline the tasks",
   import_tasks: "import_tasks is not supported yet; inline the tasks",
   include_role: "roles are not supported yet; inline the role tasks",
@@ -34571,6 +34634,7 @@ function parsePlaybookText(text2, file, baseDir, modules) {
   const loader2 = new Loader(doc, file, modules);
   return { file, baseDir, plays: loader2.plays() };
 }
+var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
 var Loader = class {
   constructor(doc, file, modules) {
     this.doc = doc;
@@ -34580,6 +34644,7 @@ var Loader = class {
   doc;
   file;
   modules;
+  nextBlockId = 0;
   plays() {
     const data = this.doc.data;
     if (data === null || data === void 0) {
@@ -34628,17 +34693,19 @@ var Loader = class {
     const vars = this.mapping(raw.vars, "vars", location);
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
+    const tags = normaliseTags(raw.tags);
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location),
       ...this.taskList(raw.tasks, "tasks", location),
       ...this.taskList(raw.post_tasks, "post_tasks", location)
-    ];
+    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location),
       hosts,
       vars,
       gatherFacts: raw.gather_facts ?? true,
       tasks,
+      tags,
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
@@ -34656,7 +34723,73 @@ var Loader = class {
         this.at(raw) ?? playLocation
       );
     }
-    return raw.map((entry) => this.task(entry, raw));
+    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL));
+  }
+  /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
+  taskOrBlock(raw, parent, inherited) {
+    if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
+    if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
+      throw new PlaybookError(
+        "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
+        this.at(raw)
+      );
+    }
+    const task = this.task(raw, parent);
+    return [inherited === TOP_LEVEL ? task : inherit(task, inherited)];
+  }
+  block(raw, outer) {
+    const location = this.at(raw);
+    for (const key of Object.keys(raw)) {
+      if (BLOCK_KEYWORDS.has(key)) continue;
+      if (key === "any_errors_fatal") {
+        throw new PlaybookError(
+          "'any_errors_fatal' is not supported on a block yet; set it on the play",
+          location
+        );
+      }
+      const guess = closestMatch(key, BLOCK_KEYWORDS);
+      throw new PlaybookError(
+        `'${key}' is not a valid keyword for a block${guess ? ` (did you mean '${guess}'?)` : ""}. A block takes: ${[...BLOCK_KEYWORDS].join(", ")}. Put module arguments and task keywords such as loop or register on the tasks inside it`,
+        location
+      );
+    }
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      );
+    }
+    const id = this.nextBlockId++;
+    const name = raw.name === void 0 || raw.name === null ? void 0 : this.nameOf(raw.name, location);
+    const become = becomeKeywords(raw, location);
+    const ownVars = this.mapping(raw.vars, "vars", location);
+    const base2 = {
+      frames: outer.frames,
+      when: [...outer.when, ...this.conditionals(raw.when, "when", location)],
+      vars: { ...outer.vars, ...ownVars },
+      environment: raw.environment === void 0 || raw.environment === null ? outer.environment : [...outer.environment, ...asList(raw.environment)],
+      tags: union(outer.tags, normaliseTags(raw.tags)),
+      ...outer.become || become ? { become: { ...outer.become, ...become } } : {},
+      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
+      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
+      noLog: raw.no_log ?? outer.noLog,
+      timeout: raw.timeout ?? outer.timeout
+    };
+    const tasks = [];
+    for (const section of ["block", "rescue", "always"]) {
+      const list = raw[section];
+      if (list === void 0 || list === null) continue;
+      if (!Array.isArray(list)) {
+        throw new PlaybookError(
+          `'${section}' must be a list of tasks, found ${describe(list)}`,
+          this.at(list) ?? location
+        );
+      }
+      const frame = { id, section, location, ...name === void 0 ? {} : { name } };
+      const inner = { ...base2, frames: [...outer.frames, frame] };
+      for (const entry of list) tasks.push(...this.taskOrBlock(entry, list, inner));
+    }
+    return tasks;
   }
   task(raw, parent) {
     if (!isMapping(raw)) {
@@ -34884,6 +35017,32 @@ function becomeMethodProblem(method) {
 function canonicalModule(name) {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
   return name;
+}
+function inherit(task, from) {
+  const out = {
+    ...task,
+    blocks: from.frames,
+    when: [...from.when, ...task.when],
+    vars: { ...from.vars, ...task.vars },
+    tags: union(from.tags, task.tags)
+  };
+  if (from.environment.length > 0) {
+    out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
+  }
+  if (from.become || task.become) out.become = { ...from.become, ...task.become };
+  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
+  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
+  out.noLog = task.noLog ?? from.noLog;
+  out.timeout = task.timeout ?? from.timeout;
+  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
+    if (out[key] === void 0) delete out[key];
+  return out;
+}
+function asList(value) {
+  return Array.isArray(value) ? value : [value];
+}
+function union(a, b) {
+  return [.../* @__PURE__ */ new Set([...a, ...b])];
 }
 function normaliseLoop(raw, keyword) {
   return { value: raw, flatten: keyword === "with_items" };
@@ -35705,9 +35864,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path8) {
-  if (typeof path8 === "number") return getAttribute(item, path8);
-  return String(path8).split(".").reduce(
+function attributePath(item, path10) {
+  if (typeof path10 === "number") return getAttribute(item, path10);
+  return String(path10).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -36659,6 +36818,13 @@ var Templar = class {
       return out;
     }
     return value;
+  }
+  /**
+   * Renders a whole template file (the template module) to text: never a native value, trailing newlines
+   * kept, `{% %}` blocks trimming the newline after them (Ansible's `trim_blocks: true` default).
+   */
+  renderText(source, vars) {
+    return /\{[{%#]/.test(source) ? renderToString(source, vars) : source;
   }
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression, vars) {
@@ -38405,14 +38571,14 @@ function applyLimit(hosts, inventory, limit) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path8) {
+function readLimitFile(path10) {
   let text2;
   try {
-    text2 = readFileSync3(path8, "utf8");
+    text2 = readFileSync3(path10, "utf8");
   } catch (e) {
     const code = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path8}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path10}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -38446,9 +38612,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path8) {
+function fileKind(path10) {
   try {
-    const stat2 = statSync(path8);
+    const stat2 = statSync(path10);
     return stat2.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -38693,9 +38859,163 @@ function commandArgv(args) {
 }
 
 // src/modules/copy.ts
-import { createHash as createHash2 } from "node:crypto";
 import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import path5 from "node:path";
+
+// src/modules/file-transfer.ts
+import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
 import path4 from "node:path";
+async function transferFile(connection, request) {
+  const { dest, content, mode, state, timeoutMs } = request;
+  const checksum = createHash2("sha1").update(content).digest("hex");
+  const octalMode = mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0;
+  let changed2 = false;
+  let backupFile;
+  if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
+  if (state.kind === "none" || state.checksum !== checksum && request.force) {
+    const candidate = request.validate === void 0 ? void 0 : await writeValidated(connection, request, request.validate, octalMode);
+    if (request.backup && state.kind === "file")
+      backupFile = await backupRemote(connection, dest, timeoutMs);
+    if (candidate !== void 0) {
+      await moveIntoPlace(connection, candidate, dest, timeoutMs);
+    } else {
+      await connection.putFile(dest, content, { timeoutMs, mode: octalMode });
+    }
+    changed2 = true;
+  }
+  const final = await connection.run(
+    `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+    { timeoutMs }
+  );
+  if (final.code !== 0) {
+    throw new ModuleArgumentError(
+      `could not set the mode of ${dest}: ${final.stderr.toString("utf8").trim()}`
+    );
+  }
+  const [uid, gid, owner, group, octal, size] = final.stdout.toString("utf8").trim().split(" ");
+  if (mode && state.kind === "file" && !changed2 && normaliseOctal(state.mode) !== normaliseOctal(octal ?? ""))
+    changed2 = true;
+  const result = {
+    changed: changed2,
+    checksum,
+    dest,
+    gid: Number(gid),
+    group,
+    mode: `0${normaliseOctal(octal ?? "")}`,
+    owner,
+    size: Number(size),
+    state: "file",
+    uid: Number(uid)
+  };
+  if (backupFile !== void 0) result["backup_file"] = backupFile;
+  return result;
+}
+async function writeValidated(connection, request, validate, octalMode) {
+  const { dest, timeoutMs } = request;
+  if (!validate.includes("%s"))
+    throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
+  const candidate = path4.posix.join(
+    path4.posix.dirname(dest),
+    `.${path4.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  );
+  await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
+  const command = validate.split("%s").join(shellQuote(candidate));
+  const res = await connection.run(command, { timeoutMs });
+  if (res.code !== 0) {
+    await connection.run(`rm -f ${shellQuote(candidate)}`, { timeoutMs });
+    throw new ValidationError(
+      res.code ?? -1,
+      res.stdout.toString("utf8"),
+      res.stderr.toString("utf8")
+    );
+  }
+  return candidate;
+}
+async function moveIntoPlace(connection, candidate, dest, timeoutMs) {
+  const c = shellQuote(candidate);
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `{ [ ! -e ${d} ] || chmod --reference=${d} ${c}; } && mv -f ${c} ${d}`,
+    { timeoutMs }
+  );
+  if (res.code !== 0) {
+    await connection.run(`rm -f ${c}`, { timeoutMs });
+    throw new ModuleArgumentError(
+      `could not move the validated file to ${dest}: ${res.stderr.toString("utf8").trim()}`
+    );
+  }
+}
+async function backupRemote(connection, dest, timeoutMs) {
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p ${d} "$b" && printf '%s' "$b"`,
+    { timeoutMs }
+  );
+  if (res.code !== 0) {
+    throw new ModuleArgumentError(
+      `Could not make a backup of ${dest}: ${res.stderr.toString("utf8").trim()}`
+    );
+  }
+  return res.stdout.toString("utf8");
+}
+var ValidationError = class extends ModuleArgumentError {
+  constructor(exitStatus, stdout, stderr) {
+    super("failed to validate");
+    this.exitStatus = exitStatus;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+  exitStatus;
+  stdout;
+  stderr;
+};
+function validationFailure(error) {
+  return {
+    changed: false,
+    failed: true,
+    msg: error.message,
+    exit_status: error.exitStatus,
+    stdout: error.stdout,
+    stderr: error.stderr
+  };
+}
+function normaliseMode(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  if (typeof value === "number") return `0${value.toString(8)}`;
+  const text2 = String(value);
+  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
+    throw new ModuleArgumentError(
+      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
+    );
+  }
+  return text2;
+}
+function normaliseOctal(mode) {
+  return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
+}
+async function inspectRemote(connection, dest, timeoutMs) {
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    { timeoutMs }
+  );
+  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
+  if (kind === "dir") return { kind: "dir" };
+  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
+  return { kind: "none" };
+}
+function boolArg(value, name, fallback) {
+  if (value === void 0 || value === null) return fallback;
+  if (typeof value === "boolean") return value;
+  const text2 = String(value).trim().toLowerCase();
+  if (["yes", "true", "on", "1", "y", "t"].includes(text2)) return true;
+  if (["no", "false", "off", "0", "n", "f"].includes(text2)) return false;
+  throw new ModuleArgumentError(
+    `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
+  );
+}
+
+// src/modules/copy.ts
 var copyModule = {
   name: "copy",
   argNames: [
@@ -38713,7 +39033,7 @@ var copyModule = {
   ],
   async run(ctx) {
     const args = ctx.args;
-    for (const unsupported of ["owner", "group", "remote_src", "validate", "backup"]) {
+    for (const unsupported of ["owner", "group", "remote_src"]) {
       if (args[unsupported] !== void 0 && args[unsupported] !== false) {
         throw new ModuleArgumentError(
           `copy: '${unsupported}' is not supported yet; use a shell task for it`
@@ -38725,47 +39045,29 @@ var copyModule = {
     const { content, src } = readSource2(args, ctx.baseDir);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
-    let state = await inspect(connection, dest, ctx.timeoutMs);
+    let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path4.basename(src)}`;
-      state = await inspect(connection, dest, ctx.timeoutMs);
+      dest = `${dest.replace(/\/+$/, "")}/${path5.basename(src)}`;
+      state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
-    const checksum = createHash2("sha1").update(content).digest("hex");
-    const force = args["force"] === void 0 ? true : Boolean(args["force"]);
-    let changed2 = false;
-    if (state.kind === "none" || state.checksum !== checksum && force) {
-      await connection.putFile(dest, content, {
-        timeoutMs: ctx.timeoutMs,
-        mode: mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0
+    let result;
+    try {
+      result = await transferFile(connection, {
+        dest,
+        content,
+        mode,
+        force: boolArg(args["force"], "force", true),
+        backup: boolArg(args["backup"], "backup", false),
+        validate: optionalString(args["validate"]),
+        state,
+        timeoutMs: ctx.timeoutMs
       });
-      changed2 = true;
+    } catch (error) {
+      if (error instanceof ValidationError) return validationFailure(error);
+      throw error;
     }
-    const final = await connection.run(
-      `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
-      { timeoutMs: ctx.timeoutMs }
-    );
-    if (final.code !== 0) {
-      throw new ModuleArgumentError(
-        `could not set the mode of ${dest}: ${final.stderr.toString("utf8").trim()}`
-      );
-    }
-    const [uid, gid, owner, group, octal, size] = final.stdout.toString("utf8").trim().split(" ");
-    if (mode && state.kind === "file" && !changed2 && normaliseOctal(state.mode) !== normaliseOctal(octal ?? ""))
-      changed2 = true;
-    const result = {
-      changed: changed2,
-      checksum,
-      dest,
-      gid: Number(gid),
-      group,
-      mode: `0${normaliseOctal(octal ?? "")}`,
-      owner,
-      size: Number(size),
-      state: "file",
-      uid: Number(uid)
-    };
     if (src !== void 0) result["src"] = src;
     return result;
   }
@@ -38781,7 +39083,7 @@ function readSource2(args, baseDir) {
   }
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
-  const local = path4.resolve(baseDir, src);
+  const local = path5.resolve(baseDir, src);
   try {
     if (statSync2(local).isDirectory()) {
       throw new ModuleArgumentError(
@@ -38793,31 +39095,6 @@ function readSource2(args, baseDir) {
     if (error instanceof ModuleArgumentError) throw error;
     throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`);
   }
-}
-function normaliseMode(value) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  if (typeof value === "number") return `0${value.toString(8)}`;
-  const text2 = String(value);
-  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
-    throw new ModuleArgumentError(
-      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
-    );
-  }
-  return text2;
-}
-function normaliseOctal(mode) {
-  return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
-}
-async function inspect(connection, dest, timeoutMs) {
-  const d = shellQuote(dest);
-  const res = await connection.run(
-    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
-    { timeoutMs }
-  );
-  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
-  if (kind === "dir") return { kind: "dir" };
-  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
-  return { kind: "none" };
 }
 
 // src/modules/debug.ts
@@ -39239,7 +39516,7 @@ function searchPathsArg(value) {
 
 // src/modules/script.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import path5 from "node:path";
+import path6 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -39257,7 +39534,7 @@ var scriptModule = {
       );
     }
     const [localName, ...scriptArgs] = words;
-    const localPath = path5.resolve(ctx.baseDir, localName);
+    const localPath = path6.resolve(ctx.baseDir, localName);
     let content;
     try {
       content = readFileSync5(localPath);
@@ -39281,7 +39558,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path5.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path6.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -39518,6 +39795,92 @@ function dateTimeFacts(line) {
   };
 }
 
+// src/modules/template.ts
+import { readFileSync as readFileSync6, statSync as statSync3 } from "node:fs";
+import path7 from "node:path";
+var templateModule = {
+  name: "template",
+  argNames: [
+    "src",
+    "dest",
+    "mode",
+    "force",
+    "backup",
+    "validate",
+    "owner",
+    "group",
+    "newline_sequence",
+    "trim_blocks",
+    "lstrip_blocks"
+  ],
+  async run(ctx) {
+    const args = ctx.args;
+    for (const unsupported of ["owner", "group", "lstrip_blocks"]) {
+      if (args[unsupported] !== void 0 && args[unsupported] !== false) {
+        throw new ModuleArgumentError(
+          `template: '${unsupported}' is not supported yet; use a shell task for it`
+        );
+      }
+    }
+    if (args["trim_blocks"] !== void 0 && !boolArg(args["trim_blocks"], "trim_blocks", true)) {
+      throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet");
+    }
+    const newline = optionalString(args["newline_sequence"]);
+    if (newline !== void 0 && !["\n", "\r\n", "\r"].includes(newline)) {
+      throw new ModuleArgumentError(
+        `value of newline_sequence must be one of: \\n, \\r, \\r\\n, got: ${JSON.stringify(newline)}`
+      );
+    }
+    const src = optionalString(args["src"]);
+    if (!src) throw new ModuleArgumentError("missing required arguments: src");
+    let dest = optionalString(args["dest"]);
+    if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
+    const local = findTemplate(src, ctx.baseDir);
+    let text2 = ctx.render(readFileSync6(local, "utf8"));
+    if (newline !== void 0 && newline !== "\n") text2 = text2.replace(/\r?\n/g, newline);
+    const mode = normaliseMode(args["mode"]);
+    const connection = await ctx.connection();
+    let state = await inspectRemote(connection, dest, ctx.timeoutMs);
+    if (state.kind === "dir") {
+      dest = `${dest.replace(/\/+$/, "")}/${path7.basename(src)}`;
+      state = await inspectRemote(connection, dest, ctx.timeoutMs);
+      if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
+    }
+    let result;
+    try {
+      result = await transferFile(connection, {
+        dest,
+        content: Buffer.from(text2, "utf8"),
+        mode,
+        force: boolArg(args["force"], "force", true),
+        backup: boolArg(args["backup"], "backup", false),
+        validate: optionalString(args["validate"]),
+        state,
+        timeoutMs: ctx.timeoutMs
+      });
+    } catch (error) {
+      if (error instanceof ValidationError) return validationFailure(error);
+      throw error;
+    }
+    result["src"] = local;
+    return result;
+  }
+};
+function findTemplate(src, baseDir) {
+  const candidates = path7.isAbsolute(src) ? [src] : [path7.resolve(baseDir, "templates", src), path7.resolve(baseDir, src)];
+  for (const candidate of candidates) {
+    try {
+      if (statSync3(candidate).isFile()) return candidate;
+    } catch {
+    }
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'
+Searched in:
+${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
+  );
+}
+
 // src/modules/registry.ts
 var ALL = [
   shellModule,
@@ -39525,6 +39888,7 @@ var ALL = [
   rawModule,
   scriptModule,
   copyModule,
+  templateModule,
   debugModule,
   setFactModule,
   failModule,
@@ -39567,6 +39931,93 @@ var JobRegistry = class {
   /** All jobs not gathered yet, for the results document's `jobs`. */
   allOutstanding() {
     return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
+  }
+};
+
+// src/executor/block-tracker.ts
+var BlockTracker = class {
+  state = /* @__PURE__ */ new Map();
+  /** Blocks with at least one rescue task in the list (a rescue emptied by tag filtering does not rescue). */
+  rescuable = /* @__PURE__ */ new Set();
+  constructor(tasks) {
+    for (const task of tasks) {
+      const inner = task.blocks?.at(-1);
+      if (inner?.section === "rescue") this.rescuable.add(inner.id);
+    }
+  }
+  /** Whether the host runs this task: it is in every list the task sits in (Ansible gives it a no-op otherwise). */
+  runs(host, task) {
+    for (const frame of task.blocks ?? []) {
+      const failures = this.failures(host, frame.id);
+      if (frame.section === "block" && failures.block) return false;
+      if (frame.section === "rescue" && (!failures.block || failures.rescue)) return false;
+      if (frame.section === "always" && failures.always) return false;
+    }
+    return true;
+  }
+  /**
+   * Records that the task failed on the host. Returns 'rescued' when an enclosing block's rescue will run
+   * for it (Ansible then counts `rescued`, not `failed`), 'failed' when the host will fail once its
+   * `always` lists have run, and 'fatal' for a task outside any block (the host fails now).
+   */
+  fail(host, task) {
+    const frames = task.blocks ?? [];
+    const inner = frames.at(-1);
+    if (!inner) return "fatal";
+    this.failures(host, inner.id)[inner.section] = true;
+    return this.willRescue(frames) ? "rescued" : "failed";
+  }
+  /**
+   * Closes the blocks the list leaves between `previous` and `next` (undefined at the end of the list).
+   * Returns the hosts whose failure left the outermost block unrescued: they have failed.
+   */
+  leave(previous, next, hosts) {
+    const before = previous?.blocks ?? [];
+    const after = next?.blocks ?? [];
+    let common2 = 0;
+    while (common2 < before.length && common2 < after.length && before[common2].id === after[common2].id)
+      common2++;
+    if (common2 === before.length) return [];
+    const failed2 = [];
+    for (const host of hosts) {
+      for (let depth = before.length - 1; depth >= common2; depth--) {
+        const frame = before[depth];
+        if (!this.blockFailed(host, frame)) continue;
+        const parent = before[depth - 1];
+        if (parent) this.failures(host, parent.id)[parent.section] = true;
+        else {
+          failed2.push(host);
+          break;
+        }
+      }
+    }
+    return failed2;
+  }
+  /** A block fails when its always failed, or its block failed without a rescue that completed. */
+  blockFailed(host, frame) {
+    const failures = this.failures(host, frame.id);
+    return failures.always || failures.block && (!this.rescuable.has(frame.id) || failures.rescue);
+  }
+  /** Whether a failure in the innermost of these frames reaches a rescue (Ansible's is_any_block_rescuing). */
+  willRescue(frames) {
+    for (let depth = frames.length - 1; depth >= 0; depth--) {
+      const frame = frames[depth];
+      if (frame.section === "block" && this.rescuable.has(frame.id)) return true;
+    }
+    return false;
+  }
+  failures(host, id) {
+    let blocks = this.state.get(host);
+    if (!blocks) {
+      blocks = /* @__PURE__ */ new Map();
+      this.state.set(host, blocks);
+    }
+    let failures = blocks.get(id);
+    if (!failures) {
+      failures = { block: false, rescue: false, always: false };
+      blocks.set(id, failures);
+    }
+    return failures;
   }
 };
 
@@ -39932,6 +40383,7 @@ function moduleContext(ctx, _locals, scope, extra) {
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    render: (text2) => templar.renderText(text2, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment: environment2,
@@ -40094,7 +40546,15 @@ var PlaybookRunner = class {
   async runBatch(play, batch, playContext) {
     const { templar, events } = this.options;
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0], playContext));
-    const tasks = gather ? [{ ...GATHER_FACTS, location: play.location }, ...play.tasks] : play.tasks;
+    const selection = this.options.tags ?? ALL_TAGS;
+    const gatherTask = {
+      ...GATHER_FACTS,
+      tags: play.tags.length > 0 ? play.tags : ["always"],
+      location: play.location
+    };
+    const tasks = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
+      (task) => shouldRunTags(task.tags, selection)
+    );
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
       this.variables.scope(batch[0], playContext)
@@ -40106,30 +40566,39 @@ var PlaybookRunner = class {
         play.location
       );
     }
-    for (const task of tasks) {
+    const isActive = (h) => !this.failed.has(h) && !this.unreachable.has(h);
+    const endsPlay = (newlyFailed) => {
+      if (newlyFailed.length === 0) return false;
+      const failedInBatch = batch.filter((h) => !isActive(h)).length;
+      const overThreshold = maxFail !== void 0 && failedInBatch / batch.length * 100 > maxFail;
+      if (!anyErrorsFatal && !overThreshold) return false;
+      for (const h of batch) this.failed.add(h);
+      events.noMoreHosts();
+      return true;
+    };
+    const blocks = new BlockTracker(tasks);
+    let previous;
+    for (const task of [...tasks, void 0]) {
       if (this.options.signal?.aborted) return true;
-      const active = batch.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
+      const escaped = blocks.leave(previous, task, batch.filter(isActive));
+      for (const h of escaped) this.failed.add(h);
+      if (endsPlay(escaped)) return true;
+      if (!task) break;
+      previous = task;
+      const active = batch.filter(isActive);
       if (active.length === 0) {
         events.noMoreHosts();
         return true;
       }
-      const newlyFailed = await this.runTask(task, active, play, playContext);
-      if (newlyFailed.length > 0) {
-        const failedInBatch = batch.filter(
-          (h) => this.failed.has(h) || this.unreachable.has(h)
-        ).length;
-        const overThreshold = maxFail !== void 0 && failedInBatch / batch.length * 100 > maxFail;
-        if (anyErrorsFatal || overThreshold) {
-          for (const h of batch) this.failed.add(h);
-          events.noMoreHosts();
-          return true;
-        }
-      }
+      const taking = active.filter((h) => blocks.runs(h, task));
+      if (taking.length === 0) continue;
+      const newlyFailed = await this.runTask(task, taking, play, playContext, blocks);
+      if (endsPlay(newlyFailed)) return true;
     }
-    return batch.every((h) => this.failed.has(h) || this.unreachable.has(h));
+    return batch.every((h) => !isActive(h));
   }
   /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
-  async runTask(task, hosts, play, playContext) {
+  async runTask(task, hosts, play, playContext, blocks) {
     const { events, templar } = this.options;
     const module = MODULES.get(task.module);
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
@@ -40200,9 +40669,18 @@ var PlaybookRunner = class {
             stats.ignored++;
             if (outcome.result["changed"]) stats.changed++;
           } else {
-            stats.failed++;
-            this.failed.add(host);
-            newlyFailed.push(host);
+            const verdict = blocks.fail(host, task);
+            if (verdict === "rescued") {
+              stats.rescued++;
+              const memory = this.variables.hostMemory(host);
+              memory.registered["ansible_failed_task"] = failedTaskVar(task);
+              memory.registered["ansible_failed_result"] = outcome.result;
+              this.variables.changed();
+            } else stats.failed++;
+            if (verdict === "fatal") {
+              this.failed.add(host);
+              newlyFailed.push(host);
+            }
           }
           break;
         case "skipped":
@@ -40240,6 +40718,13 @@ var PlaybookRunner = class {
     }
   }
 };
+function failedTaskVar(task) {
+  return {
+    name: task.named ? task.name : "",
+    action: task.module,
+    args: task.args
+  };
+}
 function inShard(hosts, inventoryOrder, shard) {
   const position = new Map(inventoryOrder.map((h, i) => [h, i]));
   return hosts.filter((h) => (position.get(h) ?? 0) % shard.count + 1 === shard.index);
@@ -40381,18 +40866,18 @@ function isRecord2(value) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync3, readFileSync as readFileSync6 } from "node:fs";
-import path6 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync7 } from "node:fs";
+import path8 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path6.resolve(cwd, text2.slice(1));
+    const file = path8.resolve(cwd, text2.slice(1));
     if (!existsSync3(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
-      content = readFileSync6(file, "utf8");
+      content = readFileSync7(file, "utf8");
     } catch (error) {
       const code = error.code;
       const why = code === "EISDIR" ? "it is a directory" : error.message;
@@ -40818,7 +41303,8 @@ async function executeRun(settings, write, options = {}) {
     signal: options.signal,
     jobs: registry,
     shard: settings.shard,
-    become: settings.become
+    become: settings.become,
+    tags: settings.tags
   };
   const summary = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
     ...engineOptions,
@@ -40829,11 +41315,11 @@ async function executeRun(settings, write, options = {}) {
   document2.ok = summary.exitCode === 0;
   document2.jobs = jobsDocument(summary.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path7.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path9.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary.exitCode, document: document2 };
 }
 function writeResultsDocument(file, document2) {
-  mkdirSync(path7.dirname(file), { recursive: true });
+  mkdirSync(path9.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 
@@ -40857,6 +41343,7 @@ function buildAdhocPlaybook(pattern, moduleName, args, modules, cwd, background)
         hosts: pattern,
         vars: {},
         gatherFacts: false,
+        tags: [],
         anyErrorsFatal: false,
         location,
         tasks: [

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path8 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path8 && path8[0] !== "/") {
-          path8 = `/${path8}`;
+        if (path10 && path10[0] !== "/") {
+          path10 = `/${path10}`;
         }
-        return new URL(`${origin}${path8}`);
+        return new URL(`${origin}${path10}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path8);
+        debuglog("sending request to %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin },
+          request: { method, path: path10, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path8,
+          path10,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path8);
+        debuglog("trailers received from %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path8, origin },
+          request: { method, path: path10, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path8,
+          path10,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path8, origin }
+            request: { method, path: path10, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path8);
+          debuglog("sending request to %s %s/%s", method, origin, path10);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path8,
+        path: path10,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path8 !== "string") {
+        if (typeof path10 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path8[0] !== "/" && !(path8.startsWith("http://") || path8.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path8)) {
+        } else if (invalidPathRegex.test(path10)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path8, query) : path8;
+        this.path = query ? buildURL(path10, query) : path10;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3662,7 +3662,7 @@ var require_data_url = __commonJS({
 var require_webidl = __commonJS({
   "node_modules/undici/lib/web/fetch/webidl.js"(exports, module) {
     "use strict";
-    var { types: types2, inspect: inspect2 } = __require("node:util");
+    var { types: types2, inspect } = __require("node:util");
     var { markAsUncloneable } = __require("node:worker_threads");
     var { toUSVString } = require_util();
     var webidl = {};
@@ -3809,7 +3809,7 @@ var require_webidl = __commonJS({
         case "Symbol":
           return `Symbol(${V.description})`;
         case "Object":
-          return inspect2(V);
+          return inspect(V);
         case "String":
           return `"${V}"`;
         default:
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path8, host, upgrade, blocking, reset } = request;
+      const { method, path: path10, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path8} HTTP/1.1\r
+      let header = `${method} ${path10} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path8, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path8;
+      headers[HTTP2_HEADER_PATH] = path10;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path8 = search ? `${pathname}${search}` : pathname;
+        const path10 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path8;
+        this.opts.path = path10;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path8 = "/",
+          path: path10 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path8;
+        opts.path = origin + path10;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path8) {
-      if (typeof path8 !== "string") {
-        return path8;
+    function safeUrl(path10) {
+      if (typeof path10 !== "string") {
+        return path10;
       }
-      const pathSegments = path8.split("?");
+      const pathSegments = path10.split("?");
       if (pathSegments.length !== 2) {
-        return path8;
+        return path10;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path8, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path8);
+    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path10);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path8 }) => matchValue(safeUrl(path8), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path8, method, body, headers, query } = opts;
+      const { path: path10, method, body, headers, query } = opts;
       return {
-        path: path8,
+        path: path10,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path8, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path8,
+            Path: path10,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path8) {
-      for (let i = 0; i < path8.length; ++i) {
-        const code2 = path8.charCodeAt(i);
+    function validateCookiePath(path10) {
+      for (let i = 0; i < path10.length; ++i) {
+        const code2 = path10.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path8 = opts.path;
+          let path10 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path8 = `/${path8}`;
+            path10 = `/${path10}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path8);
+          url = new URL(util.parseOrigin(url).origin + path10);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20508,13 +20508,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path8 = __require("path");
+    var path10 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path8.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path10.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error2 = new Error(`Path contains invalid characters: ${pth}`);
           error2.code = "EINVAL";
@@ -20546,7 +20546,7 @@ var require_make_dir = __commonJS({
       const mkdir2 = promisify(options.fs.mkdir);
       const stat3 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs5.mkdir) {
-        const pth = path8.resolve(input);
+        const pth = path10.resolve(input);
         await mkdir2(pth, {
           mode: options.mode,
           recursive: true
@@ -20562,13 +20562,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path8.dirname(pth) === pth) {
+            if (path10.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            await make(path8.dirname(pth));
+            await make(path10.dirname(pth));
             return make(pth);
           }
           try {
@@ -20582,14 +20582,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path8.resolve(input));
+      return make(path10.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs5.mkdirSync) {
-        const pth = path8.resolve(input);
+        const pth = path10.resolve(input);
         fs5.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -20604,13 +20604,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path8.dirname(pth) === pth) {
+            if (path10.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            make(path8.dirname(pth));
+            make(path10.dirname(pth));
             return make(pth);
           }
           try {
@@ -20623,7 +20623,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path8.resolve(input));
+      return make(path10.resolve(input));
     };
   }
 });
@@ -28695,11 +28695,11 @@ var require_agent2 = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path8) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path8)) {
-        return path8 === "pageant" ? new PageantAgent() : new CygwinAgent(path8);
+    function createAgent(path10) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path10)) {
+        return path10 === "pageant" ? new PageantAgent() : new CygwinAgent(path10);
       }
-      return new OpenSSHAgent(path8);
+      return new OpenSSHAgent(path10);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -32011,7 +32011,7 @@ var require_package = __commonJS({
 var require_Protocol = __commonJS({
   "node_modules/ssh2/lib/protocol/Protocol.js"(exports, module) {
     "use strict";
-    var { inspect: inspect2 } = __require("util");
+    var { inspect } = __require("util");
     var { bindingAvailable, NullCipher, NullDecipher } = require_crypto();
     var {
       COMPAT_CHECKS,
@@ -32231,7 +32231,7 @@ var require_Protocol = __commonJS({
             this._debug("Custom crypto binding not available");
         }
         this._debug && this._debug(
-          `Local ident: ${inspect2(this._identRaw.toString())}`
+          `Local ident: ${inspect(this._identRaw.toString())}`
         );
         this.start = () => {
           this.start = void 0;
@@ -33459,7 +33459,7 @@ var require_Protocol = __commonJS({
               comments: m[3]
             };
             this._remoteIdentRaw = Buffer.from(identRaw);
-            this._debug && this._debug(`Remote ident: ${inspect2(identRaw)}`);
+            this._debug && this._debug(`Remote ident: ${inspect(identRaw)}`);
             this._compatFlags = getCompatFlags(header);
             this._buffer = void 0;
             this._decipher = new NullDecipher(0, onKEXPayload.bind(this, { firstPacket: true }));
@@ -33577,7 +33577,7 @@ var require_node_fs_compat = __commonJS({
   "node_modules/ssh2/lib/protocol/node-fs-compat.js"(exports) {
     "use strict";
     var assert = __require("assert");
-    var { inspect: inspect2 } = __require("util");
+    var { inspect } = __require("util");
     function addNumericalSeparator(val) {
       let res = "";
       let i = val.length;
@@ -33632,7 +33632,7 @@ ${suffix}`;
             received = addNumericalSeparator(received);
           received += "n";
         } else {
-          received = inspect2(input);
+          received = inspect(input);
         }
         msg += ` It must be ${range}. Received ${received}`;
         this.message = msg;
@@ -33943,17 +33943,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path8, options) {
+      createReadStream(path10, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path8, options);
+        return new ReadStream(this, path10, options);
       }
-      createWriteStream(path8, options) {
+      createWriteStream(path10, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path8, options);
+        return new WriteStream(this, path10, options);
       }
-      open(path8, flags_, attrs, cb) {
+      open(path10, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -33972,7 +33972,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -33980,7 +33980,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -34111,7 +34111,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs5, this, localPath, remotePath, opts, cb);
       }
-      readFile(path8, options, callback_) {
+      readFile(path10, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34184,13 +34184,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path8, flag, 438, (er, handle_) => {
+        this.open(path10, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path8, (er_, st_) => {
+              this.stat(path10, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -34211,7 +34211,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path8, data, options, callback_) {
+      writeFile(path10, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34230,7 +34230,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path8, flag, options.mode, (openErr, handle) => {
+        this.open(path10, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -34239,7 +34239,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path8, (er_, st_) => {
+                  this.stat(path10, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -34258,7 +34258,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path8, data, options, callback_) {
+      appendFile(path10, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34276,12 +34276,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path8, data, options, callback);
+        this.writeFile(path10, data, options, callback);
       }
-      exists(path8, cb) {
+      exists(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path8, (err) => {
+        this.stat(path10, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -34324,7 +34324,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path8, attrs, cb) {
+      mkdir(path10, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34338,7 +34338,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34346,7 +34346,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34362,10 +34362,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path8, cb) {
+      rmdir(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34373,7 +34373,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -34463,10 +34463,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path8, cb) {
+      stat(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34474,17 +34474,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path8, cb) {
+      lstat(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34492,17 +34492,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path8, cb) {
+      opendir(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34510,14 +34510,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path8, attrs, cb) {
+      setstat(path10, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34529,7 +34529,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34537,7 +34537,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34597,8 +34597,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path8, atime, mtime, cb) {
-        return this.setstat(path8, {
+      utimes(path10, atime, mtime, cb) {
+        return this.setstat(path10, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -34609,8 +34609,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path8, uid, gid, cb) {
-        return this.setstat(path8, {
+      chown(path10, uid, gid, cb) {
+        return this.setstat(path10, {
           uid,
           gid
         }, cb);
@@ -34620,15 +34620,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path8, mode, cb) {
-        return this.setstat(path8, {
+      chmod(path10, mode, cb) {
+        return this.setstat(path10, {
           mode
         }, cb);
       }
-      readlink(path8, cb) {
+      readlink(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34636,7 +34636,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34681,10 +34681,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path8, cb) {
+      realpath(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34692,7 +34692,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34737,13 +34737,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which2} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path8, cb) {
+      ext_openssh_statvfs(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34753,7 +34753,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -34839,7 +34839,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path8, attrs, cb) {
+      ext_openssh_lsetstat(path10, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -34854,7 +34854,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34864,7 +34864,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34881,13 +34881,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path8, cb) {
+      ext_openssh_expandPath(path10, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path8);
+        const pathLen = Buffer.byteLength(path10);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34897,7 +34897,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path8, p += 4, pathLen);
+        buf.utf8Write(path10, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -36175,12 +36175,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path8)) {
+        if (!sftp.emit("LSTAT", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36199,13 +36199,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path8, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path10, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36227,12 +36227,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path8)) {
+        if (!sftp.emit("OPENDIR", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36251,63 +36251,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path8)) {
+        if (!sftp.emit("REMOVE", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path8, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path10, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path8)) {
+        if (!sftp.emit("RMDIR", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path8)) {
+        if (!sftp.emit("REALPATH", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path8)) {
+        if (!sftp.emit("STAT", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36327,14 +36327,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path8 = bufferParser.readString(true);
+        const path10 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path8 === void 0)
+        if (path10 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path8)) {
+        if (!sftp.emit("READLINK", reqID, path10)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36405,7 +36405,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path8, options) {
+    function ReadStream(sftp, path10, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36419,7 +36419,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path8;
+      this.path = path10;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -36550,7 +36550,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path8, options) {
+    function WriteStream(sftp, path10, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36562,7 +36562,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path8;
+      this.path = path10;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40305,7 +40305,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes5
+      randomBytes: randomBytes6
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -40569,7 +40569,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes5(SALT_LEN);
+            const salt = randomBytes6(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -40608,7 +40608,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes5(4);
+          const checkInt = randomBytes6(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -40789,11 +40789,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path8, withInternals, err) {
+    function _prettifyError(path10, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path8);
+      err.Update(path10);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -40854,8 +40854,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path8) {
-        var msg = "(" + (path8 || "unknown path") + ")";
+      err.Update = function Update(path10) {
+        var msg = "(" + (path10 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -45055,7 +45055,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path8 = __require("path");
+    var path10 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -45065,7 +45065,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path8.resolve(path8.dirname(from), to);
+        return path10.resolve(path10.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -45138,7 +45138,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs5 = __require("fs");
-    var path8 = __require("path");
+    var path10 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -45156,7 +45156,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path8.normalize);
+          _this.searchPaths = searchPaths.map(path10.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -45169,7 +45169,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs5.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path8.resolve(fullname);
+            fullname = path10.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -45185,8 +45185,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path8.resolve(paths[i]);
-          var p = path8.resolve(paths[i], name);
+          var basePath = path10.resolve(paths[i]);
+          var p = path10.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs5.existsSync(p)) {
             fullpath = p;
             break;
@@ -45452,13 +45452,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path8 = __require("path");
+    var path10 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path8.extname(name);
+        this.ext = path10.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -45838,7 +45838,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path8, eagerCompile) {
+      _proto3.init = function init(src, env, path10, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -45856,7 +45856,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path8;
+        this.path = path10;
         if (eagerCompile) {
           try {
             this._compile();
@@ -46007,7 +46007,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path8 = __require("path");
+    var path10 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -46044,8 +46044,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs5.readdirSync(dir).forEach(function(file) {
-          var filepath = path8.join(dir, file);
-          var subpath = filepath.substr(path8.join(input, "/").length);
+          var filepath = path10.join(dir, file);
+          var subpath = filepath.substr(path10.join(input, "/").length);
           var stat3 = fs5.statSync(filepath);
           if (stat3 && stat3.isDirectory()) {
             subpath += "/";
@@ -46062,7 +46062,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path8.join(input, "/"), "");
+          var name = templates2[i].replace(path10.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs5.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -46441,11 +46441,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path8, eagerCompile) {
+      compile: function compile(src, env, path10, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path8, eagerCompile);
+        return new Template(src, env, path10, eagerCompile);
       },
       render: function render2(name, ctx, cb) {
         if (!e) {
@@ -48383,6 +48383,8 @@ var Inputs = {
   Limit: "limit",
   Forks: "forks",
   Shard: "shard",
+  Tags: "tags",
+  SkipTags: "skip-tags",
   Jobs: "jobs",
   Timeout: "timeout",
   Summary: "summary",
@@ -48477,7 +48479,7 @@ function noLogMasking() {
 
 // src/engine.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path6 from "node:path";
+import path8 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -48620,14 +48622,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path8, content, options) {
+  async putFile(path10, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path8} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path10} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -48636,14 +48638,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path8, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path10, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path8, content, mode) {
-    const temp = join(dirname(path8), `.${basename(path8)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path8).then(
+  async writeAtomically(path10, content, mode) {
+    const temp = join(dirname(path10), `.${basename(path10)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path10).then(
       (s) => s.mode & 4095,
       () => void 0
     );
@@ -48655,11 +48657,11 @@ var LocalConnection = class {
         await file.close();
       }
       if (finalMode !== void 0) await chmod2(temp, finalMode);
-      await rename2(temp, path8);
+      await rename2(temp, path10);
     } catch (error2) {
       await unlink2(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
+        `cannot write ${path10} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
       );
     }
   }
@@ -48759,12 +48761,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path8) {
-    return fsPath.basename(path8);
+  basename(path10) {
+    return fsPath.basename(path10);
   },
-  stat(path8) {
+  stat(path10) {
     return new Promise((resolve2, reject) => {
-      fs3.stat(path8, (err, res) => {
+      fs3.stat(path10, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48773,9 +48775,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path8) {
+  readdir(path10) {
     return new Promise((resolve2, reject) => {
-      fs3.readdir(path8, (err, res) => {
+      fs3.readdir(path10, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48785,19 +48787,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path8, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path8);
+async function scanDirectoryInternal({ path: path10, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path10);
   if (itemStat.isFile()) {
-    result.files.push(path8);
+    result.files.push(path10);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path8);
+    result.directories.push(path10);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path8);
+  const contents = await fileSystem.readdir(path10);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path8, item);
+    const itemPath = fileSystem.join(path10, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -48812,8 +48814,8 @@ async function scanDirectoryInternal({ path: path8, recursive, validate, result,
     })).catch(reject);
   });
 }
-async function scanDirectory(path8, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path8 && typeof path8 === "string", "path must be a valid string");
+async function scanDirectory(path10, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path10 && typeof path10 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -48825,7 +48827,7 @@ async function scanDirectory(path8, { recursive = true, validate = null, concurr
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path8,
+      path: path10,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -48842,7 +48844,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path8) => !fsPath2.basename(path8).startsWith(".");
+var DEFAULT_VALIDATE = (path10) => !fsPath2.basename(path10).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -48851,11 +48853,11 @@ var SSHError = class extends Error {
     this.code = code2;
   }
 };
-function unixifyPath(path8) {
-  if (path8.includes("\\")) {
-    return path8.split("\\").join("/");
+function unixifyPath(path10) {
+  if (path10.includes("\\")) {
+    return path10.split("\\").join("/");
   }
-  return path8;
+  return path10;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -48869,11 +48871,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path8, sftp) {
+async function makeDirectoryWithSftp(path10, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path8, (err, res) => {
+      sftp.stat(path10, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48891,7 +48893,7 @@ async function makeDirectoryWithSftp(path8, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path8, (err) => {
+      sftp.mkdir(path10, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -49142,20 +49144,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path8, method = "sftp", givenSftp = null) {
-    invariant2(typeof path8 === "string", "path must be a valid string");
+  async mkdir(path10, method = "sftp", givenSftp = null) {
+    invariant2(typeof path10 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path8)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path10)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path8), sftp).catch(async (error2) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path10), sftp).catch(async (error2) => {
       if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
         throw error2;
       }
-      await this.mkdir(fsPath2.dirname(path8), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path10), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -49323,15 +49325,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path8) {
-          return fsPath2.posix.basename(path8);
+        basename(path10) {
+          return fsPath2.posix.basename(path10);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path8) {
+        readdir(path10) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path8, (err, res) => {
+            sftp.readdir(path10, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49340,9 +49342,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path8) {
+        stat(path10) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path8, (err, res) => {
+            sftp.stat(path10, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49633,22 +49635,22 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path8 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  const path10 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
   let fileText = "";
   try {
-    fileText = await readFile2(path8, "utf8");
+    fileText = await readFile2(path10, "utf8");
   } catch (error2) {
     if (error2.code !== "ENOENT") {
       throw new ConnectionError(
-        `cannot read known_hosts file ${path8} for ${target.where}: ${errorText(error2)}`,
+        `cannot read known_hosts file ${path10} for ${target.where}: ${errorText(error2)}`,
         target.host
       );
     }
   }
-  const entries = parseKnownHosts(fileText, path8);
+  const entries = parseKnownHosts(fileText, path10);
   if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path8} or the known_hosts text given` : path8;
+  const searched = target.knownHosts ? `${path10} or the known_hosts text given` : path10;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
@@ -50214,22 +50216,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path8, content, mode) {
+  async writeAtomically(path10, content, mode) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path8);
+    const dir = posix.dirname(path10);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path8)}.apb-${randomBytes3(6).toString("hex")}.tmp`
+      `.${posix.basename(path10)}.apb-${randomBytes3(6).toString("hex")}.tmp`
     );
     const fail = (step, error2) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path8} on ${this.where}: ${step}: ${errorText2(error2)}`
+        `cannot write ${path10} on ${this.where}: ${step}: ${errorText2(error2)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path8, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path10, cb)).catch(() => void 0);
       if (existing) finalMode = existing.mode & 4095;
     }
     const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
@@ -50252,14 +50254,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path8, cb);
+          sftp.ext_openssh_rename(temp, path10, cb);
         } catch {
-          sftp.unlink(path8, () => sftp.rename(temp, path8, cb));
+          sftp.unlink(path10, () => sftp.rename(temp, path10, cb));
         }
       });
     } catch (error2) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path8}`, error2);
+      fail(`rename ${temp} to ${path10}`, error2);
     }
   }
   sftpSession() {
@@ -50920,6 +50922,27 @@ var TASK_KEYWORDS = /* @__PURE__ */ new Set([
   "check_mode",
   "debugger"
 ]);
+var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
+  "block",
+  "rescue",
+  "always",
+  "name",
+  "when",
+  "vars",
+  "environment",
+  "ignore_errors",
+  "ignore_unreachable",
+  "no_log",
+  "timeout",
+  "tags",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "check_mode",
+  "debugger"
+]);
 var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "name",
   "hosts",
@@ -50951,9 +50974,6 @@ var UNSUPPORTED_KEYWORDS = {
   notify: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
   listen: "handlers are not supported yet",
   handlers: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
-  block: "block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results",
-  rescue: "block/rescue/always is not supported yet",
-  always: "block/rescue/always is not supported yet",
   include_tasks: "include_tasks is not supported yet; inline the tasks",
   import_tasks: "import_tasks is not supported yet; inline the tasks",
   include_role: "roles are not supported yet; inline the role tasks",
@@ -50978,6 +50998,41 @@ var UNSUPPORTED_KEYWORDS = {
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
+
+// src/playbook/tags.ts
+var ALL_TAGS = { only: ["all"], skip: [] };
+function parseTagList(values) {
+  const tags = /* @__PURE__ */ new Set();
+  for (const value of values) {
+    for (const tag of value.split(/[,\n]/)) {
+      const trimmed = tag.trim();
+      if (trimmed) tags.add(trimmed);
+    }
+  }
+  return [...tags];
+}
+function shouldRunTags(tags, selection) {
+  const own = new Set(tags.length > 0 ? tags : ["untagged"]);
+  const untagged = tags.length === 0;
+  const only = selection.only.length > 0 ? selection.only : ["all"];
+  const skip = selection.skip;
+  const shares = (list) => list.some((t) => own.has(t));
+  let run2 = false;
+  if (own.has("always")) run2 = true;
+  else if (only.includes("all") && !own.has("never")) run2 = true;
+  else if (shares(only)) run2 = true;
+  else if (only.includes("tagged") && !untagged && !own.has("never")) run2 = true;
+  if (run2 && skip.length > 0) {
+    if (skip.includes("all")) {
+      if (!own.has("always") || skip.includes("always")) run2 = false;
+    } else if (shares(skip)) run2 = false;
+    else if (skip.includes("tagged") && !untagged) run2 = false;
+  }
+  return run2;
+}
+function inheritTags(own, inherited) {
+  return [.../* @__PURE__ */ new Set([...own, ...inherited])];
+}
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -54205,6 +54260,7 @@ function parsePlaybookText(text2, file, baseDir, modules) {
   const loader2 = new Loader(doc, file, modules);
   return { file, baseDir, plays: loader2.plays() };
 }
+var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
 var Loader = class {
   constructor(doc, file, modules) {
     this.doc = doc;
@@ -54214,6 +54270,7 @@ var Loader = class {
   doc;
   file;
   modules;
+  nextBlockId = 0;
   plays() {
     const data = this.doc.data;
     if (data === null || data === void 0) {
@@ -54262,17 +54319,19 @@ var Loader = class {
     const vars = this.mapping(raw.vars, "vars", location2);
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
+    const tags = normaliseTags(raw.tags);
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
       ...this.taskList(raw.tasks, "tasks", location2),
       ...this.taskList(raw.post_tasks, "post_tasks", location2)
-    ];
+    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location2),
       hosts,
       vars,
       gatherFacts: raw.gather_facts ?? true,
       tasks,
+      tags,
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
@@ -54290,7 +54349,73 @@ var Loader = class {
         this.at(raw) ?? playLocation
       );
     }
-    return raw.map((entry) => this.task(entry, raw));
+    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL));
+  }
+  /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
+  taskOrBlock(raw, parent, inherited) {
+    if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
+    if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
+      throw new PlaybookError(
+        "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
+        this.at(raw)
+      );
+    }
+    const task = this.task(raw, parent);
+    return [inherited === TOP_LEVEL ? task : inherit(task, inherited)];
+  }
+  block(raw, outer) {
+    const location2 = this.at(raw);
+    for (const key of Object.keys(raw)) {
+      if (BLOCK_KEYWORDS.has(key)) continue;
+      if (key === "any_errors_fatal") {
+        throw new PlaybookError(
+          "'any_errors_fatal' is not supported on a block yet; set it on the play",
+          location2
+        );
+      }
+      const guess = closestMatch(key, BLOCK_KEYWORDS);
+      throw new PlaybookError(
+        `'${key}' is not a valid keyword for a block${guess ? ` (did you mean '${guess}'?)` : ""}. A block takes: ${[...BLOCK_KEYWORDS].join(", ")}. Put module arguments and task keywords such as loop or register on the tasks inside it`,
+        location2
+      );
+    }
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location2
+      );
+    }
+    const id = this.nextBlockId++;
+    const name = raw.name === void 0 || raw.name === null ? void 0 : this.nameOf(raw.name, location2);
+    const become = becomeKeywords(raw, location2);
+    const ownVars = this.mapping(raw.vars, "vars", location2);
+    const base2 = {
+      frames: outer.frames,
+      when: [...outer.when, ...this.conditionals(raw.when, "when", location2)],
+      vars: { ...outer.vars, ...ownVars },
+      environment: raw.environment === void 0 || raw.environment === null ? outer.environment : [...outer.environment, ...asList(raw.environment)],
+      tags: union(outer.tags, normaliseTags(raw.tags)),
+      ...outer.become || become ? { become: { ...outer.become, ...become } } : {},
+      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
+      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
+      noLog: raw.no_log ?? outer.noLog,
+      timeout: raw.timeout ?? outer.timeout
+    };
+    const tasks = [];
+    for (const section of ["block", "rescue", "always"]) {
+      const list = raw[section];
+      if (list === void 0 || list === null) continue;
+      if (!Array.isArray(list)) {
+        throw new PlaybookError(
+          `'${section}' must be a list of tasks, found ${describe(list)}`,
+          this.at(list) ?? location2
+        );
+      }
+      const frame = { id, section, location: location2, ...name === void 0 ? {} : { name } };
+      const inner = { ...base2, frames: [...outer.frames, frame] };
+      for (const entry of list) tasks.push(...this.taskOrBlock(entry, list, inner));
+    }
+    return tasks;
   }
   task(raw, parent) {
     if (!isMapping(raw)) {
@@ -54518,6 +54643,32 @@ function becomeMethodProblem(method) {
 function canonicalModule(name) {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
   return name;
+}
+function inherit(task, from) {
+  const out = {
+    ...task,
+    blocks: from.frames,
+    when: [...from.when, ...task.when],
+    vars: { ...from.vars, ...task.vars },
+    tags: union(from.tags, task.tags)
+  };
+  if (from.environment.length > 0) {
+    out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
+  }
+  if (from.become || task.become) out.become = { ...from.become, ...task.become };
+  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
+  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
+  out.noLog = task.noLog ?? from.noLog;
+  out.timeout = task.timeout ?? from.timeout;
+  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
+    if (out[key] === void 0) delete out[key];
+  return out;
+}
+function asList(value) {
+  return Array.isArray(value) ? value : [value];
+}
+function union(a, b) {
+  return [.../* @__PURE__ */ new Set([...a, ...b])];
 }
 function normaliseLoop(raw, keyword) {
   return { value: raw, flatten: keyword === "with_items" };
@@ -55339,9 +55490,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path8) {
-  if (typeof path8 === "number") return getAttribute(item, path8);
-  return String(path8).split(".").reduce(
+function attributePath(item, path10) {
+  if (typeof path10 === "number") return getAttribute(item, path10);
+  return String(path10).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -56293,6 +56444,13 @@ var Templar = class {
       return out;
     }
     return value;
+  }
+  /**
+   * Renders a whole template file (the template module) to text: never a native value, trailing newlines
+   * kept, `{% %}` blocks trimming the newline after them (Ansible's `trim_blocks: true` default).
+   */
+  renderText(source, vars) {
+    return /\{[{%#]/.test(source) ? renderToString(source, vars) : source;
   }
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression, vars) {
@@ -58039,14 +58197,14 @@ function applyLimit(hosts, inventory, limit2) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path8) {
+function readLimitFile(path10) {
   let text2;
   try {
-    text2 = readFileSync2(path8, "utf8");
+    text2 = readFileSync2(path10, "utf8");
   } catch (e) {
     const code2 = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path8}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path10}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -58080,9 +58238,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path8) {
+function fileKind(path10) {
   try {
-    const stat3 = statSync(path8);
+    const stat3 = statSync(path10);
     return stat3.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -58327,9 +58485,163 @@ function commandArgv(args) {
 }
 
 // src/modules/copy.ts
-import { createHash as createHash2 } from "node:crypto";
 import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import path4 from "node:path";
+
+// src/modules/file-transfer.ts
+import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
 import path3 from "node:path";
+async function transferFile(connection, request) {
+  const { dest, content, mode, state, timeoutMs } = request;
+  const checksum = createHash2("sha1").update(content).digest("hex");
+  const octalMode = mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0;
+  let changed2 = false;
+  let backupFile;
+  if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
+  if (state.kind === "none" || state.checksum !== checksum && request.force) {
+    const candidate = request.validate === void 0 ? void 0 : await writeValidated(connection, request, request.validate, octalMode);
+    if (request.backup && state.kind === "file")
+      backupFile = await backupRemote(connection, dest, timeoutMs);
+    if (candidate !== void 0) {
+      await moveIntoPlace(connection, candidate, dest, timeoutMs);
+    } else {
+      await connection.putFile(dest, content, { timeoutMs, mode: octalMode });
+    }
+    changed2 = true;
+  }
+  const final = await connection.run(
+    `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+    { timeoutMs }
+  );
+  if (final.code !== 0) {
+    throw new ModuleArgumentError(
+      `could not set the mode of ${dest}: ${final.stderr.toString("utf8").trim()}`
+    );
+  }
+  const [uid, gid, owner, group, octal, size] = final.stdout.toString("utf8").trim().split(" ");
+  if (mode && state.kind === "file" && !changed2 && normaliseOctal(state.mode) !== normaliseOctal(octal ?? ""))
+    changed2 = true;
+  const result = {
+    changed: changed2,
+    checksum,
+    dest,
+    gid: Number(gid),
+    group,
+    mode: `0${normaliseOctal(octal ?? "")}`,
+    owner,
+    size: Number(size),
+    state: "file",
+    uid: Number(uid)
+  };
+  if (backupFile !== void 0) result["backup_file"] = backupFile;
+  return result;
+}
+async function writeValidated(connection, request, validate, octalMode) {
+  const { dest, timeoutMs } = request;
+  if (!validate.includes("%s"))
+    throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
+  const candidate = path3.posix.join(
+    path3.posix.dirname(dest),
+    `.${path3.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  );
+  await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
+  const command = validate.split("%s").join(shellQuote(candidate));
+  const res = await connection.run(command, { timeoutMs });
+  if (res.code !== 0) {
+    await connection.run(`rm -f ${shellQuote(candidate)}`, { timeoutMs });
+    throw new ValidationError(
+      res.code ?? -1,
+      res.stdout.toString("utf8"),
+      res.stderr.toString("utf8")
+    );
+  }
+  return candidate;
+}
+async function moveIntoPlace(connection, candidate, dest, timeoutMs) {
+  const c = shellQuote(candidate);
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `{ [ ! -e ${d} ] || chmod --reference=${d} ${c}; } && mv -f ${c} ${d}`,
+    { timeoutMs }
+  );
+  if (res.code !== 0) {
+    await connection.run(`rm -f ${c}`, { timeoutMs });
+    throw new ModuleArgumentError(
+      `could not move the validated file to ${dest}: ${res.stderr.toString("utf8").trim()}`
+    );
+  }
+}
+async function backupRemote(connection, dest, timeoutMs) {
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p ${d} "$b" && printf '%s' "$b"`,
+    { timeoutMs }
+  );
+  if (res.code !== 0) {
+    throw new ModuleArgumentError(
+      `Could not make a backup of ${dest}: ${res.stderr.toString("utf8").trim()}`
+    );
+  }
+  return res.stdout.toString("utf8");
+}
+var ValidationError = class extends ModuleArgumentError {
+  constructor(exitStatus, stdout, stderr) {
+    super("failed to validate");
+    this.exitStatus = exitStatus;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+  exitStatus;
+  stdout;
+  stderr;
+};
+function validationFailure(error2) {
+  return {
+    changed: false,
+    failed: true,
+    msg: error2.message,
+    exit_status: error2.exitStatus,
+    stdout: error2.stdout,
+    stderr: error2.stderr
+  };
+}
+function normaliseMode(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  if (typeof value === "number") return `0${value.toString(8)}`;
+  const text2 = String(value);
+  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
+    throw new ModuleArgumentError(
+      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
+    );
+  }
+  return text2;
+}
+function normaliseOctal(mode) {
+  return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
+}
+async function inspectRemote(connection, dest, timeoutMs) {
+  const d = shellQuote(dest);
+  const res = await connection.run(
+    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    { timeoutMs }
+  );
+  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
+  if (kind === "dir") return { kind: "dir" };
+  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
+  return { kind: "none" };
+}
+function boolArg(value, name, fallback) {
+  if (value === void 0 || value === null) return fallback;
+  if (typeof value === "boolean") return value;
+  const text2 = String(value).trim().toLowerCase();
+  if (["yes", "true", "on", "1", "y", "t"].includes(text2)) return true;
+  if (["no", "false", "off", "0", "n", "f"].includes(text2)) return false;
+  throw new ModuleArgumentError(
+    `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
+  );
+}
+
+// src/modules/copy.ts
 var copyModule = {
   name: "copy",
   argNames: [
@@ -58347,7 +58659,7 @@ var copyModule = {
   ],
   async run(ctx) {
     const args = ctx.args;
-    for (const unsupported of ["owner", "group", "remote_src", "validate", "backup"]) {
+    for (const unsupported of ["owner", "group", "remote_src"]) {
       if (args[unsupported] !== void 0 && args[unsupported] !== false) {
         throw new ModuleArgumentError(
           `copy: '${unsupported}' is not supported yet; use a shell task for it`
@@ -58359,47 +58671,29 @@ var copyModule = {
     const { content, src } = readSource2(args, ctx.baseDir);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
-    let state = await inspect(connection, dest, ctx.timeoutMs);
+    let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path3.basename(src)}`;
-      state = await inspect(connection, dest, ctx.timeoutMs);
+      dest = `${dest.replace(/\/+$/, "")}/${path4.basename(src)}`;
+      state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
-    const checksum = createHash2("sha1").update(content).digest("hex");
-    const force = args["force"] === void 0 ? true : Boolean(args["force"]);
-    let changed2 = false;
-    if (state.kind === "none" || state.checksum !== checksum && force) {
-      await connection.putFile(dest, content, {
-        timeoutMs: ctx.timeoutMs,
-        mode: mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0
+    let result;
+    try {
+      result = await transferFile(connection, {
+        dest,
+        content,
+        mode,
+        force: boolArg(args["force"], "force", true),
+        backup: boolArg(args["backup"], "backup", false),
+        validate: optionalString(args["validate"]),
+        state,
+        timeoutMs: ctx.timeoutMs
       });
-      changed2 = true;
+    } catch (error2) {
+      if (error2 instanceof ValidationError) return validationFailure(error2);
+      throw error2;
     }
-    const final = await connection.run(
-      `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
-      { timeoutMs: ctx.timeoutMs }
-    );
-    if (final.code !== 0) {
-      throw new ModuleArgumentError(
-        `could not set the mode of ${dest}: ${final.stderr.toString("utf8").trim()}`
-      );
-    }
-    const [uid, gid, owner, group, octal, size] = final.stdout.toString("utf8").trim().split(" ");
-    if (mode && state.kind === "file" && !changed2 && normaliseOctal(state.mode) !== normaliseOctal(octal ?? ""))
-      changed2 = true;
-    const result = {
-      changed: changed2,
-      checksum,
-      dest,
-      gid: Number(gid),
-      group,
-      mode: `0${normaliseOctal(octal ?? "")}`,
-      owner,
-      size: Number(size),
-      state: "file",
-      uid: Number(uid)
-    };
     if (src !== void 0) result["src"] = src;
     return result;
   }
@@ -58415,7 +58709,7 @@ function readSource2(args, baseDir) {
   }
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
-  const local = path3.resolve(baseDir, src);
+  const local = path4.resolve(baseDir, src);
   try {
     if (statSync2(local).isDirectory()) {
       throw new ModuleArgumentError(
@@ -58427,31 +58721,6 @@ function readSource2(args, baseDir) {
     if (error2 instanceof ModuleArgumentError) throw error2;
     throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`);
   }
-}
-function normaliseMode(value) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  if (typeof value === "number") return `0${value.toString(8)}`;
-  const text2 = String(value);
-  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
-    throw new ModuleArgumentError(
-      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
-    );
-  }
-  return text2;
-}
-function normaliseOctal(mode) {
-  return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
-}
-async function inspect(connection, dest, timeoutMs) {
-  const d = shellQuote(dest);
-  const res = await connection.run(
-    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
-    { timeoutMs }
-  );
-  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
-  if (kind === "dir") return { kind: "dir" };
-  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
-  return { kind: "none" };
 }
 
 // src/modules/debug.ts
@@ -58873,7 +59142,7 @@ function searchPathsArg(value) {
 
 // src/modules/script.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-import path4 from "node:path";
+import path5 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -58891,7 +59160,7 @@ var scriptModule = {
       );
     }
     const [localName, ...scriptArgs] = words;
-    const localPath = path4.resolve(ctx.baseDir, localName);
+    const localPath = path5.resolve(ctx.baseDir, localName);
     let content;
     try {
       content = readFileSync4(localPath);
@@ -58915,7 +59184,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path4.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path5.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -59152,6 +59421,92 @@ function dateTimeFacts(line) {
   };
 }
 
+// src/modules/template.ts
+import { readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
+import path6 from "node:path";
+var templateModule = {
+  name: "template",
+  argNames: [
+    "src",
+    "dest",
+    "mode",
+    "force",
+    "backup",
+    "validate",
+    "owner",
+    "group",
+    "newline_sequence",
+    "trim_blocks",
+    "lstrip_blocks"
+  ],
+  async run(ctx) {
+    const args = ctx.args;
+    for (const unsupported of ["owner", "group", "lstrip_blocks"]) {
+      if (args[unsupported] !== void 0 && args[unsupported] !== false) {
+        throw new ModuleArgumentError(
+          `template: '${unsupported}' is not supported yet; use a shell task for it`
+        );
+      }
+    }
+    if (args["trim_blocks"] !== void 0 && !boolArg(args["trim_blocks"], "trim_blocks", true)) {
+      throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet");
+    }
+    const newline = optionalString(args["newline_sequence"]);
+    if (newline !== void 0 && !["\n", "\r\n", "\r"].includes(newline)) {
+      throw new ModuleArgumentError(
+        `value of newline_sequence must be one of: \\n, \\r, \\r\\n, got: ${JSON.stringify(newline)}`
+      );
+    }
+    const src = optionalString(args["src"]);
+    if (!src) throw new ModuleArgumentError("missing required arguments: src");
+    let dest = optionalString(args["dest"]);
+    if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
+    const local = findTemplate(src, ctx.baseDir);
+    let text2 = ctx.render(readFileSync5(local, "utf8"));
+    if (newline !== void 0 && newline !== "\n") text2 = text2.replace(/\r?\n/g, newline);
+    const mode = normaliseMode(args["mode"]);
+    const connection = await ctx.connection();
+    let state = await inspectRemote(connection, dest, ctx.timeoutMs);
+    if (state.kind === "dir") {
+      dest = `${dest.replace(/\/+$/, "")}/${path6.basename(src)}`;
+      state = await inspectRemote(connection, dest, ctx.timeoutMs);
+      if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
+    }
+    let result;
+    try {
+      result = await transferFile(connection, {
+        dest,
+        content: Buffer.from(text2, "utf8"),
+        mode,
+        force: boolArg(args["force"], "force", true),
+        backup: boolArg(args["backup"], "backup", false),
+        validate: optionalString(args["validate"]),
+        state,
+        timeoutMs: ctx.timeoutMs
+      });
+    } catch (error2) {
+      if (error2 instanceof ValidationError) return validationFailure(error2);
+      throw error2;
+    }
+    result["src"] = local;
+    return result;
+  }
+};
+function findTemplate(src, baseDir) {
+  const candidates = path6.isAbsolute(src) ? [src] : [path6.resolve(baseDir, "templates", src), path6.resolve(baseDir, src)];
+  for (const candidate of candidates) {
+    try {
+      if (statSync3(candidate).isFile()) return candidate;
+    } catch {
+    }
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'
+Searched in:
+${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
+  );
+}
+
 // src/modules/registry.ts
 var ALL = [
   shellModule,
@@ -59159,6 +59514,7 @@ var ALL = [
   rawModule,
   scriptModule,
   copyModule,
+  templateModule,
   debugModule,
   setFactModule,
   failModule,
@@ -59174,6 +59530,93 @@ var MODULES = new Map(ALL.map((m) => [m.name, m]));
 var MODULE_CATALOG = {
   names: new Set(MODULES.keys()),
   freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name))
+};
+
+// src/executor/block-tracker.ts
+var BlockTracker = class {
+  state = /* @__PURE__ */ new Map();
+  /** Blocks with at least one rescue task in the list (a rescue emptied by tag filtering does not rescue). */
+  rescuable = /* @__PURE__ */ new Set();
+  constructor(tasks) {
+    for (const task of tasks) {
+      const inner = task.blocks?.at(-1);
+      if (inner?.section === "rescue") this.rescuable.add(inner.id);
+    }
+  }
+  /** Whether the host runs this task: it is in every list the task sits in (Ansible gives it a no-op otherwise). */
+  runs(host, task) {
+    for (const frame of task.blocks ?? []) {
+      const failures = this.failures(host, frame.id);
+      if (frame.section === "block" && failures.block) return false;
+      if (frame.section === "rescue" && (!failures.block || failures.rescue)) return false;
+      if (frame.section === "always" && failures.always) return false;
+    }
+    return true;
+  }
+  /**
+   * Records that the task failed on the host. Returns 'rescued' when an enclosing block's rescue will run
+   * for it (Ansible then counts `rescued`, not `failed`), 'failed' when the host will fail once its
+   * `always` lists have run, and 'fatal' for a task outside any block (the host fails now).
+   */
+  fail(host, task) {
+    const frames = task.blocks ?? [];
+    const inner = frames.at(-1);
+    if (!inner) return "fatal";
+    this.failures(host, inner.id)[inner.section] = true;
+    return this.willRescue(frames) ? "rescued" : "failed";
+  }
+  /**
+   * Closes the blocks the list leaves between `previous` and `next` (undefined at the end of the list).
+   * Returns the hosts whose failure left the outermost block unrescued: they have failed.
+   */
+  leave(previous, next, hosts) {
+    const before = previous?.blocks ?? [];
+    const after = next?.blocks ?? [];
+    let common2 = 0;
+    while (common2 < before.length && common2 < after.length && before[common2].id === after[common2].id)
+      common2++;
+    if (common2 === before.length) return [];
+    const failed2 = [];
+    for (const host of hosts) {
+      for (let depth = before.length - 1; depth >= common2; depth--) {
+        const frame = before[depth];
+        if (!this.blockFailed(host, frame)) continue;
+        const parent = before[depth - 1];
+        if (parent) this.failures(host, parent.id)[parent.section] = true;
+        else {
+          failed2.push(host);
+          break;
+        }
+      }
+    }
+    return failed2;
+  }
+  /** A block fails when its always failed, or its block failed without a rescue that completed. */
+  blockFailed(host, frame) {
+    const failures = this.failures(host, frame.id);
+    return failures.always || failures.block && (!this.rescuable.has(frame.id) || failures.rescue);
+  }
+  /** Whether a failure in the innermost of these frames reaches a rescue (Ansible's is_any_block_rescuing). */
+  willRescue(frames) {
+    for (let depth = frames.length - 1; depth >= 0; depth--) {
+      const frame = frames[depth];
+      if (frame.section === "block" && this.rescuable.has(frame.id)) return true;
+    }
+    return false;
+  }
+  failures(host, id) {
+    let blocks = this.state.get(host);
+    if (!blocks) {
+      blocks = /* @__PURE__ */ new Map();
+      this.state.set(host, blocks);
+    }
+    let failures = blocks.get(id);
+    if (!failures) {
+      failures = { block: false, rescue: false, always: false };
+      blocks.set(id, failures);
+    }
+    return failures;
+  }
 };
 
 // src/async/poller.ts
@@ -59538,6 +59981,7 @@ function moduleContext(ctx, _locals, scope, extra) {
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    render: (text2) => templar.renderText(text2, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment: environment2,
@@ -59700,7 +60144,15 @@ var PlaybookRunner = class {
   async runBatch(play, batch, playContext) {
     const { templar, events } = this.options;
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0], playContext));
-    const tasks = gather ? [{ ...GATHER_FACTS, location: play.location }, ...play.tasks] : play.tasks;
+    const selection = this.options.tags ?? ALL_TAGS;
+    const gatherTask = {
+      ...GATHER_FACTS,
+      tags: play.tags.length > 0 ? play.tags : ["always"],
+      location: play.location
+    };
+    const tasks = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
+      (task) => shouldRunTags(task.tags, selection)
+    );
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
       this.variables.scope(batch[0], playContext)
@@ -59712,30 +60164,39 @@ var PlaybookRunner = class {
         play.location
       );
     }
-    for (const task of tasks) {
+    const isActive = (h) => !this.failed.has(h) && !this.unreachable.has(h);
+    const endsPlay = (newlyFailed) => {
+      if (newlyFailed.length === 0) return false;
+      const failedInBatch = batch.filter((h) => !isActive(h)).length;
+      const overThreshold = maxFail !== void 0 && failedInBatch / batch.length * 100 > maxFail;
+      if (!anyErrorsFatal && !overThreshold) return false;
+      for (const h of batch) this.failed.add(h);
+      events.noMoreHosts();
+      return true;
+    };
+    const blocks = new BlockTracker(tasks);
+    let previous;
+    for (const task of [...tasks, void 0]) {
       if (this.options.signal?.aborted) return true;
-      const active = batch.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
+      const escaped = blocks.leave(previous, task, batch.filter(isActive));
+      for (const h of escaped) this.failed.add(h);
+      if (endsPlay(escaped)) return true;
+      if (!task) break;
+      previous = task;
+      const active = batch.filter(isActive);
       if (active.length === 0) {
         events.noMoreHosts();
         return true;
       }
-      const newlyFailed = await this.runTask(task, active, play, playContext);
-      if (newlyFailed.length > 0) {
-        const failedInBatch = batch.filter(
-          (h) => this.failed.has(h) || this.unreachable.has(h)
-        ).length;
-        const overThreshold = maxFail !== void 0 && failedInBatch / batch.length * 100 > maxFail;
-        if (anyErrorsFatal || overThreshold) {
-          for (const h of batch) this.failed.add(h);
-          events.noMoreHosts();
-          return true;
-        }
-      }
+      const taking = active.filter((h) => blocks.runs(h, task));
+      if (taking.length === 0) continue;
+      const newlyFailed = await this.runTask(task, taking, play, playContext, blocks);
+      if (endsPlay(newlyFailed)) return true;
     }
-    return batch.every((h) => this.failed.has(h) || this.unreachable.has(h));
+    return batch.every((h) => !isActive(h));
   }
   /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
-  async runTask(task, hosts, play, playContext) {
+  async runTask(task, hosts, play, playContext, blocks) {
     const { events, templar } = this.options;
     const module = MODULES.get(task.module);
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
@@ -59806,9 +60267,18 @@ var PlaybookRunner = class {
             stats.ignored++;
             if (outcome.result["changed"]) stats.changed++;
           } else {
-            stats.failed++;
-            this.failed.add(host);
-            newlyFailed.push(host);
+            const verdict = blocks.fail(host, task);
+            if (verdict === "rescued") {
+              stats.rescued++;
+              const memory = this.variables.hostMemory(host);
+              memory.registered["ansible_failed_task"] = failedTaskVar(task);
+              memory.registered["ansible_failed_result"] = outcome.result;
+              this.variables.changed();
+            } else stats.failed++;
+            if (verdict === "fatal") {
+              this.failed.add(host);
+              newlyFailed.push(host);
+            }
           }
           break;
         case "skipped":
@@ -59846,6 +60316,13 @@ var PlaybookRunner = class {
     }
   }
 };
+function failedTaskVar(task) {
+  return {
+    name: task.named ? task.name : "",
+    action: task.module,
+    args: task.args
+  };
+}
 function inShard(hosts, inventoryOrder, shard) {
   const position = new Map(inventoryOrder.map((h, i) => [h, i]));
   return hosts.filter((h) => (position.get(h) ?? 0) % shard.count + 1 === shard.index);
@@ -59877,18 +60354,18 @@ function batches(hosts, serial, play) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
-import path5 from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync6 } from "node:fs";
+import path7 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path5.resolve(cwd, text2.slice(1));
+    const file = path7.resolve(cwd, text2.slice(1));
     if (!existsSync4(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
-      content = readFileSync5(file, "utf8");
+      content = readFileSync6(file, "utf8");
     } catch (error2) {
       const code2 = error2.code;
       const why = code2 === "EISDIR" ? "it is a directory" : error2.message;
@@ -60314,7 +60791,8 @@ async function executeRun(settings, write, options = {}) {
     signal: options.signal,
     jobs: registry,
     shard: settings.shard,
-    become: settings.become
+    become: settings.become,
+    tags: settings.tags
   };
   const summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
     ...engineOptions,
@@ -60325,11 +60803,11 @@ async function executeRun(settings, write, options = {}) {
   document2.ok = summary2.exitCode === 0;
   document2.jobs = jobsDocument(summary2.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path6.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path8.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary2.exitCode, document: document2 };
 }
 function writeResultsDocument(file, document2) {
-  mkdirSync(path6.dirname(file), { recursive: true });
+  mkdirSync(path8.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 
@@ -60376,7 +60854,7 @@ function gate(document2, exitCode, failOn) {
 }
 
 // src/action/pr-comment.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 var MARKER = "<!-- async-playbook:summary -->";
 var MAX_COMMENT_CHARS = 65e3;
 async function upsertPullRequestComment(body, token, env = process.env) {
@@ -60421,7 +60899,7 @@ function pullRequestNumber(env) {
   const file = env["GITHUB_EVENT_PATH"];
   if (!file) return void 0;
   try {
-    const event = JSON.parse(readFileSync6(file, "utf8"));
+    const event = JSON.parse(readFileSync7(file, "utf8"));
     return event.pull_request?.number ?? void 0;
   } catch {
     return void 0;
@@ -60431,7 +60909,7 @@ function pullRequestNumber(env) {
 // src/action/settings.ts
 import { existsSync as existsSync5 } from "node:fs";
 import os6 from "node:os";
-import path7 from "node:path";
+import path9 from "node:path";
 
 // src/cli-options.ts
 function parseShard(value, option) {
@@ -60479,11 +60957,11 @@ function readActionSettings(env = process.env, options = {}) {
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
   const shard = getInput(Inputs.Shard);
-  const resultsFile = getInput(Inputs.ResultsFile) || path7.join(
+  const resultsFile = getInput(Inputs.ResultsFile) || path9.join(
     env["RUNNER_TEMP"] || os6.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
-  const inlinePlaybook = playbook.includes("\n") || !existsSync5(path7.resolve(workspace, playbook));
+  const inlinePlaybook = playbook.includes("\n") || !existsSync5(path9.resolve(workspace, playbook));
   const run2 = {
     playbook: playbook || void 0,
     jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : void 0,
@@ -60501,7 +60979,7 @@ function readActionSettings(env = process.env, options = {}) {
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       jumpHost: getInput(Inputs.JumpHost) || void 0,
-      knownHostsPath: path7.join(os6.homedir(), ".ssh", "known_hosts"),
+      knownHostsPath: path9.join(os6.homedir(), ".ssh", "known_hosts"),
       hostKeyChecking: checking,
       connectTimeoutMs: 1e4
     },
@@ -60512,6 +60990,9 @@ function readActionSettings(env = process.env, options = {}) {
   };
   const becomePassword2 = getInput(Inputs.BecomePassword, { trimWhitespace: false }).replace(/\r?\n$/, "");
   if (becomePassword2) run2.become = { password: becomePassword2 };
+  const tags = getInput(Inputs.Tags);
+  const skipTags = getInput(Inputs.SkipTags);
+  if (tags || skipTags) run2.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) };
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
   if (comment && !githubToken) {
@@ -60519,8 +61000,8 @@ function readActionSettings(env = process.env, options = {}) {
       `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     );
   }
-  if (inventory && !inventory.includes("\n") && existsSync5(path7.resolve(workspace, inventory))) {
-    run2.inventories = [path7.resolve(workspace, inventory)];
+  if (inventory && !inventory.includes("\n") && existsSync5(path9.resolve(workspace, inventory))) {
+    run2.inventories = [path9.resolve(workspace, inventory)];
   }
   return {
     run: run2,

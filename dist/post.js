@@ -49907,6 +49907,18 @@ function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+// src/playbook/tags.ts
+function parseTagList(values) {
+  const tags = /* @__PURE__ */ new Set();
+  for (const value of values) {
+    for (const tag of value.split(/[,\n]/)) {
+      const trimmed = tag.trim();
+      if (trimmed) tags.add(trimmed);
+    }
+  }
+  return [...tags];
+}
+
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
@@ -54817,6 +54829,13 @@ var Templar = class {
     }
     return value;
   }
+  /**
+   * Renders a whole template file (the template module) to text: never a native value, trailing newlines
+   * kept, `{% %}` blocks trimming the newline after them (Ansible's `trim_blocks: true` default).
+   */
+  renderText(source, vars) {
+    return /\{[{%#]/.test(source) ? renderToString(source, vars) : source;
+  }
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression, vars) {
     return evaluateExpression(expression, vars);
@@ -56464,6 +56483,8 @@ var Inputs = {
   Limit: "limit",
   Forks: "forks",
   Shard: "shard",
+  Tags: "tags",
+  SkipTags: "skip-tags",
   Jobs: "jobs",
   Timeout: "timeout",
   Summary: "summary",
@@ -56564,6 +56585,9 @@ function readActionSettings(env = process.env, options = {}) {
   };
   const becomePassword2 = getInput(Inputs.BecomePassword, { trimWhitespace: false }).replace(/\r?\n$/, "");
   if (becomePassword2) run.become = { password: becomePassword2 };
+  const tags = getInput(Inputs.Tags);
+  const skipTags = getInput(Inputs.SkipTags);
+  if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) };
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
   if (comment && !githubToken) {

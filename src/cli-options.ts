@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { RunSettings } from './engine.js'
+import { parseTagList } from './playbook/tags.js'
 import { OptionError } from './errors.js'
 
 /** The CLI's usage text. */
@@ -28,6 +29,8 @@ Options:
       --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
       --json FILE             write the results document (JSON) to FILE
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
+  -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
+      --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -91,6 +94,8 @@ export function parseCli(
         poll: { type: 'string', short: 'P' },
         jobs: { type: 'string' },
         shard: { type: 'string' },
+        tags: { type: 'string', short: 't', multiple: true },
+        'skip-tags': { type: 'string', multiple: true },
         become: { type: 'boolean', short: 'b' },
         'become-user': { type: 'string' },
         'become-method': { type: 'string' },
@@ -169,6 +174,12 @@ export function parseCli(
     color: isTty && !env['NO_COLOR'] && env['TERM'] !== 'dumb',
     commandTimeoutMs: positiveInt(values['command-timeout'] ?? '3600', '--command-timeout') * 1000,
     cwd
+  }
+  if (values.tags !== undefined || values['skip-tags'] !== undefined) {
+    settings.tags = {
+      only: parseTagList(values.tags ?? []),
+      skip: parseTagList(values['skip-tags'] ?? [])
+    }
   }
   if (values.become || values['become-user'] || becomeMethod || envPassword) {
     settings.become = {

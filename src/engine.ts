@@ -13,6 +13,7 @@ import { defaultInventory, loadInventory } from './inventory/inventory.js'
 import { MODULE_CATALOG } from './modules/registry.js'
 import { parseExtraVars } from './playbook/extra-vars.js'
 import { loadPlaybook } from './playbook/playbook-loader.js'
+import type { TagSelection } from './playbook/tags.js'
 import type { Playbook } from './playbook/types.js'
 import { AdhocReporter } from './report/adhoc-reporter.js'
 import { ConsoleReporter } from './report/console-reporter.js'
@@ -48,6 +49,8 @@ export interface RunSettings {
   color: boolean
   /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
   shard?: { index: number; count: number }
+  /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
+  tags?: TagSelection
   /** Print results as the `ansible` ad-hoc command does. */
   adhocOutput?: boolean
   /** Deadline for each remote command of a task without its own `timeout`. */
@@ -130,7 +133,8 @@ export async function executeRun(
     signal: options.signal,
     jobs: registry,
     shard: settings.shard,
-    become: settings.become
+    become: settings.become,
+    tags: settings.tags
   }
   const summary = playbook
     ? await runPlaybook(playbook, engineOptions)

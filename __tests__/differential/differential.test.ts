@@ -1,5 +1,6 @@
 // Differential: each fixture playbook runs through ansible-playbook and through our engine against the
 // same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,6 +13,7 @@ import {
   findAnsiblePlaybook,
   runAnsiblePlaybook
 } from '../helpers/ansible.js'
+import { parseCli } from '../../src/cli-options.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 
@@ -69,15 +71,22 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const stamp = `${process.pid}-${Date.now()}-${runCounter}`
     const ansibleRunId = `ansible-${stamp}`
     const ourRunId = `ours-${stamp}`
+    // A fixture may declare options for both tools in a `# apb-args: --tags deploy` header line.
+    const args = fixtureArgs(readFileSync(playbook, 'utf8'))
     const ansible = await runAnsiblePlaybook({
       playbook,
       inventoryPath,
       extraVars: [`run_id=${ansibleRunId}`],
       tmpDir: workDir,
-      executable: ansiblePlaybook
+      executable: ansiblePlaybook,
+      args
     })
+    const cliSettings = parseCli([playbook, ...args], {}, false).settings
     const ours = await runCaptured(
-      sshdSettings(sshd, playbook, inventoryPath, { extraVars: [`run_id=${ourRunId}`] })
+      sshdSettings(sshd, playbook, inventoryPath, {
+        extraVars: [`run_id=${ourRunId}`],
+        ...(cliSettings?.tags ? { tags: cliSettings.tags } : {})
+      })
     )
     return compareRuns(ansible, ours, {
       placeholders: { [ansibleRunId]: '<run_id>', [ourRunId]: '<run_id>' }
@@ -90,7 +99,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'facts.yml',
     'async-seed1.yml',
     'async-seeds.yml',
-    'async-status.yml'
+    'async-status.yml',
+    'blocks.yml',
+    'tags.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -100,3 +111,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     120_000
   )
 })
+
+/** The options of a fixture's `# apb-args: …` header line (space-separated, no quoting), or none. */
+function fixtureArgs(text: string): string[] {
+  const match = /^# apb-args:(.*)$/m.exec(text)
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : []
+}

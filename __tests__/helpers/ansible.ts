@@ -72,12 +72,15 @@ export async function runAnsiblePlaybook(options: {
   forks?: number
   tmpDir: string
   executable?: string
+  /** More ansible-playbook options, such as `--tags deploy`. */
+  args?: string[]
 }): Promise<AnsibleRun> {
   const executable = options.executable ?? findAnsiblePlaybook()
   if (!executable) throw new Error(`ansible-playbook is not on PATH: ${ANSIBLE_INSTALL_HINT}`)
   const env = ansibleEnvironment(options.tmpDir)
   const args = [options.playbook, '-i', options.inventoryPath, '-f', String(options.forks ?? 10)]
   for (const value of options.extraVars ?? []) args.push('-e', value)
+  args.push(...(options.args ?? []))
 
   const { code, stdout, stderr } = await new Promise<{
     code: number

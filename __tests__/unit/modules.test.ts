@@ -97,6 +97,7 @@ function harness(
     vars,
     isTrue: (condition) => templar.isTrue(condition, vars),
     evaluate: (expression) => templar.evaluate(expression, vars),
+    render: (text) => templar.renderText(text, vars),
     timeoutMs: 30_000,
     taskTimeoutSeconds: options.taskTimeoutSeconds,
     environment: options.environment ?? {},

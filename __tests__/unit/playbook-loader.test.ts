@@ -191,7 +191,7 @@ describe('keyword validation', () => {
 
   it.each([
     ['notify', '      notify: restart\n', 'handlers are not supported'],
-    ['block', '      block: []\n', 'block/rescue/always is not supported'],
+    ['local_action', '      local_action: shell echo\n', 'local_action is not supported'],
     ['delegate_to', '      delegate_to: localhost\n', 'delegate_to is not supported']
   ])('refuses the unsupported task keyword %s with a hint and the line', (keyword, line, hint) => {
     const error = playbookError(() => tasksOf(`    - name: x\n      shell: echo\n${line}`))
@@ -589,6 +589,104 @@ describe('buildAdhocPlaybook', () => {
     ).toEqual({})
     expect(() => buildAdhocPlaybook('all', 'yum', '', MODULE_CATALOG, '/')).toThrow(
       "couldn't resolve module 'yum'"
+    )
+  })
+})
+
+describe('blocks', () => {
+  const text = [
+    '- hosts: all',
+    '  tasks:',
+    '    - name: outer',
+    '      when: a',
+    '      vars: { x: 1, y: 1 }',
+    '      environment: { E: outer }',
+    '      tags: [deploy]',
+    '      become: true',
+    '      ignore_errors: true',
+    '      block:',
+    '        - name: first',
+    '          shell: echo 1',
+    '          when: b',
+    '          vars: { y: 2 }',
+    '        - name: inner',
+    '          when: c',
+    '          block:',
+    '            - name: nested',
+    '              command: echo 2',
+    '              ignore_errors: false',
+    '              become_user: app',
+    '              environment: { E: task }',
+    '          always:',
+    '            - name: inner always',
+    '              command: echo 3',
+    '      rescue:',
+    '        - name: fix',
+    '          debug: msg=fix',
+    '      always:',
+    '        - name: finally',
+    '          debug: msg=done',
+    '    - name: plain',
+    '      shell: echo 4',
+    ''
+  ].join('\n')
+
+  it('flattens nested blocks in order, each task keeping its own line and its block frames', () => {
+    const tasks = onlyPlay(text).tasks
+    expect(tasks.map((t) => [t.name, t.location.line])).toEqual([
+      ['first', 11],
+      ['nested', 18],
+      ['inner always', 24],
+      ['fix', 27],
+      ['finally', 30],
+      ['plain', 32]
+    ])
+    const frames = tasks.map((t) => t.blocks?.map((f) => `${f.name ?? '-'}:${f.section}`))
+    expect(frames).toEqual([
+      ['outer:block'],
+      ['outer:block', 'inner:block'],
+      ['outer:block', 'inner:always'],
+      ['outer:rescue'],
+      ['outer:always'],
+      undefined
+    ])
+    expect(tasks[0]!.blocks![0]!.location).toEqual({ file: FILE, line: 3 })
+    expect(tasks[1]!.blocks![0]!.id).toBe(tasks[3]!.blocks![0]!.id)
+    expect(tasks[1]!.blocks![1]!.id).not.toBe(tasks[1]!.blocks![0]!.id)
+  })
+
+  it('hands block keywords down: when accumulates, task keywords override, tags add up', () => {
+    const [first, nested, innerAlways, fix] = onlyPlay(text).tasks
+    expect(first!.when).toEqual(['a', 'b'])
+    expect(nested!.when).toEqual(['a', 'c'])
+    expect(innerAlways!.when).toEqual(['a', 'c'])
+    expect(fix!.when).toEqual(['a'])
+    expect(first!.vars).toEqual({ x: 1, y: 2 })
+    expect(fix!.vars).toEqual({ x: 1, y: 1 })
+    expect(first!.ignoreErrors).toBe(true)
+    expect(nested!.ignoreErrors).toBe(false)
+    expect(first!.become).toEqual({ become: true })
+    expect(nested!.become).toEqual({ become: true, becomeUser: 'app' })
+    expect(first!.environment).toEqual([{ E: 'outer' }])
+    expect(nested!.environment).toEqual([{ E: 'outer' }, { E: 'task' }])
+    expect(first!.tags).toContain('deploy')
+    expect(fix!.tags).toContain('deploy')
+  })
+
+  it('refuses keywords a block cannot take, naming the keyword and the line', () => {
+    const error = playbookError(() =>
+      tasksOf('    - name: b\n      loop: [1]\n      block:\n        - shell: echo\n')
+    )
+    expect(error.message).toContain("'loop' is not a valid keyword for a block")
+    expect(error.location).toEqual({ file: FILE, line: 3 })
+    expect(
+      playbookError(() => tasksOf('    - any_errors_fatal: true\n      block: []\n')).message
+    ).toContain("'any_errors_fatal' is not supported on a block yet")
+    expect(playbookError(() => tasksOf('    - shell: echo\n      rescue: []\n')).message).toContain(
+      "'rescue' and 'always' belong to a block"
+    )
+    expect(playbookError(() => tasksOf('    - block: echo\n')).message).toContain(
+      "'block' must be a list of tasks"
     )
   })
 })

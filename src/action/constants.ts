@@ -15,6 +15,8 @@ export const Inputs = {
   Limit: 'limit',
   Forks: 'forks',
   Shard: 'shard',
+  Tags: 'tags',
+  SkipTags: 'skip-tags',
   Jobs: 'jobs',
   Timeout: 'timeout',
   Summary: 'summary',

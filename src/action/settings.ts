@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseShard } from '../cli-options.js'
 import type { RunSettings } from '../engine.js'
+import { parseTagList } from '../playbook/tags.js'
 import { OptionError } from '../errors.js'
 import { Inputs } from './constants.js'
 
@@ -100,6 +101,9 @@ export function readActionSettings(
     .getInput(Inputs.BecomePassword, { trimWhitespace: false })
     .replace(/\r?\n$/, '')
   if (becomePassword) run.become = { password: becomePassword }
+  const tags = core.getInput(Inputs.Tags)
+  const skipTags = core.getInput(Inputs.SkipTags)
+  if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined
   if (comment && !githubToken) {

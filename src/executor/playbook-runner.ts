@@ -4,10 +4,12 @@ import type { ConnectionDefaults } from '../connection/host-settings.js'
 import { PlaybookError } from '../errors.js'
 import { applyLimit, type Inventory } from '../inventory/inventory.js'
 import { MODULES } from '../modules/registry.js'
+import { ALL_TAGS, shouldRunTags, type TagSelection } from '../playbook/tags.js'
 import type { Play, Playbook, Task } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
+import { BlockTracker } from './block-tracker.js'
 import { ConnectionPool } from './connection-pool.js'
 import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
 import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
@@ -35,6 +37,8 @@ export interface EngineOptions {
   shard?: { index: number; count: number }
   /** -b, --become-user, --become-method and the become password (-K, env, action input). */
   become?: BecomeDefaults
+  /** --tags / --skip-tags: which tasks run (default: all but those tagged `never`). */
+  tags?: TagSelection
 }
 
 /** How a run ended. */
@@ -159,9 +163,17 @@ class PlaybookRunner {
   private async runBatch(play: Play, batch: string[], playContext: PlayContext): Promise<boolean> {
     const { templar, events } = this.options
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0]!, playContext))
-    const tasks: Task[] = gather
-      ? [{ ...GATHER_FACTS, location: play.location }, ...play.tasks]
-      : play.tasks
+    // --tags/--skip-tags drop tasks before the run, as Ansible does: no banner, no stats. The implicit fact
+    // gathering is tagged `always` unless the play has tags of its own, which it then runs with.
+    const selection = this.options.tags ?? ALL_TAGS
+    const gatherTask: Task = {
+      ...GATHER_FACTS,
+      tags: play.tags.length > 0 ? play.tags : ['always'],
+      location: play.location
+    }
+    const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter((task) =>
+      shouldRunTags(task.tags, selection)
+    )
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
       this.variables.scope(batch[0]!, playContext)
@@ -176,28 +188,40 @@ class PlaybookRunner {
         play.location
       )
     }
-    for (const task of tasks) {
+    const isActive = (h: string): boolean => !this.failed.has(h) && !this.unreachable.has(h)
+    /** After hosts failed: whether any_errors_fatal or max_fail_percentage ends the play. */
+    const endsPlay = (newlyFailed: string[]): boolean => {
+      if (newlyFailed.length === 0) return false
+      const failedInBatch = batch.filter((h) => !isActive(h)).length
+      const overThreshold = maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
+      if (!anyErrorsFatal && !overThreshold) return false
+      for (const h of batch) this.failed.add(h)
+      events.noMoreHosts()
+      return true
+    }
+    const blocks = new BlockTracker(tasks)
+    let previous: Task | undefined
+    for (const task of [...tasks, undefined]) {
       if (this.options.signal?.aborted) return true
-      const active = batch.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
+      // Leaving a block: a failure that no rescue handled fails the host once its always lists have run.
+      const escaped = blocks.leave(previous, task, batch.filter(isActive))
+      for (const h of escaped) this.failed.add(h)
+      if (endsPlay(escaped)) return true
+      if (!task) break
+      previous = task
+      const active = batch.filter(isActive)
       if (active.length === 0) {
         events.noMoreHosts()
         return true
       }
-      const newlyFailed = await this.runTask(task, active, play, playContext)
-      if (newlyFailed.length > 0) {
-        const failedInBatch = batch.filter(
-          (h) => this.failed.has(h) || this.unreachable.has(h)
-        ).length
-        const overThreshold =
-          maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
-        if (anyErrorsFatal || overThreshold) {
-          for (const h of batch) this.failed.add(h)
-          events.noMoreHosts()
-          return true
-        }
-      }
+      // Hosts outside the list this task is in (a rescue they need not, a block they left) skip it
+      // silently, as in Ansible; a task no host takes part in is not shown.
+      const taking = active.filter((h) => blocks.runs(h, task))
+      if (taking.length === 0) continue
+      const newlyFailed = await this.runTask(task, taking, play, playContext, blocks)
+      if (endsPlay(newlyFailed)) return true
     }
-    return batch.every((h) => this.failed.has(h) || this.unreachable.has(h))
+    return batch.every((h) => !isActive(h))
   }
 
   /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
@@ -205,7 +229,8 @@ class PlaybookRunner {
     task: Task,
     hosts: string[],
     play: Play,
-    playContext: PlayContext
+    playContext: PlayContext,
+    blocks: BlockTracker
   ): Promise<string[]> {
     const { events, templar } = this.options
     const module = MODULES.get(task.module)
@@ -284,9 +309,20 @@ class PlaybookRunner {
             stats.ignored++
             if (outcome.result['changed']) stats.changed++
           } else {
-            stats.failed++
-            this.failed.add(host)
-            newlyFailed.push(host)
+            const verdict = blocks.fail(host, task)
+            if (verdict === 'rescued') {
+              // As Ansible: a failure a rescue will handle counts as rescued, not failed, and the
+              // rescue (and always) tasks see what failed.
+              stats.rescued++
+              const memory = this.variables.hostMemory(host)
+              memory.registered['ansible_failed_task'] = failedTaskVar(task)
+              memory.registered['ansible_failed_result'] = outcome.result
+              this.variables.changed()
+            } else stats.failed++
+            if (verdict === 'fatal') {
+              this.failed.add(host)
+              newlyFailed.push(host)
+            }
           }
           break
         case 'skipped':
@@ -323,6 +359,15 @@ class PlaybookRunner {
         Object.assign(memory.registered, facts)
       }
     }
+  }
+}
+
+/** `ansible_failed_task`: the parts of Ansible's serialized task that rescue tasks use. */
+function failedTaskVar(task: Task): Record<string, unknown> {
+  return {
+    name: task.named ? task.name : '',
+    action: task.module,
+    args: task.args
   }
 }
 

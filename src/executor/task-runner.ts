@@ -399,6 +399,7 @@ function moduleContext(
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    render: (text) => templar.renderText(text, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment,

@@ -24,6 +24,8 @@ export interface ModuleContext {
   isTrue(condition: unknown): boolean
   /** Evaluates a bare expression against `vars` (for debug var). */
   evaluate(expression: string): unknown
+  /** Renders template text (a template file's contents) against `vars` to a string. */
+  render(text: string): string
   /** Deadline for each remote call the module makes, in milliseconds. */
   timeoutMs: number
   /** The task's `timeout` keyword in seconds, if set: the command is killed on the target after it. */

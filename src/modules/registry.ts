@@ -13,6 +13,7 @@ import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
+import { templateModule } from './template.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 
 const ALL: ModuleDefinition[] = [
@@ -21,6 +22,7 @@ const ALL: ModuleDefinition[] = [
   rawModule,
   scriptModule,
   copyModule,
+  templateModule,
   debugModule,
   setFactModule,
   failModule,

@@ -31,6 +31,7 @@ export function buildAdhocPlaybook(
         hosts: pattern,
         vars: {},
         gatherFacts: false,
+        tags: [],
         anyErrorsFatal: false,
         location,
         tasks: [

@@ -33,6 +33,29 @@ export const TASK_KEYWORDS = new Set([
   'debugger'
 ])
 
+/** Keywords a `block:` entry may carry; all but block/rescue/always are inherited by its tasks. */
+export const BLOCK_KEYWORDS = new Set([
+  'block',
+  'rescue',
+  'always',
+  'name',
+  'when',
+  'vars',
+  'environment',
+  'ignore_errors',
+  'ignore_unreachable',
+  'no_log',
+  'timeout',
+  'tags',
+  'become',
+  'become_user',
+  'become_method',
+  'become_flags',
+  'become_exe',
+  'check_mode',
+  'debugger'
+])
+
 /** Play keywords this engine implements. */
 export const PLAY_KEYWORDS = new Set([
   'name',
@@ -72,10 +95,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   listen: 'handlers are not supported yet',
   handlers:
     'handlers are not supported yet; run the handler task directly with a `when:` on the result',
-  block:
-    'block/rescue/always is not supported yet; use ignore_errors and `when:` on registered results',
-  rescue: 'block/rescue/always is not supported yet',
-  always: 'block/rescue/always is not supported yet',
   include_tasks: 'include_tasks is not supported yet; inline the tasks',
   import_tasks: 'import_tasks is not supported yet; inline the tasks',
   include_role: 'roles are not supported yet; inline the role tasks',

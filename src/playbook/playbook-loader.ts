@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
-import { PLAY_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
-import type { BecomeKeywords, Conditional, Play, Playbook, Task } from './types.js'
+import { BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
+import type { BecomeKeywords, BlockFrame, Conditional, Play, Playbook, Task } from './types.js'
+import { inheritTags } from './tags.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 
 /** What the loader needs to know about modules: their names and which take a free-form string. */
@@ -61,7 +62,26 @@ export function parsePlaybookText(
   return { file, baseDir, plays: loader.plays() }
 }
 
+/** What the blocks around a task hand down to it: their frames and the keywords it inherits. */
+interface Inherited {
+  frames: BlockFrame[]
+  when: Conditional[]
+  vars: Record<string, unknown>
+  /** Each block's `environment`, outermost first; a task's own is merged over them. */
+  environment: unknown[]
+  tags: string[]
+  become?: BecomeKeywords
+  ignoreErrors?: unknown
+  ignoreUnreachable?: unknown
+  noLog?: unknown
+  timeout?: unknown
+}
+
+const TOP_LEVEL: Inherited = { frames: [], when: [], vars: {}, environment: [], tags: [] }
+
 class Loader {
+  private nextBlockId = 0
+
   constructor(
     private readonly doc: YamlDocument,
     private readonly file: string,
@@ -121,11 +141,13 @@ class Loader {
     const vars = this.mapping(raw.vars, 'vars', location)
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
     if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
+    const tags = normaliseTags(raw.tags)
+    // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
     const tasks = [
       ...this.taskList(raw.pre_tasks, 'pre_tasks', location),
       ...this.taskList(raw.tasks, 'tasks', location),
       ...this.taskList(raw.post_tasks, 'post_tasks', location)
-    ]
+    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
     return {
       name:
         raw.name === undefined || raw.name === null
@@ -137,6 +159,7 @@ class Loader {
       vars,
       gatherFacts: raw.gather_facts ?? true,
       tasks,
+      tags,
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
@@ -155,7 +178,79 @@ class Loader {
         this.at(raw) ?? playLocation
       )
     }
-    return raw.map((entry) => this.task(entry, raw))
+    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL))
+  }
+
+  /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
+  private taskOrBlock(raw: unknown, parent: object, inherited: Inherited): Task[] {
+    if (isMapping(raw) && raw.block !== undefined) return this.block(raw, inherited)
+    if (isMapping(raw) && (raw.rescue !== undefined || raw.always !== undefined)) {
+      throw new PlaybookError(
+        "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
+        this.at(raw)
+      )
+    }
+    const task = this.task(raw, parent)
+    return [inherited === TOP_LEVEL ? task : inherit(task, inherited)]
+  }
+
+  private block(raw: Record<string, unknown>, outer: Inherited): Task[] {
+    const location = this.at(raw)
+    for (const key of Object.keys(raw)) {
+      if (BLOCK_KEYWORDS.has(key)) continue
+      if (key === 'any_errors_fatal') {
+        throw new PlaybookError(
+          "'any_errors_fatal' is not supported on a block yet; set it on the play",
+          location
+        )
+      }
+      const guess = closestMatch(key, BLOCK_KEYWORDS)
+      throw new PlaybookError(
+        `'${key}' is not a valid keyword for a block${guess ? ` (did you mean '${guess}'?)` : ''}. A block takes: ${[...BLOCK_KEYWORDS].join(', ')}. Put module arguments and task keywords such as loop or register on the tasks inside it`,
+        location
+      )
+    }
+    if (raw.check_mode !== undefined && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      )
+    }
+    const id = this.nextBlockId++
+    const name =
+      raw.name === undefined || raw.name === null ? undefined : this.nameOf(raw.name, location)
+    const become = becomeKeywords(raw, location)
+    const ownVars = this.mapping(raw.vars, 'vars', location)
+    const base: Inherited = {
+      frames: outer.frames,
+      when: [...outer.when, ...this.conditionals(raw.when, 'when', location)],
+      vars: { ...outer.vars, ...ownVars },
+      environment:
+        raw.environment === undefined || raw.environment === null
+          ? outer.environment
+          : [...outer.environment, ...asList(raw.environment)],
+      tags: union(outer.tags, normaliseTags(raw.tags)),
+      ...(outer.become || become ? { become: { ...outer.become, ...become } } : {}),
+      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
+      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
+      noLog: raw.no_log ?? outer.noLog,
+      timeout: raw.timeout ?? outer.timeout
+    }
+    const tasks: Task[] = []
+    for (const section of ['block', 'rescue', 'always'] as const) {
+      const list = raw[section]
+      if (list === undefined || list === null) continue
+      if (!Array.isArray(list)) {
+        throw new PlaybookError(
+          `'${section}' must be a list of tasks, found ${describe(list)}`,
+          this.at(list) ?? location
+        )
+      }
+      const frame: BlockFrame = { id, section, location, ...(name === undefined ? {} : { name }) }
+      const inner: Inherited = { ...base, frames: [...outer.frames, frame] }
+      for (const entry of list) tasks.push(...this.taskOrBlock(entry, list, inner))
+    }
+    return tasks
   }
 
   private task(raw: unknown, parent: object): Task {
@@ -426,6 +521,40 @@ export function becomeMethodProblem(method: string): string | undefined {
 export function canonicalModule(name: string): string {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length)
   return name
+}
+
+/** A task with the keywords of its enclosing blocks applied: the task's own win; `when` and `tags` add up. */
+function inherit(task: Task, from: Inherited): Task {
+  const out: Task = {
+    ...task,
+    blocks: from.frames,
+    when: [...from.when, ...task.when],
+    vars: { ...from.vars, ...task.vars },
+    tags: union(from.tags, task.tags)
+  }
+  if (from.environment.length > 0) {
+    // Ansible merges environments outermost first, so the task's own values win.
+    out.environment =
+      task.environment === undefined || task.environment === null
+        ? [...from.environment]
+        : [...from.environment, ...asList(task.environment)]
+  }
+  if (from.become || task.become) out.become = { ...from.become, ...task.become }
+  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors
+  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
+  out.noLog = task.noLog ?? from.noLog
+  out.timeout = task.timeout ?? from.timeout
+  for (const key of ['ignoreErrors', 'ignoreUnreachable', 'noLog', 'timeout'] as const)
+    if (out[key] === undefined) delete out[key]
+  return out
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value]
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])]
 }
 
 function normaliseLoop(raw: unknown, keyword: string): { value: unknown; flatten: boolean } {

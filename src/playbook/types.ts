@@ -45,6 +45,20 @@ export interface Task {
   tags: string[]
   /** become, become_user, become_method, become_flags, become_exe: override the play's. */
   become?: BecomeKeywords
+  /**
+   * The blocks this task sits in, outermost first (absent outside any block). A block's keywords are
+   * already merged into the task; the executor only needs these frames for rescue/always.
+   */
+  blocks?: BlockFrame[]
+}
+
+/** Where a task sits in one enclosing block: the block, and which of its lists (block, rescue, always). */
+export interface BlockFrame {
+  /** Unique within the playbook. */
+  id: number
+  section: 'block' | 'rescue' | 'always'
+  name?: string
+  location: SourceLocation
 }
 
 /** One play of a playbook. */
@@ -54,6 +68,8 @@ export interface Play {
   vars: Record<string, unknown>
   gatherFacts: unknown
   tasks: Task[]
+  /** The play's own tags (its tasks carry them too); the implicit fact gathering runs with them. */
+  tags: string[]
   anyErrorsFatal: unknown
   maxFailPercentage?: unknown
   serial?: unknown

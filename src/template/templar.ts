@@ -61,6 +61,14 @@ export class Templar {
     return value
   }
 
+  /**
+   * Renders a whole template file (the template module) to text: never a native value, trailing newlines
+   * kept, `{% %}` blocks trimming the newline after them (Ansible's `trim_blocks: true` default).
+   */
+  renderText(source: string, vars: Record<string, unknown>): string {
+    return /\{[{%#]/.test(source) ? renderToString(source, vars) : source
+  }
+
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression: string, vars: Record<string, unknown>): unknown {
     return evaluateExpression(expression, vars)

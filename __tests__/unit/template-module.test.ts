@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
+import type { ModuleContext, ModuleResult } from '../../src/modules/module.js'
+import { MODULES } from '../../src/modules/registry.js'
+import { Templar } from '../../src/template/index.js'
+
+/**
+ * A target whose only file is `dest` (or nothing): answers the inspection, stat, validate and backup
+ * commands the template module sends, and records every command and upload.
+ */
+class FakeTarget implements Connection {
+  readonly host = 'web1'
+  readonly commands: string[] = []
+  readonly uploads: Array<{ path: string; content: string; mode?: number }> = []
+  constructor(
+    private readonly existing: { content: string; mode: string } | undefined,
+    private readonly validateCode = 0
+  ) {}
+
+  async run(command: string, _options: RunOptions): Promise<CommandResult> {
+    this.commands.push(command)
+    let stdout = ''
+    let code = 0
+    if (command.startsWith('if [ -d ')) {
+      stdout = this.existing
+        ? `file ${sha1(this.existing.content)} ${this.existing.mode}\n`
+        : 'none\n'
+    } else if (command.includes("stat -c '%u %g %U %G %a %s'")) {
+      const mode = /chmod '?(\d+)'? /.exec(command)?.[1] ?? this.existing?.mode ?? '644'
+      stdout = `1000 1000 deploy deploy ${mode.replace(/^0/, '')} 42\n`
+    } else if (command.startsWith('b=')) {
+      stdout = '/etc/app.conf.4242.2026-01-02@03:04:05~'
+    } else if (command.startsWith('validator ')) {
+      code = this.validateCode
+    }
+    return {
+      code,
+      signal: null,
+      stdout: Buffer.from(stdout),
+      stderr: Buffer.from(code ? 'bad config' : ''),
+      timedOut: false
+    }
+  }
+
+  async putFile(remotePath: string, content: Buffer, options: { mode?: number }): Promise<void> {
+    this.uploads.push({ path: remotePath, content: content.toString('utf8'), mode: options.mode })
+  }
+
+  async close(): Promise<void> {}
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex')
+}
+
+const templar = new Templar()
+
+/** A playbook directory with templates/app.conf.j2 and a top-level plain.j2. */
+function playbookDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'apb-template-'))
+  mkdirSync(path.join(dir, 'templates'))
+  writeFileSync(
+    path.join(dir, 'templates', 'app.conf.j2'),
+    [
+      '# {{ app | upper }}',
+      '{% if debug %}',
+      'debug = on',
+      '{% endif %}',
+      '{% for port in ports %}',
+      'listen {{ port }}',
+      '{% endfor %}',
+      'workers = {{ workers | default(4) }}',
+      ''
+    ].join('\n')
+  )
+  writeFileSync(path.join(dir, 'plain.j2'), 'name={{ app }}\n')
+  return dir
+}
+
+const VARS = { app: 'shop', debug: true, ports: [80, 443] }
+const RENDERED = '# SHOP\ndebug = on\nlisten 80\nlisten 443\nworkers = 4\n'
+
+async function runTemplate(
+  args: Record<string, unknown>,
+  target: FakeTarget,
+  baseDir = playbookDir()
+): Promise<ModuleResult> {
+  const vars: Record<string, unknown> = VARS
+  const ctx: ModuleContext = {
+    host: 'web1',
+    args,
+    task: {
+      name: 'template',
+      named: false,
+      module: 'template',
+      args,
+      location: { file: 'test.yml', line: 1 },
+      when: [],
+      loopControl: { loopVar: 'item' },
+      until: [],
+      failedWhen: [],
+      changedWhen: [],
+      vars: {},
+      tags: []
+    },
+    connection: async () => target,
+    reconnect: async () => target,
+    vars,
+    isTrue: (condition) => templar.isTrue(condition, vars),
+    evaluate: (expression) => templar.evaluate(expression, vars),
+    render: (text) => templar.renderText(text, vars),
+    timeoutMs: 30_000,
+    environment: {},
+    baseDir,
+    log: () => {},
+    sleep: async () => {},
+    jobs: {
+      status: async () => ({}),
+      cleanup: async () => ({})
+    }
+  }
+  return MODULES.get('template')!.run(ctx)
+}
+
+describe('template module', () => {
+  it('renders templates/<src> with the task variables (if, for, filters) and uploads it', async () => {
+    const target = new FakeTarget(undefined)
+    const dir = playbookDir()
+    const result = await runTemplate({ src: 'app.conf.j2', dest: '/etc/app.conf' }, target, dir)
+    expect(target.uploads).toEqual([{ path: '/etc/app.conf', content: RENDERED, mode: undefined }])
+    expect(result).toMatchObject({
+      changed: true,
+      dest: '/etc/app.conf',
+      checksum: sha1(RENDERED),
+      src: path.join(dir, 'templates', 'app.conf.j2'),
+      state: 'file',
+      owner: 'deploy',
+      mode: '0644',
+      size: 42
+    })
+  })
+
+  it('falls back to the playbook directory itself when templates/ has no such file', async () => {
+    const target = new FakeTarget(undefined)
+    await runTemplate({ src: 'plain.j2', dest: '/tmp/plain' }, target)
+    expect(target.uploads[0]?.content).toBe('name=shop\n')
+  })
+
+  it('writes nothing and reports no change when the target already holds the rendered bytes', async () => {
+    const target = new FakeTarget({ content: RENDERED, mode: '644' })
+    const result = await runTemplate({ src: 'app.conf.j2', dest: '/etc/app.conf' }, target)
+    expect(target.uploads).toEqual([])
+    expect(result['changed']).toBe(false)
+  })
+
+  it('reports a change when only the mode differs', async () => {
+    const target = new FakeTarget({ content: RENDERED, mode: '644' })
+    const result = await runTemplate(
+      { src: 'app.conf.j2', dest: '/etc/app.conf', mode: '0600' },
+      target
+    )
+    expect(target.uploads).toEqual([])
+    expect(result).toMatchObject({ changed: true, mode: '0600' })
+  })
+
+  it('keeps a backup of the file it replaces and returns backup_file', async () => {
+    const target = new FakeTarget({ content: 'old\n', mode: '644' })
+    const result = await runTemplate(
+      { src: 'app.conf.j2', dest: '/etc/app.conf', backup: true },
+      target
+    )
+    expect(result['backup_file']).toBe('/etc/app.conf.4242.2026-01-02@03:04:05~')
+    const backup = target.commands.find((c) => c.startsWith('b='))
+    expect(backup).toContain('cp -p /etc/app.conf "$b"')
+    expect(backup).toContain('date -r /etc/app.conf +%Y-%m-%d@%H:%M:%S~')
+  })
+
+  it('fails with "failed to validate" and replaces nothing when validate refuses the candidate', async () => {
+    const target = new FakeTarget({ content: 'old\n', mode: '644' }, 1)
+    const result = await runTemplate(
+      { src: 'app.conf.j2', dest: '/etc/app.conf', validate: 'validator %s' },
+      target
+    )
+    expect(result).toMatchObject({ failed: true, msg: 'failed to validate', exit_status: 1 })
+    expect(target.uploads).toHaveLength(1)
+    const candidate = target.uploads[0]!.path
+    expect(candidate).toMatch(/^\/etc\/\.app\.conf\.apb-[0-9a-f]+\.tmp$/)
+    expect(target.commands).toContain(`validator ${candidate}`)
+    expect(target.commands).toContain(`rm -f ${candidate}`)
+    expect(target.commands.some((c) => c.includes('mv -f'))).toBe(false)
+  })
+
+  it('moves the candidate over dest once validate accepts it', async () => {
+    const target = new FakeTarget({ content: 'old\n', mode: '644' }, 0)
+    const result = await runTemplate(
+      { src: 'app.conf.j2', dest: '/etc/app.conf', validate: 'validator %s' },
+      target
+    )
+    expect(result['changed']).toBe(true)
+    const candidate = target.uploads[0]!.path
+    expect(target.commands.some((c) => c.includes(`mv -f ${candidate} /etc/app.conf`))).toBe(true)
+  })
+
+  it('refuses a validate command without %s, owner and group, and names where it looked for src', async () => {
+    await expect(
+      runTemplate({ src: 'app.conf.j2', dest: '/x', validate: 'true' }, new FakeTarget(undefined))
+    ).rejects.toThrow('validate must contain %s: true')
+    await expect(
+      runTemplate({ src: 'app.conf.j2', dest: '/x', owner: 'root' }, new FakeTarget(undefined))
+    ).rejects.toThrow("'owner' is not supported yet")
+    const dir = playbookDir()
+    await expect(
+      runTemplate({ src: 'missing.j2', dest: '/x' }, new FakeTarget(undefined), dir)
+    ).rejects.toThrow(
+      `Could not find or access 'missing.j2'\nSearched in:\n\t${dir}/templates/missing.j2\n\t${dir}/missing.j2`
+    )
+  })
+
+  it('does not upload when force is false and dest exists', async () => {
+    const target = new FakeTarget({ content: 'old\n', mode: '644' })
+    const result = await runTemplate(
+      { src: 'app.conf.j2', dest: '/etc/app.conf', force: 'no' },
+      target
+    )
+    expect(target.uploads).toEqual([])
+    expect(result['changed']).toBe(false)
+  })
+})

@@ -1,0 +1,231 @@
+import { createHash, randomBytes } from 'node:crypto'
+import path from 'node:path'
+import type { Connection } from '../connection/connection.js'
+import { shellQuote } from '../connection/shell-quote.js'
+import { ModuleArgumentError, type ModuleResult } from './module.js'
+
+/** What is on the target at a destination path. */
+export type RemoteState =
+  { kind: 'none' } | { kind: 'dir' } | { kind: 'file'; checksum: string; mode: string }
+
+/** How to put bytes in place on the target (copy, template). */
+export interface TransferRequest {
+  dest: string
+  content: Buffer
+  /** As normaliseMode returns it: octal text or a symbolic mode, or undefined to keep/let umask decide. */
+  mode?: string
+  /** Replace a file whose contents differ (Ansible's default); false only writes missing files. */
+  force: boolean
+  /** Keep a timestamped copy of the file being replaced, named as Ansible names it. */
+  backup: boolean
+  /** A command with `%s`, run on the candidate file before it replaces dest; non-zero refuses it. */
+  validate?: string
+  /** What is at dest now (from inspectRemote). */
+  state: RemoteState
+  timeoutMs: number
+}
+
+/**
+ * Writes `content` to `dest` when it is missing or differs (by SHA-1, as Ansible compares), applies `mode`,
+ * and returns the result fields of Ansible's copy/template: changed, checksum, dest, mode, owner, size, …
+ * With `validate` the candidate goes to a temporary file beside dest and is moved over it only once the
+ * command succeeds.
+ */
+export async function transferFile(
+  connection: Connection,
+  request: TransferRequest
+): Promise<ModuleResult> {
+  const { dest, content, mode, state, timeoutMs } = request
+  const checksum = createHash('sha1').update(content).digest('hex')
+  const octalMode = mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : undefined
+  let changed = false
+  let backupFile: string | undefined
+  if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
+  if (state.kind === 'none' || (state.checksum !== checksum && request.force)) {
+    const candidate =
+      request.validate === undefined
+        ? undefined
+        : await writeValidated(connection, request, request.validate, octalMode)
+    if (request.backup && state.kind === 'file')
+      backupFile = await backupRemote(connection, dest, timeoutMs)
+    if (candidate !== undefined) {
+      await moveIntoPlace(connection, candidate, dest, timeoutMs)
+    } else {
+      await connection.putFile(dest, content, { timeoutMs, mode: octalMode })
+    }
+    changed = true
+  }
+  const final = await connection.run(
+    `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ''}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+    { timeoutMs }
+  )
+  if (final.code !== 0) {
+    throw new ModuleArgumentError(
+      `could not set the mode of ${dest}: ${final.stderr.toString('utf8').trim()}`
+    )
+  }
+  const [uid, gid, owner, group, octal, size] = final.stdout.toString('utf8').trim().split(' ')
+  if (
+    mode &&
+    state.kind === 'file' &&
+    !changed &&
+    normaliseOctal(state.mode) !== normaliseOctal(octal ?? '')
+  )
+    changed = true
+  const result: ModuleResult = {
+    changed,
+    checksum,
+    dest,
+    gid: Number(gid),
+    group,
+    mode: `0${normaliseOctal(octal ?? '')}`,
+    owner,
+    size: Number(size),
+    state: 'file',
+    uid: Number(uid)
+  }
+  if (backupFile !== undefined) result['backup_file'] = backupFile
+  return result
+}
+
+/** Writes the candidate beside dest (same filesystem, so the final move is atomic) and validates it. */
+async function writeValidated(
+  connection: Connection,
+  request: TransferRequest,
+  validate: string,
+  octalMode: number | undefined
+): Promise<string> {
+  const { dest, timeoutMs } = request
+  if (!validate.includes('%s'))
+    throw new ModuleArgumentError(`validate must contain %s: ${validate}`)
+  const candidate = path.posix.join(
+    path.posix.dirname(dest),
+    `.${path.posix.basename(dest)}.apb-${randomBytes(6).toString('hex')}.tmp`
+  )
+  await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode })
+  // %s becomes the quoted candidate path; the rest of the command is the user's shell text, as in Ansible.
+  const command = validate.split('%s').join(shellQuote(candidate))
+  const res = await connection.run(command, { timeoutMs })
+  if (res.code !== 0) {
+    await connection.run(`rm -f ${shellQuote(candidate)}`, { timeoutMs })
+    throw new ValidationError(
+      res.code ?? -1,
+      res.stdout.toString('utf8'),
+      res.stderr.toString('utf8')
+    )
+  }
+  return candidate
+}
+
+async function moveIntoPlace(
+  connection: Connection,
+  candidate: string,
+  dest: string,
+  timeoutMs: number
+): Promise<void> {
+  const c = shellQuote(candidate)
+  const d = shellQuote(dest)
+  // An existing dest keeps its mode, as Ansible's atomic_move does, unless `mode` sets one afterwards.
+  const res = await connection.run(
+    `{ [ ! -e ${d} ] || chmod --reference=${d} ${c}; } && mv -f ${c} ${d}`,
+    { timeoutMs }
+  )
+  if (res.code !== 0) {
+    await connection.run(`rm -f ${c}`, { timeoutMs })
+    throw new ModuleArgumentError(
+      `could not move the validated file to ${dest}: ${res.stderr.toString('utf8').trim()}`
+    )
+  }
+}
+
+/** Copies dest to `dest.<pid>.<YYYY-MM-DD@HH:MM:SS~>` (its mtime), Ansible's backup name; returns the name. */
+async function backupRemote(
+  connection: Connection,
+  dest: string,
+  timeoutMs: number
+): Promise<string> {
+  const d = shellQuote(dest)
+  const res = await connection.run(
+    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p ${d} "$b" && printf '%s' "$b"`,
+    { timeoutMs }
+  )
+  if (res.code !== 0) {
+    throw new ModuleArgumentError(
+      `Could not make a backup of ${dest}: ${res.stderr.toString('utf8').trim()}`
+    )
+  }
+  return res.stdout.toString('utf8')
+}
+
+/** `validate` refused the candidate: Ansible's message and the command's output. */
+export class ValidationError extends ModuleArgumentError {
+  constructor(
+    readonly exitStatus: number,
+    readonly stdout: string,
+    readonly stderr: string
+  ) {
+    super('failed to validate')
+  }
+}
+
+/** Ansible's result for a failed validation: `failed to validate` with exit_status, stdout and stderr. */
+export function validationFailure(error: ValidationError): ModuleResult {
+  return {
+    changed: false,
+    failed: true,
+    msg: error.message,
+    exit_status: error.exitStatus,
+    stdout: error.stdout,
+    stderr: error.stderr
+  }
+}
+
+/** Mode as chmod understands it. A YAML int such as 0644 (read as octal, as Ansible does) becomes '0644'. */
+export function normaliseMode(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  if (typeof value === 'number') return `0${value.toString(8)}`
+  const text = String(value)
+  if (
+    !/^[0-7]{3,4}$/.test(text) &&
+    !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text)
+  ) {
+    throw new ModuleArgumentError(
+      `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text}'`
+    )
+  }
+  return text
+}
+
+/** Octal permission digits without leading zeros beyond three (`0644` → `644`). */
+export function normaliseOctal(mode: string): string {
+  return mode.replace(/^0+(?=\d{3})/, '').padStart(3, '0')
+}
+
+/** What is at `dest` on the target: nothing, a directory, or a file with its SHA-1 and mode. */
+export async function inspectRemote(
+  connection: Connection,
+  dest: string,
+  timeoutMs: number
+): Promise<RemoteState> {
+  const d = shellQuote(dest)
+  const res = await connection.run(
+    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    { timeoutMs }
+  )
+  const [kind, checksum, mode] = res.stdout.toString('utf8').trim().split(' ')
+  if (kind === 'dir') return { kind: 'dir' }
+  if (kind === 'file') return { kind: 'file', checksum: checksum ?? '', mode: mode ?? '' }
+  return { kind: 'none' }
+}
+
+/** A boolean module argument as Ansible reads it (yes/no/true/false/1/0), or `fallback` when absent. */
+export function boolArg(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback
+  if (typeof value === 'boolean') return value
+  const text = String(value).trim().toLowerCase()
+  if (['yes', 'true', 'on', '1', 'y', 't'].includes(text)) return true
+  if (['no', 'false', 'off', '0', 'n', 'f'].includes(text)) return false
+  throw new ModuleArgumentError(
+    `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
+  )
+}

@@ -1,0 +1,106 @@
+import { readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { optionalString } from './command-runner.js'
+import {
+  boolArg,
+  inspectRemote,
+  normaliseMode,
+  transferFile,
+  ValidationError,
+  validationFailure
+} from './file-transfer.js'
+import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
+
+/**
+ * `template`: renders a Jinja2 file from the controller with the task's variables and writes it to `dest`
+ * as copy does: changed only when the rendered bytes or the mode differ; `backup` and `validate` as Ansible.
+ */
+export const templateModule: ModuleDefinition = {
+  name: 'template',
+  argNames: [
+    'src',
+    'dest',
+    'mode',
+    'force',
+    'backup',
+    'validate',
+    'owner',
+    'group',
+    'newline_sequence',
+    'trim_blocks',
+    'lstrip_blocks'
+  ],
+  async run(ctx) {
+    const args = ctx.args
+    for (const unsupported of ['owner', 'group', 'lstrip_blocks']) {
+      if (args[unsupported] !== undefined && args[unsupported] !== false) {
+        throw new ModuleArgumentError(
+          `template: '${unsupported}' is not supported yet; use a shell task for it`
+        )
+      }
+    }
+    if (args['trim_blocks'] !== undefined && !boolArg(args['trim_blocks'], 'trim_blocks', true)) {
+      throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet")
+    }
+    const newline = optionalString(args['newline_sequence'])
+    if (newline !== undefined && !['\n', '\r\n', '\r'].includes(newline)) {
+      throw new ModuleArgumentError(
+        `value of newline_sequence must be one of: \\n, \\r, \\r\\n, got: ${JSON.stringify(newline)}`
+      )
+    }
+    const src = optionalString(args['src'])
+    if (!src) throw new ModuleArgumentError('missing required arguments: src')
+    let dest = optionalString(args['dest'])
+    if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
+    const local = findTemplate(src, ctx.baseDir)
+    let text = ctx.render(readFileSync(local, 'utf8'))
+    if (newline !== undefined && newline !== '\n') text = text.replace(/\r?\n/g, newline)
+    const mode = normaliseMode(args['mode'])
+    const connection = await ctx.connection()
+    let state = await inspectRemote(connection, dest, ctx.timeoutMs)
+    if (state.kind === 'dir') {
+      // As copy does with a directory dest: the file keeps its name inside it.
+      dest = `${dest.replace(/\/+$/, '')}/${path.basename(src)}`
+      state = await inspectRemote(connection, dest, ctx.timeoutMs)
+      if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
+    }
+    let result: ModuleResult
+    try {
+      result = await transferFile(connection, {
+        dest,
+        content: Buffer.from(text, 'utf8'),
+        mode,
+        force: boolArg(args['force'], 'force', true),
+        backup: boolArg(args['backup'], 'backup', false),
+        validate: optionalString(args['validate']),
+        state,
+        timeoutMs: ctx.timeoutMs
+      })
+    } catch (error) {
+      if (error instanceof ValidationError) return validationFailure(error)
+      throw error
+    }
+    result['src'] = local
+    return result
+  }
+}
+
+/**
+ * The controller file a template `src` names: absolute as given; else, as Ansible searches for a playbook,
+ * `templates/<src>` next to the playbook, then `<src>` next to it.
+ */
+export function findTemplate(src: string, baseDir: string): string {
+  const candidates = path.isAbsolute(src)
+    ? [src]
+    : [path.resolve(baseDir, 'templates', src), path.resolve(baseDir, src)]
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isFile()) return candidate
+    } catch {
+      // Not here; try the next place.
+    }
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')} on the Ansible Controller.`
+  )
+}
