@@ -27497,6 +27497,7 @@ Options:
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
       --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
+      --force-handlers        run notified handlers even on hosts that failed
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -27544,6 +27545,7 @@ function parseCli(argv, env, isTty, cwd = process.cwd()) {
         shard: { type: "string" },
         tags: { type: "string", short: "t", multiple: true },
         "skip-tags": { type: "string", multiple: true },
+        "force-handlers": { type: "boolean" },
         become: { type: "boolean", short: "b" },
         "become-user": { type: "string" },
         "become-method": { type: "string" },
@@ -27625,6 +27627,7 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
       skip: parseTagList(values["skip-tags"] ?? [])
     };
   }
+  if (values["force-handlers"]) settings.forceHandlers = true;
   if (values.become || values["become-user"] || becomeMethod || envPassword) {
     settings.become = {
       ...values.become ? { enabled: true } : {},
@@ -31329,7 +31332,8 @@ var TASK_KEYWORDS = /* @__PURE__ */ new Set([
   "become_flags",
   "become_exe",
   "check_mode",
-  "debugger"
+  "debugger",
+  "notify"
 ]);
 var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
   "block",
@@ -31352,14 +31356,21 @@ var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
   "check_mode",
   "debugger"
 ]);
+var IMPORT_TASKS_KEYWORDS = new Set(
+  [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
+);
+var IMPORT_PLAYBOOK_KEYWORDS = /* @__PURE__ */ new Set(["name", "vars", "tags"]);
 var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "name",
   "hosts",
   "vars",
+  "vars_files",
   "gather_facts",
   "tasks",
   "pre_tasks",
   "post_tasks",
+  "handlers",
+  "force_handlers",
   "any_errors_fatal",
   "max_fail_percentage",
   "serial",
@@ -31380,24 +31391,18 @@ var UNSUPPORTED_KEYWORDS = {
   delegate_to: "delegate_to is not supported yet; target the host in a separate play",
   delegate_facts: "delegate_facts is not supported yet",
   local_action: "local_action is not supported yet; use a play with `hosts: localhost`",
-  notify: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
-  listen: "handlers are not supported yet",
-  handlers: "handlers are not supported yet; run the handler task directly with a `when:` on the result",
-  include_tasks: "include_tasks is not supported yet; inline the tasks",
-  import_tasks: "import_tasks is not supported yet; inline the tasks",
+  listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
+  include_tasks: "include_tasks (dynamic) is not supported yet; use import_tasks (static) or inline the tasks",
   include_role: "roles are not supported yet; inline the role tasks",
   import_role: "roles are not supported yet; inline the role tasks",
   roles: "roles are not supported yet; inline the role tasks",
-  import_playbook: "import_playbook is not supported yet; pass the playbooks one run at a time",
   include_vars: "include_vars is not supported yet; use vars or -e @file",
-  vars_files: "vars_files is not supported yet; use vars or -e @file",
   vars_prompt: "vars_prompt is not supported; pass the values with -e",
   throttle: "throttle is not supported yet; use -f/--forks",
   order: "play `order` is not supported yet; hosts run in inventory order",
   diff: "diff mode is not supported yet",
   module_defaults: "module_defaults is not supported yet; set the arguments on each task",
   collections: "collections are not supported; only ansible.builtin modules are available",
-  force_handlers: "handlers are not supported yet",
   gather_subset: "gather_subset is not supported; the common facts are always gathered",
   gather_timeout: "gather_timeout is not supported",
   with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',
@@ -34631,20 +34636,31 @@ function loadPlaybook(source, modules, cwd = process.cwd()) {
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const loader2 = new Loader(doc, file, modules);
+  const chain = file === INLINE_LABEL ? [] : [path2.resolve(baseDir, path2.basename(file))];
+  const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain);
   return { file, baseDir, plays: loader2.plays() };
 }
 var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
-var Loader = class {
-  constructor(doc, file, modules) {
+var Loader = class _Loader {
+  /**
+   * @param file  the file's label in locations (as the user would find it)
+   * @param dir   the absolute directory that imports and vars_files in this file resolve against
+   * @param chain the absolute paths of the files importing this one, this one last
+   */
+  constructor(doc, file, dir, context, chain) {
     this.doc = doc;
     this.file = file;
-    this.modules = modules;
+    this.dir = dir;
+    this.context = context;
+    this.chain = chain;
+    this.modules = context.modules;
   }
   doc;
   file;
+  dir;
+  context;
+  chain;
   modules;
-  nextBlockId = 0;
   plays() {
     const data = this.doc.data;
     if (data === null || data === void 0) {
@@ -34656,7 +34672,134 @@ var Loader = class {
         this.at(data)
       );
     }
-    return data.map((entry) => this.play(entry, data));
+    return data.flatMap((entry) => {
+      if (isMapping(entry)) {
+        const key = importKey(entry, "import_playbook");
+        if (key) return this.importPlaybook(entry, key);
+      }
+      return [this.play(entry, data)];
+    });
+  }
+  /** `- import_playbook: other.yml`: the other playbook's plays, inlined here (with this entry's vars and tags). */
+  importPlaybook(raw, key) {
+    const location = this.at(raw);
+    if (raw.when !== void 0) {
+      throw new PlaybookError(
+        "'when' on import_playbook is not supported yet; put the condition on the imported plays' tasks (or in a block)",
+        location
+      );
+    }
+    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), "import_playbook", location);
+    const child = this.importedFile(raw[key], key, location);
+    const vars = this.mapping(raw.vars, "vars", location);
+    const tags = normaliseTags(raw.tags);
+    return child.plays().map((play) => ({
+      ...play,
+      // As Ansible: the import's vars override the imported plays' own.
+      vars: { ...play.vars, ...vars },
+      tags: union(play.tags, tags),
+      tasks: play.tasks.map((task) => ({ ...task, tags: union(task.tags, tags) }))
+    }));
+  }
+  /** `- import_tasks: file.yml`: the file's tasks, inlined here with this entry's keywords inherited. */
+  importTasks(raw, key, outer) {
+    const location = this.at(raw);
+    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_tasks", location);
+    const base2 = this.extend(outer, raw, location);
+    const child = this.importedFile(raw[key], key, location);
+    const data = child.doc.data;
+    if (data === null || data === void 0) return [];
+    if (!Array.isArray(data)) {
+      throw new PlaybookError(
+        `a file imported by import_tasks must be a list of tasks, but it holds ${describe(data)}`,
+        child.at(data)
+      );
+    }
+    return data.flatMap((entry) => child.taskOrBlock(entry, data, base2));
+  }
+  /** Reads and parses a file named by an import keyword, relative to this file; refuses cycles. */
+  importedFile(spec, keyword, location) {
+    let name = spec;
+    if (isMapping(spec) && Object.keys(spec).length === 1 && typeof spec["file"] === "string") {
+      name = spec["file"];
+    }
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError(
+        `'${keyword}' must name a file, such as \`${keyword}: other.yml\`, found ${describe(spec)}`,
+        location
+      );
+    }
+    if (name.includes("{{") || name.includes("{%")) {
+      throw new PlaybookError(
+        `'${keyword}: ${name}': templated file names are not supported yet; write the path literally`,
+        location
+      );
+    }
+    const absolute = path2.resolve(this.dir, name);
+    const label = this.file === INLINE_LABEL || path2.isAbsolute(name) ? name : path2.join(path2.dirname(this.file), name);
+    if (this.chain.includes(absolute)) {
+      const cycle = [...this.chain, absolute].map((f) => path2.relative(this.dir, f) || f);
+      throw new PlaybookError(
+        `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
+        location
+      );
+    }
+    let text2;
+    try {
+      text2 = readFileSync2(absolute, "utf8");
+    } catch (error) {
+      const code = error.code;
+      const reason = code === "ENOENT" ? `it could not be found (looked for ${absolute})` : code === "EISDIR" ? "it is a directory" : error.message;
+      throw new PlaybookError(
+        `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
+        location
+      );
+    }
+    const doc = parseYaml(text2, label);
+    return new _Loader(doc, label, path2.dirname(absolute), this.context, [...this.chain, absolute]);
+  }
+  /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
+  varsFiles(raw, location) {
+    if (raw === void 0 || raw === null) return {};
+    const list = Array.isArray(raw) ? raw : [raw];
+    const out = {};
+    for (const entry of list) {
+      if (typeof entry !== "string") {
+        throw new PlaybookError(
+          `'vars_files' must be a list of file paths, found ${describe(entry)} in it` + (Array.isArray(entry) ? " (first-found lists are not supported yet)" : ""),
+          location
+        );
+      }
+      if (entry.includes("{{") || entry.includes("{%")) {
+        throw new PlaybookError(
+          `'vars_files: ${entry}': templated file names are not supported yet; write the path literally`,
+          location
+        );
+      }
+      const absolute = path2.resolve(this.dir, entry);
+      let text2;
+      try {
+        text2 = readFileSync2(absolute, "utf8");
+      } catch (error) {
+        const code = error.code;
+        const reason = code === "ENOENT" ? `it could not be found (looked for ${absolute})` : code === "EISDIR" ? "it is a directory" : error.message;
+        throw new PlaybookError(
+          `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
+          location
+        );
+      }
+      const label = this.file === INLINE_LABEL || path2.isAbsolute(entry) ? entry : path2.join(path2.dirname(this.file), entry);
+      const data = parseYaml(text2, label).data;
+      if (data === null || data === void 0) continue;
+      if (!isMapping(data)) {
+        throw new PlaybookError(
+          `the vars file '${entry}' must hold a mapping of variable names to values, found ${describe(data)}`,
+          { file: label, line: 1 }
+        );
+      }
+      Object.assign(out, data);
+    }
+    return out;
   }
   play(raw, parent) {
     if (!isMapping(raw)) {
@@ -34691,20 +34834,31 @@ var Loader = class {
       );
     }
     const vars = this.mapping(raw.vars, "vars", location);
+    const varsFiles = this.varsFiles(raw.vars_files, location);
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location),
+      implicitFlush(location),
       ...this.taskList(raw.tasks, "tasks", location),
-      ...this.taskList(raw.post_tasks, "post_tasks", location)
+      implicitFlush(location),
+      ...this.taskList(raw.post_tasks, "post_tasks", location),
+      implicitFlush(location)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
+    const handlers = this.handlerList(raw.handlers, location).map((task) => ({
+      ...task,
+      tags: inheritTags(task.tags, tags)
+    }));
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location),
       hosts,
       vars,
+      ...Object.keys(varsFiles).length > 0 ? { varsFiles } : {},
       gatherFacts: raw.gather_facts ?? true,
       tasks,
+      handlers,
+      ...raw.force_handlers === void 0 ? {} : { forceHandlers: raw.force_handlers },
       tags,
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
@@ -34714,6 +34868,46 @@ var Loader = class {
       ...become ? { become } : {},
       location
     };
+  }
+  /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
+  handlerList(raw, playLocation) {
+    if (raw === void 0 || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'handlers' must be a list of tasks, found ${describe(raw)}`,
+        this.at(raw) ?? playLocation
+      );
+    }
+    return raw.map((entry) => {
+      if (isMapping(entry) && (entry.block !== void 0 || importKey(entry, "import_tasks"))) {
+        throw new PlaybookError(
+          "blocks and imports under `handlers:` are not supported yet; write each handler as a task",
+          this.at(entry)
+        );
+      }
+      const { listen, ...rest } = isMapping(entry) ? entry : { listen: void 0 };
+      const task = this.task(isMapping(entry) ? rest : entry, raw);
+      if (task.module === "meta") {
+        throw new PlaybookError(
+          `'meta' cannot be used as a handler ('${task.name}'); make it a task`,
+          task.location
+        );
+      }
+      const topics = this.nameList(listen, "listen", task.location);
+      return topics.length > 0 ? { ...task, listen: topics } : task;
+    });
+  }
+  /** `notify` / `listen`: a name or a list of names. */
+  nameList(raw, keyword, location) {
+    if (raw === void 0 || raw === null) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((item) => {
+      if (typeof item === "string" || typeof item === "number") return String(item);
+      throw new PlaybookError(
+        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
+        location
+      );
+    });
   }
   taskList(raw, keyword, playLocation) {
     if (raw === void 0 || raw === null) return [];
@@ -34728,6 +34922,8 @@ var Loader = class {
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
   taskOrBlock(raw, parent, inherited) {
     if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
+    const imported = isMapping(raw) ? importKey(raw, "import_tasks") : void 0;
+    if (imported) return this.importTasks(raw, imported, inherited);
     if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -34753,28 +34949,9 @@ var Loader = class {
         location
       );
     }
-    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location
-      );
-    }
-    const id = this.nextBlockId++;
+    const id = this.context.ids.next++;
     const name = raw.name === void 0 || raw.name === null ? void 0 : this.nameOf(raw.name, location);
-    const become = becomeKeywords(raw, location);
-    const ownVars = this.mapping(raw.vars, "vars", location);
-    const base2 = {
-      frames: outer.frames,
-      when: [...outer.when, ...this.conditionals(raw.when, "when", location)],
-      vars: { ...outer.vars, ...ownVars },
-      environment: raw.environment === void 0 || raw.environment === null ? outer.environment : [...outer.environment, ...asList(raw.environment)],
-      tags: union(outer.tags, normaliseTags(raw.tags)),
-      ...outer.become || become ? { become: { ...outer.become, ...become } } : {},
-      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
-      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
-      noLog: raw.no_log ?? outer.noLog,
-      timeout: raw.timeout ?? outer.timeout
-    };
+    const base2 = this.extend(outer, raw, location);
     const tasks = [];
     for (const section of ["block", "rescue", "always"]) {
       const list = raw[section];
@@ -34791,6 +34968,29 @@ var Loader = class {
     }
     return tasks;
   }
+  /** The keywords a block or an import hands down: its own merged over those it inherits. */
+  extend(outer, raw, location) {
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      );
+    }
+    const become = becomeKeywords(raw, location);
+    const ownVars = this.mapping(raw.vars, "vars", location);
+    return {
+      frames: outer.frames,
+      when: [...outer.when, ...this.conditionals(raw.when, "when", location)],
+      vars: { ...outer.vars, ...ownVars },
+      environment: raw.environment === void 0 || raw.environment === null ? outer.environment : [...outer.environment, ...asList(raw.environment)],
+      tags: union(outer.tags, normaliseTags(raw.tags)),
+      ...outer.become || become ? { become: { ...outer.become, ...become } } : {},
+      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
+      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
+      noLog: raw.no_log ?? outer.noLog,
+      timeout: raw.timeout ?? outer.timeout
+    };
+  }
   task(raw, parent) {
     if (!isMapping(raw)) {
       throw new PlaybookError(
@@ -34806,7 +35006,7 @@ var Loader = class {
       const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
       if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
       const canonical = canonicalModule(key);
-      if (this.modules.names.has(canonical)) {
+      if (this.modules.names.has(canonical) || canonical === "meta") {
         if (moduleKey) {
           throw new PlaybookError(
             `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
@@ -34820,7 +35020,9 @@ var Loader = class {
       throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location);
     }
     let args;
-    if (moduleKey && moduleName) {
+    if (moduleName === "meta" && moduleKey) {
+      args = { _raw_params: metaAction(raw[moduleKey], raw, location) };
+    } else if (moduleKey && moduleName) {
       args = this.moduleArgs(raw[moduleKey], moduleName, location);
     } else if (typeof raw.action === "string" || isMapping(raw.action)) {
       ;
@@ -34895,7 +35097,8 @@ var Loader = class {
       async: raw.async,
       poll: raw.poll,
       tags: normaliseTags(raw.tags),
-      ...become ? { become } : {}
+      ...become ? { become } : {},
+      ...raw.notify === void 0 || raw.notify === null ? {} : { notify: this.nameList(raw.notify, "notify", location) }
     };
   }
   actionKeyword(action, location) {
@@ -35018,10 +35221,44 @@ function canonicalModule(name) {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
   return name;
 }
+var META_ACTIONS = /* @__PURE__ */ new Set(["flush_handlers", "end_play", "end_host", "noop"]);
+function metaAction(value, raw, location) {
+  const action = typeof value === "string" ? value.trim() : void 0;
+  if (action === void 0 || !META_ACTIONS.has(action)) {
+    const shown = typeof value === "string" ? `'${value}'` : describe(value);
+    throw new PlaybookError(
+      `meta ${shown} is not supported: use one of ${[...META_ACTIONS].join(", ")}`,
+      location
+    );
+  }
+  for (const key of ["loop", "with_items", "with_list", "register", "until"]) {
+    if (raw[key] !== void 0) {
+      throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location);
+    }
+  }
+  return action;
+}
+function implicitFlush(location) {
+  return {
+    name: "meta",
+    named: false,
+    module: "meta",
+    args: { _raw_params: "flush_handlers" },
+    location,
+    when: [],
+    loopControl: { loopVar: "item" },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    implicit: true
+  };
+}
 function inherit(task, from) {
   const out = {
     ...task,
-    blocks: from.frames,
+    ...from.frames.length > 0 ? { blocks: from.frames } : {},
     when: [...from.when, ...task.when],
     vars: { ...from.vars, ...task.vars },
     tags: union(from.tags, task.tags)
@@ -35037,6 +35274,9 @@ function inherit(task, from) {
   for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
     if (out[key] === void 0) delete out[key];
   return out;
+}
+function importKey(raw, keyword) {
+  return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
 }
 function asList(value) {
   return Array.isArray(value) ? value : [value];
@@ -37278,6 +37518,7 @@ var VariableManager = class {
     }
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
+    if (play.varsFilesVars) put(play.varsFilesVars, true);
     put(taskVars, true);
     put(memory.registered, false);
     put(this.extraVars, true);
@@ -40488,6 +40729,8 @@ var PlaybookRunner = class {
   variables;
   pool;
   asyncJobs;
+  /** Set by `meta: end_play`: no further batch of the current play runs. */
+  playEnded = false;
   async run() {
     for (const play of this.playbook.plays) {
       if (this.options.signal?.aborted) break;
@@ -40533,10 +40776,13 @@ var PlaybookRunner = class {
     for (const host of hosts) this.statsOf(host);
     const playContextBase = {
       playVars: play.vars,
+      ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
       playHosts: hosts,
       playbookDir: this.playbook.baseDir
     };
+    this.playEnded = false;
     for (const batch of batches(hosts, play.serial, play)) {
+      if (this.playEnded) break;
       const playContext = { ...playContextBase, playBatch: batch };
       if (await this.runBatch(play, batch, playContext)) return true;
     }
@@ -40553,7 +40799,7 @@ var PlaybookRunner = class {
       location: play.location
     };
     const tasks = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
-      (task) => shouldRunTags(task.tags, selection)
+      (task) => task.implicit === true || shouldRunTags(task.tags, selection)
     );
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
@@ -40566,10 +40812,16 @@ var PlaybookRunner = class {
         play.location
       );
     }
-    const isActive = (h) => !this.failed.has(h) && !this.unreachable.has(h);
+    const handlers = {
+      notified: /* @__PURE__ */ new Map(),
+      ended: /* @__PURE__ */ new Set(),
+      force: play.forceHandlers === void 0 || play.forceHandlers === null ? this.options.forceHandlers === true : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0], playContext))
+    };
+    const isFailed = (h) => this.failed.has(h) || this.unreachable.has(h);
+    const isActive = (h) => !isFailed(h) && !handlers.ended.has(h);
     const endsPlay = (newlyFailed) => {
       if (newlyFailed.length === 0) return false;
-      const failedInBatch = batch.filter((h) => !isActive(h)).length;
+      const failedInBatch = batch.filter(isFailed).length;
       const overThreshold = maxFail !== void 0 && failedInBatch / batch.length * 100 > maxFail;
       if (!anyErrorsFatal && !overThreshold) return false;
       for (const h of batch) this.failed.add(h);
@@ -40587,18 +40839,132 @@ var PlaybookRunner = class {
       previous = task;
       const active = batch.filter(isActive);
       if (active.length === 0) {
+        if (!batch.every(isFailed)) return false;
+        if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers);
         events.noMoreHosts();
         return true;
       }
       const taking = active.filter((h) => blocks.runs(h, task));
       if (taking.length === 0) continue;
-      const newlyFailed = await this.runTask(task, taking, play, playContext, blocks);
-      if (endsPlay(newlyFailed)) return true;
+      if (task.module === "meta") {
+        const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers);
+        if (endsPlay(newlyFailed)) return true;
+        continue;
+      }
+      const run = await this.runTask(task, taking, play, playContext, blocks);
+      this.notify(task, run.changed, play, handlers);
+      if (endsPlay(run.newlyFailed)) return true;
     }
-    return batch.every((h) => !isActive(h));
+    return batch.every(isFailed);
+  }
+  /**
+   * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
+   * counts in no recap counter; a host whose `when` is false gets a skipped result.
+   */
+  async runMeta(task, hosts, batch, play, playContext, handlers) {
+    const { events, templar } = this.options;
+    const action = String(task.args["_raw_params"]);
+    if (task.implicit) return this.flushHandlers(play, batch, playContext, handlers);
+    const info = {
+      name: task.name,
+      module: task.module,
+      location: task.location,
+      noLog: false
+    };
+    events.taskStart(info);
+    const holds = (host) => task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task.vars)));
+    const skip = (host, msg, reason) => events.hostResult(info, {
+      host,
+      status: "skipped",
+      ignored: false,
+      result: {
+        msg,
+        skipped: true,
+        skip_reason: `${action} conditional evaluated to False, ${reason}`
+      },
+      durationMs: 0
+    });
+    switch (action) {
+      case "flush_handlers": {
+        const flushing = hosts.filter((host) => {
+          if (holds(host)) return true;
+          skip(host, action, `not running handlers for ${host}`);
+          return false;
+        });
+        return this.flushHandlers(play, batch, playContext, handlers, flushing);
+      }
+      case "end_host":
+        for (const host of hosts) {
+          if (holds(host)) handlers.ended.add(host);
+          else
+            skip(
+              host,
+              `end_host conditional evaluated to false, continuing execution for ${host}`,
+              `continuing execution for ${host}`
+            );
+        }
+        return [];
+      case "end_play": {
+        const first = hosts[0];
+        if (holds(first)) {
+          for (const host of batch) handlers.ended.add(host);
+          this.playEnded = true;
+        } else skip(first, action, "continuing play");
+        return [];
+      }
+      default:
+        return [];
+    }
+  }
+  /** Records the handlers a task notifies on the hosts where it changed something. */
+  notify(task, changed2, play, handlers) {
+    if (!task.notify || changed2.length === 0) return;
+    for (const name of task.notify) {
+      const matching = play.handlers.filter((h) => h.name === name || h.listen?.includes(name));
+      if (matching.length === 0) {
+        throw new PlaybookError(
+          `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
+          task.location
+        );
+      }
+      for (const handler of matching) {
+        let hosts = handlers.notified.get(handler);
+        if (!hosts) handlers.notified.set(handler, hosts = /* @__PURE__ */ new Set());
+        for (const host of changed2) hosts.add(host);
+      }
+    }
+  }
+  /**
+   * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
+   * (limited to `only` when given). A failed host runs them only with force_handlers; a host that ended
+   * the play never does. Returns the hosts that failed in a handler.
+   */
+  async flushHandlers(play, batch, playContext, handlers, only) {
+    const selection = this.options.tags ?? ALL_TAGS;
+    const newlyFailed = [];
+    for (const handler of play.handlers) {
+      const pending = handlers.notified.get(handler);
+      if (!pending || pending.size === 0) continue;
+      const hosts = batch.filter(
+        (h) => pending.has(h) && (only === void 0 || only.includes(h)) && !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
+      );
+      for (const host of batch) if (only === void 0 || only.includes(host)) pending.delete(host);
+      if (hosts.length === 0 || !shouldRunTags(handler.tags, selection)) continue;
+      const run = await this.runTask(
+        handler,
+        hosts,
+        play,
+        playContext,
+        new BlockTracker([handler]),
+        true
+      );
+      newlyFailed.push(...run.newlyFailed);
+      this.notify(handler, run.changed, play, handlers);
+    }
+    return newlyFailed;
   }
   /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
-  async runTask(task, hosts, play, playContext, blocks) {
+  async runTask(task, hosts, play, playContext, blocks, handler = false) {
     const { events, templar } = this.options;
     const module = MODULES.get(task.module);
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
@@ -40608,12 +40974,19 @@ var PlaybookRunner = class {
     } catch {
       noLog = true;
     }
-    const info = { name: task.name, module: task.module, location: task.location, noLog };
+    const info = {
+      name: task.name,
+      module: task.module,
+      location: task.location,
+      noLog,
+      ...handler ? { handler: true } : {}
+    };
     events.taskStart(info);
     let targets = hosts;
     const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task.vars));
     if (runOnce) targets = hosts.slice(0, 1);
     const newlyFailed = [];
+    const changed2 = [];
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now();
       const scope = (locals = {}) => this.variables.scope(host, playContext, task.vars, locals);
@@ -40689,6 +41062,7 @@ var PlaybookRunner = class {
         case "changed":
           stats.ok++;
           stats.changed++;
+          changed2.push(host);
           break;
         default:
           stats.ok++;
@@ -40701,7 +41075,7 @@ var PlaybookRunner = class {
         durationMs
       });
     });
-    return newlyFailed;
+    return { newlyFailed, changed: changed2 };
   }
   /** Stores what a task leaves behind on a host: its registered result and any facts. */
   remember(task, host, result) {
@@ -41050,7 +41424,7 @@ var ConsoleReporter = class {
     this.banner(`PLAY [${name}]`);
   }
   taskStart(task) {
-    this.banner(`TASK [${task.name}]`);
+    this.banner(`${task.handler ? "RUNNING HANDLER" : "TASK"} [${task.name}]`);
   }
   itemResult(task, outcome) {
     const result = outcome.result;
@@ -41197,6 +41571,7 @@ var ResultsCollector = class {
       module: task.module,
       file: task.location?.file,
       line: task.location?.line,
+      ...task.handler ? { handler: true } : {},
       results: {}
     };
     this.entries.set(task, entry);
@@ -41304,7 +41679,8 @@ async function executeRun(settings, write, options = {}) {
     jobs: registry,
     shard: settings.shard,
     become: settings.become,
-    tags: settings.tags
+    tags: settings.tags,
+    forceHandlers: settings.forceHandlers
   };
   const summary = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
     ...engineOptions,
@@ -41343,6 +41719,7 @@ function buildAdhocPlaybook(pattern, moduleName, args, modules, cwd, background)
         hosts: pattern,
         vars: {},
         gatherFacts: false,
+        handlers: [],
         tags: [],
         anyErrorsFatal: false,
         location,

@@ -49907,6 +49907,32 @@ function isRecord(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+// src/playbook/keywords.ts
+var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
+  "block",
+  "rescue",
+  "always",
+  "name",
+  "when",
+  "vars",
+  "environment",
+  "ignore_errors",
+  "ignore_unreachable",
+  "no_log",
+  "timeout",
+  "tags",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "check_mode",
+  "debugger"
+]);
+var IMPORT_TASKS_KEYWORDS = new Set(
+  [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
+);
+
 // src/playbook/tags.ts
 function parseTagList(values) {
   const tags = /* @__PURE__ */ new Set();
@@ -55223,6 +55249,7 @@ var VariableManager = class {
     }
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
+    if (play.varsFilesVars) put(play.varsFilesVars, true);
     put(taskVars, true);
     put(memory.registered, false);
     put(this.extraVars, true);

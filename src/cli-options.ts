@@ -31,6 +31,7 @@ Options:
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
       --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
+      --force-handlers        run notified handlers even on hosts that failed
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -96,6 +97,7 @@ export function parseCli(
         shard: { type: 'string' },
         tags: { type: 'string', short: 't', multiple: true },
         'skip-tags': { type: 'string', multiple: true },
+        'force-handlers': { type: 'boolean' },
         become: { type: 'boolean', short: 'b' },
         'become-user': { type: 'string' },
         'become-method': { type: 'string' },
@@ -181,6 +183,7 @@ export function parseCli(
       skip: parseTagList(values['skip-tags'] ?? [])
     }
   }
+  if (values['force-handlers']) settings.forceHandlers = true
   if (values.become || values['become-user'] || becomeMethod || envPassword) {
     settings.become = {
       ...(values.become ? { enabled: true } : {}),

@@ -51,6 +51,8 @@ export interface RunSettings {
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
   tags?: TagSelection
+  /** --force-handlers: failed hosts still run their notified handlers (a play's force_handlers wins). */
+  forceHandlers?: boolean
   /** Print results as the `ansible` ad-hoc command does. */
   adhocOutput?: boolean
   /** Deadline for each remote command of a task without its own `timeout`. */
@@ -134,7 +136,8 @@ export async function executeRun(
     jobs: registry,
     shard: settings.shard,
     become: settings.become,
-    tags: settings.tags
+    tags: settings.tags,
+    forceHandlers: settings.forceHandlers
   }
   const summary = playbook
     ? await runPlaybook(playbook, engineOptions)

@@ -101,7 +101,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'async-seeds.yml',
     'async-status.yml',
     'blocks.yml',
-    'tags.yml'
+    'tags.yml',
+    'handlers.yml',
+    'imports.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -54,6 +54,19 @@ describe('dist/cli.js', () => {
     expect(ran.stdout).not.toContain('\u001b[') // no colour when not a terminal
   })
 
+  it('runs the real-world deploy example: template, handler, async migration, block with rescue', async () => {
+    // A fresh app_dir, so the template changes and its handler runs.
+    const ran = await runCli([
+      path.resolve('examples/deploy/deploy.yml'),
+      '-e',
+      `app_dir=${work}/demo-${Date.now()}`
+    ])
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('RUNNING HANDLER [restart app]')
+    expect(ran.stdout).toMatch(/"msg": "migrated to 1\.2\.3 in 0:00:0\d\.\d{6}"/)
+    expect(ran.stdout).toMatch(/localhost\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0/)
+  })
+
   it('runs over SSH, writes the results document and exits 2 when a host fails', async () => {
     writeFileSync(
       path.join(work, 'deploy.yml'),

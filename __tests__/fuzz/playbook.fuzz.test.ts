@@ -48,7 +48,8 @@ function assertSanePlaybook(playbook: Playbook): void {
     expect(typeof play.hosts === 'string' || Array.isArray(play.hosts)).toBe(true)
     expect(play.location.line).toBeGreaterThanOrEqual(1)
     for (const task of play.tasks) {
-      expect(MODULE_CATALOG.names.has(task.module)).toBe(true)
+      // `meta` is an action of the executor (flush_handlers, end_play…), not a module.
+      expect(task.module === 'meta' || MODULE_CATALOG.names.has(task.module)).toBe(true)
       expect(typeof task.name).toBe('string')
       expect(task.args !== null && typeof task.args === 'object').toBe(true)
     }
@@ -56,15 +57,19 @@ function assertSanePlaybook(playbook: Playbook): void {
 }
 
 /**
- * KNOWN BUG (src/playbook/playbook-loader.ts, not fixed here): a play or task key named like an
- * Object.prototype member (`__proto__`, `constructor`, `toString`…) is looked up in the plain object
- * UNSUPPORTED_KEYWORDS and found on its prototype, so the user reads "'__proto__' is not supported:
- * [object Object]". Such keys are left out of the random structures below and pinned by an `it.fails`.
+ * Keys named like Object.prototype members (`__proto__`, `constructor`, `toString`…) are left out of the
+ * random structures below; a dedicated test checks their messages.
  */
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype)
 
+/** Seeds come from __fixtures__/differential and examples; their imports resolve from the former. */
 const parse = (text: string): Playbook =>
-  parsePlaybookText(text, 'fuzz.yml', '/nonexistent', MODULE_CATALOG)
+  parsePlaybookText(
+    text,
+    'fuzz.yml',
+    path.join(ROOT, '__fixtures__', 'differential'),
+    MODULE_CATALOG
+  )
 
 /** Mutations may move a `__proto__:` line to play or task level; that is the known bug, not news. */
 function isKnownPrototypeKeyBug(text: string, message: string): boolean {

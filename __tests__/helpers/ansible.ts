@@ -313,6 +313,13 @@ export function compareRuns(
       const label = `play ${p + 1} / ${key}`
       const theirTask = theirTasks.get(key)
       const myTask = myTasks.get(key)
+      // Ansible starts a meta task once per host it runs on (and the implicit flush_handlers too), with no
+      // result unless skipped: an entry without results on one side and absent on the other registered nothing.
+      if (
+        (!theirTask && myTask && Object.keys(myTask).length === 0) ||
+        (!myTask && theirTask && Object.keys(theirTask).length === 0)
+      )
+        continue
       if (!theirTask || !myTask) {
         diffs.push(
           `${label}: ansible=${theirTask ? 'ran' : '(absent)'}, ours=${myTask ? 'ran' : '(absent)'}`

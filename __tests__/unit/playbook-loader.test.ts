@@ -13,8 +13,13 @@ import { parseYaml } from '../../src/playbook/yaml-loader.js'
 
 const FILE = 'site.yml'
 
+/** Loads a playbook; the implicit flush_handlers markers are left out (playbook-handlers.test.ts covers them). */
 function load(text: string) {
-  return parsePlaybookText(text, FILE, '/base', MODULE_CATALOG)
+  const playbook = parsePlaybookText(text, FILE, '/base', MODULE_CATALOG)
+  return {
+    ...playbook,
+    plays: playbook.plays.map((p) => ({ ...p, tasks: p.tasks.filter((t) => !t.implicit) }))
+  }
 }
 
 function onlyPlay(text: string): Play {
@@ -190,7 +195,7 @@ describe('keyword validation', () => {
   })
 
   it.each([
-    ['notify', '      notify: restart\n', 'handlers are not supported'],
+    ['listen', '      listen: restart\n', "'listen' belongs on a handler"],
     ['local_action', '      local_action: shell echo\n', 'local_action is not supported'],
     ['delegate_to', '      delegate_to: localhost\n', 'delegate_to is not supported']
   ])('refuses the unsupported task keyword %s with a hint and the line', (keyword, line, hint) => {
@@ -231,10 +236,8 @@ describe('keyword validation', () => {
     )
   })
 
-  it('refuses handlers at play level', () => {
-    expect(playbookError(() => load('- hosts: all\n  handlers: []\n')).message).toContain(
-      "'handlers' is not supported"
-    )
+  it('accepts an empty handlers list at play level', () => {
+    expect(load('- hosts: all\n  handlers: []\n').plays[0]!.handlers).toEqual([])
   })
 
   it('refuses two modules in one task', () => {
@@ -486,7 +489,10 @@ describe('loadPlaybook', () => {
     const playbook = loadPlaybook('play.yml', MODULE_CATALOG, dir)
     expect(playbook.file).toBe('play.yml')
     expect(playbook.baseDir).toBe(dir)
-    expect(playbook.plays[0]!.tasks[0]!.location).toEqual({ file: 'play.yml', line: 3 })
+    expect(playbook.plays[0]!.tasks.find((t) => !t.implicit)!.location).toEqual({
+      file: 'play.yml',
+      line: 3
+    })
   })
 
   it('says where it looked for a missing file', () => {

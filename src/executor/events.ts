@@ -21,6 +21,8 @@ export interface TaskInfo {
   location?: SourceLocation
   /** Results are censored in every report (no_log). */
   noLog: boolean
+  /** A handler run at a flush (Ansible's `RUNNING HANDLER` banner). */
+  handler?: boolean
 }
 
 /** The outcome of one task on one host. */

@@ -39,6 +39,24 @@ export interface EngineOptions {
   become?: BecomeDefaults
   /** --tags / --skip-tags: which tasks run (default: all but those tagged `never`). */
   tags?: TagSelection
+  /** --force-handlers: a failed host still runs its notified handlers (a play's `force_handlers` wins). */
+  forceHandlers?: boolean
+}
+
+/** The handler state of one batch: who was notified of what, and which hosts ended the play. */
+interface HandlerState {
+  /** Per handler (by its task object), the hosts it was notified on since the last flush. */
+  notified: Map<Task, Set<string>>
+  /** Hosts that ran `meta: end_host` (or `end_play`): done with the play, neither failed nor active. */
+  ended: Set<string>
+  /** Whether failed hosts still run their notified handlers (force_handlers). */
+  force: boolean
+}
+
+/** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
+interface TaskRun {
+  newlyFailed: string[]
+  changed: string[]
 }
 
 /** How a run ended. */
@@ -84,6 +102,8 @@ class PlaybookRunner {
   private readonly variables: VariableManager
   private readonly pool: ConnectionPool
   private readonly asyncJobs: AsyncJobs
+  /** Set by `meta: end_play`: no further batch of the current play runs. */
+  private playEnded = false
 
   constructor(
     private readonly playbook: Playbook,
@@ -149,10 +169,13 @@ class PlaybookRunner {
     for (const host of hosts) this.statsOf(host)
     const playContextBase = {
       playVars: play.vars,
+      ...(play.varsFiles ? { varsFilesVars: play.varsFiles } : {}),
       playHosts: hosts,
       playbookDir: this.playbook.baseDir
     }
+    this.playEnded = false
     for (const batch of batches(hosts, play.serial, play)) {
+      if (this.playEnded) break
       const playContext: PlayContext = { ...playContextBase, playBatch: batch }
       if (await this.runBatch(play, batch, playContext)) return true
     }
@@ -171,8 +194,9 @@ class PlaybookRunner {
       tags: play.tags.length > 0 ? play.tags : ['always'],
       location: play.location
     }
-    const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter((task) =>
-      shouldRunTags(task.tags, selection)
+    // The implicit flush_handlers after each section runs whatever the tags, as in Ansible.
+    const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
+      (task) => task.implicit === true || shouldRunTags(task.tags, selection)
     )
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
@@ -188,11 +212,20 @@ class PlaybookRunner {
         play.location
       )
     }
-    const isActive = (h: string): boolean => !this.failed.has(h) && !this.unreachable.has(h)
+    const handlers: HandlerState = {
+      notified: new Map(),
+      ended: new Set(),
+      force:
+        play.forceHandlers === undefined || play.forceHandlers === null
+          ? this.options.forceHandlers === true
+          : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext))
+    }
+    const isFailed = (h: string): boolean => this.failed.has(h) || this.unreachable.has(h)
+    const isActive = (h: string): boolean => !isFailed(h) && !handlers.ended.has(h)
     /** After hosts failed: whether any_errors_fatal or max_fail_percentage ends the play. */
     const endsPlay = (newlyFailed: string[]): boolean => {
       if (newlyFailed.length === 0) return false
-      const failedInBatch = batch.filter((h) => !isActive(h)).length
+      const failedInBatch = batch.filter(isFailed).length
       const overThreshold = maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
       if (!anyErrorsFatal && !overThreshold) return false
       for (const h of batch) this.failed.add(h)
@@ -211,6 +244,9 @@ class PlaybookRunner {
       previous = task
       const active = batch.filter(isActive)
       if (active.length === 0) {
+        // Every host ended the play with meta: end_host / end_play: the play is over, not failed.
+        if (!batch.every(isFailed)) return false
+        if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers)
         events.noMoreHosts()
         return true
       }
@@ -218,10 +254,148 @@ class PlaybookRunner {
       // silently, as in Ansible; a task no host takes part in is not shown.
       const taking = active.filter((h) => blocks.runs(h, task))
       if (taking.length === 0) continue
-      const newlyFailed = await this.runTask(task, taking, play, playContext, blocks)
-      if (endsPlay(newlyFailed)) return true
+      if (task.module === 'meta') {
+        const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers)
+        if (endsPlay(newlyFailed)) return true
+        continue
+      }
+      const run = await this.runTask(task, taking, play, playContext, blocks)
+      this.notify(task, run.changed, play, handlers)
+      if (endsPlay(run.newlyFailed)) return true
     }
-    return batch.every((h) => !isActive(h))
+    return batch.every(isFailed)
+  }
+
+  /**
+   * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
+   * counts in no recap counter; a host whose `when` is false gets a skipped result.
+   */
+  private async runMeta(
+    task: Task,
+    hosts: string[],
+    batch: string[],
+    play: Play,
+    playContext: PlayContext,
+    handlers: HandlerState
+  ): Promise<string[]> {
+    const { events, templar } = this.options
+    const action = String(task.args['_raw_params'])
+    if (task.implicit) return this.flushHandlers(play, batch, playContext, handlers)
+    const info: TaskInfo = {
+      name: task.name,
+      module: task.module,
+      location: task.location,
+      noLog: false
+    }
+    events.taskStart(info)
+    const holds = (host: string): boolean =>
+      task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task.vars)))
+    const skip = (host: string, msg: string, reason: string): void =>
+      events.hostResult(info, {
+        host,
+        status: 'skipped',
+        ignored: false,
+        result: {
+          msg,
+          skipped: true,
+          skip_reason: `${action} conditional evaluated to False, ${reason}`
+        },
+        durationMs: 0
+      })
+    switch (action) {
+      case 'flush_handlers': {
+        const flushing = hosts.filter((host) => {
+          if (holds(host)) return true
+          skip(host, action, `not running handlers for ${host}`)
+          return false
+        })
+        return this.flushHandlers(play, batch, playContext, handlers, flushing)
+      }
+      case 'end_host':
+        for (const host of hosts) {
+          if (holds(host)) handlers.ended.add(host)
+          else
+            skip(
+              host,
+              `end_host conditional evaluated to false, continuing execution for ${host}`,
+              `continuing execution for ${host}`
+            )
+        }
+        return []
+      case 'end_play': {
+        // As Ansible: evaluated once, for the first host, and it ends the play on every host.
+        const first = hosts[0]!
+        if (holds(first)) {
+          for (const host of batch) handlers.ended.add(host)
+          this.playEnded = true
+        } else skip(first, action, 'continuing play')
+        return []
+      }
+      default:
+        // noop
+        return []
+    }
+  }
+
+  /** Records the handlers a task notifies on the hosts where it changed something. */
+  private notify(task: Task, changed: string[], play: Play, handlers: HandlerState): void {
+    if (!task.notify || changed.length === 0) return
+    for (const name of task.notify) {
+      const matching = play.handlers.filter((h) => h.name === name || h.listen?.includes(name))
+      if (matching.length === 0) {
+        throw new PlaybookError(
+          `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
+          task.location
+        )
+      }
+      for (const handler of matching) {
+        let hosts = handlers.notified.get(handler)
+        if (!hosts) handlers.notified.set(handler, (hosts = new Set()))
+        for (const host of changed) hosts.add(host)
+      }
+    }
+  }
+
+  /**
+   * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
+   * (limited to `only` when given). A failed host runs them only with force_handlers; a host that ended
+   * the play never does. Returns the hosts that failed in a handler.
+   */
+  private async flushHandlers(
+    play: Play,
+    batch: string[],
+    playContext: PlayContext,
+    handlers: HandlerState,
+    only?: string[]
+  ): Promise<string[]> {
+    const selection = this.options.tags ?? ALL_TAGS
+    const newlyFailed: string[] = []
+    for (const handler of play.handlers) {
+      const pending = handlers.notified.get(handler)
+      if (!pending || pending.size === 0) continue
+      const hosts = batch.filter(
+        (h) =>
+          pending.has(h) &&
+          (only === undefined || only.includes(h)) &&
+          !handlers.ended.has(h) &&
+          !this.unreachable.has(h) &&
+          (handlers.force || !this.failed.has(h))
+      )
+      for (const host of batch) if (only === undefined || only.includes(host)) pending.delete(host)
+      if (hosts.length === 0 || !shouldRunTags(handler.tags, selection)) continue
+      const run = await this.runTask(
+        handler,
+        hosts,
+        play,
+        playContext,
+        new BlockTracker([handler]),
+        true
+      )
+      newlyFailed.push(...run.newlyFailed)
+      // A handler may notify another: one defined later runs in this flush, an earlier one at the next.
+      this.notify(handler, run.changed, play, handlers)
+    }
+    return newlyFailed
   }
 
   /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
@@ -230,8 +404,9 @@ class PlaybookRunner {
     hosts: string[],
     play: Play,
     playContext: PlayContext,
-    blocks: BlockTracker
-  ): Promise<string[]> {
+    blocks: BlockTracker,
+    handler = false
+  ): Promise<TaskRun> {
     const { events, templar } = this.options
     const module = MODULES.get(task.module)
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location)
@@ -243,7 +418,13 @@ class PlaybookRunner {
     } catch {
       noLog = true
     }
-    const info: TaskInfo = { name: task.name, module: task.module, location: task.location, noLog }
+    const info: TaskInfo = {
+      name: task.name,
+      module: task.module,
+      location: task.location,
+      noLog,
+      ...(handler ? { handler: true } : {})
+    }
     events.taskStart(info)
     let targets = hosts
     const runOnce =
@@ -251,6 +432,7 @@ class PlaybookRunner {
       templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task.vars))
     if (runOnce) targets = hosts.slice(0, 1)
     const newlyFailed: string[] = []
+    const changed: string[] = []
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
@@ -331,6 +513,7 @@ class PlaybookRunner {
         case 'changed':
           stats.ok++
           stats.changed++
+          changed.push(host)
           break
         default:
           stats.ok++
@@ -343,7 +526,7 @@ class PlaybookRunner {
         durationMs
       })
     })
-    return newlyFailed
+    return { newlyFailed, changed }
   }
 
   /** Stores what a task leaves behind on a host: its registered result and any facts. */

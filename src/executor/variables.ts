@@ -19,6 +19,8 @@ export interface HostMemory {
 /** Play-wide values that every host's scope sees. */
 export interface PlayContext {
   playVars: Record<string, unknown>
+  /** The play's vars_files variables: above play vars, below block and task vars. */
+  varsFilesVars?: Record<string, unknown>
   playHosts: string[]
   playBatch: string[]
   playbookDir: string
@@ -26,7 +28,8 @@ export interface PlayContext {
 
 /**
  * Builds variable scopes with Ansible's precedence for the sources we support:
- * inventory group vars < inventory host vars < facts < play vars < task vars < registered/set_fact
+ * inventory group vars < inventory host vars < facts < play vars < vars_files < block and task vars
+ * < registered/set_fact
  * < extra vars < loop variables.
  */
 export class VariableManager {
@@ -90,6 +93,7 @@ export class VariableManager {
     }
     put({ ansible_facts: facts }, false)
     put(play.playVars, true)
+    if (play.varsFilesVars) put(play.varsFilesVars, true)
     put(taskVars, true)
     put(memory.registered, false)
     put(this.extraVars, true)

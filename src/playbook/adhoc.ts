@@ -31,6 +31,7 @@ export function buildAdhocPlaybook(
         hosts: pattern,
         vars: {},
         gatherFacts: false,
+        handlers: [],
         tags: [],
         anyErrorsFatal: false,
         location,

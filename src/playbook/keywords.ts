@@ -30,7 +30,8 @@ export const TASK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
-  'debugger'
+  'debugger',
+  'notify'
 ])
 
 /** Keywords a `block:` entry may carry; all but block/rescue/always are inherited by its tasks. */
@@ -56,15 +57,26 @@ export const BLOCK_KEYWORDS = new Set([
   'debugger'
 ])
 
+/** Keywords an `import_tasks:` entry may carry besides the import itself; its tasks inherit them. */
+export const IMPORT_TASKS_KEYWORDS = new Set(
+  [...BLOCK_KEYWORDS].filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always')
+)
+
+/** Keywords an `import_playbook:` entry may carry besides the import itself. */
+export const IMPORT_PLAYBOOK_KEYWORDS = new Set(['name', 'vars', 'tags'])
+
 /** Play keywords this engine implements. */
 export const PLAY_KEYWORDS = new Set([
   'name',
   'hosts',
   'vars',
+  'vars_files',
   'gather_facts',
   'tasks',
   'pre_tasks',
   'post_tasks',
+  'handlers',
+  'force_handlers',
   'any_errors_fatal',
   'max_fail_percentage',
   'serial',
@@ -84,32 +96,25 @@ export const PLAY_KEYWORDS = new Set([
 
 /**
  * Ansible keywords we recognise but do not implement yet, with what to do instead.
- * Refusing them is safer than ignoring them: ignoring `delegate_to` or `notify` would run a different deploy.
+ * Refusing them is safer than ignoring them: ignoring `delegate_to` or `local_action` would run a different deploy.
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   delegate_to: 'delegate_to is not supported yet; target the host in a separate play',
   delegate_facts: 'delegate_facts is not supported yet',
   local_action: 'local_action is not supported yet; use a play with `hosts: localhost`',
-  notify:
-    'handlers are not supported yet; run the handler task directly with a `when:` on the result',
-  listen: 'handlers are not supported yet',
-  handlers:
-    'handlers are not supported yet; run the handler task directly with a `when:` on the result',
-  include_tasks: 'include_tasks is not supported yet; inline the tasks',
-  import_tasks: 'import_tasks is not supported yet; inline the tasks',
+  listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
+  include_tasks:
+    'include_tasks (dynamic) is not supported yet; use import_tasks (static) or inline the tasks',
   include_role: 'roles are not supported yet; inline the role tasks',
   import_role: 'roles are not supported yet; inline the role tasks',
   roles: 'roles are not supported yet; inline the role tasks',
-  import_playbook: 'import_playbook is not supported yet; pass the playbooks one run at a time',
   include_vars: 'include_vars is not supported yet; use vars or -e @file',
-  vars_files: 'vars_files is not supported yet; use vars or -e @file',
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',
   order: 'play `order` is not supported yet; hosts run in inventory order',
   diff: 'diff mode is not supported yet',
   module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
   collections: 'collections are not supported; only ansible.builtin modules are available',
-  force_handlers: 'handlers are not supported yet',
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',
   gather_timeout: 'gather_timeout is not supported',
   with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',

@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
-import { BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
+import {
+  BLOCK_KEYWORDS,
+  IMPORT_PLAYBOOK_KEYWORDS,
+  IMPORT_TASKS_KEYWORDS,
+  PLAY_KEYWORDS,
+  TASK_KEYWORDS,
+  UNSUPPORTED_KEYWORDS
+} from './keywords.js'
 import type { BecomeKeywords, BlockFrame, Conditional, Play, Playbook, Task } from './types.js'
 import { inheritTags } from './tags.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
@@ -58,7 +65,9 @@ export function parsePlaybookText(
   modules: ModuleCatalog
 ): Playbook {
   const doc = parseYaml(text, file)
-  const loader = new Loader(doc, file, modules)
+  // The chain of files being loaded, to refuse an import cycle; an inline playbook has no file to revisit.
+  const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))]
+  const loader = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain)
   return { file, baseDir, plays: loader.plays() }
 }
 
@@ -79,14 +88,30 @@ interface Inherited {
 
 const TOP_LEVEL: Inherited = { frames: [], when: [], vars: {}, environment: [], tags: [] }
 
-class Loader {
-  private nextBlockId = 0
+/** What every file of one playbook load shares: the module catalog and the block id counter. */
+interface LoadContext {
+  modules: ModuleCatalog
+  ids: { next: number }
+}
 
+/** Loads one YAML file of a playbook: the playbook itself, or a file it imports. */
+class Loader {
+  private readonly modules: ModuleCatalog
+
+  /**
+   * @param file  the file's label in locations (as the user would find it)
+   * @param dir   the absolute directory that imports and vars_files in this file resolve against
+   * @param chain the absolute paths of the files importing this one, this one last
+   */
   constructor(
     private readonly doc: YamlDocument,
     private readonly file: string,
-    private readonly modules: ModuleCatalog
-  ) {}
+    private readonly dir: string,
+    private readonly context: LoadContext,
+    private readonly chain: readonly string[]
+  ) {
+    this.modules = context.modules
+  }
 
   plays(): Play[] {
     const data = this.doc.data
@@ -100,7 +125,155 @@ class Loader {
         this.at(data)
       )
     }
-    return data.map((entry) => this.play(entry, data))
+    return data.flatMap((entry) => {
+      if (isMapping(entry)) {
+        const key = importKey(entry, 'import_playbook')
+        if (key) return this.importPlaybook(entry, key)
+      }
+      return [this.play(entry, data)]
+    })
+  }
+
+  /** `- import_playbook: other.yml`: the other playbook's plays, inlined here (with this entry's vars and tags). */
+  private importPlaybook(raw: Record<string, unknown>, key: string): Play[] {
+    const location = this.at(raw)
+    if (raw.when !== undefined) {
+      throw new PlaybookError(
+        "'when' on import_playbook is not supported yet; put the condition on the imported plays' tasks (or in a block)",
+        location
+      )
+    }
+    this.checkKeys(raw, new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), 'import_playbook', location)
+    const child = this.importedFile(raw[key], key, location)
+    const vars = this.mapping(raw.vars, 'vars', location)
+    const tags = normaliseTags(raw.tags)
+    return child.plays().map((play) => ({
+      ...play,
+      // As Ansible: the import's vars override the imported plays' own.
+      vars: { ...play.vars, ...vars },
+      tags: union(play.tags, tags),
+      tasks: play.tasks.map((task) => ({ ...task, tags: union(task.tags, tags) }))
+    }))
+  }
+
+  /** `- import_tasks: file.yml`: the file's tasks, inlined here with this entry's keywords inherited. */
+  private importTasks(raw: Record<string, unknown>, key: string, outer: Inherited): Task[] {
+    const location = this.at(raw)
+    this.checkKeys(raw, new Set([...IMPORT_TASKS_KEYWORDS, key]), 'import_tasks', location)
+    const base = this.extend(outer, raw, location)
+    const child = this.importedFile(raw[key], key, location)
+    const data = child.doc.data
+    if (data === null || data === undefined) return []
+    if (!Array.isArray(data)) {
+      throw new PlaybookError(
+        `a file imported by import_tasks must be a list of tasks, but it holds ${describe(data)}`,
+        child.at(data)
+      )
+    }
+    return data.flatMap((entry) => child.taskOrBlock(entry, data, base))
+  }
+
+  /** Reads and parses a file named by an import keyword, relative to this file; refuses cycles. */
+  private importedFile(spec: unknown, keyword: string, location: SourceLocation): Loader {
+    let name = spec
+    if (isMapping(spec) && Object.keys(spec).length === 1 && typeof spec['file'] === 'string') {
+      name = spec['file']
+    }
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new PlaybookError(
+        `'${keyword}' must name a file, such as \`${keyword}: other.yml\`, found ${describe(spec)}`,
+        location
+      )
+    }
+    if (name.includes('{{') || name.includes('{%')) {
+      throw new PlaybookError(
+        `'${keyword}: ${name}': templated file names are not supported yet; write the path literally`,
+        location
+      )
+    }
+    const absolute = path.resolve(this.dir, name)
+    const label =
+      this.file === INLINE_LABEL || path.isAbsolute(name)
+        ? name
+        : path.join(path.dirname(this.file), name)
+    if (this.chain.includes(absolute)) {
+      const cycle = [...this.chain, absolute].map((f) => path.relative(this.dir, f) || f)
+      throw new PlaybookError(
+        `'${keyword}: ${name}' makes an import cycle (${cycle.join(' → ')}); remove one of the imports`,
+        location
+      )
+    }
+    let text: string
+    try {
+      text = readFileSync(absolute, 'utf8')
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const reason =
+        code === 'ENOENT'
+          ? `it could not be found (looked for ${absolute})`
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (error as Error).message
+      throw new PlaybookError(
+        `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
+        location
+      )
+    }
+    const doc = parseYaml(text, label)
+    return new Loader(doc, label, path.dirname(absolute), this.context, [...this.chain, absolute])
+  }
+
+  /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
+  private varsFiles(raw: unknown, location: SourceLocation): Record<string, unknown> {
+    if (raw === undefined || raw === null) return {}
+    const list = Array.isArray(raw) ? raw : [raw]
+    const out: Record<string, unknown> = {}
+    for (const entry of list) {
+      if (typeof entry !== 'string') {
+        throw new PlaybookError(
+          `'vars_files' must be a list of file paths, found ${describe(entry)} in it` +
+            (Array.isArray(entry) ? ' (first-found lists are not supported yet)' : ''),
+          location
+        )
+      }
+      if (entry.includes('{{') || entry.includes('{%')) {
+        throw new PlaybookError(
+          `'vars_files: ${entry}': templated file names are not supported yet; write the path literally`,
+          location
+        )
+      }
+      const absolute = path.resolve(this.dir, entry)
+      let text: string
+      try {
+        text = readFileSync(absolute, 'utf8')
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        const reason =
+          code === 'ENOENT'
+            ? `it could not be found (looked for ${absolute})`
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (error as Error).message
+        throw new PlaybookError(
+          `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
+          location
+        )
+      }
+      const label =
+        this.file === INLINE_LABEL || path.isAbsolute(entry)
+          ? entry
+          : path.join(path.dirname(this.file), entry)
+      const data = parseYaml(text, label).data
+      if (data === null || data === undefined) continue
+      if (!isMapping(data)) {
+        throw new PlaybookError(
+          `the vars file '${entry}' must hold a mapping of variable names to values, found ${describe(data)}`,
+          { file: label, line: 1 }
+        )
+      }
+      Object.assign(out, data)
+    }
+    return out
   }
 
   private play(raw: unknown, parent: object): Play {
@@ -139,15 +312,24 @@ class Loader {
       )
     }
     const vars = this.mapping(raw.vars, 'vars', location)
+    const varsFiles = this.varsFiles(raw.vars_files, location)
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
     if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
     const tags = normaliseTags(raw.tags)
     // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
+    // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`).
     const tasks = [
       ...this.taskList(raw.pre_tasks, 'pre_tasks', location),
+      implicitFlush(location),
       ...this.taskList(raw.tasks, 'tasks', location),
-      ...this.taskList(raw.post_tasks, 'post_tasks', location)
+      implicitFlush(location),
+      ...this.taskList(raw.post_tasks, 'post_tasks', location),
+      implicitFlush(location)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
+    const handlers = this.handlerList(raw.handlers, location).map((task) => ({
+      ...task,
+      tags: inheritTags(task.tags, tags)
+    }))
     return {
       name:
         raw.name === undefined || raw.name === null
@@ -157,8 +339,11 @@ class Loader {
           : this.nameOf(raw.name, location),
       hosts,
       vars,
+      ...(Object.keys(varsFiles).length > 0 ? { varsFiles } : {}),
       gatherFacts: raw.gather_facts ?? true,
       tasks,
+      handlers,
+      ...(raw.force_handlers === undefined ? {} : { forceHandlers: raw.force_handlers }),
       tags,
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
@@ -168,6 +353,48 @@ class Loader {
       ...(become ? { become } : {}),
       location
     }
+  }
+
+  /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
+  private handlerList(raw: unknown, playLocation: SourceLocation): Task[] {
+    if (raw === undefined || raw === null) return []
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'handlers' must be a list of tasks, found ${describe(raw)}`,
+        this.at(raw) ?? playLocation
+      )
+    }
+    return raw.map((entry) => {
+      if (isMapping(entry) && (entry.block !== undefined || importKey(entry, 'import_tasks'))) {
+        throw new PlaybookError(
+          'blocks and imports under `handlers:` are not supported yet; write each handler as a task',
+          this.at(entry)
+        )
+      }
+      const { listen, ...rest } = isMapping(entry) ? entry : { listen: undefined }
+      const task = this.task(isMapping(entry) ? rest : entry, raw)
+      if (task.module === 'meta') {
+        throw new PlaybookError(
+          `'meta' cannot be used as a handler ('${task.name}'); make it a task`,
+          task.location
+        )
+      }
+      const topics = this.nameList(listen, 'listen', task.location)
+      return topics.length > 0 ? { ...task, listen: topics } : task
+    })
+  }
+
+  /** `notify` / `listen`: a name or a list of names. */
+  private nameList(raw: unknown, keyword: string, location: SourceLocation): string[] {
+    if (raw === undefined || raw === null) return []
+    const list = Array.isArray(raw) ? raw : [raw]
+    return list.map((item) => {
+      if (typeof item === 'string' || typeof item === 'number') return String(item)
+      throw new PlaybookError(
+        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
+        location
+      )
+    })
   }
 
   private taskList(raw: unknown, keyword: string, playLocation: SourceLocation): Task[] {
@@ -184,6 +411,8 @@ class Loader {
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
   private taskOrBlock(raw: unknown, parent: object, inherited: Inherited): Task[] {
     if (isMapping(raw) && raw.block !== undefined) return this.block(raw, inherited)
+    const imported = isMapping(raw) ? importKey(raw, 'import_tasks') : undefined
+    if (imported) return this.importTasks(raw as Record<string, unknown>, imported, inherited)
     if (isMapping(raw) && (raw.rescue !== undefined || raw.always !== undefined)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -210,32 +439,10 @@ class Loader {
         location
       )
     }
-    if (raw.check_mode !== undefined && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location
-      )
-    }
-    const id = this.nextBlockId++
+    const id = this.context.ids.next++
     const name =
       raw.name === undefined || raw.name === null ? undefined : this.nameOf(raw.name, location)
-    const become = becomeKeywords(raw, location)
-    const ownVars = this.mapping(raw.vars, 'vars', location)
-    const base: Inherited = {
-      frames: outer.frames,
-      when: [...outer.when, ...this.conditionals(raw.when, 'when', location)],
-      vars: { ...outer.vars, ...ownVars },
-      environment:
-        raw.environment === undefined || raw.environment === null
-          ? outer.environment
-          : [...outer.environment, ...asList(raw.environment)],
-      tags: union(outer.tags, normaliseTags(raw.tags)),
-      ...(outer.become || become ? { become: { ...outer.become, ...become } } : {}),
-      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
-      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
-      noLog: raw.no_log ?? outer.noLog,
-      timeout: raw.timeout ?? outer.timeout
-    }
+    const base = this.extend(outer, raw, location)
     const tasks: Task[] = []
     for (const section of ['block', 'rescue', 'always'] as const) {
       const list = raw[section]
@@ -253,6 +460,37 @@ class Loader {
     return tasks
   }
 
+  /** The keywords a block or an import hands down: its own merged over those it inherits. */
+  private extend(
+    outer: Inherited,
+    raw: Record<string, unknown>,
+    location: SourceLocation
+  ): Inherited {
+    if (raw.check_mode !== undefined && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      )
+    }
+    const become = becomeKeywords(raw, location)
+    const ownVars = this.mapping(raw.vars, 'vars', location)
+    return {
+      frames: outer.frames,
+      when: [...outer.when, ...this.conditionals(raw.when, 'when', location)],
+      vars: { ...outer.vars, ...ownVars },
+      environment:
+        raw.environment === undefined || raw.environment === null
+          ? outer.environment
+          : [...outer.environment, ...asList(raw.environment)],
+      tags: union(outer.tags, normaliseTags(raw.tags)),
+      ...(outer.become || become ? { become: { ...outer.become, ...become } } : {}),
+      ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
+      ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
+      noLog: raw.no_log ?? outer.noLog,
+      timeout: raw.timeout ?? outer.timeout
+    }
+  }
+
   private task(raw: unknown, parent: object): Task {
     if (!isMapping(raw)) {
       throw new PlaybookError(
@@ -268,7 +506,7 @@ class Loader {
       const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
       if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
       const canonical = canonicalModule(key)
-      if (this.modules.names.has(canonical)) {
+      if (this.modules.names.has(canonical) || canonical === 'meta') {
         if (moduleKey) {
           throw new PlaybookError(
             `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
@@ -282,7 +520,9 @@ class Loader {
       throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== undefined), location)
     }
     let args: Record<string, unknown>
-    if (moduleKey && moduleName) {
+    if (moduleName === 'meta' && moduleKey) {
+      args = { _raw_params: metaAction(raw[moduleKey], raw, location) }
+    } else if (moduleKey && moduleName) {
       args = this.moduleArgs(raw[moduleKey], moduleName, location)
     } else if (typeof raw.action === 'string' || isMapping(raw.action)) {
       ;({ moduleName, args } = this.actionKeyword(raw.action, location))
@@ -360,7 +600,10 @@ class Loader {
       async: raw.async,
       poll: raw.poll,
       tags: normaliseTags(raw.tags),
-      ...(become ? { become } : {})
+      ...(become ? { become } : {}),
+      ...(raw.notify === undefined || raw.notify === null
+        ? {}
+        : { notify: this.nameList(raw.notify, 'notify', location) })
     }
   }
 
@@ -523,11 +766,55 @@ export function canonicalModule(name: string): string {
   return name
 }
 
+/** The meta actions this engine implements. */
+export const META_ACTIONS = new Set(['flush_handlers', 'end_play', 'end_host', 'noop'])
+
+/** The action of a `meta:` task, checked: one of META_ACTIONS, without a loop. */
+function metaAction(
+  value: unknown,
+  raw: Record<string, unknown>,
+  location: SourceLocation
+): string {
+  const action = typeof value === 'string' ? value.trim() : undefined
+  if (action === undefined || !META_ACTIONS.has(action)) {
+    const shown = typeof value === 'string' ? `'${value}'` : describe(value)
+    throw new PlaybookError(
+      `meta ${shown} is not supported: use one of ${[...META_ACTIONS].join(', ')}`,
+      location
+    )
+  }
+  for (const key of ['loop', 'with_items', 'with_list', 'register', 'until']) {
+    if (raw[key] !== undefined) {
+      throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location)
+    }
+  }
+  return action
+}
+
+/** The `meta: flush_handlers` Ansible adds after pre_tasks, tasks and post_tasks. */
+function implicitFlush(location: SourceLocation): Task {
+  return {
+    name: 'meta',
+    named: false,
+    module: 'meta',
+    args: { _raw_params: 'flush_handlers' },
+    location,
+    when: [],
+    loopControl: { loopVar: 'item' },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    implicit: true
+  }
+}
+
 /** A task with the keywords of its enclosing blocks applied: the task's own win; `when` and `tags` add up. */
 function inherit(task: Task, from: Inherited): Task {
   const out: Task = {
     ...task,
-    blocks: from.frames,
+    ...(from.frames.length > 0 ? { blocks: from.frames } : {}),
     when: [...from.when, ...task.when],
     vars: { ...from.vars, ...task.vars },
     tags: union(from.tags, task.tags)
@@ -547,6 +834,11 @@ function inherit(task: Task, from: Inherited): Task {
   for (const key of ['ignoreErrors', 'ignoreUnreachable', 'noLog', 'timeout'] as const)
     if (out[key] === undefined) delete out[key]
   return out
+}
+
+/** The key naming an import (`import_tasks`, or its ansible.builtin/legacy name) in an entry, if any. */
+function importKey(raw: Record<string, unknown>, keyword: string): string | undefined {
+  return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== undefined)
 }
 
 function asList(value: unknown): unknown[] {

@@ -50,6 +50,12 @@ export interface Task {
    * already merged into the task; the executor only needs these frames for rescue/always.
    */
   blocks?: BlockFrame[]
+  /** Handler names or `listen` topics to notify when the task reports changed (plain, untemplated). */
+  notify?: string[]
+  /** On a handler: the topics it also answers to besides its name. */
+  listen?: string[]
+  /** Added by the engine, not written by the user (the flush_handlers after each task section). */
+  implicit?: boolean
 }
 
 /** Where a task sits in one enclosing block: the block, and which of its lists (block, rescue, always). */
@@ -66,8 +72,15 @@ export interface Play {
   name: string
   hosts: string | string[]
   vars: Record<string, unknown>
+  /** The variables of the play's `vars_files`, merged in order (above play vars, below task vars). */
+  varsFiles?: Record<string, unknown>
   gatherFacts: unknown
+  /** pre_tasks, tasks and post_tasks in order, each section followed by an implicit `meta: flush_handlers`. */
   tasks: Task[]
+  /** The play's `handlers:`, in definition order (the order they run in at a flush). */
+  handlers: Task[]
+  /** The `force_handlers` keyword as written (a failed host still runs its notified handlers). */
+  forceHandlers?: unknown
   /** The play's own tags (its tasks carry them too); the implicit fact gathering runs with them. */
   tags: string[]
   anyErrorsFatal: unknown

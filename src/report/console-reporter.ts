@@ -32,7 +32,7 @@ export class ConsoleReporter implements RunEvents {
   }
 
   taskStart(task: TaskInfo): void {
-    this.banner(`TASK [${task.name}]`)
+    this.banner(`${task.handler ? 'RUNNING HANDLER' : 'TASK'} [${task.name}]`)
   }
 
   itemResult(task: TaskInfo, outcome: HostTaskOutcome): void {

@@ -26,6 +26,8 @@ export interface TaskEntry {
   module: string
   file?: string
   line?: number
+  /** Set on a handler run at a flush. */
+  handler?: boolean
   results: Record<string, HostResultEntry>
 }
 
@@ -59,6 +61,7 @@ export class ResultsCollector implements RunEvents {
       module: task.module,
       file: task.location?.file,
       line: task.location?.line,
+      ...(task.handler ? { handler: true } : {}),
       results: {}
     }
     this.entries.set(task, entry)
