@@ -58878,6 +58878,15 @@ function boolArg(value, name, fallback) {
     `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
   );
 }
+function refuseUnsupported(module, args, names) {
+  for (const name of names) {
+    if (args[name] !== void 0 && args[name] !== false) {
+      throw new ModuleArgumentError(
+        `${module}: '${name}' is not supported yet; use a shell task for it`
+      );
+    }
+  }
+}
 
 // src/modules/copy.ts
 var copyModule = {
@@ -58897,13 +58906,7 @@ var copyModule = {
   ],
   async run(ctx) {
     const args = ctx.args;
-    for (const unsupported of ["owner", "group", "remote_src"]) {
-      if (args[unsupported] !== void 0 && args[unsupported] !== false) {
-        throw new ModuleArgumentError(
-          `copy: '${unsupported}' is not supported yet; use a shell task for it`
-        );
-      }
-    }
+    refuseUnsupported("copy", args, ["owner", "group", "remote_src"]);
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
     const { content, src } = readSource2(args, ctx.baseDir);
@@ -59679,13 +59682,7 @@ var templateModule = {
   ],
   async run(ctx) {
     const args = ctx.args;
-    for (const unsupported of ["owner", "group", "lstrip_blocks"]) {
-      if (args[unsupported] !== void 0 && args[unsupported] !== false) {
-        throw new ModuleArgumentError(
-          `template: '${unsupported}' is not supported yet; use a shell task for it`
-        );
-      }
-    }
+    refuseUnsupported("template", args, ["owner", "group", "lstrip_blocks"]);
     if (args["trim_blocks"] !== void 0 && !boolArg(args["trim_blocks"], "trim_blocks", true)) {
       throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet");
     }

@@ -7,7 +7,8 @@ import {
   normaliseMode,
   transferFile,
   ValidationError,
-  validationFailure
+  validationFailure,
+  refuseUnsupported
 } from './file-transfer.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
@@ -29,13 +30,7 @@ export const copyModule: ModuleDefinition = {
   ],
   async run(ctx) {
     const args = ctx.args
-    for (const unsupported of ['owner', 'group', 'remote_src']) {
-      if (args[unsupported] !== undefined && args[unsupported] !== false) {
-        throw new ModuleArgumentError(
-          `copy: '${unsupported}' is not supported yet; use a shell task for it`
-        )
-      }
-    }
+    refuseUnsupported('copy', args, ['owner', 'group', 'remote_src'])
     let dest = optionalString(args['dest'])
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const { content, src } = readSource(args, ctx.baseDir)

@@ -229,3 +229,18 @@ export function boolArg(value: unknown, name: string, fallback: boolean): boolea
     `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
   )
 }
+
+/** Refuses arguments a file module accepts by name but does not implement yet, naming the module. */
+export function refuseUnsupported(
+  module: string,
+  args: Record<string, unknown>,
+  names: readonly string[]
+): void {
+  for (const name of names) {
+    if (args[name] !== undefined && args[name] !== false) {
+      throw new ModuleArgumentError(
+        `${module}: '${name}' is not supported yet; use a shell task for it`
+      )
+    }
+  }
+}

@@ -7,7 +7,8 @@ import {
   normaliseMode,
   transferFile,
   ValidationError,
-  validationFailure
+  validationFailure,
+  refuseUnsupported
 } from './file-transfer.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
@@ -32,13 +33,7 @@ export const templateModule: ModuleDefinition = {
   ],
   async run(ctx) {
     const args = ctx.args
-    for (const unsupported of ['owner', 'group', 'lstrip_blocks']) {
-      if (args[unsupported] !== undefined && args[unsupported] !== false) {
-        throw new ModuleArgumentError(
-          `template: '${unsupported}' is not supported yet; use a shell task for it`
-        )
-      }
-    }
+    refuseUnsupported('template', args, ['owner', 'group', 'lstrip_blocks'])
     if (args['trim_blocks'] !== undefined && !boolArg(args['trim_blocks'], 'trim_blocks', true)) {
       throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet")
     }
