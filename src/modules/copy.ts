@@ -2,15 +2,12 @@ import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
 import {
-  boolArg,
   inspectRemote,
   normaliseMode,
-  transferFile,
-  ValidationError,
-  validationFailure,
-  refuseUnsupported
+  refuseUnsupported,
+  transferWithArgs
 } from './file-transfer.js'
-import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
+import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /** `copy`: writes `content` or a local `src` file to `dest` over SFTP; changed only when bytes or mode differ. */
 export const copyModule: ModuleDefinition = {
@@ -43,22 +40,13 @@ export const copyModule: ModuleDefinition = {
       state = await inspectRemote(connection, dest, ctx.timeoutMs)
       if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
     }
-    let result: ModuleResult
-    try {
-      result = await transferFile(connection, {
-        dest,
-        content,
-        mode,
-        force: boolArg(args['force'], 'force', true),
-        backup: boolArg(args['backup'], 'backup', false),
-        validate: optionalString(args['validate']),
-        state,
-        timeoutMs: ctx.timeoutMs
-      })
-    } catch (error) {
-      if (error instanceof ValidationError) return validationFailure(error)
-      throw error
-    }
+    const result = await transferWithArgs(connection, args, {
+      dest,
+      content,
+      mode,
+      state,
+      timeoutMs: ctx.timeoutMs
+    })
     if (src !== undefined) result['src'] = src
     return result
   }

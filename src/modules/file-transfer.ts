@@ -244,3 +244,34 @@ export function refuseUnsupported(
     }
   }
 }
+
+/**
+ * Writes `content` to `dest` with the file arguments copy and template share (`force`, `backup`,
+ * `validate`), turning a failed validation into Ansible's result.
+ */
+export async function transferWithArgs(
+  connection: Connection,
+  args: Record<string, unknown>,
+  file: {
+    dest: string
+    content: Buffer
+    mode: string | undefined
+    state: RemoteState
+    timeoutMs: number
+  }
+): Promise<ModuleResult> {
+  try {
+    return await transferFile(connection, {
+      ...file,
+      force: boolArg(args['force'], 'force', true),
+      backup: boolArg(args['backup'], 'backup', false),
+      validate:
+        args['validate'] === undefined || args['validate'] === null || args['validate'] === ''
+          ? undefined
+          : String(args['validate'])
+    })
+  } catch (error) {
+    if (error instanceof ValidationError) return validationFailure(error)
+    throw error
+  }
+}

@@ -5,12 +5,10 @@ import {
   boolArg,
   inspectRemote,
   normaliseMode,
-  transferFile,
-  ValidationError,
-  validationFailure,
-  refuseUnsupported
+  refuseUnsupported,
+  transferWithArgs
 } from './file-transfer.js'
-import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
+import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /**
  * `template`: renders a Jinja2 file from the controller with the task's variables and writes it to `dest`
@@ -59,22 +57,13 @@ export const templateModule: ModuleDefinition = {
       state = await inspectRemote(connection, dest, ctx.timeoutMs)
       if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
     }
-    let result: ModuleResult
-    try {
-      result = await transferFile(connection, {
-        dest,
-        content: Buffer.from(text, 'utf8'),
-        mode,
-        force: boolArg(args['force'], 'force', true),
-        backup: boolArg(args['backup'], 'backup', false),
-        validate: optionalString(args['validate']),
-        state,
-        timeoutMs: ctx.timeoutMs
-      })
-    } catch (error) {
-      if (error instanceof ValidationError) return validationFailure(error)
-      throw error
-    }
+    const result = await transferWithArgs(connection, args, {
+      dest,
+      content: Buffer.from(text, 'utf8'),
+      mode,
+      state,
+      timeoutMs: ctx.timeoutMs
+    })
     result['src'] = local
     return result
   }

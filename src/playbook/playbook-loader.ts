@@ -40,18 +40,11 @@ export function loadPlaybook(
         `the playbook '${source}' could not be found (looked in ${path.dirname(file)}). Pass a playbook file path or inline YAML text.`
       )
     }
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch (error) {
-      const reason =
-        (error as NodeJS.ErrnoException).code === 'EISDIR'
-          ? 'it is a directory'
-          : (error as Error).message
-      throw new PlaybookError(
+    const text = readPlaybookFile(
+      file,
+      (reason) =>
         `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
-      )
-    }
+    )
     return parsePlaybookText(text, source, path.dirname(file), modules)
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules)
@@ -203,22 +196,12 @@ class Loader {
         location
       )
     }
-    let text: string
-    try {
-      text = readFileSync(absolute, 'utf8')
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      const reason =
-        code === 'ENOENT'
-          ? `it could not be found (looked for ${absolute})`
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : (error as Error).message
-      throw new PlaybookError(
+    const text = readPlaybookFile(
+      absolute,
+      (reason) =>
         `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
-        location
-      )
-    }
+      location
+    )
     const doc = parseYaml(text, label)
     return new Loader(doc, label, path.dirname(absolute), this.context, [...this.chain, absolute])
   }
@@ -243,22 +226,12 @@ class Loader {
         )
       }
       const absolute = path.resolve(this.dir, entry)
-      let text: string
-      try {
-        text = readFileSync(absolute, 'utf8')
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code
-        const reason =
-          code === 'ENOENT'
-            ? `it could not be found (looked for ${absolute})`
-            : code === 'EISDIR'
-              ? 'it is a directory'
-              : (error as Error).message
-        throw new PlaybookError(
+      const text = readPlaybookFile(
+        absolute,
+        (reason) =>
           `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
-          location
-        )
-      }
+        location
+      )
       const label =
         this.file === INLINE_LABEL || path.isAbsolute(entry)
           ? entry
@@ -758,6 +731,29 @@ export function canonicalBecomeMethod(method: string): 'sudo' | 'su' | undefined
 export function becomeMethodProblem(method: string): string | undefined {
   if (canonicalBecomeMethod(method)) return undefined
   return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`
+}
+
+/**
+ * Reads a playbook, imported or vars file; a failure is a PlaybookError whose text `message` builds
+ * from a plain reason (not found, a directory, or the system's message).
+ */
+function readPlaybookFile(
+  file: string,
+  message: (reason: string) => string,
+  location?: SourceLocation
+): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason =
+      code === 'ENOENT'
+        ? `it could not be found (looked for ${file})`
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : (error as Error).message
+    throw new PlaybookError(message(reason), location)
+  }
 }
 
 /** Strips `ansible.builtin.` / `ansible.legacy.`. */
