@@ -34621,15 +34621,10 @@ function loadPlaybook(source, modules, cwd = process.cwd()) {
         `the playbook '${source}' could not be found (looked in ${path2.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
-    let text2;
-    try {
-      text2 = readFileSync2(file, "utf8");
-    } catch (error) {
-      const reason = error.code === "EISDIR" ? "it is a directory" : error.message;
-      throw new PlaybookError(
-        `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
-      );
-    }
+    const text2 = readPlaybookFile(
+      file,
+      (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
+    );
     return parsePlaybookText(text2, source, path2.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
@@ -34744,17 +34739,11 @@ var Loader = class _Loader {
         location
       );
     }
-    let text2;
-    try {
-      text2 = readFileSync2(absolute, "utf8");
-    } catch (error) {
-      const code = error.code;
-      const reason = code === "ENOENT" ? `it could not be found (looked for ${absolute})` : code === "EISDIR" ? "it is a directory" : error.message;
-      throw new PlaybookError(
-        `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
-        location
-      );
-    }
+    const text2 = readPlaybookFile(
+      absolute,
+      (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
+      location
+    );
     const doc = parseYaml(text2, label);
     return new _Loader(doc, label, path2.dirname(absolute), this.context, [...this.chain, absolute]);
   }
@@ -34777,17 +34766,11 @@ var Loader = class _Loader {
         );
       }
       const absolute = path2.resolve(this.dir, entry);
-      let text2;
-      try {
-        text2 = readFileSync2(absolute, "utf8");
-      } catch (error) {
-        const code = error.code;
-        const reason = code === "ENOENT" ? `it could not be found (looked for ${absolute})` : code === "EISDIR" ? "it is a directory" : error.message;
-        throw new PlaybookError(
-          `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
-          location
-        );
-      }
+      const text2 = readPlaybookFile(
+        absolute,
+        (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
+        location
+      );
       const label = this.file === INLINE_LABEL || path2.isAbsolute(entry) ? entry : path2.join(path2.dirname(this.file), entry);
       const data = parseYaml(text2, label).data;
       if (data === null || data === void 0) continue;
@@ -35216,6 +35199,15 @@ function canonicalBecomeMethod(method) {
 function becomeMethodProblem(method) {
   if (canonicalBecomeMethod(method)) return void 0;
   return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
+}
+function readPlaybookFile(file, message, location) {
+  try {
+    return readFileSync2(file, "utf8");
+  } catch (error) {
+    const code = error.code;
+    const reason = code === "ENOENT" ? `it could not be found (looked for ${file})` : code === "EISDIR" ? "it is a directory" : error.message;
+    throw new PlaybookError(message(reason), location);
+  }
 }
 function canonicalModule(name) {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
@@ -38331,6 +38323,7 @@ function parseHostLine(line, group, location, source, data) {
 var ShellSplitError = class extends Error {
 };
 function shellSplit(line) {
+  if (!/['"\\#]/.test(line)) return line.split(/\s+/).filter((w) => w !== "");
   const tokens = [];
   let token;
   let i = 0;
@@ -39264,6 +39257,19 @@ function refuseUnsupported(module, args, names) {
     }
   }
 }
+async function transferWithArgs(connection, args, file) {
+  try {
+    return await transferFile(connection, {
+      ...file,
+      force: boolArg(args["force"], "force", true),
+      backup: boolArg(args["backup"], "backup", false),
+      validate: args["validate"] === void 0 || args["validate"] === null || args["validate"] === "" ? void 0 : String(args["validate"])
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) return validationFailure(error);
+    throw error;
+  }
+}
 
 // src/modules/copy.ts
 var copyModule = {
@@ -39296,22 +39302,13 @@ var copyModule = {
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
-    let result;
-    try {
-      result = await transferFile(connection, {
-        dest,
-        content,
-        mode,
-        force: boolArg(args["force"], "force", true),
-        backup: boolArg(args["backup"], "backup", false),
-        validate: optionalString(args["validate"]),
-        state,
-        timeoutMs: ctx.timeoutMs
-      });
-    } catch (error) {
-      if (error instanceof ValidationError) return validationFailure(error);
-      throw error;
-    }
+    const result = await transferWithArgs(connection, args, {
+      dest,
+      content,
+      mode,
+      state,
+      timeoutMs: ctx.timeoutMs
+    });
     if (src !== void 0) result["src"] = src;
     return result;
   }
@@ -40084,22 +40081,13 @@ var templateModule = {
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
-    let result;
-    try {
-      result = await transferFile(connection, {
-        dest,
-        content: Buffer.from(text2, "utf8"),
-        mode,
-        force: boolArg(args["force"], "force", true),
-        backup: boolArg(args["backup"], "backup", false),
-        validate: optionalString(args["validate"]),
-        state,
-        timeoutMs: ctx.timeoutMs
-      });
-    } catch (error) {
-      if (error instanceof ValidationError) return validationFailure(error);
-      throw error;
-    }
+    const result = await transferWithArgs(connection, args, {
+      dest,
+      content: Buffer.from(text2, "utf8"),
+      mode,
+      state,
+      timeoutMs: ctx.timeoutMs
+    });
     result["src"] = local;
     return result;
   }

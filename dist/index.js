@@ -54244,15 +54244,10 @@ function loadPlaybook(source, modules, cwd = process.cwd()) {
         `the playbook '${source}' could not be found (looked in ${path.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
-    let text2;
-    try {
-      text2 = readFileSync(file, "utf8");
-    } catch (error2) {
-      const reason = error2.code === "EISDIR" ? "it is a directory" : error2.message;
-      throw new PlaybookError(
-        `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
-      );
-    }
+    const text2 = readPlaybookFile(
+      file,
+      (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
+    );
     return parsePlaybookText(text2, source, path.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
@@ -54367,17 +54362,11 @@ var Loader = class _Loader {
         location2
       );
     }
-    let text2;
-    try {
-      text2 = readFileSync(absolute, "utf8");
-    } catch (error2) {
-      const code2 = error2.code;
-      const reason = code2 === "ENOENT" ? `it could not be found (looked for ${absolute})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
-      throw new PlaybookError(
-        `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
-        location2
-      );
-    }
+    const text2 = readPlaybookFile(
+      absolute,
+      (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
+      location2
+    );
     const doc = parseYaml(text2, label);
     return new _Loader(doc, label, path.dirname(absolute), this.context, [...this.chain, absolute]);
   }
@@ -54400,17 +54389,11 @@ var Loader = class _Loader {
         );
       }
       const absolute = path.resolve(this.dir, entry);
-      let text2;
-      try {
-        text2 = readFileSync(absolute, "utf8");
-      } catch (error2) {
-        const code2 = error2.code;
-        const reason = code2 === "ENOENT" ? `it could not be found (looked for ${absolute})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
-        throw new PlaybookError(
-          `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
-          location2
-        );
-      }
+      const text2 = readPlaybookFile(
+        absolute,
+        (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
+        location2
+      );
       const label = this.file === INLINE_LABEL || path.isAbsolute(entry) ? entry : path.join(path.dirname(this.file), entry);
       const data = parseYaml(text2, label).data;
       if (data === null || data === void 0) continue;
@@ -54839,6 +54822,15 @@ function canonicalBecomeMethod(method) {
 function becomeMethodProblem(method) {
   if (canonicalBecomeMethod(method)) return void 0;
   return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
+}
+function readPlaybookFile(file, message2, location2) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error2) {
+    const code2 = error2.code;
+    const reason = code2 === "ENOENT" ? `it could not be found (looked for ${file})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
+    throw new PlaybookError(message2(reason), location2);
+  }
 }
 function canonicalModule(name) {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
@@ -57954,6 +57946,7 @@ function parseHostLine(line, group, location2, source, data) {
 var ShellSplitError = class extends Error {
 };
 function shellSplit(line) {
+  if (!/['"\\#]/.test(line)) return line.split(/\s+/).filter((w) => w !== "");
   const tokens = [];
   let token;
   let i = 0;
@@ -58887,6 +58880,19 @@ function refuseUnsupported(module, args, names) {
     }
   }
 }
+async function transferWithArgs(connection, args, file) {
+  try {
+    return await transferFile(connection, {
+      ...file,
+      force: boolArg(args["force"], "force", true),
+      backup: boolArg(args["backup"], "backup", false),
+      validate: args["validate"] === void 0 || args["validate"] === null || args["validate"] === "" ? void 0 : String(args["validate"])
+    });
+  } catch (error2) {
+    if (error2 instanceof ValidationError) return validationFailure(error2);
+    throw error2;
+  }
+}
 
 // src/modules/copy.ts
 var copyModule = {
@@ -58919,22 +58925,13 @@ var copyModule = {
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
-    let result;
-    try {
-      result = await transferFile(connection, {
-        dest,
-        content,
-        mode,
-        force: boolArg(args["force"], "force", true),
-        backup: boolArg(args["backup"], "backup", false),
-        validate: optionalString(args["validate"]),
-        state,
-        timeoutMs: ctx.timeoutMs
-      });
-    } catch (error2) {
-      if (error2 instanceof ValidationError) return validationFailure(error2);
-      throw error2;
-    }
+    const result = await transferWithArgs(connection, args, {
+      dest,
+      content,
+      mode,
+      state,
+      timeoutMs: ctx.timeoutMs
+    });
     if (src !== void 0) result["src"] = src;
     return result;
   }
@@ -59707,22 +59704,13 @@ var templateModule = {
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
-    let result;
-    try {
-      result = await transferFile(connection, {
-        dest,
-        content: Buffer.from(text2, "utf8"),
-        mode,
-        force: boolArg(args["force"], "force", true),
-        backup: boolArg(args["backup"], "backup", false),
-        validate: optionalString(args["validate"]),
-        state,
-        timeoutMs: ctx.timeoutMs
-      });
-    } catch (error2) {
-      if (error2 instanceof ValidationError) return validationFailure(error2);
-      throw error2;
-    }
+    const result = await transferWithArgs(connection, args, {
+      dest,
+      content: Buffer.from(text2, "utf8"),
+      mode,
+      state,
+      timeoutMs: ctx.timeoutMs
+    });
     result["src"] = local;
     return result;
   }

@@ -55928,6 +55928,7 @@ function parseHostLine(line, group, location, source, data) {
 var ShellSplitError = class extends Error {
 };
 function shellSplit(line) {
+  if (!/['"\\#]/.test(line)) return line.split(/\s+/).filter((w) => w !== "");
   const tokens = [];
   let token;
   let i = 0;

@@ -179,6 +179,8 @@ class ShellSplitError extends Error {}
 
 /** Python's `shlex.split(line, comments=True)` in POSIX mode, which Ansible uses for host lines. */
 export function shellSplit(line: string): string[] {
+  // Most host lines have no quotes, escapes or comments: plain whitespace splitting gives the same words.
+  if (!/['"\\#]/.test(line)) return line.split(/\s+/).filter((w) => w !== '')
   const tokens: string[] = []
   let token: string | undefined
   let i = 0
