@@ -1395,13 +1395,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path10.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path12.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error = new Error(`Path contains invalid characters: ${pth}`);
           error.code = "EINVAL";
@@ -1433,7 +1433,7 @@ var require_make_dir = __commonJS({
       const mkdir = promisify(options.fs.mkdir);
       const stat2 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs3.mkdir) {
-        const pth = path10.resolve(input);
+        const pth = path12.resolve(input);
         await mkdir(pth, {
           mode: options.mode,
           recursive: true
@@ -1449,13 +1449,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path10.dirname(pth) === pth) {
+            if (path12.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            await make(path10.dirname(pth));
+            await make(path12.dirname(pth));
             return make(pth);
           }
           try {
@@ -1469,14 +1469,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path10.resolve(input));
+      return make(path12.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs3.mkdirSync) {
-        const pth = path10.resolve(input);
+        const pth = path12.resolve(input);
         fs3.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -1491,13 +1491,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path10.dirname(pth) === pth) {
+            if (path12.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            make(path10.dirname(pth));
+            make(path12.dirname(pth));
             return make(pth);
           }
           try {
@@ -1510,7 +1510,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path10.resolve(input));
+      return make(path12.resolve(input));
     };
   }
 });
@@ -9582,11 +9582,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path10) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path10)) {
-        return path10 === "pageant" ? new PageantAgent() : new CygwinAgent(path10);
+    function createAgent(path12) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path12)) {
+        return path12 === "pageant" ? new PageantAgent() : new CygwinAgent(path12);
       }
-      return new OpenSSHAgent(path10);
+      return new OpenSSHAgent(path12);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -14830,17 +14830,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path10, options) {
+      createReadStream(path12, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path10, options);
+        return new ReadStream(this, path12, options);
       }
-      createWriteStream(path10, options) {
+      createWriteStream(path12, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path10, options);
+        return new WriteStream(this, path12, options);
       }
-      open(path10, flags_, attrs, cb) {
+      open(path12, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -14859,7 +14859,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -14867,7 +14867,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -14998,7 +14998,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs3, this, localPath, remotePath, opts, cb);
       }
-      readFile(path10, options, callback_) {
+      readFile(path12, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15071,13 +15071,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path10, flag, 438, (er, handle_) => {
+        this.open(path12, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path10, (er_, st_) => {
+              this.stat(path12, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -15098,7 +15098,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path10, data, options, callback_) {
+      writeFile(path12, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15117,7 +15117,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path10, flag, options.mode, (openErr, handle) => {
+        this.open(path12, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -15126,7 +15126,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path10, (er_, st_) => {
+                  this.stat(path12, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -15145,7 +15145,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path10, data, options, callback_) {
+      appendFile(path12, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15163,12 +15163,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path10, data, options, callback);
+        this.writeFile(path12, data, options, callback);
       }
-      exists(path10, cb) {
+      exists(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path10, (err) => {
+        this.stat(path12, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -15211,7 +15211,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path10, attrs, cb) {
+      mkdir(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15225,7 +15225,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15233,7 +15233,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15249,10 +15249,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path10, cb) {
+      rmdir(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15260,7 +15260,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -15350,10 +15350,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path10, cb) {
+      stat(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15361,17 +15361,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path10, cb) {
+      lstat(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15379,17 +15379,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path10, cb) {
+      opendir(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15397,14 +15397,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path10, attrs, cb) {
+      setstat(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15416,7 +15416,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15424,7 +15424,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15484,8 +15484,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path10, atime, mtime, cb) {
-        return this.setstat(path10, {
+      utimes(path12, atime, mtime, cb) {
+        return this.setstat(path12, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -15496,8 +15496,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path10, uid, gid, cb) {
-        return this.setstat(path10, {
+      chown(path12, uid, gid, cb) {
+        return this.setstat(path12, {
           uid,
           gid
         }, cb);
@@ -15507,15 +15507,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path10, mode, cb) {
-        return this.setstat(path10, {
+      chmod(path12, mode, cb) {
+        return this.setstat(path12, {
           mode
         }, cb);
       }
-      readlink(path10, cb) {
+      readlink(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15523,7 +15523,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15568,10 +15568,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path10, cb) {
+      realpath(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15579,7 +15579,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15624,13 +15624,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path10, cb) {
+      ext_openssh_statvfs(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15640,7 +15640,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -15726,7 +15726,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path10, attrs, cb) {
+      ext_openssh_lsetstat(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -15741,7 +15741,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15751,7 +15751,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15768,13 +15768,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path10, cb) {
+      ext_openssh_expandPath(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15784,7 +15784,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -17062,12 +17062,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path10)) {
+        if (!sftp.emit("LSTAT", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17086,13 +17086,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path10, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path12, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17114,12 +17114,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path10)) {
+        if (!sftp.emit("OPENDIR", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17138,63 +17138,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path10)) {
+        if (!sftp.emit("REMOVE", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path10, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path12, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path10)) {
+        if (!sftp.emit("RMDIR", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path10)) {
+        if (!sftp.emit("REALPATH", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path10)) {
+        if (!sftp.emit("STAT", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17214,14 +17214,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path10)) {
+        if (!sftp.emit("READLINK", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17292,7 +17292,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path10, options) {
+    function ReadStream(sftp, path12, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17306,7 +17306,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path10;
+      this.path = path12;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -17437,7 +17437,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path10, options) {
+    function WriteStream(sftp, path12, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17449,7 +17449,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path10;
+      this.path = path12;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -21676,11 +21676,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path10, withInternals, err) {
+    function _prettifyError(path12, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path10);
+      err.Update(path12);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -21741,8 +21741,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path10) {
-        var msg = "(" + (path10 || "unknown path") + ")";
+      err.Update = function Update(path12) {
+        var msg = "(" + (path12 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -25942,7 +25942,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path10 = __require("path");
+    var path12 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -25952,7 +25952,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path10.resolve(path10.dirname(from), to);
+        return path12.resolve(path12.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -26025,7 +26025,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs3 = __require("fs");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -26043,7 +26043,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path10.normalize);
+          _this.searchPaths = searchPaths.map(path12.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -26056,7 +26056,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs3.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path10.resolve(fullname);
+            fullname = path12.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -26072,8 +26072,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path10.resolve(paths[i]);
-          var p = path10.resolve(paths[i], name);
+          var basePath = path12.resolve(paths[i]);
+          var p = path12.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs3.existsSync(p)) {
             fullpath = p;
             break;
@@ -26339,13 +26339,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path10 = __require("path");
+    var path12 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path10.extname(name);
+        this.ext = path12.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -26725,7 +26725,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path10, eagerCompile) {
+      _proto3.init = function init(src, env, path12, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -26743,7 +26743,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path10;
+        this.path = path12;
         if (eagerCompile) {
           try {
             this._compile();
@@ -26894,7 +26894,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -26931,8 +26931,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs3.readdirSync(dir).forEach(function(file) {
-          var filepath = path10.join(dir, file);
-          var subpath = filepath.substr(path10.join(input, "/").length);
+          var filepath = path12.join(dir, file);
+          var subpath = filepath.substr(path12.join(input, "/").length);
           var stat2 = fs3.statSync(filepath);
           if (stat2 && stat2.isDirectory()) {
             subpath += "/";
@@ -26949,7 +26949,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path10.join(input, "/"), "");
+          var name = templates2[i].replace(path12.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs3.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -27328,11 +27328,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path10, eagerCompile) {
+      compile: function compile(src, env, path12, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path10, eagerCompile);
+        return new Template(src, env, path12, eagerCompile);
       },
       render: function render(name, ctx, cb) {
         if (!e) {
@@ -27727,7 +27727,7 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
 
 // src/engine.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path9 from "node:path";
+import path11 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -27870,14 +27870,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path10, content, options) {
+  async putFile(path12, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path10} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path12} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -27886,14 +27886,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path10, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path12, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path10, content, mode) {
-    const temp = join(dirname(path10), `.${basename(path10)}.apb-${randomBytes(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat(path10).then(
+  async writeAtomically(path12, content, mode) {
+    const temp = join(dirname(path12), `.${basename(path12)}.apb-${randomBytes(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat(path12).then(
       (s) => s.mode & 4095,
       () => void 0
     );
@@ -27905,11 +27905,11 @@ var LocalConnection = class {
         await file.close();
       }
       if (finalMode !== void 0) await chmod(temp, finalMode);
-      await rename(temp, path10);
+      await rename(temp, path12);
     } catch (error) {
       await unlink(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path10} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot write ${path12} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       );
     }
   }
@@ -28009,12 +28009,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path10) {
-    return fsPath.basename(path10);
+  basename(path12) {
+    return fsPath.basename(path12);
   },
-  stat(path10) {
+  stat(path12) {
     return new Promise((resolve2, reject) => {
-      fs.stat(path10, (err, res) => {
+      fs.stat(path12, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28023,9 +28023,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path10) {
+  readdir(path12) {
     return new Promise((resolve2, reject) => {
-      fs.readdir(path10, (err, res) => {
+      fs.readdir(path12, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28035,19 +28035,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path10, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path10);
+async function scanDirectoryInternal({ path: path12, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path12);
   if (itemStat.isFile()) {
-    result.files.push(path10);
+    result.files.push(path12);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path10);
+    result.directories.push(path12);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path10);
+  const contents = await fileSystem.readdir(path12);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path10, item);
+    const itemPath = fileSystem.join(path12, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -28062,8 +28062,8 @@ async function scanDirectoryInternal({ path: path10, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path10, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path10 && typeof path10 === "string", "path must be a valid string");
+async function scanDirectory(path12, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path12 && typeof path12 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -28075,7 +28075,7 @@ async function scanDirectory(path10, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path10,
+      path: path12,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -28092,7 +28092,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path10) => !fsPath2.basename(path10).startsWith(".");
+var DEFAULT_VALIDATE = (path12) => !fsPath2.basename(path12).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -28101,11 +28101,11 @@ var SSHError = class extends Error {
     this.code = code;
   }
 };
-function unixifyPath(path10) {
-  if (path10.includes("\\")) {
-    return path10.split("\\").join("/");
+function unixifyPath(path12) {
+  if (path12.includes("\\")) {
+    return path12.split("\\").join("/");
   }
-  return path10;
+  return path12;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -28119,11 +28119,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path10, sftp) {
+async function makeDirectoryWithSftp(path12, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path10, (err, res) => {
+      sftp.stat(path12, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28141,7 +28141,7 @@ async function makeDirectoryWithSftp(path10, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path10, (err) => {
+      sftp.mkdir(path12, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -28392,20 +28392,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path10, method = "sftp", givenSftp = null) {
-    invariant2(typeof path10 === "string", "path must be a valid string");
+  async mkdir(path12, method = "sftp", givenSftp = null) {
+    invariant2(typeof path12 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path10)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path12)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path10), sftp).catch(async (error) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path12), sftp).catch(async (error) => {
       if (!retry || error == null || error.message !== "No such file" && error.code !== "ENOENT") {
         throw error;
       }
-      await this.mkdir(fsPath2.dirname(path10), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path12), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -28573,15 +28573,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path10) {
-          return fsPath2.posix.basename(path10);
+        basename(path12) {
+          return fsPath2.posix.basename(path12);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path10) {
+        readdir(path12) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path10, (err, res) => {
+            sftp.readdir(path12, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28590,9 +28590,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path10) {
+        stat(path12) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path10, (err, res) => {
+            sftp.stat(path12, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28880,22 +28880,22 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path10 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  const path12 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
   let fileText = "";
   try {
-    fileText = await readFile2(path10, "utf8");
+    fileText = await readFile2(path12, "utf8");
   } catch (error) {
     if (error.code !== "ENOENT") {
       throw new ConnectionError(
-        `cannot read known_hosts file ${path10} for ${target.where}: ${errorText(error)}`,
+        `cannot read known_hosts file ${path12} for ${target.where}: ${errorText(error)}`,
         target.host
       );
     }
   }
-  const entries = parseKnownHosts(fileText, path10);
+  const entries = parseKnownHosts(fileText, path12);
   if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path10} or the known_hosts text given` : path10;
+  const searched = target.knownHosts ? `${path12} or the known_hosts text given` : path12;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
@@ -29461,22 +29461,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path10, content, mode) {
+  async writeAtomically(path12, content, mode) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path10);
+    const dir = posix.dirname(path12);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path10)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+      `.${posix.basename(path12)}.apb-${randomBytes2(6).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path10} on ${this.where}: ${step}: ${errorText2(error)}`
+        `cannot write ${path12} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path10, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path12, cb)).catch(() => void 0);
       if (existing) finalMode = existing.mode & 4095;
     }
     const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
@@ -29499,14 +29499,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path10, cb);
+          sftp.ext_openssh_rename(temp, path12, cb);
         } catch {
-          sftp.unlink(path10, () => sftp.rename(temp, path10, cb));
+          sftp.unlink(path12, () => sftp.rename(temp, path12, cb));
         }
       });
     } catch (error) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path10}`, error);
+      fail(`rename ${temp} to ${path12}`, error);
     }
   }
   sftpSession() {
@@ -31222,8 +31222,8 @@ async function resolveDir(access, dir, become) {
 }
 
 // src/playbook/playbook-loader.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
-import path2 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
+import path3 from "node:path";
 
 // src/playbook/kv-args.ts
 var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
@@ -31385,17 +31385,15 @@ var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "connection",
   "remote_user",
   "strategy",
-  "check_mode"
+  "check_mode",
+  "roles"
 ]);
 var UNSUPPORTED_KEYWORDS = {
   delegate_to: "delegate_to is not supported yet; target the host in a separate play",
   delegate_facts: "delegate_facts is not supported yet",
   local_action: "local_action is not supported yet; use a play with `hosts: localhost`",
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
-  include_tasks: "include_tasks (dynamic) is not supported yet; use import_tasks (static) or inline the tasks",
-  include_role: "roles are not supported yet; inline the role tasks",
-  import_role: "roles are not supported yet; inline the role tasks",
-  roles: "roles are not supported yet; inline the role tasks",
+  include: "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
   include_vars: "include_vars is not supported yet; use vars or -e @file",
   vars_prompt: "vars_prompt is not supported; pass the values with -e",
   throttle: "throttle is not supported yet; use -f/--forks",
@@ -31412,6 +31410,79 @@ var UNSUPPORTED_KEYWORDS = {
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
+
+// src/playbook/roles.ts
+import { existsSync as existsSync2, statSync } from "node:fs";
+import os2 from "node:os";
+import path2 from "node:path";
+var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set([
+  "role",
+  "name",
+  "when",
+  "tags",
+  "vars",
+  "environment",
+  "ignore_errors",
+  "ignore_unreachable",
+  "no_log",
+  "timeout",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "check_mode",
+  "debugger"
+]);
+var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
+  "name",
+  "tasks_from",
+  "vars_from",
+  "defaults_from",
+  "handlers_from",
+  "allow_duplicates",
+  "rolespec_validate"
+]);
+function roleSearchPath(playDir) {
+  const configured = process.env["ANSIBLE_ROLES_PATH"];
+  const extra = configured !== void 0 && configured.trim() !== "" ? configured.split(":").filter(Boolean) : [
+    path2.join(os2.homedir(), ".ansible/roles"),
+    "/usr/share/ansible/roles",
+    "/etc/ansible/roles"
+  ];
+  return [path2.join(playDir, "roles"), ...extra.map((d) => path2.resolve(playDir, d)), playDir];
+}
+function findRole(name, playDir, location) {
+  if (name.includes("{{") || name.includes("{%")) {
+    throw new PlaybookError(
+      `role '${name}': templated role names are not supported here; write the name literally, or use include_role`,
+      location
+    );
+  }
+  const candidates = name.includes("/") || path2.isAbsolute(name) ? [path2.resolve(playDir, name)] : roleSearchPath(playDir).map((dir) => path2.join(dir, name));
+  const found = candidates.find(isDirectory);
+  if (found) return found;
+  throw new PlaybookError(
+    `the role '${name}' was not found in ${candidates.map((c) => path2.dirname(c)).join(":")}. Put it under roles/${path2.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    location
+  );
+}
+function roleFile(roleDir, sub, base2 = "main") {
+  const stem = path2.join(roleDir, sub, base2);
+  const names = path2.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
+  for (const ext of names) {
+    const file = stem + ext;
+    if (existsSync2(file) && !isDirectory(file)) return file;
+  }
+  return void 0;
+}
+function isDirectory(file) {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -34611,43 +34682,65 @@ function findCycle(root) {
 
 // src/playbook/playbook-loader.ts
 var INLINE_LABEL = "<inline playbook>";
+var MAX_INCLUDE_DEPTH = 64;
 var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
 function loadPlaybook(source, modules, cwd = process.cwd()) {
   const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
   if (!looksInline) {
-    const file = path2.resolve(cwd, source);
-    if (!existsSync2(file)) {
+    const file = path3.resolve(cwd, source);
+    if (!existsSync3(file)) {
       throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path2.dirname(file)}). Pass a playbook file path or inline YAML text.`
+        `the playbook '${source}' could not be found (looked in ${path3.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
     const text2 = readPlaybookFile(
       file,
       (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     );
-    return parsePlaybookText(text2, source, path2.dirname(file), modules);
+    return parsePlaybookText(text2, source, path3.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const chain = file === INLINE_LABEL ? [] : [path2.resolve(baseDir, path2.basename(file))];
-  const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain);
+  const chain = file === INLINE_LABEL ? [] : [path3.resolve(baseDir, path3.basename(file))];
+  const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
 }
 var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
+function loadInclude(include, args, location) {
+  const state = include.context;
+  const loader2 = new Loader(
+    void 0,
+    include.file,
+    include.dir,
+    {
+      ...state.load,
+      play: {
+        roles: [],
+        handlers: [],
+        seen: new Set(state.seen),
+        handlerFiles: /* @__PURE__ */ new Set()
+      }
+    },
+    include.chain,
+    include.playDir
+  );
+  return loader2.dynamicInclude(include.kind, args, state, location);
+}
 var Loader = class _Loader {
   /**
    * @param file  the file's label in locations (as the user would find it)
    * @param dir   the absolute directory that imports and vars_files in this file resolve against
    * @param chain the absolute paths of the files importing this one, this one last
    */
-  constructor(doc, file, dir, context, chain) {
+  constructor(doc, file, dir, context, chain, playDir) {
     this.doc = doc;
     this.file = file;
     this.dir = dir;
     this.context = context;
     this.chain = chain;
+    this.playDir = playDir;
     this.modules = context.modules;
   }
   doc;
@@ -34655,9 +34748,10 @@ var Loader = class _Loader {
   dir;
   context;
   chain;
+  playDir;
   modules;
   plays() {
-    const data = this.doc.data;
+    const data = this.doc?.data;
     if (data === null || data === void 0) {
       throw new PlaybookError("the playbook is empty: expected a list of plays", this.at(void 0));
     }
@@ -34685,7 +34779,7 @@ var Loader = class _Loader {
       );
     }
     this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), "import_playbook", location);
-    const child = this.importedFile(raw[key], key, location);
+    const child = this.importedFile(raw[key], key, location, true);
     const vars = this.mapping(raw.vars, "vars", location);
     const tags = normaliseTags(raw.tags);
     return child.plays().map((play) => ({
@@ -34702,18 +34796,25 @@ var Loader = class _Loader {
     this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_tasks", location);
     const base2 = this.extend(outer, raw, location);
     const child = this.importedFile(raw[key], key, location);
-    const data = child.doc.data;
+    return child.tasksOfFile("import_tasks", base2);
+  }
+  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
+  tasksOfFile(keyword, base2) {
+    const data = this.doc?.data;
     if (data === null || data === void 0) return [];
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        `a file imported by import_tasks must be a list of tasks, but it holds ${describe(data)}`,
-        child.at(data)
+        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
+        this.at(data)
       );
     }
-    return data.flatMap((entry) => child.taskOrBlock(entry, data, base2));
+    return data.flatMap((entry) => this.taskOrBlock(entry, data, base2));
   }
-  /** Reads and parses a file named by an import keyword, relative to this file; refuses cycles. */
-  importedFile(spec, keyword, location) {
+  /**
+   * Reads and parses a file named by an import keyword, relative to this file; refuses cycles. An imported
+   * playbook looks up its roles next to itself; imported tasks, next to the playbook.
+   */
+  importedFile(spec, keyword, location, playbook = false) {
     let name = spec;
     if (isMapping(spec) && Object.keys(spec).length === 1 && typeof spec["file"] === "string") {
       name = spec["file"];
@@ -34730,10 +34831,18 @@ var Loader = class _Loader {
         location
       );
     }
-    const absolute = path2.resolve(this.dir, name);
-    const label = this.file === INLINE_LABEL || path2.isAbsolute(name) ? name : path2.join(path2.dirname(this.file), name);
-    if (this.chain.includes(absolute)) {
-      const cycle = [...this.chain, absolute].map((f) => path2.relative(this.dir, f) || f);
+    let absolute = path3.resolve(this.dir, name);
+    if (!playbook && !existsSync3(absolute) && existsSync3(path3.resolve(this.playDir, name)))
+      absolute = path3.resolve(this.playDir, name);
+    const label = this.file === INLINE_LABEL || path3.isAbsolute(name) ? name : this.labelOf(absolute);
+    if (keyword === "include_tasks" && this.chain.length >= MAX_INCLUDE_DEPTH) {
+      throw new PlaybookError(
+        `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
+        location
+      );
+    }
+    if (keyword !== "include_tasks" && this.chain.includes(absolute)) {
+      const cycle = [...this.chain, absolute].map((f) => path3.relative(this.dir, f) || f);
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
         location
@@ -34745,7 +34854,37 @@ var Loader = class _Loader {
       location
     );
     const doc = parseYaml(text2, label);
-    return new _Loader(doc, label, path2.dirname(absolute), this.context, [...this.chain, absolute]);
+    const dir = path3.dirname(absolute);
+    return new _Loader(
+      doc,
+      label,
+      dir,
+      this.context,
+      [...this.chain, absolute],
+      playbook ? dir : this.playDir
+    );
+  }
+  /** A loader for a file this one refers to by absolute path (a role's files), labelled relative to this one. */
+  fileLoader(absolute, location) {
+    const label = this.labelOf(absolute);
+    const text2 = readPlaybookFile(
+      absolute,
+      (reason) => `'${label}' cannot be read: ${reason}`,
+      location
+    );
+    return new _Loader(
+      parseYaml(text2, label),
+      label,
+      path3.dirname(absolute),
+      this.context,
+      [...this.chain, absolute],
+      this.playDir
+    );
+  }
+  /** How a file is named in locations: relative to this file's label when this file has a path. */
+  labelOf(absolute) {
+    if (this.file === INLINE_LABEL) return path3.relative(process.cwd(), absolute) || absolute;
+    return path3.join(path3.dirname(this.file), path3.relative(this.dir, absolute));
   }
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
   varsFiles(raw, location) {
@@ -34765,13 +34904,13 @@ var Loader = class _Loader {
           location
         );
       }
-      const absolute = path2.resolve(this.dir, entry);
+      const absolute = path3.resolve(this.dir, entry);
       const text2 = readPlaybookFile(
         absolute,
         (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
         location
       );
-      const label = this.file === INLINE_LABEL || path2.isAbsolute(entry) ? entry : path2.join(path2.dirname(this.file), entry);
+      const label = this.file === INLINE_LABEL || path3.isAbsolute(entry) ? entry : path3.join(path3.dirname(this.file), entry);
       const data = parseYaml(text2, label).data;
       if (data === null || data === void 0) continue;
       if (!isMapping(data)) {
@@ -34821,18 +34960,21 @@ var Loader = class _Loader {
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
+    const roles = { roles: [], handlers: [], seen: /* @__PURE__ */ new Set(), handlerFiles: /* @__PURE__ */ new Set() };
+    this.context.play = roles;
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location),
       implicitFlush(location),
+      ...this.playRoles(raw.roles, location),
       ...this.taskList(raw.tasks, "tasks", location),
       implicitFlush(location),
       ...this.taskList(raw.post_tasks, "post_tasks", location),
       implicitFlush(location)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
-    const handlers = this.handlerList(raw.handlers, location).map((task) => ({
-      ...task,
-      tags: inheritTags(task.tags, tags)
-    }));
+    const handlers = [...roles.handlers, ...this.handlerList(raw.handlers, location)].map(
+      (task) => ({ ...task, tags: inheritTags(task.tags, tags) })
+    );
+    this.context.play = void 0;
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location),
       hosts,
@@ -34849,7 +34991,220 @@ var Loader = class _Loader {
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
       ...become ? { become } : {},
+      ...roles.roles.length > 0 ? { roles: roles.roles } : {},
       location
+    };
+  }
+  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  playRoles(raw, location) {
+    if (raw === void 0 || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
+        this.at(raw, location)
+      );
+    }
+    return raw.flatMap((entry) => {
+      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+    });
+  }
+  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
+  roleSpec(entry, location) {
+    if (typeof entry === "string" && entry.trim() !== "") {
+      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location };
+    }
+    const name = isMapping(entry) ? entry.role ?? entry.name : void 0;
+    if (!isMapping(entry) || typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError(
+        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
+        location
+      );
+    }
+    const keywords = {};
+    const params = {};
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
+      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
+        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location);
+      else params[key] = value;
+    }
+    const vars = this.mapping(entry.vars, "vars", location);
+    return { name: name.trim(), vars, params, keywords, location };
+  }
+  /**
+   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
+   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   */
+  role(spec, outer, options) {
+    const dir = findRole(spec.name, this.playDir, spec.location);
+    const play = this.context.play;
+    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
+    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
+    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
+      if (play.seen.has(key)) return [];
+      play.seen.add(key);
+    }
+    const vars = {
+      ...spec.vars,
+      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
+    };
+    const ref = {
+      name: path3.basename(dir),
+      path: dir,
+      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
+      vars,
+      params: spec.params
+    };
+    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
+    options.loaded?.(ref);
+    const tasks = [];
+    const dependencies = meta["dependencies"];
+    if (dependencies !== void 0 && dependencies !== null) {
+      if (!Array.isArray(dependencies)) {
+        throw new PlaybookError(
+          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
+          spec.location
+        );
+      }
+      for (const dependency of dependencies) {
+        const depSpec = this.roleSpec(dependency, spec.location);
+        tasks.push(
+          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
+        );
+      }
+    }
+    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    if (tasksFile) {
+      tasks.push(
+        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
+      );
+    } else if (options.from.tasks !== void 0) {
+      throw new PlaybookError(
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path3.join(dir, "tasks")})`,
+        spec.location
+      );
+    }
+    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
+    const sink = options.handlers ?? play?.handlers;
+    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
+      play?.handlerFiles.add(handlersFile);
+      const loader2 = this.fileLoader(handlersFile, spec.location);
+      const data = loader2.doc?.data;
+      for (const handler of loader2.handlerList(data, spec.location))
+        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
+    }
+    return tasks;
+  }
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
+  roleMapping(dir, sub, from, location) {
+    const file = roleFile(dir, sub, from ?? "main");
+    if (!file) {
+      if (from === void 0) return {};
+      throw new PlaybookError(
+        `the role '${path3.basename(dir)}' has no ${sub} file '${from}' (looked in ${path3.join(dir, sub)})`,
+        location
+      );
+    }
+    const loader2 = this.fileLoader(file, location);
+    const data = loader2.doc?.data;
+    if (data === null || data === void 0) return {};
+    if (!isMapping(data)) {
+      throw new PlaybookError(
+        `${loader2.file} must hold a mapping, found ${describe(data)}`,
+        loader2.at(data)
+      );
+    }
+    return { ...data };
+  }
+  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
+  importRole(raw, key, outer) {
+    const location = this.at(raw);
+    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_role", location);
+    const args = this.roleArgs(raw[key], "import_role", location);
+    if (typeof args.name !== "string" || args.name.includes("{{")) {
+      throw new PlaybookError(
+        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
+        location
+      );
+    }
+    const { vars, ...keywords } = raw;
+    delete keywords[key];
+    const spec = {
+      name: args.name,
+      vars: this.mapping(vars, "vars", location),
+      params: {},
+      keywords,
+      location
+    };
+    return this.role(spec, outer, { dedupe: false, from: args.from });
+  }
+  /** The arguments of import_role / include_role, checked. */
+  roleArgs(raw, keyword, location) {
+    const args = this.moduleArgs(raw, keyword, location);
+    const allowed = keyword === "include_role" ? [...ROLE_IMPORT_ARGS, "apply", "public"] : [...ROLE_IMPORT_ARGS];
+    for (const key of Object.keys(args)) {
+      if (allowed.includes(key)) continue;
+      const guess = closestMatch(key, new Set(allowed));
+      throw new PlaybookError(
+        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ""}. It takes: ${allowed.join(", ")}`,
+        location
+      );
+    }
+    const from = {};
+    for (const part of ["tasks", "vars", "defaults", "handlers"]) {
+      const value = args[`${part}_from`];
+      if (value !== void 0 && value !== null) from[part] = String(value);
+    }
+    return { name: args["name"], from, rest: args };
+  }
+  /** Runs at include time: loads what an include_tasks / include_role names for one host. */
+  dynamicInclude(kind, args, state, location) {
+    const apply = args["apply"];
+    let base2 = state.inherited;
+    if (apply !== void 0 && apply !== null) {
+      if (!isMapping(apply)) {
+        throw new PlaybookError(
+          `'apply' must be a mapping of keywords for the included tasks, found ${describe(apply)}`,
+          location
+        );
+      }
+      this.checkKeys(apply, IMPORT_TASKS_KEYWORDS, "apply", location);
+      base2 = this.extend(base2, apply, location);
+    }
+    if (kind === "tasks") {
+      const { _raw_params: rawParams, file, apply: _apply, ...rest } = args;
+      const name2 = file ?? rawParams;
+      for (const key of Object.keys(rest)) {
+        throw new PlaybookError(
+          `'${key}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
+          location
+        );
+      }
+      const child = this.importedFile(name2, "include_tasks", location);
+      const tasks2 = child.tasksOfFile("include_tasks", base2);
+      return { file: path3.resolve(child.dir, path3.basename(child.file)), tasks: tasks2, handlers: [] };
+    }
+    const { name, from } = this.roleArgs(args, "include_role", location);
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError("'include_role' needs `name:` naming the role", location);
+    }
+    const spec = { name, vars: {}, params: {}, keywords: {}, location };
+    const handlers = [];
+    let role;
+    const tasks = this.role(spec, base2, {
+      dedupe: false,
+      from,
+      handlers,
+      loaded: (ref) => role = ref
+    });
+    return {
+      file: roleFile(role.path, "tasks", from.tasks ?? "main") ?? role.path,
+      tasks,
+      handlers,
+      role
     };
   }
   /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
@@ -34858,13 +35213,15 @@ var Loader = class _Loader {
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
         `'handlers' must be a list of tasks, found ${describe(raw)}`,
-        this.at(raw) ?? playLocation
+        this.at(raw, playLocation)
       );
     }
     return raw.map((entry) => {
-      if (isMapping(entry) && (entry.block !== void 0 || importKey(entry, "import_tasks"))) {
+      if (isMapping(entry) && (entry.block !== void 0 || ["import_tasks", "include_tasks", "import_role", "include_role"].some(
+        (k) => importKey(entry, k)
+      ))) {
         throw new PlaybookError(
-          "blocks and imports under `handlers:` are not supported yet; write each handler as a task",
+          "blocks, imports and includes under `handlers:` are not supported yet; write each handler as a task",
           this.at(entry)
         );
       }
@@ -34897,7 +35254,7 @@ var Loader = class _Loader {
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a list of tasks, found ${describe(raw)}`,
-        this.at(raw) ?? playLocation
+        this.at(raw, playLocation)
       );
     }
     return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL));
@@ -34907,6 +35264,8 @@ var Loader = class _Loader {
     if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
     const imported = isMapping(raw) ? importKey(raw, "import_tasks") : void 0;
     if (imported) return this.importTasks(raw, imported, inherited);
+    const role = isMapping(raw) ? importKey(raw, "import_role") : void 0;
+    if (role) return this.importRole(raw, role, inherited);
     if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -34914,7 +35273,27 @@ var Loader = class _Loader {
       );
     }
     const task = this.task(raw, parent);
-    return [inherited === TOP_LEVEL ? task : inherit(task, inherited)];
+    const full = inherited === TOP_LEVEL ? task : inherit(task, inherited);
+    if (task.module !== "include_tasks" && task.module !== "include_role") return [full];
+    if (task.module === "include_role") {
+      const { name } = this.roleArgs(task.args, "include_role", task.location);
+      if (!task.named && typeof name === "string") full.name = `include_role : ${name}`;
+    }
+    const state = {
+      load: this.context,
+      inherited,
+      ...this.context.play ? { seen: this.context.play.seen } : {}
+    };
+    const include = {
+      kind: task.module === "include_tasks" ? "tasks" : "role",
+      dir: this.dir,
+      file: this.file,
+      playDir: this.playDir,
+      chain: this.chain,
+      vars: task.vars,
+      context: state
+    };
+    return [{ ...full, include }];
   }
   block(raw, outer) {
     const location = this.at(raw);
@@ -34942,7 +35321,7 @@ var Loader = class _Loader {
       if (!Array.isArray(list)) {
         throw new PlaybookError(
           `'${section}' must be a list of tasks, found ${describe(list)}`,
-          this.at(list) ?? location
+          this.at(list, location)
         );
       }
       const frame = { id, section, location, ...name === void 0 ? {} : { name } };
@@ -34968,6 +35347,7 @@ var Loader = class _Loader {
       environment: raw.environment === void 0 || raw.environment === null ? outer.environment : [...outer.environment, ...asList(raw.environment)],
       tags: union(outer.tags, normaliseTags(raw.tags)),
       ...outer.become || become ? { become: { ...outer.become, ...become } } : {},
+      ...outer.role ? { role: outer.role } : {},
       ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
@@ -35127,7 +35507,7 @@ var Loader = class _Loader {
     if (!isMapping(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
-        this.at(raw) ?? location
+        this.at(raw, location)
       );
     }
     return { ...raw };
@@ -35151,8 +35531,10 @@ var Loader = class _Loader {
       return String(raw);
     throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location);
   }
-  at(node) {
-    const line = node !== null && typeof node === "object" ? this.doc.lineOf(node) : void 0;
+  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
+  at(node, fallback) {
+    const line = node !== null && typeof node === "object" ? this.doc?.lineOf(node) : void 0;
+    if (line === void 0 && fallback) return fallback;
     return { file: this.file, line: line ?? 1 };
   }
   checkKeys(raw, allowed, what, location) {
@@ -35259,6 +35641,7 @@ function inherit(task, from) {
     out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
   }
   if (from.become || task.become) out.become = { ...from.become, ...task.become };
+  if (from.role) out.role = from.role;
   out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
   out.noLog = task.noLog ?? from.noLog;
@@ -35269,6 +35652,12 @@ function inherit(task, from) {
 }
 function importKey(raw, keyword) {
   return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
+}
+function stableJson(value) {
+  return JSON.stringify(
+    value,
+    (_key, v) => isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+  );
 }
 function asList(value) {
   return Array.isArray(value) ? value : [value];
@@ -36096,9 +36485,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path10) {
-  if (typeof path10 === "number") return getAttribute(item, path10);
-  return String(path10).split(".").reduce(
+function attributePath(item, path12) {
+  if (typeof path12 === "number") return getAttribute(item, path12);
+  return String(path12).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -37195,8 +37584,8 @@ function text(value) {
 import { appendFileSync } from "node:fs";
 
 // src/connection/host-settings.ts
-import os2 from "node:os";
-import path3 from "node:path";
+import os3 from "node:os";
+import path4 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -37369,7 +37758,7 @@ function isFalse(value) {
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path3.join(os2.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path4.join(os3.homedir(), p.slice(1));
   return p;
 }
 
@@ -37459,6 +37848,11 @@ function sleep(ms, signal) {
 
 // src/executor/variables.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
+function mergeRoleVars(roles, part) {
+  const out = {};
+  for (const role of roles) Object.assign(out, role[part]);
+  return out;
+}
 var VariableManager = class {
   constructor(inventory, templar, extraVars) {
     this.inventory = inventory;
@@ -37492,13 +37886,17 @@ var VariableManager = class {
     return this.inventory.hostVars(host);
   }
   /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   * The scope a task sees on a host. `task` (its vars, role and include params) and `locals` (loop
+   * variables, untrusted) are optional.
    */
-  scope(host, play, taskVars = {}, locals = {}) {
+  scope(host, play, task, locals = {}) {
     const entries = /* @__PURE__ */ new Map();
     const put = (vars, trusted) => {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
     };
+    const role = task?.role;
+    if (play.roleDefaults) put(play.roleDefaults, true);
+    if (role) put(role.defaults, true);
     put(this.inventoryVars(host), true);
     const memory = this.hostMemory(host);
     const facts = memory.facts;
@@ -37511,8 +37909,15 @@ var VariableManager = class {
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
     if (play.varsFilesVars) put(play.varsFilesVars, true);
-    put(taskVars, true);
+    if (play.roleExports) put(play.roleExports, true);
+    if (role) put(role.vars, true);
+    if (task) put(task.vars, true);
     put(memory.registered, false);
+    if (role) put(role.params, true);
+    if (task?.params) {
+      put(task.params.vars, true);
+      put(task.params.loop, false);
+    }
     put(this.extraVars, true);
     put(
       {
@@ -37527,7 +37932,8 @@ var VariableManager = class {
         ansible_diff_mode: false,
         ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
         omit: this.omit,
-        hostvars: this.hostvarsView(play)
+        hostvars: this.hostvarsView(play),
+        ...role ? { role_name: role.name, role_path: role.path } : {}
       },
       false
     );
@@ -37709,7 +38115,7 @@ async function waitForJob(job, jobs, access, deadline, reset, signal) {
 }
 
 // src/inventory/inventory.ts
-import { readFileSync as readFileSync3, statSync } from "node:fs";
+import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
 import { extname, resolve } from "node:path";
 
 // src/inventory/host-range.ts
@@ -38805,14 +39211,14 @@ function applyLimit(hosts, inventory, limit) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path10) {
+function readLimitFile(path12) {
   let text2;
   try {
-    text2 = readFileSync3(path10, "utf8");
+    text2 = readFileSync3(path12, "utf8");
   } catch (e) {
     const code = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path10}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path12}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -38846,9 +39252,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path10) {
+function fileKind(path12) {
   try {
-    const stat2 = statSync(path10);
+    const stat2 = statSync2(path12);
     return stat2.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -39093,12 +39499,48 @@ function commandArgv(args) {
 }
 
 // src/modules/copy.ts
-import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
+import path7 from "node:path";
+
+// src/modules/controller-files.ts
+import { statSync as statSync3 } from "node:fs";
 import path5 from "node:path";
+function findControllerFile(src, kind, ctx) {
+  const role = ctx.task.role?.path;
+  const candidates = path5.isAbsolute(src) ? [src] : [
+    ...role ? [
+      path5.resolve(role, kind, src),
+      path5.resolve(role, src),
+      path5.resolve(role, "tasks", kind, src),
+      path5.resolve(role, "tasks", src)
+    ] : [],
+    path5.resolve(ctx.baseDir, kind, src),
+    path5.resolve(ctx.baseDir, src)
+  ];
+  let directory;
+  for (const candidate of candidates) {
+    try {
+      const stat2 = statSync3(candidate);
+      if (stat2.isFile()) return candidate;
+      if (stat2.isDirectory()) directory ??= candidate;
+    } catch {
+    }
+  }
+  if (directory) {
+    throw new ModuleArgumentError(
+      `src '${src}' is a directory (${directory}); copying directories is not supported yet`
+    );
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'
+Searched in:
+${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
+  );
+}
 
 // src/modules/file-transfer.ts
 import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path4 from "node:path";
+import path6 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
@@ -39148,9 +39590,9 @@ async function writeValidated(connection, request, validate, octalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path4.posix.join(
-    path4.posix.dirname(dest),
-    `.${path4.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  const candidate = path6.posix.join(
+    path6.posix.dirname(dest),
+    `.${path6.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
   );
   await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
@@ -39292,13 +39734,13 @@ var copyModule = {
     refuseUnsupported("copy", args, ["owner", "group", "remote_src"]);
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
-    const { content, src } = readSource2(args, ctx.baseDir);
+    const { content, src } = readSource2(args, ctx);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path5.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path7.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -39313,7 +39755,7 @@ var copyModule = {
     return result;
   }
 };
-function readSource2(args, baseDir) {
+function readSource2(args, ctx) {
   if (args["content"] !== void 0 && args["src"] !== void 0) {
     throw new ModuleArgumentError("src and content are mutually exclusive");
   }
@@ -39324,18 +39766,8 @@ function readSource2(args, baseDir) {
   }
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
-  const local = path5.resolve(baseDir, src);
-  try {
-    if (statSync2(local).isDirectory()) {
-      throw new ModuleArgumentError(
-        `copy: src '${src}' is a directory; copying directories is not supported yet`
-      );
-    }
-    return { content: readFileSync4(local), src: local };
-  } catch (error) {
-    if (error instanceof ModuleArgumentError) throw error;
-    throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`);
-  }
+  const local = findControllerFile(src, "files", ctx);
+  return { content: readFileSync4(local), src: local };
 }
 
 // src/modules/debug.ts
@@ -39371,6 +39803,41 @@ var failModule = {
     return { changed: false, failed: true, msg: ctx.args["msg"] ?? "Failed as requested from task" };
   }
 };
+
+// src/modules/include.ts
+var INCLUDED = /* @__PURE__ */ Symbol("included");
+function includeModule(name) {
+  return {
+    name,
+    local: true,
+    freeForm: name === "include_tasks",
+    rawArgs: ["apply"],
+    bareResult: true,
+    async run(ctx) {
+      const include = ctx.task.include;
+      if (!include)
+        throw new ModuleArgumentError(`${name} can only be used as a task of a playbook`);
+      let loaded;
+      try {
+        loaded = loadInclude(include, ctx.args, ctx.task.location);
+      } catch (error) {
+        if (!(error instanceof PlaybookError)) throw error;
+        const where = error.location ? ` (${error.location.file}:${error.location.line})` : "";
+        return { failed: true, reason: `${error.message}${where}` };
+      }
+      const result = ctx.task.loop ? {} : { changed: false };
+      if (name === "include_tasks") {
+        const { _raw_params: rawParams, file, ...rest } = ctx.args;
+        result["include"] = file ?? rawParams;
+        result["include_args"] = rest;
+      } else result["include_args"] = { ...ctx.args };
+      result[INCLUDED] = loaded;
+      return result;
+    }
+  };
+}
+var includeTasksModule = includeModule("include_tasks");
+var includeRoleModule = includeModule("include_role");
 
 // src/modules/pause.ts
 var pauseModule = {
@@ -39757,7 +40224,7 @@ function searchPathsArg(value) {
 
 // src/modules/script.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import path6 from "node:path";
+import path8 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -39775,15 +40242,8 @@ var scriptModule = {
       );
     }
     const [localName, ...scriptArgs] = words;
-    const localPath = path6.resolve(ctx.baseDir, localName);
-    let content;
-    try {
-      content = readFileSync5(localPath);
-    } catch {
-      throw new ModuleArgumentError(
-        `Could not find or access '${localName}' (looked for ${localPath})`
-      );
-    }
+    const localPath = findControllerFile(localName, "files", ctx);
+    const content = readFileSync5(localPath);
     const skipped2 = await checkCreatesRemoves(ctx, line);
     if (skipped2) return { ...skipped2, cmd: void 0 };
     const connection = await ctx.connection();
@@ -39799,7 +40259,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path6.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path8.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -40037,8 +40497,8 @@ function dateTimeFacts(line) {
 }
 
 // src/modules/template.ts
-import { readFileSync as readFileSync6, statSync as statSync3 } from "node:fs";
-import path7 from "node:path";
+import { readFileSync as readFileSync6 } from "node:fs";
+import path9 from "node:path";
 var templateModule = {
   name: "template",
   argNames: [
@@ -40070,14 +40530,14 @@ var templateModule = {
     if (!src) throw new ModuleArgumentError("missing required arguments: src");
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
-    const local = findTemplate(src, ctx.baseDir);
+    const local = findControllerFile(src, "templates", ctx);
     let text2 = ctx.render(readFileSync6(local, "utf8"));
     if (newline !== void 0 && newline !== "\n") text2 = text2.replace(/\r?\n/g, newline);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
-      dest = `${dest.replace(/\/+$/, "")}/${path7.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path9.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -40092,20 +40552,6 @@ var templateModule = {
     return result;
   }
 };
-function findTemplate(src, baseDir) {
-  const candidates = path7.isAbsolute(src) ? [src] : [path7.resolve(baseDir, "templates", src), path7.resolve(baseDir, src)];
-  for (const candidate of candidates) {
-    try {
-      if (statSync3(candidate).isFile()) return candidate;
-    } catch {
-    }
-  }
-  throw new ModuleArgumentError(
-    `Could not find or access '${src}'
-Searched in:
-${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
-  );
-}
 
 // src/modules/registry.ts
 var ALL = [
@@ -40124,7 +40570,9 @@ var ALL = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
-  rebootModule
+  rebootModule,
+  includeTasksModule,
+  includeRoleModule
 ];
 var MODULES = new Map(ALL.map((m) => [m.name, m]));
 var MODULE_CATALOG = {
@@ -40166,6 +40614,10 @@ var BlockTracker = class {
   /** Blocks with at least one rescue task in the list (a rescue emptied by tag filtering does not rescue). */
   rescuable = /* @__PURE__ */ new Set();
   constructor(tasks) {
+    this.add(tasks);
+  }
+  /** Takes in tasks a dynamic include brought into the list (their blocks may have rescues). */
+  add(tasks) {
     for (const task of tasks) {
       const inner = task.blocks?.at(-1);
       if (inner?.section === "rescue") this.rescuable.add(inner.id);
@@ -40455,10 +40907,12 @@ async function runSingle(ctx, locals) {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals);
     if (result["unreachable"]) return result;
-    if (result["failed"] === void 0)
-      result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
+    if (!ctx.module.bareResult) {
+      if (result["failed"] === void 0)
+        result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
+      if (result["changed"] === void 0) result["changed"] = false;
+    }
     if (hasUntil || retries > 0) result["attempts"] = attempt;
-    if (result["changed"] === void 0) result["changed"] = false;
     const withResult = () => {
       const extra = { ...locals };
       if (task.register) extra[task.register] = result;
@@ -40759,7 +41213,12 @@ var PlaybookRunner = class {
       return false;
     }
     for (const host of hosts) this.statsOf(host);
+    const roles = play.roles ?? [];
     const playContextBase = {
+      ...roles.length > 0 ? {
+        roleDefaults: mergeRoleVars(roles, "defaults"),
+        roleExports: mergeRoleVars(roles, "vars")
+      } : {},
       playVars: play.vars,
       ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
       playHosts: hosts,
@@ -40798,6 +41257,7 @@ var PlaybookRunner = class {
       );
     }
     const handlers = {
+      list: [...play.handlers],
       notified: /* @__PURE__ */ new Map(),
       ended: /* @__PURE__ */ new Set(),
       force: play.forceHandlers === void 0 || play.forceHandlers === null ? this.options.forceHandlers === true : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0], playContext))
@@ -40813,20 +41273,41 @@ var PlaybookRunner = class {
       events.noMoreHosts();
       return true;
     };
-    const blocks = new BlockTracker(tasks);
-    let previous;
-    for (const task of [...tasks, void 0]) {
+    const run = {
+      play,
+      batch,
+      playContext,
+      handlers,
+      blocks: new BlockTracker(tasks),
+      isFailed,
+      isActive,
+      endsPlay
+    };
+    const stop = await this.runList(tasks, batch, void 0, run);
+    if (stop !== void 0) return stop;
+    return batch.every(isFailed);
+  }
+  /**
+   * Runs a list of tasks on those of `hosts` still active: the play's tasks, or (below `parent`, the
+   * include that brought them in) an included file's. Returns true or false when the batch is over (true:
+   * the playbook stops), undefined when the list ran to its end.
+   */
+  async runList(tasks, hosts, parent, run) {
+    const { play, batch, playContext, handlers, blocks, isFailed, isActive, endsPlay } = run;
+    let previous = parent;
+    for (const task of [...tasks, parent]) {
       if (this.options.signal?.aborted) return true;
-      const escaped = blocks.leave(previous, task, batch.filter(isActive));
+      const escaped = blocks.leave(previous, task, hosts.filter(isActive));
       for (const h of escaped) this.failed.add(h);
       if (endsPlay(escaped)) return true;
-      if (!task) break;
+      if (!task || task === parent) break;
       previous = task;
-      const active = batch.filter(isActive);
+      const active = hosts.filter(isActive);
       if (active.length === 0) {
+        if (parent) return void 0;
         if (!batch.every(isFailed)) return false;
         if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers);
-        events.noMoreHosts();
+        this.options.events.noMoreHosts();
         return true;
       }
       const taking = active.filter((h) => blocks.runs(h, task));
@@ -40836,11 +41317,62 @@ var PlaybookRunner = class {
         if (endsPlay(newlyFailed)) return true;
         continue;
       }
-      const run = await this.runTask(task, taking, play, playContext, blocks);
-      this.notify(task, run.changed, play, handlers);
-      if (endsPlay(run.newlyFailed)) return true;
+      const result = await this.runTask(task, taking, play, playContext, blocks);
+      this.notify(task, result.changed, handlers);
+      if (endsPlay(result.newlyFailed)) return true;
+      if (task.include) {
+        const stop = await this.runIncluded(task, taking, result.results, run);
+        if (stop !== void 0) return stop;
+      }
     }
-    return batch.every(isFailed);
+    return void 0;
+  }
+  /**
+   * Runs what a dynamic include brought in on each host, as Ansible's linear strategy does: each host runs
+   * its included files in order (one per loop item); hosts that included the same file with the same loop
+   * item run it together.
+   */
+  async runIncluded(include, hosts, results, run) {
+    const selection = this.options.tags ?? ALL_TAGS;
+    const queues = /* @__PURE__ */ new Map();
+    for (const host of hosts) {
+      const result = results.get(host);
+      if (result) queues.set(host, includeInstances(result));
+    }
+    for (let round = 0; ; round++) {
+      const groups = /* @__PURE__ */ new Map();
+      for (const [host, queue] of queues) {
+        const instance = queue[round];
+        if (!instance || !run.isActive(host)) continue;
+        const group = groups.get(instance.key);
+        if (group) group.hosts.push(host);
+        else groups.set(instance.key, { instance, hosts: [host] });
+      }
+      if (groups.size === 0) return void 0;
+      for (const { instance, hosts: members } of groups.values()) {
+        const { loaded, loop } = instance;
+        if (instance.public && loaded.role) {
+          const context = run.playContext;
+          context.roleDefaults = { ...context.roleDefaults, ...loaded.role.defaults };
+          context.roleExports = { ...context.roleExports, ...loaded.role.vars };
+          this.variables.changed();
+        }
+        for (const handler of loaded.handlers) {
+          if (!run.handlers.list.some(
+            (h) => h.location.file === handler.location.file && h.name === handler.name && h.role?.path === handler.role?.path
+          ))
+            run.handlers.list.push(handler);
+        }
+        const params = {
+          vars: { ...include.params?.vars, ...include.include?.vars },
+          loop: { ...include.params?.loop, ...loop }
+        };
+        const tasks = loaded.tasks.filter((task) => shouldRunTags(task.tags, selection)).map((task) => ({ ...task, params }));
+        run.blocks.add(tasks);
+        const stop = await this.runList(tasks, members, include, run);
+        if (stop !== void 0) return stop;
+      }
+    }
   }
   /**
    * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
@@ -40857,7 +41389,7 @@ var PlaybookRunner = class {
       noLog: false
     };
     events.taskStart(info);
-    const holds = (host) => task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task.vars)));
+    const holds = (host) => task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task)));
     const skip = (host, msg, reason) => events.hostResult(info, {
       host,
       status: "skipped",
@@ -40902,10 +41434,10 @@ var PlaybookRunner = class {
     }
   }
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  notify(task, changed2, play, handlers) {
+  notify(task, changed2, handlers) {
     if (!task.notify || changed2.length === 0) return;
     for (const name of task.notify) {
-      const matching = play.handlers.filter((h) => h.name === name || h.listen?.includes(name));
+      const matching = matchHandlers(handlers.list, name);
       if (matching.length === 0) {
         throw new PlaybookError(
           `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
@@ -40927,7 +41459,7 @@ var PlaybookRunner = class {
   async flushHandlers(play, batch, playContext, handlers, only) {
     const selection = this.options.tags ?? ALL_TAGS;
     const newlyFailed = [];
-    for (const handler of play.handlers) {
+    for (const handler of handlers.list) {
       const pending = handlers.notified.get(handler);
       if (!pending || pending.size === 0) continue;
       const hosts = batch.filter(
@@ -40944,7 +41476,7 @@ var PlaybookRunner = class {
         true
       );
       newlyFailed.push(...run.newlyFailed);
-      this.notify(handler, run.changed, play, handlers);
+      this.notify(handler, run.changed, handlers);
     }
     return newlyFailed;
   }
@@ -40955,12 +41487,12 @@ var PlaybookRunner = class {
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
     let noLog;
     try {
-      noLog = task.noLog !== void 0 && templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task.vars));
+      noLog = task.noLog !== void 0 && templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task));
     } catch {
       noLog = true;
     }
     const info = {
-      name: task.name,
+      name: displayName(task),
       module: task.module,
       location: task.location,
       noLog,
@@ -40968,13 +41500,14 @@ var PlaybookRunner = class {
     };
     events.taskStart(info);
     let targets = hosts;
-    const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task.vars));
+    const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task));
     if (runOnce) targets = hosts.slice(0, 1);
     const newlyFailed = [];
     const changed2 = [];
+    const results = /* @__PURE__ */ new Map();
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now();
-      const scope = (locals = {}) => this.variables.scope(host, playContext, task.vars, locals);
+      const scope = (locals = {}) => this.variables.scope(host, playContext, task, locals);
       const become = (vars = scope()) => resolveBecome([task.become, play.become], vars, templar, this.options.become);
       const outcome = await runTaskOnHost({
         task,
@@ -41013,7 +41546,10 @@ var PlaybookRunner = class {
       });
       const durationMs = Date.now() - started;
       const recipients = runOnce ? hosts : [host];
-      for (const target of recipients) this.remember(task, target, outcome.result);
+      for (const target of recipients) {
+        this.remember(task, target, outcome.result);
+        results.set(target, outcome.result);
+      }
       const stats = this.statsOf(host);
       switch (outcome.status) {
         case "unreachable":
@@ -41050,7 +41586,9 @@ var PlaybookRunner = class {
           changed2.push(host);
           break;
         default:
-          stats.ok++;
+          if (task.include)
+            stats.ok += task.include.kind === "role" ? 0 : includeCount(outcome.result);
+          else stats.ok++;
       }
       events.hostResult(info, {
         host,
@@ -41060,7 +41598,12 @@ var PlaybookRunner = class {
         durationMs
       });
     });
-    return { newlyFailed, changed: changed2 };
+    const ordered = /* @__PURE__ */ new Map();
+    for (const host of hosts) {
+      const result = results.get(host);
+      if (result) ordered.set(host, result);
+    }
+    return { newlyFailed, changed: changed2, results: ordered };
   }
   /** Stores what a task leaves behind on a host: its registered result and any facts. */
   remember(task, host, result) {
@@ -41077,6 +41620,50 @@ var PlaybookRunner = class {
     }
   }
 };
+function displayName(task) {
+  return task.role ? `${task.role.name} : ${task.name}` : task.name;
+}
+function matchHandlers(list, name) {
+  const named = list.filter((h) => h.name === name || h.role && displayName(h) === name);
+  const last = named.at(-1);
+  return list.filter((h) => h === last || h.listen?.includes(name));
+}
+function includeCount(result) {
+  const items = result["results"];
+  if (!Array.isArray(items)) return 1;
+  return items.filter(
+    (item) => item && typeof item === "object" && !item["skipped"]
+  ).length;
+}
+function includeInstances(result) {
+  const items = Array.isArray(result["results"]) ? result["results"] : [result];
+  const out = [];
+  for (const item of items) {
+    const loaded = item?.[INCLUDED];
+    if (!loaded || item["failed"] || item["skipped"]) continue;
+    const loop = {};
+    const loopVar = item["ansible_loop_var"];
+    if (typeof loopVar === "string") {
+      loop[loopVar] = item[loopVar];
+      loop["ansible_loop_var"] = loopVar;
+      const indexVar = item["ansible_index_var"];
+      if (typeof indexVar === "string") loop[indexVar] = item[indexVar];
+    }
+    const args = item["include_args"];
+    out.push({
+      public: isTruthy(args?.["public"]),
+      key: `${loaded.file}\0${JSON.stringify(item["include_args"] ?? null)}\0${JSON.stringify(loop)}`,
+      loaded,
+      loop
+    });
+  }
+  return out;
+}
+function isTruthy(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value !== 0;
+  return typeof value === "string" && ["true", "yes", "on", "1", "y"].includes(value.toLowerCase());
+}
 function failedTaskVar(task) {
   return {
     name: task.named ? task.name : "",
@@ -41225,14 +41812,14 @@ function isRecord2(value) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync3, readFileSync as readFileSync7 } from "node:fs";
-import path8 from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync7 } from "node:fs";
+import path10 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path8.resolve(cwd, text2.slice(1));
-    if (!existsSync3(file))
+    const file = path10.resolve(cwd, text2.slice(1));
+    if (!existsSync4(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
@@ -41429,11 +42016,24 @@ var ConsoleReporter = class {
         );
         break;
       default:
+        if (task.module === "include_tasks" || task.module === "include_role") {
+          this.included(task, outcome, ` => ${item}`);
+          break;
+        }
         this.line(
           `${outcome.status}: ${host} => ${item}${this.details(result, task)}`,
           outcome.status
         );
     }
+  }
+  /** As Ansible: `included: <file> for <host>` for include_tasks; nothing for include_role. */
+  included(task, outcome, suffix) {
+    if (task.module !== "include_tasks") return;
+    const loaded = outcome.result[INCLUDED];
+    this.line(
+      `included: ${loaded?.file ?? String(outcome.result["include"])} for ${outcome.host}${suffix}`,
+      "ok"
+    );
   }
   hostResult(task, outcome) {
     const result = outcome.result;
@@ -41452,8 +42052,10 @@ var ConsoleReporter = class {
         if (!isLoop) this.line(`skipping: ${host}`, "skipped");
         break;
       default:
-        if (!isLoop)
-          this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status);
+        if (isLoop) break;
+        if (task.module === "include_tasks" || task.module === "include_role")
+          this.included(task, outcome, "");
+        else this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status);
     }
   }
   retrying(task, host, retriesLeft, result) {
@@ -41676,11 +42278,11 @@ async function executeRun(settings, write, options = {}) {
   document2.ok = summary.exitCode === 0;
   document2.jobs = jobsDocument(summary.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path9.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path11.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary.exitCode, document: document2 };
 }
 function writeResultsDocument(file, document2) {
-  mkdirSync(path9.dirname(file), { recursive: true });
+  mkdirSync(path11.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path12 && path12[0] !== "/") {
+          path12 = `/${path12}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path12}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path12, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path12,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path12, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path12);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path12, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path12,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path12, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path12);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path12,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path10 !== "string") {
+        if (typeof path12 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path12)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path12, query) : path12;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request;
+      const { method, path: path12, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path10} HTTP/1.1\r
+      let header = `${method} ${path12} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path12;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path12 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path12;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path12 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path12;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path12) {
+      if (typeof path12 !== "string") {
+        return path12;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path12.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path12;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path12);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers, query } = opts;
+      const { path: path12, method, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path12,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path12,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code2 = path10.charCodeAt(i);
+    function validateCookiePath(path12) {
+      for (let i = 0; i < path12.length; ++i) {
+        const code2 = path12.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path12 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path12 = `/${path12}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path10);
+          url = new URL(util.parseOrigin(url).origin + path12);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20508,13 +20508,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path10.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path12.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error2 = new Error(`Path contains invalid characters: ${pth}`);
           error2.code = "EINVAL";
@@ -20546,7 +20546,7 @@ var require_make_dir = __commonJS({
       const mkdir2 = promisify(options.fs.mkdir);
       const stat3 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs5.mkdir) {
-        const pth = path10.resolve(input);
+        const pth = path12.resolve(input);
         await mkdir2(pth, {
           mode: options.mode,
           recursive: true
@@ -20562,13 +20562,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path10.dirname(pth) === pth) {
+            if (path12.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            await make(path10.dirname(pth));
+            await make(path12.dirname(pth));
             return make(pth);
           }
           try {
@@ -20582,14 +20582,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path10.resolve(input));
+      return make(path12.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs5.mkdirSync) {
-        const pth = path10.resolve(input);
+        const pth = path12.resolve(input);
         fs5.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -20604,13 +20604,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path10.dirname(pth) === pth) {
+            if (path12.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            make(path10.dirname(pth));
+            make(path12.dirname(pth));
             return make(pth);
           }
           try {
@@ -20623,7 +20623,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path10.resolve(input));
+      return make(path12.resolve(input));
     };
   }
 });
@@ -28695,11 +28695,11 @@ var require_agent2 = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path10) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path10)) {
-        return path10 === "pageant" ? new PageantAgent() : new CygwinAgent(path10);
+    function createAgent(path12) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path12)) {
+        return path12 === "pageant" ? new PageantAgent() : new CygwinAgent(path12);
       }
-      return new OpenSSHAgent(path10);
+      return new OpenSSHAgent(path12);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -33943,17 +33943,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path10, options) {
+      createReadStream(path12, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path10, options);
+        return new ReadStream(this, path12, options);
       }
-      createWriteStream(path10, options) {
+      createWriteStream(path12, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path10, options);
+        return new WriteStream(this, path12, options);
       }
-      open(path10, flags_, attrs, cb) {
+      open(path12, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -33972,7 +33972,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -33980,7 +33980,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -34111,7 +34111,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs5, this, localPath, remotePath, opts, cb);
       }
-      readFile(path10, options, callback_) {
+      readFile(path12, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34184,13 +34184,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path10, flag, 438, (er, handle_) => {
+        this.open(path12, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path10, (er_, st_) => {
+              this.stat(path12, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -34211,7 +34211,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path10, data, options, callback_) {
+      writeFile(path12, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34230,7 +34230,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path10, flag, options.mode, (openErr, handle) => {
+        this.open(path12, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -34239,7 +34239,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path10, (er_, st_) => {
+                  this.stat(path12, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -34258,7 +34258,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path10, data, options, callback_) {
+      appendFile(path12, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34276,12 +34276,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path10, data, options, callback);
+        this.writeFile(path12, data, options, callback);
       }
-      exists(path10, cb) {
+      exists(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path10, (err) => {
+        this.stat(path12, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -34324,7 +34324,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path10, attrs, cb) {
+      mkdir(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34338,7 +34338,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34346,7 +34346,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34362,10 +34362,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path10, cb) {
+      rmdir(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34373,7 +34373,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -34463,10 +34463,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path10, cb) {
+      stat(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34474,17 +34474,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path10, cb) {
+      lstat(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34492,17 +34492,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path10, cb) {
+      opendir(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34510,14 +34510,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path10, attrs, cb) {
+      setstat(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34529,7 +34529,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34537,7 +34537,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34597,8 +34597,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path10, atime, mtime, cb) {
-        return this.setstat(path10, {
+      utimes(path12, atime, mtime, cb) {
+        return this.setstat(path12, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -34609,8 +34609,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path10, uid, gid, cb) {
-        return this.setstat(path10, {
+      chown(path12, uid, gid, cb) {
+        return this.setstat(path12, {
           uid,
           gid
         }, cb);
@@ -34620,15 +34620,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path10, mode, cb) {
-        return this.setstat(path10, {
+      chmod(path12, mode, cb) {
+        return this.setstat(path12, {
           mode
         }, cb);
       }
-      readlink(path10, cb) {
+      readlink(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34636,7 +34636,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34681,10 +34681,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path10, cb) {
+      realpath(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34692,7 +34692,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34737,13 +34737,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which2} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path10, cb) {
+      ext_openssh_statvfs(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34753,7 +34753,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -34839,7 +34839,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path10, attrs, cb) {
+      ext_openssh_lsetstat(path12, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -34854,7 +34854,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34864,7 +34864,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34881,13 +34881,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path10, cb) {
+      ext_openssh_expandPath(path12, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path10);
+        const pathLen = Buffer.byteLength(path12);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34897,7 +34897,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path10, p += 4, pathLen);
+        buf.utf8Write(path12, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -36175,12 +36175,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path10)) {
+        if (!sftp.emit("LSTAT", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36199,13 +36199,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path10, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path12, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36227,12 +36227,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path10)) {
+        if (!sftp.emit("OPENDIR", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36251,63 +36251,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path10)) {
+        if (!sftp.emit("REMOVE", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path10, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path12, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path10)) {
+        if (!sftp.emit("RMDIR", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path10)) {
+        if (!sftp.emit("REALPATH", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path10)) {
+        if (!sftp.emit("STAT", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36327,14 +36327,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path10 = bufferParser.readString(true);
+        const path12 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path10 === void 0)
+        if (path12 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path10)) {
+        if (!sftp.emit("READLINK", reqID, path12)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36405,7 +36405,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path10, options) {
+    function ReadStream(sftp, path12, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36419,7 +36419,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path10;
+      this.path = path12;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -36550,7 +36550,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path10, options) {
+    function WriteStream(sftp, path12, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36562,7 +36562,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path10;
+      this.path = path12;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40789,11 +40789,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path10, withInternals, err) {
+    function _prettifyError(path12, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path10);
+      err.Update(path12);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -40854,8 +40854,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path10) {
-        var msg = "(" + (path10 || "unknown path") + ")";
+      err.Update = function Update(path12) {
+        var msg = "(" + (path12 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -45055,7 +45055,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path10 = __require("path");
+    var path12 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -45065,7 +45065,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path10.resolve(path10.dirname(from), to);
+        return path12.resolve(path12.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -45138,7 +45138,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs5 = __require("fs");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -45156,7 +45156,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path10.normalize);
+          _this.searchPaths = searchPaths.map(path12.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -45169,7 +45169,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs5.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path10.resolve(fullname);
+            fullname = path12.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -45185,8 +45185,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path10.resolve(paths[i]);
-          var p = path10.resolve(paths[i], name);
+          var basePath = path12.resolve(paths[i]);
+          var p = path12.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs5.existsSync(p)) {
             fullpath = p;
             break;
@@ -45452,13 +45452,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path10 = __require("path");
+    var path12 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path10.extname(name);
+        this.ext = path12.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -45838,7 +45838,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path10, eagerCompile) {
+      _proto3.init = function init(src, env, path12, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -45856,7 +45856,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path10;
+        this.path = path12;
         if (eagerCompile) {
           try {
             this._compile();
@@ -46007,7 +46007,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -46044,8 +46044,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs5.readdirSync(dir).forEach(function(file) {
-          var filepath = path10.join(dir, file);
-          var subpath = filepath.substr(path10.join(input, "/").length);
+          var filepath = path12.join(dir, file);
+          var subpath = filepath.substr(path12.join(input, "/").length);
           var stat3 = fs5.statSync(filepath);
           if (stat3 && stat3.isDirectory()) {
             subpath += "/";
@@ -46062,7 +46062,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path10.join(input, "/"), "");
+          var name = templates2[i].replace(path12.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs5.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -46441,11 +46441,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path10, eagerCompile) {
+      compile: function compile(src, env, path12, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path10, eagerCompile);
+        return new Template(src, env, path12, eagerCompile);
       },
       render: function render2(name, ctx, cb) {
         if (!e) {
@@ -48479,7 +48479,7 @@ function noLogMasking() {
 
 // src/engine.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path8 from "node:path";
+import path10 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -48622,14 +48622,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path10, content, options) {
+  async putFile(path12, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path10} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path12} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -48638,14 +48638,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path10, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path12, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path10, content, mode) {
-    const temp = join(dirname(path10), `.${basename(path10)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path10).then(
+  async writeAtomically(path12, content, mode) {
+    const temp = join(dirname(path12), `.${basename(path12)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path12).then(
       (s) => s.mode & 4095,
       () => void 0
     );
@@ -48657,11 +48657,11 @@ var LocalConnection = class {
         await file.close();
       }
       if (finalMode !== void 0) await chmod2(temp, finalMode);
-      await rename2(temp, path10);
+      await rename2(temp, path12);
     } catch (error2) {
       await unlink2(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path10} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
+        `cannot write ${path12} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
       );
     }
   }
@@ -48761,12 +48761,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path10) {
-    return fsPath.basename(path10);
+  basename(path12) {
+    return fsPath.basename(path12);
   },
-  stat(path10) {
+  stat(path12) {
     return new Promise((resolve2, reject) => {
-      fs3.stat(path10, (err, res) => {
+      fs3.stat(path12, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48775,9 +48775,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path10) {
+  readdir(path12) {
     return new Promise((resolve2, reject) => {
-      fs3.readdir(path10, (err, res) => {
+      fs3.readdir(path12, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48787,19 +48787,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path10, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path10);
+async function scanDirectoryInternal({ path: path12, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path12);
   if (itemStat.isFile()) {
-    result.files.push(path10);
+    result.files.push(path12);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path10);
+    result.directories.push(path12);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path10);
+  const contents = await fileSystem.readdir(path12);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path10, item);
+    const itemPath = fileSystem.join(path12, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -48814,8 +48814,8 @@ async function scanDirectoryInternal({ path: path10, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path10, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path10 && typeof path10 === "string", "path must be a valid string");
+async function scanDirectory(path12, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path12 && typeof path12 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -48827,7 +48827,7 @@ async function scanDirectory(path10, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path10,
+      path: path12,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -48844,7 +48844,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path10) => !fsPath2.basename(path10).startsWith(".");
+var DEFAULT_VALIDATE = (path12) => !fsPath2.basename(path12).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -48853,11 +48853,11 @@ var SSHError = class extends Error {
     this.code = code2;
   }
 };
-function unixifyPath(path10) {
-  if (path10.includes("\\")) {
-    return path10.split("\\").join("/");
+function unixifyPath(path12) {
+  if (path12.includes("\\")) {
+    return path12.split("\\").join("/");
   }
-  return path10;
+  return path12;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -48871,11 +48871,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path10, sftp) {
+async function makeDirectoryWithSftp(path12, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path10, (err, res) => {
+      sftp.stat(path12, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48893,7 +48893,7 @@ async function makeDirectoryWithSftp(path10, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path10, (err) => {
+      sftp.mkdir(path12, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -49144,20 +49144,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path10, method = "sftp", givenSftp = null) {
-    invariant2(typeof path10 === "string", "path must be a valid string");
+  async mkdir(path12, method = "sftp", givenSftp = null) {
+    invariant2(typeof path12 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path10)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path12)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path10), sftp).catch(async (error2) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path12), sftp).catch(async (error2) => {
       if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
         throw error2;
       }
-      await this.mkdir(fsPath2.dirname(path10), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path12), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -49325,15 +49325,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path10) {
-          return fsPath2.posix.basename(path10);
+        basename(path12) {
+          return fsPath2.posix.basename(path12);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path10) {
+        readdir(path12) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path10, (err, res) => {
+            sftp.readdir(path12, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49342,9 +49342,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path10) {
+        stat(path12) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path10, (err, res) => {
+            sftp.stat(path12, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49635,22 +49635,22 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path10 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  const path12 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
   let fileText = "";
   try {
-    fileText = await readFile2(path10, "utf8");
+    fileText = await readFile2(path12, "utf8");
   } catch (error2) {
     if (error2.code !== "ENOENT") {
       throw new ConnectionError(
-        `cannot read known_hosts file ${path10} for ${target.where}: ${errorText(error2)}`,
+        `cannot read known_hosts file ${path12} for ${target.where}: ${errorText(error2)}`,
         target.host
       );
     }
   }
-  const entries = parseKnownHosts(fileText, path10);
+  const entries = parseKnownHosts(fileText, path12);
   if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path10} or the known_hosts text given` : path10;
+  const searched = target.knownHosts ? `${path12} or the known_hosts text given` : path12;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
@@ -50216,22 +50216,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path10, content, mode) {
+  async writeAtomically(path12, content, mode) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path10);
+    const dir = posix.dirname(path12);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path10)}.apb-${randomBytes3(6).toString("hex")}.tmp`
+      `.${posix.basename(path12)}.apb-${randomBytes3(6).toString("hex")}.tmp`
     );
     const fail = (step, error2) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path10} on ${this.where}: ${step}: ${errorText2(error2)}`
+        `cannot write ${path12} on ${this.where}: ${step}: ${errorText2(error2)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path10, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path12, cb)).catch(() => void 0);
       if (existing) finalMode = existing.mode & 4095;
     }
     const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
@@ -50254,14 +50254,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path10, cb);
+          sftp.ext_openssh_rename(temp, path12, cb);
         } catch {
-          sftp.unlink(path10, () => sftp.rename(temp, path10, cb));
+          sftp.unlink(path12, () => sftp.rename(temp, path12, cb));
         }
       });
     } catch (error2) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path10}`, error2);
+      fail(`rename ${temp} to ${path12}`, error2);
     }
   }
   sftpSession() {
@@ -50810,8 +50810,8 @@ async function resolveDir(access2, dir, become) {
 }
 
 // src/playbook/playbook-loader.ts
-import { existsSync as existsSync3, readFileSync } from "node:fs";
-import path from "node:path";
+import { existsSync as existsSync4, readFileSync } from "node:fs";
+import path2 from "node:path";
 
 // src/playbook/kv-args.ts
 var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
@@ -50973,17 +50973,15 @@ var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "connection",
   "remote_user",
   "strategy",
-  "check_mode"
+  "check_mode",
+  "roles"
 ]);
 var UNSUPPORTED_KEYWORDS = {
   delegate_to: "delegate_to is not supported yet; target the host in a separate play",
   delegate_facts: "delegate_facts is not supported yet",
   local_action: "local_action is not supported yet; use a play with `hosts: localhost`",
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
-  include_tasks: "include_tasks (dynamic) is not supported yet; use import_tasks (static) or inline the tasks",
-  include_role: "roles are not supported yet; inline the role tasks",
-  import_role: "roles are not supported yet; inline the role tasks",
-  roles: "roles are not supported yet; inline the role tasks",
+  include: "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
   include_vars: "include_vars is not supported yet; use vars or -e @file",
   vars_prompt: "vars_prompt is not supported; pass the values with -e",
   throttle: "throttle is not supported yet; use -f/--forks",
@@ -51000,6 +50998,79 @@ var UNSUPPORTED_KEYWORDS = {
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
+
+// src/playbook/roles.ts
+import { existsSync as existsSync3, statSync } from "node:fs";
+import os5 from "node:os";
+import path from "node:path";
+var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set([
+  "role",
+  "name",
+  "when",
+  "tags",
+  "vars",
+  "environment",
+  "ignore_errors",
+  "ignore_unreachable",
+  "no_log",
+  "timeout",
+  "become",
+  "become_user",
+  "become_method",
+  "become_flags",
+  "become_exe",
+  "check_mode",
+  "debugger"
+]);
+var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
+  "name",
+  "tasks_from",
+  "vars_from",
+  "defaults_from",
+  "handlers_from",
+  "allow_duplicates",
+  "rolespec_validate"
+]);
+function roleSearchPath(playDir) {
+  const configured = process.env["ANSIBLE_ROLES_PATH"];
+  const extra = configured !== void 0 && configured.trim() !== "" ? configured.split(":").filter(Boolean) : [
+    path.join(os5.homedir(), ".ansible/roles"),
+    "/usr/share/ansible/roles",
+    "/etc/ansible/roles"
+  ];
+  return [path.join(playDir, "roles"), ...extra.map((d) => path.resolve(playDir, d)), playDir];
+}
+function findRole(name, playDir, location2) {
+  if (name.includes("{{") || name.includes("{%")) {
+    throw new PlaybookError(
+      `role '${name}': templated role names are not supported here; write the name literally, or use include_role`,
+      location2
+    );
+  }
+  const candidates = name.includes("/") || path.isAbsolute(name) ? [path.resolve(playDir, name)] : roleSearchPath(playDir).map((dir) => path.join(dir, name));
+  const found = candidates.find(isDirectory2);
+  if (found) return found;
+  throw new PlaybookError(
+    `the role '${name}' was not found in ${candidates.map((c) => path.dirname(c)).join(":")}. Put it under roles/${path.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    location2
+  );
+}
+function roleFile(roleDir, sub, base2 = "main") {
+  const stem = path.join(roleDir, sub, base2);
+  const names = path.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
+  for (const ext of names) {
+    const file = stem + ext;
+    if (existsSync3(file) && !isDirectory2(file)) return file;
+  }
+  return void 0;
+}
+function isDirectory2(file) {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 // src/playbook/tags.ts
 var ALL_TAGS = { only: ["all"], skip: [] };
@@ -54234,43 +54305,65 @@ function findCycle(root) {
 
 // src/playbook/playbook-loader.ts
 var INLINE_LABEL = "<inline playbook>";
+var MAX_INCLUDE_DEPTH = 64;
 var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
 function loadPlaybook(source, modules, cwd = process.cwd()) {
   const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
   if (!looksInline) {
-    const file = path.resolve(cwd, source);
-    if (!existsSync3(file)) {
+    const file = path2.resolve(cwd, source);
+    if (!existsSync4(file)) {
       throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path.dirname(file)}). Pass a playbook file path or inline YAML text.`
+        `the playbook '${source}' could not be found (looked in ${path2.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
     const text2 = readPlaybookFile(
       file,
       (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     );
-    return parsePlaybookText(text2, source, path.dirname(file), modules);
+    return parsePlaybookText(text2, source, path2.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))];
-  const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain);
+  const chain = file === INLINE_LABEL ? [] : [path2.resolve(baseDir, path2.basename(file))];
+  const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
 }
 var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
+function loadInclude(include, args, location2) {
+  const state = include.context;
+  const loader2 = new Loader(
+    void 0,
+    include.file,
+    include.dir,
+    {
+      ...state.load,
+      play: {
+        roles: [],
+        handlers: [],
+        seen: new Set(state.seen),
+        handlerFiles: /* @__PURE__ */ new Set()
+      }
+    },
+    include.chain,
+    include.playDir
+  );
+  return loader2.dynamicInclude(include.kind, args, state, location2);
+}
 var Loader = class _Loader {
   /**
    * @param file  the file's label in locations (as the user would find it)
    * @param dir   the absolute directory that imports and vars_files in this file resolve against
    * @param chain the absolute paths of the files importing this one, this one last
    */
-  constructor(doc, file, dir, context, chain) {
+  constructor(doc, file, dir, context, chain, playDir) {
     this.doc = doc;
     this.file = file;
     this.dir = dir;
     this.context = context;
     this.chain = chain;
+    this.playDir = playDir;
     this.modules = context.modules;
   }
   doc;
@@ -54278,9 +54371,10 @@ var Loader = class _Loader {
   dir;
   context;
   chain;
+  playDir;
   modules;
   plays() {
-    const data = this.doc.data;
+    const data = this.doc?.data;
     if (data === null || data === void 0) {
       throw new PlaybookError("the playbook is empty: expected a list of plays", this.at(void 0));
     }
@@ -54308,7 +54402,7 @@ var Loader = class _Loader {
       );
     }
     this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), "import_playbook", location2);
-    const child = this.importedFile(raw[key], key, location2);
+    const child = this.importedFile(raw[key], key, location2, true);
     const vars = this.mapping(raw.vars, "vars", location2);
     const tags = normaliseTags(raw.tags);
     return child.plays().map((play) => ({
@@ -54325,18 +54419,25 @@ var Loader = class _Loader {
     this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_tasks", location2);
     const base2 = this.extend(outer, raw, location2);
     const child = this.importedFile(raw[key], key, location2);
-    const data = child.doc.data;
+    return child.tasksOfFile("import_tasks", base2);
+  }
+  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
+  tasksOfFile(keyword, base2) {
+    const data = this.doc?.data;
     if (data === null || data === void 0) return [];
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        `a file imported by import_tasks must be a list of tasks, but it holds ${describe(data)}`,
-        child.at(data)
+        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
+        this.at(data)
       );
     }
-    return data.flatMap((entry) => child.taskOrBlock(entry, data, base2));
+    return data.flatMap((entry) => this.taskOrBlock(entry, data, base2));
   }
-  /** Reads and parses a file named by an import keyword, relative to this file; refuses cycles. */
-  importedFile(spec, keyword, location2) {
+  /**
+   * Reads and parses a file named by an import keyword, relative to this file; refuses cycles. An imported
+   * playbook looks up its roles next to itself; imported tasks, next to the playbook.
+   */
+  importedFile(spec, keyword, location2, playbook = false) {
     let name = spec;
     if (isMapping(spec) && Object.keys(spec).length === 1 && typeof spec["file"] === "string") {
       name = spec["file"];
@@ -54353,10 +54454,18 @@ var Loader = class _Loader {
         location2
       );
     }
-    const absolute = path.resolve(this.dir, name);
-    const label = this.file === INLINE_LABEL || path.isAbsolute(name) ? name : path.join(path.dirname(this.file), name);
-    if (this.chain.includes(absolute)) {
-      const cycle = [...this.chain, absolute].map((f) => path.relative(this.dir, f) || f);
+    let absolute = path2.resolve(this.dir, name);
+    if (!playbook && !existsSync4(absolute) && existsSync4(path2.resolve(this.playDir, name)))
+      absolute = path2.resolve(this.playDir, name);
+    const label = this.file === INLINE_LABEL || path2.isAbsolute(name) ? name : this.labelOf(absolute);
+    if (keyword === "include_tasks" && this.chain.length >= MAX_INCLUDE_DEPTH) {
+      throw new PlaybookError(
+        `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
+        location2
+      );
+    }
+    if (keyword !== "include_tasks" && this.chain.includes(absolute)) {
+      const cycle = [...this.chain, absolute].map((f) => path2.relative(this.dir, f) || f);
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
         location2
@@ -54368,7 +54477,37 @@ var Loader = class _Loader {
       location2
     );
     const doc = parseYaml(text2, label);
-    return new _Loader(doc, label, path.dirname(absolute), this.context, [...this.chain, absolute]);
+    const dir = path2.dirname(absolute);
+    return new _Loader(
+      doc,
+      label,
+      dir,
+      this.context,
+      [...this.chain, absolute],
+      playbook ? dir : this.playDir
+    );
+  }
+  /** A loader for a file this one refers to by absolute path (a role's files), labelled relative to this one. */
+  fileLoader(absolute, location2) {
+    const label = this.labelOf(absolute);
+    const text2 = readPlaybookFile(
+      absolute,
+      (reason) => `'${label}' cannot be read: ${reason}`,
+      location2
+    );
+    return new _Loader(
+      parseYaml(text2, label),
+      label,
+      path2.dirname(absolute),
+      this.context,
+      [...this.chain, absolute],
+      this.playDir
+    );
+  }
+  /** How a file is named in locations: relative to this file's label when this file has a path. */
+  labelOf(absolute) {
+    if (this.file === INLINE_LABEL) return path2.relative(process.cwd(), absolute) || absolute;
+    return path2.join(path2.dirname(this.file), path2.relative(this.dir, absolute));
   }
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
   varsFiles(raw, location2) {
@@ -54388,13 +54527,13 @@ var Loader = class _Loader {
           location2
         );
       }
-      const absolute = path.resolve(this.dir, entry);
+      const absolute = path2.resolve(this.dir, entry);
       const text2 = readPlaybookFile(
         absolute,
         (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
         location2
       );
-      const label = this.file === INLINE_LABEL || path.isAbsolute(entry) ? entry : path.join(path.dirname(this.file), entry);
+      const label = this.file === INLINE_LABEL || path2.isAbsolute(entry) ? entry : path2.join(path2.dirname(this.file), entry);
       const data = parseYaml(text2, label).data;
       if (data === null || data === void 0) continue;
       if (!isMapping(data)) {
@@ -54444,18 +54583,21 @@ var Loader = class _Loader {
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
+    const roles = { roles: [], handlers: [], seen: /* @__PURE__ */ new Set(), handlerFiles: /* @__PURE__ */ new Set() };
+    this.context.play = roles;
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
       implicitFlush(location2),
+      ...this.playRoles(raw.roles, location2),
       ...this.taskList(raw.tasks, "tasks", location2),
       implicitFlush(location2),
       ...this.taskList(raw.post_tasks, "post_tasks", location2),
       implicitFlush(location2)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
-    const handlers = this.handlerList(raw.handlers, location2).map((task) => ({
-      ...task,
-      tags: inheritTags(task.tags, tags)
-    }));
+    const handlers = [...roles.handlers, ...this.handlerList(raw.handlers, location2)].map(
+      (task) => ({ ...task, tags: inheritTags(task.tags, tags) })
+    );
+    this.context.play = void 0;
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location2),
       hosts,
@@ -54472,7 +54614,220 @@ var Loader = class _Loader {
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
       ...become ? { become } : {},
+      ...roles.roles.length > 0 ? { roles: roles.roles } : {},
       location: location2
+    };
+  }
+  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  playRoles(raw, location2) {
+    if (raw === void 0 || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
+        this.at(raw, location2)
+      );
+    }
+    return raw.flatMap((entry) => {
+      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+    });
+  }
+  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
+  roleSpec(entry, location2) {
+    if (typeof entry === "string" && entry.trim() !== "") {
+      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location: location2 };
+    }
+    const name = isMapping(entry) ? entry.role ?? entry.name : void 0;
+    if (!isMapping(entry) || typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError(
+        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
+        location2
+      );
+    }
+    const keywords = {};
+    const params = {};
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
+      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
+        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location2);
+      else params[key] = value;
+    }
+    const vars = this.mapping(entry.vars, "vars", location2);
+    return { name: name.trim(), vars, params, keywords, location: location2 };
+  }
+  /**
+   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
+   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   */
+  role(spec, outer, options) {
+    const dir = findRole(spec.name, this.playDir, spec.location);
+    const play = this.context.play;
+    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
+    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
+    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
+      if (play.seen.has(key)) return [];
+      play.seen.add(key);
+    }
+    const vars = {
+      ...spec.vars,
+      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
+    };
+    const ref = {
+      name: path2.basename(dir),
+      path: dir,
+      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
+      vars,
+      params: spec.params
+    };
+    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
+    options.loaded?.(ref);
+    const tasks = [];
+    const dependencies = meta["dependencies"];
+    if (dependencies !== void 0 && dependencies !== null) {
+      if (!Array.isArray(dependencies)) {
+        throw new PlaybookError(
+          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
+          spec.location
+        );
+      }
+      for (const dependency of dependencies) {
+        const depSpec = this.roleSpec(dependency, spec.location);
+        tasks.push(
+          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
+        );
+      }
+    }
+    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    if (tasksFile) {
+      tasks.push(
+        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
+      );
+    } else if (options.from.tasks !== void 0) {
+      throw new PlaybookError(
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path2.join(dir, "tasks")})`,
+        spec.location
+      );
+    }
+    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
+    const sink = options.handlers ?? play?.handlers;
+    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
+      play?.handlerFiles.add(handlersFile);
+      const loader2 = this.fileLoader(handlersFile, spec.location);
+      const data = loader2.doc?.data;
+      for (const handler of loader2.handlerList(data, spec.location))
+        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
+    }
+    return tasks;
+  }
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
+  roleMapping(dir, sub, from, location2) {
+    const file = roleFile(dir, sub, from ?? "main");
+    if (!file) {
+      if (from === void 0) return {};
+      throw new PlaybookError(
+        `the role '${path2.basename(dir)}' has no ${sub} file '${from}' (looked in ${path2.join(dir, sub)})`,
+        location2
+      );
+    }
+    const loader2 = this.fileLoader(file, location2);
+    const data = loader2.doc?.data;
+    if (data === null || data === void 0) return {};
+    if (!isMapping(data)) {
+      throw new PlaybookError(
+        `${loader2.file} must hold a mapping, found ${describe(data)}`,
+        loader2.at(data)
+      );
+    }
+    return { ...data };
+  }
+  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
+  importRole(raw, key, outer) {
+    const location2 = this.at(raw);
+    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_role", location2);
+    const args = this.roleArgs(raw[key], "import_role", location2);
+    if (typeof args.name !== "string" || args.name.includes("{{")) {
+      throw new PlaybookError(
+        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
+        location2
+      );
+    }
+    const { vars, ...keywords } = raw;
+    delete keywords[key];
+    const spec = {
+      name: args.name,
+      vars: this.mapping(vars, "vars", location2),
+      params: {},
+      keywords,
+      location: location2
+    };
+    return this.role(spec, outer, { dedupe: false, from: args.from });
+  }
+  /** The arguments of import_role / include_role, checked. */
+  roleArgs(raw, keyword, location2) {
+    const args = this.moduleArgs(raw, keyword, location2);
+    const allowed = keyword === "include_role" ? [...ROLE_IMPORT_ARGS, "apply", "public"] : [...ROLE_IMPORT_ARGS];
+    for (const key of Object.keys(args)) {
+      if (allowed.includes(key)) continue;
+      const guess = closestMatch(key, new Set(allowed));
+      throw new PlaybookError(
+        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ""}. It takes: ${allowed.join(", ")}`,
+        location2
+      );
+    }
+    const from = {};
+    for (const part of ["tasks", "vars", "defaults", "handlers"]) {
+      const value = args[`${part}_from`];
+      if (value !== void 0 && value !== null) from[part] = String(value);
+    }
+    return { name: args["name"], from, rest: args };
+  }
+  /** Runs at include time: loads what an include_tasks / include_role names for one host. */
+  dynamicInclude(kind, args, state, location2) {
+    const apply = args["apply"];
+    let base2 = state.inherited;
+    if (apply !== void 0 && apply !== null) {
+      if (!isMapping(apply)) {
+        throw new PlaybookError(
+          `'apply' must be a mapping of keywords for the included tasks, found ${describe(apply)}`,
+          location2
+        );
+      }
+      this.checkKeys(apply, IMPORT_TASKS_KEYWORDS, "apply", location2);
+      base2 = this.extend(base2, apply, location2);
+    }
+    if (kind === "tasks") {
+      const { _raw_params: rawParams, file, apply: _apply, ...rest } = args;
+      const name2 = file ?? rawParams;
+      for (const key of Object.keys(rest)) {
+        throw new PlaybookError(
+          `'${key}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
+          location2
+        );
+      }
+      const child = this.importedFile(name2, "include_tasks", location2);
+      const tasks2 = child.tasksOfFile("include_tasks", base2);
+      return { file: path2.resolve(child.dir, path2.basename(child.file)), tasks: tasks2, handlers: [] };
+    }
+    const { name, from } = this.roleArgs(args, "include_role", location2);
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError("'include_role' needs `name:` naming the role", location2);
+    }
+    const spec = { name, vars: {}, params: {}, keywords: {}, location: location2 };
+    const handlers = [];
+    let role;
+    const tasks = this.role(spec, base2, {
+      dedupe: false,
+      from,
+      handlers,
+      loaded: (ref) => role = ref
+    });
+    return {
+      file: roleFile(role.path, "tasks", from.tasks ?? "main") ?? role.path,
+      tasks,
+      handlers,
+      role
     };
   }
   /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
@@ -54481,13 +54836,15 @@ var Loader = class _Loader {
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
         `'handlers' must be a list of tasks, found ${describe(raw)}`,
-        this.at(raw) ?? playLocation
+        this.at(raw, playLocation)
       );
     }
     return raw.map((entry) => {
-      if (isMapping(entry) && (entry.block !== void 0 || importKey(entry, "import_tasks"))) {
+      if (isMapping(entry) && (entry.block !== void 0 || ["import_tasks", "include_tasks", "import_role", "include_role"].some(
+        (k) => importKey(entry, k)
+      ))) {
         throw new PlaybookError(
-          "blocks and imports under `handlers:` are not supported yet; write each handler as a task",
+          "blocks, imports and includes under `handlers:` are not supported yet; write each handler as a task",
           this.at(entry)
         );
       }
@@ -54520,7 +54877,7 @@ var Loader = class _Loader {
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a list of tasks, found ${describe(raw)}`,
-        this.at(raw) ?? playLocation
+        this.at(raw, playLocation)
       );
     }
     return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL));
@@ -54530,6 +54887,8 @@ var Loader = class _Loader {
     if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
     const imported = isMapping(raw) ? importKey(raw, "import_tasks") : void 0;
     if (imported) return this.importTasks(raw, imported, inherited);
+    const role = isMapping(raw) ? importKey(raw, "import_role") : void 0;
+    if (role) return this.importRole(raw, role, inherited);
     if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -54537,7 +54896,27 @@ var Loader = class _Loader {
       );
     }
     const task = this.task(raw, parent);
-    return [inherited === TOP_LEVEL ? task : inherit(task, inherited)];
+    const full = inherited === TOP_LEVEL ? task : inherit(task, inherited);
+    if (task.module !== "include_tasks" && task.module !== "include_role") return [full];
+    if (task.module === "include_role") {
+      const { name } = this.roleArgs(task.args, "include_role", task.location);
+      if (!task.named && typeof name === "string") full.name = `include_role : ${name}`;
+    }
+    const state = {
+      load: this.context,
+      inherited,
+      ...this.context.play ? { seen: this.context.play.seen } : {}
+    };
+    const include = {
+      kind: task.module === "include_tasks" ? "tasks" : "role",
+      dir: this.dir,
+      file: this.file,
+      playDir: this.playDir,
+      chain: this.chain,
+      vars: task.vars,
+      context: state
+    };
+    return [{ ...full, include }];
   }
   block(raw, outer) {
     const location2 = this.at(raw);
@@ -54565,7 +54944,7 @@ var Loader = class _Loader {
       if (!Array.isArray(list)) {
         throw new PlaybookError(
           `'${section}' must be a list of tasks, found ${describe(list)}`,
-          this.at(list) ?? location2
+          this.at(list, location2)
         );
       }
       const frame = { id, section, location: location2, ...name === void 0 ? {} : { name } };
@@ -54591,6 +54970,7 @@ var Loader = class _Loader {
       environment: raw.environment === void 0 || raw.environment === null ? outer.environment : [...outer.environment, ...asList(raw.environment)],
       tags: union(outer.tags, normaliseTags(raw.tags)),
       ...outer.become || become ? { become: { ...outer.become, ...become } } : {},
+      ...outer.role ? { role: outer.role } : {},
       ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
@@ -54750,7 +55130,7 @@ var Loader = class _Loader {
     if (!isMapping(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
-        this.at(raw) ?? location2
+        this.at(raw, location2)
       );
     }
     return { ...raw };
@@ -54774,8 +55154,10 @@ var Loader = class _Loader {
       return String(raw);
     throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location2);
   }
-  at(node) {
-    const line = node !== null && typeof node === "object" ? this.doc.lineOf(node) : void 0;
+  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
+  at(node, fallback) {
+    const line = node !== null && typeof node === "object" ? this.doc?.lineOf(node) : void 0;
+    if (line === void 0 && fallback) return fallback;
     return { file: this.file, line: line ?? 1 };
   }
   checkKeys(raw, allowed, what, location2) {
@@ -54882,6 +55264,7 @@ function inherit(task, from) {
     out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
   }
   if (from.become || task.become) out.become = { ...from.become, ...task.become };
+  if (from.role) out.role = from.role;
   out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
   out.noLog = task.noLog ?? from.noLog;
@@ -54892,6 +55275,12 @@ function inherit(task, from) {
 }
 function importKey(raw, keyword) {
   return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
+}
+function stableJson(value) {
+  return JSON.stringify(
+    value,
+    (_key, v) => isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+  );
 }
 function asList(value) {
   return Array.isArray(value) ? value : [value];
@@ -55719,9 +56108,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path10) {
-  if (typeof path10 === "number") return getAttribute(item, path10);
-  return String(path10).split(".").reduce(
+function attributePath(item, path12) {
+  if (typeof path12 === "number") return getAttribute(item, path12);
+  return String(path12).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -56818,8 +57207,8 @@ function text(value) {
 import { appendFileSync as appendFileSync2 } from "node:fs";
 
 // src/connection/host-settings.ts
-import os5 from "node:os";
-import path2 from "node:path";
+import os6 from "node:os";
+import path3 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -56992,7 +57381,7 @@ function isFalse(value) {
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path2.join(os5.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path3.join(os6.homedir(), p.slice(1));
   return p;
 }
 
@@ -57082,6 +57471,11 @@ function sleep(ms, signal) {
 
 // src/executor/variables.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
+function mergeRoleVars(roles, part) {
+  const out = {};
+  for (const role of roles) Object.assign(out, role[part]);
+  return out;
+}
 var VariableManager = class {
   constructor(inventory, templar, extraVars) {
     this.inventory = inventory;
@@ -57115,13 +57509,17 @@ var VariableManager = class {
     return this.inventory.hostVars(host);
   }
   /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   * The scope a task sees on a host. `task` (its vars, role and include params) and `locals` (loop
+   * variables, untrusted) are optional.
    */
-  scope(host, play, taskVars = {}, locals = {}) {
+  scope(host, play, task, locals = {}) {
     const entries = /* @__PURE__ */ new Map();
     const put = (vars, trusted) => {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
     };
+    const role = task?.role;
+    if (play.roleDefaults) put(play.roleDefaults, true);
+    if (role) put(role.defaults, true);
     put(this.inventoryVars(host), true);
     const memory = this.hostMemory(host);
     const facts = memory.facts;
@@ -57134,8 +57532,15 @@ var VariableManager = class {
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
     if (play.varsFilesVars) put(play.varsFilesVars, true);
-    put(taskVars, true);
+    if (play.roleExports) put(play.roleExports, true);
+    if (role) put(role.vars, true);
+    if (task) put(task.vars, true);
     put(memory.registered, false);
+    if (role) put(role.params, true);
+    if (task?.params) {
+      put(task.params.vars, true);
+      put(task.params.loop, false);
+    }
     put(this.extraVars, true);
     put(
       {
@@ -57150,7 +57555,8 @@ var VariableManager = class {
         ansible_diff_mode: false,
         ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
         omit: this.omit,
-        hostvars: this.hostvarsView(play)
+        hostvars: this.hostvarsView(play),
+        ...role ? { role_name: role.name, role_path: role.path } : {}
       },
       false
     );
@@ -57332,7 +57738,7 @@ async function waitForJob(job, jobs, access2, deadline, reset, signal) {
 }
 
 // src/inventory/inventory.ts
-import { readFileSync as readFileSync2, statSync } from "node:fs";
+import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
 import { extname, resolve } from "node:path";
 
 // src/inventory/host-range.ts
@@ -58428,14 +58834,14 @@ function applyLimit(hosts, inventory, limit2) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path10) {
+function readLimitFile(path12) {
   let text2;
   try {
-    text2 = readFileSync2(path10, "utf8");
+    text2 = readFileSync2(path12, "utf8");
   } catch (e) {
     const code2 = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path10}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path12}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -58469,9 +58875,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path10) {
+function fileKind(path12) {
   try {
-    const stat3 = statSync(path10);
+    const stat3 = statSync2(path12);
     return stat3.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -58716,12 +59122,48 @@ function commandArgv(args) {
 }
 
 // src/modules/copy.ts
-import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
+import path6 from "node:path";
+
+// src/modules/controller-files.ts
+import { statSync as statSync3 } from "node:fs";
 import path4 from "node:path";
+function findControllerFile(src, kind, ctx) {
+  const role = ctx.task.role?.path;
+  const candidates = path4.isAbsolute(src) ? [src] : [
+    ...role ? [
+      path4.resolve(role, kind, src),
+      path4.resolve(role, src),
+      path4.resolve(role, "tasks", kind, src),
+      path4.resolve(role, "tasks", src)
+    ] : [],
+    path4.resolve(ctx.baseDir, kind, src),
+    path4.resolve(ctx.baseDir, src)
+  ];
+  let directory;
+  for (const candidate of candidates) {
+    try {
+      const stat3 = statSync3(candidate);
+      if (stat3.isFile()) return candidate;
+      if (stat3.isDirectory()) directory ??= candidate;
+    } catch {
+    }
+  }
+  if (directory) {
+    throw new ModuleArgumentError(
+      `src '${src}' is a directory (${directory}); copying directories is not supported yet`
+    );
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'
+Searched in:
+${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
+  );
+}
 
 // src/modules/file-transfer.ts
 import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path3 from "node:path";
+import path5 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
@@ -58771,9 +59213,9 @@ async function writeValidated(connection, request, validate, octalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path3.posix.join(
-    path3.posix.dirname(dest),
-    `.${path3.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  const candidate = path5.posix.join(
+    path5.posix.dirname(dest),
+    `.${path5.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
   );
   await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
@@ -58915,13 +59357,13 @@ var copyModule = {
     refuseUnsupported("copy", args, ["owner", "group", "remote_src"]);
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
-    const { content, src } = readSource2(args, ctx.baseDir);
+    const { content, src } = readSource2(args, ctx);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path4.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path6.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -58936,7 +59378,7 @@ var copyModule = {
     return result;
   }
 };
-function readSource2(args, baseDir) {
+function readSource2(args, ctx) {
   if (args["content"] !== void 0 && args["src"] !== void 0) {
     throw new ModuleArgumentError("src and content are mutually exclusive");
   }
@@ -58947,18 +59389,8 @@ function readSource2(args, baseDir) {
   }
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
-  const local = path4.resolve(baseDir, src);
-  try {
-    if (statSync2(local).isDirectory()) {
-      throw new ModuleArgumentError(
-        `copy: src '${src}' is a directory; copying directories is not supported yet`
-      );
-    }
-    return { content: readFileSync3(local), src: local };
-  } catch (error2) {
-    if (error2 instanceof ModuleArgumentError) throw error2;
-    throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`);
-  }
+  const local = findControllerFile(src, "files", ctx);
+  return { content: readFileSync3(local), src: local };
 }
 
 // src/modules/debug.ts
@@ -58994,6 +59426,41 @@ var failModule = {
     return { changed: false, failed: true, msg: ctx.args["msg"] ?? "Failed as requested from task" };
   }
 };
+
+// src/modules/include.ts
+var INCLUDED = /* @__PURE__ */ Symbol("included");
+function includeModule(name) {
+  return {
+    name,
+    local: true,
+    freeForm: name === "include_tasks",
+    rawArgs: ["apply"],
+    bareResult: true,
+    async run(ctx) {
+      const include = ctx.task.include;
+      if (!include)
+        throw new ModuleArgumentError(`${name} can only be used as a task of a playbook`);
+      let loaded;
+      try {
+        loaded = loadInclude(include, ctx.args, ctx.task.location);
+      } catch (error2) {
+        if (!(error2 instanceof PlaybookError)) throw error2;
+        const where2 = error2.location ? ` (${error2.location.file}:${error2.location.line})` : "";
+        return { failed: true, reason: `${error2.message}${where2}` };
+      }
+      const result = ctx.task.loop ? {} : { changed: false };
+      if (name === "include_tasks") {
+        const { _raw_params: rawParams, file, ...rest } = ctx.args;
+        result["include"] = file ?? rawParams;
+        result["include_args"] = rest;
+      } else result["include_args"] = { ...ctx.args };
+      result[INCLUDED] = loaded;
+      return result;
+    }
+  };
+}
+var includeTasksModule = includeModule("include_tasks");
+var includeRoleModule = includeModule("include_role");
 
 // src/modules/pause.ts
 var pauseModule = {
@@ -59380,7 +59847,7 @@ function searchPathsArg(value) {
 
 // src/modules/script.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-import path5 from "node:path";
+import path7 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -59398,15 +59865,8 @@ var scriptModule = {
       );
     }
     const [localName, ...scriptArgs] = words;
-    const localPath = path5.resolve(ctx.baseDir, localName);
-    let content;
-    try {
-      content = readFileSync4(localPath);
-    } catch {
-      throw new ModuleArgumentError(
-        `Could not find or access '${localName}' (looked for ${localPath})`
-      );
-    }
+    const localPath = findControllerFile(localName, "files", ctx);
+    const content = readFileSync4(localPath);
     const skipped2 = await checkCreatesRemoves(ctx, line);
     if (skipped2) return { ...skipped2, cmd: void 0 };
     const connection = await ctx.connection();
@@ -59422,7 +59882,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path5.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path7.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -59660,8 +60120,8 @@ function dateTimeFacts(line) {
 }
 
 // src/modules/template.ts
-import { readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
-import path6 from "node:path";
+import { readFileSync as readFileSync5 } from "node:fs";
+import path8 from "node:path";
 var templateModule = {
   name: "template",
   argNames: [
@@ -59693,14 +60153,14 @@ var templateModule = {
     if (!src) throw new ModuleArgumentError("missing required arguments: src");
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
-    const local = findTemplate(src, ctx.baseDir);
+    const local = findControllerFile(src, "templates", ctx);
     let text2 = ctx.render(readFileSync5(local, "utf8"));
     if (newline !== void 0 && newline !== "\n") text2 = text2.replace(/\r?\n/g, newline);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
-      dest = `${dest.replace(/\/+$/, "")}/${path6.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path8.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -59715,20 +60175,6 @@ var templateModule = {
     return result;
   }
 };
-function findTemplate(src, baseDir) {
-  const candidates = path6.isAbsolute(src) ? [src] : [path6.resolve(baseDir, "templates", src), path6.resolve(baseDir, src)];
-  for (const candidate of candidates) {
-    try {
-      if (statSync3(candidate).isFile()) return candidate;
-    } catch {
-    }
-  }
-  throw new ModuleArgumentError(
-    `Could not find or access '${src}'
-Searched in:
-${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
-  );
-}
 
 // src/modules/registry.ts
 var ALL = [
@@ -59747,7 +60193,9 @@ var ALL = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
-  rebootModule
+  rebootModule,
+  includeTasksModule,
+  includeRoleModule
 ];
 var MODULES = new Map(ALL.map((m) => [m.name, m]));
 var MODULE_CATALOG = {
@@ -59761,6 +60209,10 @@ var BlockTracker = class {
   /** Blocks with at least one rescue task in the list (a rescue emptied by tag filtering does not rescue). */
   rescuable = /* @__PURE__ */ new Set();
   constructor(tasks) {
+    this.add(tasks);
+  }
+  /** Takes in tasks a dynamic include brought into the list (their blocks may have rescues). */
+  add(tasks) {
     for (const task of tasks) {
       const inner = task.blocks?.at(-1);
       if (inner?.section === "rescue") this.rescuable.add(inner.id);
@@ -60050,10 +60502,12 @@ async function runSingle(ctx, locals) {
   for (let attempt2 = 1; attempt2 <= attempts; attempt2++) {
     result = await runModuleOnce(ctx, locals);
     if (result["unreachable"]) return result;
-    if (result["failed"] === void 0)
-      result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
+    if (!ctx.module.bareResult) {
+      if (result["failed"] === void 0)
+        result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
+      if (result["changed"] === void 0) result["changed"] = false;
+    }
     if (hasUntil || retries > 0) result["attempts"] = attempt2;
-    if (result["changed"] === void 0) result["changed"] = false;
     const withResult = () => {
       const extra = { ...locals };
       if (task.register) extra[task.register] = result;
@@ -60354,7 +60808,12 @@ var PlaybookRunner = class {
       return false;
     }
     for (const host of hosts) this.statsOf(host);
+    const roles = play.roles ?? [];
     const playContextBase = {
+      ...roles.length > 0 ? {
+        roleDefaults: mergeRoleVars(roles, "defaults"),
+        roleExports: mergeRoleVars(roles, "vars")
+      } : {},
       playVars: play.vars,
       ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
       playHosts: hosts,
@@ -60393,6 +60852,7 @@ var PlaybookRunner = class {
       );
     }
     const handlers = {
+      list: [...play.handlers],
       notified: /* @__PURE__ */ new Map(),
       ended: /* @__PURE__ */ new Set(),
       force: play.forceHandlers === void 0 || play.forceHandlers === null ? this.options.forceHandlers === true : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0], playContext))
@@ -60408,20 +60868,41 @@ var PlaybookRunner = class {
       events.noMoreHosts();
       return true;
     };
-    const blocks = new BlockTracker(tasks);
-    let previous;
-    for (const task of [...tasks, void 0]) {
+    const run2 = {
+      play,
+      batch,
+      playContext,
+      handlers,
+      blocks: new BlockTracker(tasks),
+      isFailed,
+      isActive,
+      endsPlay
+    };
+    const stop = await this.runList(tasks, batch, void 0, run2);
+    if (stop !== void 0) return stop;
+    return batch.every(isFailed);
+  }
+  /**
+   * Runs a list of tasks on those of `hosts` still active: the play's tasks, or (below `parent`, the
+   * include that brought them in) an included file's. Returns true or false when the batch is over (true:
+   * the playbook stops), undefined when the list ran to its end.
+   */
+  async runList(tasks, hosts, parent, run2) {
+    const { play, batch, playContext, handlers, blocks, isFailed, isActive, endsPlay } = run2;
+    let previous = parent;
+    for (const task of [...tasks, parent]) {
       if (this.options.signal?.aborted) return true;
-      const escaped = blocks.leave(previous, task, batch.filter(isActive));
+      const escaped = blocks.leave(previous, task, hosts.filter(isActive));
       for (const h of escaped) this.failed.add(h);
       if (endsPlay(escaped)) return true;
-      if (!task) break;
+      if (!task || task === parent) break;
       previous = task;
-      const active = batch.filter(isActive);
+      const active = hosts.filter(isActive);
       if (active.length === 0) {
+        if (parent) return void 0;
         if (!batch.every(isFailed)) return false;
         if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers);
-        events.noMoreHosts();
+        this.options.events.noMoreHosts();
         return true;
       }
       const taking = active.filter((h) => blocks.runs(h, task));
@@ -60431,11 +60912,62 @@ var PlaybookRunner = class {
         if (endsPlay(newlyFailed)) return true;
         continue;
       }
-      const run2 = await this.runTask(task, taking, play, playContext, blocks);
-      this.notify(task, run2.changed, play, handlers);
-      if (endsPlay(run2.newlyFailed)) return true;
+      const result = await this.runTask(task, taking, play, playContext, blocks);
+      this.notify(task, result.changed, handlers);
+      if (endsPlay(result.newlyFailed)) return true;
+      if (task.include) {
+        const stop = await this.runIncluded(task, taking, result.results, run2);
+        if (stop !== void 0) return stop;
+      }
     }
-    return batch.every(isFailed);
+    return void 0;
+  }
+  /**
+   * Runs what a dynamic include brought in on each host, as Ansible's linear strategy does: each host runs
+   * its included files in order (one per loop item); hosts that included the same file with the same loop
+   * item run it together.
+   */
+  async runIncluded(include, hosts, results, run2) {
+    const selection = this.options.tags ?? ALL_TAGS;
+    const queues = /* @__PURE__ */ new Map();
+    for (const host of hosts) {
+      const result = results.get(host);
+      if (result) queues.set(host, includeInstances(result));
+    }
+    for (let round = 0; ; round++) {
+      const groups = /* @__PURE__ */ new Map();
+      for (const [host, queue] of queues) {
+        const instance = queue[round];
+        if (!instance || !run2.isActive(host)) continue;
+        const group = groups.get(instance.key);
+        if (group) group.hosts.push(host);
+        else groups.set(instance.key, { instance, hosts: [host] });
+      }
+      if (groups.size === 0) return void 0;
+      for (const { instance, hosts: members } of groups.values()) {
+        const { loaded, loop } = instance;
+        if (instance.public && loaded.role) {
+          const context = run2.playContext;
+          context.roleDefaults = { ...context.roleDefaults, ...loaded.role.defaults };
+          context.roleExports = { ...context.roleExports, ...loaded.role.vars };
+          this.variables.changed();
+        }
+        for (const handler of loaded.handlers) {
+          if (!run2.handlers.list.some(
+            (h) => h.location.file === handler.location.file && h.name === handler.name && h.role?.path === handler.role?.path
+          ))
+            run2.handlers.list.push(handler);
+        }
+        const params = {
+          vars: { ...include.params?.vars, ...include.include?.vars },
+          loop: { ...include.params?.loop, ...loop }
+        };
+        const tasks = loaded.tasks.filter((task) => shouldRunTags(task.tags, selection)).map((task) => ({ ...task, params }));
+        run2.blocks.add(tasks);
+        const stop = await this.runList(tasks, members, include, run2);
+        if (stop !== void 0) return stop;
+      }
+    }
   }
   /**
    * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
@@ -60452,7 +60984,7 @@ var PlaybookRunner = class {
       noLog: false
     };
     events.taskStart(info2);
-    const holds = (host) => task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task.vars)));
+    const holds = (host) => task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task)));
     const skip = (host, msg, reason) => events.hostResult(info2, {
       host,
       status: "skipped",
@@ -60497,10 +61029,10 @@ var PlaybookRunner = class {
     }
   }
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  notify(task, changed2, play, handlers) {
+  notify(task, changed2, handlers) {
     if (!task.notify || changed2.length === 0) return;
     for (const name of task.notify) {
-      const matching = play.handlers.filter((h) => h.name === name || h.listen?.includes(name));
+      const matching = matchHandlers(handlers.list, name);
       if (matching.length === 0) {
         throw new PlaybookError(
           `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
@@ -60522,7 +61054,7 @@ var PlaybookRunner = class {
   async flushHandlers(play, batch, playContext, handlers, only) {
     const selection = this.options.tags ?? ALL_TAGS;
     const newlyFailed = [];
-    for (const handler of play.handlers) {
+    for (const handler of handlers.list) {
       const pending = handlers.notified.get(handler);
       if (!pending || pending.size === 0) continue;
       const hosts = batch.filter(
@@ -60539,7 +61071,7 @@ var PlaybookRunner = class {
         true
       );
       newlyFailed.push(...run2.newlyFailed);
-      this.notify(handler, run2.changed, play, handlers);
+      this.notify(handler, run2.changed, handlers);
     }
     return newlyFailed;
   }
@@ -60550,12 +61082,12 @@ var PlaybookRunner = class {
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
     let noLog;
     try {
-      noLog = task.noLog !== void 0 && templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task.vars));
+      noLog = task.noLog !== void 0 && templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task));
     } catch {
       noLog = true;
     }
     const info2 = {
-      name: task.name,
+      name: displayName(task),
       module: task.module,
       location: task.location,
       noLog,
@@ -60563,13 +61095,14 @@ var PlaybookRunner = class {
     };
     events.taskStart(info2);
     let targets = hosts;
-    const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task.vars));
+    const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task));
     if (runOnce) targets = hosts.slice(0, 1);
     const newlyFailed = [];
     const changed2 = [];
+    const results = /* @__PURE__ */ new Map();
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now();
-      const scope = (locals = {}) => this.variables.scope(host, playContext, task.vars, locals);
+      const scope = (locals = {}) => this.variables.scope(host, playContext, task, locals);
       const become = (vars = scope()) => resolveBecome([task.become, play.become], vars, templar, this.options.become);
       const outcome = await runTaskOnHost({
         task,
@@ -60608,7 +61141,10 @@ var PlaybookRunner = class {
       });
       const durationMs = Date.now() - started;
       const recipients = runOnce ? hosts : [host];
-      for (const target of recipients) this.remember(task, target, outcome.result);
+      for (const target of recipients) {
+        this.remember(task, target, outcome.result);
+        results.set(target, outcome.result);
+      }
       const stats = this.statsOf(host);
       switch (outcome.status) {
         case "unreachable":
@@ -60645,7 +61181,9 @@ var PlaybookRunner = class {
           changed2.push(host);
           break;
         default:
-          stats.ok++;
+          if (task.include)
+            stats.ok += task.include.kind === "role" ? 0 : includeCount(outcome.result);
+          else stats.ok++;
       }
       events.hostResult(info2, {
         host,
@@ -60655,7 +61193,12 @@ var PlaybookRunner = class {
         durationMs
       });
     });
-    return { newlyFailed, changed: changed2 };
+    const ordered = /* @__PURE__ */ new Map();
+    for (const host of hosts) {
+      const result = results.get(host);
+      if (result) ordered.set(host, result);
+    }
+    return { newlyFailed, changed: changed2, results: ordered };
   }
   /** Stores what a task leaves behind on a host: its registered result and any facts. */
   remember(task, host, result) {
@@ -60672,6 +61215,50 @@ var PlaybookRunner = class {
     }
   }
 };
+function displayName(task) {
+  return task.role ? `${task.role.name} : ${task.name}` : task.name;
+}
+function matchHandlers(list, name) {
+  const named = list.filter((h) => h.name === name || h.role && displayName(h) === name);
+  const last = named.at(-1);
+  return list.filter((h) => h === last || h.listen?.includes(name));
+}
+function includeCount(result) {
+  const items = result["results"];
+  if (!Array.isArray(items)) return 1;
+  return items.filter(
+    (item) => item && typeof item === "object" && !item["skipped"]
+  ).length;
+}
+function includeInstances(result) {
+  const items = Array.isArray(result["results"]) ? result["results"] : [result];
+  const out = [];
+  for (const item of items) {
+    const loaded = item?.[INCLUDED];
+    if (!loaded || item["failed"] || item["skipped"]) continue;
+    const loop = {};
+    const loopVar = item["ansible_loop_var"];
+    if (typeof loopVar === "string") {
+      loop[loopVar] = item[loopVar];
+      loop["ansible_loop_var"] = loopVar;
+      const indexVar = item["ansible_index_var"];
+      if (typeof indexVar === "string") loop[indexVar] = item[indexVar];
+    }
+    const args = item["include_args"];
+    out.push({
+      public: isTruthy(args?.["public"]),
+      key: `${loaded.file}\0${JSON.stringify(item["include_args"] ?? null)}\0${JSON.stringify(loop)}`,
+      loaded,
+      loop
+    });
+  }
+  return out;
+}
+function isTruthy(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value !== 0;
+  return typeof value === "string" && ["true", "yes", "on", "1", "y"].includes(value.toLowerCase());
+}
 function failedTaskVar(task) {
   return {
     name: task.named ? task.name : "",
@@ -60710,14 +61297,14 @@ function batches(hosts, serial, play) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync4, readFileSync as readFileSync6 } from "node:fs";
-import path7 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
+import path9 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path7.resolve(cwd, text2.slice(1));
-    if (!existsSync4(file))
+    const file = path9.resolve(cwd, text2.slice(1));
+    if (!existsSync5(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
@@ -60914,11 +61501,24 @@ var ConsoleReporter = class {
         );
         break;
       default:
+        if (task.module === "include_tasks" || task.module === "include_role") {
+          this.included(task, outcome, ` => ${item}`);
+          break;
+        }
         this.line(
           `${outcome.status}: ${host} => ${item}${this.details(result, task)}`,
           outcome.status
         );
     }
+  }
+  /** As Ansible: `included: <file> for <host>` for include_tasks; nothing for include_role. */
+  included(task, outcome, suffix) {
+    if (task.module !== "include_tasks") return;
+    const loaded = outcome.result[INCLUDED];
+    this.line(
+      `included: ${loaded?.file ?? String(outcome.result["include"])} for ${outcome.host}${suffix}`,
+      "ok"
+    );
   }
   hostResult(task, outcome) {
     const result = outcome.result;
@@ -60937,8 +61537,10 @@ var ConsoleReporter = class {
         if (!isLoop) this.line(`skipping: ${host}`, "skipped");
         break;
       default:
-        if (!isLoop)
-          this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status);
+        if (isLoop) break;
+        if (task.module === "include_tasks" || task.module === "include_role")
+          this.included(task, outcome, "");
+        else this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status);
     }
   }
   retrying(task, host, retriesLeft, result) {
@@ -61161,11 +61763,11 @@ async function executeRun(settings, write, options = {}) {
   document2.ok = summary2.exitCode === 0;
   document2.jobs = jobsDocument(summary2.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path8.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path10.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary2.exitCode, document: document2 };
 }
 function writeResultsDocument(file, document2) {
-  mkdirSync(path8.dirname(file), { recursive: true });
+  mkdirSync(path10.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 
@@ -61265,9 +61867,9 @@ function pullRequestNumber(env) {
 }
 
 // src/action/settings.ts
-import { existsSync as existsSync5 } from "node:fs";
-import os6 from "node:os";
-import path9 from "node:path";
+import { existsSync as existsSync6 } from "node:fs";
+import os7 from "node:os";
+import path11 from "node:path";
 
 // src/cli-options.ts
 function parseShard(value, option) {
@@ -61315,11 +61917,11 @@ function readActionSettings(env = process.env, options = {}) {
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
   const shard = getInput(Inputs.Shard);
-  const resultsFile = getInput(Inputs.ResultsFile) || path9.join(
-    env["RUNNER_TEMP"] || os6.tmpdir(),
+  const resultsFile = getInput(Inputs.ResultsFile) || path11.join(
+    env["RUNNER_TEMP"] || os7.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
-  const inlinePlaybook = playbook.includes("\n") || !existsSync5(path9.resolve(workspace, playbook));
+  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path11.resolve(workspace, playbook));
   const run2 = {
     playbook: playbook || void 0,
     jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : void 0,
@@ -61337,7 +61939,7 @@ function readActionSettings(env = process.env, options = {}) {
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       jumpHost: getInput(Inputs.JumpHost) || void 0,
-      knownHostsPath: path9.join(os6.homedir(), ".ssh", "known_hosts"),
+      knownHostsPath: path11.join(os7.homedir(), ".ssh", "known_hosts"),
       hostKeyChecking: checking,
       connectTimeoutMs: 1e4
     },
@@ -61358,8 +61960,8 @@ function readActionSettings(env = process.env, options = {}) {
       `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     );
   }
-  if (inventory && !inventory.includes("\n") && existsSync5(path9.resolve(workspace, inventory))) {
-    run2.inventories = [path9.resolve(workspace, inventory)];
+  if (inventory && !inventory.includes("\n") && existsSync6(path11.resolve(workspace, inventory))) {
+    run2.inventories = [path11.resolve(workspace, inventory)];
   }
   return {
     run: run2,

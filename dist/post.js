@@ -55231,13 +55231,17 @@ var VariableManager = class {
     return this.inventory.hostVars(host);
   }
   /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   * The scope a task sees on a host. `task` (its vars, role and include params) and `locals` (loop
+   * variables, untrusted) are optional.
    */
-  scope(host, play, taskVars = {}, locals = {}) {
+  scope(host, play, task, locals = {}) {
     const entries = /* @__PURE__ */ new Map();
     const put = (vars, trusted) => {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
     };
+    const role = task?.role;
+    if (play.roleDefaults) put(play.roleDefaults, true);
+    if (role) put(role.defaults, true);
     put(this.inventoryVars(host), true);
     const memory = this.hostMemory(host);
     const facts = memory.facts;
@@ -55250,8 +55254,15 @@ var VariableManager = class {
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
     if (play.varsFilesVars) put(play.varsFilesVars, true);
-    put(taskVars, true);
+    if (play.roleExports) put(play.roleExports, true);
+    if (role) put(role.vars, true);
+    if (task) put(task.vars, true);
     put(memory.registered, false);
+    if (role) put(role.params, true);
+    if (task?.params) {
+      put(task.params.vars, true);
+      put(task.params.loop, false);
+    }
     put(this.extraVars, true);
     put(
       {
@@ -55266,7 +55277,8 @@ var VariableManager = class {
         ansible_diff_mode: false,
         ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
         omit: this.omit,
-        hostvars: this.hostvarsView(play)
+        hostvars: this.hostvarsView(play),
+        ...role ? { role_name: role.name, role_path: role.path } : {}
       },
       false
     );

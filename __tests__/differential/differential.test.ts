@@ -84,7 +84,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const cliSettings = parseCli([playbook, ...args], {}, false).settings
     const ours = await runCaptured(
       sshdSettings(sshd, playbook, inventoryPath, {
-        extraVars: [`run_id=${ourRunId}`],
+        extraVars: [`run_id=${ourRunId}`, ...(cliSettings?.extraVars ?? [])],
         ...(cliSettings?.tags ? { tags: cliSettings.tags } : {})
       })
     )
@@ -103,7 +103,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'blocks.yml',
     'tags.yml',
     'handlers.yml',
-    'imports.yml'
+    'imports.yml',
+    'roles.yml',
+    'includes.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

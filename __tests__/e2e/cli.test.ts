@@ -54,17 +54,40 @@ describe('dist/cli.js', () => {
     expect(ran.stdout).not.toContain('\u001b[') // no colour when not a terminal
   })
 
-  it('runs the real-world deploy example: template, handler, async migration, block with rescue', async () => {
+  it('runs the real-world deploy example: a role with a template and handler, async migration, block with rescue', async () => {
     // A fresh app_dir, so the template changes and its handler runs.
+    const appDir = `${work}/demo-${Date.now()}`
     const ran = await runCli([
       path.resolve('examples/deploy/deploy.yml'),
       '-e',
-      `app_dir=${work}/demo-${Date.now()}`
+      `app_dir=${appDir}`
     ])
     expect(ran.code).toBe(0)
-    expect(ran.stdout).toContain('RUNNING HANDLER [restart app]')
+    // The role's task, with its template found in the role's templates/ and its defaults rendered.
+    expect(ran.stdout).toContain('TASK [app : render the config]')
+    expect(readFileSync(`${appDir}/app.conf`, 'utf8')).toContain('port = 8080')
+    expect(ran.stdout).toContain('RUNNING HANDLER [app : restart app]')
+    expect(readFileSync(`${appDir}/restarted`, 'utf8')).toBe('restarted 1.2.3\n')
     expect(ran.stdout).toMatch(/"msg": "migrated to 1\.2\.3 in 0:00:0\d\.\d{6}"/)
-    expect(ran.stdout).toMatch(/localhost\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0/)
+    expect(ran.stdout).toMatch(/localhost\s+: ok=9\s+changed=7\s+unreachable=0\s+failed=0/)
+  })
+
+  it('runs the deploy example with the role default overridden by extra vars, and only the role by tag', async () => {
+    // Only the role runs, so the directory the pre_tasks would create must exist.
+    const appDir = mkdtempSync(path.join(work, 'demo-tags-'))
+    const ran = await runCli([
+      path.resolve('examples/deploy/deploy.yml'),
+      '-e',
+      `app_dir=${appDir}`,
+      '-e',
+      'app_port=9090',
+      '--tags',
+      'config'
+    ])
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('TASK [app : render the config]')
+    expect(ran.stdout).not.toContain('health check')
+    expect(readFileSync(`${appDir}/app.conf`, 'utf8')).toContain('port = 9090')
   })
 
   it('runs over SSH, writes the results document and exits 2 when a host fails', async () => {

@@ -414,7 +414,12 @@ export function registeredView(printed: Record<string, unknown>): Record<string,
   const registered = { ...printed }
   if (Array.isArray(printed['results'])) {
     if (!('skipped' in registered)) registered['skipped'] = false
-  } else if (printed['skipped'] !== true && !('failed' in registered)) {
+  } else if (
+    printed['skipped'] !== true &&
+    !('failed' in registered) &&
+    !('include_args' in printed)
+  ) {
+    // An include's registered result has no `failed` (checked with `debug: var=` on ansible-core 2.14).
     registered['failed'] = false
   }
   return registered

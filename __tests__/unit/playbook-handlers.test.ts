@@ -70,7 +70,7 @@ describe('loader: handlers, notify and meta', () => {
     )
     expect(() =>
       play(`- hosts: all\n  handlers:\n    - block:\n        - command: "true"\n`)
-    ).toThrow(/blocks and imports under `handlers:`/)
+    ).toThrow(/blocks, imports and includes under `handlers:`/)
     expect(() => play(`- hosts: all\n  handlers:\n    - meta: noop\n`)).toThrow(
       /'meta' cannot be used as a handler/
     )

@@ -109,15 +109,17 @@ describe('import_tasks', () => {
     expect(templated).toThrow(/templated file names are not supported yet/)
   })
 
-  it('still refuses include_tasks, pointing at import_tasks', () => {
-    const include = () =>
-      parsePlaybookText(
-        '- hosts: all\n  tasks:\n    - include_tasks: x.yml\n',
-        'p.yml',
-        FIXTURES,
-        MODULE_CATALOG
-      )
-    expect(include).toThrow(/include_tasks .*use import_tasks/)
+  it('loads include_tasks as one dynamic include task, not inlined at load time', () => {
+    const play = parsePlaybookText(
+      '- hosts: all\n  tasks:\n    - include_tasks: x.yml\n',
+      'p.yml',
+      FIXTURES,
+      MODULE_CATALOG
+    ).plays[0]!
+    const [include] = written(play.tasks)
+    expect(include!.module).toBe('include_tasks')
+    expect(include!.include?.kind).toBe('tasks')
+    expect(include!.args).toEqual({ _raw_params: 'x.yml' })
   })
 })
 

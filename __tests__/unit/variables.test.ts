@@ -20,7 +20,7 @@ describe('VariableManager precedence', () => {
   it('ranks play vars < vars_files < task (and block) vars', () => {
     const vars = manager()
     expect(vars.scope('h', PLAY)['v']).toBe('vars_files')
-    expect(vars.scope('h', PLAY, { v: 'task' })['v']).toBe('task')
+    expect(vars.scope('h', PLAY, { vars: { v: 'task' } })['v']).toBe('task')
     expect(vars.scope('h', { ...PLAY, varsFilesVars: undefined })['v']).toBe('play')
     // Inventory vars sit below all of them; vars_files values are templated like play vars.
     expect(vars.scope('h', PLAY)['inv_only']).toBe(1)
@@ -29,9 +29,9 @@ describe('VariableManager precedence', () => {
 
   it('ranks vars_files below set_fact/registered values and extra vars', () => {
     const vars = manager({ v: 'extra' })
-    expect(vars.scope('h', PLAY, { v: 'task' })['v']).toBe('extra')
+    expect(vars.scope('h', PLAY, { vars: { v: 'task' } })['v']).toBe('extra')
     const registered = manager()
     registered.hostMemory('h').registered['v'] = 'set_fact'
-    expect(registered.scope('h', PLAY, { v: 'task' })['v']).toBe('set_fact')
+    expect(registered.scope('h', PLAY, { vars: { v: 'task' } })['v']).toBe('set_fact')
   })
 })

@@ -20,6 +20,11 @@ export class BlockTracker {
   private readonly rescuable = new Set<number>()
 
   constructor(tasks: readonly Task[]) {
+    this.add(tasks)
+  }
+
+  /** Takes in tasks a dynamic include brought into the list (their blocks may have rescues). */
+  add(tasks: readonly Task[]): void {
     for (const task of tasks) {
       const inner = task.blocks?.at(-1)
       if (inner?.section === 'rescue') this.rescuable.add(inner.id)

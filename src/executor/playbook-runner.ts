@@ -15,7 +15,10 @@ import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './eve
 import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost } from './task-runner.js'
-import { VariableManager, type PlayContext } from './variables.js'
+import { INCLUDED } from '../modules/include.js'
+import type { LoadedInclude } from '../playbook/playbook-loader.js'
+import type { ModuleResult } from '../modules/module.js'
+import { mergeRoleVars, VariableManager, type PlayContext } from './variables.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
@@ -45,6 +48,8 @@ export interface EngineOptions {
 
 /** The handler state of one batch: who was notified of what, and which hosts ended the play. */
 interface HandlerState {
+  /** The play's handlers, and those of roles included since (in the order they run at a flush). */
+  list: Task[]
   /** Per handler (by its task object), the hosts it was notified on since the last flush. */
   notified: Map<Task, Set<string>>
   /** Hosts that ran `meta: end_host` (or `end_play`): done with the play, neither failed nor active. */
@@ -57,6 +62,31 @@ interface HandlerState {
 interface TaskRun {
   newlyFailed: string[]
   changed: string[]
+  /** Each host's result, in the order the hosts were given. */
+  results: Map<string, ModuleResult>
+}
+
+/** What one batch's task lists share while they run. */
+interface BatchRun {
+  play: Play
+  batch: string[]
+  playContext: PlayContext
+  handlers: HandlerState
+  blocks: BlockTracker
+  isFailed(host: string): boolean
+  isActive(host: string): boolean
+  /** After hosts failed: whether any_errors_fatal or max_fail_percentage ends the play. */
+  endsPlay(newlyFailed: string[]): boolean
+}
+
+/** One file (or role) a dynamic include brings in for a group of hosts. */
+interface IncludeInstance {
+  key: string
+  loaded: LoadedInclude
+  /** The include's loop variables for this item. */
+  loop: Record<string, unknown>
+  /** include_role's `public`: the role's defaults and vars are seen by the rest of the play. */
+  public: boolean
 }
 
 /** How a run ended. */
@@ -167,7 +197,14 @@ class PlaybookRunner {
       return false
     }
     for (const host of hosts) this.statsOf(host)
+    const roles = play.roles ?? []
     const playContextBase = {
+      ...(roles.length > 0
+        ? {
+            roleDefaults: mergeRoleVars(roles, 'defaults'),
+            roleExports: mergeRoleVars(roles, 'vars')
+          }
+        : {}),
       playVars: play.vars,
       ...(play.varsFiles ? { varsFilesVars: play.varsFiles } : {}),
       playHosts: hosts,
@@ -213,6 +250,7 @@ class PlaybookRunner {
       )
     }
     const handlers: HandlerState = {
+      list: [...play.handlers],
       notified: new Map(),
       ended: new Set(),
       force:
@@ -232,22 +270,50 @@ class PlaybookRunner {
       events.noMoreHosts()
       return true
     }
-    const blocks = new BlockTracker(tasks)
-    let previous: Task | undefined
-    for (const task of [...tasks, undefined]) {
+    const run: BatchRun = {
+      play,
+      batch,
+      playContext,
+      handlers,
+      blocks: new BlockTracker(tasks),
+      isFailed,
+      isActive,
+      endsPlay
+    }
+    const stop = await this.runList(tasks, batch, undefined, run)
+    if (stop !== undefined) return stop
+    return batch.every(isFailed)
+  }
+
+  /**
+   * Runs a list of tasks on those of `hosts` still active: the play's tasks, or (below `parent`, the
+   * include that brought them in) an included file's. Returns true or false when the batch is over (true:
+   * the playbook stops), undefined when the list ran to its end.
+   */
+  private async runList(
+    tasks: readonly Task[],
+    hosts: readonly string[],
+    parent: Task | undefined,
+    run: BatchRun
+  ): Promise<boolean | undefined> {
+    const { play, batch, playContext, handlers, blocks, isFailed, isActive, endsPlay } = run
+    let previous = parent
+    for (const task of [...tasks, parent]) {
       if (this.options.signal?.aborted) return true
       // Leaving a block: a failure that no rescue handled fails the host once its always lists have run.
-      const escaped = blocks.leave(previous, task, batch.filter(isActive))
+      const escaped = blocks.leave(previous, task, hosts.filter(isActive))
       for (const h of escaped) this.failed.add(h)
       if (endsPlay(escaped)) return true
-      if (!task) break
+      if (!task || task === parent) break
       previous = task
-      const active = batch.filter(isActive)
+      const active = hosts.filter(isActive)
       if (active.length === 0) {
+        // An included list ends here; the list that included it decides what happens next.
+        if (parent) return undefined
         // Every host ended the play with meta: end_host / end_play: the play is over, not failed.
         if (!batch.every(isFailed)) return false
         if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers)
-        events.noMoreHosts()
+        this.options.events.noMoreHosts()
         return true
       }
       // Hosts outside the list this task is in (a rescue they need not, a block they left) skip it
@@ -259,11 +325,76 @@ class PlaybookRunner {
         if (endsPlay(newlyFailed)) return true
         continue
       }
-      const run = await this.runTask(task, taking, play, playContext, blocks)
-      this.notify(task, run.changed, play, handlers)
-      if (endsPlay(run.newlyFailed)) return true
+      const result = await this.runTask(task, taking, play, playContext, blocks)
+      this.notify(task, result.changed, handlers)
+      if (endsPlay(result.newlyFailed)) return true
+      if (task.include) {
+        const stop = await this.runIncluded(task, taking, result.results, run)
+        if (stop !== undefined) return stop
+      }
     }
-    return batch.every(isFailed)
+    return undefined
+  }
+
+  /**
+   * Runs what a dynamic include brought in on each host, as Ansible's linear strategy does: each host runs
+   * its included files in order (one per loop item); hosts that included the same file with the same loop
+   * item run it together.
+   */
+  private async runIncluded(
+    include: Task,
+    hosts: readonly string[],
+    results: Map<string, ModuleResult>,
+    run: BatchRun
+  ): Promise<boolean | undefined> {
+    const selection = this.options.tags ?? ALL_TAGS
+    const queues = new Map<string, IncludeInstance[]>()
+    for (const host of hosts) {
+      const result = results.get(host)
+      if (result) queues.set(host, includeInstances(result))
+    }
+    for (let round = 0; ; round++) {
+      const groups = new Map<string, { instance: IncludeInstance; hosts: string[] }>()
+      for (const [host, queue] of queues) {
+        const instance = queue[round]
+        if (!instance || !run.isActive(host)) continue
+        const group = groups.get(instance.key)
+        if (group) group.hosts.push(host)
+        else groups.set(instance.key, { instance, hosts: [host] })
+      }
+      if (groups.size === 0) return undefined
+      for (const { instance, hosts: members } of groups.values()) {
+        const { loaded, loop } = instance
+        if (instance.public && loaded.role) {
+          // As Ansible's `public: true`: the role's defaults and vars reach the tasks after the include.
+          const context = run.playContext
+          context.roleDefaults = { ...context.roleDefaults, ...loaded.role.defaults }
+          context.roleExports = { ...context.roleExports, ...loaded.role.vars }
+          this.variables.changed()
+        }
+        for (const handler of loaded.handlers) {
+          if (
+            !run.handlers.list.some(
+              (h) =>
+                h.location.file === handler.location.file &&
+                h.name === handler.name &&
+                h.role?.path === handler.role?.path
+            )
+          )
+            run.handlers.list.push(handler)
+        }
+        const params = {
+          vars: { ...include.params?.vars, ...include.include?.vars },
+          loop: { ...include.params?.loop, ...loop }
+        }
+        const tasks = loaded.tasks
+          .filter((task) => shouldRunTags(task.tags, selection))
+          .map((task) => ({ ...task, params }))
+        run.blocks.add(tasks)
+        const stop = await this.runList(tasks, members, include, run)
+        if (stop !== undefined) return stop
+      }
+    }
   }
 
   /**
@@ -289,7 +420,7 @@ class PlaybookRunner {
     }
     events.taskStart(info)
     const holds = (host: string): boolean =>
-      task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task.vars)))
+      task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task)))
     const skip = (host: string, msg: string, reason: string): void =>
       events.hostResult(info, {
         host,
@@ -338,10 +469,10 @@ class PlaybookRunner {
   }
 
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  private notify(task: Task, changed: string[], play: Play, handlers: HandlerState): void {
+  private notify(task: Task, changed: string[], handlers: HandlerState): void {
     if (!task.notify || changed.length === 0) return
     for (const name of task.notify) {
-      const matching = play.handlers.filter((h) => h.name === name || h.listen?.includes(name))
+      const matching = matchHandlers(handlers.list, name)
       if (matching.length === 0) {
         throw new PlaybookError(
           `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
@@ -370,7 +501,7 @@ class PlaybookRunner {
   ): Promise<string[]> {
     const selection = this.options.tags ?? ALL_TAGS
     const newlyFailed: string[] = []
-    for (const handler of play.handlers) {
+    for (const handler of handlers.list) {
       const pending = handlers.notified.get(handler)
       if (!pending || pending.size === 0) continue
       const hosts = batch.filter(
@@ -393,7 +524,7 @@ class PlaybookRunner {
       )
       newlyFailed.push(...run.newlyFailed)
       // A handler may notify another: one defined later runs in this flush, an earlier one at the next.
-      this.notify(handler, run.changed, play, handlers)
+      this.notify(handler, run.changed, handlers)
     }
     return newlyFailed
   }
@@ -414,12 +545,12 @@ class PlaybookRunner {
     try {
       noLog =
         task.noLog !== undefined &&
-        templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task.vars))
+        templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task))
     } catch {
       noLog = true
     }
     const info: TaskInfo = {
-      name: task.name,
+      name: displayName(task),
       module: task.module,
       location: task.location,
       noLog,
@@ -429,14 +560,15 @@ class PlaybookRunner {
     let targets = hosts
     const runOnce =
       task.runOnce !== undefined &&
-      templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task.vars))
+      templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task))
     if (runOnce) targets = hosts.slice(0, 1)
     const newlyFailed: string[] = []
     const changed: string[] = []
+    const results = new Map<string, ModuleResult>()
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
-        this.variables.scope(host, playContext, task.vars, locals)
+        this.variables.scope(host, playContext, task, locals)
       // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
       const become = (vars = scope()): ReturnType<typeof resolveBecome> =>
         resolveBecome([task.become, play.become], vars, templar, this.options.become)
@@ -477,7 +609,10 @@ class PlaybookRunner {
       })
       const durationMs = Date.now() - started
       const recipients = runOnce ? hosts : [host]
-      for (const target of recipients) this.remember(task, target, outcome.result)
+      for (const target of recipients) {
+        this.remember(task, target, outcome.result)
+        results.set(target, outcome.result)
+      }
       const stats = this.statsOf(host)
       switch (outcome.status) {
         case 'unreachable':
@@ -516,7 +651,10 @@ class PlaybookRunner {
           changed.push(host)
           break
         default:
-          stats.ok++
+          // As Ansible: include_role counts in no counter; include_tasks once per included file.
+          if (task.include)
+            stats.ok += task.include.kind === 'role' ? 0 : includeCount(outcome.result)
+          else stats.ok++
       }
       events.hostResult(info, {
         host,
@@ -526,7 +664,13 @@ class PlaybookRunner {
         durationMs
       })
     })
-    return { newlyFailed, changed }
+    // The results in the order the hosts were given (the include rounds follow it).
+    const ordered = new Map<string, ModuleResult>()
+    for (const host of hosts) {
+      const result = results.get(host)
+      if (result) ordered.set(host, result)
+    }
+    return { newlyFailed, changed, results: ordered }
   }
 
   /** Stores what a task leaves behind on a host: its registered result and any facts. */
@@ -543,6 +687,64 @@ class PlaybookRunner {
       }
     }
   }
+}
+
+/** How a task is shown: a role's tasks as `role : name`, as Ansible does. */
+function displayName(task: Task): string {
+  return task.role ? `${task.role.name} : ${task.name}` : task.name
+}
+
+/**
+ * The handlers a `notify` name reaches: the last handler with that name (`role : name` also names a
+ * role's handler), as Ansible picks it, and every handler that listens to it.
+ */
+export function matchHandlers(list: readonly Task[], name: string): Task[] {
+  const named = list.filter((h) => h.name === name || (h.role && displayName(h) === name))
+  const last = named.at(-1)
+  return list.filter((h) => h === last || h.listen?.includes(name))
+}
+
+/** The files an include_tasks result brought in (one per loop item that was not skipped). */
+function includeCount(result: ModuleResult): number {
+  const items = result['results']
+  if (!Array.isArray(items)) return 1
+  return items.filter(
+    (item) => item && typeof item === 'object' && !(item as ModuleResult)['skipped']
+  ).length
+}
+
+/** The files (or roles) an include's result on one host brought in, in order, with their loop variables. */
+function includeInstances(result: ModuleResult): IncludeInstance[] {
+  const items = Array.isArray(result['results']) ? (result['results'] as ModuleResult[]) : [result]
+  const out: IncludeInstance[] = []
+  for (const item of items) {
+    const loaded = (item as Record<PropertyKey, unknown> | undefined)?.[INCLUDED] as
+      LoadedInclude | undefined
+    if (!loaded || item['failed'] || item['skipped']) continue
+    const loop: Record<string, unknown> = {}
+    const loopVar = item['ansible_loop_var']
+    if (typeof loopVar === 'string') {
+      loop[loopVar] = item[loopVar]
+      loop['ansible_loop_var'] = loopVar
+      const indexVar = item['ansible_index_var']
+      if (typeof indexVar === 'string') loop[indexVar] = item[indexVar]
+    }
+    const args = item['include_args'] as Record<string, unknown> | undefined
+    out.push({
+      public: isTruthy(args?.['public']),
+      key: `${loaded.file}\0${JSON.stringify(item['include_args'] ?? null)}\0${JSON.stringify(loop)}`,
+      loaded,
+      loop
+    })
+  }
+  return out
+}
+
+/** A boolean argument as Ansible reads one (true, yes, on, 1, in any case). */
+function isTruthy(value: unknown): boolean {
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number') return value !== 0
+  return typeof value === 'string' && ['true', 'yes', 'on', '1', 'y'].includes(value.toLowerCase())
 }
 
 /** `ansible_failed_task`: the parts of Ansible's serialized task that rescue tasks use. */

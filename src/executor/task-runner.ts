@@ -202,10 +202,12 @@ async function runSingle(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals)
     if (result['unreachable']) return result
-    if (result['failed'] === undefined)
-      result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
+    if (!ctx.module.bareResult) {
+      if (result['failed'] === undefined)
+        result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
+      if (result['changed'] === undefined) result['changed'] = false
+    }
     if (hasUntil || retries > 0) result['attempts'] = attempt
-    if (result['changed'] === undefined) result['changed'] = false
     const withResult = (): Record<string, unknown> => {
       const extra: Record<string, unknown> = { ...locals }
       if (task.register) extra[task.register] = result

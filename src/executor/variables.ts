@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Inventory } from '../inventory/inventory.js'
+import type { RoleRef } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
 
 /** A variable and whether its value may be templated (false for values that came from a target). */
@@ -21,15 +22,36 @@ export interface PlayContext {
   playVars: Record<string, unknown>
   /** The play's vars_files variables: above play vars, below block and task vars. */
   varsFilesVars?: Record<string, unknown>
+  /** The defaults of the play's public roles, merged in order: below everything else. */
+  roleDefaults?: Record<string, unknown>
+  /** The vars/main.yml of the play's public roles, merged in order: above vars_files, below a role's own vars. */
+  roleExports?: Record<string, unknown>
   playHosts: string[]
   playBatch: string[]
   playbookDir: string
 }
 
+/** The variables a task brings to its scope: its own and its blocks' `vars`, its role's, its include's. */
+export interface TaskVarSources {
+  vars: Record<string, unknown>
+  role?: RoleRef
+  params?: { vars: Record<string, unknown>; loop: Record<string, unknown> }
+}
+
+/** Merges the variables of a list of roles in order (later roles win). */
+export function mergeRoleVars(
+  roles: readonly RoleRef[],
+  part: 'defaults' | 'vars'
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const role of roles) Object.assign(out, role[part])
+  return out
+}
+
 /**
  * Builds variable scopes with Ansible's precedence for the sources we support:
- * inventory group vars < inventory host vars < facts < play vars < vars_files < block and task vars
- * < registered/set_fact
+ * role defaults < inventory group vars < inventory host vars < facts < play vars < vars_files
+ * < role vars < block and task vars < registered/set_fact < role params < include params
  * < extra vars < loop variables.
  */
 export class VariableManager {
@@ -70,18 +92,23 @@ export class VariableManager {
   }
 
   /**
-   * The scope a task sees on a host. `extra` (task vars) and `locals` (loop variables, untrusted) are optional.
+   * The scope a task sees on a host. `task` (its vars, role and include params) and `locals` (loop
+   * variables, untrusted) are optional.
    */
   scope(
     host: string,
     play: PlayContext,
-    taskVars: Record<string, unknown> = {},
+    task?: TaskVarSources,
     locals: Record<string, unknown> = {}
   ): Record<string, unknown> {
     const entries = new Map<string, Entry>()
     const put = (vars: Record<string, unknown>, trusted: boolean): void => {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted })
     }
+    const role = task?.role
+    if (play.roleDefaults) put(play.roleDefaults, true)
+    // As Ansible: a role's own defaults win over the other roles' defaults.
+    if (role) put(role.defaults, true)
     put(this.inventoryVars(host), true)
     const memory = this.hostMemory(host)
     const facts = memory.facts
@@ -94,8 +121,15 @@ export class VariableManager {
     put({ ansible_facts: facts }, false)
     put(play.playVars, true)
     if (play.varsFilesVars) put(play.varsFilesVars, true)
-    put(taskVars, true)
+    if (play.roleExports) put(play.roleExports, true)
+    if (role) put(role.vars, true)
+    if (task) put(task.vars, true)
     put(memory.registered, false)
+    if (role) put(role.params, true)
+    if (task?.params) {
+      put(task.params.vars, true)
+      put(task.params.loop, false)
+    }
     put(this.extraVars, true)
     put(
       {
@@ -110,7 +144,8 @@ export class VariableManager {
         ansible_diff_mode: false,
         ansible_version: { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' },
         omit: this.omit,
-        hostvars: this.hostvarsView(play)
+        hostvars: this.hostvarsView(play),
+        ...(role ? { role_name: role.name, role_path: role.path } : {})
       },
       false
     )

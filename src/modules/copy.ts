@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { findControllerFile } from './controller-files.js'
 import { optionalString } from './command-runner.js'
 import {
   inspectRemote,
@@ -30,7 +31,7 @@ export const copyModule: ModuleDefinition = {
     refuseUnsupported('copy', args, ['owner', 'group', 'remote_src'])
     let dest = optionalString(args['dest'])
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
-    const { content, src } = readSource(args, ctx.baseDir)
+    const { content, src } = readSource(args, ctx)
     const mode = normaliseMode(args['mode'])
     const connection = await ctx.connection()
     let state = await inspectRemote(connection, dest, ctx.timeoutMs)
@@ -54,7 +55,7 @@ export const copyModule: ModuleDefinition = {
 
 function readSource(
   args: Record<string, unknown>,
-  baseDir: string
+  ctx: Parameters<typeof findControllerFile>[2]
 ): { content: Buffer; src?: string } {
   if (args['content'] !== undefined && args['src'] !== undefined) {
     throw new ModuleArgumentError('src and content are mutually exclusive')
@@ -66,16 +67,6 @@ function readSource(
   }
   const src = optionalString(args['src'])
   if (!src) throw new ModuleArgumentError('one of src or content is required')
-  const local = path.resolve(baseDir, src)
-  try {
-    if (statSync(local).isDirectory()) {
-      throw new ModuleArgumentError(
-        `copy: src '${src}' is a directory; copying directories is not supported yet`
-      )
-    }
-    return { content: readFileSync(local), src: local }
-  } catch (error) {
-    if (error instanceof ModuleArgumentError) throw error
-    throw new ModuleArgumentError(`Could not find or access '${src}' (looked for ${local})`)
-  }
+  const local = findControllerFile(src, 'files', ctx)
+  return { content: readFileSync(local), src: local }
 }

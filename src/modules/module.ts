@@ -66,6 +66,11 @@ export interface ModuleDefinition {
   argNames?: readonly string[]
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
+  /**
+   * Its result is registered as returned, without the `failed`/`changed` defaults other results get (as
+   * Ansible's include results, whose loop items have neither).
+   */
+  bareResult?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**

@@ -4,6 +4,7 @@ import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
+import { includeRoleModule, includeTasksModule } from './include.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
@@ -32,7 +33,9 @@ const ALL: ModuleDefinition[] = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
-  rebootModule
+  rebootModule,
+  includeTasksModule,
+  includeRoleModule
 ]
 
 /** Every module by name. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { findControllerFile } from './controller-files.js'
 import path from 'node:path'
 import { shellQuote, shlexSplit } from '../connection/shell-quote.js'
 import {
@@ -28,15 +29,8 @@ export const scriptModule: ModuleDefinition = {
       )
     }
     const [localName, ...scriptArgs] = words
-    const localPath = path.resolve(ctx.baseDir, localName!)
-    let content: Buffer
-    try {
-      content = readFileSync(localPath)
-    } catch {
-      throw new ModuleArgumentError(
-        `Could not find or access '${localName}' (looked for ${localPath})`
-      )
-    }
+    const localPath = findControllerFile(localName!, 'files', ctx)
+    const content = readFileSync(localPath)
     const skipped = await checkCreatesRemoves(ctx, line)
     if (skipped) return { ...skipped, cmd: undefined }
     const connection = await ctx.connection()

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { findControllerFile } from './controller-files.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
 import {
@@ -45,7 +46,7 @@ export const templateModule: ModuleDefinition = {
     if (!src) throw new ModuleArgumentError('missing required arguments: src')
     let dest = optionalString(args['dest'])
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
-    const local = findTemplate(src, ctx.baseDir)
+    const local = findControllerFile(src, 'templates', ctx)
     let text = ctx.render(readFileSync(local, 'utf8'))
     if (newline !== undefined && newline !== '\n') text = text.replace(/\r?\n/g, newline)
     const mode = normaliseMode(args['mode'])
@@ -67,24 +68,4 @@ export const templateModule: ModuleDefinition = {
     result['src'] = local
     return result
   }
-}
-
-/**
- * The controller file a template `src` names: absolute as given; else, as Ansible searches for a playbook,
- * `templates/<src>` next to the playbook, then `<src>` next to it.
- */
-export function findTemplate(src: string, baseDir: string): string {
-  const candidates = path.isAbsolute(src)
-    ? [src]
-    : [path.resolve(baseDir, 'templates', src), path.resolve(baseDir, src)]
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isFile()) return candidate
-    } catch {
-      // Not here; try the next place.
-    }
-  }
-  throw new ModuleArgumentError(
-    `Could not find or access '${src}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')} on the Ansible Controller.`
-  )
 }

@@ -91,7 +91,8 @@ export const PLAY_KEYWORDS = new Set([
   'connection',
   'remote_user',
   'strategy',
-  'check_mode'
+  'check_mode',
+  'roles'
 ])
 
 /**
@@ -103,11 +104,8 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   delegate_facts: 'delegate_facts is not supported yet',
   local_action: 'local_action is not supported yet; use a play with `hosts: localhost`',
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
-  include_tasks:
-    'include_tasks (dynamic) is not supported yet; use import_tasks (static) or inline the tasks',
-  include_role: 'roles are not supported yet; inline the role tasks',
-  import_role: 'roles are not supported yet; inline the role tasks',
-  roles: 'roles are not supported yet; inline the role tasks',
+  include:
+    "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
   include_vars: 'include_vars is not supported yet; use vars or -e @file',
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',

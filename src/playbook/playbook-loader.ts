@@ -10,7 +10,17 @@ import {
   TASK_KEYWORDS,
   UNSUPPORTED_KEYWORDS
 } from './keywords.js'
-import type { BecomeKeywords, BlockFrame, Conditional, Play, Playbook, Task } from './types.js'
+import type {
+  BecomeKeywords,
+  BlockFrame,
+  Conditional,
+  DynamicInclude,
+  Play,
+  Playbook,
+  RoleRef,
+  Task
+} from './types.js'
+import { findRole, ROLE_ENTRY_KEYWORDS, ROLE_IMPORT_ARGS, roleFile } from './roles.js'
 import { inheritTags } from './tags.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 
@@ -21,6 +31,8 @@ export interface ModuleCatalog {
 }
 
 const INLINE_LABEL = '<inline playbook>'
+/** How many files deep includes may nest (a recursive include_tasks stops here). */
+const MAX_INCLUDE_DEPTH = 64
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.']
 
 /**
@@ -60,7 +72,7 @@ export function parsePlaybookText(
   const doc = parseYaml(text, file)
   // The chain of files being loaded, to refuse an import cycle; an inline playbook has no file to revisit.
   const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))]
-  const loader = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain)
+  const loader = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir)
   return { file, baseDir, plays: loader.plays() }
 }
 
@@ -77,6 +89,8 @@ interface Inherited {
   ignoreUnreachable?: unknown
   noLog?: unknown
   timeout?: unknown
+  /** The role whose tasks these are. */
+  role?: RoleRef
 }
 
 const TOP_LEVEL: Inherited = { frames: [], when: [], vars: {}, environment: [], tags: [] }
@@ -85,6 +99,86 @@ const TOP_LEVEL: Inherited = { frames: [], when: [], vars: {}, environment: [], 
 interface LoadContext {
   modules: ModuleCatalog
   ids: { next: number }
+  /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
+  play?: PlayRoles
+}
+
+/** The roles one play gathers as it loads (from `roles:`, their dependencies and import_role). */
+interface PlayRoles {
+  /** Public roles: their defaults and vars are seen by every task of the play. */
+  roles: RoleRef[]
+  /** Role handlers, in the order their roles were loaded (they come before the play's own). */
+  handlers: Task[]
+  /** Role uses already loaded under `roles:` (path and parameters): a repeat is skipped, as in Ansible. */
+  seen: Set<string>
+  /** Handler files already added. */
+  handlerFiles: Set<string>
+}
+
+/** A role invocation: the role's name and what the invocation adds. */
+interface RoleSpec {
+  name: string
+  /** The invocation's `vars:` (role vars, above the role's vars/main.yml). */
+  vars: Record<string, unknown>
+  /** Inline parameters. */
+  params: Record<string, unknown>
+  /** Keywords its tasks inherit (when, tags, become, …). */
+  keywords: Record<string, unknown>
+  location: SourceLocation
+}
+
+/** Which files of a role to load instead of `main` (tasks_from, vars_from, …). */
+interface RoleFrom {
+  tasks?: string
+  vars?: string
+  defaults?: string
+  handlers?: string
+}
+
+/** What the loader keeps on a dynamic include: the load context and what the included tasks inherit. */
+interface IncludeState {
+  load: LoadContext
+  inherited: Inherited
+  /** The role uses of the play (filled as the play loads): a dependency already used is not run again. */
+  seen?: Set<string>
+}
+
+/** The tasks (and for a role, the handlers and the role) a dynamic include brings in. */
+export interface LoadedInclude {
+  /** The included task file (absolute). */
+  file: string
+  tasks: Task[]
+  handlers: Task[]
+  role?: RoleRef
+}
+
+/**
+ * Loads what a dynamic include names, with its arguments rendered for one host: include_tasks' file
+ * (relative to the file holding the include), or include_role's role. Throws PlaybookError.
+ */
+export function loadInclude(
+  include: DynamicInclude,
+  args: Record<string, unknown>,
+  location: SourceLocation
+): LoadedInclude {
+  const state = include.context as IncludeState
+  const loader = new Loader(
+    undefined,
+    include.file,
+    include.dir,
+    {
+      ...state.load,
+      play: {
+        roles: [],
+        handlers: [],
+        seen: new Set(state.seen),
+        handlerFiles: new Set()
+      }
+    },
+    include.chain,
+    include.playDir
+  )
+  return loader.dynamicInclude(include.kind, args, state, location)
 }
 
 /** Loads one YAML file of a playbook: the playbook itself, or a file it imports. */
@@ -97,17 +191,19 @@ class Loader {
    * @param chain the absolute paths of the files importing this one, this one last
    */
   constructor(
-    private readonly doc: YamlDocument,
+    private readonly doc: YamlDocument | undefined,
     private readonly file: string,
     private readonly dir: string,
     private readonly context: LoadContext,
-    private readonly chain: readonly string[]
+    private readonly chain: readonly string[],
+    /** The playbook's directory: roles are looked up under its `roles/`. */
+    private readonly playDir: string
   ) {
     this.modules = context.modules
   }
 
   plays(): Play[] {
-    const data = this.doc.data
+    const data = this.doc?.data
     if (data === null || data === undefined) {
       throw new PlaybookError('the playbook is empty: expected a list of plays', this.at(undefined))
     }
@@ -137,7 +233,7 @@ class Loader {
       )
     }
     this.checkKeys(raw, new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), 'import_playbook', location)
-    const child = this.importedFile(raw[key], key, location)
+    const child = this.importedFile(raw[key], key, location, true)
     const vars = this.mapping(raw.vars, 'vars', location)
     const tags = normaliseTags(raw.tags)
     return child.plays().map((play) => ({
@@ -155,19 +251,32 @@ class Loader {
     this.checkKeys(raw, new Set([...IMPORT_TASKS_KEYWORDS, key]), 'import_tasks', location)
     const base = this.extend(outer, raw, location)
     const child = this.importedFile(raw[key], key, location)
-    const data = child.doc.data
+    return child.tasksOfFile('import_tasks', base)
+  }
+
+  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
+  private tasksOfFile(keyword: string, base: Inherited): Task[] {
+    const data = this.doc?.data
     if (data === null || data === undefined) return []
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        `a file imported by import_tasks must be a list of tasks, but it holds ${describe(data)}`,
-        child.at(data)
+        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
+        this.at(data)
       )
     }
-    return data.flatMap((entry) => child.taskOrBlock(entry, data, base))
+    return data.flatMap((entry) => this.taskOrBlock(entry, data, base))
   }
 
-  /** Reads and parses a file named by an import keyword, relative to this file; refuses cycles. */
-  private importedFile(spec: unknown, keyword: string, location: SourceLocation): Loader {
+  /**
+   * Reads and parses a file named by an import keyword, relative to this file; refuses cycles. An imported
+   * playbook looks up its roles next to itself; imported tasks, next to the playbook.
+   */
+  private importedFile(
+    spec: unknown,
+    keyword: string,
+    location: SourceLocation,
+    playbook = false
+  ): Loader {
     let name = spec
     if (isMapping(spec) && Object.keys(spec).length === 1 && typeof spec['file'] === 'string') {
       name = spec['file']
@@ -184,12 +293,20 @@ class Loader {
         location
       )
     }
-    const absolute = path.resolve(this.dir, name)
+    // As Ansible: relative to the file that names it, else to the playbook's directory.
+    let absolute = path.resolve(this.dir, name)
+    if (!playbook && !existsSync(absolute) && existsSync(path.resolve(this.playDir, name)))
+      absolute = path.resolve(this.playDir, name)
     const label =
-      this.file === INLINE_LABEL || path.isAbsolute(name)
-        ? name
-        : path.join(path.dirname(this.file), name)
-    if (this.chain.includes(absolute)) {
+      this.file === INLINE_LABEL || path.isAbsolute(name) ? name : this.labelOf(absolute)
+    // A dynamic include may include itself (recursion that a `when` ends), as in Ansible, up to a depth.
+    if (keyword === 'include_tasks' && this.chain.length >= MAX_INCLUDE_DEPTH) {
+      throw new PlaybookError(
+        `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
+        location
+      )
+    }
+    if (keyword !== 'include_tasks' && this.chain.includes(absolute)) {
       const cycle = [...this.chain, absolute].map((f) => path.relative(this.dir, f) || f)
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(' → ')}); remove one of the imports`,
@@ -203,7 +320,39 @@ class Loader {
       location
     )
     const doc = parseYaml(text, label)
-    return new Loader(doc, label, path.dirname(absolute), this.context, [...this.chain, absolute])
+    const dir = path.dirname(absolute)
+    return new Loader(
+      doc,
+      label,
+      dir,
+      this.context,
+      [...this.chain, absolute],
+      playbook ? dir : this.playDir
+    )
+  }
+
+  /** A loader for a file this one refers to by absolute path (a role's files), labelled relative to this one. */
+  private fileLoader(absolute: string, location: SourceLocation): Loader {
+    const label = this.labelOf(absolute)
+    const text = readPlaybookFile(
+      absolute,
+      (reason) => `'${label}' cannot be read: ${reason}`,
+      location
+    )
+    return new Loader(
+      parseYaml(text, label),
+      label,
+      path.dirname(absolute),
+      this.context,
+      [...this.chain, absolute],
+      this.playDir
+    )
+  }
+
+  /** How a file is named in locations: relative to this file's label when this file has a path. */
+  private labelOf(absolute: string): string {
+    if (this.file === INLINE_LABEL) return path.relative(process.cwd(), absolute) || absolute
+    return path.join(path.dirname(this.file), path.relative(this.dir, absolute))
   }
 
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
@@ -289,20 +438,25 @@ class Loader {
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
     if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
     const tags = normaliseTags(raw.tags)
+    const roles: PlayRoles = { roles: [], handlers: [], seen: new Set(), handlerFiles: new Set() }
+    this.context.play = roles
     // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
-    // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`).
+    // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
+    // the roles run after pre_tasks, before tasks, in the same section as tasks.
     const tasks = [
       ...this.taskList(raw.pre_tasks, 'pre_tasks', location),
       implicitFlush(location),
+      ...this.playRoles(raw.roles, location),
       ...this.taskList(raw.tasks, 'tasks', location),
       implicitFlush(location),
       ...this.taskList(raw.post_tasks, 'post_tasks', location),
       implicitFlush(location)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
-    const handlers = this.handlerList(raw.handlers, location).map((task) => ({
-      ...task,
-      tags: inheritTags(task.tags, tags)
-    }))
+    // As Ansible: the roles' handlers come before the play's own.
+    const handlers = [...roles.handlers, ...this.handlerList(raw.handlers, location)].map(
+      (task) => ({ ...task, tags: inheritTags(task.tags, tags) })
+    )
+    this.context.play = undefined
     return {
       name:
         raw.name === undefined || raw.name === null
@@ -324,7 +478,247 @@ class Loader {
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
       ...(become ? { become } : {}),
+      ...(roles.roles.length > 0 ? { roles: roles.roles } : {}),
       location
+    }
+  }
+
+  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  private playRoles(raw: unknown, location: SourceLocation): Task[] {
+    if (raw === undefined || raw === null) return []
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
+        this.at(raw, location)
+      )
+    }
+    return raw.flatMap((entry) => {
+      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw))
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} })
+    })
+  }
+
+  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
+  private roleSpec(entry: unknown, location: SourceLocation): RoleSpec {
+    if (typeof entry === 'string' && entry.trim() !== '') {
+      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location }
+    }
+    const name = isMapping(entry) ? (entry.role ?? entry.name) : undefined
+    if (!isMapping(entry) || typeof name !== 'string' || name.trim() === '') {
+      throw new PlaybookError(
+        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
+        location
+      )
+    }
+    const keywords: Record<string, unknown> = {}
+    const params: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === 'role' || (key === 'name' && entry.role === undefined) || key === 'vars') continue
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value
+      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
+        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location)
+      else params[key] = value
+    }
+    const vars = this.mapping(entry.vars, 'vars', location)
+    return { name: name.trim(), vars, params, keywords, location }
+  }
+
+  /**
+   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
+   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   */
+  private role(
+    spec: RoleSpec,
+    outer: Inherited,
+    options: { dedupe: boolean; from: RoleFrom; handlers?: Task[]; loaded?: (ref: RoleRef) => void }
+  ): Task[] {
+    const dir = findRole(spec.name, this.playDir, spec.location)
+    const play = this.context.play
+    const meta = this.roleMapping(dir, 'meta', undefined, spec.location)
+    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`
+    if (options.dedupe && meta['allow_duplicates'] !== true && play) {
+      if (play.seen.has(key)) return []
+      play.seen.add(key)
+    }
+    // As Ansible: the invocation's `vars:` merge below the role's vars/main.yml, and both are exported.
+    const vars = {
+      ...spec.vars,
+      ...this.roleMapping(dir, 'vars', options.from.vars, spec.location)
+    }
+    const ref: RoleRef = {
+      name: path.basename(dir),
+      path: dir,
+      defaults: this.roleMapping(dir, 'defaults', options.from.defaults, spec.location),
+      vars,
+      params: spec.params
+    }
+    const base: Inherited = { ...this.extend(outer, spec.keywords, spec.location), role: ref }
+    options.loaded?.(ref)
+    const tasks: Task[] = []
+    const dependencies = meta['dependencies']
+    if (dependencies !== undefined && dependencies !== null) {
+      if (!Array.isArray(dependencies)) {
+        throw new PlaybookError(
+          `'dependencies' in ${this.labelOf(roleFile(dir, 'meta')!)} must be a list of roles, found ${describe(dependencies)}`,
+          spec.location
+        )
+      }
+      for (const dependency of dependencies) {
+        const depSpec = this.roleSpec(dependency, spec.location)
+        tasks.push(
+          ...this.role(depSpec, base, { dedupe: true, from: {}, handlers: options.handlers })
+        )
+      }
+    }
+    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref)
+    const tasksFile = roleFile(dir, 'tasks', options.from.tasks ?? 'main')
+    if (tasksFile) {
+      tasks.push(
+        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base)
+      )
+    } else if (options.from.tasks !== undefined) {
+      throw new PlaybookError(
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path.join(dir, 'tasks')})`,
+        spec.location
+      )
+    }
+    const handlersFile = roleFile(dir, 'handlers', options.from.handlers ?? 'main')
+    const sink = options.handlers ?? play?.handlers
+    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
+      play?.handlerFiles.add(handlersFile)
+      const loader = this.fileLoader(handlersFile, spec.location)
+      const data = loader.doc?.data
+      for (const handler of loader.handlerList(data, spec.location))
+        sink.push({ ...handler, role: ref, tags: union(base.tags, handler.tags) })
+    }
+    return tasks
+  }
+
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
+  private roleMapping(
+    dir: string,
+    sub: string,
+    from: string | undefined,
+    location: SourceLocation
+  ): Record<string, unknown> {
+    const file = roleFile(dir, sub, from ?? 'main')
+    if (!file) {
+      if (from === undefined) return {}
+      throw new PlaybookError(
+        `the role '${path.basename(dir)}' has no ${sub} file '${from}' (looked in ${path.join(dir, sub)})`,
+        location
+      )
+    }
+    const loader = this.fileLoader(file, location)
+    const data = loader.doc?.data
+    if (data === null || data === undefined) return {}
+    if (!isMapping(data)) {
+      throw new PlaybookError(
+        `${loader.file} must hold a mapping, found ${describe(data)}`,
+        loader.at(data)
+      )
+    }
+    return { ...data }
+  }
+
+  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
+  private importRole(raw: Record<string, unknown>, key: string, outer: Inherited): Task[] {
+    const location = this.at(raw)
+    this.checkKeys(raw, new Set([...IMPORT_TASKS_KEYWORDS, key]), 'import_role', location)
+    const args = this.roleArgs(raw[key], 'import_role', location)
+    if (typeof args.name !== 'string' || args.name.includes('{{')) {
+      throw new PlaybookError(
+        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
+        location
+      )
+    }
+    const { vars, ...keywords } = raw
+    delete keywords[key]
+    const spec: RoleSpec = {
+      name: args.name,
+      vars: this.mapping(vars, 'vars', location),
+      params: {},
+      keywords,
+      location
+    }
+    return this.role(spec, outer, { dedupe: false, from: args.from })
+  }
+
+  /** The arguments of import_role / include_role, checked. */
+  private roleArgs(
+    raw: unknown,
+    keyword: string,
+    location: SourceLocation
+  ): { name: unknown; from: RoleFrom; rest: Record<string, unknown> } {
+    const args = this.moduleArgs(raw, keyword, location)
+    const allowed =
+      keyword === 'include_role' ? [...ROLE_IMPORT_ARGS, 'apply', 'public'] : [...ROLE_IMPORT_ARGS]
+    for (const key of Object.keys(args)) {
+      if (allowed.includes(key)) continue
+      const guess = closestMatch(key, new Set(allowed))
+      throw new PlaybookError(
+        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ''}. It takes: ${allowed.join(', ')}`,
+        location
+      )
+    }
+    const from: RoleFrom = {}
+    for (const part of ['tasks', 'vars', 'defaults', 'handlers'] as const) {
+      const value = args[`${part}_from`]
+      if (value !== undefined && value !== null) from[part] = String(value)
+    }
+    return { name: args['name'], from, rest: args }
+  }
+
+  /** Runs at include time: loads what an include_tasks / include_role names for one host. */
+  dynamicInclude(
+    kind: 'tasks' | 'role',
+    args: Record<string, unknown>,
+    state: IncludeState,
+    location: SourceLocation
+  ): LoadedInclude {
+    const apply = args['apply']
+    let base = state.inherited
+    if (apply !== undefined && apply !== null) {
+      if (!isMapping(apply)) {
+        throw new PlaybookError(
+          `'apply' must be a mapping of keywords for the included tasks, found ${describe(apply)}`,
+          location
+        )
+      }
+      this.checkKeys(apply, IMPORT_TASKS_KEYWORDS, 'apply', location)
+      base = this.extend(base, apply, location)
+    }
+    if (kind === 'tasks') {
+      const { _raw_params: rawParams, file, apply: _apply, ...rest } = args
+      const name = file ?? rawParams
+      for (const key of Object.keys(rest)) {
+        throw new PlaybookError(
+          `'${key}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
+          location
+        )
+      }
+      const child = this.importedFile(name, 'include_tasks', location)
+      const tasks = child.tasksOfFile('include_tasks', base)
+      return { file: path.resolve(child.dir, path.basename(child.file)), tasks, handlers: [] }
+    }
+    const { name, from } = this.roleArgs(args, 'include_role', location)
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new PlaybookError("'include_role' needs `name:` naming the role", location)
+    }
+    const spec: RoleSpec = { name, vars: {}, params: {}, keywords: {}, location }
+    const handlers: Task[] = []
+    let role: RoleRef | undefined
+    const tasks = this.role(spec, base, {
+      dedupe: false,
+      from,
+      handlers,
+      loaded: (ref) => (role = ref)
+    })
+    return {
+      file: roleFile(role!.path, 'tasks', from.tasks ?? 'main') ?? role!.path,
+      tasks,
+      handlers,
+      role: role!
     }
   }
 
@@ -334,13 +728,19 @@ class Loader {
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
         `'handlers' must be a list of tasks, found ${describe(raw)}`,
-        this.at(raw) ?? playLocation
+        this.at(raw, playLocation)
       )
     }
     return raw.map((entry) => {
-      if (isMapping(entry) && (entry.block !== undefined || importKey(entry, 'import_tasks'))) {
+      if (
+        isMapping(entry) &&
+        (entry.block !== undefined ||
+          ['import_tasks', 'include_tasks', 'import_role', 'include_role'].some((k) =>
+            importKey(entry, k)
+          ))
+      ) {
         throw new PlaybookError(
-          'blocks and imports under `handlers:` are not supported yet; write each handler as a task',
+          'blocks, imports and includes under `handlers:` are not supported yet; write each handler as a task',
           this.at(entry)
         )
       }
@@ -375,7 +775,7 @@ class Loader {
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a list of tasks, found ${describe(raw)}`,
-        this.at(raw) ?? playLocation
+        this.at(raw, playLocation)
       )
     }
     return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL))
@@ -386,6 +786,8 @@ class Loader {
     if (isMapping(raw) && raw.block !== undefined) return this.block(raw, inherited)
     const imported = isMapping(raw) ? importKey(raw, 'import_tasks') : undefined
     if (imported) return this.importTasks(raw as Record<string, unknown>, imported, inherited)
+    const role = isMapping(raw) ? importKey(raw, 'import_role') : undefined
+    if (role) return this.importRole(raw as Record<string, unknown>, role, inherited)
     if (isMapping(raw) && (raw.rescue !== undefined || raw.always !== undefined)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -393,7 +795,30 @@ class Loader {
       )
     }
     const task = this.task(raw, parent)
-    return [inherited === TOP_LEVEL ? task : inherit(task, inherited)]
+    const full = inherited === TOP_LEVEL ? task : inherit(task, inherited)
+    if (task.module !== 'include_tasks' && task.module !== 'include_role') return [full]
+    // A dynamic include: its own when, loop and tags apply to the include alone; its vars (and the
+    // enclosing blocks' keywords) reach the tasks it brings in.
+    if (task.module === 'include_role') {
+      const { name } = this.roleArgs(task.args, 'include_role', task.location)
+      // As Ansible shows an unnamed include_role: `include_role : <role>`.
+      if (!task.named && typeof name === 'string') full.name = `include_role : ${name}`
+    }
+    const state: IncludeState = {
+      load: this.context,
+      inherited,
+      ...(this.context.play ? { seen: this.context.play.seen } : {})
+    }
+    const include: DynamicInclude = {
+      kind: task.module === 'include_tasks' ? 'tasks' : 'role',
+      dir: this.dir,
+      file: this.file,
+      playDir: this.playDir,
+      chain: this.chain,
+      vars: task.vars,
+      context: state
+    }
+    return [{ ...full, include }]
   }
 
   private block(raw: Record<string, unknown>, outer: Inherited): Task[] {
@@ -423,7 +848,7 @@ class Loader {
       if (!Array.isArray(list)) {
         throw new PlaybookError(
           `'${section}' must be a list of tasks, found ${describe(list)}`,
-          this.at(list) ?? location
+          this.at(list, location)
         )
       }
       const frame: BlockFrame = { id, section, location, ...(name === undefined ? {} : { name }) }
@@ -457,6 +882,7 @@ class Loader {
           : [...outer.environment, ...asList(raw.environment)],
       tags: union(outer.tags, normaliseTags(raw.tags)),
       ...(outer.become || become ? { become: { ...outer.become, ...become } } : {}),
+      ...(outer.role ? { role: outer.role } : {}),
       ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
@@ -640,7 +1066,7 @@ class Loader {
     if (!isMapping(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
-        this.at(raw) ?? location
+        this.at(raw, location)
       )
     }
     return { ...raw }
@@ -667,8 +1093,10 @@ class Loader {
     throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location)
   }
 
-  private at(node: unknown): SourceLocation {
-    const line = node !== null && typeof node === 'object' ? this.doc.lineOf(node) : undefined
+  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
+  private at(node: unknown, fallback?: SourceLocation): SourceLocation {
+    const line = node !== null && typeof node === 'object' ? this.doc?.lineOf(node) : undefined
+    if (line === undefined && fallback) return fallback
     return { file: this.file, line: line ?? 1 }
   }
 
@@ -823,6 +1251,7 @@ function inherit(task: Task, from: Inherited): Task {
         : [...from.environment, ...asList(task.environment)]
   }
   if (from.become || task.become) out.become = { ...from.become, ...task.become }
+  if (from.role) out.role = from.role
   out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog
@@ -835,6 +1264,13 @@ function inherit(task: Task, from: Inherited): Task {
 /** The key naming an import (`import_tasks`, or its ansible.builtin/legacy name) in an entry, if any. */
 function importKey(raw: Record<string, unknown>, keyword: string): string | undefined {
   return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== undefined)
+}
+
+/** JSON with sorted keys: equal values give equal text. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+  )
 }
 
 function asList(value: unknown): unknown[] {

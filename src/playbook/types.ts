@@ -56,6 +56,51 @@ export interface Task {
   listen?: string[]
   /** Added by the engine, not written by the user (the flush_handlers after each task section). */
   implicit?: boolean
+  /** The role the task comes from (its defaults, vars and params are in scope; its files are looked up first). */
+  role?: RoleRef
+  /**
+   * Ansible's include params: what the dynamic includes that brought the task in hand down, above registered
+   * values and below extra vars. `vars` are the includes' `vars:` as written; `loop` their loop variables,
+   * already rendered (never templated again).
+   */
+  params?: { vars: Record<string, unknown>; loop: Record<string, unknown> }
+  /** On an `include_tasks` / `include_role` task: what to load when it runs. */
+  include?: DynamicInclude
+}
+
+/** One use of a role: where it lives and the variables it brings. */
+export interface RoleRef {
+  name: string
+  /** Absolute directory of the role. */
+  path: string
+  /** defaults/main.yml: the lowest precedence of all. */
+  defaults: Record<string, unknown>
+  /**
+   * The invocation's `vars:` with vars/main.yml over them (as Ansible merges them): above vars_files, below
+   * block vars. A public role exports them to the whole play.
+   */
+  vars: Record<string, unknown>
+  /** The invocation's inline parameters (`- { role: web, port: 8080 }`): above registered values. */
+  params: Record<string, unknown>
+}
+
+/**
+ * What a dynamic include needs to load its tasks at run time. `context` is the loader's own state (the
+ * module catalog, the block id counter and the keywords the include's tasks inherit); only the loader reads it.
+ */
+export interface DynamicInclude {
+  kind: 'tasks' | 'role'
+  /** Absolute directory of the file that names the include (relative paths start there). */
+  dir: string
+  /** That file's label in locations. */
+  file: string
+  /** The playbook's directory: roles are looked up under its `roles/`. */
+  playDir: string
+  /** The files including this one, for cycle detection. */
+  chain: readonly string[]
+  /** The include's own `vars:` (its blocks' excluded): include params of what it brings in. */
+  vars: Record<string, unknown>
+  context: unknown
 }
 
 /** Where a task sits in one enclosing block: the block, and which of its lists (block, rescue, always). */
@@ -90,6 +135,8 @@ export interface Play {
   environment?: unknown
   /** become, become_user, become_method, become_flags, become_exe of the play. */
   become?: BecomeKeywords
+  /** The play's public roles (`roles:` and `import_role`): their defaults and vars are seen by every task. */
+  roles?: RoleRef[]
   location: SourceLocation
 }
 

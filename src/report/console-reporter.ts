@@ -1,3 +1,5 @@
+import { INCLUDED } from '../modules/include.js'
+import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
@@ -53,11 +55,26 @@ export class ConsoleReporter implements RunEvents {
         )
         break
       default:
+        if (task.module === 'include_tasks' || task.module === 'include_role') {
+          this.included(task, outcome, ` => ${item}`)
+          break
+        }
         this.line(
           `${outcome.status}: ${host} => ${item}${this.details(result, task)}`,
           outcome.status
         )
     }
+  }
+
+  /** As Ansible: `included: <file> for <host>` for include_tasks; nothing for include_role. */
+  private included(task: TaskInfo, outcome: HostTaskOutcome, suffix: string): void {
+    if (task.module !== 'include_tasks') return
+    const loaded = (outcome.result as Record<PropertyKey, unknown>)[INCLUDED] as
+      LoadedInclude | undefined
+    this.line(
+      `included: ${loaded?.file ?? String(outcome.result['include'])} for ${outcome.host}${suffix}`,
+      'ok'
+    )
   }
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {
@@ -77,8 +94,10 @@ export class ConsoleReporter implements RunEvents {
         if (!isLoop) this.line(`skipping: ${host}`, 'skipped')
         break
       default:
-        if (!isLoop)
-          this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status)
+        if (isLoop) break
+        if (task.module === 'include_tasks' || task.module === 'include_role')
+          this.included(task, outcome, '')
+        else this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status)
     }
   }
 
