@@ -1395,13 +1395,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path12.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path13.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error = new Error(`Path contains invalid characters: ${pth}`);
           error.code = "EINVAL";
@@ -1433,7 +1433,7 @@ var require_make_dir = __commonJS({
       const mkdir = promisify(options.fs.mkdir);
       const stat2 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs3.mkdir) {
-        const pth = path12.resolve(input);
+        const pth = path13.resolve(input);
         await mkdir(pth, {
           mode: options.mode,
           recursive: true
@@ -1449,13 +1449,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path12.dirname(pth) === pth) {
+            if (path13.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            await make(path12.dirname(pth));
+            await make(path13.dirname(pth));
             return make(pth);
           }
           try {
@@ -1469,14 +1469,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path12.resolve(input));
+      return make(path13.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs3.mkdirSync) {
-        const pth = path12.resolve(input);
+        const pth = path13.resolve(input);
         fs3.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -1491,13 +1491,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path12.dirname(pth) === pth) {
+            if (path13.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            make(path12.dirname(pth));
+            make(path13.dirname(pth));
             return make(pth);
           }
           try {
@@ -1510,7 +1510,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path12.resolve(input));
+      return make(path13.resolve(input));
     };
   }
 });
@@ -9582,11 +9582,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path12) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path12)) {
-        return path12 === "pageant" ? new PageantAgent() : new CygwinAgent(path12);
+    function createAgent(path13) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path13)) {
+        return path13 === "pageant" ? new PageantAgent() : new CygwinAgent(path13);
       }
-      return new OpenSSHAgent(path12);
+      return new OpenSSHAgent(path13);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -14830,17 +14830,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path12, options) {
+      createReadStream(path13, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path12, options);
+        return new ReadStream(this, path13, options);
       }
-      createWriteStream(path12, options) {
+      createWriteStream(path13, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path12, options);
+        return new WriteStream(this, path13, options);
       }
-      open(path12, flags_, attrs, cb) {
+      open(path13, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -14859,7 +14859,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -14867,7 +14867,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -14998,7 +14998,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs3, this, localPath, remotePath, opts, cb);
       }
-      readFile(path12, options, callback_) {
+      readFile(path13, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15071,13 +15071,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path12, flag, 438, (er, handle_) => {
+        this.open(path13, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path12, (er_, st_) => {
+              this.stat(path13, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -15098,7 +15098,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path12, data, options, callback_) {
+      writeFile(path13, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15117,7 +15117,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path12, flag, options.mode, (openErr, handle) => {
+        this.open(path13, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -15126,7 +15126,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path12, (er_, st_) => {
+                  this.stat(path13, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -15145,7 +15145,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path12, data, options, callback_) {
+      appendFile(path13, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15163,12 +15163,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path12, data, options, callback);
+        this.writeFile(path13, data, options, callback);
       }
-      exists(path12, cb) {
+      exists(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path12, (err) => {
+        this.stat(path13, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -15211,7 +15211,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path12, attrs, cb) {
+      mkdir(path13, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15225,7 +15225,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15233,7 +15233,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15249,10 +15249,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path12, cb) {
+      rmdir(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15260,7 +15260,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -15350,10 +15350,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path12, cb) {
+      stat(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15361,17 +15361,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path12, cb) {
+      lstat(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15379,17 +15379,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path12, cb) {
+      opendir(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15397,14 +15397,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path12, attrs, cb) {
+      setstat(path13, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15416,7 +15416,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15424,7 +15424,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15484,8 +15484,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path12, atime, mtime, cb) {
-        return this.setstat(path12, {
+      utimes(path13, atime, mtime, cb) {
+        return this.setstat(path13, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -15496,8 +15496,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path12, uid, gid, cb) {
-        return this.setstat(path12, {
+      chown(path13, uid, gid, cb) {
+        return this.setstat(path13, {
           uid,
           gid
         }, cb);
@@ -15507,15 +15507,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path12, mode, cb) {
-        return this.setstat(path12, {
+      chmod(path13, mode, cb) {
+        return this.setstat(path13, {
           mode
         }, cb);
       }
-      readlink(path12, cb) {
+      readlink(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15523,7 +15523,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15568,10 +15568,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path12, cb) {
+      realpath(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15579,7 +15579,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15624,13 +15624,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path12, cb) {
+      ext_openssh_statvfs(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15640,7 +15640,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -15726,7 +15726,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path12, attrs, cb) {
+      ext_openssh_lsetstat(path13, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -15741,7 +15741,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15751,7 +15751,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15768,13 +15768,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path12, cb) {
+      ext_openssh_expandPath(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15784,7 +15784,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -17062,12 +17062,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path12)) {
+        if (!sftp.emit("LSTAT", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17086,13 +17086,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path12, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path13, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17114,12 +17114,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path12)) {
+        if (!sftp.emit("OPENDIR", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17138,63 +17138,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path12)) {
+        if (!sftp.emit("REMOVE", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path12, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path13, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path12)) {
+        if (!sftp.emit("RMDIR", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path12)) {
+        if (!sftp.emit("REALPATH", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path12)) {
+        if (!sftp.emit("STAT", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17214,14 +17214,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path12)) {
+        if (!sftp.emit("READLINK", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17292,7 +17292,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path12, options) {
+    function ReadStream(sftp, path13, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17306,7 +17306,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path12;
+      this.path = path13;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -17437,7 +17437,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path12, options) {
+    function WriteStream(sftp, path13, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17449,7 +17449,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path12;
+      this.path = path13;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -21676,11 +21676,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path12, withInternals, err) {
+    function _prettifyError(path13, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path12);
+      err.Update(path13);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -21741,8 +21741,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path12) {
-        var msg = "(" + (path12 || "unknown path") + ")";
+      err.Update = function Update(path13) {
+        var msg = "(" + (path13 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -25942,7 +25942,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path12 = __require("path");
+    var path13 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -25952,7 +25952,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path12.resolve(path12.dirname(from), to);
+        return path13.resolve(path13.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -26025,7 +26025,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs3 = __require("fs");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -26043,7 +26043,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path12.normalize);
+          _this.searchPaths = searchPaths.map(path13.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -26056,7 +26056,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs3.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path12.resolve(fullname);
+            fullname = path13.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -26072,8 +26072,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path12.resolve(paths[i]);
-          var p = path12.resolve(paths[i], name);
+          var basePath = path13.resolve(paths[i]);
+          var p = path13.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs3.existsSync(p)) {
             fullpath = p;
             break;
@@ -26339,13 +26339,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path12 = __require("path");
+    var path13 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path12.extname(name);
+        this.ext = path13.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -26725,7 +26725,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path12, eagerCompile) {
+      _proto3.init = function init(src, env, path13, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -26743,7 +26743,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path12;
+        this.path = path13;
         if (eagerCompile) {
           try {
             this._compile();
@@ -26894,7 +26894,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -26931,8 +26931,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs3.readdirSync(dir).forEach(function(file) {
-          var filepath = path12.join(dir, file);
-          var subpath = filepath.substr(path12.join(input, "/").length);
+          var filepath = path13.join(dir, file);
+          var subpath = filepath.substr(path13.join(input, "/").length);
           var stat2 = fs3.statSync(filepath);
           if (stat2 && stat2.isDirectory()) {
             subpath += "/";
@@ -26949,7 +26949,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path12.join(input, "/"), "");
+          var name = templates2[i].replace(path13.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs3.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -27328,11 +27328,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path12, eagerCompile) {
+      compile: function compile(src, env, path13, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path12, eagerCompile);
+        return new Template(src, env, path13, eagerCompile);
       },
       render: function render(name, ctx, cb) {
         if (!e) {
@@ -27727,7 +27727,7 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
 
 // src/engine.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -27870,14 +27870,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path12, content, options) {
+  async putFile(path13, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path12} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path13} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -27886,14 +27886,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path12, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path13, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path12, content, mode) {
-    const temp = join(dirname(path12), `.${basename(path12)}.apb-${randomBytes(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat(path12).then(
+  async writeAtomically(path13, content, mode) {
+    const temp = join(dirname(path13), `.${basename(path13)}.apb-${randomBytes(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat(path13).then(
       (s) => s.mode & 4095,
       () => void 0
     );
@@ -27905,11 +27905,11 @@ var LocalConnection = class {
         await file.close();
       }
       if (finalMode !== void 0) await chmod(temp, finalMode);
-      await rename(temp, path12);
+      await rename(temp, path13);
     } catch (error) {
       await unlink(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path12} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot write ${path13} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       );
     }
   }
@@ -28009,12 +28009,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path12) {
-    return fsPath.basename(path12);
+  basename(path13) {
+    return fsPath.basename(path13);
   },
-  stat(path12) {
+  stat(path13) {
     return new Promise((resolve2, reject) => {
-      fs.stat(path12, (err, res) => {
+      fs.stat(path13, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28023,9 +28023,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path12) {
+  readdir(path13) {
     return new Promise((resolve2, reject) => {
-      fs.readdir(path12, (err, res) => {
+      fs.readdir(path13, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28035,19 +28035,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path12, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path12);
+async function scanDirectoryInternal({ path: path13, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path13);
   if (itemStat.isFile()) {
-    result.files.push(path12);
+    result.files.push(path13);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path12);
+    result.directories.push(path13);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path12);
+  const contents = await fileSystem.readdir(path13);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path12, item);
+    const itemPath = fileSystem.join(path13, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -28062,8 +28062,8 @@ async function scanDirectoryInternal({ path: path12, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path12, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path12 && typeof path12 === "string", "path must be a valid string");
+async function scanDirectory(path13, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path13 && typeof path13 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -28075,7 +28075,7 @@ async function scanDirectory(path12, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path12,
+      path: path13,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -28092,7 +28092,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path12) => !fsPath2.basename(path12).startsWith(".");
+var DEFAULT_VALIDATE = (path13) => !fsPath2.basename(path13).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -28101,11 +28101,11 @@ var SSHError = class extends Error {
     this.code = code;
   }
 };
-function unixifyPath(path12) {
-  if (path12.includes("\\")) {
-    return path12.split("\\").join("/");
+function unixifyPath(path13) {
+  if (path13.includes("\\")) {
+    return path13.split("\\").join("/");
   }
-  return path12;
+  return path13;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -28119,11 +28119,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path12, sftp) {
+async function makeDirectoryWithSftp(path13, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path12, (err, res) => {
+      sftp.stat(path13, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28141,7 +28141,7 @@ async function makeDirectoryWithSftp(path12, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path12, (err) => {
+      sftp.mkdir(path13, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -28392,20 +28392,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path12, method = "sftp", givenSftp = null) {
-    invariant2(typeof path12 === "string", "path must be a valid string");
+  async mkdir(path13, method = "sftp", givenSftp = null) {
+    invariant2(typeof path13 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path12)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path13)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path12), sftp).catch(async (error) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path13), sftp).catch(async (error) => {
       if (!retry || error == null || error.message !== "No such file" && error.code !== "ENOENT") {
         throw error;
       }
-      await this.mkdir(fsPath2.dirname(path12), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path13), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -28573,15 +28573,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path12) {
-          return fsPath2.posix.basename(path12);
+        basename(path13) {
+          return fsPath2.posix.basename(path13);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path12) {
+        readdir(path13) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path12, (err, res) => {
+            sftp.readdir(path13, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28590,9 +28590,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path12) {
+        stat(path13) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path12, (err, res) => {
+            sftp.stat(path13, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28880,22 +28880,22 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path12 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  const path13 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
   let fileText = "";
   try {
-    fileText = await readFile2(path12, "utf8");
+    fileText = await readFile2(path13, "utf8");
   } catch (error) {
     if (error.code !== "ENOENT") {
       throw new ConnectionError(
-        `cannot read known_hosts file ${path12} for ${target.where}: ${errorText(error)}`,
+        `cannot read known_hosts file ${path13} for ${target.where}: ${errorText(error)}`,
         target.host
       );
     }
   }
-  const entries = parseKnownHosts(fileText, path12);
+  const entries = parseKnownHosts(fileText, path13);
   if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path12} or the known_hosts text given` : path12;
+  const searched = target.knownHosts ? `${path13} or the known_hosts text given` : path13;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
@@ -29461,22 +29461,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path12, content, mode) {
+  async writeAtomically(path13, content, mode) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path12);
+    const dir = posix.dirname(path13);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path12)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+      `.${posix.basename(path13)}.apb-${randomBytes2(6).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path12} on ${this.where}: ${step}: ${errorText2(error)}`
+        `cannot write ${path13} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path12, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path13, cb)).catch(() => void 0);
       if (existing) finalMode = existing.mode & 4095;
     }
     const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
@@ -29499,14 +29499,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path12, cb);
+          sftp.ext_openssh_rename(temp, path13, cb);
         } catch {
-          sftp.unlink(path12, () => sftp.rename(temp, path12, cb));
+          sftp.unlink(path13, () => sftp.rename(temp, path13, cb));
         }
       });
     } catch (error) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path12}`, error);
+      fail(`rename ${temp} to ${path13}`, error);
     }
   }
   sftpSession() {
@@ -31222,83 +31222,8 @@ async function resolveDir(access, dir, become) {
 }
 
 // src/playbook/playbook-loader.ts
-import { existsSync as existsSync3, readFileSync as readFileSync2 } from "node:fs";
-import path3 from "node:path";
-
-// src/playbook/kv-args.ts
-var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
-  "chdir",
-  "creates",
-  "removes",
-  "executable",
-  "warn",
-  "stdin",
-  "stdin_add_newline",
-  "strip_empty_ends"
-]);
-function splitArgs(input) {
-  const tokens = [];
-  let start = -1;
-  let quote = null;
-  let jinjaDepth = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    const pair = input.slice(i, i + 2);
-    if (start < 0 && !/\s/.test(c)) start = i;
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (pair === "{{" || pair === "{%" || pair === "{#") {
-      jinjaDepth++;
-      i++;
-      continue;
-    }
-    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
-      jinjaDepth--;
-      i++;
-      continue;
-    }
-    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
-      quote = c;
-      continue;
-    }
-    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
-      tokens.push({ text: input.slice(start, i), start, end: i });
-      start = -1;
-    }
-  }
-  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
-  return tokens;
-}
-function unquote(value) {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
-    return value.slice(1, -1);
-  }
-  return value;
-}
-function parseKeyValueArgs(input, freeForm) {
-  const result = {};
-  const rawSpans = [];
-  for (const token of splitArgs(input)) {
-    const eq = token.text.indexOf("=");
-    const key = eq > 0 ? token.text.slice(0, eq) : "";
-    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(token.text.slice(eq + 1));
-    } else {
-      rawSpans.push([token.start, token.end]);
-    }
-  }
-  if (rawSpans.length > 0) {
-    const first = rawSpans[0][0];
-    const last = rawSpans[rawSpans.length - 1][1];
-    const extracted = Object.keys(result).length > 0;
-    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
-  }
-  return result;
-}
+import { existsSync as existsSync3 } from "node:fs";
+import path4 from "node:path";
 
 // src/playbook/keywords.ts
 var TASK_KEYWORDS = /* @__PURE__ */ new Set([
@@ -31411,29 +31336,151 @@ var UNSUPPORTED_KEYWORDS = {
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
 
+// src/playbook/loader-support.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
+var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
+var BECOME_KEYS = [
+  ["become", "become"],
+  ["become_user", "becomeUser"],
+  ["become_method", "becomeMethod"],
+  ["become_flags", "becomeFlags"],
+  ["become_exe", "becomeExe"]
+];
+function becomeKeywords(raw, location) {
+  const out = {};
+  for (const [keyword, field] of BECOME_KEYS) {
+    const value = raw[keyword];
+    if (value === void 0 || value === null) continue;
+    if (keyword !== "become" && typeof value !== "string") {
+      throw new PlaybookError(`'${keyword}' must be a string, found ${describe(value)}`, location);
+    }
+    out[field] = value;
+  }
+  const method = out.becomeMethod;
+  if (typeof method === "string" && !method.includes("{{")) {
+    const problem = becomeMethodProblem(method);
+    if (problem) throw new PlaybookError(problem, location);
+  }
+  return Object.keys(out).length > 0 ? out : void 0;
+}
+function canonicalBecomeMethod(method) {
+  const name = canonicalModule(method.trim());
+  return name === "sudo" || name === "su" ? name : void 0;
+}
+function becomeMethodProblem(method) {
+  if (canonicalBecomeMethod(method)) return void 0;
+  return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
+}
+function readPlaybookFile(file, message, location) {
+  try {
+    return readFileSync2(file, "utf8");
+  } catch (error) {
+    const code = error.code;
+    const reason = code === "ENOENT" ? `it could not be found (looked for ${file})` : code === "EISDIR" ? "it is a directory" : error.message;
+    throw new PlaybookError(message(reason), location);
+  }
+}
+function canonicalModule(name) {
+  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
+  return name;
+}
+var META_ACTIONS = /* @__PURE__ */ new Set(["flush_handlers", "end_play", "end_host", "noop"]);
+function metaAction(value, raw, location) {
+  const action = typeof value === "string" ? value.trim() : void 0;
+  if (action === void 0 || !META_ACTIONS.has(action)) {
+    const shown = typeof value === "string" ? `'${value}'` : describe(value);
+    throw new PlaybookError(
+      `meta ${shown} is not supported: use one of ${[...META_ACTIONS].join(", ")}`,
+      location
+    );
+  }
+  for (const key of ["loop", "with_items", "with_list", "register", "until"]) {
+    if (raw[key] !== void 0) {
+      throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location);
+    }
+  }
+  return action;
+}
+function implicitFlush(location) {
+  return {
+    name: "meta",
+    named: false,
+    module: "meta",
+    args: { _raw_params: "flush_handlers" },
+    location,
+    when: [],
+    loopControl: { loopVar: "item" },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    implicit: true
+  };
+}
+function inherit(task, from) {
+  const out = {
+    ...task,
+    ...from.frames.length > 0 ? { blocks: from.frames } : {},
+    when: [...from.when, ...task.when],
+    vars: { ...from.vars, ...task.vars },
+    tags: union(from.tags, task.tags)
+  };
+  if (from.environment.length > 0) {
+    out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
+  }
+  if (from.become || task.become) out.become = { ...from.become, ...task.become };
+  if (from.role) out.role = from.role;
+  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
+  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
+  out.noLog = task.noLog ?? from.noLog;
+  out.timeout = task.timeout ?? from.timeout;
+  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
+    if (out[key] === void 0) delete out[key];
+  return out;
+}
+function importKey(raw, keyword) {
+  return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
+}
+function stableJson(value) {
+  return JSON.stringify(
+    value,
+    (_key, v) => isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+  );
+}
+function asList(value) {
+  return Array.isArray(value) ? value : [value];
+}
+function union(a, b) {
+  return [.../* @__PURE__ */ new Set([...a, ...b])];
+}
+function normaliseLoop(raw, keyword) {
+  return { value: raw, flatten: keyword === "with_items" };
+}
+function normaliseTags(raw) {
+  if (raw === void 0 || raw === null) return [];
+  if (Array.isArray(raw)) return raw.map(String);
+  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
+}
+function isMapping(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function describe(value) {
+  if (value === null || value === void 0) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+// src/playbook/role-loader.ts
+import path3 from "node:path";
+
 // src/playbook/roles.ts
 import { existsSync as existsSync2, statSync } from "node:fs";
 import os2 from "node:os";
 import path2 from "node:path";
-var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set([
-  "role",
-  "name",
-  "when",
-  "tags",
-  "vars",
-  "environment",
-  "ignore_errors",
-  "ignore_unreachable",
-  "no_log",
-  "timeout",
-  "become",
-  "become_user",
-  "become_method",
-  "become_flags",
-  "become_exe",
-  "check_mode",
-  "debugger"
-]);
+var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
 var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
   "name",
   "tasks_from",
@@ -31483,6 +31530,476 @@ function isDirectory(file) {
     return false;
   }
 }
+
+// src/playbook/kv-args.ts
+var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
+  "chdir",
+  "creates",
+  "removes",
+  "executable",
+  "warn",
+  "stdin",
+  "stdin_add_newline",
+  "strip_empty_ends"
+]);
+function splitArgs(input) {
+  const tokens = [];
+  let start = -1;
+  let quote = null;
+  let jinjaDepth = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    const pair = input.slice(i, i + 2);
+    if (start < 0 && !/\s/.test(c)) start = i;
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (pair === "{{" || pair === "{%" || pair === "{#") {
+      jinjaDepth++;
+      i++;
+      continue;
+    }
+    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
+      jinjaDepth--;
+      i++;
+      continue;
+    }
+    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
+      quote = c;
+      continue;
+    }
+    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
+      tokens.push({ text: input.slice(start, i), start, end: i });
+      start = -1;
+    }
+  }
+  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
+  return tokens;
+}
+function unquote(value) {
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
+    return value.slice(1, -1);
+  }
+  return value;
+}
+function parseKeyValueArgs(input, freeForm) {
+  const result = {};
+  const rawSpans = [];
+  for (const token of splitArgs(input)) {
+    const eq = token.text.indexOf("=");
+    const key = eq > 0 ? token.text.slice(0, eq) : "";
+    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
+    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
+      result[key] = unquote(token.text.slice(eq + 1));
+    } else {
+      rawSpans.push([token.start, token.end]);
+    }
+  }
+  if (rawSpans.length > 0) {
+    const first = rawSpans[0][0];
+    const last = rawSpans[rawSpans.length - 1][1];
+    const extracted = Object.keys(result).length > 0;
+    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
+  }
+  return result;
+}
+
+// src/playbook/task-parser.ts
+var TaskParser = class {
+  constructor(doc, file, modules) {
+    this.doc = doc;
+    this.file = file;
+    this.modules = modules;
+  }
+  doc;
+  file;
+  modules;
+  /** `notify` / `listen`: a name or a list of names. */
+  nameList(raw, keyword, location) {
+    if (raw === void 0 || raw === null) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((item) => {
+      if (typeof item === "string" || typeof item === "number") return String(item);
+      throw new PlaybookError(
+        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
+        location
+      );
+    });
+  }
+  task(raw, parent) {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `each task must be a mapping such as \`- name: \u2026 \\n  shell: \u2026\`, found ${describe(raw)}`,
+        this.at(parent)
+      );
+    }
+    const location = this.at(raw);
+    let moduleKey;
+    let moduleName;
+    for (const key of Object.keys(raw)) {
+      if (TASK_KEYWORDS.has(key)) continue;
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
+      const canonical = canonicalModule(key);
+      if (this.modules.names.has(canonical) || canonical === "meta") {
+        if (moduleKey) {
+          throw new PlaybookError(
+            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
+            location
+          );
+        }
+        moduleKey = key;
+        moduleName = canonical;
+        continue;
+      }
+      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location);
+    }
+    let args;
+    if (moduleName === "meta" && moduleKey) {
+      args = { _raw_params: metaAction(raw[moduleKey], raw, location) };
+    } else if (moduleKey && moduleName) {
+      args = this.moduleArgs(raw[moduleKey], moduleName, location);
+    } else if (typeof raw.action === "string" || isMapping(raw.action)) {
+      ;
+      ({ moduleName, args } = this.actionKeyword(raw.action, location));
+      moduleKey = moduleName;
+    } else {
+      throw new PlaybookError(
+        "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
+        location
+      );
+    }
+    if (raw.args !== void 0) {
+      const extra = this.mapping(raw.args, "args", location);
+      args = { ...args, ...extra };
+    }
+    const become = becomeKeywords(raw, location);
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      );
+    }
+    const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
+    if (loopKeys.length > 1) {
+      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location);
+    }
+    const loopKey = loopKeys[0];
+    const loopControl = this.mapping(raw.loop_control, "loop_control", location);
+    for (const key of Object.keys(loopControl)) {
+      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
+        throw new PlaybookError(
+          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          location
+        );
+      }
+    }
+    if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
+      throw new PlaybookError(
+        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
+        location
+      );
+    }
+    const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
+    const loopVar = loopControl["loop_var"] === void 0 ? "item" : String(loopControl["loop_var"]);
+    return {
+      name: named ? this.nameOf(raw.name, location) : moduleKey,
+      named,
+      module: moduleName,
+      args,
+      location,
+      register: raw.register,
+      when: this.conditionals(raw.when, "when", location),
+      loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
+      loopControl: {
+        loopVar,
+        label: loopControl["label"],
+        indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
+        pause: loopControl["pause"]
+      },
+      until: this.conditionals(raw.until, "until", location),
+      retries: raw.retries,
+      delay: raw.delay,
+      failedWhen: this.conditionals(raw.failed_when, "failed_when", location),
+      changedWhen: this.conditionals(raw.changed_when, "changed_when", location),
+      ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
+      vars: this.mapping(raw.vars, "vars", location),
+      environment: raw.environment,
+      noLog: raw.no_log,
+      timeout: raw.timeout,
+      runOnce: raw.run_once,
+      async: raw.async,
+      poll: raw.poll,
+      tags: normaliseTags(raw.tags),
+      ...become ? { become } : {},
+      ...raw.notify === void 0 || raw.notify === null ? {} : { notify: this.nameList(raw.notify, "notify", location) }
+    };
+  }
+  actionKeyword(action, location) {
+    if (typeof action === "string") {
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
+      const name2 = canonicalModule(match?.[1] ?? "");
+      if (!this.modules.names.has(name2))
+        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location);
+      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location) };
+    }
+    const mapping = action;
+    const moduleRaw = mapping["module"];
+    const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
+    if (!this.modules.names.has(name)) {
+      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location);
+    }
+    const args = { ...mapping };
+    delete args["module"];
+    return { moduleName: name, args };
+  }
+  moduleArgs(raw, module, location) {
+    if (raw === null || raw === void 0) return {};
+    if (isMapping(raw)) return { ...raw };
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
+      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
+    }
+    throw new PlaybookError(
+      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
+      location
+    );
+  }
+  unknownKeyMessage(key, hasModule) {
+    const keyword = closestMatch(key, TASK_KEYWORDS);
+    const moduleGuess = closestMatch(key, this.modules.names);
+    if (hasModule || keyword && !moduleGuess) {
+      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ""}`;
+    }
+    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
+    return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
+  }
+  mapping(raw, keyword, location) {
+    if (raw === void 0 || raw === null) return {};
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
+        this.at(raw, location)
+      );
+    }
+    return { ...raw };
+  }
+  conditionals(raw, keyword, location) {
+    if (raw === void 0 || raw === null) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    for (const item of list) {
+      if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
+        throw new PlaybookError(
+          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
+          location
+        );
+      }
+    }
+    return list;
+  }
+  /** A play or task name: a string, or a number/boolean written without quotes. */
+  nameOf(raw, location) {
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean")
+      return String(raw);
+    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location);
+  }
+  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
+  at(node, fallback) {
+    const line = node !== null && typeof node === "object" ? this.doc?.lineOf(node) : void 0;
+    if (line === void 0 && fallback) return fallback;
+    return { file: this.file, line: line ?? 1 };
+  }
+  checkKeys(raw, allowed, what, location) {
+    for (const key of Object.keys(raw)) {
+      if (allowed.has(key)) continue;
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
+      const guess = closestMatch(key, allowed);
+      throw new PlaybookError(
+        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
+        location
+      );
+    }
+  }
+};
+
+// src/playbook/role-loader.ts
+var RoleLoader = class extends TaskParser {
+  constructor(doc, file, context, playDir) {
+    super(doc, file, context.modules);
+    this.context = context;
+    this.playDir = playDir;
+  }
+  context;
+  playDir;
+  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  playRoles(raw, location) {
+    if (raw === void 0 || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
+        this.at(raw, location)
+      );
+    }
+    return raw.flatMap((entry) => {
+      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+    });
+  }
+  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
+  roleSpec(entry, location) {
+    if (typeof entry === "string" && entry.trim() !== "") {
+      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location };
+    }
+    const name = isMapping(entry) ? entry.role ?? entry.name : void 0;
+    if (!isMapping(entry) || typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError(
+        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
+        location
+      );
+    }
+    const keywords = {};
+    const params = {};
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
+      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
+        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location);
+      else params[key] = value;
+    }
+    const vars = this.mapping(entry.vars, "vars", location);
+    return { name: name.trim(), vars, params, keywords, location };
+  }
+  /**
+   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
+   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   */
+  role(spec, outer, options) {
+    const dir = findRole(spec.name, this.playDir, spec.location);
+    const play = this.context.play;
+    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
+    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
+    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
+      if (play.seen.has(key)) return [];
+      play.seen.add(key);
+    }
+    const vars = {
+      ...spec.vars,
+      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
+    };
+    const ref = {
+      name: path3.basename(dir),
+      path: dir,
+      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
+      vars,
+      params: spec.params
+    };
+    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
+    options.loaded?.(ref);
+    const tasks = [];
+    const dependencies = meta["dependencies"];
+    if (dependencies !== void 0 && dependencies !== null) {
+      if (!Array.isArray(dependencies)) {
+        throw new PlaybookError(
+          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
+          spec.location
+        );
+      }
+      for (const dependency of dependencies) {
+        const depSpec = this.roleSpec(dependency, spec.location);
+        tasks.push(
+          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
+        );
+      }
+    }
+    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    if (tasksFile) {
+      tasks.push(
+        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
+      );
+    } else if (options.from.tasks !== void 0) {
+      throw new PlaybookError(
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path3.join(dir, "tasks")})`,
+        spec.location
+      );
+    }
+    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
+    const sink = options.handlers ?? play?.handlers;
+    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
+      play?.handlerFiles.add(handlersFile);
+      const loader2 = this.fileLoader(handlersFile, spec.location);
+      const data = loader2.doc?.data;
+      for (const handler of loader2.handlerList(data, spec.location))
+        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
+    }
+    return tasks;
+  }
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
+  roleMapping(dir, sub, from, location) {
+    const file = roleFile(dir, sub, from ?? "main");
+    if (!file) {
+      if (from === void 0) return {};
+      throw new PlaybookError(
+        `the role '${path3.basename(dir)}' has no ${sub} file '${from}' (looked in ${path3.join(dir, sub)})`,
+        location
+      );
+    }
+    const loader2 = this.fileLoader(file, location);
+    const data = loader2.doc?.data;
+    if (data === null || data === void 0) return {};
+    if (!isMapping(data)) {
+      throw new PlaybookError(
+        `${loader2.file} must hold a mapping, found ${describe(data)}`,
+        loader2.at(data)
+      );
+    }
+    return { ...data };
+  }
+  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
+  importRole(raw, key, outer) {
+    const location = this.at(raw);
+    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_role", location);
+    const args = this.roleArgs(raw[key], "import_role", location);
+    if (typeof args.name !== "string" || args.name.includes("{{")) {
+      throw new PlaybookError(
+        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
+        location
+      );
+    }
+    const { vars, ...keywords } = raw;
+    delete keywords[key];
+    const spec = {
+      name: args.name,
+      vars: this.mapping(vars, "vars", location),
+      params: {},
+      keywords,
+      location
+    };
+    return this.role(spec, outer, { dedupe: false, from: args.from });
+  }
+  /** The arguments of import_role / include_role, checked. */
+  roleArgs(raw, keyword, location) {
+    const args = this.moduleArgs(raw, keyword, location);
+    const allowed = keyword === "include_role" ? [...ROLE_IMPORT_ARGS, "apply", "public"] : [...ROLE_IMPORT_ARGS];
+    for (const key of Object.keys(args)) {
+      if (allowed.includes(key)) continue;
+      const guess = closestMatch(key, new Set(allowed));
+      throw new PlaybookError(
+        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ""}. It takes: ${allowed.join(", ")}`,
+        location
+      );
+    }
+    const from = {};
+    for (const part of ["tasks", "vars", "defaults", "handlers"]) {
+      const value = args[`${part}_from`];
+      if (value !== void 0 && value !== null) from[part] = String(value);
+    }
+    return { name: args["name"], from, rest: args };
+  }
+};
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -34683,31 +35200,29 @@ function findCycle(root) {
 // src/playbook/playbook-loader.ts
 var INLINE_LABEL = "<inline playbook>";
 var MAX_INCLUDE_DEPTH = 64;
-var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
 function loadPlaybook(source, modules, cwd = process.cwd()) {
   const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
   if (!looksInline) {
-    const file = path3.resolve(cwd, source);
+    const file = path4.resolve(cwd, source);
     if (!existsSync3(file)) {
       throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path3.dirname(file)}). Pass a playbook file path or inline YAML text.`
+        `the playbook '${source}' could not be found (looked in ${path4.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
     const text2 = readPlaybookFile(
       file,
       (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     );
-    return parsePlaybookText(text2, source, path3.dirname(file), modules);
+    return parsePlaybookText(text2, source, path4.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const chain = file === INLINE_LABEL ? [] : [path3.resolve(baseDir, path3.basename(file))];
+  const chain = file === INLINE_LABEL ? [] : [path4.resolve(baseDir, path4.basename(file))];
   const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
 }
-var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
 function loadInclude(include, args, location) {
   const state = include.context;
   const loader2 = new Loader(
@@ -34728,28 +35243,19 @@ function loadInclude(include, args, location) {
   );
   return loader2.dynamicInclude(include.kind, args, state, location);
 }
-var Loader = class _Loader {
+var Loader = class _Loader extends RoleLoader {
   /**
    * @param file  the file's label in locations (as the user would find it)
    * @param dir   the absolute directory that imports and vars_files in this file resolve against
    * @param chain the absolute paths of the files importing this one, this one last
    */
   constructor(doc, file, dir, context, chain, playDir) {
-    this.doc = doc;
-    this.file = file;
+    super(doc, file, context, playDir);
     this.dir = dir;
-    this.context = context;
     this.chain = chain;
-    this.playDir = playDir;
-    this.modules = context.modules;
   }
-  doc;
-  file;
   dir;
-  context;
   chain;
-  playDir;
-  modules;
   plays() {
     const data = this.doc?.data;
     if (data === null || data === void 0) {
@@ -34831,10 +35337,10 @@ var Loader = class _Loader {
         location
       );
     }
-    let absolute = path3.resolve(this.dir, name);
-    if (!playbook && !existsSync3(absolute) && existsSync3(path3.resolve(this.playDir, name)))
-      absolute = path3.resolve(this.playDir, name);
-    const label = this.file === INLINE_LABEL || path3.isAbsolute(name) ? name : this.labelOf(absolute);
+    let absolute = path4.resolve(this.dir, name);
+    if (!playbook && !existsSync3(absolute) && existsSync3(path4.resolve(this.playDir, name)))
+      absolute = path4.resolve(this.playDir, name);
+    const label = this.file === INLINE_LABEL || path4.isAbsolute(name) ? name : this.labelOf(absolute);
     if (keyword === "include_tasks" && this.chain.length >= MAX_INCLUDE_DEPTH) {
       throw new PlaybookError(
         `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
@@ -34842,7 +35348,7 @@ var Loader = class _Loader {
       );
     }
     if (keyword !== "include_tasks" && this.chain.includes(absolute)) {
-      const cycle = [...this.chain, absolute].map((f) => path3.relative(this.dir, f) || f);
+      const cycle = [...this.chain, absolute].map((f) => path4.relative(this.dir, f) || f);
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
         location
@@ -34850,11 +35356,11 @@ var Loader = class _Loader {
     }
     const text2 = readPlaybookFile(
       absolute,
-      (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
+      (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
       location
     );
     const doc = parseYaml(text2, label);
-    const dir = path3.dirname(absolute);
+    const dir = path4.dirname(absolute);
     return new _Loader(
       doc,
       label,
@@ -34875,7 +35381,7 @@ var Loader = class _Loader {
     return new _Loader(
       parseYaml(text2, label),
       label,
-      path3.dirname(absolute),
+      path4.dirname(absolute),
       this.context,
       [...this.chain, absolute],
       this.playDir
@@ -34883,8 +35389,8 @@ var Loader = class _Loader {
   }
   /** How a file is named in locations: relative to this file's label when this file has a path. */
   labelOf(absolute) {
-    if (this.file === INLINE_LABEL) return path3.relative(process.cwd(), absolute) || absolute;
-    return path3.join(path3.dirname(this.file), path3.relative(this.dir, absolute));
+    if (this.file === INLINE_LABEL) return path4.relative(process.cwd(), absolute) || absolute;
+    return path4.join(path4.dirname(this.file), path4.relative(this.dir, absolute));
   }
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
   varsFiles(raw, location) {
@@ -34904,13 +35410,13 @@ var Loader = class _Loader {
           location
         );
       }
-      const absolute = path3.resolve(this.dir, entry);
+      const absolute = path4.resolve(this.dir, entry);
       const text2 = readPlaybookFile(
         absolute,
         (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
         location
       );
-      const label = this.file === INLINE_LABEL || path3.isAbsolute(entry) ? entry : path3.join(path3.dirname(this.file), entry);
+      const label = this.file === INLINE_LABEL || path4.isAbsolute(entry) ? entry : path4.join(path4.dirname(this.file), entry);
       const data = parseYaml(text2, label).data;
       if (data === null || data === void 0) continue;
       if (!isMapping(data)) {
@@ -34995,171 +35501,6 @@ var Loader = class _Loader {
       location
     };
   }
-  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
-  playRoles(raw, location) {
-    if (raw === void 0 || raw === null) return [];
-    if (!Array.isArray(raw)) {
-      throw new PlaybookError(
-        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
-        this.at(raw, location)
-      );
-    }
-    return raw.flatMap((entry) => {
-      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
-    });
-  }
-  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
-  roleSpec(entry, location) {
-    if (typeof entry === "string" && entry.trim() !== "") {
-      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location };
-    }
-    const name = isMapping(entry) ? entry.role ?? entry.name : void 0;
-    if (!isMapping(entry) || typeof name !== "string" || name.trim() === "") {
-      throw new PlaybookError(
-        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
-        location
-      );
-    }
-    const keywords = {};
-    const params = {};
-    for (const [key, value] of Object.entries(entry)) {
-      if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
-      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
-      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
-        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location);
-      else params[key] = value;
-    }
-    const vars = this.mapping(entry.vars, "vars", location);
-    return { name: name.trim(), vars, params, keywords, location };
-  }
-  /**
-   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
-   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
-   */
-  role(spec, outer, options) {
-    const dir = findRole(spec.name, this.playDir, spec.location);
-    const play = this.context.play;
-    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
-    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
-    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
-      if (play.seen.has(key)) return [];
-      play.seen.add(key);
-    }
-    const vars = {
-      ...spec.vars,
-      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
-    };
-    const ref = {
-      name: path3.basename(dir),
-      path: dir,
-      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
-      vars,
-      params: spec.params
-    };
-    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
-    options.loaded?.(ref);
-    const tasks = [];
-    const dependencies = meta["dependencies"];
-    if (dependencies !== void 0 && dependencies !== null) {
-      if (!Array.isArray(dependencies)) {
-        throw new PlaybookError(
-          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
-          spec.location
-        );
-      }
-      for (const dependency of dependencies) {
-        const depSpec = this.roleSpec(dependency, spec.location);
-        tasks.push(
-          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
-        );
-      }
-    }
-    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
-    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
-    if (tasksFile) {
-      tasks.push(
-        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
-      );
-    } else if (options.from.tasks !== void 0) {
-      throw new PlaybookError(
-        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path3.join(dir, "tasks")})`,
-        spec.location
-      );
-    }
-    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
-    const sink = options.handlers ?? play?.handlers;
-    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
-      play?.handlerFiles.add(handlersFile);
-      const loader2 = this.fileLoader(handlersFile, spec.location);
-      const data = loader2.doc?.data;
-      for (const handler of loader2.handlerList(data, spec.location))
-        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
-    }
-    return tasks;
-  }
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
-  roleMapping(dir, sub, from, location) {
-    const file = roleFile(dir, sub, from ?? "main");
-    if (!file) {
-      if (from === void 0) return {};
-      throw new PlaybookError(
-        `the role '${path3.basename(dir)}' has no ${sub} file '${from}' (looked in ${path3.join(dir, sub)})`,
-        location
-      );
-    }
-    const loader2 = this.fileLoader(file, location);
-    const data = loader2.doc?.data;
-    if (data === null || data === void 0) return {};
-    if (!isMapping(data)) {
-      throw new PlaybookError(
-        `${loader2.file} must hold a mapping, found ${describe(data)}`,
-        loader2.at(data)
-      );
-    }
-    return { ...data };
-  }
-  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
-  importRole(raw, key, outer) {
-    const location = this.at(raw);
-    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_role", location);
-    const args = this.roleArgs(raw[key], "import_role", location);
-    if (typeof args.name !== "string" || args.name.includes("{{")) {
-      throw new PlaybookError(
-        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
-        location
-      );
-    }
-    const { vars, ...keywords } = raw;
-    delete keywords[key];
-    const spec = {
-      name: args.name,
-      vars: this.mapping(vars, "vars", location),
-      params: {},
-      keywords,
-      location
-    };
-    return this.role(spec, outer, { dedupe: false, from: args.from });
-  }
-  /** The arguments of import_role / include_role, checked. */
-  roleArgs(raw, keyword, location) {
-    const args = this.moduleArgs(raw, keyword, location);
-    const allowed = keyword === "include_role" ? [...ROLE_IMPORT_ARGS, "apply", "public"] : [...ROLE_IMPORT_ARGS];
-    for (const key of Object.keys(args)) {
-      if (allowed.includes(key)) continue;
-      const guess = closestMatch(key, new Set(allowed));
-      throw new PlaybookError(
-        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ""}. It takes: ${allowed.join(", ")}`,
-        location
-      );
-    }
-    const from = {};
-    for (const part of ["tasks", "vars", "defaults", "handlers"]) {
-      const value = args[`${part}_from`];
-      if (value !== void 0 && value !== null) from[part] = String(value);
-    }
-    return { name: args["name"], from, rest: args };
-  }
   /** Runs at include time: loads what an include_tasks / include_role names for one host. */
   dynamicInclude(kind, args, state, location) {
     const apply = args["apply"];
@@ -35185,7 +35526,7 @@ var Loader = class _Loader {
       }
       const child = this.importedFile(name2, "include_tasks", location);
       const tasks2 = child.tasksOfFile("include_tasks", base2);
-      return { file: path3.resolve(child.dir, path3.basename(child.file)), tasks: tasks2, handlers: [] };
+      return { file: path4.resolve(child.dir, path4.basename(child.file)), tasks: tasks2, handlers: [] };
     }
     const { name, from } = this.roleArgs(args, "include_role", location);
     if (typeof name !== "string" || name.trim() === "") {
@@ -35235,18 +35576,6 @@ var Loader = class _Loader {
       }
       const topics = this.nameList(listen, "listen", task.location);
       return topics.length > 0 ? { ...task, listen: topics } : task;
-    });
-  }
-  /** `notify` / `listen`: a name or a list of names. */
-  nameList(raw, keyword, location) {
-    if (raw === void 0 || raw === null) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((item) => {
-      if (typeof item === "string" || typeof item === "number") return String(item);
-      throw new PlaybookError(
-        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
-        location
-      );
     });
   }
   taskList(raw, keyword, playLocation) {
@@ -35354,334 +35683,7 @@ var Loader = class _Loader {
       timeout: raw.timeout ?? outer.timeout
     };
   }
-  task(raw, parent) {
-    if (!isMapping(raw)) {
-      throw new PlaybookError(
-        `each task must be a mapping such as \`- name: \u2026 \\n  shell: \u2026\`, found ${describe(raw)}`,
-        this.at(parent)
-      );
-    }
-    const location = this.at(raw);
-    let moduleKey;
-    let moduleName;
-    for (const key of Object.keys(raw)) {
-      if (TASK_KEYWORDS.has(key)) continue;
-      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
-      const canonical = canonicalModule(key);
-      if (this.modules.names.has(canonical) || canonical === "meta") {
-        if (moduleKey) {
-          throw new PlaybookError(
-            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
-            location
-          );
-        }
-        moduleKey = key;
-        moduleName = canonical;
-        continue;
-      }
-      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location);
-    }
-    let args;
-    if (moduleName === "meta" && moduleKey) {
-      args = { _raw_params: metaAction(raw[moduleKey], raw, location) };
-    } else if (moduleKey && moduleName) {
-      args = this.moduleArgs(raw[moduleKey], moduleName, location);
-    } else if (typeof raw.action === "string" || isMapping(raw.action)) {
-      ;
-      ({ moduleName, args } = this.actionKeyword(raw.action, location));
-      moduleKey = moduleName;
-    } else {
-      throw new PlaybookError(
-        "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
-        location
-      );
-    }
-    if (raw.args !== void 0) {
-      const extra = this.mapping(raw.args, "args", location);
-      args = { ...args, ...extra };
-    }
-    const become = becomeKeywords(raw, location);
-    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location
-      );
-    }
-    const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
-    if (loopKeys.length > 1) {
-      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location);
-    }
-    const loopKey = loopKeys[0];
-    const loopControl = this.mapping(raw.loop_control, "loop_control", location);
-    for (const key of Object.keys(loopControl)) {
-      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
-        throw new PlaybookError(
-          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
-          location
-        );
-      }
-    }
-    if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
-      throw new PlaybookError(
-        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
-        location
-      );
-    }
-    const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
-    const loopVar = loopControl["loop_var"] === void 0 ? "item" : String(loopControl["loop_var"]);
-    return {
-      name: named ? this.nameOf(raw.name, location) : moduleKey,
-      named,
-      module: moduleName,
-      args,
-      location,
-      register: raw.register,
-      when: this.conditionals(raw.when, "when", location),
-      loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
-      loopControl: {
-        loopVar,
-        label: loopControl["label"],
-        indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
-        pause: loopControl["pause"]
-      },
-      until: this.conditionals(raw.until, "until", location),
-      retries: raw.retries,
-      delay: raw.delay,
-      failedWhen: this.conditionals(raw.failed_when, "failed_when", location),
-      changedWhen: this.conditionals(raw.changed_when, "changed_when", location),
-      ignoreErrors: raw.ignore_errors,
-      ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, "vars", location),
-      environment: raw.environment,
-      noLog: raw.no_log,
-      timeout: raw.timeout,
-      runOnce: raw.run_once,
-      async: raw.async,
-      poll: raw.poll,
-      tags: normaliseTags(raw.tags),
-      ...become ? { become } : {},
-      ...raw.notify === void 0 || raw.notify === null ? {} : { notify: this.nameList(raw.notify, "notify", location) }
-    };
-  }
-  actionKeyword(action, location) {
-    if (typeof action === "string") {
-      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
-      const name2 = canonicalModule(match?.[1] ?? "");
-      if (!this.modules.names.has(name2))
-        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location);
-      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location) };
-    }
-    const mapping = action;
-    const moduleRaw = mapping["module"];
-    const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
-    if (!this.modules.names.has(name)) {
-      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location);
-    }
-    const args = { ...mapping };
-    delete args["module"];
-    return { moduleName: name, args };
-  }
-  moduleArgs(raw, module, location) {
-    if (raw === null || raw === void 0) return {};
-    if (isMapping(raw)) return { ...raw };
-    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
-      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
-    }
-    throw new PlaybookError(
-      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
-      location
-    );
-  }
-  unknownKeyMessage(key, hasModule) {
-    const keyword = closestMatch(key, TASK_KEYWORDS);
-    const moduleGuess = closestMatch(key, this.modules.names);
-    if (hasModule || keyword && !moduleGuess) {
-      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ""}`;
-    }
-    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
-    return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
-  }
-  mapping(raw, keyword, location) {
-    if (raw === void 0 || raw === null) return {};
-    if (!isMapping(raw)) {
-      throw new PlaybookError(
-        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
-        this.at(raw, location)
-      );
-    }
-    return { ...raw };
-  }
-  conditionals(raw, keyword, location) {
-    if (raw === void 0 || raw === null) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    for (const item of list) {
-      if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
-        throw new PlaybookError(
-          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
-          location
-        );
-      }
-    }
-    return list;
-  }
-  /** A play or task name: a string, or a number/boolean written without quotes. */
-  nameOf(raw, location) {
-    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean")
-      return String(raw);
-    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location);
-  }
-  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
-  at(node, fallback) {
-    const line = node !== null && typeof node === "object" ? this.doc?.lineOf(node) : void 0;
-    if (line === void 0 && fallback) return fallback;
-    return { file: this.file, line: line ?? 1 };
-  }
-  checkKeys(raw, allowed, what, location) {
-    for (const key of Object.keys(raw)) {
-      if (allowed.has(key)) continue;
-      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location);
-      const guess = closestMatch(key, allowed);
-      throw new PlaybookError(
-        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
-        location
-      );
-    }
-  }
 };
-var BECOME_KEYS = [
-  ["become", "become"],
-  ["become_user", "becomeUser"],
-  ["become_method", "becomeMethod"],
-  ["become_flags", "becomeFlags"],
-  ["become_exe", "becomeExe"]
-];
-function becomeKeywords(raw, location) {
-  const out = {};
-  for (const [keyword, field] of BECOME_KEYS) {
-    const value = raw[keyword];
-    if (value === void 0 || value === null) continue;
-    if (keyword !== "become" && typeof value !== "string") {
-      throw new PlaybookError(`'${keyword}' must be a string, found ${describe(value)}`, location);
-    }
-    out[field] = value;
-  }
-  const method = out.becomeMethod;
-  if (typeof method === "string" && !method.includes("{{")) {
-    const problem = becomeMethodProblem(method);
-    if (problem) throw new PlaybookError(problem, location);
-  }
-  return Object.keys(out).length > 0 ? out : void 0;
-}
-function canonicalBecomeMethod(method) {
-  const name = canonicalModule(method.trim());
-  return name === "sudo" || name === "su" ? name : void 0;
-}
-function becomeMethodProblem(method) {
-  if (canonicalBecomeMethod(method)) return void 0;
-  return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
-}
-function readPlaybookFile(file, message, location) {
-  try {
-    return readFileSync2(file, "utf8");
-  } catch (error) {
-    const code = error.code;
-    const reason = code === "ENOENT" ? `it could not be found (looked for ${file})` : code === "EISDIR" ? "it is a directory" : error.message;
-    throw new PlaybookError(message(reason), location);
-  }
-}
-function canonicalModule(name) {
-  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
-  return name;
-}
-var META_ACTIONS = /* @__PURE__ */ new Set(["flush_handlers", "end_play", "end_host", "noop"]);
-function metaAction(value, raw, location) {
-  const action = typeof value === "string" ? value.trim() : void 0;
-  if (action === void 0 || !META_ACTIONS.has(action)) {
-    const shown = typeof value === "string" ? `'${value}'` : describe(value);
-    throw new PlaybookError(
-      `meta ${shown} is not supported: use one of ${[...META_ACTIONS].join(", ")}`,
-      location
-    );
-  }
-  for (const key of ["loop", "with_items", "with_list", "register", "until"]) {
-    if (raw[key] !== void 0) {
-      throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location);
-    }
-  }
-  return action;
-}
-function implicitFlush(location) {
-  return {
-    name: "meta",
-    named: false,
-    module: "meta",
-    args: { _raw_params: "flush_handlers" },
-    location,
-    when: [],
-    loopControl: { loopVar: "item" },
-    until: [],
-    failedWhen: [],
-    changedWhen: [],
-    vars: {},
-    tags: [],
-    implicit: true
-  };
-}
-function inherit(task, from) {
-  const out = {
-    ...task,
-    ...from.frames.length > 0 ? { blocks: from.frames } : {},
-    when: [...from.when, ...task.when],
-    vars: { ...from.vars, ...task.vars },
-    tags: union(from.tags, task.tags)
-  };
-  if (from.environment.length > 0) {
-    out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
-  }
-  if (from.become || task.become) out.become = { ...from.become, ...task.become };
-  if (from.role) out.role = from.role;
-  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
-  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
-  out.noLog = task.noLog ?? from.noLog;
-  out.timeout = task.timeout ?? from.timeout;
-  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
-    if (out[key] === void 0) delete out[key];
-  return out;
-}
-function importKey(raw, keyword) {
-  return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
-}
-function stableJson(value) {
-  return JSON.stringify(
-    value,
-    (_key, v) => isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
-  );
-}
-function asList(value) {
-  return Array.isArray(value) ? value : [value];
-}
-function union(a, b) {
-  return [.../* @__PURE__ */ new Set([...a, ...b])];
-}
-function normaliseLoop(raw, keyword) {
-  return { value: raw, flatten: keyword === "with_items" };
-}
-function normaliseTags(raw) {
-  if (raw === void 0 || raw === null) return [];
-  if (Array.isArray(raw)) return raw.map(String);
-  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
-}
-function isMapping(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function describe(value) {
-  if (value === null || value === void 0) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `the ${typeof value} ${JSON.stringify(value)}`;
-}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -36485,9 +36487,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path12) {
-  if (typeof path12 === "number") return getAttribute(item, path12);
-  return String(path12).split(".").reduce(
+function attributePath(item, path13) {
+  if (typeof path13 === "number") return getAttribute(item, path13);
+  return String(path13).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -37585,7 +37587,7 @@ import { appendFileSync } from "node:fs";
 
 // src/connection/host-settings.ts
 import os3 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -37758,7 +37760,7 @@ function isFalse(value) {
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path4.join(os3.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path5.join(os3.homedir(), p.slice(1));
   return p;
 }
 
@@ -39211,14 +39213,14 @@ function applyLimit(hosts, inventory, limit) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path12) {
+function readLimitFile(path13) {
   let text2;
   try {
-    text2 = readFileSync3(path12, "utf8");
+    text2 = readFileSync3(path13, "utf8");
   } catch (e) {
     const code = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path12}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path13}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -39252,9 +39254,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path12) {
+function fileKind(path13) {
   try {
-    const stat2 = statSync2(path12);
+    const stat2 = statSync2(path13);
     return stat2.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -39500,22 +39502,22 @@ function commandArgv(args) {
 
 // src/modules/copy.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/modules/controller-files.ts
 import { statSync as statSync3 } from "node:fs";
-import path5 from "node:path";
+import path6 from "node:path";
 function findControllerFile(src, kind, ctx) {
   const role = ctx.task.role?.path;
-  const candidates = path5.isAbsolute(src) ? [src] : [
+  const candidates = path6.isAbsolute(src) ? [src] : [
     ...role ? [
-      path5.resolve(role, kind, src),
-      path5.resolve(role, src),
-      path5.resolve(role, "tasks", kind, src),
-      path5.resolve(role, "tasks", src)
+      path6.resolve(role, kind, src),
+      path6.resolve(role, src),
+      path6.resolve(role, "tasks", kind, src),
+      path6.resolve(role, "tasks", src)
     ] : [],
-    path5.resolve(ctx.baseDir, kind, src),
-    path5.resolve(ctx.baseDir, src)
+    path6.resolve(ctx.baseDir, kind, src),
+    path6.resolve(ctx.baseDir, src)
   ];
   let directory;
   for (const candidate of candidates) {
@@ -39540,7 +39542,7 @@ ${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
 
 // src/modules/file-transfer.ts
 import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path6 from "node:path";
+import path7 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
@@ -39590,9 +39592,9 @@ async function writeValidated(connection, request, validate, octalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path6.posix.join(
-    path6.posix.dirname(dest),
-    `.${path6.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  const candidate = path7.posix.join(
+    path7.posix.dirname(dest),
+    `.${path7.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
   );
   await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
@@ -39740,7 +39742,7 @@ var copyModule = {
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path7.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path8.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -39822,8 +39824,9 @@ function includeModule(name) {
         loaded = loadInclude(include, ctx.args, ctx.task.location);
       } catch (error) {
         if (!(error instanceof PlaybookError)) throw error;
-        const where = error.location ? ` (${error.location.file}:${error.location.line})` : "";
-        return { failed: true, reason: `${error.message}${where}` };
+        const at = ctx.task.location;
+        const from = error.location?.file === at.file && error.location.line === at.line ? "" : ` (included from ${formatLocation(at)})`;
+        return { failed: true, reason: `${error.message}${from}` };
       }
       const result = ctx.task.loop ? {} : { changed: false };
       if (name === "include_tasks") {
@@ -40224,7 +40227,7 @@ function searchPathsArg(value) {
 
 // src/modules/script.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -40259,7 +40262,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path8.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path9.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -40498,7 +40501,7 @@ function dateTimeFacts(line) {
 
 // src/modules/template.ts
 import { readFileSync as readFileSync6 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 var templateModule = {
   name: "template",
   argNames: [
@@ -40537,7 +40540,7 @@ var templateModule = {
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
-      dest = `${dest.replace(/\/+$/, "")}/${path9.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path10.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -41318,7 +41321,7 @@ var PlaybookRunner = class {
         continue;
       }
       const result = await this.runTask(task, taking, play, playContext, blocks);
-      this.notify(task, result.changed, handlers);
+      this.notify(task, result.changed, handlers, playContext);
       if (endsPlay(result.newlyFailed)) return true;
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run);
@@ -41434,9 +41437,9 @@ var PlaybookRunner = class {
     }
   }
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  notify(task, changed2, handlers) {
+  notify(task, changed2, handlers, playContext) {
     if (!task.notify || changed2.length === 0) return;
-    for (const name of task.notify) {
+    for (const [name, hosts] of this.notifyNames(task, task.notify, changed2, playContext)) {
       const matching = matchHandlers(handlers.list, name);
       if (matching.length === 0) {
         throw new PlaybookError(
@@ -41445,11 +41448,36 @@ var PlaybookRunner = class {
         );
       }
       for (const handler of matching) {
-        let hosts = handlers.notified.get(handler);
-        if (!hosts) handlers.notified.set(handler, hosts = /* @__PURE__ */ new Set());
-        for (const host of changed2) hosts.add(host);
+        let notified = handlers.notified.get(handler);
+        if (!notified) handlers.notified.set(handler, notified = /* @__PURE__ */ new Set());
+        for (const host of hosts) notified.add(host);
       }
     }
+  }
+  /** The handler names a task notifies, each with its hosts: a templated name is rendered per host. */
+  notifyNames(task, names, hosts, playContext) {
+    const out = /* @__PURE__ */ new Map();
+    for (const raw of names) {
+      for (const host of hosts) {
+        let name = raw;
+        if (raw.includes("{{") || raw.includes("{%")) {
+          try {
+            name = String(
+              this.options.templar.render(raw, this.variables.scope(host, playContext, task))
+            );
+          } catch (error) {
+            throw new PlaybookError(
+              `the handler name '${raw}' in 'notify' cannot be rendered for ${host}: ${error.message}`,
+              task.location
+            );
+          }
+        }
+        const list = out.get(name);
+        if (list) list.push(host);
+        else out.set(name, [host]);
+      }
+    }
+    return out;
   }
   /**
    * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
@@ -41476,7 +41504,7 @@ var PlaybookRunner = class {
         true
       );
       newlyFailed.push(...run.newlyFailed);
-      this.notify(handler, run.changed, handlers);
+      this.notify(handler, run.changed, handlers, playContext);
     }
     return newlyFailed;
   }
@@ -41813,12 +41841,12 @@ function isRecord2(value) {
 
 // src/playbook/extra-vars.ts
 import { existsSync as existsSync4, readFileSync as readFileSync7 } from "node:fs";
-import path10 from "node:path";
+import path11 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path10.resolve(cwd, text2.slice(1));
+    const file = path11.resolve(cwd, text2.slice(1));
     if (!existsSync4(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
@@ -42278,11 +42306,11 @@ async function executeRun(settings, write, options = {}) {
   document2.ok = summary.exitCode === 0;
   document2.jobs = jobsDocument(summary.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path11.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path12.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary.exitCode, document: document2 };
 }
 function writeResultsDocument(file, document2) {
-  mkdirSync(path11.dirname(file), { recursive: true });
+  mkdirSync(path12.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 

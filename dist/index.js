@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path12 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path13 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path12 && path12[0] !== "/") {
-          path12 = `/${path12}`;
+        if (path13 && path13[0] !== "/") {
+          path13 = `/${path13}`;
         }
-        return new URL(`${origin}${path12}`);
+        return new URL(`${origin}${path13}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path12);
+        debuglog("sending request to %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path12,
+          path13,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin }
+          request: { method, path: path13, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path12);
+        debuglog("trailers received from %s %s/%s", method, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path12, origin },
+          request: { method, path: path13, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path12,
+          path13,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path12, origin }
+            request: { method, path: path13, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path12);
+          debuglog("sending request to %s %s/%s", method, origin, path13);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path12,
+        path: path13,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path12 !== "string") {
+        if (typeof path13 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path12[0] !== "/" && !(path12.startsWith("http://") || path12.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path12)) {
+        } else if (invalidPathRegex.test(path13)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path12, query) : path12;
+        this.path = query ? buildURL(path13, query) : path13;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path12, host, upgrade, blocking, reset } = request;
+      const { method, path: path13, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path12} HTTP/1.1\r
+      let header = `${method} ${path13} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path12, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path12;
+      headers[HTTP2_HEADER_PATH] = path13;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path12 = search ? `${pathname}${search}` : pathname;
+        const path13 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path12;
+        this.opts.path = path13;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path12 = "/",
+          path: path13 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path12;
+        opts.path = origin + path13;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path12) {
-      if (typeof path12 !== "string") {
-        return path12;
+    function safeUrl(path13) {
+      if (typeof path13 !== "string") {
+        return path13;
       }
-      const pathSegments = path12.split("?");
+      const pathSegments = path13.split("?");
       if (pathSegments.length !== 2) {
-        return path12;
+        return path13;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path12, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path12);
+    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path13);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path12 }) => matchValue(safeUrl(path12), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path12, method, body, headers, query } = opts;
+      const { path: path13, method, body, headers, query } = opts;
       return {
-        path: path12,
+        path: path13,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path12, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path12,
+            Path: path13,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path12) {
-      for (let i = 0; i < path12.length; ++i) {
-        const code2 = path12.charCodeAt(i);
+    function validateCookiePath(path13) {
+      for (let i = 0; i < path13.length; ++i) {
+        const code2 = path13.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path12 = opts.path;
+          let path13 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path12 = `/${path12}`;
+            path13 = `/${path13}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path12);
+          url = new URL(util.parseOrigin(url).origin + path13);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20508,13 +20508,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path12.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path13.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error2 = new Error(`Path contains invalid characters: ${pth}`);
           error2.code = "EINVAL";
@@ -20546,7 +20546,7 @@ var require_make_dir = __commonJS({
       const mkdir2 = promisify(options.fs.mkdir);
       const stat3 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs5.mkdir) {
-        const pth = path12.resolve(input);
+        const pth = path13.resolve(input);
         await mkdir2(pth, {
           mode: options.mode,
           recursive: true
@@ -20562,13 +20562,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path12.dirname(pth) === pth) {
+            if (path13.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            await make(path12.dirname(pth));
+            await make(path13.dirname(pth));
             return make(pth);
           }
           try {
@@ -20582,14 +20582,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path12.resolve(input));
+      return make(path13.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs5.mkdirSync) {
-        const pth = path12.resolve(input);
+        const pth = path13.resolve(input);
         fs5.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -20604,13 +20604,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path12.dirname(pth) === pth) {
+            if (path13.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            make(path12.dirname(pth));
+            make(path13.dirname(pth));
             return make(pth);
           }
           try {
@@ -20623,7 +20623,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path12.resolve(input));
+      return make(path13.resolve(input));
     };
   }
 });
@@ -28695,11 +28695,11 @@ var require_agent2 = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path12) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path12)) {
-        return path12 === "pageant" ? new PageantAgent() : new CygwinAgent(path12);
+    function createAgent(path13) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path13)) {
+        return path13 === "pageant" ? new PageantAgent() : new CygwinAgent(path13);
       }
-      return new OpenSSHAgent(path12);
+      return new OpenSSHAgent(path13);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -33943,17 +33943,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path12, options) {
+      createReadStream(path13, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path12, options);
+        return new ReadStream(this, path13, options);
       }
-      createWriteStream(path12, options) {
+      createWriteStream(path13, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path12, options);
+        return new WriteStream(this, path13, options);
       }
-      open(path12, flags_, attrs, cb) {
+      open(path13, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -33972,7 +33972,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -33980,7 +33980,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -34111,7 +34111,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs5, this, localPath, remotePath, opts, cb);
       }
-      readFile(path12, options, callback_) {
+      readFile(path13, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34184,13 +34184,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path12, flag, 438, (er, handle_) => {
+        this.open(path13, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path12, (er_, st_) => {
+              this.stat(path13, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -34211,7 +34211,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path12, data, options, callback_) {
+      writeFile(path13, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34230,7 +34230,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path12, flag, options.mode, (openErr, handle) => {
+        this.open(path13, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -34239,7 +34239,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path12, (er_, st_) => {
+                  this.stat(path13, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -34258,7 +34258,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path12, data, options, callback_) {
+      appendFile(path13, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34276,12 +34276,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path12, data, options, callback);
+        this.writeFile(path13, data, options, callback);
       }
-      exists(path12, cb) {
+      exists(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path12, (err) => {
+        this.stat(path13, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -34324,7 +34324,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path12, attrs, cb) {
+      mkdir(path13, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34338,7 +34338,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34346,7 +34346,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34362,10 +34362,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path12, cb) {
+      rmdir(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34373,7 +34373,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -34463,10 +34463,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path12, cb) {
+      stat(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34474,17 +34474,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path12, cb) {
+      lstat(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34492,17 +34492,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path12, cb) {
+      opendir(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34510,14 +34510,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path12, attrs, cb) {
+      setstat(path13, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34529,7 +34529,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34537,7 +34537,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34597,8 +34597,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path12, atime, mtime, cb) {
-        return this.setstat(path12, {
+      utimes(path13, atime, mtime, cb) {
+        return this.setstat(path13, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -34609,8 +34609,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path12, uid, gid, cb) {
-        return this.setstat(path12, {
+      chown(path13, uid, gid, cb) {
+        return this.setstat(path13, {
           uid,
           gid
         }, cb);
@@ -34620,15 +34620,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path12, mode, cb) {
-        return this.setstat(path12, {
+      chmod(path13, mode, cb) {
+        return this.setstat(path13, {
           mode
         }, cb);
       }
-      readlink(path12, cb) {
+      readlink(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34636,7 +34636,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34681,10 +34681,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path12, cb) {
+      realpath(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34692,7 +34692,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34737,13 +34737,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which2} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path12, cb) {
+      ext_openssh_statvfs(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34753,7 +34753,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -34839,7 +34839,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path12, attrs, cb) {
+      ext_openssh_lsetstat(path13, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -34854,7 +34854,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34864,7 +34864,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34881,13 +34881,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path12, cb) {
+      ext_openssh_expandPath(path13, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path12);
+        const pathLen = Buffer.byteLength(path13);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34897,7 +34897,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path12, p += 4, pathLen);
+        buf.utf8Write(path13, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -36175,12 +36175,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path12)) {
+        if (!sftp.emit("LSTAT", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36199,13 +36199,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path12, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path13, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36227,12 +36227,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path12)) {
+        if (!sftp.emit("OPENDIR", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36251,63 +36251,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path12)) {
+        if (!sftp.emit("REMOVE", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path12, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path13, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path12)) {
+        if (!sftp.emit("RMDIR", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path12)) {
+        if (!sftp.emit("REALPATH", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path12)) {
+        if (!sftp.emit("STAT", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36327,14 +36327,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path12 = bufferParser.readString(true);
+        const path13 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path12 === void 0)
+        if (path13 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path12)) {
+        if (!sftp.emit("READLINK", reqID, path13)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36405,7 +36405,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path12, options) {
+    function ReadStream(sftp, path13, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36419,7 +36419,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path12;
+      this.path = path13;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -36550,7 +36550,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path12, options) {
+    function WriteStream(sftp, path13, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36562,7 +36562,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path12;
+      this.path = path13;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40789,11 +40789,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path12, withInternals, err) {
+    function _prettifyError(path13, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path12);
+      err.Update(path13);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -40854,8 +40854,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path12) {
-        var msg = "(" + (path12 || "unknown path") + ")";
+      err.Update = function Update(path13) {
+        var msg = "(" + (path13 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -45055,7 +45055,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path12 = __require("path");
+    var path13 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -45065,7 +45065,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path12.resolve(path12.dirname(from), to);
+        return path13.resolve(path13.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -45138,7 +45138,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs5 = __require("fs");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -45156,7 +45156,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path12.normalize);
+          _this.searchPaths = searchPaths.map(path13.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -45169,7 +45169,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs5.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path12.resolve(fullname);
+            fullname = path13.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -45185,8 +45185,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path12.resolve(paths[i]);
-          var p = path12.resolve(paths[i], name);
+          var basePath = path13.resolve(paths[i]);
+          var p = path13.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs5.existsSync(p)) {
             fullpath = p;
             break;
@@ -45452,13 +45452,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path12 = __require("path");
+    var path13 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path12.extname(name);
+        this.ext = path13.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -45838,7 +45838,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path12, eagerCompile) {
+      _proto3.init = function init(src, env, path13, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -45856,7 +45856,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path12;
+        this.path = path13;
         if (eagerCompile) {
           try {
             this._compile();
@@ -46007,7 +46007,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -46044,8 +46044,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs5.readdirSync(dir).forEach(function(file) {
-          var filepath = path12.join(dir, file);
-          var subpath = filepath.substr(path12.join(input, "/").length);
+          var filepath = path13.join(dir, file);
+          var subpath = filepath.substr(path13.join(input, "/").length);
           var stat3 = fs5.statSync(filepath);
           if (stat3 && stat3.isDirectory()) {
             subpath += "/";
@@ -46062,7 +46062,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path12.join(input, "/"), "");
+          var name = templates2[i].replace(path13.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs5.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -46441,11 +46441,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path12, eagerCompile) {
+      compile: function compile(src, env, path13, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path12, eagerCompile);
+        return new Template(src, env, path13, eagerCompile);
       },
       render: function render2(name, ctx, cb) {
         if (!e) {
@@ -48479,7 +48479,7 @@ function noLogMasking() {
 
 // src/engine.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -48622,14 +48622,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path12, content, options) {
+  async putFile(path13, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path12} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path13} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -48638,14 +48638,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path12, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path13, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path12, content, mode) {
-    const temp = join(dirname(path12), `.${basename(path12)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path12).then(
+  async writeAtomically(path13, content, mode) {
+    const temp = join(dirname(path13), `.${basename(path13)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path13).then(
       (s) => s.mode & 4095,
       () => void 0
     );
@@ -48657,11 +48657,11 @@ var LocalConnection = class {
         await file.close();
       }
       if (finalMode !== void 0) await chmod2(temp, finalMode);
-      await rename2(temp, path12);
+      await rename2(temp, path13);
     } catch (error2) {
       await unlink2(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path12} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
+        `cannot write ${path13} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
       );
     }
   }
@@ -48761,12 +48761,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path12) {
-    return fsPath.basename(path12);
+  basename(path13) {
+    return fsPath.basename(path13);
   },
-  stat(path12) {
+  stat(path13) {
     return new Promise((resolve2, reject) => {
-      fs3.stat(path12, (err, res) => {
+      fs3.stat(path13, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48775,9 +48775,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path12) {
+  readdir(path13) {
     return new Promise((resolve2, reject) => {
-      fs3.readdir(path12, (err, res) => {
+      fs3.readdir(path13, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48787,19 +48787,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path12, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path12);
+async function scanDirectoryInternal({ path: path13, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path13);
   if (itemStat.isFile()) {
-    result.files.push(path12);
+    result.files.push(path13);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path12);
+    result.directories.push(path13);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path12);
+  const contents = await fileSystem.readdir(path13);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path12, item);
+    const itemPath = fileSystem.join(path13, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -48814,8 +48814,8 @@ async function scanDirectoryInternal({ path: path12, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path12, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path12 && typeof path12 === "string", "path must be a valid string");
+async function scanDirectory(path13, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path13 && typeof path13 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -48827,7 +48827,7 @@ async function scanDirectory(path12, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path12,
+      path: path13,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -48844,7 +48844,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path12) => !fsPath2.basename(path12).startsWith(".");
+var DEFAULT_VALIDATE = (path13) => !fsPath2.basename(path13).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -48853,11 +48853,11 @@ var SSHError = class extends Error {
     this.code = code2;
   }
 };
-function unixifyPath(path12) {
-  if (path12.includes("\\")) {
-    return path12.split("\\").join("/");
+function unixifyPath(path13) {
+  if (path13.includes("\\")) {
+    return path13.split("\\").join("/");
   }
-  return path12;
+  return path13;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -48871,11 +48871,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path12, sftp) {
+async function makeDirectoryWithSftp(path13, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path12, (err, res) => {
+      sftp.stat(path13, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48893,7 +48893,7 @@ async function makeDirectoryWithSftp(path12, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path12, (err) => {
+      sftp.mkdir(path13, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -49144,20 +49144,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path12, method = "sftp", givenSftp = null) {
-    invariant2(typeof path12 === "string", "path must be a valid string");
+  async mkdir(path13, method = "sftp", givenSftp = null) {
+    invariant2(typeof path13 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path12)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path13)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path12), sftp).catch(async (error2) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path13), sftp).catch(async (error2) => {
       if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
         throw error2;
       }
-      await this.mkdir(fsPath2.dirname(path12), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path13), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -49325,15 +49325,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path12) {
-          return fsPath2.posix.basename(path12);
+        basename(path13) {
+          return fsPath2.posix.basename(path13);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path12) {
+        readdir(path13) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path12, (err, res) => {
+            sftp.readdir(path13, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49342,9 +49342,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path12) {
+        stat(path13) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path12, (err, res) => {
+            sftp.stat(path13, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49635,22 +49635,22 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path12 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
+  const path13 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
   let fileText = "";
   try {
-    fileText = await readFile2(path12, "utf8");
+    fileText = await readFile2(path13, "utf8");
   } catch (error2) {
     if (error2.code !== "ENOENT") {
       throw new ConnectionError(
-        `cannot read known_hosts file ${path12} for ${target.where}: ${errorText(error2)}`,
+        `cannot read known_hosts file ${path13} for ${target.where}: ${errorText(error2)}`,
         target.host
       );
     }
   }
-  const entries = parseKnownHosts(fileText, path12);
+  const entries = parseKnownHosts(fileText, path13);
   if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path12} or the known_hosts text given` : path12;
+  const searched = target.knownHosts ? `${path13} or the known_hosts text given` : path13;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
@@ -50216,22 +50216,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path12, content, mode) {
+  async writeAtomically(path13, content, mode) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path12);
+    const dir = posix.dirname(path13);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path12)}.apb-${randomBytes3(6).toString("hex")}.tmp`
+      `.${posix.basename(path13)}.apb-${randomBytes3(6).toString("hex")}.tmp`
     );
     const fail = (step, error2) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path12} on ${this.where}: ${step}: ${errorText2(error2)}`
+        `cannot write ${path13} on ${this.where}: ${step}: ${errorText2(error2)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path12, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path13, cb)).catch(() => void 0);
       if (existing) finalMode = existing.mode & 4095;
     }
     const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
@@ -50254,14 +50254,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path12, cb);
+          sftp.ext_openssh_rename(temp, path13, cb);
         } catch {
-          sftp.unlink(path12, () => sftp.rename(temp, path12, cb));
+          sftp.unlink(path13, () => sftp.rename(temp, path13, cb));
         }
       });
     } catch (error2) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path12}`, error2);
+      fail(`rename ${temp} to ${path13}`, error2);
     }
   }
   sftpSession() {
@@ -50810,83 +50810,8 @@ async function resolveDir(access2, dir, become) {
 }
 
 // src/playbook/playbook-loader.ts
-import { existsSync as existsSync4, readFileSync } from "node:fs";
-import path2 from "node:path";
-
-// src/playbook/kv-args.ts
-var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
-  "chdir",
-  "creates",
-  "removes",
-  "executable",
-  "warn",
-  "stdin",
-  "stdin_add_newline",
-  "strip_empty_ends"
-]);
-function splitArgs(input) {
-  const tokens = [];
-  let start = -1;
-  let quote = null;
-  let jinjaDepth = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    const pair = input.slice(i, i + 2);
-    if (start < 0 && !/\s/.test(c)) start = i;
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (pair === "{{" || pair === "{%" || pair === "{#") {
-      jinjaDepth++;
-      i++;
-      continue;
-    }
-    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
-      jinjaDepth--;
-      i++;
-      continue;
-    }
-    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
-      quote = c;
-      continue;
-    }
-    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
-      tokens.push({ text: input.slice(start, i), start, end: i });
-      start = -1;
-    }
-  }
-  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
-  return tokens;
-}
-function unquote(value) {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
-    return value.slice(1, -1);
-  }
-  return value;
-}
-function parseKeyValueArgs(input, freeForm) {
-  const result = {};
-  const rawSpans = [];
-  for (const token of splitArgs(input)) {
-    const eq = token.text.indexOf("=");
-    const key = eq > 0 ? token.text.slice(0, eq) : "";
-    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(token.text.slice(eq + 1));
-    } else {
-      rawSpans.push([token.start, token.end]);
-    }
-  }
-  if (rawSpans.length > 0) {
-    const first = rawSpans[0][0];
-    const last = rawSpans[rawSpans.length - 1][1];
-    const extracted = Object.keys(result).length > 0;
-    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
-  }
-  return result;
-}
+import { existsSync as existsSync4 } from "node:fs";
+import path3 from "node:path";
 
 // src/playbook/keywords.ts
 var TASK_KEYWORDS = /* @__PURE__ */ new Set([
@@ -50999,29 +50924,151 @@ var UNSUPPORTED_KEYWORDS = {
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
 
+// src/playbook/loader-support.ts
+import { readFileSync } from "node:fs";
+var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
+var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
+var BECOME_KEYS = [
+  ["become", "become"],
+  ["become_user", "becomeUser"],
+  ["become_method", "becomeMethod"],
+  ["become_flags", "becomeFlags"],
+  ["become_exe", "becomeExe"]
+];
+function becomeKeywords(raw, location2) {
+  const out = {};
+  for (const [keyword, field] of BECOME_KEYS) {
+    const value = raw[keyword];
+    if (value === void 0 || value === null) continue;
+    if (keyword !== "become" && typeof value !== "string") {
+      throw new PlaybookError(`'${keyword}' must be a string, found ${describe(value)}`, location2);
+    }
+    out[field] = value;
+  }
+  const method = out.becomeMethod;
+  if (typeof method === "string" && !method.includes("{{")) {
+    const problem = becomeMethodProblem(method);
+    if (problem) throw new PlaybookError(problem, location2);
+  }
+  return Object.keys(out).length > 0 ? out : void 0;
+}
+function canonicalBecomeMethod(method) {
+  const name = canonicalModule(method.trim());
+  return name === "sudo" || name === "su" ? name : void 0;
+}
+function becomeMethodProblem(method) {
+  if (canonicalBecomeMethod(method)) return void 0;
+  return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
+}
+function readPlaybookFile(file, message2, location2) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error2) {
+    const code2 = error2.code;
+    const reason = code2 === "ENOENT" ? `it could not be found (looked for ${file})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
+    throw new PlaybookError(message2(reason), location2);
+  }
+}
+function canonicalModule(name) {
+  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
+  return name;
+}
+var META_ACTIONS = /* @__PURE__ */ new Set(["flush_handlers", "end_play", "end_host", "noop"]);
+function metaAction(value, raw, location2) {
+  const action = typeof value === "string" ? value.trim() : void 0;
+  if (action === void 0 || !META_ACTIONS.has(action)) {
+    const shown = typeof value === "string" ? `'${value}'` : describe(value);
+    throw new PlaybookError(
+      `meta ${shown} is not supported: use one of ${[...META_ACTIONS].join(", ")}`,
+      location2
+    );
+  }
+  for (const key of ["loop", "with_items", "with_list", "register", "until"]) {
+    if (raw[key] !== void 0) {
+      throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location2);
+    }
+  }
+  return action;
+}
+function implicitFlush(location2) {
+  return {
+    name: "meta",
+    named: false,
+    module: "meta",
+    args: { _raw_params: "flush_handlers" },
+    location: location2,
+    when: [],
+    loopControl: { loopVar: "item" },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    implicit: true
+  };
+}
+function inherit(task, from) {
+  const out = {
+    ...task,
+    ...from.frames.length > 0 ? { blocks: from.frames } : {},
+    when: [...from.when, ...task.when],
+    vars: { ...from.vars, ...task.vars },
+    tags: union(from.tags, task.tags)
+  };
+  if (from.environment.length > 0) {
+    out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
+  }
+  if (from.become || task.become) out.become = { ...from.become, ...task.become };
+  if (from.role) out.role = from.role;
+  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
+  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
+  out.noLog = task.noLog ?? from.noLog;
+  out.timeout = task.timeout ?? from.timeout;
+  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
+    if (out[key] === void 0) delete out[key];
+  return out;
+}
+function importKey(raw, keyword) {
+  return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
+}
+function stableJson(value) {
+  return JSON.stringify(
+    value,
+    (_key, v) => isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+  );
+}
+function asList(value) {
+  return Array.isArray(value) ? value : [value];
+}
+function union(a, b) {
+  return [.../* @__PURE__ */ new Set([...a, ...b])];
+}
+function normaliseLoop(raw, keyword) {
+  return { value: raw, flatten: keyword === "with_items" };
+}
+function normaliseTags(raw) {
+  if (raw === void 0 || raw === null) return [];
+  if (Array.isArray(raw)) return raw.map(String);
+  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
+}
+function isMapping(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function describe(value) {
+  if (value === null || value === void 0) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+// src/playbook/role-loader.ts
+import path2 from "node:path";
+
 // src/playbook/roles.ts
 import { existsSync as existsSync3, statSync } from "node:fs";
 import os5 from "node:os";
 import path from "node:path";
-var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set([
-  "role",
-  "name",
-  "when",
-  "tags",
-  "vars",
-  "environment",
-  "ignore_errors",
-  "ignore_unreachable",
-  "no_log",
-  "timeout",
-  "become",
-  "become_user",
-  "become_method",
-  "become_flags",
-  "become_exe",
-  "check_mode",
-  "debugger"
-]);
+var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
 var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
   "name",
   "tasks_from",
@@ -51071,6 +51118,476 @@ function isDirectory2(file) {
     return false;
   }
 }
+
+// src/playbook/kv-args.ts
+var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
+  "chdir",
+  "creates",
+  "removes",
+  "executable",
+  "warn",
+  "stdin",
+  "stdin_add_newline",
+  "strip_empty_ends"
+]);
+function splitArgs(input) {
+  const tokens = [];
+  let start = -1;
+  let quote = null;
+  let jinjaDepth = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    const pair = input.slice(i, i + 2);
+    if (start < 0 && !/\s/.test(c)) start = i;
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (pair === "{{" || pair === "{%" || pair === "{#") {
+      jinjaDepth++;
+      i++;
+      continue;
+    }
+    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
+      jinjaDepth--;
+      i++;
+      continue;
+    }
+    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
+      quote = c;
+      continue;
+    }
+    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
+      tokens.push({ text: input.slice(start, i), start, end: i });
+      start = -1;
+    }
+  }
+  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
+  return tokens;
+}
+function unquote(value) {
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
+    return value.slice(1, -1);
+  }
+  return value;
+}
+function parseKeyValueArgs(input, freeForm) {
+  const result = {};
+  const rawSpans = [];
+  for (const token of splitArgs(input)) {
+    const eq = token.text.indexOf("=");
+    const key = eq > 0 ? token.text.slice(0, eq) : "";
+    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
+    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
+      result[key] = unquote(token.text.slice(eq + 1));
+    } else {
+      rawSpans.push([token.start, token.end]);
+    }
+  }
+  if (rawSpans.length > 0) {
+    const first = rawSpans[0][0];
+    const last = rawSpans[rawSpans.length - 1][1];
+    const extracted = Object.keys(result).length > 0;
+    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
+  }
+  return result;
+}
+
+// src/playbook/task-parser.ts
+var TaskParser = class {
+  constructor(doc, file, modules) {
+    this.doc = doc;
+    this.file = file;
+    this.modules = modules;
+  }
+  doc;
+  file;
+  modules;
+  /** `notify` / `listen`: a name or a list of names. */
+  nameList(raw, keyword, location2) {
+    if (raw === void 0 || raw === null) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    return list.map((item) => {
+      if (typeof item === "string" || typeof item === "number") return String(item);
+      throw new PlaybookError(
+        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
+        location2
+      );
+    });
+  }
+  task(raw, parent) {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `each task must be a mapping such as \`- name: \u2026 \\n  shell: \u2026\`, found ${describe(raw)}`,
+        this.at(parent)
+      );
+    }
+    const location2 = this.at(raw);
+    let moduleKey;
+    let moduleName;
+    for (const key of Object.keys(raw)) {
+      if (TASK_KEYWORDS.has(key)) continue;
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
+      const canonical = canonicalModule(key);
+      if (this.modules.names.has(canonical) || canonical === "meta") {
+        if (moduleKey) {
+          throw new PlaybookError(
+            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
+            location2
+          );
+        }
+        moduleKey = key;
+        moduleName = canonical;
+        continue;
+      }
+      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location2);
+    }
+    let args;
+    if (moduleName === "meta" && moduleKey) {
+      args = { _raw_params: metaAction(raw[moduleKey], raw, location2) };
+    } else if (moduleKey && moduleName) {
+      args = this.moduleArgs(raw[moduleKey], moduleName, location2);
+    } else if (typeof raw.action === "string" || isMapping(raw.action)) {
+      ;
+      ({ moduleName, args } = this.actionKeyword(raw.action, location2));
+      moduleKey = moduleName;
+    } else {
+      throw new PlaybookError(
+        "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
+        location2
+      );
+    }
+    if (raw.args !== void 0) {
+      const extra = this.mapping(raw.args, "args", location2);
+      args = { ...args, ...extra };
+    }
+    const become = becomeKeywords(raw, location2);
+    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location2
+      );
+    }
+    const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
+    if (loopKeys.length > 1) {
+      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location2);
+    }
+    const loopKey = loopKeys[0];
+    const loopControl = this.mapping(raw.loop_control, "loop_control", location2);
+    for (const key of Object.keys(loopControl)) {
+      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
+        throw new PlaybookError(
+          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          location2
+        );
+      }
+    }
+    if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
+      throw new PlaybookError(
+        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
+        location2
+      );
+    }
+    const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
+    const loopVar = loopControl["loop_var"] === void 0 ? "item" : String(loopControl["loop_var"]);
+    return {
+      name: named ? this.nameOf(raw.name, location2) : moduleKey,
+      named,
+      module: moduleName,
+      args,
+      location: location2,
+      register: raw.register,
+      when: this.conditionals(raw.when, "when", location2),
+      loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
+      loopControl: {
+        loopVar,
+        label: loopControl["label"],
+        indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
+        pause: loopControl["pause"]
+      },
+      until: this.conditionals(raw.until, "until", location2),
+      retries: raw.retries,
+      delay: raw.delay,
+      failedWhen: this.conditionals(raw.failed_when, "failed_when", location2),
+      changedWhen: this.conditionals(raw.changed_when, "changed_when", location2),
+      ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
+      vars: this.mapping(raw.vars, "vars", location2),
+      environment: raw.environment,
+      noLog: raw.no_log,
+      timeout: raw.timeout,
+      runOnce: raw.run_once,
+      async: raw.async,
+      poll: raw.poll,
+      tags: normaliseTags(raw.tags),
+      ...become ? { become } : {},
+      ...raw.notify === void 0 || raw.notify === null ? {} : { notify: this.nameList(raw.notify, "notify", location2) }
+    };
+  }
+  actionKeyword(action, location2) {
+    if (typeof action === "string") {
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
+      const name2 = canonicalModule(match?.[1] ?? "");
+      if (!this.modules.names.has(name2))
+        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location2);
+      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location2) };
+    }
+    const mapping = action;
+    const moduleRaw = mapping["module"];
+    const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
+    if (!this.modules.names.has(name)) {
+      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location2);
+    }
+    const args = { ...mapping };
+    delete args["module"];
+    return { moduleName: name, args };
+  }
+  moduleArgs(raw, module, location2) {
+    if (raw === null || raw === void 0) return {};
+    if (isMapping(raw)) return { ...raw };
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
+      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
+    }
+    throw new PlaybookError(
+      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
+      location2
+    );
+  }
+  unknownKeyMessage(key, hasModule) {
+    const keyword = closestMatch(key, TASK_KEYWORDS);
+    const moduleGuess = closestMatch(key, this.modules.names);
+    if (hasModule || keyword && !moduleGuess) {
+      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ""}`;
+    }
+    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
+    return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
+  }
+  mapping(raw, keyword, location2) {
+    if (raw === void 0 || raw === null) return {};
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
+        this.at(raw, location2)
+      );
+    }
+    return { ...raw };
+  }
+  conditionals(raw, keyword, location2) {
+    if (raw === void 0 || raw === null) return [];
+    const list = Array.isArray(raw) ? raw : [raw];
+    for (const item of list) {
+      if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
+        throw new PlaybookError(
+          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
+          location2
+        );
+      }
+    }
+    return list;
+  }
+  /** A play or task name: a string, or a number/boolean written without quotes. */
+  nameOf(raw, location2) {
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean")
+      return String(raw);
+    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location2);
+  }
+  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
+  at(node, fallback) {
+    const line = node !== null && typeof node === "object" ? this.doc?.lineOf(node) : void 0;
+    if (line === void 0 && fallback) return fallback;
+    return { file: this.file, line: line ?? 1 };
+  }
+  checkKeys(raw, allowed, what, location2) {
+    for (const key of Object.keys(raw)) {
+      if (allowed.has(key)) continue;
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
+      const guess = closestMatch(key, allowed);
+      throw new PlaybookError(
+        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
+        location2
+      );
+    }
+  }
+};
+
+// src/playbook/role-loader.ts
+var RoleLoader = class extends TaskParser {
+  constructor(doc, file, context, playDir) {
+    super(doc, file, context.modules);
+    this.context = context;
+    this.playDir = playDir;
+  }
+  context;
+  playDir;
+  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  playRoles(raw, location2) {
+    if (raw === void 0 || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      throw new PlaybookError(
+        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
+        this.at(raw, location2)
+      );
+    }
+    return raw.flatMap((entry) => {
+      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+    });
+  }
+  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
+  roleSpec(entry, location2) {
+    if (typeof entry === "string" && entry.trim() !== "") {
+      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location: location2 };
+    }
+    const name = isMapping(entry) ? entry.role ?? entry.name : void 0;
+    if (!isMapping(entry) || typeof name !== "string" || name.trim() === "") {
+      throw new PlaybookError(
+        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
+        location2
+      );
+    }
+    const keywords = {};
+    const params = {};
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
+      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
+        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location2);
+      else params[key] = value;
+    }
+    const vars = this.mapping(entry.vars, "vars", location2);
+    return { name: name.trim(), vars, params, keywords, location: location2 };
+  }
+  /**
+   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
+   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   */
+  role(spec, outer, options) {
+    const dir = findRole(spec.name, this.playDir, spec.location);
+    const play = this.context.play;
+    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
+    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
+    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
+      if (play.seen.has(key)) return [];
+      play.seen.add(key);
+    }
+    const vars = {
+      ...spec.vars,
+      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
+    };
+    const ref = {
+      name: path2.basename(dir),
+      path: dir,
+      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
+      vars,
+      params: spec.params
+    };
+    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
+    options.loaded?.(ref);
+    const tasks = [];
+    const dependencies = meta["dependencies"];
+    if (dependencies !== void 0 && dependencies !== null) {
+      if (!Array.isArray(dependencies)) {
+        throw new PlaybookError(
+          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
+          spec.location
+        );
+      }
+      for (const dependency of dependencies) {
+        const depSpec = this.roleSpec(dependency, spec.location);
+        tasks.push(
+          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
+        );
+      }
+    }
+    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    if (tasksFile) {
+      tasks.push(
+        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
+      );
+    } else if (options.from.tasks !== void 0) {
+      throw new PlaybookError(
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path2.join(dir, "tasks")})`,
+        spec.location
+      );
+    }
+    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
+    const sink = options.handlers ?? play?.handlers;
+    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
+      play?.handlerFiles.add(handlersFile);
+      const loader2 = this.fileLoader(handlersFile, spec.location);
+      const data = loader2.doc?.data;
+      for (const handler of loader2.handlerList(data, spec.location))
+        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
+    }
+    return tasks;
+  }
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
+  roleMapping(dir, sub, from, location2) {
+    const file = roleFile(dir, sub, from ?? "main");
+    if (!file) {
+      if (from === void 0) return {};
+      throw new PlaybookError(
+        `the role '${path2.basename(dir)}' has no ${sub} file '${from}' (looked in ${path2.join(dir, sub)})`,
+        location2
+      );
+    }
+    const loader2 = this.fileLoader(file, location2);
+    const data = loader2.doc?.data;
+    if (data === null || data === void 0) return {};
+    if (!isMapping(data)) {
+      throw new PlaybookError(
+        `${loader2.file} must hold a mapping, found ${describe(data)}`,
+        loader2.at(data)
+      );
+    }
+    return { ...data };
+  }
+  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
+  importRole(raw, key, outer) {
+    const location2 = this.at(raw);
+    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_role", location2);
+    const args = this.roleArgs(raw[key], "import_role", location2);
+    if (typeof args.name !== "string" || args.name.includes("{{")) {
+      throw new PlaybookError(
+        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
+        location2
+      );
+    }
+    const { vars, ...keywords } = raw;
+    delete keywords[key];
+    const spec = {
+      name: args.name,
+      vars: this.mapping(vars, "vars", location2),
+      params: {},
+      keywords,
+      location: location2
+    };
+    return this.role(spec, outer, { dedupe: false, from: args.from });
+  }
+  /** The arguments of import_role / include_role, checked. */
+  roleArgs(raw, keyword, location2) {
+    const args = this.moduleArgs(raw, keyword, location2);
+    const allowed = keyword === "include_role" ? [...ROLE_IMPORT_ARGS, "apply", "public"] : [...ROLE_IMPORT_ARGS];
+    for (const key of Object.keys(args)) {
+      if (allowed.includes(key)) continue;
+      const guess = closestMatch(key, new Set(allowed));
+      throw new PlaybookError(
+        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ""}. It takes: ${allowed.join(", ")}`,
+        location2
+      );
+    }
+    const from = {};
+    for (const part of ["tasks", "vars", "defaults", "handlers"]) {
+      const value = args[`${part}_from`];
+      if (value !== void 0 && value !== null) from[part] = String(value);
+    }
+    return { name: args["name"], from, rest: args };
+  }
+};
 
 // src/playbook/tags.ts
 var ALL_TAGS = { only: ["all"], skip: [] };
@@ -54306,31 +54823,29 @@ function findCycle(root) {
 // src/playbook/playbook-loader.ts
 var INLINE_LABEL = "<inline playbook>";
 var MAX_INCLUDE_DEPTH = 64;
-var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
 function loadPlaybook(source, modules, cwd = process.cwd()) {
   const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
   if (!looksInline) {
-    const file = path2.resolve(cwd, source);
+    const file = path3.resolve(cwd, source);
     if (!existsSync4(file)) {
       throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path2.dirname(file)}). Pass a playbook file path or inline YAML text.`
+        `the playbook '${source}' could not be found (looked in ${path3.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
     const text2 = readPlaybookFile(
       file,
       (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     );
-    return parsePlaybookText(text2, source, path2.dirname(file), modules);
+    return parsePlaybookText(text2, source, path3.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const chain = file === INLINE_LABEL ? [] : [path2.resolve(baseDir, path2.basename(file))];
+  const chain = file === INLINE_LABEL ? [] : [path3.resolve(baseDir, path3.basename(file))];
   const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
 }
-var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
 function loadInclude(include, args, location2) {
   const state = include.context;
   const loader2 = new Loader(
@@ -54351,28 +54866,19 @@ function loadInclude(include, args, location2) {
   );
   return loader2.dynamicInclude(include.kind, args, state, location2);
 }
-var Loader = class _Loader {
+var Loader = class _Loader extends RoleLoader {
   /**
    * @param file  the file's label in locations (as the user would find it)
    * @param dir   the absolute directory that imports and vars_files in this file resolve against
    * @param chain the absolute paths of the files importing this one, this one last
    */
   constructor(doc, file, dir, context, chain, playDir) {
-    this.doc = doc;
-    this.file = file;
+    super(doc, file, context, playDir);
     this.dir = dir;
-    this.context = context;
     this.chain = chain;
-    this.playDir = playDir;
-    this.modules = context.modules;
   }
-  doc;
-  file;
   dir;
-  context;
   chain;
-  playDir;
-  modules;
   plays() {
     const data = this.doc?.data;
     if (data === null || data === void 0) {
@@ -54454,10 +54960,10 @@ var Loader = class _Loader {
         location2
       );
     }
-    let absolute = path2.resolve(this.dir, name);
-    if (!playbook && !existsSync4(absolute) && existsSync4(path2.resolve(this.playDir, name)))
-      absolute = path2.resolve(this.playDir, name);
-    const label = this.file === INLINE_LABEL || path2.isAbsolute(name) ? name : this.labelOf(absolute);
+    let absolute = path3.resolve(this.dir, name);
+    if (!playbook && !existsSync4(absolute) && existsSync4(path3.resolve(this.playDir, name)))
+      absolute = path3.resolve(this.playDir, name);
+    const label = this.file === INLINE_LABEL || path3.isAbsolute(name) ? name : this.labelOf(absolute);
     if (keyword === "include_tasks" && this.chain.length >= MAX_INCLUDE_DEPTH) {
       throw new PlaybookError(
         `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
@@ -54465,7 +54971,7 @@ var Loader = class _Loader {
       );
     }
     if (keyword !== "include_tasks" && this.chain.includes(absolute)) {
-      const cycle = [...this.chain, absolute].map((f) => path2.relative(this.dir, f) || f);
+      const cycle = [...this.chain, absolute].map((f) => path3.relative(this.dir, f) || f);
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
         location2
@@ -54473,11 +54979,11 @@ var Loader = class _Loader {
     }
     const text2 = readPlaybookFile(
       absolute,
-      (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that imports them`,
+      (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
       location2
     );
     const doc = parseYaml(text2, label);
-    const dir = path2.dirname(absolute);
+    const dir = path3.dirname(absolute);
     return new _Loader(
       doc,
       label,
@@ -54498,7 +55004,7 @@ var Loader = class _Loader {
     return new _Loader(
       parseYaml(text2, label),
       label,
-      path2.dirname(absolute),
+      path3.dirname(absolute),
       this.context,
       [...this.chain, absolute],
       this.playDir
@@ -54506,8 +55012,8 @@ var Loader = class _Loader {
   }
   /** How a file is named in locations: relative to this file's label when this file has a path. */
   labelOf(absolute) {
-    if (this.file === INLINE_LABEL) return path2.relative(process.cwd(), absolute) || absolute;
-    return path2.join(path2.dirname(this.file), path2.relative(this.dir, absolute));
+    if (this.file === INLINE_LABEL) return path3.relative(process.cwd(), absolute) || absolute;
+    return path3.join(path3.dirname(this.file), path3.relative(this.dir, absolute));
   }
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
   varsFiles(raw, location2) {
@@ -54527,13 +55033,13 @@ var Loader = class _Loader {
           location2
         );
       }
-      const absolute = path2.resolve(this.dir, entry);
+      const absolute = path3.resolve(this.dir, entry);
       const text2 = readPlaybookFile(
         absolute,
         (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
         location2
       );
-      const label = this.file === INLINE_LABEL || path2.isAbsolute(entry) ? entry : path2.join(path2.dirname(this.file), entry);
+      const label = this.file === INLINE_LABEL || path3.isAbsolute(entry) ? entry : path3.join(path3.dirname(this.file), entry);
       const data = parseYaml(text2, label).data;
       if (data === null || data === void 0) continue;
       if (!isMapping(data)) {
@@ -54618,171 +55124,6 @@ var Loader = class _Loader {
       location: location2
     };
   }
-  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
-  playRoles(raw, location2) {
-    if (raw === void 0 || raw === null) return [];
-    if (!Array.isArray(raw)) {
-      throw new PlaybookError(
-        `'roles' must be a list of role names or \`- role: name\` entries, found ${describe(raw)}`,
-        this.at(raw, location2)
-      );
-    }
-    return raw.flatMap((entry) => {
-      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
-    });
-  }
-  /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
-  roleSpec(entry, location2) {
-    if (typeof entry === "string" && entry.trim() !== "") {
-      return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location: location2 };
-    }
-    const name = isMapping(entry) ? entry.role ?? entry.name : void 0;
-    if (!isMapping(entry) || typeof name !== "string" || name.trim() === "") {
-      throw new PlaybookError(
-        `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
-        location2
-      );
-    }
-    const keywords = {};
-    const params = {};
-    for (const [key, value] of Object.entries(entry)) {
-      if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
-      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
-      else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
-        throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location2);
-      else params[key] = value;
-    }
-    const vars = this.mapping(entry.vars, "vars", location2);
-    return { name: name.trim(), vars, params, keywords, location: location2 };
-  }
-  /**
-   * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
-   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
-   */
-  role(spec, outer, options) {
-    const dir = findRole(spec.name, this.playDir, spec.location);
-    const play = this.context.play;
-    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
-    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
-    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
-      if (play.seen.has(key)) return [];
-      play.seen.add(key);
-    }
-    const vars = {
-      ...spec.vars,
-      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
-    };
-    const ref = {
-      name: path2.basename(dir),
-      path: dir,
-      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
-      vars,
-      params: spec.params
-    };
-    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
-    options.loaded?.(ref);
-    const tasks = [];
-    const dependencies = meta["dependencies"];
-    if (dependencies !== void 0 && dependencies !== null) {
-      if (!Array.isArray(dependencies)) {
-        throw new PlaybookError(
-          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
-          spec.location
-        );
-      }
-      for (const dependency of dependencies) {
-        const depSpec = this.roleSpec(dependency, spec.location);
-        tasks.push(
-          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
-        );
-      }
-    }
-    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
-    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
-    if (tasksFile) {
-      tasks.push(
-        ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
-      );
-    } else if (options.from.tasks !== void 0) {
-      throw new PlaybookError(
-        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path2.join(dir, "tasks")})`,
-        spec.location
-      );
-    }
-    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
-    const sink = options.handlers ?? play?.handlers;
-    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
-      play?.handlerFiles.add(handlersFile);
-      const loader2 = this.fileLoader(handlersFile, spec.location);
-      const data = loader2.doc?.data;
-      for (const handler of loader2.handlerList(data, spec.location))
-        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
-    }
-    return tasks;
-  }
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
-  roleMapping(dir, sub, from, location2) {
-    const file = roleFile(dir, sub, from ?? "main");
-    if (!file) {
-      if (from === void 0) return {};
-      throw new PlaybookError(
-        `the role '${path2.basename(dir)}' has no ${sub} file '${from}' (looked in ${path2.join(dir, sub)})`,
-        location2
-      );
-    }
-    const loader2 = this.fileLoader(file, location2);
-    const data = loader2.doc?.data;
-    if (data === null || data === void 0) return {};
-    if (!isMapping(data)) {
-      throw new PlaybookError(
-        `${loader2.file} must hold a mapping, found ${describe(data)}`,
-        loader2.at(data)
-      );
-    }
-    return { ...data };
-  }
-  /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
-  importRole(raw, key, outer) {
-    const location2 = this.at(raw);
-    this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, key]), "import_role", location2);
-    const args = this.roleArgs(raw[key], "import_role", location2);
-    if (typeof args.name !== "string" || args.name.includes("{{")) {
-      throw new PlaybookError(
-        "'import_role' needs a literal `name:` (a templated role name needs include_role)",
-        location2
-      );
-    }
-    const { vars, ...keywords } = raw;
-    delete keywords[key];
-    const spec = {
-      name: args.name,
-      vars: this.mapping(vars, "vars", location2),
-      params: {},
-      keywords,
-      location: location2
-    };
-    return this.role(spec, outer, { dedupe: false, from: args.from });
-  }
-  /** The arguments of import_role / include_role, checked. */
-  roleArgs(raw, keyword, location2) {
-    const args = this.moduleArgs(raw, keyword, location2);
-    const allowed = keyword === "include_role" ? [...ROLE_IMPORT_ARGS, "apply", "public"] : [...ROLE_IMPORT_ARGS];
-    for (const key of Object.keys(args)) {
-      if (allowed.includes(key)) continue;
-      const guess = closestMatch(key, new Set(allowed));
-      throw new PlaybookError(
-        `'${key}' is not a valid argument of ${keyword}${guess ? ` (did you mean '${guess}'?)` : ""}. It takes: ${allowed.join(", ")}`,
-        location2
-      );
-    }
-    const from = {};
-    for (const part of ["tasks", "vars", "defaults", "handlers"]) {
-      const value = args[`${part}_from`];
-      if (value !== void 0 && value !== null) from[part] = String(value);
-    }
-    return { name: args["name"], from, rest: args };
-  }
   /** Runs at include time: loads what an include_tasks / include_role names for one host. */
   dynamicInclude(kind, args, state, location2) {
     const apply = args["apply"];
@@ -54808,7 +55149,7 @@ var Loader = class _Loader {
       }
       const child = this.importedFile(name2, "include_tasks", location2);
       const tasks2 = child.tasksOfFile("include_tasks", base2);
-      return { file: path2.resolve(child.dir, path2.basename(child.file)), tasks: tasks2, handlers: [] };
+      return { file: path3.resolve(child.dir, path3.basename(child.file)), tasks: tasks2, handlers: [] };
     }
     const { name, from } = this.roleArgs(args, "include_role", location2);
     if (typeof name !== "string" || name.trim() === "") {
@@ -54858,18 +55199,6 @@ var Loader = class _Loader {
       }
       const topics = this.nameList(listen, "listen", task.location);
       return topics.length > 0 ? { ...task, listen: topics } : task;
-    });
-  }
-  /** `notify` / `listen`: a name or a list of names. */
-  nameList(raw, keyword, location2) {
-    if (raw === void 0 || raw === null) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((item) => {
-      if (typeof item === "string" || typeof item === "number") return String(item);
-      throw new PlaybookError(
-        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
-        location2
-      );
     });
   }
   taskList(raw, keyword, playLocation) {
@@ -54977,334 +55306,7 @@ var Loader = class _Loader {
       timeout: raw.timeout ?? outer.timeout
     };
   }
-  task(raw, parent) {
-    if (!isMapping(raw)) {
-      throw new PlaybookError(
-        `each task must be a mapping such as \`- name: \u2026 \\n  shell: \u2026\`, found ${describe(raw)}`,
-        this.at(parent)
-      );
-    }
-    const location2 = this.at(raw);
-    let moduleKey;
-    let moduleName;
-    for (const key of Object.keys(raw)) {
-      if (TASK_KEYWORDS.has(key)) continue;
-      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
-      const canonical = canonicalModule(key);
-      if (this.modules.names.has(canonical) || canonical === "meta") {
-        if (moduleKey) {
-          throw new PlaybookError(
-            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
-            location2
-          );
-        }
-        moduleKey = key;
-        moduleName = canonical;
-        continue;
-      }
-      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== void 0), location2);
-    }
-    let args;
-    if (moduleName === "meta" && moduleKey) {
-      args = { _raw_params: metaAction(raw[moduleKey], raw, location2) };
-    } else if (moduleKey && moduleName) {
-      args = this.moduleArgs(raw[moduleKey], moduleName, location2);
-    } else if (typeof raw.action === "string" || isMapping(raw.action)) {
-      ;
-      ({ moduleName, args } = this.actionKeyword(raw.action, location2));
-      moduleKey = moduleName;
-    } else {
-      throw new PlaybookError(
-        "this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=\u2026`",
-        location2
-      );
-    }
-    if (raw.args !== void 0) {
-      const extra = this.mapping(raw.args, "args", location2);
-      args = { ...args, ...extra };
-    }
-    const become = becomeKeywords(raw, location2);
-    if (raw.check_mode !== void 0 && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location2
-      );
-    }
-    const loopKeys = ["loop", "with_items", "with_list"].filter((k) => raw[k] !== void 0);
-    if (loopKeys.length > 1) {
-      throw new PlaybookError(`use only one of ${loopKeys.join(", ")} on a task`, location2);
-    }
-    const loopKey = loopKeys[0];
-    const loopControl = this.mapping(raw.loop_control, "loop_control", location2);
-    for (const key of Object.keys(loopControl)) {
-      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
-        throw new PlaybookError(
-          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
-          location2
-        );
-      }
-    }
-    if (raw.register !== void 0 && (typeof raw.register !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))) {
-      throw new PlaybookError(
-        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
-        location2
-      );
-    }
-    const named = raw.name !== void 0 && raw.name !== null && raw.name !== "";
-    const loopVar = loopControl["loop_var"] === void 0 ? "item" : String(loopControl["loop_var"]);
-    return {
-      name: named ? this.nameOf(raw.name, location2) : moduleKey,
-      named,
-      module: moduleName,
-      args,
-      location: location2,
-      register: raw.register,
-      when: this.conditionals(raw.when, "when", location2),
-      loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
-      loopControl: {
-        loopVar,
-        label: loopControl["label"],
-        indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
-        pause: loopControl["pause"]
-      },
-      until: this.conditionals(raw.until, "until", location2),
-      retries: raw.retries,
-      delay: raw.delay,
-      failedWhen: this.conditionals(raw.failed_when, "failed_when", location2),
-      changedWhen: this.conditionals(raw.changed_when, "changed_when", location2),
-      ignoreErrors: raw.ignore_errors,
-      ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, "vars", location2),
-      environment: raw.environment,
-      noLog: raw.no_log,
-      timeout: raw.timeout,
-      runOnce: raw.run_once,
-      async: raw.async,
-      poll: raw.poll,
-      tags: normaliseTags(raw.tags),
-      ...become ? { become } : {},
-      ...raw.notify === void 0 || raw.notify === null ? {} : { notify: this.nameList(raw.notify, "notify", location2) }
-    };
-  }
-  actionKeyword(action, location2) {
-    if (typeof action === "string") {
-      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
-      const name2 = canonicalModule(match?.[1] ?? "");
-      if (!this.modules.names.has(name2))
-        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location2);
-      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location2) };
-    }
-    const mapping = action;
-    const moduleRaw = mapping["module"];
-    const name = canonicalModule(typeof moduleRaw === "string" ? moduleRaw : "");
-    if (!this.modules.names.has(name)) {
-      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location2);
-    }
-    const args = { ...mapping };
-    delete args["module"];
-    return { moduleName: name, args };
-  }
-  moduleArgs(raw, module, location2) {
-    if (raw === null || raw === void 0) return {};
-    if (isMapping(raw)) return { ...raw };
-    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
-      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
-    }
-    throw new PlaybookError(
-      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
-      location2
-    );
-  }
-  unknownKeyMessage(key, hasModule) {
-    const keyword = closestMatch(key, TASK_KEYWORDS);
-    const moduleGuess = closestMatch(key, this.modules.names);
-    if (hasModule || keyword && !moduleGuess) {
-      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ""}`;
-    }
-    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : "";
-    return `couldn't resolve module/action '${key}': ${suggestion}Supported modules: ${[...this.modules.names].sort().join(", ")}. To run any command, use \`shell: <command>\``;
-  }
-  mapping(raw, keyword, location2) {
-    if (raw === void 0 || raw === null) return {};
-    if (!isMapping(raw)) {
-      throw new PlaybookError(
-        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
-        this.at(raw, location2)
-      );
-    }
-    return { ...raw };
-  }
-  conditionals(raw, keyword, location2) {
-    if (raw === void 0 || raw === null) return [];
-    const list = Array.isArray(raw) ? raw : [raw];
-    for (const item of list) {
-      if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
-        throw new PlaybookError(
-          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
-          location2
-        );
-      }
-    }
-    return list;
-  }
-  /** A play or task name: a string, or a number/boolean written without quotes. */
-  nameOf(raw, location2) {
-    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean")
-      return String(raw);
-    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location2);
-  }
-  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
-  at(node, fallback) {
-    const line = node !== null && typeof node === "object" ? this.doc?.lineOf(node) : void 0;
-    if (line === void 0 && fallback) return fallback;
-    return { file: this.file, line: line ?? 1 };
-  }
-  checkKeys(raw, allowed, what, location2) {
-    for (const key of Object.keys(raw)) {
-      if (allowed.has(key)) continue;
-      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : void 0;
-      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location2);
-      const guess = closestMatch(key, allowed);
-      throw new PlaybookError(
-        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ""}. Valid keywords: ${[...allowed].join(", ")}`,
-        location2
-      );
-    }
-  }
 };
-var BECOME_KEYS = [
-  ["become", "become"],
-  ["become_user", "becomeUser"],
-  ["become_method", "becomeMethod"],
-  ["become_flags", "becomeFlags"],
-  ["become_exe", "becomeExe"]
-];
-function becomeKeywords(raw, location2) {
-  const out = {};
-  for (const [keyword, field] of BECOME_KEYS) {
-    const value = raw[keyword];
-    if (value === void 0 || value === null) continue;
-    if (keyword !== "become" && typeof value !== "string") {
-      throw new PlaybookError(`'${keyword}' must be a string, found ${describe(value)}`, location2);
-    }
-    out[field] = value;
-  }
-  const method = out.becomeMethod;
-  if (typeof method === "string" && !method.includes("{{")) {
-    const problem = becomeMethodProblem(method);
-    if (problem) throw new PlaybookError(problem, location2);
-  }
-  return Object.keys(out).length > 0 ? out : void 0;
-}
-function canonicalBecomeMethod(method) {
-  const name = canonicalModule(method.trim());
-  return name === "sudo" || name === "su" ? name : void 0;
-}
-function becomeMethodProblem(method) {
-  if (canonicalBecomeMethod(method)) return void 0;
-  return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
-}
-function readPlaybookFile(file, message2, location2) {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error2) {
-    const code2 = error2.code;
-    const reason = code2 === "ENOENT" ? `it could not be found (looked for ${file})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
-    throw new PlaybookError(message2(reason), location2);
-  }
-}
-function canonicalModule(name) {
-  for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
-  return name;
-}
-var META_ACTIONS = /* @__PURE__ */ new Set(["flush_handlers", "end_play", "end_host", "noop"]);
-function metaAction(value, raw, location2) {
-  const action = typeof value === "string" ? value.trim() : void 0;
-  if (action === void 0 || !META_ACTIONS.has(action)) {
-    const shown = typeof value === "string" ? `'${value}'` : describe(value);
-    throw new PlaybookError(
-      `meta ${shown} is not supported: use one of ${[...META_ACTIONS].join(", ")}`,
-      location2
-    );
-  }
-  for (const key of ["loop", "with_items", "with_list", "register", "until"]) {
-    if (raw[key] !== void 0) {
-      throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location2);
-    }
-  }
-  return action;
-}
-function implicitFlush(location2) {
-  return {
-    name: "meta",
-    named: false,
-    module: "meta",
-    args: { _raw_params: "flush_handlers" },
-    location: location2,
-    when: [],
-    loopControl: { loopVar: "item" },
-    until: [],
-    failedWhen: [],
-    changedWhen: [],
-    vars: {},
-    tags: [],
-    implicit: true
-  };
-}
-function inherit(task, from) {
-  const out = {
-    ...task,
-    ...from.frames.length > 0 ? { blocks: from.frames } : {},
-    when: [...from.when, ...task.when],
-    vars: { ...from.vars, ...task.vars },
-    tags: union(from.tags, task.tags)
-  };
-  if (from.environment.length > 0) {
-    out.environment = task.environment === void 0 || task.environment === null ? [...from.environment] : [...from.environment, ...asList(task.environment)];
-  }
-  if (from.become || task.become) out.become = { ...from.become, ...task.become };
-  if (from.role) out.role = from.role;
-  out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors;
-  out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
-  out.noLog = task.noLog ?? from.noLog;
-  out.timeout = task.timeout ?? from.timeout;
-  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
-    if (out[key] === void 0) delete out[key];
-  return out;
-}
-function importKey(raw, keyword) {
-  return [keyword, ...FQCN_PREFIXES.map((p) => p + keyword)].find((k) => raw[k] !== void 0);
-}
-function stableJson(value) {
-  return JSON.stringify(
-    value,
-    (_key, v) => isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
-  );
-}
-function asList(value) {
-  return Array.isArray(value) ? value : [value];
-}
-function union(a, b) {
-  return [.../* @__PURE__ */ new Set([...a, ...b])];
-}
-function normaliseLoop(raw, keyword) {
-  return { value: raw, flatten: keyword === "with_items" };
-}
-function normaliseTags(raw) {
-  if (raw === void 0 || raw === null) return [];
-  if (Array.isArray(raw)) return raw.map(String);
-  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
-}
-function isMapping(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function describe(value) {
-  if (value === null || value === void 0) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `the ${typeof value} ${JSON.stringify(value)}`;
-}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -56108,9 +56110,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path12) {
-  if (typeof path12 === "number") return getAttribute(item, path12);
-  return String(path12).split(".").reduce(
+function attributePath(item, path13) {
+  if (typeof path13 === "number") return getAttribute(item, path13);
+  return String(path13).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -57208,7 +57210,7 @@ import { appendFileSync as appendFileSync2 } from "node:fs";
 
 // src/connection/host-settings.ts
 import os6 from "node:os";
-import path3 from "node:path";
+import path4 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -57381,7 +57383,7 @@ function isFalse(value) {
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path3.join(os6.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path4.join(os6.homedir(), p.slice(1));
   return p;
 }
 
@@ -58834,14 +58836,14 @@ function applyLimit(hosts, inventory, limit2) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path12) {
+function readLimitFile(path13) {
   let text2;
   try {
-    text2 = readFileSync2(path12, "utf8");
+    text2 = readFileSync2(path13, "utf8");
   } catch (e) {
     const code2 = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path12}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path13}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -58875,9 +58877,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path12) {
+function fileKind(path13) {
   try {
-    const stat3 = statSync2(path12);
+    const stat3 = statSync2(path13);
     return stat3.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -59123,22 +59125,22 @@ function commandArgv(args) {
 
 // src/modules/copy.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/modules/controller-files.ts
 import { statSync as statSync3 } from "node:fs";
-import path4 from "node:path";
+import path5 from "node:path";
 function findControllerFile(src, kind, ctx) {
   const role = ctx.task.role?.path;
-  const candidates = path4.isAbsolute(src) ? [src] : [
+  const candidates = path5.isAbsolute(src) ? [src] : [
     ...role ? [
-      path4.resolve(role, kind, src),
-      path4.resolve(role, src),
-      path4.resolve(role, "tasks", kind, src),
-      path4.resolve(role, "tasks", src)
+      path5.resolve(role, kind, src),
+      path5.resolve(role, src),
+      path5.resolve(role, "tasks", kind, src),
+      path5.resolve(role, "tasks", src)
     ] : [],
-    path4.resolve(ctx.baseDir, kind, src),
-    path4.resolve(ctx.baseDir, src)
+    path5.resolve(ctx.baseDir, kind, src),
+    path5.resolve(ctx.baseDir, src)
   ];
   let directory;
   for (const candidate of candidates) {
@@ -59163,7 +59165,7 @@ ${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
 
 // src/modules/file-transfer.ts
 import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path5 from "node:path";
+import path6 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
@@ -59213,9 +59215,9 @@ async function writeValidated(connection, request, validate, octalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path5.posix.join(
-    path5.posix.dirname(dest),
-    `.${path5.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  const candidate = path6.posix.join(
+    path6.posix.dirname(dest),
+    `.${path6.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
   );
   await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
@@ -59363,7 +59365,7 @@ var copyModule = {
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path6.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path7.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -59445,8 +59447,9 @@ function includeModule(name) {
         loaded = loadInclude(include, ctx.args, ctx.task.location);
       } catch (error2) {
         if (!(error2 instanceof PlaybookError)) throw error2;
-        const where2 = error2.location ? ` (${error2.location.file}:${error2.location.line})` : "";
-        return { failed: true, reason: `${error2.message}${where2}` };
+        const at = ctx.task.location;
+        const from = error2.location?.file === at.file && error2.location.line === at.line ? "" : ` (included from ${formatLocation(at)})`;
+        return { failed: true, reason: `${error2.message}${from}` };
       }
       const result = ctx.task.loop ? {} : { changed: false };
       if (name === "include_tasks") {
@@ -59847,7 +59850,7 @@ function searchPathsArg(value) {
 
 // src/modules/script.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -59882,7 +59885,7 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path7.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path8.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
@@ -60121,7 +60124,7 @@ function dateTimeFacts(line) {
 
 // src/modules/template.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var templateModule = {
   name: "template",
   argNames: [
@@ -60160,7 +60163,7 @@ var templateModule = {
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
-      dest = `${dest.replace(/\/+$/, "")}/${path8.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path9.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -60913,7 +60916,7 @@ var PlaybookRunner = class {
         continue;
       }
       const result = await this.runTask(task, taking, play, playContext, blocks);
-      this.notify(task, result.changed, handlers);
+      this.notify(task, result.changed, handlers, playContext);
       if (endsPlay(result.newlyFailed)) return true;
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run2);
@@ -61029,9 +61032,9 @@ var PlaybookRunner = class {
     }
   }
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  notify(task, changed2, handlers) {
+  notify(task, changed2, handlers, playContext) {
     if (!task.notify || changed2.length === 0) return;
-    for (const name of task.notify) {
+    for (const [name, hosts] of this.notifyNames(task, task.notify, changed2, playContext)) {
       const matching = matchHandlers(handlers.list, name);
       if (matching.length === 0) {
         throw new PlaybookError(
@@ -61040,11 +61043,36 @@ var PlaybookRunner = class {
         );
       }
       for (const handler of matching) {
-        let hosts = handlers.notified.get(handler);
-        if (!hosts) handlers.notified.set(handler, hosts = /* @__PURE__ */ new Set());
-        for (const host of changed2) hosts.add(host);
+        let notified = handlers.notified.get(handler);
+        if (!notified) handlers.notified.set(handler, notified = /* @__PURE__ */ new Set());
+        for (const host of hosts) notified.add(host);
       }
     }
+  }
+  /** The handler names a task notifies, each with its hosts: a templated name is rendered per host. */
+  notifyNames(task, names, hosts, playContext) {
+    const out = /* @__PURE__ */ new Map();
+    for (const raw of names) {
+      for (const host of hosts) {
+        let name = raw;
+        if (raw.includes("{{") || raw.includes("{%")) {
+          try {
+            name = String(
+              this.options.templar.render(raw, this.variables.scope(host, playContext, task))
+            );
+          } catch (error2) {
+            throw new PlaybookError(
+              `the handler name '${raw}' in 'notify' cannot be rendered for ${host}: ${error2.message}`,
+              task.location
+            );
+          }
+        }
+        const list = out.get(name);
+        if (list) list.push(host);
+        else out.set(name, [host]);
+      }
+    }
+    return out;
   }
   /**
    * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
@@ -61071,7 +61099,7 @@ var PlaybookRunner = class {
         true
       );
       newlyFailed.push(...run2.newlyFailed);
-      this.notify(handler, run2.changed, handlers);
+      this.notify(handler, run2.changed, handlers, playContext);
     }
     return newlyFailed;
   }
@@ -61298,12 +61326,12 @@ function batches(hosts, serial, play) {
 
 // src/playbook/extra-vars.ts
 import { existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path9.resolve(cwd, text2.slice(1));
+    const file = path10.resolve(cwd, text2.slice(1));
     if (!existsSync5(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
@@ -61763,11 +61791,11 @@ async function executeRun(settings, write, options = {}) {
   document2.ok = summary2.exitCode === 0;
   document2.jobs = jobsDocument(summary2.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path10.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path11.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary2.exitCode, document: document2 };
 }
 function writeResultsDocument(file, document2) {
-  mkdirSync(path10.dirname(file), { recursive: true });
+  mkdirSync(path11.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
 }
 
@@ -61869,7 +61897,7 @@ function pullRequestNumber(env) {
 // src/action/settings.ts
 import { existsSync as existsSync6 } from "node:fs";
 import os7 from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/cli-options.ts
 function parseShard(value, option) {
@@ -61917,11 +61945,11 @@ function readActionSettings(env = process.env, options = {}) {
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
   const shard = getInput(Inputs.Shard);
-  const resultsFile = getInput(Inputs.ResultsFile) || path11.join(
+  const resultsFile = getInput(Inputs.ResultsFile) || path12.join(
     env["RUNNER_TEMP"] || os7.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
-  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path11.resolve(workspace, playbook));
+  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path12.resolve(workspace, playbook));
   const run2 = {
     playbook: playbook || void 0,
     jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : void 0,
@@ -61939,7 +61967,7 @@ function readActionSettings(env = process.env, options = {}) {
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       jumpHost: getInput(Inputs.JumpHost) || void 0,
-      knownHostsPath: path11.join(os7.homedir(), ".ssh", "known_hosts"),
+      knownHostsPath: path12.join(os7.homedir(), ".ssh", "known_hosts"),
       hostKeyChecking: checking,
       connectTimeoutMs: 1e4
     },
@@ -61960,8 +61988,8 @@ function readActionSettings(env = process.env, options = {}) {
       `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     );
   }
-  if (inventory && !inventory.includes("\n") && existsSync6(path11.resolve(workspace, inventory))) {
-    run2.inventories = [path11.resolve(workspace, inventory)];
+  if (inventory && !inventory.includes("\n") && existsSync6(path12.resolve(workspace, inventory))) {
+    run2.inventories = [path12.resolve(workspace, inventory)];
   }
   return {
     run: run2,

@@ -49933,6 +49933,9 @@ var IMPORT_TASKS_KEYWORDS = new Set(
   [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
 );
 
+// src/playbook/roles.ts
+var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
+
 // src/playbook/tags.ts
 function parseTagList(values) {
   const tags = /* @__PURE__ */ new Set();
@@ -51531,7 +51534,7 @@ function requireLoader() {
     let terminator;
     let isPair;
     let isExplicitPair;
-    let isMapping2;
+    let isMapping3;
     const overridableKeys = /* @__PURE__ */ Object.create(null);
     let keyNode;
     let keyTag;
@@ -51539,11 +51542,11 @@ function requireLoader() {
     let ch = state.input.charCodeAt(state.position);
     if (ch === 91) {
       terminator = 93;
-      isMapping2 = false;
+      isMapping3 = false;
       _result = [];
     } else if (ch === 123) {
       terminator = 125;
-      isMapping2 = true;
+      isMapping3 = true;
       _result = {};
     } else {
       return false;
@@ -51559,7 +51562,7 @@ function requireLoader() {
         state.position++;
         state.tag = _tag;
         state.anchor = _anchor;
-        state.kind = isMapping2 ? "mapping" : "sequence";
+        state.kind = isMapping3 ? "mapping" : "sequence";
         state.result = _result;
         return true;
       } else if (!readNext) {
@@ -51592,7 +51595,7 @@ function requireLoader() {
         composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
         valueNode = state.result;
       }
-      if (isMapping2) {
+      if (isMapping3) {
         storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
       } else if (isPair) {
         _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
@@ -56133,7 +56136,7 @@ function recordKeyLines(keyLines) {
     }
     const children = stack.pop() ?? [];
     const result = state.result;
-    if (isMapping(result) && children.length % 2 === 0) {
+    if (isMapping2(result) && children.length % 2 === 0) {
       const lines = /* @__PURE__ */ new Map();
       for (let i = 0; i < children.length; i += 2)
         lines.set(String(children[i].result), children[i].line + 1);
@@ -56142,10 +56145,10 @@ function recordKeyLines(keyLines) {
     stack.at(-1)?.push({ line: state.line, result });
   };
 }
-function isMapping(value) {
+function isMapping2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
-function describe(value) {
+function describe2(value) {
   if (Array.isArray(value)) return "a list";
   if (value === null) return "nothing";
   return `a ${typeof value} (${JSON.stringify(value)})`;
@@ -56181,9 +56184,9 @@ function parseYamlInventory(source, data) {
       top
     );
   }
-  if (!isMapping(document2)) {
+  if (!isMapping2(document2)) {
     throw new InventoryError(
-      `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), but this document is ${describe(document2)}.`,
+      `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), but this document is ${describe2(document2)}.`,
       top
     );
   }
@@ -56211,9 +56214,9 @@ var GroupReader = class {
   data;
   keyLines;
   readGroup(name, definition, at) {
-    if (definition !== null && !isMapping(definition)) {
+    if (definition !== null && !isMapping2(definition)) {
       throw new InventoryError(
-        `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ${describe(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
+        `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ${describe2(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
         at
       );
     }
@@ -56230,9 +56233,9 @@ var GroupReader = class {
       }
       const section = typeof raw === "string" ? { [raw]: null } : raw;
       if (section === null) continue;
-      if (!isMapping(section)) {
+      if (!isMapping2(section)) {
         throw new InventoryError(
-          `'${key}' of group '${name}' must be a mapping, but it is ${describe(section)}. Write each entry as a key ending in ':' (e.g. '${key === "vars" ? "ansible_user: deploy" : "web1:"}'), not as a '- ' list item.`,
+          `'${key}' of group '${name}' must be a mapping, but it is ${describe2(section)}. Write each entry as a key ending in ':' (e.g. '${key === "vars" ? "ansible_user: deploy" : "web1:"}'), not as a '- ' list item.`,
           keyAt
         );
       }
@@ -56256,9 +56259,9 @@ var GroupReader = class {
     for (const [pattern, raw] of Object.entries(hosts)) {
       const hostAt = locate(this.keyLines, hosts, pattern, at);
       const vars = raw === null || raw === "" || raw === false || raw === 0 ? {} : raw;
-      if (!isMapping(vars)) {
+      if (!isMapping2(vars)) {
         throw new InventoryError(
-          `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ${describe(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,
+          `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ${describe2(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,
           hostAt
         );
       }

@@ -190,4 +190,27 @@ describe('handlers over OpenSSH', () => {
       )
     ).rejects.toThrow(/The requested handler 'nope' was not found.*'bad notify'/)
   }, 60_000)
+
+  it('renders a templated notify name per host, and refuses one that renders to no handler', async () => {
+    const playbook = (service: string): string => `- hosts: web
+  gather_facts: false
+  vars:
+    svc: "{{ 'api' if inventory_hostname == 'web1' else '${service}' }}"
+  handlers:
+    - name: restart api
+      command: echo api
+    - name: restart worker
+      command: echo worker
+  tasks:
+    - name: change
+      command: "true"
+      notify: "restart {{ svc }}"
+`
+    const out = await runCaptured(sshdSettings(sshd, playbook('worker'), inventory))
+    expect(out.exitCode).toBe(0)
+    expect(ran(out)).toEqual(['change@web1,web2', '!restart api@web1', '!restart worker@web2'])
+    await expect(runCaptured(sshdSettings(sshd, playbook('nothing'), inventory))).rejects.toThrow(
+      /The requested handler 'restart nothing' was not found/
+    )
+  }, 60_000)
 })

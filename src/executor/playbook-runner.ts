@@ -326,7 +326,7 @@ class PlaybookRunner {
         continue
       }
       const result = await this.runTask(task, taking, play, playContext, blocks)
-      this.notify(task, result.changed, handlers)
+      this.notify(task, result.changed, handlers, playContext)
       if (endsPlay(result.newlyFailed)) return true
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run)
@@ -469,9 +469,14 @@ class PlaybookRunner {
   }
 
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  private notify(task: Task, changed: string[], handlers: HandlerState): void {
+  private notify(
+    task: Task,
+    changed: string[],
+    handlers: HandlerState,
+    playContext: PlayContext
+  ): void {
     if (!task.notify || changed.length === 0) return
-    for (const name of task.notify) {
+    for (const [name, hosts] of this.notifyNames(task, task.notify, changed, playContext)) {
       const matching = matchHandlers(handlers.list, name)
       if (matching.length === 0) {
         throw new PlaybookError(
@@ -480,11 +485,42 @@ class PlaybookRunner {
         )
       }
       for (const handler of matching) {
-        let hosts = handlers.notified.get(handler)
-        if (!hosts) handlers.notified.set(handler, (hosts = new Set()))
-        for (const host of changed) hosts.add(host)
+        let notified = handlers.notified.get(handler)
+        if (!notified) handlers.notified.set(handler, (notified = new Set()))
+        for (const host of hosts) notified.add(host)
       }
     }
+  }
+
+  /** The handler names a task notifies, each with its hosts: a templated name is rendered per host. */
+  private notifyNames(
+    task: Task,
+    names: readonly string[],
+    hosts: string[],
+    playContext: PlayContext
+  ): Map<string, string[]> {
+    const out = new Map<string, string[]>()
+    for (const raw of names) {
+      for (const host of hosts) {
+        let name = raw
+        if (raw.includes('{{') || raw.includes('{%')) {
+          try {
+            name = String(
+              this.options.templar.render(raw, this.variables.scope(host, playContext, task))
+            )
+          } catch (error) {
+            throw new PlaybookError(
+              `the handler name '${raw}' in 'notify' cannot be rendered for ${host}: ${(error as Error).message}`,
+              task.location
+            )
+          }
+        }
+        const list = out.get(name)
+        if (list) list.push(host)
+        else out.set(name, [host])
+      }
+    }
+    return out
   }
 
   /**
@@ -524,7 +560,7 @@ class PlaybookRunner {
       )
       newlyFailed.push(...run.newlyFailed)
       // A handler may notify another: one defined later runs in this flush, an earlier one at the next.
-      this.notify(handler, run.changed, handlers)
+      this.notify(handler, run.changed, handlers, playContext)
     }
     return newlyFailed
   }

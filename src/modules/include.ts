@@ -1,4 +1,4 @@
-import { PlaybookError } from '../errors.js'
+import { formatLocation, PlaybookError } from '../errors.js'
 import { loadInclude } from '../playbook/playbook-loader.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
@@ -29,8 +29,13 @@ function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition
         loaded = loadInclude(include, ctx.args, ctx.task.location)
       } catch (error) {
         if (!(error instanceof PlaybookError)) throw error
-        const where = error.location ? ` (${error.location.file}:${error.location.line})` : ''
-        return { failed: true, reason: `${error.message}${where}` }
+        // The message starts with where the problem is; say which include brought that file in.
+        const at = ctx.task.location
+        const from =
+          error.location?.file === at.file && error.location.line === at.line
+            ? ''
+            : ` (included from ${formatLocation(at)})`
+        return { failed: true, reason: `${error.message}${from}` }
       }
       // As Ansible: a loop's item results have no `changed`; the task's own result has.
       const result: ModuleResult = ctx.task.loop ? {} : { changed: false }

@@ -2,27 +2,10 @@ import { existsSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PlaybookError, type SourceLocation } from '../errors.js'
+import { IMPORT_TASKS_KEYWORDS } from './keywords.js'
 
-/** Keywords of a role invocation (`roles:` entry) that are not role parameters. */
-export const ROLE_ENTRY_KEYWORDS = new Set([
-  'role',
-  'name',
-  'when',
-  'tags',
-  'vars',
-  'environment',
-  'ignore_errors',
-  'ignore_unreachable',
-  'no_log',
-  'timeout',
-  'become',
-  'become_user',
-  'become_method',
-  'become_flags',
-  'become_exe',
-  'check_mode',
-  'debugger'
-])
+/** Keywords of a role invocation (`roles:` entry) that are not role parameters: those an import takes. */
+export const ROLE_ENTRY_KEYWORDS = new Set(['role', 'name', ...IMPORT_TASKS_KEYWORDS])
 
 /** Arguments of import_role / include_role. */
 export const ROLE_IMPORT_ARGS = new Set([

@@ -1,0 +1,269 @@
+import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
+import { parseKeyValueArgs } from './kv-args.js'
+import { TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
+import {
+  becomeKeywords,
+  canonicalModule,
+  describe,
+  isMapping,
+  metaAction,
+  normaliseLoop,
+  normaliseTags,
+  type ModuleCatalog
+} from './loader-support.js'
+import type { Conditional, Task } from './types.js'
+import type { YamlDocument } from './yaml-loader.js'
+
+/**
+ * Reads one YAML file of a playbook: where its nodes are, keyword checks, and single tasks (a module and
+ * its keywords). The loaders of plays, blocks, imports and roles build on it.
+ */
+export abstract class TaskParser {
+  constructor(
+    protected readonly doc: YamlDocument | undefined,
+    /** The file's label in locations (as the user would find it). */
+    protected readonly file: string,
+    protected readonly modules: ModuleCatalog
+  ) {}
+
+  /** `notify` / `listen`: a name or a list of names. */
+  protected nameList(raw: unknown, keyword: string, location: SourceLocation): string[] {
+    if (raw === undefined || raw === null) return []
+    const list = Array.isArray(raw) ? raw : [raw]
+    return list.map((item) => {
+      if (typeof item === 'string' || typeof item === 'number') return String(item)
+      throw new PlaybookError(
+        `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
+        location
+      )
+    })
+  }
+
+  protected task(raw: unknown, parent: object): Task {
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `each task must be a mapping such as \`- name: … \\n  shell: …\`, found ${describe(raw)}`,
+        this.at(parent)
+      )
+    }
+    const location = this.at(raw)
+    let moduleKey: string | undefined
+    let moduleName: string | undefined
+    for (const key of Object.keys(raw)) {
+      if (TASK_KEYWORDS.has(key)) continue
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
+      const canonical = canonicalModule(key)
+      if (this.modules.names.has(canonical) || canonical === 'meta') {
+        if (moduleKey) {
+          throw new PlaybookError(
+            `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
+            location
+          )
+        }
+        moduleKey = key
+        moduleName = canonical
+        continue
+      }
+      throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== undefined), location)
+    }
+    let args: Record<string, unknown>
+    if (moduleName === 'meta' && moduleKey) {
+      args = { _raw_params: metaAction(raw[moduleKey], raw, location) }
+    } else if (moduleKey && moduleName) {
+      args = this.moduleArgs(raw[moduleKey], moduleName, location)
+    } else if (typeof raw.action === 'string' || isMapping(raw.action)) {
+      ;({ moduleName, args } = this.actionKeyword(raw.action, location))
+      moduleKey = moduleName
+    } else {
+      throw new PlaybookError(
+        'this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=…`',
+        location
+      )
+    }
+    if (raw.args !== undefined) {
+      const extra = this.mapping(raw.args, 'args', location)
+      args = { ...args, ...extra }
+    }
+    const become = becomeKeywords(raw, location)
+    if (raw.check_mode !== undefined && raw.check_mode !== false) {
+      throw new PlaybookError(
+        "'check_mode' is not supported yet; remove it or set it to false",
+        location
+      )
+    }
+    const loopKeys = ['loop', 'with_items', 'with_list'].filter((k) => raw[k] !== undefined)
+    if (loopKeys.length > 1) {
+      throw new PlaybookError(`use only one of ${loopKeys.join(', ')} on a task`, location)
+    }
+    const loopKey = loopKeys[0]
+    const loopControl = this.mapping(raw.loop_control, 'loop_control', location)
+    for (const key of Object.keys(loopControl)) {
+      if (!['loop_var', 'label', 'index_var', 'pause', 'extended'].includes(key)) {
+        throw new PlaybookError(
+          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          location
+        )
+      }
+    }
+    if (
+      raw.register !== undefined &&
+      (typeof raw.register !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.register))
+    ) {
+      throw new PlaybookError(
+        `'register' must be a variable name (letters, digits, underscores), found ${JSON.stringify(raw.register)}`,
+        location
+      )
+    }
+    const named = raw.name !== undefined && raw.name !== null && raw.name !== ''
+    const loopVar = loopControl['loop_var'] === undefined ? 'item' : String(loopControl['loop_var'])
+    return {
+      name: named ? this.nameOf(raw.name, location) : moduleKey!,
+      named,
+      module: moduleName,
+      args,
+      location,
+      register: raw.register as string | undefined,
+      when: this.conditionals(raw.when, 'when', location),
+      loop: loopKey === undefined ? undefined : normaliseLoop(raw[loopKey], loopKey),
+      loopControl: {
+        loopVar,
+        label: loopControl['label'],
+        indexVar:
+          loopControl['index_var'] === undefined ? undefined : String(loopControl['index_var']),
+        pause: loopControl['pause']
+      },
+      until: this.conditionals(raw.until, 'until', location),
+      retries: raw.retries,
+      delay: raw.delay,
+      failedWhen: this.conditionals(raw.failed_when, 'failed_when', location),
+      changedWhen: this.conditionals(raw.changed_when, 'changed_when', location),
+      ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
+      vars: this.mapping(raw.vars, 'vars', location),
+      environment: raw.environment,
+      noLog: raw.no_log,
+      timeout: raw.timeout,
+      runOnce: raw.run_once,
+      async: raw.async,
+      poll: raw.poll,
+      tags: normaliseTags(raw.tags),
+      ...(become ? { become } : {}),
+      ...(raw.notify === undefined || raw.notify === null
+        ? {}
+        : { notify: this.nameList(raw.notify, 'notify', location) })
+    }
+  }
+
+  protected actionKeyword(
+    action: unknown,
+    location: SourceLocation
+  ): { moduleName: string; args: Record<string, unknown> } {
+    if (typeof action === 'string') {
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action)
+      const name = canonicalModule(match?.[1] ?? '')
+      if (!this.modules.names.has(name))
+        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? '', false), location)
+      return { moduleName: name, args: this.moduleArgs(match?.[2] ?? '', name, location) }
+    }
+    const mapping = action as Record<string, unknown>
+    const moduleRaw = mapping['module']
+    const name = canonicalModule(typeof moduleRaw === 'string' ? moduleRaw : '')
+    if (!this.modules.names.has(name)) {
+      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location)
+    }
+    const args = { ...mapping }
+    delete args['module']
+    return { moduleName: name, args }
+  }
+
+  protected moduleArgs(
+    raw: unknown,
+    module: string,
+    location: SourceLocation
+  ): Record<string, unknown> {
+    if (raw === null || raw === undefined) return {}
+    if (isMapping(raw)) return { ...raw }
+    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module))
+    }
+    throw new PlaybookError(
+      `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
+      location
+    )
+  }
+
+  protected unknownKeyMessage(key: string, hasModule: boolean): string {
+    const keyword = closestMatch(key, TASK_KEYWORDS)
+    const moduleGuess = closestMatch(key, this.modules.names)
+    if (hasModule || (keyword && !moduleGuess)) {
+      return `'${key}' is not a valid task keyword${keyword ? ` (did you mean '${keyword}'?)` : ''}`
+    }
+    const suggestion = moduleGuess ? `did you mean '${moduleGuess}'? ` : ''
+    return (
+      `couldn't resolve module/action '${key}': ${suggestion}` +
+      `Supported modules: ${[...this.modules.names].sort().join(', ')}. To run any command, use \`shell: <command>\``
+    )
+  }
+
+  protected mapping(
+    raw: unknown,
+    keyword: string,
+    location: SourceLocation
+  ): Record<string, unknown> {
+    if (raw === undefined || raw === null) return {}
+    if (!isMapping(raw)) {
+      throw new PlaybookError(
+        `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
+        this.at(raw, location)
+      )
+    }
+    return { ...raw }
+  }
+
+  protected conditionals(raw: unknown, keyword: string, location: SourceLocation): Conditional[] {
+    if (raw === undefined || raw === null) return []
+    const list = Array.isArray(raw) ? raw : [raw]
+    for (const item of list) {
+      if (typeof item !== 'string' && typeof item !== 'boolean' && typeof item !== 'number') {
+        throw new PlaybookError(
+          `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
+          location
+        )
+      }
+    }
+    return list as Conditional[]
+  }
+
+  /** A play or task name: a string, or a number/boolean written without quotes. */
+  protected nameOf(raw: unknown, location: SourceLocation): string {
+    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean')
+      return String(raw)
+    throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location)
+  }
+
+  /** Where a parsed node is; a scalar has no line of its own, so it gets `fallback` (else line 1). */
+  protected at(node: unknown, fallback?: SourceLocation): SourceLocation {
+    const line = node !== null && typeof node === 'object' ? this.doc?.lineOf(node) : undefined
+    if (line === undefined && fallback) return fallback
+    return { file: this.file, line: line ?? 1 }
+  }
+
+  protected checkKeys(
+    raw: Record<string, unknown>,
+    allowed: ReadonlySet<string>,
+    what: string,
+    location: SourceLocation
+  ): void {
+    for (const key of Object.keys(raw)) {
+      if (allowed.has(key)) continue
+      const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
+      if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
+      const guess = closestMatch(key, allowed)
+      throw new PlaybookError(
+        `'${key}' is not a valid ${what} keyword${guess ? ` (did you mean '${guess}'?)` : ''}. Valid keywords: ${[...allowed].join(', ')}`,
+        location
+      )
+    }
+  }
+}
