@@ -50375,6 +50375,7 @@ function combineEvents(...targets) {
 }
 
 // src/modules/module.ts
+var NOT_IGNORABLE = /* @__PURE__ */ Symbol("not ignorable");
 var ModuleArgumentError = class extends Error {
 };
 
@@ -51069,6 +51070,19 @@ import { existsSync as existsSync3, statSync } from "node:fs";
 import os5 from "node:os";
 import path from "node:path";
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
+var ROLE_ENTRY_REFUSED = /* @__PURE__ */ new Set([
+  "connection",
+  "remote_user",
+  "port",
+  "any_errors_fatal",
+  "run_once",
+  "throttle",
+  "delegate_to",
+  "delegate_facts",
+  "module_defaults",
+  "collections",
+  "diff"
+]);
 var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
   "name",
   "tasks_from",
@@ -51087,14 +51101,16 @@ function roleSearchPath(playDir) {
   ];
   return [path.join(playDir, "roles"), ...extra.map((d) => path.resolve(playDir, d)), playDir];
 }
-function findRole(name, playDir, location2) {
+function findRole(name, playDir, location2, near = []) {
   if (name.includes("{{") || name.includes("{%")) {
     throw new PlaybookError(
       `role '${name}': templated role names are not supported here; write the name literally, or use include_role`,
       location2
     );
   }
-  const candidates = name.includes("/") || path.isAbsolute(name) ? [path.resolve(playDir, name)] : roleSearchPath(playDir).map((dir) => path.join(dir, name));
+  const candidates = name.includes("/") || path.isAbsolute(name) ? [path.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
+    (dir) => path.join(dir, name)
+  );
   const found = candidates.find(isDirectory2);
   if (found) return found;
   throw new PlaybookError(
@@ -51298,6 +51314,7 @@ var TaskParser = class {
       module: moduleName,
       args,
       location: location2,
+      dir: this.dir,
       register: raw.register,
       when: this.conditionals(raw.when, "when", location2),
       loop: loopKey === void 0 ? void 0 : normaliseLoop(raw[loopKey], loopKey),
@@ -51422,7 +51439,7 @@ var RoleLoader = class extends TaskParser {
   }
   context;
   playDir;
-  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  /** The play's `roles:`: each role's tasks (its dependencies first). */
   playRoles(raw, location2) {
     if (raw === void 0 || raw === null) return [];
     if (!Array.isArray(raw)) {
@@ -51433,7 +51450,7 @@ var RoleLoader = class extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} }).tasks;
     });
   }
   /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
@@ -51452,6 +51469,11 @@ var RoleLoader = class extends TaskParser {
     const params = {};
     for (const [key, value] of Object.entries(entry)) {
       if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
+      if (ROLE_ENTRY_REFUSED.has(key))
+        throw new PlaybookError(
+          `'${key}' on a role is an Ansible keyword, not a role parameter, and is not supported on a role yet. To pass a variable of that name, put it under the role's \`vars:\`; to set the keyword, set it on the play (ansible_connection, ansible_user and ansible_port work as variables too)`,
+          location2
+        );
       if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
       else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location2);
@@ -51462,48 +51484,65 @@ var RoleLoader = class extends TaskParser {
   }
   /**
    * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
-   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   * keywords. Its handlers (inheriting those keywords too) go to the play being loaded.
    */
   role(spec, outer, options) {
-    const dir = findRole(spec.name, this.playDir, spec.location);
-    const play = this.context.play;
-    const meta = this.roleMapping(dir, "meta", void 0, spec.location);
-    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`;
-    if (options.dedupe && meta["allow_duplicates"] !== true && play) {
-      if (play.seen.has(key)) return [];
-      play.seen.add(key);
+    const parents = options.parents ?? [];
+    const near = parents.length > 0 ? [path2.dirname(parents.at(-1))] : [];
+    const dir = findRole(spec.name, this.playDir, spec.location, near);
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    if (parents.includes(dir) || tasksFile !== void 0 && this.inChain(tasksFile)) {
+      const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
+      const names = chain.map((d) => path2.basename(d));
+      throw new PlaybookError(
+        `A recursion loop was detected with the roles specified (${names.join(" \u2192 ")}); a role cannot depend on or import itself`,
+        spec.location
+      );
     }
-    const vars = {
-      ...spec.vars,
-      ...this.roleMapping(dir, "vars", options.from.vars, spec.location)
-    };
-    const ref = {
-      name: path2.basename(dir),
-      path: dir,
-      defaults: this.roleMapping(dir, "defaults", options.from.defaults, spec.location),
-      vars,
-      params: spec.params
-    };
-    const base2 = { ...this.extend(outer, spec.keywords, spec.location), role: ref };
-    options.loaded?.(ref);
+    const meta = this.roleData(dir, "meta", void 0, spec.location);
+    const inherited = this.extend(outer, spec.keywords, spec.location);
     const tasks = [];
-    const dependencies = meta["dependencies"];
+    const dependencyRefs = [];
+    const dependencies = meta.data["dependencies"];
     if (dependencies !== void 0 && dependencies !== null) {
+      const at = meta.loader?.at(dependencies, spec.location) ?? spec.location;
       if (!Array.isArray(dependencies)) {
         throw new PlaybookError(
-          `'dependencies' in ${this.labelOf(roleFile(dir, "meta"))} must be a list of roles, found ${describe(dependencies)}`,
-          spec.location
+          `'dependencies' must be a list of roles, found ${describe(dependencies)}`,
+          at
         );
       }
       for (const dependency of dependencies) {
-        const depSpec = this.roleSpec(dependency, spec.location);
-        tasks.push(
-          ...this.role(depSpec, base2, { dedupe: true, from: {}, handlers: options.handlers })
-        );
+        const depSpec = this.roleSpec(dependency, meta.loader?.at(dependency, at) ?? at);
+        const loaded = this.role(depSpec, inherited, {
+          dedupe: true,
+          from: {},
+          parents: [...parents, dir]
+        });
+        tasks.push(...loaded.tasks);
+        dependencyRefs.push(loaded.ref);
       }
     }
-    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref);
-    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    const ref = {
+      name: path2.basename(dir),
+      path: dir,
+      defaults: {
+        ...mergeOf(dependencyRefs, "defaults"),
+        ...this.roleData(dir, "defaults", options.from.defaults, spec.location).data
+      },
+      vars: {
+        ...mergeOf(dependencyRefs, "vars"),
+        ...spec.vars,
+        ...this.roleData(dir, "vars", options.from.vars, spec.location).data
+      },
+      params: spec.params
+    };
+    if (options.dedupe && meta.data["allow_duplicates"] !== true) {
+      ref.dedupKey = [dir, spec.params, spec.vars, spec.keywords].map(stableJson).join("\0");
+    }
+    const base2 = { ...inherited, role: ref };
+    const play = this.context.play;
+    play?.roles.push(ref);
     if (tasksFile) {
       tasks.push(
         ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base2)
@@ -51515,21 +51554,19 @@ var RoleLoader = class extends TaskParser {
       );
     }
     const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
-    const sink = options.handlers ?? play?.handlers;
-    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
-      play?.handlerFiles.add(handlersFile);
+    const shared = ref.dedupKey !== void 0 && play?.handlers.some((h) => h.role?.dedupKey === ref.dedupKey);
+    if (handlersFile && play && !shared) {
       const loader2 = this.fileLoader(handlersFile, spec.location);
-      const data = loader2.doc?.data;
-      for (const handler of loader2.handlerList(data, spec.location))
-        sink.push({ ...handler, role: ref, tags: union(base2.tags, handler.tags) });
+      for (const handler of loader2.handlerList(loader2.doc?.data, spec.location))
+        play.handlers.push(inherit(handler, { ...base2, frames: [] }));
     }
-    return tasks;
+    return { tasks, ref };
   }
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
-  roleMapping(dir, sub, from, location2) {
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none), and its loader. */
+  roleData(dir, sub, from, location2) {
     const file = roleFile(dir, sub, from ?? "main");
     if (!file) {
-      if (from === void 0) return {};
+      if (from === void 0) return { data: {} };
       throw new PlaybookError(
         `the role '${path2.basename(dir)}' has no ${sub} file '${from}' (looked in ${path2.join(dir, sub)})`,
         location2
@@ -51537,14 +51574,14 @@ var RoleLoader = class extends TaskParser {
     }
     const loader2 = this.fileLoader(file, location2);
     const data = loader2.doc?.data;
-    if (data === null || data === void 0) return {};
+    if (data === null || data === void 0) return { data: {}, loader: loader2 };
     if (!isMapping(data)) {
       throw new PlaybookError(
         `${loader2.file} must hold a mapping, found ${describe(data)}`,
         loader2.at(data)
       );
     }
-    return { ...data };
+    return { data: { ...data }, loader: loader2 };
   }
   /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
   importRole(raw, key, outer) {
@@ -51566,7 +51603,7 @@ var RoleLoader = class extends TaskParser {
       keywords,
       location: location2
     };
-    return this.role(spec, outer, { dedupe: false, from: args.from });
+    return this.role(spec, outer, { dedupe: false, from: args.from }).tasks;
   }
   /** The arguments of import_role / include_role, checked. */
   roleArgs(raw, keyword, location2) {
@@ -51588,6 +51625,9 @@ var RoleLoader = class extends TaskParser {
     return { name: args["name"], from, rest: args };
   }
 };
+function mergeOf(roles, part) {
+  return Object.assign({}, ...roles.map((role) => role[part]));
+}
 
 // src/playbook/tags.ts
 var ALL_TAGS = { only: ["all"], skip: [] };
@@ -54854,12 +54894,8 @@ function loadInclude(include, args, location2) {
     include.dir,
     {
       ...state.load,
-      play: {
-        roles: [],
-        handlers: [],
-        seen: new Set(state.seen),
-        handlerFiles: /* @__PURE__ */ new Set()
-      }
+      // What the included file or role gathers: its handlers (and public roles, unused at run time).
+      play: { roles: [], handlers: [] }
     },
     include.chain,
     include.playDir
@@ -55010,6 +55046,9 @@ var Loader = class _Loader extends RoleLoader {
       this.playDir
     );
   }
+  inChain(file) {
+    return this.chain.includes(file);
+  }
   /** How a file is named in locations: relative to this file's label when this file has a path. */
   labelOf(absolute) {
     if (this.file === INLINE_LABEL) return path3.relative(process.cwd(), absolute) || absolute;
@@ -55089,7 +55128,7 @@ var Loader = class _Loader extends RoleLoader {
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
-    const roles = { roles: [], handlers: [], seen: /* @__PURE__ */ new Set(), handlerFiles: /* @__PURE__ */ new Set() };
+    const roles = { roles: [], handlers: [] };
     this.context.play = roles;
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
@@ -55141,34 +55180,32 @@ var Loader = class _Loader extends RoleLoader {
     if (kind === "tasks") {
       const { _raw_params: rawParams, file, apply: _apply, ...rest } = args;
       const name2 = file ?? rawParams;
-      for (const key of Object.keys(rest)) {
+      const unknown = Object.keys(rest)[0];
+      if (unknown !== void 0) {
         throw new PlaybookError(
-          `'${key}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
+          `'${unknown}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
           location2
         );
       }
       const child = this.importedFile(name2, "include_tasks", location2);
       const tasks2 = child.tasksOfFile("include_tasks", base2);
-      return { file: path3.resolve(child.dir, path3.basename(child.file)), tasks: tasks2, handlers: [] };
+      return {
+        file: child.chain.at(-1),
+        tasks: tasks2,
+        handlers: this.context.play?.handlers ?? []
+      };
     }
     const { name, from } = this.roleArgs(args, "include_role", location2);
     if (typeof name !== "string" || name.trim() === "") {
       throw new PlaybookError("'include_role' needs `name:` naming the role", location2);
     }
     const spec = { name, vars: {}, params: {}, keywords: {}, location: location2 };
-    const handlers = [];
-    let role;
-    const tasks = this.role(spec, base2, {
-      dedupe: false,
-      from,
-      handlers,
-      loaded: (ref) => role = ref
-    });
+    const { tasks, ref } = this.role(spec, base2, { dedupe: false, from });
     return {
-      file: roleFile(role.path, "tasks", from.tasks ?? "main") ?? role.path,
+      file: roleFile(ref.path, "tasks", from.tasks ?? "main") ?? ref.path,
       tasks,
-      handlers,
-      role
+      handlers: this.context.play?.handlers ?? [],
+      role: ref
     };
   }
   /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
@@ -55231,11 +55268,7 @@ var Loader = class _Loader extends RoleLoader {
       const { name } = this.roleArgs(task.args, "include_role", task.location);
       if (!task.named && typeof name === "string") full.name = `include_role : ${name}`;
     }
-    const state = {
-      load: this.context,
-      inherited,
-      ...this.context.play ? { seen: this.context.play.seen } : {}
-    };
+    const state = { load: this.context, inherited };
     const include = {
       kind: task.module === "include_tasks" ? "tasks" : "role",
       dir: this.dir,
@@ -59131,17 +59164,10 @@ import path7 from "node:path";
 import { statSync as statSync3 } from "node:fs";
 import path5 from "node:path";
 function findControllerFile(src, kind, ctx) {
-  const role = ctx.task.role?.path;
-  const candidates = path5.isAbsolute(src) ? [src] : [
-    ...role ? [
-      path5.resolve(role, kind, src),
-      path5.resolve(role, src),
-      path5.resolve(role, "tasks", kind, src),
-      path5.resolve(role, "tasks", src)
-    ] : [],
-    path5.resolve(ctx.baseDir, kind, src),
-    path5.resolve(ctx.baseDir, src)
-  ];
+  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
+    (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
+  );
+  const candidates = path5.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path5.resolve(dir, kind, src), path5.resolve(dir, src)]);
   let directory;
   for (const candidate of candidates) {
     try {
@@ -59449,7 +59475,7 @@ function includeModule(name) {
         if (!(error2 instanceof PlaybookError)) throw error2;
         const at = ctx.task.location;
         const from = error2.location?.file === at.file && error2.location.line === at.line ? "" : ` (included from ${formatLocation(at)})`;
-        return { failed: true, reason: `${error2.message}${from}` };
+        return { failed: true, reason: `${error2.message}${from}`, [NOT_IGNORABLE]: true };
       }
       const result = ctx.task.loop ? {} : { changed: false };
       if (name === "include_tasks") {
@@ -59461,6 +59487,12 @@ function includeModule(name) {
       return result;
     }
   };
+}
+function includedOf(result) {
+  if (!result || typeof result !== "object") return void 0;
+  const item = result;
+  if (item["failed"] || item["skipped"]) return void 0;
+  return item[INCLUDED];
 }
 var includeTasksModule = includeModule("include_tasks");
 var includeRoleModule = includeModule("include_role");
@@ -60383,13 +60415,19 @@ async function runTaskOnHost(ctx) {
   }
   return classify(ctx, result);
 }
+function notIgnorable(result) {
+  const items = Array.isArray(result["results"]) ? result["results"] : [];
+  return [result, ...items].some(
+    (r) => r !== null && typeof r === "object" && r[NOT_IGNORABLE]
+  );
+}
 function classify(ctx, result) {
   if (result["unreachable"]) return { status: "unreachable", ignored: false, result };
   if (result["skipped"] && !result["failed"]) return { status: "skipped", ignored: false, result };
   if (result["failed"]) {
     let ignored;
     try {
-      ignored = ctx.task.ignoreErrors !== void 0 && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope());
+      ignored = ctx.task.ignoreErrors !== void 0 && !notIgnorable(result) && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope());
     } catch {
       ignored = false;
     }
@@ -60768,6 +60806,8 @@ var PlaybookRunner = class {
   asyncJobs;
   /** Set by `meta: end_play`: no further batch of the current play runs. */
   playEnded = false;
+  /** Per host, the role uses (by dedup key) that ran a task there in this play: a repeat is skipped. */
+  rolesRun = /* @__PURE__ */ new Map();
   async run() {
     for (const play of this.playbook.plays) {
       if (this.options.signal?.aborted) break;
@@ -60823,6 +60863,7 @@ var PlaybookRunner = class {
       playbookDir: this.playbook.baseDir
     };
     this.playEnded = false;
+    this.rolesRun = /* @__PURE__ */ new Map();
     for (const batch of batches(hosts, play.serial, play)) {
       if (this.playEnded) break;
       const playContext = { ...playContextBase, playBatch: batch };
@@ -60908,7 +60949,7 @@ var PlaybookRunner = class {
         this.options.events.noMoreHosts();
         return true;
       }
-      const taking = active.filter((h) => blocks.runs(h, task));
+      const taking = active.filter((h) => blocks.runs(h, task) && !this.roleRanBefore(h, task));
       if (taking.length === 0) continue;
       if (task.module === "meta") {
         const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers);
@@ -60916,6 +60957,7 @@ var PlaybookRunner = class {
         continue;
       }
       const result = await this.runTask(task, taking, play, playContext, blocks);
+      this.noteRoleRun(task, result.results);
       this.notify(task, result.changed, handlers, playContext);
       if (endsPlay(result.newlyFailed)) return true;
       if (task.include) {
@@ -60924,6 +60966,27 @@ var PlaybookRunner = class {
       }
     }
     return void 0;
+  }
+  /**
+   * Whether another use of the task's role (same role, parameters, vars and keywords) already ran on the
+   * host: Ansible runs such a role once per host and play, unless its meta says allow_duplicates.
+   */
+  roleRanBefore(host, task) {
+    const key = task.role?.dedupKey;
+    if (key === void 0) return false;
+    const ran = this.rolesRun.get(host)?.get(key);
+    return ran !== void 0 && ran !== task.role;
+  }
+  /** Records, on each host where the task was not skipped, that its role use has run there. */
+  noteRoleRun(task, results) {
+    const role = task.role;
+    if (role?.dedupKey === void 0) return;
+    for (const [host, result] of results) {
+      if (result["skipped"] === true) continue;
+      let ran = this.rolesRun.get(host);
+      if (!ran) this.rolesRun.set(host, ran = /* @__PURE__ */ new Map());
+      if (!ran.has(role.dedupKey)) ran.set(role.dedupKey, role);
+    }
   }
   /**
    * Runs what a dynamic include brought in on each host, as Ansible's linear strategy does: each host runs
@@ -60955,22 +61018,39 @@ var PlaybookRunner = class {
           context.roleExports = { ...context.roleExports, ...loaded.role.vars };
           this.variables.changed();
         }
-        for (const handler of loaded.handlers) {
-          if (!run2.handlers.list.some(
-            (h) => h.location.file === handler.location.file && h.name === handler.name && h.role?.path === handler.role?.path
-          ))
-            run2.handlers.list.push(handler);
-        }
         const params = {
           vars: { ...include.params?.vars, ...include.include?.vars },
           loop: { ...include.params?.loop, ...loop }
         };
+        for (const handler of loaded.handlers) this.addHandler(run2.handlers, { ...handler, params });
         const tasks = loaded.tasks.filter((task) => shouldRunTags(task.tags, selection)).map((task) => ({ ...task, params }));
         run2.blocks.add(tasks);
         const stop = await this.runList(tasks, members, include, run2);
         if (stop !== void 0) return stop;
       }
     }
+  }
+  /**
+   * Adds a handler an include brought in. Copies of the same handler already in the play (the role under
+   * `roles:`, an import_role of it, an earlier include) give way to it, their pending notifications
+   * included: it runs once, with this include's keywords and variables. Ansible behaves so because its
+   * uses of a role share one handler object, which each include_role re-parents.
+   */
+  addHandler(state, handler) {
+    const same = (h) => h.location.file === handler.location.file && h.location.line === handler.location.line && h.role?.path === handler.role?.path;
+    const first = state.list.findIndex(same);
+    if (first < 0) {
+      state.list.push(handler);
+      return;
+    }
+    const pending = /* @__PURE__ */ new Set();
+    for (const earlier of state.list.filter(same)) {
+      for (const host of state.notified.get(earlier) ?? []) pending.add(host);
+      state.notified.delete(earlier);
+    }
+    state.list = state.list.filter((h) => !same(h));
+    state.list.splice(first, 0, handler);
+    if (pending.size > 0) state.notified.set(handler, pending);
   }
   /**
    * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
@@ -61169,10 +61249,8 @@ var PlaybookRunner = class {
       });
       const durationMs = Date.now() - started;
       const recipients = runOnce ? hosts : [host];
-      for (const target of recipients) {
-        this.remember(task, target, outcome.result);
-        results.set(target, outcome.result);
-      }
+      for (const target of recipients) this.remember(task, target, outcome.result);
+      results.set(host, outcome.result);
       const stats = this.statsOf(host);
       switch (outcome.status) {
         case "unreachable":
@@ -61252,18 +61330,15 @@ function matchHandlers(list, name) {
   return list.filter((h) => h === last || h.listen?.includes(name));
 }
 function includeCount(result) {
-  const items = result["results"];
-  if (!Array.isArray(items)) return 1;
-  return items.filter(
-    (item) => item && typeof item === "object" && !item["skipped"]
-  ).length;
+  const items = Array.isArray(result["results"]) ? result["results"] : [result];
+  return items.filter((item) => includedOf(item)?.tasks.length).length;
 }
 function includeInstances(result) {
   const items = Array.isArray(result["results"]) ? result["results"] : [result];
   const out = [];
   for (const item of items) {
-    const loaded = item?.[INCLUDED];
-    if (!loaded || item["failed"] || item["skipped"]) continue;
+    const loaded = includedOf(item);
+    if (!loaded) continue;
     const loop = {};
     const loopVar = item["ansible_loop_var"];
     if (typeof loopVar === "string") {
@@ -61539,14 +61614,11 @@ var ConsoleReporter = class {
         );
     }
   }
-  /** As Ansible: `included: <file> for <host>` for include_tasks; nothing for include_role. */
+  /** As Ansible: `included: <file> for <host>` for include_tasks (unless the file has no tasks); nothing for include_role. */
   included(task, outcome, suffix) {
-    if (task.module !== "include_tasks") return;
-    const loaded = outcome.result[INCLUDED];
-    this.line(
-      `included: ${loaded?.file ?? String(outcome.result["include"])} for ${outcome.host}${suffix}`,
-      "ok"
-    );
+    const loaded = includedOf(outcome.result);
+    if (task.module !== "include_tasks" || !loaded?.tasks.length) return;
+    this.line(`included: ${loaded.file} for ${outcome.host}${suffix}`, "ok");
   }
   hostResult(task, outcome) {
     const result = outcome.result;
@@ -62139,7 +62211,9 @@ function hostsMessage(failures) {
   const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
     const items = Array.isArray(f.result["results"]) ? f.result["results"].map(asRecord) : [];
     const detail = items.find((item) => item["failed"] === true) ?? f.result;
-    const msg = oneLine(messageText(f.result["msg"]).slice(0, 4 * MAX_HOST_MESSAGE_CHARS));
+    const msg = oneLine(
+      messageText(f.result["msg"] ?? f.result["reason"]).slice(0, 4 * MAX_HOST_MESSAGE_CHARS)
+    );
     const rc = detail["rc"] ?? f.result["rc"];
     let text2 = [f.unreachable ? "unreachable" : "", msg].filter((p) => p !== "").join(": ");
     if (text2 === "") text2 = "failed";
@@ -62369,7 +62443,7 @@ function failuresSection(model, plan) {
 function failureBlock({ row, host, cell }, plan) {
   const result = cell.result;
   const detail = withItems(result).find((r) => r["failed"] === true && r !== result && hasOutput(r)) ?? result;
-  const msg = messageText(result["msg"]);
+  const msg = messageText(result["msg"] ?? result["reason"]);
   const rc = finite(detail["rc"] ?? result["rc"]);
   const icon = cell.status === "unreachable" ? "\u{1F50C}" : cell.ignored ? "\u26A0\uFE0F" : "\u274C";
   const label = cell.status === "unreachable" ? "unreachable" : cell.ignored ? "failed (ignored)" : "failed";

@@ -105,7 +105,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'handlers.yml',
     'imports.yml',
     'roles.yml',
-    'includes.yml'
+    'includes.yml',
+    'roles-more.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

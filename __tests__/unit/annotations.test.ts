@@ -38,6 +38,22 @@ const failed = (msg: string, rc = 1, stderr = '') =>
   entry('failed', { msg, rc, stderr, stdout: '', failed: true })
 
 describe('buildAnnotations', () => {
+  it('says why an include failed from its `reason` (an include result has no msg)', () => {
+    const doc = documentOf(
+      task('include_tasks', 4, {
+        web1: entry('failed', {
+          failed: true,
+          reason: "site.yml:4: 'include_tasks: nope.yml' cannot be read: it could not be found"
+        })
+      })
+    )
+    const [annotation] = buildAnnotations(doc, { inlinePlaybook: false })
+    expect(annotation).toMatchObject({ level: 'error', file: 'deploy.yml', line: 4 })
+    expect(annotation!.message).toBe(
+      "web1: site.yml:4: 'include_tasks: nope.yml' cannot be read: it could not be found"
+    )
+  })
+
   it('makes one error per failed task, at its line, naming each host with its msg and rc', () => {
     const doc = documentOf(
       task('ping', 3, { web1: entry('ok'), web2: entry('ok') }),

@@ -41,6 +41,24 @@ function sorted(list: readonly string[]): string[] {
   return [...list].sort()
 }
 
+/** The roles of the tasks named `name`, in order (one per use of the role that brought the task in). */
+function rolesOf(tasks: Task[], name: string): RoleRef[] {
+  return tasks.filter((t) => t.name === name).map((t) => t.role!)
+}
+
+/**
+ * The dedupKey a `roles:` or dependency use should get, spelled out independently of the loader: the JSON of
+ * the role's path, params, vars and keywords (keys already in sorted order here), joined by NUL.
+ */
+function expectedKey(
+  dir: string,
+  params: Record<string, unknown>,
+  vars: Record<string, unknown>,
+  keywords: Record<string, unknown>
+): string {
+  return [dir, params, vars, keywords].map((part) => JSON.stringify(part)).join('\0')
+}
+
 /** The PlaybookError `load` throws (fails the test when it throws nothing or something else). */
 function loadError(load: () => unknown): PlaybookError {
   try {
@@ -66,6 +84,8 @@ describe('roles:', () => {
       'pre task',
       '(flush)',
       'common task',
+      // web's dependency on common is loaded again (the runner skips it on hosts where common already ran).
+      'common task',
       'web first',
       'web second',
       'play task',
@@ -75,7 +95,7 @@ describe('roles:', () => {
     ])
   })
 
-  it('gives each role task its role: basename, absolute path, defaults, vars over entry vars, params', () => {
+  it('gives each role task its role: basename, absolute path, defaults, vars over entry vars, params, dedupKey', () => {
     const tasks = written(play('site.yml').tasks)
     const common = named(tasks, 'common task').role
     expect(common).toEqual({
@@ -83,17 +103,28 @@ describe('roles:', () => {
       path: path.join(ROLES, 'common'),
       defaults: { common_default: 1 },
       vars: {},
-      params: {}
+      params: {},
+      dedupKey: expectedKey(path.join(ROLES, 'common'), {}, {}, {})
     })
     const web = named(tasks, 'web first').role
     expect(web).toEqual({
       name: 'web',
       path: path.join(ROLES, 'web'),
-      defaults: { web_port: 80, web_user: 'default-user' },
+      // Its dependency's (common's) defaults under its own.
+      defaults: { common_default: 1, web_port: 80, web_user: 'default-user' },
       // The entry's `vars:`, with vars/main.yml merged over them.
       vars: { web_user: 'from-vars-main', entry_only: 1, web_vars_only: true },
-      params: { port: 8080 }
+      params: { http_port: 8080 },
+      // The entry's params, vars (as written, not merged with vars/main.yml) and keywords.
+      dedupKey: expectedKey(
+        path.join(ROLES, 'web'),
+        { http_port: 8080 },
+        { entry_only: 1, web_user: 'from-entry' },
+        { become: true, tags: ['webtag'], when: 'deploy_web' }
+      )
     })
+    // Every task of one use shares that use's RoleRef.
+    expect(named(tasks, 'web second').role).toBe(web)
     expect(path.isAbsolute(web!.path)).toBe(true)
     // Role vars and params are not task vars; tasks outside the role have no role.
     expect(named(tasks, 'web first').vars).toEqual({})
@@ -126,6 +157,9 @@ describe('roles:', () => {
       file: path.join('roles', 'web', 'tasks', 'main.yml'),
       line: 5
     })
+    // Their directory is the absolute directory of that file.
+    expect(named(tasks, 'web second').dir).toBe(path.join(ROLES, 'web', 'tasks'))
+    expect(named(tasks, 'play task').dir).toBe(FIXTURES)
   })
 
   it('accepts `name:` in place of `role:`, the other keys being params', () => {
@@ -142,9 +176,16 @@ describe('roles:', () => {
     expect(task!.role?.path).toBe(path.join(ROLES, 'common'))
   })
 
-  it('lists the public roles (roles: and their dependencies) on the play', () => {
-    const roles = play('site.yml').roles ?? []
-    expect(roles.map((r) => r.name)).toEqual(['common', 'web'])
+  it('lists every use of the public roles (roles: and their dependencies) on the play', () => {
+    const p = play('site.yml')
+    const roles = p.roles ?? []
+    // common twice: listed under roles:, then as web's dependency (listed before web, which loads it first).
+    expect(roles.map((r) => r.name)).toEqual(['common', 'common', 'web'])
+    // The very RoleRefs the tasks carry, in load order.
+    const tasks = written(p.tasks)
+    const ofTasks = [...rolesOf(tasks, 'common task'), named(tasks, 'web first').role!]
+    expect(ofTasks).toHaveLength(3)
+    ofTasks.forEach((ref, i) => expect(roles[i]).toBe(ref))
     expect(mergeRoleVars(roles, 'defaults')).toEqual({
       common_default: 1,
       web_port: 80,
@@ -176,54 +217,184 @@ describe('role dependencies and deduplication', () => {
     expect(common!.role?.params).toEqual({})
   })
 
-  it('loads a dependency already listed under roles: only once', () => {
+  it('loads a dependency already listed under roles: again, as a separate use with the same dedupKey', () => {
     const tasks = written(play('site.yml').tasks)
-    expect(tasks.filter((t) => t.name === 'common task')).toHaveLength(1)
+    const [listed, dependency] = rolesOf(tasks, 'common task')
+    expect(rolesOf(tasks, 'common task')).toHaveLength(2)
+    expect(dependency).not.toBe(listed)
+    // The dependency's own entry (`- common`) has no params, vars or keywords, like the listed one: the
+    // keywords it inherits from web do not count, so the runner runs it once per host.
+    expect(listed!.dedupKey).toBeDefined()
+    expect(dependency!.dedupKey).toBe(listed!.dedupKey)
+    expect(tasks.filter((t) => t.name === 'common task').map((t) => t.when)).toEqual([
+      [],
+      ['deploy_web']
+    ])
+    // web itself has another key.
+    expect(named(tasks, 'web first').role!.dedupKey).not.toBe(listed!.dedupKey)
   })
 
-  it('loads a role again only with other params or vars, or with allow_duplicates', () => {
+  it('loads a repeated role each time, with the same dedupKey only for the same params and vars', () => {
     const tasks = written(play('dedup.yml').tasks)
     const common = tasks.filter((t) => t.role?.name === 'common').map((t) => t.role!)
     expect(common.map((r) => [r.params, r.vars])).toEqual([
       [{}, {}],
+      [{}, {}],
+      [{ flavour: 'a' }, {}],
       [{ flavour: 'a' }, {}],
       [{ flavour: 'b' }, {}],
       [{}, { v: 1 }]
     ])
-    expect(tasks.filter((t) => t.name === 'dup task')).toHaveLength(2)
+    // Each use is its own RoleRef.
+    expect(new Set(common).size).toBe(6)
+    const keys = common.map((r) => r.dedupKey)
+    for (const key of keys) expect(typeof key).toBe('string')
+    // Same params and vars: same key; other params (a, b) or other vars: other keys.
+    expect(keys[1]).toBe(keys[0])
+    expect(keys[3]).toBe(keys[2])
+    expect(new Set([keys[0], keys[2], keys[4], keys[5]]).size).toBe(4)
+    expect(keys[5]).toBe(expectedKey(path.join(ROLES, 'common'), {}, { v: 1 }, {}))
   })
 
-  it('loads the handlers of a role used twice only once', () => {
-    const handlers = play('dedup.yml').handlers
-    expect(handlers.map((h) => h.name)).toEqual(['common handler'])
+  it('gives a use with other when or tags another dedupKey', () => {
+    const p = inline(
+      '- hosts: all\n  roles:\n    - common\n    - { role: common, when: a }\n' +
+        '    - { role: common, when: b }\n    - { role: common, tags: x }\n    - { role: common, when: a }\n'
+    )
+    const keys = rolesOf(written(p.tasks), 'common task').map((r) => r.dedupKey)
+    expect(keys).toHaveLength(5)
+    for (const key of keys) expect(typeof key).toBe('string')
+    expect(new Set(keys.slice(0, 4)).size).toBe(4)
+    // The same `when` again: the same key.
+    expect(keys[4]).toBe(keys[1])
+  })
+
+  it('gives a role with allow_duplicates no dedupKey, so each use runs', () => {
+    const tasks = written(play('dedup.yml').tasks)
+    const dup = rolesOf(tasks, 'dup task')
+    expect(dup).toHaveLength(2)
+    expect(dup[1]).not.toBe(dup[0])
+    expect(dup.map((r) => r.dedupKey)).toEqual([undefined, undefined])
+    expect(dup.map((r) => 'dedupKey' in r)).toEqual([false, false])
+  })
+
+  it('adds the handlers of a role once per distinct use: uses that run once per host share them', () => {
+    const p = play('dedup.yml')
+    const handlers = p.handlers
+    const uses = written(p.tasks)
+      .filter((t) => t.role?.name === 'common')
+      .map((t) => t.role!)
+    expect(uses).toHaveLength(6)
+    // common is used six times with four dedup keys (dup has no handlers): the first use of each key
+    // brings the handlers.
+    expect(handlers.map((h) => h.name)).toEqual(Array(4).fill('common handler'))
+    expect(handlers.map((h) => h.role)).toEqual([uses[0], uses[2], uses[4], uses[5]])
+    expect(new Set(handlers.map((h) => h.role!.dedupKey)).size).toBe(4)
+  })
+
+  it("puts a role's dependencies' defaults under its own, their vars under the entry's and vars/main.yml", () => {
+    const p = inline(
+      '- hosts: all\n  roles:\n    - role: layered\n' +
+        '      vars: { entry_var: from-entry, shared_var: from-entry }\n'
+    )
+    const tasks = written(p.tasks)
+    expect(tasks.map((t) => [t.name, t.role?.name])).toEqual([
+      ['base task', 'base'],
+      ['layered task', 'layered']
+    ])
+    const layered = named(tasks, 'layered task').role!
+    expect(layered.defaults).toEqual({ shared_default: 'from-layered', base_default: 1 })
+    expect(layered.vars).toEqual({
+      base_var: 1,
+      // The entry's vars over the dependency's.
+      entry_var: 'from-entry',
+      // vars/main.yml over both.
+      shared_var: 'from-layered'
+    })
+    // The dependency keeps only its own.
+    const base = named(tasks, 'base task').role!
+    expect(base.defaults).toEqual({ shared_default: 'from-base', base_default: 1 })
+    expect(base.vars).toEqual({ shared_var: 'from-base', entry_var: 'from-base', base_var: 1 })
   })
 })
 
 describe('role handlers', () => {
   it("puts role handlers before the play's own, each carrying its role", () => {
-    const handlers = play('site.yml').handlers
+    const p = play('site.yml')
+    const handlers = p.handlers
     expect(handlers.map((h) => [h.name, h.role?.name])).toEqual([
+      // common's, once: web's dependency on common is the same use as the listed common.
       ['common handler', 'common'],
       ['restart web', 'web'],
       ['restart web', undefined],
       ['log restart', undefined]
     ])
     expect(handlers[1]!.location.file).toBe(path.join('roles', 'web', 'handlers', 'main.yml'))
+    const listedCommon = written(p.tasks).find((t) => t.role?.name === 'common')!.role
+    expect(handlers[0]!.role).toBe(listedCommon)
+  })
+
+  it("gives each handler its use's keywords (the first use's for a shared one)", () => {
+    const handlers = play('site.yml').handlers
+    const [listedCommon, webRestart, playRestart] = handlers
+    expect(webRestart!.when).toEqual(['deploy_web'])
+    expect(webRestart!.tags).toEqual(['webtag'])
+    expect(webRestart!.become).toEqual({ become: true })
+    // common's handler comes from the listed use, without web's keywords.
+    for (const handler of [listedCommon!, playRestart!]) {
+      expect(handler.when).toEqual([])
+      expect(handler.tags).toEqual([])
+      expect(handler.become).toBeUndefined()
+    }
+  })
+
+  it("gives an imported role's handlers the block's and import's keywords, but not the block frames", () => {
+    const p = inline(
+      '- hosts: all\n  tasks:\n    - block:\n        - import_role: { name: common }\n' +
+        '          when: inner\n          tags: t\n' +
+        '      when: outer\n      vars: { bv: 1 }\n      become: true\n'
+    )
+    const [task] = written(p.tasks)
+    expect(task!.blocks).toHaveLength(1)
+    const [handler, ...rest] = p.handlers
+    expect(rest).toEqual([])
+    expect(handler!.name).toBe('common handler')
+    expect(handler!.role).toBe(task!.role)
+    expect(handler!.when).toEqual(['outer', 'inner'])
+    expect(handler!.tags).toEqual(['t'])
+    expect(handler!.vars).toEqual({ bv: 1 })
+    expect(handler!.become).toEqual({ become: true })
+    expect(handler!.blocks).toBeUndefined()
   })
 })
 
 describe('matchHandlers', () => {
   const handlers = play('site.yml').handlers
+  // common's handler (shared by the listed common and web's dependency), web's, then the play's two.
   const [commonHandler, roleRestart, playRestart, logRestart] = handlers
 
   it('picks the last handler of that name, plus every handler listening to it', () => {
-    expect(matchHandlers(handlers, 'restart web')).toEqual([playRestart, logRestart])
+    expect(handlers).toHaveLength(4)
+    const matched = matchHandlers(handlers, 'restart web')
+    expect(matched).toEqual([playRestart, logRestart])
+    expect(matched[0]).toBe(playRestart)
+    expect(matched[1]).toBe(logRestart)
   })
 
-  it('finds a role handler by `role : name` and by its plain name', () => {
-    expect(matchHandlers(handlers, 'web : restart web')).toEqual([roleRestart])
-    expect(matchHandlers(handlers, 'common handler')).toEqual([commonHandler])
-    expect(matchHandlers(handlers, 'common : common handler')).toEqual([commonHandler])
+  it('finds a role handler by `role : name` and by its plain name, the last copy of a repeated role', () => {
+    const web = matchHandlers(handlers, 'web : restart web')
+    expect(web).toHaveLength(1)
+    expect(web[0]).toBe(roleRestart)
+    for (const name of ['common handler', 'common : common handler']) {
+      const matched = matchHandlers(handlers, name)
+      expect(matched).toHaveLength(1)
+      expect(matched[0]).toBe(commonHandler)
+    }
+    // A role used with other parameters or vars has its own copy: the last one answers.
+    const copies = play('dedup.yml').handlers
+    const [last] = matchHandlers(copies, 'common : common handler')
+    expect(last).toBe(copies.at(-1))
+    expect(last!.role!.vars).toEqual({ v: 1 })
   })
 
   it('does not take `role : name` for a play handler, and finds nothing for an unknown name', () => {
@@ -254,8 +425,11 @@ describe('import_role', () => {
       ['after', undefined]
     ])
     const web = named(tasks, 'web other').role!
-    expect(web.defaults).toEqual({ web_port: 81 })
+    // defaults_from's file over the dependency's (common's) defaults.
+    expect(web.defaults).toEqual({ common_default: 1, web_port: 81 })
     expect(web.vars).toEqual({ web_alt: true })
+    // An imported use is not deduplicated.
+    expect(web.dedupKey).toBeUndefined()
     expect(named(tasks, 'web other').location.file).toBe(
       path.join('roles', 'web', 'tasks', 'other.yml')
     )
@@ -292,7 +466,15 @@ describe('import_role', () => {
     const p = inline(
       '- hosts: all\n  tasks:\n    - import_role: { name: common }\n    - import_role: { name: common }\n'
     )
-    expect(written(p.tasks).map((t) => t.name)).toEqual(['common task', 'common task'])
+    const tasks = written(p.tasks)
+    expect(tasks.map((t) => t.name)).toEqual(['common task', 'common task'])
+    expect(tasks[1]!.role).not.toBe(tasks[0]!.role)
+    expect(tasks.map((t) => t.role?.dedupKey)).toEqual([undefined, undefined])
+    // The same role under roles: does get a key.
+    const listed = inline('- hosts: all\n  roles:\n    - common\n')
+    expect(written(listed.tasks)[0]!.role?.dedupKey).toBe(
+      expectedKey(path.join(ROLES, 'common'), {}, {}, {})
+    )
   })
 
   it('refuses an unknown argument, suggesting the right one', () => {
@@ -428,7 +610,15 @@ describe('loadInclude', () => {
     const loaded = loadInclude(task.include!, task.args, task.location)
     expect(loaded.role?.name).toBe('web')
     expect(loaded.role?.path).toBe(path.join(ROLES, 'web'))
-    expect(loaded.role?.defaults).toEqual({ web_port: 80, web_user: 'default-user' })
+    // Its own defaults over its dependency's.
+    expect(loaded.role?.defaults).toEqual({
+      common_default: 1,
+      web_port: 80,
+      web_user: 'default-user'
+    })
+    // An included use is not deduplicated.
+    expect(loaded.role?.dedupKey).toBeUndefined()
+    expect(named(loaded.tasks, 'web first').role).toBe(loaded.role)
   })
 
   it("gives include_role's tasks the block's and apply's keywords, not the include's own", () => {
@@ -499,6 +689,63 @@ describe('role errors', () => {
     const number = loadError(() => inline('- hosts: all\n  roles:\n    - 42\n'))
     expect(number.message).toContain('a role must be given as a name')
     expect(number.location?.file).toBe('p.yml')
+  })
+
+  it('refuses an Ansible keyword such as `port` on a role entry, at the entry', () => {
+    const error = loadError(() =>
+      inline('- hosts: all\n  roles:\n    - common\n    - role: web\n      port: 8080\n')
+    )
+    expect(error.message).toContain("'port' on a role is an Ansible keyword, not a role parameter")
+    expect(error.location).toEqual({ file: 'p.yml', line: 4 })
+    // Under the entry's vars: it is a variable, and loads.
+    const p = inline('- hosts: all\n  roles:\n    - role: web\n      vars: { port: 8080 }\n')
+    expect(named(written(p.tasks), 'web first').role?.vars['port']).toBe(8080)
+  })
+
+  it('refuses a role that depends on itself as a recursion, at the dependency', () => {
+    const error = loadError(() => inline('- hosts: all\n  roles:\n    - selfdep\n'))
+    expect(error.message).toContain('recursion')
+    expect(error.message).toContain('selfdep')
+    expect(error.location).toEqual({
+      file: path.join('roles', 'selfdep', 'meta', 'main.yml'),
+      line: 3
+    })
+  })
+
+  it('refuses a role whose tasks import the role itself as a recursion, at the import', () => {
+    for (const text of [
+      '- hosts: all\n  roles:\n    - selfimport\n',
+      '- hosts: all\n  tasks:\n    - import_role: { name: selfimport }\n'
+    ]) {
+      const error = loadError(() => inline(text))
+      expect(error.message).toContain('recursion')
+      expect(error.message).toContain('selfimport')
+      expect(error.location).toEqual({
+        file: path.join('roles', 'selfimport', 'tasks', 'main.yml'),
+        line: 4
+      })
+    }
+  })
+
+  it('finds a dependency next to the role that declares it, before the playbook directory', () => {
+    // No configured roles path may hold a `b` of its own.
+    vi.stubEnv('ANSIBLE_ROLES_PATH', '/nonexistent-a')
+    const p = play(path.join('near', 'play', 'site.yml'))
+    const tasks = written(p.tasks)
+    // near/play/b (next to the playbook) is not taken: near/shared/b, next to a, is.
+    expect(tasks.map((t) => [t.name, t.role?.path])).toEqual([
+      ['b next to a', path.join(FIXTURES, 'near', 'shared', 'b')],
+      ['a task', path.join(FIXTURES, 'near', 'shared', 'a')]
+    ])
+    // Without the parent role, `b` resolves as before: to the playbook's directory.
+    const direct = loadPlaybook(
+      '- hosts: all\n  roles:\n    - b\n',
+      MODULE_CATALOG,
+      path.join(FIXTURES, 'near', 'play')
+    ).plays[0]!
+    expect(written(direct.tasks).map((t) => t.role?.path)).toEqual([
+      path.join(FIXTURES, 'near', 'play', 'b')
+    ])
   })
 })
 

@@ -5,7 +5,7 @@ import { PlaybookError } from '../errors.js'
 import { applyLimit, type Inventory } from '../inventory/inventory.js'
 import { MODULES } from '../modules/registry.js'
 import { ALL_TAGS, shouldRunTags, type TagSelection } from '../playbook/tags.js'
-import type { Play, Playbook, Task } from '../playbook/types.js'
+import type { Play, Playbook, RoleRef, Task } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
@@ -15,7 +15,7 @@ import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './eve
 import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost } from './task-runner.js'
-import { INCLUDED } from '../modules/include.js'
+import { includedOf } from '../modules/include.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import type { ModuleResult } from '../modules/module.js'
 import { mergeRoleVars, VariableManager, type PlayContext } from './variables.js'
@@ -134,6 +134,8 @@ class PlaybookRunner {
   private readonly asyncJobs: AsyncJobs
   /** Set by `meta: end_play`: no further batch of the current play runs. */
   private playEnded = false
+  /** Per host, the role uses (by dedup key) that ran a task there in this play: a repeat is skipped. */
+  private rolesRun = new Map<string, Map<string, RoleRef>>()
 
   constructor(
     private readonly playbook: Playbook,
@@ -211,6 +213,7 @@ class PlaybookRunner {
       playbookDir: this.playbook.baseDir
     }
     this.playEnded = false
+    this.rolesRun = new Map()
     for (const batch of batches(hosts, play.serial, play)) {
       if (this.playEnded) break
       const playContext: PlayContext = { ...playContextBase, playBatch: batch }
@@ -318,7 +321,7 @@ class PlaybookRunner {
       }
       // Hosts outside the list this task is in (a rescue they need not, a block they left) skip it
       // silently, as in Ansible; a task no host takes part in is not shown.
-      const taking = active.filter((h) => blocks.runs(h, task))
+      const taking = active.filter((h) => blocks.runs(h, task) && !this.roleRanBefore(h, task))
       if (taking.length === 0) continue
       if (task.module === 'meta') {
         const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers)
@@ -326,6 +329,7 @@ class PlaybookRunner {
         continue
       }
       const result = await this.runTask(task, taking, play, playContext, blocks)
+      this.noteRoleRun(task, result.results)
       this.notify(task, result.changed, handlers, playContext)
       if (endsPlay(result.newlyFailed)) return true
       if (task.include) {
@@ -334,6 +338,29 @@ class PlaybookRunner {
       }
     }
     return undefined
+  }
+
+  /**
+   * Whether another use of the task's role (same role, parameters, vars and keywords) already ran on the
+   * host: Ansible runs such a role once per host and play, unless its meta says allow_duplicates.
+   */
+  private roleRanBefore(host: string, task: Task): boolean {
+    const key = task.role?.dedupKey
+    if (key === undefined) return false
+    const ran = this.rolesRun.get(host)?.get(key)
+    return ran !== undefined && ran !== task.role
+  }
+
+  /** Records, on each host where the task was not skipped, that its role use has run there. */
+  private noteRoleRun(task: Task, results: Map<string, ModuleResult>): void {
+    const role = task.role
+    if (role?.dedupKey === undefined) return
+    for (const [host, result] of results) {
+      if (result['skipped'] === true) continue
+      let ran = this.rolesRun.get(host)
+      if (!ran) this.rolesRun.set(host, (ran = new Map()))
+      if (!ran.has(role.dedupKey)) ran.set(role.dedupKey, role)
+    }
   }
 
   /**
@@ -372,21 +399,11 @@ class PlaybookRunner {
           context.roleExports = { ...context.roleExports, ...loaded.role.vars }
           this.variables.changed()
         }
-        for (const handler of loaded.handlers) {
-          if (
-            !run.handlers.list.some(
-              (h) =>
-                h.location.file === handler.location.file &&
-                h.name === handler.name &&
-                h.role?.path === handler.role?.path
-            )
-          )
-            run.handlers.list.push(handler)
-        }
         const params = {
           vars: { ...include.params?.vars, ...include.include?.vars },
           loop: { ...include.params?.loop, ...loop }
         }
+        for (const handler of loaded.handlers) this.addHandler(run.handlers, { ...handler, params })
         const tasks = loaded.tasks
           .filter((task) => shouldRunTags(task.tags, selection))
           .map((task) => ({ ...task, params }))
@@ -395,6 +412,32 @@ class PlaybookRunner {
         if (stop !== undefined) return stop
       }
     }
+  }
+
+  /**
+   * Adds a handler an include brought in. Copies of the same handler already in the play (the role under
+   * `roles:`, an import_role of it, an earlier include) give way to it, their pending notifications
+   * included: it runs once, with this include's keywords and variables. Ansible behaves so because its
+   * uses of a role share one handler object, which each include_role re-parents.
+   */
+  private addHandler(state: HandlerState, handler: Task): void {
+    const same = (h: Task): boolean =>
+      h.location.file === handler.location.file &&
+      h.location.line === handler.location.line &&
+      h.role?.path === handler.role?.path
+    const first = state.list.findIndex(same)
+    if (first < 0) {
+      state.list.push(handler)
+      return
+    }
+    const pending = new Set<string>()
+    for (const earlier of state.list.filter(same)) {
+      for (const host of state.notified.get(earlier) ?? []) pending.add(host)
+      state.notified.delete(earlier)
+    }
+    state.list = state.list.filter((h) => !same(h))
+    state.list.splice(first, 0, handler)
+    if (pending.size > 0) state.notified.set(handler, pending)
   }
 
   /**
@@ -645,10 +688,9 @@ class PlaybookRunner {
       })
       const durationMs = Date.now() - started
       const recipients = runOnce ? hosts : [host]
-      for (const target of recipients) {
-        this.remember(task, target, outcome.result)
-        results.set(target, outcome.result)
-      }
+      for (const target of recipients) this.remember(task, target, outcome.result)
+      // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
+      results.set(host, outcome.result)
       const stats = this.statsOf(host)
       switch (outcome.status) {
         case 'unreachable':
@@ -742,11 +784,9 @@ export function matchHandlers(list: readonly Task[], name: string): Task[] {
 
 /** The files an include_tasks result brought in (one per loop item that was not skipped). */
 function includeCount(result: ModuleResult): number {
-  const items = result['results']
-  if (!Array.isArray(items)) return 1
-  return items.filter(
-    (item) => item && typeof item === 'object' && !(item as ModuleResult)['skipped']
-  ).length
+  const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
+  // As Ansible: an included file with no tasks is neither shown nor counted.
+  return items.filter((item) => includedOf(item)?.tasks.length).length
 }
 
 /** The files (or roles) an include's result on one host brought in, in order, with their loop variables. */
@@ -754,9 +794,8 @@ function includeInstances(result: ModuleResult): IncludeInstance[] {
   const items = Array.isArray(result['results']) ? (result['results'] as ModuleResult[]) : [result]
   const out: IncludeInstance[] = []
   for (const item of items) {
-    const loaded = (item as Record<PropertyKey, unknown> | undefined)?.[INCLUDED] as
-      LoadedInclude | undefined
-    if (!loaded || item['failed'] || item['skipped']) continue
+    const loaded = includedOf(item)
+    if (!loaded) continue
     const loop: Record<string, unknown> = {}
     const loopVar = item['ansible_loop_var']
     if (typeof loopVar === 'string') {

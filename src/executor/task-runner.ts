@@ -2,7 +2,7 @@ import { AsyncPlaybookError, ConnectionError } from '../errors.js'
 import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError } from '../modules/module.js'
+import { ModuleArgumentError, NOT_IGNORABLE } from '../modules/module.js'
 import type { Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import type { HostStatus, RunEvents, TaskInfo } from './events.js'
@@ -65,6 +65,14 @@ export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutco
   return classify(ctx, result)
 }
 
+/** Whether a failure (or a loop item's) is one that ignore_errors cannot cover. */
+function notIgnorable(result: ModuleResult): boolean {
+  const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : []
+  return [result, ...items].some(
+    (r) => r !== null && typeof r === 'object' && (r as Record<PropertyKey, unknown>)[NOT_IGNORABLE]
+  )
+}
+
 function classify(ctx: TaskHostContext, result: ModuleResult): TaskHostOutcome {
   if (result['unreachable']) return { status: 'unreachable', ignored: false, result }
   if (result['skipped'] && !result['failed']) return { status: 'skipped', ignored: false, result }
@@ -73,6 +81,7 @@ function classify(ctx: TaskHostContext, result: ModuleResult): TaskHostOutcome {
     try {
       ignored =
         ctx.task.ignoreErrors !== undefined &&
+        !notIgnorable(result) &&
         ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope())
     } catch {
       ignored = false

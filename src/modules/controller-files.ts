@@ -3,30 +3,22 @@ import path from 'node:path'
 import { ModuleArgumentError, type ModuleContext } from './module.js'
 
 /**
- * The controller file a `src` names, searched as Ansible does: an absolute path as given; else, for a role's
- * task, the role's `<kind>/`, the role itself and its `tasks/`, then the playbook's `<kind>/` and the
- * playbook's directory. `kind` is `templates` (template) or `files` (copy, script).
+ * The controller file a `src` names, searched as Ansible does: an absolute path as given; else `<kind>/`
+ * and then the directory itself, in the task's role, in the directory of the file the task is written in
+ * (a role's `tasks/`, an included file's directory), and in the playbook's directory. `kind` is `templates`
+ * (template) or `files` (copy, script).
  */
 export function findControllerFile(
   src: string,
   kind: 'templates' | 'files',
   ctx: Pick<ModuleContext, 'baseDir' | 'task'>
 ): string {
-  const role = ctx.task.role?.path
+  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
+    (dir, i, all): dir is string => dir !== undefined && all.indexOf(dir) === i
+  )
   const candidates = path.isAbsolute(src)
     ? [src]
-    : [
-        ...(role
-          ? [
-              path.resolve(role, kind, src),
-              path.resolve(role, src),
-              path.resolve(role, 'tasks', kind, src),
-              path.resolve(role, 'tasks', src)
-            ]
-          : []),
-        path.resolve(ctx.baseDir, kind, src),
-        path.resolve(ctx.baseDir, src)
-      ]
+    : dirs.flatMap((dir) => [path.resolve(dir, kind, src), path.resolve(dir, src)])
   let directory: string | undefined
   for (const candidate of candidates) {
     try {

@@ -1,6 +1,11 @@
 import { formatLocation, PlaybookError } from '../errors.js'
-import { loadInclude } from '../playbook/playbook-loader.js'
-import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
+import { loadInclude, type LoadedInclude } from '../playbook/playbook-loader.js'
+import {
+  ModuleArgumentError,
+  NOT_IGNORABLE,
+  type ModuleDefinition,
+  type ModuleResult
+} from './module.js'
 
 /**
  * Where an include's result keeps what it loaded (the tasks, handlers and role), for the executor to run.
@@ -35,7 +40,8 @@ function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition
           error.location?.file === at.file && error.location.line === at.line
             ? ''
             : ` (included from ${formatLocation(at)})`
-        return { failed: true, reason: `${error.message}${from}` }
+        // As Ansible: ignore_errors does not cover an include that cannot be loaded.
+        return { failed: true, reason: `${error.message}${from}`, [NOT_IGNORABLE]: true }
       }
       // As Ansible: a loop's item results have no `changed`; the task's own result has.
       const result: ModuleResult = ctx.task.loop ? {} : { changed: false }
@@ -48,6 +54,14 @@ function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition
       return result
     }
   }
+}
+
+/** What an include result (or a loop item's result) loaded; undefined when it was skipped or failed. */
+export function includedOf(result: unknown): LoadedInclude | undefined {
+  if (!result || typeof result !== 'object') return undefined
+  const item = result as Record<PropertyKey, unknown>
+  if (item['failed'] || item['skipped']) return undefined
+  return item[INCLUDED] as LoadedInclude | undefined
 }
 
 export const includeTasksModule = includeModule('include_tasks')

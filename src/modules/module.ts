@@ -81,5 +81,11 @@ export interface ModuleDefinition {
   run(ctx: ModuleContext): Promise<ModuleResult>
 }
 
+/**
+ * Marks a failed result that `ignore_errors` cannot turn into a warning (an include that cannot load its
+ * file fails the host whatever ignore_errors says, as in Ansible). A symbol key: never registered or shown.
+ */
+export const NOT_IGNORABLE = Symbol('not ignorable')
+
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}

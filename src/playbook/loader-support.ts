@@ -45,10 +45,6 @@ export interface PlayRoles {
   roles: RoleRef[]
   /** Role handlers, in the order their roles were loaded (they come before the play's own). */
   handlers: Task[]
-  /** Role uses already loaded under `roles:` (path and parameters): a repeat is skipped, as in Ansible. */
-  seen: Set<string>
-  /** Handler files already added. */
-  handlerFiles: Set<string>
 }
 
 /** A role invocation: the role's name and what the invocation adds. */
@@ -75,8 +71,6 @@ export interface RoleFrom {
 export interface IncludeState {
   load: LoadContext
   inherited: Inherited
-  /** The role uses of the play (filled as the play loads): a dependency already used is not run again. */
-  seen?: Set<string>
 }
 
 const BECOME_KEYS: Array<[keyword: string, field: keyof BecomeKeywords]> = [

@@ -109,12 +109,8 @@ export function loadInclude(
     include.dir,
     {
       ...state.load,
-      play: {
-        roles: [],
-        handlers: [],
-        seen: new Set(state.seen),
-        handlerFiles: new Set()
-      }
+      // What the included file or role gathers: its handlers (and public roles, unused at run time).
+      play: { roles: [], handlers: [] }
     },
     include.chain,
     include.playDir
@@ -132,7 +128,7 @@ class Loader extends RoleLoader {
   constructor(
     doc: YamlDocument | undefined,
     file: string,
-    private readonly dir: string,
+    protected readonly dir: string,
     context: LoadContext,
     private readonly chain: readonly string[],
     playDir: string
@@ -287,6 +283,10 @@ class Loader extends RoleLoader {
     )
   }
 
+  protected inChain(file: string): boolean {
+    return this.chain.includes(file)
+  }
+
   /** How a file is named in locations: relative to this file's label when this file has a path. */
   protected labelOf(absolute: string): string {
     if (this.file === INLINE_LABEL) return path.relative(process.cwd(), absolute) || absolute
@@ -376,7 +376,7 @@ class Loader extends RoleLoader {
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
     if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
     const tags = normaliseTags(raw.tags)
-    const roles: PlayRoles = { roles: [], handlers: [], seen: new Set(), handlerFiles: new Set() }
+    const roles: PlayRoles = { roles: [], handlers: [] }
     this.context.play = roles
     // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
@@ -443,34 +443,32 @@ class Loader extends RoleLoader {
     if (kind === 'tasks') {
       const { _raw_params: rawParams, file, apply: _apply, ...rest } = args
       const name = file ?? rawParams
-      for (const key of Object.keys(rest)) {
+      const unknown = Object.keys(rest)[0]
+      if (unknown !== undefined) {
         throw new PlaybookError(
-          `'${key}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
+          `'${unknown}' is not a valid argument of include_tasks: it takes a file name (or \`file:\`) and \`apply:\`. Put variables under the task's \`vars:\``,
           location
         )
       }
       const child = this.importedFile(name, 'include_tasks', location)
       const tasks = child.tasksOfFile('include_tasks', base)
-      return { file: path.resolve(child.dir, path.basename(child.file)), tasks, handlers: [] }
+      return {
+        file: child.chain.at(-1)!,
+        tasks,
+        handlers: this.context.play?.handlers ?? []
+      }
     }
     const { name, from } = this.roleArgs(args, 'include_role', location)
     if (typeof name !== 'string' || name.trim() === '') {
       throw new PlaybookError("'include_role' needs `name:` naming the role", location)
     }
     const spec: RoleSpec = { name, vars: {}, params: {}, keywords: {}, location }
-    const handlers: Task[] = []
-    let role: RoleRef | undefined
-    const tasks = this.role(spec, base, {
-      dedupe: false,
-      from,
-      handlers,
-      loaded: (ref) => (role = ref)
-    })
+    const { tasks, ref } = this.role(spec, base, { dedupe: false, from })
     return {
-      file: roleFile(role!.path, 'tasks', from.tasks ?? 'main') ?? role!.path,
+      file: roleFile(ref.path, 'tasks', from.tasks ?? 'main') ?? ref.path,
       tasks,
-      handlers,
-      role: role!
+      handlers: this.context.play?.handlers ?? [],
+      role: ref
     }
   }
 
@@ -543,11 +541,7 @@ class Loader extends RoleLoader {
       // As Ansible shows an unnamed include_role: `include_role : <role>`.
       if (!task.named && typeof name === 'string') full.name = `include_role : ${name}`
     }
-    const state: IncludeState = {
-      load: this.context,
-      inherited,
-      ...(this.context.play ? { seen: this.context.play.seen } : {})
-    }
+    const state: IncludeState = { load: this.context, inherited }
     const include: DynamicInclude = {
       kind: task.module === 'include_tasks' ? 'tasks' : 'role',
       dir: this.dir,

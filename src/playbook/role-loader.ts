@@ -3,16 +3,22 @@ import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { IMPORT_TASKS_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
 import {
   describe,
+  inherit,
   isMapping,
   stableJson,
   TOP_LEVEL,
-  union,
   type Inherited,
   type LoadContext,
   type RoleFrom,
   type RoleSpec
 } from './loader-support.js'
-import { findRole, ROLE_ENTRY_KEYWORDS, ROLE_IMPORT_ARGS, roleFile } from './roles.js'
+import {
+  findRole,
+  ROLE_ENTRY_KEYWORDS,
+  ROLE_ENTRY_REFUSED,
+  ROLE_IMPORT_ARGS,
+  roleFile
+} from './roles.js'
 import { TaskParser } from './task-parser.js'
 import type { RoleRef, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
@@ -46,8 +52,10 @@ export abstract class RoleLoader extends TaskParser {
   ): Inherited
   /** How a file is named in locations. */
   protected abstract labelOf(absolute: string): string
+  /** Whether a file is being loaded already (this file, or one that brought it in). */
+  protected abstract inChain(file: string): boolean
 
-  /** The play's `roles:`: each role's tasks (its dependencies first), a repeated role only once. */
+  /** The play's `roles:`: each role's tasks (its dependencies first). */
   protected playRoles(raw: unknown, location: SourceLocation): Task[] {
     if (raw === undefined || raw === null) return []
     if (!Array.isArray(raw)) {
@@ -58,7 +66,7 @@ export abstract class RoleLoader extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw))
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} })
+      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} }).tasks
     })
   }
 
@@ -78,6 +86,11 @@ export abstract class RoleLoader extends TaskParser {
     const params: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'role' || (key === 'name' && entry.role === undefined) || key === 'vars') continue
+      if (ROLE_ENTRY_REFUSED.has(key))
+        throw new PlaybookError(
+          `'${key}' on a role is an Ansible keyword, not a role parameter, and is not supported on a role yet. To pass a variable of that name, put it under the role's \`vars:\`; to set the keyword, set it on the play (ansible_connection, ansible_user and ansible_port work as variables too)`,
+          location
+        )
       if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value
       else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location)
@@ -89,53 +102,80 @@ export abstract class RoleLoader extends TaskParser {
 
   /**
    * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's
-   * keywords. Its handlers go to the play (loaded statically) or come back in `handlers`.
+   * keywords. Its handlers (inheriting those keywords too) go to the play being loaded.
    */
   protected role(
     spec: RoleSpec,
     outer: Inherited,
-    options: { dedupe: boolean; from: RoleFrom; handlers?: Task[]; loaded?: (ref: RoleRef) => void }
-  ): Task[] {
-    const dir = findRole(spec.name, this.playDir, spec.location)
-    const play = this.context.play
-    const meta = this.roleMapping(dir, 'meta', undefined, spec.location)
-    const key = `${dir}\0${stableJson(spec.params)}\0${stableJson(spec.vars)}`
-    if (options.dedupe && meta['allow_duplicates'] !== true && play) {
-      if (play.seen.has(key)) return []
-      play.seen.add(key)
+    options: {
+      /** A `roles:` entry or a dependency: a later use with the same key does not run again on a host. */
+      dedupe: boolean
+      from: RoleFrom
+      /** The roles this one is a dependency of, outermost first (a role among them is a recursion). */
+      parents?: readonly string[]
     }
-    // As Ansible: the invocation's `vars:` merge below the role's vars/main.yml, and both are exported.
-    const vars = {
-      ...spec.vars,
-      ...this.roleMapping(dir, 'vars', options.from.vars, spec.location)
+  ): { tasks: Task[]; ref: RoleRef } {
+    const parents = options.parents ?? []
+    const near = parents.length > 0 ? [path.dirname(parents.at(-1)!)] : []
+    const dir = findRole(spec.name, this.playDir, spec.location, near)
+    const tasksFile = roleFile(dir, 'tasks', options.from.tasks ?? 'main')
+    if (parents.includes(dir) || (tasksFile !== undefined && this.inChain(tasksFile))) {
+      // A dependency chain back to the role, or the role's tasks importing the role itself.
+      const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir]
+      const names = chain.map((d) => path.basename(d))
+      throw new PlaybookError(
+        `A recursion loop was detected with the roles specified (${names.join(' → ')}); a role cannot depend on or import itself`,
+        spec.location
+      )
     }
-    const ref: RoleRef = {
-      name: path.basename(dir),
-      path: dir,
-      defaults: this.roleMapping(dir, 'defaults', options.from.defaults, spec.location),
-      vars,
-      params: spec.params
-    }
-    const base: Inherited = { ...this.extend(outer, spec.keywords, spec.location), role: ref }
-    options.loaded?.(ref)
+    const meta = this.roleData(dir, 'meta', undefined, spec.location)
+    // The keywords of this use (and of the uses around it) reach the dependencies, the tasks and the handlers.
+    const inherited = this.extend(outer, spec.keywords, spec.location)
     const tasks: Task[] = []
-    const dependencies = meta['dependencies']
+    const dependencyRefs: RoleRef[] = []
+    const dependencies = meta.data['dependencies']
     if (dependencies !== undefined && dependencies !== null) {
+      const at = meta.loader?.at(dependencies, spec.location) ?? spec.location
       if (!Array.isArray(dependencies)) {
         throw new PlaybookError(
-          `'dependencies' in ${this.labelOf(roleFile(dir, 'meta')!)} must be a list of roles, found ${describe(dependencies)}`,
-          spec.location
+          `'dependencies' must be a list of roles, found ${describe(dependencies)}`,
+          at
         )
       }
       for (const dependency of dependencies) {
-        const depSpec = this.roleSpec(dependency, spec.location)
-        tasks.push(
-          ...this.role(depSpec, base, { dedupe: true, from: {}, handlers: options.handlers })
-        )
+        const depSpec = this.roleSpec(dependency, meta.loader?.at(dependency, at) ?? at)
+        const loaded = this.role(depSpec, inherited, {
+          dedupe: true,
+          from: {},
+          parents: [...parents, dir]
+        })
+        tasks.push(...loaded.tasks)
+        dependencyRefs.push(loaded.ref)
       }
     }
-    if (play && !play.roles.some((r) => r.path === ref.path && r === ref)) play.roles.push(ref)
-    const tasksFile = roleFile(dir, 'tasks', options.from.tasks ?? 'main')
+    // As Ansible: a role sees its dependencies' defaults and vars under its own; the invocation's `vars:`
+    // merge below the role's vars/main.yml, and both are exported.
+    const ref: RoleRef = {
+      name: path.basename(dir),
+      path: dir,
+      defaults: {
+        ...mergeOf(dependencyRefs, 'defaults'),
+        ...this.roleData(dir, 'defaults', options.from.defaults, spec.location).data
+      },
+      vars: {
+        ...mergeOf(dependencyRefs, 'vars'),
+        ...spec.vars,
+        ...this.roleData(dir, 'vars', options.from.vars, spec.location).data
+      },
+      params: spec.params
+    }
+    if (options.dedupe && meta.data['allow_duplicates'] !== true) {
+      // As Ansible: a use with other parameters, vars or keywords is another role; the same one runs once.
+      ref.dedupKey = [dir, spec.params, spec.vars, spec.keywords].map(stableJson).join('\0')
+    }
+    const base: Inherited = { ...inherited, role: ref }
+    const play = this.context.play
+    play?.roles.push(ref)
     if (tasksFile) {
       tasks.push(
         ...this.fileLoader(tasksFile, spec.location).tasksOfFile(`role '${ref.name}'`, base)
@@ -147,27 +187,28 @@ export abstract class RoleLoader extends TaskParser {
       )
     }
     const handlersFile = roleFile(dir, 'handlers', options.from.handlers ?? 'main')
-    const sink = options.handlers ?? play?.handlers
-    if (handlersFile && sink && !play?.handlerFiles.has(handlersFile)) {
-      play?.handlerFiles.add(handlersFile)
+    // Uses that run once per host (same dedup key) share their handlers, as Ansible's uses share one role.
+    const shared =
+      ref.dedupKey !== undefined && play?.handlers.some((h) => h.role?.dedupKey === ref.dedupKey)
+    if (handlersFile && play && !shared) {
       const loader = this.fileLoader(handlersFile, spec.location)
-      const data = loader.doc?.data
-      for (const handler of loader.handlerList(data, spec.location))
-        sink.push({ ...handler, role: ref, tags: union(base.tags, handler.tags) })
+      // Handlers take the use's keywords (when, become, vars, tags…) but not the blocks around it.
+      for (const handler of loader.handlerList(loader.doc?.data, spec.location))
+        play.handlers.push(inherit(handler, { ...base, frames: [] }))
     }
-    return tasks
+    return { tasks, ref }
   }
 
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none). */
-  protected roleMapping(
+  /** A role's defaults, vars or meta file as a mapping (empty when the role has none), and its loader. */
+  protected roleData(
     dir: string,
     sub: string,
     from: string | undefined,
     location: SourceLocation
-  ): Record<string, unknown> {
+  ): { data: Record<string, unknown>; loader?: RoleLoader } {
     const file = roleFile(dir, sub, from ?? 'main')
     if (!file) {
-      if (from === undefined) return {}
+      if (from === undefined) return { data: {} }
       throw new PlaybookError(
         `the role '${path.basename(dir)}' has no ${sub} file '${from}' (looked in ${path.join(dir, sub)})`,
         location
@@ -175,14 +216,14 @@ export abstract class RoleLoader extends TaskParser {
     }
     const loader = this.fileLoader(file, location)
     const data = loader.doc?.data
-    if (data === null || data === undefined) return {}
+    if (data === null || data === undefined) return { data: {}, loader }
     if (!isMapping(data)) {
       throw new PlaybookError(
         `${loader.file} must hold a mapping, found ${describe(data)}`,
         loader.at(data)
       )
     }
-    return { ...data }
+    return { data: { ...data }, loader }
   }
 
   /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
@@ -205,7 +246,7 @@ export abstract class RoleLoader extends TaskParser {
       keywords,
       location
     }
-    return this.role(spec, outer, { dedupe: false, from: args.from })
+    return this.role(spec, outer, { dedupe: false, from: args.from }).tasks
   }
 
   /** The arguments of import_role / include_role, checked. */
@@ -232,4 +273,9 @@ export abstract class RoleLoader extends TaskParser {
     }
     return { name: args['name'], from, rest: args }
   }
+}
+
+/** The defaults or vars of roles, merged in order. */
+function mergeOf(roles: readonly RoleRef[], part: 'defaults' | 'vars'): Record<string, unknown> {
+  return Object.assign({}, ...roles.map((role) => role[part])) as Record<string, unknown>
 }

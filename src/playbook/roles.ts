@@ -7,6 +7,24 @@ import { IMPORT_TASKS_KEYWORDS } from './keywords.js'
 /** Keywords of a role invocation (`roles:` entry) that are not role parameters: those an import takes. */
 export const ROLE_ENTRY_KEYWORDS = new Set(['role', 'name', ...IMPORT_TASKS_KEYWORDS])
 
+/**
+ * Keywords Ansible takes on a role entry that we do not implement there. Taking them as role parameters
+ * (as any other key) would run a different deploy, so they are refused.
+ */
+export const ROLE_ENTRY_REFUSED = new Set([
+  'connection',
+  'remote_user',
+  'port',
+  'any_errors_fatal',
+  'run_once',
+  'throttle',
+  'delegate_to',
+  'delegate_facts',
+  'module_defaults',
+  'collections',
+  'diff'
+])
+
 /** Arguments of import_role / include_role. */
 export const ROLE_IMPORT_ARGS = new Set([
   'name',
@@ -33,11 +51,18 @@ export function roleSearchPath(playDir: string): string[] {
           '/usr/share/ansible/roles',
           '/etc/ansible/roles'
         ]
+  // The playbook's own directory comes last (findRole relies on it).
   return [path.join(playDir, 'roles'), ...extra.map((d) => path.resolve(playDir, d)), playDir]
 }
 
 /** The absolute directory of a role: a name looked up on the search path, or a path to it. */
-export function findRole(name: string, playDir: string, location: SourceLocation): string {
+export function findRole(
+  name: string,
+  playDir: string,
+  location: SourceLocation,
+  /** Also searched, before the playbook's directory: next to the role that depends on this one. */
+  near: readonly string[] = []
+): string {
   if (name.includes('{{') || name.includes('{%')) {
     throw new PlaybookError(
       `role '${name}': templated role names are not supported here; write the name literally, or use include_role`,
@@ -47,7 +72,9 @@ export function findRole(name: string, playDir: string, location: SourceLocation
   const candidates =
     name.includes('/') || path.isAbsolute(name)
       ? [path.resolve(playDir, name)]
-      : roleSearchPath(playDir).map((dir) => path.join(dir, name))
+      : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map((dir) =>
+          path.join(dir, name)
+        )
   const found = candidates.find(isDirectory)
   if (found) return found
   throw new PlaybookError(

@@ -26,6 +26,9 @@ export abstract class TaskParser {
     protected readonly modules: ModuleCatalog
   ) {}
 
+  /** The absolute directory of this file. */
+  protected abstract readonly dir: string
+
   /** `notify` / `listen`: a name or a list of names. */
   protected nameList(raw: unknown, keyword: string, location: SourceLocation): string[] {
     if (raw === undefined || raw === null) return []
@@ -123,6 +126,7 @@ export abstract class TaskParser {
       module: moduleName,
       args,
       location,
+      dir: this.dir,
       register: raw.register as string | undefined,
       when: this.conditionals(raw.when, 'when', location),
       loop: loopKey === undefined ? undefined : normaliseLoop(raw[loopKey], loopKey),

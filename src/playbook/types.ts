@@ -23,6 +23,8 @@ export interface Task {
   /** Module arguments; a free-form argument is `_raw_params`. */
   args: Record<string, unknown>
   location: SourceLocation
+  /** The absolute directory of the file the task is written in (templates and files are looked up there too). */
+  dir?: string
   register?: string
   when: Conditional[]
   /** The loop's items (raw), and whether they are flattened one level (`with_items`). */
@@ -82,6 +84,11 @@ export interface RoleRef {
   vars: Record<string, unknown>
   /** The invocation's inline parameters (`- { role: web, port: 8080 }`): above registered values. */
   params: Record<string, unknown>
+  /**
+   * Set on a use under `roles:` or `dependencies:` (without allow_duplicates): once a use with this key has
+   * run a task on a host, later uses with the same key are skipped there, as Ansible runs a role once.
+   */
+  dedupKey?: string
 }
 
 /**

@@ -142,7 +142,10 @@ function hostsMessage(failures: HostFailure[]): string {
     // A failed loop keeps rc and output in its items.
     const items = Array.isArray(f.result['results']) ? f.result['results'].map(asRecord) : []
     const detail = items.find((item) => item['failed'] === true) ?? f.result
-    const msg = oneLine(messageText(f.result['msg']).slice(0, 4 * MAX_HOST_MESSAGE_CHARS))
+    // An include that could not load its file says why in `reason`, as in Ansible.
+    const msg = oneLine(
+      messageText(f.result['msg'] ?? f.result['reason']).slice(0, 4 * MAX_HOST_MESSAGE_CHARS)
+    )
     const rc = detail['rc'] ?? f.result['rc']
     let text = [f.unreachable ? 'unreachable' : '', msg].filter((p) => p !== '').join(': ')
     if (text === '') text = 'failed'

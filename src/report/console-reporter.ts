@@ -1,5 +1,4 @@
-import { INCLUDED } from '../modules/include.js'
-import type { LoadedInclude } from '../playbook/playbook-loader.js'
+import { includedOf } from '../modules/include.js'
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
@@ -66,15 +65,11 @@ export class ConsoleReporter implements RunEvents {
     }
   }
 
-  /** As Ansible: `included: <file> for <host>` for include_tasks; nothing for include_role. */
+  /** As Ansible: `included: <file> for <host>` for include_tasks (unless the file has no tasks); nothing for include_role. */
   private included(task: TaskInfo, outcome: HostTaskOutcome, suffix: string): void {
-    if (task.module !== 'include_tasks') return
-    const loaded = (outcome.result as Record<PropertyKey, unknown>)[INCLUDED] as
-      LoadedInclude | undefined
-    this.line(
-      `included: ${loaded?.file ?? String(outcome.result['include'])} for ${outcome.host}${suffix}`,
-      'ok'
-    )
+    const loaded = includedOf(outcome.result)
+    if (task.module !== 'include_tasks' || !loaded?.tasks.length) return
+    this.line(`included: ${loaded.file} for ${outcome.host}${suffix}`, 'ok')
   }
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {

@@ -319,7 +319,8 @@ function failureBlock({ row, host, cell }: Failure, plan: Plan): string {
   // A failed loop has the details in its items.
   const detail =
     withItems(result).find((r) => r['failed'] === true && r !== result && hasOutput(r)) ?? result
-  const msg = messageText(result['msg'])
+  // An include that could not load its file says why in `reason`, as in Ansible.
+  const msg = messageText(result['msg'] ?? result['reason'])
   const rc = finite(detail['rc'] ?? result['rc'])
   const icon = cell.status === 'unreachable' ? '🔌' : cell.ignored ? '⚠️' : '❌'
   const label =
