@@ -50873,6 +50873,24 @@ var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
 var IMPORT_TASKS_KEYWORDS = new Set(
   [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
 );
+var INCLUDE_KEYWORDS = /* @__PURE__ */ new Set([
+  "name",
+  "args",
+  "action",
+  "debugger",
+  "ignore_errors",
+  "loop",
+  "with_items",
+  "with_list",
+  "loop_control",
+  "no_log",
+  "register",
+  "run_once",
+  "tags",
+  "timeout",
+  "vars",
+  "when"
+]);
 var IMPORT_PLAYBOOK_KEYWORDS = /* @__PURE__ */ new Set(["name", "vars", "tags"]);
 var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "name",
@@ -55264,6 +55282,14 @@ var Loader = class _Loader extends RoleLoader {
     const task = this.task(raw, parent);
     const full = inherited === TOP_LEVEL ? task : inherit(task, inherited);
     if (task.module !== "include_tasks" && task.module !== "include_role") return [full];
+    for (const key of Object.keys(raw)) {
+      if (INCLUDE_KEYWORDS.has(key) || canonicalModule(key) === task.module) continue;
+      if (!TASK_KEYWORDS.has(key)) continue;
+      throw new PlaybookError(
+        `'${key}' is not a valid keyword for ${task.module} (as in Ansible): it would apply to the include alone. To give it to the included tasks, put it under the include's \`apply:\`, such as \`${task.module}: { ${task.module === "include_tasks" ? "file: tasks.yml" : "name: role"}, apply: { ${key}: \u2026 } }\``,
+        task.location
+      );
+    }
     if (task.module === "include_role") {
       const { name } = this.roleArgs(task.args, "include_role", task.location);
       if (!task.named && typeof name === "string") full.name = `include_role : ${name}`;

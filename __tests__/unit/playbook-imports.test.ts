@@ -121,6 +121,29 @@ describe('import_tasks', () => {
     expect(include!.include?.kind).toBe('tasks')
     expect(include!.args).toEqual({ _raw_params: 'x.yml' })
   })
+
+  it('refuses on an include the task keywords Ansible refuses there, pointing at apply', () => {
+    const load =
+      (keyword: string, include = 'include_tasks: x.yml') =>
+      () =>
+        parsePlaybookText(
+          `- hosts: all\n  tasks:\n    - ${include}\n      ${keyword}\n`,
+          'p.yml',
+          FIXTURES,
+          MODULE_CATALOG
+        )
+    for (const keyword of ['become: true', 'environment: {A: 1}', 'notify: h', 'until: true']) {
+      expect(load(keyword)).toThrow(
+        /^p\.yml:3: '\w+' is not a valid keyword for include_tasks .*`apply:`/
+      )
+    }
+    expect(load('become: true', 'include_role: { name: web }')).toThrow(
+      /'become' is not a valid keyword for include_role/
+    )
+    // The include's own keywords are fine.
+    for (const keyword of ['when: x', 'loop: [1]', 'register: r', 'run_once: true', 'tags: t'])
+      expect(load(keyword)).not.toThrow()
+  })
 })
 
 describe('import_playbook', () => {

@@ -62,6 +62,29 @@ export const IMPORT_TASKS_KEYWORDS = new Set(
   [...BLOCK_KEYWORDS].filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always')
 )
 
+/**
+ * Keywords include_tasks and include_role take besides the include itself (Ansible's
+ * TaskInclude.VALID_INCLUDE_KEYWORDS); they apply to the include alone.
+ */
+export const INCLUDE_KEYWORDS = new Set([
+  'name',
+  'args',
+  'action',
+  'debugger',
+  'ignore_errors',
+  'loop',
+  'with_items',
+  'with_list',
+  'loop_control',
+  'no_log',
+  'register',
+  'run_once',
+  'tags',
+  'timeout',
+  'vars',
+  'when'
+])
+
 /** Keywords an `import_playbook:` entry may carry besides the import itself. */
 export const IMPORT_PLAYBOOK_KEYWORDS = new Set(['name', 'vars', 'tags'])
 

@@ -5,11 +5,14 @@ import {
   BLOCK_KEYWORDS,
   IMPORT_PLAYBOOK_KEYWORDS,
   IMPORT_TASKS_KEYWORDS,
-  PLAY_KEYWORDS
+  INCLUDE_KEYWORDS,
+  PLAY_KEYWORDS,
+  TASK_KEYWORDS
 } from './keywords.js'
 import {
   asList,
   becomeKeywords,
+  canonicalModule,
   describe,
   implicitFlush,
   importKey,
@@ -534,6 +537,14 @@ class Loader extends RoleLoader {
     const task = this.task(raw, parent)
     const full = inherited === TOP_LEVEL ? task : inherit(task, inherited)
     if (task.module !== 'include_tasks' && task.module !== 'include_role') return [full]
+    for (const key of Object.keys(raw as Record<string, unknown>)) {
+      if (INCLUDE_KEYWORDS.has(key) || canonicalModule(key) === task.module) continue
+      if (!TASK_KEYWORDS.has(key)) continue
+      throw new PlaybookError(
+        `'${key}' is not a valid keyword for ${task.module} (as in Ansible): it would apply to the include alone. To give it to the included tasks, put it under the include's \`apply:\`, such as \`${task.module}: { ${task.module === 'include_tasks' ? 'file: tasks.yml' : 'name: role'}, apply: { ${key}: … } }\``,
+        task.location
+      )
+    }
     // A dynamic include: its own when, loop and tags apply to the include alone; its vars (and the
     // enclosing blocks' keywords) reach the tasks it brings in.
     if (task.module === 'include_role') {
