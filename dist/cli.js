@@ -31895,8 +31895,8 @@ var RoleLoader = class extends TaskParser {
         location
       );
     }
-    const keywords = {};
-    const params = {};
+    const keywords = [];
+    const params = [];
     for (const [key, value] of Object.entries(entry)) {
       if (key === "role" || key === "name" && entry.role === void 0 || key === "vars") continue;
       if (ROLE_ENTRY_REFUSED.has(key))
@@ -31904,13 +31904,19 @@ var RoleLoader = class extends TaskParser {
           `'${key}' on a role is an Ansible keyword, not a role parameter, and is not supported on a role yet. To pass a variable of that name, put it under the role's \`vars:\`; to set the keyword, set it on the play (ansible_connection, ansible_user and ansible_port work as variables too)`,
           location
         );
-      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value;
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords.push([key, value]);
       else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location);
-      else params[key] = value;
+      else params.push([key, value]);
     }
     const vars = this.mapping(entry.vars, "vars", location);
-    return { name: name.trim(), vars, params, keywords, location };
+    return {
+      name: name.trim(),
+      vars,
+      params: Object.fromEntries(params),
+      keywords: Object.fromEntries(keywords),
+      location
+    };
   }
   /**
    * Loads one use of a role: its meta dependencies' tasks, then its own, each inheriting the invocation's

@@ -82,8 +82,9 @@ export abstract class RoleLoader extends TaskParser {
         location
       )
     }
-    const keywords: Record<string, unknown> = {}
-    const params: Record<string, unknown> = {}
+    // Entries, not assignments: a parameter named __proto__ stays a parameter.
+    const keywords: Array<[string, unknown]> = []
+    const params: Array<[string, unknown]> = []
     for (const [key, value] of Object.entries(entry)) {
       if (key === 'role' || (key === 'name' && entry.role === undefined) || key === 'vars') continue
       if (ROLE_ENTRY_REFUSED.has(key))
@@ -91,13 +92,19 @@ export abstract class RoleLoader extends TaskParser {
           `'${key}' on a role is an Ansible keyword, not a role parameter, and is not supported on a role yet. To pass a variable of that name, put it under the role's \`vars:\`; to set the keyword, set it on the play (ansible_connection, ansible_user and ansible_port work as variables too)`,
           location
         )
-      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords[key] = value
+      if (ROLE_ENTRY_KEYWORDS.has(key)) keywords.push([key, value])
       else if (Object.hasOwn(UNSUPPORTED_KEYWORDS, key))
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location)
-      else params[key] = value
+      else params.push([key, value])
     }
     const vars = this.mapping(entry.vars, 'vars', location)
-    return { name: name.trim(), vars, params, keywords, location }
+    return {
+      name: name.trim(),
+      vars,
+      params: Object.fromEntries(params),
+      keywords: Object.fromEntries(keywords),
+      location
+    }
   }
 
   /**
