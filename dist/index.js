@@ -62153,6 +62153,13 @@ function messageText(msg) {
     return String(msg);
   }
 }
+function launchedJobs(result) {
+  return withItems(result).filter((r) => typeof r["ansible_job_id"] === "string" && Number(r["finished"]) === 0).map((r) => r["ansible_job_id"]);
+}
+function withItems(result) {
+  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord) : [];
+  return [result, ...items];
+}
 
 // src/report/annotations.ts
 var DEFAULT_MAX_ANNOTATIONS_PER_LEVEL = 10;
@@ -62271,11 +62278,254 @@ function oneLine(text2) {
   return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x1f\x7f]+/g, " ").replace(/\s+/g, " ").trim();
 }
 
+// src/report/markdown.ts
+function utf8Length(text2) {
+  return Buffer.byteLength(text2, "utf8");
+}
+function truncateUtf8(text2, maxBytes) {
+  const buffer = Buffer.from(text2, "utf8");
+  if (buffer.length <= maxBytes) return text2;
+  let end = Math.max(0, maxBytes);
+  while (end > 0 && ((buffer[end] ?? 0) & 192) === 128) end--;
+  return buffer.subarray(0, end).toString("utf8");
+}
+function tail3(text2, lines, lineChars) {
+  const body = text2.replace(/[\r\n]+$/, "");
+  if (body === "" || lines <= 0) return { text: "", more: false };
+  let end = body.length;
+  const picked = [];
+  while (picked.length < lines && end >= 0) {
+    const newline = end > 0 ? body.lastIndexOf("\n", end - 1) : -1;
+    picked.push(body.slice(newline + 1, end));
+    if (newline < 0) {
+      end = -1;
+      break;
+    }
+    end = newline;
+  }
+  const out = picked.reverse().map((line) => {
+    const shown = line.replace(/\r+$/, "");
+    return clip(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
+  });
+  return { text: out.join("\n"), more: end >= 0 };
+}
+function cleanText(text2) {
+  return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+}
+function fenced(content, info2 = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(content) + 1));
+  return `${fence}${info2}
+${content}
+${fence}`;
+}
+function code(text2) {
+  const value = oneLine2(text2);
+  if (value === "") return "";
+  const ticks = "`".repeat(longestBacktickRun(value) + 1);
+  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
+}
+function mdText(text2) {
+  return oneLine2(text2).replace(
+    /[\\`*_[\]|~#<>&]/g,
+    (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
+  );
+}
+var HTML_ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;"
+};
+function html(text2) {
+  return oneLine2(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+function longestBacktickRun(text2) {
+  let longest = 0;
+  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return longest;
+}
+function oneLine2(text2) {
+  return cleanText(text2).replace(/\s*\n\s*/g, " ");
+}
+function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 59950) return `${(ms / 1e3).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
+  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor(seconds % 3600 / 60))}m`;
+}
+function formatUtc(ms) {
+  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+function localTime(value) {
+  if (typeof value !== "string") return void 0;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
+    value.trim()
+  );
+  if (!m) return void 0;
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac ? Number(frac.padEnd(6, "0")) / 1e3 : 0;
+  const time = new Date(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s)
+  ).getTime();
+  return Number.isFinite(time) ? time + ms : void 0;
+}
+function pad2(n) {
+  return String(n).padStart(2, "0");
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function finite(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
+}
+function nonNegative(value) {
+  const n = finite(value);
+  return n !== void 0 && n >= 0 ? n : void 0;
+}
+
+// src/report/gantt.ts
+var MAX_GANTT_BARS = 50;
+var MAX_GANTT_CHARTS = 20;
+function ganttSection(model) {
+  const charts = [];
+  let hostsWithBars = 0;
+  for (const host of model.hosts) {
+    const sync = syncBars(model, host);
+    const async = asyncBars(model, host);
+    if (sync.length + async.length === 0) continue;
+    hostsWithBars++;
+    if (charts.length < MAX_GANTT_CHARTS) charts.push(ganttChart(host, sync, async));
+  }
+  if (charts.length === 0) return "";
+  const parts = ["### Timeline", ...charts];
+  if (hostsWithBars > charts.length)
+    parts.push(`_Timelines of ${hostsWithBars - charts.length} more hosts left out._`);
+  return parts.join("\n\n");
+}
+function syncBars(model, host) {
+  const bars = [];
+  for (const row of model.rows) {
+    const cell = row.cells.get(host);
+    if (!cell || cell.status === "skipped" || cell.startMs === void 0) continue;
+    const failed2 = cell.status === "unreachable" || cell.status === "failed" && !cell.ignored;
+    bars.push({
+      name: row.name,
+      tags: failed2 ? ["crit", "done"] : ["done"],
+      start: cell.startMs,
+      end: cell.startMs + (cell.durationMs ?? 0)
+    });
+  }
+  return bars;
+}
+function asyncBars(model, host) {
+  const launches = /* @__PURE__ */ new Map();
+  const gatherings = /* @__PURE__ */ new Map();
+  for (const row of model.rows) {
+    const cell = row.cells.get(host);
+    if (!cell) continue;
+    if (row.module === "async_status") {
+      for (const r of withItems(cell.result)) {
+        const jid = r["ansible_job_id"];
+        if (typeof jid !== "string" || Number(r["finished"]) !== 1) continue;
+        gatherings.set(jid, {
+          jobStart: localTime(r["start"]),
+          jobEnd: localTime(r["end"]),
+          observedAt: cell.startMs !== void 0 ? cell.startMs + (cell.durationMs ?? 0) : void 0,
+          failed: r["failed"] === true || cell.status === "failed"
+        });
+      }
+    } else if (cell.launched) {
+      for (const jid of launchedJobs(cell.result))
+        launches.set(jid, { name: row.name, at: cell.startMs });
+    }
+  }
+  const running = new Map(model.running.filter((j) => j.host === host).map((j) => [j.jid, j]));
+  const bars = [];
+  for (const jid of /* @__PURE__ */ new Set([...launches.keys(), ...gatherings.keys(), ...running.keys()])) {
+    const launch = launches.get(jid);
+    const job = running.get(jid);
+    const gathered = gatherings.get(jid);
+    const name = launch?.name ?? job?.task ?? `job ${jid}`;
+    const launchedAt = launch?.at ?? job?.launchedMs;
+    if (!gathered) {
+      if (launchedAt === void 0) continue;
+      bars.push({
+        name: `${name} (running)`,
+        tags: ["active"],
+        start: launchedAt,
+        end: Math.max(model.now, launchedAt)
+      });
+      continue;
+    }
+    const { jobStart, jobEnd, observedAt } = gathered;
+    const length = jobStart !== void 0 && jobEnd !== void 0 && jobEnd >= jobStart ? jobEnd - jobStart : void 0;
+    let start = launchedAt ?? jobStart ?? observedAt;
+    if (start === void 0) continue;
+    let end = length !== void 0 ? start + length : observedAt ?? start;
+    if (observedAt !== void 0 && end > observedAt) {
+      end = observedAt;
+      if (start > end) start = end - (length ?? 0);
+    }
+    bars.push({ name, tags: gathered.failed ? ["crit", "done"] : ["done"], start, end });
+  }
+  return bars;
+}
+function ganttChart(host, sync, async) {
+  const total = sync.length + async.length;
+  let keptSync = sync;
+  let keptAsync = async;
+  if (total > MAX_GANTT_BARS) {
+    const longest = new Set(
+      [...async, ...sync].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, MAX_GANTT_BARS)
+    );
+    keptSync = sync.filter((b) => longest.has(b));
+    keptAsync = async.filter((b) => longest.has(b));
+  }
+  const all = [...keptSync, ...keptAsync];
+  const span = Math.max(...all.map((b) => b.end)) - Math.min(...all.map((b) => b.start));
+  const lines = [
+    "```mermaid",
+    "gantt",
+    `  title ${mermaidText(host)}`,
+    "  dateFormat x",
+    `  axisFormat ${span >= 36e5 ? "%H:%M:%S" : "%M:%S"}`,
+    "  todayMarker off"
+  ];
+  let id = 0;
+  const section = (label, bars) => {
+    if (bars.length === 0) return;
+    lines.push(`  section ${label}`);
+    for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
+      const start = Math.round(bar.start);
+      const end = Math.max(start, Math.round(bar.end));
+      lines.push(`  ${mermaidText(bar.name)} :${[...bar.tags, `t${++id}`, start, end].join(", ")}`);
+    }
+  };
+  section("Tasks", keptSync);
+  section("Async jobs", keptAsync);
+  lines.push("```");
+  if (all.length < total)
+    lines.push("", `_${mdText(host)}: showing the ${all.length} longest of ${total} bars._`);
+  return lines.join("\n");
+}
+var MERMAID_KEYWORD = /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i;
+function mermaidText(text2) {
+  let out = cleanText(text2).replace(/[:#;%`<>{}\r\n\t]+/g, " ").replace(/\s+/g, " ").trim();
+  out = clip(out, 80);
+  if (out === "") return "unnamed";
+  return MERMAID_KEYWORD.test(out) ? `\u203A ${out}` : out;
+}
+
 // src/report/job-summary.ts
 var DEFAULT_SUMMARY_MAX_BYTES = 1e6;
 var SUMMARY_TRUNCATED_NOTE = "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file.";
-var MAX_GANTT_BARS = 50;
-var MAX_GANTT_CHARTS = 20;
 var MAX_JOB_ROWS = 200;
 var MAX_SUMMARY_MSG_CHARS = 300;
 var MAX_MSG_BLOCK_CHARS = 4e3;
@@ -62413,13 +62663,6 @@ function normalize(doc, now) {
   }
   const ok = typeof root["ok"] === "boolean" ? root["ok"] : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0);
   return { ok, stats, hosts, rows, running, now };
-}
-function launchedJobs(result) {
-  return withItems(result).filter((r) => typeof r["ansible_job_id"] === "string" && Number(r["finished"]) === 0).map((r) => r["ansible_job_id"]);
-}
-function withItems(result) {
-  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord) : [];
-  return [result, ...items];
 }
 function shortModule(name) {
   return name.replace(/^ansible\.(builtin|legacy)\./, "");
@@ -62591,135 +62834,6 @@ function cellText(cell) {
     return `\u{1F680} launched${duration2}`;
   return `${ICONS[cell.status]} ${cell.status}${duration2}`;
 }
-function ganttSection(model) {
-  const charts = [];
-  let hostsWithBars = 0;
-  for (const host of model.hosts) {
-    const sync = syncBars(model, host);
-    const async = asyncBars(model, host);
-    if (sync.length + async.length === 0) continue;
-    hostsWithBars++;
-    if (charts.length < MAX_GANTT_CHARTS) charts.push(ganttChart(host, sync, async));
-  }
-  if (charts.length === 0) return "";
-  const parts = ["### Timeline", ...charts];
-  if (hostsWithBars > charts.length)
-    parts.push(`_Timelines of ${hostsWithBars - charts.length} more hosts left out._`);
-  return parts.join("\n\n");
-}
-function syncBars(model, host) {
-  const bars = [];
-  for (const row of model.rows) {
-    const cell = row.cells.get(host);
-    if (!cell || cell.status === "skipped" || cell.startMs === void 0) continue;
-    const failed2 = cell.status === "unreachable" || cell.status === "failed" && !cell.ignored;
-    bars.push({
-      name: row.name,
-      tags: failed2 ? ["crit", "done"] : ["done"],
-      start: cell.startMs,
-      end: cell.startMs + (cell.durationMs ?? 0)
-    });
-  }
-  return bars;
-}
-function asyncBars(model, host) {
-  const launches = /* @__PURE__ */ new Map();
-  const gatherings = /* @__PURE__ */ new Map();
-  for (const row of model.rows) {
-    const cell = row.cells.get(host);
-    if (!cell) continue;
-    if (row.module === "async_status") {
-      for (const r of withItems(cell.result)) {
-        const jid = r["ansible_job_id"];
-        if (typeof jid !== "string" || Number(r["finished"]) !== 1) continue;
-        gatherings.set(jid, {
-          jobStart: localTime(r["start"]),
-          jobEnd: localTime(r["end"]),
-          observedAt: cell.startMs !== void 0 ? cell.startMs + (cell.durationMs ?? 0) : void 0,
-          failed: r["failed"] === true || cell.status === "failed"
-        });
-      }
-    } else if (cell.launched) {
-      for (const jid of launchedJobs(cell.result))
-        launches.set(jid, { name: row.name, at: cell.startMs });
-    }
-  }
-  const running = new Map(model.running.filter((j) => j.host === host).map((j) => [j.jid, j]));
-  const bars = [];
-  for (const jid of /* @__PURE__ */ new Set([...launches.keys(), ...gatherings.keys(), ...running.keys()])) {
-    const launch = launches.get(jid);
-    const job = running.get(jid);
-    const gathered = gatherings.get(jid);
-    const name = launch?.name ?? job?.task ?? `job ${jid}`;
-    const launchedAt = launch?.at ?? job?.launchedMs;
-    if (!gathered) {
-      if (launchedAt === void 0) continue;
-      bars.push({
-        name: `${name} (running)`,
-        tags: ["active"],
-        start: launchedAt,
-        end: Math.max(model.now, launchedAt)
-      });
-      continue;
-    }
-    const { jobStart, jobEnd, observedAt } = gathered;
-    const length = jobStart !== void 0 && jobEnd !== void 0 && jobEnd >= jobStart ? jobEnd - jobStart : void 0;
-    let start = launchedAt ?? jobStart ?? observedAt;
-    if (start === void 0) continue;
-    let end = length !== void 0 ? start + length : observedAt ?? start;
-    if (observedAt !== void 0 && end > observedAt) {
-      end = observedAt;
-      if (start > end) start = end - (length ?? 0);
-    }
-    bars.push({ name, tags: gathered.failed ? ["crit", "done"] : ["done"], start, end });
-  }
-  return bars;
-}
-function ganttChart(host, sync, async) {
-  const total = sync.length + async.length;
-  let keptSync = sync;
-  let keptAsync = async;
-  if (total > MAX_GANTT_BARS) {
-    const longest = new Set(
-      [...async, ...sync].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, MAX_GANTT_BARS)
-    );
-    keptSync = sync.filter((b) => longest.has(b));
-    keptAsync = async.filter((b) => longest.has(b));
-  }
-  const all = [...keptSync, ...keptAsync];
-  const span = Math.max(...all.map((b) => b.end)) - Math.min(...all.map((b) => b.start));
-  const lines = [
-    "```mermaid",
-    "gantt",
-    `  title ${mermaidText(host)}`,
-    "  dateFormat x",
-    `  axisFormat ${span >= 36e5 ? "%H:%M:%S" : "%M:%S"}`,
-    "  todayMarker off"
-  ];
-  let id = 0;
-  const section = (label, bars) => {
-    if (bars.length === 0) return;
-    lines.push(`  section ${label}`);
-    for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
-      const start = Math.round(bar.start);
-      const end = Math.max(start, Math.round(bar.end));
-      lines.push(`  ${mermaidText(bar.name)} :${[...bar.tags, `t${++id}`, start, end].join(", ")}`);
-    }
-  };
-  section("Tasks", keptSync);
-  section("Async jobs", keptAsync);
-  lines.push("```");
-  if (all.length < total)
-    lines.push("", `_${mdText(host)}: showing the ${all.length} longest of ${total} bars._`);
-  return lines.join("\n");
-}
-var MERMAID_KEYWORD = /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i;
-function mermaidText(text2) {
-  let out = cleanText(text2).replace(/[:#;%`<>{}\r\n\t]+/g, " ").replace(/\s+/g, " ").trim();
-  out = clip(out, 80);
-  if (out === "") return "unnamed";
-  return MERMAID_KEYWORD.test(out) ? `\u203A ${out}` : out;
-}
 function fallbackSummary(doc, title, error2) {
   const recap = attempt(
     () => recapSection(normalize({ stats: asRecord(asRecord(doc)["stats"]) }, 0)),
@@ -62756,75 +62870,6 @@ ${SUMMARY_TRUNCATED_NOTE}
   if (newline > 0) cut = cut.slice(0, newline);
   return cut + note;
 }
-function utf8Length(text2) {
-  return Buffer.byteLength(text2, "utf8");
-}
-function truncateUtf8(text2, maxBytes) {
-  const buffer = Buffer.from(text2, "utf8");
-  if (buffer.length <= maxBytes) return text2;
-  let end = Math.max(0, maxBytes);
-  while (end > 0 && ((buffer[end] ?? 0) & 192) === 128) end--;
-  return buffer.subarray(0, end).toString("utf8");
-}
-function tail3(text2, lines, lineChars) {
-  const body = text2.replace(/[\r\n]+$/, "");
-  if (body === "" || lines <= 0) return { text: "", more: false };
-  let end = body.length;
-  const picked = [];
-  while (picked.length < lines && end >= 0) {
-    const newline = end > 0 ? body.lastIndexOf("\n", end - 1) : -1;
-    picked.push(body.slice(newline + 1, end));
-    if (newline < 0) {
-      end = -1;
-      break;
-    }
-    end = newline;
-  }
-  const out = picked.reverse().map((line) => {
-    const shown = line.replace(/\r+$/, "");
-    return clip(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
-  });
-  return { text: out.join("\n"), more: end >= 0 };
-}
-function cleanText(text2) {
-  return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
-}
-function fenced(content, info2 = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(content) + 1));
-  return `${fence}${info2}
-${content}
-${fence}`;
-}
-function code(text2) {
-  const value = oneLine2(text2);
-  if (value === "") return "";
-  const ticks = "`".repeat(longestBacktickRun(value) + 1);
-  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
-}
-function mdText(text2) {
-  return oneLine2(text2).replace(
-    /[\\`*_[\]|~#<>&]/g,
-    (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
-  );
-}
-var HTML_ENTITIES = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;"
-};
-function html(text2) {
-  return oneLine2(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
-}
-function longestBacktickRun(text2) {
-  let longest = 0;
-  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
-  return longest;
-}
-function oneLine2(text2) {
-  return cleanText(text2).replace(/\s*\n\s*/g, " ");
-}
 function stringField(r, key) {
   const value = r[key];
   return typeof value === "string" ? value : "";
@@ -62834,47 +62879,6 @@ function taskLabel(row) {
 }
 function where(at) {
   return at.line !== void 0 ? `${at.file ?? ""}:${at.line}` : at.file ?? "";
-}
-function formatDuration(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return "";
-  if (ms < 59950) return `${(ms / 1e3).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1e3);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
-  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor(seconds % 3600 / 60))}m`;
-}
-function formatUtc(ms) {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-}
-function localTime(value) {
-  if (typeof value !== "string") return void 0;
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
-    value.trim()
-  );
-  if (!m) return void 0;
-  const [, y, mo, d, h, mi, s, frac] = m;
-  const ms = frac ? Number(frac.padEnd(6, "0")) / 1e3 : 0;
-  const time = new Date(
-    Number(y),
-    Number(mo) - 1,
-    Number(d),
-    Number(h),
-    Number(mi),
-    Number(s)
-  ).getTime();
-  return Number.isFinite(time) ? time + ms : void 0;
-}
-function pad2(n) {
-  return String(n).padStart(2, "0");
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function finite(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
-}
-function nonNegative(value) {
-  const n = finite(value);
-  return n !== void 0 && n >= 0 ? n : void 0;
 }
 
 // src/main.ts

@@ -1,5 +1,22 @@
+import { ganttSection } from './gantt.js'
+import {
+  cleanText,
+  code,
+  fenced,
+  finite,
+  formatDuration,
+  formatUtc,
+  html,
+  mdText,
+  nonNegative,
+  oneLine,
+  plural,
+  tail,
+  truncateUtf8,
+  utf8Length
+} from './markdown.js'
 import type { ResultsDocument } from './results-document.js'
-import { asArray, asRecord, clip, messageText } from './text.js'
+import { asArray, asRecord, clip, launchedJobs, messageText, withItems } from './text.js'
 
 /** What renderJobSummary needs besides the results document. */
 export interface JobSummaryOptions {
@@ -17,13 +34,11 @@ export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000
 export const SUMMARY_TRUNCATED_NOTE =
   "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file."
 /** Large gantt charts fail to render in the browser; the table is the complete view. */
-export const MAX_GANTT_BARS = 50
-const MAX_GANTT_CHARTS = 20
 const MAX_JOB_ROWS = 200
 const MAX_SUMMARY_MSG_CHARS = 300
 const MAX_MSG_BLOCK_CHARS = 4000
 
-type Status = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
+export type Status = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
 const STATUSES: readonly string[] = ['ok', 'changed', 'failed', 'skipped', 'unreachable']
 const STAT_KEYS = [
   'ok',
@@ -36,7 +51,7 @@ const STAT_KEYS = [
 ] as const
 type Record_ = Record<string, unknown>
 
-interface Cell {
+export interface Cell {
   status: Status
   ignored: boolean
   startMs?: number
@@ -46,7 +61,7 @@ interface Cell {
   launched: boolean
 }
 
-interface Row {
+export interface Row {
   play: string
   name: string
   module: string
@@ -55,7 +70,7 @@ interface Row {
   cells: Map<string, Cell>
 }
 
-interface RunningJob {
+export interface RunningJob {
   host: string
   key: string
   task: string
@@ -66,7 +81,7 @@ interface RunningJob {
   asyncSeconds?: number
 }
 
-interface Model {
+export interface Model {
   ok: boolean
   stats: Array<[string, Record<(typeof STAT_KEYS)[number], number>]>
   hosts: string[]
@@ -235,19 +250,6 @@ function normalize(doc: unknown, now: number): Model {
       ? root['ok']
       : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0)
   return { ok, stats, hosts, rows, running, now }
-}
-
-/** The job ids a result launched in the background: its own, or its loop items'. */
-function launchedJobs(result: Record_): string[] {
-  return withItems(result)
-    .filter((r) => typeof r['ansible_job_id'] === 'string' && Number(r['finished']) === 0)
-    .map((r) => r['ansible_job_id'] as string)
-}
-
-/** A result followed by its loop items' results. */
-function withItems(result: Record_): Record_[] {
-  const items = Array.isArray(result['results']) ? result['results'].map(asRecord) : []
-  return [result, ...items]
 }
 
 function shortModule(name: string): string {
@@ -442,177 +444,6 @@ function cellText(cell: Cell): string {
   return `${ICONS[cell.status]} ${cell.status}${duration}`
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Timeline
-
-interface Bar {
-  name: string
-  tags: string[]
-  start: number
-  end: number
-}
-
-function ganttSection(model: Model): string {
-  const charts: string[] = []
-  let hostsWithBars = 0
-  for (const host of model.hosts) {
-    const sync = syncBars(model, host)
-    const async = asyncBars(model, host)
-    if (sync.length + async.length === 0) continue
-    hostsWithBars++
-    if (charts.length < MAX_GANTT_CHARTS) charts.push(ganttChart(host, sync, async))
-  }
-  if (charts.length === 0) return ''
-  const parts = ['### Timeline', ...charts]
-  if (hostsWithBars > charts.length)
-    parts.push(`_Timelines of ${hostsWithBars - charts.length} more hosts left out._`)
-  return parts.join('\n\n')
-}
-
-function syncBars(model: Model, host: string): Bar[] {
-  const bars: Bar[] = []
-  for (const row of model.rows) {
-    const cell = row.cells.get(host)
-    if (!cell || cell.status === 'skipped' || cell.startMs === undefined) continue
-    const failed = cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored)
-    bars.push({
-      name: row.name,
-      tags: failed ? ['crit', 'done'] : ['done'],
-      start: cell.startMs,
-      end: cell.startMs + (cell.durationMs ?? 0)
-    })
-  }
-  return bars
-}
-
-interface Gathering {
-  jobStart?: number
-  jobEnd?: number
-  observedAt?: number
-  failed: boolean
-}
-
-/**
- * Background jobs of one host, from launch to end. Job `start`/`end` come from the target's clock as local
- * wall time, so only their difference is trusted; it is laid from the launch, never past the moment the
- * end was observed.
- */
-function asyncBars(model: Model, host: string): Bar[] {
-  const launches = new Map<string, { name: string; at?: number }>()
-  const gatherings = new Map<string, Gathering>()
-  for (const row of model.rows) {
-    const cell = row.cells.get(host)
-    if (!cell) continue
-    if (row.module === 'async_status') {
-      for (const r of withItems(cell.result)) {
-        const jid = r['ansible_job_id']
-        if (typeof jid !== 'string' || Number(r['finished']) !== 1) continue
-        gatherings.set(jid, {
-          jobStart: localTime(r['start']),
-          jobEnd: localTime(r['end']),
-          observedAt:
-            cell.startMs !== undefined ? cell.startMs + (cell.durationMs ?? 0) : undefined,
-          failed: r['failed'] === true || cell.status === 'failed'
-        })
-      }
-    } else if (cell.launched) {
-      for (const jid of launchedJobs(cell.result))
-        launches.set(jid, { name: row.name, at: cell.startMs })
-    }
-  }
-  const running = new Map(model.running.filter((j) => j.host === host).map((j) => [j.jid, j]))
-  const bars: Bar[] = []
-  for (const jid of new Set([...launches.keys(), ...gatherings.keys(), ...running.keys()])) {
-    const launch = launches.get(jid)
-    const job = running.get(jid)
-    const gathered = gatherings.get(jid)
-    const name = launch?.name ?? job?.task ?? `job ${jid}`
-    const launchedAt = launch?.at ?? job?.launchedMs
-    if (!gathered) {
-      if (launchedAt === undefined) continue
-      bars.push({
-        name: `${name} (running)`,
-        tags: ['active'],
-        start: launchedAt,
-        end: Math.max(model.now, launchedAt)
-      })
-      continue
-    }
-    const { jobStart, jobEnd, observedAt } = gathered
-    const length =
-      jobStart !== undefined && jobEnd !== undefined && jobEnd >= jobStart
-        ? jobEnd - jobStart
-        : undefined
-    let start = launchedAt ?? jobStart ?? observedAt
-    if (start === undefined) continue
-    let end = length !== undefined ? start + length : (observedAt ?? start)
-    if (observedAt !== undefined && end > observedAt) {
-      end = observedAt
-      if (start > end) start = end - (length ?? 0)
-    }
-    bars.push({ name, tags: gathered.failed ? ['crit', 'done'] : ['done'], start, end })
-  }
-  return bars
-}
-
-function ganttChart(host: string, sync: Bar[], async: Bar[]): string {
-  const total = sync.length + async.length
-  let keptSync = sync
-  let keptAsync = async
-  if (total > MAX_GANTT_BARS) {
-    const longest = new Set(
-      [...async, ...sync]
-        .sort((a, b) => b.end - b.start - (a.end - a.start))
-        .slice(0, MAX_GANTT_BARS)
-    )
-    keptSync = sync.filter((b) => longest.has(b))
-    keptAsync = async.filter((b) => longest.has(b))
-  }
-  const all = [...keptSync, ...keptAsync]
-  const span = Math.max(...all.map((b) => b.end)) - Math.min(...all.map((b) => b.start))
-  const lines = [
-    '```mermaid',
-    'gantt',
-    `  title ${mermaidText(host)}`,
-    '  dateFormat x',
-    `  axisFormat ${span >= 3_600_000 ? '%H:%M:%S' : '%M:%S'}`,
-    '  todayMarker off'
-  ]
-  let id = 0
-  const section = (label: string, bars: Bar[]): void => {
-    if (bars.length === 0) return
-    lines.push(`  section ${label}`)
-    for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
-      const start = Math.round(bar.start)
-      const end = Math.max(start, Math.round(bar.end))
-      lines.push(`  ${mermaidText(bar.name)} :${[...bar.tags, `t${++id}`, start, end].join(', ')}`)
-    }
-  }
-  section('Tasks', keptSync)
-  section('Async jobs', keptAsync)
-  lines.push('```')
-  if (all.length < total)
-    lines.push('', `_${mdText(host)}: showing the ${all.length} longest of ${total} bars._`)
-  return lines.join('\n')
-}
-
-const MERMAID_KEYWORD =
-  /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i
-
-/** A task name Mermaid reads as plain text: no `:`, `#`, `;`, `%`, backticks or line breaks. */
-export function mermaidText(text: string): string {
-  let out = cleanText(text)
-    .replace(/[:#;%`<>{}\r\n\t]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  out = clip(out, 80)
-  if (out === '') return 'unnamed'
-  return MERMAID_KEYWORD.test(out) ? `› ${out}` : out
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Text helpers
-
 function fallbackSummary(doc: unknown, title: string, error: unknown): string {
   const recap = attempt(
     () => recapSection(normalize({ stats: asRecord(asRecord(doc)['stats']) }, 0)),
@@ -653,98 +484,6 @@ function fitBytes(text: string, maxBytes: number): string {
   return cut + note
 }
 
-function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
-}
-
-function truncateUtf8(text: string, maxBytes: number): string {
-  const buffer = Buffer.from(text, 'utf8')
-  if (buffer.length <= maxBytes) return text
-  let end = Math.max(0, maxBytes)
-  // Never cut a multi-byte character in half: back up to the start of the character.
-  while (end > 0 && ((buffer[end] ?? 0) & 0xc0) === 0x80) end--
-  return buffer.subarray(0, end).toString('utf8')
-}
-
-/** The last `lines` lines of command output, cleaned of terminal escapes, each clipped to lineChars. */
-function tail(text: string, lines: number, lineChars: number): { text: string; more: boolean } {
-  const body = text.replace(/[\r\n]+$/, '')
-  if (body === '' || lines <= 0) return { text: '', more: false }
-  let end = body.length
-  const picked: string[] = []
-  while (picked.length < lines && end >= 0) {
-    const newline = end > 0 ? body.lastIndexOf('\n', end - 1) : -1
-    picked.push(body.slice(newline + 1, end))
-    if (newline < 0) {
-      end = -1
-      break
-    }
-    end = newline
-  }
-  const out = picked.reverse().map((line) => {
-    // What a terminal shows of a progress line rewritten with carriage returns.
-    const shown = line.replace(/\r+$/, '')
-    return clip(cleanText(shown.slice(shown.lastIndexOf('\r') + 1)), lineChars)
-  })
-  return { text: out.join('\n'), more: end >= 0 }
-}
-
-/** Removes terminal escape sequences and control characters other than tab and newline. */
-function cleanText(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, '')
-      .replace(/\r\n?/g, '\n')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
-  )
-}
-
-/** A fenced code block whose fence is longer than any run of backticks in the content. */
-function fenced(content: string, info = ''): string {
-  const fence = '`'.repeat(Math.max(3, longestBacktickRun(content) + 1))
-  return `${fence}${info}\n${content}\n${fence}`
-}
-
-/** An inline code span that survives backticks and pipes inside a table cell. */
-function code(text: string): string {
-  const value = oneLine(text)
-  if (value === '') return ''
-  const ticks = '`'.repeat(longestBacktickRun(value) + 1)
-  const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : ''
-  return `${ticks}${pad}${value.replace(/\|/g, '\\|')}${pad}${ticks}`
-}
-
-/** Markdown text that renders literally, on one line, safe in a table cell. */
-function mdText(text: string): string {
-  return oneLine(text).replace(/[\\`*_[\]|~#<>&]/g, (c) =>
-    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`
-  )
-}
-
-const HTML_ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;'
-}
-
-function html(text: string): string {
-  return oneLine(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c)
-}
-
-/** The longest run of backticks in text (a loop: a spread of many matches would overflow the stack). */
-function longestBacktickRun(text: string): number {
-  let longest = 0
-  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length)
-  return longest
-}
-
-function oneLine(text: string): string {
-  return cleanText(text).replace(/\s*\n\s*/g, ' ')
-}
-
 function stringField(r: Record_, key: string): string {
   const value = r[key]
   return typeof value === 'string' ? value : ''
@@ -758,58 +497,5 @@ function where(at: { file?: string; line?: number }): string {
   return at.line !== undefined ? `${at.file ?? ''}:${at.line}` : (at.file ?? '')
 }
 
-/** `0.8s`, `2m 05s`, `1h 02m`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return ''
-  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`
-  const seconds = Math.round(ms / 1000)
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`
-  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor((seconds % 3600) / 60))}m`
-}
-
-function formatUtc(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' UTC')
-}
-
-/**
- * Reads `YYYY-MM-DD HH:MM:SS.ffffff` (Ansible's `start`/`end`) as local wall time, in epoch ms. Callers only
- * use differences of two such times.
- */
-function localTime(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
-    value.trim()
-  )
-  if (!m) return undefined
-  const [, y, mo, d, h, mi, s, frac] = m
-  const ms = frac ? Number(frac.padEnd(6, '0')) / 1000 : 0
-  const time = new Date(
-    Number(y),
-    Number(mo) - 1,
-    Number(d),
-    Number(h),
-    Number(mi),
-    Number(s)
-  ).getTime()
-  return Number.isFinite(time) ? time + ms : undefined
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0')
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}
-
-function finite(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
-}
-
-function nonNegative(value: unknown): number | undefined {
-  const n = finite(value)
-  return n !== undefined && n >= 0 ? n : undefined
-}
+export { formatDuration } from './markdown.js'
+export { MAX_GANTT_BARS, mermaidText } from './gantt.js'

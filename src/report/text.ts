@@ -28,3 +28,16 @@ export function messageText(msg: unknown): string {
     return String(msg)
   }
 }
+
+/** The job ids a result launched in the background: its own, or its loop items'. */
+export function launchedJobs(result: Record_): string[] {
+  return withItems(result)
+    .filter((r) => typeof r['ansible_job_id'] === 'string' && Number(r['finished']) === 0)
+    .map((r) => r['ansible_job_id'] as string)
+}
+
+/** A result followed by its loop items' results. */
+export function withItems(result: Record_): Record_[] {
+  const items = Array.isArray(result['results']) ? result['results'].map(asRecord) : []
+  return [result, ...items]
+}
