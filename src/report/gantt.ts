@@ -170,6 +170,3 @@ export function mermaidText(text: string): string {
   if (out === '') return 'unnamed'
   return MERMAID_KEYWORD.test(out) ? `› ${out}` : out
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Text helpers
