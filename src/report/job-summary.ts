@@ -444,6 +444,9 @@ function cellText(cell: Cell): string {
   return `${ICONS[cell.status]} ${cell.status}${duration}`
 }
 
+// ---------------------------------------------------------------------------------------------------
+// When the document cannot be read, and fitting the size limit
+
 function fallbackSummary(doc: unknown, title: string, error: unknown): string {
   const recap = attempt(
     () => recapSection(normalize({ stats: asRecord(asRecord(doc)['stats']) }, 0)),
