@@ -31529,7 +31529,7 @@ function roleSearchPath(playDir) {
     "/usr/share/ansible/roles",
     "/etc/ansible/roles"
   ];
-  return [path2.join(playDir, "roles"), ...extra.map((d) => path2.resolve(playDir, d)), playDir];
+  return [path2.join(playDir, "roles"), ...extra.map((d) => path2.resolve(d)), playDir];
 }
 function findRole(name, playDir, location, near = []) {
   if (name.includes("{{") || name.includes("{%")) {
@@ -31880,7 +31880,9 @@ var RoleLoader = class extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} }).tasks;
+      const { tasks, ref } = this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+      this.context.play?.listed.push(ref.name);
+      return tasks;
     });
   }
   /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
@@ -35296,7 +35298,7 @@ function loadInclude(include, args, location) {
     {
       ...state.load,
       // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [] }
+      play: { roles: [], handlers: [], listed: [] }
     },
     include.chain,
     include.playDir
@@ -35529,7 +35531,7 @@ var Loader = class _Loader extends RoleLoader {
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
-    const roles = { roles: [], handlers: [] };
+    const roles = { roles: [], handlers: [], listed: [] };
     this.context.play = roles;
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location),
@@ -35560,7 +35562,7 @@ var Loader = class _Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
       ...become ? { become } : {},
-      ...roles.roles.length > 0 ? { roles: roles.roles } : {},
+      ...roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {},
       location
     };
   }
@@ -35749,6 +35751,9 @@ var Loader = class _Loader extends RoleLoader {
     };
   }
 };
+function unique(names) {
+  return [...new Set(names)];
+}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -38000,7 +38005,13 @@ var VariableManager = class {
         ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
         omit: this.omit,
         hostvars: this.hostvarsView(play),
-        ...role ? { role_name: role.name, role_path: role.path } : {}
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_dependent_role_names: (play.roleNames?.all ?? []).filter(
+          (name) => !play.roleNames?.listed.includes(name)
+        ),
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? [],
+        ...role ? { role_name: role.name, role_path: role.path, ansible_role_name: role.name } : {}
       },
       false
     );
@@ -41292,7 +41303,12 @@ var PlaybookRunner = class {
     const playContextBase = {
       ...roles.length > 0 ? {
         roleDefaults: mergeRoleVars(roles, "defaults"),
-        roleExports: mergeRoleVars(roles, "vars")
+        roleExports: mergeRoleVars(roles, "vars"),
+        // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
+        roleNames: {
+          all: [.../* @__PURE__ */ new Set([...play.listedRoles ?? [], ...roles.map((r) => r.name)])],
+          listed: play.listedRoles ?? []
+        }
       } : {},
       playVars: play.vars,
       ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
@@ -41597,7 +41613,6 @@ var PlaybookRunner = class {
    * the play never does. Returns the hosts that failed in a handler.
    */
   async flushHandlers(play, batch, playContext, handlers, only) {
-    const selection = this.options.tags ?? ALL_TAGS;
     const newlyFailed = [];
     for (const handler of handlers.list) {
       const pending = handlers.notified.get(handler);
@@ -41606,7 +41621,7 @@ var PlaybookRunner = class {
         (h) => pending.has(h) && (only === void 0 || only.includes(h)) && !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
       );
       for (const host of batch) if (only === void 0 || only.includes(host)) pending.delete(host);
-      if (hosts.length === 0 || !shouldRunTags(handler.tags, selection)) continue;
+      if (hosts.length === 0) continue;
       const run = await this.runTask(
         handler,
         hosts,

@@ -51117,7 +51117,7 @@ function roleSearchPath(playDir) {
     "/usr/share/ansible/roles",
     "/etc/ansible/roles"
   ];
-  return [path.join(playDir, "roles"), ...extra.map((d) => path.resolve(playDir, d)), playDir];
+  return [path.join(playDir, "roles"), ...extra.map((d) => path.resolve(d)), playDir];
 }
 function findRole(name, playDir, location2, near = []) {
   if (name.includes("{{") || name.includes("{%")) {
@@ -51468,7 +51468,9 @@ var RoleLoader = class extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} }).tasks;
+      const { tasks, ref } = this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+      this.context.play?.listed.push(ref.name);
+      return tasks;
     });
   }
   /** A `roles:` or `dependencies:` entry: a name, or a mapping with `role:` and keywords/parameters. */
@@ -54919,7 +54921,7 @@ function loadInclude(include, args, location2) {
     {
       ...state.load,
       // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [] }
+      play: { roles: [], handlers: [], listed: [] }
     },
     include.chain,
     include.playDir
@@ -55152,7 +55154,7 @@ var Loader = class _Loader extends RoleLoader {
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
-    const roles = { roles: [], handlers: [] };
+    const roles = { roles: [], handlers: [], listed: [] };
     this.context.play = roles;
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
@@ -55183,7 +55185,7 @@ var Loader = class _Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
       ...become ? { become } : {},
-      ...roles.roles.length > 0 ? { roles: roles.roles } : {},
+      ...roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {},
       location: location2
     };
   }
@@ -55372,6 +55374,9 @@ var Loader = class _Loader extends RoleLoader {
     };
   }
 };
+function unique(names) {
+  return [...new Set(names)];
+}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -57623,7 +57628,13 @@ var VariableManager = class {
         ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
         omit: this.omit,
         hostvars: this.hostvarsView(play),
-        ...role ? { role_name: role.name, role_path: role.path } : {}
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_dependent_role_names: (play.roleNames?.all ?? []).filter(
+          (name) => !play.roleNames?.listed.includes(name)
+        ),
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? [],
+        ...role ? { role_name: role.name, role_path: role.path, ansible_role_name: role.name } : {}
       },
       false
     );
@@ -60887,7 +60898,12 @@ var PlaybookRunner = class {
     const playContextBase = {
       ...roles.length > 0 ? {
         roleDefaults: mergeRoleVars(roles, "defaults"),
-        roleExports: mergeRoleVars(roles, "vars")
+        roleExports: mergeRoleVars(roles, "vars"),
+        // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
+        roleNames: {
+          all: [.../* @__PURE__ */ new Set([...play.listedRoles ?? [], ...roles.map((r) => r.name)])],
+          listed: play.listedRoles ?? []
+        }
       } : {},
       playVars: play.vars,
       ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
@@ -61192,7 +61208,6 @@ var PlaybookRunner = class {
    * the play never does. Returns the hosts that failed in a handler.
    */
   async flushHandlers(play, batch, playContext, handlers, only) {
-    const selection = this.options.tags ?? ALL_TAGS;
     const newlyFailed = [];
     for (const handler of handlers.list) {
       const pending = handlers.notified.get(handler);
@@ -61201,7 +61216,7 @@ var PlaybookRunner = class {
         (h) => pending.has(h) && (only === void 0 || only.includes(h)) && !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
       );
       for (const host of batch) if (only === void 0 || only.includes(host)) pending.delete(host);
-      if (hosts.length === 0 || !shouldRunTags(handler.tags, selection)) continue;
+      if (hosts.length === 0) continue;
       const run2 = await this.runTask(
         handler,
         hosts,

@@ -55281,7 +55281,13 @@ var VariableManager = class {
         ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
         omit: this.omit,
         hostvars: this.hostvarsView(play),
-        ...role ? { role_name: role.name, role_path: role.path } : {}
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_dependent_role_names: (play.roleNames?.all ?? []).filter(
+          (name) => !play.roleNames?.listed.includes(name)
+        ),
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? [],
+        ...role ? { role_name: role.name, role_path: role.path, ansible_role_name: role.name } : {}
       },
       false
     );

@@ -35,3 +35,22 @@ describe('VariableManager precedence', () => {
     expect(registered.scope('h', PLAY, { vars: { v: 'task' } })['v']).toBe('set_fact')
   })
 })
+
+describe('role magic variables', () => {
+  it('names the roles of the play, the listed ones, the dependencies, and the running role', () => {
+    const vars = manager()
+    const role = { name: 'web', path: '/pb/roles/web', defaults: {}, vars: {}, params: {} }
+    const play: PlayContext = { ...PLAY, roleNames: { all: ['web', 'common'], listed: ['web'] } }
+    const scope = vars.scope('h', play, { vars: {}, role })
+    expect(scope['ansible_role_names']).toEqual(['web', 'common'])
+    expect(scope['ansible_play_role_names']).toEqual(['web'])
+    expect(scope['role_names']).toEqual(['web'])
+    expect(scope['ansible_dependent_role_names']).toEqual(['common'])
+    expect(scope['ansible_role_name']).toBe('web')
+    expect(scope['role_path']).toBe('/pb/roles/web')
+    // Outside a role: the play's lists, but no role of its own.
+    const plain = vars.scope('h', play)
+    expect(plain['ansible_role_names']).toEqual(['web', 'common'])
+    expect(plain['ansible_role_name']).toBeUndefined()
+  })
+})

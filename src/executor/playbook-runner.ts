@@ -204,7 +204,12 @@ class PlaybookRunner {
       ...(roles.length > 0
         ? {
             roleDefaults: mergeRoleVars(roles, 'defaults'),
-            roleExports: mergeRoleVars(roles, 'vars')
+            roleExports: mergeRoleVars(roles, 'vars'),
+            // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
+            roleNames: {
+              all: [...new Set([...(play.listedRoles ?? []), ...roles.map((r) => r.name)])],
+              listed: play.listedRoles ?? []
+            }
           }
         : {}),
       playVars: play.vars,
@@ -578,7 +583,6 @@ class PlaybookRunner {
     handlers: HandlerState,
     only?: string[]
   ): Promise<string[]> {
-    const selection = this.options.tags ?? ALL_TAGS
     const newlyFailed: string[] = []
     for (const handler of handlers.list) {
       const pending = handlers.notified.get(handler)
@@ -592,7 +596,8 @@ class PlaybookRunner {
           (handlers.force || !this.failed.has(h))
       )
       for (const host of batch) if (only === undefined || only.includes(host)) pending.delete(host)
-      if (hosts.length === 0 || !shouldRunTags(handler.tags, selection)) continue
+      // As Ansible 2.14: tags do not apply to handlers; a notified handler runs whatever its tags.
+      if (hosts.length === 0) continue
       const run = await this.runTask(
         handler,
         hosts,

@@ -26,6 +26,8 @@ export interface PlayContext {
   roleDefaults?: Record<string, unknown>
   /** The vars/main.yml of the play's public roles, merged in order: above vars_files, below a role's own vars. */
   roleExports?: Record<string, unknown>
+  /** `ansible_role_names` (every role of the play, dependencies included) and `ansible_play_role_names`. */
+  roleNames?: { all: string[]; listed: string[] }
   playHosts: string[]
   playBatch: string[]
   playbookDir: string
@@ -145,7 +147,15 @@ export class VariableManager {
         ansible_version: { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' },
         omit: this.omit,
         hostvars: this.hostvarsView(play),
-        ...(role ? { role_name: role.name, role_path: role.path } : {})
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_dependent_role_names: (play.roleNames?.all ?? []).filter(
+          (name) => !play.roleNames?.listed.includes(name)
+        ),
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? [],
+        ...(role
+          ? { role_name: role.name, role_path: role.path, ansible_role_name: role.name }
+          : {})
       },
       false
     )

@@ -45,6 +45,8 @@ export interface PlayRoles {
   roles: RoleRef[]
   /** Role handlers, in the order their roles were loaded (they come before the play's own). */
   handlers: Task[]
+  /** The names of the roles listed under `roles:` (not their dependencies). */
+  listed: string[]
 }
 
 /** A role invocation: the role's name and what the invocation adds. */

@@ -113,7 +113,7 @@ export function loadInclude(
     {
       ...state.load,
       // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [] }
+      play: { roles: [], handlers: [], listed: [] }
     },
     include.chain,
     include.playDir
@@ -379,7 +379,7 @@ class Loader extends RoleLoader {
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
     if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
     const tags = normaliseTags(raw.tags)
-    const roles: PlayRoles = { roles: [], handlers: [] }
+    const roles: PlayRoles = { roles: [], handlers: [], listed: [] }
     this.context.play = roles
     // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
@@ -419,7 +419,7 @@ class Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors,
       environment: raw.environment,
       ...(become ? { become } : {}),
-      ...(roles.roles.length > 0 ? { roles: roles.roles } : {}),
+      ...(roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {}),
       location
     }
   }
@@ -633,4 +633,8 @@ class Loader extends RoleLoader {
       timeout: raw.timeout ?? outer.timeout
     }
   }
+}
+
+function unique(names: string[]): string[] {
+  return [...new Set(names)]
 }

@@ -66,7 +66,9 @@ export abstract class RoleLoader extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw))
-      return this.role(spec, TOP_LEVEL, { dedupe: true, from: {} }).tasks
+      const { tasks, ref } = this.role(spec, TOP_LEVEL, { dedupe: true, from: {} })
+      this.context.play?.listed.push(ref.name)
+      return tasks
     })
   }
 

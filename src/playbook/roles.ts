@@ -52,7 +52,8 @@ export function roleSearchPath(playDir: string): string[] {
           '/etc/ansible/roles'
         ]
   // The playbook's own directory comes last (findRole relies on it).
-  return [path.join(playDir, 'roles'), ...extra.map((d) => path.resolve(playDir, d)), playDir]
+  // As Ansible: a relative ANSIBLE_ROLES_PATH entry is relative to the current directory.
+  return [path.join(playDir, 'roles'), ...extra.map((d) => path.resolve(d)), playDir]
 }
 
 /** The absolute directory of a role: a name looked up on the search path, or a path to it. */

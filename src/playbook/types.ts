@@ -144,6 +144,8 @@ export interface Play {
   become?: BecomeKeywords
   /** The play's public roles (`roles:` and `import_role`): their defaults and vars are seen by every task. */
   roles?: RoleRef[]
+  /** The names of the roles listed under `roles:` (`ansible_play_role_names`). */
+  listedRoles?: string[]
   location: SourceLocation
 }
 
