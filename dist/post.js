@@ -54643,7 +54643,8 @@ function installRuntimePatches() {
     contextOrFrameLookup: lookupVariable,
     memberLookup: (obj, key, ...slice) => slice.length === 2 ? sliceValue(obj, key, slice[0], slice[1]) : getAttribute(obj, key),
     callWrap: callFunction,
-    suppressValue: (value) => pythonStr(value),
+    // As Ansible's finalize: None prints as nothing.
+    suppressValue: (value) => value === null ? "" : pythonStr(value),
     inOperator: (item, container) => pyIn(item, container),
     fromIterator: (value) => {
       assertDefined(value);
@@ -54813,6 +54814,225 @@ function evaluateExpression(expression, vars, source = expression) {
   return captured;
 }
 
+// src/inventory/python-literal.ts
+var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
+var LiteralSyntaxError = class extends Error {
+};
+function parseIniValue(text2) {
+  const value = literalEval(text2);
+  return value === NOT_A_LITERAL ? text2 : value;
+}
+function literalEval(text2) {
+  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
+  try {
+    const value = parser.parseValue();
+    parser.skipBlank();
+    return parser.atEnd() ? value : NOT_A_LITERAL;
+  } catch (e) {
+    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
+    throw e;
+  }
+}
+var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
+var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
+var SIMPLE_ESCAPES2 = {
+  "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v"
+};
+var MAX_NESTING = 200;
+var LiteralParser = class {
+  constructor(src) {
+    this.src = src;
+  }
+  src;
+  pos = 0;
+  depth = 0;
+  atEnd() {
+    return this.pos >= this.src.length;
+  }
+  skipBlank() {
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
+      else if (c === "#") this.pos = this.src.length;
+      else break;
+    }
+  }
+  parseValue() {
+    this.skipBlank();
+    const c = this.src[this.pos];
+    if (c === void 0) throw new LiteralSyntaxError();
+    if (c === "[" || c === "(" || c === "{") {
+      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      try {
+        if (c === "[") return this.parseSequence("]");
+        if (c === "(") return this.parseParenthesised();
+        return this.parseDict();
+      } finally {
+        this.depth--;
+      }
+    }
+    if (c === "+" || c === "-") {
+      this.pos++;
+      this.skipBlank();
+      const n = this.parseNumber();
+      return c === "-" ? -n : n;
+    }
+    if (/[0-9.]/.test(c)) return this.parseNumber();
+    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
+    if (word !== void 0) {
+      const quote = this.src[this.pos + word.length];
+      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
+        return this.parseStrings();
+      this.pos += word.length;
+      if (word === "True") return true;
+      if (word === "False") return false;
+      if (word === "None") return null;
+      throw new LiteralSyntaxError();
+    }
+    if (c === "'" || c === '"') return this.parseStrings();
+    throw new LiteralSyntaxError();
+  }
+  parseNumber() {
+    const rest = this.src.slice(this.pos);
+    const m = NUMBER.exec(rest);
+    if (!m || m[0] === ".") throw new LiteralSyntaxError();
+    const text2 = m[0];
+    this.pos += text2.length;
+    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
+    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
+    const digits = text2.replace(/_/g, "");
+    if (/^0[xXoObB]/.test(digits)) {
+      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
+      return parseInt(digits.slice(2), radix);
+    }
+    return Number(digits);
+  }
+  parseStrings() {
+    let result = "";
+    do {
+      result += this.parseOneString();
+      this.skipBlank();
+    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
+    return result;
+  }
+  parseOneString() {
+    let raw = false;
+    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
+      if (/[rR]/.test(this.src[this.pos])) raw = true;
+      this.pos++;
+    }
+    const quote = this.src[this.pos];
+    const triple = this.src.startsWith(quote.repeat(3), this.pos);
+    const delimiter = triple ? quote.repeat(3) : quote;
+    this.pos += delimiter.length;
+    let out = "";
+    for (; ; ) {
+      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
+      if (this.src.startsWith(delimiter, this.pos)) {
+        this.pos += delimiter.length;
+        return out;
+      }
+      const c = this.src[this.pos];
+      if (c === "\n" && !triple) throw new LiteralSyntaxError();
+      if (c !== "\\") {
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const next = this.src[this.pos + 1];
+      if (next === void 0) throw new LiteralSyntaxError();
+      if (raw) {
+        out += c + next;
+        this.pos += 2;
+        continue;
+      }
+      this.pos += 2;
+      out += this.readEscape(next);
+    }
+  }
+  readEscape(next) {
+    const simple = SIMPLE_ESCAPES2[next];
+    if (simple !== void 0) return simple;
+    if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
+      this.pos += m.length;
+      return String.fromCodePoint(parseInt(next + m, 8));
+    }
+    const width = { x: 2, u: 4, U: 8 }[next];
+    if (width !== void 0) {
+      const hex = this.src.slice(this.pos, this.pos + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
+      this.pos += width;
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+    if (next === "N") throw new LiteralSyntaxError();
+    return "\\" + next;
+  }
+  parseSequence(close) {
+    this.pos++;
+    const items = [];
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === close) {
+        this.pos++;
+        return items;
+      }
+      items.push(this.parseValue());
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
+    }
+  }
+  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
+  parseParenthesised() {
+    const start = this.pos;
+    this.pos++;
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return [];
+    }
+    const first = this.parseValue();
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return first;
+    }
+    this.pos = start;
+    return this.parseSequence(")");
+  }
+  parseDict() {
+    this.pos++;
+    const dict = {};
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === "}") {
+        this.pos++;
+        return dict;
+      }
+      const key = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
+      this.pos++;
+      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
+      dict[key === null ? "null" : String(key)] = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
+    }
+  }
+};
+
 // src/template/templar.ts
 var SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
 function singleExpression(text2) {
@@ -54834,6 +55054,17 @@ function singleExpression(text2) {
     }
   }
   return depth === 0 ? inner : void 0;
+}
+var SINGLE_VARIABLE = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*$/;
+function isScalar(value) {
+  return typeof value === "boolean" || typeof value === "number";
+}
+function convertData(value) {
+  if (Array.isArray(value) || isPlainObject(value) || typeof value === "boolean") return value;
+  const text2 = typeof value === "string" ? value : value === null || value === void 0 ? "" : pythonStr(value);
+  if (text2.startsWith("[") || text2.startsWith("{") && !text2.startsWith("{{") || text2 === "True" || text2 === "False")
+    return parseIniValue(text2);
+  return text2;
 }
 function isTemplate(text2) {
   return text2.includes("{{") || text2.includes("{%");
@@ -54935,8 +55166,11 @@ var Templar = class {
   renderString(text2, vars) {
     if (!isTemplate(text2)) return text2;
     const inner = singleExpression(text2);
-    if (inner !== void 0) return evaluateExpression(inner, vars, text2);
-    return renderToString(text2, vars);
+    if (inner === void 0) return convertData(renderToString(text2, vars));
+    const value = evaluateExpression(inner, vars, text2);
+    if (SINGLE_VARIABLE.test(inner) && inner.trim() in vars && (value === null || isScalar(value)))
+      return value;
+    return convertData(value);
   }
 };
 
@@ -55599,225 +55833,6 @@ function globToRegex(glob) {
   }
   return out;
 }
-
-// src/inventory/python-literal.ts
-var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
-var LiteralSyntaxError = class extends Error {
-};
-function parseIniValue(text2) {
-  const value = literalEval(text2);
-  return value === NOT_A_LITERAL ? text2 : value;
-}
-function literalEval(text2) {
-  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
-  try {
-    const value = parser.parseValue();
-    parser.skipBlank();
-    return parser.atEnd() ? value : NOT_A_LITERAL;
-  } catch (e) {
-    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
-    throw e;
-  }
-}
-var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
-var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
-var SIMPLE_ESCAPES2 = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v"
-};
-var MAX_NESTING = 200;
-var LiteralParser = class {
-  constructor(src) {
-    this.src = src;
-  }
-  src;
-  pos = 0;
-  depth = 0;
-  atEnd() {
-    return this.pos >= this.src.length;
-  }
-  skipBlank() {
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos];
-      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
-      else if (c === "#") this.pos = this.src.length;
-      else break;
-    }
-  }
-  parseValue() {
-    this.skipBlank();
-    const c = this.src[this.pos];
-    if (c === void 0) throw new LiteralSyntaxError();
-    if (c === "[" || c === "(" || c === "{") {
-      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
-      try {
-        if (c === "[") return this.parseSequence("]");
-        if (c === "(") return this.parseParenthesised();
-        return this.parseDict();
-      } finally {
-        this.depth--;
-      }
-    }
-    if (c === "+" || c === "-") {
-      this.pos++;
-      this.skipBlank();
-      const n = this.parseNumber();
-      return c === "-" ? -n : n;
-    }
-    if (/[0-9.]/.test(c)) return this.parseNumber();
-    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
-    if (word !== void 0) {
-      const quote = this.src[this.pos + word.length];
-      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
-        return this.parseStrings();
-      this.pos += word.length;
-      if (word === "True") return true;
-      if (word === "False") return false;
-      if (word === "None") return null;
-      throw new LiteralSyntaxError();
-    }
-    if (c === "'" || c === '"') return this.parseStrings();
-    throw new LiteralSyntaxError();
-  }
-  parseNumber() {
-    const rest = this.src.slice(this.pos);
-    const m = NUMBER.exec(rest);
-    if (!m || m[0] === ".") throw new LiteralSyntaxError();
-    const text2 = m[0];
-    this.pos += text2.length;
-    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
-    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
-    const digits = text2.replace(/_/g, "");
-    if (/^0[xXoObB]/.test(digits)) {
-      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
-      return parseInt(digits.slice(2), radix);
-    }
-    return Number(digits);
-  }
-  parseStrings() {
-    let result = "";
-    do {
-      result += this.parseOneString();
-      this.skipBlank();
-    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
-    return result;
-  }
-  parseOneString() {
-    let raw = false;
-    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
-      if (/[rR]/.test(this.src[this.pos])) raw = true;
-      this.pos++;
-    }
-    const quote = this.src[this.pos];
-    const triple = this.src.startsWith(quote.repeat(3), this.pos);
-    const delimiter = triple ? quote.repeat(3) : quote;
-    this.pos += delimiter.length;
-    let out = "";
-    for (; ; ) {
-      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
-      if (this.src.startsWith(delimiter, this.pos)) {
-        this.pos += delimiter.length;
-        return out;
-      }
-      const c = this.src[this.pos];
-      if (c === "\n" && !triple) throw new LiteralSyntaxError();
-      if (c !== "\\") {
-        out += c;
-        this.pos++;
-        continue;
-      }
-      const next = this.src[this.pos + 1];
-      if (next === void 0) throw new LiteralSyntaxError();
-      if (raw) {
-        out += c + next;
-        this.pos += 2;
-        continue;
-      }
-      this.pos += 2;
-      out += this.readEscape(next);
-    }
-  }
-  readEscape(next) {
-    const simple = SIMPLE_ESCAPES2[next];
-    if (simple !== void 0) return simple;
-    if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
-      this.pos += m.length;
-      return String.fromCodePoint(parseInt(next + m, 8));
-    }
-    const width = { x: 2, u: 4, U: 8 }[next];
-    if (width !== void 0) {
-      const hex = this.src.slice(this.pos, this.pos + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
-      this.pos += width;
-      return String.fromCodePoint(parseInt(hex, 16));
-    }
-    if (next === "N") throw new LiteralSyntaxError();
-    return "\\" + next;
-  }
-  parseSequence(close) {
-    this.pos++;
-    const items = [];
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === close) {
-        this.pos++;
-        return items;
-      }
-      items.push(this.parseValue());
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
-    }
-  }
-  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
-  parseParenthesised() {
-    const start = this.pos;
-    this.pos++;
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return [];
-    }
-    const first = this.parseValue();
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return first;
-    }
-    this.pos = start;
-    return this.parseSequence(")");
-  }
-  parseDict() {
-    this.pos++;
-    const dict = {};
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === "}") {
-        this.pos++;
-        return dict;
-      }
-      const key = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
-      this.pos++;
-      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
-    }
-  }
-};
 
 // src/inventory/ini-parser.ts
 var SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;

@@ -282,6 +282,15 @@ describe('keyword validation', () => {
 })
 
 describe('module arguments', () => {
+  it("decodes escapes in key=value values as Ansible's parse_kv does, but not in a free-form command", () => {
+    const task = onlyTask(
+      '    - debug: msg="say \\"hi\\" {{ x | default(\\"d\\") }}\\tend\\nnext \\x41\\u00e9 \\d"\n'
+    )
+    expect(task.args).toEqual({ msg: 'say "hi" {{ x | default("d") }}\tend\nnext Aé \\d' })
+    const shell = onlyTask('    - shell: printf "a\\nb" chdir=/tmp/a\\tb\n')
+    expect(shell.args).toEqual({ chdir: '/tmp/a\tb', _raw_params: 'printf "a\\nb"' })
+  })
+
   it('extracts chdir from a free-form shell string and keeps the rest as _raw_params', () => {
     const task = onlyTask('    - shell: chdir=/tmp make all\n')
     expect(task.module).toBe('shell')

@@ -27,7 +27,7 @@ describe('Templar.render', () => {
     expect(render('{{ x }}-{{ y }}', { x: 1, y: 2 })).toBe('1-2')
   })
 
-  it('prints non-strings inside text the way Python str() does', () => {
+  it('prints non-strings inside text the way Python str() does, None as nothing (Ansible finalize)', () => {
     const vars = {
       t: true,
       f: false,
@@ -36,31 +36,42 @@ describe('Templar.render', () => {
       d: { k: 'v' },
       nested: [1, { a: [true, null] }]
     }
-    expect(render('{{ t }} {{ f }} {{ n }}', vars)).toBe('True False None')
+    expect(render('{{ t }} {{ f }} {{ n }}.', vars)).toBe('True False .')
     expect(render('l={{ l }} d={{ d }}', vars)).toBe("l=['a', 'b'] d={'k': 'v'}")
     expect(render('x {{ nested }}', vars)).toBe("x [1, {'a': [True, None]}]")
   })
 
-  it('returns the native value of a template that is a single expression', () => {
+  it('returns what Ansible 2.14 does for a template that is a single expression (checked with ansible-playbook)', () => {
     const vars = { l: [1, 2], d: { a: 1 }, n: 3, b: false, z: null }
+    // Lists, dicts and booleans keep their type.
     expect(render('{{ l }}', vars)).toEqual([1, 2])
     expect(render('  {{ d }} ', vars)).toEqual({ a: 1 })
-    expect(render('{{ n + 1 }}', vars)).toBe(4)
     expect(render('{{ b }}', vars)).toBe(false)
-    expect(render('{{ z }}', vars)).toBeNull()
+    expect(render('{{ {"k": n} }}', vars)).toEqual({ k: 3 })
+    // `{{ name }}` alone hands a number or None over as it is.
     expect(render('{{- n -}}', vars)).toBe(3)
+    expect(render('{{ z }}', vars)).toBeNull()
+    // Anything else is text: numbers as Python prints them, None as nothing.
+    expect(render('{{ n + 1 }}', vars)).toBe('4')
+    expect(render('{{ 2.50 }}', vars)).toBe('2.5')
+    expect(render('{{ none }}', vars)).toBe('')
+    expect(render('x{{ none }}y', vars)).toBe('xy')
   })
 
-  it('never round-trips native values through strings', () => {
+  it('turns text that reads as a list, dict or boolean back into one, as Ansible does', () => {
     expect(render('{{ "1" }}')).toBe('1')
-    expect(render("{{ '[1, 2]' }}")).toBe('[1, 2]')
+    expect(render("{{ '[1, 2]' }}")).toEqual([1, 2])
+    expect(render('[{{ 3 }}, 2]')).toEqual([3, 2])
+    expect(render("{{ 'True' }}")).toBe(true)
     expect(render('{{ [1, "2"] }}')).toEqual([1, '2'])
+    // Not a Python literal: stays text.
+    expect(render("{{ '[not a list' }}")).toBe('[not a list')
   })
 
   it('renders lists and dicts recursively, keys included', () => {
     const vars = { x: 'X', n: 2 }
     expect(render({ a: ['{{ x }}', 1, { b: '{{ n * 2 }}' }], '{{ x }}_key': true }, vars)).toEqual({
-      a: ['X', 1, { b: 4 }],
+      a: ['X', 1, { b: '4' }],
       X_key: true
     })
     expect(render(5, vars)).toBe(5)

@@ -418,7 +418,8 @@ function installRuntimePatches(): void {
     memberLookup: (obj: unknown, key: unknown, ...slice: unknown[]) =>
       slice.length === 2 ? sliceValue(obj, key, slice[0], slice[1]) : getAttribute(obj, key),
     callWrap: callFunction,
-    suppressValue: (value: unknown) => pythonStr(value),
+    // As Ansible's finalize: None prints as nothing.
+    suppressValue: (value: unknown) => (value === null ? '' : pythonStr(value)),
     inOperator: (item: unknown, container: unknown) => pyIn(item, container),
     fromIterator: (value: unknown) => {
       assertDefined(value)

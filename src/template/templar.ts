@@ -1,6 +1,7 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
-import { pyTruthy } from './python.js'
+import { parseIniValue } from '../inventory/python-literal.js'
+import { pythonStr, pyTruthy } from './python.js'
 import { isPlainObject } from './undefined.js'
 
 /** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
@@ -33,6 +34,37 @@ function singleExpression(text: string): string | undefined {
     }
   }
   return depth === 0 ? inner : undefined
+}
+
+// `{{ name }}`: one variable, nothing else.
+const SINGLE_VARIABLE = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*$/
+
+function isScalar(value: unknown): boolean {
+  return typeof value === 'boolean' || typeof value === 'number'
+}
+
+/**
+ * What Ansible 2.14's templating (jinja2_native off) makes of a rendered value: text, turned back into a
+ * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`). So `"{{ 1 + 1 }}"` is the
+ * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
+ */
+function convertData(value: unknown): unknown {
+  if (Array.isArray(value) || isPlainObject(value) || typeof value === 'boolean') return value
+  // Ansible's finalize prints None as nothing.
+  const text =
+    typeof value === 'string'
+      ? value
+      : value === null || value === undefined
+        ? ''
+        : pythonStr(value)
+  if (
+    text.startsWith('[') ||
+    (text.startsWith('{') && !text.startsWith('{{')) ||
+    text === 'True' ||
+    text === 'False'
+  )
+    return parseIniValue(text)
+  return text
 }
 
 function isTemplate(text: string): boolean {
@@ -143,7 +175,11 @@ export class Templar {
   private renderString(text: string, vars: Record<string, unknown>): unknown {
     if (!isTemplate(text)) return text
     const inner = singleExpression(text)
-    if (inner !== undefined) return evaluateExpression(inner, vars, text)
-    return renderToString(text, vars)
+    if (inner === undefined) return convertData(renderToString(text, vars))
+    const value = evaluateExpression(inner, vars, text)
+    // As Ansible's Templar: `{{ name }}` alone hands a number, boolean or None over as it is.
+    if (SINGLE_VARIABLE.test(inner) && inner.trim() in vars && (value === null || isScalar(value)))
+      return value
+    return convertData(value)
   }
 }
