@@ -51570,7 +51570,8 @@ var RoleLoader = class extends TaskParser {
         const loaded = this.role(depSpec, inherited, {
           dedupe: true,
           from: {},
-          parents: [...parents, dir]
+          parents: [...parents, dir],
+          imported: options.imported === true
         });
         tasks.push(...loaded.tasks);
         dependencyRefs.push(loaded.ref);
@@ -51607,11 +51608,14 @@ var RoleLoader = class extends TaskParser {
       );
     }
     const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
-    const shared = ref.dedupKey !== void 0 && play?.handlers.some((h) => h.role?.dedupKey === ref.dedupKey);
+    const shared = ref.dedupKey !== void 0 && [...play?.handlers ?? [], ...play?.imported ?? []].some(
+      (h) => h.role?.dedupKey === ref.dedupKey
+    );
     if (handlersFile && play && !shared) {
       const loader2 = this.fileLoader(handlersFile, spec.location);
+      const sink = options.imported ? play.imported : play.handlers;
       for (const handler of loader2.handlerList(loader2.doc?.data, spec.location))
-        play.handlers.push(inherit(handler, { ...base2, frames: [] }));
+        sink.push(inherit(handler, { ...base2, frames: [] }));
     }
     return { tasks, ref };
   }
@@ -51656,7 +51660,7 @@ var RoleLoader = class extends TaskParser {
       keywords,
       location: location2
     };
-    return this.role(spec, outer, { dedupe: false, from: args.from }).tasks;
+    return this.role(spec, outer, { dedupe: false, from: args.from, imported: true }).tasks;
   }
   /** The arguments of import_role / include_role, checked. */
   roleArgs(raw, keyword, location2) {
@@ -54948,7 +54952,7 @@ function loadInclude(include, args, location2) {
     {
       ...state.load,
       // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [], listed: [] }
+      play: { roles: [], handlers: [], imported: [], listed: [] }
     },
     include.chain,
     include.playDir
@@ -55181,7 +55185,7 @@ var Loader = class _Loader extends RoleLoader {
     if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
     if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
     const tags = normaliseTags(raw.tags);
-    const roles = { roles: [], handlers: [], listed: [] };
+    const roles = { roles: [], handlers: [], imported: [], listed: [] };
     this.context.play = roles;
     const tasks = [
       ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
@@ -55192,9 +55196,11 @@ var Loader = class _Loader extends RoleLoader {
       ...this.taskList(raw.post_tasks, "post_tasks", location2),
       implicitFlush(location2)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
-    const handlers = [...roles.handlers, ...this.handlerList(raw.handlers, location2)].map(
-      (task) => ({ ...task, tags: inheritTags(task.tags, tags) })
-    );
+    const handlers = [
+      ...roles.handlers,
+      ...this.handlerList(raw.handlers, location2),
+      ...roles.imported
+    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
     this.context.play = void 0;
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location2),
@@ -55245,7 +55251,7 @@ var Loader = class _Loader extends RoleLoader {
       return {
         file: child.chain.at(-1),
         tasks: tasks2,
-        handlers: this.context.play?.handlers ?? []
+        handlers: [...this.context.play?.handlers ?? [], ...this.context.play?.imported ?? []]
       };
     }
     const { name, from } = this.roleArgs(args, "include_role", location2);
@@ -55257,7 +55263,7 @@ var Loader = class _Loader extends RoleLoader {
     return {
       file: roleFile(ref.path, "tasks", from.tasks ?? "main") ?? ref.path,
       tasks,
-      handlers: this.context.play?.handlers ?? [],
+      handlers: [...this.context.play?.handlers ?? [], ...this.context.play?.imported ?? []],
       role: ref
     };
   }

@@ -368,6 +368,23 @@ describe('role handlers', () => {
   })
 })
 
+describe('handler order across roles: and import_role', () => {
+  it("puts an imported role's handlers after the play's own, so a shared name finds the imported one", () => {
+    const p = inline(
+      '- hosts: all\n  roles: [common]\n  handlers:\n    - name: restart web\n      debug: msg=play\n' +
+        '  tasks:\n    - import_role: { name: web }\n'
+    )
+    expect(p.handlers.map((h) => [h.name, h.role?.name])).toEqual([
+      ['common handler', 'common'],
+      ['restart web', undefined],
+      // web's dependency on common is the same use as the listed common: its handler is not added again.
+      ['restart web', 'web']
+    ])
+    const [picked] = matchHandlers(p.handlers, 'restart web')
+    expect(picked!.role?.name).toBe('web')
+  })
+})
+
 describe('matchHandlers', () => {
   const handlers = play('site.yml').handlers
   // common's handler (shared by the listed common and web's dependency), web's, then the play's two.

@@ -43,8 +43,10 @@ export interface LoadContext {
 export interface PlayRoles {
   /** Public roles: their defaults and vars are seen by every task of the play. */
   roles: RoleRef[]
-  /** Role handlers, in the order their roles were loaded (they come before the play's own). */
+  /** Handlers of the roles under `roles:` (and their dependencies): they come before the play's own. */
   handlers: Task[]
+  /** Handlers of roles brought in by import_role: as Ansible appends them, they come after the play's. */
+  imported: Task[]
   /** The names of the roles listed under `roles:` (not their dependencies). */
   listed: string[]
 }

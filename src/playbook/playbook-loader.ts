@@ -113,7 +113,7 @@ export function loadInclude(
     {
       ...state.load,
       // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [], listed: [] }
+      play: { roles: [], handlers: [], imported: [], listed: [] }
     },
     include.chain,
     include.playDir
@@ -379,7 +379,7 @@ class Loader extends RoleLoader {
     if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
     if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
     const tags = normaliseTags(raw.tags)
-    const roles: PlayRoles = { roles: [], handlers: [], listed: [] }
+    const roles: PlayRoles = { roles: [], handlers: [], imported: [], listed: [] }
     this.context.play = roles
     // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
@@ -393,10 +393,13 @@ class Loader extends RoleLoader {
       ...this.taskList(raw.post_tasks, 'post_tasks', location),
       implicitFlush(location)
     ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
-    // As Ansible: the roles' handlers come before the play's own.
-    const handlers = [...roles.handlers, ...this.handlerList(raw.handlers, location)].map(
-      (task) => ({ ...task, tags: inheritTags(task.tags, tags) })
-    )
+    // As Ansible: the handlers of the roles under `roles:` come before the play's own, those of imported
+    // roles after them (so a name they share finds the imported role's).
+    const handlers = [
+      ...roles.handlers,
+      ...this.handlerList(raw.handlers, location),
+      ...roles.imported
+    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
     this.context.play = undefined
     return {
       name:
@@ -458,7 +461,7 @@ class Loader extends RoleLoader {
       return {
         file: child.chain.at(-1)!,
         tasks,
-        handlers: this.context.play?.handlers ?? []
+        handlers: [...(this.context.play?.handlers ?? []), ...(this.context.play?.imported ?? [])]
       }
     }
     const { name, from } = this.roleArgs(args, 'include_role', location)
@@ -470,7 +473,7 @@ class Loader extends RoleLoader {
     return {
       file: roleFile(ref.path, 'tasks', from.tasks ?? 'main') ?? ref.path,
       tasks,
-      handlers: this.context.play?.handlers ?? [],
+      handlers: [...(this.context.play?.handlers ?? []), ...(this.context.play?.imported ?? [])],
       role: ref
     }
   }

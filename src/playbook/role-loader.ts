@@ -122,6 +122,8 @@ export abstract class RoleLoader extends TaskParser {
       from: RoleFrom
       /** The roles this one is a dependency of, outermost first (a role among them is a recursion). */
       parents?: readonly string[]
+      /** Brought in by import_role (itself or as a dependency): its handlers go after the play's. */
+      imported?: boolean
     }
   ): { tasks: Task[]; ref: RoleRef } {
     const parents = options.parents ?? []
@@ -156,7 +158,8 @@ export abstract class RoleLoader extends TaskParser {
         const loaded = this.role(depSpec, inherited, {
           dedupe: true,
           from: {},
-          parents: [...parents, dir]
+          parents: [...parents, dir],
+          imported: options.imported === true
         })
         tasks.push(...loaded.tasks)
         dependencyRefs.push(loaded.ref)
@@ -198,12 +201,16 @@ export abstract class RoleLoader extends TaskParser {
     const handlersFile = roleFile(dir, 'handlers', options.from.handlers ?? 'main')
     // Uses that run once per host (same dedup key) share their handlers, as Ansible's uses share one role.
     const shared =
-      ref.dedupKey !== undefined && play?.handlers.some((h) => h.role?.dedupKey === ref.dedupKey)
+      ref.dedupKey !== undefined &&
+      [...(play?.handlers ?? []), ...(play?.imported ?? [])].some(
+        (h) => h.role?.dedupKey === ref.dedupKey
+      )
     if (handlersFile && play && !shared) {
       const loader = this.fileLoader(handlersFile, spec.location)
       // Handlers take the use's keywords (when, become, vars, tags…) but not the blocks around it.
+      const sink = options.imported ? play.imported : play.handlers
       for (const handler of loader.handlerList(loader.doc?.data, spec.location))
-        play.handlers.push(inherit(handler, { ...base, frames: [] }))
+        sink.push(inherit(handler, { ...base, frames: [] }))
     }
     return { tasks, ref }
   }
@@ -255,7 +262,7 @@ export abstract class RoleLoader extends TaskParser {
       keywords,
       location
     }
-    return this.role(spec, outer, { dedupe: false, from: args.from }).tasks
+    return this.role(spec, outer, { dedupe: false, from: args.from, imported: true }).tasks
   }
 
   /** The arguments of import_role / include_role, checked. */
