@@ -41554,6 +41554,22 @@ var PlaybookRunner = class {
     if (pending.size > 0) state.notified.set(handler, pending);
   }
   /**
+   * The name a task is shown and reported by: templated as Ansible does, with the first host's variables
+   * (left as written when it cannot be rendered), and prefixed with its role.
+   */
+  shownName(task, host, playContext) {
+    let name = task.name;
+    if (task.named && (name.includes("{{") || name.includes("{%"))) {
+      try {
+        name = pythonStr(
+          this.options.templar.render(name, this.variables.scope(host, playContext, task))
+        );
+      } catch {
+      }
+    }
+    return task.role ? `${task.role.name} : ${name}` : name;
+  }
+  /**
    * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
    * counts in no recap counter; a host whose `when` is false gets a skipped result.
    */
@@ -41562,7 +41578,7 @@ var PlaybookRunner = class {
     const action = String(task.args["_raw_params"]);
     if (task.implicit) return this.flushHandlers(play, batch, playContext, handlers);
     const info = {
-      name: task.name,
+      name: this.shownName(task, hosts[0], playContext),
       module: task.module,
       location: task.location,
       noLog: false
@@ -41695,7 +41711,7 @@ var PlaybookRunner = class {
       noLog = true;
     }
     const info = {
-      name: displayName(task),
+      name: this.shownName(task, hosts[0], playContext),
       module: task.module,
       location: task.location,
       noLog,

@@ -6,7 +6,7 @@ import { applyLimit, type Inventory } from '../inventory/inventory.js'
 import { MODULES } from '../modules/registry.js'
 import { ALL_TAGS, shouldRunTags, type TagSelection } from '../playbook/tags.js'
 import type { Play, Playbook, RoleRef, Task } from '../playbook/types.js'
-import type { Templar } from '../template/index.js'
+import { pythonStr, type Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { BlockTracker } from './block-tracker.js'
@@ -446,6 +446,24 @@ class PlaybookRunner {
   }
 
   /**
+   * The name a task is shown and reported by: templated as Ansible does, with the first host's variables
+   * (left as written when it cannot be rendered), and prefixed with its role.
+   */
+  private shownName(task: Task, host: string, playContext: PlayContext): string {
+    let name = task.name
+    if (task.named && (name.includes('{{') || name.includes('{%'))) {
+      try {
+        name = pythonStr(
+          this.options.templar.render(name, this.variables.scope(host, playContext, task))
+        )
+      } catch {
+        // Ansible renders names with undefined variables left as they are: keep the text as written.
+      }
+    }
+    return task.role ? `${task.role.name} : ${name}` : name
+  }
+
+  /**
    * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
    * counts in no recap counter; a host whose `when` is false gets a skipped result.
    */
@@ -461,7 +479,7 @@ class PlaybookRunner {
     const action = String(task.args['_raw_params'])
     if (task.implicit) return this.flushHandlers(play, batch, playContext, handlers)
     const info: TaskInfo = {
-      name: task.name,
+      name: this.shownName(task, hosts[0]!, playContext),
       module: task.module,
       location: task.location,
       noLog: false
@@ -634,7 +652,7 @@ class PlaybookRunner {
       noLog = true
     }
     const info: TaskInfo = {
-      name: displayName(task),
+      name: this.shownName(task, hosts[0]!, playContext),
       module: task.module,
       location: task.location,
       noLog,
