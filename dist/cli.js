@@ -30834,6 +30834,7 @@ var AsyncJobs = class {
       dir: launched.dir,
       launch: record,
       register: request.register,
+      ...request.loop ? { loop: request.loop } : {},
       task: request.meta.task,
       location: request.location,
       launchedAt: Date.now(),
@@ -41134,6 +41135,12 @@ async function runModuleOnce(ctx, locals) {
       asyncDir: asyncDir(),
       meta: { cmd, module: module.name, task: task.name },
       register: task.register,
+      ...task.loop ? {
+        loop: {
+          loopVar: task.loopControl.loopVar,
+          item: locals[task.loopControl.loopVar]
+        }
+      } : {},
       location: task.location,
       ...become ? { become } : {}
     });
@@ -41288,7 +41295,26 @@ var PlaybookRunner = class {
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry());
     for (const job of this.asyncJobs.registry.allOutstanding()) {
-      if (job.register) this.variables.hostMemory(job.host).registered[job.register] = job.launch;
+      if (!job.register) continue;
+      const registered = this.variables.hostMemory(job.host).registered;
+      if (!job.loop) {
+        registered[job.register] = job.launch;
+        continue;
+      }
+      const item = {
+        ...job.launch,
+        [job.loop.loopVar]: job.loop.item,
+        ansible_loop_var: job.loop.loopVar
+      };
+      const earlier = registered[job.register];
+      if (earlier && Array.isArray(earlier.results)) earlier.results.push(item);
+      else
+        registered[job.register] = {
+          changed: true,
+          msg: "All items completed",
+          results: [item],
+          skipped: false
+        };
     }
   }
   playbook;
@@ -41920,8 +41946,15 @@ function jobsDocument(jobs) {
   const out = {};
   for (const job of jobs) {
     const byHost = out[job.host] ??= {};
-    byHost[job.register ?? job.jid] = {
+    let key = job.register ?? job.jid;
+    if (job.register && job.loop) {
+      let index = 0;
+      while (`${job.register}[${index}]` in byHost) index++;
+      key = `${job.register}[${index}]`;
+    }
+    byHost[key] = {
       ...job.launch,
+      ...job.loop ? { item: job.loop.item, loop_var: job.loop.loopVar } : {},
       task: job.task,
       file: job.location?.file,
       line: job.location?.line,
@@ -41966,7 +41999,11 @@ function parseJobsDocument(text2, source) {
           `${where}: 'dir' must be the absolute job directory recorded at launch`
         );
       }
-      const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
+      const looped = /^([A-Za-z_][A-Za-z0-9_]*)\[\d+\]$/.exec(key);
+      const register = looped?.[1] ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0);
+      const loopVar = entry["loop_var"];
+      if (looped && (typeof loopVar !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(loopVar)))
+        throw new OptionError(`${where}: 'loop_var' must name the loop variable of the loop item`);
       const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
       const become = parseBecome(entry["become"], where);
       registry.add({
@@ -41982,6 +42019,7 @@ function parseJobsDocument(text2, source) {
           started: 1
         },
         register,
+        ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
         task: typeof entry["task"] === "string" ? entry["task"] : key,
         location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),

@@ -49848,7 +49848,11 @@ function parseJobsDocument(text2, source) {
           `${where}: 'dir' must be the absolute job directory recorded at launch`
         );
       }
-      const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0;
+      const looped = /^([A-Za-z_][A-Za-z0-9_]*)\[\d+\]$/.exec(key);
+      const register = looped?.[1] ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0);
+      const loopVar = entry["loop_var"];
+      if (looped && (typeof loopVar !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(loopVar)))
+        throw new OptionError(`${where}: 'loop_var' must name the loop variable of the loop item`);
       const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
       const become = parseBecome(entry["become"], where);
       registry.add({
@@ -49864,6 +49868,7 @@ function parseJobsDocument(text2, source) {
           started: 1
         },
         register,
+        ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
         task: typeof entry["task"] === "string" ? entry["task"] : key,
         location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
         launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),

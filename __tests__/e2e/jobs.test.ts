@@ -102,6 +102,49 @@ describe('jobs that outlive the run', () => {
     expect(doc3.jobs).toEqual({})
   })
 
+  it('hands over every job of a looped launch, and restores the loop result a later run gathers', async () => {
+    writeFileSync(
+      path.join(work, 'fire-loop.yml'),
+      `- hosts: web
+  gather_facts: false
+  tasks:
+    - name: start
+      shell: sleep 1; echo done {{ item }} on {{ inventory_hostname }}
+      async: 60
+      poll: 0
+      register: bg
+      loop: [a, b]
+`
+    )
+    writeFileSync(
+      path.join(work, 'gather-loop.yml'),
+      `- hosts: web
+  gather_facts: false
+  tasks:
+    - name: wait
+      async_status:
+        jid: "{{ item.ansible_job_id }}"
+      register: st
+      until: st is finished
+      retries: 20
+      delay: 1
+      loop: "{{ bg.results }}"
+    - name: show
+      debug:
+        msg: "{{ st.results | map(attribute='stdout') | join(',') }} / {{ bg.results | map(attribute='item') | join(',') }}"
+`
+    )
+    const fired = await runCli(['fire-loop.yml', '--json', 'loop.json'])
+    expect(fired.code).toBe(0)
+    const jobs = JSON.parse(readFileSync(path.join(work, 'loop.json'), 'utf8')).jobs
+    expect(Object.keys(jobs.web1)).toEqual(['bg[0]', 'bg[1]'])
+    expect(jobs.web1['bg[1]']).toMatchObject({ item: 'b', loop_var: 'item' })
+    const gathered = await runCli(['gather-loop.yml', '--jobs', 'loop.json'])
+    expect(gathered.code).toBe(0)
+    expect(gathered.stdout).toContain('"msg": "done a on web1,done b on web1 / a,b"')
+    expect(gathered.stdout).toContain('"msg": "done a on web2,done b on web2 / a,b"')
+  }, 60_000)
+
   it('fails a gather whose job cannot be found, and refuses a malformed jobs document', async () => {
     writeFileSync(
       path.join(work, 'bogus.json'),

@@ -67,6 +67,8 @@ export class AsyncJobs {
       asyncDir: string
       meta: JobMeta
       register?: string
+      /** The loop item that launched the job, if the task has a loop. */
+      loop?: KnownJob['loop']
       location?: KnownJob['location']
       /** Run the job as this user (become); its later checks then run as this user too. */
       become?: BecomeIdentity
@@ -100,6 +102,7 @@ export class AsyncJobs {
       dir: launched.dir,
       launch: record,
       register: request.register,
+      ...(request.loop ? { loop: request.loop } : {}),
       task: request.meta.task,
       location: request.location,
       launchedAt: Date.now(),

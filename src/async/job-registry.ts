@@ -11,6 +11,11 @@ export interface KnownJob {
   launch: Record<string, unknown>
   /** Name the launch was registered under, if any. */
   register?: string
+  /**
+   * Set for a job launched by one item of a loop: the loop variable's name and the item. `register` then
+   * holds the loop's result, whose `results` list this job's launch record is one item of.
+   */
+  loop?: { loopVar: string; item: unknown }
   task: string
   location?: SourceLocation
   /** Epoch milliseconds of the launch. */

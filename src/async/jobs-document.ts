@@ -11,8 +11,16 @@ export function jobsDocument(jobs: KnownJob[]): Record<string, Record<string, Jo
   const out: Record<string, Record<string, JobEntry>> = {}
   for (const job of jobs) {
     const byHost = (out[job.host] ??= {})
-    byHost[job.register ?? job.jid] = {
+    // The jobs of a loop's items share a register name: `name[0]`, `name[1]`… in launch order.
+    let key = job.register ?? job.jid
+    if (job.register && job.loop) {
+      let index = 0
+      while (`${job.register}[${index}]` in byHost) index++
+      key = `${job.register}[${index}]`
+    }
+    byHost[key] = {
       ...job.launch,
+      ...(job.loop ? { item: job.loop.item, loop_var: job.loop.loopVar } : {}),
       task: job.task,
       file: job.location?.file,
       line: job.location?.line,
@@ -62,7 +70,12 @@ export function parseJobsDocument(text: string, source: string): JobRegistry {
           `${where}: 'dir' must be the absolute job directory recorded at launch`
         )
       }
-      const register = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : undefined
+      const looped = /^([A-Za-z_][A-Za-z0-9_]*)\[\d+\]$/.exec(key)
+      const register =
+        looped?.[1] ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : undefined)
+      const loopVar = entry['loop_var']
+      if (looped && (typeof loopVar !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(loopVar)))
+        throw new OptionError(`${where}: 'loop_var' must name the loop variable of the loop item`)
       const launchedAt = Date.parse(String(entry['launched_at'] ?? ''))
       const become = parseBecome(entry['become'], where)
       registry.add({
@@ -78,6 +91,7 @@ export function parseJobsDocument(text: string, source: string): JobRegistry {
           started: 1
         },
         register,
+        ...(looped ? { loop: { loopVar: loopVar as string, item: entry['item'] } } : {}),
         task: typeof entry['task'] === 'string' ? entry['task'] : key,
         location:
           typeof entry['file'] === 'string' && typeof entry['line'] === 'number'

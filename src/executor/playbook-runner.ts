@@ -144,9 +144,29 @@ class PlaybookRunner {
     this.variables = new VariableManager(options.inventory, options.templar, options.extraVars)
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry())
+    // Jobs handed over from an earlier run: their registered launch records are back on their hosts, a
+    // loop's as the loop result they were items of.
     for (const job of this.asyncJobs.registry.allOutstanding()) {
-      // Jobs handed over from an earlier run: their registered launch records are back on their hosts.
-      if (job.register) this.variables.hostMemory(job.host).registered[job.register] = job.launch
+      if (!job.register) continue
+      const registered = this.variables.hostMemory(job.host).registered
+      if (!job.loop) {
+        registered[job.register] = job.launch
+        continue
+      }
+      const item = {
+        ...job.launch,
+        [job.loop.loopVar]: job.loop.item,
+        ansible_loop_var: job.loop.loopVar
+      }
+      const earlier = registered[job.register] as { results?: unknown } | undefined
+      if (earlier && Array.isArray(earlier.results)) earlier.results.push(item)
+      else
+        registered[job.register] = {
+          changed: true,
+          msg: 'All items completed',
+          results: [item],
+          skipped: false
+        }
     }
   }
 

@@ -317,6 +317,14 @@ async function runModuleOnce(
             asyncDir: asyncDir(),
             meta: { cmd, module: module.name, task: task.name },
             register: task.register,
+            ...(task.loop
+              ? {
+                  loop: {
+                    loopVar: task.loopControl.loopVar,
+                    item: locals[task.loopControl.loopVar]
+                  }
+                }
+              : {}),
             location: task.location,
             ...(become ? { become } : {})
           })
