@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { MODULE_CATALOG } from '../../src/modules/registry.js'
 import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../src/playbook/keywords.js'
 import { parseExtraVars } from '../../src/playbook/extra-vars.js'
-import { loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
+import { loadInclude, loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
 import { dumpYaml } from '../../src/playbook/yaml-loader.js'
 import type { Playbook } from '../../src/playbook/types.js'
 import { anyText, checkCall, mutatedText, runs, slowest } from './fuzz-helpers.js'
@@ -162,6 +162,96 @@ describe('playbook loader under fuzz', () => {
       }),
       { numRuns: runs(3000) }
     )
+  })
+
+  it('roles, import_role and dynamic includes with random entries and arguments: a playbook or a PlaybookError', () => {
+    // Real roles (under __fixtures__/differential/roles) and files, so loading gets past the lookup.
+    const roleName = fc.constantFrom(
+      'app',
+      'common',
+      'svc',
+      'shared',
+      'notifier',
+      'missing',
+      '../roles/app'
+    )
+    const roleEntry = fc.oneof(
+      roleName,
+      fc
+        .record(
+          { role: roleName, extra: fc.dictionary(keyArb, valueArb, { maxKeys: 3 }) },
+          { requiredKeys: ['role'] }
+        )
+        .map(({ role, extra = {} }) => ({ ...extra, role })),
+      valueArb
+    )
+    const includeArgs = fc.oneof(
+      fc.constantFrom('includes/item.yml', 'includes/empty.yml', 'includes', 'nope.yml', ''),
+      fc.record(
+        {
+          name: fc.oneof(roleName, valueArb),
+          file: fc.oneof(fc.constantFrom('includes/outer.yml'), valueArb),
+          tasks_from: fc.oneof(fc.constantFrom('extra', 'main', 'nope'), valueArb),
+          apply: fc.oneof(fc.dictionary(keyArb, valueArb, { maxKeys: 2 }), valueArb)
+        },
+        { requiredKeys: [] }
+      ),
+      valueArb
+    )
+    const taskWith = fc
+      .oneof(
+        fc.record({
+          import_role: includeArgs,
+          extra: fc.dictionary(keyArb, valueArb, { maxKeys: 2 })
+        }),
+        fc.record({
+          include_role: includeArgs,
+          extra: fc.dictionary(keyArb, valueArb, { maxKeys: 2 })
+        }),
+        fc.record({
+          include_tasks: includeArgs,
+          extra: fc.dictionary(keyArb, valueArb, { maxKeys: 2 })
+        })
+      )
+      .map(({ extra, ...task }) => ({ ...extra, ...task }))
+    // The property must reach the role and include loaders, not only their first checks.
+    let rolesLoaded = 0
+    let includesLoaded = 0
+    fc.assert(
+      fc.property(
+        fc.array(roleEntry, { maxLength: 3 }),
+        fc.array(taskWith, { maxLength: 3 }),
+        includeArgs,
+        (roles, tasks, runtimeArgs) => {
+          const text = dumpYaml([{ hosts: 'all', roles, tasks }])
+          const outcome = checkCall('parsePlaybookText(roles)', text, parse)
+          if (!outcome.ok) {
+            expect(outcome.error.name).toBe('PlaybookError')
+            return
+          }
+          assertSanePlaybook(outcome.value)
+          if (outcome.value.plays.some((p) => p.tasks.some((t) => t.role))) rolesLoaded++
+          // What a dynamic include loads when it runs, with random (rendered) arguments.
+          for (const task of outcome.value.plays.flatMap((p) => p.tasks)) {
+            if (!task.include) continue
+            const args =
+              runtimeArgs !== null && typeof runtimeArgs === 'object' && !Array.isArray(runtimeArgs)
+                ? (runtimeArgs as Record<string, unknown>)
+                : { _raw_params: runtimeArgs }
+            const loaded = checkCall('loadInclude(random)', args, (a) =>
+              loadInclude(task.include!, a, task.location)
+            )
+            if (loaded.ok) {
+              expect(Array.isArray(loaded.value.tasks)).toBe(true)
+              includesLoaded++
+            } else expect(loaded.error.name).toBe('PlaybookError')
+          }
+        }
+      ),
+      { numRuns: runs(1500) }
+    )
+    expect(rolesLoaded).toBeGreaterThan(0)
+    expect(includesLoaded).toBeGreaterThan(0)
   })
 
   it('loadPlaybook on inline text behaves as parsePlaybookText does', () => {
