@@ -1,6 +1,6 @@
 // End to end: the bundled action (dist/index.js, then dist/post.js) run the way the runner runs it:
 // INPUT_* variables, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -204,6 +204,50 @@ describe('dist/index.js', () => {
     expect(step.stdout).toMatch(/^::error title=Task failed%3A broken::web1/m)
     expect(step.stdout).not.toContain('file=<inline')
     expect(step.stdout).toMatch(/waiting on 1 job: web1 j \ds/)
+  })
+
+  it('annotates a failure inside a role and inside an included file at their own file and line', async () => {
+    const write = (file: string, text: string): void => {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true })
+      writeFileSync(path.join(work, file), text)
+    }
+    write(
+      'roles/app/tasks/main.yml',
+      `- name: configure
+  command: echo configured
+- name: app check
+  shell: echo role broke >&2; exit 3
+  when: inventory_hostname == 'web2'
+`
+    )
+    write(
+      'tasks/checks.yml',
+      `- name: included check
+  shell: echo include broke >&2; exit 5
+  when: inventory_hostname == 'web3'
+`
+    )
+    write(
+      'site.yml',
+      `- name: site
+  hosts: web
+  gather_facts: false
+  roles:
+    - app
+  tasks:
+    - include_tasks: tasks/checks.yml
+`
+    )
+    const step = await runAction({ ...common(), playbook: 'site.yml' })
+    expect(step.code).toBe(1)
+    expect(step.stdout).toMatch(
+      /::error file=roles\/app\/tasks\/main\.yml,line=3,title=Task failed%3A app %3A app check::web2: non-zero return code \(rc=3\)/
+    )
+    expect(step.stdout).toMatch(
+      /::error file=tasks\/checks\.yml,line=1,title=Task failed%3A included check::web3: non-zero return code \(rc=5\)/
+    )
+    expect(JSON.parse(step.outputs['failed-hosts']!)).toEqual(['web2', 'web3'])
+    expect(step.summary).toContain('app : app check')
   })
 
   it('rejects a bad input with a message naming it', async () => {
