@@ -60927,6 +60927,8 @@ var PlaybookRunner = class {
   playbook;
   options;
   stats = /* @__PURE__ */ new Map();
+  /** Every host of the run's plays, in the order the plays named them: the order of the recap. */
+  hostOrder = /* @__PURE__ */ new Set();
   /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
   failed = /* @__PURE__ */ new Set();
   unreachable = /* @__PURE__ */ new Set();
@@ -60942,9 +60944,10 @@ var PlaybookRunner = class {
       if (this.options.signal?.aborted) break;
       if (await this.runPlay(play)) break;
     }
-    const stats = Object.fromEntries(this.stats);
+    const counted = [...this.hostOrder].filter((h) => this.stats.has(h));
+    const stats = Object.fromEntries(counted.map((h) => [h, this.stats.get(h)]));
     this.options.events.recap(stats);
-    const failedHosts = [...this.stats.entries()].filter(([, s]) => s.failed > 0).map(([h]) => h);
+    const failedHosts = counted.filter((h) => this.stats.get(h).failed > 0);
     const unreachableHosts = [...this.unreachable];
     const exitCode = unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0;
     return {
@@ -60979,7 +60982,7 @@ var PlaybookRunner = class {
       events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`);
       return false;
     }
-    for (const host of hosts) this.statsOf(host);
+    for (const host of hosts) this.hostOrder.add(host);
     const roles = play.roles ?? [];
     const playContextBase = {
       ...roles.length > 0 ? {

@@ -106,7 +106,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'imports.yml',
     'roles.yml',
     'includes.yml',
-    'roles-more.yml'
+    'roles-more.yml',
+    'recap.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -126,6 +126,8 @@ export async function runPlaybook(playbook: Playbook, options: EngineOptions): P
 
 class PlaybookRunner {
   private readonly stats = new Map<string, HostStats>()
+  /** Every host of the run's plays, in the order the plays named them: the order of the recap. */
+  private readonly hostOrder = new Set<string>()
   /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
   private readonly failed = new Set<string>()
   private readonly unreachable = new Set<string>()
@@ -177,9 +179,11 @@ class PlaybookRunner {
       // ended a play), no further play runs.
       if (await this.runPlay(play)) break
     }
-    const stats = Object.fromEntries(this.stats)
+    // In the order the plays named the hosts (not the order their first results came in).
+    const counted = [...this.hostOrder].filter((h) => this.stats.has(h))
+    const stats = Object.fromEntries(counted.map((h) => [h, this.stats.get(h)!]))
     this.options.events.recap(stats)
-    const failedHosts = [...this.stats.entries()].filter(([, s]) => s.failed > 0).map(([h]) => h)
+    const failedHosts = counted.filter((h) => this.stats.get(h)!.failed > 0)
     const unreachableHosts = [...this.unreachable]
     const exitCode =
       unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0
@@ -218,7 +222,8 @@ class PlaybookRunner {
       events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
       return false
     }
-    for (const host of hosts) this.statsOf(host)
+    // As Ansible: a host is in the recap once a task counted on it (not merely for being in the play).
+    for (const host of hosts) this.hostOrder.add(host)
     const roles = play.roles ?? []
     const playContextBase = {
       ...(roles.length > 0
