@@ -31131,15 +31131,6 @@ function statusResult(snapshot, resultsFile) {
         timedout: true
       };
     case "died":
-      return {
-        ...out,
-        changed: false,
-        cmd: meta.cmd,
-        died: true,
-        failed: true,
-        finished: 1,
-        msg: `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.`
-      };
     case "rebooted":
       return {
         ...out,
@@ -31148,7 +31139,7 @@ function statusResult(snapshot, resultsFile) {
         died: true,
         failed: true,
         finished: 1,
-        msg: "the host rebooted while the job was running (its boot id changed), so the job never finished"
+        msg: snapshot.state === "died" ? `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.` : "the host rebooted while the job was running (its boot id changed), so the job never finished"
       };
     case "corrupt":
       return {
@@ -31358,6 +31349,22 @@ var UNSUPPORTED_KEYWORDS = {
 
 // src/playbook/loader-support.ts
 import { readFileSync as readFileSync2 } from "node:fs";
+
+// src/playbook/types.ts
+function plainTask(fields) {
+  return {
+    when: [],
+    loopControl: { loopVar: "item" },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    ...fields
+  };
+}
+
+// src/playbook/loader-support.ts
 var FQCN_PREFIXES = ["ansible.builtin.", "ansible.legacy."];
 var TOP_LEVEL = { frames: [], when: [], vars: {}, environment: [], tags: [] };
 var BECOME_KEYS = [
@@ -31423,21 +31430,14 @@ function metaAction(value, raw, location) {
   return action;
 }
 function implicitFlush(location) {
-  return {
+  return plainTask({
     name: "meta",
     named: false,
     module: "meta",
     args: { _raw_params: "flush_handlers" },
     location,
-    when: [],
-    loopControl: { loopVar: "item" },
-    until: [],
-    failedWhen: [],
-    changedWhen: [],
-    vars: {},
-    tags: [],
     implicit: true
-  };
+  });
 }
 function inherit(task, from) {
   const out = {
@@ -31565,6 +31565,243 @@ function isDirectory(file) {
     return false;
   }
 }
+function mergeRoleVars(roles, part) {
+  return roles.reduce((out, role) => ({ ...out, ...role[part] }), {});
+}
+
+// src/inventory/python-literal.ts
+var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
+var LiteralSyntaxError = class extends Error {
+};
+function parsePythonLiteral(text2) {
+  const value = literalEval(text2);
+  return value === NOT_A_LITERAL ? text2 : value;
+}
+function literalEval(text2) {
+  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
+  try {
+    const value = parser.parseValue();
+    parser.skipBlank();
+    return parser.atEnd() ? value : NOT_A_LITERAL;
+  } catch (e) {
+    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
+    throw e;
+  }
+}
+var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
+var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
+var SIMPLE_ESCAPES = {
+  "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v"
+};
+function decodePythonEscapes(text2) {
+  if (!text2.includes("\\")) return text2;
+  return text2.replace(
+    /\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g,
+    (whole, escape) => {
+      const kind = escape[0];
+      if (kind === "U" || kind === "u" || kind === "x") {
+        const code = parseInt(escape.slice(1), 16);
+        return code <= 1114111 ? String.fromCodePoint(code) : whole;
+      }
+      if (/[0-7]/.test(kind)) return String.fromCharCode(parseInt(escape, 8));
+      return SIMPLE_ESCAPES[kind] ?? whole;
+    }
+  );
+}
+var MAX_NESTING = 200;
+var LiteralParser = class {
+  constructor(src) {
+    this.src = src;
+  }
+  src;
+  pos = 0;
+  depth = 0;
+  atEnd() {
+    return this.pos >= this.src.length;
+  }
+  skipBlank() {
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
+      else if (c === "#") this.pos = this.src.length;
+      else break;
+    }
+  }
+  parseValue() {
+    this.skipBlank();
+    const c = this.src[this.pos];
+    if (c === void 0) throw new LiteralSyntaxError();
+    if (c === "[" || c === "(" || c === "{") {
+      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      try {
+        if (c === "[") return this.parseSequence("]");
+        if (c === "(") return this.parseParenthesised();
+        return this.parseDict();
+      } finally {
+        this.depth--;
+      }
+    }
+    if (c === "+" || c === "-") {
+      this.pos++;
+      this.skipBlank();
+      const n = this.parseNumber();
+      return c === "-" ? -n : n;
+    }
+    if (/[0-9.]/.test(c)) return this.parseNumber();
+    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
+    if (word !== void 0) {
+      const quote = this.src[this.pos + word.length];
+      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
+        return this.parseStrings();
+      this.pos += word.length;
+      if (word === "True") return true;
+      if (word === "False") return false;
+      if (word === "None") return null;
+      throw new LiteralSyntaxError();
+    }
+    if (c === "'" || c === '"') return this.parseStrings();
+    throw new LiteralSyntaxError();
+  }
+  parseNumber() {
+    const rest = this.src.slice(this.pos);
+    const m = NUMBER.exec(rest);
+    if (!m || m[0] === ".") throw new LiteralSyntaxError();
+    const text2 = m[0];
+    this.pos += text2.length;
+    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
+    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
+    const digits = text2.replace(/_/g, "");
+    if (/^0[xXoObB]/.test(digits)) {
+      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
+      return parseInt(digits.slice(2), radix);
+    }
+    return Number(digits);
+  }
+  parseStrings() {
+    let result = "";
+    do {
+      result += this.parseOneString();
+      this.skipBlank();
+    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
+    return result;
+  }
+  parseOneString() {
+    let raw = false;
+    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
+      if (/[rR]/.test(this.src[this.pos])) raw = true;
+      this.pos++;
+    }
+    const quote = this.src[this.pos];
+    const triple = this.src.startsWith(quote.repeat(3), this.pos);
+    const delimiter = triple ? quote.repeat(3) : quote;
+    this.pos += delimiter.length;
+    let out = "";
+    for (; ; ) {
+      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
+      if (this.src.startsWith(delimiter, this.pos)) {
+        this.pos += delimiter.length;
+        return out;
+      }
+      const c = this.src[this.pos];
+      if (c === "\n" && !triple) throw new LiteralSyntaxError();
+      if (c !== "\\") {
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const next = this.src[this.pos + 1];
+      if (next === void 0) throw new LiteralSyntaxError();
+      if (raw) {
+        out += c + next;
+        this.pos += 2;
+        continue;
+      }
+      this.pos += 2;
+      out += this.readEscape(next);
+    }
+  }
+  readEscape(next) {
+    const simple = SIMPLE_ESCAPES[next];
+    if (simple !== void 0) return simple;
+    if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
+      this.pos += m.length;
+      return String.fromCodePoint(parseInt(next + m, 8));
+    }
+    const width = { x: 2, u: 4, U: 8 }[next];
+    if (width !== void 0) {
+      const hex = this.src.slice(this.pos, this.pos + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
+      this.pos += width;
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+    if (next === "N") throw new LiteralSyntaxError();
+    return "\\" + next;
+  }
+  parseSequence(close) {
+    this.pos++;
+    const items = [];
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === close) {
+        this.pos++;
+        return items;
+      }
+      items.push(this.parseValue());
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
+    }
+  }
+  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
+  parseParenthesised() {
+    const start = this.pos;
+    this.pos++;
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return [];
+    }
+    const first = this.parseValue();
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return first;
+    }
+    this.pos = start;
+    return this.parseSequence(")");
+  }
+  parseDict() {
+    this.pos++;
+    const dict = {};
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === "}") {
+        this.pos++;
+        return dict;
+      }
+      const key = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
+      this.pos++;
+      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
+      dict[key === null ? "null" : String(key)] = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
+    }
+  }
+};
 
 // src/playbook/kv-args.ts
 var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
@@ -31613,33 +31850,6 @@ function splitArgs(input) {
   if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
   return tokens;
 }
-var SINGLE_ESCAPES = {
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v"
-};
-function decodeEscapes(text2) {
-  if (!text2.includes("\\")) return text2;
-  return text2.replace(
-    /\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g,
-    (whole, escape) => {
-      const kind = escape[0];
-      if (kind === "U" || kind === "u" || kind === "x") {
-        const code = parseInt(escape.slice(1), 16);
-        return code <= 1114111 ? String.fromCodePoint(code) : whole;
-      }
-      if (/[0-7]/.test(kind)) return String.fromCharCode(parseInt(escape, 8));
-      return SINGLE_ESCAPES[kind] ?? whole;
-    }
-  );
-}
 function unquote(value) {
   if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
     return value.slice(1, -1);
@@ -31654,7 +31864,7 @@ function parseKeyValueArgs(input, freeForm) {
     const key = eq > 0 ? token.text.slice(0, eq) : "";
     const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
     if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(decodeEscapes(token.text.slice(eq + 1)));
+      result[key] = unquote(decodePythonEscapes(token.text.slice(eq + 1)));
     } else {
       rawSpans.push([token.start, token.end]);
     }
@@ -31994,11 +32204,11 @@ var RoleLoader = class extends TaskParser {
       name: path3.basename(dir),
       path: dir,
       defaults: {
-        ...mergeOf(dependencyRefs, "defaults"),
+        ...mergeRoleVars(dependencyRefs, "defaults"),
         ...this.roleData(dir, "defaults", options.from.defaults, spec.location).data
       },
       vars: {
-        ...mergeOf(dependencyRefs, "vars"),
+        ...mergeRoleVars(dependencyRefs, "vars"),
         ...spec.vars,
         ...this.roleData(dir, "vars", options.from.vars, spec.location).data
       },
@@ -32095,9 +32305,6 @@ var RoleLoader = class extends TaskParser {
     return { name: args["name"], from, rest: args };
   }
 };
-function mergeOf(roles, part) {
-  return Object.assign({}, ...roles.map((role) => role[part]));
-}
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -35318,7 +35525,8 @@ function loadPlaybook(source, modules, cwd = process.cwd()) {
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
   const chain = file === INLINE_LABEL ? [] : [path4.resolve(baseDir, path4.basename(file))];
-  const loader2 = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir);
+  const context = { modules, ids: { next: 0 }, documents: /* @__PURE__ */ new Map() };
+  const loader2 = new Loader(doc, file, baseDir, context, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
 }
 function loadInclude(include, args, location) {
@@ -35448,12 +35656,12 @@ var Loader = class _Loader extends RoleLoader {
         location
       );
     }
-    const text2 = readPlaybookFile(
+    const doc = this.document(
       absolute,
+      label,
       (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
       location
     );
-    const doc = parseYaml(text2, label);
     const dir = path4.dirname(absolute);
     return new _Loader(
       doc,
@@ -35467,19 +35675,23 @@ var Loader = class _Loader extends RoleLoader {
   /** A loader for a file this one refers to by absolute path (a role's files), labelled relative to this one. */
   fileLoader(absolute, location) {
     const label = this.labelOf(absolute);
-    const text2 = readPlaybookFile(
-      absolute,
-      (reason) => `'${label}' cannot be read: ${reason}`,
-      location
-    );
     return new _Loader(
-      parseYaml(text2, label),
+      this.document(absolute, label, (reason) => `'${label}' cannot be read: ${reason}`, location),
       label,
       path4.dirname(absolute),
       this.context,
       [...this.chain, absolute],
       this.playDir
     );
+  }
+  /** Reads and parses a file of the playbook, once per run (see LoadContext.documents). */
+  document(absolute, label, message, location) {
+    let doc = this.context.documents.get(absolute);
+    if (!doc) {
+      doc = parseYaml(readPlaybookFile(absolute, message, location), label);
+      this.context.documents.set(absolute, doc);
+    }
+    return doc;
   }
   inChain(file) {
     return this.chain.includes(file);
@@ -35493,7 +35705,7 @@ var Loader = class _Loader extends RoleLoader {
   varsFiles(raw, location) {
     if (raw === void 0 || raw === null) return {};
     const list = Array.isArray(raw) ? raw : [raw];
-    const out = {};
+    let out = {};
     for (const entry of list) {
       if (typeof entry !== "string") {
         throw new PlaybookError(
@@ -35508,13 +35720,13 @@ var Loader = class _Loader extends RoleLoader {
         );
       }
       const absolute = path4.resolve(this.dir, entry);
-      const text2 = readPlaybookFile(
+      const label = this.file === INLINE_LABEL || path4.isAbsolute(entry) ? entry : this.labelOf(absolute);
+      const data = this.document(
         absolute,
+        label,
         (reason) => `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
         location
-      );
-      const label = this.file === INLINE_LABEL || path4.isAbsolute(entry) ? entry : path4.join(path4.dirname(this.file), entry);
-      const data = parseYaml(text2, label).data;
+      ).data;
       if (data === null || data === void 0) continue;
       if (!isMapping(data)) {
         throw new PlaybookError(
@@ -35522,7 +35734,7 @@ var Loader = class _Loader extends RoleLoader {
           { file: label, line: 1 }
         );
       }
-      Object.assign(out, data);
+      out = { ...out, ...data };
     }
     return out;
   }
@@ -37065,7 +37277,7 @@ function callTest(name, value, args, kwargs) {
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs);
   return pyTruthy(test(value, args, kwargs));
 }
-var SIMPLE_ESCAPES = {
+var SIMPLE_ESCAPES2 = {
   n: "\n",
   t: "	",
   r: "\r",
@@ -37093,7 +37305,7 @@ function parsePythonString(delimiter) {
     const hex = esc === "x" ? /^x([0-9a-fA-F]{2})/.exec(rest) : esc === "u" ? /^u([0-9a-fA-F]{4})/.exec(rest) : esc === "U" ? /^U([0-9a-fA-F]{8})/.exec(rest) : null;
     const octal = /^[0-7]{1,3}/.exec(rest);
     let consumed = 1;
-    if (Object.hasOwn(SIMPLE_ESCAPES, esc)) out += SIMPLE_ESCAPES[esc];
+    if (Object.hasOwn(SIMPLE_ESCAPES2, esc)) out += SIMPLE_ESCAPES2[esc];
     else if (hex) {
       out += String.fromCodePoint(parseInt(hex[1], 16));
       consumed = hex[0].length;
@@ -37502,225 +37714,6 @@ function evaluateExpression(expression, vars, source = expression) {
   return captured;
 }
 
-// src/inventory/python-literal.ts
-var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
-var LiteralSyntaxError = class extends Error {
-};
-function parseIniValue(text2) {
-  const value = literalEval(text2);
-  return value === NOT_A_LITERAL ? text2 : value;
-}
-function literalEval(text2) {
-  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
-  try {
-    const value = parser.parseValue();
-    parser.skipBlank();
-    return parser.atEnd() ? value : NOT_A_LITERAL;
-  } catch (e) {
-    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
-    throw e;
-  }
-}
-var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
-var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
-var SIMPLE_ESCAPES2 = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v"
-};
-var MAX_NESTING = 200;
-var LiteralParser = class {
-  constructor(src) {
-    this.src = src;
-  }
-  src;
-  pos = 0;
-  depth = 0;
-  atEnd() {
-    return this.pos >= this.src.length;
-  }
-  skipBlank() {
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos];
-      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
-      else if (c === "#") this.pos = this.src.length;
-      else break;
-    }
-  }
-  parseValue() {
-    this.skipBlank();
-    const c = this.src[this.pos];
-    if (c === void 0) throw new LiteralSyntaxError();
-    if (c === "[" || c === "(" || c === "{") {
-      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
-      try {
-        if (c === "[") return this.parseSequence("]");
-        if (c === "(") return this.parseParenthesised();
-        return this.parseDict();
-      } finally {
-        this.depth--;
-      }
-    }
-    if (c === "+" || c === "-") {
-      this.pos++;
-      this.skipBlank();
-      const n = this.parseNumber();
-      return c === "-" ? -n : n;
-    }
-    if (/[0-9.]/.test(c)) return this.parseNumber();
-    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
-    if (word !== void 0) {
-      const quote = this.src[this.pos + word.length];
-      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
-        return this.parseStrings();
-      this.pos += word.length;
-      if (word === "True") return true;
-      if (word === "False") return false;
-      if (word === "None") return null;
-      throw new LiteralSyntaxError();
-    }
-    if (c === "'" || c === '"') return this.parseStrings();
-    throw new LiteralSyntaxError();
-  }
-  parseNumber() {
-    const rest = this.src.slice(this.pos);
-    const m = NUMBER.exec(rest);
-    if (!m || m[0] === ".") throw new LiteralSyntaxError();
-    const text2 = m[0];
-    this.pos += text2.length;
-    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
-    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
-    const digits = text2.replace(/_/g, "");
-    if (/^0[xXoObB]/.test(digits)) {
-      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
-      return parseInt(digits.slice(2), radix);
-    }
-    return Number(digits);
-  }
-  parseStrings() {
-    let result = "";
-    do {
-      result += this.parseOneString();
-      this.skipBlank();
-    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
-    return result;
-  }
-  parseOneString() {
-    let raw = false;
-    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
-      if (/[rR]/.test(this.src[this.pos])) raw = true;
-      this.pos++;
-    }
-    const quote = this.src[this.pos];
-    const triple = this.src.startsWith(quote.repeat(3), this.pos);
-    const delimiter = triple ? quote.repeat(3) : quote;
-    this.pos += delimiter.length;
-    let out = "";
-    for (; ; ) {
-      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
-      if (this.src.startsWith(delimiter, this.pos)) {
-        this.pos += delimiter.length;
-        return out;
-      }
-      const c = this.src[this.pos];
-      if (c === "\n" && !triple) throw new LiteralSyntaxError();
-      if (c !== "\\") {
-        out += c;
-        this.pos++;
-        continue;
-      }
-      const next = this.src[this.pos + 1];
-      if (next === void 0) throw new LiteralSyntaxError();
-      if (raw) {
-        out += c + next;
-        this.pos += 2;
-        continue;
-      }
-      this.pos += 2;
-      out += this.readEscape(next);
-    }
-  }
-  readEscape(next) {
-    const simple = SIMPLE_ESCAPES2[next];
-    if (simple !== void 0) return simple;
-    if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
-      this.pos += m.length;
-      return String.fromCodePoint(parseInt(next + m, 8));
-    }
-    const width = { x: 2, u: 4, U: 8 }[next];
-    if (width !== void 0) {
-      const hex = this.src.slice(this.pos, this.pos + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
-      this.pos += width;
-      return String.fromCodePoint(parseInt(hex, 16));
-    }
-    if (next === "N") throw new LiteralSyntaxError();
-    return "\\" + next;
-  }
-  parseSequence(close) {
-    this.pos++;
-    const items = [];
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === close) {
-        this.pos++;
-        return items;
-      }
-      items.push(this.parseValue());
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
-    }
-  }
-  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
-  parseParenthesised() {
-    const start = this.pos;
-    this.pos++;
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return [];
-    }
-    const first = this.parseValue();
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return first;
-    }
-    this.pos = start;
-    return this.parseSequence(")");
-  }
-  parseDict() {
-    this.pos++;
-    const dict = {};
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === "}") {
-        this.pos++;
-        return dict;
-      }
-      const key = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
-      this.pos++;
-      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
-    }
-  }
-};
-
 // src/template/templar.ts
 var SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
 function singleExpression(text2) {
@@ -37751,7 +37744,7 @@ function convertData(value) {
   if (Array.isArray(value) || isPlainObject(value) || typeof value === "boolean") return value;
   const text2 = typeof value === "string" ? value : value === null || value === void 0 ? "" : pythonStr(value);
   if (text2.startsWith("[") || text2.startsWith("{") && !text2.startsWith("{{") || text2 === "True" || text2 === "False")
-    return parseIniValue(text2);
+    return parsePythonLiteral(text2);
   return text2;
 }
 function isTemplate(text2) {
@@ -38188,11 +38181,6 @@ function sleep(ms, signal) {
 
 // src/executor/variables.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
-function mergeRoleVars(roles, part) {
-  const out = {};
-  for (const role of roles) Object.assign(out, role[part]);
-  return out;
-}
 var VariableManager = class {
   constructor(inventory, templar, extraVars) {
     this.inventory = inventory;
@@ -38781,7 +38769,7 @@ function parseIniInventory(source, data) {
       data.setGroupVar(
         group,
         line.slice(0, eq).trim(),
-        parseIniValue(line.slice(eq + 1).trim()),
+        parsePythonLiteral(line.slice(eq + 1).trim()),
         location
       );
     } else {
@@ -38845,7 +38833,7 @@ function parseHostLine(line, group, location, source, data) {
         location
       );
     }
-    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
+    vars[token.slice(0, eq)] = parsePythonLiteral(token.slice(eq + 1));
   }
   const entry = parseHostEntry(tokens[0], location);
   for (const name of entry.names) {
@@ -41266,19 +41254,6 @@ function isRecord(value) {
 }
 
 // src/executor/playbook-runner.ts
-var GATHER_FACTS = {
-  name: "Gathering Facts",
-  named: true,
-  module: "setup",
-  args: {},
-  when: [],
-  loopControl: { loopVar: "item" },
-  until: [],
-  failedWhen: [],
-  changedWhen: [],
-  vars: {},
-  tags: []
-};
 async function runPlaybook(playbook, options) {
   const runner = new PlaybookRunner(playbook, options);
   try {
@@ -41406,11 +41381,14 @@ var PlaybookRunner = class {
     const { templar, events } = this.options;
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0], playContext));
     const selection = this.options.tags ?? ALL_TAGS;
-    const gatherTask = {
-      ...GATHER_FACTS,
+    const gatherTask = plainTask({
+      name: "Gathering Facts",
+      named: true,
+      module: "setup",
+      args: {},
       tags: play.tags.length > 0 ? play.tags : ["always"],
       location: play.location
-    };
+    });
     const tasks = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
       (task) => task.implicit === true || shouldRunTags(task.tags, selection)
     );
@@ -42563,21 +42541,14 @@ function buildAdhocPlaybook(pattern, moduleName, args, modules, cwd, background)
         anyErrorsFatal: false,
         location,
         tasks: [
-          {
+          plainTask({
             name: module,
             named: false,
             module,
             args: parsedArgs,
             location,
-            when: [],
-            loopControl: { loopVar: "item" },
-            until: [],
-            failedWhen: [],
-            changedWhen: [],
-            vars: {},
-            tags: [],
             ...background?.async ? { async: background.async, poll: background.poll ?? 15 } : {}
-          }
+          })
         ]
       }
     ]

@@ -49941,6 +49941,225 @@ var IMPORT_TASKS_KEYWORDS = new Set(
 // src/playbook/roles.ts
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
 
+// src/inventory/python-literal.ts
+var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
+var LiteralSyntaxError = class extends Error {
+};
+function parsePythonLiteral(text2) {
+  const value = literalEval(text2);
+  return value === NOT_A_LITERAL ? text2 : value;
+}
+function literalEval(text2) {
+  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
+  try {
+    const value = parser.parseValue();
+    parser.skipBlank();
+    return parser.atEnd() ? value : NOT_A_LITERAL;
+  } catch (e) {
+    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
+    throw e;
+  }
+}
+var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
+var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
+var SIMPLE_ESCAPES = {
+  "\n": "",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v"
+};
+var MAX_NESTING = 200;
+var LiteralParser = class {
+  constructor(src) {
+    this.src = src;
+  }
+  src;
+  pos = 0;
+  depth = 0;
+  atEnd() {
+    return this.pos >= this.src.length;
+  }
+  skipBlank() {
+    while (this.pos < this.src.length) {
+      const c = this.src[this.pos];
+      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
+      else if (c === "#") this.pos = this.src.length;
+      else break;
+    }
+  }
+  parseValue() {
+    this.skipBlank();
+    const c = this.src[this.pos];
+    if (c === void 0) throw new LiteralSyntaxError();
+    if (c === "[" || c === "(" || c === "{") {
+      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      try {
+        if (c === "[") return this.parseSequence("]");
+        if (c === "(") return this.parseParenthesised();
+        return this.parseDict();
+      } finally {
+        this.depth--;
+      }
+    }
+    if (c === "+" || c === "-") {
+      this.pos++;
+      this.skipBlank();
+      const n = this.parseNumber();
+      return c === "-" ? -n : n;
+    }
+    if (/[0-9.]/.test(c)) return this.parseNumber();
+    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
+    if (word !== void 0) {
+      const quote = this.src[this.pos + word.length];
+      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
+        return this.parseStrings();
+      this.pos += word.length;
+      if (word === "True") return true;
+      if (word === "False") return false;
+      if (word === "None") return null;
+      throw new LiteralSyntaxError();
+    }
+    if (c === "'" || c === '"') return this.parseStrings();
+    throw new LiteralSyntaxError();
+  }
+  parseNumber() {
+    const rest = this.src.slice(this.pos);
+    const m = NUMBER.exec(rest);
+    if (!m || m[0] === ".") throw new LiteralSyntaxError();
+    const text2 = m[0];
+    this.pos += text2.length;
+    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
+    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
+    const digits = text2.replace(/_/g, "");
+    if (/^0[xXoObB]/.test(digits)) {
+      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
+      return parseInt(digits.slice(2), radix);
+    }
+    return Number(digits);
+  }
+  parseStrings() {
+    let result = "";
+    do {
+      result += this.parseOneString();
+      this.skipBlank();
+    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
+    return result;
+  }
+  parseOneString() {
+    let raw = false;
+    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
+      if (/[rR]/.test(this.src[this.pos])) raw = true;
+      this.pos++;
+    }
+    const quote = this.src[this.pos];
+    const triple = this.src.startsWith(quote.repeat(3), this.pos);
+    const delimiter = triple ? quote.repeat(3) : quote;
+    this.pos += delimiter.length;
+    let out = "";
+    for (; ; ) {
+      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
+      if (this.src.startsWith(delimiter, this.pos)) {
+        this.pos += delimiter.length;
+        return out;
+      }
+      const c = this.src[this.pos];
+      if (c === "\n" && !triple) throw new LiteralSyntaxError();
+      if (c !== "\\") {
+        out += c;
+        this.pos++;
+        continue;
+      }
+      const next = this.src[this.pos + 1];
+      if (next === void 0) throw new LiteralSyntaxError();
+      if (raw) {
+        out += c + next;
+        this.pos += 2;
+        continue;
+      }
+      this.pos += 2;
+      out += this.readEscape(next);
+    }
+  }
+  readEscape(next) {
+    const simple = SIMPLE_ESCAPES[next];
+    if (simple !== void 0) return simple;
+    if (/[0-7]/.test(next)) {
+      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
+      this.pos += m.length;
+      return String.fromCodePoint(parseInt(next + m, 8));
+    }
+    const width = { x: 2, u: 4, U: 8 }[next];
+    if (width !== void 0) {
+      const hex = this.src.slice(this.pos, this.pos + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
+      this.pos += width;
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+    if (next === "N") throw new LiteralSyntaxError();
+    return "\\" + next;
+  }
+  parseSequence(close) {
+    this.pos++;
+    const items = [];
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === close) {
+        this.pos++;
+        return items;
+      }
+      items.push(this.parseValue());
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
+    }
+  }
+  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
+  parseParenthesised() {
+    const start = this.pos;
+    this.pos++;
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return [];
+    }
+    const first = this.parseValue();
+    this.skipBlank();
+    if (this.src[this.pos] === ")") {
+      this.pos++;
+      return first;
+    }
+    this.pos = start;
+    return this.parseSequence(")");
+  }
+  parseDict() {
+    this.pos++;
+    const dict = {};
+    for (; ; ) {
+      this.skipBlank();
+      if (this.src[this.pos] === "}") {
+        this.pos++;
+        return dict;
+      }
+      const key = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
+      this.pos++;
+      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
+      dict[key === null ? "null" : String(key)] = this.parseValue();
+      this.skipBlank();
+      if (this.src[this.pos] === ",") this.pos++;
+      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
+    }
+  }
+};
+
 // src/playbook/tags.ts
 function parseTagList(values) {
   const tags = /* @__PURE__ */ new Set();
@@ -54382,7 +54601,7 @@ function callTest(name, value, args, kwargs) {
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs);
   return pyTruthy(test(value, args, kwargs));
 }
-var SIMPLE_ESCAPES = {
+var SIMPLE_ESCAPES2 = {
   n: "\n",
   t: "	",
   r: "\r",
@@ -54410,7 +54629,7 @@ function parsePythonString(delimiter) {
     const hex = esc === "x" ? /^x([0-9a-fA-F]{2})/.exec(rest) : esc === "u" ? /^u([0-9a-fA-F]{4})/.exec(rest) : esc === "U" ? /^U([0-9a-fA-F]{8})/.exec(rest) : null;
     const octal = /^[0-7]{1,3}/.exec(rest);
     let consumed = 1;
-    if (Object.hasOwn(SIMPLE_ESCAPES, esc)) out += SIMPLE_ESCAPES[esc];
+    if (Object.hasOwn(SIMPLE_ESCAPES2, esc)) out += SIMPLE_ESCAPES2[esc];
     else if (hex) {
       out += String.fromCodePoint(parseInt(hex[1], 16));
       consumed = hex[0].length;
@@ -54819,225 +55038,6 @@ function evaluateExpression(expression, vars, source = expression) {
   return captured;
 }
 
-// src/inventory/python-literal.ts
-var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
-var LiteralSyntaxError = class extends Error {
-};
-function parseIniValue(text2) {
-  const value = literalEval(text2);
-  return value === NOT_A_LITERAL ? text2 : value;
-}
-function literalEval(text2) {
-  const parser = new LiteralParser(text2.replace(/^[ \t]+/, ""));
-  try {
-    const value = parser.parseValue();
-    parser.skipBlank();
-    return parser.atEnd() ? value : NOT_A_LITERAL;
-  } catch (e) {
-    if (e instanceof LiteralSyntaxError) return NOT_A_LITERAL;
-    throw e;
-  }
-}
-var NUMBER = /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
-var IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
-var SIMPLE_ESCAPES2 = {
-  "\n": "",
-  "\\": "\\",
-  "'": "'",
-  '"': '"',
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v"
-};
-var MAX_NESTING = 200;
-var LiteralParser = class {
-  constructor(src) {
-    this.src = src;
-  }
-  src;
-  pos = 0;
-  depth = 0;
-  atEnd() {
-    return this.pos >= this.src.length;
-  }
-  skipBlank() {
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos];
-      if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f") this.pos++;
-      else if (c === "#") this.pos = this.src.length;
-      else break;
-    }
-  }
-  parseValue() {
-    this.skipBlank();
-    const c = this.src[this.pos];
-    if (c === void 0) throw new LiteralSyntaxError();
-    if (c === "[" || c === "(" || c === "{") {
-      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
-      try {
-        if (c === "[") return this.parseSequence("]");
-        if (c === "(") return this.parseParenthesised();
-        return this.parseDict();
-      } finally {
-        this.depth--;
-      }
-    }
-    if (c === "+" || c === "-") {
-      this.pos++;
-      this.skipBlank();
-      const n = this.parseNumber();
-      return c === "-" ? -n : n;
-    }
-    if (/[0-9.]/.test(c)) return this.parseNumber();
-    const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0];
-    if (word !== void 0) {
-      const quote = this.src[this.pos + word.length];
-      if ((quote === "'" || quote === '"') && /^(?:[rRuUbB]|[rR][bB]|[bB][rR])$/.test(word))
-        return this.parseStrings();
-      this.pos += word.length;
-      if (word === "True") return true;
-      if (word === "False") return false;
-      if (word === "None") return null;
-      throw new LiteralSyntaxError();
-    }
-    if (c === "'" || c === '"') return this.parseStrings();
-    throw new LiteralSyntaxError();
-  }
-  parseNumber() {
-    const rest = this.src.slice(this.pos);
-    const m = NUMBER.exec(rest);
-    if (!m || m[0] === ".") throw new LiteralSyntaxError();
-    const text2 = m[0];
-    this.pos += text2.length;
-    if (/^0\d*[1-9]/.test(text2) && !/[.eExXoObB]/.test(text2)) throw new LiteralSyntaxError();
-    if (/^[A-Za-z0-9_]/.test(this.src.slice(this.pos))) throw new LiteralSyntaxError();
-    const digits = text2.replace(/_/g, "");
-    if (/^0[xXoObB]/.test(digits)) {
-      const radix = { x: 16, o: 8, b: 2 }[digits[1].toLowerCase()];
-      return parseInt(digits.slice(2), radix);
-    }
-    return Number(digits);
-  }
-  parseStrings() {
-    let result = "";
-    do {
-      result += this.parseOneString();
-      this.skipBlank();
-    } while (/^(?:[rRuUbB]|[rR][bB]|[bB][rR])?['"]/.test(this.src.slice(this.pos)));
-    return result;
-  }
-  parseOneString() {
-    let raw = false;
-    while (/[rRuUbB]/.test(this.src[this.pos] ?? "")) {
-      if (/[rR]/.test(this.src[this.pos])) raw = true;
-      this.pos++;
-    }
-    const quote = this.src[this.pos];
-    const triple = this.src.startsWith(quote.repeat(3), this.pos);
-    const delimiter = triple ? quote.repeat(3) : quote;
-    this.pos += delimiter.length;
-    let out = "";
-    for (; ; ) {
-      if (this.pos >= this.src.length) throw new LiteralSyntaxError();
-      if (this.src.startsWith(delimiter, this.pos)) {
-        this.pos += delimiter.length;
-        return out;
-      }
-      const c = this.src[this.pos];
-      if (c === "\n" && !triple) throw new LiteralSyntaxError();
-      if (c !== "\\") {
-        out += c;
-        this.pos++;
-        continue;
-      }
-      const next = this.src[this.pos + 1];
-      if (next === void 0) throw new LiteralSyntaxError();
-      if (raw) {
-        out += c + next;
-        this.pos += 2;
-        continue;
-      }
-      this.pos += 2;
-      out += this.readEscape(next);
-    }
-  }
-  readEscape(next) {
-    const simple = SIMPLE_ESCAPES2[next];
-    if (simple !== void 0) return simple;
-    if (/[0-7]/.test(next)) {
-      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))[0];
-      this.pos += m.length;
-      return String.fromCodePoint(parseInt(next + m, 8));
-    }
-    const width = { x: 2, u: 4, U: 8 }[next];
-    if (width !== void 0) {
-      const hex = this.src.slice(this.pos, this.pos + width);
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new LiteralSyntaxError();
-      this.pos += width;
-      return String.fromCodePoint(parseInt(hex, 16));
-    }
-    if (next === "N") throw new LiteralSyntaxError();
-    return "\\" + next;
-  }
-  parseSequence(close) {
-    this.pos++;
-    const items = [];
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === close) {
-        this.pos++;
-        return items;
-      }
-      items.push(this.parseValue());
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== close) throw new LiteralSyntaxError();
-    }
-  }
-  /** `()` is an empty tuple, `(x)` is x, `(x,)` and `(x, y)` are tuples (lists here, as JSON would have them). */
-  parseParenthesised() {
-    const start = this.pos;
-    this.pos++;
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return [];
-    }
-    const first = this.parseValue();
-    this.skipBlank();
-    if (this.src[this.pos] === ")") {
-      this.pos++;
-      return first;
-    }
-    this.pos = start;
-    return this.parseSequence(")");
-  }
-  parseDict() {
-    this.pos++;
-    const dict = {};
-    for (; ; ) {
-      this.skipBlank();
-      if (this.src[this.pos] === "}") {
-        this.pos++;
-        return dict;
-      }
-      const key = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
-      this.pos++;
-      if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
-      this.skipBlank();
-      if (this.src[this.pos] === ",") this.pos++;
-      else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
-    }
-  }
-};
-
 // src/template/templar.ts
 var SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/;
 function singleExpression(text2) {
@@ -55068,7 +55068,7 @@ function convertData(value) {
   if (Array.isArray(value) || isPlainObject(value) || typeof value === "boolean") return value;
   const text2 = typeof value === "string" ? value : value === null || value === void 0 ? "" : pythonStr(value);
   if (text2.startsWith("[") || text2.startsWith("{") && !text2.startsWith("{{") || text2 === "True" || text2 === "False")
-    return parseIniValue(text2);
+    return parsePythonLiteral(text2);
   return text2;
 }
 function isTemplate(text2) {
@@ -55894,7 +55894,7 @@ function parseIniInventory(source, data) {
       data.setGroupVar(
         group,
         line.slice(0, eq).trim(),
-        parseIniValue(line.slice(eq + 1).trim()),
+        parsePythonLiteral(line.slice(eq + 1).trim()),
         location
       );
     } else {
@@ -55958,7 +55958,7 @@ function parseHostLine(line, group, location, source, data) {
         location
       );
     }
-    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1));
+    vars[token.slice(0, eq)] = parsePythonLiteral(token.slice(eq + 1));
   }
   const entry = parseHostEntry(tokens[0], location);
   for (const name of entry.names) {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { InventoryError } from '../../src/errors.js'
 import { expandHostRange, parseHostEntry } from '../../src/inventory/host-range.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
-import { parseIniValue } from '../../src/inventory/python-literal.js'
+import { parsePythonLiteral } from '../../src/inventory/python-literal.js'
 
 const at = { file: 'inv', line: 7 }
 
@@ -78,13 +78,13 @@ describe('INI values as Python literals', () => {
     ["{'a': 1, 'b': {'c': None}}", { a: 1, b: { c: null } }],
     ['1 # comment', 1]
   ])('%s is a literal', (text, value) => {
-    expect(parseIniValue(text)).toEqual(value)
+    expect(parsePythonLiteral(text)).toEqual(value)
   })
 
   it.each(['true', 'yes', '07', 'a b', '{{ x }}', '1abc', '{1, 2}', "'open", '1j', '', '[1, 2'])(
     '%s stays a string',
     (text) => {
-      expect(parseIniValue(text)).toBe(text)
+      expect(parsePythonLiteral(text)).toBe(text)
     }
   )
 })

@@ -1,11 +1,14 @@
 // Roles (`roles:`, meta dependencies, import_role) and dynamic includes (include_tasks, include_role), over
 // the files in __fixtures__/roles/; handler matching and the variable layers a role task sees.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PlaybookError } from '../../src/errors.js'
 import { matchHandlers } from '../../src/executor/playbook-runner.js'
-import { mergeRoleVars, VariableManager, type PlayContext } from '../../src/executor/variables.js'
+import { VariableManager, type PlayContext } from '../../src/executor/variables.js'
+import { mergeRoleVars } from '../../src/playbook/roles.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
 import { MODULE_CATALOG } from '../../src/modules/registry.js'
 import { loadInclude, loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
@@ -851,5 +854,35 @@ describe('variables of a role task', () => {
     expect(scope['common_default']).toBe(1)
     expect(scope['web_user']).toBe('from-vars-main')
     expect(scope['entry_only']).toBe(1)
+  })
+})
+
+describe('reading files once per run', () => {
+  it('parses an included file once, however many hosts and items load it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apb-include-cache-'))
+    try {
+      writeFileSync(path.join(dir, 'inc.yml'), '- name: first version\n  debug: msg=1\n')
+      const play = parsePlaybookText(
+        '- hosts: all\n  tasks:\n    - include_tasks: inc.yml\n',
+        path.join(dir, 'site.yml'),
+        dir,
+        MODULE_CATALOG
+      ).plays[0]!
+      const include = written(play.tasks)[0]!
+      const load = (): string[] =>
+        loadInclude(include.include!, { _raw_params: 'inc.yml' }, include.location).tasks.map(
+          (t) => t.name
+        )
+      expect(load()).toEqual(['first version'])
+      // The next host (or loop item) gets the file as it was parsed, not a fresh read.
+      writeFileSync(path.join(dir, 'inc.yml'), '- name: second version\n  debug: msg=2\n')
+      expect(load()).toEqual(['first version'])
+      // Each load still gets tasks of its own (their blocks must not share failure state).
+      const again = (): Task[] =>
+        loadInclude(include.include!, { _raw_params: 'inc.yml' }, include.location).tasks
+      expect(again()[0]).not.toBe(again()[0])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -99,16 +99,8 @@ export function statusResult(snapshot: JobSnapshot, resultsFile: string): Module
         timedout: true
       }
     case 'died':
-      return {
-        ...out,
-        changed: false,
-        cmd: meta.cmd,
-        died: true,
-        failed: true,
-        finished: 1,
-        msg: `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.`
-      }
     case 'rebooted':
+      // Ended without a result: finished and failed, never running.
       return {
         ...out,
         changed: false,
@@ -116,7 +108,10 @@ export function statusResult(snapshot: JobSnapshot, resultsFile: string): Module
         died: true,
         failed: true,
         finished: 1,
-        msg: 'the host rebooted while the job was running (its boot id changed), so the job never finished'
+        msg:
+          snapshot.state === 'died'
+            ? `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.`
+            : 'the host rebooted while the job was running (its boot id changed), so the job never finished'
       }
     case 'corrupt':
       return {

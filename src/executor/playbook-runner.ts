@@ -5,7 +5,7 @@ import { PlaybookError } from '../errors.js'
 import { applyLimit, type Inventory } from '../inventory/inventory.js'
 import { MODULES } from '../modules/registry.js'
 import { ALL_TAGS, shouldRunTags, type TagSelection } from '../playbook/tags.js'
-import type { Play, Playbook, RoleRef, Task } from '../playbook/types.js'
+import { plainTask, type Play, type Playbook, type RoleRef, type Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
@@ -18,7 +18,8 @@ import { runTaskOnHost } from './task-runner.js'
 import { includedOf } from '../modules/include.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import type { ModuleResult } from '../modules/module.js'
-import { mergeRoleVars, VariableManager, type PlayContext } from './variables.js'
+import { mergeRoleVars } from '../playbook/roles.js'
+import { VariableManager, type PlayContext } from './variables.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
@@ -98,20 +99,6 @@ export interface RunSummary {
   exitCode: number
   /** Background jobs launched (or handed over) and not gathered: the results document's `jobs`. */
   jobs: KnownJob[]
-}
-
-const GATHER_FACTS: Omit<Task, 'location'> = {
-  name: 'Gathering Facts',
-  named: true,
-  module: 'setup',
-  args: {},
-  when: [],
-  loopControl: { loopVar: 'item' },
-  until: [],
-  failedWhen: [],
-  changedWhen: [],
-  vars: {},
-  tags: []
 }
 
 /** Runs every play of a playbook against the inventory with Ansible's linear strategy. */
@@ -259,11 +246,14 @@ class PlaybookRunner {
     // --tags/--skip-tags drop tasks before the run, as Ansible does: no banner, no stats. The implicit fact
     // gathering is tagged `always` unless the play has tags of its own, which it then runs with.
     const selection = this.options.tags ?? ALL_TAGS
-    const gatherTask: Task = {
-      ...GATHER_FACTS,
+    const gatherTask = plainTask({
+      name: 'Gathering Facts',
+      named: true,
+      module: 'setup',
+      args: {},
       tags: play.tags.length > 0 ? play.tags : ['always'],
       location: play.location
-    }
+    })
     // The implicit flush_handlers after each section runs whatever the tags, as in Ansible.
     const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
       (task) => task.implicit === true || shouldRunTags(task.tags, selection)

@@ -40,16 +40,6 @@ export interface TaskVarSources {
   params?: { vars: Record<string, unknown>; loop: Record<string, unknown> }
 }
 
-/** Merges the variables of a list of roles in order (later roles win). */
-export function mergeRoleVars(
-  roles: readonly RoleRef[],
-  part: 'defaults' | 'vars'
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const role of roles) Object.assign(out, role[part])
-  return out
-}
-
 /**
  * Builds variable scopes with Ansible's precedence for the sources we support:
  * role defaults < inventory group vars < inventory host vars < facts < play vars < vars_files

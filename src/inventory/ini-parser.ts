@@ -1,7 +1,7 @@
 import { InventoryError, type SourceLocation } from '../errors.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventoryData } from './inventory-data.js'
-import { parseIniValue } from './python-literal.js'
+import { parsePythonLiteral } from './python-literal.js'
 
 /** Inventory text and where it came from. */
 export interface InventorySource {
@@ -84,7 +84,7 @@ export function parseIniInventory(source: InventorySource, data: InventoryData):
       data.setGroupVar(
         group,
         line.slice(0, eq).trim(),
-        parseIniValue(line.slice(eq + 1).trim()),
+        parsePythonLiteral(line.slice(eq + 1).trim()),
         location
       )
     } else {
@@ -166,7 +166,7 @@ function parseHostLine(
         location
       )
     }
-    vars[token.slice(0, eq)] = parseIniValue(token.slice(eq + 1))
+    vars[token.slice(0, eq)] = parsePythonLiteral(token.slice(eq + 1))
   }
   const entry = parseHostEntry(tokens[0]!, location)
   for (const name of entry.names) {

@@ -1,7 +1,8 @@
 /**
- * The subset of Python's `ast.literal_eval` that Ansible's INI inventory plugin relies on: INI values such as
- * `22`, `True`, `None`, `'a b'`, `[1, 2]` or `{'k': 1}` become typed values; anything that is not a Python literal
- * (`true`, `07`, `a b`, `{{ x }}`) stays the string it was, exactly as Ansible's `_parse_value` does.
+ * The subset of Python's `ast.literal_eval` that Ansible relies on: INI inventory values (`_parse_value`) and
+ * rendered templates that read as a list, dict or boolean (`convert_data`). `22`, `True`, `None`, `'a b'`,
+ * `[1, 2]` or `{'k': 1}` become typed values; anything that is not a Python literal (`true`, `07`, `a b`,
+ * `{{ x }}`) stays the string it was. Also Python's string escapes, which Ansible's parse_kv decodes.
  */
 
 const NOT_A_LITERAL = Symbol('not a literal')
@@ -9,7 +10,7 @@ const NOT_A_LITERAL = Symbol('not a literal')
 class LiteralSyntaxError extends Error {}
 
 /** Returns the value Python's `ast.literal_eval(text)` would give, or `text` itself where Python would raise. */
-export function parseIniValue(text: string): unknown {
+export function parsePythonLiteral(text: string): unknown {
   const value = literalEval(text)
   return value === NOT_A_LITERAL ? text : value
 }
@@ -42,6 +43,26 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   r: '\r',
   t: '\t',
   v: '\v'
+}
+
+/**
+ * Decodes the escapes Ansible's `_decode_escapes` decodes in `key=value` arguments: `\n`, `\t`, `\"`,
+ * `\\`, `\xHH`, `\uHHHH`, `\UHHHHHHHH` and octal `\NNN`. Anything else stays as written.
+ */
+export function decodePythonEscapes(text: string): string {
+  if (!text.includes('\\')) return text
+  return text.replace(
+    /\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g,
+    (whole, escape: string) => {
+      const kind = escape[0]!
+      if (kind === 'U' || kind === 'u' || kind === 'x') {
+        const code = parseInt(escape.slice(1), 16)
+        return code <= 0x10ffff ? String.fromCodePoint(code) : whole
+      }
+      if (/[0-7]/.test(kind)) return String.fromCharCode(parseInt(escape, 8))
+      return SIMPLE_ESCAPES[kind] ?? whole
+    }
+  )
 }
 
 /**

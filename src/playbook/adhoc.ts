@@ -1,7 +1,7 @@
 import { PlaybookError } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
 import { canonicalModule, type ModuleCatalog } from './playbook-loader.js'
-import type { Playbook } from './types.js'
+import { plainTask, type Playbook } from './types.js'
 
 const AD_HOC_FILE = '<ad-hoc>'
 
@@ -36,21 +36,14 @@ export function buildAdhocPlaybook(
         anyErrorsFatal: false,
         location,
         tasks: [
-          {
+          plainTask({
             name: module,
             named: false,
             module,
             args: parsedArgs,
             location,
-            when: [],
-            loopControl: { loopVar: 'item' },
-            until: [],
-            failedWhen: [],
-            changedWhen: [],
-            vars: {},
-            tags: [],
             ...(background?.async ? { async: background.async, poll: background.poll ?? 15 } : {})
-          }
+          })
         ]
       }
     ]

@@ -2,6 +2,7 @@
  * Ansible's `key=value` argument strings (`copy: src=a dest=b`, `shell: chdir=/tmp make`).
  * Splitting keeps quoted text and Jinja2 blocks whole, like Ansible's split_args().
  */
+import { decodePythonEscapes } from '../inventory/python-literal.js'
 
 /** Arguments that free-form modules accept inside their free-form string, as Ansible's parse_kv does. */
 export const RAW_PARAM_OPTIONS = new Set([
@@ -59,39 +60,6 @@ export function splitArgs(input: string): Token[] {
   return tokens
 }
 
-const SINGLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v'
-}
-
-/**
- * Decodes Python's string escapes as Ansible's _decode_escapes does in `key=value` arguments: `\n`, `\t`,
- * `\"`, `\\`, `\xHH`, `\uHHHH`, `\UHHHHHHHH` and octal `\NNN`. Anything else stays as written.
- */
-export function decodeEscapes(text: string): string {
-  if (!text.includes('\\')) return text
-  return text.replace(
-    /\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g,
-    (whole, escape: string) => {
-      const kind = escape[0]!
-      if (kind === 'U' || kind === 'u' || kind === 'x') {
-        const code = parseInt(escape.slice(1), 16)
-        return code <= 0x10ffff ? String.fromCodePoint(code) : whole
-      }
-      if (/[0-7]/.test(kind)) return String.fromCharCode(parseInt(escape, 8))
-      return SINGLE_ESCAPES[kind] ?? whole
-    }
-  )
-}
-
 /** Removes one pair of matching outer quotes. */
 export function unquote(value: string): string {
   if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
@@ -113,7 +81,7 @@ export function parseKeyValueArgs(input: string, freeForm: boolean): Record<stri
     const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
     if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
       // As Ansible's parse_kv: escapes are decoded, then one pair of outer quotes is removed.
-      result[key] = unquote(decodeEscapes(token.text.slice(eq + 1)))
+      result[key] = unquote(decodePythonEscapes(token.text.slice(eq + 1)))
     } else {
       rawSpans.push([token.start, token.end])
     }

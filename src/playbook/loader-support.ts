@@ -2,7 +2,15 @@
 // helpers for reading YAML values.
 import { readFileSync } from 'node:fs'
 import { PlaybookError, type SourceLocation } from '../errors.js'
-import type { BecomeKeywords, BlockFrame, Conditional, RoleRef, Task } from './types.js'
+import type { YamlDocument } from './yaml-loader.js'
+import {
+  plainTask,
+  type BecomeKeywords,
+  type BlockFrame,
+  type Conditional,
+  type RoleRef,
+  type Task
+} from './types.js'
 
 /** What the loader needs to know about modules: their names and which take a free-form string. */
 export interface ModuleCatalog {
@@ -35,6 +43,11 @@ export const TOP_LEVEL: Inherited = { frames: [], when: [], vars: {}, environmen
 export interface LoadContext {
   modules: ModuleCatalog
   ids: { next: number }
+  /**
+   * The files already read and parsed in this run, by absolute path: a dynamic include loads its file (or
+   * role) for every host and loop item, and reads it once.
+   */
+  documents: Map<string, YamlDocument>
   /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
   play?: PlayRoles
 }
@@ -175,21 +188,14 @@ export function metaAction(
 
 /** The `meta: flush_handlers` Ansible adds after pre_tasks, tasks and post_tasks. */
 export function implicitFlush(location: SourceLocation): Task {
-  return {
+  return plainTask({
     name: 'meta',
     named: false,
     module: 'meta',
     args: { _raw_params: 'flush_handlers' },
     location,
-    when: [],
-    loopControl: { loopVar: 'item' },
-    until: [],
-    failedWhen: [],
-    changedWhen: [],
-    vars: {},
-    tags: [],
     implicit: true
-  }
+  })
 }
 
 /** A task with the keywords of its enclosing blocks applied: the task's own win; `when` and `tags` add up. */

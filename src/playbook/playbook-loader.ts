@@ -83,7 +83,8 @@ export function parsePlaybookText(
   const doc = parseYaml(text, file)
   // The chain of files being loaded, to refuse an import cycle; an inline playbook has no file to revisit.
   const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))]
-  const loader = new Loader(doc, file, baseDir, { modules, ids: { next: 0 } }, chain, baseDir)
+  const context: LoadContext = { modules, ids: { next: 0 }, documents: new Map() }
+  const loader = new Loader(doc, file, baseDir, context, chain, baseDir)
   return { file, baseDir, plays: loader.plays() }
 }
 
@@ -250,13 +251,13 @@ class Loader extends RoleLoader {
         location
       )
     }
-    const text = readPlaybookFile(
+    const doc = this.document(
       absolute,
+      label,
       (reason) =>
         `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
       location
     )
-    const doc = parseYaml(text, label)
     const dir = path.dirname(absolute)
     return new Loader(
       doc,
@@ -271,19 +272,29 @@ class Loader extends RoleLoader {
   /** A loader for a file this one refers to by absolute path (a role's files), labelled relative to this one. */
   protected fileLoader(absolute: string, location: SourceLocation): Loader {
     const label = this.labelOf(absolute)
-    const text = readPlaybookFile(
-      absolute,
-      (reason) => `'${label}' cannot be read: ${reason}`,
-      location
-    )
     return new Loader(
-      parseYaml(text, label),
+      this.document(absolute, label, (reason) => `'${label}' cannot be read: ${reason}`, location),
       label,
       path.dirname(absolute),
       this.context,
       [...this.chain, absolute],
       this.playDir
     )
+  }
+
+  /** Reads and parses a file of the playbook, once per run (see LoadContext.documents). */
+  private document(
+    absolute: string,
+    label: string,
+    message: (reason: string) => string,
+    location: SourceLocation
+  ): YamlDocument {
+    let doc = this.context.documents.get(absolute)
+    if (!doc) {
+      doc = parseYaml(readPlaybookFile(absolute, message, location), label)
+      this.context.documents.set(absolute, doc)
+    }
+    return doc
   }
 
   protected inChain(file: string): boolean {
@@ -300,7 +311,7 @@ class Loader extends RoleLoader {
   private varsFiles(raw: unknown, location: SourceLocation): Record<string, unknown> {
     if (raw === undefined || raw === null) return {}
     const list = Array.isArray(raw) ? raw : [raw]
-    const out: Record<string, unknown> = {}
+    let out: Record<string, unknown> = {}
     for (const entry of list) {
       if (typeof entry !== 'string') {
         throw new PlaybookError(
@@ -316,17 +327,15 @@ class Loader extends RoleLoader {
         )
       }
       const absolute = path.resolve(this.dir, entry)
-      const text = readPlaybookFile(
+      const label =
+        this.file === INLINE_LABEL || path.isAbsolute(entry) ? entry : this.labelOf(absolute)
+      const data = this.document(
         absolute,
+        label,
         (reason) =>
           `the vars file '${entry}' cannot be read: ${reason}. Paths are relative to the playbook`,
         location
-      )
-      const label =
-        this.file === INLINE_LABEL || path.isAbsolute(entry)
-          ? entry
-          : path.join(path.dirname(this.file), entry)
-      const data = parseYaml(text, label).data
+      ).data
       if (data === null || data === undefined) continue
       if (!isMapping(data)) {
         throw new PlaybookError(
@@ -334,7 +343,8 @@ class Loader extends RoleLoader {
           { file: label, line: 1 }
         )
       }
-      Object.assign(out, data)
+      // Spread, not Object.assign: a variable named __proto__ stays a variable.
+      out = { ...out, ...data }
     }
     return out
   }

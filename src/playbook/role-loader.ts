@@ -14,6 +14,7 @@ import {
 } from './loader-support.js'
 import {
   findRole,
+  mergeRoleVars,
   ROLE_ENTRY_KEYWORDS,
   ROLE_ENTRY_REFUSED,
   ROLE_IMPORT_ARGS,
@@ -171,11 +172,11 @@ export abstract class RoleLoader extends TaskParser {
       name: path.basename(dir),
       path: dir,
       defaults: {
-        ...mergeOf(dependencyRefs, 'defaults'),
+        ...mergeRoleVars(dependencyRefs, 'defaults'),
         ...this.roleData(dir, 'defaults', options.from.defaults, spec.location).data
       },
       vars: {
-        ...mergeOf(dependencyRefs, 'vars'),
+        ...mergeRoleVars(dependencyRefs, 'vars'),
         ...spec.vars,
         ...this.roleData(dir, 'vars', options.from.vars, spec.location).data
       },
@@ -289,9 +290,4 @@ export abstract class RoleLoader extends TaskParser {
     }
     return { name: args['name'], from, rest: args }
   }
-}
-
-/** The defaults or vars of roles, merged in order. */
-function mergeOf(roles: readonly RoleRef[], part: 'defaults' | 'vars'): Record<string, unknown> {
-  return Object.assign({}, ...roles.map((role) => role[part])) as Record<string, unknown>
 }

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { PlaybookError, type SourceLocation } from '../errors.js'
 import { IMPORT_TASKS_KEYWORDS } from './keywords.js'
+import type { RoleRef } from './types.js'
 
 /** Keywords of a role invocation (`roles:` entry) that are not role parameters: those an import takes. */
 export const ROLE_ENTRY_KEYWORDS = new Set(['role', 'name', ...IMPORT_TASKS_KEYWORDS])
@@ -105,4 +106,15 @@ function isDirectory(file: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * Merges the defaults or vars of roles in order (later roles win). Spread, not Object.assign: a variable
+ * named `__proto__` stays a variable.
+ */
+export function mergeRoleVars(
+  roles: readonly RoleRef[],
+  part: 'defaults' | 'vars'
+): Record<string, unknown> {
+  return roles.reduce<Record<string, unknown>>((out, role) => ({ ...out, ...role[part] }), {})
 }

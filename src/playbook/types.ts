@@ -70,6 +70,22 @@ export interface Task {
   include?: DynamicInclude
 }
 
+/** A task with only the fields given and no keywords (the engine's own tasks: fact gathering, ad hoc, flushes). */
+export function plainTask(
+  fields: Pick<Task, 'name' | 'named' | 'module' | 'args' | 'location'> & Partial<Task>
+): Task {
+  return {
+    when: [],
+    loopControl: { loopVar: 'item' },
+    until: [],
+    failedWhen: [],
+    changedWhen: [],
+    vars: {},
+    tags: [],
+    ...fields
+  }
+}
+
 /** One use of a role: where it lives and the variables it brings. */
 export interface RoleRef {
   name: string

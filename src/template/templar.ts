@@ -1,6 +1,6 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
-import { parseIniValue } from '../inventory/python-literal.js'
+import { parsePythonLiteral } from '../inventory/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
 import { isPlainObject } from './undefined.js'
 
@@ -63,7 +63,7 @@ function convertData(value: unknown): unknown {
     text === 'True' ||
     text === 'False'
   )
-    return parseIniValue(text)
+    return parsePythonLiteral(text)
   return text
 }
 
