@@ -11,25 +11,42 @@ const KILL_GRACE_MS = 2_000
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
- * A connection to the machine we run on (`ansible_connection=local`): commands run under `/bin/sh -c`
- * in their own process group, so a deadline kills the command and everything it started.
+ * Variables the CLI reads a secret from (src/cli-options.ts). Any other `ASYNC_PLAYBOOK_…PASSWORD`,
+ * `…PASSPHRASE`, `…SECRET`, `…TOKEN` or `…PRIVATE_KEY` is held back too (see isSecretVariable).
  */
+export const SECRET_VARIABLES: readonly string[] = ['ASYNC_PLAYBOOK_BECOME_PASSWORD']
+
 /**
- * The environment a local command gets: the runner's, minus the action's inputs (secrets among them) and
- * the runner's own tokens, which would otherwise reach facts (`ansible_env`) and results.
+ * True for a variable of the runner that must not reach a local command: the action's inputs
+ * (`INPUT_*`, secrets among them) and saved state, the runner's own variables and tokens
+ * (`ACTIONS_*`, `GITHUB_TOKEN`), and the variables the CLI reads secrets from.
+ */
+export function isSecretVariable(name: string): boolean {
+  return (
+    /^(INPUT_|STATE_|ACTIONS_)/i.test(name) ||
+    /^GITHUB_TOKEN$/i.test(name) ||
+    SECRET_VARIABLES.includes(name.toUpperCase()) ||
+    /^ASYNC_PLAYBOOK_(\w*_)?(PASS|PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY)$/i.test(name)
+  )
+}
+
+/**
+ * The environment a local command gets: the runner's, minus what isSecretVariable names, which would
+ * otherwise reach facts (`ansible_env`) and results.
  */
 export function targetEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(env)) {
-    if (
-      /^(INPUT_|STATE_|ACTIONS_)/.test(key) ||
-      /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key)
-    )
-      continue
+    if (isSecretVariable(key)) continue
     out[key] = value
   }
   return out
 }
+
+/**
+ * A connection to the machine we run on (`ansible_connection=local`): commands run under `/bin/sh -c`
+ * in their own process group, so a deadline kills the command and everything it started.
+ */
 
 export function openLocalConnection(host: string): Connection {
   return new LocalConnection(host)
