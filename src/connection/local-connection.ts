@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { chmod, open, rename, stat, unlink } from 'node:fs/promises'
+import { open, rename, stat, unlink } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
@@ -163,23 +164,25 @@ class LocalConnection implements Connection {
   }
 
   private async writeAtomically(path: string, content: Buffer, mode?: number): Promise<void> {
-    const temp = join(dirname(path), `.${basename(path)}.apb-${randomBytes(6).toString('hex')}.tmp`)
-    // Replacing a file keeps its mode unless a mode is given.
+    const temp = join(dirname(path), `.${basename(path)}.apb-${randomBytes(8).toString('hex')}.tmp`)
+    // Replacing a file keeps its mode unless a mode is given; a new file gets what the umask leaves.
     const finalMode =
       mode ??
       (await stat(path).then(
         (s) => s.mode & 0o7777,
-        () => undefined
+        () => 0o666 & ~currentUmask()
       ))
     try {
-      // 0o666 less the umask, as a new file would get; a known mode is applied before the rename.
-      const file = await open(temp, 'wx', finalMode === undefined ? 0o666 : 0o600)
+      // Private from the first byte (0600, or stricter when the final mode is): created exclusively
+      // ('wx' is O_EXCL, so nothing planted under the name is followed), opened to other users only by
+      // the chmod to the final mode, once every byte is written.
+      const file = await open(temp, 'wx', finalMode & 0o600)
       try {
         await file.writeFile(content)
+        await file.chmod(finalMode)
       } finally {
         await file.close()
       }
-      if (finalMode !== undefined) await chmod(temp, finalMode)
       await rename(temp, path)
     } catch (error) {
       await unlink(temp).catch(() => undefined)
@@ -193,4 +196,15 @@ class LocalConnection implements Connection {
     this.closed = true
     return Promise.resolve()
   }
+}
+
+/** This process's umask, read from /proc (process.umask() without an argument is deprecated). */
+function currentUmask(): number {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (line) return parseInt(line[1]!, 8)
+  } catch {
+    // No /proc (macOS): ask the process, which is deprecated but still works.
+  }
+  return process.umask()
 }
