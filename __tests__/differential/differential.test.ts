@@ -107,7 +107,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'roles.yml',
     'includes.yml',
     'roles-more.yml',
-    'recap.yml'
+    'recap.yml',
+    'environment.yml',
+    'file-modes.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

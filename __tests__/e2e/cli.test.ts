@@ -32,6 +32,12 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   })
 }
 
+/** Writes a playbook into the work directory and returns its name. */
+function writePlaybook(name: string, text: string): string {
+  writeFileSync(path.join(work, name), text)
+  return name
+}
+
 beforeAll(async () => {
   sshd = await startSshd({ name: 'e2e' })
   work = mkdtempSync(path.join(tmpdir(), 'apb-e2e-'))
@@ -208,5 +214,34 @@ describe('dist/cli.js', () => {
     ])
     expect(ran.code).toBe(0)
     expect(ran.stdout).toContain('"msg": "kv 42 file"')
+  })
+
+  it('keeps ASYNC_PLAYBOOK_BECOME_PASSWORD out of local commands, facts and results', async () => {
+    const secret = 'become-secret-in-the-environment'
+    const ran = await runCli(
+      [
+        '-v',
+        path.resolve(
+          work,
+          writePlaybook(
+            'local-env.yml',
+            `- hosts: localhost
+  tasks:
+    - name: env
+      shell: env
+      register: e
+    - name: seen
+      debug:
+        msg: "facts {{ ansible_env | length > 3 }} {{ 'ASYNC_PLAYBOOK_BECOME_PASSWORD' in ansible_env }} shell {{ e.stdout_lines | length > 3 }} {{ 'ASYNC_PLAYBOOK_BECOME_PASSWORD' in e.stdout }}"
+`
+          )
+        )
+      ],
+      { ASYNC_PLAYBOOK_BECOME_PASSWORD: secret }
+    )
+    expect(ran.code, ran.stderr).toBe(0)
+    // Facts and the shell's environment were there, without the variable.
+    expect(ran.stdout).toContain('"msg": "facts True False shell True False"')
+    expect(ran.stdout).not.toContain(secret)
   })
 })

@@ -4,8 +4,12 @@
 // rule: NOPASSWD to root, password required to the second user `apbtarget`. Skipped unless running as
 // root with sudo installed, except with APB_REQUIRE_SSHD=1 (CI), where it must run.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Gatekeeper, secretTasks } from '../helpers/cmdline-watch.js'
 import { resultOf, runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
 
@@ -392,5 +396,43 @@ describe.skipIf(!usable && !required)('become with sudo', () => {
     expect(seen.some((ps) => ps.includes('apb-become'))).toBe(true)
     expect(seen.filter((ps) => ps.includes(PASSWORD))).toEqual([])
     expect(visible(out)).not.toContain(PASSWORD)
+  })
+
+  it('environment values stay off command lines under sudo and su, sync and async, with stdin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apb-become-cmdline-'))
+    chmodSync(dir, 0o777)
+    try {
+      const token = `apbsecret${randomBytes(6).toString('hex')}`
+      const root = secretTasks(dir, token, 'root', 'become: true')
+      const target = secretTasks(dir, token, 'target', `become: true\nbecome_user: ${TARGET_USER}`)
+      const su = secretTasks(
+        dir,
+        token,
+        'su',
+        `become: true\nbecome_method: su\nbecome_user: ${TARGET_USER}\nvars:\n  ansible_become_password: "${TARGET_PASSWORD}"`
+      )
+      const labels = [...root.labels, ...target.labels, ...su.labels]
+      const gates = new Gatekeeper(dir, labels, [token, PASSWORD, TARGET_PASSWORD])
+      const running = runCaptured(
+        sshdSettings(sshd, play(root.tasks + target.tasks + su.tasks), inventory, {
+          become: { password: PASSWORD }
+        })
+      ).finally(() => gates.stop())
+      const [out] = await Promise.all([running, gates.run()])
+      expect(out.exitCode, out.output).toBe(0)
+      expect(gates.seen.sort()).toEqual(labels.sort())
+      expect(gates.leaks).toEqual([])
+      for (const [task, stdout] of Object.entries({
+        ...root.expected,
+        ...target.expected,
+        ...su.expected
+      })) {
+        expect(resultOf(out, task, 'web1')['stdout'], task).toBe(stdout)
+      }
+      expect(existsSync(`/tmp/${token}-ran`)).toBe(false)
+      expect(visible(out)).not.toContain(PASSWORD)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -88,6 +88,34 @@ describe('local connection', () => {
     expect((await stat(path)).mode & 0o7777).toBe(0o755)
   })
 
+  it('keeps the variables secrets come from out of a command: become password, inputs, tokens', async () => {
+    const secrets = {
+      ASYNC_PLAYBOOK_BECOME_PASSWORD: 'become-pw-1',
+      ASYNC_PLAYBOOK_SSH_PASSPHRASE: 'passphrase-2',
+      'INPUT_BECOME-PASSWORD': 'input-pw-3',
+      STATE_jobs: 'state-4',
+      GITHUB_TOKEN: 'token-5',
+      ACTIONS_RUNTIME_TOKEN: 'token-6',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'token-7'
+    }
+    const saved = { ...process.env }
+    Object.assign(process.env, secrets, { APB_KEPT_VARIABLE: 'kept-8' })
+    try {
+      const r = await conn.run('env', { timeoutMs: 10_000 })
+      const env = r.stdout.toString()
+      // Ordinary variables still pass: the check below is not vacuous.
+      expect(env).toContain('APB_KEPT_VARIABLE=kept-8')
+      expect(env).toContain('PATH=')
+      for (const [name, value] of Object.entries(secrets)) {
+        expect(env, name).not.toContain(value)
+        expect(env, name).not.toContain(`${name}=`)
+      }
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+      Object.assign(process.env, saved)
+    }
+  })
+
   it('names the path and reason when a file cannot be written', async () => {
     await expect(
       conn.putFile(join(dir, 'missing-dir', 'x'), Buffer.from('x'), { timeoutMs: 10_000 })

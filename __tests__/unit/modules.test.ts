@@ -123,8 +123,8 @@ async function run(
 }
 
 /** Runs a recorded command with the real /bin/sh, as the target would. */
-function sh(command: string): string {
-  return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8' })
+function sh(command: string, stdin?: string | Buffer): string {
+  return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', input: stdin })
 }
 
 describe('shell', () => {
@@ -143,8 +143,10 @@ describe('shell', () => {
       { _raw_params: 'pwd; printf "%s" "$GREETING"', chdir: dir },
       { environment: { GREETING: value } }
     )
-    const command = r.h.connection.commands[0]!.command
-    expect(sh(command)).toBe(`${dir}\n${value}`)
+    const { command, options } = r.h.connection.commands[0]!
+    // The value travels on stdin, never in the command text (`ps` shows that to every user).
+    expect(command).not.toContain('not run')
+    expect(sh(command, options.stdin)).toBe(`${dir}\n${value}`)
   })
 
   it('stops when chdir does not exist instead of running elsewhere', async () => {

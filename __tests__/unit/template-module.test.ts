@@ -131,7 +131,8 @@ describe('template module', () => {
     const target = new FakeTarget(undefined)
     const dir = playbookDir()
     const result = await runTemplate({ src: 'app.conf.j2', dest: '/etc/app.conf' }, target, dir)
-    expect(target.uploads).toEqual([{ path: '/etc/app.conf', content: RENDERED, mode: undefined }])
+    // A new file: the mode the target's umask (022 here) leaves, known before the upload starts.
+    expect(target.uploads).toEqual([{ path: '/etc/app.conf', content: RENDERED, mode: 0o644 }])
     expect(result).toMatchObject({
       changed: true,
       dest: '/etc/app.conf',
@@ -167,6 +168,22 @@ describe('template module', () => {
     expect(result).toMatchObject({ changed: true, mode: '0600' })
   })
 
+  it('a symbolic mode is resolved before the upload: the file is written with its final mode', async () => {
+    const fresh = new FakeTarget(undefined)
+    await runTemplate({ src: 'app.conf.j2', dest: '/etc/app.conf', mode: 'u=rw,go=' }, fresh)
+    expect(fresh.uploads.map((u) => u.mode)).toEqual([0o600])
+    // Relative to the mode of the file it replaces, as Ansible applies it.
+    const replaced = new FakeTarget({ content: 'old\n', mode: '754' })
+    await runTemplate({ src: 'app.conf.j2', dest: '/etc/app.conf', mode: 'g-x,o=' }, replaced)
+    expect(replaced.uploads.map((u) => u.mode)).toEqual([0o740])
+  })
+
+  it('without a mode, a replaced file keeps its mode from the first byte on', async () => {
+    const target = new FakeTarget({ content: 'old\n', mode: '600' })
+    await runTemplate({ src: 'app.conf.j2', dest: '/etc/app.conf' }, target)
+    expect(target.uploads.map((u) => u.mode)).toEqual([0o600])
+  })
+
   it('keeps a backup of the file it replaces and returns backup_file', async () => {
     const target = new FakeTarget({ content: 'old\n', mode: '644' })
     const result = await runTemplate(
@@ -175,7 +192,8 @@ describe('template module', () => {
     )
     expect(result['backup_file']).toBe('/etc/app.conf.4242.2026-01-02@03:04:05~')
     const backup = target.commands.find((c) => c.startsWith('b='))
-    expect(backup).toContain('cp -p /etc/app.conf "$b"')
+    // The backup is created exclusively: a symlink planted under its name is not written through.
+    expect(backup).toContain('cp -p --remove-destination /etc/app.conf "$b"')
     expect(backup).toContain('date -r /etc/app.conf +%Y-%m-%d@%H:%M:%S~')
   })
 

@@ -2,6 +2,7 @@ import { becomeKey, type BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import { ConnectionError } from '../errors.js'
 import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
+import { receivingEnvironment, type EnvironmentOnStdin } from '../modules/task-environment.js'
 import {
   cleanupCommand,
   isValidJid,
@@ -61,6 +62,11 @@ export class AsyncJobs {
     access: JobHostAccess,
     request: {
       command: string
+      /**
+       * The task's environment, read from stdin by the launcher (never put on a command line); the
+       * supervisor and the job inherit it and `command` applies it (EnvironmentOnStdin.apply).
+       */
+      environment?: Pick<EnvironmentOnStdin, 'receive' | 'stdin'>
       asyncSeconds: number
       /** When the target's watchdog kills the job (defaults to asyncSeconds). */
       watchdogSeconds?: number
@@ -75,16 +81,18 @@ export class AsyncJobs {
     }
   ): Promise<ModuleResult> {
     const connection = await access.connection(request.become)
-    const res = await connection.run(
-      launchCommand({
-        jidPrefix: newJidPrefix(),
-        asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
-        asyncDir: request.asyncDir,
-        meta: JSON.stringify(request.meta),
-        command: request.command
-      }),
-      { timeoutMs: 30_000 }
-    )
+    const launch = launchCommand({
+      jidPrefix: newJidPrefix(),
+      asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
+      asyncDir: request.asyncDir,
+      meta: JSON.stringify(request.meta),
+      command: request.command
+    })
+    // The task's environment comes on the launcher's stdin, never in the job's arguments.
+    const sent: { command: string; stdin?: Buffer } = request.environment
+      ? receivingEnvironment(launch, request.environment)
+      : { command: launch }
+    const res = await connection.run(sent.command, { timeoutMs: 30_000, stdin: sent.stdin })
     const launched = parseLaunch(res)
     if (!launched.ok) throw new ModuleArgumentError(launched.message)
     const resultsFile = `${launched.dir}/${launched.jid}`

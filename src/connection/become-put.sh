@@ -6,23 +6,50 @@
 #   dest         the file to create or replace
 #   mode         octal mode to set, or empty: keep the mode of the file it replaces (else umask's)
 #   temp-suffix  random text for the temporary file next to dest, renamed over dest at the end
+#
+# The temporary file is private from its first byte: created 0600 (or stricter, when the final mode
+# is) by the umask in force when the shell creates it, exclusively (set -C: a name that exists, a
+# symlink planted there included, is refused), under a random name. It gets its final mode only once
+# every byte is in.
 set -u
 dest=$1 mode=$2 suffix=$3
+case $mode in
+  '' | [0-7][0-7][0-7] | [0-7][0-7][0-7][0-7]) ;;
+  *)
+    echo "apb-put: mode must be octal, got '$mode'" >&2
+    exit 2
+    ;;
+esac
 dir=$(dirname -- "$dest")
 base=$(basename -- "$dest")
 tmp=$dir/.$base.apb-$suffix.tmp
-if ! (set -C && cat >"$tmp"); then
+login_umask=$(umask)
+# Owner bits of the final mode, at most rw: the umask that creates the file with them.
+private=0600
+[ -z "$mode" ] || private=$((0$mode & 0600))
+create_umask=$(printf '%o' $((0777 & ~private)))
+# Nothing is removed when the name is taken: what is there is not ours.
+(umask "$create_umask" && set -C && : >"$tmp") || exit 1
+# set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
+if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
+  echo "apb-put: $tmp is not a new empty file: refusing to write to it" >&2
+  exit 1
+fi
+if ! cat >"$tmp"; then
   rm -f -- "$tmp"
   exit 1
 fi
-if [ -n "$mode" ]; then
-  chmod "$mode" "$tmp" || {
-    rm -f -- "$tmp"
-    exit 1
-  }
-elif [ -e "$dest" ]; then
-  chmod --reference="$dest" "$tmp" 2>/dev/null || :
+if [ -z "$mode" ]; then
+  if [ -e "$dest" ]; then
+    mode=$(stat -c %a -- "$dest" 2>/dev/null) || mode=
+  fi
+  # A new file: what the login umask leaves of 0666, as the shell would have created it.
+  [ -n "$mode" ] || mode=$(printf '%o' $((0666 & ~0$login_umask)))
 fi
+chmod "$mode" "$tmp" || {
+  rm -f -- "$tmp"
+  exit 1
+}
 mv -f -- "$tmp" "$dest" || {
   rm -f -- "$tmp"
   exit 1

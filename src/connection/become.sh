@@ -12,6 +12,7 @@
 #             It first prints the controller's success marker on stderr: no marker, no escalation.
 #   password  1: the first line of stdin is the password, the rest is the command's stdin; 0: no password
 #   stdin     1: stdin holds input for the command after the password line; 0: nothing after it
+#             (with su and a password, that input reaches <inner> on fd 3: see below)
 #   flag...   become_flags, already split into words (for sudo without -n and -S: they are added here)
 #
 # The password only ever travels on stdin: it is read into a shell variable and written by the printf
@@ -28,6 +29,9 @@ if [ "$method" = su ]; then
     exec "$exe" "$@" "$user" -c "$inner"
   fi
   IFS= read -r apb_password || apb_password=
+  # su asks PAM for the password, which may read ahead on stdin: the command's own input (after the
+  # password line) waits on fd 3, and <inner> takes it back as its stdin (becomeCommand adds that).
+  [ "$with_stdin" = 0 ] || exec 3<&0
   # root is let through without a password (pam_rootok): the rest of stdin is the command's.
   if [ "$(id -u)" = 0 ]; then
     apb_password=

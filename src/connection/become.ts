@@ -138,7 +138,12 @@ export function becomeCommand(
   host: string
 ): string {
   const flags = becomeFlagWords(settings, host)
-  const script = `printf '%s\\n' ${shellQuote(markers.success)} >&2\n${command}`
+  // su with a password: become.sh keeps the command's input on fd 3 while su reads the password.
+  const takeBackStdin =
+    settings.method === 'su' && settings.password !== undefined && withStdin
+      ? `true <&3 2>/dev/null || { echo 'async-playbook: su did not pass on the command input (file descriptor 3): use become_method sudo for this task' >&2; exit 125; }\nexec 0<&3 3<&-\n`
+      : ''
+  const script = `${takeBackStdin}printf '%s\\n' ${shellQuote(markers.success)} >&2\n${command}`
   const inner = settings.method === 'su' ? shellJoin(['/bin/sh', '-c', script]) : script
   return shellJoin([
     '/bin/sh',
@@ -219,13 +224,6 @@ class BecomeConnection implements Connection {
       )
     }
     const ownStdin = options.stdin === undefined ? Buffer.alloc(0) : Buffer.from(options.stdin)
-    if (method === 'su' && password !== undefined && ownStdin.length > 0) {
-      throw new BecomeError(
-        `become_method su cannot pass a password and the task's stdin together (su reads the password from stdin and may consume the input): use become_method sudo, or drop stdin`,
-        this.host,
-        'unusable'
-      )
-    }
     const markers = newBecomeMarkers()
     const watch = new MarkerWatch(markers.success, options.onStderr)
     const stdin =
@@ -255,7 +253,7 @@ class BecomeConnection implements Connection {
       'apb-put',
       remotePath,
       options.mode === undefined ? '' : options.mode.toString(8).padStart(4, '0'),
-      randomBytes(6).toString('hex')
+      randomBytes(8).toString('hex')
     ])
     const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs })
     if (res.code !== 0) {

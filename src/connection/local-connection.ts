@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { chmod, open, rename, stat, unlink } from 'node:fs/promises'
+import { open, rename, stat, unlink } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
@@ -11,25 +12,42 @@ const KILL_GRACE_MS = 2_000
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
- * A connection to the machine we run on (`ansible_connection=local`): commands run under `/bin/sh -c`
- * in their own process group, so a deadline kills the command and everything it started.
+ * Variables the CLI reads a secret from (src/cli-options.ts). Any other `ASYNC_PLAYBOOK_…PASSWORD`,
+ * `…PASSPHRASE`, `…SECRET`, `…TOKEN` or `…PRIVATE_KEY` is held back too (see isSecretVariable).
  */
+export const SECRET_VARIABLES: readonly string[] = ['ASYNC_PLAYBOOK_BECOME_PASSWORD']
+
 /**
- * The environment a local command gets: the runner's, minus the action's inputs (secrets among them) and
- * the runner's own tokens, which would otherwise reach facts (`ansible_env`) and results.
+ * True for a variable of the runner that must not reach a local command: the action's inputs
+ * (`INPUT_*`, secrets among them) and saved state, the runner's own variables and tokens
+ * (`ACTIONS_*`, `GITHUB_TOKEN`), and the variables the CLI reads secrets from.
+ */
+export function isSecretVariable(name: string): boolean {
+  return (
+    /^(INPUT_|STATE_|ACTIONS_)/i.test(name) ||
+    /^GITHUB_TOKEN$/i.test(name) ||
+    SECRET_VARIABLES.includes(name.toUpperCase()) ||
+    /^ASYNC_PLAYBOOK_(\w*_)?(PASS|PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY)$/i.test(name)
+  )
+}
+
+/**
+ * The environment a local command gets: the runner's, minus what isSecretVariable names, which would
+ * otherwise reach facts (`ansible_env`) and results.
  */
 export function targetEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(env)) {
-    if (
-      /^(INPUT_|STATE_|ACTIONS_)/.test(key) ||
-      /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key)
-    )
-      continue
+    if (isSecretVariable(key)) continue
     out[key] = value
   }
   return out
 }
+
+/**
+ * A connection to the machine we run on (`ansible_connection=local`): commands run under `/bin/sh -c`
+ * in their own process group, so a deadline kills the command and everything it started.
+ */
 
 export function openLocalConnection(host: string): Connection {
   return new LocalConnection(host)
@@ -146,23 +164,25 @@ class LocalConnection implements Connection {
   }
 
   private async writeAtomically(path: string, content: Buffer, mode?: number): Promise<void> {
-    const temp = join(dirname(path), `.${basename(path)}.apb-${randomBytes(6).toString('hex')}.tmp`)
-    // Replacing a file keeps its mode unless a mode is given.
+    const temp = join(dirname(path), `.${basename(path)}.apb-${randomBytes(8).toString('hex')}.tmp`)
+    // Replacing a file keeps its mode unless a mode is given; a new file gets what the umask leaves.
     const finalMode =
       mode ??
       (await stat(path).then(
         (s) => s.mode & 0o7777,
-        () => undefined
+        () => 0o666 & ~currentUmask()
       ))
     try {
-      // 0o666 less the umask, as a new file would get; a known mode is applied before the rename.
-      const file = await open(temp, 'wx', finalMode === undefined ? 0o666 : 0o600)
+      // Private from the first byte (0600, or stricter when the final mode is): created exclusively
+      // ('wx' is O_EXCL, so nothing planted under the name is followed), opened to other users only by
+      // the chmod to the final mode, once every byte is written.
+      const file = await open(temp, 'wx', finalMode & 0o600)
       try {
         await file.writeFile(content)
+        await file.chmod(finalMode)
       } finally {
         await file.close()
       }
-      if (finalMode !== undefined) await chmod(temp, finalMode)
       await rename(temp, path)
     } catch (error) {
       await unlink(temp).catch(() => undefined)
@@ -176,4 +196,15 @@ class LocalConnection implements Connection {
     this.closed = true
     return Promise.resolve()
   }
+}
+
+/** This process's umask, read from /proc (process.umask() without an argument is deprecated). */
+function currentUmask(): number {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (line) return parseInt(line[1]!, 8)
+  } catch {
+    // No /proc (macOS): ask the process, which is deprecated but still works.
+  }
+  return process.umask()
 }

@@ -497,18 +497,26 @@ class SshConnection implements Connection {
       }, timeoutMs)
     })
     try {
-      await Promise.race([this.writeAtomically(remotePath, content, options.mode), expired])
+      await Promise.race([
+        this.writeAtomically(remotePath, content, options.mode, timeoutMs),
+        expired
+      ])
     } finally {
       clearTimeout(timer)
     }
   }
 
-  private async writeAtomically(path: string, content: Buffer, mode?: number): Promise<void> {
+  private async writeAtomically(
+    path: string,
+    content: Buffer,
+    mode: number | undefined,
+    timeoutMs: number
+  ): Promise<void> {
     const sftp = await this.sftpSession()
     const dir = posix.dirname(path)
     const temp = posix.join(
       dir,
-      `.${posix.basename(path)}.apb-${randomBytes(6).toString('hex')}.tmp`
+      `.${posix.basename(path)}.apb-${randomBytes(8).toString('hex')}.tmp`
     )
     const fail = (step: string, error: unknown): never => {
       if (this.lostReason !== undefined) throw new ConnectionError(this.lostReason, this.host)
@@ -516,24 +524,26 @@ class SshConnection implements Connection {
         `cannot write ${path} on ${this.where}: ${step}: ${errorText(error)}`
       )
     }
-    // Replacing a file keeps its mode unless a mode is given, as editing it in place would.
+    // Replacing a file keeps its mode unless a mode is given, as editing it in place would; a new file
+    // gets what the login umask leaves.
     let finalMode = mode
     if (finalMode === undefined) {
       const existing = await sftpCall<Stats>((cb) => sftp.stat(path, cb)).catch(() => undefined)
-      if (existing) finalMode = existing.mode & 0o7777
+      finalMode = existing ? existing.mode & 0o7777 : 0o666 & ~(await this.umask(timeoutMs))
     }
-    const handle = await sftpCall<Buffer>((cb) => sftp.open(temp, 'w', cb)).catch((e: unknown) =>
-      fail(`open ${temp}`, e)
-    )
+    const m = finalMode
+    // Private from the first byte: created 0600 (or stricter when the final mode is) in the open
+    // request itself, and exclusively ('wx' is O_EXCL: nothing planted under the name is followed).
+    // Others may read it only after the last byte, through the fchmod below.
+    const handle = await sftpCall<Buffer>((cb) =>
+      sftp.open(temp, 'wx', { mode: m & 0o600 }, cb)
+    ).catch((e: unknown) => fail(`open ${temp}`, e))
     try {
       if (content.length > 0) {
         await sftpCall<void>((cb) => sftp.write(handle, content, 0, content.length, 0, cb))
       }
       // chmod before the rename, so the target never exists with the wrong mode (and umask is ignored).
-      if (finalMode !== undefined) {
-        const m = finalMode
-        await sftpCall<void>((cb) => sftp.fchmod(handle, m, cb))
-      }
+      await sftpCall<void>((cb) => sftp.fchmod(handle, m, cb))
     } catch (error) {
       await sftpCall<void>((cb) => sftp.close(handle, cb)).catch(() => undefined)
       await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => undefined)
@@ -553,6 +563,13 @@ class SshConnection implements Connection {
       await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => undefined)
       fail(`rename ${temp} to ${path}`, error)
     }
+  }
+
+  /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
+  private async umask(timeoutMs: number): Promise<number> {
+    const res = await this.run('umask', { timeoutMs }).catch(() => undefined)
+    const text = res?.code === 0 ? res.stdout.toString('utf8').trim() : ''
+    return /^[0-7]{1,4}$/.test(text) ? parseInt(text, 8) & 0o777 : 0o022
   }
 
   private sftpSession(): Promise<SFTPWrapper> {

@@ -4,6 +4,7 @@ import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import { ModuleArgumentError, NOT_IGNORABLE } from '../modules/module.js'
 import type { Task } from '../playbook/types.js'
+import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import type { HostStatus, RunEvents, TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
@@ -308,10 +309,15 @@ async function runModuleOnce(
   const become = asyncSeconds > 0 ? ctx.becomeIdentity() : undefined
   const launchJob =
     asyncSeconds > 0
-      ? async (script: string, cmd: unknown): Promise<ModuleResult> => {
+      ? async (
+          script: string,
+          cmd: unknown,
+          environment?: Pick<EnvironmentOnStdin, 'receive' | 'stdin'>
+        ): Promise<ModuleResult> => {
           launchedAt = Date.now()
           const record = await ctx.asyncJobs.launch(hostAccess(ctx), {
             command: script,
+            ...(environment ? { environment } : {}),
             asyncSeconds,
             watchdogSeconds: pollSeconds > 0 ? asyncSeconds : fireAndForgetLimit(asyncSeconds),
             asyncDir: asyncDir(),

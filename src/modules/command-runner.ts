@@ -1,6 +1,6 @@
-import { isShellVariableName, shellQuote } from '../connection/shell-quote.js'
+import { shellQuote } from '../connection/shell-quote.js'
 import type { ModuleContext, ModuleResult } from './module.js'
-import { ModuleArgumentError } from './module.js'
+import { environmentOnStdin, jobWithInput } from './task-environment.js'
 
 /** Extra seconds the controller waits beyond a task `timeout` before giving up on the channel. */
 const TIMEOUT_GRACE_SECONDS = 10
@@ -18,14 +18,6 @@ export async function runCommand(
   options: { chdir?: string; stdin?: string; moduleName: string; runsUnderSh?: boolean }
 ): Promise<ModuleResult> {
   const parts: string[] = []
-  for (const [name, value] of Object.entries(ctx.environment)) {
-    if (!isShellVariableName(name)) {
-      throw new ModuleArgumentError(
-        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
-      )
-    }
-    parts.push(`export ${name}=${shellQuote(value)}`)
-  }
   if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`)
   const timeout = ctx.taskTimeoutSeconds
   if (timeout !== undefined && timeout > 0) {
@@ -36,11 +28,29 @@ export async function runCommand(
   }
   // The target's login shell may not be POSIX (fish, csh): everything runs under /bin/sh, as in Ansible.
   // A script that already is one `/bin/sh -c …` call (the shell module's usual case) is sent as is.
-  const remote =
-    parts.length === 1 && parts[0] === script && options.runsUnderSh
+  const underSh = (lines: string[]): string =>
+    lines.length === 1 && lines[0] === script && options.runsUnderSh
       ? script
-      : `/bin/sh -c ${shellQuote(parts.join('\n'))}`
-  if (ctx.launchJob) return ctx.launchJob(remote, cmdForResult)
+      : `/bin/sh -c ${shellQuote(lines.join('\n'))}`
+  // The environment goes on stdin, never on the command line: see task-environment.ts.
+  if (ctx.launchJob) {
+    // The launcher reads the environment (and the task's stdin); the supervisor and the job inherit
+    // them, and the job's own shell applies them. Nothing of them is in anyone's arguments.
+    const carried = environmentOnStdin(ctx.environment, options.stdin)
+    if (!carried) return ctx.launchJob(underSh(parts), cmdForResult)
+    const job = carried.inputCarrier
+      ? jobWithInput(carried.inputCarrier, parts.join('\n'))
+      : parts.join('\n')
+    return ctx.launchJob(underSh([carried.apply, job]), cmdForResult, carried)
+  }
+  const environment = environmentOnStdin(ctx.environment)
+  const remote = underSh(environment ? [environment.receive, environment.apply, ...parts] : parts)
+  const stdin =
+    environment === undefined
+      ? options.stdin
+      : options.stdin === undefined
+        ? environment.stdin
+        : Buffer.concat([environment.stdin, Buffer.from(options.stdin)])
   const connection = await ctx.connection()
   const start = new Date()
   const result = await connection.run(remote, {
@@ -48,7 +58,7 @@ export async function runCommand(
       timeout !== undefined && timeout > 0
         ? (timeout + TIMEOUT_GRACE_SECONDS) * 1000
         : ctx.timeoutMs,
-    stdin: options.stdin
+    stdin
   })
   const end = new Date()
   const stdout =

@@ -4,9 +4,13 @@ import type { Connection } from '../connection/connection.js'
 import { shellQuote } from '../connection/shell-quote.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 
-/** What is on the target at a destination path. */
-export type RemoteState =
+/**
+ * What is on the target at a destination path, and the umask there (what a new file's mode and a
+ * symbolic mode without `u`/`g`/`o` are based on; 022 when unknown).
+ */
+export type RemoteState = (
   { kind: 'none' } | { kind: 'dir' } | { kind: 'file'; checksum: string; mode: string }
+) & { umask?: number }
 
 /** How to put bytes in place on the target (copy, template). */
 export interface TransferRequest {
@@ -37,7 +41,9 @@ export async function transferFile(
 ): Promise<ModuleResult> {
   const { dest, content, mode, state, timeoutMs } = request
   const checksum = createHash('sha1').update(content).digest('hex')
-  const octalMode = mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : undefined
+  // The mode the file ends with, known before a byte is written, so that it is created private and
+  // only opened up to that mode once complete (a symbolic mode is resolved here, as Ansible does).
+  const finalMode = resolveMode(mode, state)
   let changed = false
   let backupFile: string | undefined
   if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
@@ -45,18 +51,18 @@ export async function transferFile(
     const candidate =
       request.validate === undefined
         ? undefined
-        : await writeValidated(connection, request, request.validate, octalMode)
+        : await writeValidated(connection, request, request.validate, finalMode)
     if (request.backup && state.kind === 'file')
       backupFile = await backupRemote(connection, dest, timeoutMs)
     if (candidate !== undefined) {
       await moveIntoPlace(connection, candidate, dest, timeoutMs)
     } else {
-      await connection.putFile(dest, content, { timeoutMs, mode: octalMode })
+      await connection.putFile(dest, content, { timeoutMs, mode: finalMode })
     }
     changed = true
   }
   const final = await connection.run(
-    `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ''}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+    `${mode ? `chmod ${finalMode.toString(8).padStart(4, '0')} ${shellQuote(dest)} && ` : ''}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
     { timeoutMs }
   )
   if (final.code !== 0) {
@@ -93,16 +99,16 @@ async function writeValidated(
   connection: Connection,
   request: TransferRequest,
   validate: string,
-  octalMode: number | undefined
+  finalMode: number
 ): Promise<string> {
   const { dest, timeoutMs } = request
   if (!validate.includes('%s'))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`)
   const candidate = path.posix.join(
     path.posix.dirname(dest),
-    `.${path.posix.basename(dest)}.apb-${randomBytes(6).toString('hex')}.tmp`
+    `.${path.posix.basename(dest)}.apb-${randomBytes(8).toString('hex')}.tmp`
   )
-  await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode })
+  await connection.putFile(candidate, request.content, { timeoutMs, mode: finalMode })
   // %s becomes the quoted candidate path; the rest of the command is the user's shell text, as in Ansible.
   const command = validate.split('%s').join(shellQuote(candidate))
   const res = await connection.run(command, { timeoutMs })
@@ -125,11 +131,9 @@ async function moveIntoPlace(
 ): Promise<void> {
   const c = shellQuote(candidate)
   const d = shellQuote(dest)
-  // An existing dest keeps its mode, as Ansible's atomic_move does, unless `mode` sets one afterwards.
-  const res = await connection.run(
-    `{ [ ! -e ${d} ] || chmod --reference=${d} ${c}; } && mv -f ${c} ${d}`,
-    { timeoutMs }
-  )
+  // The candidate already has the final mode (an existing dest's, as Ansible's atomic_move keeps it,
+  // unless `mode` sets one): it is never opened wider than that, not even for a moment.
+  const res = await connection.run(`mv -f ${c} ${d}`, { timeoutMs })
   if (res.code !== 0) {
     await connection.run(`rm -f ${c}`, { timeoutMs })
     throw new ModuleArgumentError(
@@ -145,8 +149,11 @@ async function backupRemote(
   timeoutMs: number
 ): Promise<string> {
   const d = shellQuote(dest)
+  // --remove-destination: cp then creates the backup exclusively (O_EXCL), so a symlink planted
+  // under the name is never written through; -p creates it without group and other bits until the
+  // copy is complete.
   const res = await connection.run(
-    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p ${d} "$b" && printf '%s' "$b"`,
+    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p --remove-destination ${d} "$b" && printf '%s' "$b"`,
     { timeoutMs }
   )
   if (res.code !== 0) {
@@ -187,13 +194,88 @@ export function normaliseMode(value: unknown): string | undefined {
   const text = String(value)
   if (
     !/^[0-7]{3,4}$/.test(text) &&
-    !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text)
+    !text.split(',').every((clause) => /^[ugoa]*(?:[-+=][rwxXstugo]*)+$/.test(clause))
   ) {
     throw new ModuleArgumentError(
       `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text}'`
     )
   }
   return text
+}
+
+/**
+ * The mode a file ends with: `mode` (octal, or symbolic applied to the current mode as Ansible applies
+ * it), else the mode of the file it replaces, else what the umask leaves of 0666.
+ */
+export function resolveMode(mode: string | undefined, state: RemoteState): number {
+  const umask = state.umask ?? 0o022
+  const current = state.kind === 'file' ? parseInt(state.mode, 8) : 0o666 & ~umask
+  if (mode === undefined) return current
+  if (/^[0-7]+$/.test(mode)) return parseInt(mode, 8) & 0o7777
+  return applySymbolicMode(current, mode, umask)
+}
+
+/** Which bits `=` replaces for each class of user. */
+const CLASS_BITS: Record<string, number> = { u: 0o4700, g: 0o2070, o: 0o1007 }
+
+/**
+ * A symbolic mode (`u=rw,g-w,o=`, `+x`, `a=r`, `u=rw-x+X`, `g=u`) applied to a regular file's mode
+ * `current`, as Ansible's file modules apply it: every clause reads the permissions of `current`, and
+ * a clause without `u`, `g`, `o` or `a` leaves out the bits `umask` holds.
+ * @throws ModuleArgumentError for text that is not a symbolic mode
+ */
+export function applySymbolicMode(current: number, symbolic: string, umask: number): number {
+  const previous = current & 0o7777
+  let mode = previous
+  for (const clause of symbolic.split(',')) {
+    const parsed = /^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$/.exec(clause)
+    if (!parsed) throw new ModuleArgumentError(`bad symbolic permission for mode: ${clause}`)
+    const who = parsed[1]!
+    const useUmask = who === ''
+    const classes = who === '' || who.includes('a') ? ['u', 'g', 'o'] : [...new Set(who)]
+    for (const [, operator, perms] of parsed[2]!.matchAll(/([-+=])([rwxXstugo]*)/g)) {
+      for (const cls of classes) {
+        let bits = 0
+        for (const perm of perms!) bits |= permissionBits(previous, cls, perm, useUmask, umask)
+        if (operator === '=') mode = (mode & ~CLASS_BITS[cls]! & 0o7777) | bits
+        else if (operator === '+') mode |= bits
+        else mode &= ~bits
+      }
+    }
+  }
+  return mode
+}
+
+/** The bits one permission letter stands for, for one class (u, g or o). */
+function permissionBits(
+  previous: number,
+  cls: string,
+  perm: string,
+  useUmask: boolean,
+  umask: number
+): number {
+  const shift = cls === 'u' ? 6 : cls === 'g' ? 3 : 0
+  const allowed = useUmask ? ~umask : 0o777
+  switch (perm) {
+    case 'r':
+      return (0o4 << shift) & allowed
+    case 'w':
+      return (0o2 << shift) & allowed
+    case 'x':
+      return (0o1 << shift) & allowed
+    // X: execute only where some execute bit is already set (these are files, never directories).
+    case 'X':
+      return (previous & 0o111) !== 0 ? 0o1 << shift : 0
+    case 's':
+      return cls === 'u' ? 0o4000 : cls === 'g' ? 0o2000 : 0
+    case 't':
+      return cls === 'o' ? 0o1000 : 0
+    default: {
+      // u, g or o: a copy of that class's current permissions.
+      const from = perm === 'u' ? 6 : perm === 'g' ? 3 : 0
+      return ((previous >> from) & 0o7) << shift
+    }
+  }
 }
 
 /** Octal permission digits without leading zeros beyond three (`0644` → `644`). */
@@ -209,13 +291,16 @@ export async function inspectRemote(
 ): Promise<RemoteState> {
   const d = shellQuote(dest)
   const res = await connection.run(
-    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    `if [ -d ${d} ]; then echo "dir $(umask)"; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d}) $(umask)"; else echo "none $(umask)"; fi`,
     { timeoutMs }
   )
-  const [kind, checksum, mode] = res.stdout.toString('utf8').trim().split(' ')
-  if (kind === 'dir') return { kind: 'dir' }
-  if (kind === 'file') return { kind: 'file', checksum: checksum ?? '', mode: mode ?? '' }
-  return { kind: 'none' }
+  const words = res.stdout.toString('utf8').trim().split(' ')
+  const [kind, checksum, mode] = words
+  const umaskText = words[kind === 'file' ? 3 : 1] ?? ''
+  const umask = /^[0-7]{1,4}$/.test(umaskText) ? parseInt(umaskText, 8) & 0o777 : 0o022
+  if (kind === 'dir') return { kind: 'dir', umask }
+  if (kind === 'file') return { kind: 'file', checksum: checksum ?? '', mode: mode ?? '', umask }
+  return { kind: 'none', umask }
 }
 
 /** A boolean module argument as Ansible reads it (yes/no/true/false/1/0), or `fallback` when absent. */

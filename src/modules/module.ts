@@ -1,5 +1,6 @@
 import type { Connection } from '../connection/connection.js'
 import type { Task } from '../playbook/types.js'
+import type { EnvironmentOnStdin } from './task-environment.js'
 
 /** What Ansible registers for a task: a plain JSON-like dictionary. */
 export type ModuleResult = Record<string, unknown>
@@ -41,8 +42,13 @@ export interface ModuleContext {
   /**
    * Set when the task has `async`: the module hands its POSIX sh script to this instead of running it,
    * and returns the launch record it gets back. The executor then polls (poll > 0) or moves on (poll 0).
+   * `environment` is read from stdin by the launcher and applied by the script (see task-environment.ts).
    */
-  launchJob?: (script: string, cmd: unknown) => Promise<ModuleResult>
+  launchJob?: (
+    script: string,
+    cmd: unknown,
+    environment?: Pick<EnvironmentOnStdin, 'receive' | 'stdin'>
+  ) => Promise<ModuleResult>
   /** The run's background jobs on this host, for async_status. */
   jobs: JobsAccess
 }

@@ -10,6 +10,7 @@ import {
   splitLines
 } from './command-runner.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
+import { commandWithEnvironment } from './task-environment.js'
 
 /** `script`: uploads a local script to a private temp dir on the target, runs it with its arguments, removes it. */
 export const scriptModule: ModuleDefinition = {
@@ -55,12 +56,15 @@ export const scriptModule: ModuleDefinition = {
       const argv = [...(executable ? [executable] : []), remote, ...scriptArgs]
         .map(shellQuote)
         .join(' ')
-      const res = await connection.run(
+      // The task's environment, as Ansible applies it to scripts: on stdin, never on the command line.
+      const sent = commandWithEnvironment(
         `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ''}${argv}`,
-        {
-          timeoutMs: ctx.timeoutMs
-        }
+        ctx.environment
       )
+      const res = await connection.run(sent.command, {
+        timeoutMs: ctx.timeoutMs,
+        ...(sent.stdin !== undefined ? { stdin: sent.stdin } : {})
+      })
       const stdout = res.stdout.toString('utf8')
       const stderr = res.stderr.toString('utf8')
       const rc = res.code ?? -1
