@@ -42,6 +42,9 @@ export class TemplateError extends AsyncPlaybookError {
 /** A command-line option or action input that is not valid. Exit code 5. */
 export class OptionError extends AsyncPlaybookError {}
 
+/** The inventory, host pattern and --limit leave no host to run on: exit 1, as ansible-playbook. */
+export class NoHostsError extends AsyncPlaybookError {}
+
 /** A host cannot be reached or authenticated: the host becomes unreachable. */
 export class ConnectionError extends AsyncPlaybookError {
   constructor(
