@@ -193,8 +193,8 @@ export class PlaybookNotFoundError extends AsyncPlaybookError {}
 
 /**
  * Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5); an
- * unknown option or a missing option value throws UsageError (exit 2); a missing playbook file throws
- * PlaybookNotFoundError (exit 1).
+ * unknown option or a missing option value throws UsageError (exit 2). The CLI then checks the playbook
+ * file with checkPlaybookFile.
  */
 export function parseCli(
   argv: string[],
@@ -232,7 +232,10 @@ export function parseCli(
     positionals[0],
     cwd
   )
-  if (!adhoc && !gatherOnly) checkPlaybookFile(positionals[0]!, cwd)
+  const hostKeyCheckingSource =
+    values['host-key-checking'] !== undefined
+      ? '--host-key-checking'
+      : 'ASYNC_PLAYBOOK_HOST_KEY_CHECKING'
   const hostKeyChecking =
     values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
   if (
@@ -252,6 +255,15 @@ export function parseCli(
       throw new OptionError(`--jobs: cannot read '${values.jobs}'`)
     }
   }
+  const knownHostsFile =
+    values['known-hosts'] === undefined ? undefined : path.resolve(cwd, values['known-hosts'])
+  if (knownHostsFile !== undefined) {
+    try {
+      readFileSync(knownHostsFile)
+    } catch {
+      throw new OptionError(`--known-hosts: cannot read '${values['known-hosts']!}'`)
+    }
+  }
   const settings: RunSettings = {
     playbook: positionals[0],
     jobs,
@@ -265,8 +277,12 @@ export function parseCli(
     connection: {
       user: values.user,
       privateKeyPath: values['private-key'],
-      knownHostsPath: values['known-hosts'] ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+      // --known-hosts replaces ~/.ssh/known_hosts, and stays trusted where a host's
+      // UserKnownHostsFile replaces that in turn.
+      knownHostsPath: knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+      ...(knownHostsFile !== undefined ? { explicitKnownHostsPath: knownHostsFile } : {}),
       hostKeyChecking,
+      hostKeyCheckingSource: `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values['jump-host'],
       connectTimeoutMs: positiveInt(values['connect-timeout'] ?? '10', '--connect-timeout') * 1000
     },
@@ -450,8 +466,9 @@ function looksLikePlaybook(text: string, cwd: string): boolean {
 /**
  * The playbook must be a file that exists, as ansible-playbook requires (exit 1). Text that is YAML itself
  * (a newline, or a leading `-`) is an inline playbook, read by the loader.
+ * @throws PlaybookNotFoundError naming the playbook
  */
-function checkPlaybookFile(playbook: string, cwd: string): void {
+export function checkPlaybookFile(playbook: string, cwd: string): void {
   if (playbook.includes('\n') || playbook.trimStart().startsWith('-')) return
   const file = path.resolve(cwd, playbook)
   if (!existsSync(file)) {

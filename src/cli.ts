@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parseCli, UsageError, USAGE } from './cli-options.js'
+import { checkPlaybookFile, parseCli, UsageError, USAGE } from './cli-options.js'
 import { askBecomePassword } from './cli-prompt.js'
 import { executeRun } from './engine.js'
 import {
@@ -40,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     const settings = request.settings!
+    if (request.kind === 'playbook' && typeof settings.playbook === 'string')
+      checkPlaybookFile(settings.playbook, settings.cwd)
     if (request.askBecomePass) {
       settings.become = { ...settings.become, password: await askBecomePassword() }
     }

@@ -10,7 +10,12 @@ import {
   writeFileSync
 } from 'node:fs'
 import path from 'node:path'
-import { onHostKeyAccepted, openConnection } from './connection/index.js'
+import {
+  forgetConnectionNotices,
+  onConnectionNotice,
+  onHostKeyAccepted,
+  openConnection
+} from './connection/index.js'
 import type { ConnectionDefaults } from './connection/host-settings.js'
 import type { BecomeDefaults } from './executor/become.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
@@ -143,6 +148,14 @@ export async function executeRun(
   }
   // accept-new: say which keys were trusted on first sight, so they can be pinned afterwards.
   const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning))
+  // Hosts whose key is not verified are warned about once per run; addresses behind a connection error
+  // go to the log (results name hosts by inventory name only).
+  forgetConnectionNotices()
+  const stopNotices = onConnectionNotice((notice) =>
+    notice.level === 'warning'
+      ? events.warning(notice.text)
+      : events.log(notice.host, undefined, notice.text)
+  )
   const engineOptions: EngineOptions = {
     inventory,
     templar: new Templar(),
@@ -160,13 +173,18 @@ export async function executeRun(
     tags: settings.tags,
     forceHandlers: settings.forceHandlers
   }
-  const summary = playbook
-    ? await runPlaybook(playbook, engineOptions)
-    : await gatherJobs(registry, {
-        ...engineOptions,
-        timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
-      })
-  stopListening()
+  let summary
+  try {
+    summary = playbook
+      ? await runPlaybook(playbook, engineOptions)
+      : await gatherJobs(registry, {
+          ...engineOptions,
+          timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
+        })
+  } finally {
+    stopListening()
+    stopNotices()
+  }
   const document = collector.document
   document.ok = summary.exitCode === 0
   document.jobs = jobsDocument(summary.jobs)

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
+  checkPlaybookFile,
   CLI_OPTIONS,
   parseCli,
   PlaybookNotFoundError,
@@ -81,9 +82,10 @@ describe('parse errors', () => {
   })
 
   it('a playbook file that does not exist is PlaybookNotFoundError (exit 1); inline YAML is not checked', () => {
-    expect(() => parse(['no-such-playbook.yml'])).toThrow(PlaybookNotFoundError)
-    expect(parse(['--', '- hosts: all\n  tasks: []\n']).kind).toBe('playbook')
-    expect(parse(['play.yml']).kind).toBe('playbook')
+    expect(() => checkPlaybookFile('no-such-playbook.yml', dir)).toThrow(PlaybookNotFoundError)
+    expect(() => checkPlaybookFile('.', dir)).toThrow(/does not appear to be a file/)
+    expect(() => checkPlaybookFile('play.yml', dir)).not.toThrow()
+    expect(() => checkPlaybookFile('- hosts: all\n  tasks: []\n', dir)).not.toThrow()
   })
 
   it('refuses an option that does nothing in the mode asked for, as an OptionError (exit 5)', () => {
