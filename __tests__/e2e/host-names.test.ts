@@ -2,8 +2,7 @@
 // hosts (refused port, unknown name, refused host key, a jump host that is down) and a host whose key is
 // not verified leave their address and port out of the step outputs, the results file, the job summary
 // and the annotations; the log may show them, for debugging.
-import { readFileSync, writeFileSync } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -49,6 +48,9 @@ beforeAll(async () => {
     path.join(work, 'play.yml'),
     '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: hello\n      shell: echo hello\n'
   )
+  // An older results file readable by everyone: the new one must not stay readable by everyone.
+  writeFileSync(path.join(work, 'results.json'), '{}')
+  chmodSync(path.join(work, 'results.json'), 0o644)
   step = await runAction(work, {
     playbook: 'play.yml',
     inventory,
@@ -93,6 +95,11 @@ describe('the action names hosts by inventory name only', () => {
       for (const secret of secrets)
         expect({ place, leaks: text.includes(secret) }).toEqual({ place, leaks: false })
     }
+  })
+
+  it('writes the results file 0600, replacing a wider older one', () => {
+    expect(statSync(path.join(work, 'results.json')).mode & 0o777).toBe(0o600)
+    expect(step.outputs['results-file']).toBe(path.join(work, 'results.json'))
   })
 
   it('says why each host was unreachable, by its name, and where to find the address', () => {
