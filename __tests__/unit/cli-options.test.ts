@@ -77,8 +77,11 @@ describe('parse errors', () => {
     )
   })
 
-  it('an option without its value is a UsageError', () => {
+  it('an option without its value is a one-line UsageError', () => {
     expect(() => parse(['play.yml', '-i'])).toThrow(UsageError)
+    expect(() => parse(['play.yml', '-i'])).toThrow(
+      /^option '-i, --inventory' needs a value\. Run 'async-playbook --help' for the options\.$/
+    )
   })
 
   it('a playbook file that does not exist is PlaybookNotFoundError (exit 1); inline YAML is not checked', () => {

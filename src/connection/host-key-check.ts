@@ -131,8 +131,10 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
     searched.push('the known_hosts text given')
     entries.push(...parseKnownHosts(target.knownHosts, 'known_hosts text'))
   }
+  // With nothing to check against, accept-new trusts whatever key is presented: say so when it does.
   const nothingToCheck = entries.length === 0 && !pins && target.knownHostsPathSource !== undefined
-  if (nothingToCheck && target.mode === 'accept-new') {
+  const trustedUnchecked = (): true => {
+    if (!nothingToCheck) return true
     noteUnverifiedHost({
       host: target.host,
       reason: 'no-known-hosts',
@@ -144,6 +146,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
         'known_hosts (the known-hosts input or --known-hosts) or pin it with ' +
         `${target.pinsVariable}.`
     })
+    return true
   }
   const sources: Sources = {
     searched: searched.length > 0 ? searched.join(' or ') : 'no known_hosts file',
@@ -172,7 +175,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
       }
       if (target.mode === 'off') return true
       const verdict = checkHostKey([...entries, ...remembered()], name, key)
-      if (verdict.status === 'trusted') return true
+      if (verdict.status === 'trusted') return trustedUnchecked()
       // accept-new adds a key only for a host with nothing recorded: a new key TYPE for a known host
       // is as suspicious as a changed key, since we ask for the known types first.
       if (
@@ -181,7 +184,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
         verdict.otherTypes.length === 0
       ) {
         accept(target, name, key)
-        return true
+        return trustedUnchecked()
       }
       return refuse(verdict)
     }

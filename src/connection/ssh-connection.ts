@@ -414,15 +414,15 @@ class SshConnection implements Connection {
   private closedByUs = false
   private readonly closedEvent: Promise<void>
 
-  /**
-   * @param via the jump host connection this one runs through: closed with it, since nothing
-   *   else uses it
-   */
   readonly host: string
   /** How messages name this hop: by inventory name, never by address. */
   private readonly where: string
   private readonly hop: Pick<Hop, 'where' | 'endpoint' | 'scrub'>
 
+  /**
+   * @param via the jump host connection this one runs through: closed with it, since nothing
+   *   else uses it
+   */
   constructor(
     hop: Pick<Hop, 'host' | 'where' | 'endpoint' | 'scrub'>,
     private readonly client: Client,
