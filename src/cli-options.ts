@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
-import { OptionError } from './errors.js'
+import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
 
 /** The CLI's usage text. */
 export const USAGE = `Usage:
@@ -48,8 +48,13 @@ Options:
   -h, --help                  show this help
       --version               show the version
 
-Exit codes: 0 all hosts ok, 2 a host failed, 4 a host was unreachable or the input could not be parsed,
-5 bad options.`
+Options of ansible-playbook that are not listed here (--check, --diff, --syntax-check, --list-tasks,
+vault options, ...) are refused with a one-line message; so is an option that would do nothing in the
+kind of run asked for (--timeout without --jobs, -B/-P with a playbook, ...).
+
+Exit codes: 0 all hosts ok; 1 an error such as a missing playbook file or a --limit that matches no host;
+2 a host failed, or an unknown option; 4 a host was unreachable or the input could not be parsed;
+5 an option value, or a combination of options, that is not valid.`
 
 /** What the CLI asks for: a playbook run or an ad-hoc module run. */
 export interface CliRequest {
@@ -63,54 +68,146 @@ export interface CliRequest {
 /** Where the CLI reads a become password from when -K cannot prompt. */
 export const BECOME_PASSWORD_ENV = 'ASYNC_PLAYBOOK_BECOME_PASSWORD'
 
-/** Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5). */
+/** The options the CLI reads, as node:util parseArgs takes them. Each one is in USAGE and the README. */
+export const CLI_OPTIONS = {
+  inventory: { type: 'string', short: 'i', multiple: true },
+  'extra-vars': { type: 'string', short: 'e', multiple: true },
+  limit: { type: 'string', short: 'l' },
+  forks: { type: 'string', short: 'f' },
+  user: { type: 'string', short: 'u' },
+  'private-key': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'jump-host': { type: 'string' },
+  'host-key-checking': { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'command-timeout': { type: 'string' },
+  json: { type: 'string' },
+  'module-name': { type: 'string', short: 'm' },
+  args: { type: 'string', short: 'a' },
+  background: { type: 'string', short: 'B' },
+  poll: { type: 'string', short: 'P' },
+  jobs: { type: 'string' },
+  shard: { type: 'string' },
+  tags: { type: 'string', short: 't', multiple: true },
+  'skip-tags': { type: 'string', multiple: true },
+  'force-handlers': { type: 'boolean' },
+  become: { type: 'boolean', short: 'b' },
+  'become-user': { type: 'string' },
+  'become-method': { type: 'string' },
+  'ask-become-pass': { type: 'boolean', short: 'K' },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' }
+} as const satisfies NonNullable<ParseArgsConfig['options']>
+
+/**
+ * Options of ansible-playbook (and of the `ansible` ad-hoc command) that this CLI does not have, each
+ * refused in one line. `value`: the option takes an argument (which must not be read as the playbook);
+ * `yet`: it may come; `hint`: what to do instead.
+ */
+const UNSUPPORTED: readonly {
+  names: readonly string[]
+  value?: true
+  yet?: true
+  hint?: string
+}[] = [
+  {
+    names: ['C', 'check'],
+    yet: true,
+    hint: 'there is no check mode, every task would run for real'
+  },
+  { names: ['D', 'diff'], yet: true },
+  { names: ['syntax-check'], yet: true },
+  { names: ['list-tasks'], yet: true },
+  { names: ['list-hosts'], yet: true },
+  { names: ['list-tags'], yet: true },
+  { names: ['step'], yet: true },
+  { names: ['start-at-task'], value: true, yet: true, hint: 'run part of a playbook with --tags' },
+  ...[
+    ['vault-id'],
+    ['ask-vault-password', 'ask-vault-pass'],
+    ['vault-password-file', 'vault-pass-file']
+  ].map((names) => ({
+    names,
+    value: names[0] === 'ask-vault-password' ? undefined : (true as const),
+    yet: true as const,
+    hint: 'Ansible Vault is not supported; pass secrets with -e @FILE or environment variables'
+  })),
+  { names: ['flush-cache'], hint: 'there is no fact cache, facts are gathered in every run' },
+  { names: ['M', 'module-path'], value: true, yet: true, hint: 'custom modules are not supported' },
+  {
+    names: ['c', 'connection'],
+    value: true,
+    hint: 'set ansible_connection (ssh or local) in the inventory'
+  },
+  {
+    names: ['T'],
+    value: true,
+    hint: "ansible-playbook's -T/--timeout (the SSH connect timeout) is --connect-timeout here"
+  },
+  ...['ssh-common-args', 'ssh-extra-args'].map((name) => ({
+    names: [name],
+    value: true as const,
+    yet: true as const,
+    hint: `set ansible_${name.replace(/-/g, '_')} in the inventory`
+  })),
+  ...['sftp-extra-args', 'scp-extra-args'].map((name) => ({
+    names: [name],
+    value: true as const,
+    hint: 'files are copied over the SSH connection itself, with no sftp or scp command'
+  })),
+  {
+    names: ['k', 'ask-pass'],
+    hint: 'give the SSH password with ansible_password in the inventory'
+  },
+  {
+    names: ['connection-password-file', 'conn-pass-file'],
+    value: true,
+    yet: true,
+    hint: 'give the SSH password with ansible_password in the inventory'
+  },
+  {
+    names: ['become-password-file', 'become-pass-file'],
+    value: true,
+    yet: true,
+    hint: `use -K, ${BECOME_PASSWORD_ENV} or ansible_become_password`
+  },
+  { names: ['inventory-file'], value: true, hint: 'use -i/--inventory' },
+  { names: ['key-file'], value: true, hint: 'use --private-key' },
+  { names: ['o', 'one-line'], yet: true },
+  { names: ['tree'], value: true, yet: true, hint: 'write the results with --json FILE' },
+  { names: ['playbook-dir'], value: true, yet: true },
+  {
+    names: ['task-timeout'],
+    value: true,
+    hint: '--command-timeout sets the deadline of each command of a task'
+  }
+]
+
+/** The command line cannot be read at all (an unknown option, an option without its value): exit 2. */
+export class UsageError extends OptionError {}
+
+/** The playbook file named on the command line does not exist: exit 1, as ansible-playbook. */
+export class PlaybookNotFoundError extends AsyncPlaybookError {}
+
+/**
+ * Parses argv (without node and the script) into a request. Bad options throw OptionError (exit 5); an
+ * unknown option or a missing option value throws UsageError (exit 2). The CLI then checks the playbook
+ * file with checkPlaybookFile.
+ */
 export function parseCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
   isTty: boolean,
   cwd = process.cwd()
 ): CliRequest {
+  refuseUnsupported(argv)
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        inventory: { type: 'string', short: 'i', multiple: true },
-        'extra-vars': { type: 'string', short: 'e', multiple: true },
-        limit: { type: 'string', short: 'l' },
-        forks: { type: 'string', short: 'f' },
-        user: { type: 'string', short: 'u' },
-        'private-key': { type: 'string' },
-        'known-hosts': { type: 'string' },
-        'jump-host': { type: 'string' },
-        'host-key-checking': { type: 'string' },
-        'connect-timeout': { type: 'string' },
-        'command-timeout': { type: 'string' },
-        json: { type: 'string' },
-        'module-name': { type: 'string', short: 'm' },
-        args: { type: 'string', short: 'a' },
-        background: { type: 'string', short: 'B' },
-        poll: { type: 'string', short: 'P' },
-        jobs: { type: 'string' },
-        shard: { type: 'string' },
-        tags: { type: 'string', short: 't', multiple: true },
-        'skip-tags': { type: 'string', multiple: true },
-        'force-handlers': { type: 'boolean' },
-        become: { type: 'boolean', short: 'b' },
-        'become-user': { type: 'string' },
-        'become-method': { type: 'string' },
-        'ask-pass': { type: 'boolean', short: 'k' },
-        'ask-become-pass': { type: 'boolean', short: 'K' },
-        timeout: { type: 'string' },
-        verbose: { type: 'boolean', short: 'v', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' }
-      }
-    })
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS })
   } catch (error) {
-    throw new OptionError(`${(error as Error).message}\n\n${USAGE}`)
+    throw usageError(error)
   }
   const { values, positionals } = parsed
   if (values.help) return { kind: 'help' }
@@ -119,11 +216,6 @@ export function parseCli(
     throw new OptionError(`--become-method must be 'sudo' or 'su', got '${becomeMethod}'`)
   }
   const envPassword = env[BECOME_PASSWORD_ENV] || undefined
-  if (values['ask-pass']) {
-    throw new OptionError(
-      '-k/--ask-pass: prompting is not supported; give the password with ansible_password in the inventory'
-    )
-  }
   if (values.version) return { kind: 'version' }
   const adhoc = values['module-name'] !== undefined || values.args !== undefined
   const gatherOnly = values.jobs !== undefined && positionals.length === 0 && !adhoc
@@ -134,6 +226,16 @@ export function parseCli(
         : `expected one ${adhoc ? 'host pattern' : 'playbook'}, got ${positionals.length}: ${positionals.join(' ')}`
     )
   }
+  refuseIdleOptions(
+    values,
+    adhoc ? 'adhoc' : gatherOnly ? 'gather' : 'playbook',
+    positionals[0],
+    cwd
+  )
+  const hostKeyCheckingSource =
+    values['host-key-checking'] !== undefined
+      ? '--host-key-checking'
+      : 'ASYNC_PLAYBOOK_HOST_KEY_CHECKING'
   const hostKeyChecking =
     values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
   if (
@@ -153,6 +255,15 @@ export function parseCli(
       throw new OptionError(`--jobs: cannot read '${values.jobs}'`)
     }
   }
+  const knownHostsFile =
+    values['known-hosts'] === undefined ? undefined : path.resolve(cwd, values['known-hosts'])
+  if (knownHostsFile !== undefined) {
+    try {
+      readFileSync(knownHostsFile)
+    } catch {
+      throw new OptionError(`--known-hosts: cannot read '${values['known-hosts']!}'`)
+    }
+  }
   const settings: RunSettings = {
     playbook: positionals[0],
     jobs,
@@ -166,8 +277,12 @@ export function parseCli(
     connection: {
       user: values.user,
       privateKeyPath: values['private-key'],
-      knownHostsPath: values['known-hosts'] ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+      // --known-hosts replaces ~/.ssh/known_hosts, and stays trusted where a host's
+      // UserKnownHostsFile replaces that in turn.
+      knownHostsPath: knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+      ...(knownHostsFile !== undefined ? { explicitKnownHostsPath: knownHostsFile } : {}),
       hostKeyChecking,
+      hostKeyCheckingSource: `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values['jump-host'],
       connectTimeoutMs: positiveInt(values['connect-timeout'] ?? '10', '--connect-timeout') * 1000
     },
@@ -219,6 +334,151 @@ export function parseCli(
     }
   }
   return { kind: 'playbook', settings, ...(askBecomePass ? { askBecomePass } : {}) }
+}
+
+/** The first ansible-playbook option this CLI does not have, refused in one line (exit 5). */
+function refuseUnsupported(argv: string[]): void {
+  const options: NonNullable<ParseArgsConfig['options']> = { ...CLI_OPTIONS }
+  // Declared here only so that their values are not taken for the playbook.
+  for (const entry of UNSUPPORTED)
+    for (const name of entry.names)
+      if (name.length > 1) options[name] = { type: entry.value ? 'string' : 'boolean' }
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options })
+  } catch {
+    return // the strict parse that follows says what is wrong
+  }
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue
+    const entry = UNSUPPORTED.find((e) => e.names.includes(token.name))
+    if (!entry) continue
+    const spelled = entry.names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join('/')
+    const hint = entry.hint ? `: ${entry.hint}` : ''
+    throw new OptionError(`${spelled} is not supported${entry.yet ? ' yet' : ''}${hint}.`)
+  }
+}
+
+/** parseArgs' error in one line, without its positional-argument hint and without the usage. */
+function usageError(error: unknown): UsageError {
+  const code = (error as { code?: string }).code
+  const message = (error as Error).message
+  const help = "Run 'async-playbook --help' for the options."
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message)?.[1] ?? ''
+    const longNames = Object.keys(CLI_OPTIONS).map((n) => `--${n}`)
+    const hint = option.startsWith('--') ? closestMatch(option, longNames) : undefined
+    return new UsageError(
+      `unknown option '${option}'${hint ? ` (did you mean ${hint}?)` : ''}. ${help}`
+    )
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /^Option '([^']+?)(?: <value>)?'/.exec(message)?.[1]
+    if (option && /argument missing/.test(message))
+      return new UsageError(`option '${option}' needs a value. ${help}`)
+    // '-e -x': the value looks like an option.
+    const first = message.split('\n').slice(0, 2).join(' ')
+    return new UsageError(`${first} ${help}`)
+  }
+  return new UsageError(`${message.split('\n')[0] ?? message} ${help}`)
+}
+
+type CliValues = ReturnType<typeof parseArgs<{ options: typeof CLI_OPTIONS }>>['values']
+
+/**
+ * Refuses options that would do nothing in this kind of run, so that a mistaken command line fails
+ * instead of silently running something else (exit 5).
+ */
+function refuseIdleOptions(
+  values: CliValues,
+  mode: 'playbook' | 'adhoc' | 'gather',
+  positional: string | undefined,
+  cwd: string
+): void {
+  const given = (name: keyof typeof CLI_OPTIONS): boolean => values[name] !== undefined
+  const refuse = (options: string, why: string): never => {
+    throw new OptionError(`${options} ${why}`)
+  }
+  if (given('timeout') && mode !== 'gather') {
+    refuse(
+      '--timeout',
+      'is how long --jobs FILE without a playbook waits for its jobs; it does nothing here. ' +
+        "For the SSH connect timeout (ansible-playbook's -T/--timeout), use --connect-timeout."
+    )
+  }
+  if ((given('background') || given('poll')) && mode !== 'adhoc') {
+    refuse(
+      '-B/--background and -P/--poll',
+      `are for ad-hoc runs (PATTERN -m MODULE); they do nothing ${mode === 'gather' ? 'when gathering jobs' : 'with a playbook'}. ` +
+        'In a playbook, set async: and poll: on the task.'
+    )
+  }
+  if (mode === 'adhoc') {
+    if (given('poll') && !given('background'))
+      refuse(
+        '-P/--poll',
+        'needs -B/--background SECONDS: without it the module runs in the foreground.'
+      )
+    if (positional !== undefined && looksLikePlaybook(positional, cwd)) {
+      refuse(
+        '-m/--module-name and -a/--args',
+        `run one module on the hosts of a PATTERN, but '${positional}' is a playbook. ` +
+          'Drop -m/-a to run the playbook.'
+      )
+    }
+    for (const name of ['tags', 'skip-tags', 'force-handlers'] as const) {
+      if (given(name))
+        refuse(`--${name}`, 'does nothing in an ad-hoc run (one task, no tags, no handlers).')
+    }
+  }
+  if (mode === 'gather') {
+    const idle: [keyof typeof CLI_OPTIONS, string][] = [
+      ['limit', '-l/--limit'],
+      ['shard', '--shard'],
+      ['forks', '-f/--forks'],
+      ['tags', '-t/--tags'],
+      ['skip-tags', '--skip-tags'],
+      ['force-handlers', '--force-handlers'],
+      ['command-timeout', '--command-timeout']
+    ]
+    for (const [name, spelled] of idle) {
+      if (given(name)) {
+        refuse(
+          spelled,
+          'does nothing when gathering jobs (--jobs FILE without a playbook): every job of the ' +
+            'document is waited for, up to --timeout. Give a playbook as well to run tasks.'
+        )
+      }
+    }
+  }
+}
+
+/** A positional that names a playbook rather than a host pattern: a YAML file name, or an existing file. */
+function looksLikePlaybook(text: string, cwd: string): boolean {
+  if (/\.ya?ml$/i.test(text)) return true
+  try {
+    return statSync(path.resolve(cwd, text)).isFile()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The playbook must be a file that exists, as ansible-playbook requires (exit 1). Text that is YAML itself
+ * (a newline, or a leading `-`) is an inline playbook, read by the loader.
+ * @throws PlaybookNotFoundError naming the playbook
+ */
+export function checkPlaybookFile(playbook: string, cwd: string): void {
+  if (playbook.includes('\n') || playbook.trimStart().startsWith('-')) return
+  const file = path.resolve(cwd, playbook)
+  if (!existsSync(file)) {
+    throw new PlaybookNotFoundError(
+      `the playbook: ${playbook} could not be found (looked in ${path.dirname(file)})`
+    )
+  }
+  if (!statSync(file).isFile()) {
+    throw new PlaybookNotFoundError(`the playbook: ${playbook} does not appear to be a file`)
+  }
 }
 
 /** Parses `i/n` (1 ≤ i ≤ n). */

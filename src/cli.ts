@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parseCli, USAGE } from './cli-options.js'
+import { checkPlaybookFile, parseCli, UsageError, USAGE } from './cli-options.js'
 import { askBecomePassword } from './cli-prompt.js'
 import { executeRun } from './engine.js'
 import {
@@ -17,8 +17,9 @@ import { VERSION } from './version.js'
 
 /** Runs the CLI and returns its exit code (ansible-playbook's codes). */
 export async function main(argv: string[]): Promise<number> {
+  watchStdout()
   const write = (text: string): void => {
-    process.stdout.write(text)
+    if (!stdoutGone) process.stdout.write(text)
   }
   const controller = new AbortController()
   const onSignal = (): void => {
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     const settings = request.settings!
+    if (request.kind === 'playbook' && typeof settings.playbook === 'string')
+      checkPlaybookFile(settings.playbook, settings.cwd)
     if (request.askBecomePass) {
       settings.become = { ...settings.become, password: await askBecomePassword() }
     }
@@ -61,7 +64,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Set once the reader of stdout went away (`| head`): the run goes on, silently, to its real exit code. */
+let stdoutGone = false
+let watchingStdout = false
+
+/** A closed pipe must not crash the run halfway through a deploy, with a stack trace: stop printing. */
+function watchStdout(): void {
+  if (watchingStdout) return
+  watchingStdout = true
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+    stdoutGone = true
+  })
+}
+
 function reportFatal(error: unknown): number {
+  // As argparse in ansible-playbook: a command line that cannot be read exits 2.
+  if (error instanceof UsageError) {
+    process.stderr.write(`ERROR! ${error.message}\n`)
+    return 2
+  }
   if (error instanceof OptionError) {
     process.stderr.write(`ERROR! ${error.message}\n`)
     return 5

@@ -1,6 +1,21 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import path from 'node:path'
-import { onHostKeyAccepted, openConnection } from './connection/index.js'
+import {
+  forgetConnectionNotices,
+  onConnectionNotice,
+  onHostKeyAccepted,
+  openConnection
+} from './connection/index.js'
 import type { ConnectionDefaults } from './connection/host-settings.js'
 import type { BecomeDefaults } from './executor/become.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
@@ -8,8 +23,14 @@ import { gatherJobs } from './executor/gather-runner.js'
 import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
 import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
-import { OptionError } from './errors.js'
-import { defaultInventory, loadInventory } from './inventory/inventory.js'
+import { NoHostsError, OptionError } from './errors.js'
+import { splitHostPattern } from './inventory/host-pattern.js'
+import {
+  applyLimit,
+  defaultInventory,
+  loadInventory,
+  type Inventory
+} from './inventory/inventory.js'
 import { MODULE_CATALOG } from './modules/registry.js'
 import { parseExtraVars } from './playbook/extra-vars.js'
 import { loadPlaybook } from './playbook/playbook-loader.js'
@@ -120,8 +141,21 @@ export async function executeRun(
     ...(options.extraEvents ?? [])
   )
   for (const warning of inventory.warnings) events.warning(warning)
+  if (playbook) {
+    // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
+    const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'
+    checkLimit(inventory, target, settings.limit, (w) => events.warning(w))
+  }
   // accept-new: say which keys were trusted on first sight, so they can be pinned afterwards.
   const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning))
+  // Hosts whose key is not verified are warned about once per run; addresses behind a connection error
+  // go to the log (results name hosts by inventory name only).
+  forgetConnectionNotices()
+  const stopNotices = onConnectionNotice((notice) =>
+    notice.level === 'warning'
+      ? events.warning(notice.text)
+      : events.log(notice.host, undefined, notice.text)
+  )
   const engineOptions: EngineOptions = {
     inventory,
     templar: new Templar(),
@@ -139,13 +173,18 @@ export async function executeRun(
     tags: settings.tags,
     forceHandlers: settings.forceHandlers
   }
-  const summary = playbook
-    ? await runPlaybook(playbook, engineOptions)
-    : await gatherJobs(registry, {
-        ...engineOptions,
-        timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
-      })
-  stopListening()
+  let summary
+  try {
+    summary = playbook
+      ? await runPlaybook(playbook, engineOptions)
+      : await gatherJobs(registry, {
+          ...engineOptions,
+          timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
+        })
+  } finally {
+    stopListening()
+    stopNotices()
+  }
   const document = collector.document
   document.ok = summary.exitCode === 0
   document.jobs = jobsDocument(summary.jobs)
@@ -154,8 +193,64 @@ export async function executeRun(
   return { exitCode: summary.exitCode, document }
 }
 
-/** Writes the results document atomically-enough for CI consumers (whole file, trailing newline). */
+/**
+ * As ansible-playbook: each part of `--limit` that matches no host is warned about, and a limit that leaves
+ * no host of `target` fails the run before anything runs, so a typo in CI never passes as "nothing to do".
+ * @throws NoHostsError naming the limit
+ */
+function checkLimit(
+  inventory: Inventory,
+  target: string | readonly string[],
+  limit: string | undefined,
+  warn: (message: string) => void
+): void {
+  if (limit === undefined || limit.trim() === '') return
+  for (const part of splitHostPattern(limit)) {
+    const bare = part.replace(/^[&!]/, '')
+    if (bare === '' || bare.startsWith('@')) continue
+    if (inventory.select(bare).length === 0)
+      warn(`Could not match supplied host pattern, ignoring: ${bare}`)
+  }
+  if (applyLimit(inventory.select(target), inventory, limit).length === 0) {
+    throw new NoHostsError(
+      `Specified inventory, host pattern and/or --limit leaves us with no hosts to target ` +
+        `(the limit '${limit}' matches none of the hosts of the inventory${target === 'all' ? '' : ` in '${String(target)}'`}).`
+    )
+  }
+}
+
+/**
+ * Writes the results document for CI consumers: the whole file at once (a temporary file renamed over the
+ * target), with a trailing newline, readable by its owner only (0600), whatever the umask and whatever mode
+ * an older file at that path had. Results can hold command output and facts.
+ */
 export function writeResultsDocument(file: string, document: ResultsDocument): void {
+  const text = JSON.stringify(document, null, 2) + '\n'
   mkdirSync(path.dirname(file), { recursive: true })
-  writeFileSync(file, JSON.stringify(document, null, 2) + '\n')
+  const existing = statSync(file, { throwIfNoEntry: false })
+  if (existing && !existing.isFile()) {
+    // A pipe or a device (`--json /dev/stdout`): no file to protect and none to replace.
+    writeFileSync(file, text)
+    return
+  }
+  // A fresh inode, so a reader that opened an older, wider file never sees the new content through it.
+  const temp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`
+  )
+  // 'wx': created here, never an existing file or a symlink someone planted; the mode is set at creation.
+  const fd = openSync(temp, 'wx', 0o600)
+  try {
+    try {
+      // The umask may have cleared bits, never added any: fchmod makes the mode exact either way.
+      fchmodSync(fd, 0o600)
+      writeFileSync(fd, text)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temp, file)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
 }

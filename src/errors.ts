@@ -42,11 +42,19 @@ export class TemplateError extends AsyncPlaybookError {
 /** A command-line option or action input that is not valid. Exit code 5. */
 export class OptionError extends AsyncPlaybookError {}
 
-/** A host cannot be reached or authenticated: the host becomes unreachable. */
+/** The inventory, host pattern and --limit leave no host to run on: exit 1, as ansible-playbook. */
+export class NoHostsError extends AsyncPlaybookError {}
+
+/**
+ * A host cannot be reached or authenticated: the host becomes unreachable. The message names the host by
+ * its inventory name only (it lands in results, annotations and the summary); `detail`, for the log only,
+ * may give the address and port that were tried.
+ */
 export class ConnectionError extends AsyncPlaybookError {
   constructor(
     message: string,
-    readonly host: string
+    readonly host: string,
+    readonly detail?: string
   ) {
     super(message)
   }
@@ -57,9 +65,10 @@ export class HostKeyError extends ConnectionError {
   constructor(
     message: string,
     host: string,
-    readonly fingerprint: string
+    readonly fingerprint: string,
+    detail?: string
   ) {
-    super(message, host)
+    super(message, host, detail)
   }
 }
 

@@ -5,10 +5,11 @@ import { groupingEvents, noLogMasking } from './action/grouping.js'
 import { gate, writeOutputs } from './action/outputs.js'
 import { upsertPullRequestComment } from './action/pr-comment.js'
 import { readActionSettings, type ActionSettings } from './action/settings.js'
-import { acceptedHostKeys } from './connection/index.js'
+import { acceptedHostKeys, unverifiedHosts } from './connection/index.js'
 import { executeRun, type LiveRun } from './engine.js'
 import { AsyncPlaybookError } from './errors.js'
 import { buildAnnotations, formatAnnotationCommand } from './report/annotations.js'
+import { renderHostKeySections } from './report/host-key-summary.js'
 import { renderJobSummary } from './report/job-summary.js'
 import type { ResultsDocument } from './report/results-document.js'
 
@@ -124,14 +125,7 @@ function partialDocument(live: LiveRun): ResultsDocument {
 
 function safeSummary(document: ResultsDocument): string | undefined {
   try {
-    const accepted = acceptedHostKeys()
-    const keys =
-      accepted.length === 0
-        ? ''
-        : '\n\n### Host keys accepted on first use (host-key-checking: accept-new)\n\n' +
-          'Add these lines to `known-hosts` to pin them:\n\n```\n' +
-          accepted.map((k) => k.line).join('\n') +
-          '\n```\n'
+    const keys = renderHostKeySections(acceptedHostKeys(), unverifiedHosts())
     return (
       renderJobSummary(document, {
         gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`

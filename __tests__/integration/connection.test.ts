@@ -230,7 +230,7 @@ describe('ssh connection against a real sshd', () => {
     if (sshd.kind === 'ssh2') ctx.skip()
     await expect(
       conn.putFile('/nonexistent-dir/x', Buffer.from('x'), { timeoutMs: 10_000 })
-    ).rejects.toThrow(/cannot write \/nonexistent-dir\/x on web1 .*No such file/)
+    ).rejects.toThrow(/cannot write \/nonexistent-dir\/x on web1\b.*No such file/)
   })
 
   it('refuses an unknown host key, naming its SHA256 fingerprint and the line to add', async () => {
@@ -240,11 +240,18 @@ describe('ssh connection against a real sshd', () => {
       (e: unknown) => e
     )
     expect(error).toBeInstanceOf(HostKeyError)
-    const message = (error as HostKeyError).message
-    expect(message).toContain(`Host key verification failed for web1 (127.0.0.1:${sshd.port})`)
-    expect(message).toContain(`no key for [127.0.0.1]:${sshd.port} in ${empty}`)
+    const { message, detail } = error as HostKeyError
+    expect(message).toContain(`Host key verification failed for web1: no key for it in ${empty}`)
     expect(message).toContain(`ssh-ed25519 ${sshd.hostKeyFingerprint}`)
-    expect(message).toContain(`\n${sshd.knownHostsLine}`)
+    expect(message).toContain(`ansible_ssh_host_key_fingerprints: ${sshd.hostKeyFingerprint}`)
+    // The message names the host by inventory name only; the address, and the line to add (which
+    // holds it), are in the detail, for the log.
+    expect(message).not.toContain('127.0.0.1')
+    expect(message).not.toContain(String(sshd.port))
+    expect(detail).toContain(
+      `web1 is 127.0.0.1:${sshd.port}, known to known_hosts as [127.0.0.1]:${sshd.port}`
+    )
+    expect(detail).toContain(`\n${sshd.knownHostsLine}`)
     expect((error as HostKeyError).fingerprint).toBe(sshd.hostKeyFingerprint)
   })
 
@@ -324,15 +331,16 @@ describe('ssh connection against a real sshd', () => {
     expect(error).toBeInstanceOf(ConnectionError)
     expect(error).not.toBeInstanceOf(HostKeyError)
     expect((error as Error).message).toBe(
-      `Permission denied (publickey) for user ${sshd.user} on web1 (127.0.0.1:${sshd.port}) ` +
+      `Permission denied (publickey) for user ${sshd.user} on web1 ` +
         `(key: ${wrongKey}): check ansible_user / --private-key`
     )
+    expect((error as ConnectionError).detail).toContain(`web1 is 127.0.0.1:${sshd.port}`)
   })
 
   it('reports a missing private key file before connecting', async () => {
     await expect(
       openConnection(settingsFor(sshd, { privateKeyPath: '/nonexistent/key' }))
-    ).rejects.toThrow(/cannot read private key \/nonexistent\/key for web1 .*--private-key/)
+    ).rejects.toThrow(/cannot read private key \/nonexistent\/key for web1\b.*--private-key/)
   })
 
   it('fails fast with ConnectionError when nothing listens on the port', async () => {
@@ -341,8 +349,10 @@ describe('ssh connection against a real sshd', () => {
     const error = await openConnection(settingsFor(sshd, { port })).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as Error).message).toBe(
-      `connection refused by web1 (127.0.0.1:${port}): is sshd running on port ${port}? (check ansible_port)`
+      'connection refused by web1: is sshd running on its port? ' +
+        '(check ansible_port; the address and port tried are in the log)'
     )
+    expect((error as ConnectionError).detail).toContain(`web1 is 127.0.0.1:${port}`)
     expect(Date.now() - started).toBeLessThan(5_000)
   })
 })
@@ -366,9 +376,9 @@ describe('ssh connection to a port that never answers', () => {
         connectTimeoutMs: 500
       }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ConnectionError)
-      expect((error as Error).message).toMatch(
-        new RegExp(`^timed out after 500 ms connecting to web1 \\(127\\.0\\.0\\.1:${port}\\)`)
-      )
+      expect((error as Error).message).toMatch(/^timed out after 500 ms connecting to web1: /)
+      expect((error as Error).message).not.toContain(String(port))
+      expect((error as ConnectionError).detail).toContain(`web1 is 127.0.0.1:${port}`)
       expect(Date.now() - started).toBeLessThan(5_000)
     } finally {
       for (const socket of sockets) socket.destroy()
@@ -393,9 +403,10 @@ describe('ssh connection when the host goes away', () => {
       timeoutMs: 60_000,
       onStdout: () => sshd.kill()
     })
-    await expect(running).rejects.toThrow(
-      new RegExp(`^connection to web1 \\(127\\.0\\.0\\.1:${sshd.port}\\) lost: `)
-    )
+    await expect(running).rejects.toThrow(/^connection to web1 lost: /)
+    await expect(running).rejects.toMatchObject({
+      detail: expect.stringContaining(`web1 is 127.0.0.1:${sshd.port}: lost: `)
+    })
     await expect(running).rejects.toBeInstanceOf(ConnectionError)
     await expect(conn.run('true', { timeoutMs: 1_000 })).rejects.toThrow(/lost/)
     await conn.close()

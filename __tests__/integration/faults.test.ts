@@ -185,7 +185,10 @@ describe('hosts that cannot be reached or refuse the key', () => {
     const down = resultOf(out, 'hello', 'down')
     expect(down['unreachable']).toBe(true)
     expect(String(down['msg'])).toMatch(/refused|ECONNREFUSED|connect/i)
-    expect(String(down['msg'])).toContain(String(deadPort))
+    // The result names the host only (results reach outputs and annotations); the log has the port.
+    expect(String(down['msg'])).toContain('connection refused by down')
+    expect(String(down['msg'])).not.toContain(String(deadPort))
+    expect(out.output).toContain(`[down] | down is 127.0.0.1:${deadPort}: `)
     const refused = resultOf(out, 'hello', 'refused')
     expect(refused['unreachable']).toBe(true)
     expect(String(refused['msg'])).toMatch(/auth|permission denied|key/i)

@@ -170,8 +170,9 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
       doomed.kill()
       const error = await running.catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ConnectionError)
-      expect((error as Error).message).toContain(
-        `connection to web1 (127.0.0.1:${target.port} via ${doomed.user}@127.0.0.1:${doomed.port}) lost`
+      expect((error as Error).message).toContain('connection to web1 lost')
+      expect((error as ConnectionError).detail).toContain(
+        `web1 is 127.0.0.1:${target.port} via ${doomed.user}@127.0.0.1:${doomed.port}: lost`
       )
       await conn.close()
     } finally {
@@ -187,10 +188,12 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
     )
     expect(error).toBeInstanceOf(HostKeyError)
     const message = (error as Error).message
-    expect(message).toContain(
-      `Host key verification failed for jump host ${bastion.user}@127.0.0.1:${bastion.port} of web1`
+    expect(message).toContain('Host key verification failed for the jump host of web1')
+    expect(message).toContain('ansible_ssh_jump_host_key_fingerprints')
+    expect((error as HostKeyError).detail).toContain(
+      `the jump host of web1 is ${bastion.user}@127.0.0.1:${bastion.port}, ` +
+        `known to known_hosts as [127.0.0.1]:${bastion.port}`
     )
-    expect(message).toContain(`no key for [127.0.0.1]:${bastion.port}`)
     expect((error as HostKeyError).fingerprint).toBe(bastion.hostKeyFingerprint)
     expect((error as HostKeyError).host).toBe('web1')
   })
@@ -220,8 +223,9 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
       (e: unknown) => e
     )
     expect(error).toBeInstanceOf(HostKeyError)
-    expect((error as Error).message).toContain(
-      `REMOTE HOST IDENTIFICATION HAS CHANGED for web1 (127.0.0.1:${target.port} via `
+    expect((error as Error).message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED for web1!')
+    expect((error as HostKeyError).detail).toContain(
+      `web1 is 127.0.0.1:${target.port} via ${bastion.user}@127.0.0.1:${bastion.port}`
     )
     expect(await eventually(() => ownConnectionsTo(bastion.port) === 0)).toBe(true)
   })
@@ -232,9 +236,12 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
     )
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as Error).message).toBe(
-      `Permission denied (publickey) for user ${bastion.user} on jump host ` +
-        `${bastion.user}@127.0.0.1:${bastion.port} of web1 (key: ${target.clientKeyPath}): ` +
+      `Permission denied (publickey) for user ${bastion.user} on the jump host ` +
+        `of web1 (key: ${target.clientKeyPath}): ` +
         'check the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file'
+    )
+    expect((error as ConnectionError).detail).toContain(
+      `the jump host of web1 is ${bastion.user}@127.0.0.1:${bastion.port}`
     )
   })
 
@@ -243,9 +250,11 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
     const error = await openConnection(viaBastion({ port })).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     const message = (error as Error).message
-    expect(message).toContain(
-      `jump host ${bastion.user}@127.0.0.1:${bastion.port} of web1 cannot connect to ` +
-        `web1 (127.0.0.1:${port} via ${bastion.user}@127.0.0.1:${bastion.port})`
+    expect(message).toContain('the jump host of web1 cannot connect to web1: ')
+    expect(message).not.toContain(String(port))
+    expect((error as ConnectionError).detail).toContain(
+      `the jump host of web1 was asked to connect to web1 at 127.0.0.1:${port} ` +
+        `(127.0.0.1:${port} via ${bastion.user}@127.0.0.1:${bastion.port})`
     )
     expect(message).toContain('AllowTcpForwarding')
     expect(await eventually(() => ownConnectionsTo(bastion.port) === 0)).toBe(true)
@@ -258,8 +267,12 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
     ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as Error).message).toBe(
-      `connection refused by jump host ${bastion.user}@127.0.0.1:${port} of web1: is sshd running ` +
-        `on port ${port}? (check the jump host port in ProxyJump / -J / ansible_ssh_jump_host)`
+      'connection refused by the jump host of web1: is sshd running on its port? ' +
+        '(check the jump host port in ProxyJump / -J / ansible_ssh_jump_host; ' +
+        'the address and port tried are in the log)'
+    )
+    expect((error as ConnectionError).detail).toContain(
+      `the jump host of web1 is ${bastion.user}@127.0.0.1:${port}`
     )
   })
 
@@ -281,7 +294,7 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
       ).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ConnectionError)
       expect((error as Error).message).toMatch(
-        /^jump host .* of web1 cannot connect to web1 .*: .*open failed.*AllowTcpForwarding/
+        /^the jump host of web1 cannot connect to web1: .*open failed.*AllowTcpForwarding/
       )
     } finally {
       await strictBastion.stop()

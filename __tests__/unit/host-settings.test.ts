@@ -252,3 +252,137 @@ describe('ansible_ssh_common_args', () => {
     ).toContain('1-65535')
   })
 })
+
+describe('host key checking, as Ansible and OpenSSH read it', () => {
+  it.each([
+    ['-o StrictHostKeyChecking=no'],
+    ['-oStrictHostKeyChecking=no'],
+    ['-o StrictHostKeyChecking=off'],
+    ['-o StrictHostKeyChecking=NO'],
+    ['-o "StrictHostKeyChecking no"'],
+    ['-o "StrictHostKeyChecking = false"'],
+    ['-o \'stricthostkeychecking="no"\'']
+  ])('%s in ansible_ssh_common_args or ansible_ssh_extra_args turns it off', (args) => {
+    for (const variable of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+      const s = settingsFor({ [variable]: args })
+      expect(s.hostKeyChecking, `${variable}: ${args}`).toBe('off')
+      expect(s.hostKeyCheckingSource).toMatch(
+        new RegExp(`^${variable} \\(-o StrictHostKeyChecking`, 'i')
+      )
+    }
+  })
+
+  it('yes, true and ask verify; accept-new trusts unknown hosts', () => {
+    for (const value of ['yes', 'true', 'ask', 'Yes'])
+      expect(
+        settingsFor(
+          { ansible_ssh_common_args: `-o StrictHostKeyChecking=${value}` },
+          { hostKeyChecking: 'off' }
+        ).hostKeyChecking
+      ).toBe('strict')
+    expect(
+      settingsFor({ ansible_ssh_extra_args: '-o StrictHostKeyChecking=accept-new' }).hostKeyChecking
+    ).toBe('accept-new')
+  })
+
+  it('the first value OpenSSH reads wins: common args before extra args, the first -o first', () => {
+    expect(
+      settingsFor({
+        ansible_ssh_common_args: '-o StrictHostKeyChecking=no -o StrictHostKeyChecking=yes'
+      }).hostKeyChecking
+    ).toBe('off')
+    expect(
+      settingsFor({
+        ansible_ssh_common_args: '-o StrictHostKeyChecking=yes',
+        ansible_ssh_extra_args: '-o StrictHostKeyChecking=no'
+      }).hostKeyChecking
+    ).toBe('strict')
+    const files = settingsFor({
+      ansible_ssh_common_args: '-o UserKnownHostsFile=/etc/ssh/first',
+      ansible_ssh_extra_args: '-o UserKnownHostsFile=/etc/ssh/second'
+    })
+    expect(files.knownHostsPath).toBe('/etc/ssh/first')
+  })
+
+  it('ansible_host_key_checking: false comes before the ssh arguments, as Ansible passes it', () => {
+    const s = settingsFor({
+      ansible_host_key_checking: false,
+      ansible_ssh_common_args: '-o StrictHostKeyChecking=yes'
+    })
+    expect(s.hostKeyChecking).toBe('off')
+    expect(s.hostKeyCheckingSource).toBe('ansible_host_key_checking: false')
+  })
+
+  it('ansible_ssh_host_key_checking wins over ansible_host_key_checking (listed last by Ansible)', () => {
+    expect(
+      settingsFor({ ansible_host_key_checking: true, ansible_ssh_host_key_checking: 'no' })
+        .hostKeyChecking
+    ).toBe('off')
+    expect(
+      settingsFor({ ansible_host_key_checking: 'no', ansible_ssh_host_key_checking: 'yes' })
+        .hostKeyChecking
+    ).toBe('strict')
+  })
+
+  it("reads Ansible's booleans, and refuses what Ansible would silently read as false", () => {
+    for (const value of ['n', 'NO', 'off', '0', 'f', 'False', 0])
+      expect(settingsFor({ ansible_host_key_checking: value }).hostKeyChecking, String(value)).toBe(
+        'off'
+      )
+    for (const value of ['y', 'on', '1', 't', 'TRUE', 1])
+      expect(
+        settingsFor({ ansible_host_key_checking: value }, { hostKeyChecking: 'off' })
+          .hostKeyChecking,
+        String(value)
+      ).toBe('strict')
+    const error = optionError(() => settingsFor({ ansible_ssh_host_key_checking: 'disabled' }))
+    expect(error.message).toBe(
+      "host web1: ansible_ssh_host_key_checking must be true or false (or accept-new), got 'disabled'. " +
+        'Ansible would read it as false and turn host key checking off.'
+    )
+  })
+
+  it('refuses a StrictHostKeyChecking value OpenSSH refuses', () => {
+    const error = optionError(() =>
+      settingsFor({ ansible_ssh_common_args: '-o StrictHostKeyChecking=never' })
+    )
+    expect(error.message).toContain(
+      "StrictHostKeyChecking must be yes, accept-new, no, off or ask, got 'never'"
+    )
+  })
+
+  it('names the run-wide setting when nothing in the inventory sets it', () => {
+    expect(
+      settingsFor(
+        {},
+        { hostKeyChecking: 'off', hostKeyCheckingSource: "input 'host-key-checking: off'" }
+      ).hostKeyCheckingSource
+    ).toBe("input 'host-key-checking: off'")
+  })
+
+  it('UserKnownHostsFile replaces ~/.ssh/known_hosts only: the known_hosts the run was given stay', () => {
+    for (const value of ['/dev/null', 'none', '/etc/ssh/other']) {
+      const s = settingsFor(
+        { ansible_ssh_common_args: `-o UserKnownHostsFile=${value}` },
+        {
+          knownHostsPath: '/home/u/.ssh/known_hosts',
+          knownHosts: '[10.0.0.1]:22 ssh-ed25519 AAAA',
+          explicitKnownHostsPath: '/srv/known_hosts'
+        }
+      )
+      expect(s.knownHostsPath, value).toBe(value === '/etc/ssh/other' ? value : undefined)
+      expect(s.knownHostsPathSource).toBe(
+        `ansible_ssh_common_args (-o UserKnownHostsFile=${value})`
+      )
+      expect(s.knownHosts).toBe('[10.0.0.1]:22 ssh-ed25519 AAAA')
+      expect(s.explicitKnownHostsPath).toBe('/srv/known_hosts')
+    }
+  })
+
+  it('does not echo the ssh arguments (they may hold addresses) when their quotes are unbalanced', () => {
+    const error = optionError(() =>
+      settingsFor({ ansible_ssh_common_args: "-o ProxyJump='10.9.8.7" })
+    )
+    expect(error.message).toBe('host web1: ansible_ssh_common_args has unbalanced quotes')
+  })
+})

@@ -88,6 +88,7 @@ export function readActionSettings(
       jumpHost: core.getInput(Inputs.JumpHost) || undefined,
       knownHostsPath: path.join(os.homedir(), '.ssh', 'known_hosts'),
       hostKeyChecking: checking as 'strict' | 'accept-new' | 'off',
+      hostKeyCheckingSource: `input '${Inputs.HostKeyChecking}: ${checking}'`,
       connectTimeoutMs: 10_000
     },
     verbosity: core.isDebug() ? 1 : 0,

@@ -78,14 +78,23 @@ export interface ConnectionSettings {
   password?: string
   /** Path of the OpenSSH known_hosts file to verify host keys against. */
   knownHostsPath?: string
-  /** Extra known_hosts text (for instance from a secret). */
+  /**
+   * What replaced ~/.ssh/known_hosts as `knownHostsPath` (a UserKnownHostsFile option), for messages;
+   * unset when it is the run's default.
+   */
+  knownHostsPathSource?: string
+  /** Extra known_hosts text (for instance from a secret): trusted whatever UserKnownHostsFile says. */
   knownHosts?: string
+  /** A known_hosts file given for the whole run (--known-hosts): trusted whatever UserKnownHostsFile says. */
+  explicitKnownHostsPath?: string
   /**
    * `strict` refuses unknown or changed keys; `accept-new` trusts an unknown host's key for the rest
    * of the run (in memory, see acceptedHostKeys()) but still refuses a changed one; `off` accepts any
    * key. Pinned fingerprints apply in every mode.
    */
   hostKeyChecking: HostKeyChecking
+  /** What set `hostKeyChecking`: a variable, an ssh option or the run's setting, named in warnings. */
+  hostKeyCheckingSource?: string
   /**
    * `SHA256:…` fingerprints pinned for this host (ansible_ssh_host_key_fingerprints). When present
    * they are authoritative: the host key must match one of them, whatever known_hosts says

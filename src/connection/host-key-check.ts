@@ -15,6 +15,7 @@ import {
   type KnownHostEntry
 } from './known-hosts.js'
 import { ConnectionError, HostKeyError } from '../errors.js'
+import { noteUnverifiedHost } from './connection-notices.js'
 
 /*
  * Host key verification for one SSH hop: known_hosts files and text, pinned fingerprints, and the
@@ -37,13 +38,17 @@ const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = [
 export interface AcceptedHostKey {
   /** The inventory host whose connection first saw the key (for a jump host: the host it led to). */
   host: string
-  /** The known_hosts name it was recorded under: `address`, or `[address]:port`. */
+  /** How the hop is named in results and summaries: `web1`, `the jump host of web1` (never an address). */
+  where: string
+  /** The known_hosts name it was recorded under: `address`, or `[address]:port` (for the log only). */
   name: string
   keyType: string
   /** `SHA256:…`, as ssh-keygen -l prints it. */
   fingerprint: string
-  /** The known_hosts line that would trust the key permanently. */
+  /** The known_hosts line that would trust the key permanently (it holds the address: log only). */
   line: string
+  /** The variable that pins the key without naming an address: ansible_ssh_(jump_)host_key_fingerprints. */
+  pinVariable: string
   /** The warning logged when it was accepted (also passed to onHostKeyAccepted listeners). */
   warning: string
 }
@@ -76,13 +81,20 @@ export function forgetAcceptedHostKeys(): void {
 export interface HostKeyTarget {
   /** Inventory host, for errors. */
   host: string
-  /** How the hop is named in messages, e.g. `web1 (10.0.0.5:22)`. */
+  /** How the hop is named in messages that reach results: `web1`, `the jump host of web1`. */
   where: string
+  /** The hop's `[user@]address:port`, for the log only. */
+  endpoint: string
   address: string
   port: number
   mode: HostKeyChecking
+  /** The user known_hosts file; unset: ~/.ssh/known_hosts, unless `knownHostsPathSource` says none. */
   knownHostsPath?: string
+  /** The UserKnownHostsFile option that replaced ~/.ssh/known_hosts, if one did. */
+  knownHostsPathSource?: string
   knownHosts?: string
+  /** A known_hosts file given for the whole run (--known-hosts): always read. */
+  explicitKnownHostsPath?: string
   /** Pinned `SHA256:…` fingerprints: authoritative when present. */
   pins?: readonly string[]
   /** The variable that pins this hop, named when a pin does not match. */
@@ -104,22 +116,47 @@ export interface HostKeyCheck {
 export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKeyCheck> {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : undefined
   if (target.mode === 'off' && !pins) return { verify: () => true }
-  const path = target.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts')
-  let fileText = ''
-  try {
-    fileText = await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path} for ${target.where}: ${errorText(error)}`,
-        target.host
-      )
-    }
+  // UserKnownHostsFile replaces ~/.ssh/known_hosts only; what the run was given is always read.
+  const userPath =
+    target.knownHostsPath ??
+    (target.knownHostsPathSource ? undefined : join(homedir(), '.ssh', 'known_hosts'))
+  const entries: KnownHostEntry[] = []
+  const searched: string[] = []
+  for (const path of new Set([userPath, target.explicitKnownHostsPath])) {
+    if (path === undefined) continue
+    searched.push(path)
+    entries.push(...parseKnownHosts(await readKnownHostsFile(path, target), path))
   }
-  const entries = parseKnownHosts(fileText, path)
-  if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, 'known_hosts text'))
+  if (target.knownHosts) {
+    searched.push('the known_hosts text given')
+    entries.push(...parseKnownHosts(target.knownHosts, 'known_hosts text'))
+  }
+  // With nothing to check against, accept-new trusts whatever key is presented: say so when it does.
+  const nothingToCheck = entries.length === 0 && !pins && target.knownHostsPathSource !== undefined
+  const trustedUnchecked = (): true => {
+    if (!nothingToCheck) return true
+    noteUnverifiedHost({
+      host: target.host,
+      reason: 'no-known-hosts',
+      source: target.knownHostsPathSource!,
+      warning:
+        `host ${target.host}: no host key can be verified for ${target.where}: ` +
+        `${target.knownHostsPathSource!} replaces ~/.ssh/known_hosts and holds no key, and no other ` +
+        'known_hosts was given, so accept-new trusts whatever key it presents. Give its key in ' +
+        'known_hosts (the known-hosts input or --known-hosts) or pin it with ' +
+        `${target.pinsVariable}.`
+    })
+    return true
+  }
+  const sources: Sources = {
+    searched: searched.length > 0 ? searched.join(' or ') : 'no known_hosts file',
+    emptyBecause:
+      entries.length === 0 && target.knownHostsPathSource !== undefined
+        ? ` (${target.knownHostsPathSource} replaces ~/.ssh/known_hosts, and no other known_hosts ` +
+          'was given: the known-hosts input or --known-hosts)'
+        : ''
+  }
   const name = knownHostsName(target.address, target.port)
-  const searched = target.knownHosts ? `${path} or the known_hosts text given` : path
   // Keys accepted earlier in the run count for accept-new only: strict means known_hosts alone.
   const remembered = (): KnownHostEntry[] =>
     target.mode === 'accept-new' ? acceptedEntries(name) : []
@@ -127,7 +164,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
   const check: HostKeyCheck = {
     verify: (key: Buffer): boolean => {
       const refuse = (reason: Refusal): false => {
-        check.refusal = hostKeyRefusal(reason, { target, name, key, searched })
+        check.refusal = hostKeyRefusal(reason, { target, name, key, sources })
         return false
       }
       if (pins) {
@@ -138,7 +175,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
       }
       if (target.mode === 'off') return true
       const verdict = checkHostKey([...entries, ...remembered()], name, key)
-      if (verdict.status === 'trusted') return true
+      if (verdict.status === 'trusted') return trustedUnchecked()
       // accept-new adds a key only for a host with nothing recorded: a new key TYPE for a known host
       // is as suspicious as a changed key, since we ask for the known types first.
       if (
@@ -147,7 +184,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
         verdict.otherTypes.length === 0
       ) {
         accept(target, name, key)
-        return true
+        return trustedUnchecked()
       }
       return refuse(verdict)
     }
@@ -158,6 +195,29 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
     check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))]
   }
   return check
+}
+
+/** Where keys were looked for, for messages. */
+interface Sources {
+  searched: string
+  /** Why there was nothing to look in, when a UserKnownHostsFile option left nothing. */
+  emptyBecause: string
+}
+
+/**
+ * A known_hosts file's text; a missing file is an empty one, as for ssh.
+ * @throws ConnectionError when the file exists but cannot be read
+ */
+async function readKnownHostsFile(path: string, target: HostKeyTarget): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ''
+    throw new ConnectionError(
+      `cannot read known_hosts file ${path} for ${target.where}: ${errorText(error)}`,
+      target.host
+    )
+  }
 }
 
 function acceptedEntries(name: string): KnownHostEntry[] {
@@ -176,14 +236,17 @@ function accept(target: HostKeyTarget, name: string, key: Buffer): void {
   const line = formatKnownHostsLine(name, key)
   const record: AcceptedHostKey = {
     host: target.host,
+    where: target.where,
     name,
     keyType,
     fingerprint,
     line,
+    pinVariable: target.pinsVariable,
     warning:
-      `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where}, ` +
-      `seen for the first time; it is trusted for the rest of this run only. ` +
-      `To trust it for good, add this line to known_hosts: ${line}`
+      `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where} ` +
+      `(${target.endpoint}), seen for the first time; it is trusted for the rest of this run only. ` +
+      `To trust it for good, pin it with ${target.pinsVariable}: ${fingerprint}, or add this line ` +
+      `to known_hosts: ${line}`
   }
   const list = acceptedByName.get(name) ?? []
   list.push({ key, record })
@@ -221,14 +284,17 @@ type Refusal =
 
 function hostKeyRefusal(
   reason: Refusal,
-  context: { target: HostKeyTarget; name: string; key: Buffer; searched: string }
+  context: { target: HostKeyTarget; name: string; key: Buffer; sources: Sources }
 ): HostKeyError {
-  const { target, name, key, searched } = context
+  const { target, name, key, sources } = context
   const where = target.where
   const fingerprint = fingerprintSha256(key)
   const presented = `${keyTypeOfBlob(key) ?? 'unknown'} ${fingerprint}`
   const line = formatKnownHostsLine(name, key)
+  // The known_hosts name and line hold the address: they go to the log, through the error's detail.
+  const inLog = 'the known_hosts line to add is in the log'
   let message: string
+  let detail = `${where} is ${target.endpoint}, known to known_hosts as ${name}`
   switch (reason.status) {
     case 'revoked':
       message =
@@ -250,7 +316,8 @@ function hostKeyRefusal(
         `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, ` +
         `but the host presented ${presented}. Someone could be eavesdropping on you ` +
         `(man-in-the-middle), or the host key has just been changed. If the change is expected, ` +
-        `replace the old line with:\n${line}`
+        `replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`
+      detail += `; to trust the key it presented instead, replace the old line with:\n${line}`
       break
     }
     case 'unknown': {
@@ -262,12 +329,14 @@ function hostKeyRefusal(
               : ')')
           : ''
       message =
-        `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. ` +
-        `The host presented ${presented}. If you trust it, add this line to known_hosts:\n${line}`
+        `Host key verification failed for ${where}: no key for it in ${sources.searched}` +
+        `${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it ` +
+        `with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`
+      detail += `; to trust the key it presented, add this line to known_hosts:\n${line}`
       break
     }
   }
-  return new HostKeyError(message, target.host, fingerprint)
+  return new HostKeyError(message, target.host, fingerprint, detail)
 }
 
 function errorText(error: unknown): string {

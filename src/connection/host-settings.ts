@@ -14,9 +14,15 @@ export interface ConnectionDefaults {
   privateKey?: string
   passphrase?: string
   password?: string
+  /** The user known_hosts file (default ~/.ssh/known_hosts); a host's UserKnownHostsFile replaces it. */
   knownHostsPath?: string
+  /** known_hosts text the run was given (the action's `known-hosts` input): trusted for every host. */
   knownHosts?: string
+  /** A known_hosts file the run was given (the CLI's --known-hosts): trusted for every host. */
+  explicitKnownHostsPath?: string
   hostKeyChecking: HostKeyChecking
+  /** What set `hostKeyChecking` (for warnings), e.g. `--host-key-checking` or the action's input. */
+  hostKeyCheckingSource?: string
   connectTimeoutMs: number
   /** `user@host:port` of a bastion for hosts that name none themselves (CLI --jump-host, action jump-host). */
   jumpHost?: string
@@ -90,23 +96,38 @@ export function connectionSettingsFromVars(
       defaults.password,
     knownHostsPath: defaults.knownHostsPath,
     knownHosts: defaults.knownHosts,
+    ...(defaults.explicitKnownHostsPath !== undefined
+      ? { explicitKnownHostsPath: defaults.explicitKnownHostsPath }
+      : {}),
     hostKeyChecking: defaults.hostKeyChecking,
+    hostKeyCheckingSource: defaults.hostKeyCheckingSource ?? 'host-key-checking',
     connectTimeoutMs: toTimeout(
       str('ansible_ssh_timeout') ?? str('ansible_timeout'),
       defaults.connectTimeoutMs
     )
   }
-  const checking = get('ansible_host_key_checking') ?? get('ansible_ssh_host_key_checking')
-  if (checking !== undefined && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking)
-      ? 'off'
-      : String(checking).toLowerCase() === 'accept-new'
-        ? 'accept-new'
-        : 'strict'
+  // As Ansible's config: of the two variables, the one listed last (ansible_ssh_host_key_checking) wins.
+  let checkingVariable: string | undefined
+  for (const name of ['ansible_host_key_checking', 'ansible_ssh_host_key_checking']) {
+    const value = get(name)
+    if (value !== undefined && value !== null) checkingVariable = name
   }
+  if (checkingVariable !== undefined) {
+    settings.hostKeyChecking = hostKeyCheckingVariable(
+      host,
+      checkingVariable,
+      get(checkingVariable)
+    )
+    settings.hostKeyCheckingSource = `${checkingVariable}: ${String(get(checkingVariable))}`
+  }
+  // Ansible puts `-o StrictHostKeyChecking=no` before the ssh arguments when the variable is false, and
+  // OpenSSH keeps the first value it reads of an option: then the arguments cannot turn checking back on.
+  const seen = new Set<string>()
+  if (settings.hostKeyChecking === 'off' && checkingVariable !== undefined)
+    seen.add('stricthostkeychecking')
   for (const name of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
     const args = str(name)
-    if (args) applySshArgs(host, name, args, settings)
+    if (args) applySshArgs(host, name, args, settings, seen)
   }
   const jumpHost = str('ansible_ssh_jump_host')
   if (jumpHost) settings.jumpHosts = jumpHostsOf(host, 'ansible_ssh_jump_host', jumpHost)
@@ -149,17 +170,23 @@ function jumpHostsOf(host: string, source: string, text: string): ConnectionSett
   }
 }
 
+/**
+ * Applies the `-o` and `-J` options of one ssh argument string. `seen` holds the (lower-case) names of the
+ * host key options already set: as OpenSSH, the first value of StrictHostKeyChecking and of
+ * UserKnownHostsFile wins.
+ */
 function applySshArgs(
   host: string,
   variable: string,
   text: string,
-  settings: ConnectionSettings
+  settings: ConnectionSettings,
+  seen: Set<string>
 ): void {
   let words: string[]
   try {
     words = shlexSplit(text)
   } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text}`)
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes`)
   }
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!
@@ -180,21 +207,36 @@ function applySshArgs(
     const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? '')
     if (!m)
       throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ''}'`)
-    const [, key, value] = m as unknown as [string, string, string]
-    switch (key.toLowerCase()) {
+    const [, key, rawValue] = m as unknown as [string, string, string]
+    // OpenSSH reads `Name "value"` too: one pair of double quotes around the value is not part of it.
+    const value = /^"(.*)"$/.exec(rawValue.trim())?.[1] ?? rawValue.trim()
+    const lowerKey = key.toLowerCase()
+    if (lowerKey === 'stricthostkeychecking' || lowerKey === 'userknownhostsfile') {
+      if (seen.has(lowerKey)) continue
+      seen.add(lowerKey)
+    }
+    switch (lowerKey) {
       case 'stricthostkeychecking':
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value)
-          ? 'off'
-          : /^accept-new$/i.test(value)
-            ? 'accept-new'
-            : 'strict'
+        settings.hostKeyChecking = strictHostKeyChecking(host, variable, value)
+        settings.hostKeyCheckingSource = `${variable} (-o ${key}=${value})`
         break
       case 'proxyjump':
         settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value)
         break
       case 'userknownhostsfile':
-        settings.knownHostsPath = value === '/dev/null' ? undefined : expandHome(value)
-        if (value === '/dev/null') settings.knownHosts = ''
+        // It replaces ~/.ssh/known_hosts only: what the run was given explicitly (the known-hosts
+        // input, --known-hosts) is still trusted, as OpenSSH still reads GlobalKnownHostsFile.
+        if (/\s/.test(value)) {
+          throw new OptionError(
+            `host ${host}: ${variable}: UserKnownHostsFile with several files is not supported; give one file`
+          )
+        }
+        settings.knownHostsPath = /^(\/dev\/null|none)$/i.test(value)
+          ? undefined
+          : expandHome(value)
+        settings.knownHostsPathSource = `${variable} (-o ${key}=${value})`
+        // No known_hosts text beyond what the run was given.
+        if (settings.knownHosts === undefined) settings.knownHosts = ''
         break
       case 'connecttimeout':
         settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs)
@@ -233,8 +275,49 @@ function toTimeout(value: string | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallback
 }
 
-function isFalse(value: unknown): boolean {
-  return value === false || /^(false|no|off|0)$/i.test(String(value))
+/** Ansible's booleans, as its config reads ansible_host_key_checking (plus our `accept-new`). */
+const TRUE_WORDS = ['y', 'yes', 'on', '1', 'true', 't']
+const FALSE_WORDS = ['n', 'no', 'off', '0', 'false', 'f']
+
+/**
+ * ansible_host_key_checking / ansible_ssh_host_key_checking as a mode. Ansible reads any other value as
+ * false, which turns checking off without a word: that is refused here.
+ * @throws OptionError naming the host, the variable and the values it takes
+ */
+function hostKeyCheckingVariable(host: string, variable: string, value: unknown): HostKeyChecking {
+  if (value === true || value === 1) return 'strict'
+  if (value === false || value === 0) return 'off'
+  const word = String(value).trim().toLowerCase()
+  if (TRUE_WORDS.includes(word)) return 'strict'
+  if (FALSE_WORDS.includes(word)) return 'off'
+  if (word === 'accept-new') return 'accept-new'
+  throw new OptionError(
+    `host ${host}: ${variable} must be true or false (or accept-new), got '${String(value)}'. ` +
+      'Ansible would read it as false and turn host key checking off.'
+  )
+}
+
+/**
+ * An OpenSSH StrictHostKeyChecking value as a mode: yes/true/ask verify (there is no one to ask), no/off/false
+ * accept any key, accept-new trusts unknown hosts. Case does not matter, as in OpenSSH.
+ * @throws OptionError for any other value, as ssh refuses it
+ */
+function strictHostKeyChecking(host: string, variable: string, value: string): HostKeyChecking {
+  switch (value.toLowerCase()) {
+    case 'yes':
+    case 'true':
+    case 'ask':
+      return 'strict'
+    case 'no':
+    case 'off':
+    case 'false':
+      return 'off'
+    case 'accept-new':
+      return 'accept-new'
+  }
+  throw new OptionError(
+    `host ${host}: ${variable}: StrictHostKeyChecking must be yes, accept-new, no, off or ask, got '${value}'`
+  )
 }
 
 function expandHome(p: string | undefined): string | undefined {

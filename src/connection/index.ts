@@ -16,6 +16,13 @@ export {
   onHostKeyAccepted,
   type AcceptedHostKey
 } from './host-key-check.js'
+export {
+  forgetConnectionNotices,
+  onConnectionNotice,
+  unverifiedHosts,
+  type ConnectionNotice,
+  type UnverifiedHost
+} from './connection-notices.js'
 export { SYNC_OUTPUT_CAP_BYTES } from './output-buffer.js'
 export { openLocalConnection } from './local-connection.js'
 export { openSshConnection } from './ssh-connection.js'

@@ -42,17 +42,28 @@ export function formatJumpHost(jump: JumpHost): string {
 
 /**
  * Asks the jump host (an authenticated client) to connect to `address:port`, as `ssh -J` does.
- * @param hopWhere how the jump host is named in messages
+ * @param hopWhere how the jump host is named in messages (by inventory name, never by address)
  * @param targetWhere how the next hop is named in messages
+ * @param targetEndpoint the next hop's address and port, for the log only
+ * @param scrub hides addresses and ports in the library's error text
  * @throws ConnectionError naming both hops when the jump host cannot reach the next one in time
  */
 export function openTunnel(
   client: Client,
   address: string,
   port: number,
-  context: { host: string; hopWhere: string; targetWhere: string; timeoutMs: number }
+  context: {
+    host: string
+    hopWhere: string
+    targetWhere: string
+    targetEndpoint: string
+    scrub: (text: string) => string
+    timeoutMs: number
+  }
 ): Promise<ClientChannel> {
-  const { host, hopWhere, targetWhere, timeoutMs } = context
+  const { host, hopWhere, targetWhere, targetEndpoint, scrub, timeoutMs } = context
+  const detail = (what: string): string =>
+    `${hopWhere} was asked to connect to ${targetWhere} at ${address}:${port} (${targetEndpoint}): ${what}`
   return new Promise<ClientChannel>((resolve, reject) => {
     let done = false
     const timer = setTimeout(() => {
@@ -60,8 +71,10 @@ export function openTunnel(
       reject(
         new ConnectionError(
           `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: ` +
-            'is the target up and its port reachable from the jump host?',
-          host
+            'is the target up and its port reachable from the jump host? (the address and port ' +
+            'tried are in the log)',
+          host,
+          detail('timed out')
         )
       )
     }, timeoutMs)
@@ -75,10 +88,12 @@ export function openTunnel(
       if (error) {
         reject(
           new ConnectionError(
-            `${hopWhere} cannot connect to ${targetWhere}: ${error.message}. Is sshd running on ` +
-              `port ${port} of ${address}, as seen from the jump host, and does the jump host allow ` +
-              'TCP forwarding (AllowTcpForwarding)?',
-            host
+            `${hopWhere} cannot connect to ${targetWhere}: ${scrub(error.message)}. Is sshd running ` +
+              `on the port of ${targetWhere}, as seen from the jump host (ansible_host / ansible_port; ` +
+              'the address and port tried are in the log), and does the jump host allow TCP ' +
+              'forwarding (AllowTcpForwarding)?',
+            host,
+            detail(error.message)
           )
         )
         return
@@ -91,10 +106,12 @@ export function openTunnel(
     } catch (error) {
       clearTimeout(timer)
       done = true
+      const text = error instanceof Error ? error.message : String(error)
       reject(
         new ConnectionError(
-          `${hopWhere} was lost before connecting to ${targetWhere}: ${error instanceof Error ? error.message : String(error)}`,
-          host
+          `${hopWhere} was lost before connecting to ${targetWhere}: ${scrub(text)}`,
+          host,
+          detail(text)
         )
       )
     }

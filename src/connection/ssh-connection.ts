@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { NodeSSH, type Config as NodeSshConfig } from 'node-ssh'
 import type { Client, ClientChannel, SFTPWrapper, Stats } from 'ssh2'
 import type { CommandResult, Connection, ConnectionSettings, RunOptions } from './connection.js'
+import { noteConnectionDetail, noteUnverifiedHost } from './connection-notices.js'
 import { prepareHostKeyCheck, type HostKeyCheck, type HostKeyTarget } from './host-key-check.js'
 import { formatJumpHost, openTunnel } from './jump-host.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
@@ -34,23 +35,35 @@ const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
  * `settings.hostKeyFingerprints` say. With `settings.jumpHosts`, each jump host is connected (and its
  * own host key verified) first, and the target's session runs through them; closing the returned
  * connection closes them too.
+ *
+ * Errors name hosts by inventory name only (`web1`, `the jump host of web1`): they become results,
+ * annotations and summaries. The address and port tried are in the error's `detail`, which is also
+ * logged through onConnectionNotice.
  * @throws HostKeyError when a host key is unknown, changed, revoked or not pinned
  * @throws ConnectionError when a hop cannot be reached or authentication fails; the message names the hop
  */
 export async function openSshConnection(settings: ConnectionSettings): Promise<Connection> {
   const jumps = settings.jumpHosts ?? []
   const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(', ')}` : ''
+  const scrub = scrubber([settings, ...jumps])
+  noteIfUnverified(settings)
   let via: SshConnection | undefined
   try {
-    for (const jump of jumps) {
+    for (const [index, jump] of jumps.entries()) {
       const user = jump.user ?? settings.user ?? userInfo().username
-      const where = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`
+      const where =
+        jumps.length === 1
+          ? `the jump host of ${settings.host}`
+          : `jump host ${index + 1} of ${jumps.length} of ${settings.host}`
+      const endpoint = formatJumpHost({ ...jump, user })
       const usesOwnKey = settings.jumpPrivateKeyPath !== undefined
       via = await connectHop(
         {
           role: 'jump',
           host: settings.host,
           where,
+          endpoint,
+          scrub,
           address: jump.address,
           port: jump.port,
           user,
@@ -59,27 +72,26 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
           privateKey: usesOwnKey ? undefined : settings.privateKey,
           passphrase: settings.passphrase,
           password: settings.password,
-          hostKey: {
-            host: settings.host,
+          hostKey: hostKeyTarget(settings, {
             where,
+            endpoint,
             address: jump.address,
             port: jump.port,
-            mode: settings.hostKeyChecking,
-            knownHostsPath: settings.knownHostsPath,
-            knownHosts: settings.knownHosts,
             pins: settings.jumpHostKeyFingerprints,
             pinsVariable: 'ansible_ssh_jump_host_key_fingerprints'
-          }
+          })
         },
         via
       )
     }
-    const where = `${settings.host} (${settings.address}:${settings.port}${route})`
+    const endpoint = `${formatJumpHost({ address: settings.address, port: settings.port })}${route}`
     return await connectHop(
       {
         role: 'target',
         host: settings.host,
-        where,
+        where: settings.host,
+        endpoint,
+        scrub,
         address: settings.address,
         port: settings.port,
         user: settings.user ?? userInfo().username,
@@ -88,33 +100,101 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
         privateKey: settings.privateKey,
         passphrase: settings.passphrase,
         password: settings.password,
-        hostKey: {
-          host: settings.host,
-          where,
+        hostKey: hostKeyTarget(settings, {
+          where: settings.host,
+          endpoint,
           address: settings.address,
           port: settings.port,
-          mode: settings.hostKeyChecking,
-          knownHostsPath: settings.knownHostsPath,
-          knownHosts: settings.knownHosts,
           pins: settings.hostKeyFingerprints,
           pinsVariable: 'ansible_ssh_host_key_fingerprints'
-        }
+        })
       },
       via
     )
   } catch (error) {
     await via?.close()
+    if (error instanceof ConnectionError && error.detail)
+      noteConnectionDetail(settings.host, error.detail)
     throw error
   }
 }
+
+function hostKeyTarget(
+  settings: ConnectionSettings,
+  hop: Pick<HostKeyTarget, 'where' | 'endpoint' | 'address' | 'port' | 'pins' | 'pinsVariable'>
+): HostKeyTarget {
+  return {
+    host: settings.host,
+    ...hop,
+    mode: settings.hostKeyChecking,
+    knownHostsPath: settings.knownHostsPath,
+    knownHostsPathSource: settings.knownHostsPathSource,
+    knownHosts: settings.knownHosts,
+    explicitKnownHostsPath: settings.explicitKnownHostsPath
+  }
+}
+
+/**
+ * With checking off, warns once per host whose key (or a jump host's key) is then not verified, naming
+ * what turned it off. Pins still verify: a fully pinned route is not warned about.
+ */
+function noteIfUnverified(settings: ConnectionSettings): void {
+  if (settings.hostKeyChecking !== 'off') return
+  const target = !settings.hostKeyFingerprints?.length
+  const jumps = (settings.jumpHosts?.length ?? 0) > 0 && !settings.jumpHostKeyFingerprints?.length
+  if (!target && !jumps) return
+  const what = target
+    ? jumps
+      ? "its host key and its jump hosts' keys are"
+      : 'its host key is'
+    : "its jump hosts' keys are"
+  const source = settings.hostKeyCheckingSource ?? 'host-key-checking'
+  noteUnverifiedHost({
+    host: settings.host,
+    reason: 'off',
+    source,
+    warning:
+      `host ${settings.host}: host key checking is off (${source}): ${what} not verified, so a man ` +
+      'in the middle would go unnoticed. Give its key in known_hosts (the known-hosts input or ' +
+      '--known-hosts) or pin it with ansible_ssh_host_key_fingerprints instead.'
+  })
+}
+
+/**
+ * Hides the addresses and ports of a route in a library's error text (`connect ECONNREFUSED
+ * 10.0.0.5:2222`), so that the text can go into a message that names hosts by inventory name only.
+ */
+function scrubber(hops: readonly { address: string; port: number }[]): (text: string) => string {
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const addresses = [...new Set(hops.map((h) => h.address))].filter((a) => a !== '')
+  const ports = [...new Set(hops.map((h) => String(h.port)))]
+  const address = new RegExp(
+    `\\[?(?:${addresses.map(escape).join('|')})\\]?(?::(?:${ports.join('|')}))?`,
+    'gi'
+  )
+  const port = new RegExp(`(?<![\\w.])(?:${ports.join('|')})(?![\\w.])`, 'g')
+  return (text) =>
+    (addresses.length > 0 ? text.replace(address, '<address>') : text)
+      // A name resolves to an IP the library may print instead: hide any IP address and port.
+      .replace(IP_AND_PORT, '<address>')
+      .replace(port, '<port>')
+}
+
+/** An IPv4 address, or an IPv6 one in brackets or with at least two colons, and an optional `:port`. */
+const IP_AND_PORT =
+  /\[[0-9a-f:.]+\](?::\d+)?|(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi
 
 /** One SSH login: the target, or a jump host on the way to it. */
 interface Hop {
   role: 'target' | 'jump'
   /** The inventory host the connection is for: errors are reported against it. */
   host: string
-  /** The hop as named in messages. */
+  /** The hop as named in messages: by inventory name, never by address. */
   where: string
+  /** The hop's `[user@]address:port` (and route), for the log only. */
+  endpoint: string
+  /** Hides the route's addresses and ports in a library's error text. */
+  scrub: (text: string) => string
   address: string
   port: number
   user: string
@@ -164,7 +244,13 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms }
   }
-  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs)
+  if (via) {
+    config.sock = await via.tunnel(hop.address, hop.port, {
+      targetWhere: hop.where,
+      targetEndpoint: hop.endpoint,
+      timeoutMs: hop.connectTimeoutMs
+    })
+  }
 
   const ssh = new NodeSSH()
   let guard: NodeJS.Timeout | undefined
@@ -185,11 +271,17 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
     clearTimeout(guard)
   }
   const client = ssh.connection
-  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host)
+  if (!client) {
+    throw new ConnectionError(
+      `connection to ${hop.where} closed during login`,
+      hop.host,
+      `${hop.where} is ${hop.endpoint}`
+    )
+  }
   // ssh2 leaves Nagle's algorithm on: every small exec request would then wait ~40 ms for an ACK.
   // (Over a jump host the socket is a channel, which has no Nagle to turn off.)
   if (!via) client.setNoDelay(true)
-  return new SshConnection(hop.host, hop.where, client, via)
+  return new SshConnection(hop, client, via)
 }
 
 interface ResolvedAuth {
@@ -254,6 +346,10 @@ function connectError(
   const err = error as { code?: unknown; level?: unknown; message?: unknown }
   const code = typeof err.code === 'string' ? err.code : undefined
   const text = errorText(error)
+  // The message reaches results and the summary: hosts by name only. The log gets the address.
+  const detail = `${where} is ${hop.endpoint}: ${text}`
+  const inLog = 'the address and port tried are in the log'
+  const fail = (message: string): ConnectionError => new ConnectionError(message, host, detail)
   if (err.level === 'client-authentication') {
     const methods = auth.methods.length > 0 ? auth.methods.join(',') : 'none'
     const hint =
@@ -261,44 +357,36 @@ function connectError(
         ? `no private key, password or ssh-agent was available: set ${hints.key}`
         : `check ${hints.user}${auth.config.password !== undefined ? ' / ansible_password' : ''}`
     const key = auth.keySource ? ` (key: ${auth.keySource})` : ''
-    return new ConnectionError(
-      `Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`,
-      host
-    )
+    return fail(`Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`)
   }
   if (err.level === 'client-timeout' || code === 'ETIMEDOUT') {
-    return new ConnectionError(
+    return fail(
       `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: ` +
-        `is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
-      host
+        `is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout; ${inLog})`
     )
   }
   switch (code) {
     case 'ECONNREFUSED':
-      return new ConnectionError(
-        `connection refused by ${where}: is sshd running on port ${hop.port}? (check ${hints.port})`,
-        host
+      return fail(
+        `connection refused by ${where}: is sshd running on its port? ` +
+          `(check ${hints.port}; ${inLog})`
       )
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ConnectionError(
-        hop.role === 'target'
-          ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}`
-          : `cannot resolve address ${hop.address} of ${where}: check ${hints.address}`,
-        host
+      return fail(
+        `cannot resolve the address of ${where}: check ${hints.address} (the name tried is in the log)`
       )
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new ConnectionError(`no route to ${where}: ${text}`, host)
+      return fail(`no route to ${where} (${code}): check ${hints.address} (${inLog})`)
   }
   if (/privateKey|private key|passphrase/i.test(text)) {
-    return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ''} for ${where}: ${text}; ` +
-        `check ${hints.key} and its passphrase`,
-      host
+    return fail(
+      `cannot use the private key ${auth.keySource ?? ''} for ${where}: ${hop.scrub(text)}; ` +
+        `check ${hints.key} and its passphrase`
     )
   }
-  return new ConnectionError(`cannot connect to ${where}: ${text}`, host)
+  return fail(`cannot connect to ${where}: ${hop.scrub(text)} (${inLog})`)
 }
 
 function errorText(error: unknown): string {
@@ -317,23 +405,32 @@ interface InFlight {
 
 class SshConnection implements Connection {
   private readonly inFlight = new Set<InFlight>()
-  /** Why the connection is gone, once it is. */
+  /** Why the connection is gone, once it is (the host by inventory name only). */
   lostReason: string | undefined
+  /** The same, with the address, for the log. */
+  private lostDetail: string | undefined
   private lastError: Error | undefined
   private sftp: Promise<SFTPWrapper> | undefined
   private closedByUs = false
   private readonly closedEvent: Promise<void>
+
+  readonly host: string
+  /** How messages name this hop: by inventory name, never by address. */
+  private readonly where: string
+  private readonly hop: Pick<Hop, 'where' | 'endpoint' | 'scrub'>
 
   /**
    * @param via the jump host connection this one runs through: closed with it, since nothing
    *   else uses it
    */
   constructor(
-    readonly host: string,
-    private readonly where: string,
+    hop: Pick<Hop, 'host' | 'where' | 'endpoint' | 'scrub'>,
     private readonly client: Client,
     private readonly via?: SshConnection
   ) {
+    this.host = hop.host
+    this.where = hop.where
+    this.hop = hop
     // node-ssh removes its own 'error' listener after login: without ours, a late error would crash.
     client.on('error', (error: Error) => {
       this.lastError = error
@@ -348,13 +445,22 @@ class SshConnection implements Connection {
     })
   }
 
+  /** The error of a command on a lost connection: host-named message, the route in its detail. */
+  private lostError(): ConnectionError {
+    return new ConnectionError(this.lostReason ?? 'connection lost', this.host, this.lostDetail)
+  }
+
   private connectionGone(): void {
     if (this.lostReason !== undefined) return
+    const why =
+      this.via?.lostReason ?? this.lastError?.message ?? 'the server closed the connection'
     this.lostReason = this.closedByUs
       ? `connection to ${this.where} was closed`
-      : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? 'the server closed the connection'}`
+      : `connection to ${this.where} lost: ${this.hop.scrub(why)}`
+    this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${this.closedByUs ? 'closed' : `lost: ${why}`}`
+    if (!this.closedByUs) noteConnectionDetail(this.host, this.lostDetail)
     this.sftp = undefined
-    const error = new ConnectionError(this.lostReason, this.host)
+    const error = this.lostError()
     for (const run of [...this.inFlight]) run.fail(error)
     if (!this.closedByUs) void this.via?.close()
   }
@@ -363,23 +469,24 @@ class SshConnection implements Connection {
   tunnel(
     address: string,
     port: number,
-    targetWhere: string,
-    timeoutMs: number
+    next: { targetWhere: string; targetEndpoint: string; timeoutMs: number }
   ): Promise<ClientChannel> {
     if (this.lostReason !== undefined) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host))
+      return Promise.reject(this.lostError())
     }
     return openTunnel(this.client, address, port, {
       host: this.host,
       hopWhere: this.where,
-      targetWhere,
-      timeoutMs: clampTimeout(timeoutMs)
+      targetWhere: next.targetWhere,
+      targetEndpoint: next.targetEndpoint,
+      scrub: this.hop.scrub,
+      timeoutMs: clampTimeout(next.timeoutMs)
     })
   }
 
   run(command: string, options: RunOptions): Promise<CommandResult> {
     if (this.lostReason !== undefined) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host))
+      return Promise.reject(this.lostError())
     }
     const timeoutMs = clampTimeout(options.timeoutMs)
     const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES
@@ -432,7 +539,8 @@ class SshConnection implements Connection {
       const onOpen = (error: Error | undefined, opened: ClientChannel): void => {
         if (error) {
           const reason =
-            this.lostReason ?? `cannot start a command on ${this.where}: ${error.message}`
+            this.lostReason ??
+            `cannot start a command on ${this.where}: ${this.hop.scrub(error.message)}`
           settle(() => reject(new ConnectionError(reason, this.host)))
           return
         }
@@ -458,8 +566,7 @@ class SshConnection implements Connection {
         opened.on('error', () => undefined)
         opened.on('close', () => {
           if (sawExit || timedOut) settle(() => resolve(result()))
-          else if (this.lostReason !== undefined)
-            inFlight.fail(new ConnectionError(this.lostReason, this.host))
+          else if (this.lostReason !== undefined) inFlight.fail(this.lostError())
           else settle(() => resolve(result()))
         })
         if (options.stdin !== undefined) opened.write(options.stdin)
@@ -469,7 +576,8 @@ class SshConnection implements Connection {
         this.client.exec(command, onOpen)
       } catch (error) {
         // ssh2 throws synchronously when the socket is already gone.
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error)}`
+        const reason =
+          this.lostReason ?? `connection to ${this.where} lost: ${this.hop.scrub(errorText(error))}`
         settle(() => reject(new ConnectionError(reason, this.host)))
       }
     })
@@ -574,7 +682,7 @@ class SshConnection implements Connection {
 
   private sftpSession(): Promise<SFTPWrapper> {
     if (this.lostReason !== undefined) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host))
+      return Promise.reject(this.lostError())
     }
     if (!this.sftp) {
       const opening = new Promise<SFTPWrapper>((resolve, reject) => {
