@@ -231,7 +231,8 @@ export class AsyncJobs {
         snapshots = reader.finish()
       } catch (error) {
         // A cut-off answer from a session that was killed (sshd restarting) is transient: poll again.
-        if (res.code !== 0) {
+        // A refusal the target spelled out (APB-ERROR, which exits 1) is not.
+        if (res.code !== 0 && !reader.targetRefused) {
           throw new ConnectionError(
             `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
             host

@@ -354,6 +354,8 @@ export class StatusReader {
   private error: JobProtocolError | undefined
   private received = 0
   private retained = 0
+  /** The target answered APB-ERROR: a refusal (an untrusted directory...), not a cut-off answer. */
+  targetRefused = false
   /** The most bytes this reader held at once (kept fields, headers and the chatter tail). */
   peakRetainedBytes = 0
 
@@ -472,7 +474,10 @@ export class StatusReader {
   private header(header: string): void {
     const parts = header.split(' ')
     const kind = parts[0]
-    if (kind === 'APB-ERROR') throw new JobProtocolError(header.slice('APB-ERROR '.length))
+    if (kind === 'APB-ERROR') {
+      this.targetRefused = true
+      throw new JobProtocolError(header.slice('APB-ERROR '.length))
+    }
     if (kind === 'APB-END') {
       if (parts[1] !== String(this.snapshots.length)) {
         throw new JobProtocolError(
