@@ -113,7 +113,7 @@ describe.skipIf(!asRoot)('a shared or foreign async directory is refused', () =>
         inventory
       )
     )
-    const refusal = `refusing the async directory ${shared}: it is owned by root (uid 0), not by ${sshd.user} (uid ${uid}) who runs the job, and its mode 0777 (drwxrwxrwt) lets other users write in it`
+    const refusal = `refusing the async directory ${shared} (owner root, uid 0; mode 0777, drwxrwxrwt): it is not owned by ${sshd.user} (uid ${uid}) who runs the job, and group or others can write in it`
     const fire = resultOf(out, 'fire', 'web1')
     expect(fire['failed']).toBe(true)
     expect(String(fire['msg'])).toContain(refusal)
@@ -138,11 +138,12 @@ describe.skipIf(!asRoot)('a shared or foreign async directory is refused', () =>
     )
     expect(out.exitCode).toBe(2)
     expect(String(resultOf(out, 'fire', 'web1')['msg'])).toContain(
-      `refusing the async directory ${grouped}: its mode 0770 (drwxrwx---) lets other users write in it`
+      `refusing the async directory ${grouped} (owner ${sshd.user}, uid ${uid}; mode 0770, drwxrwx---): group or others can write in it`
     )
     const run = async (command: string): Promise<Buffer> =>
       (await conn.run(command, { timeoutMs: 15_000 })).stdout
-    const refused = /refusing the async directory .*: its mode 0770/
+    const refused =
+      /refusing the async directory .*mode 0770, drwxrwx---\): group or others can write/
     await run(statusCommand({ dir: grouped, jids: ['j1.2'], waitSeconds: 0 })).then((o) =>
       expect(() => parseStatus(o)).toThrow(refused)
     )

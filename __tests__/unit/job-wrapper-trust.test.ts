@@ -145,7 +145,7 @@ describe('the async directory must be ours alone', () => {
       await expectEveryModeRefused(
         dir,
         new RegExp(
-          `refusing the async directory ${dir}: it is owned by nobody \\(uid ${OTHER_UID}\\), not by root \\(uid 0\\) who runs the job.*Fix: .*chmod 700`
+          `refusing the async directory ${dir} \\(owner nobody, uid ${OTHER_UID}; mode 0700, drwx------\\): it is not owned by root \\(uid 0\\) who runs the job, so another user could plant links .*Fix: have it owned by root .*chmod 700 ${dir}, or set ansible_async_dir`
         )
       )
       // Nothing was written, removed or started there.
@@ -155,10 +155,10 @@ describe('the async directory must be ours alone', () => {
   )
 
   it.each([
-    ['0770', '0770 \\(drwxrwx---\\)'],
-    ['0707', '0707 \\(drwx---rwx\\)'],
-    ['1777', '0777 \\(drwxrwxrwt\\)'],
-    ['0720', '0720 \\(drwx-w----\\)']
+    ['0770', '0770, drwxrwx---'],
+    ['0707', '0707, drwx---rwx'],
+    ['1777', '0777, drwxrwxrwt'],
+    ['0720', '0720, drwx-w----']
   ])(
     'refuses a directory of ours that group or others can write (mode %s)',
     async (octal, shown) => {
@@ -166,7 +166,7 @@ describe('the async directory must be ours alone', () => {
       await expectEveryModeRefused(
         dir,
         new RegExp(
-          `refusing the async directory ${dir}: its mode ${shown} lets other users write in it`
+          `refusing the async directory ${dir} \\(owner [^;]+; mode ${shown}\\): group or others can write in it, .*Fix: chmod 700 ${dir}, `
         )
       )
       expect(readdirSync(dir)).toEqual([])

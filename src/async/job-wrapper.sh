@@ -166,17 +166,18 @@ enter_dir() {
 # where we write, or swap a record for a forged one that we would report as the job's result.
 trust_dir() {
   inspect "$1" || fail "could not inspect the async directory $1 (ls -ldn failed)"
-  t_problem=
+  t_why='' t_fix=''
   if [ "$ls_owner" != "$my_uid" ]; then
-    t_problem="it is owned by $(owner_name "$1") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job"
+    t_why="it is not owned by $(my_name) (uid $my_uid) who runs the job"
+    t_fix="have it owned by $(my_name) (chown $(my_name) $1, as root) and "
   fi
   case $ls_mode in
     d????w* | d???????w*)
-      t_problem="${t_problem:+$t_problem, and }its mode $(octal_of "$ls_mode") ($ls_mode) lets other users write in it"
+      t_why="${t_why:+$t_why, and }group or others can write in it"
       ;;
   esac
-  [ -n "$t_problem" ] || return 0
-  fail "refusing the async directory $1: $t_problem, so they could plant links where the job's files go or forge its result. Fix: make it a directory only $(my_name) can write (owned by $(my_name), chmod 700 $1), or set ansible_async_dir to one (the default is ~/.ansible_async)"
+  [ -n "$t_why" ] || return 0
+  fail "refusing the async directory $1 (owner $(owner_name "$1"), uid $ls_owner; mode $(octal_of "$ls_mode"), $ls_mode): $t_why, so another user could plant links where the job's files go or forge its result. Fix: ${t_fix}chmod 700 $1, or set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
 }
 
 # Sets $problem when the files of job $base cannot be believed: the record must be a regular file
