@@ -5,10 +5,16 @@
  * real ones (keeps what `outputCapBytes` allows, streams every chunk to `onStdout`) and answers
  * whatever the test scripts, gigabytes included.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AsyncJobs } from '../../src/async/async-jobs.js'
 import { JobRegistry } from '../../src/async/job-registry.js'
-import { JobProtocolError, OUTPUT_CAP_BYTES, parseStatus } from '../../src/async/job-protocol.js'
+import {
+  JobProtocolError,
+  OUTPUT_CAP_BYTES,
+  StatusReader,
+  parseStatus
+} from '../../src/async/job-protocol.js'
 import { statusResult } from '../../src/async/job-results.js'
 import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer } from '../../src/connection/output-buffer.js'
@@ -180,5 +186,45 @@ describe('a status answer is held within the caps, whatever the target sends', (
     expect(snapshot!.stdout.length).toBe(OUTPUT_CAP_BYTES)
     expect(snapshot!.meta).toBe('{}')
     expect(statusResult(snapshot!, '/d/j1.5')['stdout']).toMatch(/^\[output truncated: /)
+  })
+})
+
+describe('reading an answer as it streams', () => {
+  const answer = Buffer.concat([
+    Buffer.from('motd line\nAPB-JOB j1.5 1 0 b1 '),
+    Buffer.from(`${FINISHED.length} 5 9 2 2 2 4 0\n${FINISHED}hello!!{}`),
+    Buffer.from(`APB-REFUSED 3\nj;xAPB-UNTRUSTED j2.6 9\nsymlinked`),
+    Buffer.from(`APB-JOB j3.7 0 0 - 0 0 0 0 0 0 0 0\nAPB-END 4\ntrailing chatter`)
+  ])
+
+  it('gives the same snapshots however the bytes are split into chunks', () => {
+    const whole = parseStatus(answer)
+    expect(whole.map((s) => [s.jid, s.state])).toEqual([
+      ['j1.5', 'finished'],
+      ['j;x', 'missing'],
+      ['j2.6', 'corrupt'],
+      ['j3.7', 'missing']
+    ])
+    expect(whole[0]).toMatchObject({ stdoutStart: 4, stdoutSize: 9, stdout: Buffer.from('hello') })
+    expect(whole[2]!.detail).toBe('symlinked')
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: answer.length - 1 })), (cuts) => {
+        const reader = new StatusReader()
+        let at = 0
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          reader.push(answer.subarray(at, cut))
+          at = cut
+        }
+        reader.push(answer.subarray(at))
+        expect(reader.finish()).toEqual(whole)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it('refuses a window that does not end at the size it reports', () => {
+    expect(() =>
+      parseStatus(Buffer.from(`APB-JOB j1.5 0 0 - 0 2 9 0 0 0 3 0\nhiAPB-END 1\n`))
+    ).toThrow(/inconsistent output lengths for j1\.5/)
   })
 })
