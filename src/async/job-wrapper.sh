@@ -496,6 +496,14 @@ watchdog() {
 
 # ---------------------------------------------------------------------------------------------
 # status
+#
+# The answer, one frame per requested job, in request order, then "APB-END <count>":
+#   APB-JOB <jid> <record-exists 0|1> <supervisor-alive 0|1> <boot-id|-> <record-len>
+#           <out-len> <out-size> <err-len> <err-size> <meta-len> <out-start> <err-start>
+#     followed by the record, stdout bytes [out-start, out-size), stderr bytes [err-start,
+#     err-size) and the meta document, each exactly as long as announced.
+#   APB-REFUSED <len> + the request as given (not a job id)
+#   APB-UNTRUSTED <jid> <len> + why the job's files are not to be believed
 
 # Reads file $1 into $content, byte for byte (trailing newlines kept).
 slurp() {
