@@ -327,6 +327,8 @@ type FrameKind =
       errSize: number
       outStart: number
       errStart: number
+      /** The header gave the offsets (current form); the first form implies the stream tails. */
+      offsets: boolean
     }
   | { kind: 'refused' }
   | { kind: 'untrusted'; jid: string }
@@ -556,7 +558,8 @@ export class StatusReader {
         outSize,
         errSize,
         outStart,
-        errStart
+        errStart,
+        offsets: parts.length === 13
       },
       [
         [`the record of ${jid}`, recLen, recordCapBytes],
@@ -648,10 +651,12 @@ export class StatusReader {
       bootNow: frame.bootNow,
       record,
       stdout: out,
-      stdoutStart: frame.outStart,
+      // Offsets are given when they cannot be implied: a first-form frame cut to the cap keeps the
+      // first bytes of its window, not the tail.
+      ...(frame.offsets || over[1] ? { stdoutStart: frame.outStart } : {}),
       stdoutSize: frame.outSize,
       stderr: err,
-      stderrStart: frame.errStart,
+      ...(frame.offsets || over[2] ? { stderrStart: frame.errStart } : {}),
       stderrSize: frame.errSize,
       meta: over[3] ? Buffer.alloc(0) : meta
     })
@@ -698,10 +703,10 @@ function snapshotOf(frame: {
   bootNow: string
   record: Buffer
   stdout: Buffer
-  stdoutStart: number
+  stdoutStart?: number
   stdoutSize: number
   stderr: Buffer
-  stderrStart: number
+  stderrStart?: number
   stderrSize: number
   meta: Buffer
 }): JobSnapshot {
@@ -709,10 +714,10 @@ function snapshotOf(frame: {
     jid: frame.jid,
     state: 'missing',
     stdout: frame.stdout,
-    stdoutStart: frame.stdoutStart,
+    ...(frame.stdoutStart !== undefined ? { stdoutStart: frame.stdoutStart } : {}),
     stdoutSize: frame.stdoutSize,
     stderr: frame.stderr,
-    stderrStart: frame.stderrStart,
+    ...(frame.stderrStart !== undefined ? { stderrStart: frame.stderrStart } : {}),
     stderrSize: frame.stderrSize,
     ...(frame.meta.length > 0 ? { meta: frame.meta.toString('utf8') } : {})
   }
