@@ -1,6 +1,6 @@
 // Unit: AsyncJobs batches status checks per host and reuses finished answers; formatDelta.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -29,6 +29,14 @@ class LocalCounting implements Connection {
   constructor(readonly home: string) {}
 }
 
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 describe('AsyncJobs', () => {
   it('checks every outstanding job of a host in one round trip, and reuses finished answers', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'apb-asyncjobs-'))
@@ -47,7 +55,14 @@ describe('AsyncJobs', () => {
       )
     }
     const dir = String(launched[0]!['results_file']).replace(/\/[^/]+$/, '')
-    await new Promise((r) => setTimeout(r, 300))
+    // Finished on the target (read from the records themselves, so no status round trip is spent).
+    const deadline = Date.now() + 30_000
+    while (
+      !launched.every((l) => /^state=finished$/m.test(readIfThere(String(l['results_file'])))) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
     connection.commands = []
     const snapshots = await Promise.all(
       launched.map((l) => jobs.status(access, String(l['ansible_job_id']), dir))

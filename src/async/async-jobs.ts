@@ -4,15 +4,18 @@ import { ConnectionError } from '../errors.js'
 import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
 import { receivingEnvironment, type EnvironmentOnStdin } from '../modules/task-environment.js'
 import {
+  OUTPUT_CAP_BYTES,
+  StatusReader,
   cleanupCommand,
   isValidJid,
   launchCommand,
   newJidPrefix,
   parseCleanup,
   parseLaunch,
-  parseStatus,
+  startOf,
   statusCommand,
-  type JobSnapshot
+  type JobSnapshot,
+  type StreamOffsets
 } from './job-protocol.js'
 import type { JobRegistry, KnownJob } from './job-registry.js'
 import type { JobMeta } from './job-results.js'
@@ -23,6 +26,11 @@ export const DEFAULT_ASYNC_DIR = '~/.ansible_async'
 const RUNNING_FRESH_MS = 200
 /** Extra time a status round trip may take beyond its long-poll wait. */
 const STATUS_DEADLINE_SLACK_MS = 30_000
+/**
+ * What the connection itself keeps of a status answer's stdout and stderr (for error messages): the
+ * answer is read as it streams, by a StatusReader that keeps only what the caps allow.
+ */
+const STATUS_KEPT_OUTPUT_BYTES = 64 * 1024
 
 /** How to reach a host for job checks. */
 export interface JobHostAccess {
@@ -41,6 +49,8 @@ interface StatusQueue {
 
 interface Pending {
   jid: string
+  /** Output already seen by a poller: only what follows is sent while the job runs. */
+  from?: StreamOffsets
   resolve(s: JobSnapshot): void
   reject(e: unknown): void
 }
@@ -54,6 +64,11 @@ export class AsyncJobs {
   private readonly queues = new Map<string, StatusQueue>()
   /** Round trips made for status checks, per host (reported by the bench). */
   readonly statusRoundTrips = new Map<string, number>()
+  /**
+   * The most bytes one status answer made the controller keep, per host: bounded by the caps (jobs ×
+   * (2 × OUTPUT_CAP_BYTES + record and meta caps)) whatever the target sends.
+   */
+  readonly statusPeakBytes = new Map<string, number>()
 
   constructor(readonly registry: JobRegistry) {}
 
@@ -124,14 +139,17 @@ export class AsyncJobs {
   /**
    * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
    * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
-   * the job was launched as (its KnownJob's), whose async dir `dir` is.
+   * the job was launched as (its KnownJob's), whose async dir `dir` is. `from` (a poller's progress)
+   * asks for only the output after those offsets while the job runs; a job that is no longer running
+   * always comes with its final tail.
    */
   async status(
     access: JobHostAccess,
     jid: string,
     dir: string,
     waitSeconds = 0,
-    become?: BecomeIdentity
+    become?: BecomeIdentity,
+    from?: StreamOffsets
   ): Promise<JobSnapshot> {
     if (!isValidJid(jid))
       throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`)
@@ -155,7 +173,7 @@ export class AsyncJobs {
           void this.flush(queue!)
         })
       }
-      queue.items.push({ jid, resolve, reject })
+      queue.items.push({ jid, ...(from ? { from } : {}), resolve, reject })
     })
   }
 
@@ -175,18 +193,41 @@ export class AsyncJobs {
             )
             .map((j) => j.jid)
         : []
+    // A job asked for twice (two checks at once) gets the output both still need.
+    const from = new Map<string, StreamOffsets>()
+    for (const item of queue.items) {
+      const offsets = item.from ?? { stdout: 0, stderr: 0 }
+      const known = from.get(item.jid)
+      from.set(
+        item.jid,
+        known
+          ? {
+              stdout: Math.min(known.stdout, offsets.stdout),
+              stderr: Math.min(known.stderr, offsets.stderr)
+            }
+          : offsets
+      )
+    }
+    const jids = [...wanted, ...extra]
     try {
       const connection = await queue.access.connection(queue.become)
       this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1)
+      // The answer is read as it arrives, within the caps: the target caps each job's output
+      // itself, but a hostile or broken one must not be able to make us hold more.
+      const reader = new StatusReader({ maxJobs: jids.length })
       const res = await connection.run(
-        statusCommand({
-          dir: queue.dir,
-          jids: [...wanted, ...extra],
-          waitSeconds: queue.waitSeconds
-        }),
-        // The status script caps each job's output itself (OUTPUT_CAP_BYTES per stream); the answer
-        // frames several jobs and must arrive whole.
-        { timeoutMs: queue.waitSeconds * 1000 + STATUS_DEADLINE_SLACK_MS, outputCapBytes: Infinity }
+        statusCommand({ dir: queue.dir, jids, waitSeconds: queue.waitSeconds, from }),
+        {
+          timeoutMs: queue.waitSeconds * 1000 + STATUS_DEADLINE_SLACK_MS,
+          outputCapBytes: STATUS_KEPT_OUTPUT_BYTES,
+          onStdout: (chunk) => reader.push(chunk)
+        }
+      )
+      // A connection that does not stream hands over what it kept instead.
+      if (reader.receivedBytes === 0 && res.stdout.length > 0) reader.push(res.stdout)
+      this.statusPeakBytes.set(
+        host,
+        Math.max(this.statusPeakBytes.get(host) ?? 0, reader.peakRetainedBytes)
       )
       if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host)
       if (res.code === null) {
@@ -195,10 +236,11 @@ export class AsyncJobs {
       }
       let snapshots: JobSnapshot[]
       try {
-        snapshots = parseStatus(res.stdout)
+        snapshots = reader.finish()
       } catch (error) {
         // A cut-off answer from a session that was killed (sshd restarting) is transient: poll again.
-        if (res.code !== 0) {
+        // A refusal the target spelled out (APB-ERROR, which exits 1) is not.
+        if (res.code !== 0 && !reader.targetRefused) {
           throw new ConnectionError(
             `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
             host
@@ -207,7 +249,10 @@ export class AsyncJobs {
         throw error
       }
       const now = Date.now()
-      for (const s of snapshots) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s })
+      for (const s of snapshots) {
+        // Only a whole answer is reused: a poller's partial one would lack the output before its offset.
+        if (isFinalTail(s)) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s })
+      }
       for (const item of queue.items) {
         const snapshot = snapshots.find((s) => s.jid === item.jid)
         if (snapshot) item.resolve(snapshot)
@@ -244,4 +289,13 @@ export class AsyncJobs {
     for (const key of [...this.cache.keys()])
       if (key.startsWith(`${host}\0`)) this.cache.delete(key)
   }
+}
+
+/** True when a snapshot holds each stream's whole tail (the last OUTPUT_CAP_BYTES at most). */
+function isFinalTail(snapshot: JobSnapshot): boolean {
+  return (['stdout', 'stderr'] as const).every((stream) => {
+    const size = stream === 'stdout' ? snapshot.stdoutSize : snapshot.stderrSize
+    const start = startOf(snapshot, stream)
+    return start <= Math.max(0, size - OUTPUT_CAP_BYTES) && start + snapshot[stream].length === size
+  })
 }

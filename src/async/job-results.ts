@@ -5,7 +5,7 @@ import {
   splitLines
 } from '../modules/command-runner.js'
 import type { ModuleResult } from '../modules/module.js'
-import { OUTPUT_CAP_BYTES, type JobSnapshot } from './job-protocol.js'
+import { OUTPUT_CAP_BYTES, startOf, type JobSnapshot } from './job-protocol.js'
 
 /** What the controller stores in a job's `.meta` file at launch, so any later run can describe the job. */
 export interface JobMeta {
@@ -25,17 +25,34 @@ export function parseMeta(text: string | undefined): Partial<JobMeta> {
   }
 }
 
-/** Decodes captured output; when the target kept more than the cap, says so and where the rest is. */
-function output(buffer: Buffer, size: number, file: string): string {
+/**
+ * Decodes captured output; when the target kept more than the controller shows (more than the cap),
+ * says so and where the rest is.
+ */
+function output(buffer: Buffer, start: number, size: number, file: string): string {
   const text = decodeOutput(buffer)
-  if (size <= buffer.length) return text
-  return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); the full output is in ${file} on the target]\n${text}`
+  if (start === 0 && buffer.length >= size) return text
+  const where = `the full output is in ${file} on the target`
+  if (start + buffer.length === size) {
+    return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); ${where}]\n${text}`
+  }
+  return `[output truncated: showing ${buffer.length} bytes from byte ${start} of ${size} (cap ${OUTPUT_CAP_BYTES}); ${where}]\n${text}`
 }
 
 /** Common fields of every async_status-style result. */
 function base(snapshot: JobSnapshot, resultsFile: string): ModuleResult {
-  const stdout = output(snapshot.stdout, snapshot.stdoutSize, `${resultsFile}.out`)
-  const stderr = output(snapshot.stderr, snapshot.stderrSize, `${resultsFile}.err`)
+  const stdout = output(
+    snapshot.stdout,
+    startOf(snapshot, 'stdout'),
+    snapshot.stdoutSize,
+    `${resultsFile}.out`
+  )
+  const stderr = output(
+    snapshot.stderr,
+    startOf(snapshot, 'stderr'),
+    snapshot.stderrSize,
+    `${resultsFile}.err`
+  )
   return {
     ansible_job_id: snapshot.jid,
     results_file: resultsFile,

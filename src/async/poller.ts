@@ -2,7 +2,7 @@ import type { BecomeIdentity } from '../connection/become.js'
 import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
 import type { AsyncJobs, JobHostAccess } from './async-jobs.js'
-import type { JobSnapshot } from './job-protocol.js'
+import { OUTPUT_CAP_BYTES, startOf, type JobSnapshot } from './job-protocol.js'
 import { statusResult } from './job-results.js'
 
 /** Time after the async limit for the target's watchdog to TERM, KILL and record the timeout. */
@@ -23,7 +23,10 @@ export interface PollRequest {
   asyncSeconds: number
   pollSeconds: number
   launchedAt: number
-  /** New complete lines of the job's output, as they appear. */
+  /**
+   * New lines of the job's output, as they appear: each once, whole and in order (a last line without
+   * a newline when the job ends).
+   */
   onOutput(stream: 'stdout' | 'stderr', line: string): void
   /** Ansible's ASYNC POLL / ASYNC OK / ASYNC FAILED lines. */
   onNotice(line: string): void
@@ -39,7 +42,7 @@ export async function pollJob(req: PollRequest): Promise<ModuleResult> {
   const jid = String(req.launch['ansible_job_id'])
   const resultsFile = String(req.launch['results_file'])
   const hardEnd = req.launchedAt + req.asyncSeconds * 1000 + WATCHDOG_GRACE_MS
-  const printed = { stdout: 0, stderr: 0 }
+  const cursors = { stdout: newCursor(), stderr: newCursor() }
   let snapshot: JobSnapshot | undefined
   let lastError: unknown
   let backoff = FIRST_BACKOFF_MS
@@ -48,7 +51,11 @@ export async function pollJob(req: PollRequest): Promise<ModuleResult> {
     if (left <= 0) break
     const wait = Math.min(req.pollSeconds, left / 1000)
     try {
-      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become)
+      // Only the output not shown yet comes back while the job runs.
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become, {
+        stdout: cursors.stdout.offset,
+        stderr: cursors.stderr.offset
+      })
       backoff = FIRST_BACKOFF_MS
       lastError = undefined
     } catch (error) {
@@ -61,7 +68,7 @@ export async function pollJob(req: PollRequest): Promise<ModuleResult> {
       await req.reconnect().catch((e: unknown) => (lastError = e))
       continue
     }
-    streamNew(snapshot, printed, req.onOutput)
+    streamNew(snapshot, cursors, req.onOutput)
     if (snapshot.state !== 'running') break
     req.onNotice(`ASYNC POLL on ${req.access.host}: jid=${jid} started=1 finished=0`)
   }
@@ -90,22 +97,49 @@ export async function pollJob(req: PollRequest): Promise<ModuleResult> {
   return result
 }
 
+/** How far one stream has been shown. */
+interface Cursor {
+  /** Offset in the job's stream of the first byte not shown yet. */
+  offset: number
+}
+
+function newCursor(): Cursor {
+  return { offset: 0 }
+}
+
+/**
+ * Shows the complete lines a snapshot adds after each cursor, and moves the cursor past them. Every
+ * byte comes with its offset in the job's stream (the target sends the window [start, size) of a file
+ * that only grows), so nothing is shown twice or skipped, and a partial last line waits for its
+ * newline, or for the end of the job.
+ */
 function streamNew(
   snapshot: JobSnapshot,
-  printed: { stdout: number; stderr: number },
+  cursors: { stdout: Cursor; stderr: Cursor },
   onOutput: PollRequest['onOutput']
 ): void {
+  const final = snapshot.state !== 'running'
   for (const stream of ['stdout', 'stderr'] as const) {
-    const buffer = snapshot[stream]
-    const size = stream === 'stdout' ? snapshot.stdoutSize : snapshot.stderrSize
-    const bufferStart = size - buffer.length
-    const fresh = buffer.subarray(Math.max(0, printed[stream] - bufferStart))
-    const lastNewline = fresh.lastIndexOf(0x0a)
-    const final = snapshot.state !== 'running'
-    const upto = final ? fresh.length : lastNewline + 1
-    if (upto <= 0) continue
+    const cursor = cursors[stream]
+    const bytes = snapshot[stream]
+    const start = startOf(snapshot, stream)
+    if (start > cursor.offset) {
+      // More than the cap arrived between two checks: the bytes in between are only on the target
+      // (and the line shown next may lack its beginning).
+      onOutput(
+        stream,
+        `[… ${start - cursor.offset} bytes of output not shown: more than ${OUTPUT_CAP_BYTES} arrived between two checks …]`
+      )
+      cursor.offset = start
+    }
+    const fresh = bytes.subarray(Math.max(0, cursor.offset - start))
+    if (fresh.length === 0) continue
+    let upto = final ? fresh.length : fresh.lastIndexOf(0x0a) + 1
+    // A line longer than the cap cannot wait for its end: show it in pieces.
+    if (upto === 0 && fresh.length >= OUTPUT_CAP_BYTES) upto = fresh.length
+    if (upto === 0) continue
     const text = fresh.subarray(0, upto).toString('utf8').replace(/\n$/, '')
     for (const line of text.split('\n')) onOutput(stream, line)
-    printed[stream] = Math.max(printed[stream], bufferStart) + upto
+    cursor.offset += upto
   }
 }
