@@ -148,6 +148,10 @@ export async function executeRun(
   stopListening()
   const document = collector.document
   document.ok = summary.exitCode === 0
+  if (options.signal?.aborted) {
+    document.ok = false
+    document.cancelled = true
+  }
   document.jobs = jobsDocument(summary.jobs)
   if (settings.jsonPath)
     writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)
