@@ -79,7 +79,13 @@ export async function run(): Promise<void> {
     }
     if (settings.comment && settings.githubToken && summary) {
       try {
-        core.info(await upsertPullRequestComment(summary, settings.githubToken))
+        const shard = settings.run.shard
+        core.info(
+          await upsertPullRequestComment(summary, settings.githubToken, process.env, {
+            shard: shard ? `${shard.index}/${shard.count}` : undefined,
+            matrix: settings.matrix
+          })
+        )
       } catch (error) {
         core.warning(`Could not update the pull-request comment: ${message(error)}`)
       }

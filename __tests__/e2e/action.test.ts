@@ -1,6 +1,7 @@
 // End to end: the bundled action (dist/index.js, then dist/post.js) run the way the runner runs it:
 // INPUT_* variables, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -413,5 +414,92 @@ describe('dist/index.js', () => {
     const error = log.commands.find((c) => c.name === 'error')
     expect(error?.properties).toMatchObject({ file: 'notify.yml', line: '4' })
     expect(error?.data).toContain("The requested handler 'no such handler' was not found")
+  })
+
+  it('annotates a YAML syntax error at its file, line and column, in the playbook and in an imported file', async () => {
+    writeFileSync(
+      path.join(work, 'broken.yml'),
+      `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: x\n      debug: msg=1\n     bad: [\n`
+    )
+    const step = await runAction({ ...common(), playbook: 'broken.yml' })
+    expect(step.code).toBe(1)
+    const errors = readRunnerLog(step.stdout).commands.filter((c) => c.name === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toEqual({
+      file: 'broken.yml',
+      line: '6',
+      col: '6',
+      title: 'YAML syntax error'
+    })
+    expect(errors[0]!.data).toMatch(/^YAML syntax error: bad indentation/)
+    expect(errors[0]!.data).toContain(
+      'The offending line appears to be:\n\n     bad: [\n     ^ here'
+    )
+
+    mkdirSync(path.join(work, 'tasks'), { recursive: true })
+    writeFileSync(path.join(work, 'tasks/broken.yml'), `- name: ok\n  debug:\n    msg: "unclosed\n`)
+    writeFileSync(
+      path.join(work, 'imports.yml'),
+      `- hosts: web1\n  gather_facts: false\n  tasks:\n    - import_tasks: tasks/broken.yml\n`
+    )
+    const imported = await runAction({ ...common(), playbook: 'imports.yml' })
+    expect(imported.code).toBe(1)
+    const error = readRunnerLog(imported.stdout).commands.find((c) => c.name === 'error')
+    expect(error?.properties).toMatchObject({
+      file: 'tasks/broken.yml',
+      title: 'YAML syntax error'
+    })
+    expect(Number(error?.properties['line'])).toBeGreaterThan(0)
+  })
+
+  it('says which input to check when the private key or its passphrase is wrong', async () => {
+    const keys = mkdtempSync(path.join(tmpdir(), 'apb-keys-'))
+    const encrypted = path.join(keys, 'encrypted')
+    copyFileSync(sshd.clientKeyPath, encrypted)
+    execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'right passphrase ', '-f', encrypted])
+    const encryptedKey = readFileSync(encrypted, 'utf8')
+    const ping = `- hosts: web1\n  gather_facts: false\n  tasks:\n    - ping:\n`
+    const failure = async (inputs: Record<string, string>): Promise<string> => {
+      const step = await runAction({ ...common(), playbook: ping, ...inputs })
+      expect(step.code).toBe(1)
+      const errors = readRunnerLog(step.stdout).commands.filter((c) => c.name === 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]!.data).not.toContain('--private-key')
+      return errors[0]!.data
+    }
+    expect(await failure({ 'private-key': 'not a key at all' })).toMatch(
+      /^Input 'private-key' is not a private key SSH can use \(.*\): give the whole key file/
+    )
+    expect(
+      await failure({ 'private-key': readFileSync(`${sshd.clientKeyPath}.pub`, 'utf8') })
+    ).toMatch(/^Input 'private-key' holds a public key/)
+    expect(await failure({ 'private-key': encryptedKey })).toBe(
+      "Input 'private-key' is an encrypted private key: give its passphrase in input 'passphrase'"
+    )
+    expect(await failure({ 'private-key': encryptedKey, passphrase: 'wrong passphrase' })).toMatch(
+      /^Input 'passphrase' does not decrypt the key in input 'private-key'/
+    )
+    // The right passphrase works, trailing blank included.
+    const ok = await runAction({
+      ...common(),
+      playbook: ping,
+      'private-key': encryptedKey,
+      passphrase: 'right passphrase '
+    })
+    expect(ok.code, ok.stdout).toBe(0)
+    // A valid key the server refuses: the host is unreachable, and the message names the inputs.
+    const stranger = path.join(keys, 'stranger')
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger])
+    const refused = await runAction({
+      ...common(),
+      playbook: ping,
+      'private-key': readFileSync(stranger, 'utf8')
+    })
+    expect(refused.code).toBe(1)
+    const annotation = readRunnerLog(refused.stdout).commands.find(
+      (c) => c.name === 'error' && c.properties['title']?.startsWith('Task unreachable')
+    )
+    expect(annotation?.data).toContain("check ansible_user / input 'user' / input 'private-key'")
+    expect(refused.stdout).not.toContain('--private-key')
   })
 })

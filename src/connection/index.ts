@@ -6,6 +6,7 @@ export type {
   CommandResult,
   Connection,
   ConnectionSettings,
+  CredentialSources,
   HostKeyChecking,
   JumpHost,
   RunOptions
@@ -18,7 +19,7 @@ export {
 } from './host-key-check.js'
 export { SYNC_OUTPUT_CAP_BYTES } from './output-buffer.js'
 export { openLocalConnection } from './local-connection.js'
-export { openSshConnection } from './ssh-connection.js'
+export { openSshConnection, privateKeyProblem, type PrivateKeyProblem } from './ssh-connection.js'
 
 /**
  * Opens a connection to one host with the transport its settings name (`ssh` or `local`).
