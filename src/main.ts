@@ -158,16 +158,15 @@ function failWith(error: unknown, settings: ActionSettings): void {
   const detail = text.startsWith(prefix) ? text.slice(prefix.length) : text
   const file = repositoryFile(location.file, settings.run.cwd)
   process.exitCode = 1
-  core.error(file ? detail : text, {
-    title: errorTitle(error, detail),
-    ...(file
-      ? {
-          file,
-          startLine: location.line,
-          ...(location.column ? { startColumn: location.column } : {})
-        }
-      : {})
-  })
+  // As the task annotations: file, line and col first (written here, escaped as @actions/core does).
+  process.stdout.write(
+    `${formatAnnotationCommand({
+      level: 'error',
+      title: errorTitle(error, detail),
+      message: file ? detail : text,
+      ...(file ? { file, line: location.line, col: location.column } : {})
+    })}\n`
+  )
 }
 
 function errorTitle(error: unknown, detail: string): string {

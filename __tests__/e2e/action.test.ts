@@ -431,6 +431,7 @@ describe('dist/index.js', () => {
       col: '6',
       title: 'YAML syntax error'
     })
+    expect(step.stdout).toContain('::error file=broken.yml,line=6,col=6,title=YAML syntax error::')
     expect(errors[0]!.data).toMatch(/^YAML syntax error: bad indentation/)
     expect(errors[0]!.data).toContain(
       'The offending line appears to be:\n\n     bad: [\n     ^ here'

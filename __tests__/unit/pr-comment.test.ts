@@ -128,6 +128,11 @@ describe('upsertPullRequestComment', () => {
       })
     ]
     expect(new Set(markers).size).toBe(markers.length)
+    // As the runner passes the step's inputs, when not given.
+    expect(commentMarker({ ...base, INPUT_SHARD: '1/2' })).toBe(markers[1])
+    expect(commentMarker({ ...base, INPUT_MATRIX: '{"region":"eu","os":"linux"}' })).toBe(
+      markers[3]
+    )
     // The same job on a new push, a re-run, or with its matrix keys in another order: the same comment.
     expect(
       commentMarker(
@@ -207,7 +212,10 @@ describe('upsertPullRequestComment', () => {
       'CI › deploy (shard 1/3) · [run 4242, attempt 2](https://github.example.com/o/r/actions/runs/4242/attempts/2)'
     )
     expect(body).toContain(`commit [\`abcdef0\`](https://github.example.com/o/r/commit/${sha})`)
-    expect(body).not.toContain('1111111')
+    // The merge commit the workflow ran on, too.
+    expect(body).toContain(
+      '(run on [`1111111`](https://github.example.com/o/r/commit/1111111111111111111111111111111111111111))'
+    )
   })
 
   it('finds its comment on a later page, following Link: rel="next"', async () => {

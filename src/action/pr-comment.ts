@@ -24,12 +24,13 @@ export interface CommentShard {
  * so that the jobs of a matrix, or two steps of one job, never overwrite each other's comment, while a
  * re-run (a new attempt) or a new push updates its own.
  */
-export function commentMarker(env: NodeJS.ProcessEnv, shard: CommentShard = {}): string {
+export function commentMarker(env: NodeJS.ProcessEnv, given: CommentShard = {}): string {
+  const shard = shardOf(env, given)
   const fields: Array<[string, string | undefined]> = [
     ['workflow', workflowId(env)],
     ['job', env['GITHUB_JOB']],
     ['step', env['GITHUB_ACTION']],
-    ['shard', shard.shard?.trim() || undefined],
+    ['shard', shard.shard],
     ['matrix', matrixId(shard.matrix)]
   ]
   const parts = fields
@@ -37,6 +38,13 @@ export function commentMarker(env: NodeJS.ProcessEnv, shard: CommentShard = {}):
     // Encoded: no value can end the HTML comment or look like another field.
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
   return `${MARKER_PREFIX}${parts.length > 0 ? ` ${parts.join(' ')}` : ''} -->`
+}
+
+/** The shard and matrix given, else the step's `shard` and `matrix` inputs as the runner passes them. */
+function shardOf(env: NodeJS.ProcessEnv, given: CommentShard): CommentShard {
+  const shard = (given.shard ?? env['INPUT_SHARD'])?.trim()
+  const matrix = given.matrix ?? env['INPUT_MATRIX']
+  return { shard: shard || undefined, matrix }
 }
 
 /** The workflow file (without the ref: every branch's run is the same workflow), else its name. */
@@ -98,7 +106,7 @@ export async function upsertPullRequestComment(
     'user-agent': 'async-playbook'
   }
   const marker = commentMarker(env, shard)
-  const origin = provenance(env, event, shard)
+  const origin = provenance(env, event, shardOf(env, shard))
   const footer = origin ? `\n\n---\n${origin}` : ''
   const room = MAX_COMMENT_CHARS - marker.length - footer.length
   const text = `${marker}\n${body.length > room ? `${body.slice(0, room)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
@@ -184,10 +192,18 @@ function provenance(env: NodeJS.ProcessEnv, event: PullRequestEvent, shard: Comm
     const url = `${server}/${repository}/actions/runs/${runId}${numbered ? `/attempts/${attempt}` : ''}`
     parts.push(`[run ${runId}${numbered ? `, attempt ${attempt}` : ''}](${url})`)
   }
-  // The commit the pull request's author pushed (GITHUB_SHA is the merge commit GitHub made).
-  const sha = event.pull_request?.head?.sha ?? env['GITHUB_SHA']
-  if (typeof sha === 'string' && /^[0-9a-f]{7,64}$/i.test(sha))
-    parts.push(`commit [\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha})`)
+  // The commit the pull request's author pushed, and the merge commit GitHub made of it, which the
+  // workflow checked out (GITHUB_SHA), when they differ.
+  const link = (sha: string): string =>
+    `[\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha})`
+  const isSha = (sha: unknown): sha is string =>
+    typeof sha === 'string' && /^[0-9a-f]{7,64}$/i.test(sha)
+  const head = event.pull_request?.head?.sha
+  const checkedOut = env['GITHUB_SHA']
+  if (isSha(head)) {
+    const merge = isSha(checkedOut) && checkedOut !== head ? ` (run on ${link(checkedOut)})` : ''
+    parts.push(`commit ${link(head)}${merge}`)
+  } else if (isSha(checkedOut)) parts.push(`commit ${link(checkedOut)}`)
   return parts.length > 0 ? `<sub>${parts.join(' · ')}</sub>` : ''
 }
 
