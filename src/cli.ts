@@ -13,14 +13,21 @@ import {
 } from './errors.js'
 import { MODULE_CATALOG } from './modules/registry.js'
 import { buildAdhocPlaybook } from './playbook/adhoc.js'
+import { InertWriter, inertText, visibleControls } from './report/inert-text.js'
 import { VERSION } from './version.js'
 
 /** Runs the CLI and returns its exit code (ansible-playbook's codes). */
 export async function main(argv: string[]): Promise<number> {
   watchStdout()
-  const write = (text: string): void => {
-    if (!stdoutGone) process.stdout.write(text)
-  }
+  // Everything printed passes one InertWriter: no escape sequence from a target reaches the terminal, and
+  // inside a GitHub Actions step (GITHUB_ACTIONS=true) no text from a target is read as a workflow command.
+  const out = new InertWriter(
+    (text) => {
+      if (!stdoutGone) process.stdout.write(text)
+    },
+    { workflowCommands: inGitHubActions() }
+  )
+  const write = (text: string): void => out.write(text)
   const controller = new AbortController()
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(99)
@@ -57,8 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     if (controller.signal.aborted) return 99
     return outcome.exitCode
   } catch (error) {
+    out.close()
     return reportFatal(error)
   } finally {
+    out.close()
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
   }
@@ -78,14 +87,23 @@ function watchStdout(): void {
   })
 }
 
+function inGitHubActions(): boolean {
+  return process.env['GITHUB_ACTIONS'] === 'true'
+}
+
+/** An error message on stderr: it may quote a playbook or a target, so it is made inert too. */
+function printError(text: string): void {
+  process.stderr.write(inGitHubActions() ? inertText(text) : visibleControls(text))
+}
+
 function reportFatal(error: unknown): number {
   // As argparse in ansible-playbook: a command line that cannot be read exits 2.
   if (error instanceof UsageError) {
-    process.stderr.write(`ERROR! ${error.message}\n`)
+    printError(`ERROR! ${error.message}\n`)
     return 2
   }
   if (error instanceof OptionError) {
-    process.stderr.write(`ERROR! ${error.message}\n`)
+    printError(`ERROR! ${error.message}\n`)
     return 5
   }
   if (
@@ -93,11 +111,11 @@ function reportFatal(error: unknown): number {
     error instanceof InventoryError ||
     error instanceof TemplateError
   ) {
-    process.stderr.write(`ERROR! ${error.message}\n`)
+    printError(`ERROR! ${error.message}\n`)
     return 4
   }
   if (error instanceof AsyncPlaybookError) {
-    process.stderr.write(`ERROR! ${error.message}\n`)
+    printError(`ERROR! ${error.message}\n`)
     return 1
   }
   const detail =
@@ -106,7 +124,7 @@ function reportFatal(error: unknown): number {
         ? error.stack
         : error.message
       : String(error)
-  process.stderr.write(
+  printError(
     `ERROR! Unexpected internal error: ${detail}\nPlease report this at the project's issue tracker.\n`
   )
   return 250

@@ -187,6 +187,10 @@ export async function executeRun(
   }
   const document = collector.document
   document.ok = summary.exitCode === 0
+  if (options.signal?.aborted) {
+    document.ok = false
+    document.cancelled = true
+  }
   document.jobs = jobsDocument(summary.jobs)
   if (settings.jsonPath)
     writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import path from 'node:path'
 import { jobsDocument } from './async/jobs-document.js'
 import { Outputs, State } from './action/constants.js'
 import { groupingEvents, noLogMasking } from './action/grouping.js'
@@ -7,9 +8,10 @@ import { upsertPullRequestComment } from './action/pr-comment.js'
 import { readActionSettings, type ActionSettings } from './action/settings.js'
 import { acceptedHostKeys, unverifiedHosts } from './connection/index.js'
 import { executeRun, type LiveRun } from './engine.js'
-import { AsyncPlaybookError } from './errors.js'
+import { AsyncPlaybookError, formatLocation, InventoryError, TemplateError } from './errors.js'
 import { buildAnnotations, formatAnnotationCommand } from './report/annotations.js'
 import { renderHostKeySections } from './report/host-key-summary.js'
+import { InertWriter, visibleControls } from './report/inert-text.js'
 import { renderJobSummary } from './report/job-summary.js'
 import type { ResultsDocument } from './report/results-document.js'
 
@@ -30,10 +32,30 @@ export async function run(): Promise<void> {
   }
   const live: LiveRun = {}
   const controller = new AbortController()
+  // The one way text from the engine reaches the log. The engine prints only through the function given
+  // to executeRun (the executor never prints; reporters write through that function), and that is
+  // out.write: every line of it is made inert (inert-text.ts), so no target, registered value or
+  // playbook text can be read by the runner as a workflow command. The action's own commands go through
+  // @actions/core or formatAnnotationCommand (their data escaped) and never through `out`; the only plain
+  // text of ours that carries names (the progress line) goes through out.line. `out` never leaves stdout
+  // mid-line, so each of our commands starts a line. Nothing else in this process writes to stdout or
+  // stderr.
+  const out = new InertWriter((text) => process.stdout.write(text), { workflowCommands: true })
+  const grouping = groupingEvents()
+  /** Ends the engine's log: the last partial line, then the open group (also on cancel and on error). */
+  const endLog = (): void => {
+    out.close()
+    grouping.close()
+  }
   let reported = false
-  const report = async (document: ResultsDocument, failure: string | undefined): Promise<void> => {
+  const report = async (
+    document: ResultsDocument,
+    failure: string | undefined,
+    options: { jobsStopped?: boolean } = {}
+  ): Promise<void> => {
     if (reported) return
     reported = true
+    endLog()
     writeOutputs(document, settings.resultsFile)
     core.saveState(
       State.LaunchedJobs,
@@ -48,7 +70,7 @@ export async function run(): Promise<void> {
         process.stdout.write(`${formatAnnotationCommand(annotation)}\n`)
       }
     }
-    const summary = safeSummary(document)
+    const summary = safeSummary(document, options.jobsStopped === true)
     if (settings.summary && summary) {
       try {
         await core.summary.addRaw(summary).write()
@@ -58,23 +80,32 @@ export async function run(): Promise<void> {
     }
     if (settings.comment && settings.githubToken && summary) {
       try {
-        core.info(await upsertPullRequestComment(summary, settings.githubToken))
+        const shard = settings.run.shard
+        core.info(
+          await upsertPullRequestComment(summary, settings.githubToken, process.env, {
+            shard: shard ? `${shard.index}/${shard.count}` : undefined,
+            matrix: settings.matrix
+          })
+        )
       } catch (error) {
         core.warning(`Could not update the pull-request comment: ${message(error)}`)
       }
     }
-    if (failure) core.setFailed(failure)
+    if (failure) core.setFailed(visibleControls(failure))
   }
 
   const onCancel = (signal: string): void => {
     if (controller.signal.aborted) return
     controller.abort()
+    endLog()
     core.saveState(State.Cancelled, 'true')
     core.warning(
       `Cancelled (${signal}): writing the partial results${settings.onCancel === 'kill' ? '; the post step stops the background jobs this step started' : '; background jobs keep running (on-cancel: leave)'}.`
     )
     const partial = partialDocument(live)
-    void report(partial, `The run was cancelled (${signal}).`).finally(() => process.exit(1))
+    void report(partial, `The run was cancelled (${signal}).`, {
+      jobsStopped: settings.onCancel === 'kill'
+    }).finally(() => process.exit(1))
   }
   process.once('SIGINT', () => onCancel('SIGINT'))
   process.once('SIGTERM', () => onCancel('SIGTERM'))
@@ -86,28 +117,72 @@ export async function run(): Promise<void> {
     const parts = jobs
       .slice(0, 10)
       .map((j) => `${j.host} ${j.register ?? j.task} ${duration(now - j.launchedAt)}`)
-    core.info(
+    // Host, register and task names: playbook and inventory text, printed inert like the engine's.
+    out.line(
       `waiting on ${jobs.length} job${jobs.length === 1 ? '' : 's'}: ${parts.join(', ')}${jobs.length > 10 ? ', …' : ''}`
     )
   }, progressEveryMs())
   progress.unref()
 
   try {
-    const outcome = await executeRun(settings.run, (text) => process.stdout.write(text), {
+    const outcome = await executeRun(settings.run, (text) => out.write(text), {
       signal: controller.signal,
       extraEvents: [],
       live,
-      beforeConsole: [noLogMasking(), groupingEvents()]
+      beforeConsole: [noLogMasking(), grouping]
     })
     if (controller.signal.aborted) return
     await report(outcome.document, gate(outcome.document, outcome.exitCode, settings.failOn))
   } catch (error) {
     if (controller.signal.aborted) return
+    endLog()
     core.setOutput(Outputs.Ok, 'false')
-    core.setFailed(message(error))
+    failWith(error, settings)
   } finally {
     clearInterval(progress)
+    if (!controller.signal.aborted) endLog()
   }
+}
+
+/**
+ * Fails the step with the error's message. An error that points into a file (a YAML syntax error, a bad
+ * keyword, a template error) becomes an annotation at that file, line and column of the repository.
+ */
+function failWith(error: unknown, settings: ActionSettings): void {
+  const text = visibleControls(message(error))
+  const location = error instanceof AsyncPlaybookError ? error.location : undefined
+  if (!location) {
+    core.setFailed(text)
+    return
+  }
+  const prefix = `${formatLocation(location)}: `
+  const detail = text.startsWith(prefix) ? text.slice(prefix.length) : text
+  const file = repositoryFile(location.file, settings.run.cwd)
+  process.exitCode = 1
+  // As the task annotations: file, line and col first (written here, escaped as @actions/core does).
+  process.stdout.write(
+    `${formatAnnotationCommand({
+      level: 'error',
+      title: errorTitle(error, detail),
+      message: file ? detail : text,
+      ...(file ? { file, line: location.line, col: location.column } : {})
+    })}\n`
+  )
+}
+
+function errorTitle(error: unknown, detail: string): string {
+  if (/^YAML syntax error\b/.test(detail)) return 'YAML syntax error'
+  if (error instanceof TemplateError) return 'Template error'
+  if (error instanceof InventoryError) return 'Inventory error'
+  return 'Playbook error'
+}
+
+/** A location's file relative to the workspace, as annotations need it; none for inline text. */
+function repositoryFile(file: string, workspace: string): string | undefined {
+  if (file === '' || file.startsWith('<')) return undefined
+  const relative = path.relative(workspace, path.resolve(workspace, file))
+  const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
+  return (inside ? relative : file).split(path.sep).join('/')
 }
 
 /** What was finished when the run was cancelled, with the jobs still out there. */
@@ -119,16 +194,18 @@ function partialDocument(live: LiveRun): ResultsDocument {
     jobs: {}
   }
   document.ok = false
+  document.cancelled = true
   document.jobs = jobsDocument(live.registry?.allOutstanding() ?? [])
   return document
 }
 
-function safeSummary(document: ResultsDocument): string | undefined {
+function safeSummary(document: ResultsDocument, jobsStopped: boolean): string | undefined {
   try {
     const keys = renderHostKeySections(acceptedHostKeys(), unverifiedHosts())
     return (
       renderJobSummary(document, {
-        gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`
+        gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
+        jobsStopped
       }) + keys
     )
   } catch (error) {

@@ -1,11 +1,13 @@
 // End to end: the bundled action (dist/index.js, then dist/post.js) run the way the runner runs it:
 // INPUT_* variables, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAction as runActionIn } from '../helpers/action.js'
 import { sshdInventory } from '../helpers/engine.js'
+import { groupProblem, readRunnerLog, type RunnerCommand } from '../helpers/runner-log.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 
 let sshd: SshdFixture
@@ -256,5 +258,249 @@ describe('dist/index.js', () => {
     expect(step.stdout).toContain(
       "::error::Input 'fail-on' must be one of 'failed', 'unreachable', 'any', 'never', got 'sometimes'"
     )
+  })
+
+  it('lets no text from a target or a registered value issue a workflow command, and masks still apply', async () => {
+    // Every form a target can print, each marked FORGED<n>: v2 at a line start, v1 anywhere, behind a bare
+    // CR, in stdout and stderr, in a poll > 0 job's live output, in a debug msg, in a registered value that
+    // becomes a task name and a loop label, and in a failure message. stop-commands comes first, so that a
+    // later mask would be lost if it worked.
+    writeFileSync(
+      path.join(work, 'hostile.yml'),
+      String.raw`- name: hostile
+  hosts: web1
+  gather_facts: false
+  tasks:
+    - name: hostile output
+      shell: |
+        printf '%s\n' '::stop-commands::FORGED1' ' ##[stop-commands]FORGED2' '::error::FORGED3 stdout' 'x ##[add-mask]web1' '  ::set-output name=ok::FORGED4'
+        printf 'progress\r::stop-commands::FORGED5\n'
+        printf '::warning::FORGED6 stderr\n##[error]FORGED7 stderr\n' >&2
+        exit 3
+      register: hostile
+      ignore_errors: true
+
+    - name: secret
+      shell: echo s3cr3t-token-1234
+      register: secret
+      no_log: true
+
+    - name: live output
+      shell: |
+        printf '::error::FORGED8 live\n##[add-mask]checked\n'
+        sleep 1
+        printf 'tick\r::warning::FORGED9 live behind CR\n\033[2J\033]0;FORGED10\007\n'
+      async: 30
+      poll: 1
+
+    - name: debug
+      debug:
+        msg: "##[error]FORGED11 debug {{ hostile.stdout }}"
+
+    - name: "named {{ hostile.stdout }}"
+      debug:
+        msg: ok
+
+    - name: looped
+      debug:
+        msg: "{{ item }}"
+      loop:
+        - "{{ hostile.stdout }}"
+
+    - name: failing
+      fail:
+        msg: "{{ hostile.stdout }} ##[error]FORGED12 fail"
+      ignore_errors: true
+
+    - name: show secret
+      debug:
+        msg: "the secret is {{ secret.stdout }}"
+`
+    )
+    const step = await runAction({ ...common(), playbook: 'hostile.yml' })
+    expect(step.code, step.stdout).toBe(0)
+    const log = readRunnerLog(step.stdout)
+    // The action's own commands only: groups, masks, and its annotations (which carry a title).
+    const own = (c: RunnerCommand): boolean => {
+      switch (c.name) {
+        case 'group':
+          return c.form === 'v2' && /^TASK \[/.test(c.data)
+        case 'endgroup':
+          return c.form === 'v2'
+        case 'add-mask':
+          return c.form === 'v2' && !c.data.includes('FORGED') && c.data !== 'web1'
+        case 'warning':
+        case 'error':
+          return c.form === 'v2' && /^Task failed/.test(c.properties['title'] ?? '')
+        default:
+          return false
+      }
+    }
+    expect(log.commands.filter((c) => !own(c))).toEqual([])
+    expect(readRunnerLog(step.stderr).commands).toEqual([])
+    expect(groupProblem(log.commands)).toBeUndefined()
+    expect(log.commands.filter((c) => c.name === 'group')).toHaveLength(8)
+    // Both ignored failures are annotated, by the action.
+    expect(
+      log.commands.filter((c) => c.name === 'warning').map((c) => c.properties['title'])
+    ).toEqual(['Task failed (ignored): hostile output', 'Task failed (ignored): failing'])
+    // The secret registered after the hostile stop-commands is masked.
+    expect(log.masks).toContain('s3cr3t-token-1234')
+    const shown = log.lines.join('\n')
+    expect(shown).toContain('the secret is ***')
+    expect(shown).not.toContain('s3cr3t-token-1234')
+    // The hostile text is shown, inert, not dropped.
+    for (const marker of ['FORGED3', 'FORGED7', 'FORGED8', 'FORGED9', 'FORGED11', 'FORGED12'])
+      expect(shown).toContain(marker)
+    expect(shown).toContain('[web1] live output | tick\\r::warning::FORGED9 live behind CR')
+    expect(shown).toContain('\\x1b[2J\\x1b]0;FORGED10\\x07')
+    // No raw CR, and no escape sequence but our own colours.
+    expect(step.stdout).not.toContain('\r')
+    // eslint-disable-next-line no-control-regex
+    expect(step.stdout.replace(/\x1b\[[0-9;]*m/g, '')).not.toContain('\x1b')
+  })
+
+  it('on SIGTERM mid-task heads the summary cancelled, shows no unfinished host as done, says the jobs are stopped, and closes every group', async () => {
+    const step = await runAction(
+      {
+        ...common(),
+        'on-cancel': 'kill',
+        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: long job\n      shell: sleep 120\n      async: 300\n      poll: 0\n      register: long\n    - name: wait\n      shell: sleep 60\n`
+      },
+      { signalWhen: (stdout) => stdout.includes('::group::TASK [wait]') }
+    )
+    expect(step.code).toBe(1)
+    expect(step.outputs['ok']).toBe('false')
+    const results = JSON.parse(step.outputs['results']!)
+    expect(results.cancelled).toBe(true)
+    expect(results.plays[0].tasks.map((t: { name: string }) => t.name)).toEqual([
+      'long job',
+      'wait'
+    ])
+    expect(JSON.parse(step.outputs['jobs']!).web1.long.ansible_job_id).toMatch(/^j\d+\.\d+$/)
+    // The summary.
+    expect(step.summary).toMatch(/^## ⏹️ async-playbook: cancelled\n/)
+    expect(step.summary).not.toMatch(/^## .*failed/m)
+    expect(step.summary).toContain('| ⏹️ web1 |')
+    expect(step.summary).not.toContain('✅ web1')
+    expect(step.summary).toMatch(/\| web1 › wait <sub>[^|]*<\/sub> \| ⏹️ cancelled \|/)
+    expect(step.summary).toContain('### ⏹️ Background jobs stopped (1)')
+    expect(step.summary).toContain('post step of this action stops these jobs')
+    expect(step.summary).not.toContain('Gather them later')
+    // The command stream: the group of the interrupted task is closed, and the step fails saying why.
+    const log = readRunnerLog(step.stdout)
+    expect(groupProblem(log.commands)).toBeUndefined()
+    expect(log.commands.map((c) => c.name)).toContain('endgroup')
+    expect(log.commands.filter((c) => c.name === 'error').map((c) => c.data)).toContain(
+      'The run was cancelled (SIGTERM).'
+    )
+    const post = await runAction(
+      { ...common(), 'on-cancel': 'kill' },
+      { entry: 'post', stateFrom: step.state }
+    )
+    expect(post.code).toBe(0)
+    expect(post.stdout).toContain('web1 long: stopped')
+  })
+
+  it('closes the open group and annotates the task when the run stops on an error', async () => {
+    writeFileSync(
+      path.join(work, 'notify.yml'),
+      `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: change\n      shell: echo changed\n      notify: no such handler\n`
+    )
+    const step = await runAction({ ...common(), playbook: 'notify.yml' })
+    expect(step.code).toBe(1)
+    const log = readRunnerLog(step.stdout)
+    expect(groupProblem(log.commands)).toBeUndefined()
+    const error = log.commands.find((c) => c.name === 'error')
+    expect(error?.properties).toMatchObject({ file: 'notify.yml', line: '4' })
+    expect(error?.data).toContain("The requested handler 'no such handler' was not found")
+  })
+
+  it('annotates a YAML syntax error at its file, line and column, in the playbook and in an imported file', async () => {
+    writeFileSync(
+      path.join(work, 'broken.yml'),
+      `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: x\n      debug: msg=1\n     bad: [\n`
+    )
+    const step = await runAction({ ...common(), playbook: 'broken.yml' })
+    expect(step.code).toBe(1)
+    const errors = readRunnerLog(step.stdout).commands.filter((c) => c.name === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.properties).toEqual({
+      file: 'broken.yml',
+      line: '6',
+      col: '6',
+      title: 'YAML syntax error'
+    })
+    expect(step.stdout).toContain('::error file=broken.yml,line=6,col=6,title=YAML syntax error::')
+    expect(errors[0]!.data).toMatch(/^YAML syntax error: bad indentation/)
+    expect(errors[0]!.data).toContain(
+      'The offending line appears to be:\n\n     bad: [\n     ^ here'
+    )
+
+    mkdirSync(path.join(work, 'tasks'), { recursive: true })
+    writeFileSync(path.join(work, 'tasks/broken.yml'), `- name: ok\n  debug:\n    msg: "unclosed\n`)
+    writeFileSync(
+      path.join(work, 'imports.yml'),
+      `- hosts: web1\n  gather_facts: false\n  tasks:\n    - import_tasks: tasks/broken.yml\n`
+    )
+    const imported = await runAction({ ...common(), playbook: 'imports.yml' })
+    expect(imported.code).toBe(1)
+    const error = readRunnerLog(imported.stdout).commands.find((c) => c.name === 'error')
+    expect(error?.properties).toMatchObject({
+      file: 'tasks/broken.yml',
+      title: 'YAML syntax error'
+    })
+    expect(Number(error?.properties['line'])).toBeGreaterThan(0)
+  })
+
+  it('says which input to check when the private key or its passphrase is wrong', async () => {
+    const keys = mkdtempSync(path.join(tmpdir(), 'apb-keys-'))
+    const encrypted = path.join(keys, 'encrypted')
+    copyFileSync(sshd.clientKeyPath, encrypted)
+    execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'right passphrase ', '-f', encrypted])
+    const encryptedKey = readFileSync(encrypted, 'utf8')
+    const ping = `- hosts: web1\n  gather_facts: false\n  tasks:\n    - ping:\n`
+    const failure = async (inputs: Record<string, string>): Promise<string> => {
+      const step = await runAction({ ...common(), playbook: ping, ...inputs })
+      expect(step.code).toBe(1)
+      const errors = readRunnerLog(step.stdout).commands.filter((c) => c.name === 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]!.data).not.toContain('--private-key')
+      return errors[0]!.data
+    }
+    expect(await failure({ 'private-key': 'not a key at all' })).toMatch(
+      /^Input 'private-key' is not a private key SSH can use \(.*\): give the whole key file/
+    )
+    expect(
+      await failure({ 'private-key': readFileSync(`${sshd.clientKeyPath}.pub`, 'utf8') })
+    ).toMatch(/^Input 'private-key' holds a public key/)
+    expect(await failure({ 'private-key': encryptedKey })).toBe(
+      "Input 'private-key' is an encrypted private key: give its passphrase in input 'passphrase'"
+    )
+    expect(await failure({ 'private-key': encryptedKey, passphrase: 'wrong passphrase' })).toMatch(
+      /^Input 'passphrase' does not decrypt the key in input 'private-key'/
+    )
+    // The right passphrase works, trailing blank included.
+    const ok = await runAction({
+      ...common(),
+      playbook: ping,
+      'private-key': encryptedKey,
+      passphrase: 'right passphrase '
+    })
+    expect(ok.code, ok.stdout).toBe(0)
+    // A valid key the server refuses: the host is unreachable, and the message names the inputs.
+    const stranger = path.join(keys, 'stranger')
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger])
+    const refused = await runAction({
+      ...common(),
+      playbook: ping,
+      'private-key': readFileSync(stranger, 'utf8')
+    })
+    expect(refused.code).toBe(1)
+    const annotation = readRunnerLog(refused.stdout).commands.find(
+      (c) => c.name === 'error' && c.properties['title']?.startsWith('Task unreachable')
+    )
+    expect(annotation?.data).toContain("check ansible_user / input 'user' / input 'private-key'")
+    expect(refused.stdout).not.toContain('--private-key')
   })
 })

@@ -27,6 +27,8 @@ export function runAction(
     entry?: 'index' | 'post'
     stateFrom?: string
     signalAfterMs?: number
+    /** Sends SIGTERM to the step once its stdout so far satisfies this (e.g. a task's group opened). */
+    signalWhen?: (stdout: string) => boolean
     env?: Record<string, string>
   } = {}
 ): Promise<StepRun> {
@@ -60,7 +62,16 @@ export function runAction(
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    let signalled = false
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      // Only while the child runs: never a pid that may have been reused.
+      const running = child.exitCode === null && child.signalCode === null
+      if (options.signalWhen && !signalled && running && options.signalWhen(stdout)) {
+        signalled = true
+        child.kill('SIGTERM')
+      }
+    })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     if (options.signalAfterMs) setTimeout(() => child.kill('SIGTERM'), options.signalAfterMs)
     child.on('error', reject)

@@ -324,3 +324,21 @@ describe('formatAnnotationCommand', () => {
     expect(annotations.map((a) => parse(formatAnnotationCommand(a)))).toEqual(written.map(parse))
   })
 })
+
+describe('formatAnnotationCommand with a column', () => {
+  it('writes file, line and col before the title, and no col without a line', () => {
+    expect(
+      formatAnnotationCommand({
+        level: 'error',
+        file: 'site.yml',
+        line: 6,
+        col: 5,
+        title: 'YAML syntax error',
+        message: 'bad indentation'
+      })
+    ).toBe('::error file=site.yml,line=6,col=5,title=YAML syntax error::bad indentation')
+    expect(formatAnnotationCommand({ level: 'error', file: 'a.yml', col: 5, message: 'm' })).toBe(
+      '::error file=a.yml::m'
+    )
+  })
+})

@@ -317,6 +317,85 @@ describe('renderJobSummary: jobs still running', () => {
   })
 })
 
+describe('renderJobSummary: a cancelled run', () => {
+  /** Cancelled while `Deploy` ran on web1 and web2: web2 had reported, web1 had not; db1 had failed. */
+  function cancelledDocument(): ResultsDocument {
+    return {
+      ok: false,
+      cancelled: true,
+      stats: {
+        web1: stats({ ok: 1, changed: 1 }),
+        web2: stats({ ok: 2, changed: 2 }),
+        db1: stats({ unreachable: 1 })
+      },
+      plays: [
+        {
+          name: 'site',
+          tasks: [
+            task('Build', 'shell', 5, {
+              web1: result('changed', 0, 100, { ansible_job_id: 'j1.1', finished: 0 }),
+              web2: result('changed', 0, 100),
+              db1: result('unreachable', 0, 100, { unreachable: true, msg: 'refused' })
+            }),
+            task('Deploy', 'shell', 9, { web2: result('changed', 200, 100) })
+          ]
+        }
+      ],
+      jobs: {
+        web1: {
+          build: {
+            ansible_job_id: 'j1.1',
+            task: 'Build',
+            launched_at: new Date(T0).toISOString(),
+            async: 600
+          }
+        }
+      }
+    }
+  }
+
+  it('is headed cancelled, and no host that did not finish is shown as done', () => {
+    const md = render(cancelledDocument(), { gatherCommand: 'jobs: x' })
+    expect(lines(md)[0]).toBe('## ⏹️ async-playbook: cancelled')
+    expect(lines(md)[2]).toBe(
+      '3 hosts · 2 tasks · 1 host failed · 2 hosts did not finish · 1 background job still running'
+    )
+    expect(md).not.toContain('✅')
+    expect(lines(md)).toContain('| ⏹️ web1 | 1 | 1 | 0 | 0 | 0 | 0 | 0 |')
+    expect(lines(md)).toContain('| ⏹️ web2 | 2 | 2 | 0 | 0 | 0 | 0 | 0 |')
+    expect(lines(md)).toContain('| ❌ db1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 |')
+    expect(md).toContain('⏹️ The run was cancelled before this host finished.')
+    // The task it was running on web1 is marked cut short; db1 was out already.
+    expect(lines(md)).toContain(
+      '| site › Deploy <sub>deploy.yml:9</sub> | ⏹️ cancelled | 🟡 changed 0.1s | · |'
+    )
+    // Without on-cancel: kill the jobs run on and can be gathered.
+    expect(md).toContain('### ⏳ Background jobs still running (1)')
+    expect(md).toContain('Gather them later with:')
+  })
+
+  it('says the jobs are stopped by the post step with on-cancel: kill, instead of how to gather them', () => {
+    const md = render(cancelledDocument(), { gatherCommand: 'jobs: x', jobsStopped: true })
+    expect(md).toContain('### ⏹️ Background jobs stopped (1)')
+    expect(md).toContain('`on-cancel: kill`: the post step of this action stops these jobs')
+    expect(md).not.toContain('Gather them later')
+    expect(md).not.toContain('still running')
+    expect(lines(md)[2]).toContain('1 background job stopped by the post step')
+  })
+
+  it('keeps saying cancelled in the fallback summary', () => {
+    const doc = cancelledDocument()
+    Object.defineProperty(doc, 'plays', {
+      get() {
+        throw new Error('boom')
+      }
+    })
+    const md = render(doc)
+    expect(lines(md)[0]).toBe('## ⏹️ async-playbook: cancelled')
+    expect(md).not.toContain('✅')
+  })
+})
+
 describe('renderJobSummary: Mermaid timeline', () => {
   it('draws one gantt per host with a section per kind of bar', () => {
     const md = render(deployDocument())

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { upsertPullRequestComment } from '../../src/action/pr-comment.js'
+import { commentMarker, upsertPullRequestComment } from '../../src/action/pr-comment.js'
 
 interface Call {
   method: string
@@ -16,10 +16,21 @@ interface Call {
 let server: Server | undefined
 afterEach(() => server?.close())
 
+type Comment = { id: number; body: string }
+
+/**
+ * A local fake of the comments API. `existing` is one page, or a list of pages (`?page=N`, 1-based).
+ * linkHeaders: answer with Link rel="next" headers as GitHub does; link: a fixed Link header.
+ */
 async function fakeGitHub(
-  existing: Array<{ id: number; body: string }>
+  existing: Comment[] | Comment[][],
+  options: { linkHeaders?: boolean; link?: string; patchStatus?: number } = {}
 ): Promise<{ url: string; calls: Call[] }> {
   const calls: Call[] = []
+  const pages: Comment[][] =
+    existing.length > 0 && Array.isArray(existing[0])
+      ? (existing as Comment[][])
+      : [existing as Comment[]]
   server = createServer((req: IncomingMessage, res) => {
     let body = ''
     req.on('data', (d: Buffer) => (body += d.toString()))
@@ -31,7 +42,21 @@ async function fakeGitHub(
         body
       })
       res.setHeader('content-type', 'application/json')
-      res.end(req.method === 'GET' ? JSON.stringify(existing) : '{}')
+      if (req.method === 'GET') {
+        const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? '1')
+        if (options.link) res.setHeader('link', options.link)
+        else if (options.linkHeaders && page < pages.length) {
+          const base = `http://${req.headers.host}/repos/o/r/issues/7/comments?per_page=100`
+          res.setHeader(
+            'link',
+            `<${base}&page=${page + 1}>; rel="next", <${base}&page=${pages.length}>; rel="last"`
+          )
+        }
+        res.end(JSON.stringify(pages[page - 1] ?? []))
+        return
+      }
+      if (req.method === 'PATCH' && options.patchStatus) res.statusCode = options.patchStatus
+      res.end('{}')
     })
   })
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve))
@@ -40,10 +65,10 @@ async function fakeGitHub(
   return { url: `http://127.0.0.1:${address.port}`, calls }
 }
 
-function prEvent(number: number): string {
+function prEvent(number: number, pullRequest: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'apb-event-'))
   const file = path.join(dir, 'event.json')
-  writeFileSync(file, JSON.stringify({ pull_request: { number } }))
+  writeFileSync(file, JSON.stringify({ pull_request: { number, ...pullRequest } }))
   return file
 }
 
@@ -79,4 +104,220 @@ describe('upsertPullRequestComment', () => {
       'not a pull request run: no comment written'
     )
   })
+
+  it('keeps one comment per workflow, job, step and matrix shard, and updates only its own', async () => {
+    const base = {
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_WORKFLOW: 'CI',
+      GITHUB_WORKFLOW_REF: 'o/r/.github/workflows/ci.yml@refs/pull/7/merge',
+      GITHUB_JOB: 'deploy',
+      GITHUB_ACTION: 'apply'
+    }
+    const markers = [
+      commentMarker(base),
+      commentMarker(base, { shard: '1/2' }),
+      commentMarker(base, { shard: '2/2' }),
+      commentMarker(base, { matrix: '{"region":"eu","os":"linux"}' }),
+      commentMarker(base, { matrix: '{"region":"us","os":"linux"}' }),
+      commentMarker({ ...base, GITHUB_JOB: 'smoke' }),
+      commentMarker({ ...base, GITHUB_ACTION: 'gather' }),
+      commentMarker({ ...base, GITHUB_WORKFLOW: 'Nightly' }),
+      commentMarker({
+        ...base,
+        GITHUB_WORKFLOW_REF: 'o/r/.github/workflows/nightly.yml@refs/heads/main'
+      })
+    ]
+    expect(new Set(markers).size).toBe(markers.length)
+    // As the runner passes the step's inputs, when not given.
+    expect(commentMarker({ ...base, INPUT_SHARD: '1/2' })).toBe(markers[1])
+    expect(commentMarker({ ...base, INPUT_MATRIX: '{"region":"eu","os":"linux"}' })).toBe(
+      markers[3]
+    )
+    // The same job on a new push, a re-run, or with its matrix keys in another order: the same comment.
+    expect(
+      commentMarker(
+        {
+          ...base,
+          GITHUB_WORKFLOW_REF: 'o/r/.github/workflows/ci.yml@refs/heads/feature',
+          GITHUB_RUN_ID: '99',
+          GITHUB_RUN_ATTEMPT: '3',
+          GITHUB_SHA: 'f'.repeat(40)
+        },
+        { matrix: '{"os":"linux","region":"eu"}' }
+      )
+    ).toBe(markers[3])
+    // An empty matrix, a job without one (null) and an expression nobody evaluated mean no matrix.
+    for (const matrix of ['', 'null', '{}', '${{ toJSON(matrix) }}'])
+      expect(commentMarker(base, { matrix })).toBe(markers[0])
+    for (const marker of markers) {
+      expect(marker).toMatch(/^<!-- async-playbook:summary [^\n]* -->$/)
+      expect(marker.slice(4, -3)).not.toContain('--')
+    }
+    // A name that tries to end the HTML comment cannot.
+    expect(commentMarker({ ...base, GITHUB_WORKFLOW: 'x --> <b>' })).not.toMatch(/--> </)
+
+    // Against GitHub: the matrix job's comment is found among others' and updated; another shard's is not.
+    const shard1 = commentMarker(base, { shard: '1/2' })
+    const shard2 = commentMarker(base, { shard: '2/2' })
+    const gh = await fakeGitHub([
+      { id: 1, body: `${markers[0]}\nplain job` },
+      { id: 2, body: `${shard2}\nshard 2` },
+      { id: 3, body: `${shard1}\nshard 1` },
+      { id: 4, body: '<!-- async-playbook:summary -->\nan older version' }
+    ])
+    const env = { ...base, GITHUB_API_URL: gh.url, GITHUB_EVENT_PATH: prEvent(7) }
+    expect(await upsertPullRequestComment('## shard 1 again', 'tok', env, { shard: '1/2' })).toBe(
+      'updated the summary comment on #7'
+    )
+    expect(gh.calls[1]).toMatchObject({ method: 'PATCH', url: '/repos/o/r/issues/comments/3' })
+    expect(JSON.parse(gh.calls[1]!.body).body).toMatch(
+      new RegExp(`^${escapeRegExp(shard1)}\n## shard 1 again\n`)
+    )
+    server!.close()
+    const other = await fakeGitHub([{ id: 3, body: `${shard1}\nshard 1` }])
+    expect(
+      await upsertPullRequestComment(
+        '## shard 2',
+        'tok',
+        { ...env, GITHUB_API_URL: other.url },
+        {
+          shard: '2/2'
+        }
+      )
+    ).toBe('added a summary comment to #7')
+    expect(JSON.parse(other.calls[1]!.body).body.startsWith(`${shard2}\n## shard 2`)).toBe(true)
+  })
+
+  it('links the run, its attempt and the commit the pull request was pushed at', async () => {
+    const gh = await fakeGitHub([])
+    const sha = 'abcdef0123456789abcdef0123456789abcdef01'
+    await upsertPullRequestComment(
+      '## recap',
+      'tok',
+      {
+        GITHUB_API_URL: gh.url,
+        GITHUB_SERVER_URL: 'https://github.example.com',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_EVENT_PATH: prEvent(7, { head: { sha } }),
+        GITHUB_SHA: '1111111111111111111111111111111111111111',
+        GITHUB_WORKFLOW: 'CI',
+        GITHUB_JOB: 'deploy',
+        GITHUB_RUN_ID: '4242',
+        GITHUB_RUN_ATTEMPT: '2'
+      },
+      { shard: '1/3' }
+    )
+    const body = JSON.parse(gh.calls[1]!.body).body as string
+    expect(body).toContain(
+      'CI › deploy (shard 1/3) · [run 4242, attempt 2](https://github.example.com/o/r/actions/runs/4242/attempts/2)'
+    )
+    expect(body).toContain(`commit [\`abcdef0\`](https://github.example.com/o/r/commit/${sha})`)
+    // The merge commit the workflow ran on, too.
+    expect(body).toContain(
+      '(run on [`1111111`](https://github.example.com/o/r/commit/1111111111111111111111111111111111111111))'
+    )
+  })
+
+  it('finds its comment on a later page, following Link: rel="next"', async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const pages = [
+      Array.from({ length: 100 }, (_, i) => ({ id: i + 1, body: `comment ${i + 1}` })),
+      Array.from({ length: 100 }, (_, i) => ({ id: i + 101, body: `comment ${i + 101}` })),
+      [
+        { id: 201, body: 'comment 201' },
+        { id: 202, body: `${marker}\nold summary` }
+      ]
+    ]
+    const gh = await fakeGitHub(pages, { linkHeaders: true })
+    expect(
+      await upsertPullRequestComment('## new', 'tok', {
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_EVENT_PATH: prEvent(7),
+        GITHUB_JOB: 'deploy'
+      })
+    ).toBe('updated the summary comment on #7')
+    expect(gh.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /repos/o/r/issues/7/comments?per_page=100',
+      'GET /repos/o/r/issues/7/comments?per_page=100&page=2',
+      'GET /repos/o/r/issues/7/comments?per_page=100&page=3',
+      'PATCH /repos/o/r/issues/comments/202'
+    ])
+    expect(gh.calls.every((c) => c.auth === 'Bearer tok')).toBe(true)
+  })
+
+  it('pages on until a short page when the server sends no Link header', async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const pages = [
+      Array.from({ length: 100 }, (_, i) => ({ id: i + 1, body: `comment ${i + 1}` })),
+      Array.from({ length: 100 }, (_, i) => ({ id: i + 101, body: `comment ${i + 101}` })),
+      [{ id: 201, body: 'comment 201' }]
+    ]
+    const gh = await fakeGitHub(pages)
+    const env = {
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_PATH: prEvent(7),
+      GITHUB_JOB: 'deploy'
+    }
+    expect(await upsertPullRequestComment('## new', 'tok', env)).toBe(
+      'added a summary comment to #7'
+    )
+    expect(gh.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /repos/o/r/issues/7/comments?per_page=100',
+      'GET /repos/o/r/issues/7/comments?per_page=100&page=2',
+      'GET /repos/o/r/issues/7/comments?per_page=100&page=3',
+      'POST /repos/o/r/issues/7/comments'
+    ])
+    expect(JSON.parse(gh.calls[3]!.body).body.startsWith(`${marker}\n## new`)).toBe(true)
+  })
+
+  it('never sends the token to a next page on another origin', async () => {
+    const gh = await fakeGitHub(
+      [Array.from({ length: 100 }, (_, i) => ({ id: i + 1, body: `c${i}` }))],
+      { link: '<https://elsewhere.example/steal?page=2>; rel="next"' }
+    )
+    expect(
+      await upsertPullRequestComment('## new', 'tok', {
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_EVENT_PATH: prEvent(7)
+      })
+    ).toBe('added a summary comment to #7')
+    expect(gh.calls.map((c) => c.method)).toEqual(['GET', 'POST'])
+  })
+
+  it("writes its own comment when the one with its marker is someone else's (403)", async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const gh = await fakeGitHub([{ id: 5, body: `${marker}\nforged by a commenter` }], {
+      patchStatus: 403
+    })
+    expect(
+      await upsertPullRequestComment('## new', 'tok', {
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_EVENT_PATH: prEvent(7),
+        GITHUB_JOB: 'deploy'
+      })
+    ).toBe('added a summary comment to #7')
+    expect(gh.calls.map((c) => c.method)).toEqual(['GET', 'PATCH', 'POST'])
+  })
+
+  it('comments on a pull request from a comment event too', async () => {
+    const gh = await fakeGitHub([])
+    const dir = mkdtempSync(path.join(tmpdir(), 'apb-event-'))
+    const file = path.join(dir, 'event.json')
+    writeFileSync(file, JSON.stringify({ issue: { number: 9, pull_request: { url: 'x' } } }))
+    expect(
+      await upsertPullRequestComment('## r', 'tok', {
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_EVENT_PATH: file
+      })
+    ).toBe('added a summary comment to #9')
+  })
 })
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -7,12 +7,13 @@ import { settingsFor, type BecomeDefaults } from '../executor/become.js'
 import { ConnectionPool } from '../executor/connection-pool.js'
 import { VariableManager } from '../executor/variables.js'
 import { defaultInventory, loadInventory } from '../inventory/inventory.js'
+import { inertLine } from '../report/inert-text.js'
 import { Templar } from '../template/index.js'
 
 /**
  * Stops the background jobs a cancelled step started (`on-cancel: kill`): TERM to each job's process
  * group, KILL 2 s later, as the user each job runs as (its become user, with `become`'s password).
- * Returns one line per job saying what happened.
+ * Returns one line per job saying what happened, inert (see inert-text.ts).
  */
 export async function killLaunchedJobs(
   jobsText: string,
@@ -27,7 +28,8 @@ export async function killLaunchedJobs(
   const variables = new VariableManager(inventory, new Templar(), {})
   const pool = new ConnectionPool(connection, openConnection)
   try {
-    return await Promise.all(
+    // Host and register names and error text are printed by the post step as plain lines: inert.
+    const lines = await Promise.all(
       jobs.map(async (job) => {
         try {
           const scope = variables.scope(job.host, {
@@ -48,6 +50,7 @@ export async function killLaunchedJobs(
         }
       })
     )
+    return lines.map(inertLine)
   } finally {
     await pool.closeAll()
   }

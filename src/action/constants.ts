@@ -23,6 +23,7 @@ export const Inputs = {
   Annotations: 'annotations',
   Comment: 'comment',
   GithubToken: 'github-token',
+  Matrix: 'matrix',
   FailOn: 'fail-on',
   OnCancel: 'on-cancel',
   ResultsFile: 'results-file'

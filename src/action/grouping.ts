@@ -1,9 +1,17 @@
 import * as core from '@actions/core'
 import type { RunEvents } from '../executor/events.js'
+import { inertLine, visibleControls } from '../report/inert-text.js'
+
+/** Log grouping that can be ended for good (before the action's own report, on every path). */
+export interface Grouping extends RunEvents {
+  /** Ends the open group, if any; no group opens afterwards (a cancelled run's engine may go on). */
+  close(): void
+}
 
 /** Folds each task's log into one `core.group`, so a long run reads as a list of tasks. */
-export function groupingEvents(): RunEvents {
+export function groupingEvents(): Grouping {
   let open = false
+  let closed = false
   const end = (): void => {
     if (open) core.endGroup()
     open = false
@@ -12,7 +20,10 @@ export function groupingEvents(): RunEvents {
     playStart: end,
     taskStart(task) {
       end()
-      core.startGroup(`TASK [${task.name}]`)
+      if (closed) return
+      // Command data (escaped by core), shown on one line: a rendered name may hold newlines and output.
+      const title = `${task.handler ? 'RUNNING HANDLER' : 'TASK'} [${task.name}]`
+      core.startGroup(inertLine(visibleControls(title).replace(/\n/g, '\\n')))
       open = true
     },
     itemResult() {},
@@ -21,7 +32,11 @@ export function groupingEvents(): RunEvents {
     noMoreHosts: end,
     log() {},
     warning() {},
-    recap: end
+    recap: end,
+    close() {
+      end()
+      closed = true
+    }
   }
 }
 
@@ -30,11 +45,22 @@ export function groupingEvents(): RunEvents {
  * even a value that leaks into a later task's output is hidden in the log.
  */
 export function noLogMasking(): RunEvents {
+  const masked = new Set<string>()
   const mask = (value: unknown, depth = 0): void => {
     if (depth > 20) return
     if (typeof value === 'string') {
-      for (const part of [value, ...value.split(/\r?\n/)])
-        if (part.trim().length >= 3) core.setSecret(part.trim())
+      for (const part of [value, ...value.split(/\r\n|\n|\r/)]) {
+        const raw = part.trim()
+        if (raw.length < 3) continue
+        // Masks match the log as shown: the value as it is, with its control characters made visible
+        // (inert-text.ts), and as it appears inside a JSON string in a printed result.
+        for (const secret of [raw, visibleControls(raw), JSON.stringify(raw).slice(1, -1)]) {
+          // Once is enough: the runner masks a value for the rest of the job.
+          if (masked.has(secret)) continue
+          masked.add(secret)
+          core.setSecret(secret)
+        }
+      }
     } else if (Array.isArray(value)) {
       for (const v of value) mask(v, depth + 1)
     } else if (value !== null && typeof value === 'object') {

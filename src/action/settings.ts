@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseShard } from '../cli-options.js'
+import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.js'
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
 import { OptionError } from '../errors.js'
@@ -20,6 +21,8 @@ export interface ActionSettings {
   annotations: boolean
   comment: boolean
   githubToken?: string
+  /** The job's matrix values as JSON (the `matrix` input), telling matrix jobs' PR comments apart. */
+  matrix?: string
   resultsFile: string
   /** The playbook was given as inline YAML (annotations then carry no file). */
   inlinePlaybook: boolean
@@ -82,7 +85,16 @@ export function readActionSettings(
       user: core.getInput(Inputs.User) || undefined,
       port: positiveInt(Inputs.Port, '22'),
       privateKey: core.getInput(Inputs.PrivateKey) || undefined,
-      passphrase: core.getInput(Inputs.Passphrase) || undefined,
+      // Not trimmed: blanks may be part of a passphrase (a block scalar's final newline is not).
+      passphrase:
+        core.getInput(Inputs.Passphrase, { trimWhitespace: false }).replace(/\r?\n$/, '') ||
+        undefined,
+      // Messages about the key and the login name these inputs, not the CLI's options.
+      sources: {
+        privateKey: `input '${Inputs.PrivateKey}'`,
+        passphrase: `input '${Inputs.Passphrase}'`,
+        user: `input '${Inputs.User}'`
+      },
       password: core.getInput(Inputs.Password) || undefined,
       knownHosts: core.getInput(Inputs.KnownHosts) || undefined,
       jumpHost: core.getInput(Inputs.JumpHost) || undefined,
@@ -112,6 +124,11 @@ export function readActionSettings(
       `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     )
   }
+  const key = run.connection.privateKey
+  if (key !== undefined) {
+    const problem = privateKeyProblem(key, run.connection.passphrase)
+    if (problem) throw new OptionError(privateKeyMessage(problem))
+  }
   if (inventory && !inventory.includes('\n') && existsSync(path.resolve(workspace, inventory))) {
     run.inventories = [path.resolve(workspace, inventory)]
   }
@@ -123,8 +140,24 @@ export function readActionSettings(
     annotations: bool(Inputs.Annotations, true),
     comment,
     githubToken,
+    matrix: core.getInput(Inputs.Matrix) || undefined,
     resultsFile,
     inlinePlaybook
+  }
+}
+
+/** What to fix when the `private-key` input (with `passphrase`) cannot be used; never quotes either. */
+function privateKeyMessage(problem: PrivateKeyProblem): string {
+  const key = `Input '${Inputs.PrivateKey}'`
+  switch (problem.kind) {
+    case 'passphrase-missing':
+      return `${key} is an encrypted private key: give its passphrase in input '${Inputs.Passphrase}'`
+    case 'passphrase-wrong':
+      return `Input '${Inputs.Passphrase}' does not decrypt the key in input '${Inputs.PrivateKey}' (${problem.detail}): check the passphrase, and that both secrets belong to the same key`
+    case 'public-key':
+      return `${key} holds a public key: give the private key (the key file without .pub), usually from a secret`
+    case 'not-a-key':
+      return `${key} is not a private key SSH can use (${problem.detail}): give the whole key file, from its -----BEGIN line to its -----END line, usually from a secret`
   }
 }
 

@@ -62,6 +62,13 @@ export interface JumpHost {
   user?: string
 }
 
+/** How error messages name where the user set each credential (`--private-key`, `input 'private-key'`). */
+export interface CredentialSources {
+  privateKey: string
+  passphrase: string
+  user: string
+}
+
 /** How to reach one host: resolved from inventory variables and CLI options. */
 export interface ConnectionSettings {
   /** Inventory name, used in messages and results. */
@@ -76,6 +83,8 @@ export interface ConnectionSettings {
   privateKey?: string
   passphrase?: string
   password?: string
+  /** Where the user gave the credentials, as messages name it; CLI options when absent. */
+  sources?: CredentialSources
   /** Path of the OpenSSH known_hosts file to verify host keys against. */
   knownHostsPath?: string
   /**

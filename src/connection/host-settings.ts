@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { OptionError } from '../errors.js'
-import type { ConnectionSettings, HostKeyChecking } from './connection.js'
+import type { ConnectionSettings, CredentialSources, HostKeyChecking } from './connection.js'
 import { normalizePin } from './host-key-check.js'
 import { parseJumpHosts } from './jump-host.js'
 import { shlexSplit } from './shell-quote.js'
@@ -14,6 +14,8 @@ export interface ConnectionDefaults {
   privateKey?: string
   passphrase?: string
   password?: string
+  /** Where the user gave the credentials, for messages (the action's inputs); CLI options if absent. */
+  sources?: CredentialSources
   /** The user known_hosts file (default ~/.ssh/known_hosts); a host's UserKnownHostsFile replaces it. */
   knownHostsPath?: string
   /** known_hosts text the run was given (the action's `known-hosts` input): trusted for every host. */
@@ -89,6 +91,7 @@ export function connectionSettingsFromVars(
     ),
     privateKey: defaults.privateKey,
     passphrase: defaults.passphrase,
+    ...(defaults.sources ? { sources: defaults.sources } : {}),
     password:
       str('ansible_password') ??
       str('ansible_ssh_pass') ??

@@ -6,6 +6,7 @@ export type {
   CommandResult,
   Connection,
   ConnectionSettings,
+  CredentialSources,
   HostKeyChecking,
   JumpHost,
   RunOptions
@@ -25,7 +26,7 @@ export {
 } from './connection-notices.js'
 export { SYNC_OUTPUT_CAP_BYTES } from './output-buffer.js'
 export { openLocalConnection } from './local-connection.js'
-export { openSshConnection } from './ssh-connection.js'
+export { openSshConnection, privateKeyProblem, type PrivateKeyProblem } from './ssh-connection.js'
 
 /**
  * Opens a connection to one host with the transport its settings name (`ssh` or `local`).

@@ -4,8 +4,14 @@ import { homedir, userInfo } from 'node:os'
 import { join, posix } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { NodeSSH, type Config as NodeSshConfig } from 'node-ssh'
-import type { Client, ClientChannel, SFTPWrapper, Stats } from 'ssh2'
-import type { CommandResult, Connection, ConnectionSettings, RunOptions } from './connection.js'
+import ssh2, { type Client, type ClientChannel, type SFTPWrapper, type Stats } from 'ssh2'
+import type {
+  CommandResult,
+  Connection,
+  ConnectionSettings,
+  CredentialSources,
+  RunOptions
+} from './connection.js'
 import { noteConnectionDetail, noteUnverifiedHost } from './connection-notices.js'
 import { prepareHostKeyCheck, type HostKeyCheck, type HostKeyTarget } from './host-key-check.js'
 import { formatJumpHost, openTunnel } from './jump-host.js'
@@ -72,6 +78,7 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
           privateKey: usesOwnKey ? undefined : settings.privateKey,
           passphrase: settings.passphrase,
           password: settings.password,
+          sources: settings.sources,
           hostKey: hostKeyTarget(settings, {
             where,
             endpoint,
@@ -100,6 +107,7 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
         privateKey: settings.privateKey,
         passphrase: settings.passphrase,
         password: settings.password,
+        sources: settings.sources,
         hostKey: hostKeyTarget(settings, {
           where: settings.host,
           endpoint,
@@ -203,28 +211,37 @@ interface Hop {
   privateKey?: string
   passphrase?: string
   password?: string
+  sources?: CredentialSources
   hostKey: HostKeyTarget
 }
 
-/** Where a user fixes each setting of a hop, for error messages. */
-function hintsFor(role: Hop['role']): {
+/** Where a user fixes each setting of a hop, for error messages (CLI options unless `sources`). */
+function hintsFor(
+  role: Hop['role'],
+  sources?: CredentialSources
+): {
   address: string
   port: string
   user: string
   key: string
+  passphrase: string
 } {
+  const key = sources?.privateKey ?? '--private-key'
+  const passphrase = sources?.passphrase ?? 'its passphrase'
   return role === 'target'
     ? {
         address: 'ansible_host',
         port: 'ansible_port',
-        user: 'ansible_user / --private-key',
-        key: 'ansible_ssh_private_key_file / --private-key'
+        user: `ansible_user${sources ? ` / ${sources.user}` : ''} / ${key}`,
+        key: `ansible_ssh_private_key_file / ${key}`,
+        passphrase
       }
     : {
         address: 'the jump host in ProxyJump / -J / ansible_ssh_jump_host',
         port: 'the jump host port in ProxyJump / -J / ansible_ssh_jump_host',
         user: 'the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file',
-        key: 'ansible_ssh_jump_private_key_file'
+        key: 'ansible_ssh_jump_private_key_file',
+        passphrase
       }
 }
 
@@ -297,7 +314,7 @@ async function resolveAuth(hop: Hop): Promise<ResolvedAuth> {
   let keySource: string | undefined
   if (hop.privateKey !== undefined) {
     config.privateKey = hop.privateKey
-    keySource = 'the private key text given'
+    keySource = hop.sources ? `from ${hop.sources.privateKey}` : 'the private key text given'
   } else if (hop.privateKeyPath !== undefined) {
     keySource = hop.privateKeyPath
     try {
@@ -305,7 +322,7 @@ async function resolveAuth(hop: Hop): Promise<ResolvedAuth> {
     } catch (error) {
       throw new ConnectionError(
         `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText(error)}; ` +
-          `check ${hintsFor(hop.role).key}`,
+          `check ${hintsFor(hop.role, hop.sources).key}`,
         hop.host
       )
     }
@@ -341,7 +358,7 @@ function connectError(
 ): ConnectionError {
   const { hop, auth, hostCheck } = context
   const { host, where } = hop
-  const hints = hintsFor(hop.role)
+  const hints = hintsFor(hop.role, hop.sources)
   if (hostCheck.refusal) return hostCheck.refusal
   const err = error as { code?: unknown; level?: unknown; message?: unknown }
   const code = typeof err.code === 'string' ? err.code : undefined
@@ -383,7 +400,9 @@ function connectError(
   if (/privateKey|private key|passphrase/i.test(text)) {
     return fail(
       `cannot use the private key ${auth.keySource ?? ''} for ${where}: ${hop.scrub(text)}; ` +
-        `check ${hints.key} and its passphrase`
+        (/passphrase/i.test(text) && hop.sources
+          ? `check ${hints.passphrase}`
+          : `check ${hints.key} and ${hints.passphrase}`)
     )
   }
   return fail(`cannot connect to ${where}: ${hop.scrub(text)} (${inLog})`)
@@ -771,4 +790,32 @@ function sftpCall<T>(
   return new Promise<T>((resolve, reject) => {
     start((error, value) => (error ? reject(error) : resolve(value)))
   })
+}
+
+/** What is wrong with a private key text, if anything (privateKeyProblem). */
+export interface PrivateKeyProblem {
+  kind: 'not-a-key' | 'public-key' | 'passphrase-missing' | 'passphrase-wrong'
+  /** ssh2's words for it. */
+  detail: string
+}
+
+/**
+ * Checks private key text (with its passphrase) the way the SSH login will read it, so a bad key can be
+ * reported once, naming where it came from, before any host is tried.
+ */
+export function privateKeyProblem(
+  text: string,
+  passphrase?: string
+): PrivateKeyProblem | undefined {
+  const parsed = ssh2.utils.parseKey(text, passphrase)
+  if (parsed instanceof Error) {
+    const detail = parsed.message
+    if (/no passphrase given/i.test(detail)) return { kind: 'passphrase-missing', detail }
+    if (/passphrase/i.test(detail)) return { kind: 'passphrase-wrong', detail }
+    return { kind: 'not-a-key', detail }
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed
+  if (!key) return { kind: 'not-a-key', detail: 'no key found' }
+  if (!key.isPrivateKey()) return { kind: 'public-key', detail: 'a public key' }
+  return undefined
 }

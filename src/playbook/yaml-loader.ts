@@ -113,10 +113,12 @@ export function parseYaml(text: string, file: string): YamlDocument {
     if (error instanceof jsYaml.YAMLException) {
       const mark = error.mark as { line?: number; column?: number } | undefined
       const reason = error.reason || error.message
-      throw new PlaybookError(`YAML syntax error: ${reason}`, {
+      const line = mark?.line ?? 0
+      const column = mark?.column ?? 0
+      throw new PlaybookError(`YAML syntax error: ${reason}${offendingLine(text, line, column)}`, {
         file,
-        line: (mark?.line ?? 0) + 1,
-        column: (mark?.column ?? 0) + 1
+        line: line + 1,
+        column: column + 1
       })
     }
     throw error
@@ -131,6 +133,13 @@ export function parseYaml(text: string, file: string): YamlDocument {
     )
   }
   return { data, lineOf: (node) => lines.get(node) }
+}
+
+/** Ansible's hint under a syntax error: the line the parser stopped at, with a caret under the column. */
+function offendingLine(text: string, line: number, column: number): string {
+  const shown = text.split(/\r?\n/)[line]
+  if (shown === undefined || shown.trim() === '' || shown.length > 500) return ''
+  return `\n\nThe offending line appears to be:\n\n${shown}\n${shown.slice(0, column).replace(/[^\t]/g, ' ')}^ here`
 }
 
 /**

@@ -1,13 +1,21 @@
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { censor } from './censor.js'
+import { visibleControls } from './inert-text.js'
 import { pythonJson } from './python-json.js'
 
 /** Modules whose ad-hoc output is the command's text, as Ansible's MODULE_NO_JSON. */
 const COMMAND_MODULES = new Set(['command', 'shell', 'raw', 'script'])
 
-/** Ad-hoc output in the shape of the `ansible` command (its minimal callback). */
+/**
+ * Ad-hoc output in the shape of the `ansible` command (its minimal callback). It prints command output as
+ * it is, so everything goes through visibleControls: no escape sequence of a target reaches the terminal.
+ */
 export class AdhocReporter implements RunEvents {
-  constructor(private readonly write: (text: string) => void) {}
+  private readonly write: (text: string) => void
+
+  constructor(write: (text: string) => void) {
+    this.write = (text) => write(visibleControls(text))
+  }
 
   playStart(): void {}
   taskStart(): void {}

@@ -8,6 +8,8 @@ export interface Annotation {
   title?: string
   file?: string
   line?: number
+  /** Column (1-based), with line. */
+  col?: number
 }
 
 export interface AnnotationOptions {
@@ -92,6 +94,7 @@ export function formatAnnotationCommand(a: Annotation): string {
   const properties: Array<[string, unknown]> = [
     ['file', a.file],
     ['line', a.line],
+    ['col', a.line ? a.col : undefined],
     ['title', a.title]
   ]
   const props = properties

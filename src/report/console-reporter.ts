@@ -2,6 +2,7 @@ import { includedOf } from '../modules/include.js'
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
+import { visibleControls } from './inert-text.js'
 import { pythonJson } from './python-json.js'
 
 const COLORS = {
@@ -21,7 +22,11 @@ const NO_LOG_PRESERVED = ['attempts', 'changed', 'retries']
 
 const DEBUG_HIDDEN = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
 
-/** Console output in the shape of ansible-playbook's default callback. */
+/**
+ * Console output in the shape of ansible-playbook's default callback. Names, labels, messages and output
+ * come from playbooks and targets: every text goes through visibleControls before we paint it, so the
+ * only escape sequences this reporter writes are its own colours (see inert-text.ts).
+ */
 export class ConsoleReporter implements RunEvents {
   constructor(
     private readonly write: (text: string) => void,
@@ -113,7 +118,7 @@ export class ConsoleReporter implements RunEvents {
 
   log(host: string, task: TaskInfo | undefined, line: string): void {
     const prefix = host ? `[${host}]${task ? ` ${task.name}` : ''} | ` : ''
-    for (const l of line.split('\n')) this.write(`${prefix}${l}\n`)
+    for (const l of line.split('\n')) this.write(`${visibleControls(prefix + l)}\n`)
   }
 
   warning(message: string): void {
@@ -136,7 +141,7 @@ export class ConsoleReporter implements RunEvents {
         cell('rescued', s.rescued, 'ok'),
         cell('ignored', s.ignored, 'warn')
       ]
-      this.write(`${this.paint(host.padEnd(26), color)} : ${cells.join(' ')}\n`)
+      this.write(`${this.paint(visibleControls(host).padEnd(26), color)} : ${cells.join(' ')}\n`)
     }
     this.write('\n')
   }
@@ -168,13 +173,14 @@ export class ConsoleReporter implements RunEvents {
     return pythonJson(shown, indent)
   }
 
-  private banner(title: string): void {
+  private banner(text: string): void {
+    const title = visibleControls(text)
     const stars = '*'.repeat(Math.max(3, BANNER_WIDTH - title.length))
     this.write(`\n${title} ${stars}\n`)
   }
 
   private line(text: string, color: keyof typeof COLORS): void {
-    this.write(`${this.paint(text, color)}\n`)
+    this.write(`${this.paint(visibleControls(text), color)}\n`)
   }
 
   private paint(text: string, color: keyof typeof COLORS | undefined): string {

@@ -28,6 +28,11 @@ export interface JobSummaryOptions {
   maxBytes?: number
   /** Where bars of jobs still running end (epoch ms); defaults to now. */
   now?: number
+  /**
+   * The jobs still running are stopped by the action's post step (a cancelled run with `on-cancel: kill`):
+   * the jobs section says so instead of telling how to gather them.
+   */
+  jobsStopped?: boolean
 }
 
 export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000
@@ -68,6 +73,8 @@ export interface Row {
   file?: string
   line?: number
   cells: Map<string, Cell>
+  /** Hosts this task was running on when the run was cancelled (they have no cell). */
+  interrupted: Set<string>
 }
 
 export interface RunningJob {
@@ -83,6 +90,8 @@ export interface RunningJob {
 
 export interface Model {
   ok: boolean
+  /** The run was cancelled: hosts that did not fail did not finish either. */
+  cancelled: boolean
   stats: Array<[string, Record<(typeof STAT_KEYS)[number], number>]>
   hosts: string[]
   rows: Row[]
@@ -144,30 +153,33 @@ export function renderJobSummary(doc: ResultsDocument, options: JobSummaryOption
   try {
     const now = typeof options.now === 'number' ? options.now : Date.now()
     const model = normalize(doc, now)
+    const jobs = { gatherCommand: options.gatherCommand, stopped: options.jobsStopped === true }
     let text = ''
     for (const [index, plan] of PLANS.entries()) {
-      text = render(model, plan, title, options.gatherCommand, index > 0)
+      text = render(model, plan, title, jobs, index > 0)
       if (utf8Length(text) <= maxBytes) return text
     }
-    return fitBytes(
-      render(model, PLANS[PLANS.length - 1]!, title, options.gatherCommand, false),
-      maxBytes
-    )
+    return fitBytes(render(model, PLANS[PLANS.length - 1]!, title, jobs, false), maxBytes)
   } catch (error) {
     return fitBytes(fallbackSummary(doc, title, error), maxBytes)
   }
+}
+
+interface JobsAdvice {
+  gatherCommand: string | undefined
+  stopped: boolean
 }
 
 function render(
   model: Model,
   plan: Plan,
   title: string,
-  gatherCommand: string | undefined,
+  jobs: JobsAdvice,
   truncated: boolean
 ): string {
-  const parts = [heading(model, title), recapSection(model)]
+  const parts = [heading(model, title, jobs), recapSection(model)]
   if (!plan.minimal) parts.push(failuresSection(model, plan))
-  parts.push(jobsSection(model, gatherCommand))
+  parts.push(jobsSection(model, jobs))
   if (!plan.minimal) parts.push(matrixSection(model, plan.maxRows))
   if (plan.gantt) parts.push(ganttSection(model))
   if (truncated) parts.push(`> [!NOTE]\n> ${SUMMARY_TRUNCATED_NOTE}`)
@@ -223,7 +235,8 @@ function normalize(doc: unknown, now: number): Model {
         module,
         file: typeof task['file'] === 'string' ? task['file'] : undefined,
         line: finite(task['line']),
-        cells
+        cells,
+        interrupted: new Set()
       })
     }
   }
@@ -245,11 +258,35 @@ function normalize(doc: unknown, now: number): Model {
       addHost(host)
     }
   }
+  const cancelled = root['cancelled'] === true
   const ok =
-    typeof root['ok'] === 'boolean'
+    !cancelled &&
+    (typeof root['ok'] === 'boolean'
       ? root['ok']
-      : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0)
-  return { ok, stats, hosts, rows, running, now }
+      : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0))
+  if (cancelled) markInterrupted(root, rows, stats)
+  return { ok, cancelled, stats, hosts, rows, running, now }
+}
+
+/**
+ * In a cancelled run, the last task started was cut short on the hosts of its play that had not failed
+ * and had no result for it yet.
+ */
+function markInterrupted(root: Record_, rows: Row[], stats: Model['stats']): void {
+  const plays = asArray(root['plays'])
+  const lastPlay = asArray(asRecord(plays[plays.length - 1])['tasks']).length
+  const last = rows[rows.length - 1]
+  if (!last || lastPlay === 0) return
+  const failed = new Set(
+    stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).map(([host]) => host)
+  )
+  for (const row of rows.slice(rows.length - lastPlay)) {
+    for (const [host, cell] of row.cells) {
+      if (cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored))
+        failed.add(host)
+      else if (!failed.has(host) && !last.cells.has(host)) last.interrupted.add(host)
+    }
+  }
 }
 
 function shortModule(name: string): string {
@@ -259,18 +296,30 @@ function shortModule(name: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Sections
 
-function heading(model: Model, title: string): string {
-  const failed = model.stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).length
+function heading(model: Model, title: string, jobs: JobsAdvice): string {
+  const failed = model.stats.filter(([, s]) => hostFailed(s)).length
+  const unfinished = model.cancelled ? model.stats.length - failed : 0
   const facts = [
     plural(model.hosts.length, 'host'),
     plural(model.rows.length, 'task'),
     ...(failed > 0 ? [`${plural(failed, 'host')} failed`] : []),
+    ...(unfinished > 0 ? [`${plural(unfinished, 'host')} did not finish`] : []),
     ...(model.running.length > 0
-      ? [`${plural(model.running.length, 'background job')} still running`]
+      ? [
+          `${plural(model.running.length, 'background job')} ${jobs.stopped ? 'stopped by the post step' : 'still running'}`
+        ]
       : [])
   ]
-  const outcome = model.ok ? '✅' : '❌'
-  return `## ${outcome} ${mdText(title)}: ${model.ok ? 'succeeded' : 'failed'}\n\n${facts.join(' · ')}`
+  const [icon, outcome] = model.cancelled
+    ? ['⏹️', 'cancelled']
+    : model.ok
+      ? ['✅', 'succeeded']
+      : ['❌', 'failed']
+  return `## ${icon} ${mdText(title)}: ${outcome}\n\n${facts.join(' · ')}`
+}
+
+function hostFailed(s: Record<(typeof STAT_KEYS)[number], number>): boolean {
+  return s.failed > 0 || s.unreachable > 0
 }
 
 function recapSection(model: Model): string {
@@ -282,9 +331,11 @@ function recapSection(model: Model): string {
     `| :-- |${' --: |'.repeat(STAT_KEYS.length)}`
   ]
   for (const [host, s] of model.stats) {
-    const icon = s.failed > 0 || s.unreachable > 0 ? '❌' : '✅'
+    const icon = hostFailed(s) ? '❌' : model.cancelled ? '⏹️' : '✅'
     lines.push(`| ${icon} ${mdText(host)} | ${STAT_KEYS.map((k) => s[k]).join(' | ')} |`)
   }
+  if (model.cancelled && model.stats.some(([, s]) => !hostFailed(s)))
+    lines.push('', '⏹️ The run was cancelled before this host finished.')
   return lines.join('\n')
 }
 
@@ -357,10 +408,12 @@ function hasOutput(r: Record_): boolean {
   return stringField(r, 'stderr') !== '' || stringField(r, 'stdout') !== '' || r['rc'] !== undefined
 }
 
-function jobsSection(model: Model, gatherCommand: string | undefined): string {
+function jobsSection(model: Model, jobs: JobsAdvice): string {
   if (model.running.length === 0) return ''
   const lines = [
-    `### ⏳ Background jobs still running (${model.running.length})`,
+    jobs.stopped
+      ? `### ⏹️ Background jobs stopped (${model.running.length})`
+      : `### ⏳ Background jobs still running (${model.running.length})`,
     '',
     '| Host | Key | Task | Job id | Launched | Async budget |',
     '| :-- | :-- | :-- | :-- | :-- | --: |'
@@ -376,7 +429,13 @@ function jobsSection(model: Model, gatherCommand: string | undefined): string {
   if (model.running.length > MAX_JOB_ROWS)
     lines.push('', `_… and ${model.running.length - MAX_JOB_ROWS} more: see the results file._`)
   lines.push('')
-  if (gatherCommand !== undefined && gatherCommand.trim() !== '') {
+  const gatherCommand = jobs.gatherCommand
+  if (jobs.stopped) {
+    lines.push(
+      'The run was cancelled with `on-cancel: kill`: the post step of this action stops these jobs ' +
+        '(TERM, then KILL), so there is nothing to gather. Its log says which ones it stopped.'
+    )
+  } else if (gatherCommand !== undefined && gatherCommand.trim() !== '') {
     lines.push('Gather them later with:', '', fenced(gatherCommand.replace(/\s+$/, '')))
   } else {
     lines.push(
@@ -401,7 +460,7 @@ function matrixSection(model: Model, maxRows: number): string {
     const name = mdText(taskLabel(row)) + (row.file ? ` <sub>${mdText(where(row))}</sub>` : '')
     const cells = model.hosts.map((host) => {
       const cell = row.cells.get(host)
-      return cell ? cellText(cell) : '·'
+      return cell ? cellText(cell) : row.interrupted.has(host) ? '⏹️ cancelled' : '·'
     })
     lines.push(`| ${name} | ${cells.join(' | ')} |`)
   }
@@ -449,16 +508,25 @@ function cellText(cell: Cell): string {
 
 function fallbackSummary(doc: unknown, title: string, error: unknown): string {
   const recap = attempt(
-    () => recapSection(normalize({ stats: asRecord(asRecord(doc)['stats']) }, 0)),
+    () =>
+      recapSection(
+        normalize(
+          { stats: asRecord(asRecord(doc)['stats']), cancelled: asRecord(doc)['cancelled'] },
+          0
+        )
+      ),
     ''
   )
-  const ok = attempt(() => asRecord(doc)['ok'], undefined)
+  const ok = attempt(
+    () => (asRecord(doc)['cancelled'] === true ? 'cancelled' : asRecord(doc)['ok']),
+    undefined
+  )
   const detail = attempt(
     () => (error instanceof Error ? error.message : String(error)),
     'unknown error'
   )
   return [
-    `## ${ok === true ? '✅' : ok === false ? '❌' : '❔'} ${mdText(title)}`,
+    `## ${ok === true ? '✅' : ok === false ? '❌' : ok === 'cancelled' ? '⏹️' : '❔'} ${mdText(title)}${ok === 'cancelled' ? ': cancelled' : ''}`,
     recap,
     `The full job summary could not be rendered (${mdText(clip(oneLine(detail), 300))}); the full results are in the results file.`
   ]

@@ -37,6 +37,8 @@ export interface TaskEntry {
  */
 export interface ResultsDocument {
   ok: boolean
+  /** The run was cancelled (SIGINT/SIGTERM): what is here is what had finished by then. */
+  cancelled?: boolean
   stats: Record<string, HostStats>
   plays: Array<{ name: string; file?: string; line?: number; tasks: TaskEntry[] }>
   /** Per host, each background job launched and not gathered yet, keyed by its register name (or jid). */
