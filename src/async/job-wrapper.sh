@@ -294,10 +294,16 @@ supervise() {
 
 watchdog() {
   seconds=$1 job=$2 pgid=$3 base=$4
-  # TERM from the supervisor reaches our sleep too; exiting via the trap (after the sleep is
-  # reaped) leaves no zombie for init to collect.
-  trap 'exit 0' TERM
-  sleep "$seconds"
+  # The supervisor sends TERM when the job ends first. A trapped signal that arrives while the shell
+  # waits for a foreground command runs its trap only once that command ends: TERM landing just before
+  # a foreground sleep started (a job that ends at once) would hold the supervisor, and the job's
+  # record, at "running" for the whole async time. So the sleep runs in the background and `wait`,
+  # which a trapped signal interrupts, waits for it; the trap stops the sleep and exits.
+  sleeper=
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$seconds" &
+  sleeper=$!
+  wait "$sleeper"
   kill -0 "$job" 2>/dev/null || exit 0
   mkdir -- "$base.timedout" 2>/dev/null
   terminate_job

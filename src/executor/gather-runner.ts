@@ -145,11 +145,13 @@ async function waitForJob(
           msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
         }
       }
+      // Whole seconds: jobs checked together share the long-poll's queue, so a host's jobs take one
+      // status round trip per check, not one each (2,000 handed-over jobs would otherwise be 2,000).
       const snapshot = await jobs.status(
         access,
         job.jid,
         job.dir,
-        Math.min(MAX_WAIT_SECONDS, left),
+        Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.floor(left))),
         job.become
       )
       if (snapshot.state !== 'running') {
