@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { readJobsArgument } from './async/jobs-encoding.js'
 import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
@@ -247,14 +248,9 @@ export function parseCli(
       `--host-key-checking must be 'strict', 'accept-new' or 'off', got '${hostKeyChecking}'`
     )
   }
-  let jobs: RunSettings['jobs']
-  if (values.jobs !== undefined) {
-    try {
-      jobs = { text: readFileSync(path.resolve(cwd, values.jobs), 'utf8'), source: values.jobs }
-    } catch {
-      throw new OptionError(`--jobs: cannot read '${values.jobs}'`)
-    }
-  }
+  // A file (a results document, a saved `jobs` output), or the `jobs` output itself (JSON or apb1:…).
+  const jobs: RunSettings['jobs'] =
+    values.jobs === undefined ? undefined : readJobsArgument(values.jobs, cwd, '--jobs')
   const knownHostsFile =
     values['known-hosts'] === undefined ? undefined : path.resolve(cwd, values['known-hosts'])
   if (knownHostsFile !== undefined) {

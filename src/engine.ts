@@ -17,10 +17,11 @@ import {
   openConnection
 } from './connection/index.js'
 import type { ConnectionDefaults } from './connection/host-settings.js'
-import type { BecomeDefaults } from './executor/become.js'
+import { adoptHandedOverJobs, type BecomeDefaults } from './executor/become.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
 import { gatherJobs } from './executor/gather-runner.js'
 import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
+import { VariableManager } from './executor/variables.js'
 import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
 import { NoHostsError, OptionError } from './errors.js'
@@ -125,6 +126,22 @@ export async function executeRun(
   const extraVars: Record<string, unknown> = {}
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
+  const templar = new Templar()
+  // Handed-over jobs run on this run's inventory hosts, with this run's own become program and flags.
+  if (jobs && settings.jobs) {
+    const variables = new VariableManager(inventory, templar, extraVars)
+    adoptHandedOverJobs(
+      jobs,
+      (host) =>
+        variables.scope(host, {
+          playVars: {},
+          playHosts: [host],
+          playBatch: [host],
+          playbookDir: settings.cwd
+        }),
+      settings.jobs.source
+    )
+  }
   const collector = new ResultsCollector()
   const registry = jobs ?? new JobRegistry()
   if (options.live) {
@@ -158,7 +175,7 @@ export async function executeRun(
   )
   const engineOptions: EngineOptions = {
     inventory,
-    templar: new Templar(),
+    templar,
     extraVars,
     limit: settings.limit,
     forks: settings.forks,

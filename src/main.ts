@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import { jobsDocument } from './async/jobs-document.js'
 import { Outputs, State } from './action/constants.js'
+import { saveLaunchedJobs } from './action/cancel.js'
 import { groupingEvents, noLogMasking } from './action/grouping.js'
 import { gate, writeOutputs } from './action/outputs.js'
 import { upsertPullRequestComment } from './action/pr-comment.js'
@@ -56,13 +57,9 @@ export async function run(): Promise<void> {
     if (reported) return
     reported = true
     endLog()
-    writeOutputs(document, settings.resultsFile)
-    core.saveState(
-      State.LaunchedJobs,
-      JSON.stringify(
-        jobsDocument(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
-      )
-    )
+    const handover = writeOutputs(document, settings.resultsFile)
+    if (settings.onCancel === 'kill')
+      saveLaunchedJobs(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
     if (settings.annotations) {
       for (const annotation of buildAnnotations(document, {
         inlinePlaybook: settings.inlinePlaybook
@@ -91,6 +88,7 @@ export async function run(): Promise<void> {
         core.warning(`Could not update the pull-request comment: ${message(error)}`)
       }
     }
+    if (handover) core.setFailed(visibleControls(handover))
     if (failure) core.setFailed(visibleControls(failure))
   }
 

@@ -1,18 +1,22 @@
 import * as core from '@actions/core'
-import { killLaunchedJobs } from './action/cancel.js'
+import { discardLaunchedJobs, killLaunchedJobs, takeLaunchedJobs } from './action/cancel.js'
 import { State } from './action/constants.js'
 import { readActionSettings } from './action/settings.js'
 
 /**
  * The post step: after a cancelled run with `on-cancel: kill`, stops the background jobs the main step
- * started. Problems here are warnings: the post step never fails the job.
+ * started (saved in a file: see saveLaunchedJobs), and removes that file in any case. Problems here are
+ * warnings: the post step never fails the job.
  */
 export async function post(): Promise<void> {
   try {
-    if (core.getState(State.Cancelled) !== 'true') return
-    const settings = readActionSettings(process.env, { post: true })
-    if (settings.onCancel !== 'kill') return
-    const jobs = core.getState(State.LaunchedJobs)
+    const cancelled = core.getState(State.Cancelled) === 'true'
+    const settings = cancelled ? readActionSettings(process.env, { post: true }) : undefined
+    if (settings?.onCancel !== 'kill') {
+      discardLaunchedJobs()
+      return
+    }
+    const jobs = takeLaunchedJobs()
     if (!jobs) return
     const lines = await killLaunchedJobs(
       jobs,

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeCompactJobs } from '../../src/async/jobs-encoding.js'
 import { sshdInventory } from '../helpers/engine.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
 
@@ -163,6 +164,42 @@ describe('jobs that outlive the run', () => {
     const evil = await runCli(['--jobs', 'evil.json'])
     expect(evil.code).toBe(5)
     expect(evil.stderr).toContain("'ansible_job_id' must look like")
+  })
+})
+
+describe('the compact jobs form', () => {
+  it('--jobs reads the action output form (apb1:), from a file or given inline', async () => {
+    writeFileSync(
+      path.join(work, 'compact.yml'),
+      `- hosts: web
+  gather_facts: false
+  tasks:
+    - name: start
+      shell: echo compact {{ inventory_hostname }}
+      async: 60
+      poll: 0
+      register: started
+`
+    )
+    for (const how of ['file', 'inline'] as const) {
+      const fired = await runCli(['compact.yml', '--json', `compact-${how}.json`])
+      expect(fired.code).toBe(0)
+      const jobs = JSON.parse(readFileSync(path.join(work, `compact-${how}.json`), 'utf8')).jobs
+      const compact = encodeCompactJobs(jobs)
+      writeFileSync(path.join(work, 'compact.txt'), `${compact}\n`)
+      const gathered = await runCli([
+        '--jobs',
+        how === 'file' ? 'compact.txt' : compact,
+        '--timeout',
+        '60',
+        '--json',
+        `gathered-${how}.json`
+      ])
+      expect(gathered.code, gathered.stderr).toBe(0)
+      const doc = JSON.parse(readFileSync(path.join(work, `gathered-${how}.json`), 'utf8'))
+      expect(doc.plays[0].tasks[0].results.web1.result.stdout).toBe('compact web1')
+      expect(doc.plays[0].tasks[0].results.web2.result.stdout).toBe('compact web2')
+    }
   })
 })
 

@@ -1,10 +1,12 @@
 // Fuzz: what comes back from elsewhere about async jobs — a jobs document handed over by an earlier run,
 // and the status answer a target prints — is read or refused with a typed error, never trusted blindly.
 import fc from 'fast-check'
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
-import { parseJobsDocument } from '../../src/async/jobs-document.js'
+import { jobsDocument, parseJobsDocument } from '../../src/async/jobs-document.js'
+import { encodeCompactJobs } from '../../src/async/jobs-encoding.js'
 import { isValidJid, parseStatus, type JobSnapshot } from '../../src/async/job-protocol.js'
-import type { JobRegistry } from '../../src/async/job-registry.js'
+import type { JobRegistry, KnownJob } from '../../src/async/job-registry.js'
 import { anyText, checkCall, mutatedBytes, mutatedText, runs, slowest } from './fuzz-helpers.js'
 
 const entry = (jid: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -45,8 +47,12 @@ function assertSaneRegistry(registry: JobRegistry): void {
   for (const job of registry.allOutstanding()) {
     expect(isValidJid(job.jid)).toBe(true)
     expect(job.dir.startsWith('/')).toBe(true)
-    expect(job.dir).not.toContain('\0')
+    expect(job.dir).not.toMatch(/\p{Cc}/u)
+    expect(job.dir.split('/')).not.toContain('..')
     expect(Number.isFinite(job.launchedAt)).toBe(true)
+    expect(job.task).not.toMatch(/\p{Cc}/u)
+    // A document never chooses the become program or its flags: only the user and the method.
+    if (job.become) expect(Object.keys(job.become).sort()).toEqual(['method', 'user'])
   }
 }
 
@@ -134,6 +140,121 @@ describe('jobs document under fuzz', () => {
     )
   })
 })
+
+/** Random job sets as a run would hand them over (hostile host and register names included). */
+const knownJobs = fc
+  .array(
+    fc.record({
+      host: fc.oneof(
+        fc.constantFrom('__proto__', 'constructor', 'web1', 'toString'),
+        fc.string({ minLength: 1, maxLength: 6 })
+      ),
+      jid: fc
+        .tuple(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.nat(99_999))
+        .map(([a, b]) => `j${a}.${b}`),
+      register: fc.option(fc.constantFrom('__proto__', 'constructor', 'bg', 'r1'), {
+        nil: undefined
+      }),
+      loop: fc.option(
+        fc.record({ loopVar: fc.constantFrom('item', 'x'), item: fc.jsonValue({ maxDepth: 3 }) }),
+        { nil: undefined }
+      ),
+      task: fc.string({ maxLength: 12 }),
+      dir: fc.constantFrom('/home/u/.ansible_async', '/tmp/a b/ü', '/var/x'),
+      launchedAt: fc.integer({ min: 0, max: 4_000_000_000_000 }),
+      asyncSeconds: fc.nat(86_400),
+      become: fc.option(
+        fc.record({
+          user: fc.constantFrom('root', 'app'),
+          method: fc.constantFrom('sudo' as const, 'su' as const)
+        }),
+        { nil: undefined }
+      )
+    }),
+    { maxLength: 12 }
+  )
+  .map((jobs) =>
+    jobs.map((j): KnownJob => ({
+      ...j,
+      launch: {
+        ansible_job_id: j.jid,
+        changed: true,
+        failed: 0,
+        finished: 0,
+        results_file: `${j.dir}/${j.jid}`,
+        started: 1
+      },
+      register: j.register ?? (j.loop ? 'bg' : undefined),
+      location: { file: 'site.yml', line: 3 },
+      gathered: false
+    }))
+  )
+
+const stable = (registry: JobRegistry): unknown =>
+  registry.allOutstanding().map((job) => ({ ...job, launch: { ...job.launch } }))
+
+describe('the compact jobs form under fuzz', () => {
+  const seeds = [0, 1, 2].map((seed) => encodeCompactJobs(parseAndWrite(JOBS_SEEDS[seed]!)))
+
+  it('random job sets read back the same from the compact form as from JSON', () => {
+    fc.assert(
+      fc.property(knownJobs, (jobs) => {
+        const doc = jobsDocument(jobs)
+        const json = checkCall('jobs JSON', JSON.stringify(doc), (t) => parseJobsDocument(t, 'j'))
+        const compact = checkCall('jobs compact', encodeCompactJobs(doc), (t) =>
+          parseJobsDocument(t, 'j')
+        )
+        expect(compact.ok).toBe(json.ok)
+        if (json.ok && compact.ok) {
+          expect(stable(compact.value)).toEqual(stable(json.value))
+          assertSaneRegistry(compact.value)
+        } else if (!json.ok && !compact.ok) {
+          expect(compact.error.message).toBe(json.error.message)
+        }
+      }),
+      { numRuns: runs(800) }
+    )
+  })
+
+  it('mutated compact text: a registry of valid jobs, or an OptionError naming the source', () => {
+    fc.assert(
+      fc.property(mutatedText(seeds), (text) => {
+        const outcome = checkCall('compact(mutated)', text, (t) =>
+          parseJobsDocument(t, 'jobs input')
+        )
+        if (outcome.ok) assertSaneRegistry(outcome.value)
+        else {
+          expect(outcome.error.name).toBe('OptionError')
+          expect(outcome.error.message).toMatch(/^jobs input: /)
+        }
+      }),
+      { numRuns: runs(2000) }
+    )
+  })
+
+  it('mutated columns behind a valid compression: validated as strictly as JSON', () => {
+    const columns = seeds.map((seed) =>
+      brotliDecompressSync(Buffer.from(seed.slice('apb1:'.length), 'base64')).toString('utf8')
+    )
+    fc.assert(
+      fc.property(mutatedText(columns), (json) => {
+        const text = 'apb1:' + brotliCompressSync(Buffer.from(json)).toString('base64')
+        const outcome = checkCall('compact(columns)', text, (t) => parseJobsDocument(t, 'c'))
+        if (outcome.ok) assertSaneRegistry(outcome.value)
+        else {
+          expect(outcome.error.name).toBe('OptionError')
+          expect(outcome.error.message).toMatch(/^c: /)
+        }
+      }),
+      { numRuns: runs(3000) }
+    )
+  })
+})
+
+/** A seed read as JSON and written back as a run writes its jobs. */
+function parseAndWrite(text: string): ReturnType<typeof jobsDocument> {
+  return jobsDocument(parseJobsDocument(text, 'seed').allOutstanding())
+}
 
 const frame = (header: string, ...parts: string[]): Buffer =>
   Buffer.concat([Buffer.from(`${header}\n`), ...parts.map((p) => Buffer.from(p))])

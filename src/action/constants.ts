@@ -45,8 +45,19 @@ export const Outputs = {
 export const State = {
   IsPost: 'isPost',
   Cancelled: 'cancelled',
-  LaunchedJobs: 'launchedJobs'
+  /** Path of the 0600 file under RUNNER_TEMP that holds the jobs this step launched (never the jobs: see saveLaunchedJobs). */
+  LaunchedJobsFile: 'launchedJobsFile'
 } as const
 
 /** GitHub's limit for one step output, with room for the name. */
 export const MAX_OUTPUT_BYTES = 1_000_000
+
+/**
+ * The longest value a step input can have. The runner passes each input as an environment variable
+ * (`INPUT_JOBS=value`), and Linux limits one `NAME=value` string to 128 KiB (MAX_ARG_STRLEN) with its
+ * terminating NUL: past that the step cannot even start (E2BIG).
+ */
+export const MAX_INPUT_VALUE_BYTES = 128 * 1024 - `INPUT_${Inputs.Jobs.toUpperCase()}=`.length - 1
+
+/** The `jobs` output stays plain JSON up to this size, and takes the compact apb1: form above it. */
+export const MAX_PLAIN_JOBS_OUTPUT_BYTES = 32 * 1024

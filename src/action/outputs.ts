@@ -1,8 +1,15 @@
 import * as core from '@actions/core'
+import { encodeCompactJobs, type JobsDocument } from '../async/jobs-encoding.js'
 import { writeResultsDocument } from '../engine.js'
 import type { HostStats } from '../executor/events.js'
 import type { ResultsDocument } from '../report/results-document.js'
-import { MAX_OUTPUT_BYTES, Outputs } from './constants.js'
+import {
+  Inputs,
+  MAX_INPUT_VALUE_BYTES,
+  MAX_OUTPUT_BYTES,
+  MAX_PLAIN_JOBS_OUTPUT_BYTES,
+  Outputs
+} from './constants.js'
 import type { FailOn } from './settings.js'
 
 /** Hosts with a failure, and hosts that were unreachable, from the recap. */
@@ -19,8 +26,11 @@ export function hostOutcomes(stats: Record<string, HostStats>): {
   }
 }
 
-/** Writes the results file and every step output. Hosts appear by inventory name only. */
-export function writeOutputs(document: ResultsDocument, resultsFile: string): void {
+/**
+ * Writes the results file and every step output. Hosts appear by inventory name only. Returns why the step
+ * must fail when the jobs still running cannot be handed over through the `jobs` output.
+ */
+export function writeOutputs(document: ResultsDocument, resultsFile: string): string | undefined {
   writeResultsDocument(resultsFile, document)
   const json = JSON.stringify(document)
   if (Buffer.byteLength(json) <= MAX_OUTPUT_BYTES) {
@@ -34,11 +44,37 @@ export function writeOutputs(document: ResultsDocument, resultsFile: string): vo
   const outcomes = hostOutcomes(document.stats)
   core.setOutput(Outputs.ResultsFile, resultsFile)
   core.setOutput(Outputs.Stats, JSON.stringify(document.stats))
-  core.setOutput(Outputs.Jobs, JSON.stringify(document.jobs))
+  const jobs = jobsOutput(document.jobs, resultsFile)
+  core.setOutput(Outputs.Jobs, jobs.value)
   core.setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed))
   core.setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable))
   core.setOutput(Outputs.Changed, String(outcomes.changed))
   core.setOutput(Outputs.Ok, String(document.ok))
+  return jobs.problem
+}
+
+/**
+ * The `jobs` output: plain JSON while it is small, else the compact apb1: form, so that it always fits in
+ * a later step's `jobs` input (an environment variable of at most 128 KiB). When even the compact form is
+ * too large, the output is empty and `problem` says how to hand the jobs over instead.
+ */
+export function jobsOutput(
+  jobs: JobsDocument,
+  resultsFile: string
+): { value: string; problem?: string } {
+  const json = JSON.stringify(jobs)
+  if (Buffer.byteLength(json) <= MAX_PLAIN_JOBS_OUTPUT_BYTES) return { value: json }
+  const compact = encodeCompactJobs(jobs)
+  if (compact.length <= MAX_INPUT_VALUE_BYTES) return { value: compact }
+  const count = Object.values(jobs).reduce((n, byHost) => n + Object.keys(byHost).length, 0)
+  return {
+    value: '',
+    problem:
+      `The ${count} background jobs still running do not fit in the '${Outputs.Jobs}' output: encoded they take ${compact.length} bytes, ` +
+      `and a step input holds at most ${MAX_INPUT_VALUE_BYTES} (the runner passes inputs as environment variables of at most 128 KiB). ` +
+      `Hand them over as a file instead: upload the results file (the '${Outputs.ResultsFile}' output, ${resultsFile}; set '${Inputs.ResultsFile}' to choose where) ` +
+      `with actions/upload-artifact and 'if: always()', download that artifact where you gather, and give the file's path to the '${Inputs.Jobs}' input (or to --jobs).`
+  }
 }
 
 /** Whether the step must fail, by `fail-on`; returns the reason, or undefined to pass. */

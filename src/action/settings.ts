@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { readJobsArgument } from '../async/jobs-encoding.js'
 import { parseShard } from '../cli-options.js'
 import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.js'
 import type { RunSettings } from '../engine.js'
@@ -74,7 +75,7 @@ export function readActionSettings(
   const inlinePlaybook = playbook.includes('\n') || !existsSync(path.resolve(workspace, playbook))
   const run: RunSettings = {
     playbook: playbook || undefined,
-    jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : undefined,
+    jobs: jobsText && !options.post ? jobsInput(jobsText, workspace) : undefined,
     gatherTimeoutSeconds: positiveInt(Inputs.Timeout, '3600'),
     inventories: inventory ? [inventory] : [],
     extraVars: extraVars ? [extraVars] : [],
@@ -159,6 +160,16 @@ function privateKeyMessage(problem: PrivateKeyProblem): string {
     case 'not-a-key':
       return `${key} is not a private key SSH can use (${problem.detail}): give the whole key file, from its -----BEGIN line to its -----END line, usually from a secret`
   }
+}
+
+/**
+ * The `jobs` input: the `jobs` output of an earlier step (plain JSON or the compact apb1: form), or the
+ * path of a file in the workspace holding it or a whole results document (handed over as an artifact).
+ */
+function jobsInput(value: string, workspace: string): RunSettings['jobs'] {
+  const label = `Input '${Inputs.Jobs}'`
+  const read = readJobsArgument(value, workspace, label)
+  return read.file ? { text: read.text, source: `${label} (${read.file})` } : read
 }
 
 function choice(name: string, allowed: string[], fallback: string): string {

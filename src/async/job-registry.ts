@@ -26,6 +26,12 @@ export interface KnownJob {
    * are readable by that user only, so every later check, cleanup or kill runs as the same user.
    */
   become?: BecomeIdentity
+  /**
+   * A handed-over job's `become` as its document recorded it, exe and flags included. Never used to run
+   * anything: adoptHandedOverJobs compares it with this run's own settings for the host, and `become`
+   * holds only the user and method until then.
+   */
+  documentBecome?: BecomeIdentity
   /** Handed over from an earlier run (--jobs / the `jobs` input), not launched by this one. */
   handedOver?: boolean
   /** True once a finished result was observed (gathered) or the job was cleaned up. */

@@ -481,10 +481,17 @@ supervise() {
 
 watchdog() {
   seconds=$1 job=$2 pgid=$3 base=$4 job_start=$5
-  # TERM from the supervisor reaches our sleep too; exiting via the trap (after the sleep is
-  # reaped) leaves no zombie for init to collect.
-  trap 'exit 0' TERM
-  sleep "$seconds"
+  # The supervisor sends TERM when the job ends first. A trapped signal that arrives while the shell
+  # waits for a foreground command runs its trap only once that command ends: TERM landing just before
+  # a foreground sleep started (a job that ends at once) would hold the supervisor, and the job's
+  # record, at "running" for the whole async time. So the sleep runs in the background and `wait`,
+  # which a trapped signal interrupts, waits for it; the trap stops the sleep (our unreaped child, so
+  # its pid cannot have been reused) and exits.
+  sleeper=
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$seconds" &
+  sleeper=$!
+  wait "$sleeper"
   # Firing: the supervisor now waits for us rather than stopping us halfway.
   trap '' TERM
   # A job that has ended (its pid possibly reused since) is left alone.

@@ -3,6 +3,8 @@ import {
   type BecomeIdentity,
   type BecomeSettings
 } from '../connection/become.js'
+import type { JobRegistry, KnownJob } from '../async/job-registry.js'
+import { AsyncPlaybookError, OptionError } from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import { becomeMethodProblem, canonicalBecomeMethod } from '../playbook/playbook-loader.js'
 import type { BecomeKeywords } from '../playbook/types.js'
@@ -94,6 +96,79 @@ export function settingsFor(
   if (!identity) return undefined
   const password = becomePassword(scope, defaults)
   return { ...identity, ...(password !== undefined ? { password } : {}) }
+}
+
+/**
+ * Readies a job handed over from an earlier run (--jobs, the `jobs` input, the post step's saved jobs) for
+ * use. Its host must be in this run's inventory. It runs as the user and with the method its document
+ * recorded, but always with this run's own become_exe and become_flags for the host
+ * (`ansible_become_exe` / `ansible_become_flags` from the inventory or extra vars, else the method's): a
+ * document never chooses the program that runs as another user and reads the become password. A job whose
+ * recorded exe or flags differ from this run's is refused.
+ * @param scope the host's variables in this run (throws for a host not in the inventory)
+ * @throws OptionError naming the source, the host, the job and the field
+ */
+export function adoptHandedOverJob(
+  job: KnownJob,
+  scope: () => Record<string, unknown>,
+  source: string
+): void {
+  const where = `${source}: job '${job.register ?? job.jid}' (${job.jid}) on host '${job.host}'`
+  let vars: Record<string, unknown>
+  try {
+    vars = scope()
+  } catch (error) {
+    throw new OptionError(
+      `${where}: this run's inventory has no host '${job.host}' (${error instanceof AsyncPlaybookError ? error.message : String(error)}); gather with the inventory the jobs were launched with`
+    )
+  }
+  const recorded = job.documentBecome
+  if (!recorded) return
+  const method = recorded.method
+  let own: { exe?: string; flags?: string }
+  try {
+    own = {
+      exe: text(vars['ansible_become_exe']),
+      flags: text(vars['ansible_become_flags'])
+    }
+  } catch (error) {
+    throw new OptionError(
+      `${where}: cannot read this run's become settings for the host (${(error as Error).message})`
+    )
+  }
+  const ownExe = own.exe ?? method
+  const ownFlags = own.flags ?? DEFAULT_BECOME_FLAGS[method]
+  for (const [field, mine, theirs, variable] of [
+    ['exe', ownExe, recorded.exe ?? method, 'ansible_become_exe'],
+    ['flags', ownFlags, recorded.flags ?? DEFAULT_BECOME_FLAGS[method], 'ansible_become_flags']
+  ] as const) {
+    if (mine !== theirs) {
+      throw new OptionError(
+        `${where}: 'become.${field}' is ${JSON.stringify(theirs)}, but this run uses ${JSON.stringify(mine)} for ${method} on '${job.host}'. ` +
+          `A jobs document never chooses what runs as another user: if the job really was launched with ${JSON.stringify(theirs)}, set ${variable} for the host in this run's inventory or extra vars`
+      )
+    }
+  }
+  job.become = {
+    user: recorded.user,
+    method,
+    ...(ownExe !== method ? { exe: ownExe } : {}),
+    ...(ownFlags !== DEFAULT_BECOME_FLAGS[method] ? { flags: ownFlags } : {})
+  }
+}
+
+/**
+ * adoptHandedOverJob for every handed-over job of a registry, before anything runs: one bad job refuses
+ * the whole document.
+ * @throws OptionError
+ */
+export function adoptHandedOverJobs(
+  registry: JobRegistry,
+  scopeOf: (host: string) => Record<string, unknown>,
+  source: string
+): void {
+  for (const job of registry.allOutstanding())
+    if (job.handedOver) adoptHandedOverJob(job, () => scopeOf(job.host), source)
 }
 
 function text(value: unknown): string | undefined {

@@ -11,6 +11,7 @@ import { emptyStats, type HostStats, type TaskInfo } from './events.js'
 import { sleep } from './parallel.js'
 import type { EngineOptions, RunSummary } from './playbook-runner.js'
 import { VariableManager } from './variables.js'
+import { dict } from '../dict.js'
 
 /** Longest single long-poll; progress and cancellation are checked between them. */
 const MAX_WAIT_SECONDS = 10
@@ -29,7 +30,8 @@ export async function gatherJobs(
   const pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
   const jobs = new AsyncJobs(registry)
   const deadline = Date.now() + options.timeoutSeconds * 1000
-  const stats: Record<string, HostStats> = {}
+  // Keyed by host name: a host may be named __proto__ or constructor.
+  const stats: Record<string, HostStats> = dict()
   const failed = new Set<string>()
   const unreachable = new Set<string>()
   const pending = registry.allOutstanding()
@@ -143,11 +145,13 @@ async function waitForJob(
           msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
         }
       }
+      // Whole seconds: jobs checked together share the long-poll's queue, so a host's jobs take one
+      // status round trip per check, not one each (2,000 handed-over jobs would otherwise be 2,000).
       const snapshot = await jobs.status(
         access,
         job.jid,
         job.dir,
-        Math.min(MAX_WAIT_SECONDS, left),
+        Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.floor(left))),
         job.become
       )
       if (snapshot.state !== 'running') {

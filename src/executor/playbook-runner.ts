@@ -20,6 +20,7 @@ import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import type { ModuleResult } from '../modules/module.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
+import { dict } from '../dict.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
@@ -168,7 +169,7 @@ class PlaybookRunner {
     }
     // In the order the plays named the hosts (not the order their first results came in).
     const counted = [...this.hostOrder].filter((h) => this.stats.has(h))
-    const stats = Object.fromEntries(counted.map((h) => [h, this.stats.get(h)!]))
+    const stats = dict(counted.map((h) => [h, this.stats.get(h)!]))
     this.options.events.recap(stats)
     const failedHosts = counted.filter((h) => this.stats.get(h)!.failed > 0)
     const unreachableHosts = [...this.unreachable]

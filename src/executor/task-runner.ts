@@ -10,6 +10,7 @@ import type { HostStatus, RunEvents, TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
+import { dict } from '../dict.js'
 
 /** What running one task on one host needs from the play. */
 export interface TaskHostContext {
@@ -219,7 +220,7 @@ async function runSingle(
     }
     if (hasUntil || retries > 0) result['attempts'] = attempt
     const withResult = (): Record<string, unknown> => {
-      const extra: Record<string, unknown> = { ...locals }
+      const extra: Record<string, unknown> = Object.assign(dict(), locals)
       if (task.register) extra[task.register] = result
       if (task.module === 'set_fact' && isRecord(result['ansible_facts']))
         Object.assign(extra, result['ansible_facts'])

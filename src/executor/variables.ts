@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Inventory } from '../inventory/inventory.js'
 import type { RoleRef } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
+import { dict } from '../dict.js'
 
 /** A variable and whether its value may be templated (false for values that came from a target). */
 interface Entry {
@@ -72,7 +73,8 @@ export class VariableManager {
   hostMemory(host: string): HostMemory {
     let m = this.memory.get(host)
     if (!m) {
-      m = { facts: {}, registered: {} }
+      // Register and fact names are keys: a register named __proto__ is a variable like any other.
+      m = { facts: dict(), registered: dict() }
       this.memory.set(host, m)
     }
     return m
@@ -105,7 +107,7 @@ export class VariableManager {
     const memory = this.hostMemory(host)
     const facts = memory.facts
     if (Object.keys(facts).length > 0) {
-      const prefixed: Record<string, unknown> = {}
+      const prefixed: Record<string, unknown> = dict()
       for (const [k, v] of Object.entries(facts))
         prefixed[k.startsWith('ansible_') ? k : `ansible_${k}`] = v
       put(prefixed, false)
@@ -159,7 +161,7 @@ export class VariableManager {
     // does not build N×N getters.
     const cached = this.views.get(play)
     if (cached && cached.generation === this.generation) return cached.view
-    const view: Record<string, unknown> = {}
+    const view: Record<string, unknown> = dict()
     this.views.set(play, { generation: this.generation, view })
     for (const name of this.inventory.hostNames()) {
       let cached: Record<string, unknown> | undefined

@@ -1,11 +1,12 @@
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
+import { dict } from '../dict.js'
 
 /** `set_fact`: sets host variables; the executor stores `ansible_facts` from the result. */
 export const setFactModule: ModuleDefinition = {
   name: 'set_fact',
   local: true,
   async run(ctx) {
-    const facts: Record<string, unknown> = {}
+    const facts: Record<string, unknown> = dict()
     for (const [key, value] of Object.entries(ctx.args)) {
       if (key === 'cacheable') continue
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {

@@ -7,6 +7,7 @@ import type {
   TaskInfo
 } from '../executor/events.js'
 import { censor } from './censor.js'
+import { dict } from '../dict.js'
 
 /** One host's outcome of one task in the results document. */
 export interface HostResultEntry {
@@ -47,7 +48,8 @@ export interface ResultsDocument {
 
 /** Builds the results document from run events. */
 export class ResultsCollector implements RunEvents {
-  readonly document: ResultsDocument = { ok: true, stats: {}, plays: [], jobs: {} }
+  // Host names are keys here: null-prototype objects, so __proto__ or constructor is a host like any other.
+  readonly document: ResultsDocument = { ok: true, stats: dict(), plays: [], jobs: dict() }
   private currentTasks: TaskEntry[] | undefined
   private readonly entries = new Map<TaskInfo, TaskEntry>()
 
@@ -64,7 +66,7 @@ export class ResultsCollector implements RunEvents {
       file: task.location?.file,
       line: task.location?.line,
       ...(task.handler ? { handler: true } : {}),
-      results: {}
+      results: dict()
     }
     this.entries.set(task, entry)
     this.currentTasks?.push(entry)
@@ -94,7 +96,7 @@ export class ResultsCollector implements RunEvents {
    * are in.
    */
   partialDocument(): ResultsDocument {
-    const stats: Record<string, HostStats> = {}
+    const stats: Record<string, HostStats> = dict()
     for (const play of this.document.plays) {
       for (const task of play.tasks) {
         for (const [host, entry] of Object.entries(task.results)) {
