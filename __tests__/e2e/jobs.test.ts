@@ -146,6 +146,45 @@ describe('jobs that outlive the run', () => {
     expect(gathered.stdout).toContain('"msg": "done a on web2,done b on web2 / a,b"')
   }, 60_000)
 
+  it('gathers a looped launch without a playbook as one loop result per host, every item kept', async () => {
+    writeFileSync(
+      path.join(work, 'fire-items.yml'),
+      `- hosts: web
+  gather_facts: false
+  tasks:
+    - name: items
+      shell: echo {{ item }} on {{ inventory_hostname }}; test "{{ item }}{{ inventory_hostname }}" != cweb2
+      async: 60
+      poll: 0
+      register: many
+      loop: [a, b, c]
+`
+    )
+    const fired = await runCli(['fire-items.yml', '--json', 'items.json'])
+    expect(fired.code).toBe(0)
+    const gathered = await runCli(['--jobs', 'items.json', '--json', 'items-gathered.json'])
+    // One item failed on web2: the host fails, and every item's own result is there.
+    expect(gathered.code).toBe(2)
+    const doc = JSON.parse(readFileSync(path.join(work, 'items-gathered.json'), 'utf8'))
+    const task = doc.plays[0].tasks.find((t: { name: string }) => t.name === 'gather many')
+    const web1 = task.results.web1.result
+    const web2 = task.results.web2.result
+    expect(web1.results.map((r: { stdout: string }) => r.stdout)).toEqual([
+      'a on web1',
+      'b on web1',
+      'c on web1'
+    ])
+    expect(web1.results.map((r: { item: string }) => r.item)).toEqual(['a', 'b', 'c'])
+    expect(web1).toMatchObject({ changed: true, msg: 'All items completed' })
+    expect(web1.failed).toBeUndefined()
+    expect(web2.results.map((r: { rc: number }) => r.rc)).toEqual([0, 0, 1])
+    expect(web2).toMatchObject({ failed: true, msg: 'One or more items failed' })
+    // One task on each host, as a looped async_status would count it.
+    expect(doc.stats.web1).toMatchObject({ ok: 1, changed: 1, failed: 0 })
+    expect(doc.stats.web2).toMatchObject({ ok: 0, failed: 1 })
+    expect(gathered.stdout).toContain('(item=c)')
+  }, 60_000)
+
   it('fails a gather whose job cannot be found, and refuses a malformed jobs document', async () => {
     writeFileSync(
       path.join(work, 'bogus.json'),

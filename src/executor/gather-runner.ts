@@ -12,6 +12,7 @@ import { sleep } from './parallel.js'
 import type { EngineOptions, RunSummary } from './playbook-runner.js'
 import { VariableManager } from './variables.js'
 import { dict } from '../dict.js'
+import { pythonStr } from '../template/index.js'
 
 /** Longest single long-poll; progress and cancellation are checked between them. */
 const MAX_WAIT_SECONDS = 10
@@ -54,10 +55,13 @@ export async function gatherJobs(
         noLog: false
       }
       events.taskStart(info)
+      // One result per host: the jobs of a looped launch (`name[0]`, `name[1]`… on one host) come back as
+      // that host's loop result, item by item, as the registered `name.results` would hold them.
+      const byHost = new Map<string, KnownJob[]>()
+      for (const job of group) byHost.set(job.host, [...(byHost.get(job.host) ?? []), job])
       await Promise.all(
-        group.map(async (job) => {
+        [...byHost].map(async ([host, hostJobs]) => {
           const started = Date.now()
-          const host = job.host
           const scope = variables.scope(host, playContext)
           // A job launched under become is read as its become user, with the host's become password.
           const access = {
@@ -66,16 +70,22 @@ export async function gatherJobs(
               withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
           }
           const s = (stats[host] ??= emptyStats())
+          const gather = (job: KnownJob): Promise<ModuleResult> =>
+            waitForJob(job, jobs, access, deadline, () => pool.reset(host, scope), options.signal)
           let result: ModuleResult
           try {
-            result = await waitForJob(
-              job,
-              jobs,
-              access,
-              deadline,
-              () => pool.reset(host, scope),
-              options.signal
-            )
+            result = isLoop(hostJobs)
+              ? await gatherLoop(hostJobs, gather, (job, itemResult) =>
+                  events.itemResult(info, {
+                    host,
+                    status: statusOf(itemResult),
+                    ignored: false,
+                    result: itemResult,
+                    durationMs: Date.now() - started,
+                    item: { label: pythonStr(job.loop?.item) }
+                  })
+                )
+              : await gather(hostJobs[0]!)
           } catch (error) {
             if (error instanceof ConnectionError) {
               s.unreachable++
@@ -91,7 +101,7 @@ export async function gatherJobs(
             }
             result = { changed: false, failed: true, msg: (error as Error).message }
           }
-          const status = result['failed'] ? 'failed' : result['changed'] ? 'changed' : 'ok'
+          const status = statusOf(result)
           if (status === 'failed') {
             s.failed++
             failed.add(host)
@@ -120,6 +130,52 @@ export async function gatherJobs(
     unreachableHosts: [...unreachable],
     exitCode,
     jobs: registry.allOutstanding()
+  }
+}
+
+function statusOf(result: ModuleResult): 'failed' | 'changed' | 'ok' {
+  return result['failed'] ? 'failed' : result['changed'] ? 'changed' : 'ok'
+}
+
+/** Jobs launched by the items of one looped task (several, or one that remembers its item). */
+function isLoop(jobs: KnownJob[]): boolean {
+  return jobs.length > 1 || jobs[0]?.loop !== undefined
+}
+
+/**
+ * Gathers the jobs of one looped launch on one host, each as an item (with its loop variable, as Ansible's
+ * loop results carry it), and returns the loop's result: `results` in launch order, changed when any item
+ * changed, failed (`One or more items failed`) when any failed. An unreachable host ends it (thrown).
+ */
+async function gatherLoop(
+  jobs: KnownJob[],
+  gather: (job: KnownJob) => Promise<ModuleResult>,
+  onItem: (job: KnownJob, result: ModuleResult) => void
+): Promise<ModuleResult> {
+  const results = await Promise.all(
+    jobs.map(async (job) => {
+      let result: ModuleResult
+      try {
+        result = await gather(job)
+      } catch (error) {
+        if (error instanceof ConnectionError) throw error
+        result = { changed: false, failed: true, msg: (error as Error).message }
+      }
+      if (job.loop) {
+        result[job.loop.loopVar] = job.loop.item
+        result['ansible_loop_var'] = job.loop.loopVar
+      }
+      onItem(job, result)
+      return result
+    })
+  )
+  const anyFailed = results.some((r) => r['failed'])
+  return {
+    changed: results.some((r) => r['changed'] === true),
+    ...(anyFailed ? { failed: true } : {}),
+    msg: anyFailed ? 'One or more items failed' : 'All items completed',
+    results,
+    skipped: false
   }
 }
 
