@@ -1,0 +1,66 @@
+/**
+ * Run by __tests__/unit/local-connection.test.ts, bundled by esbuild, as PID 1 of a pid namespace of its
+ * own (`unshare --pid --fork --mount-proc`): there nothing else forks, so writing ns_last_pid hands a
+ * chosen pid to the next process without touching the pids of the rest of the machine.
+ *
+ * A local command's shell exits at once while a process that left its group (setsid) keeps the output
+ * pipes open, so the run waits for its deadline. Meanwhile the shell's pid, which was the command's
+ * process group id, is given to a new process leading a group of its own (the victim), as a busy machine
+ * with pid_max 32768 does within seconds. Prints one JSON line: what the deadline's kill did to it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
+
+const TIMEOUT_MS = Number(process.argv[2] ?? '5000')
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function main(): Promise<void> {
+  const conn = openLocalConnection('localhost')
+  let shellPid: number | undefined
+  let sawPid: () => void = () => undefined
+  const pidSeen = new Promise<void>((resolve) => (sawPid = resolve))
+  const started = Date.now()
+  const run = conn.run('setsid sleep 60 </dev/null & echo "$$"', {
+    timeoutMs: TIMEOUT_MS,
+    onStdout: (chunk) => {
+      shellPid ??= Number(chunk.toString().trim())
+      sawPid()
+    }
+  })
+  await pidSeen
+  const pid = shellPid!
+  // Node reaps the shell as soon as it exits: /proc/<pid> then disappears and the pid is free.
+  while (existsSync(`/proc/${pid}`)) await pause(10)
+
+  let victim: ChildProcess | undefined
+  for (let attempt = 0; attempt < 5 && victim?.pid !== pid; attempt++) {
+    victim?.kill('SIGKILL')
+    writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1))
+    victim = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
+  }
+  const victimSpawnedMs = Date.now() - started
+  let victimSignal: string | null = null
+  victim!.once('exit', (_code, signal) => (victimSignal = signal))
+
+  const result = await run
+  await pause(200) // Lets the victim's 'exit' event arrive if the deadline killed it.
+  const report = {
+    shellPid: pid,
+    victimPid: victim!.pid,
+    victimSpawnedMs,
+    timedOut: result.timedOut,
+    victimSignal,
+    victimAlive: victim!.exitCode === null && victim!.signalCode === null
+  }
+  victim!.kill('SIGKILL')
+  process.stdout.write(`${JSON.stringify(report)}\n`)
+  // Leaving PID 1 ends every process of the namespace (the setsid sleep too).
+  process.exit(0)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})
