@@ -1,14 +1,13 @@
-import { execFile, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openConnection } from '../../src/connection/index.js'
 import type { Connection } from '../../src/connection/connection.js'
 import { ConnectionError } from '../../src/errors.js'
+import { canUsePidNamespace, runPidReuseScenario } from '../helpers/pid-namespace.js'
 
 describe('local connection', () => {
   let conn: Connection
@@ -97,26 +96,8 @@ describe('local connection', () => {
     async () => {
       // The scenario runs in a pid namespace of its own (see the driver): nothing else on the machine
       // has its pids reused.
-      const bundle = join(dir, 'pid-reuse-driver.mjs')
-      await build({
-        entryPoints: [fileURLToPath(new URL('../helpers/pid-reuse-driver.ts', import.meta.url))],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        outfile: bundle,
-        logLevel: 'warning'
-      })
       const timeoutMs = 5_000
-      const ran = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-        execFile(
-          'unshare',
-          ['--pid', '--fork', '--mount-proc', process.execPath, bundle, String(timeoutMs)],
-          { timeout: 60_000 },
-          (error, stdout, stderr) =>
-            error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr })
-        )
-      )
-      const report = JSON.parse(ran.stdout) as Record<string, unknown>
+      const report = await runPidReuseScenario('local-connection', [String(timeoutMs)], dir)
       // The setup did what it must: the shell's pid went to the victim before the deadline fired.
       expect(report['victimPid']).toBe(report['shellPid'])
       expect(report['victimSpawnedMs']).toBeLessThan(timeoutMs)
@@ -167,10 +148,3 @@ describe('local connection', () => {
     await expect(other.run('true', { timeoutMs: 1_000 })).rejects.toBeInstanceOf(ConnectionError)
   })
 })
-
-/** True where a pid namespace can be made (root on Linux, or a capable container). */
-function canUsePidNamespace(): boolean {
-  if (process.platform !== 'linux') return false
-  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { timeout: 10_000 })
-  return r.status === 0
-}
