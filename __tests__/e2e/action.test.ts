@@ -162,7 +162,8 @@ describe('dist/index.js', () => {
         'on-cancel': 'kill',
         playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: long job\n      shell: sleep 120\n      async: 300\n      poll: 0\n      register: long\n    - name: wait\n      shell: sleep 60\n`
       },
-      { signalAfterMs: 2500 }
+      // Cancelled once the job is launched and the next task is running.
+      { signalWhen: (stdout) => stdout.includes('TASK [wait]') }
     )
     expect(step.code).toBe(1)
     expect(step.outputs['ok']).toBe('false')

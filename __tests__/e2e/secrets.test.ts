@@ -88,6 +88,10 @@ describe('secrets', () => {
       string,
       Record<string, { dir: string }>
     >
+    expect(
+      jobs['web1'],
+      `no job left on web1; the step printed:\n${step.stdout.slice(-3000)}`
+    ).toBeDefined()
     const dir = Object.values(jobs['web1']!)[0]!.dir
     const remote = readdirSync(dir).map((f) => {
       try {

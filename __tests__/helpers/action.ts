@@ -27,6 +27,11 @@ export function runAction(
     entry?: 'index' | 'post'
     stateFrom?: string
     signalAfterMs?: number
+    /**
+     * SIGTERMs the step (once) when its stdout so far satisfies this: a test that cancels a run at a
+     * point of it waits for what the step prints there, not for a time a slow machine may not keep.
+     */
+    signalWhen?: (stdout: string) => boolean
     env?: Record<string, string>
   } = {}
 ): Promise<StepRun> {
@@ -60,7 +65,14 @@ export function runAction(
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    let signalled = false
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (!signalled && options.signalWhen?.(stdout)) {
+        signalled = true
+        child.kill('SIGTERM')
+      }
+    })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     if (options.signalAfterMs) setTimeout(() => child.kill('SIGTERM'), options.signalAfterMs)
     child.on('error', reject)

@@ -367,7 +367,6 @@ describe('a job record corrupted while the job runs', () => {
           if (name) record = path.join(jobs, name)
           return name !== undefined && processesWith(primary.user, tag).length > 0
         })
-        const started = Date.now()
         expect(spawnSync('sh', ['-c', `${damage} > '${record}'`]).status).toBe(0)
         writeFileSync(flag, '')
         const out = await bounded(run, 30_000)
@@ -375,8 +374,8 @@ describe('a job record corrupted while the job runs', () => {
         expect(st, out.output.slice(-2000)).toMatchObject({ finished: 1, failed: true })
         expect(String(st['msg'])).toMatch(/record/i)
         expect(String(st['msg'])).not.toMatch(/running/)
-        // Read once and answered: not polled until the retries ran out.
-        expect(Date.now() - started).toBeLessThan(10_000)
+        // Read once and answered: not polled until the retries ran out (the until-loop's own count, not
+        // the time it took).
         expect(st['attempts'] ?? 1).toBeLessThanOrEqual(2)
       },
       40_000
