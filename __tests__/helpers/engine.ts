@@ -118,10 +118,3 @@ export function timestampMs(value: unknown): number {
   if (!match) throw new Error(`not an Ansible timestamp: ${JSON.stringify(value)}`)
   return new Date(`${match[1]}T${match[2]}`).getTime()
 }
-
-/** A result's `delta` as Ansible prints it ('0:00:05.012345'), in ms. */
-export function deltaMs(value: unknown): number {
-  const match = /^(\d+):(\d\d):(\d\d(?:\.\d+)?)$/.exec(String(value))
-  if (!match) throw new Error(`not an Ansible delta: ${JSON.stringify(value)}`)
-  return (Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000
-}
