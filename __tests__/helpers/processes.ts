@@ -10,6 +10,11 @@
  *
  *   const job = findProcess(pid, /sleep 34\.5/)   // undefined unless alive and running that command
  *   signalGroup(job!, 'SIGKILL')                 // only while it still leads its own group
+ *
+ * Signal from Node (process.kill) or a shell's builtin kill, never through the `kill` program: procps-ng
+ * 4.0.2's /bin/kill (Debian 12) reads `kill -9 -1021220` as kill(-1, SIGKILL), every process the caller
+ * may signal, which as root is the whole machine (checked with strace in a pid namespace: `kill -9
+ * -3999999` calls kill(-3, SIGKILL)).
  */
 import { readFileSync, readdirSync } from 'node:fs'
 
