@@ -1,6 +1,6 @@
 // Unit: AsyncJobs batches status checks per host and reuses finished answers; formatDelta.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -47,7 +47,18 @@ describe('AsyncJobs', () => {
       )
     }
     const dir = String(launched[0]!['results_file']).replace(/\/[^/]+$/, '')
-    await new Promise((r) => setTimeout(r, 300))
+    // Wait until every job's record on disk says finished (read directly: no round trip is counted),
+    // however long a loaded machine takes to run five echos.
+    const finished = (l: Record<string, unknown>): boolean => {
+      try {
+        return /^state=finished$/m.test(readFileSync(String(l['results_file']), 'utf8'))
+      } catch {
+        return false
+      }
+    }
+    for (let tries = 0; !launched.every(finished) && tries < 600; tries++) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
     connection.commands = []
     const snapshots = await Promise.all(
       launched.map((l) => jobs.status(access, String(l['ansible_job_id']), dir))
