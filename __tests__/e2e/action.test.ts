@@ -196,7 +196,7 @@ describe('dist/index.js', () => {
     const step = await runAction(
       {
         ...common(),
-        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: flaky\n      shell: exit 3\n      ignore_errors: true\n    - name: job\n      shell: sleep 3\n      async: 30\n      poll: 0\n      register: j\n    - name: gather\n      async_status: jid={{ j.ansible_job_id }}\n      register: g\n      until: g is finished\n      delay: 1\n      retries: 10\n    - name: broken\n      shell: exit 5\n`
+        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: flaky\n      shell: exit 3\n      ignore_errors: true\n    - name: job\n      shell: sleep 3\n      async: 30\n      poll: 0\n      register: j\n    - name: gather\n      async_status: jid={{ j.ansible_job_id }}\n      register: g\n      until: g is finished\n      delay: 1\n      retries: 60\n    - name: broken\n      shell: exit 5\n`
       },
       { env: { ASYNC_PLAYBOOK_PROGRESS_SECONDS: '1' } }
     )

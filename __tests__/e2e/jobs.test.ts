@@ -134,7 +134,7 @@ describe('jobs that outlive the run', () => {
         jid: "{{ item.ansible_job_id }}"
       register: st
       until: st is finished
-      retries: 20
+      retries: 60
       delay: 1
       loop: "{{ bg.results }}"
     - name: show

@@ -69,6 +69,7 @@ describe('secrets', () => {
       async_status: jid={{ job.ansible_job_id }}
       register: g
       until: g is finished
+      retries: 60
       delay: 1
       no_log: true
     - name: leftover job

@@ -237,6 +237,7 @@ describe('fire and forget (poll: 0) and async_status', () => {
       async_status: jid={{ j.ansible_job_id }}
       register: g
       until: g is finished
+      retries: 60
       delay: 1
 `,
           'web1'
@@ -268,7 +269,7 @@ describe('fire and forget (poll: 0) and async_status', () => {
         jid: "{{ j.ansible_job_id }}"
       register: g
       until: g.finished
-      retries: 10
+      retries: 60
       delay: 1
 `,
           'web1'
@@ -308,6 +309,7 @@ describe('fire and forget (poll: 0) and async_status', () => {
       async_status: jid={{ j.ansible_job_id }}
       register: w
       until: w is finished
+      retries: 60
       delay: 1
     - name: cleanup
       async_status:
@@ -405,6 +407,7 @@ describe('fire and forget (poll: 0) and async_status', () => {
         HOME: /nonexistent
       register: g
       until: g is finished
+      retries: 60
       delay: 1
 `,
         inventory
@@ -434,7 +437,7 @@ describe('fire and forget (poll: 0) and async_status', () => {
       loop: "{{ launched.results }}"
       register: done
       until: done is finished
-      retries: 10
+      retries: 60
       delay: 1
 `,
           'web1'
@@ -468,7 +471,7 @@ describe('fire and forget (poll: 0) and async_status', () => {
       async_status: jid={{ j.ansible_job_id }}
       register: g
       until: g is finished
-      retries: 20
+      retries: 60
       delay: 1
 `,
           'web1'

@@ -259,7 +259,7 @@ describe('the job directory on the target', () => {
       async_status: jid={{ fired.ansible_job_id }}
       register: job
       until: job.finished
-      retries: 20
+      retries: 300
       delay: 0.2
       when: fired.ansible_job_id is defined
 `,
@@ -296,7 +296,7 @@ describe('two runs on one host at once', () => {
       loop: '{{ launched.results }}'
       register: gathered
       until: gathered.finished
-      retries: 100
+      retries: 600
       delay: 0.1
 `
     const inventory = sshdInventory(primary, { hosts: ['web1'] })

@@ -70,7 +70,7 @@ describe('job wrapper over ssh', () => {
   }
 
   async function settled(on: Connection, dir: string, jid: string): Promise<JobSnapshot> {
-    const deadline = Date.now() + 20_000
+    const deadline = Date.now() + 45_000
     for (;;) {
       const result = await on.run(statusCommand({ dir, jids: [jid], waitSeconds: 5 }), {
         timeoutMs: 15_000
