@@ -1,5 +1,36 @@
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * Files that take longest (jobs that sleep, ansible-playbook, sshd restarts), slowest first. They start
+ * first, so that the many short files fill the other workers meanwhile instead of one slow file ending
+ * the run alone. Vitest's own order needs a results cache from an earlier run, which CI does not have.
+ */
+const SLOW_FILES = [
+  'differential/differential.test.ts',
+  'integration/async.test.ts',
+  'integration/reboot.test.ts',
+  'integration/become.test.ts',
+  'e2e/action.test.ts',
+  'e2e/jobs.test.ts',
+  'integration/faults.test.ts',
+  'fuzz/playbook.fuzz.test.ts'
+]
+
+class SlowFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification): number => {
+      const index = SLOW_FILES.findIndex((slow) =>
+        file.moduleId.replace(/\\/g, '/').endsWith(`/__tests__/${slow}`)
+      )
+      return index === -1 ? SLOW_FILES.length : index
+    }
+    // Array.prototype.sort is stable: the other files keep the order Vitest chose.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b))
+  }
+}
 
 export default defineConfig({
   plugins: [
@@ -14,7 +45,15 @@ export default defineConfig({
   ],
   test: {
     include: ['__tests__/**/*.test.ts'],
+    // Hang guards only: tests assert what runs recorded (job records, results documents, event order),
+    // never how long they took, and must pass with every core busy. Speed is `npm run bench`'s.
     testTimeout: 60_000,
-    hookTimeout: 120_000
+    hookTimeout: 120_000,
+    // Most files spend their time waiting (sshd round trips, jobs that sleep, ansible-playbook), not on
+    // a core, so more files run at once than there are cores (Vitest's default is one fewer). Files are
+    // independent: each starts its own sshd on a free port and keeps its files and job ids apart.
+    // VITEST_MAX_WORKERS or --maxWorkers overrides (1 runs the files one at a time).
+    maxWorkers: availableParallelism() + 2,
+    sequence: { sequencer: SlowFilesFirst }
   }
 })

@@ -436,3 +436,85 @@ export async function benchLatency(ctx) {
   printTable(rows, { value: 'latency s' })
   return { targets }
 }
+
+// ---------------------------------------------------------------------------------------------
+// timeouts: how long a poll: 0 launch takes, and how soon after its async limit a job is stopped and the
+// task reports it (the speed claims the tests leave to the bench: they assert the records, not times).
+
+const TIMEOUT_LIMIT_S = 2
+/** The job wrapper's grace between TERM and KILL (src/async/job-wrapper.sh, terminate_job). */
+const TERM_GRACE_MS = 2_000
+const LAUNCH_TARGET_MS = 1_500
+const TIMEOUT_TARGET_MS = 1_500
+
+export async function benchTimeouts(ctx) {
+  const host = 'to1'
+  const inventory = join(ctx.workDir, 'timeouts.ini')
+  writeInventory(inventory, ctx.sshd, [host], { ansible_async_dir: ctx.asyncDir })
+  const playbook = join(ctx.workDir, 'timeouts.yml')
+  const limited = (name, command) => [
+    `    - name: ${name}`,
+    `      shell: ${command}`,
+    `      async: ${TIMEOUT_LIMIT_S}`,
+    '      poll: 1',
+    '      ignore_errors: true'
+  ]
+  writeFileSync(
+    playbook,
+    [
+      '- name: timeouts',
+      '  hosts: all',
+      '  gather_facts: false',
+      '  tasks:',
+      '    - name: launch',
+      '      shell: sleep 1',
+      '      async: 30',
+      '      poll: 0',
+      ...limited('limit', 'sleep 30'),
+      ...limited('limit, TERM ignored', "trap '' TERM; sleep 30"),
+      ''
+    ].join('\n')
+  )
+  const json = join(ctx.workDir, 'timeouts.json')
+  const runs = { launch: [], limit: [], ignored: [] }
+  for (let i = 0; i < REPEAT; i++) {
+    await runOurs(ctx, playbook, inventory, { json })
+    const doc = readJson(json)
+    const ms = (task) => taskResults(doc, task)[host]?.duration_ms ?? NaN
+    runs.launch.push(ms('launch'))
+    runs.limit.push(ms('limit') - TIMEOUT_LIMIT_S * 1000)
+    runs.ignored.push(ms('limit, TERM ignored') - TIMEOUT_LIMIT_S * 1000 - TERM_GRACE_MS)
+  }
+  const launch = median(runs.launch)
+  const limit = median(runs.limit)
+  const ignored = median(runs.ignored)
+  const list = (values) => `runs ${values.map(seconds).join(' ')}`
+  console.log('')
+  console.log(
+    `timeouts: our CLI, one host; the task's duration from the results document. A job over its ` +
+      `async: ${TIMEOUT_LIMIT_S} limit gets TERM, and KILL ${TERM_GRACE_MS / 1000} s later if it ` +
+      'ignores TERM; "after" = the duration less the limit (and that grace)'
+  )
+  printTable(
+    [
+      ['launch (poll: 0), until the task is done', seconds(launch), list(runs.launch)],
+      ['sleep 30, async 2, poll 1: after the limit', seconds(limit), list(runs.limit)],
+      ['TERM ignored: after the limit and the grace', seconds(ignored), list(runs.ignored)]
+    ],
+    { first: 'measure', value: 's' }
+  )
+  return {
+    targets: [
+      {
+        name: `timeouts: a launch under ${LAUNCH_TARGET_MS / 1000} s`,
+        met: launch < LAUNCH_TARGET_MS,
+        detail: `${seconds(launch)} s`
+      },
+      {
+        name: `timeouts: stopped and reported within ${TIMEOUT_TARGET_MS / 1000} s of the limit`,
+        met: limit < TIMEOUT_TARGET_MS && ignored < TIMEOUT_TARGET_MS,
+        detail: `${seconds(limit)} s; ${seconds(ignored)} s when TERM is ignored`
+      }
+    ]
+  }
+}

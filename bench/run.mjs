@@ -1,11 +1,12 @@
 // `npm run bench`: wall time of our bundled CLI against the floor (the same commands sent straight
 // through node-ssh) and against ansible-playbook, on one throwaway sshd posing as N hosts; then the
-// async scenarios (bench/async.mjs): seed example 3, a fan-out of 50 poll: 0 jobs, completion latency.
+// async scenarios (bench/async.mjs): seed example 3, a fan-out of 50 poll: 0 jobs, completion latency,
+// launch time and how soon a job over its async limit is stopped.
 //
 //   BENCH_HOSTS=10 BENCH_TASKS=20 BENCH_REPEAT=3 BENCH_ANSIBLE=1 npm run bench
 //   BENCH_SCENARIOS=seed3,latency npm run bench        (or: npm run bench -- --scenarios seed3,latency)
 //
-// Scenarios: sync (the hosts x tasks table), seed3, fanout, latency; default all. BENCH_ASYNC_REPEAT
+// Scenarios: sync (the hosts x tasks table), seed3, fanout, latency, timeouts, load; default all. BENCH_ASYNC_REPEAT
 // (default 1) repeats our CLI in the async scenarios (median); ansible-playbook runs once.
 // Needs `npm run bundle` first (it runs dist/cli.js, as users do). Exits 0 whatever the numbers are;
 // non-zero only when something crashed.
@@ -16,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { benchFanout, benchLatency, benchSeed3 } from './async.mjs'
+import { benchFanout, benchLatency, benchSeed3, benchTimeouts } from './async.mjs'
 import {
   CLI,
   ansibleEnvironment,
@@ -38,7 +39,7 @@ const FORKS = 10
 /** Ours and the floor are cheap: take the median of a few runs. Ansible runs once. */
 const REPEAT = positiveIntFromEnv('BENCH_REPEAT', 3)
 const TARGET_RATIO = 1.5
-const SCENARIOS = ['sync', 'seed3', 'fanout', 'latency', 'load']
+const SCENARIOS = ['sync', 'seed3', 'fanout', 'latency', 'timeouts', 'load']
 
 /** The scenarios to run: --scenarios LIST (or --scenarios=LIST), else BENCH_SCENARIOS, else all. */
 function selectedScenarios(argv, env) {
@@ -229,6 +230,7 @@ const RUNNERS = {
   seed3: benchSeed3,
   fanout: benchFanout,
   latency: benchLatency,
+  timeouts: benchTimeouts,
   load: benchLoad
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  ANSIBLE_DEADLINE_MS,
   ANSIBLE_INSTALL_HINT,
   closeAnsibleControlMasters,
   compareRuns,
@@ -73,21 +74,25 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const ourRunId = `ours-${stamp}`
     // A fixture may declare options for both tools in a `# apb-args: --tags deploy` header line.
     const args = fixtureArgs(readFileSync(playbook, 'utf8'))
-    const ansible = await runAnsiblePlaybook({
-      playbook,
-      inventoryPath,
-      extraVars: [`run_id=${ansibleRunId}`],
-      tmpDir: workDir,
-      executable: ansiblePlaybook,
-      args
-    })
     const cliSettings = parseCli([playbook, ...args], {}, false).settings
-    const ours = await runCaptured(
-      sshdSettings(sshd, playbook, inventoryPath, {
-        extraVars: [`run_id=${ourRunId}`, ...(cliSettings?.extraVars ?? [])],
-        ...(cliSettings?.tags ? { tags: cliSettings.tags } : {})
-      })
-    )
+    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
+    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
+    const [ansible, ours] = await Promise.all([
+      runAnsiblePlaybook({
+        playbook,
+        inventoryPath,
+        extraVars: [`run_id=${ansibleRunId}`],
+        tmpDir: workDir,
+        executable: ansiblePlaybook,
+        args
+      }),
+      runCaptured(
+        sshdSettings(sshd, playbook, inventoryPath, {
+          extraVars: [`run_id=${ourRunId}`, ...(cliSettings?.extraVars ?? [])],
+          ...(cliSettings?.tags ? { tags: cliSettings.tags } : {})
+        })
+      )
+    ])
     return compareRuns(ansible, ours, {
       placeholders: { [ansibleRunId]: '<run_id>', [ourRunId]: '<run_id>' }
     })
@@ -116,7 +121,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       const diffs = await differences(fixture)
       expect(diffs, `${fixture}: ${diffs.length} difference(s) from ansible-playbook`).toEqual([])
     },
-    120_000
+    // A hang guard, not a speed claim (see ANSIBLE_DEADLINE_MS).
+    ANSIBLE_DEADLINE_MS + 60_000
   )
 })
 

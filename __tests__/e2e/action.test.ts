@@ -164,7 +164,8 @@ describe('dist/index.js', () => {
         'on-cancel': 'kill',
         playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: long job\n      shell: sleep 120\n      async: 300\n      poll: 0\n      register: long\n    - name: wait\n      shell: sleep 60\n`
       },
-      { signalAfterMs: 2500 }
+      // Cancelled once the job is launched and the next task is running.
+      { signalWhen: (stdout) => stdout.includes('TASK [wait]') }
     )
     expect(step.code).toBe(1)
     expect(step.outputs['ok']).toBe('false')
@@ -197,7 +198,7 @@ describe('dist/index.js', () => {
     const step = await runAction(
       {
         ...common(),
-        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: flaky\n      shell: exit 3\n      ignore_errors: true\n    - name: job\n      shell: sleep 3\n      async: 30\n      poll: 0\n      register: j\n    - name: gather\n      async_status: jid={{ j.ansible_job_id }}\n      register: g\n      until: g is finished\n      delay: 1\n      retries: 10\n    - name: broken\n      shell: exit 5\n`
+        playbook: `- hosts: web1\n  gather_facts: false\n  tasks:\n    - name: flaky\n      shell: exit 3\n      ignore_errors: true\n    - name: job\n      shell: sleep 3\n      async: 30\n      poll: 0\n      register: j\n    - name: gather\n      async_status: jid={{ j.ansible_job_id }}\n      register: g\n      until: g is finished\n      delay: 1\n      retries: 60\n    - name: broken\n      shell: exit 5\n`
       },
       { env: { ASYNC_PLAYBOOK_PROGRESS_SECONDS: '1' } }
     )

@@ -19,7 +19,11 @@ interface Ran {
   stderr: string
 }
 
-function runCli(args: string[], options: { killAfterMs?: number } = {}): Promise<Ran> {
+/** Runs the CLI; `killWhen` SIGKILLs it once its stdout so far satisfies it (a point of the run). */
+function runCli(
+  args: string[],
+  options: { killWhen?: (stdout: string) => boolean } = {}
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -28,9 +32,11 @@ function runCli(args: string[], options: { killAfterMs?: number } = {}): Promise
     )
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (options.killWhen?.(stdout)) child.kill('SIGKILL')
+    })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    if (options.killAfterMs) setTimeout(() => child.kill('SIGKILL'), options.killAfterMs)
     child.on('error', reject)
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
@@ -83,7 +89,9 @@ describe('jobs that outlive the run', () => {
       shell: sleep 30
 `
     )
-    const run2 = await runCli(['use.yml', '--jobs', 'run1.json'], { killAfterMs: 1500 })
+    const run2 = await runCli(['use.yml', '--jobs', 'run1.json'], {
+      killWhen: (stdout) => stdout.includes('TASK [long]')
+    })
     expect(run2.signal).toBe('SIGKILL')
     expect(run2.stdout).toContain(`"msg": "${doc1.jobs.web1.migration.ansible_job_id}"`)
 
@@ -127,7 +135,7 @@ describe('jobs that outlive the run', () => {
         jid: "{{ item.ansible_job_id }}"
       register: st
       until: st is finished
-      retries: 20
+      retries: 60
       delay: 1
       loop: "{{ bg.results }}"
     - name: show
@@ -260,7 +268,7 @@ describe('ad-hoc', () => {
     expect(fired.stdout).toMatch(/^web1 \| CHANGED => \{/)
     expect(jid).toBeDefined()
     let status: Ran
-    const deadline = Date.now() + 15_000
+    const deadline = Date.now() + 45_000
     do {
       status = await runCli(['web1', '-m', 'async_status', '-a', `jid=${jid}`])
     } while (!status.stdout.includes('"finished": 1') && Date.now() < deadline)

@@ -69,6 +69,7 @@ describe('secrets', () => {
       async_status: jid={{ job.ansible_job_id }}
       register: g
       until: g is finished
+      retries: 60
       delay: 1
       no_log: true
     - name: leftover job
@@ -88,6 +89,10 @@ describe('secrets', () => {
       string,
       Record<string, { dir: string }>
     >
+    expect(
+      jobs['web1'],
+      `no job left on web1; the step printed:\n${step.stdout.slice(-3000)}`
+    ).toBeDefined()
     const dir = Object.values(jobs['web1']!)[0]!.dir
     const remote = readdirSync(dir).map((f) => {
       try {

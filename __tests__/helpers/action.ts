@@ -27,7 +27,10 @@ export function runAction(
     entry?: 'index' | 'post'
     stateFrom?: string
     signalAfterMs?: number
-    /** Sends SIGTERM to the step once its stdout so far satisfies this (e.g. a task's group opened). */
+    /**
+     * SIGTERMs the step (once) when its stdout so far satisfies this: a test that cancels a run at a
+     * point of it waits for what the step prints there, not for a time a slow machine may not keep.
+     */
     signalWhen?: (stdout: string) => boolean
     env?: Record<string, string>
   } = {}

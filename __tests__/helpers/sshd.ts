@@ -11,21 +11,36 @@
  * slow here and real targets are rarely logged into as root.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import {
+  descendantsByGeneration,
+  findProcess,
+  isAlive,
+  signalProcess,
+  type ProcessIdentity
+} from './processes.js'
 
 const SSHD = '/usr/sbin/sshd'
 const TEST_USER = 'apbtest'
 const START_DEADLINE_MS = 15_000
-/** Runs "$@" (sshd) and kills it when stdin reaches EOF; exits with its status. */
+/**
+ * Runs "$@" (sshd) and kills it when stdin reaches EOF; exits with its status. The reader that waits for
+ * EOF signals sshd only while sshd is still the wrapper's unreaped child: after the wrapper has reaped
+ * it, its pid may belong to any new process.
+ */
 const SSHD_WRAPPER = [
   'exec 3<&0',
   '"$@" </dev/null 3<&- &',
   'pid=$!',
-  '{ read -r _ <&3; kill "$pid" 2>/dev/null; } &',
+  '{',
+  '  read -r _ <&3',
+  '  parent=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d " ")',
+  '  [ "$parent" != "$$" ] || kill "$pid" 2>/dev/null',
+  '} &',
   'exec 3<&-',
   'wait "$pid"'
 ].join('\n')
@@ -118,20 +133,17 @@ export async function startSshd(
   writeFileSync(knownHostsPath, `${knownHostsLine}\n`)
 
   const killAll = (signal: NodeJS.Signals): void => {
-    if (child?.pid === undefined) return
-    for (const pid of [...descendantsOf(child.pid), child.pid]) {
-      try {
-        process.kill(pid, signal)
-      } catch {
-        // Already gone.
-      }
-    }
+    const root = wrapperIdentity(child)
+    if (!root) return
+    for (const target of [...descendantsByGeneration(root).flat(), root])
+      signalProcess(target, signal)
   }
   const stopProcesses = async (): Promise<void> => {
     const current = child
     if (!current?.pid || current.exitCode !== null || current.signalCode !== null) return
     const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()))
-    await stopTree(current.pid)
+    const root = wrapperIdentity(current)
+    if (root) await stopTree(root)
     const timer = setTimeout(() => killAll('SIGKILL'), 3_000)
     await exited
     clearTimeout(timer)
@@ -306,61 +318,27 @@ function bannerSeen(port: number): Promise<boolean> {
   })
 }
 
-/** Every live descendant of `root`, found through /proc, nearest generation first. */
-function descendantsByGeneration(root: number): number[][] {
-  const children = new Map<number, number[]>()
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      // The command name may contain spaces and parentheses: fields resume after the last ')'.
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (state === 'Z') continue
-      const list = children.get(Number(ppid)) ?? []
-      list.push(Number(name))
-      children.set(Number(ppid), list)
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const generations: number[][] = []
-  let current = [root]
-  while (current.length > 0) {
-    current = current.flatMap((pid) => children.get(pid) ?? [])
-    if (current.length > 0) generations.push(current)
-  }
-  return generations
-}
-
-function descendantsOf(root: number): number[] {
-  return descendantsByGeneration(root).flat()
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
+/**
+ * The wrapper's identity while Node has not reaped it (its 'exit' event not yet seen), else undefined:
+ * after that its pid may already belong to another process.
+ */
+function wrapperIdentity(child: ChildProcess | undefined): ProcessIdentity | undefined {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  return findProcess(child.pid)
 }
 
 /**
  * Terminates the wrapper's tree youngest generation first, so each process is reaped by its own
  * parent: killing all at once leaves orphaned zombies for init (which here reaps them only lazily).
+ * Each process is signalled only while it is still the one found (pid and start time), since the
+ * older generations are found before the younger ones are waited for.
  */
-async function stopTree(root: number): Promise<void> {
+async function stopTree(root: ProcessIdentity): Promise<void> {
   const generations = descendantsByGeneration(root)
   for (const generation of generations.reverse()) {
-    for (const pid of generation) {
-      try {
-        process.kill(pid, 'SIGTERM')
-      } catch {
-        // Already gone.
-      }
-    }
+    for (const target of generation) signalProcess(target, 'SIGTERM')
     const deadline = Date.now() + 1_000
-    while (generation.some(isRunning) && Date.now() < deadline) {
+    while (generation.some(isAlive) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }
@@ -406,15 +384,7 @@ async function startFallbackServer(tmpDir: string): Promise<SshdFixture> {
         channel.pipe(proc.stdin).on('error', () => undefined)
         // ssh2's server drops signal requests once exec started: end the group when the client
         // closes the channel instead (our client does so after its KILL on a deadline).
-        channel.on('close', () => {
-          if (proc.pid !== undefined && proc.exitCode === null) {
-            try {
-              process.kill(-proc.pid, 'SIGKILL')
-            } catch {
-              // Already gone.
-            }
-          }
-        })
+        channel.on('close', () => killSessionGroup(proc))
         proc.on('close', (code, signal) => {
           sessions.delete(proc)
           if (code !== null) channel.exit(code)
@@ -433,7 +403,7 @@ async function startFallbackServer(tmpDir: string): Promise<SshdFixture> {
   const knownHostsPath = join(tmpDir, 'known_hosts')
   writeFileSync(knownHostsPath, `${knownHostsLine}\n`)
   const killAll = (): void => {
-    for (const proc of sessions) if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL')
+    for (const proc of sessions) killSessionGroup(proc)
     for (const client of clients) client.end()
     server.close()
   }
@@ -463,5 +433,18 @@ async function startFallbackServer(tmpDir: string): Promise<SshdFixture> {
       await listen()
     },
     kill: killAll
+  }
+}
+
+/**
+ * SIGKILLs the process group a fallback session's shell leads, while Node has not reaped that shell:
+ * until then the group id is held by it and cannot name another group.
+ */
+function killSessionGroup(proc: ChildProcess): void {
+  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return
+  try {
+    process.kill(-proc.pid, 'SIGKILL')
+  } catch {
+    // Already gone.
   }
 }

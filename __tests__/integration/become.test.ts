@@ -298,7 +298,7 @@ describe.skipIf(!usable && !required)('become with sudo', () => {
         jid: "{{ job.ansible_job_id }}"
       register: status
       until: status.finished
-      retries: 20
+      retries: 60
       delay: 1
     - name: launch another as root
       shell: "sleep 2; id -un"

@@ -32,7 +32,7 @@ describe('block / rescue / always over OpenSSH', () => {
             jid: "{{ job.ansible_job_id }}"
           register: job_result
           until: job_result is finished
-          retries: 10
+          retries: 60
           delay: 1
         - name: only without failure
           command: echo fine

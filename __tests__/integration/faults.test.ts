@@ -262,7 +262,7 @@ describe('the job directory on the target', () => {
       async_status: jid={{ fired.ansible_job_id }}
       register: job
       until: job.finished
-      retries: 20
+      retries: 300
       delay: 0.2
       when: fired.ansible_job_id is defined
 `,
@@ -299,7 +299,7 @@ describe('two runs on one host at once', () => {
       loop: '{{ launched.results }}'
       register: gathered
       until: gathered.finished
-      retries: 100
+      retries: 600
       delay: 0.1
 `
     const inventory = sshdInventory(primary, { hosts: ['web1'] })
@@ -370,7 +370,6 @@ describe('a job record corrupted while the job runs', () => {
           if (name) record = path.join(jobs, name)
           return name !== undefined && processesWith(primary.user, tag).length > 0
         })
-        const started = Date.now()
         expect(spawnSync('sh', ['-c', `${damage} > '${record}'`]).status).toBe(0)
         writeFileSync(flag, '')
         const out = await bounded(run, 30_000)
@@ -378,8 +377,8 @@ describe('a job record corrupted while the job runs', () => {
         expect(st, out.output.slice(-2000)).toMatchObject({ finished: 1, failed: true })
         expect(String(st['msg'])).toMatch(/record/i)
         expect(String(st['msg'])).not.toMatch(/running/)
-        // Read once and answered: not polled until the retries ran out.
-        expect(Date.now() - started).toBeLessThan(10_000)
+        // Read once and answered: not polled until the retries ran out (the until-loop's own count, not
+        // the time it took).
         expect(st['attempts'] ?? 1).toBeLessThanOrEqual(2)
       },
       40_000

@@ -6,7 +6,13 @@ import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { resultOf, runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
+import {
+  resultOf,
+  runCaptured,
+  sshdInventory,
+  sshdSettings,
+  whenPrinted
+} from '../helpers/engine.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
 
 let sshd: SshdFixture
@@ -87,9 +93,14 @@ function simulatedRebootCommand(newId: string): string {
 describe('wait_for_connection', () => {
   it('waits for a host that is down when the task starts and comes back', async () => {
     sshd.kill()
-    const back = new Promise<void>((resolve, reject) => {
-      timers.push(setTimeout(() => sshd.restart().then(resolve, reject), 2_000))
-    })
+    // Back 2 s after the task started waiting (not after a time the run might not have reached yet).
+    const waiting = whenPrinted((output) => output.includes('TASK [wait]'))
+    const back = waiting.printed.then(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          timers.push(setTimeout(() => sshd.restart().then(resolve, reject), 2_000))
+        })
+    )
     const out = await runCaptured(
       sshdSettings(
         sshd,
@@ -104,7 +115,8 @@ describe('wait_for_connection', () => {
       command: echo back
 `,
         inventory
-      )
+      ),
+      { onOutput: waiting.onOutput }
     )
     await back
     expect(out.exitCode, out.output).toBe(0)

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openConnection } from '../../src/connection/index.js'
 import type { Connection } from '../../src/connection/connection.js'
 import { ConnectionError } from '../../src/errors.js'
+import { canUsePidNamespace, runPidReuseScenario } from '../helpers/pid-namespace.js'
 
 describe('local connection', () => {
   let conn: Connection
@@ -55,17 +57,55 @@ describe('local connection', () => {
 
   it('kills the whole process group at the deadline', async () => {
     const marker = join(dir, 'still-alive')
+    // A sleep of its own length names the background child in the process table.
+    const nap = `31.${randomBytes(3).readUIntBE(0, 3)}`
     const started = Date.now()
-    const r = await conn.run(`(sleep 2; touch ${marker}) & sleep 30; wait`, { timeoutMs: 300 })
+    const r = await conn.run(`(sleep ${nap}; touch ${marker}) & sleep 30; wait`, {
+      timeoutMs: 300
+    })
     expect(r.timedOut).toBe(true)
     expect(r.signal).toBe('SIGKILL')
-    expect(Date.now() - started).toBeLessThan(5_000)
-    // The background child was killed with its group: it never creates the marker.
-    const probe = await conn.run(`sleep 2.5; test -e ${marker} && echo alive || echo dead`, {
-      timeoutMs: 10_000
-    })
-    expect(probe.stdout.toString()).toBe('dead\n')
+    // Only a hang guard: without the deadline the command would take 30 s.
+    expect(Date.now() - started).toBeLessThan(20_000)
+    // The background child was killed with its group: it is gone and never creates the marker.
+    const pgrep = (): string =>
+      spawnSync('pgrep', ['-f', `sleep ${nap}`], { encoding: 'utf8' }).stdout.trim()
+    for (let tries = 0; pgrep() !== '' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(pgrep()).toBe('')
+    expect(await stat(marker).catch(() => 'absent')).toBe('absent')
   })
+
+  it('at the deadline also kills what the command left in its group after its shell exited', async () => {
+    const nap = `32.${randomBytes(3).readUIntBE(0, 3)}`
+    // The shell exits at once; the background sleep keeps the output pipes open.
+    const r = await conn.run(`sleep ${nap} & echo started`, { timeoutMs: 300 })
+    expect(r.timedOut).toBe(true)
+    expect(r.stdout.toString()).toBe('started\n')
+    const pgrep = (): string =>
+      spawnSync('pgrep', ['-f', `sleep ${nap}`], { encoding: 'utf8' }).stdout.trim()
+    for (let tries = 0; pgrep() !== '' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    expect(pgrep()).toBe('')
+  })
+
+  it.skipIf(!canUsePidNamespace())(
+    "never signals a process that got the command's group id after its shell exited",
+    async () => {
+      // The scenario runs in a pid namespace of its own (see the driver): nothing else on the machine
+      // has its pids reused.
+      const timeoutMs = 5_000
+      const report = await runPidReuseScenario('local-connection', [String(timeoutMs)], dir)
+      // The setup did what it must: the shell's pid went to the victim before the deadline fired.
+      expect(report['victimPid']).toBe(report['shellPid'])
+      expect(report['victimSpawnedMs']).toBeLessThan(timeoutMs)
+      expect(report['timedOut']).toBe(true)
+      // The deadline's kill did not reach the victim's group, which merely has the old id.
+      expect(report).toMatchObject({ victimAlive: true, victimSignal: null })
+    }
+  )
 
   it('writes files with exact bytes and mode, keeping the old mode on replace, leaving no temp file', async () => {
     const path = join(dir, 'file.bin')

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
 import { open, rename, stat, unlink } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
@@ -53,6 +53,54 @@ export function openLocalConnection(host: string): Connection {
   return new LocalConnection(host)
 }
 
+/** A process as /proc showed it; pid and start time together name one process while it lives. */
+interface ProcessEntry {
+  pid: number
+  pgid: number
+  startTicks: string
+}
+
+/** Live processes whose group is `pgid`, from /proc (none where there is no /proc, e.g. macOS). */
+function groupMembers(pgid: number): ProcessEntry[] {
+  let names: string[]
+  try {
+    // Cheap when the group is empty, the usual case: nothing to look up.
+    process.kill(-pgid, 0)
+    names = readdirSync('/proc')
+  } catch {
+    return []
+  }
+  const members: ProcessEntry[] = []
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue
+    const entry = processEntry(Number(name))
+    if (entry?.pgid === pgid) members.push(entry)
+  }
+  // A live process with the leader's pid, after Node reaped the leader, is a newcomer: not our group.
+  return members.some((m) => m.pid === pgid) ? [] : members
+}
+
+function processEntry(pid: number): ProcessEntry | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold ')'): state ppid pgrp ... starttime is the 20th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[0] === 'Z') return undefined
+    return { pid, pgid: Number(fields[2]), startTicks: fields[19] ?? '' }
+  } catch {
+    return undefined
+  }
+}
+
+/** True while one of `survivors` is still alive and still in group `pgid` (so the id is still ours). */
+function stillOurGroup(pgid: number, survivors: ProcessEntry[]): boolean {
+  if (processEntry(pgid) !== undefined) return false
+  return survivors.some((s) => {
+    const now = processEntry(s.pid)
+    return now?.pgid === pgid && now.startTicks === s.startTicks
+  })
+}
+
 function clampTimeout(timeoutMs: number): number {
   if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`)
   return Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS)
@@ -83,8 +131,17 @@ class LocalConnection implements Connection {
         env: targetEnvironment(process.env),
         stdio: ['pipe', 'pipe', 'pipe']
       })
+      // The group id is the shell's pid. It names our group while Node has not reaped the shell (its
+      // 'exit' event); after that only while a process that was in the group then is still alive:
+      // an empty group's id is free for the next process on the machine, which a kill would hit.
+      let survivors: ProcessEntry[] = []
+      child.once('exit', () => {
+        if (child.pid !== undefined) survivors = groupMembers(child.pid)
+      })
       const killGroup = (): void => {
         if (child.pid === undefined) return
+        const reaped = child.exitCode !== null || child.signalCode !== null
+        if (reaped && !stillOurGroup(child.pid, survivors)) return
         try {
           process.kill(-child.pid, 'SIGKILL')
         } catch {

@@ -1,0 +1,100 @@
+/**
+ * Run by the pid-reuse tests (bundled by esbuild) as PID 1 of a pid namespace of its own (`unshare --pid
+ * --fork --mount-proc`): there nothing else forks, so writing ns_last_pid hands a chosen pid to the next
+ * process without touching the pids of the rest of the machine. Prints one JSON line.
+ *
+ * `local-connection [timeoutMs]`: a local command's shell exits at once while a process that left its
+ * group (setsid) keeps the output pipes open, so the run waits for its deadline. Meanwhile the shell's
+ * pid, which was the command's process group id, is given to a new process leading a group of its own
+ * (the victim), as a busy machine with pid_max 32768 does within seconds. Reports what the deadline's
+ * kill did to it.
+ *
+ * `identity`: a process is identified (helpers/processes.ts), ends, and its pid goes to a new process;
+ * reports whether signalling the old identity reached the new process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
+import { findProcess, signalGroup, signalProcess } from './processes.js'
+
+const SCENARIO = process.argv[2] ?? 'local-connection'
+const TIMEOUT_MS = Number(process.argv[3] ?? '5000')
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Spawns `sleep 60` leading its own group, with pid `pid` (retrying if another process took it). */
+function spawnWithPid(pid: number): ChildProcess {
+  let child: ChildProcess | undefined
+  for (let attempt = 0; attempt < 5 && child?.pid !== pid; attempt++) {
+    child?.kill('SIGKILL')
+    writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1))
+    child = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
+  }
+  return child!
+}
+
+async function identity(): Promise<void> {
+  const first = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
+  const found = findProcess(first.pid!, /^sleep 60$/)
+  const exited = new Promise((resolve) => first.once('exit', resolve))
+  first.kill('SIGKILL')
+  await exited // reaped: the pid is free
+  const second = spawnWithPid(first.pid!)
+  const report = {
+    found: found !== undefined,
+    reused: second.pid === first.pid,
+    signalled: found ? signalProcess(found, 'SIGKILL') : null,
+    groupSignalled: found ? signalGroup(found, 'SIGKILL') : null,
+    secondAlive: second.exitCode === null && second.signalCode === null
+  }
+  await pause(200) // Lets a kill, had there been one, show as an 'exit' event.
+  report.secondAlive &&= second.exitCode === null && second.signalCode === null
+  second.kill('SIGKILL')
+  process.stdout.write(`${JSON.stringify(report)}\n`)
+  process.exit(0)
+}
+
+async function main(): Promise<void> {
+  if (SCENARIO === 'identity') return identity()
+  const conn = openLocalConnection('localhost')
+  let shellPid: number | undefined
+  let sawPid: () => void = () => undefined
+  const pidSeen = new Promise<void>((resolve) => (sawPid = resolve))
+  const started = Date.now()
+  const run = conn.run('setsid sleep 60 </dev/null & echo "$$"', {
+    timeoutMs: TIMEOUT_MS,
+    onStdout: (chunk) => {
+      shellPid ??= Number(chunk.toString().trim())
+      sawPid()
+    }
+  })
+  await pidSeen
+  const pid = shellPid!
+  // Node reaps the shell as soon as it exits: /proc/<pid> then disappears and the pid is free.
+  while (existsSync(`/proc/${pid}`)) await pause(10)
+
+  const victim = spawnWithPid(pid)
+  const victimSpawnedMs = Date.now() - started
+  let victimSignal: string | null = null
+  victim.once('exit', (_code, signal) => (victimSignal = signal))
+
+  const result = await run
+  await pause(200) // Lets the victim's 'exit' event arrive if the deadline killed it.
+  const report = {
+    shellPid: pid,
+    victimPid: victim.pid,
+    victimSpawnedMs,
+    timedOut: result.timedOut,
+    victimSignal,
+    victimAlive: victim.exitCode === null && victim.signalCode === null
+  }
+  victim.kill('SIGKILL')
+  process.stdout.write(`${JSON.stringify(report)}\n`)
+  // Leaving PID 1 ends every process of the namespace (the setsid sleep too).
+  process.exit(0)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})
