@@ -1395,13 +1395,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path13.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path14.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error = new Error(`Path contains invalid characters: ${pth}`);
           error.code = "EINVAL";
@@ -1433,7 +1433,7 @@ var require_make_dir = __commonJS({
       const mkdir = promisify(options.fs.mkdir);
       const stat2 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs3.mkdir) {
-        const pth = path13.resolve(input);
+        const pth = path14.resolve(input);
         await mkdir(pth, {
           mode: options.mode,
           recursive: true
@@ -1449,13 +1449,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path13.dirname(pth) === pth) {
+            if (path14.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            await make(path13.dirname(pth));
+            await make(path14.dirname(pth));
             return make(pth);
           }
           try {
@@ -1469,14 +1469,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path13.resolve(input));
+      return make(path14.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs3.mkdirSync) {
-        const pth = path13.resolve(input);
+        const pth = path14.resolve(input);
         fs3.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -1491,13 +1491,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path13.dirname(pth) === pth) {
+            if (path14.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            make(path13.dirname(pth));
+            make(path14.dirname(pth));
             return make(pth);
           }
           try {
@@ -1510,7 +1510,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path13.resolve(input));
+      return make(path14.resolve(input));
     };
   }
 });
@@ -1608,14 +1608,14 @@ var require_safer = __commonJS({
     }
     safer.Buffer.prototype = Buffer2.prototype;
     if (!Safer.from || Safer.from === Uint8Array.from) {
-      Safer.from = function(value, encodingOrOffset, length) {
+      Safer.from = function(value, encodingOrOffset, length2) {
         if (typeof value === "number") {
           throw new TypeError('The "value" argument must not be of type number. Received type ' + typeof value);
         }
         if (value && typeof value.length === "undefined") {
           throw new TypeError("The first argument must be one of type string, Buffer, ArrayBuffer, Array, or Array-like Object. Received type " + typeof value);
         }
-        return Buffer2(value, encodingOrOffset, length);
+        return Buffer2(value, encodingOrOffset, length2);
       };
     }
     if (!Safer.alloc) {
@@ -9582,11 +9582,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path13) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path13)) {
-        return path13 === "pageant" ? new PageantAgent() : new CygwinAgent(path13);
+    function createAgent(path14) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path14)) {
+        return path14 === "pageant" ? new PageantAgent() : new CygwinAgent(path14);
       }
-      return new OpenSSHAgent(path13);
+      return new OpenSSHAgent(path14);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -11630,19 +11630,19 @@ var require_kex = __commonJS({
     var createKeyExchange = /* @__PURE__ */ (() => {
       function convertToMpint(buf) {
         let idx = 0;
-        let length = buf.length;
+        let length2 = buf.length;
         while (buf[idx] === 0) {
           ++idx;
-          --length;
+          --length2;
         }
         let newBuf;
         if (buf[idx] & 128) {
-          newBuf = Buffer.allocUnsafe(1 + length);
+          newBuf = Buffer.allocUnsafe(1 + length2);
           newBuf[0] = 0;
           buf.copy(newBuf, 1, idx);
           buf = newBuf;
-        } else if (length !== buf.length) {
-          newBuf = Buffer.allocUnsafe(length);
+        } else if (length2 !== buf.length) {
+          newBuf = Buffer.allocUnsafe(length2);
           buf.copy(newBuf, 0, idx);
           buf = newBuf;
         }
@@ -14562,7 +14562,7 @@ var require_SFTP = __commonJS({
     "use strict";
     var EventEmitter = __require("events");
     var fs3 = __require("fs");
-    var { constants } = fs3;
+    var { constants: constants2 } = fs3;
     var {
       Readable: ReadableStream,
       Writable: WritableStream
@@ -14830,17 +14830,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path13, options) {
+      createReadStream(path14, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path13, options);
+        return new ReadStream(this, path14, options);
       }
-      createWriteStream(path13, options) {
+      createWriteStream(path14, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path13, options);
+        return new WriteStream(this, path14, options);
       }
-      open(path13, flags_, attrs, cb) {
+      open(path14, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -14859,7 +14859,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -14867,7 +14867,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -14998,7 +14998,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs3, this, localPath, remotePath, opts, cb);
       }
-      readFile(path13, options, callback_) {
+      readFile(path14, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15071,13 +15071,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path13, flag, 438, (er, handle_) => {
+        this.open(path14, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path13, (er_, st_) => {
+              this.stat(path14, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -15098,7 +15098,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path13, data, options, callback_) {
+      writeFile(path14, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15117,7 +15117,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path13, flag, options.mode, (openErr, handle) => {
+        this.open(path14, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -15126,7 +15126,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path13, (er_, st_) => {
+                  this.stat(path14, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -15145,7 +15145,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path13, data, options, callback_) {
+      appendFile(path14, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15163,12 +15163,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path13, data, options, callback);
+        this.writeFile(path14, data, options, callback);
       }
-      exists(path13, cb) {
+      exists(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path13, (err) => {
+        this.stat(path14, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -15211,7 +15211,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path13, attrs, cb) {
+      mkdir(path14, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15225,7 +15225,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15233,7 +15233,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15249,10 +15249,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path13, cb) {
+      rmdir(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15260,7 +15260,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -15350,10 +15350,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path13, cb) {
+      stat(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15361,17 +15361,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path13, cb) {
+      lstat(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15379,17 +15379,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path13, cb) {
+      opendir(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15397,14 +15397,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path13, attrs, cb) {
+      setstat(path14, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15416,7 +15416,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15424,7 +15424,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15484,8 +15484,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path13, atime, mtime, cb) {
-        return this.setstat(path13, {
+      utimes(path14, atime, mtime, cb) {
+        return this.setstat(path14, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -15496,8 +15496,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path13, uid, gid, cb) {
-        return this.setstat(path13, {
+      chown(path14, uid, gid, cb) {
+        return this.setstat(path14, {
           uid,
           gid
         }, cb);
@@ -15507,15 +15507,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path13, mode, cb) {
-        return this.setstat(path13, {
+      chmod(path14, mode, cb) {
+        return this.setstat(path14, {
           mode
         }, cb);
       }
-      readlink(path13, cb) {
+      readlink(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15523,7 +15523,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15568,10 +15568,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path13, cb) {
+      realpath(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15579,7 +15579,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15624,13 +15624,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path13, cb) {
+      ext_openssh_statvfs(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15640,7 +15640,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -15726,7 +15726,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path13, attrs, cb) {
+      ext_openssh_lsetstat(path14, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -15741,7 +15741,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15751,7 +15751,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15768,13 +15768,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path13, cb) {
+      ext_openssh_expandPath(path14, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path14);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15784,7 +15784,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path14, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -16381,13 +16381,13 @@ var require_SFTP = __commonJS({
         }
       });
     }
-    function writeAll(sftp, handle, buffer, offset, length, position, callback_) {
+    function writeAll(sftp, handle, buffer, offset, length2, position, callback_) {
       const callback = typeof callback_ === "function" ? callback_ : void 0;
       sftp.write(
         handle,
         buffer,
         offset,
-        length,
+        length2,
         position,
         (writeErr, written) => {
           if (writeErr) {
@@ -16395,13 +16395,13 @@ var require_SFTP = __commonJS({
               callback && callback(writeErr);
             });
           }
-          if (written === length) {
+          if (written === length2) {
             sftp.close(handle, callback);
           } else {
             offset += written;
-            length -= written;
+            length2 -= written;
             position += written;
-            writeAll(sftp, handle, buffer, offset, length, position, callback);
+            writeAll(sftp, handle, buffer, offset, length2, position, callback);
           }
         }
       );
@@ -16417,25 +16417,25 @@ var require_SFTP = __commonJS({
         this.extended = initial && initial.extended;
       }
       isDirectory() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFDIR;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFDIR;
       }
       isFile() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFREG;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFREG;
       }
       isBlockDevice() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFBLK;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFBLK;
       }
       isCharacterDevice() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFCHR;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFCHR;
       }
       isSymbolicLink() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFLNK;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFLNK;
       }
       isFIFO() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFIFO;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFIFO;
       }
       isSocket() {
-        return (this.mode & constants.S_IFMT) === constants.S_IFSOCK;
+        return (this.mode & constants2.S_IFMT) === constants2.S_IFSOCK;
       }
     };
     function attrsToBytes(attrs) {
@@ -17062,12 +17062,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path13)) {
+        if (!sftp.emit("LSTAT", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17086,13 +17086,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path13, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path14, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17114,12 +17114,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path13)) {
+        if (!sftp.emit("OPENDIR", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17138,63 +17138,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path13)) {
+        if (!sftp.emit("REMOVE", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path13, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path14, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path13)) {
+        if (!sftp.emit("RMDIR", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path13)) {
+        if (!sftp.emit("REALPATH", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path13)) {
+        if (!sftp.emit("STAT", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17214,14 +17214,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path14 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path14 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path13)) {
+        if (!sftp.emit("READLINK", reqID, path14)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17292,7 +17292,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path13, options) {
+    function ReadStream(sftp, path14, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17306,7 +17306,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path13;
+      this.path = path14;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -17437,7 +17437,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path13, options) {
+    function WriteStream(sftp, path14, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17449,7 +17449,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path13;
+      this.path = path14;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -21192,7 +21192,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes6
+      randomBytes: randomBytes7
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -21456,7 +21456,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes6(SALT_LEN);
+            const salt = randomBytes7(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -21495,7 +21495,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes6(4);
+          const checkInt = randomBytes7(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -21676,11 +21676,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path13, withInternals, err) {
+    function _prettifyError(path14, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path13);
+      err.Update(path14);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -21741,8 +21741,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path13) {
-        var msg = "(" + (path13 || "unknown path") + ")";
+      err.Update = function Update(path14) {
+        var msg = "(" + (path14 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -21838,10 +21838,10 @@ var require_lib3 = __commonJS({
       if (!array) {
         return result;
       }
-      var length = array.length;
+      var length2 = array.length;
       var contains = toArray(arguments).slice(1);
       var index = -1;
-      while (++index < length) {
+      while (++index < length2) {
         if (indexOf2(contains, array[index]) === -1) {
           result.push(array[index]);
         }
@@ -25831,19 +25831,19 @@ var require_filters = __commonJS({
       return r.copySafeness(str2, str2.replace(/^\s*|\s*$/g, ""));
     }
     _exports.trim = trim;
-    function truncate(input, length, killwords, end) {
+    function truncate(input, length2, killwords, end) {
       var orig = input;
       input = normalize(input, "");
-      length = length || 255;
-      if (input.length <= length) {
+      length2 = length2 || 255;
+      if (input.length <= length2) {
         return input;
       }
       if (killwords) {
-        input = input.substring(0, length);
+        input = input.substring(0, length2);
       } else {
-        var idx = input.lastIndexOf(" ", length);
+        var idx = input.lastIndexOf(" ", length2);
         if (idx === -1) {
-          idx = length;
+          idx = length2;
         }
         input = input.substring(0, idx);
       }
@@ -25874,9 +25874,9 @@ var require_filters = __commonJS({
     var httpHttpsRe = /^https?:\/\/.*$/;
     var wwwRe = /^www\./;
     var tldRe = /\.(?:org|net|com)(?:\:|\/|$)/;
-    function urlize(str2, length, nofollow) {
-      if (isNaN2(length)) {
-        length = Infinity;
+    function urlize(str2, length2, nofollow) {
+      if (isNaN2(length2)) {
+        length2 = Infinity;
       }
       var noFollowAttr = nofollow === true ? ' rel="nofollow"' : "";
       var words = str2.split(/(\s+)/).filter(function(word) {
@@ -25884,7 +25884,7 @@ var require_filters = __commonJS({
       }).map(function(word) {
         var matches = word.match(puncRe);
         var possibleUrl = matches ? matches[1] : word;
-        var shortUrl = possibleUrl.substr(0, length);
+        var shortUrl = possibleUrl.substr(0, length2);
         if (httpHttpsRe.test(possibleUrl)) {
           return '<a href="' + possibleUrl + '"' + noFollowAttr + ">" + shortUrl + "</a>";
         }
@@ -25942,7 +25942,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path13 = __require("path");
+    var path14 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -25952,7 +25952,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path13.resolve(path13.dirname(from), to);
+        return path14.resolve(path14.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -26025,7 +26025,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs3 = __require("fs");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -26043,7 +26043,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path13.normalize);
+          _this.searchPaths = searchPaths.map(path14.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -26056,7 +26056,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs3.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path13.resolve(fullname);
+            fullname = path14.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -26072,8 +26072,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path13.resolve(paths[i]);
-          var p = path13.resolve(paths[i], name);
+          var basePath = path14.resolve(paths[i]);
+          var p = path14.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs3.existsSync(p)) {
             fullpath = p;
             break;
@@ -26339,13 +26339,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path13 = __require("path");
+    var path14 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path13.extname(name);
+        this.ext = path14.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -26725,7 +26725,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path13, eagerCompile) {
+      _proto3.init = function init(src, env, path14, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -26743,7 +26743,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path13;
+        this.path = path14;
         if (eagerCompile) {
           try {
             this._compile();
@@ -26894,7 +26894,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -26931,8 +26931,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs3.readdirSync(dir).forEach(function(file) {
-          var filepath = path13.join(dir, file);
-          var subpath = filepath.substr(path13.join(input, "/").length);
+          var filepath = path14.join(dir, file);
+          var subpath = filepath.substr(path14.join(input, "/").length);
           var stat2 = fs3.statSync(filepath);
           if (stat2 && stat2.isDirectory()) {
             subpath += "/";
@@ -26949,7 +26949,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path13.join(input, "/"), "");
+          var name = templates2[i].replace(path14.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs3.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -27328,11 +27328,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path13, eagerCompile) {
+      compile: function compile(src, env, path14, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path13, eagerCompile);
+        return new Template(src, env, path14, eagerCompile);
       },
       render: function render(name, ctx, cb) {
         if (!e) {
@@ -27357,44 +27357,21 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // src/cli-options.ts
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
 import os from "node:os";
-import path from "node:path";
+import path2 from "node:path";
 import { parseArgs } from "node:util";
 
-// src/playbook/tags.ts
-var ALL_TAGS = { only: ["all"], skip: [] };
-function parseTagList(values) {
-  const tags = /* @__PURE__ */ new Set();
-  for (const value of values) {
-    for (const tag of value.split(/[,\n]/)) {
-      const trimmed = tag.trim();
-      if (trimmed) tags.add(trimmed);
-    }
-  }
-  return [...tags];
-}
-function shouldRunTags(tags, selection) {
-  const own = new Set(tags.length > 0 ? tags : ["untagged"]);
-  const untagged = tags.length === 0;
-  const only = selection.only.length > 0 ? selection.only : ["all"];
-  const skip = selection.skip;
-  const shares = (list) => list.some((t) => own.has(t));
-  let run = false;
-  if (own.has("always")) run = true;
-  else if (only.includes("all") && !own.has("never")) run = true;
-  else if (shares(only)) run = true;
-  else if (only.includes("tagged") && !untagged && !own.has("never")) run = true;
-  if (run && skip.length > 0) {
-    if (skip.includes("all")) {
-      if (!own.has("always") || skip.includes("always")) run = false;
-    } else if (shares(skip)) run = false;
-    else if (skip.includes("tagged") && !untagged) run = false;
-  }
-  return run;
-}
-function inheritTags(own, inherited) {
-  return [.../* @__PURE__ */ new Set([...own, ...inherited])];
+// src/async/jobs-encoding.ts
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
+
+// src/dict.ts
+function dict(entries) {
+  const out = /* @__PURE__ */ Object.create(null);
+  if (entries) for (const [key, value] of entries) out[key] = value;
+  return out;
 }
 
 // src/errors.ts
@@ -27423,16 +27400,20 @@ var TemplateError = class extends AsyncPlaybookError {
 };
 var OptionError = class extends AsyncPlaybookError {
 };
+var NoHostsError = class extends AsyncPlaybookError {
+};
 var ConnectionError = class extends AsyncPlaybookError {
-  constructor(message, host) {
+  constructor(message, host, detail) {
     super(message);
     this.host = host;
+    this.detail = detail;
   }
   host;
+  detail;
 };
 var HostKeyError = class extends ConnectionError {
-  constructor(message, host, fingerprint) {
-    super(message, host);
+  constructor(message, host, fingerprint, detail) {
+    super(message, host, detail);
     this.fingerprint = fingerprint;
   }
   fingerprint;
@@ -27470,6 +27451,218 @@ function editDistance(a, b) {
     }
   }
   return row[b.length];
+}
+
+// src/async/jobs-encoding.ts
+var COMPACT_PREFIX = "apb1:";
+var MAX_JOBS_TEXT_BYTES = 64 * 1024 * 1024;
+var MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+var MAX_NESTING = 100;
+var MAX_JOBS = 1e5;
+var MiB = 1024 * 1024;
+function isCompactJobs(text2) {
+  return /^apb\d+:/.test(text2);
+}
+function checkJobsTextSize(bytes, source) {
+  if (bytes > MAX_JOBS_TEXT_BYTES) {
+    throw new OptionError(
+      `${source}: the jobs document is ${(bytes / MiB).toFixed(1)} MiB, more than the ${MAX_JOBS_TEXT_BYTES / MiB} MiB read: hand over only its "jobs" (for example jq '.jobs' results.json > jobs.json)`
+    );
+  }
+}
+function checkNesting(text2, source) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) {
+        throw new OptionError(
+          `${source}: the jobs document nests arrays or objects more than ${MAX_NESTING} levels deep; a jobs document written by async-playbook never does: hand over the "jobs" output or results file as it was written`
+        );
+      }
+    } else if (c === 93 || c === 125) depth = Math.max(0, depth - 1);
+  }
+}
+function readJobsArgument(value, baseDir, label) {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || isCompactJobs(trimmed)) return { text: value, source: label };
+  const notDocument = (why) => {
+    throw new OptionError(
+      `${label}: ${why}. Give the \`jobs\` output of the run that launched the jobs (JSON or apb1:\u2026), or the path of a file holding it or that run's results document`
+    );
+  };
+  if (trimmed === "" || trimmed.includes("\n") || new RegExp("\\p{Cc}", "u").test(trimmed))
+    notDocument("this is neither a jobs document nor a file path");
+  const file = path.resolve(baseDir, trimmed);
+  const shown = trimmed.length > 200 ? `${trimmed.slice(0, 199)}\u2026` : trimmed;
+  let size;
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile()) notDocument(`'${shown}' is not a file`);
+    size = stats.size;
+  } catch (error) {
+    if (error instanceof OptionError) throw error;
+    notDocument(`'${shown}' is not a jobs document, and there is no such file`);
+  }
+  checkJobsTextSize(size, `${label} (${shown})`);
+  try {
+    return { text: readFileSync(file, "utf8"), source: shown, file: shown };
+  } catch (error) {
+    throw new OptionError(`${label}: cannot read '${shown}' (${error.message})`);
+  }
+}
+var COLUMN_NAMES = ["h", "k", "j", "d", "n", "f", "l", "a", "t", "o", "i", "u", "m", "x", "g"];
+function decodeCompactJobs(text2, source) {
+  function fail(what) {
+    throw new OptionError(`${source}: the compact jobs document ${what}`);
+  }
+  if (!text2.startsWith(COMPACT_PREFIX)) {
+    const version = /^apb(\d+):/.exec(text2)?.[1] ?? "?";
+    fail(
+      `is format ${version}, which this version of async-playbook cannot read (it reads ${COMPACT_PREFIX}): gather with the version that launched the jobs, or a newer one`
+    );
+  }
+  const body = text2.slice(COMPACT_PREFIX.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0)
+    fail(
+      "is not valid base64: was it cut short or edited? Pass the `jobs` output as it was written"
+    );
+  let json2;
+  try {
+    json2 = brotliDecompressSync(Buffer.from(body, "base64"), {
+      maxOutputLength: MAX_INFLATED_BYTES
+    }).toString("utf8");
+  } catch (error) {
+    if (error.code === "ERR_BUFFER_TOO_LARGE")
+      fail(`inflates to more than ${MAX_INFLATED_BYTES / MiB} MiB; refused`);
+    fail(`does not decompress (${error.message}): was it cut short or edited?`);
+  }
+  checkNesting(json2, source);
+  let data;
+  try {
+    data = JSON.parse(json2);
+  } catch {
+    fail("does not hold valid JSON: was it edited?");
+  }
+  if (!isRecord(data) || data["v"] !== 1) fail("has no format version 1 header");
+  const root = data;
+  const hosts = stringArray(root["hosts"]) ?? fail("has no list of 'hosts'");
+  const strings = stringArray(root["s"]) ?? fail("has no list of strings 's'");
+  const t0 = root["t0"];
+  if (typeof t0 !== "number" || !Number.isFinite(t0)) fail("has no launch time base 't0'");
+  const columns = {};
+  for (const name of COLUMN_NAMES) {
+    const column = root[name];
+    if (!Array.isArray(column)) fail(`has no column '${name}'`);
+    columns[name] = column;
+  }
+  const count = columns.h.length;
+  if (count > MAX_JOBS) fail(`holds ${count} jobs, more than the ${MAX_JOBS} read`);
+  for (const name of COLUMN_NAMES)
+    if (columns[name].length !== count)
+      fail(`column '${name}' has ${columns[name].length} values for ${count} jobs`);
+  const ref = (name, at, table) => {
+    const value = columns[name][at];
+    if (value === -1) return void 0;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= table.length)
+      fail(`column '${name}' refers to a value that is not there (job ${at + 1})`);
+    return table[value];
+  };
+  const document2 = dict();
+  for (let at = 0; at < count; at++) {
+    const host = ref("h", at, hosts) ?? fail(`job ${at + 1} has no host`);
+    const key = ref("k", at, strings) ?? fail(`job ${at + 1} on host '${host}' has no key`);
+    const jobs = document2[host] ??= dict();
+    if (key in jobs) fail(`names job '${key}' on host '${host}' twice`);
+    const jid = columns.j[at];
+    const dir = ref("d", at, strings);
+    const entry = {
+      ansible_job_id: jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      ...typeof jid === "string" && dir !== void 0 ? { results_file: `${dir}/${jid}` } : {},
+      started: 1
+    };
+    const loopVar = ref("o", at, strings);
+    if (loopVar !== void 0) {
+      entry["item"] = columns.i[at];
+      entry["loop_var"] = loopVar;
+    }
+    const task = ref("n", at, strings);
+    if (task !== void 0) entry["task"] = task;
+    const file = ref("f", at, strings);
+    if (file !== void 0) entry["file"] = file;
+    if (columns.l[at] !== null) entry["line"] = columns.l[at];
+    const launched = columns.t[at];
+    if (launched !== null) {
+      const ms = typeof launched === "number" ? t0 + launched : NaN;
+      if (!Number.isFinite(ms) || Math.abs(ms) > 864e13)
+        fail(`job '${key}' on host '${host}' has no valid launch time`);
+      entry["launched_at"] = new Date(ms).toISOString();
+    }
+    if (columns.a[at] !== null) entry["async"] = columns.a[at];
+    if (dir !== void 0) entry["dir"] = dir;
+    const user = ref("u", at, strings);
+    if (user !== void 0) {
+      const exe = ref("x", at, strings);
+      const flags = ref("g", at, strings);
+      entry["become"] = {
+        user,
+        method: ref("m", at, strings),
+        ...exe !== void 0 ? { exe } : {},
+        ...flags !== void 0 ? { flags } : {}
+      };
+    }
+    jobs[key] = entry;
+  }
+  return document2;
+}
+function stringArray(value) {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : void 0;
+}
+function isRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/playbook/tags.ts
+var ALL_TAGS = { only: ["all"], skip: [] };
+function parseTagList(values) {
+  const tags = /* @__PURE__ */ new Set();
+  for (const value of values) {
+    for (const tag of value.split(/[,\n]/)) {
+      const trimmed = tag.trim();
+      if (trimmed) tags.add(trimmed);
+    }
+  }
+  return [...tags];
+}
+function shouldRunTags(tags, selection) {
+  const own = new Set(tags.length > 0 ? tags : ["untagged"]);
+  const untagged = tags.length === 0;
+  const only = selection.only.length > 0 ? selection.only : ["all"];
+  const skip = selection.skip;
+  const shares = (list) => list.some((t) => own.has(t));
+  let run = false;
+  if (own.has("always")) run = true;
+  else if (only.includes("all") && !own.has("never")) run = true;
+  else if (shares(only)) run = true;
+  else if (only.includes("tagged") && !untagged && !own.has("never")) run = true;
+  if (run && skip.length > 0) {
+    if (skip.includes("all")) {
+      if (!own.has("always") || skip.includes("always")) run = false;
+    } else if (shares(skip)) run = false;
+    else if (skip.includes("tagged") && !untagged) run = false;
+  }
+  return run;
+}
+function inheritTags(own, inherited) {
+  return [.../* @__PURE__ */ new Set([...own, ...inherited])];
 }
 
 // src/cli-options.ts
@@ -27514,53 +27707,129 @@ Options:
   -h, --help                  show this help
       --version               show the version
 
-Exit codes: 0 all hosts ok, 2 a host failed, 4 a host was unreachable or the input could not be parsed,
-5 bad options.`;
+Options of ansible-playbook that are not listed here (--check, --diff, --syntax-check, --list-tasks,
+vault options, ...) are refused with a one-line message; so is an option that would do nothing in the
+kind of run asked for (--timeout without --jobs, -B/-P with a playbook, ...).
+
+Exit codes: 0 all hosts ok; 1 an error such as a missing playbook file or a --limit that matches no host;
+2 a host failed, or an unknown option; 4 a host was unreachable or the input could not be parsed;
+5 an option value, or a combination of options, that is not valid.`;
 var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
+var CLI_OPTIONS = {
+  inventory: { type: "string", short: "i", multiple: true },
+  "extra-vars": { type: "string", short: "e", multiple: true },
+  limit: { type: "string", short: "l" },
+  forks: { type: "string", short: "f" },
+  user: { type: "string", short: "u" },
+  "private-key": { type: "string" },
+  "known-hosts": { type: "string" },
+  "jump-host": { type: "string" },
+  "host-key-checking": { type: "string" },
+  "connect-timeout": { type: "string" },
+  "command-timeout": { type: "string" },
+  json: { type: "string" },
+  "module-name": { type: "string", short: "m" },
+  args: { type: "string", short: "a" },
+  background: { type: "string", short: "B" },
+  poll: { type: "string", short: "P" },
+  jobs: { type: "string" },
+  shard: { type: "string" },
+  tags: { type: "string", short: "t", multiple: true },
+  "skip-tags": { type: "string", multiple: true },
+  "force-handlers": { type: "boolean" },
+  become: { type: "boolean", short: "b" },
+  "become-user": { type: "string" },
+  "become-method": { type: "string" },
+  "ask-become-pass": { type: "boolean", short: "K" },
+  timeout: { type: "string" },
+  verbose: { type: "boolean", short: "v", multiple: true },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" }
+};
+var UNSUPPORTED = [
+  {
+    names: ["C", "check"],
+    yet: true,
+    hint: "there is no check mode, every task would run for real"
+  },
+  { names: ["D", "diff"], yet: true },
+  { names: ["syntax-check"], yet: true },
+  { names: ["list-tasks"], yet: true },
+  { names: ["list-hosts"], yet: true },
+  { names: ["list-tags"], yet: true },
+  { names: ["step"], yet: true },
+  { names: ["start-at-task"], value: true, yet: true, hint: "run part of a playbook with --tags" },
+  ...[
+    ["vault-id"],
+    ["ask-vault-password", "ask-vault-pass"],
+    ["vault-password-file", "vault-pass-file"]
+  ].map((names) => ({
+    names,
+    value: names[0] === "ask-vault-password" ? void 0 : true,
+    yet: true,
+    hint: "Ansible Vault is not supported; pass secrets with -e @FILE or environment variables"
+  })),
+  { names: ["flush-cache"], hint: "there is no fact cache, facts are gathered in every run" },
+  { names: ["M", "module-path"], value: true, yet: true, hint: "custom modules are not supported" },
+  {
+    names: ["c", "connection"],
+    value: true,
+    hint: "set ansible_connection (ssh or local) in the inventory"
+  },
+  {
+    names: ["T"],
+    value: true,
+    hint: "ansible-playbook's -T/--timeout (the SSH connect timeout) is --connect-timeout here"
+  },
+  ...["ssh-common-args", "ssh-extra-args"].map((name) => ({
+    names: [name],
+    value: true,
+    yet: true,
+    hint: `set ansible_${name.replace(/-/g, "_")} in the inventory`
+  })),
+  ...["sftp-extra-args", "scp-extra-args"].map((name) => ({
+    names: [name],
+    value: true,
+    hint: "files are copied over the SSH connection itself, with no sftp or scp command"
+  })),
+  {
+    names: ["k", "ask-pass"],
+    hint: "give the SSH password with ansible_password in the inventory"
+  },
+  {
+    names: ["connection-password-file", "conn-pass-file"],
+    value: true,
+    yet: true,
+    hint: "give the SSH password with ansible_password in the inventory"
+  },
+  {
+    names: ["become-password-file", "become-pass-file"],
+    value: true,
+    yet: true,
+    hint: `use -K, ${BECOME_PASSWORD_ENV} or ansible_become_password`
+  },
+  { names: ["inventory-file"], value: true, hint: "use -i/--inventory" },
+  { names: ["key-file"], value: true, hint: "use --private-key" },
+  { names: ["o", "one-line"], yet: true },
+  { names: ["tree"], value: true, yet: true, hint: "write the results with --json FILE" },
+  { names: ["playbook-dir"], value: true, yet: true },
+  {
+    names: ["task-timeout"],
+    value: true,
+    hint: "--command-timeout sets the deadline of each command of a task"
+  }
+];
+var UsageError = class extends OptionError {
+};
+var PlaybookNotFoundError = class extends AsyncPlaybookError {
+};
 function parseCli(argv, env, isTty, cwd = process.cwd()) {
+  refuseUnsupported(argv);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        inventory: { type: "string", short: "i", multiple: true },
-        "extra-vars": { type: "string", short: "e", multiple: true },
-        limit: { type: "string", short: "l" },
-        forks: { type: "string", short: "f" },
-        user: { type: "string", short: "u" },
-        "private-key": { type: "string" },
-        "known-hosts": { type: "string" },
-        "jump-host": { type: "string" },
-        "host-key-checking": { type: "string" },
-        "connect-timeout": { type: "string" },
-        "command-timeout": { type: "string" },
-        json: { type: "string" },
-        "module-name": { type: "string", short: "m" },
-        args: { type: "string", short: "a" },
-        background: { type: "string", short: "B" },
-        poll: { type: "string", short: "P" },
-        jobs: { type: "string" },
-        shard: { type: "string" },
-        tags: { type: "string", short: "t", multiple: true },
-        "skip-tags": { type: "string", multiple: true },
-        "force-handlers": { type: "boolean" },
-        become: { type: "boolean", short: "b" },
-        "become-user": { type: "string" },
-        "become-method": { type: "string" },
-        "ask-pass": { type: "boolean", short: "k" },
-        "ask-become-pass": { type: "boolean", short: "K" },
-        timeout: { type: "string" },
-        verbose: { type: "boolean", short: "v", multiple: true },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean" }
-      }
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
   } catch (error) {
-    throw new OptionError(`${error.message}
-
-${USAGE}`);
+    throw usageError(error);
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
@@ -27569,11 +27838,6 @@ ${USAGE}`);
     throw new OptionError(`--become-method must be 'sudo' or 'su', got '${becomeMethod}'`);
   }
   const envPassword = env[BECOME_PASSWORD_ENV] || void 0;
-  if (values["ask-pass"]) {
-    throw new OptionError(
-      "-k/--ask-pass: prompting is not supported; give the password with ansible_password in the inventory"
-    );
-  }
   if (values.version) return { kind: "version" };
   const adhoc = values["module-name"] !== void 0 || values.args !== void 0;
   const gatherOnly = values.jobs !== void 0 && positionals.length === 0 && !adhoc;
@@ -27584,18 +27848,26 @@ ${USAGE}`);
 ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${positionals.length}: ${positionals.join(" ")}`
     );
   }
+  refuseIdleOptions(
+    values,
+    adhoc ? "adhoc" : gatherOnly ? "gather" : "playbook",
+    positionals[0],
+    cwd
+  );
+  const hostKeyCheckingSource = values["host-key-checking"] !== void 0 ? "--host-key-checking" : "ASYNC_PLAYBOOK_HOST_KEY_CHECKING";
   const hostKeyChecking = values["host-key-checking"] ?? env["ASYNC_PLAYBOOK_HOST_KEY_CHECKING"] ?? "strict";
   if (hostKeyChecking !== "strict" && hostKeyChecking !== "accept-new" && hostKeyChecking !== "off") {
     throw new OptionError(
       `--host-key-checking must be 'strict', 'accept-new' or 'off', got '${hostKeyChecking}'`
     );
   }
-  let jobs;
-  if (values.jobs !== void 0) {
+  const jobs = values.jobs === void 0 ? void 0 : readJobsArgument(values.jobs, cwd, "--jobs");
+  const knownHostsFile = values["known-hosts"] === void 0 ? void 0 : path2.resolve(cwd, values["known-hosts"]);
+  if (knownHostsFile !== void 0) {
     try {
-      jobs = { text: readFileSync(path.resolve(cwd, values.jobs), "utf8"), source: values.jobs };
+      readFileSync2(knownHostsFile);
     } catch {
-      throw new OptionError(`--jobs: cannot read '${values.jobs}'`);
+      throw new OptionError(`--known-hosts: cannot read '${values["known-hosts"]}'`);
     }
   }
   const settings = {
@@ -27610,8 +27882,12 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
     connection: {
       user: values.user,
       privateKeyPath: values["private-key"],
-      knownHostsPath: values["known-hosts"] ?? path.join(os.homedir(), ".ssh", "known_hosts"),
+      // --known-hosts replaces ~/.ssh/known_hosts, and stays trusted where a host's
+      // UserKnownHostsFile replaces that in turn.
+      knownHostsPath: knownHostsFile ?? path2.join(os.homedir(), ".ssh", "known_hosts"),
+      ...knownHostsFile !== void 0 ? { explicitKnownHostsPath: knownHostsFile } : {},
       hostKeyChecking,
+      hostKeyCheckingSource: `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values["jump-host"],
       connectTimeoutMs: positiveInt(values["connect-timeout"] ?? "10", "--connect-timeout") * 1e3
     },
@@ -27639,7 +27915,7 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
   const askBecomePass = values["ask-become-pass"] === true && envPassword === void 0;
   if (values["private-key"] !== void 0) {
     try {
-      readFileSync(path.resolve(cwd, values["private-key"]));
+      readFileSync2(path2.resolve(cwd, values["private-key"]));
     } catch {
       throw new OptionError(`--private-key: cannot read '${values["private-key"]}'`);
     }
@@ -27659,6 +27935,121 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
     };
   }
   return { kind: "playbook", settings, ...askBecomePass ? { askBecomePass } : {} };
+}
+function refuseUnsupported(argv) {
+  const options = { ...CLI_OPTIONS };
+  for (const entry of UNSUPPORTED)
+    for (const name of entry.names)
+      if (name.length > 1) options[name] = { type: entry.value ? "string" : "boolean" };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options });
+  } catch {
+    return;
+  }
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    const entry = UNSUPPORTED.find((e) => e.names.includes(token.name));
+    if (!entry) continue;
+    const spelled = entry.names.map((n) => n.length === 1 ? `-${n}` : `--${n}`).join("/");
+    const hint = entry.hint ? `: ${entry.hint}` : "";
+    throw new OptionError(`${spelled} is not supported${entry.yet ? " yet" : ""}${hint}.`);
+  }
+}
+function usageError(error) {
+  const code = error.code;
+  const message = error.message;
+  const help = "Run 'async-playbook --help' for the options.";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const option = /'([^']+)'/.exec(message)?.[1] ?? "";
+    const longNames = Object.keys(CLI_OPTIONS).map((n) => `--${n}`);
+    const hint = option.startsWith("--") ? closestMatch(option, longNames) : void 0;
+    return new UsageError(
+      `unknown option '${option}'${hint ? ` (did you mean ${hint}?)` : ""}. ${help}`
+    );
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const option = /^Option '([^']+?)(?: <value>)?'/.exec(message)?.[1];
+    if (option && /argument missing/.test(message))
+      return new UsageError(`option '${option}' needs a value. ${help}`);
+    const first = message.split("\n").slice(0, 2).join(" ");
+    return new UsageError(`${first} ${help}`);
+  }
+  return new UsageError(`${message.split("\n")[0] ?? message} ${help}`);
+}
+function refuseIdleOptions(values, mode, positional, cwd) {
+  const given = (name) => values[name] !== void 0;
+  const refuse = (options, why) => {
+    throw new OptionError(`${options} ${why}`);
+  };
+  if (given("timeout") && mode !== "gather") {
+    refuse(
+      "--timeout",
+      "is how long --jobs FILE without a playbook waits for its jobs; it does nothing here. For the SSH connect timeout (ansible-playbook's -T/--timeout), use --connect-timeout."
+    );
+  }
+  if ((given("background") || given("poll")) && mode !== "adhoc") {
+    refuse(
+      "-B/--background and -P/--poll",
+      `are for ad-hoc runs (PATTERN -m MODULE); they do nothing ${mode === "gather" ? "when gathering jobs" : "with a playbook"}. In a playbook, set async: and poll: on the task.`
+    );
+  }
+  if (mode === "adhoc") {
+    if (given("poll") && !given("background"))
+      refuse(
+        "-P/--poll",
+        "needs -B/--background SECONDS: without it the module runs in the foreground."
+      );
+    if (positional !== void 0 && looksLikePlaybook(positional, cwd)) {
+      refuse(
+        "-m/--module-name and -a/--args",
+        `run one module on the hosts of a PATTERN, but '${positional}' is a playbook. Drop -m/-a to run the playbook.`
+      );
+    }
+    for (const name of ["tags", "skip-tags", "force-handlers"]) {
+      if (given(name))
+        refuse(`--${name}`, "does nothing in an ad-hoc run (one task, no tags, no handlers).");
+    }
+  }
+  if (mode === "gather") {
+    const idle = [
+      ["limit", "-l/--limit"],
+      ["shard", "--shard"],
+      ["forks", "-f/--forks"],
+      ["tags", "-t/--tags"],
+      ["skip-tags", "--skip-tags"],
+      ["force-handlers", "--force-handlers"],
+      ["command-timeout", "--command-timeout"]
+    ];
+    for (const [name, spelled] of idle) {
+      if (given(name)) {
+        refuse(
+          spelled,
+          "does nothing when gathering jobs (--jobs FILE without a playbook): every job of the document is waited for, up to --timeout. Give a playbook as well to run tasks."
+        );
+      }
+    }
+  }
+}
+function looksLikePlaybook(text2, cwd) {
+  if (/\.ya?ml$/i.test(text2)) return true;
+  try {
+    return statSync2(path2.resolve(cwd, text2)).isFile();
+  } catch {
+    return false;
+  }
+}
+function checkPlaybookFile(playbook, cwd) {
+  if (playbook.includes("\n") || playbook.trimStart().startsWith("-")) return;
+  const file = path2.resolve(cwd, playbook);
+  if (!existsSync(file)) {
+    throw new PlaybookNotFoundError(
+      `the playbook: ${playbook} could not be found (looked in ${path2.dirname(file)})`
+    );
+  }
+  if (!statSync2(file).isFile()) {
+    throw new PlaybookNotFoundError(`the playbook: ${playbook} does not appear to be a file`);
+  }
 }
 function parseShard(value, option) {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
@@ -27726,12 +28117,23 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
 }
 
 // src/engine.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import path12 from "node:path";
+import { randomBytes as randomBytes6 } from "node:crypto";
+import {
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync as statSync6,
+  writeFileSync
+} from "node:fs";
+import path13 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
-import { chmod, open, rename, stat, unlink } from "node:fs/promises";
+import { readFileSync as readFileSync3, readdirSync } from "node:fs";
+import { open, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -27779,17 +28181,53 @@ function collectedOutput(stdout, stderr) {
 // src/connection/local-connection.ts
 var KILL_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
+var SECRET_VARIABLES = ["ASYNC_PLAYBOOK_BECOME_PASSWORD"];
+function isSecretVariable(name) {
+  return /^(INPUT_|STATE_|ACTIONS_)/i.test(name) || /^GITHUB_TOKEN$/i.test(name) || SECRET_VARIABLES.includes(name.toUpperCase()) || /^ASYNC_PLAYBOOK_(\w*_)?(PASS|PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY)$/i.test(name);
+}
 function targetEnvironment(env) {
   const out = {};
   for (const [key, value] of Object.entries(env)) {
-    if (/^(INPUT_|STATE_|ACTIONS_)/.test(key) || /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key))
-      continue;
+    if (isSecretVariable(key)) continue;
     out[key] = value;
   }
   return out;
 }
 function openLocalConnection(host) {
   return new LocalConnection(host);
+}
+function groupMembers(pgid) {
+  let names;
+  try {
+    process.kill(-pgid, 0);
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const members = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = processEntry(Number(name));
+    if (entry?.pgid === pgid) members.push(entry);
+  }
+  return members.some((m) => m.pid === pgid) ? [] : members;
+}
+function processEntry(pid) {
+  try {
+    const stat2 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    const fields = stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] === "Z") return void 0;
+    return { pid, pgid: Number(fields[2]), startTicks: fields[19] ?? "" };
+  } catch {
+    return void 0;
+  }
+}
+function stillOurGroup(pgid, survivors) {
+  if (processEntry(pgid) !== void 0) return false;
+  return survivors.some((s) => {
+    const now = processEntry(s.pid);
+    return now?.pgid === pgid && now.startTicks === s.startTicks;
+  });
 }
 function clampTimeout(timeoutMs) {
   if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
@@ -27820,8 +28258,14 @@ var LocalConnection = class {
         env: targetEnvironment(process.env),
         stdio: ["pipe", "pipe", "pipe"]
       });
+      let survivors = [];
+      child.once("exit", () => {
+        if (child.pid !== void 0) survivors = groupMembers(child.pid);
+      });
       const killGroup = () => {
         if (child.pid === void 0) return;
+        const reaped = child.exitCode !== null || child.signalCode !== null;
+        if (reaped && !stillOurGroup(child.pid, survivors)) return;
         try {
           process.kill(-child.pid, "SIGKILL");
         } catch {
@@ -27870,14 +28314,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path13, content, options) {
+  async putFile(path14, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path13} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path14} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -27886,30 +28330,30 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path13, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path14, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path13, content, mode) {
-    const temp = join(dirname(path13), `.${basename(path13)}.apb-${randomBytes(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat(path13).then(
+  async writeAtomically(path14, content, mode) {
+    const temp = join(dirname(path14), `.${basename(path14)}.apb-${randomBytes(8).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat(path14).then(
       (s) => s.mode & 4095,
-      () => void 0
+      () => 438 & ~currentUmask()
     );
     try {
-      const file = await open(temp, "wx", finalMode === void 0 ? 438 : 384);
+      const file = await open(temp, "wx", finalMode & 384);
       try {
         await file.writeFile(content);
+        await file.chmod(finalMode);
       } finally {
         await file.close();
       }
-      if (finalMode !== void 0) await chmod(temp, finalMode);
-      await rename(temp, path13);
+      await rename(temp, path14);
     } catch (error) {
       await unlink(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path13} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot write ${path14} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       );
     }
   }
@@ -27918,10 +28362,18 @@ var LocalConnection = class {
     return Promise.resolve();
   }
 };
+function currentUmask() {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync3("/proc/self/status", "utf8"));
+    if (line) return parseInt(line[1], 8);
+  } catch {
+  }
+  return process.umask();
+}
 
 // src/connection/ssh-connection.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync as existsSync2 } from "node:fs";
 import { homedir as homedir2, userInfo } from "node:os";
 import { join as join3, posix } from "node:path";
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -28009,12 +28461,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path13) {
-    return fsPath.basename(path13);
+  basename(path14) {
+    return fsPath.basename(path14);
   },
-  stat(path13) {
+  stat(path14) {
     return new Promise((resolve2, reject) => {
-      fs.stat(path13, (err, res) => {
+      fs.stat(path14, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28023,9 +28475,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path13) {
+  readdir(path14) {
     return new Promise((resolve2, reject) => {
-      fs.readdir(path13, (err, res) => {
+      fs.readdir(path14, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28035,19 +28487,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path13, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path13);
+async function scanDirectoryInternal({ path: path14, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path14);
   if (itemStat.isFile()) {
-    result.files.push(path13);
+    result.files.push(path14);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path13);
+    result.directories.push(path14);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path13);
+  const contents = await fileSystem.readdir(path14);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path13, item);
+    const itemPath = fileSystem.join(path14, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -28062,8 +28514,8 @@ async function scanDirectoryInternal({ path: path13, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path13, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path13 && typeof path13 === "string", "path must be a valid string");
+async function scanDirectory(path14, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path14 && typeof path14 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -28075,7 +28527,7 @@ async function scanDirectory(path13, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path13,
+      path: path14,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -28092,7 +28544,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path13) => !fsPath2.basename(path13).startsWith(".");
+var DEFAULT_VALIDATE = (path14) => !fsPath2.basename(path14).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -28101,11 +28553,11 @@ var SSHError = class extends Error {
     this.code = code;
   }
 };
-function unixifyPath(path13) {
-  if (path13.includes("\\")) {
-    return path13.split("\\").join("/");
+function unixifyPath(path14) {
+  if (path14.includes("\\")) {
+    return path14.split("\\").join("/");
   }
-  return path13;
+  return path14;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -28119,11 +28571,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path13, sftp) {
+async function makeDirectoryWithSftp(path14, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path13, (err, res) => {
+      sftp.stat(path14, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28141,7 +28593,7 @@ async function makeDirectoryWithSftp(path13, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path13, (err) => {
+      sftp.mkdir(path14, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -28376,7 +28828,7 @@ var NodeSSH = class {
     invariant2(Array.isArray(parameters), "parameters must be a valid array");
     invariant2(options != null && typeof options === "object", "options must be a valid object");
     invariant2(options.stream == null || ["both", "stdout", "stderr"].includes(options.stream), "options.stream must be one of both, stdout, stderr");
-    for (let i = 0, { length } = parameters; i < length; i += 1) {
+    for (let i = 0, { length: length2 } = parameters; i < length2; i += 1) {
       invariant2(typeof parameters[i] === "string", `parameters[${i}] must be a valid string`);
     }
     const completeCommand = `${command}${parameters.length > 0 ? ` ${(0, import_shell_escape.default)(parameters)}` : ""}`;
@@ -28392,20 +28844,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path13, method = "sftp", givenSftp = null) {
-    invariant2(typeof path13 === "string", "path must be a valid string");
+  async mkdir(path14, method = "sftp", givenSftp = null) {
+    invariant2(typeof path14 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path13)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path14)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path13), sftp).catch(async (error) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path14), sftp).catch(async (error) => {
       if (!retry || error == null || error.message !== "No such file" && error.code !== "ENOENT") {
         throw error;
       }
-      await this.mkdir(fsPath2.dirname(path13), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path14), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -28474,7 +28926,7 @@ var NodeSSH = class {
   }
   async putFiles(files, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {} } = {}) {
     invariant2(Array.isArray(files), "files must be an array");
-    for (let i = 0, { length } = files; i < length; i += 1) {
+    for (let i = 0, { length: length2 } = files; i < length2; i += 1) {
       const file = files[i];
       invariant2(file, "files items must be valid objects");
       invariant2(file.local && typeof file.local === "string", `files[${i}].local must be a string`);
@@ -28573,15 +29025,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path13) {
-          return fsPath2.posix.basename(path13);
+        basename(path14) {
+          return fsPath2.posix.basename(path14);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path13) {
+        readdir(path14) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path13, (err, res) => {
+            sftp.readdir(path14, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28590,9 +29042,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path13) {
+        stat(path14) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path13, (err, res) => {
+            sftp.stat(path14, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -28735,6 +29187,41 @@ var NodeSSH = class {
   }
 };
 
+// src/connection/ssh-connection.ts
+var import_ssh22 = __toESM(require_lib2(), 1);
+
+// src/connection/connection-notices.ts
+var unverified = /* @__PURE__ */ new Map();
+var lastDetail = /* @__PURE__ */ new Map();
+var listeners = /* @__PURE__ */ new Set();
+function onConnectionNotice(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function forgetConnectionNotices() {
+  unverified.clear();
+  lastDetail.clear();
+}
+function noteUnverifiedHost(record2) {
+  const key = `${record2.reason}\0${record2.host}`;
+  if (unverified.has(key)) return;
+  unverified.set(key, { ...record2 });
+  emit({ host: record2.host, level: "warning", text: record2.warning });
+}
+function noteConnectionDetail(host, text2) {
+  if (lastDetail.get(host) === text2) return;
+  lastDetail.set(host, text2);
+  emit({ host, level: "log", text: text2 });
+}
+function emit(notice) {
+  for (const listener of listeners) {
+    try {
+      listener({ ...notice });
+    } catch {
+    }
+  }
+}
+
 // src/connection/host-key-check.ts
 import { readFile as readFile2 } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -28794,9 +29281,9 @@ function decodeKeyBlob(text2) {
 }
 function keyTypeOfBlob(blob) {
   if (blob.length < 4) return void 0;
-  const length = blob.readUInt32BE(0);
-  if (length === 0 || length > 64 || 4 + length > blob.length) return void 0;
-  return blob.subarray(4, 4 + length).toString("latin1");
+  const length2 = blob.readUInt32BE(0);
+  if (length2 === 0 || length2 > 64 || 4 + length2 > blob.length) return void 0;
+  return blob.subarray(4, 4 + length2).toString("latin1");
 }
 function fingerprintSha256(blob) {
   return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
@@ -28880,27 +29367,39 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path13 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
-  let fileText = "";
-  try {
-    fileText = await readFile2(path13, "utf8");
-  } catch (error) {
-    if (error.code !== "ENOENT") {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path13} for ${target.where}: ${errorText(error)}`,
-        target.host
-      );
-    }
+  const userPath = target.knownHostsPath ?? (target.knownHostsPathSource ? void 0 : join2(homedir(), ".ssh", "known_hosts"));
+  const entries = [];
+  const searched = [];
+  for (const path14 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
+    if (path14 === void 0) continue;
+    searched.push(path14);
+    entries.push(...parseKnownHosts(await readKnownHostsFile(path14, target), path14));
   }
-  const entries = parseKnownHosts(fileText, path13);
-  if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  if (target.knownHosts) {
+    searched.push("the known_hosts text given");
+    entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  }
+  const nothingToCheck = entries.length === 0 && !pins && target.knownHostsPathSource !== void 0;
+  const trustedUnchecked = () => {
+    if (!nothingToCheck) return true;
+    noteUnverifiedHost({
+      host: target.host,
+      reason: "no-known-hosts",
+      source: target.knownHostsPathSource,
+      warning: `host ${target.host}: no host key can be verified for ${target.where}: ${target.knownHostsPathSource} replaces ~/.ssh/known_hosts and holds no key, and no other known_hosts was given, so accept-new trusts whatever key it presents. Give its key in known_hosts (the known-hosts input or --known-hosts) or pin it with ${target.pinsVariable}.`
+    });
+    return true;
+  };
+  const sources = {
+    searched: searched.length > 0 ? searched.join(" or ") : "no known_hosts file",
+    emptyBecause: entries.length === 0 && target.knownHostsPathSource !== void 0 ? ` (${target.knownHostsPathSource} replaces ~/.ssh/known_hosts, and no other known_hosts was given: the known-hosts input or --known-hosts)` : ""
+  };
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path13} or the known_hosts text given` : path13;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
       const refuse = (reason) => {
-        check.refusal = hostKeyRefusal(reason, { target, name, key, searched });
+        check.refusal = hostKeyRefusal(reason, { target, name, key, sources });
         return false;
       };
       if (pins) {
@@ -28910,10 +29409,10 @@ async function prepareHostKeyCheck(target) {
       }
       if (target.mode === "off") return true;
       const verdict = checkHostKey([...entries, ...remembered()], name, key);
-      if (verdict.status === "trusted") return true;
+      if (verdict.status === "trusted") return trustedUnchecked();
       if (target.mode === "accept-new" && verdict.status === "unknown" && verdict.otherTypes.length === 0) {
         accept(target, name, key);
-        return true;
+        return trustedUnchecked();
       }
       return refuse(verdict);
     }
@@ -28925,33 +29424,46 @@ async function prepareHostKeyCheck(target) {
   }
   return check;
 }
+async function readKnownHostsFile(path14, target) {
+  try {
+    return await readFile2(path14, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return "";
+    throw new ConnectionError(
+      `cannot read known_hosts file ${path14} for ${target.where}: ${errorText(error)}`,
+      target.host
+    );
+  }
+}
 function acceptedEntries(name) {
-  return (acceptedByName.get(name) ?? []).map(({ key, record }) => ({
+  return (acceptedByName.get(name) ?? []).map(({ key, record: record2 }) => ({
     marker: void 0,
     hosts: { kind: "patterns", patterns: [{ negated: false, pattern: name }] },
-    keyType: record.keyType,
+    keyType: record2.keyType,
     key,
-    source: `the key accepted earlier in this run for ${record.host} (accept-new)`
+    source: `the key accepted earlier in this run for ${record2.host} (accept-new)`
   }));
 }
 function accept(target, name, key) {
   const fingerprint = fingerprintSha256(key);
   const keyType = keyTypeOfBlob(key) ?? "unknown";
   const line = formatKnownHostsLine(name, key);
-  const record = {
+  const record2 = {
     host: target.host,
+    where: target.where,
     name,
     keyType,
     fingerprint,
     line,
-    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where}, seen for the first time; it is trusted for the rest of this run only. To trust it for good, add this line to known_hosts: ${line}`
+    pinVariable: target.pinsVariable,
+    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where} (${target.endpoint}), seen for the first time; it is trusted for the rest of this run only. To trust it for good, pin it with ${target.pinsVariable}: ${fingerprint}, or add this line to known_hosts: ${line}`
   };
   const list = acceptedByName.get(name) ?? [];
-  list.push({ key, record });
+  list.push({ key, record: record2 });
   acceptedByName.set(name, list);
   for (const listener of acceptListeners) {
     try {
-      listener({ ...record });
+      listener({ ...record2 });
     } catch {
     }
   }
@@ -28969,12 +29481,14 @@ function keyTypeOfAlgorithm(algorithm) {
   return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
 }
 function hostKeyRefusal(reason, context) {
-  const { target, name, key, searched } = context;
+  const { target, name, key, sources } = context;
   const where = target.where;
   const fingerprint = fingerprintSha256(key);
   const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
   const line = formatKnownHostsLine(name, key);
+  const inLog = "the known_hosts line to add is in the log";
   let message;
+  let detail = `${where} is ${target.endpoint}, known to known_hosts as ${name}`;
   switch (reason.status) {
     case "revoked":
       message = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
@@ -28984,18 +29498,20 @@ function hostKeyRefusal(reason, context) {
       break;
     case "changed": {
       const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
+      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
+      detail += `; to trust the key it presented instead, replace the old line with:
 ${line}`;
       break;
     }
     case "unknown": {
       const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
-      message = `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
+      message = `Host key verification failed for ${where}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
+      detail += `; to trust the key it presented, add this line to known_hosts:
 ${line}`;
       break;
     }
   }
-  return new HostKeyError(message, target.host, fingerprint);
+  return new HostKeyError(message, target.host, fingerprint, detail);
 }
 function errorText(error) {
   return error instanceof Error ? error.message : String(error);
@@ -29026,15 +29542,17 @@ function formatJumpHost(jump) {
   return `${jump.user ? `${jump.user}@` : ""}${address}:${jump.port}`;
 }
 function openTunnel(client, address, port, context) {
-  const { host, hopWhere, targetWhere, timeoutMs } = context;
+  const { host, hopWhere, targetWhere, targetEndpoint, scrub, timeoutMs } = context;
+  const detail = (what) => `${hopWhere} was asked to connect to ${targetWhere} at ${address}:${port} (${targetEndpoint}): ${what}`;
   return new Promise((resolve2, reject) => {
     let done = false;
     const timer = setTimeout(() => {
       done = true;
       reject(
         new ConnectionError(
-          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host?`,
-          host
+          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host? (the address and port tried are in the log)`,
+          host,
+          detail("timed out")
         )
       );
     }, timeoutMs);
@@ -29048,8 +29566,9 @@ function openTunnel(client, address, port, context) {
       if (error) {
         reject(
           new ConnectionError(
-            `${hopWhere} cannot connect to ${targetWhere}: ${error.message}. Is sshd running on port ${port} of ${address}, as seen from the jump host, and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
-            host
+            `${hopWhere} cannot connect to ${targetWhere}: ${scrub(error.message)}. Is sshd running on the port of ${targetWhere}, as seen from the jump host (ansible_host / ansible_port; the address and port tried are in the log), and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
+            host,
+            detail(error.message)
           )
         );
         return;
@@ -29061,10 +29580,12 @@ function openTunnel(client, address, port, context) {
     } catch (error) {
       clearTimeout(timer);
       done = true;
+      const text2 = error instanceof Error ? error.message : String(error);
       reject(
         new ConnectionError(
-          `${hopWhere} was lost before connecting to ${targetWhere}: ${error instanceof Error ? error.message : String(error)}`,
-          host
+          `${hopWhere} was lost before connecting to ${targetWhere}: ${scrub(text2)}`,
+          host,
+          detail(text2)
         )
       );
     }
@@ -29082,17 +29603,22 @@ var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 async function openSshConnection(settings) {
   const jumps = settings.jumpHosts ?? [];
   const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(", ")}` : "";
+  const scrub = scrubber([settings, ...jumps]);
+  noteIfUnverified(settings);
   let via;
   try {
-    for (const jump of jumps) {
+    for (const [index, jump] of jumps.entries()) {
       const user = jump.user ?? settings.user ?? userInfo().username;
-      const where2 = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`;
+      const where = jumps.length === 1 ? `the jump host of ${settings.host}` : `jump host ${index + 1} of ${jumps.length} of ${settings.host}`;
+      const endpoint2 = formatJumpHost({ ...jump, user });
       const usesOwnKey = settings.jumpPrivateKeyPath !== void 0;
       via = await connectHop(
         {
           role: "jump",
           host: settings.host,
-          where: where2,
+          where,
+          endpoint: endpoint2,
+          scrub,
           address: jump.address,
           port: jump.port,
           user,
@@ -29101,27 +29627,27 @@ async function openSshConnection(settings) {
           privateKey: usesOwnKey ? void 0 : settings.privateKey,
           passphrase: settings.passphrase,
           password: settings.password,
-          hostKey: {
-            host: settings.host,
-            where: where2,
+          sources: settings.sources,
+          hostKey: hostKeyTarget(settings, {
+            where,
+            endpoint: endpoint2,
             address: jump.address,
             port: jump.port,
-            mode: settings.hostKeyChecking,
-            knownHostsPath: settings.knownHostsPath,
-            knownHosts: settings.knownHosts,
             pins: settings.jumpHostKeyFingerprints,
             pinsVariable: "ansible_ssh_jump_host_key_fingerprints"
-          }
+          })
         },
         via
       );
     }
-    const where = `${settings.host} (${settings.address}:${settings.port}${route})`;
+    const endpoint = `${formatJumpHost({ address: settings.address, port: settings.port })}${route}`;
     return await connectHop(
       {
         role: "target",
         host: settings.host,
-        where,
+        where: settings.host,
+        endpoint,
+        scrub,
         address: settings.address,
         port: settings.port,
         user: settings.user ?? userInfo().username,
@@ -29130,36 +29656,77 @@ async function openSshConnection(settings) {
         privateKey: settings.privateKey,
         passphrase: settings.passphrase,
         password: settings.password,
-        hostKey: {
-          host: settings.host,
-          where,
+        sources: settings.sources,
+        hostKey: hostKeyTarget(settings, {
+          where: settings.host,
+          endpoint,
           address: settings.address,
           port: settings.port,
-          mode: settings.hostKeyChecking,
-          knownHostsPath: settings.knownHostsPath,
-          knownHosts: settings.knownHosts,
           pins: settings.hostKeyFingerprints,
           pinsVariable: "ansible_ssh_host_key_fingerprints"
-        }
+        })
       },
       via
     );
   } catch (error) {
     await via?.close();
+    if (error instanceof ConnectionError && error.detail)
+      noteConnectionDetail(settings.host, error.detail);
     throw error;
   }
 }
-function hintsFor(role) {
+function hostKeyTarget(settings, hop) {
+  return {
+    host: settings.host,
+    ...hop,
+    mode: settings.hostKeyChecking,
+    knownHostsPath: settings.knownHostsPath,
+    knownHostsPathSource: settings.knownHostsPathSource,
+    knownHosts: settings.knownHosts,
+    explicitKnownHostsPath: settings.explicitKnownHostsPath
+  };
+}
+function noteIfUnverified(settings) {
+  if (settings.hostKeyChecking !== "off") return;
+  const target = !settings.hostKeyFingerprints?.length;
+  const jumps = (settings.jumpHosts?.length ?? 0) > 0 && !settings.jumpHostKeyFingerprints?.length;
+  if (!target && !jumps) return;
+  const what = target ? jumps ? "its host key and its jump hosts' keys are" : "its host key is" : "its jump hosts' keys are";
+  const source = settings.hostKeyCheckingSource ?? "host-key-checking";
+  noteUnverifiedHost({
+    host: settings.host,
+    reason: "off",
+    source,
+    warning: `host ${settings.host}: host key checking is off (${source}): ${what} not verified, so a man in the middle would go unnoticed. Give its key in known_hosts (the known-hosts input or --known-hosts) or pin it with ansible_ssh_host_key_fingerprints instead.`
+  });
+}
+function scrubber(hops) {
+  const escape = (text2) => text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const addresses = [...new Set(hops.map((h) => h.address))].filter((a) => a !== "");
+  const ports = [...new Set(hops.map((h) => String(h.port)))];
+  const address = new RegExp(
+    `\\[?(?:${addresses.map(escape).join("|")})\\]?(?::(?:${ports.join("|")}))?`,
+    "gi"
+  );
+  const port = new RegExp(`(?<![\\w.])(?:${ports.join("|")})(?![\\w.])`, "g");
+  return (text2) => (addresses.length > 0 ? text2.replace(address, "<address>") : text2).replace(IP_AND_PORT, "<address>").replace(port, "<port>");
+}
+var IP_AND_PORT = /\[[0-9a-f:.]+\](?::\d+)?|(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi;
+function hintsFor(role, sources) {
+  const key = sources?.privateKey ?? "--private-key";
+  const passphrase = sources?.passphrase ?? "its passphrase";
   return role === "target" ? {
     address: "ansible_host",
     port: "ansible_port",
-    user: "ansible_user / --private-key",
-    key: "ansible_ssh_private_key_file / --private-key"
+    user: `ansible_user${sources ? ` / ${sources.user}` : ""} / ${key}`,
+    key: `ansible_ssh_private_key_file / ${key}`,
+    passphrase
   } : {
     address: "the jump host in ProxyJump / -J / ansible_ssh_jump_host",
     port: "the jump host port in ProxyJump / -J / ansible_ssh_jump_host",
     user: "the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file",
-    key: "ansible_ssh_jump_private_key_file"
+    key: "ansible_ssh_jump_private_key_file",
+    passphrase
   };
 }
 async function connectHop(hop, via) {
@@ -29178,7 +29745,13 @@ async function connectHop(hop, via) {
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
   }
-  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs);
+  if (via) {
+    config.sock = await via.tunnel(hop.address, hop.port, {
+      targetWhere: hop.where,
+      targetEndpoint: hop.endpoint,
+      timeoutMs: hop.connectTimeoutMs
+    });
+  }
   const ssh = new NodeSSH();
   let guard;
   try {
@@ -29198,9 +29771,15 @@ async function connectHop(hop, via) {
     clearTimeout(guard);
   }
   const client = ssh.connection;
-  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host);
+  if (!client) {
+    throw new ConnectionError(
+      `connection to ${hop.where} closed during login`,
+      hop.host,
+      `${hop.where} is ${hop.endpoint}`
+    );
+  }
   if (!via) client.setNoDelay(true);
-  return new SshConnection(hop.host, hop.where, client, via);
+  return new SshConnection(hop, client, via);
 }
 async function resolveAuth(hop) {
   const config = {};
@@ -29208,21 +29787,21 @@ async function resolveAuth(hop) {
   let keySource;
   if (hop.privateKey !== void 0) {
     config.privateKey = hop.privateKey;
-    keySource = "the private key text given";
+    keySource = hop.sources ? `from ${hop.sources.privateKey}` : "the private key text given";
   } else if (hop.privateKeyPath !== void 0) {
     keySource = hop.privateKeyPath;
     try {
       config.privateKey = await readFile3(hop.privateKeyPath, "utf8");
     } catch (error) {
       throw new ConnectionError(
-        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error)}; check ${hintsFor(hop.role).key}`,
+        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error)}; check ${hintsFor(hop.role, hop.sources).key}`,
         hop.host
       );
     }
   } else if (hop.password === void 0) {
     const home = homedir2();
     const found = DEFAULT_IDENTITY_FILES.map((name) => join3(home, ".ssh", name)).find(
-      (p) => existsSync(p)
+      (p) => existsSync2(p)
     );
     if (found) {
       keySource = found;
@@ -29246,49 +29825,45 @@ async function resolveAuth(hop) {
 function connectError(error, context) {
   const { hop, auth, hostCheck } = context;
   const { host, where } = hop;
-  const hints = hintsFor(hop.role);
+  const hints = hintsFor(hop.role, hop.sources);
   if (hostCheck.refusal) return hostCheck.refusal;
   const err = error;
   const code = typeof err.code === "string" ? err.code : void 0;
   const text2 = errorText2(error);
+  const detail = `${where} is ${hop.endpoint}: ${text2}`;
+  const inLog = "the address and port tried are in the log";
+  const fail = (message) => new ConnectionError(message, host, detail);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
     const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
     const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
-    return new ConnectionError(
-      `Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`,
-      host
-    );
+    return fail(`Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`);
   }
   if (err.level === "client-timeout" || code === "ETIMEDOUT") {
-    return new ConnectionError(
-      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
-      host
+    return fail(
+      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout; ${inLog})`
     );
   }
   switch (code) {
     case "ECONNREFUSED":
-      return new ConnectionError(
-        `connection refused by ${where}: is sshd running on port ${hop.port}? (check ${hints.port})`,
-        host
+      return fail(
+        `connection refused by ${where}: is sshd running on its port? (check ${hints.port}; ${inLog})`
       );
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return new ConnectionError(
-        hop.role === "target" ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}` : `cannot resolve address ${hop.address} of ${where}: check ${hints.address}`,
-        host
+      return fail(
+        `cannot resolve the address of ${where}: check ${hints.address} (the name tried is in the log)`
       );
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return new ConnectionError(`no route to ${where}: ${text2}`, host);
+      return fail(`no route to ${where} (${code}): check ${hints.address} (${inLog})`);
   }
   if (/privateKey|private key|passphrase/i.test(text2)) {
-    return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${text2}; check ${hints.key} and its passphrase`,
-      host
+    return fail(
+      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${hop.scrub(text2)}; ` + (/passphrase/i.test(text2) && hop.sources ? `check ${hints.passphrase}` : `check ${hints.key} and ${hints.passphrase}`)
     );
   }
-  return new ConnectionError(`cannot connect to ${where}: ${text2}`, host);
+  return fail(`cannot connect to ${where}: ${hop.scrub(text2)} (${inLog})`);
 }
 function errorText2(error) {
   return error instanceof Error ? error.message : String(error);
@@ -29302,11 +29877,12 @@ var SshConnection = class {
    * @param via the jump host connection this one runs through: closed with it, since nothing
    *   else uses it
    */
-  constructor(host, where, client, via) {
-    this.host = host;
-    this.where = where;
+  constructor(hop, client, via) {
     this.client = client;
     this.via = via;
+    this.host = hop.host;
+    this.where = hop.where;
+    this.hop = hop;
     client.on("error", (error) => {
       this.lastError = error;
     });
@@ -29319,40 +29895,53 @@ var SshConnection = class {
       client.once("close", onGone);
     });
   }
-  host;
-  where;
   client;
   via;
   inFlight = /* @__PURE__ */ new Set();
-  /** Why the connection is gone, once it is. */
+  /** Why the connection is gone, once it is (the host by inventory name only). */
   lostReason;
+  /** The same, with the address, for the log. */
+  lostDetail;
   lastError;
   sftp;
   closedByUs = false;
   closedEvent;
+  host;
+  /** How messages name this hop: by inventory name, never by address. */
+  where;
+  hop;
+  /** The error of a command on a lost connection: host-named message, the route in its detail. */
+  lostError() {
+    return new ConnectionError(this.lostReason ?? "connection lost", this.host, this.lostDetail);
+  }
   connectionGone() {
     if (this.lostReason !== void 0) return;
-    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection"}`;
+    const why = this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection";
+    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.hop.scrub(why)}`;
+    this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${this.closedByUs ? "closed" : `lost: ${why}`}`;
+    if (!this.closedByUs) noteConnectionDetail(this.host, this.lostDetail);
     this.sftp = void 0;
-    const error = new ConnectionError(this.lostReason, this.host);
+    const error = this.lostError();
     for (const run of [...this.inFlight]) run.fail(error);
     if (!this.closedByUs) void this.via?.close();
   }
   /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
-  tunnel(address, port, targetWhere, timeoutMs) {
+  tunnel(address, port, next) {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     return openTunnel(this.client, address, port, {
       host: this.host,
       hopWhere: this.where,
-      targetWhere,
-      timeoutMs: clampTimeout2(timeoutMs)
+      targetWhere: next.targetWhere,
+      targetEndpoint: next.targetEndpoint,
+      scrub: this.hop.scrub,
+      timeoutMs: clampTimeout2(next.timeoutMs)
     });
   }
   run(command, options) {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     const timeoutMs = clampTimeout2(options.timeoutMs);
     const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
@@ -29399,7 +29988,7 @@ var SshConnection = class {
       }, timeoutMs);
       const onOpen = (error, opened) => {
         if (error) {
-          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${error.message}`;
+          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${this.hop.scrub(error.message)}`;
           settle(() => reject(new ConnectionError(reason, this.host)));
           return;
         }
@@ -29424,8 +30013,7 @@ var SshConnection = class {
         opened.on("error", () => void 0);
         opened.on("close", () => {
           if (sawExit || timedOut) settle(() => resolve2(result()));
-          else if (this.lostReason !== void 0)
-            inFlight.fail(new ConnectionError(this.lostReason, this.host));
+          else if (this.lostReason !== void 0) inFlight.fail(this.lostError());
           else settle(() => resolve2(result()));
         });
         if (options.stdin !== void 0) opened.write(options.stdin);
@@ -29434,7 +30022,7 @@ var SshConnection = class {
       try {
         this.client.exec(command, onOpen);
       } catch (error) {
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error)}`;
+        const reason = this.lostReason ?? `connection to ${this.where} lost: ${this.hop.scrub(errorText2(error))}`;
         settle(() => reject(new ConnectionError(reason, this.host)));
       }
     });
@@ -29456,40 +30044,41 @@ var SshConnection = class {
       }, timeoutMs);
     });
     try {
-      await Promise.race([this.writeAtomically(remotePath, content, options.mode), expired]);
+      await Promise.race([
+        this.writeAtomically(remotePath, content, options.mode, timeoutMs),
+        expired
+      ]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path13, content, mode) {
+  async writeAtomically(path14, content, mode, timeoutMs) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path13);
+    const dir = posix.dirname(path14);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path13)}.apb-${randomBytes2(6).toString("hex")}.tmp`
+      `.${posix.basename(path14)}.apb-${randomBytes2(8).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path13} on ${this.where}: ${step}: ${errorText2(error)}`
+        `cannot write ${path14} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path13, cb)).catch(() => void 0);
-      if (existing) finalMode = existing.mode & 4095;
+      const existing = await sftpCall((cb) => sftp.stat(path14, cb)).catch(() => void 0);
+      finalMode = existing ? existing.mode & 4095 : 438 & ~await this.umask(timeoutMs);
     }
-    const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
-      (e) => fail(`open ${temp}`, e)
-    );
+    const m = finalMode;
+    const handle = await sftpCall(
+      (cb) => sftp.open(temp, "wx", { mode: m & 384 }, cb)
+    ).catch((e) => fail(`open ${temp}`, e));
     try {
       if (content.length > 0) {
         await sftpCall((cb) => sftp.write(handle, content, 0, content.length, 0, cb));
       }
-      if (finalMode !== void 0) {
-        const m = finalMode;
-        await sftpCall((cb) => sftp.fchmod(handle, m, cb));
-      }
+      await sftpCall((cb) => sftp.fchmod(handle, m, cb));
     } catch (error) {
       await sftpCall((cb) => sftp.close(handle, cb)).catch(() => void 0);
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
@@ -29499,19 +30088,25 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path13, cb);
+          sftp.ext_openssh_rename(temp, path14, cb);
         } catch {
-          sftp.unlink(path13, () => sftp.rename(temp, path13, cb));
+          sftp.unlink(path14, () => sftp.rename(temp, path14, cb));
         }
       });
     } catch (error) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path13}`, error);
+      fail(`rename ${temp} to ${path14}`, error);
     }
+  }
+  /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
+  async umask(timeoutMs) {
+    const res = await this.run("umask", { timeoutMs }).catch(() => void 0);
+    const text2 = res?.code === 0 ? res.stdout.toString("utf8").trim() : "";
+    return /^[0-7]{1,4}$/.test(text2) ? parseInt(text2, 8) & 511 : 18;
   }
   sftpSession() {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     if (!this.sftp) {
       const opening = new Promise((resolve2, reject) => {
@@ -29595,28 +30190,6 @@ async function openConnection(settings) {
     case "ssh":
       return openSshConnection(settings);
   }
-}
-
-// src/executor/events.ts
-function emptyStats() {
-  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
-}
-function combineEvents(...targets) {
-  const call = (key) => (...args) => {
-    for (const target of targets)
-      target[key](...args);
-  };
-  return {
-    playStart: call("playStart"),
-    taskStart: call("taskStart"),
-    itemResult: call("itemResult"),
-    hostResult: call("hostResult"),
-    retrying: call("retrying"),
-    noMoreHosts: call("noMoreHosts"),
-    log: call("log"),
-    warning: call("warning"),
-    recap: call("recap")
-  };
 }
 
 // src/connection/become.ts
@@ -29709,6 +30282,7 @@ var become_default = `#!/bin/sh
 #             It first prints the controller's success marker on stderr: no marker, no escalation.
 #   password  1: the first line of stdin is the password, the rest is the command's stdin; 0: no password
 #   stdin     1: stdin holds input for the command after the password line; 0: nothing after it
+#             (with su and a password, that input reaches <inner> on fd 3: see below)
 #   flag...   become_flags, already split into words (for sudo without -n and -S: they are added here)
 #
 # The password only ever travels on stdin: it is read into a shell variable and written by the printf
@@ -29725,6 +30299,9 @@ if [ "$method" = su ]; then
     exec "$exe" "$@" "$user" -c "$inner"
   fi
   IFS= read -r apb_password || apb_password=
+  # su asks PAM for the password, which may read ahead on stdin: the command's own input (after the
+  # password line) waits on fd 3, and <inner> takes it back as its stdin (becomeCommand adds that).
+  [ "$with_stdin" = 0 ] || exec 3<&0
   # root is let through without a password (pam_rootok): the rest of stdin is the command's.
   if [ "$(id -u)" = 0 ]; then
     apb_password=
@@ -29762,23 +30339,50 @@ var become_put_default = `#!/bin/sh
 #   dest         the file to create or replace
 #   mode         octal mode to set, or empty: keep the mode of the file it replaces (else umask's)
 #   temp-suffix  random text for the temporary file next to dest, renamed over dest at the end
+#
+# The temporary file is private from its first byte: created 0600 (or stricter, when the final mode
+# is) by the umask in force when the shell creates it, exclusively (set -C: a name that exists, a
+# symlink planted there included, is refused), under a random name. It gets its final mode only once
+# every byte is in.
 set -u
 dest=$1 mode=$2 suffix=$3
+case $mode in
+  '' | [0-7][0-7][0-7] | [0-7][0-7][0-7][0-7]) ;;
+  *)
+    echo "apb-put: mode must be octal, got '$mode'" >&2
+    exit 2
+    ;;
+esac
 dir=$(dirname -- "$dest")
 base=$(basename -- "$dest")
 tmp=$dir/.$base.apb-$suffix.tmp
-if ! (set -C && cat >"$tmp"); then
+login_umask=$(umask)
+# Owner bits of the final mode, at most rw: the umask that creates the file with them.
+private=0600
+[ -z "$mode" ] || private=$((0$mode & 0600))
+create_umask=$(printf '%o' $((0777 & ~private)))
+# Nothing is removed when the name is taken: what is there is not ours.
+(umask "$create_umask" && set -C && : >"$tmp") || exit 1
+# set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
+if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
+  echo "apb-put: $tmp is not a new empty file: refusing to write to it" >&2
+  exit 1
+fi
+if ! cat >"$tmp"; then
   rm -f -- "$tmp"
   exit 1
 fi
-if [ -n "$mode" ]; then
-  chmod "$mode" "$tmp" || {
-    rm -f -- "$tmp"
-    exit 1
-  }
-elif [ -e "$dest" ]; then
-  chmod --reference="$dest" "$tmp" 2>/dev/null || :
+if [ -z "$mode" ]; then
+  if [ -e "$dest" ]; then
+    mode=$(stat -c %a -- "$dest" 2>/dev/null) || mode=
+  fi
+  # A new file: what the login umask leaves of 0666, as the shell would have created it.
+  [ -n "$mode" ] || mode=$(printf '%o' $((0666 & ~0$login_umask)))
 fi
+chmod "$mode" "$tmp" || {
+  rm -f -- "$tmp"
+  exit 1
+}
 mv -f -- "$tmp" "$dest" || {
   rm -f -- "$tmp"
   exit 1
@@ -29847,7 +30451,10 @@ function newBecomeMarkers() {
 }
 function becomeCommand(command, settings, markers, withStdin, host) {
   const flags = becomeFlagWords(settings, host);
-  const script = `printf '%s\\n' ${shellQuote(markers.success)} >&2
+  const takeBackStdin = settings.method === "su" && settings.password !== void 0 && withStdin ? `true <&3 2>/dev/null || { echo 'async-playbook: su did not pass on the command input (file descriptor 3): use become_method sudo for this task' >&2; exit 125; }
+exec 0<&3 3<&-
+` : "";
+  const script = `${takeBackStdin}printf '%s\\n' ${shellQuote(markers.success)} >&2
 ${command}`;
   const inner = settings.method === "su" ? shellJoin(["/bin/sh", "-c", script]) : script;
   return shellJoin([
@@ -29914,13 +30521,6 @@ var BecomeConnection = class {
       );
     }
     const ownStdin = options.stdin === void 0 ? Buffer.alloc(0) : Buffer.from(options.stdin);
-    if (method === "su" && password !== void 0 && ownStdin.length > 0) {
-      throw new BecomeError(
-        `become_method su cannot pass a password and the task's stdin together (su reads the password from stdin and may consume the input): use become_method sudo, or drop stdin`,
-        this.host,
-        "unusable"
-      );
-    }
     const markers = newBecomeMarkers();
     const watch = new MarkerWatch(markers.success, options.onStderr);
     const stdin = password !== void 0 ? Buffer.concat([Buffer.from(`${password}
@@ -29942,7 +30542,7 @@ var BecomeConnection = class {
       "apb-put",
       remotePath,
       options.mode === void 0 ? "" : options.mode.toString(8).padStart(4, "0"),
-      randomBytes3(6).toString("hex")
+      randomBytes3(8).toString("hex")
     ]);
     const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs });
     if (res.code !== 0) {
@@ -30030,1193 +30630,9 @@ var NOT_IGNORABLE = /* @__PURE__ */ Symbol("not ignorable");
 var ModuleArgumentError = class extends Error {
 };
 
-// src/async/job-protocol.ts
-import { randomInt } from "node:crypto";
-
-// src/async/job-wrapper.sh
-var job_wrapper_default = `#!/bin/sh
-# apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
-#
-# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
-#
-#   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
-#   status    <cap-bytes> <wait-seconds> <dir> <jid>...
-#   cleanup   <dir> <jid>
-#   kill      <dir> <jid>
-#   supervise <jid> <async-seconds> <dir> <command> <job-umask>   (internal; script text in $APB_JOB_SELF)
-#   watchdog  <async-seconds> <job-pid> <pgid> <record-base>      (internal)
-#
-# Files in <dir>: <jid> (the record, key=value lines, always replaced atomically), <jid>.out and
-# <jid>.err (live output), <jid>.meta (controller JSON), <jid>.timedout (marker directory).
-# Full-line comments are stripped before this text is sent, so comment freely.
-
-set -u
-unset CDPATH
-# Our files are private; the job itself gets the login umask back (see supervise).
-login_umask=$(umask)
-umask 077
-
-# Prints one protocol line: newlines inside values would break the line framing.
-say() {
-  printf '%s' "$*" | tr '\\n\\r' '  '
-  echo
-}
-
-fail() {
-  say "APB-ERROR $*"
-  exit 1
-}
-
-# Keeps the part of a tool's error message after its last ": " (the strerror text).
-reason_of() {
-  case $1 in
-    '') printf '%s' 'write failed' ;;
-    *) printf '%s' "\${1##*: }" ;;
-  esac
-}
-
-is_prefix() {
-  case $1 in j*) ;; *) return 1 ;; esac
-  case \${1#j} in '' | *[!0-9]*) return 1 ;; esac
-  return 0
-}
-
-is_jid() {
-  case $1 in j*.*) ;; *) return 1 ;; esac
-  is_prefix "\${1%%.*}" || return 1
-  case \${1#*.} in '' | *[!0-9]*) return 1 ;; esac
-  return 0
-}
-
-# A process id we may signal: digits, not 0 or 1 (kill 0 / -1 would hit far more than one job).
-is_pid() {
-  case $1 in '' | 0* | 1 | *[!0-9]*) return 1 ;; esac
-  return 0
-}
-
-# Seconds, integer or decimal (no sign, no exponent).
-is_seconds() {
-  case $1 in '' | *[!0-9.]* | .* | *. | *.*.*) return 1 ;; esac
-  return 0
-}
-
-now() {
-  t=$(date +%s.%N 2>/dev/null)
-  case $t in *[!0-9.]* | '') t=$(date +%s) ;; esac
-  printf '%s' "$t"
-}
-
-boot_id() {
-  cat /proc/sys/kernel/random/boot_id 2>/dev/null || :
-}
-
-# Expands a leading ~ or ~/ to $HOME (nothing else) into $expanded.
-expand_home() {
-  expanded=$1
-  case $1 in
-    \\~ | \\~/*)
-      [ -n "\${HOME-}" ] || fail "cannot expand ~ in the async directory $1: HOME is not set"
-      expanded=$HOME\${1#'~'}
-      ;;
-  esac
-}
-
-# Writes $2 to file $1; on failure sets $write_error (and $write_reason), removes the file and
-# returns 1.
-write_file() {
-  if err=$({ printf '%s' "$2" | cat >"$1"; } 2>&1); then return 0; fi
-  rm -f -- "$1" 2>/dev/null
-  write_reason=$(reason_of "$err")
-  write_error="could not write $1 - $write_reason"
-  return 1
-}
-
-# ---------------------------------------------------------------------------------------------
-# launch
-
-launch() {
-  [ $# -eq 6 ] || fail "launch expects 6 arguments, got $#"
-  prefix=$1 seconds=$2 given_dir=$3 meta=$4 command=$5 self=$6
-  is_prefix "$prefix" || fail "refusing job id prefix $prefix: expected j followed by digits"
-  [ -z "$seconds" ] || is_seconds "$seconds" || fail "async must be a number of seconds, got $seconds"
-  [ -n "$given_dir" ] || fail 'the async directory is empty'
-  case $given_dir in *'
-'*) fail 'the async directory must not contain a newline' ;; esac
-
-  expand_home "$given_dir"
-  dir=$expanded
-  if [ ! -d "$dir" ]; then
-    err=$(mkdir -p -- "$dir" 2>&1) || fail "could not create directory: $dir - $(reason_of "$err")"
-    err=$(chmod 700 -- "$dir" 2>&1) || fail "could not set mode 0700 on directory: $dir - $(reason_of "$err")"
-  fi
-  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
-  abs=$(cd -P -- "$dir" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $dir - $(reason_of "$abs")"
-  abs=\${abs%.}
-  abs=\${abs%?}
-  probe=$abs/.apb-probe.$$
-  write_file "$probe" 'apb-job write probe
-' || fail "async directory is not writable: $abs - $write_reason"
-  rm -f -- "$probe"
-
-  jid=$prefix.$$
-  write_file "$abs/$jid.meta" "$meta" || fail "$write_error"
-
-  # The supervisor reports on a pipe (this command substitution) until its first record is
-  # written, then closes it. Backgrounded inside the substitution so we wait for that report,
-  # not for the job. setsid puts it in a new session: the SSH session can end at once.
-  if command -v setsid >/dev/null 2>&1; then
-    report=$(APB_JOB_SELF=$self setsid /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
-  else
-    # No setsid (macOS, BSD): a process group of its own where the shell supports job control.
-    (set -m) 2>/dev/null && set -m
-    report=$(APB_JOB_SELF=$self /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
-  fi
-  case $report in
-    *APB-SUPERVISING*)
-      printf 'APB-LAUNCHED %s %s\\n' "$jid" "$abs"
-      ;;
-    *)
-      rm -f -- "$abs/$jid.meta" "$abs/$jid.out" "$abs/$jid.err"
-      report=\${report#APB-ERROR }
-      fail "the job supervisor did not start for $abs/$jid: \${report:-it exited without a word}"
-      ;;
-  esac
-}
-
-# ---------------------------------------------------------------------------------------------
-# supervise (internal): runs the job, writes the records, owns the watchdog
-
-record_text() {
-  printf 'state=%s\\n' "$1"
-  [ -z "\${2-}" ] || printf 'rc=%s\\n' "$2"
-  printf 'pid=%s\\npgid=%s\\nsupervisor=%s\\nboot_id=%s\\nstart=%s\\n' "$job" "$pgid" "$$" "$boot" "$start"
-  [ -z "\${3-}" ] || printf 'end=%s\\n' "$3"
-  printf 'timeout=%s\\n' "$seconds"
-}
-
-# Atomic: readers see the old record or the new one, never a part of one.
-write_record() {
-  tmp=$base.tmp.$$
-  write_file "$tmp" "$(record_text "$@")
-" || return 1
-  if err=$(mv -f -- "$tmp" "$base" 2>&1); then return 0; fi
-  rm -f -- "$tmp"
-  write_error="could not write $base - $(reason_of "$err")"
-  return 1
-}
-
-# Signals the job's process group (or only its pid when no group could be made).
-signal_job() {
-  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
-}
-
-# True while the job's group (or pid) has a live member. Zombies do not count: an orphan whose
-# parent we killed waits for init to reap it, and some container inits take their time.
-job_alive() {
-  signal_job 0 || return 1
-  [ -n "$pgid" ] || return 0
-  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
-  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
-  [ "\${live:-1}" -gt 0 ]
-}
-
-# TERM to the job's group; KILL after a 2 s grace if anything in it is still alive.
-terminate_job() {
-  signal_job TERM
-  tries=0
-  while [ "$tries" -lt 20 ] && job_alive; do
-    sleep 0.1
-    tries=$((tries + 1))
-  done
-  signal_job KILL
-}
-
-supervise() {
-  jid=$1 seconds=$2 dir=$3 command=$4 job_umask=$5
-  self=\${APB_JOB_SELF-}
-  unset APB_JOB_SELF
-  base=$dir/$jid
-  write_file "$base.out" '' || fail "$write_error"
-  write_file "$base.err" '' || fail "$write_error"
-
-  if command -v setsid >/dev/null 2>&1; then
-    grouping=setsid
-  elif (set -m) 2>/dev/null; then
-    grouping=monitor
-    set -m
-  else
-    grouping=none
-  fi
-
-  # sh starts background commands with SIGINT and SIGQUIT ignored, and a shell cannot undo that:
-  # GNU env (coreutils 8.31+) can, so the job gets the dispositions a foreground command has.
-  set -- /bin/sh -c "$command"
-  if env --default-signal=INT,QUIT true 2>/dev/null; then
-    set -- env --default-signal=INT,QUIT "$@"
-  fi
-  # The job: its own process group (so a timeout or kill reaches everything it started), stdin
-  # at EOF, output streamed to files as it is produced, the login umask. setsid does not fork
-  # here (we are not a group leader), so $! is the job's pid and its process group id.
-  if [ "$grouping" = setsid ]; then
-    (umask "$job_umask" && exec setsid "$@") </dev/null >>"$base.out" 2>>"$base.err" &
-  else
-    (umask "$job_umask" && exec "$@") </dev/null >>"$base.out" 2>>"$base.err" &
-  fi
-  job=$!
-  pgid=$job
-  [ "$grouping" != none ] || pgid=
-  boot=$(boot_id)
-  start=$(now)
-  if ! write_record running; then
-    signal_job KILL
-    wait "$job" 2>/dev/null
-    rm -f -- "$base.out" "$base.err"
-    fail "$write_error"
-  fi
-
-  watchdog_pid=
-  case $seconds in
-    *[1-9]*)
-      if [ "$grouping" = setsid ]; then
-        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
-      else
-        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
-      fi
-      watchdog_pid=$!
-      ;;
-    *) ;;
-  esac
-
-  # The handshake: the launcher is waiting for this line and for our end of its pipe to close.
-  # (A launcher that went away must not take us down with SIGPIPE.)
-  trap '' PIPE
-  echo APB-SUPERVISING
-  exec >/dev/null 2>&1
-
-  wait "$job"
-  rc=$?
-  if [ -n "$watchdog_pid" ]; then
-    if [ -d "$base.timedout" ]; then
-      # It is killing the job's group: let it finish (it stops as soon as the group is empty).
-      wait "$watchdog_pid"
-    else
-      # Its sleep goes with it: the whole group (or, without groups, the shell alone). A job that ends
-      # at once can beat the watchdog's setsid: then there is no group yet, and the process itself is
-      # stopped before it ever starts its sleep.
-      if [ "$grouping" = none ]; then
-        kill -TERM "$watchdog_pid" 2>/dev/null
-      else
-        kill -TERM "-$watchdog_pid" 2>/dev/null || kill -TERM "$watchdog_pid" 2>/dev/null
-      fi
-      wait "$watchdog_pid"
-      # It may have fired between our wait and our kill.
-      [ ! -d "$base.timedout" ] || signal_job KILL
-    fi
-  fi
-  state=finished
-  [ ! -d "$base.timedout" ] || state=timeout
-  # A cleanup while the job ran removed the meta file: do not bring the record back.
-  if [ -e "$base.meta" ]; then
-    write_record "$state" "$rc" "$(now)" || exit 1
-  else
-    rm -f -- "$base.out" "$base.err"
-  fi
-  rmdir -- "$base.timedout" 2>/dev/null
-  exit 0
-}
-
-# ---------------------------------------------------------------------------------------------
-# watchdog (internal): its own session and group, so the supervisor ends it together with its sleep
-
-watchdog() {
-  seconds=$1 job=$2 pgid=$3 base=$4
-  # TERM from the supervisor reaches our sleep too; exiting via the trap (after the sleep is
-  # reaped) leaves no zombie for init to collect.
-  trap 'exit 0' TERM
-  sleep "$seconds"
-  kill -0 "$job" 2>/dev/null || exit 0
-  mkdir -- "$base.timedout" 2>/dev/null
-  terminate_job
-  exit 0
-}
-
-# ---------------------------------------------------------------------------------------------
-# status
-
-# Reads file $1 into $content, byte for byte (trailing newlines kept).
-slurp() {
-  content=
-  [ -f "$1" ] || return 1
-  content=$(cat -- "$1" 2>/dev/null && echo .) || return 1
-  content=\${content%.}
-}
-
-byte_length() {
-  printf '%s' "$1" | wc -c | tr -d ' '
-}
-
-file_size() {
-  s=$(wc -c <"$1" 2>/dev/null) || s=0
-  s=\${s##* }
-  printf '%s' "\${s:-0}"
-}
-
-# Prints exactly $2 bytes: the last ones of file $1, zero-padded if it shrank meanwhile.
-emit_tail() {
-  [ "$2" -gt 0 ] || return 0
-  { tail -c "$2" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$2"
-}
-
-# Sets $rec_state, $rec_supervisor, $rec_pid, $rec_pgid and $rec_boot from a record on stdin.
-parse_record() {
-  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot=''
-  while IFS= read -r line; do
-    case $line in
-      state=*) rec_state=\${line#state=} ;;
-      supervisor=*) rec_supervisor=\${line#supervisor=} ;;
-      pid=*) rec_pid=\${line#pid=} ;;
-      pgid=*) rec_pgid=\${line#pgid=} ;;
-      boot_id=*) rec_boot=\${line#boot_id=} ;;
-    esac
-  done
-}
-
-supervisor_alive() {
-  is_pid "$rec_supervisor" && kill -0 "$rec_supervisor" 2>/dev/null || return 1
-  # A zombie is dead: a killed supervisor waits there until init reaps it, which some container
-  # inits do late. Linux only; elsewhere kill -0 has to do.
-  [ -r "/proc/$rec_supervisor/stat" ] || return 0
-  proc_stat=
-  read -r proc_stat <"/proc/$rec_supervisor/stat" 2>/dev/null || return 0
-  proc_state=\${proc_stat##*) }
-  [ "\${proc_state%% *}" != Z ]
-}
-
-# True when any valid jid of "$@" is no longer running (finished, missing, or its supervisor gone).
-any_settled() {
-  for id in "$@"; do
-    is_jid "$id" || continue
-    [ -f "$dir/$id" ] || return 0
-    parse_record <"$dir/$id" 2>/dev/null || return 0
-    [ "$rec_state" = running ] || return 0
-    supervisor_alive || return 0
-  done
-  return 1
-}
-
-status() {
-  [ $# -ge 4 ] || fail "status expects <cap-bytes> <wait-seconds> <dir> <jid>..., got $# arguments"
-  cap=$1 wait_seconds=$2
-  case $cap in '' | *[!0-9]*) fail "status: cap-bytes must be a whole number, got $cap" ;; esac
-  is_seconds "$wait_seconds" || fail "status: wait-seconds must be a number, got $wait_seconds"
-  expand_home "$3"
-  dir=$expanded
-  shift 3
-
-  # Long poll, in tenths of a second.
-  whole=\${wait_seconds%%.*}
-  tenths=0
-  case $wait_seconds in
-    *.*)
-      tenths=\${wait_seconds#*.}
-      tenths=\${tenths%"\${tenths#?}"}
-      ;;
-  esac
-  polls=$((\${whole:-0} * 10 + \${tenths:-0}))
-  while [ "$polls" -gt 0 ] && ! any_settled "$@"; do
-    sleep 0.1
-    polls=$((polls - 1))
-  done
-
-  boot_now=$(boot_id)
-  count=0
-  for id in "$@"; do
-    count=$((count + 1))
-    if ! is_jid "$id"; then
-      printf 'APB-REFUSED %s\\n' "$(byte_length "$id")"
-      printf '%s' "$id"
-      continue
-    fi
-    base=$dir/$id
-    exists=0 alive=0 record=
-    # The record first: when it says finished, the output read after it is complete.
-    if slurp "$base"; then
-      exists=1
-      record=$content
-      parse_record <<EOF
-$record
-EOF
-      ! supervisor_alive || alive=1
-    fi
-    out_size=$(file_size "$base.out")
-    err_size=$(file_size "$base.err")
-    out_len=$out_size
-    [ "$out_len" -le "$cap" ] || out_len=$cap
-    err_len=$err_size
-    [ "$err_len" -le "$cap" ] || err_len=$cap
-    slurp "$base.meta" || :
-    meta=$content
-    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
-      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")"
-    printf '%s' "$record"
-    emit_tail "$base.out" "$out_len"
-    emit_tail "$base.err" "$err_len"
-    printf '%s' "$meta"
-  done
-  printf 'APB-END %s\\n' "$count"
-}
-
-# ---------------------------------------------------------------------------------------------
-# cleanup and kill
-
-one_job_args() {
-  [ $# -eq 2 ] || fail "$mode expects <dir> <jid>, got $# arguments"
-  expand_home "$1"
-  dir=$expanded
-  is_jid "$2" || fail "refusing job id $2: expected j<digits>.<digits>"
-  jid=$2
-  base=$dir/$jid
-}
-
-cleanup() {
-  one_job_args "$@"
-  existed=0
-  [ ! -e "$base" ] || existed=1
-  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.*
-  rmdir -- "$base.timedout" 2>/dev/null
-  printf 'APB-ERASED %s %s\\n' "$jid" "$existed"
-}
-
-kill_job() {
-  one_job_args "$@"
-  was_running=0
-  if [ -f "$base" ] && parse_record <"$base" 2>/dev/null; then
-    job=$rec_pid pgid=$rec_pgid boot=$rec_boot
-    # Only a job whose supervisor still runs on this boot: otherwise the pid may be someone else's.
-    if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" && { [ -z "$pgid" ] || is_pid "$pgid"; } &&
-      [ "$boot" = "$(boot_id)" ] && kill -0 "$job" 2>/dev/null; then
-      was_running=1
-      terminate_job
-    fi
-  fi
-  printf 'APB-KILLED %s %s\\n' "$jid" "$was_running"
-}
-
-# ---------------------------------------------------------------------------------------------
-
-[ $# -ge 1 ] || fail 'usage: apb-job launch|status|cleanup|kill ... (run by async-playbook, not by hand)'
-mode=$1
-shift
-case $mode in
-  launch) launch "$@" ;;
-  supervise) supervise "$@" ;;
-  watchdog) watchdog "$@" ;;
-  status) status "$@" ;;
-  cleanup) cleanup "$@" ;;
-  kill) kill_job "$@" ;;
-  *) fail "unknown mode $mode" ;;
-esac
-`;
-
-// src/async/job-protocol.ts
-var OUTPUT_CAP_BYTES = 1024 * 1024;
-var MAX_SECONDS = 1e9;
-var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
-var JobProtocolError = class extends AsyncPlaybookError {
-  constructor(message, output2) {
-    super(message);
-    this.output = output2;
-  }
-  output;
-};
-function newJidPrefix() {
-  const part = () => String(randomInt(0, 1e9)).padStart(9, "0");
-  return `j${part()}${part()}`;
-}
-function isValidJid(jid) {
-  return /^j\d{1,30}\.\d{1,10}$/.test(jid);
-}
-function wrapperCommand(mode, args) {
-  return shellJoin(["/bin/sh", "-c", JOB_WRAPPER_SCRIPT, "apb-job", mode, ...args]);
-}
-function formatSeconds(value, what) {
-  if (!Number.isFinite(value) || value < 0 || value > MAX_SECONDS) {
-    throw new JobProtocolError(
-      `${what} must be a number of seconds from 0 to ${MAX_SECONDS}, got ${value}`
-    );
-  }
-  return value.toFixed(3).replace(/\.?0+$/, "") || "0";
-}
-function requireJid(jid) {
-  if (!isValidJid(jid)) {
-    throw new JobProtocolError(
-      `refusing job id ${JSON.stringify(jid)}: a job id looks like j123456789.4242 (j, digits, a dot, a pid)`
-    );
-  }
-}
-function launchCommand(req) {
-  if (!/^j\d{1,30}$/.test(req.jidPrefix)) {
-    throw new JobProtocolError(
-      `refusing job id prefix ${JSON.stringify(req.jidPrefix)}: expected j and digits`
-    );
-  }
-  if (req.asyncDir === "" || req.asyncDir.includes("\n")) {
-    throw new JobProtocolError(
-      `the async directory (ansible_async_dir) must be a non-empty path without newlines, got ${JSON.stringify(req.asyncDir)}`
-    );
-  }
-  return wrapperCommand("launch", [
-    req.jidPrefix,
-    formatSeconds(req.asyncSeconds, "async"),
-    req.asyncDir,
-    req.meta,
-    req.command,
-    JOB_WRAPPER_SCRIPT
-  ]);
-}
-function linesOf(output2) {
-  return output2.toString("utf8").split("\n");
-}
-function tail2(text2, max = 2e3) {
-  const trimmed = text2.trim();
-  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
-}
-function parseLaunch(result) {
-  for (const line of linesOf(result.stdout)) {
-    const launched = /^APB-LAUNCHED (\S+) (\/.*)$/.exec(line);
-    if (launched && isValidJid(launched[1]))
-      return { ok: true, jid: launched[1], dir: launched[2] };
-    if (line.startsWith("APB-ERROR "))
-      return { ok: false, message: line.slice("APB-ERROR ".length) };
-  }
-  const said = tail2(result.stderr.toString("utf8")) || tail2(result.stdout.toString("utf8"));
-  const exit = result.code === null ? "no exit status" : `exit code ${result.code}`;
-  return {
-    ok: false,
-    message: `the async job launcher gave no answer (${exit})${said ? `: ${said}` : ""}`
-  };
-}
-function statusCommand(req) {
-  if (req.jids.length === 0)
-    throw new JobProtocolError("a status request needs at least one job id");
-  req.jids.forEach(requireJid);
-  const cap = req.capBytes ?? OUTPUT_CAP_BYTES;
-  if (!Number.isSafeInteger(cap) || cap < 0) {
-    throw new JobProtocolError(`capBytes must be a whole number of bytes, got ${cap}`);
-  }
-  return wrapperCommand("status", [
-    String(cap),
-    formatSeconds(req.waitSeconds, "the status wait"),
-    req.dir,
-    ...req.jids
-  ]);
-}
-var RECORD_STATES = /* @__PURE__ */ new Set(["running", "finished", "timeout"]);
-function parseRecord(bytes) {
-  const fields = /* @__PURE__ */ new Map();
-  const text2 = bytes.toString("utf8");
-  if (text2 === "") return { fields, problem: "the job record is empty" };
-  if (!text2.endsWith("\n"))
-    return { fields, problem: "the job record is truncated (no final newline)" };
-  for (const line of text2.slice(0, -1).split("\n")) {
-    const match = /^([a-z_]+)=(.*)$/.exec(line);
-    if (!match)
-      return {
-        fields,
-        problem: `the job record has an unreadable line: ${JSON.stringify(line.slice(0, 80))}`
-      };
-    if (!fields.has(match[1])) fields.set(match[1], match[2]);
-  }
-  const state = fields.get("state");
-  if (state === void 0) return { fields, problem: "the job record has no state" };
-  if (!RECORD_STATES.has(state))
-    return { fields, problem: `the job record has an unknown state ${JSON.stringify(state)}` };
-  if (!/^\d+$/.test(fields.get("pid") ?? ""))
-    return { fields, problem: "the job record has no valid pid" };
-  if (state !== "running" && !/^\d+$/.test(fields.get("rc") ?? "")) {
-    return { fields, problem: `the job record says ${state} but has no valid rc` };
-  }
-  return { fields };
-}
-function numberField(fields, key) {
-  const raw = fields.get(key);
-  if (raw === void 0 || !/^\d+(\.\d+)?$/.test(raw)) return void 0;
-  return Number(raw);
-}
-function take(stdout, offset, n, what) {
-  if (offset + n > stdout.length) {
-    throw new JobProtocolError(
-      `the job status answer was cut off inside ${what} (wanted ${n} bytes at offset ${offset}, have ${stdout.length - offset})`
-    );
-  }
-  return stdout.subarray(offset, offset + n);
-}
-function firstFrame(stdout) {
-  if (stdout.subarray(0, 4).toString("latin1") === "APB-") return 0;
-  const at = stdout.indexOf("\nAPB-");
-  return at < 0 ? -1 : at + 1;
-}
-function parseStatus(stdout) {
-  const snapshots = [];
-  let offset = firstFrame(stdout);
-  if (offset < 0) {
-    throw new JobProtocolError(
-      "the job status answer has no APB-JOB frame",
-      tail2(stdout.toString("utf8"))
-    );
-  }
-  for (; ; ) {
-    const eol = stdout.indexOf(10, offset);
-    if (eol < 0) throw new JobProtocolError("the job status answer was cut off (no APB-END line)");
-    const header = stdout.subarray(offset, eol).toString("utf8");
-    offset = eol + 1;
-    const parts = header.split(" ");
-    const kind = parts[0];
-    if (kind === "APB-ERROR") throw new JobProtocolError(header.slice("APB-ERROR ".length));
-    if (kind === "APB-END") {
-      if (parts[1] !== String(snapshots.length)) {
-        throw new JobProtocolError(
-          `the job status answer ends after ${parts[1]} jobs but has ${snapshots.length}`
-        );
-      }
-      return snapshots;
-    }
-    if (kind === "APB-REFUSED" && parts.length === 2 && /^\d+$/.test(parts[1])) {
-      const jid2 = take(stdout, offset, Number(parts[1]), "a refused job id").toString("utf8");
-      offset += Number(parts[1]);
-      snapshots.push({
-        jid: jid2,
-        state: "missing",
-        stdout: Buffer.alloc(0),
-        stdoutSize: 0,
-        stderr: Buffer.alloc(0),
-        stderrSize: 0,
-        detail: "the target refused this job id: not of the form j<digits>.<digits>"
-      });
-      continue;
-    }
-    const numbers = parts.slice(5).map(Number);
-    if (kind !== "APB-JOB" || parts.length !== 11 || !isValidJid(parts[1]) || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !parts.slice(5).every((p) => /^\d+$/.test(p))) {
-      throw new JobProtocolError(
-        `the job status answer has a malformed frame header: ${JSON.stringify(header.slice(0, 200))}`
-      );
-    }
-    const jid = parts[1];
-    const [recLen, outLen, outSize, errLen, errSize, metaLen] = numbers;
-    const record = take(stdout, offset, recLen, `the record of ${jid}`);
-    offset += recLen;
-    const out = take(stdout, offset, outLen, `the stdout of ${jid}`);
-    offset += outLen;
-    const err = take(stdout, offset, errLen, `the stderr of ${jid}`);
-    offset += errLen;
-    const meta = take(stdout, offset, metaLen, `the meta of ${jid}`);
-    offset += metaLen;
-    snapshots.push(
-      snapshotOf({
-        jid,
-        exists: parts[2] === "1",
-        supervisorAlive: parts[3] === "1",
-        bootNow: parts[4] === "-" ? "" : parts[4],
-        record,
-        stdout: out,
-        stdoutSize: outSize,
-        stderr: err,
-        stderrSize: errSize,
-        meta
-      })
-    );
-  }
-}
-function snapshotOf(frame) {
-  const base2 = {
-    jid: frame.jid,
-    state: "missing",
-    stdout: frame.stdout,
-    stdoutSize: frame.stdoutSize,
-    stderr: frame.stderr,
-    stderrSize: frame.stderrSize,
-    ...frame.meta.length > 0 ? { meta: frame.meta.toString("utf8") } : {}
-  };
-  if (!frame.exists) return { ...base2, detail: `there is no job record for ${frame.jid}` };
-  const { fields, problem } = parseRecord(frame.record);
-  if (problem) return { ...base2, state: "corrupt", detail: problem };
-  const state = fields.get("state");
-  const timeout = numberField(fields, "timeout");
-  const snapshot = {
-    ...base2,
-    state,
-    pid: Number(fields.get("pid")),
-    ...fields.has("rc") && state !== "running" ? { rc: Number(fields.get("rc")) } : {},
-    ...optional("start", numberField(fields, "start")),
-    ...optional("end", numberField(fields, "end")),
-    ...timeout ? { timeoutSeconds: timeout } : {}
-  };
-  if (state !== "running") return snapshot;
-  const bootThen = fields.get("boot_id") ?? "";
-  if (bootThen !== "" && frame.bootNow !== "" && bootThen !== frame.bootNow) {
-    return {
-      ...snapshot,
-      state: "rebooted",
-      detail: `the host rebooted while the job ran (boot id ${bootThen}, now ${frame.bootNow})`
-    };
-  }
-  if (!frame.supervisorAlive) {
-    return {
-      ...snapshot,
-      state: "died",
-      detail: `the job's supervisor (pid ${fields.get("supervisor") || "?"}) is gone but its record still says running: it was killed (OOM killer, kill -9) before the job ended`
-    };
-  }
-  return snapshot;
-}
-function optional(key, value) {
-  return value === void 0 ? {} : { [key]: value };
-}
-function cleanupCommand(dir, jid) {
-  requireJid(jid);
-  return wrapperCommand("cleanup", [dir, jid]);
-}
-function parseCleanup(stdout) {
-  return parseOneLine(stdout, "APB-ERASED", "cleanup", (jid, flag) => ({ jid, existed: flag }));
-}
-function parseOneLine(stdout, tag, what, build) {
-  for (const line of linesOf(stdout)) {
-    const match = new RegExp(`^${tag} (\\S+) ([01])$`).exec(line);
-    if (match && isValidJid(match[1])) return build(match[1], match[2] === "1");
-    if (line.startsWith("APB-ERROR ")) throw new JobProtocolError(line.slice("APB-ERROR ".length));
-  }
-  throw new JobProtocolError(
-    `the async job ${what} gave no ${tag} answer`,
-    tail2(stdout.toString("utf8"))
-  );
-}
-
-// src/async/async-jobs.ts
-var DEFAULT_ASYNC_DIR = "~/.ansible_async";
-var RUNNING_FRESH_MS = 200;
-var STATUS_DEADLINE_SLACK_MS = 3e4;
-var AsyncJobs = class {
-  constructor(registry) {
-    this.registry = registry;
-  }
-  registry;
-  cache = /* @__PURE__ */ new Map();
-  queues = /* @__PURE__ */ new Map();
-  /** Round trips made for status checks, per host (reported by the bench). */
-  statusRoundTrips = /* @__PURE__ */ new Map();
-  /** Starts a job on the target and returns Ansible's launch record. */
-  async launch(access, request) {
-    const connection = await access.connection(request.become);
-    const res = await connection.run(
-      launchCommand({
-        jidPrefix: newJidPrefix(),
-        asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
-        asyncDir: request.asyncDir,
-        meta: JSON.stringify(request.meta),
-        command: request.command
-      }),
-      { timeoutMs: 3e4 }
-    );
-    const launched = parseLaunch(res);
-    if (!launched.ok) throw new ModuleArgumentError(launched.message);
-    const resultsFile = `${launched.dir}/${launched.jid}`;
-    const record = {
-      ansible_job_id: launched.jid,
-      changed: true,
-      failed: 0,
-      finished: 0,
-      results_file: resultsFile,
-      started: 1
-    };
-    this.registry.add({
-      jid: launched.jid,
-      host: access.host,
-      dir: launched.dir,
-      launch: record,
-      register: request.register,
-      ...request.loop ? { loop: request.loop } : {},
-      task: request.meta.task,
-      location: request.location,
-      launchedAt: Date.now(),
-      asyncSeconds: request.asyncSeconds,
-      ...request.become ? { become: request.become } : {},
-      gathered: false
-    });
-    return record;
-  }
-  /**
-   * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
-   * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
-   * the job was launched as (its KnownJob's), whose async dir `dir` is.
-   */
-  async status(access, jid, dir, waitSeconds = 0, become) {
-    if (!isValidJid(jid))
-      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
-    const key = `${access.host}\0${jid}`;
-    const cached = this.cache.get(key);
-    if (cached && (cached.snapshot.state !== "running" || waitSeconds === 0 && Date.now() - cached.at < RUNNING_FRESH_MS)) {
-      return cached.snapshot;
-    }
-    return new Promise((resolve2, reject) => {
-      const queueKey = `${access.host}\0${dir}\0${waitSeconds}\0${becomeKey(become)}`;
-      let queue = this.queues.get(queueKey);
-      if (!queue) {
-        queue = { waitSeconds, dir, items: [], access, become };
-        this.queues.set(queueKey, queue);
-        setImmediate(() => {
-          this.queues.delete(queueKey);
-          void this.flush(queue);
-        });
-      }
-      queue.items.push({ jid, resolve: resolve2, reject });
-    });
-  }
-  async flush(queue) {
-    const host = queue.access.host;
-    const wanted = new Set(queue.items.map((i) => i.jid));
-    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter(
-      (j) => j.dir === queue.dir && becomeKey(j.become) === becomeKey(queue.become) && !wanted.has(j.jid)
-    ).map((j) => j.jid) : [];
-    try {
-      const connection = await queue.access.connection(queue.become);
-      this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1);
-      const res = await connection.run(
-        statusCommand({
-          dir: queue.dir,
-          jids: [...wanted, ...extra],
-          waitSeconds: queue.waitSeconds
-        }),
-        // The status script caps each job's output itself (OUTPUT_CAP_BYTES per stream); the answer
-        // frames several jobs and must arrive whole.
-        { timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS, outputCapBytes: Infinity }
-      );
-      if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host);
-      if (res.code === null) {
-        throw new ConnectionError(`the connection to ${host} closed while checking jobs`, host);
-      }
-      let snapshots;
-      try {
-        snapshots = parseStatus(res.stdout);
-      } catch (error) {
-        if (res.code !== 0) {
-          throw new ConnectionError(
-            `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
-            host
-          );
-        }
-        throw error;
-      }
-      const now = Date.now();
-      for (const s of snapshots) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s });
-      for (const item of queue.items) {
-        const snapshot = snapshots.find((s) => s.jid === item.jid);
-        if (snapshot) item.resolve(snapshot);
-        else
-          item.reject(
-            new ModuleArgumentError(
-              `the target did not report job ${item.jid}: ${res.stderr.toString("utf8").trim()}`
-            )
-          );
-      }
-    } catch (error) {
-      for (const item of queue.items) item.reject(error);
-    }
-  }
-  /** Deletes a job's files on the target (does not stop it, as in Ansible), as the user it ran as. */
-  async cleanup(access, jid, dir, become) {
-    if (!isValidJid(jid))
-      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
-    const connection = await access.connection(become);
-    const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 3e4 });
-    this.cache.delete(`${access.host}\0${jid}`);
-    this.registry.markGathered(access.host, jid);
-    return parseCleanup(res.stdout).existed;
-  }
-  /** Forgets cached answers for a host (after a reconnect). */
-  forget(host) {
-    for (const key of [...this.cache.keys()])
-      if (key.startsWith(`${host}\0`)) this.cache.delete(key);
-  }
-};
-
-// src/modules/command-runner.ts
-var TIMEOUT_GRACE_SECONDS = 10;
-async function runCommand(ctx, script, cmdForResult, options) {
-  const parts = [];
-  for (const [name, value] of Object.entries(ctx.environment)) {
-    if (!isShellVariableName(name)) {
-      throw new ModuleArgumentError(
-        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
-      );
-    }
-    parts.push(`export ${name}=${shellQuote(value)}`);
-  }
-  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
-  const timeout = ctx.taskTimeoutSeconds;
-  if (timeout !== void 0 && timeout > 0) {
-    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
-  } else {
-    parts.push(script);
-  }
-  const remote = parts.length === 1 && parts[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(parts.join("\n"))}`;
-  if (ctx.launchJob) return ctx.launchJob(remote, cmdForResult);
-  const connection = await ctx.connection();
-  const start = /* @__PURE__ */ new Date();
-  const result = await connection.run(remote, {
-    timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1e3 : ctx.timeoutMs,
-    stdin: options.stdin
-  });
-  const end = /* @__PURE__ */ new Date();
-  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
-  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
-  const rc = result.code ?? (result.signal ? -1 : -1);
-  const out = {
-    changed: true,
-    cmd: cmdForResult,
-    delta: formatDelta(end.getTime() - start.getTime()),
-    end: formatTimestamp(end),
-    msg: "",
-    rc,
-    start: formatTimestamp(start),
-    stderr,
-    stderr_lines: splitLines(stderr),
-    stdout,
-    stdout_lines: splitLines(stdout)
-  };
-  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
-    out["failed"] = true;
-    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
-  } else if (rc !== 0) {
-    out["failed"] = true;
-    out["msg"] = "non-zero return code";
-  }
-  return out;
-}
-function truncationMarker(truncated, kept) {
-  if (!truncated) return "";
-  return `[output truncated: showing the last ${kept} of ${truncated.totalBytes} bytes]
-`;
-}
-function decodeOutput(buffer) {
-  return buffer.toString("utf8").replace(/[\r\n]+$/, "");
-}
-function splitLines(text2) {
-  if (text2 === "") return [];
-  const lines = text2.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-function formatTimestamp(date) {
-  const p = (n, w = 2) => String(n).padStart(w, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
-}
-function formatDelta(ms) {
-  const micros = Math.max(0, Math.round(ms * 1e3));
-  const hours = Math.floor(micros / 36e8);
-  const minutes = Math.floor(micros % 36e8 / 6e7);
-  const seconds = Math.floor(micros % 6e7 / 1e6);
-  const fraction = micros % 1e6;
-  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(fraction).padStart(6, "0")}`;
-}
-async function checkCreatesRemoves(ctx, cmd) {
-  const creates = optionalString(ctx.args["creates"]);
-  const removes = optionalString(ctx.args["removes"]);
-  if (creates === void 0 && removes === void 0) return void 0;
-  const chdir = optionalString(ctx.args["chdir"]);
-  const connection = await ctx.connection();
-  const exists = async (pattern) => {
-    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
-    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
-    return res.code === 0;
-  };
-  const skip = (msg, stdout) => ({
-    changed: false,
-    cmd,
-    delta: null,
-    end: null,
-    msg,
-    rc: 0,
-    start: null,
-    stderr: "",
-    stderr_lines: [],
-    stdout,
-    stdout_lines: [stdout]
-  });
-  if (creates !== void 0 && await exists(creates)) {
-    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
-  }
-  if (removes !== void 0 && !await exists(removes)) {
-    return skip(
-      `Did not run command since '${removes}' does not exist`,
-      `skipped, since ${removes} does not exist`
-    );
-  }
-  return void 0;
-}
-function globQuote(pattern) {
-  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
-}
-function optionalString(value) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  return String(value);
-}
-
-// src/async/job-results.ts
-function parseMeta(text2) {
-  if (!text2) return {};
-  try {
-    const value = JSON.parse(text2);
-    return value !== null && typeof value === "object" ? value : {};
-  } catch {
-    return {};
-  }
-}
-function output(buffer, size, file) {
-  const text2 = decodeOutput(buffer);
-  if (size <= buffer.length) return text2;
-  return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); the full output is in ${file} on the target]
-${text2}`;
-}
-function base(snapshot, resultsFile) {
-  const stdout = output(snapshot.stdout, snapshot.stdoutSize, `${resultsFile}.out`);
-  const stderr = output(snapshot.stderr, snapshot.stderrSize, `${resultsFile}.err`);
-  return {
-    ansible_job_id: snapshot.jid,
-    results_file: resultsFile,
-    started: 1,
-    stdout,
-    stdout_lines: splitLines(stdout),
-    stderr,
-    stderr_lines: splitLines(stderr)
-  };
-}
-function statusResult(snapshot, resultsFile) {
-  const meta = parseMeta(snapshot.meta);
-  const out = base(snapshot, resultsFile);
-  switch (snapshot.state) {
-    case "missing":
-      return { ...out, changed: false, failed: true, finished: 1, msg: "could not find job" };
-    case "running":
-      return { ...out, changed: false, finished: 0 };
-    case "finished": {
-      const rc = snapshot.rc ?? -1;
-      const result = {
-        ...out,
-        changed: true,
-        cmd: meta.cmd,
-        delta: snapshot.end !== void 0 && snapshot.start !== void 0 ? formatDelta((snapshot.end - snapshot.start) * 1e3) : null,
-        end: snapshot.end !== void 0 ? formatTimestamp(new Date(snapshot.end * 1e3)) : null,
-        finished: 1,
-        msg: "",
-        rc,
-        start: snapshot.start !== void 0 ? formatTimestamp(new Date(snapshot.start * 1e3)) : null
-      };
-      if (rc !== 0) {
-        result["failed"] = true;
-        result["msg"] = rc > 128 && rc < 160 ? `non-zero return code (killed by signal ${rc - 128})` : "non-zero return code";
-      } else {
-        result["failed"] = false;
-      }
-      return result;
-    }
-    case "timeout":
-      return {
-        ...out,
-        changed: false,
-        child_pid: snapshot.pid,
-        cmd: meta.cmd,
-        failed: true,
-        finished: 1,
-        msg: "Timeout exceeded",
-        timedout: true
-      };
-    case "died":
-    case "rebooted":
-      return {
-        ...out,
-        changed: false,
-        cmd: meta.cmd,
-        died: true,
-        failed: true,
-        finished: 1,
-        msg: snapshot.state === "died" ? `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.` : "the host rebooted while the job was running (its boot id changed), so the job never finished"
-      };
-    case "corrupt":
-      return {
-        ...out,
-        changed: false,
-        failed: true,
-        finished: 1,
-        msg: `Could not parse job output: ${snapshot.detail ?? "the job record is damaged"}`
-      };
-  }
-}
-
-// src/async/jobs-access.ts
-function jobsAccess(jobs, access, asyncDir, taskBecome = () => void 0) {
-  const locate2 = async (jid) => {
-    if (!isValidJid(jid)) {
-      throw new ModuleArgumentError(
-        `invalid job id '${jid}': a job id looks like j123456789012.4567; it was not used`
-      );
-    }
-    const known = jobs.registry.get(access.host, jid);
-    if (known) return { dir: known.dir, become: known.become };
-    const become = taskBecome();
-    return { dir: await resolveDir(access, asyncDir(), become), become };
-  };
-  return {
-    async status(jid, waitSeconds = 0) {
-      const { dir, become } = await locate2(jid);
-      const snapshot = await jobs.status(access, jid, dir, waitSeconds, become);
-      const result = statusResult(snapshot, `${dir}/${jid}`);
-      if (result["finished"] === 1) jobs.registry.markGathered(access.host, jid);
-      return result;
-    },
-    async cleanup(jid) {
-      const { dir, become } = await locate2(jid);
-      const existed = await jobs.cleanup(access, jid, dir, become);
-      const base2 = {
-        ansible_job_id: jid,
-        stdout: "",
-        stderr: "",
-        stdout_lines: [],
-        stderr_lines: []
-      };
-      if (!existed)
-        return {
-          ...base2,
-          changed: false,
-          failed: true,
-          finished: 1,
-          started: 1,
-          msg: "could not find job",
-          erased: `${dir}/${jid}`
-        };
-      return { ...base2, changed: false, erased: `${dir}/${jid}`, finished: 0, started: 0 };
-    }
-  };
-}
-async function resolveDir(access, dir, become) {
-  if (!dir.startsWith("~")) return dir.replace(/\/+$/, "") || "/";
-  if (dir !== "~" && !dir.startsWith("~/")) {
-    throw new ModuleArgumentError(
-      `ansible_async_dir '${dir}': only '~' or '~/\u2026' is expanded; use an absolute path`
-    );
-  }
-  const connection = await access.connection(become);
-  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 3e4 });
-  const home = res.stdout.toString("utf8");
-  if (!home.startsWith("/"))
-    throw new ModuleArgumentError(
-      `cannot resolve ${shellQuote(dir)}: HOME is not set on the target`
-    );
-  return `${home.replace(/\/+$/, "")}${dir.slice(1)}`.replace(/\/+$/, "");
-}
-
 // src/playbook/playbook-loader.ts
-import { existsSync as existsSync3 } from "node:fs";
-import path4 from "node:path";
+import { existsSync as existsSync4 } from "node:fs";
+import path5 from "node:path";
 
 // src/playbook/keywords.ts
 var TASK_KEYWORDS = /* @__PURE__ */ new Set([
@@ -31348,7 +30764,7 @@ var UNSUPPORTED_KEYWORDS = {
 };
 
 // src/playbook/loader-support.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 
 // src/playbook/types.ts
 function plainTask(fields) {
@@ -31401,7 +30817,7 @@ function becomeMethodProblem(method) {
 }
 function readPlaybookFile(file, message, location) {
   try {
-    return readFileSync2(file, "utf8");
+    return readFileSync4(file, "utf8");
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? `it could not be found (looked for ${file})` : code === "EISDIR" ? "it is a directory" : error.message;
@@ -31494,12 +30910,12 @@ function describe(value) {
 }
 
 // src/playbook/role-loader.ts
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/playbook/roles.ts
-import { existsSync as existsSync2, statSync } from "node:fs";
+import { existsSync as existsSync3, statSync as statSync3 } from "node:fs";
 import os2 from "node:os";
-import path2 from "node:path";
+import path3 from "node:path";
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
 var ROLE_ENTRY_REFUSED = /* @__PURE__ */ new Set([
   "connection",
@@ -31526,11 +30942,11 @@ var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
 function roleSearchPath(playDir) {
   const configured = process.env["ANSIBLE_ROLES_PATH"];
   const extra = configured !== void 0 && configured.trim() !== "" ? configured.split(":").filter(Boolean) : [
-    path2.join(os2.homedir(), ".ansible/roles"),
+    path3.join(os2.homedir(), ".ansible/roles"),
     "/usr/share/ansible/roles",
     "/etc/ansible/roles"
   ];
-  return [path2.join(playDir, "roles"), ...extra.map((d) => path2.resolve(d)), playDir];
+  return [path3.join(playDir, "roles"), ...extra.map((d) => path3.resolve(d)), playDir];
 }
 function findRole(name, playDir, location, near = []) {
   if (name.includes("{{") || name.includes("{%")) {
@@ -31539,28 +30955,28 @@ function findRole(name, playDir, location, near = []) {
       location
     );
   }
-  const candidates = name.includes("/") || path2.isAbsolute(name) ? [path2.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
-    (dir) => path2.join(dir, name)
+  const candidates = name.includes("/") || path3.isAbsolute(name) ? [path3.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
+    (dir) => path3.join(dir, name)
   );
   const found = candidates.find(isDirectory);
   if (found) return found;
   throw new PlaybookError(
-    `the role '${name}' was not found in ${candidates.map((c) => path2.dirname(c)).join(":")}. Put it under roles/${path2.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    `the role '${name}' was not found in ${candidates.map((c) => path3.dirname(c)).join(":")}. Put it under roles/${path3.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
     location
   );
 }
 function roleFile(roleDir, sub, base2 = "main") {
-  const stem = path2.join(roleDir, sub, base2);
-  const names = path2.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
+  const stem = path3.join(roleDir, sub, base2);
+  const names = path3.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
   for (const ext of names) {
     const file = stem + ext;
-    if (existsSync2(file) && !isDirectory(file)) return file;
+    if (existsSync3(file) && !isDirectory(file)) return file;
   }
   return void 0;
 }
 function isDirectory(file) {
   try {
-    return statSync(file).isDirectory();
+    return statSync3(file).isDirectory();
   } catch {
     return false;
   }
@@ -31618,7 +31034,7 @@ function decodePythonEscapes(text2) {
     }
   );
 }
-var MAX_NESTING = 200;
+var MAX_NESTING2 = 200;
 var LiteralParser = class {
   constructor(src) {
     this.src = src;
@@ -31642,7 +31058,7 @@ var LiteralParser = class {
     const c = this.src[this.pos];
     if (c === void 0) throw new LiteralSyntaxError();
     if (c === "[" || c === "(" || c === "{") {
-      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      if (++this.depth > MAX_NESTING2) throw new LiteralSyntaxError();
       try {
         if (c === "[") return this.parseSequence("]");
         if (c === "(") return this.parseParenthesised();
@@ -31783,19 +31199,19 @@ var LiteralParser = class {
   }
   parseDict() {
     this.pos++;
-    const dict = {};
+    const dict2 = {};
     for (; ; ) {
       this.skipBlank();
       if (this.src[this.pos] === "}") {
         this.pos++;
-        return dict;
+        return dict2;
       }
       const key = this.parseValue();
       this.skipBlank();
       if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
       this.pos++;
       if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
+      dict2[key === null ? "null" : String(key)] = this.parseValue();
       this.skipBlank();
       if (this.src[this.pos] === ",") this.pos++;
       else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
@@ -32164,12 +31580,12 @@ var RoleLoader = class extends TaskParser {
    */
   role(spec, outer, options) {
     const parents = options.parents ?? [];
-    const near = parents.length > 0 ? [path3.dirname(parents.at(-1))] : [];
+    const near = parents.length > 0 ? [path4.dirname(parents.at(-1))] : [];
     const dir = findRole(spec.name, this.playDir, spec.location, near);
     const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
     if (parents.includes(dir) || tasksFile !== void 0 && this.inChain(tasksFile)) {
       const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
-      const names = chain.map((d) => path3.basename(d));
+      const names = chain.map((d) => path4.basename(d));
       throw new PlaybookError(
         `A recursion loop was detected with the roles specified (${names.join(" \u2192 ")}); a role cannot depend on or import itself`,
         spec.location
@@ -32201,7 +31617,7 @@ var RoleLoader = class extends TaskParser {
       }
     }
     const ref = {
-      name: path3.basename(dir),
+      name: path4.basename(dir),
       path: dir,
       defaults: {
         ...mergeRoleVars(dependencyRefs, "defaults"),
@@ -32226,7 +31642,7 @@ var RoleLoader = class extends TaskParser {
       );
     } else if (options.from.tasks !== void 0) {
       throw new PlaybookError(
-        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path3.join(dir, "tasks")})`,
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path4.join(dir, "tasks")})`,
         spec.location
       );
     }
@@ -32248,7 +31664,7 @@ var RoleLoader = class extends TaskParser {
     if (!file) {
       if (from === void 0) return { data: {} };
       throw new PlaybookError(
-        `the role '${path3.basename(dir)}' has no ${sub} file '${from}' (looked in ${path3.join(dir, sub)})`,
+        `the role '${path4.basename(dir)}' has no ${sub} file '${from}' (looked in ${path4.join(dir, sub)})`,
         location
       );
     }
@@ -32331,7 +31747,7 @@ function requireCommon() {
   function extend(target, source) {
     if (source) {
       const sourceKeys = Object.keys(source);
-      for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
+      for (let index = 0, length2 = sourceKeys.length; index < length2; index += 1) {
         const key = sourceKeys[index];
         target[key] = source[key];
       }
@@ -32579,7 +31995,7 @@ function requireSchema() {
         result[type2.kind][type2.tag] = result["fallback"][type2.tag] = type2;
       }
     }
-    for (let index = 0, length = arguments.length; index < length; index += 1) {
+    for (let index = 0, length2 = arguments.length; index < length2; index += 1) {
       arguments[index].forEach(collectType);
     }
     return result;
@@ -33169,7 +32585,7 @@ function requireOmap() {
     if (data === null) return true;
     const objectKeys = {};
     const object = data;
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       const pair = object[index];
       let pairHasKey = false;
       if (_toString.call(pair) !== "[object Object]") return false;
@@ -33207,7 +32623,7 @@ function requirePairs() {
     if (data === null) return true;
     const object = data;
     const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       const pair = object[index];
       if (_toString.call(pair) !== "[object Object]") return false;
       const keys = Object.keys(pair);
@@ -33220,7 +32636,7 @@ function requirePairs() {
     if (data === null) return [];
     const object = data;
     const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       const pair = object[index];
       const keys = Object.keys(pair);
       result[index] = [keys[0], pair[keys[0]]];
@@ -33478,7 +32894,7 @@ function requireLoader() {
     if (transactions.length === 0) return;
     const parent = transactions[transactions.length - 1];
     const names = Object.keys(transaction);
-    for (let index = 0, length = names.length; index < length; index += 1) {
+    for (let index = 0, length2 = names.length; index < length2; index += 1) {
       const name = names[index];
       if (!_hasOwnProperty.call(parent, name)) {
         parent[name] = transaction[name];
@@ -34642,7 +34058,7 @@ function requireLoader() {
     if (typeof iterator !== "function") {
       return documents;
     }
-    for (let index = 0, length = documents.length; index < length; index += 1) {
+    for (let index = 0, length2 = documents.length; index < length2; index += 1) {
       iterator(documents[index]);
     }
   }
@@ -34733,7 +34149,7 @@ function requireDumper() {
     if (map2 === null) return {};
     const result = {};
     const keys = Object.keys(map2);
-    for (let index = 0, length = keys.length; index < length; index += 1) {
+    for (let index = 0, length2 = keys.length; index < length2; index += 1) {
       let tag = keys[index];
       let style = String(map2[tag]);
       if (tag.slice(0, 2) === "!!") {
@@ -34749,21 +34165,21 @@ function requireDumper() {
   }
   function encodeHex(character) {
     let handle;
-    let length;
+    let length2;
     const string = character.toString(16).toUpperCase();
     if (character <= 255) {
       handle = "x";
-      length = 2;
+      length2 = 2;
     } else if (character <= 65535) {
       handle = "u";
-      length = 4;
+      length2 = 4;
     } else if (character <= 4294967295) {
       handle = "U";
-      length = 8;
+      length2 = 8;
     } else {
       throw new YAMLException2("code point within a string may not be greater than 0xFFFFFFFF");
     }
-    return "\\" + handle + common2.repeat("0", length - string.length) + string;
+    return "\\" + handle + common2.repeat("0", length2 - string.length) + string;
   }
   const QUOTING_TYPE_SINGLE = 1;
   const QUOTING_TYPE_DOUBLE = 2;
@@ -34793,13 +34209,13 @@ function requireDumper() {
     const ind = common2.repeat(" ", spaces);
     let position = 0;
     let result = "";
-    const length = string.length;
-    while (position < length) {
+    const length2 = string.length;
+    while (position < length2) {
       let line;
       const next = string.indexOf("\n", position);
       if (next === -1) {
         line = string.slice(position);
-        position = length;
+        position = length2;
       } else {
         line = string.slice(position, next + 1);
         position = next + 1;
@@ -34813,7 +34229,7 @@ function requireDumper() {
     return "\n" + common2.repeat(" ", state.indent * level);
   }
   function testImplicitResolving(state, str2) {
-    for (let index = 0, length = state.implicitTypes.length; index < length; index += 1) {
+    for (let index = 0, length2 = state.implicitTypes.length; index < length2; index += 1) {
       const type2 = state.implicitTypes[index];
       if (type2.resolve(str2)) {
         return true;
@@ -34969,9 +34385,9 @@ function requireDumper() {
   }
   function blockHeader(string, indentPerLevel) {
     const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
-    const clip = string[string.length - 1] === "\n";
-    const keep = clip && (string[string.length - 2] === "\n" || string === "\n");
-    const chomp = keep ? "+" : clip ? "" : "-";
+    const clip2 = string[string.length - 1] === "\n";
+    const keep = clip2 && (string[string.length - 2] === "\n" || string === "\n");
+    const chomp = keep ? "+" : clip2 ? "" : "-";
     return indentIndicator + chomp + "\n";
   }
   function dropEndingNewline(string) {
@@ -35041,7 +34457,7 @@ function requireDumper() {
   function writeFlowSequence(state, level, object) {
     let _result = "";
     const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       let value = object[index];
       if (state.replacer) {
         value = state.replacer.call(object, String(index), value);
@@ -35057,7 +34473,7 @@ function requireDumper() {
   function writeBlockSequence(state, level, object, compact2) {
     let _result = "";
     const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       let value = object[index];
       if (state.replacer) {
         value = state.replacer.call(object, String(index), value);
@@ -35081,7 +34497,7 @@ function requireDumper() {
     let _result = "";
     const _tag = state.tag;
     const objectKeyList = Object.keys(object);
-    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
+    for (let index = 0, length2 = objectKeyList.length; index < length2; index += 1) {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
@@ -35115,7 +34531,7 @@ function requireDumper() {
     } else if (state.sortKeys) {
       throw new YAMLException2("sortKeys must be a boolean or a function");
     }
-    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
+    for (let index = 0, length2 = objectKeyList.length; index < length2; index += 1) {
       let pairBuffer = "";
       if (!compact2 || _result !== "") {
         pairBuffer += generateNextLine(state, level);
@@ -35156,7 +34572,7 @@ function requireDumper() {
   }
   function detectType(state, object, explicit) {
     const typeList = explicit ? state.explicitTypes : state.implicitTypes;
-    for (let index = 0, length = typeList.length; index < length; index += 1) {
+    for (let index = 0, length2 = typeList.length; index < length2; index += 1) {
       const type2 = typeList[index];
       if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
         if (explicit) {
@@ -35270,11 +34686,11 @@ function requireDumper() {
     const objects = [];
     const duplicatesIndexes = [];
     inspectNode(object, objects, duplicatesIndexes);
-    const length = duplicatesIndexes.length;
-    for (let index = 0; index < length; index += 1) {
+    const length2 = duplicatesIndexes.length;
+    for (let index = 0; index < length2; index += 1) {
       state.duplicates.push(objects[duplicatesIndexes[index]]);
     }
-    state.usedDuplicates = new Array(length);
+    state.usedDuplicates = new Array(length2);
   }
   function inspectNode(object, objects, duplicatesIndexes) {
     if (object !== null && typeof object === "object") {
@@ -35286,12 +34702,12 @@ function requireDumper() {
       } else {
         objects.push(object);
         if (Array.isArray(object)) {
-          for (let i = 0, length = object.length; i < length; i += 1) {
+          for (let i = 0, length2 = object.length; i < length2; i += 1) {
             inspectNode(object[i], objects, duplicatesIndexes);
           }
         } else {
           const objectKeyList = Object.keys(object);
-          for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
+          for (let i = 0, length2 = objectKeyList.length; i < length2; i += 1) {
             inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
           }
         }
@@ -35457,10 +34873,12 @@ function parseYaml(text2, file) {
     if (error instanceof yaml.YAMLException) {
       const mark = error.mark;
       const reason = error.reason || error.message;
-      throw new PlaybookError(`YAML syntax error: ${reason}`, {
+      const line = mark?.line ?? 0;
+      const column = mark?.column ?? 0;
+      throw new PlaybookError(`YAML syntax error: ${reason}${offendingLine(text2, line, column)}`, {
         file,
-        line: (mark?.line ?? 0) + 1,
-        column: (mark?.column ?? 0) + 1
+        line: line + 1,
+        column: column + 1
       });
     }
     throw error;
@@ -35474,6 +34892,16 @@ function parseYaml(text2, file) {
     );
   }
   return { data, lineOf: (node) => lines.get(node) };
+}
+function offendingLine(text2, line, column) {
+  const shown = text2.split(/\r?\n/)[line];
+  if (shown === void 0 || shown.trim() === "" || shown.length > 500) return "";
+  return `
+
+The offending line appears to be:
+
+${shown}
+${shown.slice(0, column).replace(/[^\t]/g, " ")}^ here`;
 }
 function findCycle(root) {
   if (root === null || typeof root !== "object") return void 0;
@@ -35508,23 +34936,23 @@ var MAX_INCLUDE_DEPTH = 64;
 function loadPlaybook(source, modules, cwd = process.cwd()) {
   const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
   if (!looksInline) {
-    const file = path4.resolve(cwd, source);
-    if (!existsSync3(file)) {
+    const file = path5.resolve(cwd, source);
+    if (!existsSync4(file)) {
       throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path4.dirname(file)}). Pass a playbook file path or inline YAML text.`
+        `the playbook '${source}' could not be found (looked in ${path5.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
     const text2 = readPlaybookFile(
       file,
       (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     );
-    return parsePlaybookText(text2, source, path4.dirname(file), modules);
+    return parsePlaybookText(text2, source, path5.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const chain = file === INLINE_LABEL ? [] : [path4.resolve(baseDir, path4.basename(file))];
+  const chain = file === INLINE_LABEL ? [] : [path5.resolve(baseDir, path5.basename(file))];
   const context = { modules, ids: { next: 0 }, documents: /* @__PURE__ */ new Map() };
   const loader2 = new Loader(doc, file, baseDir, context, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
@@ -35639,10 +35067,10 @@ var Loader = class _Loader extends RoleLoader {
         location
       );
     }
-    let absolute = path4.resolve(this.dir, name);
-    if (!playbook && !existsSync3(absolute) && existsSync3(path4.resolve(this.playDir, name)))
-      absolute = path4.resolve(this.playDir, name);
-    const label = this.file === INLINE_LABEL || path4.isAbsolute(name) ? name : this.labelOf(absolute);
+    let absolute = path5.resolve(this.dir, name);
+    if (!playbook && !existsSync4(absolute) && existsSync4(path5.resolve(this.playDir, name)))
+      absolute = path5.resolve(this.playDir, name);
+    const label = this.file === INLINE_LABEL || path5.isAbsolute(name) ? name : this.labelOf(absolute);
     if (keyword === "include_tasks" && this.chain.length >= MAX_INCLUDE_DEPTH) {
       throw new PlaybookError(
         `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
@@ -35650,7 +35078,7 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     if (keyword !== "include_tasks" && this.chain.includes(absolute)) {
-      const cycle = [...this.chain, absolute].map((f) => path4.relative(this.dir, f) || f);
+      const cycle = [...this.chain, absolute].map((f) => path5.relative(this.dir, f) || f);
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
         location
@@ -35662,7 +35090,7 @@ var Loader = class _Loader extends RoleLoader {
       (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
       location
     );
-    const dir = path4.dirname(absolute);
+    const dir = path5.dirname(absolute);
     return new _Loader(
       doc,
       label,
@@ -35678,7 +35106,7 @@ var Loader = class _Loader extends RoleLoader {
     return new _Loader(
       this.document(absolute, label, (reason) => `'${label}' cannot be read: ${reason}`, location),
       label,
-      path4.dirname(absolute),
+      path5.dirname(absolute),
       this.context,
       [...this.chain, absolute],
       this.playDir
@@ -35698,8 +35126,8 @@ var Loader = class _Loader extends RoleLoader {
   }
   /** How a file is named in locations: relative to this file's label when this file has a path. */
   labelOf(absolute) {
-    if (this.file === INLINE_LABEL) return path4.relative(process.cwd(), absolute) || absolute;
-    return path4.join(path4.dirname(this.file), path4.relative(this.dir, absolute));
+    if (this.file === INLINE_LABEL) return path5.relative(process.cwd(), absolute) || absolute;
+    return path5.join(path5.dirname(this.file), path5.relative(this.dir, absolute));
   }
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
   varsFiles(raw, location) {
@@ -35719,8 +35147,8 @@ var Loader = class _Loader extends RoleLoader {
           location
         );
       }
-      const absolute = path4.resolve(this.dir, entry);
-      const label = this.file === INLINE_LABEL || path4.isAbsolute(entry) ? entry : this.labelOf(absolute);
+      const absolute = path5.resolve(this.dir, entry);
+      const label = this.file === INLINE_LABEL || path5.isAbsolute(entry) ? entry : this.labelOf(absolute);
       const data = this.document(
         absolute,
         label,
@@ -36262,7 +35690,7 @@ function pyBinOp(op, a, b) {
 }
 function pyFormat(format, values) {
   let next = 0;
-  const take2 = () => {
+  const take = () => {
     if (next >= values.length) throw new TemplateError("not enough arguments for format string");
     return assertDefined(values[next++]);
   };
@@ -36270,7 +35698,7 @@ function pyFormat(format, values) {
     /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFeExXoc%])/g,
     (_m, flags, width, precision, conv) => {
       if (conv === "%") return "%";
-      const value = take2();
+      const value = take();
       const prec = precision === void 0 ? void 0 : Number(precision);
       let text2;
       const num = () => {
@@ -36336,11 +35764,11 @@ function missing(obj, key) {
   const reason = typeof key === "string" ? `'${objectTypeRepr(obj)}' has no attribute '${key}'` : `${objectTypeRepr(obj)} has no element ${pythonStr(key)}`;
   return new Undefined(reason, String(key));
 }
-function indexOf(length, key) {
+function indexOf(length2, key) {
   const n = typeof key === "number" ? key : typeof key === "string" && /^-?\d+$/.test(key) ? Number(key) : NaN;
   if (!Number.isInteger(n)) return void 0;
-  const i = n < 0 ? n + length : n;
-  return i >= 0 && i < length ? i : void 0;
+  const i = n < 0 ? n + length2 : n;
+  return i >= 0 && i < length2 ? i : void 0;
 }
 function getAttribute(obj, key) {
   if (obj instanceof Undefined) return obj;
@@ -36803,9 +36231,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path13) {
-  if (typeof path13 === "number") return getAttribute(item, path13);
-  return String(path13).split(".").reduce(
+function attributePath(item, path14) {
+  if (typeof path14 === "number") return getAttribute(item, path14);
+  return String(path14).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -37908,9 +37336,1911 @@ function settingsFor(identity, scope, defaults = {}) {
   const password = becomePassword(scope, defaults);
   return { ...identity, ...password !== void 0 ? { password } : {} };
 }
+function adoptHandedOverJob(job, scope, source) {
+  const where = `${source}: job '${job.register ?? job.jid}' (${job.jid}) on host '${job.host}'`;
+  let vars;
+  try {
+    vars = scope();
+  } catch (error) {
+    throw new OptionError(
+      `${where}: this run's inventory has no host '${job.host}' (${error instanceof AsyncPlaybookError ? error.message : String(error)}); gather with the inventory the jobs were launched with`
+    );
+  }
+  const recorded = job.documentBecome;
+  if (!recorded) return;
+  const method = recorded.method;
+  let own;
+  try {
+    own = {
+      exe: text(vars["ansible_become_exe"]),
+      flags: text(vars["ansible_become_flags"])
+    };
+  } catch (error) {
+    throw new OptionError(
+      `${where}: cannot read this run's become settings for the host (${error.message})`
+    );
+  }
+  const ownExe = own.exe ?? method;
+  const ownFlags = own.flags ?? DEFAULT_BECOME_FLAGS[method];
+  for (const [field, mine, theirs, variable] of [
+    ["exe", ownExe, recorded.exe ?? method, "ansible_become_exe"],
+    ["flags", ownFlags, recorded.flags ?? DEFAULT_BECOME_FLAGS[method], "ansible_become_flags"]
+  ]) {
+    if (mine !== theirs) {
+      throw new OptionError(
+        `${where}: 'become.${field}' is ${JSON.stringify(theirs)}, but this run uses ${JSON.stringify(mine)} for ${method} on '${job.host}'. A jobs document never chooses what runs as another user: if the job really was launched with ${JSON.stringify(theirs)}, set ${variable} for the host in this run's inventory or extra vars`
+      );
+    }
+  }
+  job.become = {
+    user: recorded.user,
+    method,
+    ...ownExe !== method ? { exe: ownExe } : {},
+    ...ownFlags !== DEFAULT_BECOME_FLAGS[method] ? { flags: ownFlags } : {}
+  };
+}
+function adoptHandedOverJobs(registry, scopeOf, source) {
+  for (const job of registry.allOutstanding())
+    if (job.handedOver) adoptHandedOverJob(job, () => scopeOf(job.host), source);
+}
 function text(value) {
   if (value === void 0 || value === null || value === "") return void 0;
   return typeof value === "string" ? value : pythonStr(value);
+}
+
+// src/executor/events.ts
+function emptyStats() {
+  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+function combineEvents(...targets) {
+  const call = (key) => (...args) => {
+    for (const target of targets)
+      target[key](...args);
+  };
+  return {
+    playStart: call("playStart"),
+    taskStart: call("taskStart"),
+    itemResult: call("itemResult"),
+    hostResult: call("hostResult"),
+    retrying: call("retrying"),
+    noMoreHosts: call("noMoreHosts"),
+    log: call("log"),
+    warning: call("warning"),
+    recap: call("recap")
+  };
+}
+
+// src/modules/read-environment.sh
+var read_environment_default = "#!/bin/sh\n# apb-read-environment: the start of a command that takes a task's `environment:` from stdin, so no\n# value is ever on a command line (ps, /proc/*/cmdline). Sent as text ahead of the command, in the\n# same shell; src/modules/task-environment.ts writes the records and the lines that use this.\n#\n# Stdin starts with one record per variable: the number of lines of the value, then those lines, each\n# ending in a newline (the value is the lines joined by newlines, so it may hold any byte but NUL,\n# trailing newlines included). `read` takes one byte at a time from a pipe, so what follows the\n# records (the task's own stdin) is left, untouched, for the command.\n#\n# Every name here starts with __apb_env_; the controller renames them all when a variable of the task\n# starts with that, so a task's variable never collides with ours.\n# shellcheck disable=SC2034 # used by the lines the controller appends\n__apb_env_nl='\n'\n__apb_env_missing() {\n  echo 'async-playbook: the task environment did not arrive on stdin' >&2\n  exit 125\n}\n# Reads one record into $__apb_env_v; ends the shell when stdin ends early.\n__apb_env_read() {\n  IFS= read -r __apb_env_n || __apb_env_missing\n  __apb_env_v=\n  while [ \"$__apb_env_n\" -gt 0 ]; do\n    IFS= read -r __apb_env_l || __apb_env_missing\n    __apb_env_v=$__apb_env_v$__apb_env_l\n    __apb_env_n=$((__apb_env_n - 1))\n    [ \"$__apb_env_n\" -eq 0 ] || __apb_env_v=$__apb_env_v$__apb_env_nl\n  done\n}\n";
+
+// src/modules/task-environment.ts
+var PREFIX = "__apb_env_";
+var READER = read_environment_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n");
+var MAX_CARRIED_INPUT_BYTES = 127 * 1024;
+function environmentOnStdin(environment2, input) {
+  const entries = Object.entries(environment2);
+  if (entries.length === 0 && input === void 0) return void 0;
+  for (const [name, value] of entries) {
+    if (!isShellVariableName(name)) {
+      throw new ModuleArgumentError(
+        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
+      );
+    }
+    if (value.includes("\0")) {
+      throw new ModuleArgumentError(
+        `environment variable ${name} contains a NUL character, which no environment variable can hold: remove it`
+      );
+    }
+  }
+  let prefix = PREFIX;
+  while (entries.some(([name]) => name.startsWith(prefix))) prefix = `_${prefix}`;
+  const ours = (name) => `${prefix}${name}`;
+  const reader = prefix === PREFIX ? READER : READER.split(PREFIX).join(prefix);
+  const receive = [reader];
+  const apply = [];
+  const records = [];
+  entries.forEach(([name, value], i) => {
+    const carrier = ours(String(i));
+    receive.push(ours("read"), `${carrier}=$${ours("v")}`, `export ${carrier}`);
+    apply.push(`${name}=$${carrier}`, `export ${name}`, `unset ${carrier}`);
+    records.push(record(value));
+  });
+  let inputCarrier;
+  if (input !== void 0) {
+    const bytes = Buffer.from(input);
+    if (bytes.includes(0)) {
+      throw new ModuleArgumentError(
+        "the stdin of an async task cannot contain a NUL character: remove it, or run the task without async"
+      );
+    }
+    if (bytes.length > MAX_CARRIED_INPUT_BYTES) {
+      throw new ModuleArgumentError(
+        `the stdin of an async task is limited to ${MAX_CARRIED_INPUT_BYTES / 1024} KiB (it reaches the job in an environment variable), got ${bytes.length} bytes: copy the data to a file and read it from there`
+      );
+    }
+    inputCarrier = ours("input");
+    receive.push(ours("read"), `${inputCarrier}=$${ours("v")}`, `export ${inputCarrier}`);
+    records.push(record(bytes));
+  }
+  receive.push(
+    `unset ${["n", "l", "v", "nl"].map(ours).join(" ")}`,
+    `unset -f ${ours("read")} ${ours("missing")}`
+  );
+  return {
+    receive: receive.join("\n"),
+    apply: apply.join("\n"),
+    stdin: Buffer.concat(records),
+    ...inputCarrier !== void 0 ? { inputCarrier } : {}
+  };
+}
+function record(value) {
+  const bytes = Buffer.from(value);
+  const lines = [];
+  let at = 0;
+  for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, at)) {
+    lines.push(bytes.subarray(at, nl + 1));
+    at = nl + 1;
+  }
+  lines.push(bytes.subarray(at), Buffer.from("\n"));
+  return Buffer.concat([Buffer.from(`${lines.length - 1}
+`), ...lines]);
+}
+function jobWithInput(carrier, script) {
+  return `printf '%s' "$${carrier}" | { unset ${carrier}; exec /bin/sh -c ${shellQuote(script)}; }`;
+}
+function commandWithEnvironment(script, environment2, stdin) {
+  const env = environmentOnStdin(environment2);
+  if (!env) return { command: script, ...stdin !== void 0 ? { stdin } : {} };
+  return {
+    command: `/bin/sh -c ${shellQuote(`${env.receive}
+${env.apply}
+${script}`)}`,
+    stdin: stdin === void 0 ? env.stdin : Buffer.concat([env.stdin, Buffer.from(stdin)])
+  };
+}
+function receivingEnvironment(command, env) {
+  return { command: `/bin/sh -c ${shellQuote(`${env.receive}
+${command}`)}`, stdin: env.stdin };
+}
+
+// src/async/job-protocol.ts
+import { randomInt } from "node:crypto";
+
+// src/async/job-wrapper.sh
+var job_wrapper_default = `#!/bin/sh
+# apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
+#
+# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
+#
+#   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
+#   status    <cap-bytes> <wait-seconds> <dir> <jid>[:<stdout-from>:<stderr-from>]...
+#   cleanup   <dir> <jid>
+#   kill      <dir> <jid>
+#   supervise <jid> <async-seconds> <dir> <command> <job-umask>   (internal; script text in $APB_JOB_SELF)
+#   watchdog  <async-seconds> <job-pid> <pgid> <record-base> <job-start>   (internal)
+#
+# Files in <dir>: <jid> (the record, key=value lines, always replaced atomically), <jid>.out and
+# <jid>.err (live output, append-only), <jid>.meta (controller JSON), <jid>.timedout (marker
+# directory), <jid>.tmp.* (a record being written).
+# Full-line comments are stripped before this text is sent, so comment freely.
+#
+# Trust: every mode refuses an async directory that is not ours alone (owned by another user, or
+# writable by group or others), since whoever can create names in it could plant a symlink where we
+# write or forge a record we would report as the job's result. Every file we create is made
+# exclusively under an unpredictable name (mktemp) and renamed into place, which replaces a name
+# without following it. A record is believed only if it is a regular file we own.
+#
+# Signals: a pid or process group is signalled only while it is known to be the job's (its start
+# time matches the record, or the group still has a live member): a pid that has exited can be
+# reused by an unrelated process.
+
+set -u
+unset CDPATH
+# Our files are private; the job itself gets the login umask back (see supervise).
+login_umask=$(umask)
+umask 077
+
+# Prints one protocol line: newlines inside values would break the line framing.
+say() {
+  printf '%s' "$*" | tr '\\n\\r' '  '
+  echo
+}
+
+fail() {
+  say "APB-ERROR $*"
+  exit 1
+}
+
+# Keeps the part of a tool's error message after its last ": " (the strerror text).
+reason_of() {
+  case $1 in
+    '') printf '%s' 'write failed' ;;
+    *) printf '%s' "\${1##*: }" ;;
+  esac
+}
+
+is_prefix() {
+  case $1 in j*) ;; *) return 1 ;; esac
+  case \${1#j} in '' | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+is_jid() {
+  case $1 in j*.*) ;; *) return 1 ;; esac
+  is_prefix "\${1%%.*}" || return 1
+  case \${1#*.} in '' | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# A process id we may signal: digits, not 0 or 1 (kill 0 / -1 would hit far more than one job).
+is_pid() {
+  case $1 in '' | 0* | 1 | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# Seconds, integer or decimal (no sign, no exponent).
+is_seconds() {
+  case $1 in '' | *[!0-9.]* | .* | *. | *.*.*) return 1 ;; esac
+  return 0
+}
+
+# A byte count or offset: digits, at most 15 of them, so that shell arithmetic stays exact.
+is_count() {
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ \${#1} -le 15 ]
+}
+
+now() {
+  t=$(date +%s.%N 2>/dev/null)
+  case $t in *[!0-9.]* | '') t=$(date +%s) ;; esac
+  printf '%s' "$t"
+}
+
+boot_id() {
+  cat /proc/sys/kernel/random/boot_id 2>/dev/null || :
+}
+
+# Expands a leading ~ or ~/ to $HOME (nothing else) into $expanded.
+expand_home() {
+  expanded=$1
+  case $1 in
+    \\~ | \\~/*)
+      [ -n "\${HOME-}" ] || fail "cannot expand ~ in the async directory $1: HOME is not set"
+      expanded=$HOME\${1#'~'}
+      ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# who we are, and whom we trust
+
+need_uid() {
+  my_uid=$(id -u 2>/dev/null) || my_uid=
+  [ -n "$my_uid" ] || fail 'cannot tell which user runs the job: id -u failed'
+}
+
+my_name() {
+  n=$(id -un 2>/dev/null) || n=
+  printf '%s' "\${n:-uid $my_uid}"
+}
+
+# The owner's name of path $1 itself (for messages only; we read only the third field).
+owner_name() {
+  # shellcheck disable=SC2012 # ls is the portable way to read an owner (find -printf is GNU)
+  n=$(ls -ld -- "$1" 2>/dev/null | awk '{ print $3; exit }') || n=
+  printf '%s' "\${n:-?}"
+}
+
+# Sets $ls_mode (as ls prints it: drwx------) and $ls_owner (numeric uid) of path $1 itself; a
+# symlink is not followed. ls -ldn is the portable way (stat -c is GNU/busybox, BSD has stat -f).
+inspect() {
+  ls_mode='' ls_owner=''
+  ls_line=$(ls -ldn -- "$1" 2>/dev/null) || return 1
+  set -f
+  # shellcheck disable=SC2086 # split into fields on purpose
+  set -- $ls_line
+  set +f
+  ls_mode=\${1-} ls_owner=\${3-}
+}
+
+# drwxr-x--- -> 0750 (the permission bits; setuid, setgid and sticky left out).
+octal_of() {
+  o_rest=\${1#?} o_out=0 o_n=0
+  while [ "$o_n" -lt 3 ]; do
+    o_digit=0
+    case $o_rest in r*) o_digit=4 ;; esac
+    case $o_rest in ?w*) o_digit=$((o_digit + 2)) ;; esac
+    case $o_rest in ??[xst]*) o_digit=$((o_digit + 1)) ;; esac
+    o_out=$o_out$o_digit
+    o_rest=\${o_rest#???}
+    o_n=$((o_n + 1))
+  done
+  printf '%s' "$o_out"
+}
+
+# Sets $abs to the physical absolute path of the existing directory $1. A symlink there is followed
+# only if it is ours or root's: whoever owns it can point it anywhere.
+enter_dir() {
+  if [ -L "$1" ] && inspect "$1" && [ "$ls_owner" != "$my_uid" ] && [ "$ls_owner" != 0 ]; then
+    fail "refusing the async directory $1: it is a symbolic link owned by $(owner_name "$1") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job, so its owner can point it anywhere. Fix: set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
+  fi
+  abs=$(cd -P -- "$1" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $1 - $(reason_of "$abs")"
+  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
+  abs=\${abs%.}
+  abs=\${abs%?}
+}
+
+# Refuses (fails) unless directory $1 (physical) is ours alone: owned by the user the job runs as and
+# not writable by group or others. Anyone else who can create names in it could plant a symlink
+# where we write, or swap a record for a forged one that we would report as the job's result.
+trust_dir() {
+  inspect "$1" || fail "could not inspect the async directory $1 (ls -ldn failed)"
+  t_why='' t_fix=''
+  if [ "$ls_owner" != "$my_uid" ]; then
+    t_why="it is not owned by $(my_name) (uid $my_uid) who runs the job"
+    t_fix="have it owned by $(my_name) (chown $(my_name) $1, as root) and "
+  fi
+  case $ls_mode in
+    d????w* | d???????w*)
+      t_why="\${t_why:+$t_why, and }group or others can write in it"
+      ;;
+  esac
+  [ -n "$t_why" ] || return 0
+  fail "refusing the async directory $1 (owner $(owner_name "$1"), uid $ls_owner; mode $(octal_of "$ls_mode"), $ls_mode): $t_why, so another user could plant links where the job's files go or forge its result. Fix: \${t_fix}chmod 700 $1, or set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
+}
+
+# Sets $problem when the files of job $base cannot be believed: the record must be a regular file
+# (not a symlink, which could point at anything) owned by us, and the output and meta files regular.
+check_job_files() {
+  problem=
+  if [ -L "$base" ]; then
+    problem="the job record $base is a symbolic link"
+  elif [ -e "$base" ]; then
+    if [ ! -f "$base" ]; then
+      problem="the job record $base is not a regular file"
+    elif inspect "$base" && [ "$ls_owner" != "$my_uid" ]; then
+      problem="the job record $base is owned by $(owner_name "$base") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job"
+    fi
+  fi
+  for f in "$base.out" "$base.err" "$base.meta"; do
+    [ -z "$problem" ] || return 0
+    if [ -L "$f" ]; then
+      problem="$f is a symbolic link"
+    elif [ -e "$f" ] && [ ! -f "$f" ]; then
+      problem="$f is not a regular file"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# files
+
+# Creates a new empty private file named $1.<random>, exclusively (never through an existing name or
+# a symlink planted there); sets $made, or $write_reason and returns 1.
+new_temp() {
+  if command -v mktemp >/dev/null 2>&1; then
+    made=$(mktemp "$1.XXXXXXXXXX" 2>&1) && return 0
+    write_reason=$(reason_of "$made")
+    return 1
+  fi
+  # No mktemp: a random name, created with noclobber.
+  rnd=$(od -An -N8 -tx1 /dev/urandom 2>/dev/null | tr -dc '0-9a-f')
+  made=$1.\${rnd:-$$$(now)}
+  if err=$( (set -C && : >"$made") 2>&1); then return 0; fi
+  write_reason=$(reason_of "$err")
+  return 1
+}
+
+# Writes $2 to file $1 through a fresh temporary file renamed over it: the rename replaces whatever
+# the name was (a symlink there is not written through) and readers see the old file or the new one,
+# never a part. On failure sets $write_error (and $write_reason), leaves nothing and returns 1.
+write_file() {
+  new_temp "$1.tmp" || {
+    write_error="could not write $1 - $write_reason"
+    return 1
+  }
+  if err=$({ printf '%s' "$2" | cat >"$made"; } 2>&1) && err=$(mv -f -- "$made" "$1" 2>&1); then return 0; fi
+  rm -f -- "$made" 2>/dev/null
+  write_reason=$(reason_of "$err")
+  write_error="could not write $1 - $write_reason"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+# Sets $p_state (Z for a zombie) and $p_start (its start time: a later process that reuses the pid
+# has another) for process $1, from /proc (Linux, exact) or ps (to the second; empty where ps cannot
+# say). Returns 1 when the process is gone.
+proc_info() {
+  p_state='' p_start=''
+  if [ -r /proc/self/stat ]; then
+    p_line=
+    read -r p_line 2>/dev/null <"/proc/$1/stat" || return 1
+    # After the command name (in parentheses, and it may hold anything): state first, starttime 20th.
+    p_line=\${p_line##*) }
+    set -f
+    # shellcheck disable=SC2086 # split into fields on purpose
+    set -- $p_line
+    set +f
+    p_state=\${1-}
+    [ $# -lt 20 ] || {
+      shift 19
+      p_start=$1
+    }
+    return 0
+  fi
+  kill -0 "$1" 2>/dev/null || return 1
+  p_state=$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ') || p_state=
+  p_state=\${p_state%"\${p_state#?}"}
+  p_start=$(ps -o lstart= -p "$1" 2>/dev/null | tr -s ' ') || p_start=
+  return 0
+}
+
+# True while pid $job is still the job's process (alive or a zombie not yet reaped, so its pid and
+# group cannot be reused), not a later process that got the same pid.
+job_is_ours() {
+  is_pid "$job" && kill -0 "$job" 2>/dev/null || return 1
+  proc_info "$job" || return 1
+  [ -z "$job_start" ] || [ -z "$p_start" ] || [ "$p_start" = "$job_start" ]
+}
+
+# True while the job's group (or, without one, its pid) has a live member. Zombies do not count: an
+# orphan whose parent we killed waits for init to reap it, and some container inits take their time.
+job_alive() {
+  if [ -z "$pgid" ]; then
+    job_is_ours && [ "$p_state" != Z ]
+    return
+  fi
+  kill -0 "-$pgid" 2>/dev/null || return 1
+  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
+  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
+  [ "\${live:-1}" -gt 0 ]
+}
+
+# Signals the job's process group (or only its pid when no group could be made), and only while it
+# has a live member: once they are all gone, the group id can be reused by an unrelated process.
+signal_job() {
+  job_alive || return 1
+  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
+}
+
+# TERM to the job's group; KILL after a 2 s grace to whatever in it is still alive.
+terminate_job() {
+  signal_job TERM || return 0
+  tries=0
+  while [ "$tries" -lt 20 ] && job_alive; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  signal_job KILL || :
+}
+
+# ---------------------------------------------------------------------------------------------
+# launch
+
+launch() {
+  [ $# -eq 6 ] || fail "launch expects 6 arguments, got $#"
+  prefix=$1 seconds=$2 given_dir=$3 meta=$4 command=$5 self=$6
+  is_prefix "$prefix" || fail "refusing job id prefix $prefix: expected j followed by digits"
+  [ -z "$seconds" ] || is_seconds "$seconds" || fail "async must be a number of seconds, got $seconds"
+  [ -n "$given_dir" ] || fail 'the async directory is empty'
+  case $given_dir in *'
+'*) fail 'the async directory must not contain a newline' ;; esac
+  need_uid
+
+  expand_home "$given_dir"
+  dir=$expanded
+  if [ ! -d "$dir" ]; then
+    # Made 0700 in one step by the umask (077), never open to others; checked below like any
+    # existing directory, since someone else may have made it first.
+    err=$(mkdir -p -- "$dir" 2>&1) || fail "could not create directory: $dir - $(reason_of "$err")"
+  fi
+  enter_dir "$dir"
+  # Writable (and not full) first: that is the plainer reason when both apply.
+  new_temp "$abs/.apb-probe" || fail "async directory is not writable: $abs - $write_reason"
+  if ! err=$({ printf 'apb-job write probe\\n' | cat >"$made"; } 2>&1); then
+    rm -f -- "$made"
+    fail "async directory is not writable: $abs - $(reason_of "$err")"
+  fi
+  rm -f -- "$made"
+  trust_dir "$abs"
+
+  jid=$prefix.$$
+  write_file "$abs/$jid.meta" "$meta" || fail "$write_error"
+
+  # The supervisor reports on a pipe (this command substitution) until its first record is
+  # written, then closes it. Backgrounded inside the substitution so we wait for that report,
+  # not for the job. setsid puts it in a new session: the SSH session can end at once.
+  if command -v setsid >/dev/null 2>&1; then
+    report=$(APB_JOB_SELF=$self setsid /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
+  else
+    # No setsid (macOS, BSD): a process group of its own where the shell supports job control.
+    (set -m) 2>/dev/null && set -m
+    report=$(APB_JOB_SELF=$self /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
+  fi
+  case $report in
+    *APB-SUPERVISING*)
+      printf 'APB-LAUNCHED %s %s\\n' "$jid" "$abs"
+      ;;
+    *)
+      rm -f -- "$abs/$jid.meta" "$abs/$jid.out" "$abs/$jid.err"
+      report=\${report#APB-ERROR }
+      fail "the job supervisor did not start for $abs/$jid: \${report:-it exited without a word}"
+      ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# supervise (internal): runs the job, writes the records, owns the watchdog
+
+record_text() {
+  printf 'state=%s\\n' "$1"
+  [ -z "\${2-}" ] || printf 'rc=%s\\n' "$2"
+  printf 'pid=%s\\npgid=%s\\nsupervisor=%s\\nboot_id=%s\\nstart=%s\\n' "$job" "$pgid" "$$" "$boot" "$start"
+  [ -z "\${3-}" ] || printf 'end=%s\\n' "$3"
+  printf 'timeout=%s\\npid_start=%s\\nsupervisor_start=%s\\n' "$seconds" "$job_start" "$self_start"
+}
+
+# Atomic: readers see the old record or the new one, never a part of one.
+write_record() {
+  write_file "$base" "$(record_text "$@")
+"
+}
+
+supervise() {
+  jid=$1 seconds=$2 dir=$3 command=$4 job_umask=$5
+  self=\${APB_JOB_SELF-}
+  unset APB_JOB_SELF
+  base=$dir/$jid
+  write_file "$base.out" '' || fail "$write_error"
+  write_file "$base.err" '' || fail "$write_error"
+
+  if command -v setsid >/dev/null 2>&1; then
+    grouping=setsid
+  elif (set -m) 2>/dev/null; then
+    grouping=monitor
+    set -m
+  else
+    grouping=none
+  fi
+
+  # sh starts background commands with SIGINT and SIGQUIT ignored, and a shell cannot undo that:
+  # GNU env (coreutils 8.31+) can, so the job gets the dispositions a foreground command has.
+  set -- /bin/sh -c "$command"
+  if env --default-signal=INT,QUIT true 2>/dev/null; then
+    set -- env --default-signal=INT,QUIT "$@"
+  fi
+  # The job: its own process group (so a timeout or kill reaches everything it started), stdin
+  # at EOF, output appended to files as it is produced, the login umask. setsid does not fork
+  # here (we are not a group leader), so $! is the job's pid and its process group id.
+  if [ "$grouping" = setsid ]; then
+    (umask "$job_umask" && exec setsid "$@") </dev/null >>"$base.out" 2>>"$base.err" &
+  else
+    (umask "$job_umask" && exec "$@") </dev/null >>"$base.out" 2>>"$base.err" &
+  fi
+  job=$!
+  pgid=$job
+  [ "$grouping" != none ] || pgid=
+  # Not reaped before our wait, so its start time can be read even if it has already ended.
+  job_start=
+  ! proc_info "$job" || job_start=$p_start
+  self_start=
+  ! proc_info "$$" || self_start=$p_start
+  boot=$(boot_id)
+  start=$(now)
+  if ! write_record running; then
+    # Not waited for yet: its pid and group are still its own.
+    signal_job KILL
+    wait "$job" 2>/dev/null
+    rm -f -- "$base.out" "$base.err"
+    fail "$write_error"
+  fi
+
+  watchdog_pid=
+  case $seconds in
+    *[1-9]*)
+      if [ "$grouping" = setsid ]; then
+        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" "$job_start" </dev/null >/dev/null 2>&1 &
+      else
+        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" "$job_start" </dev/null >/dev/null 2>&1 &
+      fi
+      watchdog_pid=$!
+      ;;
+    *) ;;
+  esac
+
+  # The handshake: the launcher is waiting for this line and for our end of its pipe to close.
+  # (A launcher that went away must not take us down with SIGPIPE.)
+  trap '' PIPE
+  echo APB-SUPERVISING
+  exec >/dev/null 2>&1
+
+  wait "$job"
+  rc=$?
+  # From here on the job's pid is reaped and may be reused: we never signal it again. The watchdog
+  # is our child and not yet waited for, so signalling it is safe.
+  if [ -n "$watchdog_pid" ]; then
+    # One that has fired ignores TERM and ends as soon as the job's group is empty. One still
+    # asleep goes with its sleep (the whole group; without groups, the shell alone; a job that ends
+    # at once can beat the watchdog's setsid, and then there is no group yet).
+    if [ ! -d "$base.timedout" ]; then
+      if [ "$grouping" = none ]; then
+        kill -TERM "$watchdog_pid" 2>/dev/null
+      else
+        kill -TERM "-$watchdog_pid" 2>/dev/null || kill -TERM "$watchdog_pid" 2>/dev/null
+      fi
+    fi
+    wait "$watchdog_pid"
+  fi
+  state=finished
+  [ ! -d "$base.timedout" ] || state=timeout
+  # A cleanup while the job ran removed the meta file: do not bring the record back.
+  if [ -e "$base.meta" ]; then
+    write_record "$state" "$rc" "$(now)" || exit 1
+  else
+    rm -f -- "$base.out" "$base.err"
+  fi
+  rmdir -- "$base.timedout" 2>/dev/null
+  exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# watchdog (internal): its own session and group, so the supervisor ends it together with its sleep
+
+watchdog() {
+  seconds=$1 job=$2 pgid=$3 base=$4 job_start=$5
+  # The supervisor sends TERM when the job ends first. A trapped signal that arrives while the shell
+  # waits for a foreground command runs its trap only once that command ends: TERM landing just before
+  # a foreground sleep started (a job that ends at once) would hold the supervisor, and the job's
+  # record, at "running" for the whole async time. So the sleep runs in the background and \`wait\`,
+  # which a trapped signal interrupts, waits for it; the trap stops the sleep (our unreaped child, so
+  # its pid cannot have been reused) and exits.
+  sleeper=
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$seconds" &
+  sleeper=$!
+  wait "$sleeper"
+  # Firing: the supervisor now waits for us rather than stopping us halfway.
+  trap '' TERM
+  # A job that has ended (its pid possibly reused since) is left alone.
+  job_is_ours || exit 0
+  mkdir -- "$base.timedout" 2>/dev/null
+  terminate_job
+  exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# status
+#
+# The answer, one frame per requested job, in request order, then "APB-END <count>":
+#   APB-JOB <jid> <record-exists 0|1> <supervisor-alive 0|1> <boot-id|-> <record-len>
+#           <out-len> <out-size> <err-len> <err-size> <meta-len> <out-start> <err-start>
+#     followed by the record, stdout bytes [out-start, out-size), stderr bytes [err-start,
+#     err-size) and the meta document, each exactly as long as announced.
+#   APB-REFUSED <len> + the request as given (not a job id)
+#   APB-UNTRUSTED <jid> <len> + why the job's files are not to be believed
+
+# Reads file $1 into $content, byte for byte (trailing newlines kept).
+slurp() {
+  content=
+  [ -f "$1" ] || return 1
+  content=$(cat -- "$1" 2>/dev/null && echo .) || return 1
+  content=\${content%.}
+}
+
+byte_length() {
+  printf '%s' "$1" | wc -c | tr -d ' '
+}
+
+file_size() {
+  s=$(wc -c 2>/dev/null <"$1") || s=0
+  s=\${s##* }
+  printf '%s' "\${s:-0}"
+}
+
+# Sets $w_size, $w_start and $w_len for file $1: the bytes from offset $2 to its size as measured
+# now, at most $cap of them (the last ones).
+window() {
+  w_size=$(file_size "$1")
+  w_start=$2
+  [ "$w_start" -le "$w_size" ] || w_start=$w_size
+  if [ "$w_size" -gt "$cap" ] && [ "$w_start" -lt $((w_size - cap)) ]; then
+    w_start=$((w_size - cap))
+  fi
+  w_len=$((w_size - w_start))
+}
+
+# Prints exactly $3 bytes of file $1 from offset $2. The file only grows, so these are the bytes that
+# were there when its size was measured, whatever was appended since (zero-padded if it was cut).
+emit_range() {
+  [ "$3" -gt 0 ] || return 0
+  { tail -c "+$(($2 + 1))" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$3"
+}
+
+# Sets $id, $from_out and $from_err from a request "<jid>" or "<jid>:<stdout-from>:<stderr-from>".
+split_request() {
+  id=$1 from_out=0 from_err=0
+  case $1 in
+    *:*:*)
+      id=\${1%%:*}
+      from_err=\${1##*:}
+      from_out=\${1#*:}
+      from_out=\${from_out%:*}
+      is_count "$from_out" && is_count "$from_err" || return 1
+      ;;
+  esac
+  is_jid "$id"
+}
+
+# Sets $rec_* from a record on stdin.
+parse_record() {
+  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot='' rec_pid_start='' rec_supervisor_start=''
+  while IFS= read -r line; do
+    case $line in
+      state=*) rec_state=\${line#state=} ;;
+      supervisor=*) rec_supervisor=\${line#supervisor=} ;;
+      pid=*) rec_pid=\${line#pid=} ;;
+      pgid=*) rec_pgid=\${line#pgid=} ;;
+      boot_id=*) rec_boot=\${line#boot_id=} ;;
+      pid_start=*) rec_pid_start=\${line#pid_start=} ;;
+      supervisor_start=*) rec_supervisor_start=\${line#supervisor_start=} ;;
+    esac
+  done
+}
+
+# True while the record's supervisor runs: alive, not a zombie (a killed supervisor waits there
+# until init reaps it, which some container inits do late), and not a later process with its pid.
+supervisor_alive() {
+  is_pid "$rec_supervisor" && kill -0 "$rec_supervisor" 2>/dev/null || return 1
+  proc_info "$rec_supervisor" || return 1
+  [ "$p_state" != Z ] || return 1
+  [ -z "$rec_supervisor_start" ] || [ -z "$p_start" ] || [ "$p_start" = "$rec_supervisor_start" ]
+}
+
+# True when any job of "$@" is no longer running (finished, missing, its supervisor gone, or its
+# files not to be believed: that is answered at once).
+any_settled() {
+  for request in "$@"; do
+    split_request "$request" || continue
+    base=$dir/$id
+    [ ! -L "$base" ] && [ -f "$base" ] || return 0
+    parse_record <"$base" 2>/dev/null || return 0
+    [ "$rec_state" = running ] || return 0
+    supervisor_alive || return 0
+  done
+  return 1
+}
+
+status() {
+  [ $# -ge 4 ] || fail "status expects <cap-bytes> <wait-seconds> <dir> <jid>..., got $# arguments"
+  cap=$1 wait_seconds=$2
+  is_count "$cap" || fail "status: cap-bytes must be a whole number, got $cap"
+  is_seconds "$wait_seconds" || fail "status: wait-seconds must be a number, got $wait_seconds"
+  expand_home "$3"
+  dir=$expanded
+  shift 3
+  need_uid
+  # No directory, no jobs (each is reported missing); one that exists must be trusted.
+  if [ -d "$dir" ]; then
+    enter_dir "$dir"
+    trust_dir "$abs"
+    dir=$abs
+  fi
+
+  # Long poll, in tenths of a second.
+  whole=\${wait_seconds%%.*}
+  tenths=0
+  case $wait_seconds in
+    *.*)
+      tenths=\${wait_seconds#*.}
+      tenths=\${tenths%"\${tenths#?}"}
+      ;;
+  esac
+  polls=$((\${whole:-0} * 10 + \${tenths:-0}))
+  while [ "$polls" -gt 0 ] && ! any_settled "$@"; do
+    sleep 0.1
+    polls=$((polls - 1))
+  done
+
+  boot_now=$(boot_id)
+  count=0
+  for request in "$@"; do
+    count=$((count + 1))
+    if ! split_request "$request"; then
+      printf 'APB-REFUSED %s\\n' "$(byte_length "$request")"
+      printf '%s' "$request"
+      continue
+    fi
+    base=$dir/$id
+    check_job_files
+    if [ -n "$problem" ]; then
+      problem="$problem: refusing to believe it"
+      printf 'APB-UNTRUSTED %s %s\\n' "$id" "$(byte_length "$problem")"
+      printf '%s' "$problem"
+      continue
+    fi
+    exists=0 alive=0 record=
+    rec_state='' rec_boot=''
+    # The record first: when it says finished, the output read after it is complete.
+    if slurp "$base"; then
+      exists=1
+      record=$content
+      parse_record <<EOF
+$record
+EOF
+      ! supervisor_alive || alive=1
+    fi
+    # Only a job still running gets what it asked for (the output after what it has seen); any other
+    # gets the tail a final result shows.
+    if [ "$rec_state" = running ] && [ "$alive" = 1 ] && { [ -z "$rec_boot" ] || [ "$rec_boot" = "$boot_now" ]; }; then
+      :
+    else
+      from_out=0 from_err=0
+    fi
+    window "$base.out" "$from_out"
+    out_start=$w_start out_len=$w_len out_size=$w_size
+    window "$base.err" "$from_err"
+    err_start=$w_start err_len=$w_len err_size=$w_size
+    slurp "$base.meta" || :
+    meta=$content
+    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
+      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")" \\
+      "$out_start" "$err_start"
+    printf '%s' "$record"
+    emit_range "$base.out" "$out_start" "$out_len"
+    emit_range "$base.err" "$err_start" "$err_len"
+    printf '%s' "$meta"
+  done
+  printf 'APB-END %s\\n' "$count"
+}
+
+# ---------------------------------------------------------------------------------------------
+# cleanup and kill
+
+one_job_args() {
+  [ $# -eq 2 ] || fail "$mode expects <dir> <jid>, got $# arguments"
+  is_jid "$2" || fail "refusing job id $2: expected j<digits>.<digits>"
+  jid=$2
+  expand_home "$1"
+  dir=$expanded
+  need_uid
+  if [ -d "$dir" ]; then
+    enter_dir "$dir"
+    trust_dir "$abs"
+    dir=$abs
+  fi
+  base=$dir/$jid
+}
+
+cleanup() {
+  one_job_args "$@"
+  existed=0
+  [ ! -e "$base" ] && [ ! -L "$base" ] || existed=1
+  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.* "$base".*.tmp.*
+  rmdir -- "$base.timedout" 2>/dev/null
+  printf 'APB-ERASED %s %s\\n' "$jid" "$existed"
+}
+
+kill_job() {
+  one_job_args "$@"
+  was_running=0
+  if [ -e "$base" ] || [ -L "$base" ]; then
+    check_job_files
+    [ -z "$problem" ] || fail "refusing to stop job $jid: $problem"
+    if parse_record <"$base" 2>/dev/null; then
+      job=$rec_pid pgid=$rec_pgid job_start=$rec_pid_start
+      # Only a job whose supervisor still runs on this boot, and whose pid is still its own (same
+      # start time): otherwise the pid may be someone else's by now.
+      if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" &&
+        { [ -z "$pgid" ] || [ "$pgid" = "$job" ]; } && [ "$rec_boot" = "$(boot_id)" ] && job_is_ours; then
+        was_running=1
+        terminate_job
+      fi
+    fi
+  fi
+  printf 'APB-KILLED %s %s\\n' "$jid" "$was_running"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+[ $# -ge 1 ] || fail 'usage: apb-job launch|status|cleanup|kill ... (run by async-playbook, not by hand)'
+mode=$1
+shift
+case $mode in
+  launch) launch "$@" ;;
+  supervise) supervise "$@" ;;
+  watchdog) watchdog "$@" ;;
+  status) status "$@" ;;
+  cleanup) cleanup "$@" ;;
+  kill) kill_job "$@" ;;
+  *) fail "unknown mode $mode" ;;
+esac
+`;
+
+// src/async/job-protocol.ts
+var OUTPUT_CAP_BYTES = 1024 * 1024;
+var RECORD_CAP_BYTES = 64 * 1024;
+var META_CAP_BYTES = 1024 * 1024;
+var MAX_OFFSET = 999999999999999;
+var MAX_SECONDS = 1e9;
+var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
+var JobProtocolError = class extends AsyncPlaybookError {
+  constructor(message, output2) {
+    super(message);
+    this.output = output2;
+  }
+  output;
+};
+function newJidPrefix() {
+  const part = () => String(randomInt(0, 1e9)).padStart(9, "0");
+  return `j${part()}${part()}`;
+}
+function isValidJid(jid) {
+  return /^j\d{1,30}\.\d{1,10}$/.test(jid);
+}
+function wrapperCommand(mode, args) {
+  return shellJoin(["/bin/sh", "-c", JOB_WRAPPER_SCRIPT, "apb-job", mode, ...args]);
+}
+function formatSeconds(value, what) {
+  if (!Number.isFinite(value) || value < 0 || value > MAX_SECONDS) {
+    throw new JobProtocolError(
+      `${what} must be a number of seconds from 0 to ${MAX_SECONDS}, got ${value}`
+    );
+  }
+  return value.toFixed(3).replace(/\.?0+$/, "") || "0";
+}
+function requireJid(jid) {
+  if (!isValidJid(jid)) {
+    throw new JobProtocolError(
+      `refusing job id ${JSON.stringify(jid)}: a job id looks like j123456789.4242 (j, digits, a dot, a pid)`
+    );
+  }
+}
+function launchCommand(req) {
+  if (!/^j\d{1,30}$/.test(req.jidPrefix)) {
+    throw new JobProtocolError(
+      `refusing job id prefix ${JSON.stringify(req.jidPrefix)}: expected j and digits`
+    );
+  }
+  if (req.asyncDir === "" || req.asyncDir.includes("\n")) {
+    throw new JobProtocolError(
+      `the async directory (ansible_async_dir) must be a non-empty path without newlines, got ${JSON.stringify(req.asyncDir)}`
+    );
+  }
+  return wrapperCommand("launch", [
+    req.jidPrefix,
+    formatSeconds(req.asyncSeconds, "async"),
+    req.asyncDir,
+    req.meta,
+    req.command,
+    JOB_WRAPPER_SCRIPT
+  ]);
+}
+function linesOf(output2) {
+  return output2.toString("utf8").split("\n");
+}
+function tail2(text2, max = 2e3) {
+  const trimmed = text2.trim();
+  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
+}
+function parseLaunch(result) {
+  for (const line of linesOf(result.stdout)) {
+    const launched = /^APB-LAUNCHED (\S+) (\/.*)$/.exec(line);
+    if (launched && isValidJid(launched[1]))
+      return { ok: true, jid: launched[1], dir: launched[2] };
+    if (line.startsWith("APB-ERROR "))
+      return { ok: false, message: line.slice("APB-ERROR ".length) };
+  }
+  const said = tail2(result.stderr.toString("utf8")) || tail2(result.stdout.toString("utf8"));
+  const exit = result.code === null ? "no exit status" : `exit code ${result.code}`;
+  return {
+    ok: false,
+    message: `the async job launcher gave no answer (${exit})${said ? `: ${said}` : ""}`
+  };
+}
+function statusCommand(req) {
+  if (req.jids.length === 0)
+    throw new JobProtocolError("a status request needs at least one job id");
+  req.jids.forEach(requireJid);
+  const cap = req.capBytes ?? OUTPUT_CAP_BYTES;
+  if (!Number.isSafeInteger(cap) || cap < 0) {
+    throw new JobProtocolError(`capBytes must be a whole number of bytes, got ${cap}`);
+  }
+  const requests = req.jids.map((jid) => {
+    const from = req.from?.get(jid);
+    if (!from || from.stdout === 0 && from.stderr === 0) return jid;
+    for (const offset of [from.stdout, from.stderr]) {
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+        throw new JobProtocolError(
+          `an output offset must be a whole number of bytes, got ${offset}`
+        );
+      }
+    }
+    return `${jid}:${from.stdout}:${from.stderr}`;
+  });
+  return wrapperCommand("status", [
+    String(cap),
+    formatSeconds(req.waitSeconds, "the status wait"),
+    req.dir,
+    ...requests
+  ]);
+}
+function startOf(snapshot, stream) {
+  const start = stream === "stdout" ? snapshot.stdoutStart : snapshot.stderrStart;
+  const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
+  return start ?? Math.max(0, size - snapshot[stream].length);
+}
+var RECORD_STATES = /* @__PURE__ */ new Set(["running", "finished", "timeout"]);
+function parseRecord(bytes) {
+  const fields = /* @__PURE__ */ new Map();
+  const text2 = bytes.toString("utf8");
+  if (text2 === "") return { fields, problem: "the job record is empty" };
+  if (!text2.endsWith("\n"))
+    return { fields, problem: "the job record is truncated (no final newline)" };
+  for (const line of text2.slice(0, -1).split("\n")) {
+    const match = /^([a-z_]+)=(.*)$/.exec(line);
+    if (!match)
+      return {
+        fields,
+        problem: `the job record has an unreadable line: ${JSON.stringify(line.slice(0, 80))}`
+      };
+    if (!fields.has(match[1])) fields.set(match[1], match[2]);
+  }
+  const state = fields.get("state");
+  if (state === void 0) return { fields, problem: "the job record has no state" };
+  if (!RECORD_STATES.has(state))
+    return { fields, problem: `the job record has an unknown state ${JSON.stringify(state)}` };
+  if (!/^\d+$/.test(fields.get("pid") ?? ""))
+    return { fields, problem: "the job record has no valid pid" };
+  if (state !== "running" && !/^\d+$/.test(fields.get("rc") ?? "")) {
+    return { fields, problem: `the job record says ${state} but has no valid rc` };
+  }
+  return { fields };
+}
+function numberField(fields, key) {
+  const raw = fields.get(key);
+  if (raw === void 0 || !/^\d+(\.\d+)?$/.test(raw)) return void 0;
+  return Number(raw);
+}
+var DEFAULT_STATUS_LIMITS = {
+  streamCapBytes: OUTPUT_CAP_BYTES,
+  recordCapBytes: RECORD_CAP_BYTES,
+  metaCapBytes: META_CAP_BYTES,
+  maxJobs: Number.POSITIVE_INFINITY
+};
+var HEADER_CAP_BYTES = 4096;
+var CHATTER_TAIL_BYTES = 2e3;
+var SMALL_FIELD_CAP_BYTES = 4096;
+var StatusReader = class {
+  limits;
+  snapshots = [];
+  /** Bytes of the current line (before the first frame, or a frame header). */
+  line = [];
+  lineBytes = 0;
+  /** A chatter line too long to keep: skipped up to its newline. */
+  skippingLine = false;
+  framing = false;
+  frame;
+  fields = [];
+  fieldIndex = 0;
+  chatter = Buffer.alloc(0);
+  ended = false;
+  error;
+  received = 0;
+  retained = 0;
+  /** The target answered APB-ERROR: a refusal (an untrusted directory...), not a cut-off answer. */
+  targetRefused = false;
+  /** The most bytes this reader held at once (kept fields, headers and the chatter tail). */
+  peakRetainedBytes = 0;
+  constructor(limits = {}) {
+    this.limits = { ...DEFAULT_STATUS_LIMITS, ...limits };
+  }
+  /** Bytes received so far, kept or not. */
+  get receivedBytes() {
+    return this.received;
+  }
+  /** Bytes held now. */
+  get retainedBytes() {
+    return this.retained;
+  }
+  /** Feeds the next bytes of the answer. Never throws: a problem is reported by finish(). */
+  push(chunk) {
+    this.received += chunk.length;
+    if (this.ended || this.error) return;
+    try {
+      let at = 0;
+      while (at < chunk.length && !this.ended && !this.error) {
+        at = this.frame ? this.readField(chunk, at) : this.readLine(chunk, at);
+      }
+    } catch (error) {
+      this.error = error instanceof JobProtocolError ? error : new JobProtocolError(`the job status answer could not be read: ${String(error)}`);
+    }
+  }
+  /**
+   * The snapshots, one per job in answer order.
+   * @throws JobProtocolError when the answer was cut off, garbled, over the limits, or an APB-ERROR
+   */
+  finish() {
+    if (this.error) throw this.error;
+    if (this.ended) return this.snapshots;
+    if (!this.framing) {
+      throw new JobProtocolError(
+        "the job status answer has no APB-JOB frame",
+        tail2(Buffer.concat([this.chatter, ...this.line]).toString("utf8"))
+      );
+    }
+    const field = this.frame ? this.fields[this.fieldIndex] : void 0;
+    if (field) {
+      throw new JobProtocolError(
+        `the job status answer was cut off inside ${field.what} (announced ${field.length} bytes, got ${field.seen})`
+      );
+    }
+    throw new JobProtocolError("the job status answer was cut off (no APB-END line)");
+  }
+  hold(bytes) {
+    this.retained += bytes;
+    if (this.retained > this.peakRetainedBytes) this.peakRetainedBytes = this.retained;
+  }
+  /** Reads up to a newline: chatter before the first frame, or a frame header. */
+  readLine(chunk, at) {
+    const eol = chunk.indexOf(10, at);
+    const end = eol < 0 ? chunk.length : eol;
+    if (this.skippingLine) {
+      if (eol >= 0) this.skippingLine = false;
+      return eol < 0 ? chunk.length : eol + 1;
+    }
+    const room = HEADER_CAP_BYTES - this.lineBytes;
+    const piece = chunk.subarray(at, Math.min(end, at + Math.max(0, room)));
+    if (piece.length > 0) {
+      this.line.push(Buffer.from(piece));
+      this.lineBytes += piece.length;
+      this.hold(piece.length);
+    }
+    const overlong = end - at > piece.length;
+    if (overlong) {
+      const text2 = Buffer.concat(this.line).toString("latin1");
+      if (this.framing || text2.startsWith("APB-")) {
+        throw new JobProtocolError(
+          `the job status answer has a malformed frame header: ${JSON.stringify(text2.slice(0, 200))}\u2026`
+        );
+      }
+      this.dropLine(true);
+      this.skippingLine = eol < 0;
+      return eol < 0 ? chunk.length : eol + 1;
+    }
+    if (eol < 0) return chunk.length;
+    const line = Buffer.concat(this.line);
+    this.dropLine(false);
+    if (!this.framing && line.subarray(0, 4).toString("latin1") !== "APB-") {
+      this.keepChatter(Buffer.concat([line, Buffer.from("\n")]));
+      return eol + 1;
+    }
+    this.framing = true;
+    this.header(line.toString("utf8"));
+    return eol + 1;
+  }
+  dropLine(asChatter) {
+    if (asChatter) this.keepChatter(Buffer.concat(this.line));
+    this.retained -= this.lineBytes;
+    this.line = [];
+    this.lineBytes = 0;
+  }
+  keepChatter(bytes) {
+    const joined = Buffer.concat([this.chatter, bytes]);
+    const kept = Buffer.from(joined.subarray(Math.max(0, joined.length - CHATTER_TAIL_BYTES)));
+    this.retained += kept.length - this.chatter.length;
+    this.chatter = kept;
+    if (this.retained > this.peakRetainedBytes) this.peakRetainedBytes = this.retained;
+  }
+  header(header) {
+    const parts = header.split(" ");
+    const kind = parts[0];
+    if (kind === "APB-ERROR") {
+      this.targetRefused = true;
+      throw new JobProtocolError(header.slice("APB-ERROR ".length));
+    }
+    if (kind === "APB-END") {
+      if (parts[1] !== String(this.snapshots.length)) {
+        throw new JobProtocolError(
+          `the job status answer ends after ${parts[1]} jobs but has ${this.snapshots.length}`
+        );
+      }
+      this.ended = true;
+      return;
+    }
+    if (this.snapshots.length >= this.limits.maxJobs) {
+      throw new JobProtocolError(
+        `the job status answer describes more jobs than the ${this.limits.maxJobs} asked for`
+      );
+    }
+    if (kind === "APB-REFUSED" && parts.length === 2 && isCount(parts[1])) {
+      this.begin({ kind: "refused" }, [
+        ["a refused job id", length(parts[1]), SMALL_FIELD_CAP_BYTES]
+      ]);
+      return;
+    }
+    if (kind === "APB-UNTRUSTED" && parts.length === 3 && isValidJid(parts[1]) && isCount(parts[2])) {
+      this.begin({ kind: "untrusted", jid: parts[1] }, [
+        [`the explanation for ${parts[1]}`, length(parts[2]), SMALL_FIELD_CAP_BYTES]
+      ]);
+      return;
+    }
+    const counts = parts.slice(5);
+    if (kind !== "APB-JOB" || parts.length !== 11 && parts.length !== 13 || !isValidJid(parts[1]) || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !counts.every(isCount)) {
+      throw new JobProtocolError(
+        `the job status answer has a malformed frame header: ${JSON.stringify(header.slice(0, 200))}`
+      );
+    }
+    const jid = parts[1];
+    const [recLen, outLen, outSize, errLen, errSize, metaLen] = counts.slice(0, 6).map(length);
+    const outStart = parts.length === 13 ? length(parts[11]) : outSize - outLen;
+    const errStart = parts.length === 13 ? length(parts[12]) : errSize - errLen;
+    if (outStart < 0 || errStart < 0 || outStart + outLen !== outSize || errStart + errLen !== errSize) {
+      throw new JobProtocolError(
+        `the job status answer has inconsistent output lengths for ${jid}: ${JSON.stringify(header.slice(0, 200))}`
+      );
+    }
+    const { streamCapBytes, recordCapBytes, metaCapBytes } = this.limits;
+    this.begin(
+      {
+        kind: "job",
+        jid,
+        exists: parts[2] === "1",
+        alive: parts[3] === "1",
+        bootNow: parts[4] === "-" ? "" : parts[4],
+        outSize,
+        errSize,
+        outStart,
+        errStart,
+        offsets: parts.length === 13
+      },
+      [
+        [`the record of ${jid}`, recLen, recordCapBytes],
+        [`the stdout of ${jid}`, outLen, streamCapBytes],
+        [`the stderr of ${jid}`, errLen, streamCapBytes],
+        [`the meta of ${jid}`, metaLen, metaCapBytes]
+      ]
+    );
+  }
+  begin(frame, fields) {
+    this.frame = frame;
+    this.fields = fields.map(([what, length2, cap]) => ({
+      what,
+      length: length2,
+      cap,
+      chunks: [],
+      kept: 0,
+      seen: 0
+    }));
+    this.fieldIndex = 0;
+    this.maybeComplete();
+  }
+  /** Consumes bytes of the current field: kept up to its cap, the rest only counted. */
+  readField(chunk, at) {
+    const field = this.fields[this.fieldIndex];
+    const take = Math.min(chunk.length - at, field.length - field.seen);
+    const keep = Math.min(take, field.cap - field.kept);
+    if (keep > 0) {
+      field.chunks.push(Buffer.from(chunk.subarray(at, at + keep)));
+      field.kept += keep;
+      this.hold(keep);
+    }
+    field.seen += take;
+    this.maybeComplete();
+    return at + take;
+  }
+  maybeComplete() {
+    while (this.fieldIndex < this.fields.length) {
+      const field = this.fields[this.fieldIndex];
+      if (field.seen < field.length) return;
+      this.fieldIndex++;
+    }
+    const frame = this.frame;
+    const values = this.fields.map(
+      (f) => f.chunks.length === 1 ? f.chunks[0] : Buffer.concat(f.chunks, f.kept)
+    );
+    const over = this.fields.map((f) => f.length > f.cap);
+    this.frame = void 0;
+    this.fields = [];
+    if (frame.kind !== "job") {
+      this.retained -= values[0].length;
+    }
+    if (frame.kind === "refused") {
+      this.snapshots.push({
+        jid: values[0].toString("utf8"),
+        state: "missing",
+        stdout: Buffer.alloc(0),
+        stdoutSize: 0,
+        stderr: Buffer.alloc(0),
+        stderrSize: 0,
+        detail: "the target refused this job id: not of the form j<digits>.<digits>"
+      });
+      return;
+    }
+    if (frame.kind === "untrusted") {
+      this.snapshots.push({
+        jid: frame.jid,
+        state: "corrupt",
+        stdout: Buffer.alloc(0),
+        stdoutSize: 0,
+        stderr: Buffer.alloc(0),
+        stderrSize: 0,
+        detail: values[0].toString("utf8")
+      });
+      return;
+    }
+    const [record2, out, err, meta] = values;
+    this.retained -= record2.length + (over[3] ? meta.length : 0);
+    const snapshot = snapshotOf({
+      jid: frame.jid,
+      exists: frame.exists,
+      supervisorAlive: frame.alive,
+      bootNow: frame.bootNow,
+      record: record2,
+      stdout: out,
+      // Offsets are given when they cannot be implied: a first-form frame cut to the cap keeps the
+      // first bytes of its window, not the tail.
+      ...frame.offsets || over[1] ? { stdoutStart: frame.outStart } : {},
+      stdoutSize: frame.outSize,
+      stderr: err,
+      ...frame.offsets || over[2] ? { stderrStart: frame.errStart } : {},
+      stderrSize: frame.errSize,
+      meta: over[3] ? Buffer.alloc(0) : meta
+    });
+    if (over[0] && frame.exists) {
+      this.snapshots.push({
+        ...snapshot,
+        state: "corrupt",
+        detail: `the job record is larger than ${this.limits.recordCapBytes} bytes: not one this wrapper writes`
+      });
+      return;
+    }
+    this.snapshots.push(snapshot);
+  }
+};
+function isCount(text2) {
+  return /^\d+$/.test(text2);
+}
+function length(text2) {
+  const value = Number(text2);
+  return Number.isSafeInteger(value) ? value : Number.MAX_SAFE_INTEGER;
+}
+function snapshotOf(frame) {
+  const base2 = {
+    jid: frame.jid,
+    state: "missing",
+    stdout: frame.stdout,
+    ...frame.stdoutStart !== void 0 ? { stdoutStart: frame.stdoutStart } : {},
+    stdoutSize: frame.stdoutSize,
+    stderr: frame.stderr,
+    ...frame.stderrStart !== void 0 ? { stderrStart: frame.stderrStart } : {},
+    stderrSize: frame.stderrSize,
+    ...frame.meta.length > 0 ? { meta: frame.meta.toString("utf8") } : {}
+  };
+  if (!frame.exists) return { ...base2, detail: `there is no job record for ${frame.jid}` };
+  const { fields, problem } = parseRecord(frame.record);
+  if (problem) return { ...base2, state: "corrupt", detail: problem };
+  const state = fields.get("state");
+  const timeout = numberField(fields, "timeout");
+  const snapshot = {
+    ...base2,
+    state,
+    pid: Number(fields.get("pid")),
+    ...fields.has("rc") && state !== "running" ? { rc: Number(fields.get("rc")) } : {},
+    ...optional("start", numberField(fields, "start")),
+    ...optional("end", numberField(fields, "end")),
+    ...timeout ? { timeoutSeconds: timeout } : {}
+  };
+  if (state !== "running") return snapshot;
+  const bootThen = fields.get("boot_id") ?? "";
+  if (bootThen !== "" && frame.bootNow !== "" && bootThen !== frame.bootNow) {
+    return {
+      ...snapshot,
+      state: "rebooted",
+      detail: `the host rebooted while the job ran (boot id ${bootThen}, now ${frame.bootNow})`
+    };
+  }
+  if (!frame.supervisorAlive) {
+    return {
+      ...snapshot,
+      state: "died",
+      detail: `the job's supervisor (pid ${fields.get("supervisor") || "?"}) is gone but its record still says running: it was killed (OOM killer, kill -9) before the job ended`
+    };
+  }
+  return snapshot;
+}
+function optional(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function cleanupCommand(dir, jid) {
+  requireJid(jid);
+  return wrapperCommand("cleanup", [dir, jid]);
+}
+function parseCleanup(stdout) {
+  return parseOneLine(stdout, "APB-ERASED", "cleanup", (jid, flag) => ({ jid, existed: flag }));
+}
+function parseOneLine(stdout, tag, what, build) {
+  for (const line of linesOf(stdout)) {
+    const match = new RegExp(`^${tag} (\\S+) ([01])$`).exec(line);
+    if (match && isValidJid(match[1])) return build(match[1], match[2] === "1");
+    if (line.startsWith("APB-ERROR ")) throw new JobProtocolError(line.slice("APB-ERROR ".length));
+  }
+  throw new JobProtocolError(
+    `the async job ${what} gave no ${tag} answer`,
+    tail2(stdout.toString("utf8"))
+  );
+}
+
+// src/async/async-jobs.ts
+var DEFAULT_ASYNC_DIR = "~/.ansible_async";
+var RUNNING_FRESH_MS = 200;
+var STATUS_DEADLINE_SLACK_MS = 3e4;
+var STATUS_KEPT_OUTPUT_BYTES = 64 * 1024;
+var AsyncJobs = class {
+  constructor(registry) {
+    this.registry = registry;
+  }
+  registry;
+  cache = /* @__PURE__ */ new Map();
+  queues = /* @__PURE__ */ new Map();
+  /** Round trips made for status checks, per host (reported by the bench). */
+  statusRoundTrips = /* @__PURE__ */ new Map();
+  /**
+   * The most bytes one status answer made the controller keep, per host: bounded by the caps (jobs ×
+   * (2 × OUTPUT_CAP_BYTES + record and meta caps)) whatever the target sends.
+   */
+  statusPeakBytes = /* @__PURE__ */ new Map();
+  /** Starts a job on the target and returns Ansible's launch record. */
+  async launch(access, request) {
+    const connection = await access.connection(request.become);
+    const launch = launchCommand({
+      jidPrefix: newJidPrefix(),
+      asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
+      asyncDir: request.asyncDir,
+      meta: JSON.stringify(request.meta),
+      command: request.command
+    });
+    const sent = request.environment ? receivingEnvironment(launch, request.environment) : { command: launch };
+    const res = await connection.run(sent.command, { timeoutMs: 3e4, stdin: sent.stdin });
+    const launched = parseLaunch(res);
+    if (!launched.ok) throw new ModuleArgumentError(launched.message);
+    const resultsFile = `${launched.dir}/${launched.jid}`;
+    const record2 = {
+      ansible_job_id: launched.jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: resultsFile,
+      started: 1
+    };
+    this.registry.add({
+      jid: launched.jid,
+      host: access.host,
+      dir: launched.dir,
+      launch: record2,
+      register: request.register,
+      ...request.loop ? { loop: request.loop } : {},
+      task: request.meta.task,
+      location: request.location,
+      launchedAt: Date.now(),
+      asyncSeconds: request.asyncSeconds,
+      ...request.become ? { become: request.become } : {},
+      gathered: false
+    });
+    return record2;
+  }
+  /**
+   * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
+   * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
+   * the job was launched as (its KnownJob's), whose async dir `dir` is. `from` (a poller's progress)
+   * asks for only the output after those offsets while the job runs; a job that is no longer running
+   * always comes with its final tail.
+   */
+  async status(access, jid, dir, waitSeconds = 0, become, from) {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
+    const key = `${access.host}\0${jid}`;
+    const cached = this.cache.get(key);
+    if (cached && (cached.snapshot.state !== "running" || waitSeconds === 0 && Date.now() - cached.at < RUNNING_FRESH_MS)) {
+      return cached.snapshot;
+    }
+    return new Promise((resolve2, reject) => {
+      const queueKey = `${access.host}\0${dir}\0${waitSeconds}\0${becomeKey(become)}`;
+      let queue = this.queues.get(queueKey);
+      if (!queue) {
+        queue = { waitSeconds, dir, items: [], access, become };
+        this.queues.set(queueKey, queue);
+        setImmediate(() => {
+          this.queues.delete(queueKey);
+          void this.flush(queue);
+        });
+      }
+      queue.items.push({ jid, ...from ? { from } : {}, resolve: resolve2, reject });
+    });
+  }
+  async flush(queue) {
+    const host = queue.access.host;
+    const wanted = new Set(queue.items.map((i) => i.jid));
+    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter(
+      (j) => j.dir === queue.dir && becomeKey(j.become) === becomeKey(queue.become) && !wanted.has(j.jid)
+    ).map((j) => j.jid) : [];
+    const from = /* @__PURE__ */ new Map();
+    for (const item of queue.items) {
+      const offsets = item.from ?? { stdout: 0, stderr: 0 };
+      const known = from.get(item.jid);
+      from.set(
+        item.jid,
+        known ? {
+          stdout: Math.min(known.stdout, offsets.stdout),
+          stderr: Math.min(known.stderr, offsets.stderr)
+        } : offsets
+      );
+    }
+    const jids = [...wanted, ...extra];
+    try {
+      const connection = await queue.access.connection(queue.become);
+      this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1);
+      const reader = new StatusReader({ maxJobs: jids.length });
+      const res = await connection.run(
+        statusCommand({ dir: queue.dir, jids, waitSeconds: queue.waitSeconds, from }),
+        {
+          timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS,
+          outputCapBytes: STATUS_KEPT_OUTPUT_BYTES,
+          onStdout: (chunk) => reader.push(chunk)
+        }
+      );
+      if (reader.receivedBytes === 0 && res.stdout.length > 0) reader.push(res.stdout);
+      this.statusPeakBytes.set(
+        host,
+        Math.max(this.statusPeakBytes.get(host) ?? 0, reader.peakRetainedBytes)
+      );
+      if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host);
+      if (res.code === null) {
+        throw new ConnectionError(`the connection to ${host} closed while checking jobs`, host);
+      }
+      let snapshots;
+      try {
+        snapshots = reader.finish();
+      } catch (error) {
+        if (res.code !== 0 && !reader.targetRefused) {
+          throw new ConnectionError(
+            `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
+            host
+          );
+        }
+        throw error;
+      }
+      const now = Date.now();
+      for (const s of snapshots) {
+        if (isFinalTail(s)) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s });
+      }
+      for (const item of queue.items) {
+        const snapshot = snapshots.find((s) => s.jid === item.jid);
+        if (snapshot) item.resolve(snapshot);
+        else
+          item.reject(
+            new ModuleArgumentError(
+              `the target did not report job ${item.jid}: ${res.stderr.toString("utf8").trim()}`
+            )
+          );
+      }
+    } catch (error) {
+      for (const item of queue.items) item.reject(error);
+    }
+  }
+  /** Deletes a job's files on the target (does not stop it, as in Ansible), as the user it ran as. */
+  async cleanup(access, jid, dir, become) {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
+    const connection = await access.connection(become);
+    const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 3e4 });
+    this.cache.delete(`${access.host}\0${jid}`);
+    this.registry.markGathered(access.host, jid);
+    return parseCleanup(res.stdout).existed;
+  }
+  /** Forgets cached answers for a host (after a reconnect). */
+  forget(host) {
+    for (const key of [...this.cache.keys()])
+      if (key.startsWith(`${host}\0`)) this.cache.delete(key);
+  }
+};
+function isFinalTail(snapshot) {
+  return ["stdout", "stderr"].every((stream) => {
+    const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
+    const start = startOf(snapshot, stream);
+    return start <= Math.max(0, size - OUTPUT_CAP_BYTES) && start + snapshot[stream].length === size;
+  });
+}
+
+// src/modules/command-runner.ts
+var TIMEOUT_GRACE_SECONDS = 10;
+async function runCommand(ctx, script, cmdForResult, options) {
+  const parts = [];
+  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
+  const timeout = ctx.taskTimeoutSeconds;
+  if (timeout !== void 0 && timeout > 0) {
+    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
+  } else {
+    parts.push(script);
+  }
+  const underSh = (lines) => lines.length === 1 && lines[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(lines.join("\n"))}`;
+  if (ctx.launchJob) {
+    const carried = environmentOnStdin(ctx.environment, options.stdin);
+    if (!carried) return ctx.launchJob(underSh(parts), cmdForResult);
+    const job = carried.inputCarrier ? jobWithInput(carried.inputCarrier, parts.join("\n")) : parts.join("\n");
+    return ctx.launchJob(underSh([carried.apply, job]), cmdForResult, carried);
+  }
+  const environment2 = environmentOnStdin(ctx.environment);
+  const remote = underSh(environment2 ? [environment2.receive, environment2.apply, ...parts] : parts);
+  const stdin = environment2 === void 0 ? options.stdin : options.stdin === void 0 ? environment2.stdin : Buffer.concat([environment2.stdin, Buffer.from(options.stdin)]);
+  const connection = await ctx.connection();
+  const start = /* @__PURE__ */ new Date();
+  const result = await connection.run(remote, {
+    timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1e3 : ctx.timeoutMs,
+    stdin
+  });
+  const end = /* @__PURE__ */ new Date();
+  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
+  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
+  const rc = result.code ?? (result.signal ? -1 : -1);
+  const out = {
+    changed: true,
+    cmd: cmdForResult,
+    delta: formatDelta(end.getTime() - start.getTime()),
+    end: formatTimestamp(end),
+    msg: "",
+    rc,
+    start: formatTimestamp(start),
+    stderr,
+    stderr_lines: splitLines(stderr),
+    stdout,
+    stdout_lines: splitLines(stdout)
+  };
+  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
+    out["failed"] = true;
+    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
+  } else if (rc !== 0) {
+    out["failed"] = true;
+    out["msg"] = "non-zero return code";
+  }
+  return out;
+}
+function truncationMarker(truncated, kept) {
+  if (!truncated) return "";
+  return `[output truncated: showing the last ${kept} of ${truncated.totalBytes} bytes]
+`;
+}
+function decodeOutput(buffer) {
+  return buffer.toString("utf8").replace(/[\r\n]+$/, "");
+}
+function splitLines(text2) {
+  if (text2 === "") return [];
+  const lines = text2.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+function formatTimestamp(date) {
+  const p = (n, w = 2) => String(n).padStart(w, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
+}
+function formatDelta(ms) {
+  const micros = Math.max(0, Math.round(ms * 1e3));
+  const hours = Math.floor(micros / 36e8);
+  const minutes = Math.floor(micros % 36e8 / 6e7);
+  const seconds = Math.floor(micros % 6e7 / 1e6);
+  const fraction = micros % 1e6;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(fraction).padStart(6, "0")}`;
+}
+async function checkCreatesRemoves(ctx, cmd) {
+  const creates = optionalString(ctx.args["creates"]);
+  const removes = optionalString(ctx.args["removes"]);
+  if (creates === void 0 && removes === void 0) return void 0;
+  const chdir = optionalString(ctx.args["chdir"]);
+  const connection = await ctx.connection();
+  const exists = async (pattern) => {
+    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
+    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
+    return res.code === 0;
+  };
+  const skip = (msg, stdout) => ({
+    changed: false,
+    cmd,
+    delta: null,
+    end: null,
+    msg,
+    rc: 0,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout,
+    stdout_lines: [stdout]
+  });
+  if (creates !== void 0 && await exists(creates)) {
+    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
+  }
+  if (removes !== void 0 && !await exists(removes)) {
+    return skip(
+      `Did not run command since '${removes}' does not exist`,
+      `skipped, since ${removes} does not exist`
+    );
+  }
+  return void 0;
+}
+function globQuote(pattern) {
+  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
+}
+function optionalString(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  return String(value);
+}
+
+// src/async/job-results.ts
+function parseMeta(text2) {
+  if (!text2) return {};
+  try {
+    const value = JSON.parse(text2);
+    return value !== null && typeof value === "object" ? value : {};
+  } catch {
+    return {};
+  }
+}
+function output(buffer, start, size, file) {
+  const text2 = decodeOutput(buffer);
+  if (start === 0 && buffer.length >= size) return text2;
+  const where = `the full output is in ${file} on the target`;
+  if (start + buffer.length === size) {
+    return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); ${where}]
+${text2}`;
+  }
+  return `[output truncated: showing ${buffer.length} bytes from byte ${start} of ${size} (cap ${OUTPUT_CAP_BYTES}); ${where}]
+${text2}`;
+}
+function base(snapshot, resultsFile) {
+  const stdout = output(
+    snapshot.stdout,
+    startOf(snapshot, "stdout"),
+    snapshot.stdoutSize,
+    `${resultsFile}.out`
+  );
+  const stderr = output(
+    snapshot.stderr,
+    startOf(snapshot, "stderr"),
+    snapshot.stderrSize,
+    `${resultsFile}.err`
+  );
+  return {
+    ansible_job_id: snapshot.jid,
+    results_file: resultsFile,
+    started: 1,
+    stdout,
+    stdout_lines: splitLines(stdout),
+    stderr,
+    stderr_lines: splitLines(stderr)
+  };
+}
+function statusResult(snapshot, resultsFile) {
+  const meta = parseMeta(snapshot.meta);
+  const out = base(snapshot, resultsFile);
+  switch (snapshot.state) {
+    case "missing":
+      return { ...out, changed: false, failed: true, finished: 1, msg: "could not find job" };
+    case "running":
+      return { ...out, changed: false, finished: 0 };
+    case "finished": {
+      const rc = snapshot.rc ?? -1;
+      const result = {
+        ...out,
+        changed: true,
+        cmd: meta.cmd,
+        delta: snapshot.end !== void 0 && snapshot.start !== void 0 ? formatDelta((snapshot.end - snapshot.start) * 1e3) : null,
+        end: snapshot.end !== void 0 ? formatTimestamp(new Date(snapshot.end * 1e3)) : null,
+        finished: 1,
+        msg: "",
+        rc,
+        start: snapshot.start !== void 0 ? formatTimestamp(new Date(snapshot.start * 1e3)) : null
+      };
+      if (rc !== 0) {
+        result["failed"] = true;
+        result["msg"] = rc > 128 && rc < 160 ? `non-zero return code (killed by signal ${rc - 128})` : "non-zero return code";
+      } else {
+        result["failed"] = false;
+      }
+      return result;
+    }
+    case "timeout":
+      return {
+        ...out,
+        changed: false,
+        child_pid: snapshot.pid,
+        cmd: meta.cmd,
+        failed: true,
+        finished: 1,
+        msg: "Timeout exceeded",
+        timedout: true
+      };
+    case "died":
+    case "rebooted":
+      return {
+        ...out,
+        changed: false,
+        cmd: meta.cmd,
+        died: true,
+        failed: true,
+        finished: 1,
+        msg: snapshot.state === "died" ? `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.` : "the host rebooted while the job was running (its boot id changed), so the job never finished"
+      };
+    case "corrupt":
+      return {
+        ...out,
+        changed: false,
+        failed: true,
+        finished: 1,
+        msg: `Could not parse job output: ${snapshot.detail ?? "the job record is damaged"}`
+      };
+  }
+}
+
+// src/async/jobs-access.ts
+function jobsAccess(jobs, access, asyncDir, taskBecome = () => void 0) {
+  const locate2 = async (jid) => {
+    if (!isValidJid(jid)) {
+      throw new ModuleArgumentError(
+        `invalid job id '${jid}': a job id looks like j123456789012.4567; it was not used`
+      );
+    }
+    const known = jobs.registry.get(access.host, jid);
+    if (known) return { dir: known.dir, become: known.become };
+    const become = taskBecome();
+    return { dir: await resolveDir(access, asyncDir(), become), become };
+  };
+  return {
+    async status(jid, waitSeconds = 0) {
+      const { dir, become } = await locate2(jid);
+      const snapshot = await jobs.status(access, jid, dir, waitSeconds, become);
+      const result = statusResult(snapshot, `${dir}/${jid}`);
+      if (result["finished"] === 1) jobs.registry.markGathered(access.host, jid);
+      return result;
+    },
+    async cleanup(jid) {
+      const { dir, become } = await locate2(jid);
+      const existed = await jobs.cleanup(access, jid, dir, become);
+      const base2 = {
+        ansible_job_id: jid,
+        stdout: "",
+        stderr: "",
+        stdout_lines: [],
+        stderr_lines: []
+      };
+      if (!existed)
+        return {
+          ...base2,
+          changed: false,
+          failed: true,
+          finished: 1,
+          started: 1,
+          msg: "could not find job",
+          erased: `${dir}/${jid}`
+        };
+      return { ...base2, changed: false, erased: `${dir}/${jid}`, finished: 0, started: 0 };
+    }
+  };
+}
+async function resolveDir(access, dir, become) {
+  if (!dir.startsWith("~")) return dir.replace(/\/+$/, "") || "/";
+  if (dir !== "~" && !dir.startsWith("~/")) {
+    throw new ModuleArgumentError(
+      `ansible_async_dir '${dir}': only '~' or '~/\u2026' is expanded; use an absolute path`
+    );
+  }
+  const connection = await access.connection(become);
+  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 3e4 });
+  const home = res.stdout.toString("utf8");
+  if (!home.startsWith("/"))
+    throw new ModuleArgumentError(
+      `cannot resolve ${shellQuote(dir)}: HOME is not set on the target`
+    );
+  return `${home.replace(/\/+$/, "")}${dir.slice(1)}`.replace(/\/+$/, "");
 }
 
 // src/executor/connection-pool.ts
@@ -37918,7 +39248,7 @@ import { appendFileSync } from "node:fs";
 
 // src/connection/host-settings.ts
 import os3 from "node:os";
-import path5 from "node:path";
+import path6 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -37964,22 +39294,37 @@ function connectionSettingsFromVars(host, get, defaults) {
     ),
     privateKey: defaults.privateKey,
     passphrase: defaults.passphrase,
+    ...defaults.sources ? { sources: defaults.sources } : {},
     password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
     knownHostsPath: defaults.knownHostsPath,
     knownHosts: defaults.knownHosts,
+    ...defaults.explicitKnownHostsPath !== void 0 ? { explicitKnownHostsPath: defaults.explicitKnownHostsPath } : {},
     hostKeyChecking: defaults.hostKeyChecking,
+    hostKeyCheckingSource: defaults.hostKeyCheckingSource ?? "host-key-checking",
     connectTimeoutMs: toTimeout(
       str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
       defaults.connectTimeoutMs
     )
   };
-  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
-  if (checking !== void 0 && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? "off" : String(checking).toLowerCase() === "accept-new" ? "accept-new" : "strict";
+  let checkingVariable;
+  for (const name of ["ansible_host_key_checking", "ansible_ssh_host_key_checking"]) {
+    const value = get(name);
+    if (value !== void 0 && value !== null) checkingVariable = name;
   }
+  if (checkingVariable !== void 0) {
+    settings.hostKeyChecking = hostKeyCheckingVariable(
+      host,
+      checkingVariable,
+      get(checkingVariable)
+    );
+    settings.hostKeyCheckingSource = `${checkingVariable}: ${String(get(checkingVariable))}`;
+  }
+  const seen = /* @__PURE__ */ new Set();
+  if (settings.hostKeyChecking === "off" && checkingVariable !== void 0)
+    seen.add("stricthostkeychecking");
   for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
     const args = str2(name);
-    if (args) applySshArgs(host, name, args, settings);
+    if (args) applySshArgs(host, name, args, settings, seen);
   }
   const jumpHost = str2("ansible_ssh_jump_host");
   if (jumpHost) settings.jumpHosts = jumpHostsOf(host, "ansible_ssh_jump_host", jumpHost);
@@ -38014,12 +39359,12 @@ function jumpHostsOf(host, source, text2) {
     throw new OptionError(`host ${host}: ${source}: ${error.message}`);
   }
 }
-function applySshArgs(host, variable, text2, settings) {
+function applySshArgs(host, variable, text2, settings, seen) {
   let words;
   try {
     words = shlexSplit(text2);
   } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text2}`);
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes`);
   }
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
@@ -38040,17 +39385,30 @@ function applySshArgs(host, variable, text2, settings) {
     const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
     if (!m)
       throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
-    const [, key, value] = m;
-    switch (key.toLowerCase()) {
+    const [, key, rawValue] = m;
+    const value = /^"(.*)"$/.exec(rawValue.trim())?.[1] ?? rawValue.trim();
+    const lowerKey = key.toLowerCase();
+    if (lowerKey === "stricthostkeychecking" || lowerKey === "userknownhostsfile") {
+      if (seen.has(lowerKey)) continue;
+      seen.add(lowerKey);
+    }
+    switch (lowerKey) {
       case "stricthostkeychecking":
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : /^accept-new$/i.test(value) ? "accept-new" : "strict";
+        settings.hostKeyChecking = strictHostKeyChecking(host, variable, value);
+        settings.hostKeyCheckingSource = `${variable} (-o ${key}=${value})`;
         break;
       case "proxyjump":
         settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value);
         break;
       case "userknownhostsfile":
-        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
-        if (value === "/dev/null") settings.knownHosts = "";
+        if (/\s/.test(value)) {
+          throw new OptionError(
+            `host ${host}: ${variable}: UserKnownHostsFile with several files is not supported; give one file`
+          );
+        }
+        settings.knownHostsPath = /^(\/dev\/null|none)$/i.test(value) ? void 0 : expandHome(value);
+        settings.knownHostsPathSource = `${variable} (-o ${key}=${value})`;
+        if (settings.knownHosts === void 0) settings.knownHosts = "";
         break;
       case "connecttimeout":
         settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
@@ -38086,12 +39444,39 @@ function toTimeout(value, fallback) {
   const seconds = Number(value);
   return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
 }
-function isFalse(value) {
-  return value === false || /^(false|no|off|0)$/i.test(String(value));
+var TRUE_WORDS = ["y", "yes", "on", "1", "true", "t"];
+var FALSE_WORDS = ["n", "no", "off", "0", "false", "f"];
+function hostKeyCheckingVariable(host, variable, value) {
+  if (value === true || value === 1) return "strict";
+  if (value === false || value === 0) return "off";
+  const word = String(value).trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return "strict";
+  if (FALSE_WORDS.includes(word)) return "off";
+  if (word === "accept-new") return "accept-new";
+  throw new OptionError(
+    `host ${host}: ${variable} must be true or false (or accept-new), got '${String(value)}'. Ansible would read it as false and turn host key checking off.`
+  );
+}
+function strictHostKeyChecking(host, variable, value) {
+  switch (value.toLowerCase()) {
+    case "yes":
+    case "true":
+    case "ask":
+      return "strict";
+    case "no":
+    case "off":
+    case "false":
+      return "off";
+    case "accept-new":
+      return "accept-new";
+  }
+  throw new OptionError(
+    `host ${host}: ${variable}: StrictHostKeyChecking must be yes, accept-new, no, off or ask, got '${value}'`
+  );
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path5.join(os3.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path6.join(os3.homedir(), p.slice(1));
   return p;
 }
 
@@ -38204,7 +39589,7 @@ var VariableManager = class {
   hostMemory(host) {
     let m = this.memory.get(host);
     if (!m) {
-      m = { facts: {}, registered: {} };
+      m = { facts: dict(), registered: dict() };
       this.memory.set(host, m);
     }
     return m;
@@ -38229,7 +39614,7 @@ var VariableManager = class {
     const memory = this.hostMemory(host);
     const facts = memory.facts;
     if (Object.keys(facts).length > 0) {
-      const prefixed = {};
+      const prefixed = dict();
       for (const [k, v] of Object.entries(facts))
         prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
       put(prefixed, false);
@@ -38278,7 +39663,7 @@ var VariableManager = class {
   hostvarsView(play) {
     const cached = this.views.get(play);
     if (cached && cached.generation === this.generation) return cached.view;
-    const view = {};
+    const view = dict();
     this.views.set(play, { generation: this.generation, view });
     for (const name of this.inventory.hostNames()) {
       let cached2;
@@ -38322,7 +39707,7 @@ async function gatherJobs(registry, options) {
   const pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
   const jobs = new AsyncJobs(registry);
   const deadline = Date.now() + options.timeoutSeconds * 1e3;
-  const stats = {};
+  const stats = dict();
   const failed2 = /* @__PURE__ */ new Set();
   const unreachable = /* @__PURE__ */ new Set();
   const pending = registry.allOutstanding();
@@ -38345,26 +39730,32 @@ async function gatherJobs(registry, options) {
         noLog: false
       };
       events.taskStart(info);
+      const byHost = /* @__PURE__ */ new Map();
+      for (const job of group) byHost.set(job.host, [...byHost.get(job.host) ?? [], job]);
       await Promise.all(
-        group.map(async (job) => {
+        [...byHost].map(async ([host, hostJobs]) => {
           const started = Date.now();
-          const host = job.host;
           const scope = variables.scope(host, playContext);
           const access = {
             host,
             connection: async (become) => withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
           };
           const s = stats[host] ??= emptyStats();
+          const gather = (job) => waitForJob(job, jobs, access, deadline, () => pool.reset(host, scope), options.signal);
           let result;
           try {
-            result = await waitForJob(
-              job,
-              jobs,
-              access,
-              deadline,
-              () => pool.reset(host, scope),
-              options.signal
-            );
+            result = isLoop(hostJobs) ? await gatherLoop(
+              hostJobs,
+              gather,
+              (job, itemResult) => events.itemResult(info, {
+                host,
+                status: statusOf(itemResult),
+                ignored: false,
+                result: itemResult,
+                durationMs: Date.now() - started,
+                item: { label: pythonStr(job.loop?.item) }
+              })
+            ) : await gather(hostJobs[0]);
           } catch (error) {
             if (error instanceof ConnectionError) {
               s.unreachable++;
@@ -38380,7 +39771,7 @@ async function gatherJobs(registry, options) {
             }
             result = { changed: false, failed: true, msg: error.message };
           }
-          const status = result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
+          const status = statusOf(result);
           if (status === "failed") {
             s.failed++;
             failed2.add(host);
@@ -38411,6 +39802,39 @@ async function gatherJobs(registry, options) {
     jobs: registry.allOutstanding()
   };
 }
+function statusOf(result) {
+  return result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
+}
+function isLoop(jobs) {
+  return jobs.length > 1 || jobs[0]?.loop !== void 0;
+}
+async function gatherLoop(jobs, gather, onItem) {
+  const results = await Promise.all(
+    jobs.map(async (job) => {
+      let result;
+      try {
+        result = await gather(job);
+      } catch (error) {
+        if (error instanceof ConnectionError) throw error;
+        result = { changed: false, failed: true, msg: error.message };
+      }
+      if (job.loop) {
+        result[job.loop.loopVar] = job.loop.item;
+        result["ansible_loop_var"] = job.loop.loopVar;
+      }
+      onItem(job, result);
+      return result;
+    })
+  );
+  const anyFailed = results.some((r) => r["failed"]);
+  return {
+    changed: results.some((r) => r["changed"] === true),
+    ...anyFailed ? { failed: true } : {},
+    msg: anyFailed ? "One or more items failed" : "All items completed",
+    results,
+    skipped: false
+  };
+}
 async function waitForJob(job, jobs, access, deadline, reset, signal) {
   let backoff = 500;
   const view = jobsAccess(jobs, access, () => job.dir);
@@ -38430,7 +39854,7 @@ async function waitForJob(job, jobs, access, deadline, reset, signal) {
         access,
         job.jid,
         job.dir,
-        Math.min(MAX_WAIT_SECONDS, left),
+        Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.floor(left))),
         job.become
       );
       if (snapshot.state !== "running") {
@@ -38449,7 +39873,7 @@ async function waitForJob(job, jobs, access, deadline, reset, signal) {
 }
 
 // src/inventory/inventory.ts
-import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync5, statSync as statSync4 } from "node:fs";
 import { extname, resolve } from "node:path";
 
 // src/inventory/host-range.ts
@@ -39326,14 +40750,14 @@ function applyLimit(hosts, inventory, limit) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path13) {
+function readLimitFile(path14) {
   let text2;
   try {
-    text2 = readFileSync3(path13, "utf8");
+    text2 = readFileSync5(path14, "utf8");
   } catch (e) {
     const code = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path13}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path14}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -39351,7 +40775,7 @@ function readSource(source, label, data) {
       const file = resolve(source);
       let text2;
       try {
-        text2 = readFileSync3(file, "utf8");
+        text2 = readFileSync5(file, "utf8");
       } catch (e) {
         throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
       }
@@ -39367,9 +40791,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path13) {
+function fileKind(path14) {
   try {
-    const stat2 = statSync2(path13);
+    const stat2 = statSync4(path14);
     return stat2.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -39614,21 +41038,21 @@ function commandArgv(args) {
 }
 
 // src/modules/copy.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-import path8 from "node:path";
+import { readFileSync as readFileSync6 } from "node:fs";
+import path9 from "node:path";
 
 // src/modules/controller-files.ts
-import { statSync as statSync3 } from "node:fs";
-import path6 from "node:path";
+import { statSync as statSync5 } from "node:fs";
+import path7 from "node:path";
 function findControllerFile(src, kind, ctx) {
   const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
     (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
   );
-  const candidates = path6.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path6.resolve(dir, kind, src), path6.resolve(dir, src)]);
+  const candidates = path7.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path7.resolve(dir, kind, src), path7.resolve(dir, src)]);
   let directory;
   for (const candidate of candidates) {
     try {
-      const stat2 = statSync3(candidate);
+      const stat2 = statSync5(candidate);
       if (stat2.isFile()) return candidate;
       if (stat2.isDirectory()) directory ??= candidate;
     } catch {
@@ -39648,27 +41072,27 @@ ${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
 
 // src/modules/file-transfer.ts
 import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path7 from "node:path";
+import path8 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
-  const octalMode = mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0;
+  const finalMode = resolveMode(mode, state);
   let changed2 = false;
   let backupFile;
   if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
   if (state.kind === "none" || state.checksum !== checksum && request.force) {
-    const candidate = request.validate === void 0 ? void 0 : await writeValidated(connection, request, request.validate, octalMode);
+    const candidate = request.validate === void 0 ? void 0 : await writeValidated(connection, request, request.validate, finalMode);
     if (request.backup && state.kind === "file")
       backupFile = await backupRemote(connection, dest, timeoutMs);
     if (candidate !== void 0) {
       await moveIntoPlace(connection, candidate, dest, timeoutMs);
     } else {
-      await connection.putFile(dest, content, { timeoutMs, mode: octalMode });
+      await connection.putFile(dest, content, { timeoutMs, mode: finalMode });
     }
     changed2 = true;
   }
   const final = await connection.run(
-    `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+    `${mode ? `chmod ${finalMode.toString(8).padStart(4, "0")} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
     { timeoutMs }
   );
   if (final.code !== 0) {
@@ -39694,15 +41118,15 @@ async function transferFile(connection, request) {
   if (backupFile !== void 0) result["backup_file"] = backupFile;
   return result;
 }
-async function writeValidated(connection, request, validate, octalMode) {
+async function writeValidated(connection, request, validate, finalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path7.posix.join(
-    path7.posix.dirname(dest),
-    `.${path7.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  const candidate = path8.posix.join(
+    path8.posix.dirname(dest),
+    `.${path8.posix.basename(dest)}.apb-${randomBytes5(8).toString("hex")}.tmp`
   );
-  await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
+  await connection.putFile(candidate, request.content, { timeoutMs, mode: finalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
   const res = await connection.run(command, { timeoutMs });
   if (res.code !== 0) {
@@ -39718,10 +41142,7 @@ async function writeValidated(connection, request, validate, octalMode) {
 async function moveIntoPlace(connection, candidate, dest, timeoutMs) {
   const c = shellQuote(candidate);
   const d = shellQuote(dest);
-  const res = await connection.run(
-    `{ [ ! -e ${d} ] || chmod --reference=${d} ${c}; } && mv -f ${c} ${d}`,
-    { timeoutMs }
-  );
+  const res = await connection.run(`mv -f ${c} ${d}`, { timeoutMs });
   if (res.code !== 0) {
     await connection.run(`rm -f ${c}`, { timeoutMs });
     throw new ModuleArgumentError(
@@ -39732,7 +41153,7 @@ async function moveIntoPlace(connection, candidate, dest, timeoutMs) {
 async function backupRemote(connection, dest, timeoutMs) {
   const d = shellQuote(dest);
   const res = await connection.run(
-    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p ${d} "$b" && printf '%s' "$b"`,
+    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p --remove-destination ${d} "$b" && printf '%s' "$b"`,
     { timeoutMs }
   );
   if (res.code !== 0) {
@@ -39767,12 +41188,64 @@ function normaliseMode(value) {
   if (value === void 0 || value === null || value === "") return void 0;
   if (typeof value === "number") return `0${value.toString(8)}`;
   const text2 = String(value);
-  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
+  if (!/^[0-7]{3,4}$/.test(text2) && !text2.split(",").every((clause) => /^[ugoa]*(?:[-+=][rwxXstugo]*)+$/.test(clause))) {
     throw new ModuleArgumentError(
       `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
     );
   }
   return text2;
+}
+function resolveMode(mode, state) {
+  const umask = state.umask ?? 18;
+  const current = state.kind === "file" ? parseInt(state.mode, 8) : 438 & ~umask;
+  if (mode === void 0) return current;
+  if (/^[0-7]+$/.test(mode)) return parseInt(mode, 8) & 4095;
+  return applySymbolicMode(current, mode, umask);
+}
+var CLASS_BITS = { u: 2496, g: 1080, o: 519 };
+function applySymbolicMode(current, symbolic, umask) {
+  const previous = current & 4095;
+  let mode = previous;
+  for (const clause of symbolic.split(",")) {
+    const parsed = /^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$/.exec(clause);
+    if (!parsed) throw new ModuleArgumentError(`bad symbolic permission for mode: ${clause}`);
+    const who = parsed[1];
+    const useUmask = who === "";
+    const classes = who === "" || who.includes("a") ? ["u", "g", "o"] : [...new Set(who)];
+    for (const [, operator, perms] of parsed[2].matchAll(/([-+=])([rwxXstugo]*)/g)) {
+      for (const cls of classes) {
+        let bits = 0;
+        for (const perm of perms) bits |= permissionBits(previous, cls, perm, useUmask, umask);
+        if (operator === "=") mode = mode & ~CLASS_BITS[cls] & 4095 | bits;
+        else if (operator === "+") mode |= bits;
+        else mode &= ~bits;
+      }
+    }
+  }
+  return mode;
+}
+function permissionBits(previous, cls, perm, useUmask, umask) {
+  const shift = cls === "u" ? 6 : cls === "g" ? 3 : 0;
+  const allowed = useUmask ? ~umask : 511;
+  switch (perm) {
+    case "r":
+      return 4 << shift & allowed;
+    case "w":
+      return 2 << shift & allowed;
+    case "x":
+      return 1 << shift & allowed;
+    // X: execute only where some execute bit is already set (these are files, never directories).
+    case "X":
+      return (previous & 73) !== 0 ? 1 << shift : 0;
+    case "s":
+      return cls === "u" ? 2048 : cls === "g" ? 1024 : 0;
+    case "t":
+      return cls === "o" ? 512 : 0;
+    default: {
+      const from = perm === "u" ? 6 : perm === "g" ? 3 : 0;
+      return (previous >> from & 7) << shift;
+    }
+  }
 }
 function normaliseOctal(mode) {
   return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
@@ -39780,13 +41253,16 @@ function normaliseOctal(mode) {
 async function inspectRemote(connection, dest, timeoutMs) {
   const d = shellQuote(dest);
   const res = await connection.run(
-    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    `if [ -d ${d} ]; then echo "dir $(umask)"; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d}) $(umask)"; else echo "none $(umask)"; fi`,
     { timeoutMs }
   );
-  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
-  if (kind === "dir") return { kind: "dir" };
-  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
-  return { kind: "none" };
+  const words = res.stdout.toString("utf8").trim().split(" ");
+  const [kind, checksum, mode] = words;
+  const umaskText = words[kind === "file" ? 3 : 1] ?? "";
+  const umask = /^[0-7]{1,4}$/.test(umaskText) ? parseInt(umaskText, 8) & 511 : 18;
+  if (kind === "dir") return { kind: "dir", umask };
+  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "", umask };
+  return { kind: "none", umask };
 }
 function boolArg(value, name, fallback) {
   if (value === void 0 || value === null) return fallback;
@@ -39798,7 +41274,7 @@ function boolArg(value, name, fallback) {
     `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
   );
 }
-function refuseUnsupported(module, args, names) {
+function refuseUnsupported2(module, args, names) {
   for (const name of names) {
     if (args[name] !== void 0 && args[name] !== false) {
       throw new ModuleArgumentError(
@@ -39839,7 +41315,7 @@ var copyModule = {
   ],
   async run(ctx) {
     const args = ctx.args;
-    refuseUnsupported("copy", args, ["owner", "group", "remote_src"]);
+    refuseUnsupported2("copy", args, ["owner", "group", "remote_src"]);
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
     const { content, src } = readSource2(args, ctx);
@@ -39848,7 +41324,7 @@ var copyModule = {
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path8.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path9.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -39875,7 +41351,7 @@ function readSource2(args, ctx) {
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
   const local = findControllerFile(src, "files", ctx);
-  return { content: readFileSync4(local), src: local };
+  return { content: readFileSync6(local), src: local };
 }
 
 // src/modules/debug.ts
@@ -40338,8 +41814,8 @@ function searchPathsArg(value) {
 }
 
 // src/modules/script.ts
-import { readFileSync as readFileSync5 } from "node:fs";
-import path9 from "node:path";
+import { readFileSync as readFileSync7 } from "node:fs";
+import path10 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -40358,7 +41834,7 @@ var scriptModule = {
     }
     const [localName, ...scriptArgs] = words;
     const localPath = findControllerFile(localName, "files", ctx);
-    const content = readFileSync5(localPath);
+    const content = readFileSync7(localPath);
     const skipped2 = await checkCreatesRemoves(ctx, line);
     if (skipped2) return { ...skipped2, cmd: void 0 };
     const connection = await ctx.connection();
@@ -40374,19 +41850,21 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path9.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path10.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
       const executable = optionalString(ctx.args["executable"]);
       const chdir = optionalString(ctx.args["chdir"]);
       const argv = [...executable ? [executable] : [], remote, ...scriptArgs].map(shellQuote).join(" ");
-      const res = await connection.run(
+      const sent = commandWithEnvironment(
         `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ""}${argv}`,
-        {
-          timeoutMs: ctx.timeoutMs
-        }
+        ctx.environment
       );
+      const res = await connection.run(sent.command, {
+        timeoutMs: ctx.timeoutMs,
+        ...sent.stdin !== void 0 ? { stdin: sent.stdin } : {}
+      });
       const stdout = res.stdout.toString("utf8");
       const stderr = res.stderr.toString("utf8");
       const rc = res.code ?? -1;
@@ -40414,7 +41892,7 @@ var setFactModule = {
   name: "set_fact",
   local: true,
   async run(ctx) {
-    const facts = {};
+    const facts = dict();
     for (const [key, value] of Object.entries(ctx.args)) {
       if (key === "cacheable") continue;
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
@@ -40513,8 +41991,8 @@ var setupModule = {
 function parseFacts(output2) {
   const raw = {};
   const env = {};
-  for (const record of output2.split(RECORD)) {
-    const [kind, name, ...rest] = record.split(FIELD);
+  for (const record2 of output2.split(RECORD)) {
+    const [kind, name, ...rest] = record2.split(FIELD);
     if (!name) continue;
     const value = rest.join(FIELD);
     if (kind === "env") env[name] = value;
@@ -40612,8 +42090,8 @@ function dateTimeFacts(line) {
 }
 
 // src/modules/template.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import path10 from "node:path";
+import { readFileSync as readFileSync8 } from "node:fs";
+import path11 from "node:path";
 var templateModule = {
   name: "template",
   argNames: [
@@ -40631,7 +42109,7 @@ var templateModule = {
   ],
   async run(ctx) {
     const args = ctx.args;
-    refuseUnsupported("template", args, ["owner", "group", "lstrip_blocks"]);
+    refuseUnsupported2("template", args, ["owner", "group", "lstrip_blocks"]);
     if (args["trim_blocks"] !== void 0 && !boolArg(args["trim_blocks"], "trim_blocks", true)) {
       throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet");
     }
@@ -40646,13 +42124,13 @@ var templateModule = {
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
     const local = findControllerFile(src, "templates", ctx);
-    let text2 = ctx.render(readFileSync6(local, "utf8"));
+    let text2 = ctx.render(readFileSync8(local, "utf8"));
     if (newline !== void 0 && newline !== "\n") text2 = text2.replace(/\r?\n/g, newline);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
-      dest = `${dest.replace(/\/+$/, "")}/${path10.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path11.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -40822,7 +42300,7 @@ async function pollJob(req) {
   const jid = String(req.launch["ansible_job_id"]);
   const resultsFile = String(req.launch["results_file"]);
   const hardEnd = req.launchedAt + req.asyncSeconds * 1e3 + WATCHDOG_GRACE_MS;
-  const printed = { stdout: 0, stderr: 0 };
+  const cursors = { stdout: newCursor(), stderr: newCursor() };
   let snapshot;
   let lastError;
   let backoff = FIRST_BACKOFF_MS;
@@ -40831,7 +42309,10 @@ async function pollJob(req) {
     if (left <= 0) break;
     const wait = Math.min(req.pollSeconds, left / 1e3);
     try {
-      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become);
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become, {
+        stdout: cursors.stdout.offset,
+        stderr: cursors.stderr.offset
+      });
       backoff = FIRST_BACKOFF_MS;
       lastError = void 0;
     } catch (error) {
@@ -40843,7 +42324,7 @@ async function pollJob(req) {
       await req.reconnect().catch((e) => lastError = e);
       continue;
     }
-    streamNew(snapshot, printed, req.onOutput);
+    streamNew(snapshot, cursors, req.onOutput);
     if (snapshot.state !== "running") break;
     req.onNotice(`ASYNC POLL on ${req.access.host}: jid=${jid} started=1 finished=0`);
   }
@@ -40870,19 +42351,30 @@ async function pollJob(req) {
   await req.jobs.cleanup(req.access, jid, req.dir, req.become).catch(() => void 0);
   return result;
 }
-function streamNew(snapshot, printed, onOutput) {
+function newCursor() {
+  return { offset: 0 };
+}
+function streamNew(snapshot, cursors, onOutput) {
+  const final = snapshot.state !== "running";
   for (const stream of ["stdout", "stderr"]) {
-    const buffer = snapshot[stream];
-    const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
-    const bufferStart = size - buffer.length;
-    const fresh = buffer.subarray(Math.max(0, printed[stream] - bufferStart));
-    const lastNewline = fresh.lastIndexOf(10);
-    const final = snapshot.state !== "running";
-    const upto = final ? fresh.length : lastNewline + 1;
-    if (upto <= 0) continue;
+    const cursor = cursors[stream];
+    const bytes = snapshot[stream];
+    const start = startOf(snapshot, stream);
+    if (start > cursor.offset) {
+      onOutput(
+        stream,
+        `[\u2026 ${start - cursor.offset} bytes of output not shown: more than ${OUTPUT_CAP_BYTES} arrived between two checks \u2026]`
+      );
+      cursor.offset = start;
+    }
+    const fresh = bytes.subarray(Math.max(0, cursor.offset - start));
+    if (fresh.length === 0) continue;
+    let upto = final ? fresh.length : fresh.lastIndexOf(10) + 1;
+    if (upto === 0 && fresh.length >= OUTPUT_CAP_BYTES) upto = fresh.length;
+    if (upto === 0) continue;
     const text2 = fresh.subarray(0, upto).toString("utf8").replace(/\n$/, "");
     for (const line of text2.split("\n")) onOutput(stream, line);
-    printed[stream] = Math.max(printed[stream], bufferStart) + upto;
+    cursor.offset += upto;
   }
 }
 
@@ -41035,9 +42527,9 @@ async function runSingle(ctx, locals) {
     }
     if (hasUntil || retries > 0) result["attempts"] = attempt;
     const withResult = () => {
-      const extra = { ...locals };
+      const extra = Object.assign(dict(), locals);
       if (task.register) extra[task.register] = result;
-      if (task.module === "set_fact" && isRecord(result["ansible_facts"]))
+      if (task.module === "set_fact" && isRecord2(result["ansible_facts"]))
         Object.assign(extra, result["ansible_facts"]);
       return ctx.scope(extra);
     };
@@ -41114,10 +42606,11 @@ async function runModuleOnce(ctx, locals) {
   let launchedAt = 0;
   let launchDir = "";
   const become = asyncSeconds > 0 ? ctx.becomeIdentity() : void 0;
-  const launchJob = asyncSeconds > 0 ? async (script, cmd) => {
+  const launchJob = asyncSeconds > 0 ? async (script, cmd, environment2) => {
     launchedAt = Date.now();
-    const record = await ctx.asyncJobs.launch(hostAccess(ctx), {
+    const record2 = await ctx.asyncJobs.launch(hostAccess(ctx), {
       command: script,
+      ...environment2 ? { environment: environment2 } : {},
       asyncSeconds,
       watchdogSeconds: pollSeconds > 0 ? asyncSeconds : fireAndForgetLimit(asyncSeconds),
       asyncDir: asyncDir(),
@@ -41132,8 +42625,8 @@ async function runModuleOnce(ctx, locals) {
       location: task.location,
       ...become ? { become } : {}
     });
-    launchDir = String(record["results_file"]).replace(/\/[^/]*$/, "");
-    return record;
+    launchDir = String(record2["results_file"]).replace(/\/[^/]*$/, "");
+    return record2;
   } : void 0;
   let result;
   try {
@@ -41208,7 +42701,7 @@ function renderEnvironment(ctx, scope) {
     const rendered = ctx.templar.render(source, scope);
     const list = Array.isArray(rendered) ? rendered : [rendered];
     for (const entry of list) {
-      if (!isRecord(entry)) {
+      if (!isRecord2(entry)) {
         throw new ModuleArgumentError(
           `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
         );
@@ -41249,7 +42742,7 @@ function toInt2(value, keyword) {
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`);
   return Math.trunc(n);
 }
-function isRecord(value) {
+function isRecord2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -41313,7 +42806,7 @@ var PlaybookRunner = class {
       if (await this.runPlay(play)) break;
     }
     const counted = [...this.hostOrder].filter((h) => this.stats.has(h));
-    const stats = Object.fromEntries(counted.map((h) => [h, this.stats.get(h)]));
+    const stats = dict(counted.map((h) => [h, this.stats.get(h)]));
     this.options.events.recap(stats);
     const failedHosts = counted.filter((h) => this.stats.get(h).failed > 0);
     const unreachableHosts = [...this.unreachable];
@@ -41923,10 +43416,24 @@ function batches(hosts, serial, play) {
 }
 
 // src/async/jobs-document.ts
+var MAX_HOST_NAME = 255;
+var MAX_REGISTER_NAME = 255;
+var MAX_TASK_NAME = 1024;
+var MAX_FILE_NAME = 4096;
+var MAX_DIR = 1024;
+var MAX_BECOME_TEXT = 1024;
+var MAX_LINE = 1e7;
+var MAX_ASYNC_SECONDS = 10 * 366 * 24 * 3600;
+var VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var LOOPED_KEY = /^([A-Za-z_][A-Za-z0-9_]*)\[(\d{1,6})\]$/;
+var USER_NAME = /^(?:#\d{1,10}|[A-Za-z0-9_][A-Za-z0-9_.@\\-]{0,63}\$?)$/;
+var ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+var CONTROL = new RegExp("\\p{Cc}", "u");
+var BECOME_FIELDS = /* @__PURE__ */ new Set(["user", "method", "exe", "flags"]);
 function jobsDocument(jobs) {
-  const out = {};
+  const out = dict();
   for (const job of jobs) {
-    const byHost = out[job.host] ??= {};
+    const byHost = out[job.host] ??= dict();
     let key = job.register ?? job.jid;
     if (job.register && job.loop) {
       let index = 0;
@@ -41936,8 +43443,8 @@ function jobsDocument(jobs) {
     byHost[key] = {
       ...job.launch,
       ...job.loop ? { item: job.loop.item, loop_var: job.loop.loopVar } : {},
-      task: job.task,
-      file: job.location?.file,
+      task: inert(job.task, MAX_TASK_NAME),
+      file: job.location ? inert(job.location.file, MAX_FILE_NAME) : void 0,
       line: job.location?.line,
       launched_at: new Date(job.launchedAt).toISOString(),
       async: job.asyncSeconds,
@@ -41949,69 +43456,142 @@ function jobsDocument(jobs) {
   return out;
 }
 function parseJobsDocument(text2, source) {
+  return registryOf(readJobsData(text2, source), source);
+}
+function readJobsData(text2, source) {
+  checkJobsTextSize(Buffer.byteLength(text2), source);
+  const trimmed = text2.trim();
+  if (isCompactJobs(trimmed)) return decodeCompactJobs(trimmed, source);
+  checkNesting(trimmed, source);
   let data;
   try {
-    data = JSON.parse(text2);
+    data = JSON.parse(trimmed);
   } catch (error) {
     throw new OptionError(
-      `${source}: the jobs document is not valid JSON (${error.message})`
+      `${source}: the jobs document is neither JSON nor the compact apb1: form (${error.message})`
     );
   }
-  if (isRecord2(data) && isRecord2(data["jobs"]) && "plays" in data) data = data["jobs"];
-  if (!isRecord2(data))
+  if (isRecord3(data) && Array.isArray(data["plays"]) && isRecord3(data["jobs"])) data = data["jobs"];
+  return data;
+}
+function registryOf(data, source) {
+  if (!isRecord3(data))
     throw new OptionError(
       `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
     );
   const registry = new JobRegistry();
+  let count = 0;
   for (const [host, jobs] of Object.entries(data)) {
-    if (!isRecord2(jobs))
+    if (host === "" || host.length > MAX_HOST_NAME || CONTROL.test(host))
+      throw new OptionError(
+        `${source}: host ${JSON.stringify(host.slice(0, 80))} is not a host name (1 to ${MAX_HOST_NAME} characters, no control characters)`
+      );
+    if (!isRecord3(jobs))
       throw new OptionError(
         `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
       );
     for (const [key, entry] of Object.entries(jobs)) {
-      const where = `${source}: job '${key}' on host '${host}'`;
-      if (!isRecord2(entry)) throw new OptionError(`${where} must be an object`);
-      const jid = entry["ansible_job_id"];
-      const dir = entry["dir"];
-      if (typeof jid !== "string" || !isValidJid(jid))
-        throw new OptionError(`${where}: 'ansible_job_id' must look like j123456789012.4567`);
-      if (typeof dir !== "string" || !dir.startsWith("/") || dir.includes("\0")) {
+      if (++count > MAX_JOBS)
+        throw new OptionError(`${source}: more than ${MAX_JOBS} jobs; refused`);
+      const job = restoreJob(host, key, entry, `${source}: job '${clip(key)}' on host '${host}'`);
+      if (registry.get(host, job.jid))
         throw new OptionError(
-          `${where}: 'dir' must be the absolute job directory recorded at launch`
+          `${source}: job '${clip(key)}' on host '${host}': 'ansible_job_id' ${job.jid} is listed twice for this host`
         );
-      }
-      const looped = /^([A-Za-z_][A-Za-z0-9_]*)\[\d+\]$/.exec(key);
-      const register = looped?.[1] ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0);
-      const loopVar = entry["loop_var"];
-      if (looped && (typeof loopVar !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(loopVar)))
-        throw new OptionError(`${where}: 'loop_var' must name the loop variable of the loop item`);
-      const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
-      const become = parseBecome(entry["become"], where);
-      registry.add({
-        jid,
-        host,
-        dir,
-        launch: {
-          ansible_job_id: jid,
-          changed: true,
-          failed: 0,
-          finished: 0,
-          results_file: `${dir}/${jid}`,
-          started: 1
-        },
-        register,
-        ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
-        task: typeof entry["task"] === "string" ? entry["task"] : key,
-        location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
-        launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
-        asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
-        ...become ? { become } : {},
-        handedOver: true,
-        gathered: false
-      });
+      registry.add(job);
     }
   }
   return registry;
+}
+function restoreJob(host, key, raw, where) {
+  const bad = (field, expected) => {
+    throw new OptionError(`${where}: '${field}' ${expected}`);
+  };
+  if (!isRecord3(raw)) throw new OptionError(`${where} must be an object`);
+  const entry = raw;
+  const jid = entry["ansible_job_id"];
+  if (typeof jid !== "string" || !isValidJid(jid))
+    bad("ansible_job_id", "must look like j123456789012.4567");
+  const dir = entry["dir"];
+  if (typeof dir !== "string" || !isJobDir(dir))
+    bad(
+      "dir",
+      `must be the absolute job directory recorded at launch (at most ${MAX_DIR} characters, no control characters, no '.' or '..' parts)`
+    );
+  const jobId = jid;
+  const jobDir = dir;
+  const looped = LOOPED_KEY.exec(key);
+  const register = looped?.[1] ?? (key !== jobId && VARIABLE_NAME.test(key) ? key : void 0);
+  if (!register && key !== jobId)
+    throw new OptionError(
+      `${where}: the key must be the job's register name, name[index] for a looped job, or its ansible_job_id`
+    );
+  if (register && register.length > MAX_REGISTER_NAME)
+    throw new OptionError(`${where}: the register name is longer than ${MAX_REGISTER_NAME}`);
+  if (entry["results_file"] !== void 0 && entry["results_file"] !== `${jobDir}/${jobId}`)
+    bad("results_file", `must be '${jobDir}/${jobId}' (dir/ansible_job_id)`);
+  if (entry["changed"] !== void 0 && typeof entry["changed"] !== "boolean")
+    bad("changed", "must be true or false");
+  for (const flag of ["failed", "finished", "started"])
+    if (entry[flag] !== void 0 && ![0, 1, true, false].includes(entry[flag]))
+      bad(flag, "must be 0 or 1");
+  const loopVar = entry["loop_var"];
+  if (looped) {
+    if (typeof loopVar !== "string" || !VARIABLE_NAME.test(loopVar) || loopVar.length > 255)
+      bad("loop_var", "must name the loop variable of the loop item");
+  } else if (loopVar !== void 0 || entry["item"] !== void 0) {
+    throw new OptionError(
+      `${where}: 'item' and 'loop_var' belong to a looped job only, keyed name[index]`
+    );
+  }
+  const task = optionalText(
+    entry["task"],
+    MAX_TASK_NAME,
+    () => bad("task", `must be a task name (at most ${MAX_TASK_NAME} characters, one line)`)
+  );
+  const file = optionalText(
+    entry["file"],
+    MAX_FILE_NAME,
+    () => bad("file", `must be a file name (at most ${MAX_FILE_NAME} characters, one line)`)
+  );
+  const line = entry["line"];
+  if (line !== void 0 && !(Number.isInteger(line) && line >= 1 && line <= MAX_LINE))
+    bad("line", "must be a line number");
+  let launchedAt = Date.now();
+  if (entry["launched_at"] !== void 0) {
+    const at = entry["launched_at"];
+    const ms = typeof at === "string" && ISO_TIME.test(at) ? Date.parse(at) : NaN;
+    if (!Number.isFinite(ms)) bad("launched_at", "must be a time like 2024-05-01T10:00:00.000Z");
+    launchedAt = ms;
+  }
+  const asyncSeconds = entry["async"];
+  if (asyncSeconds !== void 0 && !(typeof asyncSeconds === "number" && Number.isFinite(asyncSeconds) && asyncSeconds >= 0 && asyncSeconds <= MAX_ASYNC_SECONDS))
+    bad("async", "must be a number of seconds");
+  const become = parseBecome(entry["become"], where);
+  return {
+    jid: jobId,
+    host,
+    dir: jobDir,
+    launch: {
+      ansible_job_id: jobId,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: `${jobDir}/${jobId}`,
+      started: 1
+    },
+    register,
+    ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
+    task: task ?? key,
+    location: file !== void 0 && typeof line === "number" ? { file, line } : void 0,
+    launchedAt,
+    asyncSeconds: typeof asyncSeconds === "number" ? asyncSeconds : 0,
+    // The user and method only: the executable and flags are this run's own (see documentBecome).
+    ...become ? { become: { user: become.user, method: become.method } } : {},
+    ...become ? { documentBecome: become } : {},
+    handedOver: true,
+    gathered: false
+  };
 }
 function parseBecome(raw, where) {
   if (raw === void 0 || raw === null) return void 0;
@@ -42020,18 +43600,20 @@ function parseBecome(raw, where) {
       `${where}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
     );
   };
-  if (!isRecord2(raw)) return bad("must be an object");
+  if (!isRecord3(raw)) return bad("must be an object");
+  for (const field of Object.keys(raw))
+    if (!BECOME_FIELDS.has(field)) bad(`has a field '${clip(field)}' that is not allowed`);
   const { user, method, exe, flags } = raw;
-  if (typeof user !== "string" || user === "" || /[\0\n]/.test(user))
-    bad("needs a 'user' (a user name)");
+  if (typeof user !== "string" || !USER_NAME.test(user))
+    bad("needs a 'user' that is a user name (letters, digits, . _ @ \\ -, not starting with -)");
   if (typeof method !== "string" || !BECOME_METHODS.includes(method))
     bad(`needs a 'method' (${BECOME_METHODS.join(" or ")})`);
   for (const [name, value] of [
     ["exe", exe],
     ["flags", flags]
   ]) {
-    if (value !== void 0 && (typeof value !== "string" || value.includes("\0")))
-      bad(`'${name}' must be a string`);
+    if (value !== void 0 && (typeof value !== "string" || value.length > MAX_BECOME_TEXT || CONTROL.test(value)))
+      bad(`'${name}' must be one line of text`);
   }
   return {
     user,
@@ -42040,23 +43622,39 @@ function parseBecome(raw, where) {
     ...typeof flags === "string" ? { flags } : {}
   };
 }
-function isRecord2(value) {
+function isJobDir(dir) {
+  return dir.startsWith("/") && dir.length <= MAX_DIR && !CONTROL.test(dir) && dir.split("/").every((part) => part !== "." && part !== "..");
+}
+function optionalText(value, max, bad) {
+  if (value === void 0) return void 0;
+  if (typeof value !== "string" || value.length > max || CONTROL.test(value)) bad();
+  return value;
+}
+function inert(text2, max) {
+  const line = text2.replace(new RegExp("\\p{Cc}+", "gu"), " ");
+  return line.length > max ? `${line.slice(0, max - 1)}\u2026` : line;
+}
+function clip(text2) {
+  const line = text2.replace(new RegExp("\\p{Cc}", "gu"), "?");
+  return line.length > 80 ? `${line.slice(0, 79)}\u2026` : line;
+}
+function isRecord3(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync4, readFileSync as readFileSync7 } from "node:fs";
-import path11 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
+import path12 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path11.resolve(cwd, text2.slice(1));
-    if (!existsSync4(file))
+    const file = path12.resolve(cwd, text2.slice(1));
+    if (!existsSync5(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
-      content = readFileSync7(file, "utf8");
+      content = readFileSync9(file, "utf8");
     } catch (error) {
       const code = error.code;
       const why = code === "EISDIR" ? "it is a directory" : error.message;
@@ -42110,6 +43708,90 @@ function censor(result) {
   return out;
 }
 
+// src/report/inert-text.ts
+var SGR = /\x1b\[[0-9;]*m/y;
+var CONTROL2 = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+var IGNORABLE = "[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u{1bca0}-\\u{1bca3}\\u{1d173}-\\u{1d17a}\\u{e0000}-\\u{e0fff}]";
+var LEADING = `(?:[\\s\\u0085]|${IGNORABLE}|\\x1b\\[[0-9;]*m)*`;
+var V1_COMMAND = new RegExp(`#(?:${IGNORABLE})*#(?:${IGNORABLE})*(?=\\[)`, "gu");
+var V2_COMMAND = new RegExp(`^(${LEADING}:(?:${IGNORABLE})*)(?=:)`, "u");
+function escapeChar(c) {
+  if (c === "\r") return "\\r";
+  const code = c.codePointAt(0);
+  return code < 256 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+function visibleControls(text2, options = {}) {
+  if (!CONTROL2.test(text2)) return text2;
+  let out = "";
+  let i = 0;
+  while (i < text2.length) {
+    const c = text2[i];
+    if (c === "\x1B" && options.keepColour) {
+      SGR.lastIndex = i;
+      const colour = SGR.exec(text2);
+      if (colour) {
+        out += colour[0];
+        i += colour[0].length;
+        continue;
+      }
+    }
+    out += CONTROL2.test(c) ? escapeChar(c) : c;
+    i++;
+  }
+  return out;
+}
+function inertLine(line) {
+  return visibleControls(line, { keepColour: true }).replace(V1_COMMAND, "$&\\").replace(V2_COMMAND, "$1\\");
+}
+function inertText(text2) {
+  return text2.split("\n").map(inertLine).join("\n");
+}
+var MAX_PENDING_CHARS = 64 * 1024;
+var InertWriter = class {
+  /**
+   * @param sink where the text goes (`process.stdout.write`)
+   * @param options.workflowCommands neutralise workflow commands (in the action, or the CLI in a
+   *   GitHub runner); without it only control characters are escaped (a terminal)
+   */
+  constructor(sink, options) {
+    this.sink = sink;
+    this.transform = options.workflowCommands ? inertLine : (line) => visibleControls(line, { keepColour: true });
+  }
+  sink;
+  pending = "";
+  transform;
+  /** Text in any chunks: a line may be split anywhere, even between `\r` and `\n`. */
+  write(chunk) {
+    let text2 = this.pending + chunk;
+    let out = "";
+    let start = 0;
+    for (let newline = text2.indexOf("\n"); newline >= 0; newline = text2.indexOf("\n", start)) {
+      out += this.transform(text2.slice(start, newline).replace(/\r$/, "")) + "\n";
+      start = newline + 1;
+    }
+    text2 = text2.slice(start);
+    while (text2.length > MAX_PENDING_CHARS) {
+      let cut = MAX_PENDING_CHARS;
+      if (/[\uD800-\uDBFF\r]/.test(text2[cut - 1])) cut--;
+      out += this.transform(text2.slice(0, cut)) + "\n";
+      text2 = text2.slice(cut);
+    }
+    this.pending = text2;
+    if (out !== "") this.sink(out);
+  }
+  /** A whole line of our own that carries names from a playbook or a host (a progress line). */
+  line(text2) {
+    this.sink(text2.split(/\r?\n/).map(this.transform).join("\n") + "\n");
+  }
+  /** Writes out a partial last line, ended by a newline. */
+  close() {
+    if (this.pending === "") return;
+    const rest = this.pending;
+    this.pending = "";
+    this.sink(this.transform(rest) + "\n");
+  }
+};
+
 // src/report/python-json.ts
 function pythonJson(value, indent) {
   return dump2(value, indent, 0);
@@ -42147,10 +43829,10 @@ function byCodePoint(a, b) {
 // src/report/adhoc-reporter.ts
 var COMMAND_MODULES = /* @__PURE__ */ new Set(["command", "shell", "raw", "script"]);
 var AdhocReporter = class {
-  constructor(write) {
-    this.write = write;
-  }
   write;
+  constructor(write) {
+    this.write = (text2) => write(visibleControls(text2));
+  }
   playStart() {
   }
   taskStart() {
@@ -42268,21 +43950,21 @@ var ConsoleReporter = class {
   hostResult(task, outcome) {
     const result = outcome.result;
     const host = `[${outcome.host}]`;
-    const isLoop = Array.isArray(outcome.result["results"]);
+    const isLoop2 = Array.isArray(outcome.result["results"]);
     switch (outcome.status) {
       case "failed":
-        if (!isLoop) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, "failed");
+        if (!isLoop2) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, "failed");
         if (outcome.ignored) this.line("...ignoring", "skipped");
         break;
       case "unreachable":
-        if (!isLoop)
+        if (!isLoop2)
           this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, "unreachable");
         break;
       case "skipped":
-        if (!isLoop) this.line(`skipping: ${host}`, "skipped");
+        if (!isLoop2) this.line(`skipping: ${host}`, "skipped");
         break;
       default:
-        if (isLoop) break;
+        if (isLoop2) break;
         if (task.module === "include_tasks" || task.module === "include_role")
           this.included(task, outcome, "");
         else this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status);
@@ -42298,7 +43980,7 @@ var ConsoleReporter = class {
   }
   log(host, task, line) {
     const prefix = host ? `[${host}]${task ? ` ${task.name}` : ""} | ` : "";
-    for (const l of line.split("\n")) this.write(`${prefix}${l}
+    for (const l of line.split("\n")) this.write(`${visibleControls(prefix + l)}
 `);
   }
   warning(message) {
@@ -42319,7 +44001,7 @@ var ConsoleReporter = class {
         cell("rescued", s.rescued, "ok"),
         cell("ignored", s.ignored, "warn")
       ];
-      this.write(`${this.paint(host.padEnd(26), color)} : ${cells.join(" ")}
+      this.write(`${this.paint(visibleControls(host).padEnd(26), color)} : ${cells.join(" ")}
 `);
     }
     this.write("\n");
@@ -42348,14 +44030,15 @@ var ConsoleReporter = class {
     const indent = task.module === "debug" || this.options.verbosity >= 3 ? 4 : void 0;
     return pythonJson(shown, indent);
   }
-  banner(title) {
+  banner(text2) {
+    const title = visibleControls(text2);
     const stars = "*".repeat(Math.max(3, BANNER_WIDTH - title.length));
     this.write(`
 ${title} ${stars}
 `);
   }
   line(text2, color) {
-    this.write(`${this.paint(text2, color)}
+    this.write(`${this.paint(visibleControls(text2), color)}
 `);
   }
   paint(text2, color) {
@@ -42374,7 +44057,8 @@ function stripInternalKeys(value) {
 
 // src/report/results-document.ts
 var ResultsCollector = class {
-  document = { ok: true, stats: {}, plays: [], jobs: {} };
+  // Host names are keys here: null-prototype objects, so __proto__ or constructor is a host like any other.
+  document = { ok: true, stats: dict(), plays: [], jobs: dict() };
   currentTasks;
   entries = /* @__PURE__ */ new Map();
   playStart(name, location) {
@@ -42389,7 +44073,7 @@ var ResultsCollector = class {
       file: task.location?.file,
       line: task.location?.line,
       ...task.handler ? { handler: true } : {},
-      results: {}
+      results: dict()
     };
     this.entries.set(task, entry);
     this.currentTasks?.push(entry);
@@ -42420,7 +44104,7 @@ var ResultsCollector = class {
    * are in.
    */
   partialDocument() {
-    const stats = {};
+    const stats = dict();
     for (const play of this.document.plays) {
       for (const task of play.tasks) {
         for (const [host, entry] of Object.entries(task.results)) {
@@ -42467,6 +44151,20 @@ async function executeRun(settings, write, options = {}) {
   const extraVars = {};
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd));
+  const templar = new Templar();
+  if (jobs && settings.jobs) {
+    const variables = new VariableManager(inventory, templar, extraVars);
+    adoptHandedOverJobs(
+      jobs,
+      (host) => variables.scope(host, {
+        playVars: {},
+        playHosts: [host],
+        playBatch: [host],
+        playbookDir: settings.cwd
+      }),
+      settings.jobs.source
+    );
+  }
   const collector = new ResultsCollector();
   const registry = jobs ?? new JobRegistry();
   if (options.live) {
@@ -42481,10 +44179,18 @@ async function executeRun(settings, write, options = {}) {
     ...options.extraEvents ?? []
   );
   for (const warning of inventory.warnings) events.warning(warning);
+  if (playbook) {
+    const target = settings.adhocOutput ? playbook.plays[0]?.hosts ?? "all" : "all";
+    checkLimit(inventory, target, settings.limit, (w) => events.warning(w));
+  }
   const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning));
+  forgetConnectionNotices();
+  const stopNotices = onConnectionNotice(
+    (notice) => notice.level === "warning" ? events.warning(notice.text) : events.log(notice.host, void 0, notice.text)
+  );
   const engineOptions = {
     inventory,
-    templar: new Templar(),
+    templar,
     extraVars,
     limit: settings.limit,
     forks: settings.forks,
@@ -42499,21 +44205,66 @@ async function executeRun(settings, write, options = {}) {
     tags: settings.tags,
     forceHandlers: settings.forceHandlers
   };
-  const summary = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
-    ...engineOptions,
-    timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
-  });
-  stopListening();
+  let summary;
+  try {
+    summary = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
+      ...engineOptions,
+      timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
+    });
+  } finally {
+    stopListening();
+    stopNotices();
+  }
   const document2 = collector.document;
   document2.ok = summary.exitCode === 0;
+  if (options.signal?.aborted) {
+    document2.ok = false;
+    document2.cancelled = true;
+  }
   document2.jobs = jobsDocument(summary.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path12.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path13.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary.exitCode, document: document2 };
 }
+function checkLimit(inventory, target, limit, warn) {
+  if (limit === void 0 || limit.trim() === "") return;
+  for (const part of splitHostPattern(limit)) {
+    const bare = part.replace(/^[&!]/, "");
+    if (bare === "" || bare.startsWith("@")) continue;
+    if (inventory.select(bare).length === 0)
+      warn(`Could not match supplied host pattern, ignoring: ${bare}`);
+  }
+  if (applyLimit(inventory.select(target), inventory, limit).length === 0) {
+    throw new NoHostsError(
+      `Specified inventory, host pattern and/or --limit leaves us with no hosts to target (the limit '${limit}' matches none of the hosts of the inventory${target === "all" ? "" : ` in '${String(target)}'`}).`
+    );
+  }
+}
 function writeResultsDocument(file, document2) {
-  mkdirSync(path12.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
+  const text2 = JSON.stringify(document2, null, 2) + "\n";
+  mkdirSync(path13.dirname(file), { recursive: true });
+  const existing = statSync6(file, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    writeFileSync(file, text2);
+    return;
+  }
+  const temp = path13.join(
+    path13.dirname(file),
+    `.${path13.basename(file)}.${process.pid}-${randomBytes6(6).toString("hex")}.tmp`
+  );
+  const fd = openSync(temp, "wx", 384);
+  try {
+    try {
+      fchmodSync(fd, 384);
+      writeFileSync(fd, text2);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 // src/playbook/adhoc.ts
@@ -42560,9 +44311,14 @@ var VERSION = "0.1.0";
 
 // src/cli.ts
 async function main(argv) {
-  const write = (text2) => {
-    process.stdout.write(text2);
-  };
+  watchStdout();
+  const out = new InertWriter(
+    (text2) => {
+      if (!stdoutGone) process.stdout.write(text2);
+    },
+    { workflowCommands: inGitHubActions() }
+  );
+  const write = (text2) => out.write(text2);
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(99);
@@ -42584,6 +44340,8 @@ async function main(argv) {
       return 0;
     }
     const settings = request.settings;
+    if (request.kind === "playbook" && typeof settings.playbook === "string")
+      checkPlaybookFile(settings.playbook, settings.cwd);
     if (request.askBecomePass) {
       settings.become = { ...settings.become, password: await askBecomePassword() };
     }
@@ -42599,30 +44357,53 @@ async function main(argv) {
     if (controller.signal.aborted) return 99;
     return outcome.exitCode;
   } catch (error) {
+    out.close();
     return reportFatal(error);
   } finally {
+    out.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
 }
+var stdoutGone = false;
+var watchingStdout = false;
+function watchStdout() {
+  if (watchingStdout) return;
+  watchingStdout = true;
+  process.stdout.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+    stdoutGone = true;
+  });
+}
+function inGitHubActions() {
+  return process.env["GITHUB_ACTIONS"] === "true";
+}
+function printError(text2) {
+  process.stderr.write(inGitHubActions() ? inertText(text2) : visibleControls(text2));
+}
 function reportFatal(error) {
+  if (error instanceof UsageError) {
+    printError(`ERROR! ${error.message}
+`);
+    return 2;
+  }
   if (error instanceof OptionError) {
-    process.stderr.write(`ERROR! ${error.message}
+    printError(`ERROR! ${error.message}
 `);
     return 5;
   }
   if (error instanceof PlaybookError || error instanceof InventoryError || error instanceof TemplateError) {
-    process.stderr.write(`ERROR! ${error.message}
+    printError(`ERROR! ${error.message}
 `);
     return 4;
   }
   if (error instanceof AsyncPlaybookError) {
-    process.stderr.write(`ERROR! ${error.message}
+    printError(`ERROR! ${error.message}
 `);
     return 1;
   }
   const detail = error instanceof Error ? process.env["ASYNC_PLAYBOOK_DEBUG"] ? error.stack : error.message : String(error);
-  process.stderr.write(
+  printError(
     `ERROR! Unexpected internal error: ${detail}
 Please report this at the project's issue tracker.
 `

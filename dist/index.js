@@ -866,8 +866,8 @@ var require_tree = __commonJS({
        * @param {any} value
        */
       add(key, value) {
-        const length = key.length;
-        if (length === 0) {
+        const length2 = key.length;
+        if (length2 === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
@@ -878,7 +878,7 @@ var require_tree = __commonJS({
             throw new TypeError("key must be ascii string");
           }
           if (node.code === code2) {
-            if (length === ++index) {
+            if (length2 === ++index) {
               node.value = value;
               break;
             } else if (node.middle !== null) {
@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path13 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path16 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path16 && path16[0] !== "/") {
+          path16 = `/${path16}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path16}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1377,8 +1377,8 @@ var require_util = __commonJS({
       } : null;
     }
     function addListener(obj, name, listener) {
-      const listeners = obj[kListeners] ??= [];
-      listeners.push([name, listener]);
+      const listeners2 = obj[kListeners] ??= [];
+      listeners2.push([name, listener]);
       obj.on(name, listener);
       return obj;
     }
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path16, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path13);
+        debuglog("sending request to %s %s/%s", method, origin, path16);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path16, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path13,
+          path16,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path16, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path13);
+        debuglog("trailers received from %s %s/%s", method, origin, path16);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path16, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path13,
+          path16,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path13, origin }
+            request: { method, path: path16, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path13);
+          debuglog("sending request to %s %s/%s", method, origin, path16);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path16,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path13 !== "string") {
+        if (typeof path16 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path16[0] !== "/" && !(path16.startsWith("http://") || path16.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path16)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path16, query) : path16;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3397,10 +3397,10 @@ var require_data_url = __commonJS({
       );
     }
     function percentDecode(input) {
-      const length = input.length;
-      const output2 = new Uint8Array(length);
+      const length2 = input.length;
+      const output2 = new Uint8Array(length2);
       let j = 0;
-      for (let i = 0; i < length; ++i) {
+      for (let i = 0; i < length2; ++i) {
         const byte = input[i];
         if (byte !== 37) {
           output2[j++] = byte;
@@ -3411,7 +3411,7 @@ var require_data_url = __commonJS({
           i += 2;
         }
       }
-      return length === j ? output2 : output2.subarray(0, j);
+      return length2 === j ? output2 : output2.subarray(0, j);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
@@ -3589,16 +3589,16 @@ var require_data_url = __commonJS({
       return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
-      const length = input.length;
-      if ((2 << 15) - 1 > length) {
+      const length2 = input.length;
+      if ((2 << 15) - 1 > length2) {
         return String.fromCharCode.apply(null, input);
       }
       let result = "";
       let i = 0;
       let addition = (2 << 15) - 1;
-      while (i < length) {
-        if (i + addition > length) {
-          addition = length - i;
+      while (i < length2) {
+        if (i + addition > length2) {
+          addition = length2 - i;
         }
         result += String.fromCharCode.apply(null, input.subarray(i, i += addition));
       }
@@ -3701,10 +3701,10 @@ var require_webidl = __commonJS({
         }
       }
     };
-    webidl.argumentLengthCheck = function({ length }, min, ctx) {
-      if (length < min) {
+    webidl.argumentLengthCheck = function({ length: length2 }, min, ctx) {
+      if (length2 < min) {
         throw webidl.errors.exception({
-          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length ? " only" : ""} ${length} found.`,
+          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length2 ? " only" : ""} ${length2} found.`,
           header: ctx
         });
       }
@@ -3887,9 +3887,9 @@ var require_webidl = __commonJS({
     webidl.dictionaryConverter = function(converters) {
       return (dictionary, prefix, argument) => {
         const type2 = webidl.util.Type(dictionary);
-        const dict = {};
+        const dict2 = {};
         if (type2 === "Null" || type2 === "Undefined") {
-          return dict;
+          return dict2;
         } else if (type2 !== "Object") {
           throw webidl.errors.exception({
             header: prefix,
@@ -3919,10 +3919,10 @@ var require_webidl = __commonJS({
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value;
+            dict2[key] = value;
           }
         }
-        return dict;
+        return dict2;
       };
     };
     webidl.nullableConverter = function(converter) {
@@ -4101,8 +4101,8 @@ var require_util2 = __commonJS({
     }
     function responseURL(response) {
       const urlList = response.urlList;
-      const length = urlList.length;
-      return length === 0 ? null : urlList[length - 1].toString();
+      const length2 = urlList.length;
+      return length2 === 0 ? null : urlList[length2 - 1].toString();
     }
     function responseLocationURL(response, requestFragment) {
       if (!redirectStatusSet.has(response.status)) {
@@ -5196,11 +5196,11 @@ var require_formdata_parser = __commonJS({
       return true;
     }
     function validateBoundary(boundary) {
-      const length = boundary.length;
-      if (length < 27 || length > 70) {
+      const length2 = boundary.length;
+      if (length2 < 27 || length2 > 70) {
         return false;
       }
-      for (let i = 0; i < length; ++i) {
+      for (let i = 0; i < length2; ++i) {
         const cp = boundary.charCodeAt(i);
         if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
@@ -5489,7 +5489,7 @@ var require_body = __commonJS({
       assert(isReadableStreamLike(stream));
       let action = null;
       let source = null;
-      let length = null;
+      let length2 = null;
       let type2 = null;
       if (typeof object === "string") {
         source = object;
@@ -5509,7 +5509,7 @@ Content-Disposition: form-data`;
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
-        length = 0;
+        length2 = 0;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
@@ -5518,7 +5518,7 @@ Content-Disposition: form-data`;
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
-            length += chunk2.byteLength;
+            length2 += chunk2.byteLength;
           } else {
             const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
@@ -5526,7 +5526,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
 `);
             blobParts.push(chunk2, value, rn);
             if (typeof value.size === "number") {
-              length += chunk2.byteLength + value.size + rn.byteLength;
+              length2 += chunk2.byteLength + value.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5535,9 +5535,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         const chunk = textEncoder.encode(`--${boundary}--\r
 `);
         blobParts.push(chunk);
-        length += chunk.byteLength;
+        length2 += chunk.byteLength;
         if (hasUnknownSizeValue) {
-          length = null;
+          length2 = null;
         }
         source = object;
         action = async function* () {
@@ -5552,7 +5552,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         type2 = `multipart/form-data; boundary=${boundary}`;
       } else if (isBlobLike(object)) {
         source = object;
-        length = object.size;
+        length2 = object.size;
         if (object.type) {
           type2 = object.type;
         }
@@ -5568,7 +5568,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         stream = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
-        length = Buffer.byteLength(source);
+        length2 = Buffer.byteLength(source);
       }
       if (action != null) {
         let iterator;
@@ -5599,7 +5599,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body = { stream, source, length };
+      const body = { stream, source, length: length2 };
       return [body, type2];
     }
     function safelyExtractBody(object, keepalive = false) {
@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message2, constants3.ERROR[ret], data);
+        return new HTTPParserError(message2, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path13, host, upgrade, blocking, reset } = request;
+      const { method, path: path16, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path13} HTTP/1.1\r
+      let header = `${method} ${path16} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path16, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path16;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path16 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path16;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path16 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path16;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9086,9 +9086,9 @@ var require_retry_handler = __commonJS({
       if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
         return null;
       }
-      const length = Number(contentLength);
+      const length2 = Number(contentLength);
       const expectedLength = range.end - range.start + 1;
-      if (!Number.isFinite(length) || length !== expectedLength) {
+      if (!Number.isFinite(length2) || length2 !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
           data: { count: retryCount }
@@ -9670,23 +9670,23 @@ var require_readable = __commonJS({
       while (consume2.stream.read() != null) {
       }
     }
-    function chunksDecode(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksDecode(chunks, length2) {
+      if (chunks.length === 0 || length2 === 0) {
         return "";
       }
-      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length2);
       const bufferLength = buffer.length;
       const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
       return buffer.utf8Slice(start, bufferLength);
     }
-    function chunksConcat(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksConcat(chunks, length2) {
+      if (chunks.length === 0 || length2 === 0) {
         return new Uint8Array(0);
       }
       if (chunks.length === 1) {
         return new Uint8Array(chunks[0]);
       }
-      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length2).buffer);
       let offset = 0;
       for (let i = 0; i < chunks.length; ++i) {
         const chunk = chunks[i];
@@ -9696,18 +9696,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type: type2, body, resolve: resolve2, stream, length } = consume2;
+      const { type: type2, body, resolve: resolve2, stream, length: length2 } = consume2;
       try {
         if (type2 === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length2));
         } else if (type2 === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length2)));
         } else if (type2 === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length2).buffer);
         } else if (type2 === "blob") {
           resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type2 === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length2));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9750,23 +9750,23 @@ var require_util3 = __commonJS({
     async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
       assert(body);
       let chunks = [];
-      let length = 0;
+      let length2 = 0;
       try {
         for await (const chunk of body) {
           chunks.push(chunk);
-          length += chunk.length;
-          if (length > CHUNK_LIMIT) {
+          length2 += chunk.length;
+          if (length2 > CHUNK_LIMIT) {
             chunks = [];
-            length = 0;
+            length2 = 0;
             break;
           }
         }
       } catch {
         chunks = [];
-        length = 0;
+        length2 = 0;
       }
       const message2 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
-      if (statusCode === 204 || !contentType || !length) {
+      if (statusCode === 204 || !contentType || !length2) {
         queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers)));
         return;
       }
@@ -9775,9 +9775,9 @@ var require_util3 = __commonJS({
       let payload;
       try {
         if (isContentTypeApplicationJson(contentType)) {
-          payload = JSON.parse(chunksDecode(chunks, length));
+          payload = JSON.parse(chunksDecode(chunks, length2));
         } else if (isContentTypeText(contentType)) {
-          payload = chunksDecode(chunks, length);
+          payload = chunksDecode(chunks, length2);
         }
       } catch {
       } finally {
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl(path16) {
+      if (typeof path16 !== "string") {
+        return path16;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path16.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path16;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path16, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path16);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path16 }) => matchValue(safeUrl(path16), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method, body, headers, query } = opts;
+      const { path: path16, method, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path16,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path16, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path13,
+            Path: path16,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11799,16 +11799,16 @@ var require_dns = __commonJS({
       setRecords(origin, addresses) {
         const timestamp2 = Date.now();
         const records = { records: { 4: null, 6: null } };
-        for (const record of addresses) {
-          record.timestamp = timestamp2;
-          if (typeof record.ttl === "number") {
-            record.ttl = Math.min(record.ttl, this.#maxTTL);
+        for (const record2 of addresses) {
+          record2.timestamp = timestamp2;
+          if (typeof record2.ttl === "number") {
+            record2.ttl = Math.min(record2.ttl, this.#maxTTL);
           } else {
-            record.ttl = this.#maxTTL;
+            record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
-          familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          familyRecords.ips.push(record2);
+          records.records[record2.family] = familyRecords;
         }
         this.#records.set(origin.hostname, records);
       }
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i = 0; i < path13.length; ++i) {
-        const code2 = path13.charCodeAt(i);
+    function validateCookiePath(path16) {
+      for (let i = 0; i < path16.length; ++i) {
+        const code2 = path16.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -17686,11 +17686,11 @@ var require_receiver = __commonJS({
         let offset = 0;
         while (offset !== n) {
           const next = this.#buffers[0];
-          const { length } = next;
-          if (length + offset === n) {
+          const { length: length2 } = next;
+          if (length2 + offset === n) {
             buffer.set(this.#buffers.shift(), offset);
             break;
-          } else if (length + offset > n) {
+          } else if (length2 + offset > n) {
             buffer.set(next.subarray(0, n - offset), offset);
             this.#buffers[0] = next.subarray(n - offset);
             break;
@@ -18036,10 +18036,10 @@ var require_websocket = __commonJS({
           return;
         }
         if (typeof data === "string") {
-          const length = Buffer.byteLength(data);
-          this.#bufferedAmount += length;
+          const length2 = Buffer.byteLength(data);
+          this.#bufferedAmount += length2;
           this.#sendQueue.add(data, () => {
-            this.#bufferedAmount -= length;
+            this.#bufferedAmount -= length2;
           }, sendHints.string);
         } else if (types2.isArrayBuffer(data)) {
           this.#bufferedAmount += data.byteLength;
@@ -18346,11 +18346,11 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length2, field) {
+      if (length2 !== field.length) {
         return false;
       }
-      for (let i = 0; i < length; i++) {
+      for (let i = 0; i < length2; i++) {
         if (line[i] !== field[i]) {
           return false;
         }
@@ -18639,16 +18639,16 @@ ${value}`;
           return this.chunks[this.chunkIndex].subarray(this.linePos, this.pos);
         }
         const chunks = [];
-        let length = 0;
+        let length2 = 0;
         for (let i = this.lineChunkIndex; i <= this.chunkIndex; i++) {
           const chunk = this.chunks[i];
           const start = i === this.lineChunkIndex ? this.linePos : 0;
           const end = i === this.chunkIndex ? this.pos : chunk.length;
           const slice = chunk.subarray(start, end);
-          length += slice.length;
+          length2 += slice.length;
           chunks.push(slice);
         }
-        return Buffer.concat(chunks, length);
+        return Buffer.concat(chunks, length2);
       }
       peekBufferedByte(offset) {
         let chunkIndex = this.lineChunkIndex;
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path16 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path16 = `/${path16}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path13);
+          url = new URL(util.parseOrigin(url).origin + path16);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20508,13 +20508,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path13 = __require("path");
+    var path16 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path13.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path16.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error2 = new Error(`Path contains invalid characters: ${pth}`);
           error2.code = "EINVAL";
@@ -20546,7 +20546,7 @@ var require_make_dir = __commonJS({
       const mkdir2 = promisify(options.fs.mkdir);
       const stat3 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs5.mkdir) {
-        const pth = path13.resolve(input);
+        const pth = path16.resolve(input);
         await mkdir2(pth, {
           mode: options.mode,
           recursive: true
@@ -20562,13 +20562,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path13.dirname(pth) === pth) {
+            if (path16.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            await make(path13.dirname(pth));
+            await make(path16.dirname(pth));
             return make(pth);
           }
           try {
@@ -20582,14 +20582,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path13.resolve(input));
+      return make(path16.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs5.mkdirSync) {
-        const pth = path13.resolve(input);
+        const pth = path16.resolve(input);
         fs5.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -20604,13 +20604,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path13.dirname(pth) === pth) {
+            if (path16.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            make(path13.dirname(pth));
+            make(path16.dirname(pth));
             return make(pth);
           }
           try {
@@ -20623,7 +20623,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path13.resolve(input));
+      return make(path16.resolve(input));
     };
   }
 });
@@ -20721,14 +20721,14 @@ var require_safer = __commonJS({
     }
     safer.Buffer.prototype = Buffer2.prototype;
     if (!Safer.from || Safer.from === Uint8Array.from) {
-      Safer.from = function(value, encodingOrOffset, length) {
+      Safer.from = function(value, encodingOrOffset, length2) {
         if (typeof value === "number") {
           throw new TypeError('The "value" argument must not be of type number. Received type ' + typeof value);
         }
         if (value && typeof value.length === "undefined") {
           throw new TypeError("The first argument must be one of type string, Buffer, ArrayBuffer, Array, or Array-like Object. Received type " + typeof value);
         }
-        return Buffer2(value, encodingOrOffset, length);
+        return Buffer2(value, encodingOrOffset, length2);
       };
     }
     if (!Safer.alloc) {
@@ -27153,7 +27153,7 @@ var require_keyParser = __commonJS({
     var {
       createDecipheriv,
       createECDH,
-      createHash: createHash3,
+      createHash: createHash4,
       createHmac: createHmac2,
       createSign,
       createVerify,
@@ -27841,11 +27841,11 @@ ${formatted}-----END ${type2} KEY-----`;
                 );
               }
               const ivSlice = bufferSlice(cipherIV, 0, 8);
-              let cipherKey = createHash3("md5").update(passphrase).update(ivSlice).digest();
+              let cipherKey = createHash4("md5").update(passphrase).update(ivSlice).digest();
               while (cipherKey.length < encInfo.keyLen) {
                 cipherKey = combineBuffers(
                   cipherKey,
-                  createHash3("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
+                  createHash4("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
                 );
               }
               if (cipherKey.length > encInfo.keyLen)
@@ -28010,8 +28010,8 @@ ${formatted}-----END ${type2} KEY-----`;
         if (encrypted) {
           const encInfo = CIPHER_INFO[cipherName];
           let cipherKey = combineBuffers(
-            createHash3("sha1").update(PPK_PP1).update(passphrase).digest(),
-            createHash3("sha1").update(PPK_PP2).update(passphrase).digest()
+            createHash4("sha1").update(PPK_PP1).update(passphrase).digest(),
+            createHash4("sha1").update(PPK_PP2).update(passphrase).digest()
           );
           if (cipherKey.length > encInfo.keyLen)
             cipherKey = bufferSlice(cipherKey, 0, encInfo.keyLen);
@@ -28051,7 +28051,7 @@ ${formatted}-----END ${type2} KEY-----`;
           passphrase = EMPTY_PASSPHRASE;
         const calcMAC = createHmac2(
           "sha1",
-          createHash3("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
+          createHash4("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
         ).update(macData).digest("hex");
         if (calcMAC !== mac) {
           if (encrypted) {
@@ -28695,11 +28695,11 @@ var require_agent2 = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path13) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path13)) {
-        return path13 === "pageant" ? new PageantAgent() : new CygwinAgent(path13);
+    function createAgent(path16) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path16)) {
+        return path16 === "pageant" ? new PageantAgent() : new CygwinAgent(path16);
       }
-      return new OpenSSHAgent(path13);
+      return new OpenSSHAgent(path16);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -30373,7 +30373,7 @@ var require_kex = __commonJS({
       createDiffieHellman,
       createDiffieHellmanGroup,
       createECDH,
-      createHash: createHash3,
+      createHash: createHash4,
       createPublicKey,
       diffieHellman,
       generateKeyPairSync,
@@ -30743,19 +30743,19 @@ var require_kex = __commonJS({
     var createKeyExchange = /* @__PURE__ */ (() => {
       function convertToMpint(buf) {
         let idx = 0;
-        let length = buf.length;
+        let length2 = buf.length;
         while (buf[idx] === 0) {
           ++idx;
-          --length;
+          --length2;
         }
         let newBuf;
         if (buf[idx] & 128) {
-          newBuf = Buffer.allocUnsafe(1 + length);
+          newBuf = Buffer.allocUnsafe(1 + length2);
           newBuf[0] = 0;
           buf.copy(newBuf, 1, idx);
           buf = newBuf;
-        } else if (length !== buf.length) {
-          newBuf = Buffer.allocUnsafe(length);
+        } else if (length2 !== buf.length) {
+          newBuf = Buffer.allocUnsafe(length2);
           buf.copy(newBuf, 0, idx);
           buf = newBuf;
         }
@@ -30799,7 +30799,7 @@ var require_kex = __commonJS({
               DISCONNECT_REASON.KEY_EXCHANGE_FAILED
             );
           }
-          const hash = createHash3(this.hashName);
+          const hash = createHash4(this.hashName);
           hashString(hash, isServer ? this._remoteIdentRaw : this._identRaw);
           hashString(hash, isServer ? this._identRaw : this._remoteIdentRaw);
           hashString(hash, isServer ? this._remoteKexinit : this._kexinit);
@@ -31807,9 +31807,9 @@ var require_kex = __commonJS({
     function generateKEXVal(len, hashName, secret, exchangeHash, sessionID, char) {
       let ret;
       if (len) {
-        let digest = createHash3(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
+        let digest = createHash4(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
         while (digest.length < len) {
-          const chunk = createHash3(hashName).update(secret).update(exchangeHash).update(digest).digest();
+          const chunk = createHash4(hashName).update(secret).update(exchangeHash).update(digest).digest();
           const extended = Buffer.allocUnsafe(digest.length + chunk.length);
           extended.set(digest, 0);
           extended.set(chunk, digest.length);
@@ -33675,7 +33675,7 @@ var require_SFTP = __commonJS({
     "use strict";
     var EventEmitter = __require("events");
     var fs5 = __require("fs");
-    var { constants: constants3 } = fs5;
+    var { constants: constants4 } = fs5;
     var {
       Readable: ReadableStream2,
       Writable: WritableStream
@@ -33943,17 +33943,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path13, options) {
+      createReadStream(path16, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path13, options);
+        return new ReadStream(this, path16, options);
       }
-      createWriteStream(path13, options) {
+      createWriteStream(path16, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path13, options);
+        return new WriteStream(this, path16, options);
       }
-      open(path13, flags_, attrs, cb) {
+      open(path16, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -33972,7 +33972,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -33980,7 +33980,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -34111,7 +34111,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs5, this, localPath, remotePath, opts, cb);
       }
-      readFile(path13, options, callback_) {
+      readFile(path16, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34184,13 +34184,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path13, flag, 438, (er, handle_) => {
+        this.open(path16, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path13, (er_, st_) => {
+              this.stat(path16, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -34211,7 +34211,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path13, data, options, callback_) {
+      writeFile(path16, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34230,7 +34230,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path13, flag, options.mode, (openErr, handle) => {
+        this.open(path16, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -34239,7 +34239,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path13, (er_, st_) => {
+                  this.stat(path16, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -34258,7 +34258,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path13, data, options, callback_) {
+      appendFile(path16, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34276,12 +34276,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path13, data, options, callback);
+        this.writeFile(path16, data, options, callback);
       }
-      exists(path13, cb) {
+      exists(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path13, (err) => {
+        this.stat(path16, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -34324,7 +34324,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path13, attrs, cb) {
+      mkdir(path16, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34338,7 +34338,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34346,7 +34346,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34362,10 +34362,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path13, cb) {
+      rmdir(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34373,7 +34373,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -34463,10 +34463,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path13, cb) {
+      stat(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34474,17 +34474,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path13, cb) {
+      lstat(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34492,17 +34492,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path13, cb) {
+      opendir(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34510,14 +34510,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path13, attrs, cb) {
+      setstat(path16, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34529,7 +34529,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34537,7 +34537,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34597,8 +34597,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path13, atime, mtime, cb) {
-        return this.setstat(path13, {
+      utimes(path16, atime, mtime, cb) {
+        return this.setstat(path16, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -34609,8 +34609,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path13, uid, gid, cb) {
-        return this.setstat(path13, {
+      chown(path16, uid, gid, cb) {
+        return this.setstat(path16, {
           uid,
           gid
         }, cb);
@@ -34620,15 +34620,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path13, mode, cb) {
-        return this.setstat(path13, {
+      chmod(path16, mode, cb) {
+        return this.setstat(path16, {
           mode
         }, cb);
       }
-      readlink(path13, cb) {
+      readlink(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34636,7 +34636,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34681,10 +34681,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path13, cb) {
+      realpath(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34692,7 +34692,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34737,13 +34737,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which2} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path13, cb) {
+      ext_openssh_statvfs(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34753,7 +34753,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -34839,7 +34839,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path13, attrs, cb) {
+      ext_openssh_lsetstat(path16, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -34854,7 +34854,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34864,7 +34864,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34881,13 +34881,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path13, cb) {
+      ext_openssh_expandPath(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path13);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34897,7 +34897,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path13, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -35494,13 +35494,13 @@ var require_SFTP = __commonJS({
         }
       });
     }
-    function writeAll(sftp, handle, buffer, offset, length, position, callback_) {
+    function writeAll(sftp, handle, buffer, offset, length2, position, callback_) {
       const callback = typeof callback_ === "function" ? callback_ : void 0;
       sftp.write(
         handle,
         buffer,
         offset,
-        length,
+        length2,
         position,
         (writeErr, written) => {
           if (writeErr) {
@@ -35508,13 +35508,13 @@ var require_SFTP = __commonJS({
               callback && callback(writeErr);
             });
           }
-          if (written === length) {
+          if (written === length2) {
             sftp.close(handle, callback);
           } else {
             offset += written;
-            length -= written;
+            length2 -= written;
             position += written;
-            writeAll(sftp, handle, buffer, offset, length, position, callback);
+            writeAll(sftp, handle, buffer, offset, length2, position, callback);
           }
         }
       );
@@ -35530,25 +35530,25 @@ var require_SFTP = __commonJS({
         this.extended = initial && initial.extended;
       }
       isDirectory() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFDIR;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFDIR;
       }
       isFile() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFREG;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFREG;
       }
       isBlockDevice() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFBLK;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFBLK;
       }
       isCharacterDevice() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFCHR;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFCHR;
       }
       isSymbolicLink() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFLNK;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFLNK;
       }
       isFIFO() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFIFO;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFIFO;
       }
       isSocket() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFSOCK;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFSOCK;
       }
     };
     function attrsToBytes(attrs) {
@@ -36175,12 +36175,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path13)) {
+        if (!sftp.emit("LSTAT", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36199,13 +36199,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path13, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path16, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36227,12 +36227,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path13)) {
+        if (!sftp.emit("OPENDIR", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36251,63 +36251,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path13)) {
+        if (!sftp.emit("REMOVE", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path13, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path16, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path13)) {
+        if (!sftp.emit("RMDIR", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path13)) {
+        if (!sftp.emit("REALPATH", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path13)) {
+        if (!sftp.emit("STAT", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36327,14 +36327,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path13 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path13 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path13)) {
+        if (!sftp.emit("READLINK", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36405,7 +36405,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path13, options) {
+    function ReadStream(sftp, path16, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36419,7 +36419,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path13;
+      this.path = path16;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -36550,7 +36550,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path13, options) {
+    function WriteStream(sftp, path16, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36562,7 +36562,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path13;
+      this.path = path16;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -37244,7 +37244,7 @@ var require_client2 = __commonJS({
   "node_modules/ssh2/lib/client.js"(exports, module) {
     "use strict";
     var {
-      createHash: createHash3,
+      createHash: createHash4,
       getHashes,
       randomFillSync
     } = __require("crypto");
@@ -37466,7 +37466,7 @@ var require_client2 = __commonJS({
           }
           hostVerifier = (key, verify) => {
             if (hashAlgo)
-              key = createHash3(hashAlgo).update(key).digest("hex");
+              key = createHash4(hashAlgo).update(key).digest("hex");
             const ret = hashCb(key, verify);
             if (ret !== void 0)
               verify(ret);
@@ -40305,7 +40305,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes6
+      randomBytes: randomBytes8
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -40569,7 +40569,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes6(SALT_LEN);
+            const salt = randomBytes8(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -40608,7 +40608,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes6(4);
+          const checkInt = randomBytes8(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -40789,11 +40789,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path13, withInternals, err) {
+    function _prettifyError(path16, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path13);
+      err.Update(path16);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -40854,8 +40854,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path13) {
-        var msg = "(" + (path13 || "unknown path") + ")";
+      err.Update = function Update(path16) {
+        var msg = "(" + (path16 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -40951,10 +40951,10 @@ var require_lib3 = __commonJS({
       if (!array) {
         return result;
       }
-      var length = array.length;
+      var length2 = array.length;
       var contains = toArray(arguments).slice(1);
       var index = -1;
-      while (++index < length) {
+      while (++index < length2) {
         if (indexOf2(contains, array[index]) === -1) {
           result.push(array[index]);
         }
@@ -44944,19 +44944,19 @@ var require_filters = __commonJS({
       return r.copySafeness(str2, str2.replace(/^\s*|\s*$/g, ""));
     }
     _exports.trim = trim;
-    function truncate(input, length, killwords, end) {
+    function truncate(input, length2, killwords, end) {
       var orig = input;
       input = normalize2(input, "");
-      length = length || 255;
-      if (input.length <= length) {
+      length2 = length2 || 255;
+      if (input.length <= length2) {
         return input;
       }
       if (killwords) {
-        input = input.substring(0, length);
+        input = input.substring(0, length2);
       } else {
-        var idx = input.lastIndexOf(" ", length);
+        var idx = input.lastIndexOf(" ", length2);
         if (idx === -1) {
-          idx = length;
+          idx = length2;
         }
         input = input.substring(0, idx);
       }
@@ -44987,9 +44987,9 @@ var require_filters = __commonJS({
     var httpHttpsRe = /^https?:\/\/.*$/;
     var wwwRe = /^www\./;
     var tldRe = /\.(?:org|net|com)(?:\:|\/|$)/;
-    function urlize(str2, length, nofollow) {
-      if (isNaN2(length)) {
-        length = Infinity;
+    function urlize(str2, length2, nofollow) {
+      if (isNaN2(length2)) {
+        length2 = Infinity;
       }
       var noFollowAttr = nofollow === true ? ' rel="nofollow"' : "";
       var words = str2.split(/(\s+)/).filter(function(word) {
@@ -44997,7 +44997,7 @@ var require_filters = __commonJS({
       }).map(function(word) {
         var matches = word.match(puncRe);
         var possibleUrl = matches ? matches[1] : word;
-        var shortUrl = possibleUrl.substr(0, length);
+        var shortUrl = possibleUrl.substr(0, length2);
         if (httpHttpsRe.test(possibleUrl)) {
           return '<a href="' + possibleUrl + '"' + noFollowAttr + ">" + shortUrl + "</a>";
         }
@@ -45055,7 +45055,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path13 = __require("path");
+    var path16 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -45065,7 +45065,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path13.resolve(path13.dirname(from), to);
+        return path16.resolve(path16.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -45138,7 +45138,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs5 = __require("fs");
-    var path13 = __require("path");
+    var path16 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -45156,7 +45156,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path13.normalize);
+          _this.searchPaths = searchPaths.map(path16.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -45169,7 +45169,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs5.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path13.resolve(fullname);
+            fullname = path16.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -45185,8 +45185,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path13.resolve(paths[i]);
-          var p = path13.resolve(paths[i], name);
+          var basePath = path16.resolve(paths[i]);
+          var p = path16.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs5.existsSync(p)) {
             fullpath = p;
             break;
@@ -45452,13 +45452,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path13 = __require("path");
+    var path16 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path13.extname(name);
+        this.ext = path16.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -45838,7 +45838,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path13, eagerCompile) {
+      _proto3.init = function init(src, env, path16, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -45856,7 +45856,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path13;
+        this.path = path16;
         if (eagerCompile) {
           try {
             this._compile();
@@ -46007,7 +46007,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path13 = __require("path");
+    var path16 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -46044,8 +46044,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs5.readdirSync(dir).forEach(function(file) {
-          var filepath = path13.join(dir, file);
-          var subpath = filepath.substr(path13.join(input, "/").length);
+          var filepath = path16.join(dir, file);
+          var subpath = filepath.substr(path16.join(input, "/").length);
           var stat3 = fs5.statSync(filepath);
           if (stat3 && stat3.isDirectory()) {
             subpath += "/";
@@ -46062,7 +46062,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path13.join(input, "/"), "");
+          var name = templates2[i].replace(path16.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs5.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -46441,11 +46441,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path13, eagerCompile) {
+      compile: function compile(src, env, path16, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path13, eagerCompile);
+        return new Template(src, env, path16, eagerCompile);
       },
       render: function render2(name, ctx, cb) {
         if (!e) {
@@ -46986,6 +46986,9 @@ function saveState(name, value) {
   issueCommand("save-state", { name }, toCommandValue(value));
 }
 
+// src/main.ts
+import path15 from "node:path";
+
 // src/connection/become.ts
 import { randomBytes } from "node:crypto";
 
@@ -47015,16 +47018,20 @@ var TemplateError = class extends AsyncPlaybookError {
 };
 var OptionError = class extends AsyncPlaybookError {
 };
+var NoHostsError = class extends AsyncPlaybookError {
+};
 var ConnectionError = class extends AsyncPlaybookError {
-  constructor(message2, host) {
+  constructor(message2, host, detail) {
     super(message2);
     this.host = host;
+    this.detail = detail;
   }
   host;
+  detail;
 };
 var HostKeyError = class extends ConnectionError {
-  constructor(message2, host, fingerprint) {
-    super(message2, host);
+  constructor(message2, host, fingerprint, detail) {
+    super(message2, host, detail);
     this.fingerprint = fingerprint;
   }
   fingerprint;
@@ -47151,6 +47158,7 @@ var become_default = `#!/bin/sh
 #             It first prints the controller's success marker on stderr: no marker, no escalation.
 #   password  1: the first line of stdin is the password, the rest is the command's stdin; 0: no password
 #   stdin     1: stdin holds input for the command after the password line; 0: nothing after it
+#             (with su and a password, that input reaches <inner> on fd 3: see below)
 #   flag...   become_flags, already split into words (for sudo without -n and -S: they are added here)
 #
 # The password only ever travels on stdin: it is read into a shell variable and written by the printf
@@ -47167,6 +47175,9 @@ if [ "$method" = su ]; then
     exec "$exe" "$@" "$user" -c "$inner"
   fi
   IFS= read -r apb_password || apb_password=
+  # su asks PAM for the password, which may read ahead on stdin: the command's own input (after the
+  # password line) waits on fd 3, and <inner> takes it back as its stdin (becomeCommand adds that).
+  [ "$with_stdin" = 0 ] || exec 3<&0
   # root is let through without a password (pam_rootok): the rest of stdin is the command's.
   if [ "$(id -u)" = 0 ]; then
     apb_password=
@@ -47204,23 +47215,50 @@ var become_put_default = `#!/bin/sh
 #   dest         the file to create or replace
 #   mode         octal mode to set, or empty: keep the mode of the file it replaces (else umask's)
 #   temp-suffix  random text for the temporary file next to dest, renamed over dest at the end
+#
+# The temporary file is private from its first byte: created 0600 (or stricter, when the final mode
+# is) by the umask in force when the shell creates it, exclusively (set -C: a name that exists, a
+# symlink planted there included, is refused), under a random name. It gets its final mode only once
+# every byte is in.
 set -u
 dest=$1 mode=$2 suffix=$3
+case $mode in
+  '' | [0-7][0-7][0-7] | [0-7][0-7][0-7][0-7]) ;;
+  *)
+    echo "apb-put: mode must be octal, got '$mode'" >&2
+    exit 2
+    ;;
+esac
 dir=$(dirname -- "$dest")
 base=$(basename -- "$dest")
 tmp=$dir/.$base.apb-$suffix.tmp
-if ! (set -C && cat >"$tmp"); then
+login_umask=$(umask)
+# Owner bits of the final mode, at most rw: the umask that creates the file with them.
+private=0600
+[ -z "$mode" ] || private=$((0$mode & 0600))
+create_umask=$(printf '%o' $((0777 & ~private)))
+# Nothing is removed when the name is taken: what is there is not ours.
+(umask "$create_umask" && set -C && : >"$tmp") || exit 1
+# set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
+if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
+  echo "apb-put: $tmp is not a new empty file: refusing to write to it" >&2
+  exit 1
+fi
+if ! cat >"$tmp"; then
   rm -f -- "$tmp"
   exit 1
 fi
-if [ -n "$mode" ]; then
-  chmod "$mode" "$tmp" || {
-    rm -f -- "$tmp"
-    exit 1
-  }
-elif [ -e "$dest" ]; then
-  chmod --reference="$dest" "$tmp" 2>/dev/null || :
+if [ -z "$mode" ]; then
+  if [ -e "$dest" ]; then
+    mode=$(stat -c %a -- "$dest" 2>/dev/null) || mode=
+  fi
+  # A new file: what the login umask leaves of 0666, as the shell would have created it.
+  [ -n "$mode" ] || mode=$(printf '%o' $((0666 & ~0$login_umask)))
 fi
+chmod "$mode" "$tmp" || {
+  rm -f -- "$tmp"
+  exit 1
+}
 mv -f -- "$tmp" "$dest" || {
   rm -f -- "$tmp"
   exit 1
@@ -47289,7 +47327,10 @@ function newBecomeMarkers() {
 }
 function becomeCommand(command, settings, markers, withStdin, host) {
   const flags = becomeFlagWords(settings, host);
-  const script = `printf '%s\\n' ${shellQuote(markers.success)} >&2
+  const takeBackStdin = settings.method === "su" && settings.password !== void 0 && withStdin ? `true <&3 2>/dev/null || { echo 'async-playbook: su did not pass on the command input (file descriptor 3): use become_method sudo for this task' >&2; exit 125; }
+exec 0<&3 3<&-
+` : "";
+  const script = `${takeBackStdin}printf '%s\\n' ${shellQuote(markers.success)} >&2
 ${command}`;
   const inner = settings.method === "su" ? shellJoin(["/bin/sh", "-c", script]) : script;
   return shellJoin([
@@ -47356,13 +47397,6 @@ var BecomeConnection = class {
       );
     }
     const ownStdin = options.stdin === void 0 ? Buffer.alloc(0) : Buffer.from(options.stdin);
-    if (method === "su" && password !== void 0 && ownStdin.length > 0) {
-      throw new BecomeError(
-        `become_method su cannot pass a password and the task's stdin together (su reads the password from stdin and may consume the input): use become_method sudo, or drop stdin`,
-        this.host,
-        "unusable"
-      );
-    }
     const markers = newBecomeMarkers();
     const watch = new MarkerWatch(markers.success, options.onStderr);
     const stdin = password !== void 0 ? Buffer.concat([Buffer.from(`${password}
@@ -47384,7 +47418,7 @@ var BecomeConnection = class {
       "apb-put",
       remotePath,
       options.mode === void 0 ? "" : options.mode.toString(8).padStart(4, "0"),
-      randomBytes(6).toString("hex")
+      randomBytes(8).toString("hex")
     ]);
     const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs });
     if (res.code !== 0) {
@@ -47467,6 +47501,13 @@ function escapeRegExp(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// src/dict.ts
+function dict(entries) {
+  const out = /* @__PURE__ */ Object.create(null);
+  if (entries) for (const [key, value] of entries) out[key] = value;
+  return out;
+}
+
 // src/async/job-registry.ts
 var JobRegistry = class {
   jobs = /* @__PURE__ */ new Map();
@@ -47505,15 +47546,26 @@ var job_wrapper_default = `#!/bin/sh
 # Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
 #
 #   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
-#   status    <cap-bytes> <wait-seconds> <dir> <jid>...
+#   status    <cap-bytes> <wait-seconds> <dir> <jid>[:<stdout-from>:<stderr-from>]...
 #   cleanup   <dir> <jid>
 #   kill      <dir> <jid>
 #   supervise <jid> <async-seconds> <dir> <command> <job-umask>   (internal; script text in $APB_JOB_SELF)
-#   watchdog  <async-seconds> <job-pid> <pgid> <record-base>      (internal)
+#   watchdog  <async-seconds> <job-pid> <pgid> <record-base> <job-start>   (internal)
 #
 # Files in <dir>: <jid> (the record, key=value lines, always replaced atomically), <jid>.out and
-# <jid>.err (live output), <jid>.meta (controller JSON), <jid>.timedout (marker directory).
+# <jid>.err (live output, append-only), <jid>.meta (controller JSON), <jid>.timedout (marker
+# directory), <jid>.tmp.* (a record being written).
 # Full-line comments are stripped before this text is sent, so comment freely.
+#
+# Trust: every mode refuses an async directory that is not ours alone (owned by another user, or
+# writable by group or others), since whoever can create names in it could plant a symlink where we
+# write or forge a record we would report as the job's result. Every file we create is made
+# exclusively under an unpredictable name (mktemp) and renamed into place, which replaces a name
+# without following it. A record is believed only if it is a regular file we own.
+#
+# Signals: a pid or process group is signalled only while it is known to be the job's (its start
+# time matches the record, or the group still has a live member): a pid that has exited can be
+# reused by an unrelated process.
 
 set -u
 unset CDPATH
@@ -47565,6 +47617,12 @@ is_seconds() {
   return 0
 }
 
+# A byte count or offset: digits, at most 15 of them, so that shell arithmetic stays exact.
+is_count() {
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ \${#1} -le 15 ]
+}
+
 now() {
   t=$(date +%s.%N 2>/dev/null)
   case $t in *[!0-9.]* | '') t=$(date +%s) ;; esac
@@ -47586,14 +47644,209 @@ expand_home() {
   esac
 }
 
-# Writes $2 to file $1; on failure sets $write_error (and $write_reason), removes the file and
-# returns 1.
+# ---------------------------------------------------------------------------------------------
+# who we are, and whom we trust
+
+need_uid() {
+  my_uid=$(id -u 2>/dev/null) || my_uid=
+  [ -n "$my_uid" ] || fail 'cannot tell which user runs the job: id -u failed'
+}
+
+my_name() {
+  n=$(id -un 2>/dev/null) || n=
+  printf '%s' "\${n:-uid $my_uid}"
+}
+
+# The owner's name of path $1 itself (for messages only; we read only the third field).
+owner_name() {
+  # shellcheck disable=SC2012 # ls is the portable way to read an owner (find -printf is GNU)
+  n=$(ls -ld -- "$1" 2>/dev/null | awk '{ print $3; exit }') || n=
+  printf '%s' "\${n:-?}"
+}
+
+# Sets $ls_mode (as ls prints it: drwx------) and $ls_owner (numeric uid) of path $1 itself; a
+# symlink is not followed. ls -ldn is the portable way (stat -c is GNU/busybox, BSD has stat -f).
+inspect() {
+  ls_mode='' ls_owner=''
+  ls_line=$(ls -ldn -- "$1" 2>/dev/null) || return 1
+  set -f
+  # shellcheck disable=SC2086 # split into fields on purpose
+  set -- $ls_line
+  set +f
+  ls_mode=\${1-} ls_owner=\${3-}
+}
+
+# drwxr-x--- -> 0750 (the permission bits; setuid, setgid and sticky left out).
+octal_of() {
+  o_rest=\${1#?} o_out=0 o_n=0
+  while [ "$o_n" -lt 3 ]; do
+    o_digit=0
+    case $o_rest in r*) o_digit=4 ;; esac
+    case $o_rest in ?w*) o_digit=$((o_digit + 2)) ;; esac
+    case $o_rest in ??[xst]*) o_digit=$((o_digit + 1)) ;; esac
+    o_out=$o_out$o_digit
+    o_rest=\${o_rest#???}
+    o_n=$((o_n + 1))
+  done
+  printf '%s' "$o_out"
+}
+
+# Sets $abs to the physical absolute path of the existing directory $1. A symlink there is followed
+# only if it is ours or root's: whoever owns it can point it anywhere.
+enter_dir() {
+  if [ -L "$1" ] && inspect "$1" && [ "$ls_owner" != "$my_uid" ] && [ "$ls_owner" != 0 ]; then
+    fail "refusing the async directory $1: it is a symbolic link owned by $(owner_name "$1") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job, so its owner can point it anywhere. Fix: set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
+  fi
+  abs=$(cd -P -- "$1" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $1 - $(reason_of "$abs")"
+  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
+  abs=\${abs%.}
+  abs=\${abs%?}
+}
+
+# Refuses (fails) unless directory $1 (physical) is ours alone: owned by the user the job runs as and
+# not writable by group or others. Anyone else who can create names in it could plant a symlink
+# where we write, or swap a record for a forged one that we would report as the job's result.
+trust_dir() {
+  inspect "$1" || fail "could not inspect the async directory $1 (ls -ldn failed)"
+  t_why='' t_fix=''
+  if [ "$ls_owner" != "$my_uid" ]; then
+    t_why="it is not owned by $(my_name) (uid $my_uid) who runs the job"
+    t_fix="have it owned by $(my_name) (chown $(my_name) $1, as root) and "
+  fi
+  case $ls_mode in
+    d????w* | d???????w*)
+      t_why="\${t_why:+$t_why, and }group or others can write in it"
+      ;;
+  esac
+  [ -n "$t_why" ] || return 0
+  fail "refusing the async directory $1 (owner $(owner_name "$1"), uid $ls_owner; mode $(octal_of "$ls_mode"), $ls_mode): $t_why, so another user could plant links where the job's files go or forge its result. Fix: \${t_fix}chmod 700 $1, or set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
+}
+
+# Sets $problem when the files of job $base cannot be believed: the record must be a regular file
+# (not a symlink, which could point at anything) owned by us, and the output and meta files regular.
+check_job_files() {
+  problem=
+  if [ -L "$base" ]; then
+    problem="the job record $base is a symbolic link"
+  elif [ -e "$base" ]; then
+    if [ ! -f "$base" ]; then
+      problem="the job record $base is not a regular file"
+    elif inspect "$base" && [ "$ls_owner" != "$my_uid" ]; then
+      problem="the job record $base is owned by $(owner_name "$base") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job"
+    fi
+  fi
+  for f in "$base.out" "$base.err" "$base.meta"; do
+    [ -z "$problem" ] || return 0
+    if [ -L "$f" ]; then
+      problem="$f is a symbolic link"
+    elif [ -e "$f" ] && [ ! -f "$f" ]; then
+      problem="$f is not a regular file"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# files
+
+# Creates a new empty private file named $1.<random>, exclusively (never through an existing name or
+# a symlink planted there); sets $made, or $write_reason and returns 1.
+new_temp() {
+  if command -v mktemp >/dev/null 2>&1; then
+    made=$(mktemp "$1.XXXXXXXXXX" 2>&1) && return 0
+    write_reason=$(reason_of "$made")
+    return 1
+  fi
+  # No mktemp: a random name, created with noclobber.
+  rnd=$(od -An -N8 -tx1 /dev/urandom 2>/dev/null | tr -dc '0-9a-f')
+  made=$1.\${rnd:-$$$(now)}
+  if err=$( (set -C && : >"$made") 2>&1); then return 0; fi
+  write_reason=$(reason_of "$err")
+  return 1
+}
+
+# Writes $2 to file $1 through a fresh temporary file renamed over it: the rename replaces whatever
+# the name was (a symlink there is not written through) and readers see the old file or the new one,
+# never a part. On failure sets $write_error (and $write_reason), leaves nothing and returns 1.
 write_file() {
-  if err=$({ printf '%s' "$2" | cat >"$1"; } 2>&1); then return 0; fi
-  rm -f -- "$1" 2>/dev/null
+  new_temp "$1.tmp" || {
+    write_error="could not write $1 - $write_reason"
+    return 1
+  }
+  if err=$({ printf '%s' "$2" | cat >"$made"; } 2>&1) && err=$(mv -f -- "$made" "$1" 2>&1); then return 0; fi
+  rm -f -- "$made" 2>/dev/null
   write_reason=$(reason_of "$err")
   write_error="could not write $1 - $write_reason"
   return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+# Sets $p_state (Z for a zombie) and $p_start (its start time: a later process that reuses the pid
+# has another) for process $1, from /proc (Linux, exact) or ps (to the second; empty where ps cannot
+# say). Returns 1 when the process is gone.
+proc_info() {
+  p_state='' p_start=''
+  if [ -r /proc/self/stat ]; then
+    p_line=
+    read -r p_line 2>/dev/null <"/proc/$1/stat" || return 1
+    # After the command name (in parentheses, and it may hold anything): state first, starttime 20th.
+    p_line=\${p_line##*) }
+    set -f
+    # shellcheck disable=SC2086 # split into fields on purpose
+    set -- $p_line
+    set +f
+    p_state=\${1-}
+    [ $# -lt 20 ] || {
+      shift 19
+      p_start=$1
+    }
+    return 0
+  fi
+  kill -0 "$1" 2>/dev/null || return 1
+  p_state=$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ') || p_state=
+  p_state=\${p_state%"\${p_state#?}"}
+  p_start=$(ps -o lstart= -p "$1" 2>/dev/null | tr -s ' ') || p_start=
+  return 0
+}
+
+# True while pid $job is still the job's process (alive or a zombie not yet reaped, so its pid and
+# group cannot be reused), not a later process that got the same pid.
+job_is_ours() {
+  is_pid "$job" && kill -0 "$job" 2>/dev/null || return 1
+  proc_info "$job" || return 1
+  [ -z "$job_start" ] || [ -z "$p_start" ] || [ "$p_start" = "$job_start" ]
+}
+
+# True while the job's group (or, without one, its pid) has a live member. Zombies do not count: an
+# orphan whose parent we killed waits for init to reap it, and some container inits take their time.
+job_alive() {
+  if [ -z "$pgid" ]; then
+    job_is_ours && [ "$p_state" != Z ]
+    return
+  fi
+  kill -0 "-$pgid" 2>/dev/null || return 1
+  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
+  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
+  [ "\${live:-1}" -gt 0 ]
+}
+
+# Signals the job's process group (or only its pid when no group could be made), and only while it
+# has a live member: once they are all gone, the group id can be reused by an unrelated process.
+signal_job() {
+  job_alive || return 1
+  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
+}
+
+# TERM to the job's group; KILL after a 2 s grace to whatever in it is still alive.
+terminate_job() {
+  signal_job TERM || return 0
+  tries=0
+  while [ "$tries" -lt 20 ] && job_alive; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  signal_job KILL || :
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -47607,21 +47860,24 @@ launch() {
   [ -n "$given_dir" ] || fail 'the async directory is empty'
   case $given_dir in *'
 '*) fail 'the async directory must not contain a newline' ;; esac
+  need_uid
 
   expand_home "$given_dir"
   dir=$expanded
   if [ ! -d "$dir" ]; then
+    # Made 0700 in one step by the umask (077), never open to others; checked below like any
+    # existing directory, since someone else may have made it first.
     err=$(mkdir -p -- "$dir" 2>&1) || fail "could not create directory: $dir - $(reason_of "$err")"
-    err=$(chmod 700 -- "$dir" 2>&1) || fail "could not set mode 0700 on directory: $dir - $(reason_of "$err")"
   fi
-  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
-  abs=$(cd -P -- "$dir" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $dir - $(reason_of "$abs")"
-  abs=\${abs%.}
-  abs=\${abs%?}
-  probe=$abs/.apb-probe.$$
-  write_file "$probe" 'apb-job write probe
-' || fail "async directory is not writable: $abs - $write_reason"
-  rm -f -- "$probe"
+  enter_dir "$dir"
+  # Writable (and not full) first: that is the plainer reason when both apply.
+  new_temp "$abs/.apb-probe" || fail "async directory is not writable: $abs - $write_reason"
+  if ! err=$({ printf 'apb-job write probe\\n' | cat >"$made"; } 2>&1); then
+    rm -f -- "$made"
+    fail "async directory is not writable: $abs - $(reason_of "$err")"
+  fi
+  rm -f -- "$made"
+  trust_dir "$abs"
 
   jid=$prefix.$$
   write_file "$abs/$jid.meta" "$meta" || fail "$write_error"
@@ -47656,44 +47912,13 @@ record_text() {
   [ -z "\${2-}" ] || printf 'rc=%s\\n' "$2"
   printf 'pid=%s\\npgid=%s\\nsupervisor=%s\\nboot_id=%s\\nstart=%s\\n' "$job" "$pgid" "$$" "$boot" "$start"
   [ -z "\${3-}" ] || printf 'end=%s\\n' "$3"
-  printf 'timeout=%s\\n' "$seconds"
+  printf 'timeout=%s\\npid_start=%s\\nsupervisor_start=%s\\n' "$seconds" "$job_start" "$self_start"
 }
 
 # Atomic: readers see the old record or the new one, never a part of one.
 write_record() {
-  tmp=$base.tmp.$$
-  write_file "$tmp" "$(record_text "$@")
-" || return 1
-  if err=$(mv -f -- "$tmp" "$base" 2>&1); then return 0; fi
-  rm -f -- "$tmp"
-  write_error="could not write $base - $(reason_of "$err")"
-  return 1
-}
-
-# Signals the job's process group (or only its pid when no group could be made).
-signal_job() {
-  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
-}
-
-# True while the job's group (or pid) has a live member. Zombies do not count: an orphan whose
-# parent we killed waits for init to reap it, and some container inits take their time.
-job_alive() {
-  signal_job 0 || return 1
-  [ -n "$pgid" ] || return 0
-  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
-  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
-  [ "\${live:-1}" -gt 0 ]
-}
-
-# TERM to the job's group; KILL after a 2 s grace if anything in it is still alive.
-terminate_job() {
-  signal_job TERM
-  tries=0
-  while [ "$tries" -lt 20 ] && job_alive; do
-    sleep 0.1
-    tries=$((tries + 1))
-  done
-  signal_job KILL
+  write_file "$base" "$(record_text "$@")
+"
 }
 
 supervise() {
@@ -47720,7 +47945,7 @@ supervise() {
     set -- env --default-signal=INT,QUIT "$@"
   fi
   # The job: its own process group (so a timeout or kill reaches everything it started), stdin
-  # at EOF, output streamed to files as it is produced, the login umask. setsid does not fork
+  # at EOF, output appended to files as it is produced, the login umask. setsid does not fork
   # here (we are not a group leader), so $! is the job's pid and its process group id.
   if [ "$grouping" = setsid ]; then
     (umask "$job_umask" && exec setsid "$@") </dev/null >>"$base.out" 2>>"$base.err" &
@@ -47730,9 +47955,15 @@ supervise() {
   job=$!
   pgid=$job
   [ "$grouping" != none ] || pgid=
+  # Not reaped before our wait, so its start time can be read even if it has already ended.
+  job_start=
+  ! proc_info "$job" || job_start=$p_start
+  self_start=
+  ! proc_info "$$" || self_start=$p_start
   boot=$(boot_id)
   start=$(now)
   if ! write_record running; then
+    # Not waited for yet: its pid and group are still its own.
     signal_job KILL
     wait "$job" 2>/dev/null
     rm -f -- "$base.out" "$base.err"
@@ -47743,9 +47974,9 @@ supervise() {
   case $seconds in
     *[1-9]*)
       if [ "$grouping" = setsid ]; then
-        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
+        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" "$job_start" </dev/null >/dev/null 2>&1 &
       else
-        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
+        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" "$job_start" </dev/null >/dev/null 2>&1 &
       fi
       watchdog_pid=$!
       ;;
@@ -47760,23 +47991,20 @@ supervise() {
 
   wait "$job"
   rc=$?
+  # From here on the job's pid is reaped and may be reused: we never signal it again. The watchdog
+  # is our child and not yet waited for, so signalling it is safe.
   if [ -n "$watchdog_pid" ]; then
-    if [ -d "$base.timedout" ]; then
-      # It is killing the job's group: let it finish (it stops as soon as the group is empty).
-      wait "$watchdog_pid"
-    else
-      # Its sleep goes with it: the whole group (or, without groups, the shell alone). A job that ends
-      # at once can beat the watchdog's setsid: then there is no group yet, and the process itself is
-      # stopped before it ever starts its sleep.
+    # One that has fired ignores TERM and ends as soon as the job's group is empty. One still
+    # asleep goes with its sleep (the whole group; without groups, the shell alone; a job that ends
+    # at once can beat the watchdog's setsid, and then there is no group yet).
+    if [ ! -d "$base.timedout" ]; then
       if [ "$grouping" = none ]; then
         kill -TERM "$watchdog_pid" 2>/dev/null
       else
         kill -TERM "-$watchdog_pid" 2>/dev/null || kill -TERM "$watchdog_pid" 2>/dev/null
       fi
-      wait "$watchdog_pid"
-      # It may have fired between our wait and our kill.
-      [ ! -d "$base.timedout" ] || signal_job KILL
     fi
+    wait "$watchdog_pid"
   fi
   state=finished
   [ ! -d "$base.timedout" ] || state=timeout
@@ -47794,12 +48022,22 @@ supervise() {
 # watchdog (internal): its own session and group, so the supervisor ends it together with its sleep
 
 watchdog() {
-  seconds=$1 job=$2 pgid=$3 base=$4
-  # TERM from the supervisor reaches our sleep too; exiting via the trap (after the sleep is
-  # reaped) leaves no zombie for init to collect.
-  trap 'exit 0' TERM
-  sleep "$seconds"
-  kill -0 "$job" 2>/dev/null || exit 0
+  seconds=$1 job=$2 pgid=$3 base=$4 job_start=$5
+  # The supervisor sends TERM when the job ends first. A trapped signal that arrives while the shell
+  # waits for a foreground command runs its trap only once that command ends: TERM landing just before
+  # a foreground sleep started (a job that ends at once) would hold the supervisor, and the job's
+  # record, at "running" for the whole async time. So the sleep runs in the background and \`wait\`,
+  # which a trapped signal interrupts, waits for it; the trap stops the sleep (our unreaped child, so
+  # its pid cannot have been reused) and exits.
+  sleeper=
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$seconds" &
+  sleeper=$!
+  wait "$sleeper"
+  # Firing: the supervisor now waits for us rather than stopping us halfway.
+  trap '' TERM
+  # A job that has ended (its pid possibly reused since) is left alone.
+  job_is_ours || exit 0
   mkdir -- "$base.timedout" 2>/dev/null
   terminate_job
   exit 0
@@ -47807,6 +48045,14 @@ watchdog() {
 
 # ---------------------------------------------------------------------------------------------
 # status
+#
+# The answer, one frame per requested job, in request order, then "APB-END <count>":
+#   APB-JOB <jid> <record-exists 0|1> <supervisor-alive 0|1> <boot-id|-> <record-len>
+#           <out-len> <out-size> <err-len> <err-size> <meta-len> <out-start> <err-start>
+#     followed by the record, stdout bytes [out-start, out-size), stderr bytes [err-start,
+#     err-size) and the meta document, each exactly as long as announced.
+#   APB-REFUSED <len> + the request as given (not a job id)
+#   APB-UNTRUSTED <jid> <len> + why the job's files are not to be believed
 
 # Reads file $1 into $content, byte for byte (trailing newlines kept).
 slurp() {
@@ -47821,20 +48067,48 @@ byte_length() {
 }
 
 file_size() {
-  s=$(wc -c <"$1" 2>/dev/null) || s=0
+  s=$(wc -c 2>/dev/null <"$1") || s=0
   s=\${s##* }
   printf '%s' "\${s:-0}"
 }
 
-# Prints exactly $2 bytes: the last ones of file $1, zero-padded if it shrank meanwhile.
-emit_tail() {
-  [ "$2" -gt 0 ] || return 0
-  { tail -c "$2" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$2"
+# Sets $w_size, $w_start and $w_len for file $1: the bytes from offset $2 to its size as measured
+# now, at most $cap of them (the last ones).
+window() {
+  w_size=$(file_size "$1")
+  w_start=$2
+  [ "$w_start" -le "$w_size" ] || w_start=$w_size
+  if [ "$w_size" -gt "$cap" ] && [ "$w_start" -lt $((w_size - cap)) ]; then
+    w_start=$((w_size - cap))
+  fi
+  w_len=$((w_size - w_start))
 }
 
-# Sets $rec_state, $rec_supervisor, $rec_pid, $rec_pgid and $rec_boot from a record on stdin.
+# Prints exactly $3 bytes of file $1 from offset $2. The file only grows, so these are the bytes that
+# were there when its size was measured, whatever was appended since (zero-padded if it was cut).
+emit_range() {
+  [ "$3" -gt 0 ] || return 0
+  { tail -c "+$(($2 + 1))" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$3"
+}
+
+# Sets $id, $from_out and $from_err from a request "<jid>" or "<jid>:<stdout-from>:<stderr-from>".
+split_request() {
+  id=$1 from_out=0 from_err=0
+  case $1 in
+    *:*:*)
+      id=\${1%%:*}
+      from_err=\${1##*:}
+      from_out=\${1#*:}
+      from_out=\${from_out%:*}
+      is_count "$from_out" && is_count "$from_err" || return 1
+      ;;
+  esac
+  is_jid "$id"
+}
+
+# Sets $rec_* from a record on stdin.
 parse_record() {
-  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot=''
+  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot='' rec_pid_start='' rec_supervisor_start=''
   while IFS= read -r line; do
     case $line in
       state=*) rec_state=\${line#state=} ;;
@@ -47842,27 +48116,29 @@ parse_record() {
       pid=*) rec_pid=\${line#pid=} ;;
       pgid=*) rec_pgid=\${line#pgid=} ;;
       boot_id=*) rec_boot=\${line#boot_id=} ;;
+      pid_start=*) rec_pid_start=\${line#pid_start=} ;;
+      supervisor_start=*) rec_supervisor_start=\${line#supervisor_start=} ;;
     esac
   done
 }
 
+# True while the record's supervisor runs: alive, not a zombie (a killed supervisor waits there
+# until init reaps it, which some container inits do late), and not a later process with its pid.
 supervisor_alive() {
   is_pid "$rec_supervisor" && kill -0 "$rec_supervisor" 2>/dev/null || return 1
-  # A zombie is dead: a killed supervisor waits there until init reaps it, which some container
-  # inits do late. Linux only; elsewhere kill -0 has to do.
-  [ -r "/proc/$rec_supervisor/stat" ] || return 0
-  proc_stat=
-  read -r proc_stat <"/proc/$rec_supervisor/stat" 2>/dev/null || return 0
-  proc_state=\${proc_stat##*) }
-  [ "\${proc_state%% *}" != Z ]
+  proc_info "$rec_supervisor" || return 1
+  [ "$p_state" != Z ] || return 1
+  [ -z "$rec_supervisor_start" ] || [ -z "$p_start" ] || [ "$p_start" = "$rec_supervisor_start" ]
 }
 
-# True when any valid jid of "$@" is no longer running (finished, missing, or its supervisor gone).
+# True when any job of "$@" is no longer running (finished, missing, its supervisor gone, or its
+# files not to be believed: that is answered at once).
 any_settled() {
-  for id in "$@"; do
-    is_jid "$id" || continue
-    [ -f "$dir/$id" ] || return 0
-    parse_record <"$dir/$id" 2>/dev/null || return 0
+  for request in "$@"; do
+    split_request "$request" || continue
+    base=$dir/$id
+    [ ! -L "$base" ] && [ -f "$base" ] || return 0
+    parse_record <"$base" 2>/dev/null || return 0
     [ "$rec_state" = running ] || return 0
     supervisor_alive || return 0
   done
@@ -47872,11 +48148,18 @@ any_settled() {
 status() {
   [ $# -ge 4 ] || fail "status expects <cap-bytes> <wait-seconds> <dir> <jid>..., got $# arguments"
   cap=$1 wait_seconds=$2
-  case $cap in '' | *[!0-9]*) fail "status: cap-bytes must be a whole number, got $cap" ;; esac
+  is_count "$cap" || fail "status: cap-bytes must be a whole number, got $cap"
   is_seconds "$wait_seconds" || fail "status: wait-seconds must be a number, got $wait_seconds"
   expand_home "$3"
   dir=$expanded
   shift 3
+  need_uid
+  # No directory, no jobs (each is reported missing); one that exists must be trusted.
+  if [ -d "$dir" ]; then
+    enter_dir "$dir"
+    trust_dir "$abs"
+    dir=$abs
+  fi
 
   # Long poll, in tenths of a second.
   whole=\${wait_seconds%%.*}
@@ -47895,15 +48178,23 @@ status() {
 
   boot_now=$(boot_id)
   count=0
-  for id in "$@"; do
+  for request in "$@"; do
     count=$((count + 1))
-    if ! is_jid "$id"; then
-      printf 'APB-REFUSED %s\\n' "$(byte_length "$id")"
-      printf '%s' "$id"
+    if ! split_request "$request"; then
+      printf 'APB-REFUSED %s\\n' "$(byte_length "$request")"
+      printf '%s' "$request"
       continue
     fi
     base=$dir/$id
+    check_job_files
+    if [ -n "$problem" ]; then
+      problem="$problem: refusing to believe it"
+      printf 'APB-UNTRUSTED %s %s\\n' "$id" "$(byte_length "$problem")"
+      printf '%s' "$problem"
+      continue
+    fi
     exists=0 alive=0 record=
+    rec_state='' rec_boot=''
     # The record first: when it says finished, the output read after it is complete.
     if slurp "$base"; then
       exists=1
@@ -47913,19 +48204,25 @@ $record
 EOF
       ! supervisor_alive || alive=1
     fi
-    out_size=$(file_size "$base.out")
-    err_size=$(file_size "$base.err")
-    out_len=$out_size
-    [ "$out_len" -le "$cap" ] || out_len=$cap
-    err_len=$err_size
-    [ "$err_len" -le "$cap" ] || err_len=$cap
+    # Only a job still running gets what it asked for (the output after what it has seen); any other
+    # gets the tail a final result shows.
+    if [ "$rec_state" = running ] && [ "$alive" = 1 ] && { [ -z "$rec_boot" ] || [ "$rec_boot" = "$boot_now" ]; }; then
+      :
+    else
+      from_out=0 from_err=0
+    fi
+    window "$base.out" "$from_out"
+    out_start=$w_start out_len=$w_len out_size=$w_size
+    window "$base.err" "$from_err"
+    err_start=$w_start err_len=$w_len err_size=$w_size
     slurp "$base.meta" || :
     meta=$content
-    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
-      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")"
+    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
+      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")" \\
+      "$out_start" "$err_start"
     printf '%s' "$record"
-    emit_tail "$base.out" "$out_len"
-    emit_tail "$base.err" "$err_len"
+    emit_range "$base.out" "$out_start" "$out_len"
+    emit_range "$base.err" "$err_start" "$err_len"
     printf '%s' "$meta"
   done
   printf 'APB-END %s\\n' "$count"
@@ -47936,18 +48233,24 @@ EOF
 
 one_job_args() {
   [ $# -eq 2 ] || fail "$mode expects <dir> <jid>, got $# arguments"
-  expand_home "$1"
-  dir=$expanded
   is_jid "$2" || fail "refusing job id $2: expected j<digits>.<digits>"
   jid=$2
+  expand_home "$1"
+  dir=$expanded
+  need_uid
+  if [ -d "$dir" ]; then
+    enter_dir "$dir"
+    trust_dir "$abs"
+    dir=$abs
+  fi
   base=$dir/$jid
 }
 
 cleanup() {
   one_job_args "$@"
   existed=0
-  [ ! -e "$base" ] || existed=1
-  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.*
+  [ ! -e "$base" ] && [ ! -L "$base" ] || existed=1
+  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.* "$base".*.tmp.*
   rmdir -- "$base.timedout" 2>/dev/null
   printf 'APB-ERASED %s %s\\n' "$jid" "$existed"
 }
@@ -47955,13 +48258,18 @@ cleanup() {
 kill_job() {
   one_job_args "$@"
   was_running=0
-  if [ -f "$base" ] && parse_record <"$base" 2>/dev/null; then
-    job=$rec_pid pgid=$rec_pgid boot=$rec_boot
-    # Only a job whose supervisor still runs on this boot: otherwise the pid may be someone else's.
-    if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" && { [ -z "$pgid" ] || is_pid "$pgid"; } &&
-      [ "$boot" = "$(boot_id)" ] && kill -0 "$job" 2>/dev/null; then
-      was_running=1
-      terminate_job
+  if [ -e "$base" ] || [ -L "$base" ]; then
+    check_job_files
+    [ -z "$problem" ] || fail "refusing to stop job $jid: $problem"
+    if parse_record <"$base" 2>/dev/null; then
+      job=$rec_pid pgid=$rec_pgid job_start=$rec_pid_start
+      # Only a job whose supervisor still runs on this boot, and whose pid is still its own (same
+      # start time): otherwise the pid may be someone else's by now.
+      if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" &&
+        { [ -z "$pgid" ] || [ "$pgid" = "$job" ]; } && [ "$rec_boot" = "$(boot_id)" ] && job_is_ours; then
+        was_running=1
+        terminate_job
+      fi
     fi
   fi
   printf 'APB-KILLED %s %s\\n' "$jid" "$was_running"
@@ -47985,6 +48293,9 @@ esac
 
 // src/async/job-protocol.ts
 var OUTPUT_CAP_BYTES = 1024 * 1024;
+var RECORD_CAP_BYTES = 64 * 1024;
+var META_CAP_BYTES = 1024 * 1024;
+var MAX_OFFSET = 999999999999999;
 var MAX_SECONDS = 1e9;
 var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
 var JobProtocolError = class extends AsyncPlaybookError {
@@ -48069,12 +48380,29 @@ function statusCommand(req) {
   if (!Number.isSafeInteger(cap) || cap < 0) {
     throw new JobProtocolError(`capBytes must be a whole number of bytes, got ${cap}`);
   }
+  const requests = req.jids.map((jid) => {
+    const from = req.from?.get(jid);
+    if (!from || from.stdout === 0 && from.stderr === 0) return jid;
+    for (const offset of [from.stdout, from.stderr]) {
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+        throw new JobProtocolError(
+          `an output offset must be a whole number of bytes, got ${offset}`
+        );
+      }
+    }
+    return `${jid}:${from.stdout}:${from.stderr}`;
+  });
   return wrapperCommand("status", [
     String(cap),
     formatSeconds(req.waitSeconds, "the status wait"),
     req.dir,
-    ...req.jids
+    ...requests
   ]);
+}
+function startOf(snapshot, stream) {
+  const start = stream === "stdout" ? snapshot.stdoutStart : snapshot.stderrStart;
+  const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
+  return start ?? Math.max(0, size - snapshot[stream].length);
 }
 var RECORD_STATES = /* @__PURE__ */ new Set(["running", "finished", "timeout"]);
 function parseRecord(bytes) {
@@ -48108,49 +48436,252 @@ function numberField(fields, key) {
   if (raw === void 0 || !/^\d+(\.\d+)?$/.test(raw)) return void 0;
   return Number(raw);
 }
-function take(stdout, offset, n, what) {
-  if (offset + n > stdout.length) {
-    throw new JobProtocolError(
-      `the job status answer was cut off inside ${what} (wanted ${n} bytes at offset ${offset}, have ${stdout.length - offset})`
-    );
+var DEFAULT_STATUS_LIMITS = {
+  streamCapBytes: OUTPUT_CAP_BYTES,
+  recordCapBytes: RECORD_CAP_BYTES,
+  metaCapBytes: META_CAP_BYTES,
+  maxJobs: Number.POSITIVE_INFINITY
+};
+var HEADER_CAP_BYTES = 4096;
+var CHATTER_TAIL_BYTES = 2e3;
+var SMALL_FIELD_CAP_BYTES = 4096;
+var StatusReader = class {
+  limits;
+  snapshots = [];
+  /** Bytes of the current line (before the first frame, or a frame header). */
+  line = [];
+  lineBytes = 0;
+  /** A chatter line too long to keep: skipped up to its newline. */
+  skippingLine = false;
+  framing = false;
+  frame;
+  fields = [];
+  fieldIndex = 0;
+  chatter = Buffer.alloc(0);
+  ended = false;
+  error;
+  received = 0;
+  retained = 0;
+  /** The target answered APB-ERROR: a refusal (an untrusted directory...), not a cut-off answer. */
+  targetRefused = false;
+  /** The most bytes this reader held at once (kept fields, headers and the chatter tail). */
+  peakRetainedBytes = 0;
+  constructor(limits = {}) {
+    this.limits = { ...DEFAULT_STATUS_LIMITS, ...limits };
   }
-  return stdout.subarray(offset, offset + n);
-}
-function firstFrame(stdout) {
-  if (stdout.subarray(0, 4).toString("latin1") === "APB-") return 0;
-  const at = stdout.indexOf("\nAPB-");
-  return at < 0 ? -1 : at + 1;
-}
-function parseStatus(stdout) {
-  const snapshots = [];
-  let offset = firstFrame(stdout);
-  if (offset < 0) {
-    throw new JobProtocolError(
-      "the job status answer has no APB-JOB frame",
-      tail2(stdout.toString("utf8"))
-    );
+  /** Bytes received so far, kept or not. */
+  get receivedBytes() {
+    return this.received;
   }
-  for (; ; ) {
-    const eol = stdout.indexOf(10, offset);
-    if (eol < 0) throw new JobProtocolError("the job status answer was cut off (no APB-END line)");
-    const header = stdout.subarray(offset, eol).toString("utf8");
-    offset = eol + 1;
-    const parts = header.split(" ");
-    const kind = parts[0];
-    if (kind === "APB-ERROR") throw new JobProtocolError(header.slice("APB-ERROR ".length));
-    if (kind === "APB-END") {
-      if (parts[1] !== String(snapshots.length)) {
+  /** Bytes held now. */
+  get retainedBytes() {
+    return this.retained;
+  }
+  /** Feeds the next bytes of the answer. Never throws: a problem is reported by finish(). */
+  push(chunk) {
+    this.received += chunk.length;
+    if (this.ended || this.error) return;
+    try {
+      let at = 0;
+      while (at < chunk.length && !this.ended && !this.error) {
+        at = this.frame ? this.readField(chunk, at) : this.readLine(chunk, at);
+      }
+    } catch (error2) {
+      this.error = error2 instanceof JobProtocolError ? error2 : new JobProtocolError(`the job status answer could not be read: ${String(error2)}`);
+    }
+  }
+  /**
+   * The snapshots, one per job in answer order.
+   * @throws JobProtocolError when the answer was cut off, garbled, over the limits, or an APB-ERROR
+   */
+  finish() {
+    if (this.error) throw this.error;
+    if (this.ended) return this.snapshots;
+    if (!this.framing) {
+      throw new JobProtocolError(
+        "the job status answer has no APB-JOB frame",
+        tail2(Buffer.concat([this.chatter, ...this.line]).toString("utf8"))
+      );
+    }
+    const field = this.frame ? this.fields[this.fieldIndex] : void 0;
+    if (field) {
+      throw new JobProtocolError(
+        `the job status answer was cut off inside ${field.what} (announced ${field.length} bytes, got ${field.seen})`
+      );
+    }
+    throw new JobProtocolError("the job status answer was cut off (no APB-END line)");
+  }
+  hold(bytes) {
+    this.retained += bytes;
+    if (this.retained > this.peakRetainedBytes) this.peakRetainedBytes = this.retained;
+  }
+  /** Reads up to a newline: chatter before the first frame, or a frame header. */
+  readLine(chunk, at) {
+    const eol = chunk.indexOf(10, at);
+    const end = eol < 0 ? chunk.length : eol;
+    if (this.skippingLine) {
+      if (eol >= 0) this.skippingLine = false;
+      return eol < 0 ? chunk.length : eol + 1;
+    }
+    const room = HEADER_CAP_BYTES - this.lineBytes;
+    const piece = chunk.subarray(at, Math.min(end, at + Math.max(0, room)));
+    if (piece.length > 0) {
+      this.line.push(Buffer.from(piece));
+      this.lineBytes += piece.length;
+      this.hold(piece.length);
+    }
+    const overlong = end - at > piece.length;
+    if (overlong) {
+      const text2 = Buffer.concat(this.line).toString("latin1");
+      if (this.framing || text2.startsWith("APB-")) {
         throw new JobProtocolError(
-          `the job status answer ends after ${parts[1]} jobs but has ${snapshots.length}`
+          `the job status answer has a malformed frame header: ${JSON.stringify(text2.slice(0, 200))}\u2026`
         );
       }
-      return snapshots;
+      this.dropLine(true);
+      this.skippingLine = eol < 0;
+      return eol < 0 ? chunk.length : eol + 1;
     }
-    if (kind === "APB-REFUSED" && parts.length === 2 && /^\d+$/.test(parts[1])) {
-      const jid2 = take(stdout, offset, Number(parts[1]), "a refused job id").toString("utf8");
-      offset += Number(parts[1]);
-      snapshots.push({
-        jid: jid2,
+    if (eol < 0) return chunk.length;
+    const line = Buffer.concat(this.line);
+    this.dropLine(false);
+    if (!this.framing && line.subarray(0, 4).toString("latin1") !== "APB-") {
+      this.keepChatter(Buffer.concat([line, Buffer.from("\n")]));
+      return eol + 1;
+    }
+    this.framing = true;
+    this.header(line.toString("utf8"));
+    return eol + 1;
+  }
+  dropLine(asChatter) {
+    if (asChatter) this.keepChatter(Buffer.concat(this.line));
+    this.retained -= this.lineBytes;
+    this.line = [];
+    this.lineBytes = 0;
+  }
+  keepChatter(bytes) {
+    const joined = Buffer.concat([this.chatter, bytes]);
+    const kept = Buffer.from(joined.subarray(Math.max(0, joined.length - CHATTER_TAIL_BYTES)));
+    this.retained += kept.length - this.chatter.length;
+    this.chatter = kept;
+    if (this.retained > this.peakRetainedBytes) this.peakRetainedBytes = this.retained;
+  }
+  header(header) {
+    const parts = header.split(" ");
+    const kind = parts[0];
+    if (kind === "APB-ERROR") {
+      this.targetRefused = true;
+      throw new JobProtocolError(header.slice("APB-ERROR ".length));
+    }
+    if (kind === "APB-END") {
+      if (parts[1] !== String(this.snapshots.length)) {
+        throw new JobProtocolError(
+          `the job status answer ends after ${parts[1]} jobs but has ${this.snapshots.length}`
+        );
+      }
+      this.ended = true;
+      return;
+    }
+    if (this.snapshots.length >= this.limits.maxJobs) {
+      throw new JobProtocolError(
+        `the job status answer describes more jobs than the ${this.limits.maxJobs} asked for`
+      );
+    }
+    if (kind === "APB-REFUSED" && parts.length === 2 && isCount(parts[1])) {
+      this.begin({ kind: "refused" }, [
+        ["a refused job id", length(parts[1]), SMALL_FIELD_CAP_BYTES]
+      ]);
+      return;
+    }
+    if (kind === "APB-UNTRUSTED" && parts.length === 3 && isValidJid(parts[1]) && isCount(parts[2])) {
+      this.begin({ kind: "untrusted", jid: parts[1] }, [
+        [`the explanation for ${parts[1]}`, length(parts[2]), SMALL_FIELD_CAP_BYTES]
+      ]);
+      return;
+    }
+    const counts = parts.slice(5);
+    if (kind !== "APB-JOB" || parts.length !== 11 && parts.length !== 13 || !isValidJid(parts[1]) || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !counts.every(isCount)) {
+      throw new JobProtocolError(
+        `the job status answer has a malformed frame header: ${JSON.stringify(header.slice(0, 200))}`
+      );
+    }
+    const jid = parts[1];
+    const [recLen, outLen, outSize, errLen, errSize, metaLen] = counts.slice(0, 6).map(length);
+    const outStart = parts.length === 13 ? length(parts[11]) : outSize - outLen;
+    const errStart = parts.length === 13 ? length(parts[12]) : errSize - errLen;
+    if (outStart < 0 || errStart < 0 || outStart + outLen !== outSize || errStart + errLen !== errSize) {
+      throw new JobProtocolError(
+        `the job status answer has inconsistent output lengths for ${jid}: ${JSON.stringify(header.slice(0, 200))}`
+      );
+    }
+    const { streamCapBytes, recordCapBytes, metaCapBytes } = this.limits;
+    this.begin(
+      {
+        kind: "job",
+        jid,
+        exists: parts[2] === "1",
+        alive: parts[3] === "1",
+        bootNow: parts[4] === "-" ? "" : parts[4],
+        outSize,
+        errSize,
+        outStart,
+        errStart,
+        offsets: parts.length === 13
+      },
+      [
+        [`the record of ${jid}`, recLen, recordCapBytes],
+        [`the stdout of ${jid}`, outLen, streamCapBytes],
+        [`the stderr of ${jid}`, errLen, streamCapBytes],
+        [`the meta of ${jid}`, metaLen, metaCapBytes]
+      ]
+    );
+  }
+  begin(frame, fields) {
+    this.frame = frame;
+    this.fields = fields.map(([what, length2, cap]) => ({
+      what,
+      length: length2,
+      cap,
+      chunks: [],
+      kept: 0,
+      seen: 0
+    }));
+    this.fieldIndex = 0;
+    this.maybeComplete();
+  }
+  /** Consumes bytes of the current field: kept up to its cap, the rest only counted. */
+  readField(chunk, at) {
+    const field = this.fields[this.fieldIndex];
+    const take = Math.min(chunk.length - at, field.length - field.seen);
+    const keep = Math.min(take, field.cap - field.kept);
+    if (keep > 0) {
+      field.chunks.push(Buffer.from(chunk.subarray(at, at + keep)));
+      field.kept += keep;
+      this.hold(keep);
+    }
+    field.seen += take;
+    this.maybeComplete();
+    return at + take;
+  }
+  maybeComplete() {
+    while (this.fieldIndex < this.fields.length) {
+      const field = this.fields[this.fieldIndex];
+      if (field.seen < field.length) return;
+      this.fieldIndex++;
+    }
+    const frame = this.frame;
+    const values = this.fields.map(
+      (f) => f.chunks.length === 1 ? f.chunks[0] : Buffer.concat(f.chunks, f.kept)
+    );
+    const over = this.fields.map((f) => f.length > f.cap);
+    this.frame = void 0;
+    this.fields = [];
+    if (frame.kind !== "job") {
+      this.retained -= values[0].length;
+    }
+    if (frame.kind === "refused") {
+      this.snapshots.push({
+        jid: values[0].toString("utf8"),
         state: "missing",
         stdout: Buffer.alloc(0),
         stdoutSize: 0,
@@ -48158,47 +48689,65 @@ function parseStatus(stdout) {
         stderrSize: 0,
         detail: "the target refused this job id: not of the form j<digits>.<digits>"
       });
-      continue;
+      return;
     }
-    const numbers = parts.slice(5).map(Number);
-    if (kind !== "APB-JOB" || parts.length !== 11 || !isValidJid(parts[1]) || !/^[01]$/.test(parts[2]) || !/^[01]$/.test(parts[3]) || !parts.slice(5).every((p) => /^\d+$/.test(p))) {
-      throw new JobProtocolError(
-        `the job status answer has a malformed frame header: ${JSON.stringify(header.slice(0, 200))}`
-      );
+    if (frame.kind === "untrusted") {
+      this.snapshots.push({
+        jid: frame.jid,
+        state: "corrupt",
+        stdout: Buffer.alloc(0),
+        stdoutSize: 0,
+        stderr: Buffer.alloc(0),
+        stderrSize: 0,
+        detail: values[0].toString("utf8")
+      });
+      return;
     }
-    const jid = parts[1];
-    const [recLen, outLen, outSize, errLen, errSize, metaLen] = numbers;
-    const record = take(stdout, offset, recLen, `the record of ${jid}`);
-    offset += recLen;
-    const out = take(stdout, offset, outLen, `the stdout of ${jid}`);
-    offset += outLen;
-    const err = take(stdout, offset, errLen, `the stderr of ${jid}`);
-    offset += errLen;
-    const meta = take(stdout, offset, metaLen, `the meta of ${jid}`);
-    offset += metaLen;
-    snapshots.push(
-      snapshotOf({
-        jid,
-        exists: parts[2] === "1",
-        supervisorAlive: parts[3] === "1",
-        bootNow: parts[4] === "-" ? "" : parts[4],
-        record,
-        stdout: out,
-        stdoutSize: outSize,
-        stderr: err,
-        stderrSize: errSize,
-        meta
-      })
-    );
+    const [record2, out, err, meta] = values;
+    this.retained -= record2.length + (over[3] ? meta.length : 0);
+    const snapshot = snapshotOf({
+      jid: frame.jid,
+      exists: frame.exists,
+      supervisorAlive: frame.alive,
+      bootNow: frame.bootNow,
+      record: record2,
+      stdout: out,
+      // Offsets are given when they cannot be implied: a first-form frame cut to the cap keeps the
+      // first bytes of its window, not the tail.
+      ...frame.offsets || over[1] ? { stdoutStart: frame.outStart } : {},
+      stdoutSize: frame.outSize,
+      stderr: err,
+      ...frame.offsets || over[2] ? { stderrStart: frame.errStart } : {},
+      stderrSize: frame.errSize,
+      meta: over[3] ? Buffer.alloc(0) : meta
+    });
+    if (over[0] && frame.exists) {
+      this.snapshots.push({
+        ...snapshot,
+        state: "corrupt",
+        detail: `the job record is larger than ${this.limits.recordCapBytes} bytes: not one this wrapper writes`
+      });
+      return;
+    }
+    this.snapshots.push(snapshot);
   }
+};
+function isCount(text2) {
+  return /^\d+$/.test(text2);
+}
+function length(text2) {
+  const value = Number(text2);
+  return Number.isSafeInteger(value) ? value : Number.MAX_SAFE_INTEGER;
 }
 function snapshotOf(frame) {
   const base2 = {
     jid: frame.jid,
     state: "missing",
     stdout: frame.stdout,
+    ...frame.stdoutStart !== void 0 ? { stdoutStart: frame.stdoutStart } : {},
     stdoutSize: frame.stdoutSize,
     stderr: frame.stderr,
+    ...frame.stderrStart !== void 0 ? { stderrStart: frame.stderrStart } : {},
     stderrSize: frame.stderrSize,
     ...frame.meta.length > 0 ? { meta: frame.meta.toString("utf8") } : {}
   };
@@ -48256,11 +48805,272 @@ function parseOneLine(stdout, tag, what, build) {
   );
 }
 
+// src/async/jobs-encoding.ts
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { brotliCompressSync, brotliDecompressSync, constants as constants3 } from "node:zlib";
+var COMPACT_PREFIX = "apb1:";
+var MAX_JOBS_TEXT_BYTES = 64 * 1024 * 1024;
+var MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+var MAX_NESTING = 100;
+var MAX_JOBS = 1e5;
+var MiB = 1024 * 1024;
+function isCompactJobs(text2) {
+  return /^apb\d+:/.test(text2);
+}
+function checkJobsTextSize(bytes, source) {
+  if (bytes > MAX_JOBS_TEXT_BYTES) {
+    throw new OptionError(
+      `${source}: the jobs document is ${(bytes / MiB).toFixed(1)} MiB, more than the ${MAX_JOBS_TEXT_BYTES / MiB} MiB read: hand over only its "jobs" (for example jq '.jobs' results.json > jobs.json)`
+    );
+  }
+}
+function checkNesting(text2, source) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) {
+        throw new OptionError(
+          `${source}: the jobs document nests arrays or objects more than ${MAX_NESTING} levels deep; a jobs document written by async-playbook never does: hand over the "jobs" output or results file as it was written`
+        );
+      }
+    } else if (c === 93 || c === 125) depth = Math.max(0, depth - 1);
+  }
+}
+function readJobsArgument(value, baseDir, label) {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || isCompactJobs(trimmed)) return { text: value, source: label };
+  const notDocument = (why) => {
+    throw new OptionError(
+      `${label}: ${why}. Give the \`jobs\` output of the run that launched the jobs (JSON or apb1:\u2026), or the path of a file holding it or that run's results document`
+    );
+  };
+  if (trimmed === "" || trimmed.includes("\n") || new RegExp("\\p{Cc}", "u").test(trimmed))
+    notDocument("this is neither a jobs document nor a file path");
+  const file = path.resolve(baseDir, trimmed);
+  const shown = trimmed.length > 200 ? `${trimmed.slice(0, 199)}\u2026` : trimmed;
+  let size;
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile()) notDocument(`'${shown}' is not a file`);
+    size = stats.size;
+  } catch (error2) {
+    if (error2 instanceof OptionError) throw error2;
+    notDocument(`'${shown}' is not a jobs document, and there is no such file`);
+  }
+  checkJobsTextSize(size, `${label} (${shown})`);
+  try {
+    return { text: readFileSync(file, "utf8"), source: shown, file: shown };
+  } catch (error2) {
+    throw new OptionError(`${label}: cannot read '${shown}' (${error2.message})`);
+  }
+}
+var COLUMN_NAMES = ["h", "k", "j", "d", "n", "f", "l", "a", "t", "o", "i", "u", "m", "x", "g"];
+function encodeCompactJobs(document2) {
+  const strings = [];
+  const index = /* @__PURE__ */ new Map();
+  const intern = (value) => {
+    if (typeof value !== "string") return -1;
+    let at = index.get(value);
+    if (at === void 0) {
+      at = strings.push(value) - 1;
+      index.set(value, at);
+    }
+    return at;
+  };
+  const columns = {
+    h: [],
+    k: [],
+    j: [],
+    d: [],
+    n: [],
+    f: [],
+    l: [],
+    a: [],
+    t: [],
+    o: [],
+    i: [],
+    u: [],
+    m: [],
+    x: [],
+    g: []
+  };
+  const hosts = Object.keys(document2);
+  let t0;
+  hosts.forEach((host, hostIndex) => {
+    for (const [key, entry] of Object.entries(document2[host] ?? {})) {
+      columns.h.push(hostIndex);
+      columns.k.push(intern(key));
+      columns.j.push(String(entry["ansible_job_id"]));
+      columns.d.push(intern(entry["dir"]));
+      columns.n.push(intern(entry["task"]));
+      columns.f.push(intern(entry["file"]));
+      columns.l.push(numberOrNull(entry["line"]));
+      columns.a.push(numberOrNull(entry["async"]));
+      const launched = Date.parse(String(entry["launched_at"] ?? ""));
+      if (Number.isFinite(launched)) t0 ??= launched;
+      columns.t.push(Number.isFinite(launched) ? launched - t0 : null);
+      const looped = typeof entry["loop_var"] === "string";
+      columns.o.push(looped ? intern(entry["loop_var"]) : -1);
+      columns.i.push(looped ? entry["item"] ?? null : null);
+      const become = entry["become"];
+      columns.u.push(intern(become?.["user"]));
+      columns.m.push(intern(become?.["method"]));
+      columns.x.push(intern(become?.["exe"]));
+      columns.g.push(intern(become?.["flags"]));
+    }
+  });
+  const json2 = JSON.stringify({ v: 1, hosts, s: strings, t0: t0 ?? 0, ...columns });
+  const packed = brotliCompressSync(Buffer.from(json2), {
+    params: {
+      [constants3.BROTLI_PARAM_MODE]: constants3.BROTLI_MODE_TEXT,
+      [constants3.BROTLI_PARAM_QUALITY]: constants3.BROTLI_MAX_QUALITY,
+      [constants3.BROTLI_PARAM_SIZE_HINT]: json2.length
+    }
+  });
+  return COMPACT_PREFIX + packed.toString("base64");
+}
+function decodeCompactJobs(text2, source) {
+  function fail(what) {
+    throw new OptionError(`${source}: the compact jobs document ${what}`);
+  }
+  if (!text2.startsWith(COMPACT_PREFIX)) {
+    const version = /^apb(\d+):/.exec(text2)?.[1] ?? "?";
+    fail(
+      `is format ${version}, which this version of async-playbook cannot read (it reads ${COMPACT_PREFIX}): gather with the version that launched the jobs, or a newer one`
+    );
+  }
+  const body = text2.slice(COMPACT_PREFIX.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0)
+    fail(
+      "is not valid base64: was it cut short or edited? Pass the `jobs` output as it was written"
+    );
+  let json2;
+  try {
+    json2 = brotliDecompressSync(Buffer.from(body, "base64"), {
+      maxOutputLength: MAX_INFLATED_BYTES
+    }).toString("utf8");
+  } catch (error2) {
+    if (error2.code === "ERR_BUFFER_TOO_LARGE")
+      fail(`inflates to more than ${MAX_INFLATED_BYTES / MiB} MiB; refused`);
+    fail(`does not decompress (${error2.message}): was it cut short or edited?`);
+  }
+  checkNesting(json2, source);
+  let data;
+  try {
+    data = JSON.parse(json2);
+  } catch {
+    fail("does not hold valid JSON: was it edited?");
+  }
+  if (!isRecord(data) || data["v"] !== 1) fail("has no format version 1 header");
+  const root = data;
+  const hosts = stringArray(root["hosts"]) ?? fail("has no list of 'hosts'");
+  const strings = stringArray(root["s"]) ?? fail("has no list of strings 's'");
+  const t0 = root["t0"];
+  if (typeof t0 !== "number" || !Number.isFinite(t0)) fail("has no launch time base 't0'");
+  const columns = {};
+  for (const name of COLUMN_NAMES) {
+    const column = root[name];
+    if (!Array.isArray(column)) fail(`has no column '${name}'`);
+    columns[name] = column;
+  }
+  const count = columns.h.length;
+  if (count > MAX_JOBS) fail(`holds ${count} jobs, more than the ${MAX_JOBS} read`);
+  for (const name of COLUMN_NAMES)
+    if (columns[name].length !== count)
+      fail(`column '${name}' has ${columns[name].length} values for ${count} jobs`);
+  const ref = (name, at, table) => {
+    const value = columns[name][at];
+    if (value === -1) return void 0;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= table.length)
+      fail(`column '${name}' refers to a value that is not there (job ${at + 1})`);
+    return table[value];
+  };
+  const document2 = dict();
+  for (let at = 0; at < count; at++) {
+    const host = ref("h", at, hosts) ?? fail(`job ${at + 1} has no host`);
+    const key = ref("k", at, strings) ?? fail(`job ${at + 1} on host '${host}' has no key`);
+    const jobs = document2[host] ??= dict();
+    if (key in jobs) fail(`names job '${key}' on host '${host}' twice`);
+    const jid = columns.j[at];
+    const dir = ref("d", at, strings);
+    const entry = {
+      ansible_job_id: jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      ...typeof jid === "string" && dir !== void 0 ? { results_file: `${dir}/${jid}` } : {},
+      started: 1
+    };
+    const loopVar = ref("o", at, strings);
+    if (loopVar !== void 0) {
+      entry["item"] = columns.i[at];
+      entry["loop_var"] = loopVar;
+    }
+    const task = ref("n", at, strings);
+    if (task !== void 0) entry["task"] = task;
+    const file = ref("f", at, strings);
+    if (file !== void 0) entry["file"] = file;
+    if (columns.l[at] !== null) entry["line"] = columns.l[at];
+    const launched = columns.t[at];
+    if (launched !== null) {
+      const ms = typeof launched === "number" ? t0 + launched : NaN;
+      if (!Number.isFinite(ms) || Math.abs(ms) > 864e13)
+        fail(`job '${key}' on host '${host}' has no valid launch time`);
+      entry["launched_at"] = new Date(ms).toISOString();
+    }
+    if (columns.a[at] !== null) entry["async"] = columns.a[at];
+    if (dir !== void 0) entry["dir"] = dir;
+    const user = ref("u", at, strings);
+    if (user !== void 0) {
+      const exe = ref("x", at, strings);
+      const flags = ref("g", at, strings);
+      entry["become"] = {
+        user,
+        method: ref("m", at, strings),
+        ...exe !== void 0 ? { exe } : {},
+        ...flags !== void 0 ? { flags } : {}
+      };
+    }
+    jobs[key] = entry;
+  }
+  return document2;
+}
+function numberOrNull(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+function stringArray(value) {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : void 0;
+}
+function isRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 // src/async/jobs-document.ts
+var MAX_HOST_NAME = 255;
+var MAX_REGISTER_NAME = 255;
+var MAX_TASK_NAME = 1024;
+var MAX_FILE_NAME = 4096;
+var MAX_DIR = 1024;
+var MAX_BECOME_TEXT = 1024;
+var MAX_LINE = 1e7;
+var MAX_ASYNC_SECONDS = 10 * 366 * 24 * 3600;
+var VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var LOOPED_KEY = /^([A-Za-z_][A-Za-z0-9_]*)\[(\d{1,6})\]$/;
+var USER_NAME = /^(?:#\d{1,10}|[A-Za-z0-9_][A-Za-z0-9_.@\\-]{0,63}\$?)$/;
+var ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+var CONTROL = new RegExp("\\p{Cc}", "u");
+var BECOME_FIELDS = /* @__PURE__ */ new Set(["user", "method", "exe", "flags"]);
 function jobsDocument(jobs) {
-  const out = {};
+  const out = dict();
   for (const job of jobs) {
-    const byHost = out[job.host] ??= {};
+    const byHost = out[job.host] ??= dict();
     let key = job.register ?? job.jid;
     if (job.register && job.loop) {
       let index = 0;
@@ -48270,8 +49080,8 @@ function jobsDocument(jobs) {
     byHost[key] = {
       ...job.launch,
       ...job.loop ? { item: job.loop.item, loop_var: job.loop.loopVar } : {},
-      task: job.task,
-      file: job.location?.file,
+      task: inert(job.task, MAX_TASK_NAME),
+      file: job.location ? inert(job.location.file, MAX_FILE_NAME) : void 0,
       line: job.location?.line,
       launched_at: new Date(job.launchedAt).toISOString(),
       async: job.asyncSeconds,
@@ -48283,69 +49093,142 @@ function jobsDocument(jobs) {
   return out;
 }
 function parseJobsDocument(text2, source) {
+  return registryOf(readJobsData(text2, source), source);
+}
+function readJobsData(text2, source) {
+  checkJobsTextSize(Buffer.byteLength(text2), source);
+  const trimmed = text2.trim();
+  if (isCompactJobs(trimmed)) return decodeCompactJobs(trimmed, source);
+  checkNesting(trimmed, source);
   let data;
   try {
-    data = JSON.parse(text2);
+    data = JSON.parse(trimmed);
   } catch (error2) {
     throw new OptionError(
-      `${source}: the jobs document is not valid JSON (${error2.message})`
+      `${source}: the jobs document is neither JSON nor the compact apb1: form (${error2.message})`
     );
   }
-  if (isRecord(data) && isRecord(data["jobs"]) && "plays" in data) data = data["jobs"];
-  if (!isRecord(data))
+  if (isRecord2(data) && Array.isArray(data["plays"]) && isRecord2(data["jobs"])) data = data["jobs"];
+  return data;
+}
+function registryOf(data, source) {
+  if (!isRecord2(data))
     throw new OptionError(
       `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
     );
   const registry = new JobRegistry();
+  let count = 0;
   for (const [host, jobs] of Object.entries(data)) {
-    if (!isRecord(jobs))
+    if (host === "" || host.length > MAX_HOST_NAME || CONTROL.test(host))
+      throw new OptionError(
+        `${source}: host ${JSON.stringify(host.slice(0, 80))} is not a host name (1 to ${MAX_HOST_NAME} characters, no control characters)`
+      );
+    if (!isRecord2(jobs))
       throw new OptionError(
         `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
       );
     for (const [key, entry] of Object.entries(jobs)) {
-      const where2 = `${source}: job '${key}' on host '${host}'`;
-      if (!isRecord(entry)) throw new OptionError(`${where2} must be an object`);
-      const jid = entry["ansible_job_id"];
-      const dir = entry["dir"];
-      if (typeof jid !== "string" || !isValidJid(jid))
-        throw new OptionError(`${where2}: 'ansible_job_id' must look like j123456789012.4567`);
-      if (typeof dir !== "string" || !dir.startsWith("/") || dir.includes("\0")) {
+      if (++count > MAX_JOBS)
+        throw new OptionError(`${source}: more than ${MAX_JOBS} jobs; refused`);
+      const job = restoreJob(host, key, entry, `${source}: job '${clip(key)}' on host '${host}'`);
+      if (registry.get(host, job.jid))
         throw new OptionError(
-          `${where2}: 'dir' must be the absolute job directory recorded at launch`
+          `${source}: job '${clip(key)}' on host '${host}': 'ansible_job_id' ${job.jid} is listed twice for this host`
         );
-      }
-      const looped = /^([A-Za-z_][A-Za-z0-9_]*)\[\d+\]$/.exec(key);
-      const register = looped?.[1] ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0);
-      const loopVar = entry["loop_var"];
-      if (looped && (typeof loopVar !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(loopVar)))
-        throw new OptionError(`${where2}: 'loop_var' must name the loop variable of the loop item`);
-      const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
-      const become = parseBecome(entry["become"], where2);
-      registry.add({
-        jid,
-        host,
-        dir,
-        launch: {
-          ansible_job_id: jid,
-          changed: true,
-          failed: 0,
-          finished: 0,
-          results_file: `${dir}/${jid}`,
-          started: 1
-        },
-        register,
-        ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
-        task: typeof entry["task"] === "string" ? entry["task"] : key,
-        location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
-        launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
-        asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
-        ...become ? { become } : {},
-        handedOver: true,
-        gathered: false
-      });
+      registry.add(job);
     }
   }
   return registry;
+}
+function restoreJob(host, key, raw, where2) {
+  const bad = (field, expected) => {
+    throw new OptionError(`${where2}: '${field}' ${expected}`);
+  };
+  if (!isRecord2(raw)) throw new OptionError(`${where2} must be an object`);
+  const entry = raw;
+  const jid = entry["ansible_job_id"];
+  if (typeof jid !== "string" || !isValidJid(jid))
+    bad("ansible_job_id", "must look like j123456789012.4567");
+  const dir = entry["dir"];
+  if (typeof dir !== "string" || !isJobDir(dir))
+    bad(
+      "dir",
+      `must be the absolute job directory recorded at launch (at most ${MAX_DIR} characters, no control characters, no '.' or '..' parts)`
+    );
+  const jobId = jid;
+  const jobDir = dir;
+  const looped = LOOPED_KEY.exec(key);
+  const register = looped?.[1] ?? (key !== jobId && VARIABLE_NAME.test(key) ? key : void 0);
+  if (!register && key !== jobId)
+    throw new OptionError(
+      `${where2}: the key must be the job's register name, name[index] for a looped job, or its ansible_job_id`
+    );
+  if (register && register.length > MAX_REGISTER_NAME)
+    throw new OptionError(`${where2}: the register name is longer than ${MAX_REGISTER_NAME}`);
+  if (entry["results_file"] !== void 0 && entry["results_file"] !== `${jobDir}/${jobId}`)
+    bad("results_file", `must be '${jobDir}/${jobId}' (dir/ansible_job_id)`);
+  if (entry["changed"] !== void 0 && typeof entry["changed"] !== "boolean")
+    bad("changed", "must be true or false");
+  for (const flag of ["failed", "finished", "started"])
+    if (entry[flag] !== void 0 && ![0, 1, true, false].includes(entry[flag]))
+      bad(flag, "must be 0 or 1");
+  const loopVar = entry["loop_var"];
+  if (looped) {
+    if (typeof loopVar !== "string" || !VARIABLE_NAME.test(loopVar) || loopVar.length > 255)
+      bad("loop_var", "must name the loop variable of the loop item");
+  } else if (loopVar !== void 0 || entry["item"] !== void 0) {
+    throw new OptionError(
+      `${where2}: 'item' and 'loop_var' belong to a looped job only, keyed name[index]`
+    );
+  }
+  const task = optionalText(
+    entry["task"],
+    MAX_TASK_NAME,
+    () => bad("task", `must be a task name (at most ${MAX_TASK_NAME} characters, one line)`)
+  );
+  const file = optionalText(
+    entry["file"],
+    MAX_FILE_NAME,
+    () => bad("file", `must be a file name (at most ${MAX_FILE_NAME} characters, one line)`)
+  );
+  const line = entry["line"];
+  if (line !== void 0 && !(Number.isInteger(line) && line >= 1 && line <= MAX_LINE))
+    bad("line", "must be a line number");
+  let launchedAt = Date.now();
+  if (entry["launched_at"] !== void 0) {
+    const at = entry["launched_at"];
+    const ms = typeof at === "string" && ISO_TIME.test(at) ? Date.parse(at) : NaN;
+    if (!Number.isFinite(ms)) bad("launched_at", "must be a time like 2024-05-01T10:00:00.000Z");
+    launchedAt = ms;
+  }
+  const asyncSeconds = entry["async"];
+  if (asyncSeconds !== void 0 && !(typeof asyncSeconds === "number" && Number.isFinite(asyncSeconds) && asyncSeconds >= 0 && asyncSeconds <= MAX_ASYNC_SECONDS))
+    bad("async", "must be a number of seconds");
+  const become = parseBecome(entry["become"], where2);
+  return {
+    jid: jobId,
+    host,
+    dir: jobDir,
+    launch: {
+      ansible_job_id: jobId,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: `${jobDir}/${jobId}`,
+      started: 1
+    },
+    register,
+    ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
+    task: task ?? key,
+    location: file !== void 0 && typeof line === "number" ? { file, line } : void 0,
+    launchedAt,
+    asyncSeconds: typeof asyncSeconds === "number" ? asyncSeconds : 0,
+    // The user and method only: the executable and flags are this run's own (see documentBecome).
+    ...become ? { become: { user: become.user, method: become.method } } : {},
+    ...become ? { documentBecome: become } : {},
+    handedOver: true,
+    gathered: false
+  };
 }
 function parseBecome(raw, where2) {
   if (raw === void 0 || raw === null) return void 0;
@@ -48354,18 +49237,20 @@ function parseBecome(raw, where2) {
       `${where2}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
     );
   };
-  if (!isRecord(raw)) return bad("must be an object");
+  if (!isRecord2(raw)) return bad("must be an object");
+  for (const field of Object.keys(raw))
+    if (!BECOME_FIELDS.has(field)) bad(`has a field '${clip(field)}' that is not allowed`);
   const { user, method, exe, flags } = raw;
-  if (typeof user !== "string" || user === "" || /[\0\n]/.test(user))
-    bad("needs a 'user' (a user name)");
+  if (typeof user !== "string" || !USER_NAME.test(user))
+    bad("needs a 'user' that is a user name (letters, digits, . _ @ \\ -, not starting with -)");
   if (typeof method !== "string" || !BECOME_METHODS.includes(method))
     bad(`needs a 'method' (${BECOME_METHODS.join(" or ")})`);
   for (const [name, value] of [
     ["exe", exe],
     ["flags", flags]
   ]) {
-    if (value !== void 0 && (typeof value !== "string" || value.includes("\0")))
-      bad(`'${name}' must be a string`);
+    if (value !== void 0 && (typeof value !== "string" || value.length > MAX_BECOME_TEXT || CONTROL.test(value)))
+      bad(`'${name}' must be one line of text`);
   }
   return {
     user,
@@ -48374,7 +49259,23 @@ function parseBecome(raw, where2) {
     ...typeof flags === "string" ? { flags } : {}
   };
 }
-function isRecord(value) {
+function isJobDir(dir) {
+  return dir.startsWith("/") && dir.length <= MAX_DIR && !CONTROL.test(dir) && dir.split("/").every((part) => part !== "." && part !== "..");
+}
+function optionalText(value, max, bad) {
+  if (value === void 0) return void 0;
+  if (typeof value !== "string" || value.length > max || CONTROL.test(value)) bad();
+  return value;
+}
+function inert(text2, max) {
+  const line = text2.replace(new RegExp("\\p{Cc}+", "gu"), " ");
+  return line.length > max ? `${line.slice(0, max - 1)}\u2026` : line;
+}
+function clip(text2) {
+  const line = text2.replace(new RegExp("\\p{Cc}", "gu"), "?");
+  return line.length > 80 ? `${line.slice(0, 79)}\u2026` : line;
+}
+function isRecord2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -48403,6 +49304,7 @@ var Inputs = {
   Annotations: "annotations",
   Comment: "comment",
   GithubToken: "github-token",
+  Matrix: "matrix",
   FailOn: "fail-on",
   OnCancel: "on-cancel",
   ResultsFile: "results-file"
@@ -48420,82 +49322,23 @@ var Outputs = {
 var State = {
   IsPost: "isPost",
   Cancelled: "cancelled",
-  LaunchedJobs: "launchedJobs"
+  /** Path of the 0600 file under RUNNER_TEMP that holds the jobs this step launched (never the jobs: see saveLaunchedJobs). */
+  LaunchedJobsFile: "launchedJobsFile"
 };
 var MAX_OUTPUT_BYTES = 1e6;
+var MAX_INPUT_VALUE_BYTES = 128 * 1024 - `INPUT_${Inputs.Jobs.toUpperCase()}=`.length - 1;
+var MAX_PLAIN_JOBS_OUTPUT_BYTES = 32 * 1024;
 
-// src/action/grouping.ts
-function groupingEvents() {
-  let open3 = false;
-  const end = () => {
-    if (open3) endGroup();
-    open3 = false;
-  };
-  return {
-    playStart: end,
-    taskStart(task) {
-      end();
-      startGroup(`TASK [${task.name}]`);
-      open3 = true;
-    },
-    itemResult() {
-    },
-    hostResult() {
-    },
-    retrying() {
-    },
-    noMoreHosts: end,
-    log() {
-    },
-    warning() {
-    },
-    recap: end
-  };
-}
-function noLogMasking() {
-  const mask = (value, depth = 0) => {
-    if (depth > 20) return;
-    if (typeof value === "string") {
-      for (const part of [value, ...value.split(/\r?\n/)])
-        if (part.trim().length >= 3) setSecret(part.trim());
-    } else if (Array.isArray(value)) {
-      for (const v of value) mask(v, depth + 1);
-    } else if (value !== null && typeof value === "object") {
-      for (const v of Object.values(value)) mask(v, depth + 1);
-    }
-  };
-  return {
-    playStart() {
-    },
-    taskStart() {
-    },
-    itemResult(task, outcome) {
-      if (task.noLog) mask(outcome.result);
-    },
-    hostResult(task, outcome) {
-      if (task.noLog) mask(outcome.result);
-    },
-    retrying(task, _host, _left, result) {
-      if (task.noLog) mask(result);
-    },
-    noMoreHosts() {
-    },
-    log() {
-    },
-    warning() {
-    },
-    recap() {
-    }
-  };
-}
-
-// src/engine.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import path11 from "node:path";
+// src/action/cancel.ts
+import { randomBytes as randomBytes5 } from "node:crypto";
+import { lstatSync, readFileSync as readFileSync5, rmSync, writeFileSync } from "node:fs";
+import os7 from "node:os";
+import path6 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
-import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { readFileSync as readFileSync2, readdirSync } from "node:fs";
+import { open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
@@ -48543,17 +49386,53 @@ function collectedOutput(stdout, stderr) {
 // src/connection/local-connection.ts
 var KILL_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
+var SECRET_VARIABLES = ["ASYNC_PLAYBOOK_BECOME_PASSWORD"];
+function isSecretVariable(name) {
+  return /^(INPUT_|STATE_|ACTIONS_)/i.test(name) || /^GITHUB_TOKEN$/i.test(name) || SECRET_VARIABLES.includes(name.toUpperCase()) || /^ASYNC_PLAYBOOK_(\w*_)?(PASS|PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY)$/i.test(name);
+}
 function targetEnvironment(env) {
   const out = {};
   for (const [key, value] of Object.entries(env)) {
-    if (/^(INPUT_|STATE_|ACTIONS_)/.test(key) || /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key))
-      continue;
+    if (isSecretVariable(key)) continue;
     out[key] = value;
   }
   return out;
 }
 function openLocalConnection(host) {
   return new LocalConnection(host);
+}
+function groupMembers(pgid) {
+  let names;
+  try {
+    process.kill(-pgid, 0);
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const members = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = processEntry(Number(name));
+    if (entry?.pgid === pgid) members.push(entry);
+  }
+  return members.some((m) => m.pid === pgid) ? [] : members;
+}
+function processEntry(pid) {
+  try {
+    const stat3 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] === "Z") return void 0;
+    return { pid, pgid: Number(fields[2]), startTicks: fields[19] ?? "" };
+  } catch {
+    return void 0;
+  }
+}
+function stillOurGroup(pgid, survivors) {
+  if (processEntry(pgid) !== void 0) return false;
+  return survivors.some((s) => {
+    const now = processEntry(s.pid);
+    return now?.pgid === pgid && now.startTicks === s.startTicks;
+  });
 }
 function clampTimeout(timeoutMs) {
   if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
@@ -48584,8 +49463,14 @@ var LocalConnection = class {
         env: targetEnvironment(process.env),
         stdio: ["pipe", "pipe", "pipe"]
       });
+      let survivors = [];
+      child.once("exit", () => {
+        if (child.pid !== void 0) survivors = groupMembers(child.pid);
+      });
       const killGroup = () => {
         if (child.pid === void 0) return;
+        const reaped = child.exitCode !== null || child.signalCode !== null;
+        if (reaped && !stillOurGroup(child.pid, survivors)) return;
         try {
           process.kill(-child.pid, "SIGKILL");
         } catch {
@@ -48634,14 +49519,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path13, content, options) {
+  async putFile(path16, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path13} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path16} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -48650,30 +49535,30 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path13, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path16, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path13, content, mode) {
-    const temp = join(dirname(path13), `.${basename(path13)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path13).then(
+  async writeAtomically(path16, content, mode) {
+    const temp = join(dirname(path16), `.${basename(path16)}.apb-${randomBytes2(8).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path16).then(
       (s) => s.mode & 4095,
-      () => void 0
+      () => 438 & ~currentUmask()
     );
     try {
-      const file = await open2(temp, "wx", finalMode === void 0 ? 438 : 384);
+      const file = await open2(temp, "wx", finalMode & 384);
       try {
         await file.writeFile(content);
+        await file.chmod(finalMode);
       } finally {
         await file.close();
       }
-      if (finalMode !== void 0) await chmod2(temp, finalMode);
-      await rename2(temp, path13);
+      await rename2(temp, path16);
     } catch (error2) {
       await unlink2(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path13} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
+        `cannot write ${path16} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
       );
     }
   }
@@ -48682,6 +49567,14 @@ var LocalConnection = class {
     return Promise.resolve();
   }
 };
+function currentUmask() {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync2("/proc/self/status", "utf8"));
+    if (line) return parseInt(line[1], 8);
+  } catch {
+  }
+  return process.umask();
+}
 
 // src/connection/ssh-connection.ts
 import { readFile as readFile3 } from "node:fs/promises";
@@ -48773,12 +49666,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path13) {
-    return fsPath.basename(path13);
+  basename(path16) {
+    return fsPath.basename(path16);
   },
-  stat(path13) {
+  stat(path16) {
     return new Promise((resolve2, reject) => {
-      fs3.stat(path13, (err, res) => {
+      fs3.stat(path16, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48787,9 +49680,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path13) {
+  readdir(path16) {
     return new Promise((resolve2, reject) => {
-      fs3.readdir(path13, (err, res) => {
+      fs3.readdir(path16, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48799,19 +49692,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path13, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path13);
+async function scanDirectoryInternal({ path: path16, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path16);
   if (itemStat.isFile()) {
-    result.files.push(path13);
+    result.files.push(path16);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path13);
+    result.directories.push(path16);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path13);
+  const contents = await fileSystem.readdir(path16);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path13, item);
+    const itemPath = fileSystem.join(path16, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -48826,8 +49719,8 @@ async function scanDirectoryInternal({ path: path13, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path13, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path13 && typeof path13 === "string", "path must be a valid string");
+async function scanDirectory(path16, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path16 && typeof path16 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -48839,7 +49732,7 @@ async function scanDirectory(path13, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path13,
+      path: path16,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -48856,7 +49749,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path13) => !fsPath2.basename(path13).startsWith(".");
+var DEFAULT_VALIDATE = (path16) => !fsPath2.basename(path16).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -48865,11 +49758,11 @@ var SSHError = class extends Error {
     this.code = code2;
   }
 };
-function unixifyPath(path13) {
-  if (path13.includes("\\")) {
-    return path13.split("\\").join("/");
+function unixifyPath(path16) {
+  if (path16.includes("\\")) {
+    return path16.split("\\").join("/");
   }
-  return path13;
+  return path16;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -48883,11 +49776,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path13, sftp) {
+async function makeDirectoryWithSftp(path16, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path13, (err, res) => {
+      sftp.stat(path16, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -48905,7 +49798,7 @@ async function makeDirectoryWithSftp(path13, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path13, (err) => {
+      sftp.mkdir(path16, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -49140,7 +50033,7 @@ var NodeSSH = class {
     invariant2(Array.isArray(parameters), "parameters must be a valid array");
     invariant2(options != null && typeof options === "object", "options must be a valid object");
     invariant2(options.stream == null || ["both", "stdout", "stderr"].includes(options.stream), "options.stream must be one of both, stdout, stderr");
-    for (let i = 0, { length } = parameters; i < length; i += 1) {
+    for (let i = 0, { length: length2 } = parameters; i < length2; i += 1) {
       invariant2(typeof parameters[i] === "string", `parameters[${i}] must be a valid string`);
     }
     const completeCommand = `${command}${parameters.length > 0 ? ` ${(0, import_shell_escape.default)(parameters)}` : ""}`;
@@ -49156,20 +50049,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path13, method = "sftp", givenSftp = null) {
-    invariant2(typeof path13 === "string", "path must be a valid string");
+  async mkdir(path16, method = "sftp", givenSftp = null) {
+    invariant2(typeof path16 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path13)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path16)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path13), sftp).catch(async (error2) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path16), sftp).catch(async (error2) => {
       if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
         throw error2;
       }
-      await this.mkdir(fsPath2.dirname(path13), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path16), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -49238,7 +50131,7 @@ var NodeSSH = class {
   }
   async putFiles(files, { concurrency = DEFAULT_CONCURRENCY, sftp: givenSftp = null, transferOptions = {} } = {}) {
     invariant2(Array.isArray(files), "files must be an array");
-    for (let i = 0, { length } = files; i < length; i += 1) {
+    for (let i = 0, { length: length2 } = files; i < length2; i += 1) {
       const file = files[i];
       invariant2(file, "files items must be valid objects");
       invariant2(file.local && typeof file.local === "string", `files[${i}].local must be a string`);
@@ -49337,15 +50230,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path13) {
-          return fsPath2.posix.basename(path13);
+        basename(path16) {
+          return fsPath2.posix.basename(path16);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path13) {
+        readdir(path16) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path13, (err, res) => {
+            sftp.readdir(path16, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49354,9 +50247,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path13) {
+        stat(path16) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path13, (err, res) => {
+            sftp.stat(path16, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -49499,6 +50392,44 @@ var NodeSSH = class {
   }
 };
 
+// src/connection/ssh-connection.ts
+var import_ssh22 = __toESM(require_lib2(), 1);
+
+// src/connection/connection-notices.ts
+var unverified = /* @__PURE__ */ new Map();
+var lastDetail = /* @__PURE__ */ new Map();
+var listeners = /* @__PURE__ */ new Set();
+function unverifiedHosts() {
+  return [...unverified.values()].map((u) => ({ ...u }));
+}
+function onConnectionNotice(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function forgetConnectionNotices() {
+  unverified.clear();
+  lastDetail.clear();
+}
+function noteUnverifiedHost(record2) {
+  const key = `${record2.reason}\0${record2.host}`;
+  if (unverified.has(key)) return;
+  unverified.set(key, { ...record2 });
+  emit({ host: record2.host, level: "warning", text: record2.warning });
+}
+function noteConnectionDetail(host, text2) {
+  if (lastDetail.get(host) === text2) return;
+  lastDetail.set(host, text2);
+  emit({ host, level: "log", text: text2 });
+}
+function emit(notice2) {
+  for (const listener of listeners) {
+    try {
+      listener({ ...notice2 });
+    } catch {
+    }
+  }
+}
+
 // src/connection/host-key-check.ts
 import { readFile as readFile2 } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -49558,9 +50489,9 @@ function decodeKeyBlob(text2) {
 }
 function keyTypeOfBlob(blob) {
   if (blob.length < 4) return void 0;
-  const length = blob.readUInt32BE(0);
-  if (length === 0 || length > 64 || 4 + length > blob.length) return void 0;
-  return blob.subarray(4, 4 + length).toString("latin1");
+  const length2 = blob.readUInt32BE(0);
+  if (length2 === 0 || length2 > 64 || 4 + length2 > blob.length) return void 0;
+  return blob.subarray(4, 4 + length2).toString("latin1");
 }
 function fingerprintSha256(blob) {
   return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
@@ -49647,27 +50578,39 @@ function onHostKeyAccepted(listener) {
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path13 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
-  let fileText = "";
-  try {
-    fileText = await readFile2(path13, "utf8");
-  } catch (error2) {
-    if (error2.code !== "ENOENT") {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path13} for ${target.where}: ${errorText(error2)}`,
-        target.host
-      );
-    }
+  const userPath = target.knownHostsPath ?? (target.knownHostsPathSource ? void 0 : join2(homedir(), ".ssh", "known_hosts"));
+  const entries = [];
+  const searched = [];
+  for (const path16 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
+    if (path16 === void 0) continue;
+    searched.push(path16);
+    entries.push(...parseKnownHosts(await readKnownHostsFile(path16, target), path16));
   }
-  const entries = parseKnownHosts(fileText, path13);
-  if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  if (target.knownHosts) {
+    searched.push("the known_hosts text given");
+    entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  }
+  const nothingToCheck = entries.length === 0 && !pins && target.knownHostsPathSource !== void 0;
+  const trustedUnchecked = () => {
+    if (!nothingToCheck) return true;
+    noteUnverifiedHost({
+      host: target.host,
+      reason: "no-known-hosts",
+      source: target.knownHostsPathSource,
+      warning: `host ${target.host}: no host key can be verified for ${target.where}: ${target.knownHostsPathSource} replaces ~/.ssh/known_hosts and holds no key, and no other known_hosts was given, so accept-new trusts whatever key it presents. Give its key in known_hosts (the known-hosts input or --known-hosts) or pin it with ${target.pinsVariable}.`
+    });
+    return true;
+  };
+  const sources = {
+    searched: searched.length > 0 ? searched.join(" or ") : "no known_hosts file",
+    emptyBecause: entries.length === 0 && target.knownHostsPathSource !== void 0 ? ` (${target.knownHostsPathSource} replaces ~/.ssh/known_hosts, and no other known_hosts was given: the known-hosts input or --known-hosts)` : ""
+  };
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path13} or the known_hosts text given` : path13;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
       const refuse = (reason) => {
-        check.refusal = hostKeyRefusal(reason, { target, name, key, searched });
+        check.refusal = hostKeyRefusal(reason, { target, name, key, sources });
         return false;
       };
       if (pins) {
@@ -49677,10 +50620,10 @@ async function prepareHostKeyCheck(target) {
       }
       if (target.mode === "off") return true;
       const verdict = checkHostKey([...entries, ...remembered()], name, key);
-      if (verdict.status === "trusted") return true;
+      if (verdict.status === "trusted") return trustedUnchecked();
       if (target.mode === "accept-new" && verdict.status === "unknown" && verdict.otherTypes.length === 0) {
         accept(target, name, key);
-        return true;
+        return trustedUnchecked();
       }
       return refuse(verdict);
     }
@@ -49692,33 +50635,46 @@ async function prepareHostKeyCheck(target) {
   }
   return check;
 }
+async function readKnownHostsFile(path16, target) {
+  try {
+    return await readFile2(path16, "utf8");
+  } catch (error2) {
+    if (error2.code === "ENOENT") return "";
+    throw new ConnectionError(
+      `cannot read known_hosts file ${path16} for ${target.where}: ${errorText(error2)}`,
+      target.host
+    );
+  }
+}
 function acceptedEntries(name) {
-  return (acceptedByName.get(name) ?? []).map(({ key, record }) => ({
+  return (acceptedByName.get(name) ?? []).map(({ key, record: record2 }) => ({
     marker: void 0,
     hosts: { kind: "patterns", patterns: [{ negated: false, pattern: name }] },
-    keyType: record.keyType,
+    keyType: record2.keyType,
     key,
-    source: `the key accepted earlier in this run for ${record.host} (accept-new)`
+    source: `the key accepted earlier in this run for ${record2.host} (accept-new)`
   }));
 }
 function accept(target, name, key) {
   const fingerprint = fingerprintSha256(key);
   const keyType = keyTypeOfBlob(key) ?? "unknown";
   const line = formatKnownHostsLine(name, key);
-  const record = {
+  const record2 = {
     host: target.host,
+    where: target.where,
     name,
     keyType,
     fingerprint,
     line,
-    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where}, seen for the first time; it is trusted for the rest of this run only. To trust it for good, add this line to known_hosts: ${line}`
+    pinVariable: target.pinsVariable,
+    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where} (${target.endpoint}), seen for the first time; it is trusted for the rest of this run only. To trust it for good, pin it with ${target.pinsVariable}: ${fingerprint}, or add this line to known_hosts: ${line}`
   };
   const list = acceptedByName.get(name) ?? [];
-  list.push({ key, record });
+  list.push({ key, record: record2 });
   acceptedByName.set(name, list);
   for (const listener of acceptListeners) {
     try {
-      listener({ ...record });
+      listener({ ...record2 });
     } catch {
     }
   }
@@ -49736,12 +50692,14 @@ function keyTypeOfAlgorithm(algorithm) {
   return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
 }
 function hostKeyRefusal(reason, context) {
-  const { target, name, key, searched } = context;
+  const { target, name, key, sources } = context;
   const where2 = target.where;
   const fingerprint = fingerprintSha256(key);
   const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
   const line = formatKnownHostsLine(name, key);
+  const inLog = "the known_hosts line to add is in the log";
   let message2;
+  let detail = `${where2} is ${target.endpoint}, known to known_hosts as ${name}`;
   switch (reason.status) {
     case "revoked":
       message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
@@ -49751,18 +50709,20 @@ function hostKeyRefusal(reason, context) {
       break;
     case "changed": {
       const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
+      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
+      detail += `; to trust the key it presented instead, replace the old line with:
 ${line}`;
       break;
     }
     case "unknown": {
       const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
-      message2 = `Host key verification failed for ${where2}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
+      message2 = `Host key verification failed for ${where2}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
+      detail += `; to trust the key it presented, add this line to known_hosts:
 ${line}`;
       break;
     }
   }
-  return new HostKeyError(message2, target.host, fingerprint);
+  return new HostKeyError(message2, target.host, fingerprint, detail);
 }
 function errorText(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
@@ -49793,15 +50753,17 @@ function formatJumpHost(jump) {
   return `${jump.user ? `${jump.user}@` : ""}${address}:${jump.port}`;
 }
 function openTunnel(client, address, port, context) {
-  const { host, hopWhere, targetWhere, timeoutMs } = context;
+  const { host, hopWhere, targetWhere, targetEndpoint, scrub, timeoutMs } = context;
+  const detail = (what) => `${hopWhere} was asked to connect to ${targetWhere} at ${address}:${port} (${targetEndpoint}): ${what}`;
   return new Promise((resolve2, reject) => {
     let done = false;
     const timer = setTimeout(() => {
       done = true;
       reject(
         new ConnectionError(
-          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host?`,
-          host
+          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host? (the address and port tried are in the log)`,
+          host,
+          detail("timed out")
         )
       );
     }, timeoutMs);
@@ -49815,8 +50777,9 @@ function openTunnel(client, address, port, context) {
       if (error2) {
         reject(
           new ConnectionError(
-            `${hopWhere} cannot connect to ${targetWhere}: ${error2.message}. Is sshd running on port ${port} of ${address}, as seen from the jump host, and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
-            host
+            `${hopWhere} cannot connect to ${targetWhere}: ${scrub(error2.message)}. Is sshd running on the port of ${targetWhere}, as seen from the jump host (ansible_host / ansible_port; the address and port tried are in the log), and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
+            host,
+            detail(error2.message)
           )
         );
         return;
@@ -49828,10 +50791,12 @@ function openTunnel(client, address, port, context) {
     } catch (error2) {
       clearTimeout(timer);
       done = true;
+      const text2 = error2 instanceof Error ? error2.message : String(error2);
       reject(
         new ConnectionError(
-          `${hopWhere} was lost before connecting to ${targetWhere}: ${error2 instanceof Error ? error2.message : String(error2)}`,
-          host
+          `${hopWhere} was lost before connecting to ${targetWhere}: ${scrub(text2)}`,
+          host,
+          detail(text2)
         )
       );
     }
@@ -49849,17 +50814,22 @@ var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 async function openSshConnection(settings) {
   const jumps = settings.jumpHosts ?? [];
   const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(", ")}` : "";
+  const scrub = scrubber([settings, ...jumps]);
+  noteIfUnverified(settings);
   let via;
   try {
-    for (const jump of jumps) {
+    for (const [index, jump] of jumps.entries()) {
       const user = jump.user ?? settings.user ?? userInfo().username;
-      const where3 = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`;
+      const where2 = jumps.length === 1 ? `the jump host of ${settings.host}` : `jump host ${index + 1} of ${jumps.length} of ${settings.host}`;
+      const endpoint2 = formatJumpHost({ ...jump, user });
       const usesOwnKey = settings.jumpPrivateKeyPath !== void 0;
       via = await connectHop(
         {
           role: "jump",
           host: settings.host,
-          where: where3,
+          where: where2,
+          endpoint: endpoint2,
+          scrub,
           address: jump.address,
           port: jump.port,
           user,
@@ -49868,27 +50838,27 @@ async function openSshConnection(settings) {
           privateKey: usesOwnKey ? void 0 : settings.privateKey,
           passphrase: settings.passphrase,
           password: settings.password,
-          hostKey: {
-            host: settings.host,
-            where: where3,
+          sources: settings.sources,
+          hostKey: hostKeyTarget(settings, {
+            where: where2,
+            endpoint: endpoint2,
             address: jump.address,
             port: jump.port,
-            mode: settings.hostKeyChecking,
-            knownHostsPath: settings.knownHostsPath,
-            knownHosts: settings.knownHosts,
             pins: settings.jumpHostKeyFingerprints,
             pinsVariable: "ansible_ssh_jump_host_key_fingerprints"
-          }
+          })
         },
         via
       );
     }
-    const where2 = `${settings.host} (${settings.address}:${settings.port}${route})`;
+    const endpoint = `${formatJumpHost({ address: settings.address, port: settings.port })}${route}`;
     return await connectHop(
       {
         role: "target",
         host: settings.host,
-        where: where2,
+        where: settings.host,
+        endpoint,
+        scrub,
         address: settings.address,
         port: settings.port,
         user: settings.user ?? userInfo().username,
@@ -49897,36 +50867,77 @@ async function openSshConnection(settings) {
         privateKey: settings.privateKey,
         passphrase: settings.passphrase,
         password: settings.password,
-        hostKey: {
-          host: settings.host,
-          where: where2,
+        sources: settings.sources,
+        hostKey: hostKeyTarget(settings, {
+          where: settings.host,
+          endpoint,
           address: settings.address,
           port: settings.port,
-          mode: settings.hostKeyChecking,
-          knownHostsPath: settings.knownHostsPath,
-          knownHosts: settings.knownHosts,
           pins: settings.hostKeyFingerprints,
           pinsVariable: "ansible_ssh_host_key_fingerprints"
-        }
+        })
       },
       via
     );
   } catch (error2) {
     await via?.close();
+    if (error2 instanceof ConnectionError && error2.detail)
+      noteConnectionDetail(settings.host, error2.detail);
     throw error2;
   }
 }
-function hintsFor(role) {
+function hostKeyTarget(settings, hop) {
+  return {
+    host: settings.host,
+    ...hop,
+    mode: settings.hostKeyChecking,
+    knownHostsPath: settings.knownHostsPath,
+    knownHostsPathSource: settings.knownHostsPathSource,
+    knownHosts: settings.knownHosts,
+    explicitKnownHostsPath: settings.explicitKnownHostsPath
+  };
+}
+function noteIfUnverified(settings) {
+  if (settings.hostKeyChecking !== "off") return;
+  const target = !settings.hostKeyFingerprints?.length;
+  const jumps = (settings.jumpHosts?.length ?? 0) > 0 && !settings.jumpHostKeyFingerprints?.length;
+  if (!target && !jumps) return;
+  const what = target ? jumps ? "its host key and its jump hosts' keys are" : "its host key is" : "its jump hosts' keys are";
+  const source = settings.hostKeyCheckingSource ?? "host-key-checking";
+  noteUnverifiedHost({
+    host: settings.host,
+    reason: "off",
+    source,
+    warning: `host ${settings.host}: host key checking is off (${source}): ${what} not verified, so a man in the middle would go unnoticed. Give its key in known_hosts (the known-hosts input or --known-hosts) or pin it with ansible_ssh_host_key_fingerprints instead.`
+  });
+}
+function scrubber(hops) {
+  const escape = (text2) => text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const addresses = [...new Set(hops.map((h) => h.address))].filter((a) => a !== "");
+  const ports = [...new Set(hops.map((h) => String(h.port)))];
+  const address = new RegExp(
+    `\\[?(?:${addresses.map(escape).join("|")})\\]?(?::(?:${ports.join("|")}))?`,
+    "gi"
+  );
+  const port = new RegExp(`(?<![\\w.])(?:${ports.join("|")})(?![\\w.])`, "g");
+  return (text2) => (addresses.length > 0 ? text2.replace(address, "<address>") : text2).replace(IP_AND_PORT, "<address>").replace(port, "<port>");
+}
+var IP_AND_PORT = /\[[0-9a-f:.]+\](?::\d+)?|(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi;
+function hintsFor(role, sources) {
+  const key = sources?.privateKey ?? "--private-key";
+  const passphrase = sources?.passphrase ?? "its passphrase";
   return role === "target" ? {
     address: "ansible_host",
     port: "ansible_port",
-    user: "ansible_user / --private-key",
-    key: "ansible_ssh_private_key_file / --private-key"
+    user: `ansible_user${sources ? ` / ${sources.user}` : ""} / ${key}`,
+    key: `ansible_ssh_private_key_file / ${key}`,
+    passphrase
   } : {
     address: "the jump host in ProxyJump / -J / ansible_ssh_jump_host",
     port: "the jump host port in ProxyJump / -J / ansible_ssh_jump_host",
     user: "the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file",
-    key: "ansible_ssh_jump_private_key_file"
+    key: "ansible_ssh_jump_private_key_file",
+    passphrase
   };
 }
 async function connectHop(hop, via) {
@@ -49945,7 +50956,13 @@ async function connectHop(hop, via) {
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
   }
-  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs);
+  if (via) {
+    config.sock = await via.tunnel(hop.address, hop.port, {
+      targetWhere: hop.where,
+      targetEndpoint: hop.endpoint,
+      timeoutMs: hop.connectTimeoutMs
+    });
+  }
   const ssh = new NodeSSH();
   let guard;
   try {
@@ -49965,9 +50982,15 @@ async function connectHop(hop, via) {
     clearTimeout(guard);
   }
   const client = ssh.connection;
-  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host);
+  if (!client) {
+    throw new ConnectionError(
+      `connection to ${hop.where} closed during login`,
+      hop.host,
+      `${hop.where} is ${hop.endpoint}`
+    );
+  }
   if (!via) client.setNoDelay(true);
-  return new SshConnection(hop.host, hop.where, client, via);
+  return new SshConnection(hop, client, via);
 }
 async function resolveAuth(hop) {
   const config = {};
@@ -49975,14 +50998,14 @@ async function resolveAuth(hop) {
   let keySource;
   if (hop.privateKey !== void 0) {
     config.privateKey = hop.privateKey;
-    keySource = "the private key text given";
+    keySource = hop.sources ? `from ${hop.sources.privateKey}` : "the private key text given";
   } else if (hop.privateKeyPath !== void 0) {
     keySource = hop.privateKeyPath;
     try {
       config.privateKey = await readFile3(hop.privateKeyPath, "utf8");
     } catch (error2) {
       throw new ConnectionError(
-        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error2)}; check ${hintsFor(hop.role).key}`,
+        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error2)}; check ${hintsFor(hop.role, hop.sources).key}`,
         hop.host
       );
     }
@@ -50013,49 +51036,45 @@ async function resolveAuth(hop) {
 function connectError(error2, context) {
   const { hop, auth, hostCheck } = context;
   const { host, where: where2 } = hop;
-  const hints = hintsFor(hop.role);
+  const hints = hintsFor(hop.role, hop.sources);
   if (hostCheck.refusal) return hostCheck.refusal;
   const err = error2;
   const code2 = typeof err.code === "string" ? err.code : void 0;
   const text2 = errorText2(error2);
+  const detail = `${where2} is ${hop.endpoint}: ${text2}`;
+  const inLog = "the address and port tried are in the log";
+  const fail = (message2) => new ConnectionError(message2, host, detail);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
     const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
     const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
-    return new ConnectionError(
-      `Permission denied (${methods}) for user ${hop.user} on ${where2}${key}: ${hint}`,
-      host
-    );
+    return fail(`Permission denied (${methods}) for user ${hop.user} on ${where2}${key}: ${hint}`);
   }
   if (err.level === "client-timeout" || code2 === "ETIMEDOUT") {
-    return new ConnectionError(
-      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where2}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
-      host
+    return fail(
+      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where2}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout; ${inLog})`
     );
   }
   switch (code2) {
     case "ECONNREFUSED":
-      return new ConnectionError(
-        `connection refused by ${where2}: is sshd running on port ${hop.port}? (check ${hints.port})`,
-        host
+      return fail(
+        `connection refused by ${where2}: is sshd running on its port? (check ${hints.port}; ${inLog})`
       );
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return new ConnectionError(
-        hop.role === "target" ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}` : `cannot resolve address ${hop.address} of ${where2}: check ${hints.address}`,
-        host
+      return fail(
+        `cannot resolve the address of ${where2}: check ${hints.address} (the name tried is in the log)`
       );
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return new ConnectionError(`no route to ${where2}: ${text2}`, host);
+      return fail(`no route to ${where2} (${code2}): check ${hints.address} (${inLog})`);
   }
   if (/privateKey|private key|passphrase/i.test(text2)) {
-    return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ""} for ${where2}: ${text2}; check ${hints.key} and its passphrase`,
-      host
+    return fail(
+      `cannot use the private key ${auth.keySource ?? ""} for ${where2}: ${hop.scrub(text2)}; ` + (/passphrase/i.test(text2) && hop.sources ? `check ${hints.passphrase}` : `check ${hints.key} and ${hints.passphrase}`)
     );
   }
-  return new ConnectionError(`cannot connect to ${where2}: ${text2}`, host);
+  return fail(`cannot connect to ${where2}: ${hop.scrub(text2)} (${inLog})`);
 }
 function errorText2(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
@@ -50069,11 +51088,12 @@ var SshConnection = class {
    * @param via the jump host connection this one runs through: closed with it, since nothing
    *   else uses it
    */
-  constructor(host, where2, client, via) {
-    this.host = host;
-    this.where = where2;
+  constructor(hop, client, via) {
     this.client = client;
     this.via = via;
+    this.host = hop.host;
+    this.where = hop.where;
+    this.hop = hop;
     client.on("error", (error2) => {
       this.lastError = error2;
     });
@@ -50086,40 +51106,53 @@ var SshConnection = class {
       client.once("close", onGone);
     });
   }
-  host;
-  where;
   client;
   via;
   inFlight = /* @__PURE__ */ new Set();
-  /** Why the connection is gone, once it is. */
+  /** Why the connection is gone, once it is (the host by inventory name only). */
   lostReason;
+  /** The same, with the address, for the log. */
+  lostDetail;
   lastError;
   sftp;
   closedByUs = false;
   closedEvent;
+  host;
+  /** How messages name this hop: by inventory name, never by address. */
+  where;
+  hop;
+  /** The error of a command on a lost connection: host-named message, the route in its detail. */
+  lostError() {
+    return new ConnectionError(this.lostReason ?? "connection lost", this.host, this.lostDetail);
+  }
   connectionGone() {
     if (this.lostReason !== void 0) return;
-    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection"}`;
+    const why = this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection";
+    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.hop.scrub(why)}`;
+    this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${this.closedByUs ? "closed" : `lost: ${why}`}`;
+    if (!this.closedByUs) noteConnectionDetail(this.host, this.lostDetail);
     this.sftp = void 0;
-    const error2 = new ConnectionError(this.lostReason, this.host);
+    const error2 = this.lostError();
     for (const run2 of [...this.inFlight]) run2.fail(error2);
     if (!this.closedByUs) void this.via?.close();
   }
   /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
-  tunnel(address, port, targetWhere, timeoutMs) {
+  tunnel(address, port, next) {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     return openTunnel(this.client, address, port, {
       host: this.host,
       hopWhere: this.where,
-      targetWhere,
-      timeoutMs: clampTimeout2(timeoutMs)
+      targetWhere: next.targetWhere,
+      targetEndpoint: next.targetEndpoint,
+      scrub: this.hop.scrub,
+      timeoutMs: clampTimeout2(next.timeoutMs)
     });
   }
   run(command, options) {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     const timeoutMs = clampTimeout2(options.timeoutMs);
     const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
@@ -50166,7 +51199,7 @@ var SshConnection = class {
       }, timeoutMs);
       const onOpen = (error2, opened) => {
         if (error2) {
-          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${error2.message}`;
+          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${this.hop.scrub(error2.message)}`;
           settle(() => reject(new ConnectionError(reason, this.host)));
           return;
         }
@@ -50191,8 +51224,7 @@ var SshConnection = class {
         opened.on("error", () => void 0);
         opened.on("close", () => {
           if (sawExit || timedOut) settle(() => resolve2(result()));
-          else if (this.lostReason !== void 0)
-            inFlight.fail(new ConnectionError(this.lostReason, this.host));
+          else if (this.lostReason !== void 0) inFlight.fail(this.lostError());
           else settle(() => resolve2(result()));
         });
         if (options.stdin !== void 0) opened.write(options.stdin);
@@ -50201,7 +51233,7 @@ var SshConnection = class {
       try {
         this.client.exec(command, onOpen);
       } catch (error2) {
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error2)}`;
+        const reason = this.lostReason ?? `connection to ${this.where} lost: ${this.hop.scrub(errorText2(error2))}`;
         settle(() => reject(new ConnectionError(reason, this.host)));
       }
     });
@@ -50223,40 +51255,41 @@ var SshConnection = class {
       }, timeoutMs);
     });
     try {
-      await Promise.race([this.writeAtomically(remotePath, content, options.mode), expired]);
+      await Promise.race([
+        this.writeAtomically(remotePath, content, options.mode, timeoutMs),
+        expired
+      ]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path13, content, mode) {
+  async writeAtomically(path16, content, mode, timeoutMs) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path13);
+    const dir = posix.dirname(path16);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path13)}.apb-${randomBytes3(6).toString("hex")}.tmp`
+      `.${posix.basename(path16)}.apb-${randomBytes3(8).toString("hex")}.tmp`
     );
     const fail = (step, error2) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path13} on ${this.where}: ${step}: ${errorText2(error2)}`
+        `cannot write ${path16} on ${this.where}: ${step}: ${errorText2(error2)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path13, cb)).catch(() => void 0);
-      if (existing) finalMode = existing.mode & 4095;
+      const existing = await sftpCall((cb) => sftp.stat(path16, cb)).catch(() => void 0);
+      finalMode = existing ? existing.mode & 4095 : 438 & ~await this.umask(timeoutMs);
     }
-    const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
-      (e) => fail(`open ${temp}`, e)
-    );
+    const m = finalMode;
+    const handle = await sftpCall(
+      (cb) => sftp.open(temp, "wx", { mode: m & 384 }, cb)
+    ).catch((e) => fail(`open ${temp}`, e));
     try {
       if (content.length > 0) {
         await sftpCall((cb) => sftp.write(handle, content, 0, content.length, 0, cb));
       }
-      if (finalMode !== void 0) {
-        const m = finalMode;
-        await sftpCall((cb) => sftp.fchmod(handle, m, cb));
-      }
+      await sftpCall((cb) => sftp.fchmod(handle, m, cb));
     } catch (error2) {
       await sftpCall((cb) => sftp.close(handle, cb)).catch(() => void 0);
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
@@ -50266,19 +51299,25 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path13, cb);
+          sftp.ext_openssh_rename(temp, path16, cb);
         } catch {
-          sftp.unlink(path13, () => sftp.rename(temp, path13, cb));
+          sftp.unlink(path16, () => sftp.rename(temp, path16, cb));
         }
       });
     } catch (error2) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path13}`, error2);
+      fail(`rename ${temp} to ${path16}`, error2);
     }
+  }
+  /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
+  async umask(timeoutMs) {
+    const res = await this.run("umask", { timeoutMs }).catch(() => void 0);
+    const text2 = res?.code === 0 ? res.stdout.toString("utf8").trim() : "";
+    return /^[0-7]{1,4}$/.test(text2) ? parseInt(text2, 8) & 511 : 18;
   }
   sftpSession() {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     if (!this.sftp) {
       const opening = new Promise((resolve2, reject) => {
@@ -50353,6 +51392,19 @@ function sftpCall(start) {
     start((error2, value) => error2 ? reject(error2) : resolve2(value));
   });
 }
+function privateKeyProblem(text2, passphrase) {
+  const parsed = import_ssh22.default.utils.parseKey(text2, passphrase);
+  if (parsed instanceof Error) {
+    const detail = parsed.message;
+    if (/no passphrase given/i.test(detail)) return { kind: "passphrase-missing", detail };
+    if (/passphrase/i.test(detail)) return { kind: "passphrase-wrong", detail };
+    return { kind: "not-a-key", detail };
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key) return { kind: "not-a-key", detail: "no key found" };
+  if (!key.isPrivateKey()) return { kind: "public-key", detail: "a public key" };
+  return void 0;
+}
 
 // src/connection/index.ts
 async function openConnection(settings) {
@@ -50364,459 +51416,14 @@ async function openConnection(settings) {
   }
 }
 
-// src/executor/events.ts
-function emptyStats() {
-  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
-}
-function combineEvents(...targets) {
-  const call = (key) => (...args) => {
-    for (const target of targets)
-      target[key](...args);
-  };
-  return {
-    playStart: call("playStart"),
-    taskStart: call("taskStart"),
-    itemResult: call("itemResult"),
-    hostResult: call("hostResult"),
-    retrying: call("retrying"),
-    noMoreHosts: call("noMoreHosts"),
-    log: call("log"),
-    warning: call("warning"),
-    recap: call("recap")
-  };
-}
-
 // src/modules/module.ts
 var NOT_IGNORABLE = /* @__PURE__ */ Symbol("not ignorable");
 var ModuleArgumentError = class extends Error {
 };
 
-// src/async/async-jobs.ts
-var DEFAULT_ASYNC_DIR = "~/.ansible_async";
-var RUNNING_FRESH_MS = 200;
-var STATUS_DEADLINE_SLACK_MS = 3e4;
-var AsyncJobs = class {
-  constructor(registry) {
-    this.registry = registry;
-  }
-  registry;
-  cache = /* @__PURE__ */ new Map();
-  queues = /* @__PURE__ */ new Map();
-  /** Round trips made for status checks, per host (reported by the bench). */
-  statusRoundTrips = /* @__PURE__ */ new Map();
-  /** Starts a job on the target and returns Ansible's launch record. */
-  async launch(access2, request) {
-    const connection = await access2.connection(request.become);
-    const res = await connection.run(
-      launchCommand({
-        jidPrefix: newJidPrefix(),
-        asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
-        asyncDir: request.asyncDir,
-        meta: JSON.stringify(request.meta),
-        command: request.command
-      }),
-      { timeoutMs: 3e4 }
-    );
-    const launched = parseLaunch(res);
-    if (!launched.ok) throw new ModuleArgumentError(launched.message);
-    const resultsFile = `${launched.dir}/${launched.jid}`;
-    const record = {
-      ansible_job_id: launched.jid,
-      changed: true,
-      failed: 0,
-      finished: 0,
-      results_file: resultsFile,
-      started: 1
-    };
-    this.registry.add({
-      jid: launched.jid,
-      host: access2.host,
-      dir: launched.dir,
-      launch: record,
-      register: request.register,
-      ...request.loop ? { loop: request.loop } : {},
-      task: request.meta.task,
-      location: request.location,
-      launchedAt: Date.now(),
-      asyncSeconds: request.asyncSeconds,
-      ...request.become ? { become: request.become } : {},
-      gathered: false
-    });
-    return record;
-  }
-  /**
-   * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
-   * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
-   * the job was launched as (its KnownJob's), whose async dir `dir` is.
-   */
-  async status(access2, jid, dir, waitSeconds = 0, become) {
-    if (!isValidJid(jid))
-      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
-    const key = `${access2.host}\0${jid}`;
-    const cached = this.cache.get(key);
-    if (cached && (cached.snapshot.state !== "running" || waitSeconds === 0 && Date.now() - cached.at < RUNNING_FRESH_MS)) {
-      return cached.snapshot;
-    }
-    return new Promise((resolve2, reject) => {
-      const queueKey = `${access2.host}\0${dir}\0${waitSeconds}\0${becomeKey(become)}`;
-      let queue = this.queues.get(queueKey);
-      if (!queue) {
-        queue = { waitSeconds, dir, items: [], access: access2, become };
-        this.queues.set(queueKey, queue);
-        setImmediate(() => {
-          this.queues.delete(queueKey);
-          void this.flush(queue);
-        });
-      }
-      queue.items.push({ jid, resolve: resolve2, reject });
-    });
-  }
-  async flush(queue) {
-    const host = queue.access.host;
-    const wanted = new Set(queue.items.map((i) => i.jid));
-    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter(
-      (j) => j.dir === queue.dir && becomeKey(j.become) === becomeKey(queue.become) && !wanted.has(j.jid)
-    ).map((j) => j.jid) : [];
-    try {
-      const connection = await queue.access.connection(queue.become);
-      this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1);
-      const res = await connection.run(
-        statusCommand({
-          dir: queue.dir,
-          jids: [...wanted, ...extra],
-          waitSeconds: queue.waitSeconds
-        }),
-        // The status script caps each job's output itself (OUTPUT_CAP_BYTES per stream); the answer
-        // frames several jobs and must arrive whole.
-        { timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS, outputCapBytes: Infinity }
-      );
-      if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host);
-      if (res.code === null) {
-        throw new ConnectionError(`the connection to ${host} closed while checking jobs`, host);
-      }
-      let snapshots;
-      try {
-        snapshots = parseStatus(res.stdout);
-      } catch (error2) {
-        if (res.code !== 0) {
-          throw new ConnectionError(
-            `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
-            host
-          );
-        }
-        throw error2;
-      }
-      const now = Date.now();
-      for (const s of snapshots) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s });
-      for (const item of queue.items) {
-        const snapshot = snapshots.find((s) => s.jid === item.jid);
-        if (snapshot) item.resolve(snapshot);
-        else
-          item.reject(
-            new ModuleArgumentError(
-              `the target did not report job ${item.jid}: ${res.stderr.toString("utf8").trim()}`
-            )
-          );
-      }
-    } catch (error2) {
-      for (const item of queue.items) item.reject(error2);
-    }
-  }
-  /** Deletes a job's files on the target (does not stop it, as in Ansible), as the user it ran as. */
-  async cleanup(access2, jid, dir, become) {
-    if (!isValidJid(jid))
-      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
-    const connection = await access2.connection(become);
-    const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 3e4 });
-    this.cache.delete(`${access2.host}\0${jid}`);
-    this.registry.markGathered(access2.host, jid);
-    return parseCleanup(res.stdout).existed;
-  }
-  /** Forgets cached answers for a host (after a reconnect). */
-  forget(host) {
-    for (const key of [...this.cache.keys()])
-      if (key.startsWith(`${host}\0`)) this.cache.delete(key);
-  }
-};
-
-// src/modules/command-runner.ts
-var TIMEOUT_GRACE_SECONDS = 10;
-async function runCommand(ctx, script, cmdForResult, options) {
-  const parts = [];
-  for (const [name, value] of Object.entries(ctx.environment)) {
-    if (!isShellVariableName(name)) {
-      throw new ModuleArgumentError(
-        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
-      );
-    }
-    parts.push(`export ${name}=${shellQuote(value)}`);
-  }
-  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
-  const timeout = ctx.taskTimeoutSeconds;
-  if (timeout !== void 0 && timeout > 0) {
-    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
-  } else {
-    parts.push(script);
-  }
-  const remote = parts.length === 1 && parts[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(parts.join("\n"))}`;
-  if (ctx.launchJob) return ctx.launchJob(remote, cmdForResult);
-  const connection = await ctx.connection();
-  const start = /* @__PURE__ */ new Date();
-  const result = await connection.run(remote, {
-    timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1e3 : ctx.timeoutMs,
-    stdin: options.stdin
-  });
-  const end = /* @__PURE__ */ new Date();
-  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
-  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
-  const rc = result.code ?? (result.signal ? -1 : -1);
-  const out = {
-    changed: true,
-    cmd: cmdForResult,
-    delta: formatDelta(end.getTime() - start.getTime()),
-    end: formatTimestamp(end),
-    msg: "",
-    rc,
-    start: formatTimestamp(start),
-    stderr,
-    stderr_lines: splitLines(stderr),
-    stdout,
-    stdout_lines: splitLines(stdout)
-  };
-  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
-    out["failed"] = true;
-    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
-  } else if (rc !== 0) {
-    out["failed"] = true;
-    out["msg"] = "non-zero return code";
-  }
-  return out;
-}
-function truncationMarker(truncated, kept) {
-  if (!truncated) return "";
-  return `[output truncated: showing the last ${kept} of ${truncated.totalBytes} bytes]
-`;
-}
-function decodeOutput(buffer) {
-  return buffer.toString("utf8").replace(/[\r\n]+$/, "");
-}
-function splitLines(text2) {
-  if (text2 === "") return [];
-  const lines = text2.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-function formatTimestamp(date) {
-  const p = (n, w = 2) => String(n).padStart(w, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
-}
-function formatDelta(ms) {
-  const micros = Math.max(0, Math.round(ms * 1e3));
-  const hours = Math.floor(micros / 36e8);
-  const minutes = Math.floor(micros % 36e8 / 6e7);
-  const seconds = Math.floor(micros % 6e7 / 1e6);
-  const fraction = micros % 1e6;
-  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(fraction).padStart(6, "0")}`;
-}
-async function checkCreatesRemoves(ctx, cmd) {
-  const creates = optionalString(ctx.args["creates"]);
-  const removes = optionalString(ctx.args["removes"]);
-  if (creates === void 0 && removes === void 0) return void 0;
-  const chdir = optionalString(ctx.args["chdir"]);
-  const connection = await ctx.connection();
-  const exists2 = async (pattern) => {
-    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
-    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
-    return res.code === 0;
-  };
-  const skip = (msg, stdout) => ({
-    changed: false,
-    cmd,
-    delta: null,
-    end: null,
-    msg,
-    rc: 0,
-    start: null,
-    stderr: "",
-    stderr_lines: [],
-    stdout,
-    stdout_lines: [stdout]
-  });
-  if (creates !== void 0 && await exists2(creates)) {
-    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
-  }
-  if (removes !== void 0 && !await exists2(removes)) {
-    return skip(
-      `Did not run command since '${removes}' does not exist`,
-      `skipped, since ${removes} does not exist`
-    );
-  }
-  return void 0;
-}
-function globQuote(pattern) {
-  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
-}
-function optionalString(value) {
-  if (value === void 0 || value === null || value === "") return void 0;
-  return String(value);
-}
-
-// src/async/job-results.ts
-function parseMeta(text2) {
-  if (!text2) return {};
-  try {
-    const value = JSON.parse(text2);
-    return value !== null && typeof value === "object" ? value : {};
-  } catch {
-    return {};
-  }
-}
-function output(buffer, size, file) {
-  const text2 = decodeOutput(buffer);
-  if (size <= buffer.length) return text2;
-  return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); the full output is in ${file} on the target]
-${text2}`;
-}
-function base(snapshot, resultsFile) {
-  const stdout = output(snapshot.stdout, snapshot.stdoutSize, `${resultsFile}.out`);
-  const stderr = output(snapshot.stderr, snapshot.stderrSize, `${resultsFile}.err`);
-  return {
-    ansible_job_id: snapshot.jid,
-    results_file: resultsFile,
-    started: 1,
-    stdout,
-    stdout_lines: splitLines(stdout),
-    stderr,
-    stderr_lines: splitLines(stderr)
-  };
-}
-function statusResult(snapshot, resultsFile) {
-  const meta = parseMeta(snapshot.meta);
-  const out = base(snapshot, resultsFile);
-  switch (snapshot.state) {
-    case "missing":
-      return { ...out, changed: false, failed: true, finished: 1, msg: "could not find job" };
-    case "running":
-      return { ...out, changed: false, finished: 0 };
-    case "finished": {
-      const rc = snapshot.rc ?? -1;
-      const result = {
-        ...out,
-        changed: true,
-        cmd: meta.cmd,
-        delta: snapshot.end !== void 0 && snapshot.start !== void 0 ? formatDelta((snapshot.end - snapshot.start) * 1e3) : null,
-        end: snapshot.end !== void 0 ? formatTimestamp(new Date(snapshot.end * 1e3)) : null,
-        finished: 1,
-        msg: "",
-        rc,
-        start: snapshot.start !== void 0 ? formatTimestamp(new Date(snapshot.start * 1e3)) : null
-      };
-      if (rc !== 0) {
-        result["failed"] = true;
-        result["msg"] = rc > 128 && rc < 160 ? `non-zero return code (killed by signal ${rc - 128})` : "non-zero return code";
-      } else {
-        result["failed"] = false;
-      }
-      return result;
-    }
-    case "timeout":
-      return {
-        ...out,
-        changed: false,
-        child_pid: snapshot.pid,
-        cmd: meta.cmd,
-        failed: true,
-        finished: 1,
-        msg: "Timeout exceeded",
-        timedout: true
-      };
-    case "died":
-    case "rebooted":
-      return {
-        ...out,
-        changed: false,
-        cmd: meta.cmd,
-        died: true,
-        failed: true,
-        finished: 1,
-        msg: snapshot.state === "died" ? `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.` : "the host rebooted while the job was running (its boot id changed), so the job never finished"
-      };
-    case "corrupt":
-      return {
-        ...out,
-        changed: false,
-        failed: true,
-        finished: 1,
-        msg: `Could not parse job output: ${snapshot.detail ?? "the job record is damaged"}`
-      };
-  }
-}
-
-// src/async/jobs-access.ts
-function jobsAccess(jobs, access2, asyncDir, taskBecome = () => void 0) {
-  const locate2 = async (jid) => {
-    if (!isValidJid(jid)) {
-      throw new ModuleArgumentError(
-        `invalid job id '${jid}': a job id looks like j123456789012.4567; it was not used`
-      );
-    }
-    const known = jobs.registry.get(access2.host, jid);
-    if (known) return { dir: known.dir, become: known.become };
-    const become = taskBecome();
-    return { dir: await resolveDir(access2, asyncDir(), become), become };
-  };
-  return {
-    async status(jid, waitSeconds = 0) {
-      const { dir, become } = await locate2(jid);
-      const snapshot = await jobs.status(access2, jid, dir, waitSeconds, become);
-      const result = statusResult(snapshot, `${dir}/${jid}`);
-      if (result["finished"] === 1) jobs.registry.markGathered(access2.host, jid);
-      return result;
-    },
-    async cleanup(jid) {
-      const { dir, become } = await locate2(jid);
-      const existed = await jobs.cleanup(access2, jid, dir, become);
-      const base2 = {
-        ansible_job_id: jid,
-        stdout: "",
-        stderr: "",
-        stdout_lines: [],
-        stderr_lines: []
-      };
-      if (!existed)
-        return {
-          ...base2,
-          changed: false,
-          failed: true,
-          finished: 1,
-          started: 1,
-          msg: "could not find job",
-          erased: `${dir}/${jid}`
-        };
-      return { ...base2, changed: false, erased: `${dir}/${jid}`, finished: 0, started: 0 };
-    }
-  };
-}
-async function resolveDir(access2, dir, become) {
-  if (!dir.startsWith("~")) return dir.replace(/\/+$/, "") || "/";
-  if (dir !== "~" && !dir.startsWith("~/")) {
-    throw new ModuleArgumentError(
-      `ansible_async_dir '${dir}': only '~' or '~/\u2026' is expanded; use an absolute path`
-    );
-  }
-  const connection = await access2.connection(become);
-  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 3e4 });
-  const home = res.stdout.toString("utf8");
-  if (!home.startsWith("/"))
-    throw new ModuleArgumentError(
-      `cannot resolve ${shellQuote(dir)}: HOME is not set on the target`
-    );
-  return `${home.replace(/\/+$/, "")}${dir.slice(1)}`.replace(/\/+$/, "");
-}
-
 // src/playbook/playbook-loader.ts
 import { existsSync as existsSync4 } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/playbook/keywords.ts
 var TASK_KEYWORDS = /* @__PURE__ */ new Set([
@@ -50948,7 +51555,7 @@ var UNSUPPORTED_KEYWORDS = {
 };
 
 // src/playbook/loader-support.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 
 // src/playbook/types.ts
 function plainTask(fields) {
@@ -51001,7 +51608,7 @@ function becomeMethodProblem(method) {
 }
 function readPlaybookFile(file, message2, location2) {
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync3(file, "utf8");
   } catch (error2) {
     const code2 = error2.code;
     const reason = code2 === "ENOENT" ? `it could not be found (looked for ${file})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
@@ -51094,12 +51701,12 @@ function describe(value) {
 }
 
 // src/playbook/role-loader.ts
-import path2 from "node:path";
+import path3 from "node:path";
 
 // src/playbook/roles.ts
-import { existsSync as existsSync3, statSync } from "node:fs";
+import { existsSync as existsSync3, statSync as statSync2 } from "node:fs";
 import os5 from "node:os";
-import path from "node:path";
+import path2 from "node:path";
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
 var ROLE_ENTRY_REFUSED = /* @__PURE__ */ new Set([
   "connection",
@@ -51126,11 +51733,11 @@ var ROLE_IMPORT_ARGS = /* @__PURE__ */ new Set([
 function roleSearchPath(playDir) {
   const configured = process.env["ANSIBLE_ROLES_PATH"];
   const extra = configured !== void 0 && configured.trim() !== "" ? configured.split(":").filter(Boolean) : [
-    path.join(os5.homedir(), ".ansible/roles"),
+    path2.join(os5.homedir(), ".ansible/roles"),
     "/usr/share/ansible/roles",
     "/etc/ansible/roles"
   ];
-  return [path.join(playDir, "roles"), ...extra.map((d) => path.resolve(d)), playDir];
+  return [path2.join(playDir, "roles"), ...extra.map((d) => path2.resolve(d)), playDir];
 }
 function findRole(name, playDir, location2, near = []) {
   if (name.includes("{{") || name.includes("{%")) {
@@ -51139,19 +51746,19 @@ function findRole(name, playDir, location2, near = []) {
       location2
     );
   }
-  const candidates = name.includes("/") || path.isAbsolute(name) ? [path.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
-    (dir) => path.join(dir, name)
+  const candidates = name.includes("/") || path2.isAbsolute(name) ? [path2.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
+    (dir) => path2.join(dir, name)
   );
   const found = candidates.find(isDirectory2);
   if (found) return found;
   throw new PlaybookError(
-    `the role '${name}' was not found in ${candidates.map((c) => path.dirname(c)).join(":")}. Put it under roles/${path.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    `the role '${name}' was not found in ${candidates.map((c) => path2.dirname(c)).join(":")}. Put it under roles/${path2.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
     location2
   );
 }
 function roleFile(roleDir, sub, base2 = "main") {
-  const stem = path.join(roleDir, sub, base2);
-  const names = path.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
+  const stem = path2.join(roleDir, sub, base2);
+  const names = path2.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
   for (const ext of names) {
     const file = stem + ext;
     if (existsSync3(file) && !isDirectory2(file)) return file;
@@ -51160,7 +51767,7 @@ function roleFile(roleDir, sub, base2 = "main") {
 }
 function isDirectory2(file) {
   try {
-    return statSync(file).isDirectory();
+    return statSync2(file).isDirectory();
   } catch {
     return false;
   }
@@ -51218,7 +51825,7 @@ function decodePythonEscapes(text2) {
     }
   );
 }
-var MAX_NESTING = 200;
+var MAX_NESTING2 = 200;
 var LiteralParser = class {
   constructor(src) {
     this.src = src;
@@ -51242,7 +51849,7 @@ var LiteralParser = class {
     const c = this.src[this.pos];
     if (c === void 0) throw new LiteralSyntaxError();
     if (c === "[" || c === "(" || c === "{") {
-      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      if (++this.depth > MAX_NESTING2) throw new LiteralSyntaxError();
       try {
         if (c === "[") return this.parseSequence("]");
         if (c === "(") return this.parseParenthesised();
@@ -51383,19 +51990,19 @@ var LiteralParser = class {
   }
   parseDict() {
     this.pos++;
-    const dict = {};
+    const dict2 = {};
     for (; ; ) {
       this.skipBlank();
       if (this.src[this.pos] === "}") {
         this.pos++;
-        return dict;
+        return dict2;
       }
       const key = this.parseValue();
       this.skipBlank();
       if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
       this.pos++;
       if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
+      dict2[key === null ? "null" : String(key)] = this.parseValue();
       this.skipBlank();
       if (this.src[this.pos] === ",") this.pos++;
       else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
@@ -51764,12 +52371,12 @@ var RoleLoader = class extends TaskParser {
    */
   role(spec, outer, options) {
     const parents = options.parents ?? [];
-    const near = parents.length > 0 ? [path2.dirname(parents.at(-1))] : [];
+    const near = parents.length > 0 ? [path3.dirname(parents.at(-1))] : [];
     const dir = findRole(spec.name, this.playDir, spec.location, near);
     const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
     if (parents.includes(dir) || tasksFile !== void 0 && this.inChain(tasksFile)) {
       const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
-      const names = chain.map((d) => path2.basename(d));
+      const names = chain.map((d) => path3.basename(d));
       throw new PlaybookError(
         `A recursion loop was detected with the roles specified (${names.join(" \u2192 ")}); a role cannot depend on or import itself`,
         spec.location
@@ -51801,7 +52408,7 @@ var RoleLoader = class extends TaskParser {
       }
     }
     const ref = {
-      name: path2.basename(dir),
+      name: path3.basename(dir),
       path: dir,
       defaults: {
         ...mergeRoleVars(dependencyRefs, "defaults"),
@@ -51826,7 +52433,7 @@ var RoleLoader = class extends TaskParser {
       );
     } else if (options.from.tasks !== void 0) {
       throw new PlaybookError(
-        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path2.join(dir, "tasks")})`,
+        `the role '${ref.name}' has no tasks file '${options.from.tasks}' (looked in ${path3.join(dir, "tasks")})`,
         spec.location
       );
     }
@@ -51848,7 +52455,7 @@ var RoleLoader = class extends TaskParser {
     if (!file) {
       if (from === void 0) return { data: {} };
       throw new PlaybookError(
-        `the role '${path2.basename(dir)}' has no ${sub} file '${from}' (looked in ${path2.join(dir, sub)})`,
+        `the role '${path3.basename(dir)}' has no ${sub} file '${from}' (looked in ${path3.join(dir, sub)})`,
         location2
       );
     }
@@ -51966,7 +52573,7 @@ function requireCommon() {
   function extend(target, source) {
     if (source) {
       const sourceKeys = Object.keys(source);
-      for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
+      for (let index = 0, length2 = sourceKeys.length; index < length2; index += 1) {
         const key = sourceKeys[index];
         target[key] = source[key];
       }
@@ -52214,7 +52821,7 @@ function requireSchema() {
         result[type2.kind][type2.tag] = result["fallback"][type2.tag] = type2;
       }
     }
-    for (let index = 0, length = arguments.length; index < length; index += 1) {
+    for (let index = 0, length2 = arguments.length; index < length2; index += 1) {
       arguments[index].forEach(collectType);
     }
     return result;
@@ -52804,7 +53411,7 @@ function requireOmap() {
     if (data === null) return true;
     const objectKeys = {};
     const object = data;
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       const pair = object[index];
       let pairHasKey = false;
       if (_toString.call(pair) !== "[object Object]") return false;
@@ -52842,7 +53449,7 @@ function requirePairs() {
     if (data === null) return true;
     const object = data;
     const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       const pair = object[index];
       if (_toString.call(pair) !== "[object Object]") return false;
       const keys = Object.keys(pair);
@@ -52855,7 +53462,7 @@ function requirePairs() {
     if (data === null) return [];
     const object = data;
     const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       const pair = object[index];
       const keys = Object.keys(pair);
       result[index] = [keys[0], pair[keys[0]]];
@@ -53113,7 +53720,7 @@ function requireLoader() {
     if (transactions.length === 0) return;
     const parent = transactions[transactions.length - 1];
     const names = Object.keys(transaction);
-    for (let index = 0, length = names.length; index < length; index += 1) {
+    for (let index = 0, length2 = names.length; index < length2; index += 1) {
       const name = names[index];
       if (!_hasOwnProperty.call(parent, name)) {
         parent[name] = transaction[name];
@@ -54277,7 +54884,7 @@ function requireLoader() {
     if (typeof iterator !== "function") {
       return documents;
     }
-    for (let index = 0, length = documents.length; index < length; index += 1) {
+    for (let index = 0, length2 = documents.length; index < length2; index += 1) {
       iterator(documents[index]);
     }
   }
@@ -54368,7 +54975,7 @@ function requireDumper() {
     if (map2 === null) return {};
     const result = {};
     const keys = Object.keys(map2);
-    for (let index = 0, length = keys.length; index < length; index += 1) {
+    for (let index = 0, length2 = keys.length; index < length2; index += 1) {
       let tag = keys[index];
       let style = String(map2[tag]);
       if (tag.slice(0, 2) === "!!") {
@@ -54384,21 +54991,21 @@ function requireDumper() {
   }
   function encodeHex(character) {
     let handle;
-    let length;
+    let length2;
     const string = character.toString(16).toUpperCase();
     if (character <= 255) {
       handle = "x";
-      length = 2;
+      length2 = 2;
     } else if (character <= 65535) {
       handle = "u";
-      length = 4;
+      length2 = 4;
     } else if (character <= 4294967295) {
       handle = "U";
-      length = 8;
+      length2 = 8;
     } else {
       throw new YAMLException2("code point within a string may not be greater than 0xFFFFFFFF");
     }
-    return "\\" + handle + common2.repeat("0", length - string.length) + string;
+    return "\\" + handle + common2.repeat("0", length2 - string.length) + string;
   }
   const QUOTING_TYPE_SINGLE = 1;
   const QUOTING_TYPE_DOUBLE = 2;
@@ -54428,13 +55035,13 @@ function requireDumper() {
     const ind = common2.repeat(" ", spaces);
     let position = 0;
     let result = "";
-    const length = string.length;
-    while (position < length) {
+    const length2 = string.length;
+    while (position < length2) {
       let line;
       const next = string.indexOf("\n", position);
       if (next === -1) {
         line = string.slice(position);
-        position = length;
+        position = length2;
       } else {
         line = string.slice(position, next + 1);
         position = next + 1;
@@ -54448,7 +55055,7 @@ function requireDumper() {
     return "\n" + common2.repeat(" ", state.indent * level);
   }
   function testImplicitResolving(state, str2) {
-    for (let index = 0, length = state.implicitTypes.length; index < length; index += 1) {
+    for (let index = 0, length2 = state.implicitTypes.length; index < length2; index += 1) {
       const type2 = state.implicitTypes[index];
       if (type2.resolve(str2)) {
         return true;
@@ -54604,9 +55211,9 @@ function requireDumper() {
   }
   function blockHeader(string, indentPerLevel) {
     const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
-    const clip2 = string[string.length - 1] === "\n";
-    const keep = clip2 && (string[string.length - 2] === "\n" || string === "\n");
-    const chomp = keep ? "+" : clip2 ? "" : "-";
+    const clip3 = string[string.length - 1] === "\n";
+    const keep = clip3 && (string[string.length - 2] === "\n" || string === "\n");
+    const chomp = keep ? "+" : clip3 ? "" : "-";
     return indentIndicator + chomp + "\n";
   }
   function dropEndingNewline(string) {
@@ -54676,7 +55283,7 @@ function requireDumper() {
   function writeFlowSequence(state, level, object) {
     let _result = "";
     const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       let value = object[index];
       if (state.replacer) {
         value = state.replacer.call(object, String(index), value);
@@ -54692,7 +55299,7 @@ function requireDumper() {
   function writeBlockSequence(state, level, object, compact2) {
     let _result = "";
     const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
+    for (let index = 0, length2 = object.length; index < length2; index += 1) {
       let value = object[index];
       if (state.replacer) {
         value = state.replacer.call(object, String(index), value);
@@ -54716,7 +55323,7 @@ function requireDumper() {
     let _result = "";
     const _tag = state.tag;
     const objectKeyList = Object.keys(object);
-    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
+    for (let index = 0, length2 = objectKeyList.length; index < length2; index += 1) {
       let pairBuffer = "";
       if (_result !== "") pairBuffer += ", ";
       if (state.condenseFlow) pairBuffer += '"';
@@ -54750,7 +55357,7 @@ function requireDumper() {
     } else if (state.sortKeys) {
       throw new YAMLException2("sortKeys must be a boolean or a function");
     }
-    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
+    for (let index = 0, length2 = objectKeyList.length; index < length2; index += 1) {
       let pairBuffer = "";
       if (!compact2 || _result !== "") {
         pairBuffer += generateNextLine(state, level);
@@ -54791,7 +55398,7 @@ function requireDumper() {
   }
   function detectType(state, object, explicit) {
     const typeList = explicit ? state.explicitTypes : state.implicitTypes;
-    for (let index = 0, length = typeList.length; index < length; index += 1) {
+    for (let index = 0, length2 = typeList.length; index < length2; index += 1) {
       const type2 = typeList[index];
       if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
         if (explicit) {
@@ -54905,11 +55512,11 @@ function requireDumper() {
     const objects = [];
     const duplicatesIndexes = [];
     inspectNode(object, objects, duplicatesIndexes);
-    const length = duplicatesIndexes.length;
-    for (let index = 0; index < length; index += 1) {
+    const length2 = duplicatesIndexes.length;
+    for (let index = 0; index < length2; index += 1) {
       state.duplicates.push(objects[duplicatesIndexes[index]]);
     }
-    state.usedDuplicates = new Array(length);
+    state.usedDuplicates = new Array(length2);
   }
   function inspectNode(object, objects, duplicatesIndexes) {
     if (object !== null && typeof object === "object") {
@@ -54921,12 +55528,12 @@ function requireDumper() {
       } else {
         objects.push(object);
         if (Array.isArray(object)) {
-          for (let i = 0, length = object.length; i < length; i += 1) {
+          for (let i = 0, length2 = object.length; i < length2; i += 1) {
             inspectNode(object[i], objects, duplicatesIndexes);
           }
         } else {
           const objectKeyList = Object.keys(object);
-          for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
+          for (let i = 0, length2 = objectKeyList.length; i < length2; i += 1) {
             inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
           }
         }
@@ -55092,10 +55699,12 @@ function parseYaml(text2, file) {
     if (error2 instanceof yaml.YAMLException) {
       const mark = error2.mark;
       const reason = error2.reason || error2.message;
-      throw new PlaybookError(`YAML syntax error: ${reason}`, {
+      const line = mark?.line ?? 0;
+      const column = mark?.column ?? 0;
+      throw new PlaybookError(`YAML syntax error: ${reason}${offendingLine(text2, line, column)}`, {
         file,
-        line: (mark?.line ?? 0) + 1,
-        column: (mark?.column ?? 0) + 1
+        line: line + 1,
+        column: column + 1
       });
     }
     throw error2;
@@ -55109,6 +55718,16 @@ function parseYaml(text2, file) {
     );
   }
   return { data, lineOf: (node) => lines.get(node) };
+}
+function offendingLine(text2, line, column) {
+  const shown = text2.split(/\r?\n/)[line];
+  if (shown === void 0 || shown.trim() === "" || shown.length > 500) return "";
+  return `
+
+The offending line appears to be:
+
+${shown}
+${shown.slice(0, column).replace(/[^\t]/g, " ")}^ here`;
 }
 function findCycle(root) {
   if (root === null || typeof root !== "object") return void 0;
@@ -55143,23 +55762,23 @@ var MAX_INCLUDE_DEPTH = 64;
 function loadPlaybook(source, modules, cwd = process.cwd()) {
   const looksInline = source.includes("\n") || source.trimStart().startsWith("-");
   if (!looksInline) {
-    const file = path3.resolve(cwd, source);
+    const file = path4.resolve(cwd, source);
     if (!existsSync4(file)) {
       throw new PlaybookError(
-        `the playbook '${source}' could not be found (looked in ${path3.dirname(file)}). Pass a playbook file path or inline YAML text.`
+        `the playbook '${source}' could not be found (looked in ${path4.dirname(file)}). Pass a playbook file path or inline YAML text.`
       );
     }
     const text2 = readPlaybookFile(
       file,
       (reason) => `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     );
-    return parsePlaybookText(text2, source, path3.dirname(file), modules);
+    return parsePlaybookText(text2, source, path4.dirname(file), modules);
   }
   return parsePlaybookText(source, INLINE_LABEL, cwd, modules);
 }
 function parsePlaybookText(text2, file, baseDir, modules) {
   const doc = parseYaml(text2, file);
-  const chain = file === INLINE_LABEL ? [] : [path3.resolve(baseDir, path3.basename(file))];
+  const chain = file === INLINE_LABEL ? [] : [path4.resolve(baseDir, path4.basename(file))];
   const context = { modules, ids: { next: 0 }, documents: /* @__PURE__ */ new Map() };
   const loader2 = new Loader(doc, file, baseDir, context, chain, baseDir);
   return { file, baseDir, plays: loader2.plays() };
@@ -55274,10 +55893,10 @@ var Loader = class _Loader extends RoleLoader {
         location2
       );
     }
-    let absolute = path3.resolve(this.dir, name);
-    if (!playbook && !existsSync4(absolute) && existsSync4(path3.resolve(this.playDir, name)))
-      absolute = path3.resolve(this.playDir, name);
-    const label = this.file === INLINE_LABEL || path3.isAbsolute(name) ? name : this.labelOf(absolute);
+    let absolute = path4.resolve(this.dir, name);
+    if (!playbook && !existsSync4(absolute) && existsSync4(path4.resolve(this.playDir, name)))
+      absolute = path4.resolve(this.playDir, name);
+    const label = this.file === INLINE_LABEL || path4.isAbsolute(name) ? name : this.labelOf(absolute);
     if (keyword === "include_tasks" && this.chain.length >= MAX_INCLUDE_DEPTH) {
       throw new PlaybookError(
         `'include_tasks: ${name}' is nested ${MAX_INCLUDE_DEPTH} files deep; an include that includes itself needs a \`when\` that ends the recursion`,
@@ -55285,7 +55904,7 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     if (keyword !== "include_tasks" && this.chain.includes(absolute)) {
-      const cycle = [...this.chain, absolute].map((f) => path3.relative(this.dir, f) || f);
+      const cycle = [...this.chain, absolute].map((f) => path4.relative(this.dir, f) || f);
       throw new PlaybookError(
         `'${keyword}: ${name}' makes an import cycle (${cycle.join(" \u2192 ")}); remove one of the imports`,
         location2
@@ -55297,7 +55916,7 @@ var Loader = class _Loader extends RoleLoader {
       (reason) => `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
       location2
     );
-    const dir = path3.dirname(absolute);
+    const dir = path4.dirname(absolute);
     return new _Loader(
       doc,
       label,
@@ -55313,7 +55932,7 @@ var Loader = class _Loader extends RoleLoader {
     return new _Loader(
       this.document(absolute, label, (reason) => `'${label}' cannot be read: ${reason}`, location2),
       label,
-      path3.dirname(absolute),
+      path4.dirname(absolute),
       this.context,
       [...this.chain, absolute],
       this.playDir
@@ -55333,8 +55952,8 @@ var Loader = class _Loader extends RoleLoader {
   }
   /** How a file is named in locations: relative to this file's label when this file has a path. */
   labelOf(absolute) {
-    if (this.file === INLINE_LABEL) return path3.relative(process.cwd(), absolute) || absolute;
-    return path3.join(path3.dirname(this.file), path3.relative(this.dir, absolute));
+    if (this.file === INLINE_LABEL) return path4.relative(process.cwd(), absolute) || absolute;
+    return path4.join(path4.dirname(this.file), path4.relative(this.dir, absolute));
   }
   /** A play's `vars_files`: each file a mapping of variables, merged in order (later files win). */
   varsFiles(raw, location2) {
@@ -55354,8 +55973,8 @@ var Loader = class _Loader extends RoleLoader {
           location2
         );
       }
-      const absolute = path3.resolve(this.dir, entry);
-      const label = this.file === INLINE_LABEL || path3.isAbsolute(entry) ? entry : this.labelOf(absolute);
+      const absolute = path4.resolve(this.dir, entry);
+      const label = this.file === INLINE_LABEL || path4.isAbsolute(entry) ? entry : this.labelOf(absolute);
       const data = this.document(
         absolute,
         label,
@@ -55897,7 +56516,7 @@ function pyBinOp(op, a, b) {
 }
 function pyFormat(format, values) {
   let next = 0;
-  const take2 = () => {
+  const take = () => {
     if (next >= values.length) throw new TemplateError("not enough arguments for format string");
     return assertDefined(values[next++]);
   };
@@ -55905,7 +56524,7 @@ function pyFormat(format, values) {
     /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFeExXoc%])/g,
     (_m, flags, width, precision, conv) => {
       if (conv === "%") return "%";
-      const value = take2();
+      const value = take();
       const prec = precision === void 0 ? void 0 : Number(precision);
       let text2;
       const num = () => {
@@ -55971,11 +56590,11 @@ function missing(obj, key) {
   const reason = typeof key === "string" ? `'${objectTypeRepr(obj)}' has no attribute '${key}'` : `${objectTypeRepr(obj)} has no element ${pythonStr(key)}`;
   return new Undefined(reason, String(key));
 }
-function indexOf(length, key) {
+function indexOf(length2, key) {
   const n = typeof key === "number" ? key : typeof key === "string" && /^-?\d+$/.test(key) ? Number(key) : NaN;
   if (!Number.isInteger(n)) return void 0;
-  const i = n < 0 ? n + length : n;
-  return i >= 0 && i < length ? i : void 0;
+  const i = n < 0 ? n + length2 : n;
+  return i >= 0 && i < length2 ? i : void 0;
 }
 function getAttribute(obj, key) {
   if (obj instanceof Undefined) return obj;
@@ -56438,9 +57057,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path13) {
-  if (typeof path13 === "number") return getAttribute(item, path13);
-  return String(path13).split(".").reduce(
+function attributePath(item, path16) {
+  if (typeof path16 === "number") return getAttribute(item, path16);
+  return String(path16).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -57543,6 +58162,53 @@ function settingsFor(identity, scope, defaults = {}) {
   const password = becomePassword(scope, defaults);
   return { ...identity, ...password !== void 0 ? { password } : {} };
 }
+function adoptHandedOverJob(job, scope, source) {
+  const where2 = `${source}: job '${job.register ?? job.jid}' (${job.jid}) on host '${job.host}'`;
+  let vars;
+  try {
+    vars = scope();
+  } catch (error2) {
+    throw new OptionError(
+      `${where2}: this run's inventory has no host '${job.host}' (${error2 instanceof AsyncPlaybookError ? error2.message : String(error2)}); gather with the inventory the jobs were launched with`
+    );
+  }
+  const recorded = job.documentBecome;
+  if (!recorded) return;
+  const method = recorded.method;
+  let own;
+  try {
+    own = {
+      exe: text(vars["ansible_become_exe"]),
+      flags: text(vars["ansible_become_flags"])
+    };
+  } catch (error2) {
+    throw new OptionError(
+      `${where2}: cannot read this run's become settings for the host (${error2.message})`
+    );
+  }
+  const ownExe = own.exe ?? method;
+  const ownFlags = own.flags ?? DEFAULT_BECOME_FLAGS[method];
+  for (const [field, mine, theirs, variable] of [
+    ["exe", ownExe, recorded.exe ?? method, "ansible_become_exe"],
+    ["flags", ownFlags, recorded.flags ?? DEFAULT_BECOME_FLAGS[method], "ansible_become_flags"]
+  ]) {
+    if (mine !== theirs) {
+      throw new OptionError(
+        `${where2}: 'become.${field}' is ${JSON.stringify(theirs)}, but this run uses ${JSON.stringify(mine)} for ${method} on '${job.host}'. A jobs document never chooses what runs as another user: if the job really was launched with ${JSON.stringify(theirs)}, set ${variable} for the host in this run's inventory or extra vars`
+      );
+    }
+  }
+  job.become = {
+    user: recorded.user,
+    method,
+    ...ownExe !== method ? { exe: ownExe } : {},
+    ...ownFlags !== DEFAULT_BECOME_FLAGS[method] ? { flags: ownFlags } : {}
+  };
+}
+function adoptHandedOverJobs(registry, scopeOf, source) {
+  for (const job of registry.allOutstanding())
+    if (job.handedOver) adoptHandedOverJob(job, () => scopeOf(job.host), source);
+}
 function text(value) {
   if (value === void 0 || value === null || value === "") return void 0;
   return typeof value === "string" ? value : pythonStr(value);
@@ -57553,7 +58219,7 @@ import { appendFileSync as appendFileSync2 } from "node:fs";
 
 // src/connection/host-settings.ts
 import os6 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -57599,22 +58265,37 @@ function connectionSettingsFromVars(host, get, defaults) {
     ),
     privateKey: defaults.privateKey,
     passphrase: defaults.passphrase,
+    ...defaults.sources ? { sources: defaults.sources } : {},
     password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
     knownHostsPath: defaults.knownHostsPath,
     knownHosts: defaults.knownHosts,
+    ...defaults.explicitKnownHostsPath !== void 0 ? { explicitKnownHostsPath: defaults.explicitKnownHostsPath } : {},
     hostKeyChecking: defaults.hostKeyChecking,
+    hostKeyCheckingSource: defaults.hostKeyCheckingSource ?? "host-key-checking",
     connectTimeoutMs: toTimeout(
       str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
       defaults.connectTimeoutMs
     )
   };
-  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
-  if (checking !== void 0 && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? "off" : String(checking).toLowerCase() === "accept-new" ? "accept-new" : "strict";
+  let checkingVariable;
+  for (const name of ["ansible_host_key_checking", "ansible_ssh_host_key_checking"]) {
+    const value = get(name);
+    if (value !== void 0 && value !== null) checkingVariable = name;
   }
+  if (checkingVariable !== void 0) {
+    settings.hostKeyChecking = hostKeyCheckingVariable(
+      host,
+      checkingVariable,
+      get(checkingVariable)
+    );
+    settings.hostKeyCheckingSource = `${checkingVariable}: ${String(get(checkingVariable))}`;
+  }
+  const seen = /* @__PURE__ */ new Set();
+  if (settings.hostKeyChecking === "off" && checkingVariable !== void 0)
+    seen.add("stricthostkeychecking");
   for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
     const args = str2(name);
-    if (args) applySshArgs(host, name, args, settings);
+    if (args) applySshArgs(host, name, args, settings, seen);
   }
   const jumpHost = str2("ansible_ssh_jump_host");
   if (jumpHost) settings.jumpHosts = jumpHostsOf(host, "ansible_ssh_jump_host", jumpHost);
@@ -57649,12 +58330,12 @@ function jumpHostsOf(host, source, text2) {
     throw new OptionError(`host ${host}: ${source}: ${error2.message}`);
   }
 }
-function applySshArgs(host, variable, text2, settings) {
+function applySshArgs(host, variable, text2, settings, seen) {
   let words;
   try {
     words = shlexSplit(text2);
   } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text2}`);
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes`);
   }
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
@@ -57675,17 +58356,30 @@ function applySshArgs(host, variable, text2, settings) {
     const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
     if (!m)
       throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
-    const [, key, value] = m;
-    switch (key.toLowerCase()) {
+    const [, key, rawValue] = m;
+    const value = /^"(.*)"$/.exec(rawValue.trim())?.[1] ?? rawValue.trim();
+    const lowerKey = key.toLowerCase();
+    if (lowerKey === "stricthostkeychecking" || lowerKey === "userknownhostsfile") {
+      if (seen.has(lowerKey)) continue;
+      seen.add(lowerKey);
+    }
+    switch (lowerKey) {
       case "stricthostkeychecking":
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : /^accept-new$/i.test(value) ? "accept-new" : "strict";
+        settings.hostKeyChecking = strictHostKeyChecking(host, variable, value);
+        settings.hostKeyCheckingSource = `${variable} (-o ${key}=${value})`;
         break;
       case "proxyjump":
         settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value);
         break;
       case "userknownhostsfile":
-        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
-        if (value === "/dev/null") settings.knownHosts = "";
+        if (/\s/.test(value)) {
+          throw new OptionError(
+            `host ${host}: ${variable}: UserKnownHostsFile with several files is not supported; give one file`
+          );
+        }
+        settings.knownHostsPath = /^(\/dev\/null|none)$/i.test(value) ? void 0 : expandHome(value);
+        settings.knownHostsPathSource = `${variable} (-o ${key}=${value})`;
+        if (settings.knownHosts === void 0) settings.knownHosts = "";
         break;
       case "connecttimeout":
         settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
@@ -57721,12 +58415,39 @@ function toTimeout(value, fallback) {
   const seconds = Number(value);
   return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
 }
-function isFalse(value) {
-  return value === false || /^(false|no|off|0)$/i.test(String(value));
+var TRUE_WORDS = ["y", "yes", "on", "1", "true", "t"];
+var FALSE_WORDS = ["n", "no", "off", "0", "false", "f"];
+function hostKeyCheckingVariable(host, variable, value) {
+  if (value === true || value === 1) return "strict";
+  if (value === false || value === 0) return "off";
+  const word = String(value).trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return "strict";
+  if (FALSE_WORDS.includes(word)) return "off";
+  if (word === "accept-new") return "accept-new";
+  throw new OptionError(
+    `host ${host}: ${variable} must be true or false (or accept-new), got '${String(value)}'. Ansible would read it as false and turn host key checking off.`
+  );
+}
+function strictHostKeyChecking(host, variable, value) {
+  switch (value.toLowerCase()) {
+    case "yes":
+    case "true":
+    case "ask":
+      return "strict";
+    case "no":
+    case "off":
+    case "false":
+      return "off";
+    case "accept-new":
+      return "accept-new";
+  }
+  throw new OptionError(
+    `host ${host}: ${variable}: StrictHostKeyChecking must be yes, accept-new, no, off or ask, got '${value}'`
+  );
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path4.join(os6.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path5.join(os6.homedir(), p.slice(1));
   return p;
 }
 
@@ -57788,32 +58509,6 @@ var ConnectionPool = class {
   }
 };
 
-// src/executor/parallel.ts
-async function mapWithLimit(items, limit2, worker) {
-  const results = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit2, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await worker(items[index], index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-function sleep(ms, signal) {
-  return new Promise((resolve2) => {
-    if (signal?.aborted || ms <= 0) return resolve2();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve2();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 // src/executor/variables.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
 var VariableManager = class {
@@ -57839,7 +58534,7 @@ var VariableManager = class {
   hostMemory(host) {
     let m = this.memory.get(host);
     if (!m) {
-      m = { facts: {}, registered: {} };
+      m = { facts: dict(), registered: dict() };
       this.memory.set(host, m);
     }
     return m;
@@ -57864,7 +58559,7 @@ var VariableManager = class {
     const memory = this.hostMemory(host);
     const facts = memory.facts;
     if (Object.keys(facts).length > 0) {
-      const prefixed = {};
+      const prefixed = dict();
       for (const [k, v] of Object.entries(facts))
         prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
       put(prefixed, false);
@@ -57913,7 +58608,7 @@ var VariableManager = class {
   hostvarsView(play) {
     const cached = this.views.get(play);
     if (cached && cached.generation === this.generation) return cached.view;
-    const view = {};
+    const view = dict();
     this.views.set(play, { generation: this.generation, view });
     for (const name of this.inventory.hostNames()) {
       let cached2;
@@ -57949,142 +58644,8 @@ var VariableManager = class {
   }
 };
 
-// src/executor/gather-runner.ts
-var MAX_WAIT_SECONDS = 10;
-async function gatherJobs(registry, options) {
-  const { events } = options;
-  const variables = new VariableManager(options.inventory, options.templar, options.extraVars);
-  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
-  const jobs = new AsyncJobs(registry);
-  const deadline = Date.now() + options.timeoutSeconds * 1e3;
-  const stats = {};
-  const failed2 = /* @__PURE__ */ new Set();
-  const unreachable = /* @__PURE__ */ new Set();
-  const pending = registry.allOutstanding();
-  const hosts = [...new Set(pending.map((j) => j.host))];
-  const playContext = {
-    playVars: {},
-    playHosts: hosts,
-    playBatch: hosts,
-    playbookDir: options.inventory ? process.cwd() : ""
-  };
-  events.playStart("Gather background jobs", void 0);
-  try {
-    const keys = [...new Set(pending.map((j) => j.register ?? j.jid))];
-    for (const key of keys) {
-      const group = pending.filter((j) => (j.register ?? j.jid) === key);
-      const info2 = {
-        name: `gather ${key}`,
-        module: "async_status",
-        location: group[0]?.location,
-        noLog: false
-      };
-      events.taskStart(info2);
-      await Promise.all(
-        group.map(async (job) => {
-          const started = Date.now();
-          const host = job.host;
-          const scope = variables.scope(host, playContext);
-          const access2 = {
-            host,
-            connection: async (become) => withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
-          };
-          const s = stats[host] ??= emptyStats();
-          let result;
-          try {
-            result = await waitForJob(
-              job,
-              jobs,
-              access2,
-              deadline,
-              () => pool.reset(host, scope),
-              options.signal
-            );
-          } catch (error2) {
-            if (error2 instanceof ConnectionError) {
-              s.unreachable++;
-              unreachable.add(host);
-              events.hostResult(info2, {
-                host,
-                status: "unreachable",
-                ignored: false,
-                result: { changed: false, unreachable: true, msg: error2.message },
-                durationMs: Date.now() - started
-              });
-              return;
-            }
-            result = { changed: false, failed: true, msg: error2.message };
-          }
-          const status = result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
-          if (status === "failed") {
-            s.failed++;
-            failed2.add(host);
-          } else {
-            s.ok++;
-            if (status === "changed") s.changed++;
-          }
-          events.hostResult(info2, {
-            host,
-            status,
-            ignored: false,
-            result,
-            durationMs: Date.now() - started
-          });
-        })
-      );
-    }
-  } finally {
-    await pool.closeAll();
-  }
-  events.recap(stats);
-  const exitCode = unreachable.size > 0 ? 4 : failed2.size > 0 ? 2 : 0;
-  return {
-    stats,
-    failedHosts: [...failed2],
-    unreachableHosts: [...unreachable],
-    exitCode,
-    jobs: registry.allOutstanding()
-  };
-}
-async function waitForJob(job, jobs, access2, deadline, reset, signal) {
-  let backoff = 500;
-  const view = jobsAccess(jobs, access2, () => job.dir);
-  for (; ; ) {
-    const left = (deadline - Date.now()) / 1e3;
-    try {
-      if (left <= 0 || signal?.aborted) {
-        const last = await view.status(job.jid);
-        if (last["finished"] === 1) return last;
-        return {
-          ...last,
-          failed: true,
-          msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
-        };
-      }
-      const snapshot = await jobs.status(
-        access2,
-        job.jid,
-        job.dir,
-        Math.min(MAX_WAIT_SECONDS, left),
-        job.become
-      );
-      if (snapshot.state !== "running") {
-        jobs.registry.markGathered(job.host, job.jid);
-        return statusResult(snapshot, `${job.dir}/${job.jid}`);
-      }
-      backoff = 500;
-    } catch (error2) {
-      if (!(error2 instanceof ConnectionError) || Date.now() >= deadline) throw error2;
-      jobs.forget(job.host);
-      await sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, 5e3);
-      await reset().catch(() => void 0);
-    }
-  }
-}
-
 // src/inventory/inventory.ts
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
 import { extname, resolve } from "node:path";
 
 // src/inventory/host-range.ts
@@ -58961,14 +59522,14 @@ function applyLimit(hosts, inventory, limit2) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path13) {
+function readLimitFile(path16) {
   let text2;
   try {
-    text2 = readFileSync2(path13, "utf8");
+    text2 = readFileSync4(path16, "utf8");
   } catch (e) {
     const code2 = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path13}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path16}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -58986,7 +59547,7 @@ function readSource(source, label, data) {
       const file = resolve(source);
       let text2;
       try {
-        text2 = readFileSync2(file, "utf8");
+        text2 = readFileSync4(file, "utf8");
       } catch (e) {
         throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
       }
@@ -59002,9 +59563,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path13) {
+function fileKind(path16) {
   try {
-    const stat3 = statSync2(path13);
+    const stat3 = statSync3(path16);
     return stat3.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -59030,6 +59591,984 @@ function isYaml(source) {
   const first = source.text.split(/\r?\n/).find((l) => l.trim() !== "" && !/^\s*[#;]/.test(l));
   if (first === void 0) return false;
   return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
+}
+
+// src/report/inert-text.ts
+var SGR = /\x1b\[[0-9;]*m/y;
+var CONTROL2 = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+var IGNORABLE = "[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u{1bca0}-\\u{1bca3}\\u{1d173}-\\u{1d17a}\\u{e0000}-\\u{e0fff}]";
+var LEADING = `(?:[\\s\\u0085]|${IGNORABLE}|\\x1b\\[[0-9;]*m)*`;
+var V1_COMMAND = new RegExp(`#(?:${IGNORABLE})*#(?:${IGNORABLE})*(?=\\[)`, "gu");
+var V2_COMMAND = new RegExp(`^(${LEADING}:(?:${IGNORABLE})*)(?=:)`, "u");
+function escapeChar(c) {
+  if (c === "\r") return "\\r";
+  const code2 = c.codePointAt(0);
+  return code2 < 256 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
+}
+function visibleControls(text2, options = {}) {
+  if (!CONTROL2.test(text2)) return text2;
+  let out = "";
+  let i = 0;
+  while (i < text2.length) {
+    const c = text2[i];
+    if (c === "\x1B" && options.keepColour) {
+      SGR.lastIndex = i;
+      const colour = SGR.exec(text2);
+      if (colour) {
+        out += colour[0];
+        i += colour[0].length;
+        continue;
+      }
+    }
+    out += CONTROL2.test(c) ? escapeChar(c) : c;
+    i++;
+  }
+  return out;
+}
+function inertLine(line) {
+  return visibleControls(line, { keepColour: true }).replace(V1_COMMAND, "$&\\").replace(V2_COMMAND, "$1\\");
+}
+var MAX_PENDING_CHARS = 64 * 1024;
+var InertWriter = class {
+  /**
+   * @param sink where the text goes (`process.stdout.write`)
+   * @param options.workflowCommands neutralise workflow commands (in the action, or the CLI in a
+   *   GitHub runner); without it only control characters are escaped (a terminal)
+   */
+  constructor(sink, options) {
+    this.sink = sink;
+    this.transform = options.workflowCommands ? inertLine : (line) => visibleControls(line, { keepColour: true });
+  }
+  sink;
+  pending = "";
+  transform;
+  /** Text in any chunks: a line may be split anywhere, even between `\r` and `\n`. */
+  write(chunk) {
+    let text2 = this.pending + chunk;
+    let out = "";
+    let start = 0;
+    for (let newline = text2.indexOf("\n"); newline >= 0; newline = text2.indexOf("\n", start)) {
+      out += this.transform(text2.slice(start, newline).replace(/\r$/, "")) + "\n";
+      start = newline + 1;
+    }
+    text2 = text2.slice(start);
+    while (text2.length > MAX_PENDING_CHARS) {
+      let cut = MAX_PENDING_CHARS;
+      if (/[\uD800-\uDBFF\r]/.test(text2[cut - 1])) cut--;
+      out += this.transform(text2.slice(0, cut)) + "\n";
+      text2 = text2.slice(cut);
+    }
+    this.pending = text2;
+    if (out !== "") this.sink(out);
+  }
+  /** A whole line of our own that carries names from a playbook or a host (a progress line). */
+  line(text2) {
+    this.sink(text2.split(/\r?\n/).map(this.transform).join("\n") + "\n");
+  }
+  /** Writes out a partial last line, ended by a newline. */
+  close() {
+    if (this.pending === "") return;
+    const rest = this.pending;
+    this.pending = "";
+    this.sink(this.transform(rest) + "\n");
+  }
+};
+
+// src/action/cancel.ts
+function saveLaunchedJobs(jobs, env = process.env) {
+  if (jobs.length === 0) return;
+  const file = path6.join(
+    env["RUNNER_TEMP"] || os7.tmpdir(),
+    `async-playbook-launched-${randomBytes5(12).toString("hex")}.json`
+  );
+  try {
+    writeFileSync(file, JSON.stringify(jobsDocument(jobs)), { mode: 384, flag: "wx" });
+  } catch (error2) {
+    warning(
+      `Could not save the jobs this step launched for the post step (${error2.message}): if the run is cancelled, on-cancel: kill cannot stop them.`
+    );
+    return;
+  }
+  saveState(State.LaunchedJobsFile, file);
+}
+
+// src/action/grouping.ts
+function groupingEvents() {
+  let open3 = false;
+  let closed = false;
+  const end = () => {
+    if (open3) endGroup();
+    open3 = false;
+  };
+  return {
+    playStart: end,
+    taskStart(task) {
+      end();
+      if (closed) return;
+      const title = `${task.handler ? "RUNNING HANDLER" : "TASK"} [${task.name}]`;
+      startGroup(inertLine(visibleControls(title).replace(/\n/g, "\\n")));
+      open3 = true;
+    },
+    itemResult() {
+    },
+    hostResult() {
+    },
+    retrying() {
+    },
+    noMoreHosts: end,
+    log() {
+    },
+    warning() {
+    },
+    recap: end,
+    close() {
+      end();
+      closed = true;
+    }
+  };
+}
+function noLogMasking() {
+  const masked = /* @__PURE__ */ new Set();
+  const mask = (value, depth = 0) => {
+    if (depth > 20) return;
+    if (typeof value === "string") {
+      for (const part of [value, ...value.split(/\r\n|\n|\r/)]) {
+        const raw = part.trim();
+        if (raw.length < 3) continue;
+        for (const secret of [raw, visibleControls(raw), JSON.stringify(raw).slice(1, -1)]) {
+          if (masked.has(secret)) continue;
+          masked.add(secret);
+          setSecret(secret);
+        }
+      }
+    } else if (Array.isArray(value)) {
+      for (const v of value) mask(v, depth + 1);
+    } else if (value !== null && typeof value === "object") {
+      for (const v of Object.values(value)) mask(v, depth + 1);
+    }
+  };
+  return {
+    playStart() {
+    },
+    taskStart() {
+    },
+    itemResult(task, outcome) {
+      if (task.noLog) mask(outcome.result);
+    },
+    hostResult(task, outcome) {
+      if (task.noLog) mask(outcome.result);
+    },
+    retrying(task, _host, _left, result) {
+      if (task.noLog) mask(result);
+    },
+    noMoreHosts() {
+    },
+    log() {
+    },
+    warning() {
+    },
+    recap() {
+    }
+  };
+}
+
+// src/engine.ts
+import { randomBytes as randomBytes7 } from "node:crypto";
+import {
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync as rmSync2,
+  statSync as statSync5,
+  writeFileSync as writeFileSync2
+} from "node:fs";
+import path13 from "node:path";
+
+// src/executor/events.ts
+function emptyStats() {
+  return { ok: 0, changed: 0, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+function combineEvents(...targets) {
+  const call = (key) => (...args) => {
+    for (const target of targets)
+      target[key](...args);
+  };
+  return {
+    playStart: call("playStart"),
+    taskStart: call("taskStart"),
+    itemResult: call("itemResult"),
+    hostResult: call("hostResult"),
+    retrying: call("retrying"),
+    noMoreHosts: call("noMoreHosts"),
+    log: call("log"),
+    warning: call("warning"),
+    recap: call("recap")
+  };
+}
+
+// src/modules/read-environment.sh
+var read_environment_default = "#!/bin/sh\n# apb-read-environment: the start of a command that takes a task's `environment:` from stdin, so no\n# value is ever on a command line (ps, /proc/*/cmdline). Sent as text ahead of the command, in the\n# same shell; src/modules/task-environment.ts writes the records and the lines that use this.\n#\n# Stdin starts with one record per variable: the number of lines of the value, then those lines, each\n# ending in a newline (the value is the lines joined by newlines, so it may hold any byte but NUL,\n# trailing newlines included). `read` takes one byte at a time from a pipe, so what follows the\n# records (the task's own stdin) is left, untouched, for the command.\n#\n# Every name here starts with __apb_env_; the controller renames them all when a variable of the task\n# starts with that, so a task's variable never collides with ours.\n# shellcheck disable=SC2034 # used by the lines the controller appends\n__apb_env_nl='\n'\n__apb_env_missing() {\n  echo 'async-playbook: the task environment did not arrive on stdin' >&2\n  exit 125\n}\n# Reads one record into $__apb_env_v; ends the shell when stdin ends early.\n__apb_env_read() {\n  IFS= read -r __apb_env_n || __apb_env_missing\n  __apb_env_v=\n  while [ \"$__apb_env_n\" -gt 0 ]; do\n    IFS= read -r __apb_env_l || __apb_env_missing\n    __apb_env_v=$__apb_env_v$__apb_env_l\n    __apb_env_n=$((__apb_env_n - 1))\n    [ \"$__apb_env_n\" -eq 0 ] || __apb_env_v=$__apb_env_v$__apb_env_nl\n  done\n}\n";
+
+// src/modules/task-environment.ts
+var PREFIX = "__apb_env_";
+var READER = read_environment_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n");
+var MAX_CARRIED_INPUT_BYTES = 127 * 1024;
+function environmentOnStdin(environment2, input) {
+  const entries = Object.entries(environment2);
+  if (entries.length === 0 && input === void 0) return void 0;
+  for (const [name, value] of entries) {
+    if (!isShellVariableName(name)) {
+      throw new ModuleArgumentError(
+        `environment variable name ${JSON.stringify(name)} is not valid in a shell`
+      );
+    }
+    if (value.includes("\0")) {
+      throw new ModuleArgumentError(
+        `environment variable ${name} contains a NUL character, which no environment variable can hold: remove it`
+      );
+    }
+  }
+  let prefix = PREFIX;
+  while (entries.some(([name]) => name.startsWith(prefix))) prefix = `_${prefix}`;
+  const ours = (name) => `${prefix}${name}`;
+  const reader = prefix === PREFIX ? READER : READER.split(PREFIX).join(prefix);
+  const receive = [reader];
+  const apply = [];
+  const records = [];
+  entries.forEach(([name, value], i) => {
+    const carrier = ours(String(i));
+    receive.push(ours("read"), `${carrier}=$${ours("v")}`, `export ${carrier}`);
+    apply.push(`${name}=$${carrier}`, `export ${name}`, `unset ${carrier}`);
+    records.push(record(value));
+  });
+  let inputCarrier;
+  if (input !== void 0) {
+    const bytes = Buffer.from(input);
+    if (bytes.includes(0)) {
+      throw new ModuleArgumentError(
+        "the stdin of an async task cannot contain a NUL character: remove it, or run the task without async"
+      );
+    }
+    if (bytes.length > MAX_CARRIED_INPUT_BYTES) {
+      throw new ModuleArgumentError(
+        `the stdin of an async task is limited to ${MAX_CARRIED_INPUT_BYTES / 1024} KiB (it reaches the job in an environment variable), got ${bytes.length} bytes: copy the data to a file and read it from there`
+      );
+    }
+    inputCarrier = ours("input");
+    receive.push(ours("read"), `${inputCarrier}=$${ours("v")}`, `export ${inputCarrier}`);
+    records.push(record(bytes));
+  }
+  receive.push(
+    `unset ${["n", "l", "v", "nl"].map(ours).join(" ")}`,
+    `unset -f ${ours("read")} ${ours("missing")}`
+  );
+  return {
+    receive: receive.join("\n"),
+    apply: apply.join("\n"),
+    stdin: Buffer.concat(records),
+    ...inputCarrier !== void 0 ? { inputCarrier } : {}
+  };
+}
+function record(value) {
+  const bytes = Buffer.from(value);
+  const lines = [];
+  let at = 0;
+  for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, at)) {
+    lines.push(bytes.subarray(at, nl + 1));
+    at = nl + 1;
+  }
+  lines.push(bytes.subarray(at), Buffer.from("\n"));
+  return Buffer.concat([Buffer.from(`${lines.length - 1}
+`), ...lines]);
+}
+function jobWithInput(carrier, script) {
+  return `printf '%s' "$${carrier}" | { unset ${carrier}; exec /bin/sh -c ${shellQuote(script)}; }`;
+}
+function commandWithEnvironment(script, environment2, stdin) {
+  const env = environmentOnStdin(environment2);
+  if (!env) return { command: script, ...stdin !== void 0 ? { stdin } : {} };
+  return {
+    command: `/bin/sh -c ${shellQuote(`${env.receive}
+${env.apply}
+${script}`)}`,
+    stdin: stdin === void 0 ? env.stdin : Buffer.concat([env.stdin, Buffer.from(stdin)])
+  };
+}
+function receivingEnvironment(command, env) {
+  return { command: `/bin/sh -c ${shellQuote(`${env.receive}
+${command}`)}`, stdin: env.stdin };
+}
+
+// src/async/async-jobs.ts
+var DEFAULT_ASYNC_DIR = "~/.ansible_async";
+var RUNNING_FRESH_MS = 200;
+var STATUS_DEADLINE_SLACK_MS = 3e4;
+var STATUS_KEPT_OUTPUT_BYTES = 64 * 1024;
+var AsyncJobs = class {
+  constructor(registry) {
+    this.registry = registry;
+  }
+  registry;
+  cache = /* @__PURE__ */ new Map();
+  queues = /* @__PURE__ */ new Map();
+  /** Round trips made for status checks, per host (reported by the bench). */
+  statusRoundTrips = /* @__PURE__ */ new Map();
+  /**
+   * The most bytes one status answer made the controller keep, per host: bounded by the caps (jobs ×
+   * (2 × OUTPUT_CAP_BYTES + record and meta caps)) whatever the target sends.
+   */
+  statusPeakBytes = /* @__PURE__ */ new Map();
+  /** Starts a job on the target and returns Ansible's launch record. */
+  async launch(access2, request) {
+    const connection = await access2.connection(request.become);
+    const launch = launchCommand({
+      jidPrefix: newJidPrefix(),
+      asyncSeconds: request.watchdogSeconds ?? request.asyncSeconds,
+      asyncDir: request.asyncDir,
+      meta: JSON.stringify(request.meta),
+      command: request.command
+    });
+    const sent = request.environment ? receivingEnvironment(launch, request.environment) : { command: launch };
+    const res = await connection.run(sent.command, { timeoutMs: 3e4, stdin: sent.stdin });
+    const launched = parseLaunch(res);
+    if (!launched.ok) throw new ModuleArgumentError(launched.message);
+    const resultsFile = `${launched.dir}/${launched.jid}`;
+    const record2 = {
+      ansible_job_id: launched.jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: resultsFile,
+      started: 1
+    };
+    this.registry.add({
+      jid: launched.jid,
+      host: access2.host,
+      dir: launched.dir,
+      launch: record2,
+      register: request.register,
+      ...request.loop ? { loop: request.loop } : {},
+      task: request.meta.task,
+      location: request.location,
+      launchedAt: Date.now(),
+      asyncSeconds: request.asyncSeconds,
+      ...request.become ? { become: request.become } : {},
+      gathered: false
+    });
+    return record2;
+  }
+  /**
+   * The job's current state. With `waitSeconds`, the target holds the answer until the job ends or the wait
+   * is over (long poll), so completion is noticed within a fraction of a second. `become` is the user
+   * the job was launched as (its KnownJob's), whose async dir `dir` is. `from` (a poller's progress)
+   * asks for only the output after those offsets while the job runs; a job that is no longer running
+   * always comes with its final tail.
+   */
+  async status(access2, jid, dir, waitSeconds = 0, become, from) {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
+    const key = `${access2.host}\0${jid}`;
+    const cached = this.cache.get(key);
+    if (cached && (cached.snapshot.state !== "running" || waitSeconds === 0 && Date.now() - cached.at < RUNNING_FRESH_MS)) {
+      return cached.snapshot;
+    }
+    return new Promise((resolve2, reject) => {
+      const queueKey = `${access2.host}\0${dir}\0${waitSeconds}\0${becomeKey(become)}`;
+      let queue = this.queues.get(queueKey);
+      if (!queue) {
+        queue = { waitSeconds, dir, items: [], access: access2, become };
+        this.queues.set(queueKey, queue);
+        setImmediate(() => {
+          this.queues.delete(queueKey);
+          void this.flush(queue);
+        });
+      }
+      queue.items.push({ jid, ...from ? { from } : {}, resolve: resolve2, reject });
+    });
+  }
+  async flush(queue) {
+    const host = queue.access.host;
+    const wanted = new Set(queue.items.map((i) => i.jid));
+    const extra = queue.waitSeconds === 0 ? this.registry.outstanding(host).filter(
+      (j) => j.dir === queue.dir && becomeKey(j.become) === becomeKey(queue.become) && !wanted.has(j.jid)
+    ).map((j) => j.jid) : [];
+    const from = /* @__PURE__ */ new Map();
+    for (const item of queue.items) {
+      const offsets = item.from ?? { stdout: 0, stderr: 0 };
+      const known = from.get(item.jid);
+      from.set(
+        item.jid,
+        known ? {
+          stdout: Math.min(known.stdout, offsets.stdout),
+          stderr: Math.min(known.stderr, offsets.stderr)
+        } : offsets
+      );
+    }
+    const jids = [...wanted, ...extra];
+    try {
+      const connection = await queue.access.connection(queue.become);
+      this.statusRoundTrips.set(host, (this.statusRoundTrips.get(host) ?? 0) + 1);
+      const reader = new StatusReader({ maxJobs: jids.length });
+      const res = await connection.run(
+        statusCommand({ dir: queue.dir, jids, waitSeconds: queue.waitSeconds, from }),
+        {
+          timeoutMs: queue.waitSeconds * 1e3 + STATUS_DEADLINE_SLACK_MS,
+          outputCapBytes: STATUS_KEPT_OUTPUT_BYTES,
+          onStdout: (chunk) => reader.push(chunk)
+        }
+      );
+      if (reader.receivedBytes === 0 && res.stdout.length > 0) reader.push(res.stdout);
+      this.statusPeakBytes.set(
+        host,
+        Math.max(this.statusPeakBytes.get(host) ?? 0, reader.peakRetainedBytes)
+      );
+      if (res.timedOut) throw new ConnectionError(`checking jobs on ${host} timed out`, host);
+      if (res.code === null) {
+        throw new ConnectionError(`the connection to ${host} closed while checking jobs`, host);
+      }
+      let snapshots;
+      try {
+        snapshots = reader.finish();
+      } catch (error2) {
+        if (res.code !== 0 && !reader.targetRefused) {
+          throw new ConnectionError(
+            `the answer from ${host} was cut off while checking jobs (exit ${String(res.code ?? res.signal)})`,
+            host
+          );
+        }
+        throw error2;
+      }
+      const now = Date.now();
+      for (const s of snapshots) {
+        if (isFinalTail(s)) this.cache.set(`${host}\0${s.jid}`, { at: now, snapshot: s });
+      }
+      for (const item of queue.items) {
+        const snapshot = snapshots.find((s) => s.jid === item.jid);
+        if (snapshot) item.resolve(snapshot);
+        else
+          item.reject(
+            new ModuleArgumentError(
+              `the target did not report job ${item.jid}: ${res.stderr.toString("utf8").trim()}`
+            )
+          );
+      }
+    } catch (error2) {
+      for (const item of queue.items) item.reject(error2);
+    }
+  }
+  /** Deletes a job's files on the target (does not stop it, as in Ansible), as the user it ran as. */
+  async cleanup(access2, jid, dir, become) {
+    if (!isValidJid(jid))
+      throw new ModuleArgumentError(`invalid job id '${jid}': expected the form j<digits>.<digits>`);
+    const connection = await access2.connection(become);
+    const res = await connection.run(cleanupCommand(dir, jid), { timeoutMs: 3e4 });
+    this.cache.delete(`${access2.host}\0${jid}`);
+    this.registry.markGathered(access2.host, jid);
+    return parseCleanup(res.stdout).existed;
+  }
+  /** Forgets cached answers for a host (after a reconnect). */
+  forget(host) {
+    for (const key of [...this.cache.keys()])
+      if (key.startsWith(`${host}\0`)) this.cache.delete(key);
+  }
+};
+function isFinalTail(snapshot) {
+  return ["stdout", "stderr"].every((stream) => {
+    const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
+    const start = startOf(snapshot, stream);
+    return start <= Math.max(0, size - OUTPUT_CAP_BYTES) && start + snapshot[stream].length === size;
+  });
+}
+
+// src/modules/command-runner.ts
+var TIMEOUT_GRACE_SECONDS = 10;
+async function runCommand(ctx, script, cmdForResult, options) {
+  const parts = [];
+  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
+  const timeout = ctx.taskTimeoutSeconds;
+  if (timeout !== void 0 && timeout > 0) {
+    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
+  } else {
+    parts.push(script);
+  }
+  const underSh = (lines) => lines.length === 1 && lines[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(lines.join("\n"))}`;
+  if (ctx.launchJob) {
+    const carried = environmentOnStdin(ctx.environment, options.stdin);
+    if (!carried) return ctx.launchJob(underSh(parts), cmdForResult);
+    const job = carried.inputCarrier ? jobWithInput(carried.inputCarrier, parts.join("\n")) : parts.join("\n");
+    return ctx.launchJob(underSh([carried.apply, job]), cmdForResult, carried);
+  }
+  const environment2 = environmentOnStdin(ctx.environment);
+  const remote = underSh(environment2 ? [environment2.receive, environment2.apply, ...parts] : parts);
+  const stdin = environment2 === void 0 ? options.stdin : options.stdin === void 0 ? environment2.stdin : Buffer.concat([environment2.stdin, Buffer.from(options.stdin)]);
+  const connection = await ctx.connection();
+  const start = /* @__PURE__ */ new Date();
+  const result = await connection.run(remote, {
+    timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + TIMEOUT_GRACE_SECONDS) * 1e3 : ctx.timeoutMs,
+    stdin
+  });
+  const end = /* @__PURE__ */ new Date();
+  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
+  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
+  const rc = result.code ?? (result.signal ? -1 : -1);
+  const out = {
+    changed: true,
+    cmd: cmdForResult,
+    delta: formatDelta(end.getTime() - start.getTime()),
+    end: formatTimestamp(end),
+    msg: "",
+    rc,
+    start: formatTimestamp(start),
+    stderr,
+    stderr_lines: splitLines(stderr),
+    stdout,
+    stdout_lines: splitLines(stdout)
+  };
+  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
+    out["failed"] = true;
+    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
+  } else if (rc !== 0) {
+    out["failed"] = true;
+    out["msg"] = "non-zero return code";
+  }
+  return out;
+}
+function truncationMarker(truncated, kept) {
+  if (!truncated) return "";
+  return `[output truncated: showing the last ${kept} of ${truncated.totalBytes} bytes]
+`;
+}
+function decodeOutput(buffer) {
+  return buffer.toString("utf8").replace(/[\r\n]+$/, "");
+}
+function splitLines(text2) {
+  if (text2 === "") return [];
+  const lines = text2.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+function formatTimestamp(date) {
+  const p = (n, w = 2) => String(n).padStart(w, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds() * 1e3, 6)}`;
+}
+function formatDelta(ms) {
+  const micros = Math.max(0, Math.round(ms * 1e3));
+  const hours = Math.floor(micros / 36e8);
+  const minutes = Math.floor(micros % 36e8 / 6e7);
+  const seconds = Math.floor(micros % 6e7 / 1e6);
+  const fraction = micros % 1e6;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}.${String(fraction).padStart(6, "0")}`;
+}
+async function checkCreatesRemoves(ctx, cmd) {
+  const creates = optionalString(ctx.args["creates"]);
+  const removes = optionalString(ctx.args["removes"]);
+  if (creates === void 0 && removes === void 0) return void 0;
+  const chdir = optionalString(ctx.args["chdir"]);
+  const connection = await ctx.connection();
+  const exists2 = async (pattern) => {
+    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
+    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
+    return res.code === 0;
+  };
+  const skip = (msg, stdout) => ({
+    changed: false,
+    cmd,
+    delta: null,
+    end: null,
+    msg,
+    rc: 0,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout,
+    stdout_lines: [stdout]
+  });
+  if (creates !== void 0 && await exists2(creates)) {
+    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
+  }
+  if (removes !== void 0 && !await exists2(removes)) {
+    return skip(
+      `Did not run command since '${removes}' does not exist`,
+      `skipped, since ${removes} does not exist`
+    );
+  }
+  return void 0;
+}
+function globQuote(pattern) {
+  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
+}
+function optionalString(value) {
+  if (value === void 0 || value === null || value === "") return void 0;
+  return String(value);
+}
+
+// src/async/job-results.ts
+function parseMeta(text2) {
+  if (!text2) return {};
+  try {
+    const value = JSON.parse(text2);
+    return value !== null && typeof value === "object" ? value : {};
+  } catch {
+    return {};
+  }
+}
+function output(buffer, start, size, file) {
+  const text2 = decodeOutput(buffer);
+  if (start === 0 && buffer.length >= size) return text2;
+  const where2 = `the full output is in ${file} on the target`;
+  if (start + buffer.length === size) {
+    return `[output truncated: showing the last ${buffer.length} of ${size} bytes (cap ${OUTPUT_CAP_BYTES}); ${where2}]
+${text2}`;
+  }
+  return `[output truncated: showing ${buffer.length} bytes from byte ${start} of ${size} (cap ${OUTPUT_CAP_BYTES}); ${where2}]
+${text2}`;
+}
+function base(snapshot, resultsFile) {
+  const stdout = output(
+    snapshot.stdout,
+    startOf(snapshot, "stdout"),
+    snapshot.stdoutSize,
+    `${resultsFile}.out`
+  );
+  const stderr = output(
+    snapshot.stderr,
+    startOf(snapshot, "stderr"),
+    snapshot.stderrSize,
+    `${resultsFile}.err`
+  );
+  return {
+    ansible_job_id: snapshot.jid,
+    results_file: resultsFile,
+    started: 1,
+    stdout,
+    stdout_lines: splitLines(stdout),
+    stderr,
+    stderr_lines: splitLines(stderr)
+  };
+}
+function statusResult(snapshot, resultsFile) {
+  const meta = parseMeta(snapshot.meta);
+  const out = base(snapshot, resultsFile);
+  switch (snapshot.state) {
+    case "missing":
+      return { ...out, changed: false, failed: true, finished: 1, msg: "could not find job" };
+    case "running":
+      return { ...out, changed: false, finished: 0 };
+    case "finished": {
+      const rc = snapshot.rc ?? -1;
+      const result = {
+        ...out,
+        changed: true,
+        cmd: meta.cmd,
+        delta: snapshot.end !== void 0 && snapshot.start !== void 0 ? formatDelta((snapshot.end - snapshot.start) * 1e3) : null,
+        end: snapshot.end !== void 0 ? formatTimestamp(new Date(snapshot.end * 1e3)) : null,
+        finished: 1,
+        msg: "",
+        rc,
+        start: snapshot.start !== void 0 ? formatTimestamp(new Date(snapshot.start * 1e3)) : null
+      };
+      if (rc !== 0) {
+        result["failed"] = true;
+        result["msg"] = rc > 128 && rc < 160 ? `non-zero return code (killed by signal ${rc - 128})` : "non-zero return code";
+      } else {
+        result["failed"] = false;
+      }
+      return result;
+    }
+    case "timeout":
+      return {
+        ...out,
+        changed: false,
+        child_pid: snapshot.pid,
+        cmd: meta.cmd,
+        failed: true,
+        finished: 1,
+        msg: "Timeout exceeded",
+        timedout: true
+      };
+    case "died":
+    case "rebooted":
+      return {
+        ...out,
+        changed: false,
+        cmd: meta.cmd,
+        died: true,
+        failed: true,
+        finished: 1,
+        msg: snapshot.state === "died" ? `the job died without recording a result: its supervisor is gone (killed with kill -9, by the OOM killer, or the job directory was removed). Output so far is in stdout/stderr.` : "the host rebooted while the job was running (its boot id changed), so the job never finished"
+      };
+    case "corrupt":
+      return {
+        ...out,
+        changed: false,
+        failed: true,
+        finished: 1,
+        msg: `Could not parse job output: ${snapshot.detail ?? "the job record is damaged"}`
+      };
+  }
+}
+
+// src/async/jobs-access.ts
+function jobsAccess(jobs, access2, asyncDir, taskBecome = () => void 0) {
+  const locate2 = async (jid) => {
+    if (!isValidJid(jid)) {
+      throw new ModuleArgumentError(
+        `invalid job id '${jid}': a job id looks like j123456789012.4567; it was not used`
+      );
+    }
+    const known = jobs.registry.get(access2.host, jid);
+    if (known) return { dir: known.dir, become: known.become };
+    const become = taskBecome();
+    return { dir: await resolveDir(access2, asyncDir(), become), become };
+  };
+  return {
+    async status(jid, waitSeconds = 0) {
+      const { dir, become } = await locate2(jid);
+      const snapshot = await jobs.status(access2, jid, dir, waitSeconds, become);
+      const result = statusResult(snapshot, `${dir}/${jid}`);
+      if (result["finished"] === 1) jobs.registry.markGathered(access2.host, jid);
+      return result;
+    },
+    async cleanup(jid) {
+      const { dir, become } = await locate2(jid);
+      const existed = await jobs.cleanup(access2, jid, dir, become);
+      const base2 = {
+        ansible_job_id: jid,
+        stdout: "",
+        stderr: "",
+        stdout_lines: [],
+        stderr_lines: []
+      };
+      if (!existed)
+        return {
+          ...base2,
+          changed: false,
+          failed: true,
+          finished: 1,
+          started: 1,
+          msg: "could not find job",
+          erased: `${dir}/${jid}`
+        };
+      return { ...base2, changed: false, erased: `${dir}/${jid}`, finished: 0, started: 0 };
+    }
+  };
+}
+async function resolveDir(access2, dir, become) {
+  if (!dir.startsWith("~")) return dir.replace(/\/+$/, "") || "/";
+  if (dir !== "~" && !dir.startsWith("~/")) {
+    throw new ModuleArgumentError(
+      `ansible_async_dir '${dir}': only '~' or '~/\u2026' is expanded; use an absolute path`
+    );
+  }
+  const connection = await access2.connection(become);
+  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: 3e4 });
+  const home = res.stdout.toString("utf8");
+  if (!home.startsWith("/"))
+    throw new ModuleArgumentError(
+      `cannot resolve ${shellQuote(dir)}: HOME is not set on the target`
+    );
+  return `${home.replace(/\/+$/, "")}${dir.slice(1)}`.replace(/\/+$/, "");
+}
+
+// src/executor/parallel.ts
+async function mapWithLimit(items, limit2, worker) {
+  const results = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit2, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await worker(items[index], index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+function sleep(ms, signal) {
+  return new Promise((resolve2) => {
+    if (signal?.aborted || ms <= 0) return resolve2();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve2();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+// src/executor/gather-runner.ts
+var MAX_WAIT_SECONDS = 10;
+async function gatherJobs(registry, options) {
+  const { events } = options;
+  const variables = new VariableManager(options.inventory, options.templar, options.extraVars);
+  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
+  const jobs = new AsyncJobs(registry);
+  const deadline = Date.now() + options.timeoutSeconds * 1e3;
+  const stats = dict();
+  const failed2 = /* @__PURE__ */ new Set();
+  const unreachable = /* @__PURE__ */ new Set();
+  const pending = registry.allOutstanding();
+  const hosts = [...new Set(pending.map((j) => j.host))];
+  const playContext = {
+    playVars: {},
+    playHosts: hosts,
+    playBatch: hosts,
+    playbookDir: options.inventory ? process.cwd() : ""
+  };
+  events.playStart("Gather background jobs", void 0);
+  try {
+    const keys = [...new Set(pending.map((j) => j.register ?? j.jid))];
+    for (const key of keys) {
+      const group = pending.filter((j) => (j.register ?? j.jid) === key);
+      const info2 = {
+        name: `gather ${key}`,
+        module: "async_status",
+        location: group[0]?.location,
+        noLog: false
+      };
+      events.taskStart(info2);
+      const byHost = /* @__PURE__ */ new Map();
+      for (const job of group) byHost.set(job.host, [...byHost.get(job.host) ?? [], job]);
+      await Promise.all(
+        [...byHost].map(async ([host, hostJobs]) => {
+          const started = Date.now();
+          const scope = variables.scope(host, playContext);
+          const access2 = {
+            host,
+            connection: async (become) => withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
+          };
+          const s = stats[host] ??= emptyStats();
+          const gather = (job) => waitForJob(job, jobs, access2, deadline, () => pool.reset(host, scope), options.signal);
+          let result;
+          try {
+            result = isLoop(hostJobs) ? await gatherLoop(
+              hostJobs,
+              gather,
+              (job, itemResult) => events.itemResult(info2, {
+                host,
+                status: statusOf(itemResult),
+                ignored: false,
+                result: itemResult,
+                durationMs: Date.now() - started,
+                item: { label: pythonStr(job.loop?.item) }
+              })
+            ) : await gather(hostJobs[0]);
+          } catch (error2) {
+            if (error2 instanceof ConnectionError) {
+              s.unreachable++;
+              unreachable.add(host);
+              events.hostResult(info2, {
+                host,
+                status: "unreachable",
+                ignored: false,
+                result: { changed: false, unreachable: true, msg: error2.message },
+                durationMs: Date.now() - started
+              });
+              return;
+            }
+            result = { changed: false, failed: true, msg: error2.message };
+          }
+          const status = statusOf(result);
+          if (status === "failed") {
+            s.failed++;
+            failed2.add(host);
+          } else {
+            s.ok++;
+            if (status === "changed") s.changed++;
+          }
+          events.hostResult(info2, {
+            host,
+            status,
+            ignored: false,
+            result,
+            durationMs: Date.now() - started
+          });
+        })
+      );
+    }
+  } finally {
+    await pool.closeAll();
+  }
+  events.recap(stats);
+  const exitCode = unreachable.size > 0 ? 4 : failed2.size > 0 ? 2 : 0;
+  return {
+    stats,
+    failedHosts: [...failed2],
+    unreachableHosts: [...unreachable],
+    exitCode,
+    jobs: registry.allOutstanding()
+  };
+}
+function statusOf(result) {
+  return result["failed"] ? "failed" : result["changed"] ? "changed" : "ok";
+}
+function isLoop(jobs) {
+  return jobs.length > 1 || jobs[0]?.loop !== void 0;
+}
+async function gatherLoop(jobs, gather, onItem) {
+  const results = await Promise.all(
+    jobs.map(async (job) => {
+      let result;
+      try {
+        result = await gather(job);
+      } catch (error2) {
+        if (error2 instanceof ConnectionError) throw error2;
+        result = { changed: false, failed: true, msg: error2.message };
+      }
+      if (job.loop) {
+        result[job.loop.loopVar] = job.loop.item;
+        result["ansible_loop_var"] = job.loop.loopVar;
+      }
+      onItem(job, result);
+      return result;
+    })
+  );
+  const anyFailed = results.some((r) => r["failed"]);
+  return {
+    changed: results.some((r) => r["changed"] === true),
+    ...anyFailed ? { failed: true } : {},
+    msg: anyFailed ? "One or more items failed" : "All items completed",
+    results,
+    skipped: false
+  };
+}
+async function waitForJob(job, jobs, access2, deadline, reset, signal) {
+  let backoff = 500;
+  const view = jobsAccess(jobs, access2, () => job.dir);
+  for (; ; ) {
+    const left = (deadline - Date.now()) / 1e3;
+    try {
+      if (left <= 0 || signal?.aborted) {
+        const last = await view.status(job.jid);
+        if (last["finished"] === 1) return last;
+        return {
+          ...last,
+          failed: true,
+          msg: `the job was still running when the gathering timeout ran out (--timeout); gather it again later with the same jobs document`
+        };
+      }
+      const snapshot = await jobs.status(
+        access2,
+        job.jid,
+        job.dir,
+        Math.min(MAX_WAIT_SECONDS, Math.max(1, Math.floor(left))),
+        job.become
+      );
+      if (snapshot.state !== "running") {
+        jobs.registry.markGathered(job.host, job.jid);
+        return statusResult(snapshot, `${job.dir}/${job.jid}`);
+      }
+      backoff = 500;
+    } catch (error2) {
+      if (!(error2 instanceof ConnectionError) || Date.now() >= deadline) throw error2;
+      jobs.forget(job.host);
+      await sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, 5e3);
+      await reset().catch(() => void 0);
+    }
+  }
 }
 
 // src/modules/assert.ts
@@ -59249,21 +60788,21 @@ function commandArgv(args) {
 }
 
 // src/modules/copy.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import path7 from "node:path";
+import { readFileSync as readFileSync6 } from "node:fs";
+import path9 from "node:path";
 
 // src/modules/controller-files.ts
-import { statSync as statSync3 } from "node:fs";
-import path5 from "node:path";
+import { statSync as statSync4 } from "node:fs";
+import path7 from "node:path";
 function findControllerFile(src, kind, ctx) {
   const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
     (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
   );
-  const candidates = path5.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path5.resolve(dir, kind, src), path5.resolve(dir, src)]);
+  const candidates = path7.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path7.resolve(dir, kind, src), path7.resolve(dir, src)]);
   let directory;
   for (const candidate of candidates) {
     try {
-      const stat3 = statSync3(candidate);
+      const stat3 = statSync4(candidate);
       if (stat3.isFile()) return candidate;
       if (stat3.isDirectory()) directory ??= candidate;
     } catch {
@@ -59282,28 +60821,28 @@ ${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
 }
 
 // src/modules/file-transfer.ts
-import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path6 from "node:path";
+import { createHash as createHash2, randomBytes as randomBytes6 } from "node:crypto";
+import path8 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
-  const octalMode = mode && /^[0-7]+$/.test(mode) ? parseInt(mode, 8) : void 0;
+  const finalMode = resolveMode(mode, state);
   let changed2 = false;
   let backupFile;
   if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
   if (state.kind === "none" || state.checksum !== checksum && request.force) {
-    const candidate = request.validate === void 0 ? void 0 : await writeValidated(connection, request, request.validate, octalMode);
+    const candidate = request.validate === void 0 ? void 0 : await writeValidated(connection, request, request.validate, finalMode);
     if (request.backup && state.kind === "file")
       backupFile = await backupRemote(connection, dest, timeoutMs);
     if (candidate !== void 0) {
       await moveIntoPlace(connection, candidate, dest, timeoutMs);
     } else {
-      await connection.putFile(dest, content, { timeoutMs, mode: octalMode });
+      await connection.putFile(dest, content, { timeoutMs, mode: finalMode });
     }
     changed2 = true;
   }
   const final = await connection.run(
-    `${mode ? `chmod ${shellQuote(mode)} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
+    `${mode ? `chmod ${finalMode.toString(8).padStart(4, "0")} ${shellQuote(dest)} && ` : ""}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
     { timeoutMs }
   );
   if (final.code !== 0) {
@@ -59329,15 +60868,15 @@ async function transferFile(connection, request) {
   if (backupFile !== void 0) result["backup_file"] = backupFile;
   return result;
 }
-async function writeValidated(connection, request, validate, octalMode) {
+async function writeValidated(connection, request, validate, finalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path6.posix.join(
-    path6.posix.dirname(dest),
-    `.${path6.posix.basename(dest)}.apb-${randomBytes5(6).toString("hex")}.tmp`
+  const candidate = path8.posix.join(
+    path8.posix.dirname(dest),
+    `.${path8.posix.basename(dest)}.apb-${randomBytes6(8).toString("hex")}.tmp`
   );
-  await connection.putFile(candidate, request.content, { timeoutMs, mode: octalMode });
+  await connection.putFile(candidate, request.content, { timeoutMs, mode: finalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
   const res = await connection.run(command, { timeoutMs });
   if (res.code !== 0) {
@@ -59353,10 +60892,7 @@ async function writeValidated(connection, request, validate, octalMode) {
 async function moveIntoPlace(connection, candidate, dest, timeoutMs) {
   const c = shellQuote(candidate);
   const d = shellQuote(dest);
-  const res = await connection.run(
-    `{ [ ! -e ${d} ] || chmod --reference=${d} ${c}; } && mv -f ${c} ${d}`,
-    { timeoutMs }
-  );
+  const res = await connection.run(`mv -f ${c} ${d}`, { timeoutMs });
   if (res.code !== 0) {
     await connection.run(`rm -f ${c}`, { timeoutMs });
     throw new ModuleArgumentError(
@@ -59367,7 +60903,7 @@ async function moveIntoPlace(connection, candidate, dest, timeoutMs) {
 async function backupRemote(connection, dest, timeoutMs) {
   const d = shellQuote(dest);
   const res = await connection.run(
-    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p ${d} "$b" && printf '%s' "$b"`,
+    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p --remove-destination ${d} "$b" && printf '%s' "$b"`,
     { timeoutMs }
   );
   if (res.code !== 0) {
@@ -59402,12 +60938,64 @@ function normaliseMode(value) {
   if (value === void 0 || value === null || value === "") return void 0;
   if (typeof value === "number") return `0${value.toString(8)}`;
   const text2 = String(value);
-  if (!/^[0-7]{3,4}$/.test(text2) && !/^[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*$/.test(text2)) {
+  if (!/^[0-7]{3,4}$/.test(text2) && !text2.split(",").every((clause) => /^[ugoa]*(?:[-+=][rwxXstugo]*)+$/.test(clause))) {
     throw new ModuleArgumentError(
       `mode must be octal (e.g. '0644') or symbolic (e.g. 'u=rw,g=r'), got '${text2}'`
     );
   }
   return text2;
+}
+function resolveMode(mode, state) {
+  const umask = state.umask ?? 18;
+  const current = state.kind === "file" ? parseInt(state.mode, 8) : 438 & ~umask;
+  if (mode === void 0) return current;
+  if (/^[0-7]+$/.test(mode)) return parseInt(mode, 8) & 4095;
+  return applySymbolicMode(current, mode, umask);
+}
+var CLASS_BITS = { u: 2496, g: 1080, o: 519 };
+function applySymbolicMode(current, symbolic, umask) {
+  const previous = current & 4095;
+  let mode = previous;
+  for (const clause of symbolic.split(",")) {
+    const parsed = /^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$/.exec(clause);
+    if (!parsed) throw new ModuleArgumentError(`bad symbolic permission for mode: ${clause}`);
+    const who = parsed[1];
+    const useUmask = who === "";
+    const classes = who === "" || who.includes("a") ? ["u", "g", "o"] : [...new Set(who)];
+    for (const [, operator, perms] of parsed[2].matchAll(/([-+=])([rwxXstugo]*)/g)) {
+      for (const cls of classes) {
+        let bits = 0;
+        for (const perm of perms) bits |= permissionBits(previous, cls, perm, useUmask, umask);
+        if (operator === "=") mode = mode & ~CLASS_BITS[cls] & 4095 | bits;
+        else if (operator === "+") mode |= bits;
+        else mode &= ~bits;
+      }
+    }
+  }
+  return mode;
+}
+function permissionBits(previous, cls, perm, useUmask, umask) {
+  const shift = cls === "u" ? 6 : cls === "g" ? 3 : 0;
+  const allowed = useUmask ? ~umask : 511;
+  switch (perm) {
+    case "r":
+      return 4 << shift & allowed;
+    case "w":
+      return 2 << shift & allowed;
+    case "x":
+      return 1 << shift & allowed;
+    // X: execute only where some execute bit is already set (these are files, never directories).
+    case "X":
+      return (previous & 73) !== 0 ? 1 << shift : 0;
+    case "s":
+      return cls === "u" ? 2048 : cls === "g" ? 1024 : 0;
+    case "t":
+      return cls === "o" ? 512 : 0;
+    default: {
+      const from = perm === "u" ? 6 : perm === "g" ? 3 : 0;
+      return (previous >> from & 7) << shift;
+    }
+  }
 }
 function normaliseOctal(mode) {
   return mode.replace(/^0+(?=\d{3})/, "").padStart(3, "0");
@@ -59415,13 +61003,16 @@ function normaliseOctal(mode) {
 async function inspectRemote(connection, dest, timeoutMs) {
   const d = shellQuote(dest);
   const res = await connection.run(
-    `if [ -d ${d} ]; then echo dir; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d})"; else echo none; fi`,
+    `if [ -d ${d} ]; then echo "dir $(umask)"; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d}) $(umask)"; else echo "none $(umask)"; fi`,
     { timeoutMs }
   );
-  const [kind, checksum, mode] = res.stdout.toString("utf8").trim().split(" ");
-  if (kind === "dir") return { kind: "dir" };
-  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "" };
-  return { kind: "none" };
+  const words = res.stdout.toString("utf8").trim().split(" ");
+  const [kind, checksum, mode] = words;
+  const umaskText = words[kind === "file" ? 3 : 1] ?? "";
+  const umask = /^[0-7]{1,4}$/.test(umaskText) ? parseInt(umaskText, 8) & 511 : 18;
+  if (kind === "dir") return { kind: "dir", umask };
+  if (kind === "file") return { kind: "file", checksum: checksum ?? "", mode: mode ?? "", umask };
+  return { kind: "none", umask };
 }
 function boolArg(value, name, fallback) {
   if (value === void 0 || value === null) return fallback;
@@ -59483,7 +61074,7 @@ var copyModule = {
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
       if (src === void 0) throw new ModuleArgumentError("can not use content with a dir as dest");
-      dest = `${dest.replace(/\/+$/, "")}/${path7.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path9.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -59510,7 +61101,7 @@ function readSource2(args, ctx) {
   const src = optionalString(args["src"]);
   if (!src) throw new ModuleArgumentError("one of src or content is required");
   const local = findControllerFile(src, "files", ctx);
-  return { content: readFileSync3(local), src: local };
+  return { content: readFileSync6(local), src: local };
 }
 
 // src/modules/debug.ts
@@ -59973,8 +61564,8 @@ function searchPathsArg(value) {
 }
 
 // src/modules/script.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-import path8 from "node:path";
+import { readFileSync as readFileSync7 } from "node:fs";
+import path10 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
@@ -59993,7 +61584,7 @@ var scriptModule = {
     }
     const [localName, ...scriptArgs] = words;
     const localPath = findControllerFile(localName, "files", ctx);
-    const content = readFileSync4(localPath);
+    const content = readFileSync7(localPath);
     const skipped2 = await checkCreatesRemoves(ctx, line);
     if (skipped2) return { ...skipped2, cmd: void 0 };
     const connection = await ctx.connection();
@@ -60009,19 +61600,21 @@ var scriptModule = {
         `could not create a temporary directory on the target: ${mk.stderr.toString("utf8").trim()}`
       );
     }
-    const remote = `${dir}/${path8.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const remote = `${dir}/${path10.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
     const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
       const executable = optionalString(ctx.args["executable"]);
       const chdir = optionalString(ctx.args["chdir"]);
       const argv = [...executable ? [executable] : [], remote, ...scriptArgs].map(shellQuote).join(" ");
-      const res = await connection.run(
+      const sent = commandWithEnvironment(
         `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ""}${argv}`,
-        {
-          timeoutMs: ctx.timeoutMs
-        }
+        ctx.environment
       );
+      const res = await connection.run(sent.command, {
+        timeoutMs: ctx.timeoutMs,
+        ...sent.stdin !== void 0 ? { stdin: sent.stdin } : {}
+      });
       const stdout = res.stdout.toString("utf8");
       const stderr = res.stderr.toString("utf8");
       const rc = res.code ?? -1;
@@ -60049,7 +61642,7 @@ var setFactModule = {
   name: "set_fact",
   local: true,
   async run(ctx) {
-    const facts = {};
+    const facts = dict();
     for (const [key, value] of Object.entries(ctx.args)) {
       if (key === "cacheable") continue;
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
@@ -60148,8 +61741,8 @@ var setupModule = {
 function parseFacts(output2) {
   const raw = {};
   const env = {};
-  for (const record of output2.split(RECORD)) {
-    const [kind, name, ...rest] = record.split(FIELD);
+  for (const record2 of output2.split(RECORD)) {
+    const [kind, name, ...rest] = record2.split(FIELD);
     if (!name) continue;
     const value = rest.join(FIELD);
     if (kind === "env") env[name] = value;
@@ -60247,8 +61840,8 @@ function dateTimeFacts(line) {
 }
 
 // src/modules/template.ts
-import { readFileSync as readFileSync5 } from "node:fs";
-import path9 from "node:path";
+import { readFileSync as readFileSync8 } from "node:fs";
+import path11 from "node:path";
 var templateModule = {
   name: "template",
   argNames: [
@@ -60281,13 +61874,13 @@ var templateModule = {
     let dest = optionalString(args["dest"]);
     if (!dest) throw new ModuleArgumentError("missing required arguments: dest");
     const local = findControllerFile(src, "templates", ctx);
-    let text2 = ctx.render(readFileSync5(local, "utf8"));
+    let text2 = ctx.render(readFileSync8(local, "utf8"));
     if (newline !== void 0 && newline !== "\n") text2 = text2.replace(/\r?\n/g, newline);
     const mode = normaliseMode(args["mode"]);
     const connection = await ctx.connection();
     let state = await inspectRemote(connection, dest, ctx.timeoutMs);
     if (state.kind === "dir") {
-      dest = `${dest.replace(/\/+$/, "")}/${path9.basename(src)}`;
+      dest = `${dest.replace(/\/+$/, "")}/${path11.basename(src)}`;
       state = await inspectRemote(connection, dest, ctx.timeoutMs);
       if (state.kind === "dir") throw new ModuleArgumentError(`destination ${dest} is a directory`);
     }
@@ -60429,7 +62022,7 @@ async function pollJob(req) {
   const jid = String(req.launch["ansible_job_id"]);
   const resultsFile = String(req.launch["results_file"]);
   const hardEnd = req.launchedAt + req.asyncSeconds * 1e3 + WATCHDOG_GRACE_MS;
-  const printed = { stdout: 0, stderr: 0 };
+  const cursors = { stdout: newCursor(), stderr: newCursor() };
   let snapshot;
   let lastError;
   let backoff = FIRST_BACKOFF_MS;
@@ -60438,7 +62031,10 @@ async function pollJob(req) {
     if (left <= 0) break;
     const wait = Math.min(req.pollSeconds, left / 1e3);
     try {
-      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become);
+      snapshot = await req.jobs.status(req.access, jid, req.dir, wait, req.become, {
+        stdout: cursors.stdout.offset,
+        stderr: cursors.stderr.offset
+      });
       backoff = FIRST_BACKOFF_MS;
       lastError = void 0;
     } catch (error2) {
@@ -60450,7 +62046,7 @@ async function pollJob(req) {
       await req.reconnect().catch((e) => lastError = e);
       continue;
     }
-    streamNew(snapshot, printed, req.onOutput);
+    streamNew(snapshot, cursors, req.onOutput);
     if (snapshot.state !== "running") break;
     req.onNotice(`ASYNC POLL on ${req.access.host}: jid=${jid} started=1 finished=0`);
   }
@@ -60477,19 +62073,30 @@ async function pollJob(req) {
   await req.jobs.cleanup(req.access, jid, req.dir, req.become).catch(() => void 0);
   return result;
 }
-function streamNew(snapshot, printed, onOutput) {
+function newCursor() {
+  return { offset: 0 };
+}
+function streamNew(snapshot, cursors, onOutput) {
+  const final = snapshot.state !== "running";
   for (const stream of ["stdout", "stderr"]) {
-    const buffer = snapshot[stream];
-    const size = stream === "stdout" ? snapshot.stdoutSize : snapshot.stderrSize;
-    const bufferStart = size - buffer.length;
-    const fresh = buffer.subarray(Math.max(0, printed[stream] - bufferStart));
-    const lastNewline = fresh.lastIndexOf(10);
-    const final = snapshot.state !== "running";
-    const upto = final ? fresh.length : lastNewline + 1;
-    if (upto <= 0) continue;
+    const cursor = cursors[stream];
+    const bytes = snapshot[stream];
+    const start = startOf(snapshot, stream);
+    if (start > cursor.offset) {
+      onOutput(
+        stream,
+        `[\u2026 ${start - cursor.offset} bytes of output not shown: more than ${OUTPUT_CAP_BYTES} arrived between two checks \u2026]`
+      );
+      cursor.offset = start;
+    }
+    const fresh = bytes.subarray(Math.max(0, cursor.offset - start));
+    if (fresh.length === 0) continue;
+    let upto = final ? fresh.length : fresh.lastIndexOf(10) + 1;
+    if (upto === 0 && fresh.length >= OUTPUT_CAP_BYTES) upto = fresh.length;
+    if (upto === 0) continue;
     const text2 = fresh.subarray(0, upto).toString("utf8").replace(/\n$/, "");
     for (const line of text2.split("\n")) onOutput(stream, line);
-    printed[stream] = Math.max(printed[stream], bufferStart) + upto;
+    cursor.offset += upto;
   }
 }
 
@@ -60642,9 +62249,9 @@ async function runSingle(ctx, locals) {
     }
     if (hasUntil || retries > 0) result["attempts"] = attempt2;
     const withResult = () => {
-      const extra = { ...locals };
+      const extra = Object.assign(dict(), locals);
       if (task.register) extra[task.register] = result;
-      if (task.module === "set_fact" && isRecord2(result["ansible_facts"]))
+      if (task.module === "set_fact" && isRecord3(result["ansible_facts"]))
         Object.assign(extra, result["ansible_facts"]);
       return ctx.scope(extra);
     };
@@ -60721,10 +62328,11 @@ async function runModuleOnce(ctx, locals) {
   let launchedAt = 0;
   let launchDir = "";
   const become = asyncSeconds > 0 ? ctx.becomeIdentity() : void 0;
-  const launchJob = asyncSeconds > 0 ? async (script, cmd) => {
+  const launchJob = asyncSeconds > 0 ? async (script, cmd, environment2) => {
     launchedAt = Date.now();
-    const record = await ctx.asyncJobs.launch(hostAccess(ctx), {
+    const record2 = await ctx.asyncJobs.launch(hostAccess(ctx), {
       command: script,
+      ...environment2 ? { environment: environment2 } : {},
       asyncSeconds,
       watchdogSeconds: pollSeconds > 0 ? asyncSeconds : fireAndForgetLimit(asyncSeconds),
       asyncDir: asyncDir(),
@@ -60739,8 +62347,8 @@ async function runModuleOnce(ctx, locals) {
       location: task.location,
       ...become ? { become } : {}
     });
-    launchDir = String(record["results_file"]).replace(/\/[^/]*$/, "");
-    return record;
+    launchDir = String(record2["results_file"]).replace(/\/[^/]*$/, "");
+    return record2;
   } : void 0;
   let result;
   try {
@@ -60815,7 +62423,7 @@ function renderEnvironment(ctx, scope) {
     const rendered = ctx.templar.render(source, scope);
     const list = Array.isArray(rendered) ? rendered : [rendered];
     for (const entry of list) {
-      if (!isRecord2(entry)) {
+      if (!isRecord3(entry)) {
         throw new ModuleArgumentError(
           `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
         );
@@ -60856,7 +62464,7 @@ function toInt2(value, keyword) {
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`);
   return Math.trunc(n);
 }
-function isRecord2(value) {
+function isRecord3(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -60920,7 +62528,7 @@ var PlaybookRunner = class {
       if (await this.runPlay(play)) break;
     }
     const counted = [...this.hostOrder].filter((h) => this.stats.has(h));
-    const stats = Object.fromEntries(counted.map((h) => [h, this.stats.get(h)]));
+    const stats = dict(counted.map((h) => [h, this.stats.get(h)]));
     this.options.events.recap(stats);
     const failedHosts = counted.filter((h) => this.stats.get(h).failed > 0);
     const unreachableHosts = [...this.unreachable];
@@ -61530,18 +63138,18 @@ function batches(hosts, serial, play) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
+import path12 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path10.resolve(cwd, text2.slice(1));
+    const file = path12.resolve(cwd, text2.slice(1));
     if (!existsSync5(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
-      content = readFileSync6(file, "utf8");
+      content = readFileSync9(file, "utf8");
     } catch (error2) {
       const code2 = error2.code;
       const why = code2 === "EISDIR" ? "it is a directory" : error2.message;
@@ -61632,10 +63240,10 @@ function byCodePoint(a, b) {
 // src/report/adhoc-reporter.ts
 var COMMAND_MODULES = /* @__PURE__ */ new Set(["command", "shell", "raw", "script"]);
 var AdhocReporter = class {
-  constructor(write) {
-    this.write = write;
-  }
   write;
+  constructor(write) {
+    this.write = (text2) => write(visibleControls(text2));
+  }
   playStart() {
   }
   taskStart() {
@@ -61753,21 +63361,21 @@ var ConsoleReporter = class {
   hostResult(task, outcome) {
     const result = outcome.result;
     const host = `[${outcome.host}]`;
-    const isLoop = Array.isArray(outcome.result["results"]);
+    const isLoop2 = Array.isArray(outcome.result["results"]);
     switch (outcome.status) {
       case "failed":
-        if (!isLoop) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, "failed");
+        if (!isLoop2) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, "failed");
         if (outcome.ignored) this.line("...ignoring", "skipped");
         break;
       case "unreachable":
-        if (!isLoop)
+        if (!isLoop2)
           this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, "unreachable");
         break;
       case "skipped":
-        if (!isLoop) this.line(`skipping: ${host}`, "skipped");
+        if (!isLoop2) this.line(`skipping: ${host}`, "skipped");
         break;
       default:
-        if (isLoop) break;
+        if (isLoop2) break;
         if (task.module === "include_tasks" || task.module === "include_role")
           this.included(task, outcome, "");
         else this.line(`${outcome.status}: ${host}${this.details(result, task)}`, outcome.status);
@@ -61783,7 +63391,7 @@ var ConsoleReporter = class {
   }
   log(host, task, line) {
     const prefix = host ? `[${host}]${task ? ` ${task.name}` : ""} | ` : "";
-    for (const l of line.split("\n")) this.write(`${prefix}${l}
+    for (const l of line.split("\n")) this.write(`${visibleControls(prefix + l)}
 `);
   }
   warning(message2) {
@@ -61804,7 +63412,7 @@ var ConsoleReporter = class {
         cell("rescued", s.rescued, "ok"),
         cell("ignored", s.ignored, "warn")
       ];
-      this.write(`${this.paint(host.padEnd(26), color)} : ${cells.join(" ")}
+      this.write(`${this.paint(visibleControls(host).padEnd(26), color)} : ${cells.join(" ")}
 `);
     }
     this.write("\n");
@@ -61833,14 +63441,15 @@ var ConsoleReporter = class {
     const indent = task.module === "debug" || this.options.verbosity >= 3 ? 4 : void 0;
     return pythonJson(shown, indent);
   }
-  banner(title) {
+  banner(text2) {
+    const title = visibleControls(text2);
     const stars = "*".repeat(Math.max(3, BANNER_WIDTH - title.length));
     this.write(`
 ${title} ${stars}
 `);
   }
   line(text2, color) {
-    this.write(`${this.paint(text2, color)}
+    this.write(`${this.paint(visibleControls(text2), color)}
 `);
   }
   paint(text2, color) {
@@ -61859,7 +63468,8 @@ function stripInternalKeys(value) {
 
 // src/report/results-document.ts
 var ResultsCollector = class {
-  document = { ok: true, stats: {}, plays: [], jobs: {} };
+  // Host names are keys here: null-prototype objects, so __proto__ or constructor is a host like any other.
+  document = { ok: true, stats: dict(), plays: [], jobs: dict() };
   currentTasks;
   entries = /* @__PURE__ */ new Map();
   playStart(name, location2) {
@@ -61874,7 +63484,7 @@ var ResultsCollector = class {
       file: task.location?.file,
       line: task.location?.line,
       ...task.handler ? { handler: true } : {},
-      results: {}
+      results: dict()
     };
     this.entries.set(task, entry);
     this.currentTasks?.push(entry);
@@ -61905,7 +63515,7 @@ var ResultsCollector = class {
    * are in.
    */
   partialDocument() {
-    const stats = {};
+    const stats = dict();
     for (const play of this.document.plays) {
       for (const task of play.tasks) {
         for (const [host, entry] of Object.entries(task.results)) {
@@ -61952,6 +63562,20 @@ async function executeRun(settings, write, options = {}) {
   const extraVars = {};
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd));
+  const templar = new Templar();
+  if (jobs && settings.jobs) {
+    const variables = new VariableManager(inventory, templar, extraVars);
+    adoptHandedOverJobs(
+      jobs,
+      (host) => variables.scope(host, {
+        playVars: {},
+        playHosts: [host],
+        playBatch: [host],
+        playbookDir: settings.cwd
+      }),
+      settings.jobs.source
+    );
+  }
   const collector = new ResultsCollector();
   const registry = jobs ?? new JobRegistry();
   if (options.live) {
@@ -61966,10 +63590,18 @@ async function executeRun(settings, write, options = {}) {
     ...options.extraEvents ?? []
   );
   for (const warning2 of inventory.warnings) events.warning(warning2);
+  if (playbook) {
+    const target = settings.adhocOutput ? playbook.plays[0]?.hosts ?? "all" : "all";
+    checkLimit(inventory, target, settings.limit, (w) => events.warning(w));
+  }
   const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning));
+  forgetConnectionNotices();
+  const stopNotices = onConnectionNotice(
+    (notice2) => notice2.level === "warning" ? events.warning(notice2.text) : events.log(notice2.host, void 0, notice2.text)
+  );
   const engineOptions = {
     inventory,
-    templar: new Templar(),
+    templar,
     extraVars,
     limit: settings.limit,
     forks: settings.forks,
@@ -61984,21 +63616,66 @@ async function executeRun(settings, write, options = {}) {
     tags: settings.tags,
     forceHandlers: settings.forceHandlers
   };
-  const summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
-    ...engineOptions,
-    timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
-  });
-  stopListening();
+  let summary2;
+  try {
+    summary2 = playbook ? await runPlaybook(playbook, engineOptions) : await gatherJobs(registry, {
+      ...engineOptions,
+      timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
+    });
+  } finally {
+    stopListening();
+    stopNotices();
+  }
   const document2 = collector.document;
   document2.ok = summary2.exitCode === 0;
+  if (options.signal?.aborted) {
+    document2.ok = false;
+    document2.cancelled = true;
+  }
   document2.jobs = jobsDocument(summary2.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path11.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path13.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary2.exitCode, document: document2 };
 }
+function checkLimit(inventory, target, limit2, warn) {
+  if (limit2 === void 0 || limit2.trim() === "") return;
+  for (const part of splitHostPattern(limit2)) {
+    const bare = part.replace(/^[&!]/, "");
+    if (bare === "" || bare.startsWith("@")) continue;
+    if (inventory.select(bare).length === 0)
+      warn(`Could not match supplied host pattern, ignoring: ${bare}`);
+  }
+  if (applyLimit(inventory.select(target), inventory, limit2).length === 0) {
+    throw new NoHostsError(
+      `Specified inventory, host pattern and/or --limit leaves us with no hosts to target (the limit '${limit2}' matches none of the hosts of the inventory${target === "all" ? "" : ` in '${String(target)}'`}).`
+    );
+  }
+}
 function writeResultsDocument(file, document2) {
-  mkdirSync(path11.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(document2, null, 2) + "\n");
+  const text2 = JSON.stringify(document2, null, 2) + "\n";
+  mkdirSync(path13.dirname(file), { recursive: true });
+  const existing = statSync5(file, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    writeFileSync2(file, text2);
+    return;
+  }
+  const temp = path13.join(
+    path13.dirname(file),
+    `.${path13.basename(file)}.${process.pid}-${randomBytes7(6).toString("hex")}.tmp`
+  );
+  const fd = openSync(temp, "wx", 384);
+  try {
+    try {
+      fchmodSync(fd, 384);
+      writeFileSync2(fd, text2);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error2) {
+    rmSync2(temp, { force: true });
+    throw error2;
+  }
 }
 
 // src/action/outputs.ts
@@ -62024,11 +63701,24 @@ function writeOutputs(document2, resultsFile) {
   const outcomes = hostOutcomes(document2.stats);
   setOutput(Outputs.ResultsFile, resultsFile);
   setOutput(Outputs.Stats, JSON.stringify(document2.stats));
-  setOutput(Outputs.Jobs, JSON.stringify(document2.jobs));
+  const jobs = jobsOutput(document2.jobs, resultsFile);
+  setOutput(Outputs.Jobs, jobs.value);
   setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed));
   setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable));
   setOutput(Outputs.Changed, String(outcomes.changed));
   setOutput(Outputs.Ok, String(document2.ok));
+  return jobs.problem;
+}
+function jobsOutput(jobs, resultsFile) {
+  const json2 = JSON.stringify(jobs);
+  if (Buffer.byteLength(json2) <= MAX_PLAIN_JOBS_OUTPUT_BYTES) return { value: json2 };
+  const compact2 = encodeCompactJobs(jobs);
+  if (compact2.length <= MAX_INPUT_VALUE_BYTES) return { value: compact2 };
+  const count = Object.values(jobs).reduce((n, byHost) => n + Object.keys(byHost).length, 0);
+  return {
+    value: "",
+    problem: `The ${count} background jobs still running do not fit in the '${Outputs.Jobs}' output: encoded they take ${compact2.length} bytes, and a step input holds at most ${MAX_INPUT_VALUE_BYTES} (the runner passes inputs as environment variables of at most 128 KiB). Hand them over as a file instead: upload the results file (the '${Outputs.ResultsFile}' output, ${resultsFile}; set '${Inputs.ResultsFile}' to choose where) with actions/upload-artifact and 'if: always()', download that artifact where you gather, and give the file's path to the '${Inputs.Jobs}' input (or to --jobs).`
+  };
 }
 function gate(document2, exitCode, failOn) {
   if (failOn === "never") return void 0;
@@ -62044,11 +63734,204 @@ function gate(document2, exitCode, failOn) {
 }
 
 // src/action/pr-comment.ts
-import { readFileSync as readFileSync7 } from "node:fs";
-var MARKER = "<!-- async-playbook:summary -->";
+import { createHash as createHash3 } from "node:crypto";
+import { readFileSync as readFileSync10 } from "node:fs";
+
+// src/report/text.ts
+function asArray(value) {
+  return Array.isArray(value) ? value : [];
+}
+function asRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function clip2(text2, max) {
+  if (text2.length <= max) return text2;
+  let cut = text2.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}\u2026`;
+}
+function messageText(msg) {
+  if (msg === void 0 || msg === null) return "";
+  if (typeof msg === "string") return msg;
+  try {
+    return JSON.stringify(msg) ?? "";
+  } catch {
+    return String(msg);
+  }
+}
+function launchedJobs(result) {
+  return withItems(result).filter((r) => typeof r["ansible_job_id"] === "string" && Number(r["finished"]) === 0).map((r) => r["ansible_job_id"]);
+}
+function withItems(result) {
+  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord) : [];
+  return [result, ...items];
+}
+
+// src/report/markdown.ts
+function utf8Length(text2) {
+  return Buffer.byteLength(text2, "utf8");
+}
+function truncateUtf8(text2, maxBytes) {
+  const buffer = Buffer.from(text2, "utf8");
+  if (buffer.length <= maxBytes) return text2;
+  let end = Math.max(0, maxBytes);
+  while (end > 0 && ((buffer[end] ?? 0) & 192) === 128) end--;
+  return buffer.subarray(0, end).toString("utf8");
+}
+function tail3(text2, lines, lineChars) {
+  const body = text2.replace(/[\r\n]+$/, "");
+  if (body === "" || lines <= 0) return { text: "", more: false };
+  let end = body.length;
+  const picked = [];
+  while (picked.length < lines && end >= 0) {
+    const newline = end > 0 ? body.lastIndexOf("\n", end - 1) : -1;
+    picked.push(body.slice(newline + 1, end));
+    if (newline < 0) {
+      end = -1;
+      break;
+    }
+    end = newline;
+  }
+  const out = picked.reverse().map((line) => {
+    const shown = line.replace(/\r+$/, "");
+    return clip2(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
+  });
+  return { text: out.join("\n"), more: end >= 0 };
+}
+function cleanText(text2) {
+  return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+}
+function fenced(content, info2 = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(content) + 1));
+  return `${fence}${info2}
+${content}
+${fence}`;
+}
+function code(text2) {
+  const value = oneLine(text2);
+  if (value === "") return "";
+  const ticks = "`".repeat(longestBacktickRun(value) + 1);
+  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
+}
+function mdText(text2) {
+  return oneLine(text2).replace(
+    /[\\`*_[\]|~#<>&]/g,
+    (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
+  );
+}
+var HTML_ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;"
+};
+function html(text2) {
+  return oneLine(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+function longestBacktickRun(text2) {
+  let longest = 0;
+  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
+  return longest;
+}
+function oneLine(text2) {
+  return cleanText(text2).replace(/\s*\n\s*/g, " ");
+}
+function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 59950) return `${(ms / 1e3).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
+  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor(seconds % 3600 / 60))}m`;
+}
+function formatUtc(ms) {
+  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+function localTime(value) {
+  if (typeof value !== "string") return void 0;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
+    value.trim()
+  );
+  if (!m) return void 0;
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = frac ? Number(frac.padEnd(6, "0")) / 1e3 : 0;
+  const time = new Date(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s)
+  ).getTime();
+  return Number.isFinite(time) ? time + ms : void 0;
+}
+function pad2(n) {
+  return String(n).padStart(2, "0");
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function finite(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
+}
+function nonNegative(value) {
+  const n = finite(value);
+  return n !== void 0 && n >= 0 ? n : void 0;
+}
+
+// src/action/pr-comment.ts
+var MARKER_PREFIX = "<!-- async-playbook:summary";
 var MAX_COMMENT_CHARS = 65e3;
-async function upsertPullRequestComment(body, token, env = process.env) {
-  const number = pullRequestNumber(env);
+var PER_PAGE = 100;
+var MAX_PAGES = 100;
+function commentMarker(env, given = {}) {
+  const shard = shardOf(env, given);
+  const fields = [
+    ["workflow", workflowId(env)],
+    ["job", env["GITHUB_JOB"]],
+    ["step", env["GITHUB_ACTION"]],
+    ["shard", shard.shard],
+    ["matrix", matrixId(shard.matrix)]
+  ];
+  const parts = fields.filter((f) => f[1] !== void 0 && f[1] !== "").map(([key, value]) => `${key}=${encodeURIComponent(value)}`);
+  return `${MARKER_PREFIX}${parts.length > 0 ? ` ${parts.join(" ")}` : ""} -->`;
+}
+function shardOf(env, given) {
+  const shard = (given.shard ?? env["INPUT_SHARD"])?.trim();
+  const matrix = given.matrix ?? env["INPUT_MATRIX"];
+  return { shard: shard || void 0, matrix };
+}
+function workflowId(env) {
+  const ref = env["GITHUB_WORKFLOW_REF"];
+  const file = ref ? /^[^/]+\/[^/]+\/(.+?)(?:@.*)?$/.exec(ref)?.[1] : void 0;
+  const name = env["GITHUB_WORKFLOW"];
+  if (file && name) return `${file}#${name}`;
+  return file ?? name;
+}
+function matrixId(json2) {
+  const text2 = json2?.trim();
+  if (!text2 || text2.startsWith("${{")) return void 0;
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    value = text2;
+  }
+  if (value === null || typeof value === "object" && Object.keys(value).length === 0)
+    return void 0;
+  return createHash3("sha256").update(canonicalJson(value)).digest("hex").slice(0, 12);
+}
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+async function upsertPullRequestComment(body, token, env = process.env, shard = {}) {
+  const event = readEvent(env);
+  const number = pullRequestNumber(event);
   const repository = env["GITHUB_REPOSITORY"];
   if (!number || !repository) return "not a pull request run: no comment written";
   const api = (env["GITHUB_API_URL"] || "https://api.github.com").replace(/\/+$/, "");
@@ -62058,50 +63941,183 @@ async function upsertPullRequestComment(body, token, env = process.env) {
     "content-type": "application/json",
     "user-agent": "async-playbook"
   };
-  const text2 = `${MARKER}
-${body.length > MAX_COMMENT_CHARS ? `${body.slice(0, MAX_COMMENT_CHARS)}
+  const marker = commentMarker(env, shard);
+  const origin = provenance(env, event, shardOf(env, shard));
+  const footer = origin ? `
 
-_Comment truncated; see the job summary._` : body}`;
+---
+${origin}` : "";
+  const room = MAX_COMMENT_CHARS - marker.length - footer.length;
+  const text2 = `${marker}
+${body.length > room ? `${body.slice(0, room)}
+
+_Comment truncated; see the job summary._` : body}${footer}`;
   const signal = AbortSignal.timeout(3e4);
-  const list = await fetch(`${api}/repos/${repository}/issues/${number}/comments?per_page=100`, {
-    headers,
-    signal
-  });
-  if (!list.ok) throw new Error(`listing comments of #${number} failed: HTTP ${list.status}`);
-  const comments = await list.json();
-  const existing = comments.find((c) => c.body?.startsWith(MARKER));
-  const response = existing ? await fetch(`${api}/repos/${repository}/issues/comments/${existing.id}`, {
-    method: "PATCH",
-    headers,
-    body: JSON.stringify({ body: text2 }),
-    signal
-  }) : await fetch(`${api}/repos/${repository}/issues/${number}/comments`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ body: text2 }),
-    signal
-  });
-  if (!response.ok)
-    throw new Error(`writing the comment on #${number} failed: HTTP ${response.status}`);
-  return existing ? `updated the summary comment on #${number}` : `added a summary comment to #${number}`;
-}
-function pullRequestNumber(env) {
-  const file = env["GITHUB_EVENT_PATH"];
-  if (!file) return void 0;
-  try {
-    const event = JSON.parse(readFileSync7(file, "utf8"));
-    return event.pull_request?.number ?? void 0;
-  } catch {
-    return void 0;
+  const existing = await findComment(
+    `${api}/repos/${repository}/issues/${number}/comments`,
+    marker,
+    { headers, signal },
+    api
+  );
+  const send = (method, url) => fetch(url, { method, headers, body: JSON.stringify({ body: text2 }), signal });
+  if (existing !== void 0) {
+    const updated = await send("PATCH", `${api}/repos/${repository}/issues/comments/${existing}`);
+    if (updated.ok) return `updated the summary comment on #${number}`;
+    if (updated.status !== 403 && updated.status !== 404)
+      throw new Error(`updating the comment on #${number} failed: HTTP ${updated.status}`);
   }
+  const created = await send("POST", `${api}/repos/${repository}/issues/${number}/comments`);
+  if (!created.ok)
+    throw new Error(`writing the comment on #${number} failed: HTTP ${created.status}`);
+  return `added a summary comment to #${number}`;
+}
+async function findComment(listUrl, marker, init, api) {
+  const origin = new URL(api).origin;
+  let url = `${listUrl}?per_page=${PER_PAGE}`;
+  for (let page = 1; url !== void 0 && page <= MAX_PAGES; page++) {
+    const response = await fetch(url, init);
+    if (!response.ok)
+      throw new Error(`listing the pull request's comments failed: HTTP ${response.status}`);
+    const comments = await response.json();
+    if (!Array.isArray(comments)) throw new Error("listing the pull request's comments: not a list");
+    for (const comment of comments) {
+      if (typeof comment?.id === "number" && typeof comment.body === "string" && (comment.body === marker || comment.body.startsWith(`${marker}
+`)))
+        return comment.id;
+    }
+    const next = nextLink(response.headers.get("link"));
+    if (next !== void 0) {
+      const resolved = new URL(next, url);
+      url = resolved.origin === origin ? resolved.href : void 0;
+    } else
+      url = comments.length >= PER_PAGE ? `${listUrl}?per_page=${PER_PAGE}&page=${page + 1}` : void 0;
+  }
+  return void 0;
+}
+function nextLink(header) {
+  for (const [, url, params] of (header ?? "").matchAll(/<([^>]*)>([^,]*)/g))
+    if (/;\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(params)) return url;
+  return void 0;
+}
+function provenance(env, event, shard) {
+  const server = (env["GITHUB_SERVER_URL"] || "https://github.com").replace(/\/+$/, "");
+  const repository = env["GITHUB_REPOSITORY"] ?? "";
+  const where2 = [env["GITHUB_WORKFLOW"], env["GITHUB_JOB"]].filter((p) => p).map((p) => mdText(p));
+  const shardText = shard.shard?.trim() ? ` (shard ${mdText(shard.shard.trim())})` : "";
+  const parts = [];
+  if (where2.length > 0) parts.push(`${where2.join(" \u203A ")}${shardText}`);
+  const runId = env["GITHUB_RUN_ID"];
+  if (runId && /^\d+$/.test(runId)) {
+    const attempt2 = env["GITHUB_RUN_ATTEMPT"];
+    const numbered = attempt2 && /^\d+$/.test(attempt2);
+    const url = `${server}/${repository}/actions/runs/${runId}${numbered ? `/attempts/${attempt2}` : ""}`;
+    parts.push(`[run ${runId}${numbered ? `, attempt ${attempt2}` : ""}](${url})`);
+  }
+  const link = (sha) => `[\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha})`;
+  const isSha = (sha) => typeof sha === "string" && /^[0-9a-f]{7,64}$/i.test(sha);
+  const head = event.pull_request?.head?.sha;
+  const checkedOut = env["GITHUB_SHA"];
+  if (isSha(head)) {
+    const merge2 = isSha(checkedOut) && checkedOut !== head ? ` (run on ${link(checkedOut)})` : "";
+    parts.push(`commit ${link(head)}${merge2}`);
+  } else if (isSha(checkedOut)) parts.push(`commit ${link(checkedOut)}`);
+  return parts.length > 0 ? `<sub>${parts.join(" \xB7 ")}</sub>` : "";
+}
+function readEvent(env) {
+  const file = env["GITHUB_EVENT_PATH"];
+  if (!file) return {};
+  try {
+    const event = JSON.parse(readFileSync10(file, "utf8"));
+    return event !== null && typeof event === "object" ? event : {};
+  } catch {
+    return {};
+  }
+}
+function pullRequestNumber(event) {
+  const number = event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : void 0);
+  return typeof number === "number" && Number.isInteger(number) && number > 0 ? number : void 0;
 }
 
 // src/action/settings.ts
 import { existsSync as existsSync6 } from "node:fs";
-import os7 from "node:os";
-import path12 from "node:path";
+import os8 from "node:os";
+import path14 from "node:path";
 
 // src/cli-options.ts
+var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
+var UNSUPPORTED = [
+  {
+    names: ["C", "check"],
+    yet: true,
+    hint: "there is no check mode, every task would run for real"
+  },
+  { names: ["D", "diff"], yet: true },
+  { names: ["syntax-check"], yet: true },
+  { names: ["list-tasks"], yet: true },
+  { names: ["list-hosts"], yet: true },
+  { names: ["list-tags"], yet: true },
+  { names: ["step"], yet: true },
+  { names: ["start-at-task"], value: true, yet: true, hint: "run part of a playbook with --tags" },
+  ...[
+    ["vault-id"],
+    ["ask-vault-password", "ask-vault-pass"],
+    ["vault-password-file", "vault-pass-file"]
+  ].map((names) => ({
+    names,
+    value: names[0] === "ask-vault-password" ? void 0 : true,
+    yet: true,
+    hint: "Ansible Vault is not supported; pass secrets with -e @FILE or environment variables"
+  })),
+  { names: ["flush-cache"], hint: "there is no fact cache, facts are gathered in every run" },
+  { names: ["M", "module-path"], value: true, yet: true, hint: "custom modules are not supported" },
+  {
+    names: ["c", "connection"],
+    value: true,
+    hint: "set ansible_connection (ssh or local) in the inventory"
+  },
+  {
+    names: ["T"],
+    value: true,
+    hint: "ansible-playbook's -T/--timeout (the SSH connect timeout) is --connect-timeout here"
+  },
+  ...["ssh-common-args", "ssh-extra-args"].map((name) => ({
+    names: [name],
+    value: true,
+    yet: true,
+    hint: `set ansible_${name.replace(/-/g, "_")} in the inventory`
+  })),
+  ...["sftp-extra-args", "scp-extra-args"].map((name) => ({
+    names: [name],
+    value: true,
+    hint: "files are copied over the SSH connection itself, with no sftp or scp command"
+  })),
+  {
+    names: ["k", "ask-pass"],
+    hint: "give the SSH password with ansible_password in the inventory"
+  },
+  {
+    names: ["connection-password-file", "conn-pass-file"],
+    value: true,
+    yet: true,
+    hint: "give the SSH password with ansible_password in the inventory"
+  },
+  {
+    names: ["become-password-file", "become-pass-file"],
+    value: true,
+    yet: true,
+    hint: `use -K, ${BECOME_PASSWORD_ENV} or ansible_become_password`
+  },
+  { names: ["inventory-file"], value: true, hint: "use -i/--inventory" },
+  { names: ["key-file"], value: true, hint: "use --private-key" },
+  { names: ["o", "one-line"], yet: true },
+  { names: ["tree"], value: true, yet: true, hint: "write the results with --json FILE" },
+  { names: ["playbook-dir"], value: true, yet: true },
+  {
+    names: ["task-timeout"],
+    value: true,
+    hint: "--command-timeout sets the deadline of each command of a task"
+  }
+];
 function parseShard(value, option) {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
   const index = Number(m?.[1]);
@@ -62147,14 +64163,14 @@ function readActionSettings(env = process.env, options = {}) {
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
   const shard = getInput(Inputs.Shard);
-  const resultsFile = getInput(Inputs.ResultsFile) || path12.join(
-    env["RUNNER_TEMP"] || os7.tmpdir(),
+  const resultsFile = getInput(Inputs.ResultsFile) || path14.join(
+    env["RUNNER_TEMP"] || os8.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
-  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path12.resolve(workspace, playbook));
+  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path14.resolve(workspace, playbook));
   const run2 = {
     playbook: playbook || void 0,
-    jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : void 0,
+    jobs: jobsText && !options.post ? jobsInput(jobsText, workspace) : void 0,
     gatherTimeoutSeconds: positiveInt(Inputs.Timeout, "3600"),
     inventories: inventory ? [inventory] : [],
     extraVars: extraVars ? [extraVars] : [],
@@ -62165,12 +64181,20 @@ function readActionSettings(env = process.env, options = {}) {
       user: getInput(Inputs.User) || void 0,
       port: positiveInt(Inputs.Port, "22"),
       privateKey: getInput(Inputs.PrivateKey) || void 0,
-      passphrase: getInput(Inputs.Passphrase) || void 0,
+      // Not trimmed: blanks may be part of a passphrase (a block scalar's final newline is not).
+      passphrase: getInput(Inputs.Passphrase, { trimWhitespace: false }).replace(/\r?\n$/, "") || void 0,
+      // Messages about the key and the login name these inputs, not the CLI's options.
+      sources: {
+        privateKey: `input '${Inputs.PrivateKey}'`,
+        passphrase: `input '${Inputs.Passphrase}'`,
+        user: `input '${Inputs.User}'`
+      },
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       jumpHost: getInput(Inputs.JumpHost) || void 0,
-      knownHostsPath: path12.join(os7.homedir(), ".ssh", "known_hosts"),
+      knownHostsPath: path14.join(os8.homedir(), ".ssh", "known_hosts"),
       hostKeyChecking: checking,
+      hostKeyCheckingSource: `input '${Inputs.HostKeyChecking}: ${checking}'`,
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
@@ -62190,8 +64214,13 @@ function readActionSettings(env = process.env, options = {}) {
       `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     );
   }
-  if (inventory && !inventory.includes("\n") && existsSync6(path12.resolve(workspace, inventory))) {
-    run2.inventories = [path12.resolve(workspace, inventory)];
+  const key = run2.connection.privateKey;
+  if (key !== void 0) {
+    const problem = privateKeyProblem(key, run2.connection.passphrase);
+    if (problem) throw new OptionError(privateKeyMessage(problem));
+  }
+  if (inventory && !inventory.includes("\n") && existsSync6(path14.resolve(workspace, inventory))) {
+    run2.inventories = [path14.resolve(workspace, inventory)];
   }
   return {
     run: run2,
@@ -62201,9 +64230,28 @@ function readActionSettings(env = process.env, options = {}) {
     annotations: bool2(Inputs.Annotations, true),
     comment,
     githubToken,
+    matrix: getInput(Inputs.Matrix) || void 0,
     resultsFile,
     inlinePlaybook
   };
+}
+function privateKeyMessage(problem) {
+  const key = `Input '${Inputs.PrivateKey}'`;
+  switch (problem.kind) {
+    case "passphrase-missing":
+      return `${key} is an encrypted private key: give its passphrase in input '${Inputs.Passphrase}'`;
+    case "passphrase-wrong":
+      return `Input '${Inputs.Passphrase}' does not decrypt the key in input '${Inputs.PrivateKey}' (${problem.detail}): check the passphrase, and that both secrets belong to the same key`;
+    case "public-key":
+      return `${key} holds a public key: give the private key (the key file without .pub), usually from a secret`;
+    case "not-a-key":
+      return `${key} is not a private key SSH can use (${problem.detail}): give the whole key file, from its -----BEGIN line to its -----END line, usually from a secret`;
+  }
+}
+function jobsInput(value, workspace) {
+  const label = `Input '${Inputs.Jobs}'`;
+  const read = readJobsArgument(value, workspace, label);
+  return read.file ? { text: read.text, source: `${label} (${read.file})` } : read;
 }
 function choice(name, allowed, fallback) {
   const value = (getInput(name) || fallback).trim();
@@ -62227,36 +64275,6 @@ function positiveInt(name, fallback) {
   if (!Number.isInteger(n) || n < 1)
     throw new OptionError(`Input '${name}' must be a positive whole number, got '${text2}'`);
   return n;
-}
-
-// src/report/text.ts
-function asArray(value) {
-  return Array.isArray(value) ? value : [];
-}
-function asRecord(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function clip(text2, max) {
-  if (text2.length <= max) return text2;
-  let cut = text2.slice(0, Math.max(0, max - 1));
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}\u2026`;
-}
-function messageText(msg) {
-  if (msg === void 0 || msg === null) return "";
-  if (typeof msg === "string") return msg;
-  try {
-    return JSON.stringify(msg) ?? "";
-  } catch {
-    return String(msg);
-  }
-}
-function launchedJobs(result) {
-  return withItems(result).filter((r) => typeof r["ansible_job_id"] === "string" && Number(r["finished"]) === 0).map((r) => r["ansible_job_id"]);
-}
-function withItems(result) {
-  const items = Array.isArray(result["results"]) ? result["results"].map(asRecord) : [];
-  return [result, ...items];
 }
 
 // src/report/annotations.ts
@@ -62285,13 +64303,13 @@ function buildAnnotations(doc, options) {
               result
             });
         }
-        const name = oneLine(String(task["name"] ?? "")) || oneLine(String(task["module"] ?? "")) || "task";
+        const name = oneLine2(String(task["name"] ?? "")) || oneLine2(String(task["module"] ?? "")) || "task";
         const at = options.inlinePlaybook ? {} : location(task);
         if (failing.length > 0) {
           const verb = failing.some((f) => !f.unreachable) ? "failed" : "unreachable";
           errors.push({
             level: "error",
-            title: clip(`Task ${verb}: ${name}`, MAX_TITLE_CHARS),
+            title: clip2(`Task ${verb}: ${name}`, MAX_TITLE_CHARS),
             message: hostsMessage(failing),
             ...at
           });
@@ -62299,7 +64317,7 @@ function buildAnnotations(doc, options) {
         if (ignored.length > 0) {
           warnings.push({
             level: "warning",
-            title: clip(`Task failed (ignored): ${name}`, MAX_TITLE_CHARS),
+            title: clip2(`Task failed (ignored): ${name}`, MAX_TITLE_CHARS),
             message: hostsMessage(ignored),
             ...at
           });
@@ -62317,6 +64335,7 @@ function formatAnnotationCommand(a) {
   const properties = [
     ["file", a.file],
     ["line", a.line],
+    ["col", a.line ? a.col : void 0],
     ["title", a.title]
   ];
   const props = properties.filter(
@@ -62348,7 +64367,7 @@ function hostsMessage(failures) {
   const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
     const items = Array.isArray(f.result["results"]) ? f.result["results"].map(asRecord) : [];
     const detail = items.find((item) => item["failed"] === true) ?? f.result;
-    const msg = oneLine(
+    const msg = oneLine2(
       messageText(f.result["msg"] ?? f.result["reason"]).slice(0, 4 * MAX_HOST_MESSAGE_CHARS)
     );
     const rc = detail["rc"] ?? f.result["rc"];
@@ -62357,7 +64376,7 @@ function hostsMessage(failures) {
     if (typeof rc === "number" && !f.unreachable) text2 += ` (rc=${rc})`;
     const stderr = lastLine(detail["stderr"]);
     if (stderr !== "" && !msg.includes(stderr)) text2 += `: ${stderr}`;
-    return `${f.host}: ${clip(text2, MAX_HOST_MESSAGE_CHARS)}`;
+    return `${f.host}: ${clip2(text2, MAX_HOST_MESSAGE_CHARS)}`;
   });
   if (failures.length > MAX_HOSTS_PER_ANNOTATION)
     lines.push(`\u2026 and ${failures.length - MAX_HOSTS_PER_ANNOTATION} more hosts`);
@@ -62367,125 +64386,29 @@ function lastLine(value) {
   if (typeof value !== "string") return "";
   const lines = value.slice(-4096).split(/\r?\n|\r/);
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = oneLine(lines[i] ?? "").trim();
-    if (line !== "") return clip(line, MAX_HOST_MESSAGE_CHARS);
+    const line = oneLine2(lines[i] ?? "").trim();
+    if (line !== "") return clip2(line, MAX_HOST_MESSAGE_CHARS);
   }
   return "";
 }
-function oneLine(text2) {
+function oneLine2(text2) {
   return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x1f\x7f]+/g, " ").replace(/\s+/g, " ").trim();
 }
 
-// src/report/markdown.ts
-function utf8Length(text2) {
-  return Buffer.byteLength(text2, "utf8");
-}
-function truncateUtf8(text2, maxBytes) {
-  const buffer = Buffer.from(text2, "utf8");
-  if (buffer.length <= maxBytes) return text2;
-  let end = Math.max(0, maxBytes);
-  while (end > 0 && ((buffer[end] ?? 0) & 192) === 128) end--;
-  return buffer.subarray(0, end).toString("utf8");
-}
-function tail3(text2, lines, lineChars) {
-  const body = text2.replace(/[\r\n]+$/, "");
-  if (body === "" || lines <= 0) return { text: "", more: false };
-  let end = body.length;
-  const picked = [];
-  while (picked.length < lines && end >= 0) {
-    const newline = end > 0 ? body.lastIndexOf("\n", end - 1) : -1;
-    picked.push(body.slice(newline + 1, end));
-    if (newline < 0) {
-      end = -1;
-      break;
-    }
-    end = newline;
+// src/report/host-key-summary.ts
+function renderHostKeySections(accepted, unverified2) {
+  let out = "";
+  if (unverified2.length > 0) {
+    out += "\n\n### \u26A0\uFE0F Host keys not verified\n\nA man in the middle would have gone unnoticed on these hosts. Give their keys in `known-hosts` or pin them with `ansible_ssh_host_key_fingerprints`.\n\n| Host | Why |\n| --- | --- |\n" + unverified2.map(
+      (u) => `| ${mdText(u.host)} | ${u.reason === "off" ? "host key checking is off" : "no known_hosts key to check against"}: ${code(u.source)} |`
+    ).join("\n") + "\n";
   }
-  const out = picked.reverse().map((line) => {
-    const shown = line.replace(/\r+$/, "");
-    return clip(cleanText(shown.slice(shown.lastIndexOf("\r") + 1)), lineChars);
-  });
-  return { text: out.join("\n"), more: end >= 0 };
-}
-function cleanText(text2) {
-  return text2.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
-}
-function fenced(content, info2 = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(content) + 1));
-  return `${fence}${info2}
-${content}
-${fence}`;
-}
-function code(text2) {
-  const value = oneLine2(text2);
-  if (value === "") return "";
-  const ticks = "`".repeat(longestBacktickRun(value) + 1);
-  const pad = value.startsWith("`") || value.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
-}
-function mdText(text2) {
-  return oneLine2(text2).replace(
-    /[\\`*_[\]|~#<>&]/g,
-    (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
-  );
-}
-var HTML_ENTITIES = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;"
-};
-function html(text2) {
-  return oneLine2(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
-}
-function longestBacktickRun(text2) {
-  let longest = 0;
-  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
-  return longest;
-}
-function oneLine2(text2) {
-  return cleanText(text2).replace(/\s*\n\s*/g, " ");
-}
-function formatDuration(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return "";
-  if (ms < 59950) return `${(ms / 1e3).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1e3);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
-  return `${Math.floor(seconds / 3600)}h ${pad2(Math.floor(seconds % 3600 / 60))}m`;
-}
-function formatUtc(ms) {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-}
-function localTime(value) {
-  if (typeof value !== "string") return void 0;
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(
-    value.trim()
-  );
-  if (!m) return void 0;
-  const [, y, mo, d, h, mi, s, frac] = m;
-  const ms = frac ? Number(frac.padEnd(6, "0")) / 1e3 : 0;
-  const time = new Date(
-    Number(y),
-    Number(mo) - 1,
-    Number(d),
-    Number(h),
-    Number(mi),
-    Number(s)
-  ).getTime();
-  return Number.isFinite(time) ? time + ms : void 0;
-}
-function pad2(n) {
-  return String(n).padStart(2, "0");
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function finite(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : void 0;
-}
-function nonNegative(value) {
-  const n = finite(value);
-  return n !== void 0 && n >= 0 ? n : void 0;
+  if (accepted.length > 0) {
+    out += "\n\n### Host keys accepted on first use (host-key-checking: accept-new)\n\nPin them to trust them for good (the known_hosts lines are in the log):\n\n| Host | Key | Pin |\n| --- | --- | --- |\n" + accepted.map(
+      (k) => `| ${mdText(k.where)} | ${mdText(k.keyType)} | ${code(`${k.pinVariable}: ${k.fingerprint}`)} |`
+    ).join("\n") + "\n";
+  }
+  return out;
 }
 
 // src/report/gantt.ts
@@ -62563,13 +64486,13 @@ function asyncBars(model, host) {
       continue;
     }
     const { jobStart, jobEnd, observedAt } = gathered;
-    const length = jobStart !== void 0 && jobEnd !== void 0 && jobEnd >= jobStart ? jobEnd - jobStart : void 0;
+    const length2 = jobStart !== void 0 && jobEnd !== void 0 && jobEnd >= jobStart ? jobEnd - jobStart : void 0;
     let start = launchedAt ?? jobStart ?? observedAt;
     if (start === void 0) continue;
-    let end = length !== void 0 ? start + length : observedAt ?? start;
+    let end = length2 !== void 0 ? start + length2 : observedAt ?? start;
     if (observedAt !== void 0 && end > observedAt) {
       end = observedAt;
-      if (start > end) start = end - (length ?? 0);
+      if (start > end) start = end - (length2 ?? 0);
     }
     bars.push({ name, tags: gathered.failed ? ["crit", "done"] : ["done"], start, end });
   }
@@ -62616,7 +64539,7 @@ function ganttChart(host, sync, async) {
 var MERMAID_KEYWORD = /^(section|title|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|click|inclusiveenddates|topaxis|weekday|weekend|acctitle|accdescr)\b/i;
 function mermaidText(text2) {
   let out = cleanText(text2).replace(/[:#;%`<>{}\r\n\t]+/g, " ").replace(/\s+/g, " ").trim();
-  out = clip(out, 80);
+  out = clip2(out, 80);
   if (out === "") return "unnamed";
   return MERMAID_KEYWORD.test(out) ? `\u203A ${out}` : out;
 }
@@ -62664,27 +64587,25 @@ var PLANS = [
 ];
 function renderJobSummary(doc, options = {}) {
   const maxBytes = typeof options.maxBytes === "number" && options.maxBytes >= 0 ? Math.floor(options.maxBytes) : DEFAULT_SUMMARY_MAX_BYTES;
-  const title = oneLine2(String(options.title ?? "")).trim() || "async-playbook";
+  const title = oneLine(String(options.title ?? "")).trim() || "async-playbook";
   try {
     const now = typeof options.now === "number" ? options.now : Date.now();
     const model = normalize(doc, now);
+    const jobs = { gatherCommand: options.gatherCommand, stopped: options.jobsStopped === true };
     let text2 = "";
     for (const [index, plan] of PLANS.entries()) {
-      text2 = render(model, plan, title, options.gatherCommand, index > 0);
+      text2 = render(model, plan, title, jobs, index > 0);
       if (utf8Length(text2) <= maxBytes) return text2;
     }
-    return fitBytes(
-      render(model, PLANS[PLANS.length - 1], title, options.gatherCommand, false),
-      maxBytes
-    );
+    return fitBytes(render(model, PLANS[PLANS.length - 1], title, jobs, false), maxBytes);
   } catch (error2) {
     return fitBytes(fallbackSummary(doc, title, error2), maxBytes);
   }
 }
-function render(model, plan, title, gatherCommand, truncated) {
-  const parts = [heading(model, title), recapSection(model)];
+function render(model, plan, title, jobs, truncated) {
+  const parts = [heading(model, title, jobs), recapSection(model)];
   if (!plan.minimal) parts.push(failuresSection(model, plan));
-  parts.push(jobsSection(model, gatherCommand));
+  parts.push(jobsSection(model, jobs));
   if (!plan.minimal) parts.push(matrixSection(model, plan.maxRows));
   if (plan.gantt) parts.push(ganttSection(model));
   if (truncated) parts.push(`> [!NOTE]
@@ -62737,7 +64658,8 @@ function normalize(doc, now) {
         module,
         file: typeof task["file"] === "string" ? task["file"] : void 0,
         line: finite(task["line"]),
-        cells
+        cells,
+        interrupted: /* @__PURE__ */ new Set()
       });
     }
   }
@@ -62759,24 +64681,49 @@ function normalize(doc, now) {
       addHost(host);
     }
   }
-  const ok = typeof root["ok"] === "boolean" ? root["ok"] : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0);
-  return { ok, stats, hosts, rows, running, now };
+  const cancelled = root["cancelled"] === true;
+  const ok = !cancelled && (typeof root["ok"] === "boolean" ? root["ok"] : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0));
+  if (cancelled) markInterrupted(root, rows, stats);
+  return { ok, cancelled, stats, hosts, rows, running, now };
+}
+function markInterrupted(root, rows, stats) {
+  const plays = asArray(root["plays"]);
+  const lastPlay = asArray(asRecord(plays[plays.length - 1])["tasks"]).length;
+  const last = rows[rows.length - 1];
+  if (!last || lastPlay === 0) return;
+  const failed2 = new Set(
+    stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).map(([host]) => host)
+  );
+  for (const row of rows.slice(rows.length - lastPlay)) {
+    for (const [host, cell] of row.cells) {
+      if (cell.status === "unreachable" || cell.status === "failed" && !cell.ignored)
+        failed2.add(host);
+      else if (!failed2.has(host) && !last.cells.has(host)) last.interrupted.add(host);
+    }
+  }
 }
 function shortModule(name) {
   return name.replace(/^ansible\.(builtin|legacy)\./, "");
 }
-function heading(model, title) {
-  const failed2 = model.stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).length;
+function heading(model, title, jobs) {
+  const failed2 = model.stats.filter(([, s]) => hostFailed(s)).length;
+  const unfinished = model.cancelled ? model.stats.length - failed2 : 0;
   const facts = [
     plural(model.hosts.length, "host"),
     plural(model.rows.length, "task"),
     ...failed2 > 0 ? [`${plural(failed2, "host")} failed`] : [],
-    ...model.running.length > 0 ? [`${plural(model.running.length, "background job")} still running`] : []
+    ...unfinished > 0 ? [`${plural(unfinished, "host")} did not finish`] : [],
+    ...model.running.length > 0 ? [
+      `${plural(model.running.length, "background job")} ${jobs.stopped ? "stopped by the post step" : "still running"}`
+    ] : []
   ];
-  const outcome = model.ok ? "\u2705" : "\u274C";
-  return `## ${outcome} ${mdText(title)}: ${model.ok ? "succeeded" : "failed"}
+  const [icon, outcome] = model.cancelled ? ["\u23F9\uFE0F", "cancelled"] : model.ok ? ["\u2705", "succeeded"] : ["\u274C", "failed"];
+  return `## ${icon} ${mdText(title)}: ${outcome}
 
 ${facts.join(" \xB7 ")}`;
+}
+function hostFailed(s) {
+  return s.failed > 0 || s.unreachable > 0;
 }
 function recapSection(model) {
   if (model.stats.length === 0) return "### Play recap\n\nNo host ran a task.";
@@ -62787,9 +64734,11 @@ function recapSection(model) {
     `| :-- |${" --: |".repeat(STAT_KEYS.length)}`
   ];
   for (const [host, s] of model.stats) {
-    const icon = s.failed > 0 || s.unreachable > 0 ? "\u274C" : "\u2705";
+    const icon = hostFailed(s) ? "\u274C" : model.cancelled ? "\u23F9\uFE0F" : "\u2705";
     lines.push(`| ${icon} ${mdText(host)} | ${STAT_KEYS.map((k) => s[k]).join(" | ")} |`);
   }
+  if (model.cancelled && model.stats.some(([, s]) => !hostFailed(s)))
+    lines.push("", "\u23F9\uFE0F The run was cancelled before this host finished.");
   return lines.join("\n");
 }
 function failuresSection(model, plan) {
@@ -62820,13 +64769,13 @@ function failureBlock({ row, host, cell }, plan) {
   const rc = finite(detail["rc"] ?? result["rc"]);
   const icon = cell.status === "unreachable" ? "\u{1F50C}" : cell.ignored ? "\u26A0\uFE0F" : "\u274C";
   const label = cell.status === "unreachable" ? "unreachable" : cell.ignored ? "failed (ignored)" : "failed";
-  const shortMsg = oneLine2(msg);
-  const summary2 = `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ""}` + (rc !== void 0 ? ` \u2014 rc=${rc}` : "") + (shortMsg ? ` \u2014 ${html(clip(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : "");
+  const shortMsg = oneLine(msg);
+  const summary2 = `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ""}` + (rc !== void 0 ? ` \u2014 rc=${rc}` : "") + (shortMsg ? ` \u2014 ${html(clip2(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : "");
   const body = [];
   if (msg.length > MAX_SUMMARY_MSG_CHARS || /[\r\n]/.test(msg))
     body.push(`msg:
 
-${fenced(clip(cleanText(msg), MAX_MSG_BLOCK_CHARS))}`);
+${fenced(clip2(cleanText(msg), MAX_MSG_BLOCK_CHARS))}`);
   if (plan.tailLines > 0) {
     const stderr = stringField(detail, "stderr");
     const which2 = stderr.trim() !== "" ? "stderr" : "stdout";
@@ -62849,10 +64798,10 @@ ${fenced(t.text, "text")}`
 function hasOutput(r) {
   return stringField(r, "stderr") !== "" || stringField(r, "stdout") !== "" || r["rc"] !== void 0;
 }
-function jobsSection(model, gatherCommand) {
+function jobsSection(model, jobs) {
   if (model.running.length === 0) return "";
   const lines = [
-    `### \u23F3 Background jobs still running (${model.running.length})`,
+    jobs.stopped ? `### \u23F9\uFE0F Background jobs stopped (${model.running.length})` : `### \u23F3 Background jobs still running (${model.running.length})`,
     "",
     "| Host | Key | Task | Job id | Launched | Async budget |",
     "| :-- | :-- | :-- | :-- | :-- | --: |"
@@ -62868,7 +64817,12 @@ function jobsSection(model, gatherCommand) {
   if (model.running.length > MAX_JOB_ROWS)
     lines.push("", `_\u2026 and ${model.running.length - MAX_JOB_ROWS} more: see the results file._`);
   lines.push("");
-  if (gatherCommand !== void 0 && gatherCommand.trim() !== "") {
+  const gatherCommand = jobs.gatherCommand;
+  if (jobs.stopped) {
+    lines.push(
+      "The run was cancelled with `on-cancel: kill`: the post step of this action stops these jobs (TERM, then KILL), so there is nothing to gather. Its log says which ones it stopped."
+    );
+  } else if (gatherCommand !== void 0 && gatherCommand.trim() !== "") {
     lines.push("Gather them later with:", "", fenced(gatherCommand.replace(/\s+$/, "")));
   } else {
     lines.push(
@@ -62894,7 +64848,7 @@ _${plural(model.rows.length, "task")} left out: see the results file._`;
     const name = mdText(taskLabel(row)) + (row.file ? ` <sub>${mdText(where(row))}</sub>` : "");
     const cells = model.hosts.map((host) => {
       const cell = row.cells.get(host);
-      return cell ? cellText(cell) : "\xB7";
+      return cell ? cellText(cell) : row.interrupted.has(host) ? "\u23F9\uFE0F cancelled" : "\xB7";
     });
     lines.push(`| ${name} | ${cells.join(" | ")} |`);
   }
@@ -62934,18 +64888,26 @@ function cellText(cell) {
 }
 function fallbackSummary(doc, title, error2) {
   const recap = attempt(
-    () => recapSection(normalize({ stats: asRecord(asRecord(doc)["stats"]) }, 0)),
+    () => recapSection(
+      normalize(
+        { stats: asRecord(asRecord(doc)["stats"]), cancelled: asRecord(doc)["cancelled"] },
+        0
+      )
+    ),
     ""
   );
-  const ok = attempt(() => asRecord(doc)["ok"], void 0);
+  const ok = attempt(
+    () => asRecord(doc)["cancelled"] === true ? "cancelled" : asRecord(doc)["ok"],
+    void 0
+  );
   const detail = attempt(
     () => error2 instanceof Error ? error2.message : String(error2),
     "unknown error"
   );
   return [
-    `## ${ok === true ? "\u2705" : ok === false ? "\u274C" : "\u2754"} ${mdText(title)}`,
+    `## ${ok === true ? "\u2705" : ok === false ? "\u274C" : ok === "cancelled" ? "\u23F9\uFE0F" : "\u2754"} ${mdText(title)}${ok === "cancelled" ? ": cancelled" : ""}`,
     recap,
-    `The full job summary could not be rendered (${mdText(clip(oneLine2(detail), 300))}); the full results are in the results file.`
+    `The full job summary could not be rendered (${mdText(clip2(oneLine(detail), 300))}); the full results are in the results file.`
   ].filter((p) => p !== "").join("\n\n").concat("\n");
 }
 function attempt(read, otherwise) {
@@ -62994,17 +64956,20 @@ async function run() {
   }
   const live = {};
   const controller = new AbortController();
+  const out = new InertWriter((text2) => process.stdout.write(text2), { workflowCommands: true });
+  const grouping = groupingEvents();
+  const endLog = () => {
+    out.close();
+    grouping.close();
+  };
   let reported = false;
-  const report = async (document2, failure) => {
+  const report = async (document2, failure, options = {}) => {
     if (reported) return;
     reported = true;
-    writeOutputs(document2, settings.resultsFile);
-    saveState(
-      State.LaunchedJobs,
-      JSON.stringify(
-        jobsDocument(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
-      )
-    );
+    endLog();
+    const handover = writeOutputs(document2, settings.resultsFile);
+    if (settings.onCancel === "kill")
+      saveLaunchedJobs(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? []);
     if (settings.annotations) {
       for (const annotation of buildAnnotations(document2, {
         inlinePlaybook: settings.inlinePlaybook
@@ -63013,7 +64978,7 @@ async function run() {
 `);
       }
     }
-    const summary2 = safeSummary(document2);
+    const summary2 = safeSummary(document2, options.jobsStopped === true);
     if (settings.summary && summary2) {
       try {
         await summary.addRaw(summary2).write();
@@ -63023,22 +64988,32 @@ async function run() {
     }
     if (settings.comment && settings.githubToken && summary2) {
       try {
-        info(await upsertPullRequestComment(summary2, settings.githubToken));
+        const shard = settings.run.shard;
+        info(
+          await upsertPullRequestComment(summary2, settings.githubToken, process.env, {
+            shard: shard ? `${shard.index}/${shard.count}` : void 0,
+            matrix: settings.matrix
+          })
+        );
       } catch (error2) {
         warning(`Could not update the pull-request comment: ${message(error2)}`);
       }
     }
-    if (failure) setFailed(failure);
+    if (handover) setFailed(visibleControls(handover));
+    if (failure) setFailed(visibleControls(failure));
   };
   const onCancel = (signal) => {
     if (controller.signal.aborted) return;
     controller.abort();
+    endLog();
     saveState(State.Cancelled, "true");
     warning(
       `Cancelled (${signal}): writing the partial results${settings.onCancel === "kill" ? "; the post step stops the background jobs this step started" : "; background jobs keep running (on-cancel: leave)"}.`
     );
     const partial = partialDocument(live);
-    void report(partial, `The run was cancelled (${signal}).`).finally(() => process.exit(1));
+    void report(partial, `The run was cancelled (${signal}).`, {
+      jobsStopped: settings.onCancel === "kill"
+    }).finally(() => process.exit(1));
   };
   process.once("SIGINT", () => onCancel("SIGINT"));
   process.once("SIGTERM", () => onCancel("SIGTERM"));
@@ -63047,27 +65022,62 @@ async function run() {
     if (jobs.length === 0) return;
     const now = Date.now();
     const parts = jobs.slice(0, 10).map((j) => `${j.host} ${j.register ?? j.task} ${duration(now - j.launchedAt)}`);
-    info(
+    out.line(
       `waiting on ${jobs.length} job${jobs.length === 1 ? "" : "s"}: ${parts.join(", ")}${jobs.length > 10 ? ", \u2026" : ""}`
     );
   }, progressEveryMs());
   progress.unref();
   try {
-    const outcome = await executeRun(settings.run, (text2) => process.stdout.write(text2), {
+    const outcome = await executeRun(settings.run, (text2) => out.write(text2), {
       signal: controller.signal,
       extraEvents: [],
       live,
-      beforeConsole: [noLogMasking(), groupingEvents()]
+      beforeConsole: [noLogMasking(), grouping]
     });
     if (controller.signal.aborted) return;
     await report(outcome.document, gate(outcome.document, outcome.exitCode, settings.failOn));
   } catch (error2) {
     if (controller.signal.aborted) return;
+    endLog();
     setOutput(Outputs.Ok, "false");
-    setFailed(message(error2));
+    failWith(error2, settings);
   } finally {
     clearInterval(progress);
+    if (!controller.signal.aborted) endLog();
   }
+}
+function failWith(error2, settings) {
+  const text2 = visibleControls(message(error2));
+  const location2 = error2 instanceof AsyncPlaybookError ? error2.location : void 0;
+  if (!location2) {
+    setFailed(text2);
+    return;
+  }
+  const prefix = `${formatLocation(location2)}: `;
+  const detail = text2.startsWith(prefix) ? text2.slice(prefix.length) : text2;
+  const file = repositoryFile(location2.file, settings.run.cwd);
+  process.exitCode = 1;
+  process.stdout.write(
+    `${formatAnnotationCommand({
+      level: "error",
+      title: errorTitle(error2, detail),
+      message: file ? detail : text2,
+      ...file ? { file, line: location2.line, col: location2.column } : {}
+    })}
+`
+  );
+}
+function errorTitle(error2, detail) {
+  if (/^YAML syntax error\b/.test(detail)) return "YAML syntax error";
+  if (error2 instanceof TemplateError) return "Template error";
+  if (error2 instanceof InventoryError) return "Inventory error";
+  return "Playbook error";
+}
+function repositoryFile(file, workspace) {
+  if (file === "" || file.startsWith("<")) return void 0;
+  const relative = path15.relative(workspace, path15.resolve(workspace, file));
+  const inside = relative !== "" && !relative.startsWith("..") && !path15.isAbsolute(relative);
+  return (inside ? relative : file).split(path15.sep).join("/");
 }
 function partialDocument(live) {
   const document2 = live.collector?.partialDocument() ?? {
@@ -63077,15 +65087,16 @@ function partialDocument(live) {
     jobs: {}
   };
   document2.ok = false;
+  document2.cancelled = true;
   document2.jobs = jobsDocument(live.registry?.allOutstanding() ?? []);
   return document2;
 }
-function safeSummary(document2) {
+function safeSummary(document2, jobsStopped) {
   try {
-    const accepted = acceptedHostKeys();
-    const keys = accepted.length === 0 ? "" : "\n\n### Host keys accepted on first use (host-key-checking: accept-new)\n\nAdd these lines to `known-hosts` to pin them:\n\n```\n" + accepted.map((k) => k.line).join("\n") + "\n```\n";
+    const keys = renderHostKeySections(acceptedHostKeys(), unverifiedHosts());
     return renderJobSummary(document2, {
-      gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`
+      gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
+      jobsStopped
     }) + keys;
   } catch (error2) {
     warning(`Could not render the job summary: ${message(error2)}`);

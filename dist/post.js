@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path3 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path4 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path3 && path3[0] !== "/") {
-          path3 = `/${path3}`;
+        if (path4 && path4[0] !== "/") {
+          path4 = `/${path4}`;
         }
-        return new URL(`${origin}${path3}`);
+        return new URL(`${origin}${path4}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1377,8 +1377,8 @@ var require_util = __commonJS({
       } : null;
     }
     function addListener(obj, name, listener) {
-      const listeners = obj[kListeners] ??= [];
-      listeners.push([name, listener]);
+      const listeners2 = obj[kListeners] ??= [];
+      listeners2.push([name, listener]);
       obj.on(name, listener);
       return obj;
     }
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path3);
+        debuglog("sending request to %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin },
+          request: { method, path: path4, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path3,
+          path4,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin }
+          request: { method, path: path4, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path3);
+        debuglog("trailers received from %s %s/%s", method, origin, path4);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path3, origin },
+          request: { method, path: path4, origin },
           error
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path3,
+          path4,
           error.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path3, origin }
+            request: { method, path: path4, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path3);
+          debuglog("sending request to %s %s/%s", method, origin, path4);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path3,
+        path: path4,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path3 !== "string") {
+        if (typeof path4 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path3[0] !== "/" && !(path3.startsWith("http://") || path3.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path4[0] !== "/" && !(path4.startsWith("http://") || path4.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path3)) {
+        } else if (invalidPathRegex.test(path4)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path3, query) : path3;
+        this.path = query ? buildURL(path4, query) : path4;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3887,9 +3887,9 @@ var require_webidl = __commonJS({
     webidl.dictionaryConverter = function(converters) {
       return (dictionary, prefix, argument) => {
         const type2 = webidl.util.Type(dictionary);
-        const dict = {};
+        const dict2 = {};
         if (type2 === "Null" || type2 === "Undefined") {
-          return dict;
+          return dict2;
         } else if (type2 !== "Object") {
           throw webidl.errors.exception({
             header: prefix,
@@ -3919,10 +3919,10 @@ var require_webidl = __commonJS({
                 message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
               });
             }
-            dict[key] = value;
+            dict2[key] = value;
           }
         }
-        return dict;
+        return dict2;
       };
     };
     webidl.nullableConverter = function(converter) {
@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path3, host, upgrade, blocking, reset } = request;
+      const { method, path: path4, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path3} HTTP/1.1\r
+      let header = `${method} ${path4} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path3, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path4, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path3;
+      headers[HTTP2_HEADER_PATH] = path4;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path3 = search ? `${pathname}${search}` : pathname;
+        const path4 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path3;
+        this.opts.path = path4;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path3 = "/",
+          path: path4 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path3;
+        opts.path = origin + path4;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path3) {
-      if (typeof path3 !== "string") {
-        return path3;
+    function safeUrl(path4) {
+      if (typeof path4 !== "string") {
+        return path4;
       }
-      const pathSegments = path3.split("?");
+      const pathSegments = path4.split("?");
       if (pathSegments.length !== 2) {
-        return path3;
+        return path4;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path3, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path3);
+    function matchKey(mockDispatch2, { path: path4, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path4);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path3 }) => matchValue(safeUrl(path3), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path4 }) => matchValue(safeUrl(path4), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path3, method, body, headers, query } = opts;
+      const { path: path4, method, body, headers, query } = opts;
       return {
-        path: path3,
+        path: path4,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path3, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path4, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path3,
+            Path: path4,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path3) {
-      for (let i = 0; i < path3.length; ++i) {
-        const code = path3.charCodeAt(i);
+    function validateCookiePath(path4) {
+      for (let i = 0; i < path4.length; ++i) {
+        const code = path4.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path3 = opts.path;
+          let path4 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path3 = `/${path3}`;
+            path4 = `/${path4}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path3);
+          url = new URL(util.parseOrigin(url).origin + path4);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20508,13 +20508,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs4 = __require("fs");
-    var path3 = __require("path");
+    var path4 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path3.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path4.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error = new Error(`Path contains invalid characters: ${pth}`);
           error.code = "EINVAL";
@@ -20546,7 +20546,7 @@ var require_make_dir = __commonJS({
       const mkdir2 = promisify(options.fs.mkdir);
       const stat3 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs4.mkdir) {
-        const pth = path3.resolve(input);
+        const pth = path4.resolve(input);
         await mkdir2(pth, {
           mode: options.mode,
           recursive: true
@@ -20562,13 +20562,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path3.dirname(pth) === pth) {
+            if (path4.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            await make(path3.dirname(pth));
+            await make(path4.dirname(pth));
             return make(pth);
           }
           try {
@@ -20582,14 +20582,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path3.resolve(input));
+      return make(path4.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs4.mkdirSync) {
-        const pth = path3.resolve(input);
+        const pth = path4.resolve(input);
         fs4.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -20604,13 +20604,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path3.dirname(pth) === pth) {
+            if (path4.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            make(path3.dirname(pth));
+            make(path4.dirname(pth));
             return make(pth);
           }
           try {
@@ -20623,7 +20623,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path3.resolve(input));
+      return make(path4.resolve(input));
     };
   }
 });
@@ -28695,11 +28695,11 @@ var require_agent2 = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path3) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path3)) {
-        return path3 === "pageant" ? new PageantAgent() : new CygwinAgent(path3);
+    function createAgent(path4) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path4)) {
+        return path4 === "pageant" ? new PageantAgent() : new CygwinAgent(path4);
       }
-      return new OpenSSHAgent(path3);
+      return new OpenSSHAgent(path4);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -33675,7 +33675,7 @@ var require_SFTP = __commonJS({
     "use strict";
     var EventEmitter = __require("events");
     var fs4 = __require("fs");
-    var { constants: constants3 } = fs4;
+    var { constants: constants4 } = fs4;
     var {
       Readable: ReadableStream2,
       Writable: WritableStream
@@ -33943,17 +33943,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path3, options) {
+      createReadStream(path4, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path3, options);
+        return new ReadStream(this, path4, options);
       }
-      createWriteStream(path3, options) {
+      createWriteStream(path4, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path3, options);
+        return new WriteStream(this, path4, options);
       }
-      open(path3, flags_, attrs, cb) {
+      open(path4, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -33972,7 +33972,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -33980,7 +33980,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -34111,7 +34111,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs4, this, localPath, remotePath, opts, cb);
       }
-      readFile(path3, options, callback_) {
+      readFile(path4, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34184,13 +34184,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path3, flag, 438, (er, handle_) => {
+        this.open(path4, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path3, (er_, st_) => {
+              this.stat(path4, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -34211,7 +34211,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path3, data, options, callback_) {
+      writeFile(path4, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34230,7 +34230,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path3, flag, options.mode, (openErr, handle) => {
+        this.open(path4, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -34239,7 +34239,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path3, (er_, st_) => {
+                  this.stat(path4, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -34258,7 +34258,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path3, data, options, callback_) {
+      appendFile(path4, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34276,12 +34276,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path3, data, options, callback);
+        this.writeFile(path4, data, options, callback);
       }
-      exists(path3, cb) {
+      exists(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path3, (err) => {
+        this.stat(path4, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -34324,7 +34324,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path3, attrs, cb) {
+      mkdir(path4, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34338,7 +34338,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34346,7 +34346,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34362,10 +34362,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path3, cb) {
+      rmdir(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34373,7 +34373,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -34463,10 +34463,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path3, cb) {
+      stat(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34474,17 +34474,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path3, cb) {
+      lstat(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34492,17 +34492,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path3, cb) {
+      opendir(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34510,14 +34510,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path3, attrs, cb) {
+      setstat(path4, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34529,7 +34529,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34537,7 +34537,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34597,8 +34597,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path3, atime, mtime, cb) {
-        return this.setstat(path3, {
+      utimes(path4, atime, mtime, cb) {
+        return this.setstat(path4, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -34609,8 +34609,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path3, uid, gid, cb) {
-        return this.setstat(path3, {
+      chown(path4, uid, gid, cb) {
+        return this.setstat(path4, {
           uid,
           gid
         }, cb);
@@ -34620,15 +34620,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path3, mode, cb) {
-        return this.setstat(path3, {
+      chmod(path4, mode, cb) {
+        return this.setstat(path4, {
           mode
         }, cb);
       }
-      readlink(path3, cb) {
+      readlink(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34636,7 +34636,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34681,10 +34681,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path3, cb) {
+      realpath(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34692,7 +34692,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34737,13 +34737,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which2} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path3, cb) {
+      ext_openssh_statvfs(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34753,7 +34753,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -34839,7 +34839,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path3, attrs, cb) {
+      ext_openssh_lsetstat(path4, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -34854,7 +34854,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34864,7 +34864,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34881,13 +34881,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path3, cb) {
+      ext_openssh_expandPath(path4, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path3);
+        const pathLen = Buffer.byteLength(path4);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34897,7 +34897,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path3, p += 4, pathLen);
+        buf.utf8Write(path4, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -35530,25 +35530,25 @@ var require_SFTP = __commonJS({
         this.extended = initial && initial.extended;
       }
       isDirectory() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFDIR;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFDIR;
       }
       isFile() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFREG;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFREG;
       }
       isBlockDevice() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFBLK;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFBLK;
       }
       isCharacterDevice() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFCHR;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFCHR;
       }
       isSymbolicLink() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFLNK;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFLNK;
       }
       isFIFO() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFIFO;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFIFO;
       }
       isSocket() {
-        return (this.mode & constants3.S_IFMT) === constants3.S_IFSOCK;
+        return (this.mode & constants4.S_IFMT) === constants4.S_IFSOCK;
       }
     };
     function attrsToBytes(attrs) {
@@ -36175,12 +36175,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path3)) {
+        if (!sftp.emit("LSTAT", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36199,13 +36199,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path3, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path4, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36227,12 +36227,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path3)) {
+        if (!sftp.emit("OPENDIR", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36251,63 +36251,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path3)) {
+        if (!sftp.emit("REMOVE", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path3, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path4, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path3)) {
+        if (!sftp.emit("RMDIR", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path3)) {
+        if (!sftp.emit("REALPATH", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path3)) {
+        if (!sftp.emit("STAT", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36327,14 +36327,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path3 = bufferParser.readString(true);
+        const path4 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path3 === void 0)
+        if (path4 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path3)) {
+        if (!sftp.emit("READLINK", reqID, path4)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36405,7 +36405,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path3, options) {
+    function ReadStream(sftp, path4, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36419,7 +36419,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path3;
+      this.path = path4;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -36550,7 +36550,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path3, options) {
+    function WriteStream(sftp, path4, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36562,7 +36562,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path3;
+      this.path = path4;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40789,11 +40789,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path3, withInternals, err) {
+    function _prettifyError(path4, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path3);
+      err.Update(path4);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -40854,8 +40854,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path3) {
-        var msg = "(" + (path3 || "unknown path") + ")";
+      err.Update = function Update(path4) {
+        var msg = "(" + (path4 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -45055,7 +45055,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path3 = __require("path");
+    var path4 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -45065,7 +45065,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path3.resolve(path3.dirname(from), to);
+        return path4.resolve(path4.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -45138,7 +45138,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs4 = __require("fs");
-    var path3 = __require("path");
+    var path4 = __require("path");
     var Loader = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -45156,7 +45156,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path3.normalize);
+          _this.searchPaths = searchPaths.map(path4.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -45169,7 +45169,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs4.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path3.resolve(fullname);
+            fullname = path4.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -45185,8 +45185,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path3.resolve(paths[i]);
-          var p = path3.resolve(paths[i], name);
+          var basePath = path4.resolve(paths[i]);
+          var p = path4.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs4.existsSync(p)) {
             fullpath = p;
             break;
@@ -45452,13 +45452,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path3 = __require("path");
+    var path4 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path3.extname(name);
+        this.ext = path4.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -45838,7 +45838,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path3, eagerCompile) {
+      _proto3.init = function init(src, env, path4, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -45856,7 +45856,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path3;
+        this.path = path4;
         if (eagerCompile) {
           try {
             this._compile();
@@ -46007,7 +46007,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs4 = __require("fs");
-    var path3 = __require("path");
+    var path4 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -46044,8 +46044,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs4.readdirSync(dir).forEach(function(file) {
-          var filepath = path3.join(dir, file);
-          var subpath = filepath.substr(path3.join(input, "/").length);
+          var filepath = path4.join(dir, file);
+          var subpath = filepath.substr(path4.join(input, "/").length);
           var stat3 = fs4.statSync(filepath);
           if (stat3 && stat3.isDirectory()) {
             subpath += "/";
@@ -46062,7 +46062,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path3.join(input, "/"), "");
+          var name = templates2[i].replace(path4.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs4.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -46441,11 +46441,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path3, eagerCompile) {
+      compile: function compile(src, env, path4, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path3, eagerCompile);
+        return new Template(src, env, path4, eagerCompile);
       },
       render: function render(name, ctx, cb) {
         if (!e) {
@@ -46926,6 +46926,9 @@ function getState(name) {
   return process.env[`STATE_${name}`] || "";
 }
 
+// src/action/cancel.ts
+import { lstatSync, readFileSync as readFileSync4, rmSync, writeFileSync } from "node:fs";
+
 // src/connection/become.ts
 import { randomBytes } from "node:crypto";
 
@@ -46954,15 +46957,17 @@ var TemplateError = class extends AsyncPlaybookError {
 var OptionError = class extends AsyncPlaybookError {
 };
 var ConnectionError = class extends AsyncPlaybookError {
-  constructor(message, host) {
+  constructor(message, host, detail) {
     super(message);
     this.host = host;
+    this.detail = detail;
   }
   host;
+  detail;
 };
 var HostKeyError = class extends ConnectionError {
-  constructor(message, host, fingerprint) {
-    super(message, host);
+  constructor(message, host, fingerprint, detail) {
+    super(message, host, detail);
     this.fingerprint = fingerprint;
   }
   fingerprint;
@@ -47086,6 +47091,7 @@ var become_default = `#!/bin/sh
 #             It first prints the controller's success marker on stderr: no marker, no escalation.
 #   password  1: the first line of stdin is the password, the rest is the command's stdin; 0: no password
 #   stdin     1: stdin holds input for the command after the password line; 0: nothing after it
+#             (with su and a password, that input reaches <inner> on fd 3: see below)
 #   flag...   become_flags, already split into words (for sudo without -n and -S: they are added here)
 #
 # The password only ever travels on stdin: it is read into a shell variable and written by the printf
@@ -47102,6 +47108,9 @@ if [ "$method" = su ]; then
     exec "$exe" "$@" "$user" -c "$inner"
   fi
   IFS= read -r apb_password || apb_password=
+  # su asks PAM for the password, which may read ahead on stdin: the command's own input (after the
+  # password line) waits on fd 3, and <inner> takes it back as its stdin (becomeCommand adds that).
+  [ "$with_stdin" = 0 ] || exec 3<&0
   # root is let through without a password (pam_rootok): the rest of stdin is the command's.
   if [ "$(id -u)" = 0 ]; then
     apb_password=
@@ -47139,23 +47148,50 @@ var become_put_default = `#!/bin/sh
 #   dest         the file to create or replace
 #   mode         octal mode to set, or empty: keep the mode of the file it replaces (else umask's)
 #   temp-suffix  random text for the temporary file next to dest, renamed over dest at the end
+#
+# The temporary file is private from its first byte: created 0600 (or stricter, when the final mode
+# is) by the umask in force when the shell creates it, exclusively (set -C: a name that exists, a
+# symlink planted there included, is refused), under a random name. It gets its final mode only once
+# every byte is in.
 set -u
 dest=$1 mode=$2 suffix=$3
+case $mode in
+  '' | [0-7][0-7][0-7] | [0-7][0-7][0-7][0-7]) ;;
+  *)
+    echo "apb-put: mode must be octal, got '$mode'" >&2
+    exit 2
+    ;;
+esac
 dir=$(dirname -- "$dest")
 base=$(basename -- "$dest")
 tmp=$dir/.$base.apb-$suffix.tmp
-if ! (set -C && cat >"$tmp"); then
+login_umask=$(umask)
+# Owner bits of the final mode, at most rw: the umask that creates the file with them.
+private=0600
+[ -z "$mode" ] || private=$((0$mode & 0600))
+create_umask=$(printf '%o' $((0777 & ~private)))
+# Nothing is removed when the name is taken: what is there is not ours.
+(umask "$create_umask" && set -C && : >"$tmp") || exit 1
+# set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
+if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
+  echo "apb-put: $tmp is not a new empty file: refusing to write to it" >&2
+  exit 1
+fi
+if ! cat >"$tmp"; then
   rm -f -- "$tmp"
   exit 1
 fi
-if [ -n "$mode" ]; then
-  chmod "$mode" "$tmp" || {
-    rm -f -- "$tmp"
-    exit 1
-  }
-elif [ -e "$dest" ]; then
-  chmod --reference="$dest" "$tmp" 2>/dev/null || :
+if [ -z "$mode" ]; then
+  if [ -e "$dest" ]; then
+    mode=$(stat -c %a -- "$dest" 2>/dev/null) || mode=
+  fi
+  # A new file: what the login umask leaves of 0666, as the shell would have created it.
+  [ -n "$mode" ] || mode=$(printf '%o' $((0666 & ~0$login_umask)))
 fi
+chmod "$mode" "$tmp" || {
+  rm -f -- "$tmp"
+  exit 1
+}
 mv -f -- "$tmp" "$dest" || {
   rm -f -- "$tmp"
   exit 1
@@ -47211,7 +47247,10 @@ function newBecomeMarkers() {
 }
 function becomeCommand(command, settings, markers, withStdin, host) {
   const flags = becomeFlagWords(settings, host);
-  const script = `printf '%s\\n' ${shellQuote(markers.success)} >&2
+  const takeBackStdin = settings.method === "su" && settings.password !== void 0 && withStdin ? `true <&3 2>/dev/null || { echo 'async-playbook: su did not pass on the command input (file descriptor 3): use become_method sudo for this task' >&2; exit 125; }
+exec 0<&3 3<&-
+` : "";
+  const script = `${takeBackStdin}printf '%s\\n' ${shellQuote(markers.success)} >&2
 ${command}`;
   const inner = settings.method === "su" ? shellJoin(["/bin/sh", "-c", script]) : script;
   return shellJoin([
@@ -47278,13 +47317,6 @@ var BecomeConnection = class {
       );
     }
     const ownStdin = options.stdin === void 0 ? Buffer.alloc(0) : Buffer.from(options.stdin);
-    if (method === "su" && password !== void 0 && ownStdin.length > 0) {
-      throw new BecomeError(
-        `become_method su cannot pass a password and the task's stdin together (su reads the password from stdin and may consume the input): use become_method sudo, or drop stdin`,
-        this.host,
-        "unusable"
-      );
-    }
     const markers = newBecomeMarkers();
     const watch = new MarkerWatch(markers.success, options.onStderr);
     const stdin = password !== void 0 ? Buffer.concat([Buffer.from(`${password}
@@ -47306,7 +47338,7 @@ var BecomeConnection = class {
       "apb-put",
       remotePath,
       options.mode === void 0 ? "" : options.mode.toString(8).padStart(4, "0"),
-      randomBytes(6).toString("hex")
+      randomBytes(8).toString("hex")
     ]);
     const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs });
     if (res.code !== 0) {
@@ -47389,9 +47421,1232 @@ function escapeRegExp(text2) {
   return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+// src/dict.ts
+function dict(entries) {
+  const out = /* @__PURE__ */ Object.create(null);
+  if (entries) for (const [key, value] of entries) out[key] = value;
+  return out;
+}
+
+// src/async/job-registry.ts
+var JobRegistry = class {
+  jobs = /* @__PURE__ */ new Map();
+  add(job) {
+    let byHost = this.jobs.get(job.host);
+    if (!byHost) {
+      byHost = /* @__PURE__ */ new Map();
+      this.jobs.set(job.host, byHost);
+    }
+    byHost.set(job.jid, job);
+  }
+  get(host, jid) {
+    return this.jobs.get(host)?.get(jid);
+  }
+  /** Jobs on a host that nobody has gathered yet. */
+  outstanding(host) {
+    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
+  }
+  markGathered(host, jid) {
+    const job = this.get(host, jid);
+    if (job) job.gathered = true;
+  }
+  /** All jobs not gathered yet, for the results document's `jobs`. */
+  allOutstanding() {
+    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
+  }
+};
+
+// src/async/job-wrapper.sh
+var job_wrapper_default = `#!/bin/sh
+# apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
+#
+# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
+#
+#   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
+#   status    <cap-bytes> <wait-seconds> <dir> <jid>[:<stdout-from>:<stderr-from>]...
+#   cleanup   <dir> <jid>
+#   kill      <dir> <jid>
+#   supervise <jid> <async-seconds> <dir> <command> <job-umask>   (internal; script text in $APB_JOB_SELF)
+#   watchdog  <async-seconds> <job-pid> <pgid> <record-base> <job-start>   (internal)
+#
+# Files in <dir>: <jid> (the record, key=value lines, always replaced atomically), <jid>.out and
+# <jid>.err (live output, append-only), <jid>.meta (controller JSON), <jid>.timedout (marker
+# directory), <jid>.tmp.* (a record being written).
+# Full-line comments are stripped before this text is sent, so comment freely.
+#
+# Trust: every mode refuses an async directory that is not ours alone (owned by another user, or
+# writable by group or others), since whoever can create names in it could plant a symlink where we
+# write or forge a record we would report as the job's result. Every file we create is made
+# exclusively under an unpredictable name (mktemp) and renamed into place, which replaces a name
+# without following it. A record is believed only if it is a regular file we own.
+#
+# Signals: a pid or process group is signalled only while it is known to be the job's (its start
+# time matches the record, or the group still has a live member): a pid that has exited can be
+# reused by an unrelated process.
+
+set -u
+unset CDPATH
+# Our files are private; the job itself gets the login umask back (see supervise).
+login_umask=$(umask)
+umask 077
+
+# Prints one protocol line: newlines inside values would break the line framing.
+say() {
+  printf '%s' "$*" | tr '\\n\\r' '  '
+  echo
+}
+
+fail() {
+  say "APB-ERROR $*"
+  exit 1
+}
+
+# Keeps the part of a tool's error message after its last ": " (the strerror text).
+reason_of() {
+  case $1 in
+    '') printf '%s' 'write failed' ;;
+    *) printf '%s' "\${1##*: }" ;;
+  esac
+}
+
+is_prefix() {
+  case $1 in j*) ;; *) return 1 ;; esac
+  case \${1#j} in '' | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+is_jid() {
+  case $1 in j*.*) ;; *) return 1 ;; esac
+  is_prefix "\${1%%.*}" || return 1
+  case \${1#*.} in '' | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# A process id we may signal: digits, not 0 or 1 (kill 0 / -1 would hit far more than one job).
+is_pid() {
+  case $1 in '' | 0* | 1 | *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# Seconds, integer or decimal (no sign, no exponent).
+is_seconds() {
+  case $1 in '' | *[!0-9.]* | .* | *. | *.*.*) return 1 ;; esac
+  return 0
+}
+
+# A byte count or offset: digits, at most 15 of them, so that shell arithmetic stays exact.
+is_count() {
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ \${#1} -le 15 ]
+}
+
+now() {
+  t=$(date +%s.%N 2>/dev/null)
+  case $t in *[!0-9.]* | '') t=$(date +%s) ;; esac
+  printf '%s' "$t"
+}
+
+boot_id() {
+  cat /proc/sys/kernel/random/boot_id 2>/dev/null || :
+}
+
+# Expands a leading ~ or ~/ to $HOME (nothing else) into $expanded.
+expand_home() {
+  expanded=$1
+  case $1 in
+    \\~ | \\~/*)
+      [ -n "\${HOME-}" ] || fail "cannot expand ~ in the async directory $1: HOME is not set"
+      expanded=$HOME\${1#'~'}
+      ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# who we are, and whom we trust
+
+need_uid() {
+  my_uid=$(id -u 2>/dev/null) || my_uid=
+  [ -n "$my_uid" ] || fail 'cannot tell which user runs the job: id -u failed'
+}
+
+my_name() {
+  n=$(id -un 2>/dev/null) || n=
+  printf '%s' "\${n:-uid $my_uid}"
+}
+
+# The owner's name of path $1 itself (for messages only; we read only the third field).
+owner_name() {
+  # shellcheck disable=SC2012 # ls is the portable way to read an owner (find -printf is GNU)
+  n=$(ls -ld -- "$1" 2>/dev/null | awk '{ print $3; exit }') || n=
+  printf '%s' "\${n:-?}"
+}
+
+# Sets $ls_mode (as ls prints it: drwx------) and $ls_owner (numeric uid) of path $1 itself; a
+# symlink is not followed. ls -ldn is the portable way (stat -c is GNU/busybox, BSD has stat -f).
+inspect() {
+  ls_mode='' ls_owner=''
+  ls_line=$(ls -ldn -- "$1" 2>/dev/null) || return 1
+  set -f
+  # shellcheck disable=SC2086 # split into fields on purpose
+  set -- $ls_line
+  set +f
+  ls_mode=\${1-} ls_owner=\${3-}
+}
+
+# drwxr-x--- -> 0750 (the permission bits; setuid, setgid and sticky left out).
+octal_of() {
+  o_rest=\${1#?} o_out=0 o_n=0
+  while [ "$o_n" -lt 3 ]; do
+    o_digit=0
+    case $o_rest in r*) o_digit=4 ;; esac
+    case $o_rest in ?w*) o_digit=$((o_digit + 2)) ;; esac
+    case $o_rest in ??[xst]*) o_digit=$((o_digit + 1)) ;; esac
+    o_out=$o_out$o_digit
+    o_rest=\${o_rest#???}
+    o_n=$((o_n + 1))
+  done
+  printf '%s' "$o_out"
+}
+
+# Sets $abs to the physical absolute path of the existing directory $1. A symlink there is followed
+# only if it is ours or root's: whoever owns it can point it anywhere.
+enter_dir() {
+  if [ -L "$1" ] && inspect "$1" && [ "$ls_owner" != "$my_uid" ] && [ "$ls_owner" != 0 ]; then
+    fail "refusing the async directory $1: it is a symbolic link owned by $(owner_name "$1") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job, so its owner can point it anywhere. Fix: set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
+  fi
+  abs=$(cd -P -- "$1" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $1 - $(reason_of "$abs")"
+  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
+  abs=\${abs%.}
+  abs=\${abs%?}
+}
+
+# Refuses (fails) unless directory $1 (physical) is ours alone: owned by the user the job runs as and
+# not writable by group or others. Anyone else who can create names in it could plant a symlink
+# where we write, or swap a record for a forged one that we would report as the job's result.
+trust_dir() {
+  inspect "$1" || fail "could not inspect the async directory $1 (ls -ldn failed)"
+  t_why='' t_fix=''
+  if [ "$ls_owner" != "$my_uid" ]; then
+    t_why="it is not owned by $(my_name) (uid $my_uid) who runs the job"
+    t_fix="have it owned by $(my_name) (chown $(my_name) $1, as root) and "
+  fi
+  case $ls_mode in
+    d????w* | d???????w*)
+      t_why="\${t_why:+$t_why, and }group or others can write in it"
+      ;;
+  esac
+  [ -n "$t_why" ] || return 0
+  fail "refusing the async directory $1 (owner $(owner_name "$1"), uid $ls_owner; mode $(octal_of "$ls_mode"), $ls_mode): $t_why, so another user could plant links where the job's files go or forge its result. Fix: \${t_fix}chmod 700 $1, or set ansible_async_dir to a directory only $(my_name) can write (the default is ~/.ansible_async)"
+}
+
+# Sets $problem when the files of job $base cannot be believed: the record must be a regular file
+# (not a symlink, which could point at anything) owned by us, and the output and meta files regular.
+check_job_files() {
+  problem=
+  if [ -L "$base" ]; then
+    problem="the job record $base is a symbolic link"
+  elif [ -e "$base" ]; then
+    if [ ! -f "$base" ]; then
+      problem="the job record $base is not a regular file"
+    elif inspect "$base" && [ "$ls_owner" != "$my_uid" ]; then
+      problem="the job record $base is owned by $(owner_name "$base") (uid $ls_owner), not by $(my_name) (uid $my_uid) who runs the job"
+    fi
+  fi
+  for f in "$base.out" "$base.err" "$base.meta"; do
+    [ -z "$problem" ] || return 0
+    if [ -L "$f" ]; then
+      problem="$f is a symbolic link"
+    elif [ -e "$f" ] && [ ! -f "$f" ]; then
+      problem="$f is not a regular file"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# files
+
+# Creates a new empty private file named $1.<random>, exclusively (never through an existing name or
+# a symlink planted there); sets $made, or $write_reason and returns 1.
+new_temp() {
+  if command -v mktemp >/dev/null 2>&1; then
+    made=$(mktemp "$1.XXXXXXXXXX" 2>&1) && return 0
+    write_reason=$(reason_of "$made")
+    return 1
+  fi
+  # No mktemp: a random name, created with noclobber.
+  rnd=$(od -An -N8 -tx1 /dev/urandom 2>/dev/null | tr -dc '0-9a-f')
+  made=$1.\${rnd:-$$$(now)}
+  if err=$( (set -C && : >"$made") 2>&1); then return 0; fi
+  write_reason=$(reason_of "$err")
+  return 1
+}
+
+# Writes $2 to file $1 through a fresh temporary file renamed over it: the rename replaces whatever
+# the name was (a symlink there is not written through) and readers see the old file or the new one,
+# never a part. On failure sets $write_error (and $write_reason), leaves nothing and returns 1.
+write_file() {
+  new_temp "$1.tmp" || {
+    write_error="could not write $1 - $write_reason"
+    return 1
+  }
+  if err=$({ printf '%s' "$2" | cat >"$made"; } 2>&1) && err=$(mv -f -- "$made" "$1" 2>&1); then return 0; fi
+  rm -f -- "$made" 2>/dev/null
+  write_reason=$(reason_of "$err")
+  write_error="could not write $1 - $write_reason"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+# Sets $p_state (Z for a zombie) and $p_start (its start time: a later process that reuses the pid
+# has another) for process $1, from /proc (Linux, exact) or ps (to the second; empty where ps cannot
+# say). Returns 1 when the process is gone.
+proc_info() {
+  p_state='' p_start=''
+  if [ -r /proc/self/stat ]; then
+    p_line=
+    read -r p_line 2>/dev/null <"/proc/$1/stat" || return 1
+    # After the command name (in parentheses, and it may hold anything): state first, starttime 20th.
+    p_line=\${p_line##*) }
+    set -f
+    # shellcheck disable=SC2086 # split into fields on purpose
+    set -- $p_line
+    set +f
+    p_state=\${1-}
+    [ $# -lt 20 ] || {
+      shift 19
+      p_start=$1
+    }
+    return 0
+  fi
+  kill -0 "$1" 2>/dev/null || return 1
+  p_state=$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ') || p_state=
+  p_state=\${p_state%"\${p_state#?}"}
+  p_start=$(ps -o lstart= -p "$1" 2>/dev/null | tr -s ' ') || p_start=
+  return 0
+}
+
+# True while pid $job is still the job's process (alive or a zombie not yet reaped, so its pid and
+# group cannot be reused), not a later process that got the same pid.
+job_is_ours() {
+  is_pid "$job" && kill -0 "$job" 2>/dev/null || return 1
+  proc_info "$job" || return 1
+  [ -z "$job_start" ] || [ -z "$p_start" ] || [ "$p_start" = "$job_start" ]
+}
+
+# True while the job's group (or, without one, its pid) has a live member. Zombies do not count: an
+# orphan whose parent we killed waits for init to reap it, and some container inits take their time.
+job_alive() {
+  if [ -z "$pgid" ]; then
+    job_is_ours && [ "$p_state" != Z ]
+    return
+  fi
+  kill -0 "-$pgid" 2>/dev/null || return 1
+  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
+  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
+  [ "\${live:-1}" -gt 0 ]
+}
+
+# Signals the job's process group (or only its pid when no group could be made), and only while it
+# has a live member: once they are all gone, the group id can be reused by an unrelated process.
+signal_job() {
+  job_alive || return 1
+  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
+}
+
+# TERM to the job's group; KILL after a 2 s grace to whatever in it is still alive.
+terminate_job() {
+  signal_job TERM || return 0
+  tries=0
+  while [ "$tries" -lt 20 ] && job_alive; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  signal_job KILL || :
+}
+
+# ---------------------------------------------------------------------------------------------
+# launch
+
+launch() {
+  [ $# -eq 6 ] || fail "launch expects 6 arguments, got $#"
+  prefix=$1 seconds=$2 given_dir=$3 meta=$4 command=$5 self=$6
+  is_prefix "$prefix" || fail "refusing job id prefix $prefix: expected j followed by digits"
+  [ -z "$seconds" ] || is_seconds "$seconds" || fail "async must be a number of seconds, got $seconds"
+  [ -n "$given_dir" ] || fail 'the async directory is empty'
+  case $given_dir in *'
+'*) fail 'the async directory must not contain a newline' ;; esac
+  need_uid
+
+  expand_home "$given_dir"
+  dir=$expanded
+  if [ ! -d "$dir" ]; then
+    # Made 0700 in one step by the umask (077), never open to others; checked below like any
+    # existing directory, since someone else may have made it first.
+    err=$(mkdir -p -- "$dir" 2>&1) || fail "could not create directory: $dir - $(reason_of "$err")"
+  fi
+  enter_dir "$dir"
+  # Writable (and not full) first: that is the plainer reason when both apply.
+  new_temp "$abs/.apb-probe" || fail "async directory is not writable: $abs - $write_reason"
+  if ! err=$({ printf 'apb-job write probe\\n' | cat >"$made"; } 2>&1); then
+    rm -f -- "$made"
+    fail "async directory is not writable: $abs - $(reason_of "$err")"
+  fi
+  rm -f -- "$made"
+  trust_dir "$abs"
+
+  jid=$prefix.$$
+  write_file "$abs/$jid.meta" "$meta" || fail "$write_error"
+
+  # The supervisor reports on a pipe (this command substitution) until its first record is
+  # written, then closes it. Backgrounded inside the substitution so we wait for that report,
+  # not for the job. setsid puts it in a new session: the SSH session can end at once.
+  if command -v setsid >/dev/null 2>&1; then
+    report=$(APB_JOB_SELF=$self setsid /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
+  else
+    # No setsid (macOS, BSD): a process group of its own where the shell supports job control.
+    (set -m) 2>/dev/null && set -m
+    report=$(APB_JOB_SELF=$self /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
+  fi
+  case $report in
+    *APB-SUPERVISING*)
+      printf 'APB-LAUNCHED %s %s\\n' "$jid" "$abs"
+      ;;
+    *)
+      rm -f -- "$abs/$jid.meta" "$abs/$jid.out" "$abs/$jid.err"
+      report=\${report#APB-ERROR }
+      fail "the job supervisor did not start for $abs/$jid: \${report:-it exited without a word}"
+      ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# supervise (internal): runs the job, writes the records, owns the watchdog
+
+record_text() {
+  printf 'state=%s\\n' "$1"
+  [ -z "\${2-}" ] || printf 'rc=%s\\n' "$2"
+  printf 'pid=%s\\npgid=%s\\nsupervisor=%s\\nboot_id=%s\\nstart=%s\\n' "$job" "$pgid" "$$" "$boot" "$start"
+  [ -z "\${3-}" ] || printf 'end=%s\\n' "$3"
+  printf 'timeout=%s\\npid_start=%s\\nsupervisor_start=%s\\n' "$seconds" "$job_start" "$self_start"
+}
+
+# Atomic: readers see the old record or the new one, never a part of one.
+write_record() {
+  write_file "$base" "$(record_text "$@")
+"
+}
+
+supervise() {
+  jid=$1 seconds=$2 dir=$3 command=$4 job_umask=$5
+  self=\${APB_JOB_SELF-}
+  unset APB_JOB_SELF
+  base=$dir/$jid
+  write_file "$base.out" '' || fail "$write_error"
+  write_file "$base.err" '' || fail "$write_error"
+
+  if command -v setsid >/dev/null 2>&1; then
+    grouping=setsid
+  elif (set -m) 2>/dev/null; then
+    grouping=monitor
+    set -m
+  else
+    grouping=none
+  fi
+
+  # sh starts background commands with SIGINT and SIGQUIT ignored, and a shell cannot undo that:
+  # GNU env (coreutils 8.31+) can, so the job gets the dispositions a foreground command has.
+  set -- /bin/sh -c "$command"
+  if env --default-signal=INT,QUIT true 2>/dev/null; then
+    set -- env --default-signal=INT,QUIT "$@"
+  fi
+  # The job: its own process group (so a timeout or kill reaches everything it started), stdin
+  # at EOF, output appended to files as it is produced, the login umask. setsid does not fork
+  # here (we are not a group leader), so $! is the job's pid and its process group id.
+  if [ "$grouping" = setsid ]; then
+    (umask "$job_umask" && exec setsid "$@") </dev/null >>"$base.out" 2>>"$base.err" &
+  else
+    (umask "$job_umask" && exec "$@") </dev/null >>"$base.out" 2>>"$base.err" &
+  fi
+  job=$!
+  pgid=$job
+  [ "$grouping" != none ] || pgid=
+  # Not reaped before our wait, so its start time can be read even if it has already ended.
+  job_start=
+  ! proc_info "$job" || job_start=$p_start
+  self_start=
+  ! proc_info "$$" || self_start=$p_start
+  boot=$(boot_id)
+  start=$(now)
+  if ! write_record running; then
+    # Not waited for yet: its pid and group are still its own.
+    signal_job KILL
+    wait "$job" 2>/dev/null
+    rm -f -- "$base.out" "$base.err"
+    fail "$write_error"
+  fi
+
+  watchdog_pid=
+  case $seconds in
+    *[1-9]*)
+      if [ "$grouping" = setsid ]; then
+        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" "$job_start" </dev/null >/dev/null 2>&1 &
+      else
+        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" "$job_start" </dev/null >/dev/null 2>&1 &
+      fi
+      watchdog_pid=$!
+      ;;
+    *) ;;
+  esac
+
+  # The handshake: the launcher is waiting for this line and for our end of its pipe to close.
+  # (A launcher that went away must not take us down with SIGPIPE.)
+  trap '' PIPE
+  echo APB-SUPERVISING
+  exec >/dev/null 2>&1
+
+  wait "$job"
+  rc=$?
+  # From here on the job's pid is reaped and may be reused: we never signal it again. The watchdog
+  # is our child and not yet waited for, so signalling it is safe.
+  if [ -n "$watchdog_pid" ]; then
+    # One that has fired ignores TERM and ends as soon as the job's group is empty. One still
+    # asleep goes with its sleep (the whole group; without groups, the shell alone; a job that ends
+    # at once can beat the watchdog's setsid, and then there is no group yet).
+    if [ ! -d "$base.timedout" ]; then
+      if [ "$grouping" = none ]; then
+        kill -TERM "$watchdog_pid" 2>/dev/null
+      else
+        kill -TERM "-$watchdog_pid" 2>/dev/null || kill -TERM "$watchdog_pid" 2>/dev/null
+      fi
+    fi
+    wait "$watchdog_pid"
+  fi
+  state=finished
+  [ ! -d "$base.timedout" ] || state=timeout
+  # A cleanup while the job ran removed the meta file: do not bring the record back.
+  if [ -e "$base.meta" ]; then
+    write_record "$state" "$rc" "$(now)" || exit 1
+  else
+    rm -f -- "$base.out" "$base.err"
+  fi
+  rmdir -- "$base.timedout" 2>/dev/null
+  exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# watchdog (internal): its own session and group, so the supervisor ends it together with its sleep
+
+watchdog() {
+  seconds=$1 job=$2 pgid=$3 base=$4 job_start=$5
+  # The supervisor sends TERM when the job ends first. A trapped signal that arrives while the shell
+  # waits for a foreground command runs its trap only once that command ends: TERM landing just before
+  # a foreground sleep started (a job that ends at once) would hold the supervisor, and the job's
+  # record, at "running" for the whole async time. So the sleep runs in the background and \`wait\`,
+  # which a trapped signal interrupts, waits for it; the trap stops the sleep (our unreaped child, so
+  # its pid cannot have been reused) and exits.
+  sleeper=
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$seconds" &
+  sleeper=$!
+  wait "$sleeper"
+  # Firing: the supervisor now waits for us rather than stopping us halfway.
+  trap '' TERM
+  # A job that has ended (its pid possibly reused since) is left alone.
+  job_is_ours || exit 0
+  mkdir -- "$base.timedout" 2>/dev/null
+  terminate_job
+  exit 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# status
+#
+# The answer, one frame per requested job, in request order, then "APB-END <count>":
+#   APB-JOB <jid> <record-exists 0|1> <supervisor-alive 0|1> <boot-id|-> <record-len>
+#           <out-len> <out-size> <err-len> <err-size> <meta-len> <out-start> <err-start>
+#     followed by the record, stdout bytes [out-start, out-size), stderr bytes [err-start,
+#     err-size) and the meta document, each exactly as long as announced.
+#   APB-REFUSED <len> + the request as given (not a job id)
+#   APB-UNTRUSTED <jid> <len> + why the job's files are not to be believed
+
+# Reads file $1 into $content, byte for byte (trailing newlines kept).
+slurp() {
+  content=
+  [ -f "$1" ] || return 1
+  content=$(cat -- "$1" 2>/dev/null && echo .) || return 1
+  content=\${content%.}
+}
+
+byte_length() {
+  printf '%s' "$1" | wc -c | tr -d ' '
+}
+
+file_size() {
+  s=$(wc -c 2>/dev/null <"$1") || s=0
+  s=\${s##* }
+  printf '%s' "\${s:-0}"
+}
+
+# Sets $w_size, $w_start and $w_len for file $1: the bytes from offset $2 to its size as measured
+# now, at most $cap of them (the last ones).
+window() {
+  w_size=$(file_size "$1")
+  w_start=$2
+  [ "$w_start" -le "$w_size" ] || w_start=$w_size
+  if [ "$w_size" -gt "$cap" ] && [ "$w_start" -lt $((w_size - cap)) ]; then
+    w_start=$((w_size - cap))
+  fi
+  w_len=$((w_size - w_start))
+}
+
+# Prints exactly $3 bytes of file $1 from offset $2. The file only grows, so these are the bytes that
+# were there when its size was measured, whatever was appended since (zero-padded if it was cut).
+emit_range() {
+  [ "$3" -gt 0 ] || return 0
+  { tail -c "+$(($2 + 1))" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$3"
+}
+
+# Sets $id, $from_out and $from_err from a request "<jid>" or "<jid>:<stdout-from>:<stderr-from>".
+split_request() {
+  id=$1 from_out=0 from_err=0
+  case $1 in
+    *:*:*)
+      id=\${1%%:*}
+      from_err=\${1##*:}
+      from_out=\${1#*:}
+      from_out=\${from_out%:*}
+      is_count "$from_out" && is_count "$from_err" || return 1
+      ;;
+  esac
+  is_jid "$id"
+}
+
+# Sets $rec_* from a record on stdin.
+parse_record() {
+  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot='' rec_pid_start='' rec_supervisor_start=''
+  while IFS= read -r line; do
+    case $line in
+      state=*) rec_state=\${line#state=} ;;
+      supervisor=*) rec_supervisor=\${line#supervisor=} ;;
+      pid=*) rec_pid=\${line#pid=} ;;
+      pgid=*) rec_pgid=\${line#pgid=} ;;
+      boot_id=*) rec_boot=\${line#boot_id=} ;;
+      pid_start=*) rec_pid_start=\${line#pid_start=} ;;
+      supervisor_start=*) rec_supervisor_start=\${line#supervisor_start=} ;;
+    esac
+  done
+}
+
+# True while the record's supervisor runs: alive, not a zombie (a killed supervisor waits there
+# until init reaps it, which some container inits do late), and not a later process with its pid.
+supervisor_alive() {
+  is_pid "$rec_supervisor" && kill -0 "$rec_supervisor" 2>/dev/null || return 1
+  proc_info "$rec_supervisor" || return 1
+  [ "$p_state" != Z ] || return 1
+  [ -z "$rec_supervisor_start" ] || [ -z "$p_start" ] || [ "$p_start" = "$rec_supervisor_start" ]
+}
+
+# True when any job of "$@" is no longer running (finished, missing, its supervisor gone, or its
+# files not to be believed: that is answered at once).
+any_settled() {
+  for request in "$@"; do
+    split_request "$request" || continue
+    base=$dir/$id
+    [ ! -L "$base" ] && [ -f "$base" ] || return 0
+    parse_record <"$base" 2>/dev/null || return 0
+    [ "$rec_state" = running ] || return 0
+    supervisor_alive || return 0
+  done
+  return 1
+}
+
+status() {
+  [ $# -ge 4 ] || fail "status expects <cap-bytes> <wait-seconds> <dir> <jid>..., got $# arguments"
+  cap=$1 wait_seconds=$2
+  is_count "$cap" || fail "status: cap-bytes must be a whole number, got $cap"
+  is_seconds "$wait_seconds" || fail "status: wait-seconds must be a number, got $wait_seconds"
+  expand_home "$3"
+  dir=$expanded
+  shift 3
+  need_uid
+  # No directory, no jobs (each is reported missing); one that exists must be trusted.
+  if [ -d "$dir" ]; then
+    enter_dir "$dir"
+    trust_dir "$abs"
+    dir=$abs
+  fi
+
+  # Long poll, in tenths of a second.
+  whole=\${wait_seconds%%.*}
+  tenths=0
+  case $wait_seconds in
+    *.*)
+      tenths=\${wait_seconds#*.}
+      tenths=\${tenths%"\${tenths#?}"}
+      ;;
+  esac
+  polls=$((\${whole:-0} * 10 + \${tenths:-0}))
+  while [ "$polls" -gt 0 ] && ! any_settled "$@"; do
+    sleep 0.1
+    polls=$((polls - 1))
+  done
+
+  boot_now=$(boot_id)
+  count=0
+  for request in "$@"; do
+    count=$((count + 1))
+    if ! split_request "$request"; then
+      printf 'APB-REFUSED %s\\n' "$(byte_length "$request")"
+      printf '%s' "$request"
+      continue
+    fi
+    base=$dir/$id
+    check_job_files
+    if [ -n "$problem" ]; then
+      problem="$problem: refusing to believe it"
+      printf 'APB-UNTRUSTED %s %s\\n' "$id" "$(byte_length "$problem")"
+      printf '%s' "$problem"
+      continue
+    fi
+    exists=0 alive=0 record=
+    rec_state='' rec_boot=''
+    # The record first: when it says finished, the output read after it is complete.
+    if slurp "$base"; then
+      exists=1
+      record=$content
+      parse_record <<EOF
+$record
+EOF
+      ! supervisor_alive || alive=1
+    fi
+    # Only a job still running gets what it asked for (the output after what it has seen); any other
+    # gets the tail a final result shows.
+    if [ "$rec_state" = running ] && [ "$alive" = 1 ] && { [ -z "$rec_boot" ] || [ "$rec_boot" = "$boot_now" ]; }; then
+      :
+    else
+      from_out=0 from_err=0
+    fi
+    window "$base.out" "$from_out"
+    out_start=$w_start out_len=$w_len out_size=$w_size
+    window "$base.err" "$from_err"
+    err_start=$w_start err_len=$w_len err_size=$w_size
+    slurp "$base.meta" || :
+    meta=$content
+    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
+      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")" \\
+      "$out_start" "$err_start"
+    printf '%s' "$record"
+    emit_range "$base.out" "$out_start" "$out_len"
+    emit_range "$base.err" "$err_start" "$err_len"
+    printf '%s' "$meta"
+  done
+  printf 'APB-END %s\\n' "$count"
+}
+
+# ---------------------------------------------------------------------------------------------
+# cleanup and kill
+
+one_job_args() {
+  [ $# -eq 2 ] || fail "$mode expects <dir> <jid>, got $# arguments"
+  is_jid "$2" || fail "refusing job id $2: expected j<digits>.<digits>"
+  jid=$2
+  expand_home "$1"
+  dir=$expanded
+  need_uid
+  if [ -d "$dir" ]; then
+    enter_dir "$dir"
+    trust_dir "$abs"
+    dir=$abs
+  fi
+  base=$dir/$jid
+}
+
+cleanup() {
+  one_job_args "$@"
+  existed=0
+  [ ! -e "$base" ] && [ ! -L "$base" ] || existed=1
+  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.* "$base".*.tmp.*
+  rmdir -- "$base.timedout" 2>/dev/null
+  printf 'APB-ERASED %s %s\\n' "$jid" "$existed"
+}
+
+kill_job() {
+  one_job_args "$@"
+  was_running=0
+  if [ -e "$base" ] || [ -L "$base" ]; then
+    check_job_files
+    [ -z "$problem" ] || fail "refusing to stop job $jid: $problem"
+    if parse_record <"$base" 2>/dev/null; then
+      job=$rec_pid pgid=$rec_pgid job_start=$rec_pid_start
+      # Only a job whose supervisor still runs on this boot, and whose pid is still its own (same
+      # start time): otherwise the pid may be someone else's by now.
+      if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" &&
+        { [ -z "$pgid" ] || [ "$pgid" = "$job" ]; } && [ "$rec_boot" = "$(boot_id)" ] && job_is_ours; then
+        was_running=1
+        terminate_job
+      fi
+    fi
+  fi
+  printf 'APB-KILLED %s %s\\n' "$jid" "$was_running"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+[ $# -ge 1 ] || fail 'usage: apb-job launch|status|cleanup|kill ... (run by async-playbook, not by hand)'
+mode=$1
+shift
+case $mode in
+  launch) launch "$@" ;;
+  supervise) supervise "$@" ;;
+  watchdog) watchdog "$@" ;;
+  status) status "$@" ;;
+  cleanup) cleanup "$@" ;;
+  kill) kill_job "$@" ;;
+  *) fail "unknown mode $mode" ;;
+esac
+`;
+
+// src/async/job-protocol.ts
+var OUTPUT_CAP_BYTES = 1024 * 1024;
+var RECORD_CAP_BYTES = 64 * 1024;
+var META_CAP_BYTES = 1024 * 1024;
+var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
+var JobProtocolError = class extends AsyncPlaybookError {
+  constructor(message, output) {
+    super(message);
+    this.output = output;
+  }
+  output;
+};
+function isValidJid(jid) {
+  return /^j\d{1,30}\.\d{1,10}$/.test(jid);
+}
+function wrapperCommand(mode, args) {
+  return shellJoin(["/bin/sh", "-c", JOB_WRAPPER_SCRIPT, "apb-job", mode, ...args]);
+}
+function requireJid(jid) {
+  if (!isValidJid(jid)) {
+    throw new JobProtocolError(
+      `refusing job id ${JSON.stringify(jid)}: a job id looks like j123456789.4242 (j, digits, a dot, a pid)`
+    );
+  }
+}
+function linesOf(output) {
+  return output.toString("utf8").split("\n");
+}
+function tail2(text2, max = 2e3) {
+  const trimmed = text2.trim();
+  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
+}
+var DEFAULT_STATUS_LIMITS = {
+  streamCapBytes: OUTPUT_CAP_BYTES,
+  recordCapBytes: RECORD_CAP_BYTES,
+  metaCapBytes: META_CAP_BYTES,
+  maxJobs: Number.POSITIVE_INFINITY
+};
+function killCommand(dir, jid) {
+  requireJid(jid);
+  return wrapperCommand("kill", [dir, jid]);
+}
+function parseKill(stdout) {
+  return parseOneLine(stdout, "APB-KILLED", "kill", (jid, flag) => ({ jid, wasRunning: flag }));
+}
+function parseOneLine(stdout, tag, what, build) {
+  for (const line of linesOf(stdout)) {
+    const match = new RegExp(`^${tag} (\\S+) ([01])$`).exec(line);
+    if (match && isValidJid(match[1])) return build(match[1], match[2] === "1");
+    if (line.startsWith("APB-ERROR ")) throw new JobProtocolError(line.slice("APB-ERROR ".length));
+  }
+  throw new JobProtocolError(
+    `the async job ${what} gave no ${tag} answer`,
+    tail2(stdout.toString("utf8"))
+  );
+}
+
+// src/async/jobs-encoding.ts
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { brotliCompressSync, brotliDecompressSync, constants as constants3 } from "node:zlib";
+var COMPACT_PREFIX = "apb1:";
+var MAX_JOBS_TEXT_BYTES = 64 * 1024 * 1024;
+var MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+var MAX_NESTING = 100;
+var MAX_JOBS = 1e5;
+var MiB = 1024 * 1024;
+function isCompactJobs(text2) {
+  return /^apb\d+:/.test(text2);
+}
+function checkJobsTextSize(bytes, source) {
+  if (bytes > MAX_JOBS_TEXT_BYTES) {
+    throw new OptionError(
+      `${source}: the jobs document is ${(bytes / MiB).toFixed(1)} MiB, more than the ${MAX_JOBS_TEXT_BYTES / MiB} MiB read: hand over only its "jobs" (for example jq '.jobs' results.json > jobs.json)`
+    );
+  }
+}
+function checkNesting(text2, source) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) {
+        throw new OptionError(
+          `${source}: the jobs document nests arrays or objects more than ${MAX_NESTING} levels deep; a jobs document written by async-playbook never does: hand over the "jobs" output or results file as it was written`
+        );
+      }
+    } else if (c === 93 || c === 125) depth = Math.max(0, depth - 1);
+  }
+}
+function readJobsArgument(value, baseDir, label) {
+  const trimmed = value.trim();
+  if (trimmed.startsWith("{") || isCompactJobs(trimmed)) return { text: value, source: label };
+  const notDocument = (why) => {
+    throw new OptionError(
+      `${label}: ${why}. Give the \`jobs\` output of the run that launched the jobs (JSON or apb1:\u2026), or the path of a file holding it or that run's results document`
+    );
+  };
+  if (trimmed === "" || trimmed.includes("\n") || new RegExp("\\p{Cc}", "u").test(trimmed))
+    notDocument("this is neither a jobs document nor a file path");
+  const file = path.resolve(baseDir, trimmed);
+  const shown = trimmed.length > 200 ? `${trimmed.slice(0, 199)}\u2026` : trimmed;
+  let size;
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile()) notDocument(`'${shown}' is not a file`);
+    size = stats.size;
+  } catch (error) {
+    if (error instanceof OptionError) throw error;
+    notDocument(`'${shown}' is not a jobs document, and there is no such file`);
+  }
+  checkJobsTextSize(size, `${label} (${shown})`);
+  try {
+    return { text: readFileSync(file, "utf8"), source: shown, file: shown };
+  } catch (error) {
+    throw new OptionError(`${label}: cannot read '${shown}' (${error.message})`);
+  }
+}
+var COLUMN_NAMES = ["h", "k", "j", "d", "n", "f", "l", "a", "t", "o", "i", "u", "m", "x", "g"];
+function decodeCompactJobs(text2, source) {
+  function fail(what) {
+    throw new OptionError(`${source}: the compact jobs document ${what}`);
+  }
+  if (!text2.startsWith(COMPACT_PREFIX)) {
+    const version = /^apb(\d+):/.exec(text2)?.[1] ?? "?";
+    fail(
+      `is format ${version}, which this version of async-playbook cannot read (it reads ${COMPACT_PREFIX}): gather with the version that launched the jobs, or a newer one`
+    );
+  }
+  const body = text2.slice(COMPACT_PREFIX.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0)
+    fail(
+      "is not valid base64: was it cut short or edited? Pass the `jobs` output as it was written"
+    );
+  let json2;
+  try {
+    json2 = brotliDecompressSync(Buffer.from(body, "base64"), {
+      maxOutputLength: MAX_INFLATED_BYTES
+    }).toString("utf8");
+  } catch (error) {
+    if (error.code === "ERR_BUFFER_TOO_LARGE")
+      fail(`inflates to more than ${MAX_INFLATED_BYTES / MiB} MiB; refused`);
+    fail(`does not decompress (${error.message}): was it cut short or edited?`);
+  }
+  checkNesting(json2, source);
+  let data;
+  try {
+    data = JSON.parse(json2);
+  } catch {
+    fail("does not hold valid JSON: was it edited?");
+  }
+  if (!isRecord(data) || data["v"] !== 1) fail("has no format version 1 header");
+  const root = data;
+  const hosts = stringArray(root["hosts"]) ?? fail("has no list of 'hosts'");
+  const strings = stringArray(root["s"]) ?? fail("has no list of strings 's'");
+  const t0 = root["t0"];
+  if (typeof t0 !== "number" || !Number.isFinite(t0)) fail("has no launch time base 't0'");
+  const columns = {};
+  for (const name of COLUMN_NAMES) {
+    const column = root[name];
+    if (!Array.isArray(column)) fail(`has no column '${name}'`);
+    columns[name] = column;
+  }
+  const count = columns.h.length;
+  if (count > MAX_JOBS) fail(`holds ${count} jobs, more than the ${MAX_JOBS} read`);
+  for (const name of COLUMN_NAMES)
+    if (columns[name].length !== count)
+      fail(`column '${name}' has ${columns[name].length} values for ${count} jobs`);
+  const ref = (name, at, table) => {
+    const value = columns[name][at];
+    if (value === -1) return void 0;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= table.length)
+      fail(`column '${name}' refers to a value that is not there (job ${at + 1})`);
+    return table[value];
+  };
+  const document2 = dict();
+  for (let at = 0; at < count; at++) {
+    const host = ref("h", at, hosts) ?? fail(`job ${at + 1} has no host`);
+    const key = ref("k", at, strings) ?? fail(`job ${at + 1} on host '${host}' has no key`);
+    const jobs = document2[host] ??= dict();
+    if (key in jobs) fail(`names job '${key}' on host '${host}' twice`);
+    const jid = columns.j[at];
+    const dir = ref("d", at, strings);
+    const entry = {
+      ansible_job_id: jid,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      ...typeof jid === "string" && dir !== void 0 ? { results_file: `${dir}/${jid}` } : {},
+      started: 1
+    };
+    const loopVar = ref("o", at, strings);
+    if (loopVar !== void 0) {
+      entry["item"] = columns.i[at];
+      entry["loop_var"] = loopVar;
+    }
+    const task = ref("n", at, strings);
+    if (task !== void 0) entry["task"] = task;
+    const file = ref("f", at, strings);
+    if (file !== void 0) entry["file"] = file;
+    if (columns.l[at] !== null) entry["line"] = columns.l[at];
+    const launched = columns.t[at];
+    if (launched !== null) {
+      const ms = typeof launched === "number" ? t0 + launched : NaN;
+      if (!Number.isFinite(ms) || Math.abs(ms) > 864e13)
+        fail(`job '${key}' on host '${host}' has no valid launch time`);
+      entry["launched_at"] = new Date(ms).toISOString();
+    }
+    if (columns.a[at] !== null) entry["async"] = columns.a[at];
+    if (dir !== void 0) entry["dir"] = dir;
+    const user = ref("u", at, strings);
+    if (user !== void 0) {
+      const exe = ref("x", at, strings);
+      const flags = ref("g", at, strings);
+      entry["become"] = {
+        user,
+        method: ref("m", at, strings),
+        ...exe !== void 0 ? { exe } : {},
+        ...flags !== void 0 ? { flags } : {}
+      };
+    }
+    jobs[key] = entry;
+  }
+  return document2;
+}
+function stringArray(value) {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : void 0;
+}
+function isRecord(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/async/jobs-document.ts
+var MAX_HOST_NAME = 255;
+var MAX_REGISTER_NAME = 255;
+var MAX_TASK_NAME = 1024;
+var MAX_FILE_NAME = 4096;
+var MAX_DIR = 1024;
+var MAX_BECOME_TEXT = 1024;
+var MAX_LINE = 1e7;
+var MAX_ASYNC_SECONDS = 10 * 366 * 24 * 3600;
+var VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var LOOPED_KEY = /^([A-Za-z_][A-Za-z0-9_]*)\[(\d{1,6})\]$/;
+var USER_NAME = /^(?:#\d{1,10}|[A-Za-z0-9_][A-Za-z0-9_.@\\-]{0,63}\$?)$/;
+var ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+var CONTROL = new RegExp("\\p{Cc}", "u");
+var BECOME_FIELDS = /* @__PURE__ */ new Set(["user", "method", "exe", "flags"]);
+function parseJobsDocument(text2, source) {
+  return registryOf(readJobsData(text2, source), source);
+}
+function readJobsData(text2, source) {
+  checkJobsTextSize(Buffer.byteLength(text2), source);
+  const trimmed = text2.trim();
+  if (isCompactJobs(trimmed)) return decodeCompactJobs(trimmed, source);
+  checkNesting(trimmed, source);
+  let data;
+  try {
+    data = JSON.parse(trimmed);
+  } catch (error) {
+    throw new OptionError(
+      `${source}: the jobs document is neither JSON nor the compact apb1: form (${error.message})`
+    );
+  }
+  if (isRecord2(data) && Array.isArray(data["plays"]) && isRecord2(data["jobs"])) data = data["jobs"];
+  return data;
+}
+function registryOf(data, source) {
+  if (!isRecord2(data))
+    throw new OptionError(
+      `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
+    );
+  const registry = new JobRegistry();
+  let count = 0;
+  for (const [host, jobs] of Object.entries(data)) {
+    if (host === "" || host.length > MAX_HOST_NAME || CONTROL.test(host))
+      throw new OptionError(
+        `${source}: host ${JSON.stringify(host.slice(0, 80))} is not a host name (1 to ${MAX_HOST_NAME} characters, no control characters)`
+      );
+    if (!isRecord2(jobs))
+      throw new OptionError(
+        `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
+      );
+    for (const [key, entry] of Object.entries(jobs)) {
+      if (++count > MAX_JOBS)
+        throw new OptionError(`${source}: more than ${MAX_JOBS} jobs; refused`);
+      const job = restoreJob(host, key, entry, `${source}: job '${clip(key)}' on host '${host}'`);
+      if (registry.get(host, job.jid))
+        throw new OptionError(
+          `${source}: job '${clip(key)}' on host '${host}': 'ansible_job_id' ${job.jid} is listed twice for this host`
+        );
+      registry.add(job);
+    }
+  }
+  return registry;
+}
+function restoreJob(host, key, raw, where) {
+  const bad = (field, expected) => {
+    throw new OptionError(`${where}: '${field}' ${expected}`);
+  };
+  if (!isRecord2(raw)) throw new OptionError(`${where} must be an object`);
+  const entry = raw;
+  const jid = entry["ansible_job_id"];
+  if (typeof jid !== "string" || !isValidJid(jid))
+    bad("ansible_job_id", "must look like j123456789012.4567");
+  const dir = entry["dir"];
+  if (typeof dir !== "string" || !isJobDir(dir))
+    bad(
+      "dir",
+      `must be the absolute job directory recorded at launch (at most ${MAX_DIR} characters, no control characters, no '.' or '..' parts)`
+    );
+  const jobId = jid;
+  const jobDir = dir;
+  const looped = LOOPED_KEY.exec(key);
+  const register = looped?.[1] ?? (key !== jobId && VARIABLE_NAME.test(key) ? key : void 0);
+  if (!register && key !== jobId)
+    throw new OptionError(
+      `${where}: the key must be the job's register name, name[index] for a looped job, or its ansible_job_id`
+    );
+  if (register && register.length > MAX_REGISTER_NAME)
+    throw new OptionError(`${where}: the register name is longer than ${MAX_REGISTER_NAME}`);
+  if (entry["results_file"] !== void 0 && entry["results_file"] !== `${jobDir}/${jobId}`)
+    bad("results_file", `must be '${jobDir}/${jobId}' (dir/ansible_job_id)`);
+  if (entry["changed"] !== void 0 && typeof entry["changed"] !== "boolean")
+    bad("changed", "must be true or false");
+  for (const flag of ["failed", "finished", "started"])
+    if (entry[flag] !== void 0 && ![0, 1, true, false].includes(entry[flag]))
+      bad(flag, "must be 0 or 1");
+  const loopVar = entry["loop_var"];
+  if (looped) {
+    if (typeof loopVar !== "string" || !VARIABLE_NAME.test(loopVar) || loopVar.length > 255)
+      bad("loop_var", "must name the loop variable of the loop item");
+  } else if (loopVar !== void 0 || entry["item"] !== void 0) {
+    throw new OptionError(
+      `${where}: 'item' and 'loop_var' belong to a looped job only, keyed name[index]`
+    );
+  }
+  const task = optionalText(
+    entry["task"],
+    MAX_TASK_NAME,
+    () => bad("task", `must be a task name (at most ${MAX_TASK_NAME} characters, one line)`)
+  );
+  const file = optionalText(
+    entry["file"],
+    MAX_FILE_NAME,
+    () => bad("file", `must be a file name (at most ${MAX_FILE_NAME} characters, one line)`)
+  );
+  const line = entry["line"];
+  if (line !== void 0 && !(Number.isInteger(line) && line >= 1 && line <= MAX_LINE))
+    bad("line", "must be a line number");
+  let launchedAt = Date.now();
+  if (entry["launched_at"] !== void 0) {
+    const at = entry["launched_at"];
+    const ms = typeof at === "string" && ISO_TIME.test(at) ? Date.parse(at) : NaN;
+    if (!Number.isFinite(ms)) bad("launched_at", "must be a time like 2024-05-01T10:00:00.000Z");
+    launchedAt = ms;
+  }
+  const asyncSeconds = entry["async"];
+  if (asyncSeconds !== void 0 && !(typeof asyncSeconds === "number" && Number.isFinite(asyncSeconds) && asyncSeconds >= 0 && asyncSeconds <= MAX_ASYNC_SECONDS))
+    bad("async", "must be a number of seconds");
+  const become = parseBecome(entry["become"], where);
+  return {
+    jid: jobId,
+    host,
+    dir: jobDir,
+    launch: {
+      ansible_job_id: jobId,
+      changed: true,
+      failed: 0,
+      finished: 0,
+      results_file: `${jobDir}/${jobId}`,
+      started: 1
+    },
+    register,
+    ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
+    task: task ?? key,
+    location: file !== void 0 && typeof line === "number" ? { file, line } : void 0,
+    launchedAt,
+    asyncSeconds: typeof asyncSeconds === "number" ? asyncSeconds : 0,
+    // The user and method only: the executable and flags are this run's own (see documentBecome).
+    ...become ? { become: { user: become.user, method: become.method } } : {},
+    ...become ? { documentBecome: become } : {},
+    handedOver: true,
+    gathered: false
+  };
+}
+function parseBecome(raw, where) {
+  if (raw === void 0 || raw === null) return void 0;
+  const bad = (what) => {
+    throw new OptionError(
+      `${where}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
+    );
+  };
+  if (!isRecord2(raw)) return bad("must be an object");
+  for (const field of Object.keys(raw))
+    if (!BECOME_FIELDS.has(field)) bad(`has a field '${clip(field)}' that is not allowed`);
+  const { user, method, exe, flags } = raw;
+  if (typeof user !== "string" || !USER_NAME.test(user))
+    bad("needs a 'user' that is a user name (letters, digits, . _ @ \\ -, not starting with -)");
+  if (typeof method !== "string" || !BECOME_METHODS.includes(method))
+    bad(`needs a 'method' (${BECOME_METHODS.join(" or ")})`);
+  for (const [name, value] of [
+    ["exe", exe],
+    ["flags", flags]
+  ]) {
+    if (value !== void 0 && (typeof value !== "string" || value.length > MAX_BECOME_TEXT || CONTROL.test(value)))
+      bad(`'${name}' must be one line of text`);
+  }
+  return {
+    user,
+    method,
+    ...typeof exe === "string" ? { exe } : {},
+    ...typeof flags === "string" ? { flags } : {}
+  };
+}
+function isJobDir(dir) {
+  return dir.startsWith("/") && dir.length <= MAX_DIR && !CONTROL.test(dir) && dir.split("/").every((part) => part !== "." && part !== "..");
+}
+function optionalText(value, max, bad) {
+  if (value === void 0) return void 0;
+  if (typeof value !== "string" || value.length > max || CONTROL.test(value)) bad();
+  return value;
+}
+function clip(text2) {
+  const line = text2.replace(new RegExp("\\p{Cc}", "gu"), "?");
+  return line.length > 80 ? `${line.slice(0, 79)}\u2026` : line;
+}
+function isRecord2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
-import { chmod as chmod2, open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { readFileSync as readFileSync2, readdirSync } from "node:fs";
+import { open as open2, rename as rename2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
@@ -47439,17 +48694,53 @@ function collectedOutput(stdout, stderr) {
 // src/connection/local-connection.ts
 var KILL_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
+var SECRET_VARIABLES = ["ASYNC_PLAYBOOK_BECOME_PASSWORD"];
+function isSecretVariable(name) {
+  return /^(INPUT_|STATE_|ACTIONS_)/i.test(name) || /^GITHUB_TOKEN$/i.test(name) || SECRET_VARIABLES.includes(name.toUpperCase()) || /^ASYNC_PLAYBOOK_(\w*_)?(PASS|PASSWORD|PASSPHRASE|SECRET|TOKEN|PRIVATE_KEY)$/i.test(name);
+}
 function targetEnvironment(env) {
   const out = {};
   for (const [key, value] of Object.entries(env)) {
-    if (/^(INPUT_|STATE_|ACTIONS_)/.test(key) || /^(GITHUB_TOKEN|ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN)$/.test(key))
-      continue;
+    if (isSecretVariable(key)) continue;
     out[key] = value;
   }
   return out;
 }
 function openLocalConnection(host) {
   return new LocalConnection(host);
+}
+function groupMembers(pgid) {
+  let names;
+  try {
+    process.kill(-pgid, 0);
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const members = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = processEntry(Number(name));
+    if (entry?.pgid === pgid) members.push(entry);
+  }
+  return members.some((m) => m.pid === pgid) ? [] : members;
+}
+function processEntry(pid) {
+  try {
+    const stat3 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] === "Z") return void 0;
+    return { pid, pgid: Number(fields[2]), startTicks: fields[19] ?? "" };
+  } catch {
+    return void 0;
+  }
+}
+function stillOurGroup(pgid, survivors) {
+  if (processEntry(pgid) !== void 0) return false;
+  return survivors.some((s) => {
+    const now = processEntry(s.pid);
+    return now?.pgid === pgid && now.startTicks === s.startTicks;
+  });
 }
 function clampTimeout(timeoutMs) {
   if (!Number.isFinite(timeoutMs)) throw new TypeError(`timeoutMs must be finite, got ${timeoutMs}`);
@@ -47480,8 +48771,14 @@ var LocalConnection = class {
         env: targetEnvironment(process.env),
         stdio: ["pipe", "pipe", "pipe"]
       });
+      let survivors = [];
+      child.once("exit", () => {
+        if (child.pid !== void 0) survivors = groupMembers(child.pid);
+      });
       const killGroup = () => {
         if (child.pid === void 0) return;
+        const reaped = child.exitCode !== null || child.signalCode !== null;
+        if (reaped && !stillOurGroup(child.pid, survivors)) return;
         try {
           process.kill(-child.pid, "SIGKILL");
         } catch {
@@ -47530,14 +48827,14 @@ var LocalConnection = class {
       child.stdin.end();
     });
   }
-  async putFile(path3, content, options) {
+  async putFile(path4, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path3} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path4} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -47546,30 +48843,30 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path3, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path4, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path3, content, mode) {
-    const temp = join(dirname(path3), `.${basename(path3)}.apb-${randomBytes2(6).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path3).then(
+  async writeAtomically(path4, content, mode) {
+    const temp = join(dirname(path4), `.${basename(path4)}.apb-${randomBytes2(8).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path4).then(
       (s) => s.mode & 4095,
-      () => void 0
+      () => 438 & ~currentUmask()
     );
     try {
-      const file = await open2(temp, "wx", finalMode === void 0 ? 438 : 384);
+      const file = await open2(temp, "wx", finalMode & 384);
       try {
         await file.writeFile(content);
+        await file.chmod(finalMode);
       } finally {
         await file.close();
       }
-      if (finalMode !== void 0) await chmod2(temp, finalMode);
-      await rename2(temp, path3);
+      await rename2(temp, path4);
     } catch (error) {
       await unlink2(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path3} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot write ${path4} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       );
     }
   }
@@ -47578,6 +48875,14 @@ var LocalConnection = class {
     return Promise.resolve();
   }
 };
+function currentUmask() {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync2("/proc/self/status", "utf8"));
+    if (line) return parseInt(line[1], 8);
+  } catch {
+  }
+  return process.umask();
+}
 
 // src/connection/ssh-connection.ts
 import { readFile as readFile3 } from "node:fs/promises";
@@ -47669,12 +48974,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path3) {
-    return fsPath.basename(path3);
+  basename(path4) {
+    return fsPath.basename(path4);
   },
-  stat(path3) {
+  stat(path4) {
     return new Promise((resolve2, reject) => {
-      fs2.stat(path3, (err, res) => {
+      fs2.stat(path4, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -47683,9 +48988,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path3) {
+  readdir(path4) {
     return new Promise((resolve2, reject) => {
-      fs2.readdir(path3, (err, res) => {
+      fs2.readdir(path4, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -47695,19 +49000,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path3, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path3);
+async function scanDirectoryInternal({ path: path4, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path4);
   if (itemStat.isFile()) {
-    result.files.push(path3);
+    result.files.push(path4);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path3);
+    result.directories.push(path4);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path3);
+  const contents = await fileSystem.readdir(path4);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path3, item);
+    const itemPath = fileSystem.join(path4, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -47722,8 +49027,8 @@ async function scanDirectoryInternal({ path: path3, recursive, validate, result,
     })).catch(reject);
   });
 }
-async function scanDirectory(path3, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path3 && typeof path3 === "string", "path must be a valid string");
+async function scanDirectory(path4, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path4 && typeof path4 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -47735,7 +49040,7 @@ async function scanDirectory(path3, { recursive = true, validate = null, concurr
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path3,
+      path: path4,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -47752,7 +49057,7 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path3) => !fsPath2.basename(path3).startsWith(".");
+var DEFAULT_VALIDATE = (path4) => !fsPath2.basename(path4).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
@@ -47761,11 +49066,11 @@ var SSHError = class extends Error {
     this.code = code;
   }
 };
-function unixifyPath(path3) {
-  if (path3.includes("\\")) {
-    return path3.split("\\").join("/");
+function unixifyPath(path4) {
+  if (path4.includes("\\")) {
+    return path4.split("\\").join("/");
   }
-  return path3;
+  return path4;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -47779,11 +49084,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path3, sftp) {
+async function makeDirectoryWithSftp(path4, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path3, (err, res) => {
+      sftp.stat(path4, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -47801,7 +49106,7 @@ async function makeDirectoryWithSftp(path3, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path3, (err) => {
+      sftp.mkdir(path4, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -48052,20 +49357,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path3, method = "sftp", givenSftp = null) {
-    invariant2(typeof path3 === "string", "path must be a valid string");
+  async mkdir(path4, method = "sftp", givenSftp = null) {
+    invariant2(typeof path4 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path3)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path4)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path3), sftp).catch(async (error) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path4), sftp).catch(async (error) => {
       if (!retry || error == null || error.message !== "No such file" && error.code !== "ENOENT") {
         throw error;
       }
-      await this.mkdir(fsPath2.dirname(path3), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path4), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -48233,15 +49538,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path3) {
-          return fsPath2.posix.basename(path3);
+        basename(path4) {
+          return fsPath2.posix.basename(path4);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path3) {
+        readdir(path4) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path3, (err, res) => {
+            sftp.readdir(path4, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -48250,9 +49555,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path3) {
+        stat(path4) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path3, (err, res) => {
+            sftp.stat(path4, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -48395,6 +49700,33 @@ var NodeSSH = class {
   }
 };
 
+// src/connection/ssh-connection.ts
+var import_ssh22 = __toESM(require_lib2(), 1);
+
+// src/connection/connection-notices.ts
+var unverified = /* @__PURE__ */ new Map();
+var lastDetail = /* @__PURE__ */ new Map();
+var listeners = /* @__PURE__ */ new Set();
+function noteUnverifiedHost(record) {
+  const key = `${record.reason}\0${record.host}`;
+  if (unverified.has(key)) return;
+  unverified.set(key, { ...record });
+  emit({ host: record.host, level: "warning", text: record.warning });
+}
+function noteConnectionDetail(host, text2) {
+  if (lastDetail.get(host) === text2) return;
+  lastDetail.set(host, text2);
+  emit({ host, level: "log", text: text2 });
+}
+function emit(notice) {
+  for (const listener of listeners) {
+    try {
+      listener({ ...notice });
+    } catch {
+    }
+  }
+}
+
 // src/connection/host-key-check.ts
 import { readFile as readFile2 } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -48536,27 +49868,39 @@ var acceptListeners = /* @__PURE__ */ new Set();
 async function prepareHostKeyCheck(target) {
   const pins = target.pins && target.pins.length > 0 ? target.pins.map(normalizePin) : void 0;
   if (target.mode === "off" && !pins) return { verify: () => true };
-  const path3 = target.knownHostsPath ?? join2(homedir(), ".ssh", "known_hosts");
-  let fileText = "";
-  try {
-    fileText = await readFile2(path3, "utf8");
-  } catch (error) {
-    if (error.code !== "ENOENT") {
-      throw new ConnectionError(
-        `cannot read known_hosts file ${path3} for ${target.where}: ${errorText(error)}`,
-        target.host
-      );
-    }
+  const userPath = target.knownHostsPath ?? (target.knownHostsPathSource ? void 0 : join2(homedir(), ".ssh", "known_hosts"));
+  const entries = [];
+  const searched = [];
+  for (const path4 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
+    if (path4 === void 0) continue;
+    searched.push(path4);
+    entries.push(...parseKnownHosts(await readKnownHostsFile(path4, target), path4));
   }
-  const entries = parseKnownHosts(fileText, path3);
-  if (target.knownHosts) entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  if (target.knownHosts) {
+    searched.push("the known_hosts text given");
+    entries.push(...parseKnownHosts(target.knownHosts, "known_hosts text"));
+  }
+  const nothingToCheck = entries.length === 0 && !pins && target.knownHostsPathSource !== void 0;
+  const trustedUnchecked = () => {
+    if (!nothingToCheck) return true;
+    noteUnverifiedHost({
+      host: target.host,
+      reason: "no-known-hosts",
+      source: target.knownHostsPathSource,
+      warning: `host ${target.host}: no host key can be verified for ${target.where}: ${target.knownHostsPathSource} replaces ~/.ssh/known_hosts and holds no key, and no other known_hosts was given, so accept-new trusts whatever key it presents. Give its key in known_hosts (the known-hosts input or --known-hosts) or pin it with ${target.pinsVariable}.`
+    });
+    return true;
+  };
+  const sources = {
+    searched: searched.length > 0 ? searched.join(" or ") : "no known_hosts file",
+    emptyBecause: entries.length === 0 && target.knownHostsPathSource !== void 0 ? ` (${target.knownHostsPathSource} replaces ~/.ssh/known_hosts, and no other known_hosts was given: the known-hosts input or --known-hosts)` : ""
+  };
   const name = knownHostsName(target.address, target.port);
-  const searched = target.knownHosts ? `${path3} or the known_hosts text given` : path3;
   const remembered = () => target.mode === "accept-new" ? acceptedEntries(name) : [];
   const check = {
     verify: (key) => {
       const refuse = (reason) => {
-        check.refusal = hostKeyRefusal(reason, { target, name, key, searched });
+        check.refusal = hostKeyRefusal(reason, { target, name, key, sources });
         return false;
       };
       if (pins) {
@@ -48566,10 +49910,10 @@ async function prepareHostKeyCheck(target) {
       }
       if (target.mode === "off") return true;
       const verdict = checkHostKey([...entries, ...remembered()], name, key);
-      if (verdict.status === "trusted") return true;
+      if (verdict.status === "trusted") return trustedUnchecked();
       if (target.mode === "accept-new" && verdict.status === "unknown" && verdict.otherTypes.length === 0) {
         accept(target, name, key);
-        return true;
+        return trustedUnchecked();
       }
       return refuse(verdict);
     }
@@ -48580,6 +49924,17 @@ async function prepareHostKeyCheck(target) {
     check.preferredAlgorithms = [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
   }
   return check;
+}
+async function readKnownHostsFile(path4, target) {
+  try {
+    return await readFile2(path4, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return "";
+    throw new ConnectionError(
+      `cannot read known_hosts file ${path4} for ${target.where}: ${errorText(error)}`,
+      target.host
+    );
+  }
 }
 function acceptedEntries(name) {
   return (acceptedByName.get(name) ?? []).map(({ key, record }) => ({
@@ -48596,11 +49951,13 @@ function accept(target, name, key) {
   const line = formatKnownHostsLine(name, key);
   const record = {
     host: target.host,
+    where: target.where,
     name,
     keyType,
     fingerprint,
     line,
-    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where}, seen for the first time; it is trusted for the rest of this run only. To trust it for good, add this line to known_hosts: ${line}`
+    pinVariable: target.pinsVariable,
+    warning: `host-key-checking accept-new: trusting ${keyType} ${fingerprint} for ${target.where} (${target.endpoint}), seen for the first time; it is trusted for the rest of this run only. To trust it for good, pin it with ${target.pinsVariable}: ${fingerprint}, or add this line to known_hosts: ${line}`
   };
   const list = acceptedByName.get(name) ?? [];
   list.push({ key, record });
@@ -48625,12 +49982,14 @@ function keyTypeOfAlgorithm(algorithm) {
   return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
 }
 function hostKeyRefusal(reason, context) {
-  const { target, name, key, searched } = context;
+  const { target, name, key, sources } = context;
   const where = target.where;
   const fingerprint = fingerprintSha256(key);
   const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
   const line = formatKnownHostsLine(name, key);
+  const inLog = "the known_hosts line to add is in the log";
   let message;
+  let detail = `${where} is ${target.endpoint}, known to known_hosts as ${name}`;
   switch (reason.status) {
     case "revoked":
       message = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
@@ -48640,18 +49999,20 @@ function hostKeyRefusal(reason, context) {
       break;
     case "changed": {
       const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line with:
+      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
+      detail += `; to trust the key it presented instead, replace the old line with:
 ${line}`;
       break;
     }
     case "unknown": {
       const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
-      message = `Host key verification failed for ${where}: no key for ${name} in ${searched}${others}. The host presented ${presented}. If you trust it, add this line to known_hosts:
+      message = `Host key verification failed for ${where}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
+      detail += `; to trust the key it presented, add this line to known_hosts:
 ${line}`;
       break;
     }
   }
-  return new HostKeyError(message, target.host, fingerprint);
+  return new HostKeyError(message, target.host, fingerprint, detail);
 }
 function errorText(error) {
   return error instanceof Error ? error.message : String(error);
@@ -48682,15 +50043,17 @@ function formatJumpHost(jump) {
   return `${jump.user ? `${jump.user}@` : ""}${address}:${jump.port}`;
 }
 function openTunnel(client, address, port, context) {
-  const { host, hopWhere, targetWhere, timeoutMs } = context;
+  const { host, hopWhere, targetWhere, targetEndpoint, scrub, timeoutMs } = context;
+  const detail = (what) => `${hopWhere} was asked to connect to ${targetWhere} at ${address}:${port} (${targetEndpoint}): ${what}`;
   return new Promise((resolve2, reject) => {
     let done = false;
     const timer = setTimeout(() => {
       done = true;
       reject(
         new ConnectionError(
-          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host?`,
-          host
+          `timed out after ${timeoutMs} ms waiting for ${hopWhere} to connect to ${targetWhere}: is the target up and its port reachable from the jump host? (the address and port tried are in the log)`,
+          host,
+          detail("timed out")
         )
       );
     }, timeoutMs);
@@ -48704,8 +50067,9 @@ function openTunnel(client, address, port, context) {
       if (error) {
         reject(
           new ConnectionError(
-            `${hopWhere} cannot connect to ${targetWhere}: ${error.message}. Is sshd running on port ${port} of ${address}, as seen from the jump host, and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
-            host
+            `${hopWhere} cannot connect to ${targetWhere}: ${scrub(error.message)}. Is sshd running on the port of ${targetWhere}, as seen from the jump host (ansible_host / ansible_port; the address and port tried are in the log), and does the jump host allow TCP forwarding (AllowTcpForwarding)?`,
+            host,
+            detail(error.message)
           )
         );
         return;
@@ -48717,10 +50081,12 @@ function openTunnel(client, address, port, context) {
     } catch (error) {
       clearTimeout(timer);
       done = true;
+      const text2 = error instanceof Error ? error.message : String(error);
       reject(
         new ConnectionError(
-          `${hopWhere} was lost before connecting to ${targetWhere}: ${error instanceof Error ? error.message : String(error)}`,
-          host
+          `${hopWhere} was lost before connecting to ${targetWhere}: ${scrub(text2)}`,
+          host,
+          detail(text2)
         )
       );
     }
@@ -48738,17 +50104,22 @@ var DEFAULT_IDENTITY_FILES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 async function openSshConnection(settings) {
   const jumps = settings.jumpHosts ?? [];
   const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(", ")}` : "";
+  const scrub = scrubber([settings, ...jumps]);
+  noteIfUnverified(settings);
   let via;
   try {
-    for (const jump of jumps) {
+    for (const [index, jump] of jumps.entries()) {
       const user = jump.user ?? settings.user ?? userInfo().username;
-      const where2 = `jump host ${formatJumpHost({ ...jump, user })} of ${settings.host}`;
+      const where = jumps.length === 1 ? `the jump host of ${settings.host}` : `jump host ${index + 1} of ${jumps.length} of ${settings.host}`;
+      const endpoint2 = formatJumpHost({ ...jump, user });
       const usesOwnKey = settings.jumpPrivateKeyPath !== void 0;
       via = await connectHop(
         {
           role: "jump",
           host: settings.host,
-          where: where2,
+          where,
+          endpoint: endpoint2,
+          scrub,
           address: jump.address,
           port: jump.port,
           user,
@@ -48757,27 +50128,27 @@ async function openSshConnection(settings) {
           privateKey: usesOwnKey ? void 0 : settings.privateKey,
           passphrase: settings.passphrase,
           password: settings.password,
-          hostKey: {
-            host: settings.host,
-            where: where2,
+          sources: settings.sources,
+          hostKey: hostKeyTarget(settings, {
+            where,
+            endpoint: endpoint2,
             address: jump.address,
             port: jump.port,
-            mode: settings.hostKeyChecking,
-            knownHostsPath: settings.knownHostsPath,
-            knownHosts: settings.knownHosts,
             pins: settings.jumpHostKeyFingerprints,
             pinsVariable: "ansible_ssh_jump_host_key_fingerprints"
-          }
+          })
         },
         via
       );
     }
-    const where = `${settings.host} (${settings.address}:${settings.port}${route})`;
+    const endpoint = `${formatJumpHost({ address: settings.address, port: settings.port })}${route}`;
     return await connectHop(
       {
         role: "target",
         host: settings.host,
-        where,
+        where: settings.host,
+        endpoint,
+        scrub,
         address: settings.address,
         port: settings.port,
         user: settings.user ?? userInfo().username,
@@ -48786,36 +50157,77 @@ async function openSshConnection(settings) {
         privateKey: settings.privateKey,
         passphrase: settings.passphrase,
         password: settings.password,
-        hostKey: {
-          host: settings.host,
-          where,
+        sources: settings.sources,
+        hostKey: hostKeyTarget(settings, {
+          where: settings.host,
+          endpoint,
           address: settings.address,
           port: settings.port,
-          mode: settings.hostKeyChecking,
-          knownHostsPath: settings.knownHostsPath,
-          knownHosts: settings.knownHosts,
           pins: settings.hostKeyFingerprints,
           pinsVariable: "ansible_ssh_host_key_fingerprints"
-        }
+        })
       },
       via
     );
   } catch (error) {
     await via?.close();
+    if (error instanceof ConnectionError && error.detail)
+      noteConnectionDetail(settings.host, error.detail);
     throw error;
   }
 }
-function hintsFor(role) {
+function hostKeyTarget(settings, hop) {
+  return {
+    host: settings.host,
+    ...hop,
+    mode: settings.hostKeyChecking,
+    knownHostsPath: settings.knownHostsPath,
+    knownHostsPathSource: settings.knownHostsPathSource,
+    knownHosts: settings.knownHosts,
+    explicitKnownHostsPath: settings.explicitKnownHostsPath
+  };
+}
+function noteIfUnverified(settings) {
+  if (settings.hostKeyChecking !== "off") return;
+  const target = !settings.hostKeyFingerprints?.length;
+  const jumps = (settings.jumpHosts?.length ?? 0) > 0 && !settings.jumpHostKeyFingerprints?.length;
+  if (!target && !jumps) return;
+  const what = target ? jumps ? "its host key and its jump hosts' keys are" : "its host key is" : "its jump hosts' keys are";
+  const source = settings.hostKeyCheckingSource ?? "host-key-checking";
+  noteUnverifiedHost({
+    host: settings.host,
+    reason: "off",
+    source,
+    warning: `host ${settings.host}: host key checking is off (${source}): ${what} not verified, so a man in the middle would go unnoticed. Give its key in known_hosts (the known-hosts input or --known-hosts) or pin it with ansible_ssh_host_key_fingerprints instead.`
+  });
+}
+function scrubber(hops) {
+  const escape = (text2) => text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const addresses = [...new Set(hops.map((h) => h.address))].filter((a) => a !== "");
+  const ports = [...new Set(hops.map((h) => String(h.port)))];
+  const address = new RegExp(
+    `\\[?(?:${addresses.map(escape).join("|")})\\]?(?::(?:${ports.join("|")}))?`,
+    "gi"
+  );
+  const port = new RegExp(`(?<![\\w.])(?:${ports.join("|")})(?![\\w.])`, "g");
+  return (text2) => (addresses.length > 0 ? text2.replace(address, "<address>") : text2).replace(IP_AND_PORT, "<address>").replace(port, "<port>");
+}
+var IP_AND_PORT = /\[[0-9a-f:.]+\](?::\d+)?|(?<![\w.:])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/gi;
+function hintsFor(role, sources) {
+  const key = sources?.privateKey ?? "--private-key";
+  const passphrase = sources?.passphrase ?? "its passphrase";
   return role === "target" ? {
     address: "ansible_host",
     port: "ansible_port",
-    user: "ansible_user / --private-key",
-    key: "ansible_ssh_private_key_file / --private-key"
+    user: `ansible_user${sources ? ` / ${sources.user}` : ""} / ${key}`,
+    key: `ansible_ssh_private_key_file / ${key}`,
+    passphrase
   } : {
     address: "the jump host in ProxyJump / -J / ansible_ssh_jump_host",
     port: "the jump host port in ProxyJump / -J / ansible_ssh_jump_host",
     user: "the jump host user (user@ in ProxyJump) / ansible_ssh_jump_private_key_file",
-    key: "ansible_ssh_jump_private_key_file"
+    key: "ansible_ssh_jump_private_key_file",
+    passphrase
   };
 }
 async function connectHop(hop, via) {
@@ -48834,7 +50246,13 @@ async function connectHop(hop, via) {
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms };
   }
-  if (via) config.sock = await via.tunnel(hop.address, hop.port, hop.where, hop.connectTimeoutMs);
+  if (via) {
+    config.sock = await via.tunnel(hop.address, hop.port, {
+      targetWhere: hop.where,
+      targetEndpoint: hop.endpoint,
+      timeoutMs: hop.connectTimeoutMs
+    });
+  }
   const ssh = new NodeSSH();
   let guard;
   try {
@@ -48854,9 +50272,15 @@ async function connectHop(hop, via) {
     clearTimeout(guard);
   }
   const client = ssh.connection;
-  if (!client) throw new ConnectionError(`connection to ${hop.where} closed during login`, hop.host);
+  if (!client) {
+    throw new ConnectionError(
+      `connection to ${hop.where} closed during login`,
+      hop.host,
+      `${hop.where} is ${hop.endpoint}`
+    );
+  }
   if (!via) client.setNoDelay(true);
-  return new SshConnection(hop.host, hop.where, client, via);
+  return new SshConnection(hop, client, via);
 }
 async function resolveAuth(hop) {
   const config = {};
@@ -48864,14 +50288,14 @@ async function resolveAuth(hop) {
   let keySource;
   if (hop.privateKey !== void 0) {
     config.privateKey = hop.privateKey;
-    keySource = "the private key text given";
+    keySource = hop.sources ? `from ${hop.sources.privateKey}` : "the private key text given";
   } else if (hop.privateKeyPath !== void 0) {
     keySource = hop.privateKeyPath;
     try {
       config.privateKey = await readFile3(hop.privateKeyPath, "utf8");
     } catch (error) {
       throw new ConnectionError(
-        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error)}; check ${hintsFor(hop.role).key}`,
+        `cannot read private key ${hop.privateKeyPath} for ${hop.where}: ${errorText2(error)}; check ${hintsFor(hop.role, hop.sources).key}`,
         hop.host
       );
     }
@@ -48902,49 +50326,45 @@ async function resolveAuth(hop) {
 function connectError(error, context) {
   const { hop, auth, hostCheck } = context;
   const { host, where } = hop;
-  const hints = hintsFor(hop.role);
+  const hints = hintsFor(hop.role, hop.sources);
   if (hostCheck.refusal) return hostCheck.refusal;
   const err = error;
   const code = typeof err.code === "string" ? err.code : void 0;
   const text2 = errorText2(error);
+  const detail = `${where} is ${hop.endpoint}: ${text2}`;
+  const inLog = "the address and port tried are in the log";
+  const fail = (message) => new ConnectionError(message, host, detail);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
     const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
     const key = auth.keySource ? ` (key: ${auth.keySource})` : "";
-    return new ConnectionError(
-      `Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`,
-      host
-    );
+    return fail(`Permission denied (${methods}) for user ${hop.user} on ${where}${key}: ${hint}`);
   }
   if (err.level === "client-timeout" || code === "ETIMEDOUT") {
-    return new ConnectionError(
-      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout)`,
-      host
+    return fail(
+      `timed out after ${hop.connectTimeoutMs} ms connecting to ${where}: is the host up and the port reachable? (${hints.address} / ${hints.port}, connect timeout; ${inLog})`
     );
   }
   switch (code) {
     case "ECONNREFUSED":
-      return new ConnectionError(
-        `connection refused by ${where}: is sshd running on port ${hop.port}? (check ${hints.port})`,
-        host
+      return fail(
+        `connection refused by ${where}: is sshd running on its port? (check ${hints.port}; ${inLog})`
       );
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return new ConnectionError(
-        hop.role === "target" ? `cannot resolve address ${hop.address} of ${host}: check ${hints.address}` : `cannot resolve address ${hop.address} of ${where}: check ${hints.address}`,
-        host
+      return fail(
+        `cannot resolve the address of ${where}: check ${hints.address} (the name tried is in the log)`
       );
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return new ConnectionError(`no route to ${where}: ${text2}`, host);
+      return fail(`no route to ${where} (${code}): check ${hints.address} (${inLog})`);
   }
   if (/privateKey|private key|passphrase/i.test(text2)) {
-    return new ConnectionError(
-      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${text2}; check ${hints.key} and its passphrase`,
-      host
+    return fail(
+      `cannot use the private key ${auth.keySource ?? ""} for ${where}: ${hop.scrub(text2)}; ` + (/passphrase/i.test(text2) && hop.sources ? `check ${hints.passphrase}` : `check ${hints.key} and ${hints.passphrase}`)
     );
   }
-  return new ConnectionError(`cannot connect to ${where}: ${text2}`, host);
+  return fail(`cannot connect to ${where}: ${hop.scrub(text2)} (${inLog})`);
 }
 function errorText2(error) {
   return error instanceof Error ? error.message : String(error);
@@ -48958,11 +50378,12 @@ var SshConnection = class {
    * @param via the jump host connection this one runs through: closed with it, since nothing
    *   else uses it
    */
-  constructor(host, where, client, via) {
-    this.host = host;
-    this.where = where;
+  constructor(hop, client, via) {
     this.client = client;
     this.via = via;
+    this.host = hop.host;
+    this.where = hop.where;
+    this.hop = hop;
     client.on("error", (error) => {
       this.lastError = error;
     });
@@ -48975,40 +50396,53 @@ var SshConnection = class {
       client.once("close", onGone);
     });
   }
-  host;
-  where;
   client;
   via;
   inFlight = /* @__PURE__ */ new Set();
-  /** Why the connection is gone, once it is. */
+  /** Why the connection is gone, once it is (the host by inventory name only). */
   lostReason;
+  /** The same, with the address, for the log. */
+  lostDetail;
   lastError;
   sftp;
   closedByUs = false;
   closedEvent;
+  host;
+  /** How messages name this hop: by inventory name, never by address. */
+  where;
+  hop;
+  /** The error of a command on a lost connection: host-named message, the route in its detail. */
+  lostError() {
+    return new ConnectionError(this.lostReason ?? "connection lost", this.host, this.lostDetail);
+  }
   connectionGone() {
     if (this.lostReason !== void 0) return;
-    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection"}`;
+    const why = this.via?.lostReason ?? this.lastError?.message ?? "the server closed the connection";
+    this.lostReason = this.closedByUs ? `connection to ${this.where} was closed` : `connection to ${this.where} lost: ${this.hop.scrub(why)}`;
+    this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${this.closedByUs ? "closed" : `lost: ${why}`}`;
+    if (!this.closedByUs) noteConnectionDetail(this.host, this.lostDetail);
     this.sftp = void 0;
-    const error = new ConnectionError(this.lostReason, this.host);
+    const error = this.lostError();
     for (const run of [...this.inFlight]) run.fail(error);
     if (!this.closedByUs) void this.via?.close();
   }
   /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
-  tunnel(address, port, targetWhere, timeoutMs) {
+  tunnel(address, port, next) {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     return openTunnel(this.client, address, port, {
       host: this.host,
       hopWhere: this.where,
-      targetWhere,
-      timeoutMs: clampTimeout2(timeoutMs)
+      targetWhere: next.targetWhere,
+      targetEndpoint: next.targetEndpoint,
+      scrub: this.hop.scrub,
+      timeoutMs: clampTimeout2(next.timeoutMs)
     });
   }
   run(command, options) {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     const timeoutMs = clampTimeout2(options.timeoutMs);
     const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES;
@@ -49055,7 +50489,7 @@ var SshConnection = class {
       }, timeoutMs);
       const onOpen = (error, opened) => {
         if (error) {
-          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${error.message}`;
+          const reason = this.lostReason ?? `cannot start a command on ${this.where}: ${this.hop.scrub(error.message)}`;
           settle(() => reject(new ConnectionError(reason, this.host)));
           return;
         }
@@ -49080,8 +50514,7 @@ var SshConnection = class {
         opened.on("error", () => void 0);
         opened.on("close", () => {
           if (sawExit || timedOut) settle(() => resolve2(result()));
-          else if (this.lostReason !== void 0)
-            inFlight.fail(new ConnectionError(this.lostReason, this.host));
+          else if (this.lostReason !== void 0) inFlight.fail(this.lostError());
           else settle(() => resolve2(result()));
         });
         if (options.stdin !== void 0) opened.write(options.stdin);
@@ -49090,7 +50523,7 @@ var SshConnection = class {
       try {
         this.client.exec(command, onOpen);
       } catch (error) {
-        const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText2(error)}`;
+        const reason = this.lostReason ?? `connection to ${this.where} lost: ${this.hop.scrub(errorText2(error))}`;
         settle(() => reject(new ConnectionError(reason, this.host)));
       }
     });
@@ -49112,40 +50545,41 @@ var SshConnection = class {
       }, timeoutMs);
     });
     try {
-      await Promise.race([this.writeAtomically(remotePath, content, options.mode), expired]);
+      await Promise.race([
+        this.writeAtomically(remotePath, content, options.mode, timeoutMs),
+        expired
+      ]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path3, content, mode) {
+  async writeAtomically(path4, content, mode, timeoutMs) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path3);
+    const dir = posix.dirname(path4);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path3)}.apb-${randomBytes3(6).toString("hex")}.tmp`
+      `.${posix.basename(path4)}.apb-${randomBytes3(8).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path3} on ${this.where}: ${step}: ${errorText2(error)}`
+        `cannot write ${path4} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path3, cb)).catch(() => void 0);
-      if (existing) finalMode = existing.mode & 4095;
+      const existing = await sftpCall((cb) => sftp.stat(path4, cb)).catch(() => void 0);
+      finalMode = existing ? existing.mode & 4095 : 438 & ~await this.umask(timeoutMs);
     }
-    const handle = await sftpCall((cb) => sftp.open(temp, "w", cb)).catch(
-      (e) => fail(`open ${temp}`, e)
-    );
+    const m = finalMode;
+    const handle = await sftpCall(
+      (cb) => sftp.open(temp, "wx", { mode: m & 384 }, cb)
+    ).catch((e) => fail(`open ${temp}`, e));
     try {
       if (content.length > 0) {
         await sftpCall((cb) => sftp.write(handle, content, 0, content.length, 0, cb));
       }
-      if (finalMode !== void 0) {
-        const m = finalMode;
-        await sftpCall((cb) => sftp.fchmod(handle, m, cb));
-      }
+      await sftpCall((cb) => sftp.fchmod(handle, m, cb));
     } catch (error) {
       await sftpCall((cb) => sftp.close(handle, cb)).catch(() => void 0);
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
@@ -49155,19 +50589,25 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path3, cb);
+          sftp.ext_openssh_rename(temp, path4, cb);
         } catch {
-          sftp.unlink(path3, () => sftp.rename(temp, path3, cb));
+          sftp.unlink(path4, () => sftp.rename(temp, path4, cb));
         }
       });
     } catch (error) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path3}`, error);
+      fail(`rename ${temp} to ${path4}`, error);
     }
+  }
+  /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
+  async umask(timeoutMs) {
+    const res = await this.run("umask", { timeoutMs }).catch(() => void 0);
+    const text2 = res?.code === 0 ? res.stdout.toString("utf8").trim() : "";
+    return /^[0-7]{1,4}$/.test(text2) ? parseInt(text2, 8) & 511 : 18;
   }
   sftpSession() {
     if (this.lostReason !== void 0) {
-      return Promise.reject(new ConnectionError(this.lostReason, this.host));
+      return Promise.reject(this.lostError());
     }
     if (!this.sftp) {
       const opening = new Promise((resolve2, reject) => {
@@ -49242,6 +50682,19 @@ function sftpCall(start) {
     start((error, value) => error ? reject(error) : resolve2(value));
   });
 }
+function privateKeyProblem(text2, passphrase) {
+  const parsed = import_ssh22.default.utils.parseKey(text2, passphrase);
+  if (parsed instanceof Error) {
+    const detail = parsed.message;
+    if (/no passphrase given/i.test(detail)) return { kind: "passphrase-missing", detail };
+    if (/passphrase/i.test(detail)) return { kind: "passphrase-wrong", detail };
+    return { kind: "not-a-key", detail };
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key) return { kind: "not-a-key", detail: "no key found" };
+  if (!key.isPrivateKey()) return { kind: "public-key", detail: "a public key" };
+  return void 0;
+}
 
 // src/connection/index.ts
 async function openConnection(settings) {
@@ -49251,665 +50704,6 @@ async function openConnection(settings) {
     case "ssh":
       return openSshConnection(settings);
   }
-}
-
-// src/async/job-registry.ts
-var JobRegistry = class {
-  jobs = /* @__PURE__ */ new Map();
-  add(job) {
-    let byHost = this.jobs.get(job.host);
-    if (!byHost) {
-      byHost = /* @__PURE__ */ new Map();
-      this.jobs.set(job.host, byHost);
-    }
-    byHost.set(job.jid, job);
-  }
-  get(host, jid) {
-    return this.jobs.get(host)?.get(jid);
-  }
-  /** Jobs on a host that nobody has gathered yet. */
-  outstanding(host) {
-    return [...this.jobs.get(host)?.values() ?? []].filter((j) => !j.gathered);
-  }
-  markGathered(host, jid) {
-    const job = this.get(host, jid);
-    if (job) job.gathered = true;
-  }
-  /** All jobs not gathered yet, for the results document's `jobs`. */
-  allOutstanding() {
-    return [...this.jobs.values()].flatMap((m) => [...m.values()]).filter((j) => !j.gathered);
-  }
-};
-
-// src/async/job-wrapper.sh
-var job_wrapper_default = `#!/bin/sh
-# apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
-#
-# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
-#
-#   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
-#   status    <cap-bytes> <wait-seconds> <dir> <jid>...
-#   cleanup   <dir> <jid>
-#   kill      <dir> <jid>
-#   supervise <jid> <async-seconds> <dir> <command> <job-umask>   (internal; script text in $APB_JOB_SELF)
-#   watchdog  <async-seconds> <job-pid> <pgid> <record-base>      (internal)
-#
-# Files in <dir>: <jid> (the record, key=value lines, always replaced atomically), <jid>.out and
-# <jid>.err (live output), <jid>.meta (controller JSON), <jid>.timedout (marker directory).
-# Full-line comments are stripped before this text is sent, so comment freely.
-
-set -u
-unset CDPATH
-# Our files are private; the job itself gets the login umask back (see supervise).
-login_umask=$(umask)
-umask 077
-
-# Prints one protocol line: newlines inside values would break the line framing.
-say() {
-  printf '%s' "$*" | tr '\\n\\r' '  '
-  echo
-}
-
-fail() {
-  say "APB-ERROR $*"
-  exit 1
-}
-
-# Keeps the part of a tool's error message after its last ": " (the strerror text).
-reason_of() {
-  case $1 in
-    '') printf '%s' 'write failed' ;;
-    *) printf '%s' "\${1##*: }" ;;
-  esac
-}
-
-is_prefix() {
-  case $1 in j*) ;; *) return 1 ;; esac
-  case \${1#j} in '' | *[!0-9]*) return 1 ;; esac
-  return 0
-}
-
-is_jid() {
-  case $1 in j*.*) ;; *) return 1 ;; esac
-  is_prefix "\${1%%.*}" || return 1
-  case \${1#*.} in '' | *[!0-9]*) return 1 ;; esac
-  return 0
-}
-
-# A process id we may signal: digits, not 0 or 1 (kill 0 / -1 would hit far more than one job).
-is_pid() {
-  case $1 in '' | 0* | 1 | *[!0-9]*) return 1 ;; esac
-  return 0
-}
-
-# Seconds, integer or decimal (no sign, no exponent).
-is_seconds() {
-  case $1 in '' | *[!0-9.]* | .* | *. | *.*.*) return 1 ;; esac
-  return 0
-}
-
-now() {
-  t=$(date +%s.%N 2>/dev/null)
-  case $t in *[!0-9.]* | '') t=$(date +%s) ;; esac
-  printf '%s' "$t"
-}
-
-boot_id() {
-  cat /proc/sys/kernel/random/boot_id 2>/dev/null || :
-}
-
-# Expands a leading ~ or ~/ to $HOME (nothing else) into $expanded.
-expand_home() {
-  expanded=$1
-  case $1 in
-    \\~ | \\~/*)
-      [ -n "\${HOME-}" ] || fail "cannot expand ~ in the async directory $1: HOME is not set"
-      expanded=$HOME\${1#'~'}
-      ;;
-  esac
-}
-
-# Writes $2 to file $1; on failure sets $write_error (and $write_reason), removes the file and
-# returns 1.
-write_file() {
-  if err=$({ printf '%s' "$2" | cat >"$1"; } 2>&1); then return 0; fi
-  rm -f -- "$1" 2>/dev/null
-  write_reason=$(reason_of "$err")
-  write_error="could not write $1 - $write_reason"
-  return 1
-}
-
-# ---------------------------------------------------------------------------------------------
-# launch
-
-launch() {
-  [ $# -eq 6 ] || fail "launch expects 6 arguments, got $#"
-  prefix=$1 seconds=$2 given_dir=$3 meta=$4 command=$5 self=$6
-  is_prefix "$prefix" || fail "refusing job id prefix $prefix: expected j followed by digits"
-  [ -z "$seconds" ] || is_seconds "$seconds" || fail "async must be a number of seconds, got $seconds"
-  [ -n "$given_dir" ] || fail 'the async directory is empty'
-  case $given_dir in *'
-'*) fail 'the async directory must not contain a newline' ;; esac
-
-  expand_home "$given_dir"
-  dir=$expanded
-  if [ ! -d "$dir" ]; then
-    err=$(mkdir -p -- "$dir" 2>&1) || fail "could not create directory: $dir - $(reason_of "$err")"
-    err=$(chmod 700 -- "$dir" 2>&1) || fail "could not set mode 0700 on directory: $dir - $(reason_of "$err")"
-  fi
-  # pwd -P gives the physical absolute path; the trailing "." keeps trailing newlines intact.
-  abs=$(cd -P -- "$dir" 2>&1 && pwd -P && echo .) || fail "could not enter directory: $dir - $(reason_of "$abs")"
-  abs=\${abs%.}
-  abs=\${abs%?}
-  probe=$abs/.apb-probe.$$
-  write_file "$probe" 'apb-job write probe
-' || fail "async directory is not writable: $abs - $write_reason"
-  rm -f -- "$probe"
-
-  jid=$prefix.$$
-  write_file "$abs/$jid.meta" "$meta" || fail "$write_error"
-
-  # The supervisor reports on a pipe (this command substitution) until its first record is
-  # written, then closes it. Backgrounded inside the substitution so we wait for that report,
-  # not for the job. setsid puts it in a new session: the SSH session can end at once.
-  if command -v setsid >/dev/null 2>&1; then
-    report=$(APB_JOB_SELF=$self setsid /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
-  else
-    # No setsid (macOS, BSD): a process group of its own where the shell supports job control.
-    (set -m) 2>/dev/null && set -m
-    report=$(APB_JOB_SELF=$self /bin/sh -c "$self" apb-job supervise "$jid" "$seconds" "$abs" "$command" "$login_umask" </dev/null 2>&1 &)
-  fi
-  case $report in
-    *APB-SUPERVISING*)
-      printf 'APB-LAUNCHED %s %s\\n' "$jid" "$abs"
-      ;;
-    *)
-      rm -f -- "$abs/$jid.meta" "$abs/$jid.out" "$abs/$jid.err"
-      report=\${report#APB-ERROR }
-      fail "the job supervisor did not start for $abs/$jid: \${report:-it exited without a word}"
-      ;;
-  esac
-}
-
-# ---------------------------------------------------------------------------------------------
-# supervise (internal): runs the job, writes the records, owns the watchdog
-
-record_text() {
-  printf 'state=%s\\n' "$1"
-  [ -z "\${2-}" ] || printf 'rc=%s\\n' "$2"
-  printf 'pid=%s\\npgid=%s\\nsupervisor=%s\\nboot_id=%s\\nstart=%s\\n' "$job" "$pgid" "$$" "$boot" "$start"
-  [ -z "\${3-}" ] || printf 'end=%s\\n' "$3"
-  printf 'timeout=%s\\n' "$seconds"
-}
-
-# Atomic: readers see the old record or the new one, never a part of one.
-write_record() {
-  tmp=$base.tmp.$$
-  write_file "$tmp" "$(record_text "$@")
-" || return 1
-  if err=$(mv -f -- "$tmp" "$base" 2>&1); then return 0; fi
-  rm -f -- "$tmp"
-  write_error="could not write $base - $(reason_of "$err")"
-  return 1
-}
-
-# Signals the job's process group (or only its pid when no group could be made).
-signal_job() {
-  if [ -n "$pgid" ]; then kill "-$1" "-$pgid" 2>/dev/null; else kill "-$1" "$job" 2>/dev/null; fi
-}
-
-# True while the job's group (or pid) has a live member. Zombies do not count: an orphan whose
-# parent we killed waits for init to reap it, and some container inits take their time.
-job_alive() {
-  signal_job 0 || return 1
-  [ -n "$pgid" ] || return 0
-  procs=$(ps -A -o pgid= -o stat= 2>/dev/null) || return 0
-  live=$(printf '%s\\n' "$procs" | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { n++ } END { print n + 0 }')
-  [ "\${live:-1}" -gt 0 ]
-}
-
-# TERM to the job's group; KILL after a 2 s grace if anything in it is still alive.
-terminate_job() {
-  signal_job TERM
-  tries=0
-  while [ "$tries" -lt 20 ] && job_alive; do
-    sleep 0.1
-    tries=$((tries + 1))
-  done
-  signal_job KILL
-}
-
-supervise() {
-  jid=$1 seconds=$2 dir=$3 command=$4 job_umask=$5
-  self=\${APB_JOB_SELF-}
-  unset APB_JOB_SELF
-  base=$dir/$jid
-  write_file "$base.out" '' || fail "$write_error"
-  write_file "$base.err" '' || fail "$write_error"
-
-  if command -v setsid >/dev/null 2>&1; then
-    grouping=setsid
-  elif (set -m) 2>/dev/null; then
-    grouping=monitor
-    set -m
-  else
-    grouping=none
-  fi
-
-  # sh starts background commands with SIGINT and SIGQUIT ignored, and a shell cannot undo that:
-  # GNU env (coreutils 8.31+) can, so the job gets the dispositions a foreground command has.
-  set -- /bin/sh -c "$command"
-  if env --default-signal=INT,QUIT true 2>/dev/null; then
-    set -- env --default-signal=INT,QUIT "$@"
-  fi
-  # The job: its own process group (so a timeout or kill reaches everything it started), stdin
-  # at EOF, output streamed to files as it is produced, the login umask. setsid does not fork
-  # here (we are not a group leader), so $! is the job's pid and its process group id.
-  if [ "$grouping" = setsid ]; then
-    (umask "$job_umask" && exec setsid "$@") </dev/null >>"$base.out" 2>>"$base.err" &
-  else
-    (umask "$job_umask" && exec "$@") </dev/null >>"$base.out" 2>>"$base.err" &
-  fi
-  job=$!
-  pgid=$job
-  [ "$grouping" != none ] || pgid=
-  boot=$(boot_id)
-  start=$(now)
-  if ! write_record running; then
-    signal_job KILL
-    wait "$job" 2>/dev/null
-    rm -f -- "$base.out" "$base.err"
-    fail "$write_error"
-  fi
-
-  watchdog_pid=
-  case $seconds in
-    *[1-9]*)
-      if [ "$grouping" = setsid ]; then
-        setsid /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
-      else
-        /bin/sh -c "$self" apb-job watchdog "$seconds" "$job" "$pgid" "$base" </dev/null >/dev/null 2>&1 &
-      fi
-      watchdog_pid=$!
-      ;;
-    *) ;;
-  esac
-
-  # The handshake: the launcher is waiting for this line and for our end of its pipe to close.
-  # (A launcher that went away must not take us down with SIGPIPE.)
-  trap '' PIPE
-  echo APB-SUPERVISING
-  exec >/dev/null 2>&1
-
-  wait "$job"
-  rc=$?
-  if [ -n "$watchdog_pid" ]; then
-    if [ -d "$base.timedout" ]; then
-      # It is killing the job's group: let it finish (it stops as soon as the group is empty).
-      wait "$watchdog_pid"
-    else
-      # Its sleep goes with it: the whole group (or, without groups, the shell alone). A job that ends
-      # at once can beat the watchdog's setsid: then there is no group yet, and the process itself is
-      # stopped before it ever starts its sleep.
-      if [ "$grouping" = none ]; then
-        kill -TERM "$watchdog_pid" 2>/dev/null
-      else
-        kill -TERM "-$watchdog_pid" 2>/dev/null || kill -TERM "$watchdog_pid" 2>/dev/null
-      fi
-      wait "$watchdog_pid"
-      # It may have fired between our wait and our kill.
-      [ ! -d "$base.timedout" ] || signal_job KILL
-    fi
-  fi
-  state=finished
-  [ ! -d "$base.timedout" ] || state=timeout
-  # A cleanup while the job ran removed the meta file: do not bring the record back.
-  if [ -e "$base.meta" ]; then
-    write_record "$state" "$rc" "$(now)" || exit 1
-  else
-    rm -f -- "$base.out" "$base.err"
-  fi
-  rmdir -- "$base.timedout" 2>/dev/null
-  exit 0
-}
-
-# ---------------------------------------------------------------------------------------------
-# watchdog (internal): its own session and group, so the supervisor ends it together with its sleep
-
-watchdog() {
-  seconds=$1 job=$2 pgid=$3 base=$4
-  # TERM from the supervisor reaches our sleep too; exiting via the trap (after the sleep is
-  # reaped) leaves no zombie for init to collect.
-  trap 'exit 0' TERM
-  sleep "$seconds"
-  kill -0 "$job" 2>/dev/null || exit 0
-  mkdir -- "$base.timedout" 2>/dev/null
-  terminate_job
-  exit 0
-}
-
-# ---------------------------------------------------------------------------------------------
-# status
-
-# Reads file $1 into $content, byte for byte (trailing newlines kept).
-slurp() {
-  content=
-  [ -f "$1" ] || return 1
-  content=$(cat -- "$1" 2>/dev/null && echo .) || return 1
-  content=\${content%.}
-}
-
-byte_length() {
-  printf '%s' "$1" | wc -c | tr -d ' '
-}
-
-file_size() {
-  s=$(wc -c <"$1" 2>/dev/null) || s=0
-  s=\${s##* }
-  printf '%s' "\${s:-0}"
-}
-
-# Prints exactly $2 bytes: the last ones of file $1, zero-padded if it shrank meanwhile.
-emit_tail() {
-  [ "$2" -gt 0 ] || return 0
-  { tail -c "$2" -- "$1" 2>/dev/null; cat /dev/zero 2>/dev/null; } | head -c "$2"
-}
-
-# Sets $rec_state, $rec_supervisor, $rec_pid, $rec_pgid and $rec_boot from a record on stdin.
-parse_record() {
-  rec_state='' rec_supervisor='' rec_pid='' rec_pgid='' rec_boot=''
-  while IFS= read -r line; do
-    case $line in
-      state=*) rec_state=\${line#state=} ;;
-      supervisor=*) rec_supervisor=\${line#supervisor=} ;;
-      pid=*) rec_pid=\${line#pid=} ;;
-      pgid=*) rec_pgid=\${line#pgid=} ;;
-      boot_id=*) rec_boot=\${line#boot_id=} ;;
-    esac
-  done
-}
-
-supervisor_alive() {
-  is_pid "$rec_supervisor" && kill -0 "$rec_supervisor" 2>/dev/null || return 1
-  # A zombie is dead: a killed supervisor waits there until init reaps it, which some container
-  # inits do late. Linux only; elsewhere kill -0 has to do.
-  [ -r "/proc/$rec_supervisor/stat" ] || return 0
-  proc_stat=
-  read -r proc_stat <"/proc/$rec_supervisor/stat" 2>/dev/null || return 0
-  proc_state=\${proc_stat##*) }
-  [ "\${proc_state%% *}" != Z ]
-}
-
-# True when any valid jid of "$@" is no longer running (finished, missing, or its supervisor gone).
-any_settled() {
-  for id in "$@"; do
-    is_jid "$id" || continue
-    [ -f "$dir/$id" ] || return 0
-    parse_record <"$dir/$id" 2>/dev/null || return 0
-    [ "$rec_state" = running ] || return 0
-    supervisor_alive || return 0
-  done
-  return 1
-}
-
-status() {
-  [ $# -ge 4 ] || fail "status expects <cap-bytes> <wait-seconds> <dir> <jid>..., got $# arguments"
-  cap=$1 wait_seconds=$2
-  case $cap in '' | *[!0-9]*) fail "status: cap-bytes must be a whole number, got $cap" ;; esac
-  is_seconds "$wait_seconds" || fail "status: wait-seconds must be a number, got $wait_seconds"
-  expand_home "$3"
-  dir=$expanded
-  shift 3
-
-  # Long poll, in tenths of a second.
-  whole=\${wait_seconds%%.*}
-  tenths=0
-  case $wait_seconds in
-    *.*)
-      tenths=\${wait_seconds#*.}
-      tenths=\${tenths%"\${tenths#?}"}
-      ;;
-  esac
-  polls=$((\${whole:-0} * 10 + \${tenths:-0}))
-  while [ "$polls" -gt 0 ] && ! any_settled "$@"; do
-    sleep 0.1
-    polls=$((polls - 1))
-  done
-
-  boot_now=$(boot_id)
-  count=0
-  for id in "$@"; do
-    count=$((count + 1))
-    if ! is_jid "$id"; then
-      printf 'APB-REFUSED %s\\n' "$(byte_length "$id")"
-      printf '%s' "$id"
-      continue
-    fi
-    base=$dir/$id
-    exists=0 alive=0 record=
-    # The record first: when it says finished, the output read after it is complete.
-    if slurp "$base"; then
-      exists=1
-      record=$content
-      parse_record <<EOF
-$record
-EOF
-      ! supervisor_alive || alive=1
-    fi
-    out_size=$(file_size "$base.out")
-    err_size=$(file_size "$base.err")
-    out_len=$out_size
-    [ "$out_len" -le "$cap" ] || out_len=$cap
-    err_len=$err_size
-    [ "$err_len" -le "$cap" ] || err_len=$cap
-    slurp "$base.meta" || :
-    meta=$content
-    printf 'APB-JOB %s %s %s %s %s %s %s %s %s %s\\n' "$id" "$exists" "$alive" "\${boot_now:--}" \\
-      "$(byte_length "$record")" "$out_len" "$out_size" "$err_len" "$err_size" "$(byte_length "$meta")"
-    printf '%s' "$record"
-    emit_tail "$base.out" "$out_len"
-    emit_tail "$base.err" "$err_len"
-    printf '%s' "$meta"
-  done
-  printf 'APB-END %s\\n' "$count"
-}
-
-# ---------------------------------------------------------------------------------------------
-# cleanup and kill
-
-one_job_args() {
-  [ $# -eq 2 ] || fail "$mode expects <dir> <jid>, got $# arguments"
-  expand_home "$1"
-  dir=$expanded
-  is_jid "$2" || fail "refusing job id $2: expected j<digits>.<digits>"
-  jid=$2
-  base=$dir/$jid
-}
-
-cleanup() {
-  one_job_args "$@"
-  existed=0
-  [ ! -e "$base" ] || existed=1
-  rm -f -- "$base" "$base.out" "$base.err" "$base.meta" "$base".tmp.*
-  rmdir -- "$base.timedout" 2>/dev/null
-  printf 'APB-ERASED %s %s\\n' "$jid" "$existed"
-}
-
-kill_job() {
-  one_job_args "$@"
-  was_running=0
-  if [ -f "$base" ] && parse_record <"$base" 2>/dev/null; then
-    job=$rec_pid pgid=$rec_pgid boot=$rec_boot
-    # Only a job whose supervisor still runs on this boot: otherwise the pid may be someone else's.
-    if [ "$rec_state" = running ] && supervisor_alive && is_pid "$job" && { [ -z "$pgid" ] || is_pid "$pgid"; } &&
-      [ "$boot" = "$(boot_id)" ] && kill -0 "$job" 2>/dev/null; then
-      was_running=1
-      terminate_job
-    fi
-  fi
-  printf 'APB-KILLED %s %s\\n' "$jid" "$was_running"
-}
-
-# ---------------------------------------------------------------------------------------------
-
-[ $# -ge 1 ] || fail 'usage: apb-job launch|status|cleanup|kill ... (run by async-playbook, not by hand)'
-mode=$1
-shift
-case $mode in
-  launch) launch "$@" ;;
-  supervise) supervise "$@" ;;
-  watchdog) watchdog "$@" ;;
-  status) status "$@" ;;
-  cleanup) cleanup "$@" ;;
-  kill) kill_job "$@" ;;
-  *) fail "unknown mode $mode" ;;
-esac
-`;
-
-// src/async/job-protocol.ts
-var OUTPUT_CAP_BYTES = 1024 * 1024;
-var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
-var JobProtocolError = class extends AsyncPlaybookError {
-  constructor(message, output) {
-    super(message);
-    this.output = output;
-  }
-  output;
-};
-function isValidJid(jid) {
-  return /^j\d{1,30}\.\d{1,10}$/.test(jid);
-}
-function wrapperCommand(mode, args) {
-  return shellJoin(["/bin/sh", "-c", JOB_WRAPPER_SCRIPT, "apb-job", mode, ...args]);
-}
-function requireJid(jid) {
-  if (!isValidJid(jid)) {
-    throw new JobProtocolError(
-      `refusing job id ${JSON.stringify(jid)}: a job id looks like j123456789.4242 (j, digits, a dot, a pid)`
-    );
-  }
-}
-function linesOf(output) {
-  return output.toString("utf8").split("\n");
-}
-function tail2(text2, max = 2e3) {
-  const trimmed = text2.trim();
-  return trimmed.length > max ? `\u2026${trimmed.slice(-max)}` : trimmed;
-}
-function killCommand(dir, jid) {
-  requireJid(jid);
-  return wrapperCommand("kill", [dir, jid]);
-}
-function parseKill(stdout) {
-  return parseOneLine(stdout, "APB-KILLED", "kill", (jid, flag) => ({ jid, wasRunning: flag }));
-}
-function parseOneLine(stdout, tag, what, build) {
-  for (const line of linesOf(stdout)) {
-    const match = new RegExp(`^${tag} (\\S+) ([01])$`).exec(line);
-    if (match && isValidJid(match[1])) return build(match[1], match[2] === "1");
-    if (line.startsWith("APB-ERROR ")) throw new JobProtocolError(line.slice("APB-ERROR ".length));
-  }
-  throw new JobProtocolError(
-    `the async job ${what} gave no ${tag} answer`,
-    tail2(stdout.toString("utf8"))
-  );
-}
-
-// src/async/jobs-document.ts
-function parseJobsDocument(text2, source) {
-  let data;
-  try {
-    data = JSON.parse(text2);
-  } catch (error) {
-    throw new OptionError(
-      `${source}: the jobs document is not valid JSON (${error.message})`
-    );
-  }
-  if (isRecord(data) && isRecord(data["jobs"]) && "plays" in data) data = data["jobs"];
-  if (!isRecord(data))
-    throw new OptionError(
-      `${source}: expected an object of hosts to jobs, as in the results document's "jobs"`
-    );
-  const registry = new JobRegistry();
-  for (const [host, jobs] of Object.entries(data)) {
-    if (!isRecord(jobs))
-      throw new OptionError(
-        `${source}: jobs of host '${host}' must be an object keyed by register name or job id`
-      );
-    for (const [key, entry] of Object.entries(jobs)) {
-      const where = `${source}: job '${key}' on host '${host}'`;
-      if (!isRecord(entry)) throw new OptionError(`${where} must be an object`);
-      const jid = entry["ansible_job_id"];
-      const dir = entry["dir"];
-      if (typeof jid !== "string" || !isValidJid(jid))
-        throw new OptionError(`${where}: 'ansible_job_id' must look like j123456789012.4567`);
-      if (typeof dir !== "string" || !dir.startsWith("/") || dir.includes("\0")) {
-        throw new OptionError(
-          `${where}: 'dir' must be the absolute job directory recorded at launch`
-        );
-      }
-      const looped = /^([A-Za-z_][A-Za-z0-9_]*)\[\d+\]$/.exec(key);
-      const register = looped?.[1] ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== jid ? key : void 0);
-      const loopVar = entry["loop_var"];
-      if (looped && (typeof loopVar !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(loopVar)))
-        throw new OptionError(`${where}: 'loop_var' must name the loop variable of the loop item`);
-      const launchedAt = Date.parse(String(entry["launched_at"] ?? ""));
-      const become = parseBecome(entry["become"], where);
-      registry.add({
-        jid,
-        host,
-        dir,
-        launch: {
-          ansible_job_id: jid,
-          changed: true,
-          failed: 0,
-          finished: 0,
-          results_file: `${dir}/${jid}`,
-          started: 1
-        },
-        register,
-        ...looped ? { loop: { loopVar, item: entry["item"] } } : {},
-        task: typeof entry["task"] === "string" ? entry["task"] : key,
-        location: typeof entry["file"] === "string" && typeof entry["line"] === "number" ? { file: entry["file"], line: entry["line"] } : void 0,
-        launchedAt: Number.isFinite(launchedAt) ? launchedAt : Date.now(),
-        asyncSeconds: typeof entry["async"] === "number" ? entry["async"] : 0,
-        ...become ? { become } : {},
-        handedOver: true,
-        gathered: false
-      });
-    }
-  }
-  return registry;
-}
-function parseBecome(raw, where) {
-  if (raw === void 0 || raw === null) return void 0;
-  const bad = (what) => {
-    throw new OptionError(
-      `${where}: 'become' ${what}; expected {"user": "root", "method": "sudo"} as the results document writes it`
-    );
-  };
-  if (!isRecord(raw)) return bad("must be an object");
-  const { user, method, exe, flags } = raw;
-  if (typeof user !== "string" || user === "" || /[\0\n]/.test(user))
-    bad("needs a 'user' (a user name)");
-  if (typeof method !== "string" || !BECOME_METHODS.includes(method))
-    bad(`needs a 'method' (${BECOME_METHODS.join(" or ")})`);
-  for (const [name, value] of [
-    ["exe", exe],
-    ["flags", flags]
-  ]) {
-    if (value !== void 0 && (typeof value !== "string" || value.includes("\0")))
-      bad(`'${name}' must be a string`);
-  }
-  return {
-    user,
-    method,
-    ...typeof exe === "string" ? { exe } : {},
-    ...typeof flags === "string" ? { flags } : {}
-  };
-}
-function isRecord(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 // src/playbook/keywords.ts
@@ -49975,7 +50769,7 @@ var SIMPLE_ESCAPES = {
   t: "	",
   v: "\v"
 };
-var MAX_NESTING = 200;
+var MAX_NESTING2 = 200;
 var LiteralParser = class {
   constructor(src) {
     this.src = src;
@@ -49999,7 +50793,7 @@ var LiteralParser = class {
     const c = this.src[this.pos];
     if (c === void 0) throw new LiteralSyntaxError();
     if (c === "[" || c === "(" || c === "{") {
-      if (++this.depth > MAX_NESTING) throw new LiteralSyntaxError();
+      if (++this.depth > MAX_NESTING2) throw new LiteralSyntaxError();
       try {
         if (c === "[") return this.parseSequence("]");
         if (c === "(") return this.parseParenthesised();
@@ -50140,19 +50934,19 @@ var LiteralParser = class {
   }
   parseDict() {
     this.pos++;
-    const dict = {};
+    const dict2 = {};
     for (; ; ) {
       this.skipBlank();
       if (this.src[this.pos] === "}") {
         this.pos++;
-        return dict;
+        return dict2;
       }
       const key = this.parseValue();
       this.skipBlank();
       if (this.src[this.pos] !== ":") throw new LiteralSyntaxError();
       this.pos++;
       if (key !== null && typeof key === "object") throw new LiteralSyntaxError();
-      dict[key === null ? "null" : String(key)] = this.parseValue();
+      dict2[key === null ? "null" : String(key)] = this.parseValue();
       this.skipBlank();
       if (this.src[this.pos] === ",") this.pos++;
       else if (this.src[this.pos] !== "}") throw new LiteralSyntaxError();
@@ -52835,9 +53629,9 @@ function requireDumper() {
   }
   function blockHeader(string, indentPerLevel) {
     const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
-    const clip = string[string.length - 1] === "\n";
-    const keep = clip && (string[string.length - 2] === "\n" || string === "\n");
-    const chomp = keep ? "+" : clip ? "" : "-";
+    const clip2 = string[string.length - 1] === "\n";
+    const keep = clip2 && (string[string.length - 2] === "\n" || string === "\n");
+    const chomp = keep ? "+" : clip2 ? "" : "-";
     return indentIndicator + chomp + "\n";
   }
   function dropEndingNewline(string) {
@@ -54127,9 +54921,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path3) {
-  if (typeof path3 === "number") return getAttribute(item, path3);
-  return String(path3).split(".").reduce(
+function attributePath(item, path4) {
+  if (typeof path4 === "number") return getAttribute(item, path4);
+  return String(path4).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -55193,6 +55987,49 @@ function settingsFor(identity, scope, defaults = {}) {
   const password = becomePassword(scope, defaults);
   return { ...identity, ...password !== void 0 ? { password } : {} };
 }
+function adoptHandedOverJob(job, scope, source) {
+  const where = `${source}: job '${job.register ?? job.jid}' (${job.jid}) on host '${job.host}'`;
+  let vars;
+  try {
+    vars = scope();
+  } catch (error) {
+    throw new OptionError(
+      `${where}: this run's inventory has no host '${job.host}' (${error instanceof AsyncPlaybookError ? error.message : String(error)}); gather with the inventory the jobs were launched with`
+    );
+  }
+  const recorded = job.documentBecome;
+  if (!recorded) return;
+  const method = recorded.method;
+  let own;
+  try {
+    own = {
+      exe: text(vars["ansible_become_exe"]),
+      flags: text(vars["ansible_become_flags"])
+    };
+  } catch (error) {
+    throw new OptionError(
+      `${where}: cannot read this run's become settings for the host (${error.message})`
+    );
+  }
+  const ownExe = own.exe ?? method;
+  const ownFlags = own.flags ?? DEFAULT_BECOME_FLAGS[method];
+  for (const [field, mine, theirs, variable] of [
+    ["exe", ownExe, recorded.exe ?? method, "ansible_become_exe"],
+    ["flags", ownFlags, recorded.flags ?? DEFAULT_BECOME_FLAGS[method], "ansible_become_flags"]
+  ]) {
+    if (mine !== theirs) {
+      throw new OptionError(
+        `${where}: 'become.${field}' is ${JSON.stringify(theirs)}, but this run uses ${JSON.stringify(mine)} for ${method} on '${job.host}'. A jobs document never chooses what runs as another user: if the job really was launched with ${JSON.stringify(theirs)}, set ${variable} for the host in this run's inventory or extra vars`
+      );
+    }
+  }
+  job.become = {
+    user: recorded.user,
+    method,
+    ...ownExe !== method ? { exe: ownExe } : {},
+    ...ownFlags !== DEFAULT_BECOME_FLAGS[method] ? { flags: ownFlags } : {}
+  };
+}
 function text(value) {
   if (value === void 0 || value === null || value === "") return void 0;
   return typeof value === "string" ? value : pythonStr(value);
@@ -55203,7 +56040,7 @@ import { appendFileSync } from "node:fs";
 
 // src/connection/host-settings.ts
 import os4 from "node:os";
-import path from "node:path";
+import path2 from "node:path";
 var SSH_OPTIONS = [
   "StrictHostKeyChecking",
   "UserKnownHostsFile",
@@ -55249,22 +56086,37 @@ function connectionSettingsFromVars(host, get, defaults) {
     ),
     privateKey: defaults.privateKey,
     passphrase: defaults.passphrase,
+    ...defaults.sources ? { sources: defaults.sources } : {},
     password: str2("ansible_password") ?? str2("ansible_ssh_pass") ?? str2("ansible_ssh_password") ?? defaults.password,
     knownHostsPath: defaults.knownHostsPath,
     knownHosts: defaults.knownHosts,
+    ...defaults.explicitKnownHostsPath !== void 0 ? { explicitKnownHostsPath: defaults.explicitKnownHostsPath } : {},
     hostKeyChecking: defaults.hostKeyChecking,
+    hostKeyCheckingSource: defaults.hostKeyCheckingSource ?? "host-key-checking",
     connectTimeoutMs: toTimeout(
       str2("ansible_ssh_timeout") ?? str2("ansible_timeout"),
       defaults.connectTimeoutMs
     )
   };
-  const checking = get("ansible_host_key_checking") ?? get("ansible_ssh_host_key_checking");
-  if (checking !== void 0 && checking !== null) {
-    settings.hostKeyChecking = isFalse(checking) ? "off" : String(checking).toLowerCase() === "accept-new" ? "accept-new" : "strict";
+  let checkingVariable;
+  for (const name of ["ansible_host_key_checking", "ansible_ssh_host_key_checking"]) {
+    const value = get(name);
+    if (value !== void 0 && value !== null) checkingVariable = name;
   }
+  if (checkingVariable !== void 0) {
+    settings.hostKeyChecking = hostKeyCheckingVariable(
+      host,
+      checkingVariable,
+      get(checkingVariable)
+    );
+    settings.hostKeyCheckingSource = `${checkingVariable}: ${String(get(checkingVariable))}`;
+  }
+  const seen = /* @__PURE__ */ new Set();
+  if (settings.hostKeyChecking === "off" && checkingVariable !== void 0)
+    seen.add("stricthostkeychecking");
   for (const name of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
     const args = str2(name);
-    if (args) applySshArgs(host, name, args, settings);
+    if (args) applySshArgs(host, name, args, settings, seen);
   }
   const jumpHost = str2("ansible_ssh_jump_host");
   if (jumpHost) settings.jumpHosts = jumpHostsOf(host, "ansible_ssh_jump_host", jumpHost);
@@ -55299,12 +56151,12 @@ function jumpHostsOf(host, source, text2) {
     throw new OptionError(`host ${host}: ${source}: ${error.message}`);
   }
 }
-function applySshArgs(host, variable, text2, settings) {
+function applySshArgs(host, variable, text2, settings, seen) {
   let words;
   try {
     words = shlexSplit(text2);
   } catch {
-    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes: ${text2}`);
+    throw new OptionError(`host ${host}: ${variable} has unbalanced quotes`);
   }
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
@@ -55325,17 +56177,30 @@ function applySshArgs(host, variable, text2, settings) {
     const m = /^([A-Za-z]+)\s*[= ]\s*(.*)$/.exec(option ?? "");
     if (!m)
       throw new OptionError(`host ${host}: ${variable} has a malformed -o option '${option ?? ""}'`);
-    const [, key, value] = m;
-    switch (key.toLowerCase()) {
+    const [, key, rawValue] = m;
+    const value = /^"(.*)"$/.exec(rawValue.trim())?.[1] ?? rawValue.trim();
+    const lowerKey = key.toLowerCase();
+    if (lowerKey === "stricthostkeychecking" || lowerKey === "userknownhostsfile") {
+      if (seen.has(lowerKey)) continue;
+      seen.add(lowerKey);
+    }
+    switch (lowerKey) {
       case "stricthostkeychecking":
-        settings.hostKeyChecking = /^(no|off|false)$/i.test(value) ? "off" : /^accept-new$/i.test(value) ? "accept-new" : "strict";
+        settings.hostKeyChecking = strictHostKeyChecking(host, variable, value);
+        settings.hostKeyCheckingSource = `${variable} (-o ${key}=${value})`;
         break;
       case "proxyjump":
         settings.jumpHosts = jumpHostsOf(host, `${variable} -o ProxyJump`, value);
         break;
       case "userknownhostsfile":
-        settings.knownHostsPath = value === "/dev/null" ? void 0 : expandHome(value);
-        if (value === "/dev/null") settings.knownHosts = "";
+        if (/\s/.test(value)) {
+          throw new OptionError(
+            `host ${host}: ${variable}: UserKnownHostsFile with several files is not supported; give one file`
+          );
+        }
+        settings.knownHostsPath = /^(\/dev\/null|none)$/i.test(value) ? void 0 : expandHome(value);
+        settings.knownHostsPathSource = `${variable} (-o ${key}=${value})`;
+        if (settings.knownHosts === void 0) settings.knownHosts = "";
         break;
       case "connecttimeout":
         settings.connectTimeoutMs = toTimeout(value, settings.connectTimeoutMs);
@@ -55371,12 +56236,39 @@ function toTimeout(value, fallback) {
   const seconds = Number(value);
   return value !== void 0 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : fallback;
 }
-function isFalse(value) {
-  return value === false || /^(false|no|off|0)$/i.test(String(value));
+var TRUE_WORDS = ["y", "yes", "on", "1", "true", "t"];
+var FALSE_WORDS = ["n", "no", "off", "0", "false", "f"];
+function hostKeyCheckingVariable(host, variable, value) {
+  if (value === true || value === 1) return "strict";
+  if (value === false || value === 0) return "off";
+  const word = String(value).trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return "strict";
+  if (FALSE_WORDS.includes(word)) return "off";
+  if (word === "accept-new") return "accept-new";
+  throw new OptionError(
+    `host ${host}: ${variable} must be true or false (or accept-new), got '${String(value)}'. Ansible would read it as false and turn host key checking off.`
+  );
+}
+function strictHostKeyChecking(host, variable, value) {
+  switch (value.toLowerCase()) {
+    case "yes":
+    case "true":
+    case "ask":
+      return "strict";
+    case "no":
+    case "off":
+    case "false":
+      return "off";
+    case "accept-new":
+      return "accept-new";
+  }
+  throw new OptionError(
+    `host ${host}: ${variable}: StrictHostKeyChecking must be yes, accept-new, no, off or ask, got '${value}'`
+  );
 }
 function expandHome(p) {
   if (!p) return p;
-  if (p === "~" || p.startsWith("~/")) return path.join(os4.homedir(), p.slice(1));
+  if (p === "~" || p.startsWith("~/")) return path2.join(os4.homedir(), p.slice(1));
   return p;
 }
 
@@ -55463,7 +56355,7 @@ var VariableManager = class {
   hostMemory(host) {
     let m = this.memory.get(host);
     if (!m) {
-      m = { facts: {}, registered: {} };
+      m = { facts: dict(), registered: dict() };
       this.memory.set(host, m);
     }
     return m;
@@ -55488,7 +56380,7 @@ var VariableManager = class {
     const memory = this.hostMemory(host);
     const facts = memory.facts;
     if (Object.keys(facts).length > 0) {
-      const prefixed = {};
+      const prefixed = dict();
       for (const [k, v] of Object.entries(facts))
         prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
       put(prefixed, false);
@@ -55537,7 +56429,7 @@ var VariableManager = class {
   hostvarsView(play) {
     const cached = this.views.get(play);
     if (cached && cached.generation === this.generation) return cached.view;
-    const view = {};
+    const view = dict();
     this.views.set(play, { generation: this.generation, view });
     for (const name of this.inventory.hostNames()) {
       let cached2;
@@ -55574,7 +56466,7 @@ var VariableManager = class {
 };
 
 // src/inventory/inventory.ts
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
 import { extname, resolve } from "node:path";
 
 // src/inventory/host-range.ts
@@ -56454,7 +57346,7 @@ function readSource(source, label, data) {
       const file = resolve(source);
       let text2;
       try {
-        text2 = readFileSync(file, "utf8");
+        text2 = readFileSync3(file, "utf8");
       } catch (e) {
         throw new InventoryError(`cannot read inventory file '${source}': ${e.message}`);
       }
@@ -56470,9 +57362,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path3) {
+function fileKind(path4) {
   try {
-    const stat3 = statSync(path3);
+    const stat3 = statSync2(path4);
     return stat3.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -56500,40 +57392,42 @@ function isYaml(source) {
   return /^(?:---|%YAML|\{)/.test(first) || !first.includes("=") && /^[^\s[:][^=]*:(?:\s|$)/.test(first);
 }
 
-// src/action/cancel.ts
-async function killLaunchedJobs(jobsText, inventories, connection, become) {
-  const registry = parseJobsDocument(jobsText, "the saved jobs of this step");
-  const jobs = registry.allOutstanding();
-  if (jobs.length === 0) return [];
-  const inventory = inventories.length > 0 ? loadInventory(inventories) : defaultInventory();
-  const variables = new VariableManager(inventory, new Templar(), {});
-  const pool = new ConnectionPool(connection, openConnection);
-  try {
-    return await Promise.all(
-      jobs.map(async (job) => {
-        try {
-          const scope = variables.scope(job.host, {
-            playVars: {},
-            playHosts: [job.host],
-            playBatch: [job.host],
-            playbookDir: ""
-          });
-          const conn = withBecome(
-            await pool.get(job.host, scope),
-            settingsFor(job.become, scope, become)
-          );
-          const res = await conn.run(killCommand(job.dir, job.jid), { timeoutMs: 3e4 });
-          const { wasRunning } = parseKill(res.stdout);
-          return `${job.host} ${job.register ?? job.jid}: ${wasRunning ? "stopped" : "had already ended"}`;
-        } catch (error) {
-          return `${job.host} ${job.register ?? job.jid}: could not stop it (${error.message})`;
-        }
-      })
-    );
-  } finally {
-    await pool.closeAll();
-  }
+// src/report/inert-text.ts
+var SGR = /\x1b\[[0-9;]*m/y;
+var CONTROL2 = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+var IGNORABLE = "[\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u{1bca0}-\\u{1bca3}\\u{1d173}-\\u{1d17a}\\u{e0000}-\\u{e0fff}]";
+var LEADING = `(?:[\\s\\u0085]|${IGNORABLE}|\\x1b\\[[0-9;]*m)*`;
+var V1_COMMAND = new RegExp(`#(?:${IGNORABLE})*#(?:${IGNORABLE})*(?=\\[)`, "gu");
+var V2_COMMAND = new RegExp(`^(${LEADING}:(?:${IGNORABLE})*)(?=:)`, "u");
+function escapeChar(c) {
+  if (c === "\r") return "\\r";
+  const code = c.codePointAt(0);
+  return code < 256 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
+function visibleControls(text2, options = {}) {
+  if (!CONTROL2.test(text2)) return text2;
+  let out = "";
+  let i = 0;
+  while (i < text2.length) {
+    const c = text2[i];
+    if (c === "\x1B" && options.keepColour) {
+      SGR.lastIndex = i;
+      const colour = SGR.exec(text2);
+      if (colour) {
+        out += colour[0];
+        i += colour[0].length;
+        continue;
+      }
+    }
+    out += CONTROL2.test(c) ? escapeChar(c) : c;
+    i++;
+  }
+  return out;
+}
+function inertLine(line) {
+  return visibleControls(line, { keepColour: true }).replace(V1_COMMAND, "$&\\").replace(V2_COMMAND, "$1\\");
+}
+var MAX_PENDING_CHARS = 64 * 1024;
 
 // src/action/constants.ts
 var Inputs = {
@@ -56560,6 +57454,7 @@ var Inputs = {
   Annotations: "annotations",
   Comment: "comment",
   GithubToken: "github-token",
+  Matrix: "matrix",
   FailOn: "fail-on",
   OnCancel: "on-cancel",
   ResultsFile: "results-file"
@@ -56567,15 +57462,152 @@ var Inputs = {
 var State = {
   IsPost: "isPost",
   Cancelled: "cancelled",
-  LaunchedJobs: "launchedJobs"
+  /** Path of the 0600 file under RUNNER_TEMP that holds the jobs this step launched (never the jobs: see saveLaunchedJobs). */
+  LaunchedJobsFile: "launchedJobsFile"
 };
+var MAX_INPUT_VALUE_BYTES = 128 * 1024 - `INPUT_${Inputs.Jobs.toUpperCase()}=`.length - 1;
+var MAX_PLAIN_JOBS_OUTPUT_BYTES = 32 * 1024;
+
+// src/action/cancel.ts
+var SAVED_JOBS = "the saved jobs of this step";
+function takeLaunchedJobs() {
+  const file = getState(State.LaunchedJobsFile);
+  if (!file) return void 0;
+  try {
+    const stats = lstatSync(file);
+    if (!stats.isFile()) throw new Error(`${file} is not a regular file`);
+    if (stats.size > MAX_JOBS_TEXT_BYTES) throw new Error(`${file} is too large`);
+    return readFileSync4(file, "utf8");
+  } catch (error) {
+    throw new Error(
+      `cannot read the jobs this step launched from ${file} (${error.message}), so they were not stopped`,
+      { cause: error }
+    );
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+function discardLaunchedJobs() {
+  const file = getState(State.LaunchedJobsFile);
+  if (file) rmSync(file, { force: true });
+}
+async function killLaunchedJobs(jobsText, inventories, connection, become) {
+  const registry = parseJobsDocument(jobsText, SAVED_JOBS);
+  const jobs = registry.allOutstanding();
+  if (jobs.length === 0) return [];
+  const inventory = inventories.length > 0 ? loadInventory(inventories) : defaultInventory();
+  const variables = new VariableManager(inventory, new Templar(), {});
+  const pool = new ConnectionPool(connection, openConnection);
+  try {
+    const lines = await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          const scope = () => variables.scope(job.host, {
+            playVars: {},
+            playHosts: [job.host],
+            playBatch: [job.host],
+            playbookDir: ""
+          });
+          adoptHandedOverJob(job, scope, SAVED_JOBS);
+          const vars = scope();
+          const conn = withBecome(
+            await pool.get(job.host, vars),
+            settingsFor(job.become, vars, become)
+          );
+          const res = await conn.run(killCommand(job.dir, job.jid), { timeoutMs: 3e4 });
+          const { wasRunning } = parseKill(res.stdout);
+          return `${job.host} ${job.register ?? job.jid}: ${wasRunning ? "stopped" : "had already ended"}`;
+        } catch (error) {
+          return `${job.host} ${job.register ?? job.jid}: could not stop it (${error.message})`;
+        }
+      })
+    );
+    return lines.map(inertLine);
+  } finally {
+    await pool.closeAll();
+  }
+}
 
 // src/action/settings.ts
 import { existsSync as existsSync2 } from "node:fs";
 import os5 from "node:os";
-import path2 from "node:path";
+import path3 from "node:path";
 
 // src/cli-options.ts
+var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
+var UNSUPPORTED = [
+  {
+    names: ["C", "check"],
+    yet: true,
+    hint: "there is no check mode, every task would run for real"
+  },
+  { names: ["D", "diff"], yet: true },
+  { names: ["syntax-check"], yet: true },
+  { names: ["list-tasks"], yet: true },
+  { names: ["list-hosts"], yet: true },
+  { names: ["list-tags"], yet: true },
+  { names: ["step"], yet: true },
+  { names: ["start-at-task"], value: true, yet: true, hint: "run part of a playbook with --tags" },
+  ...[
+    ["vault-id"],
+    ["ask-vault-password", "ask-vault-pass"],
+    ["vault-password-file", "vault-pass-file"]
+  ].map((names) => ({
+    names,
+    value: names[0] === "ask-vault-password" ? void 0 : true,
+    yet: true,
+    hint: "Ansible Vault is not supported; pass secrets with -e @FILE or environment variables"
+  })),
+  { names: ["flush-cache"], hint: "there is no fact cache, facts are gathered in every run" },
+  { names: ["M", "module-path"], value: true, yet: true, hint: "custom modules are not supported" },
+  {
+    names: ["c", "connection"],
+    value: true,
+    hint: "set ansible_connection (ssh or local) in the inventory"
+  },
+  {
+    names: ["T"],
+    value: true,
+    hint: "ansible-playbook's -T/--timeout (the SSH connect timeout) is --connect-timeout here"
+  },
+  ...["ssh-common-args", "ssh-extra-args"].map((name) => ({
+    names: [name],
+    value: true,
+    yet: true,
+    hint: `set ansible_${name.replace(/-/g, "_")} in the inventory`
+  })),
+  ...["sftp-extra-args", "scp-extra-args"].map((name) => ({
+    names: [name],
+    value: true,
+    hint: "files are copied over the SSH connection itself, with no sftp or scp command"
+  })),
+  {
+    names: ["k", "ask-pass"],
+    hint: "give the SSH password with ansible_password in the inventory"
+  },
+  {
+    names: ["connection-password-file", "conn-pass-file"],
+    value: true,
+    yet: true,
+    hint: "give the SSH password with ansible_password in the inventory"
+  },
+  {
+    names: ["become-password-file", "become-pass-file"],
+    value: true,
+    yet: true,
+    hint: `use -K, ${BECOME_PASSWORD_ENV} or ansible_become_password`
+  },
+  { names: ["inventory-file"], value: true, hint: "use -i/--inventory" },
+  { names: ["key-file"], value: true, hint: "use --private-key" },
+  { names: ["o", "one-line"], yet: true },
+  { names: ["tree"], value: true, yet: true, hint: "write the results with --json FILE" },
+  { names: ["playbook-dir"], value: true, yet: true },
+  {
+    names: ["task-timeout"],
+    value: true,
+    hint: "--command-timeout sets the deadline of each command of a task"
+  }
+];
 function parseShard(value, option) {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
   const index = Number(m?.[1]);
@@ -56621,14 +57653,14 @@ function readActionSettings(env = process.env, options = {}) {
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
   const shard = getInput(Inputs.Shard);
-  const resultsFile = getInput(Inputs.ResultsFile) || path2.join(
+  const resultsFile = getInput(Inputs.ResultsFile) || path3.join(
     env["RUNNER_TEMP"] || os5.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
-  const inlinePlaybook = playbook.includes("\n") || !existsSync2(path2.resolve(workspace, playbook));
+  const inlinePlaybook = playbook.includes("\n") || !existsSync2(path3.resolve(workspace, playbook));
   const run = {
     playbook: playbook || void 0,
-    jobs: jobsText ? { text: jobsText, source: `input '${Inputs.Jobs}'` } : void 0,
+    jobs: jobsText && !options.post ? jobsInput(jobsText, workspace) : void 0,
     gatherTimeoutSeconds: positiveInt(Inputs.Timeout, "3600"),
     inventories: inventory ? [inventory] : [],
     extraVars: extraVars ? [extraVars] : [],
@@ -56639,12 +57671,20 @@ function readActionSettings(env = process.env, options = {}) {
       user: getInput(Inputs.User) || void 0,
       port: positiveInt(Inputs.Port, "22"),
       privateKey: getInput(Inputs.PrivateKey) || void 0,
-      passphrase: getInput(Inputs.Passphrase) || void 0,
+      // Not trimmed: blanks may be part of a passphrase (a block scalar's final newline is not).
+      passphrase: getInput(Inputs.Passphrase, { trimWhitespace: false }).replace(/\r?\n$/, "") || void 0,
+      // Messages about the key and the login name these inputs, not the CLI's options.
+      sources: {
+        privateKey: `input '${Inputs.PrivateKey}'`,
+        passphrase: `input '${Inputs.Passphrase}'`,
+        user: `input '${Inputs.User}'`
+      },
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       jumpHost: getInput(Inputs.JumpHost) || void 0,
-      knownHostsPath: path2.join(os5.homedir(), ".ssh", "known_hosts"),
+      knownHostsPath: path3.join(os5.homedir(), ".ssh", "known_hosts"),
       hostKeyChecking: checking,
+      hostKeyCheckingSource: `input '${Inputs.HostKeyChecking}: ${checking}'`,
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
@@ -56664,8 +57704,13 @@ function readActionSettings(env = process.env, options = {}) {
       `Input '${Inputs.Comment}' is true but '${Inputs.GithubToken}' is empty: pass github-token: \${{ secrets.GITHUB_TOKEN }}`
     );
   }
-  if (inventory && !inventory.includes("\n") && existsSync2(path2.resolve(workspace, inventory))) {
-    run.inventories = [path2.resolve(workspace, inventory)];
+  const key = run.connection.privateKey;
+  if (key !== void 0) {
+    const problem = privateKeyProblem(key, run.connection.passphrase);
+    if (problem) throw new OptionError(privateKeyMessage(problem));
+  }
+  if (inventory && !inventory.includes("\n") && existsSync2(path3.resolve(workspace, inventory))) {
+    run.inventories = [path3.resolve(workspace, inventory)];
   }
   return {
     run,
@@ -56675,9 +57720,28 @@ function readActionSettings(env = process.env, options = {}) {
     annotations: bool2(Inputs.Annotations, true),
     comment,
     githubToken,
+    matrix: getInput(Inputs.Matrix) || void 0,
     resultsFile,
     inlinePlaybook
   };
+}
+function privateKeyMessage(problem) {
+  const key = `Input '${Inputs.PrivateKey}'`;
+  switch (problem.kind) {
+    case "passphrase-missing":
+      return `${key} is an encrypted private key: give its passphrase in input '${Inputs.Passphrase}'`;
+    case "passphrase-wrong":
+      return `Input '${Inputs.Passphrase}' does not decrypt the key in input '${Inputs.PrivateKey}' (${problem.detail}): check the passphrase, and that both secrets belong to the same key`;
+    case "public-key":
+      return `${key} holds a public key: give the private key (the key file without .pub), usually from a secret`;
+    case "not-a-key":
+      return `${key} is not a private key SSH can use (${problem.detail}): give the whole key file, from its -----BEGIN line to its -----END line, usually from a secret`;
+  }
+}
+function jobsInput(value, workspace) {
+  const label = `Input '${Inputs.Jobs}'`;
+  const read = readJobsArgument(value, workspace, label);
+  return read.file ? { text: read.text, source: `${label} (${read.file})` } : read;
 }
 function choice(name, allowed, fallback) {
   const value = (getInput(name) || fallback).trim();
@@ -56706,10 +57770,13 @@ function positiveInt(name, fallback) {
 // src/post.ts
 async function post() {
   try {
-    if (getState(State.Cancelled) !== "true") return;
-    const settings = readActionSettings(process.env, { post: true });
-    if (settings.onCancel !== "kill") return;
-    const jobs = getState(State.LaunchedJobs);
+    const cancelled = getState(State.Cancelled) === "true";
+    const settings = cancelled ? readActionSettings(process.env, { post: true }) : void 0;
+    if (settings?.onCancel !== "kill") {
+      discardLaunchedJobs();
+      return;
+    }
+    const jobs = takeLaunchedJobs();
     if (!jobs) return;
     const lines = await killLaunchedJobs(
       jobs,
