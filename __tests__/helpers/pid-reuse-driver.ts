@@ -13,7 +13,7 @@
  * reports whether signalling the old identity reached the new process.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { openLocalConnection } from '../../src/connection/local-connection.js'
 import { findProcess, signalGroup, signalProcess } from './processes.js'
 
@@ -21,6 +21,11 @@ const SCENARIO = process.argv[2] ?? 'local-connection'
 const TIMEOUT_MS = Number(process.argv[3] ?? '5000')
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Clock ticks since boot (USER_HZ, 100 on Linux), the unit of a process's start time in /proc. */
+function uptimeTicks(): number {
+  return Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100)
+}
 
 /** Spawns `sleep 60` leading its own group, with pid `pid` (retrying if another process took it). */
 function spawnWithPid(pid: number): ChildProcess {
@@ -35,7 +40,16 @@ function spawnWithPid(pid: number): ChildProcess {
 
 async function identity(): Promise<void> {
   const first = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
-  const found = findProcess(first.pid!, /^sleep 60$/)
+  // Identified once it runs sleep (until its exec it still runs node's command line).
+  let found = findProcess(first.pid!, /^sleep 60$/)
+  for (let tries = 0; !found && tries < 500; tries++) {
+    await pause(10)
+    found = findProcess(first.pid!, /^sleep 60$/)
+  }
+  // A start time counts clock ticks: the process a real test identified has lived at least one, so
+  // a process that later gets its pid starts in a later tick. Model that (not a delay: the clock has to
+  // move on), or both could start in the same tick and look alike.
+  while (found && uptimeTicks() <= found.startTicks + 1) await pause(5)
   const exited = new Promise((resolve) => first.once('exit', resolve))
   first.kill('SIGKILL')
   await exited // reaped: the pid is free

@@ -110,3 +110,27 @@ describe('tags and skip-tags action inputs', () => {
     }
   })
 })
+
+describe('inputs that select hosts or tasks, in a step that only gathers jobs', () => {
+  const jobs = JSON.stringify({ web1: { mig: { ansible_job_id: 'j123456789.42', dir: '/tmp/j' } } })
+  it.each([
+    ['INPUT_LIMIT', 'web1', 'limit'],
+    ['INPUT_SHARD', '1/2', 'shard'],
+    ['INPUT_TAGS', 'deploy', 'tags'],
+    ['INPUT_SKIP-TAGS', 'slow', 'skip-tags']
+  ])('refuses %s, naming the input, instead of ignoring it', (variable, value, input) => {
+    const saved = { ...process.env }
+    try {
+      process.env['INPUT_JOBS'] = jobs
+      process.env[variable] = value
+      expect(() => readActionSettings(process.env)).toThrow(
+        new RegExp(`^Input '${input}' does nothing when the step only gathers jobs`)
+      )
+      // With a playbook as well, the same input selects what runs.
+      process.env['INPUT_PLAYBOOK'] = '- hosts: all\n  tasks: []\n'
+      expect(() => readActionSettings(process.env)).not.toThrow()
+    } finally {
+      process.env = saved
+    }
+  })
+})

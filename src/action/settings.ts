@@ -118,6 +118,7 @@ export function readActionSettings(
   const tags = core.getInput(Inputs.Tags)
   const skipTags = core.getInput(Inputs.SkipTags)
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
+  if (!playbook && jobsText && !options.post) refuseIdleGatherInputs()
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined
   if (comment && !githubToken) {
@@ -170,6 +171,20 @@ function jobsInput(value: string, workspace: string): RunSettings['jobs'] {
   const label = `Input '${Inputs.Jobs}'`
   const read = readJobsArgument(value, workspace, label)
   return read.file ? { text: read.text, source: `${label} (${read.file})` } : read
+}
+
+/**
+ * Gathering jobs without a playbook waits for every job of the `jobs` input: inputs that select hosts or
+ * tasks would do nothing there, so a workflow that gives them is told so rather than silently ignored.
+ */
+function refuseIdleGatherInputs(): void {
+  for (const name of [Inputs.Limit, Inputs.Shard, Inputs.Tags, Inputs.SkipTags]) {
+    if (core.getInput(name)) {
+      throw new OptionError(
+        `Input '${name}' does nothing when the step only gathers jobs (input '${Inputs.Jobs}' without '${Inputs.Playbook}'): every job handed over is waited for, up to '${Inputs.Timeout}'. Remove '${name}' from this step, or give a playbook as well to run tasks.`
+      )
+    }
+  }
 }
 
 function choice(name: string, allowed: string[], fallback: string): string {
