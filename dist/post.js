@@ -57697,6 +57697,7 @@ function readActionSettings(env = process.env, options = {}) {
   const tags = getInput(Inputs.Tags);
   const skipTags = getInput(Inputs.SkipTags);
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) };
+  if (!playbook && jobsText && !options.post) refuseIdleGatherInputs();
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
   if (comment && !githubToken) {
@@ -57742,6 +57743,15 @@ function jobsInput(value, workspace) {
   const label = `Input '${Inputs.Jobs}'`;
   const read = readJobsArgument(value, workspace, label);
   return read.file ? { text: read.text, source: `${label} (${read.file})` } : read;
+}
+function refuseIdleGatherInputs() {
+  for (const name of [Inputs.Limit, Inputs.Shard, Inputs.Tags, Inputs.SkipTags]) {
+    if (getInput(name)) {
+      throw new OptionError(
+        `Input '${name}' does nothing when the step only gathers jobs (input '${Inputs.Jobs}' without '${Inputs.Playbook}'): every job handed over is waited for, up to '${Inputs.Timeout}'. Remove '${name}' from this step, or give a playbook as well to run tasks.`
+      );
+    }
+  }
 }
 function choice(name, allowed, fallback) {
   const value = (getInput(name) || fallback).trim();
