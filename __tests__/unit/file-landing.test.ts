@@ -137,6 +137,8 @@ describe('become-put.sh (writes as the become user)', () => {
       '0600',
       'fixed'
     ])
+    // Refused before stdin is read: the script may be gone before our write (EPIPE).
+    child.stdin.on('error', () => undefined)
     child.stdin.end('secret\n')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).not.toBe(0)
@@ -162,6 +164,8 @@ describe('become-put.sh (writes as the become user)', () => {
         '0600',
         'fifo'
       ])
+      // Refused before stdin is read: the script may be gone before our write (EPIPE).
+      child.stdin.on('error', () => undefined)
       child.stdin.end('secret for the fifo\n')
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
       expect(code).not.toBe(0)
@@ -183,6 +187,8 @@ describe('become-put.sh (writes as the become user)', () => {
 
   it('refuses a mode that is not octal', async () => {
     const child = spawn('/bin/sh', ['-c', putSource, 'apb-put', join(dir, 'bad'), 'u+x', 'bad'])
+    // The script refuses before it reads a byte: it may be gone before our write (EPIPE), which is fine.
+    child.stdin.on('error', () => undefined)
     child.stdin.end('x')
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
