@@ -2,9 +2,7 @@
  * The integration test bed: a real OpenSSH sshd on 127.0.0.1 with throwaway keys, one per call.
  *
  *   const sshd = await startSshd()
- *   const conn = await openSshConnection({ host: 'web1', transport: 'ssh', address: sshd.host,
- *     port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath,
- *     knownHostsPath: sshd.knownHostsPath, hostKeyChecking: 'strict', connectTimeoutMs: 5000 })
+ *   const conn = await openSshConnection(sshdConnectionSettings(sshd))   // host web1, strict checking
  *   afterAll(() => sshd.stop())
  *
  * As root (CI), logins go to an unprivileged user `apbtest` (created once): root's shell startup is
@@ -16,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import type { ConnectionSettings } from '../../src/connection/connection.js'
 import {
   descendantsByGeneration,
   findProcess,
@@ -446,5 +445,27 @@ function killSessionGroup(proc: ChildProcess): void {
     process.kill(-proc.pid, 'SIGKILL')
   } catch {
     // Already gone.
+  }
+}
+
+/**
+ * Connection settings that reach `sshd` as inventory host `web1`, as its login user with its client key,
+ * its host key checked strictly against its known_hosts file; `extra` overrides any of them.
+ */
+export function sshdConnectionSettings(
+  sshd: SshdFixture,
+  extra: Partial<ConnectionSettings> = {}
+): ConnectionSettings {
+  return {
+    host: 'web1',
+    transport: 'ssh',
+    address: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    privateKeyPath: sshd.clientKeyPath,
+    knownHostsPath: sshd.knownHostsPath,
+    hostKeyChecking: 'strict',
+    connectTimeoutMs: 10_000,
+    ...extra
   }
 }

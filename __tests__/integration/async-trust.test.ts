@@ -37,7 +37,7 @@ import { statusResult } from '../../src/async/job-results.js'
 import { openConnection } from '../../src/connection/index.js'
 import type { Connection, RunOptions } from '../../src/connection/connection.js'
 import { resultOf, runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
-import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+import { sshdConnectionSettings, startSshd, type SshdFixture } from '../helpers/sshd.js'
 
 const asRoot = process.getuid?.() === 0
 
@@ -55,17 +55,7 @@ beforeAll(async () => {
   chmodSync(base, 0o755)
   uid = Number(spawnSync('id', ['-u', sshd.user], { encoding: 'utf8' }).stdout.trim())
   gid = Number(spawnSync('id', ['-g', sshd.user], { encoding: 'utf8' }).stdout.trim())
-  conn = await openConnection({
-    host: 'web1',
-    transport: 'ssh',
-    address: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.clientKeyPath,
-    knownHostsPath: sshd.knownHostsPath,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000
-  })
+  conn = await openConnection(sshdConnectionSettings(sshd))
 })
 afterAll(async () => {
   await conn?.close()

@@ -8,24 +8,18 @@ import { openConnection } from '../../src/connection/index.js'
 import { SYNC_OUTPUT_CAP_BYTES } from '../../src/connection/output-buffer.js'
 import type { Connection, ConnectionSettings } from '../../src/connection/connection.js'
 import { ConnectionError, HostKeyError } from '../../src/errors.js'
-import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
+import {
+  sshdConnectionSettings,
+  startSshd,
+  unreachablePort,
+  type SshdFixture
+} from '../helpers/sshd.js'
 
 function settingsFor(
   sshd: SshdFixture,
   extra: Partial<ConnectionSettings> = {}
 ): ConnectionSettings {
-  return {
-    host: 'web1',
-    transport: 'ssh',
-    address: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.clientKeyPath,
-    knownHostsPath: sshd.knownHostsPath,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000,
-    ...extra
-  }
+  return sshdConnectionSettings(sshd, extra)
 }
 
 /** Polls a remote condition (a process table cannot be awaited as an event). */

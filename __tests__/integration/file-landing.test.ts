@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withBecome } from '../../src/connection/become.js'
 import type { Connection } from '../../src/connection/connection.js'
 import { openSshConnection } from '../../src/connection/ssh-connection.js'
-import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+import { sshdConnectionSettings, startSshd, type SshdFixture } from '../helpers/sshd.js'
 
 const SUDO = '/usr/bin/sudo'
 const SUDOERS_FILE = '/etc/sudoers.d/apbtest-file-landing-test'
@@ -37,17 +37,7 @@ beforeAll(async () => {
   if (canBecome) {
     writeFileSync(SUDOERS_FILE, `${sshd.user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })
   }
-  conn = await openSshConnection({
-    host: 'web1',
-    transport: 'ssh',
-    address: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.clientKeyPath,
-    knownHostsPath: sshd.knownHostsPath,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 5_000
-  })
+  conn = await openSshConnection(sshdConnectionSettings(sshd, { connectTimeoutMs: 5_000 }))
 })
 afterAll(async () => {
   await conn?.close()

@@ -12,7 +12,7 @@ import {
   type AcceptedHostKey
 } from '../../src/connection/host-key-check.js'
 import { HostKeyError } from '../../src/errors.js'
-import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+import { sshdConnectionSettings, startSshd, type SshdFixture } from '../helpers/sshd.js'
 
 /*
  * Host key checking against real sshd instances: known_hosts forms, accept-new and pinned
@@ -23,18 +23,7 @@ function settingsFor(
   sshd: SshdFixture,
   extra: Partial<ConnectionSettings> = {}
 ): ConnectionSettings {
-  return {
-    host: 'web1',
-    transport: 'ssh',
-    address: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.clientKeyPath,
-    knownHostsPath: sshd.knownHostsPath,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000,
-    ...extra
-  }
+  return sshdConnectionSettings(sshd, extra)
 }
 
 /** Connects, runs `echo ok`, closes: resolves to the output, or rejects with the connect error. */

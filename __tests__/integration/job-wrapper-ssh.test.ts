@@ -19,20 +19,10 @@ import {
   type JobSnapshot
 } from '../../src/async/job-protocol.js'
 import { shellJoin } from '../../src/connection/shell-quote.js'
-import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+import { sshdConnectionSettings, startSshd, type SshdFixture } from '../helpers/sshd.js'
 
 function settingsFor(sshd: SshdFixture): ConnectionSettings {
-  return {
-    host: 'web1',
-    transport: 'ssh',
-    address: sshd.host,
-    port: sshd.port,
-    user: sshd.user,
-    privateKeyPath: sshd.clientKeyPath,
-    knownHostsPath: sshd.knownHostsPath,
-    hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000
-  }
+  return sshdConnectionSettings(sshd)
 }
 
 describe('job wrapper over ssh', () => {
