@@ -188,7 +188,9 @@ export async function executeRun(
     shard: settings.shard,
     become: settings.become,
     tags: settings.tags,
-    forceHandlers: settings.forceHandlers
+    forceHandlers: settings.forceHandlers,
+    verbosity: settings.verbosity,
+    inventorySources: settings.inventories.map(inventorySource)
   }
   let summary
   try {
@@ -274,4 +276,13 @@ export function writeResultsDocument(file: string, document: ResultsDocument): v
     rmSync(temp, { force: true })
     throw error
   }
+}
+
+/**
+ * How `ansible_inventory_sources` names an -i value: a path as an absolute path (as ansible-playbook makes
+ * it), a host list as written, inline inventory text (which Ansible has no form of) by a label.
+ */
+function inventorySource(source: string): string {
+  if (source.includes('\n')) return '<inventory text>'
+  return source.includes(',') ? source : path.resolve(source)
 }

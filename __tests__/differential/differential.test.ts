@@ -89,7 +89,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       runCaptured(
         sshdSettings(sshd, playbook, inventoryPath, {
           extraVars: [`run_id=${ourRunId}`, ...(cliSettings?.extraVars ?? [])],
-          ...(cliSettings?.tags ? { tags: cliSettings.tags } : {})
+          ...(cliSettings?.tags ? { tags: cliSettings.tags } : {}),
+          ...(cliSettings?.limit ? { limit: cliSettings.limit } : {})
         })
       )
     ])
@@ -114,7 +115,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'roles-more.yml',
     'recap.yml',
     'environment.yml',
-    'file-modes.yml'
+    'file-modes.yml',
+    'semantics-tasks.yml',
+    'semantics-special-vars.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -10,6 +10,7 @@ import {
   type ModuleResult
 } from '../../src/modules/module.js'
 import { MODULES } from '../../src/modules/registry.js'
+import { CACHEABLE_FACTS } from '../../src/modules/set-fact.js'
 import { parseFacts } from '../../src/modules/setup.js'
 import type { Task } from '../../src/playbook/types.js'
 import { Templar } from '../../src/template/index.js'
@@ -399,6 +400,64 @@ describe('set_fact', () => {
 
   it('refuses an empty set_fact', async () => {
     await expect(run('set_fact', {})).rejects.toThrow('No key/value pairs provided')
+    await expect(run('set_fact', { cacheable: true })).rejects.toThrow(
+      'No key/value pairs provided'
+    )
+  })
+
+  it('templates the names, then refuses those that are not Python identifiers', async () => {
+    const vars = { prefix: 'app', n: 1 }
+    expect(
+      await run('set_fact', { 'k_{{ n }}': 'a', "{{ 'j' }}": 'b', '{{ prefix }}_x': 'c' }, { vars })
+    ).toMatchObject({ ansible_facts: { k_1: 'a', j: 'b', app_x: 'c' } })
+    for (const name of ['class', 'None', 'True', 'é', '{{ n }}'])
+      await expect(run('set_fact', { [name]: 1 }, { vars })).rejects.toThrow(
+        `The variable name '${name === '{{ n }}' ? '1' : name}' is not valid`
+      )
+  })
+
+  it('turns the strings true/false/yes/no (any case) into booleans, and nothing else', async () => {
+    const { ansible_facts: facts } = await run('set_fact', {
+      a: 'false',
+      b: 'Yes',
+      c: 'NO',
+      d: 'TRUE',
+      e: 'off',
+      f: 'on',
+      g: 'y',
+      h: '0',
+      i: '12',
+      j: ' true',
+      k: 1,
+      l: ['yes']
+    })
+    expect(facts).toEqual({
+      a: false,
+      b: true,
+      c: false,
+      d: true,
+      e: 'off',
+      f: 'on',
+      g: 'y',
+      h: '0',
+      i: '12',
+      j: ' true',
+      k: 1,
+      l: ['yes']
+    })
+  })
+
+  it('reads cacheable strictly and marks the result for the executor', async () => {
+    const marked = async (value: unknown): Promise<unknown> =>
+      ((await run('set_fact', { a: 1, cacheable: value })) as Record<PropertyKey, unknown>)[
+        CACHEABLE_FACTS
+      ]
+    for (const value of ['yes', 'True', 'on', 1, true]) expect(await marked(value)).toBe(true)
+    for (const value of ['no', 'false', 'off', 0, false])
+      expect(await marked(value)).toBeUndefined()
+    await expect(run('set_fact', { a: 1, cacheable: 'maybe' })).rejects.toThrow(
+      "The value 'maybe' of 'cacheable' is not a valid boolean"
+    )
   })
 })
 

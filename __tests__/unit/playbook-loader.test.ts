@@ -526,6 +526,24 @@ describe('kv-args', () => {
     ).toEqual(['a="x y"', "b='p q'", "c={{ d | default('e f') }}", '{% if x %}y{% endif %}'])
   })
 
+  it('splits a key=value token at its first unescaped = after the first character, as parse_kv', () => {
+    // A templated key (set_fact: "{{ 'j' }}=b") is a key like any other.
+    expect(parseKeyValueArgs(`{{ 'j' }}=b k_{{ n }}=c`, false)).toEqual({
+      "{{ 'j' }}": 'b',
+      'k_{{ n }}': 'c'
+    })
+    expect(parseKeyValueArgs('a-b=1 k=v\\=x =x', false)).toEqual({
+      'a-b': '1',
+      k: 'v\\=x',
+      _raw_params: '=x'
+    })
+    // Free-form modules still take only their own options out of the text.
+    expect(parseKeyValueArgs(`echo {{ 'j' }}=b chdir=/tmp`, true)).toEqual({
+      chdir: '/tmp',
+      _raw_params: `echo {{ 'j' }}=b`
+    })
+  })
+
   it('parses non-free-form k=v, leaving stray words in _raw_params', () => {
     expect(parseKeyValueArgs('src=a dest="b c" stray', false)).toEqual({
       src: 'a',

@@ -54,7 +54,11 @@ interface Recorded {
 async function runTask(
   task: Task,
   module: ModuleDefinition,
-  options: { vars?: Record<string, unknown>; connection?: () => Promise<Connection> } = {}
+  options: {
+    vars?: Record<string, unknown>
+    connection?: () => Promise<Connection>
+    play?: TaskHostContext['play']
+  } = {}
 ) {
   const recorded: Recorded = { items: [], retries: [], sleeps: [] }
   const events: RunEvents = {
@@ -103,7 +107,8 @@ async function runTask(
     baseDir: '/base',
     sleep: async (ms) => {
       recorded.sleeps.push(ms)
-    }
+    },
+    ...(options.play ? { play: options.play } : {})
   }
   const outcome = await runTaskOnHost(ctx)
   return { outcome, result: outcome.result, recorded }
@@ -422,5 +427,241 @@ describe('errors', () => {
       vars: { x: 1 }
     })
     expect(calls[0]).toEqual({ that: '{{ x }} == 1', other: 1 })
+  })
+})
+
+describe('failed_when decides the status (Ansible’s TaskResult.is_failed)', () => {
+  it('an until whose retries run out with failed_when false is changed, its result still failed', async () => {
+    const { module, calls } = scriptedModule([{ rc: 0, changed: true }])
+    const task = makeTask({
+      register: 'r',
+      until: [false],
+      retries: 2,
+      delay: 0,
+      failedWhen: [false]
+    })
+    const { outcome } = await runTask(task, module)
+    expect(calls).toHaveLength(3)
+    expect(outcome.status).toBe('changed')
+    expect(outcome.ignored).toBe(false)
+    expect(outcome.result).toMatchObject({ attempts: 2, failed: true, failed_when_result: false })
+  })
+
+  it('a loop whose items all have failed_when false succeeds though its result says failed', async () => {
+    const { module } = scriptedModule([{ rc: 0 }])
+    const task = makeTask({
+      loop: { value: [1, 2], flatten: false },
+      until: [false],
+      retries: 1,
+      delay: 0,
+      failedWhen: [false]
+    })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(outcome.status).toBe('ok')
+    expect(outcome.result).toMatchObject({ failed: true, msg: 'One or more items failed' })
+    expect(recorded.items.map((i) => i.status)).toEqual(['ok', 'ok'])
+  })
+
+  it('a loop fails when one item’s failed_when holds, whatever the other items say', async () => {
+    const { module } = scriptedModule([{ rc: 0 }])
+    const task = makeTask({ loop: { value: [1, 2], flatten: false }, failedWhen: ['item == 2'] })
+    const { outcome, recorded } = await runTask(task, module)
+    expect(outcome.status).toBe('failed')
+    expect(recorded.items.map((i) => i.status)).toEqual(['ok', 'failed'])
+  })
+
+  it('a failed_when that cannot be evaluated keeps the module result and says why', async () => {
+    const { module } = scriptedModule([{ rc: 0, stdout: 'foo', changed: true }])
+    const task = makeTask({ register: 'r', failedWhen: ['nosuch == 1'], ignoreErrors: true })
+    const { outcome } = await runTask(task, module)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.ignored).toBe(true)
+    expect(outcome.result).toMatchObject({ rc: 0, stdout: 'foo', changed: true, failed: true })
+    expect(outcome.result['failed_when_result']).toMatch(
+      /^The conditional check 'nosuch == 1' failed\. The error was: error while evaluating conditional \(nosuch == 1\): 'nosuch' is undefined/
+    )
+  })
+
+  it('a changed_when that cannot be evaluated fails the task, keeping the result, and skips failed_when', async () => {
+    const { module } = scriptedModule([{ rc: 0, stdout: 'foo' }])
+    const task = makeTask({ changedWhen: ['nosuch'], failedWhen: [false] })
+    const { outcome } = await runTask(task, module)
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result).toMatchObject({ stdout: 'foo', failed: true })
+    expect(outcome.result['changed_when_result']).toContain("'nosuch' is undefined")
+    expect(outcome.result).not.toHaveProperty('failed_when_result')
+  })
+
+  it('does not judge a result the module skipped', async () => {
+    const { module } = scriptedModule([{ skipped: true, changed: false, msg: 'skipped' }])
+    const { outcome } = await runTask(makeTask({ failedWhen: ['true'] }), module)
+    expect(outcome.status).toBe('skipped')
+    expect(outcome.result).not.toHaveProperty('failed_when_result')
+  })
+})
+
+describe('when before an undefined loop source', () => {
+  const undefinedLoop = { value: '{{ nosuchvar }}', flatten: false }
+
+  it('skips when `when` is false, with a plain skipped result (no items)', async () => {
+    const { module, calls } = scriptedModule([{}])
+    for (const loop of [undefinedLoop, { value: ['{{ nosuchvar }}'], flatten: true }]) {
+      const { outcome } = await runTask(makeTask({ loop, when: [false] }), module)
+      expect(outcome.status).toBe('skipped')
+      expect(outcome.result).toMatchObject({
+        changed: false,
+        skipped: true,
+        skip_reason: 'Conditional result was False'
+      })
+      expect(outcome.result).not.toHaveProperty('results')
+    }
+    const attr = await runTask(
+      makeTask({ loop: { value: '{{ d.nope }}', flatten: false }, when: ['d.nope is defined'] }),
+      module,
+      { vars: { d: {} } }
+    )
+    expect(attr.outcome.status).toBe('skipped')
+    expect(calls).toHaveLength(0)
+  })
+
+  it('fails with the loop’s error when `when` holds, needs the loop variable, or fails itself', async () => {
+    const { module, calls } = scriptedModule([{}])
+    for (const when of [
+      [],
+      [true],
+      ['item == 1'],
+      ['other_undefined'],
+      ['other_undefined', false]
+    ]) {
+      const { outcome } = await runTask(makeTask({ loop: undefinedLoop, when }), module)
+      expect(outcome.status, JSON.stringify(when)).toBe('failed')
+      expect(outcome.result['msg'], JSON.stringify(when)).toContain("'nosuchvar' is undefined")
+    }
+    expect(calls).toHaveLength(0)
+  })
+
+  it('skips on the first false condition even if a later one cannot be evaluated', async () => {
+    const { module } = scriptedModule([{}])
+    const { outcome } = await runTask(
+      makeTask({ loop: undefinedLoop, when: [false, 'other_undefined'] }),
+      module
+    )
+    expect(outcome.status).toBe('skipped')
+  })
+
+  it('still refuses a loop source that is defined but not a list, whatever `when` says', async () => {
+    const { module } = scriptedModule([{}])
+    const { outcome } = await runTask(
+      makeTask({ loop: { value: 'abc', flatten: false }, when: [false] }),
+      module
+    )
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result['msg']).toContain("Invalid data passed to 'loop'")
+  })
+})
+
+describe('what loop items leave for the items after them', () => {
+  it('a set_fact item’s facts are seen by the next items', async () => {
+    const { module, calls } = scriptedModule([
+      (ctx) => ({ ansible_facts: { acc: ctx.args['acc'] }, changed: false })
+    ])
+    const task = makeTask({
+      module: 'set_fact',
+      args: { acc: '{{ acc + [item] }}' },
+      loop: { value: [1, 2, 3], flatten: false }
+    })
+    await runTask(task, module, { vars: { acc: [] } })
+    expect(calls.map((c) => c['acc'])).toEqual([[1], [1, 2], [1, 2, 3]])
+  })
+
+  it('what an item registers is seen by the next items; a skipped item registers nothing', async () => {
+    const { module, calls } = scriptedModule([(ctx) => ({ stdout: String(ctx.args['n']) })])
+    const task = makeTask({
+      register: 'r',
+      args: { n: '{{ item }}' },
+      loop: { value: [1, 2, 3], flatten: false },
+      when: ['r is not defined or r.item != 1']
+    })
+    const { recorded } = await runTask(task, module)
+    // Item 2 sees item 1's result and skips; item 3 still sees item 1's (a skip registers nothing).
+    expect(calls.map((c) => c['n'])).toEqual([1])
+    expect(recorded.items.map((i) => i.status)).toEqual(['ok', 'skipped', 'skipped'])
+  })
+
+  it('loop_control.extended gives ansible_loop, with allitems unless extended_allitems is false', async () => {
+    const { module, calls } = scriptedModule([(ctx) => ({ seen: ctx.args['loop'] })])
+    const task = makeTask({
+      args: { loop: '{{ ansible_loop }}' },
+      loop: { value: ['a', 'b'], flatten: false },
+      loopControl: { loopVar: 'item', extended: true }
+    })
+    const { outcome } = await runTask(task, module)
+    expect(calls[0]!['loop']).toEqual({
+      allitems: ['a', 'b'],
+      first: true,
+      index: 1,
+      index0: 0,
+      last: false,
+      length: 2,
+      nextitem: 'b',
+      revindex: 2,
+      revindex0: 1
+    })
+    expect(calls[1]!['loop']).toMatchObject({ last: true, previtem: 'a', index: 2 })
+    expect(calls[1]!['loop']).not.toHaveProperty('nextitem')
+    expect((outcome.result['results'] as ModuleResult[])[1]!['ansible_loop']).toMatchObject({
+      index: 2
+    })
+    const without = scriptedModule([(ctx) => ({ seen: ctx.args['loop'] })])
+    await runTask(
+      makeTask({
+        args: { loop: '{{ ansible_loop }}' },
+        loop: { value: ['a'], flatten: false },
+        loopControl: { loopVar: 'item', extended: true, extendedAllitems: false }
+      }),
+      without.module
+    )
+    expect(without.calls[0]!['loop']).not.toHaveProperty('allitems')
+  })
+})
+
+describe('keywords the play hands down', () => {
+  it('the play’s ignore_errors applies unless the task (or its block) says otherwise', async () => {
+    const { module } = scriptedModule([{ failed: true, msg: 'boom' }])
+    const play = { ignoreErrors: true }
+    expect((await runTask(makeTask(), module, { play })).outcome.ignored).toBe(true)
+    expect(
+      (await runTask(makeTask({ ignoreErrors: false }), module, { play })).outcome.ignored
+    ).toBe(false)
+    expect(
+      (
+        await runTask(makeTask(), module, {
+          play: { ignoreErrors: '{{ flag }}' },
+          vars: { flag: false }
+        })
+      ).outcome.ignored
+    ).toBe(false)
+  })
+
+  it('ignore_unreachable (the task’s or the play’s) marks an unreachable result ignored', async () => {
+    const { module } = scriptedModule([
+      async (ctx) => {
+        await ctx.connection()
+        return {}
+      }
+    ])
+    const connection = async (): Promise<Connection> => {
+      throw new ConnectionError('connection refused', 'web1')
+    }
+    for (const [task, play, ignored] of [
+      [makeTask({ ignoreUnreachable: true }), undefined, true],
+      [makeTask(), { ignoreUnreachable: true }, true],
+      [makeTask({ ignoreUnreachable: false }), { ignoreUnreachable: true }, false],
+      [makeTask({ ignoreErrors: true }), undefined, false]
+    ] as const) {
+      const { outcome } = await runTask(task, module, { connection, ...(play ? { play } : {}) })
+      expect(outcome.status).toBe('unreachable')
+      expect(outcome.ignored).toBe(ignored)
+    }
   })
 })

@@ -14,10 +14,11 @@ import { ConnectionPool } from './connection-pool.js'
 import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
 import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { mapWithLimit, sleep } from './parallel.js'
-import { runTaskOnHost } from './task-runner.js'
+import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
 import { includedOf } from '../modules/include.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import type { ModuleResult } from '../modules/module.js'
+import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
 import { dict } from '../dict.js'
@@ -46,6 +47,10 @@ export interface EngineOptions {
   tags?: TagSelection
   /** --force-handlers: a failed host still runs its notified handlers (a play's `force_handlers` wins). */
   forceHandlers?: boolean
+  /** -v count (`ansible_verbosity`). */
+  verbosity?: number
+  /** The inventories given (`ansible_inventory_sources`): files as absolute paths. */
+  inventorySources?: string[]
 }
 
 /** The handler state of one batch: who was notified of what, and which hosts ended the play. */
@@ -131,7 +136,14 @@ class PlaybookRunner {
     private readonly playbook: Playbook,
     private readonly options: EngineOptions
   ) {
-    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars)
+    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars, {
+      runTags: options.tags?.only ?? [],
+      skipTags: options.tags?.skip ?? [],
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      forks: options.forks,
+      verbosity: options.verbosity ?? 0,
+      inventorySources: options.inventorySources ?? []
+    })
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry())
     // Jobs handed over from an earlier run: their registered launch records are back on their hosts, a
@@ -204,6 +216,8 @@ class PlaybookRunner {
     let hosts = inventory.select(patterns)
     hosts = applyLimit(hosts, inventory, this.options.limit)
     if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
+    // ansible_play_hosts_all: the hosts failed in earlier plays too.
+    const targeted = hosts
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
     events.playStart(play.name, play.location)
     if (hosts.length === 0) {
@@ -227,7 +241,8 @@ class PlaybookRunner {
         : {}),
       playVars: play.vars,
       ...(play.varsFiles ? { varsFilesVars: play.varsFiles } : {}),
-      playHosts: hosts,
+      playHosts: targeted,
+      playName: play.name,
       playbookDir: this.playbook.baseDir
     }
     this.playEnded = false
@@ -284,6 +299,7 @@ class PlaybookRunner {
     }
     const isFailed = (h: string): boolean => this.failed.has(h) || this.unreachable.has(h)
     const isActive = (h: string): boolean => !isFailed(h) && !handlers.ended.has(h)
+    playContext.removed = { has: (h) => !isActive(h) }
     /** After hosts failed: whether any_errors_fatal or max_fail_percentage ends the play. */
     const endsPlay = (newlyFailed: string[]): boolean => {
       if (newlyFailed.length === 0) return false
@@ -723,16 +739,23 @@ class PlaybookRunner {
         baseDir: this.playbook.baseDir,
         sleep: (ms) => sleep(ms, this.options.signal),
         asyncJobs: this.asyncJobs,
-        aborted: () => this.options.signal?.aborted === true
+        aborted: () => this.options.signal?.aborted === true,
+        play
       })
       const durationMs = Date.now() - started
       const recipients = runOnce ? hosts : [host]
-      for (const target of recipients) this.remember(task, target, outcome.result)
+      for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
       results.set(host, outcome.result)
       const stats = this.statsOf(host)
       switch (outcome.status) {
         case 'unreachable':
+          // As Ansible: ignore_unreachable counts the host ok (and ignored) and keeps it in the play.
+          if (outcome.ignored) {
+            stats.ok++
+            stats.ignored++
+            break
+          }
           stats.unreachable++
           this.unreachable.add(host)
           newlyFailed.push(host)
@@ -790,18 +813,29 @@ class PlaybookRunner {
     return { newlyFailed, changed, results: ordered }
   }
 
-  /** Stores what a task leaves behind on a host: its registered result and any facts. */
-  private remember(task: Task, host: string, result: Record<string, unknown>): void {
+  /**
+   * Stores what a task leaves behind on a host: its registered result and, unless it failed, was
+   * unreachable or skipped, its facts (a loop's from each item in turn, as Ansible applies them).
+   */
+  private remember(task: Task, host: string, outcome: TaskHostOutcome): void {
+    const { result } = outcome
     const memory = this.variables.hostMemory(host)
     this.variables.changed()
     if (task.register) memory.registered[task.register] = result
-    const facts = result['ansible_facts']
-    if (facts && typeof facts === 'object' && !result['failed']) {
+    if (outcome.status !== 'ok' && outcome.status !== 'changed') return
+    const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
+    for (const item of items) {
+      if (item === null || typeof item !== 'object') continue
+      const facts = (item as Record<PropertyKey, unknown>)['ansible_facts']
+      if (!facts || typeof facts !== 'object') continue
       if (task.module === 'setup') {
         for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, '')] = v
-      } else {
-        Object.assign(memory.registered, facts)
+        continue
       }
+      Object.assign(memory.registered, facts)
+      // set_fact's `cacheable`: the facts are host facts too (`ansible_facts.name`), as in Ansible.
+      if ((item as Record<PropertyKey, unknown>)[CACHEABLE_FACTS] === true)
+        for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v
     }
   }
 }

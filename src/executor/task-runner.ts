@@ -1,11 +1,11 @@
-import { AsyncPlaybookError, ConnectionError } from '../errors.js'
+import { AsyncPlaybookError, ConnectionError, TemplateError } from '../errors.js'
 import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import { ModuleArgumentError, NOT_IGNORABLE } from '../modules/module.js'
-import type { Task } from '../playbook/types.js'
+import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
-import { pythonStr, type Templar } from '../template/index.js'
+import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
 import type { HostStatus, RunEvents, TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import { jobsAccess } from '../async/jobs-access.js'
@@ -41,6 +41,11 @@ export interface TaskHostContext {
   asyncJobs: AsyncJobs
   /** True once the run is being cancelled. */
   aborted(): boolean
+  /**
+   * The play's keywords its tasks inherit (the outermost level: a block's or the task's own win). Absent
+   * for the engine's own tasks.
+   */
+  play?: Pick<Play, 'ignoreErrors' | 'ignoreUnreachable'>
 }
 
 /** The outcome of a task on one host, before stats. */
@@ -60,7 +65,7 @@ export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutco
   const { task } = ctx
   let result: ModuleResult
   try {
-    result = task.loop ? await runLoop(ctx) : await runSingle(ctx, {})
+    result = task.loop ? await runLoop(ctx) : (await runSingle(ctx, {})).result
   } catch (error) {
     result = failureFromError(error)
   }
@@ -75,28 +80,130 @@ function notIgnorable(result: ModuleResult): boolean {
   )
 }
 
-function classify(ctx: TaskHostContext, result: ModuleResult): TaskHostOutcome {
-  if (result['unreachable']) return { status: 'unreachable', ignored: false, result }
-  if (result['skipped'] && !result['failed']) return { status: 'skipped', ignored: false, result }
-  if (result['failed']) {
-    let ignored: boolean
-    try {
-      ignored =
-        ctx.task.ignoreErrors !== undefined &&
-        !notIgnorable(result) &&
-        ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope())
-    } catch {
-      ignored = false
+/**
+ * Whether a result counts as failed, as Ansible's TaskResult.is_failed decides: where failed_when gave a
+ * verdict (on the result or on any loop item), that verdict and not `failed` decides. So a task whose
+ * until-retries ran out but whose failed_when is false succeeds, though its registered `failed` is true.
+ */
+export function isFailedResult(result: ModuleResult): boolean {
+  const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : []
+  if ('failed_when_result' in result) return pyTruthy(result['failed_when_result'])
+  const judged = items.filter((r): r is ModuleResult => isRecord(r) && 'failed_when_result' in r)
+  if (judged.length > 0) return judged.some((r) => pyTruthy(r['failed_when_result']))
+  if ('failed' in result) return pyTruthy(result['failed'])
+  return items.some((r) => isRecord(r) && pyTruthy(r['failed']))
+}
+
+/** A task keyword that its blocks or the play may also set: the innermost value given, if any. */
+function inherited(ctx: TaskHostContext, keyword: 'ignoreErrors' | 'ignoreUnreachable'): unknown {
+  return ctx.task[keyword] ?? ctx.play?.[keyword]
+}
+
+/** Whether `ignore_errors` / `ignore_unreachable` holds; one that cannot be evaluated does not. */
+function ignoring(
+  ctx: TaskHostContext,
+  keyword: 'ignoreErrors' | 'ignoreUnreachable',
+  locals: Record<string, unknown>
+): boolean {
+  const value = inherited(ctx, keyword)
+  if (value === undefined || value === null) return false
+  try {
+    return ctx.templar.isTrue(value, ctx.scope(locals))
+  } catch {
+    return false
+  }
+}
+
+function classify(
+  ctx: TaskHostContext,
+  result: ModuleResult,
+  locals: Record<string, unknown> = {}
+): TaskHostOutcome {
+  if (result['unreachable']) {
+    return {
+      status: 'unreachable',
+      ignored: ignoring(ctx, 'ignoreUnreachable', locals),
+      result
     }
+  }
+  if (isFailedResult(result)) {
+    const ignored = !notIgnorable(result) && ignoring(ctx, 'ignoreErrors', locals)
     return { status: 'failed', ignored, result }
   }
+  if (result['skipped']) return { status: 'skipped', ignored: false, result }
   return { status: result['changed'] ? 'changed' : 'ok', ignored: false, result }
+}
+
+/**
+ * Whether a template error comes from an undefined value (Ansible's AnsibleUndefinedVariable): a missing
+ * variable, attribute or key.
+ */
+function isUndefinedError(error: unknown): boolean {
+  return (
+    error instanceof TemplateError && /\bis undefined\b|\bhas no attribute\b/.test(error.message)
+  )
+}
+
+/** The result of a task (or loop item) that its `when` skipped. */
+function skippedByWhen(condition: unknown): ModuleResult {
+  return {
+    changed: false,
+    false_condition: condition,
+    skip_reason: 'Conditional result was False',
+    skipped: true
+  }
+}
+
+/**
+ * As Ansible: a loop whose items are undefined fails the task only if its `when` (evaluated without the
+ * loop variable) does not skip it first. A `when` that needs the loop variable, or that cannot be
+ * evaluated, reports the loop's error.
+ */
+function undefinedLoop(ctx: TaskHostContext, error: unknown): ModuleResult {
+  for (const condition of ctx.task.when) {
+    let holds: boolean
+    try {
+      holds = evaluateConditional(ctx.templar, condition, ctx.scope())
+    } catch {
+      throw error
+    }
+    if (!holds) return skippedByWhen(condition)
+  }
+  throw error
+}
+
+/** `loop_control.extended`: the `ansible_loop` variable of item `index`. */
+function extendedLoopInfo(
+  items: unknown[],
+  index: number,
+  allItems: boolean
+): Record<string, unknown> {
+  const length = items.length
+  const info: Record<string, unknown> = {
+    index: index + 1,
+    index0: index,
+    first: index === 0,
+    last: index + 1 === length,
+    length,
+    revindex: length - index,
+    revindex0: length - index - 1
+  }
+  if (allItems) info['allitems'] = items
+  if (index + 1 < length) info['nextitem'] = items[index + 1]
+  if (index > 0) info['previtem'] = items[index - 1]
+  return info
 }
 
 async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
   const { task } = ctx
   const loop = task.loop!
-  const rendered = ctx.templar.render(loop.value, ctx.scope())
+  let rendered: unknown
+  try {
+    rendered = ctx.templar.render(loop.value, ctx.scope())
+  } catch (error) {
+    if (!isUndefinedError(error)) throw error
+    return undefinedLoop(ctx, error)
+  }
   let items: unknown[]
   if (Array.isArray(rendered))
     items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
@@ -118,29 +225,50 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
     return { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] }
   }
   const results: ModuleResult[] = []
+  const { loopVar, indexVar, extended } = task.loopControl
   const pause = task.loopControl.pause === undefined ? 0 : Number(task.loopControl.pause)
+  const withExtended =
+    extended !== undefined && extended !== null && ctx.templar.isTrue(extended, ctx.scope())
+  const allItems =
+    withExtended &&
+    (task.loopControl.extendedAllitems === undefined ||
+      task.loopControl.extendedAllitems === null ||
+      ctx.templar.isTrue(task.loopControl.extendedAllitems, ctx.scope()))
+  // As Ansible: what an item registers, and the facts a set_fact item sets, are seen by the items after it
+  // (the accumulating `set_fact: x="{{ x + [item] }}"` idiom depends on it).
+  const carried: Record<string, unknown> = dict()
   for (const [index, item] of items.entries()) {
     if (index > 0 && pause > 0) await ctx.sleep(pause * 1000)
-    const locals: Record<string, unknown> = {
-      [task.loopControl.loopVar]: item,
-      ansible_loop_var: task.loopControl.loopVar
+    const locals: Record<string, unknown> = Object.assign(dict(), carried)
+    locals[loopVar] = item
+    locals['ansible_loop_var'] = loopVar
+    if (indexVar) {
+      locals[indexVar] = index
+      locals['ansible_index_var'] = indexVar
     }
-    if (task.loopControl.indexVar) locals[task.loopControl.indexVar] = index
+    if (withExtended) locals['ansible_loop'] = extendedLoopInfo(items, index, allItems)
     let itemResult: ModuleResult
+    let executed = false
     try {
-      itemResult = await runSingle(ctx, locals)
+      ;({ result: itemResult, executed } = await runSingle(ctx, locals))
     } catch (error) {
       itemResult = failureFromError(error)
     }
-    itemResult[task.loopControl.loopVar] = item
-    itemResult['ansible_loop_var'] = task.loopControl.loopVar
-    if (task.loopControl.indexVar) {
-      itemResult[task.loopControl.indexVar] = index
-      itemResult['ansible_index_var'] = task.loopControl.indexVar
+    itemResult[loopVar] = item
+    itemResult['ansible_loop_var'] = loopVar
+    if (indexVar) {
+      itemResult[indexVar] = index
+      itemResult['ansible_index_var'] = indexVar
+    }
+    if (withExtended) itemResult['ansible_loop'] = locals['ansible_loop']
+    if (executed) {
+      if (task.register) carried[task.register] = itemResult
+      if (task.module === 'set_fact' && isRecord(itemResult['ansible_facts']))
+        Object.assign(carried, itemResult['ansible_facts'])
     }
     const label = itemLabel(ctx, item, locals)
     results.push(itemResult)
-    const outcome = classify(ctx, itemResult)
+    const outcome = classify(ctx, itemResult, locals)
     ctx.events.itemResult(ctx.info, {
       host: ctx.host,
       status: outcome.status,
@@ -179,21 +307,18 @@ function itemLabel(ctx: TaskHostContext, item: unknown, locals: Record<string, u
   return pythonStr(item)
 }
 
-/** One item (or the whole task without a loop): when, then attempts with until/retries. */
+/**
+ * One item (or the whole task without a loop): when, then attempts with until/retries. `executed` is false
+ * when `when` skipped it.
+ */
 async function runSingle(
   ctx: TaskHostContext,
   locals: Record<string, unknown>
-): Promise<ModuleResult> {
+): Promise<{ result: ModuleResult; executed: boolean }> {
   const { task, templar } = ctx
   for (const condition of task.when) {
-    if (!evaluateConditional(templar, condition, ctx.scope(locals))) {
-      return {
-        changed: false,
-        false_condition: condition,
-        skip_reason: 'Conditional result was False',
-        skipped: true
-      }
-    }
+    if (!evaluateConditional(templar, condition, ctx.scope(locals)))
+      return { result: skippedByWhen(condition), executed: false }
   }
   const scope = ctx.scope(locals)
   const hasUntil = task.until.length > 0
@@ -212,7 +337,7 @@ async function runSingle(
   let result: ModuleResult = {}
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals)
-    if (result['unreachable']) return result
+    if (result['unreachable']) return { result, executed: true }
     if (!ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
@@ -226,22 +351,12 @@ async function runSingle(
         Object.assign(extra, result['ansible_facts'])
       return ctx.scope(extra)
     }
-    if (task.changedWhen.length > 0) {
-      result['changed'] = task.changedWhen.every((c) =>
-        evaluateConditional(templar, c, withResult())
-      )
-    }
-    if (task.failedWhen.length > 0) {
-      // A list of failed_when conditions is AND-ed, as in Ansible.
-      const failed = task.failedWhen.every((c) => evaluateConditional(templar, c, withResult()))
-      result['failed_when_result'] = failed
-      result['failed'] = failed
-    }
-    if (attempts === 1) return result
+    judge(ctx, result, withResult)
+    if (attempts === 1) return { result, executed: true }
     const done = hasUntil
       ? task.until.every((c) => evaluateConditional(templar, c, withResult()))
       : result['failed'] !== true
-    if (done) return result
+    if (done) return { result, executed: true }
     if (attempt < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result)
       if (ctx.module.waitBeforeRetry)
@@ -253,9 +368,40 @@ async function runSingle(
       else await ctx.sleep(delay * 1000)
     }
   }
+  // Out of attempts: the registered result says failed, but a failed_when verdict still decides the
+  // task's status (isFailedResult), as in Ansible.
   result['attempts'] = retries
   result['failed'] = true
-  return result
+  return { result, executed: true }
+}
+
+/**
+ * changed_when, then failed_when, on a result that was not skipped. As in Ansible, a condition that cannot
+ * be evaluated does not discard the result: it fails the task and its message becomes
+ * `changed_when_result` / `failed_when_result`, next to what the module returned.
+ */
+function judge(
+  ctx: TaskHostContext,
+  result: ModuleResult,
+  scope: () => Record<string, unknown>
+): void {
+  const { task, templar } = ctx
+  if ('skipped' in result) return
+  let keyword = 'changed_when_result'
+  try {
+    if (task.changedWhen.length > 0)
+      result['changed'] = task.changedWhen.every((c) => evaluateConditional(templar, c, scope()))
+    keyword = 'failed_when_result'
+    if (task.failedWhen.length > 0) {
+      // A list of failed_when conditions is AND-ed, as in Ansible.
+      const failed = task.failedWhen.every((c) => evaluateConditional(templar, c, scope()))
+      result['failed_when_result'] = failed
+      result['failed'] = failed
+    }
+  } catch (error) {
+    result['failed'] = true
+    result[keyword] = error instanceof Error ? error.message : String(error)
+  }
 }
 
 async function runModuleOnce(

@@ -16,6 +16,11 @@ export interface HostMemory {
   facts: Record<string, unknown>
   /** Registered results and set_fact values, highest precedence below extra vars. */
   registered: Record<string, unknown>
+  /**
+   * Facts set by `set_fact` with `cacheable: true`, by their own names: Ansible keeps them as host facts
+   * too, so they are also in `ansible_facts` (the set_fact values above them still win as variables).
+   */
+  cachedFacts: Record<string, unknown>
 }
 
 /** Play-wide values that every host's scope sees. */
@@ -29,9 +34,34 @@ export interface PlayContext {
   roleExports?: Record<string, unknown>
   /** `ansible_role_names` (every role of the play, dependencies included) and `ansible_play_role_names`. */
   roleNames?: { all: string[]; listed: string[] }
+  /** `ansible_play_hosts_all`: every host the play targets (after --limit), those failed earlier too. */
   playHosts: string[]
+  /** The hosts of the current `serial` batch. */
   playBatch: string[]
   playbookDir: string
+  /** `ansible_play_name`. */
+  playName?: string
+  /**
+   * Hosts out of the play (failed, unreachable, ended by `meta: end_host`): not in `ansible_play_hosts`
+   * nor `ansible_play_batch`, as in Ansible.
+   */
+  removed?: { has(host: string): boolean }
+}
+
+/**
+ * The special variables of a run (Ansible's options vars): set from the command line, the same for every
+ * host and task.
+ */
+export interface RunMagicVars {
+  /** --tags (['all'] when not given) and --skip-tags. */
+  runTags: readonly string[]
+  skipTags: readonly string[]
+  /** --limit as given, when given. */
+  limit?: string
+  forks: number
+  verbosity: number
+  /** Each -i: a file as its absolute path, a host list as written, inline inventory text as `<inventory text>`. */
+  inventorySources: readonly string[]
 }
 
 /** The variables a task brings to its scope: its own and its blocks' `vars`, its role's, its include's. */
@@ -39,7 +69,12 @@ export interface TaskVarSources {
   vars: Record<string, unknown>
   role?: RoleRef
   params?: { vars: Record<string, unknown>; loop: Record<string, unknown> }
+  /** The directory of the file the task is written in (for `ansible_search_path`). */
+  dir?: string
 }
+
+/** The version of Ansible whose behaviour this engine follows (`ansible_version`). */
+const ANSIBLE_VERSION = { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' }
 
 /**
  * Builds variable scopes with Ansible's precedence for the sources we support:
@@ -63,18 +98,24 @@ export class VariableManager {
     this.generation++
   }
 
+  /** The run-wide special variables (ansible_run_tags, ansible_forks…), rebuilt only by the constructor. */
+  private readonly runVars: Record<string, unknown>
+
   constructor(
     private readonly inventory: Inventory,
     private readonly templar: Templar,
-    private readonly extraVars: Record<string, unknown>
-  ) {}
+    private readonly extraVars: Record<string, unknown>,
+    run?: RunMagicVars
+  ) {
+    this.runVars = runMagicVars(run)
+  }
 
   /** The host's persistent memory (created on first use). */
   hostMemory(host: string): HostMemory {
     let m = this.memory.get(host)
     if (!m) {
       // Register and fact names are keys: a register named __proto__ is a variable like any other.
-      m = { facts: dict(), registered: dict() }
+      m = { facts: dict(), registered: dict(), cachedFacts: dict() }
       this.memory.set(host, m)
     }
     return m
@@ -105,13 +146,14 @@ export class VariableManager {
     if (role) put(role.defaults, true)
     put(this.inventoryVars(host), true)
     const memory = this.hostMemory(host)
-    const facts = memory.facts
-    if (Object.keys(facts).length > 0) {
+    const facts = factsOf(memory)
+    if (Object.keys(memory.facts).length > 0) {
       const prefixed: Record<string, unknown> = dict()
-      for (const [k, v] of Object.entries(facts))
+      for (const [k, v] of Object.entries(memory.facts))
         prefixed[k.startsWith('ansible_') ? k : `ansible_${k}`] = v
       put(prefixed, false)
     }
+    put(memory.cachedFacts, false)
     put({ ansible_facts: facts }, false)
     put(play.playVars, true)
     if (play.varsFilesVars) put(play.varsFilesVars, true)
@@ -125,18 +167,21 @@ export class VariableManager {
       put(task.params.loop, false)
     }
     put(this.extraVars, true)
+    const active = (hosts: string[]): string[] =>
+      play.removed ? hosts.filter((h) => !play.removed!.has(h)) : [...hosts]
+    const batch = active(play.playBatch)
+    put(this.runVars, false)
     put(
       {
         inventory_hostname: host,
         inventory_hostname_short: host.split('.')[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
+        ansible_play_hosts: active(play.playHosts),
+        ansible_play_hosts_all: [...play.playHosts],
+        play_hosts: batch,
+        ansible_play_batch: batch,
+        ...(play.playName === undefined ? {} : { ansible_play_name: play.playName }),
         playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' },
+        ansible_search_path: searchPath(task, play.playbookDir),
         omit: this.omit,
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
@@ -152,7 +197,8 @@ export class VariableManager {
       false
     )
     put(locals, false)
-    return this.templar.scope(entries)
+    entries.delete('vars')
+    return withVarsView(this.templar.scope(entries), entries)
   }
 
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
@@ -180,7 +226,9 @@ export class VariableManager {
     const memory = this.hostMemory(host)
     for (const [k, v] of Object.entries(memory.facts))
       entries.set(k.startsWith('ansible_') ? k : `ansible_${k}`, { value: v, trusted: false })
-    entries.set('ansible_facts', { value: memory.facts, trusted: false })
+    for (const [k, v] of Object.entries(memory.cachedFacts))
+      entries.set(k, { value: v, trusted: false })
+    entries.set('ansible_facts', { value: factsOf(memory), trusted: false })
     for (const [k, v] of Object.entries(memory.registered))
       entries.set(k, { value: v, trusted: false })
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true })
@@ -197,4 +245,61 @@ export class VariableManager {
     }
     return out
   }
+}
+
+/**
+ * Adds Ansible's `vars` variable to a scope: every variable of the scope (`vars['app_' + name]`), built
+ * only when a template uses it. As in Ansible 2.14, its values are as written: a variable defined by a
+ * template comes out as that template's text, not rendered.
+ */
+function withVarsView(
+  scope: Record<string, unknown>,
+  entries: ReadonlyMap<string, { value: unknown }>
+): Record<string, unknown> {
+  let view: Record<string, unknown> | undefined
+  Object.defineProperty(scope, 'vars', {
+    enumerable: true,
+    configurable: true,
+    get: () => (view ??= dict([...entries].map(([name, entry]) => [name, entry.value])))
+  })
+  return scope
+}
+
+/** `ansible_facts`: gathered facts, with cacheable set_fact facts (without an `ansible_` prefix) over them. */
+function factsOf(memory: HostMemory): Record<string, unknown> {
+  if (Object.keys(memory.cachedFacts).length === 0) return memory.facts
+  const facts: Record<string, unknown> = Object.assign(dict(), memory.facts)
+  for (const [k, v] of Object.entries(memory.cachedFacts)) facts[k.replace(/^ansible_/, '')] = v
+  return facts
+}
+
+/**
+ * `ansible_search_path`, as Ansible's Task.get_search_path builds it: the paths of the task's role and of
+ * the roles above it (nearest first), the directory of the task's file, then the playbook's directory.
+ */
+function searchPath(task: TaskVarSources | undefined, playbookDir: string): string[] {
+  const paths: string[] = []
+  if (task?.role) paths.push(task.role.path, ...[...(task.role.ancestors ?? [])].reverse())
+  if (task?.dir && !paths.includes(task.dir)) paths.push(task.dir)
+  if (!paths.includes(playbookDir)) paths.push(playbookDir)
+  return paths
+}
+
+/** Ansible's options vars, from what the command line said. */
+function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
+  const vars: Record<string, unknown> = {
+    ansible_check_mode: false,
+    ansible_diff_mode: false,
+    ansible_version: ANSIBLE_VERSION,
+    // No configuration file is read: Ansible says None when it found none.
+    ansible_config_file: null
+  }
+  if (!run) return vars
+  vars['ansible_run_tags'] = run.runTags.length > 0 ? [...run.runTags] : ['all']
+  vars['ansible_skip_tags'] = [...run.skipTags]
+  if (run.limit !== undefined) vars['ansible_limit'] = run.limit
+  vars['ansible_forks'] = run.forks
+  vars['ansible_verbosity'] = run.verbosity
+  vars['ansible_inventory_sources'] = [...run.inventorySources]
+  return vars
 }

@@ -11,7 +11,9 @@ export const debugModule: ModuleDefinition = {
       throw new ModuleArgumentError('parameters are mutually exclusive: msg|var')
     }
     if (ctx.args['var'] !== undefined) {
-      const expression = String(ctx.args['var'])
+      // As Ansible, where `var` is templated like any argument first: `var: "{{ item }}"` names a variable.
+      const written = String(ctx.args['var'])
+      const expression = /\{[{%]/.test(written) ? ctx.render(written) : written
       let value: unknown
       try {
         value = ctx.evaluate(expression)

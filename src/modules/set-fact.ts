@@ -1,19 +1,97 @@
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 import { dict } from '../dict.js'
 
-/** `set_fact`: sets host variables; the executor stores `ansible_facts` from the result. */
+/**
+ * Marks a set_fact result whose facts are `cacheable`: the executor keeps them as host facts too. A symbol
+ * key: never registered or shown.
+ */
+export const CACHEABLE_FACTS = Symbol('cacheable facts')
+
+/** Python's keywords: not valid variable names (Ansible's isidentifier refuses them). */
+const PYTHON_KEYWORDS = new Set([
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield'
+])
+
+const TRUE_WORDS = ['y', 'yes', 'on', '1', 'true', 't']
+const FALSE_WORDS = ['n', 'no', 'off', '0', 'false', 'f']
+
+/** Whether a name can be a variable, as Ansible's isidentifier says: an ASCII Python identifier, no keyword. */
+export function isVariableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS.has(name)
+}
+
+/** `cacheable`, read strictly as Ansible's boolean() reads it. */
+function cacheableFlag(value: unknown): boolean {
+  if (value === undefined) return false
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase()
+    if (TRUE_WORDS.includes(word)) return true
+    if (FALSE_WORDS.includes(word)) return false
+  }
+  throw new ModuleArgumentError(
+    `The value '${String(value)}' of 'cacheable' is not a valid boolean. Valid booleans include: ${[...TRUE_WORDS, ...FALSE_WORDS].map((w) => `'${w}'`).join(', ')}, 0, 1`
+  )
+}
+
+/**
+ * `set_fact`: sets host variables; the executor stores `ansible_facts` from the result. As in Ansible 2.14:
+ * the names are templated, and a string value that says true/false/yes/no (any case) becomes a boolean,
+ * in the `k=v` form and the mapping form alike; numbers and everything else stay as they are.
+ */
 export const setFactModule: ModuleDefinition = {
   name: 'set_fact',
   local: true,
   async run(ctx) {
     const facts: Record<string, unknown> = dict()
-    for (const [key, value] of Object.entries(ctx.args)) {
-      if (key === 'cacheable') continue
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+    const cacheable = cacheableFlag(ctx.args['cacheable'])
+    for (const [rawKey, rawValue] of Object.entries(ctx.args)) {
+      if (rawKey === 'cacheable') continue
+      const key = ctx.render(rawKey)
+      if (!isVariableName(key)) {
         throw new ModuleArgumentError(
           `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`
         )
       }
+      let value = rawValue
+      if (typeof value === 'string' && ['true', 'yes'].includes(value.toLowerCase())) value = true
+      else if (typeof value === 'string' && ['false', 'no'].includes(value.toLowerCase()))
+        value = false
       facts[key] = value
     }
     if (Object.keys(facts).length === 0) {
@@ -21,6 +99,8 @@ export const setFactModule: ModuleDefinition = {
         'No key/value pairs provided, at least one is required for this action to succeed'
       )
     }
-    return { ansible_facts: facts, changed: false }
+    const result: Record<PropertyKey, unknown> = { ansible_facts: facts, changed: false }
+    if (cacheable) result[CACHEABLE_FACTS] = true
+    return result as Record<string, unknown>
   }
 }

@@ -104,6 +104,7 @@ export const PLAY_KEYWORDS = new Set([
   'max_fail_percentage',
   'serial',
   'ignore_errors',
+  'ignore_unreachable',
   'environment',
   'tags',
   'become',

@@ -69,6 +69,16 @@ export function unquote(value: string): string {
 }
 
 /**
+ * Where a `key=value` token splits, as Ansible's parse_kv finds it: the first `=` after the first character
+ * that no backslash escapes. The key may be anything before it (`{{ name }}=v` names a templated key);
+ * -1 when there is none.
+ */
+function keySeparator(text: string): number {
+  for (let i = 1; i < text.length; i++) if (text[i] === '=' && text[i - 1] !== '\\') return i
+  return -1
+}
+
+/**
  * Parses `k=v k2="v 2"` into a dict. With `freeForm`, only RAW_PARAM_OPTIONS are extracted and the rest
  * of the string, with its original spacing and newlines, becomes `_raw_params`.
  */
@@ -76,12 +86,11 @@ export function parseKeyValueArgs(input: string, freeForm: boolean): Record<stri
   const result: Record<string, unknown> = {}
   const rawSpans: Array<[number, number]> = []
   for (const token of splitArgs(input)) {
-    const eq = token.text.indexOf('=')
-    const key = eq > 0 ? token.text.slice(0, eq) : ''
-    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
-    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
+    const eq = keySeparator(token.text)
+    const key = eq > 0 ? token.text.slice(0, eq).trim() : ''
+    if (key !== '' && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
       // As Ansible's parse_kv: escapes are decoded, then one pair of outer quotes is removed.
-      result[key] = unquote(decodePythonEscapes(token.text.slice(eq + 1)))
+      result[key] = unquote(decodePythonEscapes(token.text.slice(eq + 1)).trim())
     } else {
       rawSpans.push([token.start, token.end])
     }

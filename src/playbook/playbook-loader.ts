@@ -430,6 +430,7 @@ class Loader extends RoleLoader {
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
       ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
       ...(become ? { become } : {}),
       ...(roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {}),

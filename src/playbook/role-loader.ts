@@ -168,9 +168,12 @@ export abstract class RoleLoader extends TaskParser {
     }
     // As Ansible: a role sees its dependencies' defaults and vars under its own; the invocation's `vars:`
     // merge below the role's vars/main.yml, and both are exported.
+    const enclosing = outer.role ? [...(outer.role.ancestors ?? []), outer.role.path] : []
+    const ancestors = [...enclosing, ...parents]
     const ref: RoleRef = {
       name: path.basename(dir),
       path: dir,
+      ...(ancestors.length > 0 ? { ancestors } : {}),
       defaults: {
         ...mergeRoleVars(dependencyRefs, 'defaults'),
         ...this.roleData(dir, 'defaults', options.from.defaults, spec.location).data

@@ -14,6 +14,16 @@ import {
 import type { Conditional, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
 
+/** The `loop_control` options Ansible 2.14 has. */
+const LOOP_CONTROL_OPTIONS = [
+  'loop_var',
+  'index_var',
+  'label',
+  'pause',
+  'extended',
+  'extended_allitems'
+]
+
 /**
  * Reads one YAML file of a playbook: where its nodes are, keyword checks, and single tasks (a module and
  * its keywords). The loaders of plays, blocks, imports and roles build on it.
@@ -102,9 +112,9 @@ export abstract class TaskParser {
     const loopKey = loopKeys[0]
     const loopControl = this.mapping(raw.loop_control, 'loop_control', location)
     for (const key of Object.keys(loopControl)) {
-      if (!['loop_var', 'label', 'index_var', 'pause', 'extended'].includes(key)) {
+      if (!LOOP_CONTROL_OPTIONS.includes(key)) {
         throw new PlaybookError(
-          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          `unknown loop_control option '${key}' (expected ${LOOP_CONTROL_OPTIONS.join(', ')})`,
           location
         )
       }
@@ -135,7 +145,11 @@ export abstract class TaskParser {
         label: loopControl['label'],
         indexVar:
           loopControl['index_var'] === undefined ? undefined : String(loopControl['index_var']),
-        pause: loopControl['pause']
+        pause: loopControl['pause'],
+        ...(loopControl['extended'] === undefined ? {} : { extended: loopControl['extended'] }),
+        ...(loopControl['extended_allitems'] === undefined
+          ? {}
+          : { extendedAllitems: loopControl['extended_allitems'] })
       },
       until: this.conditionals(raw.until, 'until', location),
       retries: raw.retries,

@@ -29,7 +29,15 @@ export interface Task {
   when: Conditional[]
   /** The loop's items (raw), and whether they are flattened one level (`with_items`). */
   loop?: { value: unknown; flatten: boolean }
-  loopControl: { loopVar: string; label?: unknown; indexVar?: string; pause?: unknown }
+  loopControl: {
+    loopVar: string
+    label?: unknown
+    indexVar?: string
+    pause?: unknown
+    /** `extended` / `extended_allitems`: the `ansible_loop` variable (with `allitems` unless the latter is false). */
+    extended?: unknown
+    extendedAllitems?: unknown
+  }
   until: Conditional[]
   retries?: unknown
   delay?: unknown
@@ -91,6 +99,11 @@ export interface RoleRef {
   name: string
   /** Absolute directory of the role. */
   path: string
+  /**
+   * The directories of the roles this use sits in, outermost first: those it is a dependency of and those
+   * whose tasks import or include it (Ansible's dependency chain, for `ansible_search_path`).
+   */
+  ancestors?: string[]
   /** defaults/main.yml: the lowest precedence of all. */
   defaults: Record<string, unknown>
   /**
@@ -155,6 +168,7 @@ export interface Play {
   maxFailPercentage?: unknown
   serial?: unknown
   ignoreErrors?: unknown
+  ignoreUnreachable?: unknown
   environment?: unknown
   /** become, become_user, become_method, become_flags, become_exe of the play. */
   become?: BecomeKeywords

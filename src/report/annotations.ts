@@ -50,11 +50,11 @@ export function buildAnnotations(doc: ResultsDocument, options: AnnotationOption
         for (const [host, rawEntry] of Object.entries(asRecord(task['results']))) {
           const entry = asRecord(rawEntry)
           const result = asRecord(entry['result'])
-          if (entry['status'] === 'unreachable') failing.push({ host, unreachable: true, result })
-          else if (entry['status'] === 'failed')
+          // ignore_errors, and ignore_unreachable, turn a failure into a warning.
+          if (entry['status'] === 'unreachable' || entry['status'] === 'failed')
             (entry['ignored'] === true ? ignored : failing).push({
               host,
-              unreachable: false,
+              unreachable: entry['status'] === 'unreachable',
               result
             })
         }
@@ -73,7 +73,10 @@ export function buildAnnotations(doc: ResultsDocument, options: AnnotationOption
         if (ignored.length > 0) {
           warnings.push({
             level: 'warning',
-            title: clip(`Task failed (ignored): ${name}`, MAX_TITLE_CHARS),
+            title: clip(
+              `Task ${ignored.some((f) => !f.unreachable) ? 'failed' : 'unreachable'} (ignored): ${name}`,
+              MAX_TITLE_CHARS
+            ),
             message: hostsMessage(ignored),
             ...at
           })

@@ -89,6 +89,8 @@ export class ConsoleReporter implements RunEvents {
       case 'unreachable':
         if (!isLoop)
           this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, 'unreachable')
+        // ignore_unreachable
+        if (outcome.ignored) this.line('...ignoring', 'skipped')
         break
       case 'skipped':
         if (!isLoop) this.line(`skipping: ${host}`, 'skipped')

@@ -35,7 +35,7 @@ function syncBars(model: Model, host: string): Bar[] {
   for (const row of model.rows) {
     const cell = row.cells.get(host)
     if (!cell || cell.status === 'skipped' || cell.startMs === undefined) continue
-    const failed = cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored)
+    const failed = (cell.status === 'unreachable' || cell.status === 'failed') && !cell.ignored
     bars.push({
       name: row.name,
       tags: failed ? ['crit', 'done'] : ['done'],

@@ -282,8 +282,7 @@ function markInterrupted(root: Record_, rows: Row[], stats: Model['stats']): voi
   )
   for (const row of rows.slice(rows.length - lastPlay)) {
     for (const [host, cell] of row.cells) {
-      if (cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored))
-        failed.add(host)
+      if (isFailure(cell)) failed.add(host)
       else if (!failed.has(host) && !last.cells.has(host)) last.interrupted.add(host)
     }
   }
@@ -345,14 +344,19 @@ interface Failure {
   cell: Cell
 }
 
+/** A failure or unreachable host that no ignore_errors / ignore_unreachable let through. */
+function isFailure(cell: Cell): boolean {
+  return (cell.status === 'unreachable' || cell.status === 'failed') && !cell.ignored
+}
+
 function failuresSection(model: Model, plan: Plan): string {
   const failures: Failure[] = []
   const ignored: Failure[] = []
   for (const row of model.rows) {
     for (const [host, cell] of row.cells) {
-      if (cell.status === 'unreachable' || (cell.status === 'failed' && !cell.ignored))
-        failures.push({ row, host, cell })
-      else if (cell.status === 'failed') ignored.push({ row, host, cell })
+      if (isFailure(cell)) failures.push({ row, host, cell })
+      else if (cell.status === 'failed' || cell.status === 'unreachable')
+        ignored.push({ row, host, cell })
     }
   }
   const all = [...failures, ...ignored]
@@ -375,9 +379,8 @@ function failureBlock({ row, host, cell }: Failure, plan: Plan): string {
   // An include that could not load its file says why in `reason`, as in Ansible.
   const msg = messageText(result['msg'] ?? result['reason'])
   const rc = finite(detail['rc'] ?? result['rc'])
-  const icon = cell.status === 'unreachable' ? '🔌' : cell.ignored ? '⚠️' : '❌'
-  const label =
-    cell.status === 'unreachable' ? 'unreachable' : cell.ignored ? 'failed (ignored)' : 'failed'
+  const icon = cell.ignored ? '⚠️' : cell.status === 'unreachable' ? '🔌' : '❌'
+  const label = `${cell.status === 'unreachable' ? 'unreachable' : 'failed'}${cell.ignored ? ' (ignored)' : ''}`
   const shortMsg = oneLine(msg)
   const summary =
     `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ''}` +
@@ -497,7 +500,8 @@ const ICONS: Record<Status, string> = {
 function cellText(cell: Cell): string {
   if (cell.status === 'skipped') return `${ICONS.skipped} skipped`
   const duration = cell.durationMs !== undefined ? ` ${formatDuration(cell.durationMs)}` : ''
-  if (cell.status === 'failed' && cell.ignored) return `⚠️ ignored${duration}`
+  if ((cell.status === 'failed' || cell.status === 'unreachable') && cell.ignored)
+    return `⚠️ ignored${duration}`
   if (cell.launched && (cell.status === 'ok' || cell.status === 'changed'))
     return `🚀 launched${duration}`
   return `${ICONS[cell.status]} ${cell.status}${duration}`

@@ -109,7 +109,7 @@ export class ResultsCollector implements RunEvents {
             rescued: 0,
             ignored: 0
           })
-          if (entry.status === 'unreachable') s.unreachable++
+          if (entry.status === 'unreachable' && !entry.ignored) s.unreachable++
           else if (entry.status === 'skipped') s.skipped++
           else if (entry.status === 'failed' && !entry.ignored) s.failed++
           else {

@@ -1,3 +1,3 @@
 /** Jinja2-compatible templating as Ansible does it (the only part of the code that uses nunjucks). */
 export { Templar, type ScopeEntry } from './templar.js'
-export { pythonStr, toBoolean } from './python.js'
+export { pythonStr, pyTruthy, toBoolean } from './python.js'
