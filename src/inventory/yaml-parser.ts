@@ -1,6 +1,6 @@
 import { DEFAULT_SCHEMA, load, Type, YAMLException, type State } from 'js-yaml'
 import { closestMatch, InventoryError, type SourceLocation } from '../errors.js'
-import { findCycle } from '../playbook/yaml-loader.js'
+import { findCycle, UNSAFE_TYPES } from '../playbook/yaml-loader.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventorySource } from './ini-parser.js'
 import type { InventoryData } from './inventory-data.js'
@@ -59,7 +59,9 @@ const ANSIBLE_YAML_SCHEMA = DEFAULT_SCHEMA.extend({
           return parseFloat(u)
         })
     })
-  ]
+  ],
+  // `!unsafe`: strings never templated, as in playbooks.
+  explicit: UNSAFE_TYPES
 })
 
 /** 1-based line of each key of each mapping, recorded while js-yaml parses (it keeps no positions itself). */
