@@ -16,7 +16,8 @@ import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost } from './task-runner.js'
 import { includedOf } from '../modules/include.js'
-import type { LoadedInclude } from '../playbook/playbook-loader.js'
+import { playChoiceProblem, type LoadedInclude } from '../playbook/playbook-loader.js'
+import { hasTemplateSyntax } from '../template/unsafe.js'
 import type { ModuleResult } from '../modules/module.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
@@ -198,21 +199,9 @@ class PlaybookRunner {
   }
 
   /** Runs one play; returns true when the playbook must stop. */
-  private async runPlay(play: Play): Promise<boolean> {
+  private async runPlay(written: Play): Promise<boolean> {
     const { inventory, events } = this.options
-    const patterns = play.hosts
-    let hosts = inventory.select(patterns)
-    hosts = applyLimit(hosts, inventory, this.options.limit)
-    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
-    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
-    events.playStart(play.name, play.location)
-    if (hosts.length === 0) {
-      events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
-      return false
-    }
-    // As Ansible: a host is in the recap once a task counted on it (not merely for being in the play).
-    for (const host of hosts) this.hostOrder.add(host)
-    const roles = play.roles ?? []
+    const roles = written.roles ?? []
     const playContextBase = {
       ...(roles.length > 0
         ? {
@@ -220,24 +209,90 @@ class PlaybookRunner {
             roleExports: mergeRoleVars(roles, 'vars'),
             // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
             roleNames: {
-              all: [...new Set([...(play.listedRoles ?? []), ...roles.map((r) => r.name)])],
-              listed: play.listedRoles ?? []
+              all: [...new Set([...(written.listedRoles ?? []), ...roles.map((r) => r.name)])],
+              listed: written.listedRoles ?? []
             }
           }
         : {}),
-      playVars: play.vars,
-      ...(play.varsFiles ? { varsFilesVars: play.varsFiles } : {}),
-      playHosts: hosts,
+      ...(written.connectionVars ? { keywordVars: written.connectionVars } : {}),
+      playVars: written.vars,
+      ...(written.varsFiles ? { varsFilesVars: written.varsFiles } : {}),
       playbookDir: this.playbook.baseDir
     }
+    // As Ansible: the play's keywords are templated with its variables (no host's) before it runs.
+    const play = this.templatedPlay(written, { ...playContextBase, playHosts: [], playBatch: [] })
+    const patterns = play.hosts
+    // Hosts that rendered to an empty list match nothing (not `all`, as a list of only exclusions does).
+    let hosts = patterns.length === 0 ? [] : inventory.select(patterns)
+    hosts = applyLimit(hosts, inventory, this.options.limit)
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
+    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
+    hosts = orderedHosts(hosts, play.order)
+    events.playStart(play.name, play.location)
+    if (hosts.length === 0) {
+      if (patterns.length > 0)
+        events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
+      return false
+    }
+    // As Ansible: a host is in the recap once a task counted on it (not merely for being in the play).
+    for (const host of hosts) this.hostOrder.add(host)
     this.playEnded = false
     this.rolesRun = new Map()
     for (const batch of batches(hosts, play.serial, play)) {
       if (this.playEnded) break
-      const playContext: PlayContext = { ...playContextBase, playBatch: batch }
+      const playContext: PlayContext = { ...playContextBase, playHosts: hosts, playBatch: batch }
       if (await this.runBatch(play, batch, playContext)) return true
     }
     return false
+  }
+
+  /**
+   * The play with its keywords templated as Ansible's Play.post_validate does, with the play's variables and
+   * no host's: hosts, name (left as written when it cannot be rendered), serial, strategy, order and
+   * max_fail_percentage.
+   */
+  private templatedPlay(play: Play, context: PlayContext): Play {
+    const { templar } = this.options
+    let scope: Record<string, unknown> | undefined
+    const vars = (): Record<string, unknown> => (scope ??= this.variables.playScope(context))
+    const render = (keyword: string, value: unknown): unknown => {
+      if (!containsTemplate(value)) return value
+      try {
+        return templar.render(value, vars())
+      } catch (error) {
+        throw new PlaybookError(
+          `The field '${keyword}' has an invalid value, which includes an undefined variable or a template error. The error was: ${(error as Error).message}. Play keywords are templated with the play's variables (play vars, vars_files, extra vars), not host variables`,
+          play.location
+        )
+      }
+    }
+    const hosts = playPatterns(render('hosts', play.hosts), play)
+    let name = play.name
+    if (play.named !== false && containsTemplate(name)) {
+      try {
+        name = pythonStr(templar.render(name, vars()))
+      } catch {
+        // As Ansible: a play name that cannot be rendered is shown as written.
+      }
+    } else if (play.named === false) name = hosts.join(',')
+    const strategy = render('strategy', play.strategy)
+    const strategyProblem =
+      strategy === undefined || strategy === null
+        ? undefined
+        : playChoiceProblem('strategy', strategy)
+    if (strategyProblem) throw new PlaybookError(strategyProblem, play.location)
+    const order = render('order', play.order)
+    const orderProblem =
+      order === undefined || order === null ? undefined : playChoiceProblem('order', order)
+    if (orderProblem) throw new PlaybookError(orderProblem, play.location)
+    return {
+      ...play,
+      name,
+      hosts,
+      serial: render('serial', play.serial),
+      maxFailPercentage: render('max_fail_percentage', play.maxFailPercentage),
+      ...(order === undefined || order === null ? {} : { order: String(order).trim() })
+    }
   }
 
   /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
@@ -257,7 +312,7 @@ class PlaybookRunner {
     })
     // The implicit flush_handlers after each section runs whatever the tags, as in Ansible.
     const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
-      (task) => task.implicit === true || shouldRunTags(task.tags, selection)
+      (task) => task.implicit === true || this.runsByTags(task, selection, playContext)
     )
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
@@ -342,7 +397,9 @@ class PlaybookRunner {
       }
       // Hosts outside the list this task is in (a rescue they need not, a block they left) skip it
       // silently, as in Ansible; a task no host takes part in is not shown.
-      const taking = active.filter((h) => blocks.runs(h, task) && !this.roleRanBefore(h, task))
+      const taking = active.filter(
+        (h) => blocks.runs(h, task) && !this.roleRanBefore(h, task, playContext)
+      )
       if (taking.length === 0) continue
       if (task.module === 'meta') {
         const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers)
@@ -365,11 +422,56 @@ class PlaybookRunner {
    * Whether another use of the task's role (same role, parameters, vars and keywords) already ran on the
    * host: Ansible runs such a role once per host and play, unless its meta says allow_duplicates.
    */
-  private roleRanBefore(host: string, task: Task): boolean {
+  private roleRanBefore(host: string, task: Task, playContext: PlayContext): boolean {
     const key = task.role?.dedupKey
     if (key === undefined) return false
     const ran = this.rolesRun.get(host)?.get(key)
-    return ran !== undefined && ran !== task.role
+    if (ran === undefined || ran === task.role) return false
+    // import_role / include_role with a templated allow_duplicates: decided with the play's variables.
+    const allow = task.role?.allowDuplicates
+    if (allow === undefined) return true
+    try {
+      return !this.options.templar.isTrue(allow, this.variables.playScope(playContext, task))
+    } catch (error) {
+      throw new PlaybookError(
+        `allow_duplicates '${String(allow)}' of role '${task.role!.name}' cannot be rendered: ${(error as Error).message}`,
+        task.location
+      )
+    }
+  }
+
+  /**
+   * Whether a task runs under --tags/--skip-tags. Templated tags are rendered first, as Ansible's
+   * evaluate_tags does: with the play's variables (and, for the tasks an include brought in, the include's),
+   * never a host's; a tag that renders to a list gives each of its items.
+   */
+  private runsByTags(
+    task: Task,
+    selection: TagSelection,
+    playContext: PlayContext,
+    include?: Task
+  ): boolean {
+    if (!task.tags.some(hasTemplateSyntax)) return shouldRunTags(task.tags, selection)
+    const scope = this.variables.playScope(playContext, include)
+    const tags: string[] = []
+    for (const tag of task.tags) {
+      if (!hasTemplateSyntax(tag)) {
+        tags.push(tag)
+        continue
+      }
+      let rendered: unknown
+      try {
+        rendered = this.options.templar.render(tag, scope)
+      } catch (error) {
+        throw new PlaybookError(
+          `the tags of task '${displayName(task)}' cannot be rendered: ${(error as Error).message}. Tags are templated with the play's variables (play vars, vars_files, role vars, extra vars, an include's vars), not with host, block or task variables`,
+          task.location
+        )
+      }
+      for (const item of Array.isArray(rendered) ? rendered : [rendered])
+        tags.push(typeof item === 'string' ? item : pythonStr(item))
+    }
+    return shouldRunTags(tags, selection)
   }
 
   /** Records, on each host where the task was not skipped, that its role use has run there. */
@@ -426,8 +528,8 @@ class PlaybookRunner {
         }
         for (const handler of loaded.handlers) this.addHandler(run.handlers, { ...handler, params })
         const tasks = loaded.tasks
-          .filter((task) => shouldRunTags(task.tags, selection))
           .map((task) => ({ ...task, params }))
+          .filter((task) => this.runsByTags(task, selection, run.playContext, include))
         run.blocks.add(tasks)
         const stop = await this.runList(tasks, members, include, run)
         if (stop !== undefined) return stop
@@ -838,8 +940,9 @@ function includeInstances(result: ModuleResult): IncludeInstance[] {
     const loop: Record<string, unknown> = {}
     const loopVar = item['ansible_loop_var']
     if (typeof loopVar === 'string') {
+      // As Ansible's IncludedFile: the loop (and index) variable reach the included tasks, ansible_loop_var
+      // does not.
       loop[loopVar] = item[loopVar]
-      loop['ansible_loop_var'] = loopVar
       const indexVar = item['ansible_index_var']
       if (typeof indexVar === 'string') loop[indexVar] = item[indexVar]
     }
@@ -908,4 +1011,64 @@ export function batches(hosts: string[], serial: unknown, play: Play): string[][
     k++
   }
   return out
+}
+
+/** Whether a keyword's value (a string, or a list or mapping holding one) has template syntax to render. */
+function containsTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return hasTemplateSyntax(value)
+  if (Array.isArray(value)) return value.some(containsTemplate)
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).some(containsTemplate)
+  return false
+}
+
+/**
+ * A play's host patterns after templating, checked as Ansible checks its `hosts` field: a string or a list of
+ * strings, none of them empty.
+ */
+function playPatterns(value: unknown, play: Play): string[] {
+  const list = Array.isArray(value) ? value : [value]
+  return list.map((item) => {
+    if (item === null || item === undefined) return 'None'
+    if (typeof item !== 'string') {
+      throw new PlaybookError(
+        `the field 'hosts' should be a list of strings, but the item '${pythonStr(item)}' is ${Array.isArray(item) ? 'a list' : `a ${typeof item}`}: give host patterns as text (quote a host name that YAML reads as a number)`,
+        play.location
+      )
+    }
+    if (item.trim() === '') {
+      throw new PlaybookError(
+        "the field 'hosts' is required, and cannot have empty values: the play's host pattern rendered to nothing",
+        play.location
+      )
+    }
+    return item
+  })
+}
+
+/** The play's hosts in the order its `order` keyword asks for (inventory order when it has none). */
+export function orderedHosts(hosts: string[], order: unknown): string[] {
+  switch (order) {
+    case 'sorted':
+      return [...hosts].sort(byCodePoint)
+    case 'reverse_sorted':
+      return [...hosts].sort(byCodePoint).reverse()
+    case 'reverse_inventory':
+      return [...hosts].reverse()
+    case 'shuffle': {
+      const out = [...hosts]
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1))
+        ;[out[i], out[j]] = [out[j]!, out[i]!]
+      }
+      return out
+    }
+    default:
+      return hosts
+  }
+}
+
+/** Python's default string order (code points), which `sorted` uses. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }

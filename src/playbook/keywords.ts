@@ -113,7 +113,10 @@ export const PLAY_KEYWORDS = new Set([
   'become_exe',
   'connection',
   'remote_user',
+  'user',
   'strategy',
+  'order',
+  'no_log',
   'check_mode',
   'roles'
 ])
@@ -132,7 +135,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   include_vars: 'include_vars is not supported yet; use vars or -e @file',
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',
-  order: 'play `order` is not supported yet; hosts run in inventory order',
   diff: 'diff mode is not supported yet',
   module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
   collections: 'collections are not supported; only ansible.builtin modules are available',
