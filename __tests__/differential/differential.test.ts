@@ -114,7 +114,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'roles-more.yml',
     'recap.yml',
     'environment.yml',
-    'file-modes.yml'
+    'file-modes.yml',
+    'semantics-plays.yml',
+    'semantics-roles.yml',
+    'semantics-tags.yml',
+    'semantics-unsafe.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
