@@ -318,6 +318,36 @@ describe('play keywords', () => {
   })
 })
 
+describe('the other play keywords Ansible has', () => {
+  it('takes port as the connection port, under every variable, as remote_user', () => {
+    expect(onlyPlay('- hosts: all\n  port: 2222\n').connectionVars).toEqual({ ansible_port: 2222 })
+  })
+
+  it('hands ignore_unreachable and timeout down to the tasks; a task keeps its own', () => {
+    const tasks = written(
+      onlyPlay(
+        '- hosts: all\n  ignore_unreachable: true\n  timeout: 30\n  tasks:\n    - name: a\n      debug: msg=x\n    - name: b\n      debug: msg=x\n      timeout: 5\n'
+      )
+    )
+    expect(tasks.map((t) => [t.name, t.ignoreUnreachable, t.timeout])).toEqual([
+      ['a', true, 30],
+      ['b', true, 5]
+    ])
+  })
+
+  it('refuses by name the play keywords it does not implement, saying what to do', () => {
+    expect(loadError('- hosts: all\n  run_once: true\n').message).toContain(
+      "'run_once' is not supported: run_once on a play is not supported yet; set `run_once: true` on the tasks"
+    )
+    expect(loadError('- hosts: all\n  fact_path: /etc/facts.d\n').message).toContain(
+      "'fact_path' is not supported"
+    )
+    expect(loadError('- hosts: all\n  vars_prompt: []\n').message).toContain(
+      "'vars_prompt' is not supported"
+    )
+  })
+})
+
 describe('what a play hands down to dynamic includes', () => {
   it("gives the play's tags and no_log (and an import_playbook's tags) to included tasks", () => {
     files({

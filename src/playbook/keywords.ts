@@ -114,6 +114,10 @@ export const PLAY_KEYWORDS = new Set([
   'connection',
   'remote_user',
   'user',
+  'port',
+  'ignore_unreachable',
+  'timeout',
+  'debugger',
   'strategy',
   'order',
   'no_log',
@@ -146,4 +150,11 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   with_nested: 'with_nested is not supported yet',
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: 'task-level any_errors_fatal is not supported yet; set it on the play'
+}
+
+/** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
+export const PLAY_REFUSED: Record<string, string> = {
+  run_once:
+    "run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once",
+  fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
 }

@@ -7,6 +7,7 @@ import {
   IMPORT_TASKS_KEYWORDS,
   INCLUDE_KEYWORDS,
   PLAY_KEYWORDS,
+  PLAY_REFUSED,
   TASK_KEYWORDS
 } from './keywords.js'
 import {
@@ -367,6 +368,10 @@ class Loader extends RoleLoader {
       )
     }
     const location = this.at(raw)
+    for (const key of Object.keys(raw)) {
+      if (Object.hasOwn(PLAY_REFUSED, key))
+        throw new PlaybookError(`'${key}' is not supported: ${PLAY_REFUSED[key]}`, location)
+    }
     this.checkKeys(raw, PLAY_KEYWORDS, 'play', location)
     const hosts = playHosts(raw, location)
     const strategy = literalChoice(raw.strategy, 'strategy', location)
@@ -393,14 +398,15 @@ class Loader extends RoleLoader {
     if (raw.connection !== undefined && raw.connection !== null)
       connectionVars['ansible_connection'] = raw.connection
     if (remoteUser !== undefined && remoteUser !== null) connectionVars['ansible_user'] = remoteUser
+    if (raw.port !== undefined && raw.port !== null) connectionVars['ansible_port'] = raw.port
     const tags = union(normaliseTags(raw.tags), importTags)
     // What every task of the play inherits, those of its roles and of its dynamic includes too: its tags (as
-    // Ansible's tag inheritance does) and its no_log.
-    const base: Inherited = {
-      ...TOP_LEVEL,
-      tags,
-      ...(raw.no_log === undefined || raw.no_log === null ? {} : { noLog: raw.no_log })
-    }
+    // Ansible's tag inheritance does), no_log, ignore_unreachable and timeout.
+    const base: Inherited = { ...TOP_LEVEL, tags }
+    if (raw.no_log !== undefined && raw.no_log !== null) base.noLog = raw.no_log
+    if (raw.ignore_unreachable !== undefined && raw.ignore_unreachable !== null)
+      base.ignoreUnreachable = raw.ignore_unreachable
+    if (raw.timeout !== undefined && raw.timeout !== null) base.timeout = raw.timeout
     const roles: PlayRoles = { roles: [], handlers: [], imported: [], listed: [] }
     this.context.play = roles
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
