@@ -179,11 +179,18 @@ function isComplexKey(result: object, input: string, start: number, end: number)
   if (input[start - 1] === '?') return true
   // Only a flow collection (`[a]`, `{a: 1}`) or an alias can be an implicit key; a block collection ends
   // after the blank lines and indentation that follow it, where the next entry's `:` may stand.
-  const written = input.slice(start, end).trim()
-  if (!/[\]}]$/.test(written) && !written.startsWith('*')) return false
+  let first = start
+  while (first < end && isBlank(input[first])) first++
+  let last = end - 1
+  while (last > first && isBlank(input[last])) last--
+  if (input[last] !== ']' && input[last] !== '}' && input[first] !== '*') return false
   let i = end
   while (input[i] === ' ' || input[i] === '\t') i++
   return input[i] === ':'
+}
+
+function isBlank(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r'
 }
 
 /** Ansible's hint under a syntax error: the line the parser stopped at, with a caret under the column. */
