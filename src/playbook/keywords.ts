@@ -155,6 +155,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
 /** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
 export const PLAY_REFUSED: Record<string, string> = {
   run_once:
-    "run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once",
+    'run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once',
   fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
 }
