@@ -153,7 +153,7 @@ class Loader extends RoleLoader {
     }
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        'a playbook must be a list of plays (each starting with `- hosts: …`), but this file holds a ' +
+        'a playbook must be a list of plays (each starting with `- hosts: …`), but this file holds ' +
           describe(data),
         this.at(data)
       )
