@@ -182,6 +182,12 @@ describe('YAML complex keys', () => {
     }
   })
 
+  it('refuses one in a YAML inventory too', () => {
+    expect(() => loadInventory(['all:\n  hosts:\n    ? [web1, web2]\n    : {}\n'])).toThrow(
+      /inventory text>?:3:7: YAML syntax error: found unacceptable key \(unhashable type: a list\)/
+    )
+  })
+
   it('still reads values that are lists or mappings, and scalar explicit keys', () => {
     expect(
       parseYaml('a: [1]\nb: {c: [d]}\n? e\n: f\ng:\n  - h: [1]\n    i: {j: k}\n', 'f.yml').data

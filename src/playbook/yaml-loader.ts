@@ -108,39 +108,70 @@ export interface YamlDocument {
   lineOf(node: object): number | undefined
 }
 
+/** Where a YAML node starts and ends, as js-yaml's parse listener sees it. */
+type YamlListenerState = { line: number; position: number; result: unknown; input: string }
+
+/**
+ * A js-yaml parse listener that refuses a list or mapping used as a mapping key, as PyYAML does ("found
+ * unacceptable key"), by calling `refuse` with the message and the 0-based line and column of the key; js-yaml
+ * would turn the key into text such as "[object Object]". `onClose` sees every closed node with the line
+ * (0-based) where it started.
+ */
+export function complexKeyListener(
+  refuse: (message: string, line: number, column: number) => never,
+  onClose?: (result: unknown, startLine: number) => void
+): (event: 'open' | 'close', state: YamlListenerState) => void {
+  const stack: Array<{ line: number; position: number }> = []
+  return (event, state) => {
+    if (event === 'open') {
+      stack.push({ line: state.line, position: state.position })
+      return
+    }
+    const start = stack.pop()
+    if (start === undefined) return
+    const result = state.result
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      isComplexKey(result, state.input, start.position, state.position)
+    ) {
+      // Where the key's text starts (an explicit key's node opens at the blank after `?`).
+      let at = start.position
+      while (isBlank(state.input[at])) at++
+      const line = state.input.slice(0, at).split('\n').length - 1
+      const column = at - (state.input.lastIndexOf('\n', at - 1) + 1)
+      refuse(
+        `found unacceptable key (unhashable type: ${Array.isArray(result) ? 'a list' : 'a mapping'}). ` +
+          'A mapping key must be a string, a number or a boolean: write the key as text, or move the list or mapping to the value',
+        line,
+        column
+      )
+    }
+    onClose?.(result, start.line)
+  }
+}
+
 /** Parses YAML text. A syntax error becomes a PlaybookError naming file, line and column. */
 export function parseYaml(text: string, file: string): YamlDocument {
   const lines = new WeakMap<object, number>()
-  const stack: Array<{ line: number; position: number }> = []
   let data: unknown
   try {
     data = jsYaml.load(text, {
       filename: file,
       schema: ANSIBLE_YAML_SCHEMA,
       json: true,
-      listener(event, state) {
-        if (event === 'open') {
-          stack.push({ line: state.line, position: state.position })
-          return
-        }
-        const start = stack.pop()
-        const result: unknown = state.result
-        if (start === undefined || result === null || typeof result !== 'object') return
-        if (isComplexKey(result, state.input, start.position, state.position)) {
-          // Where the key's text starts (an explicit key's node opens at the blank after `?`).
-          let at = start.position
-          while (/\s/.test(state.input[at] ?? '')) at++
-          const line = state.input.slice(0, at).split('\n').length - 1
-          const column = at - (state.input.lastIndexOf('\n', at - 1) + 1)
+      listener: complexKeyListener(
+        (message, line, column) => {
           throw new PlaybookError(
-            `YAML syntax error: found unacceptable key (unhashable type: ${Array.isArray(result) ? 'a list' : 'a mapping'}). ` +
-              'A mapping key must be a string, a number or a boolean: write the key as text, or move the list or mapping to the value' +
-              offendingLine(text, line, column),
+            `YAML syntax error: ${message}${offendingLine(text, line, column)}`,
             { file, line: line + 1, column: column + 1 }
           )
+        },
+        (result, line) => {
+          if (result !== null && typeof result === 'object' && !lines.has(result))
+            lines.set(result, line + 1)
         }
-        if (!lines.has(result)) lines.set(result, start.line + 1)
-      }
+      )
     })
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
