@@ -16,8 +16,9 @@ import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost } from './task-runner.js'
 import { includedOf } from '../modules/include.js'
-import { playChoiceProblem, type LoadedInclude } from '../playbook/playbook-loader.js'
+import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import { hasTemplateSyntax } from '../template/unsafe.js'
+import { orderedHosts, renderedTags, templatedPlay } from './play-keywords.js'
 import type { ModuleResult } from '../modules/module.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
@@ -220,7 +221,9 @@ class PlaybookRunner {
       playbookDir: this.playbook.baseDir
     }
     // As Ansible: the play's keywords are templated with its variables (no host's) before it runs.
-    const play = this.templatedPlay(written, { ...playContextBase, playHosts: [], playBatch: [] })
+    const play = templatedPlay(written, this.options.templar, () =>
+      this.variables.playScope({ ...playContextBase, playHosts: [], playBatch: [] })
+    )
     const patterns = play.hosts
     // Hosts that rendered to an empty list match nothing (not `all`, as a list of only exclusions does).
     let hosts = patterns.length === 0 ? [] : inventory.select(patterns)
@@ -244,55 +247,6 @@ class PlaybookRunner {
       if (await this.runBatch(play, batch, playContext)) return true
     }
     return false
-  }
-
-  /**
-   * The play with its keywords templated as Ansible's Play.post_validate does, with the play's variables and
-   * no host's: hosts, name (left as written when it cannot be rendered), serial, strategy, order and
-   * max_fail_percentage.
-   */
-  private templatedPlay(play: Play, context: PlayContext): Play {
-    const { templar } = this.options
-    let scope: Record<string, unknown> | undefined
-    const vars = (): Record<string, unknown> => (scope ??= this.variables.playScope(context))
-    const render = (keyword: string, value: unknown): unknown => {
-      if (!containsTemplate(value)) return value
-      try {
-        return templar.render(value, vars())
-      } catch (error) {
-        throw new PlaybookError(
-          `The field '${keyword}' has an invalid value, which includes an undefined variable or a template error. The error was: ${(error as Error).message}. Play keywords are templated with the play's variables (play vars, vars_files, extra vars), not host variables`,
-          play.location
-        )
-      }
-    }
-    const hosts = playPatterns(render('hosts', play.hosts), play)
-    let name = play.name
-    if (play.named !== false && containsTemplate(name)) {
-      try {
-        name = pythonStr(templar.render(name, vars()))
-      } catch {
-        // As Ansible: a play name that cannot be rendered is shown as written.
-      }
-    } else if (play.named === false) name = hosts.join(',')
-    const strategy = render('strategy', play.strategy)
-    const strategyProblem =
-      strategy === undefined || strategy === null
-        ? undefined
-        : playChoiceProblem('strategy', strategy)
-    if (strategyProblem) throw new PlaybookError(strategyProblem, play.location)
-    const order = render('order', play.order)
-    const orderProblem =
-      order === undefined || order === null ? undefined : playChoiceProblem('order', order)
-    if (orderProblem) throw new PlaybookError(orderProblem, play.location)
-    return {
-      ...play,
-      name,
-      hosts,
-      serial: render('serial', play.serial),
-      maxFailPercentage: render('max_fail_percentage', play.maxFailPercentage),
-      ...(order === undefined || order === null ? {} : { order: String(order).trim() })
-    }
   }
 
   /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
@@ -452,25 +406,9 @@ class PlaybookRunner {
     include?: Task
   ): boolean {
     if (!task.tags.some(hasTemplateSyntax)) return shouldRunTags(task.tags, selection)
-    const scope = this.variables.playScope(playContext, include)
-    const tags: string[] = []
-    for (const tag of task.tags) {
-      if (!hasTemplateSyntax(tag)) {
-        tags.push(tag)
-        continue
-      }
-      let rendered: unknown
-      try {
-        rendered = this.options.templar.render(tag, scope)
-      } catch (error) {
-        throw new PlaybookError(
-          `the tags of task '${displayName(task)}' cannot be rendered: ${(error as Error).message}. Tags are templated with the play's variables (play vars, vars_files, role vars, extra vars, an include's vars), not with host, block or task variables`,
-          task.location
-        )
-      }
-      for (const item of Array.isArray(rendered) ? rendered : [rendered])
-        tags.push(typeof item === 'string' ? item : pythonStr(item))
-    }
+    const tags = renderedTags(task, displayName(task), this.options.templar, () =>
+      this.variables.playScope(playContext, include)
+    )
     return shouldRunTags(tags, selection)
   }
 
@@ -1011,64 +949,4 @@ export function batches(hosts: string[], serial: unknown, play: Play): string[][
     k++
   }
   return out
-}
-
-/** Whether a keyword's value (a string, or a list or mapping holding one) has template syntax to render. */
-function containsTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return hasTemplateSyntax(value)
-  if (Array.isArray(value)) return value.some(containsTemplate)
-  if (value !== null && typeof value === 'object')
-    return Object.values(value).some(containsTemplate)
-  return false
-}
-
-/**
- * A play's host patterns after templating, checked as Ansible checks its `hosts` field: a string or a list of
- * strings, none of them empty.
- */
-function playPatterns(value: unknown, play: Play): string[] {
-  const list = Array.isArray(value) ? value : [value]
-  return list.map((item) => {
-    if (item === null || item === undefined) return 'None'
-    if (typeof item !== 'string') {
-      throw new PlaybookError(
-        `the field 'hosts' should be a list of strings, but the item '${pythonStr(item)}' is ${Array.isArray(item) ? 'a list' : `a ${typeof item}`}: give host patterns as text (quote a host name that YAML reads as a number)`,
-        play.location
-      )
-    }
-    if (item.trim() === '') {
-      throw new PlaybookError(
-        "the field 'hosts' is required, and cannot have empty values: the play's host pattern rendered to nothing",
-        play.location
-      )
-    }
-    return item
-  })
-}
-
-/** The play's hosts in the order its `order` keyword asks for (inventory order when it has none). */
-export function orderedHosts(hosts: string[], order: unknown): string[] {
-  switch (order) {
-    case 'sorted':
-      return [...hosts].sort(byCodePoint)
-    case 'reverse_sorted':
-      return [...hosts].sort(byCodePoint).reverse()
-    case 'reverse_inventory':
-      return [...hosts].reverse()
-    case 'shuffle': {
-      const out = [...hosts]
-      for (let i = out.length - 1; i > 0; i--) {
-        const j = Math.floor(Math.random() * (i + 1))
-        ;[out[i], out[j]] = [out[j]!, out[i]!]
-      }
-      return out
-    }
-    default:
-      return hosts
-  }
-}
-
-/** Python's default string order (code points), which `sorted` uses. */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
