@@ -117,7 +117,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'environment.yml',
     'file-modes.yml',
     'semantics-tasks.yml',
-    'semantics-special-vars.yml'
+    'semantics-special-vars.yml',
+    'semantics-plays.yml',
+    'semantics-roles.yml',
+    'semantics-tags.yml',
+    'semantics-unsafe.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -68,7 +68,7 @@ const EXPECTED: Record<string, { error: RegExp } | { ok: (value: never) => void 
       expect(pb.plays[0]!.tasks.filter((t) => !t.implicit)[0]!.args.msg).toBe('ok')
   },
   'not-a-list.playbook.yml': { error: /must be a list of plays/ },
-  'empty.playbook.yml': { error: /the playbook is empty/ },
+  'empty.playbook.yml': { error: /Empty playbook, nothing to do/ },
 
   'deep.inventory.ini': {
     ok: (inv: ReturnType<typeof loadInventory>) => {

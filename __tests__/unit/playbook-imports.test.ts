@@ -186,11 +186,23 @@ describe('vars_files', () => {
     expect(missing).toThrow(/the vars file 'nope.yml' cannot be read: it could not be found/)
     const notMapping = () =>
       parsePlaybookText(
-        '- hosts: all\n  vars_files: [tasks/outer.yml]\n  tasks: []\n',
+        '- hosts: all\n  vars_files: [vars/not-vars.yml]\n  tasks: []\n',
         'p.yml',
         FIXTURES,
         MODULE_CATALOG
       )
-    expect(notMapping).toThrow(/must hold a mapping of variable names to values, found a list/)
+    expect(notMapping).toThrow(
+      /variable files must contain either a dictionary of variables, or a list of dictionaries: the vars file 'vars\/not-vars.yml' holds a list with the string "one" in it/
+    )
+  })
+
+  it('merges a file holding a list of mappings in order, as Ansible does', () => {
+    const play = parsePlaybookText(
+      '- hosts: all\n  vars_files: [vars/common.yml, vars/list.yml]\n  tasks: []\n',
+      'p.yml',
+      FIXTURES,
+      MODULE_CATALOG
+    ).plays[0]!
+    expect(play.varsFiles).toEqual({ level: 'second', common_only: 1, from_list: 1 })
   })
 })

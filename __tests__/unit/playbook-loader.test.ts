@@ -252,13 +252,13 @@ describe('keyword validation', () => {
 
   it('refuses a play without hosts', () => {
     const error = playbookError(() => load('- name: p\n  tasks: []\n'))
-    expect(error.message).toContain("the play has no 'hosts'")
+    expect(error.message).toContain("the field 'hosts' is required but was not set")
     expect(error.location?.line).toBe(1)
   })
 
   it('refuses a playbook that is not a list of plays', () => {
     expect(playbookError(() => load('hosts: all\n')).message).toContain('must be a list of plays')
-    expect(playbookError(() => load('')).message).toContain('the playbook is empty')
+    expect(playbookError(() => load('')).message).toContain('Empty playbook, nothing to do')
   })
 
   it.each(['out-put', '1st', 'a b'])('refuses register: %j', (name) => {
@@ -474,9 +474,10 @@ describe('plays', () => {
     expect(play.tasks.map((t) => t.args['msg'])).toEqual(['pre', 'main', 'post'])
   })
 
-  it('turns connection and remote_user into host variables', () => {
+  it('turns connection and remote_user into connection variables kept apart from play vars', () => {
     const play = onlyPlay('- hosts: all\n  connection: local\n  remote_user: ops\n  vars: {a: 1}\n')
-    expect(play.vars).toEqual({ a: 1, ansible_connection: 'local', ansible_user: 'ops' })
+    expect(play.vars).toEqual({ a: 1 })
+    expect(play.connectionVars).toEqual({ ansible_connection: 'local', ansible_user: 'ops' })
   })
 
   it('accepts a list of host patterns', () => {

@@ -172,10 +172,10 @@ describe('roles:', () => {
     expect(task!.role?.params).toEqual({ flavour: 'b' })
   })
 
-  it('adds a `roles:` entry given as a path under its basename', () => {
+  it('adds a `roles:` entry given as a path under the name as written, as Ansible shows it', () => {
     const p = inline('- hosts: all\n  roles:\n    - roles/common\n')
     const [task] = written(p.tasks)
-    expect(task!.role?.name).toBe('common')
+    expect(task!.role?.name).toBe('roles/common')
     expect(task!.role?.path).toBe(path.join(ROLES, 'common'))
   })
 

@@ -75,7 +75,7 @@ describe('tags on plays and the command line', () => {
     const play = playbook.plays[0]!
     expect(play.tags).toEqual(['web'])
     expect(play.tasks.filter((t) => !t.implicit).map((t) => t.tags)).toEqual([
-      ['deploy', 'web'],
+      ['web', 'deploy'],
       ['web']
     ])
   })

@@ -17,6 +17,8 @@ import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
 import { includedOf } from '../modules/include.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
+import { hasTemplateSyntax } from '../template/unsafe.js'
+import { orderedHosts, renderedTags, templatedPlay } from './play-keywords.js'
 import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { mergeRoleVars } from '../playbook/roles.js'
@@ -210,23 +212,9 @@ class PlaybookRunner {
   }
 
   /** Runs one play; returns true when the playbook must stop. */
-  private async runPlay(play: Play): Promise<boolean> {
+  private async runPlay(written: Play): Promise<boolean> {
     const { inventory, events } = this.options
-    const patterns = play.hosts
-    let hosts = inventory.select(patterns)
-    hosts = applyLimit(hosts, inventory, this.options.limit)
-    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
-    // ansible_play_hosts_all: the hosts failed in earlier plays too.
-    const targeted = hosts
-    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
-    events.playStart(play.name, play.location)
-    if (hosts.length === 0) {
-      events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
-      return false
-    }
-    // As Ansible: a host is in the recap once a task counted on it (not merely for being in the play).
-    for (const host of hosts) this.hostOrder.add(host)
-    const roles = play.roles ?? []
+    const roles = written.roles ?? []
     const playContextBase = {
       ...(roles.length > 0
         ? {
@@ -234,22 +222,47 @@ class PlaybookRunner {
             roleExports: mergeRoleVars(roles, 'vars'),
             // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
             roleNames: {
-              all: [...new Set([...(play.listedRoles ?? []), ...roles.map((r) => r.name)])],
-              listed: play.listedRoles ?? []
+              all: [...new Set([...(written.listedRoles ?? []), ...roles.map((r) => r.name)])],
+              listed: written.listedRoles ?? []
             }
           }
         : {}),
-      playVars: play.vars,
-      ...(play.varsFiles ? { varsFilesVars: play.varsFiles } : {}),
-      playHosts: targeted,
-      playName: play.name,
+      ...(written.connectionVars ? { keywordVars: written.connectionVars } : {}),
+      playVars: written.vars,
+      ...(written.varsFiles ? { varsFilesVars: written.varsFiles } : {}),
       playbookDir: this.playbook.baseDir
     }
+    // As Ansible: the play's keywords are templated with its variables (no host's) before it runs.
+    const play = templatedPlay(written, this.options.templar, () =>
+      this.variables.playScope({ ...playContextBase, playHosts: [], playBatch: [] })
+    )
+    const patterns = play.hosts
+    // Hosts that rendered to an empty list match nothing (not `all`, as a list of only exclusions does).
+    let hosts = patterns.length === 0 ? [] : inventory.select(patterns)
+    hosts = applyLimit(hosts, inventory, this.options.limit)
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
+    hosts = orderedHosts(hosts, play.order)
+    // ansible_play_hosts_all: the hosts failed in earlier plays too.
+    const targeted = hosts
+    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
+    events.playStart(play.name, play.location)
+    if (hosts.length === 0) {
+      if (patterns.length > 0)
+        events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`)
+      return false
+    }
+    // As Ansible: a host is in the recap once a task counted on it (not merely for being in the play).
+    for (const host of hosts) this.hostOrder.add(host)
     this.playEnded = false
     this.rolesRun = new Map()
     for (const batch of batches(hosts, play.serial, play)) {
       if (this.playEnded) break
-      const playContext: PlayContext = { ...playContextBase, playBatch: batch }
+      const playContext: PlayContext = {
+        ...playContextBase,
+        playHosts: targeted,
+        playName: play.name,
+        playBatch: batch
+      }
       if (await this.runBatch(play, batch, playContext)) return true
     }
     return false
@@ -272,7 +285,7 @@ class PlaybookRunner {
     })
     // The implicit flush_handlers after each section runs whatever the tags, as in Ansible.
     const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
-      (task) => task.implicit === true || shouldRunTags(task.tags, selection)
+      (task) => task.implicit === true || this.runsByTags(task, selection, playContext)
     )
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
@@ -358,7 +371,9 @@ class PlaybookRunner {
       }
       // Hosts outside the list this task is in (a rescue they need not, a block they left) skip it
       // silently, as in Ansible; a task no host takes part in is not shown.
-      const taking = active.filter((h) => blocks.runs(h, task) && !this.roleRanBefore(h, task))
+      const taking = active.filter(
+        (h) => blocks.runs(h, task) && !this.roleRanBefore(h, task, playContext)
+      )
       if (taking.length === 0) continue
       if (task.module === 'meta') {
         const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers)
@@ -381,11 +396,40 @@ class PlaybookRunner {
    * Whether another use of the task's role (same role, parameters, vars and keywords) already ran on the
    * host: Ansible runs such a role once per host and play, unless its meta says allow_duplicates.
    */
-  private roleRanBefore(host: string, task: Task): boolean {
+  private roleRanBefore(host: string, task: Task, playContext: PlayContext): boolean {
     const key = task.role?.dedupKey
     if (key === undefined) return false
     const ran = this.rolesRun.get(host)?.get(key)
-    return ran !== undefined && ran !== task.role
+    if (ran === undefined || ran === task.role) return false
+    // import_role / include_role with a templated allow_duplicates: decided with the play's variables.
+    const allow = task.role?.allowDuplicates
+    if (allow === undefined) return true
+    try {
+      return !this.options.templar.isTrue(allow, this.variables.playScope(playContext, task))
+    } catch (error) {
+      throw new PlaybookError(
+        `allow_duplicates '${String(allow)}' of role '${task.role!.name}' cannot be rendered: ${(error as Error).message}`,
+        task.location
+      )
+    }
+  }
+
+  /**
+   * Whether a task runs under --tags/--skip-tags. Templated tags are rendered first, as Ansible's
+   * evaluate_tags does: with the play's variables (and, for the tasks an include brought in, the include's),
+   * never a host's; a tag that renders to a list gives each of its items.
+   */
+  private runsByTags(
+    task: Task,
+    selection: TagSelection,
+    playContext: PlayContext,
+    include?: Task
+  ): boolean {
+    if (!task.tags.some(hasTemplateSyntax)) return shouldRunTags(task.tags, selection)
+    const tags = renderedTags(task, displayName(task), this.options.templar, () =>
+      this.variables.playScope(playContext, include)
+    )
+    return shouldRunTags(tags, selection)
   }
 
   /** Records, on each host where the task was not skipped, that its role use has run there. */
@@ -442,8 +486,8 @@ class PlaybookRunner {
         }
         for (const handler of loaded.handlers) this.addHandler(run.handlers, { ...handler, params })
         const tasks = loaded.tasks
-          .filter((task) => shouldRunTags(task.tags, selection))
           .map((task) => ({ ...task, params }))
+          .filter((task) => this.runsByTags(task, selection, run.playContext, include))
         run.blocks.add(tasks)
         const stop = await this.runList(tasks, members, include, run)
         if (stop !== undefined) return stop
@@ -872,8 +916,9 @@ function includeInstances(result: ModuleResult): IncludeInstance[] {
     const loop: Record<string, unknown> = {}
     const loopVar = item['ansible_loop_var']
     if (typeof loopVar === 'string') {
+      // As Ansible's IncludedFile: the loop (and index) variable reach the included tasks, ansible_loop_var
+      // does not.
       loop[loopVar] = item[loopVar]
-      loop['ansible_loop_var'] = loopVar
       const indexVar = item['ansible_index_var']
       if (typeof indexVar === 'string') loop[indexVar] = item[indexVar]
     }

@@ -11,6 +11,7 @@ import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
+import { hasTemplateSyntax } from '../template/unsafe.js'
 
 /** What running one task on one host needs from the play. */
 export interface TaskHostContext {
@@ -65,7 +66,7 @@ export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutco
   const { task } = ctx
   let result: ModuleResult
   try {
-    result = task.loop ? await runLoop(ctx) : (await runSingle(ctx, {})).result
+    result = task.loop ? await runLoop(withLoopControl(ctx)) : (await runSingle(ctx, {})).result
   } catch (error) {
     result = failureFromError(error)
   }
@@ -140,7 +141,8 @@ function classify(
  */
 function isUndefinedError(error: unknown): boolean {
   return (
-    error instanceof TemplateError && /\bis undefined\b|\bhas no attribute\b/.test(error.message)
+    error instanceof TemplateError &&
+    /\bis undefined\b|\bhas no attribute\b|has no element|no such element/.test(error.message)
   )
 }
 
@@ -293,6 +295,35 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
   aggregate['skipped'] = skipped
   if (skipped) aggregate['msg'] = 'All items skipped'
   return aggregate
+}
+
+/**
+ * The context with the task's `loop_control` templated for this host, as Ansible templates loop_var,
+ * index_var and pause before it loops (label is rendered per item).
+ */
+function withLoopControl(ctx: TaskHostContext): TaskHostContext {
+  const control = ctx.task.loopControl
+  const templated = [control.loopVar, control.indexVar, control.pause].some(
+    (v) => typeof v === 'string' && hasTemplateSyntax(v)
+  )
+  if (!templated) return ctx
+  const scope = ctx.scope()
+  const name = (keyword: string, value: string): string => {
+    const rendered = ctx.templar.render(value, scope)
+    if (typeof rendered !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(rendered)) {
+      throw new ModuleArgumentError(
+        `loop_control's ${keyword} '${value}' must render to a variable name, got ${pythonStr(rendered)}`
+      )
+    }
+    return rendered
+  }
+  const loopControl = {
+    ...control,
+    loopVar: name('loop_var', control.loopVar),
+    ...(control.indexVar === undefined ? {} : { indexVar: name('index_var', control.indexVar) }),
+    ...(control.pause === undefined ? {} : { pause: ctx.templar.render(control.pause, scope) })
+  }
+  return { ...ctx, task: { ...ctx.task, loopControl } }
 }
 
 function itemLabel(ctx: TaskHostContext, item: unknown, locals: Record<string, unknown>): string {
@@ -590,9 +621,13 @@ function renderEnvironment(
   const out: Record<string, string> = {}
   for (const source of [ctx.playEnvironment, ctx.task.environment]) {
     if (source === undefined || source === null) continue
-    const rendered = ctx.templar.render(source, scope)
-    const list = Array.isArray(rendered) ? rendered : [rendered]
-    for (const entry of list) {
+    for (const written of Array.isArray(source) ? source : [source]) {
+      // A mapping is rendered value by value: as Ansible does, a value that needs the `ansible_env` facts
+      // before they are gathered (a play's `PATH: "{{ ansible_env.PATH }}:/opt/bin"` on the fact gathering
+      // itself, or with gather_facts off) is left out instead of failing the task.
+      const entry = isRecord(written)
+        ? renderEnvironmentValues(ctx, written, scope)
+        : ctx.templar.render(written, scope)
       if (!isRecord(entry)) {
         throw new ModuleArgumentError(
           `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
@@ -600,6 +635,29 @@ function renderEnvironment(
       }
       for (const [k, v] of Object.entries(entry))
         out[k] = v === null || v === undefined ? '' : typeof v === 'string' ? v : pythonStr(v)
+    }
+  }
+  return out
+}
+
+function renderEnvironmentValues(
+  ctx: TaskHostContext,
+  written: Record<string, unknown>,
+  scope: Record<string, unknown>
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(written)) {
+    const name = String(ctx.templar.render(key, scope))
+    try {
+      out[name] = ctx.templar.render(value, scope)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      // Ansible's test (Task._post_validate_environment) matches its undefined-variable message this way.
+      const needsFacts =
+        message.includes('ansible_env') ||
+        (ctx.task.module === 'setup' && message.includes('ansible_facts.env'))
+      if (isUndefinedError(error) && needsFacts) continue
+      throw error
     }
   }
   return out

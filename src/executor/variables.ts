@@ -25,6 +25,8 @@ export interface HostMemory {
 
 /** Play-wide values that every host's scope sees. */
 export interface PlayContext {
+  /** The play's `connection` / `remote_user` keywords as variables: below every other variable. */
+  keywordVars?: Record<string, unknown>
   playVars: Record<string, unknown>
   /** The play's vars_files variables: above play vars, below block and task vars. */
   varsFilesVars?: Record<string, unknown>
@@ -78,7 +80,7 @@ const ANSIBLE_VERSION = { full: '2.14.0', major: 2, minor: 14, revision: 0, stri
 
 /**
  * Builds variable scopes with Ansible's precedence for the sources we support:
- * role defaults < inventory group vars < inventory host vars < facts < play vars < vars_files
+ * play connection keywords < role defaults < inventory group vars < inventory host vars < facts < play vars < vars_files
  * < role vars < block and task vars < registered/set_fact < role params < include params
  * < extra vars < loop variables.
  */
@@ -141,6 +143,7 @@ export class VariableManager {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted })
     }
     const role = task?.role
+    if (play.keywordVars) put(play.keywordVars, true)
     if (play.roleDefaults) put(play.roleDefaults, true)
     // As Ansible: a role's own defaults win over the other roles' defaults.
     if (role) put(role.defaults, true)
@@ -199,6 +202,52 @@ export class VariableManager {
     put(locals, false)
     entries.delete('vars')
     return withVarsView(this.templar.scope(entries), entries)
+  }
+
+  /**
+   * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
+   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
+   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
+   * Inventory variables and facts are not in it.
+   */
+  playScope(play: PlayContext, task?: TaskVarSources): Record<string, unknown> {
+    const entries = new Map<string, Entry>()
+    const put = (vars: Record<string, unknown>, trusted: boolean): void => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted })
+    }
+    if (play.keywordVars) put(play.keywordVars, true)
+    if (play.roleDefaults) put(play.roleDefaults, true)
+    if (task?.role) put(task.role.defaults, true)
+    put(play.playVars, true)
+    if (play.varsFilesVars) put(play.varsFilesVars, true)
+    if (play.roleExports) put(play.roleExports, true)
+    if (task?.role) put(task.role.vars, true)
+    if (task) put(task.vars, true)
+    if (task?.params) put(task.params.vars, true)
+    put(this.extraVars, true)
+    const groups: Record<string, unknown> = dict()
+    for (const group of this.inventory.groupNames())
+      groups[group] = this.inventory.groupHosts(group)
+    put(
+      {
+        groups,
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play),
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? []
+      },
+      false
+    )
+    return this.templar.scope(entries)
   }
 
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */

@@ -1,6 +1,6 @@
 import { DEFAULT_SCHEMA, load, Type, YAMLException, type State } from 'js-yaml'
 import { closestMatch, InventoryError, type SourceLocation } from '../errors.js'
-import { findCycle } from '../playbook/yaml-loader.js'
+import { complexKeyListener, findCycle, UNSAFE_TYPES } from '../playbook/yaml-loader.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventorySource } from './ini-parser.js'
 import type { InventoryData } from './inventory-data.js'
@@ -59,7 +59,9 @@ const ANSIBLE_YAML_SCHEMA = DEFAULT_SCHEMA.extend({
           return parseFloat(u)
         })
     })
-  ]
+  ],
+  // `!unsafe`: strings never templated, as in playbooks.
+  explicit: UNSAFE_TYPES
 })
 
 /** 1-based line of each key of each mapping, recorded while js-yaml parses (it keeps no positions itself). */
@@ -91,6 +93,14 @@ function recordKeyLines(
   }
 }
 
+function chainListeners(
+  ...listeners: Array<(this: State, event: 'open' | 'close', state: State) => void>
+): (this: State, event: 'open' | 'close', state: State) => void {
+  return function (this: State, event, state) {
+    for (const listener of listeners) listener.call(this, event, state)
+  }
+}
+
 function isMapping(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
@@ -117,7 +127,17 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
       schema: ANSIBLE_YAML_SCHEMA,
       filename: source.label,
       json: true, // a repeated key overrides the earlier one, as in PyYAML, instead of failing
-      listener: recordKeyLines(keyLines)
+      listener: chainListeners(
+        // A list or mapping as a key (a host, group or variable name) is refused, as Ansible refuses it.
+        complexKeyListener((message, line, column) => {
+          throw new InventoryError(`YAML syntax error: ${message}`, {
+            file: source.label,
+            line: line + 1,
+            column: column + 1
+          })
+        }),
+        recordKeyLines(keyLines)
+      )
     })
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e

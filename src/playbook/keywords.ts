@@ -114,7 +114,14 @@ export const PLAY_KEYWORDS = new Set([
   'become_exe',
   'connection',
   'remote_user',
+  'user',
+  'port',
+  'ignore_unreachable',
+  'timeout',
+  'debugger',
   'strategy',
+  'order',
+  'no_log',
   'check_mode',
   'roles'
 ])
@@ -133,7 +140,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   include_vars: 'include_vars is not supported yet; use vars or -e @file',
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',
-  order: 'play `order` is not supported yet; hosts run in inventory order',
   diff: 'diff mode is not supported yet',
   module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
   collections: 'collections are not supported; only ansible.builtin modules are available',
@@ -145,4 +151,11 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   with_nested: 'with_nested is not supported yet',
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: 'task-level any_errors_fatal is not supported yet; set it on the play'
+}
+
+/** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
+export const PLAY_REFUSED: Record<string, string> = {
+  run_once:
+    'run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once',
+  fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
 }

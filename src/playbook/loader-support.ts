@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { PlaybookError, type SourceLocation } from '../errors.js'
 import type { YamlDocument } from './yaml-loader.js'
+import { unsafeText } from '../template/unsafe.js'
 import {
   plainTask,
   type BecomeKeywords,
@@ -252,8 +253,10 @@ export function normaliseLoop(raw: unknown, keyword: string): { value: unknown; 
 
 export function normaliseTags(raw: unknown): string[] {
   if (raw === undefined || raw === null) return []
+  // A list's `!unsafe` items stay marked (rendered to their text when tags are templated); an `!unsafe`
+  // string is split like any other, which drops the mark in Ansible too.
   if (Array.isArray(raw)) return raw.map(String)
-  return String(raw)
+  return String(unsafeText(raw))
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean)

@@ -7,6 +7,7 @@ import {
   IMPORT_TASKS_KEYWORDS,
   INCLUDE_KEYWORDS,
   PLAY_KEYWORDS,
+  PLAY_REFUSED,
   TASK_KEYWORDS
 } from './keywords.js'
 import {
@@ -29,11 +30,11 @@ import {
   type PlayRoles,
   type RoleSpec
 } from './loader-support.js'
-import { RoleLoader } from './role-loader.js'
+import { noDuplicatesOf, RoleLoader } from './role-loader.js'
 import { roleFile } from './roles.js'
 import type { BlockFrame, DynamicInclude, Play, Playbook, RoleRef, Task } from './types.js'
-import { inheritTags } from './tags.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
+import { hasTemplateSyntax } from '../template/unsafe.js'
 
 export {
   becomeMethodProblem,
@@ -140,29 +141,40 @@ class Loader extends RoleLoader {
     super(doc, file, context, playDir)
   }
 
-  plays(): Play[] {
+  /** The plays of this playbook file; `tags` are those of the import_playbook entries that brought it in. */
+  plays(tags: string[] = []): Play[] {
     const data = this.doc?.data
+    // As ansible-playbook (exit 4): a file with no document, or an empty list, is refused.
     if (data === null || data === undefined) {
-      throw new PlaybookError('the playbook is empty: expected a list of plays', this.at(undefined))
+      throw new PlaybookError(
+        `Empty playbook, nothing to do: ${this.file}. A playbook is a list of plays, each starting with \`- hosts: …\``,
+        this.at(undefined)
+      )
     }
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        'a playbook must be a list of plays (each starting with `- hosts: …`), but this file holds a ' +
+        'a playbook must be a list of plays (each starting with `- hosts: …`), but this file holds ' +
           describe(data),
+        this.at(data)
+      )
+    }
+    if (data.length === 0) {
+      throw new PlaybookError(
+        `A playbook must contain at least one play: ${this.file}. Add a play such as \`- hosts: all\` with its tasks`,
         this.at(data)
       )
     }
     return data.flatMap((entry) => {
       if (isMapping(entry)) {
         const key = importKey(entry, 'import_playbook')
-        if (key) return this.importPlaybook(entry, key)
+        if (key) return this.importPlaybook(entry, key, tags)
       }
-      return [this.play(entry, data)]
+      return [this.play(entry, data, tags)]
     })
   }
 
   /** `- import_playbook: other.yml`: the other playbook's plays, inlined here (with this entry's vars and tags). */
-  private importPlaybook(raw: Record<string, unknown>, key: string): Play[] {
+  private importPlaybook(raw: Record<string, unknown>, key: string, outerTags: string[]): Play[] {
     const location = this.at(raw)
     if (raw.when !== undefined) {
       throw new PlaybookError(
@@ -172,15 +184,11 @@ class Loader extends RoleLoader {
     }
     this.checkKeys(raw, new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), 'import_playbook', location)
     const child = this.importedFile(raw[key], key, location, true)
-    const vars = this.mapping(raw.vars, 'vars', location)
-    const tags = normaliseTags(raw.tags)
-    return child.plays().map((play) => ({
-      ...play,
-      // As Ansible: the import's vars override the imported plays' own.
-      vars: { ...play.vars, ...vars },
-      tags: union(play.tags, tags),
-      tasks: play.tasks.map((task) => ({ ...task, tags: union(task.tags, tags) }))
-    }))
+    const vars = this.varsOf(raw.vars, 'PlaybookInclude', location)
+    const tags = union(outerTags, normaliseTags(raw.tags))
+    // The imported plays take the import's tags (play() hands them down to every task, included ones too).
+    // As Ansible: the import's vars override the imported plays' own.
+    return child.plays(tags).map((play) => ({ ...play, vars: { ...play.vars, ...vars } }))
   }
 
   /** `- import_tasks: file.yml`: the file's tasks, inlined here with this entry's keywords inherited. */
@@ -337,19 +345,22 @@ class Loader extends RoleLoader {
         location
       ).data
       if (data === null || data === undefined) continue
-      if (!isMapping(data)) {
-        throw new PlaybookError(
-          `the vars file '${entry}' must hold a mapping of variable names to values, found ${describe(data)}`,
-          { file: label, line: 1 }
-        )
+      // As Ansible: a mapping, or a list of mappings merged in order.
+      for (const part of Array.isArray(data) ? data : [data]) {
+        if (!isMapping(part)) {
+          throw new PlaybookError(
+            `variable files must contain either a dictionary of variables, or a list of dictionaries: the vars file '${entry}' holds ${describe(data)}${Array.isArray(data) ? ` with ${describe(part)} in it` : ''}`,
+            { file: label, line: 1 }
+          )
+        }
+        // Spread, not Object.assign: a variable named __proto__ stays a variable.
+        out = { ...out, ...part }
       }
-      // Spread, not Object.assign: a variable named __proto__ stays a variable.
-      out = { ...out, ...data }
     }
     return out
   }
 
-  private play(raw: unknown, parent: object): Play {
+  private play(raw: unknown, parent: object, importTags: string[]): Play {
     if (!isMapping(raw)) {
       throw new PlaybookError(
         `each play must be a mapping with \`hosts:\`, found ${describe(raw)}`,
@@ -357,23 +368,17 @@ class Loader extends RoleLoader {
       )
     }
     const location = this.at(raw)
+    for (const key of Object.keys(raw)) {
+      if (Object.hasOwn(PLAY_REFUSED, key))
+        throw new PlaybookError(`'${key}' is not supported: ${PLAY_REFUSED[key]}`, location)
+    }
     this.checkKeys(raw, PLAY_KEYWORDS, 'play', location)
-    if (raw.hosts === undefined || raw.hosts === null || raw.hosts === '') {
-      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location)
-    }
-    const hosts = raw.hosts
-    if (
-      typeof hosts !== 'string' &&
-      !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))
-    ) {
+    const hosts = playHosts(raw, location)
+    const strategy = literalChoice(raw.strategy, 'strategy', location)
+    const order = literalChoice(raw.order, 'order', location)
+    if (raw.user !== undefined && raw.remote_user !== undefined) {
       throw new PlaybookError(
-        `'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`,
-        location
-      )
-    }
-    if (raw.strategy !== undefined && raw.strategy !== 'linear') {
-      throw new PlaybookError(
-        `strategy ${typeof raw.strategy === 'string' ? `'${raw.strategy}'` : describe(raw.strategy)} is not supported; only 'linear' is`,
+        "both 'user' and 'remote_user' are set for this play. The use of 'user' is deprecated, and should be removed: keep `remote_user`",
         location
       )
     }
@@ -384,32 +389,44 @@ class Loader extends RoleLoader {
         location
       )
     }
-    const vars = this.mapping(raw.vars, 'vars', location)
+    const vars = this.varsOf(raw.vars, 'Play', location)
     const varsFiles = this.varsFiles(raw.vars_files, location)
-    if (raw.connection !== undefined) vars['ansible_connection'] = raw.connection
-    if (raw.remote_user !== undefined) vars['ansible_user'] = raw.remote_user
-    const tags = normaliseTags(raw.tags)
+    // As Ansible: `connection` and `remote_user` (or its old name `user`) give ansible_connection and
+    // ansible_user when no variable does: any inventory, play or extra variable of that name wins.
+    const connectionVars: Record<string, unknown> = {}
+    const remoteUser = raw.remote_user ?? raw.user
+    if (raw.connection !== undefined && raw.connection !== null)
+      connectionVars['ansible_connection'] = raw.connection
+    if (remoteUser !== undefined && remoteUser !== null) connectionVars['ansible_user'] = remoteUser
+    if (raw.port !== undefined && raw.port !== null) connectionVars['ansible_port'] = raw.port
+    const tags = union(normaliseTags(raw.tags), importTags)
+    // What every task of the play inherits, those of its roles and of its dynamic includes too: its tags (as
+    // Ansible's tag inheritance does), no_log, ignore_unreachable and timeout.
+    const base: Inherited = { ...TOP_LEVEL, tags }
+    if (raw.no_log !== undefined && raw.no_log !== null) base.noLog = raw.no_log
+    if (raw.ignore_unreachable !== undefined && raw.ignore_unreachable !== null)
+      base.ignoreUnreachable = raw.ignore_unreachable
+    if (raw.timeout !== undefined && raw.timeout !== null) base.timeout = raw.timeout
     const roles: PlayRoles = { roles: [], handlers: [], imported: [], listed: [] }
     this.context.play = roles
-    // A play's tags apply to each of its tasks, as Ansible's tag inheritance does.
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
     // the roles run after pre_tasks, before tasks, in the same section as tasks.
     const tasks = [
-      ...this.taskList(raw.pre_tasks, 'pre_tasks', location),
+      ...this.taskList(raw.pre_tasks, 'pre_tasks', location, base),
       implicitFlush(location),
-      ...this.playRoles(raw.roles, location),
-      ...this.taskList(raw.tasks, 'tasks', location),
+      ...this.playRoles(raw.roles, location, base),
+      ...this.taskList(raw.tasks, 'tasks', location, base),
       implicitFlush(location),
-      ...this.taskList(raw.post_tasks, 'post_tasks', location),
+      ...this.taskList(raw.post_tasks, 'post_tasks', location, base),
       implicitFlush(location)
-    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
+    ]
     // As Ansible: the handlers of the roles under `roles:` come before the play's own, those of imported
     // roles after them (so a name they share finds the imported role's).
     const handlers = [
       ...roles.handlers,
-      ...this.handlerList(raw.handlers, location),
+      ...this.handlerList(raw.handlers, location).map((task) => inherit(task, base)),
       ...roles.imported
-    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }))
+    ]
     this.context.play = undefined
     return {
       name:
@@ -418,8 +435,10 @@ class Loader extends RoleLoader {
             ? hosts
             : hosts.join(',')
           : this.nameOf(raw.name, location),
+      named: raw.name !== undefined && raw.name !== null,
       hosts,
       vars,
+      ...(Object.keys(connectionVars).length > 0 ? { connectionVars } : {}),
       ...(Object.keys(varsFiles).length > 0 ? { varsFiles } : {}),
       gatherFacts: raw.gather_facts ?? true,
       tasks,
@@ -429,6 +448,8 @@ class Loader extends RoleLoader {
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
+      ...(strategy === undefined ? {} : { strategy }),
+      ...(order === undefined ? {} : { order }),
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
@@ -480,9 +501,14 @@ class Loader extends RoleLoader {
       throw new PlaybookError("'include_role' needs `name:` naming the role", location)
     }
     const spec: RoleSpec = { name, vars: {}, params: {}, keywords: {}, location }
-    const { tasks, ref } = this.role(spec, base, { dedupe: false, from })
+    const noDuplicates = noDuplicatesOf(args['allow_duplicates'], 'include_role', location)
+    const { tasks, ref } = this.role(spec, base, {
+      dedupe: false,
+      from,
+      ...(noDuplicates ? { noDuplicates } : {})
+    })
     return {
-      file: roleFile(ref.path, 'tasks', from.tasks ?? 'main') ?? ref.path,
+      file: roleFile(ref.path, 'tasks', from.tasks) ?? ref.path,
       tasks,
       handlers: [...(this.context.play?.handlers ?? []), ...(this.context.play?.imported ?? [])],
       role: ref
@@ -524,7 +550,12 @@ class Loader extends RoleLoader {
     })
   }
 
-  private taskList(raw: unknown, keyword: string, playLocation: SourceLocation): Task[] {
+  private taskList(
+    raw: unknown,
+    keyword: string,
+    playLocation: SourceLocation,
+    base: Inherited
+  ): Task[] {
     if (raw === undefined || raw === null) return []
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
@@ -532,7 +563,7 @@ class Loader extends RoleLoader {
         this.at(raw, playLocation)
       )
     }
-    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL))
+    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, base))
   }
 
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
@@ -629,7 +660,7 @@ class Loader extends RoleLoader {
       )
     }
     const become = becomeKeywords(raw, location)
-    const ownVars = this.mapping(raw.vars, 'vars', location)
+    const ownVars = this.varsOf(raw.vars, 'Block', location)
     return {
       frames: outer.frames,
       when: [...outer.when, ...this.conditionals(raw.when, 'when', location)],
@@ -651,4 +682,98 @@ class Loader extends RoleLoader {
 
 function unique(names: string[]): string[] {
   return [...new Set(names)]
+}
+
+/** Play `strategy` values: only linear is implemented; the others Ansible ships are refused by name. */
+export const PLAY_STRATEGIES = ['linear', 'free', 'host_pinned', 'debug'] as const
+/** Play `order` values, as Ansible's inventory sorts a play's hosts. */
+export const PLAY_ORDERS = [
+  'inventory',
+  'reverse_inventory',
+  'sorted',
+  'reverse_sorted',
+  'shuffle'
+] as const
+
+/**
+ * Why a play's `strategy` or `order` value cannot be used (undefined when it can). A templated value is checked
+ * when the play runs.
+ */
+export function playChoiceProblem(
+  keyword: 'strategy' | 'order',
+  value: unknown
+): string | undefined {
+  const text = typeof value === 'string' ? value.trim() : undefined
+  if (keyword === 'order') {
+    if (text !== undefined && (PLAY_ORDERS as readonly string[]).includes(text)) return undefined
+    return `Invalid 'order' specified for inventory hosts: ${pythonText(value)}. Use one of ${PLAY_ORDERS.join(', ')}`
+  }
+  if (text === 'linear') return undefined
+  if (text !== undefined && (PLAY_STRATEGIES as readonly string[]).includes(text)) {
+    return `strategy '${text}' is not supported; only 'linear' (Ansible's default) is. Remove \`strategy\` or set it to linear`
+  }
+  return `Invalid play strategy specified: ${pythonText(value)}. Only 'linear' is supported`
+}
+
+/** A play's literal `strategy` or `order`, checked now; a templated one is kept for the run to check. */
+function literalChoice(
+  value: unknown,
+  keyword: 'strategy' | 'order',
+  location: SourceLocation
+): unknown {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string' && hasTemplateSyntax(value)) return value
+  const problem = playChoiceProblem(keyword, value)
+  if (problem) throw new PlaybookError(problem, location)
+  return typeof value === 'string' ? value.trim() : value
+}
+
+/** A play's `hosts` as written, checked as Ansible does (a templated pattern is checked when the play runs). */
+function playHosts(raw: Record<string, unknown>, location: SourceLocation): string | string[] {
+  if (!('hosts' in raw)) {
+    throw new PlaybookError(
+      "the field 'hosts' is required but was not set: add `hosts: all`, a group or a host pattern",
+      location
+    )
+  }
+  const hosts = raw.hosts
+  // As Ansible: a present but empty value (nothing, '', [], false, 0) is refused.
+  if (!hosts || (Array.isArray(hosts) && hosts.length === 0)) {
+    throw new PlaybookError(
+      'Hosts list cannot be empty. Please check your playbook: give `hosts:` a group, a host or a pattern such as `all`',
+      location
+    )
+  }
+  if (Array.isArray(hosts)) {
+    for (const entry of hosts) {
+      if (entry === null || entry === undefined) {
+        throw new PlaybookError(
+          "Hosts list cannot contain values of 'None'. Please check your playbook",
+          location
+        )
+      }
+      if (typeof entry !== 'string') {
+        throw new PlaybookError(
+          `Hosts list contains an invalid host value: '${pythonText(entry)}'. Quote a host name that YAML would read as a number`,
+          location
+        )
+      }
+    }
+    return hosts as string[]
+  }
+  if (typeof hosts !== 'string') {
+    throw new PlaybookError(
+      `Hosts list must be a sequence or string. Please check your playbook: found ${describe(hosts)}${typeof hosts === 'number' ? ' (quote a host name that YAML reads as a number)' : ''}`,
+      location
+    )
+  }
+  return hosts
+}
+
+/** A value as Python would print it in an error message. */
+function pythonText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value === null || value === undefined) return 'None'
+  if (typeof value === 'boolean') return value ? 'True' : 'False'
+  return typeof value === 'object' ? JSON.stringify(value) : String(value)
 }

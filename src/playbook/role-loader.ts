@@ -6,7 +6,6 @@ import {
   inherit,
   isMapping,
   stableJson,
-  TOP_LEVEL,
   type Inherited,
   type LoadContext,
   type RoleFrom,
@@ -18,8 +17,10 @@ import {
   ROLE_ENTRY_KEYWORDS,
   ROLE_ENTRY_REFUSED,
   ROLE_IMPORT_ARGS,
-  roleFile
+  roleFile,
+  roleVarsFiles
 } from './roles.js'
+import { hasTemplateSyntax } from '../template/unsafe.js'
 import { TaskParser } from './task-parser.js'
 import type { RoleRef, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
@@ -57,7 +58,7 @@ export abstract class RoleLoader extends TaskParser {
   protected abstract inChain(file: string): boolean
 
   /** The play's `roles:`: each role's tasks (its dependencies first). */
-  protected playRoles(raw: unknown, location: SourceLocation): Task[] {
+  protected playRoles(raw: unknown, location: SourceLocation, base: Inherited): Task[] {
     if (raw === undefined || raw === null) return []
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
@@ -67,7 +68,7 @@ export abstract class RoleLoader extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw))
-      const { tasks, ref } = this.role(spec, TOP_LEVEL, { dedupe: true, from: {} })
+      const { tasks, ref } = this.role(spec, base, { dedupe: true, from: {} })
       this.context.play?.listed.push(ref.name)
       return tasks
     })
@@ -100,7 +101,7 @@ export abstract class RoleLoader extends TaskParser {
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location)
       else params.push([key, value])
     }
-    const vars = this.mapping(entry.vars, 'vars', location)
+    const vars = this.varsOf(entry.vars, 'Role', location)
     return {
       name: name.trim(),
       vars,
@@ -123,14 +124,25 @@ export abstract class RoleLoader extends TaskParser {
       from: RoleFrom
       /** The roles this one is a dependency of, outermost first (a role among them is a recursion). */
       parents?: readonly string[]
+      /**
+       * What the roles this one is a dependency of (or included from) hand down, outermost first: as Ansible's
+       * dependency chain, their parameters, vars and defaults are seen under the role's own.
+       */
+      chain?: readonly RoleLink[]
       /** Brought in by import_role (itself or as a dependency): its handlers go after the play's. */
       imported?: boolean
+      /**
+       * import_role's / include_role's `allow_duplicates` when it is not true: every such use of the role with
+       * the same `*_from` files runs once per host (a templated value is decided when the play runs).
+       */
+      noDuplicates?: { allow: unknown }
     }
   ): { tasks: Task[]; ref: RoleRef } {
     const parents = options.parents ?? []
     const near = parents.length > 0 ? [path.dirname(parents.at(-1)!)] : []
-    const dir = findRole(spec.name, this.playDir, spec.location, near)
-    const tasksFile = roleFile(dir, 'tasks', options.from.tasks ?? 'main')
+    const found = findRole(spec.name, this.playDir, spec.location, near)
+    const dir = found.dir
+    const tasksFile = roleFile(dir, 'tasks', options.from.tasks)
     if (parents.includes(dir) || (tasksFile !== undefined && this.inChain(tasksFile))) {
       // A dependency chain back to the role, or the role's tasks importing the role itself.
       const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir]
@@ -141,6 +153,11 @@ export abstract class RoleLoader extends TaskParser {
       )
     }
     const meta = this.roleData(dir, 'meta', undefined, spec.location)
+    const ownDefaults = this.roleVars(dir, 'defaults', options.from.defaults, spec.location)
+    const ownVars = this.roleVars(dir, 'vars', options.from.vars, spec.location)
+    const chain = options.chain ?? (outer.role ? [linkOf(outer.role)] : [])
+    const handedDown = (part: keyof RoleLink): Record<string, unknown> =>
+      chain.reduce<Record<string, unknown>>((out, link) => ({ ...out, ...link[part] }), {})
     // The keywords of this use (and of the uses around it) reach the dependencies, the tasks and the handlers.
     const inherited = this.extend(outer, spec.keywords, spec.location)
     const tasks: Task[] = []
@@ -154,38 +171,53 @@ export abstract class RoleLoader extends TaskParser {
           at
         )
       }
+      const link: RoleLink = {
+        params: { ...handedDown('params'), ...spec.params },
+        vars: { ...handedDown('vars'), ...spec.vars, ...ownVars },
+        defaults: { ...handedDown('defaults'), ...ownDefaults }
+      }
       for (const dependency of dependencies) {
         const depSpec = this.roleSpec(dependency, meta.loader?.at(dependency, at) ?? at)
         const loaded = this.role(depSpec, inherited, {
           dedupe: true,
           from: {},
           parents: [...parents, dir],
+          chain: [link],
           imported: options.imported === true
         })
         tasks.push(...loaded.tasks)
         dependencyRefs.push(loaded.ref)
       }
     }
-    // As Ansible: a role sees its dependencies' defaults and vars under its own; the invocation's `vars:`
-    // merge below the role's vars/main.yml, and both are exported.
+    // As Ansible: a role sees its dependencies' defaults and vars under its own, and those of the roles it is a
+    // dependency of between the two; the invocation's `vars:` merge below the role's vars/main.yml, and both
+    // are exported; the parameters of the roles it depends from are seen under its own.
     const enclosing = outer.role ? [...(outer.role.ancestors ?? []), outer.role.path] : []
     const ancestors = [...enclosing, ...parents]
     const ref: RoleRef = {
-      name: path.basename(dir),
+      name: found.name,
       path: dir,
       ...(ancestors.length > 0 ? { ancestors } : {}),
       defaults: {
         ...mergeRoleVars(dependencyRefs, 'defaults'),
-        ...this.roleData(dir, 'defaults', options.from.defaults, spec.location).data
+        ...handedDown('defaults'),
+        ...ownDefaults
       },
       vars: {
+        ...handedDown('vars'),
         ...mergeRoleVars(dependencyRefs, 'vars'),
         ...spec.vars,
-        ...this.roleData(dir, 'vars', options.from.vars, spec.location).data
+        ...ownVars
       },
-      params: spec.params
+      params: { ...handedDown('params'), ...spec.params }
     }
-    if (options.dedupe && meta.data['allow_duplicates'] !== true) {
+    if (options.noDuplicates) {
+      // As Ansible: the uses of a role by import_role / include_role with the same `*_from` files share one
+      // role, whatever their keywords; allow_duplicates false runs it once per host.
+      ref.dedupKey = ['include_role', dir, options.from].map(stableJson).join('\0')
+      const allow = options.noDuplicates.allow
+      if (typeof allow === 'string' && hasTemplateSyntax(allow)) ref.allowDuplicates = allow
+    } else if (options.dedupe && meta.data['allow_duplicates'] !== true) {
       // As Ansible: a use with other parameters, vars or keywords is another role; the same one runs once.
       ref.dedupKey = [dir, spec.params, spec.vars, spec.keywords].map(stableJson).join('\0')
     }
@@ -202,7 +234,7 @@ export abstract class RoleLoader extends TaskParser {
         spec.location
       )
     }
-    const handlersFile = roleFile(dir, 'handlers', options.from.handlers ?? 'main')
+    const handlersFile = roleFile(dir, 'handlers', options.from.handlers)
     // Uses that run once per host (same dedup key) share their handlers, as Ansible's uses share one role.
     const shared =
       ref.dedupKey !== undefined &&
@@ -219,14 +251,14 @@ export abstract class RoleLoader extends TaskParser {
     return { tasks, ref }
   }
 
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none), and its loader. */
+  /** A role's meta file as a mapping (empty when the role has none), and its loader. */
   protected roleData(
     dir: string,
     sub: string,
     from: string | undefined,
     location: SourceLocation
   ): { data: Record<string, unknown>; loader?: RoleLoader } {
-    const file = roleFile(dir, sub, from ?? 'main')
+    const file = roleFile(dir, sub, from)
     if (!file) {
       if (from === undefined) return { data: {} }
       throw new PlaybookError(
@@ -234,16 +266,45 @@ export abstract class RoleLoader extends TaskParser {
         location
       )
     }
+    return { data: this.mappingFile(file, location), loader: this.fileLoader(file, location) }
+  }
+
+  /**
+   * A role's defaults or vars: its `main` (or `*_from`) file, or every file of such a directory merged in
+   * lexical order (later files win), as Ansible 2.14 loads `defaults/main/` and `vars/main/`.
+   */
+  protected roleVars(
+    dir: string,
+    sub: 'defaults' | 'vars',
+    from: string | undefined,
+    location: SourceLocation
+  ): Record<string, unknown> {
+    const files = roleVarsFiles(dir, sub, from)
+    if (files.length === 0 && from !== undefined) {
+      throw new PlaybookError(
+        `the role '${path.basename(dir)}' has no ${sub} file '${from}' (looked in ${path.join(dir, sub)})`,
+        location
+      )
+    }
+    // Spread, not Object.assign: a variable named __proto__ stays a variable.
+    return files.reduce<Record<string, unknown>>(
+      (out, file) => ({ ...out, ...this.mappingFile(file, location) }),
+      {}
+    )
+  }
+
+  /** A YAML file of a role that must hold a mapping (or nothing). */
+  private mappingFile(file: string, location: SourceLocation): Record<string, unknown> {
     const loader = this.fileLoader(file, location)
     const data = loader.doc?.data
-    if (data === null || data === undefined) return { data: {}, loader }
+    if (data === null || data === undefined) return {}
     if (!isMapping(data)) {
       throw new PlaybookError(
         `${loader.file} must hold a mapping, found ${describe(data)}`,
         loader.at(data)
       )
     }
-    return { data: { ...data }, loader }
+    return { ...data }
   }
 
   /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
@@ -261,12 +322,18 @@ export abstract class RoleLoader extends TaskParser {
     delete keywords[key]
     const spec: RoleSpec = {
       name: args.name,
-      vars: this.mapping(vars, 'vars', location),
+      vars: this.varsOf(vars, 'IncludeRole', location),
       params: {},
       keywords,
       location
     }
-    return this.role(spec, outer, { dedupe: false, from: args.from, imported: true }).tasks
+    const noDuplicates = noDuplicatesOf(args.rest['allow_duplicates'], 'import_role', location)
+    return this.role(spec, outer, {
+      dedupe: false,
+      from: args.from,
+      imported: true,
+      ...(noDuplicates ? { noDuplicates } : {})
+    }).tasks
   }
 
   /** The arguments of import_role / include_role, checked. */
@@ -293,4 +360,48 @@ export abstract class RoleLoader extends TaskParser {
     }
     return { name: args['name'], from, rest: args }
   }
+}
+
+/** What a role hands down to the roles that depend from it (or that it includes): Ansible's dependency chain. */
+interface RoleLink {
+  params: Record<string, unknown>
+  vars: Record<string, unknown>
+  defaults: Record<string, unknown>
+}
+
+/** The link a role use makes in the chain of a role it includes or imports from its own tasks. */
+function linkOf(role: RoleRef): RoleLink {
+  return { params: role.params, vars: role.vars, defaults: role.defaults }
+}
+
+/**
+ * import_role's / include_role's `allow_duplicates` (true when absent, as in Ansible): undefined when duplicates
+ * run, else what the role use needs to run once per host (a templated value is decided when the play runs).
+ */
+export function noDuplicatesOf(
+  value: unknown,
+  keyword: string,
+  location: SourceLocation
+): { allow: unknown } | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'string' && hasTemplateSyntax(value)) return { allow: value }
+  const flag = booleanOf(value)
+  if (flag === undefined) {
+    throw new PlaybookError(
+      `'allow_duplicates' of ${keyword} must be a boolean (true or false), found ${describe(value)}`,
+      location
+    )
+  }
+  return flag ? undefined : { allow: false }
+}
+
+/** A boolean as Ansible's `isa: bool` fields read one (yes/no, on/off, 1/0, true/false in any case), if it is one. */
+export function booleanOf(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number') return value === 1 ? true : value === 0 ? false : undefined
+  if (typeof value !== 'string') return undefined
+  const text = value.trim().toLowerCase()
+  if (['yes', 'on', '1', 'true', 't', 'y'].includes(text)) return true
+  if (['no', 'off', '0', 'false', 'f', 'n', ''].includes(text)) return false
+  return undefined
 }

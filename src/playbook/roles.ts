@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PlaybookError, type SourceLocation } from '../errors.js'
@@ -57,47 +57,89 @@ export function roleSearchPath(playDir: string): string[] {
   return [path.join(playDir, 'roles'), ...extra.map((d) => path.resolve(d)), playDir]
 }
 
-/** The absolute directory of a role: a name looked up on the search path, or a path to it. */
+/**
+ * Where a role lives and the name it goes by, as Ansible's RoleDefinition finds it: the name (which may hold a
+ * path, such as `nested/dep` or `../shared/a`) is looked up in each directory of the search path, the role's
+ * own name staying as written; failing that, it is taken as a path from the current directory and the role is
+ * named after its last component.
+ */
 export function findRole(
   name: string,
   playDir: string,
   location: SourceLocation,
   /** Also searched, before the playbook's directory: next to the role that depends on this one. */
   near: readonly string[] = []
-): string {
+): { dir: string; name: string } {
   if (name.includes('{{') || name.includes('{%')) {
     throw new PlaybookError(
       `role '${name}': templated role names are not supported here; write the name literally, or use include_role`,
       location
     )
   }
-  const candidates =
-    name.includes('/') || path.isAbsolute(name)
-      ? [path.resolve(playDir, name)]
-      : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map((dir) =>
-          path.join(dir, name)
-        )
-  const found = candidates.find(isDirectory)
-  if (found) return found
+  const searched = [...roleSearchPath(playDir).slice(0, -1), ...near, playDir]
+  for (const dir of searched) {
+    const candidate = path.resolve(dir, name)
+    if (isDirectory(candidate)) return { dir: candidate, name }
+  }
+  const fromCwd = path.resolve(name)
+  if (isDirectory(fromCwd)) return { dir: fromCwd, name: path.basename(fromCwd) }
   throw new PlaybookError(
-    `the role '${name}' was not found in ${candidates.map((c) => path.dirname(c)).join(':')}. ` +
-      `Put it under roles/${path.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    `the role '${name}' was not found in ${searched.join(':')}. ` +
+      `Put it under roles/${name}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
     location
   )
 }
 
 /**
- * The file a role keeps under `sub` (tasks, handlers, defaults, vars, meta) named `base` (default `main`):
- * base.yml, base.yaml, base.json or base, in that order. Undefined when the role has none.
+ * The file a role keeps under `sub` (tasks, handlers, defaults, vars, meta) named `base`: without `base`,
+ * main.yml, main.yaml, main.json or main, in that order; with one (tasks_from…), the name as given first, then
+ * with those extensions, as Ansible looks. Undefined when the role has none (a directory does not count).
  */
-export function roleFile(roleDir: string, sub: string, base = 'main'): string | undefined {
-  const stem = path.join(roleDir, sub, base)
-  const names = path.extname(base) === '' ? ['.yml', '.yaml', '.json', ''] : ['']
-  for (const ext of names) {
+export function roleFile(roleDir: string, sub: string, base?: string): string | undefined {
+  return roleFiles(roleDir, sub, base, false)[0]
+}
+
+/**
+ * The files of a role's defaults or vars named `base` (default `main`), found as roleFile finds one; when the
+ * name is a directory (`defaults/main/`), every file in it and its subdirectories, in lexical order, whose
+ * extension is .yml, .yaml or .json or that has none (hidden files and backups~ left out), as Ansible 2.14 merges
+ * them.
+ */
+export function roleVarsFiles(roleDir: string, sub: string, base?: string): string[] {
+  return roleFiles(roleDir, sub, base, true)
+}
+
+const ROLE_EXTENSIONS = ['.yml', '.yaml', '.json']
+
+function roleFiles(
+  roleDir: string,
+  sub: string,
+  base: string | undefined,
+  allowDir: boolean
+): string[] {
+  const stem = path.join(roleDir, sub, base ?? 'main')
+  const extensions = base === undefined ? [...ROLE_EXTENSIONS, ''] : ['', ...ROLE_EXTENSIONS]
+  for (const ext of extensions) {
     const file = stem + ext
-    if (existsSync(file) && !isDirectory(file)) return file
+    if (!existsSync(file)) continue
+    if (!isDirectory(file)) return [file]
+    if (allowDir) return filesIn(file)
   }
-  return undefined
+  return []
+}
+
+function filesIn(dir: string): string[] {
+  const found: string[] = []
+  const names = readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  for (const name of names) {
+    if (name.startsWith('.') || name.endsWith('~')) continue
+    const full = path.join(dir, name)
+    const ext = path.extname(name)
+    if (isDirectory(full)) {
+      if (ext === '') found.push(...filesIn(full))
+    } else if (ext === '' || ROLE_EXTENSIONS.includes(ext)) found.push(full)
+  }
+  return found
 }
 
 function isDirectory(file: string): boolean {

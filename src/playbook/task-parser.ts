@@ -13,6 +13,20 @@ import {
 } from './loader-support.js'
 import type { Conditional, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
+import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../template/unsafe.js'
+
+/** Python's keywords: Ansible refuses them as variable names (ansible.utils.vars.isidentifier). */
+const PYTHON_KEYWORDS = new Set(
+  (
+    'False None True and as assert async await break class continue def del elif else except finally for ' +
+    'from global if import in is lambda nonlocal not or pass raise return try while with yield'
+  ).split(' ')
+)
+
+/** Whether a name can be a variable, as Ansible checks `vars:` keys: an ASCII identifier, not a keyword. */
+export function isVariableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS.has(name)
+}
 
 /** The `loop_control` options Ansible 2.14 has. */
 const LOOP_CONTROL_OPTIONS = [
@@ -158,7 +172,7 @@ export abstract class TaskParser {
       changedWhen: this.conditionals(raw.changed_when, 'changed_when', location),
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, 'vars', location),
+      vars: this.varsOf(raw.vars, 'Task', location),
       environment: raw.environment,
       noLog: raw.no_log,
       timeout: raw.timeout,
@@ -178,11 +192,13 @@ export abstract class TaskParser {
     location: SourceLocation
   ): { moduleName: string; args: Record<string, unknown> } {
     if (typeof action === 'string') {
-      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action)
+      const text = unsafeText(action)
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text)
       const name = canonicalModule(match?.[1] ?? '')
       if (!this.modules.names.has(name))
         throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? '', false), location)
-      return { moduleName: name, args: this.moduleArgs(match?.[2] ?? '', name, location) }
+      const args = this.moduleArgs(match?.[2] ?? '', name, location)
+      return { moduleName: name, args: text === action ? args : unsafeArgs(args) }
     }
     const mapping = action as Record<string, unknown>
     const moduleRaw = mapping['module']
@@ -202,6 +218,12 @@ export abstract class TaskParser {
   ): Record<string, unknown> {
     if (raw === null || raw === undefined) return {}
     if (isMapping(raw)) return { ...raw }
+    if (isMarkedUnsafe(raw)) {
+      // `shell: !unsafe "echo {{ x }} chdir=/tmp"`: split as usual, every value still never templated.
+      return unsafeArgs(
+        parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module))
+      )
+    }
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
       return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module))
     }
@@ -237,6 +259,36 @@ export abstract class TaskParser {
       )
     }
     return { ...raw }
+  }
+
+  /**
+   * A `vars:` keyword of a play, block, task, role or import: a mapping, or a list of mappings merged in order
+   * (as Ansible accepts both). Each name must be a valid variable name.
+   */
+  protected varsOf(raw: unknown, owner: string, location: SourceLocation): Record<string, unknown> {
+    if (raw === undefined || raw === null) return {}
+    const at = this.at(raw, location)
+    let out: Record<string, unknown> = {}
+    for (const part of Array.isArray(raw) ? raw : [raw]) {
+      if (!isMapping(part)) {
+        throw new PlaybookError(
+          `Vars in a ${owner} must be specified as a dictionary, or a list of dictionaries: found ${describe(part)}${Array.isArray(raw) ? ' in the list' : ''}`,
+          at
+        )
+      }
+      for (const name of Object.keys(part)) {
+        if (!isVariableName(name)) {
+          throw new PlaybookError(
+            `Invalid variable name in vars specified for ${owner}: '${name}' is not a valid variable name. ` +
+              'A variable name is made of ASCII letters, digits and underscores, does not start with a digit and is not a Python keyword',
+            at
+          )
+        }
+      }
+      // Spread, not Object.assign: a variable named __proto__ stays a variable.
+      out = { ...out, ...part }
+    }
+    return out
   }
 
   protected conditionals(raw: unknown, keyword: string, location: SourceLocation): Conditional[] {
@@ -284,4 +336,9 @@ export abstract class TaskParser {
       )
     }
   }
+}
+
+/** Arguments split out of an `!unsafe` free-form string: each value is marked again. */
+function unsafeArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, markUnsafeDeep(v)]))
 }

@@ -118,6 +118,11 @@ export interface RoleRef {
    * run a task on a host, later uses with the same key are skipped there, as Ansible runs a role once.
    */
   dedupKey?: string
+  /**
+   * import_role's / include_role's templated `allow_duplicates`: rendered with the play's variables when a task
+   * of the use runs; when it is true, the use runs again after all.
+   */
+  allowDuplicates?: unknown
 }
 
 /**
@@ -150,9 +155,18 @@ export interface BlockFrame {
 
 /** One play of a playbook. */
 export interface Play {
+  /** The play's name as written (templated when the play runs), or its host patterns when it has none. */
   name: string
+  /** Whether the play has a `name:` (else it is named after its templated hosts when it runs). */
+  named?: boolean
+  /** Host patterns as written: templated with the play's variables when the play runs. */
   hosts: string | string[]
   vars: Record<string, unknown>
+  /**
+   * `connection` and `remote_user` (`user`) as ansible_connection and ansible_user: below every variable, as
+   * Ansible's connection variables win over these keywords.
+   */
+  connectionVars?: Record<string, unknown>
   /** The variables of the play's `vars_files`, merged in order (above play vars, below task vars). */
   varsFiles?: Record<string, unknown>
   gatherFacts: unknown
@@ -167,6 +181,10 @@ export interface Play {
   anyErrorsFatal: unknown
   maxFailPercentage?: unknown
   serial?: unknown
+  /** `strategy` (only linear runs): a literal one was checked at load time, a templated one at run time. */
+  strategy?: unknown
+  /** `order` of the play's hosts (inventory, reverse_inventory, sorted, reverse_sorted, shuffle). */
+  order?: unknown
   ignoreErrors?: unknown
   ignoreUnreachable?: unknown
   environment?: unknown

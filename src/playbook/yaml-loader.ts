@@ -1,5 +1,6 @@
 import jsYaml from 'js-yaml'
 import { PlaybookError } from '../errors.js'
+import { markUnsafe, markUnsafeDeep } from '../template/unsafe.js'
 
 /**
  * YAML 1.1 booleans as Ansible (PyYAML) reads them. js-yaml's default schema only knows true/false;
@@ -70,9 +71,34 @@ const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
   defaultStyle: 'decimal'
 })
 
+/**
+ * Ansible's `!unsafe` tag: the value's strings are never templated. A scalar is taken as text whatever it looks
+ * like (`!unsafe 42` is the string "42"), as PyYAML's construct_scalar does; on a list or mapping, every string
+ * in it is marked.
+ */
+export const UNSAFE_TYPES = [
+  new jsYaml.Type('!unsafe', {
+    kind: 'sequence',
+    resolve: () => true,
+    construct: (data: unknown[] | null) => markUnsafeDeep(data ?? [])
+  }),
+  new jsYaml.Type('!unsafe', {
+    kind: 'mapping',
+    resolve: () => true,
+    construct: (data: Record<string, unknown> | null) => markUnsafeDeep(data ?? {})
+  }),
+  // Last, so that an empty `!unsafe` (no value at all) is the empty string, as in PyYAML.
+  new jsYaml.Type('!unsafe', {
+    kind: 'scalar',
+    resolve: () => true,
+    construct: (data: string | null) => markUnsafe(data ?? '')
+  })
+]
+
 /** The schema used for every YAML document Ansible users write: YAML 1.2 core plus YAML 1.1 booleans, integers and merge keys. */
 export const ANSIBLE_YAML_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({
-  implicit: [yaml11Bool, yaml11Int]
+  implicit: [yaml11Bool, yaml11Int],
+  explicit: UNSAFE_TYPES
 })
 
 /** A parsed YAML document and the 1-based line on which each mapping or sequence started. */
@@ -82,32 +108,70 @@ export interface YamlDocument {
   lineOf(node: object): number | undefined
 }
 
+/** Where a YAML node starts and ends, as js-yaml's parse listener sees it. */
+type YamlListenerState = { line: number; position: number; result: unknown; input: string }
+
+/**
+ * A js-yaml parse listener that refuses a list or mapping used as a mapping key, as PyYAML does ("found
+ * unacceptable key"), by calling `refuse` with the message and the 0-based line and column of the key; js-yaml
+ * would turn the key into text such as "[object Object]". `onClose` sees every closed node with the line
+ * (0-based) where it started.
+ */
+export function complexKeyListener(
+  refuse: (message: string, line: number, column: number) => never,
+  onClose?: (result: unknown, startLine: number) => void
+): (event: 'open' | 'close', state: YamlListenerState) => void {
+  const stack: Array<{ line: number; position: number }> = []
+  return (event, state) => {
+    if (event === 'open') {
+      stack.push({ line: state.line, position: state.position })
+      return
+    }
+    const start = stack.pop()
+    if (start === undefined) return
+    const result = state.result
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      isComplexKey(result, state.input, start.position, state.position)
+    ) {
+      // Where the key's text starts (an explicit key's node opens at the blank after `?`).
+      let at = start.position
+      while (isBlank(state.input[at])) at++
+      const line = state.input.slice(0, at).split('\n').length - 1
+      const column = at - (state.input.lastIndexOf('\n', at - 1) + 1)
+      refuse(
+        `found unacceptable key (unhashable type: ${Array.isArray(result) ? 'a list' : 'a mapping'}). ` +
+          'A mapping key must be a string, a number or a boolean: write the key as text, or move the list or mapping to the value',
+        line,
+        column
+      )
+    }
+    onClose?.(result, start.line)
+  }
+}
+
 /** Parses YAML text. A syntax error becomes a PlaybookError naming file, line and column. */
 export function parseYaml(text: string, file: string): YamlDocument {
   const lines = new WeakMap<object, number>()
-  const stack: number[] = []
   let data: unknown
   try {
     data = jsYaml.load(text, {
       filename: file,
       schema: ANSIBLE_YAML_SCHEMA,
       json: true,
-      listener(event, state) {
-        if (event === 'open') {
-          stack.push(state.line)
-          return
+      listener: complexKeyListener(
+        (message, line, column) => {
+          throw new PlaybookError(
+            `YAML syntax error: ${message}${offendingLine(text, line, column)}`,
+            { file, line: line + 1, column: column + 1 }
+          )
+        },
+        (result, line) => {
+          if (result !== null && typeof result === 'object' && !lines.has(result))
+            lines.set(result, line + 1)
         }
-        const line = stack.pop()
-        const result: unknown = state.result
-        if (
-          line !== undefined &&
-          result !== null &&
-          typeof result === 'object' &&
-          !lines.has(result)
-        ) {
-          lines.set(result, line + 1)
-        }
-      }
+      )
     })
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
@@ -133,6 +197,31 @@ export function parseYaml(text: string, file: string): YamlDocument {
     )
   }
   return { data, lineOf: (node) => lines.get(node) }
+}
+
+/**
+ * Whether a list or mapping node that ran from `start` to `end` in `input` is a mapping key: an explicit key
+ * (right after `? `) or a flow collection used as an implicit key (followed by `:` on its line). js-yaml would
+ * turn such a key into text like "[object Object]"; PyYAML refuses it as unhashable, and so do we.
+ */
+function isComplexKey(result: object, input: string, start: number, end: number): boolean {
+  if (!Array.isArray(result) && Object.prototype.toString.call(result) !== '[object Object]')
+    return false
+  if (input[start - 1] === '?') return true
+  // Only a flow collection (`[a]`, `{a: 1}`) or an alias can be an implicit key; a block collection ends
+  // after the blank lines and indentation that follow it, where the next entry's `:` may stand.
+  let first = start
+  while (first < end && isBlank(input[first])) first++
+  let last = end - 1
+  while (last > first && isBlank(input[last])) last--
+  if (input[last] !== ']' && input[last] !== '}' && input[first] !== '*') return false
+  let i = end
+  while (input[i] === ' ' || input[i] === '\t') i++
+  return input[i] === ':'
+}
+
+function isBlank(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r'
 }
 
 /** Ansible's hint under a syntax error: the line the parser stopped at, with a caret under the column. */

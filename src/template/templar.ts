@@ -3,6 +3,7 @@ import { evaluateExpression, renderToString } from './engine.js'
 import { parsePythonLiteral } from '../inventory/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
 import { isPlainObject } from './undefined.js'
+import { isMarkedUnsafe, unsafeText } from './unsafe.js'
 
 /** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
  * templates; untrusted ones (registered results, facts) came from remote output and are never templated. */
@@ -80,6 +81,8 @@ export class Templar {
    * returned as they are.
    */
   render(value: unknown, vars: Record<string, unknown>): unknown {
+    // `!unsafe` text: handed back as written, never templated (nor read as a list or dict).
+    if (isMarkedUnsafe(value)) return unsafeText(value)
     if (typeof value === 'string') return this.renderString(value, vars)
     if (Array.isArray(value)) return value.map((item) => this.render(item, vars))
     if (isPlainObject(value)) {
@@ -116,6 +119,13 @@ export class Templar {
     if (condition === null || condition === undefined) return true
     if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars))
     if (typeof condition !== 'string') return pyTruthy(condition)
+    if (isMarkedUnsafe(condition)) {
+      // As Ansible: an `!unsafe` conditional is evaluated as a bare expression, never as a template.
+      throw new TemplateError(
+        'Conditional is marked as unsafe, and cannot be evaluated.',
+        unsafeText(condition)
+      )
+    }
     const text = condition.trim()
     if (text === '') return true
     let expression = text
