@@ -261,8 +261,17 @@ describe('undefined variables', () => {
     const inLoop = templateError(() => render('{% for i in nope %}{{ i }}{% endfor %}', vars))
     expect(inLoop.message).toBe("'nope' is undefined")
     expect(inLoop.expression).toBe('{% for i in nope %}{{ i }}{% endfor %}')
-    expect(templateError(() => evaluate("lookup('pipe', 'id')", vars)).message).toContain(
-      "'lookup' is undefined"
+  })
+
+  it('refuse lookup(), query() and q() by the plugin they name, as a later release brings them', () => {
+    for (const call of ["lookup('pipe', 'id')", "query('env', 'HOME')", "q('file', 'x') | length"]) {
+      const error = templateError(() => evaluate(call, vars))
+      expect(error.message).not.toContain('is undefined')
+      expect(error.message).toMatch(/^lookup plugin \((pipe|env|file)\) is not supported yet: /)
+      expect(error.message).toContain('later release')
+    }
+    expect(templateError(() => render("{{ lookup(name) }}", { name: 3 })).message).toMatch(
+      /^lookup\(\) is not supported/
     )
   })
 
