@@ -302,7 +302,7 @@ describe('module arguments', () => {
     expect(task.args).toEqual({ creates: '/tmp/x', _raw_params: 'FOO=bar env | grep FOO' })
   })
 
-  it('keeps a multi-line shell script verbatim, minus the trailing newline as Ansible strips it', () => {
+  it('keeps a multi-line shell script verbatim, its trailing newline included, as Ansible does', () => {
     const script = 'set -e\nif [ -f x ]; then\n  echo "a  b"   # spaces kept\nfi\n'
     const task = onlyTask(
       `    - shell: |\n${script
@@ -310,7 +310,7 @@ describe('module arguments', () => {
         .map((l) => (l ? `        ${l}` : l))
         .join('\n')}`
     )
-    expect(task.args).toEqual({ _raw_params: script.trimEnd() })
+    expect(task.args).toEqual({ _raw_params: script })
   })
 
   it('parses debug: msg="a b" var=x into separate arguments', () => {
