@@ -222,8 +222,10 @@ describe('shell', () => {
     expect(a.h.connection.commands[0]!.command).not.toContain('secret')
   })
 
-  it('refuses a shell task without a command', async () => {
-    await expect(run('shell', {})).rejects.toThrow('no command given')
+  it('fails a shell task without a command as Ansible does: rc 256, nothing run', async () => {
+    const r = await run('shell', {})
+    expect(r).toMatchObject({ failed: true, changed: false, msg: 'no command given', rc: 256 })
+    expect(r.h.connection.commands).toHaveLength(0)
   })
 })
 
@@ -337,10 +339,12 @@ describe('command', () => {
     ])
   })
 
-  it('refuses both a command and argv, and unbalanced quotes', async () => {
-    await expect(run('command', { _raw_params: 'ls', argv: ['ls'] })).rejects.toThrow(
-      'only command or argv can be given'
-    )
+  it('refuses both a command and argv (rc 256, as Ansible), and unbalanced quotes', async () => {
+    expect(await run('command', { _raw_params: 'ls', argv: ['ls'] })).toMatchObject({
+      failed: true,
+      msg: 'only command or argv can be given, not both',
+      rc: 256
+    })
     await expect(run('command', { _raw_params: "echo 'oops" })).rejects.toThrow(
       'could not split the command'
     )
@@ -379,7 +383,9 @@ describe('debug', () => {
   })
 
   it('refuses msg and var together', async () => {
-    await expect(run('debug', { msg: 'a', var: 'b' })).rejects.toThrow('mutually exclusive')
+    await expect(run('debug', { msg: 'a', var: 'b' })).rejects.toThrow(
+      "'msg' and 'var' are incompatible options"
+    )
   })
 })
 
@@ -473,8 +479,9 @@ describe('ping', () => {
 
   it('fails when the target shell fails', async () => {
     const r = await run('ping', {}, { answer: () => reply('', 127, 'sh: not found') })
-    expect(r).toMatchObject({ failed: true })
-    expect(r.msg).toContain('sh: not found')
+    expect(r).toMatchObject({ failed: true, rc: 127, module_stdout: '' })
+    expect(r.msg).toBe('MODULE FAILURE\nSee stdout/stderr for the exact error')
+    expect(r.module_stderr).toContain('sh: not found')
   })
 })
 

@@ -412,7 +412,7 @@ describe('errors', () => {
     const { outcome } = await runTask(makeTask({ args: { chdri: '/tmp' } }), module)
     expect(calls).toHaveLength(0)
     expect(outcome.result['msg']).toBe(
-      'Unsupported parameters for (fake) module: chdri. Supported parameters include: chdir, creates.'
+      'Unsupported parameters for (fake) module: chdri. Supported parameters include: _raw_params, chdir, creates.'
     )
   })
 

@@ -1,8 +1,9 @@
-import { AsyncPlaybookError, ConnectionError } from '../errors.js'
+import { AsyncPlaybookError, ConnectionError, UndefinedVariableError } from '../errors.js'
 import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError, NOT_IGNORABLE } from '../modules/module.js'
+import { ModuleArgumentError, NOT_IGNORABLE, unknownArgumentsMessage } from '../modules/module.js'
+import { timeoutResult } from '../modules/command-runner.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pythonStr, type Templar } from '../template/index.js'
@@ -11,6 +12,12 @@ import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
+import {
+  positionDetails,
+  TaskTemplateError,
+  taskFieldError,
+  undefinedReason
+} from './task-errors.js'
 
 /** What running one task on one host needs from the play. */
 export interface TaskHostContext {
@@ -186,7 +193,7 @@ async function runSingle(
 ): Promise<ModuleResult> {
   const { task, templar } = ctx
   for (const condition of task.when) {
-    if (!evaluateConditional(templar, condition, ctx.scope(locals))) {
+    if (!evaluateConditional(templar, condition, ctx.scope(locals), task)) {
       return {
         changed: false,
         false_condition: condition,
@@ -266,21 +273,23 @@ async function runModuleOnce(
   const scope = ctx.scope(locals)
   const raw = new Set(module.rawArgs ?? [])
   const args: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(task.args)) {
-    args[key] = raw.has(key) ? value : templar.render(value, scope)
+  try {
+    for (const [key, value] of Object.entries(task.args)) {
+      args[key] = raw.has(key) ? value : templar.render(value, scope)
+    }
+  } catch (error) {
+    throw taskFieldError(error, 'args', task)
   }
   const finalArgs = ctx.stripOmitted(args)
   if (module.argNames) {
-    for (const key of Object.keys(finalArgs)) {
-      if (!module.argNames.includes(key)) {
-        const supported = module.argNames.filter((n) => !n.startsWith('_')).join(', ')
-        return {
-          changed: false,
-          failed: true,
-          msg: `Unsupported parameters for (${module.name}) module: ${key}. Supported parameters include: ${supported}.`
-        }
+    const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
+    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
+    if (unknown.length > 0)
+      return {
+        changed: false,
+        failed: true,
+        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
       }
-    }
   }
   const asyncSeconds =
     task.async === undefined ? 0 : toInt(templar.render(task.async, scope), 'async')
@@ -341,9 +350,11 @@ async function runModuleOnce(
       : undefined
   let result: ModuleResult
   try {
-    result = await module.run(
-      moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
-    )
+    const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
+    const running = module.run(moduleCtx)
+    result = await (asyncSeconds > 0 || module.appliesTimeout
+      ? running
+      : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, module.name))
   } catch (error) {
     return failureFromError(error)
   }
@@ -379,6 +390,24 @@ async function runModuleOnce(
 }
 
 /**
+ * A module's result, or Ansible's timeout result once the task's `timeout` has passed (the module is
+ * then left to finish on its own; its result is dropped).
+ */
+function withinTaskTimeout(
+  running: Promise<ModuleResult>,
+  seconds: number | undefined,
+  moduleName: string
+): Promise<ModuleResult> {
+  if (seconds === undefined || seconds <= 0) return running
+  running.catch(() => undefined) // a late failure is dropped with the late result
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<ModuleResult>((resolve) => {
+    timer = setTimeout(() => resolve(timeoutResult(moduleName, seconds)), seconds * 1000)
+  })
+  return Promise.race([running, expired]).finally(() => clearTimeout(timer))
+}
+
+/**
  * The limit a fire-and-forget (poll: 0) job really gets. Ansible's watchdog checks every 5 s, so `async: N`
  * lets a poll-0 job run about 5 + 5·ceil(N/5) s, and recipes depend on it: the classic reboot
  * (`sleep 2 && shutdown -r now` with `async: 1, poll: 0`) only works because of it. Polled jobs get the
@@ -404,7 +433,12 @@ function moduleContext(
   }
 ): ModuleContext {
   const { task, templar } = ctx
-  const environment = renderEnvironment(ctx, scope)
+  let environment: Record<string, string>
+  try {
+    environment = renderEnvironment(ctx, scope)
+  } catch (error) {
+    throw taskFieldError(error, 'environment', task)
+  }
   const timeoutRaw = task.timeout === undefined ? undefined : templar.render(task.timeout, scope)
   const taskTimeoutSeconds =
     timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
@@ -431,6 +465,7 @@ function moduleContext(
     environment,
     baseDir: ctx.baseDir,
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+    warn: (message) => ctx.events.warning(message),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
     jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
@@ -459,18 +494,27 @@ function renderEnvironment(
   return out
 }
 
-/** Evaluates a conditional; errors name the condition, as Ansible's do. */
+/**
+ * Evaluates a conditional; errors name the condition, as Ansible's do. With `task` (a `when`), the error
+ * also says where the task is written, as Ansible's does.
+ */
 function evaluateConditional(
   templar: Templar,
   condition: unknown,
-  scope: Record<string, unknown>
+  scope: Record<string, unknown>,
+  task?: Task
 ): boolean {
   try {
     return templar.isTrue(condition, scope)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ModuleArgumentError(
-      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}`
+    const reason =
+      error instanceof UndefinedVariableError
+        ? undefinedReason(error)
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    throw new TaskTemplateError(
+      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}${task ? positionDetails(task) : ''}`
     )
   }
 }
@@ -480,6 +524,9 @@ export function failureFromError(error: unknown): ModuleResult {
   if (error instanceof ConnectionError) {
     return { changed: false, msg: error.message, unreachable: true }
   }
+  // A task that failed before its module ran has only these two fields, as in Ansible.
+  if (error instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error) }
+  if (error instanceof TaskTemplateError) return { failed: true, msg: error.message }
   if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error.message }
   }

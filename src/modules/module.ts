@@ -37,6 +37,8 @@ export interface ModuleContext {
   baseDir: string
   /** Writes a line to the console under the task (live output, pause notices). */
   log(line: string): void
+  /** Prints a `[WARNING]:` line, as Ansible's display warnings (not part of the result). */
+  warn?(message: string): void
   /** Resolves after `ms`, or earlier when the run is being cancelled. */
   sleep(ms: number): Promise<void>
   /**
@@ -70,6 +72,19 @@ export interface ModuleDefinition {
   rawArgs?: readonly string[]
   /** Accepted argument names; anything else is refused with a hint. Undefined means no check. */
   argNames?: readonly string[]
+  /**
+   * How an argument outside argNames is refused, in Ansible's words: 'module' (the default:
+   * `Unsupported parameters for (ping) module: foo. Supported parameters include: data.`) or 'action'
+   * (`Invalid options for debug: foo`, as Ansible's action plugins that check their own options say it).
+   */
+  optionCheck?: 'module' | 'action'
+  /** Accepted but not listed when others are refused: Ansible moves `cmd` into `_raw_params` first. */
+  hiddenArgNames?: readonly string[]
+  /**
+   * The module Ansible names in `Unsupported parameters for (…)` when it is not the action as written:
+   * shell and command run `ansible.legacy.command`.
+   */
+  reportedAs?: string
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
@@ -77,6 +92,11 @@ export interface ModuleDefinition {
    * Ansible's include results, whose loop items have neither).
    */
   bareResult?: boolean
+  /**
+   * Applies the task's `timeout` itself, on the target, where the command is killed (command, shell,
+   * script, raw). Other modules are given up on by the executor when the time is up.
+   */
+  appliesTimeout?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**
@@ -85,6 +105,31 @@ export interface ModuleDefinition {
    */
   waitBeforeRetry?(ctx: ModuleContext, result: ModuleResult, delayMs: number): Promise<void>
   run(ctx: ModuleContext): Promise<ModuleResult>
+}
+
+/**
+ * Marks a result the console prints in full even without -v, as Ansible's `_ansible_verbose_always`
+ * (debug, assert unless `quiet`). A symbol key: never registered or shown.
+ */
+export const SHOW_RESULT = Symbol('show result')
+
+/**
+ * Ansible's message for arguments a module does not take. `action` is the module name as the task wrote
+ * it (`ping`, `ansible.builtin.ping`). Several unknown arguments are listed sorted (Ansible's action
+ * plugins list them in no stable order).
+ */
+export function unknownArgumentsMessage(
+  module: ModuleDefinition,
+  unknown: readonly string[],
+  action: string = module.name
+): string {
+  const names = [...unknown].sort()
+  if (module.optionCheck === 'action') return `Invalid options for ${action}: ${names.join(',')}`
+  const supported = [...(module.argNames ?? [])].sort().join(', ')
+  return (
+    `Unsupported parameters for (${module.reportedAs ?? action}) module: ${names.join(', ')}. ` +
+    `Supported parameters include: ${supported}.`
+  )
 }
 
 /**
