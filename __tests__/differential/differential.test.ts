@@ -114,7 +114,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'roles-more.yml',
     'recap.yml',
     'environment.yml',
-    'file-modes.yml'
+    'file-modes.yml',
+    'semantics-modules.yml',
+    'semantics-templating.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

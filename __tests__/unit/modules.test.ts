@@ -363,6 +363,58 @@ describe('raw', () => {
     expect(r.stdout).toBe('hi\n')
     expect(r.stdout_lines).toEqual(['hi'])
   })
+
+  it('warns, as Ansible, that the environment keyword does not apply to it, and does not send it', async () => {
+    const h = harness('raw', { _raw_params: 'echo "$SECRET"' }, { environment: { SECRET: 's3' } })
+    const warned: string[] = []
+    h.ctx.warn = (message) => warned.push(message)
+    await MODULES.get('raw')!.run(h.ctx)
+    expect(warned).toEqual(['raw module does not support the environment keyword'])
+    expect(h.connection.commands[0]!.command).toBe('echo "$SECRET"')
+    expect(h.connection.commands[0]!.options.stdin).toBeUndefined()
+    const quiet = harness('raw', { _raw_params: 'true' })
+    quiet.ctx.warn = (message) => warned.push(message)
+    await MODULES.get('raw')!.run(quiet.ctx)
+    expect(warned).toHaveLength(1)
+  })
+
+  it('runs the text with `executable -c` when given, as Ansible does', async () => {
+    const r = await run('raw', { _raw_params: "echo 'a b' $0", executable: '/bin/sh' })
+    const command = r.h.connection.commands[0]!.command
+    expect(command).toBe(`/bin/sh -c 'echo '\\''a b'\\'' $0'`)
+    expect(sh(command)).toBe('a b /bin/sh\n')
+  })
+})
+
+describe('script creates/removes (Ansible: the task is skipped)', () => {
+  it('skips without uploading when creates exists or removes does not', async () => {
+    const created = await run(
+      'script',
+      { _raw_params: 'missing-script.sh a', creates: '/etc' },
+      { answer: () => reply('', 0) }
+    )
+    expect(created).toMatchObject({
+      changed: false,
+      skipped: true,
+      msg: '/etc exists, matching creates option'
+    })
+    expect(created.h.connection.commands.map((c) => c.command)).toEqual(['test -e /etc'])
+    const removed = await run(
+      'script',
+      { _raw_params: 'missing-script.sh', removes: '/no/such' },
+      { answer: () => reply('', 1) }
+    )
+    expect(removed).toMatchObject({
+      skipped: true,
+      msg: '/no/such does not exist, matching removes option'
+    })
+  })
+
+  it('refuses a relative chdir, as Ansible', async () => {
+    await expect(run('script', { _raw_params: 'x.sh', chdir: 'tmp' })).rejects.toThrow(
+      'chdir tmp must be an absolute path for a Unix-aware remote node'
+    )
+  })
 })
 
 describe('debug', () => {

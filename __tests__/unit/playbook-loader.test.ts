@@ -526,6 +526,26 @@ describe('kv-args', () => {
     ).toEqual(['a="x y"', "b='p q'", "c={{ d | default('e f') }}", '{% if x %}y{% endif %}'])
   })
 
+  it("keeps a free-form command's text as Ansible's split_args/join_args do", () => {
+    const raw = (text: string) => parseKeyValueArgs(text, true)['_raw_params']
+    expect(raw('echo one\necho two\n')).toBe('echo one\necho two\n')
+    expect(raw('echo a\n\n')).toBe('echo a\n\n')
+    expect(raw("echo   'a  b'  c   ")).toBe("echo   'a  b'  c   ")
+    expect(raw('if x; then\n    echo "a  b"\nfi\n')).toBe('if x; then\n    echo "a  b"\nfi\n')
+    // A line indented by exactly one space loses it in Ansible's join; a lone `\` joins two lines.
+    expect(raw('a\n b\n  c')).toBe('a\nb\n  c')
+    expect(raw('echo a \\\nb')).toBe('echo a b')
+    // Options are cut out; the newline that followed one stays with it.
+    expect(parseKeyValueArgs('chdir=/tmp echo a\n', true)).toEqual({
+      chdir: '/tmp',
+      _raw_params: 'echo a\n'
+    })
+    expect(parseKeyValueArgs('echo a creates=/x  \n', true)).toEqual({
+      creates: '/x',
+      _raw_params: 'echo a'
+    })
+  })
+
   it('parses non-free-form k=v, leaving stray words in _raw_params', () => {
     expect(parseKeyValueArgs('src=a dest="b c" stray', false)).toEqual({
       src: 'a',

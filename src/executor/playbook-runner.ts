@@ -46,6 +46,8 @@ export interface EngineOptions {
   tags?: TagSelection
   /** --force-handlers: a failed host still runs its notified handlers (a play's `force_handlers` wins). */
   forceHandlers?: boolean
+  /** ANSIBLE_NO_LOG: the `no_log` of tasks that do not set it (default false). */
+  defaultNoLog?: boolean
 }
 
 /** The handler state of one batch: who was notified of what, and which hosts ended the play. */
@@ -662,8 +664,9 @@ class PlaybookRunner {
     let noLog: boolean
     try {
       noLog =
-        task.noLog !== undefined &&
-        templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task))
+        task.noLog === undefined
+          ? (this.options.defaultNoLog ?? false)
+          : templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task))
     } catch {
       noLog = true
     }

@@ -2,7 +2,12 @@ import { AsyncPlaybookError, ConnectionError, UndefinedVariableError } from '../
 import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError, NOT_IGNORABLE, unknownArgumentsMessage } from '../modules/module.js'
+import {
+  ModuleArgumentError,
+  NOT_IGNORABLE,
+  TIMED_OUT,
+  unknownArgumentsMessage
+} from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
@@ -68,10 +73,17 @@ export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutco
   let result: ModuleResult
   try {
     result = task.loop ? await runLoop(ctx) : await runSingle(ctx, {})
+    // A task given up on at its timeout still says `changed`, as in Ansible (its loop items do not).
+    if (!task.loop && timedOut(result)) result['changed'] = false
   } catch (error) {
     result = failureFromError(error)
   }
   return classify(ctx, result)
+}
+
+/** Whether the task was given up on at its timeout (see TIMED_OUT). */
+function timedOut(result: ModuleResult): boolean {
+  return (result as Record<PropertyKey, unknown>)[TIMED_OUT] === true
 }
 
 /** Whether a failure (or a loop item's) is one that ignore_errors cannot cover. */
@@ -137,6 +149,8 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
     try {
       itemResult = await runSingle(ctx, locals)
     } catch (error) {
+      // As in Ansible, an item that cannot be templated ends the loop: the task fails with its message.
+      if (error instanceof TaskTemplateError || error instanceof UndefinedVariableError) throw error
       itemResult = failureFromError(error)
     }
     itemResult[task.loopControl.loopVar] = item
@@ -219,7 +233,7 @@ async function runSingle(
   let result: ModuleResult = {}
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals)
-    if (result['unreachable']) return result
+    if (result['unreachable'] || timedOut(result)) return result
     if (!ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
@@ -349,13 +363,16 @@ async function runModuleOnce(
         }
       : undefined
   let result: ModuleResult
+  const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
   try {
-    const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
     const running = module.run(moduleCtx)
-    result = await (asyncSeconds > 0 || module.appliesTimeout
+    result = await (asyncSeconds > 0 || module.ownTimeout
       ? running
-      : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, module.name))
+      : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
   } catch (error) {
+    // A condition the module evaluates (assert's `that`) that cannot be templated fails the task as a
+    // templating error, without a module result.
+    if (error instanceof TaskTemplateError) throw error
     return failureFromError(error)
   }
   if (
@@ -396,13 +413,13 @@ async function runModuleOnce(
 function withinTaskTimeout(
   running: Promise<ModuleResult>,
   seconds: number | undefined,
-  moduleName: string
+  action: string
 ): Promise<ModuleResult> {
   if (seconds === undefined || seconds <= 0) return running
   running.catch(() => undefined) // a late failure is dropped with the late result
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<ModuleResult>((resolve) => {
-    timer = setTimeout(() => resolve(timeoutResult(moduleName, seconds)), seconds * 1000)
+    timer = setTimeout(() => resolve(timeoutResult(action, seconds)), seconds * 1000)
   })
   return Promise.race([running, expired]).finally(() => clearTimeout(timer))
 }

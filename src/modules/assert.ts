@@ -14,7 +14,11 @@ export const assertModule: ModuleDefinition = {
   async run(ctx) {
     const that = ctx.args['that']
     if (that === undefined) throw new ModuleArgumentError('conditional required in "that" string')
-    const failMsg = message(ctx.args['fail_msg'] ?? ctx.args['msg'], 'Assertion failed', 'fail_msg or msg')
+    const failMsg = message(
+      ctx.args['fail_msg'] ?? ctx.args['msg'],
+      'Assertion failed',
+      'fail_msg or msg'
+    )
     const successMsg = message(ctx.args['success_msg'], 'All assertions passed', 'success_msg')
     const quiet = looseBoolean(ctx.args['quiet'])
     const conditions = Array.isArray(that) ? that : [that]

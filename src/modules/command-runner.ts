@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { shellQuote } from '../connection/shell-quote.js'
-import type { ModuleContext, ModuleResult } from './module.js'
+import { TIMED_OUT, type ModuleContext, type ModuleResult } from './module.js'
 import checksScript from './command-checks.sh'
 import expandArgsScript from './expand-args.sh'
 import { environmentOnStdin, jobWithInput } from './task-environment.js'
@@ -117,7 +117,7 @@ export async function runCommand(
           failed: true,
           msg: `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1000)}s and was terminated`
         }
-      : timeoutResult(options.moduleName, timeout!)
+      : timeoutResult(ctx.task.action ?? options.moduleName, timeout!)
   }
   const strip = options.stripEmptyEnds !== false
   const stdout =
@@ -146,13 +146,17 @@ export async function runCommand(
   return out
 }
 
-/** Ansible's result for a task that ran past its `timeout` keyword: no module fields, not changed. */
-export function timeoutResult(moduleName: string, seconds: number): ModuleResult {
-  return {
-    changed: false,
+/**
+ * Ansible's result for a task that ran past its `timeout` keyword: no module fields. `action` is the
+ * module as the task names it (`shell`, `ansible.builtin.shell`).
+ */
+export function timeoutResult(action: string, seconds: number): ModuleResult {
+  const result: ModuleResult = {
     failed: true,
-    msg: `The ${moduleName} action failed to execute in the expected time frame (${seconds}) and was terminated`
+    msg: `The ${action} action failed to execute in the expected time frame (${seconds}) and was terminated`
   }
+  Object.defineProperty(result, TIMED_OUT, { value: true })
+  return result
 }
 
 /**

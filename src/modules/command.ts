@@ -31,7 +31,7 @@ const COMMAND_ARGS = [
 export const commandFamily = {
   freeForm: true,
   supportsAsync: true,
-  appliesTimeout: true,
+  ownTimeout: true,
   argNames: COMMAND_ARGS,
   hiddenArgNames: ['cmd'],
   reportedAs: 'ansible.legacy.command'
@@ -45,11 +45,16 @@ export const commandModule: ModuleDefinition = {
 }
 
 /** Ansible's command module: `usesShell` is what shell adds to it. */
-export async function runCommandModule(ctx: ModuleContext, usesShell: boolean): Promise<ModuleResult> {
+export async function runCommandModule(
+  ctx: ModuleContext,
+  usesShell: boolean
+): Promise<ModuleResult> {
   const { args } = ctx
   const warnings: string[] = []
-  const withWarnings = (result: ModuleResult): ModuleResult =>
-    warnings.length > 0 ? { ...result, warnings } : result
+  const withWarnings = (result: ModuleResult): ModuleResult => {
+    if (warnings.length > 0) result['warnings'] = warnings
+    return result
+  }
   if (args['cmd'] !== undefined && optionalString(args['_raw_params']) !== undefined) {
     throw new ModuleArgumentError(
       "The 'cmd' argument cannot be used when other raw parameters are specified. Please put everything in one or the other place."

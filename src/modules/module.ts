@@ -93,10 +93,11 @@ export interface ModuleDefinition {
    */
   bareResult?: boolean
   /**
-   * Applies the task's `timeout` itself, on the target, where the command is killed (command, shell,
-   * script, raw). Other modules are given up on by the executor when the time is up.
+   * Deals with the task's `timeout` itself: command, shell, script and raw apply it on the target, where
+   * the command is killed; pause ignores it, as Ansible's pause does (its own timer replaces the task's).
+   * Other modules are given up on by the executor when the time is up.
    */
-  appliesTimeout?: boolean
+  ownTimeout?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**
@@ -137,6 +138,12 @@ export function unknownArgumentsMessage(
  * file fails the host whatever ignore_errors says, as in Ansible). A symbol key: never registered or shown.
  */
 export const NOT_IGNORABLE = Symbol('not ignorable')
+
+/**
+ * Marks the result of a task given up on at its `timeout`. As in Ansible, changed_when, failed_when and
+ * until are not evaluated for it, and it gets no `changed` inside a loop. A symbol key: never registered.
+ */
+export const TIMED_OUT = Symbol('timed out')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}

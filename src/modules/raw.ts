@@ -9,7 +9,7 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 export const rawModule: ModuleDefinition = {
   name: 'raw',
   freeForm: true,
-  appliesTimeout: true,
+  ownTimeout: true,
   argNames: ['_raw_params', 'executable'],
   async run(ctx) {
     const command = ctx.args['_raw_params']
@@ -27,7 +27,8 @@ export const rawModule: ModuleDefinition = {
       timeoutMs: timeout !== undefined && timeout > 0 ? (timeout + 10) * 1000 : ctx.timeoutMs
     })
     const rc = res.code ?? -1
-    if (timeout !== undefined && timeout > 0 && rc === 124) return timeoutResult('raw', timeout)
+    if (timeout !== undefined && timeout > 0 && rc === 124)
+      return timeoutResult(ctx.task.action ?? 'raw', timeout)
     const stdout = res.stdout.toString('utf8')
     const stderr = res.stderr.toString('utf8')
     return {

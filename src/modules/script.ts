@@ -14,7 +14,7 @@ import { commandWithEnvironment } from './task-environment.js'
 export const scriptModule: ModuleDefinition = {
   name: 'script',
   freeForm: true,
-  appliesTimeout: true,
+  ownTimeout: true,
   argNames: ['_raw_params', 'chdir', 'creates', 'executable', 'removes'],
   hiddenArgNames: ['cmd'],
   async run(ctx) {
@@ -38,8 +38,11 @@ export const scriptModule: ModuleDefinition = {
       throw new ModuleArgumentError(
         `chdir ${chdir} must be an absolute path for a Unix-aware remote node`
       )
-    const line = (optionalString(ctx.args['_raw_params']) ?? optionalString(ctx.args['cmd']) ?? '')
-      .trim()
+    const line = (
+      optionalString(ctx.args['_raw_params']) ??
+      optionalString(ctx.args['cmd']) ??
+      ''
+    ).trim()
     if (line === '')
       throw new ModuleArgumentError('no script given: write `script: path/to/script.sh [args]`')
     let words: string[]
@@ -81,13 +84,13 @@ export const scriptModule: ModuleDefinition = {
       const res = await connection.run(
         sent.stdin === undefined ? `/bin/sh -c ${shellQuote(sent.command)}` : sent.command,
         {
-          timeoutMs:
-            timeout !== undefined && timeout > 0 ? (timeout + 10) * 1000 : ctx.timeoutMs,
+          timeoutMs: timeout !== undefined && timeout > 0 ? (timeout + 10) * 1000 : ctx.timeoutMs,
           ...(sent.stdin !== undefined ? { stdin: sent.stdin } : {})
         }
       )
       const rc = res.code ?? -1
-      if (timeout !== undefined && timeout > 0 && rc === 124) return timeoutResult('script', timeout)
+      if (timeout !== undefined && timeout > 0 && rc === 124)
+        return timeoutResult(ctx.task.action ?? 'script', timeout)
       const stdout = res.stdout.toString('utf8')
       const stderr = res.stderr.toString('utf8')
       return {

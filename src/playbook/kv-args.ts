@@ -159,11 +159,24 @@ export function parseKeyValueArgs(input: string, freeForm: boolean): Record<stri
   const result: Record<string, unknown> = {}
   const raw: string[] = []
   for (const word of splitWords(input)) {
-    const eq = word.indexOf('=')
-    const key = eq > 0 ? word.slice(0, eq).trim() : ''
+    const decoded = decodePythonEscapes(word)
+    // The first `=` after the first character that no backslash escapes, as Ansible looks for it.
+    let eq = -1
+    for (let i = decoded.indexOf('=', 1); i > 0; i = decoded.indexOf('=', i + 1)) {
+      if (decoded[i - 1] !== '\\') {
+        eq = i
+        break
+      }
+    }
+    if (eq < 0 && decoded.includes('=')) {
+      // Only escaped `\=`: Ansible keeps the word decoded, with its `\=` turned into `=`.
+      raw.push(decoded.replace(/\\=/g, '='))
+      continue
+    }
+    const key = eq > 0 ? decoded.slice(0, eq) : ''
     const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)
     if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(decodePythonEscapes(word.slice(eq + 1)).trim())
+      result[key] = unquote(decoded.slice(eq + 1).trim())
     } else {
       raw.push(word)
     }
