@@ -288,7 +288,10 @@ export function parseCli(
       knownHostsPath: knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
       ...(knownHostsFile !== undefined ? { explicitKnownHostsPath: knownHostsFile } : {}),
       hostKeyChecking,
-      hostKeyCheckingSource: `${hostKeyCheckingSource} ${hostKeyChecking}`,
+      hostKeyCheckingSource:
+        hostKeyCheckingSource === 'ANSIBLE_HOST_KEY_CHECKING'
+          ? `ANSIBLE_HOST_KEY_CHECKING=${env['ANSIBLE_HOST_KEY_CHECKING']!.trim()}`
+          : `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values['jump-host'],
       connectTimeoutMs:
         (values['connect-timeout'] === undefined
