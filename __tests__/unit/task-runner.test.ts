@@ -497,6 +497,23 @@ describe('templating errors in Ansible’s words', () => {
     })
   })
 
+  it('names the keyword, as Ansible’s field validation does (async is async_val)', async () => {
+    const { module, calls } = scriptedModule([{}])
+    for (const [keyword, field] of [
+      [{ timeout: '{{ nowhere }}' }, 'timeout'],
+      [{ retries: '{{ nowhere }}', until: ['true'] }, 'retries'],
+      [{ async: '{{ nowhere }}' }, 'async_val'],
+      [{ poll: '{{ nowhere }}' }, 'poll']
+    ] as const) {
+      const { result } = await runTask(makeTask(keyword as Partial<Task>), module)
+      expect(result).toEqual({
+        failed: true,
+        msg: `The field '${field}' has an invalid value, which includes an undefined variable. The error was: 'nowhere' is undefined. 'nowhere' is undefined`
+      })
+    }
+    expect(calls).toHaveLength(0)
+  })
+
   it('ends a loop at an item that cannot be templated, as Ansible does', async () => {
     const { module, calls } = scriptedModule([{ msg: 'ok' }])
     const { result, recorded } = await runTask(

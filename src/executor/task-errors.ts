@@ -8,6 +8,7 @@ import path from 'node:path'
 import { UndefinedVariableError } from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import type { Task } from '../playbook/types.js'
+import type { Templar } from '../template/index.js'
 
 /**
  * A task that failed before its module ran: a keyword, a condition or an argument could not be
@@ -37,6 +38,24 @@ export function taskFieldError(error: unknown, field: string, task: Task): unkno
   return new TaskTemplateError(
     `${sentence} The error was: ${undefinedReason(error)}${positionDetails(task)}`
   )
+}
+
+/**
+ * Renders one of a task's keywords (`retries`, `timeout` …), failing as Ansible's field validation does:
+ * `field` is Ansible's name for it (`async_val` for `async`).
+ */
+export function renderField(
+  templar: Templar,
+  task: Task,
+  field: string,
+  value: unknown,
+  scope: Record<string, unknown>
+): unknown {
+  try {
+    return templar.render(value, scope)
+  } catch (error) {
+    throw taskFieldError(error, field, task)
+  }
 }
 
 /**

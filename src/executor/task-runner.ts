@@ -19,6 +19,7 @@ import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
 import {
   positionDetails,
+  renderField,
   TaskTemplateError,
   taskFieldError,
   undefinedReason
@@ -218,13 +219,18 @@ async function runSingle(
   }
   const scope = ctx.scope(locals)
   const hasUntil = task.until.length > 0
-  const retriesRaw = task.retries === undefined ? undefined : templar.render(task.retries, scope)
+  const retriesRaw =
+    task.retries === undefined
+      ? undefined
+      : renderField(templar, task, 'retries', task.retries, scope)
   let retries = 0
   if (retriesRaw !== undefined && retriesRaw !== null)
     retries = Math.max(0, toInt(retriesRaw, 'retries'))
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES
   const delayRaw =
-    task.delay === undefined ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope)
+    task.delay === undefined
+      ? DEFAULT_DELAY_SECONDS
+      : renderField(templar, task, 'delay', task.delay, scope)
   let delay = typeof delayRaw === 'number' || typeof delayRaw === 'string' ? Number(delayRaw) : NaN
   if (!Number.isFinite(delay))
     throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`)
@@ -306,9 +312,13 @@ async function runModuleOnce(
       }
   }
   const asyncSeconds =
-    task.async === undefined ? 0 : toInt(templar.render(task.async, scope), 'async')
+    task.async === undefined
+      ? 0
+      : toInt(renderField(templar, task, 'async_val', task.async, scope), 'async')
   const pollSeconds =
-    task.poll === undefined ? DEFAULT_POLL_SECONDS : toInt(templar.render(task.poll, scope), 'poll')
+    task.poll === undefined
+      ? DEFAULT_POLL_SECONDS
+      : toInt(renderField(templar, task, 'poll', task.poll, scope), 'poll')
   if (asyncSeconds < 0)
     throw new ModuleArgumentError(
       `'async' must be a positive number of seconds, got ${asyncSeconds}`
@@ -456,7 +466,10 @@ function moduleContext(
   } catch (error) {
     throw taskFieldError(error, 'environment', task)
   }
-  const timeoutRaw = task.timeout === undefined ? undefined : templar.render(task.timeout, scope)
+  const timeoutRaw =
+    task.timeout === undefined
+      ? undefined
+      : renderField(templar, task, 'timeout', task.timeout, scope)
   const taskTimeoutSeconds =
     timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
   const asyncDir =
