@@ -295,7 +295,10 @@ async function runModuleOnce(
   const args: Record<string, unknown> = {}
   try {
     for (const [key, value] of Object.entries(task.args)) {
-      args[key] = raw.has(key) ? value : templar.render(value, scope)
+      const rendered = templar.render(value, scope)
+      // Arguments the module evaluates itself are handed over as written, once Ansible's check that
+      // every argument can be templated has passed.
+      args[key] = raw.has(key) ? value : rendered
     }
   } catch (error) {
     throw taskFieldError(error, 'args', task)
@@ -489,6 +492,7 @@ function moduleContext(
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    template: (value) => templar.render(value, scope),
     render: (text) => templar.renderText(text, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,

@@ -25,6 +25,8 @@ export interface ModuleContext {
   isTrue(condition: unknown): boolean
   /** Evaluates a bare expression against `vars` (for debug var). */
   evaluate(expression: string): unknown
+  /** Templates a value as arguments are templated (a lone `{{ expr }}` keeps its type), for assert. */
+  template?(value: unknown): unknown
   /** Renders template text (a template file's contents) against `vars` to a string. */
   render(text: string): string
   /** Deadline for each remote call the module makes, in milliseconds. */
