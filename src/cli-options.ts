@@ -6,6 +6,7 @@ import { readJobsArgument } from './async/jobs-encoding.js'
 import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
+import { readAnsibleEnvironment } from './ansible-env.js'
 
 /** The CLI's usage text. */
 export const USAGE = `Usage:
@@ -212,7 +213,9 @@ export function parseCli(
   }
   const { values, positionals } = parsed
   if (values.help) return { kind: 'help' }
-  const becomeMethod = values['become-method']
+  // ANSIBLE_* variables with the same meaning as an option count when the option is not given.
+  const fromEnv = readAnsibleEnvironment(env)
+  const becomeMethod = values['become-method'] ?? fromEnv.becomeMethod
   if (becomeMethod !== undefined && becomeMethod !== 'sudo' && becomeMethod !== 'su') {
     throw new OptionError(`--become-method must be 'sudo' or 'su', got '${becomeMethod}'`)
   }
@@ -236,9 +239,14 @@ export function parseCli(
   const hostKeyCheckingSource =
     values['host-key-checking'] !== undefined
       ? '--host-key-checking'
-      : 'ASYNC_PLAYBOOK_HOST_KEY_CHECKING'
+      : env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] === undefined &&
+          fromEnv.hostKeyChecking !== undefined
+        ? 'ANSIBLE_HOST_KEY_CHECKING'
+        : 'ASYNC_PLAYBOOK_HOST_KEY_CHECKING'
   const hostKeyChecking =
-    values['host-key-checking'] ?? env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ?? 'strict'
+    values['host-key-checking'] ??
+    env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ??
+    (fromEnv.hostKeyChecking === false ? 'off' : 'strict')
   if (
     hostKeyChecking !== 'strict' &&
     hostKeyChecking !== 'accept-new' &&
@@ -260,31 +268,49 @@ export function parseCli(
       throw new OptionError(`--known-hosts: cannot read '${values['known-hosts']!}'`)
     }
   }
+  const privateKey = values['private-key'] ?? fromEnv.privateKeyFile
   const settings: RunSettings = {
     playbook: positionals[0],
     jobs,
     shard: values.shard === undefined ? undefined : parseShard(values.shard, '--shard'),
     gatherTimeoutSeconds:
       values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout'),
-    inventories: values.inventory ?? [],
+    inventories: values.inventory ?? fromEnv.inventories ?? [],
     extraVars: values['extra-vars'] ?? [],
     limit: values.limit,
-    forks: positiveInt(values.forks ?? '10', '--forks'),
+    forks:
+      values.forks === undefined ? (fromEnv.forks ?? 10) : positiveInt(values.forks, '--forks'),
     connection: {
-      user: values.user,
-      privateKeyPath: values['private-key'],
+      user: values.user ?? fromEnv.remoteUser,
+      privateKeyPath: privateKey,
       // --known-hosts replaces ~/.ssh/known_hosts, and stays trusted where a host's
       // UserKnownHostsFile replaces that in turn.
       knownHostsPath: knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
       ...(knownHostsFile !== undefined ? { explicitKnownHostsPath: knownHostsFile } : {}),
       hostKeyChecking,
-      hostKeyCheckingSource: `${hostKeyCheckingSource} ${hostKeyChecking}`,
+      hostKeyCheckingSource:
+        hostKeyCheckingSource === 'ANSIBLE_HOST_KEY_CHECKING'
+          ? `ANSIBLE_HOST_KEY_CHECKING=${env['ANSIBLE_HOST_KEY_CHECKING']!.trim()}`
+          : `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values['jump-host'],
-      connectTimeoutMs: positiveInt(values['connect-timeout'] ?? '10', '--connect-timeout') * 1000
+      connectTimeoutMs:
+        (values['connect-timeout'] === undefined
+          ? (fromEnv.connectTimeoutSeconds ?? 10)
+          : positiveInt(values['connect-timeout'], '--connect-timeout')) * 1000
     },
     jsonPath: values.json,
-    verbosity: values.verbose?.length ?? 0,
-    color: isTty && !env['NO_COLOR'] && env['TERM'] !== 'dumb',
+    verbosity: values.verbose?.length ?? fromEnv.verbosity ?? 0,
+    color:
+      fromEnv.color === 'force' || (fromEnv.color !== 'off' && isTty && env['TERM'] !== 'dumb'),
+    ...(fromEnv.displayOkHosts === false || fromEnv.displaySkippedHosts === false
+      ? {
+          display: {
+            okHosts: fromEnv.displayOkHosts ?? true,
+            skippedHosts: fromEnv.displaySkippedHosts ?? true
+          }
+        }
+      : {}),
+    ...(fromEnv.noLog !== undefined ? { noLog: fromEnv.noLog } : {}),
     commandTimeoutMs: positiveInt(values['command-timeout'] ?? '3600', '--command-timeout') * 1000,
     cwd
   }
@@ -295,21 +321,24 @@ export function parseCli(
     }
   }
   if (values['force-handlers']) settings.forceHandlers = true
-  if (values.become || values['become-user'] || becomeMethod || envPassword) {
+  const becomeUser = values['become-user'] ?? fromEnv.becomeUser
+  if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {
-      ...(values.become ? { enabled: true } : {}),
-      ...(values['become-user'] ? { user: values['become-user'] } : {}),
+      ...(values.become || fromEnv.become ? { enabled: true } : {}),
+      ...(becomeUser ? { user: becomeUser } : {}),
       ...(becomeMethod ? { method: becomeMethod } : {}),
       ...(envPassword ? { password: envPassword } : {})
     }
   }
   // -K with the password already in the environment needs no prompt.
   const askBecomePass = values['ask-become-pass'] === true && envPassword === undefined
-  if (values['private-key'] !== undefined) {
+  if (privateKey !== undefined) {
     try {
-      readFileSync(path.resolve(cwd, values['private-key']))
+      readFileSync(path.resolve(cwd, privateKey))
     } catch {
-      throw new OptionError(`--private-key: cannot read '${values['private-key']}'`)
+      throw new OptionError(
+        `${values['private-key'] === undefined ? 'ANSIBLE_PRIVATE_KEY_FILE' : '--private-key'}: cannot read '${privateKey}'`
+      )
     }
   }
   if (adhoc) {

@@ -69,6 +69,10 @@ export interface RunSettings {
   jsonPath?: string
   verbosity: number
   color: boolean
+  /** Which results the console prints (ANSIBLE_DISPLAY_OK_HOSTS, ANSIBLE_DISPLAY_SKIPPED_HOSTS); all if absent. */
+  display?: { okHosts: boolean; skippedHosts: boolean }
+  /** ANSIBLE_NO_LOG: the `no_log` of every task that does not set its own. */
+  noLog?: boolean
   /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
@@ -150,7 +154,16 @@ export async function executeRun(
   }
   const console = settings.adhocOutput
     ? new AdhocReporter(write)
-    : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity })
+    : new ConsoleReporter(write, {
+        color: settings.color,
+        verbosity: settings.verbosity,
+        ...(settings.display
+          ? {
+              displayOkHosts: settings.display.okHosts,
+              displaySkippedHosts: settings.display.skippedHosts
+            }
+          : {})
+      })
   const events = combineEvents(
     ...(options.beforeConsole ?? []),
     console,
@@ -190,7 +203,8 @@ export async function executeRun(
     tags: settings.tags,
     forceHandlers: settings.forceHandlers,
     verbosity: settings.verbosity,
-    inventorySources: settings.inventories.map(inventorySource)
+    inventorySources: settings.inventories.map(inventorySource),
+    ...(settings.noLog !== undefined ? { defaultNoLog: settings.noLog } : {})
   }
   let summary
   try {

@@ -39,6 +39,12 @@ export class TemplateError extends AsyncPlaybookError {
   }
 }
 
+/**
+ * A template used a variable or key that is not defined (`'x' is undefined`, `'dict object' has no
+ * attribute 'y'`): Jinja2's UndefinedError, which Ansible words differently from other template errors.
+ */
+export class UndefinedVariableError extends TemplateError {}
+
 /** A command-line option or action input that is not valid. Exit code 5. */
 export class OptionError extends AsyncPlaybookError {}
 

@@ -121,7 +121,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-plays.yml',
     'semantics-roles.yml',
     'semantics-tags.yml',
-    'semantics-unsafe.yml'
+    'semantics-unsafe.yml',
+    'semantics-modules.yml',
+    'semantics-templating.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

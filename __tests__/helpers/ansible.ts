@@ -418,7 +418,8 @@ function compareResult(
  *   when an item failed (TaskExecutor.run);
  * - any other result that ran (not skipped by `when`, not unreachable) always has `failed`, false
  *   unless the event said otherwise (TaskExecutor._execute: "set the failed property if it was
- *   missing"); a result skipped by `when` has neither `failed` nor a false `skipped`.
+ *   missing"), a module's own skip included; a result skipped by `when` (it has a `skip_reason`) has
+ *   neither `failed` nor a false `skipped`.
  * Loop items are not cleaned, so `results[i]` is taken as printed.
  */
 export function registeredView(printed: Record<string, unknown>): Record<string, unknown> {
@@ -427,12 +428,14 @@ export function registeredView(printed: Record<string, unknown>): Record<string,
   if (Array.isArray(printed['results'])) {
     if (!('skipped' in registered)) registered['skipped'] = false
   } else if (
-    printed['skipped'] !== true &&
+    (printed['skipped'] !== true || !('skip_reason' in printed)) &&
     !('failed' in registered) &&
     !('include_args' in printed) &&
     !failedWhenDecides(printed)
   ) {
     // An include's registered result has no `failed` (checked with `debug: var=` on ansible-core 2.14).
+    // A module that skips itself (script's creates/removes) has one: only a `when` (or meta) skip, which
+    // has a skip_reason, returns before TaskExecutor sets it.
     registered['failed'] = false
   }
   return registered

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { emptyStats, type HostTaskOutcome, type TaskInfo } from '../../src/executor/events.js'
 import { NO_LOG_MESSAGE } from '../../src/report/censor.js'
-import { ConsoleReporter } from '../../src/report/console-reporter.js'
+import { ConsoleReporter, type ConsoleOptions } from '../../src/report/console-reporter.js'
+import { MODULES } from '../../src/modules/registry.js'
+import type { ModuleContext } from '../../src/modules/module.js'
+import type { Task } from '../../src/playbook/types.js'
+import { Templar } from '../../src/template/index.js'
 
-function reporter(options: { color?: boolean; verbosity?: number } = {}) {
+function reporter(options: Partial<ConsoleOptions> = {}) {
   let text = ''
   const console = new ConsoleReporter((chunk) => (text += chunk), {
+    ...options,
     color: options.color ?? false,
     verbosity: options.verbosity ?? 0
   })
@@ -219,5 +224,144 @@ describe('ConsoleReporter recap', () => {
     expect(out).toContain('\x1b[0;33mchanged: [web1]\x1b[0m')
     // The host is red when it failed.
     expect(out).toContain('\x1b[0;31mweb1')
+  })
+})
+
+/** Runs the real assert module (it decides whether its result is shown in full). */
+async function assertResult(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const templar = new Templar()
+  const ctx = {
+    args,
+    task: { name: 'assert', module: 'assert' } as Task,
+    vars: {},
+    isTrue: (c: unknown) => templar.isTrue(c, {})
+  } as unknown as ModuleContext
+  return MODULES.get('assert')!.run(ctx)
+}
+
+describe('ConsoleReporter results a module shows in full (assert)', () => {
+  const assertTask: TaskInfo = { name: 'check', module: 'assert', noLog: false }
+
+  it('prints a passing assert’s msg without -v, indented as Ansible', async () => {
+    const r = reporter()
+    r.console.hostResult(assertTask, outcome('ok', await assertResult({ that: ['1 == 1'] })))
+    r.console.hostResult(
+      assertTask,
+      outcome('ok', await assertResult({ that: '2 > 1', success_msg: ['a', 'b'] }))
+    )
+    expect(r.output()).toBe(
+      'ok: [web1] => {\n    "changed": false,\n    "msg": "All assertions passed"\n}\n' +
+        'ok: [web1] => {\n    "changed": false,\n    "msg": [\n        "a",\n        "b"\n    ]\n}\n'
+    )
+  })
+
+  it('prints a failing assert indented, and a quiet one as a one-line result', async () => {
+    const r = reporter()
+    r.console.hostResult(
+      assertTask,
+      outcome('failed', await assertResult({ that: ['1 == 2'], fail_msg: 'nope' }))
+    )
+    r.console.hostResult(assertTask, outcome('ok', await assertResult({ that: true, quiet: true })))
+    r.console.hostResult(
+      assertTask,
+      outcome('failed', await assertResult({ that: '1 == 2', quiet: 'yes' }))
+    )
+    expect(r.lines()).toEqual([
+      'fatal: [web1]: FAILED! => {',
+      '    "assertion": "1 == 2",',
+      '    "changed": false,',
+      '    "evaluated_to": false,',
+      '    "msg": "nope"',
+      '}',
+      'ok: [web1]',
+      'fatal: [web1]: FAILED! => {"assertion": "1 == 2", "changed": false, "evaluated_to": false, "msg": "Assertion failed"}',
+      ''
+    ])
+  })
+
+  it('refuses messages that are neither a string nor a list of strings, in Ansible’s words', async () => {
+    await expect(assertResult({ that: true, success_msg: 3 })).rejects.toThrow(
+      "Incorrect type for success_msg, expected a string or list and got <class 'int'>"
+    )
+    await expect(assertResult({ that: true, fail_msg: ['a', 1] })).rejects.toThrow(
+      'Type of one of the elements in fail_msg or msg list is not string type'
+    )
+  })
+
+  it('prints a debug failure on one line, as Ansible (only its results are shown in full)', () => {
+    const r = reporter()
+    r.console.hostResult(
+      debugTask,
+      outcome('failed', {
+        failed: true,
+        msg: 'The task includes an option with an undefined variable.'
+      })
+    )
+    expect(r.output()).toBe(
+      'fatal: [web1]: FAILED! => {"msg": "The task includes an option with an undefined variable."}\n'
+    )
+  })
+})
+
+describe('ConsoleReporter warnings and exceptions of a result', () => {
+  it('prints a module’s warnings above its line and leaves them out of the result shown', () => {
+    const r = reporter({ verbosity: 1 })
+    r.console.hostResult(
+      shellTask,
+      outcome('changed', { changed: true, rc: 0, warnings: ['careful', 'twice'] })
+    )
+    expect(r.lines()).toEqual([
+      '[WARNING]: careful',
+      '[WARNING]: twice',
+      'changed: [web1] => {"changed": true, "rc": 0}',
+      ''
+    ])
+  })
+
+  it('prints the last line of an exception, or all of it at -vvv', () => {
+    const result = {
+      changed: false,
+      failed: true,
+      msg: 'MODULE FAILURE',
+      exception: 'Traceback\n  here\nException: boom\n'
+    }
+    const r = reporter()
+    r.console.hostResult(shellTask, outcome('failed', { ...result }))
+    expect(r.lines()[0]).toBe(
+      'An exception occurred during task execution. To see the full traceback, use -vvv. The error was: Exception: boom'
+    )
+    const vvv = reporter({ verbosity: 3 })
+    vvv.console.hostResult(shellTask, outcome('failed', { ...result }))
+    expect(vvv.output()).toContain('The full traceback is:\nTraceback\n  here\nException: boom\n')
+    expect(vvv.output()).not.toContain('"exception"')
+  })
+})
+
+describe('ConsoleReporter ANSIBLE_DISPLAY_OK_HOSTS / ANSIBLE_DISPLAY_SKIPPED_HOSTS', () => {
+  it('hides ok lines, and a task banner until a line is shown under it', () => {
+    const r = reporter({ displayOkHosts: false })
+    r.console.taskStart({ name: 'quiet', module: 'shell', noLog: false })
+    r.console.hostResult(shellTask, outcome('ok', { changed: false }))
+    r.console.taskStart({ name: 'loud', module: 'shell', noLog: false })
+    r.console.hostResult(shellTask, outcome('ok', { changed: false }))
+    r.console.hostResult(shellTask, outcome('changed', { changed: true }, { host: 'web2' }))
+    r.console.hostResult(shellTask, outcome('skipped', { skipped: true }, { host: 'web3' }))
+    expect(r.output()).toBe(`\nTASK [loud] ${'*'.repeat(68)}\nchanged: [web2]\nskipping: [web3]\n`)
+  })
+
+  it('hides skipped lines and skipped loop items', () => {
+    const r = reporter({ displaySkippedHosts: false })
+    r.console.taskStart({ name: 'maybe', module: 'shell', noLog: false })
+    r.console.itemResult(shellTask, outcome('skipped', { skipped: true }, { item: { label: '1' } }))
+    r.console.hostResult(shellTask, outcome('skipped', { skipped: true, results: [] }))
+    expect(r.output()).toBe('')
+    r.console.itemResult(shellTask, outcome('ok', { changed: false }, { item: { label: '2' } }))
+    expect(r.output()).toBe(`\nTASK [maybe] ${'*'.repeat(67)}\nok: [web1] => (item=2)\n`)
+  })
+
+  it('prints every banner at once when nothing is hidden', () => {
+    const r = reporter({ displayOkHosts: true, displaySkippedHosts: true })
+    r.console.taskStart({ name: 'x', module: 'shell', noLog: false })
+    expect(r.output()).toBe(`\nTASK [x] ${'*'.repeat(71)}\n`)
   })
 })

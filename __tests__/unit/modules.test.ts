@@ -223,8 +223,10 @@ describe('shell', () => {
     expect(a.h.connection.commands[0]!.command).not.toContain('secret')
   })
 
-  it('refuses a shell task without a command', async () => {
-    await expect(run('shell', {})).rejects.toThrow('no command given')
+  it('fails a shell task without a command as Ansible does: rc 256, nothing run', async () => {
+    const r = await run('shell', {})
+    expect(r).toMatchObject({ failed: true, changed: false, msg: 'no command given', rc: 256 })
+    expect(r.h.connection.commands).toHaveLength(0)
   })
 })
 
@@ -338,10 +340,12 @@ describe('command', () => {
     ])
   })
 
-  it('refuses both a command and argv, and unbalanced quotes', async () => {
-    await expect(run('command', { _raw_params: 'ls', argv: ['ls'] })).rejects.toThrow(
-      'only command or argv can be given'
-    )
+  it('refuses both a command and argv (rc 256, as Ansible), and unbalanced quotes', async () => {
+    expect(await run('command', { _raw_params: 'ls', argv: ['ls'] })).toMatchObject({
+      failed: true,
+      msg: 'only command or argv can be given, not both',
+      rc: 256
+    })
     await expect(run('command', { _raw_params: "echo 'oops" })).rejects.toThrow(
       'could not split the command'
     )
@@ -359,6 +363,58 @@ describe('raw', () => {
     expect(r.h.connection.commands[0]!.command).toBe('echo hi; uptime')
     expect(r.stdout).toBe('hi\n')
     expect(r.stdout_lines).toEqual(['hi'])
+  })
+
+  it('warns, as Ansible, that the environment keyword does not apply to it, and does not send it', async () => {
+    const h = harness('raw', { _raw_params: 'echo "$SECRET"' }, { environment: { SECRET: 's3' } })
+    const warned: string[] = []
+    h.ctx.warn = (message) => warned.push(message)
+    await MODULES.get('raw')!.run(h.ctx)
+    expect(warned).toEqual(['raw module does not support the environment keyword'])
+    expect(h.connection.commands[0]!.command).toBe('echo "$SECRET"')
+    expect(h.connection.commands[0]!.options.stdin).toBeUndefined()
+    const quiet = harness('raw', { _raw_params: 'true' })
+    quiet.ctx.warn = (message) => warned.push(message)
+    await MODULES.get('raw')!.run(quiet.ctx)
+    expect(warned).toHaveLength(1)
+  })
+
+  it('runs the text with `executable -c` when given, as Ansible does', async () => {
+    const r = await run('raw', { _raw_params: "echo 'a b' $0", executable: '/bin/sh' })
+    const command = r.h.connection.commands[0]!.command
+    expect(command).toBe(`/bin/sh -c 'echo '\\''a b'\\'' $0'`)
+    expect(sh(command)).toBe('a b /bin/sh\n')
+  })
+})
+
+describe('script creates/removes (Ansible: the task is skipped)', () => {
+  it('skips without uploading when creates exists or removes does not', async () => {
+    const created = await run(
+      'script',
+      { _raw_params: 'missing-script.sh a', creates: '/etc' },
+      { answer: () => reply('', 0) }
+    )
+    expect(created).toMatchObject({
+      changed: false,
+      skipped: true,
+      msg: '/etc exists, matching creates option'
+    })
+    expect(created.h.connection.commands.map((c) => c.command)).toEqual(['test -e /etc'])
+    const removed = await run(
+      'script',
+      { _raw_params: 'missing-script.sh', removes: '/no/such' },
+      { answer: () => reply('', 1) }
+    )
+    expect(removed).toMatchObject({
+      skipped: true,
+      msg: '/no/such does not exist, matching removes option'
+    })
+  })
+
+  it('refuses a relative chdir, as Ansible', async () => {
+    await expect(run('script', { _raw_params: 'x.sh', chdir: 'tmp' })).rejects.toThrow(
+      'chdir tmp must be an absolute path for a Unix-aware remote node'
+    )
   })
 })
 
@@ -380,7 +436,9 @@ describe('debug', () => {
   })
 
   it('refuses msg and var together', async () => {
-    await expect(run('debug', { msg: 'a', var: 'b' })).rejects.toThrow('mutually exclusive')
+    await expect(run('debug', { msg: 'a', var: 'b' })).rejects.toThrow(
+      "'msg' and 'var' are incompatible options"
+    )
   })
 })
 
@@ -532,8 +590,9 @@ describe('ping', () => {
 
   it('fails when the target shell fails', async () => {
     const r = await run('ping', {}, { answer: () => reply('', 127, 'sh: not found') })
-    expect(r).toMatchObject({ failed: true })
-    expect(r.msg).toContain('sh: not found')
+    expect(r).toMatchObject({ failed: true, rc: 127, module_stdout: '' })
+    expect(r.msg).toBe('MODULE FAILURE\nSee stdout/stderr for the exact error')
+    expect(r.module_stderr).toContain('sh: not found')
   })
 })
 

@@ -302,7 +302,7 @@ describe('module arguments', () => {
     expect(task.args).toEqual({ creates: '/tmp/x', _raw_params: 'FOO=bar env | grep FOO' })
   })
 
-  it('keeps a multi-line shell script verbatim, minus the trailing newline as Ansible strips it', () => {
+  it('keeps a multi-line shell script verbatim, its trailing newline included, as Ansible does', () => {
     const script = 'set -e\nif [ -f x ]; then\n  echo "a  b"   # spaces kept\nfi\n'
     const task = onlyTask(
       `    - shell: |\n${script
@@ -310,7 +310,7 @@ describe('module arguments', () => {
         .map((l) => (l ? `        ${l}` : l))
         .join('\n')}`
     )
-    expect(task.args).toEqual({ _raw_params: script.trimEnd() })
+    expect(task.args).toEqual({ _raw_params: script })
   })
 
   it('parses debug: msg="a b" var=x into separate arguments', () => {
@@ -542,6 +542,26 @@ describe('kv-args', () => {
     expect(parseKeyValueArgs(`echo {{ 'j' }}=b chdir=/tmp`, true)).toEqual({
       chdir: '/tmp',
       _raw_params: `echo {{ 'j' }}=b`
+    })
+  })
+
+  it("keeps a free-form command's text as Ansible's split_args/join_args do", () => {
+    const raw = (text: string) => parseKeyValueArgs(text, true)['_raw_params']
+    expect(raw('echo one\necho two\n')).toBe('echo one\necho two\n')
+    expect(raw('echo a\n\n')).toBe('echo a\n\n')
+    expect(raw("echo   'a  b'  c   ")).toBe("echo   'a  b'  c   ")
+    expect(raw('if x; then\n    echo "a  b"\nfi\n')).toBe('if x; then\n    echo "a  b"\nfi\n')
+    // A line indented by exactly one space loses it in Ansible's join; a lone `\` joins two lines.
+    expect(raw('a\n b\n  c')).toBe('a\nb\n  c')
+    expect(raw('echo a \\\nb')).toBe('echo a b')
+    // Options are cut out; the newline that followed one stays with it.
+    expect(parseKeyValueArgs('chdir=/tmp echo a\n', true)).toEqual({
+      chdir: '/tmp',
+      _raw_params: 'echo a\n'
+    })
+    expect(parseKeyValueArgs('echo a creates=/x  \n', true)).toEqual({
+      creates: '/x',
+      _raw_params: 'echo a'
     })
   })
 

@@ -417,7 +417,7 @@ describe('errors', () => {
     const { outcome } = await runTask(makeTask({ args: { chdri: '/tmp' } }), module)
     expect(calls).toHaveLength(0)
     expect(outcome.result['msg']).toBe(
-      'Unsupported parameters for (fake) module: chdri. Supported parameters include: chdir, creates.'
+      'Unsupported parameters for (fake) module: chdri. Supported parameters include: _raw_params, chdir, creates.'
     )
   })
 
@@ -663,5 +663,121 @@ describe('keywords the play hands down', () => {
       expect(outcome.status).toBe('unreachable')
       expect(outcome.ignored).toBe(ignored)
     }
+  })
+})
+
+describe('task timeout (Ansible’s result: failed, not changed, nothing of the module)', () => {
+  const never = (): Promise<ModuleResult> => new Promise(() => undefined)
+
+  it('gives up on a module at the timeout with Ansible’s message, and does not evaluate failed_when', async () => {
+    const { module } = scriptedModule([never], { name: 'pause_like' })
+    const { outcome } = await runTask(
+      makeTask({ timeout: 1, failedWhen: [false], changedWhen: [true], action: 'my.coll.slow' }),
+      module
+    )
+    expect(outcome.status).toBe('failed')
+    expect(outcome.result).toEqual({
+      changed: false,
+      failed: true,
+      msg: 'The my.coll.slow action failed to execute in the expected time frame (1) and was terminated'
+    })
+  })
+
+  it('does not retry a timed-out attempt, and loop items have no changed', async () => {
+    const { module, calls } = scriptedModule([never])
+    const { result } = await runTask(
+      makeTask({
+        timeout: 1,
+        loop: { value: [1, 2], flatten: false },
+        until: ['false'],
+        retries: 3
+      }),
+      module
+    )
+    expect(calls).toHaveLength(2)
+    const items = result['results'] as ModuleResult[]
+    expect(items.map((r) => Object.keys(r).sort())).toEqual([
+      ['ansible_loop_var', 'failed', 'item', 'msg'],
+      ['ansible_loop_var', 'failed', 'item', 'msg']
+    ])
+    expect(items[0]!['msg']).toBe(
+      'The fake action failed to execute in the expected time frame (1) and was terminated'
+    )
+  })
+
+  it('leaves a module that applies the timeout itself alone', async () => {
+    const { module } = scriptedModule([{ changed: true, rc: 0 }], { ownTimeout: true })
+    const { outcome } = await runTask(makeTask({ timeout: 1 }), module)
+    expect(outcome.status).toBe('changed')
+  })
+})
+
+describe('templating errors in Ansible’s words', () => {
+  it('words an undefined variable in the arguments as Ansible, without module fields', async () => {
+    const { module, calls } = scriptedModule([{}])
+    const { result } = await runTask(makeTask({ args: { msg: '{{ nowhere }}' } }), module)
+    expect(calls).toHaveLength(0)
+    expect(result).toEqual({
+      failed: true,
+      msg: "The task includes an option with an undefined variable. The error was: 'nowhere' is undefined. 'nowhere' is undefined"
+    })
+  })
+
+  it('words an undefined variable in environment and in when', async () => {
+    const { module } = scriptedModule([{}])
+    const env = await runTask(makeTask({ environment: { A: '{{ d.nokey }}' } }), module, {
+      vars: { d: {} }
+    })
+    expect(env.result['msg']).toBe(
+      "The field 'environment' has an invalid value, which includes an undefined variable. The error was: 'dict object' has no attribute 'nokey'. 'dict object' has no attribute 'nokey'"
+    )
+    const when = await runTask(makeTask({ when: ['nowhere'] }), module)
+    expect(when.result).toEqual({
+      failed: true,
+      msg: "The conditional check 'nowhere' failed. The error was: error while evaluating conditional (nowhere): 'nowhere' is undefined. 'nowhere' is undefined"
+    })
+  })
+
+  it('names the keyword, as Ansible’s field validation does (async is async_val)', async () => {
+    const { module, calls } = scriptedModule([{}])
+    for (const [keyword, field] of [
+      [{ timeout: '{{ nowhere }}' }, 'timeout'],
+      [{ retries: '{{ nowhere }}', until: ['true'] }, 'retries'],
+      [{ async: '{{ nowhere }}' }, 'async_val'],
+      [{ poll: '{{ nowhere }}' }, 'poll']
+    ] as const) {
+      const { result } = await runTask(makeTask(keyword as Partial<Task>), module)
+      expect(result).toEqual({
+        failed: true,
+        msg: `The field '${field}' has an invalid value, which includes an undefined variable. The error was: 'nowhere' is undefined. 'nowhere' is undefined`
+      })
+    }
+    expect(calls).toHaveLength(0)
+  })
+
+  it('ends a loop at an item that cannot be templated, as Ansible does', async () => {
+    const { module, calls } = scriptedModule([{ msg: 'ok' }])
+    const { result, recorded } = await runTask(
+      makeTask({
+        args: { msg: '{{ item.x }}' },
+        loop: { value: [{ x: 1 }, {}, { x: 3 }], flatten: false }
+      }),
+      module
+    )
+    expect(calls).toHaveLength(1)
+    expect(recorded.items).toHaveLength(1)
+    expect(result).toEqual({
+      failed: true,
+      msg: "The task includes an option with an undefined variable. The error was: 'dict object' has no attribute 'x'. 'dict object' has no attribute 'x'"
+    })
+  })
+
+  it('doubles the reason of an undefined loop source as Ansible’s templar does', async () => {
+    const { module } = scriptedModule([{}])
+    const { result } = await runTask(
+      makeTask({ loop: { value: '{{ nowhere }}', flatten: false } }),
+      module
+    )
+    expect(result).toEqual({ failed: true, msg: "'nowhere' is undefined. 'nowhere' is undefined" })
   })
 })

@@ -189,6 +189,45 @@ describe('expressions', () => {
   })
 })
 
+describe('names Jinja2 allows after a dot', () => {
+  const d = {
+    null: 'n',
+    true: 't',
+    false: 'f',
+    none: 'o',
+    True: 'T',
+    in: 'i',
+    if: 'x',
+    not: '!',
+    is: '='
+  }
+
+  it('reads keys named like literals and keywords as attributes (nunjucks would not parse them)', () => {
+    expect(render('{{ d.null }}{{ d.true }}{{ d.false }}{{ d.none }}{{ d.True }}', { d })).toBe(
+      'ntfoT'
+    )
+    expect(render('{{ d.in }}{{ d.if }}{{ d.not }}{{ d.is }}', { d })).toBe('ix!=')
+    expect(evaluate("d.true == 't' and d.null is defined and d.none | upper == 'O'", { d })).toBe(
+      true
+    )
+    expect(evaluate("d.null.x | default('dflt')", { d })).toBe('dflt')
+  })
+
+  it('takes null alone for a variable, undefined unless set: Jinja2 has no null literal', () => {
+    expect(templateError(() => render('{{ null }}')).message).toBe("'null' is undefined")
+    expect(evaluate('null is defined')).toBe(false)
+    expect(evaluate('null', { null: 3 })).toBe(3)
+    expect(evaluate('[none, true, false, None, True, False]')).toEqual([
+      null,
+      true,
+      false,
+      null,
+      true,
+      false
+    ])
+  })
+})
+
 describe('Python methods', () => {
   it('splits like str.split', () => {
     expect(evaluate("'  a b\\tc  '.split()")).toEqual(['a', 'b', 'c'])
@@ -261,8 +300,21 @@ describe('undefined variables', () => {
     const inLoop = templateError(() => render('{% for i in nope %}{{ i }}{% endfor %}', vars))
     expect(inLoop.message).toBe("'nope' is undefined")
     expect(inLoop.expression).toBe('{% for i in nope %}{{ i }}{% endfor %}')
-    expect(templateError(() => evaluate("lookup('pipe', 'id')", vars)).message).toContain(
-      "'lookup' is undefined"
+  })
+
+  it('refuse lookup(), query() and q() by the plugin they name, as a later release brings them', () => {
+    for (const call of [
+      "lookup('pipe', 'id')",
+      "query('env', 'HOME')",
+      "q('file', 'x') | length"
+    ]) {
+      const error = templateError(() => evaluate(call, vars))
+      expect(error.message).not.toContain('is undefined')
+      expect(error.message).toMatch(/^lookup plugin \((pipe|env|file)\) is not supported yet: /)
+      expect(error.message).toContain('later release')
+    }
+    expect(templateError(() => render('{{ lookup(name) }}', { name: 3 })).message).toMatch(
+      /^lookup\(\) is not supported/
     )
   })
 

@@ -8,6 +8,7 @@ import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.j
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
 import { OptionError } from '../errors.js'
+import { readAnsibleEnvironment } from '../ansible-env.js'
 import { Inputs } from './constants.js'
 
 /** When the step fails. */
@@ -72,6 +73,19 @@ export function readActionSettings(
       env['RUNNER_TEMP'] || os.tmpdir(),
       `async-playbook-results-${env['GITHUB_RUN_ID'] ?? process.pid}-${env['GITHUB_ACTION'] ?? 'step'}.json`
     )
+  // The ANSIBLE_* variables about output (the inputs cover connections, forks and become).
+  const ansible = readAnsibleEnvironment(
+    Object.fromEntries(
+      [
+        'ANSIBLE_NO_LOG',
+        'ANSIBLE_DISPLAY_OK_HOSTS',
+        'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
+        'ANSIBLE_NOCOLOR',
+        'NO_COLOR',
+        'ANSIBLE_FORCE_COLOR'
+      ].map((name) => [name, env[name]])
+    )
+  )
   const inlinePlaybook = playbook.includes('\n') || !existsSync(path.resolve(workspace, playbook))
   const run: RunSettings = {
     playbook: playbook || undefined,
@@ -105,7 +119,17 @@ export function readActionSettings(
       connectTimeoutMs: 10_000
     },
     verbosity: core.isDebug() ? 1 : 0,
-    color: true,
+    // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
+    color: ansible.color !== 'off',
+    ...(ansible.displayOkHosts === false || ansible.displaySkippedHosts === false
+      ? {
+          display: {
+            okHosts: ansible.displayOkHosts ?? true,
+            skippedHosts: ansible.displaySkippedHosts ?? true
+          }
+        }
+      : {}),
+    ...(ansible.noLog !== undefined ? { noLog: ansible.noLog } : {}),
     commandTimeoutMs: 3_600_000,
     cwd: workspace
   }

@@ -53,6 +53,8 @@ export interface EngineOptions {
   verbosity?: number
   /** The inventories given (`ansible_inventory_sources`): files as absolute paths. */
   inventorySources?: string[]
+  /** ANSIBLE_NO_LOG: the `no_log` of tasks that do not set it (default false). */
+  defaultNoLog?: boolean
 }
 
 /** The handler state of one batch: who was notified of what, and which hosts ended the play. */
@@ -722,8 +724,9 @@ class PlaybookRunner {
     let noLog: boolean
     try {
       noLog =
-        task.noLog !== undefined &&
-        templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task))
+        task.noLog === undefined
+          ? (this.options.defaultNoLog ?? false)
+          : templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task))
     } catch {
       noLog = true
     }

@@ -1,8 +1,19 @@
-import { AsyncPlaybookError, ConnectionError, TemplateError } from '../errors.js'
+import {
+  AsyncPlaybookError,
+  ConnectionError,
+  TemplateError,
+  UndefinedVariableError
+} from '../errors.js'
 import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError, NOT_IGNORABLE } from '../modules/module.js'
+import {
+  ModuleArgumentError,
+  NOT_IGNORABLE,
+  TIMED_OUT,
+  unknownArgumentsMessage
+} from '../modules/module.js'
+import { timeoutResult } from '../modules/command-runner.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
@@ -12,6 +23,13 @@ import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
 import { hasTemplateSyntax } from '../template/unsafe.js'
+import {
+  positionDetails,
+  renderField,
+  TaskTemplateError,
+  taskFieldError,
+  undefinedReason
+} from './task-errors.js'
 
 /** What running one task on one host needs from the play. */
 export interface TaskHostContext {
@@ -67,10 +85,17 @@ export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutco
   let result: ModuleResult
   try {
     result = task.loop ? await runLoop(withLoopControl(ctx)) : (await runSingle(ctx, {})).result
+    // A task given up on at its timeout still says `changed`, as in Ansible (its loop items do not).
+    if (!task.loop && timedOut(result)) result['changed'] = false
   } catch (error) {
     result = failureFromError(error)
   }
   return classify(ctx, result)
+}
+
+/** Whether the task was given up on at its timeout (see TIMED_OUT). */
+function timedOut(result: ModuleResult): boolean {
+  return (result as Record<PropertyKey, unknown>)[TIMED_OUT] === true
 }
 
 /** Whether a failure (or a loop item's) is one that ignore_errors cannot cover. */
@@ -254,6 +279,8 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
     try {
       ;({ result: itemResult, executed } = await runSingle(ctx, locals))
     } catch (error) {
+      // As in Ansible, an item that cannot be templated ends the loop: the task fails with its message.
+      if (error instanceof TaskTemplateError || error instanceof UndefinedVariableError) throw error
       itemResult = failureFromError(error)
     }
     itemResult[loopVar] = item
@@ -348,18 +375,23 @@ async function runSingle(
 ): Promise<{ result: ModuleResult; executed: boolean }> {
   const { task, templar } = ctx
   for (const condition of task.when) {
-    if (!evaluateConditional(templar, condition, ctx.scope(locals)))
+    if (!evaluateConditional(templar, condition, ctx.scope(locals), task))
       return { result: skippedByWhen(condition), executed: false }
   }
   const scope = ctx.scope(locals)
   const hasUntil = task.until.length > 0
-  const retriesRaw = task.retries === undefined ? undefined : templar.render(task.retries, scope)
+  const retriesRaw =
+    task.retries === undefined
+      ? undefined
+      : renderField(templar, task, 'retries', task.retries, scope)
   let retries = 0
   if (retriesRaw !== undefined && retriesRaw !== null)
     retries = Math.max(0, toInt(retriesRaw, 'retries'))
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES
   const delayRaw =
-    task.delay === undefined ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope)
+    task.delay === undefined
+      ? DEFAULT_DELAY_SECONDS
+      : renderField(templar, task, 'delay', task.delay, scope)
   let delay = typeof delayRaw === 'number' || typeof delayRaw === 'string' ? Number(delayRaw) : NaN
   if (!Number.isFinite(delay))
     throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`)
@@ -368,7 +400,7 @@ async function runSingle(
   let result: ModuleResult = {}
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals)
-    if (result['unreachable']) return { result, executed: true }
+    if (result['unreachable'] || timedOut(result)) return { result, executed: true }
     if (!ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
@@ -443,26 +475,35 @@ async function runModuleOnce(
   const scope = ctx.scope(locals)
   const raw = new Set(module.rawArgs ?? [])
   const args: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(task.args)) {
-    args[key] = raw.has(key) ? value : templar.render(value, scope)
+  try {
+    for (const [key, value] of Object.entries(task.args)) {
+      const rendered = templar.render(value, scope)
+      // Arguments the module evaluates itself are handed over as written, once Ansible's check that
+      // every argument can be templated has passed.
+      args[key] = raw.has(key) ? value : rendered
+    }
+  } catch (error) {
+    throw taskFieldError(error, 'args', task)
   }
   const finalArgs = ctx.stripOmitted(args)
   if (module.argNames) {
-    for (const key of Object.keys(finalArgs)) {
-      if (!module.argNames.includes(key)) {
-        const supported = module.argNames.filter((n) => !n.startsWith('_')).join(', ')
-        return {
-          changed: false,
-          failed: true,
-          msg: `Unsupported parameters for (${module.name}) module: ${key}. Supported parameters include: ${supported}.`
-        }
+    const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
+    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
+    if (unknown.length > 0)
+      return {
+        changed: false,
+        failed: true,
+        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
       }
-    }
   }
   const asyncSeconds =
-    task.async === undefined ? 0 : toInt(templar.render(task.async, scope), 'async')
+    task.async === undefined
+      ? 0
+      : toInt(renderField(templar, task, 'async_val', task.async, scope), 'async')
   const pollSeconds =
-    task.poll === undefined ? DEFAULT_POLL_SECONDS : toInt(templar.render(task.poll, scope), 'poll')
+    task.poll === undefined
+      ? DEFAULT_POLL_SECONDS
+      : toInt(renderField(templar, task, 'poll', task.poll, scope), 'poll')
   if (asyncSeconds < 0)
     throw new ModuleArgumentError(
       `'async' must be a positive number of seconds, got ${asyncSeconds}`
@@ -517,11 +558,16 @@ async function runModuleOnce(
         }
       : undefined
   let result: ModuleResult
+  const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
   try {
-    result = await module.run(
-      moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
-    )
+    const running = module.run(moduleCtx)
+    result = await (asyncSeconds > 0 || module.ownTimeout
+      ? running
+      : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
   } catch (error) {
+    // A condition the module evaluates (assert's `that`) that cannot be templated fails the task as a
+    // templating error, without a module result.
+    if (error instanceof TaskTemplateError) throw error
     return failureFromError(error)
   }
   if (
@@ -556,6 +602,24 @@ async function runModuleOnce(
 }
 
 /**
+ * A module's result, or Ansible's timeout result once the task's `timeout` has passed (the module is
+ * then left to finish on its own; its result is dropped).
+ */
+function withinTaskTimeout(
+  running: Promise<ModuleResult>,
+  seconds: number | undefined,
+  action: string
+): Promise<ModuleResult> {
+  if (seconds === undefined || seconds <= 0) return running
+  running.catch(() => undefined) // a late failure is dropped with the late result
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<ModuleResult>((resolve) => {
+    timer = setTimeout(() => resolve(timeoutResult(action, seconds)), seconds * 1000)
+  })
+  return Promise.race([running, expired]).finally(() => clearTimeout(timer))
+}
+
+/**
  * The limit a fire-and-forget (poll: 0) job really gets. Ansible's watchdog checks every 5 s, so `async: N`
  * lets a poll-0 job run about 5 + 5·ceil(N/5) s, and recipes depend on it: the classic reboot
  * (`sleep 2 && shutdown -r now` with `async: 1, poll: 0`) only works because of it. Polled jobs get the
@@ -581,8 +645,16 @@ function moduleContext(
   }
 ): ModuleContext {
   const { task, templar } = ctx
-  const environment = renderEnvironment(ctx, scope)
-  const timeoutRaw = task.timeout === undefined ? undefined : templar.render(task.timeout, scope)
+  let environment: Record<string, string>
+  try {
+    environment = renderEnvironment(ctx, scope)
+  } catch (error) {
+    throw taskFieldError(error, 'environment', task)
+  }
+  const timeoutRaw =
+    task.timeout === undefined
+      ? undefined
+      : renderField(templar, task, 'timeout', task.timeout, scope)
   const taskTimeoutSeconds =
     timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
   const asyncDir =
@@ -602,12 +674,14 @@ function moduleContext(
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    template: (value) => templar.render(value, scope),
     render: (text) => templar.renderText(text, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment,
     baseDir: ctx.baseDir,
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+    warn: (message) => ctx.events.warning(message),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
     jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
@@ -663,18 +737,27 @@ function renderEnvironmentValues(
   return out
 }
 
-/** Evaluates a conditional; errors name the condition, as Ansible's do. */
+/**
+ * Evaluates a conditional; errors name the condition, as Ansible's do. With `task` (a `when`), the error
+ * also says where the task is written, as Ansible's does.
+ */
 function evaluateConditional(
   templar: Templar,
   condition: unknown,
-  scope: Record<string, unknown>
+  scope: Record<string, unknown>,
+  task?: Task
 ): boolean {
   try {
     return templar.isTrue(condition, scope)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ModuleArgumentError(
-      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}`
+    const reason =
+      error instanceof UndefinedVariableError
+        ? undefinedReason(error)
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    throw new TaskTemplateError(
+      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}${task ? positionDetails(task) : ''}`
     )
   }
 }
@@ -684,6 +767,9 @@ export function failureFromError(error: unknown): ModuleResult {
   if (error instanceof ConnectionError) {
     return { changed: false, msg: error.message, unreachable: true }
   }
+  // A task that failed before its module ran has only these two fields, as in Ansible.
+  if (error instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error) }
+  if (error instanceof TaskTemplateError) return { failed: true, msg: error.message }
   if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error.message }
   }

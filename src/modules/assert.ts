@@ -1,28 +1,69 @@
-import { ModuleArgumentError, type ModuleDefinition } from './module.js'
+import { pyTypeName } from '../template/python.js'
+import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
 
-/** `assert`: checks each expression in `that`; fails on the first false one with `fail_msg`. */
+/**
+ * `assert`: checks each expression in `that`; fails on the first false one with `fail_msg` (or `msg`),
+ * else succeeds with `success_msg`. As Ansible's, its result is printed in full unless `quiet`.
+ */
 export const assertModule: ModuleDefinition = {
   name: 'assert',
   local: true,
   rawArgs: ['that'],
   argNames: ['that', 'fail_msg', 'msg', 'success_msg', 'quiet'],
+  optionCheck: 'action',
   async run(ctx) {
     const that = ctx.args['that']
-    if (that === undefined || that === null)
-      throw new ModuleArgumentError('conditional required in "that" string')
-    const conditions = Array.isArray(that) ? that : [that]
-    const failMsg = ctx.args['fail_msg'] ?? ctx.args['msg']
+    if (that === undefined) throw new ModuleArgumentError('conditional required in "that" string')
+    const failMsg = message(
+      ctx.args['fail_msg'] ?? ctx.args['msg'],
+      'Assertion failed',
+      'fail_msg or msg'
+    )
+    const successMsg = message(ctx.args['success_msg'], 'All assertions passed', 'success_msg')
+    const quiet = looseBoolean(ctx.args['quiet'])
+    // As Ansible: a string that templates to a list (`that: "{{ checks }}"`) asserts each of its items.
+    // Any other string is a conditional, as `when` reads it: a value is never evaluated a second time.
+    const listed = typeof that === 'string' && ctx.template ? ctx.template(that) : undefined
+    const conditions = Array.isArray(that) ? that : Array.isArray(listed) ? listed : [that]
+    const shown = (result: Record<string, unknown>): Record<string, unknown> => {
+      if (!quiet) Object.defineProperty(result, SHOW_RESULT, { value: true })
+      return result
+    }
     for (const condition of conditions) {
       if (!ctx.isTrue(condition)) {
-        return {
+        return shown({
           assertion: condition,
           changed: false,
           evaluated_to: false,
           failed: true,
-          msg: failMsg ?? 'Assertion failed'
-        }
+          msg: failMsg
+        })
       }
     }
-    return { changed: false, msg: ctx.args['success_msg'] ?? 'All assertions passed' }
+    return shown({ changed: false, msg: successMsg })
   }
+}
+
+/** A message argument as Ansible's assert takes it: a string or a list of strings. */
+function message(value: unknown, fallback: string, name: string): unknown {
+  if (value === undefined || value === null) return fallback
+  if (typeof value === 'string') return value
+  if (Array.isArray(value)) {
+    if (!value.every((item) => typeof item === 'string'))
+      throw new ModuleArgumentError(
+        `Type of one of the elements in ${name} list is not string type`
+      )
+    return value
+  }
+  throw new ModuleArgumentError(
+    `Incorrect type for ${name}, expected a string or list and got <class '${pyTypeName(value)}'>`
+  )
+}
+
+/** Ansible's boolean(value, strict=False): the usual true spellings are true, anything else false. */
+function looseBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number') return value === 1
+  if (typeof value !== 'string') return false
+  return ['y', 'yes', 'on', '1', 'true', 't'].includes(value.trim().toLowerCase())
 }

@@ -13,6 +13,8 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 /** `copy`: writes `content` or a local `src` file to `dest` over SFTP; changed only when bytes or mode differ. */
 export const copyModule: ModuleDefinition = {
   name: 'copy',
+  // Ansible's copy action hands unknown arguments to its copy module, which names itself so.
+  reportedAs: 'ansible.legacy.copy',
   argNames: [
     'content',
     'src',

@@ -1,4 +1,4 @@
-import { ModuleArgumentError, type ModuleDefinition } from './module.js'
+import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
 
 /** `debug`: prints `msg` (default "Hello world!") or the value of the variable named by `var`. */
 export const debugModule: ModuleDefinition = {
@@ -6,10 +6,12 @@ export const debugModule: ModuleDefinition = {
   local: true,
   rawArgs: ['var'],
   argNames: ['msg', 'var', 'verbosity'],
+  optionCheck: 'action',
   async run(ctx) {
     if (ctx.args['msg'] !== undefined && ctx.args['var'] !== undefined) {
-      throw new ModuleArgumentError('parameters are mutually exclusive: msg|var')
+      throw new ModuleArgumentError("'msg' and 'var' are incompatible options")
     }
+    let result: Record<string, unknown>
     if (ctx.args['var'] !== undefined) {
       // As Ansible, where `var` is templated like any argument first: `var: "{{ item }}"` names a variable.
       const written = String(ctx.args['var'])
@@ -20,8 +22,14 @@ export const debugModule: ModuleDefinition = {
       } catch {
         value = 'VARIABLE IS NOT DEFINED!'
       }
-      return { [expression]: value, changed: false }
+      result = { [expression]: value, changed: false }
+    } else {
+      result = {
+        msg: ctx.args['msg'] === undefined ? 'Hello world!' : ctx.args['msg'],
+        changed: false
+      }
     }
-    return { msg: ctx.args['msg'] === undefined ? 'Hello world!' : ctx.args['msg'], changed: false }
+    Object.defineProperty(result, SHOW_RESULT, { value: true })
+    return result
   }
 }

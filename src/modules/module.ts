@@ -25,6 +25,8 @@ export interface ModuleContext {
   isTrue(condition: unknown): boolean
   /** Evaluates a bare expression against `vars` (for debug var). */
   evaluate(expression: string): unknown
+  /** Templates a value as arguments are templated (a lone `{{ expr }}` keeps its type), for assert. */
+  template?(value: unknown): unknown
   /** Renders template text (a template file's contents) against `vars` to a string. */
   render(text: string): string
   /** Deadline for each remote call the module makes, in milliseconds. */
@@ -37,6 +39,8 @@ export interface ModuleContext {
   baseDir: string
   /** Writes a line to the console under the task (live output, pause notices). */
   log(line: string): void
+  /** Prints a `[WARNING]:` line, as Ansible's display warnings (not part of the result). */
+  warn?(message: string): void
   /** Resolves after `ms`, or earlier when the run is being cancelled. */
   sleep(ms: number): Promise<void>
   /**
@@ -70,6 +74,19 @@ export interface ModuleDefinition {
   rawArgs?: readonly string[]
   /** Accepted argument names; anything else is refused with a hint. Undefined means no check. */
   argNames?: readonly string[]
+  /**
+   * How an argument outside argNames is refused, in Ansible's words: 'module' (the default:
+   * `Unsupported parameters for (ping) module: foo. Supported parameters include: data.`) or 'action'
+   * (`Invalid options for debug: foo`, as Ansible's action plugins that check their own options say it).
+   */
+  optionCheck?: 'module' | 'action'
+  /** Accepted but not listed when others are refused: Ansible moves `cmd` into `_raw_params` first. */
+  hiddenArgNames?: readonly string[]
+  /**
+   * The module Ansible names in `Unsupported parameters for (…)` when it is not the action as written:
+   * shell and command run `ansible.legacy.command`.
+   */
+  reportedAs?: string
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
@@ -77,6 +94,12 @@ export interface ModuleDefinition {
    * Ansible's include results, whose loop items have neither).
    */
   bareResult?: boolean
+  /**
+   * Deals with the task's `timeout` itself: command, shell, script and raw apply it on the target, where
+   * the command is killed; pause ignores it, as Ansible's pause does (its own timer replaces the task's).
+   * Other modules are given up on by the executor when the time is up.
+   */
+  ownTimeout?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**
@@ -88,10 +111,41 @@ export interface ModuleDefinition {
 }
 
 /**
+ * Marks a result the console prints in full even without -v, as Ansible's `_ansible_verbose_always`
+ * (debug, assert unless `quiet`). A symbol key: never registered or shown.
+ */
+export const SHOW_RESULT = Symbol('show result')
+
+/**
+ * Ansible's message for arguments a module does not take. `action` is the module name as the task wrote
+ * it (`ping`, `ansible.builtin.ping`). Several unknown arguments are listed sorted (Ansible's action
+ * plugins list them in no stable order).
+ */
+export function unknownArgumentsMessage(
+  module: ModuleDefinition,
+  unknown: readonly string[],
+  action: string = module.name
+): string {
+  const names = [...unknown].sort()
+  if (module.optionCheck === 'action') return `Invalid options for ${action}: ${names.join(',')}`
+  const supported = [...(module.argNames ?? [])].sort().join(', ')
+  return (
+    `Unsupported parameters for (${module.reportedAs ?? action}) module: ${names.join(', ')}. ` +
+    `Supported parameters include: ${supported}.`
+  )
+}
+
+/**
  * Marks a failed result that `ignore_errors` cannot turn into a warning (an include that cannot load its
  * file fails the host whatever ignore_errors says, as in Ansible). A symbol key: never registered or shown.
  */
 export const NOT_IGNORABLE = Symbol('not ignorable')
+
+/**
+ * Marks the result of a task given up on at its `timeout`. As in Ansible, changed_when, failed_when and
+ * until are not evaluated for it, and it gets no `changed` inside a loop. A symbol key: never registered.
+ */
+export const TIMED_OUT = Symbol('timed out')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}

@@ -6,6 +6,7 @@ export const pauseModule: ModuleDefinition = {
   name: 'pause',
   local: true,
   argNames: ['seconds', 'minutes', 'prompt', 'echo'],
+  ownTimeout: true,
   async run(ctx) {
     const seconds = ctx.args['seconds']
     const minutes = ctx.args['minutes']

@@ -1,4 +1,7 @@
-import type { ModuleDefinition } from './module.js'
+import type { ModuleDefinition, ModuleResult } from './module.js'
+
+/** Ansible's message when a module did not answer with its result (it crashed, or could not start). */
+const MODULE_FAILURE = 'MODULE FAILURE\nSee stdout/stderr for the exact error'
 
 /** `ping`: proves the host is reachable and can run a shell command. */
 export const pingModule: ModuleDefinition = {
@@ -8,14 +11,25 @@ export const pingModule: ModuleDefinition = {
     const connection = await ctx.connection()
     const res = await connection.run('echo pong', { timeoutMs: ctx.timeoutMs })
     if (res.code !== 0) {
-      return {
-        changed: false,
-        failed: true,
-        msg: `the target shell failed: ${res.stderr.toString('utf8').trim()}`
-      }
+      return moduleFailure(res.stdout.toString('utf8'), res.stderr.toString('utf8'), res.code ?? 1)
     }
     const data = ctx.args['data'] ?? 'pong'
-    if (data === 'crash') return { changed: false, failed: true, msg: 'boom' }
+    // As Ansible's ping, `data: crash` makes the module fail as a crashed module does (for testing).
+    if (data === 'crash') {
+      return { ...moduleFailure('', 'Exception: boom\n', 1), exception: 'Exception: boom\n' }
+    }
     return { changed: false, ping: data }
+  }
+}
+
+/** The result Ansible gives when a module's process fails without a result: its raw output and rc. */
+function moduleFailure(stdout: string, stderr: string, rc: number): ModuleResult {
+  return {
+    changed: false,
+    failed: true,
+    module_stderr: stderr,
+    module_stdout: stdout,
+    msg: MODULE_FAILURE,
+    rc
   }
 }

@@ -1,20 +1,36 @@
-import { decodeOutput, splitLines } from './command-runner.js'
+import { shellQuote } from '../connection/shell-quote.js'
+import { decodeOutput, optionalString, splitLines, timeoutResult } from './command-runner.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
-/** `raw`: sends the string to the target's login shell as is. */
+/**
+ * `raw`: sends the string to the target's login shell as is (or to `executable -c`). As in Ansible, the
+ * task's `environment` does not apply to it: a warning says so.
+ */
 export const rawModule: ModuleDefinition = {
   name: 'raw',
   freeForm: true,
+  ownTimeout: true,
   argNames: ['_raw_params', 'executable'],
   async run(ctx) {
     const command = ctx.args['_raw_params']
     if (typeof command !== 'string' || command === '')
       throw new ModuleArgumentError('no command given')
+    if (Object.keys(ctx.environment).length > 0)
+      ctx.warn?.('raw module does not support the environment keyword')
+    const executable = optionalString(ctx.args['executable'])
+    let line = executable === undefined ? command : `${executable} -c ${shellQuote(command)}`
+    const timeout = ctx.taskTimeoutSeconds
+    if (timeout !== undefined && timeout > 0)
+      line = `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(line)}`
     const connection = await ctx.connection()
-    const res = await connection.run(command, { timeoutMs: ctx.timeoutMs })
+    const res = await connection.run(line, {
+      timeoutMs: timeout !== undefined && timeout > 0 ? (timeout + 10) * 1000 : ctx.timeoutMs
+    })
+    const rc = res.code ?? -1
+    if (timeout !== undefined && timeout > 0 && rc === 124)
+      return timeoutResult(ctx.task.action ?? 'raw', timeout)
     const stdout = res.stdout.toString('utf8')
     const stderr = res.stderr.toString('utf8')
-    const rc = res.code ?? -1
     return {
       changed: true,
       rc,

@@ -37,6 +37,7 @@ const MAX_PAUSE_MS = 2_000
  */
 export const rebootModule: ModuleDefinition = {
   name: 'reboot',
+  optionCheck: 'action',
   argNames: [
     'boot_time_command',
     'connect_timeout',

@@ -16,6 +16,7 @@ const DEFAULT_TIMEOUT = 600
 export const waitForConnectionModule: ModuleDefinition = {
   name: 'wait_for_connection',
   argNames: ['connect_timeout', 'delay', 'sleep', 'timeout'],
+  optionCheck: 'action',
   async run(ctx) {
     const connectTimeout = secondsArg(ctx.args, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT)
     const delay = secondsArg(ctx.args, 'delay', DEFAULT_DELAY)

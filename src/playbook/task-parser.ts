@@ -148,6 +148,7 @@ export abstract class TaskParser {
       name: named ? this.nameOf(raw.name, location) : moduleKey!,
       named,
       module: moduleName,
+      action: moduleKey,
       args,
       location,
       dir: this.dir,

@@ -20,6 +20,8 @@ export interface Task {
   named: boolean
   /** Canonical module name, without the `ansible.builtin.` prefix. */
   module: string
+  /** The module as the task wrote it (`ansible.builtin.ping`), for Ansible's messages that quote it. */
+  action?: string
   /** Module arguments; a free-form argument is `_raw_params`. */
   args: Record<string, unknown>
   location: SourceLocation

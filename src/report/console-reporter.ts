@@ -1,4 +1,5 @@
 import { includedOf } from '../modules/include.js'
+import { SHOW_RESULT } from '../modules/module.js'
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
@@ -22,29 +23,52 @@ const NO_LOG_PRESERVED = ['attempts', 'changed', 'retries']
 
 const DEBUG_HIDDEN = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
 
+/** What the console shows, as ansible-playbook's default callback options. */
+export interface ConsoleOptions {
+  color: boolean
+  verbosity: number
+  /** Print `ok:` lines (ANSIBLE_DISPLAY_OK_HOSTS; default true). */
+  displayOkHosts?: boolean
+  /** Print `skipping:` lines (ANSIBLE_DISPLAY_SKIPPED_HOSTS; default true). */
+  displaySkippedHosts?: boolean
+}
+
 /**
  * Console output in the shape of ansible-playbook's default callback. Names, labels, messages and output
  * come from playbooks and targets: every text goes through visibleControls before we paint it, so the
  * only escape sequences this reporter writes are its own colours (see inert-text.ts).
  */
 export class ConsoleReporter implements RunEvents {
+  /** A task banner not printed yet: when ok or skipped lines are hidden, it waits for a line to show. */
+  private pendingBanner: string | undefined
+
   constructor(
     private readonly write: (text: string) => void,
-    private readonly options: { color: boolean; verbosity: number }
+    private readonly options: ConsoleOptions
   ) {}
 
+  /** As Ansible, a banner waits for its first line only when some results are hidden. */
+  private get filtering(): boolean {
+    return this.options.displayOkHosts === false || this.options.displaySkippedHosts === false
+  }
+
   playStart(name: string, _location: SourceLocation | undefined): void {
+    this.pendingBanner = undefined
     this.banner(`PLAY [${name}]`)
   }
 
   taskStart(task: TaskInfo): void {
-    this.banner(`${task.handler ? 'RUNNING HANDLER' : 'TASK'} [${task.name}]`)
+    const title = `${task.handler ? 'RUNNING HANDLER' : 'TASK'} [${task.name}]`
+    if (this.filtering) this.pendingBanner = title
+    else this.banner(title)
   }
 
   itemResult(task: TaskInfo, outcome: HostTaskOutcome): void {
     const result = outcome.result
     const item = `(item=${outcome.item?.label ?? ''})`
     const host = `[${outcome.host}]`
+    if (this.hidden(outcome.status, task)) return
+    this.notices(result, task)
     switch (outcome.status) {
       case 'failed':
         this.line(`failed: ${host} ${item} => ${this.dump(result, task)}`, 'failed')
@@ -81,6 +105,8 @@ export class ConsoleReporter implements RunEvents {
     const result = outcome.result
     const host = `[${outcome.host}]`
     const isLoop = Array.isArray(outcome.result['results'])
+    if (this.hidden(outcome.status, task)) return
+    if (!isLoop) this.notices(result, task)
     switch (outcome.status) {
       case 'failed':
         if (!isLoop) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, 'failed')
@@ -112,6 +138,33 @@ export class ConsoleReporter implements RunEvents {
     let line = `FAILED - RETRYING: [${host}]: ${task.name} (${retriesLeft} retries left).`
     if (this.options.verbosity >= 2) line += `Result was: ${this.dump(result, task)}`
     this.line(line, 'retry')
+  }
+
+  /** Whether lines of this status are hidden (ANSIBLE_DISPLAY_OK_HOSTS / _SKIPPED_HOSTS). */
+  private hidden(status: HostTaskOutcome['status'], task: TaskInfo): boolean {
+    // `included:` lines are Ansible's include event, which these options do not hide.
+    if (task.module === 'include_tasks' || task.module === 'include_role') return false
+    if (status === 'ok') return this.options.displayOkHosts === false
+    if (status === 'skipped') return this.options.displaySkippedHosts === false
+    return false
+  }
+
+  /**
+   * What Ansible prints before a result line: the module's `warnings`, and for a result with an
+   * `exception`, its last line (the whole of it at -vvv).
+   */
+  private notices(result: Record<string, unknown>, task: TaskInfo): void {
+    if (task.noLog) return
+    const exception = result['exception']
+    if (typeof exception === 'string') {
+      const text =
+        this.options.verbosity < 3
+          ? `An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${exception.trim().split('\n').pop() ?? ''}`
+          : `The full traceback is:\n${exception}`
+      this.line(text, 'failed')
+    }
+    const warnings = result['warnings']
+    if (Array.isArray(warnings)) for (const w of warnings) this.warning(String(w))
   }
 
   noMoreHosts(): void {
@@ -149,8 +202,7 @@ export class ConsoleReporter implements RunEvents {
   }
 
   private details(result: Record<string, unknown>, task: TaskInfo): string {
-    const always = task.module === 'debug'
-    if (!always && this.options.verbosity < 1) return ''
+    if (!shownInFull(result, task) && this.options.verbosity < 1) return ''
     return ` => ${this.dump(result, task)}`
   }
 
@@ -161,6 +213,8 @@ export class ConsoleReporter implements RunEvents {
     } else {
       for (const [k, v] of Object.entries(result)) {
         if (STATUS_KEYS.has(k) || (k === 'invocation' && this.options.verbosity < 3)) continue
+        // Printed above the result line instead (see notices()).
+        if (k === 'warnings' || (k === 'exception' && this.options.verbosity >= 3)) continue
         if (!k.startsWith('_ansible_')) shown[k] = stripInternalKeys(v)
       }
     }
@@ -171,17 +225,19 @@ export class ConsoleReporter implements RunEvents {
         if ('msg' in shown ? !allowed.has(key) : DEBUG_HIDDEN.has(key)) delete shown[key]
       }
     }
-    const indent = task.module === 'debug' || this.options.verbosity >= 3 ? 4 : undefined
+    const indent = shownInFull(result, task) || this.options.verbosity >= 3 ? 4 : undefined
     return pythonJson(shown, indent)
   }
 
   private banner(text: string): void {
+    this.pendingBanner = undefined
     const title = visibleControls(text)
     const stars = '*'.repeat(Math.max(3, BANNER_WIDTH - title.length))
     this.write(`\n${title} ${stars}\n`)
   }
 
   private line(text: string, color: keyof typeof COLORS): void {
+    if (this.pendingBanner !== undefined) this.banner(this.pendingBanner)
     this.write(`${this.paint(visibleControls(text), color)}\n`)
   }
 
@@ -189,6 +245,15 @@ export class ConsoleReporter implements RunEvents {
     if (!this.options.color || !color) return text
     return `\x1b[0;${COLORS[color]}m${text}\x1b[0m`
   }
+}
+
+/**
+ * Whether a result is printed in full without -v: a module asked for it (Ansible's
+ * `_ansible_verbose_always`: debug, assert unless quiet), and debug's successful results.
+ */
+function shownInFull(result: Record<string, unknown>, task: TaskInfo): boolean {
+  if ((result as Record<PropertyKey, unknown>)[SHOW_RESULT] === true) return true
+  return task.module === 'debug' && !result['failed']
 }
 
 /** Drops `_ansible_*` keys at every depth, as Ansible's strip_internal_keys does before printing. */

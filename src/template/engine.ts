@@ -1,5 +1,5 @@
 import nunjucks from 'nunjucks'
-import { TemplateError } from '../errors.js'
+import { TemplateError, UndefinedVariableError } from '../errors.js'
 import { CAPTURE_NAME, VARS_KEY, installJinjaCompat } from './jinja-compat.js'
 import { assertDeeplyDefined } from './undefined.js'
 
@@ -18,13 +18,18 @@ function stripNunjucksNoise(message: string): string {
 
 function translateError(err: unknown, source: string): TemplateError {
   for (let e: unknown = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    if (e instanceof UndefinedVariableError)
+      return e.expression !== undefined ? e : new UndefinedVariableError(e.message, source)
     if (e instanceof TemplateError)
       return e.expression !== undefined ? e : new TemplateError(e.message, source)
   }
   const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err))
   // Inside {% for %} nunjucks re-creates our error from its text, dropping the original object.
-  const ours = /^TemplateError: ([\s\S]*)$/.exec(message)
-  if (ours) return new TemplateError(ours[1]!, source)
+  const ours = /^(TemplateError|UndefinedVariableError): ([\s\S]*)$/.exec(message)
+  if (ours)
+    return ours[1] === 'UndefinedVariableError'
+      ? new UndefinedVariableError(ours[2]!, source)
+      : new TemplateError(ours[2]!, source)
   return new TemplateError(
     `template error while templating string: ${message}. String: ${source}`,
     source

@@ -90,7 +90,9 @@ const TOKEN = {
   LEFT_CURLY: nj.lexer.TOKEN_LEFT_CURLY!,
   RIGHT_CURLY: nj.lexer.TOKEN_RIGHT_CURLY!,
   VARIABLE_END: nj.lexer.TOKEN_VARIABLE_END!,
-  BLOCK_END: nj.lexer.TOKEN_BLOCK_END!
+  BLOCK_END: nj.lexer.TOKEN_BLOCK_END!,
+  BOOLEAN: nj.lexer.TOKEN_BOOLEAN!,
+  NONE: nj.lexer.TOKEN_NONE!
 }
 
 /** Context key holding the caller's variables (nunjucks copies its context, which would run every getter). */
@@ -173,6 +175,8 @@ function parsePythonString(this: TokenizerInstance, delimiter: string): string {
 }
 
 // Jinja2 ends `{{ ... }}` only at a `}}` outside dict literals: `{{ x | combine({'a': {'b': 1}}) }}`.
+// And `null` is no literal in Jinja2 (only none/None): it is a name like any other, so `{{ null }}` is an
+// undefined variable and `d.null` a key, where nunjucks would read both as its own null literal.
 function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token | null) {
   return function nextToken(this: TokenizerInstance): Token | null {
     if (this.in_code && (this.curlyDepth ?? 0) > 0 && this.str.startsWith('}}', this.index)) {
@@ -182,6 +186,7 @@ function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token |
       return tok
     }
     const tok = originalNextToken.call(this)
+    if (tok?.type === TOKEN.NONE && tok.value === 'null') tok.type = TOKEN.SYMBOL
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1)
@@ -190,7 +195,7 @@ function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token |
   }
 }
 
-// ---- parser: `x.0` and `x.0.y` (the lexer reads `0.` as a float) -------------------------------------
+// ---- parser: `x.0` and `x.0.y` (the lexer reads `0.` as a float), `d.true` ---------------------------
 
 function parsePostfix(this: ParserInstance, start: AstNode): AstNode {
   let node = start
@@ -224,7 +229,12 @@ function parsePostfix(this: ParserInstance, start: AstNode): AstNode {
             new nodes.Literal!(next.lineno, next.colno, next.value)
           )
         }
-      } else if (val?.type === TOKEN.SYMBOL) {
+      } else if (
+        val?.type === TOKEN.SYMBOL ||
+        // Jinja2 takes any name after a dot: `d.true`, `d.none`, `d.in`, `d.if` are keys like any other.
+        val?.type === TOKEN.BOOLEAN ||
+        val?.type === TOKEN.NONE
+      ) {
         node = new nodes.LookupVal!(
           tok.lineno,
           tok.colno,
@@ -514,6 +524,9 @@ function createEnvironment(): nunjucks.Environment {
       throw new TemplateError(`No filter named '${name}'.`)
     return getFilter(name)
   }
+  // Lookups run on the controller and come with a later release: each call is refused by name, where an
+  // undefined `lookup` would only say "'lookup' is undefined".
+  for (const name of ['lookup', 'query', 'q']) env.addGlobal(name, refuseLookup(name))
   env.addGlobal('True', true)
   env.addGlobal('False', false)
   env.addGlobal('None', null)
@@ -528,6 +541,19 @@ function createEnvironment(): nunjucks.Environment {
     return { ...base, ...kwargs }
   })
   return env
+}
+
+/** The global that stands for `lookup()`, `query()` or `q()`: it refuses the call, naming the plugin. */
+function refuseLookup(fn: string) {
+  return (...raw: unknown[]): never => {
+    const plugin = raw[0]
+    const named = typeof plugin === 'string' ? `lookup plugin (${plugin})` : `${fn}()`
+    throw new TemplateError(
+      `${named} is not supported yet: lookup(), query() and q() come with a later release of ` +
+        'async-playbook. Until then, set the value in vars, vars_files or -e, or read it on the target ' +
+        'with a shell task and register it'
+    )
+  }
 }
 
 let installed = false

@@ -1,4 +1,4 @@
-import { TemplateError } from '../errors.js'
+import { UndefinedVariableError } from '../errors.js'
 
 /**
  * Ansible's undefined value (a Jinja2 StrictUndefined): produced by looking up a missing variable or key.
@@ -13,9 +13,9 @@ export class Undefined {
     readonly name: string
   ) {}
 
-  /** Throws the TemplateError this undefined value stands for. */
+  /** Throws the UndefinedVariableError this undefined value stands for. */
   fail(): never {
-    throw new TemplateError(this.reason)
+    throw new UndefinedVariableError(this.reason)
   }
 
   toString(): string {

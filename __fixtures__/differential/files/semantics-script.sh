@@ -1,0 +1,4 @@
+#!/bin/sh
+# Used by semantics-modules.yml: prints its arguments and its directory.
+echo "args:$*"
+echo "pwd:$(pwd)"

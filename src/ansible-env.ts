@@ -1,0 +1,115 @@
+/**
+ * The ANSIBLE_* environment variables whose meaning the engine implements, read as ansible-playbook reads
+ * them (an explicit option or input still wins). A value that is not of the setting's type is refused,
+ * where Ansible would quietly read a bad boolean as false (ANSIBLE_NO_LOG=enabled would log secrets).
+ */
+import { OptionError } from './errors.js'
+
+/** What the environment says, for the settings it names (absent when it says nothing). */
+export interface AnsibleEnvironment {
+  /** ANSIBLE_NO_LOG: every task's `no_log` defaults to this. */
+  noLog?: boolean
+  /** ANSIBLE_DISPLAY_OK_HOSTS: print `ok:` lines. */
+  displayOkHosts?: boolean
+  /** ANSIBLE_DISPLAY_SKIPPED_HOSTS: print `skipping:` lines. */
+  displaySkippedHosts?: boolean
+  /** ANSIBLE_NOCOLOR (or NO_COLOR) and ANSIBLE_FORCE_COLOR: colours off, or on even without a terminal. */
+  color?: 'off' | 'force'
+  /** ANSIBLE_VERBOSITY: the verbosity without -v. */
+  verbosity?: number
+  /** ANSIBLE_FORKS. */
+  forks?: number
+  /** ANSIBLE_REMOTE_USER. */
+  remoteUser?: string
+  /** ANSIBLE_PRIVATE_KEY_FILE. */
+  privateKeyFile?: string
+  /** ANSIBLE_TIMEOUT: the SSH connect timeout, in seconds. */
+  connectTimeoutSeconds?: number
+  /** ANSIBLE_HOST_KEY_CHECKING: false turns host key checking off (loudly, as every way of doing so). */
+  hostKeyChecking?: boolean
+  /** ANSIBLE_INVENTORY: inventory sources when none is given (comma-separated). */
+  inventories?: string[]
+  /** ANSIBLE_BECOME, ANSIBLE_BECOME_USER, ANSIBLE_BECOME_METHOD. */
+  become?: boolean
+  becomeUser?: string
+  becomeMethod?: string
+}
+
+/** The names read here, for documentation and tests. */
+export const ANSIBLE_ENVIRONMENT_NAMES = [
+  'ANSIBLE_NO_LOG',
+  'ANSIBLE_DISPLAY_OK_HOSTS',
+  'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
+  'ANSIBLE_NOCOLOR',
+  'NO_COLOR',
+  'ANSIBLE_FORCE_COLOR',
+  'ANSIBLE_VERBOSITY',
+  'ANSIBLE_FORKS',
+  'ANSIBLE_REMOTE_USER',
+  'ANSIBLE_PRIVATE_KEY_FILE',
+  'ANSIBLE_TIMEOUT',
+  'ANSIBLE_HOST_KEY_CHECKING',
+  'ANSIBLE_INVENTORY',
+  'ANSIBLE_BECOME',
+  'ANSIBLE_BECOME_USER',
+  'ANSIBLE_BECOME_METHOD'
+] as const
+
+const TRUE = ['y', 'yes', 'on', '1', 'true', 't']
+const FALSE = ['n', 'no', 'off', '0', 'false', 'f']
+
+/** Reads the ANSIBLE_* settings the engine implements from `env`. Unset or empty variables say nothing. */
+export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironment {
+  const text = (name: string): string | undefined => {
+    const value = env[name]
+    return value === undefined || value.trim() === '' ? undefined : value.trim()
+  }
+  const bool = (name: string): boolean | undefined => {
+    const value = text(name)
+    if (value === undefined) return undefined
+    const lower = value.toLowerCase()
+    if (TRUE.includes(lower)) return true
+    if (FALSE.includes(lower)) return false
+    throw new OptionError(
+      `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
+    )
+  }
+  const int = (name: string, min: number): number | undefined => {
+    const value = text(name)
+    if (value === undefined) return undefined
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new OptionError(`${name}=${value} is not a whole number of at least ${min}`)
+    return Number(value)
+  }
+  const out: AnsibleEnvironment = {}
+  const set = <K extends keyof AnsibleEnvironment>(key: K, value: AnsibleEnvironment[K]): void => {
+    if (value !== undefined) out[key] = value
+  }
+  set('noLog', bool('ANSIBLE_NO_LOG'))
+  set('displayOkHosts', bool('ANSIBLE_DISPLAY_OK_HOSTS'))
+  set('displaySkippedHosts', bool('ANSIBLE_DISPLAY_SKIPPED_HOSTS'))
+  // As Ansible: ANSIBLE_FORCE_COLOR wins over ANSIBLE_NOCOLOR; NO_COLOR (any value, per no-color.org)
+  // counts when ANSIBLE_NOCOLOR is not set.
+  const noColor = bool('ANSIBLE_NOCOLOR') ?? (text('NO_COLOR') !== undefined ? true : undefined)
+  if (bool('ANSIBLE_FORCE_COLOR')) out.color = 'force'
+  else if (noColor) out.color = 'off'
+  set('verbosity', int('ANSIBLE_VERBOSITY', 0))
+  set('forks', int('ANSIBLE_FORKS', 1))
+  set('remoteUser', text('ANSIBLE_REMOTE_USER'))
+  set('privateKeyFile', text('ANSIBLE_PRIVATE_KEY_FILE'))
+  set('connectTimeoutSeconds', int('ANSIBLE_TIMEOUT', 1))
+  set('hostKeyChecking', bool('ANSIBLE_HOST_KEY_CHECKING'))
+  const inventory = text('ANSIBLE_INVENTORY')
+  if (inventory !== undefined)
+    out.inventories = inventory
+      .split(',')
+      .map((source) => source.trim())
+      .filter((source) => source !== '')
+  set('become', bool('ANSIBLE_BECOME'))
+  set('becomeUser', text('ANSIBLE_BECOME_USER'))
+  const method = text('ANSIBLE_BECOME_METHOD')
+  if (method !== undefined && method !== 'sudo' && method !== 'su')
+    throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`)
+  set('becomeMethod', method)
+  return out
+}
