@@ -1395,13 +1395,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path14.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path15.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error = new Error(`Path contains invalid characters: ${pth}`);
           error.code = "EINVAL";
@@ -1433,7 +1433,7 @@ var require_make_dir = __commonJS({
       const mkdir = promisify(options.fs.mkdir);
       const stat2 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs3.mkdir) {
-        const pth = path14.resolve(input);
+        const pth = path15.resolve(input);
         await mkdir(pth, {
           mode: options.mode,
           recursive: true
@@ -1449,13 +1449,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path14.dirname(pth) === pth) {
+            if (path15.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            await make(path14.dirname(pth));
+            await make(path15.dirname(pth));
             return make(pth);
           }
           try {
@@ -1469,14 +1469,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path14.resolve(input));
+      return make(path15.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs3.mkdirSync) {
-        const pth = path14.resolve(input);
+        const pth = path15.resolve(input);
         fs3.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -1491,13 +1491,13 @@ var require_make_dir = __commonJS({
             throw error;
           }
           if (error.code === "ENOENT") {
-            if (path14.dirname(pth) === pth) {
+            if (path15.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error.message.includes("null bytes")) {
               throw error;
             }
-            make(path14.dirname(pth));
+            make(path15.dirname(pth));
             return make(pth);
           }
           try {
@@ -1510,7 +1510,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path14.resolve(input));
+      return make(path15.resolve(input));
     };
   }
 });
@@ -9582,11 +9582,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path14) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path14)) {
-        return path14 === "pageant" ? new PageantAgent() : new CygwinAgent(path14);
+    function createAgent(path15) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path15)) {
+        return path15 === "pageant" ? new PageantAgent() : new CygwinAgent(path15);
       }
-      return new OpenSSHAgent(path14);
+      return new OpenSSHAgent(path15);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -10124,9 +10124,9 @@ var require_zlib = __commonJS({
     function processCallback() {
       throw new Error("Should not get here");
     }
-    function zlibOnError(message, errno, code) {
+    function zlibOnError(message2, errno, code) {
       const self2 = this._owner;
-      const error = new Error(message);
+      const error = new Error(message2);
       error.errno = errno;
       error.code = code;
       self2._err = error;
@@ -14489,11 +14489,11 @@ var require_node_fs_compat = __commonJS({
       return `of ${thing} ${String(expected)}`;
     }
     exports.ERR_INTERNAL_ASSERTION = class ERR_INTERNAL_ASSERTION extends Error {
-      constructor(message) {
+      constructor(message2) {
         super();
         Error.captureStackTrace(this, ERR_INTERNAL_ASSERTION);
         const suffix = "This is caused by either a bug in ssh2 or incorrect usage of ssh2 internals.\nPlease open an issue with this stack trace at https://github.com/mscdex/ssh2/issues\n";
-        this.message = message === void 0 ? suffix : `${message}
+        this.message = message2 === void 0 ? suffix : `${message2}
 ${suffix}`;
       }
     };
@@ -14830,17 +14830,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path14, options) {
+      createReadStream(path15, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path14, options);
+        return new ReadStream(this, path15, options);
       }
-      createWriteStream(path14, options) {
+      createWriteStream(path15, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path14, options);
+        return new WriteStream(this, path15, options);
       }
-      open(path14, flags_, attrs, cb) {
+      open(path15, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -14859,7 +14859,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -14867,7 +14867,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -14998,7 +14998,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs3, this, localPath, remotePath, opts, cb);
       }
-      readFile(path14, options, callback_) {
+      readFile(path15, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15071,13 +15071,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path14, flag, 438, (er, handle_) => {
+        this.open(path15, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path14, (er_, st_) => {
+              this.stat(path15, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -15098,7 +15098,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path14, data, options, callback_) {
+      writeFile(path15, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15117,7 +15117,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path14, flag, options.mode, (openErr, handle) => {
+        this.open(path15, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -15126,7 +15126,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path14, (er_, st_) => {
+                  this.stat(path15, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -15145,7 +15145,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path14, data, options, callback_) {
+      appendFile(path15, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -15163,12 +15163,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path14, data, options, callback);
+        this.writeFile(path15, data, options, callback);
       }
-      exists(path14, cb) {
+      exists(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path14, (err) => {
+        this.stat(path15, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -15211,7 +15211,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path14, attrs, cb) {
+      mkdir(path15, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15225,7 +15225,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15233,7 +15233,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15249,10 +15249,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path14, cb) {
+      rmdir(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15260,7 +15260,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -15350,10 +15350,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path14, cb) {
+      stat(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15361,17 +15361,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path14, cb) {
+      lstat(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15379,17 +15379,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path14, cb) {
+      opendir(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15397,14 +15397,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path14, attrs, cb) {
+      setstat(path15, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -15416,7 +15416,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15424,7 +15424,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15484,8 +15484,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path14, atime, mtime, cb) {
-        return this.setstat(path14, {
+      utimes(path15, atime, mtime, cb) {
+        return this.setstat(path15, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -15496,8 +15496,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path14, uid, gid, cb) {
-        return this.setstat(path14, {
+      chown(path15, uid, gid, cb) {
+        return this.setstat(path15, {
           uid,
           gid
         }, cb);
@@ -15507,15 +15507,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path14, mode, cb) {
-        return this.setstat(path14, {
+      chmod(path15, mode, cb) {
+        return this.setstat(path15, {
           mode
         }, cb);
       }
-      readlink(path14, cb) {
+      readlink(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15523,7 +15523,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15568,10 +15568,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path14, cb) {
+      realpath(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15579,7 +15579,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15624,13 +15624,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path14, cb) {
+      ext_openssh_statvfs(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15640,7 +15640,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -15726,7 +15726,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path14, attrs, cb) {
+      ext_openssh_lsetstat(path15, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -15741,7 +15741,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15751,7 +15751,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -15768,13 +15768,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path14, cb) {
+      ext_openssh_expandPath(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15784,7 +15784,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -15977,13 +15977,13 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} HANDLE`
         );
       }
-      status(reqid, code, message) {
+      status(reqid, code, message2) {
         if (!this.server)
           throw new Error("Server-only method called in client mode");
         if (!VALID_STATUS_CODES.has(code))
           throw new Error(`Bad status code: ${code}`);
-        message || (message = "");
-        const msgLen = Buffer.byteLength(message);
+        message2 || (message2 = "");
+        const msgLen = Buffer.byteLength(message2);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 4 + msgLen + 4);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -15993,7 +15993,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, msgLen, p += 4);
         p += 4;
         if (msgLen) {
-          buf.utf8Write(message, p, msgLen);
+          buf.utf8Write(message2, p, msgLen);
           p += msgLen;
         }
         writeUInt32BE(buf, 0, p);
@@ -17062,12 +17062,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path14)) {
+        if (!sftp.emit("LSTAT", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17086,13 +17086,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path14, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path15, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17114,12 +17114,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path14)) {
+        if (!sftp.emit("OPENDIR", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17138,63 +17138,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path14)) {
+        if (!sftp.emit("REMOVE", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path14, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path15, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path14)) {
+        if (!sftp.emit("RMDIR", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path14)) {
+        if (!sftp.emit("REALPATH", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path14)) {
+        if (!sftp.emit("STAT", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17214,14 +17214,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path14)) {
+        if (!sftp.emit("READLINK", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -17292,7 +17292,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path14, options) {
+    function ReadStream(sftp, path15, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17306,7 +17306,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path14;
+      this.path = path15;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -17437,7 +17437,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path14, options) {
+    function WriteStream(sftp, path15, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -17449,7 +17449,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path14;
+      this.path = path15;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -21192,7 +21192,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes7
+      randomBytes: randomBytes8
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -21456,7 +21456,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes7(SALT_LEN);
+            const salt = randomBytes8(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -21495,7 +21495,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes7(4);
+          const checkInt = randomBytes8(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -21676,11 +21676,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path14, withInternals, err) {
+    function _prettifyError(path15, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path14);
+      err.Update(path15);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -21689,22 +21689,22 @@ var require_lib3 = __commonJS({
       return err;
     }
     _exports._prettifyError = _prettifyError;
-    function TemplateError2(message, lineno, colno) {
+    function TemplateError2(message2, lineno, colno) {
       var err;
       var cause;
-      if (message instanceof Error) {
-        cause = message;
-        message = cause.name + ": " + cause.message;
+      if (message2 instanceof Error) {
+        cause = message2;
+        message2 = cause.name + ": " + cause.message;
       }
       if (Object.setPrototypeOf) {
-        err = new Error(message);
+        err = new Error(message2);
         Object.setPrototypeOf(err, TemplateError2.prototype);
       } else {
         err = this;
         Object.defineProperty(err, "message", {
           enumerable: false,
           writable: true,
-          value: message
+          value: message2
         });
       }
       Object.defineProperty(err, "name", {
@@ -21725,7 +21725,7 @@ var require_lib3 = __commonJS({
           };
         }
       } else {
-        var stack = new Error(message).stack;
+        var stack = new Error(message2).stack;
         getStack = function getStack2() {
           return stack;
         };
@@ -21741,8 +21741,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path14) {
-        var msg = "(" + (path14 || "unknown path") + ")";
+      err.Update = function Update(path15) {
+        var msg = "(" + (path15 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -25942,7 +25942,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path14 = __require("path");
+    var path15 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -25952,7 +25952,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path14.resolve(path14.dirname(from), to);
+        return path15.resolve(path15.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -26025,7 +26025,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs3 = __require("fs");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -26043,7 +26043,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path14.normalize);
+          _this.searchPaths = searchPaths.map(path15.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -26056,7 +26056,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs3.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path14.resolve(fullname);
+            fullname = path15.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -26072,8 +26072,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path14.resolve(paths[i]);
-          var p = path14.resolve(paths[i], name);
+          var basePath = path15.resolve(paths[i]);
+          var p = path15.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs3.existsSync(p)) {
             fullpath = p;
             break;
@@ -26339,13 +26339,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path14 = __require("path");
+    var path15 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path14.extname(name);
+        this.ext = path15.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -26725,7 +26725,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path14, eagerCompile) {
+      _proto3.init = function init(src, env, path15, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -26743,7 +26743,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path14;
+        this.path = path15;
         if (eagerCompile) {
           try {
             this._compile();
@@ -26894,7 +26894,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs3 = __require("fs");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -26931,8 +26931,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs3.readdirSync(dir).forEach(function(file) {
-          var filepath = path14.join(dir, file);
-          var subpath = filepath.substr(path14.join(input, "/").length);
+          var filepath = path15.join(dir, file);
+          var subpath = filepath.substr(path15.join(input, "/").length);
           var stat2 = fs3.statSync(filepath);
           if (stat2 && stat2.isDirectory()) {
             subpath += "/";
@@ -26949,7 +26949,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path14.join(input, "/"), "");
+          var name = templates2[i].replace(path15.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs3.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -27328,11 +27328,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path14, eagerCompile) {
+      compile: function compile(src, env, path15, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path14, eagerCompile);
+        return new Template(src, env, path15, eagerCompile);
       },
       render: function render(name, ctx, cb) {
         if (!e) {
@@ -27380,8 +27380,8 @@ function formatLocation(loc) {
   return loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
 }
 var AsyncPlaybookError = class extends Error {
-  constructor(message, location) {
-    super(location ? `${formatLocation(location)}: ${message}` : message);
+  constructor(message2, location) {
+    super(location ? `${formatLocation(location)}: ${message2}` : message2);
     this.location = location;
     this.name = new.target.name;
   }
@@ -27392,19 +27392,21 @@ var PlaybookError = class extends AsyncPlaybookError {
 var InventoryError = class extends AsyncPlaybookError {
 };
 var TemplateError = class extends AsyncPlaybookError {
-  constructor(message, expression, location) {
-    super(message, location);
+  constructor(message2, expression, location) {
+    super(message2, location);
     this.expression = expression;
   }
   expression;
+};
+var UndefinedVariableError = class extends TemplateError {
 };
 var OptionError = class extends AsyncPlaybookError {
 };
 var NoHostsError = class extends AsyncPlaybookError {
 };
 var ConnectionError = class extends AsyncPlaybookError {
-  constructor(message, host, detail) {
-    super(message);
+  constructor(message2, host, detail) {
+    super(message2);
     this.host = host;
     this.detail = detail;
   }
@@ -27412,15 +27414,15 @@ var ConnectionError = class extends AsyncPlaybookError {
   detail;
 };
 var HostKeyError = class extends ConnectionError {
-  constructor(message, host, fingerprint, detail) {
-    super(message, host, detail);
+  constructor(message2, host, fingerprint, detail) {
+    super(message2, host, detail);
     this.fingerprint = fingerprint;
   }
   fingerprint;
 };
 var CommandTimeoutError = class extends AsyncPlaybookError {
-  constructor(message, host, timeoutMs) {
-    super(message);
+  constructor(message2, host, timeoutMs) {
+    super(message2);
     this.host = host;
     this.timeoutMs = timeoutMs;
   }
@@ -27661,8 +27663,58 @@ function shouldRunTags(tags, selection) {
   }
   return run;
 }
-function inheritTags(own, inherited) {
-  return [.../* @__PURE__ */ new Set([...own, ...inherited])];
+
+// src/ansible-env.ts
+var TRUE = ["y", "yes", "on", "1", "true", "t"];
+var FALSE = ["n", "no", "off", "0", "false", "f"];
+function readAnsibleEnvironment(env) {
+  const text2 = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
+  };
+  const bool2 = (name) => {
+    const value = text2(name);
+    if (value === void 0) return void 0;
+    const lower = value.toLowerCase();
+    if (TRUE.includes(lower)) return true;
+    if (FALSE.includes(lower)) return false;
+    throw new OptionError(
+      `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
+    );
+  };
+  const int2 = (name, min) => {
+    const value = text2(name);
+    if (value === void 0) return void 0;
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new OptionError(`${name}=${value} is not a whole number of at least ${min}`);
+    return Number(value);
+  };
+  const out = {};
+  const set2 = (key, value) => {
+    if (value !== void 0) out[key] = value;
+  };
+  set2("noLog", bool2("ANSIBLE_NO_LOG"));
+  set2("displayOkHosts", bool2("ANSIBLE_DISPLAY_OK_HOSTS"));
+  set2("displaySkippedHosts", bool2("ANSIBLE_DISPLAY_SKIPPED_HOSTS"));
+  const noColor = bool2("ANSIBLE_NOCOLOR") ?? (text2("NO_COLOR") !== void 0 ? true : void 0);
+  if (bool2("ANSIBLE_FORCE_COLOR")) out.color = "force";
+  else if (noColor) out.color = "off";
+  set2("verbosity", int2("ANSIBLE_VERBOSITY", 0));
+  set2("forks", int2("ANSIBLE_FORKS", 1));
+  set2("remoteUser", text2("ANSIBLE_REMOTE_USER"));
+  set2("privateKeyFile", text2("ANSIBLE_PRIVATE_KEY_FILE"));
+  set2("connectTimeoutSeconds", int2("ANSIBLE_TIMEOUT", 1));
+  set2("hostKeyChecking", bool2("ANSIBLE_HOST_KEY_CHECKING"));
+  const inventory = text2("ANSIBLE_INVENTORY");
+  if (inventory !== void 0)
+    out.inventories = inventory.split(",").map((source) => source.trim()).filter((source) => source !== "");
+  set2("become", bool2("ANSIBLE_BECOME"));
+  set2("becomeUser", text2("ANSIBLE_BECOME_USER"));
+  const method = text2("ANSIBLE_BECOME_METHOD");
+  if (method !== void 0 && method !== "sudo" && method !== "su")
+    throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`);
+  set2("becomeMethod", method);
+  return out;
 }
 
 // src/cli-options.ts
@@ -27833,7 +27885,8 @@ function parseCli(argv, env, isTty, cwd = process.cwd()) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
-  const becomeMethod = values["become-method"];
+  const fromEnv = readAnsibleEnvironment(env);
+  const becomeMethod = values["become-method"] ?? fromEnv.becomeMethod;
   if (becomeMethod !== void 0 && becomeMethod !== "sudo" && becomeMethod !== "su") {
     throw new OptionError(`--become-method must be 'sudo' or 'su', got '${becomeMethod}'`);
   }
@@ -27854,8 +27907,8 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
     positionals[0],
     cwd
   );
-  const hostKeyCheckingSource = values["host-key-checking"] !== void 0 ? "--host-key-checking" : "ASYNC_PLAYBOOK_HOST_KEY_CHECKING";
-  const hostKeyChecking = values["host-key-checking"] ?? env["ASYNC_PLAYBOOK_HOST_KEY_CHECKING"] ?? "strict";
+  const hostKeyCheckingSource = values["host-key-checking"] !== void 0 ? "--host-key-checking" : env["ASYNC_PLAYBOOK_HOST_KEY_CHECKING"] === void 0 && fromEnv.hostKeyChecking !== void 0 ? "ANSIBLE_HOST_KEY_CHECKING" : "ASYNC_PLAYBOOK_HOST_KEY_CHECKING";
+  const hostKeyChecking = values["host-key-checking"] ?? env["ASYNC_PLAYBOOK_HOST_KEY_CHECKING"] ?? (fromEnv.hostKeyChecking === false ? "off" : "strict");
   if (hostKeyChecking !== "strict" && hostKeyChecking !== "accept-new" && hostKeyChecking !== "off") {
     throw new OptionError(
       `--host-key-checking must be 'strict', 'accept-new' or 'off', got '${hostKeyChecking}'`
@@ -27870,30 +27923,38 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
       throw new OptionError(`--known-hosts: cannot read '${values["known-hosts"]}'`);
     }
   }
+  const privateKey = values["private-key"] ?? fromEnv.privateKeyFile;
   const settings = {
     playbook: positionals[0],
     jobs,
     shard: values.shard === void 0 ? void 0 : parseShard(values.shard, "--shard"),
     gatherTimeoutSeconds: values.timeout === void 0 ? void 0 : positiveInt(values.timeout, "--timeout"),
-    inventories: values.inventory ?? [],
+    inventories: values.inventory ?? fromEnv.inventories ?? [],
     extraVars: values["extra-vars"] ?? [],
     limit: values.limit,
-    forks: positiveInt(values.forks ?? "10", "--forks"),
+    forks: values.forks === void 0 ? fromEnv.forks ?? 10 : positiveInt(values.forks, "--forks"),
     connection: {
-      user: values.user,
-      privateKeyPath: values["private-key"],
+      user: values.user ?? fromEnv.remoteUser,
+      privateKeyPath: privateKey,
       // --known-hosts replaces ~/.ssh/known_hosts, and stays trusted where a host's
       // UserKnownHostsFile replaces that in turn.
       knownHostsPath: knownHostsFile ?? path2.join(os.homedir(), ".ssh", "known_hosts"),
       ...knownHostsFile !== void 0 ? { explicitKnownHostsPath: knownHostsFile } : {},
       hostKeyChecking,
-      hostKeyCheckingSource: `${hostKeyCheckingSource} ${hostKeyChecking}`,
+      hostKeyCheckingSource: hostKeyCheckingSource === "ANSIBLE_HOST_KEY_CHECKING" ? `ANSIBLE_HOST_KEY_CHECKING=${env["ANSIBLE_HOST_KEY_CHECKING"].trim()}` : `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values["jump-host"],
-      connectTimeoutMs: positiveInt(values["connect-timeout"] ?? "10", "--connect-timeout") * 1e3
+      connectTimeoutMs: (values["connect-timeout"] === void 0 ? fromEnv.connectTimeoutSeconds ?? 10 : positiveInt(values["connect-timeout"], "--connect-timeout")) * 1e3
     },
     jsonPath: values.json,
-    verbosity: values.verbose?.length ?? 0,
-    color: isTty && !env["NO_COLOR"] && env["TERM"] !== "dumb",
+    verbosity: values.verbose?.length ?? fromEnv.verbosity ?? 0,
+    color: fromEnv.color === "force" || fromEnv.color !== "off" && isTty && env["TERM"] !== "dumb",
+    ...fromEnv.displayOkHosts === false || fromEnv.displaySkippedHosts === false ? {
+      display: {
+        okHosts: fromEnv.displayOkHosts ?? true,
+        skippedHosts: fromEnv.displaySkippedHosts ?? true
+      }
+    } : {},
+    ...fromEnv.noLog !== void 0 ? { noLog: fromEnv.noLog } : {},
     commandTimeoutMs: positiveInt(values["command-timeout"] ?? "3600", "--command-timeout") * 1e3,
     cwd
   };
@@ -27904,20 +27965,23 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
     };
   }
   if (values["force-handlers"]) settings.forceHandlers = true;
-  if (values.become || values["become-user"] || becomeMethod || envPassword) {
+  const becomeUser = values["become-user"] ?? fromEnv.becomeUser;
+  if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {
-      ...values.become ? { enabled: true } : {},
-      ...values["become-user"] ? { user: values["become-user"] } : {},
+      ...values.become || fromEnv.become ? { enabled: true } : {},
+      ...becomeUser ? { user: becomeUser } : {},
       ...becomeMethod ? { method: becomeMethod } : {},
       ...envPassword ? { password: envPassword } : {}
     };
   }
   const askBecomePass = values["ask-become-pass"] === true && envPassword === void 0;
-  if (values["private-key"] !== void 0) {
+  if (privateKey !== void 0) {
     try {
-      readFileSync2(path2.resolve(cwd, values["private-key"]));
+      readFileSync2(path2.resolve(cwd, privateKey));
     } catch {
-      throw new OptionError(`--private-key: cannot read '${values["private-key"]}'`);
+      throw new OptionError(
+        `${values["private-key"] === void 0 ? "ANSIBLE_PRIVATE_KEY_FILE" : "--private-key"}: cannot read '${privateKey}'`
+      );
     }
   }
   if (adhoc) {
@@ -27958,10 +28022,10 @@ function refuseUnsupported(argv) {
 }
 function usageError(error) {
   const code = error.code;
-  const message = error.message;
+  const message2 = error.message;
   const help = "Run 'async-playbook --help' for the options.";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    const option = /'([^']+)'/.exec(message)?.[1] ?? "";
+    const option = /'([^']+)'/.exec(message2)?.[1] ?? "";
     const longNames = Object.keys(CLI_OPTIONS).map((n) => `--${n}`);
     const hint = option.startsWith("--") ? closestMatch(option, longNames) : void 0;
     return new UsageError(
@@ -27969,13 +28033,13 @@ function usageError(error) {
     );
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    const option = /^Option '([^']+?)(?: <value>)?'/.exec(message)?.[1];
-    if (option && /argument missing/.test(message))
+    const option = /^Option '([^']+?)(?: <value>)?'/.exec(message2)?.[1];
+    if (option && /argument missing/.test(message2))
       return new UsageError(`option '${option}' needs a value. ${help}`);
-    const first = message.split("\n").slice(0, 2).join(" ");
+    const first = message2.split("\n").slice(0, 2).join(" ");
     return new UsageError(`${first} ${help}`);
   }
-  return new UsageError(`${message.split("\n")[0] ?? message} ${help}`);
+  return new UsageError(`${message2.split("\n")[0] ?? message2} ${help}`);
 }
 function refuseIdleOptions(values, mode, positional, cwd) {
   const given = (name) => values[name] !== void 0;
@@ -28117,7 +28181,7 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
 }
 
 // src/engine.ts
-import { randomBytes as randomBytes6 } from "node:crypto";
+import { randomBytes as randomBytes7 } from "node:crypto";
 import {
   closeSync,
   fchmodSync,
@@ -28128,7 +28192,7 @@ import {
   statSync as statSync6,
   writeFileSync
 } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/connection/local-connection.ts
 import { spawn } from "node:child_process";
@@ -28250,7 +28314,7 @@ var LocalConnection = class {
     return new Promise((resolve2, reject) => {
       const stdout = new TailBuffer(cap);
       const stderr = new TailBuffer(cap);
-      let timedOut = false;
+      let timedOut2 = false;
       let settled = false;
       let graceTimer;
       const child = spawn("/bin/sh", ["-c", command], {
@@ -28279,13 +28343,13 @@ var LocalConnection = class {
         finish();
       };
       const deadline = setTimeout(() => {
-        timedOut = true;
+        timedOut2 = true;
         killGroup();
         graceTimer = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
           settle(
-            () => resolve2({ code: null, signal: "SIGKILL", timedOut, ...collectedOutput(stdout, stderr) })
+            () => resolve2({ code: null, signal: "SIGKILL", timedOut: timedOut2, ...collectedOutput(stdout, stderr) })
           );
         }, KILL_GRACE_MS);
       }, timeoutMs);
@@ -28307,21 +28371,21 @@ var LocalConnection = class {
       );
       child.on(
         "close",
-        (code, signal) => settle(() => resolve2({ code, signal, timedOut, ...collectedOutput(stdout, stderr) }))
+        (code, signal) => settle(() => resolve2({ code, signal, timedOut: timedOut2, ...collectedOutput(stdout, stderr) }))
       );
       child.stdin.on("error", () => void 0);
       if (options.stdin !== void 0) child.stdin.write(options.stdin);
       child.stdin.end();
     });
   }
-  async putFile(path14, content, options) {
+  async putFile(path15, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path14} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path15} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -28330,14 +28394,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path14, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path15, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path14, content, mode) {
-    const temp = join(dirname(path14), `.${basename(path14)}.apb-${randomBytes(8).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat(path14).then(
+  async writeAtomically(path15, content, mode) {
+    const temp = join(dirname(path15), `.${basename(path15)}.apb-${randomBytes(8).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat(path15).then(
       (s) => s.mode & 4095,
       () => 438 & ~currentUmask()
     );
@@ -28349,11 +28413,11 @@ var LocalConnection = class {
       } finally {
         await file.close();
       }
-      await rename(temp, path14);
+      await rename(temp, path15);
     } catch (error) {
       await unlink(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path14} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
+        `cannot write ${path15} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       );
     }
   }
@@ -28461,12 +28525,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path14) {
-    return fsPath.basename(path14);
+  basename(path15) {
+    return fsPath.basename(path15);
   },
-  stat(path14) {
+  stat(path15) {
     return new Promise((resolve2, reject) => {
-      fs.stat(path14, (err, res) => {
+      fs.stat(path15, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28475,9 +28539,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path14) {
+  readdir(path15) {
     return new Promise((resolve2, reject) => {
-      fs.readdir(path14, (err, res) => {
+      fs.readdir(path15, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28487,19 +28551,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path14, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path14);
+async function scanDirectoryInternal({ path: path15, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path15);
   if (itemStat.isFile()) {
-    result.files.push(path14);
+    result.files.push(path15);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path14);
+    result.directories.push(path15);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path14);
+  const contents = await fileSystem.readdir(path15);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path14, item);
+    const itemPath = fileSystem.join(path15, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -28514,8 +28578,8 @@ async function scanDirectoryInternal({ path: path14, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path14, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path14 && typeof path14 === "string", "path must be a valid string");
+async function scanDirectory(path15, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path15 && typeof path15 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -28527,7 +28591,7 @@ async function scanDirectory(path14, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path14,
+      path: path15,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -28544,20 +28608,20 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path14) => !fsPath2.basename(path14).startsWith(".");
+var DEFAULT_VALIDATE = (path15) => !fsPath2.basename(path15).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
-  constructor(message, code = null) {
-    super(message);
+  constructor(message2, code = null) {
+    super(message2);
     this.code = code;
   }
 };
-function unixifyPath(path14) {
-  if (path14.includes("\\")) {
-    return path14.split("\\").join("/");
+function unixifyPath(path15) {
+  if (path15.includes("\\")) {
+    return path15.split("\\").join("/");
   }
-  return path14;
+  return path15;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -28571,11 +28635,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path14, sftp) {
+async function makeDirectoryWithSftp(path15, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path14, (err, res) => {
+      sftp.stat(path15, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -28593,7 +28657,7 @@ async function makeDirectoryWithSftp(path14, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path14, (err) => {
+      sftp.mkdir(path15, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -28844,20 +28908,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path14, method = "sftp", givenSftp = null) {
-    invariant2(typeof path14 === "string", "path must be a valid string");
+  async mkdir(path15, method = "sftp", givenSftp = null) {
+    invariant2(typeof path15 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path14)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path15)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path14), sftp).catch(async (error) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path15), sftp).catch(async (error) => {
       if (!retry || error == null || error.message !== "No such file" && error.code !== "ENOENT") {
         throw error;
       }
-      await this.mkdir(fsPath2.dirname(path14), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path15), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -29025,15 +29089,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path14) {
-          return fsPath2.posix.basename(path14);
+        basename(path15) {
+          return fsPath2.posix.basename(path15);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path14) {
+        readdir(path15) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path14, (err, res) => {
+            sftp.readdir(path15, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -29042,9 +29106,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path14) {
+        stat(path15) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path14, (err, res) => {
+            sftp.stat(path15, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -29370,10 +29434,10 @@ async function prepareHostKeyCheck(target) {
   const userPath = target.knownHostsPath ?? (target.knownHostsPathSource ? void 0 : join2(homedir(), ".ssh", "known_hosts"));
   const entries = [];
   const searched = [];
-  for (const path14 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
-    if (path14 === void 0) continue;
-    searched.push(path14);
-    entries.push(...parseKnownHosts(await readKnownHostsFile(path14, target), path14));
+  for (const path15 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
+    if (path15 === void 0) continue;
+    searched.push(path15);
+    entries.push(...parseKnownHosts(await readKnownHostsFile(path15, target), path15));
   }
   if (target.knownHosts) {
     searched.push("the known_hosts text given");
@@ -29424,13 +29488,13 @@ async function prepareHostKeyCheck(target) {
   }
   return check;
 }
-async function readKnownHostsFile(path14, target) {
+async function readKnownHostsFile(path15, target) {
   try {
-    return await readFile2(path14, "utf8");
+    return await readFile2(path15, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return "";
     throw new ConnectionError(
-      `cannot read known_hosts file ${path14} for ${target.where}: ${errorText(error)}`,
+      `cannot read known_hosts file ${path15} for ${target.where}: ${errorText(error)}`,
       target.host
     );
   }
@@ -29487,31 +29551,31 @@ function hostKeyRefusal(reason, context) {
   const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
   const line = formatKnownHostsLine(name, key);
   const inLog = "the known_hosts line to add is in the log";
-  let message;
+  let message2;
   let detail = `${where} is ${target.endpoint}, known to known_hosts as ${name}`;
   switch (reason.status) {
     case "revoked":
-      message = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
+      message2 = `Host key verification failed for ${where}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
       break;
     case "unpinned":
-      message = `Host key verification failed for ${where}: the host presented ${presented}, which matches none of the fingerprints pinned in ${target.pinsVariable} (${reason.pins.join(", ")}). Someone could be eavesdropping on you (man-in-the-middle), or the host key has changed: if the change is expected, update ${target.pinsVariable}.`;
+      message2 = `Host key verification failed for ${where}: the host presented ${presented}, which matches none of the fingerprints pinned in ${target.pinsVariable} (${reason.pins.join(", ")}). Someone could be eavesdropping on you (man-in-the-middle), or the host key has changed: if the change is expected, update ${target.pinsVariable}.`;
       break;
     case "changed": {
       const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
+      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
       detail += `; to trust the key it presented instead, replace the old line with:
 ${line}`;
       break;
     }
     case "unknown": {
       const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
-      message = `Host key verification failed for ${where}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
+      message2 = `Host key verification failed for ${where}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
       detail += `; to trust the key it presented, add this line to known_hosts:
 ${line}`;
       break;
     }
   }
-  return new HostKeyError(message, target.host, fingerprint, detail);
+  return new HostKeyError(message2, target.host, fingerprint, detail);
 }
 function errorText(error) {
   return error instanceof Error ? error.message : String(error);
@@ -29832,7 +29896,7 @@ function connectError(error, context) {
   const text2 = errorText2(error);
   const detail = `${where} is ${hop.endpoint}: ${text2}`;
   const inLog = "the address and port tried are in the log";
-  const fail = (message) => new ConnectionError(message, host, detail);
+  const fail = (message2) => new ConnectionError(message2, host, detail);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
     const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
@@ -29951,14 +30015,14 @@ var SshConnection = class {
       let code = null;
       let signal = null;
       let sawExit = false;
-      let timedOut = false;
+      let timedOut2 = false;
       let settled = false;
       let channel;
       let graceTimer;
       const result = () => ({
         code,
         signal,
-        timedOut,
+        timedOut: timedOut2,
         ...collectedOutput(stdout, stderr)
       });
       const settle = (finish) => {
@@ -29970,11 +30034,11 @@ var SshConnection = class {
         finish();
       };
       const inFlight = {
-        fail: (error) => settle(() => sawExit || timedOut ? resolve2(result()) : reject(error))
+        fail: (error) => settle(() => sawExit || timedOut2 ? resolve2(result()) : reject(error))
       };
       this.inFlight.add(inFlight);
       const deadline = setTimeout(() => {
-        timedOut = true;
+        timedOut2 = true;
         if (!channel) {
           settle(() => resolve2(result()));
           return;
@@ -30012,7 +30076,7 @@ var SshConnection = class {
         });
         opened.on("error", () => void 0);
         opened.on("close", () => {
-          if (sawExit || timedOut) settle(() => resolve2(result()));
+          if (sawExit || timedOut2) settle(() => resolve2(result()));
           else if (this.lostReason !== void 0) inFlight.fail(this.lostError());
           else settle(() => resolve2(result()));
         });
@@ -30052,22 +30116,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path14, content, mode, timeoutMs) {
+  async writeAtomically(path15, content, mode, timeoutMs) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path14);
+    const dir = posix.dirname(path15);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path14)}.apb-${randomBytes2(8).toString("hex")}.tmp`
+      `.${posix.basename(path15)}.apb-${randomBytes2(8).toString("hex")}.tmp`
     );
     const fail = (step, error) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path14} on ${this.where}: ${step}: ${errorText2(error)}`
+        `cannot write ${path15} on ${this.where}: ${step}: ${errorText2(error)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path14, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path15, cb)).catch(() => void 0);
       finalMode = existing ? existing.mode & 4095 : 438 & ~await this.umask(timeoutMs);
     }
     const m = finalMode;
@@ -30088,14 +30152,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path14, cb);
+          sftp.ext_openssh_rename(temp, path15, cb);
         } catch {
-          sftp.unlink(path14, () => sftp.rename(temp, path14, cb));
+          sftp.unlink(path15, () => sftp.rename(temp, path15, cb));
         }
       });
     } catch (error) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path14}`, error);
+      fail(`rename ${temp} to ${path15}`, error);
     }
   }
   /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
@@ -30393,8 +30457,8 @@ mv -f -- "$tmp" "$dest" || {
 var BECOME_METHODS = ["sudo", "su"];
 var DEFAULT_BECOME_FLAGS = { sudo: "-H -S -n", su: "" };
 var BecomeError = class extends AsyncPlaybookError {
-  constructor(message, host, reason) {
-    super(message);
+  constructor(message2, host, reason) {
+    super(message2);
     this.host = host;
     this.reason = reason;
   }
@@ -30626,7 +30690,15 @@ function escapeRegExp(text2) {
 }
 
 // src/modules/module.ts
+var SHOW_RESULT = /* @__PURE__ */ Symbol("show result");
+function unknownArgumentsMessage(module, unknown, action = module.name) {
+  const names = [...unknown].sort();
+  if (module.optionCheck === "action") return `Invalid options for ${action}: ${names.join(",")}`;
+  const supported = [...module.argNames ?? []].sort().join(", ");
+  return `Unsupported parameters for (${module.reportedAs ?? action}) module: ${names.join(", ")}. Supported parameters include: ${supported}.`;
+}
 var NOT_IGNORABLE = /* @__PURE__ */ Symbol("not ignorable");
+var TIMED_OUT = /* @__PURE__ */ Symbol("timed out");
 var ModuleArgumentError = class extends Error {
 };
 
@@ -30727,6 +30799,7 @@ var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "max_fail_percentage",
   "serial",
   "ignore_errors",
+  "ignore_unreachable",
   "environment",
   "tags",
   "become",
@@ -30736,7 +30809,14 @@ var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "become_exe",
   "connection",
   "remote_user",
+  "user",
+  "port",
+  "ignore_unreachable",
+  "timeout",
+  "debugger",
   "strategy",
+  "order",
+  "no_log",
   "check_mode",
   "roles"
 ]);
@@ -30749,7 +30829,6 @@ var UNSUPPORTED_KEYWORDS = {
   include_vars: "include_vars is not supported yet; use vars or -e @file",
   vars_prompt: "vars_prompt is not supported; pass the values with -e",
   throttle: "throttle is not supported yet; use -f/--forks",
-  order: "play `order` is not supported yet; hosts run in inventory order",
   diff: "diff mode is not supported yet",
   module_defaults: "module_defaults is not supported yet; set the arguments on each task",
   collections: "collections are not supported; only ansible.builtin modules are available",
@@ -30762,9 +30841,47 @@ var UNSUPPORTED_KEYWORDS = {
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
+var PLAY_REFUSED = {
+  run_once: "run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once",
+  fact_path: "fact_path is not supported: local facts (facts.d) are not gathered"
+};
 
 // src/playbook/loader-support.ts
 import { readFileSync as readFileSync4 } from "node:fs";
+
+// src/template/unsafe.ts
+var MARK = "{#apb:unsafe#}";
+var MARKED = /^\{#apb:unsafe#\}\{\{ '((?:[^'\\]|\\[\s\S])*)' \}\}$/;
+function hasTemplateSyntax(text2) {
+  return text2.includes("{{") || text2.includes("{%") || text2.includes("{#");
+}
+function markUnsafe(text2) {
+  if (!hasTemplateSyntax(text2)) return text2;
+  const literal = text2.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  return `${MARK}{{ '${literal}' }}`;
+}
+function isMarkedUnsafe(value) {
+  return typeof value === "string" && value.startsWith(MARK) && MARKED.test(value);
+}
+function unsafeText(value) {
+  if (typeof value !== "string" || !value.startsWith(MARK)) return value;
+  const match = MARKED.exec(value);
+  if (!match) return value;
+  return match[1].replace(
+    /\\([\s\S])/g,
+    (_all, ch) => ch === "n" ? "\n" : ch === "r" ? "\r" : ch
+  );
+}
+function markUnsafeDeep(value) {
+  if (typeof value === "string") return markUnsafe(value);
+  if (Array.isArray(value)) return value.map(markUnsafeDeep);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [markUnsafe(k), markUnsafeDeep(v)])
+    );
+  }
+  return value;
+}
 
 // src/playbook/types.ts
 function plainTask(fields) {
@@ -30815,13 +30932,13 @@ function becomeMethodProblem(method) {
   if (canonicalBecomeMethod(method)) return void 0;
   return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
 }
-function readPlaybookFile(file, message, location) {
+function readPlaybookFile(file, message2, location) {
   try {
     return readFileSync4(file, "utf8");
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? `it could not be found (looked for ${file})` : code === "EISDIR" ? "it is a directory" : error.message;
-    throw new PlaybookError(message(reason), location);
+    throw new PlaybookError(message2(reason), location);
   }
 }
 function canonicalModule(name) {
@@ -30897,7 +31014,7 @@ function normaliseLoop(raw, keyword) {
 function normaliseTags(raw) {
   if (raw === void 0 || raw === null) return [];
   if (Array.isArray(raw)) return raw.map(String);
-  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
+  return String(unsafeText(raw)).split(",").map((t) => t.trim()).filter(Boolean);
 }
 function isMapping(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -30913,7 +31030,7 @@ function describe(value) {
 import path4 from "node:path";
 
 // src/playbook/roles.ts
-import { existsSync as existsSync3, statSync as statSync3 } from "node:fs";
+import { existsSync as existsSync3, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
 import os2 from "node:os";
 import path3 from "node:path";
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
@@ -30955,24 +31072,48 @@ function findRole(name, playDir, location, near = []) {
       location
     );
   }
-  const candidates = name.includes("/") || path3.isAbsolute(name) ? [path3.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
-    (dir) => path3.join(dir, name)
-  );
-  const found = candidates.find(isDirectory);
-  if (found) return found;
+  const searched = [...roleSearchPath(playDir).slice(0, -1), ...near, playDir];
+  for (const dir of searched) {
+    const candidate = path3.resolve(dir, name);
+    if (isDirectory(candidate)) return { dir: candidate, name };
+  }
+  const fromCwd = path3.resolve(name);
+  if (isDirectory(fromCwd)) return { dir: fromCwd, name: path3.basename(fromCwd) };
   throw new PlaybookError(
-    `the role '${name}' was not found in ${candidates.map((c) => path3.dirname(c)).join(":")}. Put it under roles/${path3.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    `the role '${name}' was not found in ${searched.join(":")}. Put it under roles/${name}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
     location
   );
 }
-function roleFile(roleDir, sub, base2 = "main") {
-  const stem = path3.join(roleDir, sub, base2);
-  const names = path3.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
-  for (const ext of names) {
+function roleFile(roleDir, sub, base2) {
+  return roleFiles(roleDir, sub, base2, false)[0];
+}
+function roleVarsFiles(roleDir, sub, base2) {
+  return roleFiles(roleDir, sub, base2, true);
+}
+var ROLE_EXTENSIONS = [".yml", ".yaml", ".json"];
+function roleFiles(roleDir, sub, base2, allowDir) {
+  const stem = path3.join(roleDir, sub, base2 ?? "main");
+  const extensions = base2 === void 0 ? [...ROLE_EXTENSIONS, ""] : ["", ...ROLE_EXTENSIONS];
+  for (const ext of extensions) {
     const file = stem + ext;
-    if (existsSync3(file) && !isDirectory(file)) return file;
+    if (!existsSync3(file)) continue;
+    if (!isDirectory(file)) return [file];
+    if (allowDir) return filesIn(file);
   }
-  return void 0;
+  return [];
+}
+function filesIn(dir) {
+  const found = [];
+  const names = readdirSync2(dir).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  for (const name of names) {
+    if (name.startsWith(".") || name.endsWith("~")) continue;
+    const full = path3.join(dir, name);
+    const ext = path3.extname(name);
+    if (isDirectory(full)) {
+      if (ext === "") found.push(...filesIn(full));
+    } else if (ext === "" || ROLE_EXTENSIONS.includes(ext)) found.push(full);
+  }
+  return found;
 }
 function isDirectory(file) {
   try {
@@ -31230,71 +31371,124 @@ var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
   "stdin_add_newline",
   "strip_empty_ends"
 ]);
-function splitArgs(input) {
-  const tokens = [];
-  let start = -1;
-  let quote = null;
-  let jinjaDepth = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    const pair = input.slice(i, i + 2);
-    if (start < 0 && !/\s/.test(c)) start = i;
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (pair === "{{" || pair === "{%" || pair === "{#") {
-      jinjaDepth++;
-      i++;
-      continue;
-    }
-    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
-      jinjaDepth--;
-      i++;
-      continue;
-    }
-    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
-      quote = c;
-      continue;
-    }
-    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
-      tokens.push({ text: input.slice(start, i), start, end: i });
-      start = -1;
-    }
-  }
-  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
-  return tokens;
-}
 function unquote(value) {
   if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
     return value.slice(1, -1);
   }
   return value;
 }
-function parseKeyValueArgs(input, freeForm) {
-  const result = {};
-  const rawSpans = [];
-  for (const token of splitArgs(input)) {
-    const eq = token.text.indexOf("=");
-    const key = eq > 0 ? token.text.slice(0, eq) : "";
-    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(decodePythonEscapes(token.text.slice(eq + 1)));
-    } else {
-      rawSpans.push([token.start, token.end]);
+function splitWords(input) {
+  const words = [];
+  const appendToLast = (text2) => {
+    if (words.length > 0) words[words.length - 1] += text2;
+  };
+  let quote = null;
+  const depth = { print: 0, block: 0, comment: 0 };
+  const inJinja = () => depth.print > 0 || depth.block > 0 || depth.comment > 0;
+  const lines = input.split("\n");
+  lines.forEach((line, lineIndex) => {
+    const pieces = line.split(" ");
+    let continued = false;
+    pieces.forEach((piece, index) => {
+      if (piece === "" && index !== 0) {
+        appendToLast(" ");
+        return;
+      }
+      if (piece === "\\" && quote === null) {
+        continued = true;
+        return;
+      }
+      const wasQuoted = quote !== null;
+      quote = quoteAfter(piece, quote);
+      let placed = false;
+      if (quote !== null && !wasQuoted && !inJinja()) {
+        words.push(piece);
+        placed = true;
+      } else if (inJinja() || quote !== null || wasQuoted) {
+        if (words.length === 0) words.push(piece);
+        else if (index === 0 && wasQuoted) appendToLast(piece);
+        else if (pieces.length > 1) appendToLast(`${index > 0 ? " " : ""}${piece}`);
+        else appendToLast(`
+${piece}`);
+        placed = true;
+      }
+      for (const [kind, open2, close] of [
+        ["print", "{{", "}}"],
+        ["block", "{%", "%}"],
+        ["comment", "{#", "#}"]
+      ]) {
+        const before = depth[kind];
+        const change = piece.split(open2).length - piece.split(close).length;
+        depth[kind] = Math.max(0, before + change);
+        if (depth[kind] !== before && !placed) {
+          words.push(piece);
+          placed = true;
+        }
+      }
+      if (!inJinja() && quote === null && !placed && piece !== "") words.push(piece);
+    });
+    if (lines.length > 1 && lineIndex !== lines.length - 1 && !continued) appendToLast("\n");
+  });
+  return words;
+}
+function quoteAfter(word, open2) {
+  let quote = open2;
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i];
+    if ((c === '"' || c === "'") && word[i - 1] !== "\\") {
+      if (quote === null) quote = c;
+      else if (c === quote) quote = null;
     }
   }
-  if (rawSpans.length > 0) {
-    const first = rawSpans[0][0];
-    const last = rawSpans[rawSpans.length - 1][1];
-    const extracted = Object.keys(result).length > 0;
-    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
+  return quote;
+}
+function joinWords(words) {
+  let text2 = "";
+  for (const word of words) text2 += text2 === "" || text2.endsWith("\n") ? word : ` ${word}`;
+  return text2;
+}
+function parseKeyValueArgs(input, freeForm) {
+  const result = {};
+  const raw = [];
+  for (const word of splitWords(input)) {
+    const decoded = decodePythonEscapes(word);
+    let eq = -1;
+    for (let i = decoded.indexOf("=", 1); i > 0; i = decoded.indexOf("=", i + 1)) {
+      if (decoded[i - 1] !== "\\") {
+        eq = i;
+        break;
+      }
+    }
+    if (eq < 0 && decoded.includes("=")) {
+      raw.push(decoded.replace(/\\=/g, "="));
+      continue;
+    }
+    const key = eq > 0 ? decoded.slice(0, eq) : "";
+    if (eq > 0 && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
+      result[key.trim()] = unquote(decoded.slice(eq + 1).trim());
+    } else {
+      raw.push(word);
+    }
   }
+  if (raw.length > 0) result["_raw_params"] = joinWords(raw);
   return result;
 }
 
 // src/playbook/task-parser.ts
+var PYTHON_KEYWORDS = new Set(
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" ")
+);
+function isVariableName(name) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS.has(name);
+}
+var LOOP_CONTROL_OPTIONS = [
+  "loop_var",
+  "index_var",
+  "label",
+  "pause",
+  "extended",
+  "extended_allitems"
+];
 var TaskParser = class {
   constructor(doc, file, modules) {
     this.doc = doc;
@@ -31377,9 +31571,9 @@ var TaskParser = class {
     const loopKey = loopKeys[0];
     const loopControl = this.mapping(raw.loop_control, "loop_control", location);
     for (const key of Object.keys(loopControl)) {
-      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
+      if (!LOOP_CONTROL_OPTIONS.includes(key)) {
         throw new PlaybookError(
-          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          `unknown loop_control option '${key}' (expected ${LOOP_CONTROL_OPTIONS.join(", ")})`,
           location
         );
       }
@@ -31396,6 +31590,7 @@ var TaskParser = class {
       name: named ? this.nameOf(raw.name, location) : moduleKey,
       named,
       module: moduleName,
+      action: moduleKey,
       args,
       location,
       dir: this.dir,
@@ -31406,7 +31601,9 @@ var TaskParser = class {
         loopVar,
         label: loopControl["label"],
         indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
-        pause: loopControl["pause"]
+        pause: loopControl["pause"],
+        ...loopControl["extended"] === void 0 ? {} : { extended: loopControl["extended"] },
+        ...loopControl["extended_allitems"] === void 0 ? {} : { extendedAllitems: loopControl["extended_allitems"] }
       },
       until: this.conditionals(raw.until, "until", location),
       retries: raw.retries,
@@ -31415,7 +31612,7 @@ var TaskParser = class {
       changedWhen: this.conditionals(raw.changed_when, "changed_when", location),
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, "vars", location),
+      vars: this.varsOf(raw.vars, "Task", location),
       environment: raw.environment,
       noLog: raw.no_log,
       timeout: raw.timeout,
@@ -31429,11 +31626,13 @@ var TaskParser = class {
   }
   actionKeyword(action, location) {
     if (typeof action === "string") {
-      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
+      const text2 = unsafeText(action);
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text2);
       const name2 = canonicalModule(match?.[1] ?? "");
       if (!this.modules.names.has(name2))
         throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location);
-      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location) };
+      const args2 = this.moduleArgs(match?.[2] ?? "", name2, location);
+      return { moduleName: name2, args: text2 === action ? args2 : unsafeArgs(args2) };
     }
     const mapping = action;
     const moduleRaw = mapping["module"];
@@ -31448,6 +31647,11 @@ var TaskParser = class {
   moduleArgs(raw, module, location) {
     if (raw === null || raw === void 0) return {};
     if (isMapping(raw)) return { ...raw };
+    if (isMarkedUnsafe(raw)) {
+      return unsafeArgs(
+        parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module))
+      );
+    }
     if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
       return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
     }
@@ -31474,6 +31678,33 @@ var TaskParser = class {
       );
     }
     return { ...raw };
+  }
+  /**
+   * A `vars:` keyword of a play, block, task, role or import: a mapping, or a list of mappings merged in order
+   * (as Ansible accepts both). Each name must be a valid variable name.
+   */
+  varsOf(raw, owner, location) {
+    if (raw === void 0 || raw === null) return {};
+    const at = this.at(raw, location);
+    let out = {};
+    for (const part of Array.isArray(raw) ? raw : [raw]) {
+      if (!isMapping(part)) {
+        throw new PlaybookError(
+          `Vars in a ${owner} must be specified as a dictionary, or a list of dictionaries: found ${describe(part)}${Array.isArray(raw) ? " in the list" : ""}`,
+          at
+        );
+      }
+      for (const name of Object.keys(part)) {
+        if (!isVariableName(name)) {
+          throw new PlaybookError(
+            `Invalid variable name in vars specified for ${owner}: '${name}' is not a valid variable name. A variable name is made of ASCII letters, digits and underscores, does not start with a digit and is not a Python keyword`,
+            at
+          );
+        }
+      }
+      out = { ...out, ...part };
+    }
+    return out;
   }
   conditionals(raw, keyword, location) {
     if (raw === void 0 || raw === null) return [];
@@ -31513,6 +31744,9 @@ var TaskParser = class {
     }
   }
 };
+function unsafeArgs(args) {
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, markUnsafeDeep(v)]));
+}
 
 // src/playbook/role-loader.ts
 var RoleLoader = class extends TaskParser {
@@ -31524,7 +31758,7 @@ var RoleLoader = class extends TaskParser {
   context;
   playDir;
   /** The play's `roles:`: each role's tasks (its dependencies first). */
-  playRoles(raw, location) {
+  playRoles(raw, location, base2) {
     if (raw === void 0 || raw === null) return [];
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
@@ -31534,7 +31768,7 @@ var RoleLoader = class extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      const { tasks, ref } = this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+      const { tasks, ref } = this.role(spec, base2, { dedupe: true, from: {} });
       this.context.play?.listed.push(ref.name);
       return tasks;
     });
@@ -31565,7 +31799,7 @@ var RoleLoader = class extends TaskParser {
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location);
       else params.push([key, value]);
     }
-    const vars = this.mapping(entry.vars, "vars", location);
+    const vars = this.varsOf(entry.vars, "Role", location);
     return {
       name: name.trim(),
       vars,
@@ -31581,18 +31815,23 @@ var RoleLoader = class extends TaskParser {
   role(spec, outer, options) {
     const parents = options.parents ?? [];
     const near = parents.length > 0 ? [path4.dirname(parents.at(-1))] : [];
-    const dir = findRole(spec.name, this.playDir, spec.location, near);
-    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    const found = findRole(spec.name, this.playDir, spec.location, near);
+    const dir = found.dir;
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks);
     if (parents.includes(dir) || tasksFile !== void 0 && this.inChain(tasksFile)) {
-      const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
-      const names = chain.map((d) => path4.basename(d));
+      const chain2 = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
+      const names = chain2.map((d) => path4.basename(d));
       throw new PlaybookError(
         `A recursion loop was detected with the roles specified (${names.join(" \u2192 ")}); a role cannot depend on or import itself`,
         spec.location
       );
     }
     const meta = this.roleData(dir, "meta", void 0, spec.location);
-    const inherited = this.extend(outer, spec.keywords, spec.location);
+    const ownDefaults = this.roleVars(dir, "defaults", options.from.defaults, spec.location);
+    const ownVars = this.roleVars(dir, "vars", options.from.vars, spec.location);
+    const chain = options.chain ?? (outer.role ? [linkOf(outer.role)] : []);
+    const handedDown = (part) => chain.reduce((out, link) => ({ ...out, ...link[part] }), {});
+    const inherited2 = this.extend(outer, spec.keywords, spec.location);
     const tasks = [];
     const dependencyRefs = [];
     const dependencies = meta.data["dependencies"];
@@ -31604,36 +31843,51 @@ var RoleLoader = class extends TaskParser {
           at
         );
       }
+      const link = {
+        params: { ...handedDown("params"), ...spec.params },
+        vars: { ...handedDown("vars"), ...spec.vars, ...ownVars },
+        defaults: { ...handedDown("defaults"), ...ownDefaults }
+      };
       for (const dependency of dependencies) {
         const depSpec = this.roleSpec(dependency, meta.loader?.at(dependency, at) ?? at);
-        const loaded = this.role(depSpec, inherited, {
+        const loaded = this.role(depSpec, inherited2, {
           dedupe: true,
           from: {},
           parents: [...parents, dir],
+          chain: [link],
           imported: options.imported === true
         });
         tasks.push(...loaded.tasks);
         dependencyRefs.push(loaded.ref);
       }
     }
+    const enclosing = outer.role ? [...outer.role.ancestors ?? [], outer.role.path] : [];
+    const ancestors = [...enclosing, ...parents];
     const ref = {
-      name: path4.basename(dir),
+      name: found.name,
       path: dir,
+      ...ancestors.length > 0 ? { ancestors } : {},
       defaults: {
         ...mergeRoleVars(dependencyRefs, "defaults"),
-        ...this.roleData(dir, "defaults", options.from.defaults, spec.location).data
+        ...handedDown("defaults"),
+        ...ownDefaults
       },
       vars: {
+        ...handedDown("vars"),
         ...mergeRoleVars(dependencyRefs, "vars"),
         ...spec.vars,
-        ...this.roleData(dir, "vars", options.from.vars, spec.location).data
+        ...ownVars
       },
-      params: spec.params
+      params: { ...handedDown("params"), ...spec.params }
     };
-    if (options.dedupe && meta.data["allow_duplicates"] !== true) {
+    if (options.noDuplicates) {
+      ref.dedupKey = ["include_role", dir, options.from].map(stableJson).join("\0");
+      const allow = options.noDuplicates.allow;
+      if (typeof allow === "string" && hasTemplateSyntax(allow)) ref.allowDuplicates = allow;
+    } else if (options.dedupe && meta.data["allow_duplicates"] !== true) {
       ref.dedupKey = [dir, spec.params, spec.vars, spec.keywords].map(stableJson).join("\0");
     }
-    const base2 = { ...inherited, role: ref };
+    const base2 = { ...inherited2, role: ref };
     const play = this.context.play;
     play?.roles.push(ref);
     if (tasksFile) {
@@ -31646,7 +31900,7 @@ var RoleLoader = class extends TaskParser {
         spec.location
       );
     }
-    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
+    const handlersFile = roleFile(dir, "handlers", options.from.handlers);
     const shared = ref.dedupKey !== void 0 && [...play?.handlers ?? [], ...play?.imported ?? []].some(
       (h) => h.role?.dedupKey === ref.dedupKey
     );
@@ -31658,9 +31912,9 @@ var RoleLoader = class extends TaskParser {
     }
     return { tasks, ref };
   }
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none), and its loader. */
+  /** A role's meta file as a mapping (empty when the role has none), and its loader. */
   roleData(dir, sub, from, location) {
-    const file = roleFile(dir, sub, from ?? "main");
+    const file = roleFile(dir, sub, from);
     if (!file) {
       if (from === void 0) return { data: {} };
       throw new PlaybookError(
@@ -31668,16 +31922,37 @@ var RoleLoader = class extends TaskParser {
         location
       );
     }
+    return { data: this.mappingFile(file, location), loader: this.fileLoader(file, location) };
+  }
+  /**
+   * A role's defaults or vars: its `main` (or `*_from`) file, or every file of such a directory merged in
+   * lexical order (later files win), as Ansible 2.14 loads `defaults/main/` and `vars/main/`.
+   */
+  roleVars(dir, sub, from, location) {
+    const files = roleVarsFiles(dir, sub, from);
+    if (files.length === 0 && from !== void 0) {
+      throw new PlaybookError(
+        `the role '${path4.basename(dir)}' has no ${sub} file '${from}' (looked in ${path4.join(dir, sub)})`,
+        location
+      );
+    }
+    return files.reduce(
+      (out, file) => ({ ...out, ...this.mappingFile(file, location) }),
+      {}
+    );
+  }
+  /** A YAML file of a role that must hold a mapping (or nothing). */
+  mappingFile(file, location) {
     const loader2 = this.fileLoader(file, location);
     const data = loader2.doc?.data;
-    if (data === null || data === void 0) return { data: {}, loader: loader2 };
+    if (data === null || data === void 0) return {};
     if (!isMapping(data)) {
       throw new PlaybookError(
         `${loader2.file} must hold a mapping, found ${describe(data)}`,
         loader2.at(data)
       );
     }
-    return { data: { ...data }, loader: loader2 };
+    return { ...data };
   }
   /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
   importRole(raw, key, outer) {
@@ -31694,12 +31969,18 @@ var RoleLoader = class extends TaskParser {
     delete keywords[key];
     const spec = {
       name: args.name,
-      vars: this.mapping(vars, "vars", location),
+      vars: this.varsOf(vars, "IncludeRole", location),
       params: {},
       keywords,
       location
     };
-    return this.role(spec, outer, { dedupe: false, from: args.from, imported: true }).tasks;
+    const noDuplicates = noDuplicatesOf(args.rest["allow_duplicates"], "import_role", location);
+    return this.role(spec, outer, {
+      dedupe: false,
+      from: args.from,
+      imported: true,
+      ...noDuplicates ? { noDuplicates } : {}
+    }).tasks;
   }
   /** The arguments of import_role / include_role, checked. */
   roleArgs(raw, keyword, location) {
@@ -31721,6 +32002,30 @@ var RoleLoader = class extends TaskParser {
     return { name: args["name"], from, rest: args };
   }
 };
+function linkOf(role) {
+  return { params: role.params, vars: role.vars, defaults: role.defaults };
+}
+function noDuplicatesOf(value, keyword, location) {
+  if (value === void 0 || value === null) return void 0;
+  if (typeof value === "string" && hasTemplateSyntax(value)) return { allow: value };
+  const flag = booleanOf(value);
+  if (flag === void 0) {
+    throw new PlaybookError(
+      `'allow_duplicates' of ${keyword} must be a boolean (true or false), found ${describe(value)}`,
+      location
+    );
+  }
+  return flag ? void 0 : { allow: false };
+}
+function booleanOf(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value === 1 ? true : value === 0 ? false : void 0;
+  if (typeof value !== "string") return void 0;
+  const text2 = value.trim().toLowerCase();
+  if (["yes", "on", "1", "true", "t", "y"].includes(text2)) return true;
+  if (["no", "off", "0", "false", "f", "n", ""].includes(text2)) return false;
+  return void 0;
+}
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -31779,8 +32084,8 @@ function requireException() {
   hasRequiredException = 1;
   function formatError(exception2, compact2) {
     let where = "";
-    const message = exception2.reason || "(unknown reason)";
-    if (!exception2.mark) return message;
+    const message2 = exception2.reason || "(unknown reason)";
+    if (!exception2.mark) return message2;
     if (exception2.mark.name) {
       where += 'in "' + exception2.mark.name + '" ';
     }
@@ -31788,7 +32093,7 @@ function requireException() {
     if (!compact2 && exception2.mark.snippet) {
       where += "\n\n" + exception2.mark.snippet;
     }
-    return message + " " + where;
+    return message2 + " " + where;
   }
   function YAMLException2(reason, mark) {
     Error.call(this);
@@ -32852,7 +33157,7 @@ function requireLoader() {
     this.documents = [];
     this.anchorMapTransactions = [];
   }
-  function generateError(state, message) {
+  function generateError(state, message2) {
     const mark = {
       name: state.filename,
       buffer: state.input.slice(0, -1),
@@ -32862,14 +33167,14 @@ function requireLoader() {
       column: state.position - state.lineStart
     };
     mark.snippet = makeSnippet(mark);
-    return new YAMLException2(message, mark);
+    return new YAMLException2(message2, mark);
   }
-  function throwError(state, message) {
-    throw generateError(state, message);
+  function throwError(state, message2) {
+    throw generateError(state, message2);
   }
-  function throwWarning(state, message) {
+  function throwWarning(state, message2) {
     if (state.onWarning) {
-      state.onWarning.call(null, generateError(state, message));
+      state.onWarning.call(null, generateError(state, message2));
     }
   }
   function storeAnchor(state, name, value) {
@@ -34845,29 +35150,72 @@ var yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
   represent: { decimal: (object) => String(object) },
   defaultStyle: "decimal"
 });
+var UNSAFE_TYPES = [
+  new yaml.Type("!unsafe", {
+    kind: "sequence",
+    resolve: () => true,
+    construct: (data) => markUnsafeDeep(data ?? [])
+  }),
+  new yaml.Type("!unsafe", {
+    kind: "mapping",
+    resolve: () => true,
+    construct: (data) => markUnsafeDeep(data ?? {})
+  }),
+  // Last, so that an empty `!unsafe` (no value at all) is the empty string, as in PyYAML.
+  new yaml.Type("!unsafe", {
+    kind: "scalar",
+    resolve: () => true,
+    construct: (data) => markUnsafe(data ?? "")
+  })
+];
 var ANSIBLE_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({
-  implicit: [yaml11Bool, yaml11Int]
+  implicit: [yaml11Bool, yaml11Int],
+  explicit: UNSAFE_TYPES
 });
+function complexKeyListener(refuse, onClose) {
+  const stack = [];
+  return (event, state) => {
+    if (event === "open") {
+      stack.push({ line: state.line, position: state.position });
+      return;
+    }
+    const start = stack.pop();
+    if (start === void 0) return;
+    const result = state.result;
+    if (result !== null && typeof result === "object" && isComplexKey(result, state.input, start.position, state.position)) {
+      let at = start.position;
+      while (isBlank(state.input[at])) at++;
+      const line = state.input.slice(0, at).split("\n").length - 1;
+      const column = at - (state.input.lastIndexOf("\n", at - 1) + 1);
+      refuse(
+        `found unacceptable key (unhashable type: ${Array.isArray(result) ? "a list" : "a mapping"}). A mapping key must be a string, a number or a boolean: write the key as text, or move the list or mapping to the value`,
+        line,
+        column
+      );
+    }
+    onClose?.(result, start.line);
+  };
+}
 function parseYaml(text2, file) {
   const lines = /* @__PURE__ */ new WeakMap();
-  const stack = [];
   let data;
   try {
     data = yaml.load(text2, {
       filename: file,
       schema: ANSIBLE_YAML_SCHEMA,
       json: true,
-      listener(event, state) {
-        if (event === "open") {
-          stack.push(state.line);
-          return;
+      listener: complexKeyListener(
+        (message2, line, column) => {
+          throw new PlaybookError(
+            `YAML syntax error: ${message2}${offendingLine(text2, line, column)}`,
+            { file, line: line + 1, column: column + 1 }
+          );
+        },
+        (result, line) => {
+          if (result !== null && typeof result === "object" && !lines.has(result))
+            lines.set(result, line + 1);
         }
-        const line = stack.pop();
-        const result = state.result;
-        if (line !== void 0 && result !== null && typeof result === "object" && !lines.has(result)) {
-          lines.set(result, line + 1);
-        }
-      }
+      )
     });
   } catch (error) {
     if (error instanceof yaml.YAMLException) {
@@ -34892,6 +35240,22 @@ function parseYaml(text2, file) {
     );
   }
   return { data, lineOf: (node) => lines.get(node) };
+}
+function isComplexKey(result, input, start, end) {
+  if (!Array.isArray(result) && Object.prototype.toString.call(result) !== "[object Object]")
+    return false;
+  if (input[start - 1] === "?") return true;
+  let first = start;
+  while (first < end && isBlank(input[first])) first++;
+  let last = end - 1;
+  while (last > first && isBlank(input[last])) last--;
+  if (input[last] !== "]" && input[last] !== "}" && input[first] !== "*") return false;
+  let i = end;
+  while (input[i] === " " || input[i] === "	") i++;
+  return input[i] === ":";
+}
+function isBlank(ch) {
+  return ch === " " || ch === "	" || ch === "\n" || ch === "\r";
 }
 function offendingLine(text2, line, column) {
   const shown = text2.split(/\r?\n/)[line];
@@ -34986,27 +35350,37 @@ var Loader = class _Loader extends RoleLoader {
   }
   dir;
   chain;
-  plays() {
+  /** The plays of this playbook file; `tags` are those of the import_playbook entries that brought it in. */
+  plays(tags = []) {
     const data = this.doc?.data;
     if (data === null || data === void 0) {
-      throw new PlaybookError("the playbook is empty: expected a list of plays", this.at(void 0));
+      throw new PlaybookError(
+        `Empty playbook, nothing to do: ${this.file}. A playbook is a list of plays, each starting with \`- hosts: \u2026\``,
+        this.at(void 0)
+      );
     }
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        "a playbook must be a list of plays (each starting with `- hosts: \u2026`), but this file holds a " + describe(data),
+        "a playbook must be a list of plays (each starting with `- hosts: \u2026`), but this file holds " + describe(data),
+        this.at(data)
+      );
+    }
+    if (data.length === 0) {
+      throw new PlaybookError(
+        `A playbook must contain at least one play: ${this.file}. Add a play such as \`- hosts: all\` with its tasks`,
         this.at(data)
       );
     }
     return data.flatMap((entry) => {
       if (isMapping(entry)) {
         const key = importKey(entry, "import_playbook");
-        if (key) return this.importPlaybook(entry, key);
+        if (key) return this.importPlaybook(entry, key, tags);
       }
-      return [this.play(entry, data)];
+      return [this.play(entry, data, tags)];
     });
   }
   /** `- import_playbook: other.yml`: the other playbook's plays, inlined here (with this entry's vars and tags). */
-  importPlaybook(raw, key) {
+  importPlaybook(raw, key, outerTags) {
     const location = this.at(raw);
     if (raw.when !== void 0) {
       throw new PlaybookError(
@@ -35016,15 +35390,9 @@ var Loader = class _Loader extends RoleLoader {
     }
     this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), "import_playbook", location);
     const child = this.importedFile(raw[key], key, location, true);
-    const vars = this.mapping(raw.vars, "vars", location);
-    const tags = normaliseTags(raw.tags);
-    return child.plays().map((play) => ({
-      ...play,
-      // As Ansible: the import's vars override the imported plays' own.
-      vars: { ...play.vars, ...vars },
-      tags: union(play.tags, tags),
-      tasks: play.tasks.map((task) => ({ ...task, tags: union(task.tags, tags) }))
-    }));
+    const vars = this.varsOf(raw.vars, "PlaybookInclude", location);
+    const tags = union(outerTags, normaliseTags(raw.tags));
+    return child.plays(tags).map((play) => ({ ...play, vars: { ...play.vars, ...vars } }));
   }
   /** `- import_tasks: file.yml`: the file's tasks, inlined here with this entry's keywords inherited. */
   importTasks(raw, key, outer) {
@@ -35113,10 +35481,10 @@ var Loader = class _Loader extends RoleLoader {
     );
   }
   /** Reads and parses a file of the playbook, once per run (see LoadContext.documents). */
-  document(absolute, label, message, location) {
+  document(absolute, label, message2, location) {
     let doc = this.context.documents.get(absolute);
     if (!doc) {
-      doc = parseYaml(readPlaybookFile(absolute, message, location), label);
+      doc = parseYaml(readPlaybookFile(absolute, message2, location), label);
       this.context.documents.set(absolute, doc);
     }
     return doc;
@@ -35156,17 +35524,19 @@ var Loader = class _Loader extends RoleLoader {
         location
       ).data;
       if (data === null || data === void 0) continue;
-      if (!isMapping(data)) {
-        throw new PlaybookError(
-          `the vars file '${entry}' must hold a mapping of variable names to values, found ${describe(data)}`,
-          { file: label, line: 1 }
-        );
+      for (const part of Array.isArray(data) ? data : [data]) {
+        if (!isMapping(part)) {
+          throw new PlaybookError(
+            `variable files must contain either a dictionary of variables, or a list of dictionaries: the vars file '${entry}' holds ${describe(data)}${Array.isArray(data) ? ` with ${describe(part)} in it` : ""}`,
+            { file: label, line: 1 }
+          );
+        }
+        out = { ...out, ...part };
       }
-      out = { ...out, ...data };
     }
     return out;
   }
-  play(raw, parent) {
+  play(raw, parent, importTags) {
     if (!isMapping(raw)) {
       throw new PlaybookError(
         `each play must be a mapping with \`hosts:\`, found ${describe(raw)}`,
@@ -35174,20 +35544,17 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     const location = this.at(raw);
+    for (const key of Object.keys(raw)) {
+      if (Object.hasOwn(PLAY_REFUSED, key))
+        throw new PlaybookError(`'${key}' is not supported: ${PLAY_REFUSED[key]}`, location);
+    }
     this.checkKeys(raw, PLAY_KEYWORDS, "play", location);
-    if (raw.hosts === void 0 || raw.hosts === null || raw.hosts === "") {
-      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location);
-    }
-    const hosts = raw.hosts;
-    if (typeof hosts !== "string" && !(Array.isArray(hosts) && hosts.every((h) => typeof h === "string"))) {
+    const hosts = playHosts(raw, location);
+    const strategy = literalChoice(raw.strategy, "strategy", location);
+    const order = literalChoice(raw.order, "order", location);
+    if (raw.user !== void 0 && raw.remote_user !== void 0) {
       throw new PlaybookError(
-        `'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`,
-        location
-      );
-    }
-    if (raw.strategy !== void 0 && raw.strategy !== "linear") {
-      throw new PlaybookError(
-        `strategy ${typeof raw.strategy === "string" ? `'${raw.strategy}'` : describe(raw.strategy)} is not supported; only 'linear' is`,
+        "both 'user' and 'remote_user' are set for this play. The use of 'user' is deprecated, and should be removed: keep `remote_user`",
         location
       );
     }
@@ -35198,32 +35565,43 @@ var Loader = class _Loader extends RoleLoader {
         location
       );
     }
-    const vars = this.mapping(raw.vars, "vars", location);
+    const vars = this.varsOf(raw.vars, "Play", location);
     const varsFiles = this.varsFiles(raw.vars_files, location);
-    if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
-    if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
-    const tags = normaliseTags(raw.tags);
+    const connectionVars = {};
+    const remoteUser = raw.remote_user ?? raw.user;
+    if (raw.connection !== void 0 && raw.connection !== null)
+      connectionVars["ansible_connection"] = raw.connection;
+    if (remoteUser !== void 0 && remoteUser !== null) connectionVars["ansible_user"] = remoteUser;
+    if (raw.port !== void 0 && raw.port !== null) connectionVars["ansible_port"] = raw.port;
+    const tags = union(normaliseTags(raw.tags), importTags);
+    const base2 = { ...TOP_LEVEL, tags };
+    if (raw.no_log !== void 0 && raw.no_log !== null) base2.noLog = raw.no_log;
+    if (raw.ignore_unreachable !== void 0 && raw.ignore_unreachable !== null)
+      base2.ignoreUnreachable = raw.ignore_unreachable;
+    if (raw.timeout !== void 0 && raw.timeout !== null) base2.timeout = raw.timeout;
     const roles = { roles: [], handlers: [], imported: [], listed: [] };
     this.context.play = roles;
     const tasks = [
-      ...this.taskList(raw.pre_tasks, "pre_tasks", location),
+      ...this.taskList(raw.pre_tasks, "pre_tasks", location, base2),
       implicitFlush(location),
-      ...this.playRoles(raw.roles, location),
-      ...this.taskList(raw.tasks, "tasks", location),
+      ...this.playRoles(raw.roles, location, base2),
+      ...this.taskList(raw.tasks, "tasks", location, base2),
       implicitFlush(location),
-      ...this.taskList(raw.post_tasks, "post_tasks", location),
+      ...this.taskList(raw.post_tasks, "post_tasks", location, base2),
       implicitFlush(location)
-    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
+    ];
     const handlers = [
       ...roles.handlers,
-      ...this.handlerList(raw.handlers, location),
+      ...this.handlerList(raw.handlers, location).map((task) => inherit(task, base2)),
       ...roles.imported
-    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
+    ];
     this.context.play = void 0;
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location),
+      named: raw.name !== void 0 && raw.name !== null,
       hosts,
       vars,
+      ...Object.keys(connectionVars).length > 0 ? { connectionVars } : {},
       ...Object.keys(varsFiles).length > 0 ? { varsFiles } : {},
       gatherFacts: raw.gather_facts ?? true,
       tasks,
@@ -35233,7 +35611,10 @@ var Loader = class _Loader extends RoleLoader {
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
+      ...strategy === void 0 ? {} : { strategy },
+      ...order === void 0 ? {} : { order },
       ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
       ...become ? { become } : {},
       ...roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {},
@@ -35277,9 +35658,14 @@ var Loader = class _Loader extends RoleLoader {
       throw new PlaybookError("'include_role' needs `name:` naming the role", location);
     }
     const spec = { name, vars: {}, params: {}, keywords: {}, location };
-    const { tasks, ref } = this.role(spec, base2, { dedupe: false, from });
+    const noDuplicates = noDuplicatesOf(args["allow_duplicates"], "include_role", location);
+    const { tasks, ref } = this.role(spec, base2, {
+      dedupe: false,
+      from,
+      ...noDuplicates ? { noDuplicates } : {}
+    });
     return {
-      file: roleFile(ref.path, "tasks", from.tasks ?? "main") ?? ref.path,
+      file: roleFile(ref.path, "tasks", from.tasks) ?? ref.path,
       tasks,
       handlers: [...this.context.play?.handlers ?? [], ...this.context.play?.imported ?? []],
       role: ref
@@ -35315,7 +35701,7 @@ var Loader = class _Loader extends RoleLoader {
       return topics.length > 0 ? { ...task, listen: topics } : task;
     });
   }
-  taskList(raw, keyword, playLocation) {
+  taskList(raw, keyword, playLocation, base2) {
     if (raw === void 0 || raw === null) return [];
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
@@ -35323,15 +35709,15 @@ var Loader = class _Loader extends RoleLoader {
         this.at(raw, playLocation)
       );
     }
-    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL));
+    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, base2));
   }
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
-  taskOrBlock(raw, parent, inherited) {
-    if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
+  taskOrBlock(raw, parent, inherited2) {
+    if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited2);
     const imported = isMapping(raw) ? importKey(raw, "import_tasks") : void 0;
-    if (imported) return this.importTasks(raw, imported, inherited);
+    if (imported) return this.importTasks(raw, imported, inherited2);
     const role = isMapping(raw) ? importKey(raw, "import_role") : void 0;
-    if (role) return this.importRole(raw, role, inherited);
+    if (role) return this.importRole(raw, role, inherited2);
     if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -35339,7 +35725,7 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     const task = this.task(raw, parent);
-    const full = inherited === TOP_LEVEL ? task : inherit(task, inherited);
+    const full = inherited2 === TOP_LEVEL ? task : inherit(task, inherited2);
     if (task.module !== "include_tasks" && task.module !== "include_role") return [full];
     for (const key of Object.keys(raw)) {
       if (INCLUDE_KEYWORDS.has(key) || canonicalModule(key) === task.module) continue;
@@ -35353,7 +35739,7 @@ var Loader = class _Loader extends RoleLoader {
       const { name } = this.roleArgs(task.args, "include_role", task.location);
       if (!task.named && typeof name === "string") full.name = `include_role : ${name}`;
     }
-    const state = { load: this.context, inherited };
+    const state = { load: this.context, inherited: inherited2 };
     const include = {
       kind: task.module === "include_tasks" ? "tasks" : "role",
       dir: this.dir,
@@ -35409,7 +35795,7 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     const become = becomeKeywords(raw, location);
-    const ownVars = this.mapping(raw.vars, "vars", location);
+    const ownVars = this.varsOf(raw.vars, "Block", location);
     return {
       frames: outer.frames,
       when: [...outer.when, ...this.conditionals(raw.when, "when", location)],
@@ -35428,6 +35814,78 @@ var Loader = class _Loader extends RoleLoader {
 function unique(names) {
   return [...new Set(names)];
 }
+var PLAY_STRATEGIES = ["linear", "free", "host_pinned", "debug"];
+var PLAY_ORDERS = [
+  "inventory",
+  "reverse_inventory",
+  "sorted",
+  "reverse_sorted",
+  "shuffle"
+];
+function playChoiceProblem(keyword, value) {
+  const text2 = typeof value === "string" ? value.trim() : void 0;
+  if (keyword === "order") {
+    if (text2 !== void 0 && PLAY_ORDERS.includes(text2)) return void 0;
+    return `Invalid 'order' specified for inventory hosts: ${pythonText(value)}. Use one of ${PLAY_ORDERS.join(", ")}`;
+  }
+  if (text2 === "linear") return void 0;
+  if (text2 !== void 0 && PLAY_STRATEGIES.includes(text2)) {
+    return `strategy '${text2}' is not supported; only 'linear' (Ansible's default) is. Remove \`strategy\` or set it to linear`;
+  }
+  return `Invalid play strategy specified: ${pythonText(value)}. Only 'linear' is supported`;
+}
+function literalChoice(value, keyword, location) {
+  if (value === void 0 || value === null) return void 0;
+  if (typeof value === "string" && hasTemplateSyntax(value)) return value;
+  const problem = playChoiceProblem(keyword, value);
+  if (problem) throw new PlaybookError(problem, location);
+  return typeof value === "string" ? value.trim() : value;
+}
+function playHosts(raw, location) {
+  if (!("hosts" in raw)) {
+    throw new PlaybookError(
+      "the field 'hosts' is required but was not set: add `hosts: all`, a group or a host pattern",
+      location
+    );
+  }
+  const hosts = raw.hosts;
+  if (!hosts || Array.isArray(hosts) && hosts.length === 0) {
+    throw new PlaybookError(
+      "Hosts list cannot be empty. Please check your playbook: give `hosts:` a group, a host or a pattern such as `all`",
+      location
+    );
+  }
+  if (Array.isArray(hosts)) {
+    for (const entry of hosts) {
+      if (entry === null || entry === void 0) {
+        throw new PlaybookError(
+          "Hosts list cannot contain values of 'None'. Please check your playbook",
+          location
+        );
+      }
+      if (typeof entry !== "string") {
+        throw new PlaybookError(
+          `Hosts list contains an invalid host value: '${pythonText(entry)}'. Quote a host name that YAML would read as a number`,
+          location
+        );
+      }
+    }
+    return hosts;
+  }
+  if (typeof hosts !== "string") {
+    throw new PlaybookError(
+      `Hosts list must be a sequence or string. Please check your playbook: found ${describe(hosts)}${typeof hosts === "number" ? " (quote a host name that YAML reads as a number)" : ""}`,
+      location
+    );
+  }
+  return hosts;
+}
+function pythonText(value) {
+  if (typeof value === "string") return value;
+  if (value === null || value === void 0) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -35443,9 +35901,9 @@ var Undefined = class {
   }
   reason;
   name;
-  /** Throws the TemplateError this undefined value stands for. */
+  /** Throws the UndefinedVariableError this undefined value stands for. */
   fail() {
-    throw new TemplateError(this.reason);
+    throw new UndefinedVariableError(this.reason);
   }
   toString() {
     return this.fail();
@@ -36231,9 +36689,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path14) {
-  if (typeof path14 === "number") return getAttribute(item, path14);
-  return String(path14).split(".").reduce(
+function attributePath(item, path15) {
+  if (typeof path15 === "number") return getAttribute(item, path15);
+  return String(path15).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -36333,9 +36791,9 @@ function createFilters(deps) {
     },
     mandatory: (v, [msg], kw) => {
       if (!(v instanceof Undefined)) return v;
-      const message = kw.msg ?? msg;
+      const message2 = kw.msg ?? msg;
       throw new TemplateError(
-        message !== void 0 && message !== null ? toText(message) : `Mandatory variable '${v.name}' not defined.`
+        message2 !== void 0 && message2 !== null ? toText(message2) : `Mandatory variable '${v.name}' not defined.`
       );
     },
     bool: (v) => v === null ? false : toBoolean(v),
@@ -36682,7 +37140,9 @@ var TOKEN = {
   LEFT_CURLY: nj.lexer.TOKEN_LEFT_CURLY,
   RIGHT_CURLY: nj.lexer.TOKEN_RIGHT_CURLY,
   VARIABLE_END: nj.lexer.TOKEN_VARIABLE_END,
-  BLOCK_END: nj.lexer.TOKEN_BLOCK_END
+  BLOCK_END: nj.lexer.TOKEN_BLOCK_END,
+  BOOLEAN: nj.lexer.TOKEN_BOOLEAN,
+  NONE: nj.lexer.TOKEN_NONE
 };
 var VARS_KEY = "__ap_vars__";
 var CAPTURE_NAME = "__ap_capture__";
@@ -36755,6 +37215,7 @@ function balancedCurlies(originalNextToken) {
       return tok2;
     }
     const tok = originalNextToken.call(this);
+    if (tok?.type === TOKEN.NONE && tok.value === "null") tok.type = TOKEN.SYMBOL;
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1;
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1);
@@ -36794,7 +37255,8 @@ function parsePostfix(start) {
             new nodes.Literal(next.lineno, next.colno, next.value)
           );
         }
-      } else if (val?.type === TOKEN.SYMBOL) {
+      } else if (val?.type === TOKEN.SYMBOL || // Jinja2 takes any name after a dot: `d.true`, `d.none`, `d.in`, `d.if` are keys like any other.
+      val?.type === TOKEN.BOOLEAN || val?.type === TOKEN.NONE) {
         node = new nodes.LookupVal(
           tok.lineno,
           tok.colno,
@@ -37057,6 +37519,7 @@ function createEnvironment() {
       throw new TemplateError(`No filter named '${name}'.`);
     return getFilter(name);
   };
+  for (const name of ["lookup", "query", "q"]) env.addGlobal(name, refuseLookup(name));
   env.addGlobal("True", true);
   env.addGlobal("False", false);
   env.addGlobal("None", null);
@@ -37066,6 +37529,15 @@ function createEnvironment() {
     return { ...base2, ...kwargs };
   });
   return env;
+}
+function refuseLookup(fn) {
+  return (...raw) => {
+    const plugin = raw[0];
+    const named = typeof plugin === "string" ? `lookup plugin (${plugin})` : `${fn}()`;
+    throw new TemplateError(
+      `${named} is not supported yet: lookup(), query() and q() come with a later release of async-playbook. Until then, set the value in vars, vars_files or -e, or read it on the target with a shell task and register it`
+    );
+  };
 }
 var installed = false;
 function installJinjaCompat() {
@@ -37088,19 +37560,22 @@ function installJinjaCompat() {
 var templates = /* @__PURE__ */ new Map();
 var MAX_CACHED_TEMPLATES = 1e4;
 var environment;
-function stripNunjucksNoise(message) {
-  return message.replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, "").replace(/^(Template render error: )?(\(unknown path\)\s*)?/, "").replace(/^(Error|TypeError|Template render error): /, "").trim();
+function stripNunjucksNoise(message2) {
+  return message2.replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, "").replace(/^(Template render error: )?(\(unknown path\)\s*)?/, "").replace(/^(Error|TypeError|Template render error): /, "").trim();
 }
 function translateError(err, source) {
   for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof UndefinedVariableError)
+      return e.expression !== void 0 ? e : new UndefinedVariableError(e.message, source);
     if (e instanceof TemplateError)
       return e.expression !== void 0 ? e : new TemplateError(e.message, source);
   }
-  const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
-  const ours = /^TemplateError: ([\s\S]*)$/.exec(message);
-  if (ours) return new TemplateError(ours[1], source);
+  const message2 = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
+  const ours = /^(TemplateError|UndefinedVariableError): ([\s\S]*)$/.exec(message2);
+  if (ours)
+    return ours[1] === "UndefinedVariableError" ? new UndefinedVariableError(ours[2], source) : new TemplateError(ours[2], source);
   return new TemplateError(
-    `template error while templating string: ${message}. String: ${source}`,
+    `template error while templating string: ${message2}. String: ${source}`,
     source
   );
 }
@@ -37186,6 +37661,7 @@ var Templar = class {
    * returned as they are.
    */
   render(value, vars) {
+    if (isMarkedUnsafe(value)) return unsafeText(value);
     if (typeof value === "string") return this.renderString(value, vars);
     if (Array.isArray(value)) return value.map((item) => this.render(item, vars));
     if (isPlainObject(value)) {
@@ -37219,6 +37695,12 @@ var Templar = class {
     if (condition === null || condition === void 0) return true;
     if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars));
     if (typeof condition !== "string") return pyTruthy(condition);
+    if (isMarkedUnsafe(condition)) {
+      throw new TemplateError(
+        "Conditional is marked as unsafe, and cannot be evaluated.",
+        unsafeText(condition)
+      );
+    }
     const text2 = condition.trim();
     if (text2 === "") return true;
     let expression = text2;
@@ -38266,8 +38748,8 @@ var MAX_OFFSET = 999999999999999;
 var MAX_SECONDS = 1e9;
 var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
 var JobProtocolError = class extends AsyncPlaybookError {
-  constructor(message, output2) {
-    super(message);
+  constructor(message2, output2) {
+    super(message2);
     this.output = output2;
   }
   output;
@@ -38954,23 +39436,137 @@ function isFinalTail(snapshot) {
 }
 
 // src/modules/command-runner.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+
+// src/modules/command-checks.sh
+var command_checks_default = `# Checks made before a command runs, so that a command that cannot start fails as Ansible's command
+# module reports it (Python's os.chdir and subprocess errors) instead of with the shell's own message.
+# A failed check prints one line on stdout, "$__apb_mark <what> <errno> <path>", before anything else
+# runs, and exits 1; the controller turns the line into Ansible's result. $__apb_mark is set by the caller to
+# a fresh random word, so no command's output can pass for such a line.
+
+__apb_cannot() {
+  # shellcheck disable=SC2154 # set by the caller, before these functions are defined
+  printf '%s %s %s %s\\n' "$__apb_mark" "$1" "$2" "$3"
+  exit 1
+}
+
+# Changes to the directory as os.chdir does: the physical directory (so \`pwd\` and $PWD show the path
+# with its symbolic links resolved), or the errno os.chdir would give: ENOTDIR 20, ENOENT 2, EACCES 13.
+__apb_cd() {
+  cd -P -- "$1" 2>/dev/null && return 0
+  if [ -e "$1" ]; then
+    [ -d "$1" ] || __apb_cannot chdir 20 "$1"
+    __apb_cannot chdir 13 "$1"
+  fi
+  __apb_up=$1
+  while :; do
+    case $__apb_up in
+      */*) __apb_up=\${__apb_up%/*} ;;
+      *) break ;;
+    esac
+    [ -n "$__apb_up" ] || break
+    if [ -e "$__apb_up" ] && [ ! -d "$__apb_up" ]; then __apb_cannot chdir 20 "$1"; fi
+  done
+  __apb_cannot chdir 2 "$1"
+}
+
+# The errno execve would give for a file: 0 (it can run), ENOENT 2, EACCES 13 (a directory, or no
+# execute permission). Sets __apb_errno.
+__apb_exec_errno() {
+  if [ ! -e "$1" ]; then
+    __apb_errno=2
+  elif [ -d "$1" ] || [ ! -x "$1" ]; then
+    __apb_errno=13
+  else
+    __apb_errno=0
+  fi
+}
+
+# Finds a program as Python's subprocess does without a shell: a name with a slash is used as it is;
+# any other name is tried in each directory of $PATH (Python's default path when PATH is unset), and
+# the error is the first one other than ENOENT, else ENOENT.
+__apb_check_program() {
+  case $1 in
+    */*)
+      __apb_exec_errno "$1"
+      [ "$__apb_errno" = 0 ] || __apb_cannot exec "$__apb_errno" "$1"
+      return 0
+      ;;
+  esac
+  __apb_saved=0
+  __apb_rest=\${PATH-/bin:/usr/bin}:
+  while [ -n "$__apb_rest" ]; do
+    __apb_dir=\${__apb_rest%%:*}
+    __apb_rest=\${__apb_rest#*:}
+    if [ -n "$__apb_dir" ]; then __apb_exec_errno "$__apb_dir/$1"; else __apb_exec_errno "$1"; fi
+    [ "$__apb_errno" = 0 ] && return 0
+    if [ "$__apb_errno" != 2 ] && [ "$__apb_saved" = 0 ]; then __apb_saved=$__apb_errno; fi
+  done
+  [ "$__apb_saved" != 0 ] || __apb_saved=2
+  __apb_cannot exec "$__apb_saved" "$1"
+}
+`;
+
+// src/modules/expand-args.sh
+var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
+# Ansible's command module expands arguments (Python's os.path.expandvars then expanduser), followed by
+# an "x" so that command substitution keeps trailing newlines. Unknown variables stay as written.
+# Nothing in the argument is ever evaluated by the shell: awk reads it from the environment.
+apb_expand() {
+  APB_ARG=$1 awk 'BEGIN {
+    s = ENVIRON["APB_ARG"]; out = ""
+    while (match(s, /\\$([A-Za-z0-9_]+|\\{[^}]*\\})/)) {
+      name = substr(s, RSTART + 1, RLENGTH - 1)
+      if (substr(name, 1, 1) == "{") name = substr(name, 2, length(name) - 2)
+      out = out substr(s, 1, RSTART - 1)
+      if (name != "APB_ARG" && (name in ENVIRON)) out = out ENVIRON[name]
+      else out = out substr(s, RSTART, RLENGTH)
+      s = substr(s, RSTART + RLENGTH)
+    }
+    s = out s
+    if (substr(s, 1, 1) == "~") {
+      slash = index(s, "/"); if (slash == 0) slash = length(s) + 1
+      user = substr(s, 2, slash - 2); home = ""
+      if (user == "") home = ENVIRON["HOME"]
+      else if (user ~ /^[A-Za-z0-9._][A-Za-z0-9._-]*$/) {
+        cmd = "getent passwd " user
+        if ((cmd | getline line) > 0) { split(line, f, ":"); home = f[6] }
+        close(cmd)
+      }
+      if (home != "") s = home substr(s, slash)
+    }
+    printf "%sx", s
+  }'
+}
+`;
+
+// src/modules/command-runner.ts
 var TIMEOUT_GRACE_SECONDS = 10;
 async function runCommand(ctx, script, cmdForResult, options) {
-  const parts = [];
-  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
   const timeout = ctx.taskTimeoutSeconds;
-  if (timeout !== void 0 && timeout > 0) {
-    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
-  } else {
-    parts.push(script);
-  }
+  const timed = (text2) => timeout !== void 0 && timeout > 0 ? (
+    // coreutils timeout puts the command in its own process group and signals the whole group.
+    `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(text2)}`
+  ) : text2;
   const underSh = (lines) => lines.length === 1 && lines[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(lines.join("\n"))}`;
   if (ctx.launchJob) {
+    const dir = options.chdir ? chdirWord(options.chdir) : void 0;
+    const parts2 = [...dir ? [...dir.lines, `cd -P -- ${dir.word} || exit 1`] : [], timed(script)];
     const carried = environmentOnStdin(ctx.environment, options.stdin);
-    if (!carried) return ctx.launchJob(underSh(parts), cmdForResult);
-    const job = carried.inputCarrier ? jobWithInput(carried.inputCarrier, parts.join("\n")) : parts.join("\n");
+    if (!carried) return ctx.launchJob(underSh(parts2), cmdForResult);
+    const job = carried.inputCarrier ? jobWithInput(carried.inputCarrier, parts2.join("\n")) : parts2.join("\n");
     return ctx.launchJob(underSh([carried.apply, job]), cmdForResult, carried);
   }
+  const marker = newMarker();
+  const checked = options.checkedScript ?? script;
+  const parts = [];
+  if (options.chdir || options.checkedScript) parts.push(`__apb_mark=${marker}`, command_checks_default);
+  if (options.chdir) {
+    const dir = chdirWord(options.chdir);
+    parts.push(...dir.lines, `__apb_cd ${dir.word}`);
+  }
+  parts.push(timed(checked));
   const environment2 = environmentOnStdin(ctx.environment);
   const remote = underSh(environment2 ? [environment2.receive, environment2.apply, ...parts] : parts);
   const stdin = environment2 === void 0 ? options.stdin : options.stdin === void 0 ? environment2.stdin : Buffer.concat([environment2.stdin, Buffer.from(options.stdin)]);
@@ -38981,9 +39577,33 @@ async function runCommand(ctx, script, cmdForResult, options) {
     stdin
   });
   const end = /* @__PURE__ */ new Date();
-  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
-  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
-  const rc = result.code ?? (result.signal ? -1 : -1);
+  const rc = result.code ?? -1;
+  const notStarted = rc === 1 ? cannotStart(result.stdout, marker) : void 0;
+  if (notStarted?.what === "chdir")
+    return chdirFailure(cmdForResult, notStarted.errno, notStarted.path);
+  if (notStarted?.what === "exec") {
+    return {
+      changed: false,
+      cmd: options.cmdIfNotStarted ?? cmdForResult,
+      failed: true,
+      msg: osError(notStarted.errno, notStarted.path),
+      rc: notStarted.errno,
+      stderr: "",
+      stderr_lines: [],
+      stdout: "",
+      stdout_lines: []
+    };
+  }
+  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
+    return result.timedOut ? {
+      changed: false,
+      failed: true,
+      msg: `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated`
+    } : timeoutResult(ctx.task.action ?? options.moduleName, timeout);
+  }
+  const strip = options.stripEmptyEnds !== false;
+  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + (strip ? decodeOutput(result.stdout) : result.stdout.toString("utf8"));
+  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + (strip ? decodeOutput(result.stderr) : result.stderr.toString("utf8"));
   const out = {
     changed: true,
     cmd: cmdForResult,
@@ -38997,14 +39617,76 @@ async function runCommand(ctx, script, cmdForResult, options) {
     stdout,
     stdout_lines: splitLines(stdout)
   };
-  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
-    out["failed"] = true;
-    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
-  } else if (rc !== 0) {
+  if (rc !== 0) {
     out["failed"] = true;
     out["msg"] = "non-zero return code";
   }
   return out;
+}
+function timeoutResult(action, seconds) {
+  const result = {
+    failed: true,
+    msg: `The ${action} action failed to execute in the expected time frame (${seconds}) and was terminated`
+  };
+  Object.defineProperty(result, TIMED_OUT, { value: true });
+  return result;
+}
+function execScript(argv, options = {}) {
+  const needsExpansion = (arg) => arg.includes("$") || arg.startsWith("~");
+  const lines = [];
+  if (argv.some(needsExpansion)) lines.push(expand_args_default);
+  const words = argv.map((arg, i) => {
+    if (!needsExpansion(arg)) return shellQuote(arg);
+    lines.push(`apb_a${i}=$(apb_expand ${shellQuote(arg)}) && apb_a${i}=\${apb_a${i}%x}`);
+    return `"$apb_a${i}"`;
+  });
+  if (options.checked && words[0] !== void 0) lines.push(`__apb_check_program ${words[0]}`);
+  lines.push(`exec ${words.join(" ")}`);
+  return lines.join("\n");
+}
+function chdirWord(dir) {
+  if (!dir.includes("$") && !dir.startsWith("~")) return { lines: [], word: shellQuote(dir) };
+  return {
+    lines: [
+      expand_args_default,
+      `__apb_dir=$(apb_expand ${shellQuote(dir)}) && __apb_dir=\${__apb_dir%x}`
+    ],
+    word: '"$__apb_dir"'
+  };
+}
+function newMarker() {
+  return `apb-cannot-start-${randomBytes4(8).toString("hex")}`;
+}
+function cannotStart(stdout, marker) {
+  const match = new RegExp(`^${marker} (chdir|exec) (\\d+) ([\\s\\S]*)
+$`).exec(
+    stdout.toString("utf8")
+  );
+  if (!match) return void 0;
+  return { what: match[1], errno: Number(match[2]), path: match[3] };
+}
+var ERRNO_TEXT = {
+  2: "No such file or directory",
+  13: "Permission denied",
+  20: "Not a directory"
+};
+function osError(errno, path15) {
+  return `[Errno ${errno}] ${ERRNO_TEXT[errno] ?? "Error"}: ${pythonBytesRepr(path15)}`;
+}
+function pythonBytesRepr(text2) {
+  const bytes = Buffer.from(text2, "utf8");
+  const quote = bytes.includes(39) && !bytes.includes(34) ? '"' : "'";
+  let body = "";
+  for (const byte of bytes) {
+    if (byte === 92) body += "\\\\";
+    else if (byte === quote.charCodeAt(0)) body += `\\${quote}`;
+    else if (byte === 9) body += "\\t";
+    else if (byte === 10) body += "\\n";
+    else if (byte === 13) body += "\\r";
+    else if (byte < 32 || byte >= 127) body += `\\x${byte.toString(16).padStart(2, "0")}`;
+    else body += String.fromCharCode(byte);
+  }
+  return `b${quote}${body}${quote}`;
 }
 function truncationMarker(truncated, kept) {
   if (!truncated) return "";
@@ -39038,10 +39720,30 @@ async function checkCreatesRemoves(ctx, cmd) {
   if (creates === void 0 && removes === void 0) return void 0;
   const chdir = optionalString(ctx.args["chdir"]);
   const connection = await ctx.connection();
-  const exists = async (pattern) => {
-    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
-    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
-    return res.code === 0;
+  const matches = async (pattern) => {
+    const marker = newMarker();
+    const lines = [`__apb_mark=${marker}`, command_checks_default];
+    if (chdir) {
+      const dir = chdirWord(chdir);
+      lines.push(...dir.lines, `__apb_cd ${dir.word}`);
+    }
+    if (pattern.includes("$") || pattern.startsWith("~"))
+      lines.push(
+        expand_args_default,
+        `__apb_p=$(apb_expand ${shellQuote(pattern)}) && __apb_p=\${__apb_p%x}`
+      );
+    else lines.push(`__apb_p=${shellQuote(pattern)}`);
+    lines.push(
+      "IFS=",
+      'for f in $__apb_p; do if [ -e "$f" ] || [ -L "$f" ]; then printf %s "$__apb_p"; exit 0; fi; done',
+      'printf %s "$__apb_p"; exit 1'
+    );
+    const res = await connection.run(`/bin/sh -c ${shellQuote(lines.join("\n"))}`, {
+      timeoutMs: ctx.timeoutMs
+    });
+    const notStarted = res.code === 1 ? cannotStart(res.stdout, marker) : void 0;
+    if (notStarted) return chdirFailure(cmd, notStarted.errno, notStarted.path);
+    return { found: res.code === 0, path: res.stdout.toString("utf8") || pattern };
   };
   const skip = (msg, stdout) => ({
     changed: false,
@@ -39056,19 +39758,41 @@ async function checkCreatesRemoves(ctx, cmd) {
     stdout,
     stdout_lines: [stdout]
   });
-  if (creates !== void 0 && await exists(creates)) {
-    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
+  if (creates !== void 0) {
+    const found = await matches(creates);
+    if (!("found" in found)) return found;
+    if (found.found)
+      return skip(
+        `Did not run command since '${found.path}' exists`,
+        `skipped, since ${found.path} exists`
+      );
   }
-  if (removes !== void 0 && !await exists(removes)) {
-    return skip(
-      `Did not run command since '${removes}' does not exist`,
-      `skipped, since ${removes} does not exist`
-    );
+  if (removes !== void 0) {
+    const found = await matches(removes);
+    if (!("found" in found)) return found;
+    if (!found.found)
+      return skip(
+        `Did not run command since '${found.path}' does not exist`,
+        `skipped, since ${found.path} does not exist`
+      );
   }
   return void 0;
 }
-function globQuote(pattern) {
-  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
+function chdirFailure(cmd, errno, path15) {
+  return {
+    changed: false,
+    cmd,
+    delta: null,
+    end: null,
+    failed: true,
+    msg: `Unable to change directory before execution: ${osError(errno, path15)}`,
+    rc: null,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout: "",
+    stdout_lines: []
+  };
 }
 function optionalString(value) {
   if (value === void 0 || value === null || value === "") return void 0;
@@ -39565,18 +40289,20 @@ function sleep(ms, signal) {
 }
 
 // src/executor/variables.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
+import { randomBytes as randomBytes5 } from "node:crypto";
+var ANSIBLE_VERSION = { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" };
 var VariableManager = class {
-  constructor(inventory, templar, extraVars) {
+  constructor(inventory, templar, extraVars, run) {
     this.inventory = inventory;
     this.templar = templar;
     this.extraVars = extraVars;
+    this.runVars = runMagicVars(run);
   }
   inventory;
   templar;
   extraVars;
   /** Placeholder that `default(omit)` renders to; arguments equal to it are dropped. */
-  omit = `__omit_place_holder__${randomBytes4(20).toString("hex")}`;
+  omit = `__omit_place_holder__${randomBytes5(20).toString("hex")}`;
   memory = /* @__PURE__ */ new Map();
   views = /* @__PURE__ */ new WeakMap();
   /** Bumped whenever facts or registered values change, so cached hostvars views are rebuilt. */
@@ -39585,11 +40311,13 @@ var VariableManager = class {
   changed() {
     this.generation++;
   }
+  /** The run-wide special variables (ansible_run_tags, ansible_forks…), rebuilt only by the constructor. */
+  runVars;
   /** The host's persistent memory (created on first use). */
   hostMemory(host) {
     let m = this.memory.get(host);
     if (!m) {
-      m = { facts: dict(), registered: dict() };
+      m = { facts: dict(), registered: dict(), cachedFacts: dict() };
       this.memory.set(host, m);
     }
     return m;
@@ -39608,17 +40336,19 @@ var VariableManager = class {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
     };
     const role = task?.role;
+    if (play.keywordVars) put(play.keywordVars, true);
     if (play.roleDefaults) put(play.roleDefaults, true);
     if (role) put(role.defaults, true);
     put(this.inventoryVars(host), true);
     const memory = this.hostMemory(host);
-    const facts = memory.facts;
-    if (Object.keys(facts).length > 0) {
+    const facts = factsOf(memory);
+    if (Object.keys(memory.facts).length > 0) {
       const prefixed = dict();
-      for (const [k, v] of Object.entries(facts))
+      for (const [k, v] of Object.entries(memory.facts))
         prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
       put(prefixed, false);
     }
+    put(memory.cachedFacts, false);
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
     if (play.varsFilesVars) put(play.varsFilesVars, true);
@@ -39632,18 +40362,20 @@ var VariableManager = class {
       put(task.params.loop, false);
     }
     put(this.extraVars, true);
+    const active = (hosts) => play.removed ? hosts.filter((h) => !play.removed.has(h)) : [...hosts];
+    const batch = active(play.playBatch);
+    put(this.runVars, false);
     put(
       {
         inventory_hostname: host,
         inventory_hostname_short: host.split(".")[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
+        ansible_play_hosts: active(play.playHosts),
+        ansible_play_hosts_all: [...play.playHosts],
+        play_hosts: batch,
+        ansible_play_batch: batch,
+        ...play.playName === void 0 ? {} : { ansible_play_name: play.playName },
         playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        ansible_search_path: searchPath(task, play.playbookDir),
         omit: this.omit,
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
@@ -39657,6 +40389,52 @@ var VariableManager = class {
       false
     );
     put(locals, false);
+    entries.delete("vars");
+    return withVarsView(this.templar.scope(entries), entries);
+  }
+  /**
+   * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
+   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
+   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
+   * Inventory variables and facts are not in it.
+   */
+  playScope(play, task) {
+    const entries = /* @__PURE__ */ new Map();
+    const put = (vars, trusted) => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
+    };
+    if (play.keywordVars) put(play.keywordVars, true);
+    if (play.roleDefaults) put(play.roleDefaults, true);
+    if (task?.role) put(task.role.defaults, true);
+    put(play.playVars, true);
+    if (play.varsFilesVars) put(play.varsFilesVars, true);
+    if (play.roleExports) put(play.roleExports, true);
+    if (task?.role) put(task.role.vars, true);
+    if (task) put(task.vars, true);
+    if (task?.params) put(task.params.vars, true);
+    put(this.extraVars, true);
+    const groups = dict();
+    for (const group of this.inventory.groupNames())
+      groups[group] = this.inventory.groupHosts(group);
+    put(
+      {
+        groups,
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play),
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? []
+      },
+      false
+    );
     return this.templar.scope(entries);
   }
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
@@ -39681,7 +40459,9 @@ var VariableManager = class {
     const memory = this.hostMemory(host);
     for (const [k, v] of Object.entries(memory.facts))
       entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
-    entries.set("ansible_facts", { value: memory.facts, trusted: false });
+    for (const [k, v] of Object.entries(memory.cachedFacts))
+      entries.set(k, { value: v, trusted: false });
+    entries.set("ansible_facts", { value: factsOf(memory), trusted: false });
     for (const [k, v] of Object.entries(memory.registered))
       entries.set(k, { value: v, trusted: false });
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
@@ -39698,6 +40478,45 @@ var VariableManager = class {
     return out;
   }
 };
+function withVarsView(scope, entries) {
+  let view;
+  Object.defineProperty(scope, "vars", {
+    enumerable: true,
+    configurable: true,
+    get: () => view ??= dict([...entries].map(([name, entry]) => [name, entry.value]))
+  });
+  return scope;
+}
+function factsOf(memory) {
+  if (Object.keys(memory.cachedFacts).length === 0) return memory.facts;
+  const facts = Object.assign(dict(), memory.facts);
+  for (const [k, v] of Object.entries(memory.cachedFacts)) facts[k.replace(/^ansible_/, "")] = v;
+  return facts;
+}
+function searchPath(task, playbookDir) {
+  const paths = [];
+  if (task?.role) paths.push(task.role.path, ...[...task.role.ancestors ?? []].reverse());
+  if (task?.dir && !paths.includes(task.dir)) paths.push(task.dir);
+  if (!paths.includes(playbookDir)) paths.push(playbookDir);
+  return paths;
+}
+function runMagicVars(run) {
+  const vars = {
+    ansible_check_mode: false,
+    ansible_diff_mode: false,
+    ansible_version: ANSIBLE_VERSION,
+    // No configuration file is read: Ansible says None when it found none.
+    ansible_config_file: null
+  };
+  if (!run) return vars;
+  vars["ansible_run_tags"] = run.runTags.length > 0 ? [...run.runTags] : ["all"];
+  vars["ansible_skip_tags"] = [...run.skipTags];
+  if (run.limit !== void 0) vars["ansible_limit"] = run.limit;
+  vars["ansible_forks"] = run.forks;
+  vars["ansible_verbosity"] = run.verbosity;
+  vars["ansible_inventory_sources"] = [...run.inventorySources];
+  return vars;
+}
 
 // src/executor/gather-runner.ts
 var MAX_WAIT_SECONDS = 10;
@@ -40450,7 +41269,9 @@ var ANSIBLE_YAML_SCHEMA2 = DEFAULT_SCHEMA.extend({
         return parseFloat(u);
       })
     })
-  ]
+  ],
+  // `!unsafe`: strings never templated, as in playbooks.
+  explicit: UNSAFE_TYPES
 });
 function recordKeyLines(keyLines) {
   const stack = [];
@@ -40468,6 +41289,11 @@ function recordKeyLines(keyLines) {
       keyLines.set(result, lines);
     }
     stack.at(-1)?.push({ line: state.line, result });
+  };
+}
+function chainListeners(...listeners2) {
+  return function(event, state) {
+    for (const listener of listeners2) listener.call(this, event, state);
   };
 }
 function isMapping2(value) {
@@ -40488,7 +41314,17 @@ function parseYamlInventory(source, data) {
       filename: source.label,
       json: true,
       // a repeated key overrides the earlier one, as in PyYAML, instead of failing
-      listener: recordKeyLines(keyLines)
+      listener: chainListeners(
+        // A list or mapping as a key (a host, group or variable name) is refused, as Ansible refuses it.
+        complexKeyListener((message2, line, column) => {
+          throw new InventoryError(`YAML syntax error: ${message2}`, {
+            file: source.label,
+            line: line + 1,
+            column: column + 1
+          });
+        }),
+        recordKeyLines(keyLines)
+      )
     });
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
@@ -40750,14 +41586,14 @@ function applyLimit(hosts, inventory, limit) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path14) {
+function readLimitFile(path15) {
   let text2;
   try {
-    text2 = readFileSync5(path14, "utf8");
+    text2 = readFileSync5(path15, "utf8");
   } catch (e) {
     const code = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path14}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path15}' (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -40791,9 +41627,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path14) {
+function fileKind(path15) {
   try {
-    const stat2 = statSync4(path14);
+    const stat2 = statSync4(path15);
     return stat2.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -40827,26 +41663,57 @@ var assertModule = {
   local: true,
   rawArgs: ["that"],
   argNames: ["that", "fail_msg", "msg", "success_msg", "quiet"],
+  optionCheck: "action",
   async run(ctx) {
     const that = ctx.args["that"];
-    if (that === void 0 || that === null)
-      throw new ModuleArgumentError('conditional required in "that" string');
-    const conditions = Array.isArray(that) ? that : [that];
-    const failMsg = ctx.args["fail_msg"] ?? ctx.args["msg"];
+    if (that === void 0) throw new ModuleArgumentError('conditional required in "that" string');
+    const failMsg = message(
+      ctx.args["fail_msg"] ?? ctx.args["msg"],
+      "Assertion failed",
+      "fail_msg or msg"
+    );
+    const successMsg = message(ctx.args["success_msg"], "All assertions passed", "success_msg");
+    const quiet = looseBoolean(ctx.args["quiet"]);
+    const listed = typeof that === "string" && ctx.template ? ctx.template(that) : void 0;
+    const conditions = Array.isArray(that) ? that : Array.isArray(listed) ? listed : [that];
+    const shown = (result) => {
+      if (!quiet) Object.defineProperty(result, SHOW_RESULT, { value: true });
+      return result;
+    };
     for (const condition of conditions) {
       if (!ctx.isTrue(condition)) {
-        return {
+        return shown({
           assertion: condition,
           changed: false,
           evaluated_to: false,
           failed: true,
-          msg: failMsg ?? "Assertion failed"
-        };
+          msg: failMsg
+        });
       }
     }
-    return { changed: false, msg: ctx.args["success_msg"] ?? "All assertions passed" };
+    return shown({ changed: false, msg: successMsg });
   }
 };
+function message(value, fallback, name) {
+  if (value === void 0 || value === null) return fallback;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    if (!value.every((item) => typeof item === "string"))
+      throw new ModuleArgumentError(
+        `Type of one of the elements in ${name} list is not string type`
+      );
+    return value;
+  }
+  throw new ModuleArgumentError(
+    `Incorrect type for ${name}, expected a string or list and got <class '${pyTypeName(value)}'>`
+  );
+}
+function looseBoolean(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value === 1;
+  if (typeof value !== "string") return false;
+  return ["y", "yes", "on", "1", "true", "t"].includes(value.trim().toLowerCase());
+}
 
 // src/modules/async-status.ts
 var asyncStatusModule = {
@@ -40899,180 +41766,9 @@ var asyncStatusModule = {
   }
 };
 
-// src/modules/expand-args.sh
-var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
-# Ansible's command module expands arguments (Python's os.path.expandvars then expanduser), followed by
-# an "x" so that command substitution keeps trailing newlines. Unknown variables stay as written.
-# Nothing in the argument is ever evaluated by the shell: awk reads it from the environment.
-apb_expand() {
-  APB_ARG=$1 awk 'BEGIN {
-    s = ENVIRON["APB_ARG"]; out = ""
-    while (match(s, /\\$([A-Za-z0-9_]+|\\{[^}]*\\})/)) {
-      name = substr(s, RSTART + 1, RLENGTH - 1)
-      if (substr(name, 1, 1) == "{") name = substr(name, 2, length(name) - 2)
-      out = out substr(s, 1, RSTART - 1)
-      if (name != "APB_ARG" && (name in ENVIRON)) out = out ENVIRON[name]
-      else out = out substr(s, RSTART, RLENGTH)
-      s = substr(s, RSTART + RLENGTH)
-    }
-    s = out s
-    if (substr(s, 1, 1) == "~") {
-      slash = index(s, "/"); if (slash == 0) slash = length(s) + 1
-      user = substr(s, 2, slash - 2); home = ""
-      if (user == "") home = ENVIRON["HOME"]
-      else if (user ~ /^[A-Za-z0-9._][A-Za-z0-9._-]*$/) {
-        cmd = "getent passwd " user
-        if ((cmd | getline line) > 0) { split(line, f, ":"); home = f[6] }
-        close(cmd)
-      }
-      if (home != "") s = home substr(s, slash)
-    }
-    printf "%sx", s
-  }'
-}
-`;
-
-// src/modules/shell.ts
-var shellModule = {
-  name: "shell",
-  freeForm: true,
-  supportsAsync: true,
-  argNames: [
-    "_raw_params",
-    "cmd",
-    "chdir",
-    "creates",
-    "removes",
-    "executable",
-    "stdin",
-    "stdin_add_newline",
-    "warn",
-    "strip_empty_ends"
-  ],
-  async run(ctx) {
-    const command = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
-    if (command === void 0) {
-      throw new ModuleArgumentError(
-        "no command given: write `shell: <command>` or `shell: {cmd: <command>}`"
-      );
-    }
-    const skipped2 = await checkCreatesRemoves(ctx, command);
-    if (skipped2) return skipped2;
-    const executable = optionalString(ctx.args["executable"]) ?? "/bin/sh";
-    return runCommand(ctx, `${shellQuote(executable)} -c ${shellQuote(command)}`, command, {
-      chdir: optionalString(ctx.args["chdir"]),
-      stdin: stdinArg(ctx.args),
-      moduleName: "shell",
-      runsUnderSh: executable === "/bin/sh"
-    });
-  }
-};
-function stdinArg(args) {
-  const stdin = args["stdin"];
-  if (stdin === void 0 || stdin === null) return void 0;
-  const addNewline = args["stdin_add_newline"] === void 0 ? true : Boolean(args["stdin_add_newline"]);
-  return String(stdin) + (addNewline ? "\n" : "");
-}
-
-// src/modules/command.ts
-var commandModule = {
-  name: "command",
-  freeForm: true,
-  supportsAsync: true,
-  argNames: [
-    "_raw_params",
-    "cmd",
-    "argv",
-    "chdir",
-    "creates",
-    "removes",
-    "stdin",
-    "stdin_add_newline",
-    "warn",
-    "strip_empty_ends",
-    "expand_argument_vars"
-  ],
-  async run(ctx) {
-    const argv = commandArgv(ctx.args);
-    const skipped2 = await checkCreatesRemoves(ctx, argv);
-    if (skipped2) return skipped2;
-    return runCommand(ctx, execScript(argv), argv, {
-      chdir: optionalString(ctx.args["chdir"]),
-      stdin: stdinArg(ctx.args),
-      moduleName: "command"
-    });
-  }
-};
-function execScript(argv) {
-  const needsExpansion = (arg) => arg.includes("$") || arg.startsWith("~");
-  if (!argv.some(needsExpansion)) return `exec ${shellJoin(argv)}`;
-  const lines = [expand_args_default];
-  const words = argv.map((arg, i) => {
-    if (!needsExpansion(arg)) return shellQuote(arg);
-    lines.push(`apb_a${i}=$(apb_expand ${shellQuote(arg)}) && apb_a${i}=\${apb_a${i}%x}`);
-    return `"$apb_a${i}"`;
-  });
-  lines.push(`exec ${words.join(" ")}`);
-  return lines.join("\n");
-}
-function commandArgv(args) {
-  const rawArgv = args["argv"];
-  const text2 = optionalString(args["_raw_params"]) ?? optionalString(args["cmd"]);
-  if (rawArgv !== void 0 && text2 !== void 0) {
-    throw new ModuleArgumentError("only command or argv can be given, not both");
-  }
-  if (rawArgv !== void 0) {
-    if (!Array.isArray(rawArgv) || rawArgv.length === 0) {
-      throw new ModuleArgumentError("argv must be a non-empty list of strings");
-    }
-    return rawArgv.map(String);
-  }
-  if (text2 === void 0 || text2.trim() === "") throw new ModuleArgumentError("no command given");
-  try {
-    return shlexSplit(text2);
-  } catch (error) {
-    throw new ModuleArgumentError(
-      `could not split the command into arguments (${error.message}): check the quoting, or use shell:`
-    );
-  }
-}
-
-// src/modules/copy.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import path9 from "node:path";
-
-// src/modules/controller-files.ts
-import { statSync as statSync5 } from "node:fs";
-import path7 from "node:path";
-function findControllerFile(src, kind, ctx) {
-  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
-    (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
-  );
-  const candidates = path7.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path7.resolve(dir, kind, src), path7.resolve(dir, src)]);
-  let directory;
-  for (const candidate of candidates) {
-    try {
-      const stat2 = statSync5(candidate);
-      if (stat2.isFile()) return candidate;
-      if (stat2.isDirectory()) directory ??= candidate;
-    } catch {
-    }
-  }
-  if (directory) {
-    throw new ModuleArgumentError(
-      `src '${src}' is a directory (${directory}); copying directories is not supported yet`
-    );
-  }
-  throw new ModuleArgumentError(
-    `Could not find or access '${src}'
-Searched in:
-${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
-  );
-}
-
 // src/modules/file-transfer.ts
-import { createHash as createHash2, randomBytes as randomBytes5 } from "node:crypto";
-import path8 from "node:path";
+import { createHash as createHash2, randomBytes as randomBytes6 } from "node:crypto";
+import path7 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
@@ -41122,9 +41818,9 @@ async function writeValidated(connection, request, validate, finalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path8.posix.join(
-    path8.posix.dirname(dest),
-    `.${path8.posix.basename(dest)}.apb-${randomBytes5(8).toString("hex")}.tmp`
+  const candidate = path7.posix.join(
+    path7.posix.dirname(dest),
+    `.${path7.posix.basename(dest)}.apb-${randomBytes6(8).toString("hex")}.tmp`
   );
   await connection.putFile(candidate, request.content, { timeoutMs, mode: finalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
@@ -41297,9 +41993,200 @@ async function transferWithArgs(connection, args, file) {
   }
 }
 
+// src/modules/command.ts
+var COMMAND_ARGS = [
+  "_raw_params",
+  "_uses_shell",
+  "argv",
+  "chdir",
+  "creates",
+  "executable",
+  "removes",
+  "stdin",
+  "stdin_add_newline",
+  "strip_empty_ends"
+];
+var commandFamily = {
+  freeForm: true,
+  supportsAsync: true,
+  ownTimeout: true,
+  argNames: COMMAND_ARGS,
+  hiddenArgNames: ["cmd"],
+  reportedAs: "ansible.legacy.command"
+};
+var commandModule = {
+  name: "command",
+  ...commandFamily,
+  run: (ctx) => runCommandModule(ctx, boolArg(ctx.args["_uses_shell"], "_uses_shell", false))
+};
+async function runCommandModule(ctx, usesShell) {
+  const { args } = ctx;
+  const warnings = [];
+  const withWarnings = (result) => {
+    if (warnings.length > 0) result["warnings"] = warnings;
+    return result;
+  };
+  if (args["cmd"] !== void 0 && optionalString(args["_raw_params"]) !== void 0) {
+    throw new ModuleArgumentError(
+      "The 'cmd' argument cannot be used when other raw parameters are specified. Please put everything in one or the other place."
+    );
+  }
+  const raw = optionalString(args["_raw_params"]) ?? optionalString(args["cmd"]);
+  let executable = optionalString(args["executable"]);
+  if (!usesShell && executable !== void 0) {
+    warnings.push(
+      `As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${executable}'.`
+    );
+    executable = void 0;
+  }
+  const argv = argvArg(args["argv"]);
+  if ((raw === void 0 || raw.trim() === "") && argv.length === 0)
+    return withWarnings(notRun("no command given"));
+  if (raw !== void 0 && argv.length > 0)
+    return withWarnings(notRun("only command or argv can be given, not both"));
+  const options = {
+    chdir: optionalString(args["chdir"]),
+    stdin: stdinArg(args),
+    moduleName: usesShell ? "shell" : "command",
+    stripEmptyEnds: boolArg(args["strip_empty_ends"], "strip_empty_ends", true)
+  };
+  if (usesShell) {
+    const line = raw ?? shellJoin(argv);
+    const cmd = raw ?? argv;
+    const skipped3 = await checkCreatesRemoves(ctx, cmd);
+    if (skipped3) return withWarnings(skipped3);
+    const shell = executable ?? "/bin/sh";
+    return withWarnings(
+      await runCommand(ctx, `${shellQuote(shell)} -c ${shellQuote(line)}`, cmd, {
+        ...options,
+        runsUnderSh: shell === "/bin/sh",
+        // A missing `executable` fails as Python's subprocess does, with the shell's path as the program.
+        ...executable === void 0 ? {} : {
+          checkedScript: execScript([shell, "-c", line], { checked: true }),
+          cmdIfNotStarted: pythonShellJoin(cleanArgs([shell, "-c", line]))
+        }
+      })
+    );
+  }
+  let words = argv;
+  if (raw !== void 0) {
+    try {
+      words = shlexSplit(raw);
+    } catch (error) {
+      throw new ModuleArgumentError(
+        `could not split the command into arguments (${error.message}): check the quoting, or use shell:`
+      );
+    }
+  }
+  const skipped2 = await checkCreatesRemoves(ctx, words);
+  if (skipped2) return withWarnings(skipped2);
+  return withWarnings(
+    await runCommand(ctx, execScript(words), words, {
+      ...options,
+      checkedScript: execScript(words, { checked: true }),
+      cmdIfNotStarted: pythonShellJoin(cleanArgs(words))
+    })
+  );
+}
+function notRun(msg) {
+  return {
+    changed: false,
+    cmd: null,
+    delta: null,
+    end: null,
+    failed: true,
+    msg,
+    rc: 256,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout: "",
+    stdout_lines: []
+  };
+}
+function argvArg(value) {
+  if (value === void 0 || value === null) return [];
+  if (!Array.isArray(value))
+    throw new ModuleArgumentError(
+      `argv must be a list of strings, got ${pythonStr(value)}: write it as a YAML list`
+    );
+  return value.map((item) => pythonStr(item));
+}
+function stdinArg(args) {
+  const stdin = args["stdin"];
+  if (stdin === void 0 || stdin === null) return void 0;
+  const addNewline = boolArg(args["stdin_add_newline"], "stdin_add_newline", true);
+  return pythonStr(stdin) + (addNewline ? "\n" : "");
+}
+function pythonShellQuote(word) {
+  if (word === "") return "''";
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+function pythonShellJoin(words) {
+  return words.map(pythonShellQuote).join(" ");
+}
+function cleanArgs(words) {
+  const out = [];
+  let maskNext = false;
+  for (const word of words) {
+    if (maskNext) {
+      out.push("********");
+      maskNext = false;
+      continue;
+    }
+    if (/^-{0,2}pass-?(word|wd)?/.test(word)) {
+      const eq = word.indexOf("=");
+      if (eq > -1) out.push(`${word.slice(0, eq)}=********`);
+      else {
+        out.push(word);
+        maskNext = true;
+      }
+      continue;
+    }
+    out.push(word);
+  }
+  return out;
+}
+
+// src/modules/copy.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import path9 from "node:path";
+
+// src/modules/controller-files.ts
+import { statSync as statSync5 } from "node:fs";
+import path8 from "node:path";
+function findControllerFile(src, kind, ctx) {
+  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
+    (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
+  );
+  const candidates = path8.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path8.resolve(dir, kind, src), path8.resolve(dir, src)]);
+  let directory;
+  for (const candidate of candidates) {
+    try {
+      const stat2 = statSync5(candidate);
+      if (stat2.isFile()) return candidate;
+      if (stat2.isDirectory()) directory ??= candidate;
+    } catch {
+    }
+  }
+  if (directory) {
+    throw new ModuleArgumentError(
+      `src '${src}' is a directory (${directory}); copying directories is not supported yet`
+    );
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'
+Searched in:
+${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
+  );
+}
+
 // src/modules/copy.ts
 var copyModule = {
   name: "copy",
+  // Ansible's copy action hands unknown arguments to its copy module, which names itself so.
+  reportedAs: "ansible.legacy.copy",
   argNames: [
     "content",
     "src",
@@ -41360,21 +42247,30 @@ var debugModule = {
   local: true,
   rawArgs: ["var"],
   argNames: ["msg", "var", "verbosity"],
+  optionCheck: "action",
   async run(ctx) {
     if (ctx.args["msg"] !== void 0 && ctx.args["var"] !== void 0) {
-      throw new ModuleArgumentError("parameters are mutually exclusive: msg|var");
+      throw new ModuleArgumentError("'msg' and 'var' are incompatible options");
     }
+    let result;
     if (ctx.args["var"] !== void 0) {
-      const expression = String(ctx.args["var"]);
+      const written = String(ctx.args["var"]);
+      const expression = /\{[{%]/.test(written) ? ctx.render(written) : written;
       let value;
       try {
         value = ctx.evaluate(expression);
       } catch {
         value = "VARIABLE IS NOT DEFINED!";
       }
-      return { [expression]: value, changed: false };
+      result = { [expression]: value, changed: false };
+    } else {
+      result = {
+        msg: ctx.args["msg"] === void 0 ? "Hello world!" : ctx.args["msg"],
+        changed: false
+      };
     }
-    return { msg: ctx.args["msg"] === void 0 ? "Hello world!" : ctx.args["msg"], changed: false };
+    Object.defineProperty(result, SHOW_RESULT, { value: true });
+    return result;
   }
 };
 
@@ -41383,6 +42279,7 @@ var failModule = {
   name: "fail",
   local: true,
   argNames: ["msg"],
+  optionCheck: "action",
   async run(ctx) {
     return { changed: false, failed: true, msg: ctx.args["msg"] ?? "Failed as requested from task" };
   }
@@ -41435,6 +42332,7 @@ var pauseModule = {
   name: "pause",
   local: true,
   argNames: ["seconds", "minutes", "prompt", "echo"],
+  ownTimeout: true,
   async run(ctx) {
     const seconds = ctx.args["seconds"];
     const minutes = ctx.args["minutes"];
@@ -41469,6 +42367,7 @@ ${String(ctx.args["prompt"])}`);
 };
 
 // src/modules/ping.ts
+var MODULE_FAILURE = "MODULE FAILURE\nSee stdout/stderr for the exact error";
 var pingModule = {
   name: "ping",
   argNames: ["data"],
@@ -41476,32 +42375,52 @@ var pingModule = {
     const connection = await ctx.connection();
     const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
     if (res.code !== 0) {
-      return {
-        changed: false,
-        failed: true,
-        msg: `the target shell failed: ${res.stderr.toString("utf8").trim()}`
-      };
+      return moduleFailure(res.stdout.toString("utf8"), res.stderr.toString("utf8"), res.code ?? 1);
     }
     const data = ctx.args["data"] ?? "pong";
-    if (data === "crash") return { changed: false, failed: true, msg: "boom" };
+    if (data === "crash") {
+      return { ...moduleFailure("", "Exception: boom\n", 1), exception: "Exception: boom\n" };
+    }
     return { changed: false, ping: data };
   }
 };
+function moduleFailure(stdout, stderr, rc) {
+  return {
+    changed: false,
+    failed: true,
+    module_stderr: stderr,
+    module_stdout: stdout,
+    msg: MODULE_FAILURE,
+    rc
+  };
+}
 
 // src/modules/raw.ts
 var rawModule = {
   name: "raw",
   freeForm: true,
+  ownTimeout: true,
   argNames: ["_raw_params", "executable"],
   async run(ctx) {
     const command = ctx.args["_raw_params"];
     if (typeof command !== "string" || command === "")
       throw new ModuleArgumentError("no command given");
+    if (Object.keys(ctx.environment).length > 0)
+      ctx.warn?.("raw module does not support the environment keyword");
+    const executable = optionalString(ctx.args["executable"]);
+    let line = executable === void 0 ? command : `${executable} -c ${shellQuote(command)}`;
+    const timeout = ctx.taskTimeoutSeconds;
+    if (timeout !== void 0 && timeout > 0)
+      line = `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(line)}`;
     const connection = await ctx.connection();
-    const res = await connection.run(command, { timeoutMs: ctx.timeoutMs });
+    const res = await connection.run(line, {
+      timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + 10) * 1e3 : ctx.timeoutMs
+    });
+    const rc = res.code ?? -1;
+    if (timeout !== void 0 && timeout > 0 && rc === 124)
+      return timeoutResult(ctx.task.action ?? "raw", timeout);
     const stdout = res.stdout.toString("utf8");
     const stderr = res.stderr.toString("utf8");
-    const rc = res.code ?? -1;
     return {
       changed: true,
       rc,
@@ -41555,6 +42474,7 @@ var DEFAULT_TIMEOUT = 600;
 var waitForConnectionModule = {
   name: "wait_for_connection",
   argNames: ["connect_timeout", "delay", "sleep", "timeout"],
+  optionCheck: "action",
   async run(ctx) {
     const connectTimeout = secondsArg(ctx.args, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
     const delay = secondsArg(ctx.args, "delay", DEFAULT_DELAY);
@@ -41618,11 +42538,11 @@ function reconnectWithin(ctx, seconds) {
     `timed out after ${seconds} s connecting to ${ctx.host} (connect_timeout)`
   );
 }
-function withDeadline(promise, ms, message) {
+function withDeadline(promise, ms, message2) {
   promise.catch(() => void 0);
   let timer;
   const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new Error(message2)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
@@ -41662,6 +42582,7 @@ var FIRST_PAUSE_MS = 1e3;
 var MAX_PAUSE_MS = 2e3;
 var rebootModule = {
   name: "reboot",
+  optionCheck: "action",
   argNames: [
     "boot_time_command",
     "connect_timeout",
@@ -41680,11 +42601,11 @@ var rebootModule = {
     const postRebootDelay = secondsArg(ctx.args, "post_reboot_delay", 0);
     const bootTimeCommand = commandArg(ctx.args, "boot_time_command", DEFAULT_BOOT_TIME_COMMAND);
     const testCommand = commandArg(ctx.args, "test_command", DEFAULT_TEST_COMMAND);
-    const message = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
+    const message2 = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
     const rebootCommand = commandArg(
       ctx.args,
       "reboot_command",
-      `shutdown -r now ${shellQuote(message)}`
+      `shutdown -r now ${shellQuote(message2)}`
     );
     const searchPaths = searchPathsArg(ctx.args["search_paths"]);
     let previousBootId;
@@ -41819,10 +42740,32 @@ import path10 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
-  argNames: ["_raw_params", "cmd", "chdir", "creates", "removes", "executable"],
+  ownTimeout: true,
+  argNames: ["_raw_params", "chdir", "creates", "executable", "removes"],
+  hiddenArgNames: ["cmd"],
   async run(ctx) {
-    const line = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
-    if (line === void 0)
+    if (ctx.args["cmd"] !== void 0 && optionalString(ctx.args["_raw_params"]) !== void 0) {
+      throw new ModuleArgumentError(
+        "The 'cmd' argument cannot be used when other raw parameters are specified. Please put everything in one or the other place."
+      );
+    }
+    const creates = optionalString(ctx.args["creates"]);
+    const removes = optionalString(ctx.args["removes"]);
+    if (creates !== void 0 && await remoteExists(ctx, creates))
+      return { changed: false, skipped: true, msg: `${creates} exists, matching creates option` };
+    if (removes !== void 0 && !await remoteExists(ctx, removes))
+      return {
+        changed: false,
+        skipped: true,
+        msg: `${removes} does not exist, matching removes option`
+      };
+    const chdir = optionalString(ctx.args["chdir"]);
+    if (chdir !== void 0 && !chdir.startsWith("/"))
+      throw new ModuleArgumentError(
+        `chdir ${chdir} must be an absolute path for a Unix-aware remote node`
+      );
+    const line = (optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]) ?? "").trim();
+    if (line === "")
       throw new ModuleArgumentError("no script given: write `script: path/to/script.sh [args]`");
     let words;
     try {
@@ -41832,17 +42775,13 @@ var scriptModule = {
         `could not split '${line}' into a path and arguments: ${error.message}`
       );
     }
-    const [localName, ...scriptArgs] = words;
+    const localName = words[0];
     const localPath = findControllerFile(localName, "files", ctx);
     const content = readFileSync7(localPath);
-    const skipped2 = await checkCreatesRemoves(ctx, line);
-    if (skipped2) return { ...skipped2, cmd: void 0 };
     const connection = await ctx.connection();
     const mk = await connection.run(
       'umask 077 && mktemp -d "${TMPDIR:-/tmp}/async-playbook.XXXXXXXX"',
-      {
-        timeoutMs: ctx.timeoutMs
-      }
+      { timeoutMs: ctx.timeoutMs }
     );
     const dir = mk.stdout.toString("utf8").trim();
     if (mk.code !== 0 || !dir.startsWith("/")) {
@@ -41851,24 +42790,28 @@ var scriptModule = {
       );
     }
     const remote = `${dir}/${path10.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
-    const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
+      const target = line.split(localName).join(shellQuote(remote));
       const executable = optionalString(ctx.args["executable"]);
-      const chdir = optionalString(ctx.args["chdir"]);
-      const argv = [...executable ? [executable] : [], remote, ...scriptArgs].map(shellQuote).join(" ");
-      const sent = commandWithEnvironment(
-        `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ""}${argv}`,
-        ctx.environment
+      let commandLine = `${executable ? `${executable} ` : ""}${target}`;
+      if (chdir !== void 0) commandLine = `cd ${shellQuote(chdir)} && ${commandLine}`;
+      const timeout = ctx.taskTimeoutSeconds;
+      if (timeout !== void 0 && timeout > 0)
+        commandLine = `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(commandLine)}`;
+      const sent = commandWithEnvironment(commandLine, ctx.environment);
+      const res = await connection.run(
+        sent.stdin === void 0 ? `/bin/sh -c ${shellQuote(sent.command)}` : sent.command,
+        {
+          timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + 10) * 1e3 : ctx.timeoutMs,
+          ...sent.stdin !== void 0 ? { stdin: sent.stdin } : {}
+        }
       );
-      const res = await connection.run(sent.command, {
-        timeoutMs: ctx.timeoutMs,
-        ...sent.stdin !== void 0 ? { stdin: sent.stdin } : {}
-      });
+      const rc = res.code ?? -1;
+      if (timeout !== void 0 && timeout > 0 && rc === 124)
+        return timeoutResult(ctx.task.action ?? "script", timeout);
       const stdout = res.stdout.toString("utf8");
       const stderr = res.stderr.toString("utf8");
-      const rc = res.code ?? -1;
-      const end = /* @__PURE__ */ new Date();
       return {
         changed: true,
         rc,
@@ -41876,9 +42819,6 @@ var scriptModule = {
         stdout_lines: splitLines(stdout),
         stderr,
         stderr_lines: splitLines(stderr),
-        start: formatTimestamp(start),
-        end: formatTimestamp(end),
-        delta: formatDelta(end.getTime() - start.getTime()),
         ...rc !== 0 ? { failed: true, msg: "non-zero return code" } : {}
       };
     } finally {
@@ -41886,20 +42826,87 @@ var scriptModule = {
     }
   }
 };
+async function remoteExists(ctx, file) {
+  const connection = await ctx.connection();
+  const res = await connection.run(`test -e ${shellQuote(file)}`, { timeoutMs: ctx.timeoutMs });
+  return res.code === 0;
+}
 
 // src/modules/set-fact.ts
+var CACHEABLE_FACTS = /* @__PURE__ */ Symbol("cacheable facts");
+var PYTHON_KEYWORDS2 = /* @__PURE__ */ new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield"
+]);
+var TRUE_WORDS2 = ["y", "yes", "on", "1", "true", "t"];
+var FALSE_WORDS2 = ["n", "no", "off", "0", "false", "f"];
+function isVariableName2(name) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS2.has(name);
+}
+function cacheableFlag(value) {
+  if (value === void 0) return false;
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number" && (value === 0 || value === 1)) return value === 1;
+  if (typeof value === "string") {
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS2.includes(word)) return true;
+    if (FALSE_WORDS2.includes(word)) return false;
+  }
+  throw new ModuleArgumentError(
+    `The value '${String(value)}' of 'cacheable' is not a valid boolean. Valid booleans include: ${[...TRUE_WORDS2, ...FALSE_WORDS2].map((w) => `'${w}'`).join(", ")}, 0, 1`
+  );
+}
 var setFactModule = {
   name: "set_fact",
   local: true,
   async run(ctx) {
     const facts = dict();
-    for (const [key, value] of Object.entries(ctx.args)) {
-      if (key === "cacheable") continue;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+    const cacheable = cacheableFlag(ctx.args["cacheable"]);
+    for (const [rawKey, rawValue] of Object.entries(ctx.args)) {
+      if (rawKey === "cacheable") continue;
+      const key = ctx.render(rawKey);
+      if (!isVariableName2(key)) {
         throw new ModuleArgumentError(
           `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`
         );
       }
+      let value = rawValue;
+      if (typeof value === "string" && ["true", "yes"].includes(value.toLowerCase())) value = true;
+      else if (typeof value === "string" && ["false", "no"].includes(value.toLowerCase()))
+        value = false;
       facts[key] = value;
     }
     if (Object.keys(facts).length === 0) {
@@ -41907,7 +42914,9 @@ var setFactModule = {
         "No key/value pairs provided, at least one is required for this action to succeed"
       );
     }
-    return { ansible_facts: facts, changed: false };
+    const result = { ansible_facts: facts, changed: false };
+    if (cacheable) result[CACHEABLE_FACTS] = true;
+    return result;
   }
 };
 
@@ -42088,6 +43097,13 @@ function dateTimeFacts(line) {
     weeknumber: weeknumber ?? ""
   };
 }
+
+// src/modules/shell.ts
+var shellModule = {
+  name: "shell",
+  ...commandFamily,
+  run: (ctx) => runCommandModule(ctx, boolArg(ctx.args["_uses_shell"], "_uses_shell", true))
+};
 
 // src/modules/template.ts
 import { readFileSync as readFileSync8 } from "node:fs";
@@ -42378,6 +43394,69 @@ function streamNew(snapshot, cursors, onOutput) {
   }
 }
 
+// src/executor/task-errors.ts
+import { readFileSync as readFileSync9 } from "node:fs";
+import path12 from "node:path";
+var TaskTemplateError = class extends ModuleArgumentError {
+};
+function undefinedReason(error) {
+  return `${error.message}. ${error.message}`;
+}
+function taskFieldError(error, field, task) {
+  if (!(error instanceof UndefinedVariableError)) return error;
+  const sentence = field === "args" ? "The task includes an option with an undefined variable." : `The field '${field}' has an invalid value, which includes an undefined variable.`;
+  return new TaskTemplateError(
+    `${sentence} The error was: ${undefinedReason(error)}${positionDetails(task)}`
+  );
+}
+function renderField(templar, task, field, value, scope) {
+  try {
+    return templar.render(value, scope);
+  } catch (error) {
+    throw taskFieldError(error, field, task);
+  }
+}
+function positionDetails(task) {
+  const { location } = task;
+  if (!task.dir || location.file.startsWith("<")) return "";
+  const file = path12.resolve(task.dir, path12.basename(location.file));
+  let lines;
+  try {
+    lines = readFileSync9(file, "utf8").split(/(?<=\n)/);
+  } catch {
+    return "";
+  }
+  let index = Math.min(location.line, lines.length) - 1;
+  while (index > 0 && lines[index].trim() === "") index--;
+  const target = lines[index];
+  if (target === void 0) return "";
+  const previous = index > 0 ? lines[index - 1] : "";
+  const column = (/^[ \t]*(?:-[ \t]+)*/.exec(target)?.[0].length ?? 0) + 1;
+  const position = (line, col) => `
+
+The error appears to be in '${file}': line ${line}, column ${col}, but may
+be elsewhere in the file depending on the exact syntax problem.
+`;
+  if (/\w+(\s+)?=(\s+)?[\w/-]+/.test(previous)) {
+    const at = previous.trimEnd().indexOf("=");
+    return position(index, at + 1) + `
+The offending line appears to be:
+
+${previous.trimEnd()}
+${" ".repeat(at)}^ here
+
+There appears to be both 'k=v' shorthand syntax and YAML in this task. Only one syntax may be used.
+`;
+  }
+  return position(index + 1, column) + `
+The offending line appears to be:
+
+${previous.trimEnd()}
+${target.trimEnd()}
+${" ".repeat(column - 1)}^ here
+`;
+}
+
 // src/executor/task-runner.ts
 var DEFAULT_POLL_SECONDS = 15;
 var DEFAULT_UNTIL_RETRIES = 3;
@@ -42386,11 +43465,15 @@ async function runTaskOnHost(ctx) {
   const { task } = ctx;
   let result;
   try {
-    result = task.loop ? await runLoop(ctx) : await runSingle(ctx, {});
+    result = task.loop ? await runLoop(withLoopControl(ctx)) : (await runSingle(ctx, {})).result;
+    if (!task.loop && timedOut(result)) result["changed"] = false;
   } catch (error) {
     result = failureFromError(error);
   }
   return classify(ctx, result);
+}
+function timedOut(result) {
+  return result[TIMED_OUT] === true;
 }
 function notIgnorable(result) {
   const items = Array.isArray(result["results"]) ? result["results"] : [];
@@ -42398,24 +43481,90 @@ function notIgnorable(result) {
     (r) => r !== null && typeof r === "object" && r[NOT_IGNORABLE]
   );
 }
-function classify(ctx, result) {
-  if (result["unreachable"]) return { status: "unreachable", ignored: false, result };
-  if (result["skipped"] && !result["failed"]) return { status: "skipped", ignored: false, result };
-  if (result["failed"]) {
-    let ignored;
-    try {
-      ignored = ctx.task.ignoreErrors !== void 0 && !notIgnorable(result) && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope());
-    } catch {
-      ignored = false;
-    }
+function isFailedResult(result) {
+  const items = Array.isArray(result["results"]) ? result["results"] : [];
+  if ("failed_when_result" in result) return pyTruthy(result["failed_when_result"]);
+  const judged = items.filter((r) => isRecord2(r) && "failed_when_result" in r);
+  if (judged.length > 0) return judged.some((r) => pyTruthy(r["failed_when_result"]));
+  if ("failed" in result) return pyTruthy(result["failed"]);
+  return items.some((r) => isRecord2(r) && pyTruthy(r["failed"]));
+}
+function inherited(ctx, keyword) {
+  return ctx.task[keyword] ?? ctx.play?.[keyword];
+}
+function ignoring(ctx, keyword, locals) {
+  const value = inherited(ctx, keyword);
+  if (value === void 0 || value === null) return false;
+  try {
+    return ctx.templar.isTrue(value, ctx.scope(locals));
+  } catch {
+    return false;
+  }
+}
+function classify(ctx, result, locals = {}) {
+  if (result["unreachable"]) {
+    return {
+      status: "unreachable",
+      ignored: ignoring(ctx, "ignoreUnreachable", locals),
+      result
+    };
+  }
+  if (isFailedResult(result)) {
+    const ignored = !notIgnorable(result) && ignoring(ctx, "ignoreErrors", locals);
     return { status: "failed", ignored, result };
   }
+  if (result["skipped"]) return { status: "skipped", ignored: false, result };
   return { status: result["changed"] ? "changed" : "ok", ignored: false, result };
+}
+function isUndefinedError(error) {
+  return error instanceof TemplateError && /\bis undefined\b|\bhas no attribute\b|has no element|no such element/.test(error.message);
+}
+function skippedByWhen(condition) {
+  return {
+    changed: false,
+    false_condition: condition,
+    skip_reason: "Conditional result was False",
+    skipped: true
+  };
+}
+function undefinedLoop(ctx, error) {
+  for (const condition of ctx.task.when) {
+    let holds;
+    try {
+      holds = evaluateConditional(ctx.templar, condition, ctx.scope());
+    } catch {
+      throw error;
+    }
+    if (!holds) return skippedByWhen(condition);
+  }
+  throw error;
+}
+function extendedLoopInfo(items, index, allItems) {
+  const length2 = items.length;
+  const info = {
+    index: index + 1,
+    index0: index,
+    first: index === 0,
+    last: index + 1 === length2,
+    length: length2,
+    revindex: length2 - index,
+    revindex0: length2 - index - 1
+  };
+  if (allItems) info["allitems"] = items;
+  if (index + 1 < length2) info["nextitem"] = items[index + 1];
+  if (index > 0) info["previtem"] = items[index - 1];
+  return info;
 }
 async function runLoop(ctx) {
   const { task } = ctx;
   const loop = task.loop;
-  const rendered = ctx.templar.render(loop.value, ctx.scope());
+  let rendered;
+  try {
+    rendered = ctx.templar.render(loop.value, ctx.scope());
+  } catch (error) {
+    if (!isUndefinedError(error)) throw error;
+    return undefinedLoop(ctx, error);
+  }
   let items;
   if (Array.isArray(rendered))
     items = loop.flatten ? rendered.flatMap((i) => Array.isArray(i) ? i : [i]) : rendered;
@@ -42432,29 +43581,45 @@ async function runLoop(ctx) {
     return { changed: false, skipped: true, skipped_reason: "No items in the list", results: [] };
   }
   const results = [];
+  const { loopVar, indexVar, extended } = task.loopControl;
   const pause = task.loopControl.pause === void 0 ? 0 : Number(task.loopControl.pause);
+  const withExtended = extended !== void 0 && extended !== null && ctx.templar.isTrue(extended, ctx.scope());
+  const allItems = withExtended && (task.loopControl.extendedAllitems === void 0 || task.loopControl.extendedAllitems === null || ctx.templar.isTrue(task.loopControl.extendedAllitems, ctx.scope()));
+  const carried = dict();
   for (const [index, item] of items.entries()) {
     if (index > 0 && pause > 0) await ctx.sleep(pause * 1e3);
-    const locals = {
-      [task.loopControl.loopVar]: item,
-      ansible_loop_var: task.loopControl.loopVar
-    };
-    if (task.loopControl.indexVar) locals[task.loopControl.indexVar] = index;
+    const locals = Object.assign(dict(), carried);
+    locals[loopVar] = item;
+    locals["ansible_loop_var"] = loopVar;
+    if (indexVar) {
+      locals[indexVar] = index;
+      locals["ansible_index_var"] = indexVar;
+    }
+    if (withExtended) locals["ansible_loop"] = extendedLoopInfo(items, index, allItems);
     let itemResult;
+    let executed = false;
     try {
-      itemResult = await runSingle(ctx, locals);
+      ;
+      ({ result: itemResult, executed } = await runSingle(ctx, locals));
     } catch (error) {
+      if (error instanceof TaskTemplateError || error instanceof UndefinedVariableError) throw error;
       itemResult = failureFromError(error);
     }
-    itemResult[task.loopControl.loopVar] = item;
-    itemResult["ansible_loop_var"] = task.loopControl.loopVar;
-    if (task.loopControl.indexVar) {
-      itemResult[task.loopControl.indexVar] = index;
-      itemResult["ansible_index_var"] = task.loopControl.indexVar;
+    itemResult[loopVar] = item;
+    itemResult["ansible_loop_var"] = loopVar;
+    if (indexVar) {
+      itemResult[indexVar] = index;
+      itemResult["ansible_index_var"] = indexVar;
+    }
+    if (withExtended) itemResult["ansible_loop"] = locals["ansible_loop"];
+    if (executed) {
+      if (task.register) carried[task.register] = itemResult;
+      if (task.module === "set_fact" && isRecord2(itemResult["ansible_facts"]))
+        Object.assign(carried, itemResult["ansible_facts"]);
     }
     const label = itemLabel(ctx, item, locals);
     results.push(itemResult);
-    const outcome = classify(ctx, itemResult);
+    const outcome = classify(ctx, itemResult, locals);
     ctx.events.itemResult(ctx.info, {
       host: ctx.host,
       status: outcome.status,
@@ -42480,6 +43645,30 @@ async function runLoop(ctx) {
   if (skipped2) aggregate["msg"] = "All items skipped";
   return aggregate;
 }
+function withLoopControl(ctx) {
+  const control = ctx.task.loopControl;
+  const templated = [control.loopVar, control.indexVar, control.pause].some(
+    (v) => typeof v === "string" && hasTemplateSyntax(v)
+  );
+  if (!templated) return ctx;
+  const scope = ctx.scope();
+  const name = (keyword, value) => {
+    const rendered = ctx.templar.render(value, scope);
+    if (typeof rendered !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(rendered)) {
+      throw new ModuleArgumentError(
+        `loop_control's ${keyword} '${value}' must render to a variable name, got ${pythonStr(rendered)}`
+      );
+    }
+    return rendered;
+  };
+  const loopControl = {
+    ...control,
+    loopVar: name("loop_var", control.loopVar),
+    ...control.indexVar === void 0 ? {} : { indexVar: name("index_var", control.indexVar) },
+    ...control.pause === void 0 ? {} : { pause: ctx.templar.render(control.pause, scope) }
+  };
+  return { ...ctx, task: { ...ctx.task, loopControl } };
+}
 function itemLabel(ctx, item, locals) {
   const label = ctx.task.loopControl.label;
   if (label !== void 0) {
@@ -42494,23 +43683,17 @@ function itemLabel(ctx, item, locals) {
 async function runSingle(ctx, locals) {
   const { task, templar } = ctx;
   for (const condition of task.when) {
-    if (!evaluateConditional(templar, condition, ctx.scope(locals))) {
-      return {
-        changed: false,
-        false_condition: condition,
-        skip_reason: "Conditional result was False",
-        skipped: true
-      };
-    }
+    if (!evaluateConditional(templar, condition, ctx.scope(locals), task))
+      return { result: skippedByWhen(condition), executed: false };
   }
   const scope = ctx.scope(locals);
   const hasUntil = task.until.length > 0;
-  const retriesRaw = task.retries === void 0 ? void 0 : templar.render(task.retries, scope);
+  const retriesRaw = task.retries === void 0 ? void 0 : renderField(templar, task, "retries", task.retries, scope);
   let retries = 0;
   if (retriesRaw !== void 0 && retriesRaw !== null)
     retries = Math.max(0, toInt2(retriesRaw, "retries"));
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES;
-  const delayRaw = task.delay === void 0 ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope);
+  const delayRaw = task.delay === void 0 ? DEFAULT_DELAY_SECONDS : renderField(templar, task, "delay", task.delay, scope);
   let delay = typeof delayRaw === "number" || typeof delayRaw === "string" ? Number(delayRaw) : NaN;
   if (!Number.isFinite(delay))
     throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`);
@@ -42519,7 +43702,7 @@ async function runSingle(ctx, locals) {
   let result = {};
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = await runModuleOnce(ctx, locals);
-    if (result["unreachable"]) return result;
+    if (result["unreachable"] || timedOut(result)) return { result, executed: true };
     if (!ctx.module.bareResult) {
       if (result["failed"] === void 0)
         result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
@@ -42533,19 +43716,10 @@ async function runSingle(ctx, locals) {
         Object.assign(extra, result["ansible_facts"]);
       return ctx.scope(extra);
     };
-    if (task.changedWhen.length > 0) {
-      result["changed"] = task.changedWhen.every(
-        (c) => evaluateConditional(templar, c, withResult())
-      );
-    }
-    if (task.failedWhen.length > 0) {
-      const failed2 = task.failedWhen.every((c) => evaluateConditional(templar, c, withResult()));
-      result["failed_when_result"] = failed2;
-      result["failed"] = failed2;
-    }
-    if (attempts === 1) return result;
+    judge(ctx, result, withResult);
+    if (attempts === 1) return { result, executed: true };
     const done = hasUntil ? task.until.every((c) => evaluateConditional(templar, c, withResult())) : result["failed"] !== true;
-    if (done) return result;
+    if (done) return { result, executed: true };
     if (attempt < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result);
       if (ctx.module.waitBeforeRetry)
@@ -42559,31 +43733,52 @@ async function runSingle(ctx, locals) {
   }
   result["attempts"] = retries;
   result["failed"] = true;
-  return result;
+  return { result, executed: true };
+}
+function judge(ctx, result, scope) {
+  const { task, templar } = ctx;
+  if ("skipped" in result) return;
+  let keyword = "changed_when_result";
+  try {
+    if (task.changedWhen.length > 0)
+      result["changed"] = task.changedWhen.every((c) => evaluateConditional(templar, c, scope()));
+    keyword = "failed_when_result";
+    if (task.failedWhen.length > 0) {
+      const failed2 = task.failedWhen.every((c) => evaluateConditional(templar, c, scope()));
+      result["failed_when_result"] = failed2;
+      result["failed"] = failed2;
+    }
+  } catch (error) {
+    result["failed"] = true;
+    result[keyword] = error instanceof Error ? error.message : String(error);
+  }
 }
 async function runModuleOnce(ctx, locals) {
   const { task, templar, module } = ctx;
   const scope = ctx.scope(locals);
   const raw = new Set(module.rawArgs ?? []);
   const args = {};
-  for (const [key, value] of Object.entries(task.args)) {
-    args[key] = raw.has(key) ? value : templar.render(value, scope);
+  try {
+    for (const [key, value] of Object.entries(task.args)) {
+      const rendered = templar.render(value, scope);
+      args[key] = raw.has(key) ? value : rendered;
+    }
+  } catch (error) {
+    throw taskFieldError(error, "args", task);
   }
   const finalArgs = ctx.stripOmitted(args);
   if (module.argNames) {
-    for (const key of Object.keys(finalArgs)) {
-      if (!module.argNames.includes(key)) {
-        const supported = module.argNames.filter((n) => !n.startsWith("_")).join(", ");
-        return {
-          changed: false,
-          failed: true,
-          msg: `Unsupported parameters for (${module.name}) module: ${key}. Supported parameters include: ${supported}.`
-        };
-      }
-    }
+    const known = [...module.argNames, ...module.hiddenArgNames ?? []];
+    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key));
+    if (unknown.length > 0)
+      return {
+        changed: false,
+        failed: true,
+        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
+      };
   }
-  const asyncSeconds = task.async === void 0 ? 0 : toInt2(templar.render(task.async, scope), "async");
-  const pollSeconds = task.poll === void 0 ? DEFAULT_POLL_SECONDS : toInt2(templar.render(task.poll, scope), "poll");
+  const asyncSeconds = task.async === void 0 ? 0 : toInt2(renderField(templar, task, "async_val", task.async, scope), "async");
+  const pollSeconds = task.poll === void 0 ? DEFAULT_POLL_SECONDS : toInt2(renderField(templar, task, "poll", task.poll, scope), "poll");
   if (asyncSeconds < 0)
     throw new ModuleArgumentError(
       `'async' must be a positive number of seconds, got ${asyncSeconds}`
@@ -42629,11 +43824,12 @@ async function runModuleOnce(ctx, locals) {
     return record2;
   } : void 0;
   let result;
+  const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir });
   try {
-    result = await module.run(
-      moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
-    );
+    const running = module.run(moduleCtx);
+    result = await (asyncSeconds > 0 || module.ownTimeout ? running : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name));
   } catch (error) {
+    if (error instanceof TaskTemplateError) throw error;
     return failureFromError(error);
   }
   if (asyncSeconds > 0 && pollSeconds > 0 && result["ansible_job_id"] && !result["failed"] && !result["skipped"]) {
@@ -42659,6 +43855,15 @@ async function runModuleOnce(ctx, locals) {
   }
   return result;
 }
+function withinTaskTimeout(running, seconds, action) {
+  if (seconds === void 0 || seconds <= 0) return running;
+  running.catch(() => void 0);
+  let timer;
+  const expired = new Promise((resolve2) => {
+    timer = setTimeout(() => resolve2(timeoutResult(action, seconds)), seconds * 1e3);
+  });
+  return Promise.race([running, expired]).finally(() => clearTimeout(timer));
+}
 function fireAndForgetLimit(asyncSeconds) {
   return 5 + 5 * Math.ceil(asyncSeconds / 5);
 }
@@ -42667,8 +43872,13 @@ function hostAccess(ctx) {
 }
 function moduleContext(ctx, _locals, scope, extra) {
   const { task, templar } = ctx;
-  const environment2 = renderEnvironment(ctx, scope);
-  const timeoutRaw = task.timeout === void 0 ? void 0 : templar.render(task.timeout, scope);
+  let environment2;
+  try {
+    environment2 = renderEnvironment(ctx, scope);
+  } catch (error) {
+    throw taskFieldError(error, "environment", task);
+  }
+  const timeoutRaw = task.timeout === void 0 ? void 0 : renderField(templar, task, "timeout", task.timeout, scope);
   const taskTimeoutSeconds = timeoutRaw === void 0 || timeoutRaw === null ? void 0 : toInt2(timeoutRaw, "timeout");
   const asyncDir = extra.asyncDir ?? (() => {
     const value = scope["ansible_async_dir"];
@@ -42683,12 +43893,14 @@ function moduleContext(ctx, _locals, scope, extra) {
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    template: (value) => templar.render(value, scope),
     render: (text2) => templar.renderText(text2, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment: environment2,
     baseDir: ctx.baseDir,
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+    warn: (message2) => ctx.events.warning(message2),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
     jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
@@ -42698,9 +43910,8 @@ function renderEnvironment(ctx, scope) {
   const out = {};
   for (const source of [ctx.playEnvironment, ctx.task.environment]) {
     if (source === void 0 || source === null) continue;
-    const rendered = ctx.templar.render(source, scope);
-    const list = Array.isArray(rendered) ? rendered : [rendered];
-    for (const entry of list) {
+    for (const written of Array.isArray(source) ? source : [source]) {
+      const entry = isRecord2(written) ? renderEnvironmentValues(ctx, written, scope) : ctx.templar.render(written, scope);
       if (!isRecord2(entry)) {
         throw new ModuleArgumentError(
           `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
@@ -42712,13 +43923,28 @@ function renderEnvironment(ctx, scope) {
   }
   return out;
 }
-function evaluateConditional(templar, condition, scope) {
+function renderEnvironmentValues(ctx, written, scope) {
+  const out = {};
+  for (const [key, value] of Object.entries(written)) {
+    const name = String(ctx.templar.render(key, scope));
+    try {
+      out[name] = ctx.templar.render(value, scope);
+    } catch (error) {
+      const message2 = error instanceof Error ? error.message : String(error);
+      const needsFacts = message2.includes("ansible_env") || ctx.task.module === "setup" && message2.includes("ansible_facts.env");
+      if (isUndefinedError(error) && needsFacts) continue;
+      throw error;
+    }
+  }
+  return out;
+}
+function evaluateConditional(templar, condition, scope, task) {
   try {
     return templar.isTrue(condition, scope);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ModuleArgumentError(
-      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}`
+    const reason = error instanceof UndefinedVariableError ? undefinedReason(error) : error instanceof Error ? error.message : String(error);
+    throw new TaskTemplateError(
+      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}${task ? positionDetails(task) : ""}`
     );
   }
 }
@@ -42726,14 +43952,16 @@ function failureFromError(error) {
   if (error instanceof ConnectionError) {
     return { changed: false, msg: error.message, unreachable: true };
   }
+  if (error instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error) };
+  if (error instanceof TaskTemplateError) return { failed: true, msg: error.message };
   if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error.message };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message2 = error instanceof Error ? error.message : String(error);
   return {
     changed: false,
     failed: true,
-    msg: `internal error: ${message}. Please report this with the playbook that caused it.`
+    msg: `internal error: ${message2}. Please report this with the playbook that caused it.`
   };
 }
 function toInt2(value, keyword) {
@@ -42744,6 +43972,117 @@ function toInt2(value, keyword) {
 }
 function isRecord2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/executor/play-keywords.ts
+function templatedPlay(play, templar, scope) {
+  let vars;
+  const variables = () => vars ??= scope();
+  const render = (keyword, value) => {
+    if (!containsTemplate(value)) return value;
+    try {
+      return templar.render(value, variables());
+    } catch (error) {
+      throw new PlaybookError(
+        `The field '${keyword}' has an invalid value, which includes an undefined variable or a template error. The error was: ${error.message}. Play keywords are templated with the play's variables (play vars, vars_files, extra vars), not host variables`,
+        play.location
+      );
+    }
+  };
+  const hosts = playPatterns(render("hosts", play.hosts), play);
+  let name = play.name;
+  if (play.named === false) name = hosts.join(",");
+  else if (containsTemplate(name)) {
+    try {
+      name = pythonStr(templar.render(name, variables()));
+    } catch {
+    }
+  }
+  const strategy = render("strategy", play.strategy);
+  const strategyProblem = strategy === void 0 || strategy === null ? void 0 : playChoiceProblem("strategy", strategy);
+  if (strategyProblem) throw new PlaybookError(strategyProblem, play.location);
+  const order = render("order", play.order);
+  const orderProblem = order === void 0 || order === null ? void 0 : playChoiceProblem("order", order);
+  if (orderProblem) throw new PlaybookError(orderProblem, play.location);
+  return {
+    ...play,
+    name,
+    hosts,
+    serial: render("serial", play.serial),
+    maxFailPercentage: render("max_fail_percentage", play.maxFailPercentage),
+    ...order === void 0 || order === null ? {} : { order: String(order).trim() }
+  };
+}
+function renderedTags(task, shown, templar, scope) {
+  let vars;
+  const tags = [];
+  for (const tag of task.tags) {
+    if (!hasTemplateSyntax(tag)) {
+      tags.push(tag);
+      continue;
+    }
+    let rendered;
+    try {
+      rendered = templar.render(tag, vars ??= scope());
+    } catch (error) {
+      throw new PlaybookError(
+        `the tags of task '${shown}' cannot be rendered: ${error.message}. Tags are templated with the play's variables (play vars, vars_files, role vars, extra vars, an include's vars), not with host, block or task variables`,
+        task.location
+      );
+    }
+    for (const item of Array.isArray(rendered) ? rendered : [rendered])
+      tags.push(typeof item === "string" ? item : pythonStr(item));
+  }
+  return tags;
+}
+function orderedHosts(hosts, order) {
+  switch (order) {
+    case "sorted":
+      return [...hosts].sort(byCodePoint);
+    case "reverse_sorted":
+      return [...hosts].sort(byCodePoint).reverse();
+    case "reverse_inventory":
+      return [...hosts].reverse();
+    case "shuffle": {
+      const out = [...hosts];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    }
+    default:
+      return hosts;
+  }
+}
+function containsTemplate(value) {
+  if (typeof value === "string") return hasTemplateSyntax(value);
+  if (Array.isArray(value)) return value.some(containsTemplate);
+  if (value !== null && typeof value === "object")
+    return Object.values(value).some(containsTemplate);
+  return false;
+}
+function playPatterns(value, play) {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item) => {
+    if (item === null || item === void 0) return "None";
+    if (typeof item !== "string") {
+      throw new PlaybookError(
+        `the field 'hosts' should be a list of strings, but the item '${pythonStr(item)}' is ${Array.isArray(item) ? "a list" : `a ${typeof item}`}: give host patterns as text (quote a host name that YAML reads as a number)`,
+        play.location
+      );
+    }
+    if (item.trim() === "") {
+      throw new PlaybookError(
+        "the field 'hosts' is required, and cannot have empty values: the play's host pattern rendered to nothing",
+        play.location
+      );
+    }
+    return item;
+  });
+}
+function byCodePoint(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/executor/playbook-runner.ts
@@ -42759,7 +44098,14 @@ var PlaybookRunner = class {
   constructor(playbook, options) {
     this.playbook = playbook;
     this.options = options;
-    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars);
+    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars, {
+      runTags: options.tags?.only ?? [],
+      skipTags: options.tags?.skip ?? [],
+      ...options.limit === void 0 ? {} : { limit: options.limit },
+      forks: options.forks,
+      verbosity: options.verbosity ?? 0,
+      inventorySources: options.inventorySources ?? []
+    });
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry());
     for (const job of this.asyncJobs.registry.allOutstanding()) {
@@ -42831,40 +44177,53 @@ var PlaybookRunner = class {
     return s;
   }
   /** Runs one play; returns true when the playbook must stop. */
-  async runPlay(play) {
+  async runPlay(written) {
     const { inventory, events } = this.options;
-    const patterns = play.hosts;
-    let hosts = inventory.select(patterns);
-    hosts = applyLimit(hosts, inventory, this.options.limit);
-    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
-    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
-    events.playStart(play.name, play.location);
-    if (hosts.length === 0) {
-      events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`);
-      return false;
-    }
-    for (const host of hosts) this.hostOrder.add(host);
-    const roles = play.roles ?? [];
+    const roles = written.roles ?? [];
     const playContextBase = {
       ...roles.length > 0 ? {
         roleDefaults: mergeRoleVars(roles, "defaults"),
         roleExports: mergeRoleVars(roles, "vars"),
         // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
         roleNames: {
-          all: [.../* @__PURE__ */ new Set([...play.listedRoles ?? [], ...roles.map((r) => r.name)])],
-          listed: play.listedRoles ?? []
+          all: [.../* @__PURE__ */ new Set([...written.listedRoles ?? [], ...roles.map((r) => r.name)])],
+          listed: written.listedRoles ?? []
         }
       } : {},
-      playVars: play.vars,
-      ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
-      playHosts: hosts,
+      ...written.connectionVars ? { keywordVars: written.connectionVars } : {},
+      playVars: written.vars,
+      ...written.varsFiles ? { varsFilesVars: written.varsFiles } : {},
       playbookDir: this.playbook.baseDir
     };
+    const play = templatedPlay(
+      written,
+      this.options.templar,
+      () => this.variables.playScope({ ...playContextBase, playHosts: [], playBatch: [] })
+    );
+    const patterns = play.hosts;
+    let hosts = patterns.length === 0 ? [] : inventory.select(patterns);
+    hosts = applyLimit(hosts, inventory, this.options.limit);
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
+    hosts = orderedHosts(hosts, play.order);
+    const targeted = hosts;
+    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
+    events.playStart(play.name, play.location);
+    if (hosts.length === 0) {
+      if (patterns.length > 0)
+        events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`);
+      return false;
+    }
+    for (const host of hosts) this.hostOrder.add(host);
     this.playEnded = false;
     this.rolesRun = /* @__PURE__ */ new Map();
     for (const batch of batches(hosts, play.serial, play)) {
       if (this.playEnded) break;
-      const playContext = { ...playContextBase, playBatch: batch };
+      const playContext = {
+        ...playContextBase,
+        playHosts: targeted,
+        playName: play.name,
+        playBatch: batch
+      };
       if (await this.runBatch(play, batch, playContext)) return true;
     }
     return false;
@@ -42883,7 +44242,7 @@ var PlaybookRunner = class {
       location: play.location
     });
     const tasks = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
-      (task) => task.implicit === true || shouldRunTags(task.tags, selection)
+      (task) => task.implicit === true || this.runsByTags(task, selection, playContext)
     );
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
@@ -42904,6 +44263,7 @@ var PlaybookRunner = class {
     };
     const isFailed = (h) => this.failed.has(h) || this.unreachable.has(h);
     const isActive = (h) => !isFailed(h) && !handlers.ended.has(h);
+    playContext.removed = { has: (h) => !isActive(h) };
     const endsPlay = (newlyFailed) => {
       if (newlyFailed.length === 0) return false;
       const failedInBatch = batch.filter(isFailed).length;
@@ -42950,7 +44310,9 @@ var PlaybookRunner = class {
         this.options.events.noMoreHosts();
         return true;
       }
-      const taking = active.filter((h) => blocks.runs(h, task) && !this.roleRanBefore(h, task));
+      const taking = active.filter(
+        (h) => blocks.runs(h, task) && !this.roleRanBefore(h, task, playContext)
+      );
       if (taking.length === 0) continue;
       if (task.module === "meta") {
         const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers);
@@ -42972,11 +44334,36 @@ var PlaybookRunner = class {
    * Whether another use of the task's role (same role, parameters, vars and keywords) already ran on the
    * host: Ansible runs such a role once per host and play, unless its meta says allow_duplicates.
    */
-  roleRanBefore(host, task) {
+  roleRanBefore(host, task, playContext) {
     const key = task.role?.dedupKey;
     if (key === void 0) return false;
     const ran = this.rolesRun.get(host)?.get(key);
-    return ran !== void 0 && ran !== task.role;
+    if (ran === void 0 || ran === task.role) return false;
+    const allow = task.role?.allowDuplicates;
+    if (allow === void 0) return true;
+    try {
+      return !this.options.templar.isTrue(allow, this.variables.playScope(playContext, task));
+    } catch (error) {
+      throw new PlaybookError(
+        `allow_duplicates '${String(allow)}' of role '${task.role.name}' cannot be rendered: ${error.message}`,
+        task.location
+      );
+    }
+  }
+  /**
+   * Whether a task runs under --tags/--skip-tags. Templated tags are rendered first, as Ansible's
+   * evaluate_tags does: with the play's variables (and, for the tasks an include brought in, the include's),
+   * never a host's; a tag that renders to a list gives each of its items.
+   */
+  runsByTags(task, selection, playContext, include) {
+    if (!task.tags.some(hasTemplateSyntax)) return shouldRunTags(task.tags, selection);
+    const tags = renderedTags(
+      task,
+      displayName(task),
+      this.options.templar,
+      () => this.variables.playScope(playContext, include)
+    );
+    return shouldRunTags(tags, selection);
   }
   /** Records, on each host where the task was not skipped, that its role use has run there. */
   noteRoleRun(task, results) {
@@ -43024,7 +44411,7 @@ var PlaybookRunner = class {
           loop: { ...include.params?.loop, ...loop }
         };
         for (const handler of loaded.handlers) this.addHandler(run.handlers, { ...handler, params });
-        const tasks = loaded.tasks.filter((task) => shouldRunTags(task.tags, selection)).map((task) => ({ ...task, params }));
+        const tasks = loaded.tasks.map((task) => ({ ...task, params })).filter((task) => this.runsByTags(task, selection, run.playContext, include));
         run.blocks.add(tasks);
         const stop = await this.runList(tasks, members, include, run);
         if (stop !== void 0) return stop;
@@ -43206,7 +44593,7 @@ var PlaybookRunner = class {
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
     let noLog;
     try {
-      noLog = task.noLog !== void 0 && templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task));
+      noLog = task.noLog === void 0 ? this.options.defaultNoLog ?? false : templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task));
     } catch {
       noLog = true;
     }
@@ -43261,15 +44648,21 @@ var PlaybookRunner = class {
         baseDir: this.playbook.baseDir,
         sleep: (ms) => sleep(ms, this.options.signal),
         asyncJobs: this.asyncJobs,
-        aborted: () => this.options.signal?.aborted === true
+        aborted: () => this.options.signal?.aborted === true,
+        play
       });
       const durationMs = Date.now() - started;
       const recipients = runOnce ? hosts : [host];
-      for (const target of recipients) this.remember(task, target, outcome.result);
+      for (const target of recipients) this.remember(task, target, outcome);
       results.set(host, outcome.result);
       const stats = this.statsOf(host);
       switch (outcome.status) {
         case "unreachable":
+          if (outcome.ignored) {
+            stats.ok++;
+            stats.ignored++;
+            break;
+          }
           stats.unreachable++;
           this.unreachable.add(host);
           newlyFailed.push(host);
@@ -43322,18 +44715,28 @@ var PlaybookRunner = class {
     }
     return { newlyFailed, changed: changed2, results: ordered };
   }
-  /** Stores what a task leaves behind on a host: its registered result and any facts. */
-  remember(task, host, result) {
+  /**
+   * Stores what a task leaves behind on a host: its registered result and, unless it failed, was
+   * unreachable or skipped, its facts (a loop's from each item in turn, as Ansible applies them).
+   */
+  remember(task, host, outcome) {
+    const { result } = outcome;
     const memory = this.variables.hostMemory(host);
     this.variables.changed();
     if (task.register) memory.registered[task.register] = result;
-    const facts = result["ansible_facts"];
-    if (facts && typeof facts === "object" && !result["failed"]) {
+    if (outcome.status !== "ok" && outcome.status !== "changed") return;
+    const items = Array.isArray(result["results"]) ? result["results"] : [result];
+    for (const item of items) {
+      if (item === null || typeof item !== "object") continue;
+      const facts = item["ansible_facts"];
+      if (!facts || typeof facts !== "object") continue;
       if (task.module === "setup") {
         for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, "")] = v;
-      } else {
-        Object.assign(memory.registered, facts);
+        continue;
       }
+      Object.assign(memory.registered, facts);
+      if (item[CACHEABLE_FACTS] === true)
+        for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v;
     }
   }
 };
@@ -43359,7 +44762,6 @@ function includeInstances(result) {
     const loopVar = item["ansible_loop_var"];
     if (typeof loopVar === "string") {
       loop[loopVar] = item[loopVar];
-      loop["ansible_loop_var"] = loopVar;
       const indexVar = item["ansible_index_var"];
       if (typeof indexVar === "string") loop[indexVar] = item[indexVar];
     }
@@ -43643,18 +45045,18 @@ function isRecord3(value) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
-import path12 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync10 } from "node:fs";
+import path13 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path12.resolve(cwd, text2.slice(1));
+    const file = path13.resolve(cwd, text2.slice(1));
     if (!existsSync5(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
-      content = readFileSync9(file, "utf8");
+      content = readFileSync10(file, "utf8");
     } catch (error) {
       const code = error.code;
       const why = code === "EISDIR" ? "it is a directory" : error.message;
@@ -43811,7 +45213,7 @@ function dump2(value, indent, depth) {
     return `[${value.map((v) => pad + dump2(v, indent, depth + 1)).join(sep)}${close}]`;
   }
   if (typeof value === "object") {
-    const keys = Object.keys(value).filter((k) => value[k] !== void 0).sort(byCodePoint);
+    const keys = Object.keys(value).filter((k) => value[k] !== void 0).sort(byCodePoint2);
     if (keys.length === 0) return "{}";
     return `{${keys.map(
       (k) => `${pad}${JSON.stringify(k)}: ${dump2(value[k], indent, depth + 1)}`
@@ -43819,7 +45221,7 @@ function dump2(value, indent, depth) {
   }
   return JSON.stringify(String(value));
 }
-function byCodePoint(a, b) {
+function byCodePoint2(a, b) {
   const x = Array.from(a, (c) => c.codePointAt(0));
   const y = Array.from(b, (c) => c.codePointAt(0));
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
@@ -43852,8 +45254,8 @@ var AdhocReporter = class {
 ` : `${line}
 `);
   }
-  warning(message) {
-    this.write(`[WARNING]: ${message}
+  warning(message2) {
+    this.write(`[WARNING]: ${message2}
 `);
   }
   hostResult(task, outcome) {
@@ -43907,16 +45309,27 @@ var ConsoleReporter = class {
   }
   write;
   options;
+  /** A task banner not printed yet: when ok or skipped lines are hidden, it waits for a line to show. */
+  pendingBanner;
+  /** As Ansible, a banner waits for its first line only when some results are hidden. */
+  get filtering() {
+    return this.options.displayOkHosts === false || this.options.displaySkippedHosts === false;
+  }
   playStart(name, _location) {
+    this.pendingBanner = void 0;
     this.banner(`PLAY [${name}]`);
   }
   taskStart(task) {
-    this.banner(`${task.handler ? "RUNNING HANDLER" : "TASK"} [${task.name}]`);
+    const title = `${task.handler ? "RUNNING HANDLER" : "TASK"} [${task.name}]`;
+    if (this.filtering) this.pendingBanner = title;
+    else this.banner(title);
   }
   itemResult(task, outcome) {
     const result = outcome.result;
     const item = `(item=${outcome.item?.label ?? ""})`;
     const host = `[${outcome.host}]`;
+    if (this.hidden(outcome.status, task)) return;
+    this.notices(result, task);
     switch (outcome.status) {
       case "failed":
         this.line(`failed: ${host} ${item} => ${this.dump(result, task)}`, "failed");
@@ -43951,6 +45364,8 @@ var ConsoleReporter = class {
     const result = outcome.result;
     const host = `[${outcome.host}]`;
     const isLoop2 = Array.isArray(outcome.result["results"]);
+    if (this.hidden(outcome.status, task)) return;
+    if (!isLoop2) this.notices(result, task);
     switch (outcome.status) {
       case "failed":
         if (!isLoop2) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, "failed");
@@ -43959,6 +45374,7 @@ var ConsoleReporter = class {
       case "unreachable":
         if (!isLoop2)
           this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, "unreachable");
+        if (outcome.ignored) this.line("...ignoring", "skipped");
         break;
       case "skipped":
         if (!isLoop2) this.line(`skipping: ${host}`, "skipped");
@@ -43975,6 +45391,28 @@ var ConsoleReporter = class {
     if (this.options.verbosity >= 2) line += `Result was: ${this.dump(result, task)}`;
     this.line(line, "retry");
   }
+  /** Whether lines of this status are hidden (ANSIBLE_DISPLAY_OK_HOSTS / _SKIPPED_HOSTS). */
+  hidden(status, task) {
+    if (task.module === "include_tasks" || task.module === "include_role") return false;
+    if (status === "ok") return this.options.displayOkHosts === false;
+    if (status === "skipped") return this.options.displaySkippedHosts === false;
+    return false;
+  }
+  /**
+   * What Ansible prints before a result line: the module's `warnings`, and for a result with an
+   * `exception`, its last line (the whole of it at -vvv).
+   */
+  notices(result, task) {
+    if (task.noLog) return;
+    const exception2 = result["exception"];
+    if (typeof exception2 === "string") {
+      const text2 = this.options.verbosity < 3 ? `An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${exception2.trim().split("\n").pop() ?? ""}` : `The full traceback is:
+${exception2}`;
+      this.line(text2, "failed");
+    }
+    const warnings = result["warnings"];
+    if (Array.isArray(warnings)) for (const w of warnings) this.warning(String(w));
+  }
   noMoreHosts() {
     this.banner("NO MORE HOSTS LEFT");
   }
@@ -43983,8 +45421,8 @@ var ConsoleReporter = class {
     for (const l of line.split("\n")) this.write(`${visibleControls(prefix + l)}
 `);
   }
-  warning(message) {
-    this.line(`[WARNING]: ${message}`, "warn");
+  warning(message2) {
+    this.line(`[WARNING]: ${message2}`, "warn");
   }
   recap(stats) {
     this.banner("PLAY RECAP");
@@ -44007,8 +45445,7 @@ var ConsoleReporter = class {
     this.write("\n");
   }
   details(result, task) {
-    const always = task.module === "debug";
-    if (!always && this.options.verbosity < 1) return "";
+    if (!shownInFull(result, task) && this.options.verbosity < 1) return "";
     return ` => ${this.dump(result, task)}`;
   }
   dump(result, task) {
@@ -44018,6 +45455,7 @@ var ConsoleReporter = class {
     } else {
       for (const [k, v] of Object.entries(result)) {
         if (STATUS_KEYS.has(k) || k === "invocation" && this.options.verbosity < 3) continue;
+        if (k === "warnings" || k === "exception" && this.options.verbosity >= 3) continue;
         if (!k.startsWith("_ansible_")) shown[k] = stripInternalKeys(v);
       }
     }
@@ -44027,10 +45465,11 @@ var ConsoleReporter = class {
         if ("msg" in shown ? !allowed.has(key) : DEBUG_HIDDEN.has(key)) delete shown[key];
       }
     }
-    const indent = task.module === "debug" || this.options.verbosity >= 3 ? 4 : void 0;
+    const indent = shownInFull(result, task) || this.options.verbosity >= 3 ? 4 : void 0;
     return pythonJson(shown, indent);
   }
   banner(text2) {
+    this.pendingBanner = void 0;
     const title = visibleControls(text2);
     const stars = "*".repeat(Math.max(3, BANNER_WIDTH - title.length));
     this.write(`
@@ -44038,6 +45477,7 @@ ${title} ${stars}
 `);
   }
   line(text2, color) {
+    if (this.pendingBanner !== void 0) this.banner(this.pendingBanner);
     this.write(`${this.paint(visibleControls(text2), color)}
 `);
   }
@@ -44046,6 +45486,10 @@ ${title} ${stars}
     return `\x1B[0;${COLORS[color]}m${text2}\x1B[0m`;
   }
 };
+function shownInFull(result, task) {
+  if (result[SHOW_RESULT] === true) return true;
+  return task.module === "debug" && !result["failed"];
+}
 function stripInternalKeys(value) {
   if (Array.isArray(value)) return value.map(stripInternalKeys);
   if (value === null || typeof value !== "object" || Buffer.isBuffer(value)) return value;
@@ -44117,7 +45561,7 @@ var ResultsCollector = class {
             rescued: 0,
             ignored: 0
           };
-          if (entry.status === "unreachable") s.unreachable++;
+          if (entry.status === "unreachable" && !entry.ignored) s.unreachable++;
           else if (entry.status === "skipped") s.skipped++;
           else if (entry.status === "failed" && !entry.ignored) s.failed++;
           else {
@@ -44171,7 +45615,14 @@ async function executeRun(settings, write, options = {}) {
     options.live.collector = collector;
     options.live.registry = registry;
   }
-  const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity });
+  const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, {
+    color: settings.color,
+    verbosity: settings.verbosity,
+    ...settings.display ? {
+      displayOkHosts: settings.display.okHosts,
+      displaySkippedHosts: settings.display.skippedHosts
+    } : {}
+  });
   const events = combineEvents(
     ...options.beforeConsole ?? [],
     console2,
@@ -44203,7 +45654,10 @@ async function executeRun(settings, write, options = {}) {
     shard: settings.shard,
     become: settings.become,
     tags: settings.tags,
-    forceHandlers: settings.forceHandlers
+    forceHandlers: settings.forceHandlers,
+    verbosity: settings.verbosity,
+    inventorySources: settings.inventories.map(inventorySource),
+    ...settings.noLog !== void 0 ? { defaultNoLog: settings.noLog } : {}
   };
   let summary;
   try {
@@ -44223,7 +45677,7 @@ async function executeRun(settings, write, options = {}) {
   }
   document2.jobs = jobsDocument(summary.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path13.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path14.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary.exitCode, document: document2 };
 }
 function checkLimit(inventory, target, limit, warn) {
@@ -44242,15 +45696,15 @@ function checkLimit(inventory, target, limit, warn) {
 }
 function writeResultsDocument(file, document2) {
   const text2 = JSON.stringify(document2, null, 2) + "\n";
-  mkdirSync(path13.dirname(file), { recursive: true });
+  mkdirSync(path14.dirname(file), { recursive: true });
   const existing = statSync6(file, { throwIfNoEntry: false });
   if (existing && !existing.isFile()) {
     writeFileSync(file, text2);
     return;
   }
-  const temp = path13.join(
-    path13.dirname(file),
-    `.${path13.basename(file)}.${process.pid}-${randomBytes6(6).toString("hex")}.tmp`
+  const temp = path14.join(
+    path14.dirname(file),
+    `.${path14.basename(file)}.${process.pid}-${randomBytes7(6).toString("hex")}.tmp`
   );
   const fd = openSync(temp, "wx", 384);
   try {
@@ -44265,6 +45719,10 @@ function writeResultsDocument(file, document2) {
     rmSync(temp, { force: true });
     throw error;
   }
+}
+function inventorySource(source) {
+  if (source.includes("\n")) return "<inventory text>";
+  return source.includes(",") ? source : path14.resolve(source);
 }
 
 // src/playbook/adhoc.ts

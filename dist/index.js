@@ -356,8 +356,8 @@ var require_errors = __commonJS({
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "UndiciError";
         this.code = "UND_ERR";
       }
@@ -368,10 +368,10 @@ var require_errors = __commonJS({
     };
     var kConnectTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CONNECT_TIMEOUT");
     var ConnectTimeoutError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "ConnectTimeoutError";
-        this.message = message2 || "Connect Timeout Error";
+        this.message = message3 || "Connect Timeout Error";
         this.code = "UND_ERR_CONNECT_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -381,10 +381,10 @@ var require_errors = __commonJS({
     };
     var kHeadersTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_TIMEOUT");
     var HeadersTimeoutError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "HeadersTimeoutError";
-        this.message = message2 || "Headers Timeout Error";
+        this.message = message3 || "Headers Timeout Error";
         this.code = "UND_ERR_HEADERS_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -394,10 +394,10 @@ var require_errors = __commonJS({
     };
     var kHeadersOverflowError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_OVERFLOW");
     var HeadersOverflowError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "HeadersOverflowError";
-        this.message = message2 || "Headers Overflow Error";
+        this.message = message3 || "Headers Overflow Error";
         this.code = "UND_ERR_HEADERS_OVERFLOW";
       }
       static [Symbol.hasInstance](instance) {
@@ -407,10 +407,10 @@ var require_errors = __commonJS({
     };
     var kBodyTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BODY_TIMEOUT");
     var BodyTimeoutError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "BodyTimeoutError";
-        this.message = message2 || "Body Timeout Error";
+        this.message = message3 || "Body Timeout Error";
         this.code = "UND_ERR_BODY_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -420,10 +420,10 @@ var require_errors = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message2, statusCode, headers, body) {
-        super(message2);
+      constructor(message3, statusCode, headers, body) {
+        super(message3);
         this.name = "ResponseStatusCodeError";
-        this.message = message2 || "Response Status Code Error";
+        this.message = message3 || "Response Status Code Error";
         this.code = "UND_ERR_RESPONSE_STATUS_CODE";
         this.body = body;
         this.status = statusCode;
@@ -437,10 +437,10 @@ var require_errors = __commonJS({
     };
     var kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG");
     var InvalidArgumentError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "InvalidArgumentError";
-        this.message = message2 || "Invalid Argument Error";
+        this.message = message3 || "Invalid Argument Error";
         this.code = "UND_ERR_INVALID_ARG";
       }
       static [Symbol.hasInstance](instance) {
@@ -450,10 +450,10 @@ var require_errors = __commonJS({
     };
     var kInvalidReturnValueError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_RETURN_VALUE");
     var InvalidReturnValueError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "InvalidReturnValueError";
-        this.message = message2 || "Invalid Return Value Error";
+        this.message = message3 || "Invalid Return Value Error";
         this.code = "UND_ERR_INVALID_RETURN_VALUE";
       }
       static [Symbol.hasInstance](instance) {
@@ -463,10 +463,10 @@ var require_errors = __commonJS({
     };
     var kAbortError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORT");
     var AbortError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "AbortError";
-        this.message = message2 || "The operation was aborted";
+        this.message = message3 || "The operation was aborted";
         this.code = "UND_ERR_ABORT";
       }
       static [Symbol.hasInstance](instance) {
@@ -476,10 +476,10 @@ var require_errors = __commonJS({
     };
     var kRequestAbortedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORTED");
     var RequestAbortedError = class extends AbortError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "AbortError";
-        this.message = message2 || "Request aborted";
+        this.message = message3 || "Request aborted";
         this.code = "UND_ERR_ABORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -489,10 +489,10 @@ var require_errors = __commonJS({
     };
     var kInformationalError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INFO");
     var InformationalError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "InformationalError";
-        this.message = message2 || "Request information";
+        this.message = message3 || "Request information";
         this.code = "UND_ERR_INFO";
       }
       static [Symbol.hasInstance](instance) {
@@ -502,10 +502,10 @@ var require_errors = __commonJS({
     };
     var kRequestContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH");
     var RequestContentLengthMismatchError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "RequestContentLengthMismatchError";
-        this.message = message2 || "Request body length does not match content-length header";
+        this.message = message3 || "Request body length does not match content-length header";
         this.code = "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -515,10 +515,10 @@ var require_errors = __commonJS({
     };
     var kResponseContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH");
     var ResponseContentLengthMismatchError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "ResponseContentLengthMismatchError";
-        this.message = message2 || "Response body length does not match content-length header";
+        this.message = message3 || "Response body length does not match content-length header";
         this.code = "UND_ERR_RES_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -528,10 +528,10 @@ var require_errors = __commonJS({
     };
     var kClientDestroyedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_DESTROYED");
     var ClientDestroyedError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "ClientDestroyedError";
-        this.message = message2 || "The client is destroyed";
+        this.message = message3 || "The client is destroyed";
         this.code = "UND_ERR_DESTROYED";
       }
       static [Symbol.hasInstance](instance) {
@@ -541,10 +541,10 @@ var require_errors = __commonJS({
     };
     var kClientClosedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CLOSED");
     var ClientClosedError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "ClientClosedError";
-        this.message = message2 || "The client is closed";
+        this.message = message3 || "The client is closed";
         this.code = "UND_ERR_CLOSED";
       }
       static [Symbol.hasInstance](instance) {
@@ -554,10 +554,10 @@ var require_errors = __commonJS({
     };
     var kSocketError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_SOCKET");
     var SocketError = class extends UndiciError {
-      constructor(message2, socket) {
-        super(message2);
+      constructor(message3, socket) {
+        super(message3);
         this.name = "SocketError";
-        this.message = message2 || "Socket error";
+        this.message = message3 || "Socket error";
         this.code = "UND_ERR_SOCKET";
         this.socket = socket;
       }
@@ -568,10 +568,10 @@ var require_errors = __commonJS({
     };
     var kNotSupportedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_NOT_SUPPORTED");
     var NotSupportedError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "NotSupportedError";
-        this.message = message2 || "Not supported error";
+        this.message = message3 || "Not supported error";
         this.code = "UND_ERR_NOT_SUPPORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -581,10 +581,10 @@ var require_errors = __commonJS({
     };
     var kBalancedPoolMissingUpstreamError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BPL_MISSING_UPSTREAM");
     var BalancedPoolMissingUpstreamError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "MissingUpstreamError";
-        this.message = message2 || "No upstream has been added to the BalancedPool";
+        this.message = message3 || "No upstream has been added to the BalancedPool";
         this.code = "UND_ERR_BPL_MISSING_UPSTREAM";
       }
       static [Symbol.hasInstance](instance) {
@@ -594,8 +594,8 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message2, code2, data) {
-        super(message2);
+      constructor(message3, code2, data) {
+        super(message3);
         this.name = "HTTPParserError";
         this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
@@ -607,10 +607,10 @@ var require_errors = __commonJS({
     };
     var kResponseExceededMaxSizeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE");
     var ResponseExceededMaxSizeError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "ResponseExceededMaxSizeError";
-        this.message = message2 || "Response content exceeded max size";
+        this.message = message3 || "Response content exceeded max size";
         this.code = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
       }
       static [Symbol.hasInstance](instance) {
@@ -620,10 +620,10 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message2, code2, { headers, data }) {
-        super(message2);
+      constructor(message3, code2, { headers, data }) {
+        super(message3);
         this.name = "RequestRetryError";
-        this.message = message2 || "Request retry error";
+        this.message = message3 || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code2;
         this.data = data;
@@ -636,10 +636,10 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message2, code2, { headers, data }) {
-        super(message2);
+      constructor(message3, code2, { headers, data }) {
+        super(message3);
         this.name = "ResponseError";
-        this.message = message2 || "Response error";
+        this.message = message3 || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code2;
         this.data = data;
@@ -652,10 +652,10 @@ var require_errors = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause, message2, options) {
-        super(message2, { cause, ...options ?? {} });
+      constructor(cause, message3, options) {
+        super(message3, { cause, ...options ?? {} });
         this.name = "SecureProxyConnectionError";
-        this.message = message2 || "Secure Proxy Connection failed";
+        this.message = message3 || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
         this.cause = cause;
       }
@@ -666,10 +666,10 @@ var require_errors = __commonJS({
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
     var MessageSizeExceededError = class extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         this.name = "MessageSizeExceededError";
-        this.message = message2 || "Max decompressed message size exceeded";
+        this.message = message3 || "Max decompressed message size exceeded";
         this.code = "UND_ERR_WS_MESSAGE_SIZE_EXCEEDED";
       }
       static [Symbol.hasInstance](instance) {
@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path16 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path17 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path16 && path16[0] !== "/") {
-          path16 = `/${path16}`;
+        if (path17 && path17[0] !== "/") {
+          path17 = `/${path17}`;
         }
-        return new URL(`${origin}${path16}`);
+        return new URL(`${origin}${path17}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin }
+          request: { method, path: path17, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path16);
+        debuglog("sending request to %s %s/%s", method, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin },
+          request: { method, path: path17, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path16,
+          path17,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin }
+          request: { method, path: path17, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path16);
+        debuglog("trailers received from %s %s/%s", method, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path16, origin },
+          request: { method, path: path17, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path16,
+          path17,
           error2.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path16, origin }
+            request: { method, path: path17, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path16);
+          debuglog("sending request to %s %s/%s", method, origin, path17);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path16,
+        path: path17,
         method,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path16 !== "string") {
+        if (typeof path17 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path16[0] !== "/" && !(path16.startsWith("http://") || path16.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path16)) {
+        } else if (invalidPathRegex.test(path17)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path16, query) : path16;
+        this.path = query ? buildURL(path17, query) : path17;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2680,14 +2680,14 @@ var require_connect = __commonJS({
       if (socket == null) {
         return;
       }
-      let message2 = "Connect Timeout Error";
+      let message3 = "Connect Timeout Error";
       if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
-        message2 += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
+        message3 += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
       } else {
-        message2 += ` (attempted address: ${opts.hostname}:${opts.port},`;
+        message3 += ` (attempted address: ${opts.hostname}:${opts.port},`;
       }
-      message2 += ` timeout: ${opts.timeout}ms)`;
-      util.destroy(socket, new ConnectTimeoutError(message2));
+      message3 += ` timeout: ${opts.timeout}ms)`;
+      util.destroy(socket, new ConnectTimeoutError(message3));
     }
     module.exports = buildConnector;
   }
@@ -3669,15 +3669,15 @@ var require_webidl = __commonJS({
     webidl.converters = {};
     webidl.util = {};
     webidl.errors = {};
-    webidl.errors.exception = function(message2) {
-      return new TypeError(`${message2.header}: ${message2.message}`);
+    webidl.errors.exception = function(message3) {
+      return new TypeError(`${message3.header}: ${message3.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
       const plural2 = context.types.length === 1 ? "" : " one of";
-      const message2 = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
+      const message3 = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
-        message: message2
+        message: message3
       });
     };
     webidl.errors.invalidArgument = function(context) {
@@ -6002,12 +6002,12 @@ var require_client_h1 = __commonJS({
           return new ResponseContentLengthMismatchError();
         }
         const ptr = llhttp.llhttp_get_error_reason(this.ptr);
-        let message2 = "";
+        let message3 = "";
         if (ptr) {
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-          message2 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
+          message3 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message2, constants4.ERROR[ret], data);
+        return new HTTPParserError(message3, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path16, host, upgrade, blocking, reset } = request;
+      const { method, path: path17, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path16} HTTP/1.1\r
+      let header = `${method} ${path17} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path16, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path16;
+      headers[HTTP2_HEADER_PATH] = path17;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path16 = search ? `${pathname}${search}` : pathname;
+        const path17 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path16;
+        this.opts.path = path17;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path16 = "/",
+          path: path17 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path16;
+        opts.path = origin + path17;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9765,9 +9765,9 @@ var require_util3 = __commonJS({
         chunks = [];
         length2 = 0;
       }
-      const message2 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
+      const message3 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
       if (statusCode === 204 || !contentType || !length2) {
-        queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers)));
+        queueMicrotask(() => callback(new ResponseStatusCodeError(message3, statusCode, headers)));
         return;
       }
       const stackTraceLimit = Error.stackTraceLimit;
@@ -9783,7 +9783,7 @@ var require_util3 = __commonJS({
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
-      queueMicrotask(() => callback(new ResponseStatusCodeError(message2, statusCode, headers, payload)));
+      queueMicrotask(() => callback(new ResponseStatusCodeError(message3, statusCode, headers, payload)));
     }
     var isContentTypeApplicationJson = (contentType) => {
       return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
@@ -10610,11 +10610,11 @@ var require_mock_errors = __commonJS({
     var { UndiciError } = require_errors();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class _MockNotMatchedError extends UndiciError {
-      constructor(message2) {
-        super(message2);
+      constructor(message3) {
+        super(message3);
         Error.captureStackTrace(this, _MockNotMatchedError);
         this.name = "MockNotMatchedError";
-        this.message = message2 || "The request does not match any registered mock dispatches";
+        this.message = message3 || "The request does not match any registered mock dispatches";
         this.code = "UND_MOCK_ERR_MOCK_NOT_MATCHED";
       }
       static [Symbol.hasInstance](instance) {
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path16) {
-      if (typeof path16 !== "string") {
-        return path16;
+    function safeUrl(path17) {
+      if (typeof path17 !== "string") {
+        return path17;
       }
-      const pathSegments = path16.split("?");
+      const pathSegments = path17.split("?");
       if (pathSegments.length !== 2) {
-        return path16;
+        return path17;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path16, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path16);
+    function matchKey(mockDispatch2, { path: path17, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path17);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path16 }) => matchValue(safeUrl(path16), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path16, method, body, headers, query } = opts;
+      const { path: path17, method, body, headers, query } = opts;
       return {
-        path: path16,
+        path: path17,
         method,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path16, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path16,
+            Path: path17,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14376,7 +14376,7 @@ var require_fetch = __commonJS({
       fetchParams.controller.resume = async () => {
         while (true) {
           let bytes;
-          let isFailure;
+          let isFailure2;
           try {
             const { done, value } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
@@ -14388,7 +14388,7 @@ var require_fetch = __commonJS({
               bytes = void 0;
             } else {
               bytes = err;
-              isFailure = true;
+              isFailure2 = true;
             }
           }
           if (bytes === void 0) {
@@ -14397,7 +14397,7 @@ var require_fetch = __commonJS({
             return;
           }
           timingInfo.decodedBodySize += bytes?.byteLength ?? 0;
-          if (isFailure) {
+          if (isFailure2) {
             fetchParams.controller.terminate(bytes);
             return;
           }
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path16) {
-      for (let i = 0; i < path16.length; ++i) {
-        const code2 = path16.charCodeAt(i);
+    function validateCookiePath(path17) {
+      for (let i = 0; i < path17.length; ++i) {
+        const code2 = path17.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18263,15 +18263,15 @@ var require_websocket = __commonJS({
       this.ws[kResponse].socket.resume();
     }
     function onParserError(err) {
-      let message2;
+      let message3;
       let code2;
       if (err instanceof CloseEvent) {
-        message2 = err.reason;
+        message3 = err.reason;
         code2 = err.code;
       } else {
-        message2 = err.message;
+        message3 = err.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message: message2 }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message: message3 }));
       closeWebSocketConnection(this, code2);
     }
     module.exports = {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path16 = opts.path;
+          let path17 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path16 = `/${path16}`;
+            path17 = `/${path17}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path16);
+          url = new URL(util.parseOrigin(url).origin + path17);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -20508,13 +20508,13 @@ var require_make_dir = __commonJS({
   "node_modules/make-dir/index.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var { promisify } = __require("util");
     var semver = require_semver();
     var useNativeRecursiveOption = semver.satisfies(process.version, ">=10.12.0");
     var checkPath = (pth) => {
       if (process.platform === "win32") {
-        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path16.parse(pth).root, ""));
+        const pathHasInvalidWinCharacters = /[<>:"|?*]/.test(pth.replace(path17.parse(pth).root, ""));
         if (pathHasInvalidWinCharacters) {
           const error2 = new Error(`Path contains invalid characters: ${pth}`);
           error2.code = "EINVAL";
@@ -20546,7 +20546,7 @@ var require_make_dir = __commonJS({
       const mkdir2 = promisify(options.fs.mkdir);
       const stat3 = promisify(options.fs.stat);
       if (useNativeRecursiveOption && options.fs.mkdir === fs5.mkdir) {
-        const pth = path16.resolve(input);
+        const pth = path17.resolve(input);
         await mkdir2(pth, {
           mode: options.mode,
           recursive: true
@@ -20562,13 +20562,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path16.dirname(pth) === pth) {
+            if (path17.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            await make(path16.dirname(pth));
+            await make(path17.dirname(pth));
             return make(pth);
           }
           try {
@@ -20582,14 +20582,14 @@ var require_make_dir = __commonJS({
           return pth;
         }
       };
-      return make(path16.resolve(input));
+      return make(path17.resolve(input));
     };
     module.exports = makeDir2;
     module.exports.sync = (input, options) => {
       checkPath(input);
       options = processOptions(options);
       if (useNativeRecursiveOption && options.fs.mkdirSync === fs5.mkdirSync) {
-        const pth = path16.resolve(input);
+        const pth = path17.resolve(input);
         fs5.mkdirSync(pth, {
           mode: options.mode,
           recursive: true
@@ -20604,13 +20604,13 @@ var require_make_dir = __commonJS({
             throw error2;
           }
           if (error2.code === "ENOENT") {
-            if (path16.dirname(pth) === pth) {
+            if (path17.dirname(pth) === pth) {
               throw permissionError(pth);
             }
             if (error2.message.includes("null bytes")) {
               throw error2;
             }
-            make(path16.dirname(pth));
+            make(path17.dirname(pth));
             return make(pth);
           }
           try {
@@ -20623,7 +20623,7 @@ var require_make_dir = __commonJS({
         }
         return pth;
       };
-      return make(path16.resolve(input));
+      return make(path17.resolve(input));
     };
   }
 });
@@ -28695,11 +28695,11 @@ var require_agent2 = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path16) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path16)) {
-        return path16 === "pageant" ? new PageantAgent() : new CygwinAgent(path16);
+    function createAgent(path17) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path17)) {
+        return path17 === "pageant" ? new PageantAgent() : new CygwinAgent(path17);
       }
-      return new OpenSSHAgent(path16);
+      return new OpenSSHAgent(path17);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -29237,9 +29237,9 @@ var require_zlib = __commonJS({
     function processCallback() {
       throw new Error("Should not get here");
     }
-    function zlibOnError(message2, errno, code2) {
+    function zlibOnError(message3, errno, code2) {
       const self2 = this._owner;
-      const error2 = new Error(message2);
+      const error2 = new Error(message3);
       error2.errno = errno;
       error2.code = code2;
       self2._err = error2;
@@ -33602,11 +33602,11 @@ var require_node_fs_compat = __commonJS({
       return `of ${thing} ${String(expected)}`;
     }
     exports.ERR_INTERNAL_ASSERTION = class ERR_INTERNAL_ASSERTION extends Error {
-      constructor(message2) {
+      constructor(message3) {
         super();
         Error.captureStackTrace(this, ERR_INTERNAL_ASSERTION);
         const suffix = "This is caused by either a bug in ssh2 or incorrect usage of ssh2 internals.\nPlease open an issue with this stack trace at https://github.com/mscdex/ssh2/issues\n";
-        this.message = message2 === void 0 ? suffix : `${message2}
+        this.message = message3 === void 0 ? suffix : `${message3}
 ${suffix}`;
       }
     };
@@ -33943,17 +33943,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path16, options) {
+      createReadStream(path17, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path16, options);
+        return new ReadStream(this, path17, options);
       }
-      createWriteStream(path16, options) {
+      createWriteStream(path17, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path16, options);
+        return new WriteStream(this, path17, options);
       }
-      open(path16, flags_, attrs, cb) {
+      open(path17, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -33972,7 +33972,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -33980,7 +33980,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -34111,7 +34111,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs5, this, localPath, remotePath, opts, cb);
       }
-      readFile(path16, options, callback_) {
+      readFile(path17, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34184,13 +34184,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path16, flag, 438, (er, handle_) => {
+        this.open(path17, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path16, (er_, st_) => {
+              this.stat(path17, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -34211,7 +34211,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path16, data, options, callback_) {
+      writeFile(path17, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34230,7 +34230,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path16, flag, options.mode, (openErr, handle) => {
+        this.open(path17, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -34239,7 +34239,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path16, (er_, st_) => {
+                  this.stat(path17, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -34258,7 +34258,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path16, data, options, callback_) {
+      appendFile(path17, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -34276,12 +34276,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path16, data, options, callback);
+        this.writeFile(path17, data, options, callback);
       }
-      exists(path16, cb) {
+      exists(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path16, (err) => {
+        this.stat(path17, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -34324,7 +34324,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path16, attrs, cb) {
+      mkdir(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34338,7 +34338,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34346,7 +34346,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34362,10 +34362,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path16, cb) {
+      rmdir(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34373,7 +34373,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -34463,10 +34463,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path16, cb) {
+      stat(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34474,17 +34474,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path16, cb) {
+      lstat(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34492,17 +34492,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path16, cb) {
+      opendir(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34510,14 +34510,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path16, attrs, cb) {
+      setstat(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -34529,7 +34529,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34537,7 +34537,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34597,8 +34597,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path16, atime, mtime, cb) {
-        return this.setstat(path16, {
+      utimes(path17, atime, mtime, cb) {
+        return this.setstat(path17, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -34609,8 +34609,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path16, uid, gid, cb) {
-        return this.setstat(path16, {
+      chown(path17, uid, gid, cb) {
+        return this.setstat(path17, {
           uid,
           gid
         }, cb);
@@ -34620,15 +34620,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path16, mode, cb) {
-        return this.setstat(path16, {
+      chmod(path17, mode, cb) {
+        return this.setstat(path17, {
           mode
         }, cb);
       }
-      readlink(path16, cb) {
+      readlink(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34636,7 +34636,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34681,10 +34681,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path16, cb) {
+      realpath(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34692,7 +34692,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -34737,13 +34737,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which2} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path16, cb) {
+      ext_openssh_statvfs(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34753,7 +34753,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -34839,7 +34839,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path16, attrs, cb) {
+      ext_openssh_lsetstat(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -34854,7 +34854,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34864,7 +34864,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -34881,13 +34881,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path16, cb) {
+      ext_openssh_expandPath(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -34897,7 +34897,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -35090,13 +35090,13 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} HANDLE`
         );
       }
-      status(reqid, code2, message2) {
+      status(reqid, code2, message3) {
         if (!this.server)
           throw new Error("Server-only method called in client mode");
         if (!VALID_STATUS_CODES.has(code2))
           throw new Error(`Bad status code: ${code2}`);
-        message2 || (message2 = "");
-        const msgLen = Buffer.byteLength(message2);
+        message3 || (message3 = "");
+        const msgLen = Buffer.byteLength(message3);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 4 + msgLen + 4);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -35106,7 +35106,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, msgLen, p += 4);
         p += 4;
         if (msgLen) {
-          buf.utf8Write(message2, p, msgLen);
+          buf.utf8Write(message3, p, msgLen);
           p += msgLen;
         }
         writeUInt32BE(buf, 0, p);
@@ -36175,12 +36175,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path16)) {
+        if (!sftp.emit("LSTAT", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36199,13 +36199,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path16, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path17, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36227,12 +36227,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path16)) {
+        if (!sftp.emit("OPENDIR", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36251,63 +36251,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path16)) {
+        if (!sftp.emit("REMOVE", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path16, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path17, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path16)) {
+        if (!sftp.emit("RMDIR", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path16)) {
+        if (!sftp.emit("REALPATH", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path16)) {
+        if (!sftp.emit("STAT", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36327,14 +36327,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path16)) {
+        if (!sftp.emit("READLINK", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -36405,7 +36405,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path16, options) {
+    function ReadStream(sftp, path17, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36419,7 +36419,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream2.call(this, options);
-      this.path = path16;
+      this.path = path17;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -36550,7 +36550,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path16, options) {
+    function WriteStream(sftp, path17, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -36562,7 +36562,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path16;
+      this.path = path17;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40305,7 +40305,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes8
+      randomBytes: randomBytes9
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -40569,7 +40569,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes8(SALT_LEN);
+            const salt = randomBytes9(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -40608,7 +40608,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType, pub, priv);
-          const checkInt = randomBytes8(4);
+          const checkInt = randomBytes9(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -40789,11 +40789,11 @@ var require_lib3 = __commonJS({
     function lookupEscape(ch) {
       return escapeMap[ch];
     }
-    function _prettifyError(path16, withInternals, err) {
+    function _prettifyError(path17, withInternals, err) {
       if (!err.Update) {
         err = new _exports.TemplateError(err);
       }
-      err.Update(path16);
+      err.Update(path17);
       if (!withInternals) {
         var old = err;
         err = new Error(old.message);
@@ -40802,22 +40802,22 @@ var require_lib3 = __commonJS({
       return err;
     }
     _exports._prettifyError = _prettifyError;
-    function TemplateError2(message2, lineno, colno) {
+    function TemplateError2(message3, lineno, colno) {
       var err;
       var cause;
-      if (message2 instanceof Error) {
-        cause = message2;
-        message2 = cause.name + ": " + cause.message;
+      if (message3 instanceof Error) {
+        cause = message3;
+        message3 = cause.name + ": " + cause.message;
       }
       if (Object.setPrototypeOf) {
-        err = new Error(message2);
+        err = new Error(message3);
         Object.setPrototypeOf(err, TemplateError2.prototype);
       } else {
         err = this;
         Object.defineProperty(err, "message", {
           enumerable: false,
           writable: true,
-          value: message2
+          value: message3
         });
       }
       Object.defineProperty(err, "name", {
@@ -40838,7 +40838,7 @@ var require_lib3 = __commonJS({
           };
         }
       } else {
-        var stack = new Error(message2).stack;
+        var stack = new Error(message3).stack;
         getStack = function getStack2() {
           return stack;
         };
@@ -40854,8 +40854,8 @@ var require_lib3 = __commonJS({
       err.lineno = lineno;
       err.colno = colno;
       err.firstUpdate = true;
-      err.Update = function Update(path16) {
-        var msg = "(" + (path16 || "unknown path") + ")";
+      err.Update = function Update(path17) {
+        var msg = "(" + (path17 || "unknown path") + ")";
         if (this.firstUpdate) {
           if (this.lineno && this.colno) {
             msg += " [Line " + this.lineno + ", Column " + this.colno + "]";
@@ -45055,7 +45055,7 @@ var require_loader = __commonJS({
       };
       return _setPrototypeOf(o, p);
     }
-    var path16 = __require("path");
+    var path17 = __require("path");
     var _require = require_object();
     var EmitterObj = _require.EmitterObj;
     module.exports = /* @__PURE__ */ (function(_EmitterObj) {
@@ -45065,7 +45065,7 @@ var require_loader = __commonJS({
       }
       var _proto = Loader2.prototype;
       _proto.resolve = function resolve2(from, to) {
-        return path16.resolve(path16.dirname(from), to);
+        return path17.resolve(path17.dirname(from), to);
       };
       _proto.isRelative = function isRelative(filename) {
         return filename.indexOf("./") === 0 || filename.indexOf("../") === 0;
@@ -45138,7 +45138,7 @@ var require_node_loaders = __commonJS({
       return _setPrototypeOf(o, p);
     }
     var fs5 = __require("fs");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var Loader2 = require_loader();
     var _require = require_precompiled_loader();
     var PrecompiledLoader = _require.PrecompiledLoader;
@@ -45156,7 +45156,7 @@ var require_node_loaders = __commonJS({
         _this.noCache = !!opts.noCache;
         if (searchPaths) {
           searchPaths = Array.isArray(searchPaths) ? searchPaths : [searchPaths];
-          _this.searchPaths = searchPaths.map(path16.normalize);
+          _this.searchPaths = searchPaths.map(path17.normalize);
         } else {
           _this.searchPaths = ["."];
         }
@@ -45169,7 +45169,7 @@ var require_node_loaders = __commonJS({
           var paths = _this.searchPaths.filter(fs5.existsSync);
           var watcher = chokidar.watch(paths);
           watcher.on("all", function(event, fullname) {
-            fullname = path16.resolve(fullname);
+            fullname = path17.resolve(fullname);
             if (event === "change" && fullname in _this.pathsToNames) {
               _this.emit("update", _this.pathsToNames[fullname], fullname);
             }
@@ -45185,8 +45185,8 @@ var require_node_loaders = __commonJS({
         var fullpath = null;
         var paths = this.searchPaths;
         for (var i = 0; i < paths.length; i++) {
-          var basePath = path16.resolve(paths[i]);
-          var p = path16.resolve(paths[i], name);
+          var basePath = path17.resolve(paths[i]);
+          var p = path17.resolve(paths[i], name);
           if (p.indexOf(basePath) === 0 && fs5.existsSync(p)) {
             fullpath = p;
             break;
@@ -45452,13 +45452,13 @@ var require_globals = __commonJS({
 var require_express_app = __commonJS({
   "node_modules/nunjucks/src/express-app.js"(exports, module) {
     "use strict";
-    var path16 = __require("path");
+    var path17 = __require("path");
     module.exports = function express(env, app) {
       function NunjucksView(name, opts) {
         this.name = name;
         this.path = name;
         this.defaultEngine = opts.defaultEngine;
-        this.ext = path16.extname(name);
+        this.ext = path17.extname(name);
         if (!this.ext && !this.defaultEngine) {
           throw new Error("No default engine was specified and no extension was provided.");
         }
@@ -45838,7 +45838,7 @@ var require_environment = __commonJS({
         return _Obj2.apply(this, arguments) || this;
       }
       var _proto3 = Template2.prototype;
-      _proto3.init = function init(src, env, path16, eagerCompile) {
+      _proto3.init = function init(src, env, path17, eagerCompile) {
         this.env = env || new Environment();
         if (lib.isObject(src)) {
           switch (src.type) {
@@ -45856,7 +45856,7 @@ var require_environment = __commonJS({
         } else {
           throw new Error("src must be a string or an object describing the source");
         }
-        this.path = path16;
+        this.path = path17;
         if (eagerCompile) {
           try {
             this._compile();
@@ -46007,7 +46007,7 @@ var require_precompile = __commonJS({
   "node_modules/nunjucks/src/precompile.js"(exports, module) {
     "use strict";
     var fs5 = __require("fs");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var _require = require_lib3();
     var _prettifyError = _require._prettifyError;
     var compiler = require_compiler();
@@ -46044,8 +46044,8 @@ var require_precompile = __commonJS({
       var templates2 = [];
       function addTemplates(dir) {
         fs5.readdirSync(dir).forEach(function(file) {
-          var filepath = path16.join(dir, file);
-          var subpath = filepath.substr(path16.join(input, "/").length);
+          var filepath = path17.join(dir, file);
+          var subpath = filepath.substr(path17.join(input, "/").length);
           var stat3 = fs5.statSync(filepath);
           if (stat3 && stat3.isDirectory()) {
             subpath += "/";
@@ -46062,7 +46062,7 @@ var require_precompile = __commonJS({
       } else if (pathStats.isDirectory()) {
         addTemplates(input);
         for (var i = 0; i < templates2.length; i++) {
-          var name = templates2[i].replace(path16.join(input, "/"), "");
+          var name = templates2[i].replace(path17.join(input, "/"), "");
           try {
             precompiled.push(_precompile(fs5.readFileSync(templates2[i], "utf-8"), name, env));
           } catch (e) {
@@ -46441,11 +46441,11 @@ var require_nunjucks = __commonJS({
       reset: function reset() {
         e = void 0;
       },
-      compile: function compile(src, env, path16, eagerCompile) {
+      compile: function compile(src, env, path17, eagerCompile) {
         if (!e) {
           configure();
         }
-        return new Template(src, env, path16, eagerCompile);
+        return new Template(src, env, path17, eagerCompile);
       },
       render: function render2(name, ctx, cb) {
         if (!e) {
@@ -46492,22 +46492,22 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command, properties, message2) {
-  const cmd = new Command(command, properties, message2);
+function issueCommand(command, properties, message3) {
+  const cmd = new Command(command, properties, message3);
   process.stdout.write(cmd.toString() + os.EOL);
 }
-function issue(name, message2 = "") {
-  issueCommand(name, {}, message2);
+function issue(name, message3 = "") {
+  issueCommand(name, {}, message3);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command, properties, message2) {
+  constructor(command, properties, message3) {
     if (!command) {
       command = "missing.command";
     }
     this.command = command;
     this.properties = properties;
-    this.message = message2;
+    this.message = message3;
   }
   toString() {
     let cmdStr = CMD_STRING + this.command;
@@ -46543,7 +46543,7 @@ function escapeProperty(s) {
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
-function issueFileCommand(command, message2) {
+function issueFileCommand(command, message3) {
   const filePath = process.env[`GITHUB_${command}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -46551,7 +46551,7 @@ function issueFileCommand(command, message2) {
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs.appendFileSync(filePath, `${toCommandValue(message2)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message3)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -46953,24 +46953,24 @@ function setOutput(name, value) {
   process.stdout.write(os4.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
-function setFailed(message2) {
+function setFailed(message3) {
   process.exitCode = ExitCode.Failure;
-  error(message2);
+  error(message3);
 }
 function isDebug() {
   return process.env["RUNNER_DEBUG"] === "1";
 }
-function error(message2, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+function error(message3, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message3 instanceof Error ? message3.toString() : message3);
 }
-function warning(message2, properties = {}) {
-  issueCommand("warning", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+function warning(message3, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message3 instanceof Error ? message3.toString() : message3);
 }
-function notice(message2, properties = {}) {
-  issueCommand("notice", toCommandProperties(properties), message2 instanceof Error ? message2.toString() : message2);
+function notice(message3, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message3 instanceof Error ? message3.toString() : message3);
 }
-function info(message2) {
-  process.stdout.write(message2 + os4.EOL);
+function info(message3) {
+  process.stdout.write(message3 + os4.EOL);
 }
 function startGroup(name) {
   issue("group", name);
@@ -46987,7 +46987,7 @@ function saveState(name, value) {
 }
 
 // src/main.ts
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/connection/become.ts
 import { randomBytes } from "node:crypto";
@@ -46998,8 +46998,8 @@ function formatLocation(loc) {
   return loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
 }
 var AsyncPlaybookError = class extends Error {
-  constructor(message2, location2) {
-    super(location2 ? `${formatLocation(location2)}: ${message2}` : message2);
+  constructor(message3, location2) {
+    super(location2 ? `${formatLocation(location2)}: ${message3}` : message3);
     this.location = location2;
     this.name = new.target.name;
   }
@@ -47010,19 +47010,21 @@ var PlaybookError = class extends AsyncPlaybookError {
 var InventoryError = class extends AsyncPlaybookError {
 };
 var TemplateError = class extends AsyncPlaybookError {
-  constructor(message2, expression, location2) {
-    super(message2, location2);
+  constructor(message3, expression, location2) {
+    super(message3, location2);
     this.expression = expression;
   }
   expression;
+};
+var UndefinedVariableError = class extends TemplateError {
 };
 var OptionError = class extends AsyncPlaybookError {
 };
 var NoHostsError = class extends AsyncPlaybookError {
 };
 var ConnectionError = class extends AsyncPlaybookError {
-  constructor(message2, host, detail) {
-    super(message2);
+  constructor(message3, host, detail) {
+    super(message3);
     this.host = host;
     this.detail = detail;
   }
@@ -47030,15 +47032,15 @@ var ConnectionError = class extends AsyncPlaybookError {
   detail;
 };
 var HostKeyError = class extends ConnectionError {
-  constructor(message2, host, fingerprint, detail) {
-    super(message2, host, detail);
+  constructor(message3, host, fingerprint, detail) {
+    super(message3, host, detail);
     this.fingerprint = fingerprint;
   }
   fingerprint;
 };
 var CommandTimeoutError = class extends AsyncPlaybookError {
-  constructor(message2, host, timeoutMs) {
-    super(message2);
+  constructor(message3, host, timeoutMs) {
+    super(message3);
     this.host = host;
     this.timeoutMs = timeoutMs;
   }
@@ -47269,8 +47271,8 @@ mv -f -- "$tmp" "$dest" || {
 var BECOME_METHODS = ["sudo", "su"];
 var DEFAULT_BECOME_FLAGS = { sudo: "-H -S -n", su: "" };
 var BecomeError = class extends AsyncPlaybookError {
-  constructor(message2, host, reason) {
-    super(message2);
+  constructor(message3, host, reason) {
+    super(message3);
     this.host = host;
     this.reason = reason;
   }
@@ -48299,8 +48301,8 @@ var MAX_OFFSET = 999999999999999;
 var MAX_SECONDS = 1e9;
 var JOB_WRAPPER_SCRIPT = job_wrapper_default.split("\n").map((line) => line.replace(/^[ \t]+/, "")).filter((line) => line !== "" && !line.startsWith("#")).join("\n").concat("\n");
 var JobProtocolError = class extends AsyncPlaybookError {
-  constructor(message2, output2) {
-    super(message2);
+  constructor(message3, output2) {
+    super(message3);
     this.output = output2;
   }
   output;
@@ -49455,7 +49457,7 @@ var LocalConnection = class {
     return new Promise((resolve2, reject) => {
       const stdout = new TailBuffer(cap);
       const stderr = new TailBuffer(cap);
-      let timedOut = false;
+      let timedOut2 = false;
       let settled = false;
       let graceTimer;
       const child = spawn("/bin/sh", ["-c", command], {
@@ -49484,13 +49486,13 @@ var LocalConnection = class {
         finish();
       };
       const deadline = setTimeout(() => {
-        timedOut = true;
+        timedOut2 = true;
         killGroup();
         graceTimer = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
           settle(
-            () => resolve2({ code: null, signal: "SIGKILL", timedOut, ...collectedOutput(stdout, stderr) })
+            () => resolve2({ code: null, signal: "SIGKILL", timedOut: timedOut2, ...collectedOutput(stdout, stderr) })
           );
         }, KILL_GRACE_MS);
       }, timeoutMs);
@@ -49512,21 +49514,21 @@ var LocalConnection = class {
       );
       child.on(
         "close",
-        (code2, signal) => settle(() => resolve2({ code: code2, signal, timedOut, ...collectedOutput(stdout, stderr) }))
+        (code2, signal) => settle(() => resolve2({ code: code2, signal, timedOut: timedOut2, ...collectedOutput(stdout, stderr) }))
       );
       child.stdin.on("error", () => void 0);
       if (options.stdin !== void 0) child.stdin.write(options.stdin);
       child.stdin.end();
     });
   }
-  async putFile(path16, content, options) {
+  async putFile(path17, content, options) {
     const timeoutMs = clampTimeout(options.timeoutMs);
     let timer;
     const expired = new Promise((_, reject) => {
       timer = setTimeout(
         () => reject(
           new CommandTimeoutError(
-            `writing ${path16} on ${this.host} took longer than ${timeoutMs} ms`,
+            `writing ${path17} on ${this.host} took longer than ${timeoutMs} ms`,
             this.host,
             timeoutMs
           )
@@ -49535,14 +49537,14 @@ var LocalConnection = class {
       );
     });
     try {
-      await Promise.race([this.writeAtomically(path16, content, options.mode), expired]);
+      await Promise.race([this.writeAtomically(path17, content, options.mode), expired]);
     } finally {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path16, content, mode) {
-    const temp = join(dirname(path16), `.${basename(path16)}.apb-${randomBytes2(8).toString("hex")}.tmp`);
-    const finalMode = mode ?? await stat2(path16).then(
+  async writeAtomically(path17, content, mode) {
+    const temp = join(dirname(path17), `.${basename(path17)}.apb-${randomBytes2(8).toString("hex")}.tmp`);
+    const finalMode = mode ?? await stat2(path17).then(
       (s) => s.mode & 4095,
       () => 438 & ~currentUmask()
     );
@@ -49554,11 +49556,11 @@ var LocalConnection = class {
       } finally {
         await file.close();
       }
-      await rename2(temp, path16);
+      await rename2(temp, path17);
     } catch (error2) {
       await unlink2(temp).catch(() => void 0);
       throw new AsyncPlaybookError(
-        `cannot write ${path16} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
+        `cannot write ${path17} on ${this.host}: ${error2 instanceof Error ? error2.message : String(error2)}`
       );
     }
   }
@@ -49666,12 +49668,12 @@ var defaultFilesystem = {
   join(pathA, pathB) {
     return fsPath.join(pathA, pathB);
   },
-  basename(path16) {
-    return fsPath.basename(path16);
+  basename(path17) {
+    return fsPath.basename(path17);
   },
-  stat(path16) {
+  stat(path17) {
     return new Promise((resolve2, reject) => {
-      fs3.stat(path16, (err, res) => {
+      fs3.stat(path17, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -49680,9 +49682,9 @@ var defaultFilesystem = {
       });
     });
   },
-  readdir(path16) {
+  readdir(path17) {
     return new Promise((resolve2, reject) => {
-      fs3.readdir(path16, (err, res) => {
+      fs3.readdir(path17, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -49692,19 +49694,19 @@ var defaultFilesystem = {
     });
   }
 };
-async function scanDirectoryInternal({ path: path16, recursive, validate, result, fileSystem, queue, reject }) {
-  const itemStat = await fileSystem.stat(path16);
+async function scanDirectoryInternal({ path: path17, recursive, validate, result, fileSystem, queue, reject }) {
+  const itemStat = await fileSystem.stat(path17);
   if (itemStat.isFile()) {
-    result.files.push(path16);
+    result.files.push(path17);
   } else if (itemStat.isDirectory()) {
-    result.directories.push(path16);
+    result.directories.push(path17);
   }
   if (!itemStat.isDirectory() || recursive === "none") {
     return;
   }
-  const contents = await fileSystem.readdir(path16);
+  const contents = await fileSystem.readdir(path17);
   contents.forEach((item) => {
-    const itemPath = fileSystem.join(path16, item);
+    const itemPath = fileSystem.join(path17, item);
     if (!validate(itemPath)) {
       return;
     }
@@ -49719,8 +49721,8 @@ async function scanDirectoryInternal({ path: path16, recursive, validate, result
     })).catch(reject);
   });
 }
-async function scanDirectory(path16, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
-  invariant(path16 && typeof path16 === "string", "path must be a valid string");
+async function scanDirectory(path17, { recursive = true, validate = null, concurrency = Infinity, fileSystem = defaultFilesystem } = {}) {
+  invariant(path17 && typeof path17 === "string", "path must be a valid string");
   invariant(typeof recursive === "boolean", "options.recursive must be a valid boolean");
   invariant(validate === null || typeof validate === "function", "options.validate must be a valid function");
   invariant(typeof concurrency === "number", "options.concurrency must be a valid number");
@@ -49732,7 +49734,7 @@ async function scanDirectory(path16, { recursive = true, validate = null, concur
   const mergedFileSystem = { ...defaultFilesystem, ...fileSystem };
   await new Promise((resolve2, reject) => {
     scanDirectoryInternal({
-      path: path16,
+      path: path17,
       recursive: recursive ? "deep" : "shallow",
       validate: validate != null ? validate : (item) => mergedFileSystem.basename(item).slice(0, 1) !== ".",
       result,
@@ -49749,20 +49751,20 @@ var esm_default = scanDirectory;
 var import_shell_escape = __toESM(require_shell_escape(), 1);
 var import_ssh2 = __toESM(require_lib2(), 1);
 var DEFAULT_CONCURRENCY = 1;
-var DEFAULT_VALIDATE = (path16) => !fsPath2.basename(path16).startsWith(".");
+var DEFAULT_VALIDATE = (path17) => !fsPath2.basename(path17).startsWith(".");
 var DEFAULT_TICK = () => {
 };
 var SSHError = class extends Error {
-  constructor(message2, code2 = null) {
-    super(message2);
+  constructor(message3, code2 = null) {
+    super(message3);
     this.code = code2;
   }
 };
-function unixifyPath(path16) {
-  if (path16.includes("\\")) {
-    return path16.split("\\").join("/");
+function unixifyPath(path17) {
+  if (path17.includes("\\")) {
+    return path17.split("\\").join("/");
   }
-  return path16;
+  return path17;
 }
 async function readFile(filePath) {
   return new Promise((resolve2, reject) => {
@@ -49776,11 +49778,11 @@ async function readFile(filePath) {
   });
 }
 var SFTP_MKDIR_ERR_CODE_REGEXP = /Error: (E[\S]+): /;
-async function makeDirectoryWithSftp(path16, sftp) {
+async function makeDirectoryWithSftp(path17, sftp) {
   let stats = null;
   try {
     stats = await new Promise((resolve2, reject) => {
-      sftp.stat(path16, (err, res) => {
+      sftp.stat(path17, (err, res) => {
         if (err) {
           reject(err);
         } else {
@@ -49798,7 +49800,7 @@ async function makeDirectoryWithSftp(path16, sftp) {
   }
   try {
     await new Promise((resolve2, reject) => {
-      sftp.mkdir(path16, (err) => {
+      sftp.mkdir(path17, (err) => {
         if (err) {
           reject(err);
         } else {
@@ -50049,20 +50051,20 @@ var NodeSSH = class {
     }
     return response;
   }
-  async mkdir(path16, method = "sftp", givenSftp = null) {
-    invariant2(typeof path16 === "string", "path must be a valid string");
+  async mkdir(path17, method = "sftp", givenSftp = null) {
+    invariant2(typeof path17 === "string", "path must be a valid string");
     invariant2(typeof method === "string" && (method === "sftp" || method === "exec"), "method must be either sftp or exec");
     invariant2(givenSftp == null || typeof givenSftp === "object", "sftp must be a valid object");
     if (method === "exec") {
-      await this.exec("mkdir", ["-p", unixifyPath(path16)]);
+      await this.exec("mkdir", ["-p", unixifyPath(path17)]);
       return;
     }
     const sftp = givenSftp || await this.requestSFTP();
-    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path16), sftp).catch(async (error2) => {
+    const makeSftpDirectory = async (retry) => makeDirectoryWithSftp(unixifyPath(path17), sftp).catch(async (error2) => {
       if (!retry || error2 == null || error2.message !== "No such file" && error2.code !== "ENOENT") {
         throw error2;
       }
-      await this.mkdir(fsPath2.dirname(path16), "sftp", sftp);
+      await this.mkdir(fsPath2.dirname(path17), "sftp", sftp);
       await makeSftpDirectory(false);
     });
     try {
@@ -50230,15 +50232,15 @@ var NodeSSH = class {
       validate,
       concurrency,
       fileSystem: {
-        basename(path16) {
-          return fsPath2.posix.basename(path16);
+        basename(path17) {
+          return fsPath2.posix.basename(path17);
         },
         join(pathA, pathB) {
           return fsPath2.posix.join(pathA, pathB);
         },
-        readdir(path16) {
+        readdir(path17) {
           return new Promise((resolve2, reject) => {
-            sftp.readdir(path16, (err, res) => {
+            sftp.readdir(path17, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -50247,9 +50249,9 @@ var NodeSSH = class {
             });
           });
         },
-        stat(path16) {
+        stat(path17) {
           return new Promise((resolve2, reject) => {
-            sftp.stat(path16, (err, res) => {
+            sftp.stat(path17, (err, res) => {
               if (err) {
                 reject(err);
               } else {
@@ -50581,10 +50583,10 @@ async function prepareHostKeyCheck(target) {
   const userPath = target.knownHostsPath ?? (target.knownHostsPathSource ? void 0 : join2(homedir(), ".ssh", "known_hosts"));
   const entries = [];
   const searched = [];
-  for (const path16 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
-    if (path16 === void 0) continue;
-    searched.push(path16);
-    entries.push(...parseKnownHosts(await readKnownHostsFile(path16, target), path16));
+  for (const path17 of /* @__PURE__ */ new Set([userPath, target.explicitKnownHostsPath])) {
+    if (path17 === void 0) continue;
+    searched.push(path17);
+    entries.push(...parseKnownHosts(await readKnownHostsFile(path17, target), path17));
   }
   if (target.knownHosts) {
     searched.push("the known_hosts text given");
@@ -50635,13 +50637,13 @@ async function prepareHostKeyCheck(target) {
   }
   return check;
 }
-async function readKnownHostsFile(path16, target) {
+async function readKnownHostsFile(path17, target) {
   try {
-    return await readFile2(path16, "utf8");
+    return await readFile2(path17, "utf8");
   } catch (error2) {
     if (error2.code === "ENOENT") return "";
     throw new ConnectionError(
-      `cannot read known_hosts file ${path16} for ${target.where}: ${errorText(error2)}`,
+      `cannot read known_hosts file ${path17} for ${target.where}: ${errorText(error2)}`,
       target.host
     );
   }
@@ -50698,31 +50700,31 @@ function hostKeyRefusal(reason, context) {
   const presented = `${keyTypeOfBlob(key) ?? "unknown"} ${fingerprint}`;
   const line = formatKnownHostsLine(name, key);
   const inLog = "the known_hosts line to add is in the log";
-  let message2;
+  let message3;
   let detail = `${where2} is ${target.endpoint}, known to known_hosts as ${name}`;
   switch (reason.status) {
     case "revoked":
-      message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
+      message3 = `Host key verification failed for ${where2}: the host presented ${presented}, which is marked @revoked in ${reason.entry.source}. Refusing to connect.`;
       break;
     case "unpinned":
-      message2 = `Host key verification failed for ${where2}: the host presented ${presented}, which matches none of the fingerprints pinned in ${target.pinsVariable} (${reason.pins.join(", ")}). Someone could be eavesdropping on you (man-in-the-middle), or the host key has changed: if the change is expected, update ${target.pinsVariable}.`;
+      message3 = `Host key verification failed for ${where2}: the host presented ${presented}, which matches none of the fingerprints pinned in ${target.pinsVariable} (${reason.pins.join(", ")}). Someone could be eavesdropping on you (man-in-the-middle), or the host key has changed: if the change is expected, update ${target.pinsVariable}.`;
       break;
     case "changed": {
       const expected = reason.expected.map((e) => `${e.keyType} ${fingerprintSha256(e.key)} (${e.source})`).join(", ");
-      message2 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
+      message3 = `REMOTE HOST IDENTIFICATION HAS CHANGED for ${where2}! known_hosts expects ${expected}, but the host presented ${presented}. Someone could be eavesdropping on you (man-in-the-middle), or the host key has just been changed. If the change is expected, replace the old line (${inLog}) or pin the new key with ${target.pinsVariable}.`;
       detail += `; to trust the key it presented instead, replace the old line with:
 ${line}`;
       break;
     }
     case "unknown": {
       const others = reason.otherTypes.length > 0 ? ` (only keys of type ${reason.otherTypes.join(", ")} are recorded for it` + (target.mode === "accept-new" ? "; accept-new adds no new key type to a known host)" : ")") : "";
-      message2 = `Host key verification failed for ${where2}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
+      message3 = `Host key verification failed for ${where2}: no key for it in ${sources.searched}${sources.emptyBecause}${others}. The host presented ${presented}. If you trust it, pin it with ${target.pinsVariable}: ${fingerprint}, or add it to known_hosts (${inLog}).`;
       detail += `; to trust the key it presented, add this line to known_hosts:
 ${line}`;
       break;
     }
   }
-  return new HostKeyError(message2, target.host, fingerprint, detail);
+  return new HostKeyError(message3, target.host, fingerprint, detail);
 }
 function errorText(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
@@ -51043,7 +51045,7 @@ function connectError(error2, context) {
   const text2 = errorText2(error2);
   const detail = `${where2} is ${hop.endpoint}: ${text2}`;
   const inLog = "the address and port tried are in the log";
-  const fail = (message2) => new ConnectionError(message2, host, detail);
+  const fail = (message3) => new ConnectionError(message3, host, detail);
   if (err.level === "client-authentication") {
     const methods = auth.methods.length > 0 ? auth.methods.join(",") : "none";
     const hint = auth.methods.length === 0 ? `no private key, password or ssh-agent was available: set ${hints.key}` : `check ${hints.user}${auth.config.password !== void 0 ? " / ansible_password" : ""}`;
@@ -51162,14 +51164,14 @@ var SshConnection = class {
       let code2 = null;
       let signal = null;
       let sawExit = false;
-      let timedOut = false;
+      let timedOut2 = false;
       let settled = false;
       let channel;
       let graceTimer;
       const result = () => ({
         code: code2,
         signal,
-        timedOut,
+        timedOut: timedOut2,
         ...collectedOutput(stdout, stderr)
       });
       const settle = (finish) => {
@@ -51181,11 +51183,11 @@ var SshConnection = class {
         finish();
       };
       const inFlight = {
-        fail: (error2) => settle(() => sawExit || timedOut ? resolve2(result()) : reject(error2))
+        fail: (error2) => settle(() => sawExit || timedOut2 ? resolve2(result()) : reject(error2))
       };
       this.inFlight.add(inFlight);
       const deadline = setTimeout(() => {
-        timedOut = true;
+        timedOut2 = true;
         if (!channel) {
           settle(() => resolve2(result()));
           return;
@@ -51223,7 +51225,7 @@ var SshConnection = class {
         });
         opened.on("error", () => void 0);
         opened.on("close", () => {
-          if (sawExit || timedOut) settle(() => resolve2(result()));
+          if (sawExit || timedOut2) settle(() => resolve2(result()));
           else if (this.lostReason !== void 0) inFlight.fail(this.lostError());
           else settle(() => resolve2(result()));
         });
@@ -51263,22 +51265,22 @@ var SshConnection = class {
       clearTimeout(timer);
     }
   }
-  async writeAtomically(path16, content, mode, timeoutMs) {
+  async writeAtomically(path17, content, mode, timeoutMs) {
     const sftp = await this.sftpSession();
-    const dir = posix.dirname(path16);
+    const dir = posix.dirname(path17);
     const temp = posix.join(
       dir,
-      `.${posix.basename(path16)}.apb-${randomBytes3(8).toString("hex")}.tmp`
+      `.${posix.basename(path17)}.apb-${randomBytes3(8).toString("hex")}.tmp`
     );
     const fail = (step, error2) => {
       if (this.lostReason !== void 0) throw new ConnectionError(this.lostReason, this.host);
       throw new AsyncPlaybookError(
-        `cannot write ${path16} on ${this.where}: ${step}: ${errorText2(error2)}`
+        `cannot write ${path17} on ${this.where}: ${step}: ${errorText2(error2)}`
       );
     };
     let finalMode = mode;
     if (finalMode === void 0) {
-      const existing = await sftpCall((cb) => sftp.stat(path16, cb)).catch(() => void 0);
+      const existing = await sftpCall((cb) => sftp.stat(path17, cb)).catch(() => void 0);
       finalMode = existing ? existing.mode & 4095 : 438 & ~await this.umask(timeoutMs);
     }
     const m = finalMode;
@@ -51299,14 +51301,14 @@ var SshConnection = class {
     try {
       await sftpCall((cb) => {
         try {
-          sftp.ext_openssh_rename(temp, path16, cb);
+          sftp.ext_openssh_rename(temp, path17, cb);
         } catch {
-          sftp.unlink(path16, () => sftp.rename(temp, path16, cb));
+          sftp.unlink(path17, () => sftp.rename(temp, path17, cb));
         }
       });
     } catch (error2) {
       await sftpCall((cb) => sftp.unlink(temp, cb)).catch(() => void 0);
-      fail(`rename ${temp} to ${path16}`, error2);
+      fail(`rename ${temp} to ${path17}`, error2);
     }
   }
   /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
@@ -51417,7 +51419,15 @@ async function openConnection(settings) {
 }
 
 // src/modules/module.ts
+var SHOW_RESULT = /* @__PURE__ */ Symbol("show result");
+function unknownArgumentsMessage(module, unknown, action = module.name) {
+  const names = [...unknown].sort();
+  if (module.optionCheck === "action") return `Invalid options for ${action}: ${names.join(",")}`;
+  const supported = [...module.argNames ?? []].sort().join(", ");
+  return `Unsupported parameters for (${module.reportedAs ?? action}) module: ${names.join(", ")}. Supported parameters include: ${supported}.`;
+}
 var NOT_IGNORABLE = /* @__PURE__ */ Symbol("not ignorable");
+var TIMED_OUT = /* @__PURE__ */ Symbol("timed out");
 var ModuleArgumentError = class extends Error {
 };
 
@@ -51518,6 +51528,7 @@ var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "max_fail_percentage",
   "serial",
   "ignore_errors",
+  "ignore_unreachable",
   "environment",
   "tags",
   "become",
@@ -51527,7 +51538,14 @@ var PLAY_KEYWORDS = /* @__PURE__ */ new Set([
   "become_exe",
   "connection",
   "remote_user",
+  "user",
+  "port",
+  "ignore_unreachable",
+  "timeout",
+  "debugger",
   "strategy",
+  "order",
+  "no_log",
   "check_mode",
   "roles"
 ]);
@@ -51540,7 +51558,6 @@ var UNSUPPORTED_KEYWORDS = {
   include_vars: "include_vars is not supported yet; use vars or -e @file",
   vars_prompt: "vars_prompt is not supported; pass the values with -e",
   throttle: "throttle is not supported yet; use -f/--forks",
-  order: "play `order` is not supported yet; hosts run in inventory order",
   diff: "diff mode is not supported yet",
   module_defaults: "module_defaults is not supported yet; set the arguments on each task",
   collections: "collections are not supported; only ansible.builtin modules are available",
@@ -51553,9 +51570,47 @@ var UNSUPPORTED_KEYWORDS = {
   with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
   any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
 };
+var PLAY_REFUSED = {
+  run_once: "run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once",
+  fact_path: "fact_path is not supported: local facts (facts.d) are not gathered"
+};
 
 // src/playbook/loader-support.ts
 import { readFileSync as readFileSync3 } from "node:fs";
+
+// src/template/unsafe.ts
+var MARK = "{#apb:unsafe#}";
+var MARKED = /^\{#apb:unsafe#\}\{\{ '((?:[^'\\]|\\[\s\S])*)' \}\}$/;
+function hasTemplateSyntax(text2) {
+  return text2.includes("{{") || text2.includes("{%") || text2.includes("{#");
+}
+function markUnsafe(text2) {
+  if (!hasTemplateSyntax(text2)) return text2;
+  const literal = text2.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  return `${MARK}{{ '${literal}' }}`;
+}
+function isMarkedUnsafe(value) {
+  return typeof value === "string" && value.startsWith(MARK) && MARKED.test(value);
+}
+function unsafeText(value) {
+  if (typeof value !== "string" || !value.startsWith(MARK)) return value;
+  const match = MARKED.exec(value);
+  if (!match) return value;
+  return match[1].replace(
+    /\\([\s\S])/g,
+    (_all, ch) => ch === "n" ? "\n" : ch === "r" ? "\r" : ch
+  );
+}
+function markUnsafeDeep(value) {
+  if (typeof value === "string") return markUnsafe(value);
+  if (Array.isArray(value)) return value.map(markUnsafeDeep);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [markUnsafe(k), markUnsafeDeep(v)])
+    );
+  }
+  return value;
+}
 
 // src/playbook/types.ts
 function plainTask(fields) {
@@ -51606,13 +51661,13 @@ function becomeMethodProblem(method) {
   if (canonicalBecomeMethod(method)) return void 0;
   return `become_method '${method}' is not supported: use 'sudo' (the default) or 'su'. Methods such as doas, pbrun, pfexec, runas or machinectl are not available`;
 }
-function readPlaybookFile(file, message2, location2) {
+function readPlaybookFile(file, message3, location2) {
   try {
     return readFileSync3(file, "utf8");
   } catch (error2) {
     const code2 = error2.code;
     const reason = code2 === "ENOENT" ? `it could not be found (looked for ${file})` : code2 === "EISDIR" ? "it is a directory" : error2.message;
-    throw new PlaybookError(message2(reason), location2);
+    throw new PlaybookError(message3(reason), location2);
   }
 }
 function canonicalModule(name) {
@@ -51688,7 +51743,7 @@ function normaliseLoop(raw, keyword) {
 function normaliseTags(raw) {
   if (raw === void 0 || raw === null) return [];
   if (Array.isArray(raw)) return raw.map(String);
-  return String(raw).split(",").map((t) => t.trim()).filter(Boolean);
+  return String(unsafeText(raw)).split(",").map((t) => t.trim()).filter(Boolean);
 }
 function isMapping(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -51704,7 +51759,7 @@ function describe(value) {
 import path3 from "node:path";
 
 // src/playbook/roles.ts
-import { existsSync as existsSync3, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync3, readdirSync as readdirSync2, statSync as statSync2 } from "node:fs";
 import os5 from "node:os";
 import path2 from "node:path";
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
@@ -51746,24 +51801,48 @@ function findRole(name, playDir, location2, near = []) {
       location2
     );
   }
-  const candidates = name.includes("/") || path2.isAbsolute(name) ? [path2.resolve(playDir, name)] : [...roleSearchPath(playDir).slice(0, -1), ...near, playDir].map(
-    (dir) => path2.join(dir, name)
-  );
-  const found = candidates.find(isDirectory2);
-  if (found) return found;
+  const searched = [...roleSearchPath(playDir).slice(0, -1), ...near, playDir];
+  for (const dir of searched) {
+    const candidate = path2.resolve(dir, name);
+    if (isDirectory2(candidate)) return { dir: candidate, name };
+  }
+  const fromCwd = path2.resolve(name);
+  if (isDirectory2(fromCwd)) return { dir: fromCwd, name: path2.basename(fromCwd) };
   throw new PlaybookError(
-    `the role '${name}' was not found in ${candidates.map((c) => path2.dirname(c)).join(":")}. Put it under roles/${path2.basename(name)}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
+    `the role '${name}' was not found in ${searched.join(":")}. Put it under roles/${name}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
     location2
   );
 }
-function roleFile(roleDir, sub, base2 = "main") {
-  const stem = path2.join(roleDir, sub, base2);
-  const names = path2.extname(base2) === "" ? [".yml", ".yaml", ".json", ""] : [""];
-  for (const ext of names) {
+function roleFile(roleDir, sub, base2) {
+  return roleFiles(roleDir, sub, base2, false)[0];
+}
+function roleVarsFiles(roleDir, sub, base2) {
+  return roleFiles(roleDir, sub, base2, true);
+}
+var ROLE_EXTENSIONS = [".yml", ".yaml", ".json"];
+function roleFiles(roleDir, sub, base2, allowDir) {
+  const stem = path2.join(roleDir, sub, base2 ?? "main");
+  const extensions = base2 === void 0 ? [...ROLE_EXTENSIONS, ""] : ["", ...ROLE_EXTENSIONS];
+  for (const ext of extensions) {
     const file = stem + ext;
-    if (existsSync3(file) && !isDirectory2(file)) return file;
+    if (!existsSync3(file)) continue;
+    if (!isDirectory2(file)) return [file];
+    if (allowDir) return filesIn(file);
   }
-  return void 0;
+  return [];
+}
+function filesIn(dir) {
+  const found = [];
+  const names = readdirSync2(dir).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  for (const name of names) {
+    if (name.startsWith(".") || name.endsWith("~")) continue;
+    const full = path2.join(dir, name);
+    const ext = path2.extname(name);
+    if (isDirectory2(full)) {
+      if (ext === "") found.push(...filesIn(full));
+    } else if (ext === "" || ROLE_EXTENSIONS.includes(ext)) found.push(full);
+  }
+  return found;
 }
 function isDirectory2(file) {
   try {
@@ -52021,71 +52100,124 @@ var RAW_PARAM_OPTIONS = /* @__PURE__ */ new Set([
   "stdin_add_newline",
   "strip_empty_ends"
 ]);
-function splitArgs(input) {
-  const tokens = [];
-  let start = -1;
-  let quote = null;
-  let jinjaDepth = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    const pair = input.slice(i, i + 2);
-    if (start < 0 && !/\s/.test(c)) start = i;
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (pair === "{{" || pair === "{%" || pair === "{#") {
-      jinjaDepth++;
-      i++;
-      continue;
-    }
-    if (jinjaDepth > 0 && (pair === "}}" || pair === "%}" || pair === "#}")) {
-      jinjaDepth--;
-      i++;
-      continue;
-    }
-    if (jinjaDepth === 0 && (c === '"' || c === "'")) {
-      quote = c;
-      continue;
-    }
-    if (jinjaDepth === 0 && /\s/.test(c) && start >= 0) {
-      tokens.push({ text: input.slice(start, i), start, end: i });
-      start = -1;
-    }
-  }
-  if (start >= 0) tokens.push({ text: input.slice(start), start, end: input.length });
-  return tokens;
-}
 function unquote(value) {
   if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) {
     return value.slice(1, -1);
   }
   return value;
 }
-function parseKeyValueArgs(input, freeForm) {
-  const result = {};
-  const rawSpans = [];
-  for (const token of splitArgs(input)) {
-    const eq = token.text.indexOf("=");
-    const key = eq > 0 ? token.text.slice(0, eq) : "";
-    const isKv = eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
-    if (isKv && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
-      result[key] = unquote(decodePythonEscapes(token.text.slice(eq + 1)));
-    } else {
-      rawSpans.push([token.start, token.end]);
+function splitWords(input) {
+  const words = [];
+  const appendToLast = (text2) => {
+    if (words.length > 0) words[words.length - 1] += text2;
+  };
+  let quote = null;
+  const depth = { print: 0, block: 0, comment: 0 };
+  const inJinja = () => depth.print > 0 || depth.block > 0 || depth.comment > 0;
+  const lines = input.split("\n");
+  lines.forEach((line, lineIndex) => {
+    const pieces = line.split(" ");
+    let continued = false;
+    pieces.forEach((piece, index) => {
+      if (piece === "" && index !== 0) {
+        appendToLast(" ");
+        return;
+      }
+      if (piece === "\\" && quote === null) {
+        continued = true;
+        return;
+      }
+      const wasQuoted = quote !== null;
+      quote = quoteAfter(piece, quote);
+      let placed = false;
+      if (quote !== null && !wasQuoted && !inJinja()) {
+        words.push(piece);
+        placed = true;
+      } else if (inJinja() || quote !== null || wasQuoted) {
+        if (words.length === 0) words.push(piece);
+        else if (index === 0 && wasQuoted) appendToLast(piece);
+        else if (pieces.length > 1) appendToLast(`${index > 0 ? " " : ""}${piece}`);
+        else appendToLast(`
+${piece}`);
+        placed = true;
+      }
+      for (const [kind, open3, close] of [
+        ["print", "{{", "}}"],
+        ["block", "{%", "%}"],
+        ["comment", "{#", "#}"]
+      ]) {
+        const before = depth[kind];
+        const change = piece.split(open3).length - piece.split(close).length;
+        depth[kind] = Math.max(0, before + change);
+        if (depth[kind] !== before && !placed) {
+          words.push(piece);
+          placed = true;
+        }
+      }
+      if (!inJinja() && quote === null && !placed && piece !== "") words.push(piece);
+    });
+    if (lines.length > 1 && lineIndex !== lines.length - 1 && !continued) appendToLast("\n");
+  });
+  return words;
+}
+function quoteAfter(word, open3) {
+  let quote = open3;
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i];
+    if ((c === '"' || c === "'") && word[i - 1] !== "\\") {
+      if (quote === null) quote = c;
+      else if (c === quote) quote = null;
     }
   }
-  if (rawSpans.length > 0) {
-    const first = rawSpans[0][0];
-    const last = rawSpans[rawSpans.length - 1][1];
-    const extracted = Object.keys(result).length > 0;
-    result["_raw_params"] = extracted ? rawSpans.map(([s, e]) => input.slice(s, e)).join(" ") : input.slice(first, last);
+  return quote;
+}
+function joinWords(words) {
+  let text2 = "";
+  for (const word of words) text2 += text2 === "" || text2.endsWith("\n") ? word : ` ${word}`;
+  return text2;
+}
+function parseKeyValueArgs(input, freeForm) {
+  const result = {};
+  const raw = [];
+  for (const word of splitWords(input)) {
+    const decoded = decodePythonEscapes(word);
+    let eq = -1;
+    for (let i = decoded.indexOf("=", 1); i > 0; i = decoded.indexOf("=", i + 1)) {
+      if (decoded[i - 1] !== "\\") {
+        eq = i;
+        break;
+      }
+    }
+    if (eq < 0 && decoded.includes("=")) {
+      raw.push(decoded.replace(/\\=/g, "="));
+      continue;
+    }
+    const key = eq > 0 ? decoded.slice(0, eq) : "";
+    if (eq > 0 && (!freeForm || RAW_PARAM_OPTIONS.has(key))) {
+      result[key.trim()] = unquote(decoded.slice(eq + 1).trim());
+    } else {
+      raw.push(word);
+    }
   }
+  if (raw.length > 0) result["_raw_params"] = joinWords(raw);
   return result;
 }
 
 // src/playbook/task-parser.ts
+var PYTHON_KEYWORDS = new Set(
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" ")
+);
+function isVariableName(name) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS.has(name);
+}
+var LOOP_CONTROL_OPTIONS = [
+  "loop_var",
+  "index_var",
+  "label",
+  "pause",
+  "extended",
+  "extended_allitems"
+];
 var TaskParser = class {
   constructor(doc, file, modules) {
     this.doc = doc;
@@ -52168,9 +52300,9 @@ var TaskParser = class {
     const loopKey = loopKeys[0];
     const loopControl = this.mapping(raw.loop_control, "loop_control", location2);
     for (const key of Object.keys(loopControl)) {
-      if (!["loop_var", "label", "index_var", "pause", "extended"].includes(key)) {
+      if (!LOOP_CONTROL_OPTIONS.includes(key)) {
         throw new PlaybookError(
-          `unknown loop_control option '${key}' (expected loop_var, label, index_var or pause)`,
+          `unknown loop_control option '${key}' (expected ${LOOP_CONTROL_OPTIONS.join(", ")})`,
           location2
         );
       }
@@ -52187,6 +52319,7 @@ var TaskParser = class {
       name: named ? this.nameOf(raw.name, location2) : moduleKey,
       named,
       module: moduleName,
+      action: moduleKey,
       args,
       location: location2,
       dir: this.dir,
@@ -52197,7 +52330,9 @@ var TaskParser = class {
         loopVar,
         label: loopControl["label"],
         indexVar: loopControl["index_var"] === void 0 ? void 0 : String(loopControl["index_var"]),
-        pause: loopControl["pause"]
+        pause: loopControl["pause"],
+        ...loopControl["extended"] === void 0 ? {} : { extended: loopControl["extended"] },
+        ...loopControl["extended_allitems"] === void 0 ? {} : { extendedAllitems: loopControl["extended_allitems"] }
       },
       until: this.conditionals(raw.until, "until", location2),
       retries: raw.retries,
@@ -52206,7 +52341,7 @@ var TaskParser = class {
       changedWhen: this.conditionals(raw.changed_when, "changed_when", location2),
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
-      vars: this.mapping(raw.vars, "vars", location2),
+      vars: this.varsOf(raw.vars, "Task", location2),
       environment: raw.environment,
       noLog: raw.no_log,
       timeout: raw.timeout,
@@ -52220,11 +52355,13 @@ var TaskParser = class {
   }
   actionKeyword(action, location2) {
     if (typeof action === "string") {
-      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(action);
+      const text2 = unsafeText(action);
+      const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text2);
       const name2 = canonicalModule(match?.[1] ?? "");
       if (!this.modules.names.has(name2))
         throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? "", false), location2);
-      return { moduleName: name2, args: this.moduleArgs(match?.[2] ?? "", name2, location2) };
+      const args2 = this.moduleArgs(match?.[2] ?? "", name2, location2);
+      return { moduleName: name2, args: text2 === action ? args2 : unsafeArgs(args2) };
     }
     const mapping = action;
     const moduleRaw = mapping["module"];
@@ -52239,6 +52376,11 @@ var TaskParser = class {
   moduleArgs(raw, module, location2) {
     if (raw === null || raw === void 0) return {};
     if (isMapping(raw)) return { ...raw };
+    if (isMarkedUnsafe(raw)) {
+      return unsafeArgs(
+        parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module))
+      );
+    }
     if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
       return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module));
     }
@@ -52265,6 +52407,33 @@ var TaskParser = class {
       );
     }
     return { ...raw };
+  }
+  /**
+   * A `vars:` keyword of a play, block, task, role or import: a mapping, or a list of mappings merged in order
+   * (as Ansible accepts both). Each name must be a valid variable name.
+   */
+  varsOf(raw, owner, location2) {
+    if (raw === void 0 || raw === null) return {};
+    const at = this.at(raw, location2);
+    let out = {};
+    for (const part of Array.isArray(raw) ? raw : [raw]) {
+      if (!isMapping(part)) {
+        throw new PlaybookError(
+          `Vars in a ${owner} must be specified as a dictionary, or a list of dictionaries: found ${describe(part)}${Array.isArray(raw) ? " in the list" : ""}`,
+          at
+        );
+      }
+      for (const name of Object.keys(part)) {
+        if (!isVariableName(name)) {
+          throw new PlaybookError(
+            `Invalid variable name in vars specified for ${owner}: '${name}' is not a valid variable name. A variable name is made of ASCII letters, digits and underscores, does not start with a digit and is not a Python keyword`,
+            at
+          );
+        }
+      }
+      out = { ...out, ...part };
+    }
+    return out;
   }
   conditionals(raw, keyword, location2) {
     if (raw === void 0 || raw === null) return [];
@@ -52304,6 +52473,9 @@ var TaskParser = class {
     }
   }
 };
+function unsafeArgs(args) {
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, markUnsafeDeep(v)]));
+}
 
 // src/playbook/role-loader.ts
 var RoleLoader = class extends TaskParser {
@@ -52315,7 +52487,7 @@ var RoleLoader = class extends TaskParser {
   context;
   playDir;
   /** The play's `roles:`: each role's tasks (its dependencies first). */
-  playRoles(raw, location2) {
+  playRoles(raw, location2, base2) {
     if (raw === void 0 || raw === null) return [];
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
@@ -52325,7 +52497,7 @@ var RoleLoader = class extends TaskParser {
     }
     return raw.flatMap((entry) => {
       const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw));
-      const { tasks, ref } = this.role(spec, TOP_LEVEL, { dedupe: true, from: {} });
+      const { tasks, ref } = this.role(spec, base2, { dedupe: true, from: {} });
       this.context.play?.listed.push(ref.name);
       return tasks;
     });
@@ -52356,7 +52528,7 @@ var RoleLoader = class extends TaskParser {
         throw new PlaybookError(`'${key}' is not supported: ${UNSUPPORTED_KEYWORDS[key]}`, location2);
       else params.push([key, value]);
     }
-    const vars = this.mapping(entry.vars, "vars", location2);
+    const vars = this.varsOf(entry.vars, "Role", location2);
     return {
       name: name.trim(),
       vars,
@@ -52372,18 +52544,23 @@ var RoleLoader = class extends TaskParser {
   role(spec, outer, options) {
     const parents = options.parents ?? [];
     const near = parents.length > 0 ? [path3.dirname(parents.at(-1))] : [];
-    const dir = findRole(spec.name, this.playDir, spec.location, near);
-    const tasksFile = roleFile(dir, "tasks", options.from.tasks ?? "main");
+    const found = findRole(spec.name, this.playDir, spec.location, near);
+    const dir = found.dir;
+    const tasksFile = roleFile(dir, "tasks", options.from.tasks);
     if (parents.includes(dir) || tasksFile !== void 0 && this.inChain(tasksFile)) {
-      const chain = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
-      const names = chain.map((d) => path3.basename(d));
+      const chain2 = parents.includes(dir) ? [...parents, dir] : [...parents, dir, dir];
+      const names = chain2.map((d) => path3.basename(d));
       throw new PlaybookError(
         `A recursion loop was detected with the roles specified (${names.join(" \u2192 ")}); a role cannot depend on or import itself`,
         spec.location
       );
     }
     const meta = this.roleData(dir, "meta", void 0, spec.location);
-    const inherited = this.extend(outer, spec.keywords, spec.location);
+    const ownDefaults = this.roleVars(dir, "defaults", options.from.defaults, spec.location);
+    const ownVars = this.roleVars(dir, "vars", options.from.vars, spec.location);
+    const chain = options.chain ?? (outer.role ? [linkOf(outer.role)] : []);
+    const handedDown = (part) => chain.reduce((out, link) => ({ ...out, ...link[part] }), {});
+    const inherited2 = this.extend(outer, spec.keywords, spec.location);
     const tasks = [];
     const dependencyRefs = [];
     const dependencies = meta.data["dependencies"];
@@ -52395,36 +52572,51 @@ var RoleLoader = class extends TaskParser {
           at
         );
       }
+      const link = {
+        params: { ...handedDown("params"), ...spec.params },
+        vars: { ...handedDown("vars"), ...spec.vars, ...ownVars },
+        defaults: { ...handedDown("defaults"), ...ownDefaults }
+      };
       for (const dependency of dependencies) {
         const depSpec = this.roleSpec(dependency, meta.loader?.at(dependency, at) ?? at);
-        const loaded = this.role(depSpec, inherited, {
+        const loaded = this.role(depSpec, inherited2, {
           dedupe: true,
           from: {},
           parents: [...parents, dir],
+          chain: [link],
           imported: options.imported === true
         });
         tasks.push(...loaded.tasks);
         dependencyRefs.push(loaded.ref);
       }
     }
+    const enclosing = outer.role ? [...outer.role.ancestors ?? [], outer.role.path] : [];
+    const ancestors = [...enclosing, ...parents];
     const ref = {
-      name: path3.basename(dir),
+      name: found.name,
       path: dir,
+      ...ancestors.length > 0 ? { ancestors } : {},
       defaults: {
         ...mergeRoleVars(dependencyRefs, "defaults"),
-        ...this.roleData(dir, "defaults", options.from.defaults, spec.location).data
+        ...handedDown("defaults"),
+        ...ownDefaults
       },
       vars: {
+        ...handedDown("vars"),
         ...mergeRoleVars(dependencyRefs, "vars"),
         ...spec.vars,
-        ...this.roleData(dir, "vars", options.from.vars, spec.location).data
+        ...ownVars
       },
-      params: spec.params
+      params: { ...handedDown("params"), ...spec.params }
     };
-    if (options.dedupe && meta.data["allow_duplicates"] !== true) {
+    if (options.noDuplicates) {
+      ref.dedupKey = ["include_role", dir, options.from].map(stableJson).join("\0");
+      const allow = options.noDuplicates.allow;
+      if (typeof allow === "string" && hasTemplateSyntax(allow)) ref.allowDuplicates = allow;
+    } else if (options.dedupe && meta.data["allow_duplicates"] !== true) {
       ref.dedupKey = [dir, spec.params, spec.vars, spec.keywords].map(stableJson).join("\0");
     }
-    const base2 = { ...inherited, role: ref };
+    const base2 = { ...inherited2, role: ref };
     const play = this.context.play;
     play?.roles.push(ref);
     if (tasksFile) {
@@ -52437,7 +52629,7 @@ var RoleLoader = class extends TaskParser {
         spec.location
       );
     }
-    const handlersFile = roleFile(dir, "handlers", options.from.handlers ?? "main");
+    const handlersFile = roleFile(dir, "handlers", options.from.handlers);
     const shared = ref.dedupKey !== void 0 && [...play?.handlers ?? [], ...play?.imported ?? []].some(
       (h) => h.role?.dedupKey === ref.dedupKey
     );
@@ -52449,9 +52641,9 @@ var RoleLoader = class extends TaskParser {
     }
     return { tasks, ref };
   }
-  /** A role's defaults, vars or meta file as a mapping (empty when the role has none), and its loader. */
+  /** A role's meta file as a mapping (empty when the role has none), and its loader. */
   roleData(dir, sub, from, location2) {
-    const file = roleFile(dir, sub, from ?? "main");
+    const file = roleFile(dir, sub, from);
     if (!file) {
       if (from === void 0) return { data: {} };
       throw new PlaybookError(
@@ -52459,16 +52651,37 @@ var RoleLoader = class extends TaskParser {
         location2
       );
     }
+    return { data: this.mappingFile(file, location2), loader: this.fileLoader(file, location2) };
+  }
+  /**
+   * A role's defaults or vars: its `main` (or `*_from`) file, or every file of such a directory merged in
+   * lexical order (later files win), as Ansible 2.14 loads `defaults/main/` and `vars/main/`.
+   */
+  roleVars(dir, sub, from, location2) {
+    const files = roleVarsFiles(dir, sub, from);
+    if (files.length === 0 && from !== void 0) {
+      throw new PlaybookError(
+        `the role '${path3.basename(dir)}' has no ${sub} file '${from}' (looked in ${path3.join(dir, sub)})`,
+        location2
+      );
+    }
+    return files.reduce(
+      (out, file) => ({ ...out, ...this.mappingFile(file, location2) }),
+      {}
+    );
+  }
+  /** A YAML file of a role that must hold a mapping (or nothing). */
+  mappingFile(file, location2) {
     const loader2 = this.fileLoader(file, location2);
     const data = loader2.doc?.data;
-    if (data === null || data === void 0) return { data: {}, loader: loader2 };
+    if (data === null || data === void 0) return {};
     if (!isMapping(data)) {
       throw new PlaybookError(
         `${loader2.file} must hold a mapping, found ${describe(data)}`,
         loader2.at(data)
       );
     }
-    return { data: { ...data }, loader: loader2 };
+    return { ...data };
   }
   /** `import_role:` (static): the role's tasks here, inheriting this entry's keywords. */
   importRole(raw, key, outer) {
@@ -52485,12 +52698,18 @@ var RoleLoader = class extends TaskParser {
     delete keywords[key];
     const spec = {
       name: args.name,
-      vars: this.mapping(vars, "vars", location2),
+      vars: this.varsOf(vars, "IncludeRole", location2),
       params: {},
       keywords,
       location: location2
     };
-    return this.role(spec, outer, { dedupe: false, from: args.from, imported: true }).tasks;
+    const noDuplicates = noDuplicatesOf(args.rest["allow_duplicates"], "import_role", location2);
+    return this.role(spec, outer, {
+      dedupe: false,
+      from: args.from,
+      imported: true,
+      ...noDuplicates ? { noDuplicates } : {}
+    }).tasks;
   }
   /** The arguments of import_role / include_role, checked. */
   roleArgs(raw, keyword, location2) {
@@ -52512,40 +52731,29 @@ var RoleLoader = class extends TaskParser {
     return { name: args["name"], from, rest: args };
   }
 };
-
-// src/playbook/tags.ts
-var ALL_TAGS = { only: ["all"], skip: [] };
-function parseTagList(values) {
-  const tags = /* @__PURE__ */ new Set();
-  for (const value of values) {
-    for (const tag of value.split(/[,\n]/)) {
-      const trimmed = tag.trim();
-      if (trimmed) tags.add(trimmed);
-    }
-  }
-  return [...tags];
+function linkOf(role) {
+  return { params: role.params, vars: role.vars, defaults: role.defaults };
 }
-function shouldRunTags(tags, selection) {
-  const own = new Set(tags.length > 0 ? tags : ["untagged"]);
-  const untagged = tags.length === 0;
-  const only = selection.only.length > 0 ? selection.only : ["all"];
-  const skip = selection.skip;
-  const shares = (list) => list.some((t) => own.has(t));
-  let run2 = false;
-  if (own.has("always")) run2 = true;
-  else if (only.includes("all") && !own.has("never")) run2 = true;
-  else if (shares(only)) run2 = true;
-  else if (only.includes("tagged") && !untagged && !own.has("never")) run2 = true;
-  if (run2 && skip.length > 0) {
-    if (skip.includes("all")) {
-      if (!own.has("always") || skip.includes("always")) run2 = false;
-    } else if (shares(skip)) run2 = false;
-    else if (skip.includes("tagged") && !untagged) run2 = false;
+function noDuplicatesOf(value, keyword, location2) {
+  if (value === void 0 || value === null) return void 0;
+  if (typeof value === "string" && hasTemplateSyntax(value)) return { allow: value };
+  const flag = booleanOf(value);
+  if (flag === void 0) {
+    throw new PlaybookError(
+      `'allow_duplicates' of ${keyword} must be a boolean (true or false), found ${describe(value)}`,
+      location2
+    );
   }
-  return run2;
+  return flag ? void 0 : { allow: false };
 }
-function inheritTags(own, inherited) {
-  return [.../* @__PURE__ */ new Set([...own, ...inherited])];
+function booleanOf(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value === 1 ? true : value === 0 ? false : void 0;
+  if (typeof value !== "string") return void 0;
+  const text2 = value.trim().toLowerCase();
+  if (["yes", "on", "1", "true", "t", "y"].includes(text2)) return true;
+  if (["no", "off", "0", "false", "f", "n", ""].includes(text2)) return false;
+  return void 0;
 }
 
 // node_modules/js-yaml/dist/js-yaml.mjs
@@ -52605,8 +52813,8 @@ function requireException() {
   hasRequiredException = 1;
   function formatError(exception2, compact2) {
     let where2 = "";
-    const message2 = exception2.reason || "(unknown reason)";
-    if (!exception2.mark) return message2;
+    const message3 = exception2.reason || "(unknown reason)";
+    if (!exception2.mark) return message3;
     if (exception2.mark.name) {
       where2 += 'in "' + exception2.mark.name + '" ';
     }
@@ -52614,7 +52822,7 @@ function requireException() {
     if (!compact2 && exception2.mark.snippet) {
       where2 += "\n\n" + exception2.mark.snippet;
     }
-    return message2 + " " + where2;
+    return message3 + " " + where2;
   }
   function YAMLException2(reason, mark) {
     Error.call(this);
@@ -53678,7 +53886,7 @@ function requireLoader() {
     this.documents = [];
     this.anchorMapTransactions = [];
   }
-  function generateError(state, message2) {
+  function generateError(state, message3) {
     const mark = {
       name: state.filename,
       buffer: state.input.slice(0, -1),
@@ -53688,14 +53896,14 @@ function requireLoader() {
       column: state.position - state.lineStart
     };
     mark.snippet = makeSnippet(mark);
-    return new YAMLException2(message2, mark);
+    return new YAMLException2(message3, mark);
   }
-  function throwError(state, message2) {
-    throw generateError(state, message2);
+  function throwError(state, message3) {
+    throw generateError(state, message3);
   }
-  function throwWarning(state, message2) {
+  function throwWarning(state, message3) {
     if (state.onWarning) {
-      state.onWarning.call(null, generateError(state, message2));
+      state.onWarning.call(null, generateError(state, message3));
     }
   }
   function storeAnchor(state, name, value) {
@@ -55671,29 +55879,72 @@ var yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
   represent: { decimal: (object) => String(object) },
   defaultStyle: "decimal"
 });
+var UNSAFE_TYPES = [
+  new yaml.Type("!unsafe", {
+    kind: "sequence",
+    resolve: () => true,
+    construct: (data) => markUnsafeDeep(data ?? [])
+  }),
+  new yaml.Type("!unsafe", {
+    kind: "mapping",
+    resolve: () => true,
+    construct: (data) => markUnsafeDeep(data ?? {})
+  }),
+  // Last, so that an empty `!unsafe` (no value at all) is the empty string, as in PyYAML.
+  new yaml.Type("!unsafe", {
+    kind: "scalar",
+    resolve: () => true,
+    construct: (data) => markUnsafe(data ?? "")
+  })
+];
 var ANSIBLE_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({
-  implicit: [yaml11Bool, yaml11Int]
+  implicit: [yaml11Bool, yaml11Int],
+  explicit: UNSAFE_TYPES
 });
+function complexKeyListener(refuse, onClose) {
+  const stack = [];
+  return (event, state) => {
+    if (event === "open") {
+      stack.push({ line: state.line, position: state.position });
+      return;
+    }
+    const start = stack.pop();
+    if (start === void 0) return;
+    const result = state.result;
+    if (result !== null && typeof result === "object" && isComplexKey(result, state.input, start.position, state.position)) {
+      let at = start.position;
+      while (isBlank(state.input[at])) at++;
+      const line = state.input.slice(0, at).split("\n").length - 1;
+      const column = at - (state.input.lastIndexOf("\n", at - 1) + 1);
+      refuse(
+        `found unacceptable key (unhashable type: ${Array.isArray(result) ? "a list" : "a mapping"}). A mapping key must be a string, a number or a boolean: write the key as text, or move the list or mapping to the value`,
+        line,
+        column
+      );
+    }
+    onClose?.(result, start.line);
+  };
+}
 function parseYaml(text2, file) {
   const lines = /* @__PURE__ */ new WeakMap();
-  const stack = [];
   let data;
   try {
     data = yaml.load(text2, {
       filename: file,
       schema: ANSIBLE_YAML_SCHEMA,
       json: true,
-      listener(event, state) {
-        if (event === "open") {
-          stack.push(state.line);
-          return;
+      listener: complexKeyListener(
+        (message3, line, column) => {
+          throw new PlaybookError(
+            `YAML syntax error: ${message3}${offendingLine(text2, line, column)}`,
+            { file, line: line + 1, column: column + 1 }
+          );
+        },
+        (result, line) => {
+          if (result !== null && typeof result === "object" && !lines.has(result))
+            lines.set(result, line + 1);
         }
-        const line = stack.pop();
-        const result = state.result;
-        if (line !== void 0 && result !== null && typeof result === "object" && !lines.has(result)) {
-          lines.set(result, line + 1);
-        }
-      }
+      )
     });
   } catch (error2) {
     if (error2 instanceof yaml.YAMLException) {
@@ -55718,6 +55969,22 @@ function parseYaml(text2, file) {
     );
   }
   return { data, lineOf: (node) => lines.get(node) };
+}
+function isComplexKey(result, input, start, end) {
+  if (!Array.isArray(result) && Object.prototype.toString.call(result) !== "[object Object]")
+    return false;
+  if (input[start - 1] === "?") return true;
+  let first = start;
+  while (first < end && isBlank(input[first])) first++;
+  let last = end - 1;
+  while (last > first && isBlank(input[last])) last--;
+  if (input[last] !== "]" && input[last] !== "}" && input[first] !== "*") return false;
+  let i = end;
+  while (input[i] === " " || input[i] === "	") i++;
+  return input[i] === ":";
+}
+function isBlank(ch) {
+  return ch === " " || ch === "	" || ch === "\n" || ch === "\r";
 }
 function offendingLine(text2, line, column) {
   const shown = text2.split(/\r?\n/)[line];
@@ -55812,27 +56079,37 @@ var Loader = class _Loader extends RoleLoader {
   }
   dir;
   chain;
-  plays() {
+  /** The plays of this playbook file; `tags` are those of the import_playbook entries that brought it in. */
+  plays(tags = []) {
     const data = this.doc?.data;
     if (data === null || data === void 0) {
-      throw new PlaybookError("the playbook is empty: expected a list of plays", this.at(void 0));
+      throw new PlaybookError(
+        `Empty playbook, nothing to do: ${this.file}. A playbook is a list of plays, each starting with \`- hosts: \u2026\``,
+        this.at(void 0)
+      );
     }
     if (!Array.isArray(data)) {
       throw new PlaybookError(
-        "a playbook must be a list of plays (each starting with `- hosts: \u2026`), but this file holds a " + describe(data),
+        "a playbook must be a list of plays (each starting with `- hosts: \u2026`), but this file holds " + describe(data),
+        this.at(data)
+      );
+    }
+    if (data.length === 0) {
+      throw new PlaybookError(
+        `A playbook must contain at least one play: ${this.file}. Add a play such as \`- hosts: all\` with its tasks`,
         this.at(data)
       );
     }
     return data.flatMap((entry) => {
       if (isMapping(entry)) {
         const key = importKey(entry, "import_playbook");
-        if (key) return this.importPlaybook(entry, key);
+        if (key) return this.importPlaybook(entry, key, tags);
       }
-      return [this.play(entry, data)];
+      return [this.play(entry, data, tags)];
     });
   }
   /** `- import_playbook: other.yml`: the other playbook's plays, inlined here (with this entry's vars and tags). */
-  importPlaybook(raw, key) {
+  importPlaybook(raw, key, outerTags) {
     const location2 = this.at(raw);
     if (raw.when !== void 0) {
       throw new PlaybookError(
@@ -55842,15 +56119,9 @@ var Loader = class _Loader extends RoleLoader {
     }
     this.checkKeys(raw, /* @__PURE__ */ new Set([...IMPORT_PLAYBOOK_KEYWORDS, key]), "import_playbook", location2);
     const child = this.importedFile(raw[key], key, location2, true);
-    const vars = this.mapping(raw.vars, "vars", location2);
-    const tags = normaliseTags(raw.tags);
-    return child.plays().map((play) => ({
-      ...play,
-      // As Ansible: the import's vars override the imported plays' own.
-      vars: { ...play.vars, ...vars },
-      tags: union(play.tags, tags),
-      tasks: play.tasks.map((task) => ({ ...task, tags: union(task.tags, tags) }))
-    }));
+    const vars = this.varsOf(raw.vars, "PlaybookInclude", location2);
+    const tags = union(outerTags, normaliseTags(raw.tags));
+    return child.plays(tags).map((play) => ({ ...play, vars: { ...play.vars, ...vars } }));
   }
   /** `- import_tasks: file.yml`: the file's tasks, inlined here with this entry's keywords inherited. */
   importTasks(raw, key, outer) {
@@ -55939,10 +56210,10 @@ var Loader = class _Loader extends RoleLoader {
     );
   }
   /** Reads and parses a file of the playbook, once per run (see LoadContext.documents). */
-  document(absolute, label, message2, location2) {
+  document(absolute, label, message3, location2) {
     let doc = this.context.documents.get(absolute);
     if (!doc) {
-      doc = parseYaml(readPlaybookFile(absolute, message2, location2), label);
+      doc = parseYaml(readPlaybookFile(absolute, message3, location2), label);
       this.context.documents.set(absolute, doc);
     }
     return doc;
@@ -55982,17 +56253,19 @@ var Loader = class _Loader extends RoleLoader {
         location2
       ).data;
       if (data === null || data === void 0) continue;
-      if (!isMapping(data)) {
-        throw new PlaybookError(
-          `the vars file '${entry}' must hold a mapping of variable names to values, found ${describe(data)}`,
-          { file: label, line: 1 }
-        );
+      for (const part of Array.isArray(data) ? data : [data]) {
+        if (!isMapping(part)) {
+          throw new PlaybookError(
+            `variable files must contain either a dictionary of variables, or a list of dictionaries: the vars file '${entry}' holds ${describe(data)}${Array.isArray(data) ? ` with ${describe(part)} in it` : ""}`,
+            { file: label, line: 1 }
+          );
+        }
+        out = { ...out, ...part };
       }
-      out = { ...out, ...data };
     }
     return out;
   }
-  play(raw, parent) {
+  play(raw, parent, importTags) {
     if (!isMapping(raw)) {
       throw new PlaybookError(
         `each play must be a mapping with \`hosts:\`, found ${describe(raw)}`,
@@ -56000,20 +56273,17 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     const location2 = this.at(raw);
+    for (const key of Object.keys(raw)) {
+      if (Object.hasOwn(PLAY_REFUSED, key))
+        throw new PlaybookError(`'${key}' is not supported: ${PLAY_REFUSED[key]}`, location2);
+    }
     this.checkKeys(raw, PLAY_KEYWORDS, "play", location2);
-    if (raw.hosts === void 0 || raw.hosts === null || raw.hosts === "") {
-      throw new PlaybookError("the play has no 'hosts': add `hosts: all` or a group name", location2);
-    }
-    const hosts = raw.hosts;
-    if (typeof hosts !== "string" && !(Array.isArray(hosts) && hosts.every((h) => typeof h === "string"))) {
+    const hosts = playHosts(raw, location2);
+    const strategy = literalChoice(raw.strategy, "strategy", location2);
+    const order = literalChoice(raw.order, "order", location2);
+    if (raw.user !== void 0 && raw.remote_user !== void 0) {
       throw new PlaybookError(
-        `'hosts' must be a host pattern string or a list of them, found ${describe(hosts)}`,
-        location2
-      );
-    }
-    if (raw.strategy !== void 0 && raw.strategy !== "linear") {
-      throw new PlaybookError(
-        `strategy ${typeof raw.strategy === "string" ? `'${raw.strategy}'` : describe(raw.strategy)} is not supported; only 'linear' is`,
+        "both 'user' and 'remote_user' are set for this play. The use of 'user' is deprecated, and should be removed: keep `remote_user`",
         location2
       );
     }
@@ -56024,32 +56294,43 @@ var Loader = class _Loader extends RoleLoader {
         location2
       );
     }
-    const vars = this.mapping(raw.vars, "vars", location2);
+    const vars = this.varsOf(raw.vars, "Play", location2);
     const varsFiles = this.varsFiles(raw.vars_files, location2);
-    if (raw.connection !== void 0) vars["ansible_connection"] = raw.connection;
-    if (raw.remote_user !== void 0) vars["ansible_user"] = raw.remote_user;
-    const tags = normaliseTags(raw.tags);
+    const connectionVars = {};
+    const remoteUser = raw.remote_user ?? raw.user;
+    if (raw.connection !== void 0 && raw.connection !== null)
+      connectionVars["ansible_connection"] = raw.connection;
+    if (remoteUser !== void 0 && remoteUser !== null) connectionVars["ansible_user"] = remoteUser;
+    if (raw.port !== void 0 && raw.port !== null) connectionVars["ansible_port"] = raw.port;
+    const tags = union(normaliseTags(raw.tags), importTags);
+    const base2 = { ...TOP_LEVEL, tags };
+    if (raw.no_log !== void 0 && raw.no_log !== null) base2.noLog = raw.no_log;
+    if (raw.ignore_unreachable !== void 0 && raw.ignore_unreachable !== null)
+      base2.ignoreUnreachable = raw.ignore_unreachable;
+    if (raw.timeout !== void 0 && raw.timeout !== null) base2.timeout = raw.timeout;
     const roles = { roles: [], handlers: [], imported: [], listed: [] };
     this.context.play = roles;
     const tasks = [
-      ...this.taskList(raw.pre_tasks, "pre_tasks", location2),
+      ...this.taskList(raw.pre_tasks, "pre_tasks", location2, base2),
       implicitFlush(location2),
-      ...this.playRoles(raw.roles, location2),
-      ...this.taskList(raw.tasks, "tasks", location2),
+      ...this.playRoles(raw.roles, location2, base2),
+      ...this.taskList(raw.tasks, "tasks", location2, base2),
       implicitFlush(location2),
-      ...this.taskList(raw.post_tasks, "post_tasks", location2),
+      ...this.taskList(raw.post_tasks, "post_tasks", location2, base2),
       implicitFlush(location2)
-    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
+    ];
     const handlers = [
       ...roles.handlers,
-      ...this.handlerList(raw.handlers, location2),
+      ...this.handlerList(raw.handlers, location2).map((task) => inherit(task, base2)),
       ...roles.imported
-    ].map((task) => ({ ...task, tags: inheritTags(task.tags, tags) }));
+    ];
     this.context.play = void 0;
     return {
       name: raw.name === void 0 || raw.name === null ? typeof hosts === "string" ? hosts : hosts.join(",") : this.nameOf(raw.name, location2),
+      named: raw.name !== void 0 && raw.name !== null,
       hosts,
       vars,
+      ...Object.keys(connectionVars).length > 0 ? { connectionVars } : {},
       ...Object.keys(varsFiles).length > 0 ? { varsFiles } : {},
       gatherFacts: raw.gather_facts ?? true,
       tasks,
@@ -56059,7 +56340,10 @@ var Loader = class _Loader extends RoleLoader {
       anyErrorsFatal: raw.any_errors_fatal ?? false,
       maxFailPercentage: raw.max_fail_percentage,
       serial: raw.serial,
+      ...strategy === void 0 ? {} : { strategy },
+      ...order === void 0 ? {} : { order },
       ignoreErrors: raw.ignore_errors,
+      ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
       ...become ? { become } : {},
       ...roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {},
@@ -56103,9 +56387,14 @@ var Loader = class _Loader extends RoleLoader {
       throw new PlaybookError("'include_role' needs `name:` naming the role", location2);
     }
     const spec = { name, vars: {}, params: {}, keywords: {}, location: location2 };
-    const { tasks, ref } = this.role(spec, base2, { dedupe: false, from });
+    const noDuplicates = noDuplicatesOf(args["allow_duplicates"], "include_role", location2);
+    const { tasks, ref } = this.role(spec, base2, {
+      dedupe: false,
+      from,
+      ...noDuplicates ? { noDuplicates } : {}
+    });
     return {
-      file: roleFile(ref.path, "tasks", from.tasks ?? "main") ?? ref.path,
+      file: roleFile(ref.path, "tasks", from.tasks) ?? ref.path,
       tasks,
       handlers: [...this.context.play?.handlers ?? [], ...this.context.play?.imported ?? []],
       role: ref
@@ -56141,7 +56430,7 @@ var Loader = class _Loader extends RoleLoader {
       return topics.length > 0 ? { ...task, listen: topics } : task;
     });
   }
-  taskList(raw, keyword, playLocation) {
+  taskList(raw, keyword, playLocation, base2) {
     if (raw === void 0 || raw === null) return [];
     if (!Array.isArray(raw)) {
       throw new PlaybookError(
@@ -56149,15 +56438,15 @@ var Loader = class _Loader extends RoleLoader {
         this.at(raw, playLocation)
       );
     }
-    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, TOP_LEVEL));
+    return raw.flatMap((entry) => this.taskOrBlock(entry, raw, base2));
   }
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
-  taskOrBlock(raw, parent, inherited) {
-    if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited);
+  taskOrBlock(raw, parent, inherited2) {
+    if (isMapping(raw) && raw.block !== void 0) return this.block(raw, inherited2);
     const imported = isMapping(raw) ? importKey(raw, "import_tasks") : void 0;
-    if (imported) return this.importTasks(raw, imported, inherited);
+    if (imported) return this.importTasks(raw, imported, inherited2);
     const role = isMapping(raw) ? importKey(raw, "import_role") : void 0;
-    if (role) return this.importRole(raw, role, inherited);
+    if (role) return this.importRole(raw, role, inherited2);
     if (isMapping(raw) && (raw.rescue !== void 0 || raw.always !== void 0)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
@@ -56165,7 +56454,7 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     const task = this.task(raw, parent);
-    const full = inherited === TOP_LEVEL ? task : inherit(task, inherited);
+    const full = inherited2 === TOP_LEVEL ? task : inherit(task, inherited2);
     if (task.module !== "include_tasks" && task.module !== "include_role") return [full];
     for (const key of Object.keys(raw)) {
       if (INCLUDE_KEYWORDS.has(key) || canonicalModule(key) === task.module) continue;
@@ -56179,7 +56468,7 @@ var Loader = class _Loader extends RoleLoader {
       const { name } = this.roleArgs(task.args, "include_role", task.location);
       if (!task.named && typeof name === "string") full.name = `include_role : ${name}`;
     }
-    const state = { load: this.context, inherited };
+    const state = { load: this.context, inherited: inherited2 };
     const include = {
       kind: task.module === "include_tasks" ? "tasks" : "role",
       dir: this.dir,
@@ -56235,7 +56524,7 @@ var Loader = class _Loader extends RoleLoader {
       );
     }
     const become = becomeKeywords(raw, location2);
-    const ownVars = this.mapping(raw.vars, "vars", location2);
+    const ownVars = this.varsOf(raw.vars, "Block", location2);
     return {
       frames: outer.frames,
       when: [...outer.when, ...this.conditionals(raw.when, "when", location2)],
@@ -56254,6 +56543,78 @@ var Loader = class _Loader extends RoleLoader {
 function unique(names) {
   return [...new Set(names)];
 }
+var PLAY_STRATEGIES = ["linear", "free", "host_pinned", "debug"];
+var PLAY_ORDERS = [
+  "inventory",
+  "reverse_inventory",
+  "sorted",
+  "reverse_sorted",
+  "shuffle"
+];
+function playChoiceProblem(keyword, value) {
+  const text2 = typeof value === "string" ? value.trim() : void 0;
+  if (keyword === "order") {
+    if (text2 !== void 0 && PLAY_ORDERS.includes(text2)) return void 0;
+    return `Invalid 'order' specified for inventory hosts: ${pythonText(value)}. Use one of ${PLAY_ORDERS.join(", ")}`;
+  }
+  if (text2 === "linear") return void 0;
+  if (text2 !== void 0 && PLAY_STRATEGIES.includes(text2)) {
+    return `strategy '${text2}' is not supported; only 'linear' (Ansible's default) is. Remove \`strategy\` or set it to linear`;
+  }
+  return `Invalid play strategy specified: ${pythonText(value)}. Only 'linear' is supported`;
+}
+function literalChoice(value, keyword, location2) {
+  if (value === void 0 || value === null) return void 0;
+  if (typeof value === "string" && hasTemplateSyntax(value)) return value;
+  const problem = playChoiceProblem(keyword, value);
+  if (problem) throw new PlaybookError(problem, location2);
+  return typeof value === "string" ? value.trim() : value;
+}
+function playHosts(raw, location2) {
+  if (!("hosts" in raw)) {
+    throw new PlaybookError(
+      "the field 'hosts' is required but was not set: add `hosts: all`, a group or a host pattern",
+      location2
+    );
+  }
+  const hosts = raw.hosts;
+  if (!hosts || Array.isArray(hosts) && hosts.length === 0) {
+    throw new PlaybookError(
+      "Hosts list cannot be empty. Please check your playbook: give `hosts:` a group, a host or a pattern such as `all`",
+      location2
+    );
+  }
+  if (Array.isArray(hosts)) {
+    for (const entry of hosts) {
+      if (entry === null || entry === void 0) {
+        throw new PlaybookError(
+          "Hosts list cannot contain values of 'None'. Please check your playbook",
+          location2
+        );
+      }
+      if (typeof entry !== "string") {
+        throw new PlaybookError(
+          `Hosts list contains an invalid host value: '${pythonText(entry)}'. Quote a host name that YAML would read as a number`,
+          location2
+        );
+      }
+    }
+    return hosts;
+  }
+  if (typeof hosts !== "string") {
+    throw new PlaybookError(
+      `Hosts list must be a sequence or string. Please check your playbook: found ${describe(hosts)}${typeof hosts === "number" ? " (quote a host name that YAML reads as a number)" : ""}`,
+      location2
+    );
+  }
+  return hosts;
+}
+function pythonText(value) {
+  if (typeof value === "string") return value;
+  if (value === null || value === void 0) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
 
 // src/template/engine.ts
 var import_nunjucks2 = __toESM(require_nunjucks(), 1);
@@ -56269,9 +56630,9 @@ var Undefined = class {
   }
   reason;
   name;
-  /** Throws the TemplateError this undefined value stands for. */
+  /** Throws the UndefinedVariableError this undefined value stands for. */
   fail() {
-    throw new TemplateError(this.reason);
+    throw new UndefinedVariableError(this.reason);
   }
   toString() {
     return this.fail();
@@ -57057,9 +57418,9 @@ function dictArg(value, filter) {
 function toText(value) {
   return pythonStr(value);
 }
-function attributePath(item, path16) {
-  if (typeof path16 === "number") return getAttribute(item, path16);
-  return String(path16).split(".").reduce(
+function attributePath(item, path17) {
+  if (typeof path17 === "number") return getAttribute(item, path17);
+  return String(path17).split(".").reduce(
     (obj, key) => getAttribute(obj, /^\d+$/.test(key) && Array.isArray(obj) ? Number(key) : key),
     item
   );
@@ -57159,9 +57520,9 @@ function createFilters(deps) {
     },
     mandatory: (v, [msg], kw) => {
       if (!(v instanceof Undefined)) return v;
-      const message2 = kw.msg ?? msg;
+      const message3 = kw.msg ?? msg;
       throw new TemplateError(
-        message2 !== void 0 && message2 !== null ? toText(message2) : `Mandatory variable '${v.name}' not defined.`
+        message3 !== void 0 && message3 !== null ? toText(message3) : `Mandatory variable '${v.name}' not defined.`
       );
     },
     bool: (v) => v === null ? false : toBoolean(v),
@@ -57508,7 +57869,9 @@ var TOKEN = {
   LEFT_CURLY: nj.lexer.TOKEN_LEFT_CURLY,
   RIGHT_CURLY: nj.lexer.TOKEN_RIGHT_CURLY,
   VARIABLE_END: nj.lexer.TOKEN_VARIABLE_END,
-  BLOCK_END: nj.lexer.TOKEN_BLOCK_END
+  BLOCK_END: nj.lexer.TOKEN_BLOCK_END,
+  BOOLEAN: nj.lexer.TOKEN_BOOLEAN,
+  NONE: nj.lexer.TOKEN_NONE
 };
 var VARS_KEY = "__ap_vars__";
 var CAPTURE_NAME = "__ap_capture__";
@@ -57581,6 +57944,7 @@ function balancedCurlies(originalNextToken) {
       return tok2;
     }
     const tok = originalNextToken.call(this);
+    if (tok?.type === TOKEN.NONE && tok.value === "null") tok.type = TOKEN.SYMBOL;
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1;
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1);
@@ -57620,7 +57984,8 @@ function parsePostfix(start) {
             new nodes.Literal(next.lineno, next.colno, next.value)
           );
         }
-      } else if (val?.type === TOKEN.SYMBOL) {
+      } else if (val?.type === TOKEN.SYMBOL || // Jinja2 takes any name after a dot: `d.true`, `d.none`, `d.in`, `d.if` are keys like any other.
+      val?.type === TOKEN.BOOLEAN || val?.type === TOKEN.NONE) {
         node = new nodes.LookupVal(
           tok.lineno,
           tok.colno,
@@ -57883,6 +58248,7 @@ function createEnvironment() {
       throw new TemplateError(`No filter named '${name}'.`);
     return getFilter(name);
   };
+  for (const name of ["lookup", "query", "q"]) env.addGlobal(name, refuseLookup(name));
   env.addGlobal("True", true);
   env.addGlobal("False", false);
   env.addGlobal("None", null);
@@ -57892,6 +58258,15 @@ function createEnvironment() {
     return { ...base2, ...kwargs };
   });
   return env;
+}
+function refuseLookup(fn) {
+  return (...raw) => {
+    const plugin = raw[0];
+    const named = typeof plugin === "string" ? `lookup plugin (${plugin})` : `${fn}()`;
+    throw new TemplateError(
+      `${named} is not supported yet: lookup(), query() and q() come with a later release of async-playbook. Until then, set the value in vars, vars_files or -e, or read it on the target with a shell task and register it`
+    );
+  };
 }
 var installed = false;
 function installJinjaCompat() {
@@ -57914,19 +58289,22 @@ function installJinjaCompat() {
 var templates = /* @__PURE__ */ new Map();
 var MAX_CACHED_TEMPLATES = 1e4;
 var environment;
-function stripNunjucksNoise(message2) {
-  return message2.replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, "").replace(/^(Template render error: )?(\(unknown path\)\s*)?/, "").replace(/^(Error|TypeError|Template render error): /, "").trim();
+function stripNunjucksNoise(message3) {
+  return message3.replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, "").replace(/^(Template render error: )?(\(unknown path\)\s*)?/, "").replace(/^(Error|TypeError|Template render error): /, "").trim();
 }
 function translateError(err, source) {
   for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof UndefinedVariableError)
+      return e.expression !== void 0 ? e : new UndefinedVariableError(e.message, source);
     if (e instanceof TemplateError)
       return e.expression !== void 0 ? e : new TemplateError(e.message, source);
   }
-  const message2 = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
-  const ours = /^TemplateError: ([\s\S]*)$/.exec(message2);
-  if (ours) return new TemplateError(ours[1], source);
+  const message3 = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
+  const ours = /^(TemplateError|UndefinedVariableError): ([\s\S]*)$/.exec(message3);
+  if (ours)
+    return ours[1] === "UndefinedVariableError" ? new UndefinedVariableError(ours[2], source) : new TemplateError(ours[2], source);
   return new TemplateError(
-    `template error while templating string: ${message2}. String: ${source}`,
+    `template error while templating string: ${message3}. String: ${source}`,
     source
   );
 }
@@ -58012,6 +58390,7 @@ var Templar = class {
    * returned as they are.
    */
   render(value, vars) {
+    if (isMarkedUnsafe(value)) return unsafeText(value);
     if (typeof value === "string") return this.renderString(value, vars);
     if (Array.isArray(value)) return value.map((item) => this.render(item, vars));
     if (isPlainObject(value)) {
@@ -58045,6 +58424,12 @@ var Templar = class {
     if (condition === null || condition === void 0) return true;
     if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars));
     if (typeof condition !== "string") return pyTruthy(condition);
+    if (isMarkedUnsafe(condition)) {
+      throw new TemplateError(
+        "Conditional is marked as unsafe, and cannot be evaluated.",
+        unsafeText(condition)
+      );
+    }
     const text2 = condition.trim();
     if (text2 === "") return true;
     let expression = text2;
@@ -58511,11 +58896,13 @@ var ConnectionPool = class {
 
 // src/executor/variables.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
+var ANSIBLE_VERSION = { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" };
 var VariableManager = class {
-  constructor(inventory, templar, extraVars) {
+  constructor(inventory, templar, extraVars, run2) {
     this.inventory = inventory;
     this.templar = templar;
     this.extraVars = extraVars;
+    this.runVars = runMagicVars(run2);
   }
   inventory;
   templar;
@@ -58530,11 +58917,13 @@ var VariableManager = class {
   changed() {
     this.generation++;
   }
+  /** The run-wide special variables (ansible_run_tags, ansible_forks…), rebuilt only by the constructor. */
+  runVars;
   /** The host's persistent memory (created on first use). */
   hostMemory(host) {
     let m = this.memory.get(host);
     if (!m) {
-      m = { facts: dict(), registered: dict() };
+      m = { facts: dict(), registered: dict(), cachedFacts: dict() };
       this.memory.set(host, m);
     }
     return m;
@@ -58553,17 +58942,19 @@ var VariableManager = class {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
     };
     const role = task?.role;
+    if (play.keywordVars) put(play.keywordVars, true);
     if (play.roleDefaults) put(play.roleDefaults, true);
     if (role) put(role.defaults, true);
     put(this.inventoryVars(host), true);
     const memory = this.hostMemory(host);
-    const facts = memory.facts;
-    if (Object.keys(facts).length > 0) {
+    const facts = factsOf(memory);
+    if (Object.keys(memory.facts).length > 0) {
       const prefixed = dict();
-      for (const [k, v] of Object.entries(facts))
+      for (const [k, v] of Object.entries(memory.facts))
         prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
       put(prefixed, false);
     }
+    put(memory.cachedFacts, false);
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
     if (play.varsFilesVars) put(play.varsFilesVars, true);
@@ -58577,18 +58968,20 @@ var VariableManager = class {
       put(task.params.loop, false);
     }
     put(this.extraVars, true);
+    const active = (hosts) => play.removed ? hosts.filter((h) => !play.removed.has(h)) : [...hosts];
+    const batch = active(play.playBatch);
+    put(this.runVars, false);
     put(
       {
         inventory_hostname: host,
         inventory_hostname_short: host.split(".")[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
+        ansible_play_hosts: active(play.playHosts),
+        ansible_play_hosts_all: [...play.playHosts],
+        play_hosts: batch,
+        ansible_play_batch: batch,
+        ...play.playName === void 0 ? {} : { ansible_play_name: play.playName },
         playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        ansible_search_path: searchPath(task, play.playbookDir),
         omit: this.omit,
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
@@ -58602,6 +58995,52 @@ var VariableManager = class {
       false
     );
     put(locals, false);
+    entries.delete("vars");
+    return withVarsView(this.templar.scope(entries), entries);
+  }
+  /**
+   * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
+   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
+   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
+   * Inventory variables and facts are not in it.
+   */
+  playScope(play, task) {
+    const entries = /* @__PURE__ */ new Map();
+    const put = (vars, trusted) => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
+    };
+    if (play.keywordVars) put(play.keywordVars, true);
+    if (play.roleDefaults) put(play.roleDefaults, true);
+    if (task?.role) put(task.role.defaults, true);
+    put(play.playVars, true);
+    if (play.varsFilesVars) put(play.varsFilesVars, true);
+    if (play.roleExports) put(play.roleExports, true);
+    if (task?.role) put(task.role.vars, true);
+    if (task) put(task.vars, true);
+    if (task?.params) put(task.params.vars, true);
+    put(this.extraVars, true);
+    const groups = dict();
+    for (const group of this.inventory.groupNames())
+      groups[group] = this.inventory.groupHosts(group);
+    put(
+      {
+        groups,
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play),
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? []
+      },
+      false
+    );
     return this.templar.scope(entries);
   }
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
@@ -58626,7 +59065,9 @@ var VariableManager = class {
     const memory = this.hostMemory(host);
     for (const [k, v] of Object.entries(memory.facts))
       entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
-    entries.set("ansible_facts", { value: memory.facts, trusted: false });
+    for (const [k, v] of Object.entries(memory.cachedFacts))
+      entries.set(k, { value: v, trusted: false });
+    entries.set("ansible_facts", { value: factsOf(memory), trusted: false });
     for (const [k, v] of Object.entries(memory.registered))
       entries.set(k, { value: v, trusted: false });
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
@@ -58643,6 +59084,45 @@ var VariableManager = class {
     return out;
   }
 };
+function withVarsView(scope, entries) {
+  let view;
+  Object.defineProperty(scope, "vars", {
+    enumerable: true,
+    configurable: true,
+    get: () => view ??= dict([...entries].map(([name, entry]) => [name, entry.value]))
+  });
+  return scope;
+}
+function factsOf(memory) {
+  if (Object.keys(memory.cachedFacts).length === 0) return memory.facts;
+  const facts = Object.assign(dict(), memory.facts);
+  for (const [k, v] of Object.entries(memory.cachedFacts)) facts[k.replace(/^ansible_/, "")] = v;
+  return facts;
+}
+function searchPath(task, playbookDir) {
+  const paths = [];
+  if (task?.role) paths.push(task.role.path, ...[...task.role.ancestors ?? []].reverse());
+  if (task?.dir && !paths.includes(task.dir)) paths.push(task.dir);
+  if (!paths.includes(playbookDir)) paths.push(playbookDir);
+  return paths;
+}
+function runMagicVars(run2) {
+  const vars = {
+    ansible_check_mode: false,
+    ansible_diff_mode: false,
+    ansible_version: ANSIBLE_VERSION,
+    // No configuration file is read: Ansible says None when it found none.
+    ansible_config_file: null
+  };
+  if (!run2) return vars;
+  vars["ansible_run_tags"] = run2.runTags.length > 0 ? [...run2.runTags] : ["all"];
+  vars["ansible_skip_tags"] = [...run2.skipTags];
+  if (run2.limit !== void 0) vars["ansible_limit"] = run2.limit;
+  vars["ansible_forks"] = run2.forks;
+  vars["ansible_verbosity"] = run2.verbosity;
+  vars["ansible_inventory_sources"] = [...run2.inventorySources];
+  return vars;
+}
 
 // src/inventory/inventory.ts
 import { readFileSync as readFileSync4, statSync as statSync3 } from "node:fs";
@@ -59222,7 +59702,9 @@ var ANSIBLE_YAML_SCHEMA2 = DEFAULT_SCHEMA.extend({
         return parseFloat(u);
       })
     })
-  ]
+  ],
+  // `!unsafe`: strings never templated, as in playbooks.
+  explicit: UNSAFE_TYPES
 });
 function recordKeyLines(keyLines) {
   const stack = [];
@@ -59240,6 +59722,11 @@ function recordKeyLines(keyLines) {
       keyLines.set(result, lines);
     }
     stack.at(-1)?.push({ line: state.line, result });
+  };
+}
+function chainListeners(...listeners2) {
+  return function(event, state) {
+    for (const listener of listeners2) listener.call(this, event, state);
   };
 }
 function isMapping2(value) {
@@ -59260,7 +59747,17 @@ function parseYamlInventory(source, data) {
       filename: source.label,
       json: true,
       // a repeated key overrides the earlier one, as in PyYAML, instead of failing
-      listener: recordKeyLines(keyLines)
+      listener: chainListeners(
+        // A list or mapping as a key (a host, group or variable name) is refused, as Ansible refuses it.
+        complexKeyListener((message3, line, column) => {
+          throw new InventoryError(`YAML syntax error: ${message3}`, {
+            file: source.label,
+            line: line + 1,
+            column: column + 1
+          });
+        }),
+        recordKeyLines(keyLines)
+      )
     });
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
@@ -59522,14 +60019,14 @@ function applyLimit(hosts, inventory, limit2) {
   const allowed = new Set(evaluatePatterns(patterns, inventory));
   return hosts.filter((h) => allowed.has(h));
 }
-function readLimitFile(path16) {
+function readLimitFile(path17) {
   let text2;
   try {
-    text2 = readFileSync4(path16, "utf8");
+    text2 = readFileSync4(path17, "utf8");
   } catch (e) {
     const code2 = e.code;
     throw new InventoryError(
-      `cannot read limit file '${path16}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
+      `cannot read limit file '${path17}' (${code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : String(e)}). '--limit @FILE' needs a file listing one host or pattern per line.`
     );
   }
   return text2.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -59563,9 +60060,9 @@ function readSource(source, label, data) {
   }
   parseText({ text: source, label }, data);
 }
-function fileKind(path16) {
+function fileKind(path17) {
   try {
-    const stat3 = statSync3(path16);
+    const stat3 = statSync3(path17);
     return stat3.isDirectory() ? "directory" : "file";
   } catch {
     return void 0;
@@ -59773,7 +60270,7 @@ function noLogMasking() {
 }
 
 // src/engine.ts
-import { randomBytes as randomBytes7 } from "node:crypto";
+import { randomBytes as randomBytes8 } from "node:crypto";
 import {
   closeSync,
   fchmodSync,
@@ -59784,7 +60281,7 @@ import {
   statSync as statSync5,
   writeFileSync as writeFileSync2
 } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/executor/events.ts
 function emptyStats() {
@@ -60083,23 +60580,137 @@ function isFinalTail(snapshot) {
 }
 
 // src/modules/command-runner.ts
+import { randomBytes as randomBytes6 } from "node:crypto";
+
+// src/modules/command-checks.sh
+var command_checks_default = `# Checks made before a command runs, so that a command that cannot start fails as Ansible's command
+# module reports it (Python's os.chdir and subprocess errors) instead of with the shell's own message.
+# A failed check prints one line on stdout, "$__apb_mark <what> <errno> <path>", before anything else
+# runs, and exits 1; the controller turns the line into Ansible's result. $__apb_mark is set by the caller to
+# a fresh random word, so no command's output can pass for such a line.
+
+__apb_cannot() {
+  # shellcheck disable=SC2154 # set by the caller, before these functions are defined
+  printf '%s %s %s %s\\n' "$__apb_mark" "$1" "$2" "$3"
+  exit 1
+}
+
+# Changes to the directory as os.chdir does: the physical directory (so \`pwd\` and $PWD show the path
+# with its symbolic links resolved), or the errno os.chdir would give: ENOTDIR 20, ENOENT 2, EACCES 13.
+__apb_cd() {
+  cd -P -- "$1" 2>/dev/null && return 0
+  if [ -e "$1" ]; then
+    [ -d "$1" ] || __apb_cannot chdir 20 "$1"
+    __apb_cannot chdir 13 "$1"
+  fi
+  __apb_up=$1
+  while :; do
+    case $__apb_up in
+      */*) __apb_up=\${__apb_up%/*} ;;
+      *) break ;;
+    esac
+    [ -n "$__apb_up" ] || break
+    if [ -e "$__apb_up" ] && [ ! -d "$__apb_up" ]; then __apb_cannot chdir 20 "$1"; fi
+  done
+  __apb_cannot chdir 2 "$1"
+}
+
+# The errno execve would give for a file: 0 (it can run), ENOENT 2, EACCES 13 (a directory, or no
+# execute permission). Sets __apb_errno.
+__apb_exec_errno() {
+  if [ ! -e "$1" ]; then
+    __apb_errno=2
+  elif [ -d "$1" ] || [ ! -x "$1" ]; then
+    __apb_errno=13
+  else
+    __apb_errno=0
+  fi
+}
+
+# Finds a program as Python's subprocess does without a shell: a name with a slash is used as it is;
+# any other name is tried in each directory of $PATH (Python's default path when PATH is unset), and
+# the error is the first one other than ENOENT, else ENOENT.
+__apb_check_program() {
+  case $1 in
+    */*)
+      __apb_exec_errno "$1"
+      [ "$__apb_errno" = 0 ] || __apb_cannot exec "$__apb_errno" "$1"
+      return 0
+      ;;
+  esac
+  __apb_saved=0
+  __apb_rest=\${PATH-/bin:/usr/bin}:
+  while [ -n "$__apb_rest" ]; do
+    __apb_dir=\${__apb_rest%%:*}
+    __apb_rest=\${__apb_rest#*:}
+    if [ -n "$__apb_dir" ]; then __apb_exec_errno "$__apb_dir/$1"; else __apb_exec_errno "$1"; fi
+    [ "$__apb_errno" = 0 ] && return 0
+    if [ "$__apb_errno" != 2 ] && [ "$__apb_saved" = 0 ]; then __apb_saved=$__apb_errno; fi
+  done
+  [ "$__apb_saved" != 0 ] || __apb_saved=2
+  __apb_cannot exec "$__apb_saved" "$1"
+}
+`;
+
+// src/modules/expand-args.sh
+var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
+# Ansible's command module expands arguments (Python's os.path.expandvars then expanduser), followed by
+# an "x" so that command substitution keeps trailing newlines. Unknown variables stay as written.
+# Nothing in the argument is ever evaluated by the shell: awk reads it from the environment.
+apb_expand() {
+  APB_ARG=$1 awk 'BEGIN {
+    s = ENVIRON["APB_ARG"]; out = ""
+    while (match(s, /\\$([A-Za-z0-9_]+|\\{[^}]*\\})/)) {
+      name = substr(s, RSTART + 1, RLENGTH - 1)
+      if (substr(name, 1, 1) == "{") name = substr(name, 2, length(name) - 2)
+      out = out substr(s, 1, RSTART - 1)
+      if (name != "APB_ARG" && (name in ENVIRON)) out = out ENVIRON[name]
+      else out = out substr(s, RSTART, RLENGTH)
+      s = substr(s, RSTART + RLENGTH)
+    }
+    s = out s
+    if (substr(s, 1, 1) == "~") {
+      slash = index(s, "/"); if (slash == 0) slash = length(s) + 1
+      user = substr(s, 2, slash - 2); home = ""
+      if (user == "") home = ENVIRON["HOME"]
+      else if (user ~ /^[A-Za-z0-9._][A-Za-z0-9._-]*$/) {
+        cmd = "getent passwd " user
+        if ((cmd | getline line) > 0) { split(line, f, ":"); home = f[6] }
+        close(cmd)
+      }
+      if (home != "") s = home substr(s, slash)
+    }
+    printf "%sx", s
+  }'
+}
+`;
+
+// src/modules/command-runner.ts
 var TIMEOUT_GRACE_SECONDS = 10;
 async function runCommand(ctx, script, cmdForResult, options) {
-  const parts = [];
-  if (options.chdir) parts.push(`cd ${shellQuote(options.chdir)} || exit 1`);
   const timeout = ctx.taskTimeoutSeconds;
-  if (timeout !== void 0 && timeout > 0) {
-    parts.push(`exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(script)}`);
-  } else {
-    parts.push(script);
-  }
+  const timed = (text2) => timeout !== void 0 && timeout > 0 ? (
+    // coreutils timeout puts the command in its own process group and signals the whole group.
+    `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(text2)}`
+  ) : text2;
   const underSh = (lines) => lines.length === 1 && lines[0] === script && options.runsUnderSh ? script : `/bin/sh -c ${shellQuote(lines.join("\n"))}`;
   if (ctx.launchJob) {
+    const dir = options.chdir ? chdirWord(options.chdir) : void 0;
+    const parts2 = [...dir ? [...dir.lines, `cd -P -- ${dir.word} || exit 1`] : [], timed(script)];
     const carried = environmentOnStdin(ctx.environment, options.stdin);
-    if (!carried) return ctx.launchJob(underSh(parts), cmdForResult);
-    const job = carried.inputCarrier ? jobWithInput(carried.inputCarrier, parts.join("\n")) : parts.join("\n");
+    if (!carried) return ctx.launchJob(underSh(parts2), cmdForResult);
+    const job = carried.inputCarrier ? jobWithInput(carried.inputCarrier, parts2.join("\n")) : parts2.join("\n");
     return ctx.launchJob(underSh([carried.apply, job]), cmdForResult, carried);
   }
+  const marker = newMarker();
+  const checked = options.checkedScript ?? script;
+  const parts = [];
+  if (options.chdir || options.checkedScript) parts.push(`__apb_mark=${marker}`, command_checks_default);
+  if (options.chdir) {
+    const dir = chdirWord(options.chdir);
+    parts.push(...dir.lines, `__apb_cd ${dir.word}`);
+  }
+  parts.push(timed(checked));
   const environment2 = environmentOnStdin(ctx.environment);
   const remote = underSh(environment2 ? [environment2.receive, environment2.apply, ...parts] : parts);
   const stdin = environment2 === void 0 ? options.stdin : options.stdin === void 0 ? environment2.stdin : Buffer.concat([environment2.stdin, Buffer.from(options.stdin)]);
@@ -60110,9 +60721,33 @@ async function runCommand(ctx, script, cmdForResult, options) {
     stdin
   });
   const end = /* @__PURE__ */ new Date();
-  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + decodeOutput(result.stdout);
-  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + decodeOutput(result.stderr);
-  const rc = result.code ?? (result.signal ? -1 : -1);
+  const rc = result.code ?? -1;
+  const notStarted = rc === 1 ? cannotStart(result.stdout, marker) : void 0;
+  if (notStarted?.what === "chdir")
+    return chdirFailure(cmdForResult, notStarted.errno, notStarted.path);
+  if (notStarted?.what === "exec") {
+    return {
+      changed: false,
+      cmd: options.cmdIfNotStarted ?? cmdForResult,
+      failed: true,
+      msg: osError(notStarted.errno, notStarted.path),
+      rc: notStarted.errno,
+      stderr: "",
+      stderr_lines: [],
+      stdout: "",
+      stdout_lines: []
+    };
+  }
+  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
+    return result.timedOut ? {
+      changed: false,
+      failed: true,
+      msg: `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated`
+    } : timeoutResult(ctx.task.action ?? options.moduleName, timeout);
+  }
+  const strip = options.stripEmptyEnds !== false;
+  const stdout = truncationMarker(result.stdoutTruncated, result.stdout.length) + (strip ? decodeOutput(result.stdout) : result.stdout.toString("utf8"));
+  const stderr = truncationMarker(result.stderrTruncated, result.stderr.length) + (strip ? decodeOutput(result.stderr) : result.stderr.toString("utf8"));
   const out = {
     changed: true,
     cmd: cmdForResult,
@@ -60126,14 +60761,76 @@ async function runCommand(ctx, script, cmdForResult, options) {
     stdout,
     stdout_lines: splitLines(stdout)
   };
-  if (timeout !== void 0 && timeout > 0 && rc === 124 || result.timedOut) {
-    out["failed"] = true;
-    out["msg"] = result.timedOut ? `The ${options.moduleName} action did not finish within its deadline of ${Math.round(ctx.timeoutMs / 1e3)}s and was terminated` : `The ${options.moduleName} action failed to execute in the expected time frame (${timeout}) and was terminated`;
-  } else if (rc !== 0) {
+  if (rc !== 0) {
     out["failed"] = true;
     out["msg"] = "non-zero return code";
   }
   return out;
+}
+function timeoutResult(action, seconds) {
+  const result = {
+    failed: true,
+    msg: `The ${action} action failed to execute in the expected time frame (${seconds}) and was terminated`
+  };
+  Object.defineProperty(result, TIMED_OUT, { value: true });
+  return result;
+}
+function execScript(argv, options = {}) {
+  const needsExpansion = (arg) => arg.includes("$") || arg.startsWith("~");
+  const lines = [];
+  if (argv.some(needsExpansion)) lines.push(expand_args_default);
+  const words = argv.map((arg, i) => {
+    if (!needsExpansion(arg)) return shellQuote(arg);
+    lines.push(`apb_a${i}=$(apb_expand ${shellQuote(arg)}) && apb_a${i}=\${apb_a${i}%x}`);
+    return `"$apb_a${i}"`;
+  });
+  if (options.checked && words[0] !== void 0) lines.push(`__apb_check_program ${words[0]}`);
+  lines.push(`exec ${words.join(" ")}`);
+  return lines.join("\n");
+}
+function chdirWord(dir) {
+  if (!dir.includes("$") && !dir.startsWith("~")) return { lines: [], word: shellQuote(dir) };
+  return {
+    lines: [
+      expand_args_default,
+      `__apb_dir=$(apb_expand ${shellQuote(dir)}) && __apb_dir=\${__apb_dir%x}`
+    ],
+    word: '"$__apb_dir"'
+  };
+}
+function newMarker() {
+  return `apb-cannot-start-${randomBytes6(8).toString("hex")}`;
+}
+function cannotStart(stdout, marker) {
+  const match = new RegExp(`^${marker} (chdir|exec) (\\d+) ([\\s\\S]*)
+$`).exec(
+    stdout.toString("utf8")
+  );
+  if (!match) return void 0;
+  return { what: match[1], errno: Number(match[2]), path: match[3] };
+}
+var ERRNO_TEXT = {
+  2: "No such file or directory",
+  13: "Permission denied",
+  20: "Not a directory"
+};
+function osError(errno, path17) {
+  return `[Errno ${errno}] ${ERRNO_TEXT[errno] ?? "Error"}: ${pythonBytesRepr(path17)}`;
+}
+function pythonBytesRepr(text2) {
+  const bytes = Buffer.from(text2, "utf8");
+  const quote = bytes.includes(39) && !bytes.includes(34) ? '"' : "'";
+  let body = "";
+  for (const byte of bytes) {
+    if (byte === 92) body += "\\\\";
+    else if (byte === quote.charCodeAt(0)) body += `\\${quote}`;
+    else if (byte === 9) body += "\\t";
+    else if (byte === 10) body += "\\n";
+    else if (byte === 13) body += "\\r";
+    else if (byte < 32 || byte >= 127) body += `\\x${byte.toString(16).padStart(2, "0")}`;
+    else body += String.fromCharCode(byte);
+  }
+  return `b${quote}${body}${quote}`;
 }
 function truncationMarker(truncated, kept) {
   if (!truncated) return "";
@@ -60167,10 +60864,30 @@ async function checkCreatesRemoves(ctx, cmd) {
   if (creates === void 0 && removes === void 0) return void 0;
   const chdir = optionalString(ctx.args["chdir"]);
   const connection = await ctx.connection();
-  const exists2 = async (pattern) => {
-    const script = `${chdir ? `cd ${shellQuote(chdir)} 2>/dev/null;` : ""} for f in ${globQuote(pattern)}; do [ -e "$f" ] && exit 0; done; exit 1`;
-    const res = await connection.run(script, { timeoutMs: ctx.timeoutMs });
-    return res.code === 0;
+  const matches = async (pattern) => {
+    const marker = newMarker();
+    const lines = [`__apb_mark=${marker}`, command_checks_default];
+    if (chdir) {
+      const dir = chdirWord(chdir);
+      lines.push(...dir.lines, `__apb_cd ${dir.word}`);
+    }
+    if (pattern.includes("$") || pattern.startsWith("~"))
+      lines.push(
+        expand_args_default,
+        `__apb_p=$(apb_expand ${shellQuote(pattern)}) && __apb_p=\${__apb_p%x}`
+      );
+    else lines.push(`__apb_p=${shellQuote(pattern)}`);
+    lines.push(
+      "IFS=",
+      'for f in $__apb_p; do if [ -e "$f" ] || [ -L "$f" ]; then printf %s "$__apb_p"; exit 0; fi; done',
+      'printf %s "$__apb_p"; exit 1'
+    );
+    const res = await connection.run(`/bin/sh -c ${shellQuote(lines.join("\n"))}`, {
+      timeoutMs: ctx.timeoutMs
+    });
+    const notStarted = res.code === 1 ? cannotStart(res.stdout, marker) : void 0;
+    if (notStarted) return chdirFailure(cmd, notStarted.errno, notStarted.path);
+    return { found: res.code === 0, path: res.stdout.toString("utf8") || pattern };
   };
   const skip = (msg, stdout) => ({
     changed: false,
@@ -60185,19 +60902,41 @@ async function checkCreatesRemoves(ctx, cmd) {
     stdout,
     stdout_lines: [stdout]
   });
-  if (creates !== void 0 && await exists2(creates)) {
-    return skip(`Did not run command since '${creates}' exists`, `skipped, since ${creates} exists`);
+  if (creates !== void 0) {
+    const found = await matches(creates);
+    if (!("found" in found)) return found;
+    if (found.found)
+      return skip(
+        `Did not run command since '${found.path}' exists`,
+        `skipped, since ${found.path} exists`
+      );
   }
-  if (removes !== void 0 && !await exists2(removes)) {
-    return skip(
-      `Did not run command since '${removes}' does not exist`,
-      `skipped, since ${removes} does not exist`
-    );
+  if (removes !== void 0) {
+    const found = await matches(removes);
+    if (!("found" in found)) return found;
+    if (!found.found)
+      return skip(
+        `Did not run command since '${found.path}' does not exist`,
+        `skipped, since ${found.path} does not exist`
+      );
   }
   return void 0;
 }
-function globQuote(pattern) {
-  return pattern.split(/([*?[\]])/).map((part) => /^[*?[\]]$/.test(part) ? part : part === "" ? "" : shellQuote(part)).join("");
+function chdirFailure(cmd, errno, path17) {
+  return {
+    changed: false,
+    cmd,
+    delta: null,
+    end: null,
+    failed: true,
+    msg: `Unable to change directory before execution: ${osError(errno, path17)}`,
+    rc: null,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout: "",
+    stdout_lines: []
+  };
 }
 function optionalString(value) {
   if (value === void 0 || value === null || value === "") return void 0;
@@ -60577,26 +61316,57 @@ var assertModule = {
   local: true,
   rawArgs: ["that"],
   argNames: ["that", "fail_msg", "msg", "success_msg", "quiet"],
+  optionCheck: "action",
   async run(ctx) {
     const that = ctx.args["that"];
-    if (that === void 0 || that === null)
-      throw new ModuleArgumentError('conditional required in "that" string');
-    const conditions = Array.isArray(that) ? that : [that];
-    const failMsg = ctx.args["fail_msg"] ?? ctx.args["msg"];
+    if (that === void 0) throw new ModuleArgumentError('conditional required in "that" string');
+    const failMsg = message(
+      ctx.args["fail_msg"] ?? ctx.args["msg"],
+      "Assertion failed",
+      "fail_msg or msg"
+    );
+    const successMsg = message(ctx.args["success_msg"], "All assertions passed", "success_msg");
+    const quiet = looseBoolean(ctx.args["quiet"]);
+    const listed = typeof that === "string" && ctx.template ? ctx.template(that) : void 0;
+    const conditions = Array.isArray(that) ? that : Array.isArray(listed) ? listed : [that];
+    const shown = (result) => {
+      if (!quiet) Object.defineProperty(result, SHOW_RESULT, { value: true });
+      return result;
+    };
     for (const condition of conditions) {
       if (!ctx.isTrue(condition)) {
-        return {
+        return shown({
           assertion: condition,
           changed: false,
           evaluated_to: false,
           failed: true,
-          msg: failMsg ?? "Assertion failed"
-        };
+          msg: failMsg
+        });
       }
     }
-    return { changed: false, msg: ctx.args["success_msg"] ?? "All assertions passed" };
+    return shown({ changed: false, msg: successMsg });
   }
 };
+function message(value, fallback, name) {
+  if (value === void 0 || value === null) return fallback;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    if (!value.every((item) => typeof item === "string"))
+      throw new ModuleArgumentError(
+        `Type of one of the elements in ${name} list is not string type`
+      );
+    return value;
+  }
+  throw new ModuleArgumentError(
+    `Incorrect type for ${name}, expected a string or list and got <class '${pyTypeName(value)}'>`
+  );
+}
+function looseBoolean(value) {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value === 1;
+  if (typeof value !== "string") return false;
+  return ["y", "yes", "on", "1", "true", "t"].includes(value.trim().toLowerCase());
+}
 
 // src/modules/async-status.ts
 var asyncStatusModule = {
@@ -60649,180 +61419,9 @@ var asyncStatusModule = {
   }
 };
 
-// src/modules/expand-args.sh
-var expand_args_default = `# Defines apb_expand: prints its argument with $VAR, \${VAR} and a leading ~ or ~user expanded, the way
-# Ansible's command module expands arguments (Python's os.path.expandvars then expanduser), followed by
-# an "x" so that command substitution keeps trailing newlines. Unknown variables stay as written.
-# Nothing in the argument is ever evaluated by the shell: awk reads it from the environment.
-apb_expand() {
-  APB_ARG=$1 awk 'BEGIN {
-    s = ENVIRON["APB_ARG"]; out = ""
-    while (match(s, /\\$([A-Za-z0-9_]+|\\{[^}]*\\})/)) {
-      name = substr(s, RSTART + 1, RLENGTH - 1)
-      if (substr(name, 1, 1) == "{") name = substr(name, 2, length(name) - 2)
-      out = out substr(s, 1, RSTART - 1)
-      if (name != "APB_ARG" && (name in ENVIRON)) out = out ENVIRON[name]
-      else out = out substr(s, RSTART, RLENGTH)
-      s = substr(s, RSTART + RLENGTH)
-    }
-    s = out s
-    if (substr(s, 1, 1) == "~") {
-      slash = index(s, "/"); if (slash == 0) slash = length(s) + 1
-      user = substr(s, 2, slash - 2); home = ""
-      if (user == "") home = ENVIRON["HOME"]
-      else if (user ~ /^[A-Za-z0-9._][A-Za-z0-9._-]*$/) {
-        cmd = "getent passwd " user
-        if ((cmd | getline line) > 0) { split(line, f, ":"); home = f[6] }
-        close(cmd)
-      }
-      if (home != "") s = home substr(s, slash)
-    }
-    printf "%sx", s
-  }'
-}
-`;
-
-// src/modules/shell.ts
-var shellModule = {
-  name: "shell",
-  freeForm: true,
-  supportsAsync: true,
-  argNames: [
-    "_raw_params",
-    "cmd",
-    "chdir",
-    "creates",
-    "removes",
-    "executable",
-    "stdin",
-    "stdin_add_newline",
-    "warn",
-    "strip_empty_ends"
-  ],
-  async run(ctx) {
-    const command = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
-    if (command === void 0) {
-      throw new ModuleArgumentError(
-        "no command given: write `shell: <command>` or `shell: {cmd: <command>}`"
-      );
-    }
-    const skipped2 = await checkCreatesRemoves(ctx, command);
-    if (skipped2) return skipped2;
-    const executable = optionalString(ctx.args["executable"]) ?? "/bin/sh";
-    return runCommand(ctx, `${shellQuote(executable)} -c ${shellQuote(command)}`, command, {
-      chdir: optionalString(ctx.args["chdir"]),
-      stdin: stdinArg(ctx.args),
-      moduleName: "shell",
-      runsUnderSh: executable === "/bin/sh"
-    });
-  }
-};
-function stdinArg(args) {
-  const stdin = args["stdin"];
-  if (stdin === void 0 || stdin === null) return void 0;
-  const addNewline = args["stdin_add_newline"] === void 0 ? true : Boolean(args["stdin_add_newline"]);
-  return String(stdin) + (addNewline ? "\n" : "");
-}
-
-// src/modules/command.ts
-var commandModule = {
-  name: "command",
-  freeForm: true,
-  supportsAsync: true,
-  argNames: [
-    "_raw_params",
-    "cmd",
-    "argv",
-    "chdir",
-    "creates",
-    "removes",
-    "stdin",
-    "stdin_add_newline",
-    "warn",
-    "strip_empty_ends",
-    "expand_argument_vars"
-  ],
-  async run(ctx) {
-    const argv = commandArgv(ctx.args);
-    const skipped2 = await checkCreatesRemoves(ctx, argv);
-    if (skipped2) return skipped2;
-    return runCommand(ctx, execScript(argv), argv, {
-      chdir: optionalString(ctx.args["chdir"]),
-      stdin: stdinArg(ctx.args),
-      moduleName: "command"
-    });
-  }
-};
-function execScript(argv) {
-  const needsExpansion = (arg) => arg.includes("$") || arg.startsWith("~");
-  if (!argv.some(needsExpansion)) return `exec ${shellJoin(argv)}`;
-  const lines = [expand_args_default];
-  const words = argv.map((arg, i) => {
-    if (!needsExpansion(arg)) return shellQuote(arg);
-    lines.push(`apb_a${i}=$(apb_expand ${shellQuote(arg)}) && apb_a${i}=\${apb_a${i}%x}`);
-    return `"$apb_a${i}"`;
-  });
-  lines.push(`exec ${words.join(" ")}`);
-  return lines.join("\n");
-}
-function commandArgv(args) {
-  const rawArgv = args["argv"];
-  const text2 = optionalString(args["_raw_params"]) ?? optionalString(args["cmd"]);
-  if (rawArgv !== void 0 && text2 !== void 0) {
-    throw new ModuleArgumentError("only command or argv can be given, not both");
-  }
-  if (rawArgv !== void 0) {
-    if (!Array.isArray(rawArgv) || rawArgv.length === 0) {
-      throw new ModuleArgumentError("argv must be a non-empty list of strings");
-    }
-    return rawArgv.map(String);
-  }
-  if (text2 === void 0 || text2.trim() === "") throw new ModuleArgumentError("no command given");
-  try {
-    return shlexSplit(text2);
-  } catch (error2) {
-    throw new ModuleArgumentError(
-      `could not split the command into arguments (${error2.message}): check the quoting, or use shell:`
-    );
-  }
-}
-
-// src/modules/copy.ts
-import { readFileSync as readFileSync6 } from "node:fs";
-import path9 from "node:path";
-
-// src/modules/controller-files.ts
-import { statSync as statSync4 } from "node:fs";
-import path7 from "node:path";
-function findControllerFile(src, kind, ctx) {
-  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
-    (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
-  );
-  const candidates = path7.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path7.resolve(dir, kind, src), path7.resolve(dir, src)]);
-  let directory;
-  for (const candidate of candidates) {
-    try {
-      const stat3 = statSync4(candidate);
-      if (stat3.isFile()) return candidate;
-      if (stat3.isDirectory()) directory ??= candidate;
-    } catch {
-    }
-  }
-  if (directory) {
-    throw new ModuleArgumentError(
-      `src '${src}' is a directory (${directory}); copying directories is not supported yet`
-    );
-  }
-  throw new ModuleArgumentError(
-    `Could not find or access '${src}'
-Searched in:
-${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
-  );
-}
-
 // src/modules/file-transfer.ts
-import { createHash as createHash2, randomBytes as randomBytes6 } from "node:crypto";
-import path8 from "node:path";
+import { createHash as createHash2, randomBytes as randomBytes7 } from "node:crypto";
+import path7 from "node:path";
 async function transferFile(connection, request) {
   const { dest, content, mode, state, timeoutMs } = request;
   const checksum = createHash2("sha1").update(content).digest("hex");
@@ -60872,9 +61471,9 @@ async function writeValidated(connection, request, validate, finalMode) {
   const { dest, timeoutMs } = request;
   if (!validate.includes("%s"))
     throw new ModuleArgumentError(`validate must contain %s: ${validate}`);
-  const candidate = path8.posix.join(
-    path8.posix.dirname(dest),
-    `.${path8.posix.basename(dest)}.apb-${randomBytes6(8).toString("hex")}.tmp`
+  const candidate = path7.posix.join(
+    path7.posix.dirname(dest),
+    `.${path7.posix.basename(dest)}.apb-${randomBytes7(8).toString("hex")}.tmp`
   );
   await connection.putFile(candidate, request.content, { timeoutMs, mode: finalMode });
   const command = validate.split("%s").join(shellQuote(candidate));
@@ -61047,9 +61646,200 @@ async function transferWithArgs(connection, args, file) {
   }
 }
 
+// src/modules/command.ts
+var COMMAND_ARGS = [
+  "_raw_params",
+  "_uses_shell",
+  "argv",
+  "chdir",
+  "creates",
+  "executable",
+  "removes",
+  "stdin",
+  "stdin_add_newline",
+  "strip_empty_ends"
+];
+var commandFamily = {
+  freeForm: true,
+  supportsAsync: true,
+  ownTimeout: true,
+  argNames: COMMAND_ARGS,
+  hiddenArgNames: ["cmd"],
+  reportedAs: "ansible.legacy.command"
+};
+var commandModule = {
+  name: "command",
+  ...commandFamily,
+  run: (ctx) => runCommandModule(ctx, boolArg(ctx.args["_uses_shell"], "_uses_shell", false))
+};
+async function runCommandModule(ctx, usesShell) {
+  const { args } = ctx;
+  const warnings = [];
+  const withWarnings = (result) => {
+    if (warnings.length > 0) result["warnings"] = warnings;
+    return result;
+  };
+  if (args["cmd"] !== void 0 && optionalString(args["_raw_params"]) !== void 0) {
+    throw new ModuleArgumentError(
+      "The 'cmd' argument cannot be used when other raw parameters are specified. Please put everything in one or the other place."
+    );
+  }
+  const raw = optionalString(args["_raw_params"]) ?? optionalString(args["cmd"]);
+  let executable = optionalString(args["executable"]);
+  if (!usesShell && executable !== void 0) {
+    warnings.push(
+      `As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${executable}'.`
+    );
+    executable = void 0;
+  }
+  const argv = argvArg(args["argv"]);
+  if ((raw === void 0 || raw.trim() === "") && argv.length === 0)
+    return withWarnings(notRun("no command given"));
+  if (raw !== void 0 && argv.length > 0)
+    return withWarnings(notRun("only command or argv can be given, not both"));
+  const options = {
+    chdir: optionalString(args["chdir"]),
+    stdin: stdinArg(args),
+    moduleName: usesShell ? "shell" : "command",
+    stripEmptyEnds: boolArg(args["strip_empty_ends"], "strip_empty_ends", true)
+  };
+  if (usesShell) {
+    const line = raw ?? shellJoin(argv);
+    const cmd = raw ?? argv;
+    const skipped3 = await checkCreatesRemoves(ctx, cmd);
+    if (skipped3) return withWarnings(skipped3);
+    const shell = executable ?? "/bin/sh";
+    return withWarnings(
+      await runCommand(ctx, `${shellQuote(shell)} -c ${shellQuote(line)}`, cmd, {
+        ...options,
+        runsUnderSh: shell === "/bin/sh",
+        // A missing `executable` fails as Python's subprocess does, with the shell's path as the program.
+        ...executable === void 0 ? {} : {
+          checkedScript: execScript([shell, "-c", line], { checked: true }),
+          cmdIfNotStarted: pythonShellJoin(cleanArgs([shell, "-c", line]))
+        }
+      })
+    );
+  }
+  let words = argv;
+  if (raw !== void 0) {
+    try {
+      words = shlexSplit(raw);
+    } catch (error2) {
+      throw new ModuleArgumentError(
+        `could not split the command into arguments (${error2.message}): check the quoting, or use shell:`
+      );
+    }
+  }
+  const skipped2 = await checkCreatesRemoves(ctx, words);
+  if (skipped2) return withWarnings(skipped2);
+  return withWarnings(
+    await runCommand(ctx, execScript(words), words, {
+      ...options,
+      checkedScript: execScript(words, { checked: true }),
+      cmdIfNotStarted: pythonShellJoin(cleanArgs(words))
+    })
+  );
+}
+function notRun(msg) {
+  return {
+    changed: false,
+    cmd: null,
+    delta: null,
+    end: null,
+    failed: true,
+    msg,
+    rc: 256,
+    start: null,
+    stderr: "",
+    stderr_lines: [],
+    stdout: "",
+    stdout_lines: []
+  };
+}
+function argvArg(value) {
+  if (value === void 0 || value === null) return [];
+  if (!Array.isArray(value))
+    throw new ModuleArgumentError(
+      `argv must be a list of strings, got ${pythonStr(value)}: write it as a YAML list`
+    );
+  return value.map((item) => pythonStr(item));
+}
+function stdinArg(args) {
+  const stdin = args["stdin"];
+  if (stdin === void 0 || stdin === null) return void 0;
+  const addNewline = boolArg(args["stdin_add_newline"], "stdin_add_newline", true);
+  return pythonStr(stdin) + (addNewline ? "\n" : "");
+}
+function pythonShellQuote(word) {
+  if (word === "") return "''";
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+function pythonShellJoin(words) {
+  return words.map(pythonShellQuote).join(" ");
+}
+function cleanArgs(words) {
+  const out = [];
+  let maskNext = false;
+  for (const word of words) {
+    if (maskNext) {
+      out.push("********");
+      maskNext = false;
+      continue;
+    }
+    if (/^-{0,2}pass-?(word|wd)?/.test(word)) {
+      const eq = word.indexOf("=");
+      if (eq > -1) out.push(`${word.slice(0, eq)}=********`);
+      else {
+        out.push(word);
+        maskNext = true;
+      }
+      continue;
+    }
+    out.push(word);
+  }
+  return out;
+}
+
+// src/modules/copy.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import path9 from "node:path";
+
+// src/modules/controller-files.ts
+import { statSync as statSync4 } from "node:fs";
+import path8 from "node:path";
+function findControllerFile(src, kind, ctx) {
+  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
+    (dir, i, all) => dir !== void 0 && all.indexOf(dir) === i
+  );
+  const candidates = path8.isAbsolute(src) ? [src] : dirs.flatMap((dir) => [path8.resolve(dir, kind, src), path8.resolve(dir, src)]);
+  let directory;
+  for (const candidate of candidates) {
+    try {
+      const stat3 = statSync4(candidate);
+      if (stat3.isFile()) return candidate;
+      if (stat3.isDirectory()) directory ??= candidate;
+    } catch {
+    }
+  }
+  if (directory) {
+    throw new ModuleArgumentError(
+      `src '${src}' is a directory (${directory}); copying directories is not supported yet`
+    );
+  }
+  throw new ModuleArgumentError(
+    `Could not find or access '${src}'
+Searched in:
+${candidates.map((c) => `	${c}`).join("\n")} on the Ansible Controller.`
+  );
+}
+
 // src/modules/copy.ts
 var copyModule = {
   name: "copy",
+  // Ansible's copy action hands unknown arguments to its copy module, which names itself so.
+  reportedAs: "ansible.legacy.copy",
   argNames: [
     "content",
     "src",
@@ -61110,21 +61900,30 @@ var debugModule = {
   local: true,
   rawArgs: ["var"],
   argNames: ["msg", "var", "verbosity"],
+  optionCheck: "action",
   async run(ctx) {
     if (ctx.args["msg"] !== void 0 && ctx.args["var"] !== void 0) {
-      throw new ModuleArgumentError("parameters are mutually exclusive: msg|var");
+      throw new ModuleArgumentError("'msg' and 'var' are incompatible options");
     }
+    let result;
     if (ctx.args["var"] !== void 0) {
-      const expression = String(ctx.args["var"]);
+      const written = String(ctx.args["var"]);
+      const expression = /\{[{%]/.test(written) ? ctx.render(written) : written;
       let value;
       try {
         value = ctx.evaluate(expression);
       } catch {
         value = "VARIABLE IS NOT DEFINED!";
       }
-      return { [expression]: value, changed: false };
+      result = { [expression]: value, changed: false };
+    } else {
+      result = {
+        msg: ctx.args["msg"] === void 0 ? "Hello world!" : ctx.args["msg"],
+        changed: false
+      };
     }
-    return { msg: ctx.args["msg"] === void 0 ? "Hello world!" : ctx.args["msg"], changed: false };
+    Object.defineProperty(result, SHOW_RESULT, { value: true });
+    return result;
   }
 };
 
@@ -61133,6 +61932,7 @@ var failModule = {
   name: "fail",
   local: true,
   argNames: ["msg"],
+  optionCheck: "action",
   async run(ctx) {
     return { changed: false, failed: true, msg: ctx.args["msg"] ?? "Failed as requested from task" };
   }
@@ -61185,6 +61985,7 @@ var pauseModule = {
   name: "pause",
   local: true,
   argNames: ["seconds", "minutes", "prompt", "echo"],
+  ownTimeout: true,
   async run(ctx) {
     const seconds = ctx.args["seconds"];
     const minutes = ctx.args["minutes"];
@@ -61219,6 +62020,7 @@ ${String(ctx.args["prompt"])}`);
 };
 
 // src/modules/ping.ts
+var MODULE_FAILURE = "MODULE FAILURE\nSee stdout/stderr for the exact error";
 var pingModule = {
   name: "ping",
   argNames: ["data"],
@@ -61226,32 +62028,52 @@ var pingModule = {
     const connection = await ctx.connection();
     const res = await connection.run("echo pong", { timeoutMs: ctx.timeoutMs });
     if (res.code !== 0) {
-      return {
-        changed: false,
-        failed: true,
-        msg: `the target shell failed: ${res.stderr.toString("utf8").trim()}`
-      };
+      return moduleFailure(res.stdout.toString("utf8"), res.stderr.toString("utf8"), res.code ?? 1);
     }
     const data = ctx.args["data"] ?? "pong";
-    if (data === "crash") return { changed: false, failed: true, msg: "boom" };
+    if (data === "crash") {
+      return { ...moduleFailure("", "Exception: boom\n", 1), exception: "Exception: boom\n" };
+    }
     return { changed: false, ping: data };
   }
 };
+function moduleFailure(stdout, stderr, rc) {
+  return {
+    changed: false,
+    failed: true,
+    module_stderr: stderr,
+    module_stdout: stdout,
+    msg: MODULE_FAILURE,
+    rc
+  };
+}
 
 // src/modules/raw.ts
 var rawModule = {
   name: "raw",
   freeForm: true,
+  ownTimeout: true,
   argNames: ["_raw_params", "executable"],
   async run(ctx) {
     const command = ctx.args["_raw_params"];
     if (typeof command !== "string" || command === "")
       throw new ModuleArgumentError("no command given");
+    if (Object.keys(ctx.environment).length > 0)
+      ctx.warn?.("raw module does not support the environment keyword");
+    const executable = optionalString(ctx.args["executable"]);
+    let line = executable === void 0 ? command : `${executable} -c ${shellQuote(command)}`;
+    const timeout = ctx.taskTimeoutSeconds;
+    if (timeout !== void 0 && timeout > 0)
+      line = `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(line)}`;
     const connection = await ctx.connection();
-    const res = await connection.run(command, { timeoutMs: ctx.timeoutMs });
+    const res = await connection.run(line, {
+      timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + 10) * 1e3 : ctx.timeoutMs
+    });
+    const rc = res.code ?? -1;
+    if (timeout !== void 0 && timeout > 0 && rc === 124)
+      return timeoutResult(ctx.task.action ?? "raw", timeout);
     const stdout = res.stdout.toString("utf8");
     const stderr = res.stderr.toString("utf8");
-    const rc = res.code ?? -1;
     return {
       changed: true,
       rc,
@@ -61305,6 +62127,7 @@ var DEFAULT_TIMEOUT = 600;
 var waitForConnectionModule = {
   name: "wait_for_connection",
   argNames: ["connect_timeout", "delay", "sleep", "timeout"],
+  optionCheck: "action",
   async run(ctx) {
     const connectTimeout = secondsArg(ctx.args, "connect_timeout", DEFAULT_CONNECT_TIMEOUT);
     const delay = secondsArg(ctx.args, "delay", DEFAULT_DELAY);
@@ -61368,11 +62191,11 @@ function reconnectWithin(ctx, seconds) {
     `timed out after ${seconds} s connecting to ${ctx.host} (connect_timeout)`
   );
 }
-function withDeadline(promise, ms, message2) {
+function withDeadline(promise, ms, message3) {
   promise.catch(() => void 0);
   let timer;
   const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message2)), ms);
+    timer = setTimeout(() => reject(new Error(message3)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
@@ -61412,6 +62235,7 @@ var FIRST_PAUSE_MS = 1e3;
 var MAX_PAUSE_MS = 2e3;
 var rebootModule = {
   name: "reboot",
+  optionCheck: "action",
   argNames: [
     "boot_time_command",
     "connect_timeout",
@@ -61430,11 +62254,11 @@ var rebootModule = {
     const postRebootDelay = secondsArg(ctx.args, "post_reboot_delay", 0);
     const bootTimeCommand = commandArg(ctx.args, "boot_time_command", DEFAULT_BOOT_TIME_COMMAND);
     const testCommand = commandArg(ctx.args, "test_command", DEFAULT_TEST_COMMAND);
-    const message2 = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
+    const message3 = commandArg(ctx.args, "msg", DEFAULT_REBOOT_MESSAGE);
     const rebootCommand = commandArg(
       ctx.args,
       "reboot_command",
-      `shutdown -r now ${shellQuote(message2)}`
+      `shutdown -r now ${shellQuote(message3)}`
     );
     const searchPaths = searchPathsArg(ctx.args["search_paths"]);
     let previousBootId;
@@ -61569,10 +62393,32 @@ import path10 from "node:path";
 var scriptModule = {
   name: "script",
   freeForm: true,
-  argNames: ["_raw_params", "cmd", "chdir", "creates", "removes", "executable"],
+  ownTimeout: true,
+  argNames: ["_raw_params", "chdir", "creates", "executable", "removes"],
+  hiddenArgNames: ["cmd"],
   async run(ctx) {
-    const line = optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]);
-    if (line === void 0)
+    if (ctx.args["cmd"] !== void 0 && optionalString(ctx.args["_raw_params"]) !== void 0) {
+      throw new ModuleArgumentError(
+        "The 'cmd' argument cannot be used when other raw parameters are specified. Please put everything in one or the other place."
+      );
+    }
+    const creates = optionalString(ctx.args["creates"]);
+    const removes = optionalString(ctx.args["removes"]);
+    if (creates !== void 0 && await remoteExists(ctx, creates))
+      return { changed: false, skipped: true, msg: `${creates} exists, matching creates option` };
+    if (removes !== void 0 && !await remoteExists(ctx, removes))
+      return {
+        changed: false,
+        skipped: true,
+        msg: `${removes} does not exist, matching removes option`
+      };
+    const chdir = optionalString(ctx.args["chdir"]);
+    if (chdir !== void 0 && !chdir.startsWith("/"))
+      throw new ModuleArgumentError(
+        `chdir ${chdir} must be an absolute path for a Unix-aware remote node`
+      );
+    const line = (optionalString(ctx.args["_raw_params"]) ?? optionalString(ctx.args["cmd"]) ?? "").trim();
+    if (line === "")
       throw new ModuleArgumentError("no script given: write `script: path/to/script.sh [args]`");
     let words;
     try {
@@ -61582,17 +62428,13 @@ var scriptModule = {
         `could not split '${line}' into a path and arguments: ${error2.message}`
       );
     }
-    const [localName, ...scriptArgs] = words;
+    const localName = words[0];
     const localPath = findControllerFile(localName, "files", ctx);
     const content = readFileSync7(localPath);
-    const skipped2 = await checkCreatesRemoves(ctx, line);
-    if (skipped2) return { ...skipped2, cmd: void 0 };
     const connection = await ctx.connection();
     const mk = await connection.run(
       'umask 077 && mktemp -d "${TMPDIR:-/tmp}/async-playbook.XXXXXXXX"',
-      {
-        timeoutMs: ctx.timeoutMs
-      }
+      { timeoutMs: ctx.timeoutMs }
     );
     const dir = mk.stdout.toString("utf8").trim();
     if (mk.code !== 0 || !dir.startsWith("/")) {
@@ -61601,24 +62443,28 @@ var scriptModule = {
       );
     }
     const remote = `${dir}/${path10.basename(localPath).replace(/[^A-Za-z0-9._-]/g, "_")}`;
-    const start = /* @__PURE__ */ new Date();
     try {
       await connection.putFile(remote, content, { mode: 448, timeoutMs: ctx.timeoutMs });
+      const target = line.split(localName).join(shellQuote(remote));
       const executable = optionalString(ctx.args["executable"]);
-      const chdir = optionalString(ctx.args["chdir"]);
-      const argv = [...executable ? [executable] : [], remote, ...scriptArgs].map(shellQuote).join(" ");
-      const sent = commandWithEnvironment(
-        `${chdir ? `cd ${shellQuote(chdir)} || exit 1; ` : ""}${argv}`,
-        ctx.environment
+      let commandLine = `${executable ? `${executable} ` : ""}${target}`;
+      if (chdir !== void 0) commandLine = `cd ${shellQuote(chdir)} && ${commandLine}`;
+      const timeout = ctx.taskTimeoutSeconds;
+      if (timeout !== void 0 && timeout > 0)
+        commandLine = `exec timeout -k 5 ${Math.ceil(timeout)} /bin/sh -c ${shellQuote(commandLine)}`;
+      const sent = commandWithEnvironment(commandLine, ctx.environment);
+      const res = await connection.run(
+        sent.stdin === void 0 ? `/bin/sh -c ${shellQuote(sent.command)}` : sent.command,
+        {
+          timeoutMs: timeout !== void 0 && timeout > 0 ? (timeout + 10) * 1e3 : ctx.timeoutMs,
+          ...sent.stdin !== void 0 ? { stdin: sent.stdin } : {}
+        }
       );
-      const res = await connection.run(sent.command, {
-        timeoutMs: ctx.timeoutMs,
-        ...sent.stdin !== void 0 ? { stdin: sent.stdin } : {}
-      });
+      const rc = res.code ?? -1;
+      if (timeout !== void 0 && timeout > 0 && rc === 124)
+        return timeoutResult(ctx.task.action ?? "script", timeout);
       const stdout = res.stdout.toString("utf8");
       const stderr = res.stderr.toString("utf8");
-      const rc = res.code ?? -1;
-      const end = /* @__PURE__ */ new Date();
       return {
         changed: true,
         rc,
@@ -61626,9 +62472,6 @@ var scriptModule = {
         stdout_lines: splitLines(stdout),
         stderr,
         stderr_lines: splitLines(stderr),
-        start: formatTimestamp(start),
-        end: formatTimestamp(end),
-        delta: formatDelta(end.getTime() - start.getTime()),
         ...rc !== 0 ? { failed: true, msg: "non-zero return code" } : {}
       };
     } finally {
@@ -61636,20 +62479,87 @@ var scriptModule = {
     }
   }
 };
+async function remoteExists(ctx, file) {
+  const connection = await ctx.connection();
+  const res = await connection.run(`test -e ${shellQuote(file)}`, { timeoutMs: ctx.timeoutMs });
+  return res.code === 0;
+}
 
 // src/modules/set-fact.ts
+var CACHEABLE_FACTS = /* @__PURE__ */ Symbol("cacheable facts");
+var PYTHON_KEYWORDS2 = /* @__PURE__ */ new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield"
+]);
+var TRUE_WORDS2 = ["y", "yes", "on", "1", "true", "t"];
+var FALSE_WORDS2 = ["n", "no", "off", "0", "false", "f"];
+function isVariableName2(name) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS2.has(name);
+}
+function cacheableFlag(value) {
+  if (value === void 0) return false;
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number" && (value === 0 || value === 1)) return value === 1;
+  if (typeof value === "string") {
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS2.includes(word)) return true;
+    if (FALSE_WORDS2.includes(word)) return false;
+  }
+  throw new ModuleArgumentError(
+    `The value '${String(value)}' of 'cacheable' is not a valid boolean. Valid booleans include: ${[...TRUE_WORDS2, ...FALSE_WORDS2].map((w) => `'${w}'`).join(", ")}, 0, 1`
+  );
+}
 var setFactModule = {
   name: "set_fact",
   local: true,
   async run(ctx) {
     const facts = dict();
-    for (const [key, value] of Object.entries(ctx.args)) {
-      if (key === "cacheable") continue;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+    const cacheable = cacheableFlag(ctx.args["cacheable"]);
+    for (const [rawKey, rawValue] of Object.entries(ctx.args)) {
+      if (rawKey === "cacheable") continue;
+      const key = ctx.render(rawKey);
+      if (!isVariableName2(key)) {
         throw new ModuleArgumentError(
           `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`
         );
       }
+      let value = rawValue;
+      if (typeof value === "string" && ["true", "yes"].includes(value.toLowerCase())) value = true;
+      else if (typeof value === "string" && ["false", "no"].includes(value.toLowerCase()))
+        value = false;
       facts[key] = value;
     }
     if (Object.keys(facts).length === 0) {
@@ -61657,7 +62567,9 @@ var setFactModule = {
         "No key/value pairs provided, at least one is required for this action to succeed"
       );
     }
-    return { ansible_facts: facts, changed: false };
+    const result = { ansible_facts: facts, changed: false };
+    if (cacheable) result[CACHEABLE_FACTS] = true;
+    return result;
   }
 };
 
@@ -61839,6 +62751,13 @@ function dateTimeFacts(line) {
   };
 }
 
+// src/modules/shell.ts
+var shellModule = {
+  name: "shell",
+  ...commandFamily,
+  run: (ctx) => runCommandModule(ctx, boolArg(ctx.args["_uses_shell"], "_uses_shell", true))
+};
+
 // src/modules/template.ts
 import { readFileSync as readFileSync8 } from "node:fs";
 import path11 from "node:path";
@@ -61922,6 +62841,38 @@ var MODULE_CATALOG = {
   names: new Set(MODULES.keys()),
   freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name))
 };
+
+// src/playbook/tags.ts
+var ALL_TAGS = { only: ["all"], skip: [] };
+function parseTagList(values) {
+  const tags = /* @__PURE__ */ new Set();
+  for (const value of values) {
+    for (const tag of value.split(/[,\n]/)) {
+      const trimmed = tag.trim();
+      if (trimmed) tags.add(trimmed);
+    }
+  }
+  return [...tags];
+}
+function shouldRunTags(tags, selection) {
+  const own = new Set(tags.length > 0 ? tags : ["untagged"]);
+  const untagged = tags.length === 0;
+  const only = selection.only.length > 0 ? selection.only : ["all"];
+  const skip = selection.skip;
+  const shares = (list) => list.some((t) => own.has(t));
+  let run2 = false;
+  if (own.has("always")) run2 = true;
+  else if (only.includes("all") && !own.has("never")) run2 = true;
+  else if (shares(only)) run2 = true;
+  else if (only.includes("tagged") && !untagged && !own.has("never")) run2 = true;
+  if (run2 && skip.length > 0) {
+    if (skip.includes("all")) {
+      if (!own.has("always") || skip.includes("always")) run2 = false;
+    } else if (shares(skip)) run2 = false;
+    else if (skip.includes("tagged") && !untagged) run2 = false;
+  }
+  return run2;
+}
 
 // src/executor/block-tracker.ts
 var BlockTracker = class {
@@ -62100,6 +63051,69 @@ function streamNew(snapshot, cursors, onOutput) {
   }
 }
 
+// src/executor/task-errors.ts
+import { readFileSync as readFileSync9 } from "node:fs";
+import path12 from "node:path";
+var TaskTemplateError = class extends ModuleArgumentError {
+};
+function undefinedReason(error2) {
+  return `${error2.message}. ${error2.message}`;
+}
+function taskFieldError(error2, field, task) {
+  if (!(error2 instanceof UndefinedVariableError)) return error2;
+  const sentence = field === "args" ? "The task includes an option with an undefined variable." : `The field '${field}' has an invalid value, which includes an undefined variable.`;
+  return new TaskTemplateError(
+    `${sentence} The error was: ${undefinedReason(error2)}${positionDetails(task)}`
+  );
+}
+function renderField(templar, task, field, value, scope) {
+  try {
+    return templar.render(value, scope);
+  } catch (error2) {
+    throw taskFieldError(error2, field, task);
+  }
+}
+function positionDetails(task) {
+  const { location: location2 } = task;
+  if (!task.dir || location2.file.startsWith("<")) return "";
+  const file = path12.resolve(task.dir, path12.basename(location2.file));
+  let lines;
+  try {
+    lines = readFileSync9(file, "utf8").split(/(?<=\n)/);
+  } catch {
+    return "";
+  }
+  let index = Math.min(location2.line, lines.length) - 1;
+  while (index > 0 && lines[index].trim() === "") index--;
+  const target = lines[index];
+  if (target === void 0) return "";
+  const previous = index > 0 ? lines[index - 1] : "";
+  const column = (/^[ \t]*(?:-[ \t]+)*/.exec(target)?.[0].length ?? 0) + 1;
+  const position = (line, col) => `
+
+The error appears to be in '${file}': line ${line}, column ${col}, but may
+be elsewhere in the file depending on the exact syntax problem.
+`;
+  if (/\w+(\s+)?=(\s+)?[\w/-]+/.test(previous)) {
+    const at = previous.trimEnd().indexOf("=");
+    return position(index, at + 1) + `
+The offending line appears to be:
+
+${previous.trimEnd()}
+${" ".repeat(at)}^ here
+
+There appears to be both 'k=v' shorthand syntax and YAML in this task. Only one syntax may be used.
+`;
+  }
+  return position(index + 1, column) + `
+The offending line appears to be:
+
+${previous.trimEnd()}
+${target.trimEnd()}
+${" ".repeat(column - 1)}^ here
+`;
+}
+
 // src/executor/task-runner.ts
 var DEFAULT_POLL_SECONDS = 15;
 var DEFAULT_UNTIL_RETRIES = 3;
@@ -62108,11 +63122,15 @@ async function runTaskOnHost(ctx) {
   const { task } = ctx;
   let result;
   try {
-    result = task.loop ? await runLoop(ctx) : await runSingle(ctx, {});
+    result = task.loop ? await runLoop(withLoopControl(ctx)) : (await runSingle(ctx, {})).result;
+    if (!task.loop && timedOut(result)) result["changed"] = false;
   } catch (error2) {
     result = failureFromError(error2);
   }
   return classify(ctx, result);
+}
+function timedOut(result) {
+  return result[TIMED_OUT] === true;
 }
 function notIgnorable(result) {
   const items = Array.isArray(result["results"]) ? result["results"] : [];
@@ -62120,24 +63138,90 @@ function notIgnorable(result) {
     (r) => r !== null && typeof r === "object" && r[NOT_IGNORABLE]
   );
 }
-function classify(ctx, result) {
-  if (result["unreachable"]) return { status: "unreachable", ignored: false, result };
-  if (result["skipped"] && !result["failed"]) return { status: "skipped", ignored: false, result };
-  if (result["failed"]) {
-    let ignored;
-    try {
-      ignored = ctx.task.ignoreErrors !== void 0 && !notIgnorable(result) && ctx.templar.isTrue(ctx.task.ignoreErrors, ctx.scope());
-    } catch {
-      ignored = false;
-    }
+function isFailedResult(result) {
+  const items = Array.isArray(result["results"]) ? result["results"] : [];
+  if ("failed_when_result" in result) return pyTruthy(result["failed_when_result"]);
+  const judged = items.filter((r) => isRecord3(r) && "failed_when_result" in r);
+  if (judged.length > 0) return judged.some((r) => pyTruthy(r["failed_when_result"]));
+  if ("failed" in result) return pyTruthy(result["failed"]);
+  return items.some((r) => isRecord3(r) && pyTruthy(r["failed"]));
+}
+function inherited(ctx, keyword) {
+  return ctx.task[keyword] ?? ctx.play?.[keyword];
+}
+function ignoring(ctx, keyword, locals) {
+  const value = inherited(ctx, keyword);
+  if (value === void 0 || value === null) return false;
+  try {
+    return ctx.templar.isTrue(value, ctx.scope(locals));
+  } catch {
+    return false;
+  }
+}
+function classify(ctx, result, locals = {}) {
+  if (result["unreachable"]) {
+    return {
+      status: "unreachable",
+      ignored: ignoring(ctx, "ignoreUnreachable", locals),
+      result
+    };
+  }
+  if (isFailedResult(result)) {
+    const ignored = !notIgnorable(result) && ignoring(ctx, "ignoreErrors", locals);
     return { status: "failed", ignored, result };
   }
+  if (result["skipped"]) return { status: "skipped", ignored: false, result };
   return { status: result["changed"] ? "changed" : "ok", ignored: false, result };
+}
+function isUndefinedError(error2) {
+  return error2 instanceof TemplateError && /\bis undefined\b|\bhas no attribute\b|has no element|no such element/.test(error2.message);
+}
+function skippedByWhen(condition) {
+  return {
+    changed: false,
+    false_condition: condition,
+    skip_reason: "Conditional result was False",
+    skipped: true
+  };
+}
+function undefinedLoop(ctx, error2) {
+  for (const condition of ctx.task.when) {
+    let holds;
+    try {
+      holds = evaluateConditional(ctx.templar, condition, ctx.scope());
+    } catch {
+      throw error2;
+    }
+    if (!holds) return skippedByWhen(condition);
+  }
+  throw error2;
+}
+function extendedLoopInfo(items, index, allItems) {
+  const length2 = items.length;
+  const info2 = {
+    index: index + 1,
+    index0: index,
+    first: index === 0,
+    last: index + 1 === length2,
+    length: length2,
+    revindex: length2 - index,
+    revindex0: length2 - index - 1
+  };
+  if (allItems) info2["allitems"] = items;
+  if (index + 1 < length2) info2["nextitem"] = items[index + 1];
+  if (index > 0) info2["previtem"] = items[index - 1];
+  return info2;
 }
 async function runLoop(ctx) {
   const { task } = ctx;
   const loop = task.loop;
-  const rendered = ctx.templar.render(loop.value, ctx.scope());
+  let rendered;
+  try {
+    rendered = ctx.templar.render(loop.value, ctx.scope());
+  } catch (error2) {
+    if (!isUndefinedError(error2)) throw error2;
+    return undefinedLoop(ctx, error2);
+  }
   let items;
   if (Array.isArray(rendered))
     items = loop.flatten ? rendered.flatMap((i) => Array.isArray(i) ? i : [i]) : rendered;
@@ -62154,29 +63238,45 @@ async function runLoop(ctx) {
     return { changed: false, skipped: true, skipped_reason: "No items in the list", results: [] };
   }
   const results = [];
+  const { loopVar, indexVar, extended } = task.loopControl;
   const pause = task.loopControl.pause === void 0 ? 0 : Number(task.loopControl.pause);
+  const withExtended = extended !== void 0 && extended !== null && ctx.templar.isTrue(extended, ctx.scope());
+  const allItems = withExtended && (task.loopControl.extendedAllitems === void 0 || task.loopControl.extendedAllitems === null || ctx.templar.isTrue(task.loopControl.extendedAllitems, ctx.scope()));
+  const carried = dict();
   for (const [index, item] of items.entries()) {
     if (index > 0 && pause > 0) await ctx.sleep(pause * 1e3);
-    const locals = {
-      [task.loopControl.loopVar]: item,
-      ansible_loop_var: task.loopControl.loopVar
-    };
-    if (task.loopControl.indexVar) locals[task.loopControl.indexVar] = index;
+    const locals = Object.assign(dict(), carried);
+    locals[loopVar] = item;
+    locals["ansible_loop_var"] = loopVar;
+    if (indexVar) {
+      locals[indexVar] = index;
+      locals["ansible_index_var"] = indexVar;
+    }
+    if (withExtended) locals["ansible_loop"] = extendedLoopInfo(items, index, allItems);
     let itemResult;
+    let executed = false;
     try {
-      itemResult = await runSingle(ctx, locals);
+      ;
+      ({ result: itemResult, executed } = await runSingle(ctx, locals));
     } catch (error2) {
+      if (error2 instanceof TaskTemplateError || error2 instanceof UndefinedVariableError) throw error2;
       itemResult = failureFromError(error2);
     }
-    itemResult[task.loopControl.loopVar] = item;
-    itemResult["ansible_loop_var"] = task.loopControl.loopVar;
-    if (task.loopControl.indexVar) {
-      itemResult[task.loopControl.indexVar] = index;
-      itemResult["ansible_index_var"] = task.loopControl.indexVar;
+    itemResult[loopVar] = item;
+    itemResult["ansible_loop_var"] = loopVar;
+    if (indexVar) {
+      itemResult[indexVar] = index;
+      itemResult["ansible_index_var"] = indexVar;
+    }
+    if (withExtended) itemResult["ansible_loop"] = locals["ansible_loop"];
+    if (executed) {
+      if (task.register) carried[task.register] = itemResult;
+      if (task.module === "set_fact" && isRecord3(itemResult["ansible_facts"]))
+        Object.assign(carried, itemResult["ansible_facts"]);
     }
     const label = itemLabel(ctx, item, locals);
     results.push(itemResult);
-    const outcome = classify(ctx, itemResult);
+    const outcome = classify(ctx, itemResult, locals);
     ctx.events.itemResult(ctx.info, {
       host: ctx.host,
       status: outcome.status,
@@ -62202,6 +63302,30 @@ async function runLoop(ctx) {
   if (skipped2) aggregate["msg"] = "All items skipped";
   return aggregate;
 }
+function withLoopControl(ctx) {
+  const control = ctx.task.loopControl;
+  const templated = [control.loopVar, control.indexVar, control.pause].some(
+    (v) => typeof v === "string" && hasTemplateSyntax(v)
+  );
+  if (!templated) return ctx;
+  const scope = ctx.scope();
+  const name = (keyword, value) => {
+    const rendered = ctx.templar.render(value, scope);
+    if (typeof rendered !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(rendered)) {
+      throw new ModuleArgumentError(
+        `loop_control's ${keyword} '${value}' must render to a variable name, got ${pythonStr(rendered)}`
+      );
+    }
+    return rendered;
+  };
+  const loopControl = {
+    ...control,
+    loopVar: name("loop_var", control.loopVar),
+    ...control.indexVar === void 0 ? {} : { indexVar: name("index_var", control.indexVar) },
+    ...control.pause === void 0 ? {} : { pause: ctx.templar.render(control.pause, scope) }
+  };
+  return { ...ctx, task: { ...ctx.task, loopControl } };
+}
 function itemLabel(ctx, item, locals) {
   const label = ctx.task.loopControl.label;
   if (label !== void 0) {
@@ -62216,23 +63340,17 @@ function itemLabel(ctx, item, locals) {
 async function runSingle(ctx, locals) {
   const { task, templar } = ctx;
   for (const condition of task.when) {
-    if (!evaluateConditional(templar, condition, ctx.scope(locals))) {
-      return {
-        changed: false,
-        false_condition: condition,
-        skip_reason: "Conditional result was False",
-        skipped: true
-      };
-    }
+    if (!evaluateConditional(templar, condition, ctx.scope(locals), task))
+      return { result: skippedByWhen(condition), executed: false };
   }
   const scope = ctx.scope(locals);
   const hasUntil = task.until.length > 0;
-  const retriesRaw = task.retries === void 0 ? void 0 : templar.render(task.retries, scope);
+  const retriesRaw = task.retries === void 0 ? void 0 : renderField(templar, task, "retries", task.retries, scope);
   let retries = 0;
   if (retriesRaw !== void 0 && retriesRaw !== null)
     retries = Math.max(0, toInt2(retriesRaw, "retries"));
   else if (hasUntil) retries = DEFAULT_UNTIL_RETRIES;
-  const delayRaw = task.delay === void 0 ? DEFAULT_DELAY_SECONDS : templar.render(task.delay, scope);
+  const delayRaw = task.delay === void 0 ? DEFAULT_DELAY_SECONDS : renderField(templar, task, "delay", task.delay, scope);
   let delay = typeof delayRaw === "number" || typeof delayRaw === "string" ? Number(delayRaw) : NaN;
   if (!Number.isFinite(delay))
     throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`);
@@ -62241,7 +63359,7 @@ async function runSingle(ctx, locals) {
   let result = {};
   for (let attempt2 = 1; attempt2 <= attempts; attempt2++) {
     result = await runModuleOnce(ctx, locals);
-    if (result["unreachable"]) return result;
+    if (result["unreachable"] || timedOut(result)) return { result, executed: true };
     if (!ctx.module.bareResult) {
       if (result["failed"] === void 0)
         result["failed"] = "rc" in result && result["rc"] !== 0 && result["rc"] !== "0";
@@ -62255,19 +63373,10 @@ async function runSingle(ctx, locals) {
         Object.assign(extra, result["ansible_facts"]);
       return ctx.scope(extra);
     };
-    if (task.changedWhen.length > 0) {
-      result["changed"] = task.changedWhen.every(
-        (c) => evaluateConditional(templar, c, withResult())
-      );
-    }
-    if (task.failedWhen.length > 0) {
-      const failed2 = task.failedWhen.every((c) => evaluateConditional(templar, c, withResult()));
-      result["failed_when_result"] = failed2;
-      result["failed"] = failed2;
-    }
-    if (attempts === 1) return result;
+    judge(ctx, result, withResult);
+    if (attempts === 1) return { result, executed: true };
     const done = hasUntil ? task.until.every((c) => evaluateConditional(templar, c, withResult())) : result["failed"] !== true;
-    if (done) return result;
+    if (done) return { result, executed: true };
     if (attempt2 < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt2, result);
       if (ctx.module.waitBeforeRetry)
@@ -62281,31 +63390,52 @@ async function runSingle(ctx, locals) {
   }
   result["attempts"] = retries;
   result["failed"] = true;
-  return result;
+  return { result, executed: true };
+}
+function judge(ctx, result, scope) {
+  const { task, templar } = ctx;
+  if ("skipped" in result) return;
+  let keyword = "changed_when_result";
+  try {
+    if (task.changedWhen.length > 0)
+      result["changed"] = task.changedWhen.every((c) => evaluateConditional(templar, c, scope()));
+    keyword = "failed_when_result";
+    if (task.failedWhen.length > 0) {
+      const failed2 = task.failedWhen.every((c) => evaluateConditional(templar, c, scope()));
+      result["failed_when_result"] = failed2;
+      result["failed"] = failed2;
+    }
+  } catch (error2) {
+    result["failed"] = true;
+    result[keyword] = error2 instanceof Error ? error2.message : String(error2);
+  }
 }
 async function runModuleOnce(ctx, locals) {
   const { task, templar, module } = ctx;
   const scope = ctx.scope(locals);
   const raw = new Set(module.rawArgs ?? []);
   const args = {};
-  for (const [key, value] of Object.entries(task.args)) {
-    args[key] = raw.has(key) ? value : templar.render(value, scope);
+  try {
+    for (const [key, value] of Object.entries(task.args)) {
+      const rendered = templar.render(value, scope);
+      args[key] = raw.has(key) ? value : rendered;
+    }
+  } catch (error2) {
+    throw taskFieldError(error2, "args", task);
   }
   const finalArgs = ctx.stripOmitted(args);
   if (module.argNames) {
-    for (const key of Object.keys(finalArgs)) {
-      if (!module.argNames.includes(key)) {
-        const supported = module.argNames.filter((n) => !n.startsWith("_")).join(", ");
-        return {
-          changed: false,
-          failed: true,
-          msg: `Unsupported parameters for (${module.name}) module: ${key}. Supported parameters include: ${supported}.`
-        };
-      }
-    }
+    const known = [...module.argNames, ...module.hiddenArgNames ?? []];
+    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key));
+    if (unknown.length > 0)
+      return {
+        changed: false,
+        failed: true,
+        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
+      };
   }
-  const asyncSeconds = task.async === void 0 ? 0 : toInt2(templar.render(task.async, scope), "async");
-  const pollSeconds = task.poll === void 0 ? DEFAULT_POLL_SECONDS : toInt2(templar.render(task.poll, scope), "poll");
+  const asyncSeconds = task.async === void 0 ? 0 : toInt2(renderField(templar, task, "async_val", task.async, scope), "async");
+  const pollSeconds = task.poll === void 0 ? DEFAULT_POLL_SECONDS : toInt2(renderField(templar, task, "poll", task.poll, scope), "poll");
   if (asyncSeconds < 0)
     throw new ModuleArgumentError(
       `'async' must be a positive number of seconds, got ${asyncSeconds}`
@@ -62351,11 +63481,12 @@ async function runModuleOnce(ctx, locals) {
     return record2;
   } : void 0;
   let result;
+  const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir });
   try {
-    result = await module.run(
-      moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
-    );
+    const running = module.run(moduleCtx);
+    result = await (asyncSeconds > 0 || module.ownTimeout ? running : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name));
   } catch (error2) {
+    if (error2 instanceof TaskTemplateError) throw error2;
     return failureFromError(error2);
   }
   if (asyncSeconds > 0 && pollSeconds > 0 && result["ansible_job_id"] && !result["failed"] && !result["skipped"]) {
@@ -62381,6 +63512,15 @@ async function runModuleOnce(ctx, locals) {
   }
   return result;
 }
+function withinTaskTimeout(running, seconds, action) {
+  if (seconds === void 0 || seconds <= 0) return running;
+  running.catch(() => void 0);
+  let timer;
+  const expired = new Promise((resolve2) => {
+    timer = setTimeout(() => resolve2(timeoutResult(action, seconds)), seconds * 1e3);
+  });
+  return Promise.race([running, expired]).finally(() => clearTimeout(timer));
+}
 function fireAndForgetLimit(asyncSeconds) {
   return 5 + 5 * Math.ceil(asyncSeconds / 5);
 }
@@ -62389,8 +63529,13 @@ function hostAccess(ctx) {
 }
 function moduleContext(ctx, _locals, scope, extra) {
   const { task, templar } = ctx;
-  const environment2 = renderEnvironment(ctx, scope);
-  const timeoutRaw = task.timeout === void 0 ? void 0 : templar.render(task.timeout, scope);
+  let environment2;
+  try {
+    environment2 = renderEnvironment(ctx, scope);
+  } catch (error2) {
+    throw taskFieldError(error2, "environment", task);
+  }
+  const timeoutRaw = task.timeout === void 0 ? void 0 : renderField(templar, task, "timeout", task.timeout, scope);
   const taskTimeoutSeconds = timeoutRaw === void 0 || timeoutRaw === null ? void 0 : toInt2(timeoutRaw, "timeout");
   const asyncDir = extra.asyncDir ?? (() => {
     const value = scope["ansible_async_dir"];
@@ -62405,12 +63550,14 @@ function moduleContext(ctx, _locals, scope, extra) {
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
+    template: (value) => templar.render(value, scope),
     render: (text2) => templar.renderText(text2, scope),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment: environment2,
     baseDir: ctx.baseDir,
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
+    warn: (message3) => ctx.events.warning(message3),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
     jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
@@ -62420,9 +63567,8 @@ function renderEnvironment(ctx, scope) {
   const out = {};
   for (const source of [ctx.playEnvironment, ctx.task.environment]) {
     if (source === void 0 || source === null) continue;
-    const rendered = ctx.templar.render(source, scope);
-    const list = Array.isArray(rendered) ? rendered : [rendered];
-    for (const entry of list) {
+    for (const written of Array.isArray(source) ? source : [source]) {
+      const entry = isRecord3(written) ? renderEnvironmentValues(ctx, written, scope) : ctx.templar.render(written, scope);
       if (!isRecord3(entry)) {
         throw new ModuleArgumentError(
           `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
@@ -62434,13 +63580,28 @@ function renderEnvironment(ctx, scope) {
   }
   return out;
 }
-function evaluateConditional(templar, condition, scope) {
+function renderEnvironmentValues(ctx, written, scope) {
+  const out = {};
+  for (const [key, value] of Object.entries(written)) {
+    const name = String(ctx.templar.render(key, scope));
+    try {
+      out[name] = ctx.templar.render(value, scope);
+    } catch (error2) {
+      const message3 = error2 instanceof Error ? error2.message : String(error2);
+      const needsFacts = message3.includes("ansible_env") || ctx.task.module === "setup" && message3.includes("ansible_facts.env");
+      if (isUndefinedError(error2) && needsFacts) continue;
+      throw error2;
+    }
+  }
+  return out;
+}
+function evaluateConditional(templar, condition, scope, task) {
   try {
     return templar.isTrue(condition, scope);
   } catch (error2) {
-    const reason = error2 instanceof Error ? error2.message : String(error2);
-    throw new ModuleArgumentError(
-      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}`
+    const reason = error2 instanceof UndefinedVariableError ? undefinedReason(error2) : error2 instanceof Error ? error2.message : String(error2);
+    throw new TaskTemplateError(
+      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}${task ? positionDetails(task) : ""}`
     );
   }
 }
@@ -62448,14 +63609,16 @@ function failureFromError(error2) {
   if (error2 instanceof ConnectionError) {
     return { changed: false, msg: error2.message, unreachable: true };
   }
+  if (error2 instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error2) };
+  if (error2 instanceof TaskTemplateError) return { failed: true, msg: error2.message };
   if (error2 instanceof ModuleArgumentError || error2 instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error2.message };
   }
-  const message2 = error2 instanceof Error ? error2.message : String(error2);
+  const message3 = error2 instanceof Error ? error2.message : String(error2);
   return {
     changed: false,
     failed: true,
-    msg: `internal error: ${message2}. Please report this with the playbook that caused it.`
+    msg: `internal error: ${message3}. Please report this with the playbook that caused it.`
   };
 }
 function toInt2(value, keyword) {
@@ -62466,6 +63629,117 @@ function toInt2(value, keyword) {
 }
 function isRecord3(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/executor/play-keywords.ts
+function templatedPlay(play, templar, scope) {
+  let vars;
+  const variables = () => vars ??= scope();
+  const render2 = (keyword, value) => {
+    if (!containsTemplate(value)) return value;
+    try {
+      return templar.render(value, variables());
+    } catch (error2) {
+      throw new PlaybookError(
+        `The field '${keyword}' has an invalid value, which includes an undefined variable or a template error. The error was: ${error2.message}. Play keywords are templated with the play's variables (play vars, vars_files, extra vars), not host variables`,
+        play.location
+      );
+    }
+  };
+  const hosts = playPatterns(render2("hosts", play.hosts), play);
+  let name = play.name;
+  if (play.named === false) name = hosts.join(",");
+  else if (containsTemplate(name)) {
+    try {
+      name = pythonStr(templar.render(name, variables()));
+    } catch {
+    }
+  }
+  const strategy = render2("strategy", play.strategy);
+  const strategyProblem = strategy === void 0 || strategy === null ? void 0 : playChoiceProblem("strategy", strategy);
+  if (strategyProblem) throw new PlaybookError(strategyProblem, play.location);
+  const order = render2("order", play.order);
+  const orderProblem = order === void 0 || order === null ? void 0 : playChoiceProblem("order", order);
+  if (orderProblem) throw new PlaybookError(orderProblem, play.location);
+  return {
+    ...play,
+    name,
+    hosts,
+    serial: render2("serial", play.serial),
+    maxFailPercentage: render2("max_fail_percentage", play.maxFailPercentage),
+    ...order === void 0 || order === null ? {} : { order: String(order).trim() }
+  };
+}
+function renderedTags(task, shown, templar, scope) {
+  let vars;
+  const tags = [];
+  for (const tag of task.tags) {
+    if (!hasTemplateSyntax(tag)) {
+      tags.push(tag);
+      continue;
+    }
+    let rendered;
+    try {
+      rendered = templar.render(tag, vars ??= scope());
+    } catch (error2) {
+      throw new PlaybookError(
+        `the tags of task '${shown}' cannot be rendered: ${error2.message}. Tags are templated with the play's variables (play vars, vars_files, role vars, extra vars, an include's vars), not with host, block or task variables`,
+        task.location
+      );
+    }
+    for (const item of Array.isArray(rendered) ? rendered : [rendered])
+      tags.push(typeof item === "string" ? item : pythonStr(item));
+  }
+  return tags;
+}
+function orderedHosts(hosts, order) {
+  switch (order) {
+    case "sorted":
+      return [...hosts].sort(byCodePoint);
+    case "reverse_sorted":
+      return [...hosts].sort(byCodePoint).reverse();
+    case "reverse_inventory":
+      return [...hosts].reverse();
+    case "shuffle": {
+      const out = [...hosts];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    }
+    default:
+      return hosts;
+  }
+}
+function containsTemplate(value) {
+  if (typeof value === "string") return hasTemplateSyntax(value);
+  if (Array.isArray(value)) return value.some(containsTemplate);
+  if (value !== null && typeof value === "object")
+    return Object.values(value).some(containsTemplate);
+  return false;
+}
+function playPatterns(value, play) {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item) => {
+    if (item === null || item === void 0) return "None";
+    if (typeof item !== "string") {
+      throw new PlaybookError(
+        `the field 'hosts' should be a list of strings, but the item '${pythonStr(item)}' is ${Array.isArray(item) ? "a list" : `a ${typeof item}`}: give host patterns as text (quote a host name that YAML reads as a number)`,
+        play.location
+      );
+    }
+    if (item.trim() === "") {
+      throw new PlaybookError(
+        "the field 'hosts' is required, and cannot have empty values: the play's host pattern rendered to nothing",
+        play.location
+      );
+    }
+    return item;
+  });
+}
+function byCodePoint(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/executor/playbook-runner.ts
@@ -62481,7 +63755,14 @@ var PlaybookRunner = class {
   constructor(playbook, options) {
     this.playbook = playbook;
     this.options = options;
-    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars);
+    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars, {
+      runTags: options.tags?.only ?? [],
+      skipTags: options.tags?.skip ?? [],
+      ...options.limit === void 0 ? {} : { limit: options.limit },
+      forks: options.forks,
+      verbosity: options.verbosity ?? 0,
+      inventorySources: options.inventorySources ?? []
+    });
     this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection);
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry());
     for (const job of this.asyncJobs.registry.allOutstanding()) {
@@ -62553,40 +63834,53 @@ var PlaybookRunner = class {
     return s;
   }
   /** Runs one play; returns true when the playbook must stop. */
-  async runPlay(play) {
+  async runPlay(written) {
     const { inventory, events } = this.options;
-    const patterns = play.hosts;
-    let hosts = inventory.select(patterns);
-    hosts = applyLimit(hosts, inventory, this.options.limit);
-    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
-    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
-    events.playStart(play.name, play.location);
-    if (hosts.length === 0) {
-      events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`);
-      return false;
-    }
-    for (const host of hosts) this.hostOrder.add(host);
-    const roles = play.roles ?? [];
+    const roles = written.roles ?? [];
     const playContextBase = {
       ...roles.length > 0 ? {
         roleDefaults: mergeRoleVars(roles, "defaults"),
         roleExports: mergeRoleVars(roles, "vars"),
         // Ansible builds ansible_role_names from a set: listed roles first here, then the others.
         roleNames: {
-          all: [.../* @__PURE__ */ new Set([...play.listedRoles ?? [], ...roles.map((r) => r.name)])],
-          listed: play.listedRoles ?? []
+          all: [.../* @__PURE__ */ new Set([...written.listedRoles ?? [], ...roles.map((r) => r.name)])],
+          listed: written.listedRoles ?? []
         }
       } : {},
-      playVars: play.vars,
-      ...play.varsFiles ? { varsFilesVars: play.varsFiles } : {},
-      playHosts: hosts,
+      ...written.connectionVars ? { keywordVars: written.connectionVars } : {},
+      playVars: written.vars,
+      ...written.varsFiles ? { varsFilesVars: written.varsFiles } : {},
       playbookDir: this.playbook.baseDir
     };
+    const play = templatedPlay(
+      written,
+      this.options.templar,
+      () => this.variables.playScope({ ...playContextBase, playHosts: [], playBatch: [] })
+    );
+    const patterns = play.hosts;
+    let hosts = patterns.length === 0 ? [] : inventory.select(patterns);
+    hosts = applyLimit(hosts, inventory, this.options.limit);
+    if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
+    hosts = orderedHosts(hosts, play.order);
+    const targeted = hosts;
+    hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
+    events.playStart(play.name, play.location);
+    if (hosts.length === 0) {
+      if (patterns.length > 0)
+        events.warning(`Could not match supplied host pattern, ignoring: ${String(patterns)}`);
+      return false;
+    }
+    for (const host of hosts) this.hostOrder.add(host);
     this.playEnded = false;
     this.rolesRun = /* @__PURE__ */ new Map();
     for (const batch of batches(hosts, play.serial, play)) {
       if (this.playEnded) break;
-      const playContext = { ...playContextBase, playBatch: batch };
+      const playContext = {
+        ...playContextBase,
+        playHosts: targeted,
+        playName: play.name,
+        playBatch: batch
+      };
       if (await this.runBatch(play, batch, playContext)) return true;
     }
     return false;
@@ -62605,7 +63899,7 @@ var PlaybookRunner = class {
       location: play.location
     });
     const tasks = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
-      (task) => task.implicit === true || shouldRunTags(task.tags, selection)
+      (task) => task.implicit === true || this.runsByTags(task, selection, playContext)
     );
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
@@ -62626,6 +63920,7 @@ var PlaybookRunner = class {
     };
     const isFailed = (h) => this.failed.has(h) || this.unreachable.has(h);
     const isActive = (h) => !isFailed(h) && !handlers.ended.has(h);
+    playContext.removed = { has: (h) => !isActive(h) };
     const endsPlay = (newlyFailed) => {
       if (newlyFailed.length === 0) return false;
       const failedInBatch = batch.filter(isFailed).length;
@@ -62672,7 +63967,9 @@ var PlaybookRunner = class {
         this.options.events.noMoreHosts();
         return true;
       }
-      const taking = active.filter((h) => blocks.runs(h, task) && !this.roleRanBefore(h, task));
+      const taking = active.filter(
+        (h) => blocks.runs(h, task) && !this.roleRanBefore(h, task, playContext)
+      );
       if (taking.length === 0) continue;
       if (task.module === "meta") {
         const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers);
@@ -62694,11 +63991,36 @@ var PlaybookRunner = class {
    * Whether another use of the task's role (same role, parameters, vars and keywords) already ran on the
    * host: Ansible runs such a role once per host and play, unless its meta says allow_duplicates.
    */
-  roleRanBefore(host, task) {
+  roleRanBefore(host, task, playContext) {
     const key = task.role?.dedupKey;
     if (key === void 0) return false;
     const ran = this.rolesRun.get(host)?.get(key);
-    return ran !== void 0 && ran !== task.role;
+    if (ran === void 0 || ran === task.role) return false;
+    const allow = task.role?.allowDuplicates;
+    if (allow === void 0) return true;
+    try {
+      return !this.options.templar.isTrue(allow, this.variables.playScope(playContext, task));
+    } catch (error2) {
+      throw new PlaybookError(
+        `allow_duplicates '${String(allow)}' of role '${task.role.name}' cannot be rendered: ${error2.message}`,
+        task.location
+      );
+    }
+  }
+  /**
+   * Whether a task runs under --tags/--skip-tags. Templated tags are rendered first, as Ansible's
+   * evaluate_tags does: with the play's variables (and, for the tasks an include brought in, the include's),
+   * never a host's; a tag that renders to a list gives each of its items.
+   */
+  runsByTags(task, selection, playContext, include) {
+    if (!task.tags.some(hasTemplateSyntax)) return shouldRunTags(task.tags, selection);
+    const tags = renderedTags(
+      task,
+      displayName(task),
+      this.options.templar,
+      () => this.variables.playScope(playContext, include)
+    );
+    return shouldRunTags(tags, selection);
   }
   /** Records, on each host where the task was not skipped, that its role use has run there. */
   noteRoleRun(task, results) {
@@ -62746,7 +64068,7 @@ var PlaybookRunner = class {
           loop: { ...include.params?.loop, ...loop }
         };
         for (const handler of loaded.handlers) this.addHandler(run2.handlers, { ...handler, params });
-        const tasks = loaded.tasks.filter((task) => shouldRunTags(task.tags, selection)).map((task) => ({ ...task, params }));
+        const tasks = loaded.tasks.map((task) => ({ ...task, params })).filter((task) => this.runsByTags(task, selection, run2.playContext, include));
         run2.blocks.add(tasks);
         const stop = await this.runList(tasks, members, include, run2);
         if (stop !== void 0) return stop;
@@ -62928,7 +64250,7 @@ var PlaybookRunner = class {
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
     let noLog;
     try {
-      noLog = task.noLog !== void 0 && templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task));
+      noLog = task.noLog === void 0 ? this.options.defaultNoLog ?? false : templar.isTrue(task.noLog, this.variables.scope(hosts[0], playContext, task));
     } catch {
       noLog = true;
     }
@@ -62983,15 +64305,21 @@ var PlaybookRunner = class {
         baseDir: this.playbook.baseDir,
         sleep: (ms) => sleep(ms, this.options.signal),
         asyncJobs: this.asyncJobs,
-        aborted: () => this.options.signal?.aborted === true
+        aborted: () => this.options.signal?.aborted === true,
+        play
       });
       const durationMs = Date.now() - started;
       const recipients = runOnce ? hosts : [host];
-      for (const target of recipients) this.remember(task, target, outcome.result);
+      for (const target of recipients) this.remember(task, target, outcome);
       results.set(host, outcome.result);
       const stats = this.statsOf(host);
       switch (outcome.status) {
         case "unreachable":
+          if (outcome.ignored) {
+            stats.ok++;
+            stats.ignored++;
+            break;
+          }
           stats.unreachable++;
           this.unreachable.add(host);
           newlyFailed.push(host);
@@ -63044,18 +64372,28 @@ var PlaybookRunner = class {
     }
     return { newlyFailed, changed: changed2, results: ordered };
   }
-  /** Stores what a task leaves behind on a host: its registered result and any facts. */
-  remember(task, host, result) {
+  /**
+   * Stores what a task leaves behind on a host: its registered result and, unless it failed, was
+   * unreachable or skipped, its facts (a loop's from each item in turn, as Ansible applies them).
+   */
+  remember(task, host, outcome) {
+    const { result } = outcome;
     const memory = this.variables.hostMemory(host);
     this.variables.changed();
     if (task.register) memory.registered[task.register] = result;
-    const facts = result["ansible_facts"];
-    if (facts && typeof facts === "object" && !result["failed"]) {
+    if (outcome.status !== "ok" && outcome.status !== "changed") return;
+    const items = Array.isArray(result["results"]) ? result["results"] : [result];
+    for (const item of items) {
+      if (item === null || typeof item !== "object") continue;
+      const facts = item["ansible_facts"];
+      if (!facts || typeof facts !== "object") continue;
       if (task.module === "setup") {
         for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, "")] = v;
-      } else {
-        Object.assign(memory.registered, facts);
+        continue;
       }
+      Object.assign(memory.registered, facts);
+      if (item[CACHEABLE_FACTS] === true)
+        for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v;
     }
   }
 };
@@ -63081,7 +64419,6 @@ function includeInstances(result) {
     const loopVar = item["ansible_loop_var"];
     if (typeof loopVar === "string") {
       loop[loopVar] = item[loopVar];
-      loop["ansible_loop_var"] = loopVar;
       const indexVar = item["ansible_index_var"];
       if (typeof indexVar === "string") loop[indexVar] = item[indexVar];
     }
@@ -63138,18 +64475,18 @@ function batches(hosts, serial, play) {
 }
 
 // src/playbook/extra-vars.ts
-import { existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
-import path12 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync10 } from "node:fs";
+import path13 from "node:path";
 function parseExtraVars(value, cwd = process.cwd()) {
   const text2 = value.trim();
   if (text2 === "") return {};
   if (text2.startsWith("@")) {
-    const file = path12.resolve(cwd, text2.slice(1));
+    const file = path13.resolve(cwd, text2.slice(1));
     if (!existsSync5(file))
       throw new OptionError(`extra vars file '${text2.slice(1)}' not found (looked for ${file})`);
     let content;
     try {
-      content = readFileSync9(file, "utf8");
+      content = readFileSync10(file, "utf8");
     } catch (error2) {
       const code2 = error2.code;
       const why = code2 === "EISDIR" ? "it is a directory" : error2.message;
@@ -63222,7 +64559,7 @@ function dump2(value, indent, depth) {
     return `[${value.map((v) => pad + dump2(v, indent, depth + 1)).join(sep)}${close}]`;
   }
   if (typeof value === "object") {
-    const keys = Object.keys(value).filter((k) => value[k] !== void 0).sort(byCodePoint);
+    const keys = Object.keys(value).filter((k) => value[k] !== void 0).sort(byCodePoint2);
     if (keys.length === 0) return "{}";
     return `{${keys.map(
       (k) => `${pad}${JSON.stringify(k)}: ${dump2(value[k], indent, depth + 1)}`
@@ -63230,7 +64567,7 @@ function dump2(value, indent, depth) {
   }
   return JSON.stringify(String(value));
 }
-function byCodePoint(a, b) {
+function byCodePoint2(a, b) {
   const x = Array.from(a, (c) => c.codePointAt(0));
   const y = Array.from(b, (c) => c.codePointAt(0));
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
@@ -63263,8 +64600,8 @@ var AdhocReporter = class {
 ` : `${line}
 `);
   }
-  warning(message2) {
-    this.write(`[WARNING]: ${message2}
+  warning(message3) {
+    this.write(`[WARNING]: ${message3}
 `);
   }
   hostResult(task, outcome) {
@@ -63318,16 +64655,27 @@ var ConsoleReporter = class {
   }
   write;
   options;
+  /** A task banner not printed yet: when ok or skipped lines are hidden, it waits for a line to show. */
+  pendingBanner;
+  /** As Ansible, a banner waits for its first line only when some results are hidden. */
+  get filtering() {
+    return this.options.displayOkHosts === false || this.options.displaySkippedHosts === false;
+  }
   playStart(name, _location) {
+    this.pendingBanner = void 0;
     this.banner(`PLAY [${name}]`);
   }
   taskStart(task) {
-    this.banner(`${task.handler ? "RUNNING HANDLER" : "TASK"} [${task.name}]`);
+    const title = `${task.handler ? "RUNNING HANDLER" : "TASK"} [${task.name}]`;
+    if (this.filtering) this.pendingBanner = title;
+    else this.banner(title);
   }
   itemResult(task, outcome) {
     const result = outcome.result;
     const item = `(item=${outcome.item?.label ?? ""})`;
     const host = `[${outcome.host}]`;
+    if (this.hidden(outcome.status, task)) return;
+    this.notices(result, task);
     switch (outcome.status) {
       case "failed":
         this.line(`failed: ${host} ${item} => ${this.dump(result, task)}`, "failed");
@@ -63362,6 +64710,8 @@ var ConsoleReporter = class {
     const result = outcome.result;
     const host = `[${outcome.host}]`;
     const isLoop2 = Array.isArray(outcome.result["results"]);
+    if (this.hidden(outcome.status, task)) return;
+    if (!isLoop2) this.notices(result, task);
     switch (outcome.status) {
       case "failed":
         if (!isLoop2) this.line(`fatal: ${host}: FAILED! => ${this.dump(result, task)}`, "failed");
@@ -63370,6 +64720,7 @@ var ConsoleReporter = class {
       case "unreachable":
         if (!isLoop2)
           this.line(`fatal: ${host}: UNREACHABLE! => ${this.dump(result, task)}`, "unreachable");
+        if (outcome.ignored) this.line("...ignoring", "skipped");
         break;
       case "skipped":
         if (!isLoop2) this.line(`skipping: ${host}`, "skipped");
@@ -63386,6 +64737,28 @@ var ConsoleReporter = class {
     if (this.options.verbosity >= 2) line += `Result was: ${this.dump(result, task)}`;
     this.line(line, "retry");
   }
+  /** Whether lines of this status are hidden (ANSIBLE_DISPLAY_OK_HOSTS / _SKIPPED_HOSTS). */
+  hidden(status, task) {
+    if (task.module === "include_tasks" || task.module === "include_role") return false;
+    if (status === "ok") return this.options.displayOkHosts === false;
+    if (status === "skipped") return this.options.displaySkippedHosts === false;
+    return false;
+  }
+  /**
+   * What Ansible prints before a result line: the module's `warnings`, and for a result with an
+   * `exception`, its last line (the whole of it at -vvv).
+   */
+  notices(result, task) {
+    if (task.noLog) return;
+    const exception2 = result["exception"];
+    if (typeof exception2 === "string") {
+      const text2 = this.options.verbosity < 3 ? `An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${exception2.trim().split("\n").pop() ?? ""}` : `The full traceback is:
+${exception2}`;
+      this.line(text2, "failed");
+    }
+    const warnings = result["warnings"];
+    if (Array.isArray(warnings)) for (const w of warnings) this.warning(String(w));
+  }
   noMoreHosts() {
     this.banner("NO MORE HOSTS LEFT");
   }
@@ -63394,8 +64767,8 @@ var ConsoleReporter = class {
     for (const l of line.split("\n")) this.write(`${visibleControls(prefix + l)}
 `);
   }
-  warning(message2) {
-    this.line(`[WARNING]: ${message2}`, "warn");
+  warning(message3) {
+    this.line(`[WARNING]: ${message3}`, "warn");
   }
   recap(stats) {
     this.banner("PLAY RECAP");
@@ -63418,8 +64791,7 @@ var ConsoleReporter = class {
     this.write("\n");
   }
   details(result, task) {
-    const always = task.module === "debug";
-    if (!always && this.options.verbosity < 1) return "";
+    if (!shownInFull(result, task) && this.options.verbosity < 1) return "";
     return ` => ${this.dump(result, task)}`;
   }
   dump(result, task) {
@@ -63429,6 +64801,7 @@ var ConsoleReporter = class {
     } else {
       for (const [k, v] of Object.entries(result)) {
         if (STATUS_KEYS.has(k) || k === "invocation" && this.options.verbosity < 3) continue;
+        if (k === "warnings" || k === "exception" && this.options.verbosity >= 3) continue;
         if (!k.startsWith("_ansible_")) shown[k] = stripInternalKeys(v);
       }
     }
@@ -63438,10 +64811,11 @@ var ConsoleReporter = class {
         if ("msg" in shown ? !allowed.has(key) : DEBUG_HIDDEN.has(key)) delete shown[key];
       }
     }
-    const indent = task.module === "debug" || this.options.verbosity >= 3 ? 4 : void 0;
+    const indent = shownInFull(result, task) || this.options.verbosity >= 3 ? 4 : void 0;
     return pythonJson(shown, indent);
   }
   banner(text2) {
+    this.pendingBanner = void 0;
     const title = visibleControls(text2);
     const stars = "*".repeat(Math.max(3, BANNER_WIDTH - title.length));
     this.write(`
@@ -63449,6 +64823,7 @@ ${title} ${stars}
 `);
   }
   line(text2, color) {
+    if (this.pendingBanner !== void 0) this.banner(this.pendingBanner);
     this.write(`${this.paint(visibleControls(text2), color)}
 `);
   }
@@ -63457,6 +64832,10 @@ ${title} ${stars}
     return `\x1B[0;${COLORS[color]}m${text2}\x1B[0m`;
   }
 };
+function shownInFull(result, task) {
+  if (result[SHOW_RESULT] === true) return true;
+  return task.module === "debug" && !result["failed"];
+}
 function stripInternalKeys(value) {
   if (Array.isArray(value)) return value.map(stripInternalKeys);
   if (value === null || typeof value !== "object" || Buffer.isBuffer(value)) return value;
@@ -63528,7 +64907,7 @@ var ResultsCollector = class {
             rescued: 0,
             ignored: 0
           };
-          if (entry.status === "unreachable") s.unreachable++;
+          if (entry.status === "unreachable" && !entry.ignored) s.unreachable++;
           else if (entry.status === "skipped") s.skipped++;
           else if (entry.status === "failed" && !entry.ignored) s.failed++;
           else {
@@ -63582,7 +64961,14 @@ async function executeRun(settings, write, options = {}) {
     options.live.collector = collector;
     options.live.registry = registry;
   }
-  const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, { color: settings.color, verbosity: settings.verbosity });
+  const console2 = settings.adhocOutput ? new AdhocReporter(write) : new ConsoleReporter(write, {
+    color: settings.color,
+    verbosity: settings.verbosity,
+    ...settings.display ? {
+      displayOkHosts: settings.display.okHosts,
+      displaySkippedHosts: settings.display.skippedHosts
+    } : {}
+  });
   const events = combineEvents(
     ...options.beforeConsole ?? [],
     console2,
@@ -63614,7 +65000,10 @@ async function executeRun(settings, write, options = {}) {
     shard: settings.shard,
     become: settings.become,
     tags: settings.tags,
-    forceHandlers: settings.forceHandlers
+    forceHandlers: settings.forceHandlers,
+    verbosity: settings.verbosity,
+    inventorySources: settings.inventories.map(inventorySource),
+    ...settings.noLog !== void 0 ? { defaultNoLog: settings.noLog } : {}
   };
   let summary2;
   try {
@@ -63634,7 +65023,7 @@ async function executeRun(settings, write, options = {}) {
   }
   document2.jobs = jobsDocument(summary2.jobs);
   if (settings.jsonPath)
-    writeResultsDocument(path13.resolve(settings.cwd, settings.jsonPath), document2);
+    writeResultsDocument(path14.resolve(settings.cwd, settings.jsonPath), document2);
   return { exitCode: summary2.exitCode, document: document2 };
 }
 function checkLimit(inventory, target, limit2, warn) {
@@ -63653,15 +65042,15 @@ function checkLimit(inventory, target, limit2, warn) {
 }
 function writeResultsDocument(file, document2) {
   const text2 = JSON.stringify(document2, null, 2) + "\n";
-  mkdirSync(path13.dirname(file), { recursive: true });
+  mkdirSync(path14.dirname(file), { recursive: true });
   const existing = statSync5(file, { throwIfNoEntry: false });
   if (existing && !existing.isFile()) {
     writeFileSync2(file, text2);
     return;
   }
-  const temp = path13.join(
-    path13.dirname(file),
-    `.${path13.basename(file)}.${process.pid}-${randomBytes7(6).toString("hex")}.tmp`
+  const temp = path14.join(
+    path14.dirname(file),
+    `.${path14.basename(file)}.${process.pid}-${randomBytes8(6).toString("hex")}.tmp`
   );
   const fd = openSync(temp, "wx", 384);
   try {
@@ -63676,6 +65065,10 @@ function writeResultsDocument(file, document2) {
     rmSync2(temp, { force: true });
     throw error2;
   }
+}
+function inventorySource(source) {
+  if (source.includes("\n")) return "<inventory text>";
+  return source.includes(",") ? source : path14.resolve(source);
 }
 
 // src/action/outputs.ts
@@ -63735,7 +65128,7 @@ function gate(document2, exitCode, failOn) {
 
 // src/action/pr-comment.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readFileSync as readFileSync10 } from "node:fs";
+import { readFileSync as readFileSync11 } from "node:fs";
 
 // src/report/text.ts
 function asArray(value) {
@@ -64027,7 +65420,7 @@ function readEvent(env) {
   const file = env["GITHUB_EVENT_PATH"];
   if (!file) return {};
   try {
-    const event = JSON.parse(readFileSync10(file, "utf8"));
+    const event = JSON.parse(readFileSync11(file, "utf8"));
     return event !== null && typeof event === "object" ? event : {};
   } catch {
     return {};
@@ -64041,7 +65434,60 @@ function pullRequestNumber(event) {
 // src/action/settings.ts
 import { existsSync as existsSync6 } from "node:fs";
 import os8 from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
+
+// src/ansible-env.ts
+var TRUE = ["y", "yes", "on", "1", "true", "t"];
+var FALSE = ["n", "no", "off", "0", "false", "f"];
+function readAnsibleEnvironment(env) {
+  const text2 = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
+  };
+  const bool3 = (name) => {
+    const value = text2(name);
+    if (value === void 0) return void 0;
+    const lower = value.toLowerCase();
+    if (TRUE.includes(lower)) return true;
+    if (FALSE.includes(lower)) return false;
+    throw new OptionError(
+      `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
+    );
+  };
+  const int2 = (name, min) => {
+    const value = text2(name);
+    if (value === void 0) return void 0;
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new OptionError(`${name}=${value} is not a whole number of at least ${min}`);
+    return Number(value);
+  };
+  const out = {};
+  const set2 = (key, value) => {
+    if (value !== void 0) out[key] = value;
+  };
+  set2("noLog", bool3("ANSIBLE_NO_LOG"));
+  set2("displayOkHosts", bool3("ANSIBLE_DISPLAY_OK_HOSTS"));
+  set2("displaySkippedHosts", bool3("ANSIBLE_DISPLAY_SKIPPED_HOSTS"));
+  const noColor = bool3("ANSIBLE_NOCOLOR") ?? (text2("NO_COLOR") !== void 0 ? true : void 0);
+  if (bool3("ANSIBLE_FORCE_COLOR")) out.color = "force";
+  else if (noColor) out.color = "off";
+  set2("verbosity", int2("ANSIBLE_VERBOSITY", 0));
+  set2("forks", int2("ANSIBLE_FORKS", 1));
+  set2("remoteUser", text2("ANSIBLE_REMOTE_USER"));
+  set2("privateKeyFile", text2("ANSIBLE_PRIVATE_KEY_FILE"));
+  set2("connectTimeoutSeconds", int2("ANSIBLE_TIMEOUT", 1));
+  set2("hostKeyChecking", bool3("ANSIBLE_HOST_KEY_CHECKING"));
+  const inventory = text2("ANSIBLE_INVENTORY");
+  if (inventory !== void 0)
+    out.inventories = inventory.split(",").map((source) => source.trim()).filter((source) => source !== "");
+  set2("become", bool3("ANSIBLE_BECOME"));
+  set2("becomeUser", text2("ANSIBLE_BECOME_USER"));
+  const method = text2("ANSIBLE_BECOME_METHOD");
+  if (method !== void 0 && method !== "sudo" && method !== "su")
+    throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`);
+  set2("becomeMethod", method);
+  return out;
+}
 
 // src/cli-options.ts
 var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
@@ -64163,11 +65609,23 @@ function readActionSettings(env = process.env, options = {}) {
   const inventory = getInput(Inputs.Inventory);
   const extraVars = getInput(Inputs.ExtraVars);
   const shard = getInput(Inputs.Shard);
-  const resultsFile = getInput(Inputs.ResultsFile) || path14.join(
+  const resultsFile = getInput(Inputs.ResultsFile) || path15.join(
     env["RUNNER_TEMP"] || os8.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
-  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path14.resolve(workspace, playbook));
+  const ansible = readAnsibleEnvironment(
+    Object.fromEntries(
+      [
+        "ANSIBLE_NO_LOG",
+        "ANSIBLE_DISPLAY_OK_HOSTS",
+        "ANSIBLE_DISPLAY_SKIPPED_HOSTS",
+        "ANSIBLE_NOCOLOR",
+        "NO_COLOR",
+        "ANSIBLE_FORCE_COLOR"
+      ].map((name) => [name, env[name]])
+    )
+  );
+  const inlinePlaybook = playbook.includes("\n") || !existsSync6(path15.resolve(workspace, playbook));
   const run2 = {
     playbook: playbook || void 0,
     jobs: jobsText && !options.post ? jobsInput(jobsText, workspace) : void 0,
@@ -64192,13 +65650,21 @@ function readActionSettings(env = process.env, options = {}) {
       password: getInput(Inputs.Password) || void 0,
       knownHosts: getInput(Inputs.KnownHosts) || void 0,
       jumpHost: getInput(Inputs.JumpHost) || void 0,
-      knownHostsPath: path14.join(os8.homedir(), ".ssh", "known_hosts"),
+      knownHostsPath: path15.join(os8.homedir(), ".ssh", "known_hosts"),
       hostKeyChecking: checking,
       hostKeyCheckingSource: `input '${Inputs.HostKeyChecking}: ${checking}'`,
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
-    color: true,
+    // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
+    color: ansible.color !== "off",
+    ...ansible.displayOkHosts === false || ansible.displaySkippedHosts === false ? {
+      display: {
+        okHosts: ansible.displayOkHosts ?? true,
+        skippedHosts: ansible.displaySkippedHosts ?? true
+      }
+    } : {},
+    ...ansible.noLog !== void 0 ? { noLog: ansible.noLog } : {},
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
@@ -64220,8 +65686,8 @@ function readActionSettings(env = process.env, options = {}) {
     const problem = privateKeyProblem(key, run2.connection.passphrase);
     if (problem) throw new OptionError(privateKeyMessage(problem));
   }
-  if (inventory && !inventory.includes("\n") && existsSync6(path14.resolve(workspace, inventory))) {
-    run2.inventories = [path14.resolve(workspace, inventory)];
+  if (inventory && !inventory.includes("\n") && existsSync6(path15.resolve(workspace, inventory))) {
+    run2.inventories = [path15.resolve(workspace, inventory)];
   }
   return {
     run: run2,
@@ -64305,11 +65771,10 @@ function buildAnnotations(doc, options) {
         for (const [host, rawEntry] of Object.entries(asRecord(task["results"]))) {
           const entry = asRecord(rawEntry);
           const result = asRecord(entry["result"]);
-          if (entry["status"] === "unreachable") failing.push({ host, unreachable: true, result });
-          else if (entry["status"] === "failed")
+          if (entry["status"] === "unreachable" || entry["status"] === "failed")
             (entry["ignored"] === true ? ignored : failing).push({
               host,
-              unreachable: false,
+              unreachable: entry["status"] === "unreachable",
               result
             });
         }
@@ -64327,7 +65792,10 @@ function buildAnnotations(doc, options) {
         if (ignored.length > 0) {
           warnings.push({
             level: "warning",
-            title: clip2(`Task failed (ignored): ${name}`, MAX_TITLE_CHARS),
+            title: clip2(
+              `Task ${ignored.some((f) => !f.unreachable) ? "failed" : "unreachable"} (ignored): ${name}`,
+              MAX_TITLE_CHARS
+            ),
             message: hostsMessage(ignored),
             ...at
           });
@@ -64364,8 +65832,8 @@ function limit(annotations, max, level, what) {
   if (max === 0) return [];
   const kept = annotations.slice(0, max - 1);
   const left = annotations.length - kept.length;
-  const message2 = kept.length > 0 ? `\u2026 and ${left} more ${what}: see the job summary` : `${left} ${what}: see the job summary`;
-  return [...kept, { level, title: `${left} more ${what}`, message: message2 }];
+  const message3 = kept.length > 0 ? `\u2026 and ${left} more ${what}: see the job summary` : `${left} ${what}: see the job summary`;
+  return [...kept, { level, title: `${left} more ${what}`, message: message3 }];
 }
 function location(task) {
   const file = task["file"];
@@ -64445,7 +65913,7 @@ function syncBars(model, host) {
   for (const row of model.rows) {
     const cell = row.cells.get(host);
     if (!cell || cell.status === "skipped" || cell.startMs === void 0) continue;
-    const failed2 = cell.status === "unreachable" || cell.status === "failed" && !cell.ignored;
+    const failed2 = (cell.status === "unreachable" || cell.status === "failed") && !cell.ignored;
     bars.push({
       name: row.name,
       tags: failed2 ? ["crit", "done"] : ["done"],
@@ -64706,8 +66174,7 @@ function markInterrupted(root, rows, stats) {
   );
   for (const row of rows.slice(rows.length - lastPlay)) {
     for (const [host, cell] of row.cells) {
-      if (cell.status === "unreachable" || cell.status === "failed" && !cell.ignored)
-        failed2.add(host);
+      if (isFailure(cell)) failed2.add(host);
       else if (!failed2.has(host) && !last.cells.has(host)) last.interrupted.add(host);
     }
   }
@@ -64751,14 +66218,17 @@ function recapSection(model) {
     lines.push("", "\u23F9\uFE0F The run was cancelled before this host finished.");
   return lines.join("\n");
 }
+function isFailure(cell) {
+  return (cell.status === "unreachable" || cell.status === "failed") && !cell.ignored;
+}
 function failuresSection(model, plan) {
   const failures = [];
   const ignored = [];
   for (const row of model.rows) {
     for (const [host, cell] of row.cells) {
-      if (cell.status === "unreachable" || cell.status === "failed" && !cell.ignored)
-        failures.push({ row, host, cell });
-      else if (cell.status === "failed") ignored.push({ row, host, cell });
+      if (isFailure(cell)) failures.push({ row, host, cell });
+      else if (cell.status === "failed" || cell.status === "unreachable")
+        ignored.push({ row, host, cell });
     }
   }
   const all = [...failures, ...ignored];
@@ -64777,8 +66247,8 @@ function failureBlock({ row, host, cell }, plan) {
   const detail = withItems(result).find((r) => r["failed"] === true && r !== result && hasOutput(r)) ?? result;
   const msg = messageText(result["msg"] ?? result["reason"]);
   const rc = finite(detail["rc"] ?? result["rc"]);
-  const icon = cell.status === "unreachable" ? "\u{1F50C}" : cell.ignored ? "\u26A0\uFE0F" : "\u274C";
-  const label = cell.status === "unreachable" ? "unreachable" : cell.ignored ? "failed (ignored)" : "failed";
+  const icon = cell.ignored ? "\u26A0\uFE0F" : cell.status === "unreachable" ? "\u{1F50C}" : "\u274C";
+  const label = `${cell.status === "unreachable" ? "unreachable" : "failed"}${cell.ignored ? " (ignored)" : ""}`;
   const shortMsg = oneLine(msg);
   const summary2 = `${icon} <b>${html(host)}</b> ${label}: ${html(taskLabel(row))}${row.file ? ` (${html(where(row))})` : ""}` + (rc !== void 0 ? ` \u2014 rc=${rc}` : "") + (shortMsg ? ` \u2014 ${html(clip2(shortMsg, MAX_SUMMARY_MSG_CHARS))}` : "");
   const body = [];
@@ -64891,7 +66361,8 @@ var ICONS = {
 function cellText(cell) {
   if (cell.status === "skipped") return `${ICONS.skipped} skipped`;
   const duration2 = cell.durationMs !== void 0 ? ` ${formatDuration(cell.durationMs)}` : "";
-  if (cell.status === "failed" && cell.ignored) return `\u26A0\uFE0F ignored${duration2}`;
+  if ((cell.status === "failed" || cell.status === "unreachable") && cell.ignored)
+    return `\u26A0\uFE0F ignored${duration2}`;
   if (cell.launched && (cell.status === "ok" || cell.status === "changed"))
     return `\u{1F680} launched${duration2}`;
   return `${ICONS[cell.status]} ${cell.status}${duration2}`;
@@ -64961,7 +66432,7 @@ async function run() {
   try {
     settings = readActionSettings();
   } catch (error2) {
-    setFailed(message(error2));
+    setFailed(message2(error2));
     return;
   }
   const live = {};
@@ -64993,7 +66464,7 @@ async function run() {
       try {
         await summary.addRaw(summary2).write();
       } catch (error2) {
-        warning(`Could not write the job summary: ${message(error2)}`);
+        warning(`Could not write the job summary: ${message2(error2)}`);
       }
     }
     if (settings.comment && settings.githubToken && summary2) {
@@ -65006,7 +66477,7 @@ async function run() {
           })
         );
       } catch (error2) {
-        warning(`Could not update the pull-request comment: ${message(error2)}`);
+        warning(`Could not update the pull-request comment: ${message2(error2)}`);
       }
     }
     if (handover) setFailed(visibleControls(handover));
@@ -65057,7 +66528,7 @@ async function run() {
   }
 }
 function failWith(error2, settings) {
-  const text2 = visibleControls(message(error2));
+  const text2 = visibleControls(message2(error2));
   const location2 = error2 instanceof AsyncPlaybookError ? error2.location : void 0;
   if (!location2) {
     setFailed(text2);
@@ -65085,9 +66556,9 @@ function errorTitle(error2, detail) {
 }
 function repositoryFile(file, workspace) {
   if (file === "" || file.startsWith("<")) return void 0;
-  const relative = path15.relative(workspace, path15.resolve(workspace, file));
-  const inside = relative !== "" && !relative.startsWith("..") && !path15.isAbsolute(relative);
-  return (inside ? relative : file).split(path15.sep).join("/");
+  const relative = path16.relative(workspace, path16.resolve(workspace, file));
+  const inside = relative !== "" && !relative.startsWith("..") && !path16.isAbsolute(relative);
+  return (inside ? relative : file).split(path16.sep).join("/");
 }
 function partialDocument(live) {
   const document2 = live.collector?.partialDocument() ?? {
@@ -65109,7 +66580,7 @@ function safeSummary(document2, jobsStopped) {
       jobsStopped
     }) + keys;
   } catch (error2) {
-    warning(`Could not render the job summary: ${message(error2)}`);
+    warning(`Could not render the job summary: ${message2(error2)}`);
     return void 0;
   }
 }
@@ -65121,7 +66592,7 @@ function duration(ms) {
   const s = Math.floor(ms / 1e3);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
-function message(error2) {
+function message2(error2) {
   if (error2 instanceof AsyncPlaybookError) return error2.message;
   return error2 instanceof Error ? error2.message : String(error2);
 }

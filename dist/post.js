@@ -46954,6 +46954,8 @@ var TemplateError = class extends AsyncPlaybookError {
   }
   expression;
 };
+var UndefinedVariableError = class extends TemplateError {
+};
 var OptionError = class extends AsyncPlaybookError {
 };
 var ConnectionError = class extends AsyncPlaybookError {
@@ -50732,6 +50734,40 @@ var IMPORT_TASKS_KEYWORDS = new Set(
   [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
 );
 
+// src/template/unsafe.ts
+var MARK = "{#apb:unsafe#}";
+var MARKED = /^\{#apb:unsafe#\}\{\{ '((?:[^'\\]|\\[\s\S])*)' \}\}$/;
+function hasTemplateSyntax(text2) {
+  return text2.includes("{{") || text2.includes("{%") || text2.includes("{#");
+}
+function markUnsafe(text2) {
+  if (!hasTemplateSyntax(text2)) return text2;
+  const literal = text2.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  return `${MARK}{{ '${literal}' }}`;
+}
+function isMarkedUnsafe(value) {
+  return typeof value === "string" && value.startsWith(MARK) && MARKED.test(value);
+}
+function unsafeText(value) {
+  if (typeof value !== "string" || !value.startsWith(MARK)) return value;
+  const match = MARKED.exec(value);
+  if (!match) return value;
+  return match[1].replace(
+    /\\([\s\S])/g,
+    (_all, ch) => ch === "n" ? "\n" : ch === "r" ? "\r" : ch
+  );
+}
+function markUnsafeDeep(value) {
+  if (typeof value === "string") return markUnsafe(value);
+  if (Array.isArray(value)) return value.map(markUnsafeDeep);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [markUnsafe(k), markUnsafeDeep(v)])
+    );
+  }
+  return value;
+}
+
 // src/playbook/roles.ts
 var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
 
@@ -50954,17 +50990,10 @@ var LiteralParser = class {
   }
 };
 
-// src/playbook/tags.ts
-function parseTagList(values) {
-  const tags = /* @__PURE__ */ new Set();
-  for (const value of values) {
-    for (const tag of value.split(/[,\n]/)) {
-      const trimmed = tag.trim();
-      if (trimmed) tags.add(trimmed);
-    }
-  }
-  return [...tags];
-}
+// src/playbook/task-parser.ts
+var PYTHON_KEYWORDS = new Set(
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(" ")
+);
 
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
@@ -54089,9 +54118,68 @@ var yaml11Int = new yaml.Type("tag:yaml.org,2002:int", {
   represent: { decimal: (object) => String(object) },
   defaultStyle: "decimal"
 });
+var UNSAFE_TYPES = [
+  new yaml.Type("!unsafe", {
+    kind: "sequence",
+    resolve: () => true,
+    construct: (data) => markUnsafeDeep(data ?? [])
+  }),
+  new yaml.Type("!unsafe", {
+    kind: "mapping",
+    resolve: () => true,
+    construct: (data) => markUnsafeDeep(data ?? {})
+  }),
+  // Last, so that an empty `!unsafe` (no value at all) is the empty string, as in PyYAML.
+  new yaml.Type("!unsafe", {
+    kind: "scalar",
+    resolve: () => true,
+    construct: (data) => markUnsafe(data ?? "")
+  })
+];
 var ANSIBLE_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend({
-  implicit: [yaml11Bool, yaml11Int]
+  implicit: [yaml11Bool, yaml11Int],
+  explicit: UNSAFE_TYPES
 });
+function complexKeyListener(refuse, onClose) {
+  const stack = [];
+  return (event, state) => {
+    if (event === "open") {
+      stack.push({ line: state.line, position: state.position });
+      return;
+    }
+    const start = stack.pop();
+    if (start === void 0) return;
+    const result = state.result;
+    if (result !== null && typeof result === "object" && isComplexKey(result, state.input, start.position, state.position)) {
+      let at = start.position;
+      while (isBlank(state.input[at])) at++;
+      const line = state.input.slice(0, at).split("\n").length - 1;
+      const column = at - (state.input.lastIndexOf("\n", at - 1) + 1);
+      refuse(
+        `found unacceptable key (unhashable type: ${Array.isArray(result) ? "a list" : "a mapping"}). A mapping key must be a string, a number or a boolean: write the key as text, or move the list or mapping to the value`,
+        line,
+        column
+      );
+    }
+    onClose?.(result, start.line);
+  };
+}
+function isComplexKey(result, input, start, end) {
+  if (!Array.isArray(result) && Object.prototype.toString.call(result) !== "[object Object]")
+    return false;
+  if (input[start - 1] === "?") return true;
+  let first = start;
+  while (first < end && isBlank(input[first])) first++;
+  let last = end - 1;
+  while (last > first && isBlank(input[last])) last--;
+  if (input[last] !== "]" && input[last] !== "}" && input[first] !== "*") return false;
+  let i = end;
+  while (input[i] === " " || input[i] === "	") i++;
+  return input[i] === ":";
+}
+function isBlank(ch) {
+  return ch === " " || ch === "	" || ch === "\n" || ch === "\r";
+}
 function findCycle(root) {
   if (root === null || typeof root !== "object") return void 0;
   const done = /* @__PURE__ */ new WeakSet();
@@ -54133,9 +54221,9 @@ var Undefined = class {
   }
   reason;
   name;
-  /** Throws the TemplateError this undefined value stands for. */
+  /** Throws the UndefinedVariableError this undefined value stands for. */
   fail() {
-    throw new TemplateError(this.reason);
+    throw new UndefinedVariableError(this.reason);
   }
   toString() {
     return this.fail();
@@ -55372,7 +55460,9 @@ var TOKEN = {
   LEFT_CURLY: nj.lexer.TOKEN_LEFT_CURLY,
   RIGHT_CURLY: nj.lexer.TOKEN_RIGHT_CURLY,
   VARIABLE_END: nj.lexer.TOKEN_VARIABLE_END,
-  BLOCK_END: nj.lexer.TOKEN_BLOCK_END
+  BLOCK_END: nj.lexer.TOKEN_BLOCK_END,
+  BOOLEAN: nj.lexer.TOKEN_BOOLEAN,
+  NONE: nj.lexer.TOKEN_NONE
 };
 var VARS_KEY = "__ap_vars__";
 var CAPTURE_NAME = "__ap_capture__";
@@ -55445,6 +55535,7 @@ function balancedCurlies(originalNextToken) {
       return tok2;
     }
     const tok = originalNextToken.call(this);
+    if (tok?.type === TOKEN.NONE && tok.value === "null") tok.type = TOKEN.SYMBOL;
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1;
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1);
@@ -55484,7 +55575,8 @@ function parsePostfix(start) {
             new nodes.Literal(next.lineno, next.colno, next.value)
           );
         }
-      } else if (val?.type === TOKEN.SYMBOL) {
+      } else if (val?.type === TOKEN.SYMBOL || // Jinja2 takes any name after a dot: `d.true`, `d.none`, `d.in`, `d.if` are keys like any other.
+      val?.type === TOKEN.BOOLEAN || val?.type === TOKEN.NONE) {
         node = new nodes.LookupVal(
           tok.lineno,
           tok.colno,
@@ -55747,6 +55839,7 @@ function createEnvironment() {
       throw new TemplateError(`No filter named '${name}'.`);
     return getFilter(name);
   };
+  for (const name of ["lookup", "query", "q"]) env.addGlobal(name, refuseLookup(name));
   env.addGlobal("True", true);
   env.addGlobal("False", false);
   env.addGlobal("None", null);
@@ -55756,6 +55849,15 @@ function createEnvironment() {
     return { ...base, ...kwargs };
   });
   return env;
+}
+function refuseLookup(fn) {
+  return (...raw) => {
+    const plugin = raw[0];
+    const named = typeof plugin === "string" ? `lookup plugin (${plugin})` : `${fn}()`;
+    throw new TemplateError(
+      `${named} is not supported yet: lookup(), query() and q() come with a later release of async-playbook. Until then, set the value in vars, vars_files or -e, or read it on the target with a shell task and register it`
+    );
+  };
 }
 var installed = false;
 function installJinjaCompat() {
@@ -55783,12 +55885,15 @@ function stripNunjucksNoise(message) {
 }
 function translateError(err, source) {
   for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof UndefinedVariableError)
+      return e.expression !== void 0 ? e : new UndefinedVariableError(e.message, source);
     if (e instanceof TemplateError)
       return e.expression !== void 0 ? e : new TemplateError(e.message, source);
   }
   const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err));
-  const ours = /^TemplateError: ([\s\S]*)$/.exec(message);
-  if (ours) return new TemplateError(ours[1], source);
+  const ours = /^(TemplateError|UndefinedVariableError): ([\s\S]*)$/.exec(message);
+  if (ours)
+    return ours[1] === "UndefinedVariableError" ? new UndefinedVariableError(ours[2], source) : new TemplateError(ours[2], source);
   return new TemplateError(
     `template error while templating string: ${message}. String: ${source}`,
     source
@@ -55876,6 +55981,7 @@ var Templar = class {
    * returned as they are.
    */
   render(value, vars) {
+    if (isMarkedUnsafe(value)) return unsafeText(value);
     if (typeof value === "string") return this.renderString(value, vars);
     if (Array.isArray(value)) return value.map((item) => this.render(item, vars));
     if (isPlainObject(value)) {
@@ -55909,6 +56015,12 @@ var Templar = class {
     if (condition === null || condition === void 0) return true;
     if (Array.isArray(condition)) return condition.every((c) => this.isTrue(c, vars));
     if (typeof condition !== "string") return pyTruthy(condition);
+    if (isMarkedUnsafe(condition)) {
+      throw new TemplateError(
+        "Conditional is marked as unsafe, and cannot be evaluated.",
+        unsafeText(condition)
+      );
+    }
     const text2 = condition.trim();
     if (text2 === "") return true;
     let expression = text2;
@@ -56332,11 +56444,13 @@ var ConnectionPool = class {
 
 // src/executor/variables.ts
 import { randomBytes as randomBytes4 } from "node:crypto";
+var ANSIBLE_VERSION = { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" };
 var VariableManager = class {
-  constructor(inventory, templar, extraVars) {
+  constructor(inventory, templar, extraVars, run) {
     this.inventory = inventory;
     this.templar = templar;
     this.extraVars = extraVars;
+    this.runVars = runMagicVars(run);
   }
   inventory;
   templar;
@@ -56351,11 +56465,13 @@ var VariableManager = class {
   changed() {
     this.generation++;
   }
+  /** The run-wide special variables (ansible_run_tags, ansible_forks…), rebuilt only by the constructor. */
+  runVars;
   /** The host's persistent memory (created on first use). */
   hostMemory(host) {
     let m = this.memory.get(host);
     if (!m) {
-      m = { facts: dict(), registered: dict() };
+      m = { facts: dict(), registered: dict(), cachedFacts: dict() };
       this.memory.set(host, m);
     }
     return m;
@@ -56374,17 +56490,19 @@ var VariableManager = class {
       for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
     };
     const role = task?.role;
+    if (play.keywordVars) put(play.keywordVars, true);
     if (play.roleDefaults) put(play.roleDefaults, true);
     if (role) put(role.defaults, true);
     put(this.inventoryVars(host), true);
     const memory = this.hostMemory(host);
-    const facts = memory.facts;
-    if (Object.keys(facts).length > 0) {
+    const facts = factsOf(memory);
+    if (Object.keys(memory.facts).length > 0) {
       const prefixed = dict();
-      for (const [k, v] of Object.entries(facts))
+      for (const [k, v] of Object.entries(memory.facts))
         prefixed[k.startsWith("ansible_") ? k : `ansible_${k}`] = v;
       put(prefixed, false);
     }
+    put(memory.cachedFacts, false);
     put({ ansible_facts: facts }, false);
     put(play.playVars, true);
     if (play.varsFilesVars) put(play.varsFilesVars, true);
@@ -56398,18 +56516,20 @@ var VariableManager = class {
       put(task.params.loop, false);
     }
     put(this.extraVars, true);
+    const active = (hosts) => play.removed ? hosts.filter((h) => !play.removed.has(h)) : [...hosts];
+    const batch = active(play.playBatch);
+    put(this.runVars, false);
     put(
       {
         inventory_hostname: host,
         inventory_hostname_short: host.split(".")[0],
-        ansible_play_hosts: play.playHosts,
-        ansible_play_hosts_all: play.playHosts,
-        play_hosts: play.playHosts,
-        ansible_play_batch: play.playBatch,
+        ansible_play_hosts: active(play.playHosts),
+        ansible_play_hosts_all: [...play.playHosts],
+        play_hosts: batch,
+        ansible_play_batch: batch,
+        ...play.playName === void 0 ? {} : { ansible_play_name: play.playName },
         playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
-        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        ansible_search_path: searchPath(task, play.playbookDir),
         omit: this.omit,
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
@@ -56423,6 +56543,52 @@ var VariableManager = class {
       false
     );
     put(locals, false);
+    entries.delete("vars");
+    return withVarsView(this.templar.scope(entries), entries);
+  }
+  /**
+   * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
+   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
+   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
+   * Inventory variables and facts are not in it.
+   */
+  playScope(play, task) {
+    const entries = /* @__PURE__ */ new Map();
+    const put = (vars, trusted) => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted });
+    };
+    if (play.keywordVars) put(play.keywordVars, true);
+    if (play.roleDefaults) put(play.roleDefaults, true);
+    if (task?.role) put(task.role.defaults, true);
+    put(play.playVars, true);
+    if (play.varsFilesVars) put(play.varsFilesVars, true);
+    if (play.roleExports) put(play.roleExports, true);
+    if (task?.role) put(task.role.vars, true);
+    if (task) put(task.vars, true);
+    if (task?.params) put(task.params.vars, true);
+    put(this.extraVars, true);
+    const groups = dict();
+    for (const group of this.inventory.groupNames())
+      groups[group] = this.inventory.groupHosts(group);
+    put(
+      {
+        groups,
+        ansible_play_hosts: play.playHosts,
+        ansible_play_hosts_all: play.playHosts,
+        play_hosts: play.playHosts,
+        ansible_play_batch: play.playBatch,
+        playbook_dir: play.playbookDir,
+        ansible_check_mode: false,
+        ansible_diff_mode: false,
+        ansible_version: { full: "2.14.0", major: 2, minor: 14, revision: 0, string: "2.14.0" },
+        omit: this.omit,
+        hostvars: this.hostvarsView(play),
+        ansible_role_names: play.roleNames?.all ?? [],
+        ansible_play_role_names: play.roleNames?.listed ?? [],
+        role_names: play.roleNames?.listed ?? []
+      },
+      false
+    );
     return this.templar.scope(entries);
   }
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
@@ -56447,7 +56613,9 @@ var VariableManager = class {
     const memory = this.hostMemory(host);
     for (const [k, v] of Object.entries(memory.facts))
       entries.set(k.startsWith("ansible_") ? k : `ansible_${k}`, { value: v, trusted: false });
-    entries.set("ansible_facts", { value: memory.facts, trusted: false });
+    for (const [k, v] of Object.entries(memory.cachedFacts))
+      entries.set(k, { value: v, trusted: false });
+    entries.set("ansible_facts", { value: factsOf(memory), trusted: false });
     for (const [k, v] of Object.entries(memory.registered))
       entries.set(k, { value: v, trusted: false });
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true });
@@ -56464,6 +56632,45 @@ var VariableManager = class {
     return out;
   }
 };
+function withVarsView(scope, entries) {
+  let view;
+  Object.defineProperty(scope, "vars", {
+    enumerable: true,
+    configurable: true,
+    get: () => view ??= dict([...entries].map(([name, entry]) => [name, entry.value]))
+  });
+  return scope;
+}
+function factsOf(memory) {
+  if (Object.keys(memory.cachedFacts).length === 0) return memory.facts;
+  const facts = Object.assign(dict(), memory.facts);
+  for (const [k, v] of Object.entries(memory.cachedFacts)) facts[k.replace(/^ansible_/, "")] = v;
+  return facts;
+}
+function searchPath(task, playbookDir) {
+  const paths = [];
+  if (task?.role) paths.push(task.role.path, ...[...task.role.ancestors ?? []].reverse());
+  if (task?.dir && !paths.includes(task.dir)) paths.push(task.dir);
+  if (!paths.includes(playbookDir)) paths.push(playbookDir);
+  return paths;
+}
+function runMagicVars(run) {
+  const vars = {
+    ansible_check_mode: false,
+    ansible_diff_mode: false,
+    ansible_version: ANSIBLE_VERSION,
+    // No configuration file is read: Ansible says None when it found none.
+    ansible_config_file: null
+  };
+  if (!run) return vars;
+  vars["ansible_run_tags"] = run.runTags.length > 0 ? [...run.runTags] : ["all"];
+  vars["ansible_skip_tags"] = [...run.skipTags];
+  if (run.limit !== void 0) vars["ansible_limit"] = run.limit;
+  vars["ansible_forks"] = run.forks;
+  vars["ansible_verbosity"] = run.verbosity;
+  vars["ansible_inventory_sources"] = [...run.inventorySources];
+  return vars;
+}
 
 // src/inventory/inventory.ts
 import { readFileSync as readFileSync3, statSync as statSync2 } from "node:fs";
@@ -57043,7 +57250,9 @@ var ANSIBLE_YAML_SCHEMA2 = DEFAULT_SCHEMA.extend({
         return parseFloat(u);
       })
     })
-  ]
+  ],
+  // `!unsafe`: strings never templated, as in playbooks.
+  explicit: UNSAFE_TYPES
 });
 function recordKeyLines(keyLines) {
   const stack = [];
@@ -57061,6 +57270,11 @@ function recordKeyLines(keyLines) {
       keyLines.set(result, lines);
     }
     stack.at(-1)?.push({ line: state.line, result });
+  };
+}
+function chainListeners(...listeners2) {
+  return function(event, state) {
+    for (const listener of listeners2) listener.call(this, event, state);
   };
 }
 function isMapping2(value) {
@@ -57081,7 +57295,17 @@ function parseYamlInventory(source, data) {
       filename: source.label,
       json: true,
       // a repeated key overrides the earlier one, as in PyYAML, instead of failing
-      listener: recordKeyLines(keyLines)
+      listener: chainListeners(
+        // A list or mapping as a key (a host, group or variable name) is refused, as Ansible refuses it.
+        complexKeyListener((message, line, column) => {
+          throw new InventoryError(`YAML syntax error: ${message}`, {
+            file: source.label,
+            line: line + 1,
+            column: column + 1
+          });
+        }),
+        recordKeyLines(keyLines)
+      )
     });
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
@@ -57533,6 +57757,71 @@ import { existsSync as existsSync2 } from "node:fs";
 import os5 from "node:os";
 import path3 from "node:path";
 
+// src/playbook/tags.ts
+function parseTagList(values) {
+  const tags = /* @__PURE__ */ new Set();
+  for (const value of values) {
+    for (const tag of value.split(/[,\n]/)) {
+      const trimmed = tag.trim();
+      if (trimmed) tags.add(trimmed);
+    }
+  }
+  return [...tags];
+}
+
+// src/ansible-env.ts
+var TRUE = ["y", "yes", "on", "1", "true", "t"];
+var FALSE = ["n", "no", "off", "0", "false", "f"];
+function readAnsibleEnvironment(env) {
+  const text2 = (name) => {
+    const value = env[name];
+    return value === void 0 || value.trim() === "" ? void 0 : value.trim();
+  };
+  const bool3 = (name) => {
+    const value = text2(name);
+    if (value === void 0) return void 0;
+    const lower = value.toLowerCase();
+    if (TRUE.includes(lower)) return true;
+    if (FALSE.includes(lower)) return false;
+    throw new OptionError(
+      `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
+    );
+  };
+  const int2 = (name, min) => {
+    const value = text2(name);
+    if (value === void 0) return void 0;
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new OptionError(`${name}=${value} is not a whole number of at least ${min}`);
+    return Number(value);
+  };
+  const out = {};
+  const set2 = (key, value) => {
+    if (value !== void 0) out[key] = value;
+  };
+  set2("noLog", bool3("ANSIBLE_NO_LOG"));
+  set2("displayOkHosts", bool3("ANSIBLE_DISPLAY_OK_HOSTS"));
+  set2("displaySkippedHosts", bool3("ANSIBLE_DISPLAY_SKIPPED_HOSTS"));
+  const noColor = bool3("ANSIBLE_NOCOLOR") ?? (text2("NO_COLOR") !== void 0 ? true : void 0);
+  if (bool3("ANSIBLE_FORCE_COLOR")) out.color = "force";
+  else if (noColor) out.color = "off";
+  set2("verbosity", int2("ANSIBLE_VERBOSITY", 0));
+  set2("forks", int2("ANSIBLE_FORKS", 1));
+  set2("remoteUser", text2("ANSIBLE_REMOTE_USER"));
+  set2("privateKeyFile", text2("ANSIBLE_PRIVATE_KEY_FILE"));
+  set2("connectTimeoutSeconds", int2("ANSIBLE_TIMEOUT", 1));
+  set2("hostKeyChecking", bool3("ANSIBLE_HOST_KEY_CHECKING"));
+  const inventory = text2("ANSIBLE_INVENTORY");
+  if (inventory !== void 0)
+    out.inventories = inventory.split(",").map((source) => source.trim()).filter((source) => source !== "");
+  set2("become", bool3("ANSIBLE_BECOME"));
+  set2("becomeUser", text2("ANSIBLE_BECOME_USER"));
+  const method = text2("ANSIBLE_BECOME_METHOD");
+  if (method !== void 0 && method !== "sudo" && method !== "su")
+    throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`);
+  set2("becomeMethod", method);
+  return out;
+}
+
 // src/cli-options.ts
 var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
 var UNSUPPORTED = [
@@ -57657,6 +57946,18 @@ function readActionSettings(env = process.env, options = {}) {
     env["RUNNER_TEMP"] || os5.tmpdir(),
     `async-playbook-results-${env["GITHUB_RUN_ID"] ?? process.pid}-${env["GITHUB_ACTION"] ?? "step"}.json`
   );
+  const ansible = readAnsibleEnvironment(
+    Object.fromEntries(
+      [
+        "ANSIBLE_NO_LOG",
+        "ANSIBLE_DISPLAY_OK_HOSTS",
+        "ANSIBLE_DISPLAY_SKIPPED_HOSTS",
+        "ANSIBLE_NOCOLOR",
+        "NO_COLOR",
+        "ANSIBLE_FORCE_COLOR"
+      ].map((name) => [name, env[name]])
+    )
+  );
   const inlinePlaybook = playbook.includes("\n") || !existsSync2(path3.resolve(workspace, playbook));
   const run = {
     playbook: playbook || void 0,
@@ -57688,7 +57989,15 @@ function readActionSettings(env = process.env, options = {}) {
       connectTimeoutMs: 1e4
     },
     verbosity: isDebug() ? 1 : 0,
-    color: true,
+    // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
+    color: ansible.color !== "off",
+    ...ansible.displayOkHosts === false || ansible.displaySkippedHosts === false ? {
+      display: {
+        okHosts: ansible.displayOkHosts ?? true,
+        skippedHosts: ansible.displaySkippedHosts ?? true
+      }
+    } : {},
+    ...ansible.noLog !== void 0 ? { noLog: ansible.noLog } : {},
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
