@@ -34,7 +34,10 @@ export const TASK_KEYWORDS = new Set([
   'notify'
 ])
 
-/** Keywords a `block:` entry may carry; all but block/rescue/always are inherited by its tasks. */
+/**
+ * Keywords a `block:` entry may carry; all but block/rescue/always are inherited by its tasks (`notify` by the
+ * tasks that have none of their own).
+ */
 export const BLOCK_KEYWORDS = new Set([
   'block',
   'rescue',
@@ -54,7 +57,8 @@ export const BLOCK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
-  'debugger'
+  'debugger',
+  'notify'
 ])
 
 /** Keywords an `import_tasks:` entry may carry besides the import itself; its tasks inherit them. */

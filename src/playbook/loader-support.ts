@@ -33,6 +33,8 @@ export interface Inherited {
   ignoreUnreachable?: unknown
   noLog?: unknown
   timeout?: unknown
+  /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
+  notify?: string[]
   /** The role whose tasks these are. */
   role?: RoleRef
 }
@@ -88,6 +90,8 @@ export interface RoleFrom {
 export interface IncludeState {
   load: LoadContext
   inherited: Inherited
+  /** An include_tasks under `handlers:`: the file's tasks are loaded as handlers. */
+  handler?: boolean
 }
 
 const BECOME_KEYS: Array<[keyword: string, field: keyof BecomeKeywords]> = [
@@ -145,12 +149,9 @@ export function readPlaybookFile(
     return readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? `it could not be found (looked for ${file})`
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : (error as Error).message
+    if (code === 'ENOENT')
+      throw new PlaybookError(message(`it could not be found (looked for ${file})`), location, true)
+    const reason = code === 'EISDIR' ? 'it is a directory' : (error as Error).message
     throw new PlaybookError(message(reason), location)
   }
 }
@@ -161,8 +162,18 @@ export function canonicalModule(name: string): string {
   return name
 }
 
-/** The meta actions this engine implements. */
-export const META_ACTIONS = new Set(['flush_handlers', 'end_play', 'end_host', 'noop'])
+/** The meta actions this engine implements (all of Ansible 2.14's but role_complete, which is internal). */
+export const META_ACTIONS = new Set([
+  'flush_handlers',
+  'end_play',
+  'end_host',
+  'end_batch',
+  'noop',
+  'clear_host_errors',
+  'clear_facts',
+  'reset_connection',
+  'refresh_inventory'
+])
 
 /** The action of a `meta:` task, checked: one of META_ACTIONS, without a loop. */
 export function metaAction(
@@ -220,7 +231,9 @@ export function inherit(task: Task, from: Inherited): Task {
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog
   out.timeout = task.timeout ?? from.timeout
-  for (const key of ['ignoreErrors', 'ignoreUnreachable', 'noLog', 'timeout'] as const)
+  // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
+  out.notify = task.notify ?? from.notify
+  for (const key of ['ignoreErrors', 'ignoreUnreachable', 'noLog', 'timeout', 'notify'] as const)
     if (out[key] === undefined) delete out[key]
   return out
 }
