@@ -64,7 +64,7 @@ export class VariableManager {
   }
 
   constructor(
-    private readonly inventory: Inventory,
+    private inventory: Inventory,
     private readonly templar: Templar,
     private readonly extraVars: Record<string, unknown>
   ) {}
@@ -152,6 +152,47 @@ export class VariableManager {
       false
     )
     put(locals, false)
+    return this.templar.scope(entries)
+  }
+
+  /** `meta: refresh_inventory`: later scopes read this inventory (read again from its sources). */
+  useInventory(inventory: Inventory): void {
+    this.inventory = inventory
+    this.changed()
+  }
+
+  /**
+   * The scope without a host, as Ansible renders handler names: the play's, the task's and its role's
+   * variables, extra vars, and the magic variables that need no host (no inventory, facts or registered
+   * values: a name that uses them cannot be rendered here).
+   */
+  playScope(play: PlayContext, task?: TaskVarSources): Record<string, unknown> {
+    const entries = new Map<string, Entry>()
+    const put = (vars: Record<string, unknown>): void => {
+      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted: true })
+    }
+    const role = task?.role
+    if (play.roleDefaults) put(play.roleDefaults)
+    if (role) put(role.defaults)
+    put(play.playVars)
+    if (play.varsFilesVars) put(play.varsFilesVars)
+    if (play.roleExports) put(play.roleExports)
+    if (role) put(role.vars)
+    if (task) put(task.vars)
+    if (role) put(role.params)
+    if (task?.params) put(task.params.vars)
+    put(this.extraVars)
+    for (const [k, v] of Object.entries({
+      ansible_play_hosts: play.playHosts,
+      ansible_play_hosts_all: play.playHosts,
+      play_hosts: play.playHosts,
+      ansible_play_batch: play.playBatch,
+      playbook_dir: play.playbookDir,
+      omit: this.omit,
+      hostvars: this.hostvarsView(play),
+      ...(role ? { role_name: role.name, role_path: role.path, ansible_role_name: role.name } : {})
+    }))
+      entries.set(k, { value: v, trusted: false })
     return this.templar.scope(entries)
   }
 
