@@ -142,7 +142,13 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'roles-more.yml',
     'recap.yml',
     'environment.yml',
-    'file-modes.yml'
+    'file-modes.yml',
+    'semantics-blocks.yml',
+    'semantics-fatal.yml',
+    'semantics-includes.yml',
+    'semantics-include-abort.yml',
+    'semantics-handlers.yml',
+    'semantics-handlers-env.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
