@@ -145,6 +145,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'file-modes.yml',
     'semantics-blocks.yml',
     'semantics-fatal.yml',
+    'semantics-fatal-unreachable.yml',
     'semantics-includes.yml',
     'semantics-include-abort.yml',
     'semantics-handlers.yml',

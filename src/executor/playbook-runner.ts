@@ -132,7 +132,10 @@ class PlaybookRunner {
    * loaded. They are out of later plays (and then fail the run); the play they are in goes on for them.
    */
   private readonly marked = new Set<string>()
-  /** Set when any_errors_fatal marked a host: once the batch ends, no further batch or play runs. */
+  /**
+   * Set when any_errors_fatal marked a host, or max_fail_percentage failed the batch: once the batch ends,
+   * no further batch or play runs, and the run exits 2.
+   */
   private breakPlay = false
   private readonly unreachable = new Set<string>()
   private readonly variables: VariableManager
@@ -193,11 +196,16 @@ class PlaybookRunner {
     this.options.events.recap(stats)
     const failedHosts = counted.filter((h) => this.stats.get(h)!.failed > 0)
     const unreachableHosts = [...this.unreachable]
-    // As ansible-playbook: the run failed when a host is failed at the end (a handler failure a rescue
-    // handled, or an error meta: clear_host_errors cleared, counts in the recap but not here), or when
-    // any_errors_fatal broke the play.
-    const exitCode =
-      unreachableHosts.length > 0 ? 4 : this.failed.size > 0 || this.breakPlay ? 2 : 0
+    // As ansible-playbook: 2 when any_errors_fatal or max_fail_percentage broke a play (even with a host
+    // unreachable), else 4 when a host is unreachable, else 2 when a host is failed at the end (a handler
+    // failure a rescue handled, or an error meta: clear_host_errors cleared, counts in the recap only).
+    const exitCode = this.breakPlay
+      ? 2
+      : unreachableHosts.length > 0
+        ? 4
+        : this.failed.size > 0
+          ? 2
+          : 0
     return {
       stats,
       failedHosts,
@@ -366,6 +374,7 @@ class PlaybookRunner {
     if (outcome.newlyFailed.length === 0 || run.maxFailPercentage === undefined) return false
     const failedInBatch = batch.filter(isFailed).length
     if ((failedInBatch / batch.length) * 100 <= run.maxFailPercentage) return false
+    this.breakPlay = true
     for (const h of batch) this.failed.add(h)
     this.options.events.noMoreHosts()
     return true
