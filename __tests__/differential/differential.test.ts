@@ -146,6 +146,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-blocks.yml',
     'semantics-fatal.yml',
     'semantics-fatal-unreachable.yml',
+    'semantics-fatal-keywords.yml',
     'semantics-includes.yml',
     'semantics-include-abort.yml',
     'semantics-handlers.yml',

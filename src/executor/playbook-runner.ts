@@ -67,6 +67,8 @@ interface TaskRun {
   failedNow: string[]
   /** Hosts that became unreachable. */
   unreachable: string[]
+  /** Whether a failure here fails every host (any_errors_fatal of the task, its blocks or play; run_once). */
+  anyErrorsFatal: boolean
   changed: string[]
   /** Each host's result, in the order the hosts were given. */
   results: Map<string, ModuleResult>
@@ -347,11 +349,11 @@ class PlaybookRunner {
    */
   private endsPlay(
     run: BatchRun,
-    outcome: Pick<TaskRun, 'newlyFailed' | 'failedNow' | 'unreachable'>
+    outcome: Pick<TaskRun, 'newlyFailed' | 'failedNow' | 'unreachable' | 'anyErrorsFatal'>
   ): boolean {
     const { batch, isFailed } = run
     const left = batch.filter((h) => !this.unreachable.has(h))
-    if (run.anyErrorsFatal && outcome.failedNow.length + outcome.unreachable.length > 0) {
+    if (outcome.anyErrorsFatal && outcome.failedNow.length + outcome.unreachable.length > 0) {
       // As Ansible: every host whose next task is not in a rescue or always list is failed; if that is
       // every host left, the play ends now, else the others carry on and no later play runs.
       const marked = left.filter((h) => {
@@ -436,7 +438,8 @@ class PlaybookRunner {
       const escaped = blocks.leave(previous, task, hosts.filter(isActive))
       for (const h of escaped) this.failed.add(h)
       // As Ansible: any_errors_fatal looks at task failures, not at a block that ends failed.
-      if (this.endsPlay(run, { newlyFailed: escaped, failedNow: [], unreachable: [] })) return true
+      const left = { newlyFailed: escaped, failedNow: [], unreachable: [], anyErrorsFatal: false }
+      if (this.endsPlay(run, left)) return true
       if (!task || task === parent) break
       level.index++
       previous = task
@@ -459,7 +462,8 @@ class PlaybookRunner {
         continue
       }
       const result = await this.runTask(task, taking, play, playContext, {
-        failure: (host) => blocks.fail(host, task)
+        failure: (host) => blocks.fail(host, task),
+        anyErrorsFatal: run.anyErrorsFatal
       })
       this.noteRoleRun(task, result.results)
       this.notify(task, result.changed, run)
@@ -720,6 +724,7 @@ class PlaybookRunner {
     if (handler.module === 'meta') return this.runMeta(handler, hosts, run, true)
     const result = await this.runTask(handler, hosts, run.play, run.playContext, {
       handler: true,
+      anyErrorsFatal: run.anyErrorsFatal,
       failure: (host) =>
         flush
           ? run.blocks.failHandler(host, flush)
@@ -760,14 +765,19 @@ class PlaybookRunner {
 
   /**
    * Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable.
-   * `failure` decides where a failure leaves a host (its blocks, or the flush a handler runs in).
+   * `failure` decides where a failure leaves a host (its blocks, or the flush a handler runs in);
+   * `anyErrorsFatal` is the play's, for a task whose blocks and own keywords do not say.
    */
   private async runTask(
     task: Task,
     hosts: string[],
     play: Play,
     playContext: PlayContext,
-    options: { handler?: boolean; failure: (host: string) => FailureVerdict }
+    options: {
+      handler?: boolean
+      failure: (host: string) => FailureVerdict
+      anyErrorsFatal: boolean
+    }
   ): Promise<TaskRun> {
     const handler = options.handler === true
     const { events, templar } = this.options
@@ -794,6 +804,9 @@ class PlaybookRunner {
       task.runOnce !== undefined &&
       templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task))
     if (runOnce) targets = hosts.slice(0, 1)
+    const anyErrorsFatal = this.anyErrorsFatal(task, hosts[0]!, playContext, options.anyErrorsFatal)
+    // As Ansible: a run_once task that fails fails every host it was meant for.
+    let runOnceFailed = false
     const newlyFailed: string[] = []
     const failedNow: string[] = []
     const unreachable: string[] = []
@@ -882,6 +895,7 @@ class PlaybookRunner {
             break
           }
           {
+            runOnceFailed = runOnce
             const verdict = options.failure(host)
             if (verdict.counted === 'rescued') {
               // As Ansible: a failure a rescue will handle counts as rescued, not failed, and the
@@ -922,13 +936,48 @@ class PlaybookRunner {
       })
     })
     if (abort) throw abort
+    if (runOnceFailed) {
+      // The other hosts fail where they are (into a rescue they may have), counted in no counter.
+      for (const host of hosts.slice(1)) {
+        const verdict = options.failure(host)
+        if (verdict.fatal) {
+          this.failed.add(host)
+          newlyFailed.push(host)
+        }
+        if (verdict.failedNow) failedNow.push(host)
+      }
+    }
     // The results in the order the hosts were given (the include rounds follow it).
     const ordered = new Map<string, ModuleResult>()
     for (const host of hosts) {
       const result = results.get(host)
       if (result) ordered.set(host, result)
     }
-    return { newlyFailed, failedNow, unreachable, changed, results: ordered }
+    return { newlyFailed, failedNow, unreachable, anyErrorsFatal, changed, results: ordered }
+  }
+
+  /**
+   * Whether a failure of the task fails every host, as Ansible's linear strategy decides it: the task's
+   * any_errors_fatal (its own, else its blocks', else the play's), or run_once; never with ignore_errors.
+   */
+  private anyErrorsFatal(
+    task: Task,
+    host: string,
+    playContext: PlayContext,
+    playDefault: boolean
+  ): boolean {
+    const { templar } = this.options
+    const scope = this.variables.scope(host, playContext, task)
+    const fatal =
+      task.anyErrorsFatal === undefined ? playDefault : templar.isTrue(task.anyErrorsFatal, scope)
+    const runOnce = task.runOnce !== undefined && templar.isTrue(task.runOnce, scope)
+    let ignored = false
+    try {
+      ignored = task.ignoreErrors !== undefined && templar.isTrue(task.ignoreErrors, scope)
+    } catch {
+      // An ignore_errors that cannot be rendered fails the task; it ignores nothing.
+    }
+    return (fatal || runOnce) && !ignored
   }
 
   /** Stores what a task leaves behind on a host: its registered result and any facts. */

@@ -31,7 +31,8 @@ export const TASK_KEYWORDS = new Set([
   'become_exe',
   'check_mode',
   'debugger',
-  'notify'
+  'notify',
+  'any_errors_fatal'
 ])
 
 /**
@@ -58,7 +59,8 @@ export const BLOCK_KEYWORDS = new Set([
   'become_exe',
   'check_mode',
   'debugger',
-  'notify'
+  'notify',
+  'any_errors_fatal'
 ])
 
 /** Keywords an `import_tasks:` entry may carry besides the import itself; its tasks inherit them. */
@@ -146,6 +148,5 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   with_fileglob: 'with_fileglob is not supported yet',
   with_together: 'with_together is not supported yet',
   with_nested: 'with_nested is not supported yet',
-  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
-  any_errors_fatal: 'task-level any_errors_fatal is not supported yet; set it on the play'
+  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`'
 }

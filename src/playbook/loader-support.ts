@@ -33,6 +33,7 @@ export interface Inherited {
   ignoreUnreachable?: unknown
   noLog?: unknown
   timeout?: unknown
+  anyErrorsFatal?: unknown
   /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
   notify?: string[]
   /** The role whose tasks these are. */
@@ -231,9 +232,17 @@ export function inherit(task: Task, from: Inherited): Task {
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog
   out.timeout = task.timeout ?? from.timeout
+  out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal
   // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
   out.notify = task.notify ?? from.notify
-  for (const key of ['ignoreErrors', 'ignoreUnreachable', 'noLog', 'timeout', 'notify'] as const)
+  for (const key of [
+    'ignoreErrors',
+    'ignoreUnreachable',
+    'noLog',
+    'timeout',
+    'notify',
+    'anyErrorsFatal'
+  ] as const)
     if (out[key] === undefined) delete out[key]
   return out
 }

@@ -689,12 +689,6 @@ class Loader extends RoleLoader {
     const location = this.at(raw)
     for (const key of Object.keys(raw)) {
       if (BLOCK_KEYWORDS.has(key)) continue
-      if (key === 'any_errors_fatal') {
-        throw new PlaybookError(
-          "'any_errors_fatal' is not supported on a block yet; set it on the play",
-          location
-        )
-      }
       const guess = closestMatch(key, BLOCK_KEYWORDS)
       throw new PlaybookError(
         `'${key}' is not a valid keyword for a block${guess ? ` (did you mean '${guess}'?)` : ''}. A block takes: ${[...BLOCK_KEYWORDS].join(', ')}. Put module arguments and task keywords such as loop or register on the tasks inside it`,
@@ -751,6 +745,7 @@ class Loader extends RoleLoader {
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
       timeout: raw.timeout ?? outer.timeout,
+      anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
       ...(raw.notify === undefined || raw.notify === null
         ? outer.notify === undefined
           ? {}

@@ -19,7 +19,6 @@ export const ROLE_ENTRY_REFUSED = new Set([
   'connection',
   'remote_user',
   'port',
-  'any_errors_fatal',
   'run_once',
   'throttle',
   'delegate_to',

@@ -42,6 +42,8 @@ export interface Task {
   noLog?: unknown
   timeout?: unknown
   runOnce?: unknown
+  /** The task's (or its blocks') any_errors_fatal, as written; absent: the play's. */
+  anyErrorsFatal?: unknown
   async?: unknown
   poll?: unknown
   tags: string[]
