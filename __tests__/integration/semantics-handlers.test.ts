@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunOutcome } from '../../src/engine.js'
+import { PlaybookError } from '../../src/errors.js'
 import { resultOf, runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
 
@@ -232,5 +233,43 @@ describe('meta actions over OpenSSH', () => {
       "[WARNING]: The requested handler 'no such handler' was not found in either the main handlers list nor in the listening handlers list"
     )
     expect(ran(out)).toEqual(['notify nothing@web1', 'goes on@web1'])
+  }, 60_000)
+})
+
+describe('an included file that is not valid', () => {
+  it('stops the run where the bad task is (a rescue does not handle it), as ansible-playbook does', async () => {
+    writeFileSync(
+      path.join(work, 'bad.yml'),
+      '- name: ok\n  command: "true"\n- name: bad\n  no_such_module: x\n'
+    )
+    const playbook = path.join(work, 'site.yml')
+    writeFileSync(
+      playbook,
+      `- hosts: web1
+  gather_facts: false
+  tasks:
+    - name: before
+      command: echo before
+    - block:
+        - name: include it
+          include_tasks: bad.yml
+      rescue:
+        - name: not rescued
+          command: echo rescued
+`
+    )
+    let output = ''
+    const error = await runCaptured(sshdSettings(sshd, playbook, inventory, { cwd: work }), {
+      onOutput: (soFar) => (output = soFar)
+    }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(PlaybookError)
+    expect((error as PlaybookError).location).toMatchObject({ line: 3 })
+    expect((error as PlaybookError).location!.file).toMatch(/bad\.yml$/)
+    expect((error as PlaybookError).message).toMatch(
+      /bad\.yml:3: couldn't resolve module\/action 'no_such_module'.*\(included from .*site\.yml:7\)/
+    )
+    expect(output).toContain('TASK [before]')
+    expect(output).not.toContain('not rescued')
+    expect(output).not.toContain('PLAY RECAP')
   }, 60_000)
 })

@@ -54,8 +54,15 @@ function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition
             ? ''
             : ` (included from ${formatLocation(at)})`
         const reason = `${error.message}${from}`
-        if (!error.failsHost)
-          return { failed: true, reason, [LOAD_ABORTS]: new PlaybookError(reason) }
+        if (!error.failsHost) {
+          // The same text, still pointing at the file and line at fault (the action annotates them).
+          const prefix = error.location ? `${formatLocation(error.location)}: ` : ''
+          const own = error.message.startsWith(prefix)
+            ? error.message.slice(prefix.length)
+            : error.message
+          const stop = new PlaybookError(`${own}${from}`, error.location)
+          return { failed: true, reason, [LOAD_ABORTS]: stop }
+        }
         // As Ansible: ignore_errors does not cover an include that cannot be loaded.
         return { failed: true, reason, [NOT_IGNORABLE]: true, [LOAD_FAILED]: true }
       }
