@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { readJobsArgument } from './async/jobs-encoding.js'
 import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
+import { handlerEnvironment } from './executor/handlers.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
 import { readAnsibleEnvironment } from './ansible-env.js'
 
@@ -33,7 +34,8 @@ Options:
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
       --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
-      --force-handlers        run notified handlers even on hosts that failed
+      --force-handlers        run notified handlers even on hosts that failed (default:
+                              ANSIBLE_FORCE_HANDLERS)
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -320,6 +322,9 @@ export function parseCli(
       skip: parseTagList(values['skip-tags'] ?? [])
     }
   }
+  // As ansible-playbook: ANSIBLE_FORCE_HANDLERS is the default of --force-handlers (the flag can only turn
+  // it on); ANSIBLE_ERROR_ON_MISSING_HANDLER=false makes a missing handler a warning.
+  Object.assign(settings, handlerEnvironment(env))
   if (values['force-handlers']) settings.forceHandlers = true
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {

@@ -96,27 +96,29 @@ function printError(text: string): void {
   process.stderr.write(inGitHubActions() ? inertText(text) : visibleControls(text))
 }
 
-function reportFatal(error: unknown): number {
-  // As argparse in ansible-playbook: a command line that cannot be read exits 2.
-  if (error instanceof UsageError) {
-    printError(`ERROR! ${error.message}\n`)
-    return 2
-  }
-  if (error instanceof OptionError) {
-    printError(`ERROR! ${error.message}\n`)
-    return 5
-  }
+/**
+ * The exit code of a run that stopped on an error, as ansible-playbook's: 2 for a command line that cannot
+ * be read (argparse), 5 for a bad option, 4 for a playbook, inventory or template error (also one found
+ * while running, in a file an include brings in), 1 for our other errors, 250 for an unexpected one.
+ */
+export function fatalExitCode(error: unknown): number {
+  if (error instanceof UsageError) return 2
+  if (error instanceof OptionError) return 5
   if (
     error instanceof PlaybookError ||
     error instanceof InventoryError ||
     error instanceof TemplateError
-  ) {
-    printError(`ERROR! ${error.message}\n`)
+  )
     return 4
-  }
-  if (error instanceof AsyncPlaybookError) {
-    printError(`ERROR! ${error.message}\n`)
-    return 1
+  if (error instanceof AsyncPlaybookError) return 1
+  return 250
+}
+
+function reportFatal(error: unknown): number {
+  const code = fatalExitCode(error)
+  if (code !== 250) {
+    printError(`ERROR! ${(error as Error).message}\n`)
+    return code
   }
   const detail =
     error instanceof Error

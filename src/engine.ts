@@ -77,8 +77,13 @@ export interface RunSettings {
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
   tags?: TagSelection
-  /** --force-handlers: failed hosts still run their notified handlers (a play's force_handlers wins). */
+  /**
+   * --force-handlers, or ANSIBLE_FORCE_HANDLERS: failed hosts still run their notified handlers (a play's
+   * force_handlers wins).
+   */
   forceHandlers?: boolean
+  /** ANSIBLE_ERROR_ON_MISSING_HANDLER: false makes a notify that reaches no handler a warning. */
+  errorOnMissingHandler?: boolean
   /** Print results as the `ansible` ad-hoc command does. */
   adhocOutput?: boolean
   /** Deadline for each remote command of a task without its own `timeout`. */
@@ -204,7 +209,12 @@ export async function executeRun(
     forceHandlers: settings.forceHandlers,
     verbosity: settings.verbosity,
     inventorySources: settings.inventories.map(inventorySource),
-    ...(settings.noLog !== undefined ? { defaultNoLog: settings.noLog } : {})
+    ...(settings.noLog !== undefined ? { defaultNoLog: settings.noLog } : {}),
+    errorOnMissingHandler: settings.errorOnMissingHandler,
+    // meta: refresh_inventory reads the inventory sources again.
+    ...(settings.inventories.length > 0
+      ? { reloadInventory: () => loadInventory(settings.inventories) }
+      : {})
   }
   let summary
   try {

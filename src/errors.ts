@@ -23,7 +23,21 @@ export class AsyncPlaybookError extends Error {
 }
 
 /** A playbook, vars file or YAML document that cannot be read or is not valid. Exit code 4. */
-export class PlaybookError extends AsyncPlaybookError {}
+export class PlaybookError extends AsyncPlaybookError {
+  constructor(
+    message: string,
+    location?: SourceLocation,
+    /**
+     * What a file names cannot be found (a task file, a role), or a task file holds no list of tasks. Met by
+     * a dynamic include while it runs, such an error fails the hosts that include it, as in Ansible (a rescue
+     * can handle that); any other error in what an include brings in (YAML, an unknown module or keyword)
+     * stops the whole run, as a playbook that cannot be loaded does.
+     */
+    readonly failsHost = false
+  ) {
+    super(message, location)
+  }
+}
 
 /** An inventory that cannot be read or is not valid. Exit code 4. */
 export class InventoryError extends AsyncPlaybookError {}

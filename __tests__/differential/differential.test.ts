@@ -15,6 +15,7 @@ import {
   runAnsiblePlaybook
 } from '../helpers/ansible.js'
 import { parseCli } from '../../src/cli-options.js'
+import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 
@@ -72,9 +73,12 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const stamp = `${process.pid}-${Date.now()}-${runCounter}`
     const ansibleRunId = `ansible-${stamp}`
     const ourRunId = `ours-${stamp}`
-    // A fixture may declare options for both tools in a `# apb-args: --tags deploy` header line.
-    const args = fixtureArgs(readFileSync(playbook, 'utf8'))
-    const cliSettings = parseCli([playbook, ...args], {}, false).settings
+    // A fixture may declare options for both tools in a `# apb-args: --tags deploy` header line, and
+    // environment variables in an `# apb-env: ANSIBLE_FORCE_HANDLERS=yes` one.
+    const text = readFileSync(playbook, 'utf8')
+    const args = fixtureArgs(text)
+    const env = fixtureEnv(text)
+    const cliSettings = parseCli([playbook, ...args], env, false).settings
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
     // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
     const [ansible, ours] = await Promise.all([
@@ -84,16 +88,40 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         extraVars: [`run_id=${ansibleRunId}`],
         tmpDir: workDir,
         executable: ansiblePlaybook,
-        args
+        args,
+        env
       }),
       runCaptured(
         sshdSettings(sshd, playbook, inventoryPath, {
           extraVars: [`run_id=${ourRunId}`, ...(cliSettings?.extraVars ?? [])],
           ...(cliSettings?.tags ? { tags: cliSettings.tags } : {}),
-          ...(cliSettings?.limit ? { limit: cliSettings.limit } : {})
+          ...(cliSettings?.limit ? { limit: cliSettings.limit } : {}),
+          ...(cliSettings?.forceHandlers === undefined
+            ? {}
+            : { forceHandlers: cliSettings.forceHandlers }),
+          ...(cliSettings?.errorOnMissingHandler === undefined
+            ? {}
+            : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
         })
-      )
+      ).catch((error: unknown) => ({ error }))
     ])
+    // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
+    // same exit code, before anything is reported.
+    if (ansible.aborted || 'error' in ours) {
+      const ourCode = 'error' in ours ? fatalExitCode(ours.error) : ours.exitCode
+      const diffs: string[] = []
+      if (!ansible.aborted)
+        diffs.push(
+          `ansible-playbook ran to its end (exit ${ansible.exitCode}); ours stopped: ${String((ours as { error: unknown }).error)}`
+        )
+      if (!('error' in ours))
+        diffs.push(
+          `ansible-playbook stopped (exit ${ansible.exitCode}): ${ansible.stderr.slice(0, 400)}; ours ran to its end`
+        )
+      if (ansible.exitCode !== ourCode)
+        diffs.push(`exit code: ansible=${ansible.exitCode}, ours=${ourCode}`)
+      return diffs
+    }
     return compareRuns(ansible, ours, {
       placeholders: { [ansibleRunId]: '<run_id>', [ourRunId]: '<run_id>' }
     })
@@ -123,7 +151,15 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-tags.yml',
     'semantics-unsafe.yml',
     'semantics-modules.yml',
-    'semantics-templating.yml'
+    'semantics-templating.yml',
+    'semantics-blocks.yml',
+    'semantics-fatal.yml',
+    'semantics-fatal-unreachable.yml',
+    'semantics-fatal-keywords.yml',
+    'semantics-includes.yml',
+    'semantics-include-abort.yml',
+    'semantics-handlers.yml',
+    'semantics-handlers-env.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -134,6 +170,15 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     ANSIBLE_DEADLINE_MS + 60_000
   )
 })
+
+/** The variables of a fixture's `# apb-env: NAME=value …` header line (space-separated), or none. */
+function fixtureEnv(text: string): Record<string, string> {
+  const match = /^# apb-env:(.*)$/m.exec(text)
+  const pairs = match ? match[1]!.trim().split(/\s+/).filter(Boolean) : []
+  return Object.fromEntries(
+    pairs.map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)])
+  )
+}
 
 /** The options of a fixture's `# apb-args: …` header line (space-separated, no quoting), or none. */
 function fixtureArgs(text: string): string[] {

@@ -64,6 +64,11 @@ export interface AnsibleRun {
   report: AnsibleJsonReport
   stdout: string
   stderr: string
+  /**
+   * The run stopped on an error before the json callback printed anything (a parse error in a file an
+   * include brought in): exit code non-zero, `ERROR!` on stderr, an empty report.
+   */
+  aborted?: boolean
 }
 
 /**
@@ -79,10 +84,12 @@ export async function runAnsiblePlaybook(options: {
   executable?: string
   /** More ansible-playbook options, such as `--tags deploy`. */
   args?: string[]
+  /** More environment variables, such as ANSIBLE_FORCE_HANDLERS. */
+  env?: Record<string, string>
 }): Promise<AnsibleRun> {
   const executable = options.executable ?? findAnsiblePlaybook()
   if (!executable) throw new Error(`ansible-playbook is not on PATH: ${ANSIBLE_INSTALL_HINT}`)
-  const env = ansibleEnvironment(options.tmpDir)
+  const env = { ...ansibleEnvironment(options.tmpDir), ...options.env }
   const args = [options.playbook, '-i', options.inventoryPath, '-f', String(options.forks ?? 10)]
   for (const value of options.extraVars ?? []) args.push('-e', value)
   args.push(...(options.args ?? []))
@@ -114,6 +121,8 @@ export async function runAnsiblePlaybook(options: {
     })
   })
 
+  if (code !== 0 && stdout.trim() === '' && stderr.includes('ERROR!'))
+    return { exitCode: code, report: { plays: [], stats: {} }, stdout, stderr, aborted: true }
   let report: AnsibleJsonReport
   try {
     report = JSON.parse(stdout) as AnsibleJsonReport

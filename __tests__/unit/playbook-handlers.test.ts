@@ -51,29 +51,49 @@ describe('loader: handlers, notify and meta', () => {
     expect(p.tasks[1]!.args).toEqual({ _raw_params: 'flush_handlers' })
   })
 
-  it('accepts the supported meta actions and refuses the others', () => {
-    for (const action of ['flush_handlers', 'end_play', 'end_host', 'noop']) {
+  it("accepts Ansible 2.14's meta actions and refuses the others", () => {
+    for (const action of [
+      'flush_handlers',
+      'end_play',
+      'end_host',
+      'end_batch',
+      'noop',
+      'clear_host_errors',
+      'clear_facts',
+      'reset_connection',
+      'refresh_inventory'
+    ]) {
       const p = play(`- hosts: all\n  tasks:\n    - ansible.builtin.meta: ${action}\n`)
       expect(p.tasks[1]).toMatchObject({ module: 'meta', args: { _raw_params: action } })
     }
-    expect(() => play(`- hosts: all\n  tasks:\n    - meta: clear_facts\n`)).toThrow(
-      /meta 'clear_facts' is not supported: use one of flush_handlers, end_play, end_host, noop/
+    expect(() => play(`- hosts: all\n  tasks:\n    - meta: end_everything\n`)).toThrow(
+      /meta 'end_everything' is not supported: use one of flush_handlers, end_play, end_host, end_batch, noop, clear_host_errors, clear_facts, reset_connection, refresh_inventory/
     )
     expect(() => play(`- hosts: all\n  tasks:\n    - meta: noop\n      loop: [1]\n`)).toThrow(
       PlaybookError
     )
   })
 
-  it('refuses listen outside handlers, and blocks or meta as handlers', () => {
+  it('refuses listen outside handlers, flush_handlers as a handler, and what Ansible ignores or refuses in handler blocks', () => {
     expect(() => play(`- hosts: all\n  tasks:\n    - command: "true"\n      listen: x\n`)).toThrow(
       /'listen' belongs on a handler/
     )
-    expect(() =>
-      play(`- hosts: all\n  handlers:\n    - block:\n        - command: "true"\n`)
-    ).toThrow(/blocks, imports and includes under `handlers:`/)
-    expect(() => play(`- hosts: all\n  handlers:\n    - meta: noop\n`)).toThrow(
-      /'meta' cannot be used as a handler/
+    expect(() => play(`- hosts: all\n  handlers:\n    - meta: flush_handlers\n`)).toThrow(
+      /'meta: flush_handlers' cannot be used as a handler/
     )
+    expect(() =>
+      play(
+        `- hosts: all\n  handlers:\n    - block:\n        - command: "true"\n      rescue:\n        - command: "true"\n`
+      )
+    ).toThrow(/'rescue' in a block under `handlers:` would never run/)
+    expect(() =>
+      play(
+        `- hosts: all\n  handlers:\n    - block:\n        - block:\n            - command: "true"\n`
+      )
+    ).toThrow(/pb.yml:4: Using a block as a handler is not supported/)
+    expect(() =>
+      play(`- hosts: all\n  handlers:\n    - block:\n        - command: "true"\n      listen: x\n`)
+    ).toThrow(/'listen' is not valid on a block of handlers/)
     expect(() =>
       play(`- hosts: all\n  tasks:\n    - command: "true"\n      notify: {a: 1}\n`)
     ).toThrow(/'notify' must be a handler name/)

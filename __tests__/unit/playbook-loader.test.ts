@@ -733,9 +733,11 @@ describe('blocks', () => {
     )
     expect(error.message).toContain("'loop' is not a valid keyword for a block")
     expect(error.location).toEqual({ file: FILE, line: 3 })
-    expect(
-      playbookError(() => tasksOf('    - any_errors_fatal: true\n      block: []\n')).message
-    ).toContain("'any_errors_fatal' is not supported on a block yet")
+    // any_errors_fatal is a block keyword, as in Ansible: the block's tasks inherit it.
+    const [inner] = tasksOf(
+      '    - any_errors_fatal: true\n      block:\n        - name: inner\n          shell: echo\n'
+    )
+    expect(inner!.anyErrorsFatal).toBe(true)
     expect(playbookError(() => tasksOf('    - shell: echo\n      rescue: []\n')).message).toContain(
       "'rescue' and 'always' belong to a block"
     )

@@ -422,7 +422,7 @@ describe('matchHandlers', () => {
     expect(matchHandlers(handlers, 'nope')).toEqual([])
   })
 
-  it('among play handlers with the same name, keeps only the last', () => {
+  it('among play handlers with the same name, picks the first, as Ansible 2.14 does', () => {
     const p = inline(
       '- hosts: all\n  tasks: []\n  handlers:\n' +
         '    - name: h\n      debug: msg=one\n' +
@@ -430,7 +430,28 @@ describe('matchHandlers', () => {
     )
     const matched = matchHandlers(p.handlers, 'h')
     expect(matched).toHaveLength(1)
-    expect(matched[0]).toBe(p.handlers[1])
+    expect(matched[0]).toBe(p.handlers[0])
+  })
+
+  it('picks the first of the last block of handlers that has the name', () => {
+    const p = inline(
+      '- hosts: all\n  tasks: []\n  handlers:\n' +
+        '    - name: h\n      debug: msg=bare\n' +
+        '    - block:\n' +
+        '        - name: h\n          debug: msg=in-block-1\n' +
+        '        - name: h\n          debug: msg=in-block-2\n' +
+        '    - name: other\n      debug: msg=other\n'
+    )
+    const matched = matchHandlers(p.handlers, 'h')
+    expect(matched).toHaveLength(1)
+    expect(matched[0]!.args).toEqual({ msg: 'in-block-1' })
+    // A later run of bare handlers is a block of its own: a name there wins over the block's.
+    const later = inline(
+      '- hosts: all\n  tasks: []\n  handlers:\n' +
+        '    - block:\n        - name: h\n          debug: msg=in-block\n' +
+        '    - name: h\n      debug: msg=after\n'
+    )
+    expect(matchHandlers(later.handlers, 'h')[0]!.args).toEqual({ msg: 'after' })
   })
 })
 
@@ -550,15 +571,28 @@ describe('include_tasks and include_role at load time', () => {
     expect(p.roles ?? []).toEqual([])
   })
 
-  it('refuses include_tasks and include_role under handlers, at the entry', () => {
-    for (const include of ['include_tasks: x.yml', 'include_role: { name: common }']) {
+  it('refuses include_role and import_role under handlers, at the entry, as Ansible does', () => {
+    for (const include of ['include_role: { name: common }', 'import_role: { name: common }']) {
       const error = loadError(() =>
         inline(
           `- hosts: all\n  tasks: []\n  handlers:\n    - name: fine\n      debug: msg=x\n    - ${include}\n`
         )
       )
       expect(error.location).toEqual({ file: 'p.yml', line: 6 })
+      expect(error.message).toMatch(/Using '(include|import)_role' as a handler is not supported/)
     }
+  })
+
+  it('takes include_tasks under handlers as a handler whose file brings in handlers', () => {
+    const p = inline(
+      `- hosts: all\n  tasks: []\n  handlers:\n    - name: more\n      include_tasks: tasks/inc.yml\n      listen: topic\n`
+    )
+    const [handler] = p.handlers
+    expect(handler).toMatchObject({ name: 'more', module: 'include_tasks', listen: ['topic'] })
+    const loaded = loadInclude(handler!.include!, handler!.args, handler!.location)
+    // Loaded as handlers: tasks of a block in the file carry no block frames (no rescue/always there).
+    expect(loaded.tasks.length).toBeGreaterThan(0)
+    expect(loaded.tasks.every((t) => t.blocks === undefined)).toBe(true)
   })
 })
 

@@ -7,6 +7,7 @@ import { parseShard } from '../cli-options.js'
 import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.js'
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
+import { handlerEnvironment } from '../executor/handlers.js'
 import { OptionError } from '../errors.js'
 import { readAnsibleEnvironment } from '../ansible-env.js'
 import { Inputs } from './constants.js'
@@ -142,6 +143,8 @@ export function readActionSettings(
   const tags = core.getInput(Inputs.Tags)
   const skipTags = core.getInput(Inputs.SkipTags)
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
+  // ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER in the step's environment, as Ansible reads them.
+  Object.assign(run, handlerEnvironment(env))
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs()
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined

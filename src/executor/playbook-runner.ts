@@ -9,13 +9,15 @@ import { plainTask, type Play, type Playbook, type RoleRef, type Task } from '..
 import { pythonStr, type Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
-import { BlockTracker } from './block-tracker.js'
+import { BlockTracker, type FailureVerdict, type NextState } from './block-tracker.js'
 import { ConnectionPool } from './connection-pool.js'
 import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
 import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
+import { runMetaAction } from './meta-actions.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
-import { includedOf } from '../modules/include.js'
+import { includeAbort, includedOf, includeLoadFailed } from '../modules/include.js'
+import { notifyHandlers, type HandlerState } from './handlers.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import { hasTemplateSyntax } from '../template/unsafe.js'
 import { orderedHosts, renderedTags, templatedPlay } from './play-keywords.js'
@@ -24,6 +26,8 @@ import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
 import { dict } from '../dict.js'
+
+export { matchHandlers } from './handlers.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
@@ -47,7 +51,10 @@ export interface EngineOptions {
   become?: BecomeDefaults
   /** --tags / --skip-tags: which tasks run (default: all but those tagged `never`). */
   tags?: TagSelection
-  /** --force-handlers: a failed host still runs its notified handlers (a play's `force_handlers` wins). */
+  /**
+   * --force-handlers (or ANSIBLE_FORCE_HANDLERS): a failed host still runs its notified handlers (a play's
+   * `force_handlers` wins).
+   */
   forceHandlers?: boolean
   /** -v count (`ansible_verbosity`). */
   verbosity?: number
@@ -55,23 +62,22 @@ export interface EngineOptions {
   inventorySources?: string[]
   /** ANSIBLE_NO_LOG: the `no_log` of tasks that do not set it (default false). */
   defaultNoLog?: boolean
-}
-
-/** The handler state of one batch: who was notified of what, and which hosts ended the play. */
-interface HandlerState {
-  /** The play's handlers, and those of roles included since (in the order they run at a flush). */
-  list: Task[]
-  /** Per handler (by its task object), the hosts it was notified on since the last flush. */
-  notified: Map<Task, Set<string>>
-  /** Hosts that ran `meta: end_host` (or `end_play`): done with the play, neither failed nor active. */
-  ended: Set<string>
-  /** Whether failed hosts still run their notified handlers (force_handlers). */
-  force: boolean
+  /** ANSIBLE_ERROR_ON_MISSING_HANDLER: false makes a notify that reaches no handler a warning (default true). */
+  errorOnMissingHandler?: boolean
+  /** Reads the inventory sources again (`meta: refresh_inventory`); absent: the inventory stays as it is. */
+  reloadInventory?: () => Inventory
 }
 
 /** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
 interface TaskRun {
+  /** Hosts out of the play now: failed with no rescue or always left for them, or unreachable. */
   newlyFailed: string[]
+  /** Hosts whose failure Ansible's iterator deems final right away (what any_errors_fatal reacts to). */
+  failedNow: string[]
+  /** Hosts that became unreachable. */
+  unreachable: string[]
+  /** Whether a failure here fails every host (any_errors_fatal of the task, its blocks or play; run_once). */
+  anyErrorsFatal: boolean
   changed: string[]
   /** Each host's result, in the order the hosts were given. */
   results: Map<string, ModuleResult>
@@ -84,10 +90,14 @@ interface BatchRun {
   playContext: PlayContext
   handlers: HandlerState
   blocks: BlockTracker
+  anyErrorsFatal: boolean
+  maxFailPercentage?: number
+  /** The task lists being run, outermost first, each with the position of its current task. */
+  stack: Array<{ tasks: readonly Task[]; index: number }>
+  /** While handlers run at a flush: the hosts flushing (Ansible's HANDLERS state). */
+  flushing?: readonly string[]
   isFailed(host: string): boolean
   isActive(host: string): boolean
-  /** After hosts failed: whether any_errors_fatal or max_fail_percentage ends the play. */
-  endsPlay(newlyFailed: string[]): boolean
 }
 
 /** One file (or role) a dynamic include brings in for a group of hosts. */
@@ -127,6 +137,17 @@ class PlaybookRunner {
   private readonly hostOrder = new Set<string>()
   /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
   private readonly failed = new Set<string>()
+  /**
+   * Hosts Ansible counts as failed without stopping them in the play (its task queue's failed hosts): those
+   * any_errors_fatal marked while they were in a rescue or always list, or whose include could not be
+   * loaded. They are out of later plays (and then fail the run); the play they are in goes on for them.
+   */
+  private readonly marked = new Set<string>()
+  /**
+   * Set when any_errors_fatal marked a host, or max_fail_percentage failed the batch: once the batch ends,
+   * no further batch or play runs, and the run exits 2.
+   */
+  private breakPlay = false
   private readonly unreachable = new Set<string>()
   private readonly variables: VariableManager
   private readonly pool: ConnectionPool
@@ -136,11 +157,15 @@ class PlaybookRunner {
   /** Per host, the role uses (by dedup key) that ran a task there in this play: a repeat is skipped. */
   private rolesRun = new Map<string, Map<string, RoleRef>>()
 
+  /** The inventory (read again by `meta: refresh_inventory`). */
+  private inventory: Inventory
+
   constructor(
     private readonly playbook: Playbook,
     private readonly options: EngineOptions
   ) {
-    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars, {
+    this.inventory = options.inventory
+    this.variables = new VariableManager(this.inventory, options.templar, options.extraVars, {
       runTags: options.tags?.only ?? [],
       skipTags: options.tags?.skip ?? [],
       ...(options.limit === undefined ? {} : { limit: options.limit }),
@@ -189,8 +214,16 @@ class PlaybookRunner {
     this.options.events.recap(stats)
     const failedHosts = counted.filter((h) => this.stats.get(h)!.failed > 0)
     const unreachableHosts = [...this.unreachable]
-    const exitCode =
-      unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0
+    // As ansible-playbook: 2 when any_errors_fatal or max_fail_percentage broke a play (even with a host
+    // unreachable), else 4 when a host is unreachable, else 2 when a host is failed at the end (a handler
+    // failure a rescue handled, or an error meta: clear_host_errors cleared, counts in the recap only).
+    const exitCode = this.breakPlay
+      ? 2
+      : unreachableHosts.length > 0
+        ? 4
+        : this.failed.size > 0
+          ? 2
+          : 0
     return {
       stats,
       failedHosts,
@@ -215,7 +248,8 @@ class PlaybookRunner {
 
   /** Runs one play; returns true when the playbook must stop. */
   private async runPlay(written: Play): Promise<boolean> {
-    const { inventory, events } = this.options
+    const { events } = this.options
+    const inventory = this.inventory
     const roles = written.roles ?? []
     const playContextBase = {
       ...(roles.length > 0
@@ -244,6 +278,11 @@ class PlaybookRunner {
     hosts = applyLimit(hosts, inventory, this.options.limit)
     if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
     hosts = orderedHosts(hosts, play.order)
+    // Hosts Ansible's task queue counted as failed (see `marked`) are failed in the next play that runs.
+    if (hosts.length > 0) {
+      for (const host of this.marked) this.failed.add(host)
+      this.marked.clear()
+    }
     // ansible_play_hosts_all: the hosts failed in earlier plays too.
     const targeted = hosts
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
@@ -266,13 +305,14 @@ class PlaybookRunner {
         playBatch: batch
       }
       if (await this.runBatch(play, batch, playContext)) return true
+      if (this.breakPlay) return true
     }
     return false
   }
 
   /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
   private async runBatch(play: Play, batch: string[], playContext: PlayContext): Promise<boolean> {
-    const { templar, events } = this.options
+    const { templar } = this.options
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0]!, playContext))
     // --tags/--skip-tags drop tasks before the run, as Ansible does: no banner, no stats. The implicit fact
     // gathering is tagged `always` unless the play has tags of its own, which it then runs with.
@@ -310,34 +350,88 @@ class PlaybookRunner {
       force:
         play.forceHandlers === undefined || play.forceHandlers === null
           ? this.options.forceHandlers === true
-          : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext))
+          : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext)),
+      names: new Map()
     }
     const isFailed = (h: string): boolean => this.failed.has(h) || this.unreachable.has(h)
     const isActive = (h: string): boolean => !isFailed(h) && !handlers.ended.has(h)
     playContext.removed = { has: (h) => !isActive(h) }
-    /** After hosts failed: whether any_errors_fatal or max_fail_percentage ends the play. */
-    const endsPlay = (newlyFailed: string[]): boolean => {
-      if (newlyFailed.length === 0) return false
-      const failedInBatch = batch.filter(isFailed).length
-      const overThreshold = maxFail !== undefined && (failedInBatch / batch.length) * 100 > maxFail
-      if (!anyErrorsFatal && !overThreshold) return false
-      for (const h of batch) this.failed.add(h)
-      events.noMoreHosts()
-      return true
-    }
     const run: BatchRun = {
       play,
       batch,
       playContext,
       handlers,
       blocks: new BlockTracker(tasks),
+      anyErrorsFatal,
+      ...(maxFail === undefined ? {} : { maxFailPercentage: maxFail }),
+      stack: [],
       isFailed,
-      isActive,
-      endsPlay
+      isActive
     }
     const stop = await this.runList(tasks, batch, undefined, run)
     if (stop !== undefined) return stop
-    return batch.every(isFailed)
+    // As ansible-playbook: once every host of the batch failed, no further batch or play runs.
+    return batch.every((h) => isFailed(h) || this.marked.has(h))
+  }
+
+  /**
+   * After a task (or a handler) ran: any_errors_fatal and max_fail_percentage, as Ansible's linear strategy
+   * applies them. `escaped` are hosts that failed by leaving a block unrescued. Returns true when the play ends.
+   */
+  private endsPlay(
+    run: BatchRun,
+    outcome: Pick<TaskRun, 'newlyFailed' | 'failedNow' | 'unreachable' | 'anyErrorsFatal'>
+  ): boolean {
+    const { batch, isFailed } = run
+    const left = batch.filter((h) => !this.unreachable.has(h))
+    if (outcome.anyErrorsFatal && outcome.failedNow.length + outcome.unreachable.length > 0) {
+      // As Ansible: every host whose next task is not in a rescue or always list is failed; if that is
+      // every host left, the play ends now, else the others carry on and no later play runs.
+      const marked = left.filter((h) => {
+        const next = this.nextState(h, run)
+        return next !== 'rescue' && next !== 'always'
+      })
+      if (marked.length > 0) {
+        this.breakPlay = true
+        for (const host of marked) if (!this.failed.has(host)) this.marked.add(host)
+        if (left.every((h) => this.failed.has(h) || this.marked.has(h))) {
+          for (const host of left) {
+            this.failed.add(host)
+            this.marked.delete(host)
+          }
+          this.options.events.noMoreHosts()
+          return true
+        }
+      }
+    }
+    if (outcome.newlyFailed.length === 0 || run.maxFailPercentage === undefined) return false
+    const failedInBatch = batch.filter(isFailed).length
+    if ((failedInBatch / batch.length) * 100 <= run.maxFailPercentage) return false
+    this.breakPlay = true
+    for (const h of batch) this.failed.add(h)
+    this.options.events.noMoreHosts()
+    return true
+  }
+
+  /**
+   * Where the host's next task is (Ansible's peek at its iterator state): in a rescue or always list, in a
+   * task list, or none left. Hosts running handlers at a flush are in neither list.
+   */
+  private nextState(host: string, run: BatchRun): NextState {
+    if (!run.isActive(host)) return 'complete'
+    if (run.flushing?.includes(host)) return 'tasks'
+    const blocks = run.blocks.clone()
+    const top = run.stack.at(-1)
+    let previous = top?.tasks[top.index]
+    for (let level = run.stack.length - 1; level >= 0; level--) {
+      const { tasks, index } = run.stack[level]!
+      for (const task of tasks.slice(index + 1)) {
+        if (blocks.leave(previous, task, [host]).length > 0) return 'complete'
+        previous = task
+        if (blocks.runs(host, task)) return BlockTracker.stateOf(task)
+      }
+    }
+    return 'complete'
   }
 
   /**
@@ -351,15 +445,34 @@ class PlaybookRunner {
     parent: Task | undefined,
     run: BatchRun
   ): Promise<boolean | undefined> {
-    const { play, batch, playContext, handlers, blocks, isFailed, isActive, endsPlay } = run
+    const level = { tasks, index: -1 }
+    run.stack.push(level)
+    try {
+      return await this.runListLevel(tasks, hosts, parent, run, level)
+    } finally {
+      run.stack.pop()
+    }
+  }
+
+  private async runListLevel(
+    tasks: readonly Task[],
+    hosts: readonly string[],
+    parent: Task | undefined,
+    run: BatchRun,
+    level: { index: number }
+  ): Promise<boolean | undefined> {
+    const { play, batch, playContext, blocks, isFailed, isActive } = run
     let previous = parent
     for (const task of [...tasks, parent]) {
       if (this.options.signal?.aborted) return true
       // Leaving a block: a failure that no rescue handled fails the host once its always lists have run.
       const escaped = blocks.leave(previous, task, hosts.filter(isActive))
       for (const h of escaped) this.failed.add(h)
-      if (endsPlay(escaped)) return true
+      // As Ansible: any_errors_fatal looks at task failures, not at a block that ends failed.
+      const left = { newlyFailed: escaped, failedNow: [], unreachable: [], anyErrorsFatal: false }
+      if (this.endsPlay(run, left)) return true
       if (!task || task === parent) break
+      level.index++
       previous = task
       const active = hosts.filter(isActive)
       if (active.length === 0) {
@@ -367,7 +480,7 @@ class PlaybookRunner {
         if (parent) return undefined
         // Every host ended the play with meta: end_host / end_play: the play is over, not failed.
         if (!batch.every(isFailed)) return false
-        if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers)
+        if (run.handlers.force) await this.flushHandlers(run, undefined, undefined)
         this.options.events.noMoreHosts()
         return true
       }
@@ -378,14 +491,16 @@ class PlaybookRunner {
       )
       if (taking.length === 0) continue
       if (task.module === 'meta') {
-        const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers)
-        if (endsPlay(newlyFailed)) return true
+        if (await this.runMeta(task, taking, run)) return true
         continue
       }
-      const result = await this.runTask(task, taking, play, playContext, blocks)
+      const result = await this.runTask(task, taking, play, playContext, {
+        failure: (host) => blocks.fail(host, task),
+        anyErrorsFatal: run.anyErrorsFatal
+      })
       this.noteRoleRun(task, result.results)
-      this.notify(task, result.changed, handlers, playContext)
-      if (endsPlay(result.newlyFailed)) return true
+      this.notify(task, result.changed, run)
+      if (this.endsPlay(run, result)) return true
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run)
         if (stop !== undefined) return stop
@@ -542,25 +657,25 @@ class PlaybookRunner {
   }
 
   /**
-   * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
-   * counts in no recap counter; a host whose `when` is false gets a skipped result.
+   * Runs a `meta:` task (or a meta handler; see meta-actions.ts). Returns true when the play ends. As in
+   * Ansible, a meta task counts in no recap counter; a host whose `when` is false gets a skipped result.
    */
   private async runMeta(
     task: Task,
     hosts: string[],
-    batch: string[],
-    play: Play,
-    playContext: PlayContext,
-    handlers: HandlerState
-  ): Promise<string[]> {
+    run: BatchRun,
+    asHandler = false
+  ): Promise<boolean> {
     const { events, templar } = this.options
+    const { batch, playContext } = run
     const action = String(task.args['_raw_params'])
-    if (task.implicit) return this.flushHandlers(play, batch, playContext, handlers)
+    if (task.implicit) return this.flushHandlers(run, undefined, undefined)
     const info: TaskInfo = {
       name: this.shownName(task, hosts[0]!, playContext),
       module: task.module,
       location: task.location,
-      noLog: false
+      noLog: false,
+      ...(asHandler ? { handler: true } : {})
     }
     events.taskStart(info)
     const holds = (host: string): boolean =>
@@ -577,147 +692,156 @@ class PlaybookRunner {
         },
         durationMs: 0
       })
-    switch (action) {
-      case 'flush_handlers': {
-        const flushing = hosts.filter((host) => {
-          if (holds(host)) return true
-          skip(host, action, `not running handlers for ${host}`)
-          return false
-        })
-        return this.flushHandlers(play, batch, playContext, handlers, flushing)
+    return runMetaAction(action, task.when.length > 0, {
+      hosts,
+      batch,
+      handlers: run.handlers,
+      blocks: run.blocks,
+      failed: this.failed,
+      marked: this.marked,
+      unreachable: this.unreachable,
+      holds,
+      skip,
+      warning: (message) => events.warning(message),
+      flushHandlers: (flushing) => this.flushHandlers(run, flushing, task),
+      endPlay: () => (this.playEnded = true),
+      clearFacts: (host) => {
+        const memory = this.variables.hostMemory(host)
+        for (const key of Object.keys(memory.facts)) delete memory.facts[key]
+        this.variables.changed()
+      },
+      resetConnection: (host) =>
+        this.pool.reset(host, this.variables.scope(host, playContext, task)),
+      refreshInventory: () => {
+        // The hosts of this batch stay; later tasks and plays see the inventory as it is now.
+        if (!this.options.reloadInventory) return
+        this.inventory = this.options.reloadInventory()
+        this.variables.useInventory(this.inventory)
       }
-      case 'end_host':
-        for (const host of hosts) {
-          if (holds(host)) handlers.ended.add(host)
-          else
-            skip(
-              host,
-              `end_host conditional evaluated to false, continuing execution for ${host}`,
-              `continuing execution for ${host}`
-            )
-        }
-        return []
-      case 'end_play': {
-        // As Ansible: evaluated once, for the first host, and it ends the play on every host.
-        const first = hosts[0]!
-        if (holds(first)) {
-          for (const host of batch) handlers.ended.add(host)
-          this.playEnded = true
-        } else skip(first, action, 'continuing play')
-        return []
-      }
-      default:
-        // noop
-        return []
-    }
+    })
   }
 
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  private notify(
-    task: Task,
-    changed: string[],
-    handlers: HandlerState,
-    playContext: PlayContext
-  ): void {
-    if (!task.notify || changed.length === 0) return
-    for (const [name, hosts] of this.notifyNames(task, task.notify, changed, playContext)) {
-      const matching = matchHandlers(handlers.list, name)
-      if (matching.length === 0) {
-        throw new PlaybookError(
-          `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
-          task.location
-        )
-      }
-      for (const handler of matching) {
-        let notified = handlers.notified.get(handler)
-        if (!notified) handlers.notified.set(handler, (notified = new Set()))
-        for (const host of hosts) notified.add(host)
-      }
-    }
-  }
-
-  /** The handler names a task notifies, each with its hosts: a templated name is rendered per host. */
-  private notifyNames(
-    task: Task,
-    names: readonly string[],
-    hosts: string[],
-    playContext: PlayContext
-  ): Map<string, string[]> {
-    const out = new Map<string, string[]>()
-    for (const raw of names) {
-      for (const host of hosts) {
-        let name = raw
-        if (raw.includes('{{') || raw.includes('{%')) {
-          try {
-            name = String(
-              this.options.templar.render(raw, this.variables.scope(host, playContext, task))
-            )
-          } catch (error) {
-            throw new PlaybookError(
-              `the handler name '${raw}' in 'notify' cannot be rendered for ${host}: ${(error as Error).message}`,
-              task.location
-            )
-          }
-        }
-        const list = out.get(name)
-        if (list) list.push(host)
-        else out.set(name, [host])
-      }
-    }
-    return out
+  private notify(task: Task, changed: string[], run: BatchRun): void {
+    notifyHandlers(task, changed, run.handlers, {
+      templar: this.options.templar,
+      variables: this.variables,
+      playContext: run.playContext,
+      warning: (message) => this.options.events.warning(message),
+      errorOnMissing: this.options.errorOnMissingHandler !== false
+    })
   }
 
   /**
    * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
    * (limited to `only` when given). A failed host runs them only with force_handlers; a host that ended
-   * the play never does. Returns the hosts that failed in a handler.
+   * the play never does. `flush` is the `meta: flush_handlers` task that runs them, if any: a handler that
+   * fails inside a block moves that block to its rescue, as in Ansible. Returns true when the play ends.
    */
   private async flushHandlers(
-    play: Play,
-    batch: string[],
-    playContext: PlayContext,
-    handlers: HandlerState,
-    only?: string[]
-  ): Promise<string[]> {
-    const newlyFailed: string[] = []
-    for (const handler of handlers.list) {
-      const pending = handlers.notified.get(handler)
-      if (!pending || pending.size === 0) continue
-      const hosts = batch.filter(
-        (h) =>
-          pending.has(h) &&
-          (only === undefined || only.includes(h)) &&
-          !handlers.ended.has(h) &&
-          !this.unreachable.has(h) &&
-          (handlers.force || !this.failed.has(h))
-      )
-      for (const host of batch) if (only === undefined || only.includes(host)) pending.delete(host)
-      // As Ansible 2.14: tags do not apply to handlers; a notified handler runs whatever its tags.
-      if (hosts.length === 0) continue
-      const run = await this.runTask(
-        handler,
-        hosts,
-        play,
-        playContext,
-        new BlockTracker([handler]),
-        true
-      )
-      newlyFailed.push(...run.newlyFailed)
-      // A handler may notify another: one defined later runs in this flush, an earlier one at the next.
-      this.notify(handler, run.changed, handlers, playContext)
+    run: BatchRun,
+    only: string[] | undefined,
+    flush: Task | undefined
+  ): Promise<boolean> {
+    const { batch, handlers } = run
+    const eligible = (h: string): boolean =>
+      !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
+    const previous = run.flushing
+    run.flushing = only ?? batch
+    try {
+      for (const handler of handlers.list) {
+        const pending = handlers.notified.get(handler)
+        if (!pending || pending.size === 0) continue
+        const hosts = batch.filter(
+          (h) => pending.has(h) && (only === undefined || only.includes(h)) && eligible(h)
+        )
+        for (const host of batch)
+          if ((only === undefined || only.includes(host)) && !hosts.includes(host))
+            pending.delete(host)
+        // As Ansible 2.14: tags do not apply to handlers; a notified handler runs whatever its tags.
+        if (hosts.length === 0) continue
+        const stop = await this.runHandler(handler, hosts, run, flush, eligible)
+        // As Ansible: the hosts that ran it are no longer notified, even if it notified itself meanwhile.
+        for (const host of hosts) pending.delete(host)
+        if (stop) return true
+      }
+      return false
+    } finally {
+      run.flushing = previous
     }
-    return newlyFailed
   }
 
-  /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
+  /**
+   * Runs one handler on `hosts`; an include_tasks handler then runs the handlers its file brings in, on the
+   * hosts that included it. A handler may notify another: one defined later runs in this flush, an earlier
+   * one at the next. Returns true when the play ends.
+   */
+  private async runHandler(
+    handler: Task,
+    hosts: string[],
+    run: BatchRun,
+    flush: Task | undefined,
+    eligible: (host: string) => boolean
+  ): Promise<boolean> {
+    if (handler.module === 'meta') return this.runMeta(handler, hosts, run, true)
+    const result = await this.runTask(handler, hosts, run.play, run.playContext, {
+      handler: true,
+      anyErrorsFatal: run.anyErrorsFatal,
+      failure: (host) =>
+        flush
+          ? run.blocks.failHandler(host, flush)
+          : { counted: 'failed', fatal: true, failedNow: true }
+    })
+    this.notify(handler, result.changed, run)
+    if (this.endsPlay(run, result)) return true
+    if (!handler.include) return false
+    // Each file the include brought in, in order; hosts that included the same file run it together.
+    const queues = new Map<string, IncludeInstance[]>()
+    for (const host of hosts) {
+      const included = result.results.get(host)
+      if (included) queues.set(host, includeInstances(included))
+    }
+    for (let round = 0; ; round++) {
+      const groups = new Map<string, { instance: IncludeInstance; hosts: string[] }>()
+      for (const [host, queue] of queues) {
+        const instance = queue[round]
+        if (!instance) continue
+        const group = groups.get(instance.key)
+        if (group) group.hosts.push(host)
+        else groups.set(instance.key, { instance, hosts: [host] })
+      }
+      if (groups.size === 0) return false
+      for (const { instance, hosts: members } of groups.values()) {
+        const params = {
+          vars: { ...handler.params?.vars, ...handler.include.vars },
+          loop: { ...handler.params?.loop, ...instance.loop }
+        }
+        for (const task of instance.loaded.tasks) {
+          const taking = members.filter(eligible)
+          if (taking.length === 0) break
+          if (await this.runHandler({ ...task, params }, taking, run, flush, eligible)) return true
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable.
+   * `failure` decides where a failure leaves a host (its blocks, or the flush a handler runs in);
+   * `anyErrorsFatal` is the play's, for a task whose blocks and own keywords do not say.
+   */
   private async runTask(
     task: Task,
     hosts: string[],
     play: Play,
     playContext: PlayContext,
-    blocks: BlockTracker,
-    handler = false
+    options: {
+      handler?: boolean
+      failure: (host: string) => FailureVerdict
+      anyErrorsFatal: boolean
+    }
   ): Promise<TaskRun> {
+    const handler = options.handler === true
     const { events, templar } = this.options
     const module = MODULES.get(task.module)
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location)
@@ -743,9 +867,15 @@ class PlaybookRunner {
       task.runOnce !== undefined &&
       templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task))
     if (runOnce) targets = hosts.slice(0, 1)
+    const anyErrorsFatal = this.anyErrorsFatal(task, hosts[0]!, playContext, options.anyErrorsFatal)
+    // As Ansible: a run_once task that fails fails every host it was meant for.
+    let runOnceFailed = false
     const newlyFailed: string[] = []
+    const failedNow: string[] = []
+    const unreachable: string[] = []
     const changed: string[] = []
     const results = new Map<string, ModuleResult>()
+    let abort: PlaybookError | undefined
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
@@ -790,6 +920,12 @@ class PlaybookRunner {
         play
       })
       const durationMs = Date.now() - started
+      // As ansible-playbook: what an include brought in is not valid: the run stops (exit 4), unreported.
+      const invalid = task.include ? includeAbort(outcome.result) : undefined
+      if (invalid) {
+        abort ??= invalid
+        return
+      }
       const recipients = runOnce ? hosts : [host]
       for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
@@ -806,15 +942,32 @@ class PlaybookRunner {
           stats.unreachable++
           this.unreachable.add(host)
           newlyFailed.push(host)
+          unreachable.push(host)
           break
         case 'failed':
           if (outcome.ignored) {
             stats.ok++
             stats.ignored++
             if (outcome.result['changed']) stats.changed++
-          } else {
-            const verdict = blocks.fail(host, task)
-            if (verdict === 'rescued') {
+            break
+          }
+          if (task.include && includeLoadFailed(outcome.result)) {
+            // As Ansible: an include whose file (or role) cannot be found counts as failed (include_role
+            // in no counter), never as rescued, and sets no ansible_failed_*; the host goes to the rescue
+            // like any failed one, and is out of later plays even when a rescue handles it.
+            if (task.include.kind === 'tasks') stats.failed++
+            const verdict = options.failure(host)
+            if (verdict.fatal) {
+              this.failed.add(host)
+              newlyFailed.push(host)
+            } else this.marked.add(host)
+            if (verdict.failedNow) failedNow.push(host)
+            break
+          }
+          {
+            runOnceFailed = runOnce
+            const verdict = options.failure(host)
+            if (verdict.counted === 'rescued') {
               // As Ansible: a failure a rescue will handle counts as rescued, not failed, and the
               // rescue (and always) tasks see what failed.
               stats.rescued++
@@ -823,10 +976,11 @@ class PlaybookRunner {
               memory.registered['ansible_failed_result'] = outcome.result
               this.variables.changed()
             } else stats.failed++
-            if (verdict === 'fatal') {
+            if (verdict.fatal) {
               this.failed.add(host)
               newlyFailed.push(host)
             }
+            if (verdict.failedNow) failedNow.push(host)
           }
           break
         case 'skipped':
@@ -851,13 +1005,49 @@ class PlaybookRunner {
         durationMs
       })
     })
+    if (abort) throw abort
+    if (runOnceFailed) {
+      // The other hosts fail where they are (into a rescue they may have), counted in no counter.
+      for (const host of hosts.slice(1)) {
+        const verdict = options.failure(host)
+        if (verdict.fatal) {
+          this.failed.add(host)
+          newlyFailed.push(host)
+        }
+        if (verdict.failedNow) failedNow.push(host)
+      }
+    }
     // The results in the order the hosts were given (the include rounds follow it).
     const ordered = new Map<string, ModuleResult>()
     for (const host of hosts) {
       const result = results.get(host)
       if (result) ordered.set(host, result)
     }
-    return { newlyFailed, changed, results: ordered }
+    return { newlyFailed, failedNow, unreachable, anyErrorsFatal, changed, results: ordered }
+  }
+
+  /**
+   * Whether a failure of the task fails every host, as Ansible's linear strategy decides it: the task's
+   * any_errors_fatal (its own, else its blocks', else the play's), or run_once; never with ignore_errors.
+   */
+  private anyErrorsFatal(
+    task: Task,
+    host: string,
+    playContext: PlayContext,
+    playDefault: boolean
+  ): boolean {
+    const { templar } = this.options
+    const scope = this.variables.scope(host, playContext, task)
+    const fatal =
+      task.anyErrorsFatal === undefined ? playDefault : templar.isTrue(task.anyErrorsFatal, scope)
+    const runOnce = task.runOnce !== undefined && templar.isTrue(task.runOnce, scope)
+    let ignored = false
+    try {
+      ignored = task.ignoreErrors !== undefined && templar.isTrue(task.ignoreErrors, scope)
+    } catch {
+      // An ignore_errors that cannot be rendered fails the task; it ignores nothing.
+    }
+    return (fatal || runOnce) && !ignored
   }
 
   /**
@@ -885,21 +1075,6 @@ class PlaybookRunner {
         for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v
     }
   }
-}
-
-/** How a task is shown: a role's tasks as `role : name`, as Ansible does. */
-function displayName(task: Task): string {
-  return task.role ? `${task.role.name} : ${task.name}` : task.name
-}
-
-/**
- * The handlers a `notify` name reaches: the last handler with that name (`role : name` also names a
- * role's handler), as Ansible picks it, and every handler that listens to it.
- */
-export function matchHandlers(list: readonly Task[], name: string): Task[] {
-  const named = list.filter((h) => h.name === name || (h.role && displayName(h) === name))
-  const last = named.at(-1)
-  return list.filter((h) => h === last || h.listen?.includes(name))
 }
 
 /** The files an include_tasks result brought in (one per loop item that was not skipped). */
@@ -990,4 +1165,9 @@ export function batches(hosts: string[], serial: unknown, play: Play): string[][
     k++
   }
   return out
+}
+
+/** A task's name as Ansible shows it: `role : name` for a role's task. */
+function displayName(task: Task): string {
+  return task.role ? `${task.role.name} : ${task.name}` : task.name
 }

@@ -104,7 +104,7 @@ export class VariableManager {
   private readonly runVars: Record<string, unknown>
 
   constructor(
-    private readonly inventory: Inventory,
+    private inventory: Inventory,
     private readonly templar: Templar,
     private readonly extraVars: Record<string, unknown>,
     run?: RunMagicVars
@@ -206,9 +206,10 @@ export class VariableManager {
 
   /**
    * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
-   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
-   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
-   * Inventory variables and facts are not in it.
+   * order), tags and handler names with them: role defaults, play vars, vars_files, the play's role vars,
+   * `task`'s (and its role's) vars and parameters when given (the include whose tasks are being filtered, the
+   * handler being named), extra vars and the magic variables that need no host. Inventory variables, facts
+   * and registered values are not in it: a name that uses them cannot be rendered here.
    */
   playScope(play: PlayContext, task?: TaskVarSources): Record<string, unknown> {
     const entries = new Map<string, Entry>()
@@ -223,6 +224,7 @@ export class VariableManager {
     if (play.roleExports) put(play.roleExports, true)
     if (task?.role) put(task.role.vars, true)
     if (task) put(task.vars, true)
+    if (task?.role) put(task.role.params, true)
     if (task?.params) put(task.params.vars, true)
     put(this.extraVars, true)
     const groups: Record<string, unknown> = dict()
@@ -243,11 +245,24 @@ export class VariableManager {
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
         ansible_play_role_names: play.roleNames?.listed ?? [],
-        role_names: play.roleNames?.listed ?? []
+        role_names: play.roleNames?.listed ?? [],
+        ...(task?.role
+          ? {
+              role_name: task.role.name,
+              role_path: task.role.path,
+              ansible_role_name: task.role.name
+            }
+          : {})
       },
       false
     )
     return this.templar.scope(entries)
+  }
+
+  /** `meta: refresh_inventory`: later scopes read this inventory (read again from its sources). */
+  useInventory(inventory: Inventory): void {
+    this.inventory = inventory
+    this.changed()
   }
 
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */

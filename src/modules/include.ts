@@ -14,6 +14,19 @@ import {
 export const INCLUDED = Symbol('included')
 
 /**
+ * On an include's failed result: what it names could not be found (a PlaybookError that fails the host). Ansible counts such a
+ * failure as failed (never rescued) and leaves the host out of later plays even when a rescue handles it.
+ */
+export const LOAD_FAILED = Symbol('include load failed')
+
+/**
+ * On an include's failed result: what it brought in is not valid (a YAML error, an unknown module or
+ * keyword). The executor stops the whole run with this error (exit 4), as ansible-playbook does; a rescue
+ * does not handle it.
+ */
+export const LOAD_ABORTS = Symbol('include load aborts')
+
+/**
  * `include_tasks` / `include_role`: dynamic includes. The module loads the file or role for this host
  * (its name may be templated, and `when` and `loop` apply to the include itself); the executor then runs
  * what it loaded. The result is Ansible's: `include` and `include_args` (include_role has no `include`).
@@ -40,8 +53,18 @@ function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition
           error.location?.file === at.file && error.location.line === at.line
             ? ''
             : ` (included from ${formatLocation(at)})`
+        const reason = `${error.message}${from}`
+        if (!error.failsHost) {
+          // The same text, still pointing at the file and line at fault (the action annotates them).
+          const prefix = error.location ? `${formatLocation(error.location)}: ` : ''
+          const own = error.message.startsWith(prefix)
+            ? error.message.slice(prefix.length)
+            : error.message
+          const stop = new PlaybookError(`${own}${from}`, error.location)
+          return { failed: true, reason, [LOAD_ABORTS]: stop }
+        }
         // As Ansible: ignore_errors does not cover an include that cannot be loaded.
-        return { failed: true, reason: `${error.message}${from}`, [NOT_IGNORABLE]: true }
+        return { failed: true, reason, [NOT_IGNORABLE]: true, [LOAD_FAILED]: true }
       }
       // As Ansible: a loop's item results have no `changed`; the task's own result has.
       const result: ModuleResult = ctx.task.loop ? {} : { changed: false }
@@ -54,6 +77,29 @@ function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition
       return result
     }
   }
+}
+
+/** The error that stops the run, when an include's result (or one of its loop items) could not load. */
+export function includeAbort(result: unknown): PlaybookError | undefined {
+  for (const item of resultAndItems(result)) {
+    const error = item[LOAD_ABORTS]
+    if (error instanceof PlaybookError) return error
+  }
+  return undefined
+}
+
+/** Whether an include's result (or one of its loop items) failed because what it names is missing. */
+export function includeLoadFailed(result: unknown): boolean {
+  return resultAndItems(result).some((item) => item[LOAD_FAILED] === true)
+}
+
+function resultAndItems(result: unknown): Array<Record<PropertyKey, unknown>> {
+  if (!result || typeof result !== 'object') return []
+  const top = result as Record<PropertyKey, unknown>
+  const items = Array.isArray(top['results']) ? (top['results'] as unknown[]) : []
+  return [top, ...items].filter(
+    (r): r is Record<PropertyKey, unknown> => r !== null && typeof r === 'object'
+  )
 }
 
 /** What an include result (or a loop item's result) loaded; undefined when it was skipped or failed. */

@@ -31,10 +31,14 @@ export const TASK_KEYWORDS = new Set([
   'become_exe',
   'check_mode',
   'debugger',
-  'notify'
+  'notify',
+  'any_errors_fatal'
 ])
 
-/** Keywords a `block:` entry may carry; all but block/rescue/always are inherited by its tasks. */
+/**
+ * Keywords a `block:` entry may carry; all but block/rescue/always are inherited by its tasks (`notify` by the
+ * tasks that have none of their own).
+ */
 export const BLOCK_KEYWORDS = new Set([
   'block',
   'rescue',
@@ -54,7 +58,9 @@ export const BLOCK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
-  'debugger'
+  'debugger',
+  'notify',
+  'any_errors_fatal'
 ])
 
 /** Keywords an `import_tasks:` entry may carry besides the import itself; its tasks inherit them. */
@@ -149,8 +155,7 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   with_fileglob: 'with_fileglob is not supported yet',
   with_together: 'with_together is not supported yet',
   with_nested: 'with_nested is not supported yet',
-  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
-  any_errors_fatal: 'task-level any_errors_fatal is not supported yet; set it on the play'
+  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`'
 }
 
 /** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */

@@ -34,6 +34,9 @@ export interface Inherited {
   ignoreUnreachable?: unknown
   noLog?: unknown
   timeout?: unknown
+  anyErrorsFatal?: unknown
+  /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
+  notify?: string[]
   /** The role whose tasks these are. */
   role?: RoleRef
 }
@@ -89,6 +92,8 @@ export interface RoleFrom {
 export interface IncludeState {
   load: LoadContext
   inherited: Inherited
+  /** An include_tasks under `handlers:`: the file's tasks are loaded as handlers. */
+  handler?: boolean
 }
 
 const BECOME_KEYS: Array<[keyword: string, field: keyof BecomeKeywords]> = [
@@ -146,12 +151,9 @@ export function readPlaybookFile(
     return readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? `it could not be found (looked for ${file})`
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : (error as Error).message
+    if (code === 'ENOENT')
+      throw new PlaybookError(message(`it could not be found (looked for ${file})`), location, true)
+    const reason = code === 'EISDIR' ? 'it is a directory' : (error as Error).message
     throw new PlaybookError(message(reason), location)
   }
 }
@@ -162,8 +164,18 @@ export function canonicalModule(name: string): string {
   return name
 }
 
-/** The meta actions this engine implements. */
-export const META_ACTIONS = new Set(['flush_handlers', 'end_play', 'end_host', 'noop'])
+/** The meta actions this engine implements (all of Ansible 2.14's but role_complete, which is internal). */
+export const META_ACTIONS = new Set([
+  'flush_handlers',
+  'end_play',
+  'end_host',
+  'end_batch',
+  'noop',
+  'clear_host_errors',
+  'clear_facts',
+  'reset_connection',
+  'refresh_inventory'
+])
 
 /** The action of a `meta:` task, checked: one of META_ACTIONS, without a loop. */
 export function metaAction(
@@ -221,7 +233,17 @@ export function inherit(task: Task, from: Inherited): Task {
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog
   out.timeout = task.timeout ?? from.timeout
-  for (const key of ['ignoreErrors', 'ignoreUnreachable', 'noLog', 'timeout'] as const)
+  out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal
+  // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
+  out.notify = task.notify ?? from.notify
+  for (const key of [
+    'ignoreErrors',
+    'ignoreUnreachable',
+    'noLog',
+    'timeout',
+    'notify',
+    'anyErrorsFatal'
+  ] as const)
     if (out[key] === undefined) delete out[key]
   return out
 }

@@ -205,9 +205,11 @@ class Loader extends RoleLoader {
     const data = this.doc?.data
     if (data === null || data === undefined) return []
     if (!Array.isArray(data)) {
+      // As Ansible: an included file that holds no list fails the hosts including it; an import, the load.
       throw new PlaybookError(
         `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
-        this.at(data)
+        this.at(data),
+        keyword === 'include_tasks'
       )
     }
     return data.flatMap((entry) => this.taskOrBlock(entry, data, base))
@@ -489,7 +491,9 @@ class Loader extends RoleLoader {
         )
       }
       const child = this.importedFile(name, 'include_tasks', location)
-      const tasks = child.tasksOfFile('include_tasks', base)
+      const tasks = state.handler
+        ? child.handlersOfFile('include_tasks', base)
+        : child.tasksOfFile('include_tasks', base)
       return {
         file: child.chain.at(-1)!,
         tasks,
@@ -515,7 +519,13 @@ class Loader extends RoleLoader {
     }
   }
 
-  /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
+  /**
+   * A list of handlers (the play's `handlers:`, a role's handlers file), as Ansible 2.14 loads them: tasks
+   * that may carry `listen:`, blocks of them, import_tasks (its tasks become handlers here), include_tasks (a
+   * handler that brings in more handlers when it runs) and `meta`. Consecutive handlers outside any block form
+   * one block of handlers and each `block:` another: a notified name reaches the first handler of the last
+   * block that has one.
+   */
   protected handlerList(raw: unknown, playLocation: SourceLocation): Task[] {
     if (raw === undefined || raw === null) return []
     if (!Array.isArray(raw)) {
@@ -524,30 +534,127 @@ class Loader extends RoleLoader {
         this.at(raw, playLocation)
       )
     }
-    return raw.map((entry) => {
-      if (
-        isMapping(entry) &&
-        (entry.block !== undefined ||
-          ['import_tasks', 'include_tasks', 'import_role', 'include_role'].some((k) =>
-            importKey(entry, k)
-          ))
-      ) {
+    return this.handlerEntries(raw, TOP_LEVEL)
+  }
+
+  /**
+   * The handlers of a list of entries. `within` is the block of handlers they join (a `block:` under handlers,
+   * or the block an import_tasks stands in); without it, each run of entries outside blocks is a block.
+   */
+  private handlerEntries(list: unknown[], base: Inherited, within?: number): Task[] {
+    const out: Task[] = []
+    let implicit = within
+    for (const entry of list) {
+      if (isMapping(entry) && entry.block !== undefined) {
+        out.push(...this.handlerBlock(entry, base, within))
+        implicit = within
+        continue
+      }
+      implicit ??= this.context.ids.next++
+      out.push(...this.handlerEntry(entry, list, base, implicit))
+    }
+    return out
+  }
+
+  /** A `block:` under handlers: its tasks are handlers that inherit its keywords. */
+  private handlerBlock(raw: Record<string, unknown>, base: Inherited, within?: number): Task[] {
+    const location = this.at(raw)
+    for (const key of ['rescue', 'always']) {
+      if (raw[key] === undefined) continue
+      throw new PlaybookError(
+        `'${key}' in a block under \`handlers:\` would never run: Ansible 2.14 makes only the tasks under \`block:\` handlers, and a failing handler is not rescued there. Remove it; to handle a failing handler, put a rescue around the \`meta: flush_handlers\` task that runs it`,
+        location
+      )
+    }
+    if (raw.listen !== undefined) {
+      throw new PlaybookError(
+        "'listen' is not valid on a block of handlers: put `listen:` on each handler inside the block",
+        location
+      )
+    }
+    this.checkKeys(raw, BLOCK_KEYWORDS, 'block', location)
+    const list = raw.block
+    if (!Array.isArray(list)) {
+      throw new PlaybookError(
+        `'block' must be a list of tasks, found ${describe(list)}`,
+        this.at(list, location)
+      )
+    }
+    const inherited = this.extend(base, raw, location)
+    const id = within ?? this.context.ids.next++
+    return list.flatMap((entry) => {
+      if (isMapping(entry) && entry.block !== undefined) {
         throw new PlaybookError(
-          'blocks, imports and includes under `handlers:` are not supported yet; write each handler as a task',
+          'Using a block as a handler is not supported (as in Ansible): a block under `handlers:` holds handlers, not blocks; list these handlers in the outer block',
           this.at(entry)
         )
       }
-      const { listen, ...rest } = isMapping(entry) ? entry : { listen: undefined }
-      const task = this.task(isMapping(entry) ? rest : entry, raw)
-      if (task.module === 'meta') {
+      return this.handlerEntry(entry, list, inherited, id)
+    })
+  }
+
+  /** One entry of a handlers list that is not a block: a handler, an import_tasks, or an include_tasks. */
+  private handlerEntry(entry: unknown, parent: object, base: Inherited, block: number): Task[] {
+    if (!isMapping(entry)) return [this.task(entry, parent)]
+    const location = this.at(entry)
+    for (const keyword of ['import_role', 'include_role']) {
+      if (!importKey(entry, keyword)) continue
+      throw new PlaybookError(
+        `Using '${keyword}' as a handler is not supported (as in Ansible): notify the role's own handlers, or include a task file with include_tasks`,
+        location
+      )
+    }
+    const imported = importKey(entry, 'import_tasks')
+    if (imported) {
+      if (entry.listen !== undefined) {
         throw new PlaybookError(
-          `'meta' cannot be used as a handler ('${task.name}'); make it a task`,
-          task.location
+          "'listen' on import_tasks under `handlers:` reaches no handler: put `listen:` on the handlers in the imported file",
+          location
         )
       }
-      const topics = this.nameList(listen, 'listen', task.location)
-      return topics.length > 0 ? { ...task, listen: topics } : task
-    })
+      this.checkKeys(entry, new Set([...IMPORT_TASKS_KEYWORDS, imported]), 'import_tasks', location)
+      const inherited = this.extend(base, entry, location)
+      return this.importedFile(entry[imported], imported, location).handlersOfFile(
+        'import_tasks',
+        inherited,
+        block
+      )
+    }
+    const { listen, ...rest } = entry
+    const topics = this.nameList(listen, 'listen', location)
+    const task =
+      importKey(entry, 'include_tasks') !== undefined
+        ? this.handlerInclude(rest, parent, base)
+        : inherit(this.task(rest, parent), base)
+    if (task.module === 'meta' && task.args['_raw_params'] === 'flush_handlers') {
+      throw new PlaybookError(
+        "'meta: flush_handlers' cannot be used as a handler (Ansible stops with an error when it is notified); notify the handlers themselves",
+        task.location
+      )
+    }
+    return [{ ...task, ...(topics.length > 0 ? { listen: topics } : {}), handlerBlock: block }]
+  }
+
+  /** An include_tasks under handlers: when notified, it brings in the file's tasks as handlers. */
+  private handlerInclude(raw: Record<string, unknown>, parent: object, base: Inherited): Task {
+    const [task] = this.taskOrBlock(raw, parent, base)
+    const include = task!.include!
+    const state = include.context as IncludeState
+    return { ...task!, include: { ...include, context: { ...state, handler: true } } }
+  }
+
+  /** The handlers of this file (imported or included under `handlers:`), joining block `within` if given. */
+  protected handlersOfFile(keyword: string, base: Inherited, within?: number): Task[] {
+    const data = this.doc?.data
+    if (data === null || data === undefined) return []
+    if (!Array.isArray(data)) {
+      throw new PlaybookError(
+        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
+        this.at(data),
+        keyword === 'include_tasks'
+      )
+    }
+    return this.handlerEntries(data, base, within)
   }
 
   private taskList(
@@ -614,12 +721,6 @@ class Loader extends RoleLoader {
     const location = this.at(raw)
     for (const key of Object.keys(raw)) {
       if (BLOCK_KEYWORDS.has(key)) continue
-      if (key === 'any_errors_fatal') {
-        throw new PlaybookError(
-          "'any_errors_fatal' is not supported on a block yet; set it on the play",
-          location
-        )
-      }
       const guess = closestMatch(key, BLOCK_KEYWORDS)
       throw new PlaybookError(
         `'${key}' is not a valid keyword for a block${guess ? ` (did you mean '${guess}'?)` : ''}. A block takes: ${[...BLOCK_KEYWORDS].join(', ')}. Put module arguments and task keywords such as loop or register on the tasks inside it`,
@@ -675,7 +776,13 @@ class Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
-      timeout: raw.timeout ?? outer.timeout
+      timeout: raw.timeout ?? outer.timeout,
+      anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
+      ...(raw.notify === undefined || raw.notify === null
+        ? outer.notify === undefined
+          ? {}
+          : { notify: outer.notify }
+        : { notify: this.nameList(raw.notify, 'notify', location) })
     }
   }
 }

@@ -6,7 +6,10 @@ import { IMPORT_TASKS_KEYWORDS } from './keywords.js'
 import type { RoleRef } from './types.js'
 
 /** Keywords of a role invocation (`roles:` entry) that are not role parameters: those an import takes. */
-export const ROLE_ENTRY_KEYWORDS = new Set(['role', 'name', ...IMPORT_TASKS_KEYWORDS])
+// `notify` is no keyword of a role (Ansible passes it to the role as a parameter, like any other key).
+export const ROLE_ENTRY_KEYWORDS = new Set(
+  ['role', 'name', ...IMPORT_TASKS_KEYWORDS].filter((k) => k !== 'notify')
+)
 
 /**
  * Keywords Ansible takes on a role entry that we do not implement there. Taking them as role parameters
@@ -16,7 +19,6 @@ export const ROLE_ENTRY_REFUSED = new Set([
   'connection',
   'remote_user',
   'port',
-  'any_errors_fatal',
   'run_once',
   'throttle',
   'delegate_to',
@@ -86,7 +88,8 @@ export function findRole(
   throw new PlaybookError(
     `the role '${name}' was not found in ${searched.join(':')}. ` +
       `Put it under roles/${name}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
-    location
+    location,
+    true
   )
 }
 

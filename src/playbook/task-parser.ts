@@ -177,6 +177,7 @@ export abstract class TaskParser {
       environment: raw.environment,
       noLog: raw.no_log,
       timeout: raw.timeout,
+      anyErrorsFatal: raw.any_errors_fatal,
       runOnce: raw.run_once,
       async: raw.async,
       poll: raw.poll,

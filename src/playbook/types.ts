@@ -52,6 +52,8 @@ export interface Task {
   noLog?: unknown
   timeout?: unknown
   runOnce?: unknown
+  /** The task's (or its blocks') any_errors_fatal, as written; absent: the play's. */
+  anyErrorsFatal?: unknown
   async?: unknown
   poll?: unknown
   tags: string[]
@@ -66,6 +68,12 @@ export interface Task {
   notify?: string[]
   /** On a handler: the topics it also answers to besides its name. */
   listen?: string[]
+  /**
+   * On a handler: the block of handlers it was loaded in (the play's bare handlers, a `block:` under
+   * `handlers:`, a role's handlers file). A notified name reaches the first handler of the last block that
+   * has one, as in Ansible.
+   */
+  handlerBlock?: number
   /** Added by the engine, not written by the user (the flush_handlers after each task section). */
   implicit?: boolean
   /** The role the task comes from (its defaults, vars and params are in scope; its files are looked up first). */
