@@ -151,9 +151,10 @@ let gates = 0
  * A gate a job waits at until the test opens it: the job is then surely still running while the test
  * looks, however slow the machine. `wait` is shell text for the job; `open()` lets it through.
  */
-function gate(): { wait: string; open: () => void } {
+function gate(): { wait: string; open: () => void; path: string } {
   const path = join(root, `gate-${++gates}`)
   return {
+    path,
     wait: `while [ ! -e ${shellJoin([path])} ]; do sleep 0.05; done`,
     open: () => writeFileSync(path, '')
   }
@@ -262,6 +263,54 @@ describe.concurrent('job wrapper: launch and status', () => {
       jobs.map((j) => j.jid)
     )
     expect(after.map((s) => s.stdout.toString())).toEqual(jobs.map((_, i) => String(i)))
+  })
+
+  it('reports a job that ends between reading its record and checking its supervisor as finished, not died', async () => {
+    // The supervisor writes its final record, then exits. A status read can see the record still say
+    // running and then find the supervisor gone (a busy machine stalls it between the two): the record
+    // on disk is then the supervisor's last word and must be read again. A `cat` that lets the job end
+    // right after it hands the record over puts the read exactly there.
+    const { wait, open, path: gateFile } = gate()
+    const { jid, dir: d } = await launch(wait)
+    const shims = join(root, `shim-${jid}`)
+    mkdirSync(shims)
+    const mark = join(shims, 'used')
+    writeFileSync(
+      join(shims, 'cat'),
+      [
+        '#!/bin/sh',
+        '# Only the first read of the record: hand it over, then let the job end and wait until its',
+        '# supervisor has written the final record and is gone (exited or a zombie).',
+        `if [ "$2" = ${shellJoin([join(d, jid)])} ] && [ ! -e ${shellJoin([mark])} ]; then`,
+        `  : >${shellJoin([mark])}`,
+        '  /bin/cat -- "$2"',
+        `  : >${shellJoin([gateFile])}`,
+        '  i=0',
+        '  while [ "$i" -lt 600 ]; do',
+        '    sup=$(sed -n \'s/^supervisor=//p\' "$2")',
+        '    state=$(sed -n \'s/^state=//p\' "$2")',
+        '    if [ "$state" != running ]; then',
+        '      s=$(cut -d\\) -f2 "/proc/$sup/stat" 2>/dev/null | cut -d" " -f2)',
+        '      [ -n "$s" ] && [ "$s" != Z ] || exit 0',
+        '    fi',
+        '    sleep 0.02',
+        '    i=$((i + 1))',
+        '  done',
+        '  exit 0',
+        'fi',
+        'exec /bin/cat "$@"'
+      ].join('\n') + '\n',
+      { mode: 0o755 }
+    )
+    const ran = await sh(statusCommand({ dir: d, jids: [jid], waitSeconds: 0 }), {
+      ...process.env,
+      PATH: `${shims}:${process.env['PATH'] ?? '/usr/bin:/bin'}`
+    })
+    open()
+    expect(existsSync(mark)).toBe(true)
+    const [snapshot] = parseStatus(ran.stdout)
+    expect(snapshot!.state).toBe('finished')
+    expect(snapshot!.rc).toBe(0)
   })
 
   it('answers a long-poll status when the job ends, not when the wait runs out', async () => {

@@ -660,7 +660,22 @@ status() {
       parse_record <<EOF
 $record
 EOF
-      ! supervisor_alive || alive=1
+      if supervisor_alive; then
+        alive=1
+      elif [ "$rec_state" = running ]; then
+        # The supervisor writes its last record before it exits, so once it is seen gone the record on
+        # disk is its last word: it may have finished between the read above and that check (read only
+        # the first record and a job that just ended would be reported dead).
+        if slurp "$base"; then
+          record=$content
+          parse_record <<EOF
+$record
+EOF
+        else
+          # Cleaned up meanwhile: no record any more.
+          exists=0 record='' rec_state='' rec_boot=''
+        fi
+      fi
     fi
     # Only a job still running gets what it asked for (the output after what it has seen); any other
     # gets the tail a final result shows.
