@@ -33,6 +33,10 @@ export interface AnsibleEnvironment {
   become?: boolean
   becomeUser?: string
   becomeMethod?: string
+  /** ANSIBLE_FORCE_HANDLERS: the default of --force-handlers (the play's `force_handlers` wins). */
+  forceHandlers?: boolean
+  /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
+  errorOnMissingHandler?: boolean
 }
 
 /** The names read here, for documentation and tests. */
@@ -52,7 +56,9 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_INVENTORY',
   'ANSIBLE_BECOME',
   'ANSIBLE_BECOME_USER',
-  'ANSIBLE_BECOME_METHOD'
+  'ANSIBLE_BECOME_METHOD',
+  'ANSIBLE_FORCE_HANDLERS',
+  'ANSIBLE_ERROR_ON_MISSING_HANDLER'
 ] as const
 
 const TRUE = ['y', 'yes', 'on', '1', 'true', 't']
@@ -111,5 +117,7 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
   if (method !== undefined && method !== 'sudo' && method !== 'su')
     throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`)
   set('becomeMethod', method)
+  set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
+  set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   return out
 }

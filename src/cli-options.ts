@@ -5,7 +5,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { readJobsArgument } from './async/jobs-encoding.js'
 import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
-import { handlerEnvironment } from './executor/handlers.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
 import { readAnsibleEnvironment } from './ansible-env.js'
 
@@ -324,7 +323,9 @@ export function parseCli(
   }
   // As ansible-playbook: ANSIBLE_FORCE_HANDLERS is the default of --force-handlers (the flag can only turn
   // it on); ANSIBLE_ERROR_ON_MISSING_HANDLER=false makes a missing handler a warning.
-  Object.assign(settings, handlerEnvironment(env))
+  if (fromEnv.forceHandlers !== undefined) settings.forceHandlers = fromEnv.forceHandlers
+  if (fromEnv.errorOnMissingHandler !== undefined)
+    settings.errorOnMissingHandler = fromEnv.errorOnMissingHandler
   if (values['force-handlers']) settings.forceHandlers = true
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {

@@ -5,31 +5,36 @@
 import { describe, expect, it } from 'vitest'
 import { readActionSettings } from '../../src/action/settings.js'
 import { parseCli } from '../../src/cli-options.js'
-import { ansibleBoolean, handlerEnvironment } from '../../src/executor/handlers.js'
+import { readAnsibleEnvironment } from '../../src/ansible-env.js'
+import { OptionError } from '../../src/errors.js'
 
-describe('ansibleBoolean (Ansible reads boolean settings non-strictly)', () => {
+describe('ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER (read with every ANSIBLE_* setting)', () => {
+  const read = (value: string) =>
+    readAnsibleEnvironment({
+      ANSIBLE_FORCE_HANDLERS: value,
+      ANSIBLE_ERROR_ON_MISSING_HANDLER: value
+    })
   it.each(['y', 'Y', 'yes', 'YES', 'on', 'On', '1', 'true', 'True', 't', 'T', ' yes '])(
     '%j is true',
-    (value) => expect(ansibleBoolean(value)).toBe(true)
+    (value) =>
+      expect(read(value)).toMatchObject({ forceHandlers: true, errorOnMissingHandler: true })
   )
-  it.each(['n', 'no', 'off', '0', 'false', 'f', '', 'maybe', '2', '1.0'])('%j is false', (value) =>
-    expect(ansibleBoolean(value)).toBe(false)
+  it.each(['n', 'no', 'off', '0', 'false', 'F'])('%j is false', (value) =>
+    expect(read(value)).toMatchObject({ forceHandlers: false, errorOnMissingHandler: false })
   )
-  it('is undefined when the variable is not set', () => {
-    expect(ansibleBoolean(undefined)).toBeUndefined()
+  it('says nothing when they are unset or empty', () => {
+    expect(readAnsibleEnvironment({})).toEqual({})
+    expect(read('')).toEqual({})
   })
-})
-
-describe('handlerEnvironment', () => {
-  it('reads both settings, and nothing when they are unset', () => {
-    expect(handlerEnvironment({})).toEqual({})
-    expect(
-      handlerEnvironment({
-        ANSIBLE_FORCE_HANDLERS: 'yes',
-        ANSIBLE_ERROR_ON_MISSING_HANDLER: 'False'
-      })
-    ).toEqual({ forceHandlers: true, errorOnMissingHandler: false })
-  })
+  it.each(['maybe', '2', '1.0'])(
+    'refuses %j, naming the variable (Ansible would quietly read it as false)',
+    (value) => {
+      expect(() => readAnsibleEnvironment({ ANSIBLE_FORCE_HANDLERS: value })).toThrow(OptionError)
+      expect(() => readAnsibleEnvironment({ ANSIBLE_ERROR_ON_MISSING_HANDLER: value })).toThrow(
+        /^ANSIBLE_ERROR_ON_MISSING_HANDLER=.* is not a boolean/
+      )
+    }
+  )
 })
 
 describe('the CLI', () => {

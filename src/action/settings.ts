@@ -7,7 +7,6 @@ import { parseShard } from '../cli-options.js'
 import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.js'
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
-import { handlerEnvironment } from '../executor/handlers.js'
 import { OptionError } from '../errors.js'
 import { readAnsibleEnvironment } from '../ansible-env.js'
 import { Inputs } from './constants.js'
@@ -74,7 +73,7 @@ export function readActionSettings(
       env['RUNNER_TEMP'] || os.tmpdir(),
       `async-playbook-results-${env['GITHUB_RUN_ID'] ?? process.pid}-${env['GITHUB_ACTION'] ?? 'step'}.json`
     )
-  // The ANSIBLE_* variables about output (the inputs cover connections, forks and become).
+  // The ANSIBLE_* variables about output and handlers (the inputs cover connections, forks and become).
   const ansible = readAnsibleEnvironment(
     Object.fromEntries(
       [
@@ -83,7 +82,9 @@ export function readActionSettings(
         'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
         'ANSIBLE_NOCOLOR',
         'NO_COLOR',
-        'ANSIBLE_FORCE_COLOR'
+        'ANSIBLE_FORCE_COLOR',
+        'ANSIBLE_FORCE_HANDLERS',
+        'ANSIBLE_ERROR_ON_MISSING_HANDLER'
       ].map((name) => [name, env[name]])
     )
   )
@@ -143,8 +144,10 @@ export function readActionSettings(
   const tags = core.getInput(Inputs.Tags)
   const skipTags = core.getInput(Inputs.SkipTags)
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
-  // ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER in the step's environment, as Ansible reads them.
-  Object.assign(run, handlerEnvironment(env))
+  // ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER in the step's environment.
+  if (ansible.forceHandlers !== undefined) run.forceHandlers = ansible.forceHandlers
+  if (ansible.errorOnMissingHandler !== undefined)
+    run.errorOnMissingHandler = ansible.errorOnMissingHandler
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs()
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined

@@ -180,31 +180,3 @@ export function missingHandlerMessage(name: string): string {
 function unusableNames(state: HandlerState): string[] {
   return [...state.names].filter(([, name]) => name === null).map(([h]) => `'${h.name}'`)
 }
-
-/**
- * A boolean setting as Ansible reads one from the environment or ansible.cfg (its non-strict `boolean()`):
- * y, yes, on, 1, true and t, in any case and with spaces around, are true; anything else, the empty string
- * included, is false. Unset is undefined.
- */
-export function ansibleBoolean(value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined
-  return ['y', 'yes', 'on', '1', 'true', 't'].includes(value.trim().toLowerCase())
-}
-
-/** The ANSIBLE_* environment settings about handlers this engine honours, as ansible-playbook reads them. */
-export interface HandlerEnvironment {
-  /** ANSIBLE_FORCE_HANDLERS: the default of --force-handlers (the play's `force_handlers` wins). */
-  forceHandlers?: boolean
-  /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
-  errorOnMissingHandler?: boolean
-}
-
-/** Reads ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER. */
-export function handlerEnvironment(env: NodeJS.ProcessEnv): HandlerEnvironment {
-  const force = ansibleBoolean(env['ANSIBLE_FORCE_HANDLERS'])
-  const missing = ansibleBoolean(env['ANSIBLE_ERROR_ON_MISSING_HANDLER'])
-  return {
-    ...(force === undefined ? {} : { forceHandlers: force }),
-    ...(missing === undefined ? {} : { errorOnMissingHandler: missing })
-  }
-}
