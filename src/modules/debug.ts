@@ -11,6 +11,22 @@ export const debugModule: ModuleDefinition = {
     if (ctx.args['msg'] !== undefined && ctx.args['var'] !== undefined) {
       throw new ModuleArgumentError("'msg' and 'var' are incompatible options")
     }
+    // As Ansible: below the run's verbosity (-v count, ansible_verbosity) the task is skipped.
+    const threshold = ctx.args['verbosity'] === undefined ? 0 : Number(ctx.args['verbosity'])
+    if (!Number.isInteger(threshold)) {
+      throw new ModuleArgumentError(
+        `argument 'verbosity' is of type ${typeof ctx.args['verbosity']} and we were unable to convert to int: ${String(ctx.args['verbosity'])}`
+      )
+    }
+    const verbosity = Number(ctx.vars['ansible_verbosity'] ?? 0)
+    if (threshold > verbosity) {
+      return {
+        changed: false,
+        failed: false,
+        skipped: true,
+        skipped_reason: 'Verbosity threshold not met.'
+      }
+    }
     let result: Record<string, unknown>
     if (ctx.args['var'] !== undefined) {
       // As Ansible, where `var` is templated like any argument first: `var: "{{ item }}"` names a variable.
