@@ -159,7 +159,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-includes.yml',
     'semantics-include-abort.yml',
     'semantics-handlers.yml',
-    'semantics-handlers-env.yml'
+    'semantics-handlers-env.yml',
+    'semantics-host-order.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

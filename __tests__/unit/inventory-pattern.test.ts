@@ -24,14 +24,17 @@ describe('host patterns', () => {
     expect(inv.select('dbb')).toEqual(['dbb'])
   })
 
-  it('unions with : and , in inventory order without duplicates', () => {
-    expect(inv.select('db:web')).toEqual([...WEB, ...DB])
+  it('unions with : and , in the order the patterns name hosts, without duplicates (as Ansible)', () => {
+    expect(inv.select('db:web')).toEqual([...DB, ...WEB])
     expect(inv.select('dba,web,dba, bastion.example.com')).toEqual([
-      'bastion.example.com',
+      'dba',
       ...WEB,
-      'dba'
+      'bastion.example.com'
     ])
-    expect(inv.select(['db', 'web01.example.com'])).toEqual(['web01.example.com', ...DB])
+    expect(inv.select(['db', 'web01.example.com'])).toEqual([...DB, 'web01.example.com'])
+    // An intersection or an exclusion keeps that order.
+    expect(inv.select('db:web:!dba')).toEqual([...DB.filter((h) => h !== 'dba'), ...WEB])
+    expect(inv.select('db:web:&all')).toEqual([...DB, ...WEB])
   })
 
   it('intersects with :&', () => {

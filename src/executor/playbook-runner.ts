@@ -277,14 +277,15 @@ class PlaybookRunner {
     let hosts = patterns.length === 0 ? [] : inventory.select(patterns)
     hosts = applyLimit(hosts, inventory, this.options.limit)
     if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard)
-    hosts = orderedHosts(hosts, play.order)
     // Hosts Ansible's task queue counted as failed (see `marked`) are failed in the next play that runs.
     if (hosts.length > 0) {
       for (const host of this.marked) this.failed.add(host)
       this.marked.clear()
     }
-    // ansible_play_hosts_all: the hosts failed in earlier plays too.
+    // ansible_play_hosts_all: the hosts failed in earlier plays too, in the pattern's order (`order` sorts
+    // only the order the hosts run in, as in Ansible).
     const targeted = hosts
+    hosts = orderedHosts(hosts, play.order)
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h))
     events.playStart(play.name, play.location)
     if (hosts.length === 0) {

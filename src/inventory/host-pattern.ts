@@ -72,7 +72,8 @@ function isIpv6(text: string): boolean {
 /**
  * Evaluates already split patterns the way Ansible does: every plain pattern first (union, in the order given),
  * then each `&pattern` (intersection), then each `!pattern` (exclusion); with only `&`/`!` patterns, `all` is
- * the starting set. Returns host names in inventory order; an implicit localhost comes last.
+ * the starting set. Returns host names in the order the patterns name them, as Ansible does (`web3:db` is web3,
+ * then db's hosts; each group's hosts in inventory order); an intersection or exclusion keeps that order.
  */
 export function evaluatePatterns(patterns: readonly string[], target: PatternTarget): string[] {
   const plain = patterns.filter((p) => p !== '' && p[0] !== '&' && p[0] !== '!')
@@ -88,12 +89,12 @@ export function evaluatePatterns(patterns: readonly string[], target: PatternTar
     }
     const matches = matchOnePattern(p, target)
     if (p[0] === '!') for (const h of matches) selected.delete(h)
-    else if (p[0] === '&') selected = new Set(matches.filter((h) => selected.has(h)))
-    else for (const h of matches) selected.add(h)
+    else if (p[0] === '&') {
+      const wanted = new Set(matches)
+      selected = new Set([...selected].filter((h) => wanted.has(h)))
+    } else for (const h of matches) selected.add(h)
   }
-  const inOrder = target.hostNames().filter((h) => selected.has(h))
-  const implicit = [...selected].filter((h) => !target.hasHost(h))
-  return [...inOrder, ...implicit]
+  return [...selected]
 }
 
 /** One pattern without its `&`/`!` prefix: a group, a host, a glob, a `~regex`, optionally with `[i]`/`[i:j]`. */
