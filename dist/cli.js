@@ -27388,6 +27388,11 @@ var AsyncPlaybookError = class extends Error {
   location;
 };
 var PlaybookError = class extends AsyncPlaybookError {
+  constructor(message2, location, failsHost = false) {
+    super(message2, location);
+    this.failsHost = failsHost;
+  }
+  failsHost;
 };
 var InventoryError = class extends AsyncPlaybookError {
 };
@@ -27714,6 +27719,8 @@ function readAnsibleEnvironment(env) {
   if (method !== void 0 && method !== "sudo" && method !== "su")
     throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`);
   set2("becomeMethod", method);
+  set2("forceHandlers", bool2("ANSIBLE_FORCE_HANDLERS"));
+  set2("errorOnMissingHandler", bool2("ANSIBLE_ERROR_ON_MISSING_HANDLER"));
   return out;
 }
 
@@ -27742,7 +27749,8 @@ Options:
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
       --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
-      --force-handlers        run notified handlers even on hosts that failed
+      --force-handlers        run notified handlers even on hosts that failed (default:
+                              ANSIBLE_FORCE_HANDLERS)
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -27964,6 +27972,9 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
       skip: parseTagList(values["skip-tags"] ?? [])
     };
   }
+  if (fromEnv.forceHandlers !== void 0) settings.forceHandlers = fromEnv.forceHandlers;
+  if (fromEnv.errorOnMissingHandler !== void 0)
+    settings.errorOnMissingHandler = fromEnv.errorOnMissingHandler;
   if (values["force-handlers"]) settings.forceHandlers = true;
   const becomeUser = values["become-user"] ?? fromEnv.becomeUser;
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
@@ -30739,7 +30750,8 @@ var TASK_KEYWORDS = /* @__PURE__ */ new Set([
   "become_exe",
   "check_mode",
   "debugger",
-  "notify"
+  "notify",
+  "any_errors_fatal"
 ]);
 var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
   "block",
@@ -30760,7 +30772,9 @@ var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
   "become_flags",
   "become_exe",
   "check_mode",
-  "debugger"
+  "debugger",
+  "notify",
+  "any_errors_fatal"
 ]);
 var IMPORT_TASKS_KEYWORDS = new Set(
   [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
@@ -30838,8 +30852,7 @@ var UNSUPPORTED_KEYWORDS = {
   with_fileglob: "with_fileglob is not supported yet",
   with_together: "with_together is not supported yet",
   with_nested: "with_nested is not supported yet",
-  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`',
-  any_errors_fatal: "task-level any_errors_fatal is not supported yet; set it on the play"
+  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`'
 };
 var PLAY_REFUSED = {
   run_once: "run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once",
@@ -30937,7 +30950,9 @@ function readPlaybookFile(file, message2, location) {
     return readFileSync4(file, "utf8");
   } catch (error) {
     const code = error.code;
-    const reason = code === "ENOENT" ? `it could not be found (looked for ${file})` : code === "EISDIR" ? "it is a directory" : error.message;
+    if (code === "ENOENT")
+      throw new PlaybookError(message2(`it could not be found (looked for ${file})`), location, true);
+    const reason = code === "EISDIR" ? "it is a directory" : error.message;
     throw new PlaybookError(message2(reason), location);
   }
 }
@@ -30945,7 +30960,17 @@ function canonicalModule(name) {
   for (const prefix of FQCN_PREFIXES) if (name.startsWith(prefix)) return name.slice(prefix.length);
   return name;
 }
-var META_ACTIONS = /* @__PURE__ */ new Set(["flush_handlers", "end_play", "end_host", "noop"]);
+var META_ACTIONS = /* @__PURE__ */ new Set([
+  "flush_handlers",
+  "end_play",
+  "end_host",
+  "end_batch",
+  "noop",
+  "clear_host_errors",
+  "clear_facts",
+  "reset_connection",
+  "refresh_inventory"
+]);
 function metaAction(value, raw, location) {
   const action = typeof value === "string" ? value.trim() : void 0;
   if (action === void 0 || !META_ACTIONS.has(action)) {
@@ -30989,7 +31014,16 @@ function inherit(task, from) {
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable;
   out.noLog = task.noLog ?? from.noLog;
   out.timeout = task.timeout ?? from.timeout;
-  for (const key of ["ignoreErrors", "ignoreUnreachable", "noLog", "timeout"])
+  out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal;
+  out.notify = task.notify ?? from.notify;
+  for (const key of [
+    "ignoreErrors",
+    "ignoreUnreachable",
+    "noLog",
+    "timeout",
+    "notify",
+    "anyErrorsFatal"
+  ])
     if (out[key] === void 0) delete out[key];
   return out;
 }
@@ -31033,12 +31067,13 @@ import path4 from "node:path";
 import { existsSync as existsSync3, readdirSync as readdirSync2, statSync as statSync3 } from "node:fs";
 import os2 from "node:os";
 import path3 from "node:path";
-var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
+var ROLE_ENTRY_KEYWORDS = new Set(
+  ["role", "name", ...IMPORT_TASKS_KEYWORDS].filter((k) => k !== "notify")
+);
 var ROLE_ENTRY_REFUSED = /* @__PURE__ */ new Set([
   "connection",
   "remote_user",
   "port",
-  "any_errors_fatal",
   "run_once",
   "throttle",
   "delegate_to",
@@ -31081,7 +31116,8 @@ function findRole(name, playDir, location, near = []) {
   if (isDirectory(fromCwd)) return { dir: fromCwd, name: path3.basename(fromCwd) };
   throw new PlaybookError(
     `the role '${name}' was not found in ${searched.join(":")}. Put it under roles/${name}/ next to the playbook (with tasks/main.yml), or set ANSIBLE_ROLES_PATH`,
-    location
+    location,
+    true
   );
 }
 function roleFile(roleDir, sub, base2) {
@@ -31616,6 +31652,7 @@ var TaskParser = class {
       environment: raw.environment,
       noLog: raw.no_log,
       timeout: raw.timeout,
+      anyErrorsFatal: raw.any_errors_fatal,
       runOnce: raw.run_once,
       async: raw.async,
       poll: raw.poll,
@@ -35409,7 +35446,8 @@ var Loader = class _Loader extends RoleLoader {
     if (!Array.isArray(data)) {
       throw new PlaybookError(
         `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
-        this.at(data)
+        this.at(data),
+        keyword === "include_tasks"
       );
     }
     return data.flatMap((entry) => this.taskOrBlock(entry, data, base2));
@@ -35646,7 +35684,7 @@ var Loader = class _Loader extends RoleLoader {
         );
       }
       const child = this.importedFile(name2, "include_tasks", location);
-      const tasks2 = child.tasksOfFile("include_tasks", base2);
+      const tasks2 = state.handler ? child.handlersOfFile("include_tasks", base2) : child.tasksOfFile("include_tasks", base2);
       return {
         file: child.chain.at(-1),
         tasks: tasks2,
@@ -35671,7 +35709,13 @@ var Loader = class _Loader extends RoleLoader {
       role: ref
     };
   }
-  /** The play's `handlers:`: plain tasks (no blocks) that may also carry `listen:`. */
+  /**
+   * A list of handlers (the play's `handlers:`, a role's handlers file), as Ansible 2.14 loads them: tasks
+   * that may carry `listen:`, blocks of them, import_tasks (its tasks become handlers here), include_tasks (a
+   * handler that brings in more handlers when it runs) and `meta`. Consecutive handlers outside any block form
+   * one block of handlers and each `block:` another: a notified name reaches the first handler of the last
+   * block that has one.
+   */
   handlerList(raw, playLocation) {
     if (raw === void 0 || raw === null) return [];
     if (!Array.isArray(raw)) {
@@ -35680,26 +35724,119 @@ var Loader = class _Loader extends RoleLoader {
         this.at(raw, playLocation)
       );
     }
-    return raw.map((entry) => {
-      if (isMapping(entry) && (entry.block !== void 0 || ["import_tasks", "include_tasks", "import_role", "include_role"].some(
-        (k) => importKey(entry, k)
-      ))) {
+    return this.handlerEntries(raw, TOP_LEVEL);
+  }
+  /**
+   * The handlers of a list of entries. `within` is the block of handlers they join (a `block:` under handlers,
+   * or the block an import_tasks stands in); without it, each run of entries outside blocks is a block.
+   */
+  handlerEntries(list, base2, within) {
+    const out = [];
+    let implicit = within;
+    for (const entry of list) {
+      if (isMapping(entry) && entry.block !== void 0) {
+        out.push(...this.handlerBlock(entry, base2, within));
+        implicit = within;
+        continue;
+      }
+      implicit ??= this.context.ids.next++;
+      out.push(...this.handlerEntry(entry, list, base2, implicit));
+    }
+    return out;
+  }
+  /** A `block:` under handlers: its tasks are handlers that inherit its keywords. */
+  handlerBlock(raw, base2, within) {
+    const location = this.at(raw);
+    for (const key of ["rescue", "always"]) {
+      if (raw[key] === void 0) continue;
+      throw new PlaybookError(
+        `'${key}' in a block under \`handlers:\` would never run: Ansible 2.14 makes only the tasks under \`block:\` handlers, and a failing handler is not rescued there. Remove it; to handle a failing handler, put a rescue around the \`meta: flush_handlers\` task that runs it`,
+        location
+      );
+    }
+    if (raw.listen !== void 0) {
+      throw new PlaybookError(
+        "'listen' is not valid on a block of handlers: put `listen:` on each handler inside the block",
+        location
+      );
+    }
+    this.checkKeys(raw, BLOCK_KEYWORDS, "block", location);
+    const list = raw.block;
+    if (!Array.isArray(list)) {
+      throw new PlaybookError(
+        `'block' must be a list of tasks, found ${describe(list)}`,
+        this.at(list, location)
+      );
+    }
+    const inherited2 = this.extend(base2, raw, location);
+    const id = within ?? this.context.ids.next++;
+    return list.flatMap((entry) => {
+      if (isMapping(entry) && entry.block !== void 0) {
         throw new PlaybookError(
-          "blocks, imports and includes under `handlers:` are not supported yet; write each handler as a task",
+          "Using a block as a handler is not supported (as in Ansible): a block under `handlers:` holds handlers, not blocks; list these handlers in the outer block",
           this.at(entry)
         );
       }
-      const { listen, ...rest } = isMapping(entry) ? entry : { listen: void 0 };
-      const task = this.task(isMapping(entry) ? rest : entry, raw);
-      if (task.module === "meta") {
+      return this.handlerEntry(entry, list, inherited2, id);
+    });
+  }
+  /** One entry of a handlers list that is not a block: a handler, an import_tasks, or an include_tasks. */
+  handlerEntry(entry, parent, base2, block) {
+    if (!isMapping(entry)) return [this.task(entry, parent)];
+    const location = this.at(entry);
+    for (const keyword of ["import_role", "include_role"]) {
+      if (!importKey(entry, keyword)) continue;
+      throw new PlaybookError(
+        `Using '${keyword}' as a handler is not supported (as in Ansible): notify the role's own handlers, or include a task file with include_tasks`,
+        location
+      );
+    }
+    const imported = importKey(entry, "import_tasks");
+    if (imported) {
+      if (entry.listen !== void 0) {
         throw new PlaybookError(
-          `'meta' cannot be used as a handler ('${task.name}'); make it a task`,
-          task.location
+          "'listen' on import_tasks under `handlers:` reaches no handler: put `listen:` on the handlers in the imported file",
+          location
         );
       }
-      const topics = this.nameList(listen, "listen", task.location);
-      return topics.length > 0 ? { ...task, listen: topics } : task;
-    });
+      this.checkKeys(entry, /* @__PURE__ */ new Set([...IMPORT_TASKS_KEYWORDS, imported]), "import_tasks", location);
+      const inherited2 = this.extend(base2, entry, location);
+      return this.importedFile(entry[imported], imported, location).handlersOfFile(
+        "import_tasks",
+        inherited2,
+        block
+      );
+    }
+    const { listen, ...rest } = entry;
+    const topics = this.nameList(listen, "listen", location);
+    const task = importKey(entry, "include_tasks") !== void 0 ? this.handlerInclude(rest, parent, base2) : inherit(this.task(rest, parent), base2);
+    if (task.module === "meta" && task.args["_raw_params"] === "flush_handlers") {
+      throw new PlaybookError(
+        "'meta: flush_handlers' cannot be used as a handler (Ansible stops with an error when it is notified); notify the handlers themselves",
+        task.location
+      );
+    }
+    return [{ ...task, ...topics.length > 0 ? { listen: topics } : {}, handlerBlock: block }];
+  }
+  /** An include_tasks under handlers: when notified, it brings in the file's tasks as handlers. */
+  handlerInclude(raw, parent, base2) {
+    const [task] = this.taskOrBlock(raw, parent, base2);
+    const include = task.include;
+    const state = include.context;
+    return { ...task, include: { ...include, context: { ...state, handler: true } } };
+  }
+  /** The handlers of this file (imported or included under `handlers:`), joining block `within` if given. */
+  handlersOfFile(keyword, base2, within) {
+    const data = this.doc?.data;
+    if (data === null || data === void 0) return [];
+    if (!Array.isArray(data)) {
+      throw new PlaybookError(
+        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
+        this.at(data),
+        keyword === "include_tasks"
+      );
+    }
+    return this.handlerEntries(data, base2, within);
   }
   taskList(raw, keyword, playLocation, base2) {
     if (raw === void 0 || raw === null) return [];
@@ -35755,12 +35892,6 @@ var Loader = class _Loader extends RoleLoader {
     const location = this.at(raw);
     for (const key of Object.keys(raw)) {
       if (BLOCK_KEYWORDS.has(key)) continue;
-      if (key === "any_errors_fatal") {
-        throw new PlaybookError(
-          "'any_errors_fatal' is not supported on a block yet; set it on the play",
-          location
-        );
-      }
       const guess = closestMatch(key, BLOCK_KEYWORDS);
       throw new PlaybookError(
         `'${key}' is not a valid keyword for a block${guess ? ` (did you mean '${guess}'?)` : ""}. A block takes: ${[...BLOCK_KEYWORDS].join(", ")}. Put module arguments and task keywords such as loop or register on the tasks inside it`,
@@ -35807,7 +35938,9 @@ var Loader = class _Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
-      timeout: raw.timeout ?? outer.timeout
+      timeout: raw.timeout ?? outer.timeout,
+      anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
+      ...raw.notify === void 0 || raw.notify === null ? outer.notify === void 0 ? {} : { notify: outer.notify } : { notify: this.nameList(raw.notify, "notify", location) }
     };
   }
 };
@@ -38651,7 +38784,22 @@ status() {
       parse_record <<EOF
 $record
 EOF
-      ! supervisor_alive || alive=1
+      if supervisor_alive; then
+        alive=1
+      elif [ "$rec_state" = running ]; then
+        # The supervisor writes its last record before it exits, so once it is seen gone the record on
+        # disk is its last word: it may have finished between the read above and that check (read only
+        # the first record and a job that just ended would be reported dead).
+        if slurp "$base"; then
+          record=$content
+          parse_record <<EOF
+$record
+EOF
+        else
+          # Cleaned up meanwhile: no record any more.
+          exists=0 record='' rec_state='' rec_boot=''
+        fi
+      fi
     fi
     # Only a job still running gets what it asked for (the output after what it has seen); any other
     # gets the tail a final result shows.
@@ -40394,9 +40542,10 @@ var VariableManager = class {
   }
   /**
    * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
-   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
-   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
-   * Inventory variables and facts are not in it.
+   * order), tags and handler names with them: role defaults, play vars, vars_files, the play's role vars,
+   * `task`'s (and its role's) vars and parameters when given (the include whose tasks are being filtered, the
+   * handler being named), extra vars and the magic variables that need no host. Inventory variables, facts
+   * and registered values are not in it: a name that uses them cannot be rendered here.
    */
   playScope(play, task) {
     const entries = /* @__PURE__ */ new Map();
@@ -40411,6 +40560,7 @@ var VariableManager = class {
     if (play.roleExports) put(play.roleExports, true);
     if (task?.role) put(task.role.vars, true);
     if (task) put(task.vars, true);
+    if (task?.role) put(task.role.params, true);
     if (task?.params) put(task.params.vars, true);
     put(this.extraVars, true);
     const groups = dict();
@@ -40431,11 +40581,21 @@ var VariableManager = class {
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
         ansible_play_role_names: play.roleNames?.listed ?? [],
-        role_names: play.roleNames?.listed ?? []
+        role_names: play.roleNames?.listed ?? [],
+        ...task?.role ? {
+          role_name: task.role.name,
+          role_path: task.role.path,
+          ansible_role_name: task.role.name
+        } : {}
       },
       false
     );
     return this.templar.scope(entries);
+  }
+  /** `meta: refresh_inventory`: later scopes read this inventory (read again from its sources). */
+  useInventory(inventory) {
+    this.inventory = inventory;
+    this.changed();
   }
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
   hostvarsView(play) {
@@ -40860,12 +41020,12 @@ function evaluatePatterns(patterns, target) {
     }
     const matches = matchOnePattern(p, target);
     if (p[0] === "!") for (const h of matches) selected.delete(h);
-    else if (p[0] === "&") selected = new Set(matches.filter((h) => selected.has(h)));
-    else for (const h of matches) selected.add(h);
+    else if (p[0] === "&") {
+      const wanted = new Set(matches);
+      selected = new Set([...selected].filter((h) => wanted.has(h)));
+    } else for (const h of matches) selected.add(h);
   }
-  const inOrder = target.hostNames().filter((h) => selected.has(h));
-  const implicit = [...selected].filter((h) => !target.hasHost(h));
-  return [...inOrder, ...implicit];
+  return [...selected];
 }
 function matchOnePattern(pattern, target) {
   const bare = pattern[0] === "&" || pattern[0] === "!" ? pattern.slice(1) : pattern;
@@ -42252,6 +42412,21 @@ var debugModule = {
     if (ctx.args["msg"] !== void 0 && ctx.args["var"] !== void 0) {
       throw new ModuleArgumentError("'msg' and 'var' are incompatible options");
     }
+    const threshold = ctx.args["verbosity"] === void 0 ? 0 : Number(ctx.args["verbosity"]);
+    if (!Number.isInteger(threshold)) {
+      throw new ModuleArgumentError(
+        `argument 'verbosity' is of type ${typeof ctx.args["verbosity"]} and we were unable to convert to int: ${String(ctx.args["verbosity"])}`
+      );
+    }
+    const verbosity = Number(ctx.vars["ansible_verbosity"] ?? 0);
+    if (threshold > verbosity) {
+      return {
+        changed: false,
+        failed: false,
+        skipped: true,
+        skipped_reason: "Verbosity threshold not met."
+      };
+    }
     let result;
     if (ctx.args["var"] !== void 0) {
       const written = String(ctx.args["var"]);
@@ -42287,6 +42462,8 @@ var failModule = {
 
 // src/modules/include.ts
 var INCLUDED = /* @__PURE__ */ Symbol("included");
+var LOAD_FAILED = /* @__PURE__ */ Symbol("include load failed");
+var LOAD_ABORTS = /* @__PURE__ */ Symbol("include load aborts");
 function includeModule(name) {
   return {
     name,
@@ -42305,7 +42482,14 @@ function includeModule(name) {
         if (!(error instanceof PlaybookError)) throw error;
         const at = ctx.task.location;
         const from = error.location?.file === at.file && error.location.line === at.line ? "" : ` (included from ${formatLocation(at)})`;
-        return { failed: true, reason: `${error.message}${from}`, [NOT_IGNORABLE]: true };
+        const reason = `${error.message}${from}`;
+        if (!error.failsHost) {
+          const prefix = error.location ? `${formatLocation(error.location)}: ` : "";
+          const own = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+          const stop = new PlaybookError(`${own}${from}`, error.location);
+          return { failed: true, reason, [LOAD_ABORTS]: stop };
+        }
+        return { failed: true, reason, [NOT_IGNORABLE]: true, [LOAD_FAILED]: true };
       }
       const result = ctx.task.loop ? {} : { changed: false };
       if (name === "include_tasks") {
@@ -42317,6 +42501,24 @@ function includeModule(name) {
       return result;
     }
   };
+}
+function includeAbort(result) {
+  for (const item of resultAndItems(result)) {
+    const error = item[LOAD_ABORTS];
+    if (error instanceof PlaybookError) return error;
+  }
+  return void 0;
+}
+function includeLoadFailed(result) {
+  return resultAndItems(result).some((item) => item[LOAD_FAILED] === true);
+}
+function resultAndItems(result) {
+  if (!result || typeof result !== "object") return [];
+  const top = result;
+  const items = Array.isArray(top["results"]) ? top["results"] : [];
+  return [top, ...items].filter(
+    (r) => r !== null && typeof r === "object"
+  );
 }
 function includedOf(result) {
   if (!result || typeof result !== "object") return void 0;
@@ -43218,19 +43420,36 @@ var JobRegistry = class {
 };
 
 // src/executor/block-tracker.ts
-var BlockTracker = class {
+var BlockTracker = class _BlockTracker {
   state = /* @__PURE__ */ new Map();
   /** Blocks with at least one rescue task in the list (a rescue emptied by tag filtering does not rescue). */
   rescuable = /* @__PURE__ */ new Set();
+  /** Blocks with at least one always task in the list. */
+  withAlways = /* @__PURE__ */ new Set();
   constructor(tasks) {
     this.add(tasks);
   }
   /** Takes in tasks a dynamic include brought into the list (their blocks may have rescues). */
   add(tasks) {
     for (const task of tasks) {
-      const inner = task.blocks?.at(-1);
-      if (inner?.section === "rescue") this.rescuable.add(inner.id);
+      for (const frame of task.blocks ?? []) {
+        if (frame.section === "rescue") this.rescuable.add(frame.id);
+        else if (frame.section === "always") this.withAlways.add(frame.id);
+      }
     }
+  }
+  /** A copy with the same failures, to look ahead without changing this one. */
+  clone() {
+    const copy = new _BlockTracker([]);
+    for (const id of this.rescuable) copy.rescuable.add(id);
+    for (const id of this.withAlways) copy.withAlways.add(id);
+    copy.state = new Map(
+      [...this.state].map(([host, blocks]) => [
+        host,
+        new Map([...blocks].map(([id, failures]) => [id, { ...failures }]))
+      ])
+    );
+    return copy;
   }
   /** Whether the host runs this task: it is in every list the task sits in (Ansible gives it a no-op otherwise). */
   runs(host, task) {
@@ -43243,16 +43462,64 @@ var BlockTracker = class {
     return true;
   }
   /**
-   * Records that the task failed on the host. Returns 'rescued' when an enclosing block's rescue will run
-   * for it (Ansible then counts `rescued`, not `failed`), 'failed' when the host will fail once its
-   * `always` lists have run, and 'fatal' for a task outside any block (the host fails now).
+   * Records that the task failed on the host. Counted 'rescued' when an enclosing block's rescue will run for
+   * it (Ansible's is_any_block_rescuing); fatal for a task outside any block (the host fails now). Otherwise
+   * the host fails, if nothing rescues it, once the list leaves the block.
    */
   fail(host, task) {
     const frames = task.blocks ?? [];
     const inner = frames.at(-1);
-    if (!inner) return "fatal";
-    this.failures(host, inner.id)[inner.section] = true;
-    return this.willRescue(frames) ? "rescued" : "failed";
+    if (!inner) return { counted: "failed", fatal: true, failedNow: true };
+    const failures = this.failures(host, inner.id);
+    failures[inner.section] = true;
+    failures.cleared = false;
+    return {
+      counted: this.willRescue(frames) ? "rescued" : "failed",
+      fatal: false,
+      failedNow: this.failedAfter(frames)
+    };
+  }
+  /**
+   * Records that a handler failed on the host while it flushed handlers at `flush` (a `meta: flush_handlers`
+   * task). As Ansible 2.14 does, the failure moves the outermost block around the flush: into its rescue when
+   * it has one (the rest of the block is skipped), else through its always list to a failure; a flush inside
+   * that block's rescue or always list goes on with it. It counts as rescued only when a block nested inside
+   * the outermost one could rescue it.
+   */
+  failHandler(host, flush) {
+    const frames = flush.blocks ?? [];
+    const top = frames[0];
+    if (!top) return { counted: "failed", fatal: true, failedNow: true };
+    const counted = this.willRescue(frames.slice(1)) ? "rescued" : "failed";
+    const failures = this.failures(host, top.id);
+    failures.cleared = false;
+    if (top.section === "block") {
+      if (!this.rescuable.has(top.id) && !this.withAlways.has(top.id))
+        return { counted, fatal: true, failedNow: true };
+      failures.block = true;
+    } else if (top.section === "always" && !this.rescuable.has(top.id)) {
+      failures.handler = true;
+    }
+    return { counted, fatal: false, failedNow: false };
+  }
+  /**
+   * Whether, right after a task at `frames` failed on the host, Ansible's iterator deems the host failed
+   * (is_failed): no rescue or always list of the innermost block is left for it, and no enclosing block whose
+   * list it is in could rescue it. This is what any_errors_fatal looks at.
+   */
+  failedAfter(frames) {
+    const inner = frames.at(-1);
+    if (!inner) return true;
+    let failed2 = inner.section === "always" || (inner.section === "rescue" ? !this.withAlways.has(inner.id) : !this.rescuable.has(inner.id) && !this.withAlways.has(inner.id));
+    for (let depth = frames.length - 2; depth >= 0 && failed2; depth--) {
+      const frame = frames[depth];
+      if (frame.section === "block" && this.rescuable.has(frame.id)) failed2 = false;
+    }
+    return failed2;
+  }
+  /** `meta: clear_host_errors`: the host's failures in the blocks it is in no longer fail them. */
+  clear(host) {
+    for (const failures of this.state.get(host)?.values() ?? []) failures.cleared = true;
   }
   /**
    * Closes the blocks the list leaves between `previous` and `next` (undefined at the end of the list).
@@ -43271,8 +43538,11 @@ var BlockTracker = class {
         const frame = before[depth];
         if (!this.blockFailed(host, frame)) continue;
         const parent = before[depth - 1];
-        if (parent) this.failures(host, parent.id)[parent.section] = true;
-        else {
+        if (parent) {
+          const failures = this.failures(host, parent.id);
+          failures[parent.section] = true;
+          failures.cleared = false;
+        } else {
           failed2.push(host);
           break;
         }
@@ -43280,18 +43550,21 @@ var BlockTracker = class {
     }
     return failed2;
   }
+  /** The list the host's next task sits in, `task` being that task (undefined: none is left). */
+  static stateOf(task) {
+    if (!task) return "complete";
+    const inner = task.blocks?.at(-1);
+    return inner === void 0 || inner.section === "block" ? "tasks" : inner.section;
+  }
   /** A block fails when its always failed, or its block failed without a rescue that completed. */
   blockFailed(host, frame) {
     const failures = this.failures(host, frame.id);
-    return failures.always || failures.block && (!this.rescuable.has(frame.id) || failures.rescue);
+    if (failures.cleared) return false;
+    return failures.always || failures.handler || failures.block && (!this.rescuable.has(frame.id) || failures.rescue);
   }
   /** Whether a failure in the innermost of these frames reaches a rescue (Ansible's is_any_block_rescuing). */
   willRescue(frames) {
-    for (let depth = frames.length - 1; depth >= 0; depth--) {
-      const frame = frames[depth];
-      if (frame.section === "block" && this.rescuable.has(frame.id)) return true;
-    }
-    return false;
+    return frames.some((frame) => frame.section === "block" && this.rescuable.has(frame.id));
   }
   failures(host, id) {
     let blocks = this.state.get(host);
@@ -43301,12 +43574,77 @@ var BlockTracker = class {
     }
     let failures = blocks.get(id);
     if (!failures) {
-      failures = { block: false, rescue: false, always: false };
+      failures = { block: false, rescue: false, always: false, handler: false, cleared: false };
       blocks.set(id, failures);
     }
     return failures;
   }
 };
+
+// src/executor/meta-actions.ts
+async function runMetaAction(action, conditional, target) {
+  const { hosts, batch, handlers, holds, skip } = target;
+  if (["noop", "reset_connection", "refresh_inventory"].includes(action) && conditional)
+    target.warning(`${action} task does not support when conditional`);
+  const first = hosts[0];
+  switch (action) {
+    case "flush_handlers": {
+      const flushing = hosts.filter((host) => {
+        if (holds(host)) return true;
+        skip(host, action, `not running handlers for ${host}`);
+        return false;
+      });
+      return target.flushHandlers(flushing);
+    }
+    case "end_host":
+      for (const host of hosts) {
+        if (holds(host)) handlers.ended.add(host);
+        else
+          skip(
+            host,
+            `end_host conditional evaluated to false, continuing execution for ${host}`,
+            `continuing execution for ${host}`
+          );
+      }
+      return false;
+    case "end_play":
+    case "end_batch":
+      if (!holds(first)) {
+        skip(first, action, action === "end_play" ? "continuing play" : "continuing current batch");
+        return false;
+      }
+      for (const host of batch) if (!target.unreachable.has(host)) handlers.ended.add(host);
+      if (action === "end_play") target.endPlay();
+      return false;
+    case "clear_host_errors":
+      if (!holds(first)) {
+        skip(first, action, `not clearing host error state for ${first}`);
+        return false;
+      }
+      for (const host of batch) {
+        if (target.failed.delete(host)) handlers.ended.add(host);
+        target.marked.delete(host);
+        target.unreachable.delete(host);
+        target.blocks.clear(host);
+      }
+      return false;
+    case "clear_facts":
+      if (!holds(first)) {
+        skip(first, action, `not clearing facts and fact cache for ${first}`);
+        return false;
+      }
+      for (const host of batch) target.clearFacts(host);
+      return false;
+    case "reset_connection":
+      await Promise.all(hosts.map((host) => target.resetConnection(host)));
+      return false;
+    case "refresh_inventory":
+      target.refreshInventory();
+      return false;
+    default:
+      return false;
+  }
+}
 
 // src/async/poller.ts
 var WATCHDOG_GRACE_MS = 3500;
@@ -43974,6 +44312,102 @@ function isRecord2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+// src/executor/handlers.ts
+function isTemplated(name) {
+  return name.includes("{{") || name.includes("{%");
+}
+function matchHandlers(list, name, nameOf = (handler) => handler.name) {
+  const named = list.filter((handler) => {
+    const own = nameOf(handler);
+    if (own === null) return false;
+    return own === name || handler.role !== void 0 && `${handler.role.name} : ${own}` === name;
+  });
+  const last = named.at(-1);
+  const picked = last === void 0 ? void 0 : named.find((h) => sameHandlerBlock(h, last)) ?? last;
+  return list.filter((handler) => handler === picked || handler.listen?.includes(name));
+}
+function sameHandlerBlock(a, b) {
+  return a.handlerBlock !== void 0 && a.handlerBlock === b.handlerBlock;
+}
+function notifyHandlers(task, changed2, state, context) {
+  if (!task.notify || changed2.length === 0) return;
+  const nameOf = handlerNames(state, context);
+  for (const [name, hosts] of notifyNames(task, changed2, context)) {
+    if (!recordNotification(state, name, hosts, nameOf, task, context.errorOnMissing))
+      context.warning(missingHandlerMessage(name));
+  }
+}
+function handlerNames(state, context) {
+  return (handler) => {
+    if (!isTemplated(handler.name)) return handler.name;
+    const known = state.names.get(handler);
+    if (known !== void 0) return known;
+    let name;
+    try {
+      name = pythonStr(
+        context.templar.render(
+          handler.name,
+          context.variables.playScope(context.playContext, handler)
+        )
+      );
+    } catch (error) {
+      name = null;
+      if (!handler.listen?.length)
+        context.warning(
+          `Handler '${handler.name}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: ${error.message}`
+        );
+    }
+    state.names.set(handler, name);
+    return name;
+  };
+}
+function notifyNames(task, hosts, context) {
+  const out = /* @__PURE__ */ new Map();
+  for (const raw of task.notify ?? []) {
+    for (const host of hosts) {
+      let name = raw;
+      if (isTemplated(raw)) {
+        try {
+          name = String(
+            context.templar.render(raw, context.variables.scope(host, context.playContext, task))
+          );
+        } catch (error) {
+          throw new PlaybookError(
+            `the handler name '${raw}' in 'notify' cannot be rendered for ${host}: ${error.message}`,
+            task.location
+          );
+        }
+      }
+      const list = out.get(name);
+      if (list) list.push(host);
+      else out.set(name, [host]);
+    }
+  }
+  return out;
+}
+function recordNotification(state, name, hosts, nameOf, task, errorOnMissing) {
+  const matching = matchHandlers(state.list, name, nameOf);
+  if (matching.length === 0) {
+    if (!errorOnMissing) return false;
+    throw new PlaybookError(
+      `${missingHandlerMessage(name)} (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\`` + (unusableNames(state).length > 0 ? `. Handler names that use host variables cannot be rendered (${unusableNames(state).join(", ")}): give them \`listen:\` topics` : ""),
+      task.location
+    );
+  }
+  for (const handler of matching) {
+    let notified = state.notified.get(handler);
+    if (!notified) state.notified.set(handler, notified = /* @__PURE__ */ new Set());
+    for (const host of hosts) notified.add(host);
+  }
+  return true;
+}
+function missingHandlerMessage(name) {
+  return `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`;
+}
+function unusableNames(state) {
+  return [...state.names].filter(([, name]) => name === null).map(([h]) => `'${h.name}'`);
+}
+
 // src/executor/play-keywords.ts
 function templatedPlay(play, templar, scope) {
   let vars;
@@ -44098,7 +44532,8 @@ var PlaybookRunner = class {
   constructor(playbook, options) {
     this.playbook = playbook;
     this.options = options;
-    this.variables = new VariableManager(options.inventory, options.templar, options.extraVars, {
+    this.inventory = options.inventory;
+    this.variables = new VariableManager(this.inventory, options.templar, options.extraVars, {
       runTags: options.tags?.only ?? [],
       skipTags: options.tags?.skip ?? [],
       ...options.limit === void 0 ? {} : { limit: options.limit },
@@ -44138,6 +44573,17 @@ var PlaybookRunner = class {
   hostOrder = /* @__PURE__ */ new Set();
   /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
   failed = /* @__PURE__ */ new Set();
+  /**
+   * Hosts Ansible counts as failed without stopping them in the play (its task queue's failed hosts): those
+   * any_errors_fatal marked while they were in a rescue or always list, or whose include could not be
+   * loaded. They are out of later plays (and then fail the run); the play they are in goes on for them.
+   */
+  marked = /* @__PURE__ */ new Set();
+  /**
+   * Set when any_errors_fatal marked a host, or max_fail_percentage failed the batch: once the batch ends,
+   * no further batch or play runs, and the run exits 2.
+   */
+  breakPlay = false;
   unreachable = /* @__PURE__ */ new Set();
   variables;
   pool;
@@ -44146,6 +44592,8 @@ var PlaybookRunner = class {
   playEnded = false;
   /** Per host, the role uses (by dedup key) that ran a task there in this play: a repeat is skipped. */
   rolesRun = /* @__PURE__ */ new Map();
+  /** The inventory (read again by `meta: refresh_inventory`). */
+  inventory;
   async run() {
     for (const play of this.playbook.plays) {
       if (this.options.signal?.aborted) break;
@@ -44156,7 +44604,7 @@ var PlaybookRunner = class {
     this.options.events.recap(stats);
     const failedHosts = counted.filter((h) => this.stats.get(h).failed > 0);
     const unreachableHosts = [...this.unreachable];
-    const exitCode = unreachableHosts.length > 0 ? 4 : failedHosts.length > 0 || this.failed.size > 0 ? 2 : 0;
+    const exitCode = this.breakPlay ? 2 : unreachableHosts.length > 0 ? 4 : this.failed.size > 0 ? 2 : 0;
     return {
       stats,
       failedHosts,
@@ -44178,7 +44626,8 @@ var PlaybookRunner = class {
   }
   /** Runs one play; returns true when the playbook must stop. */
   async runPlay(written) {
-    const { inventory, events } = this.options;
+    const { events } = this.options;
+    const inventory = this.inventory;
     const roles = written.roles ?? [];
     const playContextBase = {
       ...roles.length > 0 ? {
@@ -44204,8 +44653,12 @@ var PlaybookRunner = class {
     let hosts = patterns.length === 0 ? [] : inventory.select(patterns);
     hosts = applyLimit(hosts, inventory, this.options.limit);
     if (this.options.shard) hosts = inShard(hosts, inventory.hostNames(), this.options.shard);
-    hosts = orderedHosts(hosts, play.order);
+    if (hosts.length > 0) {
+      for (const host of this.marked) this.failed.add(host);
+      this.marked.clear();
+    }
     const targeted = hosts;
+    hosts = orderedHosts(hosts, play.order);
     hosts = hosts.filter((h) => !this.failed.has(h) && !this.unreachable.has(h));
     events.playStart(play.name, play.location);
     if (hosts.length === 0) {
@@ -44225,12 +44678,13 @@ var PlaybookRunner = class {
         playBatch: batch
       };
       if (await this.runBatch(play, batch, playContext)) return true;
+      if (this.breakPlay) return true;
     }
     return false;
   }
   /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
   async runBatch(play, batch, playContext) {
-    const { templar, events } = this.options;
+    const { templar } = this.options;
     const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0], playContext));
     const selection = this.options.tags ?? ALL_TAGS;
     const gatherTask = plainTask({
@@ -44259,33 +44713,80 @@ var PlaybookRunner = class {
       list: [...play.handlers],
       notified: /* @__PURE__ */ new Map(),
       ended: /* @__PURE__ */ new Set(),
-      force: play.forceHandlers === void 0 || play.forceHandlers === null ? this.options.forceHandlers === true : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0], playContext))
+      force: play.forceHandlers === void 0 || play.forceHandlers === null ? this.options.forceHandlers === true : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0], playContext)),
+      names: /* @__PURE__ */ new Map()
     };
     const isFailed = (h) => this.failed.has(h) || this.unreachable.has(h);
     const isActive = (h) => !isFailed(h) && !handlers.ended.has(h);
     playContext.removed = { has: (h) => !isActive(h) };
-    const endsPlay = (newlyFailed) => {
-      if (newlyFailed.length === 0) return false;
-      const failedInBatch = batch.filter(isFailed).length;
-      const overThreshold = maxFail !== void 0 && failedInBatch / batch.length * 100 > maxFail;
-      if (!anyErrorsFatal && !overThreshold) return false;
-      for (const h of batch) this.failed.add(h);
-      events.noMoreHosts();
-      return true;
-    };
     const run = {
       play,
       batch,
       playContext,
       handlers,
       blocks: new BlockTracker(tasks),
+      anyErrorsFatal,
+      ...maxFail === void 0 ? {} : { maxFailPercentage: maxFail },
+      stack: [],
       isFailed,
-      isActive,
-      endsPlay
+      isActive
     };
     const stop = await this.runList(tasks, batch, void 0, run);
     if (stop !== void 0) return stop;
-    return batch.every(isFailed);
+    return batch.every((h) => isFailed(h) || this.marked.has(h));
+  }
+  /**
+   * After a task (or a handler) ran: any_errors_fatal and max_fail_percentage, as Ansible's linear strategy
+   * applies them. `escaped` are hosts that failed by leaving a block unrescued. Returns true when the play ends.
+   */
+  endsPlay(run, outcome) {
+    const { batch, isFailed } = run;
+    const left = batch.filter((h) => !this.unreachable.has(h));
+    if (outcome.anyErrorsFatal && outcome.failedNow.length + outcome.unreachable.length > 0) {
+      const marked = left.filter((h) => {
+        const next = this.nextState(h, run);
+        return next !== "rescue" && next !== "always";
+      });
+      if (marked.length > 0) {
+        this.breakPlay = true;
+        for (const host of marked) if (!this.failed.has(host)) this.marked.add(host);
+        if (left.every((h) => this.failed.has(h) || this.marked.has(h))) {
+          for (const host of left) {
+            this.failed.add(host);
+            this.marked.delete(host);
+          }
+          this.options.events.noMoreHosts();
+          return true;
+        }
+      }
+    }
+    if (outcome.newlyFailed.length === 0 || run.maxFailPercentage === void 0) return false;
+    const failedInBatch = batch.filter(isFailed).length;
+    if (failedInBatch / batch.length * 100 <= run.maxFailPercentage) return false;
+    this.breakPlay = true;
+    for (const h of batch) this.failed.add(h);
+    this.options.events.noMoreHosts();
+    return true;
+  }
+  /**
+   * Where the host's next task is (Ansible's peek at its iterator state): in a rescue or always list, in a
+   * task list, or none left. Hosts running handlers at a flush are in neither list.
+   */
+  nextState(host, run) {
+    if (!run.isActive(host)) return "complete";
+    if (run.flushing?.includes(host)) return "tasks";
+    const blocks = run.blocks.clone();
+    const top = run.stack.at(-1);
+    let previous = top?.tasks[top.index];
+    for (let level = run.stack.length - 1; level >= 0; level--) {
+      const { tasks, index } = run.stack[level];
+      for (const task of tasks.slice(index + 1)) {
+        if (blocks.leave(previous, task, [host]).length > 0) return "complete";
+        previous = task;
+        if (blocks.runs(host, task)) return BlockTracker.stateOf(task);
+      }
+    }
+    return "complete";
   }
   /**
    * Runs a list of tasks on those of `hosts` still active: the play's tasks, or (below `parent`, the
@@ -44293,20 +44794,31 @@ var PlaybookRunner = class {
    * the playbook stops), undefined when the list ran to its end.
    */
   async runList(tasks, hosts, parent, run) {
-    const { play, batch, playContext, handlers, blocks, isFailed, isActive, endsPlay } = run;
+    const level = { tasks, index: -1 };
+    run.stack.push(level);
+    try {
+      return await this.runListLevel(tasks, hosts, parent, run, level);
+    } finally {
+      run.stack.pop();
+    }
+  }
+  async runListLevel(tasks, hosts, parent, run, level) {
+    const { play, batch, playContext, blocks, isFailed, isActive } = run;
     let previous = parent;
     for (const task of [...tasks, parent]) {
       if (this.options.signal?.aborted) return true;
       const escaped = blocks.leave(previous, task, hosts.filter(isActive));
       for (const h of escaped) this.failed.add(h);
-      if (endsPlay(escaped)) return true;
+      const left = { newlyFailed: escaped, failedNow: [], unreachable: [], anyErrorsFatal: false };
+      if (this.endsPlay(run, left)) return true;
       if (!task || task === parent) break;
+      level.index++;
       previous = task;
       const active = hosts.filter(isActive);
       if (active.length === 0) {
         if (parent) return void 0;
         if (!batch.every(isFailed)) return false;
-        if (handlers.force) await this.flushHandlers(play, batch, playContext, handlers);
+        if (run.handlers.force) await this.flushHandlers(run, void 0, void 0);
         this.options.events.noMoreHosts();
         return true;
       }
@@ -44315,14 +44827,16 @@ var PlaybookRunner = class {
       );
       if (taking.length === 0) continue;
       if (task.module === "meta") {
-        const newlyFailed = await this.runMeta(task, taking, batch, play, playContext, handlers);
-        if (endsPlay(newlyFailed)) return true;
+        if (await this.runMeta(task, taking, run)) return true;
         continue;
       }
-      const result = await this.runTask(task, taking, play, playContext, blocks);
+      const result = await this.runTask(task, taking, play, playContext, {
+        failure: (host) => blocks.fail(host, task),
+        anyErrorsFatal: run.anyErrorsFatal
+      });
       this.noteRoleRun(task, result.results);
-      this.notify(task, result.changed, handlers, playContext);
-      if (endsPlay(result.newlyFailed)) return true;
+      this.notify(task, result.changed, run);
+      if (this.endsPlay(run, result)) return true;
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run);
         if (stop !== void 0) return stop;
@@ -44457,18 +44971,20 @@ var PlaybookRunner = class {
     return task.role ? `${task.role.name} : ${name}` : name;
   }
   /**
-   * Runs a `meta:` task. Returns the hosts that failed (in handlers it flushed). As in Ansible, a meta task
-   * counts in no recap counter; a host whose `when` is false gets a skipped result.
+   * Runs a `meta:` task (or a meta handler; see meta-actions.ts). Returns true when the play ends. As in
+   * Ansible, a meta task counts in no recap counter; a host whose `when` is false gets a skipped result.
    */
-  async runMeta(task, hosts, batch, play, playContext, handlers) {
+  async runMeta(task, hosts, run, asHandler = false) {
     const { events, templar } = this.options;
+    const { batch, playContext } = run;
     const action = String(task.args["_raw_params"]);
-    if (task.implicit) return this.flushHandlers(play, batch, playContext, handlers);
+    if (task.implicit) return this.flushHandlers(run, void 0, void 0);
     const info = {
       name: this.shownName(task, hosts[0], playContext),
       module: task.module,
       location: task.location,
-      noLog: false
+      noLog: false,
+      ...asHandler ? { handler: true } : {}
     };
     events.taskStart(info);
     const holds = (host) => task.when.every((c) => templar.isTrue(c, this.variables.scope(host, playContext, task)));
@@ -44483,111 +44999,123 @@ var PlaybookRunner = class {
       },
       durationMs: 0
     });
-    switch (action) {
-      case "flush_handlers": {
-        const flushing = hosts.filter((host) => {
-          if (holds(host)) return true;
-          skip(host, action, `not running handlers for ${host}`);
-          return false;
-        });
-        return this.flushHandlers(play, batch, playContext, handlers, flushing);
+    return runMetaAction(action, task.when.length > 0, {
+      hosts,
+      batch,
+      handlers: run.handlers,
+      blocks: run.blocks,
+      failed: this.failed,
+      marked: this.marked,
+      unreachable: this.unreachable,
+      holds,
+      skip,
+      warning: (message2) => events.warning(message2),
+      flushHandlers: (flushing) => this.flushHandlers(run, flushing, task),
+      endPlay: () => this.playEnded = true,
+      clearFacts: (host) => {
+        const memory = this.variables.hostMemory(host);
+        for (const key of Object.keys(memory.facts)) delete memory.facts[key];
+        this.variables.changed();
+      },
+      resetConnection: (host) => this.pool.reset(host, this.variables.scope(host, playContext, task)),
+      refreshInventory: () => {
+        if (!this.options.reloadInventory) return;
+        this.inventory = this.options.reloadInventory();
+        this.variables.useInventory(this.inventory);
       }
-      case "end_host":
-        for (const host of hosts) {
-          if (holds(host)) handlers.ended.add(host);
-          else
-            skip(
-              host,
-              `end_host conditional evaluated to false, continuing execution for ${host}`,
-              `continuing execution for ${host}`
-            );
-        }
-        return [];
-      case "end_play": {
-        const first = hosts[0];
-        if (holds(first)) {
-          for (const host of batch) handlers.ended.add(host);
-          this.playEnded = true;
-        } else skip(first, action, "continuing play");
-        return [];
-      }
-      default:
-        return [];
-    }
+    });
   }
   /** Records the handlers a task notifies on the hosts where it changed something. */
-  notify(task, changed2, handlers, playContext) {
-    if (!task.notify || changed2.length === 0) return;
-    for (const [name, hosts] of this.notifyNames(task, task.notify, changed2, playContext)) {
-      const matching = matchHandlers(handlers.list, name);
-      if (matching.length === 0) {
-        throw new PlaybookError(
-          `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\``,
-          task.location
-        );
-      }
-      for (const handler of matching) {
-        let notified = handlers.notified.get(handler);
-        if (!notified) handlers.notified.set(handler, notified = /* @__PURE__ */ new Set());
-        for (const host of hosts) notified.add(host);
-      }
-    }
-  }
-  /** The handler names a task notifies, each with its hosts: a templated name is rendered per host. */
-  notifyNames(task, names, hosts, playContext) {
-    const out = /* @__PURE__ */ new Map();
-    for (const raw of names) {
-      for (const host of hosts) {
-        let name = raw;
-        if (raw.includes("{{") || raw.includes("{%")) {
-          try {
-            name = String(
-              this.options.templar.render(raw, this.variables.scope(host, playContext, task))
-            );
-          } catch (error) {
-            throw new PlaybookError(
-              `the handler name '${raw}' in 'notify' cannot be rendered for ${host}: ${error.message}`,
-              task.location
-            );
-          }
-        }
-        const list = out.get(name);
-        if (list) list.push(host);
-        else out.set(name, [host]);
-      }
-    }
-    return out;
+  notify(task, changed2, run) {
+    notifyHandlers(task, changed2, run.handlers, {
+      templar: this.options.templar,
+      variables: this.variables,
+      playContext: run.playContext,
+      warning: (message2) => this.options.events.warning(message2),
+      errorOnMissing: this.options.errorOnMissingHandler !== false
+    });
   }
   /**
    * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
    * (limited to `only` when given). A failed host runs them only with force_handlers; a host that ended
-   * the play never does. Returns the hosts that failed in a handler.
+   * the play never does. `flush` is the `meta: flush_handlers` task that runs them, if any: a handler that
+   * fails inside a block moves that block to its rescue, as in Ansible. Returns true when the play ends.
    */
-  async flushHandlers(play, batch, playContext, handlers, only) {
-    const newlyFailed = [];
-    for (const handler of handlers.list) {
-      const pending = handlers.notified.get(handler);
-      if (!pending || pending.size === 0) continue;
-      const hosts = batch.filter(
-        (h) => pending.has(h) && (only === void 0 || only.includes(h)) && !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
-      );
-      for (const host of batch) if (only === void 0 || only.includes(host)) pending.delete(host);
-      if (hosts.length === 0) continue;
-      const run = await this.runTask(
-        handler,
-        hosts,
-        play,
-        playContext,
-        new BlockTracker([handler]),
-        true
-      );
-      newlyFailed.push(...run.newlyFailed);
-      this.notify(handler, run.changed, handlers, playContext);
+  async flushHandlers(run, only, flush) {
+    const { batch, handlers } = run;
+    const eligible = (h) => !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h));
+    const previous = run.flushing;
+    run.flushing = only ?? batch;
+    try {
+      for (const handler of handlers.list) {
+        const pending = handlers.notified.get(handler);
+        if (!pending || pending.size === 0) continue;
+        const hosts = batch.filter(
+          (h) => pending.has(h) && (only === void 0 || only.includes(h)) && eligible(h)
+        );
+        for (const host of batch)
+          if ((only === void 0 || only.includes(host)) && !hosts.includes(host))
+            pending.delete(host);
+        if (hosts.length === 0) continue;
+        const stop = await this.runHandler(handler, hosts, run, flush, eligible);
+        for (const host of hosts) pending.delete(host);
+        if (stop) return true;
+      }
+      return false;
+    } finally {
+      run.flushing = previous;
     }
-    return newlyFailed;
   }
-  /** Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable. */
-  async runTask(task, hosts, play, playContext, blocks, handler = false) {
+  /**
+   * Runs one handler on `hosts`; an include_tasks handler then runs the handlers its file brings in, on the
+   * hosts that included it. A handler may notify another: one defined later runs in this flush, an earlier
+   * one at the next. Returns true when the play ends.
+   */
+  async runHandler(handler, hosts, run, flush, eligible) {
+    if (handler.module === "meta") return this.runMeta(handler, hosts, run, true);
+    const result = await this.runTask(handler, hosts, run.play, run.playContext, {
+      handler: true,
+      anyErrorsFatal: run.anyErrorsFatal,
+      failure: (host) => flush ? run.blocks.failHandler(host, flush) : { counted: "failed", fatal: true, failedNow: true }
+    });
+    this.notify(handler, result.changed, run);
+    if (this.endsPlay(run, result)) return true;
+    if (!handler.include) return false;
+    const queues = /* @__PURE__ */ new Map();
+    for (const host of hosts) {
+      const included = result.results.get(host);
+      if (included) queues.set(host, includeInstances(included));
+    }
+    for (let round = 0; ; round++) {
+      const groups = /* @__PURE__ */ new Map();
+      for (const [host, queue] of queues) {
+        const instance = queue[round];
+        if (!instance) continue;
+        const group = groups.get(instance.key);
+        if (group) group.hosts.push(host);
+        else groups.set(instance.key, { instance, hosts: [host] });
+      }
+      if (groups.size === 0) return false;
+      for (const { instance, hosts: members } of groups.values()) {
+        const params = {
+          vars: { ...handler.params?.vars, ...handler.include.vars },
+          loop: { ...handler.params?.loop, ...instance.loop }
+        };
+        for (const task of instance.loaded.tasks) {
+          const taking = members.filter(eligible);
+          if (taking.length === 0) break;
+          if (await this.runHandler({ ...task, params }, taking, run, flush, eligible)) return true;
+        }
+      }
+    }
+  }
+  /**
+   * Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable.
+   * `failure` decides where a failure leaves a host (its blocks, or the flush a handler runs in);
+   * `anyErrorsFatal` is the play's, for a task whose blocks and own keywords do not say.
+   */
+  async runTask(task, hosts, play, playContext, options) {
+    const handler = options.handler === true;
     const { events, templar } = this.options;
     const module = MODULES.get(task.module);
     if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location);
@@ -44608,9 +45136,14 @@ var PlaybookRunner = class {
     let targets = hosts;
     const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, this.variables.scope(hosts[0], playContext, task));
     if (runOnce) targets = hosts.slice(0, 1);
+    const anyErrorsFatal = this.anyErrorsFatal(task, hosts[0], playContext, options.anyErrorsFatal);
+    let runOnceFailed = false;
     const newlyFailed = [];
+    const failedNow = [];
+    const unreachable = [];
     const changed2 = [];
     const results = /* @__PURE__ */ new Map();
+    let abort;
     await mapWithLimit(targets, this.options.forks, async (host) => {
       const started = Date.now();
       const scope = (locals = {}) => this.variables.scope(host, playContext, task, locals);
@@ -44652,6 +45185,11 @@ var PlaybookRunner = class {
         play
       });
       const durationMs = Date.now() - started;
+      const invalid = task.include ? includeAbort(outcome.result) : void 0;
+      if (invalid) {
+        abort ??= invalid;
+        return;
+      }
       const recipients = runOnce ? hosts : [host];
       for (const target of recipients) this.remember(task, target, outcome);
       results.set(host, outcome.result);
@@ -44666,25 +45204,40 @@ var PlaybookRunner = class {
           stats.unreachable++;
           this.unreachable.add(host);
           newlyFailed.push(host);
+          unreachable.push(host);
           break;
         case "failed":
           if (outcome.ignored) {
             stats.ok++;
             stats.ignored++;
             if (outcome.result["changed"]) stats.changed++;
-          } else {
-            const verdict = blocks.fail(host, task);
-            if (verdict === "rescued") {
+            break;
+          }
+          if (task.include && includeLoadFailed(outcome.result)) {
+            if (task.include.kind === "tasks") stats.failed++;
+            const verdict = options.failure(host);
+            if (verdict.fatal) {
+              this.failed.add(host);
+              newlyFailed.push(host);
+            } else this.marked.add(host);
+            if (verdict.failedNow) failedNow.push(host);
+            break;
+          }
+          {
+            runOnceFailed = runOnce;
+            const verdict = options.failure(host);
+            if (verdict.counted === "rescued") {
               stats.rescued++;
               const memory = this.variables.hostMemory(host);
               memory.registered["ansible_failed_task"] = failedTaskVar(task);
               memory.registered["ansible_failed_result"] = outcome.result;
               this.variables.changed();
             } else stats.failed++;
-            if (verdict === "fatal") {
+            if (verdict.fatal) {
               this.failed.add(host);
               newlyFailed.push(host);
             }
+            if (verdict.failedNow) failedNow.push(host);
           }
           break;
         case "skipped":
@@ -44708,12 +45261,39 @@ var PlaybookRunner = class {
         durationMs
       });
     });
+    if (abort) throw abort;
+    if (runOnceFailed) {
+      for (const host of hosts.slice(1)) {
+        const verdict = options.failure(host);
+        if (verdict.fatal) {
+          this.failed.add(host);
+          newlyFailed.push(host);
+        }
+        if (verdict.failedNow) failedNow.push(host);
+      }
+    }
     const ordered = /* @__PURE__ */ new Map();
     for (const host of hosts) {
       const result = results.get(host);
       if (result) ordered.set(host, result);
     }
-    return { newlyFailed, changed: changed2, results: ordered };
+    return { newlyFailed, failedNow, unreachable, anyErrorsFatal, changed: changed2, results: ordered };
+  }
+  /**
+   * Whether a failure of the task fails every host, as Ansible's linear strategy decides it: the task's
+   * any_errors_fatal (its own, else its blocks', else the play's), or run_once; never with ignore_errors.
+   */
+  anyErrorsFatal(task, host, playContext, playDefault) {
+    const { templar } = this.options;
+    const scope = this.variables.scope(host, playContext, task);
+    const fatal = task.anyErrorsFatal === void 0 ? playDefault : templar.isTrue(task.anyErrorsFatal, scope);
+    const runOnce = task.runOnce !== void 0 && templar.isTrue(task.runOnce, scope);
+    let ignored = false;
+    try {
+      ignored = task.ignoreErrors !== void 0 && templar.isTrue(task.ignoreErrors, scope);
+    } catch {
+    }
+    return (fatal || runOnce) && !ignored;
   }
   /**
    * Stores what a task leaves behind on a host: its registered result and, unless it failed, was
@@ -44740,14 +45320,6 @@ var PlaybookRunner = class {
     }
   }
 };
-function displayName(task) {
-  return task.role ? `${task.role.name} : ${task.name}` : task.name;
-}
-function matchHandlers(list, name) {
-  const named = list.filter((h) => h.name === name || h.role && displayName(h) === name);
-  const last = named.at(-1);
-  return list.filter((h) => h === last || h.listen?.includes(name));
-}
 function includeCount(result) {
   const items = Array.isArray(result["results"]) ? result["results"] : [result];
   return items.filter((item) => includedOf(item)?.tasks.length).length;
@@ -44815,6 +45387,9 @@ function batches(hosts, serial, play) {
     k++;
   }
   return out;
+}
+function displayName(task) {
+  return task.role ? `${task.role.name} : ${task.name}` : task.name;
 }
 
 // src/async/jobs-document.ts
@@ -45657,7 +46232,10 @@ async function executeRun(settings, write, options = {}) {
     forceHandlers: settings.forceHandlers,
     verbosity: settings.verbosity,
     inventorySources: settings.inventories.map(inventorySource),
-    ...settings.noLog !== void 0 ? { defaultNoLog: settings.noLog } : {}
+    ...settings.noLog !== void 0 ? { defaultNoLog: settings.noLog } : {},
+    errorOnMissingHandler: settings.errorOnMissingHandler,
+    // meta: refresh_inventory reads the inventory sources again.
+    ...settings.inventories.length > 0 ? { reloadInventory: () => loadInventory(settings.inventories) } : {}
   };
   let summary;
   try {
@@ -45839,26 +46417,20 @@ function inGitHubActions() {
 function printError(text2) {
   process.stderr.write(inGitHubActions() ? inertText(text2) : visibleControls(text2));
 }
-function reportFatal(error) {
-  if (error instanceof UsageError) {
-    printError(`ERROR! ${error.message}
-`);
-    return 2;
-  }
-  if (error instanceof OptionError) {
-    printError(`ERROR! ${error.message}
-`);
-    return 5;
-  }
-  if (error instanceof PlaybookError || error instanceof InventoryError || error instanceof TemplateError) {
-    printError(`ERROR! ${error.message}
-`);
+function fatalExitCode(error) {
+  if (error instanceof UsageError) return 2;
+  if (error instanceof OptionError) return 5;
+  if (error instanceof PlaybookError || error instanceof InventoryError || error instanceof TemplateError)
     return 4;
-  }
-  if (error instanceof AsyncPlaybookError) {
+  if (error instanceof AsyncPlaybookError) return 1;
+  return 250;
+}
+function reportFatal(error) {
+  const code = fatalExitCode(error);
+  if (code !== 250) {
     printError(`ERROR! ${error.message}
 `);
-    return 1;
+    return code;
   }
   const detail = error instanceof Error ? process.env["ASYNC_PLAYBOOK_DEBUG"] ? error.stack : error.message : String(error);
   printError(
@@ -45890,5 +46462,6 @@ if (isEntryPoint()) {
   );
 }
 export {
+  fatalExitCode,
   main
 };

@@ -48121,7 +48121,22 @@ status() {
       parse_record <<EOF
 $record
 EOF
-      ! supervisor_alive || alive=1
+      if supervisor_alive; then
+        alive=1
+      elif [ "$rec_state" = running ]; then
+        # The supervisor writes its last record before it exits, so once it is seen gone the record on
+        # disk is its last word: it may have finished between the read above and that check (read only
+        # the first record and a job that just ended would be reported dead).
+        if slurp "$base"; then
+          record=$content
+          parse_record <<EOF
+$record
+EOF
+        else
+          # Cleaned up meanwhile: no record any more.
+          exists=0 record='' rec_state='' rec_boot=''
+        fi
+      fi
     fi
     # Only a job still running gets what it asked for (the output after what it has seen); any other
     # gets the tail a final result shows.
@@ -50728,7 +50743,9 @@ var BLOCK_KEYWORDS = /* @__PURE__ */ new Set([
   "become_flags",
   "become_exe",
   "check_mode",
-  "debugger"
+  "debugger",
+  "notify",
+  "any_errors_fatal"
 ]);
 var IMPORT_TASKS_KEYWORDS = new Set(
   [...BLOCK_KEYWORDS].filter((k) => k !== "block" && k !== "rescue" && k !== "always")
@@ -50769,7 +50786,9 @@ function markUnsafeDeep(value) {
 }
 
 // src/playbook/roles.ts
-var ROLE_ENTRY_KEYWORDS = /* @__PURE__ */ new Set(["role", "name", ...IMPORT_TASKS_KEYWORDS]);
+var ROLE_ENTRY_KEYWORDS = new Set(
+  ["role", "name", ...IMPORT_TASKS_KEYWORDS].filter((k) => k !== "notify")
+);
 
 // src/inventory/python-literal.ts
 var NOT_A_LITERAL = /* @__PURE__ */ Symbol("not a literal");
@@ -56548,9 +56567,10 @@ var VariableManager = class {
   }
   /**
    * The variables of a play without a host, as Ansible templates play keywords (hosts, name, serial, strategy,
-   * order) and tags with them: role defaults, play vars, vars_files, the play's role vars, `task`'s vars when
-   * given (the include whose tasks are being filtered), extra vars and the magic variables that need no host.
-   * Inventory variables and facts are not in it.
+   * order), tags and handler names with them: role defaults, play vars, vars_files, the play's role vars,
+   * `task`'s (and its role's) vars and parameters when given (the include whose tasks are being filtered, the
+   * handler being named), extra vars and the magic variables that need no host. Inventory variables, facts
+   * and registered values are not in it: a name that uses them cannot be rendered here.
    */
   playScope(play, task) {
     const entries = /* @__PURE__ */ new Map();
@@ -56565,6 +56585,7 @@ var VariableManager = class {
     if (play.roleExports) put(play.roleExports, true);
     if (task?.role) put(task.role.vars, true);
     if (task) put(task.vars, true);
+    if (task?.role) put(task.role.params, true);
     if (task?.params) put(task.params.vars, true);
     put(this.extraVars, true);
     const groups = dict();
@@ -56585,11 +56606,21 @@ var VariableManager = class {
         hostvars: this.hostvarsView(play),
         ansible_role_names: play.roleNames?.all ?? [],
         ansible_play_role_names: play.roleNames?.listed ?? [],
-        role_names: play.roleNames?.listed ?? []
+        role_names: play.roleNames?.listed ?? [],
+        ...task?.role ? {
+          role_name: task.role.name,
+          role_path: task.role.path,
+          ansible_role_name: task.role.name
+        } : {}
       },
       false
     );
     return this.templar.scope(entries);
+  }
+  /** `meta: refresh_inventory`: later scopes read this inventory (read again from its sources). */
+  useInventory(inventory) {
+    this.inventory = inventory;
+    this.changed();
   }
   /** `hostvars[name]`: every inventory host's variables, built only when looked up. */
   hostvarsView(play) {
@@ -56841,12 +56872,12 @@ function evaluatePatterns(patterns, target) {
     }
     const matches = matchOnePattern(p, target);
     if (p[0] === "!") for (const h of matches) selected.delete(h);
-    else if (p[0] === "&") selected = new Set(matches.filter((h) => selected.has(h)));
-    else for (const h of matches) selected.add(h);
+    else if (p[0] === "&") {
+      const wanted = new Set(matches);
+      selected = new Set([...selected].filter((h) => wanted.has(h)));
+    } else for (const h of matches) selected.add(h);
   }
-  const inOrder = target.hostNames().filter((h) => selected.has(h));
-  const implicit = [...selected].filter((h) => !target.hasHost(h));
-  return [...inOrder, ...implicit];
+  return [...selected];
 }
 function matchOnePattern(pattern, target) {
   const bare = pattern[0] === "&" || pattern[0] === "!" ? pattern.slice(1) : pattern;
@@ -57819,6 +57850,8 @@ function readAnsibleEnvironment(env) {
   if (method !== void 0 && method !== "sudo" && method !== "su")
     throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`);
   set2("becomeMethod", method);
+  set2("forceHandlers", bool3("ANSIBLE_FORCE_HANDLERS"));
+  set2("errorOnMissingHandler", bool3("ANSIBLE_ERROR_ON_MISSING_HANDLER"));
   return out;
 }
 
@@ -57954,7 +57987,9 @@ function readActionSettings(env = process.env, options = {}) {
         "ANSIBLE_DISPLAY_SKIPPED_HOSTS",
         "ANSIBLE_NOCOLOR",
         "NO_COLOR",
-        "ANSIBLE_FORCE_COLOR"
+        "ANSIBLE_FORCE_COLOR",
+        "ANSIBLE_FORCE_HANDLERS",
+        "ANSIBLE_ERROR_ON_MISSING_HANDLER"
       ].map((name) => [name, env[name]])
     )
   );
@@ -58006,6 +58041,9 @@ function readActionSettings(env = process.env, options = {}) {
   const tags = getInput(Inputs.Tags);
   const skipTags = getInput(Inputs.SkipTags);
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) };
+  if (ansible.forceHandlers !== void 0) run.forceHandlers = ansible.forceHandlers;
+  if (ansible.errorOnMissingHandler !== void 0)
+    run.errorOnMissingHandler = ansible.errorOnMissingHandler;
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs();
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
