@@ -746,3 +746,40 @@ describe('blocks', () => {
     )
   })
 })
+
+describe('extra params (words that are not key=value)', () => {
+  const parse = (task: string): unknown =>
+    parsePlaybookText(
+      `- hosts: all\n  tasks:\n    - ${task}\n`,
+      'play.yml',
+      '/base',
+      MODULE_CATALOG
+    )
+
+  it.each(['fail: msg=in nested rescue', 'debug: msg=hello world', 'pause: seconds=1 now'])(
+    'refuses %j at load, as Ansible does, naming the task line',
+    (task) => {
+      let error: unknown
+      try {
+        parse(task)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(PlaybookError)
+      expect((error as PlaybookError).message).toMatch(
+        /^play.yml:3: this task '(fail|debug|pause)' has extra params, which is only allowed in the following modules: /
+      )
+      expect((error as PlaybookError).location).toMatchObject({ file: 'play.yml', line: 3 })
+    }
+  )
+
+  it.each([
+    'shell: echo two words',
+    'command: echo a b chdir=/tmp',
+    'debug: msg="hello world"',
+    "fail: msg='a b'",
+    'set_fact: a=1 b=2'
+  ])('accepts %j', (task) => {
+    expect(() => parse(task)).not.toThrow()
+  })
+})

@@ -223,14 +223,41 @@ export abstract class TaskParser {
     if (isMarkedUnsafe(raw)) {
       // `shell: !unsafe "echo {{ x }} chdir=/tmp"`: split as usual, every value still never templated.
       return unsafeArgs(
-        parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module))
+        this.withoutExtraParams(
+          parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
+          module,
+          location
+        )
       )
     }
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
-      return parseKeyValueArgs(String(raw), this.modules.freeForm.has(module))
+      return this.withoutExtraParams(
+        parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
+        module,
+        location
+      )
     }
     throw new PlaybookError(
       `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
+      location
+    )
+  }
+
+  /**
+   * As Ansible's loader: words that are not `key=value` (`fail: msg=in nested rescue` leaves `nested` and
+   * `rescue`) are only for the modules that take free-form text; anywhere else the playbook is refused.
+   */
+  private withoutExtraParams(
+    args: Record<string, unknown>,
+    module: string,
+    location: SourceLocation
+  ): Record<string, unknown> {
+    if (!('_raw_params' in args) || this.modules.freeForm.has(module) || module === 'set_fact')
+      return args
+    const allowed = [...this.modules.freeForm, 'set_fact'].sort().join(', ')
+    throw new PlaybookError(
+      `this task '${module}' has extra params, which is only allowed in the following modules: ${allowed}. ` +
+        `Quote a value that holds spaces (msg="two words"), or give the arguments as a mapping`,
       location
     )
   }
