@@ -31465,6 +31465,10 @@ ${piece}`);
     });
     if (lines.length > 1 && lineIndex !== lines.length - 1 && !continued) appendToLast("\n");
   });
+  if (quote !== null || inJinja())
+    throw new PlaybookError(
+      `failed at splitting arguments, either an unbalanced jinja2 block or quotes: ${input}`
+    );
   return words;
 }
 function quoteAfter(word, open2) {
@@ -31687,7 +31691,7 @@ var TaskParser = class {
     if (isMarkedUnsafe(raw)) {
       return unsafeArgs(
         this.withoutExtraParams(
-          parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
+          () => parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
           module,
           location
         )
@@ -31695,7 +31699,7 @@ var TaskParser = class {
     }
     if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
       return this.withoutExtraParams(
-        parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
+        () => parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
         module,
         location
       );
@@ -31709,7 +31713,15 @@ var TaskParser = class {
    * As Ansible's loader: words that are not `key=value` (`fail: msg=in nested rescue` leaves `nested` and
    * `rescue`) are only for the modules that take free-form text; anywhere else the playbook is refused.
    */
-  withoutExtraParams(args, module, location) {
+  withoutExtraParams(parse, module, location) {
+    let args;
+    try {
+      args = parse();
+    } catch (error) {
+      if (error instanceof PlaybookError && !error.location)
+        throw new PlaybookError(error.message, location);
+      throw error;
+    }
     if (!("_raw_params" in args) || this.modules.freeForm.has(module) || module === "set_fact")
       return args;
     const allowed = [...this.modules.freeForm, "set_fact"].sort().join(", ");

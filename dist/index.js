@@ -52203,6 +52203,10 @@ ${piece}`);
     });
     if (lines.length > 1 && lineIndex !== lines.length - 1 && !continued) appendToLast("\n");
   });
+  if (quote !== null || inJinja())
+    throw new PlaybookError(
+      `failed at splitting arguments, either an unbalanced jinja2 block or quotes: ${input}`
+    );
   return words;
 }
 function quoteAfter(word, open3) {
@@ -52425,7 +52429,7 @@ var TaskParser = class {
     if (isMarkedUnsafe(raw)) {
       return unsafeArgs(
         this.withoutExtraParams(
-          parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
+          () => parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
           module,
           location2
         )
@@ -52433,7 +52437,7 @@ var TaskParser = class {
     }
     if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
       return this.withoutExtraParams(
-        parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
+        () => parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
         module,
         location2
       );
@@ -52447,7 +52451,15 @@ var TaskParser = class {
    * As Ansible's loader: words that are not `key=value` (`fail: msg=in nested rescue` leaves `nested` and
    * `rescue`) are only for the modules that take free-form text; anywhere else the playbook is refused.
    */
-  withoutExtraParams(args, module, location2) {
+  withoutExtraParams(parse, module, location2) {
+    let args;
+    try {
+      args = parse();
+    } catch (error2) {
+      if (error2 instanceof PlaybookError && !error2.location)
+        throw new PlaybookError(error2.message, location2);
+      throw error2;
+    }
     if (!("_raw_params" in args) || this.modules.freeForm.has(module) || module === "set_fact")
       return args;
     const allowed = [...this.modules.freeForm, "set_fact"].sort().join(", ");

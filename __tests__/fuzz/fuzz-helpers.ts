@@ -65,9 +65,20 @@ export function checkCall<I, T>(label: string, input: I, parse: (input: I) => T)
 export function assertReadable(label: string, error: AsyncPlaybookError, input: unknown): void {
   const problems: string[] = []
   if (error.message.trim() === '') problems.push('empty message')
-  const shown = preview(input)
+  // The whole input, not its preview: a message may quote a line from anywhere in it.
+  let given: string
+  try {
+    given =
+      typeof input === 'string'
+        ? input
+        : Buffer.isBuffer(input)
+          ? input.toString('latin1')
+          : (JSON.stringify(input) ?? String(input))
+  } catch {
+    given = String(input)
+  }
   for (const leak of ['undefined', '[object Object]', 'NaN', '[native code]']) {
-    if (error.message.includes(leak) && !shown.includes(leak))
+    if (error.message.includes(leak) && !given.includes(leak))
       problems.push(`message shows an internal value (${leak})`)
   }
   const loc = error.location

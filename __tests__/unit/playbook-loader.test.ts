@@ -783,3 +783,27 @@ describe('extra params (words that are not key=value)', () => {
     expect(() => parse(task)).not.toThrow()
   })
 })
+
+describe('arguments that cannot be split', () => {
+  it.each(["command: echo it's", 'shell: echo "unclosed', 'debug: msg="{{ x"', 'shell: echo {{ x'])(
+    'refuses %j at load with Ansible’s message, at the task line',
+    (task) => {
+      expect(() =>
+        parsePlaybookText(
+          `- hosts: all\n  tasks:\n    - ${task}\n`,
+          'play.yml',
+          '/base',
+          MODULE_CATALOG
+        )
+      ).toThrow(
+        /^play.yml:3: failed at splitting arguments, either an unbalanced jinja2 block or quotes: /
+      )
+    }
+  )
+
+  it('refuses them in -e key=value too', () => {
+    expect(() => parseExtraVars("a='x", '/base')).toThrow(
+      /failed at splitting arguments, either an unbalanced jinja2 block or quotes: a='x/
+    )
+  })
+})

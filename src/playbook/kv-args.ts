@@ -2,6 +2,7 @@
  * Ansible's `key=value` argument strings (`copy: src=a dest=b`, `shell: chdir=/tmp make`).
  * Splitting keeps quoted text and Jinja2 blocks whole, like Ansible's split_args().
  */
+import { PlaybookError } from '../errors.js'
 import { decodePythonEscapes } from '../inventory/python-literal.js'
 
 /** Arguments that free-form modules accept inside their free-form string, as Ansible's parse_kv does. */
@@ -74,7 +75,8 @@ export function unquote(value: string): string {
  * trailing newline). Lines are split on single spaces: a run of n spaces leaves n - 1 of them on the word
  * before it (the join puts one back), and a newline stays on the last word of its line. Text inside
  * quotes or `{{ }}`, `{% %}`, `{# #}` stays in one word. A lone `\` at the end of a line joins it to the
- * next. Where Ansible would fail to split (leading whitespace, unbalanced quotes) this is lenient.
+ * next. A quote or a Jinja2 block left open is refused, as Ansible refuses it; leading whitespace, which
+ * Ansible also fails on, is accepted.
  */
 export function splitWords(input: string): string[] {
   const words: string[] = []
@@ -127,6 +129,11 @@ export function splitWords(input: string): string[] {
     })
     if (lines.length > 1 && lineIndex !== lines.length - 1 && !continued) appendToLast('\n')
   })
+  // As Ansible's split_args: a quote or a Jinja2 block left open is an error, not a guess.
+  if (quote !== null || inJinja())
+    throw new PlaybookError(
+      `failed at splitting arguments, either an unbalanced jinja2 block or quotes: ${input}`
+    )
   return words
 }
 

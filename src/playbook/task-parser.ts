@@ -224,7 +224,7 @@ export abstract class TaskParser {
       // `shell: !unsafe "echo {{ x }} chdir=/tmp"`: split as usual, every value still never templated.
       return unsafeArgs(
         this.withoutExtraParams(
-          parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
+          () => parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
           module,
           location
         )
@@ -232,7 +232,7 @@ export abstract class TaskParser {
     }
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
       return this.withoutExtraParams(
-        parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
+        () => parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
         module,
         location
       )
@@ -248,10 +248,19 @@ export abstract class TaskParser {
    * `rescue`) are only for the modules that take free-form text; anywhere else the playbook is refused.
    */
   private withoutExtraParams(
-    args: Record<string, unknown>,
+    parse: () => Record<string, unknown>,
     module: string,
     location: SourceLocation
   ): Record<string, unknown> {
+    let args: Record<string, unknown>
+    try {
+      args = parse()
+    } catch (error) {
+      // An unbalanced quote or Jinja2 block: the same message, at the task's line.
+      if (error instanceof PlaybookError && !error.location)
+        throw new PlaybookError(error.message, location)
+      throw error
+    }
     if (!('_raw_params' in args) || this.modules.freeForm.has(module) || module === 'set_fact')
       return args
     const allowed = [...this.modules.freeForm, 'set_fact'].sort().join(', ')
