@@ -3,6 +3,7 @@
  * them (an explicit option or input still wins). A value that is not of the setting's type is refused,
  * where Ansible would quietly read a bad boolean as false (ANSIBLE_NO_LOG=enabled would log secrets).
  */
+import type { RunSettings } from './engine.js'
 import { OptionError } from './errors.js'
 
 /** What the environment says, for the settings it names (absent when it says nothing). */
@@ -120,4 +121,29 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   return out
+}
+
+/**
+ * The run settings the environment decides the same way for the CLI and the action: which result lines
+ * are shown, the default `no_log`, and the handler settings. (Colours, verbosity and connections differ:
+ * each entry point reads those itself.)
+ */
+export function runSettingsFrom(
+  env: AnsibleEnvironment
+): Pick<RunSettings, 'display' | 'noLog' | 'forceHandlers' | 'errorOnMissingHandler'> {
+  return {
+    ...(env.displayOkHosts === false || env.displaySkippedHosts === false
+      ? {
+          display: {
+            okHosts: env.displayOkHosts ?? true,
+            skippedHosts: env.displaySkippedHosts ?? true
+          }
+        }
+      : {}),
+    ...(env.noLog !== undefined ? { noLog: env.noLog } : {}),
+    ...(env.forceHandlers !== undefined ? { forceHandlers: env.forceHandlers } : {}),
+    ...(env.errorOnMissingHandler !== undefined
+      ? { errorOnMissingHandler: env.errorOnMissingHandler }
+      : {})
+  }
 }

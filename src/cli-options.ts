@@ -6,7 +6,7 @@ import { readJobsArgument } from './async/jobs-encoding.js'
 import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
-import { readAnsibleEnvironment } from './ansible-env.js'
+import { readAnsibleEnvironment, runSettingsFrom } from './ansible-env.js'
 
 /** The CLI's usage text. */
 export const USAGE = `Usage:
@@ -303,15 +303,9 @@ export function parseCli(
     verbosity: values.verbose?.length ?? fromEnv.verbosity ?? 0,
     color:
       fromEnv.color === 'force' || (fromEnv.color !== 'off' && isTty && env['TERM'] !== 'dumb'),
-    ...(fromEnv.displayOkHosts === false || fromEnv.displaySkippedHosts === false
-      ? {
-          display: {
-            okHosts: fromEnv.displayOkHosts ?? true,
-            skippedHosts: fromEnv.displaySkippedHosts ?? true
-          }
-        }
-      : {}),
-    ...(fromEnv.noLog !== undefined ? { noLog: fromEnv.noLog } : {}),
+    // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS (the flag below can only turn it on) and
+    // ANSIBLE_ERROR_ON_MISSING_HANDLER.
+    ...runSettingsFrom(fromEnv),
     commandTimeoutMs: positiveInt(values['command-timeout'] ?? '3600', '--command-timeout') * 1000,
     cwd
   }
@@ -323,9 +317,6 @@ export function parseCli(
   }
   // As ansible-playbook: ANSIBLE_FORCE_HANDLERS is the default of --force-handlers (the flag can only turn
   // it on); ANSIBLE_ERROR_ON_MISSING_HANDLER=false makes a missing handler a warning.
-  if (fromEnv.forceHandlers !== undefined) settings.forceHandlers = fromEnv.forceHandlers
-  if (fromEnv.errorOnMissingHandler !== undefined)
-    settings.errorOnMissingHandler = fromEnv.errorOnMissingHandler
   if (values['force-handlers']) settings.forceHandlers = true
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {

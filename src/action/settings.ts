@@ -8,7 +8,7 @@ import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.j
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
 import { OptionError } from '../errors.js'
-import { readAnsibleEnvironment } from '../ansible-env.js'
+import { readAnsibleEnvironment, runSettingsFrom } from '../ansible-env.js'
 import { Inputs } from './constants.js'
 
 /** When the step fails. */
@@ -123,15 +123,8 @@ export function readActionSettings(
     verbosity: core.isDebug() ? 1 : 0,
     // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
     color: ansible.color !== 'off',
-    ...(ansible.displayOkHosts === false || ansible.displaySkippedHosts === false
-      ? {
-          display: {
-            okHosts: ansible.displayOkHosts ?? true,
-            skippedHosts: ansible.displaySkippedHosts ?? true
-          }
-        }
-      : {}),
-    ...(ansible.noLog !== undefined ? { noLog: ansible.noLog } : {}),
+    // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER.
+    ...runSettingsFrom(ansible),
     commandTimeoutMs: 3_600_000,
     cwd: workspace
   }
@@ -144,10 +137,6 @@ export function readActionSettings(
   const tags = core.getInput(Inputs.Tags)
   const skipTags = core.getInput(Inputs.SkipTags)
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
-  // ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER in the step's environment.
-  if (ansible.forceHandlers !== undefined) run.forceHandlers = ansible.forceHandlers
-  if (ansible.errorOnMissingHandler !== undefined)
-    run.errorOnMissingHandler = ansible.errorOnMissingHandler
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs()
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined

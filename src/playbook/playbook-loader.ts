@@ -200,18 +200,26 @@ class Loader extends RoleLoader {
     return child.tasksOfFile('import_tasks', base)
   }
 
-  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
-  protected tasksOfFile(keyword: string, base: Inherited): Task[] {
+  /**
+   * This file's entries: a list of tasks, or none for an empty file. As Ansible: a file that holds no list
+   * fails the hosts that include it (include_tasks); imported, it fails the load.
+   */
+  private fileEntries(keyword: string): unknown[] {
     const data = this.doc?.data
     if (data === null || data === undefined) return []
     if (!Array.isArray(data)) {
-      // As Ansible: an included file that holds no list fails the hosts including it; an import, the load.
       throw new PlaybookError(
         `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
         this.at(data),
         keyword === 'include_tasks'
       )
     }
+    return data
+  }
+
+  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
+  protected tasksOfFile(keyword: string, base: Inherited): Task[] {
+    const data = this.fileEntries(keyword)
     return data.flatMap((entry) => this.taskOrBlock(entry, data, base))
   }
 
@@ -645,16 +653,7 @@ class Loader extends RoleLoader {
 
   /** The handlers of this file (imported or included under `handlers:`), joining block `within` if given. */
   protected handlersOfFile(keyword: string, base: Inherited, within?: number): Task[] {
-    const data = this.doc?.data
-    if (data === null || data === undefined) return []
-    if (!Array.isArray(data)) {
-      throw new PlaybookError(
-        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
-        this.at(data),
-        keyword === 'include_tasks'
-      )
-    }
-    return this.handlerEntries(data, base, within)
+    return this.handlerEntries(this.fileEntries(keyword), base, within)
   }
 
   private taskList(
