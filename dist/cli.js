@@ -27723,6 +27723,19 @@ function readAnsibleEnvironment(env) {
   set2("errorOnMissingHandler", bool2("ANSIBLE_ERROR_ON_MISSING_HANDLER"));
   return out;
 }
+function runSettingsFrom(env) {
+  return {
+    ...env.displayOkHosts === false || env.displaySkippedHosts === false ? {
+      display: {
+        okHosts: env.displayOkHosts ?? true,
+        skippedHosts: env.displaySkippedHosts ?? true
+      }
+    } : {},
+    ...env.noLog !== void 0 ? { noLog: env.noLog } : {},
+    ...env.forceHandlers !== void 0 ? { forceHandlers: env.forceHandlers } : {},
+    ...env.errorOnMissingHandler !== void 0 ? { errorOnMissingHandler: env.errorOnMissingHandler } : {}
+  };
+}
 
 // src/cli-options.ts
 var USAGE = `Usage:
@@ -27956,13 +27969,9 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
     jsonPath: values.json,
     verbosity: values.verbose?.length ?? fromEnv.verbosity ?? 0,
     color: fromEnv.color === "force" || fromEnv.color !== "off" && isTty && env["TERM"] !== "dumb",
-    ...fromEnv.displayOkHosts === false || fromEnv.displaySkippedHosts === false ? {
-      display: {
-        okHosts: fromEnv.displayOkHosts ?? true,
-        skippedHosts: fromEnv.displaySkippedHosts ?? true
-      }
-    } : {},
-    ...fromEnv.noLog !== void 0 ? { noLog: fromEnv.noLog } : {},
+    // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS (the flag below can only turn it on) and
+    // ANSIBLE_ERROR_ON_MISSING_HANDLER.
+    ...runSettingsFrom(fromEnv),
     commandTimeoutMs: positiveInt(values["command-timeout"] ?? "3600", "--command-timeout") * 1e3,
     cwd
   };
@@ -27972,9 +27981,6 @@ ${USAGE}` : `expected one ${adhoc ? "host pattern" : "playbook"}, got ${position
       skip: parseTagList(values["skip-tags"] ?? [])
     };
   }
-  if (fromEnv.forceHandlers !== void 0) settings.forceHandlers = fromEnv.forceHandlers;
-  if (fromEnv.errorOnMissingHandler !== void 0)
-    settings.errorOnMissingHandler = fromEnv.errorOnMissingHandler;
   if (values["force-handlers"]) settings.forceHandlers = true;
   const becomeUser = values["become-user"] ?? fromEnv.becomeUser;
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
@@ -35472,8 +35478,11 @@ var Loader = class _Loader extends RoleLoader {
     const child = this.importedFile(raw[key], key, location);
     return child.tasksOfFile("import_tasks", base2);
   }
-  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
-  tasksOfFile(keyword, base2) {
+  /**
+   * This file's entries: a list of tasks, or none for an empty file. As Ansible: a file that holds no list
+   * fails the hosts that include it (include_tasks); imported, it fails the load.
+   */
+  fileEntries(keyword) {
     const data = this.doc?.data;
     if (data === null || data === void 0) return [];
     if (!Array.isArray(data)) {
@@ -35483,6 +35492,11 @@ var Loader = class _Loader extends RoleLoader {
         keyword === "include_tasks"
       );
     }
+    return data;
+  }
+  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
+  tasksOfFile(keyword, base2) {
+    const data = this.fileEntries(keyword);
     return data.flatMap((entry) => this.taskOrBlock(entry, data, base2));
   }
   /**
@@ -35860,16 +35874,7 @@ var Loader = class _Loader extends RoleLoader {
   }
   /** The handlers of this file (imported or included under `handlers:`), joining block `within` if given. */
   handlersOfFile(keyword, base2, within) {
-    const data = this.doc?.data;
-    if (data === null || data === void 0) return [];
-    if (!Array.isArray(data)) {
-      throw new PlaybookError(
-        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
-        this.at(data),
-        keyword === "include_tasks"
-      );
-    }
-    return this.handlerEntries(data, base2, within);
+    return this.handlerEntries(this.fileEntries(keyword), base2, within);
   }
   taskList(raw, keyword, playLocation, base2) {
     if (raw === void 0 || raw === null) return [];

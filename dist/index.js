@@ -56210,8 +56210,11 @@ var Loader = class _Loader extends RoleLoader {
     const child = this.importedFile(raw[key], key, location2);
     return child.tasksOfFile("import_tasks", base2);
   }
-  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
-  tasksOfFile(keyword, base2) {
+  /**
+   * This file's entries: a list of tasks, or none for an empty file. As Ansible: a file that holds no list
+   * fails the hosts that include it (include_tasks); imported, it fails the load.
+   */
+  fileEntries(keyword) {
     const data = this.doc?.data;
     if (data === null || data === void 0) return [];
     if (!Array.isArray(data)) {
@@ -56221,6 +56224,11 @@ var Loader = class _Loader extends RoleLoader {
         keyword === "include_tasks"
       );
     }
+    return data;
+  }
+  /** The tasks of this file (a list of tasks, or empty), each inheriting `base`. */
+  tasksOfFile(keyword, base2) {
+    const data = this.fileEntries(keyword);
     return data.flatMap((entry) => this.taskOrBlock(entry, data, base2));
   }
   /**
@@ -56598,16 +56606,7 @@ var Loader = class _Loader extends RoleLoader {
   }
   /** The handlers of this file (imported or included under `handlers:`), joining block `within` if given. */
   handlersOfFile(keyword, base2, within) {
-    const data = this.doc?.data;
-    if (data === null || data === void 0) return [];
-    if (!Array.isArray(data)) {
-      throw new PlaybookError(
-        `a file loaded by ${keyword} must be a list of tasks, but it holds ${describe(data)}`,
-        this.at(data),
-        keyword === "include_tasks"
-      );
-    }
-    return this.handlerEntries(data, base2, within);
+    return this.handlerEntries(this.fileEntries(keyword), base2, within);
   }
   taskList(raw, keyword, playLocation, base2) {
     if (raw === void 0 || raw === null) return [];
@@ -66095,6 +66094,19 @@ function readAnsibleEnvironment(env) {
   set2("errorOnMissingHandler", bool3("ANSIBLE_ERROR_ON_MISSING_HANDLER"));
   return out;
 }
+function runSettingsFrom(env) {
+  return {
+    ...env.displayOkHosts === false || env.displaySkippedHosts === false ? {
+      display: {
+        okHosts: env.displayOkHosts ?? true,
+        skippedHosts: env.displaySkippedHosts ?? true
+      }
+    } : {},
+    ...env.noLog !== void 0 ? { noLog: env.noLog } : {},
+    ...env.forceHandlers !== void 0 ? { forceHandlers: env.forceHandlers } : {},
+    ...env.errorOnMissingHandler !== void 0 ? { errorOnMissingHandler: env.errorOnMissingHandler } : {}
+  };
+}
 
 // src/cli-options.ts
 var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
@@ -66267,13 +66279,8 @@ function readActionSettings(env = process.env, options = {}) {
     verbosity: isDebug() ? 1 : 0,
     // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
     color: ansible.color !== "off",
-    ...ansible.displayOkHosts === false || ansible.displaySkippedHosts === false ? {
-      display: {
-        okHosts: ansible.displayOkHosts ?? true,
-        skippedHosts: ansible.displaySkippedHosts ?? true
-      }
-    } : {},
-    ...ansible.noLog !== void 0 ? { noLog: ansible.noLog } : {},
+    // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER.
+    ...runSettingsFrom(ansible),
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
@@ -66282,9 +66289,6 @@ function readActionSettings(env = process.env, options = {}) {
   const tags = getInput(Inputs.Tags);
   const skipTags = getInput(Inputs.SkipTags);
   if (tags || skipTags) run2.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) };
-  if (ansible.forceHandlers !== void 0) run2.forceHandlers = ansible.forceHandlers;
-  if (ansible.errorOnMissingHandler !== void 0)
-    run2.errorOnMissingHandler = ansible.errorOnMissingHandler;
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs();
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;

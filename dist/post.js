@@ -57854,6 +57854,19 @@ function readAnsibleEnvironment(env) {
   set2("errorOnMissingHandler", bool3("ANSIBLE_ERROR_ON_MISSING_HANDLER"));
   return out;
 }
+function runSettingsFrom(env) {
+  return {
+    ...env.displayOkHosts === false || env.displaySkippedHosts === false ? {
+      display: {
+        okHosts: env.displayOkHosts ?? true,
+        skippedHosts: env.displaySkippedHosts ?? true
+      }
+    } : {},
+    ...env.noLog !== void 0 ? { noLog: env.noLog } : {},
+    ...env.forceHandlers !== void 0 ? { forceHandlers: env.forceHandlers } : {},
+    ...env.errorOnMissingHandler !== void 0 ? { errorOnMissingHandler: env.errorOnMissingHandler } : {}
+  };
+}
 
 // src/cli-options.ts
 var BECOME_PASSWORD_ENV = "ASYNC_PLAYBOOK_BECOME_PASSWORD";
@@ -58026,13 +58039,8 @@ function readActionSettings(env = process.env, options = {}) {
     verbosity: isDebug() ? 1 : 0,
     // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
     color: ansible.color !== "off",
-    ...ansible.displayOkHosts === false || ansible.displaySkippedHosts === false ? {
-      display: {
-        okHosts: ansible.displayOkHosts ?? true,
-        skippedHosts: ansible.displaySkippedHosts ?? true
-      }
-    } : {},
-    ...ansible.noLog !== void 0 ? { noLog: ansible.noLog } : {},
+    // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER.
+    ...runSettingsFrom(ansible),
     commandTimeoutMs: 36e5,
     cwd: workspace
   };
@@ -58041,9 +58049,6 @@ function readActionSettings(env = process.env, options = {}) {
   const tags = getInput(Inputs.Tags);
   const skipTags = getInput(Inputs.SkipTags);
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) };
-  if (ansible.forceHandlers !== void 0) run.forceHandlers = ansible.forceHandlers;
-  if (ansible.errorOnMissingHandler !== void 0)
-    run.errorOnMissingHandler = ansible.errorOnMissingHandler;
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs();
   const comment = bool2(Inputs.Comment, false);
   const githubToken = getInput(Inputs.GithubToken) || void 0;
