@@ -1,3 +1,4 @@
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { becomeIdentity, withBecome } from '../connection/become.js'
 import type { Connection, ConnectionSettings } from '../connection/connection.js'
 import type { ConnectionDefaults } from '../connection/host-settings.js'
@@ -1112,11 +1113,16 @@ function includeInstances(result: ModuleResult): IncludeInstance[] {
   return out
 }
 
-/** A boolean argument as Ansible reads one (true, yes, on, 1, in any case). */
+/**
+ * include_role's `public`: Ansible reads it strictly when it loads the task; read leniently here (a value
+ * that is not a boolean is false), as this runner always has, since the task already ran.
+ */
 function isTruthy(value: unknown): boolean {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value !== 0
-  return typeof value === 'string' && ['true', 'yes', 'on', '1', 'y'].includes(value.toLowerCase())
+  try {
+    return ansibleBoolean(value, 'lenient')
+  } catch {
+    return false
+  }
 }
 
 /** `ansible_failed_task`: the parts of Ansible's serialized task that rescue tasks use. */
