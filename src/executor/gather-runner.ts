@@ -7,11 +7,11 @@ import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
 import { settingsFor } from './become.js'
 import { ConnectionPool } from './connection-pool.js'
-import { emptyStats, type HostStats, type TaskInfo } from './events.js'
+import type { TaskInfo } from './events.js'
+import { Stats } from './stats.js'
 import { sleep } from './parallel.js'
 import type { EngineOptions, RunSummary } from './playbook-runner.js'
 import { VariableManager } from './variables.js'
-import { dict } from '../dict.js'
 import { pythonStr } from '../template/index.js'
 
 /** Longest single long-poll; progress and cancellation are checked between them. */
@@ -31,8 +31,7 @@ export async function gatherJobs(
   const pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
   const jobs = new AsyncJobs(registry)
   const deadline = Date.now() + options.timeoutSeconds * 1000
-  // Keyed by host name: a host may be named __proto__ or constructor.
-  const stats: Record<string, HostStats> = dict()
+  const stats = new Stats()
   const failed = new Set<string>()
   const unreachable = new Set<string>()
   const pending = registry.allOutstanding()
@@ -69,7 +68,7 @@ export async function gatherJobs(
             connection: async (become?: KnownJob['become']) =>
               withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
           }
-          const s = (stats[host] ??= emptyStats())
+          stats.enter(host)
           const gather = (job: KnownJob): Promise<ModuleResult> =>
             waitForJob(job, jobs, access, deadline, () => pool.reset(host, scope), options.signal)
           let result: ModuleResult
@@ -88,7 +87,7 @@ export async function gatherJobs(
               : await gather(hostJobs[0]!)
           } catch (error) {
             if (error instanceof ConnectionError) {
-              s.unreachable++
+              stats.increment(host, 'unreachable')
               unreachable.add(host)
               events.hostResult(info, {
                 host,
@@ -103,12 +102,9 @@ export async function gatherJobs(
           }
           const status = statusOf(result)
           if (status === 'failed') {
-            s.failed++
+            stats.increment(host, 'failed')
             failed.add(host)
-          } else {
-            s.ok++
-            if (status === 'changed') s.changed++
-          }
+          } else stats.ok(host, status === 'changed')
           events.hostResult(info, {
             host,
             status,
@@ -122,10 +118,11 @@ export async function gatherJobs(
   } finally {
     await pool.closeAll()
   }
-  events.recap(stats)
+  const recap = stats.summary()
+  events.recap(recap)
   const exitCode = unreachable.size > 0 ? 4 : failed.size > 0 ? 2 : 0
   return {
-    stats,
+    stats: recap,
     failedHosts: [...failed],
     unreachableHosts: [...unreachable],
     exitCode,

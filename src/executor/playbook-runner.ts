@@ -11,7 +11,8 @@ import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { BlockTracker, type FailureVerdict, type NextState } from './block-tracker.js'
 import { ConnectionPool } from './connection-pool.js'
-import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
+import type { HostStats, RunEvents, TaskInfo } from './events.js'
+import { Stats } from './stats.js'
 import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
 import { runMetaAction } from './meta-actions.js'
 import { mapWithLimit, sleep } from './parallel.js'
@@ -25,7 +26,6 @@ import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
-import { dict } from '../dict.js'
 
 export { matchHandlers } from './handlers.js'
 
@@ -132,7 +132,7 @@ export async function runPlaybook(playbook: Playbook, options: EngineOptions): P
 }
 
 class PlaybookRunner {
-  private readonly stats = new Map<string, HostStats>()
+  private readonly stats = new Stats()
   /** Every host of the run's plays, in the order the plays named them: the order of the recap. */
   private readonly hostOrder = new Set<string>()
   /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
@@ -209,10 +209,9 @@ class PlaybookRunner {
       if (await this.runPlay(play)) break
     }
     // In the order the plays named the hosts (not the order their first results came in).
-    const counted = [...this.hostOrder].filter((h) => this.stats.has(h))
-    const stats = dict(counted.map((h) => [h, this.stats.get(h)!]))
+    const stats = this.stats.summary(this.hostOrder)
     this.options.events.recap(stats)
-    const failedHosts = counted.filter((h) => this.stats.get(h)!.failed > 0)
+    const failedHosts = Object.keys(stats).filter((h) => this.stats.failed(h))
     const unreachableHosts = [...this.unreachable]
     // As ansible-playbook: 2 when any_errors_fatal or max_fail_percentage broke a play (even with a host
     // unreachable), else 4 when a host is unreachable, else 2 when a host is failed at the end (a handler
@@ -235,15 +234,6 @@ class PlaybookRunner {
 
   close(): Promise<void> {
     return this.pool.closeAll()
-  }
-
-  private statsOf(host: string): HostStats {
-    let s = this.stats.get(host)
-    if (!s) {
-      s = emptyStats()
-      this.stats.set(host, s)
-    }
-    return s
   }
 
   /** Runs one play; returns true when the playbook must stop. */
@@ -931,32 +921,30 @@ class PlaybookRunner {
       for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
       results.set(host, outcome.result)
-      const stats = this.statsOf(host)
+      const { stats } = this
+      stats.enter(host)
       switch (outcome.status) {
         case 'unreachable':
           // As Ansible: ignore_unreachable counts the host ok (and ignored) and keeps it in the play.
           if (outcome.ignored) {
-            stats.ok++
-            stats.ignored++
+            stats.ignored(host, false)
             break
           }
-          stats.unreachable++
+          stats.increment(host, 'unreachable')
           this.unreachable.add(host)
           newlyFailed.push(host)
           unreachable.push(host)
           break
         case 'failed':
           if (outcome.ignored) {
-            stats.ok++
-            stats.ignored++
-            if (outcome.result['changed']) stats.changed++
+            stats.ignored(host, Boolean(outcome.result['changed']))
             break
           }
           if (task.include && includeLoadFailed(outcome.result)) {
             // As Ansible: an include whose file (or role) cannot be found counts as failed (include_role
             // in no counter), never as rescued, and sets no ansible_failed_*; the host goes to the rescue
             // like any failed one, and is out of later plays even when a rescue handles it.
-            if (task.include.kind === 'tasks') stats.failed++
+            if (task.include.kind === 'tasks') stats.increment(host, 'failed')
             const verdict = options.failure(host)
             if (verdict.fatal) {
               this.failed.add(host)
@@ -971,12 +959,12 @@ class PlaybookRunner {
             if (verdict.counted === 'rescued') {
               // As Ansible: a failure a rescue will handle counts as rescued, not failed, and the
               // rescue (and always) tasks see what failed.
-              stats.rescued++
+              stats.increment(host, 'rescued')
               const memory = this.variables.hostMemory(host)
               memory.registered['ansible_failed_task'] = failedTaskVar(task)
               memory.registered['ansible_failed_result'] = outcome.result
               this.variables.changed()
-            } else stats.failed++
+            } else stats.increment(host, 'failed')
             if (verdict.fatal) {
               this.failed.add(host)
               newlyFailed.push(host)
@@ -985,18 +973,21 @@ class PlaybookRunner {
           }
           break
         case 'skipped':
-          stats.skipped++
+          stats.increment(host, 'skipped')
           break
         case 'changed':
-          stats.ok++
-          stats.changed++
+          stats.ok(host, true)
           changed.push(host)
           break
         default:
           // As Ansible: include_role counts in no counter; include_tasks once per included file.
           if (task.include)
-            stats.ok += task.include.kind === 'role' ? 0 : includeCount(outcome.result)
-          else stats.ok++
+            stats.increment(
+              host,
+              'ok',
+              task.include.kind === 'role' ? 0 : includeCount(outcome.result)
+            )
+          else stats.ok(host, false)
       }
       events.hostResult(info, {
         host,
