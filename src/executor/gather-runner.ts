@@ -2,11 +2,9 @@ import { AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { JobRegistry, KnownJob } from '../async/job-registry.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { statusResult } from '../async/job-results.js'
-import { withBecome } from '../connection/become.js'
 import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
-import { settingsFor } from './become.js'
-import { ConnectionPool } from './connection-pool.js'
+import { HostConnections } from './host-connections.js'
 import type { TaskInfo } from './events.js'
 import { Stats } from './stats.js'
 import { sleep } from './parallel.js'
@@ -28,7 +26,11 @@ export async function gatherJobs(
 ): Promise<RunSummary> {
   const { events } = options
   const variables = new VariableManager(options.inventory, options.templar, options.extraVars)
-  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+  const connections = new HostConnections(
+    options.connectionDefaults,
+    options.openConnection,
+    options.become
+  )
   const jobs = new AsyncJobs(registry)
   const deadline = Date.now() + options.timeoutSeconds * 1000
   const stats = new Stats()
@@ -63,14 +65,17 @@ export async function gatherJobs(
           const started = Date.now()
           const scope = variables.scope(host, playContext)
           // A job launched under become is read as its become user, with the host's become password.
-          const access = {
-            host,
-            connection: async (become?: KnownJob['become']) =>
-              withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
-          }
+          const access = connections.jobAccess(host, () => scope)
           stats.enter(host)
           const gather = (job: KnownJob): Promise<ModuleResult> =>
-            waitForJob(job, jobs, access, deadline, () => pool.reset(host, scope), options.signal)
+            waitForJob(
+              job,
+              jobs,
+              access,
+              deadline,
+              () => connections.reset(host, scope),
+              options.signal
+            )
           let result: ModuleResult
           try {
             result = isLoop(hostJobs)
@@ -116,7 +121,7 @@ export async function gatherJobs(
       )
     }
   } finally {
-    await pool.closeAll()
+    await connections.closeAll()
   }
   const recap = stats.summary()
   events.recap(recap)

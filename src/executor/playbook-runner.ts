@@ -1,4 +1,3 @@
-import { becomeIdentity, withBecome } from '../connection/become.js'
 import type { Connection, ConnectionSettings } from '../connection/connection.js'
 import type { ConnectionDefaults } from '../connection/host-settings.js'
 import { PlaybookError } from '../errors.js'
@@ -10,10 +9,10 @@ import { pythonStr, type Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { BlockTracker, type FailureVerdict, type NextState } from './block-tracker.js'
-import { ConnectionPool } from './connection-pool.js'
+import { HostConnections } from './host-connections.js'
 import type { HostStats, RunEvents, TaskInfo } from './events.js'
 import { Stats } from './stats.js'
-import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
+import { resolveBecome, type BecomeDefaults } from './become.js'
 import { runMetaAction } from './meta-actions.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
@@ -150,7 +149,7 @@ class PlaybookRunner {
   private breakPlay = false
   private readonly unreachable = new Set<string>()
   private readonly variables: VariableManager
-  private readonly pool: ConnectionPool
+  private readonly connections: HostConnections
   private readonly asyncJobs: AsyncJobs
   /** Set by `meta: end_play`: no further batch of the current play runs. */
   private playEnded = false
@@ -173,7 +172,11 @@ class PlaybookRunner {
       verbosity: options.verbosity ?? 0,
       inventorySources: options.inventorySources ?? []
     })
-    this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+    this.connections = new HostConnections(
+      options.connectionDefaults,
+      options.openConnection,
+      options.become
+    )
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry())
     // Jobs handed over from an earlier run: their registered launch records are back on their hosts, a
     // loop's as the loop result they were items of.
@@ -233,7 +236,7 @@ class PlaybookRunner {
   }
 
   close(): Promise<void> {
-    return this.pool.closeAll()
+    return this.connections.closeAll()
   }
 
   /** Runs one play; returns true when the playbook must stop. */
@@ -702,7 +705,7 @@ class PlaybookRunner {
         this.variables.changed()
       },
       resetConnection: (host) =>
-        this.pool.reset(host, this.variables.scope(host, playContext, task)),
+        this.connections.reset(host, this.variables.scope(host, playContext, task)),
       refreshInventory: () => {
         // The hosts of this batch stay; later tasks and plays see the inventory as it is now.
         if (!this.options.reloadInventory) return
@@ -871,9 +874,6 @@ class PlaybookRunner {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
         this.variables.scope(host, playContext, task, locals)
-      // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
-      const become = (vars = scope()): ReturnType<typeof resolveBecome> =>
-        resolveBecome([task.become, play.become], vars, templar, this.options.become)
       const outcome = await runTaskOnHost({
         task,
         info,
@@ -882,25 +882,10 @@ class PlaybookRunner {
         templar,
         events,
         scope,
-        connection: async () => {
-          const vars = scope()
-          const settings = become(vars)
-          return withBecome(await this.pool.get(host, vars), settings)
-        },
-        reconnect: async () => {
-          const vars = scope()
-          const settings = become(vars)
-          await this.pool.reset(host, vars)
-          return withBecome(await this.pool.get(host, vars), settings)
-        },
-        becomeIdentity: () => becomeIdentity(become()),
-        connectionAs: async (identity) => {
-          const vars = scope()
-          return withBecome(
-            await this.pool.get(host, vars),
-            settingsFor(identity, vars, this.options.become)
-          )
-        },
+        // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
+        connection: this.connections.forTask(host, scope, (vars) =>
+          resolveBecome([task.become, play.become], vars, templar, this.options.become)
+        ),
         stripOmitted: (args) => this.variables.stripOmitted(args),
         playEnvironment: play.environment,
         commandTimeoutMs: this.options.commandTimeoutMs,
