@@ -17,7 +17,7 @@ import { runMetaAction } from './meta-actions.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
 import { includeAbort, includedOf, includeLoadFailed } from '../modules/include.js'
-import { notifyHandlers, type HandlerState } from './handlers.js'
+import { Handlers } from './handlers.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import { hasTemplateSyntax } from '../template/unsafe.js'
 import { orderedHosts, renderedTags, templatedPlay } from './play-keywords.js'
@@ -25,8 +25,6 @@ import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
-
-export { matchHandlers } from './handlers.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
@@ -87,7 +85,12 @@ interface BatchRun {
   play: Play
   batch: string[]
   playContext: PlayContext
-  handlers: HandlerState
+  handlers: Handlers
+  /**
+   * Hosts that ran `meta: end_host` (or `end_play`, `end_batch`): done with the play, neither failed nor
+   * active.
+   */
+  ended: Set<string>
   blocks: BlockTracker
   anyErrorsFatal: boolean
   maxFailPercentage?: number
@@ -337,24 +340,27 @@ class PlaybookRunner {
         play.location
       )
     }
-    const handlers: HandlerState = {
-      list: [...play.handlers],
-      notified: new Map(),
-      ended: new Set(),
-      force:
-        play.forceHandlers === undefined || play.forceHandlers === null
-          ? this.options.forceHandlers === true
-          : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext)),
-      names: new Map()
-    }
+    const forceHandlers =
+      play.forceHandlers === undefined || play.forceHandlers === null
+        ? this.options.forceHandlers === true
+        : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext))
+    const handlers = new Handlers(play.handlers, forceHandlers, {
+      templar,
+      variables: this.variables,
+      playContext,
+      warning: (message) => this.options.events.warning(message),
+      errorOnMissing: this.options.errorOnMissingHandler !== false
+    })
+    const ended = new Set<string>()
     const isFailed = (h: string): boolean => this.failed.has(h) || this.unreachable.has(h)
-    const isActive = (h: string): boolean => !isFailed(h) && !handlers.ended.has(h)
+    const isActive = (h: string): boolean => !isFailed(h) && !ended.has(h)
     playContext.removed = { has: (h) => !isActive(h) }
     const run: BatchRun = {
       play,
       batch,
       playContext,
       handlers,
+      ended,
       blocks: new BlockTracker(tasks),
       anyErrorsFatal,
       ...(maxFail === undefined ? {} : { maxFailPercentage: maxFail }),
@@ -493,7 +499,7 @@ class PlaybookRunner {
         anyErrorsFatal: run.anyErrorsFatal
       })
       this.noteRoleRun(task, result.results)
-      this.notify(task, result.changed, run)
+      run.handlers.notify(task, result.changed)
       if (this.endsPlay(run, result)) return true
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run)
@@ -595,7 +601,7 @@ class PlaybookRunner {
           vars: { ...include.params?.vars, ...include.include?.vars },
           loop: { ...include.params?.loop, ...loop }
         }
-        for (const handler of loaded.handlers) this.addHandler(run.handlers, { ...handler, params })
+        for (const handler of loaded.handlers) run.handlers.add({ ...handler, params })
         const tasks = loaded.tasks
           .map((task) => ({ ...task, params }))
           .filter((task) => this.runsByTags(task, selection, run.playContext, include))
@@ -604,32 +610,6 @@ class PlaybookRunner {
         if (stop !== undefined) return stop
       }
     }
-  }
-
-  /**
-   * Adds a handler an include brought in. Copies of the same handler already in the play (the role under
-   * `roles:`, an import_role of it, an earlier include) give way to it, their pending notifications
-   * included: it runs once, with this include's keywords and variables. Ansible behaves so because its
-   * uses of a role share one handler object, which each include_role re-parents.
-   */
-  private addHandler(state: HandlerState, handler: Task): void {
-    const same = (h: Task): boolean =>
-      h.location.file === handler.location.file &&
-      h.location.line === handler.location.line &&
-      h.role?.path === handler.role?.path
-    const first = state.list.findIndex(same)
-    if (first < 0) {
-      state.list.push(handler)
-      return
-    }
-    const pending = new Set<string>()
-    for (const earlier of state.list.filter(same)) {
-      for (const host of state.notified.get(earlier) ?? []) pending.add(host)
-      state.notified.delete(earlier)
-    }
-    state.list = state.list.filter((h) => !same(h))
-    state.list.splice(first, 0, handler)
-    if (pending.size > 0) state.notified.set(handler, pending)
   }
 
   /**
@@ -689,7 +669,7 @@ class PlaybookRunner {
     return runMetaAction(action, task.when.length > 0, {
       hosts,
       batch,
-      handlers: run.handlers,
+      ended: run.ended,
       blocks: run.blocks,
       failed: this.failed,
       marked: this.marked,
@@ -715,17 +695,6 @@ class PlaybookRunner {
     })
   }
 
-  /** Records the handlers a task notifies on the hosts where it changed something. */
-  private notify(task: Task, changed: string[], run: BatchRun): void {
-    notifyHandlers(task, changed, run.handlers, {
-      templar: this.options.templar,
-      variables: this.variables,
-      playContext: run.playContext,
-      warning: (message) => this.options.events.warning(message),
-      errorOnMissing: this.options.errorOnMissingHandler !== false
-    })
-  }
-
   /**
    * Runs the notified handlers, in the order they are defined, each once on the hosts notified of it
    * (limited to `only` when given). A failed host runs them only with force_handlers; a host that ended
@@ -739,26 +708,12 @@ class PlaybookRunner {
   ): Promise<boolean> {
     const { batch, handlers } = run
     const eligible = (h: string): boolean =>
-      !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
+      !run.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
     const previous = run.flushing
     run.flushing = only ?? batch
     try {
-      for (const handler of handlers.list) {
-        const pending = handlers.notified.get(handler)
-        if (!pending || pending.size === 0) continue
-        const hosts = batch.filter(
-          (h) => pending.has(h) && (only === undefined || only.includes(h)) && eligible(h)
-        )
-        for (const host of batch)
-          if ((only === undefined || only.includes(host)) && !hosts.includes(host))
-            pending.delete(host)
-        // As Ansible 2.14: tags do not apply to handlers; a notified handler runs whatever its tags.
-        if (hosts.length === 0) continue
-        const stop = await this.runHandler(handler, hosts, run, flush, eligible)
-        // As Ansible: the hosts that ran it are no longer notified, even if it notified itself meanwhile.
-        for (const host of hosts) pending.delete(host)
-        if (stop) return true
-      }
+      for (const { handler, hosts } of handlers.due(batch, only, eligible))
+        if (await this.runHandler(handler, hosts, run, flush, eligible)) return true
       return false
     } finally {
       run.flushing = previous
@@ -786,7 +741,7 @@ class PlaybookRunner {
           ? run.blocks.failHandler(host, flush)
           : { counted: 'failed', fatal: true, failedNow: true }
     })
-    this.notify(handler, result.changed, run)
+    run.handlers.notify(handler, result.changed)
     if (this.endsPlay(run, result)) return true
     if (!handler.include) return false
     // Each file the include brought in, in order; hosts that included the same file run it together.
