@@ -1,7 +1,7 @@
 #!/bin/sh
 # apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
 #
-# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
+# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-commands.ts builds it)
 #
 #   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
 #   status    <cap-bytes> <wait-seconds> <dir> <jid>[:<stdout-from>:<stderr-from>]...
