@@ -1,4 +1,4 @@
-/** Reads the framed status answer of job-wrapper.sh as it streams in, within caps, into one JobSnapshot per job. */
+/** Reads job-wrapper.sh's framed status answer as it streams in, within caps, into JobSnapshots. */
 import {
   JobProtocolError,
   META_CAP_BYTES,
