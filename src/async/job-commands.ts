@@ -1,4 +1,4 @@
-/** The command lines that run job-wrapper.sh (launch, status, cleanup, kill) and their one-line answers. */
+/** The job-wrapper.sh command lines (launch, status, cleanup, kill) and their one-line answers. */
 import { shellJoin } from '../connection/shell-quote.js'
 import { JobProtocolError, OUTPUT_CAP_BYTES, isValidJid, tail } from './job-protocol.js'
 import wrapperSource from './job-wrapper.sh'

@@ -1,4 +1,4 @@
-/** One job as a status answer shows it (JobSnapshot), and how its record and liveness decide its state. */
+/** One job as a status answer shows it (JobSnapshot); its record and liveness decide its state. */
 
 export type JobState =
   'running' | 'finished' | 'timeout' | 'died' | 'rebooted' | 'corrupt' | 'missing'

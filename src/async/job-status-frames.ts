@@ -1,4 +1,4 @@
-/** The grammar of a status answer's frame headers: what a frame describes and the fields after it. */
+/** The grammar of status frame headers: what a frame describes and the fields that follow it. */
 import { JobProtocolError, isValidJid } from './job-protocol.js'
 import type { StatusLimits } from './job-status-reader.js'
 

@@ -1,4 +1,4 @@
-/** Compiler patches: Jinja2 operators, tests, dict literals and method calls compile to runtime helpers. */
+/** Compiler patches: Jinja2 operators, tests, dicts and method calls compile to runtime helpers. */
 import { type AstNode, type CompilerMethod, nj, nodes } from './nunjucks-internals.js'
 
 /** Compiles `left OP right` to `<call>left, right)`: a call to a runtime helper. */

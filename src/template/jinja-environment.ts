@@ -1,7 +1,8 @@
-/** The Ansible environment: filters and tests that refuse Undefined, globals, lookups refused by name. */
+/** The Ansible environment: filters and tests that refuse Undefined, globals, refused lookups. */
 import nunjucks from 'nunjucks'
 import { TemplateError } from '../errors.js'
-import { type FilterFunction, UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
+import type { FilterFunction } from './filter-args.js'
+import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
 import { assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
 import { isPlainObject } from './undefined.js'
 

@@ -1,4 +1,4 @@
-/** Runtime patches: strict Undefined lookups, Python str()/in/iteration, the helpers compiled code calls. */
+/** Runtime patches: strict Undefined lookups, Python str()/in/iteration, compiled-code helpers. */
 import { TemplateError } from '../errors.js'
 import { type Kwargs, findMethod, getAttribute, hasKey, sliceValue } from './attributes.js'
 import { type NunjucksContext, type NunjucksFrame, runtime } from './nunjucks-internals.js'

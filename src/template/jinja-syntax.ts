@@ -1,4 +1,4 @@
-/** Lexer and parser patches: Python string escapes, `}}` in dict literals, `null` as a name, `x.0`. */
+/** Lexer and parser patches: Python string escapes, `}}` in dicts, `null` as a name, `x.0`. */
 import {
   type AstNode,
   type ParserInstance,

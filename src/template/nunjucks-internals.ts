@@ -1,4 +1,4 @@
-/** nunjucks' untyped internals (lexer, parser, compiler, runtime, nodes) that the Jinja2 patches use. */
+/** The untyped nunjucks internals (lexer, parser, compiler, runtime) that the patches use. */
 import nunjucks from 'nunjucks'
 
 // nunjucks' compiler, parser and runtime internals are untyped (@types/nunjucks covers only the public API);
