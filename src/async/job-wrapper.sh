@@ -15,6 +15,11 @@
 # directory), <jid>.tmp.* (a record being written).
 # Full-line comments are stripped before this text is sent, so comment freely.
 #
+# Why one file of ~750 lines: the launch command carries this text as a single `sh -c` argument and
+# the supervisor runs itself again from it ($APB_JOB_SELF), so the whole remote side must be one
+# self-contained script (nothing to source on a target that has only sh). Each mode is a function
+# below; the controller's side is split by concern in src/async/job-*.ts.
+#
 # Trust: every mode refuses an async directory that is not ours alone (owned by another user, or
 # writable by group or others), since whoever can create names in it could plant a symlink where we
 # write or forge a record we would report as the job's result. Every file we create is made
