@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-SHSSLYZQ.js";
-import "./chunks/chunk-JCHCKLLA.js";
+} from "./chunks/chunk-KJKIBD2C.js";
+import "./chunks/chunk-QP3ZAA2L.js";
 
 // src/post.ts
 async function post() {
