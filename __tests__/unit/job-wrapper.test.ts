@@ -29,20 +29,22 @@ import {
 } from '../helpers/processes.js'
 import {
   JOB_WRAPPER_SCRIPT,
-  JobProtocolError,
-  OUTPUT_CAP_BYTES,
   cleanupCommand,
-  isValidJid,
   killCommand,
   launchCommand,
-  newJidPrefix,
   parseCleanup,
   parseKill,
   parseLaunch,
-  parseStatus,
-  statusCommand,
-  type JobSnapshot
+  statusCommand
+} from '../../src/async/job-commands.js'
+import {
+  JobProtocolError,
+  OUTPUT_CAP_BYTES,
+  isValidJid,
+  newJidPrefix
 } from '../../src/async/job-protocol.js'
+import type { JobSnapshot } from '../../src/async/job-snapshot.js'
+import { parseStatus } from '../../src/async/job-status-reader.js'
 
 interface Ran {
   code: number | null
