@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-KJKIBD2C.js";
+} from "./chunks/chunk-WKX2IU3H.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-Q4F5YSA4.js";
+} from "./chunks/chunk-4VSTDYUO.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -41,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-QP3ZAA2L.js";
+} from "./chunks/chunk-XZTZXFKB.js";
 
 // src/main.ts
 import path from "node:path";
