@@ -96,6 +96,10 @@ class FakeTarget implements Connection {
     this.files.set(remotePath, { content: content.toString('utf8'), mode: options.mode ?? 0o644 })
   }
 
+  async getFile(): Promise<Buffer> {
+    throw new Error('getFile is not used by these tests')
+  }
+
   async close(): Promise<void> {}
 }
 

@@ -5,6 +5,7 @@
  * state the module itself has made stale.
  */
 import type { CommandResult, Connection, RunOptions } from '../connection/connection.js'
+import type { GetFileOptions } from '../connection/get-file.js'
 import { readPath, type PathOptions, type PathState } from './path.js'
 
 /** What facts need from a module's context: its connection and the deadline of each remote call. */
@@ -116,6 +117,11 @@ class ChangeTracking implements Connection {
     } finally {
       this.facts.invalidate()
     }
+  }
+
+  /** Reading changes nothing: the facts stay. */
+  getFile(remotePath: string, options: GetFileOptions): Promise<Buffer> {
+    return this.inner.getFile(remotePath, options)
   }
 
   close(): Promise<void> {
