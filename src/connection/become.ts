@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { AsyncPlaybookError, CommandTimeoutError } from '../errors.js'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
-import { shellJoin, shellQuote, shlexSplit } from './shell-quote.js'
+import { compactScript as compact, shellJoin, shellQuote, shlexSplit } from './shell-quote.js'
 import becomeSource from './become.sh'
 import putSource from './become-put.sh'
 import getSource from './become-get.sh'
@@ -64,15 +64,6 @@ const PUT_SCRIPT = compact(putSource)
 const GET_SCRIPT = compact(getSource)
 /** What getFile keeps of stderr at least (and of stdout: head sends no more than the cap + 1). */
 const MIN_GET_OUTPUT_CAP_BYTES = 64 * 1024
-
-function compact(source: string): string {
-  return source
-    .split('\n')
-    .map((line) => line.replace(/^[ \t]+/, ''))
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .join('\n')
-    .concat('\n')
-}
 
 /** The identity part of settings (what jobs store), or undefined without become. */
 export function becomeIdentity(settings: BecomeSettings | undefined): BecomeIdentity | undefined {
