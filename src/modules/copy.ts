@@ -8,6 +8,7 @@ import {
   refuseUnsupported,
   transferWithArgs
 } from './file-transfer.js'
+import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /** `copy`: writes `content` or a local `src` file to `dest` over SFTP; changed only when bytes or mode differ. */
@@ -35,15 +36,15 @@ export const copyModule: ModuleDefinition = {
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const { content, src } = readSource(args, ctx)
     const mode = normaliseMode(args['mode'])
-    const connection = await ctx.connection()
-    let state = await inspectRemote(connection, dest, ctx.timeoutMs)
+    const facts = factsFor(ctx)
+    let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
       if (src === undefined) throw new ModuleArgumentError('can not use content with a dir as dest')
       dest = `${dest.replace(/\/+$/, '')}/${path.basename(src)}`
-      state = await inspectRemote(connection, dest, ctx.timeoutMs)
+      state = await inspectRemote(facts, dest)
       if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
     }
-    const result = await transferWithArgs(connection, args, {
+    const result = await transferWithArgs(facts, args, {
       dest,
       content,
       mode,

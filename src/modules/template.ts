@@ -9,6 +9,7 @@ import {
   refuseUnsupported,
   transferWithArgs
 } from './file-transfer.js'
+import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /**
@@ -50,15 +51,15 @@ export const templateModule: ModuleDefinition = {
     let text = ctx.render(readFileSync(local, 'utf8'))
     if (newline !== undefined && newline !== '\n') text = text.replace(/\r?\n/g, newline)
     const mode = normaliseMode(args['mode'])
-    const connection = await ctx.connection()
-    let state = await inspectRemote(connection, dest, ctx.timeoutMs)
+    const facts = factsFor(ctx)
+    let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
       // As copy does with a directory dest: the file keeps its name inside it.
       dest = `${dest.replace(/\/+$/, '')}/${path.basename(src)}`
-      state = await inspectRemote(connection, dest, ctx.timeoutMs)
+      state = await inspectRemote(facts, dest)
       if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
     }
-    const result = await transferWithArgs(connection, args, {
+    const result = await transferWithArgs(facts, args, {
       dest,
       content: Buffer.from(text, 'utf8'),
       mode,
