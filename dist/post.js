@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-WKX2IU3H.js";
-import "./chunks/chunk-XZTZXFKB.js";
+} from "./chunks/chunk-BSE5IHHT.js";
+import "./chunks/chunk-FC3P5XJG.js";
 
 // src/post.ts
 async function post() {
