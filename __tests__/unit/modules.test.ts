@@ -9,6 +9,7 @@ import {
   type ModuleContext,
   type ModuleResult
 } from '../../src/modules/module.js'
+import { argumentFailure, runModule, validateModuleArgs } from '../../src/modules/invoke.js'
 import { MODULES } from '../../src/modules/registry.js'
 import { CACHEABLE_FACTS } from '../../src/modules/set-fact.js'
 import { parseFacts } from '../../src/modules/setup.js'
@@ -84,7 +85,7 @@ function harness(
   const ctx: ModuleContext = {
     host: 'web1',
     args,
-    task: task(module),
+    task: { ...task(module), args },
     connection: async () => connection,
     reconnect: async () => connection,
     jobs: {
@@ -119,7 +120,11 @@ async function run(
   const h = harness(module, args, options)
   const definition = MODULES.get(module)
   if (!definition) throw new Error(`no module ${module}`)
-  const result = await definition.run(h.ctx)
+  // As the task runner calls a module: its arguments validated first, then converted.
+  const validation = validateModuleArgs(definition, args, h.ctx.task)
+  if (validation.error !== undefined) return { ...argumentFailure(validation.error), h }
+  h.ctx.args = validation.args
+  const result = await runModule(definition, h.ctx, validation)
   return { ...result, h }
 }
 
@@ -575,9 +580,10 @@ describe('pause', () => {
 
   it('refuses to wait for a key press and refuses bad numbers', async () => {
     await expect(run('pause', {})).rejects.toThrow('pause needs `seconds` or `minutes`')
-    await expect(run('pause', { seconds: 'soon' })).rejects.toThrow(
-      "unable to convert to int: 'soon'"
-    )
+    expect(await run('pause', { seconds: 'soon' })).toMatchObject({
+      failed: true,
+      msg: "argument 'seconds' is of type <class 'ansible.parsing.yaml.objects.AnsibleUnicode'> and we were unable to convert to int: invalid literal for int() with base 10: 'soon'"
+    })
   })
 })
 

@@ -14,6 +14,13 @@ import {
   unknownArgumentsMessage
 } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
+import type { ArgValidation } from '../modules/arg-spec.js'
+import {
+  argumentFailure,
+  expressionArgs,
+  runModule,
+  validateModuleArgs
+} from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
@@ -473,7 +480,7 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
-  const raw = new Set(module.rawArgs ?? [])
+  const raw = new Set(expressionArgs(module))
   const args: Record<string, unknown> = {}
   try {
     for (const [key, value] of Object.entries(task.args)) {
@@ -485,8 +492,13 @@ async function runModuleOnce(
   } catch (error) {
     throw taskFieldError(error, 'args', task)
   }
-  const finalArgs = ctx.stripOmitted(args)
-  if (module.argNames) {
+  let finalArgs = ctx.stripOmitted(args)
+  let validation: ArgValidation | undefined
+  if (module.args) {
+    validation = validateModuleArgs(module, finalArgs, task)
+    if (validation.error !== undefined) return argumentFailure(validation.error)
+    finalArgs = validation.args
+  } else if (module.argNames) {
     const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
     const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
     if (unknown.length > 0)
@@ -560,7 +572,7 @@ async function runModuleOnce(
   let result: ModuleResult
   const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
   try {
-    const running = module.run(moduleCtx)
+    const running = validation ? runModule(module, moduleCtx, validation) : module.run(moduleCtx)
     result = await (asyncSeconds > 0 || module.ownTimeout
       ? running
       : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))

@@ -17,7 +17,7 @@
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { dict } from '../dict.js'
 import { parsePythonLiteral } from '../inventory/python-literal.js'
-import { pyEquals, pythonStr } from '../template/python.js'
+import { pyEquals, pyStringRepr, pythonStr } from '../template/python.js'
 
 /**
  * Ansible's argument types. `path` is a string here: the `~` and `$VAR` Ansible's module expands on the
@@ -359,6 +359,25 @@ function convertArgument(
 
 function typeName(type: ArgType | ArgConverter): string {
   return typeof type === 'string' ? type : type.name
+}
+
+/**
+ * Python's int() as a type (Ansible's pause declares `type: int`, the callable): it takes what int()
+ * takes, a float truncated included, and fails with Python's message.
+ */
+export const pythonIntCall: ArgConverter = {
+  name: 'int',
+  convert(value) {
+    if (typeof value === 'boolean') return value ? 1 : 0
+    if (typeof value === 'number') return Math.trunc(value)
+    if (typeof value === 'string') {
+      if (PYTHON_INT.test(value)) return Number(value.replace(/_/g, '').trim())
+      throw new ArgConversionError(`invalid literal for int() with base 10: ${pyStringRepr(value)}`)
+    }
+    throw new ArgConversionError(
+      `int() argument must be a string, a bytes-like object or a real number, not '${pythonClass(value)}'`
+    )
+  }
 }
 
 /** Python's class name of a value as a module sees it (JSON types). */

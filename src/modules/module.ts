@@ -1,4 +1,5 @@
 import type { Connection } from '../connection/connection.js'
+import type { ArgSpec } from './arg-spec.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from './task-environment.js'
 
@@ -68,6 +69,11 @@ export interface JobsAccess {
 /** A module: one file per module in src/modules. */
 export interface ModuleDefinition {
   name: string
+  /**
+   * Its arguments, declared once (see arg-spec.ts): validated with Ansible's messages before `run`, which
+   * sees them converted to their types, with defaults filled in and aliases resolved.
+   */
+  args?: ArgSpec
   /** Takes a free-form string (`shell: echo hi`). */
   freeForm?: boolean
   /** Argument names whose values are not templated before the module runs (they are expressions). */
