@@ -64,6 +64,8 @@ async function run(
   const ctx: ModuleContext = {
     host: 'local',
     args,
+    check: false,
+    diff: false,
     task,
     connection: async () => connection,
     reconnect: async () => connection,

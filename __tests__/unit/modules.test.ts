@@ -9,7 +9,7 @@ import {
   type ModuleContext,
   type ModuleResult
 } from '../../src/modules/module.js'
-import { argumentFailure, runModule, validateModuleArgs } from '../../src/modules/invoke.js'
+import { NORMAL_RUN, prepareModuleRun, runModule } from '../../src/modules/invoke.js'
 import { MODULES } from '../../src/modules/registry.js'
 import { CACHEABLE_FACTS } from '../../src/modules/set-fact.js'
 import { parseFacts } from '../../src/modules/setup.js'
@@ -85,6 +85,8 @@ function harness(
   const ctx: ModuleContext = {
     host: 'web1',
     args,
+    check: false,
+    diff: false,
     task: { ...task(module), args },
     connection: async () => connection,
     reconnect: async () => connection,
@@ -121,10 +123,10 @@ async function run(
   const definition = MODULES.get(module)
   if (!definition) throw new Error(`no module ${module}`)
   // As the task runner calls a module: its arguments validated first, then converted.
-  const validation = validateModuleArgs(definition, args, h.ctx.task)
-  if (validation.error !== undefined) return { ...argumentFailure(validation.error), h }
-  h.ctx.args = validation.args
-  const result = await runModule(definition, h.ctx, validation)
+  const prepared = prepareModuleRun(definition, args, h.ctx.task, NORMAL_RUN)
+  if ('result' in prepared) return { ...prepared.result, h }
+  h.ctx.args = prepared.validation.args
+  const result = await runModule(definition, h.ctx, prepared.validation)
   return { ...result, h }
 }
 

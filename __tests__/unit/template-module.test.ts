@@ -93,6 +93,8 @@ async function runTemplate(
   const ctx: ModuleContext = {
     host: 'web1',
     args,
+    check: false,
+    diff: false,
     task: {
       name: 'template',
       named: false,

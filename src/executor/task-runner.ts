@@ -7,20 +7,9 @@ import {
 import type { BecomeIdentity } from '../connection/become.js'
 import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import {
-  ModuleArgumentError,
-  NOT_IGNORABLE,
-  TIMED_OUT,
-  unknownArgumentsMessage
-} from '../modules/module.js'
+import { ModuleArgumentError, NOT_IGNORABLE, TIMED_OUT } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
-import type { ArgValidation } from '../modules/arg-spec.js'
-import {
-  argumentFailure,
-  expressionArgs,
-  runModule,
-  validateModuleArgs
-} from '../modules/invoke.js'
+import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
@@ -492,22 +481,10 @@ async function runModuleOnce(
   } catch (error) {
     throw taskFieldError(error, 'args', task)
   }
-  let finalArgs = ctx.stripOmitted(args)
-  let validation: ArgValidation | undefined
-  if (module.args) {
-    validation = validateModuleArgs(module, finalArgs, task)
-    if (validation.error !== undefined) return argumentFailure(validation.error)
-    finalArgs = validation.args
-  } else if (module.argNames) {
-    const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
-    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
-    if (unknown.length > 0)
-      return {
-        changed: false,
-        failed: true,
-        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
-      }
-  }
+  const prepared = prepareModuleRun(module, ctx.stripOmitted(args), task, NORMAL_RUN)
+  if ('result' in prepared) return prepared.result
+  const { validation } = prepared
+  const finalArgs = validation.args
   const asyncSeconds =
     task.async === undefined
       ? 0
@@ -572,7 +549,7 @@ async function runModuleOnce(
   let result: ModuleResult
   const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
   try {
-    const running = validation ? runModule(module, moduleCtx, validation) : module.run(moduleCtx)
+    const running = runModule(module, moduleCtx, validation)
     result = await (asyncSeconds > 0 || module.ownTimeout
       ? running
       : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
@@ -680,6 +657,7 @@ function moduleContext(
   return {
     host: ctx.host,
     args: extra.args ?? {},
+    ...NORMAL_RUN,
     task,
     connection: () => ctx.connection(),
     reconnect: () => ctx.reconnect(),

@@ -129,6 +129,14 @@ export interface ValidateOptions {
   writtenAsIs?(name: string): boolean
 }
 
+/**
+ * Options whose values the module reads itself, as Ansible's action plugins that only check names do
+ * (debug, fail, assert, wait_for_connection, reboot): each is `raw`, handed over as given.
+ */
+export function untypedOptions(...names: string[]): Record<string, ArgOption> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'raw' } satisfies ArgOption]))
+}
+
 /** Ansible's message when a spec itself is wrong: a bug in the module, caught by its unit tests. */
 export class ArgSpecError extends Error {}
 

@@ -4,6 +4,8 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 /** `async_status`: reports on (or cleans up) a background job by its id, as Ansible's does. */
 export const asyncStatusModule: ModuleDefinition = {
   name: 'async_status',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   // Ansible's async_status action plugin validates these itself.
   args: {
     side: 'action',

@@ -1,12 +1,18 @@
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
 
 /** `debug`: prints `msg` (default "Hello world!") or the value of the variable named by `var`. */
 export const debugModule: ModuleDefinition = {
   name: 'debug',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   local: true,
-  rawArgs: ['var'],
-  argNames: ['msg', 'var', 'verbosity'],
-  optionCheck: 'action',
+  // Ansible's debug action checks only the names; `var` is an expression it evaluates itself.
+  args: {
+    side: 'action',
+    unknown: 'names',
+    options: { ...untypedOptions('msg', 'verbosity'), var: { type: 'raw', expression: true } }
+  },
   async run(ctx) {
     if (ctx.args['msg'] !== undefined && ctx.args['var'] !== undefined) {
       throw new ModuleArgumentError("'msg' and 'var' are incompatible options")

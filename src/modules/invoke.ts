@@ -1,22 +1,65 @@
 /**
- * How a module is called, in one place for the task runner and the module test harness: its arguments
- * are validated against its spec, then it runs, then what validation noticed is added to its result.
+ * How a module is called, in one place for the task runner and the module test harness: check mode is
+ * refused to a module that does not support it, its arguments are validated against its spec, then it
+ * runs, then what validation noticed is added to its result.
  */
 import type { Task } from '../playbook/types.js'
 import { hasTemplateSyntax } from '../template/unsafe.js'
 import { maskNoLogValues, validateArgs, type ArgValidation } from './arg-spec.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 
+/** How the task asks the module to run: `--check`/`check_mode` and `--diff`/`diff`. */
+export interface RunFlags {
+  check: boolean
+  diff: boolean
+}
+
+/** What the runner passes until the check-mode issue reads --check, --diff and the task keywords. */
+export const NORMAL_RUN: RunFlags = Object.freeze({ check: false, diff: false })
+
+/** Arguments ready for `run`, or the result the task ends with instead (refused, or skipped). */
+export type PreparedRun = { validation: ArgValidation } | { result: ModuleResult }
+
 /**
- * The task's rendered arguments validated against the module's spec (a module without one takes them as
- * they are). The task gives the names in messages and tells which strings were written as is.
+ * Everything before `run`, in Ansible's order: a module checked on the controller (`side: 'action'`)
+ * that does not support check mode is skipped before its arguments are read ('check mode is not
+ * supported for this task.'); otherwise the arguments are validated (errors fail the task even in check
+ * mode), then a module checked on the target is skipped ('remote module (ping) does not support check
+ * mode'). (Ansible also fails check mode with `async`: the check-mode issue adds it with --check.)
+ */
+export function prepareModuleRun(
+  module: ModuleDefinition,
+  args: Record<string, unknown>,
+  task: Pick<Task, 'action' | 'module' | 'args'>,
+  flags: RunFlags
+): PreparedRun {
+  const side = module.args.side ?? 'module'
+  if (flags.check && !module.supportsCheckMode && side === 'action')
+    return { result: checkModeSkip('check mode is not supported for this task.') }
+  const validation = validateModuleArgs(module, args, task)
+  if (validation.error !== undefined) return { result: argumentFailure(validation.error) }
+  if (flags.check && !module.supportsCheckMode)
+    return {
+      result: checkModeSkip(
+        `remote module (${module.args.reportedAs ?? task.action ?? task.module}) does not support check mode`
+      )
+    }
+  return { validation }
+}
+
+function checkModeSkip(msg: string): ModuleResult {
+  return { changed: false, skipped: true, msg }
+}
+
+/**
+ * The task's rendered arguments validated against the module's spec. The task gives the names in
+ * messages and tells which strings were written as is.
  */
 export function validateModuleArgs(
   module: ModuleDefinition,
   args: Record<string, unknown>,
   task: Pick<Task, 'action' | 'module' | 'args'>
 ): ArgValidation {
-  if (!module.args) return { args, warnings: [], deprecations: [], noLogValues: [] }
   return validateArgs(module.args, args, {
     action: task.action ?? task.module,
     // A string written in the playbook without a template is Ansible's YAML string in its messages.
@@ -34,7 +77,6 @@ export function argumentFailure(message: string): ModuleResult {
 
 /** The names of the arguments a module evaluates itself: handed over as written (see ArgOption). */
 export function expressionArgs(module: ModuleDefinition): string[] {
-  if (!module.args) return module.rawArgs ? [...module.rawArgs] : []
   return Object.entries(module.args.options)
     .filter(([, option]) => option.expression)
     .map(([name]) => name)

@@ -6,12 +6,31 @@ import type { EnvironmentOnStdin } from './task-environment.js'
 /** What Ansible registers for a task: a plain JSON-like dictionary. */
 export type ModuleResult = Record<string, unknown>
 
+/**
+ * Ansible's `diff` of a result (one, or a list of them): what `--diff` shows. `before`/`after` are the
+ * contents (text, or a mapping for state such as a file's mode); the headers name each side (a path,
+ * `dynamically generated`).
+ */
+export interface ModuleDiff {
+  before?: string | Record<string, unknown>
+  after?: string | Record<string, unknown>
+  before_header?: string
+  after_header?: string
+}
+
 /** Everything a module may use. Modules never read CLI options or action inputs. */
 export interface ModuleContext {
   /** Inventory name of the host. */
   host: string
-  /** Rendered module arguments. */
+  /** Module arguments: rendered, then validated against the module's spec (converted, defaults in). */
   args: Record<string, unknown>
+  /**
+   * Check mode: report what would change, change nothing. Only a module that declares
+   * `supportsCheckMode` is ever run with it; the others are skipped with Ansible's message.
+   */
+  check: boolean
+  /** Diff mode: return a `diff` (ModuleDiff) of what changed, or would change in check mode. */
+  diff: boolean
   task: Task
   /** The host's connection, opened on first use. Rejects with ConnectionError when unreachable. */
   connection(): Promise<Connection>
@@ -71,28 +90,17 @@ export interface ModuleDefinition {
   name: string
   /**
    * Its arguments, declared once (see arg-spec.ts): validated with Ansible's messages before `run`, which
-   * sees them converted to their types, with defaults filled in and aliases resolved.
+   * sees them converted to their types, with defaults filled in and aliases resolved. Names outside the
+   * spec are refused as the spec says (`unknown`).
    */
-  args?: ArgSpec
+  args: ArgSpec
+  /**
+   * Honours `ctx.check` (changes nothing, reports what it would change). A module that does not is
+   * skipped in check mode with Ansible's message, never run.
+   */
+  supportsCheckMode: boolean
   /** Takes a free-form string (`shell: echo hi`). */
   freeForm?: boolean
-  /** Argument names whose values are not templated before the module runs (they are expressions). */
-  rawArgs?: readonly string[]
-  /** Accepted argument names; anything else is refused with a hint. Undefined means no check. */
-  argNames?: readonly string[]
-  /**
-   * How an argument outside argNames is refused, in Ansible's words: 'module' (the default:
-   * `Unsupported parameters for (ping) module: foo. Supported parameters include: data.`) or 'action'
-   * (`Invalid options for debug: foo`, as Ansible's action plugins that check their own options say it).
-   */
-  optionCheck?: 'module' | 'action'
-  /** Accepted but not listed when others are refused: Ansible moves `cmd` into `_raw_params` first. */
-  hiddenArgNames?: readonly string[]
-  /**
-   * The module Ansible names in `Unsupported parameters for (…)` when it is not the action as written:
-   * shell and command run `ansible.legacy.command`.
-   */
-  reportedAs?: string
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
@@ -121,25 +129,6 @@ export interface ModuleDefinition {
  * (debug, assert unless `quiet`). A symbol key: never registered or shown.
  */
 export const SHOW_RESULT = Symbol('show result')
-
-/**
- * Ansible's message for arguments a module does not take. `action` is the module name as the task wrote
- * it (`ping`, `ansible.builtin.ping`). Several unknown arguments are listed sorted (Ansible's action
- * plugins list them in no stable order).
- */
-export function unknownArgumentsMessage(
-  module: ModuleDefinition,
-  unknown: readonly string[],
-  action: string = module.name
-): string {
-  const names = [...unknown].sort()
-  if (module.optionCheck === 'action') return `Invalid options for ${action}: ${names.join(',')}`
-  const supported = [...(module.argNames ?? [])].sort().join(', ')
-  return (
-    `Unsupported parameters for (${module.reportedAs ?? action}) module: ${names.join(', ')}. ` +
-    `Supported parameters include: ${supported}.`
-  )
-}
 
 /**
  * Marks a failed result that `ignore_errors` cannot turn into a warning (an include that cannot load its

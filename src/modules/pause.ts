@@ -5,6 +5,8 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 /** `pause`: waits `seconds` or `minutes`. Interactive prompts are refused: there is no terminal in CI. */
 export const pauseModule: ModuleDefinition = {
   name: 'pause',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   local: true,
   // Ansible's pause action plugin validates these itself (minutes and seconds as Python's int() reads them).
   args: {

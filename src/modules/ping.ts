@@ -6,6 +6,8 @@ const MODULE_FAILURE = 'MODULE FAILURE\nSee stdout/stderr for the exact error'
 /** `ping`: proves the host is reachable and can run a shell command. */
 export const pingModule: ModuleDefinition = {
   name: 'ping',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   args: { options: { data: { type: 'str', default: 'pong' } } },
   async run(ctx) {
     const connection = await ctx.connection()

@@ -31,6 +31,8 @@ const DISTRIBUTIONS: Record<string, [name: string, family: string]> = {
 /** `setup`: gathers facts in one POSIX-sh round trip; no Python on the target. */
 export const setupModule: ModuleDefinition = {
   name: 'setup',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   // Ansible's setup arguments. They do not change what is gathered here: the facts script gathers the
   // same set whatever they say.
   args: {
