@@ -85,6 +85,20 @@ export interface JobsAccess {
   cleanup(jid: string): Promise<ModuleResult>
 }
 
+/**
+ * How reporters show a module's results where Ansible's callback treats the module apart (debug): the
+ * reporters ask the module, never test its name.
+ */
+export interface ModuleDisplay {
+  /**
+   * Whether the console prints this result in full without -v, besides results marked SHOW_RESULT
+   * (Ansible's `_ansible_verbose_always`).
+   */
+  shownInFull?(result: ModuleResult): boolean
+  /** The fields the console prints, from those it would print (debug shows only what it was asked). */
+  shownFields?(fields: Record<string, unknown>): Record<string, unknown>
+}
+
 /** A module: one file per module in src/modules. */
 export interface ModuleDefinition {
   name: string
@@ -101,6 +115,8 @@ export interface ModuleDefinition {
   supportsCheckMode: boolean
   /** Takes a free-form string (`shell: echo hi`). */
   freeForm?: boolean
+  /** How reporters show its results, where that differs from other modules'. */
+  display?: ModuleDisplay
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
