@@ -98,6 +98,75 @@ function caseTask(module: string, args: Record<string, unknown>): Task {
   }
 }
 
+/** How `runModuleOn` calls a module. */
+export interface RunOnOptions {
+  /** The task as written (default: one with these arguments). */
+  task?: Task
+  flags?: RunFlags
+  vars?: Record<string, unknown>
+  /** Where controller files (src) are looked for. Default: the working directory. */
+  baseDir?: string
+  /** Collects what the module logs, and its warnings as `[WARNING]: …`. */
+  logged?: string[]
+  /** The target. Default: a LocalConnection, closed afterwards. */
+  connect?(): Promise<Connection>
+}
+
+/**
+ * Runs a module as the task runner does (check mode refused, arguments validated, then `run`), with a
+ * ModuleContext built here once for every test. `ran` says whether `run` was called.
+ */
+export async function runModuleOn(
+  module: ModuleDefinition | string,
+  args: Record<string, unknown>,
+  options: RunOnOptions = {}
+): Promise<{ result: ModuleResult; ran: boolean }> {
+  const definition = typeof module === 'string' ? MODULES.get(module) : module
+  if (!definition) throw new Error(`no module ${String(module)}`)
+  const task = options.task ?? caseTask(definition.name, args)
+  const flags = options.flags ?? { check: false, diff: false }
+  const vars = options.vars ?? {}
+  const logged = options.logged ?? []
+  let local: Connection | undefined
+  const connect =
+    options.connect ??
+    (async (): Promise<Connection> => (local ??= openLocalConnection('localhost')))
+  try {
+    const prepared = prepareModuleRun(definition, args, task, flags)
+    if ('result' in prepared) return { result: prepared.result, ran: false }
+    const ctx: ModuleContext = {
+      host: 'localhost',
+      args: prepared.validation.args,
+      ...flags,
+      task,
+      connection: connect,
+      reconnect: connect,
+      vars,
+      isTrue: (condition) => templar.isTrue(condition, vars),
+      evaluate: (expression) => templar.evaluate(expression, vars),
+      template: (value) => templar.render(value, vars),
+      render: (text) => templar.renderText(text, vars),
+      timeoutMs: 30_000,
+      environment: {},
+      baseDir: options.baseDir ?? process.cwd(),
+      log: (line) => logged.push(line),
+      warn: (line) => logged.push(`[WARNING]: ${line}`),
+      sleep: async () => {},
+      jobs: {
+        status: async () => {
+          throw new Error('module tests have no background jobs')
+        },
+        cleanup: async () => {
+          throw new Error('module tests have no background jobs')
+        }
+      }
+    }
+    return { result: await runModule(definition, ctx, prepared.validation), ran: true }
+  } finally {
+    await local?.close()
+  }
+}
+
 /** Runs one case in a fresh temporary directory, removed afterwards. */
 export async function runModuleCase(
   testCase: ModuleCase,
@@ -124,42 +193,15 @@ export async function runModuleCase(
   let connection: Connection | undefined
   const connect = async (): Promise<Connection> =>
     (connection ??= await (target.open ? target.open() : openLocalConnection('localhost')))
-  let ran = false
   try {
-    let result: ModuleResult
-    const prepared = prepareModuleRun(module, written, task, flags)
-    if ('result' in prepared) result = prepared.result
-    else {
-      const ctx: ModuleContext = {
-        host: 'localhost',
-        args: prepared.validation.args,
-        ...flags,
-        task,
-        connection: connect,
-        reconnect: connect,
-        vars,
-        isTrue: (condition) => templar.isTrue(condition, vars),
-        evaluate: (expression) => templar.evaluate(expression, vars),
-        template: (value) => templar.render(value, vars),
-        render: (text) => templar.renderText(text, vars),
-        timeoutMs: 30_000,
-        environment: {},
-        baseDir: controller,
-        log: (line) => logged.push(line),
-        warn: (line) => logged.push(`[WARNING]: ${line}`),
-        sleep: async () => {},
-        jobs: {
-          status: async () => {
-            throw new Error('module cases have no background jobs')
-          },
-          cleanup: async () => {
-            throw new Error('module cases have no background jobs')
-          }
-        }
-      }
-      ran = true
-      result = await runModule(module, ctx, prepared.validation)
-    }
+    const { result, ran } = await runModuleOn(module, written, {
+      task,
+      flags,
+      vars,
+      baseDir: controller,
+      logged,
+      connect
+    })
     const expectedFiles = (templar.render(testCase.expectFiles ?? {}, vars) ?? {}) as Record<
       string,
       string | null

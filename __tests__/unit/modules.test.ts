@@ -237,70 +237,6 @@ describe('shell', () => {
   })
 })
 
-describe('creates / removes', () => {
-  it('skips the command when `creates` exists, with Ansible’s messages', async () => {
-    const r = await run(
-      'shell',
-      { _raw_params: 'make', creates: '/opt/app/*.bin' },
-      {
-        answer: () => reply('', 0)
-      }
-    )
-    expect(r.h.connection.commands).toHaveLength(1)
-    expect(r).toMatchObject({
-      changed: false,
-      rc: 0,
-      msg: "Did not run command since '/opt/app/*.bin' exists",
-      stdout: 'skipped, since /opt/app/*.bin exists',
-      stdout_lines: ['skipped, since /opt/app/*.bin exists']
-    })
-  })
-
-  it('runs the command when `creates` does not exist', async () => {
-    const r = await run(
-      'shell',
-      { _raw_params: 'make', creates: '/opt/x' },
-      {
-        answer: (cmd) => (cmd.includes('for f in') ? reply('', 1) : reply('built\n'))
-      }
-    )
-    expect(r.h.connection.commands).toHaveLength(2)
-    expect(r.stdout).toBe('built')
-    expect(r.changed).toBe(true)
-  })
-
-  it('skips the command when `removes` does not exist', async () => {
-    const r = await run(
-      'command',
-      { _raw_params: 'rm /tmp/lock', removes: '/tmp/lock' },
-      {
-        answer: () => reply('', 1)
-      }
-    )
-    expect(r).toMatchObject({
-      changed: false,
-      msg: "Did not run command since '/tmp/lock' does not exist",
-      stdout: 'skipped, since /tmp/lock does not exist'
-    })
-  })
-
-  it('expands the glob on the target but never runs the pattern as code', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'modules-creates-'))
-    const pattern = `${dir}/$(touch ${dir}/pwned)*`
-    const r = await run(
-      'shell',
-      { _raw_params: 'true', creates: pattern },
-      { answer: () => reply('', 1) }
-    )
-    const check = r.h.connection.commands[0]!.command
-    expect(() => sh(check)).toThrow() // nothing matches: exit 1
-    expect(sh(`ls -A ${dir}`)).toBe('')
-    sh(`touch ${dir}/out.bin`)
-    const found = await run('shell', { _raw_params: 'true', creates: `${dir}/*.bin` })
-    expect(() => sh(found.h.connection.commands[0]!.command)).not.toThrow() // a match: exit 0
-  })
-})
-
 describe('command', () => {
   it('passes each argument literally: $(…) arrives as one argument and is never run', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'modules-command-'))
@@ -394,30 +330,7 @@ describe('raw', () => {
   })
 })
 
-describe('script creates/removes (Ansible: the task is skipped)', () => {
-  it('skips without uploading when creates exists or removes does not', async () => {
-    const created = await run(
-      'script',
-      { _raw_params: 'missing-script.sh a', creates: '/etc' },
-      { answer: () => reply('', 0) }
-    )
-    expect(created).toMatchObject({
-      changed: false,
-      skipped: true,
-      msg: '/etc exists, matching creates option'
-    })
-    expect(created.h.connection.commands.map((c) => c.command)).toEqual(['test -e /etc'])
-    const removed = await run(
-      'script',
-      { _raw_params: 'missing-script.sh', removes: '/no/such' },
-      { answer: () => reply('', 1) }
-    )
-    expect(removed).toMatchObject({
-      skipped: true,
-      msg: '/no/such does not exist, matching removes option'
-    })
-  })
-
+describe('script', () => {
   it('refuses a relative chdir, as Ansible', async () => {
     await expect(run('script', { _raw_params: 'x.sh', chdir: 'tmp' })).rejects.toThrow(
       'chdir tmp must be an absolute path for a Unix-aware remote node'
