@@ -101,12 +101,14 @@ function harness(
     vars,
     isTrue: (condition) => templar.isTrue(condition, vars),
     evaluate: (expression) => templar.evaluate(expression, vars),
+    template: (value) => templar.render(value, vars),
     render: (text) => templar.renderText(text, vars),
     timeoutMs: 30_000,
     taskTimeoutSeconds: options.taskTimeoutSeconds,
     environment: options.environment ?? {},
     baseDir: '/base',
     log: (line) => logged.push(line),
+    warn: () => {},
     sleep: async (ms) => {
       slept.push(ms)
     }

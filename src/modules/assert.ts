@@ -33,7 +33,7 @@ export const assertModule: ModuleDefinition = {
     const quiet = quietFlag(ctx.args['quiet'])
     // As Ansible: a string that templates to a list (`that: "{{ checks }}"`) asserts each of its items.
     // Any other string is a conditional, as `when` reads it: a value is never evaluated a second time.
-    const listed = typeof that === 'string' && ctx.template ? ctx.template(that) : undefined
+    const listed = typeof that === 'string' ? ctx.template(that) : undefined
     const conditions = Array.isArray(that) ? that : Array.isArray(listed) ? listed : [that]
     const shown = (result: Record<string, unknown>): Record<string, unknown> => {
       if (!quiet) Object.defineProperty(result, SHOW_RESULT, { value: true })

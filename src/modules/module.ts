@@ -18,7 +18,22 @@ export interface ModuleDiff {
   after_header?: string
 }
 
-/** Everything a module may use. Modules never read CLI options or action inputs. */
+/**
+ * What a module sees of its task: its name and action for messages, where it was written (controller
+ * files are looked up from its role and directory), and what an include needs. The rest of the task
+ * (when, loop, register, retries, become …) is the runner's.
+ */
+export type ModuleTask = Pick<
+  Task,
+  'name' | 'action' | 'module' | 'args' | 'location' | 'role' | 'dir' | 'include' | 'loop'
+>
+
+/**
+ * Everything a module may use, and all of it: its validated arguments and run flags, the host's
+ * connection, the host's variables and templating, deadlines, logging and the host's background jobs.
+ * Modules never read CLI options, action inputs or the runner's state; the runner builds this once per
+ * task (task-runner.ts), tests build it through __tests__/helpers/module-harness.ts.
+ */
 export interface ModuleContext {
   /** Inventory name of the host. */
   host: string
@@ -31,7 +46,7 @@ export interface ModuleContext {
   check: boolean
   /** Diff mode: return a `diff` (ModuleDiff) of what changed, or would change in check mode. */
   diff: boolean
-  task: Task
+  task: ModuleTask
   /** The host's connection, opened on first use. Rejects with ConnectionError when unreachable. */
   connection(): Promise<Connection>
   /**
@@ -46,7 +61,7 @@ export interface ModuleContext {
   /** Evaluates a bare expression against `vars` (for debug var). */
   evaluate(expression: string): unknown
   /** Templates a value as arguments are templated (a lone `{{ expr }}` keeps its type), for assert. */
-  template?(value: unknown): unknown
+  template(value: unknown): unknown
   /** Renders template text (a template file's contents) against `vars` to a string. */
   render(text: string): string
   /** Deadline for each remote call the module makes, in milliseconds. */
@@ -60,7 +75,7 @@ export interface ModuleContext {
   /** Writes a line to the console under the task (live output, pause notices). */
   log(line: string): void
   /** Prints a `[WARNING]:` line, as Ansible's display warnings (not part of the result). */
-  warn?(message: string): void
+  warn(message: string): void
   /** Resolves after `ms`, or earlier when the run is being cancelled. */
   sleep(ms: number): Promise<void>
   /**
