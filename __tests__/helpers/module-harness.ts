@@ -110,6 +110,12 @@ export interface RunOnOptions {
   logged?: string[]
   /** The target. Default: a LocalConnection, closed afterwards. */
   connect?(): Promise<Connection>
+  /** The task's rendered `environment`. */
+  environment?: Record<string, string>
+  /** The task's `timeout` keyword. */
+  taskTimeoutSeconds?: number
+  /** Stands in for waiting (default: returns at once). */
+  sleep?(ms: number): Promise<void>
 }
 
 /**
@@ -147,11 +153,12 @@ export async function runModuleOn(
       template: (value) => templar.render(value, vars),
       render: (text) => templar.renderText(text, vars),
       timeoutMs: 30_000,
-      environment: {},
+      environment: options.environment ?? {},
+      taskTimeoutSeconds: options.taskTimeoutSeconds,
       baseDir: options.baseDir ?? process.cwd(),
       log: (line) => logged.push(line),
       warn: (line) => logged.push(`[WARNING]: ${line}`),
-      sleep: async () => {},
+      sleep: options.sleep ?? (async () => {}),
       jobs: {
         status: async () => {
           throw new Error('module tests have no background jobs')

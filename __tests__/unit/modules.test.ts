@@ -4,17 +4,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
-import {
-  ModuleArgumentError,
-  type ModuleContext,
-  type ModuleResult
-} from '../../src/modules/module.js'
-import { NORMAL_RUN, prepareModuleRun, runModule } from '../../src/modules/invoke.js'
-import { MODULES } from '../../src/modules/registry.js'
+import { ModuleArgumentError, type ModuleResult } from '../../src/modules/module.js'
 import { CACHEABLE_FACTS } from '../../src/modules/set-fact.js'
 import { parseFacts } from '../../src/modules/setup.js'
-import type { Task } from '../../src/playbook/types.js'
-import { Templar } from '../../src/template/index.js'
+import { runModuleOn } from '../helpers/module-harness.js'
 
 /** A connection that records every command and answers from a script of canned results. */
 class FakeConnection implements Connection {
@@ -42,33 +35,15 @@ function reply(stdout: string, code = 0, stderr = ''): Partial<CommandResult> {
   return { code, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) }
 }
 
-const templar = new Templar()
-
-function task(module: string): Task {
-  return {
-    name: module,
-    named: false,
-    module,
-    args: {},
-    location: { file: 'test.yml', line: 1 },
-    when: [],
-    loopControl: { loopVar: 'item' },
-    until: [],
-    failedWhen: [],
-    changedWhen: [],
-    vars: {},
-    tags: []
-  }
-}
-
 interface Harness {
-  ctx: ModuleContext
   connection: FakeConnection
   slept: number[]
+  /** What the module logged, and its warnings as `[WARNING]: …`. */
   logged: string[]
 }
 
-function harness(
+/** Runs a module through the shared harness, on a connection that records commands and answers them. */
+async function run(
   module: string,
   args: Record<string, unknown>,
   options: {
@@ -77,58 +52,20 @@ function harness(
     environment?: Record<string, string>
     taskTimeoutSeconds?: number
   } = {}
-): Harness {
-  const connection = new FakeConnection(options.answer)
-  const slept: number[] = []
-  const logged: string[] = []
-  const vars = options.vars ?? {}
-  const ctx: ModuleContext = {
-    host: 'web1',
-    args,
-    check: false,
-    diff: false,
-    task: { ...task(module), args },
-    connection: async () => connection,
-    reconnect: async () => connection,
-    jobs: {
-      status: async () => {
-        throw new Error('this test has no jobs')
-      },
-      cleanup: async () => {
-        throw new Error('this test has no jobs')
-      }
-    },
-    vars,
-    isTrue: (condition) => templar.isTrue(condition, vars),
-    evaluate: (expression) => templar.evaluate(expression, vars),
-    template: (value) => templar.render(value, vars),
-    render: (text) => templar.renderText(text, vars),
-    timeoutMs: 30_000,
-    taskTimeoutSeconds: options.taskTimeoutSeconds,
-    environment: options.environment ?? {},
-    baseDir: '/base',
-    log: (line) => logged.push(line),
-    warn: () => {},
-    sleep: async (ms) => {
-      slept.push(ms)
-    }
-  }
-  return { ctx, connection, slept, logged }
-}
-
-async function run(
-  module: string,
-  args: Record<string, unknown>,
-  options: Parameters<typeof harness>[2] = {}
 ): Promise<ModuleResult & { h: Harness }> {
-  const h = harness(module, args, options)
-  const definition = MODULES.get(module)
-  if (!definition) throw new Error(`no module ${module}`)
-  // As the task runner calls a module: its arguments validated first, then converted.
-  const prepared = prepareModuleRun(definition, args, h.ctx.task, NORMAL_RUN)
-  if ('result' in prepared) return { ...prepared.result, h }
-  h.ctx.args = prepared.validation.args
-  const result = await runModule(definition, h.ctx, prepared.validation)
+  const connection = new FakeConnection(options.answer)
+  const h: Harness = { connection, slept: [], logged: [] }
+  const { result } = await runModuleOn(module, args, {
+    vars: options.vars,
+    environment: options.environment,
+    taskTimeoutSeconds: options.taskTimeoutSeconds,
+    baseDir: '/base',
+    logged: h.logged,
+    sleep: async (ms) => {
+      h.slept.push(ms)
+    },
+    connect: async () => connection
+  })
   return { ...result, h }
 }
 
@@ -311,17 +248,12 @@ describe('raw', () => {
   })
 
   it('warns, as Ansible, that the environment keyword does not apply to it, and does not send it', async () => {
-    const h = harness('raw', { _raw_params: 'echo "$SECRET"' }, { environment: { SECRET: 's3' } })
-    const warned: string[] = []
-    h.ctx.warn = (message) => warned.push(message)
-    await MODULES.get('raw')!.run(h.ctx)
-    expect(warned).toEqual(['raw module does not support the environment keyword'])
-    expect(h.connection.commands[0]!.command).toBe('echo "$SECRET"')
-    expect(h.connection.commands[0]!.options.stdin).toBeUndefined()
-    const quiet = harness('raw', { _raw_params: 'true' })
-    quiet.ctx.warn = (message) => warned.push(message)
-    await MODULES.get('raw')!.run(quiet.ctx)
-    expect(warned).toHaveLength(1)
+    const r = await run('raw', { _raw_params: 'echo "$SECRET"' }, { environment: { SECRET: 's3' } })
+    expect(r.h.logged).toEqual(['[WARNING]: raw module does not support the environment keyword'])
+    expect(r.h.connection.commands[0]!.command).toBe('echo "$SECRET"')
+    expect(r.h.connection.commands[0]!.options.stdin).toBeUndefined()
+    const quiet = await run('raw', { _raw_params: 'true' })
+    expect(quiet.h.logged).toEqual([])
   })
 
   it('runs the text with `executable -c` when given, as Ansible does', async () => {
