@@ -4,9 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
-import type { ModuleContext, ModuleResult } from '../../src/modules/module.js'
-import { MODULES } from '../../src/modules/registry.js'
-import { Templar } from '../../src/template/index.js'
+import type { ModuleResult } from '../../src/modules/module.js'
+import { runModuleOn } from '../helpers/module-harness.js'
 
 /**
  * A target whose only file is `dest` (or nothing): answers the path fact's probe from the file it
@@ -107,8 +106,6 @@ function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex')
 }
 
-const templar = new Templar()
-
 /** A playbook directory with templates/app.conf.j2 and a top-level plain.j2. */
 function playbookDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apb-template-'))
@@ -139,41 +136,12 @@ async function runTemplate(
   target: FakeTarget,
   baseDir = playbookDir()
 ): Promise<ModuleResult> {
-  const vars: Record<string, unknown> = VARS
-  const ctx: ModuleContext = {
-    host: 'web1',
-    args,
-    task: {
-      name: 'template',
-      named: false,
-      module: 'template',
-      args,
-      location: { file: 'test.yml', line: 1 },
-      when: [],
-      loopControl: { loopVar: 'item' },
-      until: [],
-      failedWhen: [],
-      changedWhen: [],
-      vars: {},
-      tags: []
-    },
-    connection: async () => target,
-    reconnect: async () => target,
-    vars,
-    isTrue: (condition) => templar.isTrue(condition, vars),
-    evaluate: (expression) => templar.evaluate(expression, vars),
-    render: (text) => templar.renderText(text, vars),
-    timeoutMs: 30_000,
-    environment: {},
+  const { result } = await runModuleOn('template', args, {
+    vars: VARS,
     baseDir,
-    log: () => {},
-    sleep: async () => {},
-    jobs: {
-      status: async () => ({}),
-      cleanup: async () => ({})
-    }
-  }
-  return MODULES.get('template')!.run(ctx)
+    connect: async () => target
+  })
+  return result
 }
 
 describe('template module', () => {

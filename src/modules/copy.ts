@@ -8,27 +8,32 @@ import {
   refuseUnsupported,
   transferWithArgs
 } from './file-transfer.js'
+import { untypedOptions } from './arg-spec.js'
 import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /** `copy`: writes `content` or a local `src` file to `dest` over SFTP; changed only when bytes or mode differ. */
 export const copyModule: ModuleDefinition = {
   name: 'copy',
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
   // Ansible's copy action hands unknown arguments to its copy module, which names itself so.
-  reportedAs: 'ansible.legacy.copy',
-  argNames: [
-    'content',
-    'src',
-    'dest',
-    'mode',
-    'force',
-    'backup',
-    'owner',
-    'group',
-    'remote_src',
-    'directory_mode',
-    'validate'
-  ],
+  args: {
+    reportedAs: 'ansible.legacy.copy',
+    options: untypedOptions(
+      'content',
+      'src',
+      'dest',
+      'mode',
+      'force',
+      'backup',
+      'owner',
+      'group',
+      'remote_src',
+      'directory_mode',
+      'validate'
+    )
+  },
   async run(ctx) {
     const args = ctx.args
     refuseUnsupported('copy', args, ['owner', 'group', 'remote_src'])

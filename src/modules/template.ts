@@ -9,6 +9,7 @@ import {
   refuseUnsupported,
   transferWithArgs
 } from './file-transfer.js'
+import { untypedOptions } from './arg-spec.js'
 import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
@@ -18,19 +19,23 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
  */
 export const templateModule: ModuleDefinition = {
   name: 'template',
-  argNames: [
-    'src',
-    'dest',
-    'mode',
-    'force',
-    'backup',
-    'validate',
-    'owner',
-    'group',
-    'newline_sequence',
-    'trim_blocks',
-    'lstrip_blocks'
-  ],
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
+  args: {
+    options: untypedOptions(
+      'src',
+      'dest',
+      'mode',
+      'force',
+      'backup',
+      'validate',
+      'owner',
+      'group',
+      'newline_sequence',
+      'trim_blocks',
+      'lstrip_blocks'
+    )
+  },
   async run(ctx) {
     const args = ctx.args
     refuseUnsupported('template', args, ['owner', 'group', 'lstrip_blocks'])
