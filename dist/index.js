@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-BSE5IHHT.js";
+} from "./chunks/chunk-OYRFJVOA.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-GSXIBZWM.js";
+} from "./chunks/chunk-27PZDYV5.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -41,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-FC3P5XJG.js";
+} from "./chunks/chunk-HHR4RXXV.js";
 
 // src/main.ts
 import path from "node:path";

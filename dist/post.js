@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-BSE5IHHT.js";
-import "./chunks/chunk-FC3P5XJG.js";
+} from "./chunks/chunk-OYRFJVOA.js";
+import "./chunks/chunk-HHR4RXXV.js";
 
 // src/post.ts
 async function post() {
