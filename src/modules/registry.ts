@@ -16,6 +16,7 @@ import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { templateModule } from './template.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { fileModule } from './file.js'
 
 const ALL: ModuleDefinition[] = [
   shellModule,
@@ -35,7 +36,8 @@ const ALL: ModuleDefinition[] = [
   waitForConnectionModule,
   rebootModule,
   includeTasksModule,
-  includeRoleModule
+  includeRoleModule,
+  fileModule
 ]
 
 /** Every module by name. */
