@@ -64,6 +64,33 @@ group_id() {
   esac
 }
 
+# recurse_change P DRY TOOL FINDOPT TEST... -exec CMD... {} +: runs the find below P, naming in
+# $changes each entry it changes; DRY=1: only looks for one. Fails with the tool's message.
+recurse_change() {
+  rp=$1 rdry=$2 rtool=$3 rwalk=$4
+  shift 4
+  count=$#
+  seen=
+  for a do
+    if [ "$a" = -exec ] && [ -z "$seen" ]; then
+      seen=1
+      set -- "$@" -print
+      [ "$rdry" = 1 ] && break
+    fi
+    set -- "$@" "$a"
+  done
+  shift "$count"
+  if [ "$rdry" = 1 ]; then
+    changes=$changes$(find "$rwalk" "$rp" -mindepth 1 "$@" 2>/dev/null | head -n 1)
+    return 0
+  fi
+  # find's own complaints (a loop of links under -L) are not failures of the change.
+  rout=$(find "$rwalk" "$rp" -mindepth 1 "$@" 2>&1 | grep -v '^find: ')
+  rerr=$(printf '%s\n' "$rout" | grep "^$rtool: ")
+  [ -z "$rerr" ] || fail "$rtool" "$rerr"
+  changes=$changes$rout
+}
+
 # Replaces P by what is at T (a link just made beside it), as rename(2) does.
 replace_with() {
   if ! out=$(mv -fT -- "$1" "$2" 2>&1); then
@@ -166,42 +193,60 @@ while [ $# -gt 0 ]; do
     recurse)
       p=$(safe "$1") follow=$2 owner=$3 group=$4 mode=$5 dry=$6
       shift 6
-      # What would change, found without changing anything.
-      if [ "$dry" = 1 ]; then
-        set --
-        if [ -n "$owner" ]; then
-          want=$(user_id "$owner")
-          [ -n "$want" ] || fail owner-lookup "$owner"
-          set -- "$@" ! -uid "$want" -o
-        fi
-        if [ -n "$group" ]; then
-          want=$(group_id "$group")
-          [ -n "$want" ] || fail group-lookup "$group"
-          set -- "$@" ! -gid "$want" -o
-        fi
-        if [ -n "$mode" ]; then set -- "$@" ! -type l ! -perm "$mode" -o; fi
-        if [ $# -gt 0 ] && [ -n "$(find "$p" -mindepth 1 \( "$@" -false \) -print 2>/dev/null | head -n 1)" ]; then
-          echo recursed=1
-        fi
-        continue
-      fi
+      # Only what differs is changed (chown and chmod change the ctime even when nothing differs).
+      # With follow, find -L describes and changes what links lead to (and descends into linked
+      # directories), and the links themselves get their owner and group too.
+      walk=-P hflag=-h sflag=''
+      if [ "$follow" = 1 ]; then walk=-L hflag='' sflag=-L; fi
       changes=
       if [ -n "$owner" ]; then
-        changes=$changes$(find "$p" -mindepth 1 -exec chown -h -c -- "$owner" {} + 2>&1) || fail chown "$changes"
+        want=$(user_id "$owner")
+        [ -n "$want" ] || fail owner-lookup "$owner"
+        recurse_change "$p" "$dry" chown "$walk" ! -uid "$want" -exec chown $hflag -- "$want" {} +
         if [ "$follow" = 1 ]; then
-          changes=$changes$(find "$p" -mindepth 1 -type l -exec chown -c -- "$owner" {} + 2>/dev/null)
+          recurse_change "$p" "$dry" chown -P -type l ! -uid "$want" -exec chown -h -- "$want" {} +
         fi
       fi
       if [ -n "$group" ]; then
-        changes=$changes$(find "$p" -mindepth 1 -exec chgrp -h -c -- "$group" {} + 2>&1) || fail chgrp "$changes"
+        want=$(group_id "$group")
+        [ -n "$want" ] || fail group-lookup "$group"
+        recurse_change "$p" "$dry" chgrp "$walk" ! -gid "$want" -exec chgrp $hflag -- "$want" {} +
         if [ "$follow" = 1 ]; then
-          changes=$changes$(find "$p" -mindepth 1 -type l -exec chgrp -c -- "$group" {} + 2>/dev/null)
+          recurse_change "$p" "$dry" chgrp -P -type l ! -gid "$want" -exec chgrp -h -- "$want" {} +
         fi
       fi
       if [ -n "$mode" ]; then
-        changes=$changes$(find "$p" -mindepth 1 ! -type l -exec chmod -c -- "$mode" {} + 2>&1) || fail chmod "$changes"
-        if [ "$follow" = 1 ]; then
-          changes=$changes$(find "$p" -mindepth 1 -type l -exec chmod -c -- "$mode" {} + 2>/dev/null)
+        # Each mode found below P (by type), and what the mode asked for makes of it, as chmod
+        # computes it on a scratch file or directory of that mode.
+        scratch=$(mktemp -d) || fail chmod 'mktemp -d failed'
+        modes=$(find "$walk" "$p" -mindepth 1 ! -type l -exec stat $sflag -c %f {} + 2>/dev/null | sort -u)
+        for raw in $modes; do
+          raw=$((0x$raw))
+          now=$(printf '%o' $((raw & 4095)))
+          if [ $((raw & 61440)) = 16384 ]; then kind=d; else kind=f; fi
+          rm -rf "$scratch/x"
+          if [ "$kind" = d ]; then mkdir "$scratch/x"; else : >"$scratch/x"; fi
+          if ! { chmod "$now" "$scratch/x" && chmod "$mode" "$scratch/x"; } 2>/dev/null; then
+            rm -rf "$scratch"
+            fail chmod "invalid mode: $mode"
+          fi
+          want=$(stat -c %a "$scratch/x" 2>/dev/null || stat -f %Lp "$scratch/x")
+          [ "$((0$want))" = "$((0$now))" ] && continue
+          if [ "$kind" = d ]; then
+            recurse_change "$p" "$dry" chmod "$walk" -type d -perm "$now" -exec chmod -- "$want" {} +
+          else
+            recurse_change "$p" "$dry" chmod "$walk" ! -type d ! -type l -perm "$now" -exec chmod -- "$want" {} +
+          fi
+        done
+        # A link's own mode cannot change: Ansible tries, and reports a change, for every link below
+        # whose 0777 the mode would change.
+        rm -rf "$scratch/x"
+        : >"$scratch/x"
+        chmod 777 "$scratch/x" && chmod "$mode" "$scratch/x" 2>/dev/null
+        want=$(stat -c %a "$scratch/x" 2>/dev/null || stat -f %Lp "$scratch/x")
+        rm -rf "$scratch"
+        if [ "$want" != 777 ] && [ -n "$(find "$p" -mindepth 1 -type l -print 2>/dev/null | head -n 1)" ]; then
+          changes=${changes}link
         fi
       fi
       if [ -n "$changes" ]; then echo recursed=1; fi
