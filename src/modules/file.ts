@@ -108,9 +108,12 @@ class FileTask {
     const groupSpec = this.string('group')
     const linkSrc = src === undefined ? undefined : path.posix.join(path.posix.dirname(target), src)
     // One round trip: the path, the link source, and the accounts asked for.
-    const [first, srcNear, owner, group] = await Promise.all([
+    const [first, srcNear, srcFollowed, owner, group] = await Promise.all([
       this.facts.path(target),
-      linkSrc === undefined ? undefined : this.facts.path(src!.startsWith('/') ? src! : linkSrc),
+      linkSrc === undefined || state === 'hard'
+        ? undefined
+        : this.facts.path(src!.startsWith('/') ? src! : linkSrc),
+      src === undefined || state === 'link' ? undefined : this.facts.path(src, { follow: true }),
       ownerSpec === undefined ? undefined : this.account('user', ownerSpec),
       groupSpec === undefined ? undefined : this.account('group', groupSpec)
     ])
@@ -150,7 +153,7 @@ class FileTask {
         result = await this.link(target, st, src, srcNear)
         break
       case 'hard':
-        result = await this.hard(target, st, src)
+        result = await this.hard(target, st, src, srcFollowed)
         break
     }
     if (this.warnings.length > 0) result['warnings'] = this.warnings
@@ -376,7 +379,11 @@ class FileTask {
       return { dest: target, src: src ?? null, changed, diff }
     // What the attributes apply to: the link's far end when following, else the link itself.
     const farEnd =
-      srcState !== undefined && changed ? srcState : (await this.followed(target, st))[1]
+      srcState !== undefined && changed
+        ? srcState
+        : this.wantsAttributes(times)
+          ? (await this.followed(target, st))[1]
+          : st
     if (this.follow && !existsFollowing(farEnd)) {
       this.warnings.push(
         'Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'
@@ -401,12 +408,14 @@ class FileTask {
   private async hard(
     target: string,
     st: PathState,
-    src: string | undefined
+    src: string | undefined,
+    read: PathState | undefined
   ): Promise<ModuleResult> {
     const prev = stateOf(st)
     if (prev !== 'hard' && src === undefined)
       this.fail({ msg: 'src is required for creating new hardlinks' })
-    const srcState = src === undefined ? undefined : await this.facts.path(src, { follow: true })
+    const srcState =
+      src === undefined ? undefined : (read ?? (await this.facts.path(src, { follow: true })))
     const times = this.times('hard')
     if (srcState !== undefined && !srcState.exists)
       this.fail({ msg: 'src does not exist', dest: target, src: src! }, st)
@@ -563,6 +572,19 @@ class FileTask {
       this.args['mode'] = saved
     }
     return changed
+  }
+
+  /** Whether owner, group, mode or a timestamp is asked for. */
+  private wantsAttributes(times: { atime: TimeSpec; mtime: TimeSpec }): boolean {
+    const given = (name: string): boolean =>
+      this.args[name] !== undefined && this.args[name] !== null
+    return (
+      given('owner') ||
+      given('group') ||
+      given('mode') ||
+      times.atime !== 'preserve' ||
+      times.mtime !== 'preserve'
+    )
   }
 
   /** Timestamps: a `times` operation when one is asked for (whether it differs is read on the target). */
