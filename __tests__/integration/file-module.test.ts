@@ -229,3 +229,18 @@ describe('file: arguments', () => {
     expect(mode(odd)).toBe(0o600)
   })
 })
+
+describe('file: paths as Ansible reads them', () => {
+  it('expands a leading ~ and $VAR on the target', async () => {
+    const home = process.env['HOME']!
+    const name = `apb-file-home-${process.pid}`
+    try {
+      const { result } = await file({ path: `~/${name}`, state: 'directory', mode: '0700' })
+      expect(result).toMatchObject({ changed: true, path: path.join(home, name), mode: '0700' })
+      const again = await file({ path: `$HOME/${name}`, state: 'directory', mode: '0700' })
+      expect(again.result).toMatchObject({ changed: false, path: path.join(home, name) })
+    } finally {
+      rmSync(path.join(home, name), { recursive: true, force: true })
+    }
+  })
+})

@@ -9,9 +9,9 @@
 #   mkdir P                 create directory P unless it exists; the attribute operations that follow
 #                           (up to the next mkdir) apply only when it was created here
 #   create P                create an empty regular file P (never through an existing name)
-#   symlink S P REPLACE     make P a symbolic link holding S; REPLACE=1: atomically replace what is at P
-#                           (an empty directory there is removed first)
-#   hardlink S P REPLACE    make P a hard link to S; REPLACE=1: atomically replace what is at P
+#   symlink S P REPLACE T   make P a symbolic link holding S; REPLACE=1: atomically replace what is at P
+#                           through the new name T beside it (an empty directory at P is removed first)
+#   hardlink S P REPLACE T  make P a hard link to S; REPLACE=1: as for symlink
 #   owner P SPEC            chown -h P to SPEC (a name or a uid) when it differs
 #   group P SPEC            chgrp -h P to SPEC (a name or a gid) when it differs
 #   mode P OCTAL            chmod P to OCTAL when it differs
@@ -143,12 +143,15 @@ while [ $# -gt 0 ]; do
       out=$( (set -C && : >"$p") 2>&1) || fail create "$out"
       ;;
     symlink | hardlink)
-      s=$1 p=$(safe "$2") replace=$3
-      shift 3
+      s=$1 p=$(safe "$2") replace=$3 t=$4
+      shift 4
       flag=
       if [ "$op" = symlink ]; then flag=-s; fi
       if [ "$replace" = 1 ]; then
-        t=$(dirname -- "$p")/.apb-file.$$.tmp
+        # T: an unpredictable name beside P (64 random bits from the controller); anything already
+        # there is refused rather than linked into or moved over P.
+        t=$(dirname -- "$p")/$t
+        if [ -e "$t" ] || [ -L "$t" ]; then fail replace "$t exists"; fi
         if [ -d "$p" ] && [ ! -L "$p" ]; then
           out=$(rmdir -- "$p" 2>&1) || fail replace "$out"
         fi

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
+import { shellQuote } from '../connection/shell-quote.js'
+import { fromHex } from '../facts/probe.js'
 import { factsFor, type ExistingPath, type PathState, type TargetFacts } from '../facts/index.js'
 import {
   FileFailure,
@@ -17,6 +20,7 @@ import {
   type PrevState,
   type TimeSpec
 } from './file-support.js'
+import expandArgsScript from './expand-args.sh'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 
 const STATES = ['absent', 'directory', 'file', 'hard', 'link', 'touch'] as const
@@ -100,9 +104,9 @@ class FileTask {
   }
 
   async run(): Promise<ModuleResult> {
-    let target = this.string('path')!
     let state = this.string('state') as State | undefined
-    const src = this.string('src')
+    const [expandedPath, src] = await this.expand([this.string('path')!, this.string('src')])
+    let target = expandedPath!
     const recurse = this.args['recurse'] === true
     const ownerSpec = this.string('owner')
     const groupSpec = this.string('group')
@@ -158,6 +162,28 @@ class FileTask {
     }
     if (this.warnings.length > 0) result['warnings'] = this.warnings
     return result
+  }
+
+  /**
+   * `path` and `src` with `$VAR` and a leading `~` expanded on the target, as Ansible's path arguments
+   * are (a round trip only when one holds either).
+   */
+  private async expand(values: Array<string | undefined>): Promise<Array<string | undefined>> {
+    const needs = (value: string | undefined): value is string =>
+      value !== undefined && (value.includes('$') || value.startsWith('~'))
+    if (!values.some(needs)) return values
+    const connection = await this.facts.connection()
+    const lines = [expandArgsScript]
+    for (const value of values.filter(needs))
+      lines.push(`apb_expand ${shellQuote(value)} | od -An -v -tx1 | tr -d ' \\n'; echo`)
+    const result = await connection.run(lines.join('\n'), { timeoutMs: this.ctx.timeoutMs })
+    const answers = result.stdout.toString('utf8').split('\n')
+    let next = 0
+    return values.map((value) => {
+      if (!needs(value)) return value
+      const text = fromHex(answers[next++] ?? '').toString('utf8')
+      return text.endsWith('x') ? text.slice(0, -1) : value
+    })
   }
 
   /** A user or group as asked: numeric ids as they are, names looked up on the target. */
@@ -374,7 +400,7 @@ class FileTask {
       diff.after['src'] = src
       changed = true
     }
-    if (changed) this.ops.push(['symlink', src!, target, prev === 'absent' ? '0' : '1'])
+    if (changed) this.ops.push(['symlink', src!, target, prev === 'absent' ? '0' : '1', tempName()])
     if (this.ctx.check && !existsFollowing(st))
       return { dest: target, src: src ?? null, changed, diff }
     // What the attributes apply to: the link's far end when following, else the link itself.
@@ -457,7 +483,8 @@ class FileTask {
         )
       changed = true
     }
-    if (changed) this.ops.push(['hardlink', src!, target, prev === 'absent' ? '0' : '1'])
+    if (changed)
+      this.ops.push(['hardlink', src!, target, prev === 'absent' ? '0' : '1', tempName()])
     if (this.ctx.check && !existsFollowing(st))
       return { dest: target, src: src ?? null, changed, diff }
     // After linking, the path is src's file: its attributes are the ones compared.
@@ -717,6 +744,11 @@ function epochOf(reported: string): number {
   const fraction = float ? float[2]! : (/:\d\d\.(\d+)/.exec(text)?.[1] ?? '')
   const nanoseconds = fraction === '' ? 0 : Number(fraction.slice(0, 9).padEnd(9, '0'))
   return Number(seconds) + nanoseconds * 1e-9
+}
+
+/** A name for the link made beside the path it replaces: 64 random bits, so nobody can plant it first. */
+function tempName(): string {
+  return `.apb-file.${randomBytes(8).toString('hex')}.tmp`
 }
 
 function setDiff(diff: Diff, key: string, before: unknown, after: unknown): void {
