@@ -131,7 +131,8 @@ while [ $# -gt 0 ]; do
       p=$(safe "$1")
       shift
       skip=$p
-      if [ ! -d "$p" ]; then
+      # As os.path.exists: a dangling link or a file in the way makes mkdir fail, as in Ansible.
+      if [ ! -e "$p" ]; then
         out=$(mkdir -- "$p" 2>&1) || fail mkdir "$out"
         echo created=1
         skip=
@@ -241,16 +242,7 @@ while [ $# -gt 0 ]; do
             recurse_change "$p" "$dry" chmod "$walk" ! -type d ! -type l -perm "$now" -exec chmod -- "$want" {} +
           fi
         done
-        # A link's own mode cannot change: Ansible tries, and reports a change, for every link below
-        # whose 0777 the mode would change.
-        rm -rf "$scratch/x"
-        : >"$scratch/x"
-        chmod 777 "$scratch/x" && chmod "$mode" "$scratch/x" 2>/dev/null
-        want=$(stat -c %a "$scratch/x" 2>/dev/null || stat -f %Lp "$scratch/x")
         rm -rf "$scratch"
-        if [ "$want" != 777 ] && [ -n "$(find "$p" -mindepth 1 -type l -print 2>/dev/null | head -n 1)" ]; then
-          changes=${changes}link
-        fi
       fi
       if [ -n "$changes" ]; then echo recursed=1; fi
       ;;

@@ -125,7 +125,9 @@ function bytesRepr(text: string): string {
  */
 export function osErrorText(message: string, file: string): string {
   const line = message.trim().split('\n').pop() ?? ''
-  const reason = line.slice(line.lastIndexOf(': ') + 2).trim()
+  const said = line.slice(line.lastIndexOf(': ') + 2).trim()
+  // dash's word for ENOENT when a file cannot be created.
+  const reason = said === 'Directory nonexistent' ? 'No such file or directory' : said
   const errno = ERRNO[reason]
   return errno === undefined ? line : `[Errno ${errno}] ${reason}: ${bytesRepr(file)}`
 }

@@ -315,11 +315,7 @@ class FileTask {
         this.follow ? '1' : '0',
         this.owner?.spec ?? '',
         this.group?.spec ?? '',
-        mode === undefined || mode === null
-          ? ''
-          : typeof mode === 'number'
-            ? mode.toString(8)
-            : String(mode),
+        recurseMode(mode),
         this.ctx.check ? '1' : '0'
       ])
       // Whether anything below differs is only known on the target.
@@ -557,19 +553,14 @@ class FileTask {
           st
         )
       }
-      if (wanted !== (wanted & 0o7777))
-        this.fail(
-          {
-            msg: 'Invalid mode supplied, only permission info is allowed',
-            details: wanted,
-            path: target
-          },
-          st
-        )
+      // Octal text or an int is taken as it is (chmod keeps the permission bits of it); what the
+      // mode changes is what counts as a change, as Ansible compares the mode before and after.
       if (wanted !== current) {
         setDiff(diff, 'mode', octalText(current), octalText(wanted))
-        this.ops.push(['mode', target, wanted.toString(8)])
-        changed = true
+        if ((wanted & 0o7777) !== current) {
+          this.ops.push(['mode', target, (wanted & 0o7777).toString(8)])
+          changed = true
+        }
       }
     }
     return this.timeOps(target, times) || changed
@@ -583,11 +574,8 @@ class FileTask {
     const mode = this.args['mode']
     if (mode !== undefined && mode !== null) {
       const wanted = wantedMode(mode, 0o777, st.umask, false)
-      // chmod cannot change a link's own mode: Ansible reports the change and leaves it as it is.
-      if (wanted !== 0o777) {
-        setDiff(diff, 'mode', '0777', octalText(wanted))
-        changed = true
-      }
+      // chmod cannot change a link's own mode: Ansible shows the difference, and no change.
+      if (wanted !== 0o777) setDiff(diff, 'mode', '0777', octalText(wanted))
     }
     const saved = this.args['mode']
     this.args['mode'] = undefined
@@ -684,11 +672,8 @@ class FileTask {
       if (owner) setDiff(diff, 'owner', owner[0], owner[1])
       const group = reportedChange(answer.get('group'))
       if (group) setDiff(diff, 'group', group[0], group[1])
+      // The mode's diff is known before acting (from the umask for what is created here).
       const mode = answer.get('mode')
-      if (mode !== undefined) {
-        const [from, to] = mode.split(':')
-        setDiff(diff, 'mode', octalText(parseInt(from!, 8)), octalText(parseInt(to!, 8)))
-      }
       for (const which of ['mtime', 'atime'] as const) {
         const reported = answer.get(which)
         if (reported === undefined) continue
@@ -744,6 +729,15 @@ function epochOf(reported: string): number {
   const fraction = float ? float[2]! : (/:\d\d\.(\d+)/.exec(text)?.[1] ?? '')
   const nanoseconds = fraction === '' ? 0 : Number(fraction.slice(0, 9).padEnd(9, '0'))
   return Number(seconds) + nanoseconds * 1e-9
+}
+
+/** The mode for chmod below a directory: octal (its permission bits, as chmod takes them) or symbolic. */
+function recurseMode(mode: unknown): string {
+  if (mode === undefined || mode === null) return ''
+  const octal = typeof mode === 'number' ? mode : /^\s*(?:0[oO])?([0-7]+)\s*$/.exec(String(mode))
+  if (octal === null) return String(mode)
+  const value = typeof octal === 'number' ? octal : parseInt(octal[1]!, 8)
+  return (value & 0o7777).toString(8)
 }
 
 /** A name for the link made beside the path it replaces: 64 random bits, so nobody can plant it first. */
