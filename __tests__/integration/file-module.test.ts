@@ -144,6 +144,24 @@ describe('file: check mode', () => {
     expect(existsSync(path.join(full, 'x'))).toBe(true)
   })
 
+  it('fails as a real run would where a link would replace a directory that is not empty', async () => {
+    const full = path.join(dir, 'full')
+    mkdirSync(full)
+    writeFileSync(path.join(full, 'x'), 'x')
+    const { result } = await file(
+      { path: full, src: 'elsewhere', state: 'link', force: true },
+      { check: true }
+    )
+    expect(result).toMatchObject({
+      failed: true,
+      msg: `the directory ${full} is not empty, refusing to convert it`,
+      state: 'directory'
+    })
+    const removed = await file({ path: full, state: 'absent' }, { check: true })
+    // The path is still there: described as it is, as Ansible's check mode does.
+    expect(removed.result).toMatchObject({ changed: true, path: full, state: 'directory' })
+  })
+
   it('reports times it would set and recursion it would do, without touching them', async () => {
     const tree = path.join(dir, 'tree')
     mkdirSync(path.join(tree, 'a'), { recursive: true, mode: 0o755 })

@@ -79,6 +79,8 @@ type Diff = { before: Record<string, unknown>; after: Record<string, unknown> }
 interface Account {
   spec: string
   id?: number
+  /** A numeric id that no account has (looked up in check mode only, for Ansible's warning). */
+  unknownId?: boolean
 }
 
 class FileTask {
@@ -188,7 +190,14 @@ class FileTask {
 
   /** A user or group as asked: numeric ids as they are, names looked up on the target. */
   private async account(kind: 'user' | 'group', spec: string): Promise<Account> {
-    if (/^\d+$/.test(spec)) return { spec, id: Number(spec) }
+    if (/^\d+$/.test(spec)) {
+      if (!this.ctx.check) return { spec, id: Number(spec) }
+      // getent looks a number up as an id: check mode warns when no account has it.
+      const found = await (kind === 'user' ? this.facts.user(spec) : this.facts.group(spec)).catch(
+        () => undefined
+      )
+      return { spec, id: Number(spec), unknownId: found?.exists !== true }
+    }
     try {
       const found = kind === 'user' ? await this.facts.user(spec) : await this.facts.group(spec)
       if (!found.exists) return { spec }
@@ -200,6 +209,14 @@ class FileTask {
   }
 
   private warnMissingAccounts(): void {
+    if (this.owner?.unknownId)
+      this.warnings.push(
+        `failed to look up user with uid ${this.owner.spec}. Create user up to this point in real play`
+      )
+    if (this.group?.unknownId)
+      this.warnings.push(
+        `failed to look up group with gid ${this.group.spec}. Create group up to this point in real play`
+      )
     if (this.owner && this.owner.id === undefined)
       this.warnings.push(
         `failed to look up user ${this.owner.spec}. Create user up to this point in real play`
@@ -256,7 +273,14 @@ class FileTask {
       }
       if (list) diff.before['path_content'] = walkList(target, outcome.answer.all('entry'))
     }
-    return { path: target, changed: true, diff, state: 'absent' }
+    // In check mode the path is still there, and described as Ansible describes it.
+    return {
+      path: target,
+      changed: true,
+      diff,
+      state: 'absent',
+      ...(this.ctx.check ? pathInfo(st) : {})
+    }
   }
 
   private async file(given: string, first: PathState): Promise<ModuleResult> {
@@ -376,6 +400,20 @@ class FileTask {
         },
         st
       )
+    if (prev === 'directory' && force && this.ctx.check) {
+      // What a real run learns from rmdir, check mode reads: is anything in it?
+      const listed = await runActs(
+        await this.facts.connection(),
+        [['rm', target, '1', '1']],
+        undefined,
+        this.ctx.timeoutMs
+      )
+      if (listed.answer.all('entry').length > 0)
+        this.fail(
+          { msg: `the directory ${target} is not empty, refusing to convert it`, path: target },
+          st
+        )
+    }
     if (prev === 'directory' && !force)
       this.fail(
         { msg: `refusing to convert from directory to symlink for ${target}`, path: target },
@@ -401,7 +439,7 @@ class FileTask {
       return { dest: target, src: src ?? null, changed, diff }
     // What the attributes apply to: the link's far end when following, else the link itself.
     const farEnd =
-      srcState !== undefined && changed
+      srcState !== undefined && changed && !this.ctx.check
         ? srcState
         : this.wantsAttributes(times)
           ? (await this.followed(target, st))[1]
@@ -557,7 +595,8 @@ class FileTask {
       // mode changes is what counts as a change, as Ansible compares the mode before and after.
       if (wanted !== current) {
         setDiff(diff, 'mode', octalText(current), octalText(wanted))
-        if ((wanted & 0o7777) !== current) {
+        if (this.ctx.check) changed = true
+        else if ((wanted & 0o7777) !== current) {
           this.ops.push(['mode', target, (wanted & 0o7777).toString(8)])
           changed = true
         }
@@ -574,8 +613,12 @@ class FileTask {
     const mode = this.args['mode']
     if (mode !== undefined && mode !== null) {
       const wanted = wantedMode(mode, 0o777, st.umask, false)
-      // chmod cannot change a link's own mode: Ansible shows the difference, and no change.
-      if (wanted !== 0o777) setDiff(diff, 'mode', '0777', octalText(wanted))
+      // chmod cannot change a link's own mode: Ansible shows the difference, and no change (but
+      // a change in check mode, where it does not try).
+      if (wanted !== 0o777) {
+        setDiff(diff, 'mode', '0777', octalText(wanted))
+        if (this.ctx.check) changed = true
+      }
     }
     const saved = this.args['mode']
     this.args['mode'] = undefined
