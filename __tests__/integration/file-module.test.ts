@@ -116,7 +116,7 @@ describe('file: check mode', () => {
       [{ path: path.join(dir, 'h'), src: f, state: 'hard' }, { changed: true }],
       [
         { path: f, state: 'absent' },
-        { changed: true, state: 'absent' }
+        { changed: true, path: f, state: 'file' }
       ]
     ]
     for (const [args, expected] of cases) {
