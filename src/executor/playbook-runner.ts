@@ -16,9 +16,8 @@ import { resolveBecome, type BecomeDefaults } from './become.js'
 import { runMetaAction } from './meta-actions.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
-import { includeAbort, includedOf, includeLoadFailed } from '../modules/include.js'
+import { INCLUDE_ACTIONS, IncludeLoads, includeRounds } from './includes.js'
 import { Handlers } from './handlers.js'
-import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import { hasTemplateSyntax } from '../template/unsafe.js'
 import { orderedHosts, renderedTags, templatedPlay } from './play-keywords.js'
 import type { ModuleResult } from '../modules/module.js'
@@ -78,6 +77,8 @@ interface TaskRun {
   changed: string[]
   /** Each host's result, in the order the hosts were given. */
   results: Map<string, ModuleResult>
+  /** For an include: what it loaded on each host. */
+  includes?: IncludeLoads
 }
 
 /** What one batch's task lists share while they run. */
@@ -100,16 +101,6 @@ interface BatchRun {
   flushing?: readonly string[]
   isFailed(host: string): boolean
   isActive(host: string): boolean
-}
-
-/** One file (or role) a dynamic include brings in for a group of hosts. */
-interface IncludeInstance {
-  key: string
-  loaded: LoadedInclude
-  /** The include's loop variables for this item. */
-  loop: Record<string, unknown>
-  /** include_role's `public`: the role's defaults and vars are seen by the rest of the play. */
-  public: boolean
 }
 
 /** How a run ended. */
@@ -501,8 +492,8 @@ class PlaybookRunner {
       this.noteRoleRun(task, result.results)
       run.handlers.notify(task, result.changed)
       if (this.endsPlay(run, result)) return true
-      if (task.include) {
-        const stop = await this.runIncluded(task, taking, result.results, run)
+      if (result.includes) {
+        const stop = await this.runIncluded(task, taking, result, run)
         if (stop !== undefined) return stop
       }
     }
@@ -569,47 +560,32 @@ class PlaybookRunner {
   private async runIncluded(
     include: Task,
     hosts: readonly string[],
-    results: Map<string, ModuleResult>,
+    { includes, results }: TaskRun,
     run: BatchRun
   ): Promise<boolean | undefined> {
     const selection = this.options.tags ?? ALL_TAGS
-    const queues = new Map<string, IncludeInstance[]>()
-    for (const host of hosts) {
-      const result = results.get(host)
-      if (result) queues.set(host, includeInstances(result))
-    }
-    for (let round = 0; ; round++) {
-      const groups = new Map<string, { instance: IncludeInstance; hosts: string[] }>()
-      for (const [host, queue] of queues) {
-        const instance = queue[round]
-        if (!instance || !run.isActive(host)) continue
-        const group = groups.get(instance.key)
-        if (group) group.hosts.push(host)
-        else groups.set(instance.key, { instance, hosts: [host] })
+    for (const { file, hosts: members } of includeRounds(includes!, hosts, results, run.isActive)) {
+      const { loaded, loop } = file
+      if (file.public && loaded.role) {
+        // As Ansible's `public: true`: the role's defaults and vars reach the tasks after the include.
+        const context = run.playContext
+        context.roleDefaults = { ...context.roleDefaults, ...loaded.role.defaults }
+        context.roleExports = { ...context.roleExports, ...loaded.role.vars }
+        this.variables.changed()
       }
-      if (groups.size === 0) return undefined
-      for (const { instance, hosts: members } of groups.values()) {
-        const { loaded, loop } = instance
-        if (instance.public && loaded.role) {
-          // As Ansible's `public: true`: the role's defaults and vars reach the tasks after the include.
-          const context = run.playContext
-          context.roleDefaults = { ...context.roleDefaults, ...loaded.role.defaults }
-          context.roleExports = { ...context.roleExports, ...loaded.role.vars }
-          this.variables.changed()
-        }
-        const params = {
-          vars: { ...include.params?.vars, ...include.include?.vars },
-          loop: { ...include.params?.loop, ...loop }
-        }
-        for (const handler of loaded.handlers) run.handlers.add({ ...handler, params })
-        const tasks = loaded.tasks
-          .map((task) => ({ ...task, params }))
-          .filter((task) => this.runsByTags(task, selection, run.playContext, include))
-        run.blocks.add(tasks)
-        const stop = await this.runList(tasks, members, include, run)
-        if (stop !== undefined) return stop
+      const params = {
+        vars: { ...include.params?.vars, ...include.include?.vars },
+        loop: { ...include.params?.loop, ...loop }
       }
+      for (const handler of loaded.handlers) run.handlers.add({ ...handler, params })
+      const tasks = loaded.tasks
+        .map((task) => ({ ...task, params }))
+        .filter((task) => this.runsByTags(task, selection, run.playContext, include))
+      run.blocks.add(tasks)
+      const stop = await this.runList(tasks, members, include, run)
+      if (stop !== undefined) return stop
     }
+    return undefined
   }
 
   /**
@@ -743,35 +719,20 @@ class PlaybookRunner {
     })
     run.handlers.notify(handler, result.changed)
     if (this.endsPlay(run, result)) return true
-    if (!handler.include) return false
+    if (!result.includes) return false
     // Each file the include brought in, in order; hosts that included the same file run it together.
-    const queues = new Map<string, IncludeInstance[]>()
-    for (const host of hosts) {
-      const included = result.results.get(host)
-      if (included) queues.set(host, includeInstances(included))
-    }
-    for (let round = 0; ; round++) {
-      const groups = new Map<string, { instance: IncludeInstance; hosts: string[] }>()
-      for (const [host, queue] of queues) {
-        const instance = queue[round]
-        if (!instance) continue
-        const group = groups.get(instance.key)
-        if (group) group.hosts.push(host)
-        else groups.set(instance.key, { instance, hosts: [host] })
+    for (const { file, hosts: members } of includeRounds(result.includes, hosts, result.results)) {
+      const params = {
+        vars: { ...handler.params?.vars, ...handler.include?.vars },
+        loop: { ...handler.params?.loop, ...file.loop }
       }
-      if (groups.size === 0) return false
-      for (const { instance, hosts: members } of groups.values()) {
-        const params = {
-          vars: { ...handler.params?.vars, ...handler.include.vars },
-          loop: { ...handler.params?.loop, ...instance.loop }
-        }
-        for (const task of instance.loaded.tasks) {
-          const taking = members.filter(eligible)
-          if (taking.length === 0) break
-          if (await this.runHandler({ ...task, params }, taking, run, flush, eligible)) return true
-        }
+      for (const task of file.loaded.tasks) {
+        const taking = members.filter(eligible)
+        if (taking.length === 0) break
+        if (await this.runHandler({ ...task, params }, taking, run, flush, eligible)) return true
       }
     }
+    return false
   }
 
   /**
@@ -792,8 +753,12 @@ class PlaybookRunner {
   ): Promise<TaskRun> {
     const handler = options.handler === true
     const { events, templar } = this.options
-    const module = MODULES.get(task.module)
-    if (!module) throw new PlaybookError(`module '${task.module}' is not available`, task.location)
+    // include_tasks and include_role are the runner's own (includes.ts); any other action is a module.
+    const includes = INCLUDE_ACTIONS.has(task.module) ? new IncludeLoads() : undefined
+    const module = includes ? undefined : MODULES.get(task.module)
+    if (!includes && !module)
+      throw new PlaybookError(`module '${task.module}' is not available`, task.location)
+    const action = includes ? { include: includes } : { module: module! }
     let noLog: boolean
     try {
       noLog =
@@ -833,7 +798,7 @@ class PlaybookRunner {
         task,
         info,
         host,
-        module,
+        ...action,
         templar,
         events,
         scope,
@@ -852,7 +817,7 @@ class PlaybookRunner {
       })
       const durationMs = Date.now() - started
       // As ansible-playbook: what an include brought in is not valid: the run stops (exit 4), unreported.
-      const invalid = task.include ? includeAbort(outcome.result) : undefined
+      const invalid = includes?.abortError(outcome.result)
       if (invalid) {
         abort ??= invalid
         return
@@ -880,11 +845,11 @@ class PlaybookRunner {
             stats.ignored(host, Boolean(outcome.result['changed']))
             break
           }
-          if (task.include && includeLoadFailed(outcome.result)) {
+          if (includes?.loadFailed(outcome.result)) {
             // As Ansible: an include whose file (or role) cannot be found counts as failed (include_role
             // in no counter), never as rescued, and sets no ansible_failed_*; the host goes to the rescue
             // like any failed one, and is out of later plays even when a rescue handles it.
-            if (task.include.kind === 'tasks') stats.increment(host, 'failed')
+            if (task.module === 'include_tasks') stats.increment(host, 'failed')
             const verdict = options.failure(host)
             if (verdict.fatal) {
               this.failed.add(host)
@@ -925,16 +890,18 @@ class PlaybookRunner {
             stats.increment(
               host,
               'ok',
-              task.include.kind === 'role' ? 0 : includeCount(outcome.result)
+              task.include.kind === 'role' ? 0 : includes!.count(outcome.result)
             )
           else stats.ok(host, false)
       }
+      const included = includes?.includedFile(outcome.result)
       events.hostResult(info, {
         host,
         status: outcome.status,
         ignored: outcome.ignored,
         result: outcome.result,
-        durationMs
+        durationMs,
+        ...(included === undefined ? {} : { included })
       })
     })
     if (abort) throw abort
@@ -955,7 +922,15 @@ class PlaybookRunner {
       const result = results.get(host)
       if (result) ordered.set(host, result)
     }
-    return { newlyFailed, failedNow, unreachable, anyErrorsFatal, changed, results: ordered }
+    return {
+      newlyFailed,
+      failedNow,
+      unreachable,
+      anyErrorsFatal,
+      changed,
+      results: ordered,
+      ...(includes ? { includes } : {})
+    }
   }
 
   /**
@@ -1007,47 +982,6 @@ class PlaybookRunner {
         for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v
     }
   }
-}
-
-/** The files an include_tasks result brought in (one per loop item that was not skipped). */
-function includeCount(result: ModuleResult): number {
-  const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
-  // As Ansible: an included file with no tasks is neither shown nor counted.
-  return items.filter((item) => includedOf(item)?.tasks.length).length
-}
-
-/** The files (or roles) an include's result on one host brought in, in order, with their loop variables. */
-function includeInstances(result: ModuleResult): IncludeInstance[] {
-  const items = Array.isArray(result['results']) ? (result['results'] as ModuleResult[]) : [result]
-  const out: IncludeInstance[] = []
-  for (const item of items) {
-    const loaded = includedOf(item)
-    if (!loaded) continue
-    const loop: Record<string, unknown> = {}
-    const loopVar = item['ansible_loop_var']
-    if (typeof loopVar === 'string') {
-      // As Ansible's IncludedFile: the loop (and index) variable reach the included tasks, ansible_loop_var
-      // does not.
-      loop[loopVar] = item[loopVar]
-      const indexVar = item['ansible_index_var']
-      if (typeof indexVar === 'string') loop[indexVar] = item[indexVar]
-    }
-    const args = item['include_args'] as Record<string, unknown> | undefined
-    out.push({
-      public: isTruthy(args?.['public']),
-      key: `${loaded.file}\0${JSON.stringify(item['include_args'] ?? null)}\0${JSON.stringify(loop)}`,
-      loaded,
-      loop
-    })
-  }
-  return out
-}
-
-/** A boolean argument as Ansible reads one (true, yes, on, 1, in any case). */
-function isTruthy(value: unknown): boolean {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value !== 0
-  return typeof value === 'string' && ['true', 'yes', 'on', '1', 'y'].includes(value.toLowerCase())
 }
 
 /** `ansible_failed_task`: the parts of Ansible's serialized task that rescue tasks use. */

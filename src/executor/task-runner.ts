@@ -18,6 +18,7 @@ import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
 import type { HostStatus, RunEvents, TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { TaskConnection } from './host-connections.js'
+import { INCLUDE_RAW_ARGS, type IncludeLoads } from './includes.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
@@ -30,12 +31,20 @@ import {
   undefinedReason
 } from './task-errors.js'
 
+/**
+ * What a task runs on a host: a module, or an include, which the runner loads itself (includes.ts): as
+ * Ansible's TaskExecutor, it templates an include like any task, then returns its result without a module.
+ */
+export type TaskAction = { module: ModuleDefinition } | { include: IncludeLoads }
+
 /** What running one task on one host needs from the play. */
-export interface TaskHostContext {
+export type TaskHostContext = TaskHostBase & TaskAction
+
+/** The part of TaskHostContext that every task needs, whatever it runs. */
+interface TaskHostBase {
   task: Task
   info: TaskInfo
   host: string
-  module: ModuleDefinition
   templar: Templar
   events: RunEvents
   /** A fresh variable scope for this host and task, with extra untrusted locals (loop vars, register). */
@@ -291,13 +300,15 @@ async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
     const label = itemLabel(ctx, item, locals)
     results.push(itemResult)
     const outcome = classify(ctx, itemResult, locals)
+    const included = 'include' in ctx ? ctx.include.includedFile(itemResult) : undefined
     ctx.events.itemResult(ctx.info, {
       host: ctx.host,
       status: outcome.status,
       ignored: outcome.ignored,
       result: itemResult,
       durationMs: 0,
-      item: { label }
+      item: { label },
+      ...(included === undefined ? {} : { included })
     })
     if (itemResult['unreachable']) break
   }
@@ -392,9 +403,14 @@ async function runSingle(
   const attempts = retries + 1
   let result: ModuleResult = {}
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    result = await runModuleOnce(ctx, locals)
+    result =
+      'include' in ctx
+        ? await runIncludeOnce(ctx, ctx.include, locals)
+        : await runModuleOnce(ctx, locals)
     if (result['unreachable'] || timedOut(result)) return { result, executed: true }
-    if (!ctx.module.bareResult) {
+    // An include's result is registered as it is, without the `failed`/`changed` defaults (its loop items
+    // have neither, as in Ansible).
+    if ('include' in ctx ? false : !ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
       if (result['changed'] === undefined) result['changed'] = false
@@ -415,7 +431,7 @@ async function runSingle(
     if (done) return { result, executed: true }
     if (attempt < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result)
-      if (ctx.module.waitBeforeRetry)
+      if ('module' in ctx && ctx.module.waitBeforeRetry)
         await ctx.module.waitBeforeRetry(
           moduleContext(ctx, locals, scope, {}),
           result,
@@ -460,25 +476,57 @@ function judge(
   }
 }
 
-async function runModuleOnce(
-  ctx: TaskHostContext,
-  locals: Record<string, unknown>
-): Promise<ModuleResult> {
-  const { task, templar, module } = ctx
-  const scope = ctx.scope(locals)
-  const raw = new Set(module.rawArgs ?? [])
+/**
+ * The task's arguments templated for this host. Those in `rawArgs` (which the module evaluates itself)
+ * are handed over as written, once Ansible's check that every argument can be templated has passed.
+ */
+function renderArgs(
+  ctx: TaskHostBase,
+  scope: Record<string, unknown>,
+  rawArgs: readonly string[] = []
+): Record<string, unknown> {
+  const { task, templar } = ctx
+  const raw = new Set(rawArgs)
   const args: Record<string, unknown> = {}
   try {
     for (const [key, value] of Object.entries(task.args)) {
       const rendered = templar.render(value, scope)
-      // Arguments the module evaluates itself are handed over as written, once Ansible's check that
-      // every argument can be templated has passed.
       args[key] = raw.has(key) ? value : rendered
     }
   } catch (error) {
     throw taskFieldError(error, 'args', task)
   }
-  const finalArgs = ctx.stripOmitted(args)
+  return args
+}
+
+/**
+ * One include_tasks / include_role on the host. As Ansible's TaskExecutor, the task is templated and its
+ * keywords checked (arguments, environment, timeout) as any task's; then the runner loads what it names
+ * instead of running a module.
+ */
+async function runIncludeOnce(
+  ctx: TaskHostBase,
+  loads: IncludeLoads,
+  locals: Record<string, unknown>
+): Promise<ModuleResult> {
+  const scope = ctx.scope(locals)
+  const args = ctx.stripOmitted(renderArgs(ctx, scope, INCLUDE_RAW_ARGS))
+  postValidate(ctx, scope)
+  try {
+    return loads.load(ctx.task, args)
+  } catch (error) {
+    if (error instanceof TaskTemplateError) throw error
+    return failureFromError(error)
+  }
+}
+
+async function runModuleOnce(
+  ctx: TaskHostBase & { module: ModuleDefinition },
+  locals: Record<string, unknown>
+): Promise<ModuleResult> {
+  const { task, templar, module } = ctx
+  const scope = ctx.scope(locals)
+  const finalArgs = ctx.stripOmitted(renderArgs(ctx, scope, module.rawArgs))
   if (module.argNames) {
     const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
     const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
@@ -638,18 +686,7 @@ function moduleContext(
   }
 ): ModuleContext {
   const { task, templar } = ctx
-  let environment: Record<string, string>
-  try {
-    environment = renderEnvironment(ctx, scope)
-  } catch (error) {
-    throw taskFieldError(error, 'environment', task)
-  }
-  const timeoutRaw =
-    task.timeout === undefined
-      ? undefined
-      : renderField(templar, task, 'timeout', task.timeout, scope)
-  const taskTimeoutSeconds =
-    timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
+  const { environment, taskTimeoutSeconds } = postValidate(ctx, scope)
   const asyncDir =
     extra.asyncDir ??
     ((): string => {
@@ -681,8 +718,32 @@ function moduleContext(
   }
 }
 
+/**
+ * The task's `environment` (the play's under it) and `timeout`, rendered for this host: checked before the
+ * task's action runs, whatever it is, as Ansible post-validates a task.
+ */
+function postValidate(
+  ctx: TaskHostBase,
+  scope: Record<string, unknown>
+): { environment: Record<string, string>; taskTimeoutSeconds: number | undefined } {
+  const { task, templar } = ctx
+  let environment: Record<string, string>
+  try {
+    environment = renderEnvironment(ctx, scope)
+  } catch (error) {
+    throw taskFieldError(error, 'environment', task)
+  }
+  const timeoutRaw =
+    task.timeout === undefined
+      ? undefined
+      : renderField(templar, task, 'timeout', task.timeout, scope)
+  const taskTimeoutSeconds =
+    timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
+  return { environment, taskTimeoutSeconds }
+}
+
 function renderEnvironment(
-  ctx: TaskHostContext,
+  ctx: TaskHostBase,
   scope: Record<string, unknown>
 ): Record<string, string> {
   const out: Record<string, string> = {}
@@ -708,7 +769,7 @@ function renderEnvironment(
 }
 
 function renderEnvironmentValues(
-  ctx: TaskHostContext,
+  ctx: TaskHostBase,
   written: Record<string, unknown>,
   scope: Record<string, unknown>
 ): Record<string, unknown> {

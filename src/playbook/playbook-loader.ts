@@ -107,7 +107,7 @@ export function loadInclude(
   args: Record<string, unknown>,
   location: SourceLocation
 ): LoadedInclude {
-  const state = include.context as IncludeState
+  const state = include.loader
   const loader = new Loader(
     undefined,
     include.file,
@@ -647,8 +647,7 @@ class Loader extends RoleLoader {
   private handlerInclude(raw: Record<string, unknown>, parent: object, base: Inherited): Task {
     const [task] = this.taskOrBlock(raw, parent, base)
     const include = task!.include!
-    const state = include.context as IncludeState
-    return { ...task!, include: { ...include, context: { ...state, handler: true } } }
+    return { ...task!, include: { ...include, loader: { ...include.loader, handler: true } } }
   }
 
   /** The handlers of this file (imported or included under `handlers:`), joining block `within` if given. */
@@ -711,7 +710,7 @@ class Loader extends RoleLoader {
       playDir: this.playDir,
       chain: this.chain,
       vars: task.vars,
-      context: state
+      loader: state
     }
     return [{ ...full, include }]
   }
