@@ -52804,8 +52804,16 @@ var RoleLoader = class extends TaskParser {
     }
     const from = {};
     for (const part of ["tasks", "vars", "defaults", "handlers"]) {
-      const value = args[`${part}_from`];
-      if (value !== void 0 && value !== null) from[part] = String(value);
+      const key = `${part}_from`;
+      if (!(key in args)) continue;
+      const value = args[key];
+      if (typeof value !== "string") {
+        throw new PlaybookError(
+          `Expected a string for ${key} but got ${describe(value)}: write the file name of the role's ${part}/ folder, for example '${key}: main'`,
+          location2
+        );
+      }
+      from[part] = value;
     }
     return { name: args["name"], from, rest: args };
   }
