@@ -6,7 +6,8 @@
 //   BENCH_HOSTS=10 BENCH_TASKS=20 BENCH_REPEAT=3 BENCH_ANSIBLE=1 npm run bench
 //   BENCH_SCENARIOS=seed3,latency npm run bench        (or: npm run bench -- --scenarios seed3,latency)
 //
-// Scenarios: sync (the hosts x tasks table), seed3, fanout, latency, timeouts, load; default all. BENCH_ASYNC_REPEAT
+// Scenarios: startup (cold start of `node dist/cli.js --version`, bench/startup.mjs), sync (the hosts x tasks
+// table), seed3, fanout, latency, timeouts, load; default all. Only startup runs without the sshd. BENCH_ASYNC_REPEAT
 // (default 1) repeats our CLI in the async scenarios (median); ansible-playbook runs once.
 // Needs `npm run bundle` first (it runs dist/cli.js, as users do). Exits 0 whatever the numbers are;
 // non-zero only when something crashed.
@@ -32,6 +33,7 @@ import {
   writeInventory
 } from './lib.mjs'
 import { startSshd } from './sshd.mjs'
+import { benchStartup } from './startup.mjs'
 
 const HOSTS = positiveIntFromEnv('BENCH_HOSTS', 10)
 const TASKS = positiveIntFromEnv('BENCH_TASKS', 20)
@@ -39,7 +41,9 @@ const FORKS = 10
 /** Ours and the floor are cheap: take the median of a few runs. Ansible runs once. */
 const REPEAT = positiveIntFromEnv('BENCH_REPEAT', 3)
 const TARGET_RATIO = 1.5
-const SCENARIOS = ['sync', 'seed3', 'fanout', 'latency', 'timeouts', 'load']
+const SCENARIOS = ['startup', 'sync', 'seed3', 'fanout', 'latency', 'timeouts', 'load']
+/** Scenarios that need no sshd, no work directory and no ansible-playbook. */
+const STANDALONE = new Set(['startup'])
 
 /** The scenarios to run: --scenarios LIST (or --scenarios=LIST), else BENCH_SCENARIOS, else all. */
 function selectedScenarios(argv, env) {
@@ -226,6 +230,7 @@ async function benchSync(ctx) {
 }
 
 const RUNNERS = {
+  startup: benchStartup,
   sync: benchSync,
   seed3: benchSeed3,
   fanout: benchFanout,
@@ -254,9 +259,11 @@ async function main() {
   const targets = []
   const crashed = []
   try {
-    sshd = await startSshd({ name: 'bench' })
-    workDir = await mkdtemp(join(tmpdir(), 'apb-bench-'))
-    ssh = await connectSsh(sshd)
+    if (scenarios.some((name) => !STANDALONE.has(name))) {
+      sshd = await startSshd({ name: 'bench' })
+      workDir = await mkdtemp(join(tmpdir(), 'apb-bench-'))
+      ssh = await connectSsh(sshd)
+    }
     const ctx = { sshd, workDir, ansiblePath, ansibleNote, asyncDir, ssh }
     console.log(`scenarios: ${scenarios.join(', ')}`)
     for (const name of scenarios) {

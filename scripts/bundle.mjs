@@ -1,8 +1,14 @@
-// Builds the self-contained bundles in dist/. Deterministic: same sources, same bytes.
+// Builds the bundles in dist/. Deterministic: same sources, same bytes (CI rebuilds and compares).
+//
+// Three entry points (the action's main and post steps, and the CLI) share most of their code, ssh2 above all.
+// They are built together with code splitting: each entry file holds only what it alone uses, and the code
+// two or three of them share lives once in dist/chunks/. Chunk names carry a hash of their content, so a
+// rebuild of the same sources writes the same names; the entries import their chunks by relative path,
+// which works from a checkout (`uses: owner/repo@ref`) and from an npm install (`bin`).
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
 
-// ssh2 and friends are CommonJS and use require/__dirname; give the ESM bundle those names.
+// ssh2 and friends are CommonJS and use require/__dirname; give every ESM output file those names.
 const banner = [
   "import { createRequire as __apCreateRequire } from 'node:module';",
   "import { fileURLToPath as __apFileURLToPath } from 'node:url';",
@@ -12,12 +18,39 @@ const banner = [
   'const __dirname = __apDirname(__filename);'
 ].join('\n')
 
+/**
+ * @actions/core imports @actions/http-client (and through it undici, ~800 KB) only for getIDToken, which we
+ * never call. Both packages do nothing when loaded, but esbuild cannot know that of undici (CommonJS) and
+ * keeps it. Declaring them free of side effects lets esbuild drop them when nothing we use needs them; if a
+ * future change calls getIDToken, they are bundled again, as they should be.
+ */
+const unusedHttpClient = {
+  name: 'side-effect-free-http-client',
+  setup(pluginBuild) {
+    pluginBuild.onResolve(
+      { filter: /^(?:@actions\/http-client(?:\/.*)?|undici)$/ },
+      async (args) => {
+        if (args.pluginData?.sideEffectFree) return undefined
+        const resolved = await pluginBuild.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { sideEffectFree: true }
+        })
+        if (resolved.errors.length > 0) return { errors: resolved.errors }
+        return { ...resolved, sideEffects: false }
+      }
+    )
+  }
+}
+
 rmSync('dist', { recursive: true, force: true })
 await build({
   entryPoints: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
   outdir: 'dist',
   bundle: true,
-  splitting: false,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   target: 'node20',
   format: 'esm',
@@ -26,5 +59,6 @@ await build({
   external: ['*.node', 'cpu-features', 'chokidar', 'fsevents'],
   loader: { '.sh': 'text' },
   banner: { js: banner },
+  plugins: [unusedHttpClient],
   logLevel: 'warning'
 })

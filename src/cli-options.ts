@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { readJobsArgument } from './async/jobs-encoding.js'
@@ -7,6 +6,7 @@ import type { RunSettings } from './engine.js'
 import { parseTagList } from './playbook/tags.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
 import { readAnsibleEnvironment, runSettingsFrom } from './ansible-env.js'
+import { DEFAULTS, defaultKnownHostsPath } from './defaults.js'
 
 /** The CLI's usage text. */
 export const USAGE = `Usage:
@@ -21,14 +21,14 @@ Options:
   -i, --inventory INVENTORY   inventory file, or inline INI/YAML text, or a host list "a,b,"; repeatable
   -e, --extra-vars VARS       key=value pairs, YAML/JSON, or @file; repeatable, later ones win
   -l, --limit PATTERN         further limit the selected hosts to a pattern
-  -f, --forks N               hosts to run in parallel (default 10)
+  -f, --forks N               hosts to run in parallel (default ${DEFAULTS.forks})
   -u, --user USER             remote user (default: ansible_user, else your login name)
       --private-key FILE      SSH private key file
       --known-hosts FILE      known_hosts file to verify host keys (default ~/.ssh/known_hosts)
       --jump-host USER@HOST:PORT  reach hosts through this bastion (unless they name their own)
-      --host-key-checking M   strict (default), accept-new (trust unknown hosts for this run) or off
-      --connect-timeout SECS  SSH connect timeout (default 10)
-      --command-timeout SECS  deadline of each remote command without a task timeout (default 3600)
+      --host-key-checking M   ${DEFAULTS.hostKeyChecking} (default), accept-new (trust unknown hosts for this run) or off
+      --connect-timeout SECS  SSH connect timeout (default ${DEFAULTS.connectTimeoutSeconds})
+      --command-timeout SECS  deadline of each remote command without a task timeout (default ${DEFAULTS.commandTimeoutSeconds})
       --json FILE             write the results document (JSON) to FILE
       --shard I/N             run only shard I of N of the selected hosts (each host is in exactly one)
   -t, --tags TAGS             run only tasks tagged with one of these (comma list; repeatable)
@@ -40,13 +40,13 @@ Options:
       --become-method METHOD  sudo (default) or su
   -K, --ask-become-pass       ask for the become password (on a terminal; else set
                               ASYNC_PLAYBOOK_BECOME_PASSWORD or ansible_become_password)
-  -m, --module-name MODULE    ad-hoc: the module to run (default: command)
+  -m, --module-name MODULE    ad-hoc: the module to run (default: ${DEFAULTS.adhocModule})
   -a, --args ARGS             ad-hoc: the module's arguments
   -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
-  -P, --poll SECONDS          ad-hoc: with -B, check every SECONDS (default 15); 0 = fire and forget
+  -P, --poll SECONDS          ad-hoc: with -B, check every SECONDS (default ${DEFAULTS.adhocPollSeconds}); 0 = fire and forget
       --jobs FILE             jobs of an earlier run (its --json document, or its jobs output): restores their
                               registered launch records; without a playbook, waits for every job and reports it
-      --timeout SECONDS       with --jobs and no playbook: how long to wait for all jobs (default 3600)
+      --timeout SECONDS       with --jobs and no playbook: how long to wait for all jobs (default ${DEFAULTS.gatherTimeoutSeconds})
   -v, --verbose               print every result; repeat for more (-vvv)
   -h, --help                  show this help
       --version               show the version
@@ -247,7 +247,7 @@ export function parseCli(
   const hostKeyChecking =
     values['host-key-checking'] ??
     env['ASYNC_PLAYBOOK_HOST_KEY_CHECKING'] ??
-    (fromEnv.hostKeyChecking === false ? 'off' : 'strict')
+    (fromEnv.hostKeyChecking === false ? 'off' : DEFAULTS.hostKeyChecking)
   if (
     hostKeyChecking !== 'strict' &&
     hostKeyChecking !== 'accept-new' &&
@@ -280,13 +280,15 @@ export function parseCli(
     extraVars: values['extra-vars'] ?? [],
     limit: values.limit,
     forks:
-      values.forks === undefined ? (fromEnv.forks ?? 10) : positiveInt(values.forks, '--forks'),
+      values.forks === undefined
+        ? (fromEnv.forks ?? DEFAULTS.forks)
+        : positiveInt(values.forks, '--forks'),
     connection: {
       user: values.user ?? fromEnv.remoteUser,
       privateKeyPath: privateKey,
       // --known-hosts replaces ~/.ssh/known_hosts, and stays trusted where a host's
       // UserKnownHostsFile replaces that in turn.
-      knownHostsPath: knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+      knownHostsPath: knownHostsFile ?? defaultKnownHostsPath(),
       ...(knownHostsFile !== undefined ? { explicitKnownHostsPath: knownHostsFile } : {}),
       hostKeyChecking,
       hostKeyCheckingSource:
@@ -296,7 +298,7 @@ export function parseCli(
       jumpHost: values['jump-host'],
       connectTimeoutMs:
         (values['connect-timeout'] === undefined
-          ? (fromEnv.connectTimeoutSeconds ?? 10)
+          ? (fromEnv.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds)
           : positiveInt(values['connect-timeout'], '--connect-timeout')) * 1000
     },
     jsonPath: values.json,
@@ -306,7 +308,10 @@ export function parseCli(
     // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS (the flag below can only turn it on) and
     // ANSIBLE_ERROR_ON_MISSING_HANDLER.
     ...runSettingsFrom(fromEnv),
-    commandTimeoutMs: positiveInt(values['command-timeout'] ?? '3600', '--command-timeout') * 1000,
+    commandTimeoutMs:
+      (values['command-timeout'] === undefined
+        ? DEFAULTS.commandTimeoutSeconds
+        : positiveInt(values['command-timeout'], '--command-timeout')) * 1000,
     cwd
   }
   if (values.tags !== undefined || values['skip-tags'] !== undefined) {
@@ -345,7 +350,7 @@ export function parseCli(
       ...(askBecomePass ? { askBecomePass } : {}),
       adhoc: {
         pattern: positionals[0]!,
-        module: values['module-name'] ?? 'command',
+        module: values['module-name'] ?? DEFAULTS.adhocModule,
         args: values.args ?? '',
         background:
           values.background === undefined

@@ -24,6 +24,7 @@ import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
 import { VariableManager } from './executor/variables.js'
 import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
+import { DEFAULTS } from './defaults.js'
 import { NoHostsError, OptionError } from './errors.js'
 import { splitHostPattern } from './inventory/host-pattern.js'
 import {
@@ -41,9 +42,6 @@ import { AdhocReporter } from './report/adhoc-reporter.js'
 import { ConsoleReporter } from './report/console-reporter.js'
 import { ResultsCollector, type ResultsDocument } from './report/results-document.js'
 import { Templar } from './template/index.js'
-
-/** How long a gather-only run (--jobs without a playbook) waits by default. */
-export const DEFAULT_GATHER_TIMEOUT_SECONDS = 3600
 
 /** One typed settings object: what the CLI's argv or the action's inputs become. */
 export interface RunSettings {
@@ -222,7 +220,7 @@ export async function executeRun(
       ? await runPlaybook(playbook, engineOptions)
       : await gatherJobs(registry, {
           ...engineOptions,
-          timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULT_GATHER_TIMEOUT_SECONDS
+          timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULTS.gatherTimeoutSeconds
         })
   } finally {
     stopListening()

@@ -8,6 +8,7 @@ import { gate, writeOutputs } from './action/outputs.js'
 import { upsertPullRequestComment } from './action/pr-comment.js'
 import { readActionSettings, type ActionSettings } from './action/settings.js'
 import { acceptedHostKeys, unverifiedHosts } from './connection/index.js'
+import { DEFAULTS } from './defaults.js'
 import { executeRun, type LiveRun } from './engine.js'
 import { AsyncPlaybookError, formatLocation, InventoryError, TemplateError } from './errors.js'
 import { buildAnnotations, formatAnnotationCommand } from './report/annotations.js'
@@ -19,7 +20,7 @@ import type { ResultsDocument } from './report/results-document.js'
 /** How often, at most, a progress line about outstanding jobs is printed (ASYNC_PLAYBOOK_PROGRESS_SECONDS). */
 function progressEveryMs(): number {
   const seconds = Number(process.env['ASYNC_PLAYBOOK_PROGRESS_SECONDS'])
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.progressSeconds) * 1000
 }
 
 /** The action: inputs → settings → engine → outputs, summary, annotations; gated by `fail-on`. */

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { readJobsArgument } from '../async/jobs-encoding.js'
 import { parseShard } from '../cli-options.js'
 import { privateKeyProblem, type PrivateKeyProblem } from '../connection/index.js'
+import { DEFAULTS, defaultKnownHostsPath } from '../defaults.js'
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
 import { OptionError } from '../errors.js'
@@ -58,7 +59,11 @@ export function readActionSettings(
       `Input '${Inputs.Playbook}' is required (a playbook path or inline YAML), unless '${Inputs.Jobs}' is given to gather earlier jobs`
     )
   }
-  const checking = choice(Inputs.HostKeyChecking, ['strict', 'off', 'accept-new'], 'strict')
+  const checking = choice(
+    Inputs.HostKeyChecking,
+    ['strict', 'off', 'accept-new'],
+    DEFAULTS.hostKeyChecking
+  )
   if (checking === 'off') {
     core.warning(
       `Input '${Inputs.HostKeyChecking}' is 'off': any host key is accepted, so a man in the middle would go unnoticed. Give 'known-hosts' instead.`
@@ -92,15 +97,15 @@ export function readActionSettings(
   const run: RunSettings = {
     playbook: playbook || undefined,
     jobs: jobsText && !options.post ? jobsInput(jobsText, workspace) : undefined,
-    gatherTimeoutSeconds: positiveInt(Inputs.Timeout, '3600'),
+    gatherTimeoutSeconds: positiveInt(Inputs.Timeout, DEFAULTS.gatherTimeoutSeconds),
     inventories: inventory ? [inventory] : [],
     extraVars: extraVars ? [extraVars] : [],
     limit: core.getInput(Inputs.Limit) || undefined,
-    forks: positiveInt(Inputs.Forks, '10'),
+    forks: positiveInt(Inputs.Forks, DEFAULTS.forks),
     shard: shard ? parseShard(shard, `Input '${Inputs.Shard}'`) : undefined,
     connection: {
       user: core.getInput(Inputs.User) || undefined,
-      port: positiveInt(Inputs.Port, '22'),
+      port: positiveInt(Inputs.Port, DEFAULTS.port),
       privateKey: core.getInput(Inputs.PrivateKey) || undefined,
       // Not trimmed: blanks may be part of a passphrase (a block scalar's final newline is not).
       passphrase:
@@ -115,17 +120,17 @@ export function readActionSettings(
       password: core.getInput(Inputs.Password) || undefined,
       knownHosts: core.getInput(Inputs.KnownHosts) || undefined,
       jumpHost: core.getInput(Inputs.JumpHost) || undefined,
-      knownHostsPath: path.join(os.homedir(), '.ssh', 'known_hosts'),
+      knownHostsPath: defaultKnownHostsPath(),
       hostKeyChecking: checking as 'strict' | 'accept-new' | 'off',
       hostKeyCheckingSource: `input '${Inputs.HostKeyChecking}: ${checking}'`,
-      connectTimeoutMs: 10_000
+      connectTimeoutMs: DEFAULTS.connectTimeoutSeconds * 1000
     },
     verbosity: core.isDebug() ? 1 : 0,
     // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
     color: ansible.color !== 'off',
     // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER.
     ...runSettingsFrom(ansible),
-    commandTimeoutMs: 3_600_000,
+    commandTimeoutMs: DEFAULTS.commandTimeoutSeconds * 1000,
     cwd: workspace
   }
   // Masked above; sent to targets on sudo's stdin only. Playbooks turn become on (become: true).
@@ -224,8 +229,8 @@ function bool(name: string, fallback: boolean): boolean {
   throw new OptionError(`Input '${name}' must be true or false, got '${value}'`)
 }
 
-function positiveInt(name: string, fallback: string): number {
-  const text = core.getInput(name) || fallback
+function positiveInt(name: string, fallback: number): number {
+  const text = core.getInput(name) || String(fallback)
   const n = Number(text)
   if (!Number.isInteger(n) || n < 1)
     throw new OptionError(`Input '${name}' must be a positive whole number, got '${text}'`)

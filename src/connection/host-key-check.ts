@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import type { ServerHostKeyAlgorithm } from 'ssh2'
 import type { HostKeyChecking } from './connection.js'
 import {
@@ -14,6 +12,7 @@ import {
   type HostKeyVerdict,
   type KnownHostEntry
 } from './known-hosts.js'
+import { defaultKnownHostsPath } from '../defaults.js'
 import { ConnectionError, HostKeyError } from '../errors.js'
 import { noteUnverifiedHost } from './connection-notices.js'
 
@@ -118,8 +117,7 @@ export async function prepareHostKeyCheck(target: HostKeyTarget): Promise<HostKe
   if (target.mode === 'off' && !pins) return { verify: () => true }
   // UserKnownHostsFile replaces ~/.ssh/known_hosts only; what the run was given is always read.
   const userPath =
-    target.knownHostsPath ??
-    (target.knownHostsPathSource ? undefined : join(homedir(), '.ssh', 'known_hosts'))
+    target.knownHostsPath ?? (target.knownHostsPathSource ? undefined : defaultKnownHostsPath())
   const entries: KnownHostEntry[] = []
   const searched: string[] = []
   for (const path of new Set([userPath, target.explicitKnownHostsPath])) {

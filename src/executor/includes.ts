@@ -3,6 +3,7 @@
 // loads what it names (IncludeLoads.load); the strategy reads what each result loaded (IncludeLoads.files)
 // and runs it on the hosts that included it, grouped by round (includeRounds), as Ansible's
 // IncludedFile.process_include_results does. No module is involved, and nothing rides on the results.
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { formatLocation, PlaybookError } from '../errors.js'
 import { ModuleArgumentError, NOT_IGNORABLE, type ModuleResult } from '../modules/module.js'
 import { loadInclude, type LoadedInclude } from '../playbook/playbook-loader.js'
@@ -211,9 +212,14 @@ function isResult(value: unknown): value is ModuleResult {
   return value !== null && typeof value === 'object'
 }
 
-/** A boolean argument as Ansible reads one (true, yes, on, 1, in any case). */
+/**
+ * include_role's `public`: Ansible reads it strictly when it loads the task; read leniently here (a value
+ * that is not a boolean is false), as this runner always has, since the task already ran.
+ */
 function isTruthy(value: unknown): boolean {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value !== 0
-  return typeof value === 'string' && ['true', 'yes', 'on', '1', 'y'].includes(value.toLowerCase())
+  try {
+    return ansibleBoolean(value, 'lenient')
+  } catch {
+    return false
+  }
 }

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js'
 import { PlaybookError } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
 import { canonicalModule, type ModuleCatalog } from './playbook-loader.js'
@@ -42,7 +43,9 @@ export function buildAdhocPlaybook(
             module,
             args: parsedArgs,
             location,
-            ...(background?.async ? { async: background.async, poll: background.poll ?? 15 } : {})
+            ...(background?.async
+              ? { async: background.async, poll: background.poll ?? DEFAULTS.adhocPollSeconds }
+              : {})
           })
         ]
       }
