@@ -6,7 +6,10 @@ import type { VariableManager } from './variables.js'
  * are back on their hosts before any task runs, a loop's as the loop result they were items of, so that
  * `async_status: jid={{ job.ansible_job_id }}` works as in the run that launched them.
  */
-export function replayHandedOverJobs(registry: JobRegistry, variables: VariableManager): void {
+export function replayHandedOverJobs(
+  registry: JobRegistry,
+  variables: Pick<VariableManager, 'hostMemory'>
+): void {
   for (const job of registry.allOutstanding()) {
     if (!job.register) continue
     const registered = variables.hostMemory(job.host).registered
