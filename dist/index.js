@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-KJKIBD2C.js";
+} from "./chunks/chunk-OYRFJVOA.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-Q4F5YSA4.js";
+} from "./chunks/chunk-27PZDYV5.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -41,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-QP3ZAA2L.js";
+} from "./chunks/chunk-HHR4RXXV.js";
 
 // src/main.ts
 import path from "node:path";

@@ -337,8 +337,10 @@ describe.concurrent('job wrapper: launch and status', () => {
     )
     const waiting = (): boolean =>
       processesMatching(poller).some((p) => childrenOf(p).some((c) => /^sleep /.test(c.command)))
-    expect(await eventually(waiting, (w) => w)).toBe(true)
+    // (A loaded machine may take long to start the poll: the limit only catches a hang.)
+    const seen = await eventually(waiting, (w) => w, 60_000)
     open()
+    expect(seen).toBe(true)
     const ran = await polling
     const [done] = parseStatus(ran.stdout)
     expect(done!.state).toBe('finished')

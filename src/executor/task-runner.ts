@@ -3,8 +3,9 @@
 // include's load. The loop is task-loop.ts'; the keywords rendered for the host, task-fields.ts'; what the
 // result comes to (changed/failed/ignored), task-outcome.ts'.
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError, unknownArgumentsMessage } from '../modules/module.js'
+import { ModuleArgumentError } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
+import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pythonStr, type Templar } from '../template/index.js'
@@ -193,17 +194,15 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
-  const finalArgs = ctx.stripOmitted(renderArgs(ctx, scope, module.rawArgs))
-  if (module.argNames) {
-    const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
-    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
-    if (unknown.length > 0)
-      return {
-        changed: false,
-        failed: true,
-        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
-      }
-  }
+  const prepared = prepareModuleRun(
+    module,
+    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
+    task,
+    NORMAL_RUN
+  )
+  if ('result' in prepared) return prepared.result
+  const { validation } = prepared
+  const finalArgs = validation.args
   const asyncSeconds =
     task.async === undefined
       ? 0
@@ -268,7 +267,7 @@ async function runModuleOnce(
   let result: ModuleResult
   const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
   try {
-    const running = module.run(moduleCtx)
+    const running = runModule(module, moduleCtx, validation)
     result = await (asyncSeconds > 0 || module.ownTimeout
       ? running
       : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
@@ -365,6 +364,7 @@ function moduleContext(
   return {
     host: ctx.host,
     args: extra.args ?? {},
+    ...NORMAL_RUN,
     task,
     connection: () => ctx.connection.get(),
     reconnect: () => ctx.connection.reconnect(),
