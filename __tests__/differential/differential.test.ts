@@ -160,7 +160,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-include-abort.yml',
     'semantics-handlers.yml',
     'semantics-handlers-env.yml',
-    'semantics-host-order.yml'
+    'semantics-host-order.yml',
+    'yaml-scalars.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -22,7 +22,7 @@ import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 import {
   positionDetails,
   renderField,

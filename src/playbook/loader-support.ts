@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { PlaybookError, type SourceLocation } from '../errors.js'
 import type { YamlDocument } from './yaml-loader.js'
-import { unsafeText } from '../template/unsafe.js'
+import { unsafeText } from '../values/unsafe.js'
 import {
   plainTask,
   type BecomeKeywords,

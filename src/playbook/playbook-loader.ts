@@ -34,7 +34,7 @@ import { noDuplicatesOf, RoleLoader } from './role-loader.js'
 import { roleFile } from './roles.js'
 import type { BlockFrame, DynamicInclude, Play, Playbook, RoleRef, Task } from './types.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 
 export {
   becomeMethodProblem,

@@ -20,7 +20,7 @@ import {
   roleFile,
   roleVarsFiles
 } from './roles.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 import { TaskParser } from './task-parser.js'
 import type { RoleRef, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'

@@ -13,7 +13,7 @@ import {
 } from './loader-support.js'
 import type { Conditional, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
-import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../template/unsafe.js'
+import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../values/unsafe.js'
 
 /** Python's keywords: Ansible refuses them as variable names (ansible.utils.vars.isidentifier). */
 const PYTHON_KEYWORDS = new Set(

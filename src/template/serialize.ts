@@ -1,7 +1,7 @@
-import yaml from 'js-yaml'
 import { TemplateError } from '../errors.js'
 import { pyTypeName } from './python.js'
 import { Undefined, isPlainObject } from './undefined.js'
+import { dumpYaml, loadYaml } from '../values/yaml.js'
 
 /** Options of Python's json.dumps that Ansible's to_json/to_nice_json pass through. */
 export interface JsonOptions {
@@ -65,18 +65,6 @@ export function fromJson(text: unknown): unknown {
   }
 }
 
-// PyYAML reads YAML 1.1, where yes/no/on/off are booleans; js-yaml's default schema is YAML 1.2.
-const YAML11_BOOL =
-  /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/
-const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
-  kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && YAML11_BOOL.test(data),
-  construct: (data: string) => /^(?:yes|on|true)$/i.test(data),
-  predicate: (data: unknown) => typeof data === 'boolean',
-  represent: (data: object) => (data.valueOf() ? 'true' : 'false')
-})
-const YAML11_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] })
-
 function plainData(value: unknown): unknown {
   if (value instanceof Undefined) value.fail()
   if (Array.isArray(value)) return value.map(plainData)
@@ -91,12 +79,10 @@ function plainData(value: unknown): unknown {
  */
 export function toYaml(value: unknown, nice: boolean, indent = nice ? 4 : 2): string {
   try {
-    return yaml.dump(plainData(value), {
-      schema: YAML11_SCHEMA,
+    return dumpYaml(plainData(value), {
       indent,
       sortKeys: true,
       noArrayIndent: true,
-      lineWidth: -1,
       flowLevel: nice ? -1 : leafFlowLevel(value)
     })
   } catch (err) {
@@ -118,10 +104,10 @@ function leafFlowLevel(value: unknown): number {
   return d < 0 ? -1 : d
 }
 
-/** Ansible's from_yaml (YAML 1.1 booleans, as PyYAML reads them). */
+/** Ansible's from_yaml: YAML 1.1 as PyYAML's SafeLoader reads it (src/values/yaml.ts). */
 export function fromYaml(text: unknown): unknown {
   try {
-    return yaml.load(String(text), { schema: YAML11_SCHEMA })
+    return loadYaml(String(text), { schema: 'safe' })
   } catch (err) {
     throw new TemplateError(`from_yaml: ${(err as Error).message}`)
   }

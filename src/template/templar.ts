@@ -3,7 +3,7 @@ import { evaluateExpression, renderToString } from './engine.js'
 import { parsePythonLiteral } from '../inventory/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
 import { isPlainObject } from './undefined.js'
-import { isMarkedUnsafe, unsafeText } from './unsafe.js'
+import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
 /** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
  * templates; untrusted ones (registered results, facts) came from remote output and are never templated. */
