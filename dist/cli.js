@@ -8,10 +8,11 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-2MADLU5I.js";
+} from "./chunks/chunk-RM57OPHL.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
+  DEFAULTS,
   InertWriter,
   InventoryError,
   OptionError,
@@ -26,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-4QP3ZFPO.js";
+} from "./chunks/chunk-7LH7HVBQ.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";
@@ -104,7 +105,7 @@ function buildAdhocPlaybook(pattern, moduleName, args, modules, cwd, background)
             module,
             args: parsedArgs,
             location,
-            ...background?.async ? { async: background.async, poll: background.poll ?? 15 } : {}
+            ...background?.async ? { async: background.async, poll: background.poll ?? DEFAULTS.adhocPollSeconds } : {}
           })
         ]
       }

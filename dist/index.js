@@ -23,13 +23,14 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-A5IBH63R.js";
+} from "./chunks/chunk-AL7L4XNR.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-2MADLU5I.js";
+} from "./chunks/chunk-RM57OPHL.js";
 import {
   AsyncPlaybookError,
+  DEFAULTS,
   InertWriter,
   InventoryError,
   TemplateError,
@@ -40,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-4QP3ZFPO.js";
+} from "./chunks/chunk-7LH7HVBQ.js";
 
 // src/main.ts
 import path from "node:path";
@@ -1157,7 +1158,7 @@ function where(at) {
 // src/main.ts
 function progressEveryMs() {
   const seconds = Number(process.env["ASYNC_PLAYBOOK_PROGRESS_SECONDS"]);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1e3 : 3e4;
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.progressSeconds) * 1e3;
 }
 async function run() {
   let settings;

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-A5IBH63R.js";
-import "./chunks/chunk-4QP3ZFPO.js";
+} from "./chunks/chunk-AL7L4XNR.js";
+import "./chunks/chunk-7LH7HVBQ.js";
 
 // src/post.ts
 async function post() {

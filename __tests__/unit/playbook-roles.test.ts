@@ -529,6 +529,23 @@ describe('import_role', () => {
     expect(error.location).toEqual({ file: 'p.yml', line: 3 })
   })
 
+  it.each([
+    ['import_role', 'tasks_from', '[{}]', 'a list'],
+    ['import_role', 'vars_from', '{a: 1}', 'a mapping'],
+    ['include_role', 'tasks_from', '5', 'the number 5'],
+    ['include_role', 'defaults_from', '~', 'nothing'],
+    ['include_role', 'handlers_from', 'true', 'the boolean true']
+  ])('%s refuses a %s that is not text (%s), as Ansible does', (keyword, key, value, found) => {
+    const error = loadError(() =>
+      inline(
+        `- hosts: all\n  tasks:\n    - ${keyword}:\n        name: web\n        ${key}: ${value}\n`
+      )
+    )
+    expect(error.message).toContain(`Expected a string for ${key} but got ${found}`)
+    expect(error.message).not.toContain('[object')
+    expect(error.location).toEqual({ file: 'p.yml', line: 3 })
+  })
+
   it('refuses a templated role name', () => {
     const error = loadError(() =>
       inline('- hosts: all\n  tasks:\n    - import_role:\n        name: "{{ which }}"\n')

@@ -355,8 +355,17 @@ export abstract class RoleLoader extends TaskParser {
     }
     const from: RoleFrom = {}
     for (const part of ['tasks', 'vars', 'defaults', 'handlers'] as const) {
-      const value = args[`${part}_from`]
-      if (value !== undefined && value !== null) from[part] = String(value)
+      const key = `${part}_from`
+      if (!(key in args)) continue
+      const value = args[key]
+      // Ansible takes only text here (a number or null too is refused when the play is loaded).
+      if (typeof value !== 'string') {
+        throw new PlaybookError(
+          `Expected a string for ${key} but got ${describe(value)}: write the file name of the role's ${part}/ folder, for example '${key}: main'`,
+          location
+        )
+      }
+      from[part] = value
     }
     return { name: args['name'], from, rest: args }
   }
