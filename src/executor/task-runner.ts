@@ -30,6 +30,7 @@ import {
   taskFieldError,
   undefinedReason
 } from './task-errors.js'
+import { isRecord } from '../values/records.js'
 
 /** What running one task on one host needs from the play. */
 export interface TaskHostContext {
@@ -787,8 +788,4 @@ function toInt(value: unknown, keyword: string): number {
   if (!Number.isFinite(n))
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`)
   return Math.trunc(n)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

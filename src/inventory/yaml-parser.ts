@@ -10,6 +10,7 @@ import {
 import { parseHostEntry } from './host-range.js'
 import type { InventorySource } from './ini-parser.js'
 import type { InventoryData } from './inventory-data.js'
+import { isRecord } from '../values/records.js'
 
 /** 1-based line of each key of each mapping, recorded while js-yaml parses (it keeps no positions itself). */
 type KeyLines = WeakMap<object, Map<string, number>>
@@ -28,7 +29,7 @@ function recordKeyLines(keyLines: KeyLines): YamlListener {
     }
     const children = stack.pop() ?? []
     const result: unknown = state.result
-    if (isMapping(result) && children.length % 2 === 0) {
+    if (isRecord(result) && children.length % 2 === 0) {
       const lines = new Map<string, number>()
       for (let i = 0; i < children.length; i += 2)
         lines.set(String(children[i]!.result), children[i]!.line + 1)
@@ -36,12 +37,6 @@ function recordKeyLines(keyLines: KeyLines): YamlListener {
     }
     stack.at(-1)?.push({ line: state.line, result })
   }
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
-  )
 }
 
 function describe(value: unknown): string {
@@ -95,7 +90,7 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
       top
     )
   }
-  if (!isMapping(document)) {
+  if (!isRecord(document)) {
     throw new InventoryError(
       `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), ` +
         `but this document is ${describe(document)}.`,
@@ -133,7 +128,7 @@ class GroupReader {
   ) {}
 
   readGroup(name: string, definition: unknown, at: SourceLocation): void {
-    if (definition !== null && !isMapping(definition)) {
+    if (definition !== null && !isRecord(definition)) {
       throw new InventoryError(
         `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ` +
           `${describe(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
@@ -155,7 +150,7 @@ class GroupReader {
       // Like Ansible, `hosts: web1` is short for `hosts: {web1: }`.
       const section = typeof raw === 'string' ? { [raw]: null } : raw
       if (section === null) continue
-      if (!isMapping(section)) {
+      if (!isRecord(section)) {
         throw new InventoryError(
           `'${key}' of group '${name}' must be a mapping, but it is ${describe(section)}. Write each entry as ` +
             `a key ending in ':' (e.g. '${key === 'vars' ? 'ansible_user: deploy' : 'web1:'}'), not as a '- ' list item.`,
@@ -186,7 +181,7 @@ class GroupReader {
       const hostAt = locate(this.keyLines, hosts, pattern, at)
       // Ansible accepts any empty value (`web1:`, `web1: ''`) as "no variables".
       const vars = raw === null || raw === '' || raw === false || raw === 0 ? {} : raw
-      if (!isMapping(vars)) {
+      if (!isRecord(vars)) {
         throw new InventoryError(
           `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ` +
             `${describe(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,

@@ -18,7 +18,6 @@ import {
   implicitFlush,
   importKey,
   inherit,
-  isMapping,
   normaliseTags,
   readPlaybookFile,
   TOP_LEVEL,
@@ -30,6 +29,7 @@ import {
   type PlayRoles,
   type RoleSpec
 } from './loader-support.js'
+import { isRecord } from '../values/records.js'
 import { noDuplicatesOf, RoleLoader } from './role-loader.js'
 import { roleFile } from './roles.js'
 import type { BlockFrame, DynamicInclude, Play, Playbook, RoleRef, Task } from './types.js'
@@ -165,7 +165,7 @@ class Loader extends RoleLoader {
       )
     }
     return data.flatMap((entry) => {
-      if (isMapping(entry)) {
+      if (isRecord(entry)) {
         const key = importKey(entry, 'import_playbook')
         if (key) return this.importPlaybook(entry, key, tags)
       }
@@ -234,7 +234,7 @@ class Loader extends RoleLoader {
     playbook = false
   ): Loader {
     let name = spec
-    if (isMapping(spec) && Object.keys(spec).length === 1 && typeof spec['file'] === 'string') {
+    if (isRecord(spec) && Object.keys(spec).length === 1 && typeof spec['file'] === 'string') {
       name = spec['file']
     }
     if (typeof name !== 'string' || name.trim() === '') {
@@ -357,7 +357,7 @@ class Loader extends RoleLoader {
       if (data === null || data === undefined) continue
       // As Ansible: a mapping, or a list of mappings merged in order.
       for (const part of Array.isArray(data) ? data : [data]) {
-        if (!isMapping(part)) {
+        if (!isRecord(part)) {
           throw new PlaybookError(
             `variable files must contain either a dictionary of variables, or a list of dictionaries: the vars file '${entry}' holds ${describe(data)}${Array.isArray(data) ? ` with ${describe(part)} in it` : ''}`,
             { file: label, line: 1 }
@@ -371,7 +371,7 @@ class Loader extends RoleLoader {
   }
 
   private play(raw: unknown, parent: object, importTags: string[]): Play {
-    if (!isMapping(raw)) {
+    if (!isRecord(raw)) {
       throw new PlaybookError(
         `each play must be a mapping with \`hosts:\`, found ${describe(raw)}`,
         this.at(parent)
@@ -479,7 +479,7 @@ class Loader extends RoleLoader {
     const apply = args['apply']
     let base = state.inherited
     if (apply !== undefined && apply !== null) {
-      if (!isMapping(apply)) {
+      if (!isRecord(apply)) {
         throw new PlaybookError(
           `'apply' must be a mapping of keywords for the included tasks, found ${describe(apply)}`,
           location
@@ -553,7 +553,7 @@ class Loader extends RoleLoader {
     const out: Task[] = []
     let implicit = within
     for (const entry of list) {
-      if (isMapping(entry) && entry.block !== undefined) {
+      if (isRecord(entry) && entry.block !== undefined) {
         out.push(...this.handlerBlock(entry, base, within))
         implicit = within
         continue
@@ -591,7 +591,7 @@ class Loader extends RoleLoader {
     const inherited = this.extend(base, raw, location)
     const id = within ?? this.context.ids.next++
     return list.flatMap((entry) => {
-      if (isMapping(entry) && entry.block !== undefined) {
+      if (isRecord(entry) && entry.block !== undefined) {
         throw new PlaybookError(
           'Using a block as a handler is not supported (as in Ansible): a block under `handlers:` holds handlers, not blocks; list these handlers in the outer block',
           this.at(entry)
@@ -603,7 +603,7 @@ class Loader extends RoleLoader {
 
   /** One entry of a handlers list that is not a block: a handler, an import_tasks, or an include_tasks. */
   private handlerEntry(entry: unknown, parent: object, base: Inherited, block: number): Task[] {
-    if (!isMapping(entry)) return [this.task(entry, parent)]
+    if (!isRecord(entry)) return [this.task(entry, parent)]
     const location = this.at(entry)
     for (const keyword of ['import_role', 'include_role']) {
       if (!importKey(entry, keyword)) continue
@@ -674,12 +674,12 @@ class Loader extends RoleLoader {
 
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
   private taskOrBlock(raw: unknown, parent: object, inherited: Inherited): Task[] {
-    if (isMapping(raw) && raw.block !== undefined) return this.block(raw, inherited)
-    const imported = isMapping(raw) ? importKey(raw, 'import_tasks') : undefined
+    if (isRecord(raw) && raw.block !== undefined) return this.block(raw, inherited)
+    const imported = isRecord(raw) ? importKey(raw, 'import_tasks') : undefined
     if (imported) return this.importTasks(raw as Record<string, unknown>, imported, inherited)
-    const role = isMapping(raw) ? importKey(raw, 'import_role') : undefined
+    const role = isRecord(raw) ? importKey(raw, 'import_role') : undefined
     if (role) return this.importRole(raw as Record<string, unknown>, role, inherited)
-    if (isMapping(raw) && (raw.rescue !== undefined || raw.always !== undefined)) {
+    if (isRecord(raw) && (raw.rescue !== undefined || raw.always !== undefined)) {
       throw new PlaybookError(
         "'rescue' and 'always' belong to a block: put the tasks they guard under `block:` in the same entry",
         this.at(raw)

@@ -1,5 +1,7 @@
 /** Small text and value helpers shared by the job summary and the annotations. */
 
+import { isRecord } from '../values/records.js'
+
 type Record_ = Record<string, unknown>
 
 export function asArray(value: unknown): unknown[] {
@@ -7,9 +9,7 @@ export function asArray(value: unknown): unknown[] {
 }
 
 export function asRecord(value: unknown): Record_ {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record_)
-    : {}
+  return isRecord(value) ? value : {}
 }
 
 export function clip(text: string, max: number): string {

@@ -1,6 +1,7 @@
 import { TemplateError } from '../errors.js'
 import { pyTypeName } from './python.js'
-import { Undefined, isPlainObject } from './undefined.js'
+import { Undefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
 import { dumpYaml, loadYaml } from '../values/yaml.js'
 
 /** Options of Python's json.dumps that Ansible's to_json/to_nice_json pass through. */
@@ -40,7 +41,7 @@ export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
     if (Array.isArray(v)) {
       entries = v.map((item) => walk(item, level + 1))
       ;[open, close] = ['[', ']']
-    } else if (isPlainObject(v)) {
+    } else if (isRecord(v)) {
       const keys = Object.keys(v)
       if (options.sortKeys) keys.sort()
       entries = keys.map((k) => `${jsonString(k)}: ${walk(v[k], level + 1)}`)
@@ -68,7 +69,7 @@ export function fromJson(text: unknown): unknown {
 function plainData(value: unknown): unknown {
   if (value instanceof Undefined) value.fail()
   if (Array.isArray(value)) return value.map(plainData)
-  if (isPlainObject(value))
+  if (isRecord(value))
     return Object.fromEntries(Object.keys(value).map((k) => [k, plainData(value[k])]))
   return value
 }
@@ -95,7 +96,7 @@ export function toYaml(value: unknown, nice: boolean, indent = nice ? 4 : 2): st
 // switch to flow style at a depth, so use the depth of the shallowest leaf collection.
 function leafFlowLevel(value: unknown): number {
   const depth = (v: unknown): number => {
-    const children = Array.isArray(v) ? v : isPlainObject(v) ? Object.values(v) : null
+    const children = Array.isArray(v) ? v : isRecord(v) ? Object.values(v) : null
     if (!children) return -1
     const nested = children.map(depth).filter((d) => d >= 0)
     return nested.length === 0 ? 0 : Math.min(...nested) + 1
