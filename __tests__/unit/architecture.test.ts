@@ -88,6 +88,19 @@ describe('the shape of src/', () => {
     expect(unitCycles(SRC)).toEqual([])
   })
 
+  it('keeps src/values/ (YAML, Python literals and JSON, isRecord, !unsafe) a leaf that imports no other folder', () => {
+    expect(Object.fromEntries(unitGraph(SRC).get('values') ?? [])).toEqual({})
+    // Inventory and templating read Python literals and YAML from there, not from each other.
+    const graph = unitGraph(SRC)
+    for (const [from, to] of [
+      ['template', 'inventory'],
+      ['playbook', 'inventory'],
+      ['inventory', 'playbook'],
+      ['inventory', 'template']
+    ])
+      expect(graph.get(from!)?.get(to!), `${from} -> ${to}`).toBeUndefined()
+  })
+
   it('names the cycle and the files that make it, when there is one', () => {
     const write = (file: string, text: string): void => {
       mkdirSync(dirname(join(scratch, file)), { recursive: true })

@@ -2,6 +2,7 @@ import { TemplateError } from '../errors.js'
 import { pyTypeName } from './python.js'
 import { Undefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import { pythonJsonDumps } from '../values/python-json.js'
 import { dumpYaml, loadYaml } from '../values/yaml.js'
 
 /** Options of Python's json.dumps that Ansible's to_json/to_nice_json pass through. */
@@ -10,51 +11,17 @@ export interface JsonOptions {
   sortKeys?: boolean
 }
 
-function jsonString(text: string): string {
-  // Python's json.dumps(ensure_ascii=True) escapes everything outside printable ASCII.
-  return JSON.stringify(text).replace(
-    /[^\x20-\x7e]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
-  )
-}
-
-function jsonNumber(n: number): string {
-  if (Number.isNaN(n)) return 'NaN'
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity'
-  return String(n).replace(/e([+-])(\d)$/, 'e$10$2')
-}
-
-/** Python json.dumps as Ansible's to_json/to_nice_json call it: `{"a": 1, "b": [1, 2]}`. */
+/** Python json.dumps as Ansible's to_json/to_nice_json call it (ensure_ascii on): `{"a": 1, "b": [1, 2]}`. */
 export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
-  const indent =
-    options.indent === null || options.indent === undefined ? null : ' '.repeat(options.indent)
-  const itemSep = indent === null ? ', ' : ','
-  const walk = (v: unknown, level: number): string => {
-    if (v instanceof Undefined) v.fail()
-    if (v === null || v === undefined) return 'null'
-    if (typeof v === 'boolean') return v ? 'true' : 'false'
-    if (typeof v === 'number') return jsonNumber(v)
-    if (typeof v === 'string') return jsonString(v)
-    let entries: string[]
-    let open: string
-    let close: string
-    if (Array.isArray(v)) {
-      entries = v.map((item) => walk(item, level + 1))
-      ;[open, close] = ['[', ']']
-    } else if (isRecord(v)) {
-      const keys = Object.keys(v)
-      if (options.sortKeys) keys.sort()
-      entries = keys.map((k) => `${jsonString(k)}: ${walk(v[k], level + 1)}`)
-      ;[open, close] = ['{', '}']
-    } else {
+  return pythonJsonDumps(value, {
+    indent: options.indent ?? null,
+    sortKeys: options.sortKeys ?? false,
+    ensureAscii: true,
+    other: (v) => {
+      if (v instanceof Undefined) v.fail()
       throw new TemplateError(`Object of type ${pyTypeName(v)} is not JSON serializable`)
     }
-    if (entries.length === 0) return open + close
-    if (indent === null) return open + entries.join(itemSep) + close
-    const inner = '\n' + indent.repeat(level + 1)
-    return open + inner + entries.join(itemSep + inner) + '\n' + indent.repeat(level) + close
-  }
-  return walk(value, 0)
+  })
 }
 
 /** json.loads with a TemplateError on bad input. */

@@ -1,6 +1,6 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
-import { parsePythonLiteral } from '../inventory/python-literal.js'
+import { parsePythonLiteral } from '../values/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
