@@ -15,8 +15,9 @@ import {
   truncateUtf8,
   utf8Length
 } from './markdown.js'
+import type { HostStats, HostStatus } from '../executor/events.js'
 import type { ResultsDocument } from './results-document.js'
-import { asArray, asRecord, clip, launchedJobs, messageText, withItems } from './text.js'
+import { asRecord, clip, launchedJobs, messageText, withItems } from './text.js'
 
 /** What renderJobSummary needs besides the results document. */
 export interface JobSummaryOptions {
@@ -43,8 +44,7 @@ const MAX_JOB_ROWS = 200
 const MAX_SUMMARY_MSG_CHARS = 300
 const MAX_MSG_BLOCK_CHARS = 4000
 
-export type Status = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
-const STATUSES: readonly string[] = ['ok', 'changed', 'failed', 'skipped', 'unreachable']
+export type Status = HostStatus
 const STAT_KEYS = [
   'ok',
   'changed',
@@ -187,17 +187,10 @@ function render(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reading the document defensively: it may come from an older version, a hand-edited file or a bug.
+// The model: the results document (built by ResultsCollector in this run) arranged for the sections.
 
-function normalize(doc: unknown, now: number): Model {
-  const root = asRecord(doc)
-  const stats: Model['stats'] = []
-  for (const [host, raw] of Object.entries(asRecord(root['stats']))) {
-    const s = asRecord(raw)
-    const counts = {} as Record<(typeof STAT_KEYS)[number], number>
-    for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0
-    stats.push([host, counts])
-  }
+function normalize(doc: ResultsDocument, now: number): Model {
+  const stats: Model['stats'] = Object.entries(doc.stats).map(([host, s]) => [host, statCounts(s)])
   const hosts: string[] = stats.map(([host]) => host)
   const seen = new Set(hosts)
   const addHost = (host: string): void => {
@@ -207,44 +200,38 @@ function normalize(doc: unknown, now: number): Model {
     }
   }
   const rows: Row[] = []
-  for (const rawPlay of asArray(root['plays'])) {
-    const play = asRecord(rawPlay)
-    for (const rawTask of asArray(play['tasks'])) {
-      const task = asRecord(rawTask)
-      const module = shortModule(String(task['module'] ?? ''))
+  for (const play of doc.plays) {
+    for (const task of play.tasks) {
+      const module = shortModule(task.module)
       const cells = new Map<string, Cell>()
-      for (const [host, rawEntry] of Object.entries(asRecord(task['results']))) {
-        const entry = asRecord(rawEntry)
-        const status = String(entry['status'])
-        if (!STATUSES.includes(status)) continue
-        const result = asRecord(entry['result'])
-        const started = Date.parse(String(entry['started_at'] ?? ''))
+      for (const [host, entry] of Object.entries(task.results)) {
+        const started = Date.parse(entry.started_at)
         cells.set(host, {
-          status: status as Status,
-          ignored: entry['ignored'] === true,
+          status: entry.status,
+          ignored: entry.ignored === true,
           startMs: Number.isFinite(started) ? started : undefined,
-          durationMs: nonNegative(entry['duration_ms']),
-          result,
-          launched: module !== 'async_status' && launchedJobs(result).length > 0
+          durationMs: nonNegative(entry.duration_ms),
+          result: entry.result,
+          launched: module !== 'async_status' && launchedJobs(entry.result).length > 0
         })
         addHost(host)
       }
       rows.push({
-        play: String(play['name'] ?? ''),
-        name: String(task['name'] ?? '') || module || '(unnamed task)',
+        play: play.name,
+        name: task.name || module || '(unnamed task)',
         module,
-        file: typeof task['file'] === 'string' ? task['file'] : undefined,
-        line: finite(task['line']),
+        file: task.file,
+        line: finite(task.line),
         cells,
         interrupted: new Set()
       })
     }
   }
   const running: RunningJob[] = []
-  for (const [host, rawJobs] of Object.entries(asRecord(root['jobs']))) {
-    for (const [key, rawJob] of Object.entries(asRecord(rawJobs))) {
-      const job = asRecord(rawJob)
-      const launched = Date.parse(String(job['launched_at'] ?? ''))
+  for (const [host, jobs] of Object.entries(doc.jobs)) {
+    for (const [key, job] of Object.entries(jobs)) {
+      // A job's entry is the launch record of async/jobs-document.ts: its fields are read as they are typed there.
+      const launched = Date.parse(String(job['launched_at']))
       running.push({
         host,
         key,
@@ -258,23 +245,24 @@ function normalize(doc: unknown, now: number): Model {
       addHost(host)
     }
   }
-  const cancelled = root['cancelled'] === true
-  const ok =
-    !cancelled &&
-    (typeof root['ok'] === 'boolean'
-      ? root['ok']
-      : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0))
-  if (cancelled) markInterrupted(root, rows, stats)
+  const cancelled = doc.cancelled === true
+  const ok = !cancelled && doc.ok
+  if (cancelled) markInterrupted(doc, rows, stats)
   return { ok, cancelled, stats, hosts, rows, running, now }
+}
+
+function statCounts(s: HostStats): Record<(typeof STAT_KEYS)[number], number> {
+  const counts = {} as Record<(typeof STAT_KEYS)[number], number>
+  for (const key of STAT_KEYS) counts[key] = s[key]
+  return counts
 }
 
 /**
  * In a cancelled run, the last task started was cut short on the hosts of its play that had not failed
  * and had no result for it yet.
  */
-function markInterrupted(root: Record_, rows: Row[], stats: Model['stats']): void {
-  const plays = asArray(root['plays'])
-  const lastPlay = asArray(asRecord(plays[plays.length - 1])['tasks']).length
+function markInterrupted(doc: ResultsDocument, rows: Row[], stats: Model['stats']): void {
+  const lastPlay = doc.plays[doc.plays.length - 1]?.tasks.length ?? 0
   const last = rows[rows.length - 1]
   if (!last || lastPlay === 0) return
   const failed = new Set(
@@ -510,21 +498,24 @@ function cellText(cell: Cell): string {
 // ---------------------------------------------------------------------------------------------------
 // When the document cannot be read, and fitting the size limit
 
+/**
+ * The summary when rendering threw: the document is not what its type says (a bug, or a hostile getter).
+ * Only here is it read defensively, for the recap and the outcome.
+ */
 function fallbackSummary(doc: unknown, title: string, error: unknown): string {
-  const recap = attempt(
-    () =>
-      recapSection(
-        normalize(
-          { stats: asRecord(asRecord(doc)['stats']), cancelled: asRecord(doc)['cancelled'] },
-          0
-        )
-      ),
-    ''
-  )
-  const ok = attempt(
-    () => (asRecord(doc)['cancelled'] === true ? 'cancelled' : asRecord(doc)['ok']),
-    undefined
-  )
+  const cancelled = attempt(() => asRecord(doc)['cancelled'] === true, false)
+  const recap = attempt(() => {
+    const stats: Model['stats'] = Object.entries(asRecord(asRecord(doc)['stats'])).map(
+      ([host, raw]) => {
+        const s = asRecord(raw)
+        const counts = {} as Record<(typeof STAT_KEYS)[number], number>
+        for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0
+        return [host, counts]
+      }
+    )
+    return recapSection({ ok: false, cancelled, stats, hosts: [], rows: [], running: [], now: 0 })
+  }, '')
+  const ok = attempt(() => (cancelled ? 'cancelled' : asRecord(doc)['ok']), undefined)
   const detail = attempt(
     () => (error instanceof Error ? error.message : String(error)),
     'unknown error'

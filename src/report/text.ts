@@ -4,10 +4,7 @@ import { isRecord } from '../values/records.js'
 
 type Record_ = Record<string, unknown>
 
-export function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
-}
-
+/** A module's result field or loop item as a mapping (results are untyped: modules return what they return). */
 export function asRecord(value: unknown): Record_ {
   return isRecord(value) ? value : {}
 }
