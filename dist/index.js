@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-AL7L4XNR.js";
+} from "./chunks/chunk-KJKIBD2C.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-RM57OPHL.js";
+} from "./chunks/chunk-Q4F5YSA4.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -41,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-7LH7HVBQ.js";
+} from "./chunks/chunk-QP3ZAA2L.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-AL7L4XNR.js";
-import "./chunks/chunk-7LH7HVBQ.js";
+} from "./chunks/chunk-KJKIBD2C.js";
+import "./chunks/chunk-QP3ZAA2L.js";
 
 // src/post.ts
 async function post() {

@@ -3,6 +3,7 @@
  * them (an explicit option or input still wins). A value that is not of the setting's type is refused,
  * where Ansible would quietly read a bad boolean as false (ANSIBLE_NO_LOG=enabled would log secrets).
  */
+import { ansibleBoolean } from './ansible-boolean.js'
 import type { RunSettings } from './engine.js'
 import { OptionError } from './errors.js'
 
@@ -70,9 +71,6 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_BECOME_METHOD'
 ] as const
 
-const TRUE = ['y', 'yes', 'on', '1', 'true', 't']
-const FALSE = ['n', 'no', 'off', '0', 'false', 'f']
-
 /** Reads the ANSIBLE_* settings the engine implements from `env`. Unset or empty variables say nothing. */
 export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironment {
   const text = (name: string): string | undefined => {
@@ -82,12 +80,15 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
   const bool = (name: string): boolean | undefined => {
     const value = text(name)
     if (value === undefined) return undefined
-    const lower = value.toLowerCase()
-    if (TRUE.includes(lower)) return true
-    if (FALSE.includes(lower)) return false
-    throw new OptionError(
-      `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
-    )
+    try {
+      // Strict where Ansible's config reader is lenient (it reads any other word as false): a setting
+      // mistyped as `ANSIBLE_NO_LOG=ture` must not turn into its opposite without a word.
+      return ansibleBoolean(value, 'strict')
+    } catch {
+      throw new OptionError(
+        `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
+      )
+    }
   }
   const int = (name: string, min: number): number | undefined => {
     const value = text(name)

@@ -75,6 +75,11 @@ async function runTask(
   }
   const info: TaskInfo = { name: task.name, module: task.module, noLog: false }
   const vars = options.vars ?? {}
+  const connect =
+    options.connection ??
+    (async () => {
+      throw new Error('this test opens no connection')
+    })
   const ctx: TaskHostContext = {
     task,
     info,
@@ -83,22 +88,12 @@ async function runTask(
     templar: new Templar(),
     events,
     scope: (locals = {}) => ({ inventory_hostname: 'web1', ...vars, ...locals }),
-    connection:
-      options.connection ??
-      (async () => {
-        throw new Error('this test opens no connection')
-      }),
-    reconnect:
-      options.connection ??
-      (async () => {
-        throw new Error('this test opens no connection')
-      }),
-    becomeIdentity: () => undefined,
-    connectionAs:
-      options.connection ??
-      (async () => {
-        throw new Error('this test opens no connection')
-      }),
+    connection: {
+      get: connect,
+      reconnect: connect,
+      identity: () => undefined,
+      as: connect
+    },
     stripOmitted: (args) => args,
     asyncJobs: new AsyncJobs(new JobRegistry()),
     aborted: () => false,

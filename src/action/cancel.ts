@@ -7,11 +7,10 @@ import type { KnownJob } from '../async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from '../async/jobs-document.js'
 import { MAX_JOBS_TEXT_BYTES } from '../async/jobs-encoding.js'
 import { killCommand, parseKill } from '../async/job-protocol.js'
-import { withBecome } from '../connection/become.js'
 import { openConnection } from '../connection/index.js'
 import type { ConnectionDefaults } from '../connection/host-settings.js'
-import { adoptHandedOverJob, settingsFor, type BecomeDefaults } from '../executor/become.js'
-import { ConnectionPool } from '../executor/connection-pool.js'
+import { adoptHandedOverJob, type BecomeDefaults } from '../executor/become.js'
+import { HostConnections } from '../executor/host-connections.js'
 import { VariableManager } from '../executor/variables.js'
 import { defaultInventory, loadInventory } from '../inventory/inventory.js'
 import { inertLine } from '../report/inert-text.js'
@@ -88,7 +87,7 @@ export async function killLaunchedJobs(
   if (jobs.length === 0) return []
   const inventory = inventories.length > 0 ? loadInventory(inventories) : defaultInventory()
   const variables = new VariableManager(inventory, new Templar(), {})
-  const pool = new ConnectionPool(connection, openConnection)
+  const connections = new HostConnections(connection, openConnection, become)
   try {
     // Host and register names and error text are printed by the post step as plain lines: inert.
     const lines = await Promise.all(
@@ -104,10 +103,7 @@ export async function killLaunchedJobs(
           // The saved file is data too: the host must be in the inventory, and become runs this run's exe.
           adoptHandedOverJob(job, scope, SAVED_JOBS)
           const vars = scope()
-          const conn = withBecome(
-            await pool.get(job.host, vars),
-            settingsFor(job.become, vars, become)
-          )
+          const conn = await connections.as(job.host, vars, job.become)
           const res = await conn.run(killCommand(job.dir, job.jid), { timeoutMs: 30_000 })
           const { wasRunning } = parseKill(res.stdout)
           return `${job.host} ${job.register ?? job.jid}: ${wasRunning ? 'stopped' : 'had already ended'}`
@@ -118,6 +114,6 @@ export async function killLaunchedJobs(
     )
     return lines.map(inertLine)
   } finally {
-    await pool.closeAll()
+    await connections.closeAll()
   }
 }

@@ -1,5 +1,6 @@
 import os from 'node:os'
 import path from 'node:path'
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { OptionError } from '../errors.js'
 import type { ConnectionSettings, CredentialSources, HostKeyChecking } from './connection.js'
 import { normalizePin } from './host-key-check.js'
@@ -278,22 +279,19 @@ function toTimeout(value: string | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : fallback
 }
 
-/** Ansible's booleans, as its config reads ansible_host_key_checking (plus our `accept-new`). */
-const TRUE_WORDS = ['y', 'yes', 'on', '1', 'true', 't']
-const FALSE_WORDS = ['n', 'no', 'off', '0', 'false', 'f']
-
 /**
  * ansible_host_key_checking / ansible_ssh_host_key_checking as a mode. Ansible reads any other value as
  * false, which turns checking off without a word: that is refused here.
  * @throws OptionError naming the host, the variable and the values it takes
  */
 function hostKeyCheckingVariable(host: string, variable: string, value: unknown): HostKeyChecking {
-  if (value === true || value === 1) return 'strict'
-  if (value === false || value === 0) return 'off'
-  const word = String(value).trim().toLowerCase()
-  if (TRUE_WORDS.includes(word)) return 'strict'
-  if (FALSE_WORDS.includes(word)) return 'off'
-  if (word === 'accept-new') return 'accept-new'
+  // Ansible's booleans (plus our `accept-new`), read strictly: see the comment above.
+  try {
+    return ansibleBoolean(value, 'strict') ? 'strict' : 'off'
+  } catch {
+    // Not a boolean: accept-new, or refused below.
+  }
+  if (String(value).trim().toLowerCase() === 'accept-new') return 'accept-new'
   throw new OptionError(
     `host ${host}: ${variable} must be true or false (or accept-new), got '${String(value)}'. ` +
       'Ansible would read it as false and turn host key checking off.'

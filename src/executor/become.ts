@@ -55,6 +55,8 @@ export function resolveBecome(
     return undefined
   }
   const enabled = pick('become')
+  // Read as the `bool` filter reads a value, as this runner always has (so `y` and `t` do not turn become
+  // on, where Ansible's option reader would): a value that is no boolean leaves become off.
   if (!(enabled === undefined ? defaults.enabled === true : toBoolean(enabled))) return undefined
   const methodRaw = text(pick('becomeMethod')) ?? defaults.method ?? 'sudo'
   const method = canonicalBecomeMethod(methodRaw)

@@ -2,16 +2,14 @@ import { AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { JobRegistry, KnownJob } from '../async/job-registry.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { statusResult } from '../async/job-results.js'
-import { withBecome } from '../connection/become.js'
 import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
-import { settingsFor } from './become.js'
-import { ConnectionPool } from './connection-pool.js'
-import { emptyStats, type HostStats, type TaskInfo } from './events.js'
+import { HostConnections } from './host-connections.js'
+import type { TaskInfo } from './events.js'
+import { Stats } from './stats.js'
 import { sleep } from './parallel.js'
 import type { EngineOptions, RunSummary } from './playbook-runner.js'
 import { VariableManager } from './variables.js'
-import { dict } from '../dict.js'
 import { pythonStr } from '../template/index.js'
 
 /** Longest single long-poll; progress and cancellation are checked between them. */
@@ -28,11 +26,14 @@ export async function gatherJobs(
 ): Promise<RunSummary> {
   const { events } = options
   const variables = new VariableManager(options.inventory, options.templar, options.extraVars)
-  const pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+  const connections = new HostConnections(
+    options.connectionDefaults,
+    options.openConnection,
+    options.become
+  )
   const jobs = new AsyncJobs(registry)
   const deadline = Date.now() + options.timeoutSeconds * 1000
-  // Keyed by host name: a host may be named __proto__ or constructor.
-  const stats: Record<string, HostStats> = dict()
+  const stats = new Stats()
   const failed = new Set<string>()
   const unreachable = new Set<string>()
   const pending = registry.allOutstanding()
@@ -64,14 +65,17 @@ export async function gatherJobs(
           const started = Date.now()
           const scope = variables.scope(host, playContext)
           // A job launched under become is read as its become user, with the host's become password.
-          const access = {
-            host,
-            connection: async (become?: KnownJob['become']) =>
-              withBecome(await pool.get(host, scope), settingsFor(become, scope, options.become))
-          }
-          const s = (stats[host] ??= emptyStats())
+          const access = connections.jobAccess(host, () => scope)
+          stats.enter(host)
           const gather = (job: KnownJob): Promise<ModuleResult> =>
-            waitForJob(job, jobs, access, deadline, () => pool.reset(host, scope), options.signal)
+            waitForJob(
+              job,
+              jobs,
+              access,
+              deadline,
+              () => connections.reset(host, scope),
+              options.signal
+            )
           let result: ModuleResult
           try {
             result = isLoop(hostJobs)
@@ -88,7 +92,7 @@ export async function gatherJobs(
               : await gather(hostJobs[0]!)
           } catch (error) {
             if (error instanceof ConnectionError) {
-              s.unreachable++
+              stats.increment(host, 'unreachable')
               unreachable.add(host)
               events.hostResult(info, {
                 host,
@@ -103,12 +107,9 @@ export async function gatherJobs(
           }
           const status = statusOf(result)
           if (status === 'failed') {
-            s.failed++
+            stats.increment(host, 'failed')
             failed.add(host)
-          } else {
-            s.ok++
-            if (status === 'changed') s.changed++
-          }
+          } else stats.ok(host, status === 'changed')
           events.hostResult(info, {
             host,
             status,
@@ -120,12 +121,13 @@ export async function gatherJobs(
       )
     }
   } finally {
-    await pool.closeAll()
+    await connections.closeAll()
   }
-  events.recap(stats)
+  const recap = stats.summary()
+  events.recap(recap)
   const exitCode = unreachable.size > 0 ? 4 : failed.size > 0 ? 2 : 0
   return {
-    stats,
+    stats: recap,
     failedHosts: [...failed],
     unreachableHosts: [...unreachable],
     exitCode,

@@ -1,25 +1,131 @@
-// Handlers as Ansible 2.14 finds and notifies them: which handler a `notify` name reaches, templated
-// handler names, and the ANSIBLE_* settings that change what a missing or forced handler does.
+// Handlers as Ansible 2.14 finds, notifies and flushes them: which handler a `notify` name reaches, templated
+// handler names, who is notified of what, and in which order a flush runs them. Running a handler is the
+// strategy's (linear-strategy.ts); what to run, on which hosts, is kept here.
 import { PlaybookError } from '../errors.js'
 import type { Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import type { PlayContext, VariableManager } from './variables.js'
 
-/** The handler state of one batch: who was notified of what, and which hosts ended the play. */
-export interface HandlerState {
+/** A handler due at a flush, and the hosts that run it. */
+export interface DueHandler {
+  handler: Task
+  hosts: string[]
+}
+
+/**
+ * The handlers of one batch: the play's and those includes brought in since, which hosts were notified of
+ * each, and the order a flush runs them in.
+ */
+export class Handlers {
   /** The play's handlers, and those of roles included since (in the order they run at a flush). */
-  list: Task[]
+  private list: Task[]
   /** Per handler (by its task object), the hosts it was notified on and that have not run it since. */
-  notified: Map<Task, Set<string>>
-  /** Hosts that ran `meta: end_host` (or `end_play`, `end_batch`): done with the play, neither failed nor active. */
-  ended: Set<string>
-  /** Whether failed hosts still run their notified handlers (force_handlers). */
-  force: boolean
+  private readonly notified = new Map<Task, Set<string>>()
   /**
    * Each templated handler name as rendered once with the play's variables (as Ansible does, without any
    * host's); null when it cannot be rendered (a host variable): that handler answers to no name.
    */
-  names: Map<Task, string | null>
+  private readonly names = new Map<Task, string | null>()
+
+  /**
+   * @param force whether failed hosts still run their notified handlers (force_handlers)
+   */
+  constructor(
+    handlers: readonly Task[],
+    readonly force: boolean,
+    private readonly context: NotifyContext
+  ) {
+    this.list = [...handlers]
+  }
+
+  /** Records the handlers `task` notifies on the hosts where it changed something (`changed`). */
+  notify(task: Task, changed: readonly string[]): void {
+    if (!task.notify || changed.length === 0) return
+    const { context } = this
+    const nameOf = handlerNames(this.names, context)
+    for (const [name, hosts] of notifyNames(task, changed, context)) {
+      if (!this.record(name, hosts, nameOf, task)) context.warning(missingHandlerMessage(name))
+    }
+  }
+
+  /**
+   * Adds a handler an include brought in. Copies of the same handler already in the play (the role under
+   * `roles:`, an import_role of it, an earlier include) give way to it, their pending notifications
+   * included: it runs once, with this include's keywords and variables. Ansible behaves so because its
+   * uses of a role share one handler object, which each include_role re-parents.
+   */
+  add(handler: Task): void {
+    const same = (h: Task): boolean =>
+      h.location.file === handler.location.file &&
+      h.location.line === handler.location.line &&
+      h.role?.path === handler.role?.path
+    const first = this.list.findIndex(same)
+    if (first < 0) {
+      this.list.push(handler)
+      return
+    }
+    const pending = new Set<string>()
+    for (const earlier of this.list.filter(same)) {
+      for (const host of this.notified.get(earlier) ?? []) pending.add(host)
+      this.notified.delete(earlier)
+    }
+    this.list = this.list.filter((h) => !same(h))
+    this.list.splice(first, 0, handler)
+    if (pending.size > 0) this.notified.set(handler, pending)
+  }
+
+  /**
+   * The handlers a flush runs, in the order they are defined, each with the hosts of `batch` notified of it
+   * (only those in `only`, when given) that may run it (`eligible`). Each is worked out when the previous
+   * one has run: a handler may notify another, and one defined later then runs in this flush, an earlier
+   * one at the next. A host that may not run a handler is no longer notified of it; nor, once it ran, are
+   * its hosts (even if it notified itself meanwhile), as in Ansible.
+   */
+  *due(
+    batch: readonly string[],
+    only: readonly string[] | undefined,
+    eligible: (host: string) => boolean
+  ): Generator<DueHandler, void, undefined> {
+    const flushing = (host: string): boolean => only === undefined || only.includes(host)
+    for (const handler of this.list) {
+      const pending = this.notified.get(handler)
+      if (!pending || pending.size === 0) continue
+      const hosts = batch.filter((h) => pending.has(h) && flushing(h) && eligible(h))
+      for (const host of batch) if (flushing(host) && !hosts.includes(host)) pending.delete(host)
+      // As Ansible 2.14: tags do not apply to handlers; a notified handler runs whatever its tags.
+      if (hosts.length === 0) continue
+      try {
+        yield { handler, hosts }
+      } finally {
+        for (const host of hosts) pending.delete(host)
+      }
+    }
+  }
+
+  /**
+   * Records that `hosts` notified `name` (from `task`). Returns false when no handler answers: an error by
+   * default; with ANSIBLE_ERROR_ON_MISSING_HANDLER off, the caller warns instead.
+   */
+  private record(name: string, hosts: readonly string[], nameOf: HandlerName, task: Task): boolean {
+    const matching = matchHandlers(this.list, name, nameOf)
+    if (matching.length === 0) {
+      if (!this.context.errorOnMissing) return false
+      const unusable = [...this.names].filter(([, n]) => n === null).map(([h]) => `'${h.name}'`)
+      throw new PlaybookError(
+        `${missingHandlerMessage(name)} (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\`` +
+          (unusable.length > 0
+            ? `. Handler names that use host variables cannot be rendered (${unusable.join(', ')}): give them \`listen:\` topics`
+            : ''),
+        task.location
+      )
+    }
+    for (const handler of matching) {
+      let notified = this.notified.get(handler)
+      if (!notified) this.notified.set(handler, (notified = new Set()))
+      for (const host of hosts) notified.add(host)
+    }
+    return true
+  }
 }
 
 /** A handler's name as a `notify` can reach it: rendered when templated (null: unusable). */
@@ -66,30 +172,15 @@ export interface NotifyContext {
   errorOnMissing: boolean
 }
 
-/** Records the handlers `task` notifies on the hosts where it changed something (`changed`). */
-export function notifyHandlers(
-  task: Task,
-  changed: readonly string[],
-  state: HandlerState,
-  context: NotifyContext
-): void {
-  if (!task.notify || changed.length === 0) return
-  const nameOf = handlerNames(state, context)
-  for (const [name, hosts] of notifyNames(task, changed, context)) {
-    if (!recordNotification(state, name, hosts, nameOf, task, context.errorOnMissing))
-      context.warning(missingHandlerMessage(name))
-  }
-}
-
 /**
  * How `notify` reaches each handler: its name, or for a templated one, the name rendered once with the play's
  * variables (no host's, as in Ansible). A name that needs a host variable cannot be rendered: that handler
  * answers to its `listen` topics only (a warning says so when it has none).
  */
-function handlerNames(state: HandlerState, context: NotifyContext): HandlerName {
+function handlerNames(names: Map<Task, string | null>, context: NotifyContext): HandlerName {
   return (handler) => {
     if (!isTemplated(handler.name)) return handler.name
-    const known = state.names.get(handler)
+    const known = names.get(handler)
     if (known !== undefined) return known
     let name: string | null
     try {
@@ -106,7 +197,7 @@ function handlerNames(state: HandlerState, context: NotifyContext): HandlerName 
           `Handler '${handler.name}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: ${(error as Error).message}`
         )
     }
-    state.names.set(handler, name)
+    names.set(handler, name)
     return name
   }
 }
@@ -141,42 +232,7 @@ function notifyNames(
   return out
 }
 
-/**
- * Records that `hosts` notified `name` (from `task`). Returns false when no handler answers: an error by
- * default; with ANSIBLE_ERROR_ON_MISSING_HANDLER off, the caller warns instead.
- */
-export function recordNotification(
-  state: HandlerState,
-  name: string,
-  hosts: readonly string[],
-  nameOf: HandlerName,
-  task: Task,
-  errorOnMissing: boolean
-): boolean {
-  const matching = matchHandlers(state.list, name, nameOf)
-  if (matching.length === 0) {
-    if (!errorOnMissing) return false
-    throw new PlaybookError(
-      `${missingHandlerMessage(name)} (notified by task '${task.name}'); add a handler with that name or \`listen: ${name}\` under the play's \`handlers:\`` +
-        (unusableNames(state).length > 0
-          ? `. Handler names that use host variables cannot be rendered (${unusableNames(state).join(', ')}): give them \`listen:\` topics`
-          : ''),
-      task.location
-    )
-  }
-  for (const handler of matching) {
-    let notified = state.notified.get(handler)
-    if (!notified) state.notified.set(handler, (notified = new Set()))
-    for (const host of hosts) notified.add(host)
-  }
-  return true
-}
-
 /** Ansible's words for a notify that reaches no handler (users grep for them). */
 export function missingHandlerMessage(name: string): string {
   return `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`
-}
-
-function unusableNames(state: HandlerState): string[] {
-  return [...state.names].filter(([, name]) => name === null).map(([h]) => `'${h.name}'`)
 }

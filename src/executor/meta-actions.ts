@@ -2,14 +2,14 @@
 // and reset_connection act per host; end_play, end_batch, clear_host_errors, clear_facts and
 // refresh_inventory once, for the first host that takes part (its `when` decides), on the whole batch.
 import type { BlockTracker } from './block-tracker.js'
-import type { HandlerState } from './handlers.js'
 
 /** The parts of a running batch a meta action changes, handed over by the executor. */
 export interface MetaTarget {
   /** The hosts taking part in the meta task (its `when` is checked here). */
   hosts: string[]
   batch: readonly string[]
-  handlers: HandlerState
+  /** Hosts done with the play (meta end_host, end_play, end_batch), neither failed nor active. */
+  ended: Set<string>
   blocks: BlockTracker
   /** Hosts out of the play (and of later plays) for a failure; `marked`: counted failed, still in it. */
   failed: Set<string>
@@ -35,7 +35,7 @@ export async function runMetaAction(
   conditional: boolean,
   target: MetaTarget
 ): Promise<boolean> {
-  const { hosts, batch, handlers, holds, skip } = target
+  const { hosts, batch, ended, holds, skip } = target
   if (['noop', 'reset_connection', 'refresh_inventory'].includes(action) && conditional)
     target.warning(`${action} task does not support when conditional`)
   const first = hosts[0]!
@@ -50,7 +50,7 @@ export async function runMetaAction(
     }
     case 'end_host':
       for (const host of hosts) {
-        if (holds(host)) handlers.ended.add(host)
+        if (holds(host)) ended.add(host)
         else
           skip(
             host,
@@ -66,7 +66,7 @@ export async function runMetaAction(
         skip(first, action, action === 'end_play' ? 'continuing play' : 'continuing current batch')
         return false
       }
-      for (const host of batch) if (!target.unreachable.has(host)) handlers.ended.add(host)
+      for (const host of batch) if (!target.unreachable.has(host)) ended.add(host)
       if (action === 'end_play') target.endPlay()
       return false
     case 'clear_host_errors':
@@ -78,7 +78,7 @@ export async function runMetaAction(
       // part of the play stays done; one in a rescue or always list carries on as if nothing had failed;
       // an unreachable one is tried again.
       for (const host of batch) {
-        if (target.failed.delete(host)) handlers.ended.add(host)
+        if (target.failed.delete(host)) ended.add(host)
         target.marked.delete(host)
         target.unreachable.delete(host)
         target.blocks.clear(host)

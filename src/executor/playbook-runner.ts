@@ -1,4 +1,4 @@
-import { becomeIdentity, withBecome } from '../connection/become.js'
+import { ansibleBoolean } from '../ansible-boolean.js'
 import type { Connection, ConnectionSettings } from '../connection/connection.js'
 import type { ConnectionDefaults } from '../connection/host-settings.js'
 import { PlaybookError } from '../errors.js'
@@ -10,14 +10,15 @@ import { pythonStr, type Templar } from '../template/index.js'
 import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { BlockTracker, type FailureVerdict, type NextState } from './block-tracker.js'
-import { ConnectionPool } from './connection-pool.js'
-import { emptyStats, type HostStats, type RunEvents, type TaskInfo } from './events.js'
-import { resolveBecome, settingsFor, type BecomeDefaults } from './become.js'
+import { HostConnections } from './host-connections.js'
+import type { HostStats, RunEvents, TaskInfo } from './events.js'
+import { Stats } from './stats.js'
+import { resolveBecome, type BecomeDefaults } from './become.js'
 import { runMetaAction } from './meta-actions.js'
 import { mapWithLimit, sleep } from './parallel.js'
 import { runTaskOnHost, type TaskHostOutcome } from './task-runner.js'
 import { includeAbort, includedOf, includeLoadFailed } from '../modules/include.js'
-import { notifyHandlers, type HandlerState } from './handlers.js'
+import { Handlers } from './handlers.js'
 import type { LoadedInclude } from '../playbook/playbook-loader.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { orderedHosts, renderedTags, templatedPlay } from './play-keywords.js'
@@ -25,9 +26,6 @@ import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { mergeRoleVars } from '../playbook/roles.js'
 import { VariableManager, type PlayContext } from './variables.js'
-import { dict } from '../dict.js'
-
-export { matchHandlers } from './handlers.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
@@ -88,7 +86,12 @@ interface BatchRun {
   play: Play
   batch: string[]
   playContext: PlayContext
-  handlers: HandlerState
+  handlers: Handlers
+  /**
+   * Hosts that ran `meta: end_host` (or `end_play`, `end_batch`): done with the play, neither failed nor
+   * active.
+   */
+  ended: Set<string>
   blocks: BlockTracker
   anyErrorsFatal: boolean
   maxFailPercentage?: number
@@ -132,7 +135,7 @@ export async function runPlaybook(playbook: Playbook, options: EngineOptions): P
 }
 
 class PlaybookRunner {
-  private readonly stats = new Map<string, HostStats>()
+  private readonly stats = new Stats()
   /** Every host of the run's plays, in the order the plays named them: the order of the recap. */
   private readonly hostOrder = new Set<string>()
   /** Hosts that failed or were failed by any_errors_fatal/max_fail_percentage: out of later plays. */
@@ -150,7 +153,7 @@ class PlaybookRunner {
   private breakPlay = false
   private readonly unreachable = new Set<string>()
   private readonly variables: VariableManager
-  private readonly pool: ConnectionPool
+  private readonly connections: HostConnections
   private readonly asyncJobs: AsyncJobs
   /** Set by `meta: end_play`: no further batch of the current play runs. */
   private playEnded = false
@@ -173,7 +176,11 @@ class PlaybookRunner {
       verbosity: options.verbosity ?? 0,
       inventorySources: options.inventorySources ?? []
     })
-    this.pool = new ConnectionPool(options.connectionDefaults, options.openConnection)
+    this.connections = new HostConnections(
+      options.connectionDefaults,
+      options.openConnection,
+      options.become
+    )
     this.asyncJobs = new AsyncJobs(options.jobs ?? new JobRegistry())
     // Jobs handed over from an earlier run: their registered launch records are back on their hosts, a
     // loop's as the loop result they were items of.
@@ -209,10 +216,9 @@ class PlaybookRunner {
       if (await this.runPlay(play)) break
     }
     // In the order the plays named the hosts (not the order their first results came in).
-    const counted = [...this.hostOrder].filter((h) => this.stats.has(h))
-    const stats = dict(counted.map((h) => [h, this.stats.get(h)!]))
+    const stats = this.stats.summary(this.hostOrder)
     this.options.events.recap(stats)
-    const failedHosts = counted.filter((h) => this.stats.get(h)!.failed > 0)
+    const failedHosts = Object.keys(stats).filter((h) => this.stats.failed(h))
     const unreachableHosts = [...this.unreachable]
     // As ansible-playbook: 2 when any_errors_fatal or max_fail_percentage broke a play (even with a host
     // unreachable), else 4 when a host is unreachable, else 2 when a host is failed at the end (a handler
@@ -234,16 +240,7 @@ class PlaybookRunner {
   }
 
   close(): Promise<void> {
-    return this.pool.closeAll()
-  }
-
-  private statsOf(host: string): HostStats {
-    let s = this.stats.get(host)
-    if (!s) {
-      s = emptyStats()
-      this.stats.set(host, s)
-    }
-    return s
+    return this.connections.closeAll()
   }
 
   /** Runs one play; returns true when the playbook must stop. */
@@ -344,24 +341,27 @@ class PlaybookRunner {
         play.location
       )
     }
-    const handlers: HandlerState = {
-      list: [...play.handlers],
-      notified: new Map(),
-      ended: new Set(),
-      force:
-        play.forceHandlers === undefined || play.forceHandlers === null
-          ? this.options.forceHandlers === true
-          : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext)),
-      names: new Map()
-    }
+    const forceHandlers =
+      play.forceHandlers === undefined || play.forceHandlers === null
+        ? this.options.forceHandlers === true
+        : templar.isTrue(play.forceHandlers, this.variables.scope(batch[0]!, playContext))
+    const handlers = new Handlers(play.handlers, forceHandlers, {
+      templar,
+      variables: this.variables,
+      playContext,
+      warning: (message) => this.options.events.warning(message),
+      errorOnMissing: this.options.errorOnMissingHandler !== false
+    })
+    const ended = new Set<string>()
     const isFailed = (h: string): boolean => this.failed.has(h) || this.unreachable.has(h)
-    const isActive = (h: string): boolean => !isFailed(h) && !handlers.ended.has(h)
+    const isActive = (h: string): boolean => !isFailed(h) && !ended.has(h)
     playContext.removed = { has: (h) => !isActive(h) }
     const run: BatchRun = {
       play,
       batch,
       playContext,
       handlers,
+      ended,
       blocks: new BlockTracker(tasks),
       anyErrorsFatal,
       ...(maxFail === undefined ? {} : { maxFailPercentage: maxFail }),
@@ -500,7 +500,7 @@ class PlaybookRunner {
         anyErrorsFatal: run.anyErrorsFatal
       })
       this.noteRoleRun(task, result.results)
-      this.notify(task, result.changed, run)
+      run.handlers.notify(task, result.changed)
       if (this.endsPlay(run, result)) return true
       if (task.include) {
         const stop = await this.runIncluded(task, taking, result.results, run)
@@ -602,7 +602,7 @@ class PlaybookRunner {
           vars: { ...include.params?.vars, ...include.include?.vars },
           loop: { ...include.params?.loop, ...loop }
         }
-        for (const handler of loaded.handlers) this.addHandler(run.handlers, { ...handler, params })
+        for (const handler of loaded.handlers) run.handlers.add({ ...handler, params })
         const tasks = loaded.tasks
           .map((task) => ({ ...task, params }))
           .filter((task) => this.runsByTags(task, selection, run.playContext, include))
@@ -611,32 +611,6 @@ class PlaybookRunner {
         if (stop !== undefined) return stop
       }
     }
-  }
-
-  /**
-   * Adds a handler an include brought in. Copies of the same handler already in the play (the role under
-   * `roles:`, an import_role of it, an earlier include) give way to it, their pending notifications
-   * included: it runs once, with this include's keywords and variables. Ansible behaves so because its
-   * uses of a role share one handler object, which each include_role re-parents.
-   */
-  private addHandler(state: HandlerState, handler: Task): void {
-    const same = (h: Task): boolean =>
-      h.location.file === handler.location.file &&
-      h.location.line === handler.location.line &&
-      h.role?.path === handler.role?.path
-    const first = state.list.findIndex(same)
-    if (first < 0) {
-      state.list.push(handler)
-      return
-    }
-    const pending = new Set<string>()
-    for (const earlier of state.list.filter(same)) {
-      for (const host of state.notified.get(earlier) ?? []) pending.add(host)
-      state.notified.delete(earlier)
-    }
-    state.list = state.list.filter((h) => !same(h))
-    state.list.splice(first, 0, handler)
-    if (pending.size > 0) state.notified.set(handler, pending)
   }
 
   /**
@@ -696,7 +670,7 @@ class PlaybookRunner {
     return runMetaAction(action, task.when.length > 0, {
       hosts,
       batch,
-      handlers: run.handlers,
+      ended: run.ended,
       blocks: run.blocks,
       failed: this.failed,
       marked: this.marked,
@@ -712,24 +686,13 @@ class PlaybookRunner {
         this.variables.changed()
       },
       resetConnection: (host) =>
-        this.pool.reset(host, this.variables.scope(host, playContext, task)),
+        this.connections.reset(host, this.variables.scope(host, playContext, task)),
       refreshInventory: () => {
         // The hosts of this batch stay; later tasks and plays see the inventory as it is now.
         if (!this.options.reloadInventory) return
         this.inventory = this.options.reloadInventory()
         this.variables.useInventory(this.inventory)
       }
-    })
-  }
-
-  /** Records the handlers a task notifies on the hosts where it changed something. */
-  private notify(task: Task, changed: string[], run: BatchRun): void {
-    notifyHandlers(task, changed, run.handlers, {
-      templar: this.options.templar,
-      variables: this.variables,
-      playContext: run.playContext,
-      warning: (message) => this.options.events.warning(message),
-      errorOnMissing: this.options.errorOnMissingHandler !== false
     })
   }
 
@@ -746,26 +709,12 @@ class PlaybookRunner {
   ): Promise<boolean> {
     const { batch, handlers } = run
     const eligible = (h: string): boolean =>
-      !handlers.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
+      !run.ended.has(h) && !this.unreachable.has(h) && (handlers.force || !this.failed.has(h))
     const previous = run.flushing
     run.flushing = only ?? batch
     try {
-      for (const handler of handlers.list) {
-        const pending = handlers.notified.get(handler)
-        if (!pending || pending.size === 0) continue
-        const hosts = batch.filter(
-          (h) => pending.has(h) && (only === undefined || only.includes(h)) && eligible(h)
-        )
-        for (const host of batch)
-          if ((only === undefined || only.includes(host)) && !hosts.includes(host))
-            pending.delete(host)
-        // As Ansible 2.14: tags do not apply to handlers; a notified handler runs whatever its tags.
-        if (hosts.length === 0) continue
-        const stop = await this.runHandler(handler, hosts, run, flush, eligible)
-        // As Ansible: the hosts that ran it are no longer notified, even if it notified itself meanwhile.
-        for (const host of hosts) pending.delete(host)
-        if (stop) return true
-      }
+      for (const { handler, hosts } of handlers.due(batch, only, eligible))
+        if (await this.runHandler(handler, hosts, run, flush, eligible)) return true
       return false
     } finally {
       run.flushing = previous
@@ -793,7 +742,7 @@ class PlaybookRunner {
           ? run.blocks.failHandler(host, flush)
           : { counted: 'failed', fatal: true, failedNow: true }
     })
-    this.notify(handler, result.changed, run)
+    run.handlers.notify(handler, result.changed)
     if (this.endsPlay(run, result)) return true
     if (!handler.include) return false
     // Each file the include brought in, in order; hosts that included the same file run it together.
@@ -881,9 +830,6 @@ class PlaybookRunner {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
         this.variables.scope(host, playContext, task, locals)
-      // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
-      const become = (vars = scope()): ReturnType<typeof resolveBecome> =>
-        resolveBecome([task.become, play.become], vars, templar, this.options.become)
       const outcome = await runTaskOnHost({
         task,
         info,
@@ -892,25 +838,10 @@ class PlaybookRunner {
         templar,
         events,
         scope,
-        connection: async () => {
-          const vars = scope()
-          const settings = become(vars)
-          return withBecome(await this.pool.get(host, vars), settings)
-        },
-        reconnect: async () => {
-          const vars = scope()
-          const settings = become(vars)
-          await this.pool.reset(host, vars)
-          return withBecome(await this.pool.get(host, vars), settings)
-        },
-        becomeIdentity: () => becomeIdentity(become()),
-        connectionAs: async (identity) => {
-          const vars = scope()
-          return withBecome(
-            await this.pool.get(host, vars),
-            settingsFor(identity, vars, this.options.become)
-          )
-        },
+        // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
+        connection: this.connections.forTask(host, scope, (vars) =>
+          resolveBecome([task.become, play.become], vars, templar, this.options.become)
+        ),
         stripOmitted: (args) => this.variables.stripOmitted(args),
         playEnvironment: play.environment,
         commandTimeoutMs: this.options.commandTimeoutMs,
@@ -931,32 +862,30 @@ class PlaybookRunner {
       for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
       results.set(host, outcome.result)
-      const stats = this.statsOf(host)
+      const { stats } = this
+      stats.enter(host)
       switch (outcome.status) {
         case 'unreachable':
           // As Ansible: ignore_unreachable counts the host ok (and ignored) and keeps it in the play.
           if (outcome.ignored) {
-            stats.ok++
-            stats.ignored++
+            stats.ignored(host, false)
             break
           }
-          stats.unreachable++
+          stats.increment(host, 'unreachable')
           this.unreachable.add(host)
           newlyFailed.push(host)
           unreachable.push(host)
           break
         case 'failed':
           if (outcome.ignored) {
-            stats.ok++
-            stats.ignored++
-            if (outcome.result['changed']) stats.changed++
+            stats.ignored(host, Boolean(outcome.result['changed']))
             break
           }
           if (task.include && includeLoadFailed(outcome.result)) {
             // As Ansible: an include whose file (or role) cannot be found counts as failed (include_role
             // in no counter), never as rescued, and sets no ansible_failed_*; the host goes to the rescue
             // like any failed one, and is out of later plays even when a rescue handles it.
-            if (task.include.kind === 'tasks') stats.failed++
+            if (task.include.kind === 'tasks') stats.increment(host, 'failed')
             const verdict = options.failure(host)
             if (verdict.fatal) {
               this.failed.add(host)
@@ -971,12 +900,12 @@ class PlaybookRunner {
             if (verdict.counted === 'rescued') {
               // As Ansible: a failure a rescue will handle counts as rescued, not failed, and the
               // rescue (and always) tasks see what failed.
-              stats.rescued++
+              stats.increment(host, 'rescued')
               const memory = this.variables.hostMemory(host)
               memory.registered['ansible_failed_task'] = failedTaskVar(task)
               memory.registered['ansible_failed_result'] = outcome.result
               this.variables.changed()
-            } else stats.failed++
+            } else stats.increment(host, 'failed')
             if (verdict.fatal) {
               this.failed.add(host)
               newlyFailed.push(host)
@@ -985,18 +914,21 @@ class PlaybookRunner {
           }
           break
         case 'skipped':
-          stats.skipped++
+          stats.increment(host, 'skipped')
           break
         case 'changed':
-          stats.ok++
-          stats.changed++
+          stats.ok(host, true)
           changed.push(host)
           break
         default:
           // As Ansible: include_role counts in no counter; include_tasks once per included file.
           if (task.include)
-            stats.ok += task.include.kind === 'role' ? 0 : includeCount(outcome.result)
-          else stats.ok++
+            stats.increment(
+              host,
+              'ok',
+              task.include.kind === 'role' ? 0 : includeCount(outcome.result)
+            )
+          else stats.ok(host, false)
       }
       events.hostResult(info, {
         host,
@@ -1112,11 +1044,16 @@ function includeInstances(result: ModuleResult): IncludeInstance[] {
   return out
 }
 
-/** A boolean argument as Ansible reads one (true, yes, on, 1, in any case). */
+/**
+ * include_role's `public`: Ansible reads it strictly when it loads the task; read leniently here (a value
+ * that is not a boolean is false), as this runner always has, since the task already ran.
+ */
 function isTruthy(value: unknown): boolean {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value !== 0
-  return typeof value === 'string' && ['true', 'yes', 'on', '1', 'y'].includes(value.toLowerCase())
+  try {
+    return ansibleBoolean(value, 'lenient')
+  } catch {
+    return false
+  }
 }
 
 /** `ansible_failed_task`: the parts of Ansible's serialized task that rescue tasks use. */

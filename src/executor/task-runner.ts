@@ -4,8 +4,6 @@ import {
   TemplateError,
   UndefinedVariableError
 } from '../errors.js'
-import type { BecomeIdentity } from '../connection/become.js'
-import type { Connection } from '../connection/connection.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import {
   ModuleArgumentError,
@@ -19,6 +17,7 @@ import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
 import type { HostStatus, RunEvents, TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
+import type { TaskConnection } from './host-connections.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
@@ -42,14 +41,8 @@ export interface TaskHostContext {
   events: RunEvents
   /** A fresh variable scope for this host and task, with extra untrusted locals (loop vars, register). */
   scope(locals?: Record<string, unknown>): Record<string, unknown>
-  /** The host's connection, running commands as the task's become user when it has become. */
-  connection(): Promise<Connection>
-  /** Replaces the host's connection with a new one (under the task's become, as connection()). */
-  reconnect(): Promise<Connection>
-  /** Who the task's commands run as on this host (become), or undefined for the login user. */
-  becomeIdentity(): BecomeIdentity | undefined
-  /** The host's connection running commands as `become` (an async job's user), or as the login user. */
-  connectionAs(become: BecomeIdentity | undefined): Promise<Connection>
+  /** How the task reaches the host: under its become, or as an async job's user. */
+  connection: TaskConnection
   /** Drops `omit` placeholders from rendered arguments. */
   stripOmitted(args: Record<string, unknown>): Record<string, unknown>
   /** Play-level `environment`, merged under the task's. */
@@ -526,7 +519,7 @@ async function runModuleOnce(
   }
   let launchedAt = 0
   let launchDir = ''
-  const become = asyncSeconds > 0 ? ctx.becomeIdentity() : undefined
+  const become = asyncSeconds > 0 ? ctx.connection.identity() : undefined
   const launchJob =
     asyncSeconds > 0
       ? async (
@@ -582,7 +575,7 @@ async function runModuleOnce(
       result = await pollJob({
         access: hostAccess(ctx),
         jobs: ctx.asyncJobs,
-        reconnect: () => ctx.reconnect(),
+        reconnect: () => ctx.connection.reconnect(),
         launch: result,
         dir: launchDir,
         become,
@@ -631,7 +624,7 @@ export function fireAndForgetLimit(asyncSeconds: number): number {
 }
 
 function hostAccess(ctx: TaskHostContext): JobHostAccess {
-  return { host: ctx.host, connection: (become) => ctx.connectionAs(become) }
+  return { host: ctx.host, connection: (become) => ctx.connection.as(become) }
 }
 
 /** The context a module sees for one attempt. */
@@ -670,8 +663,8 @@ function moduleContext(
     host: ctx.host,
     args: extra.args ?? {},
     task,
-    connection: () => ctx.connection(),
-    reconnect: () => ctx.reconnect(),
+    connection: () => ctx.connection.get(),
+    reconnect: () => ctx.connection.reconnect(),
     vars: scope,
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
@@ -685,7 +678,7 @@ function moduleContext(
     warn: (message) => ctx.events.warning(message),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
-    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.becomeIdentity())
+    jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.connection.identity())
   }
 }
 

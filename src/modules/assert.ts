@@ -1,3 +1,4 @@
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { pyTypeName } from '../template/python.js'
 import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
 
@@ -20,7 +21,7 @@ export const assertModule: ModuleDefinition = {
       'fail_msg or msg'
     )
     const successMsg = message(ctx.args['success_msg'], 'All assertions passed', 'success_msg')
-    const quiet = looseBoolean(ctx.args['quiet'])
+    const quiet = quietFlag(ctx.args['quiet'])
     // As Ansible: a string that templates to a list (`that: "{{ checks }}"`) asserts each of its items.
     // Any other string is a conditional, as `when` reads it: a value is never evaluated a second time.
     const listed = typeof that === 'string' && ctx.template ? ctx.template(that) : undefined
@@ -60,10 +61,17 @@ function message(value: unknown, fallback: string, name: string): unknown {
   )
 }
 
-/** Ansible's boolean(value, strict=False): the usual true spellings are true, anything else false. */
-function looseBoolean(value: unknown): boolean {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value === 1
-  if (typeof value !== 'string') return false
-  return ['y', 'yes', 'on', '1', 'true', 't'].includes(value.trim().toLowerCase())
+/**
+ * `quiet`, read as Ansible's assert reads it: boolean(value, strict=False), so a value that is no boolean
+ * is false; a list or a mapping cannot be read at all.
+ */
+function quietFlag(value: unknown): boolean {
+  if (value === undefined) return false
+  try {
+    return ansibleBoolean(value, 'lenient')
+  } catch (error) {
+    throw new ModuleArgumentError(
+      `quiet must be a boolean (true or false): ${(error as Error).message}`
+    )
+  }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { Connection } from '../connection/connection.js'
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { shellQuote } from '../connection/shell-quote.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 
@@ -306,13 +307,14 @@ export async function inspectRemote(
 /** A boolean module argument as Ansible reads it (yes/no/true/false/1/0), or `fallback` when absent. */
 export function boolArg(value: unknown, name: string, fallback: boolean): boolean {
   if (value === undefined || value === null) return fallback
-  if (typeof value === 'boolean') return value
-  const text = String(value).trim().toLowerCase()
-  if (['yes', 'true', 'on', '1', 'y', 't'].includes(text)) return true
-  if (['no', 'false', 'off', '0', 'n', 'f'].includes(text)) return false
-  throw new ModuleArgumentError(
-    `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
-  )
+  try {
+    // A module's `type: bool` argument: Ansible refuses what is not a boolean.
+    return ansibleBoolean(value, 'strict')
+  } catch {
+    throw new ModuleArgumentError(
+      `argument '${name}' is of type ${typeof value} and we were unable to convert to bool: The value '${String(value)}' is not a valid boolean.`
+    )
+  }
 }
 
 /** Refuses arguments a file module accepts by name but does not implement yet, naming the module. */

@@ -1,3 +1,4 @@
+import { ansibleBoolean, VALID_BOOLEANS } from '../ansible-boolean.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 import { dict } from '../dict.js'
 
@@ -46,8 +47,8 @@ const PYTHON_KEYWORDS = new Set([
   'yield'
 ])
 
-const TRUE_WORDS = ['y', 'yes', 'on', '1', 'true', 't']
-const FALSE_WORDS = ['n', 'no', 'off', '0', 'false', 'f']
+/** The strings set_fact turns into booleans (any case); every other value is kept as it is. */
+const BOOLEAN_STRINGS = ['true', 'false', 'yes', 'no']
 
 /** Whether a name can be a variable, as Ansible's isidentifier says: an ASCII Python identifier, no keyword. */
 export function isVariableName(name: string): boolean {
@@ -57,16 +58,13 @@ export function isVariableName(name: string): boolean {
 /** `cacheable`, read strictly as Ansible's boolean() reads it. */
 function cacheableFlag(value: unknown): boolean {
   if (value === undefined) return false
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase()
-    if (TRUE_WORDS.includes(word)) return true
-    if (FALSE_WORDS.includes(word)) return false
+  try {
+    return ansibleBoolean(value, 'strict')
+  } catch {
+    throw new ModuleArgumentError(
+      `The value '${String(value)}' of 'cacheable' is not a valid boolean. Valid booleans include: ${VALID_BOOLEANS}`
+    )
   }
-  throw new ModuleArgumentError(
-    `The value '${String(value)}' of 'cacheable' is not a valid boolean. Valid booleans include: ${[...TRUE_WORDS, ...FALSE_WORDS].map((w) => `'${w}'`).join(', ')}, 0, 1`
-  )
 }
 
 /**
@@ -88,11 +86,11 @@ export const setFactModule: ModuleDefinition = {
           `The variable name '${key}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`
         )
       }
-      let value = rawValue
-      if (typeof value === 'string' && ['true', 'yes'].includes(value.toLowerCase())) value = true
-      else if (typeof value === 'string' && ['false', 'no'].includes(value.toLowerCase()))
-        value = false
-      facts[key] = value
+      // As Ansible's set_fact: these four words (any case) are read with boolean(value, strict=False).
+      facts[key] =
+        typeof rawValue === 'string' && BOOLEAN_STRINGS.includes(rawValue.toLowerCase())
+          ? ansibleBoolean(rawValue, 'lenient')
+          : rawValue
     }
     if (Object.keys(facts).length === 0) {
       throw new ModuleArgumentError(

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { IMPORT_TASKS_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
 import {
@@ -406,11 +407,11 @@ export function noDuplicatesOf(
 
 /** A boolean as Ansible's `isa: bool` fields read one (yes/no, on/off, 1/0, true/false in any case), if it is one. */
 export function booleanOf(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value === 1 ? true : value === 0 ? false : undefined
-  if (typeof value !== 'string') return undefined
-  const text = value.trim().toLowerCase()
-  if (['yes', 'on', '1', 'true', 't', 'y'].includes(text)) return true
-  if (['no', 'off', '0', 'false', 'f', 'n', ''].includes(text)) return false
-  return undefined
+  // An empty value reads as false here, where Ansible's boolean() refuses it: kept as it always was.
+  if (typeof value === 'string' && value.trim() === '') return false
+  try {
+    return ansibleBoolean(value, 'strict')
+  } catch {
+    return undefined
+  }
 }

@@ -1,3 +1,4 @@
+import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError } from '../errors.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
@@ -92,14 +93,12 @@ export function pyTruthy(value: unknown): boolean {
 
 /**
  * Ansible's `bool` filter: true for true, 1 and the strings 'yes', 'on', '1', 'true' (any case);
- * false for everything else, including unrecognised strings and None.
+ * false for everything else, including unrecognised strings and None. Filters and tests read their
+ * boolean options (`ignorecase`, `case_sensitive`…) this way too, as Jinja2 takes any value there.
  */
 export function toBoolean(value: unknown): boolean {
   assertDefined(value)
-  if (typeof value === 'boolean') return value
-  if (typeof value === 'number') return value === 1
-  if (typeof value === 'string') return ['yes', 'on', '1', 'true'].includes(value.toLowerCase())
-  return false
+  return ansibleBoolean(value, 'filter')
 }
 
 function isNumeric(value: unknown): value is number | boolean {

@@ -1,0 +1,18 @@
+/**
+ * The facts layer: what modules know of a target's state, each fact a POSIX sh probe (a file next to
+ * its parser) read in one round trip, cached per host and task run by TargetFacts. Modules compare
+ * the state they want with these facts, then act.
+ */
+export { FactError, type FactName, type FactTarget } from './probe.js'
+export {
+  CHECKSUM_ALGORITHMS,
+  readPath,
+  type ChecksumAlgorithm,
+  type ExistingPath,
+  type FileAttributes,
+  type FileType,
+  type MissingPath,
+  type PathOptions,
+  type PathState
+} from './path.js'
+export { TargetFacts, factsFor, type FactsSource } from './target-facts.js'
