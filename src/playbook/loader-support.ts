@@ -14,9 +14,6 @@ import {
 } from './types.js'
 import { isRecord } from '../values/records.js'
 
-/** The old name of isRecord (src/values/records.ts), kept so that branches still using it merge cleanly. */
-export { isRecord as isMapping }
-
 /** What the loader needs to know about modules: their names and which take a free-form string. */
 export interface ModuleCatalog {
   names: ReadonlySet<string>
