@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-Q4F5YSA4.js";
+} from "./chunks/chunk-4VSTDYUO.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-QP3ZAA2L.js";
+} from "./chunks/chunk-XZTZXFKB.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

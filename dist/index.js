@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-KJKIBD2C.js";
+} from "./chunks/chunk-WKX2IU3H.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-Q4F5YSA4.js";
+} from "./chunks/chunk-4VSTDYUO.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -41,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-QP3ZAA2L.js";
+} from "./chunks/chunk-XZTZXFKB.js";
 
 // src/main.ts
 import path from "node:path";
@@ -577,16 +577,20 @@ function location(task) {
 function hostsMessage(failures) {
   const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
     const items = Array.isArray(f.result["results"]) ? f.result["results"].map(asRecord) : [];
-    const detail = items.find((item) => item["failed"] === true) ?? f.result;
-    const msg = oneLine2(
-      messageText(f.result["msg"] ?? f.result["reason"]).slice(0, 4 * MAX_HOST_MESSAGE_CHARS)
-    );
+    const detail = items.find((item) => item["failed"] === true || item["unreachable"] === true) ?? f.result;
+    const line = (value) => oneLine2(messageText(value).slice(0, 4 * MAX_HOST_MESSAGE_CHARS));
+    let msg = line(f.result["msg"] ?? f.result["reason"]);
+    if (f.unreachable && detail !== f.result && detail["unreachable"] === true) {
+      msg = line(detail["msg"]) || msg;
+    }
     const rc = detail["rc"] ?? f.result["rc"];
     let text = [f.unreachable ? "unreachable" : "", msg].filter((p) => p !== "").join(": ");
     if (text === "") text = "failed";
     if (typeof rc === "number" && !f.unreachable) text += ` (rc=${rc})`;
     const stderr = lastLine(detail["stderr"]);
+    const itemMsg = detail !== f.result ? line(detail["msg"]) : "";
     if (stderr !== "" && !msg.includes(stderr)) text += `: ${stderr}`;
+    else if (stderr === "" && itemMsg !== "" && !msg.includes(itemMsg)) text += `: ${itemMsg}`;
     return `${f.host}: ${clip(text, MAX_HOST_MESSAGE_CHARS)}`;
   });
   if (failures.length > MAX_HOSTS_PER_ANNOTATION)

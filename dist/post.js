@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-KJKIBD2C.js";
-import "./chunks/chunk-QP3ZAA2L.js";
+} from "./chunks/chunk-WKX2IU3H.js";
+import "./chunks/chunk-XZTZXFKB.js";
 
 // src/post.ts
 async function post() {

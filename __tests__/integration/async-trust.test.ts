@@ -22,17 +22,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AsyncJobs } from '../../src/async/async-jobs.js'
 import { JobRegistry } from '../../src/async/job-registry.js'
 import {
-  OUTPUT_CAP_BYTES,
   cleanupCommand,
   killCommand,
   launchCommand,
-  newJidPrefix,
   parseCleanup,
   parseKill,
   parseLaunch,
-  parseStatus,
   statusCommand
-} from '../../src/async/job-protocol.js'
+} from '../../src/async/job-commands.js'
+import { OUTPUT_CAP_BYTES, newJidPrefix } from '../../src/async/job-protocol.js'
+import { parseStatus } from '../../src/async/job-status-reader.js'
 import { statusResult } from '../../src/async/job-results.js'
 import { openConnection } from '../../src/connection/index.js'
 import type { Connection, RunOptions } from '../../src/connection/connection.js'

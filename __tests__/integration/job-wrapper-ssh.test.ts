@@ -11,13 +11,13 @@ import type { Connection, ConnectionSettings } from '../../src/connection/connec
 import {
   cleanupCommand,
   launchCommand,
-  newJidPrefix,
   parseCleanup,
   parseLaunch,
-  parseStatus,
-  statusCommand,
-  type JobSnapshot
-} from '../../src/async/job-protocol.js'
+  statusCommand
+} from '../../src/async/job-commands.js'
+import { newJidPrefix } from '../../src/async/job-protocol.js'
+import type { JobSnapshot } from '../../src/async/job-snapshot.js'
+import { parseStatus } from '../../src/async/job-status-reader.js'
 import { shellJoin } from '../../src/connection/shell-quote.js'
 import { sshdConnectionSettings, startSshd, type SshdFixture } from '../helpers/sshd.js'
 

@@ -234,6 +234,33 @@ describe('buildAnnotations', () => {
     )
   })
 
+  it('says why a loop item failed when it printed nothing, and why an item was unreachable', () => {
+    const doc = documentOf(
+      task('loop', 4, {
+        web1: entry('failed', {
+          msg: 'One or more items failed',
+          results: [
+            { item: 'a', failed: false, msg: 'ok' },
+            { item: 'b', failed: true, msg: 'b is not allowed' }
+          ]
+        }),
+        web2: entry('unreachable', {
+          msg: 'All items completed',
+          unreachable: true,
+          results: [
+            { item: 0, changed: true },
+            { item: 1, unreachable: true, msg: 'Failed to connect to the host via ssh: timed out' }
+          ]
+        })
+      })
+    )
+    const messages = buildAnnotations(doc, { inlinePlaybook: false }).map((a) => a.message)
+    expect(messages.join('\n')).toContain('web1: One or more items failed: b is not allowed')
+    expect(messages.join('\n')).toContain(
+      'web2: unreachable: Failed to connect to the host via ssh: timed out'
+    )
+  })
+
   it('never throws on a malformed document', () => {
     const malformed: unknown[] = [
       null,

@@ -9,12 +9,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AsyncJobs } from '../../src/async/async-jobs.js'
 import { JobRegistry } from '../../src/async/job-registry.js'
-import {
-  JobProtocolError,
-  OUTPUT_CAP_BYTES,
-  StatusReader,
-  parseStatus
-} from '../../src/async/job-protocol.js'
+import { JobProtocolError, OUTPUT_CAP_BYTES } from '../../src/async/job-protocol.js'
+import { StatusReader, parseStatus } from '../../src/async/job-status-reader.js'
 import { statusResult } from '../../src/async/job-results.js'
 import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer } from '../../src/connection/output-buffer.js'

@@ -27,14 +27,14 @@ import {
   cleanupCommand,
   killCommand,
   launchCommand,
-  newJidPrefix,
   parseCleanup,
   parseKill,
   parseLaunch,
-  parseStatus,
-  statusCommand,
-  type JobSnapshot
-} from '../../src/async/job-protocol.js'
+  statusCommand
+} from '../../src/async/job-commands.js'
+import { newJidPrefix } from '../../src/async/job-protocol.js'
+import type { JobSnapshot } from '../../src/async/job-snapshot.js'
+import { parseStatus } from '../../src/async/job-status-reader.js'
 
 const asRoot = process.getuid?.() === 0
 /** "Another user": nobody, whose uid exists on every Debian-like system. */

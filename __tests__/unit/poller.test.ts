@@ -2,11 +2,9 @@
 // order, a partial line held until it is complete — and asks only for what it has not shown yet.
 import { describe, expect, it } from 'vitest'
 import type { AsyncJobs } from '../../src/async/async-jobs.js'
-import {
-  OUTPUT_CAP_BYTES,
-  type JobSnapshot,
-  type StreamOffsets
-} from '../../src/async/job-protocol.js'
+import type { StreamOffsets } from '../../src/async/job-commands.js'
+import { OUTPUT_CAP_BYTES } from '../../src/async/job-protocol.js'
+import type { JobSnapshot } from '../../src/async/job-snapshot.js'
 import { pollJob } from '../../src/async/poller.js'
 
 /**

@@ -4,19 +4,16 @@ import { ConnectionError } from '../errors.js'
 import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
 import { receivingEnvironment, type EnvironmentOnStdin } from '../modules/task-environment.js'
 import {
-  OUTPUT_CAP_BYTES,
-  StatusReader,
   cleanupCommand,
-  isValidJid,
   launchCommand,
-  newJidPrefix,
   parseCleanup,
   parseLaunch,
-  startOf,
   statusCommand,
-  type JobSnapshot,
   type StreamOffsets
-} from './job-protocol.js'
+} from './job-commands.js'
+import { OUTPUT_CAP_BYTES, isValidJid, newJidPrefix } from './job-protocol.js'
+import { startOf, type JobSnapshot } from './job-snapshot.js'
+import { StatusReader } from './job-status-reader.js'
 import type { JobRegistry, KnownJob } from './job-registry.js'
 import type { JobMeta } from './job-results.js'
 

@@ -5,7 +5,8 @@ import {
   splitLines
 } from '../modules/command-runner.js'
 import type { ModuleResult } from '../modules/module.js'
-import { OUTPUT_CAP_BYTES, startOf, type JobSnapshot } from './job-protocol.js'
+import { OUTPUT_CAP_BYTES } from './job-protocol.js'
+import { startOf, type JobSnapshot } from './job-snapshot.js'
 
 /** What the controller stores in a job's `.meta` file at launch, so any later run can describe the job. */
 export interface JobMeta {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # apb-job: the remote side of async-playbook's async mode. POSIX sh + coreutils, no Python.
 #
-# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-protocol.ts builds it)
+# Run as:  /bin/sh -c "<this text>" apb-job <mode> <args...>   (src/async/job-commands.ts builds it)
 #
 #   launch    <jid-prefix> <async-seconds> <async-dir> <meta> <command> <this script's text>
 #   status    <cap-bytes> <wait-seconds> <dir> <jid>[:<stdout-from>:<stderr-from>]...
@@ -14,6 +14,11 @@
 # <jid>.err (live output, append-only), <jid>.meta (controller JSON), <jid>.timedout (marker
 # directory), <jid>.tmp.* (a record being written).
 # Full-line comments are stripped before this text is sent, so comment freely.
+#
+# Why one file of ~750 lines: the launch command carries this text as a single `sh -c` argument and
+# the supervisor runs itself again from it ($APB_JOB_SELF), so the whole remote side must be one
+# self-contained script (nothing to source on a target that has only sh). Each mode is a function
+# below; the controller's side is split by concern in src/async/job-*.ts.
 #
 # Trust: every mode refuses an async directory that is not ours alone (owned by another user, or
 # writable by group or others), since whoever can create names in it could plant a symlink where we

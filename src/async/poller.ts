@@ -2,7 +2,8 @@ import type { BecomeIdentity } from '../connection/become.js'
 import { ConnectionError } from '../errors.js'
 import type { ModuleResult } from '../modules/module.js'
 import type { AsyncJobs, JobHostAccess } from './async-jobs.js'
-import { OUTPUT_CAP_BYTES, startOf, type JobSnapshot } from './job-protocol.js'
+import { OUTPUT_CAP_BYTES } from './job-protocol.js'
+import { startOf, type JobSnapshot } from './job-snapshot.js'
 import { statusResult } from './job-results.js'
 
 /** Time after the async limit for the target's watchdog to TERM, KILL and record the timeout. */

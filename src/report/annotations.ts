@@ -142,17 +142,25 @@ function hostsMessage(failures: HostFailure[]): string {
   const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
     // A failed loop keeps rc and output in its items.
     const items = Array.isArray(f.result['results']) ? f.result['results'].map(asRecord) : []
-    const detail = items.find((item) => item['failed'] === true) ?? f.result
+    const detail =
+      items.find((item) => item['failed'] === true || item['unreachable'] === true) ?? f.result
+    const line = (value: unknown): string =>
+      oneLine(messageText(value).slice(0, 4 * MAX_HOST_MESSAGE_CHARS))
     // An include that could not load its file says why in `reason`, as in Ansible.
-    const msg = oneLine(
-      messageText(f.result['msg'] ?? f.result['reason']).slice(0, 4 * MAX_HOST_MESSAGE_CHARS)
-    )
+    let msg = line(f.result['msg'] ?? f.result['reason'])
+    // A loop with an unreachable item says only 'All items completed' (as Ansible's does): the item says why.
+    if (f.unreachable && detail !== f.result && detail['unreachable'] === true) {
+      msg = line(detail['msg']) || msg
+    }
     const rc = detail['rc'] ?? f.result['rc']
     let text = [f.unreachable ? 'unreachable' : '', msg].filter((p) => p !== '').join(': ')
     if (text === '') text = 'failed'
     if (typeof rc === 'number' && !f.unreachable) text += ` (rc=${rc})`
     const stderr = lastLine(detail['stderr'])
+    const itemMsg = detail !== f.result ? line(detail['msg']) : ''
     if (stderr !== '' && !msg.includes(stderr)) text += `: ${stderr}`
+    // A failed item without output (fail, assert, a module's own error) says why in its msg.
+    else if (stderr === '' && itemMsg !== '' && !msg.includes(itemMsg)) text += `: ${itemMsg}`
     return `${f.host}: ${clip(text, MAX_HOST_MESSAGE_CHARS)}`
   })
   if (failures.length > MAX_HOSTS_PER_ANNOTATION)

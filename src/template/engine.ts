@@ -1,6 +1,7 @@
 import nunjucks from 'nunjucks'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
-import { CAPTURE_NAME, VARS_KEY, installJinjaCompat } from './jinja-compat.js'
+import { CAPTURE_NAME, installJinjaCompat } from './jinja-compat.js'
+import { VARS_KEY } from './jinja-runtime.js'
 import { assertDeeplyDefined } from './undefined.js'
 
 // Compiled templates by source text: playbooks repeat the same few hundred strings across hosts and loops.

@@ -1,0 +1,85 @@
+/** Value filters: default, mandatory, ternary, type_debug, bool, int, float, string, abs, round. */
+import { TemplateError } from '../errors.js'
+import { type FilterFunction, toText } from './filter-args.js'
+import { pyBinOp, pyTruthy, pyTypeName, toBoolean } from './python.js'
+import { Undefined } from './undefined.js'
+
+function toInt(value: unknown, dflt: unknown, base: number): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : dflt
+  if (typeof value === 'string') {
+    const text = value.trim().replace(/_/g, '')
+    const digits =
+      base === 16
+        ? /^[+-]?(0x)?[0-9a-f]+$/i
+        : base === 8
+          ? /^[+-]?(0o)?[0-7]+$/i
+          : base === 2
+            ? /^[+-]?(0b)?[01]+$/i
+            : /^[+-]?\d+$/
+    if (digits.test(text)) return parseInt(text.replace(/^([+-]?)0[xob]/i, '$1'), base)
+    const asFloat = toFloat(text, null)
+    if (typeof asFloat === 'number' && Number.isFinite(asFloat)) return Math.trunc(asFloat)
+  }
+  return dflt
+}
+
+function toFloat(value: unknown, dflt: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'number') return value
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase()
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text)) return Number(text)
+    if (/^[+-]?(inf|infinity)$/.test(text)) return text.startsWith('-') ? -Infinity : Infinity
+    if (/^[+-]?nan$/.test(text)) return NaN
+  }
+  return dflt
+}
+
+/** Python's round() for the 'common' method: half to even on the binary value. */
+function roundHalfEven(value: number, precision: number): number {
+  const factor = 10 ** precision
+  const scaled = value * factor
+  const floor = Math.floor(scaled)
+  const diff = scaled - floor
+  const rounded =
+    Math.abs(diff - 0.5) < 1e-9 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(scaled)
+  return rounded / factor
+}
+
+/** default (and its alias d, added by createFilters), mandatory, ternary and the type filters. */
+export const VALUE_FILTERS: Record<string, FilterFunction> = {
+  default: (v, [dflt = '', boolean = false], kw) => {
+    const useFalsy = pyTruthy(kw.boolean ?? boolean)
+    if (v instanceof Undefined || (useFalsy && !pyTruthy(v))) return kw.default_value ?? dflt
+    return v
+  },
+  mandatory: (v, [msg], kw) => {
+    if (!(v instanceof Undefined)) return v
+    const message = kw.msg ?? msg
+    throw new TemplateError(
+      message !== undefined && message !== null
+        ? toText(message)
+        : `Mandatory variable '${v.name}' not defined.`
+    )
+  },
+  bool: (v) => (v === null ? false : toBoolean(v)),
+  int: (v, [dflt = 0, base = 10], kw) => toInt(v, kw.default ?? dflt, Number(kw.base ?? base)),
+  float: (v, [dflt = 0], kw) => toFloat(v, kw.default ?? dflt),
+  string: (v) => toText(v),
+  abs: (v) => Math.abs(Number(pyBinOp('+', v, 0))),
+  round: (v, [precision = 0, method = 'common'], kw) => {
+    const n = Number(pyBinOp('+', v, 0))
+    const p = Number(kw.precision ?? precision)
+    const m = String(kw.method ?? method)
+    if (m === 'ceil') return Math.ceil(n * 10 ** p) / 10 ** p
+    if (m === 'floor') return Math.floor(n * 10 ** p) / 10 ** p
+    if (m !== 'common') throw new TemplateError('method must be common, ceil or floor')
+    return roundHalfEven(n, p)
+  },
+  ternary: (v, [whenTrue, whenFalse, whenNone]) => {
+    if ((v === null || v === undefined) && whenNone !== undefined) return whenNone
+    return pyTruthy(v) ? whenTrue : whenFalse
+  },
+  type_debug: (v) => pyTypeName(v)
+}

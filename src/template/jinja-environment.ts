@@ -1,0 +1,82 @@
+/** The Ansible environment: filters and tests that refuse Undefined, globals, refused lookups. */
+import nunjucks from 'nunjucks'
+import { TemplateError } from '../errors.js'
+import type { FilterFunction } from './filter-args.js'
+import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
+import { assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
+import { isPlainObject } from './undefined.js'
+
+function wrapFilter(name: string, filter: FilterFunction) {
+  return function (value: unknown, ...raw: unknown[]): unknown {
+    const { args, kwargs } = splitKeywordArgs(raw)
+    if (!UNDEFINED_SAFE_FILTERS.has(name)) assertArgumentsDefined(value, args, kwargs)
+    return filter(value, args, kwargs)
+  }
+}
+
+/** A fresh nunjucks environment with Ansible's filters, tests and globals (nunjucks must be patched first). */
+export function createEnvironment(): nunjucks.Environment {
+  const env = new nunjucks.Environment(null, {
+    autoescape: false,
+    throwOnUndefined: false,
+    trimBlocks: true
+  })
+  const builtins = env as unknown as { filters: Record<string, (...args: unknown[]) => unknown> }
+  // nunjucks' own filters that we do not replace still refuse Undefined and take keyword arguments last.
+  for (const [name, fn] of Object.entries(builtins.filters)) {
+    env.addFilter(
+      name,
+      wrapFilter(name, (value, args, kwargs) =>
+        fn(value, ...args, ...(Object.keys(kwargs).length ? [kwargs] : []))
+      )
+    )
+  }
+  const filters = createFilters({
+    callFilter: (name, value, args, kwargs) => {
+      const filter = env.getFilter(name) as (...a: unknown[]) => unknown
+      return filter(
+        value,
+        ...args,
+        ...(Object.keys(kwargs).length ? [{ ...kwargs, __keywords: true }] : [])
+      )
+    },
+    callTest
+  })
+  for (const [name, fn] of Object.entries(filters)) env.addFilter(name, wrapFilter(name, fn))
+  const getFilter = env.getFilter.bind(env)
+  env.getFilter = (name: string) => {
+    if (!Object.hasOwn(builtins.filters, name))
+      throw new TemplateError(`No filter named '${name}'.`)
+    return getFilter(name)
+  }
+  // Lookups run on the controller and come with a later release: each call is refused by name, where an
+  // undefined `lookup` would only say "'lookup' is undefined".
+  for (const name of ['lookup', 'query', 'q']) env.addGlobal(name, refuseLookup(name))
+  env.addGlobal('True', true)
+  env.addGlobal('False', false)
+  env.addGlobal('None', null)
+  env.addGlobal('dict', (...raw: unknown[]) => {
+    const { args, kwargs } = splitKeywordArgs(raw)
+    const base =
+      args[0] === undefined
+        ? {}
+        : isPlainObject(args[0])
+          ? args[0]
+          : Object.fromEntries(args[0] as [string, unknown][])
+    return { ...base, ...kwargs }
+  })
+  return env
+}
+
+/** The global that stands for `lookup()`, `query()` or `q()`: it refuses the call, naming the plugin. */
+function refuseLookup(fn: string) {
+  return (...raw: unknown[]): never => {
+    const plugin = raw[0]
+    const named = typeof plugin === 'string' ? `lookup plugin (${plugin})` : `${fn}()`
+    throw new TemplateError(
+      `${named} is not supported yet: lookup(), query() and q() come with a later release of ` +
+        'async-playbook. Until then, set the value in vars, vars_files or -e, or read it on the target ' +
+        'with a shell task and register it'
+    )
+  }
+}

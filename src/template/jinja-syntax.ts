@@ -1,0 +1,154 @@
+/** Lexer and parser patches: Python string escapes, `}}` in dicts, `null` as a name, `x.0`. */
+import {
+  type AstNode,
+  type ParserInstance,
+  type Token,
+  type TokenizerInstance,
+  TOKEN,
+  nj,
+  nodes
+} from './nunjucks-internals.js'
+
+// ---- lexer: Python string literal escapes -------------------------------------------------------------
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '\n': ''
+}
+
+function parsePythonString(this: TokenizerInstance, delimiter: string): string {
+  this.forward()
+  let out = ''
+  while (!this.isFinished() && this.current() !== delimiter) {
+    const ch = this.current()
+    this.forward()
+    if (ch !== '\\') {
+      out += ch
+      continue
+    }
+    const esc = this.current()
+    const rest = this.str.slice(this.index)
+    const hex =
+      esc === 'x'
+        ? /^x([0-9a-fA-F]{2})/.exec(rest)
+        : esc === 'u'
+          ? /^u([0-9a-fA-F]{4})/.exec(rest)
+          : esc === 'U'
+            ? /^U([0-9a-fA-F]{8})/.exec(rest)
+            : null
+    const octal = /^[0-7]{1,3}/.exec(rest)
+    let consumed = 1
+    if (Object.hasOwn(SIMPLE_ESCAPES, esc)) out += SIMPLE_ESCAPES[esc]
+    else if (hex) {
+      out += String.fromCodePoint(parseInt(hex[1]!, 16))
+      consumed = hex[0].length
+    } else if (octal) {
+      out += String.fromCharCode(parseInt(octal[0], 8))
+      consumed = octal[0].length
+    } else out += '\\' + esc // Python keeps unknown escapes: '\d' stays \d for regexes.
+    for (let i = 0; i < consumed; i++) this.forward()
+  }
+  this.forward()
+  return out
+}
+
+// Jinja2 ends `{{ ... }}` only at a `}}` outside dict literals: `{{ x | combine({'a': {'b': 1}}) }}`.
+// And `null` is no literal in Jinja2 (only none/None): it is a name like any other, so `{{ null }}` is an
+// undefined variable and `d.null` a key, where nunjucks would read both as its own null literal.
+function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token | null) {
+  return function nextToken(this: TokenizerInstance): Token | null {
+    if (this.in_code && (this.curlyDepth ?? 0) > 0 && this.str.startsWith('}}', this.index)) {
+      const tok = { type: TOKEN.RIGHT_CURLY, value: '}', lineno: this.lineno, colno: this.colno }
+      this.forward()
+      this.curlyDepth! -= 1
+      return tok
+    }
+    const tok = originalNextToken.call(this)
+    if (tok?.type === TOKEN.NONE && tok.value === 'null') tok.type = TOKEN.SYMBOL
+    if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1
+    else if (tok?.type === TOKEN.RIGHT_CURLY)
+      this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1)
+    else if (tok?.type === TOKEN.VARIABLE_END || tok?.type === TOKEN.BLOCK_END) this.curlyDepth = 0
+    return tok
+  }
+}
+
+// ---- parser: `x.0` and `x.0.y` (the lexer reads `0.` as a float), `d.true` ---------------------------
+
+function parsePostfix(this: ParserInstance, start: AstNode): AstNode {
+  let node = start
+  let tok = this.peekToken()
+  while (tok) {
+    if (tok.type === TOKEN.LEFT_PAREN) {
+      node = new nodes.FunCall!(tok.lineno, tok.colno, node, this.parseSignature())
+    } else if (tok.type === TOKEN.LEFT_BRACKET) {
+      const lookup = this.parseAggregate()
+      if (lookup.children.length > 1) this.fail('invalid index')
+      node = new nodes.LookupVal!(tok.lineno, tok.colno, node, lookup.children[0])
+    } else if (tok.type === TOKEN.OPERATOR && tok.value === '.') {
+      this.nextToken()
+      const val = this.nextToken()
+      if (val && (val.type === TOKEN.INT || val.type === TOKEN.FLOAT)) {
+        for (const part of val.value.split('.').filter(Boolean)) {
+          node = new nodes.LookupVal!(
+            tok.lineno,
+            tok.colno,
+            node,
+            new nodes.Literal!(val.lineno, val.colno, Number(part))
+          )
+        }
+        const next = this.peekToken()
+        if (val.value.endsWith('.') && next?.type === TOKEN.SYMBOL) {
+          this.nextToken()
+          node = new nodes.LookupVal!(
+            tok.lineno,
+            tok.colno,
+            node,
+            new nodes.Literal!(next.lineno, next.colno, next.value)
+          )
+        }
+      } else if (
+        val?.type === TOKEN.SYMBOL ||
+        // Jinja2 takes any name after a dot: `d.true`, `d.none`, `d.in`, `d.if` are keys like any other.
+        val?.type === TOKEN.BOOLEAN ||
+        val?.type === TOKEN.NONE
+      ) {
+        node = new nodes.LookupVal!(
+          tok.lineno,
+          tok.colno,
+          node,
+          new nodes.Literal!(val.lineno, val.colno, val.value)
+        )
+      } else {
+        this.fail(
+          `expected name as lookup value, got ${val?.value ?? 'end of input'}`,
+          val?.lineno,
+          val?.colno
+        )
+      }
+    } else {
+      break
+    }
+    tok = this.peekToken()
+  }
+  return node
+}
+
+/** Installs the lexer and parser patches on nunjucks' prototypes (once, from installJinjaCompat). */
+export function installSyntaxPatches(): void {
+  const tokenizerProto = Object.getPrototypeOf(nj.lexer.lex('')) as Record<string, unknown>
+  tokenizerProto._parseString = parsePythonString
+  tokenizerProto.nextToken = balancedCurlies(
+    tokenizerProto.nextToken as (this: TokenizerInstance) => Token | null
+  )
+  nj.parser.Parser.prototype.parsePostfix = parsePostfix
+}
