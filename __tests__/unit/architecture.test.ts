@@ -125,5 +125,10 @@ describe('the shape of src/', () => {
       ].map((m) => `${file}: ${m[1]}`)
     )
     expect(definitions).toEqual(['values/records.ts: isRecord'])
+    // Nor other names for it (the old isMapping and isPlainObject).
+    const aliases = sourceFiles(SRC).filter((file) =>
+      /\b(?:isMapping|isPlainObject)\b/.test(readFileSync(join(SRC, file), 'utf8'))
+    )
+    expect(aliases).toEqual([])
   })
 })

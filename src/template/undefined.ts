@@ -63,9 +63,3 @@ export function assertDeeplyDefined(value: unknown, seen: Set<object> = new Set(
       assertDeeplyDefined((value as Record<string, unknown>)[key], seen)
   }
 }
-
-/**
- * The Python-dict check under its old name, for template files not yet moved to isRecord (kept so that branches
- * splitting filters.ts and jinja-compat.ts merge cleanly). New code imports isRecord from src/values/records.ts.
- */
-export { isRecord as isPlainObject }
