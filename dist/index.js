@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-WKX2IU3H.js";
+} from "./chunks/chunk-OYRFJVOA.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-4VSTDYUO.js";
+} from "./chunks/chunk-27PZDYV5.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -41,7 +41,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-XZTZXFKB.js";
+} from "./chunks/chunk-HHR4RXXV.js";
 
 // src/main.ts
 import path from "node:path";

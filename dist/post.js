@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-WKX2IU3H.js";
-import "./chunks/chunk-XZTZXFKB.js";
+} from "./chunks/chunk-OYRFJVOA.js";
+import "./chunks/chunk-HHR4RXXV.js";
 
 // src/post.ts
 async function post() {

@@ -268,6 +268,7 @@ describe('a hostile target cannot make the controller hold more than the caps', 
       host: 'web1',
       run: (_command: string, options: RunOptions) => conn.run(script, options),
       putFile: () => Promise.resolve(),
+      getFile: () => Promise.resolve(Buffer.alloc(0)),
       close: () => Promise.resolve()
     }
   }

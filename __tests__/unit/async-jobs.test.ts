@@ -25,6 +25,9 @@ class LocalCounting implements Connection {
     }
   }
   async putFile(): Promise<void> {}
+  async getFile(): Promise<Buffer> {
+    throw new Error('getFile is not used by these tests')
+  }
   async close(): Promise<void> {}
   constructor(readonly home: string) {}
 }

@@ -1,6 +1,5 @@
 // command/shell results as Ansible's command module reports them, for commands that cannot start, chdir,
 // strip_empty_ends and creates/removes: the modules' remote scripts run with the real /bin/sh.
-import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
   mkdirSync,
@@ -12,77 +11,19 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
-import type { ModuleContext, ModuleResult } from '../../src/modules/module.js'
-import { MODULES } from '../../src/modules/registry.js'
-import type { Task } from '../../src/playbook/types.js'
-import { Templar } from '../../src/template/index.js'
+import type { ModuleResult } from '../../src/modules/module.js'
+import { runModuleOn } from '../helpers/module-harness.js'
 
-/** A connection that runs each command with the local /bin/sh, as the target's sshd would. */
-class ShellConnection implements Connection {
-  readonly host = 'local'
-  async run(command: string, options: RunOptions): Promise<CommandResult> {
-    const res = spawnSync('/bin/sh', ['-c', command], {
-      input: options.stdin,
-      cwd: os.homedir(),
-      timeout: 30_000
-    })
-    return {
-      code: res.status,
-      signal: res.signal,
-      stdout: res.stdout,
-      stderr: res.stderr,
-      timedOut: false
-    }
-  }
-  async putFile(): Promise<void> {}
-  async close(): Promise<void> {}
-}
-
-const templar = new Templar()
-
+/** Runs command or shell on the real LocalConnection, as the task runner calls them. */
 async function run(
   module: 'command' | 'shell',
   args: Record<string, unknown>,
   warnings: string[] = []
 ): Promise<ModuleResult> {
-  const connection = new ShellConnection()
-  const task: Task = {
-    name: module,
-    named: false,
-    module,
-    args,
-    location: { file: 'x.yml', line: 1 },
-    when: [],
-    loopControl: { loopVar: 'item' },
-    until: [],
-    failedWhen: [],
-    changedWhen: [],
-    vars: {},
-    tags: []
-  }
-  const ctx: ModuleContext = {
-    host: 'local',
-    args,
-    task,
-    connection: async () => connection,
-    reconnect: async () => connection,
-    jobs: {
-      status: async () => ({}),
-      cleanup: async () => ({})
-    },
-    vars: {},
-    isTrue: (c) => templar.isTrue(c, {}),
-    evaluate: (e) => templar.evaluate(e, {}),
-    render: (t) => templar.renderText(t, {}),
-    timeoutMs: 30_000,
-    environment: {},
-    baseDir: '/',
-    log: () => undefined,
-    warn: (m) => warnings.push(m),
-    sleep: async () => undefined
-  }
-  return MODULES.get(module)!.run(ctx)
+  const logged: string[] = []
+  const { result } = await runModuleOn(module, args, { logged })
+  for (const line of logged) if (line.startsWith('[WARNING]: ')) warnings.push(line.slice(11))
+  return result
 }
 
 function scratch(): string {

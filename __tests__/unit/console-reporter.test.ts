@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { emptyStats, type HostTaskOutcome, type TaskInfo } from '../../src/executor/events.js'
 import { NO_LOG_MESSAGE } from '../../src/report/censor.js'
 import { ConsoleReporter, type ConsoleOptions } from '../../src/report/console-reporter.js'
-import { MODULES } from '../../src/modules/registry.js'
-import type { ModuleContext } from '../../src/modules/module.js'
-import type { Task } from '../../src/playbook/types.js'
-import { Templar } from '../../src/template/index.js'
+import { runModuleOn } from '../helpers/module-harness.js'
 
 function reporter(options: Partial<ConsoleOptions> = {}) {
   let text = ''
@@ -229,14 +226,7 @@ describe('ConsoleReporter recap', () => {
 
 /** Runs the real assert module (it decides whether its result is shown in full). */
 async function assertResult(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const templar = new Templar()
-  const ctx = {
-    args,
-    task: { name: 'assert', module: 'assert' } as Task,
-    vars: {},
-    isTrue: (c: unknown) => templar.isTrue(c, {})
-  } as unknown as ModuleContext
-  return MODULES.get('assert')!.run(ctx)
+  return (await runModuleOn('assert', args)).result
 }
 
 describe('ConsoleReporter results a module shows in full (assert)', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
+import type { GetFileOptions } from '../../src/connection/get-file.js'
 import { openLocalConnection } from '../../src/connection/local-connection.js'
 import { TargetFacts, factsFor, type ExistingPath } from '../../src/facts/index.js'
 
@@ -30,6 +31,10 @@ class Counting implements Connection {
       }
     }
     return this.inner.run(command, options)
+  }
+
+  getFile(path: string, options: GetFileOptions): Promise<Buffer> {
+    return this.inner.getFile(path, options)
   }
 
   putFile(

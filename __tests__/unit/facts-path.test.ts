@@ -311,6 +311,7 @@ describe('path fact: reading the answers of GNU, busybox and BSD stat', () => {
         timedOut: false
       }),
       putFile: async () => undefined,
+      getFile: async () => Buffer.alloc(0),
       close: async () => undefined
     })
     const target = { timeoutMs: 5_000, fact: 'path' as const, subject: '/x' }
@@ -332,6 +333,7 @@ function rewriting(inner: Connection, rewrite: (command: string) => string): Con
     host: inner.host,
     run: (command: string, options: RunOptions) => inner.run(rewrite(command), options),
     putFile: (path, content, options) => inner.putFile(path, content, options),
+    getFile: (path, options) => inner.getFile(path, options),
     close: () => inner.close()
   }
 }

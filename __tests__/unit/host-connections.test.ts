@@ -34,6 +34,9 @@ function fakeOpener() {
         return { code: 0, signal: null, stdout: Buffer.alloc(0), stderr, timedOut: false }
       },
       async putFile() {},
+      async getFile(): Promise<Buffer> {
+        throw new Error('getFile is not used by these tests')
+      },
       async close() {
         closed.push(settings.host)
       }

@@ -60,6 +60,9 @@ class ScriptedTarget implements Connection {
     return { code: 0, signal: null, stdout: kept, stderr: Buffer.alloc(0), timedOut: false }
   }
   async putFile(): Promise<void> {}
+  async getFile(): Promise<Buffer> {
+    throw new Error('getFile is not used by these tests')
+  }
   async close(): Promise<void> {}
 }
 

@@ -36,6 +36,9 @@ class FakeConnection implements Connection {
   }
 
   async putFile(): Promise<void> {}
+  async getFile(): Promise<Buffer> {
+    throw new Error('getFile is not used by these tests')
+  }
   async close(): Promise<void> {}
 }
 

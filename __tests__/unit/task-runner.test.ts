@@ -5,6 +5,7 @@ import type { Connection } from '../../src/connection/connection.js'
 import { ConnectionError } from '../../src/errors.js'
 import type { HostTaskOutcome, RunEvents, TaskInfo } from '../../src/executor/events.js'
 import { runTaskOnHost, type TaskHostContext } from '../../src/executor/task-runner.js'
+import { untypedOptions } from '../../src/modules/arg-spec.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../../src/modules/module.js'
 import type { Task } from '../../src/playbook/types.js'
 import { Templar } from '../../src/template/index.js'
@@ -17,6 +18,8 @@ function scriptedModule(
   const calls: Array<Record<string, unknown>> = []
   const module: ModuleDefinition = {
     name: 'fake',
+    args: { unknown: 'any', options: {} },
+    supportsCheckMode: false,
     ...options,
     async run(ctx) {
       calls.push(ctx.args)
@@ -407,7 +410,7 @@ describe('errors', () => {
 
   it('refuses an argument the module does not accept, listing the supported ones', async () => {
     const { module, calls } = scriptedModule([{}], {
-      argNames: ['_raw_params', 'chdir', 'creates']
+      args: { options: untypedOptions('_raw_params', 'chdir', 'creates') }
     })
     const { outcome } = await runTask(makeTask({ args: { chdri: '/tmp' } }), module)
     expect(calls).toHaveLength(0)
@@ -417,7 +420,9 @@ describe('errors', () => {
   })
 
   it('does not template raw arguments (expressions evaluated by the module)', async () => {
-    const { module, calls } = scriptedModule([{}], { rawArgs: ['that'] })
+    const { module, calls } = scriptedModule([{}], {
+      args: { unknown: 'any', options: { that: { type: 'raw', expression: true } } }
+    })
     await runTask(makeTask({ args: { that: '{{ x }} == 1', other: '{{ x }}' } }), module, {
       vars: { x: 1 }
     })

@@ -4,38 +4,48 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { CommandResult, Connection, RunOptions } from '../../src/connection/connection.js'
-import type { ModuleContext, ModuleResult } from '../../src/modules/module.js'
-import { MODULES } from '../../src/modules/registry.js'
-import { Templar } from '../../src/template/index.js'
+import type { ModuleResult } from '../../src/modules/module.js'
+import { runModuleOn } from '../helpers/module-harness.js'
 
 /**
- * A target whose only file is `dest` (or nothing): answers the inspection, stat, validate and backup
- * commands the template module sends, and records every command and upload.
+ * A target whose only file is `dest` (or nothing): answers the path fact's probe from the file it
+ * holds (as GNU stat would), the validate and backup commands the template module sends, applies
+ * uploads, chmod and mv to that file, and records every command and upload.
  */
 class FakeTarget implements Connection {
   readonly host = 'web1'
   readonly commands: string[] = []
   readonly uploads: Array<{ path: string; content: string; mode?: number }> = []
+  private readonly files = new Map<string, { content: string; mode: number }>()
   constructor(
-    private readonly existing: { content: string; mode: string } | undefined,
-    private readonly validateCode = 0
-  ) {}
+    existing: { content: string; mode: string } | undefined,
+    private readonly validateCode = 0,
+    dest = '/etc/app.conf'
+  ) {
+    if (existing)
+      this.files.set(dest, { content: existing.content, mode: parseInt(existing.mode, 8) })
+  }
 
   async run(command: string, _options: RunOptions): Promise<CommandResult> {
     this.commands.push(command)
     let stdout = ''
     let code = 0
-    if (command.startsWith('if [ -d ')) {
-      stdout = this.existing
-        ? `file ${sha1(this.existing.content)} ${this.existing.mode}\n`
-        : 'none\n'
-    } else if (command.includes("stat -c '%u %g %U %G %a %s'")) {
-      const mode = /chmod '?(\d+)'? /.exec(command)?.[1] ?? this.existing?.mode ?? '644'
-      stdout = `1000 1000 deploy deploy ${mode.replace(/^0/, '')} 42\n`
+    const probe = / apb-path '?([^' ]+)'? /.exec(command)
+    const chmod = /^chmod '?([0-7]+)'? '?([^' ]+)'?$/.exec(command)
+    const move = /mv -f '?([^' ]+)'? '?([^' ]+)'?/.exec(command)
+    if (probe) {
+      stdout = this.pathAnswer(probe[1]!)
+    } else if (chmod) {
+      const file = this.files.get(chmod[2]!)
+      if (file) file.mode = parseInt(chmod[1]!, 8)
     } else if (command.startsWith('b=')) {
       stdout = '/etc/app.conf.4242.2026-01-02@03:04:05~'
     } else if (command.startsWith('validator ')) {
       code = this.validateCode
+    } else if (move) {
+      const file = this.files.get(move[1]!)
+      if (file) this.files.set(move[2]!, file)
+      this.files.delete(move[1]!)
     }
     return {
       code,
@@ -46,8 +56,47 @@ class FakeTarget implements Connection {
     }
   }
 
+  /** What the path probe prints about `file` on a GNU target with umask 022. */
+  private pathAnswer(file: string): string {
+    const held = this.files.get(file)
+    if (!held) return 'umask=0022\nflavour=gnu\nexists=0\nend=1\n'
+    return [
+      'umask=0022',
+      `mode_hex=${(0o100000 | held.mode).toString(16)}`,
+      'uid=1000',
+      'gid=1000',
+      'owner=deploy',
+      'group=deploy',
+      'size=42',
+      'blocks=8',
+      'block_unit=512',
+      'block_size=4096',
+      'inode=7',
+      'dev=2049',
+      'nlink=1',
+      'rdev_major_hex=0',
+      'rdev_minor_hex=0',
+      'atime=1767322245',
+      'mtime=1767322245',
+      'ctime=1767322245',
+      'exists=1',
+      'readable=1',
+      'writeable=1',
+      'executable=0',
+      'checksum_tool=sha1sum',
+      `checksum=${sha1(held.content)}`,
+      'end=1',
+      ''
+    ].join('\n')
+  }
+
   async putFile(remotePath: string, content: Buffer, options: { mode?: number }): Promise<void> {
     this.uploads.push({ path: remotePath, content: content.toString('utf8'), mode: options.mode })
+    this.files.set(remotePath, { content: content.toString('utf8'), mode: options.mode ?? 0o644 })
+  }
+
+  async getFile(): Promise<Buffer> {
+    throw new Error('getFile is not used by these tests')
   }
 
   async close(): Promise<void> {}
@@ -56,8 +105,6 @@ class FakeTarget implements Connection {
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex')
 }
-
-const templar = new Templar()
 
 /** A playbook directory with templates/app.conf.j2 and a top-level plain.j2. */
 function playbookDir(): string {
@@ -89,41 +136,12 @@ async function runTemplate(
   target: FakeTarget,
   baseDir = playbookDir()
 ): Promise<ModuleResult> {
-  const vars: Record<string, unknown> = VARS
-  const ctx: ModuleContext = {
-    host: 'web1',
-    args,
-    task: {
-      name: 'template',
-      named: false,
-      module: 'template',
-      args,
-      location: { file: 'test.yml', line: 1 },
-      when: [],
-      loopControl: { loopVar: 'item' },
-      until: [],
-      failedWhen: [],
-      changedWhen: [],
-      vars: {},
-      tags: []
-    },
-    connection: async () => target,
-    reconnect: async () => target,
-    vars,
-    isTrue: (condition) => templar.isTrue(condition, vars),
-    evaluate: (expression) => templar.evaluate(expression, vars),
-    render: (text) => templar.renderText(text, vars),
-    timeoutMs: 30_000,
-    environment: {},
+  const { result } = await runModuleOn('template', args, {
+    vars: VARS,
     baseDir,
-    log: () => {},
-    sleep: async () => {},
-    jobs: {
-      status: async () => ({}),
-      cleanup: async () => ({})
-    }
-  }
-  return MODULES.get('template')!.run(ctx)
+    connect: async () => target
+  })
+  return result
 }
 
 describe('template module', () => {

@@ -1,3 +1,5 @@
+import type { GetFileOptions } from './get-file.js'
+
 /** The result of one command run on a target. Output is raw bytes: it is never re-encoded here. */
 export interface CommandResult {
   /** Exit status, or null when the command was ended by a signal or the channel closed without one. */
@@ -47,6 +49,14 @@ export interface Connection {
     content: Buffer,
     options: { mode?: number; timeoutMs: number }
   ): Promise<void>
+  /**
+   * Reads a regular file from the target (following links), streamed in chunks and never holding
+   * more than `maxBytes` of it, as the login user (or the become user, under become).
+   * @throws FileTooLargeError when the file is over `maxBytes`
+   * @throws RemoteFileError when it is missing, unreadable or not a regular file
+   * @throws CommandTimeoutError past the deadline; ConnectionError when the host is gone
+   */
+  getFile(remotePath: string, options: GetFileOptions): Promise<Buffer>
   /** Closes the connection. Safe to call more than once. */
   close(): Promise<void>
 }

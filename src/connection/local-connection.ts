@@ -1,15 +1,24 @@
 import { spawn } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { constants as fsConstants, readFileSync, readdirSync } from 'node:fs'
 import { open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
+import {
+  CappedFile,
+  RemoteFileError,
+  readWithDeadline,
+  type GetFileOptions,
+  type RemoteFileProblem
+} from './get-file.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
 import { AsyncPlaybookError, CommandTimeoutError, ConnectionError } from '../errors.js'
 
 /** How long to wait for the process to be reaped after SIGKILL on a deadline. */
 const KILL_GRACE_MS = 2_000
 const MAX_TIMER_MS = 2 ** 31 - 1
+/** How much of a file getFile reads at a time. */
+const READ_CHUNK_BYTES = 64 * 1024
 
 /**
  * Variables the CLI reads a secret from (src/cli-options.ts). Any other `ASYNC_PLAYBOOK_…PASSWORD`,
@@ -247,6 +256,79 @@ class LocalConnection implements Connection {
         `cannot write ${path} on ${this.host}: ${error instanceof Error ? error.message : String(error)}`
       )
     }
+  }
+
+  async getFile(path: string, options: GetFileOptions): Promise<Buffer> {
+    if (this.closed) {
+      throw new ConnectionError(`local connection to ${this.host} was closed`, this.host)
+    }
+    const file = new CappedFile(this.host, path, options.maxBytes)
+    const timeoutMs = clampTimeout(options.timeoutMs)
+    let aborted = false
+    return readWithDeadline(
+      { host: this.host, path },
+      timeoutMs,
+      () => this.readCapped(path, file, () => aborted),
+      () => (aborted = true)
+    )
+  }
+
+  private async readCapped(
+    path: string,
+    file: CappedFile,
+    aborted: () => boolean
+  ): Promise<Buffer> {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+    const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch(
+      (error: unknown) => {
+        throw this.fileError(path, error)
+      }
+    )
+    try {
+      const info = await handle.stat()
+      if (!info.isFile()) {
+        throw new RemoteFileError(
+          `cannot read ${path} on ${this.host}: it is not a regular file`,
+          this.host,
+          path,
+          'not-a-file'
+        )
+      }
+      file.checkSize(info.size)
+      // The size may change while reading: the cap is enforced on the bytes, not on the stat.
+      for (;;) {
+        if (aborted()) return Buffer.alloc(0)
+        const chunk = Buffer.alloc(Math.min(READ_CHUNK_BYTES, file.wanted))
+        const { bytesRead } = await handle
+          .read(chunk, 0, chunk.length, null)
+          .catch((error: unknown) => {
+            throw this.fileError(path, error)
+          })
+        if (bytesRead === 0) return file.bytes()
+        file.push(chunk.subarray(0, bytesRead))
+      }
+    } finally {
+      await handle.close().catch(() => undefined)
+    }
+  }
+
+  private fileError(path: string, error: unknown): RemoteFileError {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code
+    const problem: RemoteFileProblem =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'not-found'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission-denied'
+          : code === 'EISDIR'
+            ? 'not-a-file'
+            : 'failed'
+    const reason = error instanceof Error ? error.message : String(error)
+    return new RemoteFileError(
+      `cannot read ${path} on ${this.host}: ${reason}`,
+      this.host,
+      path,
+      problem
+    )
   }
 
   close(): Promise<void> {

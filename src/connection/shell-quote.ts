@@ -84,3 +84,17 @@ export function shlexSplit(input: string): string[] {
   if (inToken) out.push(current)
   return out
 }
+
+/**
+ * A shell script file's text without comment lines, blank lines and indentation: what is sent with
+ * every command that runs it (`/bin/sh -c <text>`). Scripts keep no text that must start a line with
+ * blanks or `#` (no here-documents).
+ */
+export function compactScript(source: string): string {
+  return source
+    .split('\n')
+    .map((line) => line.replace(/^[ \t]+/, ''))
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .join('\n')
+    .concat('\n')
+}

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
-import { join, posix } from 'node:path'
-import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import { NodeSSH, type Config as NodeSshConfig } from 'node-ssh'
-import ssh2, { type Client, type ClientChannel, type SFTPWrapper, type Stats } from 'ssh2'
+import ssh2, { type Client, type ClientChannel } from 'ssh2'
 import type {
   CommandResult,
   Connection,
@@ -15,11 +14,19 @@ import type {
 import { noteConnectionDetail, noteUnverifiedHost } from './connection-notices.js'
 import { prepareHostKeyCheck, type HostKeyCheck, type HostKeyTarget } from './host-key-check.js'
 import { formatJumpHost, openTunnel } from './jump-host.js'
+import type { GetFileOptions } from './get-file.js'
+import { SftpTransfer } from './sftp-transfer.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
-import { AsyncPlaybookError, CommandTimeoutError, ConnectionError } from '../errors.js'
+import { ConnectionError } from '../errors.js'
 
 /*
- * The only importer of node-ssh and ssh2. node-ssh opens the connection; commands and SFTP use the
+ * Over 400 lines, on purpose: one SSH connection's life — login through jump hosts, the host key
+ * check hooks, command channels with deadlines, signals and output caps, and the loss of the
+ * connection failing every command in flight — shares the client's state and its error wording, so
+ * it stays in one class. File transfer (SFTP) is in sftp-transfer.ts, host keys in host-key-check.ts,
+ * jump hosts in jump-host.ts.
+ *
+ * With sftp-transfer.ts, the only importer of node-ssh and ssh2. node-ssh opens the connection; commands and SFTP use the
  * underlying ssh2 client (`ssh.connection`) because node-ssh's execCommand turns every chunk into a
  * string (not byte-exact), accepts stdin only as a string or stream, cannot send a signal on a
  * deadline, and adds a listener to the client per call (a MaxListeners warning at 10 concurrent runs).
@@ -429,7 +436,7 @@ class SshConnection implements Connection {
   /** The same, with the address, for the log. */
   private lostDetail: string | undefined
   private lastError: Error | undefined
-  private sftp: Promise<SFTPWrapper> | undefined
+  private readonly transfer: SftpTransfer
   private closedByUs = false
   private readonly closedEvent: Promise<void>
 
@@ -450,6 +457,12 @@ class SshConnection implements Connection {
     this.host = hop.host
     this.where = hop.where
     this.hop = hop
+    this.transfer = new SftpTransfer(client, {
+      host: this.host,
+      where: this.where,
+      lost: () => (this.lostReason === undefined ? undefined : this.lostError()),
+      umask: (timeoutMs) => this.umask(timeoutMs)
+    })
     // node-ssh removes its own 'error' listener after login: without ours, a late error would crash.
     client.on('error', (error: Error) => {
       this.lastError = error
@@ -478,7 +491,7 @@ class SshConnection implements Connection {
       : `connection to ${this.where} lost: ${this.hop.scrub(why)}`
     this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${this.closedByUs ? 'closed' : `lost: ${why}`}`
     if (!this.closedByUs) noteConnectionDetail(this.host, this.lostDetail)
-    this.sftp = undefined
+    this.transfer.drop()
     const error = this.lostError()
     for (const run of [...this.inFlight]) run.fail(error)
     if (!this.closedByUs) void this.via?.close()
@@ -602,94 +615,22 @@ class SshConnection implements Connection {
     })
   }
 
-  async putFile(
+  putFile(
     remotePath: string,
     content: Buffer,
     options: { mode?: number; timeoutMs: number }
   ): Promise<void> {
-    const timeoutMs = clampTimeout(options.timeoutMs)
-    let timer: NodeJS.Timeout | undefined
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        // The SFTP session may be stuck mid-request: drop it so the next call opens a fresh one.
-        void this.sftp?.then((s) => s.end()).catch(() => undefined)
-        this.sftp = undefined
-        reject(
-          new CommandTimeoutError(
-            `writing ${remotePath} on ${this.where} took longer than ${timeoutMs} ms`,
-            this.host,
-            timeoutMs
-          )
-        )
-      }, timeoutMs)
+    return this.transfer.putFile(remotePath, content, {
+      ...options,
+      timeoutMs: clampTimeout(options.timeoutMs)
     })
-    try {
-      await Promise.race([
-        this.writeAtomically(remotePath, content, options.mode, timeoutMs),
-        expired
-      ])
-    } finally {
-      clearTimeout(timer)
-    }
   }
 
-  private async writeAtomically(
-    path: string,
-    content: Buffer,
-    mode: number | undefined,
-    timeoutMs: number
-  ): Promise<void> {
-    const sftp = await this.sftpSession()
-    const dir = posix.dirname(path)
-    const temp = posix.join(
-      dir,
-      `.${posix.basename(path)}.apb-${randomBytes(8).toString('hex')}.tmp`
-    )
-    const fail = (step: string, error: unknown): never => {
-      if (this.lostReason !== undefined) throw new ConnectionError(this.lostReason, this.host)
-      throw new AsyncPlaybookError(
-        `cannot write ${path} on ${this.where}: ${step}: ${errorText(error)}`
-      )
-    }
-    // Replacing a file keeps its mode unless a mode is given, as editing it in place would; a new file
-    // gets what the login umask leaves.
-    let finalMode = mode
-    if (finalMode === undefined) {
-      const existing = await sftpCall<Stats>((cb) => sftp.stat(path, cb)).catch(() => undefined)
-      finalMode = existing ? existing.mode & 0o7777 : 0o666 & ~(await this.umask(timeoutMs))
-    }
-    const m = finalMode
-    // Private from the first byte: created 0600 (or stricter when the final mode is) in the open
-    // request itself, and exclusively ('wx' is O_EXCL: nothing planted under the name is followed).
-    // Others may read it only after the last byte, through the fchmod below.
-    const handle = await sftpCall<Buffer>((cb) =>
-      sftp.open(temp, 'wx', { mode: m & 0o600 }, cb)
-    ).catch((e: unknown) => fail(`open ${temp}`, e))
-    try {
-      if (content.length > 0) {
-        await sftpCall<void>((cb) => sftp.write(handle, content, 0, content.length, 0, cb))
-      }
-      // chmod before the rename, so the target never exists with the wrong mode (and umask is ignored).
-      await sftpCall<void>((cb) => sftp.fchmod(handle, m, cb))
-    } catch (error) {
-      await sftpCall<void>((cb) => sftp.close(handle, cb)).catch(() => undefined)
-      await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => undefined)
-      fail(`write ${temp}`, error)
-    }
-    await sftpCall<void>((cb) => sftp.close(handle, cb)).catch((e: unknown) => fail('close', e))
-    try {
-      await sftpCall<void>((cb) => {
-        try {
-          sftp.ext_openssh_rename(temp, path, cb)
-        } catch {
-          // No posix-rename@openssh.com: plain SFTP rename refuses to replace, so remove first.
-          sftp.unlink(path, () => sftp.rename(temp, path, cb))
-        }
-      })
-    } catch (error) {
-      await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => undefined)
-      fail(`rename ${temp} to ${path}`, error)
-    }
+  getFile(remotePath: string, options: GetFileOptions): Promise<Buffer> {
+    return this.transfer.getFile(remotePath, {
+      ...options,
+      timeoutMs: clampTimeout(options.timeoutMs)
+    })
   }
 
   /** The login shell's umask (what a new file's mode is based on), 022 when it cannot be read. */
@@ -697,42 +638,6 @@ class SshConnection implements Connection {
     const res = await this.run('umask', { timeoutMs }).catch(() => undefined)
     const text = res?.code === 0 ? res.stdout.toString('utf8').trim() : ''
     return /^[0-7]{1,4}$/.test(text) ? parseInt(text, 8) & 0o777 : 0o022
-  }
-
-  private sftpSession(): Promise<SFTPWrapper> {
-    if (this.lostReason !== undefined) {
-      return Promise.reject(this.lostError())
-    }
-    if (!this.sftp) {
-      const opening = new Promise<SFTPWrapper>((resolve, reject) => {
-        const onSftp = (error: Error | undefined, sftp: SFTPWrapper): void => {
-          if (error) {
-            reject(
-              new ConnectionError(
-                this.lostReason ?? `cannot open an SFTP session on ${this.where}: ${error.message}`,
-                this.host
-              )
-            )
-            return
-          }
-          sftp.on('close', () => {
-            if (this.sftp === opening) this.sftp = undefined
-          })
-          resolve(sftp)
-        }
-        try {
-          this.client.sftp(onSftp)
-        } catch (error) {
-          const reason = this.lostReason ?? `connection to ${this.where} lost: ${errorText(error)}`
-          reject(new ConnectionError(reason, this.host))
-        }
-      })
-      opening.catch(() => {
-        if (this.sftp === opening) this.sftp = undefined
-      })
-      this.sftp = opening
-    }
-    return this.sftp
   }
 
   async close(): Promise<void> {
@@ -782,14 +687,6 @@ function sendSignal(channel: ClientChannel, name: string): void {
   } catch {
     // The channel is already closing: nothing left to signal.
   }
-}
-
-function sftpCall<T>(
-  start: (cb: (error: Error | null | undefined, value: T) => void) => void
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    start((error, value) => (error ? reject(error) : resolve(value)))
-  })
 }
 
 /** What is wrong with a private key text, if anything (privateKeyProblem). */

@@ -29,6 +29,7 @@ function traced(connection: Connection): Connection {
       return connection.run(command, options)
     },
     putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
+    getFile: (remotePath, options) => connection.getFile(remotePath, options),
     close: () => connection.close()
   }
 }

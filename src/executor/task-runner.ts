@@ -5,13 +5,9 @@ import {
   UndefinedVariableError
 } from '../errors.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import {
-  ModuleArgumentError,
-  NOT_IGNORABLE,
-  TIMED_OUT,
-  unknownArgumentsMessage
-} from '../modules/module.js'
+import { ModuleArgumentError, NOT_IGNORABLE, TIMED_OUT } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
+import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
@@ -467,7 +463,7 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
-  const raw = new Set(module.rawArgs ?? [])
+  const raw = new Set(expressionArgs(module))
   const args: Record<string, unknown> = {}
   try {
     for (const [key, value] of Object.entries(task.args)) {
@@ -479,17 +475,10 @@ async function runModuleOnce(
   } catch (error) {
     throw taskFieldError(error, 'args', task)
   }
-  const finalArgs = ctx.stripOmitted(args)
-  if (module.argNames) {
-    const known = [...module.argNames, ...(module.hiddenArgNames ?? [])]
-    const unknown = Object.keys(finalArgs).filter((key) => !known.includes(key))
-    if (unknown.length > 0)
-      return {
-        changed: false,
-        failed: true,
-        msg: unknownArgumentsMessage(module, unknown, task.action ?? task.module)
-      }
-  }
+  const prepared = prepareModuleRun(module, ctx.stripOmitted(args), task, NORMAL_RUN)
+  if ('result' in prepared) return prepared.result
+  const { validation } = prepared
+  const finalArgs = validation.args
   const asyncSeconds =
     task.async === undefined
       ? 0
@@ -554,7 +543,7 @@ async function runModuleOnce(
   let result: ModuleResult
   const moduleCtx = moduleContext(ctx, locals, scope, { args: finalArgs, launchJob, asyncDir })
   try {
-    const running = module.run(moduleCtx)
+    const running = runModule(module, moduleCtx, validation)
     result = await (asyncSeconds > 0 || module.ownTimeout
       ? running
       : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
@@ -662,6 +651,7 @@ function moduleContext(
   return {
     host: ctx.host,
     args: extra.args ?? {},
+    ...NORMAL_RUN,
     task,
     connection: () => ctx.connection.get(),
     reconnect: () => ctx.connection.reconnect(),

@@ -15,4 +15,13 @@ export {
   type PathOptions,
   type PathState
 } from './path.js'
+export {
+  parsePackageAnswer,
+  readPackages,
+  type PackageManager,
+  type PackageState,
+  type PackagesState
+} from './package.js'
+export { parseServiceAnswer, readService, type ServiceState } from './service.js'
+export { readGroup, readUser, type GroupState, type UserState } from './user.js'
 export { TargetFacts, factsFor, type FactsSource } from './target-facts.js'

@@ -5,7 +5,7 @@
  * each fact's file turns an answer into its typed state.
  */
 import type { Connection } from '../connection/connection.js'
-import { shellJoin } from '../connection/shell-quote.js'
+import { compactScript, shellJoin } from '../connection/shell-quote.js'
 import { AsyncPlaybookError, CommandTimeoutError } from '../errors.js'
 
 /** Which fact a FactError is about. */
@@ -83,23 +83,14 @@ export function fromHex(text: string): Buffer {
   return Buffer.from(text.replace(/[^0-9a-fA-F]/g, ''), 'hex')
 }
 
-/** Comments and indentation are dropped: this text goes out with every probe. */
-function compact(source: string): string {
-  return source
-    .split('\n')
-    .map((line) => line.replace(/^[ \t]+/, ''))
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .join('\n')
-    .concat('\n')
-}
-
 const compacted = new WeakMap<ProbeScript, string>()
 
 /** The command line that runs `probe` with `args` under /bin/sh on the target. */
 export function probeCommand(probe: ProbeScript, args: readonly string[]): string {
   let text = compacted.get(probe)
   if (text === undefined) {
-    text = compact(probe.source)
+    // Comments and indentation are dropped: this text goes out with every probe.
+    text = compactScript(probe.source)
     compacted.set(probe, text)
   }
   return shellJoin(['/bin/sh', '-c', text, probe.name, ...args])

@@ -5,7 +5,11 @@
  * state the module itself has made stale.
  */
 import type { CommandResult, Connection, RunOptions } from '../connection/connection.js'
+import type { GetFileOptions } from '../connection/get-file.js'
+import { readPackages, type PackageState, type PackagesState } from './package.js'
 import { readPath, type PathOptions, type PathState } from './path.js'
+import { readService, type ServiceState } from './service.js'
+import { readGroup, readUser, type GroupState, type UserState } from './user.js'
 
 /** What facts need from a module's context: its connection and the deadline of each remote call. */
 export interface FactsSource {
@@ -24,6 +28,8 @@ interface CachedPath {
 /** Reads facts about one host for one task run, once each until the target changes. */
 export class TargetFacts {
   private paths = new Map<string, CachedPath[]>()
+  /** Service, package, user and group answers, by fact and name. */
+  private others = new Map<string, Promise<unknown>>()
   private tracked: Promise<Connection> | undefined
 
   constructor(private readonly source: FactsSource) {}
@@ -57,9 +63,75 @@ export class TargetFacts {
     return entry.state
   }
 
+  /** The state of service `name` (see readService). */
+  service(name: string): Promise<ServiceState> {
+    return this.cached(`service\0${name}`, (target) => readService(target, name))
+  }
+
+  /**
+   * The state of each of `names` and the target's package manager (see readPackages), in one round
+   * trip for the packages not already read.
+   */
+  async packages(names: readonly string[]): Promise<PackagesState> {
+    const wanted = [...new Set(names)]
+    const missing = wanted.filter((name) => !this.others.has(`package\0${name}`))
+    let fresh: Promise<PackagesState> | undefined
+    if (missing.length > 0 || !this.others.has('package-manager')) {
+      fresh = this.cached(`packages\0${missing.join('\0')}`, (target) =>
+        readPackages(target, missing)
+      )
+      this.remember('package-manager', fresh)
+      for (const name of missing) {
+        this.remember(
+          `package\0${name}`,
+          fresh.then((state) => state.packages[name])
+        )
+      }
+    }
+    const base = (await (fresh ?? this.others.get('package-manager'))) as PackagesState
+    const packages = Object.create(null) as Record<string, PackageState>
+    for (const name of wanted) {
+      packages[name] = (await this.others.get(`package\0${name}`)) as PackageState
+    }
+    return { manager: base.manager, database: base.database, packages }
+  }
+
+  /** User `name`'s entry (see readUser). */
+  user(name: string): Promise<UserState> {
+    return this.cached(`user\0${name}`, (target) => readUser(target, name))
+  }
+
+  /** Group `name`'s entry (see readGroup). */
+  group(name: string): Promise<GroupState> {
+    return this.cached(`group\0${name}`, (target) => readGroup(target, name))
+  }
+
+  private cached<T>(
+    key: string,
+    read: (target: { connection: Connection; timeoutMs: number }) => Promise<T>
+  ): Promise<T> {
+    const known = this.others.get(key)
+    if (known) return known as Promise<T>
+    const state = this.source
+      .connection()
+      .then((connection) => read({ connection, timeoutMs: this.source.timeoutMs }))
+    this.remember(key, state)
+    return state
+  }
+
+  /** Keeps an answer until the target changes; a failed read is not remembered. */
+  private remember(key: string, state: Promise<unknown>): void {
+    const others = this.others
+    others.set(key, state)
+    state.catch(() => {
+      if (others.get(key) === state) others.delete(key)
+    })
+  }
+
   /** Forgets every fact read: the target has changed (or may have). */
   invalidate(): void {
     this.paths = new Map()
+    this.others = new Map()
   }
 
   /**
@@ -116,6 +188,11 @@ class ChangeTracking implements Connection {
     } finally {
       this.facts.invalidate()
     }
+  }
+
+  /** Reading changes nothing: the facts stay. */
+  getFile(remotePath: string, options: GetFileOptions): Promise<Buffer> {
+    return this.inner.getFile(remotePath, options)
   }
 
   close(): Promise<void> {

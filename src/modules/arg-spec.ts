@@ -14,29 +14,25 @@
  * The module's `run` then reads `ctx.args` converted to the declared types, with defaults filled in and
  * aliases resolved. Nested option specs (`options` of a dict) and `fallback` are not supported.
  */
-import { ansibleBoolean } from '../ansible-boolean.js'
 import { dict } from '../dict.js'
-import { parsePythonLiteral } from '../values/python-literal.js'
 import { pyEquals, pythonStr } from '../template/python.js'
+import {
+  ArgConversionError,
+  convert,
+  pythonClass,
+  type ArgConverter,
+  type ArgType
+} from './arg-types.js'
+import { noLogStrings } from './arg-no-log.js'
 
-/**
- * Ansible's argument types. `path` is a string here: the `~` and `$VAR` Ansible's module expands on the
- * target are expanded by our module on the target too, never on the controller.
- */
-export type ArgType = 'str' | 'bool' | 'int' | 'float' | 'path' | 'list' | 'dict' | 'raw'
-
-/**
- * A conversion of our own, as Ansible allows a callable as a type (pause's `int`, which takes what
- * Python's int() takes). `convert` throws ArgConversionError with the reason shown after "unable to
- * convert to <name>: ".
- */
-export interface ArgConverter {
-  readonly name: string
-  convert(value: unknown): unknown
-}
-
-/** A value that cannot be converted to an argument's type: the message is the reason Ansible gives. */
-export class ArgConversionError extends Error {}
+export { maskNoLogValues, NO_LOG_PLACEHOLDER } from './arg-no-log.js'
+export {
+  ArgConversionError,
+  pythonClass,
+  pythonIntCall,
+  type ArgConverter,
+  type ArgType
+} from './arg-types.js'
 
 /** One argument. */
 export interface ArgOption {
@@ -131,6 +127,14 @@ export interface ValidateOptions {
    * than a Python str (the result of templating); only `side: 'action'` messages show the difference.
    */
   writtenAsIs?(name: string): boolean
+}
+
+/**
+ * Options whose values the module reads itself, as Ansible's action plugins that only check names do
+ * (debug, fail, assert, wait_for_connection, reboot): each is `raw`, handed over as given.
+ */
+export function untypedOptions(...names: string[]): Record<string, ArgOption> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'raw' } satisfies ArgOption]))
 }
 
 /** Ansible's message when a spec itself is wrong: a bug in the module, caught by its unit tests. */
@@ -361,130 +365,6 @@ function typeName(type: ArgType | ArgConverter): string {
   return typeof type === 'string' ? type : type.name
 }
 
-/** Python's class name of a value as a module sees it (JSON types). */
-export function pythonClass(value: unknown): string {
-  if (value === null || value === undefined) return 'NoneType'
-  if (typeof value === 'boolean') return 'bool'
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
-  if (typeof value === 'string') return 'str'
-  if (Array.isArray(value)) return 'list'
-  return 'dict'
-}
-
-function cannot(value: unknown, what: string): ArgConversionError {
-  return new ArgConversionError(`<class '${pythonClass(value)}'> cannot be converted to ${what}`)
-}
-
-/** Converts a value as Ansible's type checkers do (check_type_str, _list, _dict, _bool, _int, _float). */
-function convert(type: ArgType | ArgConverter, value: unknown): unknown {
-  if (typeof type !== 'string') return type.convert(value)
-  switch (type) {
-    case 'raw':
-      return value
-    case 'str':
-    case 'path':
-      return typeof value === 'string' ? value : pythonStr(value)
-    case 'bool':
-      if (typeof value === 'boolean') return value
-      if (typeof value !== 'string' && typeof value !== 'number') throw cannot(value, 'a bool')
-      try {
-        return ansibleBoolean(value, 'strict')
-      } catch (error) {
-        throw new ArgConversionError((error as Error).message)
-      }
-    case 'int':
-      // Python's bool is an int.
-      if (typeof value === 'boolean') return value ? 1 : 0
-      if (typeof value === 'number' && Number.isInteger(value)) return value
-      if (typeof value === 'string' && PYTHON_INT.test(value))
-        return Number(value.replace(/_/g, '').trim())
-      throw cannot(value, 'an int')
-    case 'float':
-      if (typeof value === 'number') return value
-      if (typeof value === 'boolean') return value ? 1 : 0
-      if (typeof value === 'string') {
-        const n = pythonFloat(value)
-        if (n !== undefined) return n
-      }
-      throw cannot(value, 'a float')
-    case 'list':
-      if (Array.isArray(value)) return value
-      if (typeof value === 'string') return value.split(',')
-      if (typeof value === 'number' || typeof value === 'boolean') return [pythonStr(value)]
-      throw cannot(value, 'a list')
-    case 'dict':
-      return toDict(value)
-  }
-}
-
-/** What Python's int() takes from a string: an optional sign, digits (with single underscores), blanks around. */
-const PYTHON_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/
-
-/** Python's float() of a string, or undefined where it raises. */
-function pythonFloat(text: string): number | undefined {
-  const t = text.trim().toLowerCase()
-  if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity
-  if (/^[+-]?nan$/.test(t)) return NaN
-  const digits = String.raw`\d+(?:_\d+)*`
-  const number = new RegExp(
-    `^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:e[+-]?${digits})?$`
-  )
-  return number.test(t) ? Number(t.replace(/_/g, '')) : undefined
-}
-
-/**
- * check_type_dict: a mapping as is; a string starting with `{` as JSON or a Python literal; a string with
- * `=` as `k=v` pairs separated by commas or blanks (quotes and backslashes as Ansible reads them).
- */
-function toDict(value: unknown): Record<string, unknown> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value))
-    return value as Record<string, unknown>
-  if (typeof value !== 'string') throw cannot(value, 'a dict')
-  if (value.startsWith('{')) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(value)
-    } catch {
-      parsed = parsePythonLiteral(value)
-      if (typeof parsed === 'string')
-        throw new ArgConversionError('unable to evaluate string as dictionary')
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new ArgConversionError('unable to evaluate string as dictionary')
-    return parsed as Record<string, unknown>
-  }
-  if (!value.includes('='))
-    throw new ArgConversionError('dictionary requested, could not parse JSON or key=value')
-  const fields: string[] = []
-  let buffer = ''
-  let quote: string | undefined
-  let escaped = false
-  for (const c of value.trim()) {
-    if (escaped) {
-      buffer += c
-      escaped = false
-    } else if (c === '\\') escaped = true
-    else if (!quote && (c === "'" || c === '"')) quote = c
-    else if (quote === c) quote = undefined
-    else if (!quote && (c === ',' || c === ' ')) {
-      if (buffer) fields.push(buffer)
-      buffer = ''
-    } else buffer += c
-  }
-  if (buffer) fields.push(buffer)
-  const out: Record<string, unknown> = dict()
-  for (const field of fields) {
-    const eq = field.indexOf('=')
-    // Python's dict() of a field without `=` fails on its length.
-    if (eq < 0)
-      throw new ArgConversionError(
-        'dictionary update sequence element #0 has length 1; 2 is required'
-      )
-    out[field.slice(0, eq)] = field.slice(eq + 1)
-  }
-  return out
-}
-
 /**
  * Ansible's choices check: a list must hold only choices, anything else must be one. A `True`/`False`
  * that YAML made of a `yes`/`no` meant as a choice is taken back when only one boolean word is a choice.
@@ -518,51 +398,3 @@ function choiceProblem(
 
 const BOOLEAN_TRUE_CHOICES: readonly unknown[] = ['y', 'yes', 'on', '1', 'true', 't', 1]
 const BOOLEAN_FALSE_CHOICES: readonly unknown[] = ['n', 'no', 'off', '0', 'false', 'f', 0]
-
-/** The strings a no_log value stands for (every scalar in it), as Ansible collects them. */
-function noLogStrings(value: unknown): string[] {
-  if (value === null || value === undefined || typeof value === 'boolean') return []
-  if (typeof value === 'string') return value === '' ? [] : [value]
-  if (typeof value === 'number') return [pythonStr(value)]
-  if (Array.isArray(value)) return value.flatMap(noLogStrings)
-  if (typeof value === 'object') return Object.values(value).flatMap(noLogStrings)
-  return []
-}
-
-/** Ansible's placeholder for a value that equals a no_log argument. */
-export const NO_LOG_PLACEHOLDER = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-
-/**
- * A module result with no_log values masked, as Ansible's remove_values does: a string that is one
- * becomes the placeholder, one that contains one has it replaced by `********`; a number or boolean that
- * shows one becomes the placeholder. Keys are kept. Symbol keys (our markers) are kept as they are.
- */
-export function maskNoLogValues<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value
-  return mask(value, secrets) as T
-}
-
-function mask(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') {
-    if (secrets.includes(value)) return NO_LOG_PLACEHOLDER
-    let text = value
-    for (const secret of secrets) text = text.split(secret).join('********')
-    return text
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    const text = pythonStr(value)
-    return secrets.some((s) => text === s || text.includes(s)) ? NO_LOG_PLACEHOLDER : value
-  }
-  if (Array.isArray(value)) return value.map((v) => mask(v, secrets))
-  if (value !== null && typeof value === 'object') {
-    const source = value as Record<PropertyKey, unknown>
-    const out: Record<PropertyKey, unknown> = {}
-    for (const key of Object.keys(source)) out[key] = mask(source[key], secrets)
-    for (const key of Object.getOwnPropertySymbols(source)) {
-      const descriptor = Object.getOwnPropertyDescriptor(source, key)!
-      Object.defineProperty(out, key, descriptor)
-    }
-    return out
-  }
-  return value
-}

@@ -1,5 +1,6 @@
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { pyTypeName } from '../template/python.js'
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
 
 /**
@@ -8,10 +9,18 @@ import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './modul
  */
 export const assertModule: ModuleDefinition = {
   name: 'assert',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   local: true,
-  rawArgs: ['that'],
-  argNames: ['that', 'fail_msg', 'msg', 'success_msg', 'quiet'],
-  optionCheck: 'action',
+  // Ansible's assert action checks only the names; `that` holds expressions it evaluates itself.
+  args: {
+    side: 'action',
+    unknown: 'names',
+    options: {
+      ...untypedOptions('fail_msg', 'msg', 'success_msg', 'quiet'),
+      that: { type: 'raw', expression: true }
+    }
+  },
   async run(ctx) {
     const that = ctx.args['that']
     if (that === undefined) throw new ModuleArgumentError('conditional required in "that" string')
@@ -24,7 +33,7 @@ export const assertModule: ModuleDefinition = {
     const quiet = quietFlag(ctx.args['quiet'])
     // As Ansible: a string that templates to a list (`that: "{{ checks }}"`) asserts each of its items.
     // Any other string is a conditional, as `when` reads it: a value is never evaluated a second time.
-    const listed = typeof that === 'string' && ctx.template ? ctx.template(that) : undefined
+    const listed = typeof that === 'string' ? ctx.template(that) : undefined
     const conditions = Array.isArray(that) ? that : Array.isArray(listed) ? listed : [that]
     const shown = (result: Record<string, unknown>): Record<string, unknown> => {
       if (!quiet) Object.defineProperty(result, SHOW_RESULT, { value: true })

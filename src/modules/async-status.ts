@@ -4,18 +4,22 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 /** `async_status`: reports on (or cleans up) a background job by its id, as Ansible's does. */
 export const asyncStatusModule: ModuleDefinition = {
   name: 'async_status',
-  argNames: ['jid', 'mode'],
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
+  // Ansible's async_status action plugin validates these itself.
+  args: {
+    side: 'action',
+    options: {
+      jid: { type: 'str', required: true },
+      mode: { type: 'str', choices: ['status', 'cleanup'], default: 'status' }
+    }
+  },
   async run(ctx) {
     const jid = ctx.args['jid']
+    // A null or empty jid passes Ansible's check and crashes its plugin: say what is missing instead.
     if (jid === undefined || jid === null || jid === '')
       throw new ModuleArgumentError('missing required arguments: jid')
-    const mode = ctx.args['mode'] ?? 'status'
-    if (mode !== 'status' && mode !== 'cleanup') {
-      throw new ModuleArgumentError(
-        `value of mode must be one of: status, cleanup, got: ${String(mode)}`
-      )
-    }
-    if (mode === 'cleanup') return ctx.jobs.cleanup(String(jid))
+    if (ctx.args['mode'] === 'cleanup') return ctx.jobs.cleanup(String(jid))
     try {
       return await ctx.jobs.status(String(jid))
     } catch (error) {

@@ -8,26 +8,32 @@ import {
   refuseUnsupported,
   transferWithArgs
 } from './file-transfer.js'
+import { untypedOptions } from './arg-spec.js'
+import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /** `copy`: writes `content` or a local `src` file to `dest` over SFTP; changed only when bytes or mode differ. */
 export const copyModule: ModuleDefinition = {
   name: 'copy',
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
   // Ansible's copy action hands unknown arguments to its copy module, which names itself so.
-  reportedAs: 'ansible.legacy.copy',
-  argNames: [
-    'content',
-    'src',
-    'dest',
-    'mode',
-    'force',
-    'backup',
-    'owner',
-    'group',
-    'remote_src',
-    'directory_mode',
-    'validate'
-  ],
+  args: {
+    reportedAs: 'ansible.legacy.copy',
+    options: untypedOptions(
+      'content',
+      'src',
+      'dest',
+      'mode',
+      'force',
+      'backup',
+      'owner',
+      'group',
+      'remote_src',
+      'directory_mode',
+      'validate'
+    )
+  },
   async run(ctx) {
     const args = ctx.args
     refuseUnsupported('copy', args, ['owner', 'group', 'remote_src'])
@@ -35,15 +41,15 @@ export const copyModule: ModuleDefinition = {
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const { content, src } = readSource(args, ctx)
     const mode = normaliseMode(args['mode'])
-    const connection = await ctx.connection()
-    let state = await inspectRemote(connection, dest, ctx.timeoutMs)
+    const facts = factsFor(ctx)
+    let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
       if (src === undefined) throw new ModuleArgumentError('can not use content with a dir as dest')
       dest = `${dest.replace(/\/+$/, '')}/${path.basename(src)}`
-      state = await inspectRemote(connection, dest, ctx.timeoutMs)
+      state = await inspectRemote(facts, dest)
       if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
     }
-    const result = await transferWithArgs(connection, args, {
+    const result = await transferWithArgs(facts, args, {
       dest,
       content,
       mode,

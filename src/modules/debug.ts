@@ -1,12 +1,35 @@
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
+
+/** What the console leaves out of a debug result that has no `msg` (a `var` result). */
+const HIDDEN_WITHOUT_MSG = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
+/** What the console keeps of a debug result that has a `msg`. */
+const SHOWN_WITH_MSG = new Set(['msg', 'exception', 'warnings', 'deprecations'])
 
 /** `debug`: prints `msg` (default "Hello world!") or the value of the variable named by `var`. */
 export const debugModule: ModuleDefinition = {
   name: 'debug',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   local: true,
-  rawArgs: ['var'],
-  argNames: ['msg', 'var', 'verbosity'],
-  optionCheck: 'action',
+  // Ansible's debug action checks only the names; `var` is an expression it evaluates itself.
+  // As Ansible's callback: a successful debug is printed in full, and only what it was asked to show.
+  display: {
+    shownInFull: (result) => !result['failed'],
+    shownFields(fields) {
+      const hasMsg = 'msg' in fields
+      return Object.fromEntries(
+        Object.entries(fields).filter(([key]) =>
+          hasMsg ? SHOWN_WITH_MSG.has(key) : !HIDDEN_WITHOUT_MSG.has(key)
+        )
+      )
+    }
+  },
+  args: {
+    side: 'action',
+    unknown: 'names',
+    options: { ...untypedOptions('msg', 'verbosity'), var: { type: 'raw', expression: true } }
+  },
   async run(ctx) {
     if (ctx.args['msg'] !== undefined && ctx.args['var'] !== undefined) {
       throw new ModuleArgumentError("'msg' and 'var' are incompatible options")

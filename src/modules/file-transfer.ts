@@ -3,15 +3,19 @@ import path from 'node:path'
 import type { Connection } from '../connection/connection.js'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { shellQuote } from '../connection/shell-quote.js'
+import type { ExistingPath, TargetFacts } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 
 /**
- * What is on the target at a destination path, and the umask there (what a new file's mode and a
- * symbolic mode without `u`/`g`/`o` are based on; 022 when unknown).
+ * What is on the target at a destination path, from the path fact: nothing, a directory (or a link
+ * to one), a regular file with its SHA-1, or something else that a file replaces (a link, a fifo…).
+ * `umask` is the target's (what a new file's mode and a symbolic mode without `u`/`g`/`o` are based on).
  */
-export type RemoteState = (
-  { kind: 'none' } | { kind: 'dir' } | { kind: 'file'; checksum: string; mode: string }
-) & { umask?: number }
+export type RemoteState =
+  | { kind: 'none'; umask: number }
+  | { kind: 'dir'; umask: number }
+  | { kind: 'file'; umask: number; checksum: string; stat: ExistingPath }
+  | { kind: 'other'; umask: number; stat: ExistingPath }
 
 /** How to put bytes in place on the target (copy, template). */
 export interface TransferRequest {
@@ -34,10 +38,12 @@ export interface TransferRequest {
  * Writes `content` to `dest` when it is missing or differs (by SHA-1, as Ansible compares), applies `mode`,
  * and returns the result fields of Ansible's copy/template: changed, checksum, dest, mode, owner, size, …
  * With `validate` the candidate goes to a temporary file beside dest and is moved over it only once the
- * command succeeds.
+ * command succeeds. Anything that is not a regular file or a directory at dest (a symbolic link, a
+ * fifo) is replaced by the file, as Ansible does when it does not follow links. One round trip reads
+ * dest; it is read again only when something changed.
  */
 export async function transferFile(
-  connection: Connection,
+  facts: TargetFacts,
   request: TransferRequest
 ): Promise<ModuleResult> {
   const { dest, content, mode, state, timeoutMs } = request
@@ -45,51 +51,70 @@ export async function transferFile(
   // The mode the file ends with, known before a byte is written, so that it is created private and
   // only opened up to that mode once complete (a symbolic mode is resolved here, as Ansible does).
   const finalMode = resolveMode(mode, state)
-  let changed = false
-  let backupFile: string | undefined
   if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
-  if (state.kind === 'none' || (state.checksum !== checksum && request.force)) {
+  // Through this connection, every change drops what the facts read of the target.
+  const connection = await facts.connection()
+  let written = false
+  let backupFile: string | undefined
+  if (
+    state.kind === 'none' ||
+    (request.force && (state.kind === 'other' || state.checksum !== checksum))
+  ) {
     const candidate =
       request.validate === undefined
         ? undefined
         : await writeValidated(connection, request, request.validate, finalMode)
-    if (request.backup && state.kind === 'file')
-      backupFile = await backupRemote(connection, dest, timeoutMs)
+    // A link to a file is backed up as the file it leads to (cp follows it), as Ansible does.
+    const replacesFile =
+      state.kind === 'file' || (state.kind === 'other' && state.stat.linkTo === 'file')
+    if (request.backup && replacesFile) backupFile = await backupRemote(connection, dest, timeoutMs)
     if (candidate !== undefined) {
       await moveIntoPlace(connection, candidate, dest, timeoutMs)
     } else {
       await connection.putFile(dest, content, { timeoutMs, mode: finalMode })
     }
-    changed = true
+    written = true
   }
-  const final = await connection.run(
-    `${mode ? `chmod ${finalMode.toString(8).padStart(4, '0')} ${shellQuote(dest)} && ` : ''}stat -c '%u %g %U %G %a %s' ${shellQuote(dest)}`,
-    { timeoutMs }
-  )
-  if (final.code !== 0) {
-    throw new ModuleArgumentError(
-      `could not set the mode of ${dest}: ${final.stderr.toString('utf8').trim()}`
+  let chmodded = false
+  if (!written && mode && state.kind === 'file' && state.stat.permissions !== finalMode) {
+    const res = await connection.run(
+      `chmod ${finalMode.toString(8).padStart(4, '0')} ${shellQuote(dest)}`,
+      { timeoutMs }
     )
+    if (res.code !== 0) {
+      throw new ModuleArgumentError(
+        `could not set the mode of ${dest}: ${res.stderr.toString('utf8').trim()}`
+      )
+    }
+    chmodded = true
   }
-  const [uid, gid, owner, group, octal, size] = final.stdout.toString('utf8').trim().split(' ')
-  if (
-    mode &&
-    state.kind === 'file' &&
-    !changed &&
-    normaliseOctal(state.mode) !== normaliseOctal(octal ?? '')
-  )
-    changed = true
+  // Unchanged: what was read before is still true. Changed: what the target says now (the owner of
+  // a new file, a mode bit chmod may have refused).
+  let final: ExistingPath
+  if (written || chmodded || state.kind === 'none') {
+    const now = await facts.path(dest)
+    if (!now.exists) {
+      throw new ModuleArgumentError(
+        `could not set the mode of ${dest}: ${now.error ?? 'it is gone'}`
+      )
+    }
+    final = now
+  } else {
+    final = state.stat
+  }
+  const changed =
+    written || (chmodded && state.kind === 'file' && final.permissions !== state.stat.permissions)
   const result: ModuleResult = {
     changed,
     checksum,
     dest,
-    gid: Number(gid),
-    group,
-    mode: `0${normaliseOctal(octal ?? '')}`,
-    owner,
-    size: Number(size),
+    gid: final.gid,
+    group: final.group ?? String(final.gid),
+    mode: `0${final.permissions.toString(8).padStart(3, '0')}`,
+    owner: final.owner ?? String(final.uid),
+    size: final.size,
     state: 'file',
-    uid: Number(uid)
+    uid: final.uid
   }
   if (backupFile !== undefined) result['backup_file'] = backupFile
   return result
@@ -209,8 +234,8 @@ export function normaliseMode(value: unknown): string | undefined {
  * it), else the mode of the file it replaces, else what the umask leaves of 0666.
  */
 export function resolveMode(mode: string | undefined, state: RemoteState): number {
-  const umask = state.umask ?? 0o022
-  const current = state.kind === 'file' ? parseInt(state.mode, 8) : 0o666 & ~umask
+  const umask = state.umask
+  const current = state.kind === 'file' ? state.stat.permissions : 0o666 & ~umask
   if (mode === undefined) return current
   if (/^[0-7]+$/.test(mode)) return parseInt(mode, 8) & 0o7777
   return applySymbolicMode(current, mode, umask)
@@ -284,24 +309,20 @@ export function normaliseOctal(mode: string): string {
   return mode.replace(/^0+(?=\d{3})/, '').padStart(3, '0')
 }
 
-/** What is at `dest` on the target: nothing, a directory, or a file with its SHA-1 and mode. */
-export async function inspectRemote(
-  connection: Connection,
-  dest: string,
-  timeoutMs: number
-): Promise<RemoteState> {
-  const d = shellQuote(dest)
-  const res = await connection.run(
-    `if [ -d ${d} ]; then echo "dir $(umask)"; elif [ -f ${d} ]; then echo "file $(sha1sum < ${d} | cut -d' ' -f1) $(stat -c %a ${d}) $(umask)"; else echo "none $(umask)"; fi`,
-    { timeoutMs }
-  )
-  const words = res.stdout.toString('utf8').trim().split(' ')
-  const [kind, checksum, mode] = words
-  const umaskText = words[kind === 'file' ? 3 : 1] ?? ''
-  const umask = /^[0-7]{1,4}$/.test(umaskText) ? parseInt(umaskText, 8) & 0o777 : 0o022
-  if (kind === 'dir') return { kind: 'dir', umask }
-  if (kind === 'file') return { kind: 'file', checksum: checksum ?? '', mode: mode ?? '', umask }
-  return { kind: 'none', umask }
+/**
+ * What is at `dest` on the target, from the path fact (one round trip, cached for the task): nothing,
+ * a directory or a link to one, a regular file with its SHA-1, or something a file would replace.
+ */
+export async function inspectRemote(facts: TargetFacts, dest: string): Promise<RemoteState> {
+  const state = await facts.path(dest, { checksum: 'sha1' })
+  const umask = state.umask
+  if (!state.exists) return { kind: 'none', umask }
+  if (state.type === 'directory' || (state.type === 'link' && state.linkTo === 'directory'))
+    return { kind: 'dir', umask }
+  // A file the user cannot read has no checksum: it differs from anything, as before.
+  if (state.type === 'file')
+    return { kind: 'file', umask, checksum: state.checksum ?? '', stat: state }
+  return { kind: 'other', umask, stat: state }
 }
 
 /** A boolean module argument as Ansible reads it (yes/no/true/false/1/0), or `fallback` when absent. */
@@ -337,7 +358,7 @@ export function refuseUnsupported(
  * `validate`), turning a failed validation into Ansible's result.
  */
 export async function transferWithArgs(
-  connection: Connection,
+  facts: TargetFacts,
   args: Record<string, unknown>,
   file: {
     dest: string
@@ -348,7 +369,7 @@ export async function transferWithArgs(
   }
 ): Promise<ModuleResult> {
   try {
-    return await transferFile(connection, {
+    return await transferFile(facts, {
       ...file,
       force: boolArg(args['force'], 'force', true),
       backup: boolArg(args['backup'], 'backup', false),

@@ -34,9 +34,13 @@ export const LOAD_ABORTS = Symbol('include load aborts')
 function includeModule(name: 'include_tasks' | 'include_role'): ModuleDefinition {
   return {
     name,
+    // Loading tasks changes nothing: includes load in check mode too.
+    supportsCheckMode: true,
     local: true,
     freeForm: name === 'include_tasks',
-    rawArgs: ['apply'],
+    // The include's own arguments are checked by loadInclude; `apply` holds keywords
+    // templated later, on the tasks it applies to.
+    args: { side: 'action', unknown: 'any', options: { apply: { type: 'raw', expression: true } } },
     bareResult: true,
     async run(ctx) {
       const include = ctx.task.include

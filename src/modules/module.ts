@@ -1,17 +1,52 @@
 import type { Connection } from '../connection/connection.js'
+import type { ArgSpec } from './arg-spec.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from './task-environment.js'
 
 /** What Ansible registers for a task: a plain JSON-like dictionary. */
 export type ModuleResult = Record<string, unknown>
 
-/** Everything a module may use. Modules never read CLI options or action inputs. */
+/**
+ * Ansible's `diff` of a result (one, or a list of them): what `--diff` shows. `before`/`after` are the
+ * contents (text, or a mapping for state such as a file's mode); the headers name each side (a path,
+ * `dynamically generated`).
+ */
+export interface ModuleDiff {
+  before?: string | Record<string, unknown>
+  after?: string | Record<string, unknown>
+  before_header?: string
+  after_header?: string
+}
+
+/**
+ * What a module sees of its task: its name and action for messages, where it was written (controller
+ * files are looked up from its role and directory), and what an include needs. The rest of the task
+ * (when, loop, register, retries, become …) is the runner's.
+ */
+export type ModuleTask = Pick<
+  Task,
+  'name' | 'action' | 'module' | 'args' | 'location' | 'role' | 'dir' | 'include' | 'loop'
+>
+
+/**
+ * Everything a module may use, and all of it: its validated arguments and run flags, the host's
+ * connection, the host's variables and templating, deadlines, logging and the host's background jobs.
+ * Modules never read CLI options, action inputs or the runner's state; the runner builds this once per
+ * task (task-runner.ts), tests build it through __tests__/helpers/module-harness.ts.
+ */
 export interface ModuleContext {
   /** Inventory name of the host. */
   host: string
-  /** Rendered module arguments. */
+  /** Module arguments: rendered, then validated against the module's spec (converted, defaults in). */
   args: Record<string, unknown>
-  task: Task
+  /**
+   * Check mode: report what would change, change nothing. Only a module that declares
+   * `supportsCheckMode` is ever run with it; the others are skipped with Ansible's message.
+   */
+  check: boolean
+  /** Diff mode: return a `diff` (ModuleDiff) of what changed, or would change in check mode. */
+  diff: boolean
+  task: ModuleTask
   /** The host's connection, opened on first use. Rejects with ConnectionError when unreachable. */
   connection(): Promise<Connection>
   /**
@@ -26,7 +61,7 @@ export interface ModuleContext {
   /** Evaluates a bare expression against `vars` (for debug var). */
   evaluate(expression: string): unknown
   /** Templates a value as arguments are templated (a lone `{{ expr }}` keeps its type), for assert. */
-  template?(value: unknown): unknown
+  template(value: unknown): unknown
   /** Renders template text (a template file's contents) against `vars` to a string. */
   render(text: string): string
   /** Deadline for each remote call the module makes, in milliseconds. */
@@ -40,7 +75,7 @@ export interface ModuleContext {
   /** Writes a line to the console under the task (live output, pause notices). */
   log(line: string): void
   /** Prints a `[WARNING]:` line, as Ansible's display warnings (not part of the result). */
-  warn?(message: string): void
+  warn(message: string): void
   /** Resolves after `ms`, or earlier when the run is being cancelled. */
   sleep(ms: number): Promise<void>
   /**
@@ -65,28 +100,38 @@ export interface JobsAccess {
   cleanup(jid: string): Promise<ModuleResult>
 }
 
+/**
+ * How reporters show a module's results where Ansible's callback treats the module apart (debug): the
+ * reporters ask the module, never test its name.
+ */
+export interface ModuleDisplay {
+  /**
+   * Whether the console prints this result in full without -v, besides results marked SHOW_RESULT
+   * (Ansible's `_ansible_verbose_always`).
+   */
+  shownInFull?(result: ModuleResult): boolean
+  /** The fields the console prints, from those it would print (debug shows only what it was asked). */
+  shownFields?(fields: Record<string, unknown>): Record<string, unknown>
+}
+
 /** A module: one file per module in src/modules. */
 export interface ModuleDefinition {
   name: string
+  /**
+   * Its arguments, declared once (see arg-spec.ts): validated with Ansible's messages before `run`, which
+   * sees them converted to their types, with defaults filled in and aliases resolved. Names outside the
+   * spec are refused as the spec says (`unknown`).
+   */
+  args: ArgSpec
+  /**
+   * Honours `ctx.check` (changes nothing, reports what it would change). A module that does not is
+   * skipped in check mode with Ansible's message, never run.
+   */
+  supportsCheckMode: boolean
   /** Takes a free-form string (`shell: echo hi`). */
   freeForm?: boolean
-  /** Argument names whose values are not templated before the module runs (they are expressions). */
-  rawArgs?: readonly string[]
-  /** Accepted argument names; anything else is refused with a hint. Undefined means no check. */
-  argNames?: readonly string[]
-  /**
-   * How an argument outside argNames is refused, in Ansible's words: 'module' (the default:
-   * `Unsupported parameters for (ping) module: foo. Supported parameters include: data.`) or 'action'
-   * (`Invalid options for debug: foo`, as Ansible's action plugins that check their own options say it).
-   */
-  optionCheck?: 'module' | 'action'
-  /** Accepted but not listed when others are refused: Ansible moves `cmd` into `_raw_params` first. */
-  hiddenArgNames?: readonly string[]
-  /**
-   * The module Ansible names in `Unsupported parameters for (…)` when it is not the action as written:
-   * shell and command run `ansible.legacy.command`.
-   */
-  reportedAs?: string
+  /** How reporters show its results, where that differs from other modules'. */
+  display?: ModuleDisplay
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
@@ -115,25 +160,6 @@ export interface ModuleDefinition {
  * (debug, assert unless `quiet`). A symbol key: never registered or shown.
  */
 export const SHOW_RESULT = Symbol('show result')
-
-/**
- * Ansible's message for arguments a module does not take. `action` is the module name as the task wrote
- * it (`ping`, `ansible.builtin.ping`). Several unknown arguments are listed sorted (Ansible's action
- * plugins list them in no stable order).
- */
-export function unknownArgumentsMessage(
-  module: ModuleDefinition,
-  unknown: readonly string[],
-  action: string = module.name
-): string {
-  const names = [...unknown].sort()
-  if (module.optionCheck === 'action') return `Invalid options for ${action}: ${names.join(',')}`
-  const supported = [...(module.argNames ?? [])].sort().join(', ')
-  return (
-    `Unsupported parameters for (${module.reportedAs ?? action}) module: ${names.join(', ')}. ` +
-    `Supported parameters include: ${supported}.`
-  )
-}
 
 /**
  * Marks a failed result that `ignore_errors` cannot turn into a warning (an include that cannot load its

@@ -1,5 +1,6 @@
 import { shellQuote } from '../connection/shell-quote.js'
 import { decodeOutput, optionalString, splitLines, timeoutResult } from './command-runner.js'
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /**
@@ -8,15 +9,17 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
  */
 export const rawModule: ModuleDefinition = {
   name: 'raw',
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
   freeForm: true,
   ownTimeout: true,
-  argNames: ['_raw_params', 'executable'],
+  args: { options: untypedOptions('_raw_params', 'executable') },
   async run(ctx) {
     const command = ctx.args['_raw_params']
     if (typeof command !== 'string' || command === '')
       throw new ModuleArgumentError('no command given')
     if (Object.keys(ctx.environment).length > 0)
-      ctx.warn?.('raw module does not support the environment keyword')
+      ctx.warn('raw module does not support the environment keyword')
     const executable = optionalString(ctx.args['executable'])
     let line = executable === undefined ? command : `${executable} -c ${shellQuote(command)}`
     const timeout = ctx.taskTimeoutSeconds

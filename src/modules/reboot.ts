@@ -2,6 +2,7 @@ import type { Connection } from '../connection/connection.js'
 import { shellQuote } from '../connection/shell-quote.js'
 import { ConnectionError } from '../errors.js'
 import { decodeOutput } from './command-runner.js'
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
 import launchScript from './reboot-launch.sh'
 import {
@@ -37,18 +38,24 @@ const MAX_PAUSE_MS = 2_000
  */
 export const rebootModule: ModuleDefinition = {
   name: 'reboot',
-  optionCheck: 'action',
-  argNames: [
-    'boot_time_command',
-    'connect_timeout',
-    'msg',
-    'post_reboot_delay',
-    'pre_reboot_delay',
-    'reboot_command',
-    'reboot_timeout',
-    'search_paths',
-    'test_command'
-  ],
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
+  // Ansible's reboot action checks only the names, and reads each value itself (below).
+  args: {
+    side: 'action',
+    unknown: 'names',
+    options: untypedOptions(
+      'boot_time_command',
+      'connect_timeout',
+      'msg',
+      'post_reboot_delay',
+      'pre_reboot_delay',
+      'reboot_command',
+      'reboot_timeout',
+      'search_paths',
+      'test_command'
+    )
+  },
   async run(ctx) {
     const rebootTimeout = secondsArg(ctx.args, 'reboot_timeout', DEFAULT_REBOOT_TIMEOUT)
     const connectTimeout = secondsArg(ctx.args, 'connect_timeout', 0)

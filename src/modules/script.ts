@@ -3,6 +3,7 @@ import path from 'node:path'
 import { shellQuote, shlexSplit } from '../connection/shell-quote.js'
 import { optionalString, splitLines, timeoutResult } from './command-runner.js'
 import { findControllerFile } from './controller-files.js'
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
 import { commandWithEnvironment } from './task-environment.js'
 
@@ -13,10 +14,15 @@ import { commandWithEnvironment } from './task-environment.js'
  */
 export const scriptModule: ModuleDefinition = {
   name: 'script',
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
   freeForm: true,
   ownTimeout: true,
-  argNames: ['_raw_params', 'chdir', 'creates', 'executable', 'removes'],
-  hiddenArgNames: ['cmd'],
+  // Ansible's script action takes `cmd` as `_raw_params`, and never lists it.
+  args: {
+    options: untypedOptions('_raw_params', 'chdir', 'creates', 'executable', 'removes'),
+    hidden: ['cmd']
+  },
   async run(ctx) {
     if (ctx.args['cmd'] !== undefined && optionalString(ctx.args['_raw_params']) !== undefined) {
       throw new ModuleArgumentError(

@@ -74,7 +74,11 @@ function cacheableFlag(value: unknown): boolean {
  */
 export const setFactModule: ModuleDefinition = {
   name: 'set_fact',
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
   local: true,
+  // Any name is a fact to set; `cacheable` is read below, with Ansible's message.
+  args: { side: 'action', unknown: 'any', options: { cacheable: { type: 'raw' } } },
   async run(ctx) {
     const facts: Record<string, unknown> = dict()
     const cacheable = cacheableFlag(ctx.args['cacheable'])

@@ -31,7 +31,18 @@ const DISTRIBUTIONS: Record<string, [name: string, family: string]> = {
 /** `setup`: gathers facts in one POSIX-sh round trip; no Python on the target. */
 export const setupModule: ModuleDefinition = {
   name: 'setup',
-  argNames: ['gather_subset', 'filter', 'gather_timeout'],
+  // Changes nothing on the target: runs as usual in check mode.
+  supportsCheckMode: true,
+  // Ansible's setup arguments. They do not change what is gathered here: the facts script gathers the
+  // same set whatever they say.
+  args: {
+    options: {
+      gather_subset: { type: 'list', elements: 'str', default: ['all'] },
+      gather_timeout: { type: 'int', default: 10 },
+      filter: { type: 'list', elements: 'str', default: [] },
+      fact_path: { type: 'path', default: '/etc/ansible/facts.d' }
+    }
+  },
   async run(ctx) {
     const connection = await ctx.connection()
     const res = await connection.run(factsScript, { timeoutMs: ctx.timeoutMs })

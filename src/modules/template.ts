@@ -9,6 +9,8 @@ import {
   refuseUnsupported,
   transferWithArgs
 } from './file-transfer.js'
+import { untypedOptions } from './arg-spec.js'
+import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /**
@@ -17,19 +19,23 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
  */
 export const templateModule: ModuleDefinition = {
   name: 'template',
-  argNames: [
-    'src',
-    'dest',
-    'mode',
-    'force',
-    'backup',
-    'validate',
-    'owner',
-    'group',
-    'newline_sequence',
-    'trim_blocks',
-    'lstrip_blocks'
-  ],
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
+  args: {
+    options: untypedOptions(
+      'src',
+      'dest',
+      'mode',
+      'force',
+      'backup',
+      'validate',
+      'owner',
+      'group',
+      'newline_sequence',
+      'trim_blocks',
+      'lstrip_blocks'
+    )
+  },
   async run(ctx) {
     const args = ctx.args
     refuseUnsupported('template', args, ['owner', 'group', 'lstrip_blocks'])
@@ -50,15 +56,15 @@ export const templateModule: ModuleDefinition = {
     let text = ctx.render(readFileSync(local, 'utf8'))
     if (newline !== undefined && newline !== '\n') text = text.replace(/\r?\n/g, newline)
     const mode = normaliseMode(args['mode'])
-    const connection = await ctx.connection()
-    let state = await inspectRemote(connection, dest, ctx.timeoutMs)
+    const facts = factsFor(ctx)
+    let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
       // As copy does with a directory dest: the file keeps its name inside it.
       dest = `${dest.replace(/\/+$/, '')}/${path.basename(src)}`
-      state = await inspectRemote(connection, dest, ctx.timeoutMs)
+      state = await inspectRemote(facts, dest)
       if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
     }
-    const result = await transferWithArgs(connection, args, {
+    const result = await transferWithArgs(facts, args, {
       dest,
       content: Buffer.from(text, 'utf8'),
       mode,

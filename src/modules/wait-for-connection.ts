@@ -1,5 +1,6 @@
 import type { Connection } from '../connection/connection.js'
 import { HostKeyError } from '../errors.js'
+import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
 
 const DEFAULT_CONNECT_TIMEOUT = 5
@@ -15,8 +16,14 @@ const DEFAULT_TIMEOUT = 600
  */
 export const waitForConnectionModule: ModuleDefinition = {
   name: 'wait_for_connection',
-  argNames: ['connect_timeout', 'delay', 'sleep', 'timeout'],
-  optionCheck: 'action',
+  // Not yet: skipped in check mode until it reports what it would do without doing it.
+  supportsCheckMode: false,
+  // Ansible's wait_for_connection action checks only the names, and reads each as int() does (below).
+  args: {
+    side: 'action',
+    unknown: 'names',
+    options: untypedOptions('connect_timeout', 'delay', 'sleep', 'timeout')
+  },
   async run(ctx) {
     const connectTimeout = secondsArg(ctx.args, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT)
     const delay = secondsArg(ctx.args, 'delay', DEFAULT_DELAY)

@@ -1,5 +1,6 @@
 import { includedOf } from '../modules/include.js'
 import { SHOW_RESULT } from '../modules/module.js'
+import { MODULES } from '../modules/registry.js'
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
@@ -20,8 +21,6 @@ const BANNER_WIDTH = 79
 const STATUS_KEYS = new Set(['failed', 'skipped'])
 /** Keys a censored (no_log) result keeps, as in TaskResult.clean_copy. */
 const NO_LOG_PRESERVED = ['attempts', 'changed', 'retries']
-
-const DEBUG_HIDDEN = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
 
 /** What the console shows, as ansible-playbook's default callback options. */
 export interface ConsoleOptions {
@@ -218,15 +217,10 @@ export class ConsoleReporter implements RunEvents {
         if (!k.startsWith('_ansible_')) shown[k] = stripInternalKeys(v)
       }
     }
-    if (task.module === 'debug') {
-      // As Ansible's callback: debug shows only what it was asked to show.
-      const allowed = new Set(['msg', 'exception', 'warnings', 'deprecations'])
-      for (const key of Object.keys(shown)) {
-        if ('msg' in shown ? !allowed.has(key) : DEBUG_HIDDEN.has(key)) delete shown[key]
-      }
-    }
+    const display = MODULES.get(task.module)?.display
+    const fields = display?.shownFields ? display.shownFields(shown) : shown
     const indent = shownInFull(result, task) || this.options.verbosity >= 3 ? 4 : undefined
-    return pythonJson(shown, indent)
+    return pythonJson(fields, indent)
   }
 
   private banner(text: string): void {
@@ -249,11 +243,12 @@ export class ConsoleReporter implements RunEvents {
 
 /**
  * Whether a result is printed in full without -v: a module asked for it (Ansible's
- * `_ansible_verbose_always`: debug, assert unless quiet), and debug's successful results.
+ * `_ansible_verbose_always`: debug, assert unless quiet), or the module's display says so (debug's
+ * successful results).
  */
 function shownInFull(result: Record<string, unknown>, task: TaskInfo): boolean {
   if ((result as Record<PropertyKey, unknown>)[SHOW_RESULT] === true) return true
-  return task.module === 'debug' && !result['failed']
+  return MODULES.get(task.module)?.display?.shownInFull?.(result) ?? false
 }
 
 /** Drops `_ansible_*` keys at every depth, as Ansible's strip_internal_keys does before printing. */
