@@ -13,6 +13,7 @@ import {
   undefinedReason
 } from './task-errors.js'
 import type { TaskHostBase } from './task-runner.js'
+import { isRecord } from '../values/records.js'
 
 /**
  * Whether a template error comes from an undefined value (Ansible's AnsibleUndefinedVariable): a missing
@@ -152,8 +153,4 @@ export function toInt(value: unknown, keyword: string): number {
   if (!Number.isFinite(n))
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`)
   return Math.trunc(n)
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

@@ -4,10 +4,11 @@
 import { UndefinedVariableError } from '../errors.js'
 import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
 import { pythonStr } from '../template/index.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 import { dict } from '../dict.js'
 import { TaskTemplateError } from './task-errors.js'
-import { evaluateConditional, isRecord, isUndefinedError } from './task-fields.js'
+import { evaluateConditional, isUndefinedError } from './task-fields.js'
+import { isRecord } from '../values/records.js'
 import { classify, failureFromError } from './task-outcome.js'
 import type { TaskHostContext } from './task-runner.js'
 

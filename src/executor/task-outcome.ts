@@ -11,7 +11,8 @@ import {
 import { pyTruthy } from '../template/index.js'
 import type { HostStatus } from './events.js'
 import { TaskTemplateError, undefinedReason } from './task-errors.js'
-import { evaluateConditional, isRecord } from './task-fields.js'
+import { evaluateConditional } from './task-fields.js'
+import { isRecord } from '../values/records.js'
 import type { TaskHostContext } from './task-runner.js'
 
 /** The outcome of a task on one host, before stats. */

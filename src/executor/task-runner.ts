@@ -17,7 +17,8 @@ import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
 import { renderField, TaskTemplateError } from './task-errors.js'
-import { evaluateConditional, isRecord, postValidate, renderArgs, toInt } from './task-fields.js'
+import { evaluateConditional, postValidate, renderArgs, toInt } from './task-fields.js'
+import { isRecord } from '../values/records.js'
 import { runLoop, skippedByWhen, withLoopControl } from './task-loop.js'
 import {
   classify,

@@ -4,7 +4,7 @@ import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
 import { visibleControls } from './inert-text.js'
-import { pythonJson } from './python-json.js'
+import { pythonJson } from '../values/python-json.js'
 
 const COLORS = {
   ok: '32',
