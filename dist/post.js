@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-OYRFJVOA.js";
-import "./chunks/chunk-HHR4RXXV.js";
+} from "./chunks/chunk-7KG5G3PU.js";
+import "./chunks/chunk-6M267R4E.js";
 
 // src/post.ts
 async function post() {
