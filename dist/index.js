@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-7KG5G3PU.js";
+} from "./chunks/chunk-L5544NQD.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-6XRSSSHF.js";
+} from "./chunks/chunk-EBTS5MJR.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-6M267R4E.js";
+} from "./chunks/chunk-BI2ARE7H.js";
 
 // src/main.ts
 import path from "node:path";

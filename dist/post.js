@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-7KG5G3PU.js";
-import "./chunks/chunk-6M267R4E.js";
+} from "./chunks/chunk-L5544NQD.js";
+import "./chunks/chunk-BI2ARE7H.js";
 
 // src/post.ts
 async function post() {
