@@ -144,6 +144,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'recap.yml',
     'environment.yml',
     'file-modes.yml',
+    'modules-wait.yml',
     'semantics-tasks.yml',
     'semantics-special-vars.yml',
     'semantics-plays.yml',

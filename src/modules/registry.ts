@@ -16,6 +16,7 @@ import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { templateModule } from './template.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
   shellModule,
@@ -33,6 +34,7 @@ const ALL: ModuleDefinition[] = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
+  waitForModule,
   rebootModule,
   includeTasksModule,
   includeRoleModule
