@@ -3,7 +3,7 @@
 // remote script falls back to.
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, connect, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Connection } from '../../src/connection/connection.js'
@@ -288,5 +288,12 @@ describe('wait_for: the tools the target has', () => {
         { connect: limitedTo(base) }
       )
     ).rejects.toThrow(/needs nc, ncat, bash or busybox nc .* none is installed/)
+  })
+})
+
+describe('wait_for: paths of type path', () => {
+  it('expands ~ on the target and reports the expanded path', async () => {
+    const result = await wait({ path: '~' })
+    expect(result).toMatchObject({ path: homedir(), state: 'directory' })
   })
 })

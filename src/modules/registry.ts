@@ -15,6 +15,7 @@ import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { templateModule } from './template.js'
+import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { waitForModule } from './wait-for.js'
 
@@ -35,6 +36,7 @@ const ALL: ModuleDefinition[] = [
   asyncStatusModule,
   waitForConnectionModule,
   waitForModule,
+  tempfileModule,
   rebootModule,
   includeTasksModule,
   includeRoleModule

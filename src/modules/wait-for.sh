@@ -14,6 +14,8 @@
 #   drained:  <port as 4 hex digits> <state codes, e.g. "01 06"> <local addresses> <excluded remotes>
 #             (addresses as /proc/net/tcp{,6} write them, prefixed 4: or 6:, blank-separated)
 #
+# describe_path (path-info.sh) is prepended by wait-for.ts.
+#
 # The answer is key=value lines, then a line `--`; with result=content the file's bytes follow it.
 #   result=ok | timeout | content | staterror | missing
 set -u
@@ -121,23 +123,11 @@ case $what in
     ;;
 
   path)
-    path=$1 state=$2 regex=$3 seen=$4
+    home_path "$1"
+    # shellcheck disable=SC2154 # set by home_path (path-info.sh)
+    path=$expanded state=$2 regex=$3 seen=$4
+    echo "path=$path"
     case $path in -*) path=./$path ;; esac
-    # What Ansible adds to a result that names an existing path: the path itself (not what a link
-    # leads to), its owner, group, mode, kind and size.
-    describe() {
-      [ -e "$path" ] || return 0
-      if info=$(LC_ALL=C stat -c '%u %g %a %h %s' -- "$path" 2>/dev/null); then
-        echo "info=$info"
-        echo "owner=$(stat -c %U -- "$path")"
-        echo "group=$(stat -c %G -- "$path")"
-      fi
-      if [ -L "$path" ]; then
-        echo kind=link
-      elif [ -d "$path" ]; then
-        echo kind=directory
-      fi
-    }
     while time_left; do
       if [ "$state" = absent ]; then
         if [ ! -e "$path" ]; then
@@ -147,7 +137,7 @@ case $what in
       elif [ -e "$path" ]; then
         if [ "$regex" = 0 ]; then
           echo result=ok
-          describe
+          describe_path "$path"
           finish
         fi
         # A file it can read that is not empty: its contents go to the controller, which matches
@@ -157,7 +147,7 @@ case $what in
           if [ -n "$sig" ] && [ "$sig" != "$seen" ]; then
             echo result=content
             echo "sig=$sig"
-            describe
+            describe_path "$path"
             echo "elapsed_ms=$(($(now_ms) - start))"
             echo --
             exec cat -- "$path"

@@ -2,6 +2,8 @@ import { isIP } from 'node:net'
 import { compactScript, shellJoin } from '../connection/shell-quote.js'
 import { CommandTimeoutError } from '../errors.js'
 import { pythonRegex } from '../template/regex.js'
+import pathInfoScript from './path-info.sh'
+import { pathInfoFields } from './path-info.js'
 import script from './wait-for.sh'
 import {
   ModuleArgumentError,
@@ -26,7 +28,7 @@ const SEARCH_CAP_BYTES = 16 * 1024 * 1024
 /** Seconds the remote call may outlive the wait itself (connection, start-up, a last check). */
 const DEADLINE_MARGIN_SECONDS = 30
 
-const compacted = compactScript(script)
+const compacted = compactScript(`${pathInfoScript}\n${script}`)
 
 /**
  * `wait_for`: waits for a TCP port to accept connections (started), to refuse them (stopped), for its
@@ -70,7 +72,7 @@ export const waitForModule: ModuleDefinition = {
     const delay = Math.max(0, a['delay'] as number)
     const sleep = Math.max(0, a['sleep'] as number)
     const port = (a['port'] as number | null | undefined) ?? null
-    const path = (a['path'] as string | null | undefined) ?? null
+    let path = (a['path'] as string | null | undefined) ?? null
     const searchRegex = (a['search_regex'] as string | null | undefined) ?? null
     const state = a['state'] as string
     const msg = (a['msg'] as string | null | undefined) ?? null
@@ -194,14 +196,17 @@ export const waitForModule: ModuleDefinition = {
     let elapsedMs = 0
     let remainingMs = timeout * 1000
     let delaySeconds = delay
+    const given = path!
     for (;;) {
       const answer = await runWait(
         ctx,
-        ['path', ...common(remainingMs, delaySeconds), path!, wanted, regex ? '1' : '0', seen],
+        ['path', ...common(remainingMs, delaySeconds), given, wanted, regex ? '1' : '0', seen],
         delaySeconds + Math.ceil(remainingMs / 1000)
       )
       elapsedMs += answer.elapsedMs
-      if (answer.result === 'ok') return success(elapsedMs, pathInfo(answer))
+      // The path as the target expanded it (~), which Ansible reports and names in its messages.
+      path = answer.values.get('path') ?? given
+      if (answer.result === 'ok') return success(elapsedMs, pathInfoFields(answer.values))
       if (answer.result === 'staterror') {
         return {
           changed: false,
@@ -221,7 +226,7 @@ export const waitForModule: ModuleDefinition = {
             Object.entries(match.groups ?? {}).map(([k, v]) => [k, text(v)])
           )
           return success(elapsedMs, {
-            ...pathInfo(answer),
+            ...pathInfoFields(answer.values),
             match_groups: groups,
             match_groupdict: named
           })
@@ -304,26 +309,6 @@ async function runWait(
   }
   const elapsedMs = Number(values.get('elapsed_ms') ?? '0')
   return { result, values, elapsedMs: Number.isFinite(elapsedMs) ? elapsedMs : 0, content }
-}
-
-/**
- * What Ansible adds to a result naming a path that exists: its owner, group, mode, kind and size (of
- * the path itself, not of what a link leads to).
- */
-function pathInfo(answer: WaitAnswer): ModuleResult {
-  const info = answer.values.get('info')
-  if (info === undefined) return {}
-  const [uid, gid, mode, links, size] = info.split(' ')
-  const kind = answer.values.get('kind') ?? (Number(links) > 1 ? 'hard' : 'file')
-  return {
-    gid: Number(gid),
-    group: answer.values.get('group') ?? gid,
-    mode: `0${(mode ?? '').padStart(3, '0')}`,
-    owner: answer.values.get('owner') ?? uid,
-    size: Number(size),
-    state: kind,
-    uid: Number(uid)
-  }
 }
 
 /**
