@@ -1,3 +1,4 @@
+import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
 import { commandModule } from './command.js'
@@ -37,6 +38,7 @@ const ALL: ModuleDefinition[] = [
   waitForConnectionModule,
   waitForModule,
   tempfileModule,
+  assembleModule,
   rebootModule,
   includeTasksModule,
   includeRoleModule
