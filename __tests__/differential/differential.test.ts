@@ -164,6 +164,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers.yml',
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
+    'yaml-scalars.yml',
     'module-args.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
