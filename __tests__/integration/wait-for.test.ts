@@ -1,7 +1,15 @@
 // wait_for on a real target (the local connection runs /bin/sh here): ports opened by a listener of
 // the test, files that appear or change, drained connections, the timeout messages, and the tools the
 // remote script falls back to.
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -279,6 +287,25 @@ describe('wait_for: the tools the target has', () => {
       server.close()
     }
   })
+
+  it.skipIf(!['/usr/bin/busybox', '/bin/busybox'].some((p) => existsSync(p)))(
+    'connects with busybox nc where it is the only client',
+    async () => {
+      const { server, port } = await listen()
+      try {
+        const closed = await closedPort()
+        const connect = limitedTo([...base, 'busybox'])
+        expect(
+          (await runModuleOn('wait_for', { port, timeout: 10 }, { connect })).result
+        ).toMatchObject({ state: 'started', port })
+        expect(
+          (await runModuleOn('wait_for', { port: closed, timeout: 1 }, { connect })).result
+        ).toMatchObject({ failed: true, msg: `Timeout when waiting for 127.0.0.1:${closed}` })
+      } finally {
+        server.close()
+      }
+    }
+  )
 
   it('names the missing tools for a remote host', async () => {
     await expect(
