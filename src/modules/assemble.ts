@@ -6,6 +6,7 @@ import { factsFor } from '../facts/index.js'
 import { fromHex, probeCommand, ProbeAnswer, type ProbeScript } from '../facts/probe.js'
 import { CommandTimeoutError } from '../errors.js'
 import { pythonRegex } from '../template/regex.js'
+import { regexReason } from './wait-for.js'
 import script from './assemble.sh'
 import {
   inspectRemote,
@@ -100,7 +101,7 @@ export const assembleModule: ModuleDefinition = {
       try {
         regexp = pythonRegex(regexpText)
       } catch (error) {
-        return failed(`Invalid Regexp (${(error as Error).message}) in "${regexpText}"`)
+        return failed(`Invalid Regexp (${regexReason(error)}) in "${regexpText}"`)
       }
     }
     if (validate !== undefined && !validate.includes('%s'))

@@ -97,7 +97,7 @@ export const waitForModule: ModuleDefinition = {
         return {
           changed: false,
           failed: true,
-          msg: `Invalid regular expression: ${(error as Error).message}`
+          msg: `Invalid regular expression: ${regexReason(error)}`
         }
       }
     }
@@ -369,4 +369,14 @@ function ipv6Bytes(address: string): number[] {
     const n = parseInt(g, 16)
     return [(n >> 8) & 0xff, n & 0xff]
   })
+}
+
+/**
+ * Why a pattern did not compile, without the wrapping of the messages around it (`Unterminated group`
+ * rather than `invalid regular expression '(': Invalid regular expression: /(/: Unterminated group`),
+ * for the modules that quote Python's reason in their own message.
+ */
+export function regexReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.slice(message.lastIndexOf(': ') + 2) || message
 }
