@@ -9,7 +9,7 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { pythonEscapeDecode } from '../../src/modules/assemble.js'
@@ -149,6 +149,27 @@ describe('assemble', () => {
     await expect(assemble({ src: frags, dest: path.join(root, 'y') })).rejects.toThrow(
       /cannot read the fragment 10-b/
     )
+  })
+
+  it('expands ~ in src and dest on the target', async () => {
+    const name = `.apb-assemble-${process.pid}`
+    try {
+      const result = await assemble({ src: `~/${name}-frags`, dest: `~/${name}` })
+      expect(result).toMatchObject({
+        failed: true,
+        msg: `Source (${homedir()}/${name}-frags) does not exist`
+      })
+      mkdirSync(path.join(homedir(), `${name}-frags`))
+      writeFileSync(path.join(homedir(), `${name}-frags`, 'a'), 'home\n')
+      expect(await assemble({ src: `~/${name}-frags`, dest: `~/${name}` })).toMatchObject({
+        changed: true,
+        dest: path.join(homedir(), name)
+      })
+      expect(readFileSync(path.join(homedir(), name), 'utf8')).toBe('home\n')
+    } finally {
+      rmSync(path.join(homedir(), name), { force: true })
+      rmSync(path.join(homedir(), `${name}-frags`), { recursive: true, force: true })
+    }
   })
 
   it('is skipped in check mode, as Ansible skips it', async () => {

@@ -78,7 +78,8 @@ export const assembleModule: ModuleDefinition = {
   async run(ctx) {
     const a = ctx.args
     const src = a['src'] as string
-    const dest = a['dest'] as string
+    // A dest under ~ is expanded on the target, as Ansible's `path` type does (one more round trip).
+    const dest = await expandHome(ctx, a['dest'] as string)
     const remote = a['remote_src'] as boolean
     const delimiter = (a['delimiter'] as string | null | undefined) ?? null
     const regexpText = (a['regexp'] as string | null | undefined) ?? null
@@ -257,6 +258,18 @@ export function pythonEscapeDecode(text: string): Buffer {
 }
 
 type Listing = { src: string; fragments: Fragment[] } | { error: string }
+
+/** `~` and `~/…` with the target user's home directory; other paths as given. */
+async function expandHome(ctx: ModuleContext, value: string): Promise<string> {
+  if (value !== '~' && !value.startsWith('~/')) return value
+  const connection = await ctx.connection()
+  const res = await connection.run(`printf '%s' "$HOME"`, { timeoutMs: ctx.timeoutMs })
+  const home = res.stdout.toString('utf8')
+  if (res.code !== 0 || !home.startsWith('/')) {
+    throw new ModuleArgumentError(`assemble: cannot expand ${value}: the target user has no HOME`)
+  }
+  return `${home}${value.slice(1)}`
+}
 
 /** The fragments of a directory on the target, in one round trip (assemble.sh). */
 async function readRemoteFragments(
