@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-OYRFJVOA.js";
-import "./chunks/chunk-HHR4RXXV.js";
+} from "./chunks/chunk-M4AAXU6Y.js";
+import "./chunks/chunk-BQOL3ROP.js";
 
 // src/post.ts
 async function post() {

@@ -147,6 +147,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'environment.yml',
     'file-modes.yml',
     'modules-file.yml',
+    'modules-wait.yml',
     'semantics-tasks.yml',
     'semantics-special-vars.yml',
     'semantics-plays.yml',
@@ -164,6 +165,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers.yml',
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
+    'yaml-scalars.yml',
     'module-args.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',

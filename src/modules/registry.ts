@@ -1,10 +1,11 @@
+import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
-import { includeRoleModule, includeTasksModule } from './include.js'
+import { fileModule } from './file.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
@@ -15,8 +16,9 @@ import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { templateModule } from './template.js'
+import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
-import { fileModule } from './file.js'
+import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
   shellModule,
@@ -34,17 +36,29 @@ const ALL: ModuleDefinition[] = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
+  waitForModule,
+  tempfileModule,
+  assembleModule,
   rebootModule,
-  includeTasksModule,
-  includeRoleModule,
   fileModule
 ]
 
 /** Every module by name. */
 export const MODULES: ReadonlyMap<string, ModuleDefinition> = new Map(ALL.map((m) => [m.name, m]))
 
-/** What the playbook loader needs: module names and which take free-form strings. */
+/**
+ * Actions a task may name that are no module: the runner carries them out itself (src/executor/includes.ts),
+ * as it does `meta`. include_tasks takes a free-form file name.
+ */
+const RUNNER_ACTIONS = [
+  { name: 'include_tasks', freeForm: true },
+  { name: 'include_role', freeForm: false }
+]
+
+/** What the playbook loader needs: the actions a task may name, and which take free-form strings. */
 export const MODULE_CATALOG = {
-  names: new Set(MODULES.keys()) as ReadonlySet<string>,
-  freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name)) as ReadonlySet<string>
+  names: new Set([...MODULES.keys(), ...RUNNER_ACTIONS.map((a) => a.name)]) as ReadonlySet<string>,
+  freeForm: new Set(
+    [...ALL, ...RUNNER_ACTIONS].filter((m) => m.freeForm).map((m) => m.name)
+  ) as ReadonlySet<string>
 }
