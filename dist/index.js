@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-N7EFOF7X.js";
+} from "./chunks/chunk-CR5YG3VM.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
