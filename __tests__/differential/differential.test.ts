@@ -1,6 +1,6 @@
 // Differential: each fixture playbook runs through ansible-playbook and through our engine against the
 // same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -24,6 +24,12 @@ const FIXTURES = path.resolve(
   '../../__fixtures__/differential'
 )
 const ansiblePlaybook = findAnsiblePlaybook()
+/**
+ * Fixtures that change owners and groups run tasks with `become: true` as the test user: when the suite
+ * runs as root (as in CI), that user may sudo to root without a password while the suite runs.
+ */
+const SUDOERS_FILE = '/etc/sudoers.d/apbtest-differential-test'
+const canGrantSudo = process.getuid?.() === 0 && existsSync('/etc/sudoers.d')
 const required = process.env['APB_REQUIRE_ANSIBLE'] === '1'
 
 if (!ansiblePlaybook && required) {
@@ -53,9 +59,13 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       extra: `ansible_ssh_common_args='-o UserKnownHostsFile=${sshd.knownHostsPath}'`
     })
     await writeFile(inventoryPath, inventory)
+    if (canGrantSudo) {
+      writeFileSync(SUDOERS_FILE, `${sshd.user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })
+    }
   })
 
   afterAll(async () => {
+    if (canGrantSudo) rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
       await rm(workDir, { recursive: true, force: true })
@@ -161,7 +171,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers.yml',
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
-    'module-args.yml'
+    'module-args.yml',
+    'modules-lineinfile.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -5,6 +5,7 @@ import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { includeRoleModule, includeTasksModule } from './include.js'
+import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
@@ -35,7 +36,8 @@ const ALL: ModuleDefinition[] = [
   waitForConnectionModule,
   rebootModule,
   includeTasksModule,
-  includeRoleModule
+  includeRoleModule,
+  lineinfileModule
 ]
 
 /** Every module by name. */
