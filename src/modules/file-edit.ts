@@ -328,7 +328,13 @@ export async function finishEdit(
     changed: boolean
     msg: string
     content?: Buffer
-    diff: Record<string, unknown>
+    /** The content diff (lineinfile and blockinfile always give one; replace only when it changed). */
+    diff?: Record<string, unknown>
+    /**
+     * `with-attributes`: `diff` is Ansible's list of the content diff and the attribute diff (lineinfile,
+     * blockinfile); `content`: the content diff alone (replace).
+     */
+    diffStyle?: 'with-attributes' | 'content'
     backupField: 'backup' | 'backup_file' | 'none'
     makeParents?: boolean
     extra?: Record<string, unknown>
@@ -350,7 +356,15 @@ export async function finishEdit(
     }
     attrDiff['before_header'] = `${target.dest} (file attributes)`
     attrDiff['after_header'] = `${target.dest} (file attributes)`
-    return [edit.diff, attrDiff]
+    return [edit.diff ?? {}, attrDiff]
+  }
+  const withDiff = (result: ModuleResult, attrs?: AttributeChanges): ModuleResult => {
+    if (edit.diffStyle === 'content') {
+      if (edit.diff !== undefined) result['diff'] = edit.diff
+    } else {
+      result['diff'] = diffList(attrs)
+    }
+    return result
   }
   const shaped = (fields: ModuleResult): ModuleResult => ({ ...fields, ...edit.extra })
   const withBackup = (result: ModuleResult, name: string | undefined): ModuleResult => {
@@ -361,7 +375,7 @@ export async function finishEdit(
 
   if (ctx.check && !exists) {
     const result = withBackup(shaped({ changed, msg }), undefined)
-    result['diff'] = edit.diff
+    if (edit.diff !== undefined) result['diff'] = edit.diff
     return edit.checkMissingResult ? edit.checkMissingResult(result) : result
   }
 
@@ -371,7 +385,7 @@ export async function finishEdit(
       msg = `${changed ? `${msg} and ` : ''}ownership, perms or SE linux context changed`
       changed = true
     }
-    return withBackup(shaped({ changed, msg, diff: diffList(attrs) }), undefined)
+    return withBackup(withDiff(shaped({ changed, msg }), attrs), undefined)
   }
 
   let backupName: string | undefined
@@ -407,5 +421,5 @@ export async function finishEdit(
     msg = `${changed ? `${msg} and ` : ''}ownership, perms or SE linux context changed`
     changed = true
   }
-  return withBackup(shaped({ changed, msg, diff: diffList(finalAttrs) }), backupName)
+  return withBackup(withDiff(shaped({ changed, msg }), finalAttrs), backupName)
 }

@@ -67,9 +67,21 @@ function codeLiteral(code: number, inClass: boolean): string {
   return literal(String.fromCodePoint(code), inClass)
 }
 
+/** Flags given by the caller, as `re.compile(pattern, re.DOTALL | re.MULTILINE)` gives them. */
+export interface RegexFlags {
+  dotAll?: boolean
+  multiline?: boolean
+  /** Record where each group matched (JavaScript's `d` flag: `match.indices`). */
+  indices?: boolean
+}
+
 /** Translates Python regex `pattern` (`mode`: see the file's comment). */
-export function translatePythonRegex(pattern: string, mode: RegexMode): PythonRegex {
-  return new Translator(pattern, mode).run()
+export function translatePythonRegex(
+  pattern: string,
+  mode: RegexMode,
+  flags: RegexFlags = {}
+): PythonRegex {
+  return new Translator(pattern, mode, flags).run()
 }
 
 class Translator {
@@ -82,10 +94,17 @@ class Translator {
   private readonly names = new Map<string, number>()
   private openGroups = 0
 
+  private readonly indices: boolean
+
   constructor(
     private readonly pattern: string,
-    private readonly mode: RegexMode
-  ) {}
+    private readonly mode: RegexMode,
+    flags: RegexFlags
+  ) {
+    this.dotAll = flags.dotAll ?? false
+    this.multiline = flags.multiline ?? false
+    this.indices = flags.indices ?? false
+  }
 
   private fail(problem: string): never {
     throw new PythonRegexError(this.pattern, problem)
@@ -102,7 +121,7 @@ class Translator {
       // Only a `)` stops an alternation at the top level.
       this.fail(`unbalanced parenthesis at position ${this.i}`)
     }
-    const flags = `g${this.ignoreCase ? 'i' : ''}${this.mode === 'text' ? 'u' : ''}`
+    const flags = `g${this.ignoreCase ? 'i' : ''}${this.mode === 'text' ? 'u' : ''}${this.indices ? 'd' : ''}`
     let regexp: RegExp
     try {
       regexp = new RegExp(body, flags)

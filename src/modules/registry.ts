@@ -11,6 +11,7 @@ import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
 import { rawModule } from './raw.js'
 import { rebootModule } from './reboot.js'
+import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
@@ -37,7 +38,8 @@ const ALL: ModuleDefinition[] = [
   rebootModule,
   includeTasksModule,
   includeRoleModule,
-  lineinfileModule
+  lineinfileModule,
+  replaceModule
 ]
 
 /** Every module by name. */
