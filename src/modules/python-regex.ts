@@ -41,6 +41,8 @@ export interface PythonRegex {
   groups: number
   /** Group names to their numbers. */
   names: Map<string, number>
+  /** Whether `^`/`$` work per line (`(?m)` or the caller's flag), as Python's `pattern.flags & re.M`. */
+  multiline: boolean
 }
 
 const BYTES_SPACE = ' \\t\\n\\r\\f\\v'
@@ -128,7 +130,13 @@ class Translator {
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error))
     }
-    return { pattern: this.pattern, regexp, groups: this.groups, names: this.names }
+    return {
+      pattern: this.pattern,
+      regexp,
+      groups: this.groups,
+      names: this.names,
+      multiline: this.multiline
+    }
   }
 
   /** Global inline flags: `(?imsx)` groups at the very start (Python 3.11 allows them nowhere else). */

@@ -1,5 +1,6 @@
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
+import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
@@ -39,7 +40,8 @@ const ALL: ModuleDefinition[] = [
   includeTasksModule,
   includeRoleModule,
   lineinfileModule,
-  replaceModule
+  replaceModule,
+  blockinfileModule
 ]
 
 /** Every module by name. */
