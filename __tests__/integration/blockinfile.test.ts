@@ -141,7 +141,9 @@ describe('blockinfile', () => {
     })
     expect(read(p)).toBe('a\n')
     const n = path.join(dir, 'n.conf')
-    expect(await run({ path: n, block: 'x', create: true }, { check: true, diff: false })).toMatchObject({
+    expect(
+      await run({ path: n, block: 'x', create: true }, { check: true, diff: false })
+    ).toMatchObject({
       changed: true,
       msg: 'File created'
     })
