@@ -1,3 +1,4 @@
+import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
 import { blockinfileModule } from './blockinfile.js'
@@ -17,7 +18,9 @@ import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { templateModule } from './template.js'
+import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
   shellModule,
@@ -35,6 +38,9 @@ const ALL: ModuleDefinition[] = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
+  waitForModule,
+  tempfileModule,
+  assembleModule,
   rebootModule,
   lineinfileModule,
   replaceModule,
