@@ -179,7 +179,19 @@ const CASES: Case[] = [
   ...both('x', 'x', '\\n\\t\\\\.\\&'),
   ...both('(x)', 'x', '\\q'),
   ...both('(x)', 'x', '\\3'),
-  ...both('(?P<n>x)', 'x', '\\g<m>')
+  ...both('(?P<n>x)', 'x', '\\g<m>'),
+  ...both('(?<=ab)c', 'abc xbc'),
+  ...both('(?<=a|bc)d', 'ad bcd'),
+  ...both('(?<=a|b)d', 'ad bd'),
+  ...both('(?<=a+)b', 'aab'),
+  ...both('(?<=a{2})b', 'aab ab'),
+  ...both('(?<=(a)b)c', 'abc'),
+  ...both('(?<!\\d{3})x', '123x 12x'),
+  ...both('(?<=(ab)\\1)c', 'ababc'),
+  ...both('(a*)(?<=\\1)b', 'aab'),
+  ...both('(a)(?<=\\1)b', 'ab'),
+  ...both('(a\\1)', 'aa'),
+  ...both('(?P<x>a(?P=x))', 'aa')
 ]
 
 const REFUSED = ['a++', '(?>a)', '(?(1)a|b)', '(?i:a)', '\\N{DIGIT ONE}']

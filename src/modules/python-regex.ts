@@ -77,6 +77,17 @@ export interface RegexFlags {
   indices?: boolean
 }
 
+/** The shortest and longest text a piece of pattern matches (Infinity: unbounded). */
+type Width = [number, number]
+
+/** One atom of a pattern: its JavaScript text, whether a quantifier may follow, and its width. */
+interface Atom {
+  text: string
+  quantifiable: boolean
+  /** Default: one character when quantifiable, none otherwise (anchors, assertions). */
+  width?: Width
+}
+
 /** Translates Python regex `pattern` (`mode`: see the file's comment). */
 export function translatePythonRegex(
   pattern: string,
@@ -95,6 +106,12 @@ class Translator {
   private groups = 0
   private readonly names = new Map<string, number>()
   private openGroups = 0
+  /** The width of each closed group, for a backreference's (a look-behind must have a fixed width). */
+  private readonly groupWidths = new Map<number, Width>()
+  /** Groups not closed yet, which Python refuses to refer to. */
+  private readonly open = new Set<number>()
+  /** Inside a look-behind: the number of groups before it (its own cannot be referred to in it). */
+  private lookbehindFrom: number | undefined
 
   private readonly indices: boolean
 
@@ -118,7 +135,7 @@ class Translator {
 
   run(): PythonRegex {
     this.leadingFlags()
-    const body = this.alternation()
+    const body = this.alternation().text
     if (this.i < this.pattern.length) {
       // Only a `)` stops an alternation at the top level.
       this.fail(`unbalanced parenthesis at position ${this.i}`)
@@ -195,29 +212,39 @@ class Translator {
     }
   }
 
-  private alternation(): string {
+  private alternation(): { text: string; width: Width } {
     const branches = [this.sequence()]
     while (this.peek() === '|') {
       this.i++
       branches.push(this.sequence())
     }
-    return branches.join('|')
+    return {
+      text: branches.map((b) => b.text).join('|'),
+      width: [
+        Math.min(...branches.map((b) => b.width[0])),
+        Math.max(...branches.map((b) => b.width[1]))
+      ]
+    }
   }
 
-  private sequence(): string {
+  private sequence(): { text: string; width: Width } {
     let out = ''
+    const width: Width = [0, 0]
     for (;;) {
       this.skipVerbose()
       const ch = this.peek()
-      if (ch === undefined || ch === '|' || ch === ')') return out
+      if (ch === undefined || ch === '|' || ch === ')') return { text: out, width }
       const atom = this.atom()
       if (atom === null) continue
-      out += this.quantified(atom)
+      const piece = this.quantified(atom)
+      out += piece.text
+      width[0] += piece.width[0]
+      width[1] += piece.width[1]
     }
   }
 
   /** An atom, or null for something that matches nothing at all (a comment group). */
-  private atom(): { text: string; quantifiable: boolean } | null {
+  private atom(): Atom | null {
     const ch = this.pattern[this.i++]!
     switch (ch) {
       case '.':
@@ -266,12 +293,15 @@ class Translator {
     return { min: min === '' ? '0' : min, max: m[3] === '' ? undefined : m[3], length: m[0].length }
   }
 
-  private quantified(atom: { text: string; quantifiable: boolean }): string {
+  private quantified(atom: Atom): { text: string; width: Width } {
+    const width: Width = atom.width ?? (atom.quantifiable ? [1, 1] : [0, 0])
     this.skipVerbose()
     let q = ''
     const ch = this.peek()
+    let times: Width = [1, 1]
     if (ch === '*' || ch === '+' || ch === '?') {
       q = ch
+      times = ch === '*' ? [0, Infinity] : ch === '+' ? [1, Infinity] : [0, 1]
       this.i++
     } else if (ch === '{') {
       const brace = this.quantifierAt(this.i)
@@ -280,10 +310,11 @@ class Translator {
           this.fail(`min repeat greater than max repeat at position ${this.i}`)
         q = `{${brace.min},${brace.max ?? ''}}`
         if (brace.max === brace.min) q = `{${brace.min}}`
+        times = [Number(brace.min), brace.max === undefined ? Infinity : Number(brace.max)]
         this.i += brace.length
       }
     }
-    if (q === '') return atom.text
+    if (q === '') return { text: atom.text, width }
     if (!atom.quantifiable) {
       // Python repeats an anchor (`^*`) only by refusing it.
       this.fail(`nothing to repeat at position ${this.i - 1}`)
@@ -304,15 +335,22 @@ class Translator {
     )
       this.fail(`multiple repeat at position ${this.i}`)
     // A group keeps its quantifier to itself; a lookaround or other assertion cannot be repeated in JS.
-    return `(?:${atom.text})${q}`
+    const product = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : a * b)
+    return {
+      text: `(?:${atom.text})${q}`,
+      width: [product(width[0], times[0]), product(width[1], times[1])]
+    }
   }
 
-  private group(): { text: string; quantifiable: boolean } | null {
+  private group(): Atom | null {
     const start = this.i - 1
     let open: string
     let quantifiable = true
+    let number: number | undefined
+    let lookbehind = false
     if (this.peek() !== '?') {
       this.groups++
+      number = this.groups
       open = '('
     } else {
       const rest = this.pattern.slice(this.i + 1)
@@ -327,6 +365,7 @@ class Translator {
             `redefinition of group name '${name}' as group ${this.groups + 1}; was group ${this.names.get(name)} at position ${start + 4}`
           )
         this.groups++
+        number = this.groups
         this.names.set(name, this.groups)
         open = `(?<${name}>`
         this.i += 1 + m[0].length
@@ -337,7 +376,11 @@ class Translator {
         if (number === undefined)
           this.fail(`unknown group name '${m[1]!}' at position ${start + 4}`)
         this.i += 1 + m[0].length
-        return { text: `\\${number}(?:)`, quantifiable: true }
+        return {
+          text: `\\${number}(?:)`,
+          quantifiable: true,
+          width: this.referenceWidth(number)
+        }
       } else if (rest.startsWith('#')) {
         const end = this.pattern.indexOf(')', this.i)
         if (end < 0) this.fail(`missing ), unterminated comment at position ${start}`)
@@ -354,6 +397,7 @@ class Translator {
         open = `(?${rest.slice(0, 2)}`
         this.i += 3
         quantifiable = false
+        lookbehind = true
       } else if (rest.startsWith('>')) {
         this.refuse('an atomic group (?>...)')
       } else if (rest.startsWith('(')) {
@@ -368,11 +412,33 @@ class Translator {
       }
     }
     this.openGroups++
+    if (number !== undefined) this.open.add(number)
+    const outerLookbehind = this.lookbehindFrom
+    if (lookbehind && outerLookbehind === undefined) this.lookbehindFrom = this.groups
     const body = this.alternation()
+    this.lookbehindFrom = outerLookbehind
+    if (number !== undefined) this.open.delete(number)
     if (this.peek() !== ')') this.fail(`missing ), unterminated subpattern at position ${start}`)
     this.i++
     this.openGroups--
-    return { text: `${open}${body})`, quantifiable }
+    if (number !== undefined) this.groupWidths.set(number, body.width)
+    if (lookbehind && body.width[0] !== body.width[1])
+      this.fail(`look-behind requires fixed-width pattern`)
+    return {
+      text: `${open}${body.text})`,
+      quantifiable,
+      width: quantifiable ? body.width : [0, 0]
+    }
+  }
+
+  /** The width of a backreference to group `number`, refusing what Python refuses. */
+  private referenceWidth(number: number): Width {
+    if (this.open.has(number)) this.fail(`cannot refer to an open group at position ${this.i}`)
+    if (this.lookbehindFrom !== undefined && number > this.lookbehindFrom)
+      this.fail(
+        `cannot refer to group defined in the same lookbehind subpattern at position ${this.i}`
+      )
+    return this.groupWidths.get(number) ?? [0, Infinity]
   }
 
   private classEscapes(letter: string): string | null {
@@ -390,7 +456,7 @@ class Translator {
   }
 
   /** An escape outside a class. */
-  private escape(): { text: string; quantifiable: boolean } {
+  private escape(): Atom {
     const ch = this.pattern[this.i++]
     if (ch === undefined) this.fail('bad escape (end of pattern) at position ' + (this.i - 1))
     const set = this.classEscapes(ch.toLowerCase())
@@ -425,7 +491,11 @@ class Translator {
       const number = Number(ref)
       if (number > this.groups)
         this.fail(`invalid group reference ${number} at position ${this.i - ref.length}`)
-      return { text: `\\${number}(?:)`, quantifiable: true }
+      return {
+        text: `\\${number}(?:)`,
+        quantifiable: true,
+        width: this.referenceWidth(number)
+      }
     }
     const code = this.commonEscape(ch)
     return { text: codeLiteral(code, false), quantifiable: true }
