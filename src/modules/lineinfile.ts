@@ -7,7 +7,7 @@
  */
 import { factsFor } from '../facts/index.js'
 import { attributesWanted, FILE_COMMON_OPTIONS, finishEdit, readEditTarget } from './file-edit.js'
-import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
+import type { ModuleDefinition, ModuleResult } from './module.js'
 import {
   PythonRegexError,
   expandReplacement,
@@ -41,8 +41,7 @@ function asBytes(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1')
 }
 
-function compile(pattern: string, ctx: ModuleContext): PythonRegex {
-  void ctx
+function compile(pattern: string): PythonRegex {
   return translatePythonRegex(asBytes(pattern), 'bytes')
 }
 
@@ -58,7 +57,6 @@ interface Edit {
 }
 
 function present(
-  ctx: ModuleContext,
   lines: string[],
   opts: {
     regexp?: string
@@ -73,17 +71,16 @@ function present(
   const line = asBytes(opts.line)
   const search = opts.searchString === undefined ? undefined : asBytes(opts.searchString)
   const { insertafter, insertbefore } = opts
-  const re = opts.regexp === undefined ? undefined : compile(opts.regexp, ctx)
+  const re = opts.regexp === undefined ? undefined : compile(opts.regexp)
   let ins: PythonRegex | undefined
   if (insertafter !== undefined && insertafter !== 'BOF' && insertafter !== 'EOF')
-    ins = compile(insertafter, ctx)
-  else if (insertbefore !== undefined && insertbefore !== 'BOF') ins = compile(insertbefore, ctx)
+    ins = compile(insertafter)
+  else if (insertbefore !== undefined && insertbefore !== 'BOF') ins = compile(insertbefore)
 
   let found = -1
   let insertAt = -1
   let match: RegExpExecArray | null = null
   let matched = false
-  let exact = false
   if (re) {
     for (let n = 0; n < lines.length; n++) {
       const m = pythonSearch(re, lines[n]!)
@@ -109,7 +106,6 @@ function present(
       const cur = lines[n]!
       if (stripEol(cur) === line) {
         found = n
-        exact = true
       } else if (ins && pythonSearch(ins, cur)) {
         if (insertafter) {
           insertAt = n + 1
@@ -131,10 +127,6 @@ function present(
     let newLine =
       opts.backrefs && match && re ? expandReplacement(parseReplacement(line, re), match) : line
     if (!newLine.endsWith(eol)) newLine += eol
-    if (re === undefined && search === undefined && !matched && !exact) {
-      // Not reachable: an index without a match is an exact match.
-      return unchanged
-    }
     if (lines[found] !== newLine) {
       lines[found] = newLine
       return { lines, changed: true, msg: 'line replaced' }
@@ -170,11 +162,10 @@ function present(
 }
 
 function absent(
-  ctx: ModuleContext,
   lines: string[],
   opts: { regexp?: string; searchString?: string; line?: string }
 ): Edit {
-  const re = opts.regexp === undefined ? undefined : compile(opts.regexp, ctx)
+  const re = opts.regexp === undefined ? undefined : compile(opts.regexp)
   const search = opts.searchString === undefined ? undefined : asBytes(opts.searchString)
   const line = opts.line === undefined ? undefined : asBytes(opts.line)
   let found = 0
@@ -249,7 +240,7 @@ export const lineinfileModule: ModuleDefinition = {
     attributesWanted(args)
     try {
       for (const pattern of [regexp, optional(args['insertafter']), optional(args['insertbefore'])])
-        if (pattern !== undefined && pattern !== 'BOF' && pattern !== 'EOF') compile(pattern, ctx)
+        if (pattern !== undefined && pattern !== 'BOF' && pattern !== 'EOF') compile(pattern)
     } catch (error) {
       if (error instanceof PythonRegexError) return regexFailure(error)
       throw error
@@ -288,7 +279,7 @@ export const lineinfileModule: ModuleDefinition = {
       const insertbefore = optional(args['insertbefore'])
       if (insertafter === undefined && insertbefore === undefined) insertafter = 'EOF'
       try {
-        edit = present(ctx, splitLines(before), {
+        edit = present(splitLines(before), {
           regexp,
           searchString,
           line,
@@ -310,7 +301,7 @@ export const lineinfileModule: ModuleDefinition = {
         }
       }
       if (!target.state.exists) return { changed: false, msg: 'file not present' }
-      edit = absent(ctx, splitLines(before), { regexp, searchString, line })
+      edit = absent(splitLines(before), { regexp, searchString, line })
     }
     const content = toBuffer(edit.lines)
     if (ctx.diff) diff['after'] = content.toString('utf8')
