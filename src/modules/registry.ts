@@ -6,6 +6,7 @@ import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
+import { fileModule } from './file.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -42,6 +43,7 @@ const ALL: ModuleDefinition[] = [
   tempfileModule,
   assembleModule,
   rebootModule,
+  fileModule,
   lineinfileModule,
   replaceModule,
   blockinfileModule
