@@ -148,6 +148,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'file-modes.yml',
     'modules-file.yml',
     'modules-wait.yml',
+    'modules-lineinfile.yml',
     'semantics-tasks.yml',
     'semantics-special-vars.yml',
     'semantics-plays.yml',

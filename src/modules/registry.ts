@@ -1,16 +1,19 @@
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
+import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fileModule } from './file.js'
+import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
 import { rawModule } from './raw.js'
 import { rebootModule } from './reboot.js'
+import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
@@ -40,7 +43,10 @@ const ALL: ModuleDefinition[] = [
   tempfileModule,
   assembleModule,
   rebootModule,
-  fileModule
+  fileModule,
+  lineinfileModule,
+  replaceModule,
+  blockinfileModule
 ]
 
 /** Every module by name. */
