@@ -9,6 +9,11 @@
  * emulated (its `$` also matches before a final newline; its `.` and `(?m)` know only `\n` as a line
  * end, not `\r`), so the JavaScript `m` and `s` flags are never used. What cannot be translated
  * faithfully is refused with UnsupportedRegexError naming the regex and the construct.
+ *
+ * Over 400 lines on purpose: it is one parser walking one pattern, whose parts (escapes, classes, groups,
+ * anchors, replacement templates) share its position and flags; split, they would pass that state around.
+ * (src/template/regex.ts is an older, smaller translator used by the regex filters, wait_for and
+ * assemble: folding it into this one is follow-up work.)
  */
 
 /** A construct of a Python regex we do not translate, or a regex Python itself would refuse. */
