@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-AGQLDJMB.js";
+} from "./chunks/chunk-7YAIGEVN.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,

@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync
 } from 'node:fs'
 import os from 'node:os'
@@ -87,8 +88,11 @@ describe('template over OpenSSH', () => {
     expect(resultOf(again, 'render', 'web1')).toMatchObject({ changed: false, mode: '0640' })
     expect(readdirSync(destDir)).toEqual(['app.conf'])
 
+    // An old mtime: the backup is named after the time it is made, as Ansible names it.
+    utimesSync(dest, new Date('2001-02-03T12:00:00Z'), new Date('2001-02-03T12:00:00Z'))
     const changed = await run('cart')
     const backup = resultOf(changed, 'render', 'web1')['backup_file'] as string
+    expect(path.basename(backup)).not.toContain('2001-02-03')
     expect(resultOf(changed, 'render', 'web1')['changed']).toBe(true)
     expect(path.basename(backup)).toMatch(/^app\.conf\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/)
     expect(readFileSync(backup, 'utf8')).toContain('# SHOP')

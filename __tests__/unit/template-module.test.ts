@@ -212,7 +212,9 @@ describe('template module', () => {
     const backup = target.commands.find((c) => c.startsWith('b='))
     // The backup is created exclusively: a symlink planted under its name is not written through.
     expect(backup).toContain('cp -p --remove-destination /etc/app.conf "$b"')
-    expect(backup).toContain('date -r /etc/app.conf +%Y-%m-%d@%H:%M:%S~')
+    // The time of the backup, as Ansible stamps it; not the replaced file's mtime (date -r).
+    expect(backup).toContain('$(date +%Y-%m-%d@%H:%M:%S~)')
+    expect(backup).not.toContain('date -r')
   })
 
   it('fails with "failed to validate" and replaces nothing when validate refuses the candidate', async () => {

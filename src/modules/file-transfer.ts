@@ -175,11 +175,12 @@ async function backupRemote(
   timeoutMs: number
 ): Promise<string> {
   const d = shellQuote(dest)
+  // Stamped with the time of the backup, as Ansible's are (not the file's mtime).
   // --remove-destination: cp then creates the backup exclusively (O_EXCL), so a symlink planted
   // under the name is never written through; -p creates it without group and other bits until the
   // copy is complete.
   const res = await connection.run(
-    `b=${d}.$$.$(date -r ${d} +%Y-%m-%d@%H:%M:%S~) && cp -p --remove-destination ${d} "$b" && printf '%s' "$b"`,
+    `b=${d}.$$.$(date +%Y-%m-%d@%H:%M:%S~) && cp -p --remove-destination ${d} "$b" && printf '%s' "$b"`,
     { timeoutMs }
   )
   if (res.code !== 0) {
