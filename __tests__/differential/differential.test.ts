@@ -161,7 +161,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers.yml',
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
-    'module-args.yml'
+    'module-args.yml',
+    'modules-stat.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -14,6 +14,7 @@ import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
+import { statModule } from './stat.js'
 import { templateModule } from './template.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 
@@ -35,7 +36,8 @@ const ALL: ModuleDefinition[] = [
   waitForConnectionModule,
   rebootModule,
   includeTasksModule,
-  includeRoleModule
+  includeRoleModule,
+  statModule
 ]
 
 /** Every module by name. */
