@@ -4,6 +4,7 @@ import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
+import { fetchModule } from './fetch.js'
 import { includeRoleModule, includeTasksModule } from './include.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -14,6 +15,7 @@ import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
+import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
@@ -37,7 +39,9 @@ const ALL: ModuleDefinition[] = [
   rebootModule,
   includeTasksModule,
   includeRoleModule,
-  statModule
+  statModule,
+  slurpModule,
+  fetchModule
 ]
 
 /** Every module by name. */
