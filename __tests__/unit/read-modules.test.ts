@@ -127,3 +127,39 @@ describe('fetch', () => {
     }
   })
 })
+
+describe('find', () => {
+  it('walks in check mode, files before subdirectories, as os.walk', async () => {
+    writeFileSync(path.join(dir, 'a.txt'), 'needle\n')
+    const { result, ran } = await runModuleOn(
+      'find',
+      { paths: dir, file_type: 'any', recurse: true },
+      { flags: { check: true, diff: false } }
+    )
+    expect(ran).toBe(true)
+    expect(result).toMatchObject({
+      changed: false,
+      matched: 1,
+      examined: 1,
+      msg: 'All paths examined',
+      files: [{ path: path.join(dir, 'a.txt'), isreg: true, size: 7, mode: expect.any(String) }]
+    })
+  })
+
+  it('refuses a contains pattern grep -E cannot run, naming the construct', async () => {
+    // The task runner fails the task with the message of a ModuleArgumentError.
+    await expect(runModuleOn('find', { paths: dir, contains: '(?<=a)b' })).rejects.toThrow(
+      'uses the group (?<, which cannot be run on the target (grep -E)'
+    )
+  })
+
+  it('refuses read_whole_file by name', async () => {
+    const { result, ran } = await runModuleOn('find', {
+      paths: dir,
+      contains: 'x',
+      read_whole_file: true
+    })
+    expect(ran).toBe(false)
+    expect(String(result['msg'])).toContain("'read_whole_file' is not supported yet")
+  })
+})

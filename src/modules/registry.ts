@@ -5,6 +5,7 @@ import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
+import { findModule } from './find.js'
 import { includeRoleModule, includeTasksModule } from './include.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -41,7 +42,8 @@ const ALL: ModuleDefinition[] = [
   includeRoleModule,
   statModule,
   slurpModule,
-  fetchModule
+  fetchModule,
+  findModule
 ]
 
 /** Every module by name. */
