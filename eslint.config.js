@@ -15,5 +15,23 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
       ]
     }
+  },
+  {
+    // One reader of YAML: everything goes through src/values/yaml.ts and its one schema (YAML 1.1 as Ansible).
+    files: ['src/**/*.ts'],
+    ignores: ['src/values/yaml.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'js-yaml',
+              message: "Read and write YAML through src/values/yaml.ts (Ansible's YAML 1.1 schema)."
+            }
+          ]
+        }
+      ]
+    }
   }
 )

@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-27PZDYV5.js";
+} from "./chunks/chunk-EBTS5MJR.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-HHR4RXXV.js";
+} from "./chunks/chunk-BI2ARE7H.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-OYRFJVOA.js";
+} from "./chunks/chunk-L5544NQD.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-27PZDYV5.js";
+} from "./chunks/chunk-EBTS5MJR.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -38,10 +38,11 @@ import {
   encodeCompactJobs,
   formatLocation,
   inertLine,
+  isRecord,
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-HHR4RXXV.js";
+} from "./chunks/chunk-BI2ARE7H.js";
 
 // src/main.ts
 import path from "node:path";
@@ -186,11 +187,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 // src/report/text.ts
-function asArray(value) {
-  return Array.isArray(value) ? value : [];
-}
 function asRecord(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+  return isRecord(value) ? value : {};
 }
 function clip(text, max) {
   if (text.length <= max) return text;
@@ -496,22 +494,19 @@ function buildAnnotations(doc, options) {
   const errors = [];
   const warnings = [];
   try {
-    for (const rawPlay of asArray(asRecord(doc)["plays"])) {
-      for (const rawTask of asArray(asRecord(rawPlay)["tasks"])) {
-        const task = asRecord(rawTask);
+    for (const play of doc.plays) {
+      for (const task of play.tasks) {
         const failing = [];
         const ignored = [];
-        for (const [host, rawEntry] of Object.entries(asRecord(task["results"]))) {
-          const entry = asRecord(rawEntry);
-          const result = asRecord(entry["result"]);
-          if (entry["status"] === "unreachable" || entry["status"] === "failed")
-            (entry["ignored"] === true ? ignored : failing).push({
+        for (const [host, entry] of Object.entries(task.results)) {
+          if (entry.status === "unreachable" || entry.status === "failed")
+            (entry.ignored === true ? ignored : failing).push({
               host,
-              unreachable: entry["status"] === "unreachable",
-              result
+              unreachable: entry.status === "unreachable",
+              result: entry.result
             });
         }
-        const name = oneLine2(String(task["name"] ?? "")) || oneLine2(String(task["module"] ?? "")) || "task";
+        const name = oneLine2(task.name) || oneLine2(task.module) || "task";
         const at = options.inlinePlaybook ? {} : location(task);
         if (failing.length > 0) {
           const verb = failing.some((f) => !f.unreachable) ? "failed" : "unreachable";
@@ -569,10 +564,9 @@ function limit(annotations, max, level, what) {
   return [...kept, { level, title: `${left} more ${what}`, message: message2 }];
 }
 function location(task) {
-  const file = task["file"];
-  if (typeof file !== "string" || file === "" || file.startsWith("<")) return {};
-  const line = task["line"];
-  return typeof line === "number" && Number.isInteger(line) && line > 0 ? { file, line } : { file };
+  const { file, line } = task;
+  if (file === void 0 || file === "" || file.startsWith("<")) return {};
+  return line !== void 0 && Number.isInteger(line) && line > 0 ? { file, line } : { file };
 }
 function hostsMessage(failures) {
   const lines = failures.slice(0, MAX_HOSTS_PER_ANNOTATION).map((f) => {
@@ -759,13 +753,7 @@ function mermaidText(text) {
   return MERMAID_KEYWORD.test(out) ? `\u203A ${out}` : out;
 }
 
-// src/report/job-summary.ts
-var DEFAULT_SUMMARY_MAX_BYTES = 1e6;
-var SUMMARY_TRUNCATED_NOTE = "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file.";
-var MAX_JOB_ROWS = 200;
-var MAX_SUMMARY_MSG_CHARS = 300;
-var MAX_MSG_BLOCK_CHARS = 4e3;
-var STATUSES = ["ok", "changed", "failed", "skipped", "unreachable"];
+// src/report/summary-model.ts
 var STAT_KEYS = [
   "ok",
   "changed",
@@ -775,6 +763,98 @@ var STAT_KEYS = [
   "rescued",
   "ignored"
 ];
+function normalize(doc, now) {
+  const stats = Object.entries(doc.stats).map(([host, s]) => [host, statCounts(s)]);
+  const hosts = stats.map(([host]) => host);
+  const seen = new Set(hosts);
+  const addHost = (host) => {
+    if (!seen.has(host)) {
+      seen.add(host);
+      hosts.push(host);
+    }
+  };
+  const rows = [];
+  for (const play of doc.plays) {
+    for (const task of play.tasks) {
+      const module = shortModule(task.module);
+      const cells = /* @__PURE__ */ new Map();
+      for (const [host, entry] of Object.entries(task.results)) {
+        const started = Date.parse(entry.started_at);
+        cells.set(host, {
+          status: entry.status,
+          ignored: entry.ignored === true,
+          startMs: Number.isFinite(started) ? started : void 0,
+          durationMs: nonNegative(entry.duration_ms),
+          result: entry.result,
+          launched: module !== "async_status" && launchedJobs(entry.result).length > 0
+        });
+        addHost(host);
+      }
+      rows.push({
+        play: play.name,
+        name: task.name || module || "(unnamed task)",
+        module,
+        file: task.file,
+        line: finite(task.line),
+        cells,
+        interrupted: /* @__PURE__ */ new Set()
+      });
+    }
+  }
+  const running = [];
+  for (const [host, jobs] of Object.entries(doc.jobs)) {
+    for (const [key, job] of Object.entries(jobs)) {
+      const launched = Date.parse(String(job["launched_at"]));
+      running.push({
+        host,
+        key,
+        task: typeof job["task"] === "string" ? job["task"] : key,
+        jid: String(job["ansible_job_id"] ?? ""),
+        file: typeof job["file"] === "string" ? job["file"] : void 0,
+        line: finite(job["line"]),
+        launchedMs: Number.isFinite(launched) ? launched : void 0,
+        asyncSeconds: nonNegative(job["async"])
+      });
+      addHost(host);
+    }
+  }
+  const cancelled = doc.cancelled === true;
+  const ok = !cancelled && doc.ok;
+  if (cancelled) markInterrupted(doc, rows, stats);
+  return { ok, cancelled, stats, hosts, rows, running, now };
+}
+function statCounts(s) {
+  const counts = {};
+  for (const key of STAT_KEYS) counts[key] = s[key];
+  return counts;
+}
+function markInterrupted(doc, rows, stats) {
+  const lastPlay = doc.plays[doc.plays.length - 1]?.tasks.length ?? 0;
+  const last = rows[rows.length - 1];
+  if (!last || lastPlay === 0) return;
+  const failed = new Set(
+    stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).map(([host]) => host)
+  );
+  for (const row of rows.slice(rows.length - lastPlay)) {
+    for (const [host, cell] of row.cells) {
+      if (isFailure(cell)) failed.add(host);
+      else if (!failed.has(host) && !last.cells.has(host)) last.interrupted.add(host);
+    }
+  }
+}
+function shortModule(name) {
+  return name.replace(/^ansible\.(builtin|legacy)\./, "");
+}
+function isFailure(cell) {
+  return (cell.status === "unreachable" || cell.status === "failed") && !cell.ignored;
+}
+
+// src/report/job-summary.ts
+var DEFAULT_SUMMARY_MAX_BYTES = 1e6;
+var SUMMARY_TRUNCATED_NOTE = "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file.";
+var MAX_JOB_ROWS = 200;
+var MAX_SUMMARY_MSG_CHARS = 300;
+var MAX_MSG_BLOCK_CHARS = 4e3;
 var PLANS = [
   {
     tailLines: 20,
@@ -827,98 +907,6 @@ function render(model, plan, title, jobs, truncated) {
 > ${SUMMARY_TRUNCATED_NOTE}`);
   return parts.filter((p) => p !== "").join("\n\n") + "\n";
 }
-function normalize(doc, now) {
-  const root = asRecord(doc);
-  const stats = [];
-  for (const [host, raw] of Object.entries(asRecord(root["stats"]))) {
-    const s = asRecord(raw);
-    const counts = {};
-    for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0;
-    stats.push([host, counts]);
-  }
-  const hosts = stats.map(([host]) => host);
-  const seen = new Set(hosts);
-  const addHost = (host) => {
-    if (!seen.has(host)) {
-      seen.add(host);
-      hosts.push(host);
-    }
-  };
-  const rows = [];
-  for (const rawPlay of asArray(root["plays"])) {
-    const play = asRecord(rawPlay);
-    for (const rawTask of asArray(play["tasks"])) {
-      const task = asRecord(rawTask);
-      const module = shortModule(String(task["module"] ?? ""));
-      const cells = /* @__PURE__ */ new Map();
-      for (const [host, rawEntry] of Object.entries(asRecord(task["results"]))) {
-        const entry = asRecord(rawEntry);
-        const status = String(entry["status"]);
-        if (!STATUSES.includes(status)) continue;
-        const result = asRecord(entry["result"]);
-        const started = Date.parse(String(entry["started_at"] ?? ""));
-        cells.set(host, {
-          status,
-          ignored: entry["ignored"] === true,
-          startMs: Number.isFinite(started) ? started : void 0,
-          durationMs: nonNegative(entry["duration_ms"]),
-          result,
-          launched: module !== "async_status" && launchedJobs(result).length > 0
-        });
-        addHost(host);
-      }
-      rows.push({
-        play: String(play["name"] ?? ""),
-        name: String(task["name"] ?? "") || module || "(unnamed task)",
-        module,
-        file: typeof task["file"] === "string" ? task["file"] : void 0,
-        line: finite(task["line"]),
-        cells,
-        interrupted: /* @__PURE__ */ new Set()
-      });
-    }
-  }
-  const running = [];
-  for (const [host, rawJobs] of Object.entries(asRecord(root["jobs"]))) {
-    for (const [key, rawJob] of Object.entries(asRecord(rawJobs))) {
-      const job = asRecord(rawJob);
-      const launched = Date.parse(String(job["launched_at"] ?? ""));
-      running.push({
-        host,
-        key,
-        task: typeof job["task"] === "string" ? job["task"] : key,
-        jid: String(job["ansible_job_id"] ?? ""),
-        file: typeof job["file"] === "string" ? job["file"] : void 0,
-        line: finite(job["line"]),
-        launchedMs: Number.isFinite(launched) ? launched : void 0,
-        asyncSeconds: nonNegative(job["async"])
-      });
-      addHost(host);
-    }
-  }
-  const cancelled = root["cancelled"] === true;
-  const ok = !cancelled && (typeof root["ok"] === "boolean" ? root["ok"] : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0));
-  if (cancelled) markInterrupted(root, rows, stats);
-  return { ok, cancelled, stats, hosts, rows, running, now };
-}
-function markInterrupted(root, rows, stats) {
-  const plays = asArray(root["plays"]);
-  const lastPlay = asArray(asRecord(plays[plays.length - 1])["tasks"]).length;
-  const last = rows[rows.length - 1];
-  if (!last || lastPlay === 0) return;
-  const failed = new Set(
-    stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).map(([host]) => host)
-  );
-  for (const row of rows.slice(rows.length - lastPlay)) {
-    for (const [host, cell] of row.cells) {
-      if (isFailure(cell)) failed.add(host);
-      else if (!failed.has(host) && !last.cells.has(host)) last.interrupted.add(host);
-    }
-  }
-}
-function shortModule(name) {
-  return name.replace(/^ansible\.(builtin|legacy)\./, "");
-}
 function heading(model, title, jobs) {
   const failed = model.stats.filter(([, s]) => hostFailed(s)).length;
   const unfinished = model.cancelled ? model.stats.length - failed : 0;
@@ -954,9 +942,6 @@ function recapSection(model) {
   if (model.cancelled && model.stats.some(([, s]) => !hostFailed(s)))
     lines.push("", "\u23F9\uFE0F The run was cancelled before this host finished.");
   return lines.join("\n");
-}
-function isFailure(cell) {
-  return (cell.status === "unreachable" || cell.status === "failed") && !cell.ignored;
 }
 function failuresSection(model, plan) {
   const failures = [];
@@ -1105,19 +1090,19 @@ function cellText(cell) {
   return `${ICONS[cell.status]} ${cell.status}${duration2}`;
 }
 function fallbackSummary(doc, title, error) {
-  const recap = attempt(
-    () => recapSection(
-      normalize(
-        { stats: asRecord(asRecord(doc)["stats"]), cancelled: asRecord(doc)["cancelled"] },
-        0
-      )
-    ),
-    ""
-  );
-  const ok = attempt(
-    () => asRecord(doc)["cancelled"] === true ? "cancelled" : asRecord(doc)["ok"],
-    void 0
-  );
+  const cancelled = attempt(() => asRecord(doc)["cancelled"] === true, false);
+  const recap = attempt(() => {
+    const stats = Object.entries(asRecord(asRecord(doc)["stats"])).map(
+      ([host, raw]) => {
+        const s = asRecord(raw);
+        const counts = {};
+        for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0;
+        return [host, counts];
+      }
+    );
+    return recapSection({ ok: false, cancelled, stats, hosts: [], rows: [], running: [], now: 0 });
+  }, "");
+  const ok = attempt(() => cancelled ? "cancelled" : asRecord(doc)["ok"], void 0);
   const detail = attempt(
     () => error instanceof Error ? error.message : String(error),
     "unknown error"

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-OYRFJVOA.js";
-import "./chunks/chunk-HHR4RXXV.js";
+} from "./chunks/chunk-L5544NQD.js";
+import "./chunks/chunk-BI2ARE7H.js";
 
 // src/post.ts
 async function post() {

@@ -41,14 +41,24 @@ export interface AnsibleEnvironment {
   errorOnMissingHandler?: boolean
 }
 
-/** The names read here, for documentation and tests. */
-export const ANSIBLE_ENVIRONMENT_NAMES = [
+/**
+ * The settings about output and handlers. The action reads only these from its environment: its inputs
+ * cover connections, forks and become.
+ */
+export const ANSIBLE_OUTPUT_AND_HANDLER_NAMES = [
   'ANSIBLE_NO_LOG',
   'ANSIBLE_DISPLAY_OK_HOSTS',
   'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
   'ANSIBLE_NOCOLOR',
   'NO_COLOR',
   'ANSIBLE_FORCE_COLOR',
+  'ANSIBLE_FORCE_HANDLERS',
+  'ANSIBLE_ERROR_ON_MISSING_HANDLER'
+] as const
+
+/** The names read here, for documentation and tests. */
+export const ANSIBLE_ENVIRONMENT_NAMES = [
+  ...ANSIBLE_OUTPUT_AND_HANDLER_NAMES,
   'ANSIBLE_VERBOSITY',
   'ANSIBLE_FORKS',
   'ANSIBLE_REMOTE_USER',
@@ -58,9 +68,7 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_INVENTORY',
   'ANSIBLE_BECOME',
   'ANSIBLE_BECOME_USER',
-  'ANSIBLE_BECOME_METHOD',
-  'ANSIBLE_FORCE_HANDLERS',
-  'ANSIBLE_ERROR_ON_MISSING_HANDLER'
+  'ANSIBLE_BECOME_METHOD'
 ] as const
 
 /** Reads the ANSIBLE_* settings the engine implements from `env`. Unset or empty variables say nothing. */

@@ -8,7 +8,7 @@ import { MODULE_CATALOG } from '../../src/modules/registry.js'
 import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../src/playbook/keywords.js'
 import { parseExtraVars } from '../../src/playbook/extra-vars.js'
 import { loadInclude, loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
-import { dumpYaml } from '../../src/playbook/yaml-loader.js'
+import { dumpYaml } from '../../src/values/yaml.js'
 import type { Playbook } from '../../src/playbook/types.js'
 import { anyText, checkCall, mutatedText, runs, slowest } from './fuzz-helpers.js'
 

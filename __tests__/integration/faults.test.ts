@@ -36,7 +36,9 @@ afterAll(async () => {
   await Promise.all([primary?.stop(), secondary?.stop()])
   for (const dir of mounted) spawnSync('umount', ['-l', dir])
   rmSync(scratch, { recursive: true, force: true })
-  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true })
+  for (const dir of cleanup) {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+  }
 })
 
 const mounted: string[] = []
@@ -380,8 +382,11 @@ describe('a job record corrupted while the job runs', () => {
         // Read once and answered: not polled until the retries ran out (the until-loop's own count, not
         // the time it took).
         expect(st['attempts'] ?? 1).toBeLessThanOrEqual(2)
+        // The job (and its supervisor, which writes the last record) outlives the run: let it end
+        // before the directory is removed, or the removal races its last write.
+        await waitFor('the job to end', () => processesWith(primary.user, tag).length === 0, 30_000)
       },
-      40_000
+      70_000
     )
   }
 })

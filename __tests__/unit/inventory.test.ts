@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { InventoryError } from '../../src/errors.js'
 import { expandHostRange, parseHostEntry } from '../../src/inventory/host-range.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
-import { parsePythonLiteral } from '../../src/inventory/python-literal.js'
+import { parsePythonLiteral } from '../../src/values/python-literal.js'
 
 const at = { file: 'inv', line: 7 }
 

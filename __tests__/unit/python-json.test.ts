@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pythonJson } from '../../src/report/python-json.js'
+import { pythonJson, pythonJsonDumps } from '../../src/values/python-json.js'
 
 // Expected strings produced once by Python 3: json.dumps(value, sort_keys=True, ensure_ascii=False[, indent=4]).
 const SAMPLE = {
@@ -56,5 +56,36 @@ describe('pythonJson', () => {
   it('prints None for null and undefined list items, and drops undefined keys', () => {
     expect(pythonJson([null, undefined])).toBe('[null, null]')
     expect(pythonJson({ a: undefined, b: 1 })).toBe('{"b": 1}')
+  })
+
+  it('writes an exponent with two digits, as Python does (1e-07)', () => {
+    expect(pythonJson([1e-7, 1.5e-10, 1e21])).toBe('[1e-07, 1.5e-10, 1e+21]')
+  })
+})
+
+describe('pythonJsonDumps: the one json.dumps, for results and the to_json filters alike', () => {
+  it('escapes everything outside printable ASCII with ensure_ascii, as to_json does', () => {
+    expect(pythonJsonDumps({ k: 'é 😀\n' }, { ensureAscii: true })).toBe(
+      '{"k": "\\u00e9 \\ud83d\\ude00\\n"}'
+    )
+  })
+
+  it('keeps the key order unless asked to sort, then sorts by code point', () => {
+    expect(pythonJsonDumps({ b: 1, a: 2 })).toBe('{"b": 1, "a": 2}')
+    expect(pythonJsonDumps({ '😀': 1, '！': 2 }, { sortKeys: true })).toBe('{"！": 2, "😀": 1}')
+  })
+
+  it('asks `other` for a value JSON has no form for, and lets it refuse', () => {
+    expect(pythonJsonDumps([new Date(0)], { other: () => 'a date' })).toBe('["a date"]')
+    expect(() =>
+      pythonJsonDumps(
+        { k: new Map() },
+        {
+          other: () => {
+            throw new Error('not JSON serializable')
+          }
+        }
+      )
+    ).toThrow('not JSON serializable')
   })
 })

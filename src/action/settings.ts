@@ -9,7 +9,11 @@ import { DEFAULTS, defaultKnownHostsPath } from '../defaults.js'
 import type { RunSettings } from '../engine.js'
 import { parseTagList } from '../playbook/tags.js'
 import { OptionError } from '../errors.js'
-import { readAnsibleEnvironment, runSettingsFrom } from '../ansible-env.js'
+import {
+  ANSIBLE_OUTPUT_AND_HANDLER_NAMES,
+  readAnsibleEnvironment,
+  runSettingsFrom
+} from '../ansible-env.js'
 import { Inputs } from './constants.js'
 
 /** When the step fails. */
@@ -80,18 +84,7 @@ export function readActionSettings(
     )
   // The ANSIBLE_* variables about output and handlers (the inputs cover connections, forks and become).
   const ansible = readAnsibleEnvironment(
-    Object.fromEntries(
-      [
-        'ANSIBLE_NO_LOG',
-        'ANSIBLE_DISPLAY_OK_HOSTS',
-        'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
-        'ANSIBLE_NOCOLOR',
-        'NO_COLOR',
-        'ANSIBLE_FORCE_COLOR',
-        'ANSIBLE_FORCE_HANDLERS',
-        'ANSIBLE_ERROR_ON_MISSING_HANDLER'
-      ].map((name) => [name, env[name]])
-    )
+    Object.fromEntries(ANSIBLE_OUTPUT_AND_HANDLER_NAMES.map((name) => [name, env[name]]))
   )
   const inlinePlaybook = playbook.includes('\n') || !existsSync(path.resolve(workspace, playbook))
   const run: RunSettings = {

@@ -19,6 +19,7 @@ import {
   MAX_JOBS,
   type JobsDocument
 } from './jobs-encoding.js'
+import { isRecord } from '../values/records.js'
 
 export type { JobsDocument } from './jobs-encoding.js'
 
@@ -295,8 +296,4 @@ function inert(text: string, max: number): string {
 function clip(text: string): string {
   const line = text.replace(/\p{Cc}/gu, '?')
   return line.length > 80 ? `${line.slice(0, 79)}…` : line
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

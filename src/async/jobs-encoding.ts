@@ -16,6 +16,7 @@ import path from 'node:path'
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib'
 import { dict } from '../dict.js'
 import { OptionError } from '../errors.js'
+import { isRecord } from '../values/records.js'
 
 /** Per host, each job not gathered yet, keyed by register name (`name[i]` for a loop's items) or jid. */
 export type JobsDocument = Record<string, Record<string, Record<string, unknown>>>
@@ -334,8 +335,4 @@ function numberOrNull(value: unknown): number | null {
 
 function stringArray(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

@@ -36,6 +36,11 @@ export interface HostTaskOutcome {
   durationMs: number
   /** Set when the result shown is for a loop item. */
   item?: { label: string }
+  /**
+   * For an include_tasks result (or loop item) that brought in a file with tasks: that file, absolute, as
+   * the console names it (`included: <file> for <host>`).
+   */
+  included?: string
 }
 
 /**

@@ -4,7 +4,7 @@ import { PlaybookError } from '../errors.js'
 import { playChoiceProblem } from '../playbook/playbook-loader.js'
 import type { Play, Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 
 /**
  * The play with its keywords templated as Ansible's Play.post_validate does: hosts, the name (left as written

@@ -1,37 +1,49 @@
-import {
-  AsyncPlaybookError,
-  ConnectionError,
-  TemplateError,
-  UndefinedVariableError
-} from '../errors.js'
+// One task on one host, as Ansible's TaskExecutor runs it: `when`, then attempts with until/retries/delay,
+// the module (with its arguments checked, under the task's timeout, as an async job when asked) or an
+// include's load. The loop is task-loop.ts'; the keywords rendered for the host, task-fields.ts'; what the
+// result comes to (changed/failed/ignored), task-outcome.ts'.
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError, NOT_IGNORABLE, TIMED_OUT } from '../modules/module.js'
+import { ModuleArgumentError } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
 import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
-import { pyTruthy, pythonStr, type Templar } from '../template/index.js'
-import type { HostStatus, RunEvents, TaskInfo } from './events.js'
+import { pythonStr, type Templar } from '../template/index.js'
+import type { RunEvents, TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { TaskConnection } from './host-connections.js'
+import { INCLUDE_RAW_ARGS, type IncludeLoads } from './includes.js'
 import { jobsAccess } from '../async/jobs-access.js'
 import { pollJob } from '../async/poller.js'
 import { dict } from '../dict.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { renderField, TaskTemplateError } from './task-errors.js'
+import { evaluateConditional, postValidate, renderArgs, toInt } from './task-fields.js'
+import { isRecord } from '../values/records.js'
+import { runLoop, skippedByWhen, withLoopControl } from './task-loop.js'
 import {
-  positionDetails,
-  renderField,
-  TaskTemplateError,
-  taskFieldError,
-  undefinedReason
-} from './task-errors.js'
+  classify,
+  failureFromError,
+  judge,
+  timedOut,
+  type TaskHostOutcome
+} from './task-outcome.js'
+
+export { failureFromError, isFailedResult, type TaskHostOutcome } from './task-outcome.js'
+
+/**
+ * What a task runs on a host: a module, or an include, which the runner loads itself (includes.ts): as
+ * Ansible's TaskExecutor, it templates an include like any task, then returns its result without a module.
+ */
+export type TaskAction = { module: ModuleDefinition } | { include: IncludeLoads }
 
 /** What running one task on one host needs from the play. */
-export interface TaskHostContext {
+export type TaskHostContext = TaskHostBase & TaskAction
+
+/** The part of TaskHostContext that every task needs, whatever it runs. */
+export interface TaskHostBase {
   task: Task
   info: TaskInfo
   host: string
-  module: ModuleDefinition
   templar: Templar
   events: RunEvents
   /** A fresh variable scope for this host and task, with extra untrusted locals (loop vars, register). */
@@ -56,13 +68,6 @@ export interface TaskHostContext {
   play?: Pick<Play, 'ignoreErrors' | 'ignoreUnreachable'>
 }
 
-/** The outcome of a task on one host, before stats. */
-export interface TaskHostOutcome {
-  status: HostStatus
-  ignored: boolean
-  result: ModuleResult
-}
-
 /** Ansible's DEFAULT_POLL_INTERVAL, used when a task has `async` but no `poll`. */
 const DEFAULT_POLL_SECONDS = 15
 const DEFAULT_UNTIL_RETRIES = 3
@@ -73,285 +78,16 @@ export async function runTaskOnHost(ctx: TaskHostContext): Promise<TaskHostOutco
   const { task } = ctx
   let result: ModuleResult
   try {
-    result = task.loop ? await runLoop(withLoopControl(ctx)) : (await runSingle(ctx, {})).result
+    if (task.loop) {
+      const looping = withLoopControl(ctx)
+      result = await runLoop(looping, (locals) => runSingle(looping, locals))
+    } else result = (await runSingle(ctx, {})).result
     // A task given up on at its timeout still says `changed`, as in Ansible (its loop items do not).
     if (!task.loop && timedOut(result)) result['changed'] = false
   } catch (error) {
     result = failureFromError(error)
   }
   return classify(ctx, result)
-}
-
-/** Whether the task was given up on at its timeout (see TIMED_OUT). */
-function timedOut(result: ModuleResult): boolean {
-  return (result as Record<PropertyKey, unknown>)[TIMED_OUT] === true
-}
-
-/** Whether a failure (or a loop item's) is one that ignore_errors cannot cover. */
-function notIgnorable(result: ModuleResult): boolean {
-  const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : []
-  return [result, ...items].some(
-    (r) => r !== null && typeof r === 'object' && (r as Record<PropertyKey, unknown>)[NOT_IGNORABLE]
-  )
-}
-
-/**
- * Whether a result counts as failed, as Ansible's TaskResult.is_failed decides: where failed_when gave a
- * verdict (on the result or on any loop item), that verdict and not `failed` decides. So a task whose
- * until-retries ran out but whose failed_when is false succeeds, though its registered `failed` is true.
- */
-export function isFailedResult(result: ModuleResult): boolean {
-  const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : []
-  if ('failed_when_result' in result) return pyTruthy(result['failed_when_result'])
-  const judged = items.filter((r): r is ModuleResult => isRecord(r) && 'failed_when_result' in r)
-  if (judged.length > 0) return judged.some((r) => pyTruthy(r['failed_when_result']))
-  if ('failed' in result) return pyTruthy(result['failed'])
-  return items.some((r) => isRecord(r) && pyTruthy(r['failed']))
-}
-
-/** A task keyword that its blocks or the play may also set: the innermost value given, if any. */
-function inherited(ctx: TaskHostContext, keyword: 'ignoreErrors' | 'ignoreUnreachable'): unknown {
-  return ctx.task[keyword] ?? ctx.play?.[keyword]
-}
-
-/** Whether `ignore_errors` / `ignore_unreachable` holds; one that cannot be evaluated does not. */
-function ignoring(
-  ctx: TaskHostContext,
-  keyword: 'ignoreErrors' | 'ignoreUnreachable',
-  locals: Record<string, unknown>
-): boolean {
-  const value = inherited(ctx, keyword)
-  if (value === undefined || value === null) return false
-  try {
-    return ctx.templar.isTrue(value, ctx.scope(locals))
-  } catch {
-    return false
-  }
-}
-
-function classify(
-  ctx: TaskHostContext,
-  result: ModuleResult,
-  locals: Record<string, unknown> = {}
-): TaskHostOutcome {
-  if (result['unreachable']) {
-    return {
-      status: 'unreachable',
-      ignored: ignoring(ctx, 'ignoreUnreachable', locals),
-      result
-    }
-  }
-  if (isFailedResult(result)) {
-    const ignored = !notIgnorable(result) && ignoring(ctx, 'ignoreErrors', locals)
-    return { status: 'failed', ignored, result }
-  }
-  if (result['skipped']) return { status: 'skipped', ignored: false, result }
-  return { status: result['changed'] ? 'changed' : 'ok', ignored: false, result }
-}
-
-/**
- * Whether a template error comes from an undefined value (Ansible's AnsibleUndefinedVariable): a missing
- * variable, attribute or key.
- */
-function isUndefinedError(error: unknown): boolean {
-  return (
-    error instanceof TemplateError &&
-    /\bis undefined\b|\bhas no attribute\b|has no element|no such element/.test(error.message)
-  )
-}
-
-/** The result of a task (or loop item) that its `when` skipped. */
-function skippedByWhen(condition: unknown): ModuleResult {
-  return {
-    changed: false,
-    false_condition: condition,
-    skip_reason: 'Conditional result was False',
-    skipped: true
-  }
-}
-
-/**
- * As Ansible: a loop whose items are undefined fails the task only if its `when` (evaluated without the
- * loop variable) does not skip it first. A `when` that needs the loop variable, or that cannot be
- * evaluated, reports the loop's error.
- */
-function undefinedLoop(ctx: TaskHostContext, error: unknown): ModuleResult {
-  for (const condition of ctx.task.when) {
-    let holds: boolean
-    try {
-      holds = evaluateConditional(ctx.templar, condition, ctx.scope())
-    } catch {
-      throw error
-    }
-    if (!holds) return skippedByWhen(condition)
-  }
-  throw error
-}
-
-/** `loop_control.extended`: the `ansible_loop` variable of item `index`. */
-function extendedLoopInfo(
-  items: unknown[],
-  index: number,
-  allItems: boolean
-): Record<string, unknown> {
-  const length = items.length
-  const info: Record<string, unknown> = {
-    index: index + 1,
-    index0: index,
-    first: index === 0,
-    last: index + 1 === length,
-    length,
-    revindex: length - index,
-    revindex0: length - index - 1
-  }
-  if (allItems) info['allitems'] = items
-  if (index + 1 < length) info['nextitem'] = items[index + 1]
-  if (index > 0) info['previtem'] = items[index - 1]
-  return info
-}
-
-async function runLoop(ctx: TaskHostContext): Promise<ModuleResult> {
-  const { task } = ctx
-  const loop = task.loop!
-  let rendered: unknown
-  try {
-    rendered = ctx.templar.render(loop.value, ctx.scope())
-  } catch (error) {
-    if (!isUndefinedError(error)) throw error
-    return undefinedLoop(ctx, error)
-  }
-  let items: unknown[]
-  if (Array.isArray(rendered))
-    items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
-  else if (
-    loop.flatten &&
-    rendered !== null &&
-    rendered !== undefined &&
-    typeof rendered !== 'object'
-  )
-    items = [rendered]
-  else {
-    return {
-      failed: true,
-      changed: false,
-      msg: `Invalid data passed to 'loop', it requires a list, got this instead: ${pythonStr(rendered)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`
-    }
-  }
-  if (items.length === 0) {
-    return { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] }
-  }
-  const results: ModuleResult[] = []
-  const { loopVar, indexVar, extended } = task.loopControl
-  const pause = task.loopControl.pause === undefined ? 0 : Number(task.loopControl.pause)
-  const withExtended =
-    extended !== undefined && extended !== null && ctx.templar.isTrue(extended, ctx.scope())
-  const allItems =
-    withExtended &&
-    (task.loopControl.extendedAllitems === undefined ||
-      task.loopControl.extendedAllitems === null ||
-      ctx.templar.isTrue(task.loopControl.extendedAllitems, ctx.scope()))
-  // As Ansible: what an item registers, and the facts a set_fact item sets, are seen by the items after it
-  // (the accumulating `set_fact: x="{{ x + [item] }}"` idiom depends on it).
-  const carried: Record<string, unknown> = dict()
-  for (const [index, item] of items.entries()) {
-    if (index > 0 && pause > 0) await ctx.sleep(pause * 1000)
-    const locals: Record<string, unknown> = Object.assign(dict(), carried)
-    locals[loopVar] = item
-    locals['ansible_loop_var'] = loopVar
-    if (indexVar) {
-      locals[indexVar] = index
-      locals['ansible_index_var'] = indexVar
-    }
-    if (withExtended) locals['ansible_loop'] = extendedLoopInfo(items, index, allItems)
-    let itemResult: ModuleResult
-    let executed = false
-    try {
-      ;({ result: itemResult, executed } = await runSingle(ctx, locals))
-    } catch (error) {
-      // As in Ansible, an item that cannot be templated ends the loop: the task fails with its message.
-      if (error instanceof TaskTemplateError || error instanceof UndefinedVariableError) throw error
-      itemResult = failureFromError(error)
-    }
-    itemResult[loopVar] = item
-    itemResult['ansible_loop_var'] = loopVar
-    if (indexVar) {
-      itemResult[indexVar] = index
-      itemResult['ansible_index_var'] = indexVar
-    }
-    if (withExtended) itemResult['ansible_loop'] = locals['ansible_loop']
-    if (executed) {
-      if (task.register) carried[task.register] = itemResult
-      if (task.module === 'set_fact' && isRecord(itemResult['ansible_facts']))
-        Object.assign(carried, itemResult['ansible_facts'])
-    }
-    const label = itemLabel(ctx, item, locals)
-    results.push(itemResult)
-    const outcome = classify(ctx, itemResult, locals)
-    ctx.events.itemResult(ctx.info, {
-      host: ctx.host,
-      status: outcome.status,
-      ignored: outcome.ignored,
-      result: itemResult,
-      durationMs: 0,
-      item: { label }
-    })
-    if (itemResult['unreachable']) break
-  }
-  const aggregate: ModuleResult = { results }
-  aggregate['changed'] = results.some((r) => r['changed'] === true)
-  const failed = results.some((r) => r['failed'])
-  const skipped = results.every((r) => r['skipped'])
-  if (results.some((r) => r['unreachable'])) aggregate['unreachable'] = true
-  if (failed) {
-    aggregate['failed'] = true
-    aggregate['msg'] = 'One or more items failed'
-  } else {
-    aggregate['msg'] = 'All items completed'
-  }
-  aggregate['skipped'] = skipped
-  if (skipped) aggregate['msg'] = 'All items skipped'
-  return aggregate
-}
-
-/**
- * The context with the task's `loop_control` templated for this host, as Ansible templates loop_var,
- * index_var and pause before it loops (label is rendered per item).
- */
-function withLoopControl(ctx: TaskHostContext): TaskHostContext {
-  const control = ctx.task.loopControl
-  const templated = [control.loopVar, control.indexVar, control.pause].some(
-    (v) => typeof v === 'string' && hasTemplateSyntax(v)
-  )
-  if (!templated) return ctx
-  const scope = ctx.scope()
-  const name = (keyword: string, value: string): string => {
-    const rendered = ctx.templar.render(value, scope)
-    if (typeof rendered !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(rendered)) {
-      throw new ModuleArgumentError(
-        `loop_control's ${keyword} '${value}' must render to a variable name, got ${pythonStr(rendered)}`
-      )
-    }
-    return rendered
-  }
-  const loopControl = {
-    ...control,
-    loopVar: name('loop_var', control.loopVar),
-    ...(control.indexVar === undefined ? {} : { indexVar: name('index_var', control.indexVar) }),
-    ...(control.pause === undefined ? {} : { pause: ctx.templar.render(control.pause, scope) })
-  }
-  return { ...ctx, task: { ...ctx.task, loopControl } }
-}
-
-function itemLabel(ctx: TaskHostContext, item: unknown, locals: Record<string, unknown>): string {
-  const label = ctx.task.loopControl.label
-  if (label !== undefined) {
-    try {
-      return pythonStr(ctx.templar.render(label, ctx.scope(locals)))
-    } catch {
-      return pythonStr(label)
-    }
-  }
-  return pythonStr(item)
 }
 
 /**
@@ -388,9 +124,14 @@ async function runSingle(
   const attempts = retries + 1
   let result: ModuleResult = {}
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    result = await runModuleOnce(ctx, locals)
+    result =
+      'include' in ctx
+        ? await runIncludeOnce(ctx, ctx.include, locals)
+        : await runModuleOnce(ctx, locals)
     if (result['unreachable'] || timedOut(result)) return { result, executed: true }
-    if (!ctx.module.bareResult) {
+    // An include's result is registered as it is, without the `failed`/`changed` defaults (its loop items
+    // have neither, as in Ansible).
+    if ('include' in ctx ? false : !ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
       if (result['changed'] === undefined) result['changed'] = false
@@ -411,7 +152,7 @@ async function runSingle(
     if (done) return { result, executed: true }
     if (attempt < attempts) {
       ctx.events.retrying(ctx.info, ctx.host, attempts - attempt, result)
-      if (ctx.module.waitBeforeRetry)
+      if ('module' in ctx && ctx.module.waitBeforeRetry)
         await ctx.module.waitBeforeRetry(
           moduleContext(ctx, locals, scope, {}),
           result,
@@ -428,53 +169,38 @@ async function runSingle(
 }
 
 /**
- * changed_when, then failed_when, on a result that was not skipped. As in Ansible, a condition that cannot
- * be evaluated does not discard the result: it fails the task and its message becomes
- * `changed_when_result` / `failed_when_result`, next to what the module returned.
+ * One include_tasks / include_role on the host. As Ansible's TaskExecutor, the task is templated and its
+ * keywords checked (arguments, environment, timeout) as any task's; then the runner loads what it names
+ * instead of running a module.
  */
-function judge(
-  ctx: TaskHostContext,
-  result: ModuleResult,
-  scope: () => Record<string, unknown>
-): void {
-  const { task, templar } = ctx
-  if ('skipped' in result) return
-  let keyword = 'changed_when_result'
+async function runIncludeOnce(
+  ctx: TaskHostBase,
+  loads: IncludeLoads,
+  locals: Record<string, unknown>
+): Promise<ModuleResult> {
+  const scope = ctx.scope(locals)
+  const args = ctx.stripOmitted(renderArgs(ctx, scope, INCLUDE_RAW_ARGS))
+  postValidate(ctx, scope)
   try {
-    if (task.changedWhen.length > 0)
-      result['changed'] = task.changedWhen.every((c) => evaluateConditional(templar, c, scope()))
-    keyword = 'failed_when_result'
-    if (task.failedWhen.length > 0) {
-      // A list of failed_when conditions is AND-ed, as in Ansible.
-      const failed = task.failedWhen.every((c) => evaluateConditional(templar, c, scope()))
-      result['failed_when_result'] = failed
-      result['failed'] = failed
-    }
+    return loads.load(ctx.task, args)
   } catch (error) {
-    result['failed'] = true
-    result[keyword] = error instanceof Error ? error.message : String(error)
+    if (error instanceof TaskTemplateError) throw error
+    return failureFromError(error)
   }
 }
 
 async function runModuleOnce(
-  ctx: TaskHostContext,
+  ctx: TaskHostBase & { module: ModuleDefinition },
   locals: Record<string, unknown>
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
-  const raw = new Set(expressionArgs(module))
-  const args: Record<string, unknown> = {}
-  try {
-    for (const [key, value] of Object.entries(task.args)) {
-      const rendered = templar.render(value, scope)
-      // Arguments the module evaluates itself are handed over as written, once Ansible's check that
-      // every argument can be templated has passed.
-      args[key] = raw.has(key) ? value : rendered
-    }
-  } catch (error) {
-    throw taskFieldError(error, 'args', task)
-  }
-  const prepared = prepareModuleRun(module, ctx.stripOmitted(args), task, NORMAL_RUN)
+  const prepared = prepareModuleRun(
+    module,
+    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
+    task,
+    NORMAL_RUN
+  )
   if ('result' in prepared) return prepared.result
   const { validation } = prepared
   const finalArgs = validation.args
@@ -627,18 +353,7 @@ function moduleContext(
   }
 ): ModuleContext {
   const { task, templar } = ctx
-  let environment: Record<string, string>
-  try {
-    environment = renderEnvironment(ctx, scope)
-  } catch (error) {
-    throw taskFieldError(error, 'environment', task)
-  }
-  const timeoutRaw =
-    task.timeout === undefined
-      ? undefined
-      : renderField(templar, task, 'timeout', task.timeout, scope)
-  const taskTimeoutSeconds =
-    timeoutRaw === undefined || timeoutRaw === null ? undefined : toInt(timeoutRaw, 'timeout')
+  const { environment, taskTimeoutSeconds } = postValidate(ctx, scope)
   const asyncDir =
     extra.asyncDir ??
     ((): string => {
@@ -669,109 +384,4 @@ function moduleContext(
     launchJob: extra.launchJob,
     jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.connection.identity())
   }
-}
-
-function renderEnvironment(
-  ctx: TaskHostContext,
-  scope: Record<string, unknown>
-): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const source of [ctx.playEnvironment, ctx.task.environment]) {
-    if (source === undefined || source === null) continue
-    for (const written of Array.isArray(source) ? source : [source]) {
-      // A mapping is rendered value by value: as Ansible does, a value that needs the `ansible_env` facts
-      // before they are gathered (a play's `PATH: "{{ ansible_env.PATH }}:/opt/bin"` on the fact gathering
-      // itself, or with gather_facts off) is left out instead of failing the task.
-      const entry = isRecord(written)
-        ? renderEnvironmentValues(ctx, written, scope)
-        : ctx.templar.render(written, scope)
-      if (!isRecord(entry)) {
-        throw new ModuleArgumentError(
-          `'environment' must be a mapping of variable names to values, got ${pythonStr(entry)}`
-        )
-      }
-      for (const [k, v] of Object.entries(entry))
-        out[k] = v === null || v === undefined ? '' : typeof v === 'string' ? v : pythonStr(v)
-    }
-  }
-  return out
-}
-
-function renderEnvironmentValues(
-  ctx: TaskHostContext,
-  written: Record<string, unknown>,
-  scope: Record<string, unknown>
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(written)) {
-    const name = String(ctx.templar.render(key, scope))
-    try {
-      out[name] = ctx.templar.render(value, scope)
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      // Ansible's test (Task._post_validate_environment) matches its undefined-variable message this way.
-      const needsFacts =
-        message.includes('ansible_env') ||
-        (ctx.task.module === 'setup' && message.includes('ansible_facts.env'))
-      if (isUndefinedError(error) && needsFacts) continue
-      throw error
-    }
-  }
-  return out
-}
-
-/**
- * Evaluates a conditional; errors name the condition, as Ansible's do. With `task` (a `when`), the error
- * also says where the task is written, as Ansible's does.
- */
-function evaluateConditional(
-  templar: Templar,
-  condition: unknown,
-  scope: Record<string, unknown>,
-  task?: Task
-): boolean {
-  try {
-    return templar.isTrue(condition, scope)
-  } catch (error) {
-    const reason =
-      error instanceof UndefinedVariableError
-        ? undefinedReason(error)
-        : error instanceof Error
-          ? error.message
-          : String(error)
-    throw new TaskTemplateError(
-      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}${task ? positionDetails(task) : ''}`
-    )
-  }
-}
-
-/** Turns an exception from templating, a module or a connection into Ansible's result shape. */
-export function failureFromError(error: unknown): ModuleResult {
-  if (error instanceof ConnectionError) {
-    return { changed: false, msg: error.message, unreachable: true }
-  }
-  // A task that failed before its module ran has only these two fields, as in Ansible.
-  if (error instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error) }
-  if (error instanceof TaskTemplateError) return { failed: true, msg: error.message }
-  if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
-    return { changed: false, failed: true, msg: error.message }
-  }
-  const message = error instanceof Error ? error.message : String(error)
-  return {
-    changed: false,
-    failed: true,
-    msg: `internal error: ${message}. Please report this with the playbook that caused it.`
-  }
-}
-
-function toInt(value: unknown, keyword: string): number {
-  const n =
-    typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN
-  if (!Number.isFinite(n))
-    throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`)
-  return Math.trunc(n)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

@@ -1,7 +1,7 @@
 import { InventoryError, type SourceLocation } from '../errors.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventoryData } from './inventory-data.js'
-import { parsePythonLiteral } from './python-literal.js'
+import { parsePythonLiteral } from '../values/python-literal.js'
 
 /** Inventory text and where it came from. */
 export interface InventorySource {

@@ -1,68 +1,16 @@
-import { DEFAULT_SCHEMA, load, Type, YAMLException, type State } from 'js-yaml'
 import { closestMatch, InventoryError, type SourceLocation } from '../errors.js'
-import { complexKeyListener, findCycle, UNSAFE_TYPES } from '../playbook/yaml-loader.js'
+import {
+  chainListeners,
+  findCycle,
+  loadYaml,
+  refusingListener,
+  YamlSyntaxError,
+  type YamlListener
+} from '../values/yaml.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventorySource } from './ini-parser.js'
 import type { InventoryData } from './inventory-data.js'
-
-/*
- * Ansible reads YAML 1.1 (PyYAML), js-yaml reads YAML 1.2. Inventories differ mostly in scalars: `yes`/`on`
- * are booleans, `0755` is octal, `1_000` and `1:30` are ints, and `1e3` or `08` stay strings. These three types
- * replace js-yaml's bool/int/float (same tag, so `extend` swaps them in place) with PyYAML's resolver rules.
- */
-const YAML11_BOOL =
-  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/
-const YAML11_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/
-const YAML11_INT =
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/
-const YAML11_FLOAT =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
-
-function sexagesimal(text: string): number {
-  return text.split(':').reduce((total, part) => total * 60 + Number(part), 0)
-}
-
-function signed(text: string, magnitude: (unsigned: string) => number): number {
-  const clean = text.replace(/_/g, '')
-  const negative = clean.startsWith('-')
-  const value = magnitude(clean.replace(/^[-+]/, ''))
-  return negative ? -value : value
-}
-
-const ANSIBLE_YAML_SCHEMA = DEFAULT_SCHEMA.extend({
-  implicit: [
-    new Type('tag:yaml.org,2002:bool', {
-      kind: 'scalar',
-      resolve: (data: string | null) => data !== null && YAML11_BOOL.test(data),
-      construct: (data: string) => YAML11_TRUE.test(data)
-    }),
-    new Type('tag:yaml.org,2002:int', {
-      kind: 'scalar',
-      resolve: (data: string | null) => data !== null && YAML11_INT.test(data),
-      construct: (data: string) =>
-        signed(data, (u) => {
-          if (u.startsWith('0b')) return parseInt(u.slice(2), 2)
-          if (u.startsWith('0x')) return parseInt(u.slice(2), 16)
-          if (u.includes(':')) return sexagesimal(u)
-          if (u.length > 1 && u.startsWith('0')) return parseInt(u, 8)
-          return parseInt(u, 10)
-        })
-    }),
-    new Type('tag:yaml.org,2002:float', {
-      kind: 'scalar',
-      resolve: (data: string | null) => data !== null && YAML11_FLOAT.test(data),
-      construct: (data: string) =>
-        signed(data, (u) => {
-          if (/^\.inf$/i.test(u)) return Infinity
-          if (/^\.nan$/i.test(u)) return NaN
-          if (u.includes(':')) return sexagesimal(u)
-          return parseFloat(u)
-        })
-    })
-  ],
-  // `!unsafe`: strings never templated, as in playbooks.
-  explicit: UNSAFE_TYPES
-})
+import { isRecord } from '../values/records.js'
 
 /** 1-based line of each key of each mapping, recorded while js-yaml parses (it keeps no positions itself). */
 type KeyLines = WeakMap<object, Map<string, number>>
@@ -72,9 +20,7 @@ interface ParsedNode {
   result: unknown
 }
 
-function recordKeyLines(
-  keyLines: KeyLines
-): (this: State, event: 'open' | 'close', state: State) => void {
+function recordKeyLines(keyLines: KeyLines): YamlListener {
   const stack: ParsedNode[][] = []
   return (event, state) => {
     if (event === 'open') {
@@ -83,7 +29,7 @@ function recordKeyLines(
     }
     const children = stack.pop() ?? []
     const result: unknown = state.result
-    if (isMapping(result) && children.length % 2 === 0) {
+    if (isRecord(result) && children.length % 2 === 0) {
       const lines = new Map<string, number>()
       for (let i = 0; i < children.length; i += 2)
         lines.set(String(children[i]!.result), children[i]!.line + 1)
@@ -91,20 +37,6 @@ function recordKeyLines(
     }
     stack.at(-1)?.push({ line: state.line, result })
   }
-}
-
-function chainListeners(
-  ...listeners: Array<(this: State, event: 'open' | 'close', state: State) => void>
-): (this: State, event: 'open' | 'close', state: State) => void {
-  return function (this: State, event, state) {
-    for (const listener of listeners) listener.call(this, event, state)
-  }
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
-  )
 }
 
 function describe(value: unknown): string {
@@ -123,13 +55,12 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
   const keyLines: KeyLines = new WeakMap()
   let document: unknown
   try {
-    document = load(source.text, {
-      schema: ANSIBLE_YAML_SCHEMA,
+    // Ansible's YAML (src/values/yaml.ts): YAML 1.1 scalars, `!unsafe` strings never templated.
+    document = loadYaml(source.text, {
       filename: source.label,
-      json: true, // a repeated key overrides the earlier one, as in PyYAML, instead of failing
       listener: chainListeners(
         // A list or mapping as a key (a host, group or variable name) is refused, as Ansible refuses it.
-        complexKeyListener((message, line, column) => {
+        refusingListener((message, line, column) => {
           throw new InventoryError(`YAML syntax error: ${message}`, {
             file: source.label,
             line: line + 1,
@@ -140,13 +71,13 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
       )
     })
   } catch (e) {
-    if (!(e instanceof YAMLException)) throw e
+    if (!(e instanceof YamlSyntaxError)) throw e
     throw new InventoryError(
       `YAML syntax error: ${e.reason}. Check the indentation and quoting on this line.`,
       {
         file: source.label,
-        line: e.mark.line + 1,
-        column: e.mark.column + 1
+        line: e.line + 1,
+        column: e.column + 1
       }
     )
   }
@@ -159,7 +90,7 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
       top
     )
   }
-  if (!isMapping(document)) {
+  if (!isRecord(document)) {
     throw new InventoryError(
       `a YAML inventory must be a mapping of group names (for example 'all:' with 'hosts:' under it), ` +
         `but this document is ${describe(document)}.`,
@@ -197,7 +128,7 @@ class GroupReader {
   ) {}
 
   readGroup(name: string, definition: unknown, at: SourceLocation): void {
-    if (definition !== null && !isMapping(definition)) {
+    if (definition !== null && !isRecord(definition)) {
       throw new InventoryError(
         `group '${name}' must be a mapping with 'hosts:', 'children:' and/or 'vars:' (or empty), but it is ` +
           `${describe(definition)}. Hosts go under '${name}: {hosts: {host1: , host2: }}'.`,
@@ -219,7 +150,7 @@ class GroupReader {
       // Like Ansible, `hosts: web1` is short for `hosts: {web1: }`.
       const section = typeof raw === 'string' ? { [raw]: null } : raw
       if (section === null) continue
-      if (!isMapping(section)) {
+      if (!isRecord(section)) {
         throw new InventoryError(
           `'${key}' of group '${name}' must be a mapping, but it is ${describe(section)}. Write each entry as ` +
             `a key ending in ':' (e.g. '${key === 'vars' ? 'ansible_user: deploy' : 'web1:'}'), not as a '- ' list item.`,
@@ -250,7 +181,7 @@ class GroupReader {
       const hostAt = locate(this.keyLines, hosts, pattern, at)
       // Ansible accepts any empty value (`web1:`, `web1: ''`) as "no variables".
       const vars = raw === null || raw === '' || raw === false || raw === 0 ? {} : raw
-      if (!isMapping(vars)) {
+      if (!isRecord(vars)) {
         throw new InventoryError(
           `host '${pattern}' in group '${group}' must map to its variables (or be empty), but it is ` +
             `${describe(vars)}. Write '${pattern}:' alone, or indent 'key: value' lines under it.`,

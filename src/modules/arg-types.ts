@@ -5,7 +5,7 @@
  */
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { dict } from '../dict.js'
-import { parsePythonLiteral } from '../inventory/python-literal.js'
+import { parsePythonLiteral } from '../values/python-literal.js'
 import { pyStringRepr, pythonStr } from '../template/python.js'
 
 /**

@@ -4,7 +4,7 @@
  * runs, then what validation noticed is added to its result.
  */
 import type { Task } from '../playbook/types.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 import { maskNoLogValues, validateArgs, type ArgValidation } from './arg-spec.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 

@@ -6,7 +6,6 @@ import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { findModule } from './find.js'
-import { includeRoleModule, includeTasksModule } from './include.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
@@ -38,8 +37,6 @@ const ALL: ModuleDefinition[] = [
   asyncStatusModule,
   waitForConnectionModule,
   rebootModule,
-  includeTasksModule,
-  includeRoleModule,
   statModule,
   slurpModule,
   fetchModule,
@@ -49,8 +46,19 @@ const ALL: ModuleDefinition[] = [
 /** Every module by name. */
 export const MODULES: ReadonlyMap<string, ModuleDefinition> = new Map(ALL.map((m) => [m.name, m]))
 
-/** What the playbook loader needs: module names and which take free-form strings. */
+/**
+ * Actions a task may name that are no module: the runner carries them out itself (src/executor/includes.ts),
+ * as it does `meta`. include_tasks takes a free-form file name.
+ */
+const RUNNER_ACTIONS = [
+  { name: 'include_tasks', freeForm: true },
+  { name: 'include_role', freeForm: false }
+]
+
+/** What the playbook loader needs: the actions a task may name, and which take free-form strings. */
 export const MODULE_CATALOG = {
-  names: new Set(MODULES.keys()) as ReadonlySet<string>,
-  freeForm: new Set(ALL.filter((m) => m.freeForm).map((m) => m.name)) as ReadonlySet<string>
+  names: new Set([...MODULES.keys(), ...RUNNER_ACTIONS.map((a) => a.name)]) as ReadonlySet<string>,
+  freeForm: new Set(
+    [...ALL, ...RUNNER_ACTIONS].filter((m) => m.freeForm).map((m) => m.name)
+  ) as ReadonlySet<string>
 }

@@ -3,7 +3,7 @@
  * Splitting keeps quoted text and Jinja2 blocks whole, like Ansible's split_args().
  */
 import { PlaybookError } from '../errors.js'
-import { decodePythonEscapes } from '../inventory/python-literal.js'
+import { decodePythonEscapes } from '../values/python-literal.js'
 
 /** Arguments that free-form modules accept inside their free-form string, as Ansible's parse_kv does. */
 export const RAW_PARAM_OPTIONS = new Set([

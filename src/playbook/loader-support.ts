@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { PlaybookError, type SourceLocation } from '../errors.js'
 import type { YamlDocument } from './yaml-loader.js'
-import { unsafeText } from '../template/unsafe.js'
+import { unsafeText } from '../values/unsafe.js'
 import {
   plainTask,
   type BecomeKeywords,
@@ -12,6 +12,7 @@ import {
   type RoleRef,
   type Task
 } from './types.js'
+import { isRecord } from '../values/records.js'
 
 /** What the loader needs to know about modules: their names and which take a free-form string. */
 export interface ModuleCatalog {
@@ -256,7 +257,7 @@ export function importKey(raw: Record<string, unknown>, keyword: string): string
 /** JSON with sorted keys: equal values give equal text. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    isMapping(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
+    isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v
   )
 }
 
@@ -282,10 +283,6 @@ export function normaliseTags(raw: unknown): string[] {
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean)
-}
-
-export function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 export function describe(value: unknown): string {

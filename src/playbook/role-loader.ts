@@ -5,13 +5,13 @@ import { IMPORT_TASKS_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
 import {
   describe,
   inherit,
-  isMapping,
   stableJson,
   type Inherited,
   type LoadContext,
   type RoleFrom,
   type RoleSpec
 } from './loader-support.js'
+import { isRecord } from '../values/records.js'
 import {
   findRole,
   mergeRoleVars,
@@ -21,7 +21,7 @@ import {
   roleFile,
   roleVarsFiles
 } from './roles.js'
-import { hasTemplateSyntax } from '../template/unsafe.js'
+import { hasTemplateSyntax } from '../values/unsafe.js'
 import { TaskParser } from './task-parser.js'
 import type { RoleRef, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
@@ -68,7 +68,7 @@ export abstract class RoleLoader extends TaskParser {
       )
     }
     return raw.flatMap((entry) => {
-      const spec = this.roleSpec(entry, this.at(isMapping(entry) ? entry : raw))
+      const spec = this.roleSpec(entry, this.at(isRecord(entry) ? entry : raw))
       const { tasks, ref } = this.role(spec, base, { dedupe: true, from: {} })
       this.context.play?.listed.push(ref.name)
       return tasks
@@ -80,8 +80,8 @@ export abstract class RoleLoader extends TaskParser {
     if (typeof entry === 'string' && entry.trim() !== '') {
       return { name: entry.trim(), vars: {}, params: {}, keywords: {}, location }
     }
-    const name = isMapping(entry) ? (entry.role ?? entry.name) : undefined
-    if (!isMapping(entry) || typeof name !== 'string' || name.trim() === '') {
+    const name = isRecord(entry) ? (entry.role ?? entry.name) : undefined
+    if (!isRecord(entry) || typeof name !== 'string' || name.trim() === '') {
       throw new PlaybookError(
         `a role must be given as a name or as \`- role: <name>\` (with optional vars, tags, when), found ${describe(entry)}`,
         location
@@ -299,7 +299,7 @@ export abstract class RoleLoader extends TaskParser {
     const loader = this.fileLoader(file, location)
     const data = loader.doc?.data
     if (data === null || data === undefined) return {}
-    if (!isMapping(data)) {
+    if (!isRecord(data)) {
       throw new PlaybookError(
         `${loader.file} must hold a mapping, found ${describe(data)}`,
         loader.at(data)

@@ -5,15 +5,15 @@ import {
   becomeKeywords,
   canonicalModule,
   describe,
-  isMapping,
   metaAction,
   normaliseLoop,
   normaliseTags,
   type ModuleCatalog
 } from './loader-support.js'
+import { isRecord } from '../values/records.js'
 import type { Conditional, Task } from './types.js'
 import type { YamlDocument } from './yaml-loader.js'
-import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../template/unsafe.js'
+import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../values/unsafe.js'
 
 /** Python's keywords: Ansible refuses them as variable names (ansible.utils.vars.isidentifier). */
 const PYTHON_KEYWORDS = new Set(
@@ -67,7 +67,7 @@ export abstract class TaskParser {
   }
 
   protected task(raw: unknown, parent: object): Task {
-    if (!isMapping(raw)) {
+    if (!isRecord(raw)) {
       throw new PlaybookError(
         `each task must be a mapping such as \`- name: … \\n  shell: …\`, found ${describe(raw)}`,
         this.at(parent)
@@ -99,7 +99,7 @@ export abstract class TaskParser {
       args = { _raw_params: metaAction(raw[moduleKey], raw, location) }
     } else if (moduleKey && moduleName) {
       args = this.moduleArgs(raw[moduleKey], moduleName, location)
-    } else if (typeof raw.action === 'string' || isMapping(raw.action)) {
+    } else if (typeof raw.action === 'string' || isRecord(raw.action)) {
       ;({ moduleName, args } = this.actionKeyword(raw.action, location))
       moduleKey = moduleName
     } else {
@@ -219,7 +219,7 @@ export abstract class TaskParser {
     location: SourceLocation
   ): Record<string, unknown> {
     if (raw === null || raw === undefined) return {}
-    if (isMapping(raw)) return { ...raw }
+    if (isRecord(raw)) return { ...raw }
     if (isMarkedUnsafe(raw)) {
       // `shell: !unsafe "echo {{ x }} chdir=/tmp"`: split as usual, every value still never templated.
       return unsafeArgs(
@@ -290,7 +290,7 @@ export abstract class TaskParser {
     location: SourceLocation
   ): Record<string, unknown> {
     if (raw === undefined || raw === null) return {}
-    if (!isMapping(raw)) {
+    if (!isRecord(raw)) {
       throw new PlaybookError(
         `'${keyword}' must be a mapping of names to values, found ${describe(raw)}`,
         this.at(raw, location)
@@ -308,7 +308,7 @@ export abstract class TaskParser {
     const at = this.at(raw, location)
     let out: Record<string, unknown> = {}
     for (const part of Array.isArray(raw) ? raw : [raw]) {
-      if (!isMapping(part)) {
+      if (!isRecord(part)) {
         throw new PlaybookError(
           `Vars in a ${owner} must be specified as a dictionary, or a list of dictionaries: found ${describe(part)}${Array.isArray(raw) ? ' in the list' : ''}`,
           at

@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../errors.js'
+import type { IncludeState } from './loader-support.js'
 
 /** A conditional as written: a bare Jinja2 expression, a boolean, or a list of them (all must hold). */
 export type Conditional = string | boolean | number
@@ -135,10 +136,7 @@ export interface RoleRef {
   allowDuplicates?: unknown
 }
 
-/**
- * What a dynamic include needs to load its tasks at run time. `context` is the loader's own state (the
- * module catalog, the block id counter and the keywords the include's tasks inherit); only the loader reads it.
- */
+/** What a dynamic include needs to load its tasks at run time (see loadInclude in playbook-loader.ts). */
 export interface DynamicInclude {
   kind: 'tasks' | 'role'
   /** Absolute directory of the file that names the include (relative paths start there). */
@@ -151,7 +149,11 @@ export interface DynamicInclude {
   chain: readonly string[]
   /** The include's own `vars:` (its blocks' excluded): include params of what it brings in. */
   vars: Record<string, unknown>
-  context: unknown
+  /**
+   * The loader's own state, for loading what the include names: the module catalog, the block id counter,
+   * the keywords its tasks inherit. Only the loader reads it.
+   */
+  loader: IncludeState
 }
 
 /** Where a task sits in one enclosing block: the block, and which of its lists (block, rescue, always). */

@@ -1,5 +1,5 @@
-import type { ResultsDocument } from './results-document.js'
-import { asArray, asRecord, clip, messageText } from './text.js'
+import type { ResultsDocument, TaskEntry } from './results-document.js'
+import { asRecord, clip, messageText } from './text.js'
 
 /** One workflow annotation, as `core.error`/`core.warning`/`core.notice` take it. */
 export interface Annotation {
@@ -42,24 +42,20 @@ export function buildAnnotations(doc: ResultsDocument, options: AnnotationOption
   const errors: Annotation[] = []
   const warnings: Annotation[] = []
   try {
-    for (const rawPlay of asArray(asRecord(doc)['plays'])) {
-      for (const rawTask of asArray(asRecord(rawPlay)['tasks'])) {
-        const task = asRecord(rawTask)
+    for (const play of doc.plays) {
+      for (const task of play.tasks) {
         const failing: HostFailure[] = []
         const ignored: HostFailure[] = []
-        for (const [host, rawEntry] of Object.entries(asRecord(task['results']))) {
-          const entry = asRecord(rawEntry)
-          const result = asRecord(entry['result'])
+        for (const [host, entry] of Object.entries(task.results)) {
           // ignore_errors, and ignore_unreachable, turn a failure into a warning.
-          if (entry['status'] === 'unreachable' || entry['status'] === 'failed')
-            (entry['ignored'] === true ? ignored : failing).push({
+          if (entry.status === 'unreachable' || entry.status === 'failed')
+            (entry.ignored === true ? ignored : failing).push({
               host,
-              unreachable: entry['status'] === 'unreachable',
-              result
+              unreachable: entry.status === 'unreachable',
+              result: entry.result
             })
         }
-        const name =
-          oneLine(String(task['name'] ?? '')) || oneLine(String(task['module'] ?? '')) || 'task'
+        const name = oneLine(task.name) || oneLine(task.module) || 'task'
         const at = options.inlinePlaybook ? {} : location(task)
         if (failing.length > 0) {
           const verb = failing.some((f) => !f.unreachable) ? 'failed' : 'unreachable'
@@ -84,7 +80,7 @@ export function buildAnnotations(doc: ResultsDocument, options: AnnotationOption
       }
     }
   } catch {
-    // A hostile document (a throwing getter, say): annotate what was read so far.
+    // A document that is not what its type says (a bug, a throwing getter): annotate what was read so far.
   }
   return [
     ...limit(errors, max, 'error', 'failed tasks'),
@@ -134,12 +130,11 @@ function limit(
   return [...kept, { level, title: `${left} more ${what}`, message }]
 }
 
-function location(task: Record_): { file?: string; line?: number } {
-  const file = task['file']
+function location(task: TaskEntry): { file?: string; line?: number } {
+  const { file, line } = task
   // `<inline playbook>`, `<ad-hoc>`: no file in the repository to point at.
-  if (typeof file !== 'string' || file === '' || file.startsWith('<')) return {}
-  const line = task['line']
-  return typeof line === 'number' && Number.isInteger(line) && line > 0 ? { file, line } : { file }
+  if (file === undefined || file === '' || file.startsWith('<')) return {}
+  return line !== undefined && Number.isInteger(line) && line > 0 ? { file, line } : { file }
 }
 
 /** `web1: non-zero return code (rc=2): last stderr line`, one line per host. */

@@ -1,11 +1,10 @@
-import { includedOf } from '../modules/include.js'
 import { SHOW_RESULT } from '../modules/module.js'
 import { MODULES } from '../modules/registry.js'
 import type { SourceLocation } from '../errors.js'
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
 import { visibleControls } from './inert-text.js'
-import { pythonJson } from './python-json.js'
+import { pythonJson } from '../values/python-json.js'
 
 const COLORS = {
   ok: '32',
@@ -95,9 +94,8 @@ export class ConsoleReporter implements RunEvents {
 
   /** As Ansible: `included: <file> for <host>` for include_tasks (unless the file has no tasks); nothing for include_role. */
   private included(task: TaskInfo, outcome: HostTaskOutcome, suffix: string): void {
-    const loaded = includedOf(outcome.result)
-    if (task.module !== 'include_tasks' || !loaded?.tasks.length) return
-    this.line(`included: ${loaded.file} for ${outcome.host}${suffix}`, 'ok')
+    if (task.module !== 'include_tasks' || outcome.included === undefined) return
+    this.line(`included: ${outcome.included} for ${outcome.host}${suffix}`, 'ok')
   }
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {

@@ -1,5 +1,5 @@
 /** The job summary's timeline: a Mermaid gantt chart per host of its tasks and background jobs. */
-import type { Model } from './job-summary.js'
+import type { Model } from './summary-model.js'
 import { cleanText, localTime, mdText } from './markdown.js'
 import { clip, launchedJobs, withItems } from './text.js'
 

@@ -8,7 +8,6 @@ import {
   formatUtc,
   html,
   mdText,
-  nonNegative,
   oneLine,
   plural,
   tail,
@@ -16,7 +15,17 @@ import {
   utf8Length
 } from './markdown.js'
 import type { ResultsDocument } from './results-document.js'
-import { asArray, asRecord, clip, launchedJobs, messageText, withItems } from './text.js'
+import { asRecord, clip, messageText, withItems } from './text.js'
+import {
+  isFailure,
+  normalize,
+  STAT_KEYS,
+  type Cell,
+  type Model,
+  type Record_,
+  type Row,
+  type Status
+} from './summary-model.js'
 
 /** What renderJobSummary needs besides the results document. */
 export interface JobSummaryOptions {
@@ -42,62 +51,6 @@ export const SUMMARY_TRUNCATED_NOTE =
 const MAX_JOB_ROWS = 200
 const MAX_SUMMARY_MSG_CHARS = 300
 const MAX_MSG_BLOCK_CHARS = 4000
-
-export type Status = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'
-const STATUSES: readonly string[] = ['ok', 'changed', 'failed', 'skipped', 'unreachable']
-const STAT_KEYS = [
-  'ok',
-  'changed',
-  'unreachable',
-  'failed',
-  'skipped',
-  'rescued',
-  'ignored'
-] as const
-type Record_ = Record<string, unknown>
-
-export interface Cell {
-  status: Status
-  ignored: boolean
-  startMs?: number
-  durationMs?: number
-  result: Record_
-  /** A background job launched by this task (poll: 0). */
-  launched: boolean
-}
-
-export interface Row {
-  play: string
-  name: string
-  module: string
-  file?: string
-  line?: number
-  cells: Map<string, Cell>
-  /** Hosts this task was running on when the run was cancelled (they have no cell). */
-  interrupted: Set<string>
-}
-
-export interface RunningJob {
-  host: string
-  key: string
-  task: string
-  jid: string
-  file?: string
-  line?: number
-  launchedMs?: number
-  asyncSeconds?: number
-}
-
-export interface Model {
-  ok: boolean
-  /** The run was cancelled: hosts that did not fail did not finish either. */
-  cancelled: boolean
-  stats: Array<[string, Record<(typeof STAT_KEYS)[number], number>]>
-  hosts: string[]
-  rows: Row[]
-  running: RunningJob[]
-  now: number
-}
 
 /** How much detail a rendering keeps; later plans trade detail for size. */
 interface Plan {
@@ -187,112 +140,6 @@ function render(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reading the document defensively: it may come from an older version, a hand-edited file or a bug.
-
-function normalize(doc: unknown, now: number): Model {
-  const root = asRecord(doc)
-  const stats: Model['stats'] = []
-  for (const [host, raw] of Object.entries(asRecord(root['stats']))) {
-    const s = asRecord(raw)
-    const counts = {} as Record<(typeof STAT_KEYS)[number], number>
-    for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0
-    stats.push([host, counts])
-  }
-  const hosts: string[] = stats.map(([host]) => host)
-  const seen = new Set(hosts)
-  const addHost = (host: string): void => {
-    if (!seen.has(host)) {
-      seen.add(host)
-      hosts.push(host)
-    }
-  }
-  const rows: Row[] = []
-  for (const rawPlay of asArray(root['plays'])) {
-    const play = asRecord(rawPlay)
-    for (const rawTask of asArray(play['tasks'])) {
-      const task = asRecord(rawTask)
-      const module = shortModule(String(task['module'] ?? ''))
-      const cells = new Map<string, Cell>()
-      for (const [host, rawEntry] of Object.entries(asRecord(task['results']))) {
-        const entry = asRecord(rawEntry)
-        const status = String(entry['status'])
-        if (!STATUSES.includes(status)) continue
-        const result = asRecord(entry['result'])
-        const started = Date.parse(String(entry['started_at'] ?? ''))
-        cells.set(host, {
-          status: status as Status,
-          ignored: entry['ignored'] === true,
-          startMs: Number.isFinite(started) ? started : undefined,
-          durationMs: nonNegative(entry['duration_ms']),
-          result,
-          launched: module !== 'async_status' && launchedJobs(result).length > 0
-        })
-        addHost(host)
-      }
-      rows.push({
-        play: String(play['name'] ?? ''),
-        name: String(task['name'] ?? '') || module || '(unnamed task)',
-        module,
-        file: typeof task['file'] === 'string' ? task['file'] : undefined,
-        line: finite(task['line']),
-        cells,
-        interrupted: new Set()
-      })
-    }
-  }
-  const running: RunningJob[] = []
-  for (const [host, rawJobs] of Object.entries(asRecord(root['jobs']))) {
-    for (const [key, rawJob] of Object.entries(asRecord(rawJobs))) {
-      const job = asRecord(rawJob)
-      const launched = Date.parse(String(job['launched_at'] ?? ''))
-      running.push({
-        host,
-        key,
-        task: typeof job['task'] === 'string' ? job['task'] : key,
-        jid: String(job['ansible_job_id'] ?? ''),
-        file: typeof job['file'] === 'string' ? job['file'] : undefined,
-        line: finite(job['line']),
-        launchedMs: Number.isFinite(launched) ? launched : undefined,
-        asyncSeconds: nonNegative(job['async'])
-      })
-      addHost(host)
-    }
-  }
-  const cancelled = root['cancelled'] === true
-  const ok =
-    !cancelled &&
-    (typeof root['ok'] === 'boolean'
-      ? root['ok']
-      : stats.every(([, s]) => s.failed === 0 && s.unreachable === 0))
-  if (cancelled) markInterrupted(root, rows, stats)
-  return { ok, cancelled, stats, hosts, rows, running, now }
-}
-
-/**
- * In a cancelled run, the last task started was cut short on the hosts of its play that had not failed
- * and had no result for it yet.
- */
-function markInterrupted(root: Record_, rows: Row[], stats: Model['stats']): void {
-  const plays = asArray(root['plays'])
-  const lastPlay = asArray(asRecord(plays[plays.length - 1])['tasks']).length
-  const last = rows[rows.length - 1]
-  if (!last || lastPlay === 0) return
-  const failed = new Set(
-    stats.filter(([, s]) => s.failed > 0 || s.unreachable > 0).map(([host]) => host)
-  )
-  for (const row of rows.slice(rows.length - lastPlay)) {
-    for (const [host, cell] of row.cells) {
-      if (isFailure(cell)) failed.add(host)
-      else if (!failed.has(host) && !last.cells.has(host)) last.interrupted.add(host)
-    }
-  }
-}
-
-function shortModule(name: string): string {
-  return name.replace(/^ansible\.(builtin|legacy)\./, '')
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Sections
 
 function heading(model: Model, title: string, jobs: JobsAdvice): string {
@@ -342,11 +189,6 @@ interface Failure {
   row: Row
   host: string
   cell: Cell
-}
-
-/** A failure or unreachable host that no ignore_errors / ignore_unreachable let through. */
-function isFailure(cell: Cell): boolean {
-  return (cell.status === 'unreachable' || cell.status === 'failed') && !cell.ignored
 }
 
 function failuresSection(model: Model, plan: Plan): string {
@@ -510,21 +352,24 @@ function cellText(cell: Cell): string {
 // ---------------------------------------------------------------------------------------------------
 // When the document cannot be read, and fitting the size limit
 
+/**
+ * The summary when rendering threw: the document is not what its type says (a bug, or a hostile getter).
+ * Only here is it read defensively, for the recap and the outcome.
+ */
 function fallbackSummary(doc: unknown, title: string, error: unknown): string {
-  const recap = attempt(
-    () =>
-      recapSection(
-        normalize(
-          { stats: asRecord(asRecord(doc)['stats']), cancelled: asRecord(doc)['cancelled'] },
-          0
-        )
-      ),
-    ''
-  )
-  const ok = attempt(
-    () => (asRecord(doc)['cancelled'] === true ? 'cancelled' : asRecord(doc)['ok']),
-    undefined
-  )
+  const cancelled = attempt(() => asRecord(doc)['cancelled'] === true, false)
+  const recap = attempt(() => {
+    const stats: Model['stats'] = Object.entries(asRecord(asRecord(doc)['stats'])).map(
+      ([host, raw]) => {
+        const s = asRecord(raw)
+        const counts = {} as Record<(typeof STAT_KEYS)[number], number>
+        for (const key of STAT_KEYS) counts[key] = finite(s[key]) ?? 0
+        return [host, counts]
+      }
+    )
+    return recapSection({ ok: false, cancelled, stats, hosts: [], rows: [], running: [], now: 0 })
+  }, '')
+  const ok = attempt(() => (cancelled ? 'cancelled' : asRecord(doc)['ok']), undefined)
   const detail = attempt(
     () => (error instanceof Error ? error.message : String(error)),
     'unknown error'
@@ -574,3 +419,4 @@ function where(at: { file?: string; line?: number }): string {
 
 export { formatDuration } from './markdown.js'
 export { MAX_GANTT_BARS, mermaidText } from './gantt.js'
+export type { Cell, Model, Row, RunningJob, Status } from './summary-model.js'

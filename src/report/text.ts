@@ -1,15 +1,12 @@
 /** Small text and value helpers shared by the job summary and the annotations. */
 
+import { isRecord } from '../values/records.js'
+
 type Record_ = Record<string, unknown>
 
-export function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
-}
-
+/** A module's result field or loop item as a mapping (results are untyped: modules return what they return). */
 export function asRecord(value: unknown): Record_ {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record_)
-    : {}
+  return isRecord(value) ? value : {}
 }
 
 export function clip(text: string, max: number): string {

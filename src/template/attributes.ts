@@ -1,6 +1,7 @@
 import { TemplateError } from '../errors.js'
 import { objectTypeRepr, pyEquals, pyTypeName, pythonStr } from './python.js'
-import { Undefined, assertDefined, isPlainObject } from './undefined.js'
+import { Undefined, assertDefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 /** Keyword arguments of a call, e.g. `maxsplit=1`. */
 export type Kwargs = Record<string, unknown>
@@ -190,7 +191,7 @@ const STRING_METHODS: Record<string, Method<string>> = {
   join: (s, [items]) => {
     const list = Array.isArray(items)
       ? items
-      : isPlainObject(items)
+      : isRecord(items)
         ? Object.keys(items)
         : typeof items === 'string'
           ? [...items]
@@ -258,7 +259,7 @@ const LIST_METHODS: Record<string, Method<unknown[]>> = {
 function methodTable(obj: unknown): Record<string, Method<never>> | undefined {
   if (typeof obj === 'string') return STRING_METHODS as Record<string, Method<never>>
   if (Array.isArray(obj)) return LIST_METHODS as Record<string, Method<never>>
-  if (isPlainObject(obj)) return DICT_METHODS as Record<string, Method<never>>
+  if (isRecord(obj)) return DICT_METHODS as Record<string, Method<never>>
   return undefined
 }
 

@@ -2,7 +2,7 @@
 import { TemplateError } from '../errors.js'
 import { type Kwargs, getAttribute } from './attributes.js'
 import { pyTypeName, pythonStr } from './python.js'
-import { isPlainObject } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 /** A Jinja2 filter (`value | name(args)`): receives the value, positional and keyword arguments. */
 export type FilterFunction = (value: unknown, args: unknown[], kwargs: Kwargs) => unknown
@@ -17,13 +17,13 @@ export interface FilterDependencies {
 export function iterableItems(value: unknown, filter: string): unknown[] {
   if (Array.isArray(value)) return value
   if (typeof value === 'string') return [...value]
-  if (isPlainObject(value)) return Object.keys(value)
+  if (isRecord(value)) return Object.keys(value)
   throw new TemplateError(`The '${filter}' filter expects a list, got ${pyTypeName(value)}`)
 }
 
 /** The value as a dict (refused otherwise, naming the filter). */
 export function dictArg(value: unknown, filter: string): Record<string, unknown> {
-  if (!isPlainObject(value))
+  if (!isRecord(value))
     throw new TemplateError(`${filter} expects a dictionary, got ${pyTypeName(value)}`)
   return value
 }

@@ -3,7 +3,8 @@ import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, dictArg, iterableItems, toText } from './filter-args.js'
 import { pyIn, pyTruthy } from './python.js'
-import { assertDefined, isPlainObject } from './undefined.js'
+import { assertDefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 function combineTwo(
   a: Record<string, unknown>,
@@ -15,7 +16,7 @@ function combineTwo(
   for (const key of Object.keys(b)) {
     const left = out[key]
     const right = b[key]
-    if (recursive && isPlainObject(left) && isPlainObject(right)) {
+    if (recursive && isRecord(left) && isRecord(right)) {
       out[key] = combineTwo(left, right, recursive, listMerge)
     } else if (Array.isArray(left) && Array.isArray(right) && listMerge !== 'replace') {
       if (listMerge === 'keep') out[key] = left

@@ -9,7 +9,8 @@ import {
   toText
 } from './filter-args.js'
 import { pyBinOp, pyEquals, pyIn, pyOrder, pyTruthy, pyTypeName, toBoolean } from './python.js'
-import { Undefined, assertDefined, isPlainObject } from './undefined.js'
+import { Undefined, assertDefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 function uniqueList(items: unknown[]): unknown[] {
   const out: unknown[] = []
@@ -55,7 +56,7 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
   return {
     length: (v) => {
       if (typeof v === 'string' || Array.isArray(v)) return v.length
-      if (isPlainObject(v)) return Object.keys(v).length
+      if (isRecord(v)) return Object.keys(v).length
       throw new TemplateError(`object of type '${pyTypeName(v)}' has no len()`)
     },
     join: (v, [sep = '', attribute], kw) => {

@@ -4,7 +4,7 @@ import { TemplateError } from '../errors.js'
 import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
 import { assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
-import { isPlainObject } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 function wrapFilter(name: string, filter: FilterFunction) {
   return function (value: unknown, ...raw: unknown[]): unknown {
@@ -60,7 +60,7 @@ export function createEnvironment(): nunjucks.Environment {
     const base =
       args[0] === undefined
         ? {}
-        : isPlainObject(args[0])
+        : isRecord(args[0])
           ? args[0]
           : Object.fromEntries(args[0] as [string, unknown][])
     return { ...base, ...kwargs }

@@ -4,7 +4,8 @@ import { type Kwargs, findMethod, getAttribute, hasKey, sliceValue } from './att
 import { type NunjucksContext, type NunjucksFrame, runtime } from './nunjucks-internals.js'
 import { pyBinOp, pyCompare, pyIn, pyTruthy, pyTypeName, pythonStr } from './python.js'
 import { TESTS, UNDEFINED_SAFE_TESTS } from './tests.js'
-import { Undefined, assertDefined, isPlainObject, undefinedVariable } from './undefined.js'
+import { Undefined, assertDefined, undefinedVariable } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 /** Context key holding the caller's variables (nunjucks copies its context, which would run every getter). */
 export const VARS_KEY = '__ap_vars__'
@@ -12,7 +13,7 @@ export const VARS_KEY = '__ap_vars__'
 /** Splits nunjucks' trailing keyword-arguments object (`__keywords`) off the positional arguments. */
 export function splitKeywordArgs(raw: unknown[]): { args: unknown[]; kwargs: Kwargs } {
   const last = raw[raw.length - 1]
-  if (isPlainObject(last) && Object.hasOwn(last, '__keywords')) {
+  if (isRecord(last) && Object.hasOwn(last, '__keywords')) {
     const { __keywords: _ignored, ...kwargs } = last
     return { args: raw.slice(0, -1), kwargs }
   }
@@ -68,7 +69,7 @@ export function installRuntimePatches(): void {
     fromIterator: (value: unknown) => {
       assertDefined(value)
       if (typeof value === 'string') return [...value]
-      if (isPlainObject(value)) return Object.keys(value)
+      if (isRecord(value)) return Object.keys(value)
       if (value === null || value === undefined)
         throw new TemplateError("'NoneType' object is not iterable")
       return value

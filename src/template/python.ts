@@ -1,6 +1,7 @@
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError } from '../errors.js'
-import { Undefined, assertDefined, isPlainObject } from './undefined.js'
+import { Undefined, assertDefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 /** Python's type name of a value, for error messages: str, int, float, bool, NoneType, list, dict. */
 export function pyTypeName(value: unknown): string {
@@ -10,7 +11,7 @@ export function pyTypeName(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   if (typeof value === 'string') return 'str'
   if (Array.isArray(value)) return 'list'
-  if (isPlainObject(value)) return 'dict'
+  if (isRecord(value)) return 'dict'
   if (typeof value === 'function') return 'function'
   return typeof value
 }
@@ -51,7 +52,7 @@ export function pyRepr(value: unknown): string {
   if (value instanceof Undefined) value.fail()
   if (typeof value === 'string') return pyStringRepr(value)
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']'
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     return (
       '{' +
       Object.keys(value)
@@ -74,7 +75,7 @@ export function pythonStr(value: unknown): string {
   if (value === false) return 'False'
   if (typeof value === 'number') return pyNumber(value)
   if (value instanceof Undefined) value.fail()
-  if (Array.isArray(value) || isPlainObject(value)) return pyRepr(value)
+  if (Array.isArray(value) || isRecord(value)) return pyRepr(value)
   return String(value)
 }
 
@@ -86,7 +87,7 @@ export function pyTruthy(value: unknown): boolean {
   if (typeof value === 'number') return value !== 0
   if (typeof value === 'string') return value.length > 0
   if (Array.isArray(value)) return value.length > 0
-  if (isPlainObject(value)) return Object.keys(value).length > 0
+  if (isRecord(value)) return Object.keys(value).length > 0
   return true
 }
 
@@ -115,7 +116,7 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
   }
-  if (isPlainObject(a) && isPlainObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a)
     return (
       keys.length === Object.keys(b).length &&
@@ -181,7 +182,7 @@ export function pyIn(item: unknown, container: unknown): boolean {
     return container.includes(item)
   }
   if (Array.isArray(container)) return container.some((x) => pyEquals(x, item))
-  if (isPlainObject(container)) {
+  if (isRecord(container)) {
     return (
       (typeof item === 'string' || typeof item === 'number') &&
       Object.hasOwn(container, String(item))

@@ -1,7 +1,9 @@
-import yaml from 'js-yaml'
 import { TemplateError } from '../errors.js'
 import { pyTypeName } from './python.js'
-import { Undefined, isPlainObject } from './undefined.js'
+import { Undefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
+import { pythonJsonDumps } from '../values/python-json.js'
+import { dumpYaml, loadYaml } from '../values/yaml.js'
 
 /** Options of Python's json.dumps that Ansible's to_json/to_nice_json pass through. */
 export interface JsonOptions {
@@ -9,51 +11,17 @@ export interface JsonOptions {
   sortKeys?: boolean
 }
 
-function jsonString(text: string): string {
-  // Python's json.dumps(ensure_ascii=True) escapes everything outside printable ASCII.
-  return JSON.stringify(text).replace(
-    /[^\x20-\x7e]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
-  )
-}
-
-function jsonNumber(n: number): string {
-  if (Number.isNaN(n)) return 'NaN'
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity'
-  return String(n).replace(/e([+-])(\d)$/, 'e$10$2')
-}
-
-/** Python json.dumps as Ansible's to_json/to_nice_json call it: `{"a": 1, "b": [1, 2]}`. */
+/** Python json.dumps as Ansible's to_json/to_nice_json call it (ensure_ascii on): `{"a": 1, "b": [1, 2]}`. */
 export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
-  const indent =
-    options.indent === null || options.indent === undefined ? null : ' '.repeat(options.indent)
-  const itemSep = indent === null ? ', ' : ','
-  const walk = (v: unknown, level: number): string => {
-    if (v instanceof Undefined) v.fail()
-    if (v === null || v === undefined) return 'null'
-    if (typeof v === 'boolean') return v ? 'true' : 'false'
-    if (typeof v === 'number') return jsonNumber(v)
-    if (typeof v === 'string') return jsonString(v)
-    let entries: string[]
-    let open: string
-    let close: string
-    if (Array.isArray(v)) {
-      entries = v.map((item) => walk(item, level + 1))
-      ;[open, close] = ['[', ']']
-    } else if (isPlainObject(v)) {
-      const keys = Object.keys(v)
-      if (options.sortKeys) keys.sort()
-      entries = keys.map((k) => `${jsonString(k)}: ${walk(v[k], level + 1)}`)
-      ;[open, close] = ['{', '}']
-    } else {
+  return pythonJsonDumps(value, {
+    indent: options.indent ?? null,
+    sortKeys: options.sortKeys ?? false,
+    ensureAscii: true,
+    other: (v) => {
+      if (v instanceof Undefined) v.fail()
       throw new TemplateError(`Object of type ${pyTypeName(v)} is not JSON serializable`)
     }
-    if (entries.length === 0) return open + close
-    if (indent === null) return open + entries.join(itemSep) + close
-    const inner = '\n' + indent.repeat(level + 1)
-    return open + inner + entries.join(itemSep + inner) + '\n' + indent.repeat(level) + close
-  }
-  return walk(value, 0)
+  })
 }
 
 /** json.loads with a TemplateError on bad input. */
@@ -65,22 +33,10 @@ export function fromJson(text: unknown): unknown {
   }
 }
 
-// PyYAML reads YAML 1.1, where yes/no/on/off are booleans; js-yaml's default schema is YAML 1.2.
-const YAML11_BOOL =
-  /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE)$/
-const yaml11Bool = new yaml.Type('tag:yaml.org,2002:bool', {
-  kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && YAML11_BOOL.test(data),
-  construct: (data: string) => /^(?:yes|on|true)$/i.test(data),
-  predicate: (data: unknown) => typeof data === 'boolean',
-  represent: (data: object) => (data.valueOf() ? 'true' : 'false')
-})
-const YAML11_SCHEMA = yaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] })
-
 function plainData(value: unknown): unknown {
   if (value instanceof Undefined) value.fail()
   if (Array.isArray(value)) return value.map(plainData)
-  if (isPlainObject(value))
+  if (isRecord(value))
     return Object.fromEntries(Object.keys(value).map((k) => [k, plainData(value[k])]))
   return value
 }
@@ -91,12 +47,10 @@ function plainData(value: unknown): unknown {
  */
 export function toYaml(value: unknown, nice: boolean, indent = nice ? 4 : 2): string {
   try {
-    return yaml.dump(plainData(value), {
-      schema: YAML11_SCHEMA,
+    return dumpYaml(plainData(value), {
       indent,
       sortKeys: true,
       noArrayIndent: true,
-      lineWidth: -1,
       flowLevel: nice ? -1 : leafFlowLevel(value)
     })
   } catch (err) {
@@ -109,7 +63,7 @@ export function toYaml(value: unknown, nice: boolean, indent = nice ? 4 : 2): st
 // switch to flow style at a depth, so use the depth of the shallowest leaf collection.
 function leafFlowLevel(value: unknown): number {
   const depth = (v: unknown): number => {
-    const children = Array.isArray(v) ? v : isPlainObject(v) ? Object.values(v) : null
+    const children = Array.isArray(v) ? v : isRecord(v) ? Object.values(v) : null
     if (!children) return -1
     const nested = children.map(depth).filter((d) => d >= 0)
     return nested.length === 0 ? 0 : Math.min(...nested) + 1
@@ -118,10 +72,10 @@ function leafFlowLevel(value: unknown): number {
   return d < 0 ? -1 : d
 }
 
-/** Ansible's from_yaml (YAML 1.1 booleans, as PyYAML reads them). */
+/** Ansible's from_yaml: YAML 1.1 as PyYAML's SafeLoader reads it (src/values/yaml.ts). */
 export function fromYaml(text: unknown): unknown {
   try {
-    return yaml.load(String(text), { schema: YAML11_SCHEMA })
+    return loadYaml(String(text), { schema: 'safe' })
   } catch (err) {
     throw new TemplateError(`from_yaml: ${(err as Error).message}`)
   }

@@ -1,9 +1,9 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
-import { parsePythonLiteral } from '../inventory/python-literal.js'
+import { parsePythonLiteral } from '../values/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
-import { isPlainObject } from './undefined.js'
-import { isMarkedUnsafe, unsafeText } from './unsafe.js'
+import { isRecord } from '../values/records.js'
+import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
 /** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
  * templates; untrusted ones (registered results, facts) came from remote output and are never templated. */
@@ -50,7 +50,7 @@ function isScalar(value: unknown): boolean {
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
-  if (Array.isArray(value) || isPlainObject(value) || typeof value === 'boolean') return value
+  if (Array.isArray(value) || isRecord(value) || typeof value === 'boolean') return value
   // Ansible's finalize prints None as nothing.
   const text =
     typeof value === 'string'
@@ -85,7 +85,7 @@ export class Templar {
     if (isMarkedUnsafe(value)) return unsafeText(value)
     if (typeof value === 'string') return this.renderString(value, vars)
     if (Array.isArray(value)) return value.map((item) => this.render(item, vars))
-    if (isPlainObject(value)) {
+    if (isRecord(value)) {
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(value)) {
         const renderedKey = isTemplate(key) ? String(this.render(key, vars)) : key

@@ -2,7 +2,8 @@ import { TemplateError } from '../errors.js'
 import type { Kwargs } from './attributes.js'
 import { pyCompare, pyEquals, pyIn, pyTruthy, toBoolean } from './python.js'
 import { pythonRegex } from './regex.js'
-import { Undefined, isPlainObject } from './undefined.js'
+import { Undefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
 
 /** A Jinja2 test (`x is name(args)`): receives the value, positional and keyword arguments. */
 export type TestFunction = (value: unknown, args: unknown[], kwargs: Kwargs) => unknown
@@ -11,7 +12,7 @@ export type TestFunction = (value: unknown, args: unknown[], kwargs: Kwargs) => 
 export const UNDEFINED_SAFE_TESTS = new Set(['defined', 'undefined'])
 
 function resultDict(test: string, value: unknown): Record<string, unknown> {
-  if (!isPlainObject(value)) throw new TemplateError(`The '${test}' test expects a dictionary`)
+  if (!isRecord(value)) throw new TemplateError(`The '${test}' test expects a dictionary`)
   return value
 }
 
@@ -26,7 +27,7 @@ function changed(value: unknown): boolean {
   const results = r.results
   return (
     Array.isArray(results) &&
-    results.some((item) => isPlainObject(item) && pyTruthy(item.changed ?? false))
+    results.some((item) => isRecord(item) && pyTruthy(item.changed ?? false))
   )
 }
 
@@ -134,9 +135,9 @@ export const TESTS: Record<string, TestFunction> = {
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
   float: (v) => typeof v === 'number' && !Number.isInteger(v),
   boolean: (v) => typeof v === 'boolean',
-  mapping: (v) => isPlainObject(v),
-  sequence: (v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v),
-  iterable: (v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v),
+  mapping: (v) => isRecord(v),
+  sequence: (v) => typeof v === 'string' || Array.isArray(v) || isRecord(v),
+  iterable: (v) => typeof v === 'string' || Array.isArray(v) || isRecord(v),
   callable: (v) => typeof v === 'function',
   lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
   upper: (v) => typeof v === 'string' && v === v.toUpperCase(),

@@ -1,4 +1,5 @@
 import { UndefinedVariableError } from '../errors.js'
+import { isRecord } from '../values/records.js'
 
 /**
  * Ansible's undefined value (a Jinja2 StrictUndefined): produced by looking up a missing variable or key.
@@ -57,26 +58,8 @@ export function assertDeeplyDefined(value: unknown, seen: Set<object> = new Set(
   seen.add(value)
   if (Array.isArray(value)) {
     for (const item of value) assertDeeplyDefined(item, seen)
-  } else if (isPlainObject(value)) {
+  } else if (isRecord(value)) {
     for (const key of Object.keys(value))
       assertDeeplyDefined((value as Record<string, unknown>)[key], seen)
   }
-}
-
-/** A dict in the Python sense: a plain object (any prototype chain ending in Object.prototype or null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    Array.isArray(value) ||
-    value instanceof Undefined
-  )
-    return false
-  // Layered scopes (Object.create(parentScope)) count as dicts; class instances (Date, Map, ...) do not.
-  let proto: object | null = Object.getPrototypeOf(value) as object | null
-  while (proto !== null && proto !== Object.prototype) {
-    if (Object.prototype.hasOwnProperty.call(proto, 'constructor')) return false
-    proto = Object.getPrototypeOf(proto) as object | null
-  }
-  return true
 }

@@ -1,0 +1,329 @@
+// Running one task on a group of hosts and taking in the results, as Ansible's task queue manager and its
+// result processing do: each host's run (bounded by forks), its recap counters, where a failure leaves it
+// (its blocks' verdict), what it registers and its facts. The strategy (linear-strategy.ts) decides which
+// task runs on which hosts, and reads back what the task left behind (TaskRun).
+import { PlaybookError } from '../errors.js'
+import { MODULES } from '../modules/registry.js'
+import type { ModuleResult } from '../modules/module.js'
+import { CACHEABLE_FACTS } from '../modules/set-fact.js'
+import type { Play, Task } from '../playbook/types.js'
+import { pythonStr } from '../template/index.js'
+import type { AsyncJobs } from '../async/async-jobs.js'
+import type { FailureVerdict } from './block-tracker.js'
+import { resolveBecome } from './become.js'
+import type { TaskInfo } from './events.js'
+import type { HostConnections } from './host-connections.js'
+import { INCLUDE_ACTIONS, IncludeLoads } from './includes.js'
+import { mapWithLimit, sleep } from './parallel.js'
+import type { EngineOptions } from './playbook-runner.js'
+import type { RunHostStates } from './run-state.js'
+import type { Stats } from './stats.js'
+import type { TaskHostOutcome } from './task-outcome.js'
+import { runTaskOnHost } from './task-runner.js'
+import type { PlayContext, VariableManager } from './variables.js'
+
+/** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
+export interface TaskRun {
+  /** Hosts out of the play now: failed with no rescue or always left for them, or unreachable. */
+  newlyFailed: string[]
+  /** Hosts whose failure Ansible's iterator deems final right away (what any_errors_fatal reacts to). */
+  failedNow: string[]
+  /** Hosts that became unreachable. */
+  unreachable: string[]
+  /** Whether a failure here fails every host (any_errors_fatal of the task, its blocks or play; run_once). */
+  anyErrorsFatal: boolean
+  changed: string[]
+  /** Each host's result, in the order the hosts were given. */
+  results: Map<string, ModuleResult>
+  /** For an include: what it loaded on each host. */
+  includes?: IncludeLoads
+}
+
+/** Runs tasks on hosts for the strategy, and keeps what they leave behind (see the top of this file). */
+export class TaskDispatcher {
+  constructor(
+    private readonly options: EngineOptions,
+    /** The playbook's directory (`playbook_dir`; relative `src` paths start there). */
+    private readonly baseDir: string,
+    private readonly variables: VariableManager,
+    private readonly connections: HostConnections,
+    private readonly asyncJobs: AsyncJobs,
+    private readonly stats: Stats,
+    private readonly state: RunHostStates
+  ) {}
+
+  /**
+   * The name a task is shown and reported by: templated as Ansible does, with the first host's variables
+   * (left as written when it cannot be rendered), and prefixed with its role.
+   */
+  shownName(task: Task, host: string, playContext: PlayContext): string {
+    let name = task.name
+    if (task.named && (name.includes('{{') || name.includes('{%'))) {
+      try {
+        name = pythonStr(
+          this.options.templar.render(name, this.variables.scope(host, playContext, task))
+        )
+      } catch {
+        // Ansible renders names with undefined variables left as they are: keep the text as written.
+      }
+    }
+    return task.role ? `${task.role.name} : ${name}` : name
+  }
+
+  /**
+   * Runs a task on the active hosts (bounded by forks); returns the hosts that failed or became unreachable.
+   * `failure` decides where a failure leaves a host (its blocks, or the flush a handler runs in);
+   * `anyErrorsFatal` is the play's, for a task whose blocks and own keywords do not say.
+   */
+  async run(
+    task: Task,
+    hosts: string[],
+    play: Play,
+    playContext: PlayContext,
+    options: {
+      handler?: boolean
+      failure: (host: string) => FailureVerdict
+      anyErrorsFatal: boolean
+    }
+  ): Promise<TaskRun> {
+    const handler = options.handler === true
+    const { events, templar } = this.options
+    // include_tasks and include_role are the runner's own (includes.ts); any other action is a module.
+    const includes = INCLUDE_ACTIONS.has(task.module) ? new IncludeLoads() : undefined
+    const module = includes ? undefined : MODULES.get(task.module)
+    if (!includes && !module)
+      throw new PlaybookError(`module '${task.module}' is not available`, task.location)
+    const action = includes ? { include: includes } : { module: module! }
+    let noLog: boolean
+    try {
+      noLog =
+        task.noLog === undefined
+          ? (this.options.defaultNoLog ?? false)
+          : templar.isTrue(task.noLog, this.variables.scope(hosts[0]!, playContext, task))
+    } catch {
+      noLog = true
+    }
+    const info: TaskInfo = {
+      name: this.shownName(task, hosts[0]!, playContext),
+      module: task.module,
+      location: task.location,
+      noLog,
+      ...(handler ? { handler: true } : {})
+    }
+    events.taskStart(info)
+    let targets = hosts
+    const runOnce =
+      task.runOnce !== undefined &&
+      templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task))
+    if (runOnce) targets = hosts.slice(0, 1)
+    const anyErrorsFatal = this.anyErrorsFatal(task, hosts[0]!, playContext, options.anyErrorsFatal)
+    // As Ansible: a run_once task that fails fails every host it was meant for.
+    let runOnceFailed = false
+    const newlyFailed: string[] = []
+    const failedNow: string[] = []
+    const unreachable: string[] = []
+    const changed: string[] = []
+    const results = new Map<string, ModuleResult>()
+    let abort: PlaybookError | undefined
+    await mapWithLimit(targets, this.options.forks, async (host) => {
+      const started = Date.now()
+      const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
+        this.variables.scope(host, playContext, task, locals)
+      const outcome = await runTaskOnHost({
+        task,
+        info,
+        host,
+        ...action,
+        templar,
+        events,
+        scope,
+        // The task's keywords override the play's (gather_facts runs with the play's, as in Ansible).
+        connection: this.connections.forTask(host, scope, (vars) =>
+          resolveBecome([task.become, play.become], vars, templar, this.options.become)
+        ),
+        stripOmitted: (args) => this.variables.stripOmitted(args),
+        playEnvironment: play.environment,
+        commandTimeoutMs: this.options.commandTimeoutMs,
+        baseDir: this.baseDir,
+        sleep: (ms) => sleep(ms, this.options.signal),
+        asyncJobs: this.asyncJobs,
+        aborted: () => this.options.signal?.aborted === true,
+        play
+      })
+      const durationMs = Date.now() - started
+      // As ansible-playbook: what an include brought in is not valid: the run stops (exit 4), unreported.
+      const invalid = includes?.abortError(outcome.result)
+      if (invalid) {
+        abort ??= invalid
+        return
+      }
+      const recipients = runOnce ? hosts : [host]
+      for (const target of recipients) this.remember(task, target, outcome)
+      // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
+      results.set(host, outcome.result)
+      const { stats } = this
+      stats.enter(host)
+      switch (outcome.status) {
+        case 'unreachable':
+          // As Ansible: ignore_unreachable counts the host ok (and ignored) and keeps it in the play.
+          if (outcome.ignored) {
+            stats.ignored(host, false)
+            break
+          }
+          stats.increment(host, 'unreachable')
+          this.state.unreachable.add(host)
+          newlyFailed.push(host)
+          unreachable.push(host)
+          break
+        case 'failed':
+          if (outcome.ignored) {
+            stats.ignored(host, Boolean(outcome.result['changed']))
+            break
+          }
+          if (includes?.loadFailed(outcome.result)) {
+            // As Ansible: an include whose file (or role) cannot be found counts as failed (include_role
+            // in no counter), never as rescued, and sets no ansible_failed_*; the host goes to the rescue
+            // like any failed one, and is out of later plays even when a rescue handles it.
+            if (task.module === 'include_tasks') stats.increment(host, 'failed')
+            const verdict = options.failure(host)
+            if (verdict.fatal) {
+              this.state.failed.add(host)
+              newlyFailed.push(host)
+            } else this.state.marked.add(host)
+            if (verdict.failedNow) failedNow.push(host)
+            break
+          }
+          {
+            runOnceFailed = runOnce
+            const verdict = options.failure(host)
+            if (verdict.counted === 'rescued') {
+              // As Ansible: a failure a rescue will handle counts as rescued, not failed, and the
+              // rescue (and always) tasks see what failed.
+              stats.increment(host, 'rescued')
+              const memory = this.variables.hostMemory(host)
+              memory.registered['ansible_failed_task'] = failedTaskVar(task)
+              memory.registered['ansible_failed_result'] = outcome.result
+              this.variables.changed()
+            } else stats.increment(host, 'failed')
+            if (verdict.fatal) {
+              this.state.failed.add(host)
+              newlyFailed.push(host)
+            }
+            if (verdict.failedNow) failedNow.push(host)
+          }
+          break
+        case 'skipped':
+          stats.increment(host, 'skipped')
+          break
+        case 'changed':
+          stats.ok(host, true)
+          changed.push(host)
+          break
+        default:
+          // As Ansible: include_role counts in no counter; include_tasks once per included file.
+          if (task.include)
+            stats.increment(
+              host,
+              'ok',
+              task.include.kind === 'role' ? 0 : includes!.count(outcome.result)
+            )
+          else stats.ok(host, false)
+      }
+      const included = includes?.includedFile(outcome.result)
+      events.hostResult(info, {
+        host,
+        status: outcome.status,
+        ignored: outcome.ignored,
+        result: outcome.result,
+        durationMs,
+        ...(included === undefined ? {} : { included })
+      })
+    })
+    if (abort) throw abort
+    if (runOnceFailed) {
+      // The other hosts fail where they are (into a rescue they may have), counted in no counter.
+      for (const host of hosts.slice(1)) {
+        const verdict = options.failure(host)
+        if (verdict.fatal) {
+          this.state.failed.add(host)
+          newlyFailed.push(host)
+        }
+        if (verdict.failedNow) failedNow.push(host)
+      }
+    }
+    // The results in the order the hosts were given (the include rounds follow it).
+    const ordered = new Map<string, ModuleResult>()
+    for (const host of hosts) {
+      const result = results.get(host)
+      if (result) ordered.set(host, result)
+    }
+    return {
+      newlyFailed,
+      failedNow,
+      unreachable,
+      anyErrorsFatal,
+      changed,
+      results: ordered,
+      ...(includes ? { includes } : {})
+    }
+  }
+
+  /**
+   * Whether a failure of the task fails every host, as Ansible's linear strategy decides it: the task's
+   * any_errors_fatal (its own, else its blocks', else the play's), or run_once; never with ignore_errors.
+   */
+  private anyErrorsFatal(
+    task: Task,
+    host: string,
+    playContext: PlayContext,
+    playDefault: boolean
+  ): boolean {
+    const { templar } = this.options
+    const scope = this.variables.scope(host, playContext, task)
+    const fatal =
+      task.anyErrorsFatal === undefined ? playDefault : templar.isTrue(task.anyErrorsFatal, scope)
+    const runOnce = task.runOnce !== undefined && templar.isTrue(task.runOnce, scope)
+    let ignored = false
+    try {
+      ignored = task.ignoreErrors !== undefined && templar.isTrue(task.ignoreErrors, scope)
+    } catch {
+      // An ignore_errors that cannot be rendered fails the task; it ignores nothing.
+    }
+    return (fatal || runOnce) && !ignored
+  }
+
+  /**
+   * Stores what a task leaves behind on a host: its registered result and, unless it failed, was
+   * unreachable or skipped, its facts (a loop's from each item in turn, as Ansible applies them).
+   */
+  private remember(task: Task, host: string, outcome: TaskHostOutcome): void {
+    const { result } = outcome
+    const memory = this.variables.hostMemory(host)
+    this.variables.changed()
+    if (task.register) memory.registered[task.register] = result
+    if (outcome.status !== 'ok' && outcome.status !== 'changed') return
+    const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
+    for (const item of items) {
+      if (item === null || typeof item !== 'object') continue
+      const facts = (item as Record<PropertyKey, unknown>)['ansible_facts']
+      if (!facts || typeof facts !== 'object') continue
+      if (task.module === 'setup') {
+        for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, '')] = v
+        continue
+      }
+      Object.assign(memory.registered, facts)
+      // set_fact's `cacheable`: the facts are host facts too (`ansible_facts.name`), as in Ansible.
+      if ((item as Record<PropertyKey, unknown>)[CACHEABLE_FACTS] === true)
+        for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v
+    }
+  }
+}
+
+/** `ansible_failed_task`: the parts of Ansible's serialized task that rescue tasks use. */
+function failedTaskVar(task: Task): Record<string, unknown> {
+  return {
+    name: task.named ? task.name : '',
+    action: task.module,
+    args: task.args
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * A mapping in the Python sense (a dict): a plain object whose prototype chain ends in Object.prototype or
+ * null. That covers what YAML and JSON parsers build, null-prototype maps (src/dict.ts) and layered variable
+ * scopes (Object.create(parentScope)); it excludes lists and class instances (Date, Map, Uint8Array, the
+ * templar's Undefined), which are values, not mappings. The one check of its kind: the loaders, the inventory,
+ * templating, the executor and the job documents all use it.
+ */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  let proto = Object.getPrototypeOf(value) as object | null
+  while (proto !== null && proto !== Object.prototype) {
+    // A prototype that owns `constructor` is a class's: the value is an instance, not a plain mapping.
+    if (Object.prototype.hasOwnProperty.call(proto, 'constructor')) return false
+    proto = Object.getPrototypeOf(proto) as object | null
+  }
+  return true
+}
