@@ -163,3 +163,22 @@ describe('find', () => {
     expect(String(result['msg'])).toContain("'read_whole_file' is not supported yet")
   })
 })
+
+describe('fetch destinations', () => {
+  it('refuses a src whose expansion on the target would leave dest', async () => {
+    writeFileSync(path.join(dir, 'a'), 'hello\n')
+    const dest = path.join(dir, 'out')
+    // On the target, /../..<dir>/a is <dir>/a; under dest/localhost/ it would climb out of dest.
+    process.env['APB_CLIMB'] = `/../..${dir}`
+    try {
+      const { result } = await runModuleOn('fetch', { src: '$APB_CLIMB/a', dest })
+      expect(result).toMatchObject({ failed: true })
+      expect(String(result['msg'])).toContain(
+        `Detected directory traversal, expected to be contained in '${dest}'`
+      )
+      expect(existsSync(path.join(dir, dir.slice(1)))).toBe(false)
+    } finally {
+      delete process.env['APB_CLIMB']
+    }
+  })
+})

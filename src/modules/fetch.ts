@@ -156,9 +156,27 @@ function localDestination(
     }
     let out = dest.endsWith('/') ? path.join(dest, path.posix.basename(source)) : dest
     if (!out.startsWith('/')) out = controllerPath(ctx, out)
-    return { dest: path.normalize(out) }
+    out = path.normalize(out)
+    return dest.endsWith('/') ? contained(controllerPath(ctx, dest), out) : { dest: out }
   }
-  return { dest: path.normalize(`${controllerPath(ctx, dest)}/${ctx.host}/${source}`) }
+  const root = controllerPath(ctx, dest)
+  return contained(root, path.normalize(`${root}/${ctx.host}/${source}`))
+}
+
+/**
+ * Refuses a destination outside the directory it was meant to be in: `src` is expanded on the target
+ * (`~`, `$VAR`), so a target could otherwise steer the write with a home such as `/../..`.
+ */
+function contained(root: string, dest: string): { dest: string } | { failure: ModuleResult } {
+  const inside = path.relative(root, dest)
+  if (inside !== '' && !inside.startsWith('..') && !path.isAbsolute(inside)) return { dest }
+  return {
+    failure: {
+      changed: false,
+      failed: true,
+      msg: `Detected directory traversal, expected to be contained in '${root}' but got '${dest}'`
+    }
+  }
 }
 
 /** A controller path as Ansible's path_dwim gives it: ~ expanded, a relative one under the playbook. */
