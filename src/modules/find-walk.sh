@@ -16,6 +16,9 @@ set -u
 follow=$1 levels=$2 checksum=$3 ere=$4
 shift 4
 
+nl='
+'
+
 hex() {
   od -An -v -tx1 | tr -d ' \n'
 }
@@ -55,6 +58,11 @@ walk() {
   # A directory that cannot be listed stops the walk of this path, as os.walk's onerror raising.
   if ! err=$(find "$dir/." ! -name . -prune -print 2>&1 >/dev/null) || [ -n "$err" ]; then
     printf '%s' "${err:-cannot list $dir}" | { printf 'error_hex='; hex; echo; }
+    return 1
+  fi
+  # Entries are read a line each: a name holding a newline is reported, never misread.
+  if [ -n "$(find "$dir/." ! -name . -prune -name "*$nl*" -print)" ]; then
+    printf '%s' "$dir" | { printf 'newline_hex='; hex; echo; }
     return 1
   fi
   printf '%s' "$dir" | { printf 'dir_hex='; hex; echo; }

@@ -140,6 +140,16 @@ export const findModule: ModuleDefinition = {
         missing
       )
     }
+    const newline = /(^|\n)newline_hex=([0-9a-f]*)/.exec(text)?.[2]
+    if (newline !== undefined) {
+      throw new FactError(
+        `find: a name in ${fromHex(newline).toString('utf8')} on ${connection.host} holds a newline, ` +
+          'which find cannot list: rename it or leave its directory out of paths',
+        connection.host,
+        'path',
+        subject
+      )
+    }
     const now = Number(/(^|\n)now=(\d+)/.exec(text)?.[2] ?? Date.now() / 1000)
 
     const files: ModuleResult[] = []
