@@ -11,7 +11,8 @@
 # The answer, in walk order: for each path `top_hex=` (expanded), then `nodir=1` or, per directory walked,
 # `dir_hex=` and one block per entry (`@` line, stat fields, `name_hex=`), `isdir_hex=` per entry that
 # is a directory (following links), `sum=` lines (`sha1  name`), `grep_hex=` per matching file; a
-# directory that cannot be listed gives `error_hex=` and ends that path's walk. Last line: end=1.
+# directory that cannot be listed gives `error_dir_hex=` and `error_hex=` (find's message) and ends
+# that path's walk. Last line: end=1.
 set -u
 follow=$1 levels=$2 checksum=$3 ere=$4
 shift 4
@@ -57,6 +58,7 @@ walk() {
   dir=$1 level=$2
   # A directory that cannot be listed stops the walk of this path, as os.walk's onerror raising.
   if ! err=$(find "$dir/." ! -name . -prune -print 2>&1 >/dev/null) || [ -n "$err" ]; then
+    printf '%s' "$dir" | { printf 'error_dir_hex='; hex; echo; }
     printf '%s' "${err:-cannot list $dir}" | { printf 'error_hex='; hex; echo; }
     return 1
   fi
@@ -93,7 +95,12 @@ walk() {
   printf '%s\n' "$subdirs" | {
     status=0
     while IFS= read -r sub; do
-      (walk "$dir/${sub##*/}" "$next") || { status=1; break; }
+      # As os.path.join: no second slash after a path that ends with one.
+      case $dir in
+        */) child=$dir${sub##*/} ;;
+        *) child=$dir/${sub##*/} ;;
+      esac
+      (walk "$child" "$next") || { status=1; break; }
     done
     exit "$status"
   }

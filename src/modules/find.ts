@@ -349,6 +349,7 @@ function parseWalk(text: string): PathWalk[] {
   let walk: PathWalk | undefined
   let dir: WalkedDirectory | undefined
   let entry: Record<string, string> | undefined
+  let errorDir: string | undefined
   const finishEntry = (): void => {
     if (entry && dir) dir.entries.push(toEntry(entry))
     entry = undefined
@@ -395,8 +396,12 @@ function parseWalk(text: string): PathWalk[] {
       case 'grep_hex':
         dir?.grepped.add(fromHex(value).toString('utf8'))
         break
+      case 'error_dir_hex':
+        errorDir = fromHex(value).toString('utf8')
+        break
       case 'error_hex':
-        if (walk) walk.error = pythonWalkError(fromHex(value).toString('utf8'), walk, dir)
+        if (walk)
+          walk.error = pythonWalkError(fromHex(value).toString('utf8'), errorDir ?? walk.top)
         break
     }
   }
@@ -477,12 +482,7 @@ function epoch(seconds: string | undefined, text: string | undefined): number {
 }
 
 /** The text Python gives for a directory os.walk could not list (`[Errno 13] Permission denied: '…'`). */
-function pythonWalkError(
-  message: string,
-  walk: PathWalk,
-  last: WalkedDirectory | undefined
-): string {
-  const dir = /find: ['‘](.*)\/\.['’]:/.exec(message)?.[1] ?? last?.path ?? walk.top
+function pythonWalkError(message: string, dir: string): string {
   const reason = message.trim().split('\n').pop()?.replace(/^.*: /, '') ?? message
   const errno: Record<string, number> = {
     'Permission denied': 13,
