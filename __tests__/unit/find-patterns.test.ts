@@ -2,7 +2,7 @@
 // `contains` as the POSIX ERE grep -E runs on the target (or a refusal naming the construct).
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { globRegex, pythonEre } from '../../src/modules/find-patterns.js'
+import { globRegex, pythonEre, pythonGrep } from '../../src/modules/find-patterns.js'
 
 /** Whether grep -E matches `line` with the ERE made from `pattern` (the target's view). */
 function grepMatches(pattern: string, line: string): boolean {
@@ -67,5 +67,16 @@ describe('pythonEre (contains)', () => {
     ['\\Aabc', '\\A']
   ])('refuses %s naming %s', (pattern, named) => {
     expect(() => pythonEre(pattern)).toThrow(named)
+  })
+})
+
+describe('pythonGrep', () => {
+  it('runs a leading (?i) as grep -i', () => {
+    expect(pythonGrep('(?i)ab+c')).toEqual({ ere: '^(ab+c)', ignoreCase: true })
+    const r = spawnSync('grep', ['-q', '-E', '-i', '-e', pythonGrep('(?i)ab+c').ere], {
+      input: 'ABBC\n'
+    })
+    expect(r.status).toBe(0)
+    expect(pythonGrep('ab')).toEqual({ ere: '^(ab)', ignoreCase: false })
   })
 })

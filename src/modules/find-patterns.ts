@@ -62,9 +62,25 @@ const ERE_SPECIAL = new Set(['.', '[', ']', '(', ')', '*', '+', '?', '{', '}', '
  *   named group, inline flag, `\b`, `\A`, `\Z` …)
  */
 export function pythonEre(pattern: string): string {
+  return translateEre(pattern, pattern)
+}
+
+/**
+ * As pythonEre, also taking a leading `(?i)` (Python's IGNORECASE), which grep runs as `-i`.
+ * @throws ModuleArgumentError as pythonEre
+ */
+export function pythonGrep(pattern: string): { ere: string; ignoreCase: boolean } {
+  const flags = /^\(\?i\)/.exec(pattern)
+  return {
+    ere: translateEre(flags ? pattern.slice(flags[0].length) : pattern, pattern),
+    ignoreCase: flags !== null
+  }
+}
+
+function translateEre(pattern: string, written: string): string {
   const refuse = (what: string): never => {
     throw new ModuleArgumentError(
-      `find: contains ${JSON.stringify(pattern)} uses ${what}, which cannot be run on the target ` +
+      `find: contains ${JSON.stringify(written)} uses ${what}, which cannot be run on the target ` +
         '(grep -E); write the pattern without it'
     )
   }

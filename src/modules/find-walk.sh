@@ -2,10 +2,11 @@
 # apb-find: walks directories as Python's os.walk does for Ansible's find, in one round trip. POSIX sh
 # and find/stat/test (GNU or busybox stat -c); apb_expand (expand-args.sh) is defined before this.
 #
-# Run as:  /bin/sh -c "<expand-args.sh + this>" apb-find <follow> <levels> <checksum> <ere> <path>...
+# Run as:  /bin/sh -c "<expand-args.sh + this>" apb-find <follow> <levels> <checksum> <icase> <ere> <path>...
 #   follow    1: walk into symbolic links to directories (os.walk followlinks)
 #   levels    how many directory levels below each path to walk: -1 for all, 0 for the path only
 #   checksum  1: sha1 of each regular file
+#   icase     1: match ere ignoring case (grep -i)
 #   ere       when not empty: list the regular files that have a line matching this ERE from its start
 #
 # The answer, in walk order: for each path `top_hex=` (expanded), then `nodir=1` or, per directory walked,
@@ -14,8 +15,9 @@
 # directory that cannot be listed gives `error_dir_hex=` and `error_hex=` (find's message) and ends
 # that path's walk. Last line: end=1.
 set -u
-follow=$1 levels=$2 checksum=$3 ere=$4
-shift 4
+follow=$1 levels=$2 checksum=$3 icase=$4 ere=$5
+shift 5
+case $icase in 1) grep_case=-i ;; *) grep_case=-E ;; esac
 
 nl='
 '
@@ -77,7 +79,7 @@ walk() {
     find "$dir/." ! -name . -prune -type f -exec sha1sum {} + 2>/dev/null | sed 's/^/sum=/'
   fi
   if [ -n "$ere" ]; then
-    find "$dir/." ! -name . -prune -type f -exec grep -l -E -e "$ere" {} + 2>/dev/null |
+    find "$dir/." ! -name . -prune -type f -exec grep -l -E "$grep_case" -e "$ere" {} + 2>/dev/null |
       while IFS= read -r match; do
         printf '%s' "${match##*/}" | { printf 'grep_hex='; hex; echo; }
       done

@@ -6,7 +6,7 @@ import { pyStringRepr } from '../template/python.js'
 import expandArgsSource from './expand-args.sh'
 import walkSource from './find-walk.sh'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
-import { globRegex, pythonEre } from './find-patterns.js'
+import { globRegex, pythonGrep } from './find-patterns.js'
 
 /** At most this much of a walk's listing is kept (about 400 bytes an entry). */
 const WALK_OUTPUT_CAP_BYTES = 64 * 1024 * 1024
@@ -79,7 +79,11 @@ export const findModule: ModuleDefinition = {
       size = Number(m[1]) * (BYTES_PER_UNIT[m[2] ?? 'b'] ?? 1)
     }
     const contains = args['contains'] as string | null | undefined
-    const ere = contains === undefined || contains === null ? '' : pythonEre(contains)
+    const grep =
+      contains === undefined || contains === null
+        ? { ere: '', ignoreCase: false }
+        : pythonGrep(contains)
+    const ere = grep.ere
     const depth =
       typeof args['depth'] === 'number' && args['depth'] !== 0 ? args['depth'] : undefined
     const recurse = args['recurse'] === true
@@ -99,6 +103,7 @@ export const findModule: ModuleDefinition = {
         args['follow'] === true ? '1' : '0',
         String(levels),
         getChecksum ? '1' : '0',
+        grep.ignoreCase ? '1' : '0',
         ere,
         ...paths
       ]),
