@@ -79,15 +79,8 @@ export interface CredentialSources {
   user: string
 }
 
-/** How to reach one host: resolved from inventory variables and CLI options. */
-export interface ConnectionSettings {
-  /** Inventory name, used in messages and results. */
-  host: string
-  /** `ssh` or `local`. */
-  transport: 'ssh' | 'local'
-  /** Address to connect to (ansible_host, or the inventory name). */
-  address: string
-  port: number
+/** Who logs in and with what: the run's defaults (ConnectionDefaults) and a host's resolved settings. */
+export interface LoginCredentials {
   user?: string
   privateKeyPath?: string
   privateKey?: string
@@ -95,6 +88,17 @@ export interface ConnectionSettings {
   password?: string
   /** Where the user gave the credentials, as messages name it; CLI options when absent. */
   sources?: CredentialSources
+}
+
+/** How to reach one host: resolved from inventory variables and CLI options. */
+export interface ConnectionSettings extends LoginCredentials {
+  /** Inventory name, used in messages and results. */
+  host: string
+  /** `ssh` or `local`. */
+  transport: 'ssh' | 'local'
+  /** Address to connect to (ansible_host, or the inventory name). */
+  address: string
+  port: number
   /** Path of the OpenSSH known_hosts file to verify host keys against. */
   knownHostsPath?: string
   /**

@@ -2,21 +2,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { OptionError } from '../errors.js'
-import type { ConnectionSettings, CredentialSources, HostKeyChecking } from './connection.js'
+import type { ConnectionSettings, HostKeyChecking, LoginCredentials } from './connection.js'
 import { normalizePin } from './host-key-check.js'
 import { parseJumpHosts } from './jump-host.js'
 import { shlexSplit } from './shell-quote.js'
 
 /** Connection defaults from the command line or action inputs; inventory variables override them. */
-export interface ConnectionDefaults {
-  user?: string
+export interface ConnectionDefaults extends LoginCredentials {
   port?: number
-  privateKeyPath?: string
-  privateKey?: string
-  passphrase?: string
-  password?: string
-  /** Where the user gave the credentials, for messages (the action's inputs); CLI options if absent. */
-  sources?: CredentialSources
   /** The user known_hosts file (default ~/.ssh/known_hosts); a host's UserKnownHostsFile replaces it. */
   knownHostsPath?: string
   /** known_hosts text the run was given (the action's `known-hosts` input): trusted for every host. */
