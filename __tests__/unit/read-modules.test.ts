@@ -184,10 +184,10 @@ describe('fetch destinations', () => {
 })
 
 describe('find names', () => {
-  it('fails naming the directory when a name holds a newline, instead of misreading it', async () => {
+  it('fails naming the path when a name under it holds a newline, instead of misreading it', async () => {
     writeFileSync(path.join(dir, 'two\nlines'), '')
     await expect(runModuleOn('find', { paths: dir })).rejects.toThrow(
-      `find: a name in ${dir} on localhost holds a newline`
+      `find: a name under ${dir} on localhost holds a newline`
     )
   })
 })

@@ -1,24 +1,24 @@
 # shellcheck shell=sh
-# apb-find: walks directories as Python's os.walk does for Ansible's find, in one round trip. POSIX sh
-# and find/stat/test (GNU or busybox stat -c); apb_expand (expand-args.sh) is defined before this.
+# apb-find: lists the trees under Ansible's find paths in one round trip, a few `find` passes per path
+# (never a process per directory). POSIX sh with find (-mindepth/-maxdepth, as GNU, busybox and BSD
+# have), stat -c (GNU or busybox) and test; apb_expand (expand-args.sh) is defined before this.
+# src/modules/find.ts rebuilds os.walk's order from the listing.
 #
 # Run as:  /bin/sh -c "<expand-args.sh + this>" apb-find <follow> <levels> <checksum> <icase> <ere> <path>...
-#   follow    1: walk into symbolic links to directories (os.walk followlinks)
+#   follow    1: walk into symbolic links to directories (os.walk followlinks; find -L)
 #   levels    how many directory levels below each path to walk: -1 for all, 0 for the path only
 #   checksum  1: sha1 of each regular file
 #   icase     1: match ere ignoring case (grep -i)
 #   ere       when not empty: list the regular files that have a line matching this ERE from its start
 #
-# The answer, in walk order: for each path `top_hex=` (expanded), then `nodir=1` or, per directory walked,
-# `dir_hex=` and one block per entry (`@` line, stat fields, `name_hex=`), `isdir_hex=` per entry that
-# is a directory (following links), `sum=` lines (`sha1  name`), `grep_hex=` per matching file; a
-# directory that cannot be listed gives `error_dir_hex=` and `error_hex=` (find's message) and ends
-# that path's walk. Last line: end=1.
+# The answer, per path: `top_hex=` (expanded), then `nodir=1`, or `newline=1` when a name holds a
+# newline (names are read a line each), or: `unreadable_hex=` per directory in reach that cannot be
+# listed, `linkdir_hex=` per symbolic link to a directory, one block per entry (`@` line, stat fields,
+# `name=` its path), `sum=` lines (`sha1  path`), `grep_hex=` per matching file. Last line: end=1.
 set -u
 follow=$1 levels=$2 checksum=$3 icase=$4 ere=$5
 shift 5
 case $icase in 1) grep_case=-i ;; *) grep_case=-E ;; esac
-
 nl='
 '
 
@@ -55,59 +55,6 @@ mtime_text=%y
 ctime_text=%z
 name=%n'
 
-# Lists one directory ($1, as the walk names it) at level $2, then walks its subdirectories in order.
-walk() {
-  dir=$1 level=$2
-  # A directory that cannot be listed stops the walk of this path, as os.walk's onerror raising.
-  if ! err=$(find "$dir/." ! -name . -prune -print 2>&1 >/dev/null) || [ -n "$err" ]; then
-    printf '%s' "$dir" | { printf 'error_dir_hex='; hex; echo; }
-    printf '%s' "${err:-cannot list $dir}" | { printf 'error_hex='; hex; echo; }
-    return 1
-  fi
-  # Entries are read a line each: a name holding a newline is reported, never misread.
-  if [ -n "$(find "$dir/." ! -name . -prune -name "*$nl*" -print)" ]; then
-    printf '%s' "$dir" | { printf 'newline_hex='; hex; echo; }
-    return 1
-  fi
-  printf '%s' "$dir" | { printf 'dir_hex='; hex; echo; }
-  find "$dir/." ! -name . -prune -exec stat -c "$FORMAT" {} + 2>/dev/null
-  find "$dir/." ! -name . -prune \( -type d -o -type l -exec test -d {} \; \) -print |
-    while IFS= read -r sub; do
-      printf '%s' "${sub##*/}" | { printf 'isdir_hex='; hex; echo; }
-    done
-  if [ "$checksum" = 1 ]; then
-    find "$dir/." ! -name . -prune -type f -exec sha1sum {} + 2>/dev/null | sed 's/^/sum=/'
-  fi
-  if [ -n "$ere" ]; then
-    find "$dir/." ! -name . -prune -type f -exec grep -l -E "$grep_case" -e "$ere" {} + 2>/dev/null |
-      while IFS= read -r match; do
-        printf '%s' "${match##*/}" | { printf 'grep_hex='; hex; echo; }
-      done
-  fi
-  [ "$levels" = 0 ] && return 0
-  next=$((level + 1))
-  if [ "$levels" -ge 0 ] && [ "$next" -gt "$levels" ]; then return 0; fi
-  if [ "$follow" = 1 ]; then
-    subdirs=$(find "$dir/." ! -name . -prune \( -type d -o -type l -exec test -d {} \; \) -print)
-  else
-    subdirs=$(find "$dir/." ! -name . -prune -type d -print)
-  fi
-  [ -z "$subdirs" ] && return 0
-  # One subshell per directory keeps each level's variables; a failure ends the whole walk.
-  printf '%s\n' "$subdirs" | {
-    status=0
-    while IFS= read -r sub; do
-      # As os.path.join: no second slash after a path that ends with one.
-      case $dir in
-        */) child=$dir${sub##*/} ;;
-        *) child=$dir/${sub##*/} ;;
-      esac
-      (walk "$child" "$next") || { status=1; break; }
-    done
-    exit "$status"
-  }
-}
-
 echo "now=$(date +%s)"
 for top in "$@"; do
   top=$(apb_expand "$top")
@@ -117,7 +64,35 @@ for top in "$@"; do
     echo nodir=1
     continue
   fi
-  (walk "$top" 0) || true
+  # Never an option to find (the names it prints then start with ./, which normpath drops).
+  case $top in -*) top=./$top ;; esac
+  # The walk reaches directories down to `levels` below the path, and lists their entries.
+  if [ "$follow" = 1 ]; then set -- -L; else set --; fi
+  if [ "$levels" -ge 0 ]; then
+    set -- "$@" "$top" -mindepth 1 -maxdepth "$((levels + 1))"
+  else
+    set -- "$@" "$top" -mindepth 1
+  fi
+  if [ -n "$(find "$@" -name "*$nl*" -print 2>/dev/null | head -n 1)" ]; then
+    echo newline=1
+    continue
+  fi
+  # Every directory listed: find.ts reports only those its walk would enter.
+  find "$@" -type d -exec sh -c '
+    for d; do [ -r "$d" ] || printf "%s\n" "$d"; done' apb-unreadable {} + 2>/dev/null |
+    while IFS= read -r d; do printf '%s' "$d" | { printf 'unreadable_hex='; hex; echo; }; done
+  [ -r "$top" ] || { printf '%s' "$top" | { printf 'unreadable_hex='; hex; echo; }; }
+  find "$@" -exec sh -c '
+    for l; do [ -L "$l" ] && [ -d "$l" ] && printf "%s\n" "$l"; done; exit 0' apb-linkdirs {} + 2>/dev/null |
+    while IFS= read -r l; do printf '%s' "$l" | { printf 'linkdir_hex='; hex; echo; }; done
+  find "$@" -exec stat -c "$FORMAT" {} + 2>/dev/null
+  if [ "$checksum" = 1 ]; then
+    find "$@" -type f -exec sha1sum {} + 2>/dev/null | sed 's/^/sum=/'
+  fi
+  if [ -n "$ere" ]; then
+    find "$@" -type f -exec grep -l -E "$grep_case" -e "$ere" {} + 2>/dev/null |
+      while IFS= read -r match; do printf '%s' "$match" | { printf 'grep_hex='; hex; echo; }; done
+  fi
   echo path_end=1
 done
 echo end=1

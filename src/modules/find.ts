@@ -24,8 +24,9 @@ const BYTES_PER_UNIT: Record<string, number> = {
 
 /**
  * `find`: the files under `paths` that pass its filters, with the stat fields Ansible's find returns,
- * in os.walk's order, from one round trip (find-walk.sh lists each directory with `find -prune` and
- * `stat -c`; the filters run here). Changes nothing, so it runs in check mode.
+ * in os.walk's order, from one round trip: find-walk.sh lists each tree with a few `find` passes
+ * (`stat -c` batched, never a process per directory) and this file rebuilds os.walk's top-down order
+ * from the listing, then applies the filters. Changes nothing, so it runs in check mode.
  */
 export const findModule: ModuleDefinition = {
   name: 'find',
@@ -145,22 +146,23 @@ export const findModule: ModuleDefinition = {
         missing
       )
     }
-    const newline = /(^|\n)newline_hex=([0-9a-f]*)/.exec(text)?.[2]
-    if (newline !== undefined) {
-      throw new FactError(
-        `find: a name in ${fromHex(newline).toString('utf8')} on ${connection.host} holds a newline, ` +
-          'which find cannot list: rename it or leave its directory out of paths',
-        connection.host,
-        'path',
-        subject
-      )
-    }
     const now = Number(/(^|\n)now=(\d+)/.exec(text)?.[2] ?? Date.now() / 1000)
 
     const files: ModuleResult[] = []
     const skipped: Record<string, string> = Object.create(null) as Record<string, string>
     let examined = 0
-    for (const walk of parseWalk(text)) {
+    const walks = parseWalk(text, levels, args['follow'] === true)
+    const newline = walks.find((walk) => walk.newline)
+    if (newline !== undefined) {
+      throw new FactError(
+        `find: a name under ${newline.top} on ${connection.host} holds a newline, ` +
+          'which find cannot list: rename it or leave it out of paths',
+        connection.host,
+        'path',
+        subject
+      )
+    }
+    for (const walk of walks) {
       if (walk.notDirectory) {
         skipped[walk.top] = `'${walk.top}' is not a directory`
         ctx.warn(`Skipped '${walk.top}' path due to this access issue: ${skipped[walk.top]}\n`)
@@ -344,19 +346,36 @@ interface WalkedDirectory {
 interface PathWalk {
   top: string
   notDirectory: boolean
+  newline: boolean
   dirs: WalkedDirectory[]
   error?: string
 }
 
-/** The walk of each path in the probe's answer. */
-function parseWalk(text: string): PathWalk[] {
-  const walks: PathWalk[] = []
-  let walk: PathWalk | undefined
-  let dir: WalkedDirectory | undefined
+/** One path's listing as the probe printed it. */
+interface PathListing {
+  top: string
+  notDirectory: boolean
+  newline: boolean
+  entries: Array<WalkEntry & { full: string }>
+  unreadable: Set<string>
+  linkDirs: Set<string>
+  sums: Map<string, string>
+  grepped: Set<string>
+}
+
+/**
+ * The walk of each path in the probe's answer, in os.walk's order (top-down: a directory's entries in
+ * the order the directory lists them, then each subdirectory's walk), rebuilt from find's listing.
+ */
+function parseWalk(text: string, levels: number, follow: boolean): PathWalk[] {
+  const listings: PathListing[] = []
+  let listing: PathListing | undefined
   let entry: Record<string, string> | undefined
-  let errorDir: string | undefined
   const finishEntry = (): void => {
-    if (entry && dir) dir.entries.push(toEntry(entry))
+    if (entry && listing) {
+      const full = entry['name'] ?? ''
+      listing.entries.push({ ...toEntry(entry), full })
+    }
     entry = undefined
   }
   for (const line of text.split('\n')) {
@@ -368,50 +387,105 @@ function parseWalk(text: string): PathWalk[] {
       continue
     }
     finishEntry()
+    if (key === 'top_hex') {
+      listing = {
+        top: fromHex(value).toString('utf8'),
+        notDirectory: false,
+        newline: false,
+        entries: [],
+        unreadable: new Set(),
+        linkDirs: new Set(),
+        sums: new Map(),
+        grepped: new Set()
+      }
+      listings.push(listing)
+      continue
+    }
+    if (!listing) continue
     switch (key) {
-      case 'top_hex':
-        walk = { top: fromHex(value).toString('utf8'), notDirectory: false, dirs: [] }
-        walks.push(walk)
-        dir = undefined
-        break
       case 'nodir':
-        if (walk) walk.notDirectory = true
+        listing.notDirectory = true
         break
-      case 'dir_hex':
-        dir = {
-          path: fromHex(value).toString('utf8'),
-          entries: [],
-          dirNames: new Set(),
-          sums: new Map(),
-          grepped: new Set()
-        }
-        walk?.dirs.push(dir)
+      case 'newline':
+        listing.newline = true
         break
       case '@':
         entry = {}
         break
-      case 'isdir_hex':
-        dir?.dirNames.add(fromHex(value).toString('utf8'))
+      case 'unreadable_hex':
+        listing.unreadable.add(normpath(fromHex(value).toString('utf8')))
+        break
+      case 'linkdir_hex':
+        listing.linkDirs.add(normpath(fromHex(value).toString('utf8')))
         break
       case 'sum': {
         const m = /^([0-9a-f]{40}) [ *](.*)$/.exec(value)
-        if (m && dir) dir.sums.set(path.posix.basename(m[2]!), m[1]!)
+        if (m) listing.sums.set(normpath(m[2]!), m[1]!)
         break
       }
       case 'grep_hex':
-        dir?.grepped.add(fromHex(value).toString('utf8'))
-        break
-      case 'error_dir_hex':
-        errorDir = fromHex(value).toString('utf8')
-        break
-      case 'error_hex':
-        if (walk)
-          walk.error = pythonWalkError(fromHex(value).toString('utf8'), errorDir ?? walk.top)
+        listing.grepped.add(normpath(fromHex(value).toString('utf8')))
         break
     }
   }
   finishEntry()
-  return walks
+  return listings.map((l) => walkOf(l, levels, follow))
+}
+
+/** os.walk over one listing. */
+function walkOf(listing: PathListing, levels: number, follow: boolean): PathWalk {
+  const walk: PathWalk = {
+    top: listing.top,
+    notDirectory: listing.notDirectory,
+    newline: listing.newline,
+    dirs: []
+  }
+  if (listing.notDirectory || listing.newline) return walk
+  const children = new Map<string, Array<WalkEntry & { full: string }>>()
+  for (const e of listing.entries) {
+    const parent = normpath(path.posix.dirname(e.full))
+    const list = children.get(parent)
+    if (list) list.push(e)
+    else children.set(parent, [e])
+  }
+  const isDir = (e: WalkEntry & { full: string }): boolean =>
+    e.type === 'directory' || (e.type === 'link' && listing.linkDirs.has(normpath(e.full)))
+  const visit = (dir: string, level: number): boolean => {
+    const key = normpath(dir)
+    if (listing.unreadable.has(key)) {
+      walk.error = `[Errno 13] Permission denied: ${pyStringRepr(dir)}`
+      return false
+    }
+    const entries = children.get(key) ?? []
+    const walked: WalkedDirectory = {
+      path: dir,
+      entries: [],
+      dirNames: new Set(),
+      sums: new Map(),
+      grepped: new Set()
+    }
+    const subdirs: string[] = []
+    for (const e of entries) {
+      walked.entries.push(e)
+      const full = normpath(e.full)
+      if (isDir(e)) {
+        walked.dirNames.add(e.name)
+        if (follow || e.type !== 'link') subdirs.push(e.name)
+      }
+      const sum = listing.sums.get(full)
+      if (sum !== undefined) walked.sums.set(e.name, sum)
+      if (listing.grepped.has(full)) walked.grepped.add(e.name)
+    }
+    walk.dirs.push(walked)
+    if (levels >= 0 && level + 1 > levels) return true
+    for (const name of subdirs) {
+      // As os.path.join: no second slash after a path that ends with one.
+      if (!visit(dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`, level + 1)) return false
+    }
+    return true
+  }
+  visit(listing.top, 0)
+  return walk
 }
 
 const ENTRY_KEYS: Record<string, true> = Object.assign(
@@ -484,18 +558,4 @@ function epoch(seconds: string | undefined, text: string | undefined): number {
   const fraction = /:\d\d\.(\d+)/.exec(text ?? '')?.[1] ?? ''
   const nanoseconds = fraction === '' ? 0 : Number(fraction.slice(0, 9).padEnd(9, '0'))
   return Number(seconds ?? 0) + nanoseconds * 1e-9
-}
-
-/** The text Python gives for a directory os.walk could not list (`[Errno 13] Permission denied: '…'`). */
-function pythonWalkError(message: string, dir: string): string {
-  const reason = message.trim().split('\n').pop()?.replace(/^.*: /, '') ?? message
-  const errno: Record<string, number> = {
-    'Permission denied': 13,
-    'No such file or directory': 2,
-    'Not a directory': 20
-  }
-  const code = errno[reason]
-  return code === undefined
-    ? `${reason}: ${pyStringRepr(dir)}`
-    : `[Errno ${code}] ${reason}: ${pyStringRepr(dir)}`
 }
