@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-EBTS5MJR.js";
+} from "./chunks/chunk-BRZ3HR6U.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-BI2ARE7H.js";
+} from "./chunks/chunk-BQOL3ROP.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-L5544NQD.js";
+} from "./chunks/chunk-M4AAXU6Y.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-EBTS5MJR.js";
+} from "./chunks/chunk-BRZ3HR6U.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-BI2ARE7H.js";
+} from "./chunks/chunk-BQOL3ROP.js";
 
 // src/main.ts
 import path from "node:path";

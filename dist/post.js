@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-L5544NQD.js";
-import "./chunks/chunk-BI2ARE7H.js";
+} from "./chunks/chunk-M4AAXU6Y.js";
+import "./chunks/chunk-BQOL3ROP.js";
 
 // src/post.ts
 async function post() {

@@ -1,6 +1,6 @@
 // Differential: each fixture playbook runs through ansible-playbook and through our engine against the
 // same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -53,9 +53,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       extra: `ansible_ssh_common_args='-o UserKnownHostsFile=${sshd.knownHostsPath}'`
     })
     await writeFile(inventoryPath, inventory)
+    grantSudo(sshd.user)
   })
 
   afterAll(async () => {
+    rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
       await rm(workDir, { recursive: true, force: true })
@@ -144,6 +146,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'recap.yml',
     'environment.yml',
     'file-modes.yml',
+    'modules-wait.yml',
     'semantics-tasks.yml',
     'semantics-special-vars.yml',
     'semantics-plays.yml',
@@ -174,6 +177,16 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     ANSIBLE_DEADLINE_MS + 60_000
   )
 })
+
+/**
+ * Fixtures with `become` (modules-file.yml changes owners as root) need the login user to have sudo
+ * without a password, as the test bed's sudoers gives it in CI; as root, this run grants it for itself.
+ */
+const SUDOERS_FILE = '/etc/sudoers.d/apbtest-differential'
+function grantSudo(user: string): void {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/sudo') || user === 'root') return
+  writeFileSync(SUDOERS_FILE, `${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })
+}
 
 /** The variables of a fixture's `# apb-env: NAME=value …` header line (space-separated), or none. */
 function fixtureEnv(text: string): Record<string, string> {

@@ -178,7 +178,9 @@ describe.skipIf(!(asRoot && existsSync(SUDO)) && !required)('getFile under becom
 
   it('as another user, the file root alone may read is refused with permission-denied', async () => {
     const nobody = withBecome(conn, { user: 'nobody', method: 'sudo' })
-    writeFileSync(SUDOERS_FILE, `${sshd.user} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 })
+    // root and nobody only: (ALL) would also let it become the user that become.test.ts, running in
+    // parallel, expects to ask for a password.
+    writeFileSync(SUDOERS_FILE, `${sshd.user} ALL=(root, nobody) NOPASSWD: ALL\n`, { mode: 0o440 })
     await expect(
       nobody.getFile(join(dir, 'secret'), { maxBytes: 100, timeoutMs: 20_000 })
     ).rejects.toMatchObject({ name: 'RemoteFileError', problem: 'permission-denied' })

@@ -1,3 +1,4 @@
+import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
 import { commandModule } from './command.js'
@@ -18,7 +19,9 @@ import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
+import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
   shellModule,
@@ -36,6 +39,9 @@ const ALL: ModuleDefinition[] = [
   setupModule,
   asyncStatusModule,
   waitForConnectionModule,
+  waitForModule,
+  tempfileModule,
+  assembleModule,
   rebootModule,
   statModule,
   slurpModule,
