@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-BRZ3HR6U.js";
+} from "./chunks/chunk-N7EFOF7X.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-BRZ3HR6U.js";
+} from "./chunks/chunk-N7EFOF7X.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,

@@ -146,6 +146,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'recap.yml',
     'environment.yml',
     'file-modes.yml',
+    'modules-file.yml',
     'modules-wait.yml',
     'semantics-tasks.yml',
     'semantics-special-vars.yml',

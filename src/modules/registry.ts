@@ -6,6 +6,7 @@ import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
+import { fileModule } from './file.js'
 import { findModule } from './find.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -43,6 +44,7 @@ const ALL: ModuleDefinition[] = [
   tempfileModule,
   assembleModule,
   rebootModule,
+  fileModule,
   statModule,
   slurpModule,
   fetchModule,
