@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-N7EFOF7X.js";
+} from "./chunks/chunk-AGQLDJMB.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-BQOL3ROP.js";
+} from "./chunks/chunk-L6752BYD.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-M4AAXU6Y.js";
+} from "./chunks/chunk-EHXJT7O3.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-N7EFOF7X.js";
+} from "./chunks/chunk-AGQLDJMB.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-BQOL3ROP.js";
+} from "./chunks/chunk-L6752BYD.js";
 
 // src/main.ts
 import path from "node:path";

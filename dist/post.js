@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-M4AAXU6Y.js";
-import "./chunks/chunk-BQOL3ROP.js";
+} from "./chunks/chunk-EHXJT7O3.js";
+import "./chunks/chunk-L6752BYD.js";
 
 // src/post.ts
 async function post() {

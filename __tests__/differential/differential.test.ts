@@ -148,6 +148,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'file-modes.yml',
     'modules-file.yml',
     'modules-wait.yml',
+    'modules-lineinfile.yml',
     'semantics-tasks.yml',
     'semantics-special-vars.yml',
     'semantics-plays.yml',
@@ -183,7 +184,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
  * Fixtures with `become` (modules-file.yml changes owners as root) need the login user to have sudo
  * without a password, as the test bed's sudoers gives it in CI; as root, this run grants it for itself.
  */
-const SUDOERS_FILE = '/etc/sudoers.d/apbtest-differential'
+// One file per test process (sudo skips names with a dot): another run of the suite on this machine
+// removing its own grant must not take this run's away mid-fixture.
+const SUDOERS_FILE = `/etc/sudoers.d/apbtest-differential-${process.pid}`
 function grantSudo(user: string): void {
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/sudo') || user === 'root') return
   writeFileSync(SUDOERS_FILE, `${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })

@@ -1,7 +1,8 @@
 /**
- * What the `file` module (file.ts) needs besides its decisions: Ansible's result fields for a path,
- * its modes and timestamps as Ansible reads them, Python's error texts, and the one round trip that
- * makes the changes (file-act.sh) and reads the result path again (the path fact's probe).
+ * What the `file` module (file.ts and its state families, file-*.ts) needs besides its decisions:
+ * Ansible's result fields for a path, its modes and timestamps as Ansible reads them, Python's error
+ * texts, and the one round trip that makes the changes (file-act.sh) and reads the result path again
+ * (the path fact's probe), with what its failures mean.
  */
 import path from 'node:path'
 import type { Connection } from '../connection/connection.js'
@@ -16,6 +17,10 @@ import { ModuleArgumentError, type ModuleResult } from './module.js'
 
 const ACT: ProbeScript = { name: 'apb-file', source: actSource }
 const PATH_PROBE: ProbeScript = { name: 'apb-path', source: pathSource }
+
+/** The states the `file` module's `state` option takes. */
+export const STATES = ['absent', 'directory', 'file', 'hard', 'link', 'touch'] as const
+export type State = (typeof STATES)[number]
 
 /** Ansible's name for what is at a path (its get_state): absent, link, directory, hard or file. */
 export type PrevState = 'absent' | 'link' | 'directory' | 'hard' | 'file'
@@ -298,4 +303,52 @@ export function walkList(
 /** The shell text of one operation list, for traces. */
 export function describeOps(ops: readonly ActOp[]): string {
   return shellJoin(ops.flat())
+}
+
+/** The operation each failure of file-act.sh comes from. */
+export const FAILED_OP: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    replace: 'link',
+    link: 'link',
+    'owner-lookup': 'owner',
+    chown: 'owner',
+    'group-lookup': 'group',
+    chgrp: 'group',
+    chmod: 'mode'
+  })
+)
+
+/** `[failure key]` → Ansible's message for a failed attribute change. */
+export function actFailure(
+  what: string,
+  message: string,
+  where: string,
+  text: string
+): ModuleResult {
+  switch (what) {
+    case 'owner-lookup':
+      return { msg: `chown failed: failed to look up user ${message}`, path: where }
+    case 'group-lookup':
+      return { msg: `chgrp failed: failed to look up group ${message}`, path: where }
+    case 'chown':
+      return { msg: `chown failed: ${text}`, path: where }
+    case 'chgrp':
+      return { msg: 'chgrp failed', path: where }
+    case 'chmod':
+      return { msg: 'chmod failed', details: text, path: where }
+    case 'times':
+      return { msg: `Error while updating modification or access time: ${text}`, path: where }
+    default:
+      return { msg: `${what} failed: ${text}`, path: where }
+  }
+}
+
+/** Seconds since the epoch from file-act.sh's `SECONDS TEXT` (the fraction read from the text). */
+export function epochOf(reported: string): number {
+  const [seconds, ...rest] = reported.split(' ')
+  const text = rest.join(' ')
+  const float = /^(-?\d+)\.(\d+)$/.exec(text)
+  const fraction = float ? float[2]! : (/:\d\d\.(\d+)/.exec(text)?.[1] ?? '')
+  const nanoseconds = fraction === '' ? 0 : Number(fraction.slice(0, 9).padEnd(9, '0'))
+  return Number(seconds) + nanoseconds * 1e-9
 }

@@ -1,6 +1,7 @@
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
+import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
@@ -8,11 +9,13 @@ import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
 import { findModule } from './find.js'
+import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
 import { rawModule } from './raw.js'
 import { rebootModule } from './reboot.js'
+import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
@@ -45,6 +48,9 @@ const ALL: ModuleDefinition[] = [
   assembleModule,
   rebootModule,
   fileModule,
+  lineinfileModule,
+  replaceModule,
+  blockinfileModule,
   statModule,
   slurpModule,
   fetchModule,

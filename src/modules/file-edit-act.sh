@@ -1,0 +1,86 @@
+#!/bin/sh
+# apb-edit: puts an edited file in place (lineinfile, replace, blockinfile), or only its attributes.
+#
+# Run as:  /bin/sh -c "<this text>" apb-edit <tmp> <dest> <backup> <mode> <keep> <owner> <group> <validate>
+#
+#   tmp       the new content, already written beside dest (0600); empty: only set dest's attributes
+#   dest      the file to replace (the real path: links are resolved by the controller)
+#   backup    1: copy dest to dest.PID.YYYY-MM-DD@HH:MM:SS~ before replacing it (Ansible's name)
+#   mode      octal mode for the file, or empty to leave it
+#   keep      uid:gid of the file being replaced, given back to the new one where we may (else empty)
+#   owner     user to give the file, or empty
+#   group     group to give the file, or empty
+#   validate  a command (the temp path already quoted in it) that must succeed before the move
+#
+# Prints `backup=<name>` when a backup was made, and `error=<Ansible's message>` on a failure after
+# which the task fails (exit 5), with the system's words on stderr. Exit 3: validate refused the file
+# (`validate_rc=N` on stdout, its stderr on stderr). The temp file is removed on every failure.
+set -u
+tmp=$1 dest=$2 backup=$3 mode=$4 keep=$5 owner=$6 group=$7 validate=$8
+only_attributes=0
+[ -n "$tmp" ] || only_attributes=1
+
+fail() {
+  [ -z "$tmp" ] || rm -f -- "$tmp"
+  printf 'error=%s\n' "$1"
+  exit 5
+}
+
+if [ -n "$tmp" ] && [ -n "$validate" ]; then
+  # stdout is dropped, stderr kept whole for the message (the x keeps its trailing newlines); the
+  # status of an assignment is its substitution's.
+  err=$(
+    sh -c "$validate" 2>&1 >/dev/null
+    rc=$?
+    echo x
+    exit "$rc"
+  )
+  rc=$?
+  err=${err%x}
+  if [ "$rc" -ne 0 ]; then
+    rm -f -- "$tmp"
+    echo "validate_rc=$rc"
+    printf '%s' "$err" >&2
+    exit 3
+  fi
+fi
+
+if [ -n "$tmp" ]; then
+  # As Ansible's atomic move: the replaced file's owner and group where this user may give them, and
+  # the final mode set while the file is still private to us.
+  [ -z "$keep" ] || chown "$keep" "$tmp" 2>/dev/null || :
+  [ -z "$mode" ] || chmod "$mode" "$tmp" || fail "chmod failed"
+  if [ "$backup" = 1 ] && [ -e "$dest" ]; then
+    b=$dest.$$.$(date +%Y-%m-%d@%H:%M:%S~)
+    # -p keeps mode, owner and times; --remove-destination never writes through a planted link.
+    cp -p --remove-destination -- "$dest" "$b" || fail "Could not make a backup of $dest"
+    printf 'backup=%s\n' "$b"
+  fi
+  mv -f -- "$tmp" "$dest" || fail "Could not replace $dest"
+  tmp=
+fi
+
+# Then owner, group and mode, in Ansible's order, with its messages.
+if [ -n "$owner" ]; then
+  if ! out=$(chown -- "$owner" "$dest" 2>&1); then
+    printf '%s\n' "$out" >&2
+    case $out in
+      *"invalid user"*) fail "chown failed: failed to look up user $owner" ;;
+      *"not permitted"*) fail "chown failed: [Errno 1] Operation not permitted: b'$dest'" ;;
+      *) fail "chown failed" ;;
+    esac
+  fi
+fi
+if [ -n "$group" ]; then
+  if ! out=$(chgrp -- "$group" "$dest" 2>&1); then
+    printf '%s\n' "$out" >&2
+    case $out in
+      *"invalid group"*) fail "chgrp failed: failed to look up group $group" ;;
+      *) fail "chgrp failed" ;;
+    esac
+  fi
+fi
+if [ "$only_attributes" = 1 ] && [ -n "$mode" ]; then
+  chmod "$mode" "$dest" || fail "chmod failed"
+fi
+exit 0
