@@ -167,7 +167,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
     'yaml-scalars.yml',
-    'module-args.yml'
+    'module-args.yml',
+    'modules-stat.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -113,6 +113,59 @@ describe.skipIf(!usable && !required)('become with sudo', () => {
     }
   })
 
+  it('stat, slurp, fetch and find read what only root may read under become', async () => {
+    const dir = `/root/apb-become-read-${process.pid}`
+    const controller = mkdtempSync(join(tmpdir(), 'apb-become-fetch-'))
+    sh('mkdir', ['-m', '0700', dir])
+    writeFileSync(`${dir}/secret`, 'root only\n', { mode: 0o600 })
+    try {
+      const out = await runCaptured(
+        sshdSettings(
+          sshd,
+          `- hosts: web1
+  become: true
+  gather_facts: false
+  tasks:
+    - name: stat
+      stat: { path: ${dir}/secret }
+    - name: slurp
+      slurp: { src: ${dir}/secret }
+    - name: fetch
+      fetch: { src: ${dir}/secret, dest: ${controller}/, flat: true }
+    - name: find
+      find: { paths: ${dir}, get_checksum: true }
+    - name: stat without become
+      stat: { path: ${dir}/secret }
+      become: false
+      ignore_errors: true
+`,
+          inventory
+        )
+      )
+      expect(out.exitCode, out.output).toBe(0)
+      expect(resultOf(out, 'stat', 'web1')['stat']).toMatchObject({
+        readable: true,
+        pw_name: 'root',
+        mode: '0600'
+      })
+      expect(resultOf(out, 'slurp', 'web1')['content']).toBe(
+        Buffer.from('root only\n').toString('base64')
+      )
+      expect(resultOf(out, 'fetch', 'web1')).toMatchObject({ changed: true })
+      expect(sh('cat', [`${controller}/secret`])).toBe('root only\n')
+      const found = resultOf(out, 'find', 'web1')['files'] as Array<Record<string, unknown>>
+      expect(found.map((f) => [f['path'], f['pw_name']])).toEqual([[`${dir}/secret`, 'root']])
+      expect(found[0]!['checksum']).toBe(resultOf(out, 'fetch', 'web1')['checksum'])
+      expect(resultOf(out, 'stat without become', 'web1')).toMatchObject({
+        failed: true,
+        msg: 'Permission denied'
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(controller, { recursive: true, force: true })
+    }
+  })
+
   it('becomes another user with the right password, and the password never reaches the command', async () => {
     const out = await runCaptured(
       sshdSettings(

@@ -6,7 +6,9 @@ import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
+import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
+import { findModule } from './find.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -18,6 +20,8 @@ import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
+import { slurpModule } from './slurp.js'
+import { statModule } from './stat.js'
 import { templateModule } from './template.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
@@ -46,7 +50,11 @@ const ALL: ModuleDefinition[] = [
   fileModule,
   lineinfileModule,
   replaceModule,
-  blockinfileModule
+  blockinfileModule,
+  statModule,
+  slurpModule,
+  fetchModule,
+  findModule
 ]
 
 /** Every module by name. */

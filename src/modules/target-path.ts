@@ -1,0 +1,60 @@
+/**
+ * A module's `path` argument as Ansible's `type='path'` sees it on the target ($VAR and ~ expanded
+ * there, never on the controller), and the path fact of it, in one round trip: the path fact's probe
+ * (src/facts/path.sh) run after a prefix that expands its first argument.
+ */
+import { parsePathAnswer, type PathOptions, type PathState } from '../facts/path.js'
+import { FactError, fromHex, runProbe, type ProbeScript } from '../facts/probe.js'
+import pathSource from '../facts/path.sh'
+import expandArgsSource from './expand-args.sh'
+import expandPathSource from './expand-path.sh'
+import type { ModuleContext } from './module.js'
+
+const EXPANDING_PATH_PROBE: ProbeScript = {
+  name: 'apb-path',
+  source: `${expandArgsSource}\n${expandPathSource}\n${pathSource}`
+}
+
+/** The path fact of a module's path argument, and the path as expanded on the target. */
+export interface TargetPath {
+  /** The path after $VAR and ~ expansion (the argument itself when nothing could expand). */
+  path: string
+  state: PathState
+}
+
+/**
+ * Reads the state of `path` on the target after expanding it there as Ansible's `path` type does.
+ * @throws FactError as readPath does
+ */
+export async function readTargetPath(
+  ctx: Pick<ModuleContext, 'connection' | 'timeoutMs'>,
+  path: string,
+  options: PathOptions = {}
+): Promise<TargetPath> {
+  const connection = await ctx.connection()
+  const host = connection.host
+  if (path === '' || path.includes('\0')) {
+    throw new FactError(
+      `cannot read the state of ${JSON.stringify(path)} on ${host}: a path must be a non-empty string without NUL`,
+      host,
+      'path',
+      path
+    )
+  }
+  const algorithm =
+    options.checksum === true ? 'sha1' : options.checksum === false ? '' : (options.checksum ?? '')
+  const answer = await runProbe(
+    { connection, timeoutMs: ctx.timeoutMs, fact: 'path', subject: path },
+    EXPANDING_PATH_PROBE,
+    [
+      path,
+      options.follow ? '1' : '0',
+      algorithm,
+      options.mime ? '1' : '0',
+      options.attributes ? '1' : '0'
+    ]
+  )
+  const hex = answer.get('expanded_hex')
+  const expanded = hex === undefined ? path : fromHex(hex).toString('utf8')
+  return { path: expanded, state: parsePathAnswer(answer, expanded, options, host) }
+}
