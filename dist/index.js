@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-7YAIGEVN.js";
+} from "./chunks/chunk-AYLVLXOZ.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
