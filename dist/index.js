@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-AYLVLXOZ.js";
+} from "./chunks/chunk-VQ3UB65M.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,

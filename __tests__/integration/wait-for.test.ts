@@ -307,6 +307,30 @@ describe('wait_for: the tools the target has', () => {
     }
   )
 
+  it('takes a path that appears between its two looks for present, not for an error', async () => {
+    // An `ls` that makes the file first: the path is missing when tested, and there when ls asks why.
+    const file = path.join(dir, 'appears-between')
+    const bin = path.join(dir, 'bin-racing-ls')
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(path.join(bin, 'ls'), `#!/bin/sh\n: > '${file}'\nexec /bin/ls "$@"\n`, {
+      mode: 0o755
+    })
+    const connect = async (): Promise<Connection> => {
+      const local = openLocalConnection('localhost')
+      return {
+        ...local,
+        host: local.host,
+        run: (command, options) => local.run(`PATH=${bin}:$PATH; export PATH; ${command}`, options),
+        putFile: local.putFile.bind(local),
+        getFile: local.getFile.bind(local),
+        close: local.close.bind(local)
+      }
+    }
+    const { result } = await runModuleOn('wait_for', { path: file, timeout: 30 }, { connect })
+    expect(result).toMatchObject({ path: file, state: 'file' })
+    expect(result['failed']).toBeUndefined()
+  })
+
   it('names the missing tools for a remote host', async () => {
     await expect(
       runModuleOn(

@@ -154,8 +154,11 @@ case $what in
           fi
         fi
       elif [ ! -L "$path" ]; then
-        # Missing, or a component that cannot be searched: only a missing path is waited for.
-        error=$(LC_ALL=C ls -d -- "$path" 2>&1 >/dev/null)
+        # Missing, or a component that cannot be searched: only a missing path is waited for. One
+        # that appeared since the test above reads fine now: look again at once.
+        if error=$(LC_ALL=C ls -d -- "$path" 2>&1 >/dev/null); then
+          continue
+        fi
         case $error in
           *'No such file or directory'*) ;;
           *)
