@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-VQ3UB65M.js";
+} from "./chunks/chunk-NCH7DE5I.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

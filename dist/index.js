@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-VQ3UB65M.js";
+} from "./chunks/chunk-NCH7DE5I.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,

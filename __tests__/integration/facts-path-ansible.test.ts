@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openLocalConnection } from '../../src/connection/local-connection.js'
 import { readPath, type PathOptions, type PathState } from '../../src/facts/index.js'
+import { ansibleStat } from '../../src/modules/stat.js'
 import {
   ANSIBLE_DEADLINE_MS,
   ANSIBLE_INSTALL_HINT,
@@ -29,66 +30,9 @@ import {
 const ansiblePlaybook = findAnsiblePlaybook()
 const required = process.env['APB_REQUIRE_ANSIBLE'] === '1'
 
-/** Ansible's `stat` dictionary, built from the path fact as the coming stat module will build it. */
+/** Ansible's `stat` dictionary, built from the path fact by the stat module. */
 function asAnsibleStat(state: PathState): Record<string, unknown> {
-  if (!state.exists) return { exists: false }
-  const bits = state.permissions
-  const has = (bit: number): boolean => (bits & bit) !== 0
-  const out: Record<string, unknown> = {
-    exists: true,
-    path: state.path,
-    mode: state.mode,
-    isdir: state.type === 'directory',
-    ischr: state.type === 'char',
-    isblk: state.type === 'block',
-    isreg: state.type === 'file',
-    isfifo: state.type === 'fifo',
-    islnk: state.type === 'link',
-    issock: state.type === 'socket',
-    uid: state.uid,
-    gid: state.gid,
-    size: state.size,
-    inode: state.inode,
-    dev: state.dev,
-    nlink: state.nlink,
-    atime: state.atime,
-    mtime: state.mtime,
-    ctime: state.ctime,
-    wusr: has(0o200),
-    rusr: has(0o400),
-    xusr: has(0o100),
-    wgrp: has(0o020),
-    rgrp: has(0o040),
-    xgrp: has(0o010),
-    woth: has(0o002),
-    roth: has(0o004),
-    xoth: has(0o001),
-    isuid: has(0o4000),
-    isgid: has(0o2000),
-    blocks: state.blocks,
-    block_size: state.blockSize,
-    device_type: state.deviceType,
-    readable: state.readable,
-    writeable: state.writeable,
-    executable: state.executable
-  }
-  if (state.owner !== undefined) out['pw_name'] = state.owner
-  if (state.group !== undefined) out['gr_name'] = state.group
-  if (state.type === 'link') {
-    out['lnk_target'] = state.linkTarget
-    out['lnk_source'] = state.linkSource
-  }
-  if (state.checksum !== undefined) out['checksum'] = state.checksum
-  if (state.mimeType !== undefined) {
-    out['mimetype'] = state.mimeType
-    out['charset'] = state.charset
-  }
-  if (state.attributes !== undefined) {
-    out['version'] = state.attributes.version
-    out['attributes'] = state.attributes.names
-    out['attr_flags'] = state.attributes.flags
-  }
-  return out
+  return state.exists ? ansibleStat(state.path, state) : { exists: false }
 }
 
 if (!ansiblePlaybook && required) {

@@ -6,7 +6,10 @@
 export { FactError, type FactName, type FactTarget } from './probe.js'
 export {
   CHECKSUM_ALGORITHMS,
+  fileType,
+  permissionFlags,
   readPath,
+  typeFlags,
   type ChecksumAlgorithm,
   type ExistingPath,
   type FileAttributes,

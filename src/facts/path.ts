@@ -265,7 +265,7 @@ export function parsePathAnswer(
 }
 
 /** A file type from the type bits of a raw st_mode. */
-function fileType(raw: number): FileType {
+export function fileType(raw: number): FileType {
   switch (raw & 0o170000) {
     case 0o100000:
       return 'file'
@@ -391,4 +391,35 @@ function attributesOf(output: Buffer | undefined): FileAttributes {
     return name === undefined ? [] : [name]
   })
   return { version: words[0]!, flags, names }
+}
+
+/** The file-type flags of Ansible's stat dictionaries (stat's `stat`, find's `files`). */
+export function typeFlags(type: FileType): Record<string, boolean> {
+  return {
+    isdir: type === 'directory',
+    ischr: type === 'char',
+    isblk: type === 'block',
+    isreg: type === 'file',
+    isfifo: type === 'fifo',
+    islnk: type === 'link',
+    issock: type === 'socket'
+  }
+}
+
+/** The permission-bit flags of Ansible's stat dictionaries, from the mode's low 12 bits. */
+export function permissionFlags(mode: number): Record<string, boolean> {
+  const has = (bit: number): boolean => (mode & bit) !== 0
+  return {
+    wusr: has(0o200),
+    rusr: has(0o400),
+    xusr: has(0o100),
+    wgrp: has(0o020),
+    rgrp: has(0o040),
+    xgrp: has(0o010),
+    woth: has(0o002),
+    roth: has(0o004),
+    xoth: has(0o001),
+    isuid: has(0o4000),
+    isgid: has(0o2000)
+  }
 }

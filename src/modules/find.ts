@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { CommandTimeoutError } from '../errors.js'
+import { fileType, permissionFlags, typeFlags, type FileType } from '../facts/index.js'
 import { FactError, fromHex, probeCommand, type ProbeScript } from '../facts/probe.js'
 import { pythonRegex } from '../template/regex.js'
 import { pyStringRepr } from '../template/python.js'
@@ -281,17 +282,10 @@ function normpath(p: string): string {
 
 /** The fields of Ansible's find's statinfo for one entry. */
 function statInfo(e: WalkEntry): ModuleResult {
-  const has = (bit: number): boolean => (e.mode & bit) !== 0
   const permissions = e.mode & 0o7777
   return {
     mode: permissions.toString(8).padStart(4, '0'),
-    isdir: e.type === 'directory',
-    ischr: e.type === 'char',
-    isblk: e.type === 'block',
-    isreg: e.type === 'file',
-    isfifo: e.type === 'fifo',
-    islnk: e.type === 'link',
-    issock: e.type === 'socket',
+    ...typeFlags(e.type),
     uid: e.uid,
     gid: e.gid,
     size: e.size,
@@ -303,23 +297,13 @@ function statInfo(e: WalkEntry): ModuleResult {
     ctime: e.ctime,
     gr_name: e.group,
     pw_name: e.owner,
-    wusr: has(0o200),
-    rusr: has(0o400),
-    xusr: has(0o100),
-    wgrp: has(0o020),
-    rgrp: has(0o040),
-    xgrp: has(0o010),
-    woth: has(0o002),
-    roth: has(0o004),
-    xoth: has(0o001),
-    isuid: has(0o4000),
-    isgid: has(0o2000)
+    ...permissionFlags(e.mode)
   }
 }
 
 interface WalkEntry {
   name: string
-  type: 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'unknown'
+  type: FileType
   mode: number
   uid: number
   gid: number
@@ -516,7 +500,7 @@ function toEntry(raw: Record<string, string>): WalkEntry {
     name === undefined || name === 'UNKNOWN' ? '' : name
   return {
     name: path.posix.basename(raw['name'] ?? ''),
-    type: typeOf(mode),
+    type: fileType(mode),
     mode,
     uid: Number(raw['uid']),
     gid: Number(raw['gid']),
@@ -529,27 +513,6 @@ function toEntry(raw: Record<string, string>): WalkEntry {
     atime: epoch(raw['atime'], raw['atime_text']),
     mtime: epoch(raw['mtime'], raw['mtime_text']),
     ctime: epoch(raw['ctime'], raw['ctime_text'])
-  }
-}
-
-function typeOf(raw: number): WalkEntry['type'] {
-  switch (raw & 0o170000) {
-    case 0o100000:
-      return 'file'
-    case 0o040000:
-      return 'directory'
-    case 0o120000:
-      return 'link'
-    case 0o010000:
-      return 'fifo'
-    case 0o140000:
-      return 'socket'
-    case 0o020000:
-      return 'char'
-    case 0o060000:
-      return 'block'
-    default:
-      return 'unknown'
   }
 }
 

@@ -1,4 +1,10 @@
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ExistingPath } from '../facts/index.js'
+import {
+  CHECKSUM_ALGORITHMS,
+  permissionFlags,
+  typeFlags,
+  type ChecksumAlgorithm,
+  type ExistingPath
+} from '../facts/index.js'
 import type { ModuleDefinition, ModuleResult } from './module.js'
 import { readTargetPath } from './target-path.js'
 
@@ -49,19 +55,11 @@ export const statModule: ModuleDefinition = {
 
 /** Ansible's stat dictionary of an existing path (the fields of its format_output and main). */
 export function ansibleStat(path: string, state: ExistingPath): ModuleResult {
-  const bits = state.permissions
-  const has = (bit: number): boolean => (bits & bit) !== 0
   const out: ModuleResult = {
     exists: true,
     path,
     mode: state.mode,
-    isdir: state.type === 'directory',
-    ischr: state.type === 'char',
-    isblk: state.type === 'block',
-    isreg: state.type === 'file',
-    isfifo: state.type === 'fifo',
-    islnk: state.type === 'link',
-    issock: state.type === 'socket',
+    ...typeFlags(state.type),
     uid: state.uid,
     gid: state.gid,
     size: state.size,
@@ -71,17 +69,7 @@ export function ansibleStat(path: string, state: ExistingPath): ModuleResult {
     atime: state.atime,
     mtime: state.mtime,
     ctime: state.ctime,
-    wusr: has(0o200),
-    rusr: has(0o400),
-    xusr: has(0o100),
-    wgrp: has(0o020),
-    rgrp: has(0o040),
-    xgrp: has(0o010),
-    woth: has(0o002),
-    roth: has(0o004),
-    xoth: has(0o001),
-    isuid: has(0o4000),
-    isgid: has(0o2000),
+    ...permissionFlags(state.permissions),
     blocks: state.blocks,
     block_size: state.blockSize,
     device_type: state.deviceType,
