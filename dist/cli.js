@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-NCH7DE5I.js";
+} from "./chunks/chunk-BZNTXRNM.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-L6752BYD.js";
+} from "./chunks/chunk-N6VDTHDT.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-EHXJT7O3.js";
+} from "./chunks/chunk-RN3LG4DD.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-NCH7DE5I.js";
+} from "./chunks/chunk-BZNTXRNM.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-L6752BYD.js";
+} from "./chunks/chunk-N6VDTHDT.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-EHXJT7O3.js";
-import "./chunks/chunk-L6752BYD.js";
+} from "./chunks/chunk-RN3LG4DD.js";
+import "./chunks/chunk-N6VDTHDT.js";
 
 // src/post.ts
 async function post() {

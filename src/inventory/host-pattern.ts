@@ -1,5 +1,6 @@
 import { InventoryError } from '../errors.js'
 import { splitHostPort } from './host-range.js'
+import { fnmatchSource } from '../values/fnmatch.js'
 
 /** Names Ansible treats as the control node itself (`C.LOCALHOST`). */
 export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '::1']
@@ -155,7 +156,7 @@ function enumerateMatches(pattern: string, target: PatternTarget): string[] {
 function compilePattern(pattern: string): (name: string) => boolean {
   if (pattern[0] !== '~' && !/[*?[]/.test(pattern)) return (name) => name === pattern
   let regex: RegExp
-  const source = pattern[0] === '~' ? `^(?:${pattern.slice(1)})` : `^(?:${globToRegex(pattern)})$`
+  const source = pattern[0] === '~' ? `^(?:${pattern.slice(1)})` : `^(?:${fnmatchSource(pattern)})$`
   try {
     regex = new RegExp(source, 's')
     // V8 compiles on first use: a pattern too large to compile must fail here, not while matching.
@@ -169,34 +170,4 @@ function compilePattern(pattern: string): (name: string) => boolean {
     )
   }
   return (name) => regex.test(name)
-}
-
-/** Python's `fnmatch.translate`: `*`, `?`, `[seq]` and `[!seq]`; everything else is literal. */
-function globToRegex(glob: string): string {
-  let out = ''
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!
-    if (c === '*') {
-      if (!out.endsWith('.*')) out += '.*'
-    } else if (c === '?') {
-      out += '.'
-    } else if (c === '[') {
-      let j = i + 1
-      if (glob[j] === '!') j++
-      if (glob[j] === ']') j++
-      while (j < glob.length && glob[j] !== ']') j++
-      if (j >= glob.length) {
-        out += '\\['
-        continue
-      }
-      let body = glob.slice(i + 1, j).replace(/\\/g, '\\\\')
-      if (body.startsWith('!')) body = '^' + body.slice(1)
-      else if (body.startsWith('^')) body = '\\' + body
-      out += `[${body.replace(/]/g, '\\]')}]`
-      i = j
-    } else {
-      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-    }
-  }
-  return out
 }

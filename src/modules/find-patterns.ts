@@ -4,51 +4,12 @@
  * `contains` (to a POSIX ERE that `grep -E` runs on the target, anchored as Python's match() is).
  * A construct ERE cannot express is refused by name, never approximated.
  */
+import { fnmatchSource } from '../values/fnmatch.js'
 import { ModuleArgumentError } from './module.js'
 
 /** A glob as fnmatch.fnmatch reads it: `*`, `?`, `[seq]`, `[!seq]`; the whole name must match. */
 export function globRegex(glob: string): RegExp {
-  let out = ''
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!
-    if (ch === '*') out += '[\\s\\S]*'
-    else if (ch === '?') out += '[\\s\\S]'
-    else if (ch === '[') {
-      let j = i + 1
-      if (glob[j] === '!') j++
-      if (glob[j] === ']') j++
-      while (j < glob.length && glob[j] !== ']') j++
-      if (j >= glob.length) {
-        out += '\\['
-        continue
-      }
-      let body = glob.slice(i + 1, j)
-      i = j
-      let negate = false
-      if (body.startsWith('!')) {
-        negate = true
-        body = body.slice(1)
-      }
-      // Inside the class every character is itself, except ranges a-z.
-      const items: string[] = []
-      for (let k = 0; k < body.length; k++) {
-        const c = body[k]!
-        if (body[k + 1] === '-' && k + 2 < body.length) {
-          const end = body[k + 2]!
-          // Python drops a reversed range (z-a); an empty class then matches nothing.
-          if (c <= end) items.push(`${escapeClass(c)}-${escapeClass(end)}`)
-          k += 2
-        } else items.push(escapeClass(c))
-      }
-      if (items.length === 0) out += negate ? '[\\s\\S]' : '(?!)'
-      else out += `[${negate ? '^' : ''}${items.join('')}]`
-    } else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-  }
-  return new RegExp(`^${out}$`)
-}
-
-function escapeClass(c: string): string {
-  return /[\\\]^-]/.test(c) ? `\\${c}` : c
+  return new RegExp(`^${fnmatchSource(glob)}$`)
 }
 
 const ERE_SPECIAL = new Set(['.', '[', ']', '(', ')', '*', '+', '?', '{', '}', '|', '^', '$', '\\'])
