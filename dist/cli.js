@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-BZNTXRNM.js";
+} from "./chunks/chunk-NHVZ3FH5.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

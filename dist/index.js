@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-BZNTXRNM.js";
+} from "./chunks/chunk-NHVZ3FH5.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,

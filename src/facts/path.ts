@@ -123,6 +123,20 @@ export async function readPath(
   path: string,
   options: PathOptions = {}
 ): Promise<PathState> {
+  const answer = await runPathProbe(target, path, options, PROBE)
+  return parsePathAnswer(answer, path, options, target.connection.host)
+}
+
+/**
+ * Runs the path probe, or a script that wraps it with the same arguments (the stat module's, which
+ * expands the path first), after checking the path and the checksum asked for; the raw answer.
+ */
+export async function runPathProbe(
+  target: FactTarget,
+  path: string,
+  options: PathOptions,
+  probe: ProbeScript
+): Promise<ProbeAnswer> {
   const host = target.connection.host
   if (path === '' || path.includes('\0')) {
     throw new FactError(
@@ -133,14 +147,13 @@ export async function readPath(
     )
   }
   const algorithm = checksumAlgorithm(options.checksum)
-  const answer = await runProbe({ ...target, fact: 'path', subject: path }, PROBE, [
+  return runProbe({ ...target, fact: 'path', subject: path }, probe, [
     path,
     options.follow ? '1' : '0',
     algorithm ?? '',
     options.mime ? '1' : '0',
     options.attributes ? '1' : '0'
   ])
-  return parsePathAnswer(answer, path, options, host)
 }
 
 /** The algorithm `checksum` asks for, or undefined for none. */

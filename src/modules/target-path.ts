@@ -3,8 +3,8 @@
  * there, never on the controller), and the path fact of it, in one round trip: the path fact's probe
  * (src/facts/path.sh) run after a prefix that expands its first argument.
  */
-import { parsePathAnswer, type PathOptions, type PathState } from '../facts/path.js'
-import { FactError, fromHex, runProbe, type ProbeScript } from '../facts/probe.js'
+import { parsePathAnswer, runPathProbe, type PathOptions, type PathState } from '../facts/path.js'
+import { fromHex, type ProbeScript } from '../facts/probe.js'
 import pathSource from '../facts/path.sh'
 import expandArgsSource from './expand-args.sh'
 import expandPathSource from './expand-path.sh'
@@ -32,29 +32,13 @@ export async function readTargetPath(
   options: PathOptions = {}
 ): Promise<TargetPath> {
   const connection = await ctx.connection()
-  const host = connection.host
-  if (path === '' || path.includes('\0')) {
-    throw new FactError(
-      `cannot read the state of ${JSON.stringify(path)} on ${host}: a path must be a non-empty string without NUL`,
-      host,
-      'path',
-      path
-    )
-  }
-  const algorithm =
-    options.checksum === true ? 'sha1' : options.checksum === false ? '' : (options.checksum ?? '')
-  const answer = await runProbe(
-    { connection, timeoutMs: ctx.timeoutMs, fact: 'path', subject: path },
-    EXPANDING_PATH_PROBE,
-    [
-      path,
-      options.follow ? '1' : '0',
-      algorithm,
-      options.mime ? '1' : '0',
-      options.attributes ? '1' : '0'
-    ]
+  const answer = await runPathProbe(
+    { connection, timeoutMs: ctx.timeoutMs },
+    path,
+    options,
+    EXPANDING_PATH_PROBE
   )
   const hex = answer.get('expanded_hex')
   const expanded = hex === undefined ? path : fromHex(hex).toString('utf8')
-  return { path: expanded, state: parsePathAnswer(answer, expanded, options, host) }
+  return { path: expanded, state: parsePathAnswer(answer, expanded, options, connection.host) }
 }
