@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-NHVZ3FH5.js";
+} from "./chunks/chunk-GSOMPTBS.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-N6VDTHDT.js";
+} from "./chunks/chunk-LK4B2JTY.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

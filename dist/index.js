@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-RN3LG4DD.js";
+} from "./chunks/chunk-WTGBBHRI.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-NHVZ3FH5.js";
+} from "./chunks/chunk-GSOMPTBS.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-N6VDTHDT.js";
+} from "./chunks/chunk-LK4B2JTY.js";
 
 // src/main.ts
 import path from "node:path";

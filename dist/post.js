@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-RN3LG4DD.js";
-import "./chunks/chunk-N6VDTHDT.js";
+} from "./chunks/chunk-WTGBBHRI.js";
+import "./chunks/chunk-LK4B2JTY.js";
 
 // src/post.ts
 async function post() {

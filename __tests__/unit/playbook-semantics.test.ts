@@ -177,7 +177,15 @@ describe('YAML complex keys', () => {
     const mappingKey = loadError('- hosts: all\n  vars:\n    ? {a: 1}\n    : 2\n')
     expect(mappingKey.message).toContain('found unacceptable key (unhashable type: a mapping)')
     expect(mappingKey.location).toEqual({ file: 'site.yml', line: 3, column: 7 })
-    for (const text of ['{[a]: 1}\n', '[a, b]: 1\n', 'x: &l [1]\n? *l\n: 2\n']) {
+    // A flow mapping's key without a value (`{ {} }` is `{ {}: null }`) too; found by the loader fuzz test.
+    for (const text of [
+      '{[a]: 1}\n',
+      '[a, b]: 1\n',
+      'x: &l [1]\n? *l\n: 2\n',
+      '\n- {{}}\n',
+      '{a: 1, [x]}\n',
+      '{a: { {} }}\n'
+    ]) {
       expect(() => parseYaml(text, 'f.yml'), text).toThrow(/found unacceptable key/)
     }
   })
@@ -192,6 +200,9 @@ describe('YAML complex keys', () => {
     expect(
       parseYaml('a: [1]\nb: {c: [d]}\n? e\n: f\ng:\n  - h: [1]\n    i: {j: k}\n', 'f.yml').data
     ).toEqual({ a: [1], b: { c: ['d'] }, e: 'f', g: [{ h: [1], i: { j: 'k' } }] })
+    expect(parseYaml('- {a: {}, b: [{}, {}], c}\n', 'f.yml').data).toEqual([
+      { a: {}, b: [{}, {}], c: null }
+    ])
   })
 })
 

@@ -282,7 +282,7 @@ export function refusingListener(
     if (
       result !== null &&
       typeof result === 'object' &&
-      isComplexKey(result, state.input, start.position, state.position)
+      isComplexKey(result, state.input, start.position, state.position, stack[stack.length - 1])
     ) {
       refuse(
         `found unacceptable key (unhashable type: ${Array.isArray(result) ? 'a list' : 'a mapping'}). ` +
@@ -311,7 +311,13 @@ function lineAndColumn(input: string, at: number): [number, number] {
  * Whether a list or mapping node that ran from `start` to `end` in `input` is a mapping key: an explicit key
  * (right after `? `) or a flow collection used as an implicit key (followed by `:` on its line).
  */
-function isComplexKey(result: object, input: string, start: number, end: number): boolean {
+function isComplexKey(
+  result: object,
+  input: string,
+  start: number,
+  end: number,
+  parent: { position: number } | undefined
+): boolean {
   if (!Array.isArray(result) && Object.prototype.toString.call(result) !== '[object Object]')
     return false
   if (input[start - 1] === '?') return true
@@ -324,7 +330,15 @@ function isComplexKey(result: object, input: string, start: number, end: number)
   if (input[last] !== ']' && input[last] !== '}' && input[first] !== '*') return false
   let i = end
   while (input[i] === ' ' || input[i] === '\t') i++
-  return input[i] === ':'
+  if (input[i] === ':') return true
+  // A key without a value in a flow mapping (`{ {}, a: 1 }`): it stands where a key does (after `{` or
+  // `,`) and ends at `,` or `}`.
+  if (parent === undefined || input[firstNonBlank(input, parent.position)] !== '{') return false
+  while (isBlank(input[i])) i++
+  if (input[i] !== ',' && input[i] !== '}') return false
+  let before = first - 1
+  while (before >= 0 && isBlank(input[before])) before--
+  return input[before] === '{' || input[before] === ','
 }
 
 function isBlank(ch: string | undefined): boolean {
