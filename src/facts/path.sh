@@ -32,21 +32,16 @@ finish() {
   exit 0
 }
 
-# 1 when the test holds, else 0.
+# `key=1` when the test holds, else `key=0` (no subshell: this probe runs before every task, and on a
+# busy target each fork counts).
 bit() {
-  if "$@"; then echo 1; else echo 0; fi
+  key=$1
+  shift
+  if "$@"; then echo "$key=1"; else echo "$key=0"; fi
 }
 
-echo "umask=$(umask)"
-
-if stat -c %f / >/dev/null 2>&1; then
-  flavour=gnu
-elif stat -f %p / >/dev/null 2>&1; then
-  flavour=bsd
-else
-  echo missing_tool=stat
-  finish
-fi
+printf 'umask='
+umask
 
 # Following a link that points nowhere finds nothing (BSD stat -L would describe the link instead).
 if [ "$follow" = 1 ] && [ -L "$path" ] && [ ! -e "$path" ]; then
@@ -55,8 +50,9 @@ if [ "$follow" = 1 ] && [ -L "$path" ] && [ ! -e "$path" ]; then
   finish
 fi
 
-# One field a line: the newlines are part of the formats.
-if [ "$flavour" = gnu ]; then
+# One field a line: the newlines are part of the formats. GNU and busybox stat are tried on the path
+# itself first (one process where it works); BSD's only when GNU's options are not understood.
+gnu() {
   set -- -c 'flavour=gnu
 mode_hex=%f
 uid=%u
@@ -78,7 +74,10 @@ ctime=%Z
 atime_text=%x
 mtime_text=%y
 ctime_text=%z'
-else
+  [ "$follow" = 1 ] && set -- -L "$@"
+  stat "$@" -- "$path"
+}
+bsd() {
   set -- -f 'flavour=bsd
 mode_octal=%p
 uid=%u
@@ -99,21 +98,34 @@ ctime=%c
 atime_text=%Fa
 mtime_text=%Fm
 ctime_text=%Fc'
-fi
-[ "$follow" = 1 ] && set -- -L "$@"
+  [ "$follow" = 1 ] && set -- -L "$@"
+  stat "$@" -- "$path"
+}
 
-if ! stat "$@" -- "$path" 2>/dev/null; then
-  # The tool's message ends with the system's reason (No such file or directory, Permission denied).
-  echo exists=0
-  echo "error_hex=$(stat "$@" -- "$path" 2>&1 >/dev/null | hex)"
-  finish
+if ! gnu 2>/dev/null; then
+  if stat -c %f / >/dev/null 2>&1; then
+    describe=gnu
+  elif stat -f %p / >/dev/null 2>&1; then
+    describe=bsd
+  else
+    echo missing_tool=stat
+    finish
+  fi
+  if [ "$describe" = gnu ] || ! bsd 2>/dev/null; then
+    # The tool's message ends with the system's reason (No such file or directory, Permission denied).
+    echo exists=0
+    printf 'error_hex='
+    "$describe" 2>&1 >/dev/null | hex
+    echo
+    finish
+  fi
 fi
 echo exists=1
 
 # For the user running this (the become user under become), following links, as access(2) does.
-echo "readable=$(bit test -r "$path")"
-echo "writeable=$(bit test -w "$path")"
-echo "executable=$(bit test -x "$path")"
+bit readable test -r "$path"
+bit writeable test -w "$path"
+bit executable test -x "$path"
 
 if [ -L "$path" ]; then
   if has readlink; then
@@ -163,7 +175,9 @@ fi
 if [ "$mime" = 1 ]; then
   if has file; then
     if out=$(file --mime-type --mime-encoding -- "$path" 2>/dev/null); then
-      echo "mime_hex=$(printf '%s' "$out" | hex)"
+      printf 'mime_hex='
+      printf '%s' "$out" | hex
+      echo
     fi
   fi
 fi
@@ -171,7 +185,9 @@ fi
 if [ "$attributes" = 1 ]; then
   if has lsattr; then
     if out=$(lsattr -vd -- "$path" 2>/dev/null); then
-      echo "lsattr_hex=$(printf '%s' "$out" | hex)"
+      printf 'lsattr_hex='
+      printf '%s' "$out" | hex
+      echo
     fi
   fi
 fi
