@@ -264,68 +264,65 @@ afterAll(async () => {
 })
 
 function casesOn(open: () => Promise<Connection>): void {
-  it.each(CASES.map((c) => [`${c.module}: ${c.name}`, c] as const))(
-    '%s',
-    async (_, testCase) => {
-      const root = mkdtempSync(path.join(tmpdir(), 'apb-round-trips-'))
-      // The sshd's user is not the test's: it must be able to write where the case runs.
-      chmodSync(root, 0o777)
-      const d = path.join(root, 'target')
-      const c = path.join(root, 'controller')
-      mkdirSync(d, { mode: 0o777 })
-      chmodSync(d, 0o777)
-      mkdirSync(c)
-      for (const [name, text] of Object.entries(testCase.controllerFiles ?? {}))
-        writeFileSync(path.join(c, name), text)
-      const inner = await open()
-      try {
-        if (testCase.setup) {
-          const script = `D="$1"; ${testCase.setup}`
-          const res = await inner.run(shellJoin(['/bin/sh', '-c', script, 'setup', d]), {
-            timeoutMs: 30_000
-          })
-          expect(res.code, res.stderr.toString()).toBe(0)
-        }
-        const counting = countingConnection(inner)
-        const args = testCase.args({ d, c, port: listeningPort })
-        const runOnce = async (): Promise<Record<string, unknown>> => {
-          counting.reset()
-          const { result, ran } = await runModuleOn(testCase.module, args, {
-            connect: async () => counting.connection,
-            baseDir: c
-          })
-          expect(ran).toBe(true)
-          return result
-        }
-
-        const first = await runOnce()
-        const firstCalls = describeCalls(counting.calls)
-        expect(first['failed'], JSON.stringify(first)).toBeFalsy()
-        expect(first['changed'], JSON.stringify(first)).toBe(testCase.changes)
-        expect(counting.roundTrips(), `first run's calls:\n  ${firstCalls}`).toBeLessThanOrEqual(
-          testCase.firstRoundTrips
-        )
-        expect(counting.calls.length, `first run's calls:\n  ${firstCalls}`).toBeLessThanOrEqual(
-          callBound(testCase, testCase.firstRoundTrips)
-        )
-
-        const second = await runOnce()
-        const secondCalls = describeCalls(counting.calls)
-        expect(second['failed'], JSON.stringify(second)).toBeFalsy()
-        expect(second['changed']).toBe(testCase.idempotent === false)
-        const bound = testCase.idempotent === false ? testCase.firstRoundTrips : 1
-        expect(counting.roundTrips(), `second run's calls:\n  ${secondCalls}`).toBeLessThanOrEqual(
-          bound
-        )
-        expect(counting.calls.length, `second run's calls:\n  ${secondCalls}`).toBeLessThanOrEqual(
-          callBound(testCase, bound)
-        )
-      } finally {
-        await inner.close()
-        rmSync(root, { recursive: true, force: true })
+  it.each(CASES.map((c) => [`${c.module}: ${c.name}`, c] as const))('%s', async (_, testCase) => {
+    const root = mkdtempSync(path.join(tmpdir(), 'apb-round-trips-'))
+    // The sshd's user is not the test's: it must be able to write where the case runs.
+    chmodSync(root, 0o777)
+    const d = path.join(root, 'target')
+    const c = path.join(root, 'controller')
+    mkdirSync(d, { mode: 0o777 })
+    chmodSync(d, 0o777)
+    mkdirSync(c)
+    for (const [name, text] of Object.entries(testCase.controllerFiles ?? {}))
+      writeFileSync(path.join(c, name), text)
+    const inner = await open()
+    try {
+      if (testCase.setup) {
+        const script = `D="$1"; ${testCase.setup}`
+        const res = await inner.run(shellJoin(['/bin/sh', '-c', script, 'setup', d]), {
+          timeoutMs: 30_000
+        })
+        expect(res.code, res.stderr.toString()).toBe(0)
       }
+      const counting = countingConnection(inner)
+      const args = testCase.args({ d, c, port: listeningPort })
+      const runOnce = async (): Promise<Record<string, unknown>> => {
+        counting.reset()
+        const { result, ran } = await runModuleOn(testCase.module, args, {
+          connect: async () => counting.connection,
+          baseDir: c
+        })
+        expect(ran).toBe(true)
+        return result
+      }
+
+      const first = await runOnce()
+      const firstCalls = describeCalls(counting.calls)
+      expect(first['failed'], JSON.stringify(first)).toBeFalsy()
+      expect(first['changed'], JSON.stringify(first)).toBe(testCase.changes)
+      expect(counting.roundTrips(), `first run's calls:\n  ${firstCalls}`).toBeLessThanOrEqual(
+        testCase.firstRoundTrips
+      )
+      expect(counting.calls.length, `first run's calls:\n  ${firstCalls}`).toBeLessThanOrEqual(
+        callBound(testCase, testCase.firstRoundTrips)
+      )
+
+      const second = await runOnce()
+      const secondCalls = describeCalls(counting.calls)
+      expect(second['failed'], JSON.stringify(second)).toBeFalsy()
+      expect(second['changed']).toBe(testCase.idempotent === false)
+      const bound = testCase.idempotent === false ? testCase.firstRoundTrips : 1
+      expect(counting.roundTrips(), `second run's calls:\n  ${secondCalls}`).toBeLessThanOrEqual(
+        bound
+      )
+      expect(counting.calls.length, `second run's calls:\n  ${secondCalls}`).toBeLessThanOrEqual(
+        callBound(testCase, bound)
+      )
+    } finally {
+      await inner.close()
+      rmSync(root, { recursive: true, force: true })
     }
-  )
+  })
 }
 
 describe('round trips on the local connection', () => {
