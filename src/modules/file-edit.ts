@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { shellJoin, shellQuote } from '../connection/shell-quote.js'
+import { readFileByCommand } from '../connection/command-read.js'
 import { FileTooLargeError, RemoteFileError } from '../connection/get-file.js'
 import { factsFor, type ExistingPath, type PathState, type TargetFacts } from '../facts/index.js'
 import type { ArgOption } from './arg-spec.js'
@@ -41,11 +42,13 @@ export async function readEditTarget(
   facts: TargetFacts,
   dest: string
 ): Promise<EditTarget> {
-  const connection = await facts.connection()
+  // Read through a command, not SFTP: these modules read before every run, and an SFTP session's
+  // start (a sftp-server process, several round trips) is slower than the probe beside it. The
+  // untracked connection: reading changes nothing, so the facts read alongside stay.
+  const connection = await ctx.connection()
   const [state, read] = await Promise.all([
     facts.path(dest),
-    connection
-      .getFile(dest, { maxBytes: EDIT_MAX_BYTES, timeoutMs: ctx.timeoutMs })
+    readFileByCommand(connection, dest, { maxBytes: EDIT_MAX_BYTES, timeoutMs: ctx.timeoutMs })
       .then((content) => ({ content }))
       .catch((error: unknown) => ({ error }))
   ])
