@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-AK24KRQN.js";
+} from "./chunks/chunk-K2MKWJM7.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

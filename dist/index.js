@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-AK24KRQN.js";
+} from "./chunks/chunk-K2MKWJM7.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
