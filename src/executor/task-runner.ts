@@ -373,7 +373,7 @@ function moduleContext(
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
     template: (value) => templar.render(value, scope),
-    render: (text) => templar.renderText(text, scope),
+    render: (text, templateFile) => templar.renderText(text, scope, templateFile),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment,
