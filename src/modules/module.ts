@@ -178,5 +178,11 @@ export const NOT_IGNORABLE = Symbol('not ignorable')
  */
 export const TIMED_OUT = Symbol('timed out')
 
+/**
+ * Marks Ansible's "Unexpected failure during module execution" result (an exception in an action plugin,
+ * e.g. template's output_encoding): it has `failed`, `msg` and `stdout`, and no `changed`. A symbol key.
+ */
+export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
+
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}

@@ -18,7 +18,12 @@ import {
 } from './file-transfer.js'
 import { untypedOptions } from './arg-spec.js'
 import { factsFor } from '../facts/index.js'
-import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
+import {
+  ModuleArgumentError,
+  UNEXPECTED_FAILURE,
+  type ModuleDefinition,
+  type ModuleResult
+} from './module.js'
 
 /**
  * `template`: renders a Jinja2 file from the controller with the task's variables and writes it to `dest`
@@ -151,11 +156,16 @@ function encodeOutput(text: string, encoding: unknown): Buffer | ModuleResult {
     encoding === undefined || encoding === null || encoding === '' || encoding === false
       ? 'utf-8'
       : encoding
-  const unexpected = (message: string): ModuleResult => ({
-    failed: true,
-    msg: `Unexpected failure during module execution: ${message}`,
-    stdout: ''
-  })
+  const unexpected = (message: string): ModuleResult =>
+    Object.defineProperty(
+      {
+        failed: true,
+        msg: `Unexpected failure during module execution: ${message}`,
+        stdout: ''
+      },
+      UNEXPECTED_FAILURE,
+      { value: true }
+    )
   if (typeof name !== 'string')
     return unexpected(
       `encode() argument 'encoding' must be str, not ${typeof name === 'number' ? (Number.isInteger(name) ? 'int' : 'float') : typeof name}`
