@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { ansibleBoolean } from '../ansible-boolean.js'
+import { TemplateError, UndefinedVariableError } from '../errors.js'
 import type { JinjaSyntax } from '../template/index.js'
 import {
   PythonEncodeError,
@@ -21,6 +22,7 @@ import { factsFor } from '../facts/index.js'
 import {
   ModuleArgumentError,
   UNEXPECTED_FAILURE,
+  type ModuleContext,
   type ModuleDefinition,
   type ModuleResult
 } from './module.js'
@@ -65,7 +67,7 @@ export const templateModule: ModuleDefinition = {
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const local = findControllerFile(src, 'templates', ctx)
     // As Ansible reads it: bytes that are not UTF-8 pass through to the output unchanged.
-    const text = ctx.render(decodeUtf8SurrogateEscape(readFileSync(local)), syntax)
+    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readFileSync(local)), syntax)
     const encoded = encodeOutput(text, args['output_encoding'])
     if (!Buffer.isBuffer(encoded)) return encoded
     const mode = normaliseMode(args['mode'])
@@ -176,5 +178,22 @@ function encodeOutput(text: string, encoding: unknown): Buffer | ModuleResult {
     if (error instanceof UnknownEncodingError || error instanceof PythonEncodeError)
       return unexpected(error.message)
     throw new ModuleArgumentError((error as Error).message)
+  }
+}
+
+/**
+ * The template rendered, or the task failed as Ansible's template action fails it: the error's Python
+ * type name before its message (AnsibleUndefinedVariable, AnsibleError).
+ */
+function renderFile(ctx: ModuleContext, text: string, syntax: Partial<JinjaSyntax>): string {
+  try {
+    return ctx.render(text, syntax)
+  } catch (error) {
+    if (error instanceof UndefinedVariableError)
+      // AnsibleUndefinedVariable wraps Jinja2's error and repeats its message.
+      throw new ModuleArgumentError(`AnsibleUndefinedVariable: ${error.message}. ${error.message}`)
+    if (error instanceof TemplateError)
+      throw new ModuleArgumentError(`AnsibleError: ${error.message}`)
+    throw error
   }
 }

@@ -123,7 +123,18 @@ export function renderTemplateFile(
     }
   }
   checkDelimiters(syntax)
-  let rendered = renderCanonical(canonicalSource(data, syntax), vars, data)
+  let canonical: string
+  try {
+    canonical = canonicalSource(data, syntax)
+  } catch (error) {
+    // Jinja2's TemplateSyntaxError as Ansible reports it (its own message, then the cause's).
+    if (!(error instanceof TemplateError)) throw error
+    throw new TemplateError(
+      `template error while templating string: ${error.message}. String: ${data}. ${error.message}`,
+      data
+    )
+  }
+  let rendered = renderCanonical(canonical, vars, data)
   const missing = sourceNewlines - trailingNewlines(rendered)
   if (missing > 0) rendered += syntax.newlineSequence.repeat(missing)
   return rendered
