@@ -12,7 +12,8 @@
 #   attributes  1: add what `lsattr -vd` says; 0: do not run it
 #
 # The answer is key=value lines. A value that may hold any byte (a link target, a tool's message) is
-# printed in hex, under a key ending in _hex. The last line is end=1, so that an answer cut short is
+# printed in hex, under a key ending in _hex, or (error, mime, lsattr) as it is when it holds only
+# letters, digits, blanks and `._/:;=+,'-`. The last line is end=1, so that an answer cut short is
 # never taken for a whole one. GNU coreutils and busybox (stat -c) and BSD/macOS (stat -f) are read.
 set -u
 path=$1 follow=$2 algorithm=$3 mime=$4 attributes=$5
@@ -27,6 +28,19 @@ has() {
   command -v "$1" >/dev/null 2>&1
 }
 
+# `key=value` when the value holds only characters that need no escaping (no process started), else
+# `key_hex=<the value in hex>` (two more: od and tr, which on a busy target cost more than the rest).
+path_field() {
+  case $2 in
+    *[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\ ._/:\;=+,\'-]*)
+      printf '%s_hex=' "$1"
+      printf '%s' "$2" | hex
+      echo
+      ;;
+    *) printf '%s=%s\n' "$1" "$2" ;;
+  esac
+}
+
 finish() {
   echo end=1
   exit 0
@@ -34,7 +48,7 @@ finish() {
 
 # `key=1` when the test holds, else `key=0` (no subshell: this probe runs before every task, and on a
 # busy target each fork counts).
-bit() {
+path_bit() {
   key=$1
   shift
   if "$@"; then echo "$key=1"; else echo "$key=0"; fi
@@ -52,7 +66,7 @@ fi
 
 # One field a line: the newlines are part of the formats. GNU and busybox stat are tried on the path
 # itself first (one process where it works); BSD's only when GNU's options are not understood.
-gnu() {
+path_gnu() {
   set -- -c 'flavour=gnu
 mode_hex=%f
 uid=%u
@@ -77,7 +91,7 @@ ctime_text=%z'
   [ "$follow" = 1 ] && set -- -L "$@"
   stat "$@" -- "$path"
 }
-bsd() {
+path_bsd() {
   set -- -f 'flavour=bsd
 mode_octal=%p
 uid=%u
@@ -102,30 +116,28 @@ ctime_text=%Fc'
   stat "$@" -- "$path"
 }
 
-if ! gnu 2>/dev/null; then
+if ! path_gnu 2>/dev/null; then
   if stat -c %f / >/dev/null 2>&1; then
-    describe=gnu
+    describe=path_gnu
   elif stat -f %p / >/dev/null 2>&1; then
-    describe=bsd
+    describe=path_bsd
   else
     echo missing_tool=stat
     finish
   fi
-  if [ "$describe" = gnu ] || ! bsd 2>/dev/null; then
+  if [ "$describe" = path_gnu ] || ! path_bsd 2>/dev/null; then
     # The tool's message ends with the system's reason (No such file or directory, Permission denied).
     echo exists=0
-    printf 'error_hex='
-    "$describe" 2>&1 >/dev/null | hex
-    echo
+    path_field error "$("$describe" 2>&1 >/dev/null)"
     finish
   fi
 fi
 echo exists=1
 
 # For the user running this (the become user under become), following links, as access(2) does.
-bit readable test -r "$path"
-bit writeable test -w "$path"
-bit executable test -x "$path"
+path_bit readable test -r "$path"
+path_bit writeable test -w "$path"
+path_bit executable test -x "$path"
 
 if [ -L "$path" ]; then
   if has readlink; then
@@ -175,9 +187,7 @@ fi
 if [ "$mime" = 1 ]; then
   if has file; then
     if out=$(file --mime-type --mime-encoding -- "$path" 2>/dev/null); then
-      printf 'mime_hex='
-      printf '%s' "$out" | hex
-      echo
+      path_field mime "$out"
     fi
   fi
 fi
@@ -185,9 +195,7 @@ fi
 if [ "$attributes" = 1 ]; then
   if has lsattr; then
     if out=$(lsattr -vd -- "$path" 2>/dev/null); then
-      printf 'lsattr_hex='
-      printf '%s' "$out" | hex
-      echo
+      path_field lsattr "$out"
     fi
   fi
 fi
