@@ -134,7 +134,10 @@ while :; do
     [ "$send_body" = 1 ] && cat "$d/entity.curl" >>"$d/hop.curl"
     [ "$hops" = 0 ] && cat "$d/first.curl" >>"$d/hop.curl"
     printf 'url = "%s"\n' "$(curl_quote "$url")" >>"$d/hop.curl"
-    set -- -q -sS --http1.1 -K "$d/hop.curl" -D "$d/headers" -o "$target" \
+    # --head writes the headers where the body would go: a HEAD's body is nothing.
+    body_to=$target
+    [ "$method" = HEAD ] && body_to=/dev/null
+    set -- -q -sS --http1.1 -K "$d/hop.curl" -D "$d/headers" -o "$body_to" \
       -w '%{http_code}\n%{redirect_url}\n%{time_connect} %{time_appconnect}\n' \
       --connect-timeout "$timeout" --speed-limit 1 --speed-time "$timeout"
     if [ "$method" = HEAD ]; then
