@@ -30,6 +30,7 @@ import {
   type HttpResponse
 } from '../http/transport.js'
 import finishSource from './get-url-finish.sh'
+import localSource from './get-url-local.sh'
 import {
   checksumFromList,
   cleanChecksum,
@@ -150,10 +151,22 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
   const tmpDest = expandedTmpDest
   let force = args['force'] === true
   const backup = args['backup'] === true
-  if (!/^https?:\/\//i.test(url)) {
+  const scheme = urlScheme(url)
+  if (scheme === undefined) {
+    throw new GetUrlFailure({ msg: `unknown url type: '${url}'`, status: -1, url })
+  }
+  if (scheme === 'ftp') {
     throw new ModuleArgumentError(
-      `get_url: only http:// and https:// URLs are supported here (curl or wget on the target), got ${JSON.stringify(url)}`
+      `get_url: ftp:// URLs are not supported here (curl or wget on the target); use http(s):// or file://, got ${JSON.stringify(url)}`
     )
+  }
+  if (scheme !== 'http' && scheme !== 'https' && scheme !== 'file') {
+    throw new GetUrlFailure({
+      msg: `Request failed: <urlopen error unknown url type: ${scheme}>`,
+      url,
+      dest,
+      elapsed: 0
+    })
   }
   const result: ModuleResult = {
     changed: false,
@@ -258,12 +271,15 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
     isDirFollowing(landingState) &&
     landingState.exists &&
     landingState.writeable
-  const response = await request(download, {
-    url,
-    method: ctx.check ? 'HEAD' : 'GET',
-    headers,
-    ...(canLand ? { outputPath: tmpName, keepOutputFor: 200 } : {})
-  })
+  const response =
+    scheme === 'file'
+      ? await readLocalUrl(task, url, canLand ? tmpName : undefined)
+      : await request(download, {
+          url,
+          method: ctx.check ? 'HEAD' : 'GET',
+          headers,
+          ...(canLand ? { outputPath: tmpName, keepOutputFor: 200 } : {})
+        })
   result['elapsed'] = response.elapsedSeconds
   const failWith = (fields: ModuleResult): never => {
     throw new GetUrlFailure(fields)
@@ -373,7 +389,8 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
     md5sum: answer.get('md5') ?? null,
     ...(backupFile !== undefined ? { backup_file: backupFile } : {}),
     msg: okMessage,
-    status_code: 200
+    // urllib's file handler gives no status.
+    status_code: scheme === 'file' ? null : 200
   }
 }
 
@@ -383,12 +400,12 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
  */
 async function withoutLanding(
   task: FileTask,
-  response: HttpResponse,
+  response: HttpResponse & { localSha1?: string },
   dest: string,
   result: ModuleResult,
   okMessage: string
 ): Promise<ModuleResult> {
-  result['checksum_src'] = sha1Hex(response.body ?? Buffer.alloc(0))
+  result['checksum_src'] = response.localSha1 ?? sha1Hex(response.body ?? Buffer.alloc(0))
   const st = await task.facts.path(dest, { follow: true, checksum: 'sha1' })
   if (existsFollowing(st)) {
     if (!st.writeable)
@@ -522,4 +539,90 @@ async function request(
     deadlineMs: download.ctx.timeoutMs,
     ...extra
   })
+}
+
+/** The URL's scheme, lower-cased; undefined when it has none (`example.com/x`). */
+function urlScheme(url: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
+}
+
+const LOCAL_FILE: ProbeScript = { name: 'apb-get-url-file', source: localSource }
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  '2': 'No such file or directory',
+  '13': 'Permission denied',
+  '21': 'Is a directory'
+}
+
+/**
+ * A `file://` URL, read on the target as urllib's file handler reads it on the host: copied into
+ * `outputPath` (0600), or only measured and hashed (check mode, or no place to land). Shaped as a
+ * response: status 200 (reported as no status), Content-length the file's size.
+ */
+async function readLocalUrl(
+  task: FileTask,
+  url: string,
+  outputPath: string | undefined
+): Promise<HttpResponse & { localSha1?: string }> {
+  const rest = url.slice('file:'.length)
+  let host = ''
+  let encoded = rest
+  if (rest.startsWith('//')) {
+    const slash = rest.indexOf('/', 2)
+    host = slash < 0 ? rest.slice(2) : rest.slice(2, slash)
+    encoded = slash < 0 ? '' : rest.slice(slash)
+  }
+  const base: HttpResponse = {
+    tool: 'curl',
+    reason: '',
+    headerPairs: [],
+    headers: {},
+    url,
+    redirects: 0,
+    redirectLoop: false,
+    method: 'GET',
+    bodySize: -1,
+    bodyTruncated: false,
+    elapsedSeconds: 0
+  }
+  const failure = (reason: string): HttpResponse => ({
+    ...base,
+    failure: { kind: 'other', stage: 'connect', reason, detail: reason }
+  })
+  if (host !== '' && host !== 'localhost') return failure('file not on local host')
+  let local: string
+  try {
+    local = decodeURIComponent(encoded.replace(/[?#].*$/, ''))
+  } catch {
+    local = encoded
+  }
+  const connection = await task.facts.connection()
+  const ctx = task.ctx
+  const res = await connection.run(probeCommand(LOCAL_FILE, [local, outputPath ?? '']), {
+    timeoutMs: ctx.timeoutMs
+  })
+  if (res.timedOut) {
+    throw new CommandTimeoutError(
+      `get_url: reading ${local} on ${connection.host} took longer than ${ctx.timeoutMs} ms`,
+      connection.host,
+      ctx.timeoutMs
+    )
+  }
+  const answer = new ProbeAnswer(res.stdout.toString('utf8'))
+  const errno = answer.get('errno')
+  if (errno !== undefined) {
+    return failure(`[Errno ${errno}] ${ERRNO_TEXT[errno] ?? 'Error'}: '${local}'`)
+  }
+  const size = answer.get('size') ?? '0'
+  const response: HttpResponse & { localSha1?: string } = {
+    ...base,
+    status: 200,
+    reason: 'OK',
+    headers: { 'content-length': size },
+    headerPairs: [['Content-length', size]],
+    bodySize: Number(size)
+  }
+  const sha1 = answer.get('sha1')
+  if (sha1 !== undefined) response.localSha1 = sha1
+  return response
 }
