@@ -2,6 +2,7 @@
 // test HTTP server on 127.0.0.1), with curl and with GNU wget, and with a PATH that hides them.
 import {
   chmodSync,
+  copyFileSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -213,6 +214,24 @@ describe.each(['curl', 'wget'] as const)('HTTP transport with %s', (tool) => {
       validateCerts: false
     })
     expect(insecure.status).toBe(200)
+  })
+
+  it('presents a client certificate, and trusts a CA file', async () => {
+    // Copies the target may read (the server's own files are private to the test process).
+    const cert = path.join(dir, `${tool}-client.pem`)
+    const key = path.join(dir, `${tool}-client.key`)
+    copyFileSync(server.caPath, cert)
+    copyFileSync(server.keyPath, key)
+    chmodSync(cert, 0o644)
+    chmodSync(key, 0o644)
+    const url = `${server.mtlsBase}/files/hello.txt`
+    const refused = await request({ url, validateCerts: false })
+    expect(refused.status).toBeUndefined()
+    expect(refused.failure).toBeDefined()
+    const presented = await request({ url, caPath: cert, clientCert: cert, clientKey: key })
+    expect(presented.failure).toBeUndefined()
+    expect(presented.status).toBe(200)
+    expect(presented.body?.toString()).toBe(server.files['hello.txt']!.content.toString())
   })
 
   it('writes the body to a 0600 file on the target, empty bodies included', async () => {
