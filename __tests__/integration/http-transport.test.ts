@@ -8,7 +8,8 @@ import {
   readdirSync,
   rmSync,
   statSync,
-  symlinkSync
+  symlinkSync,
+  writeFileSync
 } from 'node:fs'
 import { chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -317,5 +318,35 @@ describe('HTTP transport: which tool', () => {
     )
     await expect(failed).rejects.toThrow(HttpToolError)
     await expect(failed).rejects.toThrow(/neither curl nor wget is installed on web1/)
+  })
+
+  it('refuses busybox wget, naming what it cannot do, and a value a wgetrc cannot carry', async () => {
+    const bin = pathWithout(['curl', 'wget'])
+    writeFileSync(
+      path.join(bin, 'wget'),
+      '#!/bin/sh\necho "BusyBox v1.36.1 (2023-01-01) multi-call binary."\nexit 1\n',
+      { mode: 0o755 }
+    )
+    const busybox = httpRequest(
+      connection,
+      base('curl', {
+        url: server.url('/files/hello.txt'),
+        tool: 'auto',
+        environment: { PATH: bin }
+      })
+    )
+    await expect(busybox).rejects.toThrow(
+      /only busybox wget is installed on web1, and it cannot make this request safely: it takes headers, credentials and bodies only on its command line/
+    )
+    const spaced = httpRequest(
+      connection,
+      base('wget', { url: server.url('/echo'), headers: { 'X-Pad': ' padded ' } })
+    )
+    await expect(spaced).rejects.toThrow(/wget on web1 cannot send this request.*Install curl/)
+    const pinned = httpRequest(
+      connection,
+      base('curl', { url: server.url('/echo'), environment: { PATH: pathWithout(['curl']) } })
+    )
+    await expect(pinned).rejects.toThrow(/curl is not installed on web1/)
   })
 })
