@@ -210,7 +210,7 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
     }
     expected = cleaned
   }
-  const supported = algorithm === '' || isSupportedAlgorithm(algorithm)
+  const supported = checksumArg === '' || isSupportedAlgorithm(algorithm)
 
   // One round trip: dest (with its digest when a checksum may spare the download), tmp_dest, accounts.
   const ownerSpec = task.string('owner')
