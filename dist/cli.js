@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-UKRTDQH7.js";
+} from "./chunks/chunk-FK3EOPY3.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

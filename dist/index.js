@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-UKRTDQH7.js";
+} from "./chunks/chunk-FK3EOPY3.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
