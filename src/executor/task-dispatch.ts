@@ -6,6 +6,7 @@ import { PlaybookError } from '../errors.js'
 import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
+import { INCLUDED_VARS } from '../modules/include-vars.js'
 import type { Play, Task } from '../playbook/types.js'
 import { pythonStr } from '../template/index.js'
 import type { AsyncJobs } from '../async/async-jobs.js'
@@ -305,6 +306,12 @@ export class TaskDispatcher {
     const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
     for (const item of items) {
       if (item === null || typeof item !== 'object') continue
+      // include_vars: its own level, below set_fact and registered values (as Ansible's vars cache).
+      const included = (item as Record<PropertyKey, unknown>)[INCLUDED_VARS]
+      if (included && typeof included === 'object') {
+        Object.assign(memory.includedVars, included)
+        continue
+      }
       const facts = (item as Record<PropertyKey, unknown>)['ansible_facts']
       if (!facts || typeof facts !== 'object') continue
       if (task.module === 'setup') {

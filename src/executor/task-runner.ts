@@ -3,7 +3,7 @@
 // include's load. The loop is task-loop.ts'; the keywords rendered for the host, task-fields.ts'; what the
 // result comes to (changed/failed/ignored), task-outcome.ts'.
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError } from '../modules/module.js'
+import { ActionPluginError, ModuleArgumentError } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
 import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
@@ -274,8 +274,8 @@ async function runModuleOnce(
       : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
   } catch (error) {
     // A condition the module evaluates (assert's `that`) that cannot be templated fails the task as a
-    // templating error, without a module result.
-    if (error instanceof TaskTemplateError) throw error
+    // templating error, without a module result; so does an action's own error (Ansible's AnsibleError).
+    if (error instanceof TaskTemplateError || error instanceof ActionPluginError) throw error
     return failureFromError(error)
   }
   if (

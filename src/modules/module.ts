@@ -128,8 +128,11 @@ export interface ModuleDefinition {
    * skipped in check mode with Ansible's message, never run.
    */
   supportsCheckMode: boolean
-  /** Takes a free-form string (`shell: echo hi`). */
-  freeForm?: boolean
+  /**
+   * Takes a free-form string (`shell: echo hi`). `key-value`: every `key=value` word of it is an argument
+   * and only the other words are the free-form text (`include_vars: vars.yml name=app`).
+   */
+  freeForm?: boolean | 'key-value'
   /** How reporters show its results, where that differs from other modules'. */
   display?: ModuleDisplay
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
@@ -175,3 +178,9 @@ export const TIMED_OUT = Symbol('timed out')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}
+
+/**
+ * What Ansible's action plugins raise as AnsibleError (include_vars' `… is not a valid option`): the task
+ * fails with `failed` and `msg` only, no `changed`.
+ */
+export class ActionPluginError extends ModuleArgumentError {}

@@ -8,6 +8,7 @@ import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
+import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
@@ -36,6 +37,7 @@ const ALL: ModuleDefinition[] = [
   templateModule,
   debugModule,
   setFactModule,
+  includeVarsModule,
   failModule,
   assertModule,
   pauseModule,
@@ -74,5 +76,8 @@ export const MODULE_CATALOG = {
   names: new Set([...MODULES.keys(), ...RUNNER_ACTIONS.map((a) => a.name)]) as ReadonlySet<string>,
   freeForm: new Set(
     [...ALL, ...RUNNER_ACTIONS].filter((m) => m.freeForm).map((m) => m.name)
+  ) as ReadonlySet<string>,
+  keyValueFreeForm: new Set(
+    ALL.filter((m) => m.freeForm === 'key-value').map((m) => m.name)
   ) as ReadonlySet<string>
 }

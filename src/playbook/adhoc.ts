@@ -22,7 +22,13 @@ export function buildAdhocPlaybook(
     )
   }
   const location = { file: AD_HOC_FILE, line: 1 }
-  const parsedArgs = args.trim() === '' ? {} : parseKeyValueArgs(args, modules.freeForm.has(module))
+  const parsedArgs =
+    args.trim() === ''
+      ? {}
+      : parseKeyValueArgs(
+          args,
+          modules.freeForm.has(module) && !modules.keyValueFreeForm?.has(module)
+        )
   return {
     file: AD_HOC_FILE,
     baseDir: cwd,

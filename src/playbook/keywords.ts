@@ -143,7 +143,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
   include:
     "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
-  include_vars: 'include_vars is not supported yet; use vars or -e @file',
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',
   diff: 'diff mode is not supported yet',

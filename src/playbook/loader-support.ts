@@ -18,6 +18,12 @@ import { isRecord } from '../values/records.js'
 export interface ModuleCatalog {
   names: ReadonlySet<string>
   freeForm: ReadonlySet<string>
+  /**
+   * Free-form modules whose `key=value` words are all arguments (include_vars: `file=x name=y`): Ansible
+   * keeps only the words without `=` as the free-form text, as it does for any action but command and
+   * its kin.
+   */
+  keyValueFreeForm?: ReadonlySet<string>
 }
 
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.']

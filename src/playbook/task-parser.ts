@@ -237,7 +237,7 @@ export abstract class TaskParser {
       // `shell: !unsafe "echo {{ x }} chdir=/tmp"`: split as usual, every value still never templated.
       return unsafeArgs(
         this.withoutExtraParams(
-          () => parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
+          () => parseKeyValueArgs(String(unsafeText(raw)), this.checksRaw(module)),
           module,
           location
         )
@@ -245,7 +245,7 @@ export abstract class TaskParser {
     }
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
       return this.withoutExtraParams(
-        () => parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
+        () => parseKeyValueArgs(String(raw), this.checksRaw(module)),
         module,
         location
       )
@@ -254,6 +254,11 @@ export abstract class TaskParser {
       `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
       location
     )
+  }
+
+  /** Whether a free-form string keeps `key=value` words other than command's options as text. */
+  private checksRaw(module: string): boolean {
+    return this.modules.freeForm.has(module) && !this.modules.keyValueFreeForm?.has(module)
   }
 
   /**
