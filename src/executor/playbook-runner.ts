@@ -122,7 +122,8 @@ class PlaybookRunner {
       this.connections,
       this.asyncJobs,
       this.stats,
-      this.state
+      this.state,
+      () => this.inventory
     )
     this.strategy = new LinearStrategy(
       options,
@@ -133,7 +134,10 @@ class PlaybookRunner {
       () => {
         // The hosts of this batch stay; later tasks and plays see the inventory as it is now.
         if (!options.reloadInventory) return
-        this.inventory = options.reloadInventory()
+        const reloaded = options.reloadInventory()
+        // As Ansible: what add_host and group_by did is applied again to the inventory read again.
+        reloaded.replayDynamicChanges(this.inventory)
+        this.inventory = reloaded
         this.variables.useInventory(this.inventory)
       }
     )

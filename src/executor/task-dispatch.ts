@@ -7,6 +7,7 @@ import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
+import type { Inventory } from '../inventory/inventory.js'
 import type { Play, Task } from '../playbook/types.js'
 import { pythonStr } from '../template/index.js'
 import type { AsyncJobs } from '../async/async-jobs.js'
@@ -50,7 +51,9 @@ export class TaskDispatcher {
     private readonly connections: HostConnections,
     private readonly asyncJobs: AsyncJobs,
     private readonly stats: Stats,
-    private readonly state: RunHostStates
+    private readonly state: RunHostStates,
+    /** The run's inventory as it is now: add_host and group_by change it. */
+    private readonly inventory: () => Inventory
   ) {}
 
   /**
@@ -116,7 +119,9 @@ export class TaskDispatcher {
     const runOnce =
       task.runOnce !== undefined &&
       templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task))
-    if (runOnce) targets = hosts.slice(0, 1)
+    // As Ansible: add_host runs once, on the first host, and its result is that host's alone.
+    const bypass = module?.bypassHostLoop === true
+    if (runOnce || bypass) targets = hosts.slice(0, 1)
     const anyErrorsFatal = this.anyErrorsFatal(task, hosts[0]!, playContext, options.anyErrorsFatal)
     // As Ansible: a run_once task that fails fails every host it was meant for.
     let runOnceFailed = false
@@ -158,7 +163,8 @@ export class TaskDispatcher {
         abort ??= invalid
         return
       }
-      const recipients = runOnce ? hosts : [host]
+      this.applyInventoryChanges(host, outcome, playContext)
+      const recipients = runOnce && !bypass ? hosts : [host]
       for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
       results.set(host, outcome.result)
@@ -267,6 +273,73 @@ export class TaskDispatcher {
       results: ordered,
       ...(includes ? { includes } : {})
     }
+  }
+
+  /**
+   * What add_host and group_by results ask of the inventory, applied as Ansible's strategy applies them: the
+   * result (each loop item's) is changed only when the inventory changed, and the variables see the change.
+   */
+  private applyInventoryChanges(
+    host: string,
+    outcome: TaskHostOutcome,
+    playContext: PlayContext
+  ): void {
+    if (outcome.status !== 'ok' && outcome.status !== 'changed') return
+    const { result } = outcome
+    const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
+    let touched = false
+    let anyChanged = false
+    for (const item of items) {
+      if (item === null || typeof item !== 'object') continue
+      const record = item as Record<string, unknown>
+      const addHost = record['add_host']
+      const addGroup = record['add_group']
+      if (addHost === undefined && addGroup === undefined) continue
+      touched = true
+      let changed: boolean
+      try {
+        if (addHost !== undefined) {
+          const info = addHost as {
+            host_name: string
+            groups: string[]
+            host_vars: Record<string, unknown>
+          }
+          changed = this.inventory().addDynamicHost({
+            host: info.host_name,
+            groups: info.groups,
+            vars: info.host_vars
+          })
+          // As Ansible: a new host joins this play's ansible_play_hosts(_all), not its batch.
+          if (changed && !playContext.playHosts.includes(info.host_name))
+            playContext.playHosts.push(info.host_name)
+        } else {
+          changed = this.inventory().addDynamicGroup({
+            host,
+            group: String(addGroup),
+            parents: (record['parent_groups'] as string[] | undefined) ?? ['all']
+          })
+        }
+      } catch (error) {
+        record['failed'] = true
+        record['msg'] = (error as Error).message
+        changed = false
+      }
+      record['changed'] = changed
+      anyChanged ||= changed
+    }
+    if (!touched) return
+    if (items.length > 1 || items[0] !== result) result['changed'] = anyChanged
+    const failed = items.some(
+      (item) =>
+        item !== null &&
+        typeof item === 'object' &&
+        (item as Record<string, unknown>)['failed'] === true
+    )
+    if (failed && !outcome.ignored) {
+      result['failed'] = true
+      outcome.status = 'failed'
+    } else outcome.status = result['changed'] === true ? 'changed' : 'ok'
+    this.variables.changed()
   }
 
   /**

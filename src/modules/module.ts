@@ -148,6 +148,11 @@ export interface ModuleDefinition {
    * Other modules are given up on by the executor when the time is up.
    */
   ownTimeout?: boolean
+  /**
+   * Runs once per batch, on its first host, as Ansible's actions that bypass the host loop (add_host): its
+   * result is that host's alone.
+   */
+  bypassHostLoop?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**

@@ -1,3 +1,4 @@
+import { addHostModule } from './add-host.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
@@ -10,6 +11,7 @@ import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
 import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
+import { groupByModule } from './group-by.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -38,6 +40,8 @@ const ALL: ModuleDefinition[] = [
   debugModule,
   setFactModule,
   includeVarsModule,
+  groupByModule,
+  addHostModule,
   failModule,
   assertModule,
   pauseModule,
