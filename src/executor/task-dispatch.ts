@@ -236,6 +236,8 @@ export class TaskDispatcher {
             )
           else stats.ok(host, false)
       }
+      if (outcome.status === 'ok' || outcome.status === 'changed')
+        this.keepCustomStats(outcome.result, runOnce ? hosts : [host])
       const included = includes?.includedFile(outcome.result)
       events.hostResult(info, {
         host,
@@ -340,6 +342,26 @@ export class TaskDispatcher {
       outcome.status = 'failed'
     } else outcome.status = result['changed'] === true ? 'changed' : 'ok'
     this.variables.changed()
+  }
+
+  /**
+   * set_stats' result, kept as Ansible's strategy keeps it: per host (each host the task stood for, all of
+   * them for run_once) or for the run, added up unless `aggregate` is false; a loop's items one by one.
+   */
+  private keepCustomStats(result: ModuleResult, hosts: string[]): void {
+    if (Array.isArray(result['results'])) {
+      for (const item of result['results'] as unknown[])
+        if (item !== null && typeof item === 'object' && !(item as ModuleResult)['failed'])
+          this.keepCustomStats(item as ModuleResult, hosts)
+      return
+    }
+    const stats = result['ansible_stats']
+    if (!stats || typeof stats !== 'object') return
+    const { data, per_host: perHost, aggregate } = stats as Record<string, unknown>
+    if (!data || typeof data !== 'object' || Object.keys(data).length === 0) return
+    for (const host of perHost === false ? [undefined] : hosts)
+      for (const [name, value] of Object.entries(data))
+        this.stats.setCustom(name, value, aggregate === true, host)
   }
 
   /**

@@ -21,6 +21,7 @@ import { rebootModule } from './reboot.js'
 import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
+import { setStatsModule } from './set-stats.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
@@ -42,6 +43,7 @@ const ALL: ModuleDefinition[] = [
   includeVarsModule,
   groupByModule,
   addHostModule,
+  setStatsModule,
   failModule,
   assertModule,
   pauseModule,
