@@ -135,6 +135,11 @@ export interface ModuleDefinition {
   freeForm?: boolean | 'key-value'
   /** How reporters show its results, where that differs from other modules'. */
   display?: ModuleDisplay
+  /**
+   * Fully qualified names outside ansible.builtin it also answers to, as Ansible's collections name it
+   * (`ansible.posix.authorized_key`, `community.general.…`). Its `ansible.builtin.` name needs no entry.
+   */
+  fqcns?: readonly string[]
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**

@@ -83,6 +83,10 @@ export const MODULE_CATALOG = {
   freeForm: new Set(
     [...ALL, ...RUNNER_ACTIONS].filter((m) => m.freeForm).map((m) => m.name)
   ) as ReadonlySet<string>,
+  fqcns: new Map(ALL.flatMap((m) => (m.fqcns ?? []).map((fqcn) => [fqcn, m.name]))) as ReadonlyMap<
+    string,
+    string
+  >,
   keyValueFreeForm: new Set(
     ALL.filter((m) => m.freeForm === 'key-value').map((m) => m.name)
   ) as ReadonlySet<string>

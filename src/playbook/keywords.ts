@@ -129,6 +129,7 @@ export const PLAY_KEYWORDS = new Set([
   'order',
   'no_log',
   'check_mode',
+  'collections',
   'roles'
 ])
 
@@ -147,7 +148,8 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   throttle: 'throttle is not supported yet; use -f/--forks',
   diff: 'diff mode is not supported yet',
   module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
-  collections: 'collections are not supported; only ansible.builtin modules are available',
+  collections:
+    "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',
   gather_timeout: 'gather_timeout is not supported',
   with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',
