@@ -135,6 +135,19 @@ describe('include_vars: finding a file', () => {
   })
 })
 
+describe('include_vars in check mode', () => {
+  it('loads the variables as in a normal run (it changes nothing anywhere)', async () => {
+    file('checked.yml', 'checked: 1\n')
+    const { result, ran } = await runModuleOn(
+      includeVarsModule,
+      { file: 'checked.yml' },
+      { baseDir: root, flags: { check: true, diff: true } }
+    )
+    expect(ran).toBe(true)
+    expect(result['ansible_facts']).toEqual({ checked: 1 })
+  })
+})
+
 describe('include_vars: a directory', () => {
   const dir = (relative: string): string => path.join(root, 'walk', relative)
   file('walk/b.yml', 'b: 1\nshared: b\n')

@@ -3,7 +3,9 @@
 // the replay onto an inventory read again by refresh_inventory.
 import { describe, expect, it } from 'vitest'
 import { loadInventory } from '../../src/inventory/inventory.js'
-import { splitHostPort } from '../../src/modules/add-host.js'
+import { addHostModule, splitHostPort } from '../../src/modules/add-host.js'
+import { groupByModule } from '../../src/modules/group-by.js'
+import { runModuleOn } from '../helpers/module-harness.js'
 
 const SOURCE = '[web]\nweb1 ansible_host=10.0.0.1\nweb2\n[all:vars]\nansible_user=deploy\n'
 
@@ -88,5 +90,40 @@ describe('group_by on the inventory', () => {
     expect(again.select('db')).toEqual(['db1'])
     expect(again.select('picked')).toEqual(['web1'])
     expect(again.hostVars('db1')['x']).toBe(1)
+  })
+})
+
+describe('group_by and add_host modules', () => {
+  it("describe the change as Ansible's actions do, in check mode too", async () => {
+    const check = { check: true, diff: true }
+    const byKey = await runModuleOn(
+      groupByModule,
+      { key: 'os linux', parents: 'base os' },
+      {
+        flags: check
+      }
+    )
+    expect(byKey.ran).toBe(true)
+    expect(byKey.result).toMatchObject({
+      changed: false,
+      add_group: 'os-linux',
+      parent_groups: ['base-os']
+    })
+    expect((await runModuleOn(groupByModule, {})).result['msg']).toBe(
+      "the 'key' param is required when using group_by"
+    )
+    const added = await runModuleOn(
+      addHostModule,
+      { name: 'db1:2200', groups: 'a, b,a', group: 'ignored', ansible_user: 'deploy' },
+      { flags: check }
+    )
+    expect(added.result['add_host']).toEqual({
+      host_name: 'db1',
+      groups: ['a', 'b'],
+      host_vars: { group: 'ignored', ansible_user: 'deploy', ansible_ssh_port: 2200 }
+    })
+    await expect(runModuleOn(addHostModule, { groups: 'a' })).rejects.toThrow(
+      'name, host or hostname needs to be provided'
+    )
   })
 })

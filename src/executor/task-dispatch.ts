@@ -154,6 +154,7 @@ export class TaskDispatcher {
         sleep: (ms) => sleep(ms, this.options.signal),
         asyncJobs: this.asyncJobs,
         aborted: () => this.options.signal?.aborted === true,
+        takeResult: (result) => this.applyInventoryChange(host, result, playContext),
         play
       })
       const durationMs = Date.now() - started
@@ -163,7 +164,6 @@ export class TaskDispatcher {
         abort ??= invalid
         return
       }
-      this.applyInventoryChanges(host, outcome, playContext)
       const recipients = runOnce && !bypass ? hosts : [host]
       for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
@@ -278,69 +278,42 @@ export class TaskDispatcher {
   }
 
   /**
-   * What add_host and group_by results ask of the inventory, applied as Ansible's strategy applies them: the
-   * result (each loop item's) is changed only when the inventory changed, and the variables see the change.
+   * What an add_host or group_by result asks of the inventory, applied as Ansible's strategy applies it
+   * (before changed_when and failed_when): the result is changed only when the inventory changed, and the
+   * variables see the change; a new host joins this play's ansible_play_hosts.
    */
-  private applyInventoryChanges(
-    host: string,
-    outcome: TaskHostOutcome,
-    playContext: PlayContext
-  ): void {
-    if (outcome.status !== 'ok' && outcome.status !== 'changed') return
-    const { result } = outcome
-    const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
-    let touched = false
-    let anyChanged = false
-    for (const item of items) {
-      if (item === null || typeof item !== 'object') continue
-      const record = item as Record<string, unknown>
-      const addHost = record['add_host']
-      const addGroup = record['add_group']
-      if (addHost === undefined && addGroup === undefined) continue
-      touched = true
-      let changed: boolean
-      try {
-        if (addHost !== undefined) {
-          const info = addHost as {
-            host_name: string
-            groups: string[]
-            host_vars: Record<string, unknown>
-          }
-          changed = this.inventory().addDynamicHost({
-            host: info.host_name,
-            groups: info.groups,
-            vars: info.host_vars
-          })
-          // As Ansible: a new host joins this play's ansible_play_hosts(_all), not its batch.
-          if (changed && !playContext.playHosts.includes(info.host_name))
-            playContext.playHosts.push(info.host_name)
-        } else {
-          changed = this.inventory().addDynamicGroup({
-            host,
-            group: String(addGroup),
-            parents: (record['parent_groups'] as string[] | undefined) ?? ['all']
-          })
+  private applyInventoryChange(host: string, record: ModuleResult, playContext: PlayContext): void {
+    const addHost = record['add_host']
+    const addGroup = record['add_group']
+    if (record['failed'] || (addHost === undefined && addGroup === undefined)) return
+    let changed: boolean
+    try {
+      if (addHost !== undefined) {
+        const info = addHost as {
+          host_name: string
+          groups: string[]
+          host_vars: Record<string, unknown>
         }
-      } catch (error) {
-        record['failed'] = true
-        record['msg'] = (error as Error).message
-        changed = false
+        changed = this.inventory().addDynamicHost({
+          host: info.host_name,
+          groups: info.groups,
+          vars: info.host_vars
+        })
+        if (changed && !playContext.playHosts.includes(info.host_name))
+          playContext.playHosts.push(info.host_name)
+      } else {
+        changed = this.inventory().addDynamicGroup({
+          host,
+          group: String(addGroup),
+          parents: (record['parent_groups'] as string[] | undefined) ?? ['all']
+        })
       }
-      record['changed'] = changed
-      anyChanged ||= changed
+    } catch (error) {
+      record['failed'] = true
+      record['msg'] = (error as Error).message
+      changed = false
     }
-    if (!touched) return
-    if (items.length > 1 || items[0] !== result) result['changed'] = anyChanged
-    const failed = items.some(
-      (item) =>
-        item !== null &&
-        typeof item === 'object' &&
-        (item as Record<string, unknown>)['failed'] === true
-    )
-    if (failed && !outcome.ignored) {
-      result['failed'] = true
-      outcome.status = 'failed'
-    } else outcome.status = result['changed'] === true ? 'changed' : 'ok'
+    record['changed'] = changed
     this.variables.changed()
   }
 

@@ -66,6 +66,11 @@ export interface TaskHostBase {
    * for the engine's own tasks.
    */
   play?: Pick<Play, 'ignoreErrors' | 'ignoreUnreachable'>
+  /**
+   * Takes in a module's result (each loop item's) before changed_when, failed_when and the status are
+   * decided: the executor applies add_host and group_by there.
+   */
+  takeResult?(result: ModuleResult): void
 }
 
 /** Ansible's DEFAULT_POLL_INTERVAL, used when a task has `async` but no `poll`. */
@@ -278,6 +283,9 @@ async function runModuleOnce(
     if (error instanceof TaskTemplateError || error instanceof ActionPluginError) throw error
     return failureFromError(error)
   }
+  // What the strategy does with a result before judging it (add_host and group_by change the inventory
+  // and their `changed`), as Ansible's strategy does before changed_when and failed_when.
+  ctx.takeResult?.(result)
   if (
     asyncSeconds > 0 &&
     pollSeconds > 0 &&
