@@ -161,8 +161,13 @@ export function lexJinja(source: string, syntax: JinjaSyntax): Piece[] {
   const rules = rulesFor(syntax)
   const nl = syntax.newlineSequence
   const pieces: Piece[] = []
+  // Adjacent text (around a comment, a raw block) is one piece: canonicalSource judges it whole.
   const data = (value: string): void => {
-    if (value !== '') pieces.push({ kind: 'data', text: value.replace(/\n/g, nl) })
+    if (value === '') return
+    const text = value.replace(/\n/g, nl)
+    const last = pieces[pieces.length - 1]
+    if (last?.kind === 'data') last.text += text
+    else pieces.push({ kind: 'data', text })
   }
   let pos = 0
   let lineStarting = true
