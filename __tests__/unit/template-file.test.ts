@@ -176,7 +176,9 @@ const CASES: Case[] = [
   { src: '{{ $ }}', env: {} },
   { src: '{{ (1 }}', env: {} },
   { src: '{{ 1) }}', env: {} },
-  { src: '{% if t %}unclosed', env: {} }
+  { src: '{% if t %}unclosed', env: {} },
+  { src: '{% raw +%}x{% endraw %}', env: {} },
+  { src: '{% verbatim %}{{ v }}{% endverbatim %}', env: {} }
 ]
 
 describe('template files rendered as Ansible renders them', () => {

@@ -259,9 +259,12 @@ function lexTag(
   }
 }
 
-/** `{% raw +%}` is no raw block for Jinja2 but a tag named raw, which it does not know. */
+/**
+ * `{% raw +%}` is no raw block for Jinja2 but a tag named raw, which it does not know; nor does it know
+ * nunjucks' `verbatim`, which nunjucks would read as a raw block.
+ */
 function refuseRawLookalike(body: string): void {
-  const name = /^\s*(raw|endraw)\b/.exec(body)
+  const name = /^\s*(raw|endraw|verbatim|endverbatim)\b/.exec(body)
   if (name) throw new TemplateError(`Encountered unknown tag '${name[1]}'.`)
 }
 
