@@ -350,6 +350,22 @@ describe('template engine options', () => {
     )
   })
 
+  it('reads string options as Ansible does: one pair of quotes removed, other types refused', async () => {
+    const { target } = await render('[[ flag ]] {{ flag }}\n', {
+      variable_start_string: "'[['",
+      variable_end_string: ']]',
+      newline_sequence: '"\\r\\n"'
+    })
+    expect(written(target)).toBe('True {{ flag }}\r\n')
+    const list = await render('x', { newline_sequence: ['a'], trim_blocks: [1] })
+    expect(list.result).toEqual({
+      failed: true,
+      msg: 'Unexpected failure during module execution: Invalid type provided for "string": [\'a\']',
+      stdout: ''
+    })
+    await expect(render('x', { trim_blocks: [1] })).rejects.toThrow("unhashable type: 'list'")
+  })
+
   it('refuses delimiters Jinja2 cannot lex with', async () => {
     await expect(render('x', { variable_start_string: '{%' })).rejects.toThrow(
       /start strings must be different/

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
+import { pythonStr } from '../template/index.js'
 import type { JinjaSyntax } from '../template/index.js'
 import {
   PythonEncodeError,
@@ -60,7 +61,13 @@ export const templateModule: ModuleDefinition = {
   async run(ctx) {
     const args = ctx.args
     refuseUnsupported('template', args, ['owner', 'group'])
-    const syntax = templateSyntax(args)
+    let syntax: Partial<JinjaSyntax>
+    try {
+      syntax = templateSyntax(args)
+    } catch (error) {
+      if (error instanceof UnexpectedFailure) return unexpectedFailure(error.message)
+      throw error
+    }
     const src = optionalString(args['src'])
     if (!src) throw new ModuleArgumentError('missing required arguments: src')
     let dest = optionalString(args['dest'])
@@ -111,36 +118,61 @@ const NEWLINE_SEQUENCES: Record<string, JinjaSyntax['newlineSequence']> = {
   '\\r\\n': '\r\n'
 }
 
+/** Ansible's "Unexpected failure during module execution" result (see UNEXPECTED_FAILURE). */
+function unexpectedFailure(message: string): ModuleResult {
+  return Object.defineProperty(
+    { failed: true, msg: `Unexpected failure during module execution: ${message}`, stdout: '' },
+    UNEXPECTED_FAILURE,
+    { value: true }
+  )
+}
+
+/** Thrown while reading the arguments where Ansible's action plugin raises (an unexpected failure). */
+class UnexpectedFailure extends Error {}
+
 /**
- * The Jinja2 settings the task's arguments ask for, read as Ansible's template action reads them:
- * `trim_blocks`/`lstrip_blocks` leniently (anything but a true word is false), strings as strings.
+ * A string option as Ansible's template action reads it (ensure_type 'string'): text, a number or a
+ * boolean as Python prints it, one pair of surrounding quotes removed; anything else is an unexpected
+ * failure with Ansible's message.
+ */
+function stringOption(value: unknown): string {
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+    throw new UnexpectedFailure(`Invalid type provided for "string": ${pythonStr(value)}`)
+  const text = pythonStr(value)
+  const quoted =
+    text.length > 1 &&
+    (text[0] === '"' || text[0] === "'") &&
+    text[text.length - 1] === text[0] &&
+    text[text.length - 2] !== '\\'
+  return quoted ? text.slice(1, -1) : text
+}
+
+/**
+ * The Jinja2 settings the task's arguments ask for, read as Ansible's template action reads them, in its
+ * order: the string options, then `trim_blocks`/`lstrip_blocks` leniently (anything but a true word is
+ * false), then `newline_sequence`'s value.
+ * @throws UnexpectedFailure for a string option of another type; ModuleArgumentError for a list or
+ *   mapping as a boolean and for another newline_sequence
  */
 function templateSyntax(args: Record<string, unknown>): Partial<JinjaSyntax> {
+  const present = (name: string): boolean => args[name] !== undefined && args[name] !== null
+  const syntax: Partial<JinjaSyntax> = {}
+  const newline = present('newline_sequence') ? stringOption(args['newline_sequence']) : undefined
+  for (const [option, setting] of Object.entries(DELIMITERS))
+    if (present(option)) syntax[setting] = stringOption(args[option])
   const flag = (name: string, fallback: boolean): boolean => {
-    const value = args[name]
-    if (value === undefined || value === null) return fallback
+    if (!present(name)) return fallback
     try {
-      return ansibleBoolean(value, 'lenient')
+      return ansibleBoolean(args[name], 'lenient')
     } catch (error) {
       throw new ModuleArgumentError((error as Error).message)
     }
   }
-  const syntax: Partial<JinjaSyntax> = {
-    trimBlocks: flag('trim_blocks', true),
-    lstripBlocks: flag('lstrip_blocks', false)
-  }
-  for (const [option, setting] of Object.entries(DELIMITERS)) {
-    const value = args[option]
-    if (value === undefined || value === null) continue
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new ModuleArgumentError(`${option} is expected to be a string, but got ${typeof value}`)
-    }
-    syntax[setting] = String(value)
-  }
-  const newline = args['newline_sequence']
-  if (newline !== undefined && newline !== null) {
-    const sequence = Object.hasOwn(NEWLINE_SEQUENCES, String(newline))
-      ? NEWLINE_SEQUENCES[String(newline)]
+  syntax.trimBlocks = flag('trim_blocks', true)
+  syntax.lstripBlocks = flag('lstrip_blocks', false)
+  if (newline !== undefined) {
+    const sequence = Object.hasOwn(NEWLINE_SEQUENCES, newline)
+      ? NEWLINE_SEQUENCES[newline]
       : undefined
     if (sequence === undefined)
       throw new ModuleArgumentError('newline_sequence needs to be one of: \n, \r or \r\n')
@@ -158,16 +190,7 @@ function encodeOutput(text: string, encoding: unknown): Buffer | ModuleResult {
     encoding === undefined || encoding === null || encoding === '' || encoding === false
       ? 'utf-8'
       : encoding
-  const unexpected = (message: string): ModuleResult =>
-    Object.defineProperty(
-      {
-        failed: true,
-        msg: `Unexpected failure during module execution: ${message}`,
-        stdout: ''
-      },
-      UNEXPECTED_FAILURE,
-      { value: true }
-    )
+  const unexpected = unexpectedFailure
   if (typeof name !== 'string')
     return unexpected(
       `encode() argument 'encoding' must be str, not ${typeof name === 'number' ? (Number.isInteger(name) ? 'int' : 'float') : typeof name}`
