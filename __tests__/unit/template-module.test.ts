@@ -414,6 +414,22 @@ describe('template engine options', () => {
     )
   })
 
+  it("adds the template action's variables over the task's", async () => {
+    const { target } = await render(
+      '{{ ansible_managed }}|{{ template_path }}|{{ template_destpath }}|{{ template_host }}|{{ template_mtime }}',
+      {},
+      { ansible_managed: 'mine', template_path: 'mine' }
+    )
+    const [managed, src, dest, host, mtime] = written(target)!.split('|')
+    expect([managed, src, dest, host]).toEqual([
+      'Ansible managed',
+      't.j2',
+      '/etc/out',
+      os.hostname()
+    ])
+    expect(mtime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/)
+  })
+
   it('names the Python error type of a failed rendering, as Ansible does', async () => {
     await expect(render('{{ nope }}')).rejects.toThrow(
       "AnsibleUndefinedVariable: 'nope' is undefined. 'nope' is undefined"

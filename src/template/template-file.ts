@@ -11,6 +11,12 @@ import { pyRepr, pyTruthy } from './python.js'
 
 export { ANSIBLE_TEMPLATE_SYNTAX, type JinjaSyntax } from './jinja-lexer.js'
 
+/** How a template file is rendered: Jinja2 settings over Ansible's defaults, and variables of its own. */
+export interface TemplateFileOptions extends Partial<JinjaSyntax> {
+  /** Variables over the task's (the template action's template_* and ansible_managed). */
+  variables?: Record<string, unknown>
+}
+
 const HEADER = '#jinja2:'
 
 /** The Jinja2 environment attributes a header line may set, by their Jinja2 names. */
@@ -99,11 +105,16 @@ export function checkDelimiters(syntax: JinjaSyntax): void {
 export function renderTemplateFile(
   source: string,
   vars: Record<string, unknown>,
-  options: Partial<JinjaSyntax> = {}
+  options: TemplateFileOptions = {}
 ): string {
+  const { variables, ...overrides } = options
   const syntax: JinjaSyntax = { ...ANSIBLE_TEMPLATE_SYNTAX }
-  for (const [key, value] of Object.entries(options) as Array<[keyof JinjaSyntax, never]>)
+  for (const [key, value] of Object.entries(overrides) as Array<[keyof JinjaSyntax, never]>)
     if (value !== undefined) syntax[key] = value
+  // The task's variables stay lazy (getters on the scope); these sit in front of them.
+  const scope = variables
+    ? (Object.assign(Object.create(vars) as object, variables) as Record<string, unknown>)
+    : vars
   const sourceNewlines = trailingNewlines(source)
   let data = source
   if (data.startsWith(HEADER)) {
@@ -134,7 +145,7 @@ export function renderTemplateFile(
       data
     )
   }
-  let rendered = renderCanonical(canonical, vars, data)
+  let rendered = renderCanonical(canonical, scope, data)
   const missing = sourceNewlines - trailingNewlines(rendered)
   if (missing > 0) rendered += syntax.newlineSequence.repeat(missing)
   return rendered
