@@ -193,7 +193,24 @@ describe('template files rendered as Ansible renders them', () => {
   it('agrees with Ansible on generated templates', () => {
     const text = fc
       .array(
-        fc.constantFrom('a', 'b c', ' ', '  ', '\t', '\n', '\n', '\r\n', '\n  ', '}', '#', '%'),
+        fc.constantFrom(
+          'a',
+          'b c',
+          ' ',
+          '  ',
+          '\t',
+          '\n',
+          '\n',
+          '\r\n',
+          '\n  ',
+          '}',
+          '#',
+          '%',
+          '{ ',
+          '"',
+          '\\',
+          '\x1c'
+        ),
         {
           maxLength: 4
         }
