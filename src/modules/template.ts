@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
-import { pythonStr } from '../template/index.js'
+import { pyTruthy, pyTypeName, pythonStr } from '../template/index.js'
 import type { JinjaSyntax, TemplateFileOptions } from '../template/index.js'
 import {
   PythonEncodeError,
@@ -190,20 +190,15 @@ function templateSyntax(args: Record<string, unknown>): Partial<JinjaSyntax> {
  * fails there (a name Python does not know, a character the codec cannot encode), the same result.
  */
 function encodeOutput(text: string, encoding: unknown): Buffer | ModuleResult {
-  const name =
-    encoding === undefined || encoding === null || encoding === '' || encoding === false
-      ? 'utf-8'
-      : encoding
-  const unexpected = unexpectedFailure
+  // `output_encoding or 'utf-8'`, as Ansible reads it.
+  const name = pyTruthy(encoding) ? encoding : 'utf-8'
   if (typeof name !== 'string')
-    return unexpected(
-      `encode() argument 'encoding' must be str, not ${typeof name === 'number' ? (Number.isInteger(name) ? 'int' : 'float') : typeof name}`
-    )
+    return unexpectedFailure(`encode() argument 'encoding' must be str, not ${pyTypeName(name)}`)
   try {
     return encodePython(text, name)
   } catch (error) {
     if (error instanceof UnknownEncodingError || error instanceof PythonEncodeError)
-      return unexpected(error.message)
+      return unexpectedFailure(error.message)
     throw new ModuleArgumentError((error as Error).message)
   }
 }

@@ -5,4 +5,4 @@ export {
   type JinjaSyntax,
   type TemplateFileOptions
 } from './template-file.js'
-export { pythonStr, pyTruthy, toBoolean } from './python.js'
+export { pythonStr, pyTruthy, pyTypeName, toBoolean } from './python.js'
