@@ -430,6 +430,35 @@ describe('template engine options', () => {
     expect(mtime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/)
   })
 
+  it('includes and imports templates from templates/ or beside the template, with its settings', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apb-template-include-'))
+    mkdirSync(path.join(dir, 'templates'))
+    writeFileSync(
+      path.join(dir, 'templates', 'part.j2'),
+      '  {% if flag %}\n  in {{ items }}\n  {% endif %}\n'
+    )
+    writeFileSync(path.join(dir, 'm.j2'), '{% macro hi(n) %}hi {{ n }}{% endmacro %}')
+    writeFileSync(
+      path.join(dir, 'templates', 't.j2'),
+      '{% import "m.j2" as m %}\n{% include "part.j2" %}\n{{ m.hi(1) }}\n'
+    )
+    const target = new FakeTarget(undefined, 0, '/etc/out')
+    await runModuleOn(
+      'template',
+      { src: 't.j2', dest: '/etc/out', lstrip_blocks: true },
+      { vars: { flag: true, items: [1] }, baseDir: dir, connect: async () => target }
+    )
+    expect(written(target)).toBe('  in [1]\nhi 1\n')
+    writeFileSync(path.join(dir, 'templates', 't.j2'), '{% include "../m.j2" %}')
+    await expect(
+      runModuleOn(
+        'template',
+        { src: 't.j2', dest: '/etc/out' },
+        { vars: {}, baseDir: dir, connect: async () => target }
+      )
+    ).rejects.toThrow(/template not found: \.\.\/m\.j2/)
+  })
+
   it('names the Python error type of a failed rendering, as Ansible does', async () => {
     await expect(render('{{ nope }}')).rejects.toThrow(
       "AnsibleUndefinedVariable: 'nope' is undefined. 'nope' is undefined"

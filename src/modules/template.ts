@@ -77,7 +77,8 @@ export const templateModule: ModuleDefinition = {
     // As Ansible reads it: bytes that are not UTF-8 pass through to the output unchanged.
     const text = renderFile(ctx, decodeUtf8SurrogateEscape(readFileSync(local)), {
       ...syntax,
-      variables: templateVariables(src, local, dest)
+      variables: templateVariables(src, local, dest),
+      searchPath: includeSearchPath(ctx, local)
     })
     const encoded = encodeOutput(text, args['output_encoding'])
     if (!Buffer.isBuffer(encoded)) return encoded
@@ -275,4 +276,19 @@ function templateVariables(src: string, fullPath: string, dest: string): Record<
     template_fullpath: fullPath,
     ansible_managed: 'Ansible managed'
   }
+}
+
+/**
+ * Where the template's includes are looked up, as Ansible's template action sets Jinja2's search path:
+ * `ansible_search_path`, the playbook's directory and the template's own, each with its `templates/`
+ * first.
+ */
+function includeSearchPath(ctx: ModuleContext, template: string): string[] {
+  const known = ctx.vars['ansible_search_path']
+  const dirs = [
+    ...(Array.isArray(known) ? known.filter((p): p is string => typeof p === 'string') : []),
+    ctx.baseDir,
+    path.dirname(template)
+  ]
+  return dirs.flatMap((dir) => [path.join(dir, 'templates'), dir])
 }

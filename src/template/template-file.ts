@@ -5,7 +5,10 @@
  */
 import { TemplateError } from '../errors.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { renderCanonical } from './engine.js'
+import { readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { decodeUtf8SurrogateEscape } from '../values/python-codecs.js'
+import { renderCanonical, type IncludeResolver } from './engine.js'
 import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource, type JinjaSyntax } from './jinja-lexer.js'
 import { pyRepr, pyTruthy } from './python.js'
 
@@ -15,6 +18,37 @@ export { ANSIBLE_TEMPLATE_SYNTAX, type JinjaSyntax } from './jinja-lexer.js'
 export interface TemplateFileOptions extends Partial<JinjaSyntax> {
   /** Variables over the task's (the template action's template_* and ansible_managed). */
   variables?: Record<string, unknown>
+  /** Directories `{% include %}`, `{% import %}`, `{% from %}` and `{% extends %}` read from, in order. */
+  searchPath?: string[]
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Reads included templates as Jinja2's FileSystemLoader does: the name split on `/` (`..` finds nothing),
+ * looked up in each directory in turn, lexed with the same settings as the template that includes it.
+ */
+function includeResolver(searchPath: string[], syntax: JinjaSyntax): IncludeResolver {
+  return (name) => {
+    const pieces: string[] = []
+    for (const piece of name.split('/')) {
+      if (piece === '..') return undefined
+      if (piece !== '' && piece !== '.') pieces.push(piece)
+    }
+    for (const dir of searchPath) {
+      const file = path.join(dir, ...pieces)
+      if (!isFile(file)) continue
+      const text = decodeUtf8SurrogateEscape(readFileSync(file))
+      return { source: canonicalSource(text, syntax), path: file }
+    }
+    return undefined
+  }
 }
 
 const HEADER = '#jinja2:'
@@ -107,7 +141,7 @@ export function renderTemplateFile(
   vars: Record<string, unknown>,
   options: TemplateFileOptions = {}
 ): string {
-  const { variables, ...overrides } = options
+  const { variables, searchPath, ...overrides } = options
   const syntax: JinjaSyntax = { ...ANSIBLE_TEMPLATE_SYNTAX }
   for (const [key, value] of Object.entries(overrides) as Array<[keyof JinjaSyntax, never]>)
     if (value !== undefined) syntax[key] = value
@@ -145,7 +179,8 @@ export function renderTemplateFile(
       data
     )
   }
-  let rendered = renderCanonical(canonical, scope, data)
+  const resolver = searchPath ? includeResolver(searchPath, syntax) : undefined
+  let rendered = renderCanonical(canonical, scope, data, resolver)
   const missing = sourceNewlines - trailingNewlines(rendered)
   if (missing > 0) rendered += syntax.newlineSequence.repeat(missing)
   return rendered
