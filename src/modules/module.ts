@@ -1,5 +1,5 @@
 import type { Connection } from '../connection/connection.js'
-import type { JinjaSyntax } from '../template/index.js'
+import type { TemplateFileOptions } from '../template/index.js'
 import type { ArgSpec } from './arg-spec.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from './task-environment.js'
@@ -68,7 +68,7 @@ export interface ModuleContext {
    * is a template file rendered as Ansible's template action does: these Jinja2 settings over Ansible's
    * defaults, a `#jinja2:` header line, newlines in `newline_sequence`.
    */
-  render(text: string, templateFile?: Partial<JinjaSyntax>): string
+  render(text: string, templateFile?: TemplateFileOptions): string
   /** Deadline for each remote call the module makes, in milliseconds. */
   timeoutMs: number
   /** The task's `timeout` keyword in seconds, if set: the command is killed on the target after it. */
