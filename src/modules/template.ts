@@ -10,35 +10,41 @@ import {
   transferWithArgs
 } from './file-transfer.js'
 import { untypedOptions } from './arg-spec.js'
+import { FILE_OPTIONS_REFUSED } from './copy.js'
 import { factsFor } from '../facts/index.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
 
 /**
  * `template`: renders a Jinja2 file from the controller with the task's variables and writes it to `dest`
- * as copy does: changed only when the rendered bytes or the mode differ; `backup` and `validate` as Ansible.
+ * as copy does: changed only when the rendered bytes, mode, owner or group differ; `backup`, `validate`
+ * and `follow` as Ansible.
  */
 export const templateModule: ModuleDefinition = {
   name: 'template',
-  // Not yet: skipped in check mode until it reports what it would do without doing it.
-  supportsCheckMode: false,
+  supportsCheckMode: true,
   args: {
-    options: untypedOptions(
-      'src',
-      'dest',
-      'mode',
-      'force',
-      'backup',
-      'validate',
-      'owner',
-      'group',
-      'newline_sequence',
-      'trim_blocks',
-      'lstrip_blocks'
-    )
+    options: {
+      ...untypedOptions(
+        'src',
+        'dest',
+        'mode',
+        'force',
+        'backup',
+        'validate',
+        'owner',
+        'group',
+        'newline_sequence',
+        'trim_blocks',
+        'lstrip_blocks',
+        'follow',
+        'checksum'
+      ),
+      ...FILE_OPTIONS_REFUSED
+    }
   },
   async run(ctx) {
     const args = ctx.args
-    refuseUnsupported('template', args, ['owner', 'group', 'lstrip_blocks'])
+    refuseUnsupported('template', args, ['lstrip_blocks'])
     if (args['trim_blocks'] !== undefined && !boolArg(args['trim_blocks'], 'trim_blocks', true)) {
       throw new ModuleArgumentError("template: 'trim_blocks: false' is not supported yet")
     }
@@ -69,9 +75,10 @@ export const templateModule: ModuleDefinition = {
       content: Buffer.from(text, 'utf8'),
       mode,
       state,
+      check: ctx.check,
       timeoutMs: ctx.timeoutMs
     })
-    result['src'] = local
+    if (result['failed'] !== true) result['src'] = local
     return result
   }
 }
