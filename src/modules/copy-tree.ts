@@ -214,7 +214,9 @@ async function copyTreeOrFail(
   }
   const owner = text('owner')
   const group = text('group')
-  const mode = normaliseMode(args['mode'])
+  // preserve: each file gets the mode of the controller file it comes from.
+  const preserve = args['mode'] === 'preserve'
+  const mode = preserve ? undefined : normaliseMode(args['mode'])
   const directoryMode = args['directory_mode'] ?? undefined
   const expectedChecksum = text('checksum')
   const root = request.dest.endsWith('/') ? request.dest : `${request.dest}/`
@@ -337,10 +339,11 @@ async function copyTreeOrFail(
     if (st && !force) return
     const content = readFileSync(file.local)
     const sha1 = createHash('sha1').update(content).digest('hex')
+    const fileModeArg = preserve ? normaliseMode('preserve', () => statSync(file.local).mode) : mode
     if (st?.type === 'F' && st.sha1 === sha1) {
       account(target, st, false)
-      if (mode !== undefined) {
-        const wanted = fileMode(mode, st.permissions, umask)
+      if (fileModeArg !== undefined) {
+        const wanted = fileMode(fileModeArg, st.permissions, umask)
         if (wanted !== st.permissions) attrOps.push(['mode', target, wanted.toString(8)])
       }
       return
@@ -352,7 +355,7 @@ async function copyTreeOrFail(
         expected_checksum: expectedChecksum
       })
     }
-    const finalMode = fileMode(mode, st?.type === 'F' ? st.permissions : undefined, umask)
+    const finalMode = fileMode(fileModeArg, st?.type === 'F' ? st.permissions : undefined, umask)
     writes.push({ index, content, target, mode: finalMode })
     account(target, undefined, true)
     planned = true

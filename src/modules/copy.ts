@@ -73,9 +73,15 @@ export const copyModule: ModuleDefinition = {
     if (!dest) return fail('dest is required')
     if (src && hasContent) return fail('src and content are mutually exclusive')
     if (hasContent && dest.endsWith('/')) return fail('can not use content with a dir as dest')
-    const mode = normaliseMode(args['mode'])
     const facts = factsFor(ctx)
-    const file = { mode, check: ctx.check, timeoutMs: ctx.timeoutMs }
+    const preserve = args['mode'] === 'preserve'
+    // content: Ansible's temporary file of it is 0600, which `mode: preserve` then gives dest.
+    const file = {
+      mode: normaliseMode(args['mode'], () => 0o600),
+      check: ctx.check,
+      diff: ctx.diff,
+      timeoutMs: ctx.timeoutMs
+    }
     if (hasContent) {
       const value = args['content']
       const text = typeof value === 'string' ? value : JSON.stringify(value)
@@ -95,6 +101,7 @@ export const copyModule: ModuleDefinition = {
       })
     }
     if (dest.endsWith('/')) dest = `${dest}${path.basename(local)}`
+    if (preserve) file.mode = normaliseMode('preserve', () => statSync(local).mode)
     return await toFile(facts, args, dest, local, readFileSync(local), file)
   }
 }
@@ -110,7 +117,7 @@ async function toFile(
   dest: string,
   src: string | undefined,
   content: Buffer | RemoteSource,
-  file: { mode: string | undefined; check: boolean; timeoutMs: number }
+  file: { mode: string | undefined; check: boolean; diff: boolean; timeoutMs: number }
 ): Promise<ModuleResult> {
   let state = await inspectRemote(facts, dest)
   if (state.kind === 'dir') {
@@ -119,7 +126,13 @@ async function toFile(
     state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') throw new ModuleArgumentError(`destination ${dest} is a directory`)
   }
-  const result = await transferWithArgs(facts, args, { ...file, dest, content, state })
+  const result = await transferWithArgs(facts, args, {
+    ...file,
+    dest,
+    content,
+    state,
+    ...(src === undefined ? {} : { afterHeader: src })
+  })
   if (src !== undefined && result['failed'] !== true) result['src'] = src
   return result
 }
@@ -130,8 +143,9 @@ async function remoteCopy(
   args: Record<string, unknown>,
   src: string,
   dest: string,
-  file: { mode: string | undefined; check: boolean; timeoutMs: number }
+  file: { mode: string | undefined; check: boolean; diff: boolean; timeoutMs: number }
 ): Promise<ModuleResult> {
+  if (args['mode'] === 'preserve') file = { ...file, mode: undefined }
   const source = await facts.path(src, { checksum: 'sha1', follow: true })
   if (!source.exists) return fail(`Source ${src} not found`)
   if (!source.readable) return fail(`Source ${src} not readable`)
@@ -139,6 +153,8 @@ async function remoteCopy(
     return await copyRemoteTree(facts, args, { src, dest, ...file })
   }
   if (source.type !== 'file') return fail(`Cannot copy invalid source '${src}': not a file`)
+  if (args['mode'] === 'preserve')
+    file = { ...file, mode: normaliseMode('preserve', () => source.permissions) }
   return await toFile(
     facts,
     args,

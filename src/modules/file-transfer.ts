@@ -7,7 +7,7 @@ import type { ExistingPath, TargetFacts } from '../facts/index.js'
 import { actFailure, osErrorText, pathInfo, runActs, type ActOp } from './file-support.js'
 import copyActSource from './copy-act.sh'
 import { probeCommand, type ProbeScript } from '../facts/probe.js'
-import { ModuleArgumentError, type ModuleResult } from './module.js'
+import { ModuleArgumentError, type ModuleDiff, type ModuleResult } from './module.js'
 
 const COPY_ACT: ProbeScript = { name: 'apb-copy', source: copyActSource }
 
@@ -50,6 +50,10 @@ export interface TransferRequest {
   state: RemoteState
   /** Check mode: change nothing, say what would change (default false). */
   check?: boolean
+  /** Diff mode: return Ansible's `diff` (the bytes before and after, or the attributes). */
+  diff?: boolean
+  /** What the diff calls the new bytes (Ansible names its temporary copy of them). */
+  afterHeader?: string
   timeoutMs: number
 }
 
@@ -91,10 +95,13 @@ export async function transferFile(
       expected_checksum: request.expectedChecksum
     }
   }
-  // Check mode: what would be written is a change (Ansible's copy action says no more about it).
-  if (writes && request.check === true) return { changed: true }
   // Through this connection, every change drops what the facts read of the target.
   const connection = await facts.connection()
+  const contentDiff =
+    writes && request.diff === true ? await bytesDiff(connection, request) : undefined
+  // Check mode: what would be written is a change (Ansible's copy action says no more about it).
+  if (writes && request.check === true)
+    return contentDiff ? { changed: true, diff: [contentDiff] } : { changed: true }
   let backupFile: string | undefined
   if (writes) {
     try {
@@ -115,10 +122,13 @@ export async function transferFile(
     ops.push(['group', dest, request.group])
   if (!writes && mode !== undefined && before && before.permissions !== finalMode)
     ops.push(['mode', dest, finalMode.toString(8).padStart(4, '0')])
+  const attributeDiff =
+    !writes && request.diff === true && before ? attributesDiff(dest, before, ops) : undefined
   if (!writes && request.check === true) {
     const failure = await checkAccounts(facts, request, before!)
     if (failure) return failure
-    const fields = { ...fileFields(dest, checksum, before!), changed: ops.length > 0 }
+    const fields: ModuleResult = { ...fileFields(dest, checksum, before!), changed: ops.length > 0 }
+    if (attributeDiff) fields['diff'] = attributeDiff
     return Buffer.isBuffer(content) ? { ...fields, path: dest } : fields
   }
   let final: ExistingPath | undefined = before
@@ -156,7 +166,62 @@ export async function transferFile(
   if (!writes && Buffer.isBuffer(content)) result['path'] = dest
   if (!Buffer.isBuffer(content)) result['src'] = content.remotePath
   if (backupFile !== undefined) result['backup_file'] = backupFile
+  if (contentDiff) result['diff'] = [contentDiff]
+  else if (attributeDiff) result['diff'] = attributeDiff
   return result
+}
+
+/** Ansible's largest file it shows in a diff (max_file_size_for_diff). */
+const MAX_DIFF_BYTES = 104_448
+
+/**
+ * The diff of new bytes: what dest holds now (empty when nothing is there) and what it will hold.
+ * Bytes that are not text, or too many of them, are said so instead, as Ansible says it.
+ */
+async function bytesDiff(connection: Connection, request: TransferRequest): Promise<ModuleDiff> {
+  const diff: ModuleDiff = { before: '' }
+  const { dest, state, content } = request
+  if (state.kind === 'file') {
+    diff.before_header = dest
+    if (state.stat.size > MAX_DIFF_BYTES) {
+      diff.before = ''
+      ;(diff as Record<string, unknown>)['dst_larger'] = MAX_DIFF_BYTES
+    } else {
+      const bytes = await connection
+        .getFile(dest, { maxBytes: MAX_DIFF_BYTES, timeoutMs: request.timeoutMs })
+        .catch(() => undefined)
+      if (bytes === undefined || bytes.includes(0)) {
+        ;(diff as Record<string, unknown>)['dst_binary'] = 1
+      } else diff.before = bytes.toString('utf8')
+    }
+  }
+  if (Buffer.isBuffer(content)) {
+    diff.after_header = request.afterHeader ?? 'dynamically generated'
+    if (content.length > MAX_DIFF_BYTES)
+      (diff as Record<string, unknown>)['src_larger'] = MAX_DIFF_BYTES
+    else if (content.includes(0)) (diff as Record<string, unknown>)['src_binary'] = 1
+    else diff.after = content.toString('utf8')
+  }
+  return diff
+}
+
+/** The file module's diff of attributes that change: `path`, and `mode`, `owner`, `group` as asked. */
+function attributesDiff(dest: string, st: ExistingPath, ops: readonly ActOp[]): ModuleDiff {
+  const before: Record<string, unknown> = { path: dest }
+  const after: Record<string, unknown> = { path: dest }
+  for (const [what, , value] of ops) {
+    if (what === 'mode') {
+      before['mode'] = `0${st.permissions.toString(8).padStart(3, '0')}`
+      after['mode'] = `0${parseInt(value!, 8).toString(8).padStart(3, '0')}`
+    } else if (what === 'owner') {
+      before['owner'] = st.uid
+      after['owner'] = /^\d+$/.test(value!) ? Number(value) : value
+    } else if (what === 'group') {
+      before['group'] = st.gid
+      after['group'] = /^\d+$/.test(value!) ? Number(value) : value
+    }
+  }
+  return { before, after }
 }
 
 /** Whether an owner or group asked for (`spec`, a name or an id) differs from the current one. */
@@ -409,9 +474,13 @@ export function validationFailure(error: ValidationError): ModuleResult {
   }
 }
 
-/** Mode as chmod understands it. A YAML int such as 0644 (read as octal, as Ansible does) becomes '0644'. */
-export function normaliseMode(value: unknown): string | undefined {
+/**
+ * Mode as chmod understands it. A YAML int such as 0644 (read as octal, as Ansible does) becomes '0644'.
+ * `preserve` (copy, template) takes the mode of `source`, the file the bytes come from.
+ */
+export function normaliseMode(value: unknown, source?: () => number): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
+  if (value === 'preserve' && source) return `0${(source() & 0o7777).toString(8).padStart(3, '0')}`
   if (typeof value === 'number') return `0${value.toString(8)}`
   const text = String(value)
   if (
@@ -568,6 +637,8 @@ export async function transferWithArgs(
     mode: string | undefined
     state: RemoteState
     check?: boolean
+    diff?: boolean
+    afterHeader?: string
     timeoutMs: number
   }
 ): Promise<ModuleResult> {

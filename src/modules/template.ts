@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { findControllerFile } from './controller-files.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
@@ -61,7 +61,7 @@ export const templateModule: ModuleDefinition = {
     const local = findControllerFile(src, 'templates', ctx)
     let text = ctx.render(readFileSync(local, 'utf8'))
     if (newline !== undefined && newline !== '\n') text = text.replace(/\r?\n/g, newline)
-    const mode = normaliseMode(args['mode'])
+    const mode = normaliseMode(args['mode'], () => statSync(local).mode)
     const facts = factsFor(ctx)
     let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
@@ -76,6 +76,8 @@ export const templateModule: ModuleDefinition = {
       mode,
       state,
       check: ctx.check,
+      diff: ctx.diff,
+      afterHeader: local,
       timeoutMs: ctx.timeoutMs
     })
     if (result['failed'] !== true) result['src'] = local
