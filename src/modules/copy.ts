@@ -7,6 +7,7 @@ import { copyRemoteTree } from './copy-remote-tree.js'
 import {
   boolArg,
   inspectRemote,
+  expandUser,
   normaliseMode,
   transferWithArgs,
   type RemoteSource
@@ -74,6 +75,7 @@ export const copyModule: ModuleDefinition = {
     if (src && hasContent) return fail('src and content are mutually exclusive')
     if (hasContent && dest.endsWith('/')) return fail('can not use content with a dir as dest')
     const facts = factsFor(ctx)
+    dest = await expandUser(facts, dest, ctx.timeoutMs)
     const preserve = args['mode'] === 'preserve'
     // content: Ansible's temporary file of it is 0600, which `mode: preserve` then gives dest.
     const file = {
@@ -146,6 +148,7 @@ async function remoteCopy(
   file: { mode: string | undefined; check: boolean; diff: boolean; timeoutMs: number }
 ): Promise<ModuleResult> {
   if (args['mode'] === 'preserve') file = { ...file, mode: undefined }
+  src = await expandUser(facts, src, file.timeoutMs)
   const source = await facts.path(src, { checksum: 'sha1', follow: true })
   if (!source.exists) return fail(`Source ${src} not found`)
   if (!source.readable) return fail(`Source ${src} not readable`)

@@ -678,3 +678,25 @@ export async function transferWithArgs(
     throw error
   }
 }
+
+/**
+ * A path with a leading `~` or `~user` made absolute on the target, as Ansible's copy and template
+ * actions expand `dest` (the user running there: the become user under become). Other paths are
+ * returned as they are, without a round trip.
+ */
+export async function expandUser(
+  facts: TargetFacts,
+  target: string,
+  timeoutMs: number
+): Promise<string> {
+  const match = /^~([^/]*)(.*)$/s.exec(target)
+  if (!match) return target
+  const [, user, rest] = match
+  // Only account names are looked up; anything else stays as written, as Python's expanduser leaves it.
+  if (user !== '' && !/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(user!)) return target
+  const who = user === '' ? '"$(id -un)"' : shellQuote(user!)
+  const connection = await facts.connection()
+  const res = await connection.run(`getent passwd ${who} | cut -d: -f6`, { timeoutMs })
+  const home = res.stdout.toString('utf8').trim()
+  return home === '' ? target : `${home.replace(/\/+$/, '') || '/'}${rest!}`
+}

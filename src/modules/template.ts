@@ -11,7 +11,7 @@ import {
 import { findControllerFile } from './controller-files.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
-import { inspectRemote, normaliseMode, transferWithArgs } from './file-transfer.js'
+import { expandUser, inspectRemote, normaliseMode, transferWithArgs } from './file-transfer.js'
 import { untypedOptions } from './arg-spec.js'
 import { FILE_OPTIONS_REFUSED } from './copy.js'
 import { factsFor } from '../facts/index.js'
@@ -72,6 +72,7 @@ export const templateModule: ModuleDefinition = {
     if (!Buffer.isBuffer(encoded)) return encoded
     const mode = normaliseMode(args['mode'], () => statSync(local).mode)
     const facts = factsFor(ctx)
+    dest = await expandUser(facts, dest, ctx.timeoutMs)
     let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
       // As copy does with a directory dest: the file keeps its name inside it.
