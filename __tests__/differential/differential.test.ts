@@ -197,7 +197,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-template.yml',
     'modules-http.yml',
     'controller-modules.yml',
-    'controller-stats.yml'
+    'controller-stats.yml',
+    'modules-copy.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -18,6 +18,8 @@ class FakeTarget implements Connection {
   readonly uploads: Array<{ path: string; content: string; mode?: number }> = []
   /** The bytes of each upload, for the encodings. */
   readonly uploadedBytes: Buffer[] = []
+  /** Owners the attribute act was asked to give. */
+  readonly owners: string[] = []
   private readonly files = new Map<string, { content: string; mode: number }>()
   constructor(
     existing: { content: string; mode: string } | undefined,
@@ -33,9 +35,24 @@ class FakeTarget implements Connection {
     let stdout = ''
     let code = 0
     const probe = / apb-path '?([^' ]+)'? /.exec(command)
+    // The attribute act (file-act.sh) and the path probe after it, in one command.
+    const act = / apb-file (.*); echo apb-split; /.exec(command)
     const chmod = /^chmod '?([0-7]+)'? '?([^' ]+)'?$/.exec(command)
     const move = /mv -f '?([^' ]+)'? '?([^' ]+)'?/.exec(command)
-    if (probe) {
+    if (act) {
+      const lines: string[] = []
+      for (const [, what, file, value] of act[1]!.matchAll(
+        /\b(owner|group|mode) '?([^' ]+)'? '?([^' ]+)'?/g
+      )) {
+        const held = this.files.get(file!)
+        if (what === 'mode' && held && held.mode !== parseInt(value!, 8)) {
+          lines.push(`mode=${held.mode.toString(8)}:${value!}`)
+          held.mode = parseInt(value!, 8)
+        }
+        if (what === 'owner') this.owners.push(value!)
+      }
+      stdout = `${lines.join('\n')}\nact=done\napb-split\n${this.pathAnswer(probe![1]!)}`
+    } else if (probe) {
       stdout = this.pathAnswer(probe[1]!)
     } else if (chmod) {
       const file = this.files.get(chmod[2]!)
@@ -246,13 +263,13 @@ describe('template module', () => {
     expect(target.commands.some((c) => c.includes(`mv -f ${candidate} /etc/app.conf`))).toBe(true)
   })
 
-  it('refuses a validate command without %s, owner and group, and names where it looked for src', async () => {
+  it('refuses a validate command without %s, hands owner to the target, and names where it looked for src', async () => {
     await expect(
       runTemplate({ src: 'app.conf.j2', dest: '/x', validate: 'true' }, new FakeTarget(undefined))
     ).rejects.toThrow('validate must contain %s: true')
-    await expect(
-      runTemplate({ src: 'app.conf.j2', dest: '/x', owner: 'root' }, new FakeTarget(undefined))
-    ).rejects.toThrow("'owner' is not supported yet")
+    const owned = new FakeTarget(undefined, 0, '/x')
+    await runTemplate({ src: 'app.conf.j2', dest: '/x', owner: 'root' }, owned)
+    expect(owned.owners).toEqual(['root'])
     const dir = playbookDir()
     await expect(
       runTemplate({ src: 'missing.j2', dest: '/x' }, new FakeTarget(undefined), dir)

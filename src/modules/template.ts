@@ -13,13 +13,9 @@ import {
 import { findControllerFile } from './controller-files.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
-import {
-  inspectRemote,
-  normaliseMode,
-  refuseUnsupported,
-  transferWithArgs
-} from './file-transfer.js'
+import { expandUser, inspectRemote, normaliseMode, transferWithArgs } from './file-transfer.js'
 import { untypedOptions } from './arg-spec.js'
+import { FILE_OPTIONS_REFUSED } from './copy.js'
 import { factsFor } from '../facts/index.js'
 import {
   ModuleArgumentError,
@@ -31,37 +27,41 @@ import {
 
 /**
  * `template`: renders a Jinja2 file from the controller with the task's variables and writes it to `dest`
- * as copy does: changed only when the rendered bytes or the mode differ; `backup` and `validate` as Ansible.
+ * as copy does: changed only when the rendered bytes, mode, owner or group differ; `backup`, `validate`
+ * and `follow` as Ansible.
  */
 export const templateModule: ModuleDefinition = {
   name: 'template',
-  // Not yet: skipped in check mode until it reports what it would do without doing it.
-  supportsCheckMode: false,
+  supportsCheckMode: true,
   args: {
-    options: untypedOptions(
-      'src',
-      'dest',
-      'mode',
-      'force',
-      'backup',
-      'validate',
-      'owner',
-      'group',
-      'newline_sequence',
-      'trim_blocks',
-      'lstrip_blocks',
-      'output_encoding',
-      'block_start_string',
-      'block_end_string',
-      'variable_start_string',
-      'variable_end_string',
-      'comment_start_string',
-      'comment_end_string'
-    )
+    options: {
+      ...untypedOptions(
+        'src',
+        'dest',
+        'mode',
+        'force',
+        'backup',
+        'validate',
+        'owner',
+        'group',
+        'newline_sequence',
+        'trim_blocks',
+        'lstrip_blocks',
+        'output_encoding',
+        'block_start_string',
+        'block_end_string',
+        'variable_start_string',
+        'variable_end_string',
+        'comment_start_string',
+        'comment_end_string',
+        'follow',
+        'checksum'
+      ),
+      ...FILE_OPTIONS_REFUSED
+    }
   },
   async run(ctx) {
     const args = ctx.args
-    refuseUnsupported('template', args, ['owner', 'group'])
     let syntax: Partial<JinjaSyntax>
     try {
       syntax = templateSyntax(args)
@@ -82,8 +82,9 @@ export const templateModule: ModuleDefinition = {
     })
     const encoded = encodeOutput(text, args['output_encoding'])
     if (!Buffer.isBuffer(encoded)) return encoded
-    const mode = normaliseMode(args['mode'])
+    const mode = normaliseMode(args['mode'], () => statSync(local).mode)
     const facts = factsFor(ctx)
+    dest = await expandUser(facts, dest, ctx.timeoutMs)
     let state = await inspectRemote(facts, dest)
     if (state.kind === 'dir') {
       // As copy does with a directory dest: the file keeps its name inside it.
@@ -96,9 +97,12 @@ export const templateModule: ModuleDefinition = {
       content: encoded,
       mode,
       state,
+      check: ctx.check,
+      diff: ctx.diff,
+      afterHeader: local,
       timeoutMs: ctx.timeoutMs
     })
-    result['src'] = local
+    if (result['failed'] !== true) result['src'] = local
     return result
   }
 }
