@@ -25,6 +25,7 @@ import { statModule } from './stat.js'
 import { templateModule } from './template.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { unarchiveModule } from './unarchive.js'
 import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
@@ -54,7 +55,8 @@ const ALL: ModuleDefinition[] = [
   statModule,
   slurpModule,
   fetchModule,
-  findModule
+  findModule,
+  unarchiveModule
 ]
 
 /** Every module by name. */
