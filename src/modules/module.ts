@@ -16,6 +16,8 @@ export interface ModuleDiff {
   after?: string | Record<string, unknown>
   before_header?: string
   after_header?: string
+  /** Text shown as it is (unarchive's itemized changes of a zip archive). */
+  prepared?: string
 }
 
 /**

@@ -138,6 +138,11 @@ export const unarchiveModule: ModuleDefinition = {
         )
       }
       const content = readFileSync(local)
+      // decrypt: Ansible would decrypt a vault file here; there is no vault in this runner.
+      if (content.subarray(0, 15).toString('latin1') === '$ANSIBLE_VAULT;')
+        throw new ModuleArgumentError(
+          `unarchive: ${local} is vault-encrypted, and vault is not supported; decrypt it before the run`
+        )
       if (content.length > UPLOAD_CAP_BYTES)
         return failed(
           `unarchive: ${local} is over ${UPLOAD_CAP_BYTES} bytes; copy it with a transfer tool and use remote_src`
