@@ -10,6 +10,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync
 } from 'node:fs'
 import os from 'node:os'
@@ -164,6 +165,63 @@ describe('unarchive on the local connection', () => {
     const result = await unarchive({ src: 'pkg.tgz', dest, seuser: 'system_u' })
     expect(result['failed']).toBe(true)
     expect(String(result['msg'])).toContain('seuser')
+  })
+})
+
+/** A local connection whose commands see a PATH with every tool of /usr/bin but `without`. */
+function withoutTools(without: string[]): () => Promise<Connection> {
+  const bin = path.join(root, `bin-${without.join('-')}`)
+  mkdirSync(bin)
+  for (const dir of ['/usr/bin', '/bin']) {
+    for (const name of readdirSync(dir)) {
+      if (without.includes(name) || existsSync(path.join(bin, name))) continue
+      symlinkSync(path.join(dir, name), path.join(bin, name))
+    }
+  }
+  const connection = openLocalConnection('localhost')
+  const wrapped: Connection = {
+    host: connection.host,
+    run: (command, options) => connection.run(`PATH=${bin} ${command}`, options),
+    putFile: (p, content, options) => connection.putFile(p, content, options),
+    getFile: (p, options) => connection.getFile(p, options),
+    close: () => connection.close()
+  }
+  return async () => wrapped
+}
+
+describe('unarchive without its tools on the target', () => {
+  it('names unzip and zipinfo when they are missing (no handler can read a zip)', async () => {
+    const result = await unarchive(
+      { src: path.join(archives, 'pkg.zip'), dest: freshDest(), remote_src: true },
+      undefined,
+      withoutTools(['unzip', 'zipinfo'])
+    )
+    expect(result['failed']).toBe(true)
+    const msg = String(result['msg'])
+    expect(msg).toMatch(/^Failed to find handler for ".*pkg\.zip"\. Make sure the required command/)
+    expect(msg).toContain("Unable to find required 'unzip' or 'zipinfo' binary in the path.")
+    expect(msg).toContain("Unable to find required 'unzip' or 'unzip' binary in the path.")
+  })
+
+  it('names tar when it is missing', async () => {
+    const result = await unarchive(
+      { src: path.join(archives, 'pkg.tgz'), dest: freshDest(), remote_src: true },
+      undefined,
+      withoutTools(['tar', 'gtar'])
+    )
+    expect(String(result['msg'])).toContain(
+      "Unable to find required 'gtar' or 'tar' binary in the path"
+    )
+  })
+
+  it('names gzip when a zip cannot be compared without it', async () => {
+    await expect(
+      unarchive(
+        { src: path.join(archives, 'pkg.zip'), dest: freshDest(), remote_src: true },
+        undefined,
+        withoutTools(['gzip'])
+      )
+    ).rejects.toThrow(/gzip is needed on localhost/)
   })
 })
 
