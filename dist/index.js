@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-WTGBBHRI.js";
+} from "./chunks/chunk-RYZUIF6V.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-GSOMPTBS.js";
+} from "./chunks/chunk-K2MKWJM7.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-RU34ES2H.js";
 
 // src/main.ts
 import path from "node:path";

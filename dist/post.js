@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-WTGBBHRI.js";
-import "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-RYZUIF6V.js";
+import "./chunks/chunk-RU34ES2H.js";
 
 // src/post.ts
 async function post() {
