@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Connection } from '../../src/connection/connection.js'
 import { openLocalConnection } from '../../src/connection/local-connection.js'
 import { resultOf, runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
+import { startHttpServer } from '../helpers/http-server.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
 
@@ -150,11 +151,35 @@ describe('unarchive on the local connection', () => {
     expect(existsSync(path.dirname(sent))).toBe(false)
   })
 
-  it('refuses a URL src by name, and a vault-encrypted archive', async () => {
+  it('downloads a URL src on the target into a temporary file, removed afterwards', async () => {
+    const server = await startHttpServer()
+    try {
+      const dest = freshDest()
+      const url = server.url('/files/unarchive-app.zip')
+      const result = await unarchive({ src: url, dest, remote_src: true })
+      expect(result).toMatchObject({ changed: true, handler: 'ZipArchive' })
+      expect(readFileSync(path.join(dest, 'app', 'readme.txt'), 'utf8')).toBe('hello\n')
+      const downloaded = String(result['src'])
+      expect(path.basename(downloaded)).toMatch(/^unarchive-a[a-z0-9_]{8}\.zip$/)
+      expect(existsSync(path.dirname(downloaded))).toBe(false)
+      const again = await unarchive({ src: url, dest, remote_src: true })
+      expect(again).toMatchObject({ changed: false })
+      const refused = await unarchive({
+        src: 'http://127.0.0.1:1/app.tgz',
+        dest,
+        remote_src: true
+      })
+      expect(refused).toMatchObject({
+        failed: true,
+        msg: 'Failure downloading http://127.0.0.1:1/app.tgz, Request failed: <urlopen error [Errno 111] Connection refused>'
+      })
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('refuses a vault-encrypted controller archive by name', async () => {
     const dest = freshDest()
-    await expect(
-      unarchive({ src: 'https://example.invalid/app.tgz', dest, remote_src: true })
-    ).rejects.toThrow(/URL .*https:\/\/example\.invalid\/app\.tgz.*get_url/)
     const vaulted = path.join(root, 'vaulted.tgz')
     writeFileSync(vaulted, '$ANSIBLE_VAULT;1.1;AES256\n6162\n')
     await expect(unarchive({ src: vaulted, dest })).rejects.toThrow(/vault/)

@@ -10,6 +10,7 @@ import {
   tarName,
   type RunContext
 } from '../../src/modules/unarchive-compare.js'
+import { downloadName } from '../../src/modules/unarchive.js'
 
 const hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex')
 
@@ -161,6 +162,18 @@ describe('attributeChanges', () => {
       { path: '/t/d/a.txt', mode: 0o600, differs: false },
       { path: '/t/d/link', differs: false }
     ])
+  })
+})
+
+describe('downloadName', () => {
+  const zeros = (): number => 0
+  it("names a download as Ansible's fetch_file does: up to two short extensions kept", () => {
+    expect(downloadName('https://h/x/app.tar.gz', zeros)).toBe('appaaaaaaaa.tar.gz')
+    // Python's rstrip takes a set of characters: 'nothing.tgz' loses its g as well.
+    expect(downloadName('http://h/nothing.tgz?x=1', zeros)).toBe('nothinaaaaaaaa.tgz')
+    expect(downloadName('http://h/archive.zip', zeros)).toBe('archiveaaaaaaaa.zip')
+    expect(downloadName('http://h/file.longext', zeros)).toBe('file.longextaaaaaaaa')
+    expect(downloadName('http://h/', zeros)).toBe('aaaaaaaa')
   })
 })
 

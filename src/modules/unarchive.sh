@@ -225,6 +225,13 @@ finish() {
   echo end=1
   exit 0
 }
+# The action checks dest before the module looks at src.
+if [ ! -d "$dest" ]; then
+  echo dest=notdir
+  finish
+fi
+echo dest=dir
+describe_path "$dest" | sed 's/^/dest_/'
 if [ ! -e "$src" ]; then
   echo src=missing
   finish
@@ -236,12 +243,6 @@ elif [ ! -s "$src" ]; then
   finish
 fi
 echo src=ok
-if [ ! -d "$dest" ]; then
-  echo dest=notdir
-  finish
-fi
-echo dest=dir
-describe_path "$dest" | sed 's/^/dest_/'
 
 pick_locale
 work=$(mktemp -d) || {

@@ -5,6 +5,7 @@ import type { Connection } from '../connection/connection.js'
 import { shellQuote } from '../connection/shell-quote.js'
 import { CommandTimeoutError } from '../errors.js'
 import { fromHex, probeCommand, ProbeAnswer, type ProbeScript } from '../facts/probe.js'
+import { fetchUrlMessage, httpRequest } from '../http/transport.js'
 import { fnmatchSource } from '../values/fnmatch.js'
 import { findControllerFile } from './controller-files.js'
 import expandArgsScript from './expand-args.sh'
@@ -219,41 +220,203 @@ async function unpack(
   const tarListArgs = `${q([...shown, ...excl])} -f "$src" ${q(includes)}`
   const tarDiffArgs = `${q([...shown, ...tarOwnership, ...excl])} -f "$src" ${q(includes)}`
 
-  const probe = await runScript(
-    connection,
-    ctx,
-    probeCommand(SCRIPT, [
-      'probe',
-      srcArg,
-      destArg,
-      ctx.check ? '1' : '0',
-      attributes ? '1' : '0',
-      q(zipArgs),
-      tarListArgs,
-      tarDiffArgs,
-      owner ?? '',
-      group ?? '',
-      ...tarExcludes
-    ])
+  const probeOf = (source: string): Promise<ProbeAnswer> =>
+    runScript(
+      connection,
+      ctx,
+      probeCommand(SCRIPT, [
+        'probe',
+        source,
+        destArg,
+        ctx.check ? '1' : '0',
+        attributes ? '1' : '0',
+        q(zipArgs),
+        tarListArgs,
+        tarDiffArgs,
+        owner ?? '',
+        group ?? '',
+        ...tarExcludes
+      ])
+    )
+  let probe = await probeOf(srcArg)
+  const text = (key: string): string => fromHex(probe.get(key) ?? '').toString('utf8')
+  const dest = text('dest_hex')
+  if (probe.get('dest') !== 'dir') {
+    // The action's check, which comes before the module's own.
+    return fail(`dest '${dest}' must be an existing dir`)
+  }
+  const src = text('src_hex')
+  let download: string | undefined
+  try {
+    if (probe.get('src') === 'missing' && remote && src.includes('://')) {
+      // Downloaded on the target, as Ansible's module does (fetch_file), into a private directory.
+      const fetched = await fetchSource(ctx, connection, src)
+      if ('failure' in fetched) return fetched.failure
+      download = fetched.dir
+      probe = await probeOf(fetched.file)
+    }
+    return await unpackProbed(ctx, connection, probe, {
+      remote,
+      attributes,
+      shown,
+      excl,
+      owner,
+      group,
+      mode,
+      keepNewer,
+      includes,
+      extraOpts,
+      zipExcludes,
+      tarExcludes
+    })
+  } finally {
+    if (download !== undefined)
+      await connection
+        .run(`rm -rf ${shellQuote(download)}`, { timeoutMs: ctx.timeoutMs })
+        .catch(() => undefined)
+  }
+}
+
+/** Characters of Python's tempfile names. */
+const TEMP_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789_'
+
+/**
+ * The name Ansible's fetch_file gives a download: the URL's file name split before up to two
+ * extensions of 3 or 4 characters (`app.tar.gz` → `app` + `.tar.gz`, stripped as Python's rstrip strips
+ * a set of characters), with 8 random characters between, as tempfile names it.
+ */
+export function downloadName(url: string, random: () => number = Math.random): string {
+  let pathname = url
+  try {
+    pathname = new URL(url).pathname
+  } catch {
+    // Not a URL the WHATWG parser reads: its last part names the file.
+  }
+  let name = decodeURIComponentSafe(pathname.slice(pathname.lastIndexOf('/') + 1))
+  const suffixes = name.endsWith('.')
+    ? []
+    : name
+        .replace(/^\.+/, '')
+        .split('.')
+        .slice(1)
+        .map((part) => `.${part}`)
+  let extension = ''
+  for (const [i, suffix] of [...suffixes].reverse().entries()) {
+    if (i >= 2 || suffix.length < 3 || suffix.length > 4) break
+    extension = `${suffix}${extension}`
+    let end = name.length
+    while (end > 0 && suffix.includes(name[end - 1]!)) end--
+    name = name.slice(0, end)
+  }
+  let middle = ''
+  for (let i = 0; i < 8; i++) middle += TEMP_CHARS[Math.floor(random() * TEMP_CHARS.length)]
+  return `${name}${middle}${extension}`
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Downloads a URL `src` on the target (curl or wget, see src/http/) into a private temporary directory,
+ * as Ansible's fetch_file does: 10 s timeout, redirects followed, `validate_certs`. An HTTP error leaves
+ * an empty file (Ansible has read the error's body already), which the module then calls 0 bytes.
+ */
+async function fetchSource(
+  ctx: ModuleContext,
+  connection: Connection,
+  url: string
+): Promise<{ dir: string; file: string } | { failure: ModuleResult }> {
+  const mk = await connection.run(
+    'umask 077 && mktemp -d "${TMPDIR:-/tmp}/apb-unarchive.XXXXXXXX"',
+    { timeoutMs: ctx.timeoutMs }
   )
+  const dir = mk.stdout.toString('utf8').trim()
+  if (mk.code !== 0 || !dir.startsWith('/'))
+    throw new ModuleArgumentError(
+      `unarchive: could not create a temporary directory on ${connection.host}: ${mk.stderr.toString('utf8').trim()}`
+    )
+  const file = `${dir}/${downloadName(url)}`
+  try {
+    const response = await httpRequest(connection, {
+      url,
+      method: 'GET',
+      timeoutSeconds: 10,
+      validateCerts: ctx.args['validate_certs'] !== false,
+      followRedirects: 'urllib2',
+      decompress: true,
+      outputPath: file,
+      environment: ctx.environment,
+      deadlineMs: ctx.timeoutMs
+    })
+    if (response.failure !== undefined) {
+      await connection
+        .run(`rm -rf ${shellQuote(dir)}`, { timeoutMs: ctx.timeoutMs })
+        .catch(() => undefined)
+      return { failure: fail(`Failure downloading ${url}, ${fetchUrlMessage(response.failure)}`) }
+    }
+    if (response.status === undefined || response.status >= 300) {
+      await connection.run(`: > ${shellQuote(file)}`, { timeoutMs: ctx.timeoutMs })
+    }
+  } catch (error) {
+    await connection
+      .run(`rm -rf ${shellQuote(dir)}`, { timeoutMs: ctx.timeoutMs })
+      .catch(() => undefined)
+    throw error
+  }
+  return { dir, file }
+}
+
+/** What unpack worked out of the arguments, for the steps after the probe. */
+interface Plan {
+  remote: boolean
+  attributes: boolean
+  shown: string[]
+  excl: string[]
+  owner: string | undefined
+  group: string | undefined
+  mode: unknown
+  keepNewer: boolean
+  includes: string[]
+  extraOpts: string[]
+  zipExcludes: string[]
+  tarExcludes: string[]
+}
+
+async function unpackProbed(
+  ctx: ModuleContext,
+  connection: Connection,
+  probe: ProbeAnswer,
+  plan: Plan
+): Promise<ModuleResult> {
+  const {
+    remote,
+    attributes,
+    shown,
+    excl,
+    owner,
+    group,
+    mode,
+    keepNewer,
+    includes,
+    extraOpts,
+    zipExcludes,
+    tarExcludes
+  } = plan
   const text = (key: string): string => fromHex(probe.get(key) ?? '').toString('utf8')
   const src = text('src_hex')
   const dest = text('dest_hex')
   const srcState = probe.get('src')
   if (srcState === 'missing') {
     if (!remote) return fail(`Source '${src}' failed to transfer`)
-    if (src.includes('://'))
-      throw new ModuleArgumentError(
-        `unarchive: downloading src from a URL (${src}) is not supported yet; fetch it with get_url (or a shell task with curl) and unarchive the file with remote_src: true`
-      )
     return fail(`Source '${src}' does not exist`)
   }
   if (srcState === 'unreadable') return fail(`Source '${src}' not readable`)
   if (srcState === 'empty') return fail(`Invalid archive '${src}', the file is 0 bytes`)
-  if (probe.get('dest') !== 'dir') {
-    // The action's check, which comes before the module's own.
-    return fail(`dest '${dest}' must be an existing dir`)
-  }
   const destFields = destInfo(probe)
   const handler = probe.get('handler')
   if (handler === 'check') {
@@ -326,7 +489,7 @@ async function unpack(
   }
   const result: ModuleResult = { handler, dest, src }
   const diff = comparison.diff ? { diff: { prepared: comparison.diff } } : {}
-  const listed = a['list_files'] === true ? { files } : {}
+  const listed = ctx.args['list_files'] === true ? { files } : {}
   if (ctx.check) {
     return { ...result, changed: !comparison.unarchived, ...diff, ...listed, ...destFields }
   }
