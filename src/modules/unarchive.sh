@@ -66,14 +66,16 @@ describe_entry() {
   if [ "$want_crc" = 1 ] && [ "$t" = f ] && [ -r "$f" ]; then
     crc=$(gzip -c <"$f" | tail -c 8 | od -An -N4 -tx1 | tr -d ' \n')
   fi
-  info=$(LC_ALL=C stat -c '%a %u %g %s' -- "$f" 2>/dev/null) || info='0 0 0 0'
-  names=$(LC_ALL=C stat -c '%U %G %y' -- "$f" 2>/dev/null) || names='? ? ?'
-  # shellcheck disable=SC2086 # four numbers, split on purpose
+  info=$(LC_ALL=C stat -c '%a %u %g %s %U %G %y' -- "$f" 2>/dev/null) || info='0 0 0 0 ? ? ?'
+  # Mode, ids and size, then owner, group and mtime as they are (the mtime holds blanks).
+  # shellcheck disable=SC2086 # numbers and names, split on purpose
   set -- $info
-  echo "st=$name_hex $t $1 $2 $3 $4 $crc $names"
+  m=$1 u=$2 g=$3 z=$4
+  shift 4
+  echo "st=$name_hex $t $m $u $g $z $crc $*"
 }
 
-# Reads names (one a line) on stdin and describes each under $1, then each top folder once.
+# Reads names (one a line) on stdin and describes each under $1, and each top folder once.
 describe_all() {
   tops=
   while IFS= read -r name; do
@@ -90,7 +92,7 @@ $top
             tops="$tops
 $top
 "
-            echo "top_hex=$(printf '%s' "$top" | hex)"
+            describe_entry "$1" "$top"
             ;;
         esac
         ;;

@@ -495,8 +495,8 @@ async function unpackProbed(
   }
 
   // Every extracted path, then each top folder (Ansible sets the attributes on both).
-  const tops = probe.all('top_hex').map((t) => fromHex(t).toString('utf8'))
-  const attributePaths = [...files, ...tops.filter((t) => !files.includes(t))]
+  const tops = [...new Set(files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!))]
+  const attributePaths = [...files, ...tops]
   let changed = false
   let finalDest = destFields
   if (!comparison.unarchived) {
