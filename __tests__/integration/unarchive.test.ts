@@ -228,6 +228,21 @@ describe('unarchive without its tools on the target', () => {
     expect(msg).toContain("Unable to find required 'unzip' or 'unzip' binary in the path.")
   })
 
+  it('uses unzip -Z without zipinfo (ZipZArchive), idempotent as with zipinfo', async () => {
+    const dest = freshDest()
+    const connect = withoutTools(['zipinfo'])
+    const args = { src: path.join(archives, 'pkg.zip'), dest, remote_src: true }
+    expect(await unarchive(args, undefined, connect)).toMatchObject({
+      changed: true,
+      handler: 'ZipZArchive'
+    })
+    expect(readFileSync(path.join(dest, 'pkg', 'sub', 'two.txt'), 'utf8')).toBe('two\n')
+    expect(await unarchive(args, undefined, connect)).toMatchObject({
+      changed: false,
+      handler: 'ZipZArchive'
+    })
+  })
+
   it('names tar when it is missing', async () => {
     const result = await unarchive(
       { src: path.join(archives, 'pkg.tgz'), dest: freshDest(), remote_src: true },
