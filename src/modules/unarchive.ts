@@ -112,7 +112,8 @@ export const unarchiveModule: ModuleDefinition = {
     const creates = (a['creates'] as string | null | undefined) || undefined
     if (creates !== undefined) {
       const res = await connection.run(
-        `${expandArgsScript}\nf=$(apb_expand ${shellQuote(creates)}) && f=\${f%x} && printf '%s' "$f" && test -e "$f"`,
+        // Only ~ is expanded, as the action's _remote_expand_user does; test -e as its file check.
+        `${pathInfoScript}\nhome_path ${shellQuote(creates)} && printf '%s' "$expanded" && test -e "$expanded"`,
         { timeoutMs: ctx.timeoutMs }
       )
       if (res.code === 0)
