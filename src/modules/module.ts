@@ -176,4 +176,4 @@ export const NOT_IGNORABLE = Symbol('not ignorable')
 export const TIMED_OUT = Symbol('timed out')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
-export class ModuleArgumentError extends Error {}
+export { ModuleArgumentError } from '../errors.js'
