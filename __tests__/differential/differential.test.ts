@@ -194,7 +194,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',
-    'modules-unarchive.yml'
+    'modules-unarchive.yml',
+    'modules-template.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
