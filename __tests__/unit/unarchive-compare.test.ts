@@ -7,6 +7,7 @@ import {
   compareZip,
   parseCrcs,
   parseStats,
+  fileCrcs,
   tarName,
   type RunContext
 } from '../../src/modules/unarchive-compare.js'
@@ -57,9 +58,31 @@ describe('compareTar', () => {
   })
 })
 
-/** One st= line as describe_entry prints it. */
-function st(name: string, fields: string): string {
-  return `${hex(name)} ${fields}`
+/** One path as describe_paths prints it (from `TYPE MODE UID GID SIZE CRC OWNER GROUP MTIME`), or none. */
+interface Described {
+  line?: string
+  name: string
+  /** gzip's trailer, little-endian, as describe_all prints it. */
+  trailer: string
+}
+function st(name: string, fields: string): Described {
+  if (fields === 'missing') return { name, trailer: '0000000000000000' }
+  const [type, mode, uid, gid, size, crc, owner, group, ...mtime] = fields.split(' ')
+  const kind = { f: 'regular file', d: 'directory', l: 'symbolic link' }[type as 'f'] ?? 'fifo'
+  const line = [mode, uid, gid, size, kind, owner, group, mtime.join(' '), `./${name}`].join('\t')
+  // The CRC field is written as the trailer's bytes (little-endian).
+  const le = crc && crc !== '-' ? crc : '00000000'
+  return { line, name, trailer: `${le}00000000` }
+}
+
+/** What the probe makes of the paths: their stats, with the CRC-32s from the trailers. */
+function described(entries: Described[]): ReturnType<typeof parseStats> {
+  const paths = entries.map((e) => e.name).join('\n') + '\n'
+  const crcs = fileCrcs(paths, entries.map((e) => e.trailer).join(''))
+  return parseStats(
+    entries.flatMap((e) => (e.line === undefined ? [] : [e.line])),
+    crcs
+  )
 }
 
 describe('compareZip', () => {
@@ -87,7 +110,7 @@ describe('compareZip', () => {
   ]
 
   it('is unpacked when every entry matches on disk', () => {
-    const result = compareZip(zipinfo, 0, crcs, parseStats(same), [], user)
+    const result = compareZip(zipinfo, 0, crcs, described(same), [], user)
     expect(result).toMatchObject({ unarchived: true, diff: '' })
   })
 
@@ -97,7 +120,7 @@ describe('compareZip', () => {
       st('d/a.txt', 'f 600 1001 1001 5 00000000 apb apb 2024-03-04 05:06:08.500000000 +0000'),
       st('d/link', 'missing')
     ]
-    const result = compareZip(zipinfo, 0, crcs, parseStats(changed), [], user)
+    const result = compareZip(zipinfo, 0, crcs, described(changed), [], user)
     expect(result.unarchived).toBe(false)
     expect(result.diff).toBe('.fcstp...?? d/a.txt\n>L++++++.?? d/link\n')
   })
@@ -108,14 +131,14 @@ describe('compareZip', () => {
       st('d/a.txt', 'f 644 1001 1001 4 baf7ebc1 apb apb 2030-01-01 00:00:00.000000000 +0000'),
       same[2]!
     ]
-    const kept = compareZip(zipinfo, 0, crcs, parseStats(newer), [], { ...user, keepNewer: true })
+    const kept = compareZip(zipinfo, 0, crcs, described(newer), [], { ...user, keepNewer: true })
     expect(kept).toMatchObject({ unarchived: true, excludes: ['d/a.txt'] })
     const older = [
       same[0]!,
       st('d/a.txt', 'f 644 1001 1001 4 baf7ebc1 apb apb 2001-01-01 00:00:00.000000000 +0000'),
       same[2]!
     ]
-    const replaced = compareZip(zipinfo, 0, crcs, parseStats(older), [], {
+    const replaced = compareZip(zipinfo, 0, crcs, described(older), [], {
       ...user,
       keepNewer: true
     })
@@ -123,7 +146,7 @@ describe('compareZip', () => {
   })
 
   it("a mode asked for is compared instead of the archive's (symbolic against the current mode)", () => {
-    const result = compareZip(zipinfo, 0, crcs, parseStats(same), [], {
+    const result = compareZip(zipinfo, 0, crcs, described(same), [], {
       ...user,
       mode: 'u=rwX,go='
     })
@@ -131,7 +154,7 @@ describe('compareZip', () => {
   })
 
   it('an owner other than the login user cannot be compared without root (Ansible raises)', () => {
-    const result = compareZip(zipinfo, 0, crcs, parseStats(same), [], {
+    const result = compareZip(zipinfo, 0, crcs, described(same), [], {
       ...user,
       owner: 'root',
       ownerAccount: { name: 'root', id: 0 }
@@ -140,13 +163,13 @@ describe('compareZip', () => {
   })
 
   it('zipinfo failing (an include that matches nothing) means not unpacked', () => {
-    expect(compareZip('', 11, crcs, parseStats(same), [], user).unarchived).toBe(false)
+    expect(compareZip('', 11, crcs, described(same), [], user).unarchived).toBe(false)
   })
 })
 
 describe('attributeChanges', () => {
   it('finds the paths whose owner, group or mode differ; links keep their mode', () => {
-    const stats = parseStats([
+    const stats = described([
       st('d/', 'd 755 0 0 4096 - root root 2024-03-04 05:06:07.000000000 +0000'),
       st('d/a.txt', 'f 600 65534 65534 4 - nobody nogroup 2024-03-04 05:06:07.000000000 +0000'),
       st('d/link', 'l 777 65534 65534 5 - nobody nogroup 2024-03-04 05:06:07.000000000 +0000')
@@ -162,6 +185,14 @@ describe('attributeChanges', () => {
       { path: '/t/d/a.txt', mode: 0o600, differs: false },
       { path: '/t/d/link', differs: false }
     ])
+  })
+})
+
+describe('fileCrcs', () => {
+  it("reads each path's CRC-32 from gzip's little-endian trailer, in the order of the paths", () => {
+    const crcs = fileCrcs('a\nb/\n', '2030 3a36 0600 0000'.replace(/ /g, '') + '0'.repeat(16))
+    expect(crcs.get('a')).toBe('363a3020')
+    expect(crcs.get('b/')).toBe('00000000')
   })
 })
 

@@ -5,7 +5,6 @@
  * the task count), a zip archive by its own comparison of each entry with what is on disk (type, mtime,
  * size, CRC-32, permissions, owner, group). Pure functions over what unarchive.sh printed.
  */
-import { fromHex } from '../facts/probe.js'
 import { wantedMode } from './file-support.js'
 
 /** What unarchive.sh's describe_entry printed of one path under dest. */
@@ -26,32 +25,60 @@ export interface EntryStat {
   fraction: boolean
 }
 
-/** The `st=` lines of an answer, by path (relative to dest, or absolute for the attrs step). */
-export function parseStats(lines: readonly string[]): Map<string, EntryStat | 'missing'> {
+/**
+ * The `st=` lines of an answer (describe_paths: mode, uid, gid, size, type, owner, group, mtime and the
+ * path, tab-separated), by path (`./` dropped), with the CRC-32 of regular files from `crcs`. A path
+ * without a line does not exist.
+ */
+export function parseStats(
+  lines: readonly string[],
+  crcs: ReadonlyMap<string, string> = new Map()
+): Map<string, EntryStat | 'missing'> {
   const stats = new Map<string, EntryStat | 'missing'>()
   for (const line of lines) {
-    const parts = line.split(' ')
-    const name = fromHex(parts[0] ?? '').toString('utf8')
-    if (parts[1] === 'missing' || parts.length < 10) {
-      stats.set(name, 'missing')
-      continue
-    }
-    const [, type, mode, uid, gid, size, crc, owner, group, date, time] = parts
+    const parts = line.split('\t')
+    if (parts.length < 9) continue
+    const [mode, uid, gid, size, kind, owner, group, mtime] = parts
+    const name = parts.slice(8).join('\t').replace(/^\.\//, '')
+    const [date, time] = (mtime ?? '').split(' ')
     const fraction = /\.(\d+)/.exec(time ?? '')?.[1] ?? ''
+    const type: EntryStat['type'] =
+      kind === 'directory'
+        ? 'd'
+        : kind === 'symbolic link'
+          ? 'l'
+          : /^regular (empty )?file$/.test(kind ?? '')
+            ? 'f'
+            : 'o'
+    const crc = type === 'f' ? crcs.get(name) : undefined
     stats.set(name, {
-      type: type as EntryStat['type'],
+      type,
       mode: parseInt(mode ?? '0', 8),
       uid: Number(uid),
       gid: Number(gid),
       size: Number(size),
-      ...(crc && crc !== '-' ? { crc: littleEndianCrc(crc) } : {}),
-      ...(owner && owner !== 'UNKNOWN' && owner !== '?' ? { owner } : {}),
-      ...(group && group !== 'UNKNOWN' && group !== '?' ? { group } : {}),
+      ...(crc !== undefined ? { crc } : {}),
+      ...(owner && owner !== 'UNKNOWN' ? { owner } : {}),
+      ...(group && group !== 'UNKNOWN' ? { group } : {}),
       mtime: `${(date ?? '').replace(/-/g, '')}.${(time ?? '').slice(0, 8).replace(/:/g, '')}`,
       fraction: /[1-9]/.test(fraction)
     })
   }
   return stats
+}
+
+/**
+ * The CRC-32 of each path from describe_all's `paths_hex` (the paths, one a line) and `filecrc_hex`
+ * (gzip's 8-byte trailer of each, in the same order: the CRC-32 little-endian, then the size).
+ */
+export function fileCrcs(paths: string, trailers: string): Map<string, string> {
+  const crcs = new Map<string, string>()
+  const names = paths === '' ? [] : paths.replace(/\n$/, '').split('\n')
+  names.forEach((name, i) => {
+    const trailer = trailers.slice(i * 16, i * 16 + 8)
+    if (trailer.length === 8) crcs.set(name, littleEndianCrc(trailer))
+  })
+  return crcs
 }
 
 /** gzip's trailer holds the CRC-32 little-endian: as the 8 hex digits unzip -v prints. */

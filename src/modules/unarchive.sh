@@ -16,11 +16,12 @@
 #   apb-unarchive extract DEST ARGV...
 #       runs ARGV (the extraction) in DEST with Ansible's locale; prints its rc, out and err (hex).
 #       Exits 1 when it failed, so that what is chained after it does not run.
-#   apb-unarchive attrs OWNER GROUP MODE SYMBOLIC     (paths on stdin, one a line)
-#       sets owner, group (chown -h / chgrp -h) and an octal MODE (not on symbolic links) of each path
-#       where they differ, stopping at the first failure (fail=WHAT, fail_hex, fail_at_hex); prints
-#       changed=1 when it changed something. SYMBOLIC=1: MODE is left to the controller, which needs
-#       the paths described afterwards (st= lines).
+#   apb-unarchive attrs DEST OWNER GROUP DESCRIBE BLIND     (MODE PATH lines on stdin)
+#       sets owner, group (chown -h / chgrp -h) and the octal MODE (`-`: none; never on a symbolic
+#       link) of each PATH where they differ, stopping at the first failure (fail=WHAT, fail_hex,
+#       fail_at_hex); prints changed=1 when it changed something. BLIND=1 (just extracted: changed
+#       anyway) sets them without reading them first. DESCRIBE=1: the paths are described afterwards
+#       (st= lines), for a symbolic mode the controller resolves against each path's new mode.
 # Answers are key=value lines ending with end=1; values that may hold any byte are hex (_hex keys).
 set -u
 
@@ -44,60 +45,42 @@ pick_locale() {
   done
 }
 
-# st=<path hex> <type f|d|l|o> <mode octal> <uid> <gid> <size> <crc32|-> <owner> <group> <mtime text>
-# or st=<path hex> missing. CRC-32 (of regular files, for zip) comes from gzip's trailer.
-describe_entry() {
-  name_hex=$(printf '%s' "$2" | hex)
-  f=$1/$2
-  if [ ! -e "$f" ] && [ ! -L "$f" ]; then
-    echo "st=$name_hex missing"
-    return 0
-  fi
-  if [ -L "$f" ]; then
-    t=l
-  elif [ -d "$f" ]; then
-    t=d
-  elif [ -f "$f" ]; then
-    t=f
-  else
-    t=o
-  fi
-  crc=-
-  if [ "$want_crc" = 1 ] && [ "$t" = f ] && [ -r "$f" ]; then
-    crc=$(gzip -c <"$f" | tail -c 8 | od -An -N4 -tx1 | tr -d ' \n')
-  fi
-  info=$(LC_ALL=C stat -c '%a %u %g %s %U %G %y' -- "$f" 2>/dev/null) || info='0 0 0 0 ? ? ?'
-  # Mode, ids and size, then owner, group and mtime as they are (the mtime holds blanks).
-  # shellcheck disable=SC2086 # numbers and names, split on purpose
-  set -- $info
-  m=$1 u=$2 g=$3 z=$4
-  shift 4
-  echo "st=$name_hex $t $m $u $g $z $crc $*"
+# describe_paths: for each path on stdin (one a line) that exists, one line
+#   st=<mode octal> TAB <uid> TAB <gid> TAB <size> TAB <type, as stat %F> TAB <owner> TAB <group> TAB
+#      <mtime, local, as stat %y> TAB <path as given>
+# from a single stat per batch (xargs): a path that does not exist prints nothing.
+describe_paths() {
+  tab=$(printf '\t')
+  tr '\n' '\000' | xargs -0 stat -c "st=%a$tab%u$tab%g$tab%s$tab%F$tab%U$tab%G$tab%y$tab%n" -- 2>/dev/null
+  return 0
 }
 
-# Reads names (one a line) on stdin and describes each under $1, and each top folder once.
+# describe_all DEST NAMES: the paths of the archive under DEST (NAMES, one a line, a leading / dropped)
+# and each top folder once after the first name in it, as paths_hex=, described by describe_paths
+# (relative to DEST: ./NAME); with $want_crc=1 also filecrc_hex=, gzip's 8-byte trailer (CRC-32 and
+# size, little-endian) of each path that is a regular file it can read, zeros for the others.
 describe_all() {
-  tops=
-  while IFS= read -r name; do
-    name=${name#/}
-    describe_entry "$1" "$name"
-    case $name in
-      */*)
-        top=${name%%/*}
-        case $tops in
-          *"
-$top
-"*) ;;
-          *)
-            tops="$tops
-$top
-"
-            describe_entry "$1" "$top"
-            ;;
-        esac
-        ;;
-    esac
-  done
+  awk '{
+    sub(/^\/+/, ""); print
+    slash = index($0, "/")
+    if (slash > 0) { top = substr($0, 1, slash - 1); if (!(top in seen)) { seen[top] = 1; print top } }
+  }' "$2" >"$work/paths"
+  echo "paths_hex=$(hex <"$work/paths")"
+  (
+    cd -- "$1" || exit 0
+    sed 's|^|./|' "$work/paths" | describe_paths
+    if [ "$want_crc" = 1 ]; then
+      printf 'filecrc_hex='
+      while IFS= read -r name; do
+        if [ -f "./$name" ] && [ ! -L "./$name" ] && [ -r "./$name" ]; then
+          gzip -c <"./$name" | tail -c 8
+        else
+          printf '\000\000\000\000\000\000\000\000'
+        fi
+      done <"$work/paths" | od -An -v -tx1 | tr -d ' \n'
+      echo
+    fi
+  )
 }
 
 # Runs "$@" in $cwd with Ansible's locale; sets rc and writes its output to $out and $err.
@@ -127,8 +110,7 @@ if [ "$mode" = extract ]; then
 fi
 
 if [ "$mode" = attrs ]; then
-  dest=$1 owner=$2 group=$3 describe=$4 changed=''
-  want_crc=0
+  dest=$1 owner=$2 group=$3 describe=$4 blind=$5 changed=''
   p=''
   fail() {
     echo "fail=$1"
@@ -157,6 +139,28 @@ if [ "$mode" = attrs ]; then
       *) gid=$group ;;
     esac
   fi
+  input=$(cat)
+  # Just extracted, one mode for all: one chown and one chmod for every path (links keep their mode).
+  # If that fails, the loop below goes path by path and stops at the first failure with its message.
+  if [ "$blind" = 1 ] && { [ -z "$owner" ] || [ -n "$uid" ]; } && { [ -z "$group" ] || [ -n "$gid" ]; }; then
+    spec=''
+    [ -n "$owner" ] && spec=$uid
+    [ -n "$group" ] && spec="$spec:$gid"
+    all_mode=$(printf '%s\n' "$input" | sed -n '1s/ .*//p')
+    if { [ -z "$spec" ] || printf '%s\n' "$input" | sed 's/^[^ ]* //' | tr '\n' '\000' |
+      xargs -0 chown -h -- "$spec" 2>/dev/null; } &&
+      { [ "$all_mode" = - ] || printf '%s\n' "$input" | sed 's/^[^ ]* //' |
+        while IFS= read -r p; do [ -L "$p" ] || printf '%s\000' "$p"; done |
+        xargs -0 chmod -- "$all_mode" 2>/dev/null; }; then
+      echo changed=1
+      if [ "$describe" = 1 ]; then
+        printf '%s\n' "$input" | sed 's/^[^ ]* //' | describe_paths
+      fi
+      describe_path "$dest" | sed 's/^/dest_/'
+      echo end=1
+      exit 0
+    fi
+  fi
   list=''
   while IFS=' ' read -r want_mode p; do
     list="$list$p
@@ -165,7 +169,8 @@ if [ "$mode" = attrs ]; then
     case $p in -*) p=./$p ;; esac
     if [ -n "$owner" ]; then
       [ -n "$uid" ] || fail owner-lookup "$owner"
-      now=$(stat -c %u -- "$p")
+      now=-
+      [ "$blind" = 1 ] || now=$(stat -c %u -- "$p")
       if [ "$now" != "$uid" ]; then
         out=$(chown -h -- "$uid" "$p" 2>&1) || fail chown "$out"
         changed=1
@@ -173,7 +178,8 @@ if [ "$mode" = attrs ]; then
     fi
     if [ -n "$group" ]; then
       [ -n "$gid" ] || fail group-lookup "$group"
-      now=$(stat -c %g -- "$p")
+      now=-
+      [ "$blind" = 1 ] || now=$(stat -c %g -- "$p")
       if [ "$now" != "$gid" ]; then
         out=$(chgrp -h -- "$gid" "$p" 2>&1) || fail chgrp "$out"
         changed=1
@@ -181,16 +187,19 @@ if [ "$mode" = attrs ]; then
     fi
     # A link's own mode is never changed (chmod would change what it points to).
     if [ "$want_mode" != - ] && [ ! -L "$p" ]; then
-      now=$(stat -c %a -- "$p")
-      if [ "$((0$now))" != "$((0$want_mode))" ]; then
+      now=-
+      [ "$blind" = 1 ] || now=$(stat -c %a -- "$p")
+      if [ "$now" = - ] || [ "$((0$now))" != "$((0$want_mode))" ]; then
         out=$(chmod -- "$want_mode" "$p" 2>&1) || fail chmod "$out"
         changed=1
       fi
     fi
-  done
+  done <<EOF
+$input
+EOF
   [ -n "$changed" ] && echo changed=1
   if [ "$describe" = 1 ]; then
-    printf '%s' "$list" | while IFS= read -r p; do describe_entry / "${p#/}"; done
+    printf '%s' "$list" | describe_paths
   fi
   describe_path "$dest" | sed 's/^/dest_/'
   echo end=1
@@ -320,7 +329,7 @@ if [ -n "$handler" ]; then
     finish
   fi
   want_crc=1
-  describe_all "$dest" <"$work/names"
+  describe_all "$dest" "$work/names"
   finish
 fi
 
@@ -387,7 +396,7 @@ if [ -n "${found:-}" ]; then
   echo "diff_err_hex=$(hex <"$err")"
   if [ "$stats" = 1 ]; then
     want_crc=0
-    describe_all "$dest" <"$work/names"
+    describe_all "$dest" "$work/names"
   fi
 fi
 finish

@@ -26,6 +26,7 @@ import {
   parseAccount,
   parseCrcs,
   parseStats,
+  fileCrcs,
   tarName,
   type Comparison,
   type RunContext
@@ -466,7 +467,10 @@ async function unpackProbed(
 
   const isZip = ZIP_HANDLERS.has(handler)
   const listing = fromHex(probe.get('list_hex') ?? '').toString('utf8')
-  const stats = parseStats(probe.all('st'))
+  const stats = parseStats(
+    probe.all('st'),
+    fileCrcs(text('paths_hex'), probe.get('filecrc_hex') ?? '')
+  )
   const files = isZip ? zipFiles(listing, includes, zipExcludes) : tarFiles(listing, tarExcludes)
   const cmdPath = text('cmd_path_hex')
   let comparison: Comparison
@@ -533,7 +537,7 @@ async function unpackProbed(
     const symbolic = typeof mode === 'string' && !/^\s*[+]?(?:0[oO])?[0-7]+\s*$/.test(mode)
     const octal = symbolic ? undefined : octalMode(mode)
     const attrsCommand = attributes
-      ? probeCommand(SCRIPT, ['attrs', dest, owner ?? '', group ?? '', symbolic ? '1' : '0'])
+      ? probeCommand(SCRIPT, ['attrs', dest, owner ?? '', group ?? '', symbolic ? '1' : '0', '1'])
       : undefined
     const stdin = attrsCommand
       ? attributePaths
@@ -567,9 +571,7 @@ async function unpackProbed(
       if (symbolic) {
         const after = parseStats(attrs.all('st'))
         const byRelative = new Map(
-          attributePaths.map(
-            (p) => [p, after.get(joinDest(dest, p).replace(/^\//, '')) ?? 'missing'] as const
-          )
+          attributePaths.map((p) => [p, after.get(joinDest(dest, p)) ?? 'missing'] as const)
         )
         const modes = attributeChanges(attributePaths, byRelative, modeOnly(run), dest).filter(
           (c) => c.differs
@@ -634,7 +636,7 @@ async function applyAttributes(
   group: string,
   lines: string[]
 ): Promise<{ changed: boolean; dest: ModuleResult } | { failure: ModuleResult }> {
-  const res = await connection.run(probeCommand(SCRIPT, ['attrs', dest, owner, group, '0']), {
+  const res = await connection.run(probeCommand(SCRIPT, ['attrs', dest, owner, group, '0', '0']), {
     timeoutMs: ctx.timeoutMs,
     stdin: `${lines.join('\n')}\n`,
     outputCapBytes: ANSWER_CAP_BYTES
