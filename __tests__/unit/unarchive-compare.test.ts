@@ -13,8 +13,6 @@ import {
 } from '../../src/modules/unarchive-compare.js'
 import { downloadName } from '../../src/modules/unarchive.js'
 
-const hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex')
-
 const user: RunContext = {
   runUid: 1001,
   runGid: 1001,
