@@ -195,7 +195,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'module-args.yml',
     'modules-stat.yml',
     'modules-unarchive.yml',
-    'modules-template.yml'
+    'modules-template.yml',
+    'modules-http.yml',
+    'controller-modules.yml',
+    'controller-stats.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
