@@ -194,6 +194,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',
+    'modules-unarchive.yml',
     'modules-template.yml',
     'modules-http.yml',
     'controller-modules.yml',

@@ -45,6 +45,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** A file the server serves under `/files/NAME`, with its checksums (hex). */
 export interface ServedFile {
@@ -117,7 +118,18 @@ export const SERVED_FILES: Readonly<Record<string, ServedFile>> = {
   'other.txt': served(Buffer.from('another file, other content\n')),
   'binary.bin': served(binaryContent(70_000)),
   'empty.txt': served(Buffer.alloc(0)),
-  'app.tar.gz': served(Buffer.from('not really a tarball, but bytes all the same\n'))
+  'app.tar.gz': served(Buffer.from('not really a tarball, but bytes all the same\n')),
+  // Real archives for unarchive with a URL src (the differential fixtures' own, files/app.*).
+  'unarchive-app.tar.gz': served(readFileSync(fixtureFile('app.tar.gz'))),
+  'unarchive-app.zip': served(readFileSync(fixtureFile('app.zip')))
+}
+
+function fixtureFile(name: string): string {
+  return path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '../../__fixtures__/differential/files',
+    name
+  )
 }
 
 /** When the served files last changed (their Last-Modified): a fixed day in the past. */

@@ -40,7 +40,7 @@ import { compactScript, shellJoin } from '../connection/shell-quote.js'
 import type { Connection } from '../connection/connection.js'
 import { AsyncPlaybookError, CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
-import { commandWithEnvironment } from '../modules/task-environment.js'
+import { commandWithEnvironment } from '../connection/task-environment.js'
 import script from './http-request.sh'
 
 /** Ansible's follow_redirects values. */

@@ -1,3 +1,4 @@
+import { ModuleArgumentError } from '../errors.js'
 import type { Connection } from '../connection/connection.js'
 import type { TemplateFileOptions } from '../template/index.js'
 import type { ArgSpec } from './arg-spec.js'
@@ -17,6 +18,8 @@ export interface ModuleDiff {
   after?: string | Record<string, unknown>
   before_header?: string
   after_header?: string
+  /** Text shown as it is (unarchive's itemized changes of a zip archive). */
+  prepared?: string
 }
 
 /**
@@ -198,7 +201,7 @@ export const TIMED_OUT = Symbol('timed out')
 export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
-export class ModuleArgumentError extends Error {}
+export { ModuleArgumentError }
 
 /**
  * What Ansible's action plugins raise as AnsibleError (include_vars' `… is not a valid option`): the task

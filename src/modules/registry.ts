@@ -30,6 +30,7 @@ import { statModule } from './stat.js'
 import { templateModule } from './template.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { unarchiveModule } from './unarchive.js'
 import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
@@ -64,7 +65,8 @@ const ALL: ModuleDefinition[] = [
   slurpModule,
   fetchModule,
   findModule,
-  getUrlModule
+  getUrlModule,
+  unarchiveModule
 ]
 
 /** Every module by name. */
