@@ -9,6 +9,7 @@ import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
 import { findModule } from './find.js'
+import { groupModule } from './group.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -54,7 +55,8 @@ const ALL: ModuleDefinition[] = [
   statModule,
   slurpModule,
   fetchModule,
-  findModule
+  findModule,
+  groupModule
 ]
 
 /** Every module by name. */
