@@ -43,3 +43,31 @@ run_tool() {
   echo "out_hex=$(hex <"$apb_scratch/out")"
   echo "err_hex=$(hex <"$apb_scratch/err")"
 }
+
+# ssh_key_state HOME KEY: where the key is (KEY, or HOME/KEY when relative) and what is there:
+#   key_hex, key_dir (1 when its directory exists), key_exists, pub_exists, fingerprint_hex (ssh-keygen -l),
+#   pub_hex (the public key file). no_home=1 when KEY is relative and HOME does not exist.
+ssh_key_state() {
+  case $2 in
+    /*) key_path=$2 ;;
+    *)
+      if [ ! -e "$1" ]; then
+        echo no_home=1
+      fi
+      key_path=$1/$2
+      ;;
+  esac
+  echo "key_hex=$(printf '%s' "$key_path" | hex)"
+  [ -d "$(dirname -- "$key_path")" ] && echo key_dir=1
+  if [ -e "$key_path" ]; then
+    echo key_exists=1
+    if have ssh-keygen; then
+      echo "fingerprint_hex=$("$found" -l -f "$key_path" 2>/dev/null | hex)"
+    fi
+  fi
+  if [ -e "$key_path.pub" ]; then
+    echo pub_exists=1
+    echo "pub_hex=$(hex <"$key_path.pub")"
+  fi
+  return 0
+}

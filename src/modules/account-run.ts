@@ -7,7 +7,8 @@ import type { Connection } from '../connection/connection.js'
 import { compactScript, shellJoin } from '../connection/shell-quote.js'
 import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
-import { ModuleArgumentError } from './module.js'
+import { splitLines } from './command-runner.js'
+import { ModuleArgumentError, type ModuleResult } from './module.js'
 import shared from './account-run.sh'
 
 /** What a tool run by the script gave: its exit code and output, as Ansible's run_command returns them. */
@@ -78,4 +79,17 @@ export function toolRun(answer: ProbeAnswer): ToolRun | undefined {
 export function entryFields(answer: ProbeAnswer, key: string): string[] | undefined {
   const line = (answer.bytes(key)?.toString('utf8') ?? '').split('\n')[0] ?? ''
   return line === '' ? undefined : line.split(':')
+}
+
+/**
+ * A tool's non-empty stdout and stderr as result fields, each with the `*_lines` that Ansible adds to
+ * any module result holding them.
+ */
+export function toolOutput(run: ToolRun | undefined): ModuleResult {
+  const fields: ModuleResult = {}
+  if (run?.stdout)
+    Object.assign(fields, { stdout: run.stdout, stdout_lines: splitLines(run.stdout) })
+  if (run?.stderr)
+    Object.assign(fields, { stderr: run.stderr, stderr_lines: splitLines(run.stderr) })
+  return fields
 }

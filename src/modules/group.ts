@@ -1,5 +1,5 @@
 import { factsFor, type GroupState } from '../facts/index.js'
-import { entryFields, runAccountScript, toolRun } from './account-run.js'
+import { entryFields, runAccountScript, toolOutput, toolRun } from './account-run.js'
 import script from './group-act.sh'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 
@@ -75,8 +75,7 @@ export const groupModule: ModuleDefinition = {
     const run = toolRun(answer)!
     if (run.rc !== 0) return { changed: false, failed: true, name, msg: run.stderr }
     result['changed'] = true
-    if (run.stdout) result['stdout'] = run.stdout
-    if (run.stderr) result['stderr'] = run.stderr
+    Object.assign(result, toolOutput(run))
     const after = entryFields(answer, 'entry_hex')
     if (after !== undefined && /^\d+$/.test(after[2] ?? '')) {
       Object.assign(result, { system, gid: Number(after[2]) })

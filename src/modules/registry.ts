@@ -24,6 +24,7 @@ import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
+import { userModule } from './user.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { waitForModule } from './wait-for.js'
@@ -56,7 +57,8 @@ const ALL: ModuleDefinition[] = [
   slurpModule,
   fetchModule,
   findModule,
-  groupModule
+  groupModule,
+  userModule
 ]
 
 /** Every module by name. */
