@@ -164,7 +164,8 @@ describe.skipIf(!asRoot)('user', () => {
       expect(JSON.stringify(result)).not.toContain(token)
     } finally {
       gates.stop()
-      process.env['PATH'] = savedPath
+      if (savedPath === undefined) delete process.env['PATH']
+      else process.env['PATH'] = savedPath
     }
     expect(gates.seen).toEqual(['chpasswd', 'keygen'])
     expect(gates.leaks).toEqual([])
