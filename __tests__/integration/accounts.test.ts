@@ -136,7 +136,7 @@ describe.skipIf(!asRoot)('user', () => {
     for (const [tool, label] of [
       ['chpasswd', 'chpasswd'],
       ['ssh-keygen', 'keygen']
-    ]) {
+    ] as const) {
       const real = spawnSync('sh', ['-c', `PATH=$PATH:/usr/sbin:/sbin command -v ${tool}`], {
         encoding: 'utf8'
       }).stdout.trim()
