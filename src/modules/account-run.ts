@@ -10,6 +10,7 @@ import { ProbeAnswer } from '../facts/probe.js'
 import { splitLines } from './command-runner.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 import shared from './account-run.sh'
+import expandArgs from './expand-args.sh'
 
 /** What a tool run by the script gave: its exit code and output, as Ansible's run_command returns them. */
 export interface ToolRun {
@@ -34,7 +35,7 @@ export async function runAccountScript(
 ): Promise<ProbeAnswer> {
   let text = compiled.get(name)
   if (text === undefined) {
-    text = compactScript(`${shared}\n${script}`)
+    text = compactScript(`${expandArgs}\n${shared}\n${script}`)
     compiled.set(name, text)
   }
   const result = await connection.run(shellJoin(['/bin/sh', '-c', text, name, ...args]), {

@@ -6,6 +6,7 @@
 # (src/modules/user.ts builds the command and parses the answer; see user-act.sh for the changes)
 #
 # The answer (values that may hold any byte are hex):
+#   home_arg_hex, key_arg_hex   the home and key file asked for, expanded
 #   pw_hex, sp_hex     the passwd and shadow entries (empty when none, or shadow unreadable)
 #   own_group=1        a group named like the user exists
 #   group_hex          the entry of the `group` argument (by gid when it is a number, else by name)
@@ -19,6 +20,17 @@
 set -u
 name=$1 home=$2 key=$3 group=$4
 shift 4
+# home and ssh_key_file are Ansible `path` arguments: $VAR and a leading ~ expanded on the target.
+if [ -n "$home" ]; then
+  home=$(apb_expand "$home")
+  home=${home%x}
+  echo "home_arg_hex=$(printf '%s' "$home" | hex)"
+fi
+if [ -n "$key" ]; then
+  key=$(apb_expand "$key")
+  key=${key%x}
+  echo "key_arg_hex=$(printf '%s' "$key" | hex)"
+fi
 
 pw=$(entry passwd "$name")
 echo "pw_hex=$(printf '%s' "$pw" | hex)"

@@ -103,7 +103,9 @@ class UserTask {
   private readonly name: string
   private readonly password: string | undefined
   private readonly groupsList: string[] | undefined
-  private readonly keySpec: string | undefined
+  private keySpec: string | undefined
+  /** The `home` argument, expanded on the target by the probe. */
+  private home: string | undefined
 
   constructor(private readonly ctx: ModuleContext) {
     this.args = ctx.args
@@ -180,6 +182,10 @@ class UserTask {
       [this.name, home, this.keySpec ?? '', group, ...this.requestedGroups()],
       { timeoutMs: this.ctx.timeoutMs }
     )
+    const expandedHome = answer.bytes('home_arg_hex')
+    if (expandedHome !== undefined) this.home = expandedHome.toString('utf8')
+    const expandedKey = answer.bytes('key_arg_hex')
+    if (expandedKey !== undefined) this.keySpec = expandedKey.toString('utf8')
     const passwd = validPasswd(entryFields(answer, 'pw_hex'))
     const shadow = entryFields(answer, 'sp_hex')
     let password = passwd?.[1] ?? ''
@@ -244,7 +250,7 @@ class UserTask {
       toolArgs.push('-G', this.requestedGroups().join(','))
     }
     if (typeof args['comment'] === 'string') toolArgs.push('-c', args['comment'])
-    const home = args['home'] as string | null | undefined
+    const home = this.home
     let preHome = ''
     if (typeof home === 'string') {
       if (args['create_home'] === true && !probe.homeParent) preHome = home
@@ -317,8 +323,8 @@ class UserTask {
     }
     if (typeof args['comment'] === 'string' && passwd[4] !== args['comment'])
       toolArgs.push('-c', args['comment'])
-    if (typeof args['home'] === 'string' && passwd[5] !== args['home']) {
-      toolArgs.push('-d', args['home'])
+    if (this.home !== undefined && passwd[5] !== this.home) {
+      toolArgs.push('-d', this.home)
       if (args['move_home'] === true) toolArgs.push('-m')
     }
     if (typeof args['shell'] === 'string' && passwd[6] !== args['shell'])
@@ -411,7 +417,7 @@ class UserTask {
         plan.tool,
         plan.setPassword === undefined ? '0' : '1',
         present && args['create_home'] === true ? '1' : '0',
-        (args['home'] as string | null | undefined) ?? '',
+        this.home ?? '',
         present && this.keySpec !== undefined ? '1' : '0',
         String(args['ssh_key_type']),
         String(args['ssh_key_bits']),
