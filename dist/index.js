@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-RYZUIF6V.js";
+} from "./chunks/chunk-LHNCMGNJ.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-K2MKWJM7.js";
+} from "./chunks/chunk-RGXXEWDG.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-RU34ES2H.js";
+} from "./chunks/chunk-X6RMHTQK.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-RYZUIF6V.js";
-import "./chunks/chunk-RU34ES2H.js";
+} from "./chunks/chunk-LHNCMGNJ.js";
+import "./chunks/chunk-X6RMHTQK.js";
 
 // src/post.ts
 async function post() {

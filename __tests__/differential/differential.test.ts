@@ -19,6 +19,7 @@ import { parseCli } from '../../src/cli-options.js'
 import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
+import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -57,7 +58,30 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     grantSudo(sshd.user)
   })
 
+  /**
+   * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
+   * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
+   * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   */
+  let httpServer: TestHttpServer | undefined
+  const services: Record<string, () => Promise<string[]>> = {
+    http: async () => {
+      httpServer ??= await startHttpServer()
+      return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    }
+  }
+  const serviceVars = async (text: string): Promise<string[]> => {
+    const vars: string[] = []
+    for (const name of fixtureServices(text)) {
+      const start = services[name]
+      if (!start) throw new Error(`unknown service ${JSON.stringify(name)} in # apb-services:`)
+      vars.push(...(await start()))
+    }
+    return vars
+  }
+
   afterAll(async () => {
+    await httpServer?.close()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -86,6 +110,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const text = readFileSync(playbook, 'utf8')
     const args = fixtureArgs(text)
     const env = fixtureEnv(text)
+    const extraVars = await serviceVars(text)
     const cliSettings = parseCli([playbook, ...args], env, false).settings
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
     // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
@@ -93,7 +118,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       runAnsiblePlaybook({
         playbook,
         inventoryPath,
-        extraVars: [`run_id=${ansibleRunId}`, `short_id=${ansibleShortId}`],
+        extraVars: [`run_id=${ansibleRunId}`, `short_id=${ansibleShortId}`, ...extraVars],
         tmpDir: workDir,
         executable: ansiblePlaybook,
         args,
@@ -104,6 +129,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
           extraVars: [
             `run_id=${ourRunId}`,
             `short_id=${ourShortId}`,
+            ...extraVars,
             ...(cliSettings?.extraVars ?? [])
           ],
           ...(cliSettings?.tags ? { tags: cliSettings.tags } : {}),
@@ -187,6 +213,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',
+    'modules-template.yml',
     'modules-users.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
@@ -237,6 +264,12 @@ function fixtureEnv(text: string): Record<string, string> {
   return Object.fromEntries(
     pairs.map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)])
   )
+}
+
+/** The services of a fixture's `# apb-services: http …` header line (space-separated), or none. */
+function fixtureServices(text: string): string[] {
+  const match = /^# apb-services:(.*)$/m.exec(text)
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : []
 }
 
 /** The options of a fixture's `# apb-args: …` header line (space-separated, no quoting), or none. */
