@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { Connection } from '../../src/connection/connection.js'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
 import { Gatekeeper } from '../helpers/cmdline-watch.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 
@@ -178,5 +180,61 @@ describe.skipIf(!asRoot)('user', () => {
     expect(opened.stdout).toMatch(/^ssh-ed25519 /)
     expect(spawnSync('ssh-keygen', ['-y', '-P', '', '-f', key]).status).not.toBe(0)
     rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+/** Runs a module on the local connection and counts the commands it sent to the target. */
+async function countingRun(
+  module: string,
+  args: Record<string, unknown>
+): Promise<{ result: Record<string, unknown>; calls: number }> {
+  const inner = openLocalConnection('localhost')
+  let calls = 0
+  const counting: Connection = {
+    get host() {
+      return inner.host
+    },
+    run: (command, options) => {
+      calls++
+      return inner.run(command, options)
+    },
+    putFile: (remotePath, content, options) => inner.putFile(remotePath, content, options),
+    getFile: (remotePath, options) => inner.getFile(remotePath, options),
+    close: () => inner.close()
+  }
+  try {
+    const { result } = await runModuleOn(module, args, { connect: async () => counting })
+    return { result, calls }
+  } finally {
+    await inner.close()
+  }
+}
+
+describe.skipIf(!asRoot)('round trips', () => {
+  it('group and user: one when nothing differs, two when something does', async () => {
+    const group = { name: groupName(9), gid: 42_109 }
+    expect(await countingRun('group', group)).toMatchObject({ calls: 2, result: { changed: true } })
+    expect(await countingRun('group', group)).toMatchObject({
+      calls: 1,
+      result: { changed: false }
+    })
+    const user = {
+      name: userName(9),
+      group: groupName(9),
+      groups: [groupName(9)],
+      comment: 'Round Trips',
+      password: '$6$x$y',
+      generate_ssh_key: true,
+      ssh_key_type: 'ed25519'
+    }
+    expect(await countingRun('user', user)).toMatchObject({ calls: 2, result: { changed: true } })
+    expect(await countingRun('user', user)).toMatchObject({ calls: 1, result: { changed: false } })
+    expect(await countingRun('user', { ...user, comment: 'Changed' })).toMatchObject({
+      calls: 2,
+      result: { changed: true, comment: 'Changed' }
+    })
+    expect(
+      await countingRun('user', { name: userName(9), state: 'absent', remove: true })
+    ).toMatchObject({ calls: 2, result: { changed: true } })
   })
 })
