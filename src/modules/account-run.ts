@@ -59,7 +59,7 @@ export async function runAccountScript(
   const tool = answer.get('missing_tool')
   if (tool !== undefined) {
     throw new ModuleArgumentError(
-      `${name}: the target ${connection.host} has no ${tool} command (install the package that provides it, such as passwd or shadow)`
+      `${name}: the target ${connection.host} has no ${tool} command (install the package that provides it: passwd on Debian and Ubuntu, shadow or shadow-utils elsewhere, as on Alpine)`
     )
   }
   return answer
