@@ -116,7 +116,7 @@ describe.skipIf(!asRoot)('user', () => {
 
   it('refuses the options it does not drive by name', async () => {
     for (const [option, value] of [
-      ['skeleton', '/etc/skel'],
+      ['login_class', 'staff'],
       ['password_expire_max', 90],
       ['local', true],
       ['seuser', 'user_u']

@@ -3,7 +3,8 @@
 #
 # Run as:  /bin/sh -c "<account-run.sh + this text>" apb-user-act <name> <home to make first or ""> \
 #            <tool or ""> <set password 0|1> <create home 0|1> <home or ""> <generate ssh key 0|1> \
-#            <type> <bits> <comment> <key file> <force 0|1> <passphrase 0|1> <tool argument>…
+#            <type> <bits> <comment> <key file> <force 0|1> <passphrase 0|1> <skeleton or ""> \
+#            <tool argument>…
 # with stdin: the password hash on the first line, the key passphrase on the second (never in argv).
 #
 # In order, as Ansible's user module: the home's missing parents (and the home from the skeleton) when
@@ -14,19 +15,19 @@
 set -u
 name=$1 pre_home=$2 tool=$3 set_pw=$4 create_home=$5 home=$6 ssh=$7 ssh_type=$8 ssh_bits=$9
 shift 9
-ssh_comment=$1 key=$2 force=$3 has_pp=$4
-shift 4
+ssh_comment=$1 key=$2 force=$3 has_pp=$4 skeleton=${5:-/etc/skel}
+shift 5
 # The rest are the tool's arguments.
 found=
 
 IFS= read -r password || :
 IFS= read -r passphrase || :
 
-# make_home PATH UID GID: the home from the skeleton (/etc/skel), its mode from login.defs' UMASK, owned
-# by the user when UID is given.
+# make_home PATH UID GID: the home from the skeleton (/etc/skel unless given), its mode from login.defs'
+# UMASK, owned by the user when UID is given.
 make_home() {
-  if [ -d /etc/skel ]; then
-    mkdir -p -- "$1" && cp -pR /etc/skel/. "$1/"
+  if [ -d "$skeleton" ]; then
+    mkdir -p -- "$1" && cp -pR "$skeleton/." "$1/"
   else
     mkdir -p -- "$1"
   fi || return 1

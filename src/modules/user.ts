@@ -84,7 +84,7 @@ export const userModule: ModuleDefinition = {
       password_expire_min: { type: 'int', notImplemented: 'run `chage -m` in a command task' },
       hidden: { type: 'bool', notImplemented: 'it applies to macOS targets only' },
       seuser: { type: 'str', notImplemented: 'run `usermod -Z` in a command task' },
-      skeleton: { type: 'str', notImplemented: 'leave it out to use /etc/skel' },
+      skeleton: { type: 'str' },
       local: {
         type: 'bool',
         notImplemented: 'the libuser commands (luseradd) are not driven; leave it out'
@@ -92,7 +92,7 @@ export const userModule: ModuleDefinition = {
       profile: { type: 'str', notImplemented: 'it applies to illumos/Solaris targets only' },
       authorization: { type: 'str', notImplemented: 'it applies to illumos/Solaris targets only' },
       role: { type: 'str', notImplemented: 'it applies to illumos/Solaris targets only' },
-      umask: { type: 'str', notImplemented: 'leave it out to use UMASK from /etc/login.defs' }
+      umask: { type: 'str' }
     }
   },
   async run(ctx) {
@@ -261,7 +261,13 @@ class UserTask {
     if (typeof args['shell'] === 'string') toolArgs.push('-s', args['shell'])
     const expires = expiresDate(args['expires'])
     if (expires !== undefined) toolArgs.push('-e', expires.text)
-    toolArgs.push(args['create_home'] === true ? '-m' : '-M')
+    if (args['create_home'] === true) {
+      toolArgs.push('-m')
+      if (typeof args['skeleton'] === 'string') toolArgs.push('-k', args['skeleton'])
+      if (typeof args['umask'] === 'string') toolArgs.push('-K', `UMASK=${args['umask']}`)
+    } else {
+      toolArgs.push('-M')
+    }
     if (args['system'] === true) toolArgs.push('-r')
     const setPassword =
       this.password === undefined
@@ -427,6 +433,7 @@ class UserTask {
         this.keySpec ?? '',
         args['force'] === true ? '1' : '0',
         typeof passphrase === 'string' ? '1' : '0',
+        typeof args['skeleton'] === 'string' ? args['skeleton'] : '',
         ...plan.toolArgs
       ],
       {
