@@ -117,7 +117,7 @@ describe.skipIf(!asRoot)('user', () => {
   it('refuses the options it does not drive by name', async () => {
     for (const [option, value] of [
       ['login_class', 'staff'],
-      ['password_expire_max', 90],
+      ['hidden', true],
       ['local', true],
       ['seuser', 'user_u']
     ] as const) {

@@ -4,19 +4,19 @@
 # Run as:  /bin/sh -c "<account-run.sh + this text>" apb-user-act <name> <home to make first or ""> \
 #            <tool or ""> <set password 0|1> <create home 0|1> <home or ""> <generate ssh key 0|1> \
 #            <type> <bits> <comment> <key file> <force 0|1> <passphrase 0|1> <skeleton or ""> \
-#            <tool argument>…
+#            <password_expire_min or ""> <password_expire_max or ""> <tool argument>…
 # with stdin: the password hash on the first line, the key passphrase on the second (never in argv).
 #
 # In order, as Ansible's user module: the home's missing parents (and the home from the skeleton) when
 # useradd cannot make them; the tool (useradd, usermod or userdel, found on PATH); the password through
-# `chpasswd -e`; a missing home; the ssh key. The answer: rc, out_hex, err_hex of the tool (and of
+# `chpasswd -e`; a missing home; the ssh key; the password ages (chage, when shadow's differ). The answer: rc, out_hex, err_hex of the tool (and of
 # chpasswd when it failed: pw_rc, pw_err_hex), home_made=1, the ssh key's key_rc/key_err_hex/key_made=1
-# and warn=<kind> lines, then the state afterwards: pw_hex and the ssh_key_state fields. Last line end=1.
+# and warn=<kind> lines, chage_rc/chage_err_hex (chage_made=1), then the state afterwards: pw_hex and the ssh_key_state fields. Last line end=1.
 set -u
 name=$1 pre_home=$2 tool=$3 set_pw=$4 create_home=$5 home=$6 ssh=$7 ssh_type=$8 ssh_bits=$9
 shift 9
-ssh_comment=$1 key=$2 force=$3 has_pp=$4 skeleton=${5:-/etc/skel}
-shift 5
+ssh_comment=$1 key=$2 force=$3 has_pp=$4 skeleton=${5:-/etc/skel} expire_min=$6 expire_max=$7
+shift 7
 # The rest are the tool's arguments.
 found=
 
@@ -159,5 +159,24 @@ if [ "$ssh" = 1 ] && [ -n "$pw" ]; then
     fi
   fi
   ssh_key_state "$home" "$key"
+fi
+
+if [ -n "$pw" ] && { [ -n "$expire_min" ] || [ -n "$expire_max" ]; }; then
+  shadow=$(entry shadow "$name")
+  if [ -n "$shadow" ]; then
+    set --
+    [ -n "$expire_min" ] && [ "$expire_min" != "$(printf '%s\n' "$shadow" | cut -d: -f4)" ] &&
+      set -- -m "$expire_min"
+    [ -n "$expire_max" ] && [ "$expire_max" != "$(printf '%s\n' "$shadow" | cut -d: -f5)" ] &&
+      set -- "$@" -M "$expire_max"
+    if [ $# -gt 0 ]; then
+      have chage || missing chage
+      chage_rc=0
+      "$found" "$@" "$name" >/dev/null 2>"$apb_scratch/chage_err" </dev/null || chage_rc=$?
+      echo "chage_rc=$chage_rc"
+      echo "chage_err_hex=$(hex <"$apb_scratch/chage_err")"
+      [ "$chage_rc" = 0 ] && echo chage_made=1
+    fi
+  fi
 fi
 echo end=1

@@ -28,6 +28,8 @@ interface UserProbe {
   password: string
   /** Shadow's expiry in days since the epoch, -1 when unset. */
   expireDays: number
+  /** Shadow's minimum and maximum password ages (text as written), when shadow could be read. */
+  ages: { min: string; max: string } | undefined
   ownGroup: boolean
   /** The `group` argument's entry. */
   group: string[] | undefined
@@ -80,8 +82,8 @@ export const userModule: ModuleDefinition = {
       expires: { type: 'float' },
       password_lock: { type: 'bool' },
       login_class: { type: 'str', notImplemented: 'it applies to BSD targets only' },
-      password_expire_max: { type: 'int', notImplemented: 'run `chage -M` in a command task' },
-      password_expire_min: { type: 'int', notImplemented: 'run `chage -m` in a command task' },
+      password_expire_max: { type: 'int' },
+      password_expire_min: { type: 'int' },
       hidden: { type: 'bool', notImplemented: 'it applies to macOS targets only' },
       seuser: { type: 'str', notImplemented: 'run `usermod -Z` in a command task' },
       skeleton: { type: 'str' },
@@ -197,6 +199,7 @@ class UserTask {
       passwd,
       password,
       expireDays: /^-?\d+$/.test(expire) ? Number(expire) : -1,
+      ages: shadow === undefined ? undefined : { min: shadow[3] ?? '', max: shadow[4] ?? '' },
       ownGroup: answer.get('own_group') === '1',
       group: entryFields(answer, 'group_hex'),
       each: answer.all('each_hex').map((hex) => {
@@ -385,7 +388,19 @@ class UserTask {
   /** Whether a user already as asked still needs a round trip: a home to make, a key to generate. */
   private moreToDo(probe: UserProbe): boolean {
     if (this.args['create_home'] === true && !probe.homeExists) return true
+    if (this.agesDiffer(probe)) return true
     return this.keySpec !== undefined && keyWouldBeMade(probe.ssh, this.args['force'] === true)
+  }
+
+  /** Whether `password_expire_min`/`_max` differ from shadow's (never when shadow cannot be read). */
+  private agesDiffer(probe: UserProbe): boolean {
+    if (probe.ages === undefined) return false
+    const differs = (wanted: unknown, current: string): boolean =>
+      isNumber(wanted) && String(wanted) !== current
+    return (
+      differs(this.args['password_expire_min'], probe.ages.min) ||
+      differs(this.args['password_expire_max'], probe.ages.max)
+    )
   }
 
   /** The first requested group that does not exist. */
@@ -434,6 +449,8 @@ class UserTask {
         args['force'] === true ? '1' : '0',
         typeof passphrase === 'string' ? '1' : '0',
         typeof args['skeleton'] === 'string' ? args['skeleton'] : '',
+        present && isNumber(args['password_expire_min']) ? String(args['password_expire_min']) : '',
+        present && isNumber(args['password_expire_max']) ? String(args['password_expire_max']) : '',
         ...plan.toolArgs
       ],
       {
@@ -477,7 +494,7 @@ class UserTask {
 
   /**
    * The fields every present user gets, from the state after the change (`answer`) or, when nothing
-   * ran, from the probe: the passwd fields, `groups`, the home made, the ssh key.
+   * ran, from the probe: the passwd fields, `groups`, the home made, the ssh key, the password ages.
    */
   private finish(
     result: ModuleResult,
@@ -499,7 +516,35 @@ class UserTask {
     if (answer ? answer.get('home_made') === '1' : !probe!.homeExists) {
       if (this.args['create_home'] === true) result['changed'] = true
     }
-    if (this.keySpec === undefined) return result
+    if (this.keySpec !== undefined) {
+      const failure = this.keyFields(result, answer, probe)
+      if (failure) return failure
+    }
+    // The password ages come last, as in Ansible.
+    if (answer) {
+      const chageRc = answer.int('chage_rc')
+      if (chageRc !== undefined && chageRc !== 0) {
+        return {
+          changed: false,
+          failed: true,
+          name: this.name,
+          msg: answer.bytes('chage_err_hex')?.toString('utf8') ?? '',
+          rc: chageRc
+        }
+      }
+      if (answer.get('chage_made') === '1') result['changed'] = true
+    } else if (this.agesDiffer(probe!)) {
+      result['changed'] = true
+    }
+    return result
+  }
+
+  /** The ssh key's fields into `result` (and `changed`); a failure result when ssh-keygen failed. */
+  private keyFields(
+    result: ModuleResult,
+    answer: ProbeAnswer | undefined,
+    probe: UserProbe | undefined
+  ): ModuleResult | undefined {
     const force = this.args['force'] === true
     let ssh: SshKeyState
     if (answer) {
@@ -532,7 +577,7 @@ class UserTask {
       ssh_key_file: ssh.path,
       ssh_public_key: ssh.publicKey
     })
-    return result
+    return undefined
   }
 
   private warnKey(kind: string, path: string): void {
