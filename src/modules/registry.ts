@@ -9,6 +9,7 @@ import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
 import { findModule } from './find.js'
+import { getUrlModule } from './get-url.js'
 import { groupModule } from './group.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
@@ -57,6 +58,7 @@ const ALL: ModuleDefinition[] = [
   slurpModule,
   fetchModule,
   findModule,
+  getUrlModule,
   groupModule,
   userModule
 ]
