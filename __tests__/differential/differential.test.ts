@@ -215,6 +215,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-stat.yml',
     'modules-template.yml',
     'modules-http.yml',
+    'controller-modules.yml',
+    'controller-stats.yml',
     'modules-users.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
