@@ -1,5 +1,6 @@
 // Differential: each fixture playbook runs through ansible-playbook and through our engine against the
 // same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -99,6 +100,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const stamp = `${process.pid}-${Date.now()}-${runCounter}`
     const ansibleRunId = `ansible-${stamp}`
     const ourRunId = `ours-${stamp}`
+    // A short form for names with a length limit (user and group names: 32 characters), mapped to one
+    // placeholder as well.
+    const shortStamp = `${process.pid % 1000}${Date.now() % 100_000_000}${runCounter}`
+    const ansibleShortId = `a${shortStamp}`
+    const ourShortId = `o${shortStamp}`
     // A fixture may declare options for both tools in a `# apb-args: --tags deploy` header line, and
     // environment variables in an `# apb-env: ANSIBLE_FORCE_HANDLERS=yes` one.
     const text = readFileSync(playbook, 'utf8')
@@ -112,7 +118,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       runAnsiblePlaybook({
         playbook,
         inventoryPath,
-        extraVars: [`run_id=${ansibleRunId}`, ...extraVars],
+        extraVars: [`run_id=${ansibleRunId}`, `short_id=${ansibleShortId}`, ...extraVars],
         tmpDir: workDir,
         executable: ansiblePlaybook,
         args,
@@ -120,7 +126,12 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       }),
       runCaptured(
         sshdSettings(sshd, playbook, inventoryPath, {
-          extraVars: [`run_id=${ourRunId}`, ...extraVars, ...(cliSettings?.extraVars ?? [])],
+          extraVars: [
+            `run_id=${ourRunId}`,
+            `short_id=${ourShortId}`,
+            ...extraVars,
+            ...(cliSettings?.extraVars ?? [])
+          ],
           ...(cliSettings?.tags ? { tags: cliSettings.tags } : {}),
           ...(cliSettings?.limit ? { limit: cliSettings.limit } : {}),
           ...(cliSettings?.forceHandlers === undefined
@@ -131,7 +142,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
         })
       ).catch((error: unknown) => ({ error }))
-    ])
+    ]).finally(() => {
+      // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
+      removeAccounts([ansibleShortId, ourShortId])
+    })
     // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
     // same exit code, before anything is reported.
     if (ansible.aborted || 'error' in ours) {
@@ -150,7 +164,12 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       return diffs
     }
     return compareRuns(ansible, ours, {
-      placeholders: { [ansibleRunId]: '<run_id>', [ourRunId]: '<run_id>' }
+      placeholders: {
+        [ansibleRunId]: '<run_id>',
+        [ourRunId]: '<run_id>',
+        [ansibleShortId]: '<short_id>',
+        [ourShortId]: '<short_id>'
+      }
     })
   }
 
@@ -199,7 +218,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-http.yml',
     'controller-modules.yml',
     'controller-stats.yml',
-    'modules-copy.yml'
+    'modules-copy.yml',
+    'modules-users.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -221,6 +241,25 @@ const SUDOERS_FILE = `/etc/sudoers.d/apbtest-differential-${process.pid}`
 function grantSudo(user: string): void {
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/sudo') || user === 'root') return
   writeFileSync(SUDOERS_FILE, `${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })
+}
+
+/**
+ * Deletes the users (with their homes) and groups whose names hold one of `ids`, as root; a fixture
+ * removes what it made itself, this catches what a failed run left.
+ */
+function removeAccounts(ids: readonly string[]): void {
+  if (process.getuid?.() !== 0) return
+  const names = (file: string): string[] =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.split(':')[0] ?? '')
+      .filter((name) => ids.some((id) => name.includes(id)))
+  for (const user of names('/etc/passwd')) {
+    spawnSync('userdel', ['-r', '-f', '--', user], { stdio: 'ignore' })
+  }
+  for (const group of names('/etc/group')) {
+    spawnSync('groupdel', ['--', group], { stdio: 'ignore' })
+  }
 }
 
 /** The variables of a fixture's `# apb-env: NAME=value …` header line (space-separated), or none. */

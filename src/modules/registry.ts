@@ -12,6 +12,7 @@ import { fileModule } from './file.js'
 import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
 import { getUrlModule } from './get-url.js'
+import { groupModule } from './group.js'
 import { groupByModule } from './group-by.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
@@ -28,6 +29,7 @@ import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
+import { userModule } from './user.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { unarchiveModule } from './unarchive.js'
@@ -66,7 +68,9 @@ const ALL: ModuleDefinition[] = [
   fetchModule,
   findModule,
   getUrlModule,
-  unarchiveModule
+  unarchiveModule,
+  groupModule,
+  userModule
 ]
 
 /** Every module by name. */
