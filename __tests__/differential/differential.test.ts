@@ -193,7 +193,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-host-order.yml',
     'yaml-scalars.yml',
     'module-args.yml',
-    'modules-stat.yml'
+    'modules-stat.yml',
+    'modules-uri.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { responseFilename } from '../../src/modules/uri.js'
 import {
   buildRequest,
   encodeBody,
@@ -385,7 +386,8 @@ describe('uri results', () => {
       location: `${U}/redirect-loop`,
       redirected: false,
       msg:
-        'Status code was 302 and not [200]: The HTTP server returned a redirect error that would ' +
+        'Status code was 302 and not [200]: HTTP Error 302: The HTTP server returned a redirect ' +
+        'error that would ' +
         'lead to an infinite loop.\nThe last 30x error message was:\nFound'
     })
   })
@@ -417,5 +419,19 @@ describe('uri results', () => {
     expect(
       failure('timeout', 'timed out', 'curl: (28) Connection timed out after 1000 milliseconds')
     ).toBe('Status code was -1 and not [200]: Request failed: <urlopen error timed out>')
+  })
+})
+
+describe('uri dest directory names', () => {
+  it('takes Content-Disposition’s filename, else the URL’s last segment unquoted, else index.html', () => {
+    expect(
+      responseFilename([['Content-Disposition', 'attachment; filename="a b.txt"']], `${U}/x/y`)
+    ).toBe('a b.txt')
+    expect(responseFilename([['Content-Disposition', 'inline; filename=c.tgz']], `${U}/x`)).toBe(
+      'c.tgz'
+    )
+    expect(responseFilename([], `${U}/files/na%20me.txt?q=1`)).toBe('na me.txt')
+    expect(responseFilename([], `${U}/dir/`)).toBe('dir')
+    expect(responseFilename([], `${U}/`)).toBe('index.html')
   })
 })

@@ -23,6 +23,7 @@ import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
+import { uriModule } from './uri.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { waitForModule } from './wait-for.js'
@@ -54,7 +55,8 @@ const ALL: ModuleDefinition[] = [
   statModule,
   slurpModule,
   fetchModule,
-  findModule
+  findModule,
+  uriModule
 ]
 
 /** Every module by name. */

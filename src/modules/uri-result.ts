@@ -314,9 +314,9 @@ export function shapeResult(exchange: UriExchange, options: UriResultOptions): S
     } else {
       for (const [name, value] of response.headers) info[name.toLowerCase()] = value
       info['msg'] =
-        exchange.redirectLoop === true
-          ? REDIRECT_LOOP_MESSAGE + response.reason
-          : `HTTP Error ${response.status}: ${response.reason}`
+        `HTTP Error ${response.status}: ` +
+        (exchange.redirectLoop === true ? REDIRECT_LOOP_MESSAGE : '') +
+        response.reason
       info['status'] = response.status
       errorBody = response.body
     }

@@ -1,0 +1,242 @@
+// The uri module on a real target over ssh (the test sshd is this machine, so the target reaches the
+// test HTTP server on 127.0.0.1 and its files are this machine's).
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { chmod } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openConnection } from '../../src/connection/index.js'
+import { allCommandLines } from '../helpers/cmdline-watch.js'
+import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { runModuleOn } from '../helpers/module-harness.js'
+import { startSshd, type SshdFixture, sshdConnectionSettings } from '../helpers/sshd.js'
+
+let sshd: SshdFixture
+let server: TestHttpServer
+let dir: string
+
+beforeAll(async () => {
+  sshd = await startSshd({ name: 'uri' })
+  server = await startHttpServer()
+  dir = mkdtempSync(path.join(tmpdir(), 'apb-uri-'))
+  await chmod(dir, 0o777)
+}, 120_000)
+
+afterAll(async () => {
+  await server?.close()
+  await sshd?.stop()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+const uri = (args: Record<string, unknown>, options: { check?: boolean; baseDir?: string } = {}) =>
+  runModuleOn('uri', args, {
+    connect: () => openConnection(sshdConnectionSettings(sshd)),
+    flags: { check: options.check ?? false, diff: false },
+    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir })
+  })
+
+/** The requests the server saw for a path (with its query). */
+const seen = (pathWithQuery: string) => server.requests.filter((r) => r.path === pathWithQuery)
+
+/** Files left in a directory by an interrupted write (the module's temporary files). */
+const leftovers = (where: string) =>
+  readdirSync(where).filter((name) => name.startsWith('.apb-uri'))
+
+describe('uri over ssh', () => {
+  it('GETs JSON and reports it as Ansible does', async () => {
+    const { result } = await uri({ url: server.url('/json') })
+    expect(result).toMatchObject({
+      changed: false,
+      status: 200,
+      msg: 'OK (52 bytes)',
+      url: server.url('/json'),
+      redirected: false,
+      content_type: 'application/json',
+      content_length: '52',
+      cookies: {},
+      cookies_string: '',
+      json: { name: 'apb', items: [1, 2, 3], nested: { ok: true } }
+    })
+    expect(result['failed']).toBeUndefined()
+    expect(result['content']).toBeUndefined()
+  })
+
+  it('POSTs a JSON body the server receives as json.dumps wrote it', async () => {
+    const { result } = await uri({
+      url: server.url('/echo/json-body'),
+      method: 'POST',
+      body_format: 'json',
+      body: { name: 'été', list: [1, 2.5, true, null] }
+    })
+    expect(result['status']).toBe(200)
+    const request = seen('/echo/json-body').at(-1)
+    expect(request?.body.toString()).toBe(
+      '{"name": "\\u00e9t\\u00e9", "list": [1, 2.5, true, null]}'
+    )
+    expect(request?.headers['content-type']).toBe('application/json')
+    expect(request?.headers['user-agent']).toBe('ansible-httpget')
+  })
+
+  it('fails a status outside status_code, and keeps content with return_content', async () => {
+    const { result } = await uri({
+      url: server.url('/status/503'),
+      status_code: [200, '201'],
+      return_content: true
+    })
+    expect(result).toMatchObject({
+      failed: true,
+      status: 503,
+      content: 'status 503\n',
+      msg: 'Status code was 503 and not [200, 201]: HTTP Error 503: Service Unavailable'
+    })
+  })
+
+  it('trusts a certificate through ca_path, and refuses it without', async () => {
+    const refused = await uri({ url: server.httpsUrl('/json') })
+    expect(refused.result).toMatchObject({ failed: true, status: -1 })
+    expect(String(refused.result['msg'])).toContain('CERTIFICATE_VERIFY_FAILED')
+    // The server's certificate where the target's login user can read it.
+    const caPath = path.join(dir, 'ca.pem')
+    writeFileSync(caPath, readFileSync(server.caPath))
+    await chmod(caPath, 0o644)
+    const trusted = await uri({ url: server.httpsUrl('/json'), ca_path: caPath })
+    expect(trusted.result).toMatchObject({ status: 200, json: { name: 'apb' } })
+  })
+
+  it('keeps credentials and the body off every command line', async () => {
+    const secret = `s3cret-${process.pid}-${Date.now()}`
+    const pending = uri({
+      url: server.url('/hold/uri-secrets'),
+      method: 'POST',
+      url_username: 'alice',
+      url_password: secret,
+      force_basic_auth: true,
+      body: `${secret}-body`,
+      headers: { 'X-Secret': `${secret}-header` }
+    })
+    await server.arrived('uri-secrets')
+    const leaks = allCommandLines().filter((line) => line.includes(secret))
+    server.release('uri-secrets')
+    const { result } = await pending
+    expect(result['status']).toBe(200)
+    expect(leaks).toEqual([])
+    const request = seen('/hold/uri-secrets').at(-1)
+    expect(request?.headers['authorization']).toBe(
+      `Basic ${Buffer.from(`alice:${secret}`).toString('base64')}`
+    )
+  })
+
+  it('writes dest atomically: 0644 when new, changed each time, If-Modified-Since the second time', async () => {
+    const where = mkdtempSync(path.join(dir, 'dest-'))
+    await chmod(where, 0o777)
+    const dest = path.join(where, 'hello.txt')
+    const first = await uri({ url: server.url('/files/hello.txt?first'), dest })
+    expect(first.result).toMatchObject({
+      changed: true,
+      status: 200,
+      path: dest,
+      state: 'file',
+      mode: '0644',
+      size: 27
+    })
+    expect(readFileSync(dest, 'utf8')).toBe('hello from the test server\n')
+    expect(seen('/files/hello.txt?first').at(-1)?.headers['if-modified-since']).toBeUndefined()
+
+    const mtime = statSync(dest).mtime
+    const again = await uri({ url: server.url('/files/hello.txt?again'), dest, mode: '0600' })
+    expect(again.result).toMatchObject({ changed: true, mode: '0600' })
+    expect(statSync(dest).mode & 0o777).toBe(0o600)
+    expect(seen('/files/hello.txt?again').at(-1)?.headers['if-modified-since']).toBe(
+      mtime.toUTCString()
+    )
+    expect(leftovers(where)).toEqual([])
+  })
+
+  it('names a file in a dest directory after the URL or Content-Disposition, and refuses a path there', async () => {
+    const where = mkdtempSync(path.join(dir, 'dir-'))
+    await chmod(where, 0o777)
+    const byUrl = await uri({ url: server.url('/files/other.txt'), dest: where })
+    expect(byUrl.result['path']).toBe(path.join(where, 'other.txt'))
+    const named = await uri({
+      url: server.url('/disposition/hello.txt?filename=named.txt'),
+      dest: where
+    })
+    expect(named.result['path']).toBe(path.join(where, 'named.txt'))
+    expect(readFileSync(path.join(where, 'named.txt'), 'utf8')).toBe('hello from the test server\n')
+    const escaping = await uri({
+      url: server.url('/disposition/hello.txt?filename=../escaped.txt'),
+      dest: where
+    })
+    expect(escaping.result['failed']).toBe(true)
+    expect(String(escaping.result['msg'])).toContain('../escaped.txt')
+    expect(existsSync(path.join(dir, 'escaped.txt'))).toBe(false)
+    expect(leftovers(where)).toEqual([])
+  })
+
+  it('writes nothing for a status outside status_code, and reports the path', async () => {
+    const where = mkdtempSync(path.join(dir, 'missing-'))
+    await chmod(where, 0o777)
+    const dest = path.join(where, 'never.txt')
+    const { result } = await uri({ url: server.url('/status/404'), dest })
+    expect(result).toMatchObject({ failed: true, changed: false, status: 404, path: dest })
+    expect(result['size']).toBeUndefined()
+    expect(existsSync(dest)).toBe(false)
+    expect(leftovers(where)).toEqual([])
+  })
+
+  it('skips the request for creates and removes, as Ansible words it', async () => {
+    const marker = path.join(dir, 'marker')
+    writeFileSync(marker, '')
+    const before = seen('/status/500').length
+    const created = await uri({ url: server.url('/status/500'), creates: marker })
+    expect(created.result).toEqual({
+      changed: false,
+      stdout: `skipped, since '${marker}' exists`,
+      stdout_lines: [`skipped, since '${marker}' exists`]
+    })
+    const removed = await uri({ url: server.url('/status/500'), removes: `${marker}-absent` })
+    expect(removed.result['stdout']).toBe(`skipped, since '${marker}-absent' does not exist`)
+    expect(seen('/status/500').length).toBe(before)
+  })
+
+  it('sends the body of src: a controller file, or with remote_src a file of the target', async () => {
+    const controller = mkdtempSync(path.join(dir, 'controller-'))
+    writeFileSync(path.join(controller, 'payload.txt'), 'from the controller\n')
+    await uri(
+      { url: server.url('/echo/src-local'), method: 'POST', src: 'payload.txt' },
+      { baseDir: controller }
+    )
+    expect(seen('/echo/src-local').at(-1)?.body.toString()).toBe('from the controller\n')
+    const remote = path.join(dir, 'remote-payload.txt')
+    writeFileSync(remote, 'from the target\n')
+    await chmod(remote, 0o644)
+    await uri({ url: server.url('/echo/src-remote'), method: 'PUT', src: remote, remote_src: true })
+    expect(seen('/echo/src-remote').at(-1)?.body.toString()).toBe('from the target\n')
+  })
+
+  it('is skipped in check mode, as Ansible’s uri does not support it', async () => {
+    const { ran } = await uri({ url: server.url('/status/200') }, { check: true })
+    expect(ran).toBe(false)
+  })
+
+  it('refuses what it does not do by name', async () => {
+    const multipart = await uri({
+      url: server.url('/echo'),
+      method: 'POST',
+      body_format: 'form-multipart',
+      body: { a: 'b' }
+    })
+    expect(multipart.result).toMatchObject({ failed: true })
+    expect(String(multipart.result['msg'])).toContain('form-multipart')
+    const socket = await uri({ url: server.url('/echo'), unix_socket: '/run/docker.sock' })
+    expect(String(socket.result['msg'])).toContain('unix_socket')
+  })
+})
