@@ -192,6 +192,22 @@ describe('uri over ssh', () => {
     expect(leftovers(where)).toEqual([])
   })
 
+  it('writes an accepted error status into dest without content, as Ansible does, and keeps its body', async () => {
+    const where = mkdtempSync(path.join(dir, 'accepted-'))
+    await chmod(where, 0o777)
+    const dest = path.join(where, 'accepted.txt')
+    const { result } = await uri({ url: server.url('/status/404'), dest, status_code: [404] })
+    expect(result).toMatchObject({
+      changed: true,
+      status: 404,
+      body: 'status 404\n',
+      msg: 'HTTP Error 404: Not Found',
+      size: 0
+    })
+    expect(readFileSync(dest, 'utf8')).toBe('')
+    expect(leftovers(where)).toEqual([])
+  })
+
   it('skips the request for creates and removes, as Ansible words it', async () => {
     const marker = path.join(dir, 'marker')
     writeFileSync(marker, '')

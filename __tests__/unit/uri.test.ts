@@ -140,14 +140,14 @@ describe('uri request headers and method', () => {
     expect(header(built({ headers: { 'X-N': 5, 'X-B': true } }), 'x-b')).toBe('True')
   })
 
-  it('sends If-Modified-Since with dest’s mtime, or Cache-Control no-cache with force', () => {
+  it('sends If-Modified-Since with dest’s mtime, with force too (Ansible never passes force on)', () => {
     const when = new Date(Date.UTC(2026, 11, 5, 18, 23, 57))
     expect(header(built({ lastModified: when }), 'if-modified-since')).toBe(
       'Sat, 05 Dec 2026 18:23:57 GMT'
     )
     const forced = built({ lastModified: when, force: true })
-    expect(header(forced, 'if-modified-since')).toBeUndefined()
-    expect(header(forced, 'cache-control')).toBe('no-cache')
+    expect(header(forced, 'if-modified-since')).toBe('Sat, 05 Dec 2026 18:23:57 GMT')
+    expect(header(forced, 'cache-control')).toBeUndefined()
   })
 
   it('sends Basic credentials up front only with force_basic_auth, over a given Authorization', () => {

@@ -3,8 +3,8 @@
 # (describe_path from path-info.sh is defined before this). POSIX sh.
 #
 # Arguments: TMP FINAL WRITE GUNZIP MODE OWNER GROUP WANT_BODY CAP EMPTY. MODE, OWNER and GROUP are
-# prefixed with `-` when not given and `+` when given. EMPTY=1: the response had no body (HEAD),
-# whatever the transport left in TMP.
+# prefixed with `-` when not given and `+` when given. EMPTY=1: FINAL gets no content (what Ansible
+# writes for a status it accepts that is no 2xx, and for HEAD); the body is still read from TMP.
 # WRITE=1: the response (gunzipped first with GUNZIP=1) replaces FINAL, atomically (mv in one
 # directory), unless FINAL already holds the same bytes; a file it replaces keeps its mode and owner,
 # a new one gets what the umask leaves of 0666 (as Ansible's atomic_move). Then MODE (chmod), OWNER
@@ -24,15 +24,17 @@ empty=${10}
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 fail() {
   echo "$1_error_hex=$(hex "$2")"
-  rm -f "$tmp"
+  rm -f "$tmp" ${src:+"$src"}
   describe_path "$final"
   echo end=1
   exit 0
 }
 body=$tmp
-[ "$empty" = 1 ] && : >"$tmp"
+src=$tmp
 if [ "$write" = 1 ]; then
-  if [ "$gunzip" = 1 ]; then
+  if [ "$empty" = 1 ]; then
+    src=$(umask 077 && mktemp "$tmp.XXXXXX" 2>&1) || fail write "$src"
+  elif [ "$gunzip" = 1 ]; then
     command -v gzip >/dev/null 2>&1 || fail write 'gzip is not installed on the target: it is needed to decompress the gzip response (or set decompress: false)'
     plain=$(umask 077 && mktemp "$tmp.XXXXXX" 2>&1) || fail write "$plain"
     if ! err=$(gzip -dc <"$tmp" 2>&1 >"$plain"); then
@@ -41,20 +43,20 @@ if [ "$write" = 1 ]; then
     fi
     mv -f "$plain" "$tmp"
   fi
-  if [ -f "$final" ] && cmp -s "$tmp" "$final"; then
-    rm -f "$tmp"
+  if [ -f "$final" ] && cmp -s "$src" "$final"; then
+    rm -f "$src"
   else
     if [ -f "$final" ]; then
       perms=$(stat -c %a -- "$final")
       ids=$(stat -c %u:%g -- "$final")
-      chown "$ids" "$tmp" 2>/dev/null
+      chown "$ids" "$src" 2>/dev/null
     else
       perms=$(printf '%o' $((0666 & ~$(umask))))
     fi
-    chmod "$perms" "$tmp"
-    err=$(mv -f "$tmp" "$final" 2>&1) || fail write "$err"
+    chmod "$perms" "$src"
+    err=$(mv -f "$src" "$final" 2>&1) || fail write "$err"
   fi
-  body=$final
+  [ "$src" = "$tmp" ] && body=$final
   case $mode in
     +*) err=$(chmod "${mode#+}" "$final" 2>&1) || fail mode "$err" ;;
   esac
@@ -74,5 +76,5 @@ fi
 echo "body_len=$body_len"
 echo end=1
 [ "$body_len" -gt 0 ] && dd if="$body" bs="$body_len" count=1 2>/dev/null
-[ "$write" = 1 ] || rm -f "$tmp"
+[ "$body" = "$final" ] || rm -f "$tmp"
 exit 0

@@ -188,7 +188,10 @@ export interface UriRequestArgs {
   username: string | null
   password: string | null
   forceBasicAuth: boolean
-  /** `force`: ask caches not to answer (Cache-Control: no-cache) instead of If-Modified-Since. */
+  /**
+   * `force`: Ansible's uri takes it but never passes it to its request (no Cache-Control, and
+   * If-Modified-Since all the same); kept here so that this stays written down and tested.
+   */
   force: boolean
   /** dest's mtime when dest is a file: sent as If-Modified-Since. */
   lastModified?: Date
@@ -204,7 +207,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 /**
  * The request Ansible's uri sends: its method and URL (credentials written in the URL taken out of it
  * and used, as Ansible does when url_username is not given), the body and its Content-Type, then
- * urllib's headers (User-Agent from http_agent, Cache-Control or If-Modified-Since) with the task's
+ * urllib's headers (User-Agent from http_agent, If-Modified-Since) with the task's
  * `headers` over them (a non-string value as Python's str()), Authorization with force_basic_auth.
  */
 export function buildRequest(a: UriRequestArgs): BuiltRequest {
@@ -233,8 +236,8 @@ export function buildRequest(a: UriRequestArgs): BuiltRequest {
     headers.push([name, value])
   }
   if (a.httpAgent) put('User-Agent', a.httpAgent)
-  if (a.force) put('Cache-Control', 'no-cache')
-  else if (a.lastModified) put('If-Modified-Since', httpDate(a.lastModified))
+  // Ansible's uri takes `force` but never hands it to its request: If-Modified-Since goes all the same.
+  if (a.lastModified) put('If-Modified-Since', httpDate(a.lastModified))
   let body = encoded.body
   // urllib's default type for a body sent without one.
   if (body !== undefined && !hasHeader(encoded.headers, 'content-type'))

@@ -275,11 +275,12 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
   if (!came || dest.tmp === undefined) {
     await discard(ctx, connection, dest.tmp)
     const shaped = shapeResult(exchange, options)
+    // Ansible fails in its atomic move, with nothing of the response in the result.
     if (came && dest.tmp === undefined)
       return {
-        ...shaped.result,
+        changed: false,
         failed: true,
-        msg: `Could not write the response to ${dest.path}: ${before.tmpError ?? 'no temporary file'}`
+        msg: `Could not replace file: the response to ${dest.path}: ${before.tmpError ?? 'no temporary file'}`
       }
     return shaped.result
   }
@@ -299,7 +300,11 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     }
     final = `${dest.path.replace(/\/+$/, '')}/${name}`
   }
-  const wantsBody = looksLikeJson(parseContentType(headers).subtype) || returnContent || !accepted
+  // urllib raises anything but a 2xx as an HTTPError, which Ansible reads (for `body`) before it writes
+  // dest from the spent response: dest gets no content then, as it does for HEAD.
+  const success = status >= 200 && status < 300 && !response.redirectLoop
+  const wantsBody =
+    looksLikeJson(parseContentType(headers).subtype) || returnContent || !accepted || !success
   const act = await runAct(ctx, connection, {
     tmp: dest.tmp,
     final,
@@ -309,9 +314,10 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     owner: write ? owner : undefined,
     group: write ? group : undefined,
     wantsBody,
-    empty: headRequest
+    empty: headRequest || !success
   })
-  if ('response' in exchange.outcome) {
+  if ('response' in exchange.outcome && !headRequest) {
+    // Written and gunzipped on the target, the body read back is dest's; otherwise the raw response's.
     exchange.outcome.response.body = gzipped && !write ? gunzipOrKeep(act.body) : act.body
   }
   const shaped = shapeResult(exchange, options)
