@@ -99,6 +99,22 @@ describe('uri over ssh', () => {
     })
   })
 
+  it('fails when a body it must read stops coming, and not when it need not read it', async () => {
+    const unread = await uri({ url: server.url('/slow-body/6?unread'), timeout: 1 })
+    expect(unread.result).toMatchObject({ status: 200, msg: 'OK (8 bytes)' })
+    expect(unread.result['failed']).toBeUndefined()
+    const read = await uri({
+      url: server.url('/slow-body/6?read'),
+      timeout: 1,
+      return_content: true
+    })
+    expect(read.result).toMatchObject({
+      failed: true,
+      status: 200,
+      msg: 'the body of the response could not be read: timed out'
+    })
+  })
+
   it('trusts a certificate through ca_path, and refuses it without', async () => {
     const refused = await uri({ url: server.httpsUrl('/json') })
     expect(refused.result).toMatchObject({ failed: true, status: -1 })

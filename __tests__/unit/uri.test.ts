@@ -12,6 +12,7 @@ import {
   absoluteLocation,
   collectCookies,
   cookieFields,
+  decodeBody,
   parseContentType,
   parseJson,
   shapeResult,
@@ -433,5 +434,17 @@ describe('uri dest directory names', () => {
     expect(responseFilename([], `${U}/files/na%20me.txt?q=1`)).toBe('na me.txt')
     expect(responseFilename([], `${U}/dir/`)).toBe('dir')
     expect(responseFilename([], `${U}/`)).toBe('index.html')
+  })
+})
+
+describe('uri body text', () => {
+  it('decodes UTF-8 with Python’s surrogateescape: each invalid byte becomes U+DC80–U+DCFF', () => {
+    // Python: b'a\xff\xe2\x82A\xf0\x9f\x98\x80\xed\xa0\x80'.decode('utf-8', 'surrogateescape')
+    const bytes = Buffer.from([
+      0x61, 0xff, 0xe2, 0x82, 0x41, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0x80
+    ])
+    expect(decodeBody(bytes, 'utf-8')).toBe('a\udcff\udce2\udc82A😀\udced\udca0\udc80')
+    expect(decodeBody(Buffer.from([0xe9]), 'ISO-8859-1')).toBe('é')
+    expect(decodeBody(Buffer.from([0xc3, 0xa9]), 'no-such-charset')).toBe('é')
   })
 })

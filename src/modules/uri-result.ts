@@ -106,13 +106,79 @@ export function looksLikeJson(subtype: string): boolean {
   return name === 'json' || name === 'javascript'
 }
 
-/** The body as text in its charset (utf-8 when the charset is unknown here). */
+/**
+ * The body as text in its charset, as Ansible's to_text decodes it: UTF-8 (the default, or an unknown
+ * charset) with Python's surrogateescape, each byte that is no valid UTF-8 becoming U+DC80–U+DCFF;
+ * another charset through TextDecoder.
+ */
 export function decodeBody(body: Buffer, charset: string): string {
-  try {
-    return new TextDecoder(charset.toLowerCase()).decode(body)
-  } catch {
-    return new TextDecoder('utf-8').decode(body)
+  const name = charset.trim().toLowerCase()
+  if (name !== 'utf-8' && name !== 'utf8') {
+    try {
+      return new TextDecoder(name).decode(body)
+    } catch {
+      // A charset unknown here: read as UTF-8.
+    }
   }
+  return utf8SurrogateEscape(body)
+}
+
+/** Strict UTF-8 decoding with Python's surrogateescape error handler. */
+export function utf8SurrogateEscape(bytes: Uint8Array): string {
+  const out: number[] = []
+  let text = ''
+  const flush = (): void => {
+    text += String.fromCharCode(...out)
+    out.length = 0
+  }
+  let i = 0
+  while (i < bytes.length) {
+    const b = bytes[i]!
+    let length = 0
+    let min = 0
+    let code = 0
+    if (b < 0x80) {
+      length = 1
+      code = b
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      length = 2
+      code = b & 0x1f
+      min = 0x80
+    } else if (b >= 0xe0 && b <= 0xef) {
+      length = 3
+      code = b & 0x0f
+      min = 0x800
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4
+      code = b & 0x07
+      min = 0x10000
+    }
+    let valid = length > 0 && i + length <= bytes.length
+    for (let k = 1; valid && k < length; k++) {
+      const c = bytes[i + k]!
+      if ((c & 0xc0) !== 0x80) valid = false
+      else code = (code << 6) | (c & 0x3f)
+    }
+    if (
+      valid &&
+      length > 1 &&
+      (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+    )
+      valid = false
+    if (!valid) {
+      out.push(0xdc00 + b)
+      i += 1
+    } else {
+      if (code >= 0x10000) {
+        const v = code - 0x10000
+        out.push(0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff))
+      } else out.push(code)
+      i += length
+    }
+    if (out.length >= 8192) flush()
+  }
+  flush()
+  return text
 }
 
 /** Python's json.loads, or undefined when the text is no JSON (NaN and ±Infinity are taken). */

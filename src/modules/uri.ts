@@ -228,13 +228,20 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     throw error
   }
 
-  const came = response.status !== undefined && response.failure?.stage !== 'body'
+  // A body that stopped coming (a timeout, a closed connection) after the status and headers came:
+  // Ansible notices only when it reads the body (json, return_content, a refused status, dest).
+  const bodyFailure =
+    response.status !== undefined && response.failure?.stage === 'body'
+      ? response.failure
+      : undefined
+  const came =
+    response.status !== undefined && (response.failure === undefined || bodyFailure !== undefined)
   // A response to HEAD has no body: curl's --head leaves the header block where the body would be.
   const headRequest = response.method === 'HEAD'
   if (headRequest) response.body = Buffer.alloc(0)
   const exchange: UriExchange = {
     outcome:
-      response.status !== undefined && response.failure === undefined
+      came && response.status !== undefined
         ? {
             response: {
               status: response.status,
@@ -256,6 +263,8 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
   }
   const options = { url, statusCode, returnContent, elapsed: response.elapsedSeconds }
   const headers = response.headerPairs
+  const readsBody = (accepted: boolean): boolean =>
+    looksLikeJson(parseContentType(headers).subtype) || returnContent || !accepted
   const gzipped =
     decompress &&
     came &&
@@ -266,8 +275,23 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     if (gzipped && 'response' in exchange.outcome)
       exchange.outcome.response.body = gunzipOrKeep(exchange.outcome.response.body)
     const shaped = shapeResult(exchange, options)
+    if (bodyFailure !== undefined && readsBody(shaped.accepted))
+      return {
+        ...shaped.result,
+        failed: true,
+        msg: `the body of the response could not be read: ${bodyFailure.reason}`
+      }
     if (response.bodyTruncated) ctx.warn(truncationWarning(url))
     return shaped.result
+  }
+  if (bodyFailure !== undefined) {
+    // Ansible fails copying the body into its temporary file; dest is left as it was.
+    await discard(ctx, connection, before.dest.tmp)
+    return {
+      ...shapeResult(exchange, options).result,
+      failed: true,
+      msg: `Failed to create temporary content file: ${bodyFailure.reason}`
+    }
   }
 
   // dest: the response was written to a temporary file next to it.
@@ -303,8 +327,7 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
   // urllib raises anything but a 2xx as an HTTPError, which Ansible reads (for `body`) before it writes
   // dest from the spent response: dest gets no content then, as it does for HEAD.
   const success = status >= 200 && status < 300 && !response.redirectLoop
-  const wantsBody =
-    looksLikeJson(parseContentType(headers).subtype) || returnContent || !accepted || !success
+  const wantsBody = readsBody(accepted) || !success
   const act = await runAct(ctx, connection, {
     tmp: dest.tmp,
     final,
