@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-GSOMPTBS.js";
+} from "./chunks/chunk-RGXXEWDG.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-X6RMHTQK.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

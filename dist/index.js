@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-WTGBBHRI.js";
+} from "./chunks/chunk-LHNCMGNJ.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-GSOMPTBS.js";
+} from "./chunks/chunk-RGXXEWDG.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-X6RMHTQK.js";
 
 // src/main.ts
 import path from "node:path";

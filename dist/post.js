@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-WTGBBHRI.js";
-import "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-LHNCMGNJ.js";
+import "./chunks/chunk-X6RMHTQK.js";
 
 // src/post.ts
 async function post() {

@@ -194,6 +194,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',
+    'modules-template.yml',
     'modules-uri.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',

@@ -20,7 +20,9 @@
  *   the challenge (a client must send credentials unasked: force_basic_auth).
  * - `/slow/SECONDS`: waits before answering (a timeout); `/slow-body/SECONDS` sends its headers, then
  *   waits before the body.
- * - `/files/NAME`: one of `files` (known content and checksums), `application/octet-stream`.
+ * - `/files/NAME`: one of `files` (known content and checksums), `application/octet-stream`, with
+ *   `Last-Modified: FILES_LAST_MODIFIED`; a GET with an If-Modified-Since at or after it gets 304.
+ * - `/gzip/NAME`: the file gzip-compressed, with `Content-Encoding: gzip`.
  * - `/disposition/NAME?filename=F`: the file NAME with `Content-Disposition: attachment; filename="F"`.
  * - `/sums/ALGO` (sha1, sha256, sha512, md5): a `HEX  NAME` checksum list of the files (SHA256SUMS form);
  *   `/sums-dot/ALGO` the same with `./NAME` names.
@@ -34,6 +36,7 @@
  * Every request is recorded in `requests` (method, path, headers, body), so tests can see what was sent.
  */
 import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -108,6 +111,9 @@ export const SERVED_FILES: Readonly<Record<string, ServedFile>> = {
   'empty.txt': served(Buffer.alloc(0)),
   'app.tar.gz': served(Buffer.from('not really a tarball, but bytes all the same\n'))
 }
+
+/** When the served files last changed (their Last-Modified): a fixed day in the past. */
+export const FILES_LAST_MODIFIED = 'Tue, 01 Jan 2019 00:00:00 GMT'
 
 /** Starts both listeners on 127.0.0.1 (random ports). */
 export async function startHttpServer(): Promise<TestHttpServer> {
@@ -323,7 +329,15 @@ function route(
     case 'disposition': {
       const file = SERVED_FILES[a ?? '']
       if (!file) return send(res, 404, 'no such file\n')
-      const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream' }
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/octet-stream',
+        'Last-Modified': FILES_LAST_MODIFIED
+      }
+      const since = Date.parse(String(req.headers['if-modified-since'] ?? ''))
+      if (head === 'files' && since >= Date.parse(FILES_LAST_MODIFIED)) {
+        res.writeHead(304, headers)
+        return void res.end()
+      }
       if (head === 'disposition') {
         headers['Content-Disposition'] =
           `attachment; filename="${url.searchParams.get('filename') ?? a}"`
@@ -333,6 +347,14 @@ function route(
         return void res.end()
       }
       return send(res, 200, file.content, headers)
+    }
+    case 'gzip': {
+      const file = SERVED_FILES[a ?? '']
+      if (!file) return send(res, 404, 'no such file\n')
+      return send(res, 200, gzipSync(file.content), {
+        'Content-Type': 'application/octet-stream',
+        'Content-Encoding': 'gzip'
+      })
     }
     case 'sums':
     case 'sums-dot': {

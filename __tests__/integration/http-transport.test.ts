@@ -18,7 +18,7 @@ import type { Connection } from '../../src/connection/connection.js'
 import {
   HttpToolError,
   httpRequest,
-  urlopenError,
+  fetchUrlMessage,
   type HttpRequest
 } from '../../src/http/transport.js'
 import { allCommandLines } from '../helpers/cmdline-watch.js'
@@ -187,9 +187,12 @@ describe.each(['curl', 'wget'] as const)('HTTP transport with %s', (tool) => {
   it("reports connection failures in urllib's words", async () => {
     const refused = await request({ url: 'http://127.0.0.1:1/x' })
     expect(refused.status).toBeUndefined()
-    expect(urlopenError(refused.failure!)).toBe('<urlopen error [Errno 111] Connection refused>')
+    expect(fetchUrlMessage(refused.failure!)).toBe(
+      'Request failed: <urlopen error [Errno 111] Connection refused>'
+    )
     const slow = await request({ url: server.url('/slow/30'), timeoutSeconds: 1 })
-    expect(slow.failure).toMatchObject({ kind: 'timeout', reason: 'timed out', stage: 'connect' })
+    expect(slow.failure).toMatchObject({ kind: 'timeout', reason: 'timed out', stage: 'response' })
+    expect(fetchUrlMessage(slow.failure!)).toBe('Connection failure: timed out')
     const slowBody = await request({ url: server.url('/slow-body/30'), timeoutSeconds: 1 })
     expect(slowBody.failure).toMatchObject({ kind: 'timeout', stage: 'body' })
     const tls = await request({ url: server.httpsUrl('/files/hello.txt') })
@@ -215,6 +218,24 @@ describe.each(['curl', 'wget'] as const)('HTTP transport with %s', (tool) => {
     const none = await request({ url: server.url('/files/empty.txt'), outputPath: empty })
     expect(none.bodySize).toBe(0)
     expect(readFileSync(empty).length).toBe(0)
+  })
+
+  it('decodes gzip when asked, and sends unredirected headers on the first request only', async () => {
+    const raw = await request({ url: server.url('/gzip/hello.txt') })
+    expect(raw.headers['content-encoding']).toBe('gzip')
+    expect(raw.body?.equals(server.files['hello.txt']!.content)).toBe(false)
+    const decoded = await request({ url: server.url('/gzip/hello.txt'), decompress: true })
+    expect(decoded.body?.toString()).toBe(server.files['hello.txt']!.content.toString())
+    const res = await request({
+      url: server.url('/redirect/302/0?to=/echo'),
+      headers: { 'X-Once': 'first', 'X-Always': 'all' },
+      unredirectedHeaders: ['x-once']
+    })
+    const echo = JSON.parse(res.body!.toString()) as { headers: Record<string, string> }
+    expect(echo.headers['x-always']).toBe('all')
+    expect(echo.headers['x-once']).toBeUndefined()
+    const first = server.requests.filter((r) => r.path === '/redirect/302/0?to=/echo').at(-1)
+    expect(first?.headers['x-once']).toBe('first')
   })
 
   it('caps the captured body', async () => {

@@ -3,7 +3,7 @@
 // include's load. The loop is task-loop.ts'; the keywords rendered for the host, task-fields.ts'; what the
 // result comes to (changed/failed/ignored), task-outcome.ts'.
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError } from '../modules/module.js'
+import { ModuleArgumentError, UNEXPECTED_FAILURE } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
 import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
@@ -134,7 +134,11 @@ async function runSingle(
     if ('include' in ctx ? false : !ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
-      if (result['changed'] === undefined) result['changed'] = false
+      if (
+        result['changed'] === undefined &&
+        !(result as Record<PropertyKey, unknown>)[UNEXPECTED_FAILURE]
+      )
+        result['changed'] = false
     }
     if (hasUntil || retries > 0) result['attempts'] = attempt
     const withResult = (): Record<string, unknown> => {
@@ -373,7 +377,7 @@ function moduleContext(
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
     template: (value) => templar.render(value, scope),
-    render: (text) => templar.renderText(text, scope),
+    render: (text, templateFile) => templar.renderText(text, scope, templateFile),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment,

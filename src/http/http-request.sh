@@ -2,14 +2,16 @@
 # apb-http: one HTTP request on the target with curl (preferred) or GNU wget, following redirects one
 # hop at a time as Ansible's follow_redirects decides, so that both tools behave alike. POSIX sh.
 #
-# Run as:  /bin/sh -c "<this text>" apb-http PREFER POLICY METHOD HAS_BODY OUT CAP TIMEOUT \
-#            CURL_LEN CURL_ENTITY_LEN WGET_LEN WGET_ENTITY_LEN URL_LEN
+# Run as:  /bin/sh -c "<this text>" apb-http PREFER POLICY METHOD HAS_BODY OUT CAP TIMEOUT DECOMPRESS \
+#            CURL_LEN CURL_ENTITY_LEN CURL_FIRST_LEN WGET_LEN WGET_ENTITY_LEN WGET_FIRST_LEN URL_LEN
 # (src/http/transport.ts builds the command). Everything secret comes on stdin, never in argv:
 # the curl config (headers, credentials, TLS options), the curl config of the entity headers
-# (Content-Type…, dropped on a redirect that drops the body), the same two as wgetrc text, the URL, then
+# (Content-Type…, dropped on a redirect that drops the body), the curl config of the headers sent on
+# the first request only (unredirected_headers), the same three as wgetrc text, the URL, then
 # the request body: the *_LEN arguments are the byte lengths of these sections, the body is the rest.
 # They land in a private (0700) directory that is removed on exit.
 #
+# DECOMPRESS=1: a gzip Content-Encoding is decoded (gzip -dc), as Ansible's decompress does.
 # OUT is the file the response body is written to (created 0600); empty: a private file whose first CAP
 # bytes are printed. The answer is key=value lines ending with end=1, then the final response's header
 # block (headers_len bytes, as the tool saw it) and the captured body (body_len bytes).
@@ -21,7 +23,8 @@ has_body=$4
 out=$5
 cap=$6
 timeout=$7
-shift 7
+decompress=$8
+shift 8
 
 umask 077
 d=$(mktemp -d "${TMPDIR:-/tmp}/apb-http.XXXXXX" 2>/dev/null) || {
@@ -37,7 +40,7 @@ cat >"$d/in"
 
 # The sections, in order; small ones byte by byte (dd from a regular file), the body with tail.
 offset=0
-for name in common.curl entity.curl common.wgetrc entity.wgetrc url; do
+for name in common.curl entity.curl first.curl common.wgetrc entity.wgetrc first.wgetrc url; do
   length=$1
   shift
   if [ "$length" -gt 0 ]; then
@@ -123,12 +126,14 @@ while :; do
   target=${out:-$d/response}
   status=
   location=
+  connect_times=
   if [ "$tool" = curl ]; then
     cat "$d/common.curl" >"$d/hop.curl"
     [ "$send_body" = 1 ] && cat "$d/entity.curl" >>"$d/hop.curl"
+    [ "$hops" = 0 ] && cat "$d/first.curl" >>"$d/hop.curl"
     printf 'url = "%s"\n' "$(curl_quote "$url")" >>"$d/hop.curl"
     set -- -q -sS --http1.1 -K "$d/hop.curl" -D "$d/headers" -o "$target" \
-      -w '%{http_code}\n%{redirect_url}\n' \
+      -w '%{http_code}\n%{redirect_url}\n%{time_connect} %{time_appconnect}\n' \
       --connect-timeout "$timeout" --speed-limit 1 --speed-time "$timeout"
     if [ "$method" = HEAD ]; then
       set -- "$@" --head
@@ -140,10 +145,12 @@ while :; do
     rc=$?
     status=$(printf '%s\n' "$answer" | sed -n 1p)
     location=$(printf '%s\n' "$answer" | sed -n 2p)
+    connect_times=$(printf '%s\n' "$answer" | sed -n 3p)
     [ "$status" = 000 ] && status=
   else
     cat "$d/common.wgetrc" >"$d/hop.wgetrc"
     [ "$send_body" = 1 ] && cat "$d/entity.wgetrc" >>"$d/hop.wgetrc"
+    [ "$hops" = 0 ] && cat "$d/first.wgetrc" >>"$d/hop.wgetrc"
     printf '%s\n' "$url" >"$d/hop.url"
     set -- --config="$d/hop.wgetrc" -nv -S -i "$d/hop.url" -O "$target" -o "$d/err" \
       --content-on-error=on --max-redirect=0 --tries=1 --timeout="$timeout"
@@ -208,6 +215,16 @@ done
 end=$(date +%s)
 # curl creates no file for an empty body.
 [ -n "$status" ] && [ ! -e "$target" ] && : >"$target"
+if [ "$decompress" = 1 ] && [ -s "$target" ] &&
+  grep -i '^content-encoding:[[:space:]]*gzip' "$d/headers" >/dev/null; then
+  if gzip -dc <"$target" >"$d/decoded" 2>"$d/gzip-err"; then
+    cat "$d/decoded" >"$target"
+    echo decoded=1
+  else
+    echo "decode_error=$(head -n 1 "$d/gzip-err")"
+  fi
+  rm -f "$d/decoded"
+fi
 
 echo "rc=$rc"
 echo "status=$status"
@@ -215,6 +232,7 @@ echo "url=$url"
 echo "hops=$hops"
 echo "method=$method"
 echo "elapsed=$((end - start))"
+echo "connect_times=$connect_times"
 echo "err_hex=$(tail -c 2000 "$d/err" | od -An -v -tx1 | tr -d ' \n')"
 size=-1
 [ -f "$target" ] && size=$(($(wc -c <"$target")))

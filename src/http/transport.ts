@@ -11,14 +11,15 @@
  *     outputPath: '/dest/dir/.file.tmp',     // or leave out to capture the body (capped)
  *     environment: ctx.environment, deadlineMs: ctx.timeoutMs
  *   })
- *   if (response.failure) → `Request failed: ${urlopenError(response.failure)}` (see HttpFailure)
+ *   if (response.failure) → fetchUrlMessage(response.failure): Ansible's `Request failed: <urlopen
+ *     error …>` / `Connection failure: timed out` (see HttpFailure)
  *   else response.status, response.reason, response.headers (lower-cased names, repeated headers
  *   joined with ', ' as Ansible's fetch_url does), response.url (after redirects), response.body …
  *
  * What a module gets back is HttpResponse; what it must handle:
- * - `failure` set: no response came (connection refused, DNS, TLS, timeout…); its `reason` is the text
- *   Python puts in `<urlopen error REASON>` and `stage` says where it happened (a timeout while reading
- *   the body is `stage: 'body'`: Ansible's get_url reports that one differently).
+ * - `failure` set: no response came whole (connection refused, DNS, TLS, timeout…); its `reason` is
+ *   Python's text and `stage` says where it happened, which decides Ansible's message (fetchUrlMessage;
+ *   a failure while reading the body is `stage: 'body'`, which get_url reports in its own words).
  * - `status` 3xx with `location` set: a redirect that the policy did not follow (Ansible raises an
  *   HTTPError for it); `redirectLoop` when urllib's limits (10 hops, 4 visits of one URL) stopped it.
  * - HttpToolError is thrown when the target has neither curl nor GNU wget (or only busybox wget, or
@@ -79,6 +80,12 @@ export interface HttpRequest {
   environment?: Readonly<Record<string, string>>
   /** Deadline of the whole remote call, in milliseconds (every remote call has one). */
   deadlineMs: number
+  /** Headers (names from `headers`) sent on the first request only, not after a redirect. */
+  unredirectedHeaders?: readonly string[]
+  /** Decode a gzip Content-Encoding (Ansible's `decompress`); default false. */
+  decompress?: boolean
+  /** Read credentials from ~/.netrc when none are given (Ansible's `use_netrc`); default true. */
+  useNetrc?: boolean
   /** Which tool to use; `auto` (default) prefers curl. Tests pin one. */
   tool?: 'auto' | 'curl' | 'wget'
 }
@@ -86,8 +93,13 @@ export interface HttpRequest {
 /** Why no response came: the transport's error, in the words Python's urllib uses. */
 export interface HttpFailure {
   kind: 'refused' | 'dns' | 'timeout' | 'tls' | 'closed' | 'reset' | 'unreachable' | 'other'
-  /** Where: before any response, while waiting for it, or while reading the body. */
-  stage: 'connect' | 'body'
+  /**
+   * Where: `connect` before a connection (and TLS handshake) was made, which urllib wraps in a URLError
+   * (`Request failed: <urlopen error REASON>`); `response` connected but no response (came whole), which
+   * it does not (`Connection failure: REASON`); `body` while reading the body (get_url: `failed to
+   * create temporary content file: REASON`). fetchUrlMessage() gives the first two.
+   */
+  stage: 'connect' | 'response' | 'body'
   /** Python's reason: `[Errno 111] Connection refused`, `timed out`, `[SSL: CERTIFICATE_VERIFY_FAILED] …` */
   reason: string
   /** The tool's own message (curl's stderr, wget's log), for `-v` and debugging. */
@@ -160,8 +172,10 @@ export async function httpRequest(
   const sections = [
     configs.curl,
     configs.curlEntity,
+    configs.curlFirst,
     configs.wget,
     configs.wgetEntity,
+    configs.wgetFirst,
     Buffer.from(url)
   ]
   const cap = request.captureBytes ?? DEFAULT_CAPTURE_BYTES
@@ -178,6 +192,7 @@ export async function httpRequest(
     request.outputPath ?? '',
     String(cap),
     String(timeout),
+    request.decompress ? '1' : '0',
     ...sections.map((section) => String(section.length))
   ]
   const { command, stdin } = commandWithEnvironment(
@@ -277,7 +292,13 @@ export function parseAnswer(
     response.body = Buffer.from(rest.subarray(headersLength, headersLength + bodyLength))
     response.bodyTruncated = bodySize > bodyLength
   }
-  const failure = classifyFailure(tool, rc, detail, status !== undefined)
+  const failure = classifyFailure(
+    tool,
+    rc,
+    detail,
+    status !== undefined,
+    connectedBeforeFailure(answer.get('connect_times') ?? '', response.url)
+  )
   if (failure) response.failure = failure
   return response
 }
@@ -330,6 +351,17 @@ export function urlopenError(failure: HttpFailure): string {
   return `<urlopen error ${failure.reason}>`
 }
 
+/**
+ * The `msg` Ansible's fetch_url gives a request that got no response: `Request failed: <urlopen error
+ * …>` when the connection could not be made, `Connection failure: …` when it was made but no response
+ * came (a timeout waiting for it, the server closing). A failure in the body is the module's to word.
+ */
+export function fetchUrlMessage(failure: HttpFailure): string {
+  return failure.stage === 'connect'
+    ? `Request failed: ${urlopenError(failure)}`
+    : `Connection failure: ${failure.reason}`
+}
+
 /** curl exit codes that mean a TLS failure. */
 const CURL_TLS = new Set([35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91])
 
@@ -338,7 +370,9 @@ export function classifyFailure(
   tool: 'curl' | 'wget',
   rc: number,
   detail: string,
-  responded: boolean
+  responded: boolean,
+  /** curl: the connection (and TLS handshake) was made before the failure. */
+  connected = false
 ): HttpFailure | undefined {
   const make = (kind: HttpFailure['kind'], reason: string, stage: HttpFailure['stage']) => ({
     kind,
@@ -349,7 +383,8 @@ export function classifyFailure(
   const text = detail.toLowerCase()
   if (tool === 'curl') {
     if (rc === 0) return undefined
-    if (rc === 28) return make('timeout', 'timed out', responded ? 'body' : 'connect')
+    if (rc === 28)
+      return make('timeout', 'timed out', responded ? 'body' : connected ? 'response' : 'connect')
     if (responded) {
       // The response came but its body did not arrive whole.
       if (rc === 23) return make('other', detail, 'body')
@@ -357,16 +392,24 @@ export function classifyFailure(
     }
     if (rc === 6) return make('dns', '[Errno -2] Name or service not known', 'connect')
     if (rc === 7) return connectFailure(text, make)
-    if (rc === 52) return make('closed', 'Remote end closed connection without response', 'connect')
-    if (rc === 56) return make('reset', '[Errno 104] Connection reset by peer', 'connect')
+    if (rc === 52)
+      return make('closed', 'Remote end closed connection without response', 'response')
+    if (rc === 56)
+      return make(
+        'reset',
+        '[Errno 104] Connection reset by peer',
+        connected ? 'response' : 'connect'
+      )
     if (CURL_TLS.has(rc)) return make('tls', tlsReason(detail), 'connect')
     return make('other', detail || `curl exited with ${rc}`, 'connect')
   }
   // GNU wget: 8 is "the server answered with an error status", a response like any other.
   if (rc === 0 || (rc === 8 && responded)) return undefined
   if (rc === 5) return make('tls', tlsReason(detail), 'connect')
-  if (text.includes('timed out'))
-    return make('timeout', 'timed out', responded ? 'body' : 'connect')
+  if (text.includes('timed out')) {
+    const stage = responded ? 'body' : text.includes('in headers') ? 'response' : 'connect'
+    return make('timeout', 'timed out', stage)
+  }
   if (responded) {
     // wget logs nothing when the body stops coming past its read timeout.
     if (text.includes('reset') || text.includes('closed')) return make('closed', detail, 'body')
@@ -383,8 +426,14 @@ export function classifyFailure(
   if (text.includes('connection reset'))
     return make('reset', '[Errno 104] Connection reset by peer', 'connect')
   if (text.includes('no data received') || text.includes('closed'))
-    return make('closed', 'Remote end closed connection without response', 'connect')
+    return make('closed', 'Remote end closed connection without response', 'response')
   return make('other', detail || `wget exited with ${rc}`, 'connect')
+}
+
+/** Whether curl's `%{time_connect} %{time_appconnect}` say the connection (TLS too) was made. */
+function connectedBeforeFailure(times: string, url: string): boolean {
+  const [tcp, tls] = times.split(' ').map(Number)
+  return url.toLowerCase().startsWith('https:') ? (tls ?? 0) > 0 : (tcp ?? 0) > 0
 }
 
 function connectFailure(
@@ -427,8 +476,10 @@ function tlsReason(detail: string): string {
 function buildConfigs(request: HttpRequest): {
   curl: Buffer
   curlEntity: Buffer
+  curlFirst: Buffer
   wget: Buffer
   wgetEntity: Buffer
+  wgetFirst: Buffer
 } {
   const headers = Object.entries(request.headers ?? {})
   for (const [name, value] of headers) {
@@ -446,8 +497,11 @@ function buildConfigs(request: HttpRequest): {
     DEFAULT_HTTP_AGENT
   const curl: string[] = []
   const curlEntity: string[] = []
+  const curlFirst: string[] = []
   const wget: string[] = []
   const wgetEntity: string[] = []
+  const wgetFirst: string[] = []
+  const unredirected = new Set((request.unredirectedHeaders ?? []).map((h) => h.toLowerCase()))
   let wgetRefused = false
   const wgetValue = (value: string): string => {
     if (/^\s|\s$|[\r\n]/.test(value)) wgetRefused = true
@@ -465,12 +519,17 @@ function buildConfigs(request: HttpRequest): {
   if (!has('connection')) curl.push('header = "Connection: close"')
   for (const [name, value] of headers) {
     if (name.toLowerCase() === 'user-agent') continue
-    const entity = ENTITY_HEADERS.has(name.toLowerCase())
-    ;(entity ? curlEntity : curl).push(
-      `header = ${q(value === '' ? `${name};` : `${name}: ${value}`)}`
-    )
-    ;(entity ? wgetEntity : wget).push(`header = ${name}: ${wgetValue(value)}`)
+    const lower = name.toLowerCase()
+    const [curlList, wgetList] = unredirected.has(lower)
+      ? [curlFirst, wgetFirst]
+      : ENTITY_HEADERS.has(lower)
+        ? [curlEntity, wgetEntity]
+        : [curl, wget]
+    curlList.push(`header = ${q(value === '' ? `${name};` : `${name}: ${value}`)}`)
+    wgetList.push(`header = ${name}: ${wgetValue(value)}`)
   }
+  const netrc = request.useNetrc !== false
+  if (!netrc) wget.push('netrc = off')
   if (request.username !== undefined && request.username !== '') {
     const password = request.password ?? ''
     curl.push(`user = ${q(`${request.username}:${password}`)}`)
@@ -478,6 +537,8 @@ function buildConfigs(request: HttpRequest): {
     wget.push(`http_user = ${wgetValue(request.username)}`)
     wget.push(`http_password = ${wgetValue(password)}`)
     if (request.forceBasicAuth) wget.push('auth_no_challenge = on')
+  } else if (netrc) {
+    curl.push('netrc-optional')
   }
   if (!request.validateCerts) {
     curl.push('insecure')
@@ -504,7 +565,9 @@ function buildConfigs(request: HttpRequest): {
   return {
     curl: text(curl),
     curlEntity: text(curlEntity),
+    curlFirst: text(curlFirst),
     wget: wgetRefused ? Buffer.from('#refuse\n') : text(wget),
-    wgetEntity: text(wgetEntity)
+    wgetEntity: text(wgetEntity),
+    wgetFirst: text(wgetFirst)
   }
 }

@@ -1,4 +1,5 @@
 import type { Connection } from '../connection/connection.js'
+import type { JinjaSyntax } from '../template/index.js'
 import type { ArgSpec } from './arg-spec.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from './task-environment.js'
@@ -62,8 +63,12 @@ export interface ModuleContext {
   evaluate(expression: string): unknown
   /** Templates a value as arguments are templated (a lone `{{ expr }}` keeps its type), for assert. */
   template(value: unknown): unknown
-  /** Renders template text (a template file's contents) against `vars` to a string. */
-  render(text: string): string
+  /**
+   * Renders template text against `vars` to a string. With `templateFile` (the template module), the text
+   * is a template file rendered as Ansible's template action does: these Jinja2 settings over Ansible's
+   * defaults, a `#jinja2:` header line, newlines in `newline_sequence`.
+   */
+  render(text: string, templateFile?: Partial<JinjaSyntax>): string
   /** Deadline for each remote call the module makes, in milliseconds. */
   timeoutMs: number
   /** The task's `timeout` keyword in seconds, if set: the command is killed on the target after it. */
@@ -172,6 +177,12 @@ export const NOT_IGNORABLE = Symbol('not ignorable')
  * until are not evaluated for it, and it gets no `changed` inside a loop. A symbol key: never registered.
  */
 export const TIMED_OUT = Symbol('timed out')
+
+/**
+ * Marks Ansible's "Unexpected failure during module execution" result (an exception in an action plugin,
+ * e.g. template's output_encoding): it has `failed`, `msg` and `stdout`, and no `changed`. A symbol key.
+ */
+export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}

@@ -24,6 +24,9 @@ const PYTHON_KEYWORDS = new Set(
 )
 
 /** Whether a name can be a variable, as Ansible checks `vars:` keys: an ASCII identifier, not a keyword. */
+/** Ansible's test for a string it will template: a Jinja2 block, expression or comment opens in it. */
+const JINJA_START = /\{\{|\{%|\{#/
+
 export function isVariableName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS.has(name)
 }
@@ -109,8 +112,18 @@ export abstract class TaskParser {
       )
     }
     if (raw.args !== undefined) {
-      const extra = this.mapping(raw.args, 'args', location)
-      args = { ...args, ...extra }
+      if (typeof raw.args === 'string' && !isMarkedUnsafe(raw.args)) {
+        // `args: "{{ file_args }}"`: a mapping that only exists at run time (Ansible's variable params).
+        if (!JINJA_START.test(raw.args))
+          throw new PlaybookError(
+            "Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')",
+            location
+          )
+        args = { _variable_params: raw.args, ...args }
+      } else {
+        const extra = this.mapping(raw.args, 'args', location)
+        args = { ...args, ...extra }
+      }
     }
     const become = becomeKeywords(raw, location)
     if (raw.check_mode !== undefined && raw.check_mode !== false) {
@@ -263,6 +276,11 @@ export abstract class TaskParser {
     }
     if (!('_raw_params' in args) || this.modules.freeForm.has(module) || module === 'set_fact')
       return args
+    const { _raw_params: rawParams, ...named } = args
+    // `file: "{{ item }}"`: the words left over are a template whose value, a mapping, gives the
+    // arguments at run time (under the named ones), as Ansible's variable params.
+    if (typeof rawParams === 'string' && JINJA_START.test(rawParams))
+      return { _variable_params: rawParams, ...named }
     const allowed = [...this.modules.freeForm, 'set_fact'].sort().join(', ')
     throw new PlaybookError(
       `this task '${module}' has extra params, which is only allowed in the following modules: ${allowed}. ` +

@@ -8,6 +8,9 @@ import { assertDeeplyDefined } from './undefined.js'
 const templates = new Map<string, nunjucks.Template>()
 const MAX_CACHED_TEMPLATES = 10_000
 let environment: nunjucks.Environment | undefined
+// Template files (the template module) arrive as canonical sources, whitespace control applied.
+const fileTemplates = new Map<string, nunjucks.Template>()
+let fileEnvironment: nunjucks.Environment | undefined
 
 function stripNunjucksNoise(message: string): string {
   return message
@@ -37,19 +40,39 @@ function translateError(err: unknown, source: string): TemplateError {
   )
 }
 
-function compiled(source: string, shownSource = source): nunjucks.Template {
-  let template = templates.get(source)
+function compiled(source: string, shownSource = source, file = false): nunjucks.Template {
+  const cache = file ? fileTemplates : templates
+  let template = cache.get(source)
   if (!template) {
-    environment ??= installJinjaCompat()
+    const env = file
+      ? (fileEnvironment ??= installJinjaCompat(false))
+      : (environment ??= installJinjaCompat())
     try {
-      template = new nunjucks.Template(source, environment, undefined, true)
+      template = new nunjucks.Template(source, env, undefined, true)
     } catch (err) {
       throw translateError(err, shownSource)
     }
-    if (templates.size >= MAX_CACHED_TEMPLATES) templates.clear()
-    templates.set(source, template)
+    if (cache.size >= MAX_CACHED_TEMPLATES) cache.clear()
+    cache.set(source, template)
   }
   return template
+}
+
+/**
+ * Renders a canonical template source (jinja-lexer.ts's canonicalSource) against `vars`, with no
+ * trimming of its own; errors show `shownSource`, the template as written.
+ */
+export function renderCanonical(
+  canonical: string,
+  vars: Record<string, unknown>,
+  shownSource: string
+): string {
+  const template = compiled(canonical, shownSource, true)
+  try {
+    return template.render({ [VARS_KEY]: vars })
+  } catch (err) {
+    throw translateError(err, shownSource)
+  }
 }
 
 /** Renders a template source to a string against `vars` (read lazily: getters run only when referenced). */

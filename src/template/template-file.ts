@@ -1,0 +1,141 @@
+/**
+ * A template file rendered as Ansible's template action renders it: the module's syntax options, then the
+ * `#jinja2:` header line's overrides, Jinja2's lexing (jinja-lexer.ts), and the trailing newlines of the
+ * source given back in `newline_sequence`.
+ */
+import { TemplateError } from '../errors.js'
+import { parsePythonLiteral } from '../values/python-literal.js'
+import { renderCanonical } from './engine.js'
+import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource, type JinjaSyntax } from './jinja-lexer.js'
+import { pyRepr, pyTruthy } from './python.js'
+
+export { ANSIBLE_TEMPLATE_SYNTAX, type JinjaSyntax } from './jinja-lexer.js'
+
+const HEADER = '#jinja2:'
+
+/** The Jinja2 environment attributes a header line may set, by their Jinja2 names. */
+const HEADER_SETTINGS: Record<string, keyof JinjaSyntax> = {
+  trim_blocks: 'trimBlocks',
+  lstrip_blocks: 'lstripBlocks',
+  newline_sequence: 'newlineSequence',
+  keep_trailing_newline: 'keepTrailingNewline',
+  block_start_string: 'blockStart',
+  block_end_string: 'blockEnd',
+  variable_start_string: 'variableStart',
+  variable_end_string: 'variableEnd',
+  comment_start_string: 'commentStart',
+  comment_end_string: 'commentEnd'
+}
+
+const NEWLINES = ['\n', '\r', '\r\n']
+
+function trailingNewlines(text: string): number {
+  let n = 0
+  while (n < text.length && text[text.length - 1 - n] === '\n') n++
+  return n
+}
+
+/** Applies one `key: value` of a `#jinja2:` header line to `syntax`, or refuses it by name. */
+function applyHeaderSetting(syntax: JinjaSyntax, key: string, literal: string): void {
+  const value = parsePythonLiteral(literal)
+  if (typeof value === 'string' && value === literal) {
+    throw new TemplateError(
+      `the '#jinja2:' header sets ${key} to ${literal}, which is no Python literal ` +
+        `(write True/False, or a quoted string)`
+    )
+  }
+  const setting = HEADER_SETTINGS[key]
+  if (!Object.hasOwn(HEADER_SETTINGS, key) || setting === undefined) {
+    throw new TemplateError(
+      `the '#jinja2:' header sets '${key}', which is not supported; supported: ` +
+        Object.keys(HEADER_SETTINGS).join(', ')
+    )
+  }
+  if (setting === 'trimBlocks' || setting === 'lstripBlocks' || setting === 'keepTrailingNewline') {
+    syntax[setting] = pyTruthy(value)
+  } else if (setting === 'newlineSequence') {
+    if (typeof value !== 'string' || !NEWLINES.includes(value))
+      throw new TemplateError('newline_sequence set to unknown line ending string.')
+    syntax.newlineSequence = value as JinjaSyntax['newlineSequence']
+  } else {
+    if (typeof value !== 'string')
+      throw new TemplateError(`the '#jinja2:' header sets ${key} to ${pyRepr(value)}: not a string`)
+    syntax[setting] = value
+  }
+}
+
+/**
+ * Refuses delimiters Jinja2 cannot lex with: empty ones, and start strings that are the same (Jinja2
+ * asserts they differ).
+ */
+export function checkDelimiters(syntax: JinjaSyntax): void {
+  for (const [name, value] of [
+    ['block_start_string', syntax.blockStart],
+    ['block_end_string', syntax.blockEnd],
+    ['variable_start_string', syntax.variableStart],
+    ['variable_end_string', syntax.variableEnd],
+    ['comment_start_string', syntax.commentStart],
+    ['comment_end_string', syntax.commentEnd]
+  ] as const) {
+    if (value === '') throw new TemplateError(`${name} must not be empty`)
+  }
+  const starts = [syntax.blockStart, syntax.variableStart, syntax.commentStart]
+  if (new Set(starts).size !== starts.length) {
+    throw new TemplateError(
+      'block, variable and comment start strings must be different (block_start_string ' +
+        `${JSON.stringify(syntax.blockStart)}, variable_start_string ${JSON.stringify(syntax.variableStart)}, ` +
+        `comment_start_string ${JSON.stringify(syntax.commentStart)})`
+    )
+  }
+}
+
+/**
+ * Renders the text of a template file against `vars` as Ansible's template action does: `syntax` (the
+ * module's options over Ansible's defaults), then a first line `#jinja2: key: value, …` overriding them
+ * (that line is not printed), then the text without its last newline rendered by Jinja2's rules, then the
+ * newlines the source ended with and the output lacks added in `newline_sequence`.
+ * @throws TemplateError for a header, delimiter or template that Jinja2 would refuse
+ */
+export function renderTemplateFile(
+  source: string,
+  vars: Record<string, unknown>,
+  options: Partial<JinjaSyntax> = {}
+): string {
+  const syntax: JinjaSyntax = { ...ANSIBLE_TEMPLATE_SYNTAX }
+  for (const [key, value] of Object.entries(options) as Array<[keyof JinjaSyntax, never]>)
+    if (value !== undefined) syntax[key] = value
+  const sourceNewlines = trailingNewlines(source)
+  let data = source
+  if (data.startsWith(HEADER)) {
+    // As Ansible: the header runs to the first newline; without one, it is the whole text but its last
+    // character, and the text is rendered whole.
+    const eol = data.indexOf('\n')
+    const line = data.slice(HEADER.length, eol === -1 ? -1 : eol)
+    data = data.slice(eol + 1)
+    for (const pair of line.split(',')) {
+      const colon = pair.indexOf(':')
+      if (colon < 0) {
+        throw new TemplateError(
+          `failed to parse jinja2 override '${pair.trim()}'. Did you use something different from colon as key-value separator?`
+        )
+      }
+      applyHeaderSetting(syntax, pair.slice(0, colon).trim(), pair.slice(colon + 1).trim())
+    }
+  }
+  checkDelimiters(syntax)
+  let canonical: string
+  try {
+    canonical = canonicalSource(data, syntax)
+  } catch (error) {
+    // Jinja2's TemplateSyntaxError as Ansible reports it (its own message, then the cause's).
+    if (!(error instanceof TemplateError)) throw error
+    throw new TemplateError(
+      `template error while templating string: ${error.message}. String: ${data}. ${error.message}`,
+      data
+    )
+  }
+  let rendered = renderCanonical(canonical, vars, data)
+  const missing = sourceNewlines - trailingNewlines(rendered)
+  if (missing > 0) rendered += syntax.newlineSequence.repeat(missing)
+  return rendered
+}
