@@ -195,6 +195,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'module-args.yml',
     'modules-stat.yml',
     'modules-template.yml',
+    'modules-http.yml',
     'modules-uri.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',

@@ -89,6 +89,14 @@ describe.each(['curl', 'wget'] as const)('HTTP transport with %s', (tool) => {
     expect(res.url).toBe(server.url('/files/binary.bin'))
   })
 
+  it('sends HEAD without reading a body', async () => {
+    const res = await request({ url: server.url('/files/hello.txt'), method: 'HEAD' })
+    expect(res).toMatchObject({ status: 200, method: 'HEAD', bodySize: 0 })
+    expect(res.headers['content-length']).toBe(String(server.files['hello.txt']!.content.length))
+    expect(res.body?.length ?? 0).toBe(0)
+    expect(server.requests.at(-1)?.method).toBe('HEAD')
+  })
+
   it('returns error statuses with their body, and joins repeated headers', async () => {
     const missing = await request({ url: server.url('/status/404') })
     expect(missing).toMatchObject({ status: 404, reason: 'Not Found' })

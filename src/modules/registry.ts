@@ -9,6 +9,7 @@ import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
 import { findModule } from './find.js'
+import { getUrlModule } from './get-url.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -56,6 +57,7 @@ const ALL: ModuleDefinition[] = [
   slurpModule,
   fetchModule,
   findModule,
+  getUrlModule,
   uriModule
 ]
 
