@@ -150,7 +150,7 @@ describe('uri over ssh', () => {
     )
   })
 
-  it('writes dest atomically: 0644 when new, changed each time, If-Modified-Since the second time', async () => {
+  it('writes dest atomically: 0644 when new, changed each time it writes, If-Modified-Since once it exists', async () => {
     const where = mkdtempSync(path.join(dir, 'dest-'))
     await chmod(where, 0o777)
     const dest = path.join(where, 'hello.txt')
@@ -166,14 +166,48 @@ describe('uri over ssh', () => {
     expect(readFileSync(dest, 'utf8')).toBe('hello from the test server\n')
     expect(seen('/files/hello.txt?first').at(-1)?.headers['if-modified-since']).toBeUndefined()
 
+    // The server answers 304 to dest's mtime: a failure unless status_code takes it, and no write.
     const mtime = statSync(dest).mtime
-    const again = await uri({ url: server.url('/files/hello.txt?again'), dest, mode: '0600' })
-    expect(again.result).toMatchObject({ changed: true, mode: '0600' })
-    expect(statSync(dest).mode & 0o777).toBe(0o600)
+    const notModified = await uri({ url: server.url('/files/hello.txt?again'), dest })
+    expect(notModified.result).toMatchObject({
+      failed: true,
+      changed: false,
+      status: 304,
+      path: dest,
+      msg: 'Status code was 304 and not [200]: HTTP Error 304: Not Modified'
+    })
     expect(seen('/files/hello.txt?again').at(-1)?.headers['if-modified-since']).toBe(
       mtime.toUTCString()
     )
+    const accepted = await uri({
+      url: server.url('/files/hello.txt?accepted'),
+      dest,
+      status_code: [200, 304],
+      mode: '0600'
+    })
+    expect(accepted.result).toMatchObject({ changed: false, status: 304, mode: '0644' })
+    expect(readFileSync(dest, 'utf8')).toBe('hello from the test server\n')
+
+    // A server that ignores If-Modified-Since: written again (changed), with the mode asked for.
+    const again = await uri({ url: server.url('/disposition/other.txt'), dest, mode: '0600' })
+    expect(again.result).toMatchObject({ changed: true, status: 200, mode: '0600' })
+    expect(statSync(dest).mode & 0o777).toBe(0o600)
+    expect(readFileSync(dest, 'utf8')).toBe('another file, other content\n')
     expect(leftovers(where)).toEqual([])
+  })
+
+  it('decodes a gzip body unless decompress is false', async () => {
+    const decoded = await uri({ url: server.url('/gzip/hello.txt'), return_content: true })
+    expect(decoded.result).toMatchObject({
+      content: 'hello from the test server\n',
+      content_encoding: 'gzip'
+    })
+    const raw = await uri({
+      url: server.url('/gzip/hello.txt'),
+      return_content: true,
+      decompress: false
+    })
+    expect(String(raw.result['content']).startsWith('\u001f\udc8b')).toBe(true)
   })
 
   it('names a file in a dest directory after the URL or Content-Disposition, and refuses a path there', async () => {

@@ -2,10 +2,10 @@
 # apb-uri-act: what the uri module does with a response written to a temporary file next to dest
 # (describe_path from path-info.sh is defined before this). POSIX sh.
 #
-# Arguments: TMP FINAL WRITE GUNZIP MODE OWNER GROUP WANT_BODY CAP EMPTY. MODE, OWNER and GROUP are
+# Arguments: TMP FINAL WRITE MODE OWNER GROUP WANT_BODY CAP EMPTY. MODE, OWNER and GROUP are
 # prefixed with `-` when not given and `+` when given. EMPTY=1: FINAL gets no content (what Ansible
 # writes for a status it accepts that is no 2xx, and for HEAD); the body is still read from TMP.
-# WRITE=1: the response (gunzipped first with GUNZIP=1) replaces FINAL, atomically (mv in one
+# WRITE=1: the response replaces FINAL, atomically (mv in one
 # directory), unless FINAL already holds the same bytes; a file it replaces keeps its mode and owner,
 # a new one gets what the umask leaves of 0666 (as Ansible's atomic_move). Then MODE (chmod), OWNER
 # and GROUP are applied. WRITE=0: TMP is removed.
@@ -14,13 +14,12 @@
 tmp=$1
 final=$2
 write=$3
-gunzip=$4
-mode=$5
-owner=$6
-group=$7
-want_body=$8
-cap=$9
-empty=${10}
+mode=$4
+owner=$5
+group=$6
+want_body=$7
+cap=$8
+empty=$9
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 fail() {
   echo "$1_error_hex=$(hex "$2")"
@@ -34,14 +33,6 @@ src=$tmp
 if [ "$write" = 1 ]; then
   if [ "$empty" = 1 ]; then
     src=$(umask 077 && mktemp "$tmp.XXXXXX" 2>&1) || fail write "$src"
-  elif [ "$gunzip" = 1 ]; then
-    command -v gzip >/dev/null 2>&1 || fail write 'gzip is not installed on the target: it is needed to decompress the gzip response (or set decompress: false)'
-    plain=$(umask 077 && mktemp "$tmp.XXXXXX" 2>&1) || fail write "$plain"
-    if ! err=$(gzip -dc <"$tmp" 2>&1 >"$plain"); then
-      rm -f "$plain"
-      fail write "$err"
-    fi
-    mv -f "$plain" "$tmp"
   fi
   if [ -f "$final" ] && cmp -s "$src" "$final"; then
     rm -f "$src"

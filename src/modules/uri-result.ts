@@ -6,7 +6,7 @@
  * in `status_code`.
  */
 import { dict } from '../dict.js'
-import type { HttpFailure } from '../http/transport.js'
+import { fetchUrlMessage, type HttpFailure } from '../http/transport.js'
 import type { ModuleResult } from './module.js'
 
 /** The final response, as the transport read it. */
@@ -44,26 +44,6 @@ export const REDIRECT_LOOP_MESSAGE =
 /** Python's `repr` of the status_code list (`[200, 201]`). */
 function statusList(codes: readonly number[]): string {
   return `[${codes.join(', ')}]`
-}
-
-/**
- * Ansible's message for a request that got no response: urllib's URLError for what fails while the
- * request is sent (`Request failed: <urlopen error [Errno 111] Connection refused>`), a socket error for
- * what fails while the answer is awaited (`Connection failure: timed out`, the server closing or
- * resetting the connection).
- */
-export function failureMessage(failure: HttpFailure): string {
-  if (failure.kind === 'closed' || failure.kind === 'reset')
-    return `Connection failure: ${failure.reason}`
-  if (failure.kind === 'timeout') {
-    // curl: "Connection timed out after …" / "Failed to connect"; wget: "Connecting to … failed:
-    // Connection timed out". A wait for the answer is a read timeout (curl: "Operation timed out").
-    const connecting = /connection timed out|connect/i.test(failure.detail)
-    return connecting
-      ? 'Request failed: <urlopen error timed out>'
-      : 'Connection failure: timed out'
-  }
-  return `Request failed: <urlopen error ${failure.reason}>`
 }
 
 /**
@@ -357,7 +337,7 @@ export function shapeResult(exchange: UriExchange, options: UriResultOptions): S
   let errorBody: Buffer | undefined
   const outcome = exchange.outcome
   if ('failure' in outcome) {
-    info['msg'] = failureMessage(outcome.failure)
+    info['msg'] = fetchUrlMessage(outcome.failure)
   } else {
     const response = outcome.response
     body = response.body

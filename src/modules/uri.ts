@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { gunzipSync } from 'node:zlib'
 import type { Connection } from '../connection/connection.js'
 import { CommandTimeoutError } from '../errors.js'
 import { fromHex, probeCommand, ProbeAnswer, runProbe, type ProbeScript } from '../facts/probe.js'
@@ -93,17 +92,11 @@ export const uriModule: ModuleDefinition = {
       headers: { type: 'dict', default: {} },
       remote_src: { type: 'bool', default: false },
       ca_path: { type: 'path' },
-      unredirected_headers: {
-        type: 'list',
-        elements: 'str',
-        default: [],
-        notImplemented: 'headers are sent on every request of a redirect chain'
-      },
+      unredirected_headers: { type: 'list', elements: 'str', default: [] },
       decompress: { type: 'bool', default: true },
       force: { type: 'bool', default: false },
       http_agent: { type: 'str', default: 'ansible-httpget' },
       use_proxy: { type: 'bool', default: true },
-      // The target's ~/.netrc is not read (curl and wget are not asked to): give url_username.
       use_netrc: { type: 'bool', default: true },
       validate_certs: { type: 'bool', default: true },
       force_basic_auth: { type: 'bool', default: false },
@@ -212,6 +205,9 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
       validateCerts: a['validate_certs'] as boolean,
       followRedirects: a['follow_redirects'] as FollowRedirects,
       useProxy: a['use_proxy'] as boolean,
+      useNetrc: a['use_netrc'] as boolean,
+      decompress,
+      unredirectedHeaders: a['unredirected_headers'] as string[],
       ...(given('ca_path') === undefined ? {} : { caPath: given('ca_path')! }),
       ...(given('client_cert') === undefined ? {} : { clientCert: given('client_cert')! }),
       ...(given('client_key') === undefined ? {} : { clientKey: given('client_key')! }),
@@ -236,7 +232,7 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
       : undefined
   const came =
     response.status !== undefined && (response.failure === undefined || bodyFailure !== undefined)
-  // A response to HEAD has no body: curl's --head leaves the header block where the body would be.
+  // A response to HEAD has no body, whatever a tool may have left where it would be.
   const headRequest = response.method === 'HEAD'
   if (headRequest) response.body = Buffer.alloc(0)
   const exchange: UriExchange = {
@@ -265,15 +261,8 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
   const headers = response.headerPairs
   const readsBody = (accepted: boolean): boolean =>
     looksLikeJson(parseContentType(headers).subtype) || returnContent || !accepted
-  const gzipped =
-    decompress &&
-    came &&
-    (headers.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1] ?? '').toLowerCase() ===
-      'gzip'
 
   if (before.dest === undefined) {
-    if (gzipped && 'response' in exchange.outcome)
-      exchange.outcome.response.body = gunzipOrKeep(exchange.outcome.response.body)
     const shaped = shapeResult(exchange, options)
     if (bodyFailure !== undefined && readsBody(shaped.accepted))
       return {
@@ -332,7 +321,6 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     tmp: dest.tmp,
     final,
     write,
-    gunzip: gzipped && write,
     mode: write ? mode : undefined,
     owner: write ? owner : undefined,
     group: write ? group : undefined,
@@ -340,8 +328,7 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     empty: headRequest || !success
   })
   if ('response' in exchange.outcome && !headRequest) {
-    // Written and gunzipped on the target, the body read back is dest's; otherwise the raw response's.
-    exchange.outcome.response.body = gzipped && !write ? gunzipOrKeep(act.body) : act.body
+    exchange.outcome.response.body = act.body
   }
   const shaped = shapeResult(exchange, options)
   const result: ModuleResult = { ...shaped.result, path: final }
@@ -432,7 +419,6 @@ async function runAct(
     tmp: string
     final: string
     write: boolean
-    gunzip: boolean
     mode: string | undefined
     owner: string | undefined
     group: string | undefined
@@ -446,7 +432,6 @@ async function runAct(
     step.tmp,
     step.final,
     step.write ? '1' : '0',
-    step.gunzip ? '1' : '0',
     flag(step.mode),
     flag(step.owner),
     flag(step.group),
@@ -531,14 +516,6 @@ export function responseFilename(headers: Array<[string, string]>, url: string):
     return decodeURIComponent(last)
   } catch {
     return last
-  }
-}
-
-function gunzipOrKeep(body: Buffer): Buffer {
-  try {
-    return gunzipSync(body)
-  } catch {
-    return body
   }
 }
 
