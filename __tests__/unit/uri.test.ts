@@ -5,6 +5,7 @@ import {
   encodeBody,
   formUrlencoded,
   quotePlus,
+  urlProblem,
   type HttpRequest,
   type UriRequestArgs
 } from '../../src/modules/uri-request.js'
@@ -448,5 +449,26 @@ describe('uri body text', () => {
     expect(decodeBody(bytes, 'utf-8')).toBe('a\udcff\udce2\udc82A😀\udced\udca0\udc80')
     expect(decodeBody(Buffer.from([0xe9]), 'ISO-8859-1')).toBe('é')
     expect(decodeBody(Buffer.from([0xc3, 0xa9]), 'no-such-charset')).toBe('é')
+  })
+})
+
+describe('uri URLs urllib refuses before connecting', () => {
+  it('words each as Ansible does, and refuses ftp and file by name', () => {
+    expect(urlProblem('example.com/x')).toEqual({
+      kind: 'value',
+      msg: "unknown url type: 'example.com/x'"
+    })
+    expect(urlProblem('127.0.0.1:18089/json')).toEqual({
+      kind: 'urlopen',
+      reason: 'unknown url type: 127.0.0.1'
+    })
+    expect(urlProblem('Gopher://x/')).toEqual({
+      kind: 'urlopen',
+      reason: 'unknown url type: gopher'
+    })
+    expect(urlProblem('http://')).toEqual({ kind: 'urlopen', reason: 'no host given' })
+    expect(urlProblem('ftp://h/x')).toMatchObject({ kind: 'unsupported' })
+    expect(urlProblem('HTTP://127.0.0.1/x')).toBeUndefined()
+    expect(urlProblem('https://u:p@h/x')).toBeUndefined()
   })
 })

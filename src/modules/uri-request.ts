@@ -5,7 +5,7 @@
  */
 import { isRecord } from '../values/records.js'
 import { pythonJsonDumps } from '../values/python-json.js'
-import { pythonStr } from '../template/python.js'
+import { pyStringRepr, pythonStr } from '../template/python.js'
 
 /** One HTTP request as the transport sends it. Header names keep the case they were given in. */
 export interface HttpRequest {
@@ -251,4 +251,35 @@ export function buildRequest(a: UriRequestArgs): BuiltRequest {
   return username && !a.forceBasicAuth
     ? { request, challenge: { username, password: password ?? '' } }
     : { request }
+}
+
+/** What is wrong with a URL before any request is made, as urllib finds it. */
+export type UrlProblem =
+  /** urllib's ValueError: the task fails with this message alone (no `Status code was …`). */
+  | { kind: 'value'; msg: string }
+  /** urllib's URLError: `Request failed: <urlopen error REASON>` like a failed connection. */
+  | { kind: 'urlopen'; reason: string }
+  /** A scheme Ansible's urllib takes that this module does not. */
+  | { kind: 'unsupported'; msg: string }
+
+/**
+ * urllib's checks of a URL before it connects: a URL without a scheme (`example.com/x`) is a ValueError
+ * (`unknown url type: 'example.com/x'`); a scheme it has no handler for (`127.0.0.1:80/x` reads as the
+ * scheme `127.0.0.1`, `gopher://…`) and an http(s) URL without a host are URLErrors. `ftp://` and
+ * `file://`, which urllib would read, are refused by name.
+ */
+export function urlProblem(url: string): UrlProblem | undefined {
+  const match = /^([^/:]+):(.*)$/s.exec(url)
+  if (!match) return { kind: 'value', msg: `unknown url type: ${pyStringRepr(url)}` }
+  const scheme = match[1]!.toLowerCase()
+  if (scheme === 'ftp' || scheme === 'file')
+    return {
+      kind: 'unsupported',
+      msg: `${scheme}:// URLs are not supported by uri here: it makes HTTP and HTTPS requests only`
+    }
+  if (scheme !== 'http' && scheme !== 'https')
+    return { kind: 'urlopen', reason: `unknown url type: ${scheme}` }
+  const host = /^\/\/([^/?#]*)/.exec(match[2]!)?.[1] ?? ''
+  if (host.replace(/^.*@/, '') === '') return { kind: 'urlopen', reason: 'no host given' }
+  return undefined
 }

@@ -23,7 +23,7 @@ import { pathInfoFields } from './path-info.js'
 import { readWholeFile } from './remote-read.js'
 import actSource from './uri-act.sh'
 import probeSource from './uri-probe.sh'
-import { buildRequest, methodError, type UriRequestArgs } from './uri-request.js'
+import { buildRequest, methodError, urlProblem, type UriRequestArgs } from './uri-request.js'
 import { looksLikeJson, parseContentType, shapeResult, type UriExchange } from './uri-result.js'
 
 const PROBE: ProbeScript = { name: 'apb-uri-probe', source: `${expandArgsSource}\n${probeSource}` }
@@ -180,6 +180,23 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     given('dest')
   )
   if ('skipped' in before) return before.skipped
+  const problem = urlProblem(url)
+  if (problem !== undefined) {
+    await discard(ctx, connection, before.dest?.tmp)
+    if (problem.kind === 'urlopen')
+      return shapeResult(
+        {
+          outcome: {
+            failure: { kind: 'other', stage: 'connect', reason: problem.reason, detail: '' }
+          },
+          finalUrl: url
+        },
+        { url, statusCode, returnContent, elapsed: 0 }
+      ).result
+    return problem.kind === 'value'
+      ? { changed: false, failed: true, msg: problem.msg, status: -1, url }
+      : { changed: false, failed: true, msg: problem.msg }
+  }
   const built = buildRequest({
     ...requestArgs,
     ...(before.dest?.mtime === undefined
