@@ -1,12 +1,14 @@
 // The uri module on a real target over ssh (the test sshd is this machine, so the target reaches the
 // test HTTP server on 127.0.0.1 and its files are this machine's).
 import {
+  chmodSync,
   existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync
 } from 'node:fs'
 import { chmod } from 'node:fs/promises'
@@ -36,12 +38,33 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-const uri = (args: Record<string, unknown>, options: { check?: boolean; baseDir?: string } = {}) =>
+const uri = (
+  args: Record<string, unknown>,
+  options: { check?: boolean; baseDir?: string; environment?: Record<string, string> } = {}
+) =>
   runModuleOn('uri', args, {
     connect: () => openConnection(sshdConnectionSettings(sshd)),
     flags: { check: options.check ?? false, diff: false },
-    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir })
+    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
+    ...(options.environment === undefined ? {} : { environment: options.environment })
   })
+
+/** A directory of links to every program in /usr/bin and /bin but `hidden`, for a PATH without them. */
+function pathWithout(hidden: readonly string[]): string {
+  const bin = mkdtempSync(path.join(dir, 'bin-'))
+  for (const source of ['/usr/bin', '/bin']) {
+    for (const name of readdirSync(source)) {
+      if (hidden.includes(name)) continue
+      try {
+        symlinkSync(path.join(source, name), path.join(bin, name))
+      } catch {
+        // Already linked from the other directory (/bin is often /usr/bin).
+      }
+    }
+  }
+  chmodSync(bin, 0o755)
+  return bin
+}
 
 /** The requests the server saw for a path (with its query). */
 const seen = (pathWithQuery: string) => server.requests.filter((r) => r.path === pathWithQuery)
@@ -288,9 +311,46 @@ describe('uri over ssh', () => {
     expect(seen('/echo/src-remote').at(-1)?.body.toString()).toBe('from the target\n')
   })
 
+  it('works the same through GNU wget where curl is missing', async () => {
+    const environment = { PATH: pathWithout(['curl']) }
+    const got = await uri({ url: server.url('/json') }, { environment })
+    expect(got.result).toMatchObject({
+      status: 200,
+      msg: 'OK (52 bytes)',
+      json: { name: 'apb', items: [1, 2, 3], nested: { ok: true } }
+    })
+    await uri(
+      {
+        url: server.url('/echo/wget-body'),
+        method: 'POST',
+        body_format: 'form-urlencoded',
+        body: { a: 'b c' }
+      },
+      { environment }
+    )
+    expect(seen('/echo/wget-body').at(-1)?.body.toString()).toBe('a=b+c')
+    const where = mkdtempSync(path.join(dir, 'wget-'))
+    await chmod(where, 0o777)
+    const written = await uri(
+      { url: server.url('/files/hello.txt'), dest: path.join(where, 'hello.txt') },
+      { environment }
+    )
+    expect(written.result).toMatchObject({ changed: true, status: 200, size: 27 })
+    const missing = await uri({ url: server.url('/status/404') }, { environment })
+    expect(missing.result['msg']).toBe(
+      'Status code was 404 and not [200]: HTTP Error 404: Not Found'
+    )
+  })
+
   it('is skipped in check mode, as Ansible’s uri does not support it', async () => {
-    const { ran } = await uri({ url: server.url('/status/200') }, { check: true })
+    const before = seen('/status/200').length
+    const { ran, result } = await uri({ url: server.url('/status/200') }, { check: true })
     expect(ran).toBe(false)
+    expect(result).toMatchObject({
+      skipped: true,
+      msg: 'remote module (ansible.legacy.uri) does not support check mode'
+    })
+    expect(seen('/status/200').length).toBe(before)
   })
 
   it('refuses what it does not do by name', async () => {
