@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-RGXXEWDG.js";
+} from "./chunks/chunk-UKRTDQH7.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -27,7 +27,7 @@ import {
   parseKeyValueArgs,
   plainTask,
   visibleControls
-} from "./chunks/chunk-X6RMHTQK.js";
+} from "./chunks/chunk-ACSJX6K4.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-LHNCMGNJ.js";
+} from "./chunks/chunk-LBIFQIEI.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-RGXXEWDG.js";
+} from "./chunks/chunk-UKRTDQH7.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -42,7 +42,7 @@ import {
   jobsDocument,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-X6RMHTQK.js";
+} from "./chunks/chunk-ACSJX6K4.js";
 
 // src/main.ts
 import path from "node:path";

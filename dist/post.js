@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-LHNCMGNJ.js";
-import "./chunks/chunk-X6RMHTQK.js";
+} from "./chunks/chunk-LBIFQIEI.js";
+import "./chunks/chunk-ACSJX6K4.js";
 
 // src/post.ts
 async function post() {
