@@ -48,10 +48,10 @@ const hello = (): Buffer => server.files['hello.txt']!.content
 
 const getUrl = (
   args: Record<string, unknown>,
-  options: { check?: boolean; environment?: Record<string, string> } = {}
+  options: { check?: boolean; diff?: boolean; environment?: Record<string, string> } = {}
 ) =>
   runModuleOn('get_url', args, {
-    flags: { check: options.check ?? false, diff: false },
+    flags: { check: options.check ?? false, diff: options.diff ?? false },
     connect: async () => connection,
     ...(options.environment ? { environment: options.environment } : {})
   }).then((r) => r.result)
@@ -84,7 +84,12 @@ function pathWithout(hidden: readonly string[]): string {
 describe('get_url in check mode', () => {
   it('reports a new file as changed and writes nothing', async () => {
     const dest = path.join(dir, 'check-new')
-    const result = await getUrl({ url: server.url('/files/hello.txt'), dest }, { check: true })
+    const result = await getUrl(
+      { url: server.url('/files/hello.txt'), dest },
+      { check: true, diff: true }
+    )
+    // Ansible's get_url returns no diff, in diff mode too.
+    expect(result['diff']).toBeUndefined()
     expect(result).toMatchObject({
       changed: true,
       dest,

@@ -6,6 +6,7 @@ import {
   dispositionFilename,
   httpDate,
   isChecksumUrl,
+  pythonDirname,
   splitChecksum,
   unsupportedAlgorithmMessage,
   urlFilename
@@ -62,6 +63,16 @@ describe('file names', () => {
       dispositionFilename({ 'content-disposition': 'inline; filename="no.txt"' })
     ).toBeUndefined()
     expect(dispositionFilename({})).toBeUndefined()
+  })
+})
+
+describe('pythonDirname', () => {
+  it('is os.path.dirname', () => {
+    expect(pythonDirname('/a/dir/')).toBe('/a/dir')
+    expect(pythonDirname('/a/file')).toBe('/a')
+    expect(pythonDirname('/x')).toBe('/')
+    expect(pythonDirname('x')).toBe('')
+    expect(pythonDirname('a//b')).toBe('a')
   })
 })
 

@@ -5,7 +5,7 @@
  *
  * Usage (in a module):
  *
- *   const response = await httpRequest(await ctx.connection(), {
+ *   const response = await httpRequest(await facts.connection(), {   // ctx.connection() will do too
  *     url, method: 'GET', headers, body, username, password, forceBasicAuth,
  *     timeoutSeconds: 10, validateCerts: true, followRedirects: 'safe',
  *     outputPath: '/dest/dir/.file.tmp',     // or leave out to capture the body (capped)
@@ -14,7 +14,13 @@
  *   if (response.failure) → fetchUrlMessage(response.failure): Ansible's `Request failed: <urlopen
  *     error …>` / `Connection failure: timed out` (see HttpFailure)
  *   else response.status, response.reason, response.headers (lower-cased names, repeated headers
- *   joined with ', ' as Ansible's fetch_url does), response.url (after redirects), response.body …
+ *   joined with ', ' as Ansible's fetch_url does), response.url (after redirects), response.body …;
+ *   statusMessage(response) is fetch_url's `msg` for it (`OK (27 bytes)`, `HTTP Error 404: Not Found`).
+ *
+ * Also: `keepOutputFor: 200` (keep outputPath only for that status), `decompress` (gzip bodies),
+ * `unredirectedHeaders`, `useNetrc`, `useProxy`, `clientCert`/`clientKey`/`caPath`, `tool` (pin curl or
+ * wget, for tests). HEAD reads no body. Ansible sends `Accept-Encoding: identity`, `Connection: close`
+ * and its User-Agent; curl is told to do the same (and not to add `Accept` or `Expect`).
  *
  * What a module gets back is HttpResponse; what it must handle:
  * - `failure` set: no response came whole (connection refused, DNS, TLS, timeout…); its `reason` is

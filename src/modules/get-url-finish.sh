@@ -5,7 +5,8 @@
 # (src/modules/get-url.ts downloads to tmp with the HTTP transport, then runs this)
 #
 #   tmp        the downloaded file (0600), beside dest or in tmp_dest; removed on every path
-#   dest       the file to create or replace (a link is replaced through: its target is written)
+#   dest       the file to create or replace (a link there is replaced by the file, as Ansible's
+#              atomic move renames over it; the mode and owner kept are those of what it points to)
 #   backup     1: copy dest to dest.PID.YYYY-MM-DD@HH:MM:SS~ before replacing it (Ansible's name)
 #   algorithm  md5, sha1, sha224, sha256, sha384 or sha512 to check dest against `expected`; empty: no
 #              check (a file that fails it is removed)
@@ -45,11 +46,6 @@ stop() {
 
 echo "checksum_src=$(digest sha1 "$tmp")"
 
-# Through a link to what it names, as Ansible's atomic move does.
-if [ -L "$dest" ]; then
-  real=$(readlink -f -- "$dest" 2>/dev/null || realpath -- "$dest" 2>/dev/null) && [ -n "$real" ] && dest=$real
-fi
-
 if [ -e "$dest" ]; then
   [ -w "$dest" ] || stop "Destination $dest is not writable"
   [ -r "$dest" ] || stop "Destination $dest is not readable"
@@ -78,11 +74,11 @@ if [ "$after" != "$before" ]; then
   fi
   if [ -e "$dest" ]; then
     # As Ansible's atomic move: the replaced file's mode, owner and group where this user may.
-    if [ -n "$(stat -c %a -- "$dest" 2>/dev/null)" ]; then
-      chmod "$(stat -c %a -- "$dest")" "$landing" 2>/dev/null
-      chown "$(stat -c %u:%g -- "$dest")" "$landing" 2>/dev/null
+    if [ -n "$(stat -L -c %a -- "$dest" 2>/dev/null)" ]; then
+      chmod "$(stat -L -c %a -- "$dest")" "$landing" 2>/dev/null
+      chown "$(stat -L -c %u:%g -- "$dest")" "$landing" 2>/dev/null
     else
-      chmod "$(stat -f %Lp -- "$dest")" "$landing" 2>/dev/null
+      chmod "$(stat -L -f %Lp -- "$dest")" "$landing" 2>/dev/null
     fi
     if [ "$backup" = 1 ]; then
       b=$dest.$$.$(date +%Y-%m-%d@%H:%M:%S~)

@@ -100,3 +100,10 @@ export function httpDate(epochSeconds: number): string {
 export function sha1Hex(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('hex')
 }
+
+/** os.path.dirname: `/a/dir/` gives `/a/dir` (Node's gives `/a`), `/x` gives `/`, `x` gives ``. */
+export function pythonDirname(p: string): string {
+  const head = p.slice(0, p.lastIndexOf('/') + 1)
+  if (head === '' || /^\/+$/.test(head)) return head
+  return head.replace(/\/+$/, '')
+}

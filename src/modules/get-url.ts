@@ -36,6 +36,7 @@ import {
   cleanChecksum,
   dispositionFilename,
   httpDate,
+  pythonDirname,
   isChecksumUrl,
   isSupportedAlgorithm,
   sha1Hex,
@@ -209,18 +210,22 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
     }
     expected = cleaned
   }
-  const supported = algorithm === '' || isSupportedAlgorithm(algorithm)
+  const supported = checksumArg === '' || isSupportedAlgorithm(algorithm)
 
   // One round trip: dest (with its digest when a checksum may spare the download), tmp_dest, accounts.
   const ownerSpec = task.string('owner')
   const groupSpec = task.string('group')
   const wantDigest = expected !== '' && !force && supported && isSupportedAlgorithm(algorithm)
-  const [st, tmpDestState, owner, group] = await Promise.all([
+  // The directory the download lands in is read at the same time (when dest is a file).
+  const [st, tmpDestState, parentState, owner, group] = await Promise.all([
     task.facts.path(
       dest,
       wantDigest ? { follow: true, checksum: algorithm as 'sha1' } : { follow: true }
     ),
     tmpDest === undefined ? undefined : task.facts.path(tmpDest, { follow: true }),
+    tmpDest === undefined
+      ? task.facts.path(pythonDirname(dest) || '.', { follow: true })
+      : undefined,
     ownerSpec === undefined ? undefined : task.account('user', ownerSpec),
     groupSpec === undefined ? undefined : task.account('group', groupSpec)
   ])
@@ -257,13 +262,8 @@ async function runGetUrl(task: FileTask): Promise<ModuleResult> {
       if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
     headers[name] = value
   }
-  const landingDir = tmpDest ?? (destIsDir ? dest : path.posix.dirname(dest))
-  const landingState =
-    tmpDest !== undefined
-      ? tmpDestState
-      : destIsDir
-        ? st
-        : await task.facts.path(landingDir, { follow: true })
+  const landingDir = tmpDest ?? (destIsDir ? dest : pythonDirname(dest) || '.')
+  const landingState = tmpDest !== undefined ? tmpDestState : destIsDir ? st : parentState
   const tmpName = path.posix.join(landingDir, `.apb-get_url.${randomBytes(6).toString('hex')}.tmp`)
   const canLand =
     !ctx.check &&
@@ -419,9 +419,10 @@ async function withoutLanding(
       })
     result['checksum_dest'] = st.checksum ?? null
   } else {
-    const parent = path.posix.dirname(dest)
-    const parentState = await task.facts.path(parent, { follow: true })
-    if (!existsFollowing(parentState))
+    const parent = pythonDirname(dest)
+    // os.path.exists('') is false: a bare relative name has no directory Ansible finds.
+    const parentState = parent === '' ? undefined : await task.facts.path(parent, { follow: true })
+    if (parentState === undefined || !existsFollowing(parentState))
       throw new GetUrlFailure({ ...result, msg: `Destination ${parent} does not exist` })
     if (!parentState.writeable)
       throw new GetUrlFailure({ ...result, msg: `Destination ${parent} is not writable` })
@@ -430,7 +431,7 @@ async function withoutLanding(
     // Only a directory we could not write to gets here outside check mode, and it was refused above.
     throw new GetUrlFailure({
       ...result,
-      msg: `Destination ${path.posix.dirname(dest)} is not writable`
+      msg: `Destination ${pythonDirname(dest)} is not writable`
     })
   }
   return {
