@@ -468,6 +468,17 @@ describe('uri URLs urllib refuses before connecting', () => {
     })
     expect(urlProblem('http://')).toEqual({ kind: 'urlopen', reason: 'no host given' })
     expect(urlProblem('ftp://h/x')).toMatchObject({ kind: 'unsupported' })
+    expect(urlProblem('http://127.0.0.1:18089/a b?x=1 2#f g')).toEqual({
+      kind: 'unknown',
+      msg: "URL can't contain control characters. '/a b?x=1 2' (found at least ' ')"
+    })
+    expect(urlProblem('http://127.0.0.1:18089/é', 'GET')).toEqual({
+      kind: 'value',
+      msg: "'ascii' codec can't encode character '\\xe9' in position 5: ordinal not in range(128)"
+    })
+    expect(urlProblem('http://h/x?€', 'POST')).toMatchObject({
+      msg: "'ascii' codec can't encode character '\\u20ac' in position 8: ordinal not in range(128)"
+    })
     expect(urlProblem('HTTP://127.0.0.1/x')).toBeUndefined()
     expect(urlProblem('https://u:p@h/x')).toBeUndefined()
   })

@@ -261,6 +261,8 @@ export type UrlProblem =
   | { kind: 'urlopen'; reason: string }
   /** A scheme Ansible's urllib takes that this module does not. */
   | { kind: 'unsupported'; msg: string }
+  /** What http.client raises while it writes the request: `An unknown error occurred: …`. */
+  | { kind: 'unknown'; msg: string }
 
 /**
  * urllib's checks of a URL before it connects: a URL without a scheme (`example.com/x`) is a ValueError
@@ -268,7 +270,7 @@ export type UrlProblem =
  * scheme `127.0.0.1`, `gopher://…`) and an http(s) URL without a host are URLErrors. `ftp://` and
  * `file://`, which urllib would read, are refused by name.
  */
-export function urlProblem(url: string): UrlProblem | undefined {
+export function urlProblem(url: string, method = 'GET'): UrlProblem | undefined {
   const match = /^([^/:]+):(.*)$/s.exec(url)
   if (!match) return { kind: 'value', msg: `unknown url type: ${pyStringRepr(url)}` }
   const scheme = match[1]!.toLowerCase()
@@ -281,5 +283,32 @@ export function urlProblem(url: string): UrlProblem | undefined {
     return { kind: 'urlopen', reason: `unknown url type: ${scheme}` }
   const host = /^\/\/([^/?#]*)/.exec(match[2]!)?.[1] ?? ''
   if (host.replace(/^.*@/, '') === '') return { kind: 'urlopen', reason: 'no host given' }
+  // http.client writes the request line `METHOD SELECTOR HTTP/1.1` in ASCII, after refusing control
+  // characters and spaces in the selector (the path and query, without the fragment).
+  const selector = (/^\/\/[^/?#]*([^#]*)/s.exec(match[2]!)?.[1] ?? '') || '/'
+  // eslint-disable-next-line no-control-regex -- http.client's own set of refused characters
+  const control = /[\x00-\x20\x7f]/.exec(selector)
+  if (control)
+    return {
+      kind: 'unknown',
+      msg: `URL can't contain control characters. ${pyStringRepr(selector)} (found at least ${pyStringRepr(control[0])})`
+    }
+  const line = `${method} ${selector}`
+  // eslint-disable-next-line no-control-regex -- everything outside ASCII
+  const wide = /[^\x00-\x7f]/u.exec(line)
+  if (wide) {
+    const code = wide[0].codePointAt(0)!
+    const escaped =
+      code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : code <= 0xffff
+          ? `\\u${code.toString(16).padStart(4, '0')}`
+          : `\\U${code.toString(16).padStart(8, '0')}`
+    const position = [...line.slice(0, wide.index)].length
+    return {
+      kind: 'value',
+      msg: `'ascii' codec can't encode character '${escaped}' in position ${position}: ordinal not in range(128)`
+    }
+  }
   return undefined
 }

@@ -180,23 +180,6 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
     given('dest')
   )
   if ('skipped' in before) return before.skipped
-  const problem = urlProblem(url)
-  if (problem !== undefined) {
-    await discard(ctx, connection, before.dest?.tmp)
-    if (problem.kind === 'urlopen')
-      return shapeResult(
-        {
-          outcome: {
-            failure: { kind: 'other', stage: 'connect', reason: problem.reason, detail: '' }
-          },
-          finalUrl: url
-        },
-        { url, statusCode, returnContent, elapsed: 0 }
-      ).result
-    return problem.kind === 'value'
-      ? { changed: false, failed: true, msg: problem.msg, status: -1, url }
-      : { changed: false, failed: true, msg: problem.msg }
-  }
   const built = buildRequest({
     ...requestArgs,
     ...(before.dest?.mtime === undefined
@@ -204,6 +187,36 @@ async function runUri(ctx: ModuleContext): Promise<ModuleResult> {
       : { lastModified: new Date(before.dest.mtime * 1000) })
   })
   if ('error' in built) throw new Error(`uri: the request could not be built twice: ${built.error}`)
+  const problem = urlProblem(built.request.url, built.request.method)
+  if (problem !== undefined) {
+    await discard(ctx, connection, before.dest?.tmp)
+    if (problem.kind === 'urlopen' || problem.kind === 'unknown') {
+      const shaped = shapeResult(
+        {
+          outcome: {
+            failure: {
+              kind: 'other',
+              stage: 'connect',
+              reason: problem.kind === 'urlopen' ? problem.reason : '',
+              detail: ''
+            }
+          },
+          finalUrl: url
+        },
+        { url, statusCode, returnContent, elapsed: 0 }
+      ).result
+      if (problem.kind === 'unknown') {
+        const unknown = `An unknown error occurred: ${problem.msg}`
+        shaped['msg'] = statusCode.includes(-1)
+          ? unknown
+          : `Status code was -1 and not [${statusCode.join(', ')}]: ${unknown}`
+      }
+      return shaped
+    }
+    return problem.kind === 'value'
+      ? { changed: false, failed: true, msg: problem.msg, status: -1, url }
+      : { changed: false, failed: true, msg: problem.msg }
+  }
   const request = built.request
   const credentials = built.challenge
 
