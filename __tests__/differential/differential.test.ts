@@ -196,7 +196,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-stat.yml',
     'modules-template.yml',
     'modules-http.yml',
-    'modules-uri.yml'
+    'modules-uri.yml',
+    'controller-modules.yml',
+    'controller-stats.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
