@@ -216,6 +216,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-unarchive.yml',
     'modules-template.yml',
     'modules-http.yml',
+    'modules-uri.yml',
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',

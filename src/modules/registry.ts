@@ -29,6 +29,7 @@ import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
+import { uriModule } from './uri.js'
 import { userModule } from './user.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
@@ -70,7 +71,8 @@ const ALL: ModuleDefinition[] = [
   getUrlModule,
   unarchiveModule,
   groupModule,
-  userModule
+  userModule,
+  uriModule
 ]
 
 /** Every module by name. */
