@@ -263,7 +263,8 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     hostVerifier: hostCheck.verify,
-    ...auth.config
+    ...auth.config,
+    authHandler: authOrder(auth.config)
   }
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms }
@@ -306,6 +307,23 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
   // (Over a jump host the socket is a channel, which has no Nagle to turn off.)
   if (!via) client.setNoDelay(true)
   return new SshConnection(hop, client, via)
+}
+
+/**
+ * The login methods to try, in ssh2's own order, with `none` last instead of first. ssh2 opens with a
+ * `none` request to learn what the server allows, then ignores the answer and tries its list in order
+ * anyway: one round trip to the server (an sshd privilege-separation exchange) per connection for
+ * nothing. Last, it still lets in a server that asks for no credentials, as before.
+ */
+function authOrder(
+  config: ResolvedAuth['config']
+): Array<'password' | 'publickey' | 'agent' | 'none'> {
+  const order: ReturnType<typeof authOrder> = []
+  if (config.password !== undefined) order.push('password')
+  if (config.privateKey !== undefined) order.push('publickey')
+  if (config.agent !== undefined) order.push('agent')
+  order.push('none')
+  return order
 }
 
 interface ResolvedAuth {
