@@ -1,15 +1,15 @@
 /**
- * The login requests our client sends, seen by an in-process ssh2 server that records each one: the
- * methods we have credentials for come first, and `none` (a round trip that ssh2 would otherwise spend
- * on every connection, learning nothing it uses) only after them, so that a server asking for no
- * credentials still lets us in.
+ * What our client sends while it logs in, seen by an in-process ssh2 server that records each login
+ * request: the methods we have credentials for come first, and `none` (a round trip that ssh2 would
+ * otherwise spend on every connection, learning nothing it uses) only after them, so that a server
+ * asking for no credentials still lets us in; and Nagle's algorithm is off from the first byte.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import { Socket, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openConnection } from '../../src/connection/index.js'
 import type { ConnectionSettings } from '../../src/connection/connection.js'
 import { ConnectionError } from '../../src/errors.js'
@@ -136,5 +136,41 @@ describe('ssh login requests', () => {
       await conn.close()
     }
     expect(server.requests).toEqual(['publickey', 'none'])
+  })
+})
+
+describe('ssh handshake on the wire', () => {
+  let dir: string
+  let server: Recorder
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'apb-nodelay-'))
+    server = await recordingServer(dir, 'nodelay', (ctx) => ctx.method === 'publickey')
+  })
+
+  afterAll(async () => {
+    await server.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("turns Nagle's algorithm off before the key exchange, not after the login", async () => {
+    // With Nagle on during the handshake, each message sent right after another (NEWKEYS then the
+    // service request, ...) waits for the server's delayed ACK: tens of ms per connection.
+    const states: { enable: boolean; beforeFirstByte: boolean }[] = []
+    const original = Socket.prototype.setNoDelay
+    const spy = vi.spyOn(Socket.prototype, 'setNoDelay').mockImplementation(function (
+      this: Socket,
+      enable?: boolean
+    ) {
+      states.push({ enable: enable !== false, beforeFirstByte: this.bytesWritten === 0 })
+      return original.call(this, enable)
+    })
+    try {
+      const conn = await openConnection(settings(server))
+      await conn.close()
+    } finally {
+      spy.mockRestore()
+    }
+    expect(states[0]).toEqual({ enable: true, beforeFirstByte: true })
   })
 })
