@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-LBIFQIEI.js";
-import "./chunks/chunk-ACSJX6K4.js";
+} from "./chunks/chunk-BDNDA74M.js";
+import "./chunks/chunk-RBKXLFKV.js";
 
 // src/post.ts
 async function post() {

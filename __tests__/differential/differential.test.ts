@@ -194,7 +194,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',
-    'modules-template.yml'
+    'modules-template.yml',
+    'modules-http.yml',
+    'controller-modules.yml',
+    'controller-stats.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -33,6 +33,7 @@
  * - `/hold/NAME[/...]`: answers 200 `released NAME` only once the test calls `release(NAME)`; `arrived(NAME)`
  *   resolves when it comes in (a test looks at the target while the request is under way).
  * - anything else: 404.
+ * A third listener (`mtlsBase`) serves the same routes only to a client that presents `caPath`/`keyPath`.
  * Every request is recorded in `requests` (method, path, headers, body), so tests can see what was sent.
  */
 import { createHash } from 'node:crypto'
@@ -70,6 +71,13 @@ export interface TestHttpServer {
   readonly httpsBase: string
   /** The self-signed certificate (PEM file) the HTTPS listener presents. */
   readonly caPath: string
+  /**
+   * `https://127.0.0.1:PORT` of a listener that requires a client certificate: the one in `caPath`
+   * with the key in `keyPath` (the server's own pair, which it trusts).
+   */
+  readonly mtlsBase: string
+  /** The private key (PEM file) of `caPath`. */
+  readonly keyPath: string
   readonly files: Readonly<Record<string, ServedFile>>
   readonly requests: RecordedRequest[]
   /** Resolves when a request for `/hold/NAME` has arrived (and is being held). */
@@ -178,7 +186,17 @@ export async function startHttpServer(): Promise<TestHttpServer> {
     { key: readFileSync(keyPath), cert: readFileSync(caPath) },
     handler(true)
   )
-  for (const server of [http, https]) {
+  const mtls = createHttpsServer(
+    {
+      key: readFileSync(keyPath),
+      cert: readFileSync(caPath),
+      ca: readFileSync(caPath),
+      requestCert: true,
+      rejectUnauthorized: true
+    },
+    handler(true)
+  )
+  for (const server of [http, https, mtls]) {
     server.on('connection', (socket: Socket) => {
       sockets.add(socket)
       socket.on('close', () => sockets.delete(socket))
@@ -191,12 +209,15 @@ export async function startHttpServer(): Promise<TestHttpServer> {
     })
   const httpPort = await listen(http)
   const httpsPort = await listen(https)
+  const mtlsPort = await listen(mtls)
   base = `http://127.0.0.1:${httpPort}`
   const httpsBase = `https://127.0.0.1:${httpsPort}`
   return {
     base,
     httpsBase,
     caPath,
+    mtlsBase: `https://127.0.0.1:${mtlsPort}`,
+    keyPath,
     files: SERVED_FILES,
     requests,
     arrived: (name) => holds.arrived(name),
@@ -207,7 +228,9 @@ export async function startHttpServer(): Promise<TestHttpServer> {
       for (const timer of timers) clearTimeout(timer)
       for (const socket of sockets) socket.destroy()
       await Promise.all(
-        [http, https].map((server) => new Promise<void>((resolve) => server.close(() => resolve())))
+        [http, https, mtls].map(
+          (server) => new Promise<void>((resolve) => server.close(() => resolve()))
+        )
       )
       rmSync(certDir, { recursive: true, force: true })
     }

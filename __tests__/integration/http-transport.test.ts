@@ -2,12 +2,14 @@
 // test HTTP server on 127.0.0.1), with curl and with GNU wget, and with a PATH that hides them.
 import {
   chmodSync,
+  copyFileSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
-  symlinkSync
+  symlinkSync,
+  writeFileSync
 } from 'node:fs'
 import { chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -87,6 +89,14 @@ describe.each(['curl', 'wget'] as const)('HTTP transport with %s', (tool) => {
     expect(res.bodyTruncated).toBe(false)
     expect(res.redirects).toBe(0)
     expect(res.url).toBe(server.url('/files/binary.bin'))
+  })
+
+  it('sends HEAD without reading a body', async () => {
+    const res = await request({ url: server.url('/files/hello.txt'), method: 'HEAD' })
+    expect(res).toMatchObject({ status: 200, method: 'HEAD', bodySize: 0 })
+    expect(res.headers['content-length']).toBe(String(server.files['hello.txt']!.content.length))
+    expect(res.body?.length ?? 0).toBe(0)
+    expect(server.requests.at(-1)?.method).toBe('HEAD')
   })
 
   it('returns error statuses with their body, and joins repeated headers', async () => {
@@ -207,6 +217,24 @@ describe.each(['curl', 'wget'] as const)('HTTP transport with %s', (tool) => {
     expect(insecure.status).toBe(200)
   })
 
+  it('presents a client certificate, and trusts a CA file', async () => {
+    // Copies the target may read (the server's own files are private to the test process).
+    const cert = path.join(dir, `${tool}-client.pem`)
+    const key = path.join(dir, `${tool}-client.key`)
+    copyFileSync(server.caPath, cert)
+    copyFileSync(server.keyPath, key)
+    chmodSync(cert, 0o644)
+    chmodSync(key, 0o644)
+    const url = `${server.mtlsBase}/files/hello.txt`
+    const refused = await request({ url, validateCerts: false })
+    expect(refused.status).toBeUndefined()
+    expect(refused.failure).toBeDefined()
+    const presented = await request({ url, caPath: cert, clientCert: cert, clientKey: key })
+    expect(presented.failure).toBeUndefined()
+    expect(presented.status).toBe(200)
+    expect(presented.body?.toString()).toBe(server.files['hello.txt']!.content.toString())
+  })
+
   it('writes the body to a 0600 file on the target, empty bodies included', async () => {
     const out = path.join(dir, `${tool}-out.bin`)
     const res = await request({ url: server.url('/files/binary.bin'), outputPath: out })
@@ -290,5 +318,35 @@ describe('HTTP transport: which tool', () => {
     )
     await expect(failed).rejects.toThrow(HttpToolError)
     await expect(failed).rejects.toThrow(/neither curl nor wget is installed on web1/)
+  })
+
+  it('refuses busybox wget, naming what it cannot do, and a value a wgetrc cannot carry', async () => {
+    const bin = pathWithout(['curl', 'wget'])
+    writeFileSync(
+      path.join(bin, 'wget'),
+      '#!/bin/sh\necho "BusyBox v1.36.1 (2023-01-01) multi-call binary."\nexit 1\n',
+      { mode: 0o755 }
+    )
+    const busybox = httpRequest(
+      connection,
+      base('curl', {
+        url: server.url('/files/hello.txt'),
+        tool: 'auto',
+        environment: { PATH: bin }
+      })
+    )
+    await expect(busybox).rejects.toThrow(
+      /only busybox wget is installed on web1, and it cannot make this request safely: it takes headers, credentials and bodies only on its command line/
+    )
+    const spaced = httpRequest(
+      connection,
+      base('wget', { url: server.url('/echo'), headers: { 'X-Pad': ' padded ' } })
+    )
+    await expect(spaced).rejects.toThrow(/wget on web1 cannot send this request.*Install curl/)
+    const pinned = httpRequest(
+      connection,
+      base('curl', { url: server.url('/echo'), environment: { PATH: pathWithout(['curl']) } })
+    )
+    await expect(pinned).rejects.toThrow(/curl is not installed on web1/)
   })
 })

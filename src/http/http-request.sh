@@ -2,7 +2,7 @@
 # apb-http: one HTTP request on the target with curl (preferred) or GNU wget, following redirects one
 # hop at a time as Ansible's follow_redirects decides, so that both tools behave alike. POSIX sh.
 #
-# Run as:  /bin/sh -c "<this text>" apb-http PREFER POLICY METHOD HAS_BODY OUT CAP TIMEOUT DECOMPRESS \
+# Run as:  /bin/sh -c "<this text>" apb-http PREFER POLICY METHOD HAS_BODY OUT CAP TIMEOUT DECOMPRESS KEEP \
 #            CURL_LEN CURL_ENTITY_LEN CURL_FIRST_LEN WGET_LEN WGET_ENTITY_LEN WGET_FIRST_LEN URL_LEN
 # (src/http/transport.ts builds the command). Everything secret comes on stdin, never in argv:
 # the curl config (headers, credentials, TLS options), the curl config of the entity headers
@@ -13,7 +13,8 @@
 #
 # DECOMPRESS=1: a gzip Content-Encoding is decoded (gzip -dc), as Ansible's decompress does.
 # OUT is the file the response body is written to (created 0600); empty: a private file whose first CAP
-# bytes are printed. The answer is key=value lines ending with end=1, then the final response's header
+# bytes are printed. OUT is removed when the request fails, and unless the final status is KEEP (when
+# KEEP is not empty). The answer is key=value lines ending with end=1, then the final response's header
 # block (headers_len bytes, as the tool saw it) and the captured body (body_len bytes).
 set -u
 prefer=$1
@@ -24,7 +25,8 @@ out=$5
 cap=$6
 timeout=$7
 decompress=$8
-shift 8
+keep=$9
+shift 9
 
 umask 077
 d=$(mktemp -d "${TMPDIR:-/tmp}/apb-http.XXXXXX" 2>/dev/null) || {
@@ -132,7 +134,10 @@ while :; do
     [ "$send_body" = 1 ] && cat "$d/entity.curl" >>"$d/hop.curl"
     [ "$hops" = 0 ] && cat "$d/first.curl" >>"$d/hop.curl"
     printf 'url = "%s"\n' "$(curl_quote "$url")" >>"$d/hop.curl"
-    set -- -q -sS --http1.1 -K "$d/hop.curl" -D "$d/headers" -o "$target" \
+    # --head writes the headers where the body would go: a HEAD's body is nothing.
+    body_to=$target
+    [ "$method" = HEAD ] && body_to=/dev/null
+    set -- -q -sS --http1.1 -K "$d/hop.curl" -D "$d/headers" -o "$body_to" \
       -w '%{http_code}\n%{redirect_url}\n%{time_connect} %{time_appconnect}\n' \
       --connect-timeout "$timeout" --speed-limit 1 --speed-time "$timeout"
     if [ "$method" = HEAD ]; then
@@ -215,7 +220,20 @@ done
 end=$(date +%s)
 # curl creates no file for an empty body.
 [ -n "$status" ] && [ ! -e "$target" ] && : >"$target"
-if [ "$decompress" = 1 ] && [ -s "$target" ] &&
+if [ -n "$out" ]; then
+  failed=0
+  if [ -z "$status" ]; then
+    failed=1
+  elif [ "$tool" = curl ] && [ "$rc" != 0 ]; then
+    failed=1
+  elif [ "$tool" = wget ] && [ "$rc" != 0 ] && [ "$rc" != 8 ]; then
+    failed=1
+  fi
+  if [ "$failed" = 1 ] || { [ -n "$keep" ] && [ "$status" != "$keep" ]; }; then
+    rm -f -- "$out"
+  fi
+fi
+if [ "$decompress" = 1 ] && [ -f "$target" ] && [ -s "$target" ] &&
   grep -i '^content-encoding:[[:space:]]*gzip' "$d/headers" >/dev/null; then
   if gzip -dc <"$target" >"$d/decoded" 2>"$d/gzip-err"; then
     cat "$d/decoded" >"$target"

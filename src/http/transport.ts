@@ -5,7 +5,7 @@
  *
  * Usage (in a module):
  *
- *   const response = await httpRequest(await ctx.connection(), {
+ *   const response = await httpRequest(await facts.connection(), {   // ctx.connection() will do too
  *     url, method: 'GET', headers, body, username, password, forceBasicAuth,
  *     timeoutSeconds: 10, validateCerts: true, followRedirects: 'safe',
  *     outputPath: '/dest/dir/.file.tmp',     // or leave out to capture the body (capped)
@@ -14,7 +14,13 @@
  *   if (response.failure) → fetchUrlMessage(response.failure): Ansible's `Request failed: <urlopen
  *     error …>` / `Connection failure: timed out` (see HttpFailure)
  *   else response.status, response.reason, response.headers (lower-cased names, repeated headers
- *   joined with ', ' as Ansible's fetch_url does), response.url (after redirects), response.body …
+ *   joined with ', ' as Ansible's fetch_url does), response.url (after redirects), response.body …;
+ *   statusMessage(response) is fetch_url's `msg` for it (`OK (27 bytes)`, `HTTP Error 404: Not Found`).
+ *
+ * Also: `keepOutputFor: 200` (keep outputPath only for that status), `decompress` (gzip bodies),
+ * `unredirectedHeaders`, `useNetrc`, `useProxy`, `clientCert`/`clientKey`/`caPath`, `tool` (pin curl or
+ * wget, for tests). HEAD reads no body. Ansible sends `Accept-Encoding: identity`, `Connection: close`
+ * and its User-Agent; curl is told to do the same (and not to add `Accept` or `Expect`).
  *
  * What a module gets back is HttpResponse; what it must handle:
  * - `failure` set: no response came whole (connection refused, DNS, TLS, timeout…); its `reason` is
@@ -74,6 +80,11 @@ export interface HttpRequest {
   caPath?: string
   /** Write the body to this file on the target (created 0600, replaced if present). Else capture it. */
   outputPath?: string
+  /**
+   * Keep outputPath only when the final status is this one (get_url keeps only a 200's body); it is
+   * removed whenever the request fails.
+   */
+  keepOutputFor?: number
   /** Most body bytes to return when capturing (default DEFAULT_CAPTURE_BYTES). */
   captureBytes?: number
   /** The task's environment (proxy variables…), sent on stdin as every module's. */
@@ -126,7 +137,7 @@ export interface HttpResponse {
   redirectLoop: boolean
   /** The method of the last request (a 301/302/303 turns POST into GET). */
   method: string
-  /** Bytes of the body received (in outputPath or captured), -1 when there was none. */
+  /** Bytes of the body received (in outputPath or captured), -1 when there was none (or it was removed). */
   bodySize: number
   /** The captured body (no outputPath). */
   body?: Buffer
@@ -193,6 +204,7 @@ export async function httpRequest(
     String(cap),
     String(timeout),
     request.decompress ? '1' : '0',
+    request.keepOutputFor === undefined ? '' : String(request.keepOutputFor),
     ...sections.map((section) => String(section.length))
   ]
   const { command, stdin } = commandWithEnvironment(
@@ -344,6 +356,24 @@ export function joinHeaders(
     joined[key] = key in joined ? `${joined[key]}, ${value}` : value
   }
   return { ...joined }
+}
+
+/**
+ * The `msg` Ansible's fetch_url gives a response: `OK (N bytes)` (its Content-Length, else `unknown`)
+ * for a 2xx, else urllib's HTTPError text `HTTP Error 404: Not Found` (a redirect not followed is one
+ * too; urllib's limits on redirects give their own words).
+ */
+export function statusMessage(
+  response: Pick<HttpResponse, 'status' | 'reason' | 'headers' | 'redirectLoop'>
+): string {
+  const status = response.status ?? -1
+  if (status >= 200 && status < 300)
+    return `OK (${response.headers['content-length'] ?? 'unknown'} bytes)`
+  const reason = response.redirectLoop
+    ? 'The HTTP server returned a redirect error that would lead to an infinite loop.\n' +
+      `The last 30x error message was:\n${response.reason}`
+    : response.reason
+  return `HTTP Error ${status}: ${reason}`
 }
 
 /** `<urlopen error REASON>`: how Ansible's modules show a failure to connect. */

@@ -1,5 +1,5 @@
 import type { Connection } from '../connection/connection.js'
-import type { JinjaSyntax } from '../template/index.js'
+import type { TemplateFileOptions } from '../template/index.js'
 import type { ArgSpec } from './arg-spec.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from './task-environment.js'
@@ -68,7 +68,7 @@ export interface ModuleContext {
    * is a template file rendered as Ansible's template action does: these Jinja2 settings over Ansible's
    * defaults, a `#jinja2:` header line, newlines in `newline_sequence`.
    */
-  render(text: string, templateFile?: Partial<JinjaSyntax>): string
+  render(text: string, templateFile?: TemplateFileOptions): string
   /** Deadline for each remote call the module makes, in milliseconds. */
   timeoutMs: number
   /** The task's `timeout` keyword in seconds, if set: the command is killed on the target after it. */
@@ -133,10 +133,18 @@ export interface ModuleDefinition {
    * skipped in check mode with Ansible's message, never run.
    */
   supportsCheckMode: boolean
-  /** Takes a free-form string (`shell: echo hi`). */
-  freeForm?: boolean
+  /**
+   * Takes a free-form string (`shell: echo hi`). `key-value`: every `key=value` word of it is an argument
+   * and only the other words are the free-form text (`include_vars: vars.yml name=app`).
+   */
+  freeForm?: boolean | 'key-value'
   /** How reporters show its results, where that differs from other modules'. */
   display?: ModuleDisplay
+  /**
+   * Fully qualified names outside ansible.builtin it also answers to, as Ansible's collections name it
+   * (`ansible.posix.authorized_key`, `community.general.…`). Its `ansible.builtin.` name needs no entry.
+   */
+  fqcns?: readonly string[]
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
@@ -150,6 +158,11 @@ export interface ModuleDefinition {
    * Other modules are given up on by the executor when the time is up.
    */
   ownTimeout?: boolean
+  /**
+   * Runs once per batch, on its first host, as Ansible's actions that bypass the host loop (add_host): its
+   * result is that host's alone.
+   */
+  bypassHostLoop?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**
@@ -186,3 +199,9 @@ export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
 
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export class ModuleArgumentError extends Error {}
+
+/**
+ * What Ansible's action plugins raise as AnsibleError (include_vars' `… is not a valid option`): the task
+ * fails with `failed` and `msg` only, no `changed`.
+ */
+export class ActionPluginError extends ModuleArgumentError {}

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { hostname, userInfo } from 'node:os'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
-import type { JinjaSyntax } from '../template/index.js'
+import { pyTruthy, pyTypeName, pythonStr } from '../template/index.js'
+import type { JinjaSyntax, TemplateFileOptions } from '../template/index.js'
 import {
   PythonEncodeError,
   UnknownEncodingError,
@@ -60,14 +62,24 @@ export const templateModule: ModuleDefinition = {
   async run(ctx) {
     const args = ctx.args
     refuseUnsupported('template', args, ['owner', 'group'])
-    const syntax = templateSyntax(args)
+    let syntax: Partial<JinjaSyntax>
+    try {
+      syntax = templateSyntax(args)
+    } catch (error) {
+      if (error instanceof UnexpectedFailure) return unexpectedFailure(error.message)
+      throw error
+    }
     const src = optionalString(args['src'])
     if (!src) throw new ModuleArgumentError('missing required arguments: src')
     let dest = optionalString(args['dest'])
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const local = findControllerFile(src, 'templates', ctx)
     // As Ansible reads it: bytes that are not UTF-8 pass through to the output unchanged.
-    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readFileSync(local)), syntax)
+    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readFileSync(local)), {
+      ...syntax,
+      variables: templateVariables(src, local, dest),
+      searchPath: includeSearchPath(ctx, local)
+    })
     const encoded = encodeOutput(text, args['output_encoding'])
     if (!Buffer.isBuffer(encoded)) return encoded
     const mode = normaliseMode(args['mode'])
@@ -111,36 +123,61 @@ const NEWLINE_SEQUENCES: Record<string, JinjaSyntax['newlineSequence']> = {
   '\\r\\n': '\r\n'
 }
 
+/** Ansible's "Unexpected failure during module execution" result (see UNEXPECTED_FAILURE). */
+function unexpectedFailure(message: string): ModuleResult {
+  return Object.defineProperty(
+    { failed: true, msg: `Unexpected failure during module execution: ${message}`, stdout: '' },
+    UNEXPECTED_FAILURE,
+    { value: true }
+  )
+}
+
+/** Thrown while reading the arguments where Ansible's action plugin raises (an unexpected failure). */
+class UnexpectedFailure extends Error {}
+
 /**
- * The Jinja2 settings the task's arguments ask for, read as Ansible's template action reads them:
- * `trim_blocks`/`lstrip_blocks` leniently (anything but a true word is false), strings as strings.
+ * A string option as Ansible's template action reads it (ensure_type 'string'): text, a number or a
+ * boolean as Python prints it, one pair of surrounding quotes removed; anything else is an unexpected
+ * failure with Ansible's message.
+ */
+function stringOption(value: unknown): string {
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+    throw new UnexpectedFailure(`Invalid type provided for "string": ${pythonStr(value)}`)
+  const text = pythonStr(value)
+  const quoted =
+    text.length > 1 &&
+    (text[0] === '"' || text[0] === "'") &&
+    text[text.length - 1] === text[0] &&
+    text[text.length - 2] !== '\\'
+  return quoted ? text.slice(1, -1) : text
+}
+
+/**
+ * The Jinja2 settings the task's arguments ask for, read as Ansible's template action reads them, in its
+ * order: the string options, then `trim_blocks`/`lstrip_blocks` leniently (anything but a true word is
+ * false), then `newline_sequence`'s value.
+ * @throws UnexpectedFailure for a string option of another type; ModuleArgumentError for a list or
+ *   mapping as a boolean and for another newline_sequence
  */
 function templateSyntax(args: Record<string, unknown>): Partial<JinjaSyntax> {
+  const present = (name: string): boolean => args[name] !== undefined && args[name] !== null
+  const syntax: Partial<JinjaSyntax> = {}
+  const newline = present('newline_sequence') ? stringOption(args['newline_sequence']) : undefined
+  for (const [option, setting] of Object.entries(DELIMITERS))
+    if (present(option)) syntax[setting] = stringOption(args[option])
   const flag = (name: string, fallback: boolean): boolean => {
-    const value = args[name]
-    if (value === undefined || value === null) return fallback
+    if (!present(name)) return fallback
     try {
-      return ansibleBoolean(value, 'lenient')
+      return ansibleBoolean(args[name], 'lenient')
     } catch (error) {
       throw new ModuleArgumentError((error as Error).message)
     }
   }
-  const syntax: Partial<JinjaSyntax> = {
-    trimBlocks: flag('trim_blocks', true),
-    lstripBlocks: flag('lstrip_blocks', false)
-  }
-  for (const [option, setting] of Object.entries(DELIMITERS)) {
-    const value = args[option]
-    if (value === undefined || value === null) continue
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new ModuleArgumentError(`${option} is expected to be a string, but got ${typeof value}`)
-    }
-    syntax[setting] = String(value)
-  }
-  const newline = args['newline_sequence']
-  if (newline !== undefined && newline !== null) {
-    const sequence = Object.hasOwn(NEWLINE_SEQUENCES, String(newline))
-      ? NEWLINE_SEQUENCES[String(newline)]
+  syntax.trimBlocks = flag('trim_blocks', true)
+  syntax.lstripBlocks = flag('lstrip_blocks', false)
+  if (newline !== undefined) {
+    const sequence = Object.hasOwn(NEWLINE_SEQUENCES, newline)
+      ? NEWLINE_SEQUENCES[newline]
       : undefined
     if (sequence === undefined)
       throw new ModuleArgumentError('newline_sequence needs to be one of: \n, \r or \r\n')
@@ -154,29 +191,15 @@ function templateSyntax(args: Record<string, unknown>): Partial<JinjaSyntax> {
  * fails there (a name Python does not know, a character the codec cannot encode), the same result.
  */
 function encodeOutput(text: string, encoding: unknown): Buffer | ModuleResult {
-  const name =
-    encoding === undefined || encoding === null || encoding === '' || encoding === false
-      ? 'utf-8'
-      : encoding
-  const unexpected = (message: string): ModuleResult =>
-    Object.defineProperty(
-      {
-        failed: true,
-        msg: `Unexpected failure during module execution: ${message}`,
-        stdout: ''
-      },
-      UNEXPECTED_FAILURE,
-      { value: true }
-    )
+  // `output_encoding or 'utf-8'`, as Ansible reads it.
+  const name = pyTruthy(encoding) ? encoding : 'utf-8'
   if (typeof name !== 'string')
-    return unexpected(
-      `encode() argument 'encoding' must be str, not ${typeof name === 'number' ? (Number.isInteger(name) ? 'int' : 'float') : typeof name}`
-    )
+    return unexpectedFailure(`encode() argument 'encoding' must be str, not ${pyTypeName(name)}`)
   try {
     return encodePython(text, name)
   } catch (error) {
     if (error instanceof UnknownEncodingError || error instanceof PythonEncodeError)
-      return unexpected(error.message)
+      return unexpectedFailure(error.message)
     throw new ModuleArgumentError((error as Error).message)
   }
 }
@@ -185,9 +208,9 @@ function encodeOutput(text: string, encoding: unknown): Buffer | ModuleResult {
  * The template rendered, or the task failed as Ansible's template action fails it: the error's Python
  * type name before its message (AnsibleUndefinedVariable, AnsibleError).
  */
-function renderFile(ctx: ModuleContext, text: string, syntax: Partial<JinjaSyntax>): string {
+function renderFile(ctx: ModuleContext, text: string, options: TemplateFileOptions): string {
   try {
-    return ctx.render(text, syntax)
+    return ctx.render(text, options)
   } catch (error) {
     if (error instanceof UndefinedVariableError)
       // AnsibleUndefinedVariable wraps Jinja2's error and repeats its message.
@@ -196,4 +219,76 @@ function renderFile(ctx: ModuleContext, text: string, syntax: Partial<JinjaSynta
       throw new ModuleArgumentError(`AnsibleError: ${error.message}`)
     throw error
   }
+}
+
+/**
+ * Python's str() of `datetime.fromtimestamp(seconds)`: local time, the float's fraction rounded half to
+ * even to microseconds, shown only when there are any.
+ */
+function pythonDatetime(seconds: number): string {
+  let whole = Math.floor(seconds)
+  const scaled = (seconds - whole) * 1e6
+  let micros = Math.round(scaled)
+  if (Math.abs(scaled % 1) === 0.5 && micros % 2 === 1) micros -= 1
+  if (micros >= 1_000_000) {
+    whole += 1
+    micros -= 1_000_000
+  }
+  const date = new Date(whole * 1000)
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
+  const text =
+    `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  return micros === 0 ? text : `${text}.${pad(micros, 6)}`
+}
+
+/** The name of the controller's user `uid` (from /etc/passwd), or the number as text, as Ansible gives it. */
+function userName(uid: number): string {
+  if (userInfo().uid === uid) return userInfo().username
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const fields = line.split(':')
+      if (fields.length > 2 && Number(fields[2]) === uid && fields[2] !== '') return fields[0]!
+    }
+  } catch {
+    // No passwd file: the number, as Python's pwd lookup failing gives it.
+  }
+  return String(uid)
+}
+
+/**
+ * The variables Ansible's template action adds for the template (over the task's): `template_host`,
+ * `template_path` (src as written), `template_fullpath`, `template_destpath`, `template_uid` (the
+ * template file's owner), `template_mtime` and `template_run_date` (as Python prints a datetime), and
+ * `ansible_managed` ("Ansible managed": no configuration file is read).
+ */
+function templateVariables(src: string, fullPath: string, dest: string): Record<string, unknown> {
+  const stat = statSync(fullPath, { bigint: true })
+  // Python's st_mtime: whole seconds plus nanoseconds, as one float.
+  const mtime = Number(stat.mtimeNs / 1_000_000_000n) + Number(stat.mtimeNs % 1_000_000_000n) * 1e-9
+  return {
+    template_host: hostname(),
+    template_path: src,
+    template_mtime: pythonDatetime(mtime),
+    template_uid: userName(Number(stat.uid)),
+    template_run_date: pythonDatetime(Date.now() / 1000),
+    template_destpath: dest,
+    template_fullpath: fullPath,
+    ansible_managed: 'Ansible managed'
+  }
+}
+
+/**
+ * Where the template's includes are looked up, as Ansible's template action sets Jinja2's search path:
+ * `ansible_search_path`, the playbook's directory and the template's own, each with its `templates/`
+ * first.
+ */
+function includeSearchPath(ctx: ModuleContext, template: string): string[] {
+  const known = ctx.vars['ansible_search_path']
+  const dirs = [
+    ...(Array.isArray(known) ? known.filter((p): p is string => typeof p === 'string') : []),
+    ctx.baseDir,
+    path.dirname(template)
+  ]
+  return dirs.flatMap((dir) => [path.join(dir, 'templates'), dir])
 }

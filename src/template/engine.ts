@@ -12,6 +12,22 @@ let environment: nunjucks.Environment | undefined
 const fileTemplates = new Map<string, nunjucks.Template>()
 let fileEnvironment: nunjucks.Environment | undefined
 
+/**
+ * Finds a template file named by `{% include %}`, `{% import %}`, `{% from %}` or `{% extends %}` and
+ * returns its canonical source, or undefined when there is none.
+ */
+export type IncludeResolver = (name: string) => { source: string; path: string } | undefined
+
+// The resolver of the template file being rendered: rendering is synchronous, so one at a time.
+let activeResolver: IncludeResolver | undefined
+const includeLoader: nunjucks.ILoader = {
+  getSource(name: string) {
+    const found = activeResolver?.(name)
+    // Never cached: another task may render with other settings or another search path.
+    return found ? { src: found.source, path: found.path, noCache: true } : null
+  }
+} as nunjucks.ILoader
+
 function stripNunjucksNoise(message: string): string {
   return message
     .replace(/^\(unknown path\)( \[Line \d+, Column \d+\])?\s*/, '')
@@ -45,7 +61,7 @@ function compiled(source: string, shownSource = source, file = false): nunjucks.
   let template = cache.get(source)
   if (!template) {
     const env = file
-      ? (fileEnvironment ??= installJinjaCompat(false))
+      ? (fileEnvironment ??= installJinjaCompat(false, includeLoader))
       : (environment ??= installJinjaCompat())
     try {
       template = new nunjucks.Template(source, env, undefined, true)
@@ -65,13 +81,17 @@ function compiled(source: string, shownSource = source, file = false): nunjucks.
 export function renderCanonical(
   canonical: string,
   vars: Record<string, unknown>,
-  shownSource: string
+  shownSource: string,
+  resolver?: IncludeResolver
 ): string {
   const template = compiled(canonical, shownSource, true)
+  activeResolver = resolver
   try {
     return template.render({ [VARS_KEY]: vars })
   } catch (err) {
     throw translateError(err, shownSource)
+  } finally {
+    activeResolver = undefined
   }
 }
 

@@ -32,7 +32,10 @@ let installed = false
  * Patches nunjucks once (process-wide; only src/template uses nunjucks) and returns an Ansible environment
  * (with nunjucks' trimBlocks as asked: see createEnvironment).
  */
-export function installJinjaCompat(trimBlocks = true): nunjucks.Environment {
+export function installJinjaCompat(
+  trimBlocks = true,
+  loader: nunjucks.ILoader | null = null
+): nunjucks.Environment {
   if (!installed) {
     nj.installJinjaCompat() // slices (x[1:3]); its lookups are replaced below
     installSyntaxPatches()
@@ -40,5 +43,5 @@ export function installJinjaCompat(trimBlocks = true): nunjucks.Environment {
     installRuntimePatches()
     installed = true
   }
-  return createEnvironment(trimBlocks)
+  return createEnvironment(trimBlocks, loader)
 }

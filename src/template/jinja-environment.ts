@@ -19,8 +19,11 @@ function wrapFilter(name: string, filter: FilterFunction) {
  * `trimBlocks` is Ansible's for playbook strings; the template module renders canonical sources
  * (jinja-lexer.ts) whose whitespace control is already applied, with it off.
  */
-export function createEnvironment(trimBlocks = true): nunjucks.Environment {
-  const env = new nunjucks.Environment(null, {
+export function createEnvironment(
+  trimBlocks = true,
+  loader: nunjucks.ILoader | null = null
+): nunjucks.Environment {
+  const env = new nunjucks.Environment(loader, {
     autoescape: false,
     throwOnUndefined: false,
     trimBlocks

@@ -161,8 +161,13 @@ export function lexJinja(source: string, syntax: JinjaSyntax): Piece[] {
   const rules = rulesFor(syntax)
   const nl = syntax.newlineSequence
   const pieces: Piece[] = []
+  // Adjacent text (around a comment, a raw block) is one piece: canonicalSource judges it whole.
   const data = (value: string): void => {
-    if (value !== '') pieces.push({ kind: 'data', text: value.replace(/\n/g, nl) })
+    if (value === '') return
+    const text = value.replace(/\n/g, nl)
+    const last = pieces[pieces.length - 1]
+    if (last?.kind === 'data') last.text += text
+    else pieces.push({ kind: 'data', text })
   }
   let pos = 0
   let lineStarting = true
@@ -254,9 +259,12 @@ function lexTag(
   }
 }
 
-/** `{% raw +%}` is no raw block for Jinja2 but a tag named raw, which it does not know. */
+/**
+ * `{% raw +%}` is no raw block for Jinja2 but a tag named raw, which it does not know; nor does it know
+ * nunjucks' `verbatim`, which nunjucks would read as a raw block.
+ */
 function refuseRawLookalike(body: string): void {
-  const name = /^\s*(raw|endraw)\b/.exec(body)
+  const name = /^\s*(raw|endraw|verbatim|endverbatim)\b/.exec(body)
   if (name) throw new TemplateError(`Encountered unknown tag '${name[1]}'.`)
 }
 

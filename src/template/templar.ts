@@ -1,6 +1,6 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
-import { renderTemplateFile, type JinjaSyntax } from './template-file.js'
+import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
@@ -106,7 +106,7 @@ export class Templar {
   renderText(
     source: string,
     vars: Record<string, unknown>,
-    templateFile?: Partial<JinjaSyntax>
+    templateFile?: TemplateFileOptions
   ): string {
     if (templateFile) return renderTemplateFile(source, vars, templateFile)
     return /\{[{%#]/.test(source) ? renderToString(source, vars) : source

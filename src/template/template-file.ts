@@ -5,11 +5,51 @@
  */
 import { TemplateError } from '../errors.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { renderCanonical } from './engine.js'
+import { readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { decodeUtf8SurrogateEscape } from '../values/python-codecs.js'
+import { renderCanonical, type IncludeResolver } from './engine.js'
 import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource, type JinjaSyntax } from './jinja-lexer.js'
 import { pyRepr, pyTruthy } from './python.js'
 
 export { ANSIBLE_TEMPLATE_SYNTAX, type JinjaSyntax } from './jinja-lexer.js'
+
+/** How a template file is rendered: Jinja2 settings over Ansible's defaults, and variables of its own. */
+export interface TemplateFileOptions extends Partial<JinjaSyntax> {
+  /** Variables over the task's (the template action's template_* and ansible_managed). */
+  variables?: Record<string, unknown>
+  /** Directories `{% include %}`, `{% import %}`, `{% from %}` and `{% extends %}` read from, in order. */
+  searchPath?: string[]
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Reads included templates as Jinja2's FileSystemLoader does: the name split on `/` (`..` finds nothing),
+ * looked up in each directory in turn, lexed with the same settings as the template that includes it.
+ */
+function includeResolver(searchPath: string[], syntax: JinjaSyntax): IncludeResolver {
+  return (name) => {
+    const pieces: string[] = []
+    for (const piece of name.split('/')) {
+      if (piece === '..') return undefined
+      if (piece !== '' && piece !== '.') pieces.push(piece)
+    }
+    for (const dir of searchPath) {
+      const file = path.join(dir, ...pieces)
+      if (!isFile(file)) continue
+      const text = decodeUtf8SurrogateEscape(readFileSync(file))
+      return { source: canonicalSource(text, syntax), path: file }
+    }
+    return undefined
+  }
+}
 
 const HEADER = '#jinja2:'
 
@@ -99,11 +139,16 @@ export function checkDelimiters(syntax: JinjaSyntax): void {
 export function renderTemplateFile(
   source: string,
   vars: Record<string, unknown>,
-  options: Partial<JinjaSyntax> = {}
+  options: TemplateFileOptions = {}
 ): string {
+  const { variables, searchPath, ...overrides } = options
   const syntax: JinjaSyntax = { ...ANSIBLE_TEMPLATE_SYNTAX }
-  for (const [key, value] of Object.entries(options) as Array<[keyof JinjaSyntax, never]>)
+  for (const [key, value] of Object.entries(overrides) as Array<[keyof JinjaSyntax, never]>)
     if (value !== undefined) syntax[key] = value
+  // The task's variables stay lazy (getters on the scope); these sit in front of them.
+  const scope = variables
+    ? (Object.assign(Object.create(vars) as object, variables) as Record<string, unknown>)
+    : vars
   const sourceNewlines = trailingNewlines(source)
   let data = source
   if (data.startsWith(HEADER)) {
@@ -134,7 +179,8 @@ export function renderTemplateFile(
       data
     )
   }
-  let rendered = renderCanonical(canonical, vars, data)
+  const resolver = searchPath ? includeResolver(searchPath, syntax) : undefined
+  let rendered = renderCanonical(canonical, scope, data, resolver)
   const missing = sourceNewlines - trailingNewlines(rendered)
   if (missing > 0) rendered += syntax.newlineSequence.repeat(missing)
   return rendered
