@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-NBFZNOE7.js";
+} from "./chunks/chunk-EWFNIQ6J.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -28,7 +28,7 @@ import {
   resolveModuleName,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-RBKXLFKV.js";
+} from "./chunks/chunk-AWOGRLTU.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-BDNDA74M.js";
+} from "./chunks/chunk-REQEM5X2.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-NBFZNOE7.js";
+} from "./chunks/chunk-EWFNIQ6J.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -43,7 +43,7 @@ import {
   pythonJson,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-RBKXLFKV.js";
+} from "./chunks/chunk-AWOGRLTU.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-BDNDA74M.js";
-import "./chunks/chunk-RBKXLFKV.js";
+} from "./chunks/chunk-REQEM5X2.js";
+import "./chunks/chunk-AWOGRLTU.js";
 
 // src/post.ts
 async function post() {
