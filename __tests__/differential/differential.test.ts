@@ -147,10 +147,20 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       removeAccounts([ansibleShortId, ourShortId])
     })
     // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
-    // same exit code, before anything is reported.
+    // same exit code, before anything is reported; and only a fixture that says so (`# apb-expect: stop`)
+    // may stop at all, so that a fixture both tools refuse to load (a YAML slip) cannot pass unseen.
+    const expectsStop = /^# apb-expect: stop$/m.test(text)
+    if (expectsStop && !ansible.aborted && !('error' in ours))
+      return [
+        'the fixture expects both tools to stop (# apb-expect: stop), but both ran to their end'
+      ]
     if (ansible.aborted || 'error' in ours) {
       const ourCode = 'error' in ours ? fatalExitCode(ours.error) : ours.exitCode
       const diffs: string[] = []
+      if (!expectsStop)
+        diffs.push(
+          `a tool stopped before running the fixture (ansible-playbook: ${ansible.aborted ? ansible.stderr.slice(0, 400) : 'ran'}; ours: ${'error' in ours ? String(ours.error) : 'ran'}); if that is what it tests, say '# apb-expect: stop' in its header`
+        )
       if (!ansible.aborted)
         diffs.push(
           `ansible-playbook ran to its end (exit ${ansible.exitCode}); ours stopped: ${String((ours as { error: unknown }).error)}`
