@@ -45,17 +45,48 @@ describe('Templar.render', () => {
     const vars = { l: [1, 2], d: { a: 1 }, n: 3, b: false, z: null }
     // Lists, dicts and booleans keep their type.
     expect(render('{{ l }}', vars)).toEqual([1, 2])
-    expect(render('  {{ d }} ', vars)).toEqual({ a: 1 })
+    expect(render('{{ d }}\n', vars)).toEqual({ a: 1 })
     expect(render('{{ b }}', vars)).toBe(false)
     expect(render('{{ {"k": n} }}', vars)).toEqual({ k: 3 })
-    // `{{ name }}` alone hands a number or None over as it is.
-    expect(render('{{- n -}}', vars)).toBe(3)
+    // `{{ name }}` alone hands a number or None over as it is (also with one newline after it); with a
+    // trim marker it is no longer Templar's single variable, and a number comes out as text.
+    expect(render('{{ n }}', vars)).toBe(3)
     expect(render('{{ z }}', vars)).toBeNull()
+    expect(render('{{ z }}\n', vars)).toBeNull()
+    expect(render('{{- n -}}', vars)).toBe('3')
     // Anything else is text: numbers as Python prints them, None as nothing.
     expect(render('{{ n + 1 }}', vars)).toBe('4')
     expect(render('{{ 2.50 }}', vars)).toBe('2.5')
     expect(render('{{ none }}', vars)).toBe('')
     expect(render('x{{ none }}y', vars)).toBe('xy')
+  })
+
+  it('keeps the text around a single expression and the newlines that end a template (Ansible 2.14 Templar)', () => {
+    const vars = { v: '1.2.0', n: 5, l: [1], d: { a: 1 } }
+    // Any text around the expression, even a space, makes the result text.
+    expect(render('  {{ d }} ', vars)).toBe("  {'a': 1} ")
+    expect(render(' {{ l }}', vars)).toBe(' [1]')
+    expect(render(' {{ n }}', vars)).toBe(' 5')
+    expect(render('{{ n }} ', vars)).toBe('5 ')
+    expect(render(' {{ v }} ', vars)).toBe(' 1.2.0 ')
+    // A trim marker takes the whitespace on its side only.
+    expect(render('{{- v }} ', vars)).toBe('1.2.0 ')
+    expect(render('  {{- n -}}  ', vars)).toBe('5')
+    expect(render('  {{- l -}}  ', vars)).toEqual([1])
+    // Jinja2 drops one newline at the end; Ansible gives text results back the ones the template ended with.
+    expect(render('{{ v }}\n', vars)).toBe('1.2.0\n')
+    expect(render('{{ v }}\n\n', vars)).toBe('1.2.0\n\n')
+    expect(render(' {{ v }}\n', vars)).toBe(' 1.2.0\n')
+    expect(render('{{ n }}\n', vars)).toBe(5)
+    expect(render('{{ n }}\n\n', vars)).toBe('5\n\n')
+    expect(render('{{ l }}\n', vars)).toEqual([1])
+    expect(render('{{ l }}\n\n', vars)).toEqual([1])
+    expect(render('{% if 1 %}[1]{% endif %}\n', vars)).toEqual([1])
+    expect(render('{% if 1 %}x{% endif %}\n', vars)).toBe('x\n')
+    expect(render('\n{{ v }}', vars)).toBe('\n1.2.0')
+    // Line breaks read as Jinja2 reads them: each one becomes \n.
+    expect(render('{{ v }}\r\n', vars)).toBe('1.2.0\n')
+    expect(render('a\r\nb{{ v }}', vars)).toBe('a\nb1.2.0')
   })
 
   it('turns text that reads as a list, dict or boolean back into one, as Ansible does', () => {

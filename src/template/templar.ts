@@ -13,8 +13,20 @@ export interface ScopeEntry {
   trusted: boolean
 }
 
-// `{{ expr }}` alone (whitespace and `-` trim markers allowed): Ansible returns expr's native value.
-const SINGLE_EXPRESSION = /^\s*\{\{-?([\s\S]*?)-?\}\}\s*$/
+// `{{ expr }}` alone, nothing around it (not even a trim marker's whitespace): Ansible returns the
+// expression's value, turned into text unless it is a list, dict or boolean (convertData).
+const SINGLE_EXPRESSION = /^\{\{-?([\s\S]*?)-?\}\}$/
+
+// Ansible's Templar.SINGLE_VAR (`{{ name }}`, Python's `$` letting one newline end it): a number, boolean
+// or None held by that variable is handed over as it is, untemplated.
+const SINGLE_VARIABLE = /^\{\{\s*([\p{L}\p{N}_]*)\s*\}\}\n?$/u
+
+/** How many `\n` end `text` (Ansible's _count_newlines_from_end). */
+function trailingNewlines(text: string): number {
+  let count = 0
+  while (count < text.length && text[text.length - 1 - count] === '\n') count++
+  return count
+}
 
 function singleExpression(text: string): string | undefined {
   const match = SINGLE_EXPRESSION.exec(text)
@@ -37,9 +49,6 @@ function singleExpression(text: string): string | undefined {
   }
   return depth === 0 ? inner : undefined
 }
-
-// `{{ name }}`: one variable, nothing else.
-const SINGLE_VARIABLE = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*$/
 
 function isScalar(value: unknown): boolean {
   return typeof value === 'boolean' || typeof value === 'number'
@@ -192,12 +201,24 @@ export class Templar {
 
   private renderString(text: string, vars: Record<string, unknown>): unknown {
     if (!isTemplate(text)) return text
+    const name = SINGLE_VARIABLE.exec(text)?.[1]
+    if (name && name in vars) {
+      const value = vars[name]
+      if (value === null || isScalar(value)) return value
+    }
+    // As Jinja2 reads a template: every line break becomes `\n` and one at the very end is dropped; as
+    // Ansible's Templar, a text result then gets back the `\n`s that ended the template (`"{{ v }}\n"`
+    // is the value and a newline; a list or number stays as it is).
+    const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
+    const result = this.renderSource(source, vars)
+    if (typeof result !== 'string') return result
+    const missing = trailingNewlines(text) - trailingNewlines(result)
+    return missing > 0 ? result + '\n'.repeat(missing) : result
+  }
+
+  private renderSource(text: string, vars: Record<string, unknown>): unknown {
     const inner = singleExpression(text)
     if (inner === undefined) return convertData(renderToString(text, vars))
-    const value = evaluateExpression(inner, vars, text)
-    // As Ansible's Templar: `{{ name }}` alone hands a number, boolean or None over as it is.
-    if (SINGLE_VARIABLE.test(inner) && inner.trim() in vars && (value === null || isScalar(value)))
-      return value
-    return convertData(value)
+    return convertData(evaluateExpression(inner, vars, text))
   }
 }
