@@ -32,6 +32,8 @@ interface Dirs {
   d: string
   c: string
   port: number
+  /** The lines the setup printed (the login user's name and group, for owner/group cases). */
+  out: string[]
 }
 
 interface RoundTripCase {
@@ -178,6 +180,30 @@ const CASES: RoundTripCase[] = [
     firstRoundTrips: 2
   },
   {
+    // owner and group are applied, and the result read back, by the command that writes the bytes.
+    name: 'copy content with owner and group (transfer)',
+    module: 'copy',
+    setup: 'id -un; id -gn',
+    args: ({ d, out }) => ({
+      content: 'owned\n',
+      dest: `${d}/o`,
+      owner: out[0],
+      group: out[1],
+      mode: 'u=rw,g=r'
+    }),
+    changes: true,
+    firstRoundTrips: 2
+  },
+  {
+    name: 'copy remote_src (a file on the target)',
+    module: 'copy',
+    setup: 'printf "remote\\n" > "$D/from"',
+    args: ({ d }) => ({ src: `${d}/from`, dest: `${d}/to`, remote_src: true, mode: '0644' }),
+    changes: true,
+    firstRoundTrips: 2,
+    parallelReads: 1
+  },
+  {
     name: 'template (transfer)',
     module: 'template',
     controllerFiles: { 'app.j2': 'port={{ 40 + 2 }}\n' },
@@ -278,15 +304,17 @@ function casesOn(open: () => Promise<Connection>): void {
       writeFileSync(path.join(c, name), text)
     const inner = await open()
     try {
+      let out: string[] = []
       if (testCase.setup) {
         const script = `D="$1"; ${testCase.setup}`
         const res = await inner.run(shellJoin(['/bin/sh', '-c', script, 'setup', d]), {
           timeoutMs: 30_000
         })
         expect(res.code, res.stderr.toString()).toBe(0)
+        out = res.stdout.toString('utf8').split('\n')
       }
       const counting = countingConnection(inner)
-      const args = testCase.args({ d, c, port: listeningPort })
+      const args = testCase.args({ d, c, port: listeningPort, out })
       const runOnce = async (): Promise<Record<string, unknown>> => {
         counting.reset()
         const { result, ran } = await runModuleOn(testCase.module, args, {

@@ -264,10 +264,12 @@ export async function runActs(
   const split = text.indexOf('apb-split\n')
   const answer = new ProbeAnswer(split < 0 ? text : text.slice(0, split))
   const outcome: ActOutcome = { answer }
-  const what = answer.get('fail')
+  // A prelude that fails may print its own fail= lines before the one that says it failed.
+  const what =
+    prelude !== undefined && answer.all('fail').includes('prelude') ? 'prelude' : answer.get('fail')
   if (what !== undefined) {
     const message =
-      what === 'prelude' && prelude !== undefined
+      what === 'prelude'
         ? result.stderr.toString('utf8').trim()
         : fromHex(answer.get('fail_hex') ?? '').toString('utf8')
     outcome.failure = { what, message }

@@ -318,8 +318,15 @@ async function writeFile(
     const replacesFile =
       state.kind === 'file' || (state.kind === 'other' && state.stat.linkTo === 'file')
     if (request.backup && replacesFile) backupFile = await backupRemote(connection, dest, timeoutMs)
-    await copyOnTarget(connection, dest, content.remotePath, finalMode, timeoutMs)
-    return backupFile === undefined ? {} : { backupFile }
+    const outcome = await copyOnTarget(
+      connection,
+      dest,
+      content.remotePath,
+      finalMode,
+      ops,
+      timeoutMs
+    )
+    return backupFile === undefined ? { outcome } : { backupFile, outcome }
   }
   const candidate =
     request.validate === undefined
@@ -348,7 +355,8 @@ async function writeFile(
 
 /**
  * remote_src: copies `source` to `dest` on the target through a private temporary file beside dest
- * (its mtime kept, as Ansible's copystat keeps it), given `mode`, then moved over dest.
+ * (its mtime kept, as Ansible's copystat keeps it), given `mode`, then moved over dest; `ops` and a
+ * read of dest follow in the same command.
  * @throws TransferFailure with Ansible's message when dest's directory is missing or not writable
  */
 async function copyOnTarget(
@@ -356,8 +364,9 @@ async function copyOnTarget(
   dest: string,
   source: string,
   mode: number,
+  ops: readonly ActOp[],
   timeoutMs: number
-): Promise<void> {
+): Promise<ActOutcome> {
   const command = probeCommand(COPY_ACT, [
     'rcopy',
     source,
@@ -365,12 +374,12 @@ async function copyOnTarget(
     mode.toString(8).padStart(4, '0'),
     randomBytes(8).toString('hex')
   ])
-  const res = await connection.run(command, { timeoutMs })
-  if (res.code === 0) return
+  const outcome = await runActs(connection, ops, dest, timeoutMs, { command })
+  if (outcome.failure?.what !== 'prelude') return outcome
   await explainMissingDestination(connection, dest, timeoutMs)
   throw new TransferFailure({
     msg: `failed to copy: ${source} to ${dest}`,
-    details: res.stderr.toString('utf8').trim()
+    details: outcome.failure.message
   })
 }
 
