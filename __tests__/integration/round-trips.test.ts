@@ -5,8 +5,9 @@
  * - a run that changes nothing: one round trip;
  * - a run that changes something: at most two (read the facts, then act). lineinfile, blockinfile
  *   and replace send the edited content on the act's stdin, so their write is that second trip;
- * - transfers (copy, template, and assemble, which writes through copy's transfer): at most three,
- *   read the facts, write the content (putFile), then read back what landed for the result;
+ * - transfers of one file (copy, template, and assemble, which writes through copy's transfer): at
+ *   most two as well, read the facts, then one command that takes the bytes on stdin, writes them,
+ *   applies owner and group, and reads back what landed for the result;
  * - slurp reads the file itself (getFile): one round trip.
  *
  * Calls started while another is running (parallel probes) overlap it and count as one round trip;
@@ -31,6 +32,8 @@ interface Dirs {
   d: string
   c: string
   port: number
+  /** The lines the setup printed (the login user's name and group, for owner/group cases). */
+  out: string[]
 }
 
 interface RoundTripCase {
@@ -45,7 +48,7 @@ interface RoundTripCase {
   changes: boolean
   /**
    * Round trips allowed for the first run: 2 when it changes something (facts + act), 1 when it
-   * cannot; transfers add their write.
+   * cannot; a transfer's write is its act.
    */
   firstRoundTrips: number
   /**
@@ -166,7 +169,7 @@ const CASES: RoundTripCase[] = [
     module: 'copy',
     args: ({ d }) => ({ content: 'hello\n', dest: `${d}/c`, mode: '0640' }),
     changes: true,
-    firstRoundTrips: 3
+    firstRoundTrips: 2
   },
   {
     name: 'copy src (transfer)',
@@ -174,7 +177,31 @@ const CASES: RoundTripCase[] = [
     controllerFiles: { 'app.conf': 'port=80\n' },
     args: ({ d, c }) => ({ src: `${c}/app.conf`, dest: `${d}/app.conf` }),
     changes: true,
-    firstRoundTrips: 3
+    firstRoundTrips: 2
+  },
+  {
+    // owner and group are applied, and the result read back, by the command that writes the bytes.
+    name: 'copy content with owner and group (transfer)',
+    module: 'copy',
+    setup: 'id -un; id -gn',
+    args: ({ d, out }) => ({
+      content: 'owned\n',
+      dest: `${d}/o`,
+      owner: out[0],
+      group: out[1],
+      mode: 'u=rw,g=r'
+    }),
+    changes: true,
+    firstRoundTrips: 2
+  },
+  {
+    name: 'copy remote_src (a file on the target)',
+    module: 'copy',
+    setup: 'printf "remote\\n" > "$D/from"',
+    args: ({ d }) => ({ src: `${d}/from`, dest: `${d}/to`, remote_src: true, mode: '0644' }),
+    changes: true,
+    firstRoundTrips: 2,
+    parallelReads: 1
   },
   {
     name: 'template (transfer)',
@@ -182,7 +209,7 @@ const CASES: RoundTripCase[] = [
     controllerFiles: { 'app.j2': 'port={{ 40 + 2 }}\n' },
     args: ({ d, c }) => ({ src: `${c}/app.j2`, dest: `${d}/app.conf` }),
     changes: true,
-    firstRoundTrips: 3
+    firstRoundTrips: 2
   },
   {
     name: 'find',
@@ -209,13 +236,13 @@ const CASES: RoundTripCase[] = [
     idempotent: false
   },
   {
-    // assemble writes through copy's transfer (file-transfer.ts): it is a transfer, and pays its write.
+    // assemble writes through copy's transfer (file-transfer.ts): its write is its second round trip.
     name: 'assemble (transfer)',
     module: 'assemble',
     setup: 'mkdir -p "$D/parts" && printf "a\\n" > "$D/parts/01" && printf "b\\n" > "$D/parts/02"',
     args: ({ d }) => ({ src: `${d}/parts`, dest: `${d}/whole` }),
     changes: true,
-    firstRoundTrips: 3,
+    firstRoundTrips: 2,
     parallelReads: 1
   },
   {
@@ -277,15 +304,17 @@ function casesOn(open: () => Promise<Connection>): void {
       writeFileSync(path.join(c, name), text)
     const inner = await open()
     try {
+      let out: string[] = []
       if (testCase.setup) {
         const script = `D="$1"; ${testCase.setup}`
         const res = await inner.run(shellJoin(['/bin/sh', '-c', script, 'setup', d]), {
           timeoutMs: 30_000
         })
         expect(res.code, res.stderr.toString()).toBe(0)
+        out = res.stdout.toString('utf8').split('\n')
       }
       const counting = countingConnection(inner)
-      const args = testCase.args({ d, c, port: listeningPort })
+      const args = testCase.args({ d, c, port: listeningPort, out })
       const runOnce = async (): Promise<Record<string, unknown>> => {
         counting.reset()
         const { result, ran } = await runModuleOn(testCase.module, args, {

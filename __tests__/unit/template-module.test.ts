@@ -30,13 +30,22 @@ class FakeTarget implements Connection {
       this.files.set(dest, { content: existing.content, mode: parseInt(existing.mode, 8) })
   }
 
-  async run(command: string, _options: RunOptions): Promise<CommandResult> {
+  async run(command: string, options: RunOptions): Promise<CommandResult> {
     this.commands.push(command)
     let stdout = ''
     let code = 0
+    // New bytes go to become-put.sh on stdin, followed by the attribute act in one command.
+    const put = / apb-put '?([^' ]+)'? '?([0-7]+)'? /.exec(command)
+    if (put) {
+      const content = Buffer.from(options.stdin ?? '')
+      const mode = parseInt(put[2]!, 8)
+      this.uploads.push({ path: put[1]!, content: content.toString('utf8'), mode })
+      this.uploadedBytes.push(content)
+      this.files.set(put[1]!, { content: content.toString('utf8'), mode })
+    }
     const probe = / apb-path '?([^' ]+)'? /.exec(command)
     // The attribute act (file-act.sh) and the path probe after it, in one command.
-    const act = / apb-file (.*); echo apb-split; /.exec(command)
+    const act = / apb-file((?: .*)?); echo apb-split; /.exec(command)
     const chmod = /^chmod '?([0-7]+)'? '?([^' ]+)'?$/.exec(command)
     const move = /mv -f '?([^' ]+)'? '?([^' ]+)'?/.exec(command)
     if (act) {

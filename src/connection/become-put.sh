@@ -1,5 +1,7 @@
 #!/bin/sh
-# apb-put: writes stdin to a file, atomically, as the become user (SFTP writes as the login user).
+# apb-put: writes stdin to a file, atomically, as the user running it: the become user for putFile
+# under become (SFTP writes as the login user), and whoever runs copy's transfer, which follows it
+# with the attribute act and a read of dest in the same command (src/modules/file-transfer.ts).
 #
 # Run as:  /bin/sh -c "<this text>" apb-put <dest> <mode> <temp-suffix>   (src/connection/become.ts)
 #

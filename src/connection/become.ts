@@ -56,6 +56,23 @@ export class BecomeError extends AsyncPlaybookError {
 const BECOME_SCRIPT = compact(becomeSource)
 const PUT_SCRIPT = compact(putSource)
 
+/**
+ * The command that writes its stdin to `remotePath` atomically and privately (become-put.sh) as the
+ * user who runs it: with `mode` (else the mode of the file it replaces, else the umask's). Besides
+ * putFile under become, copy's transfer runs it to write and read back dest in one round trip.
+ */
+export function putCommand(remotePath: string, mode: number | undefined): string {
+  return shellJoin([
+    '/bin/sh',
+    '-c',
+    PUT_SCRIPT,
+    'apb-put',
+    remotePath,
+    mode === undefined ? '' : mode.toString(8).padStart(4, '0'),
+    randomBytes(8).toString('hex')
+  ])
+}
+
 /** The identity part of settings (what jobs store), or undefined without become. */
 export function becomeIdentity(settings: BecomeSettings | undefined): BecomeIdentity | undefined {
   if (!settings) return undefined
@@ -239,15 +256,7 @@ class BecomeConnection implements Connection {
     content: Buffer,
     options: { mode?: number; timeoutMs: number }
   ): Promise<void> {
-    const command = shellJoin([
-      '/bin/sh',
-      '-c',
-      PUT_SCRIPT,
-      'apb-put',
-      remotePath,
-      options.mode === undefined ? '' : options.mode.toString(8).padStart(4, '0'),
-      randomBytes(8).toString('hex')
-    ])
+    const command = putCommand(remotePath, options.mode)
     const res = await this.run(command, { stdin: content, timeoutMs: options.timeoutMs })
     if (res.code !== 0) {
       throw new AsyncPlaybookError(

@@ -149,7 +149,11 @@ async function remoteCopy(
 ): Promise<ModuleResult> {
   if (args['mode'] === 'preserve') file = { ...file, mode: undefined }
   src = await expandUser(facts, src, file.timeoutMs)
-  const source = await facts.path(src, { checksum: 'sha1', follow: true })
+  // dest is read beside the source, in the same round trip (toFile finds it in the facts' cache).
+  const [source] = await Promise.all([
+    facts.path(src, { checksum: 'sha1', follow: true }),
+    inspectRemote(facts, dest).catch(() => undefined)
+  ])
   if (!source.exists) return fail(`Source ${src} not found`)
   if (!source.readable) return fail(`Source ${src} not readable`)
   if (source.type === 'directory') {

@@ -220,6 +220,16 @@ export interface ActOutcome {
 }
 
 /**
+ * A command run before the operations, in the same round trip (copy's write of new bytes, fed
+ * `stdin`): the operations run only when it succeeds; when it fails, nothing else runs and the
+ * outcome's failure is `prelude`, with the command's stderr for message.
+ */
+export interface ActPrelude {
+  command: string
+  stdin?: Buffer
+}
+
+/**
  * Runs the operations in one round trip, then reads `describe` with the path fact's probe in the same
  * round trip (the state the result fields describe).
  */
@@ -227,14 +237,22 @@ export async function runActs(
   connection: Connection,
   ops: readonly ActOp[],
   describe: string | undefined,
-  timeoutMs: number
+  timeoutMs: number,
+  prelude?: ActPrelude
 ): Promise<ActOutcome> {
   const commands = [probeCommand(ACT, ops.flat())]
   if (describe !== undefined) {
     commands.push('echo apb-split')
     commands.push(probeCommand(PATH_PROBE, [describe, '0', '', '0', '0']))
   }
-  const result = await connection.run(commands.join('; '), { timeoutMs })
+  const command =
+    prelude === undefined
+      ? commands.join('; ')
+      : `${prelude.command} || { echo fail=prelude; exit 1; }; ${commands.join('; ')}`
+  const result = await connection.run(command, {
+    timeoutMs,
+    ...(prelude?.stdin === undefined ? {} : { stdin: prelude.stdin })
+  })
   if (result.timedOut) {
     throw new CommandTimeoutError(
       `file: changing ${describe ?? 'the target'} on ${connection.host} took longer than ${timeoutMs} ms`,
@@ -246,9 +264,15 @@ export async function runActs(
   const split = text.indexOf('apb-split\n')
   const answer = new ProbeAnswer(split < 0 ? text : text.slice(0, split))
   const outcome: ActOutcome = { answer }
-  const what = answer.get('fail')
+  // A prelude that fails may print its own fail= lines before the one that says it failed.
+  const what =
+    prelude !== undefined && answer.all('fail').includes('prelude') ? 'prelude' : answer.get('fail')
   if (what !== undefined) {
-    outcome.failure = { what, message: fromHex(answer.get('fail_hex') ?? '').toString('utf8') }
+    const message =
+      what === 'prelude'
+        ? result.stderr.toString('utf8').trim()
+        : fromHex(answer.get('fail_hex') ?? '').toString('utf8')
+    outcome.failure = { what, message }
     const at = answer.bytes('fail_at_hex')?.toString('utf8')
     if (at) outcome.failure.at = at
   } else if (answer.get('act') !== 'done') {

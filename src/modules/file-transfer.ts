@@ -2,9 +2,18 @@ import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { Connection } from '../connection/connection.js'
 import { ansibleBoolean } from '../ansible-boolean.js'
+import { putCommand } from '../connection/become.js'
 import { shellQuote } from '../connection/shell-quote.js'
 import type { ExistingPath, TargetFacts } from '../facts/index.js'
-import { actFailure, osErrorText, pathInfo, runActs, type ActOp } from './file-support.js'
+import { AsyncPlaybookError } from '../errors.js'
+import {
+  actFailure,
+  osErrorText,
+  pathInfo,
+  runActs,
+  type ActOp,
+  type ActOutcome
+} from './file-support.js'
 import copyActSource from './copy-act.sh'
 import { probeCommand, type ProbeScript } from '../facts/probe.js'
 import { ModuleArgumentError, type ModuleDiff, type ModuleResult } from './module.js'
@@ -64,8 +73,8 @@ export interface TransferRequest {
  * dest and is moved over it only once the command succeeds. Anything that is not a regular file or a
  * directory at dest (a symbolic link, a fifo) is replaced by the file, as Ansible does when it does
  * not follow links. One round trip reads dest (before this call); when the bytes are the same and the
- * attributes too, nothing else runs; otherwise one writes and one sets the attributes and reads dest
- * again.
+ * attributes too, nothing else runs; otherwise one more writes the bytes, sets the attributes and
+ * reads dest again, all in one command (`validate`, `backup`, `remote_src` and diff mode add theirs).
  */
 export async function transferFile(
   facts: TargetFacts,
@@ -102,16 +111,6 @@ export async function transferFile(
   // Check mode: what would be written is a change (Ansible's copy action says no more about it).
   if (writes && request.check === true)
     return contentDiff ? { changed: true, diff: [contentDiff] } : { changed: true }
-  let backupFile: string | undefined
-  if (writes) {
-    try {
-      backupFile = await writeFile(connection, request, finalMode)
-    } catch (error) {
-      if (error instanceof TransferFailure)
-        return { changed: false, failed: true, ...error.result, checksum }
-      throw error
-    }
-  }
   // Owner and group: by id as given, or by name as the target names the current owner; a name that
   // differs is looked up by the target (an alias of the same id then changes nothing).
   const ops: ActOp[] = []
@@ -122,6 +121,18 @@ export async function transferFile(
     ops.push(['group', dest, request.group])
   if (!writes && mode !== undefined && before && before.permissions !== finalMode)
     ops.push(['mode', dest, finalMode.toString(8).padStart(4, '0')])
+  let backupFile: string | undefined
+  // The outcome of the write when it also applied `ops` and read dest back (same round trip).
+  let written: ActOutcome | undefined
+  if (writes) {
+    try {
+      ;({ backupFile, outcome: written } = await writeFile(connection, request, finalMode, ops))
+    } catch (error) {
+      if (error instanceof TransferFailure)
+        return { changed: false, failed: true, ...error.result, checksum }
+      throw error
+    }
+  }
   const attributeDiff =
     !writes && request.diff === true && before ? attributesDiff(dest, before, ops) : undefined
   if (!writes && request.check === true) {
@@ -133,8 +144,9 @@ export async function transferFile(
   }
   let final: ExistingPath | undefined = before
   let attributesChanged = false
-  if (ops.length > 0) {
-    const outcome = await runActs(connection, ops, dest, timeoutMs)
+  const outcome =
+    written ?? (ops.length > 0 ? await runActs(connection, ops, dest, timeoutMs) : undefined)
+  if (outcome !== undefined) {
     const after = outcome.after?.exists ? outcome.after : undefined
     if (outcome.failure) {
       const { what, message } = outcome.failure
@@ -289,13 +301,16 @@ class TransferFailure extends Error {
 
 /**
  * Puts the new bytes at dest: validated first when asked, the replaced file backed up when asked.
- * Returns the backup's name.
+ * Bytes written straight to dest go over the command's stdin to become-put.sh, which `ops`
+ * and a read of dest follow in the same command: the write, the owner and group, and the state the
+ * result describes cost one round trip (`outcome`). Returns the backup's name too.
  */
 async function writeFile(
   connection: Connection,
   request: TransferRequest,
-  finalMode: number
-): Promise<string | undefined> {
+  finalMode: number,
+  ops: readonly ActOp[]
+): Promise<{ backupFile?: string; outcome?: ActOutcome }> {
   const { dest, content, state, timeoutMs } = request
   let backupFile: string | undefined
   if (!Buffer.isBuffer(content)) {
@@ -303,8 +318,15 @@ async function writeFile(
     const replacesFile =
       state.kind === 'file' || (state.kind === 'other' && state.stat.linkTo === 'file')
     if (request.backup && replacesFile) backupFile = await backupRemote(connection, dest, timeoutMs)
-    await copyOnTarget(connection, dest, content.remotePath, finalMode, timeoutMs)
-    return backupFile
+    const outcome = await copyOnTarget(
+      connection,
+      dest,
+      content.remotePath,
+      finalMode,
+      ops,
+      timeoutMs
+    )
+    return backupFile === undefined ? { outcome } : { backupFile, outcome }
   }
   const candidate =
     request.validate === undefined
@@ -314,22 +336,27 @@ async function writeFile(
   const replacesFile =
     state.kind === 'file' || (state.kind === 'other' && state.stat.linkTo === 'file')
   if (request.backup && replacesFile) backupFile = await backupRemote(connection, dest, timeoutMs)
+  const backup = backupFile === undefined ? {} : { backupFile }
   if (candidate !== undefined) {
     await moveIntoPlace(connection, candidate, dest, timeoutMs)
-  } else {
-    try {
-      await connection.putFile(dest, content, { timeoutMs, mode: finalMode })
-    } catch (error) {
-      if (state.kind === 'none') await explainMissingDestination(connection, dest, timeoutMs)
-      throw error
-    }
+    return backup
   }
-  return backupFile
+  const put = { command: putCommand(dest, finalMode), stdin: content }
+  const outcome = await runActs(connection, ops, dest, timeoutMs, put)
+  const failure = outcome.failure
+  if (failure?.what === 'prelude') {
+    if (state.kind === 'none') await explainMissingDestination(connection, dest, timeoutMs)
+    throw new AsyncPlaybookError(
+      `cannot write ${dest} on ${connection.host}: ${failure.message || 'the write failed'}`
+    )
+  }
+  return { ...backup, outcome }
 }
 
 /**
  * remote_src: copies `source` to `dest` on the target through a private temporary file beside dest
- * (its mtime kept, as Ansible's copystat keeps it), given `mode`, then moved over dest.
+ * (its mtime kept, as Ansible's copystat keeps it), given `mode`, then moved over dest; `ops` and a
+ * read of dest follow in the same command.
  * @throws TransferFailure with Ansible's message when dest's directory is missing or not writable
  */
 async function copyOnTarget(
@@ -337,8 +364,9 @@ async function copyOnTarget(
   dest: string,
   source: string,
   mode: number,
+  ops: readonly ActOp[],
   timeoutMs: number
-): Promise<void> {
+): Promise<ActOutcome> {
   const command = probeCommand(COPY_ACT, [
     'rcopy',
     source,
@@ -346,12 +374,12 @@ async function copyOnTarget(
     mode.toString(8).padStart(4, '0'),
     randomBytes(8).toString('hex')
   ])
-  const res = await connection.run(command, { timeoutMs })
-  if (res.code === 0) return
+  const outcome = await runActs(connection, ops, dest, timeoutMs, { command })
+  if (outcome.failure?.what !== 'prelude') return outcome
   await explainMissingDestination(connection, dest, timeoutMs)
   throw new TransferFailure({
     msg: `failed to copy: ${source} to ${dest}`,
-    details: res.stderr.toString('utf8').trim()
+    details: outcome.failure.message
   })
 }
 
