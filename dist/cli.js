@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-GSOMPTBS.js";
+} from "./chunks/chunk-EWFNIQ6J.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -20,14 +20,15 @@ import {
   TemplateError,
   USAGE,
   UsageError,
-  canonicalModule,
   checkPlaybookFile,
   inertText,
   parseCli,
   parseKeyValueArgs,
   plainTask,
+  resolveModuleName,
+  unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-AWOGRLTU.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";
@@ -77,14 +78,17 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
 // src/playbook/adhoc.ts
 var AD_HOC_FILE = "<ad-hoc>";
 function buildAdhocPlaybook(pattern, moduleName, args, modules, cwd, background) {
-  const module = canonicalModule(moduleName);
-  if (!modules.names.has(module)) {
+  const module = resolveModuleName(moduleName, modules);
+  if (module === void 0) {
     throw new PlaybookError(
-      `couldn't resolve module '${moduleName}'. Supported modules: ${[...modules.names].sort().join(", ")}`
+      unsupportedCollectionModule(moduleName, modules) ?? `couldn't resolve module '${moduleName}'. Supported modules: ${[...modules.names].sort().join(", ")}`
     );
   }
   const location = { file: AD_HOC_FILE, line: 1 };
-  const parsedArgs = args.trim() === "" ? {} : parseKeyValueArgs(args, modules.freeForm.has(module));
+  const parsedArgs = args.trim() === "" ? {} : parseKeyValueArgs(
+    args,
+    modules.freeForm.has(module) && !modules.keyValueFreeForm?.has(module)
+  );
   return {
     file: AD_HOC_FILE,
     baseDir: cwd,

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-WTGBBHRI.js";
+} from "./chunks/chunk-REQEM5X2.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-GSOMPTBS.js";
+} from "./chunks/chunk-EWFNIQ6J.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -40,9 +40,10 @@ import {
   inertLine,
   isRecord,
   jobsDocument,
+  pythonJson,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-AWOGRLTU.js";
 
 // src/main.ts
 import path from "node:path";
@@ -150,6 +151,7 @@ function writeOutputs(document, resultsFile) {
   const outcomes = hostOutcomes(document.stats);
   setOutput(Outputs.ResultsFile, resultsFile);
   setOutput(Outputs.Stats, JSON.stringify(document.stats));
+  setOutput(Outputs.CustomStats, JSON.stringify(document.custom_stats ?? {}));
   const jobs = jobsOutput(document.jobs, resultsFile);
   setOutput(Outputs.Jobs, jobs.value);
   setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed));
@@ -821,7 +823,8 @@ function normalize(doc, now) {
   const cancelled = doc.cancelled === true;
   const ok = !cancelled && doc.ok;
   if (cancelled) markInterrupted(doc, rows, stats);
-  return { ok, cancelled, stats, hosts, rows, running, now };
+  const custom = doc.custom_stats && typeof doc.custom_stats === "object" ? doc.custom_stats : void 0;
+  return { ok, cancelled, stats, hosts, rows, running, now, ...custom ? { custom } : {} };
 }
 function statCounts(s) {
   const counts = {};
@@ -898,7 +901,7 @@ function renderJobSummary(doc, options = {}) {
   }
 }
 function render(model, plan, title, jobs, truncated) {
-  const parts = [heading(model, title, jobs), recapSection(model)];
+  const parts = [heading(model, title, jobs), recapSection(model), customStatsSection(model, plan)];
   if (!plan.minimal) parts.push(failuresSection(model, plan));
   parts.push(jobsSection(model, jobs));
   if (!plan.minimal) parts.push(matrixSection(model, plan.maxRows));
@@ -941,6 +944,23 @@ function recapSection(model) {
   }
   if (model.cancelled && model.stats.some(([, s]) => !hostFailed(s)))
     lines.push("", "\u23F9\uFE0F The run was cancelled before this host finished.");
+  return lines.join("\n");
+}
+var CUSTOM_STATS_MAX_CHARS = 500;
+function customStatsSection(model, plan) {
+  const custom = model.custom;
+  if (!custom || Object.keys(custom).length === 0) return "";
+  const lines = ["### Custom stats", "", "| Scope | Values |", "| :-- | :-- |"];
+  const shown = (values) => {
+    const text = pythonJson(values);
+    const limit2 = plan.minimal ? 100 : CUSTOM_STATS_MAX_CHARS;
+    return code(text.length > limit2 ? `${text.slice(0, limit2)}\u2026` : text);
+  };
+  for (const [scope, values] of Object.entries(custom)) {
+    if (scope === "_run") continue;
+    lines.push(`| ${mdText(scope)} | ${shown(values)} |`);
+  }
+  if (custom["_run"]) lines.push(`| run | ${shown(custom["_run"])} |`);
   return lines.join("\n");
 }
 function failuresSection(model, plan) {

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-WTGBBHRI.js";
-import "./chunks/chunk-LK4B2JTY.js";
+} from "./chunks/chunk-REQEM5X2.js";
+import "./chunks/chunk-AWOGRLTU.js";
 
 // src/post.ts
 async function post() {

@@ -15,6 +15,8 @@ export interface AnsibleEnvironment {
   displayOkHosts?: boolean
   /** ANSIBLE_DISPLAY_SKIPPED_HOSTS: print `skipping:` lines. */
   displaySkippedHosts?: boolean
+  /** ANSIBLE_SHOW_CUSTOM_STATS: print set_stats' values after the recap. */
+  showCustomStats?: boolean
   /** ANSIBLE_NOCOLOR (or NO_COLOR) and ANSIBLE_FORCE_COLOR: colours off, or on even without a terminal. */
   color?: 'off' | 'force'
   /** ANSIBLE_VERBOSITY: the verbosity without -v. */
@@ -49,6 +51,7 @@ export const ANSIBLE_OUTPUT_AND_HANDLER_NAMES = [
   'ANSIBLE_NO_LOG',
   'ANSIBLE_DISPLAY_OK_HOSTS',
   'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
+  'ANSIBLE_SHOW_CUSTOM_STATS',
   'ANSIBLE_NOCOLOR',
   'NO_COLOR',
   'ANSIBLE_FORCE_COLOR',
@@ -104,6 +107,7 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
   set('noLog', bool('ANSIBLE_NO_LOG'))
   set('displayOkHosts', bool('ANSIBLE_DISPLAY_OK_HOSTS'))
   set('displaySkippedHosts', bool('ANSIBLE_DISPLAY_SKIPPED_HOSTS'))
+  set('showCustomStats', bool('ANSIBLE_SHOW_CUSTOM_STATS'))
   // As Ansible: ANSIBLE_FORCE_COLOR wins over ANSIBLE_NOCOLOR; NO_COLOR (any value, per no-color.org)
   // counts when ANSIBLE_NOCOLOR is not set.
   const noColor = bool('ANSIBLE_NOCOLOR') ?? (text('NO_COLOR') !== undefined ? true : undefined)
@@ -139,8 +143,12 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
  */
 export function runSettingsFrom(
   env: AnsibleEnvironment
-): Pick<RunSettings, 'display' | 'noLog' | 'forceHandlers' | 'errorOnMissingHandler'> {
+): Pick<
+  RunSettings,
+  'display' | 'noLog' | 'forceHandlers' | 'errorOnMissingHandler' | 'showCustomStats'
+> {
   return {
+    ...(env.showCustomStats !== undefined ? { showCustomStats: env.showCustomStats } : {}),
     ...(env.displayOkHosts === false || env.displaySkippedHosts === false
       ? {
           display: {

@@ -71,6 +71,8 @@ export interface RunSettings {
   display?: { okHosts: boolean; skippedHosts: boolean }
   /** ANSIBLE_NO_LOG: the `no_log` of every task that does not set its own. */
   noLog?: boolean
+  /** ANSIBLE_SHOW_CUSTOM_STATS: the console prints set_stats' values after the recap. */
+  showCustomStats?: boolean
   /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
@@ -160,6 +162,7 @@ export async function executeRun(
     : new ConsoleReporter(write, {
         color: settings.color,
         verbosity: settings.verbosity,
+        ...(settings.showCustomStats ? { showCustomStats: true } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,

@@ -11,6 +11,13 @@ export function formatLocation(loc: SourceLocation | undefined): string {
   return loc.column ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`
 }
 
+/**
+ * A module refused its arguments: the task fails with this message (Ansible's wording where it has one).
+ * Defined here, below every folder, so that what modules share with the connection and the HTTP transport
+ * (the task environment) can raise it; modules import it from modules/module.ts.
+ */
+export class ModuleArgumentError extends Error {}
+
 /** Base class of every error this product raises on purpose. Its message is meant for the user. */
 export class AsyncPlaybookError extends Error {
   constructor(

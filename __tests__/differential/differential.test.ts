@@ -1,5 +1,6 @@
 // Differential: each fixture playbook runs through ansible-playbook and through our engine against the
 // same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,6 +19,7 @@ import { parseCli } from '../../src/cli-options.js'
 import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
+import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -56,7 +58,30 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     grantSudo(sshd.user)
   })
 
+  /**
+   * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
+   * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
+   * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   */
+  let httpServer: TestHttpServer | undefined
+  const services: Record<string, () => Promise<string[]>> = {
+    http: async () => {
+      httpServer ??= await startHttpServer()
+      return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    }
+  }
+  const serviceVars = async (text: string): Promise<string[]> => {
+    const vars: string[] = []
+    for (const name of fixtureServices(text)) {
+      const start = services[name]
+      if (!start) throw new Error(`unknown service ${JSON.stringify(name)} in # apb-services:`)
+      vars.push(...(await start()))
+    }
+    return vars
+  }
+
   afterAll(async () => {
+    await httpServer?.close()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -75,11 +100,17 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const stamp = `${process.pid}-${Date.now()}-${runCounter}`
     const ansibleRunId = `ansible-${stamp}`
     const ourRunId = `ours-${stamp}`
+    // A short form for names with a length limit (user and group names: 32 characters), mapped to one
+    // placeholder as well.
+    const shortStamp = `${process.pid % 1000}${Date.now() % 100_000_000}${runCounter}`
+    const ansibleShortId = `a${shortStamp}`
+    const ourShortId = `o${shortStamp}`
     // A fixture may declare options for both tools in a `# apb-args: --tags deploy` header line, and
     // environment variables in an `# apb-env: ANSIBLE_FORCE_HANDLERS=yes` one.
     const text = readFileSync(playbook, 'utf8')
     const args = fixtureArgs(text)
     const env = fixtureEnv(text)
+    const extraVars = await serviceVars(text)
     const cliSettings = parseCli([playbook, ...args], env, false).settings
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
     // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
@@ -87,7 +118,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       runAnsiblePlaybook({
         playbook,
         inventoryPath,
-        extraVars: [`run_id=${ansibleRunId}`],
+        extraVars: [`run_id=${ansibleRunId}`, `short_id=${ansibleShortId}`, ...extraVars],
         tmpDir: workDir,
         executable: ansiblePlaybook,
         args,
@@ -95,7 +126,12 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       }),
       runCaptured(
         sshdSettings(sshd, playbook, inventoryPath, {
-          extraVars: [`run_id=${ourRunId}`, ...(cliSettings?.extraVars ?? [])],
+          extraVars: [
+            `run_id=${ourRunId}`,
+            `short_id=${ourShortId}`,
+            ...extraVars,
+            ...(cliSettings?.extraVars ?? [])
+          ],
           ...(cliSettings?.tags ? { tags: cliSettings.tags } : {}),
           ...(cliSettings?.limit ? { limit: cliSettings.limit } : {}),
           ...(cliSettings?.forceHandlers === undefined
@@ -106,7 +142,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
         })
       ).catch((error: unknown) => ({ error }))
-    ])
+    ]).finally(() => {
+      // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
+      removeAccounts([ansibleShortId, ourShortId])
+    })
     // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
     // same exit code, before anything is reported.
     if (ansible.aborted || 'error' in ours) {
@@ -125,7 +164,12 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       return diffs
     }
     return compareRuns(ansible, ours, {
-      placeholders: { [ansibleRunId]: '<run_id>', [ourRunId]: '<run_id>' }
+      placeholders: {
+        [ansibleRunId]: '<run_id>',
+        [ourRunId]: '<run_id>',
+        [ansibleShortId]: '<short_id>',
+        [ourShortId]: '<short_id>'
+      }
     })
   }
 
@@ -168,7 +212,15 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-host-order.yml',
     'yaml-scalars.yml',
     'module-args.yml',
-    'modules-stat.yml'
+    'modules-stat.yml',
+    'modules-unarchive.yml',
+    'modules-template.yml',
+    'modules-http.yml',
+    'modules-uri.yml',
+    'controller-modules.yml',
+    'controller-stats.yml',
+    'modules-copy.yml',
+    'modules-users.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -192,6 +244,25 @@ function grantSudo(user: string): void {
   writeFileSync(SUDOERS_FILE, `${user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })
 }
 
+/**
+ * Deletes the users (with their homes) and groups whose names hold one of `ids`, as root; a fixture
+ * removes what it made itself, this catches what a failed run left.
+ */
+function removeAccounts(ids: readonly string[]): void {
+  if (process.getuid?.() !== 0) return
+  const names = (file: string): string[] =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.split(':')[0] ?? '')
+      .filter((name) => ids.some((id) => name.includes(id)))
+  for (const user of names('/etc/passwd')) {
+    spawnSync('userdel', ['-r', '-f', '--', user], { stdio: 'ignore' })
+  }
+  for (const group of names('/etc/group')) {
+    spawnSync('groupdel', ['--', group], { stdio: 'ignore' })
+  }
+}
+
 /** The variables of a fixture's `# apb-env: NAME=value …` header line (space-separated), or none. */
 function fixtureEnv(text: string): Record<string, string> {
   const match = /^# apb-env:(.*)$/m.exec(text)
@@ -199,6 +270,12 @@ function fixtureEnv(text: string): Record<string, string> {
   return Object.fromEntries(
     pairs.map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)])
   )
+}
+
+/** The services of a fixture's `# apb-services: http …` header line (space-separated), or none. */
+function fixtureServices(text: string): string[] {
+  const match = /^# apb-services:(.*)$/m.exec(text)
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : []
 }
 
 /** The options of a fixture's `# apb-args: …` header line (space-separated, no quoting), or none. */

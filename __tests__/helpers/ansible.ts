@@ -56,6 +56,10 @@ export interface AnsibleJsonReport {
     tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }>
   }>
   stats: Record<string, AnsibleHostStats>
+  /** set_stats' per-host values (with ANSIBLE_SHOW_CUSTOM_STATS on; else empty). */
+  custom_stats?: Record<string, Record<string, unknown>>
+  /** set_stats' run-wide values (with ANSIBLE_SHOW_CUSTOM_STATS on; else empty). */
+  global_custom_stats?: Record<string, unknown>
 }
 
 /** One finished ansible-playbook run. */
@@ -300,6 +304,18 @@ export function compareRuns(
       if (actual !== value)
         diffs.push(`recap / ${host} / ${counter}: ansible=${value}, ours=${show(actual)}`)
     }
+  }
+
+  // set_stats' values, when Ansible showed them (a fixture turns ANSIBLE_SHOW_CUSTOM_STATS on for that):
+  // per host, and the run's (ours under `_run`).
+  const theirCustom = ansible.report.custom_stats ?? {}
+  const theirGlobal = ansible.report.global_custom_stats ?? {}
+  if (Object.keys(theirCustom).length > 0 || Object.keys(theirGlobal).length > 0) {
+    const { _run: myGlobal = {}, ...myCustom } = ours.document.custom_stats ?? {}
+    if (!isDeepStrictEqual(normalize(theirCustom), normalize({ ...myCustom })))
+      diffs.push(`custom_stats: ansible=${show(theirCustom)}, ours=${show({ ...myCustom })}`)
+    if (!isDeepStrictEqual(normalize(theirGlobal), normalize(myGlobal)))
+      diffs.push(`global custom_stats: ansible=${show(theirGlobal)}, ours=${show(myGlobal)}`)
   }
 
   const playCount = Math.max(ansible.report.plays.length, ours.document.plays.length)

@@ -151,7 +151,7 @@ export async function runModuleOn(
       isTrue: (condition) => templar.isTrue(condition, vars),
       evaluate: (expression) => templar.evaluate(expression, vars),
       template: (value) => templar.render(value, vars),
-      render: (text) => templar.renderText(text, vars),
+      render: (text, templateFile) => templar.renderText(text, vars, templateFile),
       timeoutMs: 30_000,
       environment: options.environment ?? {},
       taskTimeoutSeconds: options.taskTimeoutSeconds,

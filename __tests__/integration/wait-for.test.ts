@@ -238,7 +238,7 @@ describe('wait_for: paths', () => {
     })
     expect(await wait({ path: '/x', search_regex: '(' })).toMatchObject({
       failed: true,
-      msg: 'Invalid regular expression: Unterminated group'
+      msg: 'Invalid regular expression: missing ), unterminated subpattern at position 0'
     })
   })
 

@@ -782,6 +782,30 @@ describe('extra params (words that are not key=value)', () => {
   ])('accepts %j', (task) => {
     expect(() => parse(task)).not.toThrow()
   })
+
+  it('keeps a template left over as the arguments to come at run time (variable params)', () => {
+    const argsOf = (task: string): Record<string, unknown> => tasksOf(`    - ${task}\n`)[0]!.args
+    expect(argsOf('file: "{{ item }}"')).toEqual({ _variable_params: '{{ item }}' })
+    expect(argsOf('file: "{{ base }} mode=0600"')).toEqual({
+      _variable_params: '{{ base }}',
+      mode: '0600'
+    })
+    expect(argsOf('ping: "{# a comment #}"')).toEqual({ _variable_params: '{# a comment #}' })
+    expect(argsOf('file: path=/x\n      args: "{{ more }}"')).toEqual({
+      _variable_params: '{{ more }}',
+      path: '/x'
+    })
+    // Words without a template stay refused.
+    expect(() => parse('file: "item"')).toThrow(/has extra params/)
+  })
+
+  it('refuses `args:` given as text that is not a template, as Ansible does', () => {
+    const error = playbookError(() => tasksOf('    - file: path=/x\n      args: more\n'))
+    expect(error.message).toContain(
+      "Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')"
+    )
+    expect(error.location).toMatchObject({ line: 3 })
+  })
 })
 
 describe('arguments that cannot be split', () => {

@@ -12,7 +12,7 @@ import {
   pythonSubn,
   translatePythonRegex,
   type RegexMode
-} from '../../src/modules/python-regex.js'
+} from '../../src/values/python-regex.js'
 
 interface Case {
   pattern: string

@@ -16,6 +16,10 @@ class FakeTarget implements Connection {
   readonly host = 'web1'
   readonly commands: string[] = []
   readonly uploads: Array<{ path: string; content: string; mode?: number }> = []
+  /** The bytes of each upload, for the encodings. */
+  readonly uploadedBytes: Buffer[] = []
+  /** Owners the attribute act was asked to give. */
+  readonly owners: string[] = []
   private readonly files = new Map<string, { content: string; mode: number }>()
   constructor(
     existing: { content: string; mode: string } | undefined,
@@ -31,9 +35,24 @@ class FakeTarget implements Connection {
     let stdout = ''
     let code = 0
     const probe = / apb-path '?([^' ]+)'? /.exec(command)
+    // The attribute act (file-act.sh) and the path probe after it, in one command.
+    const act = / apb-file (.*); echo apb-split; /.exec(command)
     const chmod = /^chmod '?([0-7]+)'? '?([^' ]+)'?$/.exec(command)
     const move = /mv -f '?([^' ]+)'? '?([^' ]+)'?/.exec(command)
-    if (probe) {
+    if (act) {
+      const lines: string[] = []
+      for (const [, what, file, value] of act[1]!.matchAll(
+        /\b(owner|group|mode) '?([^' ]+)'? '?([^' ]+)'?/g
+      )) {
+        const held = this.files.get(file!)
+        if (what === 'mode' && held && held.mode !== parseInt(value!, 8)) {
+          lines.push(`mode=${held.mode.toString(8)}:${value!}`)
+          held.mode = parseInt(value!, 8)
+        }
+        if (what === 'owner') this.owners.push(value!)
+      }
+      stdout = `${lines.join('\n')}\nact=done\napb-split\n${this.pathAnswer(probe![1]!)}`
+    } else if (probe) {
       stdout = this.pathAnswer(probe[1]!)
     } else if (chmod) {
       const file = this.files.get(chmod[2]!)
@@ -92,6 +111,7 @@ class FakeTarget implements Connection {
 
   async putFile(remotePath: string, content: Buffer, options: { mode?: number }): Promise<void> {
     this.uploads.push({ path: remotePath, content: content.toString('utf8'), mode: options.mode })
+    this.uploadedBytes.push(content)
     this.files.set(remotePath, { content: content.toString('utf8'), mode: options.mode ?? 0o644 })
   }
 
@@ -243,13 +263,13 @@ describe('template module', () => {
     expect(target.commands.some((c) => c.includes(`mv -f ${candidate} /etc/app.conf`))).toBe(true)
   })
 
-  it('refuses a validate command without %s, owner and group, and names where it looked for src', async () => {
+  it('refuses a validate command without %s, hands owner to the target, and names where it looked for src', async () => {
     await expect(
       runTemplate({ src: 'app.conf.j2', dest: '/x', validate: 'true' }, new FakeTarget(undefined))
     ).rejects.toThrow('validate must contain %s: true')
-    await expect(
-      runTemplate({ src: 'app.conf.j2', dest: '/x', owner: 'root' }, new FakeTarget(undefined))
-    ).rejects.toThrow("'owner' is not supported yet")
+    const owned = new FakeTarget(undefined, 0, '/x')
+    await runTemplate({ src: 'app.conf.j2', dest: '/x', owner: 'root' }, owned)
+    expect(owned.owners).toEqual(['root'])
     const dir = playbookDir()
     await expect(
       runTemplate({ src: 'missing.j2', dest: '/x' }, new FakeTarget(undefined), dir)
@@ -266,5 +286,202 @@ describe('template module', () => {
     )
     expect(target.uploads).toEqual([])
     expect(result['changed']).toBe(false)
+  })
+})
+
+describe('template engine options', () => {
+  /** Renders `text` (written as the template file) with `args` on a target without the file. */
+  async function render(
+    text: string | Buffer,
+    args: Record<string, unknown> = {},
+    vars: Record<string, unknown> = { flag: true, items: [1, 2], text: 'a\nb' }
+  ): Promise<{ target: FakeTarget; result: ModuleResult }> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apb-template-options-'))
+    writeFileSync(path.join(dir, 't.j2'), text)
+    const target = new FakeTarget(undefined, 0, '/etc/out')
+    const { result } = await runModuleOn(
+      'template',
+      { src: 't.j2', dest: '/etc/out', ...args },
+      { vars, baseDir: dir, connect: async () => target }
+    )
+    return { target, result }
+  }
+  const written = (target: FakeTarget): string | undefined =>
+    target.uploadedBytes[0]?.toString('latin1')
+
+  const BLOCKS = 'a\n  {% if flag %}\n  b\n  {% endif %}\nc\n'
+
+  it('trims the newline after a block by default, as Ansible does', async () => {
+    expect(written((await render(BLOCKS)).target)).toBe('a\n    b\n  c\n')
+  })
+
+  it('keeps it with trim_blocks false (also written as a word)', async () => {
+    for (const off of [false, 'no', 'False', 'maybe']) {
+      const { target } = await render(BLOCKS, { trim_blocks: off })
+      expect(written(target)).toBe('a\n  \n  b\n  \nc\n')
+    }
+  })
+
+  it('strips the blanks before a block with lstrip_blocks, unless the block says {%+', async () => {
+    expect(written((await render(BLOCKS, { lstrip_blocks: true })).target)).toBe('a\n  b\nc\n')
+    const plus = 'a\n  {%+ if flag %}\n  b\n  {%+ endif %}\nc\n'
+    expect(written((await render(plus, { lstrip_blocks: 'yes' })).target)).toBe('a\n    b\n  c\n')
+  })
+
+  it('writes the text newlines in newline_sequence and leaves printed values alone', async () => {
+    const source = 'one\r\ntwo {{ text }}\r\n{% for i in items %}\r\n{{ i }}\r\n{% endfor %}\r\n'
+    expect(written((await render(source)).target)).toBe('one\ntwo a\nb\n1\n2\n')
+    for (const crlf of ['\r\n', '\\r\\n']) {
+      const { target } = await render(source, { newline_sequence: crlf })
+      expect(written(target)).toBe('one\r\ntwo a\nb\r\n1\r\n2\r\n')
+    }
+    expect(written((await render('x\n', { newline_sequence: '\r' })).target)).toBe('x\r')
+  })
+
+  it("refuses another newline_sequence with Ansible's message", async () => {
+    await expect(render('x', { newline_sequence: '\n\n' })).rejects.toThrow(
+      /^newline_sequence needs to be one of: \n, \r or \r\n$/
+    )
+  })
+
+  it('reads the delimiter options, and the #jinja2: header over them', async () => {
+    const custom = {
+      variable_start_string: '[[',
+      variable_end_string: ']]',
+      block_start_string: '[%',
+      block_end_string: '%]'
+    }
+    const { target } = await render('[% if flag %]\n[[ items ]] {{ items }}\n[% endif %]\n', custom)
+    expect(written(target)).toBe('[1, 2] {{ items }}\n')
+    const header =
+      "#jinja2: variable_start_string: '<<', variable_end_string: '>>', block_start_string: '{%', block_end_string: '%}', lstrip_blocks: True\n  {% if flag %}\n<< flag >>\n  {% endif %}\n"
+    expect(written((await render(header, custom)).target)).toBe('True\n')
+  })
+
+  it('refuses a header setting it does not implement, and a header without a colon', async () => {
+    await expect(render('#jinja2: autoescape: True\nx')).rejects.toThrow(
+      "AnsibleError: the '#jinja2:' header sets 'autoescape', which is not supported"
+    )
+    await expect(render('#jinja2: trim_blocks False\nx')).rejects.toThrow(
+      "AnsibleError: failed to parse jinja2 override 'trim_blocks False'. Did you use something different from colon as key-value separator?"
+    )
+  })
+
+  it('reads string options as Ansible does: one pair of quotes removed, other types refused', async () => {
+    const { target } = await render('[[ flag ]] {{ flag }}\n', {
+      variable_start_string: "'[['",
+      variable_end_string: ']]',
+      newline_sequence: '"\\r\\n"'
+    })
+    expect(written(target)).toBe('True {{ flag }}\r\n')
+    const list = await render('x', { newline_sequence: ['a'], trim_blocks: [1] })
+    expect(list.result).toEqual({
+      failed: true,
+      msg: 'Unexpected failure during module execution: Invalid type provided for "string": [\'a\']',
+      stdout: ''
+    })
+    await expect(render('x', { trim_blocks: [1] })).rejects.toThrow("unhashable type: 'list'")
+  })
+
+  it('refuses delimiters Jinja2 cannot lex with', async () => {
+    await expect(render('x', { variable_start_string: '{%' })).rejects.toThrow(
+      /start strings must be different/
+    )
+    await expect(render('x', { block_end_string: '' })).rejects.toThrow(
+      /block_end_string must not be empty/
+    )
+  })
+
+  it('encodes the text in output_encoding, as Python does', async () => {
+    const source = 'caf\u00e9 \u20ac\n'
+    const bytes = async (encoding: string): Promise<string | undefined> =>
+      (await render(source, { output_encoding: encoding })).target.uploadedBytes[0]?.toString('hex')
+    expect(await bytes('utf-8')).toBe(Buffer.from(source).toString('hex'))
+    expect(await bytes('ISO-8859-15')).toBe('636166e920a40a')
+    expect(await bytes('windows-1252')).toBe('636166e920800a')
+    expect(await bytes('utf-16-be')).toBe('00630061006600e9002020ac000a')
+    expect(await bytes('utf-8-sig')).toBe('efbbbf' + Buffer.from(source).toString('hex'))
+  })
+
+  it('keeps the bytes of a template file that is not UTF-8', async () => {
+    const latin1 = Buffer.from('caf\xe9 {{ flag }}\n', 'latin1')
+    const { target } = await render(latin1)
+    expect(target.uploadedBytes[0]).toEqual(Buffer.from('caf\xe9 True\n', 'latin1'))
+  })
+
+  it('fails as Ansible fails for a character the encoding lacks and for an unknown encoding', async () => {
+    const lacking = await render('caf\u00e9\u00e9!', { output_encoding: 'ascii' })
+    expect(lacking.result).toEqual({
+      failed: true,
+      msg: "Unexpected failure during module execution: 'ascii' codec can't encode characters in position 3-4: ordinal not in range(128)",
+      stdout: ''
+    })
+    expect(lacking.target.uploadedBytes).toEqual([])
+    const unknown = await render('x', { output_encoding: 'no-such-codec' })
+    expect(unknown.result).toEqual({
+      failed: true,
+      msg: 'Unexpected failure during module execution: unknown encoding: no-such-codec',
+      stdout: ''
+    })
+  })
+
+  it('refuses by name a Python codec it does not implement', async () => {
+    await expect(render('x', { output_encoding: 'shift_jis' })).rejects.toThrow(
+      "output_encoding 'shift_jis' is a Python codec that async-playbook does not support"
+    )
+  })
+
+  it("adds the template action's variables over the task's", async () => {
+    const { target } = await render(
+      '{{ ansible_managed }}|{{ template_path }}|{{ template_destpath }}|{{ template_host }}|{{ template_mtime }}',
+      {},
+      { ansible_managed: 'mine', template_path: 'mine' }
+    )
+    const [managed, src, dest, host, mtime] = written(target)!.split('|')
+    expect([managed, src, dest, host]).toEqual([
+      'Ansible managed',
+      't.j2',
+      '/etc/out',
+      os.hostname()
+    ])
+    expect(mtime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/)
+  })
+
+  it('includes and imports templates from templates/ or beside the template, with its settings', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apb-template-include-'))
+    mkdirSync(path.join(dir, 'templates'))
+    writeFileSync(
+      path.join(dir, 'templates', 'part.j2'),
+      '  {% if flag %}\n  in {{ items }}\n  {% endif %}\n'
+    )
+    writeFileSync(path.join(dir, 'm.j2'), '{% macro hi(n) %}hi {{ n }}{% endmacro %}')
+    writeFileSync(
+      path.join(dir, 'templates', 't.j2'),
+      '{% import "m.j2" as m %}\n{% include "part.j2" %}\n{{ m.hi(1) }}\n'
+    )
+    const target = new FakeTarget(undefined, 0, '/etc/out')
+    await runModuleOn(
+      'template',
+      { src: 't.j2', dest: '/etc/out', lstrip_blocks: true },
+      { vars: { flag: true, items: [1] }, baseDir: dir, connect: async () => target }
+    )
+    expect(written(target)).toBe('  in [1]\nhi 1\n')
+    writeFileSync(path.join(dir, 'templates', 't.j2'), '{% include "../m.j2" %}')
+    await expect(
+      runModuleOn(
+        'template',
+        { src: 't.j2', dest: '/etc/out' },
+        { vars: {}, baseDir: dir, connect: async () => target }
+      )
+    ).rejects.toThrow(/template not found: \.\.\/m\.j2/)
+  })
+
+  it('names the Python error type of a failed rendering, as Ansible does', async () => {
+    await expect(render('{{ nope }}')).rejects.toThrow(
+      "AnsibleUndefinedVariable: 'nope' is undefined. 'nope' is undefined"
+    )
+    await expect(render('a {# open')).rejects.toThrow(
+      'AnsibleError: template error while templating string: Missing end of comment tag. String: a {# open. Missing end of comment tag'
+    )
   })
 })

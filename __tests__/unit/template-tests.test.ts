@@ -101,6 +101,18 @@ describe('Jinja2 type and value tests', () => {
     expect(ev('3 is odd')).toBe(true)
   })
 
+  it('take one argument without parentheses, as Jinja2 allows (`x is divisibleby 3`)', () => {
+    expect(ev('6 is divisibleby 3')).toBe(true)
+    expect(ev('7 is not divisibleby 2')).toBe(true)
+    expect(ev('x is sameas true', { x: true })).toBe(true)
+    expect(ev('x is sameas none', { x: null })).toBe(true)
+    expect(ev("'abc' is match 'a.c'")).toBe(true)
+    expect(ev('[1, 2] is contains 2 and 1 is odd')).toBe(true)
+    expect(ev("'y' if x is defined else 'n'", {})).toBe('n')
+    expect(ev('x is defined or 1 is number', {})).toBe(true)
+    expect(t.renderText('{% if 3 is gt 2 %}yes{% endif %}', {})).toBe('yes')
+  })
+
   it('version compares loosely, with operator names or symbols', () => {
     expect(ev("'2.10.1' is version('2.9', '>')")).toBe(true)
     expect(ev("'2.10.1' is version('2.9', 'lt')")).toBe(false)

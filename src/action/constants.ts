@@ -34,6 +34,7 @@ export const Outputs = {
   Results: 'results',
   ResultsFile: 'results-file',
   Stats: 'stats',
+  CustomStats: 'custom-stats',
   Jobs: 'jobs',
   FailedHosts: 'failed-hosts',
   UnreachableHosts: 'unreachable-hosts',

@@ -44,6 +44,7 @@ export function writeOutputs(document: ResultsDocument, resultsFile: string): st
   const outcomes = hostOutcomes(document.stats)
   core.setOutput(Outputs.ResultsFile, resultsFile)
   core.setOutput(Outputs.Stats, JSON.stringify(document.stats))
+  core.setOutput(Outputs.CustomStats, JSON.stringify(document.custom_stats ?? {}))
   const jobs = jobsOutput(document.jobs, resultsFile)
   core.setOutput(Outputs.Jobs, jobs.value)
   core.setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed))

@@ -1,9 +1,10 @@
 #!/bin/sh
-# apb-get: prints a regular file as the become user (SFTP reads as the login user), at most
+# apb-get: prints a regular file as the user running it (the become user under become, where SFTP
+# would read as the login user; or the login user, where an SFTP session's start costs more), at most
 # <limit> bytes of it: the controller asks for one byte more than its cap, so that a longer file is
 # told from one of exactly the cap without sending the rest.
 #
-# Run as:  /bin/sh -c "<this text>" apb-get <path> <limit>   (src/connection/become.ts)
+# Run as:  /bin/sh -c "<this text>" apb-get <path> <limit>   (src/connection/command-read.ts)
 #
 # Exit status: 0 the bytes are on stdout; 3 not a regular file; 4 the read failed (the tool's message,
 # which ends with the system's reason, is on stderr); 5 no head command.

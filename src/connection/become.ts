@@ -4,19 +4,13 @@
  * never on a command line, never in the environment, never in a result.
  */
 import { randomBytes } from 'node:crypto'
-import { AsyncPlaybookError, CommandTimeoutError } from '../errors.js'
+import { AsyncPlaybookError } from '../errors.js'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
 import { compactScript as compact, shellJoin, shellQuote, shlexSplit } from './shell-quote.js'
 import becomeSource from './become.sh'
 import putSource from './become-put.sh'
-import getSource from './become-get.sh'
-import {
-  CappedFile,
-  RemoteFileError,
-  checkMaxBytes,
-  type GetFileOptions,
-  type RemoteFileProblem
-} from './get-file.js'
+import { readFileByCommand } from './command-read.js'
+import type { GetFileOptions } from './get-file.js'
 
 /** The become methods this engine implements. */
 export const BECOME_METHODS = ['sudo', 'su'] as const
@@ -61,9 +55,6 @@ export class BecomeError extends AsyncPlaybookError {
 /** Comments and indentation are dropped: this text goes out with every command run under become. */
 const BECOME_SCRIPT = compact(becomeSource)
 const PUT_SCRIPT = compact(putSource)
-const GET_SCRIPT = compact(getSource)
-/** What getFile keeps of stderr at least (and of stdout: head sends no more than the cap + 1). */
-const MIN_GET_OUTPUT_CAP_BYTES = 64 * 1024
 
 /** The identity part of settings (what jobs store), or undefined without become. */
 export function becomeIdentity(settings: BecomeSettings | undefined): BecomeIdentity | undefined {
@@ -269,44 +260,8 @@ class BecomeConnection implements Connection {
    * `head -c` as the become user, its stdout streamed over the channel: at most maxBytes + 1 bytes
    * leave the target, and no more than that is kept here.
    */
-  async getFile(remotePath: string, options: GetFileOptions): Promise<Buffer> {
-    checkMaxBytes(options.maxBytes)
-    const limit = options.maxBytes + 1
-    const command = shellJoin(['/bin/sh', '-c', GET_SCRIPT, 'apb-get', remotePath, String(limit)])
-    // head sends at most `limit` bytes; the cap also bounds what a target that sends more could
-    // cost, and leaves room for the whole of head's message on stderr when the cap is small.
-    const res = await this.run(command, {
-      timeoutMs: options.timeoutMs,
-      outputCapBytes: Math.max(limit, MIN_GET_OUTPUT_CAP_BYTES)
-    })
-    if (res.timedOut) {
-      throw new CommandTimeoutError(
-        `reading ${remotePath} on ${this.host} as ${this.settings.user} took longer than ${options.timeoutMs} ms`,
-        this.host,
-        options.timeoutMs
-      )
-    }
-    if (res.code !== 0) {
-      const said = res.stderr.toString('utf8').trim()
-      const problem: RemoteFileProblem =
-        res.code === 3
-          ? 'not-a-file'
-          : res.code === 4 && /no such file|not a directory/i.test(said)
-            ? 'not-found'
-            : res.code === 4 && /permission denied/i.test(said)
-              ? 'permission-denied'
-              : 'failed'
-      throw new RemoteFileError(
-        `cannot read ${remotePath} on ${this.host} as ${this.settings.user}: ${said || `exit code ${String(res.code ?? res.signal)}`}`,
-        this.host,
-        remotePath,
-        problem
-      )
-    }
-    const file = new CappedFile(this.host, remotePath, options.maxBytes)
-    if (res.stdoutTruncated) file.tooLarge()
-    file.push(res.stdout)
-    return file.bytes()
+  getFile(remotePath: string, options: GetFileOptions): Promise<Buffer> {
+    return readFileByCommand(this, remotePath, options, ` as ${this.settings.user}`)
   }
 
   close(): Promise<void> {

@@ -183,14 +183,24 @@ export class SftpTransfer {
       if (content.length > 0) {
         await sftpCall<void>((cb) => sftp.write(handle, content, 0, content.length, 0, cb))
       }
-      // chmod before the rename, so the target never exists with the wrong mode (and umask is ignored).
-      await sftpCall<void>((cb) => sftp.fchmod(handle, m, cb))
     } catch (error) {
       await sftpCall<void>((cb) => sftp.close(handle, cb)).catch(() => undefined)
       await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => undefined)
       fail(`write ${temp}`, error)
     }
-    await sftpCall<void>((cb) => sftp.close(handle, cb)).catch((e: unknown) => fail('close', e))
+    // chmod before the rename, so the target never exists with the wrong mode (and umask is ignored).
+    // The close goes out with the chmod, not after its answer: a server handles the requests on one handle
+    // in the order sent (OpenSSH's sftp-server handles all of them so), so the chmod is done before the
+    // handle closes, and the pair costs one round trip instead of two.
+    const [chmodded, closed] = await Promise.allSettled([
+      sftpCall<void>((cb) => sftp.fchmod(handle, m, cb)),
+      sftpCall<void>((cb) => sftp.close(handle, cb))
+    ])
+    if (chmodded.status === 'rejected' || closed.status === 'rejected') {
+      await sftpCall<void>((cb) => sftp.unlink(temp, cb)).catch(() => undefined)
+      if (chmodded.status === 'rejected') fail(`write ${temp}`, chmodded.reason)
+      if (closed.status === 'rejected') fail('close', closed.reason)
+    }
     try {
       await sftpCall<void>((cb) => {
         try {

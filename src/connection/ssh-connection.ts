@@ -263,7 +263,8 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
     keepaliveInterval: KEEPALIVE_INTERVAL_MS,
     keepaliveCountMax: KEEPALIVE_COUNT_MAX,
     hostVerifier: hostCheck.verify,
-    ...auth.config
+    ...auth.config,
+    authHandler: authOrder(auth.config)
   }
   if (hostCheck.preferredAlgorithms) {
     config.algorithms = { serverHostKey: hostCheck.preferredAlgorithms }
@@ -279,8 +280,14 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
   const ssh = new NodeSSH()
   let guard: NodeJS.Timeout | undefined
   try {
+    const login = ssh.connect(config)
+    // node-ssh has made its ssh2 client and started the TCP connect by now. Nagle's algorithm goes off
+    // before the first byte: the key exchange and the login are small messages sent back to back
+    // (NEWKEYS then the service request, ...), and with Nagle on each second one waits for the
+    // delayed ACK of the first. (Over a jump host the socket is a channel, which has no Nagle.)
+    if (!via) ssh.connection?.setNoDelay(true)
     await Promise.race([
-      ssh.connect(config),
+      login,
       new Promise<never>((_, reject) => {
         guard = setTimeout(
           () => reject(Object.assign(new Error('connect guard'), { level: 'client-timeout' })),
@@ -302,10 +309,27 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
       `${hop.where} is ${hop.endpoint}`
     )
   }
-  // ssh2 leaves Nagle's algorithm on: every small exec request would then wait ~40 ms for an ACK.
-  // (Over a jump host the socket is a channel, which has no Nagle to turn off.)
+  // Again, in case a node-ssh release makes its client later: every small exec request would otherwise
+  // wait ~40 ms for an ACK.
   if (!via) client.setNoDelay(true)
   return new SshConnection(hop, client, via)
+}
+
+/**
+ * The login methods to try, in ssh2's own order, with `none` last instead of first. ssh2 opens with a
+ * `none` request to learn what the server allows, then ignores the answer and tries its list in order
+ * anyway: one round trip to the server (an sshd privilege-separation exchange) per connection for
+ * nothing. Last, it still lets in a server that asks for no credentials, as before.
+ */
+function authOrder(
+  config: ResolvedAuth['config']
+): Array<'password' | 'publickey' | 'agent' | 'none'> {
+  const order: ReturnType<typeof authOrder> = []
+  if (config.password !== undefined) order.push('password')
+  if (config.privateKey !== undefined) order.push('publickey')
+  if (config.agent !== undefined) order.push('agent')
+  order.push('none')
+  return order
 }
 
 interface ResolvedAuth {

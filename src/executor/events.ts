@@ -14,6 +14,12 @@ export interface HostStats {
   ignored: number
 }
 
+/**
+ * set_stats' custom statistics as Ansible's json callback shows them: per host by inventory name, and the
+ * run's own under `_run`.
+ */
+export type CustomStats = Record<string, Record<string, unknown>>
+
 /** A task as reporters see it. */
 export interface TaskInfo {
   name: string
@@ -60,8 +66,8 @@ export interface RunEvents {
   /** A line of live output or a notice from a module. */
   log(host: string, task: TaskInfo | undefined, line: string): void
   warning(message: string): void
-  /** The run is over. */
-  recap(stats: Record<string, HostStats>): void
+  /** The run is over: the recap, and set_stats' custom statistics when a task set any. */
+  recap(stats: Record<string, HostStats>, custom?: CustomStats): void
 }
 
 /** Fresh counters. */

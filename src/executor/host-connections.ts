@@ -13,23 +13,38 @@ import { connectionSettingsFromVars, type ConnectionDefaults } from '../connecti
 import { settingsFor, type BecomeDefaults } from './become.js'
 
 /**
- * With ASYNC_PLAYBOOK_TRACE=FILE, every remote command is logged to FILE as `<epoch ms> <host> <what>`, where
- * `what` is `apb-job <mode>` for job commands, else the start of the command: for debugging and for the bench's round-trip counts.
+ * With ASYNC_PLAYBOOK_TRACE=FILE, every remote call is logged to FILE as `<epoch ms> <host> <what>` when it
+ * starts, where `what` is `apb-job <mode>` for job commands, `putFile PATH` or `getFile PATH` for transfers, else the
+ * start of the command; and as `<epoch ms> <host> done <N> ms: <what>` when it ends. For debugging and for the
+ * bench's round-trip counts.
  */
 function traced(connection: Connection): Connection {
   const file = process.env['ASYNC_PLAYBOOK_TRACE']
   if (!file) return connection
+  const log = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    const started = Date.now()
+    appendFileSync(file, `${started} ${connection.host} ${what}\n`)
+    try {
+      return await call()
+    } finally {
+      appendFileSync(
+        file,
+        `${Date.now()} ${connection.host} done ${Date.now() - started} ms: ${what}\n`
+      )
+    }
+  }
   return {
     host: connection.host,
     run(command, options) {
       // The mode follows the (quoted) wrapper script, whose own text mentions other modes.
       const job = / apb-job (\w+)/.exec(command.slice(command.lastIndexOf(' apb-job ')))
-      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split('\n')[0]
-      appendFileSync(file, `${Date.now()} ${connection.host} ${head}\n`)
-      return connection.run(command, options)
+      const head = job ? `apb-job ${job[1]}` : command.slice(0, 80).split('\n')[0]!
+      return log(head, () => connection.run(command, options))
     },
-    putFile: (remotePath, content, options) => connection.putFile(remotePath, content, options),
-    getFile: (remotePath, options) => connection.getFile(remotePath, options),
+    putFile: (remotePath, content, options) =>
+      log(`putFile ${remotePath}`, () => connection.putFile(remotePath, content, options)),
+    getFile: (remotePath, options) =>
+      log(`getFile ${remotePath}`, () => connection.getFile(remotePath, options)),
     close: () => connection.close()
   }
 }

@@ -11,7 +11,7 @@ import { AsyncJobs } from '../async/async-jobs.js'
 import { JobRegistry, type KnownJob } from '../async/job-registry.js'
 import { batches, inShard } from './batches.js'
 import type { BecomeDefaults } from './become.js'
-import type { HostStats, RunEvents } from './events.js'
+import type { CustomStats, HostStats, RunEvents } from './events.js'
 import { HostConnections } from './host-connections.js'
 import { replayHandedOverJobs } from './job-replay.js'
 import { LinearStrategy } from './linear-strategy.js'
@@ -70,6 +70,8 @@ export interface RunSummary {
   exitCode: number
   /** Background jobs launched (or handed over) and not gathered: the results document's `jobs`. */
   jobs: KnownJob[]
+  /** set_stats' custom statistics, when a task set any. */
+  customStats?: CustomStats
 }
 
 /** Runs every play of a playbook against the inventory with Ansible's linear strategy. */
@@ -122,7 +124,8 @@ class PlaybookRunner {
       this.connections,
       this.asyncJobs,
       this.stats,
-      this.state
+      this.state,
+      () => this.inventory
     )
     this.strategy = new LinearStrategy(
       options,
@@ -133,7 +136,10 @@ class PlaybookRunner {
       () => {
         // The hosts of this batch stay; later tasks and plays see the inventory as it is now.
         if (!options.reloadInventory) return
-        this.inventory = options.reloadInventory()
+        const reloaded = options.reloadInventory()
+        // As Ansible: what add_host and group_by did is applied again to the inventory read again.
+        reloaded.replayDynamicChanges(this.inventory)
+        this.inventory = reloaded
         this.variables.useInventory(this.inventory)
       }
     )
@@ -148,7 +154,8 @@ class PlaybookRunner {
     }
     // In the order the plays named the hosts (not the order their first results came in).
     const stats = this.stats.summary(this.hostOrder)
-    this.options.events.recap(stats)
+    const customStats = this.stats.customSummary()
+    this.options.events.recap(stats, customStats)
     const failedHosts = Object.keys(stats).filter((h) => this.stats.failed(h))
     const unreachableHosts = [...this.state.unreachable]
     // As ansible-playbook: 2 when any_errors_fatal or max_fail_percentage broke a play (even with a host
@@ -166,7 +173,8 @@ class PlaybookRunner {
       failedHosts,
       unreachableHosts,
       exitCode,
-      jobs: this.asyncJobs.registry.allOutstanding()
+      jobs: this.asyncJobs.registry.allOutstanding(),
+      ...(customStats ? { customStats } : {})
     }
   }
 

@@ -1,5 +1,10 @@
 import { dict } from '../dict.js'
-import { emptyStats, type HostStats } from './events.js'
+import { isRecord } from '../values/records.js'
+import { pythonClass } from '../modules/arg-types.js'
+import { emptyStats, type CustomStats, type HostStats } from './events.js'
+
+/** The key of the run's own custom statistics, as Ansible names it. */
+const RUN_KEY = '_run'
 
 /**
  * The recap counters of a run, per host, as Ansible's AggregateStats keeps them: the plays of a playbook and
@@ -9,6 +14,45 @@ import { emptyStats, type HostStats } from './events.js'
 export class Stats {
   /** In the order hosts were first counted (keys are host names: a Map, never an object's prototype). */
   private readonly counters = new Map<string, HostStats>()
+  /** set_stats' values: per host, and the run's under RUN_KEY. */
+  private readonly custom = new Map<string, Record<string, unknown>>()
+
+  /**
+   * A set_stats value for a host (or the run, without one): replaced, or with `aggregate` added to what is
+   * there as Ansible's update_custom_stats does (mappings merged, numbers added, text and lists joined; a
+   * value of another type is left out).
+   */
+  setCustom(name: string, value: unknown, aggregate: boolean, host?: string): void {
+    const key = host ?? RUN_KEY
+    let values = this.custom.get(key)
+    if (!values) {
+      values = dict()
+      this.custom.set(key, values)
+    }
+    if (!aggregate || !Object.hasOwn(values, name)) {
+      values[name] = value
+      return
+    }
+    const old = values[name]
+    if (!sameKind(value, old)) return
+    if (isRecord(old) && isRecord(value)) values[name] = mergeHash(old, value)
+    else if (Array.isArray(old) && Array.isArray(value)) values[name] = [...old, ...value]
+    else if (typeof old === 'string' && typeof value === 'string') values[name] = old + value
+    else if (typeof old === 'number' || typeof old === 'boolean')
+      values[name] = Number(old) + Number(value)
+    else values[name] = value
+  }
+
+  /** The custom statistics, hosts sorted and the run's last; undefined when no task set any. */
+  customSummary(): CustomStats | undefined {
+    if (this.custom.size === 0) return undefined
+    const out: CustomStats = dict()
+    for (const key of [...this.custom.keys()].filter((k) => k !== RUN_KEY).sort())
+      out[key] = this.custom.get(key)!
+    const run = this.custom.get(RUN_KEY)
+    if (run) out[RUN_KEY] = run
+    return out
+  }
 
   /**
    * Puts the host in the recap with its counters as they are: a task ran there, though it may count in no
@@ -63,4 +107,28 @@ export class Stats {
     }
     return counters
   }
+}
+
+/**
+ * Whether `value` is an instance of the Python type of `old`, as update_custom_stats checks: a boolean
+ * counts as a number, as Python's bool is an int.
+ */
+function sameKind(value: unknown, old: unknown): boolean {
+  const kind = pythonClass(old)
+  const given = pythonClass(value)
+  return given === kind || (kind === 'int' && given === 'bool')
+}
+
+/** Ansible's merge_hash (lists replaced): `b` over `a`, mappings merged key by key. */
+function mergeHash(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>
+): Record<string, unknown> {
+  const out: Record<string, unknown> = dict()
+  Object.assign(out, a)
+  for (const [key, value] of Object.entries(b)) {
+    const old = out[key]
+    out[key] = isRecord(old) && isRecord(value) ? mergeHash(old, value) : value
+  }
+  return out
 }

@@ -6,6 +6,8 @@ import { PlaybookError } from '../errors.js'
 import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
+import { INCLUDED_VARS } from '../modules/include-vars.js'
+import type { Inventory } from '../inventory/inventory.js'
 import type { Play, Task } from '../playbook/types.js'
 import { pythonStr } from '../template/index.js'
 import type { AsyncJobs } from '../async/async-jobs.js'
@@ -49,7 +51,9 @@ export class TaskDispatcher {
     private readonly connections: HostConnections,
     private readonly asyncJobs: AsyncJobs,
     private readonly stats: Stats,
-    private readonly state: RunHostStates
+    private readonly state: RunHostStates,
+    /** The run's inventory as it is now: add_host and group_by change it. */
+    private readonly inventory: () => Inventory
   ) {}
 
   /**
@@ -115,7 +119,9 @@ export class TaskDispatcher {
     const runOnce =
       task.runOnce !== undefined &&
       templar.isTrue(task.runOnce, this.variables.scope(hosts[0]!, playContext, task))
-    if (runOnce) targets = hosts.slice(0, 1)
+    // As Ansible: add_host runs once, on the first host, and its result is that host's alone.
+    const bypass = module?.bypassHostLoop === true
+    if (runOnce || bypass) targets = hosts.slice(0, 1)
     const anyErrorsFatal = this.anyErrorsFatal(task, hosts[0]!, playContext, options.anyErrorsFatal)
     // As Ansible: a run_once task that fails fails every host it was meant for.
     let runOnceFailed = false
@@ -148,6 +154,7 @@ export class TaskDispatcher {
         sleep: (ms) => sleep(ms, this.options.signal),
         asyncJobs: this.asyncJobs,
         aborted: () => this.options.signal?.aborted === true,
+        takeResult: (result) => this.applyInventoryChange(host, result, playContext),
         play
       })
       const durationMs = Date.now() - started
@@ -157,7 +164,7 @@ export class TaskDispatcher {
         abort ??= invalid
         return
       }
-      const recipients = runOnce ? hosts : [host]
+      const recipients = runOnce && !bypass ? hosts : [host]
       for (const target of recipients) this.remember(task, target, outcome)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
       results.set(host, outcome.result)
@@ -229,6 +236,8 @@ export class TaskDispatcher {
             )
           else stats.ok(host, false)
       }
+      if (outcome.status === 'ok' || outcome.status === 'changed')
+        this.keepCustomStats(outcome.result, runOnce ? hosts : [host])
       const included = includes?.includedFile(outcome.result)
       events.hostResult(info, {
         host,
@@ -269,6 +278,66 @@ export class TaskDispatcher {
   }
 
   /**
+   * What an add_host or group_by result asks of the inventory, applied as Ansible's strategy applies it
+   * (before changed_when and failed_when): the result is changed only when the inventory changed, and the
+   * variables see the change; a new host joins this play's ansible_play_hosts.
+   */
+  private applyInventoryChange(host: string, record: ModuleResult, playContext: PlayContext): void {
+    const addHost = record['add_host']
+    const addGroup = record['add_group']
+    if (record['failed'] || (addHost === undefined && addGroup === undefined)) return
+    let changed: boolean
+    try {
+      if (addHost !== undefined) {
+        const info = addHost as {
+          host_name: string
+          groups: string[]
+          host_vars: Record<string, unknown>
+        }
+        changed = this.inventory().addDynamicHost({
+          host: info.host_name,
+          groups: info.groups,
+          vars: info.host_vars
+        })
+        if (changed && !playContext.playHosts.includes(info.host_name))
+          playContext.playHosts.push(info.host_name)
+      } else {
+        changed = this.inventory().addDynamicGroup({
+          host,
+          group: String(addGroup),
+          parents: (record['parent_groups'] as string[] | undefined) ?? ['all']
+        })
+      }
+    } catch (error) {
+      record['failed'] = true
+      record['msg'] = (error as Error).message
+      changed = false
+    }
+    record['changed'] = changed
+    this.variables.changed()
+  }
+
+  /**
+   * set_stats' result, kept as Ansible's strategy keeps it: per host (each host the task stood for, all of
+   * them for run_once) or for the run, added up unless `aggregate` is false; a loop's items one by one.
+   */
+  private keepCustomStats(result: ModuleResult, hosts: string[]): void {
+    if (Array.isArray(result['results'])) {
+      for (const item of result['results'] as unknown[])
+        if (item !== null && typeof item === 'object' && !(item as ModuleResult)['failed'])
+          this.keepCustomStats(item as ModuleResult, hosts)
+      return
+    }
+    const stats = result['ansible_stats']
+    if (!stats || typeof stats !== 'object') return
+    const { data, per_host: perHost, aggregate } = stats as Record<string, unknown>
+    if (!data || typeof data !== 'object' || Object.keys(data).length === 0) return
+    for (const host of perHost === false ? [undefined] : hosts)
+      for (const [name, value] of Object.entries(data))
+        this.stats.setCustom(name, value, aggregate === true, host)
+  }
+
+  /**
    * Whether a failure of the task fails every host, as Ansible's linear strategy decides it: the task's
    * any_errors_fatal (its own, else its blocks', else the play's), or run_once; never with ignore_errors.
    */
@@ -305,6 +374,12 @@ export class TaskDispatcher {
     const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
     for (const item of items) {
       if (item === null || typeof item !== 'object') continue
+      // include_vars: its own level, below set_fact and registered values (as Ansible's vars cache).
+      const included = (item as Record<PropertyKey, unknown>)[INCLUDED_VARS]
+      if (included && typeof included === 'object') {
+        Object.assign(memory.includedVars, included)
+        continue
+      }
       const facts = (item as Record<PropertyKey, unknown>)['ansible_facts']
       if (!facts || typeof facts !== 'object') continue
       if (task.module === 'setup') {

@@ -37,14 +37,26 @@ export function renderArgs(
 ): Record<string, unknown> {
   const { task, templar } = ctx
   const raw = new Set(rawArgs)
-  const args: Record<string, unknown> = {}
+  let args: Record<string, unknown> = {}
+  let variableParams: unknown
   try {
     for (const [key, value] of Object.entries(task.args)) {
       const rendered = templar.render(value, scope)
-      args[key] = raw.has(key) ? value : rendered
+      if (key === '_variable_params') variableParams = rendered
+      else args[key] = raw.has(key) ? value : rendered
     }
   } catch (error) {
     throw taskFieldError(error, 'args', task)
+  }
+  if ('_variable_params' in task.args) {
+    // `file: "{{ item }}"` or `args: "{{ file_args }}"`: the value must be a mapping; the task's named
+    // arguments win over its keys. Ansible warns of it whenever facts are also plain variables (its default).
+    if (!isRecord(variableParams))
+      throw new TaskTemplateError(`invalid or malformed argument: '${pythonStr(variableParams)}'`)
+    ctx.events.warning(
+      "Using a variable for a task's 'args' is unsafe in some situations (see https://docs.ansible.com/ansible/devel/reference_appendices/faq.html#argsplat-unsafe)"
+    )
+    args = { ...variableParams, ...args }
   }
   return args
 }

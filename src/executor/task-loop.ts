@@ -2,7 +2,7 @@
 // (loop_var, index_var, label, pause, extended), each item run in turn with what earlier items registered,
 // and the loop's result (`results`, with the task's changed/failed/skipped from its items).
 import { UndefinedVariableError } from '../errors.js'
-import { ModuleArgumentError, type ModuleResult } from '../modules/module.js'
+import { ActionPluginError, ModuleArgumentError, type ModuleResult } from '../modules/module.js'
 import { pythonStr } from '../template/index.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { dict } from '../dict.js'
@@ -127,7 +127,12 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
       ;({ result: itemResult, executed } = await runItem(locals))
     } catch (error) {
       // As in Ansible, an item that cannot be templated ends the loop: the task fails with its message.
-      if (error instanceof TaskTemplateError || error instanceof UndefinedVariableError) throw error
+      if (
+        error instanceof TaskTemplateError ||
+        error instanceof UndefinedVariableError ||
+        error instanceof ActionPluginError
+      )
+        throw error
       itemResult = failureFromError(error)
     }
     itemResult[loopVar] = item

@@ -3,6 +3,7 @@
 // the result an exception becomes.
 import { AsyncPlaybookError, ConnectionError, UndefinedVariableError } from '../errors.js'
 import {
+  ActionPluginError,
   ModuleArgumentError,
   NOT_IGNORABLE,
   TIMED_OUT,
@@ -125,7 +126,8 @@ export function failureFromError(error: unknown): ModuleResult {
   }
   // A task that failed before its module ran has only these two fields, as in Ansible.
   if (error instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error) }
-  if (error instanceof TaskTemplateError) return { failed: true, msg: error.message }
+  if (error instanceof TaskTemplateError || error instanceof ActionPluginError)
+    return { failed: true, msg: error.message }
   if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error.message }
   }

@@ -3,7 +3,7 @@
 // include's load. The loop is task-loop.ts'; the keywords rendered for the host, task-fields.ts'; what the
 // result comes to (changed/failed/ignored), task-outcome.ts'.
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ModuleArgumentError } from '../modules/module.js'
+import { ActionPluginError, ModuleArgumentError, UNEXPECTED_FAILURE } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
 import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
 import type { Play, Task } from '../playbook/types.js'
@@ -66,6 +66,11 @@ export interface TaskHostBase {
    * for the engine's own tasks.
    */
   play?: Pick<Play, 'ignoreErrors' | 'ignoreUnreachable'>
+  /**
+   * Takes in a module's result (each loop item's) before changed_when, failed_when and the status are
+   * decided: the executor applies add_host and group_by there.
+   */
+  takeResult?(result: ModuleResult): void
 }
 
 /** Ansible's DEFAULT_POLL_INTERVAL, used when a task has `async` but no `poll`. */
@@ -134,7 +139,11 @@ async function runSingle(
     if ('include' in ctx ? false : !ctx.module.bareResult) {
       if (result['failed'] === undefined)
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
-      if (result['changed'] === undefined) result['changed'] = false
+      if (
+        result['changed'] === undefined &&
+        !(result as Record<PropertyKey, unknown>)[UNEXPECTED_FAILURE]
+      )
+        result['changed'] = false
     }
     if (hasUntil || retries > 0) result['attempts'] = attempt
     const withResult = (): Record<string, unknown> => {
@@ -274,10 +283,13 @@ async function runModuleOnce(
       : withinTaskTimeout(running, moduleCtx.taskTimeoutSeconds, task.action ?? module.name))
   } catch (error) {
     // A condition the module evaluates (assert's `that`) that cannot be templated fails the task as a
-    // templating error, without a module result.
-    if (error instanceof TaskTemplateError) throw error
+    // templating error, without a module result; so does an action's own error (Ansible's AnsibleError).
+    if (error instanceof TaskTemplateError || error instanceof ActionPluginError) throw error
     return failureFromError(error)
   }
+  // What the strategy does with a result before judging it (add_host and group_by change the inventory
+  // and their `changed`), as Ansible's strategy does before changed_when and failed_when.
+  ctx.takeResult?.(result)
   if (
     asyncSeconds > 0 &&
     pollSeconds > 0 &&
@@ -373,7 +385,7 @@ function moduleContext(
     isTrue: (condition) => evaluateConditional(templar, condition, scope),
     evaluate: (expression) => templar.evaluate(expression, scope),
     template: (value) => templar.render(value, scope),
-    render: (text) => templar.renderText(text, scope),
+    render: (text, templateFile) => templar.renderText(text, scope, templateFile),
     timeoutMs: ctx.commandTimeoutMs,
     taskTimeoutSeconds,
     environment,

@@ -21,6 +21,8 @@ export interface HostMemory {
    * too, so they are also in `ansible_facts` (the set_fact values above them still win as variables).
    */
   cachedFacts: Record<string, unknown>
+  /** Variables from include_vars: above task vars, below registered and set_fact values (Ansible's vars cache). */
+  includedVars: Record<string, unknown>
 }
 
 /** Play-wide values that every host's scope sees. */
@@ -81,7 +83,7 @@ const ANSIBLE_VERSION = { full: '2.14.0', major: 2, minor: 14, revision: 0, stri
 /**
  * Builds variable scopes with Ansible's precedence for the sources we support:
  * play connection keywords < role defaults < inventory group vars < inventory host vars < facts < play vars < vars_files
- * < role vars < block and task vars < registered/set_fact < role params < include params
+ * < role vars < block and task vars < include_vars < registered/set_fact < role params < include params
  * < extra vars < loop variables.
  */
 export class VariableManager {
@@ -117,7 +119,7 @@ export class VariableManager {
     let m = this.memory.get(host)
     if (!m) {
       // Register and fact names are keys: a register named __proto__ is a variable like any other.
-      m = { facts: dict(), registered: dict(), cachedFacts: dict() }
+      m = { facts: dict(), registered: dict(), cachedFacts: dict(), includedVars: dict() }
       this.memory.set(host, m)
     }
     return m
@@ -163,6 +165,7 @@ export class VariableManager {
     if (play.roleExports) put(play.roleExports, true)
     if (role) put(role.vars, true)
     if (task) put(task.vars, true)
+    put(memory.includedVars, true)
     put(memory.registered, false)
     if (role) put(role.params, true)
     if (task?.params) {
@@ -293,6 +296,8 @@ export class VariableManager {
     for (const [k, v] of Object.entries(memory.cachedFacts))
       entries.set(k, { value: v, trusted: false })
     entries.set('ansible_facts', { value: factsOf(memory), trusted: false })
+    for (const [k, v] of Object.entries(memory.includedVars))
+      entries.set(k, { value: v, trusted: true })
     for (const [k, v] of Object.entries(memory.registered))
       entries.set(k, { value: v, trusted: false })
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true })

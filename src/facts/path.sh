@@ -12,7 +12,8 @@
 #   attributes  1: add what `lsattr -vd` says; 0: do not run it
 #
 # The answer is key=value lines. A value that may hold any byte (a link target, a tool's message) is
-# printed in hex, under a key ending in _hex. The last line is end=1, so that an answer cut short is
+# printed in hex, under a key ending in _hex, or (error, mime, lsattr) as it is when it holds only
+# letters, digits, blanks and `._/:;=+,'-`. The last line is end=1, so that an answer cut short is
 # never taken for a whole one. GNU coreutils and busybox (stat -c) and BSD/macOS (stat -f) are read.
 set -u
 path=$1 follow=$2 algorithm=$3 mime=$4 attributes=$5
@@ -27,26 +28,34 @@ has() {
   command -v "$1" >/dev/null 2>&1
 }
 
+# `key=value` when the value holds only characters that need no escaping (no process started), else
+# `key_hex=<the value in hex>` (two more: od and tr, which on a busy target cost more than the rest).
+path_field() {
+  case $2 in
+    *[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\ ._/:\;=+,\'-]*)
+      printf '%s_hex=' "$1"
+      printf '%s' "$2" | hex
+      echo
+      ;;
+    *) printf '%s=%s\n' "$1" "$2" ;;
+  esac
+}
+
 finish() {
   echo end=1
   exit 0
 }
 
-# 1 when the test holds, else 0.
-bit() {
-  if "$@"; then echo 1; else echo 0; fi
+# `key=1` when the test holds, else `key=0` (no subshell: this probe runs before every task, and on a
+# busy target each fork counts).
+path_bit() {
+  key=$1
+  shift
+  if "$@"; then echo "$key=1"; else echo "$key=0"; fi
 }
 
-echo "umask=$(umask)"
-
-if stat -c %f / >/dev/null 2>&1; then
-  flavour=gnu
-elif stat -f %p / >/dev/null 2>&1; then
-  flavour=bsd
-else
-  echo missing_tool=stat
-  finish
-fi
+printf 'umask='
+umask
 
 # Following a link that points nowhere finds nothing (BSD stat -L would describe the link instead).
 if [ "$follow" = 1 ] && [ -L "$path" ] && [ ! -e "$path" ]; then
@@ -55,8 +64,9 @@ if [ "$follow" = 1 ] && [ -L "$path" ] && [ ! -e "$path" ]; then
   finish
 fi
 
-# One field a line: the newlines are part of the formats.
-if [ "$flavour" = gnu ]; then
+# One field a line: the newlines are part of the formats. GNU and busybox stat are tried on the path
+# itself first (one process where it works); BSD's only when GNU's options are not understood.
+path_gnu() {
   set -- -c 'flavour=gnu
 mode_hex=%f
 uid=%u
@@ -78,7 +88,10 @@ ctime=%Z
 atime_text=%x
 mtime_text=%y
 ctime_text=%z'
-else
+  [ "$follow" = 1 ] && set -- -L "$@"
+  stat "$@" -- "$path"
+}
+path_bsd() {
   set -- -f 'flavour=bsd
 mode_octal=%p
 uid=%u
@@ -99,21 +112,32 @@ ctime=%c
 atime_text=%Fa
 mtime_text=%Fm
 ctime_text=%Fc'
-fi
-[ "$follow" = 1 ] && set -- -L "$@"
+  [ "$follow" = 1 ] && set -- -L "$@"
+  stat "$@" -- "$path"
+}
 
-if ! stat "$@" -- "$path" 2>/dev/null; then
-  # The tool's message ends with the system's reason (No such file or directory, Permission denied).
-  echo exists=0
-  echo "error_hex=$(stat "$@" -- "$path" 2>&1 >/dev/null | hex)"
-  finish
+if ! path_gnu 2>/dev/null; then
+  if stat -c %f / >/dev/null 2>&1; then
+    describe=path_gnu
+  elif stat -f %p / >/dev/null 2>&1; then
+    describe=path_bsd
+  else
+    echo missing_tool=stat
+    finish
+  fi
+  if [ "$describe" = path_gnu ] || ! path_bsd 2>/dev/null; then
+    # The tool's message ends with the system's reason (No such file or directory, Permission denied).
+    echo exists=0
+    path_field error "$("$describe" 2>&1 >/dev/null)"
+    finish
+  fi
 fi
 echo exists=1
 
 # For the user running this (the become user under become), following links, as access(2) does.
-echo "readable=$(bit test -r "$path")"
-echo "writeable=$(bit test -w "$path")"
-echo "executable=$(bit test -x "$path")"
+path_bit readable test -r "$path"
+path_bit writeable test -w "$path"
+path_bit executable test -x "$path"
 
 if [ -L "$path" ]; then
   if has readlink; then
@@ -163,7 +187,7 @@ fi
 if [ "$mime" = 1 ]; then
   if has file; then
     if out=$(file --mime-type --mime-encoding -- "$path" 2>/dev/null); then
-      echo "mime_hex=$(printf '%s' "$out" | hex)"
+      path_field mime "$out"
     fi
   fi
 fi
@@ -171,7 +195,7 @@ fi
 if [ "$attributes" = 1 ]; then
   if has lsattr; then
     if out=$(lsattr -vd -- "$path" 2>/dev/null); then
-      echo "lsattr_hex=$(printf '%s' "$out" | hex)"
+      path_field lsattr "$out"
     fi
   fi
 fi

@@ -196,7 +196,7 @@ export function parsePathAnswer(
   }
   if (answer.get('exists') !== '1') {
     if (answer.get('error') === 'dangling') return { path, exists: false, umask }
-    const reason = systemReason(answer.bytes('error_hex')?.toString('utf8') ?? '')
+    const reason = systemReason(answer.field('error')?.toString('utf8') ?? '')
     if (reason === '' || /no such file or directory/i.test(reason)) {
       return { path, exists: false, umask }
     }
@@ -272,8 +272,8 @@ export function parsePathAnswer(
       state.checksumAlgorithm = algorithm
     }
   }
-  if (options.mime) Object.assign(state, mimeOf(answer.bytes('mime_hex')))
-  if (options.attributes) state.attributes = attributesOf(answer.bytes('lsattr_hex'))
+  if (options.mime) Object.assign(state, mimeOf(answer.field('mime')))
+  if (options.attributes) state.attributes = attributesOf(answer.field('lsattr'))
   return state
 }
 

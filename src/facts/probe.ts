@@ -71,6 +71,17 @@ export class ProbeAnswer {
     return value === undefined ? undefined : fromHex(value)
   }
 
+  /**
+   * A value a probe prints as `key=text` when it is plain (printable ASCII) or as `key_hex=<hex>`
+   * otherwise: its bytes, whichever form came.
+   */
+  field(key: string): Buffer | undefined {
+    const hex = this.bytes(`${key}_hex`)
+    if (hex !== undefined) return hex
+    const plain = this.get(key)
+    return plain === undefined ? undefined : Buffer.from(plain, 'utf8')
+  }
+
   /** The first value of `key` read as a decimal integer, or undefined when absent or not a number. */
   int(key: string): number | undefined {
     const value = this.get(key)

@@ -148,6 +148,9 @@ function enumerateMatches(pattern: string, target: PatternTarget): string[] {
   }
   if (results.size === 0 && LOCALHOST_NAMES.includes(pattern))
     results.add(target.localhostFor(pattern))
+  // One group alone: in the group's order (add_host's hosts first in 'all', as in Ansible).
+  if (groups.length === 1 && results.size === target.groupHosts(groups[0]!).length)
+    return [...results]
   const order = new Map(target.hostNames().map((h, i) => [h, i]))
   return [...results].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity))
 }

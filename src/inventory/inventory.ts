@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { closestMatch, InventoryError } from '../errors.js'
 import { parseHostEntry } from './host-range.js'
 import {
@@ -28,6 +29,11 @@ export interface InventoryGroup {
   vars: Record<string, unknown>
 }
 
+/** One change add_host or group_by made to the inventory while the run went on. */
+export type DynamicChange =
+  | { kind: 'host'; host: string; groups: string[]; vars: Record<string, unknown> }
+  | { kind: 'group'; host: string; group: string; parents: string[] }
+
 export interface LoadInventoryOptions {
   /** Names inline inventory text in error messages. Default `<inventory text>`. */
   label?: string
@@ -44,12 +50,33 @@ export class Inventory implements PatternTarget {
   readonly warnings: readonly string[]
   private readonly groupHostCache = new Map<string, string[]>()
   private implicitLocalhost: string | undefined
+  /** What add_host and group_by changed, in order (replayed on an inventory read again). */
+  readonly dynamicChanges: DynamicChange[] = []
+  /** Hosts add_host made, in the order it made them. */
+  private readonly dynamicHosts = new Set<string>()
+  /** Groups add_host or group_by put hosts in: listed in the order hosts joined them, as Ansible lists them. */
+  private readonly dynamicGroups = new Set<string>()
 
   /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
-  constructor(data: InventoryData) {
+  constructor(private readonly data: InventoryData) {
     const warnings = [...data.warnings]
-    // Like Ansible's reconcile_inventory: top-level groups hang under 'all', and 'ungrouped' holds exactly
-    // the hosts that are in no group but 'all'.
+    for (const host of data.hosts.keys()) {
+      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`)
+    }
+    this.warnings = warnings
+    this.reconcile()
+  }
+
+  /**
+   * Like Ansible's reconcile_inventory: top-level groups hang under 'all', 'ungrouped' holds exactly the
+   * hosts that are in no group but 'all', and each host's groups are listed in variable precedence order.
+   * Run once when loaded, and again after add_host or group_by changed the inventory.
+   */
+  private reconcile(): void {
+    const data = this.data
+    this.hosts.clear()
+    this.groups.clear()
+    this.groupHostCache.clear()
     for (const group of data.groups.values()) {
       if (group.name !== 'all' && group.parents.length === 0) data.addChildGroup('all', group.name)
     }
@@ -64,10 +91,6 @@ export class Inventory implements PatternTarget {
     ungrouped.hosts = [...data.hosts.keys()].filter((h) => !inOtherGroups.has(h))
     for (const h of ungrouped.hosts)
       if (!directGroups.get(h)!.includes('ungrouped')) directGroups.get(h)!.push('ungrouped')
-    for (const host of data.hosts.keys()) {
-      if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`)
-    }
-    this.warnings = warnings
 
     const depth = new Map<string, number>()
     const depthOf = (name: string): number => {
@@ -104,6 +127,88 @@ export class Inventory implements PatternTarget {
     }
   }
 
+  /**
+   * `add_host`: adds the host (to 'all') unless it exists, merges `vars` over its own variables and puts it
+   * in `groups` (made when missing), as Ansible's add_dynamic_host. Returns whether anything changed.
+   */
+  addDynamicHost(change: {
+    host: string
+    groups: string[]
+    vars: Record<string, unknown>
+  }): boolean {
+    const data = this.data
+    let changed = false
+    if (!data.hosts.has(change.host)) {
+      data.addHost(change.host, 'all', undefined, undefined)
+      // A host made at run time comes from no inventory file: it has no inventory_file/inventory_dir.
+      const own = data.hosts.get(change.host)!.vars
+      delete own['inventory_file']
+      delete own['inventory_dir']
+      this.dynamicHosts.add(change.host)
+      changed = true
+    }
+    const host = data.hosts.get(change.host)!
+    const merged = { ...host.vars, ...change.vars }
+    if (!isDeepStrictEqual(merged, host.vars)) {
+      host.vars = merged
+      changed = true
+    }
+    for (const group of change.groups) {
+      if (!data.groups.get(group)?.hosts.includes(change.host)) {
+        data.addHost(change.host, group, undefined, undefined)
+        this.dynamicGroups.add(group)
+        changed = true
+      }
+    }
+    this.dynamicChanges.push({ kind: 'host', ...change })
+    if (changed) this.reconcile()
+    return changed
+  }
+
+  /**
+   * `group_by`: puts `host` in `group` (made when missing) and makes the group a child of each of `parents`
+   * (made when missing), as Ansible's add_dynamic_group. Returns whether anything changed; a parent that
+   * would make a loop is an InventoryError.
+   */
+  addDynamicGroup(change: { host: string; group: string; parents: string[] }): boolean {
+    const data = this.data
+    let changed = false
+    for (const parent of change.parents) {
+      if (!data.groups.has(parent)) changed = true
+    }
+    const group = data.addGroup(change.group)
+    for (const parent of change.parents) {
+      if (!group.parents.includes(parent)) {
+        data.addChildGroup(parent, change.group)
+        if (parent !== 'all') this.dynamicGroups.add(parent)
+        changed = true
+      }
+    }
+    if (!group.hosts.includes(change.host)) {
+      if (data.hosts.has(change.host)) {
+        data.addHost(change.host, change.group, undefined, undefined)
+        this.dynamicGroups.add(change.group)
+      }
+      changed = true
+    }
+    this.dynamicChanges.push({ kind: 'group', ...change })
+    if (changed) this.reconcile()
+    return changed
+  }
+
+  /** Applies what add_host and group_by did to another inventory (one read again by refresh_inventory). */
+  replayDynamicChanges(from: Inventory): void {
+    for (const change of from.dynamicChanges) {
+      try {
+        if (change.kind === 'host') this.addDynamicHost(change)
+        else this.addDynamicGroup(change)
+      } catch {
+        // A host the new inventory no longer has, or a group that would now make a loop: left out, as
+        // Ansible skips what it cannot apply again.
+      }
+    }
+  }
+
   /** All hosts in inventory order (order of first appearance). */
   hostNames(): string[] {
     return [...this.hosts.keys()]
@@ -129,10 +234,34 @@ export class Inventory implements PatternTarget {
         for (const child of g.children) visit(child)
       }
       visit(group)
-      cached = this.hostNames().filter((h) => members.has(h))
+      cached = this.dynamicGroups.has(group)
+        ? this.hostsInJoiningOrder(group)
+        : this.hostNames().filter((h) => members.has(h))
+      // As Ansible lists a group's own hosts before its children's: add_host's hosts are in 'all' itself.
+      if (group === 'all' && this.dynamicHosts.size > 0)
+        cached = [
+          ...[...this.dynamicHosts].filter((h) => members.has(h)),
+          ...cached.filter((h) => !this.dynamicHosts.has(h))
+        ]
       this.groupHostCache.set(group, cached)
     }
     return [...cached]
+  }
+
+  /** A group's hosts as Ansible's get_hosts lists them: its own in the order they joined, then its children's. */
+  private hostsInJoiningOrder(group: string): string[] {
+    const out = new Set<string>()
+    const seen = new Set<string>()
+    const visit = (name: string): void => {
+      if (seen.has(name)) return
+      seen.add(name)
+      const g = this.groups.get(name)
+      if (!g) return
+      for (const h of g.hosts) out.add(h)
+      for (const child of g.children) visit(child)
+    }
+    visit(group)
+    return [...out]
   }
 
   /** The host a localhost-like pattern means: a localhost-like inventory host, else Ansible's implicit localhost. */

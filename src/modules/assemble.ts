@@ -5,7 +5,7 @@ import { shellJoin } from '../connection/shell-quote.js'
 import { factsFor } from '../facts/index.js'
 import { fromHex, probeCommand, ProbeAnswer, type ProbeScript } from '../facts/probe.js'
 import { CommandTimeoutError } from '../errors.js'
-import { pythonRegex } from '../template/regex.js'
+import { pythonSearch, translatePythonRegex, type PythonRegex } from '../values/python-regex.js'
 import { regexReason } from './wait-for.js'
 import script from './assemble.sh'
 import {
@@ -97,10 +97,11 @@ export const assembleModule: ModuleDefinition = {
       inspectRemote(facts, dest)
     ])
     if ('error' in listing) return failed(listing.error)
-    let regexp: RegExp | undefined
+    let regexp: PythonRegex | undefined
     if (regexpText !== null) {
       try {
-        regexp = pythonRegex(regexpText)
+        // Matched against the fragments' names, which Ansible lists as text.
+        regexp = translatePythonRegex(regexpText, 'text')
       } catch (error) {
         return failed(`Invalid Regexp (${regexReason(error)}) in "${regexpText}"`)
       }
@@ -151,7 +152,7 @@ function join(
   fragments: Fragment[],
   options: {
     delimiter: string | null
-    regexp?: RegExp
+    regexp?: PythonRegex
     ignoreHidden: boolean
     newlineAfterDelimiter: 'always' | 'when-missing'
   }
@@ -164,8 +165,7 @@ function join(
   const sorted = [...fragments].sort((x, y) => compareCodePoints(x.name, y.name))
   for (const fragment of sorted) {
     if (options.regexp) {
-      options.regexp.lastIndex = 0
-      if (!options.regexp.test(fragment.name)) continue
+      if (pythonSearch(options.regexp, fragment.name) === null) continue
     }
     if (!fragment.file && !fragment.unreadable) continue
     if (options.ignoreHidden && fragment.name.startsWith('.')) continue

@@ -15,7 +15,7 @@ import {
   pythonSubn,
   translatePythonRegex,
   type PythonRegex
-} from './python-regex.js'
+} from '../values/python-regex.js'
 
 /** Text as bytes, one char per byte (how blockinfile sees the file: Python bytes). */
 function asBytes(text: string): string {

@@ -6,25 +6,34 @@ import { ModuleArgumentError, type ModuleContext } from './module.js'
  * The controller file a `src` names, searched as Ansible does: an absolute path as given; else `<kind>/`
  * and then the directory itself, in the task's role, in the directory of the file the task is written in
  * (a role's `tasks/`, an included file's directory), and in the playbook's directory. `kind` is `templates`
- * (template) or `files` (copy, script).
+ * (template) or `files` (copy, script). With `directories` (copy), the first directory found is an
+ * answer too, as Ansible takes the first path that exists.
  */
 export function findControllerFile(
   src: string,
   kind: 'templates' | 'files',
-  ctx: Pick<ModuleContext, 'baseDir' | 'task'>
+  ctx: Pick<ModuleContext, 'baseDir' | 'task'>,
+  options: { directories?: boolean } = {}
 ): string {
-  const dirs = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
-    (dir, i, all): dir is string => dir !== undefined && all.indexOf(dir) === i
+  // Ansible searches the task's directory and the play's, and names both even when they are one.
+  const searched = [ctx.task.role?.path, ctx.task.dir, ctx.baseDir].filter(
+    (dir): dir is string => dir !== undefined
   )
-  const candidates = path.isAbsolute(src)
-    ? [src]
-    : dirs.flatMap((dir) => [path.resolve(dir, kind, src), path.resolve(dir, src)])
+  const dirs = searched.filter((dir, i, all) => all.indexOf(dir) === i)
+  const places = (list: string[]): string[] =>
+    path.isAbsolute(src)
+      ? [src]
+      : list.flatMap((dir) => [path.resolve(dir, kind, src), path.resolve(dir, src)])
+  const candidates = places(dirs)
   let directory: string | undefined
   for (const candidate of candidates) {
     try {
       const stat = statSync(candidate)
       if (stat.isFile()) return candidate
-      if (stat.isDirectory()) directory ??= candidate
+      if (stat.isDirectory()) {
+        if (options.directories) return candidate
+        directory ??= candidate
+      }
     } catch {
       // Not here; try the next place.
     }
@@ -35,6 +44,9 @@ export function findControllerFile(
     )
   }
   throw new ModuleArgumentError(
-    `Could not find or access '${src}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')} on the Ansible Controller.`
+    `Could not find or access '${src}'\nSearched in:\n${places(searched)
+      .map((c) => `\t${c}`)
+      .join('\n')} on the Ansible Controller.\n` +
+      'If you are using a module and expect the file to exist on the remote, see the remote_src option'
   )
 }

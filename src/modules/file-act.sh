@@ -133,9 +133,14 @@ while [ $# -gt 0 ]; do
       skip=$p
       # As os.path.exists: a dangling link or a file in the way makes mkdir fail, as in Ansible.
       if [ ! -e "$p" ]; then
-        out=$(mkdir -- "$p" 2>&1) || fail mkdir "$out"
-        echo created=1
-        skip=
+        if out=$(mkdir -- "$p" 2>&1); then
+          echo created=1
+          skip=
+        elif [ ! -d "$p" ]; then
+          fail mkdir "$out"
+        fi
+        # Else another process made it since the test (hosts sharing a filesystem create the same
+        # parents at once): as in Ansible, a directory that is there now is no error.
       fi
       ;;
     create)

@@ -1,9 +1,11 @@
 #!/bin/sh
 # apb-edit: puts an edited file in place (lineinfile, replace, blockinfile), or only its attributes.
 #
-# Run as:  /bin/sh -c "<this text>" apb-edit <tmp> <dest> <backup> <mode> <keep> <owner> <group> <validate>
+# Run as:  /bin/sh -c "<this text>" apb-edit <tmp> <dest> <backup> <mode> <keep> <owner> <group> <validate> <parents>
+#           (the new content on stdin)
 #
-#   tmp       the new content, already written beside dest (0600); empty: only set dest's attributes
+#   tmp       where the new content (stdin) is written first: a new 0600 file beside dest, under a
+#             random name; empty: only set dest's attributes (stdin is not read)
 #   dest      the file to replace (the real path: links are resolved by the controller)
 #   backup    1: copy dest to dest.PID.YYYY-MM-DD@HH:MM:SS~ before replacing it (Ansible's name)
 #   mode      octal mode for the file, or empty to leave it
@@ -11,12 +13,15 @@
 #   owner     user to give the file, or empty
 #   group     group to give the file, or empty
 #   validate  a command (the temp path already quoted in it) that must succeed before the move
+#   parents   1: make dest's directory (and its parents) when it is missing (lineinfile `create`)
 #
+# One round trip: the content travels with the command, not in a transfer of its own.
 # Prints `backup=<name>` when a backup was made, and `error=<Ansible's message>` on a failure after
 # which the task fails (exit 5), with the system's words on stderr. Exit 3: validate refused the file
-# (`validate_rc=N` on stdout, its stderr on stderr). The temp file is removed on every failure.
+# (`validate_rc=N` on stdout, its stderr on stderr). Exit 6: the temp file could not be written (the
+# system's words on stderr). The temp file is removed on every failure.
 set -u
-tmp=$1 dest=$2 backup=$3 mode=$4 keep=$5 owner=$6 group=$7 validate=$8
+tmp=$1 dest=$2 backup=$3 mode=$4 keep=$5 owner=$6 group=$7 validate=$8 parents=$9
 only_attributes=0
 [ -n "$tmp" ] || only_attributes=1
 
@@ -25,6 +30,32 @@ fail() {
   printf 'error=%s\n' "$1"
   exit 5
 }
+
+if [ -n "$tmp" ]; then
+  if [ "$parents" = 1 ]; then
+    dir=$(dirname -- "$dest")
+    if [ ! -d "$dir" ]; then
+      out=$(mkdir -p -- "$dir" 2>&1) || {
+        tmp=
+        fail "Error creating $dir ($out)"
+      }
+    fi
+  fi
+  # Private from its first byte (umask 077) and made exclusively (set -C refuses a name that exists, a
+  # planted link included): nothing is removed when the name is taken, since what is there is not ours.
+  if ! (umask 077 && set -C && : >"$tmp"); then
+    exit 6
+  fi
+  # set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
+  if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
+    echo "apb-edit: $tmp is not a new empty file: refusing to write to it" >&2
+    exit 6
+  fi
+  if ! cat >"$tmp"; then
+    rm -f -- "$tmp"
+    exit 6
+  fi
+fi
 
 if [ -n "$tmp" ] && [ -n "$validate" ]; then
   # stdout is dropped, stderr kept whole for the message (the x keeps its trailing newlines); the

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { shellJoin, shellQuote } from '../connection/shell-quote.js'
+import { readFileByCommand } from '../connection/command-read.js'
 import { FileTooLargeError, RemoteFileError } from '../connection/get-file.js'
 import { factsFor, type ExistingPath, type PathState, type TargetFacts } from '../facts/index.js'
 import type { ArgOption } from './arg-spec.js'
@@ -41,11 +42,13 @@ export async function readEditTarget(
   facts: TargetFacts,
   dest: string
 ): Promise<EditTarget> {
-  const connection = await facts.connection()
+  // Read through a command, not SFTP: these modules read before every run, and an SFTP session's
+  // start (a sftp-server process, several round trips) is slower than the probe beside it. The
+  // untracked connection: reading changes nothing, so the facts read alongside stay.
+  const connection = await ctx.connection()
   const [state, read] = await Promise.all([
     facts.path(dest),
-    connection
-      .getFile(dest, { maxBytes: EDIT_MAX_BYTES, timeoutMs: ctx.timeoutMs })
+    readFileByCommand(connection, dest, { maxBytes: EDIT_MAX_BYTES, timeoutMs: ctx.timeoutMs })
       .then((content) => ({ content }))
       .catch((error: unknown) => ({ error }))
   ])
@@ -175,8 +178,9 @@ export type WriteOutcome =
   { ok: true; backup?: string; creator?: Creator } | { ok: false; result: ModuleResult }
 
 /**
- * Writes the content to a 0600 temp file beside the destination (via putFile), then runs the act
- * script: validate, give back the replaced file's owner, set the mode/owner/group, back up, `mv`.
+ * Runs the act script with the content on its stdin, one round trip: it writes a 0600 temp file
+ * beside the destination, validates it, gives back the replaced file's owner, sets the
+ * mode/owner/group, backs up, then `mv`s it in place.
  * A refusal of `validate` is Ansible's `failed to validate: rc:N error:…` result.
  */
 export async function putEdited(
@@ -188,31 +192,15 @@ export async function putEdited(
   const connection = await facts.connection()
   const timeoutMs = ctx.timeoutMs
   const existing = target.state.exists ? (target.state as ExistingPath) : undefined
-  let tmp = ''
-  if (request.content !== undefined) {
-    const dir = path.posix.dirname(target.real)
-    if (!existing && request.makeParents) {
-      const res = await connection.run(
-        `[ -d ${shellQuote(dir)} ] || mkdir -p -- ${shellQuote(dir)}`,
-        { timeoutMs }
-      )
-      if (res.code !== 0) {
-        return {
-          ok: false,
-          result: {
-            changed: false,
-            failed: true,
-            msg: `Error creating ${dir} (${res.stderr.toString('utf8').trim()})`
-          }
-        }
-      }
-    }
-    tmp = path.posix.join(
-      dir,
-      `.${path.posix.basename(target.real)}.apb-${randomBytes(8).toString('hex')}.tmp`
-    )
-    await connection.putFile(tmp, request.content, { mode: 0o600, timeoutMs })
-  }
+  // The content travels on the act's stdin: the temp file is written, validated and moved in one
+  // round trip (the act script makes the parent directory first for lineinfile's `create`).
+  const tmp =
+    request.content === undefined
+      ? ''
+      : path.posix.join(
+          path.posix.dirname(target.real),
+          `.${path.posix.basename(target.real)}.apb-${randomBytes(8).toString('hex')}.tmp`
+        )
   let mode = request.attributes.mode ?? ''
   if (tmp !== '' && mode === '') {
     // The temp file is 0600: it gets the replaced file's mode, or what the umask leaves of 0666.
@@ -220,7 +208,6 @@ export async function putEdited(
     mode = final.toString(8).padStart(4, '0')
   }
   if (request.validate !== undefined && tmp !== '' && !request.validate.includes('%s')) {
-    await connection.run(`rm -f -- ${shellQuote(tmp)}`, { timeoutMs })
     return {
       ok: false,
       result: { changed: false, failed: true, msg: `validate must contain %s: ${request.validate}` }
@@ -239,9 +226,10 @@ export async function putEdited(
       keep,
       request.attributes.owner ?? '',
       request.attributes.group ?? '',
-      validate
+      validate,
+      !existing && request.makeParents ? '1' : '0'
     ])}; echo "status=$?"; echo "creator=$(id -u):$(id -g):$(id -un):$(id -gn)"`,
-    { timeoutMs }
+    { timeoutMs, ...(request.content === undefined ? {} : { stdin: request.content }) }
   )
   const stdout = res.stdout.toString('utf8')
   const stderr = res.stderr.toString('utf8')

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { CommandTimeoutError } from '../errors.js'
 import { fileType, permissionFlags, typeFlags, type FileType } from '../facts/index.js'
 import { FactError, fromHex, probeCommand, type ProbeScript } from '../facts/probe.js'
-import { pythonRegex } from '../template/regex.js'
+import { PythonRegexError, translatePythonRegex } from '../values/python-regex.js'
 import { pyStringRepr } from '../template/python.js'
 import expandArgsSource from './expand-args.sh'
 import walkSource from './find-walk.sh'
@@ -62,7 +62,7 @@ export const findModule: ModuleDefinition = {
     if (patterns.length === 0) patterns = [useRegex ? '.*' : '*']
     const excludes = (args['excludes'] as string[] | null) ?? []
     const compile = (pattern: string): RegExp =>
-      useRegex ? pythonRegexOrRefuse(pattern, 'y') : globRegex(pattern)
+      useRegex ? pythonRegexOrRefuse(pattern) : globRegex(pattern)
     const patternRes = patterns.map(compile)
     const excludeRes = excludes.map(compile)
 
@@ -230,13 +230,18 @@ export const findModule: ModuleDefinition = {
   }
 }
 
-/** A Python pattern as a JavaScript RegExp, or the task's refusal naming the construct. */
-function pythonRegexOrRefuse(pattern: string, flags: string): RegExp {
+/**
+ * A Python pattern as a JavaScript RegExp that matches at the start of a name only (Ansible's
+ * `re.match` on the file names, which are text), or the task's refusal naming the construct.
+ */
+function pythonRegexOrRefuse(pattern: string): RegExp {
   try {
-    return pythonRegex(pattern, {}, flags)
+    const { regexp } = translatePythonRegex(pattern, 'text')
+    return new RegExp(regexp.source, `${regexp.flags.replace('g', '')}y`)
   } catch (error) {
+    if (!(error instanceof PythonRegexError)) throw error
     throw new ModuleArgumentError(
-      `find: cannot use the regular expression ${JSON.stringify(pattern)}: ${error instanceof Error ? error.message : String(error)}`
+      `find: cannot use the regular expression ${JSON.stringify(pattern)}: ${error.problem}`
     )
   }
 }

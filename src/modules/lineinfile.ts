@@ -1,6 +1,6 @@
 /**
  * `lineinfile`: makes sure one line is in a file (or is not), found by an exact match, a Python regex
- * (`regexp`, evaluated on the controller by python-regex.ts) or a substring (`search_string`); with
+ * (`regexp`, evaluated on the controller by src/values/python-regex.ts) or a substring (`search_string`); with
  * `insertafter`/`insertbefore` (BOF, EOF or a regex), `backrefs`, `firstmatch`, `create`, `backup`,
  * `validate`, `mode`/`owner`/`group`, Ansible's messages, check mode and diff. The file is read with
  * its state in one round trip and written back only when it changes (see file-edit.ts).
@@ -15,7 +15,7 @@ import {
   pythonSearch,
   translatePythonRegex,
   type PythonRegex
-} from './python-regex.js'
+} from '../values/python-regex.js'
 
 /** Lines as Python's readlines() splits bytes: each keeps its `\n`; the last may have none. */
 export function splitLines(text: string): string[] {

@@ -1,4 +1,6 @@
+import { ModuleArgumentError } from '../errors.js'
 import type { Connection } from '../connection/connection.js'
+import type { TemplateFileOptions } from '../template/index.js'
 import type { ArgSpec } from './arg-spec.js'
 import type { Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from './task-environment.js'
@@ -16,6 +18,8 @@ export interface ModuleDiff {
   after?: string | Record<string, unknown>
   before_header?: string
   after_header?: string
+  /** Text shown as it is (unarchive's itemized changes of a zip archive). */
+  prepared?: string
 }
 
 /**
@@ -62,8 +66,12 @@ export interface ModuleContext {
   evaluate(expression: string): unknown
   /** Templates a value as arguments are templated (a lone `{{ expr }}` keeps its type), for assert. */
   template(value: unknown): unknown
-  /** Renders template text (a template file's contents) against `vars` to a string. */
-  render(text: string): string
+  /**
+   * Renders template text against `vars` to a string. With `templateFile` (the template module), the text
+   * is a template file rendered as Ansible's template action does: these Jinja2 settings over Ansible's
+   * defaults, a `#jinja2:` header line, newlines in `newline_sequence`.
+   */
+  render(text: string, templateFile?: TemplateFileOptions): string
   /** Deadline for each remote call the module makes, in milliseconds. */
   timeoutMs: number
   /** The task's `timeout` keyword in seconds, if set: the command is killed on the target after it. */
@@ -128,10 +136,18 @@ export interface ModuleDefinition {
    * skipped in check mode with Ansible's message, never run.
    */
   supportsCheckMode: boolean
-  /** Takes a free-form string (`shell: echo hi`). */
-  freeForm?: boolean
+  /**
+   * Takes a free-form string (`shell: echo hi`). `key-value`: every `key=value` word of it is an argument
+   * and only the other words are the free-form text (`include_vars: vars.yml name=app`).
+   */
+  freeForm?: boolean | 'key-value'
   /** How reporters show its results, where that differs from other modules'. */
   display?: ModuleDisplay
+  /**
+   * Fully qualified names outside ansible.builtin it also answers to, as Ansible's collections name it
+   * (`ansible.posix.authorized_key`, `community.general.…`). Its `ansible.builtin.` name needs no entry.
+   */
+  fqcns?: readonly string[]
   /** Needs no connection: debug, set_fact, fail, assert, pause. */
   local?: boolean
   /**
@@ -145,6 +161,11 @@ export interface ModuleDefinition {
    * Other modules are given up on by the executor when the time is up.
    */
   ownTimeout?: boolean
+  /**
+   * Runs once per batch, on its first host, as Ansible's actions that bypass the host loop (add_host): its
+   * result is that host's alone.
+   */
+  bypassHostLoop?: boolean
   /** Can run in the background with `async` (command, shell). */
   supportsAsync?: boolean
   /**
@@ -173,5 +194,17 @@ export const NOT_IGNORABLE = Symbol('not ignorable')
  */
 export const TIMED_OUT = Symbol('timed out')
 
+/**
+ * Marks Ansible's "Unexpected failure during module execution" result (an exception in an action plugin,
+ * e.g. template's output_encoding): it has `failed`, `msg` and `stdout`, and no `changed`. A symbol key.
+ */
+export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
+
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
-export class ModuleArgumentError extends Error {}
+export { ModuleArgumentError }
+
+/**
+ * What Ansible's action plugins raise as AnsibleError (include_vars' `… is not a valid option`): the task
+ * fails with `failed` and `msg` only, no `changed`.
+ */
+export class ActionPluginError extends ModuleArgumentError {}

@@ -1,3 +1,4 @@
+import { addHostModule } from './add-host.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
@@ -8,7 +9,11 @@ import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
+import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
+import { getUrlModule } from './get-url.js'
+import { groupModule } from './group.js'
+import { groupByModule } from './group-by.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -18,13 +23,17 @@ import { rebootModule } from './reboot.js'
 import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
+import { setStatsModule } from './set-stats.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { templateModule } from './template.js'
+import { uriModule } from './uri.js'
+import { userModule } from './user.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
+import { unarchiveModule } from './unarchive.js'
 import { waitForModule } from './wait-for.js'
 
 const ALL: ModuleDefinition[] = [
@@ -36,6 +45,10 @@ const ALL: ModuleDefinition[] = [
   templateModule,
   debugModule,
   setFactModule,
+  includeVarsModule,
+  groupByModule,
+  addHostModule,
+  setStatsModule,
   failModule,
   assertModule,
   pauseModule,
@@ -54,7 +67,12 @@ const ALL: ModuleDefinition[] = [
   statModule,
   slurpModule,
   fetchModule,
-  findModule
+  findModule,
+  getUrlModule,
+  unarchiveModule,
+  groupModule,
+  userModule,
+  uriModule
 ]
 
 /** Every module by name. */
@@ -74,5 +92,12 @@ export const MODULE_CATALOG = {
   names: new Set([...MODULES.keys(), ...RUNNER_ACTIONS.map((a) => a.name)]) as ReadonlySet<string>,
   freeForm: new Set(
     [...ALL, ...RUNNER_ACTIONS].filter((m) => m.freeForm).map((m) => m.name)
+  ) as ReadonlySet<string>,
+  fqcns: new Map(ALL.flatMap((m) => (m.fqcns ?? []).map((fqcn) => [fqcn, m.name]))) as ReadonlyMap<
+    string,
+    string
+  >,
+  keyValueFreeForm: new Set(
+    ALL.filter((m) => m.freeForm === 'key-value').map((m) => m.name)
   ) as ReadonlySet<string>
 }

@@ -7,7 +7,12 @@
 import { factsFor } from '../facts/index.js'
 import { attributesWanted, FILE_COMMON_OPTIONS, finishEdit, readEditTarget } from './file-edit.js'
 import type { ModuleDefinition, ModuleResult } from './module.js'
-import { PythonRegexError, pythonSearch, pythonSubn, translatePythonRegex } from './python-regex.js'
+import {
+  PythonRegexError,
+  pythonSearch,
+  pythonSubn,
+  translatePythonRegex
+} from '../values/python-regex.js'
 
 /** Encodings `encoding` may name (Python's names and aliases), as Node's Buffer names them. */
 const ENCODINGS: Record<string, BufferEncoding> = {

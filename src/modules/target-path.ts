@@ -10,6 +10,8 @@ import expandArgsSource from './expand-args.sh'
 import expandPathSource from './expand-path.sh'
 import type { ModuleContext } from './module.js'
 
+const PATH_PROBE: ProbeScript = { name: 'apb-path', source: pathSource }
+
 const EXPANDING_PATH_PROBE: ProbeScript = {
   name: 'apb-path',
   source: `${expandArgsSource}\n${expandPathSource}\n${pathSource}`
@@ -32,11 +34,14 @@ export async function readTargetPath(
   options: PathOptions = {}
 ): Promise<TargetPath> {
   const connection = await ctx.connection()
+  // Only `$` and a leading `~` expand (os.path.expandvars, expanduser): any other path is read as it
+  // is, without the expanding prefix (it runs awk, one process more on every stat).
+  const expands = path.includes('$') || path.startsWith('~')
   const answer = await runPathProbe(
     { connection, timeoutMs: ctx.timeoutMs },
     path,
     options,
-    EXPANDING_PATH_PROBE
+    expands ? EXPANDING_PATH_PROBE : PATH_PROBE
   )
   const hex = answer.get('expanded_hex')
   const expanded = hex === undefined ? path : fromHex(hex).toString('utf8')

@@ -1,7 +1,12 @@
 import { isIP } from 'node:net'
 import { compactScript, shellJoin } from '../connection/shell-quote.js'
 import { CommandTimeoutError } from '../errors.js'
-import { pythonRegex } from '../template/regex.js'
+import {
+  PythonRegexError,
+  pythonSearch,
+  translatePythonRegex,
+  type PythonRegex
+} from '../values/python-regex.js'
 import pathInfoScript from './path-info.sh'
 import { pathInfoFields } from './path-info.js'
 import script from './wait-for.sh'
@@ -85,12 +90,12 @@ export const waitForModule: ModuleDefinition = {
       msg: message,
       elapsed: 0
     })
-    let regex: RegExp | undefined
+    let regex: PythonRegex | undefined
     if (searchRegex !== null) {
       try {
         // Ansible compiles the pattern as bytes with re.MULTILINE and searches the file's bytes: both
         // sides are matched here as Latin-1 text, one character per byte.
-        regex = pythonRegex(Buffer.from(searchRegex, 'utf8').toString('latin1'), {
+        regex = translatePythonRegex(Buffer.from(searchRegex, 'utf8').toString('latin1'), 'bytes', {
           multiline: true
         })
       } catch (error) {
@@ -216,8 +221,7 @@ export const waitForModule: ModuleDefinition = {
         }
       }
       if (answer.result === 'content' && regex) {
-        const match = regex.exec(answer.content.toString('latin1'))
-        regex.lastIndex = 0
+        const match = pythonSearch(regex, answer.content.toString('latin1'))
         if (match) {
           const text = (value: string | undefined): string | null =>
             value === undefined ? null : Buffer.from(value, 'latin1').toString('utf8')
@@ -377,6 +381,7 @@ function ipv6Bytes(address: string): number[] {
  * for the modules that quote Python's reason in their own message.
  */
 export function regexReason(error: unknown): string {
+  if (error instanceof PythonRegexError) return error.problem
   const message = error instanceof Error ? error.message : String(error)
   return message.slice(message.lastIndexOf(': ') + 2) || message
 }

@@ -1,7 +1,8 @@
 import { DEFAULTS } from '../defaults.js'
 import { PlaybookError } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
-import { canonicalModule, type ModuleCatalog } from './playbook-loader.js'
+import { resolveModuleName, unsupportedCollectionModule } from './loader-support.js'
+import type { ModuleCatalog } from './playbook-loader.js'
 import { plainTask, type Playbook } from './types.js'
 
 const AD_HOC_FILE = '<ad-hoc>'
@@ -15,14 +16,21 @@ export function buildAdhocPlaybook(
   cwd: string,
   background?: { async?: number; poll?: number }
 ): Playbook {
-  const module = canonicalModule(moduleName)
-  if (!modules.names.has(module)) {
+  const module = resolveModuleName(moduleName, modules)
+  if (module === undefined) {
     throw new PlaybookError(
-      `couldn't resolve module '${moduleName}'. Supported modules: ${[...modules.names].sort().join(', ')}`
+      unsupportedCollectionModule(moduleName, modules) ??
+        `couldn't resolve module '${moduleName}'. Supported modules: ${[...modules.names].sort().join(', ')}`
     )
   }
   const location = { file: AD_HOC_FILE, line: 1 }
-  const parsedArgs = args.trim() === '' ? {} : parseKeyValueArgs(args, modules.freeForm.has(module))
+  const parsedArgs =
+    args.trim() === ''
+      ? {}
+      : parseKeyValueArgs(
+          args,
+          modules.freeForm.has(module) && !modules.keyValueFreeForm?.has(module)
+        )
   return {
     file: AD_HOC_FILE,
     baseDir: cwd,

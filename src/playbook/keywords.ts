@@ -129,6 +129,7 @@ export const PLAY_KEYWORDS = new Set([
   'order',
   'no_log',
   'check_mode',
+  'collections',
   'roles'
 ])
 
@@ -143,12 +144,12 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
   include:
     "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
-  include_vars: 'include_vars is not supported yet; use vars or -e @file',
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',
   diff: 'diff mode is not supported yet',
   module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
-  collections: 'collections are not supported; only ansible.builtin modules are available',
+  collections:
+    "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',
   gather_timeout: 'gather_timeout is not supported',
   with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',

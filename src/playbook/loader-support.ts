@@ -18,6 +18,17 @@ import { isRecord } from '../values/records.js'
 export interface ModuleCatalog {
   names: ReadonlySet<string>
   freeForm: ReadonlySet<string>
+  /**
+   * Free-form modules whose `key=value` words are all arguments (include_vars: `file=x name=y`): Ansible
+   * keeps only the words without `=` as the free-form text, as it does for any action but command and
+   * its kin.
+   */
+  keyValueFreeForm?: ReadonlySet<string>
+  /**
+   * Fully qualified names outside ansible.builtin that a module answers to (`ansible.posix.authorized_key`),
+   * mapped to the module's name.
+   */
+  fqcns?: ReadonlyMap<string, string>
 }
 
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.']
@@ -40,6 +51,8 @@ export interface Inherited {
   notify?: string[]
   /** The role whose tasks these are. */
   role?: RoleRef
+  /** The play's (or the role's) `collections:`: where a short module name is looked for first. */
+  collections?: readonly string[]
 }
 
 export const TOP_LEVEL: Inherited = { frames: [], when: [], vars: {}, environment: [], tags: [] }
@@ -157,6 +170,87 @@ export function readPlaybookFile(
     const reason = code === 'EISDIR' ? 'it is a directory' : (error as Error).message
     throw new PlaybookError(message(reason), location)
   }
+}
+
+/** A collection's name as Ansible requires it: `namespace.collection`. */
+const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * A play's or role's `collections:` as a list of collection names (a single name is a list of one, as in
+ * Ansible); anything else is refused at its line.
+ */
+export function collectionsList(raw: unknown, location: SourceLocation): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined
+  const list = Array.isArray(raw) ? raw : [raw]
+  return list.map((entry) => {
+    if (typeof entry !== 'string' || !COLLECTION_NAME.test(entry))
+      throw new PlaybookError(
+        `'collections' must list collection names written namespace.collection (such as community.general), found ${describe(entry)}`,
+        location
+      )
+    return entry
+  })
+}
+
+/**
+ * The module a task's key names, as Ansible resolves action names: a fully qualified name (ours under
+ * ansible.builtin / ansible.legacy, or one a module declares), or a short name looked for in each of the
+ * `collections` first, then among ansible.builtin's. Undefined when the key names no module we have.
+ */
+export function resolveModuleName(
+  key: string,
+  catalog: ModuleCatalog,
+  collections: readonly string[] = []
+): string | undefined {
+  const canonical = canonicalModule(key)
+  if (canonical !== key) return catalog.names.has(canonical) ? canonical : undefined
+  if (isFullyQualified(key)) return catalog.fqcns?.get(key)
+  for (const collection of collections) {
+    if (FQCN_PREFIXES.includes(`${collection}.`)) {
+      if (catalog.names.has(key)) return key
+      continue
+    }
+    const found = catalog.fqcns?.get(`${collection}.${key}`)
+    if (found) return found
+  }
+  return catalog.names.has(key) ? key : undefined
+}
+
+/** `namespace.collection.module`. */
+export function isFullyQualified(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_.]*$/.test(name)
+}
+
+/**
+ * Why a fully qualified module (or a short name looked for in `collections`) cannot run: the collection
+ * is one we do not implement, or we implement other modules of it.
+ */
+export function unsupportedCollectionModule(
+  key: string,
+  catalog: ModuleCatalog,
+  collections: readonly string[] = []
+): string | undefined {
+  const candidates = isFullyQualified(key)
+    ? [key]
+    : collections.filter((c) => !FQCN_PREFIXES.includes(`${c}.`)).map((c) => `${c}.${key}`)
+  const first = candidates[0]
+  if (first === undefined || FQCN_PREFIXES.some((prefix) => first.startsWith(prefix)))
+    return undefined
+  const collection = first.split('.').slice(0, 2).join('.')
+  const ours = [...(catalog.fqcns?.keys() ?? [])].filter((name) =>
+    name.startsWith(`${collection}.`)
+  )
+  const looked = isFullyQualified(key)
+    ? ''
+    : ` (looked for ${candidates.join(', ')}, from the play's or role's collections, and ansible.builtin.${key})`
+  const what =
+    ours.length > 0
+      ? `of the collection ${collection}, async-playbook implements only ${ours.sort().join(', ')}`
+      : `async-playbook does not implement the collection ${collection}; it runs ansible.builtin's modules listed in its README`
+  return (
+    `${first} is not supported: ${what}${looked}. ` +
+    'Use a supported module, or `command`/`shell` to run the tool on the target'
+  )
 }
 
 /** Strips `ansible.builtin.` / `ansible.legacy.`. */

@@ -21,6 +21,7 @@ import {
   asList,
   becomeKeywords,
   canonicalModule,
+  collectionsList,
   describe,
   implicitFlush,
   importKey,
@@ -421,6 +422,9 @@ class Loader extends RoleLoader {
     // What every task of the play inherits, those of its roles and of its dynamic includes too: its tags (as
     // Ansible's tag inheritance does), no_log, ignore_unreachable and timeout.
     const base: Inherited = { ...TOP_LEVEL, tags }
+    // As Ansible: the play's collections are where its tasks' short module names are looked for first.
+    const collections = collectionsList(raw.collections, location)
+    if (collections) base.collections = collections
     if (raw.no_log !== undefined && raw.no_log !== null) base.noLog = raw.no_log
     if (raw.ignore_unreachable !== undefined && raw.ignore_unreachable !== null)
       base.ignoreUnreachable = raw.ignore_unreachable
@@ -641,7 +645,7 @@ class Loader extends RoleLoader {
     const task =
       importKey(entry, 'include_tasks') !== undefined
         ? this.handlerInclude(rest, parent, base)
-        : inherit(this.task(rest, parent), base)
+        : inherit(this.task(rest, parent, base.collections), base)
     if (task.module === 'meta' && task.args['_raw_params'] === 'flush_handlers') {
       throw new PlaybookError(
         "'meta: flush_handlers' cannot be used as a handler (Ansible stops with an error when it is notified); notify the handlers themselves",
@@ -692,7 +696,7 @@ class Loader extends RoleLoader {
         this.at(raw)
       )
     }
-    const task = this.task(raw, parent)
+    const task = this.task(raw, parent, inherited.collections)
     const full = inherited === TOP_LEVEL ? task : inherit(task, inherited)
     if (task.module !== 'include_tasks' && task.module !== 'include_role') return [full]
     for (const key of Object.keys(raw as Record<string, unknown>)) {

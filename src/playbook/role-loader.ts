@@ -3,6 +3,7 @@ import { ansibleBoolean } from '../ansible-boolean.js'
 import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { IMPORT_TASKS_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
 import {
+  collectionsList,
   describe,
   inherit,
   stableJson,
@@ -223,6 +224,14 @@ export abstract class RoleLoader extends TaskParser {
       ref.dedupKey = [dir, spec.params, spec.vars, spec.keywords].map(stableJson).join('\0')
     }
     const base: Inherited = { ...inherited, role: ref }
+    // As Ansible: a role's tasks look for short module names in its own meta/main.yml `collections`, not
+    // in the play's.
+    const roleCollections = collectionsList(
+      meta.data['collections'],
+      meta.loader?.at(meta.data, spec.location) ?? spec.location
+    )
+    if (roleCollections) base.collections = roleCollections
+    else delete base.collections
     const play = this.context.play
     play?.roles.push(ref)
     if (tasksFile) {

@@ -4,6 +4,8 @@ import { TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
 import {
   becomeKeywords,
   canonicalModule,
+  resolveModuleName,
+  unsupportedCollectionModule,
   describe,
   metaAction,
   normaliseLoop,
@@ -24,6 +26,9 @@ const PYTHON_KEYWORDS = new Set(
 )
 
 /** Whether a name can be a variable, as Ansible checks `vars:` keys: an ASCII identifier, not a keyword. */
+/** Ansible's test for a string it will template: a Jinja2 block, expression or comment opens in it. */
+const JINJA_START = /\{\{|\{%|\{#/
+
 export function isVariableName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !PYTHON_KEYWORDS.has(name)
 }
@@ -66,7 +71,7 @@ export abstract class TaskParser {
     })
   }
 
-  protected task(raw: unknown, parent: object): Task {
+  protected task(raw: unknown, parent: object, collections: readonly string[] = []): Task {
     if (!isRecord(raw)) {
       throw new PlaybookError(
         `each task must be a mapping such as \`- name: … \\n  shell: …\`, found ${describe(raw)}`,
@@ -80,8 +85,9 @@ export abstract class TaskParser {
       if (TASK_KEYWORDS.has(key)) continue
       const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
       if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
-      const canonical = canonicalModule(key)
-      if (this.modules.names.has(canonical) || canonical === 'meta') {
+      const canonical =
+        canonicalModule(key) === 'meta' ? 'meta' : resolveModuleName(key, this.modules, collections)
+      if (canonical !== undefined) {
         if (moduleKey) {
           throw new PlaybookError(
             `conflicting action statements: '${moduleKey}' and '${key}'. A task runs exactly one module; split it into two tasks`,
@@ -92,6 +98,11 @@ export abstract class TaskParser {
         moduleName = canonical
         continue
       }
+      const refused =
+        moduleKey === undefined && !TASK_KEYWORDS.has(key)
+          ? unsupportedCollectionModule(key, this.modules, collections)
+          : undefined
+      if (refused) throw new PlaybookError(refused, location)
       throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== undefined), location)
     }
     let args: Record<string, unknown>
@@ -100,7 +111,7 @@ export abstract class TaskParser {
     } else if (moduleKey && moduleName) {
       args = this.moduleArgs(raw[moduleKey], moduleName, location)
     } else if (typeof raw.action === 'string' || isRecord(raw.action)) {
-      ;({ moduleName, args } = this.actionKeyword(raw.action, location))
+      ;({ moduleName, args } = this.actionKeyword(raw.action, location, collections))
       moduleKey = moduleName
     } else {
       throw new PlaybookError(
@@ -109,8 +120,18 @@ export abstract class TaskParser {
       )
     }
     if (raw.args !== undefined) {
-      const extra = this.mapping(raw.args, 'args', location)
-      args = { ...args, ...extra }
+      if (typeof raw.args === 'string' && !isMarkedUnsafe(raw.args)) {
+        // `args: "{{ file_args }}"`: a mapping that only exists at run time (Ansible's variable params).
+        if (!JINJA_START.test(raw.args))
+          throw new PlaybookError(
+            "Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')",
+            location
+          )
+        args = { _variable_params: raw.args, ...args }
+      } else {
+        const extra = this.mapping(raw.args, 'args', location)
+        args = { ...args, ...extra }
+      }
     }
     const become = becomeKeywords(raw, location)
     if (raw.check_mode !== undefined && raw.check_mode !== false) {
@@ -191,22 +212,33 @@ export abstract class TaskParser {
 
   protected actionKeyword(
     action: unknown,
-    location: SourceLocation
+    location: SourceLocation,
+    collections: readonly string[] = []
   ): { moduleName: string; args: Record<string, unknown> } {
     if (typeof action === 'string') {
       const text = unsafeText(action)
       const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text)
-      const name = canonicalModule(match?.[1] ?? '')
-      if (!this.modules.names.has(name))
-        throw new PlaybookError(this.unknownKeyMessage(match?.[1] ?? '', false), location)
+      const written = match?.[1] ?? ''
+      const name = resolveModuleName(written, this.modules, collections)
+      if (name === undefined)
+        throw new PlaybookError(
+          unsupportedCollectionModule(written, this.modules, collections) ??
+            this.unknownKeyMessage(written, false),
+          location
+        )
       const args = this.moduleArgs(match?.[2] ?? '', name, location)
       return { moduleName: name, args: text === action ? args : unsafeArgs(args) }
     }
     const mapping = action as Record<string, unknown>
     const moduleRaw = mapping['module']
-    const name = canonicalModule(typeof moduleRaw === 'string' ? moduleRaw : '')
-    if (!this.modules.names.has(name)) {
-      throw new PlaybookError("'action' needs a 'module:' naming a supported module", location)
+    const written = typeof moduleRaw === 'string' ? moduleRaw : ''
+    const name = resolveModuleName(written, this.modules, collections)
+    if (name === undefined) {
+      throw new PlaybookError(
+        unsupportedCollectionModule(written, this.modules, collections) ??
+          "'action' needs a 'module:' naming a supported module",
+        location
+      )
     }
     const args = { ...mapping }
     delete args['module']
@@ -224,7 +256,7 @@ export abstract class TaskParser {
       // `shell: !unsafe "echo {{ x }} chdir=/tmp"`: split as usual, every value still never templated.
       return unsafeArgs(
         this.withoutExtraParams(
-          () => parseKeyValueArgs(String(unsafeText(raw)), this.modules.freeForm.has(module)),
+          () => parseKeyValueArgs(String(unsafeText(raw)), this.checksRaw(module)),
           module,
           location
         )
@@ -232,7 +264,7 @@ export abstract class TaskParser {
     }
     if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
       return this.withoutExtraParams(
-        () => parseKeyValueArgs(String(raw), this.modules.freeForm.has(module)),
+        () => parseKeyValueArgs(String(raw), this.checksRaw(module)),
         module,
         location
       )
@@ -241,6 +273,11 @@ export abstract class TaskParser {
       `the arguments of '${module}' must be a mapping or a string, found ${describe(raw)}`,
       location
     )
+  }
+
+  /** Whether a free-form string keeps `key=value` words other than command's options as text. */
+  private checksRaw(module: string): boolean {
+    return this.modules.freeForm.has(module) && !this.modules.keyValueFreeForm?.has(module)
   }
 
   /**
@@ -263,6 +300,11 @@ export abstract class TaskParser {
     }
     if (!('_raw_params' in args) || this.modules.freeForm.has(module) || module === 'set_fact')
       return args
+    const { _raw_params: rawParams, ...named } = args
+    // `file: "{{ item }}"`: the words left over are a template whose value, a mapping, gives the
+    // arguments at run time (under the named ones), as Ansible's variable params.
+    if (typeof rawParams === 'string' && JINJA_START.test(rawParams))
+      return { _variable_params: rawParams, ...named }
     const allowed = [...this.modules.freeForm, 'set_fact'].sort().join(', ')
     throw new PlaybookError(
       `this task '${module}' has extra params, which is only allowed in the following modules: ${allowed}. ` +

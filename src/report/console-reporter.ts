@@ -1,7 +1,13 @@
 import { SHOW_RESULT } from '../modules/module.js'
 import { MODULES } from '../modules/registry.js'
 import type { SourceLocation } from '../errors.js'
-import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
+import type {
+  CustomStats,
+  HostStats,
+  HostTaskOutcome,
+  RunEvents,
+  TaskInfo
+} from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
 import { visibleControls } from './inert-text.js'
 import { pythonJson } from '../values/python-json.js'
@@ -29,6 +35,8 @@ export interface ConsoleOptions {
   displayOkHosts?: boolean
   /** Print `skipping:` lines (ANSIBLE_DISPLAY_SKIPPED_HOSTS; default true). */
   displaySkippedHosts?: boolean
+  /** Print set_stats' values after the recap (ANSIBLE_SHOW_CUSTOM_STATS; default false). */
+  showCustomStats?: boolean
 }
 
 /**
@@ -177,7 +185,7 @@ export class ConsoleReporter implements RunEvents {
     this.line(`[WARNING]: ${message}`, 'warn')
   }
 
-  recap(stats: Record<string, HostStats>): void {
+  recap(stats: Record<string, HostStats>, custom?: CustomStats): void {
     this.banner('PLAY RECAP')
     for (const host of Object.keys(stats).sort()) {
       const s = stats[host]!
@@ -195,6 +203,20 @@ export class ConsoleReporter implements RunEvents {
       ]
       this.write(`${this.paint(visibleControls(host).padEnd(26), color)} : ${cells.join(' ')}\n`)
     }
+    this.write('\n')
+    if (custom && this.options.showCustomStats) this.customStats(custom)
+  }
+
+  /** Ansible's CUSTOM STATS lines: each host's values, then the run's, as one-line JSON. */
+  private customStats(custom: CustomStats): void {
+    this.banner('CUSTOM STATS:')
+    const oneLine = (values: Record<string, unknown>): string =>
+      visibleControls(pythonJson(values, 1).replace(/\n/g, ''))
+    for (const [host, values] of Object.entries(custom)) {
+      if (host === '_run') continue
+      this.write(`\t${visibleControls(host)}: ${oneLine(values)}\n`)
+    }
+    if (custom['_run']) this.write(`\n\tRUN: ${oneLine(custom['_run'])}\n`)
     this.write('\n')
   }
 

@@ -15,6 +15,7 @@ import {
   utf8Length
 } from './markdown.js'
 import type { ResultsDocument } from './results-document.js'
+import { pythonJson } from '../values/python-json.js'
 import { asRecord, clip, messageText, withItems } from './text.js'
 import {
   isFailure,
@@ -130,7 +131,7 @@ function render(
   jobs: JobsAdvice,
   truncated: boolean
 ): string {
-  const parts = [heading(model, title, jobs), recapSection(model)]
+  const parts = [heading(model, title, jobs), recapSection(model), customStatsSection(model, plan)]
   if (!plan.minimal) parts.push(failuresSection(model, plan))
   parts.push(jobsSection(model, jobs))
   if (!plan.minimal) parts.push(matrixSection(model, plan.maxRows))
@@ -182,6 +183,27 @@ function recapSection(model: Model): string {
   }
   if (model.cancelled && model.stats.some(([, s]) => !hostFailed(s)))
     lines.push('', '⏹️ The run was cancelled before this host finished.')
+  return lines.join('\n')
+}
+
+/** Longest value shown for one scope of the custom stats (the results document has them whole). */
+const CUSTOM_STATS_MAX_CHARS = 500
+
+/** set_stats' values: one row per host, then the run's. */
+function customStatsSection(model: Model, plan: Plan): string {
+  const custom = model.custom
+  if (!custom || Object.keys(custom).length === 0) return ''
+  const lines = ['### Custom stats', '', '| Scope | Values |', '| :-- | :-- |']
+  const shown = (values: unknown): string => {
+    const text = pythonJson(values)
+    const limit = plan.minimal ? 100 : CUSTOM_STATS_MAX_CHARS
+    return code(text.length > limit ? `${text.slice(0, limit)}…` : text)
+  }
+  for (const [scope, values] of Object.entries(custom)) {
+    if (scope === '_run') continue
+    lines.push(`| ${mdText(scope)} | ${shown(values)} |`)
+  }
+  if (custom['_run']) lines.push(`| run | ${shown(custom['_run'])} |`)
   return lines.join('\n')
 }
 

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../errors.js'
 import type {
+  CustomStats,
   HostStats,
   HostStatus,
   HostTaskOutcome,
@@ -44,6 +45,11 @@ export interface ResultsDocument {
   plays: Array<{ name: string; file?: string; line?: number; tasks: TaskEntry[] }>
   /** Per host, each background job launched and not gathered yet, keyed by its register name (or jid). */
   jobs: Record<string, Record<string, Record<string, unknown>>>
+  /**
+   * set_stats' custom statistics, when a task set any: per host by inventory name, the run's under `_run`
+   * (Ansible's json callback shows the same, when ANSIBLE_SHOW_CUSTOM_STATS is on).
+   */
+  custom_stats?: CustomStats
 }
 
 /** Builds the results document from run events. */
@@ -127,8 +133,9 @@ export class ResultsCollector implements RunEvents {
     }
   }
 
-  recap(stats: Record<string, HostStats>): void {
+  recap(stats: Record<string, HostStats>, custom?: CustomStats): void {
     this.document.stats = stats
+    if (custom) this.document.custom_stats = custom
     this.document.ok = Object.values(stats).every((s) => s.failed === 0 && s.unreachable === 0)
   }
 }

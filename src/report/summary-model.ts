@@ -58,6 +58,8 @@ export interface Model {
   rows: Row[]
   running: RunningJob[]
   now: number
+  /** set_stats' values: per host, the run's under `_run` (absent when no task set any). */
+  custom?: Record<string, Record<string, unknown>>
 }
 
 // The model: the results document (built by ResultsCollector in this run) arranged for the sections.
@@ -122,7 +124,9 @@ export function normalize(doc: ResultsDocument, now: number): Model {
   const cancelled = doc.cancelled === true
   const ok = !cancelled && doc.ok
   if (cancelled) markInterrupted(doc, rows, stats)
-  return { ok, cancelled, stats, hosts, rows, running, now }
+  const custom =
+    doc.custom_stats && typeof doc.custom_stats === 'object' ? doc.custom_stats : undefined
+  return { ok, cancelled, stats, hosts, rows, running, now, ...(custom ? { custom } : {}) }
 }
 
 function statCounts(s: HostStats): Record<(typeof STAT_KEYS)[number], number> {

@@ -8,6 +8,25 @@ import { assertDeeplyDefined } from './undefined.js'
 const templates = new Map<string, nunjucks.Template>()
 const MAX_CACHED_TEMPLATES = 10_000
 let environment: nunjucks.Environment | undefined
+// Template files (the template module) arrive as canonical sources, whitespace control applied.
+const fileTemplates = new Map<string, nunjucks.Template>()
+let fileEnvironment: nunjucks.Environment | undefined
+
+/**
+ * Finds a template file named by `{% include %}`, `{% import %}`, `{% from %}` or `{% extends %}` and
+ * returns its canonical source, or undefined when there is none.
+ */
+export type IncludeResolver = (name: string) => { source: string; path: string } | undefined
+
+// The resolver of the template file being rendered: rendering is synchronous, so one at a time.
+let activeResolver: IncludeResolver | undefined
+const includeLoader: nunjucks.ILoader = {
+  getSource(name: string) {
+    const found = activeResolver?.(name)
+    // Never cached: another task may render with other settings or another search path.
+    return found ? { src: found.source, path: found.path, noCache: true } : null
+  }
+} as nunjucks.ILoader
 
 function stripNunjucksNoise(message: string): string {
   return message
@@ -37,19 +56,43 @@ function translateError(err: unknown, source: string): TemplateError {
   )
 }
 
-function compiled(source: string, shownSource = source): nunjucks.Template {
-  let template = templates.get(source)
+function compiled(source: string, shownSource = source, file = false): nunjucks.Template {
+  const cache = file ? fileTemplates : templates
+  let template = cache.get(source)
   if (!template) {
-    environment ??= installJinjaCompat()
+    const env = file
+      ? (fileEnvironment ??= installJinjaCompat(false, includeLoader))
+      : (environment ??= installJinjaCompat())
     try {
-      template = new nunjucks.Template(source, environment, undefined, true)
+      template = new nunjucks.Template(source, env, undefined, true)
     } catch (err) {
       throw translateError(err, shownSource)
     }
-    if (templates.size >= MAX_CACHED_TEMPLATES) templates.clear()
-    templates.set(source, template)
+    if (cache.size >= MAX_CACHED_TEMPLATES) cache.clear()
+    cache.set(source, template)
   }
   return template
+}
+
+/**
+ * Renders a canonical template source (jinja-lexer.ts's canonicalSource) against `vars`, with no
+ * trimming of its own; errors show `shownSource`, the template as written.
+ */
+export function renderCanonical(
+  canonical: string,
+  vars: Record<string, unknown>,
+  shownSource: string,
+  resolver?: IncludeResolver
+): string {
+  const template = compiled(canonical, shownSource, true)
+  activeResolver = resolver
+  try {
+    return template.render({ [VARS_KEY]: vars })
+  } catch (err) {
+    throw translateError(err, shownSource)
+  } finally {
+    activeResolver = undefined
+  }
 }
 
 /** Renders a template source to a string against `vars` (read lazily: getters run only when referenced). */

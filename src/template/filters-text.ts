@@ -2,7 +2,7 @@
 import { pySplit } from './attributes.js'
 import { type FilterFunction, toText } from './filter-args.js'
 import { pyFormat, toBoolean } from './python.js'
-import { regexFindall, regexReplace, regexSearch } from './regex.js'
+import { regexFindall, regexReplace, regexSearch } from './regex-filters.js'
 
 function shellQuote(value: unknown): string {
   const text = toText(value)

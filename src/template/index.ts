@@ -1,3 +1,8 @@
 /** Jinja2-compatible templating as Ansible does it (the only part of the code that uses nunjucks). */
 export { Templar, type ScopeEntry } from './templar.js'
-export { pythonStr, pyTruthy, toBoolean } from './python.js'
+export {
+  ANSIBLE_TEMPLATE_SYNTAX,
+  type JinjaSyntax,
+  type TemplateFileOptions
+} from './template-file.js'
+export { pythonStr, pyTruthy, pyTypeName, toBoolean } from './python.js'

@@ -28,8 +28,14 @@ export const CAPTURE_NAME = '__ap_capture__'
 
 let installed = false
 
-/** Patches nunjucks once (process-wide; only src/template uses nunjucks) and returns the Ansible environment. */
-export function installJinjaCompat(): nunjucks.Environment {
+/**
+ * Patches nunjucks once (process-wide; only src/template uses nunjucks) and returns an Ansible environment
+ * (with nunjucks' trimBlocks as asked: see createEnvironment).
+ */
+export function installJinjaCompat(
+  trimBlocks = true,
+  loader: nunjucks.ILoader | null = null
+): nunjucks.Environment {
   if (!installed) {
     nj.installJinjaCompat() // slices (x[1:3]); its lookups are replaced below
     installSyntaxPatches()
@@ -37,5 +43,5 @@ export function installJinjaCompat(): nunjucks.Environment {
     installRuntimePatches()
     installed = true
   }
-  return createEnvironment()
+  return createEnvironment(trimBlocks, loader)
 }

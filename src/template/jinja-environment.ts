@@ -14,12 +14,19 @@ function wrapFilter(name: string, filter: FilterFunction) {
   }
 }
 
-/** A fresh nunjucks environment with Ansible's filters, tests and globals (nunjucks must be patched first). */
-export function createEnvironment(): nunjucks.Environment {
-  const env = new nunjucks.Environment(null, {
+/**
+ * A fresh nunjucks environment with Ansible's filters, tests and globals (nunjucks must be patched first).
+ * `trimBlocks` is Ansible's for playbook strings; the template module renders canonical sources
+ * (jinja-lexer.ts) whose whitespace control is already applied, with it off.
+ */
+export function createEnvironment(
+  trimBlocks = true,
+  loader: nunjucks.ILoader | null = null
+): nunjucks.Environment {
+  const env = new nunjucks.Environment(loader, {
     autoescape: false,
     throwOnUndefined: false,
-    trimBlocks: true
+    trimBlocks
   })
   const builtins = env as unknown as { filters: Record<string, (...args: unknown[]) => unknown> }
   // nunjucks' own filters that we do not replace still refuse Undefined and take keyword arguments last.

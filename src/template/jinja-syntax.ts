@@ -143,6 +143,46 @@ function parsePostfix(this: ParserInstance, start: AstNode): AstNode {
   return node
 }
 
+// ---- parser: a test's one argument without parentheses (`x is divisibleby 3`, `y is sameas true`) ----
+
+// The tokens that start a test's argument, as Jinja2 lists them (its names include true/false/none).
+const TEST_ARGUMENT_STARTS = new Set([
+  TOKEN.SYMBOL,
+  TOKEN.STRING,
+  TOKEN.INT,
+  TOKEN.FLOAT,
+  TOKEN.LEFT_BRACKET,
+  TOKEN.LEFT_CURLY,
+  TOKEN.BOOLEAN,
+  TOKEN.NONE
+])
+
+function parseIs(this: ParserInstance): AstNode {
+  let node = this.parseCompare()
+  if (!this.skipSymbol('is')) return node
+  const negated = this.skipSymbol('not')
+  let test = this.parseCompare()
+  const next = this.peekToken()
+  if (
+    test instanceof nodes.Symbol! &&
+    next &&
+    TEST_ARGUMENT_STARTS.has(next.type) &&
+    !(next.type === TOKEN.SYMBOL && ['else', 'or', 'and'].includes(next.value))
+  ) {
+    if (next.type === TOKEN.SYMBOL && next.value === 'is')
+      this.fail('You cannot chain multiple tests with is', next.lineno, next.colno)
+    const argument = this.parsePrimary()
+    test = new nodes.FunCall!(
+      test.lineno,
+      test.colno,
+      test,
+      new nodes.NodeList!(argument.lineno, argument.colno, [argument])
+    )
+  }
+  node = new nodes.Is!(node.lineno, node.colno, node, test)
+  return negated ? new nodes.Not!(node.lineno, node.colno, node) : node
+}
+
 /** Installs the lexer and parser patches on nunjucks' prototypes (once, from installJinjaCompat). */
 export function installSyntaxPatches(): void {
   const tokenizerProto = Object.getPrototypeOf(nj.lexer.lex('')) as Record<string, unknown>
@@ -151,4 +191,5 @@ export function installSyntaxPatches(): void {
     tokenizerProto.nextToken as (this: TokenizerInstance) => Token | null
   )
   nj.parser.Parser.prototype.parsePostfix = parsePostfix
+  nj.parser.Parser.prototype.parseIs = parseIs
 }

@@ -29,6 +29,9 @@ export interface Token {
 export interface ParserInstance {
   peekToken(): Token | null
   nextToken(): Token | null
+  skipSymbol(name: string): boolean
+  parseCompare(): AstNode
+  parsePrimary(): AstNode
   parseSignature(): AstNode
   parseAggregate(): AstNode
   fail(message: string, lineno?: number, colno?: number): never
@@ -74,5 +77,6 @@ export const TOKEN = {
   VARIABLE_END: nj.lexer.TOKEN_VARIABLE_END!,
   BLOCK_END: nj.lexer.TOKEN_BLOCK_END!,
   BOOLEAN: nj.lexer.TOKEN_BOOLEAN!,
-  NONE: nj.lexer.TOKEN_NONE!
+  NONE: nj.lexer.TOKEN_NONE!,
+  STRING: nj.lexer.TOKEN_STRING!
 }

@@ -1,5 +1,6 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
+import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
@@ -97,10 +98,17 @@ export class Templar {
   }
 
   /**
-   * Renders a whole template file (the template module) to text: never a native value, trailing newlines
-   * kept, `{% %}` blocks trimming the newline after them (Ansible's `trim_blocks: true` default).
+   * Renders template text to text, never a native value. Without `templateFile`: as a playbook string,
+   * trailing newlines kept, `{% %}` blocks trimming the newline after them (Ansible's `trim_blocks: true`).
+   * With it: a template file as the template module renders it (template-file.ts), with these Jinja2
+   * settings over Ansible's defaults.
    */
-  renderText(source: string, vars: Record<string, unknown>): string {
+  renderText(
+    source: string,
+    vars: Record<string, unknown>,
+    templateFile?: TemplateFileOptions
+  ): string {
+    if (templateFile) return renderTemplateFile(source, vars, templateFile)
     return /\{[{%#]/.test(source) ? renderToString(source, vars) : source
   }
 

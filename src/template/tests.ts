@@ -1,7 +1,7 @@
 import { TemplateError } from '../errors.js'
 import type { Kwargs } from './attributes.js'
 import { pyCompare, pyEquals, pyIn, pyTruthy, toBoolean } from './python.js'
-import { pythonRegex } from './regex.js'
+import { regexTest as pythonRegexTest } from './regex-filters.js'
 import { Undefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -48,10 +48,7 @@ function regexTest(value: unknown, pattern: unknown, kwargs: Kwargs, anchored: b
     ignorecase: toBoolean(kwargs.ignorecase ?? false),
     multiline: toBoolean(kwargs.multiline ?? false)
   }
-  const regex = pythonRegex(String(pattern), options, 'y')
-  regex.lastIndex = 0
-  if (anchored) return regex.test(String(value))
-  return pythonRegex(String(pattern), options).test(String(value))
+  return pythonRegexTest(String(value), String(pattern), options, anchored)
 }
 
 const VERSION_OPS: Record<string, string> = {

@@ -1,7 +1,10 @@
 /**
  * Python's `re` on the controller: a translator from Python regular expression syntax to a JavaScript
- * RegExp with the same matches, and Python's replacement templates (`\1`, `\g<name>`). lineinfile,
- * replace and blockinfile evaluate their regexes here, in one place, never on the target.
+ * RegExp with the same matches, and Python's replacement templates (`\1`, `\g<name>`). The one
+ * translator of the project: lineinfile, replace, blockinfile, wait_for, assemble and find evaluate
+ * their regexes here, in one place, never on the target, and so do the template's regex filters and
+ * tests (regex_search, regex_replace, regex_findall, match, search, regex: see
+ * src/template/regex-filters.ts).
  *
  * Two modes, as Ansible's modules use them: `bytes` (lineinfile: patterns over the file's bytes, where
  * `\w`, `\d`, `\s` and `\b` are ASCII; subjects are handed over as latin1 text, one char per byte) and
@@ -12,8 +15,7 @@
  *
  * Over 400 lines on purpose: it is one parser walking one pattern, whose parts (escapes, classes, groups,
  * anchors, replacement templates) share its position and flags; split, they would pass that state around.
- * (src/template/regex.ts is an older, smaller translator used by the regex filters, wait_for and
- * assemble: folding it into this one is follow-up work.)
+ * It imports nothing, so that both the templating and the modules can use it (src/values/ is a leaf).
  */
 
 /** A construct of a Python regex we do not translate, or a regex Python itself would refuse. */
@@ -78,6 +80,8 @@ function codeLiteral(code: number, inClass: boolean): string {
 export interface RegexFlags {
   dotAll?: boolean
   multiline?: boolean
+  /** re.IGNORECASE (the regex filters' `ignorecase`), as an inline `(?i)` would. */
+  ignoreCase?: boolean
   /** Record where each group matched (JavaScript's `d` flag: `match.indices`). */
   indices?: boolean
 }
@@ -127,6 +131,7 @@ class Translator {
   ) {
     this.dotAll = flags.dotAll ?? false
     this.multiline = flags.multiline ?? false
+    this.ignoreCase = flags.ignoreCase ?? false
     this.indices = flags.indices ?? false
   }
 
@@ -690,38 +695,61 @@ export function pythonSearch(
 }
 
 /**
- * Python's `pattern.subn(repl, subject)` over `subject`: every non-overlapping match replaced, with
- * Python 3.7's rule that an empty match right after a previous match is allowed. Returns the new text
- * and the number of replacements.
+ * Python's `pattern.match(subject)`: a match that starts at the beginning of `subject` (not anchored
+ * at its end), or null.
  */
-export function pythonSubn(
-  regex: PythonRegex,
-  template: string,
-  subject: string
-): { text: string; count: number } {
-  const parts = parseReplacement(template, regex)
+export function pythonMatch(regex: PythonRegex, subject: string): RegExpExecArray | null {
+  const m = pythonSearch(regex, subject)
+  // The leftmost match comes first: when one starts at 0, it is this one.
+  return m && m.index === 0 ? m : null
+}
+
+/**
+ * Python's `pattern.finditer(subject)`: every non-overlapping match, left to right, with Python 3.7's
+ * rule that an empty match right after a previous match is allowed (but not a second empty match at
+ * the same place).
+ */
+export function* pythonFinditer(regex: PythonRegex, subject: string): Generator<RegExpExecArray> {
   const re = regex.regexp
-  let out = ''
-  let last = 0
-  let count = 0
   let pos = 0
-  // After an empty match, the next one may not be empty at the same place (Python 3.7's rule).
   let mustAdvance = false
   while (pos <= subject.length) {
     re.lastIndex = pos
     let m = re.exec(subject)
     if (m && mustAdvance && m.index === pos && m[0].length === 0) {
-      if (pos >= subject.length) break
+      if (pos >= subject.length) return
       re.lastIndex = pos + 1
       m = re.exec(subject)
     }
-    if (!m) break
-    out += subject.slice(last, m.index) + expandReplacement(parts, m)
-    count++
-    last = m.index + m[0].length
+    if (!m) return
+    const end = m.index + m[0].length
     mustAdvance = m[0].length === 0
-    pos = last
+    pos = end
+    yield m
+  }
+}
+
+/**
+ * Python's `pattern.subn(repl, subject, count)` over `subject`: the matches (all of them, or the first
+ * `count` when it is over 0) replaced by the expanded template. Returns the new text and the number of
+ * replacements.
+ */
+export function pythonSubn(
+  regex: PythonRegex,
+  template: string,
+  subject: string,
+  count = 0
+): { text: string; count: number } {
+  const parts = parseReplacement(template, regex)
+  let out = ''
+  let last = 0
+  let done = 0
+  for (const m of pythonFinditer(regex, subject)) {
+    if (count > 0 && done >= count) break
+    out += subject.slice(last, m.index) + expandReplacement(parts, m)
+    done++
+    last = m.index + m[0].length
   }
   out += subject.slice(last)
-  return { text: out, count }
+  return { text: out, count: done }
 }

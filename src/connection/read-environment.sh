@@ -1,7 +1,7 @@
 #!/bin/sh
 # apb-read-environment: the start of a command that takes a task's `environment:` from stdin, so no
 # value is ever on a command line (ps, /proc/*/cmdline). Sent as text ahead of the command, in the
-# same shell; src/modules/task-environment.ts writes the records and the lines that use this.
+# same shell; src/connection/task-environment.ts writes the records and the lines that use this.
 #
 # Stdin starts with one record per variable: the number of lines of the value, then those lines, each
 # ending in a newline (the value is the lines joined by newlines, so it may hold any byte but NUL,
