@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-REQEM5X2.js";
+} from "./chunks/chunk-2Y7GFW4W.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-EWFNIQ6J.js";
+} from "./chunks/chunk-ILXITG7R.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -43,7 +43,7 @@ import {
   pythonJson,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-AWOGRLTU.js";
+} from "./chunks/chunk-4KMATHR5.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-REQEM5X2.js";
-import "./chunks/chunk-AWOGRLTU.js";
+} from "./chunks/chunk-2Y7GFW4W.js";
+import "./chunks/chunk-4KMATHR5.js";
 
 // src/post.ts
 async function post() {
