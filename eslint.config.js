@@ -17,6 +17,12 @@ export default tseslint.config(
     }
   },
   {
+    // The example app is CommonJS (.cjs), so that it runs wherever a playbook copies it.
+    files: ['examples/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  },
+  {
     // One reader of YAML: everything goes through src/values/yaml.ts and its one schema (YAML 1.1 as Ansible).
     files: ['src/**/*.ts'],
     ignores: ['src/values/yaml.ts'],

@@ -94,7 +94,7 @@ describe('examples/webapp/deploy.yml', () => {
     // What the deploy left on the target.
     expect(readlinkSync(`${appDir}/current`)).toBe(`${appDir}/releases/1.2.0`)
     expect(readFileSync(`${appDir}/current/VERSION`, 'utf8')).toBe('1.2.0\n')
-    expect(existsSync(`${appDir}/current/server.js`)).toBe(true)
+    expect(existsSync(`${appDir}/current/server.cjs`)).toBe(true)
     expect(readFileSync(`${appDir}/shared/app.conf`, 'utf8')).toMatch(
       /^port = \d+\ngreeting = hello from async-playbook\n$/
     )

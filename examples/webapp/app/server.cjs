@@ -1,6 +1,7 @@
-// The demo web app that examples/webapp/deploy.yml ships. Plain Node, no dependencies.
-//   node server.js app CONFIG       serves GET /health as JSON from the settings in CONFIG (key=value lines)
-//   node server.js store DIR PORT   serves the files in DIR, as an artifact store would
+// The demo web app that examples/webapp/deploy.yml ships. Plain Node, no dependencies; CommonJS, so that
+// it runs wherever the playbook copies it.
+//   node server.cjs app CONFIG       serves GET /health as JSON from the settings in CONFIG (key=value lines)
+//   node server.cjs store DIR PORT   serves the files in DIR, as an artifact store would
 // Both stop on POST /shutdown, so that the playbook can stop what it started.
 'use strict'
 const fs = require('node:fs')
@@ -61,6 +62,6 @@ if (mode === 'app') {
     })
   })
 } else {
-  process.stderr.write('usage: node server.js app CONFIG | node server.js store DIR PORT\n')
+  process.stderr.write('usage: node server.cjs app CONFIG | node server.cjs store DIR PORT\n')
   process.exit(2)
 }
