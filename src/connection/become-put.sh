@@ -22,8 +22,9 @@ case $mode in
     exit 2
     ;;
 esac
-dir=$(dirname -- "$dest")
-base=$(basename -- "$dest")
+# A newline may end a name: the x keeps command substitution from stripping it, and is taken off after.
+dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
+base=$(basename -- "$dest" && echo x) && base=${base%??}
 tmp=$dir/.$base.apb-$suffix.tmp
 login_umask=$(umask)
 # Owner bits of the final mode, at most rw: the umask that creates the file with them.

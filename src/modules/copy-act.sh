@@ -44,7 +44,7 @@ case $op in
   rcopy)
     src=$1 dest=$2 mode=$3 suffix=$4
     p=$dest
-    dir=$(dirname -- "$dest")
+    dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
     tmp=$dir/.$(basename -- "$dest").apb-$suffix.tmp
     [ -d "$dir" ] || fail missing-dir "$dir"
     out=$( (umask 077 && set -C && : >"$tmp") 2>&1) || fail create "$out"
@@ -96,7 +96,7 @@ case $op in
       echo root=none
       # The deepest directory above ROOT that exists: what is below it gets created.
       up=${root%/}
-      while [ -n "$up" ] && [ ! -d "$up" ]; do up=$(dirname -- "$up"); done
+      while [ -n "$up" ] && [ ! -d "$up" ]; do up=$(dirname -- "$up" && echo x) && up=${up%??}; done
       printf '%s' "$up" | hex | sed 's/^/existing_hex=/'
       echo
     fi

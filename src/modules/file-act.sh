@@ -156,7 +156,7 @@ while [ $# -gt 0 ]; do
       if [ "$replace" = 1 ]; then
         # T: an unpredictable name beside P (64 random bits from the controller); anything already
         # there is refused rather than linked into or moved over P.
-        t=$(dirname -- "$p")/$t
+        tdir=$(dirname -- "$p" && echo x) && t=${tdir%??}/$t
         if [ -e "$t" ] || [ -L "$t" ]; then fail replace "$t exists"; fi
         if [ -d "$p" ] && [ ! -L "$p" ]; then
           out=$(rmdir -- "$p" 2>&1) || fail replace "$out"

@@ -33,7 +33,7 @@ fail() {
 
 if [ -n "$tmp" ]; then
   if [ "$parents" = 1 ]; then
-    dir=$(dirname -- "$dest")
+    dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
     if [ ! -d "$dir" ]; then
       out=$(mkdir -p -- "$dir" 2>&1) || {
         tmp=

@@ -54,18 +54,20 @@ if [ -e "$dest" ]; then
   echo "checksum_dest=$before"
 else
   before=
-  parent=$(dirname -- "$dest")
+  parent=$(dirname -- "$dest" && echo x) && parent=${parent%??}
   [ -e "$parent" ] || stop "Destination $parent does not exist"
   [ -w "$parent" ] || stop "Destination $parent is not writable"
 fi
 
 after=$(digest sha1 "$tmp")
 if [ "$after" != "$before" ]; then
-  dir=$(dirname -- "$dest")
+  dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
   landing=$tmp
-  if [ "$(dirname -- "$tmp")" != "$dir" ]; then
+  tmp_dir=$(dirname -- "$tmp" && echo x) && tmp_dir=${tmp_dir%??}
+  if [ "$tmp_dir" != "$dir" ]; then
     # Downloaded elsewhere (tmp_dest): copied beside dest first, so that the move is a rename.
-    landing=$dir/.$(basename -- "$dest").apb-$$.tmp
+    name=$(basename -- "$dest" && echo x) && name=${name%??}
+    landing=$dir/.$name.apb-$$.tmp
     (umask 077 && cp -- "$tmp" "$landing") || {
       rm -f -- "$landing"
       stop "failed to copy $tmp to $dest"

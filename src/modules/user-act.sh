@@ -98,7 +98,7 @@ if [ "$ssh" = 1 ] && [ -n "$pw" ]; then
     /*) key_path=$key ;;
     *) key_path=$home/$key ;;
   esac
-  key_dir=$(dirname -- "$key_path")
+  key_dir=$(dirname -- "$key_path" && echo x) && key_dir=${key_dir%??}
   generate=1
   case $key in
     /*) ;;
