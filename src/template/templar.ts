@@ -1,5 +1,6 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
+import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
@@ -209,7 +210,7 @@ export class Templar {
     // As Jinja2 reads a template: every line break becomes `\n` and one at the very end is dropped; as
     // Ansible's Templar, a text result then gets back the `\n`s that ended the template (`"{{ v }}\n"`
     // is the value and a newline; a list or number stays as it is).
-    const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
+    const source = escapeExpressionBackslashes(text).replace(/\r\n?/g, '\n').replace(/\n$/, '')
     const result = this.renderSource(source, vars)
     if (typeof result !== 'string') return result
     const missing = trailingNewlines(text) - trailingNewlines(result)
