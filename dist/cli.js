@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-ILXITG7R.js";
+} from "./chunks/chunk-3HZG3KON.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -28,7 +28,7 @@ import {
   resolveModuleName,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-4KMATHR5.js";
+} from "./chunks/chunk-K47X6WAG.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

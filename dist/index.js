@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-2Y7GFW4W.js";
+} from "./chunks/chunk-IIEMRV6C.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-ILXITG7R.js";
+} from "./chunks/chunk-3HZG3KON.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -43,7 +43,7 @@ import {
   pythonJson,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-4KMATHR5.js";
+} from "./chunks/chunk-K47X6WAG.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-2Y7GFW4W.js";
-import "./chunks/chunk-4KMATHR5.js";
+} from "./chunks/chunk-IIEMRV6C.js";
+import "./chunks/chunk-K47X6WAG.js";
 
 // src/post.ts
 async function post() {
