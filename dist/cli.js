@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-3HZG3KON.js";
+} from "./chunks/chunk-22HW5KWU.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -28,7 +28,7 @@ import {
   resolveModuleName,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-K47X6WAG.js";
+} from "./chunks/chunk-7XNNRCPK.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-IIEMRV6C.js";
+} from "./chunks/chunk-NGTVMPAA.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-3HZG3KON.js";
+} from "./chunks/chunk-22HW5KWU.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -43,7 +43,7 @@ import {
   pythonJson,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-K47X6WAG.js";
+} from "./chunks/chunk-7XNNRCPK.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-IIEMRV6C.js";
-import "./chunks/chunk-K47X6WAG.js";
+} from "./chunks/chunk-NGTVMPAA.js";
+import "./chunks/chunk-7XNNRCPK.js";
 
 // src/post.ts
 async function post() {

@@ -17,7 +17,7 @@ import pathSource from '../facts/path.sh'
 import copyActSource from './copy-act.sh'
 import fileActSource from './file-act.sh'
 import { actFailure, osErrorText, pathInfo, wantedMode, type ActOp } from './file-support.js'
-import { applySymbolicMode, boolArg, normaliseMode } from './file-transfer.js'
+import { applySymbolicMode, boolArg, fileFields, normaliseMode } from './file-transfer.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 
 const COPY_ACT: ProbeScript = { name: 'apb-copy', source: copyActSource }
@@ -393,7 +393,7 @@ async function copyTreeOrFail(
     if (!single || !st) return { ...base, changed: false }
     // One file, as it was: Ansible's result is that file's.
     const only = `${root}${tree.files[0]!.rel}`
-    return { ...fileResult(false, only, st.sha1 ?? '', st), path: only }
+    return { changed: false, ...fileFields(only, st.sha1 ?? '', st), path: only }
   }
 
   // One round trip: directories, the staged files, links, then owner, group and modes.
@@ -472,37 +472,9 @@ async function copyTreeOrFail(
   if (described !== undefined && after?.exists) {
     // One file: Ansible's result is that file's, as for a single copy.
     const sha1 = createHash('sha1').update(readFileSync(tree.files[0]!.local)).digest('hex')
-    return fileResult(changed, described, sha1, after)
+    return { changed, ...fileFields(described, sha1, after) }
   }
   return { ...base, changed }
-}
-
-/** Ansible's copy result for one file. */
-function fileResult(
-  changed: boolean,
-  dest: string,
-  checksum: string,
-  st: {
-    gid: number
-    uid: number
-    group?: string
-    owner?: string
-    permissions: number
-    size: number
-  }
-): ModuleResult {
-  return {
-    changed,
-    checksum,
-    dest,
-    gid: st.gid,
-    group: st.group ?? String(st.gid),
-    mode: `0${st.permissions.toString(8).padStart(3, '0')}`,
-    owner: st.owner ?? String(st.uid),
-    size: st.size,
-    state: 'file',
-    uid: st.uid
-  }
 }
 
 /** The mode a file gets: `mode` (octal, or symbolic on the current mode), else the current one, else the umask's. */

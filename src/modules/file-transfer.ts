@@ -243,7 +243,11 @@ function differs(spec: string, id: number | undefined, name: string | undefined)
 }
 
 /** The fields Ansible's copy returns about the file at dest. */
-function fileFields(dest: string, checksum: string, st: ExistingPath): ModuleResult {
+export function fileFields(
+  dest: string,
+  checksum: string,
+  st: Pick<ExistingPath, 'gid' | 'uid' | 'group' | 'owner' | 'permissions' | 'size'>
+): ModuleResult {
   return {
     checksum,
     dest,

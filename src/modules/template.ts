@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
-import { pyTruthy, pyTypeName, pythonStr } from '../template/index.js'
+import { DELIMITER_SETTINGS, pyTruthy, pyTypeName, pythonStr } from '../template/index.js'
 import type { JinjaSyntax, TemplateFileOptions } from '../template/index.js'
 import {
   PythonEncodeError,
@@ -107,16 +107,6 @@ export const templateModule: ModuleDefinition = {
   }
 }
 
-/** The delimiter options, by Ansible's names, and the Jinja2 settings they set. */
-const DELIMITERS = {
-  block_start_string: 'blockStart',
-  block_end_string: 'blockEnd',
-  variable_start_string: 'variableStart',
-  variable_end_string: 'variableEnd',
-  comment_start_string: 'commentStart',
-  comment_end_string: 'commentEnd'
-} as const satisfies Record<string, keyof JinjaSyntax>
-
 // newline_sequence as the escapes people write (`'\\n'` in YAML) or as the characters themselves.
 const NEWLINE_SEQUENCES: Record<string, JinjaSyntax['newlineSequence']> = {
   '\n': '\n',
@@ -167,7 +157,7 @@ function templateSyntax(args: Record<string, unknown>): Partial<JinjaSyntax> {
   const present = (name: string): boolean => args[name] !== undefined && args[name] !== null
   const syntax: Partial<JinjaSyntax> = {}
   const newline = present('newline_sequence') ? stringOption(args['newline_sequence']) : undefined
-  for (const [option, setting] of Object.entries(DELIMITERS))
+  for (const [option, setting] of Object.entries(DELIMITER_SETTINGS))
     if (present(option)) syntax[setting] = stringOption(args[option])
   const flag = (name: string, fallback: boolean): boolean => {
     if (!present(name)) return fallback

@@ -2,6 +2,7 @@
 export { Templar, type ScopeEntry } from './templar.js'
 export {
   ANSIBLE_TEMPLATE_SYNTAX,
+  DELIMITER_SETTINGS,
   type JinjaSyntax,
   type TemplateFileOptions
 } from './template-file.js'

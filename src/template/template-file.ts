@@ -53,18 +53,23 @@ function includeResolver(searchPath: string[], syntax: JinjaSyntax): IncludeReso
 
 const HEADER = '#jinja2:'
 
-/** The Jinja2 environment attributes a header line may set, by their Jinja2 names. */
-const HEADER_SETTINGS: Record<string, keyof JinjaSyntax> = {
-  trim_blocks: 'trimBlocks',
-  lstrip_blocks: 'lstripBlocks',
-  newline_sequence: 'newlineSequence',
-  keep_trailing_newline: 'keepTrailingNewline',
+/** The delimiter settings by their Jinja2 names (also the template module's options of those names). */
+export const DELIMITER_SETTINGS = {
   block_start_string: 'blockStart',
   block_end_string: 'blockEnd',
   variable_start_string: 'variableStart',
   variable_end_string: 'variableEnd',
   comment_start_string: 'commentStart',
   comment_end_string: 'commentEnd'
+} as const satisfies Record<string, keyof JinjaSyntax>
+
+/** The Jinja2 environment attributes a header line may set, by their Jinja2 names. */
+const HEADER_SETTINGS: Record<string, keyof JinjaSyntax> = {
+  trim_blocks: 'trimBlocks',
+  lstrip_blocks: 'lstripBlocks',
+  newline_sequence: 'newlineSequence',
+  keep_trailing_newline: 'keepTrailingNewline',
+  ...DELIMITER_SETTINGS
 }
 
 const NEWLINES = ['\n', '\r', '\r\n']
