@@ -12,6 +12,7 @@ import { fileModule } from './file.js'
 import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
 import { getUrlModule } from './get-url.js'
+import { gitModule } from './git.js'
 import { groupModule } from './group.js'
 import { groupByModule } from './group-by.js'
 import { lineinfileModule } from './lineinfile.js'
@@ -72,7 +73,8 @@ const ALL: ModuleDefinition[] = [
   unarchiveModule,
   groupModule,
   userModule,
-  uriModule
+  uriModule,
+  gitModule
 ]
 
 /** Every module by name. */
