@@ -231,7 +231,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-stats.yml',
     'modules-copy.yml',
     'modules-users.yml',
-    'modules-git.yml'
+    'modules-git.yml',
+    'modules-system.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -29,6 +29,7 @@ import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
+import { sysctlModule } from './sysctl.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
@@ -74,7 +75,8 @@ const ALL: ModuleDefinition[] = [
   groupModule,
   userModule,
   uriModule,
-  gitModule
+  gitModule,
+  sysctlModule
 ]
 
 /** Every module by name. */
