@@ -15,6 +15,7 @@ import { getUrlModule } from './get-url.js'
 import { gitModule } from './git.js'
 import { groupModule } from './group.js'
 import { groupByModule } from './group-by.js'
+import { hostnameModule } from './hostname.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
@@ -76,7 +77,8 @@ const ALL: ModuleDefinition[] = [
   userModule,
   uriModule,
   gitModule,
-  sysctlModule
+  sysctlModule,
+  hostnameModule
 ]
 
 /** Every module by name. */
