@@ -5,8 +5,8 @@ import script from './sysctl.sh'
 import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
 
 /** Python's str.split() whitespace, and str.strip()'s. */
-// eslint-disable-next-line no-control-regex -- Python's whitespace includes these separators
 const WHITESPACE =
+  // eslint-disable-next-line no-control-regex -- Python's whitespace includes these separators
   /[ \t\n\r\v\f\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u
 const pyStrip = (text: string): string =>
   text
