@@ -103,6 +103,10 @@ contains() {
 }
 
 # --- the git executable ----------------------------------------------------------------------------
+# shellcheck disable=SC2088 # a literal tilde, expanded here as Ansible expands a path
+case $git in
+  "~/"*) git=$HOME/${git#"~/"} ;;
+esac
 if [ -n "$git" ]; then
   if [ ! -x "$git" ] || [ -d "$git" ]; then
     # Ansible's module fails where it first runs it (git --version), with Python's OSError text.
@@ -193,6 +197,17 @@ normal() {
 }
 
 if [ -n "$separate" ]; then separate=$(resolved "$(absolute "$separate")"); fi
+# Paths given as ~/… are the login user's, as Ansible expands them on the target.
+tilde() {
+  # shellcheck disable=SC2088
+  case $1 in
+    "~") printf '%s' "$HOME" ;;
+    "~/"*) printf '%s' "$HOME/${1#"~/"}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+key_file=$(tilde "$key_file")
+archive=$(tilde "$archive")
 
 # repo_path_of DEST: the repository's directory (DEST/.git, DEST when bare, or where a .git file points).
 repo_path_of() {
