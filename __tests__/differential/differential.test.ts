@@ -232,6 +232,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-copy.yml',
     'modules-users.yml',
     'modules-git.yml',
+    'modules-git-more.yml',
     'modules-system.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
