@@ -108,6 +108,20 @@ describe.skipIf(!hasGit)('git module', () => {
     expect(readFileSync(path.join(dest, 'a.txt'), 'utf8')).toBe('local\n')
   })
 
+  it('shows a password written into the repo URL as ******** in the failed command, as Ansible does', async () => {
+    const { result } = await run({
+      // A closed port on loopback: git fails at once.
+      repo: 'https://bob:s3cret-pw@127.0.0.1:1/repo.git',
+      dest: path.join(base, 'with-password')
+    })
+    expect(result['failed']).toBe(true)
+    expect(result['cmd']).toBe(
+      // Sanitized, then quoted, as Ansible's run_command shows it.
+      "/usr/bin/git ls-remote 'https://bob:********@127.0.0.1:1/repo.git' -h refs/heads/HEAD"
+    )
+    expect(JSON.stringify({ ...result, stderr: '', stderr_lines: [] })).not.toContain('s3cret-pw')
+  })
+
   it('refuses verify_commit and gpg_whitelist by name rather than skipping the check', async () => {
     const dest = path.join(base, 'verify')
     const { result, ran } = await run({ repo: origin, dest, verify_commit: true })

@@ -160,6 +160,14 @@ function umaskArg(value: unknown): string | { msg: string; details?: string } {
   return (mask & 0o7777).toString(8).padStart(4, '0')
 }
 
+/**
+ * A password written into a URL (`https://user:secret@host/…`) shown as `********`, as Ansible's
+ * heuristic_log_sanitize shows it in a failed command and its message.
+ */
+function sanitize(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s/@]+@/gi, '$1********@')
+}
+
 function textOf(answer: ProbeAnswer, key: string): string | undefined {
   return answer.bytes(key)?.toString('utf8')
 }
@@ -192,12 +200,14 @@ function resultOf(answer: ProbeAnswer): ModuleResult {
     const result: ModuleResult = { changed: false, failed: true }
     const stdout = textOf(answer, 'out_hex')
     const stderr = textOf(answer, 'err_hex')
-    result['msg'] = failure ?? (stderr ?? '').trimEnd()
+    result['msg'] = failure ?? sanitize((stderr ?? '').trimEnd())
     const rc = answer.int('rc')
     if (rc !== undefined) result['rc'] = rc
     if (stdout !== undefined) Object.assign(result, { stdout, stdout_lines: splitLines(stdout) })
     if (stderr !== undefined) Object.assign(result, { stderr, stderr_lines: splitLines(stderr) })
-    const words = answer.all('arg_hex').map((hex) => Buffer.from(hex, 'hex').toString('utf8'))
+    const words = answer
+      .all('arg_hex')
+      .map((hex) => sanitize(Buffer.from(hex, 'hex').toString('utf8')))
     if (cmdKind === 'string') result['cmd'] = pythonShellJoin(words)
     else if (cmdKind === 'raw') result['cmd'] = words.join(' ')
     else if (cmdKind === 'list') result['cmd'] = words
