@@ -230,7 +230,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',
-    'modules-users.yml'
+    'modules-users.yml',
+    'modules-authorized-key.yml',
+    'modules-cron.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

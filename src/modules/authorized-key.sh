@@ -58,7 +58,8 @@ case $mode in
     fi
     echo "keyfile_hex=$(printf '%s' "$keyfile" | hex)"
     if [ "$follow" = 1 ]; then
-      echo "real_hex=$(resolve "$keyfile" | hex)"
+      real=$(resolve "$keyfile")
+      echo "real_hex=$(printf '%s' "$real" | hex)"
     fi
     if [ -f "$keyfile" ]; then
       if [ -r "$keyfile" ]; then

@@ -99,18 +99,23 @@ case $mode in
       echo rc=0
     else
       user_option "$user"
-      scratch=$(mktemp -d "${TMPDIR:-/tmp}/apb-cron.XXXXXX") || exit 1
-      cat >"$scratch/crontab"
-      chmod 644 "$scratch/crontab"
+      # Named as Ansible names it (crontab's messages name the file).
+      table=$(mktemp "${TMPDIR:-/tmp}/crontabXXXXXXXX") || exit 1
+      err=$(mktemp "${TMPDIR:-/tmp}/apb-cron.XXXXXX") || {
+        rm -f -- "$table"
+        exit 1
+      }
+      cat >"$table"
+      chmod 644 "$table"
       rc=0
       if [ -n "$user_opt" ]; then
-        crontab -u "$user" "$scratch/crontab" >/dev/null 2>"$scratch/err" </dev/null || rc=$?
+        crontab -u "$user" "$table" >/dev/null 2>"$err" </dev/null || rc=$?
       else
-        crontab "$scratch/crontab" >/dev/null 2>"$scratch/err" </dev/null || rc=$?
+        crontab "$table" >/dev/null 2>"$err" </dev/null || rc=$?
       fi
       echo "rc=$rc"
-      echo "err_hex=$(hex <"$scratch/err")"
-      rm -rf -- "$scratch"
+      echo "err_hex=$(hex <"$err")"
+      rm -f -- "$table" "$err"
     fi
     ;;
   remove)
