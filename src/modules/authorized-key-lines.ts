@@ -50,6 +50,7 @@ export interface KeyEntry {
 }
 
 /** Python's str.splitlines boundaries. */
+// eslint-disable-next-line no-control-regex -- Python's splitlines splits at these separators too
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g
 
 /** Splits text as Python's splitlines does, keeping each line's end when `keepEnds`. */
@@ -176,9 +177,7 @@ export interface KeyRequest {
   comment: string | null
 }
 
-export type KeyChange =
-  | { ok: true; changed: boolean; content: string }
-  | { ok: false; msg: string }
+export type KeyChange = { ok: true; changed: boolean; content: string } | { ok: false; msg: string }
 
 /** Applies the task to the file's text: whether it changes, and its new text. */
 export function applyKeys(existingText: string, request: KeyRequest): KeyChange {

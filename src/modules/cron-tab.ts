@@ -129,7 +129,9 @@ export class CronLines {
 
   /** Replaces (or with `decl` undefined, removes) every line of the variable. */
   updateEnv(name: RegExp, decl: string | undefined): void {
-    this.lines = this.lines.flatMap((l) => (name.test(l) ? (decl === undefined ? [] : [decl]) : [l]))
+    this.lines = this.lines.flatMap((l) =>
+      name.test(l) ? (decl === undefined ? [] : [decl]) : [l]
+    )
   }
 }
 
