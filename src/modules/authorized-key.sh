@@ -12,7 +12,7 @@
 #     The new content comes on stdin (keys are user data: never on a command line). With MANAGE_DIR 1,
 #     SSHDIR is made 0700 and given to UID:GID; the file is made if missing, given to UID:GID and made
 #     0600, then replaced by the new content with its mode and owner kept. Prints error_hex on failure,
-#     then PATH's info.
+#     then PATH's info; mkdir_error_hex (mkdir's message) when SSHDIR could not be made.
 # The answer ends with end=1.
 set -u
 
@@ -74,7 +74,11 @@ case $mode in
     keyfile=$1 sshdir=$2 uid=$3 gid=$4 manage_dir=$5 path=$6
     if [ "$manage_dir" = 1 ]; then
       if [ ! -e "$sshdir" ]; then
-        out=$(mkdir -m 700 -- "$sshdir" 2>&1) || fail "Failed to create directory $sshdir : $out"
+        if ! out=$(mkdir -m 700 -- "$sshdir" 2>&1); then
+          echo "mkdir_error_hex=$(printf '%s' "$out" | hex)"
+          echo end=1
+          exit 0
+        fi
       fi
       chown "$uid:$gid" -- "$sshdir" 2>/dev/null
       chmod 700 -- "$sshdir" 2>/dev/null

@@ -133,6 +133,10 @@ async function authorizedKey(ctx: ModuleContext): Promise<ModuleResult> {
         ],
         { timeoutMs: ctx.timeoutMs, stdin: change.content }
       )
+      const mkdirError = text(info, 'mkdir_error_hex')
+      if (mkdirError !== undefined) {
+        return fail(`Failed to create directory ${sshdir} : ${osError(mkdirError, sshdir)}`)
+      }
       const error = text(info, 'error_hex')
       if (error !== undefined) return fail(error)
     }
@@ -187,6 +191,24 @@ function infoValues(answer: ProbeAnswer): Array<[string, string]> {
     const value = answer.get(name)
     return value === undefined ? [] : [[name, value] as [string, string]]
   })
+}
+
+/** Python's errno numbers for the reasons mkdir gives. */
+const ERRNO: ReadonlyArray<[number, string]> = [
+  [2, 'No such file or directory'],
+  [13, 'Permission denied'],
+  [17, 'File exists'],
+  [20, 'Not a directory'],
+  [28, 'No space left on device'],
+  [30, 'Read-only file system']
+]
+
+/** An OSError's text as Python shows it (`[Errno 2] No such file or directory: '/x'`), from mkdir's. */
+function osError(message: string, path: string): string {
+  const known = ERRNO.find(([, reason]) => message.includes(reason))
+  return known === undefined
+    ? message.trim()
+    : `[Errno ${known[0]}] ${known[1]}: ${pythonRepr(path)}`
 }
 
 /** Python's os.path.dirname. */
