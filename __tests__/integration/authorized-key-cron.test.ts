@@ -1,7 +1,9 @@
 // authorized_key and cron on a real target (the local connection runs /bin/sh here): check mode and
 // diff, which the differential fixtures cannot reach yet (the engine takes no check_mode or --diff).
+import { spawnSync } from 'node:child_process'
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -12,6 +14,9 @@ import {
 import { userInfo, tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Connection } from '../../src/connection/connection.js'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
+import { Gatekeeper } from '../helpers/cmdline-watch.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 
 const K1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyOne0000000000000000000000000001 one@example'
@@ -166,5 +171,100 @@ describe('cron', () => {
   it('refuses an option it does not have, by name', async () => {
     const { result } = await run('cron', { name: 'a', job: 'b', hours: '2' })
     expect(result['msg']).toMatch(/^Unsupported parameters for \(cron\) module: hours\./)
+  })
+})
+
+/** Runs a module on the local connection and counts the commands it sent to the target. */
+async function countingRun(
+  module: string,
+  args: Record<string, unknown>
+): Promise<{ result: Record<string, unknown>; calls: number }> {
+  const inner = openLocalConnection('localhost')
+  let calls = 0
+  const counting: Connection = {
+    get host() {
+      return inner.host
+    },
+    run: (command, options) => {
+      calls++
+      return inner.run(command, options)
+    },
+    putFile: (remotePath, content, options) => inner.putFile(remotePath, content, options),
+    getFile: (remotePath, options) => inner.getFile(remotePath, options),
+    close: () => inner.close()
+  }
+  try {
+    const { result } = await runModuleOn(module, args, { connect: async () => counting })
+    return { result, calls }
+  } finally {
+    await inner.close()
+  }
+}
+
+describe('round trips', () => {
+  it('authorized_key and cron: one when nothing changes, two when something does', async () => {
+    const keys = { user: me, key: K1, path: path.join(dir, 'keys'), manage_dir: false }
+    expect(await countingRun('authorized_key', keys)).toMatchObject({
+      calls: 2,
+      result: { changed: true }
+    })
+    expect(await countingRun('authorized_key', keys)).toMatchObject({
+      calls: 1,
+      result: { changed: false }
+    })
+    const job = { name: 'a', job: '/bin/true', cron_file: path.join(dir, 'jobs'), user: 'root' }
+    expect(await countingRun('cron', job)).toMatchObject({ calls: 2, result: { changed: true } })
+    expect(await countingRun('cron', job)).toMatchObject({ calls: 1, result: { changed: false } })
+  })
+})
+
+/** A wrapper for `tool` in `bin` that stops at the gate `label` (when its arguments match `when`). */
+function gatedTool(bin: string, gates: string, tool: string, label: string, when = '*'): void {
+  const real = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim()
+  writeFileSync(
+    path.join(bin, tool),
+    `#!/bin/sh\ncase "$*" in ${when}) touch ${gates}/${label}.ready; while [ ! -e ${gates}/${label}.go ]; do sleep 0.05; done ;; esac\nexec ${real} "$@"\n`,
+    { mode: 0o755 }
+  )
+}
+
+describe.skipIf(process.getuid?.() !== 0)('keys and crontabs never on a command line', () => {
+  it('authorized_key writes the keys and cron installs the crontab from stdin', async () => {
+    const token = `apbtok${process.pid}x${Date.now() % 100_000}`
+    const user = `apbw${process.pid % 10_000}${Date.now() % 100_000}`
+    const bin = path.join(dir, 'bin')
+    const gates = path.join(dir, 'gates')
+    for (const d of [bin, gates]) mkdirSync(d)
+    // cat receives the keys in authorized-key.sh; crontab installs the table (not `crontab -l`).
+    gatedTool(bin, gates, 'cat', 'keys')
+    gatedTool(bin, gates, 'crontab', 'crontab', '*-l*) ;; *')
+    const savedPath = process.env['PATH']
+    process.env['PATH'] = `${bin}:${savedPath ?? ''}`
+    const watch = new Gatekeeper(gates, ['keys', 'crontab'], [token])
+    expect(spawnSync('useradd', ['-M', user]).status).toBe(0)
+    try {
+      const modules = async (): Promise<Array<Record<string, unknown>>> => {
+        const keys = await run('authorized_key', {
+          user: me,
+          key: `ssh-ed25519 AAAA${token} ${token}`,
+          path: path.join(dir, 'keys'),
+          manage_dir: false
+        })
+        const cron = await run('cron', { name: token, job: `/bin/echo ${token}`, user })
+        return [keys.result, cron.result]
+      }
+      const [[keys, cron]] = await Promise.all([modules(), watch.run()])
+      expect(keys).toMatchObject({ changed: true })
+      expect(cron).toMatchObject({ changed: true, jobs: [token] })
+    } finally {
+      watch.stop()
+      if (savedPath === undefined) delete process.env['PATH']
+      else process.env['PATH'] = savedPath
+      spawnSync('crontab', ['-u', user, '-r'], { stdio: 'ignore' })
+      spawnSync('userdel', [user], { stdio: 'ignore' })
+    }
+    expect(watch.seen).toEqual(['keys', 'crontab'])
+    expect(watch.leaks).toEqual([])
+    expect(readFileSync(path.join(dir, 'keys'), 'utf8')).toContain(token)
   })
 })
