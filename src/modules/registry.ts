@@ -1,4 +1,5 @@
 import { addHostModule } from './add-host.js'
+import { aptRepositoryModule } from './apt-repository.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
@@ -72,7 +73,8 @@ const ALL: ModuleDefinition[] = [
   unarchiveModule,
   groupModule,
   userModule,
-  uriModule
+  uriModule,
+  aptRepositoryModule
 ]
 
 /** Every module by name. */
