@@ -1,4 +1,5 @@
 import { addHostModule } from './add-host.js'
+import { aptKeyModule } from './apt-key.js'
 import { aptRepositoryModule } from './apt-repository.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
@@ -74,7 +75,8 @@ const ALL: ModuleDefinition[] = [
   groupModule,
   userModule,
   uriModule,
-  aptRepositoryModule
+  aptRepositoryModule,
+  aptKeyModule
 ]
 
 /** Every module by name. */
