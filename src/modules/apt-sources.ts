@@ -99,7 +99,7 @@ export function formatSourcesFile(file: SourcesFile): string {
 }
 
 /** Runs one of the apt sources scripts with the task's environment and a deadline. */
-async function runAptScript(
+export async function runAptScript(
   ctx: ModuleContext,
   name: string,
   source: string,
@@ -190,7 +190,8 @@ function cmp(a: string, b: string): number {
 
 /** One change to the target's files: write a text (with a mode to set, if any), or remove. */
 export type FileChange =
-  { path: string; remove?: false; text: string; mode?: number } | { path: string; remove: true }
+  | { path: string; remove?: false; text: string | Buffer; mode?: number }
+  | { path: string; remove: true }
 
 /** How `apt-get update` is run after the files are written. */
 export interface UpdatePolicy {
@@ -216,7 +217,7 @@ export async function writeSources(
   const ops = (list: readonly FileChange[], write: string, remove: string): string[] =>
     list.map((change) => {
       if (change.remove) return `${remove}:${change.path}`
-      const bytes = Buffer.from(change.text, 'utf8')
+      const bytes = Buffer.isBuffer(change.text) ? change.text : Buffer.from(change.text, 'utf8')
       chunks.push(bytes)
       const op = `${write}:${offset}:${bytes.length}:${change.mode === undefined ? '' : change.mode.toString(8)}:${change.path}`
       offset += bytes.length

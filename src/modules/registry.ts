@@ -7,6 +7,7 @@ import { asyncStatusModule } from './async-status.js'
 import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
+import { deb822RepositoryModule } from './deb822-repository.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
@@ -76,7 +77,8 @@ const ALL: ModuleDefinition[] = [
   userModule,
   uriModule,
   aptRepositoryModule,
-  aptKeyModule
+  aptKeyModule,
+  deb822RepositoryModule
 ]
 
 /** Every module by name. */
