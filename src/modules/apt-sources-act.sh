@@ -109,7 +109,10 @@ if [ "$update" = 1 ]; then
   attempt=0 ok=0
   : >"$scratch/update"
   while [ "$attempt" -lt "$retries" ]; do
-    if apt-get update -q </dev/null >/dev/null 2>"$scratch/update"; then
+    # A source that could not be fetched fails the update as it fails python-apt's (apt-get itself
+    # only warns when the network failed).
+    if LC_ALL=C apt-get update -q </dev/null >/dev/null 2>"$scratch/update" &&
+      ! grep -q '^W: Some index files failed to download' "$scratch/update"; then
       ok=1
       break
     fi

@@ -104,7 +104,8 @@ export async function runAptScript(
   name: string,
   source: string,
   args: readonly string[],
-  stdin: Buffer
+  stdin: Buffer,
+  deadlineMs = ctx.timeoutMs
 ): Promise<ProbeAnswer> {
   const connection = await ctx.connection()
   const { command, stdin: input } = commandWithEnvironment(
@@ -113,14 +114,14 @@ export async function runAptScript(
     stdin
   )
   const result = await connection.run(command, {
-    timeoutMs: ctx.timeoutMs,
+    timeoutMs: deadlineMs,
     ...(input === undefined ? {} : { stdin: input })
   })
   if (result.timedOut) {
     throw new CommandTimeoutError(
-      `${name} on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
+      `${name} on ${connection.host} did not answer within ${deadlineMs} ms`,
       connection.host,
-      ctx.timeoutMs
+      deadlineMs
     )
   }
   const answer = new ProbeAnswer(result.stdout.toString('utf8'))
@@ -230,12 +231,18 @@ export async function writeSources(
     ...ops(changes, 'w', 'd'),
     ...ops(revert, 'r', 'x')
   ]
+  // Each attempt of the update gets the module's deadline, and the waits between them are added.
+  const retries = Math.max(0, update?.retries ?? 0)
+  let waits = 0
+  for (let attempt = 0; attempt < retries; attempt++)
+    waits += Math.min(2 ** attempt, update!.maxDelay) + 1
   const answer = await runAptScript(
     ctx,
     'apb-apt-sources-act',
     actScript,
     args,
-    Buffer.concat(chunks)
+    Buffer.concat(chunks),
+    ctx.timeoutMs * (1 + retries) + waits * 1000
   )
   const failed = answer.get('failed')
   if (failed === 'write') {
@@ -251,14 +258,13 @@ export async function writeSources(
 }
 
 /**
- * What apt said when the update failed, as python-apt's exception puts it: its `E:` lines
- * joined with `, `; `unknown reason` when no attempt was made (update_cache_retries: 0).
+ * What apt said when the update failed, as python-apt's exception puts it: its `E:` lines joined
+ * with `, `; `unknown reason` when there were none (only sources the network could not reach, which
+ * apt reports as warnings) or no attempt was made (update_cache_retries: 0).
  */
 export function updateErrors(stderr: string): string {
   const errors = textLines(stderr)
     .filter((line) => line.startsWith('E: '))
     .map((line) => `E:${line.slice(3)}`)
-  if (errors.length > 0) return errors.join(', ')
-  const text = stderr.trim()
-  return text === '' ? 'unknown reason' : text
+  return errors.length > 0 ? errors.join(', ') : 'unknown reason'
 }
