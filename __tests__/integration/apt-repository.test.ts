@@ -16,8 +16,11 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { openConnection } from '../../src/connection/index.js'
+import type { Connection } from '../../src/connection/connection.js'
 import { runModuleOn } from '../helpers/module-harness.js'
+import { startSshd, sshdConnectionSettings, type SshdFixture } from '../helpers/sshd.js'
 
 const hasApt = spawnSync('sh', ['-c', 'command -v apt-config && command -v apt-get']).status === 0
 
@@ -254,5 +257,34 @@ describe.skipIf(!hasApt)('apt_repository', () => {
     expect(String(result['msg'])).toMatch(
       /^Unsupported parameters for \(apt_repository\) module: keyring\./
     )
+  })
+})
+
+describe.skipIf(!hasApt)('apt_repository over ssh without become', () => {
+  let sshd: SshdFixture
+  let connection: Connection
+  beforeAll(async () => {
+    sshd = await startSshd({ name: 'apt-repository' })
+    connection = await openConnection(sshdConnectionSettings(sshd))
+  }, 120_000)
+  afterAll(async () => {
+    await connection?.close()
+    await sshd?.stop()
+  })
+
+  it("fails with Ansible's message where the login user cannot write /etc/apt, changing nothing", async () => {
+    // As root the write would succeed: this is about a login user without rights (apbtest as root).
+    if (sshd.user === 'root') return
+    const before = readdirSync('/etc/apt/sources.list.d').sort()
+    const { result } = await runModuleOn(
+      'apt_repository',
+      { repo: `deb http://apb-${process.pid}.example/apt stable main`, update_cache: false },
+      { connect: async () => connection }
+    )
+    expect(result).toMatchObject({ changed: false, failed: true })
+    expect(String(result['msg'])).toMatch(
+      /^Unable to create temp file at "\/etc\/apt\/sources\.list\.d" for apt source: \[Errno 13\] Permission denied: '\/etc\/apt\/sources\.list\.d\/\.apb-apb_/
+    )
+    expect(readdirSync('/etc/apt/sources.list.d').sort()).toEqual(before)
   })
 })

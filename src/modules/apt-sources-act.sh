@@ -40,7 +40,10 @@ put() {
   }
   tmp="$dir/.apb-$(basename -- "$4").$$"
   if ! (set -C && : >"$tmp") 2>"$scratch/err"; then
-    fail write "Unable to create temp file at \"$dir\" for apt source: $(cat "$scratch/err")"
+    # Python's words for the usual reason (what Ansible's message quotes), else the shell's.
+    reason=$(cat "$scratch/err")
+    [ -w "$dir" ] || reason="[Errno 13] Permission denied: '$tmp'"
+    fail write "Unable to create temp file at \"$dir\" for apt source: $reason"
     return 1
   fi
   if [ "$2" -gt 0 ]; then
