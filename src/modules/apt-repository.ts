@@ -202,18 +202,23 @@ function targetPath(
   filename: string | null | undefined,
   source: string
 ): string {
-  let name: string
-  if (filename !== null && filename !== undefined) {
-    name = `${filename}.list`
-  } else {
-    const stripped = source.replace(/\[[^\]]+\]/g, '').replace(/[\p{L}\p{N}_]+:\/\//gu, '')
-    const parts = words(stripped).filter((word) => word !== 'deb' && word !== 'deb-src')
-    let first = parts[0] ?? ''
-    if (first.includes('@')) first = first.slice(first.indexOf('@') + 1)
-    name = `${words(first.replace(/[^a-zA-Z0-9]/g, ' ')).join('_')}.list`
-  }
+  const name =
+    filename !== null && filename !== undefined ? `${filename}.list` : suggestedFileName(source)
   if (name.includes('/')) return name
   return normalizePath(`${sources.partsDir}/${name}`)
+}
+
+/**
+ * The file name Ansible gives a source without `filename`: its first word after the type, without
+ * options, scheme or credentials, each run of other characters than ASCII letters and digits made `_`
+ * (`deb [arch=amd64] https://u:p@dl.example.com/apt/ stable main` → `dl_example_com_apt.list`).
+ */
+export function suggestedFileName(source: string): string {
+  const stripped = source.replace(/\[[^\]]+\]/g, '').replace(/[\p{L}\p{N}_]+:\/\//gu, '')
+  const parts = words(stripped).filter((word) => word !== 'deb' && word !== 'deb-src')
+  let first = parts[0] ?? ''
+  if (first.includes('@')) first = first.slice(first.indexOf('@') + 1)
+  return `${words(first.replace(/[^a-zA-Z0-9]/g, ' ')).join('_')}.list`
 }
 
 /** os.path.abspath's tidying of an absolute path: `.`, `..` and repeated slashes resolved. */
