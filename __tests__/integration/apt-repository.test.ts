@@ -185,6 +185,18 @@ describe.skipIf(!hasApt)('apt_repository', () => {
     expect((await aptRepository(args))['changed']).toBe(false)
   })
 
+  it('writes the source, then fails as Ansible does on a mode that is neither octal nor symbolic', async () => {
+    const result = await aptRepository({ repo: 'deb http://m.example/x y main', mode: 'abc' })
+    expect(result).toMatchObject({
+      changed: false,
+      failed: true,
+      msg: 'mode must be in octal or symbolic form',
+      details: 'bad symbolic permission for mode: abc',
+      path: `${parts}/m_example_x.list`
+    })
+    expect(listFiles()).toEqual({ 'm_example_x.list': 'deb http://m.example/x y main\n' })
+  })
+
   it('refuses a line that is no source, with Ansible message', async () => {
     expect(await aptRepository({ repo: 'bad line # c', update_cache: false })).toEqual({
       changed: false,

@@ -100,6 +100,13 @@ describe.skipIf(!canWrite)('deb822_repository', () => {
     expect((await deb822({ ...args, mode: '0600' }))['changed']).toBe(true)
     expect(statSync(dest).mode & 0o777).toBe(0o600)
     expect((await deb822({ ...args, mode: '0600' }))['changed']).toBe(false)
+    const badMode = await deb822({ ...args, mode: 'u=rw,bad' })
+    expect(badMode).toMatchObject({
+      failed: true,
+      msg: 'mode must be in octal or symbolic form',
+      details: 'bad symbolic permission for mode: bad',
+      path: dest
+    })
     const removed = await deb822({ name: args.name, state: 'absent' })
     expect(removed).toEqual({
       changed: true,

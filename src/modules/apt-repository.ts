@@ -1,6 +1,6 @@
-import { wantedMode } from './file-support.js'
 import {
   formatSourcesFile,
+  modeFor,
   parseSourceLine,
   readSources,
   words,
@@ -121,6 +121,7 @@ export const aptRepositoryModule: ModuleDefinition = {
 
     const changes: FileChange[] = []
     const revert: FileChange[] = []
+    let modeFailure: ModuleResult | undefined
     for (const path of files.keys()) {
       const old = sources.files.get(path)
       const text = after.get(path)
@@ -132,10 +133,12 @@ export const aptRepositoryModule: ModuleDefinition = {
         continue
       }
       const modeArg = ctx.args['mode']
-      const mode =
-        grown.has(path) && modeArg !== null && modeArg !== undefined
-          ? wantedMode(modeArg, old?.mode ?? 0o666 & ~sources.umask, sources.umask, false)
-          : undefined
+      let mode: number | undefined
+      if (grown.has(path) && modeArg !== null && modeArg !== undefined) {
+        const wanted = modeFor(modeArg, old?.mode ?? 0o666 & ~sources.umask, sources.umask, path)
+        if ('failure' in wanted) modeFailure ??= wanted.failure
+        else mode = wanted.mode
+      }
       if (old && mode === undefined && text === old.raw) continue
       changes.push({ path, text, ...(mode === undefined ? {} : { mode }) })
       revert.push(old ? revertOf(path, before) : { path, remove: true })
@@ -144,7 +147,7 @@ export const aptRepositoryModule: ModuleDefinition = {
       ctx,
       changes,
       revert,
-      ctx.args['update_cache']
+      ctx.args['update_cache'] && !modeFailure
         ? {
             retries: ctx.args['update_cache_retries'] as number,
             maxDelay: ctx.args['update_cache_retry_max_delay'] as number
@@ -152,7 +155,7 @@ export const aptRepositoryModule: ModuleDefinition = {
         : undefined
     )
     if (!outcome.ok) return failed(outcome.msg)
-    return result
+    return modeFailure ?? result
   }
 }
 

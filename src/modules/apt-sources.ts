@@ -12,7 +12,8 @@ import { compactScript, shellJoin } from '../connection/shell-quote.js'
 import { commandWithEnvironment } from '../connection/task-environment.js'
 import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer, fromHex } from '../facts/probe.js'
-import { ModuleArgumentError, type ModuleContext } from './module.js'
+import { wantedMode } from './file-support.js'
+import { ModuleArgumentError, type ModuleContext, type ModuleResult } from './module.js'
 import actScript from './apt-sources-act.sh'
 import probeScript from './apt-sources-probe.sh'
 
@@ -267,4 +268,29 @@ export function updateErrors(stderr: string): string {
     .filter((line) => line.startsWith('E: '))
     .map((line) => `E:${line.slice(3)}`)
   return errors.length > 0 ? errors.join(', ') : 'unknown reason'
+}
+
+/**
+ * The mode `mode` gives a file (see wantedMode), or Ansible's failure for one that is neither octal
+ * nor symbolic (its module writes the file first, then fails setting the mode).
+ */
+export function modeFor(
+  mode: unknown,
+  current: number,
+  umask: number,
+  path: string
+): { mode: number } | { failure: ModuleResult } {
+  try {
+    return { mode: wantedMode(mode, current, umask, false) }
+  } catch (error) {
+    return {
+      failure: {
+        changed: false,
+        failed: true,
+        path,
+        msg: 'mode must be in octal or symbolic form',
+        details: error instanceof Error ? error.message : String(error)
+      }
+    }
+  }
 }

@@ -1,8 +1,7 @@
 import { fromHex } from '../facts/probe.js'
 import { httpRequest, statusMessage, urlopenError } from '../http/transport.js'
-import { runAptScript, writeSources, type FileChange } from './apt-sources.js'
+import { modeFor, runAptScript, writeSources, type FileChange } from './apt-sources.js'
 import script from './deb822-probe.sh'
-import { wantedMode } from './file-support.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 
 /** Where Ansible's deb822_repository writes: fixed paths, whatever apt's configuration says. */
@@ -141,12 +140,21 @@ export const deb822RepositoryModule: ModuleDefinition = {
     const repo = deb822Text(ctx, signedByValue)
     const current = state(dest)
     const textDiffers = current.text === undefined || current.text.toString('utf8') !== repo
-    const mode = wantedMode(
-      ctx.args['mode'],
-      current.mode ?? 0o666 & ~umask,
-      umask,
-      current.kind === 'dir'
-    )
+    const wanted = modeFor(ctx.args['mode'], current.mode ?? 0o666 & ~umask, umask, dest)
+    if ('failure' in wanted) {
+      // Ansible writes the file, then fails setting its mode (in check mode it only fails).
+      if (textDiffers && !ctx.check) {
+        const outcome = await writeSources(
+          ctx,
+          [...changes, { path: dest, text: repo }],
+          [],
+          undefined
+        )
+        if (!outcome.ok) return failed(outcome.msg)
+      }
+      return wanted.failure
+    }
+    const mode = wanted.mode
     if (textDiffers || current.mode !== mode) changes.push({ path: dest, text: repo, mode })
     const result: ModuleResult = {
       changed: changes.length > 0,
