@@ -246,7 +246,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-users.yml',
     'modules-authorized-key.yml',
     'modules-cron.yml',
-    'vault.yml'
+    'vault.yml',
+    'modules-apt-repo.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -128,7 +128,10 @@ export const SERVED_FILES: Readonly<Record<string, ServedFile>> = {
   'app.tar.gz': served(Buffer.from('not really a tarball, but bytes all the same\n')),
   // Real archives for unarchive with a URL src (the differential fixtures' own, files/app.*).
   'unarchive-app.tar.gz': served(readFileSync(fixtureFile('app.tar.gz'))),
-  'unarchive-app.zip': served(readFileSync(fixtureFile('app.zip')))
+  'unarchive-app.zip': served(readFileSync(fixtureFile('app.zip'))),
+  // Public keys for apt_key with a URL (modules-apt-repo.yml).
+  'apt-key-one.asc': served(readFileSync(fixtureFile('apt-key-one.asc'))),
+  'apt-key-two.gpg': served(readFileSync(fixtureFile('apt-key-two.gpg')))
 }
 
 function fixtureFile(name: string): string {
