@@ -20,6 +20,7 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -64,10 +65,20 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
    */
   let httpServer: TestHttpServer | undefined
+  // `systemd`: the stand-in systemctl (__tests__/helpers/systemctl-standin.ts) as `systemctl_path`
+  // (a PATH with it first) and `systemctl_state` (the directory each run keeps its state under).
+  let systemctl: SystemctlStandin | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    systemd: () => {
+      systemctl ??= installSystemctlStandin()
+      return Promise.resolve([
+        `systemctl_path=${systemctl.path}`,
+        `systemctl_state=${systemctl.stateBase}`
+      ])
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -82,6 +93,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    systemctl?.remove()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -230,7 +242,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',
-    'modules-users.yml'
+    'modules-users.yml',
+    'modules-systemd.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -28,6 +28,7 @@ import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
+import { systemdModule, systemdServiceModule } from './systemd.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
@@ -72,7 +73,9 @@ const ALL: ModuleDefinition[] = [
   unarchiveModule,
   groupModule,
   userModule,
-  uriModule
+  uriModule,
+  systemdModule,
+  systemdServiceModule
 ]
 
 /** Every module by name. */
