@@ -21,6 +21,7 @@ import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
 import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
+import { removeInitService } from '../helpers/initd-service.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -157,6 +158,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     ]).finally(() => {
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
+      // And the init scripts modules-service.yml installs, with their daemons.
+      for (const id of [ansibleShortId, ourShortId]) removeInitService(`apb-test-${id}`)
     })
     // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
     // same exit code, before anything is reported; and only a fixture that says so (`# apb-expect: stop`)
@@ -243,7 +246,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-stats.yml',
     'modules-copy.yml',
     'modules-users.yml',
-    'modules-systemd.yml'
+    'modules-systemd.yml',
+    'modules-service.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

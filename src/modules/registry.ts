@@ -24,6 +24,7 @@ import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setStatsModule } from './set-stats.js'
+import { serviceModule } from './service.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
@@ -75,7 +76,8 @@ const ALL: ModuleDefinition[] = [
   userModule,
   uriModule,
   systemdModule,
-  systemdServiceModule
+  systemdServiceModule,
+  serviceModule
 ]
 
 /** Every module by name. */
