@@ -16,9 +16,14 @@ hex() {
   od -An -v -tx1 | tr -d ' \n'
 }
 
+# The task's PATH finds the init tools; this script's own tools (od, ps, mktemp) are also looked for
+# in the usual directories.
+task_path=${PATH-}
+PATH=$task_path:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+
 # Where Ansible's get_bin_path(NAME, opt_dirs=/sbin:/usr/sbin:/bin:/usr/bin) finds NAME.
 find_tool() {
-  dirs=/sbin:/usr/sbin:/bin:/usr/bin:$PATH:/sbin:/usr/sbin:/usr/local/sbin:
+  dirs=/sbin:/usr/sbin:/bin:/usr/bin:$task_path:/sbin:/usr/sbin:/usr/local/sbin:
   while [ -n "$dirs" ]; do
     d=${dirs%%:*}
     dirs=${dirs#*:}

@@ -8,6 +8,7 @@
  * One round trip reads the state (the status action, or `ps` for `pattern`); a second changes it.
  */
 import { compactScript, shellJoin, shlexSplit } from '../connection/shell-quote.js'
+import { commandWithEnvironment } from '../connection/task-environment.js'
 import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import source from './service-run.sh'
@@ -46,13 +47,17 @@ async function runScript(
   stdin?: string
 ): Promise<ProbeAnswer> {
   const connection = await ctx.connection()
-  const result = await connection.run(
+  // The task's environment is the module's (PATH finds the tools); the service command itself runs
+  // with only the locale, as Ansible runs it.
+  const sent = commandWithEnvironment(
     shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-service', ...args]),
-    {
-      timeoutMs: ctx.timeoutMs,
-      stdin: stdin ?? ''
-    }
+    ctx.environment,
+    stdin ?? ''
   )
+  const result = await connection.run(sent.command, {
+    timeoutMs: ctx.timeoutMs,
+    ...(sent.stdin === undefined ? {} : { stdin: sent.stdin })
+  })
   if (result.timedOut) {
     throw new CommandTimeoutError(
       `service: ${connection.host} did not answer within ${ctx.timeoutMs} ms`,

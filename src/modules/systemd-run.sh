@@ -15,7 +15,11 @@ hex() {
   od -An -v -tx1 | tr -d ' \n'
 }
 
-paths=$PATH
+# systemctl is looked for in the task's PATH; this script's own tools (od, tr, mktemp) also in the
+# usual directories, so that a task's PATH without them still gets Ansible's answer.
+task_path=${PATH-}
+PATH=$task_path:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+paths=$task_path
 for d in /sbin /usr/sbin /usr/local/sbin; do
   case ":$paths:" in
     *":$d:"*) ;;
@@ -59,7 +63,7 @@ sc() {
   key=$1
   shift
   # shellcheck disable=SC2086
-  LC_ALL=C "$systemctl" $opts "$@" >"$out" 2>"$err" </dev/null
+  PATH=$task_path LC_ALL=C "$systemctl" $opts "$@" >"$out" 2>"$err" </dev/null
   last_rc=$?
   echo "${key}_rc=$last_rc"
   echo "${key}_out_hex=$(hex <"$out")"
