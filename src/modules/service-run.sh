@@ -97,41 +97,8 @@ if [ "$phase" = probe ]; then
   fi
   echo "systemd=$systemd"
 
-  # The service manager, as Ansible's facts name it (ansible_service_mgr) on Linux.
-  proc1=
-  if [ -r /proc/1/comm ]; then
-    proc1=$(cat /proc/1/comm 2>/dev/null)
-  elif command -v ps >/dev/null 2>&1; then
-    proc1=$(ps -p 1 -o comm 2>/dev/null | tail -n 1)
-    case $proc1 in '' | COMMAND | *[0-9]' '*) proc1= ;; esac
-  fi
-  if [ -z "$proc1" ] && [ -L /sbin/init ]; then proc1=$(readlink /sbin/init); fi
-  proc1=${proc1##*/}
-  case $proc1 in init | *sh) proc1= ;; esac
-  mgr=
-  case $proc1 in
-    '') ;;
-    procd) mgr=openwrt_init ;;
-    runit-init) mgr=runit ;;
-    svscan) mgr=svc ;;
-    openrc-init) mgr=openrc ;;
-    *) mgr=$proc1 ;;
-  esac
-  if [ -z "$mgr" ]; then
-    if [ "$systemd" = 1 ] && [ "$(find_tool systemctl)" ] && { [ -e /run/systemd/system/ ] || [ -e /dev/.run/systemd/ ] || [ -e /dev/.systemd/ ]; }; then
-      mgr=systemd
-    elif find_tool initctl >/dev/null && [ -e /etc/init/ ]; then
-      mgr=upstart
-    elif [ -e /sbin/openrc ]; then
-      mgr=openrc
-    elif find_tool systemctl >/dev/null && [ -L /sbin/init ] && [ "$(basename "$(readlink /sbin/init)")" = systemd ]; then
-      mgr=systemd
-    elif [ -e /etc/init.d/ ]; then
-      mgr=sysvinit
-    else
-      mgr=service
-    fi
-  fi
+  # The service manager, as Ansible's facts name it (src/facts/service-mgr.sh, put before this script).
+  mgr=$(apb_service_mgr)
   echo "service_mgr_hex=$(printf '%s' "$mgr" | hex)"
 
   if [ "$want_enabled" = 1 ]; then

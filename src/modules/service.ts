@@ -11,6 +11,7 @@ import { compactScript, shellJoin, shlexSplit } from '../connection/shell-quote.
 import { commandWithEnvironment } from '../connection/task-environment.js'
 import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
+import serviceManager from '../facts/service-mgr.sh'
 import source from './service-run.sh'
 import {
   ModuleArgumentError,
@@ -20,7 +21,7 @@ import {
 } from './module.js'
 import { runSystemd, type SystemdParams } from './systemd.js'
 
-const SCRIPT = compactScript(source)
+const SCRIPT = compactScript(`${serviceManager}\n${source}`)
 
 /** Options Ansible's service action drops, with a warning, when it hands the task to systemd. */
 const NOT_FOR_SYSTEMD = ['pattern', 'runlevel', 'sleep', 'arguments', 'args'] as const
