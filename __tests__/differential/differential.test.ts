@@ -20,6 +20,8 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
+import { removeInitService } from '../helpers/initd-service.js'
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 
 const FIXTURES = path.resolve(
@@ -27,6 +29,8 @@ const FIXTURES = path.resolve(
   '../../__fixtures__/differential'
 )
 const ansiblePlaybook = findAnsiblePlaybook()
+/** systemd runs this machine (its runtime directory, as Ansible and sd_booted() check). */
+const HOST_RUNS_SYSTEMD = existsSync('/run/systemd/system')
 const required = process.env['APB_REQUIRE_ANSIBLE'] === '1'
 
 if (!ansiblePlaybook && required) {
@@ -65,10 +69,20 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
    */
   let httpServer: TestHttpServer | undefined
+  // `systemd`: the stand-in systemctl (__tests__/helpers/systemctl-standin.ts) as `systemctl_path`
+  // (a PATH with it first) and `systemctl_state` (the directory each run keeps its state under).
+  let systemctl: SystemctlStandin | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    systemd: () => {
+      systemctl ??= installSystemctlStandin()
+      return Promise.resolve([
+        `systemctl_path=${systemctl.path}`,
+        `systemctl_state=${systemctl.stateBase}`
+      ])
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -83,6 +97,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    systemctl?.remove()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -158,6 +173,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       setVaultKeyring(new VaultKeyring())
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
+      // And the init scripts modules-service.yml installs, with their daemons.
+      for (const id of [ansibleShortId, ourShortId]) removeInitService(`apb-test-${id}`)
     })
     // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
     // same exit code, before anything is reported; and only a fixture that says so (`# apb-expect: stop`)
@@ -250,7 +267,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-authorized-key.yml',
     'modules-cron.yml',
     'vault.yml',
-    'modules-apt-repo.yml'
+    'modules-apt-repo.yml',
+    'modules-systemd.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -258,6 +276,20 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       expect(diffs, `${fixture}: ${diffs.length} difference(s) from ansible-playbook`).toEqual([])
     },
     // A hang guard, not a speed claim (see ANSIBLE_DEADLINE_MS).
+    ANSIBLE_DEADLINE_MS + 60_000
+  )
+
+  // The service module's sysvinit path exists only where systemd does not run the host: on a systemd
+  // host (GitHub's runner) both tools hand `service` to systemd, which the e2e workflow covers.
+  it.skipIf(HOST_RUNS_SYSTEMD)(
+    'modules-service.yml: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
+    async () => {
+      const diffs = await differences('modules-service.yml')
+      expect(
+        diffs,
+        `modules-service.yml: ${diffs.length} difference(s) from ansible-playbook`
+      ).toEqual([])
+    },
     ANSIBLE_DEADLINE_MS + 60_000
   )
 })

@@ -31,11 +31,13 @@ import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setStatsModule } from './set-stats.js'
+import { serviceModule } from './service.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { sysctlModule } from './sysctl.js'
+import { systemdModule, systemdServiceModule } from './systemd.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
@@ -88,7 +90,10 @@ const ALL: ModuleDefinition[] = [
   cronModule,
   aptRepositoryModule,
   aptKeyModule,
-  deb822RepositoryModule
+  deb822RepositoryModule,
+  systemdModule,
+  systemdServiceModule,
+  serviceModule
 ]
 
 /** Every module by name. */
