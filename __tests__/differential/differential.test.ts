@@ -20,6 +20,12 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import {
+  aptRepoUnusableReason,
+  aptRepoUsable,
+  createAptRepo,
+  type AptRepo
+} from '../helpers/apt-repo.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -62,13 +68,32 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
    * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   * `apt`: the local apt repository (__tests__/helpers/apt-repo.ts), enabled on this machine, as
+   * `apt_repo_dir`, `apt_hello`, `apt_hello_versions`… (AptRepo.vars); the dpkg database is one per
+   * machine, so the two tools then run one after the other, each starting with the repository's
+   * packages purged.
    */
   let httpServer: TestHttpServer | undefined
+  let aptRepo: AptRepo | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    apt: async () => {
+      if (!aptRepoUsable()) throw new Error(aptRepoUnusableReason())
+      if (!aptRepo) {
+        aptRepo = createAptRepo()
+        aptRepo.enable()
+      }
+      return aptRepo.vars()
     }
+  }
+  /** Services whose state is the machine's own: the two tools take turns. */
+  const SEQUENTIAL_SERVICES = new Set(['apt'])
+  /** Brings a sequential service back to its starting state before (and after) each tool's run. */
+  const resetServices = (names: readonly string[]): void => {
+    if (names.includes('apt')) aptRepo?.purgeAll()
   }
   const serviceVars = async (text: string): Promise<string[]> => {
     const vars: string[] = []
@@ -82,6 +107,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    aptRepo?.cleanup()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -112,9 +138,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const env = fixtureEnv(text)
     const extraVars = await serviceVars(text)
     const cliSettings = parseCli([playbook, ...args], env, false).settings
-    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
-    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
-    const [ansible, ours] = await Promise.all([
+    const serviceNames = fixtureServices(text)
+    const sequential = serviceNames.some((name) => SEQUENTIAL_SERVICES.has(name))
+    const runAnsible = () =>
       runAnsiblePlaybook({
         playbook,
         inventoryPath,
@@ -123,7 +149,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         executable: ansiblePlaybook,
         args,
         env
-      }),
+      })
+    const runOurs = () =>
       runCaptured(
         sshdSettings(sshd, playbook, inventoryPath, {
           extraVars: [
@@ -142,7 +169,21 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
         })
       ).catch((error: unknown) => ({ error }))
-    ]).finally(() => {
+    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
+    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
+    // A fixture on machine-wide state (apt's dpkg database) runs them one after the other instead.
+    const both = async (): Promise<
+      [Awaited<ReturnType<typeof runAnsible>>, Awaited<ReturnType<typeof runOurs>>]
+    > => {
+      if (!sequential) return Promise.all([runAnsible(), runOurs()])
+      resetServices(serviceNames)
+      const first = await runAnsible()
+      resetServices(serviceNames)
+      const second = await runOurs()
+      resetServices(serviceNames)
+      return [first, second]
+    }
+    const [ansible, ours] = await both().finally(() => {
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
     })
