@@ -29,6 +29,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
@@ -81,9 +82,17 @@ export interface AptRepo {
   readonly sourcesFile: string
   /** Its text: a `deb` and a `deb-src` line for `dir`, trusted. */
   readonly sourcesText: string
+  /**
+   * An apt configuration file (for `APT_CONFIG`) under which apt reads only this repository's sources
+   * and keeps every other list on update: apt runs fast, and `apt-get update` stays offline.
+   */
+  readonly aptConfig: string
   /** The built .deb of a role's package at a version (default: its newest). */
   debPath(role: AptRepoRole, version?: string): string
-  /** Adds the sources file and updates only its lists (the others are left as they are). */
+  /**
+   * Adds the sources file and updates only its lists (the others are left as they are). Takes the
+   * machine-wide apt test lock first (see acquireAptTestLock), until cleanup.
+   */
   enable(): void
   /** Runs apt-get with only this repository's sources (update, install … for test set-ups). */
   aptGet(args: readonly string[]): { status: number; stdout: string; stderr: string }
@@ -97,7 +106,8 @@ export interface AptRepo {
    */
   cleanup(options?: { removeDir?: boolean }): void
   /**
-   * Extra variables (`name=value`) that give a playbook the repository: `apt_repo_dir`, `apt_prefix`,
+   * Extra variables (`name=value`) that give a playbook the repository: `apt_repo_dir`, `apt_config`
+   * (aptConfig), `apt_prefix`,
    * `apt_source_name`, `apt_conffile`, `apt_<role>` (package names), `apt_<role>_versions` (comma
    * separated, oldest first) and `apt_<role>_deb` (the newest .deb's path), `apt_hello_deb_<n>` (each
    * hello version's .deb, n from 0).
@@ -174,6 +184,13 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
   const sourcesText = `deb [trusted=yes] file:${dir} ./\ndeb-src [trusted=yes] file:${dir} ./\n`
   // apt names the lists of a file: source after its path, '/' turned into '_'.
   const listsPrefix = `${dir.replace(/\//g, '_')}_.`
+  const aptConfig = path.join(dir, 'apt.conf')
+  writeFileSync(
+    aptConfig,
+    `Dir::Etc::sourcelist "${sourcesFile}";\nDir::Etc::sourceparts "-";\nAPT::Get::List-Cleanup "0";\n`,
+    { mode: 0o644 }
+  )
+  let locked = false
   const onlyOurs = [
     '-o',
     `Dir::Etc::sourcelist=${sourcesFile}`,
@@ -192,6 +209,7 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
     conffile,
     sourcesFile,
     sourcesText,
+    aptConfig,
     debPath(role, version) {
       const wanted = version ?? VERSIONS[role][VERSIONS[role].length - 1]!
       const file = debs.get(`${role}=${wanted}`)
@@ -200,6 +218,10 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
     },
     enable() {
       requireRoot()
+      if (!locked) {
+        acquireAptTestLock()
+        locked = true
+      }
       live.add(repo)
       installExitHook()
       writeFileSync(sourcesFile, sourcesText, { mode: 0o644 })
@@ -244,10 +266,15 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
       }
       live.delete(repo)
       if (cleanupOptions.removeDir !== false) rmSync(dir, { recursive: true, force: true })
+      if (locked) {
+        locked = false
+        releaseAptTestLock()
+      }
     },
     vars() {
       const vars = [
         `apt_repo_dir=${dir}`,
+        `apt_config=${aptConfig}`,
         `apt_prefix=${prefix}`,
         `apt_source_name=${sourceName}`,
         `apt_conffile=${conffile}`
@@ -264,6 +291,62 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
     }
   }
   return repo
+}
+
+const LOCK_DIR = path.join(tmpdir(), 'apb-apt-tests.lock')
+let lockDepth = 0
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/**
+ * Takes the machine-wide lock of the tests that change apt's state (a directory holding the owner's
+ * pid; one left by a dead process is taken over), waiting up to 20 minutes. Re-entrant in a process.
+ * The dpkg database is one per machine, and Ansible's apt fails at once on a held dpkg lock: test
+ * files (and test processes) that install packages take turns.
+ */
+export function acquireAptTestLock(): void {
+  if (lockDepth++ > 0) return
+  const deadline = Date.now() + 20 * 60_000
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR, { mode: 0o700 })
+      writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid))
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    let owner = 0
+    try {
+      owner = Number(readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8'))
+    } catch {
+      // being created or removed right now
+    }
+    if (owner > 0 && !alive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true })
+    if (Date.now() > deadline) {
+      lockDepth--
+      throw new Error(`the apt test lock ${LOCK_DIR} is held by process ${owner} for 20 minutes`)
+    }
+    sleepSync(500)
+  }
+}
+
+/** Releases acquireAptTestLock's lock (when every acquire of this process is released). */
+export function releaseAptTestLock(): void {
+  if (lockDepth === 0) return
+  if (--lockDepth > 0) return
+  rmSync(LOCK_DIR, { recursive: true, force: true })
+}
+
+function alive(pid: number): boolean {
+  try {
+    // Signal 0 only asks whether the process exists.
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 function has(tool: string): boolean {

@@ -1,4 +1,5 @@
 import { addHostModule } from './add-host.js'
+import { aptModule } from './apt.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
 import { asyncStatusModule } from './async-status.js'
@@ -72,7 +73,8 @@ const ALL: ModuleDefinition[] = [
   unarchiveModule,
   groupModule,
   userModule,
-  uriModule
+  uriModule,
+  aptModule
 ]
 
 /** Every module by name. */

@@ -1,0 +1,124 @@
+// The apt and package modules on this machine's dpkg database (local connection, as root) against the
+// local apt repository: what the differential cannot reach (check mode, diff mode), and decisions a
+// user would notice. Skipped unless root (the repository changes the machine's apt sources).
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  aptRepoUnusableReason,
+  aptRepoUsable,
+  createAptRepo,
+  type AptRepo
+} from '../helpers/apt-repo.js'
+import { runModuleOn } from '../helpers/module-harness.js'
+
+const required = process.env['APB_REQUIRE_SSHD'] === '1' && process.getuid?.() === 0
+
+function version(name: string): string {
+  const out = spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status} ${Version}', '--', name], {
+    encoding: 'utf8'
+  }).stdout
+  return out.startsWith('installed ') ? out.slice('installed '.length) : ''
+}
+
+describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', () => {
+  let repo: AptRepo
+  beforeAll(() => {
+    if (!aptRepoUsable()) throw new Error(aptRepoUnusableReason())
+    repo = createAptRepo()
+    repo.enable()
+  }, 1_300_000)
+  afterAll(() => repo?.cleanup(), 300_000)
+  beforeEach(() => repo.purgeAll(), 300_000)
+
+  const apt = (
+    args: Record<string, unknown>,
+    flags: { check?: boolean; diff?: boolean } = {},
+    module = 'apt'
+  ) =>
+    runModuleOn(module, args, {
+      environment: { APT_CONFIG: repo.aptConfig },
+      flags: { check: flags.check ?? false, diff: flags.diff ?? false }
+    }).then((outcome) => outcome.result)
+
+  it('installs, then is ok; a pinned version needs allow_downgrade; latest upgrades', async () => {
+    const first = await apt({ name: repo.names.hello })
+    expect(first['failed'], JSON.stringify(first)).toBeFalsy()
+    expect(first['changed']).toBe(true)
+    expect(first['cache_updated']).toBe(false)
+    expect(first['diff']).toEqual({})
+    expect(version(repo.names.hello)).toBe('2.0-1')
+    expect(await apt({ name: repo.names.hello })).toMatchObject({ changed: false })
+
+    const refused = await apt({ name: `${repo.names.hello}=1.1-1` })
+    expect(refused['failed']).toBe(true)
+    expect(refused['msg']).toMatch(
+      /^'\/usr\/bin\/apt-get -y -o "Dpkg::Options::=--force-confdef" .*install '.*-hello=1\.1-1'' failed: E: Packages were downgraded/
+    )
+    expect(version(repo.names.hello)).toBe('2.0-1')
+    expect(await apt({ name: `${repo.names.hello}=1.*`, allow_downgrade: true })).toMatchObject({
+      changed: true
+    })
+    expect(version(repo.names.hello)).toBe('1.1-1')
+    expect(await apt({ name: repo.names.hello, state: 'latest' })).toMatchObject({
+      changed: true
+    })
+    expect(version(repo.names.hello)).toBe('2.0-1')
+  })
+
+  it('check mode simulates: changed, apt-get output, nothing installed', async () => {
+    const result = await apt({ name: repo.names.app }, { check: true })
+    expect(result).toMatchObject({ changed: true })
+    expect(String(result['stdout'])).toContain(`Inst ${repo.names.app}`)
+    expect(version(repo.names.app)).toBe('')
+    expect(version(repo.names.lib)).toBe('')
+    // Removing in check mode changes nothing either.
+    repo.aptGet(['install', '-y', repo.names.conf])
+    const removal = await apt({ name: repo.names.conf, state: 'absent' }, { check: true })
+    expect(removal).toMatchObject({ changed: true })
+    expect(version(repo.names.conf)).toBe('1.0-1')
+    // update_cache in check mode: reported as updated, lists untouched.
+    const update = await apt({ update_cache: true }, { check: true })
+    expect(update).toMatchObject({ changed: true, cache_updated: true })
+  })
+
+  it('diff mode returns apt-get plan as diff.prepared', async () => {
+    const result = await apt({ name: repo.names.rec, install_recommends: false }, { diff: true })
+    expect(result['changed']).toBe(true)
+    const prepared = (result['diff'] as { prepared: string }).prepared
+    expect(prepared).toContain('The following NEW packages will be installed:')
+    expect(prepared).toMatch(/0 upgraded, 1 newly installed/)
+    expect(version(repo.names.extra)).toBe('')
+  })
+
+  it('purge removes the conffile that remove keeps', async () => {
+    await apt({ name: repo.names.conf })
+    expect(await apt({ name: repo.names.conf, state: 'absent' })).toMatchObject({
+      changed: true
+    })
+    expect(existsSync(repo.conffile)).toBe(true)
+    expect(await apt({ name: repo.names.conf, state: 'absent' })).toMatchObject({
+      changed: false
+    })
+    expect(await apt({ name: repo.names.conf, state: 'absent', purge: true })).toMatchObject({
+      changed: true
+    })
+    expect(existsSync(repo.conffile)).toBe(false)
+  })
+
+  it('installs a .deb with its dependency, then is ok', async () => {
+    const result = await apt({ deb: repo.debPath('solo') })
+    expect(result['failed'], JSON.stringify(result)).toBeFalsy()
+    expect(result['changed']).toBe(true)
+    expect(version(repo.names.solo)).toBe('1.0-1')
+    expect(version(repo.names.lib)).toBe('1.0-1')
+    expect(await apt({ deb: repo.debPath('solo') })).toMatchObject({ changed: false })
+  })
+
+  it('refuses an option it does not implement by name', async () => {
+    const result = await apt({ name: repo.names.hello, policy_rc_d: 101 })
+    expect(result['failed']).toBe(true)
+    expect(String(result['msg'])).toContain('policy_rc_d')
+    expect(version(repo.names.hello)).toBe('')
+  })
+})
