@@ -122,3 +122,50 @@ describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', 
     expect(version(repo.names.hello)).toBe('')
   })
 })
+
+describe.skipIf(!aptRepoUsable() && !required)('package module (local connection)', () => {
+  let repo: AptRepo
+  beforeAll(() => {
+    if (!aptRepoUsable()) throw new Error(aptRepoUnusableReason())
+    repo = createAptRepo()
+    repo.enable()
+  }, 1_300_000)
+  afterAll(() => repo?.cleanup(), 300_000)
+
+  const run = (args: Record<string, unknown>, vars: Record<string, unknown> = {}) =>
+    runModuleOn('package', args, {
+      environment: { APT_CONFIG: repo.aptConfig },
+      vars
+    }).then((outcome) => outcome.result)
+
+  it('runs apt on a Debian target, from the target when no facts were gathered', async () => {
+    const result = await run({ name: repo.names.extra, state: 'present' })
+    expect(result['failed'], JSON.stringify(result)).toBeFalsy()
+    expect(result).toMatchObject({ changed: true, cache_updated: false })
+    expect(version(repo.names.extra)).toBe('1.0-1')
+    expect(await run({ name: repo.names.extra, state: 'absent', use: 'apt' })).toMatchObject({
+      changed: true
+    })
+    expect(version(repo.names.extra)).toBe('')
+  })
+
+  it('follows ansible_facts.pkg_mgr, and names a manager it has no module for', async () => {
+    const result = await run(
+      { name: repo.names.extra, state: 'present' },
+      { ansible_facts: { pkg_mgr: 'zypper' } }
+    )
+    expect(result['failed']).toBe(true)
+    expect(result['msg']).toContain("the target's package manager is zypper")
+    expect(version(repo.names.extra)).toBe('')
+    expect(await run({ name: 'x', use: 'nosuch' })).toMatchObject({
+      failed: true,
+      msg: 'Could not find a module for nosuch.'
+    })
+  })
+
+  it('hands the target module its own argument checks', async () => {
+    const result = await run({ name: repo.names.extra, use: 'apt', bogus: 1 })
+    expect(result['failed']).toBe(true)
+    expect(result['msg']).toMatch(/^Unsupported parameters for \(apt\) module: bogus/)
+  })
+})

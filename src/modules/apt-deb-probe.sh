@@ -8,7 +8,7 @@
 # (src/modules/apt-deb.ts parses the answer)
 #
 # The answer: missing_tool=<name>; fetch_dir (when a URL was fetched), fetch_failed_hex; per file
-# deb=<path hex>:<rc of dpkg --field>:<fields hex>:<installed "status|version" hex>; multiarch=0|1;
+# deb=<path hex>:<rc of dpkg-deb -f, or enoent/eacces>:<fields hex>:<installed "status|version" hex>; multiarch=0|1;
 # dep=<name hex>:<dpkg-query "status|version" hex>; policy_hex. Last line end=1.
 set -u
 
@@ -69,8 +69,14 @@ deps=
 list=$(mktemp)
 printf '%s\n' "$files" | sed 1d >"$list"
 while IFS= read -r deb; do
-  fields=$(dpkg-deb -f -- "$deb" Package Version Architecture Depends Pre-Depends 2>&1)
-  rc=$?
+  if [ ! -e "$deb" ]; then
+    fields='' rc=enoent
+  elif [ ! -r "$deb" ]; then
+    fields='' rc=eacces
+  else
+    fields=$(dpkg-deb -f -- "$deb" Package Version Architecture Depends Pre-Depends 2>&1)
+    rc=$?
+  fi
   name=$(printf '%s\n' "$fields" | sed -n 's/^Package: //p')
   arch=$(printf '%s\n' "$fields" | sed -n 's/^Architecture: //p')
   installed=

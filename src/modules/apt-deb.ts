@@ -64,12 +64,15 @@ export async function installDebs(
     const [pathHex = '', rc = '0', fieldsHex = '', installedHex = ''] = entry.split(':')
     const file = text(pathHex)
     const fieldsText = text(fieldsHex)
-    if (rc !== '0') {
+    if (rc === 'enoent' || rc === 'eacces') {
+      // apt's own words for a file it cannot open.
+      const reason = rc === 'enoent' ? '2: No such file or directory' : '13: Permission denied'
       return cleanupAnd(
-        fail({
-          msg: `Unable to install package: E:${fieldsText.trim() || `Could not open file ${file}`}`
-        })
+        fail({ msg: `Unable to install package: E:Could not open file ${file} - open (${reason})` })
       )
+    }
+    if (rc !== '0') {
+      return cleanupAnd(fail({ msg: `Unable to install package: E:${fieldsText.trim()}` }))
     }
     const fields = controlFields(fieldsText)
     const [installedStatus = '', installedVersion = ''] = text(installedHex).split('|')

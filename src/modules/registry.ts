@@ -17,6 +17,7 @@ import { groupModule } from './group.js'
 import { groupByModule } from './group-by.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
+import { packageModule } from './package.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
 import { rawModule } from './raw.js'
@@ -74,7 +75,8 @@ const ALL: ModuleDefinition[] = [
   groupModule,
   userModule,
   uriModule,
-  aptModule
+  aptModule,
+  packageModule
 ]
 
 /** Every module by name. */
