@@ -271,7 +271,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',
-    'modules-users.yml'
+    'modules-users.yml',
+    'modules-apt.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

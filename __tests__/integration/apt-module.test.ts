@@ -2,7 +2,9 @@
 // local apt repository: what the differential cannot reach (check mode, diff mode), and decisions a
 // user would notice. Skipped unless root (the repository changes the machine's apt sources).
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   aptRepoUnusableReason,
@@ -113,6 +115,32 @@ describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', 
     expect(version(repo.names.solo)).toBe('1.0-1')
     expect(version(repo.names.lib)).toBe('1.0-1')
     expect(await apt({ deb: repo.debPath('solo') })).toMatchObject({ changed: false })
+  })
+
+  it('installs a .deb from a URL, fetched on the target', async () => {
+    const server = createServer((request, response) => {
+      if (request.url === '/lib.deb') response.end(readFileSync(repo.debPath('lib')))
+      else response.writeHead(404).end('no')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const result = await apt({ deb: `http://127.0.0.1:${port}/lib.deb` })
+      expect(result['failed'], JSON.stringify(result)).toBeFalsy()
+      expect(result['changed']).toBe(true)
+      expect(version(repo.names.lib)).toBe('1.0-1')
+      const missing = await apt({ deb: `http://127.0.0.1:${port}/missing.deb` })
+      expect(missing['failed']).toBe(true)
+      expect(String(missing['msg'])).toContain('missing.deb')
+    } finally {
+      server.close()
+    }
+  })
+
+  it('says what apt refuses in a default_release no source has', async () => {
+    const result = await apt({ name: repo.names.hello, default_release: 'nosuch' })
+    expect(result['failed']).toBe(true)
+    expect(result['msg']).toContain("The value 'nosuch' is invalid for APT::Default-Release")
   })
 
   it('refuses an option it does not implement by name', async () => {

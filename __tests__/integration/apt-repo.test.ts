@@ -21,8 +21,9 @@ describe.skipIf(!aptRepoUsable() && !required)('local apt repository test bed', 
     if (!aptRepoUsable()) throw new Error(aptRepoUnusableReason())
     repo = createAptRepo()
     repo.enable()
-  })
-  afterAll(() => repo?.cleanup())
+    // enable() waits for the machine-wide apt test lock (another test file may hold it).
+  }, 1_300_000)
+  afterAll(() => repo?.cleanup(), 300_000)
 
   const policy = (name: string): string =>
     spawnSync('apt-cache', ['policy', name], { encoding: 'utf8' }).stdout

@@ -11,10 +11,13 @@
 #
 # The answer (key=value lines, values in hex where they are text): missing_tool=<name>; apt_get,
 # aptitude, locale; cache_time_before, update_rc + update_err_hex (when an update ran), cache_time;
+# stale=1 when the lists are older than cache_valid_time (by the target's clock);
 # glob=<pattern hex>:<matching names, newline-separated, hex> per pattern; then per name
-# pkg=<name hex>:<dpkg-query line hex>:<has files 0|1>, policy_hex (apt-cache policy of every name),
+# pkg=<name hex>:<dpkg-query line hex>:<has files 0|1>, policy_hex (apt-cache policy of every name;
+# policy_err_hex: its errors when it fails),
 # provides=<name hex>:<apt-cache showpkg's Reverse Provides hex> for names apt knows no version of,
-# with provider=<name hex>:<dpkg-query line hex> for each provider, auto=<name> for those marked automatically installed. Last line end=1.
+# with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the packages
+# marked automatically installed. Last line end=1.
 set -u
 update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 count=$8
 shift 8
@@ -56,7 +59,10 @@ cache_time() {
 
 before=$(cache_time)
 echo "cache_time_before=$before"
-if [ "$update" = 1 ] && [ $((before + valid)) -lt "$(date +%s)" ] && [ "$check" = 0 ]; then
+stale=0
+[ "$update" = 1 ] && [ $((before + valid)) -lt "$(date +%s)" ] && stale=1
+echo "stale=$stale"
+if [ "$stale" = 1 ] && [ "$check" = 0 ]; then
   # Retried with a growing delay, as a mirror may be briefly unreachable; a held lock is waited for
   # until the lock timeout.
   attempt=0
@@ -120,12 +126,16 @@ for name in "$@"; do
   echo "pkg=$(printf '%s' "$name" | hex):$(printf '%s' "$line" | hex):$files"
 done
 
+err=$(mktemp)
 if [ -n "$release" ]; then
-  policy=$(apt-cache -o "APT::Default-Release=$release" policy -- "$@" 2>/dev/null)
+  policy=$(apt-cache -o "APT::Default-Release=$release" policy -- "$@" 2>"$err")
 else
-  policy=$(apt-cache policy -- "$@" 2>/dev/null)
+  policy=$(apt-cache policy -- "$@" 2>"$err")
 fi
+policy_rc=$?
 echo "policy_hex=$(printf '%s' "$policy" | hex)"
+[ "$policy_rc" = 0 ] || echo "policy_err_hex=$(grep '^E:' "$err" | hex)"
+rm -f "$err"
 
 # A name with no version apt could install may be virtual: the packages that provide it.
 for name in "$@"; do

@@ -260,9 +260,15 @@ class AptRun {
       const err = answer.bytes('update_err_hex')?.toString('utf8').trim() ?? ''
       throw new AptExit(fail({ msg: `Failed to update apt cache: ${err || 'unknown reason'}` }))
     }
+    const policyError = answer.bytes('policy_err_hex')?.toString('utf8').trim()
+    if (policyError) {
+      // apt refuses its configuration (a default_release no source has): Ansible's python-apt raises
+      // there and the module fails without a message; apt's own error says what to fix.
+      throw new AptExit(fail({ msg: `apt-cache policy failed: ${policyError}` }))
+    }
     const before = answer.int('cache_time_before') ?? 0
     const after = answer.int('cache_time') ?? 0
-    const stale = update && before + (a['cache_valid_time'] as number) < Date.now() / 1000
+    const stale = answer.get('stale') === '1'
     this.probed = {
       aptGet: answer.get('apt_get') ?? '/usr/bin/apt-get',
       aptitude: answer.get('aptitude') ?? '',
