@@ -1,7 +1,7 @@
 // The apt and package modules on this machine's dpkg database (local connection, as root) against the
 // local apt repository: what the differential cannot reach (check mode, diff mode), and decisions a
 // user would notice. Skipped unless root (the repository changes the machine's apt sources).
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -134,6 +134,45 @@ describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', 
       expect(String(missing['msg'])).toContain('missing.deb')
     } finally {
       server.close()
+    }
+  })
+
+  it('waits for a held dpkg lock up to lock_timeout', async () => {
+    // A process holding dpkg's frontend lock as apt-get does (fcntl), until its stdin closes.
+    const holder = spawn(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import fcntl,sys\nf=open("/var/lib/dpkg/lock-frontend","w")\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\nsys.stdin.read()'
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] }
+    )
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve())
+        holder.once('exit', () => reject(new Error('the lock holder ended')))
+      })
+      const refused = await apt({ name: repo.names.extra, lock_timeout: 0 })
+      expect(refused['failed']).toBe(true)
+      expect(String(refused['stderr'])).toContain('Could not get lock /var/lib/dpkg/lock-frontend')
+      expect(version(repo.names.extra)).toBe('')
+
+      let releasedAt = 0
+      const waiting = apt({ name: repo.names.extra, lock_timeout: 120 }).then((result) => ({
+        result,
+        endedAt: Date.now()
+      }))
+      // The probe runs first (no lock needed); the install then meets the held lock and waits.
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      releasedAt = Date.now()
+      holder.stdin.end()
+      const { result, endedAt } = await waiting
+      expect(result['failed'], JSON.stringify(result)).toBeFalsy()
+      expect(result['changed']).toBe(true)
+      expect(endedAt).toBeGreaterThan(releasedAt)
+      expect(version(repo.names.extra)).toBe('1.0-1')
+    } finally {
+      if (holder.exitCode === null) holder.stdin.end()
     }
   })
 
