@@ -95,6 +95,16 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
   const resetServices = (names: readonly string[]): void => {
     if (names.includes('apt')) aptRepo?.purgeAll()
   }
+  /**
+   * Ends a sequential service after its fixture: the apt repository holds the machine-wide apt test
+   * lock (other test files that install packages wait for it), so it lives for one fixture only.
+   */
+  const stopServices = (names: readonly string[]): void => {
+    if (names.includes('apt')) {
+      aptRepo?.cleanup()
+      aptRepo = undefined
+    }
+  }
   const serviceVars = async (text: string): Promise<string[]> => {
     const vars: string[] = []
     for (const name of fixtureServices(text)) {
@@ -176,12 +186,15 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       [Awaited<ReturnType<typeof runAnsible>>, Awaited<ReturnType<typeof runOurs>>]
     > => {
       if (!sequential) return Promise.all([runAnsible(), runOurs()])
-      resetServices(serviceNames)
-      const first = await runAnsible()
-      resetServices(serviceNames)
-      const second = await runOurs()
-      resetServices(serviceNames)
-      return [first, second]
+      try {
+        resetServices(serviceNames)
+        const first = await runAnsible()
+        resetServices(serviceNames)
+        const second = await runOurs()
+        return [first, second]
+      } finally {
+        stopServices(serviceNames)
+      }
     }
     const [ansible, ours] = await both().finally(() => {
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
