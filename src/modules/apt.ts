@@ -433,7 +433,7 @@ class AptRun {
     if (mode.buildDep) {
       cmd = `${this.probed.aptGet} -y ${this.dpkgOptions} ${word(onlyUpgrade, '--only-upgrade')} ${word(mode.fixed, '--fix-broken')} ${word(a['force'] as boolean, '--force-yes')} ${word(a['fail_on_autoremove'] as boolean, '--no-remove')} ${check} build-dep ${items.join(' ')}`
     } else {
-      cmd = `${this.probed.aptGet} -y ${this.dpkgOptions} ${word(onlyUpgrade, '--only-upgrade')} ${word(mode.fixed, '--fix-broken')} ${word(a['force'] as boolean, '--force-yes')} ${word(!depsOf && (a['autoremove'] as boolean), '--auto-remove')} ${word(a['fail_on_autoremove'] as boolean, '--no-remove')} ${check} install ${items.join(' ')}`
+      cmd = `${this.probed.aptGet} -y ${this.dpkgOptions} ${word(onlyUpgrade, '--only-upgrade')} ${word(mode.fixed, '--fix-broken')} ${word(!depsOf && (a['force'] as boolean), '--force-yes')} ${word(!depsOf && (a['autoremove'] as boolean), '--auto-remove')} ${word(a['fail_on_autoremove'] as boolean, '--no-remove')} ${check} install ${items.join(' ')}`
     }
     const release = a['default_release'] as string | null | undefined
     if (release && !depsOf) cmd += ` -t '${release}'`
