@@ -26,6 +26,7 @@ import {
   createAptRepo,
   type AptRepo
 } from '../helpers/apt-repo.js'
+import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -147,7 +148,18 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const args = fixtureArgs(text)
     const env = fixtureEnv(text)
     const extraVars = await serviceVars(text)
-    const cliSettings = parseCli([playbook, ...args], env, false).settings
+    const request = parseCli([playbook, ...args], env, false)
+    const cliSettings = request.settings
+    // Vault passwords (`--vault-id`, `--vault-password-file`): ours are the keyring of this process's run.
+    setVaultKeyring(
+      new VaultKeyring(
+        request.vault
+          ? await loadVaultSecrets(request.vault, () =>
+              Promise.reject(new Error('no prompt in tests'))
+            )
+          : []
+      )
+    )
     const serviceNames = fixtureServices(text)
     const sequential = serviceNames.some((name) => SEQUENTIAL_SERVICES.has(name))
     const runAnsible = () =>
@@ -197,6 +209,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       }
     }
     const [ansible, ours] = await both().finally(() => {
+      setVaultKeyring(new VaultKeyring())
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
     })
@@ -285,6 +298,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-stats.yml',
     'modules-copy.yml',
     'modules-users.yml',
+    'modules-authorized-key.yml',
+    'modules-cron.yml',
+    'vault.yml',
+    'modules-apt-repo.yml',
     'modules-apt.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
