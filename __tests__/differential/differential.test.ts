@@ -22,6 +22,12 @@ import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
 import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
 import { removeInitService } from '../helpers/initd-service.js'
+import {
+  aptRepoUnusableReason,
+  aptRepoUsable,
+  createAptRepo,
+  type AptRepo
+} from '../helpers/apt-repo.js'
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 
 const FIXTURES = path.resolve(
@@ -67,11 +73,16 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
    * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   * `apt`: the local apt repository (__tests__/helpers/apt-repo.ts), enabled on this machine, as
+   * `apt_repo_dir`, `apt_hello`, `apt_hello_versions`… (AptRepo.vars); the dpkg database is one per
+   * machine, so the two tools then run one after the other, each starting with the repository's
+   * packages purged.
    */
   let httpServer: TestHttpServer | undefined
   // `systemd`: the stand-in systemctl (__tests__/helpers/systemctl-standin.ts) as `systemctl_path`
   // (a PATH with it first) and `systemctl_state` (the directory each run keeps its state under).
   let systemctl: SystemctlStandin | undefined
+  let aptRepo: AptRepo | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
@@ -83,6 +94,30 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         `systemctl_path=${systemctl.path}`,
         `systemctl_state=${systemctl.stateBase}`
       ])
+    },
+    apt: async () => {
+      if (!aptRepoUsable()) throw new Error(aptRepoUnusableReason())
+      if (!aptRepo) {
+        aptRepo = createAptRepo()
+        aptRepo.enable()
+      }
+      return aptRepo.vars()
+    }
+  }
+  /** Services whose state is the machine's own: the two tools take turns. */
+  const SEQUENTIAL_SERVICES = new Set(['apt'])
+  /** Brings a sequential service back to its starting state before (and after) each tool's run. */
+  const resetServices = (names: readonly string[]): void => {
+    if (names.includes('apt')) aptRepo?.purgeAll()
+  }
+  /**
+   * Ends a sequential service after its fixture: the apt repository holds the machine-wide apt test
+   * lock (other test files that install packages wait for it), so it lives for one fixture only.
+   */
+  const stopServices = (names: readonly string[]): void => {
+    if (names.includes('apt')) {
+      aptRepo?.cleanup()
+      aptRepo = undefined
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -98,6 +133,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
   afterAll(async () => {
     await httpServer?.close()
     systemctl?.remove()
+    aptRepo?.cleanup()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -139,9 +175,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
           : []
       )
     )
-    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
-    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
-    const [ansible, ours] = await Promise.all([
+    const serviceNames = fixtureServices(text)
+    const sequential = serviceNames.some((name) => SEQUENTIAL_SERVICES.has(name))
+    const runAnsible = () =>
       runAnsiblePlaybook({
         playbook,
         inventoryPath,
@@ -150,7 +186,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         executable: ansiblePlaybook,
         args,
         env
-      }),
+      })
+    const runOurs = () =>
       runCaptured(
         sshdSettings(sshd, playbook, inventoryPath, {
           extraVars: [
@@ -169,7 +206,24 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
         })
       ).catch((error: unknown) => ({ error }))
-    ]).finally(() => {
+    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
+    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
+    // A fixture on machine-wide state (apt's dpkg database) runs them one after the other instead.
+    const both = async (): Promise<
+      [Awaited<ReturnType<typeof runAnsible>>, Awaited<ReturnType<typeof runOurs>>]
+    > => {
+      if (!sequential) return Promise.all([runAnsible(), runOurs()])
+      try {
+        resetServices(serviceNames)
+        const first = await runAnsible()
+        resetServices(serviceNames)
+        const second = await runOurs()
+        return [first, second]
+      } finally {
+        stopServices(serviceNames)
+      }
+    }
+    const [ansible, ours] = await both().finally(() => {
       setVaultKeyring(new VaultKeyring())
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
@@ -268,7 +322,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-cron.yml',
     'vault.yml',
     'modules-apt-repo.yml',
-    'modules-systemd.yml'
+    'modules-systemd.yml',
+    'modules-apt.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -1,4 +1,5 @@
 import { addHostModule } from './add-host.js'
+import { aptModule } from './apt.js'
 import { aptKeyModule } from './apt-key.js'
 import { aptRepositoryModule } from './apt-repository.js'
 import { assembleModule } from './assemble.js'
@@ -23,6 +24,7 @@ import { groupByModule } from './group-by.js'
 import { hostnameModule } from './hostname.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
+import { packageModule } from './package.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
 import { rawModule } from './raw.js'
@@ -93,7 +95,9 @@ const ALL: ModuleDefinition[] = [
   deb822RepositoryModule,
   systemdModule,
   systemdServiceModule,
-  serviceModule
+  serviceModule,
+  aptModule,
+  packageModule
 ]
 
 /** Every module by name. */
