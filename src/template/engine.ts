@@ -45,7 +45,10 @@ function translateError(err: unknown, source: string): TemplateError {
   }
   const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err))
   // Inside {% for %} nunjucks re-creates our error from its text, dropping the original object.
-  const ours = /^(TemplateError|UndefinedVariableError): ([\s\S]*)$/.exec(message)
+  const ours =
+    /^(TemplateError|UndefinedVariableError|LookupFailure|LookupOptionError): ([\s\S]*)$/.exec(
+      message
+    )
   if (ours)
     return ours[1] === 'UndefinedVariableError'
       ? new UndefinedVariableError(ours[2]!, source)

@@ -122,6 +122,20 @@ export class Templar {
     return /\{[{%#]/.test(source) ? renderToString(source, vars) : source
   }
 
+  /**
+   * Renders a template file's text as the template lookup does (Ansible's Templar.template with trailing
+   * newlines kept and no backslash escaping): with `convertData`, a result that reads as a list, dict or
+   * boolean becomes one, as a playbook string's does; without, it stays text.
+   */
+  renderLookupTemplate(text: string, vars: Record<string, unknown>, convertData: boolean): unknown {
+    if (!isTemplate(text) && !text.includes('{#')) return text
+    const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
+    const result = convertData ? this.renderSource(source, vars) : renderToString(source, vars)
+    if (typeof result !== 'string') return result
+    const missing = trailingNewlines(text) - trailingNewlines(result)
+    return missing > 0 ? result + '\n'.repeat(missing) : result
+  }
+
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression: string, vars: Record<string, unknown>): unknown {
     return evaluateExpression(expression, vars)
