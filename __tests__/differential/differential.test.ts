@@ -20,6 +20,7 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { startHttpServerProcess, type HttpServerProcess } from '../helpers/http-server-process.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -62,12 +63,18 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
    * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   * `http-process`: the same server in a child process (the url lookup blocks this one while it waits).
    */
   let httpServer: TestHttpServer | undefined
+  let httpProcess: HttpServerProcess | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    'http-process': async () => {
+      httpProcess ??= await startHttpServerProcess()
+      return [`http_base=${httpProcess.base}`, `https_base=${httpProcess.httpsBase}`]
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -82,6 +89,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    await httpProcess?.close()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -230,7 +238,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',
-    'modules-users.yml'
+    'modules-users.yml',
+    'semantics-lookups.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -2,6 +2,7 @@ import nunjucks from 'nunjucks'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
 import { CAPTURE_NAME, installJinjaCompat } from './jinja-compat.js'
 import { VARS_KEY } from './jinja-runtime.js'
+import { LookupFailure } from './lookups/lookup-support.js'
 import { assertDeeplyDefined } from './undefined.js'
 
 // Compiled templates by source text: playbooks repeat the same few hundred strings across hosts and loops.
@@ -40,6 +41,7 @@ function translateError(err: unknown, source: string): TemplateError {
   for (let e: unknown = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
     if (e instanceof UndefinedVariableError)
       return e.expression !== undefined ? e : new UndefinedVariableError(e.message, source)
+    if (e instanceof LookupFailure) return e
     if (e instanceof TemplateError)
       return e.expression !== undefined ? e : new TemplateError(e.message, source)
   }
@@ -49,10 +51,12 @@ function translateError(err: unknown, source: string): TemplateError {
     /^(TemplateError|UndefinedVariableError|LookupFailure|LookupOptionError): ([\s\S]*)$/.exec(
       message
     )
-  if (ours)
-    return ours[1] === 'UndefinedVariableError'
-      ? new UndefinedVariableError(ours[2]!, source)
-      : new TemplateError(ours[2]!, source)
+  if (ours) {
+    if (ours[1] === 'UndefinedVariableError') return new UndefinedVariableError(ours[2]!, source)
+    // A lookup's failure keeps its class: the task reports it as Ansible does (failed and msg only).
+    if (ours[1] === 'LookupFailure') return new LookupFailure(ours[2]!, true)
+    return new TemplateError(ours[2]!, source)
+  }
   return new TemplateError(
     `template error while templating string: ${message}. String: ${source}`,
     source

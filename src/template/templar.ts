@@ -57,7 +57,8 @@ function isScalar(value: unknown): boolean {
 
 /**
  * What Ansible 2.14's templating (jinja2_native off) makes of a rendered value: text, turned back into a
- * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`). So `"{{ 1 + 1 }}"` is the
+ * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`; JSON's true/false/null
+ * inside, as Ansible's Json2Python reads them). So `"{{ 1 + 1 }}"` is the
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
@@ -75,7 +76,7 @@ function convertData(value: unknown): unknown {
     text === 'True' ||
     text === 'False'
   )
-    return parsePythonLiteral(text)
+    return parsePythonLiteral(text, true)
   return text
 }
 

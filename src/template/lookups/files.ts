@@ -390,7 +390,7 @@ const csvfile: LookupPlugin = {
         ...Object.fromEntries(Object.entries(call.options).filter(([, v]) => v !== undefined))
       }
       // A term with only options and no key: Ansible finds no search key.
-      const raw = parseKeyValueArgs(term, true)['_raw_params']
+      const raw = kv['_raw_params']
       if (raw === undefined) throw new LookupFailure('Search key is required but was not found')
       const key = String(raw)
       for (const [name, value] of Object.entries(kv)) {

@@ -106,7 +106,8 @@ export function callLookup(
   if (typeof name !== 'string')
     throw new TemplateError(`${fn}() needs the lookup's name first, found ${pythonStr(name)}`)
   const found = plugin(name)
-  if (!found) throw new TemplateError(unknownLookupMessage(name))
+  // Before `errors=` is looked at, as Ansible: an unknown plugin always fails.
+  if (!found) throw new LookupFailure(unknownLookupMessage(name), true)
   const options: Record<string, unknown> = { ...kwargs }
   const wantlist = fn === 'query' || options['wantlist'] === true
   const errors = options['errors'] === undefined ? 'strict' : pythonStr(options['errors'])
