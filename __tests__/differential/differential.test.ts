@@ -239,7 +239,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-stats.yml',
     'modules-copy.yml',
     'modules-users.yml',
-    'semantics-lookups.yml'
+    'semantics-lookups.yml',
+    'semantics-loops.yml',
+    'semantics-lookups-unknown.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

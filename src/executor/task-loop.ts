@@ -134,9 +134,9 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
   )
     items = [rendered]
   else {
+    // As Ansible: the task fails before any module runs, with failed and msg only.
     return {
       failed: true,
-      changed: false,
       msg: `Invalid data passed to 'loop', it requires a list, got this instead: ${pythonStr(rendered)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`
     }
   }

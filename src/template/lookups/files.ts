@@ -7,7 +7,7 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  readdirSync,
+  opendirSync,
   readFileSync,
   statSync,
   writeFileSync
@@ -69,7 +69,7 @@ function globIn(dir: string, pattern: string): string[] {
       }
       let names: string[]
       try {
-        names = readdirSync(at)
+        names = directoryOrder(at)
       } catch {
         continue
       }
@@ -82,6 +82,19 @@ function globIn(dir: string, pattern: string): string[] {
     current = next
   }
   return current
+}
+
+/** A directory's entries in the order the file system gives them (Python's listdir; Node's readdir sorts). */
+function directoryOrder(dir: string): string[] {
+  const handle = opendirSync(dir)
+  const names: string[] = []
+  try {
+    for (let entry = handle.readSync(); entry !== null; entry = handle.readSync())
+      names.push(entry.name)
+  } finally {
+    handle.closeSync()
+  }
+  return names
 }
 
 function isFile(file: string): boolean {
@@ -261,18 +274,19 @@ export function parseIniTerm(term: string): { key: string; params: Record<string
 const ini: LookupPlugin = {
   run: (call) => {
     const out: unknown[] = []
+    // One set of options for every term: an inline option of one term stays for the next, as in Ansible.
+    const settings: Record<string, unknown> = {
+      type: 'ini',
+      file: 'ansible.ini',
+      section: 'global',
+      re: false,
+      encoding: 'utf-8',
+      default: '',
+      case_sensitive: false,
+      allow_no_value: false,
+      ...Object.fromEntries(Object.entries(call.options).filter(([, v]) => v !== undefined))
+    }
     for (const term of call.terms.map(termText)) {
-      const settings: Record<string, unknown> = {
-        type: 'ini',
-        file: 'ansible.ini',
-        section: 'global',
-        re: false,
-        encoding: 'utf-8',
-        default: '',
-        case_sensitive: false,
-        allow_no_value: false,
-        ...Object.fromEntries(Object.entries(call.options).filter(([, v]) => v !== undefined))
-      }
       let key = term
       if (term.includes('=') || term.trim().includes(' ')) {
         const parsed = parseIniTerm(term)
@@ -379,16 +393,17 @@ const CSV_OPTIONS = ['col', 'default', 'delimiter', 'file', 'encoding']
 const csvfile: LookupPlugin = {
   run: (call) => {
     const out: unknown[] = []
+    // One set of options for every term: an inline option of one term stays for the next, as in Ansible.
+    const settings: Record<string, unknown> = {
+      col: '1',
+      default: null,
+      delimiter: 'TAB',
+      file: 'ansible.csv',
+      encoding: 'utf-8',
+      ...Object.fromEntries(Object.entries(call.options).filter(([, v]) => v !== undefined))
+    }
     for (const term of call.terms.map(termText)) {
       const kv = parseKeyValueArgs(term, false)
-      const settings: Record<string, unknown> = {
-        col: '1',
-        default: null,
-        delimiter: 'TAB',
-        file: 'ansible.csv',
-        encoding: 'utf-8',
-        ...Object.fromEntries(Object.entries(call.options).filter(([, v]) => v !== undefined))
-      }
       // A term with only options and no key: Ansible finds no search key.
       const raw = kv['_raw_params']
       if (raw === undefined) throw new LookupFailure('Search key is required but was not found')
