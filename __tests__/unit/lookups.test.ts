@@ -250,6 +250,22 @@ describe('lookup() and query()', () => {
     expect(() => t.render("{{ lookup('file', nope) }}", scope)).toThrow(TemplateError)
   })
 
+  it("keep the action's inputs, saved state and tokens from env and pipe", () => {
+    const saved = { ...process.env }
+    process.env['INPUT_PRIVATE-KEY'] = 'secret-key'
+    process.env['GITHUB_TOKEN'] = 'secret-token'
+    process.env['APB_LOOKUP_VISIBLE'] = 'seen'
+    try {
+      expect(callLookup('lookup', 'env', ['INPUT_PRIVATE-KEY'], { default: 'no' }, vars)).toBe('no')
+      expect(callLookup('lookup', 'env', ['GITHUB_TOKEN'], {}, vars)).toBe('')
+      expect(callLookup('lookup', 'env', ['APB_LOOKUP_VISIBLE'], {}, vars)).toBe('seen')
+      expect(callLookup('lookup', 'pipe', ['env'], {}, vars)).not.toMatch(/secret-(key|token)/)
+      expect(callLookup('lookup', 'pipe', ['echo "$APB_LOOKUP_VISIBLE"'], {}, vars)).toBe('seen')
+    } finally {
+      process.env = saved
+    }
+  })
+
   it('give with_<lookup> loops their items: a mapping whole to dict, its keys to the others', () => {
     expect(runLoopLookup('dict', { a: 1 }, vars, 'files')).toEqual([{ key: 'a', value: 1 }])
     expect(runLoopLookup('items', { a: 1, b: 2 }, vars, 'files')).toEqual(['a', 'b'])

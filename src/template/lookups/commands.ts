@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { UndefinedVariableError } from '../../errors.js'
+import { isSecretVariable, targetEnvironment } from '../../connection/local-connection.js'
 import { Undefined } from '../undefined.js'
 import { pythonStr, toBoolean } from '../python.js'
 import { isRecord } from '../../values/records.js'
@@ -28,6 +29,8 @@ function runShell(call: LookupCall, plugin: string, command: string): Buffer {
   const run = spawnSync('/bin/sh', ['-c', command], {
     cwd: baseDir(call.vars),
     input: '',
+    // As a local command: without the action's inputs, saved state and tokens (SECURITY.md).
+    env: targetEnvironment(process.env),
     stdio: ['pipe', 'pipe', 'inherit'],
     maxBuffer: 256 * 1024 * 1024
   })
@@ -74,7 +77,9 @@ const env: LookupPlugin = {
     const fallback = call.options['default'] === undefined ? '' : call.options['default']
     return call.terms.map((term) => {
       const name = termText(term).split(/\s+/).filter(Boolean)[0] ?? ''
-      const value = Object.hasOwn(process.env, name) ? process.env[name] : fallback
+      // The action's inputs (secrets among them), saved state and tokens are not the playbook's to read.
+      const value =
+        Object.hasOwn(process.env, name) && !isSecretVariable(name) ? process.env[name] : fallback
       if (value instanceof Undefined)
         throw new UndefinedVariableError(`The "env" lookup, found an undefined variable: ${name}`)
       return value
@@ -139,6 +144,7 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
 function fetchUrl(request: UrlRequest & { ca?: string }): UrlAnswer {
   const run = spawnSync(process.execPath, ['-e', URL_CHILD], {
     input: JSON.stringify(request),
+    env: targetEnvironment(process.env),
     stdio: ['pipe', 'pipe', 'pipe'],
     // The request's own timeout ends it first; this only keeps a stuck child from hanging the run.
     timeout: request.timeoutMs + 30_000,
