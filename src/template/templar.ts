@@ -84,6 +84,8 @@ function isTemplate(text: string): boolean {
   return text.includes('{{') || text.includes('{%')
 }
 
+const convertValue = convertData
+
 /** Ansible-compatible templating of playbook values, expressions and conditionals. */
 export class Templar {
   /**
@@ -128,8 +130,19 @@ export class Templar {
    * newlines kept and no backslash escaping): with `convertData`, a result that reads as a list, dict or
    * boolean becomes one, as a playbook string's does; without, it stays text.
    */
-  renderLookupTemplate(text: string, vars: Record<string, unknown>, convertData: boolean): unknown {
+  renderLookupTemplate(
+    text: string,
+    vars: Record<string, unknown>,
+    convertData: boolean,
+    searchPath: string[] = []
+  ): unknown {
     if (!isTemplate(text) && !text.includes('{#')) return text
+    // A template that includes or imports others is rendered with a loader over `searchPath`, as the
+    // template module renders one (the same whitespace rules).
+    if (/\{%-?\s*(include|import|from|extends)\b/.test(text)) {
+      const rendered = renderTemplateFile(text, vars, { searchPath })
+      return convertData ? convertValue(rendered) : rendered
+    }
     const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
     const result = convertData ? this.renderSource(source, vars) : renderToString(source, vars)
     if (typeof result !== 'string') return result

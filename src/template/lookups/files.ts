@@ -218,7 +218,16 @@ const template: LookupPlugin = {
         string,
         unknown
       >
-      return (templater ??= new Templar()).renderLookupTemplate(text, vars, convertData)
+      // Includes are looked up beside the template, then in each search path's templates/ and itself.
+      const known = call.vars['ansible_search_path']
+      const searchPath = [
+        path.dirname(found),
+        ...(Array.isArray(known) ? known.map(String) : []).flatMap((p) => [
+          path.join(p, 'templates'),
+          p
+        ])
+      ]
+      return (templater ??= new Templar()).renderLookupTemplate(text, vars, convertData, searchPath)
     })
   }
 }
