@@ -202,7 +202,13 @@ export async function executeRun(
   forgetConnectionNotices()
   // Lookups render inside templates, away from the run's events: their warnings (errors=warn, a file
   // not found) are shown through this run's.
-  const previousLookupSink = setLookupWarningSink((message) => events.warning(message))
+  // Each shown once, as Ansible's display shows a repeated warning once.
+  const lookupWarnings = new Set<string>()
+  const previousLookupSink = setLookupWarningSink((message) => {
+    if (lookupWarnings.has(message)) return
+    lookupWarnings.add(message)
+    events.warning(message)
+  })
   const stopNotices = onConnectionNotice((notice) =>
     notice.level === 'warning'
       ? events.warning(notice.text)
