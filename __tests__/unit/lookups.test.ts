@@ -155,6 +155,9 @@ describe('the csvfile lookup', () => {
     expect(callLookup('lookup', 'csvfile', ['alice'], { file: 'p.tsv', col: 2 }, vars)).toBe(
       'admin'
     )
+    expect(() =>
+      callLookup('lookup', 'csvfile', ['bob'], { file: 'p.csv', encoding: 'latin-1' }, vars)
+    ).toThrow("the csvfile lookup's encoding 'latin-1' is not supported")
     expect(() => callLookup('lookup', 'csvfile', ['bob nope=1'], { file: 'p.csv' }, vars)).toThrow(
       'nope is not a valid option'
     )

@@ -28,12 +28,22 @@ import {
   findFile,
   findInSearchPath,
   LookupFailure,
+  LookupOptionError,
   type LookupPlugin,
   option,
   termText
 } from './lookup-support.js'
 
-function readText(file: string): string {
+/**
+ * A controller file's text, as UTF-8: the only `encoding` ini and csvfile take here (another is refused by
+ * name, never read wrongly).
+ */
+function readText(file: string, encoding: unknown = 'utf-8', plugin = ''): string {
+  const name = pythonStr(encoding).toLowerCase().replace(/_/g, '-')
+  if (!['utf-8', 'utf8', 'u8', 'utf'].includes(name))
+    throw new LookupOptionError(
+      `the ${plugin} lookup's encoding '${pythonStr(encoding)}' is not supported by async-playbook: only utf-8 files are read; convert the file to UTF-8`
+    )
   try {
     return readFileSync(file, 'utf8')
   } catch (error) {
@@ -311,7 +321,7 @@ const ini: LookupPlugin = {
           'ansible.errors.AnsibleParserError'
         )
       const caseSensitive = pythonTruthyOption(settings['case_sensitive'])
-      let text = readText(found)
+      let text = readText(found, settings['encoding'], 'ini')
       let section = pythonStr(settings['section'])
       if (settings['type'] === 'properties') {
         text = '[java_properties]\n' + text
@@ -428,7 +438,7 @@ const csvfile: LookupPlugin = {
         throw new LookupFailure("csvfile: [Errno 2] No such file or directory: b'None'")
       const col = Number.parseInt(pythonStr(settings['col']), 10)
       let value: unknown = settings['default']
-      for (const row of parseCsv(readText(found), delimiter)) {
+      for (const row of parseCsv(readText(found, settings['encoding'], 'csvfile'), delimiter)) {
         if (row.length > 0 && row[0] === key) {
           const at = col < 0 ? row.length + col : col
           if (!Number.isInteger(col) || at < 0 || at >= row.length)
