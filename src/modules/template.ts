@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
 import {
@@ -16,6 +16,7 @@ import {
   encodePython
 } from '../values/python-codecs.js'
 import { findControllerFile } from './controller-files.js'
+import { readControllerFile } from '../vault/index.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
 import { expandUser, inspectRemote, normaliseMode, transferWithArgs } from './file-transfer.js'
@@ -80,7 +81,7 @@ export const templateModule: ModuleDefinition = {
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const local = findControllerFile(src, 'templates', ctx)
     // As Ansible reads it: bytes that are not UTF-8 pass through to the output unchanged.
-    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readFileSync(local)), {
+    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readControllerFile(local)), {
       ...syntax,
       variables: templateVariables(src, local, dest),
       searchPath: includeSearchPath(ctx, local)

@@ -6,6 +6,7 @@ import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
 import { VARS_KEY, assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
 import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
+import { VAULT_FAILURE_GLOBAL } from '../vault/keyring.js'
 
 function wrapFilter(name: string, filter: FilterFunction) {
   return function (value: unknown, ...raw: unknown[]): unknown {
@@ -57,13 +58,17 @@ export function createEnvironment(
       throw new TemplateError(`No filter named '${name}'.`)
     return getFilter(name)
   }
-  // Lookups run on the controller (src/lookups) with the variables the template is rendered with.
+  // Lookups run on the controller (src/template/lookups) with the variables the template is rendered with.
   for (const [name, fn] of [
     ['lookup', 'lookup'],
     ['query', 'query'],
     ['q', 'query']
   ] as const)
     env.addGlobal(name, lookupGlobal(fn))
+  // A `!vault` value no password decrypted (src/vault/keyring.ts): the task using it fails.
+  env.addGlobal(VAULT_FAILURE_GLOBAL, (message: unknown): never => {
+    throw new TemplateError(String(message))
+  })
   env.addGlobal('True', true)
   env.addGlobal('False', false)
   env.addGlobal('None', null)
