@@ -258,7 +258,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-apt-repo.yml',
     'semantics-lookups.yml',
     'semantics-loops.yml',
-    'semantics-lookups-unknown.yml'
+    'semantics-lookups-unknown.yml',
+    'semantics-lookups-vault.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

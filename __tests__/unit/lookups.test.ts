@@ -230,8 +230,8 @@ describe('lookup() and query()', () => {
       expect(() => callLookup('lookup', 'nosuch', [], { errors: 'ignore' }, vars)).toThrow(
         'lookup plugin (nosuch) not found'
       )
-      expect(() => callLookup('lookup', 'unvault', ['x'], {}, vars)).toThrow(
-        'lookup plugin (unvault) is not supported'
+      expect(() => callLookup('lookup', 'config', ['DEFAULT_FORKS'], {}, vars)).toThrow(
+        'lookup plugin (config) is not supported'
       )
       expect(() => callLookup('lookup', 'url', ['http://x'], { unix_socket: '/s' }, vars)).toThrow(
         "the url lookup's option 'unix_socket' is not supported"

@@ -187,6 +187,7 @@ export const WITH_LOOKUPS: ReadonlySet<string> = new Set([
   'subelements',
   'template',
   'together',
+  'unvault',
   'url',
   'varnames',
   'vars'

@@ -45,7 +45,11 @@ function translateError(err: unknown, source: string): TemplateError {
     if (e instanceof TemplateError)
       return e.expression !== undefined ? e : new TemplateError(e.message, source)
   }
-  const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err))
+  const raw = err instanceof Error ? err.message : String(err)
+  // A lookup's message is Ansible's to the last character (some end in a space): not trimmed.
+  const lookup = /LookupFailure: ([\s\S]*)$/.exec(raw)
+  if (lookup) return new LookupFailure(lookup[1]!, true)
+  const message = stripNunjucksNoise(raw)
   // Inside {% for %} nunjucks re-creates our error from its text, dropping the original object.
   const ours =
     /^(TemplateError|UndefinedVariableError|LookupFailure|LookupOptionError): ([\s\S]*)$/.exec(

@@ -15,6 +15,7 @@ import {
 import path from 'node:path'
 import { homedir } from 'node:os'
 import { templateVariables } from '../template-vars.js'
+import { readControllerFile, VaultError } from '../../vault/index.js'
 import { parseKeyValueArgs } from '../../playbook/kv-args.js'
 import { Templar } from '../templar.js'
 import { pyRepr, pythonStr, pyStringRepr } from '../python.js'
@@ -38,15 +39,17 @@ import {
  * A controller file's text, as UTF-8: the only `encoding` ini and csvfile take here (another is refused by
  * name, never read wrongly).
  */
-function readText(file: string, encoding: unknown = 'utf-8', plugin = ''): string {
+function readText(file: string, encoding: unknown = 'utf-8', plugin = '', decrypt = true): string {
   const name = pythonStr(encoding).toLowerCase().replace(/_/g, '-')
   if (!['utf-8', 'utf8', 'u8', 'utf'].includes(name))
     throw new LookupOptionError(
       `the ${plugin} lookup's encoding '${pythonStr(encoding)}' is not supported by async-playbook: only utf-8 files are read; convert the file to UTF-8`
     )
   try {
-    return readFileSync(file, 'utf8')
+    // As Ansible's loader: a vault-encrypted file is read decrypted (csvfile opens its file itself).
+    return decrypt ? readControllerFile(file).toString('utf8') : readFileSync(file, 'utf8')
   } catch (error) {
+    if (error instanceof VaultError) throw error
     throw new LookupFailure(`could not read ${file}: ${(error as Error).message}`)
   }
 }
@@ -438,7 +441,8 @@ const csvfile: LookupPlugin = {
         throw new LookupFailure("csvfile: [Errno 2] No such file or directory: b'None'")
       const col = Number.parseInt(pythonStr(settings['col']), 10)
       let value: unknown = settings['default']
-      for (const row of parseCsv(readText(found, settings['encoding'], 'csvfile'), delimiter)) {
+      const text = readText(found, settings['encoding'], 'csvfile', false)
+      for (const row of parseCsv(text, delimiter)) {
         if (row.length > 0 && row[0] === key) {
           const at = col < 0 ? row.length + col : col
           if (!Number.isInteger(col) || at < 0 || at >= row.length)
@@ -591,8 +595,24 @@ const password: LookupPlugin = {
     })
 }
 
+const unvault: LookupPlugin = {
+  run: (call) =>
+    call.terms.map((term) => {
+      const name = termText(term)
+      const found = findFile(call, 'files', name)
+      if (found === undefined)
+        throw new LookupFailure(
+          `Unable to find file matching "${name}" `,
+          false,
+          'ansible.errors.AnsibleParserError'
+        )
+      return readText(found)
+    })
+}
+
 export const FILE_LOOKUPS: Record<string, LookupPlugin> = {
   file,
+  unvault,
   fileglob,
   first_found: firstFound,
   template,
