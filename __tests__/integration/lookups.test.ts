@@ -61,6 +61,10 @@ describe('lookups in a run', () => {
     - debug:
         msg: "{{ printed.stdout }}"
       register: shown
+    - name: as a lookup's term
+      debug:
+        msg: "{{ lookup('file', printed.stdout, errors='ignore') }}"
+      register: as_term
     - set_fact:
         kept: "{{ printed.stdout }}"
     - debug:
@@ -72,6 +76,7 @@ describe('lookups in a run', () => {
     expect(resultOf(out, 'debug', 'localhost')['msg']).toBe(
       `{{ lookup('pipe', 'touch ${MARKER}') }}`
     )
+    expect(resultOf(out, "as a lookup's term", 'localhost')['msg']).toBe('')
     expect(existsSync(MARKER)).toBe(false)
   })
 })

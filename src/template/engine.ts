@@ -85,6 +85,24 @@ function compiled(source: string, shownSource = source, file = false): nunjucks.
   return template
 }
 
+// The template text being rendered, innermost last (a lookup may render another template): rendering
+// is synchronous, so this is the text whose expression is running.
+const sources: string[] = []
+
+function withSource<T>(source: string, render: () => T): T {
+  sources.push(source)
+  try {
+    return render()
+  } finally {
+    sources.pop()
+  }
+}
+
+/** The text of the template being rendered now, as its author wrote it (undefined outside a render). */
+export function currentTemplateSource(): string | undefined {
+  return sources[sources.length - 1]
+}
+
 /**
  * Renders a canonical template source (jinja-lexer.ts's canonicalSource) against `vars`, with no
  * trimming of its own; errors show `shownSource`, the template as written.
@@ -98,7 +116,7 @@ export function renderCanonical(
   const template = compiled(canonical, shownSource, true)
   activeResolver = resolver
   try {
-    return template.render({ [VARS_KEY]: vars })
+    return withSource(shownSource, () => template.render({ [VARS_KEY]: vars }))
   } catch (err) {
     throw translateError(err, shownSource)
   } finally {
@@ -110,7 +128,7 @@ export function renderCanonical(
 export function renderToString(source: string, vars: Record<string, unknown>): string {
   const template = compiled(source)
   try {
-    return template.render({ [VARS_KEY]: vars })
+    return withSource(source, () => template.render({ [VARS_KEY]: vars }))
   } catch (err) {
     throw translateError(err, source)
   }
@@ -129,7 +147,7 @@ export function evaluateExpression(
     return ''
   }
   try {
-    template.render({ [VARS_KEY]: vars, [CAPTURE_NAME]: capture })
+    withSource(source, () => template.render({ [VARS_KEY]: vars, [CAPTURE_NAME]: capture }))
     assertDeeplyDefined(captured)
   } catch (err) {
     throw translateError(err, source)

@@ -7,6 +7,8 @@ import { TemplateError, UndefinedVariableError } from '../../errors.js'
 import { LOOKUPS_NOT_RUN } from '../../playbook/keywords.js'
 import { assertDeeplyDefined } from '../undefined.js'
 import { pythonStr } from '../python.js'
+import { currentTemplateSource } from '../engine.js'
+import { Templar } from '../templar.js'
 import { isRecord } from '../../values/records.js'
 import { COMMAND_LOOKUPS } from './commands.js'
 import { FILE_LOOKUPS } from './files.js'
@@ -92,6 +94,26 @@ export function runLoopLookup(
   return found.run({ terms: list, options: {}, vars, subdir, warn: warningSink })
 }
 
+// Made on first use: templar.ts imports this file's importers (a cycle), so not at load time.
+let templar: Templar | undefined
+
+/**
+ * The terms as Ansible's listify_lookup_plugin_terms gives them: a string term that is itself a template
+ * (`lookup('file', '{{ playbook_dir }}/x')`) is templated. Only text the template's author wrote is: a
+ * string that came from a variable (a target's output among them) and is not in the template's own text
+ * is left as it is, as Ansible leaves its unsafe values.
+ */
+function templatedTerms(args: unknown[], vars: Record<string, unknown>): unknown[] {
+  const source = currentTemplateSource()
+  if (source === undefined) return [...args]
+  const visit = (term: unknown): unknown => {
+    if (Array.isArray(term)) return term.map(visit)
+    if (typeof term !== 'string' || !/\{\{|\{%/.test(term) || !source.includes(term)) return term
+    return (templar ??= new Templar()).render(term, vars)
+  }
+  return args.map(visit)
+}
+
 /**
  * `lookup(name, *terms, **options)` (`wantlist` false unless given) or `query(...)`/`q(...)` (a list):
  * Ansible's Templar._lookup.
@@ -116,9 +138,10 @@ export function callLookup(
   delete options['allow_unsafe']
   assertDeeplyDefined(args)
   refuseOptions(name, found, options)
+  const terms = templatedTerms(args, vars)
   let ran: unknown[]
   try {
-    ran = found.run({ terms: [...args], options, vars, warn: warningSink })
+    ran = found.run({ terms, options, vars, warn: warningSink })
   } catch (error) {
     if (error instanceof UndefinedVariableError || error instanceof LookupOptionError) throw error
     let message: string
