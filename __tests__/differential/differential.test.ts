@@ -28,6 +28,7 @@ import {
   createAptRepo,
   type AptRepo
 } from '../helpers/apt-repo.js'
+import { startHttpServerProcess, type HttpServerProcess } from '../helpers/http-server-process.js'
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 
 const FIXTURES = path.resolve(
@@ -77,8 +78,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * `apt_repo_dir`, `apt_hello`, `apt_hello_versions`… (AptRepo.vars); the dpkg database is one per
    * machine, so the two tools then run one after the other, each starting with the repository's
    * packages purged.
+   * `http-process`: the same server in a child process (the url lookup blocks this one while it waits).
    */
   let httpServer: TestHttpServer | undefined
+  let httpProcess: HttpServerProcess | undefined
   // `systemd`: the stand-in systemctl (__tests__/helpers/systemctl-standin.ts) as `systemctl_path`
   // (a PATH with it first) and `systemctl_state` (the directory each run keeps its state under).
   let systemctl: SystemctlStandin | undefined
@@ -87,6 +90,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    'http-process': async () => {
+      httpProcess ??= await startHttpServerProcess()
+      return [`http_base=${httpProcess.base}`, `https_base=${httpProcess.httpsBase}`]
     },
     systemd: () => {
       systemctl ??= installSystemctlStandin()
@@ -132,6 +139,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    await httpProcess?.close()
     systemctl?.remove()
     aptRepo?.cleanup()
     rmSync(SUDOERS_FILE, { force: true })
@@ -323,7 +331,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'vault.yml',
     'modules-apt-repo.yml',
     'modules-systemd.yml',
-    'modules-apt.yml'
+    'modules-apt.yml',
+    'semantics-lookups.yml',
+    'semantics-loops.yml',
+    'semantics-lookups-unknown.yml',
+    'semantics-lookups-vault.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
