@@ -20,6 +20,7 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { buildPipIndex, type PipIndex } from '../helpers/pip-index.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -62,12 +63,18 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
    * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   * `pip`: a local index of small wheels (__tests__/helpers/pip-index.ts) as `pip_index`, its directory.
    */
   let httpServer: TestHttpServer | undefined
+  let pipIndex: PipIndex | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    pip: () => {
+      pipIndex ??= buildPipIndex()
+      return Promise.resolve([`pip_index=${pipIndex.dir}`])
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -82,6 +89,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    pipIndex?.remove()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -230,7 +238,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',
-    'modules-users.yml'
+    'modules-users.yml',
+    'modules-pip.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -18,6 +18,7 @@ import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
+import { pipModule } from './pip.js'
 import { rawModule } from './raw.js'
 import { rebootModule } from './reboot.js'
 import { replaceModule } from './replace.js'
@@ -72,7 +73,8 @@ const ALL: ModuleDefinition[] = [
   unarchiveModule,
   groupModule,
   userModule,
-  uriModule
+  uriModule,
+  pipModule
 ]
 
 /** Every module by name. */
