@@ -247,12 +247,17 @@ function setupFailure(
       return fail(
         'virtualenv_python should not be used when using the venv module or pyvenv as virtualenv_command'
       )
-    case 'no_python':
+    case 'no_python': {
+      const named = pythonInterpreter(ctx.vars)
+      const where = named
+        ? `its ansible_python_interpreter ${named} is not there`
+        : 'no python3 or python was found on its PATH'
       return fail(
-        `pip needs Python on the target, and ${ctx.host} has none: no python3 or python found on its PATH` +
-          ' (or at ansible_python_interpreter). Install python3 and python3-pip (python3-venv for' +
-          ' virtualenv_command: python3 -m venv), or name a pip with `executable`.'
+        `pip needs Python on the target, and ${ctx.host} has none: ${where}. Install python3 and` +
+          ' python3-pip there (python3-venv for virtualenv_command: python3 -m venv), or name a pip' +
+          ' with `executable`.'
       )
+    }
     case 'no_pip_in_venv':
       return fail(
         `Unable to find pip in the virtualenv, ${venv ?? ''}, under any of these names: pip3, pip. Make sure pip is present in the virtualenv.`
