@@ -32,6 +32,7 @@ import { statModule } from './stat.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
+import { yumRepositoryModule } from './yum-repository.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { unarchiveModule } from './unarchive.js'
@@ -74,7 +75,8 @@ const ALL: ModuleDefinition[] = [
   groupModule,
   userModule,
   uriModule,
-  pipModule
+  pipModule,
+  yumRepositoryModule
 ]
 
 /** Every module by name. */
