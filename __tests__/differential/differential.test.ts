@@ -21,6 +21,7 @@ import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
 import { buildPipIndex, type PipIndex } from '../helpers/pip-index.js'
+import { buildRpmRepo, type RpmRepo } from '../helpers/rpm-repo.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -64,9 +65,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
    * `pip`: a local index of small wheels (__tests__/helpers/pip-index.ts) as `pip_index`, its directory.
+   * `rpm`: a local RPM repository (__tests__/helpers/rpm-repo.ts) as `rpm_repo`, its directory.
    */
   let httpServer: TestHttpServer | undefined
   let pipIndex: PipIndex | undefined
+  let rpmRepo: RpmRepo | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
@@ -75,6 +78,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     pip: () => {
       pipIndex ??= buildPipIndex()
       return Promise.resolve([`pip_index=${pipIndex.dir}`])
+    },
+    rpm: () => {
+      rpmRepo ??= buildRpmRepo()
+      return Promise.resolve([`rpm_repo=${rpmRepo.dir}`])
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -90,6 +97,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
   afterAll(async () => {
     await httpServer?.close()
     pipIndex?.remove()
+    rpmRepo?.remove()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -240,7 +248,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-copy.yml',
     'modules-users.yml',
     'modules-pip.yml',
-    'modules-yum-repository.yml'
+    'modules-yum-repository.yml',
+    'modules-dnf.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

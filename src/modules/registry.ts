@@ -6,6 +6,7 @@ import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
 import { debugModule } from './debug.js'
+import { dnfModule, yumModule } from './dnf.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
@@ -76,7 +77,9 @@ const ALL: ModuleDefinition[] = [
   userModule,
   uriModule,
   pipModule,
-  yumRepositoryModule
+  yumRepositoryModule,
+  dnfModule,
+  yumModule
 ]
 
 /** Every module by name. */
