@@ -109,7 +109,7 @@ for spec in "$@"; do
   case $state in
     present) installed "$spec" || add install "$spec" ;;
     latest)
-      if installed "$spec"; then add upgrade "$spec"; else add install "$spec"; fi
+      if [ "$spec" = '*' ] || installed "$spec"; then add upgrade "$spec"; else add install "$spec"; fi
       ;;
     absent)
       case $spec in
