@@ -68,6 +68,16 @@ describe('yum_repository in check mode', () => {
   })
 })
 
+describe('yum_repository with a password', () => {
+  it('writes it into the file and masks it in the result', async () => {
+    const { result } = await runModuleOn('yum_repository', repo({ password: 's3cret-pw' }))
+    expect(result['changed']).toBe(true)
+    expect(JSON.stringify(result)).not.toContain('s3cret-pw')
+    expect((result['diff'] as Record<string, string>)['after']).toContain('password = ********')
+    expect(readFileSync(path.join(dir, 'epel.repo'), 'utf8')).toContain('password = s3cret-pw\n')
+  })
+})
+
 describe('yum_repository reading a .repo file', () => {
   it('reads it as configparser does', () => {
     expect(parseIni('# c\n[a]\nKey = v\nmulti: one\n  two\n\n  three\n\n; c\n[b]\nx=1\n')).toEqual([
