@@ -97,6 +97,28 @@ list_installed() {
   rpm --root "$root" -qa --qf '%{NAME}-%{EPOCHNUM}:%{VERSION}-%{RELEASE}.%{ARCH}\n' 2>/dev/null | sort
 }
 
+# newer_installed SPEC: true when SPEC names a whole name-[epoch:]version-release[.arch] and rpm has a
+# newer one of that name, which Ansible leaves as it is (no downgrade without allow_downgrade).
+newer_installed() {
+  nvr=${1%.rpm}
+  case ${nvr##*.} in
+    noarch | x86_64 | i386 | i486 | i586 | i686 | aarch64 | ppc64le | ppc64 | s390x | armv7hl | riscv64) nvr=${nvr%.*} ;;
+  esac
+  release=${nvr##*-}
+  rest=${nvr%-*}
+  [ "$rest" != "$nvr" ] || return 1
+  version=${rest##*-}
+  name=${rest%-*}
+  [ "$name" != "$rest" ] && [ -n "$name" ] || return 1
+  case $version in *:*) epoch=${version%%:*} version=${version#*:} ;; *) epoch=0 ;; esac
+  case $version in [0-9]*) ;; *) return 1 ;; esac
+  want=${epoch:-0}:$version-$release
+  case $want in *[!A-Za-z0-9._+~^:-]*) return 1 ;; esac
+  have=$(rpm --root "$root" -q --qf '%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' -- "$name" 2>/dev/null | head -n 1)
+  case $have in '' | *[!A-Za-z0-9._+~^:-]*) return 1 ;; esac
+  [ "$(rpm --eval "%{lua:print(rpm.vercmp('$have','$want'))}" 2>/dev/null)" = 1 ]
+}
+
 install=''
 upgrade=''
 remove=''
@@ -107,9 +129,15 @@ add() {
 }
 for spec in "$@"; do
   case $state in
-    present) installed "$spec" || add install "$spec" ;;
+    present) newer_installed "$spec" || installed "$spec" || add install "$spec" ;;
     latest)
-      if [ "$spec" = '*' ] || installed "$spec"; then add upgrade "$spec"; else add install "$spec"; fi
+      if newer_installed "$spec"; then
+        :
+      elif [ "$spec" = '*' ] || installed "$spec"; then
+        add upgrade "$spec"
+      else
+        add install "$spec"
+      fi
       ;;
     absent)
       case $spec in
