@@ -106,6 +106,22 @@ describe('pip on the target', () => {
     expect(named['msg']).toMatch(/ansible_python_interpreter \/no\/such\/python3/)
   })
 
+  it('expands $VAR in virtualenv_command, as a path', async () => {
+    const made = path.join(work, 'venv-expanded')
+    const { result } = await runModuleOn(
+      'pip',
+      {
+        name: 'apbdemo==1.1',
+        virtualenv: made,
+        virtualenv_command: '$APB_PYTHON_DIR/python3 -m venv',
+        extra_args: offline
+      },
+      { environment: { APB_PYTHON_DIR: '/usr/bin' } }
+    )
+    expect(result).toMatchObject({ changed: true, virtualenv: made })
+    expect(existsSync(path.join(made, 'bin', 'activate'))).toBe(true)
+  }, 120_000)
+
   it('names the virtualenv tool it cannot find', async () => {
     const { result } = await runModuleOn('pip', {
       name: 'apbdemo',

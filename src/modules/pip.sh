@@ -144,7 +144,9 @@ create_venv() {
     i=$((i + 1))
   done
   shift $((total - count))
-  tool=$1
+  # virtualenv_command is a path: ~ and $VAR in it are expanded, as Ansible expands it.
+  tool=$(apb_expand "$1")
+  tool=${tool%x}
   shift
   case $tool in
     */*) ;;
