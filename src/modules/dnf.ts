@@ -20,10 +20,11 @@ import { environmentOnStdin } from './task-environment.js'
 
 const SCRIPT = compactScript(script)
 
-const notYet = (what: string): ArgOption => ({
+/** An option Ansible has that is refused by name here: the task says so and what to do instead. */
+const NOT_YET: ArgOption = {
   type: 'raw',
-  notImplemented: `${what} is not driven yet; run dnf through the command module for it`
-})
+  notImplemented: 'run dnf through the command module for it'
+}
 
 /** The options Ansible's dnf and yum share (yumdnf_argument_spec), as far as they are driven here. */
 const COMMON_OPTIONS: Record<string, ArgOption> = {
@@ -36,25 +37,25 @@ const COMMON_OPTIONS: Record<string, ArgOption> = {
   conf_file: { type: 'str' },
   installroot: { type: 'str', default: '/' },
   releasever: { type: 'str' },
-  list: notYet('`list`'),
-  autoremove: notYet('`autoremove`'),
-  exclude: notYet('`exclude`'),
-  skip_broken: notYet('`skip_broken`'),
-  update_only: notYet('`update_only`'),
-  validate_certs: notYet('`validate_certs`'),
-  sslverify: notYet('`sslverify`'),
-  security: notYet('`security`'),
-  bugfix: notYet('`bugfix`'),
-  enable_plugin: notYet('`enable_plugin`'),
-  disable_plugin: notYet('`disable_plugin`'),
-  disable_excludes: notYet('`disable_excludes`'),
-  allow_downgrade: notYet('`allow_downgrade`'),
-  download_only: notYet('`download_only`'),
-  download_dir: notYet('`download_dir`'),
-  install_weak_deps: notYet('`install_weak_deps`'),
-  install_repoquery: notYet('`install_repoquery`'),
-  cacheonly: notYet('`cacheonly`'),
-  lock_timeout: notYet('`lock_timeout`')
+  list: NOT_YET,
+  autoremove: NOT_YET,
+  exclude: NOT_YET,
+  skip_broken: NOT_YET,
+  update_only: NOT_YET,
+  validate_certs: NOT_YET,
+  sslverify: NOT_YET,
+  security: NOT_YET,
+  bugfix: NOT_YET,
+  enable_plugin: NOT_YET,
+  disable_plugin: NOT_YET,
+  disable_excludes: NOT_YET,
+  allow_downgrade: NOT_YET,
+  download_only: NOT_YET,
+  download_dir: NOT_YET,
+  install_weak_deps: NOT_YET,
+  install_repoquery: NOT_YET,
+  cacheonly: NOT_YET,
+  lock_timeout: NOT_YET
 }
 
 /** `dnf` (also `ansible.builtin.dnf`). */
@@ -64,8 +65,8 @@ export const dnfModule: ModuleDefinition = {
   args: {
     options: {
       ...COMMON_OPTIONS,
-      allowerasing: notYet('`allowerasing`'),
-      nobest: notYet('`nobest`')
+      allowerasing: NOT_YET,
+      nobest: NOT_YET
     },
     mutuallyExclusive: [['name', 'list']],
     requiredOneOf: [['name', 'list', 'update_cache']]
