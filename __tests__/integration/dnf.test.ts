@@ -110,6 +110,23 @@ describe('dnf output', () => {
     })
   })
 
+  it('refuses by name what it does not drive', async () => {
+    const refused = async (module: string, args: Record<string, unknown>) =>
+      (await runModuleOn(module, args)).result['msg']
+    expect(await refused('dnf', { list: 'installed' })).toBe(
+      "dnf: 'list' is not supported yet; run dnf through the command module for it"
+    )
+    expect(await refused('yum', { name: 'x', autoremove: true })).toMatch(
+      /'autoremove' is not supported/
+    )
+    expect(await refused('dnf', { name: 'x', use_backend: 'dnf' })).toMatch(
+      /^Unsupported parameters for \(dnf\) module: use_backend\./
+    )
+    await expect(runModuleOn('dnf', { name: '@development' })).rejects.toThrow(
+      /groups and modules \(@development\) are not driven yet/
+    )
+  })
+
   it('names packages as dnf does: the epoch only when it is not 0', () => {
     expect(nevra('bash-0:5.2-1.x86_64')).toBe('bash-5.2-1.x86_64')
     expect(nevra('perl-lib-4:5.36-2.noarch')).toBe('perl-lib-4:5.36-2.noarch')
