@@ -2,12 +2,13 @@
 # apb-dnf: the dnf and yum modules' one round trip on the target, with its own dnf (yum where dnf is
 # missing) and rpm. POSIX sh.
 #
-# Run as:  /bin/sh -c "<this text>" apb-dnf MODE STATE ROOT CONF UPDATE_CACHE OPTION… -- SPEC…
+# Run as:  /bin/sh -c "<this text>" apb-dnf MODE STATE ROOT CONF UPDATE_CACHE BACKEND OPTION… -- SPEC…
 #   MODE          run, or check (dnf --assumeno: nothing changes)
 #   STATE         present, latest or absent
 #   ROOT          the installroot ("/" for the system)
 #   CONF          conf_file, or ""
 #   UPDATE_CACHE  1: refresh the metadata first (dnf makecache alone when there is no SPEC)
+#   BACKEND       yum: yum's command line first (yum's use_backend: yum), else dnf first
 #   OPTION…       options for every dnf command (--enablerepo=…, --nogpgcheck, -c FILE, …)
 #
 # The answer (key=value lines, values that may hold any byte in hex, end=1 last):
@@ -20,8 +21,8 @@
 #   before_hex, after_hex                          rpm -qa (NAME-EPOCH:VERSION-RELEASE.ARCH lines) around
 #                                                  the run
 set -u
-mode=$1 state=$2 root=$3 conf=$4 refresh=$5
-shift 5
+mode=$1 state=$2 root=$3 conf=$4 refresh=$5 backend=$6
+shift 6
 PATH=$PATH:/usr/sbin:/sbin:/usr/local/sbin
 
 hex() {
@@ -32,12 +33,19 @@ finish() {
   exit 0
 }
 
-# shellcheck disable=SC2034 # $dnf is run through eval in run_dnf
-if command -v dnf >/dev/null 2>&1; then
-  dnf=dnf
-elif command -v yum >/dev/null 2>&1; then
-  dnf=yum
+if [ "$backend" = yum ]; then
+  tools='yum dnf'
 else
+  tools='dnf yum'
+fi
+dnf=
+for tool in $tools; do
+  if command -v "$tool" >/dev/null 2>&1; then
+    dnf=$tool
+    break
+  fi
+done
+if [ -z "$dnf" ]; then
   echo missing_tool=dnf
   finish
 fi

@@ -76,7 +76,8 @@ export const dnfModule: ModuleDefinition = {
 
 /**
  * `yum`: Ansible runs the dnf module for it where the target has dnf (every current RPM distribution);
- * here it drives dnf, or yum's own command line where only yum is installed.
+ * here it drives dnf, or yum's own command line where only yum is installed (or first, with
+ * `use_backend: yum`).
  */
 export const yumModule: ModuleDefinition = {
   name: 'yum',
@@ -138,6 +139,7 @@ async function runDnf(ctx: ModuleContext, module: 'dnf' | 'yum'): Promise<Module
     root,
     conf,
     a['update_cache'] === true ? '1' : '0',
+    module === 'yum' && a['use_backend'] === 'yum' ? 'yum' : 'dnf',
     ...options,
     '--',
     ...names
