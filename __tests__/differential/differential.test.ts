@@ -20,6 +20,7 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 import { buildPipIndex, type PipIndex } from '../helpers/pip-index.js'
 import { buildRpmRepo, type RpmRepo } from '../helpers/rpm-repo.js'
 
@@ -127,7 +128,18 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const args = fixtureArgs(text)
     const env = fixtureEnv(text)
     const extraVars = await serviceVars(text)
-    const cliSettings = parseCli([playbook, ...args], env, false).settings
+    const request = parseCli([playbook, ...args], env, false)
+    const cliSettings = request.settings
+    // Vault passwords (`--vault-id`, `--vault-password-file`): ours are the keyring of this process's run.
+    setVaultKeyring(
+      new VaultKeyring(
+        request.vault
+          ? await loadVaultSecrets(request.vault, () =>
+              Promise.reject(new Error('no prompt in tests'))
+            )
+          : []
+      )
+    )
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
     // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
     const [ansible, ours] = await Promise.all([
@@ -159,6 +171,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         })
       ).catch((error: unknown) => ({ error }))
     ]).finally(() => {
+      setVaultKeyring(new VaultKeyring())
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
     })
@@ -247,6 +260,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-stats.yml',
     'modules-copy.yml',
     'modules-users.yml',
+    'modules-authorized-key.yml',
+    'modules-cron.yml',
+    'vault.yml',
+    'modules-apt-repo.yml',
     'modules-pip.yml',
     'modules-yum-repository.yml',
     'modules-dnf.yml'

@@ -1,10 +1,15 @@
 import { addHostModule } from './add-host.js'
+import { aptKeyModule } from './apt-key.js'
+import { aptRepositoryModule } from './apt-repository.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
+import { authorizedKeyModule } from './authorized-key.js'
 import { asyncStatusModule } from './async-status.js'
 import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
+import { cronModule } from './cron.js'
+import { deb822RepositoryModule } from './deb822-repository.js'
 import { debugModule } from './debug.js'
 import { dnfModule, yumModule } from './dnf.js'
 import { failModule } from './fail.js'
@@ -76,6 +81,11 @@ const ALL: ModuleDefinition[] = [
   groupModule,
   userModule,
   uriModule,
+  authorizedKeyModule,
+  cronModule,
+  aptRepositoryModule,
+  aptKeyModule,
+  deb822RepositoryModule,
   pipModule,
   yumRepositoryModule,
   dnfModule,
