@@ -30,6 +30,8 @@ import {
 } from '../helpers/apt-repo.js'
 import { startHttpServerProcess, type HttpServerProcess } from '../helpers/http-server-process.js'
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
+import { buildPipIndex, type PipIndex } from '../helpers/pip-index.js'
+import { buildRpmRepo, type RpmRepo } from '../helpers/rpm-repo.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -79,9 +81,13 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * machine, so the two tools then run one after the other, each starting with the repository's
    * packages purged.
    * `http-process`: the same server in a child process (the url lookup blocks this one while it waits).
+   * `pip`: a local index of small wheels (__tests__/helpers/pip-index.ts) as `pip_index`, its directory.
+   * `rpm`: a local RPM repository (__tests__/helpers/rpm-repo.ts) as `rpm_repo`, its directory.
    */
   let httpServer: TestHttpServer | undefined
   let httpProcess: HttpServerProcess | undefined
+  let pipIndex: PipIndex | undefined
+  let rpmRepo: RpmRepo | undefined
   // `systemd`: the stand-in systemctl (__tests__/helpers/systemctl-standin.ts) as `systemctl_path`
   // (a PATH with it first) and `systemctl_state` (the directory each run keeps its state under).
   let systemctl: SystemctlStandin | undefined
@@ -94,6 +100,14 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'http-process': async () => {
       httpProcess ??= await startHttpServerProcess()
       return [`http_base=${httpProcess.base}`, `https_base=${httpProcess.httpsBase}`]
+    },
+    pip: () => {
+      pipIndex ??= buildPipIndex()
+      return Promise.resolve([`pip_index=${pipIndex.dir}`])
+    },
+    rpm: () => {
+      rpmRepo ??= buildRpmRepo()
+      return Promise.resolve([`rpm_repo=${rpmRepo.dir}`])
     },
     systemd: () => {
       systemctl ??= installSystemctlStandin()
@@ -142,6 +156,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     await httpProcess?.close()
     systemctl?.remove()
     aptRepo?.cleanup()
+    pipIndex?.remove()
+    rpmRepo?.remove()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -335,7 +351,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-lookups.yml',
     'semantics-loops.yml',
     'semantics-lookups-unknown.yml',
-    'semantics-lookups-vault.yml'
+    'semantics-lookups-vault.yml',
+    'modules-pip.yml',
+    'modules-yum-repository.yml',
+    'modules-dnf.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

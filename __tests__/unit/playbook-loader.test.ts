@@ -642,8 +642,8 @@ describe('buildAdhocPlaybook', () => {
     expect(
       buildAdhocPlaybook('all', 'ping', '', MODULE_CATALOG, '/').plays[0]!.tasks[0]!.args
     ).toEqual({})
-    expect(() => buildAdhocPlaybook('all', 'yum', '', MODULE_CATALOG, '/')).toThrow(
-      "couldn't resolve module 'yum'"
+    expect(() => buildAdhocPlaybook('all', 'zypper', '', MODULE_CATALOG, '/')).toThrow(
+      "couldn't resolve module 'zypper'"
     )
   })
 })

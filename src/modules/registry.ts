@@ -12,6 +12,7 @@ import { copyModule } from './copy.js'
 import { cronModule } from './cron.js'
 import { deb822RepositoryModule } from './deb822-repository.js'
 import { debugModule } from './debug.js'
+import { dnfModule, yumModule } from './dnf.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
@@ -27,6 +28,7 @@ import type { ModuleDefinition } from './module.js'
 import { packageModule } from './package.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
+import { pipModule } from './pip.js'
 import { rawModule } from './raw.js'
 import { rebootModule } from './reboot.js'
 import { replaceModule } from './replace.js'
@@ -43,6 +45,7 @@ import { systemdModule, systemdServiceModule } from './systemd.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
+import { yumRepositoryModule } from './yum-repository.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { unarchiveModule } from './unarchive.js'
@@ -97,7 +100,11 @@ const ALL: ModuleDefinition[] = [
   systemdServiceModule,
   serviceModule,
   aptModule,
-  packageModule
+  packageModule,
+  pipModule,
+  yumRepositoryModule,
+  dnfModule,
+  yumModule
 ]
 
 /** Every module by name. */
