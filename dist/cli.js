@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-22HW5KWU.js";
+} from "./chunks/chunk-TUHI2OVR.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -20,15 +20,18 @@ import {
   TemplateError,
   USAGE,
   UsageError,
+  VaultKeyring,
   checkPlaybookFile,
   inertText,
+  loadVaultSecrets,
   parseCli,
   parseKeyValueArgs,
   plainTask,
   resolveModuleName,
+  setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-7XNNRCPK.js";
+} from "./chunks/chunk-S3PH2NUT.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";
@@ -36,13 +39,25 @@ import { fileURLToPath } from "node:url";
 
 // src/cli-prompt.ts
 function askBecomePassword(terminal = { input: process.stdin, output: process.stderr }) {
+  return askHidden(
+    "BECOME password: ",
+    "become password",
+    `-K/--ask-become-pass needs a terminal to ask for the password, and stdin is not one. Give the password with the ${BECOME_PASSWORD_ENV} environment variable, the ansible_become_password variable (inventory or -e @file), or in a workflow the become-password input`,
+    terminal
+  );
+}
+function askVaultPassword(label, ansibleStyle, terminal = { input: process.stdin, output: process.stderr }) {
+  return askHidden(
+    ansibleStyle ? "Vault password: " : `Vault password (${label}): `,
+    "vault password",
+    `${ansibleStyle ? "--ask-vault-password" : `--vault-id ${label}@prompt`} needs a terminal to ask for the password, and stdin is not one. Give the password in a file only you can read: --vault-password-file FILE (or ANSIBLE_VAULT_PASSWORD_FILE), or in a workflow the vault-password input`,
+    terminal
+  );
+}
+function askHidden(prompt, what, noTerminal, terminal) {
   const { input, output } = terminal;
   if (!input.isTTY || typeof input.setRawMode !== "function") {
-    return Promise.reject(
-      new OptionError(
-        `-K/--ask-become-pass needs a terminal to ask for the password, and stdin is not one. Give the password with the ${BECOME_PASSWORD_ENV} environment variable, the ansible_become_password variable (inventory or -e @file), or in a workflow the become-password input`
-      )
-    );
+    return Promise.reject(new OptionError(noTerminal));
   }
   const setRaw = input.setRawMode.bind(input);
   return new Promise((resolve, reject) => {
@@ -58,17 +73,16 @@ function askBecomePassword(terminal = { input: process.stdin, output: process.st
     const onData = (chunk) => {
       for (const char of chunk.toString()) {
         if (char === "\r" || char === "\n") return finish();
-        if (char === "")
-          return finish(new OptionError("cancelled at the become password prompt"));
+        if (char === "") return finish(new OptionError(`cancelled at the ${what} prompt`));
         if (char === "") {
-          if (typed === "") return finish(new OptionError("no become password was typed"));
+          if (typed === "") return finish(new OptionError(`no ${what} was typed`));
           return finish();
         }
         if (char === "\x7F" || char === "\b") typed = typed.slice(0, -1);
         else typed += char;
       }
     };
-    output.write("BECOME password: ");
+    output.write(prompt);
     setRaw(true);
     input.resume();
     input.on("data", onData);
@@ -156,6 +170,8 @@ async function main(argv) {
     if (request.askBecomePass) {
       settings.become = { ...settings.become, password: await askBecomePassword() };
     }
+    if (request.vault)
+      setVaultKeyring(new VaultKeyring(await loadVaultSecrets(request.vault, askVaultPassword)));
     if (request.kind === "adhoc") {
       const { pattern, module, args, background, poll } = request.adhoc;
       settings.adhocOutput = true;

@@ -23,27 +23,32 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-NGTVMPAA.js";
+} from "./chunks/chunk-BASPFLX2.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-22HW5KWU.js";
+} from "./chunks/chunk-TUHI2OVR.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
+  DEFAULT_VAULT_ID,
   InertWriter,
   InventoryError,
+  OptionError,
   TemplateError,
+  VaultKeyring,
   acceptedHostKeys,
   encodeCompactJobs,
   formatLocation,
   inertLine,
   isRecord,
   jobsDocument,
+  loadVaultSecrets,
   pythonJson,
+  setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-7XNNRCPK.js";
+} from "./chunks/chunk-S3PH2NUT.js";
 
 // src/main.ts
 import path from "node:path";
@@ -84,25 +89,7 @@ function groupingEvents() {
   };
 }
 function noLogMasking() {
-  const masked = /* @__PURE__ */ new Set();
-  const mask = (value, depth = 0) => {
-    if (depth > 20) return;
-    if (typeof value === "string") {
-      for (const part of [value, ...value.split(/\r\n|\n|\r/)]) {
-        const raw = part.trim();
-        if (raw.length < 3) continue;
-        for (const secret of [raw, visibleControls(raw), JSON.stringify(raw).slice(1, -1)]) {
-          if (masked.has(secret)) continue;
-          masked.add(secret);
-          setSecret(secret);
-        }
-      }
-    } else if (Array.isArray(value)) {
-      for (const v of value) mask(v, depth + 1);
-    } else if (value !== null && typeof value === "object") {
-      for (const v of Object.values(value)) mask(v, depth + 1);
-    }
-  };
+  const mask = secretMasker();
   return {
     playStart() {
     },
@@ -126,6 +113,28 @@ function noLogMasking() {
     recap() {
     }
   };
+}
+function secretMasker() {
+  const masked = /* @__PURE__ */ new Set();
+  const mask = (value, depth = 0) => {
+    if (depth > 20) return;
+    if (typeof value === "string") {
+      for (const part of [value, ...value.split(/\r\n|\n|\r/)]) {
+        const raw = part.trim();
+        if (raw.length < 3) continue;
+        for (const secret of [raw, visibleControls(raw), JSON.stringify(raw).slice(1, -1)]) {
+          if (masked.has(secret)) continue;
+          masked.add(secret);
+          setSecret(secret);
+        }
+      }
+    } else if (Array.isArray(value)) {
+      for (const v of value) mask(v, depth + 1);
+    } else if (value !== null && typeof value === "object") {
+      for (const v of Object.values(value)) mask(v, depth + 1);
+    }
+  };
+  return (value) => mask(value);
 }
 
 // src/action/outputs.ts
@@ -1173,6 +1182,7 @@ async function run() {
   let settings;
   try {
     settings = readActionSettings();
+    await installVault(settings.vault);
   } catch (error) {
     setFailed(message(error));
     return;
@@ -1337,6 +1347,22 @@ function duration(ms) {
 function message(error) {
   if (error instanceof AsyncPlaybookError) return error.message;
   return error instanceof Error ? error.message : String(error);
+}
+async function installVault(vault) {
+  const given = vault.password ? [
+    {
+      id: DEFAULT_VAULT_ID,
+      password: Buffer.from(vault.password, "utf8"),
+      source: `input '${Inputs.VaultPassword}'`
+    }
+  ] : [];
+  const noTerminal = () => Promise.reject(
+    new OptionError(
+      `a vault password prompt needs a terminal, and an action has none: give the password with the '${Inputs.VaultPassword}' input`
+    )
+  );
+  const secrets = [...given, ...await loadVaultSecrets(vault.request, noTerminal)];
+  setVaultKeyring(new VaultKeyring(secrets, secretMasker()));
 }
 
 // src/index.ts

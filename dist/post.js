@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-NGTVMPAA.js";
-import "./chunks/chunk-7XNNRCPK.js";
+} from "./chunks/chunk-BASPFLX2.js";
+import "./chunks/chunk-S3PH2NUT.js";
 
 // src/post.ts
 async function post() {

@@ -8,6 +8,7 @@ import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
 import { readAnsibleEnvironment, runSettingsFrom } from './ansible-env.js'
 import { DEFAULTS, defaultKnownHostsPath } from './defaults.js'
 import { BECOME_PASSWORD_ENV, CLI_OPTIONS, UNSUPPORTED, USAGE } from './cli-usage.js'
+import type { VaultSecretRequest } from './vault/index.js'
 
 export { BECOME_PASSWORD_ENV, CLI_OPTIONS, USAGE }
 
@@ -18,6 +19,8 @@ export interface CliRequest {
   adhoc?: { pattern: string; module: string; args: string; background?: number; poll?: number }
   /** -K: the caller prompts for the become password (on a terminal) and puts it in settings.become. */
   askBecomePass?: boolean
+  /** The vault passwords asked for: the caller reads them (src/vault/secrets.ts) before the run loads anything. */
+  vault?: VaultSecretRequest
 }
 
 /** The command line cannot be read at all (an unknown option, an option without its value): exit 2. */
@@ -175,10 +178,18 @@ export function parseCli(
       )
     }
   }
+  const vault: VaultSecretRequest = {
+    ids: values['vault-id'] ?? [],
+    passwordFiles: [...(values['vault-password-file'] ?? []), ...(values['vault-pass-file'] ?? [])],
+    ask: values['ask-vault-password'] === true || values['ask-vault-pass'] === true,
+    cwd,
+    env
+  }
   if (adhoc) {
     return {
       kind: 'adhoc',
       settings,
+      vault,
       ...(askBecomePass ? { askBecomePass } : {}),
       adhoc: {
         pattern: positionals[0]!,
@@ -192,7 +203,7 @@ export function parseCli(
       }
     }
   }
-  return { kind: 'playbook', settings, ...(askBecomePass ? { askBecomePass } : {}) }
+  return { kind: 'playbook', settings, vault, ...(askBecomePass ? { askBecomePass } : {}) }
 }
 
 /** The first ansible-playbook option this CLI does not have, refused in one line (exit 5). */

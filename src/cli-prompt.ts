@@ -15,15 +15,46 @@ export interface PromptTerminal {
 export function askBecomePassword(
   terminal: PromptTerminal = { input: process.stdin, output: process.stderr }
 ): Promise<string> {
+  return askHidden(
+    'BECOME password: ',
+    'become password',
+    `-K/--ask-become-pass needs a terminal to ask for the password, and stdin is not one. ` +
+      `Give the password with the ${BECOME_PASSWORD_ENV} environment variable, the ` +
+      `ansible_become_password variable (inventory or -e @file), or in a workflow the become-password input`,
+    terminal
+  )
+}
+
+/**
+ * --ask-vault-password and `--vault-id LABEL@prompt`: asks for a vault password as ansible-playbook does
+ * ("Vault password: ", or "Vault password (LABEL): " for a labelled prompt).
+ * @throws OptionError when stdin is not a terminal, or on Ctrl-C / Ctrl-D
+ */
+export function askVaultPassword(
+  label: string,
+  ansibleStyle: boolean,
+  terminal: PromptTerminal = { input: process.stdin, output: process.stderr }
+): Promise<string> {
+  return askHidden(
+    ansibleStyle ? 'Vault password: ' : `Vault password (${label}): `,
+    'vault password',
+    `${ansibleStyle ? '--ask-vault-password' : `--vault-id ${label}@prompt`} needs a terminal to ask for the ` +
+      'password, and stdin is not one. Give the password in a file only you can read: ' +
+      '--vault-password-file FILE (or ANSIBLE_VAULT_PASSWORD_FILE), or in a workflow the vault-password input',
+    terminal
+  )
+}
+
+/** Reads a line from the terminal without echoing it. */
+function askHidden(
+  prompt: string,
+  what: string,
+  noTerminal: string,
+  terminal: PromptTerminal
+): Promise<string> {
   const { input, output } = terminal
   if (!input.isTTY || typeof input.setRawMode !== 'function') {
-    return Promise.reject(
-      new OptionError(
-        `-K/--ask-become-pass needs a terminal to ask for the password, and stdin is not one. ` +
-          `Give the password with the ${BECOME_PASSWORD_ENV} environment variable, the ` +
-          `ansible_become_password variable (inventory or -e @file), or in a workflow the become-password input`
-      )
-    )
+    return Promise.reject(new OptionError(noTerminal))
   }
   const setRaw = input.setRawMode.bind(input)
   return new Promise<string>((resolve, reject) => {
@@ -39,17 +70,16 @@ export function askBecomePassword(
     const onData = (chunk: Buffer | string): void => {
       for (const char of chunk.toString()) {
         if (char === '\r' || char === '\n') return finish()
-        if (char === '\u0003')
-          return finish(new OptionError('cancelled at the become password prompt'))
+        if (char === '\u0003') return finish(new OptionError(`cancelled at the ${what} prompt`))
         if (char === '\u0004') {
-          if (typed === '') return finish(new OptionError('no become password was typed'))
+          if (typed === '') return finish(new OptionError(`no ${what} was typed`))
           return finish()
         }
         if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1)
         else typed += char
       }
     }
-    output.write('BECOME password: ')
+    output.write(prompt)
     setRaw(true)
     input.resume()
     input.on('data', onData)

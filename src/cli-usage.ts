@@ -35,6 +35,14 @@ Options:
       --become-method METHOD  sudo (default) or su
   -K, --ask-become-pass       ask for the become password (on a terminal; else set
                               ASYNC_PLAYBOOK_BECOME_PASSWORD or ansible_become_password)
+      --vault-id [LABEL@]SOURCE
+                              a vault password: SOURCE is a file holding it, a script printing it, or
+                              'prompt' (repeatable; default: ANSIBLE_VAULT_IDENTITY_LIST)
+      --vault-password-file, --vault-pass-file FILE
+                              the default vault password's file or script (repeatable; default:
+                              ANSIBLE_VAULT_PASSWORD_FILE)
+  -J, --ask-vault-password, --ask-vault-pass
+                              ask for the vault password (on a terminal)
   -m, --module-name MODULE    ad-hoc: the module to run (default: ${DEFAULTS.adhocModule})
   -a, --args ARGS             ad-hoc: the module's arguments
   -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
@@ -47,7 +55,7 @@ Options:
       --version               show the version
 
 Options of ansible-playbook that are not listed here (--check, --diff, --syntax-check, --list-tasks,
-vault options, ...) are refused with a one-line message; so is an option that would do nothing in the
+...) are refused with a one-line message; so is an option that would do nothing in the
 kind of run asked for (--timeout without --jobs, -B/-P with a playbook, ...).
 
 Exit codes: 0 all hosts ok; 1 an error such as a missing playbook file or a --limit that matches no host;
@@ -84,6 +92,11 @@ export const CLI_OPTIONS = {
   'become-user': { type: 'string' },
   'become-method': { type: 'string' },
   'ask-become-pass': { type: 'boolean', short: 'K' },
+  'vault-id': { type: 'string', multiple: true },
+  'vault-password-file': { type: 'string', multiple: true },
+  'vault-pass-file': { type: 'string', multiple: true },
+  'ask-vault-password': { type: 'boolean', short: 'J' },
+  'ask-vault-pass': { type: 'boolean' },
   timeout: { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },
@@ -113,16 +126,6 @@ export const UNSUPPORTED: readonly {
   { names: ['list-tags'], yet: true },
   { names: ['step'], yet: true },
   { names: ['start-at-task'], value: true, yet: true, hint: 'run part of a playbook with --tags' },
-  ...[
-    ['vault-id'],
-    ['ask-vault-password', 'ask-vault-pass'],
-    ['vault-password-file', 'vault-pass-file']
-  ].map((names) => ({
-    names,
-    value: names[0] === 'ask-vault-password' ? undefined : (true as const),
-    yet: true as const,
-    hint: 'Ansible Vault is not supported; pass secrets with -e @FILE or environment variables'
-  })),
   { names: ['flush-cache'], hint: 'there is no fact cache, facts are gathered in every run' },
   { names: ['M', 'module-path'], value: true, yet: true, hint: 'custom modules are not supported' },
   {

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { checkPlaybookFile, parseCli, UsageError, USAGE } from './cli-options.js'
-import { askBecomePassword } from './cli-prompt.js'
+import { askBecomePassword, askVaultPassword } from './cli-prompt.js'
 import { executeRun } from './engine.js'
 import {
   AsyncPlaybookError,
@@ -14,6 +14,7 @@ import {
 import { MODULE_CATALOG } from './modules/registry.js'
 import { buildAdhocPlaybook } from './playbook/adhoc.js'
 import { InertWriter, inertText, visibleControls } from './report/inert-text.js'
+import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from './vault/index.js'
 import { VERSION } from './version.js'
 
 /** Runs the CLI and returns its exit code (ansible-playbook's codes). */
@@ -52,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     if (request.askBecomePass) {
       settings.become = { ...settings.become, password: await askBecomePassword() }
     }
+    // The vault passwords, before anything that may be vault-encrypted is read.
+    if (request.vault)
+      setVaultKeyring(new VaultKeyring(await loadVaultSecrets(request.vault, askVaultPassword)))
     if (request.kind === 'adhoc') {
       const { pattern, module, args, background, poll } = request.adhoc!
       settings.adhocOutput = true

@@ -1,21 +1,28 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { jobsDocument } from './async/jobs-document.js'
-import { Outputs, State } from './action/constants.js'
+import { Inputs, Outputs, State } from './action/constants.js'
 import { saveLaunchedJobs } from './action/cancel.js'
-import { groupingEvents, noLogMasking } from './action/grouping.js'
+import { groupingEvents, noLogMasking, secretMasker } from './action/grouping.js'
 import { gate, writeOutputs } from './action/outputs.js'
 import { upsertPullRequestComment } from './action/pr-comment.js'
 import { readActionSettings, type ActionSettings } from './action/settings.js'
 import { acceptedHostKeys, unverifiedHosts } from './connection/index.js'
 import { DEFAULTS } from './defaults.js'
 import { executeRun, type LiveRun } from './engine.js'
-import { AsyncPlaybookError, formatLocation, InventoryError, TemplateError } from './errors.js'
+import {
+  AsyncPlaybookError,
+  formatLocation,
+  InventoryError,
+  OptionError,
+  TemplateError
+} from './errors.js'
 import { buildAnnotations, formatAnnotationCommand } from './report/annotations.js'
 import { renderHostKeySections } from './report/host-key-summary.js'
 import { InertWriter, visibleControls } from './report/inert-text.js'
 import { renderJobSummary } from './report/job-summary.js'
 import type { ResultsDocument } from './report/results-document.js'
+import { DEFAULT_VAULT_ID, loadVaultSecrets, setVaultKeyring, VaultKeyring } from './vault/index.js'
 
 /** How often, at most, a progress line about outstanding jobs is printed (ASYNC_PLAYBOOK_PROGRESS_SECONDS). */
 function progressEveryMs(): number {
@@ -28,6 +35,7 @@ export async function run(): Promise<void> {
   let settings: ActionSettings
   try {
     settings = readActionSettings()
+    await installVault(settings.vault)
   } catch (error) {
     core.setFailed(message(error))
     return
@@ -227,4 +235,28 @@ function duration(ms: number): string {
 function message(error: unknown): string {
   if (error instanceof AsyncPlaybookError) return error.message
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * The run's vault passwords (the `vault-password` input first, then ANSIBLE_VAULT_IDENTITY_LIST and
+ * ANSIBLE_VAULT_PASSWORD_FILE), installed before anything is read; all they decrypt is masked in the log.
+ */
+async function installVault(vault: ActionSettings['vault']): Promise<void> {
+  const given = vault.password
+    ? [
+        {
+          id: DEFAULT_VAULT_ID,
+          password: Buffer.from(vault.password, 'utf8'),
+          source: `input '${Inputs.VaultPassword}'`
+        }
+      ]
+    : []
+  const noTerminal = (): Promise<string> =>
+    Promise.reject(
+      new OptionError(
+        `a vault password prompt needs a terminal, and an action has none: give the password with the '${Inputs.VaultPassword}' input`
+      )
+    )
+  const secrets = [...given, ...(await loadVaultSecrets(vault.request, noTerminal))]
+  setVaultKeyring(new VaultKeyring(secrets, secretMasker()))
 }

@@ -20,6 +20,7 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -111,7 +112,18 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const args = fixtureArgs(text)
     const env = fixtureEnv(text)
     const extraVars = await serviceVars(text)
-    const cliSettings = parseCli([playbook, ...args], env, false).settings
+    const request = parseCli([playbook, ...args], env, false)
+    const cliSettings = request.settings
+    // Vault passwords (`--vault-id`, `--vault-password-file`): ours are the keyring of this process's run.
+    setVaultKeyring(
+      new VaultKeyring(
+        request.vault
+          ? await loadVaultSecrets(request.vault, () =>
+              Promise.reject(new Error('no prompt in tests'))
+            )
+          : []
+      )
+    )
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
     // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
     const [ansible, ours] = await Promise.all([
@@ -143,6 +155,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         })
       ).catch((error: unknown) => ({ error }))
     ]).finally(() => {
+      setVaultKeyring(new VaultKeyring())
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
     })
@@ -230,7 +243,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-modules.yml',
     'controller-stats.yml',
     'modules-copy.yml',
-    'modules-users.yml'
+    'modules-users.yml',
+    'modules-authorized-key.yml',
+    'modules-cron.yml',
+    'vault.yml',
+    'modules-apt-repo.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -11,6 +11,7 @@ import {
   ansibleEnvironment,
   findAnsiblePlaybook
 } from '../helpers/ansible.js'
+import { encryptVault } from '../../src/vault/index.js'
 
 const CLI = path.resolve('dist/cli.js')
 const ansiblePlaybook = findAnsiblePlaybook()
@@ -145,12 +146,6 @@ describe('ansible-playbook options that are not supported', () => {
     [['--step'], '--step is not supported yet'],
     [['--start-at-task', 'touch'], '--start-at-task is not supported yet'],
     [['--start-at-task=touch'], '--start-at-task is not supported yet'],
-    [
-      ['--vault-password-file', 'vault.txt'],
-      '--vault-password-file/--vault-pass-file is not supported yet'
-    ],
-    [['--ask-vault-pass'], '--ask-vault-password/--ask-vault-pass is not supported yet'],
-    [['--vault-id', 'dev@prompt'], '--vault-id is not supported yet'],
     [['-T', '30'], '-T is not supported'],
     [['-c', 'local'], '-c/--connection is not supported']
   ])('%j: one line, exit 5, nothing run', async (flags, expected) => {
@@ -159,6 +154,46 @@ describe('ansible-playbook options that are not supported', () => {
     expect(ran.stderr).toContain(expected)
     expect(ran.stderr.trim().split('\n')).toHaveLength(1)
     expect(ran.stderr).not.toContain('positional argument')
+    expect(ran.stdout).toBe('')
+  })
+})
+
+describe('vault options', () => {
+  it('a vaulted vars file is read with --vault-password-file; its values reach the tasks', async () => {
+    const password = path.join(work, 'vault-pass.txt')
+    writeFileSync(password, 'e2e vault password\n')
+    writeFileSync(
+      path.join(work, 'secret-vars.yml'),
+      encryptVault(Buffer.from('greeting: from the vault\n'), Buffer.from('e2e vault password'))
+    )
+    writeFileSync(
+      path.join(work, 'vaulted.yml'),
+      '- hosts: web1\n  gather_facts: false\n  vars_files: [secret-vars.yml]\n  tasks:\n    - debug: msg={{ greeting }}\n'
+    )
+    const ran = await runCli([
+      'vaulted.yml',
+      '-i',
+      'inventory.ini',
+      '--vault-password-file',
+      password
+    ])
+    expect(ran.stderr).toBe('')
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('"msg": "from the vault"')
+    const without = await runCli(['vaulted.yml', '-i', 'inventory.ini'])
+    expect(without.code).toBe(1)
+    expect(without.stderr).toContain('Attempting to decrypt but no vault secrets found')
+    expect(without.stdout).not.toContain('from the vault')
+  })
+
+  it.each([
+    [['--vault-password-file', 'missing.txt'], 'The vault password file'],
+    [['--vault-id', 'dev@prompt'], '--vault-id dev@prompt needs a terminal'],
+    [['--ask-vault-pass'], '--ask-vault-password needs a terminal']
+  ])('%j without what it needs: one message, nothing run', async (flags, expected) => {
+    const ran = await runCli(['play.yml', '-i', 'inventory.ini', ...flags])
+    expect(ran.code).not.toBe(0)
+    expect(ran.stderr).toContain(expected)
     expect(ran.stdout).toBe('')
   })
 })

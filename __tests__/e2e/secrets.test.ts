@@ -1,13 +1,14 @@
 // End to end: no secret reaches any artifact of a run: stdout, stderr, step outputs, the job summary,
 // the results file, or the job files left on the target.
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAction } from '../helpers/action.js'
 import { sshdInventory } from '../helpers/engine.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+import { encryptVault } from '../../src/vault/index.js'
 
 let sshd: SshdFixture
 let work: string
@@ -129,5 +130,46 @@ describe('secrets', () => {
     expect(results).toContain(
       "the output has been hidden due to the fact that 'no_log: true' was specified"
     )
+  })
+
+  it('the vault-password input and what it decrypts are masked before anything prints them', async () => {
+    const vaultPassword = 'vault-password-91ac2e'
+    const vaulted = 'vaulted-value-3b7f10'
+    const inline = 'inline-vault-value-64d0c2'
+    writeFileSync(
+      path.join(work, 'vault-vars.yml'),
+      encryptVault(Buffer.from(`db_password: ${vaulted}\n`), Buffer.from(vaultPassword))
+    )
+    const inlineBlock = encryptVault(Buffer.from(inline), Buffer.from(vaultPassword))
+      .trimEnd()
+      .split('\n')
+      .map((line) => `        ${line}`)
+      .join('\n')
+    const step = await runAction(work, {
+      inventory: sshdInventory(sshd, { hosts: ['web1'] }),
+      'known-hosts': readFileSync(sshd.knownHostsPath, 'utf8'),
+      'vault-password': vaultPassword,
+      playbook: `- hosts: web1
+  gather_facts: false
+  vars_files: [vault-vars.yml]
+  vars:
+    inline_secret: !vault |
+${inlineBlock}
+  tasks:
+    - name: print them
+      debug:
+        msg: "{{ db_password }} {{ inline_secret }}"
+`
+    })
+    expect(step.code, step.stdout.slice(-2000)).toBe(0)
+    const lines = step.stdout.split('\n')
+    for (const secret of [vaultPassword, vaulted, inline]) {
+      const mask = lines.indexOf(`::add-mask::${secret}`)
+      expect(mask, `::add-mask:: of ${secret}`).toBeGreaterThanOrEqual(0)
+      // Registered before any other line that holds it (the runner then shows *** there).
+      const shown = lines.findIndex((l) => l.includes(secret) && !l.startsWith('::add-mask::'))
+      if (shown >= 0) expect(mask).toBeLessThan(shown)
+    }
+    expect(step.stdout).toContain(`${vaulted} ${inline}`)
   })
 })

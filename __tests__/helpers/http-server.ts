@@ -118,10 +118,20 @@ export const SERVED_FILES: Readonly<Record<string, ServedFile>> = {
   'other.txt': served(Buffer.from('another file, other content\n')),
   'binary.bin': served(binaryContent(70_000)),
   'empty.txt': served(Buffer.alloc(0)),
+  // Public keys as a forge serves them (https://github.com/USER.keys), for authorized_key's URL keys.
+  'user.keys': served(
+    Buffer.from(
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHttpKeyOneForAuthorizedKeyTests0000001\n' +
+        'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQHttpKeyTwoForAuthorizedKeyTests000002\n'
+    )
+  ),
   'app.tar.gz': served(Buffer.from('not really a tarball, but bytes all the same\n')),
   // Real archives for unarchive with a URL src (the differential fixtures' own, files/app.*).
   'unarchive-app.tar.gz': served(readFileSync(fixtureFile('app.tar.gz'))),
-  'unarchive-app.zip': served(readFileSync(fixtureFile('app.zip')))
+  'unarchive-app.zip': served(readFileSync(fixtureFile('app.zip'))),
+  // Public keys for apt_key with a URL (modules-apt-repo.yml).
+  'apt-key-one.asc': served(readFileSync(fixtureFile('apt-key-one.asc'))),
+  'apt-key-two.gpg': served(readFileSync(fixtureFile('apt-key-two.gpg')))
 }
 
 function fixtureFile(name: string): string {

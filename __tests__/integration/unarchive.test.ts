@@ -22,6 +22,7 @@ import { resultOf, runCaptured, sshdInventory, sshdSettings } from '../helpers/e
 import { startHttpServer } from '../helpers/http-server.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 import { startSshd, type SshdFixture } from '../helpers/sshd.js'
+import { encryptVault, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 
 let root: string
 let archives: string
@@ -178,11 +179,25 @@ describe('unarchive on the local connection', () => {
     }
   })
 
-  it('refuses a vault-encrypted controller archive by name', async () => {
-    const dest = freshDest()
+  it('a vault-encrypted controller archive: decrypted with the vault password, refused without one', async () => {
     const vaulted = path.join(root, 'vaulted.tgz')
-    writeFileSync(vaulted, '$ANSIBLE_VAULT;1.1;AES256\n6162\n')
-    await expect(unarchive({ src: vaulted, dest })).rejects.toThrow(/vault/)
+    const password = Buffer.from('archive password')
+    writeFileSync(vaulted, encryptVault(readFileSync(path.join(archives, 'pkg.tgz')), password))
+    await expect(unarchive({ src: vaulted, dest: freshDest() })).rejects.toThrow(
+      `Attempting to decrypt but no vault secrets found (${vaulted} is vault-encrypted)`
+    )
+    setVaultKeyring(new VaultKeyring([{ id: 'default', password, source: 'test' }]))
+    try {
+      const dest = freshDest()
+      const result = await unarchive({ src: vaulted, dest })
+      expect(result['changed']).toBe(true)
+      expect(readFileSync(path.join(dest, 'pkg', 'sub', 'two.txt'), 'utf8')).toBe('two\n')
+      // decrypt: false sends the vault text as it is, which is no archive.
+      const raw = await unarchive({ src: vaulted, dest: freshDest(), decrypt: false })
+      expect(raw['failed']).toBe(true)
+    } finally {
+      setVaultKeyring(new VaultKeyring())
+    }
   })
 
   it('refuses attributes and the SELinux options by name', async () => {

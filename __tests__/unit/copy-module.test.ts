@@ -125,7 +125,6 @@ describe('copy', () => {
     for (const [name, value] of [
       ['attributes', '+i'],
       ['unsafe_writes', true],
-      ['decrypt', true],
       ['seuser', 'system_u']
     ] as const) {
       const { result, ran } = await runModuleOn('copy', {

@@ -11,6 +11,7 @@ import { INCLUDED_VARS, includeVarsModule } from '../../src/modules/include-vars
 import type { RoleRef, Task } from '../../src/playbook/types.js'
 import { Templar } from '../../src/template/index.js'
 import { isMarkedUnsafe } from '../../src/values/unsafe.js'
+import { encryptVault, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 
 const root = mkdtempSync(path.join(tmpdir(), 'apb-include-vars-'))
@@ -102,16 +103,23 @@ describe('include_vars: finding a file', () => {
     expect(isMarkedUnsafe(kept.app.plain)).toBe(false)
   })
 
-  it('refuses a vault-encrypted value, naming the file and line', async () => {
-    const secret = file(
-      'secret.yml',
-      'password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162636465\n'
+  it('a vault-encrypted file: read with the vault password, refused naming the file without one', async () => {
+    const password = Buffer.from('include password')
+    const secret = file('secret.yml', encryptVault(Buffer.from('password: s3cret\n'), password))
+    const refused = await include({ file: 'secret.yml' }, { dir: root })
+    expect(refused['failed']).toBe(true)
+    expect(String(refused['message'])).toContain(
+      `Attempting to decrypt but no vault secrets found (${secret} is vault-encrypted)`
     )
-    const result = await include({ file: 'secret.yml' }, { dir: root })
-    expect(result['failed']).toBe(true)
-    expect(String(result['message'])).toMatch(/vault/i)
-    expect(String(result['message'])).toContain(secret)
-    expect(result[INCLUDED_VARS as unknown as string]).toEqual({})
+    expect(refused[INCLUDED_VARS as unknown as string]).toEqual({})
+    setVaultKeyring(new VaultKeyring([{ id: 'default', password, source: 'test' }]))
+    try {
+      const read = await include({ file: 'secret.yml' }, { dir: root })
+      expect(read['failed']).toBeUndefined()
+      expect(read[INCLUDED_VARS as unknown as string]).toEqual({ password: 's3cret' })
+    } finally {
+      setVaultKeyring(new VaultKeyring())
+    }
   })
 
   it('fails on a file that is not a mapping, and takes an empty file as no variables', async () => {

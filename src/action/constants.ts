@@ -11,6 +11,7 @@ export const Inputs = {
   JumpHost: 'jump-host',
   HostKeyChecking: 'host-key-checking',
   BecomePassword: 'become-password',
+  VaultPassword: 'vault-password',
   ExtraVars: 'extra-vars',
   Limit: 'limit',
   Forks: 'forks',

@@ -45,6 +45,31 @@ export function groupingEvents(): Grouping {
  * even a value that leaks into a later task's output is hidden in the log.
  */
 export function noLogMasking(): RunEvents {
+  const mask = secretMasker()
+  return {
+    playStart() {},
+    taskStart() {},
+    itemResult(task, outcome) {
+      if (task.noLog) mask(outcome.result)
+    },
+    hostResult(task, outcome) {
+      if (task.noLog) mask(outcome.result)
+    },
+    retrying(task, _host, _left, result) {
+      if (task.noLog) mask(result)
+    },
+    noMoreHosts() {},
+    log() {},
+    warning() {},
+    recap() {}
+  }
+}
+
+/**
+ * A function that masks every string in a value (each line of it too) with `core.setSecret`, for the rest of
+ * the job: no_log results, and what Ansible Vault decrypts.
+ */
+export function secretMasker(): (value: unknown) => void {
   const masked = new Set<string>()
   const mask = (value: unknown, depth = 0): void => {
     if (depth > 20) return
@@ -67,21 +92,5 @@ export function noLogMasking(): RunEvents {
       for (const v of Object.values(value)) mask(v, depth + 1)
     }
   }
-  return {
-    playStart() {},
-    taskStart() {},
-    itemResult(task, outcome) {
-      if (task.noLog) mask(outcome.result)
-    },
-    hostResult(task, outcome) {
-      if (task.noLog) mask(outcome.result)
-    },
-    retrying(task, _host, _left, result) {
-      if (task.noLog) mask(result)
-    },
-    noMoreHosts() {},
-    log() {},
-    warning() {},
-    recap() {}
-  }
+  return (value) => mask(value)
 }

@@ -15,6 +15,7 @@ import {
   runSettingsFrom
 } from '../ansible-env.js'
 import { Inputs } from './constants.js'
+import type { VaultSecretRequest } from '../vault/index.js'
 
 /** When the step fails. */
 export type FailOn = 'failed' | 'unreachable' | 'any' | 'never'
@@ -33,6 +34,8 @@ export interface ActionSettings {
   resultsFile: string
   /** The playbook was given as inline YAML (annotations then carry no file). */
   inlinePlaybook: boolean
+  /** The `vault-password` input (masked), and the vault files ANSIBLE_VAULT_* name in the step's env. */
+  vault: { password?: string; request: VaultSecretRequest }
 }
 
 /** Reads and validates every input. Secrets are masked before anything else happens. */
@@ -45,6 +48,7 @@ export function readActionSettings(
     Inputs.Passphrase,
     Inputs.Password,
     Inputs.BecomePassword,
+    Inputs.VaultPassword,
     Inputs.GithubToken
   ]) {
     const value = core.getInput(secret)
@@ -132,6 +136,9 @@ export function readActionSettings(
     .getInput(Inputs.BecomePassword, { trimWhitespace: false })
     .replace(/\r?\n$/, '')
   if (becomePassword) run.become = { password: becomePassword }
+  const vaultPassword = core
+    .getInput(Inputs.VaultPassword, { trimWhitespace: false })
+    .replace(/\r?\n$/, '')
   const tags = core.getInput(Inputs.Tags)
   const skipTags = core.getInput(Inputs.SkipTags)
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
@@ -161,7 +168,12 @@ export function readActionSettings(
     githubToken,
     matrix: core.getInput(Inputs.Matrix) || undefined,
     resultsFile,
-    inlinePlaybook
+    inlinePlaybook,
+    vault: {
+      // Not trimmed, as the become password: blanks may be part of it (a block scalar's newline is not).
+      ...(vaultPassword ? { password: vaultPassword } : {}),
+      request: { ids: [], passwordFiles: [], ask: false, cwd: workspace, env }
+    }
   }
 }
 

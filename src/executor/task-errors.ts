@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { UndefinedVariableError } from '../errors.js'
+import { TemplateError, UndefinedVariableError } from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import type { Task } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
@@ -27,9 +27,13 @@ export function undefinedReason(error: UndefinedVariableError): string {
 /**
  * The error a task reports when rendering one of its fields failed: `args` (the module's arguments) or a
  * keyword such as `environment`. An undefined variable gets Ansible's sentence and the task's position;
- * any other error is returned as it is.
+ * another templating error keeps its message (a failed filter, a `!vault` value no password opens); both
+ * fail the task before its module runs, so the result has only `failed` and `msg`. Any other error is
+ * returned as it is.
  */
 export function taskFieldError(error: unknown, field: string, task: Task): unknown {
+  if (error instanceof TemplateError && !(error instanceof UndefinedVariableError))
+    return new TaskTemplateError(error.message)
   if (!(error instanceof UndefinedVariableError)) return error
   const sentence =
     field === 'args'

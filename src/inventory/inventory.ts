@@ -12,6 +12,7 @@ import {
 import { parseIniInventory, type InventorySource } from './ini-parser.js'
 import { InventoryData } from './inventory-data.js'
 import { parseYamlInventory } from './yaml-parser.js'
+import { decryptTextIfVaulted, vaultKeyring } from '../vault/index.js'
 
 /** A host as loaded. `vars` are its own variables only; see {@link Inventory.hostVars} for the merged view. */
 export interface InventoryHost {
@@ -374,6 +375,17 @@ function readLimitFile(path: string): string[] {
     .filter((l) => l !== '')
 }
 
+/**
+ * Hands the values of a decrypted inventory to the masker: the `key=value` values of an INI file's lines and
+ * the scalars of a YAML one (mapping keys, such as host names, stay visible).
+ */
+function revealInventoryValues(text: string): void {
+  const keyring = vaultKeyring()
+  for (const match of text.matchAll(/[\w.-]+=("[^"]*"|'[^']*'|\S+)/g))
+    keyring.reveal(match[1]!.replace(/^(["'])(.*)\1$/, '$2'))
+  for (const match of text.matchAll(/:[ \t]+(["']?)(.+?)\1[ \t]*$/gm)) keyring.reveal(match[2]!)
+}
+
 const PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i
 
 function readSource(source: string, label: string, data: InventoryData): void {
@@ -393,7 +405,10 @@ function readSource(source: string, label: string, data: InventoryData): void {
       } catch (e) {
         throw new InventoryError(`cannot read inventory file '${source}': ${(e as Error).message}`)
       }
-      parseText({ text, label: source, file }, data)
+      // A vault-encrypted inventory file is decrypted with the run's vault passwords, as Ansible does.
+      const decrypted = decryptTextIfVaulted(text, source, false)
+      if (decrypted.vaulted) revealInventoryValues(decrypted.text)
+      parseText({ text: decrypted.text, label: source, file }, data)
       return
     }
     if (source.includes(',')) return readHostList(source, label, data)

@@ -7,6 +7,7 @@ import {
   YamlSyntaxError,
   type YamlListener
 } from '../values/yaml.js'
+import { vaultValueDecryptor } from '../vault/index.js'
 import { parseHostEntry } from './host-range.js'
 import type { InventorySource } from './ini-parser.js'
 import type { InventoryData } from './inventory-data.js'
@@ -58,6 +59,7 @@ export function parseYamlInventory(source: InventorySource, data: InventoryData)
     // Ansible's YAML (src/values/yaml.ts): YAML 1.1 scalars, `!unsafe` strings never templated.
     document = loadYaml(source.text, {
       filename: source.label,
+      decryptVault: vaultValueDecryptor(source.label),
       listener: chainListeners(
         // A list or mapping as a key (a host, group or variable name) is refused, as Ansible refuses it.
         refusingListener((message, line, column) => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readSourceFile } from './controller-files.js'
+import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { shellJoin } from '../connection/shell-quote.js'
 import { factsFor } from '../facts/index.js'
@@ -53,7 +54,8 @@ export const assembleModule: ModuleDefinition = {
   args: {
     side: 'action',
     reportedAs: 'ansible.legacy.assemble',
-    // The action plugin takes (and drops) `decrypt`: its module never lists it. Vault is not read here.
+    // The action plugin takes (and drops) `decrypt`: its module never lists it. Vault-encrypted fragments
+    // from the controller are decrypted unless it is false.
     hidden: ['decrypt'],
     options: {
       src: { type: 'path', required: true },
@@ -366,7 +368,7 @@ async function readLocalFragments(ctx: ModuleContext, src: string): Promise<List
       // A dangling link is no fragment.
     }
     if (!file) return { name, file: false }
-    const content = readFileSync(full)
+    const content = readSourceFile(full, ctx.args)
     total += content.length
     if (total > FRAGMENTS_CAP_BYTES) {
       throw new ModuleArgumentError(

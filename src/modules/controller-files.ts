@@ -1,5 +1,7 @@
-import { statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { ansibleBoolean } from '../ansible-boolean.js'
+import { readControllerFile } from '../vault/index.js'
 import { ModuleArgumentError, type ModuleContext } from './module.js'
 
 /**
@@ -49,4 +51,14 @@ export function findControllerFile(
       .join('\n')} on the Ansible Controller.\n` +
       'If you are using a module and expect the file to exist on the remote, see the remote_src option'
   )
+}
+
+/**
+ * A controller source file's bytes for copy, script, unarchive and assemble: decrypted when it is
+ * vault-encrypted, unless the task's `decrypt` is false (then sent as it is), as Ansible's actions do.
+ * @throws VaultError when it is vault-encrypted and no vault password decrypts it
+ */
+export function readSourceFile(file: string, args: Record<string, unknown>): Buffer {
+  const decrypt = args['decrypt'] === undefined || ansibleBoolean(args['decrypt'], 'lenient')
+  return decrypt ? readControllerFile(file) : readFileSync(file)
 }

@@ -7,7 +7,8 @@
  * owner, group and modes that differ (file-act.sh for everything but the files).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs'
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs'
+import { readSourceFile } from './controller-files.js'
 import path from 'node:path'
 import { CommandTimeoutError } from '../errors.js'
 import { parsePathAnswer, type PathState } from '../facts/path.js'
@@ -337,7 +338,7 @@ async function copyTreeOrFail(
       throw new TreeFailure({ msg: `destination ${target} is a directory`, path: target })
     }
     if (st && !force) return
-    const content = readFileSync(file.local)
+    const content = readSourceFile(file.local, args)
     const sha1 = createHash('sha1').update(content).digest('hex')
     const fileModeArg = preserve ? normaliseMode('preserve', () => statSync(file.local).mode) : mode
     if (st?.type === 'F' && st.sha1 === sha1) {
@@ -453,7 +454,7 @@ async function copyTreeOrFail(
       (f) => `${root}${f.rel}` === at || `${root}${f.rel}`.startsWith(`${at}/`)
     )
     const sum = concerned
-      ? createHash('sha1').update(readFileSync(concerned.local)).digest('hex')
+      ? createHash('sha1').update(readSourceFile(concerned.local, args)).digest('hex')
       : undefined
     throw new TreeFailure({
       ...actFailure(what, message, at, osErrorText(message, at)),
@@ -471,7 +472,7 @@ async function copyTreeOrFail(
   const changed = planned || ['owner', 'group', 'mode'].some((key) => acted.get(key) !== undefined)
   if (described !== undefined && after?.exists) {
     // One file: Ansible's result is that file's, as for a single copy.
-    const sha1 = createHash('sha1').update(readFileSync(tree.files[0]!.local)).digest('hex')
+    const sha1 = createHash('sha1').update(readSourceFile(tree.files[0]!.local, args)).digest('hex')
     return { changed, ...fileFields(described, sha1, after) }
   }
   return { ...base, changed }

@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import path from 'node:path'
-import { findControllerFile } from './controller-files.js'
+import { findControllerFile, readSourceFile } from './controller-files.js'
 import { optionalString } from './command-runner.js'
 import { copyTree } from './copy-tree.js'
 import { copyRemoteTree } from './copy-remote-tree.js'
@@ -31,7 +31,8 @@ export const FILE_OPTIONS_REFUSED: Record<string, ArgOption> = {
     type: 'raw',
     notImplemented: 'every write here is atomic (a temporary file beside dest, then mv)'
   },
-  decrypt: { type: 'raw', notImplemented: 'Ansible Vault files are not read by this tool' }
+  // A vault-encrypted controller file is decrypted before it is sent, unless this is false.
+  decrypt: { type: 'bool', default: true }
 }
 
 /**
@@ -104,7 +105,7 @@ export const copyModule: ModuleDefinition = {
     }
     if (dest.endsWith('/')) dest = `${dest}${path.basename(local)}`
     if (preserve) file.mode = normaliseMode('preserve', () => statSync(local).mode)
-    return await toFile(facts, args, dest, local, readFileSync(local), file)
+    return await toFile(facts, args, dest, local, readSourceFile(local, args), file)
   }
 }
 

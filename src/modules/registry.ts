@@ -1,10 +1,15 @@
 import { addHostModule } from './add-host.js'
+import { aptKeyModule } from './apt-key.js'
+import { aptRepositoryModule } from './apt-repository.js'
 import { assembleModule } from './assemble.js'
 import { assertModule } from './assert.js'
+import { authorizedKeyModule } from './authorized-key.js'
 import { asyncStatusModule } from './async-status.js'
 import { blockinfileModule } from './blockinfile.js'
 import { commandModule } from './command.js'
 import { copyModule } from './copy.js'
+import { cronModule } from './cron.js'
+import { deb822RepositoryModule } from './deb822-repository.js'
 import { debugModule } from './debug.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
@@ -72,7 +77,12 @@ const ALL: ModuleDefinition[] = [
   unarchiveModule,
   groupModule,
   userModule,
-  uriModule
+  uriModule,
+  authorizedKeyModule,
+  cronModule,
+  aptRepositoryModule,
+  aptKeyModule,
+  deb822RepositoryModule
 ]
 
 /** Every module by name. */

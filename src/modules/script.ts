@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { shellQuote, shlexSplit } from '../connection/shell-quote.js'
 import { optionalString, splitLines, timeoutResult } from './command-runner.js'
-import { findControllerFile } from './controller-files.js'
+import { findControllerFile, readSourceFile } from './controller-files.js'
 import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
 import { commandWithEnvironment } from './task-environment.js'
@@ -61,7 +60,7 @@ export const scriptModule: ModuleDefinition = {
     }
     const localName = words[0]!
     const localPath = findControllerFile(localName, 'files', ctx)
-    const content = readFileSync(localPath)
+    const content = readSourceFile(localPath, ctx.args)
     const connection = await ctx.connection()
     const mk = await connection.run(
       'umask 077 && mktemp -d "${TMPDIR:-/tmp}/async-playbook.XXXXXXXX"',

@@ -11,6 +11,7 @@ import {
   encodePython
 } from '../values/python-codecs.js'
 import { findControllerFile } from './controller-files.js'
+import { readControllerFile } from '../vault/index.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
 import { expandUser, inspectRemote, normaliseMode, transferWithArgs } from './file-transfer.js'
@@ -75,7 +76,7 @@ export const templateModule: ModuleDefinition = {
     if (!dest) throw new ModuleArgumentError('missing required arguments: dest')
     const local = findControllerFile(src, 'templates', ctx)
     // As Ansible reads it: bytes that are not UTF-8 pass through to the output unchanged.
-    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readFileSync(local)), {
+    const text = renderFile(ctx, decodeUtf8SurrogateEscape(readControllerFile(local)), {
       ...syntax,
       variables: templateVariables(src, local, dest),
       searchPath: includeSearchPath(ctx, local)

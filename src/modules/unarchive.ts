@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Connection } from '../connection/connection.js'
@@ -7,7 +6,7 @@ import { CommandTimeoutError } from '../errors.js'
 import { fromHex, probeCommand, ProbeAnswer, type ProbeScript } from '../facts/probe.js'
 import { fetchUrlMessage, httpRequest } from '../http/transport.js'
 import { fnmatchSource } from '../values/fnmatch.js'
-import { findControllerFile } from './controller-files.js'
+import { findControllerFile, readSourceFile } from './controller-files.js'
 import expandArgsScript from './expand-args.sh'
 import { actFailure, osErrorText } from './file-support.js'
 import {
@@ -74,7 +73,7 @@ export const unarchiveModule: ModuleDefinition = {
       validate_certs: { type: 'bool', default: true },
       io_buffer_size: { type: 'int', default: 64 * 1024 },
       // The action plugin reads these two: copy is the deprecated inverse of remote_src, decrypt asks
-      // for vault decryption (no vault here: an archive is sent as it is).
+      // for vault decryption of a controller archive.
       copy: { type: 'bool', default: true },
       decrypt: { type: 'bool', default: true },
       mode: { type: 'raw' },
@@ -140,12 +139,8 @@ export const unarchiveModule: ModuleDefinition = {
           `${message}\nIf you are using a module and expect the file to exist on the remote, see the remote_src option`
         )
       }
-      const content = readFileSync(local)
-      // decrypt: Ansible would decrypt a vault file here; there is no vault in this runner.
-      if (content.subarray(0, 15).toString('latin1') === '$ANSIBLE_VAULT;')
-        throw new ModuleArgumentError(
-          `unarchive: ${local} is vault-encrypted, and vault is not supported; decrypt it before the run`
-        )
+      // A vault-encrypted archive is decrypted first, as Ansible's action does unless decrypt is false.
+      const content = readSourceFile(local, a)
       if (content.length > UPLOAD_CAP_BYTES)
         return failed(
           `unarchive: ${local} is over ${UPLOAD_CAP_BYTES} bytes; copy it with a transfer tool and use remote_src`

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import type { Connection } from '../connection/connection.js'
 import { CommandTimeoutError } from '../errors.js'
 import { fromHex, probeCommand, ProbeAnswer, runProbe, type ProbeScript } from '../facts/probe.js'
@@ -10,6 +9,7 @@ import {
   type HttpResponse
 } from '../http/transport.js'
 import { findControllerFile } from './controller-files.js'
+import { readControllerFile } from '../vault/index.js'
 import expandArgsSource from './expand-args.sh'
 import { normaliseMode } from './file-transfer.js'
 import {
@@ -427,7 +427,7 @@ async function readSource(
     } catch (error) {
       return { changed: false, failed: true, msg: (error as Error).message }
     }
-    return { text: readFileSync(file).toString('utf8') }
+    return { text: readControllerFile(file).toString('utf8') }
   }
   const read = await readWholeFile(ctx, src)
   if ('failure' in read)

@@ -1,5 +1,6 @@
 import { PlaybookError } from '../errors.js'
 import { findCycle, loadYaml, refusingListener, YamlSyntaxError } from '../values/yaml.js'
+import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
 
 /** A parsed YAML document and the 1-based line on which each mapping or sequence started. */
 export interface YamlDocument {
@@ -10,14 +11,24 @@ export interface YamlDocument {
 
 /**
  * Parses a playbook, task file, role file or `-e` value with Ansible's YAML schema (src/values/yaml.ts). A syntax
- * error becomes a PlaybookError naming file, line and column.
+ * error becomes a PlaybookError naming file, line and column. A vault-encrypted file is decrypted first with
+ * the run's vault passwords (src/vault/), and its values revealed to the masker.
+ * @throws VaultError when it is vault-encrypted and no password given decrypts it
  */
-export function parseYaml(text: string, file: string): YamlDocument {
+export function parseYaml(given: string, file: string): YamlDocument {
+  const { text, vaulted } = decryptTextIfVaulted(given, file, false)
+  const doc = parseYamlText(text, file)
+  if (vaulted) vaultKeyring().reveal(doc.data)
+  return doc
+}
+
+function parseYamlText(text: string, file: string): YamlDocument {
   const lines = new WeakMap<object, number>()
   let data: unknown
   try {
     data = loadYaml(text, {
       filename: file,
+      decryptVault: vaultValueDecryptor(file),
       listener: refusingListener(
         (message, line, column) => {
           throw new PlaybookError(

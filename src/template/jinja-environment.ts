@@ -5,6 +5,7 @@ import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
 import { assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
 import { isRecord } from '../values/records.js'
+import { VAULT_FAILURE_GLOBAL } from '../vault/keyring.js'
 
 function wrapFilter(name: string, filter: FilterFunction) {
   return function (value: unknown, ...raw: unknown[]): unknown {
@@ -59,6 +60,10 @@ export function createEnvironment(
   // Lookups run on the controller and come with a later release: each call is refused by name, where an
   // undefined `lookup` would only say "'lookup' is undefined".
   for (const name of ['lookup', 'query', 'q']) env.addGlobal(name, refuseLookup(name))
+  // A `!vault` value no password decrypted (src/vault/keyring.ts): the task using it fails.
+  env.addGlobal(VAULT_FAILURE_GLOBAL, (message: unknown): never => {
+    throw new TemplateError(String(message))
+  })
   env.addGlobal('True', true)
   env.addGlobal('False', false)
   env.addGlobal('None', null)

@@ -130,8 +130,10 @@ const UNSAFE_TYPES = [
   })
 ]
 
-/** A `!vault` value as read: Ansible Vault is not supported, so the listener refuses it where it stands. */
+/** A `!vault` value as read; loadYaml decrypts it once the document is read (it knows its line by then). */
 class VaultValue {
+  /** 0-based line where the value starts. */
+  line = 0
   constructor(readonly ciphertext: string) {}
 }
 
@@ -181,8 +183,13 @@ export class YamlSyntaxError extends Error {
   }
 }
 
+/** What a `!vault` value (its vault text, and the 1-based line it starts on) is read as. */
+export type VaultDecryptor = (ciphertext: string, line: number) => unknown
+
 /** Options of loadYaml. */
 export interface YamlLoadOptions {
+  /** Decrypts `!vault` values (src/vault/); without it, a document holding one is refused. */
+  decryptVault?: VaultDecryptor
   /** File name for the parser's own messages. */
   filename?: string
   /** `safe`: PyYAML's SafeLoader (from_yaml); `ansible` (default): Ansible's loader, with `!unsafe` and `!vault`. */
@@ -195,12 +202,18 @@ export interface YamlLoadOptions {
  * @throws YamlSyntaxError when the text is not YAML, or uses a tag the schema does not know
  */
 export function loadYaml(text: string, options: YamlLoadOptions = {}): unknown {
+  const vaulted: VaultValue[] = []
+  const listener =
+    options.schema === 'safe'
+      ? options.listener
+      : chainListeners(vaultLines(vaulted), ...(options.listener ? [options.listener] : []))
+  let data: unknown
   try {
-    return jsYaml.load(text, {
+    data = jsYaml.load(text, {
       ...(options.filename !== undefined ? { filename: options.filename } : {}),
       schema: options.schema === 'safe' ? YAML11_SCHEMA : ANSIBLE_YAML_SCHEMA,
       json: true,
-      ...(options.listener ? { listener: options.listener } : {})
+      ...(listener ? { listener } : {})
     })
   } catch (error) {
     if (!(error instanceof jsYaml.YAMLException)) throw error
@@ -212,6 +225,54 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): unknown {
       mark?.column ?? 0
     )
   }
+  if (vaulted.length === 0) return data
+  if (!options.decryptVault) {
+    const at = vaulted[0]!.line
+    throw new YamlSyntaxError(
+      `a !vault value cannot be read here (line ${at + 1})`,
+      'a !vault value cannot be read here',
+      at,
+      0
+    )
+  }
+  return decryptVaultValues(data, options.decryptVault)
+}
+
+/** Records where each `!vault` value starts (js-yaml keeps no positions), in `found`. */
+function vaultLines(found: VaultValue[]): YamlListener {
+  const starts: number[] = []
+  return (event, state) => {
+    if (event === 'open') {
+      starts.push(state.line)
+      return
+    }
+    const line = starts.pop()
+    if (state.result instanceof VaultValue) {
+      state.result.line = line ?? state.line
+      found.push(state.result)
+    }
+  }
+}
+
+/**
+ * The document with each `!vault` value replaced by what `decrypt` makes of it (src/vault/ decrypts; this
+ * folder imports no other).
+ */
+function decryptVaultValues(data: unknown, decrypt: VaultDecryptor): unknown {
+  const seen = new Set<object>()
+  const walk = (node: unknown): unknown => {
+    if (node instanceof VaultValue) return decrypt(node.ciphertext, node.line + 1)
+    if (node === null || typeof node !== 'object' || seen.has(node)) return node
+    seen.add(node)
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = walk(node[i])
+    } else {
+      const record = node as Record<string, unknown>
+      for (const key of Object.keys(record)) record[key] = walk(record[key])
+    }
+    return node
+  }
+  return walk(data)
 }
 
 /** Options of dumpYaml. */
@@ -271,14 +332,6 @@ export function refusingListener(
     const start = stack.pop()
     if (start === undefined) return
     const result = state.result
-    if (result instanceof VaultValue) {
-      const at = firstNonBlank(state.input, start.position)
-      refuse(
-        'a !vault value (Ansible Vault) cannot be read: vault-encrypted values are not supported yet. ' +
-          'Pass the secret with -e @FILE, an environment variable or, in the action, a GitHub secret',
-        ...lineAndColumn(state.input, at)
-      )
-    }
     if (
       result !== null &&
       typeof result === 'object' &&
