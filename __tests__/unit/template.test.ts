@@ -513,6 +513,47 @@ describe('Templar.scope', () => {
     expect(t.render('{{ r.lines }}', scope)).toEqual(['{% if %}'])
     expect(t.isTrue('r.stderr == marker', { ...scope, marker: '{{ nope }}' })).toBe(true)
   })
+
+  it('behaves as an object of getters: keys without rendering, redefinition, deletion, no assignment', () => {
+    const scope = scopeOf({
+      a: { value: 'A', trusted: true },
+      broken: { value: '{{ nope }}', trusted: true },
+      raw: { value: '{{ x }}', trusted: false }
+    })
+    expect(Object.getPrototypeOf(scope)).toBeNull()
+    // Listing, `in` and descriptors render nothing (a broken entry is only an error when read).
+    expect(Object.keys(scope)).toEqual(['a', 'broken', 'raw'])
+    expect('broken' in scope && !('missing' in scope)).toBe(true)
+    expect(typeof Object.getOwnPropertyDescriptor(scope, 'broken')?.get).toBe('function')
+    expect(Object.prototype.hasOwnProperty.call(scope, 'raw')).toBe(true)
+    expect(scope['missing']).toBeUndefined()
+    // An entry is read-only, as a getter without a setter is (a TypeError in strict code).
+    expect(() => {
+      scope['a'] = 'changed'
+    }).toThrow(TypeError)
+    expect(scope['a']).toBe('A')
+    // A property defined later takes the entry's place, keeping its position; a new one comes last.
+    Object.defineProperty(scope, 'a', {
+      get: () => 'redefined',
+      enumerable: true,
+      configurable: true
+    })
+    Object.defineProperty(scope, 'vars', {
+      get: () => 'view',
+      enumerable: true,
+      configurable: true
+    })
+    expect(scope['a']).toBe('redefined')
+    expect(scope['vars']).toBe('view')
+    expect(Object.keys(scope)).toEqual(['a', 'broken', 'raw', 'vars'])
+    scope['extra'] = 1
+    expect(scope['extra']).toBe(1)
+    expect(delete scope['broken']).toBe(true)
+    expect('broken' in scope).toBe(false)
+    expect(scope['broken']).toBeUndefined()
+    expect({ ...scope }).toEqual({ a: 'redefined', raw: '{{ x }}', vars: 'view', extra: 1 })
+    expect(JSON.stringify(scope)).toBe('{"a":"redefined","raw":"{{ x }}","vars":"view","extra":1}')
+  })
 })
 
 describe('performance', () => {

@@ -190,41 +190,78 @@ export class Templar {
   }
 
   /**
-   * Builds a lazily templated variable scope. Each entry is a getter. Trusted entries are rendered on first
-   * access against the scope itself (through nested lists and dicts), memoised, with recursion detection.
-   * Untrusted entries are returned exactly as stored and never templated.
+   * Builds a lazily templated variable scope: an object whose properties are the entries. Trusted entries
+   * are rendered on first access against the scope itself (through nested lists and dicts), memoised, with
+   * recursion detection. Untrusted entries are returned exactly as stored and never templated.
+   *
+   * It behaves as an object with one configurable, enumerable getter per entry (no prototype), but is a
+   * Proxy over the entries: a task builds several scopes per host with dozens of variables, and defining
+   * that many getters one by one cost more than everything else the task does on the controller.
+   * Properties defined or deleted on the scope later (the `vars` view) take the place of the entry.
    */
   scope(entries: Map<string, ScopeEntry>): Record<string, unknown> {
-    const scope = Object.create(null) as Record<string, unknown>
-    for (const [name, entry] of entries) {
-      if (!entry.trusted) {
-        Object.defineProperty(scope, name, {
-          enumerable: true,
-          configurable: true,
-          get: () => entry.value
-        })
-        continue
+    const target = Object.create(null) as Record<string, unknown>
+    /** Entries redefined or deleted on the scope: the target object holds what is left of them. */
+    const replaced = new Set<string>()
+    const states = new Map<string, { state: 'rendering' | 'done'; rendered?: unknown }>()
+    const isEntry = (name: string | symbol): name is string =>
+      typeof name === 'string' && entries.has(name) && !replaced.has(name)
+    const read = (name: string): unknown => {
+      const entry = entries.get(name)!
+      if (!entry.trusted) return entry.value
+      const known = states.get(name)
+      if (known?.state === 'done') return known.rendered
+      if (known?.state === 'rendering')
+        throw new TemplateError(`recursive loop detected in template string: ${name}`)
+      const progress: { state: 'rendering' | 'done'; rendered?: unknown } = { state: 'rendering' }
+      states.set(name, progress)
+      try {
+        progress.rendered = this.render(entry.value, scope)
+        progress.state = 'done'
+      } finally {
+        if (progress.state !== 'done') states.delete(name)
       }
-      let state: 'pending' | 'rendering' | 'done' = 'pending'
-      let rendered: unknown
-      Object.defineProperty(scope, name, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          if (state === 'done') return rendered
-          if (state === 'rendering')
-            throw new TemplateError(`recursive loop detected in template string: ${name}`)
-          state = 'rendering'
-          try {
-            rendered = this.render(entry.value, scope)
-            state = 'done'
-          } finally {
-            if (state !== 'done') state = 'pending'
-          }
-          return rendered
-        }
-      })
+      return progress.rendered
     }
+    /** The getter an entry stands for, as a property descriptor. */
+    const descriptor = (name: string): PropertyDescriptor => ({
+      get: () => read(name),
+      set: undefined,
+      enumerable: true,
+      configurable: true
+    })
+    const scope: Record<string, unknown> = new Proxy(target, {
+      get: (t, name, receiver) => (isEntry(name) ? read(name) : Reflect.get(t, name, receiver)),
+      has: (t, name) => isEntry(name) || Reflect.has(t, name),
+      ownKeys: (t) => {
+        const keys: Array<string | symbol> = []
+        for (const name of entries.keys())
+          if (!replaced.has(name) || Object.prototype.hasOwnProperty.call(t, name)) keys.push(name)
+        for (const key of Reflect.ownKeys(t))
+          if (typeof key !== 'string' || !entries.has(key)) keys.push(key)
+        return keys
+      },
+      getOwnPropertyDescriptor: (t, name) =>
+        isEntry(name) ? descriptor(name) : Reflect.getOwnPropertyDescriptor(t, name),
+      defineProperty: (t, name, attributes) => {
+        // As on an object holding the getter: a partial redefinition keeps what it does not change.
+        if (isEntry(name)) {
+          Reflect.defineProperty(t, name, descriptor(name))
+          replaced.add(name)
+        }
+        return Reflect.defineProperty(t, name, attributes)
+      },
+      deleteProperty: (t, name) => {
+        if (isEntry(name)) {
+          replaced.add(name)
+          return true
+        }
+        return Reflect.deleteProperty(t, name)
+      },
+      // A getter without a setter: assigning to an entry fails (a TypeError in strict code), as it did.
+      set: (t, name, value, receiver) =>
+        isEntry(name) ? false : Reflect.set(t, name, value, receiver)
+    })
     return scope
   }
 
