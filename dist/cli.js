@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-AOH5JUR5.js";
+} from "./chunks/chunk-QXYFMSXG.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-BR3IUGJ6.js";
+} from "./chunks/chunk-LXEUSUGO.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-J62OQQOV.js";
+} from "./chunks/chunk-ZHB6SJNX.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-AOH5JUR5.js";
+} from "./chunks/chunk-QXYFMSXG.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -48,7 +48,7 @@ import {
   setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-BR3IUGJ6.js";
+} from "./chunks/chunk-LXEUSUGO.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-J62OQQOV.js";
-import "./chunks/chunk-BR3IUGJ6.js";
+} from "./chunks/chunk-ZHB6SJNX.js";
+import "./chunks/chunk-LXEUSUGO.js";
 
 // src/post.ts
 async function post() {
