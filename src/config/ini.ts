@@ -43,7 +43,10 @@ export function parseIni(text: string, file: string): IniDocument {
     entry.value = current.lines.join('\n')
     current = undefined
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)
+  // Ansible reads the file as UTF-8 with a byte order mark kept, which configparser then refuses.
+  if (text.startsWith('\uFEFF'))
+    fail(1, 'the file starts with a byte order mark (BOM): save it as UTF-8 without one')
+  const lines = text.split(/\r\n|\n|\r/)
   lines.forEach((rawLine, index) => {
     const lineNo = index + 1
     const stripped = rawLine.trim()
