@@ -7,7 +7,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { readActionSettings } from '../../src/action/settings.js'
 import { parseCli } from '../../src/cli-options.js'
+import { connectionSettingsFromVars } from '../../src/connection/host-settings.js'
 import { findAnsibleConfig, readAnsibleConfig } from '../../src/config/ansible-cfg.js'
 import { parseIni } from '../../src/config/ini.js'
 import { OptionError } from '../../src/errors.js'
@@ -270,5 +272,78 @@ describe('precedence: command line over environment over ansible.cfg', () => {
     const settings = parseCli(['site.yml'], { HOME: cwd }, false, cwd).settings!
     expect(settings.configFile).toBeUndefined()
     expect(settings.gathering).toBeUndefined()
+  })
+})
+
+describe('the action reads the workspace’s ansible.cfg', () => {
+  let workspace: string
+  let saved: NodeJS.ProcessEnv
+  beforeEach(() => {
+    workspace = mkdtempSync(path.join(os.tmpdir(), 'apb-cfg-action-'))
+    chmodSync(workspace, 0o755)
+    saved = { ...process.env }
+    for (const name of Object.keys(process.env))
+      if (name.startsWith('INPUT_') || name.startsWith('ANSIBLE_')) delete process.env[name]
+    Object.assign(process.env, {
+      GITHUB_WORKSPACE: workspace,
+      HOME: workspace,
+      INPUT_PLAYBOOK: '- hosts: all\n  tasks: []\n'
+    })
+  })
+  afterEach(() => {
+    process.env = saved
+    rmSync(workspace, { recursive: true, force: true })
+  })
+
+  it('takes inventory, forks, remote_user, become and timeout from it; inputs win', () => {
+    writeFileSync(
+      path.join(workspace, 'ansible.cfg'),
+      '[defaults]\ninventory = inventories/production\nforks = 4\nremote_user = deploy\ntimeout = 20\nhost_key_checking = False\n[privilege_escalation]\nbecome = true\nbecome_user = app\n'
+    )
+    const run = readActionSettings(process.env).run
+    expect(run.inventories).toEqual([path.join(workspace, 'inventories/production')])
+    expect(run.forks).toBe(4)
+    expect(run.connection.user).toBe('deploy')
+    expect(run.connection.connectTimeoutMs).toBe(20_000)
+    expect(run.become).toEqual({ enabled: true, user: 'app' })
+    expect(run.configFile).toBe(path.join(workspace, 'ansible.cfg'))
+    // The action's host-key-checking input decides, and the log says the file's key was not read.
+    expect(run.connection.hostKeyChecking).toBe('strict')
+    expect(run.configWarnings).toEqual([
+      `[defaults] host_key_checking in ${path.join(workspace, 'ansible.cfg')} is not read by the action: its input 'host-key-checking' (default strict) decides`
+    ])
+    Object.assign(process.env, { INPUT_FORKS: '2', INPUT_USER: 'input', INPUT_INVENTORY: 'h,' })
+    const given = readActionSettings(process.env).run
+    expect(given.forks).toBe(2)
+    expect(given.connection.user).toBe('input')
+    expect(given.inventories).toEqual(['h,'])
+  })
+
+  it('keeps the default of 10 forks without a file', () => {
+    expect(readActionSettings(process.env).run.forks).toBe(10)
+    expect(readActionSettings(process.env).run.configFile).toBeUndefined()
+  })
+})
+
+describe('ssh_args', () => {
+  const defaults = {
+    hostKeyChecking: 'strict' as const,
+    connectTimeoutMs: 10_000,
+    sshArgs:
+      '-C -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=5 -o StrictHostKeyChecking=no',
+    sshArgsSource: '[ssh_connection] ssh_args in /x/ansible.cfg'
+  }
+  it('are read before the host’s ssh arguments, and the first StrictHostKeyChecking wins as in OpenSSH', () => {
+    const vars: Record<string, unknown> = {
+      ansible_ssh_common_args: '-o StrictHostKeyChecking=yes -o ConnectTimeout=7'
+    }
+    const settings = connectionSettingsFromVars('web1', (name) => vars[name], defaults)
+    expect(settings.hostKeyChecking).toBe('off')
+    expect(settings.connectTimeoutMs).toBe(7000)
+  })
+  it('name their origin when an option is not supported', () => {
+    expect(() =>
+      connectionSettingsFromVars('web1', () => undefined, { ...defaults, sshArgs: '-A' })
+    ).toThrow("host web1: [ssh_connection] ssh_args in /x/ansible.cfg option '-A' is not supported")
   })
 })

@@ -113,7 +113,7 @@ export interface AnsibleConfig {
 export function findAnsibleConfig(
   env: NodeJS.ProcessEnv,
   cwd: string,
-  home = os.homedir(),
+  home = env['HOME'] || os.homedir(),
   systemFile = '/etc/ansible/ansible.cfg'
 ): { file?: string; warnings: string[] } {
   const candidates: string[] = []
@@ -151,7 +151,7 @@ export function findAnsibleConfig(
 export function readAnsibleConfig(
   env: NodeJS.ProcessEnv,
   cwd: string,
-  home = os.homedir(),
+  home = env['HOME'] || os.homedir(),
   systemFile?: string
 ): AnsibleConfig {
   const found = findAnsibleConfig(env, cwd, home, systemFile)
