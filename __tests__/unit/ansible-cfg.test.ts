@@ -13,6 +13,7 @@ import { connectionSettingsFromVars } from '../../src/connection/host-settings.j
 import { findAnsibleConfig, readAnsibleConfig } from '../../src/config/ansible-cfg.js'
 import { parseIni } from '../../src/config/ini.js'
 import { OptionError } from '../../src/errors.js'
+import { loadVaultSecrets } from '../../src/vault/index.js'
 
 const python = spawnSync('python3', ['--version']).status === 0
 const ansibleConfig = spawnSync('ansible-config', ['--version']).status === 0
@@ -295,14 +296,15 @@ describe('the action reads the workspace’s ansible.cfg', () => {
     rmSync(workspace, { recursive: true, force: true })
   })
 
-  it('takes inventory, forks, remote_user, become and timeout from it; inputs win', () => {
+  it('takes inventory, remote_user, become and timeout from it; inputs win', () => {
     writeFileSync(
       path.join(workspace, 'ansible.cfg'),
       '[defaults]\ninventory = inventories/production\nforks = 4\nremote_user = deploy\ntimeout = 20\nhost_key_checking = False\n[privilege_escalation]\nbecome = true\nbecome_user = app\n'
     )
     const run = readActionSettings(process.env).run
     expect(run.inventories).toEqual([path.join(workspace, 'inventories/production')])
-    expect(run.forks).toBe(4)
+    // forks has a default in action.yml, so the input always decides; the log says so.
+    expect(run.forks).toBe(10)
     expect(run.connection.user).toBe('deploy')
     expect(run.connection.connectTimeoutMs).toBe(20_000)
     expect(run.become).toEqual({ enabled: true, user: 'app' })
@@ -310,13 +312,28 @@ describe('the action reads the workspace’s ansible.cfg', () => {
     // The action's host-key-checking input decides, and the log says the file's key was not read.
     expect(run.connection.hostKeyChecking).toBe('strict')
     expect(run.configWarnings).toEqual([
-      `[defaults] host_key_checking in ${path.join(workspace, 'ansible.cfg')} is not read by the action: its input 'host-key-checking' (default strict) decides`
+      `[defaults] host_key_checking in ${path.join(workspace, 'ansible.cfg')} is not read by the action: its input 'host-key-checking' (default strict) decides`,
+      `[defaults] forks in ${path.join(workspace, 'ansible.cfg')} is not read by the action: its input 'forks' (default 10) decides`
     ])
     Object.assign(process.env, { INPUT_FORKS: '2', INPUT_USER: 'input', INPUT_INVENTORY: 'h,' })
     const given = readActionSettings(process.env).run
     expect(given.forks).toBe(2)
     expect(given.connection.user).toBe('input')
     expect(given.inventories).toEqual(['h,'])
+  })
+
+  it('reads the vault password file the workspace’s ansible.cfg names, relative to the file', async () => {
+    mkdirSync(path.join(workspace, 'secrets'))
+    writeFileSync(path.join(workspace, 'secrets', 'vault.txt'), 'hunter2\n')
+    writeFileSync(
+      path.join(workspace, 'ansible.cfg'),
+      '[defaults]\nvault_password_file = secrets/vault.txt\n'
+    )
+    const { request } = readActionSettings(process.env).vault
+    const secrets = await loadVaultSecrets(request, () => Promise.reject(new Error('no prompt')))
+    expect(secrets.map((s) => [s.id, s.password.toString(), s.source])).toEqual([
+      ['default', 'hunter2', path.join(workspace, 'secrets', 'vault.txt')]
+    ])
   })
 
   it('keeps the default of 10 forks without a file', () => {

@@ -98,9 +98,20 @@ export function readActionSettings(
   const ansible = readAnsibleEnvironment(withConfig.env, withConfig.origins)
   const configWarnings = [...config.warnings]
   const origin = (name: string): string => withConfig.origins[name] ?? name
+  // Inputs with a default in action.yml always have a value: they decide, and the log says so.
   if (ansible.hostKeyChecking !== undefined) {
     configWarnings.push(
       `${origin('ANSIBLE_HOST_KEY_CHECKING')} is not read by the action: its input '${Inputs.HostKeyChecking}' (default strict) decides`
+    )
+  }
+  if (ansible.forks !== undefined) {
+    configWarnings.push(
+      `${origin('ANSIBLE_FORKS')} is not read by the action: its input '${Inputs.Forks}' (default ${DEFAULTS.forks}) decides`
+    )
+  }
+  if (ansible.remotePort !== undefined) {
+    configWarnings.push(
+      `${origin('ANSIBLE_REMOTE_PORT')} is not read by the action: its input '${Inputs.Port}' (default ${DEFAULTS.port}) decides`
     )
   }
   if (ansible.becomeAskPass || ansible.askVaultPass) {
@@ -122,7 +133,7 @@ export function readActionSettings(
     inventories: inventory ? [inventory] : (ansible.inventories ?? []),
     extraVars: extraVars ? [extraVars] : [],
     limit: core.getInput(Inputs.Limit) || undefined,
-    forks: positiveInt(Inputs.Forks, ansible.forks ?? DEFAULTS.forks),
+    forks: positiveInt(Inputs.Forks, DEFAULTS.forks),
     shard: shard ? parseShard(shard, `Input '${Inputs.Shard}'`) : undefined,
     connection: {
       user: core.getInput(Inputs.User) || ansible.remoteUser,
@@ -219,7 +230,7 @@ export function readActionSettings(
         ask: false,
         cwd: workspace,
         // ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST, or the file's vault_* keys.
-        env: environmentWithConfig(env, config).env
+        env: config.file === undefined ? env : environmentWithConfig(env, config).env
       }
     }
   }
