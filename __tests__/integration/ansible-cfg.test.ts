@@ -40,7 +40,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-async function runAnsible(extraEnv: Record<string, string>): Promise<Summary> {
+async function runAnsible(extraEnv: Record<string, string>, args: string[] = []): Promise<Summary> {
   const env = { ...ansibleEnvironment(path.join(root, 'ansible-tmp')), ...extraEnv }
   // Only the project's ansible.cfg decides: none named, no callback forced over the file's.
   delete env['ANSIBLE_CONFIG']
@@ -48,7 +48,7 @@ async function runAnsible(extraEnv: Record<string, string>): Promise<Summary> {
   delete env['ANSIBLE_PYTHON_INTERPRETER']
   env['HOME'] = home
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(executable!, ['site.yml'], {
+    const child = spawn(executable!, ['site.yml', ...args], {
       cwd: project,
       env,
       stdio: ['ignore', 'pipe', 'pipe']
@@ -72,8 +72,8 @@ async function runAnsible(extraEnv: Record<string, string>): Promise<Summary> {
   }))
 }
 
-async function runOurs(extraEnv: Record<string, string>): Promise<Summary> {
-  const request = parseCli(['site.yml'], { HOME: home, ...extraEnv }, false, project)
+async function runOurs(extraEnv: Record<string, string>, args: string[] = []): Promise<Summary> {
+  const request = parseCli(['site.yml', ...args], { HOME: home, ...extraEnv }, false, project)
   let output = ''
   const outcome = await executeRun(request.settings!, (text) => (output += text))
   expect(outcome.exitCode).toBe(0)
@@ -97,6 +97,19 @@ describe.skipIf(!executable)(
       expect(ours).toEqual(theirs)
       // What the file set is visible: not a run with defaults that happens to agree.
       expect(JSON.stringify(ours)).toContain("ansible.cfg forks=3 inventory=['hosts'] facts=False")
+    })
+
+    it('lets ANSIBLE_FORKS win over the file, and -f over both', async () => {
+      const env = { ANSIBLE_FORKS: '2' }
+      const [theirs, ours] = await Promise.all([runAnsible(env), runOurs(env)])
+      expect(ours).toEqual(theirs)
+      expect(JSON.stringify(ours)).toContain('forks=2')
+      const [theirsF, oursF] = await Promise.all([
+        runAnsible(env, ['-f', '4']),
+        runOurs(env, ['-f', '4'])
+      ])
+      expect(oursF).toEqual(theirsF)
+      expect(JSON.stringify(oursF)).toContain('forks=4')
     })
 
     it('lets ANSIBLE_GATHERING=smart win over the file (facts gathered once per host)', async () => {
