@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-BASPFLX2.js";
-import "./chunks/chunk-S3PH2NUT.js";
+} from "./chunks/chunk-J62OQQOV.js";
+import "./chunks/chunk-BR3IUGJ6.js";
 
 // src/post.ts
 async function post() {

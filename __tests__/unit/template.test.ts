@@ -333,19 +333,18 @@ describe('undefined variables', () => {
     expect(inLoop.expression).toBe('{% for i in nope %}{{ i }}{% endfor %}')
   })
 
-  it('refuse lookup(), query() and q() by the plugin they name, as a later release brings them', () => {
-    for (const call of [
-      "lookup('pipe', 'id')",
-      "query('env', 'HOME')",
-      "q('file', 'x') | length"
-    ]) {
-      const error = templateError(() => evaluate(call, vars))
+  it('run lookup(), query() and q() on the controller, and refuse an unknown plugin by its name', () => {
+    const env = { ...vars, playbook_dir: process.cwd() }
+    expect(evaluate("lookup('pipe', 'echo hi')", env)).toBe('hi')
+    expect(evaluate("query('env', 'APB_SURELY_UNSET', default='d')", env)).toEqual(['d'])
+    expect(evaluate("q('items', [1, [2]]) | length", env)).toBe(2)
+    for (const call of ["lookup('nosuch', 'x')", "query('nosuch')", "q('nosuch') | length"]) {
+      const error = templateError(() => evaluate(call, env))
       expect(error.message).not.toContain('is undefined')
-      expect(error.message).toMatch(/^lookup plugin \((pipe|env|file)\) is not supported yet: /)
-      expect(error.message).toContain('later release')
+      expect(error.message).toBe('lookup plugin (nosuch) not found')
     }
     expect(templateError(() => render('{{ lookup(name) }}', { name: 3 })).message).toMatch(
-      /^lookup\(\) is not supported/
+      /^lookup\(\) needs the lookup's name first/
     )
   })
 

@@ -57,7 +57,8 @@ function isScalar(value: unknown): boolean {
 
 /**
  * What Ansible 2.14's templating (jinja2_native off) makes of a rendered value: text, turned back into a
- * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`). So `"{{ 1 + 1 }}"` is the
+ * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`; JSON's true/false/null
+ * inside, as Ansible's Json2Python reads them). So `"{{ 1 + 1 }}"` is the
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
@@ -75,13 +76,15 @@ function convertData(value: unknown): unknown {
     text === 'True' ||
     text === 'False'
   )
-    return parsePythonLiteral(text)
+    return parsePythonLiteral(text, true)
   return text
 }
 
 function isTemplate(text: string): boolean {
   return text.includes('{{') || text.includes('{%')
 }
+
+const convertValue = convertData
 
 /** Ansible-compatible templating of playbook values, expressions and conditionals. */
 export class Templar {
@@ -120,6 +123,31 @@ export class Templar {
   ): string {
     if (templateFile) return renderTemplateFile(source, vars, templateFile)
     return /\{[{%#]/.test(source) ? renderToString(source, vars) : source
+  }
+
+  /**
+   * Renders a template file's text as the template lookup does (Ansible's Templar.template with trailing
+   * newlines kept and no backslash escaping): with `convertData`, a result that reads as a list, dict or
+   * boolean becomes one, as a playbook string's does; without, it stays text.
+   */
+  renderLookupTemplate(
+    text: string,
+    vars: Record<string, unknown>,
+    convertData: boolean,
+    searchPath: string[] = []
+  ): unknown {
+    if (!isTemplate(text) && !text.includes('{#')) return text
+    // A template that includes or imports others is rendered with a loader over `searchPath`, as the
+    // template module renders one (the same whitespace rules).
+    if (/\{%-?\s*(include|import|from|extends)\b/.test(text)) {
+      const rendered = renderTemplateFile(text, vars, { searchPath })
+      return convertData ? convertValue(rendered) : rendered
+    }
+    const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
+    const result = convertData ? this.renderSource(source, vars) : renderToString(source, vars)
+    if (typeof result !== 'string') return result
+    const missing = trailingNewlines(text) - trailingNewlines(result)
+    return missing > 0 ? result + '\n'.repeat(missing) : result
   }
 
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
