@@ -41,6 +41,18 @@ export interface AnsibleEnvironment {
   forceHandlers?: boolean
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
   errorOnMissingHandler?: boolean
+  /** ANSIBLE_REMOTE_PORT: the SSH port of hosts that set none. */
+  remotePort?: number
+  /** ANSIBLE_BECOME_ASK_PASS: ask for the become password (as -K). */
+  becomeAskPass?: boolean
+  /** ANSIBLE_ASK_VAULT_PASS: ask for the vault password (as --ask-vault-pass). */
+  askVaultPass?: boolean
+  /** ANSIBLE_GATHERING: when plays without `gather_facts` gather facts. */
+  gathering?: 'implicit' | 'explicit' | 'smart'
+  /** ANSIBLE_SSH_ARGS: ssh options read before each host's ansible_ssh_common_args. */
+  sshArgs?: string
+  /** ANSIBLE_ROLES_PATH: where roles are looked for after roles/ next to the playbook. */
+  rolesPath?: string[]
 }
 
 /**
@@ -71,11 +83,27 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_INVENTORY',
   'ANSIBLE_BECOME',
   'ANSIBLE_BECOME_USER',
-  'ANSIBLE_BECOME_METHOD'
+  'ANSIBLE_BECOME_METHOD',
+  'ANSIBLE_REMOTE_PORT',
+  'ANSIBLE_BECOME_ASK_PASS',
+  'ANSIBLE_ASK_VAULT_PASS',
+  'ANSIBLE_GATHERING',
+  'ANSIBLE_SSH_ARGS',
+  'ANSIBLE_ROLES_PATH'
 ] as const
 
-/** Reads the ANSIBLE_* settings the engine implements from `env`. Unset or empty variables say nothing. */
-export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironment {
+/**
+ * Reads the ANSIBLE_* settings the engine implements from `env`. Unset or empty variables say nothing.
+ * `origins` names where a variable came from when it is not the environment (ansible.cfg's key and file),
+ * for the messages about a bad value.
+ */
+export function readAnsibleEnvironment(
+  env: NodeJS.ProcessEnv,
+  origins: Record<string, string> = {}
+): AnsibleEnvironment {
+  const label = (name: string, value: string): string =>
+    origins[name] !== undefined ? `${origins[name]}: '${value}'` : `${name}=${value}`
+  const subject = (name: string): string => origins[name] ?? name
   const text = (name: string): string | undefined => {
     const value = env[name]
     return value === undefined || value.trim() === '' ? undefined : value.trim()
@@ -89,7 +117,7 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
       return ansibleBoolean(value, 'strict')
     } catch {
       throw new OptionError(
-        `${name}=${value} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
+        `${label(name, value)} is not a boolean: use true or false (also yes/no, on/off, 1/0)`
       )
     }
   }
@@ -97,7 +125,7 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
     const value = text(name)
     if (value === undefined) return undefined
     if (!/^\d+$/.test(value) || Number(value) < min)
-      throw new OptionError(`${name}=${value} is not a whole number of at least ${min}`)
+      throw new OptionError(`${label(name, value)} is not a whole number of at least ${min}`)
     return Number(value)
   }
   const out: AnsibleEnvironment = {}
@@ -129,8 +157,27 @@ export function readAnsibleEnvironment(env: NodeJS.ProcessEnv): AnsibleEnvironme
   set('becomeUser', text('ANSIBLE_BECOME_USER'))
   const method = text('ANSIBLE_BECOME_METHOD')
   if (method !== undefined && method !== 'sudo' && method !== 'su')
-    throw new OptionError(`ANSIBLE_BECOME_METHOD must be 'sudo' or 'su', got '${method}'`)
+    throw new OptionError(
+      `${subject('ANSIBLE_BECOME_METHOD')} must be 'sudo' or 'su', got '${method}'`
+    )
   set('becomeMethod', method)
+  set('remotePort', int('ANSIBLE_REMOTE_PORT', 1))
+  set('becomeAskPass', bool('ANSIBLE_BECOME_ASK_PASS'))
+  set('askVaultPass', bool('ANSIBLE_ASK_VAULT_PASS'))
+  const gathering = text('ANSIBLE_GATHERING')?.toLowerCase()
+  if (
+    gathering !== undefined &&
+    gathering !== 'implicit' &&
+    gathering !== 'explicit' &&
+    gathering !== 'smart'
+  )
+    throw new OptionError(
+      `${subject('ANSIBLE_GATHERING')} must be 'implicit', 'explicit' or 'smart', got '${gathering}'`
+    )
+  set('gathering', gathering)
+  set('sshArgs', text('ANSIBLE_SSH_ARGS'))
+  const roles = text('ANSIBLE_ROLES_PATH')
+  if (roles !== undefined) out.rolesPath = roles.split(':').filter((dir) => dir !== '')
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   return out

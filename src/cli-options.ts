@@ -7,6 +7,7 @@ import { parseTagList } from './playbook/tags.js'
 import { AsyncPlaybookError, closestMatch, OptionError } from './errors.js'
 import { readAnsibleEnvironment, runSettingsFrom } from './ansible-env.js'
 import { DEFAULTS, defaultKnownHostsPath } from './defaults.js'
+import { environmentWithConfig, readAnsibleConfig } from './config/ansible-cfg.js'
 import { BECOME_PASSWORD_ENV, CLI_OPTIONS, UNSUPPORTED, USAGE } from './cli-usage.js'
 import type { VaultSecretRequest } from './vault/index.js'
 
@@ -49,8 +50,13 @@ export function parseCli(
   }
   const { values, positionals } = parsed
   if (values.help) return { kind: 'help' }
-  // ANSIBLE_* variables with the same meaning as an option count when the option is not given.
-  const fromEnv = readAnsibleEnvironment(env)
+  // ANSIBLE_* variables with the same meaning as an option count when the option is not given, and
+  // ansible.cfg's keys when the variable is not set either.
+  const config = readAnsibleConfig(env, cwd)
+  const withConfig = environmentWithConfig(env, config)
+  const settingEnv = withConfig.env
+  const origin = (name: string): string => withConfig.origins[name] ?? name
+  const fromEnv = readAnsibleEnvironment(settingEnv, withConfig.origins)
   const becomeMethod = values['become-method'] ?? fromEnv.becomeMethod
   if (becomeMethod !== undefined && becomeMethod !== 'sudo' && becomeMethod !== 'su') {
     throw new OptionError(`--become-method must be 'sudo' or 'su', got '${becomeMethod}'`)
@@ -128,9 +134,15 @@ export function parseCli(
       hostKeyChecking,
       hostKeyCheckingSource:
         hostKeyCheckingSource === 'ANSIBLE_HOST_KEY_CHECKING'
-          ? `ANSIBLE_HOST_KEY_CHECKING=${env['ANSIBLE_HOST_KEY_CHECKING']!.trim()}`
+          ? withConfig.origins['ANSIBLE_HOST_KEY_CHECKING'] !== undefined
+            ? `${origin('ANSIBLE_HOST_KEY_CHECKING')} = ${settingEnv['ANSIBLE_HOST_KEY_CHECKING']!.trim()}`
+            : `ANSIBLE_HOST_KEY_CHECKING=${env['ANSIBLE_HOST_KEY_CHECKING']!.trim()}`
           : `${hostKeyCheckingSource} ${hostKeyChecking}`,
       jumpHost: values['jump-host'],
+      ...(fromEnv.remotePort !== undefined ? { port: fromEnv.remotePort } : {}),
+      ...(fromEnv.sshArgs !== undefined
+        ? { sshArgs: fromEnv.sshArgs, sshArgsSource: origin('ANSIBLE_SSH_ARGS') }
+        : {}),
       connectTimeoutMs:
         (values['connect-timeout'] === undefined
           ? (fromEnv.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds)
@@ -147,7 +159,11 @@ export function parseCli(
       (values['command-timeout'] === undefined
         ? DEFAULTS.commandTimeoutSeconds
         : positiveInt(values['command-timeout'], '--command-timeout')) * 1000,
-    cwd
+    cwd,
+    ...(config.file !== undefined ? { configFile: config.file } : {}),
+    ...(config.warnings.length > 0 ? { configWarnings: config.warnings } : {}),
+    ...(fromEnv.gathering !== undefined ? { gathering: fromEnv.gathering } : {}),
+    ...(fromEnv.rolesPath !== undefined ? { rolesPath: fromEnv.rolesPath } : {})
   }
   if (values.tags !== undefined || values['skip-tags'] !== undefined) {
     settings.tags = {
@@ -168,22 +184,29 @@ export function parseCli(
     }
   }
   // -K with the password already in the environment needs no prompt.
-  const askBecomePass = values['ask-become-pass'] === true && envPassword === undefined
+  // (ANSIBLE_BECOME_ASK_PASS or ansible.cfg's become_ask_pass ask too.)
+  const askBecomePass =
+    (values['ask-become-pass'] === true || fromEnv.becomeAskPass === true) &&
+    envPassword === undefined
   if (privateKey !== undefined) {
     try {
       readFileSync(path.resolve(cwd, privateKey))
     } catch {
       throw new OptionError(
-        `${values['private-key'] === undefined ? 'ANSIBLE_PRIVATE_KEY_FILE' : '--private-key'}: cannot read '${privateKey}'`
+        `${values['private-key'] === undefined ? origin('ANSIBLE_PRIVATE_KEY_FILE') : '--private-key'}: cannot read '${privateKey}'`
       )
     }
   }
   const vault: VaultSecretRequest = {
     ids: values['vault-id'] ?? [],
     passwordFiles: [...(values['vault-password-file'] ?? []), ...(values['vault-pass-file'] ?? [])],
-    ask: values['ask-vault-password'] === true || values['ask-vault-pass'] === true,
+    ask:
+      values['ask-vault-password'] === true ||
+      values['ask-vault-pass'] === true ||
+      fromEnv.askVaultPass === true,
     cwd,
-    env
+    // ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST, or ansible.cfg's vault_* keys.
+    env: settingEnv
   }
   if (adhoc) {
     return {

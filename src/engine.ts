@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setRolesPath } from './playbook/roles.js'
 import {
   closeSync,
   fchmodSync,
@@ -102,6 +103,14 @@ export interface RunSettings {
   /** Deadline for each remote command of a task without its own `timeout`. */
   commandTimeoutMs: number
   cwd: string
+  /** The ansible.cfg read (`ansible_config_file`), if any. */
+  configFile?: string
+  /** Warnings about the configuration (keys not supported, a file ignored), printed once before the run. */
+  configWarnings?: string[]
+  /** ANSIBLE_GATHERING / [defaults] gathering: when plays without `gather_facts` gather facts. */
+  gathering?: 'implicit' | 'explicit' | 'smart'
+  /** ANSIBLE_ROLES_PATH / [defaults] roles_path: where roles are looked for after the playbook's roles/. */
+  rolesPath?: string[]
 }
 
 /**
@@ -134,6 +143,7 @@ export async function executeRun(
     live?: LiveRun
   } = {}
 ): Promise<RunOutcome> {
+  setRolesPath(settings.rolesPath)
   const playbook =
     typeof settings.playbook === 'string'
       ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
@@ -189,6 +199,7 @@ export async function executeRun(
     collector,
     ...(options.extraEvents ?? [])
   )
+  for (const warning of settings.configWarnings ?? []) events.warning(warning)
   for (const warning of inventory.warnings) events.warning(warning)
   if (playbook) {
     // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
@@ -232,6 +243,8 @@ export async function executeRun(
     forceHandlers: settings.forceHandlers,
     verbosity: settings.verbosity,
     inventorySources: settings.inventories.map(inventorySource),
+    ...(settings.configFile !== undefined ? { configFile: settings.configFile } : {}),
+    ...(settings.gathering !== undefined ? { gathering: settings.gathering } : {}),
     ...(settings.noLog !== undefined ? { defaultNoLog: settings.noLog } : {}),
     errorOnMissingHandler: settings.errorOnMissingHandler,
     // meta: refresh_inventory reads the inventory sources again.

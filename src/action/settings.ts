@@ -14,6 +14,7 @@ import {
   readAnsibleEnvironment,
   runSettingsFrom
 } from '../ansible-env.js'
+import { environmentWithConfig, readAnsibleConfig } from '../config/ansible-cfg.js'
 import { Inputs } from './constants.js'
 import type { VaultSecretRequest } from '../vault/index.js'
 
@@ -86,24 +87,64 @@ export function readActionSettings(
       env['RUNNER_TEMP'] || os.tmpdir(),
       `async-playbook-results-${env['GITHUB_RUN_ID'] ?? process.pid}-${env['GITHUB_ACTION'] ?? 'step'}.json`
     )
-  // The ANSIBLE_* variables about output and handlers (the inputs cover connections, forks and become).
-  const ansible = readAnsibleEnvironment(
-    Object.fromEntries(ANSIBLE_OUTPUT_AND_HANDLER_NAMES.map((name) => [name, env[name]]))
+  // The workspace's ansible.cfg (or ANSIBLE_CONFIG's, ~/.ansible.cfg …), under the step's ANSIBLE_*
+  // variables about output and handlers; an input that is given wins over both. Connections, forks and
+  // become come from inputs, then the file: the step's variables for those are not read.
+  const config = readAnsibleConfig(env, workspace)
+  const withConfig = environmentWithConfig(
+    Object.fromEntries(ANSIBLE_OUTPUT_AND_HANDLER_NAMES.map((name) => [name, env[name]])),
+    config
   )
+  const ansible = readAnsibleEnvironment(withConfig.env, withConfig.origins)
+  const configWarnings = [...config.warnings]
+  const origin = (name: string): string => withConfig.origins[name] ?? name
+  // Inputs with a default in action.yml always have a value: they decide, and the log says so.
+  if (ansible.hostKeyChecking !== undefined) {
+    configWarnings.push(
+      `${origin('ANSIBLE_HOST_KEY_CHECKING')} is not read by the action: its input '${Inputs.HostKeyChecking}' (default strict) decides`
+    )
+  }
+  if (ansible.forks !== undefined) {
+    configWarnings.push(
+      `${origin('ANSIBLE_FORKS')} is not read by the action: its input '${Inputs.Forks}' (default ${DEFAULTS.forks}) decides`
+    )
+  }
+  if (ansible.remotePort !== undefined) {
+    configWarnings.push(
+      `${origin('ANSIBLE_REMOTE_PORT')} is not read by the action: its input '${Inputs.Port}' (default ${DEFAULTS.port}) decides`
+    )
+  }
+  if (ansible.becomeAskPass || ansible.askVaultPass) {
+    configWarnings.push(
+      `${origin(ansible.becomeAskPass ? 'ANSIBLE_BECOME_ASK_PASS' : 'ANSIBLE_ASK_VAULT_PASS')}: the action cannot prompt for a password; give it in input '${ansible.becomeAskPass ? Inputs.BecomePassword : Inputs.VaultPassword}'`
+    )
+  }
+  const configPrivateKey = ansible.privateKeyFile
+  if (configPrivateKey !== undefined && !existsSync(path.resolve(workspace, configPrivateKey))) {
+    throw new OptionError(
+      `${origin('ANSIBLE_PRIVATE_KEY_FILE')}: cannot read '${configPrivateKey}'`
+    )
+  }
   const inlinePlaybook = playbook.includes('\n') || !existsSync(path.resolve(workspace, playbook))
   const run: RunSettings = {
     playbook: playbook || undefined,
     jobs: jobsText && !options.post ? jobsInput(jobsText, workspace) : undefined,
     gatherTimeoutSeconds: positiveInt(Inputs.Timeout, DEFAULTS.gatherTimeoutSeconds),
-    inventories: inventory ? [inventory] : [],
+    inventories: inventory ? [inventory] : (ansible.inventories ?? []),
     extraVars: extraVars ? [extraVars] : [],
     limit: core.getInput(Inputs.Limit) || undefined,
     forks: positiveInt(Inputs.Forks, DEFAULTS.forks),
     shard: shard ? parseShard(shard, `Input '${Inputs.Shard}'`) : undefined,
     connection: {
-      user: core.getInput(Inputs.User) || undefined,
+      user: core.getInput(Inputs.User) || ansible.remoteUser,
       port: positiveInt(Inputs.Port, DEFAULTS.port),
       privateKey: core.getInput(Inputs.PrivateKey) || undefined,
+      ...(configPrivateKey !== undefined && !core.getInput(Inputs.PrivateKey)
+        ? { privateKeyPath: path.resolve(workspace, configPrivateKey) }
+        : {}),
+      ...(ansible.sshArgs !== undefined
+        ? { sshArgs: ansible.sshArgs, sshArgsSource: origin('ANSIBLE_SSH_ARGS') }
+        : {}),
       // Not trimmed: blanks may be part of a passphrase (a block scalar's final newline is not).
       passphrase:
         core.getInput(Inputs.Passphrase, { trimWhitespace: false }).replace(/\r?\n$/, '') ||
@@ -120,7 +161,7 @@ export function readActionSettings(
       knownHostsPath: defaultKnownHostsPath(),
       hostKeyChecking: checking as 'strict' | 'accept-new' | 'off',
       hostKeyCheckingSource: `input '${Inputs.HostKeyChecking}: ${checking}'`,
-      connectTimeoutMs: DEFAULTS.connectTimeoutSeconds * 1000
+      connectTimeoutMs: (ansible.connectTimeoutSeconds ?? DEFAULTS.connectTimeoutSeconds) * 1000
     },
     verbosity: core.isDebug() ? 1 : 0,
     // The log renders colours; ANSIBLE_NOCOLOR / NO_COLOR in the step's environment turn them off.
@@ -128,14 +169,25 @@ export function readActionSettings(
     // ANSIBLE_DISPLAY_*, ANSIBLE_NO_LOG, ANSIBLE_FORCE_HANDLERS and ANSIBLE_ERROR_ON_MISSING_HANDLER.
     ...runSettingsFrom(ansible),
     commandTimeoutMs: DEFAULTS.commandTimeoutSeconds * 1000,
-    cwd: workspace
+    cwd: workspace,
+    ...(config.file !== undefined ? { configFile: config.file } : {}),
+    ...(configWarnings.length > 0 ? { configWarnings } : {}),
+    ...(ansible.gathering !== undefined ? { gathering: ansible.gathering } : {}),
+    ...(ansible.rolesPath !== undefined ? { rolesPath: ansible.rolesPath } : {})
+  }
+  if (ansible.become || ansible.becomeUser || ansible.becomeMethod) {
+    run.become = {
+      ...(ansible.become ? { enabled: true } : {}),
+      ...(ansible.becomeUser ? { user: ansible.becomeUser } : {}),
+      ...(ansible.becomeMethod ? { method: ansible.becomeMethod as 'sudo' | 'su' } : {})
+    }
   }
   // Masked above; sent to targets on sudo's stdin only. Playbooks turn become on (become: true).
   // Not trimmed: blanks may be part of a password (a block scalar's final newline is not).
   const becomePassword = core
     .getInput(Inputs.BecomePassword, { trimWhitespace: false })
     .replace(/\r?\n$/, '')
-  if (becomePassword) run.become = { password: becomePassword }
+  if (becomePassword) run.become = { ...run.become, password: becomePassword }
   const vaultPassword = core
     .getInput(Inputs.VaultPassword, { trimWhitespace: false })
     .replace(/\r?\n$/, '')
@@ -172,7 +224,14 @@ export function readActionSettings(
     vault: {
       // Not trimmed, as the become password: blanks may be part of it (a block scalar's newline is not).
       ...(vaultPassword ? { password: vaultPassword } : {}),
-      request: { ids: [], passwordFiles: [], ask: false, cwd: workspace, env }
+      request: {
+        ids: [],
+        passwordFiles: [],
+        ask: false,
+        cwd: workspace,
+        // ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST, or the file's vault_* keys.
+        env: config.file === undefined ? env : environmentWithConfig(env, config).env
+      }
     }
   }
 }

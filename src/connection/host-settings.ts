@@ -22,6 +22,13 @@ export interface ConnectionDefaults extends LoginCredentials {
   connectTimeoutMs: number
   /** `user@host:port` of a bastion for hosts that name none themselves (CLI --jump-host, action jump-host). */
   jumpHost?: string
+  /**
+   * ANSIBLE_SSH_ARGS or ansible.cfg's [ssh_connection] ssh_args: options read before each host's
+   * ansible_ssh_common_args and ansible_ssh_extra_args (as Ansible puts them first on ssh's command line).
+   */
+  sshArgs?: string
+  /** Where sshArgs came from, for messages (`ANSIBLE_SSH_ARGS`, or the key and file). */
+  sshArgsSource?: string
 }
 
 /** `-o` options of ansible_ssh_common_args / ansible_ssh_extra_args we honour. */
@@ -122,6 +129,8 @@ export function connectionSettingsFromVars(
   const seen = new Set<string>()
   if (settings.hostKeyChecking === 'off' && checkingVariable !== undefined)
     seen.add('stricthostkeychecking')
+  if (defaults.sshArgs && settings.transport === 'ssh')
+    applySshArgs(host, defaults.sshArgsSource ?? 'ssh_args', defaults.sshArgs, settings, seen)
   for (const name of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
     const args = str(name)
     if (args) applySshArgs(host, name, args, settings, seen)
@@ -188,6 +197,8 @@ function applySshArgs(
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!
     let option: string | undefined
+    // -C (compression, in Ansible's default ssh_args): the transport here decides that itself.
+    if (word === '-C') continue
     if (word === '-o') option = words[++i]
     else if (word.startsWith('-o')) option = word.slice(2)
     else if (word === '-J' || (word.startsWith('-J') && word.length > 2)) {

@@ -48,6 +48,8 @@ interface BatchRun {
 export class LinearStrategy {
   /** Per host, the role uses (by dedup key) that ran a task there in this play: a repeat is skipped. */
   private rolesRun = new Map<string, Map<string, RoleRef>>()
+  /** Hosts whose facts were gathered in this run (ANSIBLE_GATHERING=smart gathers them once). */
+  private readonly factsGathered = new Set<string>()
 
   constructor(
     private readonly options: EngineOptions,
@@ -64,10 +66,29 @@ export class LinearStrategy {
     this.rolesRun = new Map()
   }
 
+  /**
+   * Whether the batch gathers facts, as Ansible's `gathering`: implicit (the default) gathers unless the
+   * play says `gather_facts: false`; explicit only when it says `gather_facts: true`; smart as implicit,
+   * but not again once this run gathered the facts of every host of the batch.
+   */
+  private gathers(play: Play, batch: string[], playContext: PlayContext): boolean {
+    const gathering = this.options.gathering ?? 'implicit'
+    const wanted = this.options.templar.isTrue(
+      play.gatherFacts,
+      this.variables.scope(batch[0]!, playContext)
+    )
+    let gather = wanted
+    if (gathering === 'explicit' && !play.gatherFactsGiven) gather = false
+    if (gathering === 'smart' && wanted && batch.every((host) => this.factsGathered.has(host)))
+      gather = false
+    if (gather) for (const host of batch) this.factsGathered.add(host)
+    return gather
+  }
+
   /** Runs the play's tasks on one batch. Returns true when the playbook must stop. */
   async runBatch(play: Play, batch: string[], playContext: PlayContext): Promise<boolean> {
     const { templar } = this.options
-    const gather = templar.isTrue(play.gatherFacts, this.variables.scope(batch[0]!, playContext))
+    const gather = this.gathers(play, batch, playContext)
     // --tags/--skip-tags drop tasks before the run, as Ansible does: no banner, no stats. The implicit fact
     // gathering is tagged `always` unless the play has tags of its own, which it then runs with.
     const selection = this.options.tags ?? ALL_TAGS

@@ -53,6 +53,10 @@ export interface EngineOptions {
   verbosity?: number
   /** The inventories given (`ansible_inventory_sources`): files as absolute paths. */
   inventorySources?: string[]
+  /** The ansible.cfg read (`ansible_config_file`). */
+  configFile?: string
+  /** When plays without `gather_facts` gather facts (default implicit: always). */
+  gathering?: 'implicit' | 'explicit' | 'smart'
   /** ANSIBLE_NO_LOG: the `no_log` of tasks that do not set it (default false). */
   defaultNoLog?: boolean
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER: false makes a notify that reaches no handler a warning (default true). */
@@ -108,7 +112,8 @@ class PlaybookRunner {
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       forks: options.forks,
       verbosity: options.verbosity ?? 0,
-      inventorySources: options.inventorySources ?? []
+      inventorySources: options.inventorySources ?? [],
+      ...(options.configFile !== undefined ? { configFile: options.configFile } : {})
     })
     this.connections = new HostConnections(
       options.connectionDefaults,

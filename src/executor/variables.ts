@@ -66,6 +66,8 @@ export interface RunMagicVars {
   verbosity: number
   /** Each -i: a file as its absolute path, a host list as written, inline inventory text as `<inventory text>`. */
   inventorySources: readonly string[]
+  /** The ansible.cfg read, if any (`ansible_config_file`). */
+  configFile?: string
 }
 
 /** The variables a task brings to its scope: its own and its blocks' `vars`, its role's, its include's. */
@@ -360,10 +362,11 @@ function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
     ansible_check_mode: false,
     ansible_diff_mode: false,
     ansible_version: ANSIBLE_VERSION,
-    // No configuration file is read: Ansible says None when it found none.
+    // Ansible says None when it found no configuration file.
     ansible_config_file: null
   }
   if (!run) return vars
+  if (run.configFile !== undefined) vars['ansible_config_file'] = run.configFile
   vars['ansible_run_tags'] = run.runTags.length > 0 ? [...run.runTags] : ['all']
   vars['ansible_skip_tags'] = [...run.skipTags]
   if (run.limit !== undefined) vars['ansible_limit'] = run.limit

@@ -471,6 +471,9 @@ class Loader extends RoleLoader {
       ...(Object.keys(connectionVars).length > 0 ? { connectionVars } : {}),
       ...(Object.keys(varsFiles).length > 0 ? { varsFiles } : {}),
       gatherFacts: raw.gather_facts ?? true,
+      ...(raw.gather_facts !== undefined && raw.gather_facts !== null
+        ? { gatherFactsGiven: true }
+        : {}),
       tasks,
       handlers,
       ...(raw.force_handlers === undefined ? {} : { forceHandlers: raw.force_handlers }),

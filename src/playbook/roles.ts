@@ -39,6 +39,17 @@ export const ROLE_IMPORT_ARGS = new Set([
   'rolespec_validate'
 ])
 
+/** The run's roles path (ANSIBLE_ROLES_PATH, or ansible.cfg's roles_path), set by the run before loading. */
+let runRolesPath: readonly string[] | undefined
+
+/**
+ * Sets the roles path of the run that is about to load its playbook (undefined: ANSIBLE_ROLES_PATH of the
+ * process, or Ansible's default). ansible.cfg's entries are already absolute (relative to the file).
+ */
+export function setRolesPath(dirs: readonly string[] | undefined): void {
+  runRolesPath = dirs && dirs.length > 0 ? dirs : undefined
+}
+
 /**
  * The directories a role name is looked up in, in order, as Ansible does for the sources we support:
  * `roles/` next to the playbook, the playbook's own directory, then ANSIBLE_ROLES_PATH (or Ansible's
@@ -46,8 +57,9 @@ export const ROLE_IMPORT_ARGS = new Set([
  */
 export function roleSearchPath(playDir: string): string[] {
   const configured = process.env['ANSIBLE_ROLES_PATH']
-  const extra =
-    configured !== undefined && configured.trim() !== ''
+  const extra = runRolesPath
+    ? [...runRolesPath]
+    : configured !== undefined && configured.trim() !== ''
       ? configured.split(':').filter(Boolean)
       : [
           path.join(os.homedir(), '.ansible/roles'),

@@ -185,6 +185,8 @@ export interface Play {
   /** The variables of the play's `vars_files`, merged in order (above play vars, below task vars). */
   varsFiles?: Record<string, unknown>
   gatherFacts: unknown
+  /** The play sets `gather_facts` itself (ANSIBLE_GATHERING then does not decide). */
+  gatherFactsGiven?: boolean
   /** pre_tasks, tasks and post_tasks in order, each section followed by an implicit `meta: flush_handlers`. */
   tasks: Task[]
   /** The play's `handlers:`, in definition order (the order they run in at a flush). */
