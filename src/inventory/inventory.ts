@@ -345,7 +345,6 @@ export class Inventory implements PatternTarget {
     }
   }
 
-
   /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
   select(pattern: string | readonly string[]): string[] {
     return evaluatePatterns(splitHostPattern(pattern), this)
@@ -524,7 +523,7 @@ function readFile(file: string, shown: string, data: InventoryData): void {
  */
 function isInventoryScript(file: string): boolean {
   const head = Buffer.alloc(4)
-  let read = 0
+  let read: number
   let fd: number | undefined
   try {
     fd = openSync(file, 'r')
