@@ -8,6 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseCli } from '../../src/cli-options.js'
+import { executeRun } from '../../src/engine.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
 import { findVarsFiles, VarsDirectories } from '../../src/inventory/vars-dirs.js'
 import { setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
@@ -266,5 +268,37 @@ describe('inventory directories', () => {
 
   it('an empty directory is an inventory with no hosts', () => {
     expect(loadInventory([tree({})]).hostNames()).toEqual([])
+  })
+})
+
+describe('a run with an inventory directory and the playbook-adjacent folders', () => {
+  it('sees their variables, and a broken vars file stops the run before any task, naming it', async () => {
+    const dir = tree({
+      'inventories/prod/hosts': '[app]\nlocalhost ansible_connection=local\n',
+      'inventories/prod/group_vars/app.yml': 'from_inventory: inv-app\n',
+      'deploy/group_vars/all.yml': 'from_playbook: pb-all\n',
+      'deploy/site.yml': [
+        '- hosts: app',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - debug: { msg: "{{ from_inventory }} {{ from_playbook }}" }',
+        ''
+      ].join('\n')
+    })
+    const settings = parseCli(
+      ['deploy/site.yml', '-i', join(dir, 'inventories/prod') + '/'],
+      {},
+      false,
+      dir
+    ).settings!
+    const outcome = await executeRun(settings, () => {})
+    expect(outcome.exitCode).toBe(0)
+    expect(outcome.document.plays[0]!.tasks[0]!.results['localhost']!.result['msg']).toBe(
+      'inv-app pb-all'
+    )
+    writeFileSync(join(dir, 'deploy/group_vars/all.yml'), 'from_playbook: [\n')
+    await expect(executeRun(settings, () => {})).rejects.toThrow(
+      join(dir, 'deploy/group_vars/all.yml')
+    )
   })
 })
