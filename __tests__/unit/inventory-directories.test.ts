@@ -266,6 +266,15 @@ describe('inventory directories', () => {
     expect(() => loadInventory([dir])).toThrow(`${join(dir, 'b')}:1: section [web:oops]`)
   })
 
+  it('warns, as Ansible does, about a group_vars that is a file, and reads no variables from it', () => {
+    const dir = tree({ hosts: 'h1\n', group_vars: 'x: 1\n' })
+    const inventory = loadInventory([dir])
+    expect(inventory.warnings).toEqual([
+      `Found group_vars that is not a directory, skipping: ${join(dir, 'group_vars')}`
+    ])
+    expect(inventory.hostVars('h1')['x']).toBeUndefined()
+  })
+
   it('an empty directory is an inventory with no hosts', () => {
     expect(loadInventory([tree({})]).hostNames()).toEqual([])
   })

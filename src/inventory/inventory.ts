@@ -68,6 +68,12 @@ export class Inventory implements PatternTarget {
     for (const host of data.hosts.keys()) {
       if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`)
     }
+    for (const base of data.varsBases)
+      for (const folder of ['group_vars', 'host_vars']) {
+        const path = join(base, folder)
+        if (fileKind(path) === 'file')
+          warnings.push(`Found ${folder} that is not a directory, skipping: ${path}`)
+      }
     this.warnings = warnings
     this.reconcile()
   }

@@ -59,6 +59,8 @@ export function byCodePoint(a: string, b: string): number {
 export class VarsDirectories {
   private readonly files = new Map<string, Record<string, unknown>>()
   private readonly found = new Map<string, string[]>()
+  /** Whether each group_vars/host_vars folder exists: one stat per folder, not per name. */
+  private readonly folders = new Map<string, boolean>()
 
   /**
    * The variables of group or host `name` from `base/group_vars` or `base/host_vars`, files merged in order
@@ -78,7 +80,12 @@ export class VarsDirectories {
     if (!files) {
       // A name such as '..' or 'a/../../b' must not reach outside the folder.
       const inside = name !== '.' && name !== '..' && !name.split(/[\\/]/).includes('..')
-      files = inside && kindOf(dir) === 'directory' ? findVarsFiles(dir, name) : []
+      let exists = this.folders.get(dir)
+      if (exists === undefined) {
+        exists = kindOf(dir) === 'directory'
+        this.folders.set(dir, exists)
+      }
+      files = inside && exists ? findVarsFiles(dir, name) : []
       this.found.set(key, files)
     }
     return files
