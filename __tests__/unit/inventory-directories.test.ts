@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { readActionSettings } from '../../src/action/settings.js'
 import { parseCli } from '../../src/cli-options.js'
 import { executeRun } from '../../src/engine.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
@@ -309,5 +310,31 @@ describe('a run with an inventory directory and the playbook-adjacent folders', 
     await expect(executeRun(settings, () => {})).rejects.toThrow(
       join(dir, 'deploy/group_vars/all.yml')
     )
+  })
+})
+
+describe('the action', () => {
+  it("takes an inventory directory in the workspace as the 'inventory' input", async () => {
+    const workspace = tree({
+      'inventories/prod/hosts': '[app]\nlocalhost ansible_connection=local\n',
+      'inventories/prod/group_vars/app.yml': 'where: inventory-dir\n'
+    })
+    const saved = { ...process.env }
+    try {
+      Object.assign(process.env, {
+        GITHUB_WORKSPACE: workspace,
+        INPUT_PLAYBOOK:
+          '- hosts: app\n  gather_facts: false\n  tasks:\n    - debug: { msg: "{{ where }}" }\n',
+        INPUT_INVENTORY: 'inventories/prod/'
+      })
+      const run = readActionSettings(process.env).run
+      expect(run.inventories).toEqual([join(workspace, 'inventories/prod')])
+      const outcome = await executeRun(run, () => {})
+      expect(outcome.document.plays[0]!.tasks[0]!.results['localhost']!.result['msg']).toBe(
+        'inventory-dir'
+      )
+    } finally {
+      process.env = saved
+    }
   })
 })
