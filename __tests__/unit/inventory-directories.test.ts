@@ -262,6 +262,13 @@ describe('inventory directories', () => {
     expect(() => loadInventory([join(dir, 'b-dynamic.py')])).toThrow(/executable script/)
   })
 
+  it('refuses a TOML inventory by name', () => {
+    const dir = tree({ 'hosts.toml': '[web.hosts.w1]\n' })
+    expect(() => loadInventory([dir])).toThrow(
+      /inventory '.*hosts\.toml' is a TOML inventory, which async-playbook does not read/
+    )
+  })
+
   it('names the file and line of an error in one of its files', () => {
     const dir = tree({ a: '[web]\nw1\n', b: '[web:oops]\n' })
     expect(() => loadInventory([dir])).toThrow(`${join(dir, 'b')}:1: section [web:oops]`)

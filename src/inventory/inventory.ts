@@ -511,6 +511,11 @@ function readFile(file: string, shown: string, data: InventoryData): void {
         (shown.includes('/') ? ', or move the script out of the inventory directory.' : '.')
     )
   }
+  if (extname(file).toLowerCase() === '.toml') {
+    throw new InventoryError(
+      `inventory '${shown}' is a TOML inventory, which async-playbook does not read. Write it as YAML or INI.`
+    )
+  }
   let text: string
   try {
     text = readFileSync(file, 'utf8')

@@ -36,7 +36,13 @@ export function findVarsFiles(dir: string, name: string): string[] {
 /** Files of a `group_vars/NAME/` directory: sorted, hidden and `~` backups skipped, subdirectories without an extension read too. */
 function varsFilesInDirectory(dir: string): string[] {
   const found: string[] = []
-  for (const entry of readdirSync(dir).sort(byCodePoint)) {
+  let entries: string[]
+  try {
+    entries = readdirSync(dir).sort(byCodePoint)
+  } catch (e) {
+    throw new InventoryError(`cannot read variables directory '${dir}': ${(e as Error).message}`)
+  }
+  for (const entry of entries) {
     if (entry.startsWith('.') || entry.endsWith('~')) continue
     const ext = extname(entry)
     const path = join(dir, entry)
