@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-TUHI2OVR.js";
+} from "./chunks/chunk-QXYFMSXG.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-S3PH2NUT.js";
+} from "./chunks/chunk-LXEUSUGO.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

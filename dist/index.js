@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-BASPFLX2.js";
+} from "./chunks/chunk-ZHB6SJNX.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-TUHI2OVR.js";
+} from "./chunks/chunk-QXYFMSXG.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -48,7 +48,7 @@ import {
   setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-S3PH2NUT.js";
+} from "./chunks/chunk-LXEUSUGO.js";
 
 // src/main.ts
 import path from "node:path";

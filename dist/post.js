@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-BASPFLX2.js";
-import "./chunks/chunk-S3PH2NUT.js";
+} from "./chunks/chunk-ZHB6SJNX.js";
+import "./chunks/chunk-LXEUSUGO.js";
 
 // src/post.ts
 async function post() {

@@ -44,6 +44,45 @@ const unusedHttpClient = {
   }
 }
 
+/**
+ * Two modules our dependencies load at start-up for features we never use, which each CLI run and action
+ * step paid for before any work (about a tenth of the CPU time of loading the bundle): ssh2's HTTP(S)
+ * agents over SSH (they load node:http, node:https and TLS; we tunnel nothing over HTTP), and node-ssh's
+ * `make-dir` (with semver; only its getDirectory uses it, we do not). Each is replaced by a stub whose
+ * use fails loudly, naming this plugin, so that a future change that needs one cannot miss it.
+ */
+const unusedAtStartup = {
+  name: 'stub-unused-at-startup',
+  setup(pluginBuild) {
+    const stubs = {
+      'ssh2-http-agents': [
+        'const unused = (name) => class { constructor() { throw new Error(`ssh2 ${name} is not bundled (scripts/bundle.mjs stubs it)`) } }',
+        "export const SSHTTPAgent = unused('HTTPAgent')",
+        "export const SSHTTPSAgent = unused('HTTPSAgent')"
+      ],
+      'make-dir': [
+        'export default function makeDir() {',
+        "  throw new Error('make-dir is not bundled (scripts/bundle.mjs stubs it): node-ssh getDirectory is not used')",
+        '}'
+      ]
+    }
+    pluginBuild.onResolve({ filter: /^\.\/http-agents\.js$/ }, (args) =>
+      /[\\/]ssh2[\\/]lib$/.test(args.resolveDir)
+        ? { path: 'ssh2-http-agents', namespace: 'unused-stub' }
+        : undefined
+    )
+    pluginBuild.onResolve({ filter: /^make-dir$/ }, (args) =>
+      /[\\/]node-ssh[\\/]/.test(args.importer)
+        ? { path: 'make-dir', namespace: 'unused-stub' }
+        : undefined
+    )
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'unused-stub' }, (args) => ({
+      contents: stubs[args.path].join('\n'),
+      loader: 'js'
+    }))
+  }
+}
+
 rmSync('dist', { recursive: true, force: true })
 await build({
   entryPoints: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
@@ -59,6 +98,6 @@ await build({
   external: ['*.node', 'cpu-features', 'chokidar', 'fsevents'],
   loader: { '.sh': 'text' },
   banner: { js: banner },
-  plugins: [unusedHttpClient],
+  plugins: [unusedHttpClient, unusedAtStartup],
   logLevel: 'warning'
 })

@@ -26,7 +26,7 @@ import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
 import { DEFAULTS } from './defaults.js'
 import { NoHostsError, OptionError } from './errors.js'
-import { splitHostPattern } from './inventory/host-pattern.js'
+import { evaluatePatterns, splitHostPattern } from './inventory/host-pattern.js'
 import {
   applyLimit,
   defaultInventory,
@@ -41,7 +41,20 @@ import type { Playbook } from './playbook/types.js'
 import { AdhocReporter } from './report/adhoc-reporter.js'
 import { ConsoleReporter } from './report/console-reporter.js'
 import { ResultsCollector, type ResultsDocument } from './report/results-document.js'
-import { Templar } from './template/index.js'
+import { setHostPatternEvaluator, setLookupWarningSink, Templar } from './template/index.js'
+
+// The inventory_hostnames lookup matches patterns as the inventory does, over the `groups` variable
+// (Ansible builds an inventory from it): installed here, as templating does not import the inventory.
+setHostPatternEvaluator((patterns, groups) => {
+  const all = groups['all'] ?? [...new Set(Object.values(groups).flat())]
+  return evaluatePatterns(splitHostPattern(patterns), {
+    hostNames: () => [...all],
+    groupNames: () => Object.keys(groups),
+    groupHosts: (group) => [...(groups[group] ?? [])],
+    hasHost: (name) => all.includes(name),
+    localhostFor: (name) => name
+  })
+})
 
 /** One typed settings object: what the CLI's argv or the action's inputs become. */
 export interface RunSettings {
@@ -193,6 +206,15 @@ export async function executeRun(
   // Hosts whose key is not verified are warned about once per run; addresses behind a connection error
   // go to the log (results name hosts by inventory name only).
   forgetConnectionNotices()
+  // Lookups render inside templates, away from the run's events: their warnings (errors=warn, a file
+  // not found) are shown through this run's.
+  // Each shown once, as Ansible's display shows a repeated warning once.
+  const lookupWarnings = new Set<string>()
+  const previousLookupSink = setLookupWarningSink((message) => {
+    if (lookupWarnings.has(message)) return
+    lookupWarnings.add(message)
+    events.warning(message)
+  })
   const stopNotices = onConnectionNotice((notice) =>
     notice.level === 'warning'
       ? events.warning(notice.text)
@@ -234,6 +256,7 @@ export async function executeRun(
   } finally {
     stopListening()
     stopNotices()
+    setLookupWarningSink(previousLookupSink)
   }
   const document = collector.document
   document.ok = summary.exitCode === 0

@@ -20,13 +20,26 @@ import { fatalExitCode } from '../../src/cli.js'
 import { runCaptured, sshdInventory, sshdSettings } from '../helpers/engine.js'
 import { startSshd, unreachablePort, type SshdFixture } from '../helpers/sshd.js'
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
+import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
+import { removeInitService } from '../helpers/initd-service.js'
+import {
+  aptRepoUnusableReason,
+  aptRepoUsable,
+  createAptRepo,
+  type AptRepo
+} from '../helpers/apt-repo.js'
+import { startHttpServerProcess, type HttpServerProcess } from '../helpers/http-server-process.js'
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
+import { buildPipIndex, type PipIndex } from '../helpers/pip-index.js'
+import { buildRpmRepo, type RpmRepo } from '../helpers/rpm-repo.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../__fixtures__/differential'
 )
 const ansiblePlaybook = findAnsiblePlaybook()
+/** systemd runs this machine (its runtime directory, as Ansible and sd_booted() check). */
+const HOST_RUNS_SYSTEMD = existsSync('/run/systemd/system')
 const required = process.env['APB_REQUIRE_ANSIBLE'] === '1'
 
 if (!ansiblePlaybook && required) {
@@ -63,12 +76,69 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
    * Services a fixture can ask for in a `# apb-services: http` header line: each is started once (on
    * first use) and gives both tools the same extra variables. `http`: the test HTTP(S) server
    * (__tests__/helpers/http-server.ts) as `http_base` (http://127.0.0.1:PORT) and `https_base`.
+   * `apt`: the local apt repository (__tests__/helpers/apt-repo.ts), enabled on this machine, as
+   * `apt_repo_dir`, `apt_hello`, `apt_hello_versions`… (AptRepo.vars); the dpkg database is one per
+   * machine, so the two tools then run one after the other, each starting with the repository's
+   * packages purged.
+   * `http-process`: the same server in a child process (the url lookup blocks this one while it waits).
+   * `pip`: a local index of small wheels (__tests__/helpers/pip-index.ts) as `pip_index`, its directory.
+   * `rpm`: a local RPM repository (__tests__/helpers/rpm-repo.ts) as `rpm_repo`, its directory.
    */
   let httpServer: TestHttpServer | undefined
+  let httpProcess: HttpServerProcess | undefined
+  let pipIndex: PipIndex | undefined
+  let rpmRepo: RpmRepo | undefined
+  // `systemd`: the stand-in systemctl (__tests__/helpers/systemctl-standin.ts) as `systemctl_path`
+  // (a PATH with it first) and `systemctl_state` (the directory each run keeps its state under).
+  let systemctl: SystemctlStandin | undefined
+  let aptRepo: AptRepo | undefined
   const services: Record<string, () => Promise<string[]>> = {
     http: async () => {
       httpServer ??= await startHttpServer()
       return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
+    },
+    'http-process': async () => {
+      httpProcess ??= await startHttpServerProcess()
+      return [`http_base=${httpProcess.base}`, `https_base=${httpProcess.httpsBase}`]
+    },
+    pip: () => {
+      pipIndex ??= buildPipIndex()
+      return Promise.resolve([`pip_index=${pipIndex.dir}`])
+    },
+    rpm: () => {
+      rpmRepo ??= buildRpmRepo()
+      return Promise.resolve([`rpm_repo=${rpmRepo.dir}`])
+    },
+    systemd: () => {
+      systemctl ??= installSystemctlStandin()
+      return Promise.resolve([
+        `systemctl_path=${systemctl.path}`,
+        `systemctl_state=${systemctl.stateBase}`
+      ])
+    },
+    apt: async () => {
+      if (!aptRepoUsable()) throw new Error(aptRepoUnusableReason())
+      if (!aptRepo) {
+        aptRepo = createAptRepo()
+        aptRepo.enable()
+      }
+      return aptRepo.vars()
+    }
+  }
+  /** Services whose state is the machine's own: the two tools take turns. */
+  const SEQUENTIAL_SERVICES = new Set(['apt'])
+  /** Brings a sequential service back to its starting state before (and after) each tool's run. */
+  const resetServices = (names: readonly string[]): void => {
+    if (names.includes('apt')) aptRepo?.purgeAll()
+  }
+  /**
+   * Ends a sequential service after its fixture: the apt repository holds the machine-wide apt test
+   * lock (other test files that install packages wait for it), so it lives for one fixture only.
+   */
+  const stopServices = (names: readonly string[]): void => {
+    if (names.includes('apt')) {
+      aptRepo?.cleanup()
+      aptRepo = undefined
     }
   }
   const serviceVars = async (text: string): Promise<string[]> => {
@@ -83,6 +153,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   afterAll(async () => {
     await httpServer?.close()
+    await httpProcess?.close()
+    systemctl?.remove()
+    aptRepo?.cleanup()
+    pipIndex?.remove()
+    rpmRepo?.remove()
     rmSync(SUDOERS_FILE, { force: true })
     if (workDir) {
       await closeAnsibleControlMasters(workDir)
@@ -139,9 +214,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
           : []
       )
     )
-    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
-    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
-    const [ansible, ours] = await Promise.all([
+    const serviceNames = fixtureServices(text)
+    const sequential = serviceNames.some((name) => SEQUENTIAL_SERVICES.has(name))
+    const runAnsible = () =>
       runAnsiblePlaybook({
         playbook,
         inventoryPath: inventory,
@@ -150,7 +225,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
         executable: ansiblePlaybook,
         args,
         env
-      }),
+      })
+    const runOurs = () =>
       runCaptured(
         sshdSettings(sshd, playbook, inventory, {
           extraVars: [
@@ -169,10 +245,29 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
         })
       ).catch((error: unknown) => ({ error }))
-    ]).finally(() => {
+    // Both tools at once: they share only the sshd and its login user, their files are kept apart by
+    // run id and job id, and the fixtures leave each tool margins wide enough for a busy machine.
+    // A fixture on machine-wide state (apt's dpkg database) runs them one after the other instead.
+    const both = async (): Promise<
+      [Awaited<ReturnType<typeof runAnsible>>, Awaited<ReturnType<typeof runOurs>>]
+    > => {
+      if (!sequential) return Promise.all([runAnsible(), runOurs()])
+      try {
+        resetServices(serviceNames)
+        const first = await runAnsible()
+        resetServices(serviceNames)
+        const second = await runOurs()
+        return [first, second]
+      } finally {
+        stopServices(serviceNames)
+      }
+    }
+    const [ansible, ours] = await both().finally(() => {
       setVaultKeyring(new VaultKeyring())
       // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
       removeAccounts([ansibleShortId, ourShortId])
+      // And the init scripts modules-service.yml installs, with their daemons.
+      for (const id of [ansibleShortId, ourShortId]) removeInitService(`apb-test-${id}`)
     })
     // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
     // same exit code, before anything is reported; and only a fixture that says so (`# apb-expect: stop`)
@@ -259,11 +354,23 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'controller-stats.yml',
     'modules-copy.yml',
     'modules-users.yml',
+    'modules-git.yml',
+    'modules-git-more.yml',
+    'modules-system.yml',
     'modules-authorized-key.yml',
     'modules-cron.yml',
     'vault.yml',
     'modules-apt-repo.yml',
-    'group-vars/site.yml'
+    'group-vars/site.yml',
+    'modules-systemd.yml',
+    'modules-apt.yml',
+    'semantics-lookups.yml',
+    'semantics-loops.yml',
+    'semantics-lookups-unknown.yml',
+    'semantics-lookups-vault.yml',
+    'modules-pip.yml',
+    'modules-yum-repository.yml',
+    'modules-dnf.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -271,6 +378,20 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       expect(diffs, `${fixture}: ${diffs.length} difference(s) from ansible-playbook`).toEqual([])
     },
     // A hang guard, not a speed claim (see ANSIBLE_DEADLINE_MS).
+    ANSIBLE_DEADLINE_MS + 60_000
+  )
+
+  // The service module's sysvinit path exists only where systemd does not run the host: on a systemd
+  // host (GitHub's runner) both tools hand `service` to systemd, which the e2e workflow covers.
+  it.skipIf(HOST_RUNS_SYSTEMD)(
+    'modules-service.yml: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
+    async () => {
+      const diffs = await differences('modules-service.yml')
+      expect(
+        diffs,
+        `modules-service.yml: ${diffs.length} difference(s) from ansible-playbook`
+      ).toEqual([])
+    },
     ANSIBLE_DEADLINE_MS + 60_000
   )
 })

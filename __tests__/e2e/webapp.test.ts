@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  ANSIBLE_DEADLINE_MS,
   findAnsiblePlaybook,
   runAnsiblePlaybook,
   type AnsibleHostStats
@@ -138,6 +139,9 @@ describe('examples/webapp/deploy.yml', () => {
           ansibleRecap(ansible.report.stats['localhost']!)
         )
       }
-    }
+    },
+    // A hang guard for two ansible-playbook runs, not a speed claim (see ANSIBLE_DEADLINE_MS): on a busy
+    // machine they outlast the suite's default of 60 s.
+    2 * ANSIBLE_DEADLINE_MS
   )
 })

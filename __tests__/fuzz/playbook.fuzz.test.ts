@@ -10,13 +10,32 @@ import { parseExtraVars } from '../../src/playbook/extra-vars.js'
 import { loadInclude, loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
 import { dumpYaml } from '../../src/values/yaml.js'
 import type { Playbook } from '../../src/playbook/types.js'
+import { setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 import { anyText, checkCall, mutatedText, runs, slowest } from './fuzz-helpers.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
+// The vault passwords the differential fixtures give both tools (vault.yml's `# apb-args:`), so that its
+// encrypted vars files load as seeds.
+setVaultKeyring(
+  new VaultKeyring(
+    [
+      ['default', 'password.txt'],
+      ['prod', 'prod-password.txt']
+    ].map(([id, file]) => ({
+      id: id!,
+      password: Buffer.from(
+        readFileSync(path.join(ROOT, '__fixtures__/differential/vault', file!), 'utf8').trim()
+      ),
+      source: file!
+    }))
+  )
+)
+const REFUSED_AT_LOAD = ['semantics-lookups-unknown.yml']
 const SEEDS = [
   ...['__fixtures__/differential', 'examples'].flatMap((dir) =>
     readdirSync(path.join(ROOT, dir))
-      .filter((f) => f.endsWith('.yml'))
+      // A differential fixture that both tools must refuse at load is no seed.
+      .filter((f) => f.endsWith('.yml') && !REFUSED_AT_LOAD.includes(f))
       .map((f) => readFileSync(path.join(ROOT, dir, f), 'utf8'))
   ),
   `- hosts: all

@@ -407,6 +407,12 @@ function compareResult(
   const theirItems = a['results']
   const myItems = o['results']
   if (theirItems === undefined && myItems === undefined) return diffs
+  // A module's own `results` (dnf's list of lines) is a field like the others.
+  if (!isLoopResult(a) && !isLoopResult(o)) {
+    if (!isDeepStrictEqual(normalize(theirItems), normalize(myItems)))
+      diffs.push(`${label} / results: ansible=${show(theirItems)}, ours=${show(myItems)}`)
+    return diffs
+  }
   if (!Array.isArray(theirItems) || !Array.isArray(myItems)) {
     diffs.push(
       `${label} / results: ansible=${Array.isArray(theirItems) ? 'a list' : show(theirItems)}, ` +
@@ -450,7 +456,7 @@ function compareResult(
 export function registeredView(printed: Record<string, unknown>): Record<string, unknown> {
   if (printed['unreachable'] === true) return printed
   const registered = { ...printed }
-  if (Array.isArray(printed['results'])) {
+  if (isLoopResult(printed)) {
     if (!('skipped' in registered)) registered['skipped'] = false
   } else if (
     (printed['skipped'] !== true || !('skip_reason' in printed)) &&
@@ -464,6 +470,17 @@ export function registeredView(printed: Record<string, unknown>): Record<string,
     registered['failed'] = false
   }
   return registered
+}
+
+/**
+ * Whether a result is a loop's: its `results` are the items' results (objects), or an empty list with
+ * the `skipped` an empty loop gets. A module's own `results` (dnf's lines of text) is not.
+ */
+function isLoopResult(result: Record<string, unknown>): boolean {
+  const items = result['results']
+  if (!Array.isArray(items)) return false
+  if (items.length === 0) return 'skipped' in result
+  return items.every((item) => item !== null && typeof item === 'object')
 }
 
 /**

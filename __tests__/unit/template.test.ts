@@ -333,19 +333,18 @@ describe('undefined variables', () => {
     expect(inLoop.expression).toBe('{% for i in nope %}{{ i }}{% endfor %}')
   })
 
-  it('refuse lookup(), query() and q() by the plugin they name, as a later release brings them', () => {
-    for (const call of [
-      "lookup('pipe', 'id')",
-      "query('env', 'HOME')",
-      "q('file', 'x') | length"
-    ]) {
-      const error = templateError(() => evaluate(call, vars))
+  it('run lookup(), query() and q() on the controller, and refuse an unknown plugin by its name', () => {
+    const env = { ...vars, playbook_dir: process.cwd() }
+    expect(evaluate("lookup('pipe', 'echo hi')", env)).toBe('hi')
+    expect(evaluate("query('env', 'APB_SURELY_UNSET', default='d')", env)).toEqual(['d'])
+    expect(evaluate("q('items', [1, [2]]) | length", env)).toBe(2)
+    for (const call of ["lookup('nosuch', 'x')", "query('nosuch')", "q('nosuch') | length"]) {
+      const error = templateError(() => evaluate(call, env))
       expect(error.message).not.toContain('is undefined')
-      expect(error.message).toMatch(/^lookup plugin \((pipe|env|file)\) is not supported yet: /)
-      expect(error.message).toContain('later release')
+      expect(error.message).toBe('lookup plugin (nosuch) not found')
     }
     expect(templateError(() => render('{{ lookup(name) }}', { name: 3 })).message).toMatch(
-      /^lookup\(\) is not supported/
+      /^lookup\(\) needs the lookup's name first/
     )
   })
 
@@ -513,6 +512,47 @@ describe('Templar.scope', () => {
     expect(scope.via).toBe("{{ lookup('pipe','id') }}")
     expect(t.render('{{ r.lines }}', scope)).toEqual(['{% if %}'])
     expect(t.isTrue('r.stderr == marker', { ...scope, marker: '{{ nope }}' })).toBe(true)
+  })
+
+  it('behaves as an object of getters: keys without rendering, redefinition, deletion, no assignment', () => {
+    const scope = scopeOf({
+      a: { value: 'A', trusted: true },
+      broken: { value: '{{ nope }}', trusted: true },
+      raw: { value: '{{ x }}', trusted: false }
+    })
+    expect(Object.getPrototypeOf(scope)).toBeNull()
+    // Listing, `in` and descriptors render nothing (a broken entry is only an error when read).
+    expect(Object.keys(scope)).toEqual(['a', 'broken', 'raw'])
+    expect('broken' in scope && !('missing' in scope)).toBe(true)
+    expect(typeof Object.getOwnPropertyDescriptor(scope, 'broken')?.get).toBe('function')
+    expect(Object.prototype.hasOwnProperty.call(scope, 'raw')).toBe(true)
+    expect(scope['missing']).toBeUndefined()
+    // An entry is read-only, as a getter without a setter is (a TypeError in strict code).
+    expect(() => {
+      scope['a'] = 'changed'
+    }).toThrow(TypeError)
+    expect(scope['a']).toBe('A')
+    // A property defined later takes the entry's place, keeping its position; a new one comes last.
+    Object.defineProperty(scope, 'a', {
+      get: () => 'redefined',
+      enumerable: true,
+      configurable: true
+    })
+    Object.defineProperty(scope, 'vars', {
+      get: () => 'view',
+      enumerable: true,
+      configurable: true
+    })
+    expect(scope['a']).toBe('redefined')
+    expect(scope['vars']).toBe('view')
+    expect(Object.keys(scope)).toEqual(['a', 'broken', 'raw', 'vars'])
+    scope['extra'] = 1
+    expect(scope['extra']).toBe(1)
+    expect(delete scope['broken']).toBe(true)
+    expect('broken' in scope).toBe(false)
+    expect(scope['broken']).toBeUndefined()
+    expect({ ...scope }).toEqual({ a: 'redefined', raw: '{{ x }}', vars: 'view', extra: 1 })
+    expect(JSON.stringify(scope)).toBe('{"a":"redefined","raw":"{{ x }}","vars":"view","extra":1}')
   })
 })
 

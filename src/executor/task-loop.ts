@@ -2,6 +2,7 @@
 // (loop_var, index_var, label, pause, extended), each item run in turn with what earlier items registered,
 // and the loop's result (`results`, with the task's changed/failed/skipped from its items).
 import { UndefinedVariableError } from '../errors.js'
+import { LookupFailure, runLoopLookup } from '../template/index.js'
 import { ActionPluginError, ModuleArgumentError, type ModuleResult } from '../modules/module.js'
 import { pythonStr } from '../template/index.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
@@ -40,6 +41,32 @@ function undefinedLoop(ctx: TaskHostContext, error: unknown): ModuleResult {
   throw error
 }
 
+/**
+ * A `with_first_found` loop's terms: each templated on its own, those that use an undefined variable left
+ * out (Ansible templates them without failing, then drops what is still a template).
+ */
+function firstFoundTerms(ctx: TaskHostContext): unknown {
+  const value = ctx.task.loop!.value
+  const scope = ctx.scope()
+  const terms = Array.isArray(value) ? value : [typeof value === 'string' ? value.trim() : value]
+  const kept: unknown[] = []
+  for (const term of terms) {
+    try {
+      kept.push(ctx.templar.render(term, scope))
+    } catch (error) {
+      if (!isUndefinedError(error)) throw error
+    }
+  }
+  // A single templated string that gave a list is that list (Ansible's listify of the loop's value).
+  return !Array.isArray(value) && kept.length === 1 ? kept[0] : kept
+}
+
+/** The folder first_found searches in a loop, from the task's action as Ansible picks it. */
+function lookupSubdir(action: string): string {
+  for (const kind of ['template', 'var', 'file']) if (action.includes(kind)) return `${kind}s`
+  return 'files'
+}
+
 /** `loop_control.extended`: the `ansible_loop` variable of item `index`. */
 function extendedLoopInfo(
   items: unknown[],
@@ -73,13 +100,31 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
   const loop = task.loop!
   let rendered: unknown
   try {
-    rendered = ctx.templar.render(loop.value, ctx.scope())
+    rendered =
+      loop.lookup === 'first_found'
+        ? firstFoundTerms(ctx)
+        : ctx.templar.render(
+            loop.lookup !== undefined && typeof loop.value === 'string'
+              ? loop.value.trim()
+              : loop.value,
+            ctx.scope()
+          )
   } catch (error) {
     if (!isUndefinedError(error)) throw error
     return undefinedLoop(ctx, error)
   }
   let items: unknown[]
-  if (Array.isArray(rendered))
+  if (loop.lookup !== undefined) {
+    // As Ansible's TaskExecutor: the lookup runs before `when` is looked at, and its error fails the task
+    // with the plugin's own words.
+    try {
+      items = runLoopLookup(loop.lookup, rendered, ctx.scope(), lookupSubdir(task.module))
+    } catch (error) {
+      if (error instanceof LookupFailure) return { failed: true, msg: error.message }
+      if (!isUndefinedError(error)) throw error
+      return undefinedLoop(ctx, error)
+    }
+  } else if (Array.isArray(rendered))
     items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
   else if (
     loop.flatten &&
@@ -89,9 +134,9 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
   )
     items = [rendered]
   else {
+    // As Ansible: the task fails before any module runs, with failed and msg only.
     return {
       failed: true,
-      changed: false,
       msg: `Invalid data passed to 'loop', it requires a list, got this instead: ${pythonStr(rendered)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`
     }
   }

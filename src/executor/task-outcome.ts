@@ -9,7 +9,7 @@ import {
   TIMED_OUT,
   type ModuleResult
 } from '../modules/module.js'
-import { pyTruthy } from '../template/index.js'
+import { LookupFailure, pyTruthy } from '../template/index.js'
 import type { HostStatus } from './events.js'
 import { TaskTemplateError, undefinedReason } from './task-errors.js'
 import { evaluateConditional } from './task-fields.js'
@@ -126,7 +126,11 @@ export function failureFromError(error: unknown): ModuleResult {
   }
   // A task that failed before its module ran has only these two fields, as in Ansible.
   if (error instanceof UndefinedVariableError) return { failed: true, msg: undefinedReason(error) }
-  if (error instanceof TaskTemplateError || error instanceof ActionPluginError)
+  if (
+    error instanceof TaskTemplateError ||
+    error instanceof ActionPluginError ||
+    error instanceof LookupFailure
+  )
     return { failed: true, msg: error.message }
   if (error instanceof ModuleArgumentError || error instanceof AsyncPlaybookError) {
     return { changed: false, failed: true, msg: error.message }

@@ -31,4 +31,6 @@ fi
 if [ "$(uname -s 2>/dev/null)" = Darwin ]; then
   fact macos_version "$(sw_vers -productVersion 2>/dev/null)"
 fi
+# apb_service_mgr: src/facts/service-mgr.sh, put before this script by setup.ts.
+fact service_mgr "$(apb_service_mgr)"
 awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'

@@ -1,4 +1,5 @@
 import { addHostModule } from './add-host.js'
+import { aptModule } from './apt.js'
 import { aptKeyModule } from './apt-key.js'
 import { aptRepositoryModule } from './apt-repository.js'
 import { assembleModule } from './assemble.js'
@@ -11,31 +12,40 @@ import { copyModule } from './copy.js'
 import { cronModule } from './cron.js'
 import { deb822RepositoryModule } from './deb822-repository.js'
 import { debugModule } from './debug.js'
+import { dnfModule, yumModule } from './dnf.js'
 import { failModule } from './fail.js'
 import { fetchModule } from './fetch.js'
 import { fileModule } from './file.js'
 import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
 import { getUrlModule } from './get-url.js'
+import { gitModule } from './git.js'
 import { groupModule } from './group.js'
 import { groupByModule } from './group-by.js'
+import { hostnameModule } from './hostname.js'
 import { lineinfileModule } from './lineinfile.js'
 import type { ModuleDefinition } from './module.js'
+import { packageModule } from './package.js'
 import { pauseModule } from './pause.js'
 import { pingModule } from './ping.js'
+import { pipModule } from './pip.js'
 import { rawModule } from './raw.js'
 import { rebootModule } from './reboot.js'
 import { replaceModule } from './replace.js'
 import { scriptModule } from './script.js'
 import { setFactModule } from './set-fact.js'
 import { setStatsModule } from './set-stats.js'
+import { serviceModule } from './service.js'
 import { setupModule } from './setup.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
+import { sysctlModule } from './sysctl.js'
+import { systemdModule, systemdServiceModule } from './systemd.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
+import { yumRepositoryModule } from './yum-repository.js'
 import { tempfileModule } from './tempfile.js'
 import { waitForConnectionModule } from './wait-for-connection.js'
 import { unarchiveModule } from './unarchive.js'
@@ -78,11 +88,23 @@ const ALL: ModuleDefinition[] = [
   groupModule,
   userModule,
   uriModule,
+  gitModule,
+  sysctlModule,
+  hostnameModule,
   authorizedKeyModule,
   cronModule,
   aptRepositoryModule,
   aptKeyModule,
-  deb822RepositoryModule
+  deb822RepositoryModule,
+  systemdModule,
+  systemdServiceModule,
+  serviceModule,
+  aptModule,
+  packageModule,
+  pipModule,
+  yumRepositoryModule,
+  dnfModule,
+  yumModule
 ]
 
 /** Every module by name. */

@@ -1,3 +1,4 @@
+import serviceManager from '../facts/service-mgr.sh'
 import factsScript from './facts.sh'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
@@ -45,7 +46,9 @@ export const setupModule: ModuleDefinition = {
   },
   async run(ctx) {
     const connection = await ctx.connection()
-    const res = await connection.run(factsScript, { timeoutMs: ctx.timeoutMs })
+    const res = await connection.run(`${serviceManager}\n${factsScript}`, {
+      timeoutMs: ctx.timeoutMs
+    })
     if (res.code !== 0) {
       throw new ModuleArgumentError(
         `fact gathering failed (rc=${res.code}): ${res.stderr.toString('utf8').trim()}`
@@ -107,6 +110,7 @@ export function parseFacts(output: string): ModuleResult {
     ansible_env: env,
     ansible_date_time: dateTimeFacts(raw['date'] ?? ''),
     ansible_boot_id: raw['boot_id'] ?? '',
+    ansible_service_mgr: raw['service_mgr'] || 'service',
     gather_subset: ['all'],
     module_setup: true
   }

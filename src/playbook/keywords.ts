@@ -151,12 +151,7 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   collections:
     "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',
-  gather_timeout: 'gather_timeout is not supported',
-  with_dict: 'with_dict is not supported yet; use `loop: "{{ d | dict2items }}"`',
-  with_fileglob: 'with_fileglob is not supported yet',
-  with_together: 'with_together is not supported yet',
-  with_nested: 'with_nested is not supported yet',
-  with_sequence: 'with_sequence is not supported yet; use `loop: "{{ range(1, n + 1) | list }}"`'
+  gather_timeout: 'gather_timeout is not supported'
 }
 
 /** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
@@ -164,4 +159,43 @@ export const PLAY_REFUSED: Record<string, string> = {
   run_once:
     'run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once',
   fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
+}
+
+/**
+ * The lookups a `with_<lookup>` loop runs (template/lookups runs them; a unit test keeps the two lists
+ * equal). Ansible's `flattened` is community.general's, which ansible-playbook finds by its short name.
+ */
+export const WITH_LOOKUPS: ReadonlySet<string> = new Set([
+  'csvfile',
+  'dict',
+  'env',
+  'file',
+  'fileglob',
+  'first_found',
+  'flattened',
+  'indexed_items',
+  'ini',
+  'inventory_hostnames',
+  'items',
+  'lines',
+  'list',
+  'nested',
+  'password',
+  'pipe',
+  'random_choice',
+  'sequence',
+  'subelements',
+  'template',
+  'together',
+  'unvault',
+  'url',
+  'varnames',
+  'vars'
+])
+
+/** Lookups Ansible 2.14 ships that this engine does not run, with why. */
+export const LOOKUPS_NOT_RUN: Record<string, string> = {
+  config:
+    "the 'config' lookup reads Ansible's own configuration, which async-playbook does not have",
+  unvault: "the 'unvault' lookup needs vault support, which async-playbook does not have yet"
 }

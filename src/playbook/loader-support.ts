@@ -286,7 +286,12 @@ export function metaAction(
       location
     )
   }
-  for (const key of ['loop', 'with_items', 'with_list', 'register', 'until']) {
+  for (const key of [
+    'loop',
+    'register',
+    'until',
+    ...Object.keys(raw).filter((k) => k.startsWith('with_'))
+  ]) {
     if (raw[key] !== undefined) {
       throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location)
     }
@@ -363,9 +368,15 @@ export function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])]
 }
 
-export function normaliseLoop(raw: unknown, keyword: string): { value: unknown; flatten: boolean } {
-  // with_items flattens one level, as in Ansible; loop and with_list do not.
-  return { value: raw, flatten: keyword === 'with_items' }
+export function normaliseLoop(
+  raw: unknown,
+  keyword: string
+): { value: unknown; flatten: boolean; lookup?: string } {
+  // with_items flattens one level, as in Ansible; loop and with_list do not. The other with_<lookup>
+  // forms run their lookup on the templated value.
+  if (keyword === 'loop' || keyword === 'with_items' || keyword === 'with_list')
+    return { value: raw, flatten: keyword === 'with_items' }
+  return { value: raw, flatten: false, lookup: keyword.slice('with_'.length) }
 }
 
 export function normaliseTags(raw: unknown): string[] {

@@ -42,6 +42,7 @@ import { noDuplicatesOf, RoleLoader } from './role-loader.js'
 import { roleFile } from './roles.js'
 import type { BlockFrame, DynamicInclude, Play, Playbook, RoleRef, Task } from './types.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
+import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
 
 export {
@@ -322,7 +323,14 @@ class Loader extends RoleLoader {
   ): YamlDocument {
     let doc = this.context.documents.get(absolute)
     if (!doc) {
-      doc = parseYaml(readPlaybookFile(absolute, message, location), label)
+      try {
+        doc = parseYaml(readPlaybookFile(absolute, message, location), label)
+      } catch (error) {
+        // A vault-encrypted file no password opens: said where the playbook names it.
+        if (error instanceof VaultError && !error.location)
+          throw new VaultError(error.message, location, error.ansibleMessage)
+        throw error
+      }
       this.context.documents.set(absolute, doc)
     }
     return doc

@@ -1,6 +1,6 @@
 import { closestMatch, PlaybookError, type SourceLocation } from '../errors.js'
 import { parseKeyValueArgs } from './kv-args.js'
-import { TASK_KEYWORDS, UNSUPPORTED_KEYWORDS } from './keywords.js'
+import { LOOKUPS_NOT_RUN, TASK_KEYWORDS, UNSUPPORTED_KEYWORDS, WITH_LOOKUPS } from './keywords.js'
 import {
   becomeKeywords,
   canonicalModule,
@@ -83,6 +83,17 @@ export abstract class TaskParser {
     let moduleName: string | undefined
     for (const key of Object.keys(raw)) {
       if (TASK_KEYWORDS.has(key)) continue
+      if (key.startsWith('with_')) {
+        const lookup = key.slice('with_'.length).replace(/^ansible\.(builtin|legacy)\./, '')
+        if (WITH_LOOKUPS.has(lookup)) continue
+        const why = Object.hasOwn(LOOKUPS_NOT_RUN, lookup)
+          ? `lookup plugin (${lookup}) is not supported: ${LOOKUPS_NOT_RUN[lookup]}`
+          : `lookup plugin (${lookup}) not found`
+        throw new PlaybookError(
+          `'${key}' is not a valid attribute for a Task: ${why} (the with_<lookup> loops run ${[...WITH_LOOKUPS].join(', ')})`,
+          location
+        )
+      }
       const hint = Object.hasOwn(UNSUPPORTED_KEYWORDS, key) ? UNSUPPORTED_KEYWORDS[key] : undefined
       if (hint) throw new PlaybookError(`'${key}' is not supported: ${hint}`, location)
       const canonical =
@@ -140,7 +151,9 @@ export abstract class TaskParser {
         location
       )
     }
-    const loopKeys = ['loop', 'with_items', 'with_list'].filter((k) => raw[k] !== undefined)
+    const loopKeys = Object.keys(raw).filter(
+      (k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined
+    )
     if (loopKeys.length > 1) {
       throw new PlaybookError(`use only one of ${loopKeys.join(', ')} on a task`, location)
     }

@@ -30,8 +30,11 @@ export interface Task {
   dir?: string
   register?: string
   when: Conditional[]
-  /** The loop's items (raw), and whether they are flattened one level (`with_items`). */
-  loop?: { value: unknown; flatten: boolean }
+  /**
+   * The loop's items (raw), whether they are flattened one level (`with_items`), and the lookup a
+   * `with_<lookup>` loop runs on them (not with_items/with_list, which need none).
+   */
+  loop?: { value: unknown; flatten: boolean; lookup?: string }
   loopControl: {
     loopVar: string
     label?: unknown

@@ -2,6 +2,7 @@ import nunjucks from 'nunjucks'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
 import { CAPTURE_NAME, installJinjaCompat } from './jinja-compat.js'
 import { VARS_KEY } from './jinja-runtime.js'
+import { LookupFailure } from './lookups/lookup-support.js'
 import { assertDeeplyDefined } from './undefined.js'
 
 // Compiled templates by source text: playbooks repeat the same few hundred strings across hosts and loops.
@@ -40,16 +41,26 @@ function translateError(err: unknown, source: string): TemplateError {
   for (let e: unknown = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
     if (e instanceof UndefinedVariableError)
       return e.expression !== undefined ? e : new UndefinedVariableError(e.message, source)
+    if (e instanceof LookupFailure) return e
     if (e instanceof TemplateError)
       return e.expression !== undefined ? e : new TemplateError(e.message, source)
   }
-  const message = stripNunjucksNoise(err instanceof Error ? err.message : String(err))
+  const raw = err instanceof Error ? err.message : String(err)
+  // A lookup's message is Ansible's to the last character (some end in a space): not trimmed.
+  const lookup = /LookupFailure: ([\s\S]*)$/.exec(raw)
+  if (lookup) return new LookupFailure(lookup[1]!, true)
+  const message = stripNunjucksNoise(raw)
   // Inside {% for %} nunjucks re-creates our error from its text, dropping the original object.
-  const ours = /^(TemplateError|UndefinedVariableError): ([\s\S]*)$/.exec(message)
-  if (ours)
-    return ours[1] === 'UndefinedVariableError'
-      ? new UndefinedVariableError(ours[2]!, source)
-      : new TemplateError(ours[2]!, source)
+  const ours =
+    /^(TemplateError|UndefinedVariableError|LookupFailure|LookupOptionError): ([\s\S]*)$/.exec(
+      message
+    )
+  if (ours) {
+    if (ours[1] === 'UndefinedVariableError') return new UndefinedVariableError(ours[2]!, source)
+    // A lookup's failure keeps its class: the task reports it as Ansible does (failed and msg only).
+    if (ours[1] === 'LookupFailure') return new LookupFailure(ours[2]!, true)
+    return new TemplateError(ours[2]!, source)
+  }
   return new TemplateError(
     `template error while templating string: ${message}. String: ${source}`,
     source
@@ -74,6 +85,24 @@ function compiled(source: string, shownSource = source, file = false): nunjucks.
   return template
 }
 
+// The template text being rendered, innermost last (a lookup may render another template): rendering
+// is synchronous, so this is the text whose expression is running.
+const sources: string[] = []
+
+function withSource<T>(source: string, render: () => T): T {
+  sources.push(source)
+  try {
+    return render()
+  } finally {
+    sources.pop()
+  }
+}
+
+/** The text of the template being rendered now, as its author wrote it (undefined outside a render). */
+export function currentTemplateSource(): string | undefined {
+  return sources[sources.length - 1]
+}
+
 /**
  * Renders a canonical template source (jinja-lexer.ts's canonicalSource) against `vars`, with no
  * trimming of its own; errors show `shownSource`, the template as written.
@@ -87,7 +116,7 @@ export function renderCanonical(
   const template = compiled(canonical, shownSource, true)
   activeResolver = resolver
   try {
-    return template.render({ [VARS_KEY]: vars })
+    return withSource(shownSource, () => template.render({ [VARS_KEY]: vars }))
   } catch (err) {
     throw translateError(err, shownSource)
   } finally {
@@ -99,7 +128,7 @@ export function renderCanonical(
 export function renderToString(source: string, vars: Record<string, unknown>): string {
   const template = compiled(source)
   try {
-    return template.render({ [VARS_KEY]: vars })
+    return withSource(source, () => template.render({ [VARS_KEY]: vars }))
   } catch (err) {
     throw translateError(err, source)
   }
@@ -118,7 +147,7 @@ export function evaluateExpression(
     return ''
   }
   try {
-    template.render({ [VARS_KEY]: vars, [CAPTURE_NAME]: capture })
+    withSource(source, () => template.render({ [VARS_KEY]: vars, [CAPTURE_NAME]: capture }))
     assertDeeplyDefined(captured)
   } catch (err) {
     throw translateError(err, source)

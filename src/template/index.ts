@@ -7,3 +7,11 @@ export {
   type TemplateFileOptions
 } from './template-file.js'
 export { pythonStr, pyTruthy, pyTypeName, toBoolean } from './python.js'
+export { templateVariables } from './template-vars.js'
+export {
+  LookupFailure,
+  lookupNames,
+  runLoopLookup,
+  setHostPatternEvaluator,
+  setLookupWarningSink
+} from './lookups/index.js'

@@ -1,9 +1,10 @@
-/** The Ansible environment: filters and tests that refuse Undefined, globals, refused lookups. */
+/** The Ansible environment: filters and tests that refuse Undefined, globals, lookups. */
 import nunjucks from 'nunjucks'
 import { TemplateError } from '../errors.js'
 import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
-import { assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
+import { VARS_KEY, assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
+import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
 import { VAULT_FAILURE_GLOBAL } from '../vault/keyring.js'
 
@@ -57,9 +58,13 @@ export function createEnvironment(
       throw new TemplateError(`No filter named '${name}'.`)
     return getFilter(name)
   }
-  // Lookups run on the controller and come with a later release: each call is refused by name, where an
-  // undefined `lookup` would only say "'lookup' is undefined".
-  for (const name of ['lookup', 'query', 'q']) env.addGlobal(name, refuseLookup(name))
+  // Lookups run on the controller (src/template/lookups) with the variables the template is rendered with.
+  for (const [name, fn] of [
+    ['lookup', 'lookup'],
+    ['query', 'query'],
+    ['q', 'query']
+  ] as const)
+    env.addGlobal(name, lookupGlobal(fn))
   // A `!vault` value no password decrypted (src/vault/keyring.ts): the task using it fails.
   env.addGlobal(VAULT_FAILURE_GLOBAL, (message: unknown): never => {
     throw new TemplateError(String(message))
@@ -80,15 +85,14 @@ export function createEnvironment(
   return env
 }
 
-/** The global that stands for `lookup()`, `query()` or `q()`: it refuses the call, naming the plugin. */
-function refuseLookup(fn: string) {
-  return (...raw: unknown[]): never => {
-    const plugin = raw[0]
-    const named = typeof plugin === 'string' ? `lookup plugin (${plugin})` : `${fn}()`
-    throw new TemplateError(
-      `${named} is not supported yet: lookup(), query() and q() come with a later release of ` +
-        'async-playbook. Until then, set the value in vars, vars_files or -e, or read it on the target ' +
-        'with a shell task and register it'
-    )
+/** The global `lookup()`, `query()` or `q()`: runs the plugin with the variables being rendered with. */
+function lookupGlobal(fn: 'lookup' | 'query') {
+  return function (
+    this: { ctx?: Record<string, unknown> } | undefined,
+    ...raw: unknown[]
+  ): unknown {
+    const { args, kwargs } = splitKeywordArgs(raw)
+    const vars = (this?.ctx?.[VARS_KEY] ?? {}) as Record<string, unknown>
+    return callLookup(fn, args[0], args.slice(1), kwargs, vars)
   }
 }

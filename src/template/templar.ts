@@ -57,7 +57,8 @@ function isScalar(value: unknown): boolean {
 
 /**
  * What Ansible 2.14's templating (jinja2_native off) makes of a rendered value: text, turned back into a
- * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`). So `"{{ 1 + 1 }}"` is the
+ * list, dict or boolean when it reads as one (`[…]`, `{…}`, `True`, `False`; JSON's true/false/null
+ * inside, as Ansible's Json2Python reads them). So `"{{ 1 + 1 }}"` is the
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
@@ -75,13 +76,15 @@ function convertData(value: unknown): unknown {
     text === 'True' ||
     text === 'False'
   )
-    return parsePythonLiteral(text)
+    return parsePythonLiteral(text, true)
   return text
 }
 
 function isTemplate(text: string): boolean {
   return text.includes('{{') || text.includes('{%')
 }
+
+const convertValue = convertData
 
 /** Ansible-compatible templating of playbook values, expressions and conditionals. */
 export class Templar {
@@ -120,6 +123,31 @@ export class Templar {
   ): string {
     if (templateFile) return renderTemplateFile(source, vars, templateFile)
     return /\{[{%#]/.test(source) ? renderToString(source, vars) : source
+  }
+
+  /**
+   * Renders a template file's text as the template lookup does (Ansible's Templar.template with trailing
+   * newlines kept and no backslash escaping): with `convertData`, a result that reads as a list, dict or
+   * boolean becomes one, as a playbook string's does; without, it stays text.
+   */
+  renderLookupTemplate(
+    text: string,
+    vars: Record<string, unknown>,
+    convertData: boolean,
+    searchPath: string[] = []
+  ): unknown {
+    if (!isTemplate(text) && !text.includes('{#')) return text
+    // A template that includes or imports others is rendered with a loader over `searchPath`, as the
+    // template module renders one (the same whitespace rules).
+    if (/\{%-?\s*(include|import|from|extends)\b/.test(text)) {
+      const rendered = renderTemplateFile(text, vars, { searchPath })
+      return convertData ? convertValue(rendered) : rendered
+    }
+    const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
+    const result = convertData ? this.renderSource(source, vars) : renderToString(source, vars)
+    if (typeof result !== 'string') return result
+    const missing = trailingNewlines(text) - trailingNewlines(result)
+    return missing > 0 ? result + '\n'.repeat(missing) : result
   }
 
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
@@ -162,41 +190,78 @@ export class Templar {
   }
 
   /**
-   * Builds a lazily templated variable scope. Each entry is a getter. Trusted entries are rendered on first
-   * access against the scope itself (through nested lists and dicts), memoised, with recursion detection.
-   * Untrusted entries are returned exactly as stored and never templated.
+   * Builds a lazily templated variable scope: an object whose properties are the entries. Trusted entries
+   * are rendered on first access against the scope itself (through nested lists and dicts), memoised, with
+   * recursion detection. Untrusted entries are returned exactly as stored and never templated.
+   *
+   * It behaves as an object with one configurable, enumerable getter per entry (no prototype), but is a
+   * Proxy over the entries: a task builds several scopes per host with dozens of variables, and defining
+   * that many getters one by one cost more than everything else the task does on the controller.
+   * Properties defined or deleted on the scope later (the `vars` view) take the place of the entry.
    */
   scope(entries: Map<string, ScopeEntry>): Record<string, unknown> {
-    const scope = Object.create(null) as Record<string, unknown>
-    for (const [name, entry] of entries) {
-      if (!entry.trusted) {
-        Object.defineProperty(scope, name, {
-          enumerable: true,
-          configurable: true,
-          get: () => entry.value
-        })
-        continue
+    const target = Object.create(null) as Record<string, unknown>
+    /** Entries redefined or deleted on the scope: the target object holds what is left of them. */
+    const replaced = new Set<string>()
+    const states = new Map<string, { state: 'rendering' | 'done'; rendered?: unknown }>()
+    const isEntry = (name: string | symbol): name is string =>
+      typeof name === 'string' && entries.has(name) && !replaced.has(name)
+    const read = (name: string): unknown => {
+      const entry = entries.get(name)!
+      if (!entry.trusted) return entry.value
+      const known = states.get(name)
+      if (known?.state === 'done') return known.rendered
+      if (known?.state === 'rendering')
+        throw new TemplateError(`recursive loop detected in template string: ${name}`)
+      const progress: { state: 'rendering' | 'done'; rendered?: unknown } = { state: 'rendering' }
+      states.set(name, progress)
+      try {
+        progress.rendered = this.render(entry.value, scope)
+        progress.state = 'done'
+      } finally {
+        if (progress.state !== 'done') states.delete(name)
       }
-      let state: 'pending' | 'rendering' | 'done' = 'pending'
-      let rendered: unknown
-      Object.defineProperty(scope, name, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          if (state === 'done') return rendered
-          if (state === 'rendering')
-            throw new TemplateError(`recursive loop detected in template string: ${name}`)
-          state = 'rendering'
-          try {
-            rendered = this.render(entry.value, scope)
-            state = 'done'
-          } finally {
-            if (state !== 'done') state = 'pending'
-          }
-          return rendered
-        }
-      })
+      return progress.rendered
     }
+    /** The getter an entry stands for, as a property descriptor. */
+    const descriptor = (name: string): PropertyDescriptor => ({
+      get: () => read(name),
+      set: undefined,
+      enumerable: true,
+      configurable: true
+    })
+    const scope: Record<string, unknown> = new Proxy(target, {
+      get: (t, name, receiver) => (isEntry(name) ? read(name) : Reflect.get(t, name, receiver)),
+      has: (t, name) => isEntry(name) || Reflect.has(t, name),
+      ownKeys: (t) => {
+        const keys: Array<string | symbol> = []
+        for (const name of entries.keys())
+          if (!replaced.has(name) || Object.prototype.hasOwnProperty.call(t, name)) keys.push(name)
+        for (const key of Reflect.ownKeys(t))
+          if (typeof key !== 'string' || !entries.has(key)) keys.push(key)
+        return keys
+      },
+      getOwnPropertyDescriptor: (t, name) =>
+        isEntry(name) ? descriptor(name) : Reflect.getOwnPropertyDescriptor(t, name),
+      defineProperty: (t, name, attributes) => {
+        // As on an object holding the getter: a partial redefinition keeps what it does not change.
+        if (isEntry(name)) {
+          Reflect.defineProperty(t, name, descriptor(name))
+          replaced.add(name)
+        }
+        return Reflect.defineProperty(t, name, attributes)
+      },
+      deleteProperty: (t, name) => {
+        if (isEntry(name)) {
+          replaced.add(name)
+          return true
+        }
+        return Reflect.deleteProperty(t, name)
+      },
+      // A getter without a setter: assigning to an entry fails (a TypeError in strict code), as it did.
+      set: (t, name, value, receiver) =>
+        isEntry(name) ? false : Reflect.set(t, name, value, receiver)
+    })
     return scope
   }
 

@@ -9,15 +9,19 @@ const NOT_A_LITERAL = Symbol('not a literal')
 
 class LiteralSyntaxError extends Error {}
 
-/** Returns the value Python's `ast.literal_eval(text)` would give, or `text` itself where Python would raise. */
-export function parsePythonLiteral(text: string): unknown {
-  const value = literalEval(text)
+/**
+ * Returns the value Python's `ast.literal_eval(text)` would give, or `text` itself where Python would raise.
+ * With `jsonNames`, the names `true`, `false` and `null` are read as JSON's (Ansible's Json2Python, which
+ * convert_data applies before literal_eval: a lookup's JSON text becomes a dict).
+ */
+export function parsePythonLiteral(text: string, jsonNames = false): unknown {
+  const value = literalEval(text, jsonNames)
   return value === NOT_A_LITERAL ? text : value
 }
 
-function literalEval(text: string): unknown {
+function literalEval(text: string, jsonNames: boolean): unknown {
   // Python 3.10+ strips leading spaces and tabs before parsing.
-  const parser = new LiteralParser(text.replace(/^[ \t]+/, ''))
+  const parser = new LiteralParser(text.replace(/^[ \t]+/, ''), jsonNames)
   try {
     const value = parser.parseValue()
     parser.skipBlank()
@@ -74,7 +78,10 @@ const MAX_NESTING = 200
 class LiteralParser {
   private pos = 0
   private depth = 0
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly jsonNames = false
+  ) {}
 
   atEnd(): boolean {
     return this.pos >= this.src.length
@@ -119,6 +126,9 @@ class LiteralParser {
       if (word === 'True') return true
       if (word === 'False') return false
       if (word === 'None') return null
+      if (this.jsonNames && word === 'true') return true
+      if (this.jsonNames && word === 'false') return false
+      if (this.jsonNames && word === 'null') return null
       throw new LiteralSyntaxError()
     }
     if (c === "'" || c === '"') return this.parseStrings()

@@ -1,0 +1,219 @@
+// The service modules on a real target (the local connection): systemd against the stand-in systemctl
+// (check mode, round trips, a host without systemctl), service against a real /etc/init.d script
+// (check mode, round trips; root only, as it installs one), and the refusals (OpenRC, the sysvinit
+// module). The differential fixtures modules-systemd.yml and modules-service.yml compare the rest with
+// ansible-playbook.
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
+import { countingConnection } from '../helpers/counting-connection.js'
+import { installInitService, removeInitService } from '../helpers/initd-service.js'
+import { runModuleOn } from '../helpers/module-harness.js'
+import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
+
+const asRoot = process.getuid?.() === 0
+/** systemd runs this machine: Ansible's service module takes systemd's path before any other. */
+const HOST_RUNS_SYSTEMD = existsSync('/run/systemd/system')
+
+const UNIT = `[Unit]
+Description=APB test daemon
+[Service]
+ExecStart=/usr/sbin/apbd
+[Install]
+WantedBy=multi-user.target
+`
+
+describe('systemd against the stand-in systemctl', () => {
+  let standin: SystemctlStandin
+  let root: string
+  let environment: Record<string, string>
+  let n = 0
+
+  beforeAll(() => {
+    standin = installSystemctlStandin()
+  })
+  afterAll(() => standin?.remove())
+
+  /** A fresh state with one installable unit, apbd.service. */
+  const freshState = (): void => {
+    root = path.join(standin.stateBase, `case-${++n}`)
+    mkdirSync(path.join(root, 'system/lib'), { recursive: true })
+    writeFileSync(path.join(root, 'system/lib/apbd.service'), UNIT)
+    environment = { PATH: standin.path, SYSTEMCTL_STANDIN_ROOT: root }
+  }
+  const runFile = (name: string): string => path.join(root, 'system/run', name)
+
+  it('in check mode reports the start, enabling and masking it would do, and does none of them', async () => {
+    freshState()
+    const started = await runModuleOn(
+      'systemd',
+      { name: 'apbd', state: 'started', enabled: true, daemon_reload: true },
+      { flags: { check: true, diff: false }, environment }
+    )
+    expect(started.result).toMatchObject({
+      changed: true,
+      name: 'apbd',
+      state: 'started',
+      enabled: true
+    })
+    expect((started.result['status'] as Record<string, string>)['ActiveState']).toBe('inactive')
+    expect(existsSync(runFile('apbd.service.starts'))).toBe(false)
+    expect(existsSync(runFile('daemon-reloads'))).toBe(false)
+    expect(existsSync(path.join(root, 'system/etc/multi-user.target.wants/apbd.service'))).toBe(
+      false
+    )
+    const masked = await runModuleOn(
+      'systemd',
+      { name: 'apbd', masked: true },
+      { flags: { check: true, diff: false }, environment }
+    )
+    expect(masked.result).toMatchObject({ changed: true })
+    expect(existsSync(path.join(root, 'system/etc/apbd.service'))).toBe(false)
+  })
+
+  it('reads in one round trip when nothing changes, and changes in a second', async () => {
+    freshState()
+    const counting = countingConnection(openLocalConnection('localhost'))
+    try {
+      const connect = (): Promise<typeof counting.connection> =>
+        Promise.resolve(counting.connection)
+      const first = await runModuleOn(
+        'systemd',
+        { name: 'apbd', state: 'started', enabled: true },
+        { environment, connect }
+      )
+      expect(first.result).toMatchObject({ changed: true, state: 'started', enabled: true })
+      expect(counting.roundTrips()).toBe(2)
+      expect(readFileSync(runFile('apbd.service.state'), 'utf8')).toBe('active running success 0\n')
+      counting.reset()
+      const again = await runModuleOn(
+        'systemd',
+        { name: 'apbd', state: 'started', enabled: true },
+        { environment, connect }
+      )
+      expect(again.result).toMatchObject({ changed: false, state: 'started', enabled: true })
+      expect(counting.roundTrips()).toBe(1)
+    } finally {
+      await counting.connection.close()
+    }
+  })
+
+  it('names systemctl and where it looked when the host has none', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'apb-nosystemctl-'))
+    try {
+      const { result } = await runModuleOn(
+        'systemd',
+        { name: 'apbd', state: 'started' },
+        { environment: { PATH: empty } }
+      )
+      expect(result['failed']).toBe(true)
+      expect(String(result['msg'])).toMatch(
+        new RegExp(`^Failed to find required executable "systemctl" in paths: ${empty}:/sbin:`)
+      )
+    } finally {
+      rmSync(empty, { recursive: true, force: true })
+    }
+  })
+
+  it('service hands a systemd host to the systemd logic, warning about what systemd ignores', async () => {
+    freshState()
+    const logged: string[] = []
+    const { result } = await runModuleOn(
+      'service',
+      { name: 'apbd', state: 'started', pattern: 'apbd' },
+      { environment, vars: { ansible_facts: { service_mgr: 'systemd' } }, logged }
+    )
+    expect(result).toMatchObject({ changed: true, name: 'apbd', state: 'started' })
+    expect(result['status']).toMatchObject({ LoadState: 'loaded', Id: 'apbd.service' })
+    expect(logged).toContain('[WARNING]: Ignoring "pattern" as it is not used in "systemd"')
+    expect(readFileSync(runFile('apbd.service.state'), 'utf8')).toBe('active running success 0\n')
+  })
+})
+
+describe('service refusals', () => {
+  it('refuses a host whose facts name sysvinit (Ansible runs its sysvinit module there)', async () => {
+    await expect(
+      runModuleOn(
+        'service',
+        { name: 'apb-test-x', state: 'started' },
+        { vars: { ansible_facts: { service_mgr: 'sysvinit' } } }
+      )
+    ).rejects.toThrow(/service manager of localhost is sysvinit.*`use: service`/)
+  })
+
+  it.skipIf(HOST_RUNS_SYSTEMD)('refuses OpenRC by name instead of guessing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apb-openrc-'))
+    try {
+      writeFileSync(path.join(dir, 'rc-service'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+      await expect(
+        runModuleOn(
+          'service',
+          { name: 'apb-test-x', state: 'started', use: 'service' },
+          { environment: { PATH: `${dir}:/usr/bin:/bin` } }
+        )
+      ).rejects.toThrow(/runs OpenRC \(rc-service, rc-update\)/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+// The sysvinit path is the service module's only where systemd does not run the host (on GitHub's
+// runner it hands the task to systemd, which the e2e workflow covers).
+describe.skipIf(!asRoot || HOST_RUNS_SYSTEMD)('service against a real /etc/init.d script', () => {
+  const name = `apb-test-int${process.pid}`
+  beforeAll(() => installInitService(name))
+  afterAll(() => removeInitService(name))
+
+  const links = (): string[] =>
+    ['rc2.d', 'rc3.d']
+      .flatMap((dir) => (existsSync(`/etc/${dir}`) ? readdirSync(`/etc/${dir}`) : []))
+      .filter((entry) => entry.endsWith(name))
+
+  it('in check mode says it would start and enable it, and does neither', async () => {
+    const started = await runModuleOn(
+      'service',
+      { name, state: 'started' },
+      { flags: { check: true, diff: false } }
+    )
+    expect(started.result).toEqual({ changed: true, msg: 'service state changed' })
+    const enabled = await runModuleOn(
+      'service',
+      { name, enabled: true },
+      { flags: { check: true, diff: false } }
+    )
+    expect(enabled.result).toMatchObject({ changed: true, enabled: true, name })
+    expect(existsSync(`/run/${name}.pid`)).toBe(false)
+    expect(links()).toEqual([])
+  })
+
+  it('starts it in two round trips, then finds it running in one', async () => {
+    const counting = countingConnection(openLocalConnection('localhost'))
+    try {
+      const connect = (): Promise<typeof counting.connection> =>
+        Promise.resolve(counting.connection)
+      const first = await runModuleOn('service', { name, state: 'started' }, { connect })
+      expect(first.result).toEqual({ changed: true, name, state: 'started' })
+      expect(counting.roundTrips()).toBe(2)
+      counting.reset()
+      const again = await runModuleOn('service', { name, state: 'started' }, { connect })
+      expect(again.result).toEqual({ changed: false, name, state: 'started' })
+      expect(counting.roundTrips()).toBe(1)
+      const stopped = await runModuleOn('service', { name, state: 'stopped' }, { connect })
+      expect(stopped.result).toEqual({ changed: true, name, state: 'stopped' })
+      expect(existsSync(`/run/${name}.pid`)).toBe(false)
+    } finally {
+      await counting.connection.close()
+    }
+  })
+})
