@@ -13,7 +13,8 @@ Runs an Ansible-style playbook over SSH. No Python or Ansible is needed on the r
 Without -i, the inventory is one host, localhost, over a local connection.
 
 Options:
-  -i, --inventory INVENTORY   inventory file, or inline INI/YAML text, or a host list "a,b,"; repeatable
+  -i, --inventory INVENTORY   inventory file or directory, inline INI/YAML text, or a host list "a,b,";
+                              repeatable
   -e, --extra-vars VARS       key=value pairs, YAML/JSON, or @file; repeatable, later ones win
   -l, --limit PATTERN         further limit the selected hosts to a pattern
   -f, --forks N               hosts to run in parallel (default ${DEFAULTS.forks})

@@ -155,6 +155,12 @@ export async function executeRun(
     throw new OptionError('a playbook is required (or --jobs to gather the jobs of an earlier run)')
   const inventory =
     settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory()
+  // group_vars/host_vars next to the inventory and the playbook: a broken file stops the run before it starts.
+  for (const dir of new Set([
+    playbook?.baseDir,
+    ...(playbook?.plays ?? []).map((play) => play.playbookFileDir)
+  ]))
+    inventory.preloadVars(dir)
   const extraVars: Record<string, unknown> = {}
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))

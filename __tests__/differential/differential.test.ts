@@ -1,7 +1,7 @@
 // Differential: each fixture playbook runs through ansible-playbook and through our engine against the
 // same sshd with the same inventory text; exit codes, recap counters and registered results must agree.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -166,6 +166,20 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     await sshd?.stop()
   })
 
+  /**
+   * A fixture's inventory: the shared inventory file, or, for a fixture with an `# apb-inventory: dir/` header
+   * line, a copy of that inventory directory (relative to __fixtures__/differential) with the shared file's
+   * text added as `00-sshd` (no extension: Ansible skips `.ini` files in an inventory directory).
+   */
+  const fixtureInventory = (text: string, stamp: string): string => {
+    const match = /^# apb-inventory:(.*)$/m.exec(text)
+    if (!match) return inventoryPath
+    const dir = path.join(workDir, `inventory-${stamp}`)
+    cpSync(path.join(FIXTURES, match[1]!.trim()), dir, { recursive: true })
+    writeFileSync(path.join(dir, '00-sshd'), readFileSync(inventoryPath, 'utf8'))
+    return dir
+  }
+
   let runCounter = 0
   /** Runs one fixture through both tools and returns every difference. */
   const differences = async (fixture: string): Promise<string[]> => {
@@ -187,6 +201,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const args = fixtureArgs(text)
     const env = fixtureEnv(text)
     const extraVars = await serviceVars(text)
+    const inventory = fixtureInventory(text, stamp)
     const request = parseCli([playbook, ...args], env, false)
     const cliSettings = request.settings
     // Vault passwords (`--vault-id`, `--vault-password-file`): ours are the keyring of this process's run.
@@ -204,7 +219,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     const runAnsible = () =>
       runAnsiblePlaybook({
         playbook,
-        inventoryPath,
+        inventoryPath: inventory,
         extraVars: [`run_id=${ansibleRunId}`, `short_id=${ansibleShortId}`, ...extraVars],
         tmpDir: workDir,
         executable: ansiblePlaybook,
@@ -213,7 +228,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
       })
     const runOurs = () =>
       runCaptured(
-        sshdSettings(sshd, playbook, inventoryPath, {
+        sshdSettings(sshd, playbook, inventory, {
           extraVars: [
             `run_id=${ourRunId}`,
             `short_id=${ourShortId}`,
@@ -346,6 +361,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-cron.yml',
     'vault.yml',
     'modules-apt-repo.yml',
+    'group-vars/site.yml',
     'modules-systemd.yml',
     'modules-apt.yml',
     'semantics-lookups.yml',

@@ -207,7 +207,8 @@ class PlaybookRunner {
       ...(written.connectionVars ? { keywordVars: written.connectionVars } : {}),
       playVars: written.vars,
       ...(written.varsFiles ? { varsFilesVars: written.varsFiles } : {}),
-      playbookDir: this.playbook.baseDir
+      playbookDir: this.playbook.baseDir,
+      varsDir: written.playbookFileDir ?? this.playbook.baseDir
     }
     // As Ansible: the play's keywords are templated with its variables (no host's) before it runs.
     const play = templatedPlay(written, this.options.templar, () =>

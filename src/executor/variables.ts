@@ -43,6 +43,11 @@ export interface PlayContext {
   /** The hosts of the current `serial` batch. */
   playBatch: string[]
   playbookDir: string
+  /**
+   * The directory whose group_vars/ and host_vars/ hold the play's playbook-adjacent variables (the directory
+   * of the playbook file the play is written in); none for ad hoc commands, as in Ansible.
+   */
+  varsDir?: string
   /** `ansible_play_name`. */
   playName?: string
   /**
@@ -127,9 +132,12 @@ export class VariableManager {
     return m
   }
 
-  /** Inventory variables of a host, including the implicit localhost. */
-  inventoryVars(host: string): Record<string, unknown> {
-    return this.inventory.hostVars(host)
+  /**
+   * Inventory variables of a host, including the implicit localhost, with group_vars/host_vars next to the
+   * inventory and next to `varsDir` (the play's playbook directory).
+   */
+  inventoryVars(host: string, varsDir?: string): Record<string, unknown> {
+    return this.inventory.hostVars(host, varsDir)
   }
 
   /**
@@ -151,7 +159,7 @@ export class VariableManager {
     if (play.roleDefaults) put(play.roleDefaults, true)
     // As Ansible: a role's own defaults win over the other roles' defaults.
     if (role) put(role.defaults, true)
-    put(this.inventoryVars(host), true)
+    put(this.inventoryVars(host, play.varsDir), true)
     const memory = this.hostMemory(host)
     const facts = factsOf(memory)
     if (Object.keys(memory.facts).length > 0) {
@@ -288,9 +296,9 @@ export class VariableManager {
     return view
   }
 
-  private scopeWithoutHostvars(host: string, _play: PlayContext): Record<string, unknown> {
+  private scopeWithoutHostvars(host: string, play: PlayContext): Record<string, unknown> {
     const entries = new Map<string, Entry>()
-    for (const [k, v] of Object.entries(this.inventoryVars(host)))
+    for (const [k, v] of Object.entries(this.inventoryVars(host, play.varsDir)))
       entries.set(k, { value: v, trusted: true })
     const memory = this.hostMemory(host)
     for (const [k, v] of Object.entries(memory.facts))

@@ -27,6 +27,11 @@ export class InventoryData {
   readonly groups = new Map<string, GroupData>()
   /** Things Ansible would warn about (skipped YAML keys, a name used for both a host and a group). */
   readonly warnings: string[] = []
+  /**
+   * Directories whose `group_vars/` and `host_vars/` hold inventory variables: each inventory source's own
+   * directory (a directory source itself), in the order the sources were given.
+   */
+  readonly varsBases: string[] = []
   /** Members of each group's `hosts`, so adding a host stays O(1) for inventories of many thousands. */
   private readonly groupMembers = new Map<string, Set<string>>()
 

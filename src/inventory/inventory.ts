@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs'
-import { extname, resolve } from 'node:path'
+import { openSync, readFileSync, readSync, closeSync, readdirSync, statSync } from 'node:fs'
+import { dirname, extname, join, resolve } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { closestMatch, InventoryError } from '../errors.js'
 import { parseHostEntry } from './host-range.js'
@@ -13,6 +13,8 @@ import { parseIniInventory, type InventorySource } from './ini-parser.js'
 import { InventoryData } from './inventory-data.js'
 import { parseYamlInventory } from './yaml-parser.js'
 import { decryptTextIfVaulted, vaultKeyring } from '../vault/index.js'
+import { byCodePoint, VarsDirectories } from './vars-dirs.js'
+import { dict } from '../dict.js'
 
 /** A host as loaded. `vars` are its own variables only; see {@link Inventory.hostVars} for the merged view. */
 export interface InventoryHost {
@@ -57,6 +59,8 @@ export class Inventory implements PatternTarget {
   private readonly dynamicHosts = new Set<string>()
   /** Groups add_host or group_by put hosts in: listed in the order hosts joined them, as Ansible lists them. */
   private readonly dynamicGroups = new Set<string>()
+  /** group_vars/host_vars files, each read once (and only when a host's variables need it). */
+  private readonly varsDirs = new VarsDirectories()
 
   /** Use {@link loadInventory} or {@link defaultInventory}; this finishes what the parsers collected. */
   constructor(private readonly data: InventoryData) {
@@ -64,6 +68,12 @@ export class Inventory implements PatternTarget {
     for (const host of data.hosts.keys()) {
       if (data.groups.has(host)) warnings.push(`found both a group and a host named '${host}'`)
     }
+    for (const base of data.varsBases)
+      for (const folder of ['group_vars', 'host_vars']) {
+        const path = join(base, folder)
+        if (fileKind(path) === 'file')
+          warnings.push(`Found ${folder} that is not a directory, skipping: ${path}`)
+      }
     this.warnings = warnings
     this.reconcile()
   }
@@ -274,21 +284,44 @@ export class Inventory implements PatternTarget {
   }
 
   /**
-   * Variables of a host, merged with Ansible's precedence: group 'all' < parent groups < child groups (by depth,
-   * then ansible_group_priority, then name) < host vars; then inventory_hostname, inventory_hostname_short,
-   * group_names (sorted, without 'all') and groups (group → hosts). Values are raw (templates not rendered) and
-   * the result is a copy the caller may change. `localhost`/`127.0.0.1` work even when not in the inventory.
+   * Variables of a host, merged with Ansible 2.14's precedence (lowest first): group 'all' from inventory files
+   * < the host's other groups from inventory files < group_vars/all next to each inventory source < group_vars/all
+   * next to the playbook < group_vars/GROUP next to each inventory source < group_vars/GROUP next to the playbook
+   * < the host's own inventory variables < host_vars/HOST next to each inventory source < next to the playbook.
+   * Groups are in precedence order (depth, then ansible_group_priority, then name). Then inventory_hostname,
+   * inventory_hostname_short, group_names (sorted, without 'all') and groups (group → hosts). Values are raw
+   * (templates not rendered) and the result is a copy the caller may change. `localhost`/`127.0.0.1` work even
+   * when not in the inventory. `playbookDir` is the directory of the play's playbook, whose group_vars/ and
+   * host_vars/ are read too (none for ad hoc commands, as in Ansible).
    */
-  hostVars(name: string): Record<string, unknown> {
+  hostVars(name: string, playbookDir?: string): Record<string, unknown> {
     const host = this.hosts.get(name)
-    const merged: Record<string, unknown> = {}
+    const merged: Record<string, unknown> = dict()
+    const bases = this.data.varsBases
+    const put = (vars: Record<string, unknown>): void => {
+      for (const [k, v] of Object.entries(vars)) merged[k] = v
+    }
+    const fromDirs = (kind: 'group_vars' | 'host_vars', names: readonly string[]): void => {
+      for (const base of bases) for (const n of names) put(this.varsDirs.varsFor(base, kind, n))
+      if (playbookDir !== undefined)
+        for (const n of names) put(this.varsDirs.varsFor(playbookDir, kind, n))
+    }
     let groupNames: string[]
     if (host) {
-      for (const g of host.groups) Object.assign(merged, this.groups.get(g)!.vars)
-      Object.assign(merged, host.vars)
-      groupNames = host.groups.filter((g) => g !== 'all').sort()
+      const others = host.groups.filter((g) => g !== 'all')
+      put(this.groups.get('all')!.vars)
+      for (const g of others) put(this.groups.get(g)!.vars)
+      fromDirs('group_vars', ['all'])
+      fromDirs('group_vars', others)
+      put(host.vars)
+      fromDirs('host_vars', [name])
+      groupNames = [...others].sort()
     } else if (LOCALHOST_NAMES.includes(name) && this.localhostFor(name) === name) {
-      Object.assign(merged, this.groups.get('all')!.vars, { ansible_connection: 'local' })
+      // Ansible's implicit localhost: the 'all' group's variables, then its own (connection local).
+      put(this.groups.get('all')!.vars)
+      fromDirs('group_vars', ['all'])
+      put({ ansible_connection: 'local' })
+      fromDirs('host_vars', [name])
       groupNames = []
     } else {
       const hint = closestMatch(name, this.hosts.keys())
@@ -303,6 +336,19 @@ export class Inventory implements PatternTarget {
     merged['group_names'] = groupNames
     merged['groups'] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]))
     return structuredClone(merged)
+  }
+
+  /**
+   * Reads every group_vars/host_vars file the inventory's hosts and groups use (next to the inventory
+   * sources, and next to `playbookDir` when given), so that a broken file stops the run before anything runs.
+   * @throws InventoryError or PlaybookError naming the file (and line)
+   */
+  preloadVars(playbookDir?: string): void {
+    const bases = [...this.data.varsBases, ...(playbookDir === undefined ? [] : [playbookDir])]
+    for (const base of bases) {
+      for (const group of this.groupNames()) this.varsDirs.varsFor(base, 'group_vars', group)
+      for (const host of this.hostNames()) this.varsDirs.varsFor(base, 'host_vars', host)
+    }
   }
 
   /** Hosts matching an Ansible host pattern (or a list of them), in inventory order, without duplicates. */
@@ -392,23 +438,13 @@ function readSource(source: string, label: string, data: InventoryData): void {
   if (!source.includes('\n')) {
     const kind = fileKind(source)
     if (kind === 'directory') {
-      throw new InventoryError(
-        `inventory '${source}' is a directory; inventory directories are not supported. Pass each inventory file ` +
-          'on its own.'
-      )
+      data.varsBases.push(resolve(source))
+      readDirectory(resolve(source), source, data)
+      return
     }
     if (kind === 'file') {
-      const file = resolve(source)
-      let text: string
-      try {
-        text = readFileSync(file, 'utf8')
-      } catch (e) {
-        throw new InventoryError(`cannot read inventory file '${source}': ${(e as Error).message}`)
-      }
-      // A vault-encrypted inventory file is decrypted with the run's vault passwords, as Ansible does.
-      const decrypted = decryptTextIfVaulted(text, source, false)
-      if (decrypted.vaulted) revealInventoryValues(decrypted.text)
-      parseText({ text: decrypted.text, label: source, file }, data)
+      data.varsBases.push(dirname(resolve(source)))
+      readFile(resolve(source), source, data)
       return
     }
     if (source.includes(',')) return readHostList(source, label, data)
@@ -420,6 +456,97 @@ function readSource(source: string, label: string, data: InventoryData): void {
     }
   }
   parseText({ text: source, label }, data)
+}
+
+/**
+ * What Ansible skips in an inventory directory (INVENTORY_IGNORE_EXTS and its always-ignored names, 2.14
+ * defaults): hidden names, group_vars, host_vars, vars_plugins, and names ending in one of these.
+ */
+const IGNORED_NAMES = /^\.|^host_vars$|^group_vars$|^vars_plugins$/
+const IGNORED_ENDINGS = [
+  '.pyc',
+  '.pyo',
+  '.swp',
+  '.bak',
+  '~',
+  '.rpm',
+  '.md',
+  '.txt',
+  '.rst',
+  '.orig',
+  '.ini',
+  '.cfg',
+  '.retry'
+]
+
+/** Whether Ansible skips this entry of an inventory directory. */
+export function ignoredInInventoryDirectory(name: string): boolean {
+  return IGNORED_NAMES.test(name) || IGNORED_ENDINGS.some((ending) => name.endsWith(ending))
+}
+
+/** An inventory directory: each entry in lexical order, subdirectories read the same way, as Ansible does. */
+function readDirectory(dir: string, shown: string, data: InventoryData): void {
+  let entries: string[]
+  try {
+    entries = readdirSync(dir).sort(byCodePoint)
+  } catch (e) {
+    throw new InventoryError(`cannot read inventory directory '${shown}': ${(e as Error).message}`)
+  }
+  for (const entry of entries) {
+    if (ignoredInInventoryDirectory(entry)) continue
+    const path = join(dir, entry)
+    const shownPath = join(shown, entry)
+    const kind = fileKind(path)
+    if (kind === 'directory') readDirectory(path, shownPath, data)
+    else if (kind === 'file') readFile(path, shownPath, data)
+  }
+}
+
+/** One inventory file (INI or YAML; vault-encrypted ones decrypted). Executable inventory scripts are refused. */
+function readFile(file: string, shown: string, data: InventoryData): void {
+  if (isInventoryScript(file)) {
+    throw new InventoryError(
+      `inventory '${shown}' is an executable script (dynamic inventory), which async-playbook does not run. ` +
+        'Write its output to a YAML or INI file and pass that file instead' +
+        (shown.includes('/') ? ', or move the script out of the inventory directory.' : '.')
+    )
+  }
+  if (extname(file).toLowerCase() === '.toml') {
+    throw new InventoryError(
+      `inventory '${shown}' is a TOML inventory, which async-playbook does not read. Write it as YAML or INI.`
+    )
+  }
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new InventoryError(`cannot read inventory file '${shown}': ${(e as Error).message}`)
+  }
+  // A vault-encrypted inventory file is decrypted with the run's vault passwords, as Ansible does.
+  const decrypted = decryptTextIfVaulted(text, shown, false)
+  if (decrypted.vaulted) revealInventoryValues(decrypted.text)
+  parseText({ text: decrypted.text, label: shown, file }, data)
+}
+
+/**
+ * Whether Ansible's script plugin would run this file: it starts with `#!`, or it is an executable binary (an
+ * executable text file without `#!` cannot be run and is read as INI/YAML, as Ansible falls back to them).
+ */
+function isInventoryScript(file: string): boolean {
+  const head = Buffer.alloc(4)
+  let read: number
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    read = readSync(fd, head, 0, 4, 0)
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+  if (read >= 2 && head[0] === 0x23 && head[1] === 0x21) return true
+  const executable = (statSync(file).mode & 0o111) !== 0
+  return executable && read === 4 && head.toString('latin1') === '\x7fELF'
 }
 
 function fileKind(path: string): 'file' | 'directory' | undefined {

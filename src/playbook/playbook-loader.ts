@@ -198,7 +198,11 @@ class Loader extends RoleLoader {
     const tags = union(outerTags, normaliseTags(raw.tags))
     // The imported plays take the import's tags (play() hands them down to every task, included ones too).
     // As Ansible: the import's vars override the imported plays' own.
-    return child.plays(tags).map((play) => ({ ...play, vars: { ...play.vars, ...vars } }))
+    return child.plays(tags).map((play) => ({
+      ...play,
+      vars: { ...play.vars, ...vars },
+      playbookFileDir: play.playbookFileDir ?? child.dir
+    }))
   }
 
   /** `- import_tasks: file.yml`: the file's tasks, inlined here with this entry's keywords inherited. */

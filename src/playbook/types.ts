@@ -211,6 +211,11 @@ export interface Play {
   roles?: RoleRef[]
   /** The names of the roles listed under `roles:` (`ansible_play_role_names`). */
   listedRoles?: string[]
+  /**
+   * The directory of the playbook file the play is written in, when import_playbook brought it from another
+   * file: its group_vars/ and host_vars/ are read for the play, as Ansible does.
+   */
+  playbookFileDir?: string
   location: SourceLocation
 }
 
