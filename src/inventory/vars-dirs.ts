@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { extname, join, resolve, sep } from 'node:path'
 import { InventoryError } from '../errors.js'
-import { parseYaml } from '../playbook/yaml-loader.js'
+import { loadYaml, refusingListener, YamlSyntaxError } from '../values/yaml.js'
+import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
 import { dict } from '../dict.js'
 
 /** Ansible's YAML_FILENAME_EXTENSIONS: what a group_vars/host_vars file may end with (or no extension). */
@@ -106,7 +107,7 @@ export class VarsDirectories {
       } catch (e) {
         throw new InventoryError(`cannot read variables file '${file}': ${(e as Error).message}`)
       }
-      const data = parseYaml(text, file).data
+      const data = readVarsYaml(text, file)
       if (data === null || data === undefined || data === false || data === '' || data === 0)
         vars = dict()
       else if (typeof data === 'object' && !Array.isArray(data))
@@ -123,4 +124,36 @@ export class VarsDirectories {
     }
     return vars
   }
+}
+
+/**
+ * A vars file's YAML, read with Ansible's schema (src/values/yaml.ts): decrypted first when it is
+ * vault-encrypted (its values revealed to the masker), `!vault` values decrypted; a syntax error is an
+ * InventoryError naming the file, line and column.
+ */
+function readVarsYaml(given: string, file: string): unknown {
+  const { text, vaulted } = decryptTextIfVaulted(given, file, false)
+  let data: unknown
+  try {
+    data = loadYaml(text, {
+      filename: file,
+      decryptVault: vaultValueDecryptor(file),
+      listener: refusingListener((message, line, column) => {
+        throw new InventoryError(`YAML syntax error: ${message}`, {
+          file,
+          line: line + 1,
+          column: column + 1
+        })
+      })
+    })
+  } catch (error) {
+    if (!(error instanceof YamlSyntaxError)) throw error
+    throw new InventoryError(`YAML syntax error: ${error.reason}`, {
+      file,
+      line: error.line + 1,
+      column: error.column + 1
+    })
+  }
+  if (vaulted) vaultKeyring().reveal(data)
+  return data
 }
