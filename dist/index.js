@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-ZHB6SJNX.js";
+} from "./chunks/chunk-RE6KNLDM.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-QXYFMSXG.js";
+} from "./chunks/chunk-QYHEGQFE.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -48,7 +48,7 @@ import {
   setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-LXEUSUGO.js";
+} from "./chunks/chunk-6BHQ2EH5.js";
 
 // src/main.ts
 import path from "node:path";

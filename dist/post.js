@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-ZHB6SJNX.js";
-import "./chunks/chunk-LXEUSUGO.js";
+} from "./chunks/chunk-RE6KNLDM.js";
+import "./chunks/chunk-6BHQ2EH5.js";
 
 // src/post.ts
 async function post() {
