@@ -7,13 +7,15 @@
 //   BENCH_SCENARIOS=seed3,latency npm run bench        (or: npm run bench -- --scenarios seed3,latency)
 //
 // Scenarios: startup (cold start of `node dist/cli.js --version`, bench/startup.mjs), sync (the hosts x tasks
-// table), modules (file, stat, lineinfile, copy, template on 10 hosts, twice: bench/modules.mjs), seed3,
+// table), modules (file, stat, lineinfile, copy, template on 10 hosts, twice: bench/modules.mjs), packages
+// (the server set-up example under become, twice: bench/packages.mjs; needs root), seed3,
 // fanout, latency, timeouts, load; default all. Only startup runs without the sshd. BENCH_ASYNC_REPEAT
 // (default 1) repeats our CLI in the async scenarios (median); ansible-playbook runs once.
 // Needs `npm run bundle` first (it runs dist/cli.js, as users do). Exits 0 whatever the numbers are;
 // non-zero only when something crashed.
 import { benchLoad } from './load.mjs'
 import { benchModules } from './modules.mjs'
+import { benchPackages } from './packages.mjs'
 import { randomBytes } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -43,7 +45,17 @@ const FORKS = 10
 /** Ours and the floor are cheap: take the median of a few runs. Ansible runs once. */
 const REPEAT = positiveIntFromEnv('BENCH_REPEAT', 3)
 const TARGET_RATIO = 1.5
-const SCENARIOS = ['startup', 'sync', 'modules', 'seed3', 'fanout', 'latency', 'timeouts', 'load']
+const SCENARIOS = [
+  'startup',
+  'sync',
+  'modules',
+  'packages',
+  'seed3',
+  'fanout',
+  'latency',
+  'timeouts',
+  'load'
+]
 /** Scenarios that need no sshd, no work directory and no ansible-playbook. */
 const STANDALONE = new Set(['startup'])
 
@@ -235,6 +247,7 @@ const RUNNERS = {
   startup: benchStartup,
   sync: benchSync,
   modules: benchModules,
+  packages: benchPackages,
   seed3: benchSeed3,
   fanout: benchFanout,
   latency: benchLatency,
