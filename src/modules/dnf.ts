@@ -5,8 +5,6 @@
  * nothing is reported, not failed). `results` lists `Installed: NEVRA` and `Removed: NEVRA` from the
  * rpm database before and after (from dnf's transaction table in check mode). One round trip.
  */
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import type { ArgOption } from './arg-spec.js'
 import script from './dnf.sh'
@@ -16,9 +14,9 @@ import {
   type ModuleDefinition,
   type ModuleResult
 } from './module.js'
-import { environmentOnStdin } from './task-environment.js'
+import { ModuleScript } from './module-script.js'
 
-const SCRIPT = compactScript(script)
+const SCRIPT = new ModuleScript('apb-dnf', script, 'dnf')
 
 /** An option Ansible has that is refused by name here: the task says so and what to do instead. */
 const NOT_YET: ArgOption = {
@@ -292,25 +290,8 @@ export function transactionPlan(
 }
 
 async function runScript(ctx: ModuleContext, args: string[]): Promise<ProbeAnswer> {
-  const connection = await ctx.connection()
-  const command = shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-dnf', ...args])
-  const environment = environmentOnStdin(ctx.environment)
-  const remote = environment ? `${environment.receive}\n${environment.apply}\n${command}` : command
-  const result = await connection.run(remote, {
+  return SCRIPT.run(await ctx.connection(), args, {
     timeoutMs: ctx.timeoutMs,
-    ...(environment ? { stdin: environment.stdin } : {})
+    environment: ctx.environment
   })
-  if (result.timedOut)
-    throw new CommandTimeoutError(
-      `dnf on ${ctx.host} did not answer within ${ctx.timeoutMs} ms`,
-      ctx.host,
-      ctx.timeoutMs
-    )
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete)
-    throw new ModuleArgumentError(
-      `dnf: its script failed on ${ctx.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  return answer
 }

@@ -1,10 +1,12 @@
 /**
  * Runs one of a module's POSIX sh scripts on the target and reads its answer (key=value lines ending
  * with `end=1`): the script text compacted once, arguments quoted by shellJoin, data on stdin, a
- * deadline. Used by authorized_key and cron.
+ * deadline, and the task's `environment:` on stdin ahead of that data. Used by authorized_key, cron, pip
+ * and dnf.
  */
 import type { Connection } from '../connection/connection.js'
 import { compactScript, shellJoin } from '../connection/shell-quote.js'
+import { commandWithEnvironment } from '../connection/task-environment.js'
 import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import { ModuleArgumentError } from './module.js'
@@ -17,32 +19,42 @@ export class ModuleScript {
   private compacted: string | undefined
 
   constructor(
+    /** The script's $0 (`apb-cron`). */
     readonly name: string,
-    private readonly source: string
+    private readonly source: string,
+    /** What its messages call it (default: `name`). */
+    private readonly label = name
   ) {}
 
   /**
-   * Runs the script with `args`; `stdin` is written to it.
+   * Runs the script with `args`; `stdin` is written to it, after the records of `environment` (the
+   * task's `environment:`, exported before the script runs).
    * @throws ModuleArgumentError when the script fails or stops before its end
    * @throws CommandTimeoutError past the deadline
    */
   async run(
     connection: Connection,
     args: readonly string[],
-    options: { timeoutMs: number; stdin?: string | Buffer }
+    options: {
+      timeoutMs: number
+      stdin?: string | Buffer
+      environment?: Readonly<Record<string, string>>
+    }
   ): Promise<ProbeAnswer> {
     this.compacted ??= compactScript(this.source)
-    const result = await connection.run(
+    const { command, stdin } = commandWithEnvironment(
       shellJoin(['/bin/sh', '-c', this.compacted, this.name, ...args]),
-      {
-        timeoutMs: options.timeoutMs,
-        stdin: options.stdin ?? '',
-        outputCapBytes: OUTPUT_CAP_BYTES
-      }
+      options.environment ?? {},
+      options.stdin ?? ''
     )
+    const result = await connection.run(command, {
+      timeoutMs: options.timeoutMs,
+      stdin: stdin ?? '',
+      outputCapBytes: OUTPUT_CAP_BYTES
+    })
     if (result.timedOut) {
       throw new CommandTimeoutError(
-        `${this.name} on ${connection.host} did not answer within ${options.timeoutMs} ms`,
+        `${this.label} on ${connection.host} did not answer within ${options.timeoutMs} ms`,
         connection.host,
         options.timeoutMs
       )
@@ -50,7 +62,7 @@ export class ModuleScript {
     const answer = new ProbeAnswer(result.stdout.toString('utf8'))
     if (result.code !== 0 || !answer.complete) {
       throw new ModuleArgumentError(
-        `${this.name}: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
+        `${this.label}: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
           result.stderr.toString('utf8').trim().slice(-400)
       )
     }

@@ -1,5 +1,4 @@
-import { compactScript, shellJoin, shlexSplit } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
+import { shlexSplit } from '../connection/shell-quote.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import { splitLines } from './command-runner.js'
 import expandArgs from './expand-args.sh'
@@ -7,7 +6,7 @@ import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from '
 import type { ModuleResult } from './module.js'
 import { canonicalName, parseRequirement, regroupNames, satisfies } from './pip-requirement.js'
 import script from './pip.sh'
-import { environmentOnStdin } from './task-environment.js'
+import { ModuleScript } from './module-script.js'
 
 /** pip's words for each state, as Ansible's module runs them. */
 const STATE_WORDS: Record<string, readonly string[]> = {
@@ -19,7 +18,7 @@ const STATE_WORDS: Record<string, readonly string[]> = {
 
 const VCS_URL = /^(svn|git|hg|bzr)\+/
 
-const SCRIPT = compactScript(`${expandArgs}\n${script}`)
+const SCRIPT = new ModuleScript('apb-pip', `${expandArgs}\n${script}`, 'pip')
 
 type Mode = 'run' | 'check' | 'setup' | 'check-setup'
 
@@ -303,25 +302,8 @@ function pythonInterpreter(vars: Record<string, unknown>): string {
 }
 
 async function runPipScript(ctx: ModuleContext, mode: Mode, args: string[]): Promise<ProbeAnswer> {
-  const connection = await ctx.connection()
-  const command = shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-pip', mode, ...args])
-  const environment = environmentOnStdin(ctx.environment)
-  const remote = environment ? `${environment.receive}\n${environment.apply}\n${command}` : command
-  const result = await connection.run(remote, {
+  return SCRIPT.run(await ctx.connection(), [mode, ...args], {
     timeoutMs: ctx.timeoutMs,
-    ...(environment ? { stdin: environment.stdin } : {})
+    environment: ctx.environment
   })
-  if (result.timedOut)
-    throw new CommandTimeoutError(
-      `pip on ${ctx.host} did not answer within ${ctx.timeoutMs} ms`,
-      ctx.host,
-      ctx.timeoutMs
-    )
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete)
-    throw new ModuleArgumentError(
-      `pip: its script failed on ${ctx.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  return answer
 }
