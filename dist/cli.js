@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-QYHEGQFE.js";
+} from "./chunks/chunk-WMEV2O5W.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-QYHEGQFE.js";
+} from "./chunks/chunk-WMEV2O5W.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
