@@ -13,6 +13,20 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ')
 }
 
+/**
+ * A command as Ansible shows it in a result (never run): Python's shlex.quote of each word (a word in
+ * `'…'`, a quote inside it as `'"'"'`), joined by spaces.
+ */
+export function pythonShellJoin(words: readonly string[]): string {
+  return words
+    .map((word) => {
+      if (word === '') return "''"
+      if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word
+      return `'${word.replace(/'/g, `'"'"'`)}'`
+    })
+    .join(' ')
+}
+
 /** A valid shell variable name (for `export NAME=…`); anything else is refused. */
 export function isShellVariableName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)

@@ -1,4 +1,4 @@
-import { shellJoin, shellQuote, shlexSplit } from '../connection/shell-quote.js'
+import { pythonShellJoin, shellJoin, shellQuote, shlexSplit } from '../connection/shell-quote.js'
 import { pythonStr } from '../template/python.js'
 import { checkCreatesRemoves, execScript, optionalString, runCommand } from './command-runner.js'
 import { untypedOptions, type ArgSpec } from './arg-spec.js'
@@ -161,17 +161,6 @@ export function stdinArg(args: Record<string, unknown>): string | undefined {
   if (stdin === undefined || stdin === null) return undefined
   const addNewline = boolArg(args['stdin_add_newline'], 'stdin_add_newline', true)
   return pythonStr(stdin) + (addNewline ? '\n' : '')
-}
-
-/** Python's shlex.quote, which Ansible uses to show a command that could not start. */
-function pythonShellQuote(word: string): string {
-  if (word === '') return "''"
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word
-  return `'${word.replace(/'/g, `'"'"'`)}'`
-}
-
-function pythonShellJoin(words: readonly string[]): string {
-  return words.map(pythonShellQuote).join(' ')
 }
 
 /**

@@ -1,15 +1,11 @@
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
+import { pythonShellJoin } from '../connection/shell-quote.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import { pyStringRepr } from '../template/python.js'
 import { splitLines } from './command-runner.js'
 import script from './git.sh'
-import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
+import type { ModuleContext, ModuleDefinition } from './module.js'
 import type { ModuleResult } from './module.js'
-import { commandWithEnvironment } from './task-environment.js'
-
-/** The answer can hold a whole `git diff`: keep far more than the default output cap. */
-const ANSWER_CAP_BYTES = 64 * 1024 * 1024
+import { ModuleScript } from './module-script.js'
 
 /**
  * `git`: brings a checkout on the target to the version asked with the target's own git, deciding as
@@ -114,35 +110,13 @@ export const gitModule: ModuleDefinition = {
   }
 }
 
-let compiled: string | undefined
+const SCRIPT = new ModuleScript('apb-git', script, 'git')
 
 async function runGitScript(ctx: ModuleContext, argv: string[]): Promise<ProbeAnswer> {
-  compiled ??= compactScript(script)
-  const connection = await ctx.connection()
-  const { command, stdin } = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', compiled, 'apb-git', ...argv]),
-    ctx.environment
-  )
-  const result = await connection.run(command, {
+  return SCRIPT.run(await ctx.connection(), argv, {
     timeoutMs: ctx.timeoutMs,
-    outputCapBytes: ANSWER_CAP_BYTES,
-    ...(stdin === undefined ? {} : { stdin })
+    environment: ctx.environment
   })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `git on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `git: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
 }
 
 /** Ansible's umask: a string holding an octal number (Python's int(text, 8)); '' for none. */
@@ -170,17 +144,6 @@ function sanitize(text: string): string {
 
 function textOf(answer: ProbeAnswer, key: string): string | undefined {
   return answer.bytes(key)?.toString('utf8')
-}
-
-/** The failed command as Ansible shows it: Python's shlex.quote of each word, joined by spaces. */
-function pythonShellJoin(words: readonly string[]): string {
-  return words
-    .map((word) => {
-      if (word === '') return "''"
-      if (/^[\w@%+=:,./-]+$/.test(word)) return word
-      return `'${word.replace(/'/g, `'"'"'`)}'`
-    })
-    .join(' ')
 }
 
 function resultOf(answer: ProbeAnswer): ModuleResult {

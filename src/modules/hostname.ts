@@ -1,7 +1,6 @@
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import script from './hostname.sh'
+import { ModuleScript } from './module-script.js'
 import {
   ModuleArgumentError,
   type ModuleContext,
@@ -320,28 +319,11 @@ function commandFailed(run: { rc: number; out: string; err: string }): string {
   return `Command failed rc=${run.rc}, out=${run.out}, err=${run.err}`
 }
 
-let compiled: string | undefined
+const SCRIPT = new ModuleScript('apb-hostname', script, 'hostname')
 
 async function runScript(ctx: ModuleContext, argv: string[], stdin?: string): Promise<ProbeAnswer> {
-  compiled ??= compactScript(script)
-  const connection = await ctx.connection()
-  const result = await connection.run(
-    shellJoin(['/bin/sh', '-c', compiled, 'apb-hostname', ...argv]),
-    { timeoutMs: ctx.timeoutMs, ...(stdin === undefined ? {} : { stdin }) }
-  )
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `hostname on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `hostname: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
+  return SCRIPT.run(await ctx.connection(), argv, {
+    timeoutMs: ctx.timeoutMs,
+    ...(stdin === undefined ? {} : { stdin })
+  })
 }

@@ -1,8 +1,8 @@
 /**
  * Runs one of a module's POSIX sh scripts on the target and reads its answer (key=value lines ending
  * with `end=1`): the script text compacted once, arguments quoted by shellJoin, data on stdin, a
- * deadline, and the task's `environment:` on stdin ahead of that data. Used by authorized_key, cron, pip
- * and dnf.
+ * deadline, and the task's `environment:` on stdin ahead of that data. Used by authorized_key, cron, pip,
+ * dnf, git, hostname and sysctl.
  */
 import type { Connection } from '../connection/connection.js'
 import { compactScript, shellJoin } from '../connection/shell-quote.js'
@@ -11,7 +11,7 @@ import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import { ModuleArgumentError } from './module.js'
 
-/** More than any crontab or authorized_keys file (their content comes back in hex). */
+/** More than any crontab, authorized_keys file or `git diff` an answer carries (in hex). */
 const OUTPUT_CAP_BYTES = 64 * 1024 * 1024
 
 /** A script and the name its messages use (`apb-cron`). */

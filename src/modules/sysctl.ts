@@ -1,8 +1,7 @@
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
 import { ProbeAnswer } from '../facts/probe.js'
 import script from './sysctl.sh'
-import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
+import { ModuleScript } from './module-script.js'
+import type { ModuleContext, ModuleDefinition } from './module.js'
 
 /** Python's str.split() whitespace, and str.strip()'s. */
 const WHITESPACE =
@@ -169,28 +168,11 @@ function rewrite(
   return { values, fixed: out.map((line) => `${pyStrip(line)}\n`).join('') }
 }
 
-let compiled: string | undefined
+const SCRIPT = new ModuleScript('apb-sysctl', script, 'sysctl')
 
 async function runScript(ctx: ModuleContext, argv: string[], stdin?: string): Promise<ProbeAnswer> {
-  compiled ??= compactScript(script)
-  const connection = await ctx.connection()
-  const result = await connection.run(
-    shellJoin(['/bin/sh', '-c', compiled, 'apb-sysctl', ...argv]),
-    { timeoutMs: ctx.timeoutMs, ...(stdin === undefined ? {} : { stdin }) }
-  )
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `sysctl on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `sysctl: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
+  return SCRIPT.run(await ctx.connection(), argv, {
+    timeoutMs: ctx.timeoutMs,
+    ...(stdin === undefined ? {} : { stdin })
+  })
 }
