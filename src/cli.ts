@@ -13,7 +13,7 @@ import {
 } from './errors.js'
 import { MODULE_CATALOG } from './modules/registry.js'
 import { buildAdhocPlaybook } from './playbook/adhoc.js'
-import { InertWriter, inertText, visibleControls } from './report/inert-text.js'
+import { InertWriter, inertText, visibleControls } from './values/inert-text.js'
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from './vault/index.js'
 import { VERSION } from './version.js'
 

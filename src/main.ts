@@ -19,7 +19,7 @@ import {
 } from './errors.js'
 import { buildAnnotations, formatAnnotationCommand } from './report/annotations.js'
 import { renderHostKeySections } from './report/host-key-summary.js'
-import { InertWriter, visibleControls } from './report/inert-text.js'
+import { InertWriter, visibleControls } from './values/inert-text.js'
 import { renderJobSummary } from './report/job-summary.js'
 import type { ResultsDocument } from './report/results-document.js'
 import { DEFAULT_VAULT_ID, loadVaultSecrets, setVaultKeyring, VaultKeyring } from './vault/index.js'
@@ -258,5 +258,5 @@ async function installVault(vault: ActionSettings['vault']): Promise<void> {
       )
     )
   const secrets = [...given, ...(await loadVaultSecrets(vault.request, noTerminal))]
-  setVaultKeyring(new VaultKeyring(secrets, secretMasker()))
+  setVaultKeyring(new VaultKeyring(secrets, secretMasker({ numbers: true })))
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConsoleReporter } from '../../src/report/console-reporter.js'
 import { AdhocReporter } from '../../src/report/adhoc-reporter.js'
-import { InertWriter, inertLine, inertText, visibleControls } from '../../src/report/inert-text.js'
+import { InertWriter, inertLine, inertText, visibleControls } from '../../src/values/inert-text.js'
 import { readRunnerLog } from '../helpers/runner-log.js'
 
 /** Every form a target could use to issue a command, each carrying the word FORGED. */

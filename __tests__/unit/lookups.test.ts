@@ -215,6 +215,24 @@ describe('lookup() and query()', () => {
     expect(callLookup('lookup', 'fileglob', ['*.nothing-here'], {}, vars)).toEqual([])
   })
 
+  it("print a pipe command's stderr inert: it can issue no workflow command", () => {
+    const written: string[] = []
+    const write = process.stderr.write.bind(process.stderr)
+    process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+      written.push(String(chunk))
+      return true
+    }) as typeof process.stderr.write
+    try {
+      expect(callLookup('lookup', 'pipe', ['echo out; echo "::add-mask::x" >&2'], {}, vars)).toBe(
+        'out'
+      )
+    } finally {
+      process.stderr.write = write
+    }
+    expect(written.join('')).toContain(':\\:add-mask::x')
+    expect(written.join('')).not.toMatch(/^::add-mask::/m)
+  })
+
   it('honour errors=ignore and errors=warn, and always refuse an unknown plugin', () => {
     const warnings: string[] = []
     const previous = setLookupWarningSink((m) => warnings.push(m))

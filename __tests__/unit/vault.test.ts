@@ -365,11 +365,17 @@ describe('readers that decrypt', () => {
     expect(revealed).toContain('s3cr3t pw')
     const yamlInventory = file(
       'hosts.yml',
-      vault('all:\n  hosts:\n    db1:\n      ansible_password: yaml-pw\n')
+      vault(
+        'all:\n  hosts:\n    db1:\n      ansible_password: yaml-pw # a comment\n' +
+          '      ssh_key: |\n        key line one\n        key line two\n'
+      )
     )
     expect(loadInventory([yamlInventory]).hostVars('db1')).toMatchObject({
       ansible_password: 'yaml-pw'
     })
+    // Revealed as parsed: the value without its comment, a block scalar's lines.
+    expect(JSON.stringify(revealed)).toContain('"ansible_password":"yaml-pw"')
+    expect(JSON.stringify(revealed)).toContain('"ssh_key":"key line one\\nkey line two\\n"')
     const extra = file('extra.yml', vault('release: 42\n'))
     expect(parseExtraVars(`@${extra}`)).toEqual({ release: 42 })
     const controller = file('cert.pem', vault('-----BEGIN-----\nabc\n'))

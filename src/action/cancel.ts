@@ -13,7 +13,7 @@ import { adoptHandedOverJob, type BecomeDefaults } from '../executor/become.js'
 import { HostConnections } from '../executor/host-connections.js'
 import { VariableManager } from '../executor/variables.js'
 import { defaultInventory, loadInventory } from '../inventory/inventory.js'
-import { inertLine } from '../report/inert-text.js'
+import { inertLine } from '../values/inert-text.js'
 import { Templar } from '../template/index.js'
 import { State } from './constants.js'
 

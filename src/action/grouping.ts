@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { RunEvents } from '../executor/events.js'
-import { inertLine, visibleControls } from '../report/inert-text.js'
+import { inertLine, visibleControls } from '../values/inert-text.js'
 
 /** Log grouping that can be ended for good (before the action's own report, on every path). */
 export interface Grouping extends RunEvents {
@@ -69,10 +69,13 @@ export function noLogMasking(): RunEvents {
  * A function that masks every string in a value (each line of it too) with `core.setSecret`, for the rest of
  * the job: no_log results, and what Ansible Vault decrypts.
  */
-export function secretMasker(): (value: unknown) => void {
+export function secretMasker(options: { numbers?: boolean } = {}): (value: unknown) => void {
   const masked = new Set<string>()
   const mask = (value: unknown, depth = 0): void => {
     if (depth > 20) return
+    // With `numbers` (what vault decrypts: a PIN is a secret too), a number is masked as its digits; a
+    // no_log result's numbers (rc, uid, sizes) are not, or common numbers would vanish from the log.
+    if (options.numbers && typeof value === 'number') value = String(value)
     if (typeof value === 'string') {
       for (const part of [value, ...value.split(/\r\n|\n|\r/)]) {
         const raw = part.trim()

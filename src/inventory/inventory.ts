@@ -12,7 +12,8 @@ import {
 import { parseIniInventory, type InventorySource } from './ini-parser.js'
 import { InventoryData } from './inventory-data.js'
 import { parseYamlInventory } from './yaml-parser.js'
-import { decryptTextIfVaulted, vaultKeyring } from '../vault/index.js'
+import { loadYaml } from '../values/yaml.js'
+import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
 import { byCodePoint, VarsDirectories } from './vars-dirs.js'
 import { dict } from '../dict.js'
 
@@ -425,11 +426,18 @@ function readLimitFile(path: string): string[] {
  * Hands the values of a decrypted inventory to the masker: the `key=value` values of an INI file's lines and
  * the scalars of a YAML one (mapping keys, such as host names, stay visible).
  */
-function revealInventoryValues(text: string): void {
+function revealInventoryValues(text: string, label: string): void {
   const keyring = vaultKeyring()
   for (const match of text.matchAll(/[\w.-]+=("[^"]*"|'[^']*'|\S+)/g))
     keyring.reveal(match[1]!.replace(/^(["'])(.*)\1$/, '$2'))
-  for (const match of text.matchAll(/:[ \t]+(["']?)(.+?)\1[ \t]*$/gm)) keyring.reveal(match[2]!)
+  // YAML: the values as parsed (block scalars, flow mappings, lists, comments dropped).
+  let parsed: unknown
+  try {
+    parsed = loadYaml(text, { filename: label, decryptVault: vaultValueDecryptor(label) })
+  } catch {
+    return // Not YAML (an INI file): its values are revealed above; the parser reports real errors.
+  }
+  if (parsed !== null && typeof parsed === 'object') keyring.reveal(parsed)
 }
 
 const PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i
@@ -524,7 +532,7 @@ function readFile(file: string, shown: string, data: InventoryData): void {
   }
   // A vault-encrypted inventory file is decrypted with the run's vault passwords, as Ansible does.
   const decrypted = decryptTextIfVaulted(text, shown, false)
-  if (decrypted.vaulted) revealInventoryValues(decrypted.text)
+  if (decrypted.vaulted) revealInventoryValues(decrypted.text, shown)
   parseText({ text: decrypted.text, label: shown, file }, data)
 }
 

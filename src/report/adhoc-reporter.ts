@@ -1,6 +1,6 @@
 import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
 import { censor } from './censor.js'
-import { visibleControls } from './inert-text.js'
+import { visibleControls } from '../values/inert-text.js'
 import { pythonJson } from '../values/python-json.js'
 
 /** Modules whose ad-hoc output is the command's text, as Ansible's MODULE_NO_JSON. */

@@ -9,7 +9,7 @@ import type {
   TaskInfo
 } from '../executor/events.js'
 import { NO_LOG_MESSAGE } from './censor.js'
-import { visibleControls } from './inert-text.js'
+import { visibleControls } from '../values/inert-text.js'
 import { pythonJson } from '../values/python-json.js'
 
 const COLORS = {

@@ -5,6 +5,7 @@
  * Templates render synchronously, so the commands and the HTTP request run as child processes waited for
  * with spawnSync; the request runs in a child Node (this same executable) given its settings on stdin.
  */
+import { inertText } from '../../values/inert-text.js'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { UndefinedVariableError } from '../../errors.js'
@@ -25,15 +26,17 @@ import {
 
 /** Runs `command` through /bin/sh in the playbook's directory: its stdout, or the failure Ansible gives. */
 function runShell(call: LookupCall, plugin: string, command: string): Buffer {
-  // As Ansible: stdin is an empty pipe, stderr goes to the controller's own (the run's log).
+  // As Ansible: stdin is an empty pipe, stderr goes to the controller's own (the run's log), made inert
+  // there first: no command's output may issue a workflow command or a terminal escape.
   const run = spawnSync('/bin/sh', ['-c', command], {
     cwd: baseDir(call.vars),
     input: '',
     // As a local command: without the action's inputs, saved state and tokens (SECURITY.md).
     env: targetEnvironment(process.env),
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     maxBuffer: 256 * 1024 * 1024
   })
+  if (run.stderr?.length) process.stderr.write(inertText(run.stderr.toString('utf8')))
   if (run.error)
     throw new LookupFailure(`lookup_plugin.${plugin}(${command}): ${run.error.message}`)
   // A command killed by a signal: Python's returncode is minus the signal's number.

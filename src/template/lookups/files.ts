@@ -15,7 +15,7 @@ import {
 import path from 'node:path'
 import { homedir } from 'node:os'
 import { templateVariables } from '../template-vars.js'
-import { readControllerFile, VaultError } from '../../vault/index.js'
+import { readControllerFile, VaultError, vaultKeyring } from '../../vault/index.js'
 import { parseKeyValueArgs } from '../../playbook/kv-args.js'
 import { Templar } from '../templar.js'
 import { pyRepr, pythonStr, pyStringRepr } from '../python.js'
@@ -583,9 +583,13 @@ const password: LookupPlugin = {
       if (full !== '/dev/null' && existsSync(full)) {
         const content = readText(full).replace(/\s+$/, '')
         const salt = content.lastIndexOf(' salt=')
-        return salt >= 0 ? content.slice(0, salt) : content
+        const stored = salt >= 0 ? content.slice(0, salt) : content
+        // A password is a secret: masked in the action's log, as what vault decrypts is.
+        vaultKeyring().reveal(stored)
+        return stored
       }
       const generated = randomPassword(spec.length, spec.chars, spec.seed)
+      vaultKeyring().reveal(generated)
       if (full !== '/dev/null') {
         mkdirSync(path.dirname(full), { recursive: true, mode: 0o700 })
         writeFileSync(full, generated + '\n', { mode: 0o600 })

@@ -3,6 +3,7 @@
  * `with_<lookup>` loops. A plugin returns a list; this file gives it Ansible's calling conventions
  * (wantlist, errors=strict|warn|ignore, the comma-joined string of `lookup()`).
  */
+import { inertText } from '../../values/inert-text.js'
 import { TemplateError, UndefinedVariableError } from '../../errors.js'
 import { LOOKUPS_NOT_RUN } from '../../playbook/keywords.js'
 import { assertDeeplyDefined } from '../undefined.js'
@@ -53,7 +54,7 @@ export function unknownLookupMessage(name: string): string {
 }
 
 let warningSink: (message: string) => void = (message) => {
-  process.stderr.write(`[WARNING]: ${message}\n`)
+  process.stderr.write(inertText(`[WARNING]: ${message}\n`))
 }
 
 /** Where lookups' warnings go (the run's display); returns the previous sink. */
