@@ -7,6 +7,7 @@ import { ModuleScript } from './module-script.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 import pathInfo from './path-info.sh'
 import { pathInfoFields } from './path-info.js'
+import { pyStringRepr } from '../template/python.js'
 
 const SCRIPT = new ModuleScript('apb-authorized-key', `${expandArgs}\n${pathInfo}\n${script}`)
 
@@ -69,14 +70,14 @@ async function authorizedKey(ctx: ModuleContext): Promise<ModuleResult> {
   const probe = await SCRIPT.run(
     connection,
     ['probe', user, pathArg ?? '', follow ? '1' : '0', needUser ? '1' : '0'],
-    { timeoutMs: ctx.timeoutMs }
+    { timeoutMs: ctx.timeoutMs, environment: ctx.environment }
   )
   const passwd = text(probe, 'pw_hex')?.split(':')
   if (needUser && (passwd === undefined || passwd.length < 7)) {
     return fail(
       ctx.check && pathArg === null
         ? 'Either user must exist or you must provide full path to key file in check mode'
-        : `Failed to lookup user ${user}: ${pythonRepr(`getpwnam(): name not found: '${user}'`)}`
+        : `Failed to lookup user ${user}: ${pyStringRepr(`getpwnam(): name not found: '${user}'`)}`
     )
   }
   const keyfile = text(probe, 'keyfile_hex') ?? ''
@@ -131,7 +132,7 @@ async function authorizedKey(ctx: ModuleContext): Promise<ModuleResult> {
           manageDir ? '1' : '0',
           path ?? ''
         ],
-        { timeoutMs: ctx.timeoutMs, stdin: change.content }
+        { timeoutMs: ctx.timeoutMs, environment: ctx.environment, stdin: change.content }
       )
       const mkdirError = text(info, 'mkdir_error_hex')
       if (mkdirError !== undefined) {
@@ -208,7 +209,7 @@ function osError(message: string, path: string): string {
   const known = ERRNO.find(([, reason]) => message.includes(reason))
   return known === undefined
     ? message.trim()
-    : `[Errno ${known[0]}] ${known[1]}: ${pythonRepr(path)}`
+    : `[Errno ${known[0]}] ${known[1]}: ${pyStringRepr(path)}`
 }
 
 /** Python's os.path.dirname. */
@@ -217,21 +218,4 @@ function dirname(path: string): string {
   if (at < 0) return ''
   const head = path.slice(0, at + 1)
   return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '')
-}
-
-/** Python's repr() of a string (how a KeyError shows its message). */
-function pythonRepr(value: string): string {
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'"
-  let out = ''
-  for (const ch of value) {
-    const code = ch.codePointAt(0)!
-    if (ch === '\\') out += '\\\\'
-    else if (ch === quote) out += `\\${ch}`
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\r') out += '\\r'
-    else if (ch === '\t') out += '\\t'
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else out += ch
-  }
-  return `${quote}${out}${quote}`
 }

@@ -99,7 +99,8 @@ class CronTask {
     }
     const connection = await this.ctx.connection()
     const probe = await SCRIPT.run(connection, ['probe', cronFile ?? '', this.user ?? ''], {
-      timeoutMs: this.ctx.timeoutMs
+      timeoutMs: this.ctx.timeoutMs,
+      environment: this.ctx.environment
     })
     if (!probe.get('crontab')) {
       throw new Failure(
@@ -237,7 +238,8 @@ class CronTask {
       changed = probe.get('is_file') === '1'
     } else {
       const answer = await SCRIPT.run(await this.ctx.connection(), ['remove', this.cronFile!], {
-        timeoutMs: this.ctx.timeoutMs
+        timeoutMs: this.ctx.timeoutMs,
+        environment: this.ctx.environment
       })
       changed = answer.get('removed') === '1'
     }
@@ -263,7 +265,11 @@ class CronTask {
         backup ? `/tmp/crontab${randomName()}` : '',
         String(backup ? before.length : 0)
       ],
-      { timeoutMs: this.ctx.timeoutMs, stdin: backup ? Buffer.concat([before, after]) : after }
+      {
+        timeoutMs: this.ctx.timeoutMs,
+        environment: this.ctx.environment,
+        stdin: backup ? Buffer.concat([before, after]) : after
+      }
     )
     if (answer.int('rc') !== 0) throw new Failure(text(answer, 'err_hex') ?? '')
     return text(answer, 'backup_hex')

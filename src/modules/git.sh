@@ -271,10 +271,14 @@ if [ "$accept_hostkey" = 1 ] && ! contains "$opts" StrictHostKeyChecking=no; the
 fi
 contains "$opts" BatchMode=yes || opts="$opts -o BatchMode=yes"
 if [ -n "$key_file" ]; then
-  contains "$opts" "-i $key_file" || opts="$opts  -i $key_file"
+  # git runs GIT_SSH_COMMAND through sh: the key's path goes in single quotes (a ' in it as '\'').
+  quoted_key=$(printf '%sx' "$key_file" | sed "s/'/'\\\\''/g") && quoted_key=${quoted_key%x}
+  # shellcheck disable=SC2089 # the quotes are for the sh git runs the command with
+  contains "$opts" "-i $key_file" || opts="$opts  -i '$quoted_key'"
   contains "$opts" IdentitiesOnly=yes || opts="$opts -o IdentitiesOnly=yes"
 fi
 GIT_SSH_COMMAND="$ssh_command $opts"
+# shellcheck disable=SC2090 # read by git's sh, which honours the quotes
 export GIT_SSH_COMMAND
 
 # --- what git says -------------------------------------------------------------------------------------

@@ -324,6 +324,7 @@ const SCRIPT = new ModuleScript('apb-hostname', script, 'hostname')
 async function runScript(ctx: ModuleContext, argv: string[], stdin?: string): Promise<ProbeAnswer> {
   return SCRIPT.run(await ctx.connection(), argv, {
     timeoutMs: ctx.timeoutMs,
+    environment: ctx.environment,
     ...(stdin === undefined ? {} : { stdin })
   })
 }

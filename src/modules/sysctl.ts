@@ -173,6 +173,7 @@ const SCRIPT = new ModuleScript('apb-sysctl', script, 'sysctl')
 async function runScript(ctx: ModuleContext, argv: string[], stdin?: string): Promise<ProbeAnswer> {
   return SCRIPT.run(await ctx.connection(), argv, {
     timeoutMs: ctx.timeoutMs,
+    environment: ctx.environment,
     ...(stdin === undefined ? {} : { stdin })
   })
 }
