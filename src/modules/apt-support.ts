@@ -158,6 +158,9 @@ export function splitSpec(spec: string): {
   return { name: match[1]!, cmp: match[2] as '=' | '>=', version: match[3]! }
 }
 
+/** Far more than apt-get prints for any upgrade (the answer carries it in hex). */
+const APT_ANSWER_CAP_BYTES = 64 * 1024 * 1024
+
 const compiled = new Map<string, string>()
 
 /**
@@ -183,6 +186,8 @@ export async function runAptScript(
     environment
   )
   const result = await connection.run(command, {
+    // apt's output comes back in hex: a large upgrade's answer must not lose its start (its rc).
+    outputCapBytes: APT_ANSWER_CAP_BYTES,
     timeoutMs,
     ...(stdin === undefined ? {} : { stdin })
   })

@@ -3,7 +3,12 @@ import { shlexSplit } from '../connection/shell-quote.js'
 import type { ProbeAnswer } from '../facts/probe.js'
 import { factsFor } from '../facts/index.js'
 import { splitLines } from './command-runner.js'
-import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
+import {
+  ModuleArgumentError,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleResult
+} from './module.js'
 import {
   compareDebianVersions,
   fnmatch,
@@ -580,8 +585,13 @@ export async function runAct(
     ctx.timeoutMs,
     ctx.environment
   )
+  const rc = answer.int('rc')
+  if (rc === undefined)
+    throw new ModuleArgumentError(
+      `apt: the answer from ${connection.host} holds no exit code of apt-get (cut short?): run the task again with -vvv, or run apt-get on the host to see its output`
+    )
   const run = {
-    rc: answer.int('rc') ?? 0,
+    rc,
     stdout: answer.bytes('out_hex')?.toString('utf8') ?? '',
     stderr: answer.bytes('err_hex')?.toString('utf8') ?? ''
   }
