@@ -30,9 +30,7 @@ export const FILE_OPTIONS_REFUSED: Record<string, ArgOption> = {
   unsafe_writes: {
     type: 'raw',
     notImplemented: 'every write here is atomic (a temporary file beside dest, then mv)'
-  },
-  // A vault-encrypted controller file is decrypted before it is sent, unless this is false.
-  decrypt: { type: 'bool', default: true }
+  }
 }
 
 /**
@@ -63,7 +61,10 @@ export const copyModule: ModuleDefinition = {
         'local_follow',
         'checksum'
       ),
-      ...FILE_OPTIONS_REFUSED
+      ...FILE_OPTIONS_REFUSED,
+      // A vault-encrypted controller file is decrypted before it is sent, unless this is false (template
+      // has no such option: it always decrypts its source, as Ansible's does).
+      decrypt: { type: 'bool', default: true }
     }
   },
   async run(ctx) {
