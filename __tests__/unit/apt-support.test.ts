@@ -22,11 +22,11 @@ describe('Debian version comparison', () => {
     ['1.2.3', '1.2.3'],
     ['5.2.15-2+b8', '5.2.15-2+b10']
   ]
-  it.each(pairs)('%s vs %s as dpkg --compare-versions', (a, b) => {
+  const hasDpkg = spawnSync('sh', ['-c', 'command -v dpkg']).status === 0
+  it.skipIf(!hasDpkg).each(pairs)('%s vs %s as dpkg --compare-versions', (a, b) => {
     const ours = compareDebianVersions(a, b)
     const dpkg = (op: string): boolean =>
       spawnSync('dpkg', ['--compare-versions', a, op, b]).status === 0
-    if (spawnSync('sh', ['-c', 'command -v dpkg']).status !== 0) return
     expect(ours < 0).toBe(dpkg('lt'))
     expect(ours === 0).toBe(dpkg('eq'))
     expect(ours > 0).toBe(dpkg('gt'))

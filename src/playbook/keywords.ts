@@ -196,6 +196,5 @@ export const WITH_LOOKUPS: ReadonlySet<string> = new Set([
 /** Lookups Ansible 2.14 ships that this engine does not run, with why. */
 export const LOOKUPS_NOT_RUN: Record<string, string> = {
   config:
-    "the 'config' lookup reads Ansible's own configuration, which async-playbook does not have",
-  unvault: "the 'unvault' lookup needs vault support, which async-playbook does not have yet"
+    "the 'config' lookup reads Ansible's configuration settings, which async-playbook does not expose to templates: set the value in vars or group_vars instead"
 }
