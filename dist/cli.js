@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-WMEV2O5W.js";
+} from "./chunks/chunk-GSLRTFVT.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-6BHQ2EH5.js";
+} from "./chunks/chunk-KKEI4DCU.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

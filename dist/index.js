@@ -23,11 +23,11 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-RE6KNLDM.js";
+} from "./chunks/chunk-LK2X3YN3.js";
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-WMEV2O5W.js";
+} from "./chunks/chunk-GSLRTFVT.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -48,7 +48,7 @@ import {
   setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-6BHQ2EH5.js";
+} from "./chunks/chunk-KKEI4DCU.js";
 
 // src/main.ts
 import path from "node:path";
@@ -114,10 +114,11 @@ function noLogMasking() {
     }
   };
 }
-function secretMasker() {
+function secretMasker(options = {}) {
   const masked = /* @__PURE__ */ new Set();
   const mask = (value, depth = 0) => {
     if (depth > 20) return;
+    if (options.numbers && typeof value === "number") value = String(value);
     if (typeof value === "string") {
       for (const part of [value, ...value.split(/\r\n|\n|\r/)]) {
         const raw = part.trim();
@@ -1362,7 +1363,7 @@ async function installVault(vault) {
     )
   );
   const secrets = [...given, ...await loadVaultSecrets(vault.request, noTerminal)];
-  setVaultKeyring(new VaultKeyring(secrets, secretMasker()));
+  setVaultKeyring(new VaultKeyring(secrets, secretMasker({ numbers: true })));
 }
 
 // src/index.ts

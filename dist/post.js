@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-RE6KNLDM.js";
-import "./chunks/chunk-6BHQ2EH5.js";
+} from "./chunks/chunk-LK2X3YN3.js";
+import "./chunks/chunk-KKEI4DCU.js";
 
 // src/post.ts
 async function post() {
