@@ -585,7 +585,8 @@ export async function runAct(
     ctx.timeoutMs,
     ctx.environment
   )
-  const rc = answer.int('rc')
+  // No command (a .deb fetch directory to remove only): no exit code to read.
+  const rc = answer.int('rc') ?? (argv.length === 0 ? 0 : undefined)
   if (rc === undefined)
     throw new ModuleArgumentError(
       `apt: the answer from ${connection.host} holds no exit code of apt-get (cut short?): run the task again with -vvv, or run apt-get on the host to see its output`
