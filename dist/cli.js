@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-GSLRTFVT.js";
+} from "./chunks/chunk-RHBMA27Y.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

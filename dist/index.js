@@ -27,7 +27,7 @@ import {
 import {
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-GSLRTFVT.js";
+} from "./chunks/chunk-RHBMA27Y.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
