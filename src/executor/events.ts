@@ -95,3 +95,10 @@ export function combineEvents(...targets: RunEvents[]): RunEvents {
     recap: call('recap')
   }
 }
+
+/**
+ * On a delegated task's result (each loop item's): where it ran, as executor/task-runner.ts' Delegation
+ * (name, host, address). The console shows `[web1 -> db1]`; delegate_facts sends facts there. A symbol
+ * key: never registered or shown.
+ */
+export const DELEGATED_TO = Symbol('delegated to')

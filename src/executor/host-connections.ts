@@ -81,6 +81,10 @@ class ConnectionPool {
     await (await old?.catch(() => undefined))?.close().catch(() => undefined)
   }
 
+  settings(host: string, vars: Record<string, unknown>): ConnectionSettings {
+    return connectionSettingsFromVars(host, (name) => vars[name], this.defaults)
+  }
+
   private keyOf(host: string, settings: ConnectionSettings): string {
     return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ''}`
   }
@@ -176,6 +180,11 @@ export class HostConnections {
       identity: () => becomeIdentity(become(vars())),
       as: async (identity) => this.as(host, vars(), identity)
     }
+  }
+
+  /** How the host is reached with these variables (throws OptionError for variables that cannot be used). */
+  settings(host: string, vars: Record<string, unknown>): ConnectionSettings {
+    return this.pool.settings(host, vars)
   }
 
   /** Forgets the host's connection (closing it), so the next use opens a new one. */

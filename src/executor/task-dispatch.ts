@@ -9,11 +9,11 @@ import { CACHEABLE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
 import type { Inventory } from '../inventory/inventory.js'
 import type { Play, Task } from '../playbook/types.js'
-import { pythonStr } from '../template/index.js'
+import { pythonStr, pyTypeName } from '../template/index.js'
 import type { AsyncJobs } from '../async/async-jobs.js'
 import type { FailureVerdict } from './block-tracker.js'
 import { resolveBecome } from './become.js'
-import type { TaskInfo } from './events.js'
+import { DELEGATED_TO, type TaskInfo } from './events.js'
 import type { HostConnections } from './host-connections.js'
 import { INCLUDE_ACTIONS, IncludeLoads } from './includes.js'
 import { mapWithLimit, sleep } from './parallel.js'
@@ -21,7 +21,10 @@ import type { EngineOptions } from './playbook-runner.js'
 import type { RunHostStates } from './run-state.js'
 import type { Stats } from './stats.js'
 import type { TaskHostOutcome } from './task-outcome.js'
-import { runTaskOnHost } from './task-runner.js'
+import { runTaskOnHost, type Delegation } from './task-runner.js'
+import { renderField } from './task-errors.js'
+import { ModuleArgumentError } from '../modules/module.js'
+import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { PlayContext, VariableManager } from './variables.js'
 
 /** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
@@ -155,6 +158,12 @@ export class TaskDispatcher {
         asyncJobs: this.asyncJobs,
         aborted: () => this.options.signal?.aborted === true,
         takeResult: (result) => this.applyInventoryChange(host, result, playContext),
+        ...(task.delegateTo === undefined
+          ? {}
+          : {
+              delegate: (locals: Record<string, unknown>) =>
+                this.delegation(task, host, play, playContext, locals)
+            }),
         play
       })
       const durationMs = Date.now() - started
@@ -165,7 +174,8 @@ export class TaskDispatcher {
         return
       }
       const recipients = runOnce && !bypass ? hosts : [host]
-      for (const target of recipients) this.remember(task, target, outcome)
+      const factsToDelegate = this.delegatesFacts(task, host, playContext)
+      for (const target of recipients) this.remember(task, target, outcome, factsToDelegate)
       // Only the host that ran it: a run_once include brings its tasks to that host alone, as in Ansible.
       results.set(host, outcome.result)
       const { stats } = this
@@ -278,6 +288,64 @@ export class TaskDispatcher {
   }
 
   /**
+   * Where a delegated task runs for one host and loop item, as Ansible resolves delegate_to: rendered with
+   * the host's variables and the item; an inventory host by name, an alias of localhost (the inventory's
+   * localhost, else the implicit one, local connection), or any other name as a host outside the inventory
+   * (the 'all' group's variables; reached at that name). The delegate's variables are its own with the
+   * play's and the task's over them, `inventory_hostname` staying the host's; its connection and become
+   * come from them, through the same pool (and host key checks) as any host's.
+   */
+  private delegation(
+    task: Task,
+    host: string,
+    play: Play,
+    playContext: PlayContext,
+    locals: Record<string, unknown>
+  ): Delegation {
+    const { templar } = this.options
+    const rendered = renderField(
+      templar,
+      task,
+      'delegate_to',
+      task.delegateTo,
+      this.variables.scope(host, playContext, task, locals)
+    )
+    if (rendered === undefined || rendered === null)
+      throw new ModuleArgumentError('Undefined delegate_to host for task')
+    if (typeof rendered !== 'string' && typeof rendered !== 'number')
+      throw new ModuleArgumentError(
+        `the field 'delegate_to' has an invalid type (${pyTypeName(rendered)}), and could not be converted to a string type`
+      )
+    const name = String(rendered)
+    if (name.trim() === '') throw new ModuleArgumentError('Undefined delegate_to host for task')
+    const inventory = this.inventory()
+    const varsHost =
+      !inventory.hasHost(name) && LOCALHOST_NAMES.includes(name)
+        ? inventory.localhostFor(name)
+        : name
+    const vars = (): Record<string, unknown> =>
+      this.variables.scope(varsHost, playContext, task, locals, host)
+    const delegateVars = vars()
+    const settings = this.connections.settings(varsHost, delegateVars)
+    const address = delegateVars['ansible_host'] ?? delegateVars['ansible_ssh_host']
+    return {
+      name,
+      host: varsHost,
+      address: address === undefined || address === null ? name : pythonStr(address),
+      vars: delegateVars,
+      connectionVars: {
+        ansible_host: settings.address,
+        ansible_port: settings.port,
+        ansible_connection: settings.transport,
+        ...(settings.user === undefined ? {} : { ansible_user: settings.user })
+      },
+      connection: this.connections.forTask(varsHost, vars, (scope) =>
+        resolveBecome([task.become, play.become], scope, templar, this.options.become)
+      )
+    }
+  }
+
+  /**
    * What an add_host or group_by result asks of the inventory, applied as Ansible's strategy applies it
    * (before changed_when and failed_when): the result is changed only when the inventory changed, and the
    * variables see the change; a new host joins this play's ansible_play_hosts.
@@ -361,11 +429,29 @@ export class TaskDispatcher {
     return (fatal || runOnce) && !ignored
   }
 
+  /** Whether a delegated task's facts go to its delegate (`delegate_facts`, rendered for the host). */
+  private delegatesFacts(task: Task, host: string, playContext: PlayContext): boolean {
+    if (task.delegateTo === undefined || task.delegateFacts === undefined) return false
+    try {
+      return this.options.templar.isTrue(
+        task.delegateFacts,
+        this.variables.scope(host, playContext, task)
+      )
+    } catch {
+      return false
+    }
+  }
+
   /**
    * Stores what a task leaves behind on a host: its registered result and, unless it failed, was
    * unreachable or skipped, its facts (a loop's from each item in turn, as Ansible applies them).
    */
-  private remember(task: Task, host: string, outcome: TaskHostOutcome): void {
+  private remember(
+    task: Task,
+    host: string,
+    outcome: TaskHostOutcome,
+    factsToDelegate = false
+  ): void {
     const { result } = outcome
     const memory = this.variables.hostMemory(host)
     this.variables.changed()
@@ -382,6 +468,21 @@ export class TaskDispatcher {
       }
       const facts = (item as Record<PropertyKey, unknown>)['ansible_facts']
       if (!facts || typeof facts !== 'object') continue
+      // delegate_facts: the facts are the delegate's (each item's own delegate), not the host's.
+      const delegate = factsToDelegate
+        ? ((item as Record<PropertyKey, unknown>)[DELEGATED_TO] as Delegation | undefined)
+        : undefined
+      if (delegate) {
+        const target = this.variables.hostMemory(delegate.host)
+        if (task.module === 'setup')
+          for (const [k, v] of Object.entries(facts)) target.facts[k.replace(/^ansible_/, '')] = v
+        else {
+          Object.assign(target.registered, facts)
+          if ((item as Record<PropertyKey, unknown>)[CACHEABLE_FACTS] === true)
+            Object.assign(target.cachedFacts, facts)
+        }
+        continue
+      }
       if (task.module === 'setup') {
         for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, '')] = v
         continue

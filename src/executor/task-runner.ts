@@ -9,7 +9,7 @@ import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modu
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pythonStr, type Templar } from '../template/index.js'
-import type { RunEvents, TaskInfo } from './events.js'
+import { DELEGATED_TO, type RunEvents, type TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { TaskConnection } from './host-connections.js'
 import { INCLUDE_RAW_ARGS, type IncludeLoads } from './includes.js'
@@ -67,10 +67,32 @@ export interface TaskHostBase {
    */
   play?: Pick<Play, 'ignoreErrors' | 'ignoreUnreachable'>
   /**
+   * For a task with `delegate_to`: where it runs for these loop variables (rendered with the host's
+   * variables and the item), or undefined without delegation. Throws when delegate_to cannot be rendered.
+   */
+  delegate?(locals: Record<string, unknown>): Delegation | undefined
+  /** Set once the delegate of this attempt is known: its connection replaces the host's. */
+  delegation?: Delegation
+  /**
    * Takes in a module's result (each loop item's) before changed_when, failed_when and the status are
    * decided: the executor applies add_host and group_by there.
    */
   takeResult?(result: ModuleResult): void
+}
+
+/** Where a delegated task runs: the delegate's name, variables and connection (see TaskDispatcher). */
+export interface Delegation {
+  /** delegate_to as rendered (the console shows it: `web1 -> db1`). */
+  name: string
+  /** The host whose variables, facts and connection are the delegate's (an alias of localhost: the inventory's localhost). */
+  host: string
+  /** The delegate's ansible_host as Ansible's console shows it after the name when it differs. */
+  address: string
+  /** The delegate's variables (Ansible's `ansible_delegated_vars[name]`): its own, with the task's and play's. */
+  vars: Record<string, unknown>
+  /** The connection variables the task's templates see when the host has none of its own (Ansible's update_vars). */
+  connectionVars: Record<string, unknown>
+  connection: TaskConnection
 }
 
 /** Ansible's DEFAULT_POLL_INTERVAL, used when a task has `async` but no `poll`. */
@@ -108,6 +130,43 @@ async function runSingle(
     if (!evaluateConditional(templar, condition, ctx.scope(locals), task))
       return { result: skippedByWhen(condition), executed: false }
   }
+  const delegation = ctx.delegate?.(locals)
+  if (delegation) {
+    const outcome = await runAttempts(delegated(ctx, delegation, locals), locals)
+    ;(outcome.result as Record<PropertyKey, unknown>)[DELEGATED_TO] = delegation
+    return outcome
+  }
+  return runAttempts(ctx, locals)
+}
+
+/**
+ * The context of one delegated attempt: the delegate's connection (and job host), and the host's own scope
+ * with `ansible_delegated_vars` and, where the host has none, the delegate's connection variables.
+ */
+function delegated(
+  ctx: TaskHostContext,
+  delegation: Delegation,
+  locals: Record<string, unknown>
+): TaskHostContext {
+  const base = ctx.scope(locals)
+  const extra: Record<string, unknown> = dict()
+  for (const [name, value] of Object.entries(delegation.connectionVars))
+    if (base[name] === undefined) extra[name] = value
+  extra['ansible_delegated_vars'] = Object.assign(dict(), { [delegation.name]: delegation.vars })
+  return {
+    ...ctx,
+    delegation,
+    connection: delegation.connection,
+    scope: (more: Record<string, unknown> = {}) => ctx.scope({ ...extra, ...more })
+  }
+}
+
+/** The attempts of one item once `when` holds (and the delegate, if any, is known). */
+async function runAttempts(
+  ctx: TaskHostContext,
+  locals: Record<string, unknown>
+): Promise<{ result: ModuleResult; executed: boolean }> {
+  const { task, templar } = ctx
   const scope = ctx.scope(locals)
   const hasUntil = task.until.length > 0
   const retriesRaw =
@@ -349,8 +408,12 @@ export function fireAndForgetLimit(asyncSeconds: number): number {
   return 5 + 5 * Math.ceil(asyncSeconds / 5)
 }
 
+/** How jobs reach the host the task runs on: the delegate's, for a delegated task (its jobs live there). */
 function hostAccess(ctx: TaskHostContext): JobHostAccess {
-  return { host: ctx.host, connection: (become) => ctx.connection.as(become) }
+  return {
+    host: ctx.delegation?.host ?? ctx.host,
+    connection: (become) => ctx.connection.as(become)
+  }
 }
 
 /** The context a module sees for one attempt. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Inventory } from '../inventory/inventory.js'
+import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { RoleRef } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
 import { dict } from '../dict.js'
@@ -82,6 +83,8 @@ export interface TaskVarSources {
   params?: { vars: Record<string, unknown>; loop: Record<string, unknown> }
   /** The directory of the file the task is written in (for `ansible_search_path`). */
   dir?: string
+  /** The task's `connection` keyword: ansible_connection below every variable (above the play's keyword). */
+  connection?: unknown
 }
 
 /** The version of Ansible whose behaviour this engine follows (`ansible_version`). */
@@ -148,7 +151,12 @@ export class VariableManager {
     host: string,
     play: PlayContext,
     task?: TaskVarSources,
-    locals: Record<string, unknown> = {}
+    locals: Record<string, unknown> = {},
+    /**
+     * Set for the variables of a delegate_to target, as Ansible builds them: `inventory_hostname` stays the
+     * host the task runs for, and a target outside the inventory gets the 'all' group's variables.
+     */
+    delegatedFor?: string
   ): Record<string, unknown> {
     const entries = new Map<string, Entry>()
     const put = (vars: Record<string, unknown>, trusted: boolean): void => {
@@ -156,10 +164,16 @@ export class VariableManager {
     }
     const role = task?.role
     if (play.keywordVars) put(play.keywordVars, true)
+    // The task's `connection` keyword: as Ansible, the ansible_connection variable wins over it.
+    if (task?.connection !== undefined) put({ ansible_connection: task.connection }, true)
     if (play.roleDefaults) put(play.roleDefaults, true)
     // As Ansible: a role's own defaults win over the other roles' defaults.
     if (role) put(role.defaults, true)
-    put(this.inventoryVars(host, play.varsDir), true)
+    const unlisted =
+      delegatedFor !== undefined &&
+      !this.inventory.hasHost(host) &&
+      !(LOCALHOST_NAMES.includes(host) && this.inventory.localhostFor(host) === host)
+    put(this.inventory.hostVars(host, play.varsDir, unlisted), true)
     const memory = this.hostMemory(host)
     const facts = factsOf(memory)
     if (Object.keys(memory.facts).length > 0) {
@@ -189,7 +203,7 @@ export class VariableManager {
     put(this.runVars, false)
     put(
       {
-        inventory_hostname: host,
+        inventory_hostname: delegatedFor ?? host,
         inventory_hostname_short: host.split('.')[0],
         ansible_play_hosts: active(play.playHosts),
         ansible_play_hosts_all: [...play.playHosts],

@@ -295,7 +295,12 @@ export class Inventory implements PatternTarget {
    * when not in the inventory. `playbookDir` is the directory of the play's playbook, whose group_vars/ and
    * host_vars/ are read too (none for ad hoc commands, as in Ansible).
    */
-  hostVars(name: string, playbookDir?: string): Record<string, unknown> {
+  hostVars(
+    name: string,
+    playbookDir?: string,
+    /** A delegate_to target outside the inventory: the 'all' group's variables and its own host_vars, as Ansible's host made on the fly. */
+    unlisted = false
+  ): Record<string, unknown> {
     const host = this.hosts.get(name)
     const merged: Record<string, unknown> = dict()
     const bases = this.data.varsBases
@@ -322,6 +327,11 @@ export class Inventory implements PatternTarget {
       put(this.groups.get('all')!.vars)
       fromDirs('group_vars', ['all'])
       put({ ansible_connection: 'local' })
+      fromDirs('host_vars', [name])
+      groupNames = []
+    } else if (unlisted) {
+      put(this.groups.get('all')!.vars)
+      fromDirs('group_vars', ['all'])
       fromDirs('host_vars', [name])
       groupNames = []
     } else {

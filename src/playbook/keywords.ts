@@ -32,7 +32,11 @@ export const TASK_KEYWORDS = new Set([
   'check_mode',
   'debugger',
   'notify',
-  'any_errors_fatal'
+  'any_errors_fatal',
+  'delegate_to',
+  'delegate_facts',
+  'connection',
+  'local_action'
 ])
 
 /**
@@ -60,7 +64,10 @@ export const BLOCK_KEYWORDS = new Set([
   'check_mode',
   'debugger',
   'notify',
-  'any_errors_fatal'
+  'any_errors_fatal',
+  'delegate_to',
+  'delegate_facts',
+  'connection'
 ])
 
 /** Keywords an `import_tasks:` entry may carry besides the import itself; its tasks inherit them. */
@@ -135,12 +142,9 @@ export const PLAY_KEYWORDS = new Set([
 
 /**
  * Ansible keywords we recognise but do not implement yet, with what to do instead.
- * Refusing them is safer than ignoring them: ignoring `delegate_to` or `local_action` would run a different deploy.
+ * Refusing them is safer than ignoring them: ignoring `throttle` or `module_defaults` would run a different deploy.
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
-  delegate_to: 'delegate_to is not supported yet; target the host in a separate play',
-  delegate_facts: 'delegate_facts is not supported yet',
-  local_action: 'local_action is not supported yet; use a play with `hosts: localhost`',
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
   include:
     "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",

@@ -47,6 +47,9 @@ export interface Inherited {
   noLog?: unknown
   timeout?: unknown
   anyErrorsFatal?: unknown
+  delegateTo?: unknown
+  delegateFacts?: unknown
+  connection?: unknown
   /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
   notify?: string[]
   /** The role whose tasks these are. */
@@ -334,6 +337,9 @@ export function inherit(task: Task, from: Inherited): Task {
   out.noLog = task.noLog ?? from.noLog
   out.timeout = task.timeout ?? from.timeout
   out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal
+  out.delegateTo = task.delegateTo ?? from.delegateTo
+  out.delegateFacts = task.delegateFacts ?? from.delegateFacts
+  out.connection = task.connection ?? from.connection
   // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
   out.notify = task.notify ?? from.notify
   for (const key of [
@@ -342,7 +348,10 @@ export function inherit(task: Task, from: Inherited): Task {
     'noLog',
     'timeout',
     'notify',
-    'anyErrorsFatal'
+    'anyErrorsFatal',
+    'delegateTo',
+    'delegateFacts',
+    'connection'
   ] as const)
     if (out[key] === undefined) delete out[key]
   return out

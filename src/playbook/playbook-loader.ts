@@ -803,6 +803,9 @@ class Loader extends RoleLoader {
       noLog: raw.no_log ?? outer.noLog,
       timeout: raw.timeout ?? outer.timeout,
       anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
+      delegateTo: raw.delegate_to ?? outer.delegateTo,
+      delegateFacts: raw.delegate_facts ?? outer.delegateFacts,
+      connection: raw.connection ?? outer.connection,
       ...(raw.notify === undefined || raw.notify === null
         ? outer.notify === undefined
           ? {}

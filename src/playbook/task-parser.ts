@@ -116,13 +116,32 @@ export abstract class TaskParser {
       if (refused) throw new PlaybookError(refused, location)
       throw new PlaybookError(this.unknownKeyMessage(key, moduleKey !== undefined), location)
     }
+    if (moduleKey !== undefined && (raw.action !== undefined || raw.local_action !== undefined)) {
+      throw new PlaybookError(
+        `conflicting action statements: '${raw.action !== undefined ? 'action' : 'local_action'}' and '${moduleKey}'. A task runs exactly one module; split it into two tasks`,
+        location
+      )
+    }
+    if (
+      raw.local_action !== undefined &&
+      !(typeof raw.local_action === 'string' || isRecord(raw.local_action))
+    )
+      throw new PlaybookError(
+        `unexpected parameter type in local_action: ${describe(raw.local_action)}; give \`local_action: module args\` or a mapping with \`module:\``,
+        location
+      )
     let args: Record<string, unknown>
     if (moduleName === 'meta' && moduleKey) {
       args = { _raw_params: metaAction(raw[moduleKey], raw, location) }
     } else if (moduleKey && moduleName) {
       args = this.moduleArgs(raw[moduleKey], moduleName, location)
+    } else if (raw.action !== undefined && raw.local_action !== undefined) {
+      throw new PlaybookError('action and local_action are mutually exclusive', location)
     } else if (typeof raw.action === 'string' || isRecord(raw.action)) {
       ;({ moduleName, args } = this.actionKeyword(raw.action, location, collections))
+      moduleKey = moduleName
+    } else if (typeof raw.local_action === 'string' || isRecord(raw.local_action)) {
+      ;({ moduleName, args } = this.actionKeyword(raw.local_action, location, collections))
       moduleKey = moduleName
     } else {
       throw new PlaybookError(
@@ -213,6 +232,16 @@ export abstract class TaskParser {
       timeout: raw.timeout,
       anyErrorsFatal: raw.any_errors_fatal,
       runOnce: raw.run_once,
+      // As Ansible: local_action is its action delegated to localhost, whatever delegate_to says.
+      ...(raw.local_action !== undefined
+        ? { delegateTo: 'localhost' }
+        : raw.delegate_to === undefined || raw.delegate_to === null
+          ? {}
+          : { delegateTo: raw.delegate_to }),
+      ...(raw.delegate_facts === undefined ? {} : { delegateFacts: raw.delegate_facts }),
+      ...(raw.connection === undefined || raw.connection === null
+        ? {}
+        : { connection: raw.connection }),
       async: raw.async,
       poll: raw.poll,
       tags: normaliseTags(raw.tags),
@@ -244,7 +273,9 @@ export abstract class TaskParser {
     }
     const mapping = action as Record<string, unknown>
     const moduleRaw = mapping['module']
-    const written = typeof moduleRaw === 'string' ? moduleRaw : ''
+    // `module: shell echo hi`: the words after the module's name are its arguments, as in the string form.
+    const split = /^\s*(\S+)\s*([\s\S]*)$/.exec(typeof moduleRaw === 'string' ? moduleRaw : '')
+    const written = split?.[1] ?? ''
     const name = resolveModuleName(written, this.modules, collections)
     if (name === undefined) {
       throw new PlaybookError(
@@ -253,7 +284,8 @@ export abstract class TaskParser {
         location
       )
     }
-    const args = { ...mapping }
+    const inline = split?.[2] ? this.moduleArgs(split[2], name, location) : {}
+    const args = { ...mapping, ...inline }
     delete args['module']
     return { moduleName: name, args }
   }

@@ -56,6 +56,15 @@ export interface Task {
   noLog?: unknown
   timeout?: unknown
   runOnce?: unknown
+  /**
+   * `delegate_to` as written (templated per host and loop item when the task runs); `local_action` sets it
+   * to `localhost`. The task then reaches the delegate with the delegate's connection variables.
+   */
+  delegateTo?: unknown
+  /** `delegate_facts`: the facts a delegated task returns go to the delegate instead of the host. */
+  delegateFacts?: unknown
+  /** The task's (or its blocks') `connection` keyword: below every variable, as Ansible's ansible_connection wins. */
+  connection?: unknown
   /** The task's (or its blocks') any_errors_fatal, as written; absent: the play's. */
   anyErrorsFatal?: unknown
   async?: unknown

@@ -1,5 +1,6 @@
 import { SHOW_RESULT } from '../modules/module.js'
 import { MODULES } from '../modules/registry.js'
+import { DELEGATED_TO } from '../executor/events.js'
 import type { SourceLocation } from '../errors.js'
 import type {
   CustomStats,
@@ -72,7 +73,7 @@ export class ConsoleReporter implements RunEvents {
   itemResult(task: TaskInfo, outcome: HostTaskOutcome): void {
     const result = outcome.result
     const item = `(item=${outcome.item?.label ?? ''})`
-    const host = `[${outcome.host}]`
+    const host = `[${hostLabel(outcome)}]`
     if (this.hidden(outcome.status, task)) return
     this.notices(result, task)
     switch (outcome.status) {
@@ -108,7 +109,7 @@ export class ConsoleReporter implements RunEvents {
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {
     const result = outcome.result
-    const host = `[${outcome.host}]`
+    const host = `[${hostLabel(outcome)}]`
     const isLoop = Array.isArray(outcome.result['results'])
     if (this.hidden(outcome.status, task)) return
     if (!isLoop) this.notices(result, task)
@@ -279,4 +280,16 @@ function stripInternalKeys(value: unknown): unknown {
   for (const [k, v] of Object.entries(value))
     if (!k.startsWith('_ansible_')) out[k] = stripInternalKeys(v)
   return out
+}
+
+/**
+ * The host as Ansible's console names it: `web1 -> db1` for a task delegated to another host, with the
+ * delegate's ansible_host after it when that differs (`web1 -> db1(10.0.0.5)`).
+ */
+function hostLabel(outcome: HostTaskOutcome): string {
+  const delegate = (outcome.result as Record<PropertyKey, unknown>)[DELEGATED_TO] as
+    { name: string; address: string } | undefined
+  if (!delegate || delegate.name === outcome.host) return outcome.host
+  const address = delegate.address === delegate.name ? '' : `(${delegate.address})`
+  return `${outcome.host} -> ${delegate.name}${address}`
 }
