@@ -370,7 +370,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-lookups-vault.yml',
     'modules-pip.yml',
     'modules-yum-repository.yml',
-    'modules-dnf.yml'
+    'modules-dnf.yml',
+    'delegation.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
