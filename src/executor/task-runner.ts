@@ -296,7 +296,8 @@ async function runModuleOnce(
     }
   }
   const asyncDir = (): string => {
-    const value = scope['ansible_async_dir']
+    // As Ansible's shell option: the async dir of the host the job runs on (a delegate's own).
+    const value = (ctx.delegation?.vars ?? scope)['ansible_async_dir']
     return value === undefined || value === null || value === '' ? DEFAULT_ASYNC_DIR : String(value)
   }
   let launchedAt = 0
@@ -432,7 +433,7 @@ function moduleContext(
   const asyncDir =
     extra.asyncDir ??
     ((): string => {
-      const value = scope['ansible_async_dir']
+      const value = (ctx.delegation?.vars ?? scope)['ansible_async_dir']
       return value === undefined || value === null || value === ''
         ? DEFAULT_ASYNC_DIR
         : String(value)
