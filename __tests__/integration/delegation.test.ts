@@ -162,8 +162,12 @@ describe('delegate_to over ssh', () => {
     expect(resultOf(out, 'on web2', 'web1')).toMatchObject({ finished: 0, started: 1 })
     expect(resultOf(out, 'not on web1', 'web1')).toMatchObject({ failed: true })
     expect(Object.keys(out.document.jobs)).toEqual(['web2'])
-    expect(out.document.jobs['web2']?.['background']).toMatchObject({
-      ansible_job_id: resultOf(out, 'background', 'web1')['ansible_job_id']
+    // Keyed by job id on the delegate, naming the host it ran for and what that host registered.
+    const jid = String(resultOf(out, 'background', 'web1')['ansible_job_id'])
+    expect(out.document.jobs['web2']?.[jid]).toMatchObject({
+      ansible_job_id: jid,
+      delegated_for: 'web1',
+      register: 'background'
     })
   })
 })

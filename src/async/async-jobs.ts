@@ -85,6 +85,8 @@ export class AsyncJobs {
       asyncDir: string
       meta: JobMeta
       register?: string
+      /** For a delegated task: the host it ran for (`access` reaches the delegate). */
+      delegatedFor?: string
       /** The loop item that launched the job, if the task has a loop. */
       loop?: KnownJob['loop']
       location?: KnownJob['location']
@@ -122,6 +124,7 @@ export class AsyncJobs {
       dir: launched.dir,
       launch: record,
       register: request.register,
+      ...(request.delegatedFor === undefined ? {} : { delegatedFor: request.delegatedFor }),
       ...(request.loop ? { loop: request.loop } : {}),
       task: request.meta.task,
       location: request.location,

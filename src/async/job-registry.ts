@@ -12,6 +12,11 @@ export interface KnownJob {
   /** Name the launch was registered under, if any. */
   register?: string
   /**
+   * For a job a delegated task launched: the host the task ran for (`host` is the delegate, where the job
+   * lives). Its registered launch record belongs to this host.
+   */
+  delegatedFor?: string
+  /**
    * Set for a job launched by one item of a loop: the loop variable's name and the item. `register` then
    * holds the loop's result, whose `results` list this job's launch record is one item of.
    */

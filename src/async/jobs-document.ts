@@ -50,9 +50,11 @@ export function jobsDocument(jobs: KnownJob[]): JobsDocument {
   const out: JobsDocument = dict()
   for (const job of jobs) {
     const byHost = (out[job.host] ??= dict())
-    // The jobs of a loop's items share a register name: `name[0]`, `name[1]`… in launch order.
-    let key = job.register ?? job.jid
-    if (job.register && job.loop) {
+    // The jobs of a loop's items share a register name: `name[0]`, `name[1]`… in launch order. A
+    // delegated job is keyed by its jid (the delegate may hold jobs of several hosts under one register
+    // name) and says whom it ran for and what it registered.
+    let key = job.delegatedFor === undefined ? (job.register ?? job.jid) : job.jid
+    if (job.register && job.loop && job.delegatedFor === undefined) {
       let index = 0
       while (`${job.register}[${index}]` in byHost) index++
       key = `${job.register}[${index}]`
@@ -60,6 +62,12 @@ export function jobsDocument(jobs: KnownJob[]): JobsDocument {
     byHost[key] = {
       ...job.launch,
       ...(job.loop ? { item: job.loop.item, loop_var: job.loop.loopVar } : {}),
+      ...(job.delegatedFor === undefined
+        ? {}
+        : {
+            delegated_for: job.delegatedFor,
+            ...(job.register === undefined ? {} : { register: job.register })
+          }),
       task: inert(job.task, MAX_TASK_NAME),
       file: job.location ? inert(job.location.file, MAX_FILE_NAME) : undefined,
       line: job.location?.line,
@@ -151,9 +159,31 @@ function restoreJob(host: string, key: string, raw: unknown, where: string): Kno
     )
   const jobId = jid as string
   const jobDir = dir as string
+  // A delegated job: keyed by its job id, with the host it ran for and its register name as fields.
+  const delegatedFor = entry['delegated_for']
+  if (
+    delegatedFor !== undefined &&
+    (typeof delegatedFor !== 'string' ||
+      delegatedFor === '' ||
+      delegatedFor.length > MAX_HOST_NAME ||
+      CONTROL.test(delegatedFor))
+  )
+    bad('delegated_for', `must be a host name (1 to ${MAX_HOST_NAME} characters)`)
+  const namedRegister = entry['register']
+  if (namedRegister !== undefined) {
+    if (delegatedFor === undefined) bad('register', 'belongs to a delegated job only')
+    if (typeof namedRegister !== 'string' || !VARIABLE_NAME.test(namedRegister))
+      bad('register', 'must be a variable name')
+  }
+  if (delegatedFor !== undefined && key !== jobId)
+    throw new OptionError(`${where}: a delegated job is keyed by its ansible_job_id`)
   // The key: the register name, `name[i]` for an item of a looped launch, or the job id.
-  const looped = LOOPED_KEY.exec(key)
-  const register = looped?.[1] ?? (key !== jobId && VARIABLE_NAME.test(key) ? key : undefined)
+  const loopedKey = delegatedFor === undefined ? LOOPED_KEY.exec(key) : null
+  const looped = delegatedFor === undefined ? loopedKey !== null : entry['loop_var'] !== undefined
+  const register: string | undefined =
+    delegatedFor !== undefined
+      ? (namedRegister as string | undefined)
+      : (loopedKey?.[1] ?? (key !== jobId && VARIABLE_NAME.test(key) ? key : undefined))
   if (!register && key !== jobId)
     throw new OptionError(
       `${where}: the key must be the job's register name, name[index] for a looped job, or its ansible_job_id`
@@ -221,6 +251,7 @@ function restoreJob(host: string, key: string, raw: unknown, where: string): Kno
       started: 1
     },
     register,
+    ...(delegatedFor === undefined ? {} : { delegatedFor: delegatedFor as string }),
     ...(looped ? { loop: { loopVar: loopVar as string, item: entry['item'] } } : {}),
     task: task ?? key,
     location: file !== undefined && typeof line === 'number' ? { file, line } : undefined,

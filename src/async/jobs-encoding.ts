@@ -201,7 +201,22 @@ export function encodeCompactJobs(document: JobsDocument): string {
       columns.g.push(intern(become?.['flags']))
     }
   })
-  const json = JSON.stringify({ v: 1, hosts, s: strings, t0: t0 ?? 0, ...columns })
+  // Delegated jobs (delegate_to) add two columns: the host each ran for, and its register name. A
+  // document without them leaves them out, byte for byte as before.
+  const delegated: { r: number[]; e: number[] } = { r: [], e: [] }
+  for (const host of hosts)
+    for (const entry of Object.values(document[host] ?? {})) {
+      delegated.r.push(intern(entry['delegated_for']))
+      delegated.e.push(intern(entry['register']))
+    }
+  const json = JSON.stringify({
+    v: 1,
+    hosts,
+    s: strings,
+    t0: t0 ?? 0,
+    ...columns,
+    ...(delegated.r.some((at) => at !== -1) ? delegated : {})
+  })
   const packed = brotliCompressSync(Buffer.from(json), {
     params: {
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
@@ -277,6 +292,31 @@ export function decodeCompactJobs(text: string, source: string): JobsDocument {
       fail(`column '${name}' refers to a value that is not there (job ${at + 1})`)
     return table[value as number]
   }
+  const optional = (name: 'r' | 'e'): unknown[] | undefined => {
+    const column = root[name]
+    if (column === undefined) return undefined
+    if (!Array.isArray(column) || column.length !== count)
+      fail(`column '${name}' does not have one value per job`)
+    return column as unknown[]
+  }
+  const delegatedFor = optional('r')
+  const registers = optional('e')
+  const optionalRef = (
+    column: unknown[] | undefined,
+    name: string,
+    at: number
+  ): string | undefined => {
+    const value = column?.[at]
+    if (value === undefined || value === -1) return undefined
+    if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < 0 ||
+      value >= strings.length
+    )
+      fail(`column '${name}' refers to a value that is not there (job ${at + 1})`)
+    return strings[value as number]
+  }
   const document: JobsDocument = dict()
   for (let at = 0; at < count; at++) {
     const host = ref('h', at, hosts) ?? fail(`job ${at + 1} has no host`)
@@ -324,6 +364,10 @@ export function decodeCompactJobs(text: string, source: string): JobsDocument {
         ...(flags !== undefined ? { flags } : {})
       }
     }
+    const ranFor = optionalRef(delegatedFor, 'r', at)
+    if (ranFor !== undefined) entry['delegated_for'] = ranFor
+    const register = optionalRef(registers, 'e', at)
+    if (register !== undefined) entry['register'] = register
     jobs[key] = entry
   }
   return document

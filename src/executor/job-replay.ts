@@ -12,7 +12,8 @@ export function replayHandedOverJobs(
 ): void {
   for (const job of registry.allOutstanding()) {
     if (!job.register) continue
-    const registered = variables.hostMemory(job.host).registered
+    // A delegated task's job lives on its delegate; what it registered is the host's it ran for.
+    const registered = variables.hostMemory(job.delegatedFor ?? job.host).registered
     if (!job.loop) {
       registered[job.register] = job.launch
       continue

@@ -319,6 +319,7 @@ async function runModuleOnce(
             asyncDir: asyncDir(),
             meta: { cmd, module: module.name, task: task.name },
             register: task.register,
+            ...(ctx.delegation ? { delegatedFor: ctx.host } : {}),
             ...(task.loop
               ? {
                   loop: {
