@@ -171,3 +171,62 @@ describe('delegate_to over ssh', () => {
     })
   })
 })
+
+describe('delegated jobs handed over to a later run', () => {
+  const launch = `- hosts: web1,web2
+  gather_facts: false
+  tasks:
+    - name: launch
+      shell: sleep 1; echo from {{ inventory_hostname }}
+      async: 60
+      poll: 0
+      delegate_to: web3
+      register: job
+`
+  const inventory = (): string => sshdInventory(sshd, { hosts: ['web1', 'web2', 'web3'] })
+
+  it('keeps each host’s job (one register name, one delegate) and gathers them with no playbook', async () => {
+    const first = await runCaptured(sshdSettings(sshd, launch, inventory()))
+    expect(first.exitCode).toBe(0)
+    const handed = Object.values(first.document.jobs['web3'] ?? {})
+    expect(handed.map((j) => j['delegated_for']).sort()).toEqual(['web1', 'web2'])
+    const gathered = await runCaptured(
+      sshdSettings(sshd, undefined as unknown as string, inventory(), {
+        playbook: undefined,
+        jobs: { text: JSON.stringify(first.document), source: 'run1.json' },
+        gatherTimeoutSeconds: 60
+      })
+    )
+    expect(gathered.exitCode).toBe(0)
+    // Each host's own job, read on the delegate.
+    expect(resultOf(gathered, 'gather job', 'web1')['stdout']).toBe('from web1')
+    expect(resultOf(gathered, 'gather job', 'web2')['stdout']).toBe('from web2')
+    expect(gathered.document.jobs).toEqual({})
+  })
+
+  it('registers each job on the host it ran for in a later playbook run', async () => {
+    const first = await runCaptured(sshdSettings(sshd, launch, inventory()))
+    const later = await runCaptured(
+      sshdSettings(
+        sshd,
+        `- hosts: web1,web2
+  gather_facts: false
+  tasks:
+    - name: wait
+      async_status:
+        jid: "{{ job.ansible_job_id }}"
+      delegate_to: web3
+      register: done
+      until: done is finished
+      retries: 30
+      delay: 1
+`,
+        inventory(),
+        { jobs: { text: JSON.stringify(first.document), source: 'run1.json' } }
+      )
+    )
+    expect(later.exitCode).toBe(0)
+    expect(resultOf(later, 'wait', 'web1')['stdout']).toBe('from web1')
+    expect(resultOf(later, 'wait', 'web2')['stdout']).toBe('from web2')
+  })
+})

@@ -58,24 +58,30 @@ export async function gatherJobs(
       events.taskStart(info)
       // One result per host: the jobs of a looped launch (`name[0]`, `name[1]`… on one host) come back as
       // that host's loop result, item by item, as the registered `name.results` would hold them.
+      // A delegated task's job is the result of the host it ran for (as its async_status registered
+      // it there), read on the delegate where it runs.
       const byHost = new Map<string, KnownJob[]>()
-      for (const job of group) byHost.set(job.host, [...(byHost.get(job.host) ?? []), job])
+      for (const job of group) {
+        const owner = job.delegatedFor ?? job.host
+        byHost.set(owner, [...(byHost.get(owner) ?? []), job])
+      }
       await Promise.all(
         [...byHost].map(async ([host, hostJobs]) => {
           const started = Date.now()
-          const scope = variables.scope(host, playContext)
-          // A job launched under become is read as its become user, with the host's become password.
-          const access = connections.jobAccess(host, () => scope)
           stats.enter(host)
-          const gather = (job: KnownJob): Promise<ModuleResult> =>
-            waitForJob(
+          const gather = (job: KnownJob): Promise<ModuleResult> => {
+            const scope = variables.scope(job.host, playContext)
+            // A job launched under become is read as its become user, with the host's become password.
+            const access = connections.jobAccess(job.host, () => scope)
+            return waitForJob(
               job,
               jobs,
               access,
               deadline,
-              () => connections.reset(host, scope),
+              () => connections.reset(job.host, scope),
               options.signal
             )
+          }
           let result: ModuleResult
           try {
             result = isLoop(hostJobs)
