@@ -94,4 +94,13 @@ describe('the console label of a delegated result', () => {
     )
     expect(line({ changed: true })).toBe('changed: [web1]')
   })
+
+  it('names the delegate in a retry line too', () => {
+    let text = ''
+    const console = new ConsoleReporter((chunk) => (text += chunk), { color: false, verbosity: 0 })
+    console.retrying({ name: 'wait', module: 'async_status', noLog: false }, 'web1', 2, {
+      [DELEGATED_TO]: { name: 'db1', address: 'db1' }
+    } as unknown as Record<string, unknown>)
+    expect(text.trim()).toBe('FAILED - RETRYING: [web1 -> db1]: wait (2 retries left).')
+  })
 })

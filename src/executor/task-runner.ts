@@ -192,6 +192,8 @@ async function runAttempts(
       'include' in ctx
         ? await runIncludeOnce(ctx, ctx.include, locals)
         : await runModuleOnce(ctx, locals)
+    // Each attempt's result says where it ran (the console's `[web1 -> db1]`, retries included).
+    if (ctx.delegation) (result as Record<PropertyKey, unknown>)[DELEGATED_TO] = ctx.delegation
     if (result['unreachable'] || timedOut(result)) return { result, executed: true }
     // An include's result is registered as it is, without the `failed`/`changed` defaults (its loop items
     // have neither, as in Ansible).

@@ -141,7 +141,8 @@ export class ConsoleReporter implements RunEvents {
     retriesLeft: number,
     result: Record<string, unknown>
   ): void {
-    let line = `FAILED - RETRYING: [${host}]: ${task.name} (${retriesLeft} retries left).`
+    const label = hostLabel({ host, result } as HostTaskOutcome)
+    let line = `FAILED - RETRYING: [${label}]: ${task.name} (${retriesLeft} retries left).`
     if (this.options.verbosity >= 2) line += `Result was: ${this.dump(result, task)}`
     this.line(line, 'retry')
   }
