@@ -22,9 +22,11 @@ import { adoptHandedOverJobs, type BecomeDefaults } from './executor/become.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
 import { gatherJobs } from './executor/gather-runner.js'
 import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
+import { listPlaybook, type ListingRequest } from './executor/listing.js'
 import { VariableManager } from './executor/variables.js'
 import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
+import { dict } from './dict.js'
 import { DEFAULTS } from './defaults.js'
 import { NoHostsError, OptionError } from './errors.js'
 import { evaluatePatterns, splitHostPattern } from './inventory/host-pattern.js'
@@ -111,6 +113,15 @@ export interface RunSettings {
   gathering?: 'implicit' | 'explicit' | 'smart'
   /** ANSIBLE_ROLES_PATH / [defaults] roles_path: where roles are looked for after the playbook's roles/. */
   rolesPath?: string[]
+  /** -C/--check (the `check` input): run in check mode; tasks report what they would change. */
+  check?: boolean
+  /** -D/--diff (the `diff` input): modules return, and the console prints, what they change. */
+  diff?: boolean
+  /**
+   * --list-hosts, --list-tasks, --list-tags, --syntax-check (the `mode` input): print what ansible-playbook
+   * prints for them and contact no host.
+   */
+  listing?: ListingRequest
 }
 
 /**
@@ -165,6 +176,24 @@ export async function executeRun(
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const templar = new Templar()
+  if (settings.listing && playbook) {
+    write(
+      listPlaybook(settings.listing, {
+        playbook,
+        shownPath:
+          typeof settings.playbook === 'string' && !settings.playbook.includes('\n')
+            ? settings.playbook
+            : playbook.file,
+        inventory,
+        templar,
+        extraVars,
+        limit: settings.limit,
+        shard: settings.shard,
+        tags: settings.tags
+      })
+    )
+    return { exitCode: 0, document: { ok: true, stats: dict(), plays: [], jobs: dict() } }
+  }
   // Handed-over jobs run on this run's inventory hosts, with this run's own become program and flags.
   if (jobs && settings.jobs) {
     const variables = new VariableManager(inventory, templar, extraVars)
