@@ -48,7 +48,7 @@ function runAnsible(args: string[]): Promise<Ran> {
 /** The host lines of each `hosts (N):` block sorted, the rest as printed. */
 function hostsAsSets(text: string): string {
   return text.replace(
-    /(    hosts \(\d+\):\n)((?: {6}.*\n?)*)/g,
+    /( {4}hosts \(\d+\):\n)((?: {6}.*\n?)*)/g,
     (_, head: string, body: string) => {
       const lines = body.split('\n').filter((l) => l !== '')
       return (

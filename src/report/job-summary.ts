@@ -113,7 +113,7 @@ export function renderJobSummary(doc: ResultsDocument, options: JobSummaryOption
       : DEFAULT_SUMMARY_MAX_BYTES
   const title = oneLine(String(options.title ?? '')).trim() || 'async-playbook'
   if (options.plan === true) {
-    let planText = ''
+    let planText: string
     try {
       planText = renderPlan(buildPlan(doc), title, Math.floor(maxBytes * PLAN_SHARE))
     } catch (error) {

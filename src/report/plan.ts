@@ -305,9 +305,8 @@ export function planHeadline(plan: PlanModel): string {
  * it renders literally and cannot open HTML or Markdown of its own.
  */
 export function renderPlan(plan: PlanModel, title: string, maxBytes: number): string {
-  let text = ''
   for (const [index, detail] of DETAILS.entries()) {
-    text = renderWith(plan, title, detail, index > 0)
+    const text = renderWith(plan, title, detail, index > 0)
     if (utf8Length(text) <= maxBytes) return text
   }
   const headline = `## 📋 ${mdText(title)}: plan\n\n${planHeadline(plan)}\n\n> [!NOTE]\n> ${PLAN_CUT_NOTE}\n`
@@ -437,8 +436,8 @@ export function planOutput(plan: PlanModel, maxBytes: number): string {
     if (keep < entries.length) out.truncated = entries.length - keep
     return JSON.stringify(out)
   }
-  let text = build(entries.length)
-  if (utf8Length(text) <= maxBytes) return text
+  const whole = build(entries.length)
+  if (utf8Length(whole) <= maxBytes) return whole
   // Binary search for the most entries that fit.
   let low = 0
   let high = entries.length - 1
@@ -447,7 +446,7 @@ export function planOutput(plan: PlanModel, maxBytes: number): string {
     if (utf8Length(build(mid)) <= maxBytes) low = mid
     else high = mid - 1
   }
-  text = build(low)
+  const text = build(low)
   if (utf8Length(text) <= maxBytes) return text
   return JSON.stringify({ changed: plan.tasks.length > 0, hosts: {}, truncated: entries.length })
 }
