@@ -181,6 +181,7 @@ export function parseCli(
     ...(values['syntax-check'] ? { syntax: true } : {})
   }
   if (Object.keys(listing).length > 0) settings.listing = listing
+  if (values['start-at-task'] !== undefined) settings.startAtTask = values['start-at-task']
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {
@@ -320,6 +321,11 @@ function refuseIdleOptions(
     refuse(
       listings.map((name) => `--${name}`).join(', '),
       `${listings.length === 1 ? 'lists' : 'list'} what a playbook would do; ${mode === 'adhoc' ? 'an ad-hoc run (PATTERN -m MODULE) has no playbook' : 'gathering jobs (--jobs FILE) runs no playbook'}. Give a playbook.`
+    )
+  if (given('start-at-task') && mode !== 'playbook')
+    refuse(
+      '--start-at-task',
+      `starts a playbook at a task; ${mode === 'adhoc' ? 'an ad-hoc run (PATTERN -m MODULE) has one task' : 'gathering jobs (--jobs FILE) runs no playbook'}.`
     )
   if (mode === 'adhoc') {
     if (given('poll') && !given('background'))

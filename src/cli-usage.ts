@@ -55,11 +55,12 @@ Options:
       --list-tasks            print the tasks each play would run (after --tags/--skip-tags); contacts no host
       --list-tags             print the tags of each play's tasks; contacts no host
       --syntax-check          load the playbook (roles, imports, keywords) and report errors; contacts no host
+      --start-at-task NAME    start at the first task named NAME (a glob; \`role : name\` for a role's task)
   -v, --verbose               print every result; repeat for more (-vvv)
   -h, --help                  show this help
       --version               show the version
 
-Options of ansible-playbook that are not listed here (--check, --diff, --start-at-task, --step,
+Options of ansible-playbook that are not listed here (--check, --diff, --step,
 ...) are refused with a one-line message; so is an option that would do nothing in the
 kind of run asked for (--timeout without --jobs, -B/-P with a playbook, ...).
 
@@ -109,7 +110,8 @@ export const CLI_OPTIONS = {
   'list-hosts': { type: 'boolean' },
   'list-tasks': { type: 'boolean' },
   'list-tags': { type: 'boolean' },
-  'syntax-check': { type: 'boolean' }
+  'syntax-check': { type: 'boolean' },
+  'start-at-task': { type: 'string' }
 } as const satisfies NonNullable<ParseArgsConfig['options']>
 
 /**
@@ -130,7 +132,6 @@ export const UNSUPPORTED: readonly {
   },
   { names: ['D', 'diff'], yet: true },
   { names: ['step'], yet: true },
-  { names: ['start-at-task'], value: true, yet: true, hint: 'run part of a playbook with --tags' },
   { names: ['flush-cache'], hint: 'there is no fact cache, facts are gathered in every run' },
   { names: ['M', 'module-path'], value: true, yet: true, hint: 'custom modules are not supported' },
   {

@@ -122,6 +122,8 @@ export interface RunSettings {
    * prints for them and contact no host.
    */
   listing?: ListingRequest
+  /** --start-at-task NAME: start the run at the first task so named (a glob, as ansible-playbook). */
+  startAtTask?: string
 }
 
 /**
@@ -260,7 +262,10 @@ export async function executeRun(
       ? events.warning(notice.text)
       : events.log(notice.host, undefined, notice.text)
   )
+  const startAtTask =
+    settings.startAtTask !== undefined ? { pattern: settings.startAtTask, found: false } : undefined
   const engineOptions: EngineOptions = {
+    ...(startAtTask ? { startAtTask } : {}),
     inventory,
     templar,
     extraVars,
@@ -295,6 +300,10 @@ export async function executeRun(
           ...engineOptions,
           timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULTS.gatherTimeoutSeconds
         })
+    if (startAtTask && !startAtTask.found)
+      events.warning(
+        `No matching task "${startAtTask.pattern}" found. Note: --start-at-task can only follow static includes.`
+      )
   } finally {
     stopListening()
     stopNotices()

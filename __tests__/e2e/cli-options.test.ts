@@ -140,8 +140,6 @@ describe('ansible-playbook options that are not supported', () => {
     [['-C'], '-C/--check is not supported yet'],
     [['-vD'], '-D/--diff is not supported yet'],
     [['--step'], '--step is not supported yet'],
-    [['--start-at-task', 'touch'], '--start-at-task is not supported yet'],
-    [['--start-at-task=touch'], '--start-at-task is not supported yet'],
     [['-T', '30'], '-T is not supported'],
     [['-c', 'local'], '-c/--connection is not supported']
   ])('%j: one line, exit 5, nothing run', async (flags, expected) => {

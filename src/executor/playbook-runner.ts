@@ -24,6 +24,11 @@ import { VariableManager, type PlayContext } from './variables.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
+  /**
+   * --start-at-task: the run starts at the first task whose name (or `role : name`, or action when unnamed)
+   * is this or matches it as a glob; plays before it run nothing. `found` is set once it is reached.
+   */
+  startAtTask?: { pattern: string; found: boolean }
   inventory: Inventory
   templar: Templar
   extraVars: Record<string, unknown>
