@@ -182,6 +182,9 @@ export function parseCli(
   }
   if (Object.keys(listing).length > 0) settings.listing = listing
   if (values['start-at-task'] !== undefined) settings.startAtTask = values['start-at-task']
+  if (fromEnv.retryFilesEnabled)
+    settings.retryFiles =
+      fromEnv.retryFilesSavePath !== undefined ? { savePath: fromEnv.retryFilesSavePath } : {}
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {

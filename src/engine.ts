@@ -124,6 +124,11 @@ export interface RunSettings {
   listing?: ListingRequest
   /** --start-at-task NAME: start the run at the first task so named (a glob, as ansible-playbook). */
   startAtTask?: string
+  /**
+   * ANSIBLE_RETRY_FILES_ENABLED (retry_files_enabled): after a run with failed or unreachable hosts, write
+   * their names to PLAYBOOK.retry, in `savePath` (ANSIBLE_RETRY_FILES_SAVE_PATH) or next to the playbook.
+   */
+  retryFiles?: { savePath?: string }
 }
 
 /**
@@ -264,8 +269,22 @@ export async function executeRun(
   )
   const startAtTask =
     settings.startAtTask !== undefined ? { pattern: settings.startAtTask, found: false } : undefined
+  const retryFiles = settings.retryFiles
+  const playbookPath =
+    typeof settings.playbook === 'string' && !settings.playbook.includes('\n')
+      ? path.resolve(settings.cwd, settings.playbook)
+      : undefined
   const engineOptions: EngineOptions = {
     ...(startAtTask ? { startAtTask } : {}),
+    ...(retryFiles && playbookPath
+      ? {
+          beforeRecap: (hosts: string[]) => {
+            const written = writeRetryFile(hosts, playbookPath, retryFiles.savePath, settings.cwd)
+            if (written.file) write(`\tto retry, use: --limit @${written.file}\n`)
+            if (written.problem) events.warning(written.problem)
+          }
+        }
+      : {}),
     inventory,
     templar,
     extraVars,
@@ -390,4 +409,29 @@ export function writeResultsDocument(file: string, document: ResultsDocument): v
 function inventorySource(source: string): string {
   if (source.includes('\n')) return '<inventory text>'
   return source.includes(',') ? source : path.resolve(source)
+}
+
+/**
+ * The retry file of a run, as ansible-playbook writes it: the hosts one per line, in PLAYBOOK.retry (the
+ * playbook's name without its extension) in `savePath` (made if missing) or the playbook's directory.
+ * Nothing when no host failed.
+ */
+export function writeRetryFile(
+  hosts: string[],
+  playbookPath: string,
+  savePath: string | undefined,
+  cwd: string
+): { file?: string; problem?: string } {
+  if (hosts.length === 0) return {}
+  const dir = savePath ? path.resolve(cwd, savePath) : path.dirname(playbookPath)
+  const file = path.join(dir, `${path.parse(playbookPath).name}.retry`)
+  try {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(file, hosts.map((host) => `${host}\n`).join(''))
+    return { file }
+  } catch (error) {
+    return {
+      problem: `Could not create retry file '${file}'.\n\t${error instanceof Error ? error.message : String(error)}`
+    }
+  }
 }
