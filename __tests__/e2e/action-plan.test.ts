@@ -90,6 +90,20 @@ describe('the mode input', () => {
   })
 })
 
+describe('retry files', () => {
+  it('are not written by the action: retry_files_enabled is answered with what to use instead', async () => {
+    const work = workspace()
+    writeFileSync(path.join(work, 'ansible.cfg'), '[defaults]\nretry_files_enabled = yes\n')
+    const step = await runAction(work, {
+      playbook: '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n'
+    })
+    expect(step.code).toBe(0)
+    expect(step.stdout).toContain(
+      "the action writes no .retry file: rerun the failed hosts with its 'failed-hosts' output as 'limit'"
+    )
+  })
+})
+
 describe('check and diff', () => {
   it.skipIf(ENGINE_CHECK_MODE)(
     'are refused by name while the engine has no check mode',

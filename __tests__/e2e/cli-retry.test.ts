@@ -92,7 +92,7 @@ describe('retry files', () => {
     'match what ansible-playbook writes',
     async () => {
       const work = workspace()
-      const env = {
+      const env: NodeJS.ProcessEnv = {
         ...ansibleEnvironment(mkdtempSync(path.join(work, 'ansible-'))),
         ANSIBLE_RETRY_FILES_ENABLED: '1',
         ANSIBLE_RETRY_FILES_SAVE_PATH: path.join(work, 'theirs')

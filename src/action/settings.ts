@@ -15,7 +15,7 @@ import {
   runSettingsFrom
 } from '../ansible-env.js'
 import { environmentWithConfig, readAnsibleConfig } from '../config/ansible-cfg.js'
-import { Inputs } from './constants.js'
+import { Inputs, Outputs } from './constants.js'
 import type { VaultSecretRequest } from '../vault/index.js'
 
 /** The `mode` input: run the playbook, or only load it and print what ansible-playbook's option prints. */
@@ -135,6 +135,11 @@ export function readActionSettings(
   if (ansible.becomeAskPass || ansible.askVaultPass) {
     configWarnings.push(
       `${origin(ansible.becomeAskPass ? 'ANSIBLE_BECOME_ASK_PASS' : 'ANSIBLE_ASK_VAULT_PASS')}: the action cannot prompt for a password; give it in input '${ansible.becomeAskPass ? Inputs.BecomePassword : Inputs.VaultPassword}'`
+    )
+  }
+  if (ansible.retryFilesEnabled) {
+    configWarnings.push(
+      `${origin('ANSIBLE_RETRY_FILES_ENABLED')}: the action writes no .retry file: rerun the failed hosts with its '${Outputs.FailedHosts}' output as '${Inputs.Limit}'`
     )
   }
   const configPrivateKey = ansible.privateKeyFile
