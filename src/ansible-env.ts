@@ -53,6 +53,10 @@ export interface AnsibleEnvironment {
   sshArgs?: string
   /** ANSIBLE_ROLES_PATH: where roles are looked for after roles/ next to the playbook. */
   rolesPath?: string[]
+  /** ANSIBLE_RETRY_FILES_ENABLED: write PLAYBOOK.retry with the failed hosts (CLI). */
+  retryFilesEnabled?: boolean
+  /** ANSIBLE_RETRY_FILES_SAVE_PATH: the retry file's directory instead of the playbook's. */
+  retryFilesSavePath?: string
 }
 
 /**
@@ -89,7 +93,9 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_ASK_VAULT_PASS',
   'ANSIBLE_GATHERING',
   'ANSIBLE_SSH_ARGS',
-  'ANSIBLE_ROLES_PATH'
+  'ANSIBLE_ROLES_PATH',
+  'ANSIBLE_RETRY_FILES_ENABLED',
+  'ANSIBLE_RETRY_FILES_SAVE_PATH'
 ] as const
 
 /**
@@ -180,6 +186,8 @@ export function readAnsibleEnvironment(
   if (roles !== undefined) out.rolesPath = roles.split(':').filter((dir) => dir !== '')
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
+  set('retryFilesEnabled', bool('ANSIBLE_RETRY_FILES_ENABLED'))
+  set('retryFilesSavePath', text('ANSIBLE_RETRY_FILES_SAVE_PATH'))
   return out
 }
 

@@ -174,6 +174,17 @@ export function parseCli(
   // As ansible-playbook: ANSIBLE_FORCE_HANDLERS is the default of --force-handlers (the flag can only turn
   // it on); ANSIBLE_ERROR_ON_MISSING_HANDLER=false makes a missing handler a warning.
   if (values['force-handlers']) settings.forceHandlers = true
+  const listing = {
+    ...(values['list-hosts'] ? { hosts: true } : {}),
+    ...(values['list-tasks'] ? { tasks: true } : {}),
+    ...(values['list-tags'] ? { tags: true } : {}),
+    ...(values['syntax-check'] ? { syntax: true } : {})
+  }
+  if (Object.keys(listing).length > 0) settings.listing = listing
+  if (values['start-at-task'] !== undefined) settings.startAtTask = values['start-at-task']
+  if (fromEnv.retryFilesEnabled)
+    settings.retryFiles =
+      fromEnv.retryFilesSavePath !== undefined ? { savePath: fromEnv.retryFilesSavePath } : {}
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {
@@ -306,6 +317,19 @@ function refuseIdleOptions(
         'In a playbook, set async: and poll: on the task.'
     )
   }
+  const listings = (['list-hosts', 'list-tasks', 'list-tags', 'syntax-check'] as const).filter(
+    given
+  )
+  if (listings.length > 0 && mode !== 'playbook')
+    refuse(
+      listings.map((name) => `--${name}`).join(', '),
+      `${listings.length === 1 ? 'lists' : 'list'} what a playbook would do; ${mode === 'adhoc' ? 'an ad-hoc run (PATTERN -m MODULE) has no playbook' : 'gathering jobs (--jobs FILE) runs no playbook'}. Give a playbook.`
+    )
+  if (given('start-at-task') && mode !== 'playbook')
+    refuse(
+      '--start-at-task',
+      `starts a playbook at a task; ${mode === 'adhoc' ? 'an ad-hoc run (PATTERN -m MODULE) has one task' : 'gathering jobs (--jobs FILE) runs no playbook'}.`
+    )
   if (mode === 'adhoc') {
     if (given('poll') && !given('background'))
       refuse(

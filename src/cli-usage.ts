@@ -51,11 +51,16 @@ Options:
       --jobs FILE             jobs of an earlier run (its --json document, or its jobs output): restores their
                               registered launch records; without a playbook, waits for every job and reports it
       --timeout SECONDS       with --jobs and no playbook: how long to wait for all jobs (default ${DEFAULTS.gatherTimeoutSeconds})
+      --list-hosts            print the hosts each play would run on, as ansible-playbook; contacts no host
+      --list-tasks            print the tasks each play would run (after --tags/--skip-tags); contacts no host
+      --list-tags             print the tags of each play's tasks; contacts no host
+      --syntax-check          load the playbook (roles, imports, keywords) and report errors; contacts no host
+      --start-at-task NAME    start at the first task named NAME (a glob; \`role : name\` for a role's task)
   -v, --verbose               print every result; repeat for more (-vvv)
   -h, --help                  show this help
       --version               show the version
 
-Options of ansible-playbook that are not listed here (--check, --diff, --syntax-check, --list-tasks,
+Options of ansible-playbook that are not listed here (--check, --diff, --step,
 ...) are refused with a one-line message; so is an option that would do nothing in the
 kind of run asked for (--timeout without --jobs, -B/-P with a playbook, ...).
 
@@ -101,7 +106,12 @@ export const CLI_OPTIONS = {
   timeout: { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' }
+  version: { type: 'boolean' },
+  'list-hosts': { type: 'boolean' },
+  'list-tasks': { type: 'boolean' },
+  'list-tags': { type: 'boolean' },
+  'syntax-check': { type: 'boolean' },
+  'start-at-task': { type: 'string' }
 } as const satisfies NonNullable<ParseArgsConfig['options']>
 
 /**
@@ -121,12 +131,7 @@ export const UNSUPPORTED: readonly {
     hint: 'there is no check mode, every task would run for real'
   },
   { names: ['D', 'diff'], yet: true },
-  { names: ['syntax-check'], yet: true },
-  { names: ['list-tasks'], yet: true },
-  { names: ['list-hosts'], yet: true },
-  { names: ['list-tags'], yet: true },
   { names: ['step'], yet: true },
-  { names: ['start-at-task'], value: true, yet: true, hint: 'run part of a playbook with --tags' },
   { names: ['flush-cache'], hint: 'there is no fact cache, facts are gathered in every run' },
   { names: ['M', 'module-path'], value: true, yet: true, hint: 'custom modules are not supported' },
   {

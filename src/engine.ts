@@ -22,9 +22,11 @@ import { adoptHandedOverJobs, type BecomeDefaults } from './executor/become.js'
 import { combineEvents, type RunEvents } from './executor/events.js'
 import { gatherJobs } from './executor/gather-runner.js'
 import { runPlaybook, type EngineOptions } from './executor/playbook-runner.js'
+import { listPlaybook, type ListingRequest } from './executor/listing.js'
 import { VariableManager } from './executor/variables.js'
 import { JobRegistry } from './async/job-registry.js'
 import { jobsDocument, parseJobsDocument } from './async/jobs-document.js'
+import { dict } from './dict.js'
 import { DEFAULTS } from './defaults.js'
 import { NoHostsError, OptionError } from './errors.js'
 import { evaluatePatterns, splitHostPattern } from './inventory/host-pattern.js'
@@ -111,6 +113,22 @@ export interface RunSettings {
   gathering?: 'implicit' | 'explicit' | 'smart'
   /** ANSIBLE_ROLES_PATH / [defaults] roles_path: where roles are looked for after the playbook's roles/. */
   rolesPath?: string[]
+  /** -C/--check (the `check` input): run in check mode; tasks report what they would change. */
+  check?: boolean
+  /** -D/--diff (the `diff` input): modules return, and the console prints, what they change. */
+  diff?: boolean
+  /**
+   * --list-hosts, --list-tasks, --list-tags, --syntax-check (the `mode` input): print what ansible-playbook
+   * prints for them and contact no host.
+   */
+  listing?: ListingRequest
+  /** --start-at-task NAME: start the run at the first task so named (a glob, as ansible-playbook). */
+  startAtTask?: string
+  /**
+   * ANSIBLE_RETRY_FILES_ENABLED (retry_files_enabled): after a run with failed or unreachable hosts, write
+   * their names to PLAYBOOK.retry, in `savePath` (ANSIBLE_RETRY_FILES_SAVE_PATH) or next to the playbook.
+   */
+  retryFiles?: { savePath?: string }
 }
 
 /**
@@ -165,6 +183,24 @@ export async function executeRun(
   for (const value of settings.extraVars)
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const templar = new Templar()
+  if (settings.listing && playbook) {
+    write(
+      listPlaybook(settings.listing, {
+        playbook,
+        shownPath:
+          typeof settings.playbook === 'string' && !settings.playbook.includes('\n')
+            ? settings.playbook
+            : playbook.file,
+        inventory,
+        templar,
+        extraVars,
+        limit: settings.limit,
+        shard: settings.shard,
+        tags: settings.tags
+      })
+    )
+    return { exitCode: 0, document: { ok: true, stats: dict(), plays: [], jobs: dict() } }
+  }
   // Handed-over jobs run on this run's inventory hosts, with this run's own become program and flags.
   if (jobs && settings.jobs) {
     const variables = new VariableManager(inventory, templar, extraVars)
@@ -231,7 +267,24 @@ export async function executeRun(
       ? events.warning(notice.text)
       : events.log(notice.host, undefined, notice.text)
   )
+  const startAtTask =
+    settings.startAtTask !== undefined ? { pattern: settings.startAtTask, found: false } : undefined
+  const retryFiles = settings.retryFiles
+  const playbookPath =
+    typeof settings.playbook === 'string' && !settings.playbook.includes('\n')
+      ? path.resolve(settings.cwd, settings.playbook)
+      : undefined
   const engineOptions: EngineOptions = {
+    ...(startAtTask ? { startAtTask } : {}),
+    ...(retryFiles && playbookPath
+      ? {
+          beforeRecap: (hosts: string[]) => {
+            const written = writeRetryFile(hosts, playbookPath, retryFiles.savePath, settings.cwd)
+            if (written.file) write(`\tto retry, use: --limit @${written.file}\n`)
+            if (written.problem) events.warning(written.problem)
+          }
+        }
+      : {}),
     inventory,
     templar,
     extraVars,
@@ -266,6 +319,10 @@ export async function executeRun(
           ...engineOptions,
           timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULTS.gatherTimeoutSeconds
         })
+    if (startAtTask && !startAtTask.found)
+      events.warning(
+        `No matching task "${startAtTask.pattern}" found. Note: --start-at-task can only follow static includes.`
+      )
   } finally {
     stopListening()
     stopNotices()
@@ -352,4 +409,29 @@ export function writeResultsDocument(file: string, document: ResultsDocument): v
 function inventorySource(source: string): string {
   if (source.includes('\n')) return '<inventory text>'
   return source.includes(',') ? source : path.resolve(source)
+}
+
+/**
+ * The retry file of a run, as ansible-playbook writes it: the hosts one per line, in PLAYBOOK.retry (the
+ * playbook's name without its extension) in `savePath` (made if missing) or the playbook's directory.
+ * Nothing when no host failed.
+ */
+export function writeRetryFile(
+  hosts: string[],
+  playbookPath: string,
+  savePath: string | undefined,
+  cwd: string
+): { file?: string; problem?: string } {
+  if (hosts.length === 0) return {}
+  const dir = savePath ? path.resolve(cwd, savePath) : path.dirname(playbookPath)
+  const file = path.join(dir, `${path.parse(playbookPath).name}.retry`)
+  try {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(file, hosts.map((host) => `${host}\n`).join(''))
+    return { file }
+  } catch (error) {
+    return {
+      problem: `Could not create retry file '${file}'.\n\t${error instanceof Error ? error.message : String(error)}`
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { Inputs, Outputs, State } from './action/constants.js'
 import { saveLaunchedJobs } from './action/cancel.js'
 import { groupingEvents, noLogMasking, secretMasker } from './action/grouping.js'
 import { gate, writeOutputs } from './action/outputs.js'
-import { upsertPullRequestComment } from './action/pr-comment.js'
+import { linkAppliedPlan, upsertPullRequestComment } from './action/pr-comment.js'
 import { readActionSettings, type ActionSettings } from './action/settings.js'
 import { acceptedHostKeys, unverifiedHosts } from './connection/index.js'
 import { DEFAULTS } from './defaults.js'
@@ -21,6 +21,7 @@ import { buildAnnotations, formatAnnotationCommand } from './report/annotations.
 import { renderHostKeySections } from './report/host-key-summary.js'
 import { InertWriter, visibleControls } from './values/inert-text.js'
 import { renderJobSummary } from './report/job-summary.js'
+import { cleanText, fenced } from './report/markdown.js'
 import type { ResultsDocument } from './report/results-document.js'
 import { DEFAULT_VAULT_ID, loadVaultSecrets, setVaultKeyring, VaultKeyring } from './vault/index.js'
 
@@ -58,6 +59,8 @@ export async function run(): Promise<void> {
     grouping.close()
   }
   let reported = false
+  /** What a listing mode printed, for the job summary. */
+  let listed = ''
   const report = async (
     document: ResultsDocument,
     failure: string | undefined,
@@ -76,7 +79,11 @@ export async function run(): Promise<void> {
         process.stdout.write(`${formatAnnotationCommand(annotation)}\n`)
       }
     }
-    const summary = safeSummary(document, options.jobsStopped === true)
+    const plan = settings.run.check === true
+    const summary =
+      settings.mode !== 'run'
+        ? listingSummary(settings.mode, listed)
+        : safeSummary(document, options.jobsStopped === true, plan)
     if (settings.summary && summary) {
       try {
         await core.summary.addRaw(summary).write()
@@ -84,15 +91,29 @@ export async function run(): Promise<void> {
         core.warning(`Could not write the job summary: ${message(error)}`)
       }
     }
-    if (settings.comment && settings.githubToken && summary) {
+    if (settings.comment && settings.githubToken && summary && settings.mode === 'run') {
+      const shard = settings.run.shard
+      const identity = {
+        shard: shard ? `${shard.index}/${shard.count}` : undefined,
+        matrix: settings.matrix
+      }
       try {
-        const shard = settings.run.shard
+        // A plan comment gets its own rendering, cut to fit a comment rather than a summary.
+        const body = plan
+          ? (safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES) ?? summary)
+          : summary
         core.info(
-          await upsertPullRequestComment(summary, settings.githubToken, process.env, {
-            shard: shard ? `${shard.index}/${shard.count}` : undefined,
-            matrix: settings.matrix
+          await upsertPullRequestComment(body, settings.githubToken, process.env, identity, {
+            plan
           })
         )
+        // An apply run (not a check) of a commit that came from a pull request links the plan it applied.
+        if (!plan) {
+          const applied = await linkAppliedPlan(settings.githubToken, process.env)
+          if (applied.summaryLine && settings.summary)
+            await core.summary.addRaw(`\n${applied.summaryLine}\n`).write()
+          core.info(applied.message)
+        }
       } catch (error) {
         core.warning(`Could not update the pull-request comment: ${message(error)}`)
       }
@@ -132,12 +153,19 @@ export async function run(): Promise<void> {
   progress.unref()
 
   try {
-    const outcome = await executeRun(settings.run, (text) => out.write(text), {
-      signal: controller.signal,
-      extraEvents: [],
-      live,
-      beforeConsole: [noLogMasking(), grouping]
-    })
+    const outcome = await executeRun(
+      settings.run,
+      (text) => {
+        if (settings.mode !== 'run') listed += text
+        out.write(text)
+      },
+      {
+        signal: controller.signal,
+        extraEvents: [],
+        live,
+        beforeConsole: [noLogMasking(), grouping]
+      }
+    )
     if (controller.signal.aborted) return
     await report(outcome.document, gate(outcome.document, outcome.exitCode, settings.failOn))
   } catch (error) {
@@ -206,13 +234,29 @@ function partialDocument(live: LiveRun): ResultsDocument {
   return document
 }
 
-function safeSummary(document: ResultsDocument, jobsStopped: boolean): string | undefined {
+/** A plan comment's size: GitHub's comment limit is 65,536 characters, with room for marker and footer. */
+const MAX_PLAN_COMMENT_BYTES = 60_000
+
+/** The summary of a listing mode: what it printed, in a code block. */
+function listingSummary(mode: string, listed: string): string {
+  return `## 📋 async-playbook: ${mode}\n\n${fenced(cleanText(listed).replace(/^\n+|\n+$/g, ''), 'text')}\n`
+}
+
+function safeSummary(
+  document: ResultsDocument,
+  jobsStopped: boolean,
+  plan = false,
+  maxBytes?: number
+): string | undefined {
   try {
-    const keys = renderHostKeySections(acceptedHostKeys(), unverifiedHosts())
+    const keys =
+      maxBytes === undefined ? renderHostKeySections(acceptedHostKeys(), unverifiedHosts()) : ''
     return (
       renderJobSummary(document, {
         gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
-        jobsStopped
+        jobsStopped,
+        plan,
+        ...(maxBytes !== undefined ? { maxBytes } : {})
       }) + keys
     )
   } catch (error) {

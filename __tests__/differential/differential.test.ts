@@ -237,6 +237,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
           ],
           ...(cliSettings?.tags ? { tags: cliSettings.tags } : {}),
           ...(cliSettings?.limit ? { limit: cliSettings.limit } : {}),
+          ...(cliSettings?.startAtTask ? { startAtTask: cliSettings.startAtTask } : {}),
           ...(cliSettings?.forceHandlers === undefined
             ? {}
             : { forceHandlers: cliSettings.forceHandlers }),
@@ -318,6 +319,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'handlers.yml',
     'imports.yml',
     'roles.yml',
+    'start-at-task.yml',
     'includes.yml',
     'roles-more.yml',
     'recap.yml',

@@ -139,13 +139,7 @@ describe('ansible-playbook options that are not supported', () => {
     [['--check'], '-C/--check is not supported yet'],
     [['-C'], '-C/--check is not supported yet'],
     [['-vD'], '-D/--diff is not supported yet'],
-    [['--syntax-check'], '--syntax-check is not supported yet'],
-    [['--list-tasks'], '--list-tasks is not supported yet'],
-    [['--list-hosts'], '--list-hosts is not supported yet'],
-    [['--list-tags'], '--list-tags is not supported yet'],
     [['--step'], '--step is not supported yet'],
-    [['--start-at-task', 'touch'], '--start-at-task is not supported yet'],
-    [['--start-at-task=touch'], '--start-at-task is not supported yet'],
     [['-T', '30'], '-T is not supported'],
     [['-c', 'local'], '-c/--connection is not supported']
   ])('%j: one line, exit 5, nothing run', async (flags, expected) => {

@@ -18,6 +18,9 @@ export const Inputs = {
   Shard: 'shard',
   Tags: 'tags',
   SkipTags: 'skip-tags',
+  Check: 'check',
+  Diff: 'diff',
+  Mode: 'mode',
   Jobs: 'jobs',
   Timeout: 'timeout',
   Summary: 'summary',
@@ -40,6 +43,7 @@ export const Outputs = {
   FailedHosts: 'failed-hosts',
   UnreachableHosts: 'unreachable-hosts',
   Changed: 'changed',
+  Plan: 'plan',
   Ok: 'ok'
 } as const
 
@@ -63,3 +67,6 @@ export const MAX_INPUT_VALUE_BYTES = 128 * 1024 - `INPUT_${Inputs.Jobs.toUpperCa
 
 /** The `jobs` output stays plain JSON up to this size, and takes the compact apb1: form above it. */
 export const MAX_PLAIN_JOBS_OUTPUT_BYTES = 32 * 1024
+
+/** The `plan` output's limit: it must fit a later step's input (an environment variable, see above). */
+export const MAX_PLAN_OUTPUT_BYTES = 128 * 1024 - `INPUT_${Outputs.Plan.toUpperCase()}=`.length - 1

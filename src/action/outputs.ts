@@ -2,12 +2,14 @@ import * as core from '@actions/core'
 import { encodeCompactJobs, type JobsDocument } from '../async/jobs-encoding.js'
 import { writeResultsDocument } from '../engine.js'
 import type { HostStats } from '../executor/events.js'
+import { buildPlan, planOutput } from '../report/plan.js'
 import type { ResultsDocument } from '../report/results-document.js'
 import {
   Inputs,
   MAX_INPUT_VALUE_BYTES,
   MAX_OUTPUT_BYTES,
   MAX_PLAIN_JOBS_OUTPUT_BYTES,
+  MAX_PLAN_OUTPUT_BYTES,
   Outputs
 } from './constants.js'
 import type { FailOn } from './settings.js'
@@ -50,6 +52,7 @@ export function writeOutputs(document: ResultsDocument, resultsFile: string): st
   core.setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed))
   core.setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable))
   core.setOutput(Outputs.Changed, String(outcomes.changed))
+  core.setOutput(Outputs.Plan, planOutput(buildPlan(document), MAX_PLAN_OUTPUT_BYTES))
   core.setOutput(Outputs.Ok, String(document.ok))
   return jobs.problem
 }

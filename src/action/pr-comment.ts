@@ -92,7 +92,8 @@ export async function upsertPullRequestComment(
   body: string,
   token: string,
   env: NodeJS.ProcessEnv = process.env,
-  shard: CommentShard = {}
+  shard: CommentShard = {},
+  options: { plan?: boolean } = {}
 ): Promise<string> {
   const event = readEvent(env)
   const number = pullRequestNumber(event)
@@ -108,15 +109,20 @@ export async function upsertPullRequestComment(
   const marker = commentMarker(env, shard)
   const origin = provenance(env, event, shardOf(env, shard))
   const footer = origin ? `\n\n---\n${origin}` : ''
-  const room = MAX_COMMENT_CHARS - marker.length - footer.length
-  const text = `${marker}\n${body.length > room ? `${body.slice(0, room)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
+  const room = MAX_COMMENT_CHARS - marker.length - footer.length - 300
+  // A plan says which run made it and on which commit, for the apply run that follows the merge.
+  const planMarker = options.plan ? `${planMarkerOf(env, event)}\n` : ''
+  const text = `${marker}\n${planMarker}${body.length > room ? `${body.slice(0, room)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
   const signal = AbortSignal.timeout(30_000)
-  const existing = await findComment(
-    `${api}/repos/${repository}/issues/${number}/comments`,
-    marker,
-    { headers, signal },
-    api
-  )
+  const existing = (
+    await findComments(
+      `${api}/repos/${repository}/issues/${number}/comments`,
+      (body) => body === marker || body.startsWith(`${marker}\n`),
+      { headers, signal },
+      api,
+      true
+    )
+  )[0]?.id
   const send = (method: 'PATCH' | 'POST', url: string): Promise<Response> =>
     fetch(url, { method, headers, body: JSON.stringify({ body: text }), signal })
   if (existing !== undefined) {
@@ -133,16 +139,18 @@ export async function upsertPullRequestComment(
 }
 
 /**
- * The id of the first comment that starts with the marker, reading every page: the `Link: rel="next"`
+ * The comments whose body matches (only the first with `first`), reading every page: the `Link: rel="next"`
  * page while the server gives one (only on the API's own origin: the token goes with it), else the next
  * page number until a short page.
  */
-async function findComment(
+async function findComments(
   listUrl: string,
-  marker: string,
+  matches: (body: string) => boolean,
   init: { headers: Record<string, string>; signal: AbortSignal },
-  api: string
-): Promise<number | undefined> {
+  api: string,
+  first = false
+): Promise<Array<{ id: number; body: string }>> {
+  const found: Array<{ id: number; body: string }> = []
   const origin = new URL(api).origin
   let url: string | undefined = `${listUrl}?per_page=${PER_PAGE}`
   for (let page = 1; url !== undefined && page <= MAX_PAGES; page++) {
@@ -155,9 +163,11 @@ async function findComment(
       if (
         typeof comment?.id === 'number' &&
         typeof comment.body === 'string' &&
-        (comment.body === marker || comment.body.startsWith(`${marker}\n`))
-      )
-        return comment.id
+        matches(comment.body)
+      ) {
+        found.push({ id: comment.id, body: comment.body })
+        if (first) return found
+      }
     }
     const next = nextLink(response.headers.get('link'))
     if (next !== undefined) {
@@ -167,7 +177,7 @@ async function findComment(
       url =
         comments.length >= PER_PAGE ? `${listUrl}?per_page=${PER_PAGE}&page=${page + 1}` : undefined
   }
-  return undefined
+  return found
 }
 
 /** The `rel="next"` URL of a Link header (`<url>; rel="next", <url>; rel="last"`). */
@@ -228,4 +238,137 @@ function pullRequestNumber(event: PullRequestEvent): number | undefined {
   const number =
     event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : undefined)
   return typeof number === 'number' && Number.isInteger(number) && number > 0 ? number : undefined
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The plan of a pull request, and the apply run after the merge
+
+/** Starts the hidden line of a plan comment: `<!-- async-playbook:plan run=URL sha=SHA -->`. */
+const PLAN_MARKER_PREFIX = '<!-- async-playbook:plan'
+/** Starts the line an apply run adds to the plan comment it applied (replaced by a later apply). */
+const APPLIED_PREFIX = '<!-- async-playbook:applied -->'
+
+function serverUrl(env: NodeJS.ProcessEnv): string {
+  return (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '')
+}
+
+/** This run's URL (with its attempt), or undefined outside Actions. */
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const runId = env['GITHUB_RUN_ID']
+  const repository = env['GITHUB_REPOSITORY']
+  if (!runId || !/^\d+$/.test(runId) || !repository) return undefined
+  const attempt = env['GITHUB_RUN_ATTEMPT']
+  return `${serverUrl(env)}/${repository}/actions/runs/${runId}${attempt && /^\d+$/.test(attempt) ? `/attempts/${attempt}` : ''}`
+}
+
+function planMarkerOf(env: NodeJS.ProcessEnv, event: PullRequestEvent): string {
+  const head = event.pull_request?.head?.sha
+  const sha = typeof head === 'string' && /^[0-9a-f]{7,64}$/i.test(head) ? head : env['GITHUB_SHA']
+  const fields = [
+    ['run', runUrl(env)],
+    ['sha', sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined]
+  ].filter((f): f is [string, string] => f[1] !== undefined)
+  return `${PLAN_MARKER_PREFIX}${fields.map(([k, v]) => ` ${k}=${encodeURIComponent(v)}`).join('')} -->`
+}
+
+/** The run URL and commit a plan comment records. */
+export function readPlanMarker(body: string): { run?: string; sha?: string } | undefined {
+  const line = body.split('\n').find((l) => l.startsWith(PLAN_MARKER_PREFIX))
+  if (line === undefined) return undefined
+  const out: { run?: string; sha?: string } = {}
+  for (const [, key, value] of line.matchAll(/ (run|sha)=([^\s]+)/g)) {
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(value!)
+    } catch {
+      continue
+    }
+    if (
+      key === 'run' &&
+      /^https?:\/\/[^\s<>()[\]]+\/actions\/runs\/\d+(?:\/attempts\/\d+)?$/.test(decoded)
+    )
+      out.run = decoded
+    if (key === 'sha' && /^[0-9a-f]{7,64}$/i.test(decoded)) out.sha = decoded
+  }
+  return out
+}
+
+/**
+ * After the merge (a run that is not a check, on a commit that came from a pull request): finds the plan
+ * comments of the commit's pull request (GitHub's "pull requests of a commit"), adds to each a line saying
+ * which run applied it, and returns a line for this run's summary linking the plan run. Nothing when the
+ * commit came from no pull request, or its pull request has no plan.
+ */
+export async function linkAppliedPlan(
+  token: string,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<{ message: string; summaryLine?: string }> {
+  const repository = env['GITHUB_REPOSITORY']
+  const sha = env['GITHUB_SHA']
+  if (pullRequestNumber(readEvent(env)) !== undefined)
+    return { message: 'a pull-request run: no plan to link' }
+  if (!repository || !sha || !/^[0-9a-f]{7,64}$/i.test(sha))
+    return { message: 'no commit to look up: no plan linked' }
+  const api = (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '')
+  const headers = {
+    authorization: `Bearer ${token}`,
+    accept: 'application/vnd.github+json',
+    'content-type': 'application/json',
+    'user-agent': 'async-playbook'
+  }
+  const signal = AbortSignal.timeout(30_000)
+  const pulls = await fetch(`${api}/repos/${repository}/commits/${sha}/pulls`, { headers, signal })
+  if (!pulls.ok)
+    throw new Error(
+      `looking up the pull request of commit ${sha.slice(0, 7)} failed: HTTP ${pulls.status}`
+    )
+  const list = (await pulls.json()) as unknown
+  const numbers = (Array.isArray(list) ? list : [])
+    .map((p: unknown) =>
+      p !== null && typeof p === 'object' ? (p as { number?: unknown }).number : undefined
+    )
+    .filter((n): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0)
+  const number = numbers[0]
+  if (number === undefined)
+    return { message: `commit ${sha.slice(0, 7)} came from no pull request: no plan to link` }
+  const plans = await findComments(
+    `${api}/repos/${repository}/issues/${number}/comments`,
+    (body) => body.split('\n', 3).some((line) => line.startsWith(PLAN_MARKER_PREFIX)),
+    { headers, signal },
+    api
+  )
+  if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` }
+  const server = serverUrl(env)
+  const thisRun = runUrl(env)
+  const link = (url: string | undefined, text: string): string => (url ? `[${text}](${url})` : text)
+  const applied = `${APPLIED_PREFIX}\n✅ Applied by ${link(thisRun, 'this run')} on commit [\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha}).`
+  // Only a plan of this repository's runs, in a comment this token may edit (ours), is linked: the marker
+  // is text anyone commenting could write.
+  const ownRuns = `${server}/${repository}/actions/runs/`
+  const linked: string[] = []
+  for (const plan of plans) {
+    const recorded = readPlanMarker(plan.body)
+    if (!recorded?.run?.startsWith(ownRuns)) continue
+    const kept = plan.body.split(`\n\n${APPLIED_PREFIX}`)[0]!
+    const updated = await fetch(`${api}/repos/${repository}/issues/comments/${plan.id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ body: `${kept}\n\n${applied}` }),
+      signal
+    })
+    if (updated.status === 403 || updated.status === 404) continue
+    if (!updated.ok)
+      throw new Error(`marking the plan on #${number} as applied failed: HTTP ${updated.status}`)
+    linked.push(
+      link(recorded.run, 'plan run') +
+        (recorded.sha ? ` (commit \`${recorded.sha.slice(0, 7)}\`)` : '')
+    )
+  }
+  if (linked.length === 0)
+    return { message: `#${number} has no plan comment of this repository's runs: no plan linked` }
+  const planRuns = linked
+  return {
+    message: `linked the plan of #${number} to this run`,
+    summaryLine: `📋 Applies the plan reviewed in [#${number}](${server}/${repository}/pull/${number}): ${planRuns.join(', ')}.`
+  }
 }

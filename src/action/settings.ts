@@ -15,8 +15,24 @@ import {
   runSettingsFrom
 } from '../ansible-env.js'
 import { environmentWithConfig, readAnsibleConfig } from '../config/ansible-cfg.js'
-import { Inputs } from './constants.js'
+import { Inputs, Outputs } from './constants.js'
 import type { VaultSecretRequest } from '../vault/index.js'
+
+/** The `mode` input: run the playbook, or only load it and print what ansible-playbook's option prints. */
+export const ACTION_MODES = [
+  'run',
+  'syntax-check',
+  'list-hosts',
+  'list-tasks',
+  'list-tags'
+] as const
+export type ActionMode = (typeof ACTION_MODES)[number]
+
+/**
+ * Whether the engine runs tasks in check mode and diff mode (RunSettings.check / .diff). Until it does, the
+ * `check` and `diff` inputs are refused: a check run that changed the targets would be the worst surprise.
+ */
+export const ENGINE_CHECK_MODE = false
 
 /** When the step fails. */
 export type FailOn = 'failed' | 'unreachable' | 'any' | 'never'
@@ -33,6 +49,8 @@ export interface ActionSettings {
   /** The job's matrix values as JSON (the `matrix` input), telling matrix jobs' PR comments apart. */
   matrix?: string
   resultsFile: string
+  /** The `mode` input. */
+  mode: ActionMode
   /** The playbook was given as inline YAML (annotations then carry no file). */
   inlinePlaybook: boolean
   /** The `vault-password` input (masked), and the vault files ANSIBLE_VAULT_* name in the step's env. */
@@ -119,6 +137,11 @@ export function readActionSettings(
       `${origin(ansible.becomeAskPass ? 'ANSIBLE_BECOME_ASK_PASS' : 'ANSIBLE_ASK_VAULT_PASS')}: the action cannot prompt for a password; give it in input '${ansible.becomeAskPass ? Inputs.BecomePassword : Inputs.VaultPassword}'`
     )
   }
+  if (ansible.retryFilesEnabled) {
+    configWarnings.push(
+      `${origin('ANSIBLE_RETRY_FILES_ENABLED')}: the action writes no .retry file: rerun the failed hosts with its '${Outputs.FailedHosts}' output as '${Inputs.Limit}'`
+    )
+  }
   const configPrivateKey = ansible.privateKeyFile
   if (configPrivateKey !== undefined && !existsSync(path.resolve(workspace, configPrivateKey))) {
     throw new OptionError(
@@ -195,6 +218,32 @@ export function readActionSettings(
   const skipTags = core.getInput(Inputs.SkipTags)
   if (tags || skipTags) run.tags = { only: parseTagList([tags]), skip: parseTagList([skipTags]) }
   if (!playbook && jobsText && !options.post) refuseIdleGatherInputs()
+  const mode = choice(Inputs.Mode, [...ACTION_MODES], 'run') as ActionMode
+  if (mode !== 'run') {
+    if (!playbook)
+      throw new OptionError(
+        `Input '${Inputs.Mode}: ${mode}' needs a playbook: give input '${Inputs.Playbook}'`
+      )
+    run.listing =
+      mode === 'syntax-check'
+        ? { syntax: true }
+        : { [mode.slice('list-'.length) as 'hosts' | 'tasks' | 'tags']: true }
+  }
+  for (const [name, key] of [
+    [Inputs.Check, 'check'],
+    [Inputs.Diff, 'diff']
+  ] as const) {
+    if (!bool(name, false)) continue
+    if (mode !== 'run')
+      throw new OptionError(
+        `Input '${name}' does nothing with '${Inputs.Mode}: ${mode}' (no task runs): remove one of them`
+      )
+    if (!ENGINE_CHECK_MODE)
+      throw new OptionError(
+        `Input '${name}' is not supported by this version yet: the engine does not run tasks in check/diff mode, and a '${name}' run would change the targets. Remove '${name}: true'.`
+      )
+    run[key] = true
+  }
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined
   if (comment && !githubToken) {
@@ -220,6 +269,7 @@ export function readActionSettings(
     githubToken,
     matrix: core.getInput(Inputs.Matrix) || undefined,
     resultsFile,
+    mode,
     inlinePlaybook,
     vault: {
       // Not trimmed, as the become password: blanks may be part of it (a block scalar's newline is not).

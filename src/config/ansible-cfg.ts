@@ -50,6 +50,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { ini: ['privilege_escalation.become_ask_pass'], env: 'ANSIBLE_BECOME_ASK_PASS', kind: 'text' },
   { ini: ['ssh_connection.ssh_args'], env: 'ANSIBLE_SSH_ARGS', kind: 'text' },
   { ini: ['defaults.retry_files_enabled'], env: 'ANSIBLE_RETRY_FILES_ENABLED', kind: 'text' },
+  { ini: ['defaults.retry_files_save_path'], env: 'ANSIBLE_RETRY_FILES_SAVE_PATH', kind: 'path' },
   { ini: ['defaults.gathering'], env: 'ANSIBLE_GATHERING', kind: 'text' },
   { ini: ['defaults.display_ok_hosts'], env: 'ANSIBLE_DISPLAY_OK_HOSTS', kind: 'text' },
   { ini: ['defaults.display_skipped_hosts'], env: 'ANSIBLE_DISPLAY_SKIPPED_HOSTS', kind: 'text' },
@@ -200,12 +201,6 @@ function applyKeys(document: IniDocument, file: string, home: string, config: An
   if (ignored.length > 0) {
     config.warnings.push(
       `${file}: these settings are not supported by async-playbook and have no effect: ${ignored.join(', ')}`
-    )
-  }
-  const retry = config.env['ANSIBLE_RETRY_FILES_ENABLED']
-  if (retry !== undefined && /^(y|yes|on|1|true|t)$/i.test(retry.trim())) {
-    config.warnings.push(
-      `${file}: [defaults] retry_files_enabled is true, but no .retry file is written: rerun failed hosts with --limit`
     )
   }
 }

@@ -5,6 +5,7 @@
 // Over 400 lines on purpose: the walk over task lists, the included lists, the handler flushes and the
 // meta tasks all move one shared position (BatchRun: the stack of lists and the block states) and decide
 // together when the play ends; split further, each part would hand that position back and forth.
+import { fnmatchSource } from '../values/fnmatch.js'
 import { PlaybookError } from '../errors.js'
 import { ALL_TAGS, shouldRunTags, type TagSelection } from '../playbook/tags.js'
 import { plainTask, type Play, type RoleRef, type Task } from '../playbook/types.js'
@@ -101,9 +102,12 @@ export class LinearStrategy {
       location: play.location
     })
     // The implicit flush_handlers after each section runs whatever the tags, as in Ansible.
-    const tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
+    let tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(
       (task) => task.implicit === true || this.runsByTags(task, selection, playContext)
     )
+    const startAt = this.options.startAtTask
+    if (startAt && !startAt.found)
+      tasks = startingAt(tasks, startAt, gather ? gatherTask : undefined)
     const anyErrorsFatal = templar.isTrue(
       play.anyErrorsFatal ?? false,
       this.variables.scope(batch[0]!, playContext)
@@ -501,6 +505,31 @@ export class LinearStrategy {
     }
     return false
   }
+}
+
+/**
+ * --start-at-task: the tasks from the first one the pattern names (as ansible-playbook matches it: the name as
+ * written, `role : name`, or the action of an unnamed task, equal or as a glob), with the fact gathering
+ * before them; none when the play has no such task. Tasks of a rescue section are not looked at, as Ansible
+ * walks the play without failures.
+ */
+function startingAt(
+  tasks: Task[],
+  startAt: { pattern: string; found: boolean },
+  gatherTask: Task | undefined
+): Task[] {
+  const glob = new RegExp(`^(?:${fnmatchSource(startAt.pattern)})$`)
+  const matches = (text: string): boolean => text === startAt.pattern || glob.test(text)
+  const index = tasks.findIndex((task) => {
+    if (task.implicit || task.blocks?.some((frame) => frame.section === 'rescue')) return false
+    const own = task.named ? task.name : (task.action ?? task.module)
+    const shown = task.role ? `${task.role.name} : ${own}` : own
+    return (task.named && matches(task.name)) || matches(shown)
+  })
+  if (index < 0) return []
+  startAt.found = true
+  const rest = tasks.slice(index)
+  return gatherTask && tasks[0] === gatherTask && index > 0 ? [gatherTask, ...rest] : rest
 }
 
 /** A task's name as Ansible shows it: `role : name` for a role's task. */

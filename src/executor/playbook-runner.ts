@@ -24,6 +24,16 @@ import { VariableManager, type PlayContext } from './variables.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
 export interface EngineOptions {
+  /**
+   * --start-at-task: the run starts at the first task whose name (or `role : name`, or action when unnamed)
+   * is this or matches it as a glob; plays before it run nothing. `found` is set once it is reached.
+   */
+  startAtTask?: { pattern: string; found: boolean }
+  /**
+   * Called before the recap with the hosts that failed or were unreachable (sorted, once each), as
+   * ansible-playbook writes its retry file then.
+   */
+  beforeRecap?: (retryHosts: string[]) => void
   inventory: Inventory
   templar: Templar
   extraVars: Record<string, unknown>
@@ -160,6 +170,13 @@ class PlaybookRunner {
     // In the order the plays named the hosts (not the order their first results came in).
     const stats = this.stats.summary(this.hostOrder)
     const customStats = this.stats.customSummary()
+    if (this.options.beforeRecap) {
+      const retry = new Set([
+        ...Object.keys(stats).filter((h) => this.stats.failed(h)),
+        ...this.state.unreachable
+      ])
+      this.options.beforeRecap([...retry].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+    }
     this.options.events.recap(stats, customStats)
     const failedHosts = Object.keys(stats).filter((h) => this.stats.failed(h))
     const unreachableHosts = [...this.state.unreachable]

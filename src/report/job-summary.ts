@@ -14,6 +14,7 @@ import {
   truncateUtf8,
   utf8Length
 } from './markdown.js'
+import { buildPlan, renderPlan } from './plan.js'
 import type { ResultsDocument } from './results-document.js'
 import { pythonJson } from '../values/python-json.js'
 import { asRecord, clip, messageText, withItems } from './text.js'
@@ -43,9 +44,16 @@ export interface JobSummaryOptions {
    * the jobs section says so instead of telling how to gather them.
    */
   jobsStopped?: boolean
+  /**
+   * A check-mode run (`check: true`): the summary starts with the plan (what would change, with diffs),
+   * then the run's summary below it.
+   */
+  plan?: boolean
 }
 
 export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000
+/** How much of the summary the plan may take in a check-mode run; the run's own summary has the rest. */
+const PLAN_SHARE = 0.7
 export const SUMMARY_TRUNCATED_NOTE =
   "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file."
 /** Large gantt charts fail to render in the browser; the table is the complete view. */
@@ -104,6 +112,21 @@ export function renderJobSummary(doc: ResultsDocument, options: JobSummaryOption
       ? Math.floor(options.maxBytes)
       : DEFAULT_SUMMARY_MAX_BYTES
   const title = oneLine(String(options.title ?? '')).trim() || 'async-playbook'
+  if (options.plan === true) {
+    let planText: string
+    try {
+      planText = renderPlan(buildPlan(doc), title, Math.floor(maxBytes * PLAN_SHARE))
+    } catch (error) {
+      planText = `## 📋 ${mdText(title)}: plan\n\nThe plan could not be drawn (${html(clip(error instanceof Error ? error.message : String(error), 300))}); the results file has every result.\n`
+    }
+    const rest = renderJobSummary(doc, {
+      ...options,
+      plan: false,
+      title: `${title} (check mode)`,
+      maxBytes: maxBytes - utf8Length(planText) - 1
+    })
+    return fitBytes(`${planText}\n${rest}`, maxBytes)
+  }
   try {
     const now = typeof options.now === 'number' ? options.now : Date.now()
     const model = normalize(doc, now)
