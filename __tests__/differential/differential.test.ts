@@ -343,6 +343,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers.yml',
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
+    'semantics-language.yml',
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',

@@ -19,6 +19,7 @@ import { dict } from '../dict.js'
 import { renderField, TaskTemplateError } from './task-errors.js'
 import { evaluateConditional, postValidate, renderArgs, toInt } from './task-fields.js'
 import { isRecord } from '../values/records.js'
+import { withModuleDefaults } from './module-defaults.js'
 import { runLoop, skippedByWhen, withLoopControl } from './task-loop.js'
 import {
   classify,
@@ -204,9 +205,11 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
+  const rendered = renderArgs(ctx, scope, expressionArgs(module))
   const prepared = prepareModuleRun(
     module,
-    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
+    // As Ansible: module_defaults go under the task's arguments before omitted ones are dropped.
+    ctx.stripOmitted(withModuleDefaults(task, module, rendered, templar, scope)),
     task,
     NORMAL_RUN
   )

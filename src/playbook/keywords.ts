@@ -20,6 +20,8 @@ export const TASK_KEYWORDS = new Set([
   'no_log',
   'timeout',
   'run_once',
+  'throttle',
+  'module_defaults',
   'async',
   'poll',
   'tags',
@@ -51,6 +53,9 @@ export const BLOCK_KEYWORDS = new Set([
   'ignore_unreachable',
   'no_log',
   'timeout',
+  'run_once',
+  'throttle',
+  'module_defaults',
   'tags',
   'become',
   'become_user',
@@ -130,7 +135,10 @@ export const PLAY_KEYWORDS = new Set([
   'no_log',
   'check_mode',
   'collections',
-  'roles'
+  'roles',
+  'run_once',
+  'throttle',
+  'module_defaults'
 ])
 
 /**
@@ -145,9 +153,7 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   include:
     "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
-  throttle: 'throttle is not supported yet; use -f/--forks',
   diff: 'diff mode is not supported yet',
-  module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
   collections:
     "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',
@@ -156,8 +162,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
 
 /** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
 export const PLAY_REFUSED: Record<string, string> = {
-  run_once:
-    'run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once',
   fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
 }
 

@@ -9,6 +9,7 @@ import {
   type BecomeKeywords,
   type BlockFrame,
   type Conditional,
+  type ModuleDefaults,
   type RoleRef,
   type Task
 } from './types.js'
@@ -47,6 +48,12 @@ export interface Inherited {
   noLog?: unknown
   timeout?: unknown
   anyErrorsFatal?: unknown
+  /** The nearest enclosing run_once (a block's, a role's, the play's), as written. */
+  runOnce?: unknown
+  /** The nearest enclosing throttle, as written. */
+  throttle?: unknown
+  /** The enclosing module_defaults, outermost first (the play's, then each block's or role's). */
+  moduleDefaults?: ModuleDefaults[]
   /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
   notify?: string[]
   /** The role whose tasks these are. */
@@ -334,6 +341,11 @@ export function inherit(task: Task, from: Inherited): Task {
   out.noLog = task.noLog ?? from.noLog
   out.timeout = task.timeout ?? from.timeout
   out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal
+  out.runOnce = task.runOnce ?? from.runOnce
+  out.throttle = task.throttle ?? from.throttle
+  // As Ansible: module_defaults add up, the enclosing ones first (a later entry for a module replaces it).
+  if (from.moduleDefaults || task.moduleDefaults)
+    out.moduleDefaults = [...(from.moduleDefaults ?? []), ...(task.moduleDefaults ?? [])]
   // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
   out.notify = task.notify ?? from.notify
   for (const key of [
@@ -342,7 +354,9 @@ export function inherit(task: Task, from: Inherited): Task {
     'noLog',
     'timeout',
     'notify',
-    'anyErrorsFatal'
+    'anyErrorsFatal',
+    'runOnce',
+    'throttle'
   ] as const)
     if (out[key] === undefined) delete out[key]
   return out

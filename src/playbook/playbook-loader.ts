@@ -40,7 +40,16 @@ import {
 import { isRecord } from '../values/records.js'
 import { noDuplicatesOf, RoleLoader } from './role-loader.js'
 import { roleFile } from './roles.js'
-import type { BlockFrame, DynamicInclude, Play, Playbook, RoleRef, Task } from './types.js'
+import type {
+  BlockFrame,
+  DynamicInclude,
+  ModuleDefaults,
+  Play,
+  Playbook,
+  RoleRef,
+  Task
+} from './types.js'
+import { loadModuleDefaults } from './module-defaults.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -441,6 +450,10 @@ class Loader extends RoleLoader {
     if (raw.ignore_unreachable !== undefined && raw.ignore_unreachable !== null)
       base.ignoreUnreachable = raw.ignore_unreachable
     if (raw.timeout !== undefined && raw.timeout !== null) base.timeout = raw.timeout
+    if (raw.run_once !== undefined && raw.run_once !== null) base.runOnce = raw.run_once
+    if (raw.throttle !== undefined && raw.throttle !== null) base.throttle = raw.throttle
+    const moduleDefaults = loadModuleDefaults(raw.module_defaults, this.modules, location)
+    if (moduleDefaults) base.moduleDefaults = moduleDefaults
     const roles: PlayRoles = { roles: [], handlers: [], imported: [], listed: [] }
     this.context.play = roles
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
@@ -490,6 +503,7 @@ class Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
+      ...(moduleDefaults ? { moduleDefaults } : {}),
       ...(become ? { become } : {}),
       ...(roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {}),
       location
@@ -803,6 +817,9 @@ class Loader extends RoleLoader {
       noLog: raw.no_log ?? outer.noLog,
       timeout: raw.timeout ?? outer.timeout,
       anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
+      runOnce: raw.run_once ?? outer.runOnce,
+      throttle: raw.throttle ?? outer.throttle,
+      ...moduleDefaultsOver(outer, loadModuleDefaults(raw.module_defaults, this.modules, location)),
       ...(raw.notify === undefined || raw.notify === null
         ? outer.notify === undefined
           ? {}
@@ -810,6 +827,15 @@ class Loader extends RoleLoader {
         : { notify: this.nameList(raw.notify, 'notify', location) })
     }
   }
+}
+
+/** The module_defaults a block or import hands down: the enclosing ones, then its own. */
+function moduleDefaultsOver(
+  outer: Inherited,
+  own: ModuleDefaults[] | undefined
+): Pick<Inherited, 'moduleDefaults'> {
+  const all = [...(outer.moduleDefaults ?? []), ...(own ?? [])]
+  return all.length > 0 ? { moduleDefaults: all } : {}
 }
 
 function unique(names: string[]): string[] {

@@ -56,6 +56,13 @@ export interface Task {
   noLog?: unknown
   timeout?: unknown
   runOnce?: unknown
+  /** At most this many hosts run the task at once (with forks), as written; 0 or absent: no limit. */
+  throttle?: unknown
+  /**
+   * module_defaults of the play, blocks, roles and task, outermost first, keys resolved (our module names,
+   * `group/<fully qualified group>`); values as written, templated when the task runs.
+   */
+  moduleDefaults?: ModuleDefaults[]
   /** The task's (or its blocks') any_errors_fatal, as written; absent: the play's. */
   anyErrorsFatal?: unknown
   async?: unknown
@@ -205,6 +212,8 @@ export interface Play {
   ignoreErrors?: unknown
   ignoreUnreachable?: unknown
   environment?: unknown
+  /** The play's module_defaults, loaded: they reach its tasks and the fact gathering (as setup's). */
+  moduleDefaults?: ModuleDefaults[]
   /** become, become_user, become_method, become_flags, become_exe of the play. */
   become?: BecomeKeywords
   /** The play's public roles (`roles:` and `import_role`): their defaults and vars are seen by every task. */
@@ -227,3 +236,6 @@ export interface Playbook {
   baseDir: string
   plays: Play[]
 }
+
+/** One `module_defaults` mapping, keys resolved: a module's canonical name or `group/<fully qualified group>`. */
+export type ModuleDefaults = Record<string, unknown>
