@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { VarsPrompter } from './executor/vars-prompt.js'
 import { setRolesPath } from './playbook/roles.js'
 import {
   closeSync,
@@ -141,6 +142,8 @@ export async function executeRun(
     /** Events that must see each event before the console prints it (log grouping). */
     beforeConsole?: RunEvents[]
     live?: LiveRun
+    /** Asks a play's vars_prompt (the CLI on a terminal); absent, a prompt with no value stops the run. */
+    varsPrompter?: VarsPrompter
   } = {}
 ): Promise<RunOutcome> {
   setRolesPath(settings.rolesPath)
@@ -235,6 +238,7 @@ export async function executeRun(
     inventory,
     templar,
     extraVars,
+    ...(options.varsPrompter ? { varsPrompter: options.varsPrompter } : {}),
     limit: settings.limit,
     forks: settings.forks,
     connectionDefaults: settings.connection,

@@ -344,6 +344,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-handlers-env.yml',
     'semantics-host-order.yml',
     'semantics-language.yml',
+    'semantics-vars-prompt.yml',
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',

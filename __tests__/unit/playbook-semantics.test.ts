@@ -368,9 +368,6 @@ describe('the other play keywords Ansible has', () => {
     expect(loadError('- hosts: all\n  fact_path: /etc/facts.d\n').message).toContain(
       "'fact_path' is not supported"
     )
-    expect(loadError('- hosts: all\n  vars_prompt: []\n').message).toContain(
-      "'vars_prompt' is not supported"
-    )
   })
 })
 

@@ -136,6 +136,7 @@ export const PLAY_KEYWORDS = new Set([
   'check_mode',
   'collections',
   'roles',
+  'vars_prompt',
   'run_once',
   'throttle',
   'module_defaults'
@@ -152,7 +153,7 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
   include:
     "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
-  vars_prompt: 'vars_prompt is not supported; pass the values with -e',
+  vars_prompt: "'vars_prompt' is a play keyword: move it to the play",
   diff: 'diff mode is not supported yet',
   collections:
     "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",

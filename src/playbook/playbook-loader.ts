@@ -50,6 +50,7 @@ import type {
   Task
 } from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
+import { loadVarsPrompt } from './vars-prompt.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -430,6 +431,9 @@ class Loader extends RoleLoader {
       )
     }
     const vars = this.varsOf(raw.vars, 'Play', location)
+    const varsPrompt = loadVarsPrompt(raw.vars_prompt, location, (node, fallback) =>
+      this.at(node, fallback)
+    )
     const varsFiles = this.varsFiles(raw.vars_files, location)
     // As Ansible: `connection` and `remote_user` (or its old name `user`) give ansible_connection and
     // ansible_user when no variable does: any inventory, play or extra variable of that name wins.
@@ -504,6 +508,7 @@ class Loader extends RoleLoader {
       ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
       ...(moduleDefaults ? { moduleDefaults } : {}),
+      ...(varsPrompt.length > 0 ? { varsPrompt } : {}),
       ...(become ? { become } : {}),
       ...(roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {}),
       location

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../errors.js'
 import type { IncludeState } from './loader-support.js'
+import type { VarsPrompt } from './vars-prompt.js'
 
 /** A conditional as written: a bare Jinja2 expression, a boolean, or a list of them (all must hold). */
 export type Conditional = string | boolean | number
@@ -212,6 +213,8 @@ export interface Play {
   ignoreErrors?: unknown
   ignoreUnreachable?: unknown
   environment?: unknown
+  /** The play's `vars_prompt`: variables asked for (or taken from extra vars / defaults) as the play starts. */
+  varsPrompt?: VarsPrompt[]
   /** The play's module_defaults, loaded: they reach its tasks and the fact gathering (as setup's). */
   moduleDefaults?: ModuleDefaults[]
   /** become, become_user, become_method, become_flags, become_exe of the play. */
