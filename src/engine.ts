@@ -210,6 +210,7 @@ export async function executeRun(
   )
   for (const warning of settings.configWarnings ?? []) events.warning(warning)
   for (const warning of inventory.warnings) events.warning(warning)
+  for (const warning of playbook?.warnings ?? []) events.warning(warning)
   if (playbook) {
     // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
     const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'

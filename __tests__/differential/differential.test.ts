@@ -345,6 +345,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-host-order.yml',
     'semantics-language.yml',
     'semantics-vars-prompt.yml',
+    'semantics-legacy-include.yml',
     'yaml-scalars.yml',
     'module-args.yml',
     'modules-stat.yml',

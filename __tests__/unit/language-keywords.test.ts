@@ -208,3 +208,56 @@ describe('module_defaults', () => {
     expect(applied(task(p, 'p'), {})).toEqual({})
   })
 })
+
+describe('the bare include (legacy, as Ansible 2.14 reads it)', () => {
+  function loaded(text: string): ReturnType<typeof parsePlaybookText> {
+    return parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG)
+  }
+
+  it('is static without a loop or a template: its tasks are loaded, with its variables and keywords', () => {
+    files({ 'steps.yml': '- name: step\n  debug: msg=x\n' })
+    const book = loaded(`- hosts: all
+  tasks:
+    - include: steps.yml v=word w=two
+      vars: {v: from vars}
+      when: flag
+      become: true
+`)
+    const step = task(book.plays[0]!, 'step')
+    expect(step.include).toBeUndefined()
+    expect(step.vars).toEqual({ v: 'from vars', w: 'two' })
+    expect(step.when).toEqual(['flag'])
+    expect(step.become).toEqual({ become: true })
+    expect(book.warnings).toEqual([expect.stringContaining('"include" is deprecated')])
+  })
+
+  it('is dynamic with a loop or a templated file, its other keywords applied to the included tasks', () => {
+    const p = play(`- hosts: all
+  tasks:
+    - name: looped
+      include: steps.yml
+      loop: [1, 2]
+      become: true
+    - name: templated
+      include: "{{ which }}.yml v=1"
+`)
+    const looped = task(p, 'looped')
+    expect(looped.module).toBe('include_tasks')
+    expect(looped.args).toEqual({ file: 'steps.yml', apply: { become: true } })
+    const templated = task(p, 'templated')
+    expect(templated.module).toBe('include_tasks')
+    expect(templated.vars).toEqual({ v: '1' })
+  })
+
+  it('under handlers, brings its tasks in as handlers', () => {
+    files({ 'h.yml': '- name: a handler\n  debug: msg=x\n' })
+    const p = play('- hosts: all\n  handlers:\n    - include: h.yml\n')
+    expect(p.handlers.map((h) => h.name)).toEqual(['a handler'])
+  })
+
+  it('is refused on a play, as Ansible 2.14 refuses it, pointing at import_playbook', () => {
+    expect(loadError('- include: other.yml\n').message).toContain(
+      "'include' is not a valid attribute for a Play"
+    )
+  })
+})

@@ -151,8 +151,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   delegate_facts: 'delegate_facts is not supported yet',
   local_action: 'local_action is not supported yet; use a play with `hosts: localhost`',
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
-  include:
-    "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
   vars_prompt: "'vars_prompt' is a play keyword: move it to the play",
   diff: 'diff mode is not supported yet',
   collections:
@@ -163,6 +161,8 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
 
 /** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
 export const PLAY_REFUSED: Record<string, string> = {
+  include:
+    "as in Ansible 2.14, 'include' is not a valid attribute for a Play (the playbook form of include is gone): import the playbook with `- import_playbook: file.yml`",
   fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
 }
 

@@ -52,6 +52,8 @@ export interface Inherited {
   runOnce?: unknown
   /** The nearest enclosing throttle, as written. */
   throttle?: unknown
+  /** Set within a file a dynamic include brought in (a bare `include` there is dynamic too, as in Ansible). */
+  dynamic?: boolean
   /** The enclosing module_defaults, outermost first (the play's, then each block's or role's). */
   moduleDefaults?: ModuleDefaults[]
   /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
@@ -73,6 +75,8 @@ export interface LoadContext {
    * role) for every host and loop item, and reads it once.
    */
   documents: Map<string, YamlDocument>
+  /** Warnings of the load (Ansible's deprecation of the bare `include`), each once. */
+  warnings?: Set<string>
   /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
   play?: PlayRoles
 }

@@ -51,6 +51,7 @@ import type {
 } from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
 import { loadVarsPrompt } from './vars-prompt.js'
+import { INCLUDE_DEPRECATION, rewriteLegacyInclude } from './legacy-include.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -106,7 +107,13 @@ export function parsePlaybookText(
   const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))]
   const context: LoadContext = { modules, ids: { next: 0 }, documents: new Map() }
   const loader = new Loader(doc, file, baseDir, context, chain, baseDir)
-  return { file, baseDir, plays: loader.plays() }
+  const plays = loader.plays()
+  return {
+    file,
+    baseDir,
+    plays,
+    ...(context.warnings ? { warnings: [...context.warnings] } : {})
+  }
 }
 
 /** The tasks (and for a role, the handlers and the role) a dynamic include brings in. */
@@ -523,7 +530,8 @@ class Loader extends RoleLoader {
     location: SourceLocation
   ): LoadedInclude {
     const apply = args['apply']
-    let base = state.inherited
+    // What a dynamic include brings in is dynamic: a bare `include` in it is too.
+    let base: Inherited = { ...state.inherited, dynamic: true }
     if (apply !== undefined && apply !== null) {
       if (!isRecord(apply)) {
         throw new PlaybookError(
@@ -649,6 +657,7 @@ class Loader extends RoleLoader {
 
   /** One entry of a handlers list that is not a block: a handler, an import_tasks, or an include_tasks. */
   private handlerEntry(entry: unknown, parent: object, base: Inherited, block: number): Task[] {
+    entry = this.legacyInclude(entry, base)
     if (!isRecord(entry)) return [this.task(entry, parent)]
     const location = this.at(entry)
     for (const keyword of ['import_role', 'include_role']) {
@@ -689,6 +698,16 @@ class Loader extends RoleLoader {
     return [{ ...task, ...(topics.length > 0 ? { listen: topics } : {}), handlerBlock: block }]
   }
 
+  /** A bare `include` entry, as the import_tasks or include_tasks entry it stands for; any other as it is. */
+  private legacyInclude(raw: unknown, inherited: Inherited): unknown {
+    if (!isRecord(raw)) return raw
+    const key = importKey(raw, 'include')
+    if (!key) return raw
+    this.context.warnings ??= new Set()
+    this.context.warnings.add(INCLUDE_DEPRECATION)
+    return rewriteLegacyInclude(raw, key, inherited.dynamic === true, this.at(raw))
+  }
+
   /** An include_tasks under handlers: when notified, it brings in the file's tasks as handlers. */
   private handlerInclude(raw: Record<string, unknown>, parent: object, base: Inherited): Task {
     const [task] = this.taskOrBlock(raw, parent, base)
@@ -719,6 +738,7 @@ class Loader extends RoleLoader {
 
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
   private taskOrBlock(raw: unknown, parent: object, inherited: Inherited): Task[] {
+    raw = this.legacyInclude(raw, inherited)
     if (isRecord(raw) && raw.block !== undefined) return this.block(raw, inherited)
     const imported = isRecord(raw) ? importKey(raw, 'import_tasks') : undefined
     if (imported) return this.importTasks(raw as Record<string, unknown>, imported, inherited)
@@ -822,6 +842,7 @@ class Loader extends RoleLoader {
       noLog: raw.no_log ?? outer.noLog,
       timeout: raw.timeout ?? outer.timeout,
       anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
+      ...(outer.dynamic ? { dynamic: true } : {}),
       runOnce: raw.run_once ?? outer.runOnce,
       throttle: raw.throttle ?? outer.throttle,
       ...moduleDefaultsOver(outer, loadModuleDefaults(raw.module_defaults, this.modules, location)),

@@ -238,6 +238,8 @@ export interface Playbook {
   /** Directory that relative paths in the playbook resolve against. */
   baseDir: string
   plays: Play[]
+  /** What the load warns of (Ansible's deprecation of the bare `include`), shown when the run starts. */
+  warnings?: string[]
 }
 
 /** One `module_defaults` mapping, keys resolved: a module's canonical name or `group/<fully qualified group>`. */
