@@ -261,3 +261,34 @@ describe('the bare include (legacy, as Ansible 2.14 reads it)', () => {
     )
   })
 })
+
+describe('module_defaults of the module an action hands the task to', () => {
+  it('package gives the backend module its defaults, under the task’s arguments', async () => {
+    const { packageModule } = await import('../../src/modules/package.js')
+    const asked: string[] = []
+    const ctx = {
+      host: 'h',
+      args: { name: 'x', use: 'apt' },
+      check: false,
+      diff: false,
+      vars: {},
+      task: {
+        name: 'p',
+        module: 'package',
+        args: { name: 'x', use: 'apt' },
+        location: { file: 'f', line: 1 }
+      },
+      moduleDefaults: (module: string) => {
+        asked.push(module)
+        return { bogus_default: 1 }
+      }
+    } as unknown as Parameters<typeof packageModule.run>[0]
+    // apt's own argument check sees the default: it reached apt (and nothing ran on a target).
+    const result = await packageModule.run(ctx)
+    expect(asked).toEqual(['apt'])
+    expect(result['failed']).toBe(true)
+    expect(String(result['msg'])).toMatch(
+      /^Unsupported parameters for \(apt\) module: bogus_default/
+    )
+  })
+})

@@ -20,6 +20,7 @@ import { renderField, TaskTemplateError } from './task-errors.js'
 import { evaluateConditional, postValidate, renderArgs, toInt } from './task-fields.js'
 import { isRecord } from '../values/records.js'
 import { withModuleDefaults } from './module-defaults.js'
+import { MODULES } from '../modules/registry.js'
 import { runLoop, skippedByWhen, withLoopControl } from './task-loop.js'
 import {
   classify,
@@ -382,6 +383,10 @@ function moduleContext(
     args: extra.args ?? {},
     ...NORMAL_RUN,
     task,
+    moduleDefaults: (name) => {
+      const other = MODULES.get(name)
+      return other ? withModuleDefaults(task, other, {}, templar, scope) : {}
+    },
     connection: () => ctx.connection.get(),
     reconnect: () => ctx.connection.reconnect(),
     vars: scope,
