@@ -172,13 +172,30 @@ describe('module_defaults', () => {
     - name: c
       command: pwd
 `)
-    expect(applied(task(p, 'p'), {}, { ping_defaults: { data: 'from a var' } })).toEqual({
+    expect(
+      applied(task(p, 'p'), {}, { ping_defaults: { data: 'from a var' }, where: '/opt' })
+    ).toEqual({
       data: 'from a var'
     })
-    expect(applied(task(p, 'c'), { _raw_params: 'pwd' }, { where: '/opt' })).toEqual({
+    expect(
+      applied(task(p, 'c'), { _raw_params: 'pwd' }, { ping_defaults: {}, where: '/opt' })
+    ).toEqual({
       chdir: '/opt',
       _raw_params: 'pwd'
     })
+  })
+
+  it('templates every entry for every task: an undefined variable in any fails the task', () => {
+    const p = play(`- hosts: all
+  module_defaults:
+    file: {owner: "{{ nowhere }}"}
+  tasks:
+    - name: d
+      debug: msg=x
+`)
+    expect(() => applied(task(p, 'd'), { msg: 'x' })).toThrow(
+      "The field 'module_defaults' has an invalid value, which includes an undefined variable"
+    )
   })
 
   it('refuses what Ansible refuses, and groups of collections it does not know', () => {

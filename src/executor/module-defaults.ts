@@ -25,31 +25,32 @@ export function withModuleDefaults(
   const merged = new Map<string, unknown>()
   for (const mapping of written)
     for (const [key, value] of Object.entries(mapping)) merged.set(key, value)
-  const applying: Array<[string, unknown]> = []
+  // As Ansible: every entry is templated for every task (an undefined variable in any of them fails the
+  // task), then the group defaults that hold the module apply, then the module's own.
+  const rendered = new Map<string, unknown>()
   for (const [key, value] of merged) {
-    if (key.startsWith('group/') && groupModules(key).some((m) => sameModule(m, module)))
-      applying.push([key, value])
-  }
-  // The module's own defaults after every group's.
-  for (const [key, value] of merged)
-    if (!key.startsWith('group/') && sameModule(key, module)) applying.push([key, value])
-  if (applying.length === 0) return args
-  let out: Record<string, unknown> = {}
-  for (const [key, value] of applying) {
-    let rendered: unknown
+    let out: unknown
     try {
-      rendered = templar.render(value, scope)
+      out = templar.render(value, scope)
     } catch (error) {
       throw taskFieldError(error, 'module_defaults', task)
     }
-    if (rendered === undefined || rendered === null) continue
-    if (!isRecord(rendered))
+    if (out !== undefined && out !== null && !isRecord(out))
       throw new TaskTemplateError(
-        `module_defaults for '${key}' must be a mapping of the module's arguments, found ${typeof rendered}`
+        `module_defaults for '${key}' must be a mapping of the module's arguments, found ${typeof out}`
       )
-    // Spread, not assignment: an argument named __proto__ stays an argument.
-    out = { ...out, ...rendered }
+    rendered.set(key, out)
   }
+  let out: Record<string, unknown> = {}
+  const apply = (value: unknown): void => {
+    // Spread, not assignment: an argument named __proto__ stays an argument.
+    if (isRecord(value)) out = { ...out, ...value }
+  }
+  for (const [key, value] of rendered)
+    if (key.startsWith('group/') && groupModules(key).some((m) => sameModule(m, module)))
+      apply(value)
+  for (const [key, value] of rendered)
+    if (!key.startsWith('group/') && sameModule(key, module)) apply(value)
   return { ...out, ...args }
 }
 
