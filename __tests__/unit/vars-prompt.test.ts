@@ -2,9 +2,14 @@
 // never asked, an empty answer takes the default, the prompt's fields templated with the play's variables),
 // the run stopping before it starts when a prompt has no value and no terminal, and the CLI's terminal
 // prompt (private answers not echoed, confirm asking again until both match).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { readActionSettings } from '../../src/action/settings.js'
 import { askVarsPrompt } from '../../src/cli-prompt.js'
+import { executeRun } from '../../src/engine.js'
 import { PlaybookError } from '../../src/errors.js'
 import {
   checkPromptsAnswerable,
@@ -174,5 +179,62 @@ describe('the terminal prompt', () => {
         { input: new PassThrough(), output: { write: () => true } }
       )
     ).rejects.toThrow("vars_prompt 'x' needs a terminal")
+  })
+})
+
+describe('the action (no terminal)', () => {
+  const PLAYBOOK = `- hosts: localhost
+  gather_facts: false
+  vars_prompt:
+    - name: release
+      prompt: Which release
+  tasks:
+    - debug: { msg: "release {{ release }}" }
+`
+
+  async function runAction(extra: Record<string, string>): Promise<{
+    output: string
+    outcome?: Awaited<ReturnType<typeof executeRun>>
+    error?: unknown
+  }> {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'apb-prompt-'))
+    writeFileSync(path.join(workspace, 'hosts'), 'localhost ansible_connection=local\n')
+    const saved = { ...process.env }
+    let output = ''
+    try {
+      Object.assign(process.env, {
+        GITHUB_WORKSPACE: workspace,
+        INPUT_PLAYBOOK: PLAYBOOK,
+        INPUT_INVENTORY: 'hosts',
+        ...extra
+      })
+      const run = readActionSettings(process.env).run
+      try {
+        const outcome = await executeRun(run, (text) => (output += text))
+        return { output, outcome }
+      } catch (error) {
+        return { output, error }
+      }
+    } finally {
+      process.env = saved
+      rmSync(workspace, { recursive: true, force: true })
+    }
+  }
+
+  it('stops before any play runs when a prompt has no value, naming the prompt', async () => {
+    const { output, error } = await runAction({})
+    expect(error).toBeInstanceOf(PlaybookError)
+    expect((error as Error).message).toContain(
+      `vars_prompt 'release' ("Which release") has no value and there is no terminal to ask on: give it with -e release=VALUE (in a workflow, the extra-vars input)`
+    )
+    expect(output).not.toContain('PLAY [')
+  })
+
+  it("takes the value from the 'extra-vars' input", async () => {
+    const { outcome } = await runAction({ 'INPUT_EXTRA-VARS': 'release=v2' })
+    expect(outcome!.exitCode).toBe(0)
+    expect(outcome!.document.plays[0]!.tasks[0]!.results['localhost']!.result['msg']).toBe(
+      'release v2'
+    )
   })
 })
