@@ -309,3 +309,34 @@ describe('module_defaults of the module an action hands the task to', () => {
     )
   })
 })
+
+describe('throttle at run time', () => {
+  it('stops the run (exit 1, as ansible-playbook) when the value is no whole number', async () => {
+    const { readActionSettings } = await import('../../src/action/settings.js')
+    const { executeRun } = await import('../../src/engine.js')
+    const { AsyncPlaybookError } = await import('../../src/errors.js')
+    const { fatalExitCode } = await import('../../src/cli.js')
+    files({ hosts: 'localhost ansible_connection=local\n' })
+    const saved = { ...process.env }
+    try {
+      Object.assign(process.env, {
+        GITHUB_WORKSPACE: dir,
+        INPUT_PLAYBOOK:
+          '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n      throttle: "{{ \'a\' }}bc"\n',
+        INPUT_INVENTORY: 'hosts'
+      })
+      const error = await executeRun(readActionSettings(process.env).run, () => {}).then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(AsyncPlaybookError)
+      expect(error).not.toBeInstanceOf(PlaybookError)
+      expect((error as Error).message).toContain(
+        'Failed to convert the throttle value to an integer: got "abc"'
+      )
+      expect(fatalExitCode(error)).toBe(1)
+    } finally {
+      process.env = saved
+    }
+  })
+})

@@ -2,7 +2,7 @@
 // result processing do: each host's run (bounded by forks), its recap counters, where a failure leaves it
 // (its blocks' verdict), what it registers and its facts. The strategy (linear-strategy.ts) decides which
 // task runs on which hosts, and reads back what the task left behind (TaskRun).
-import { PlaybookError } from '../errors.js'
+import { AsyncPlaybookError, PlaybookError } from '../errors.js'
 import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
@@ -342,7 +342,8 @@ export class TaskDispatcher {
 
   /**
    * The task's throttle (its own, else its blocks', role's or play's), templated with the first host's
-   * variables: at most that many hosts run the task at once; 0 (the default) leaves forks alone.
+   * variables: at most that many hosts run the task at once; 0 (the default) leaves forks alone. A value
+   * that is no whole number stops the run (exit 1), as ansible-playbook's error does.
    */
   private throttleOf(task: Task, host: string, playContext: PlayContext): number {
     if (task.throttle === undefined || task.throttle === null) return 0
@@ -351,7 +352,7 @@ export class TaskDispatcher {
     try {
       value = templar.render(task.throttle, this.variables.scope(host, playContext, task))
     } catch (error) {
-      throw new PlaybookError(
+      throw new AsyncPlaybookError(
         `Failed to convert the throttle value to an integer: ${error instanceof Error ? error.message : String(error)}`,
         task.location
       )
@@ -364,7 +365,7 @@ export class TaskDispatcher {
           ? Number(text)
           : NaN
     if (!Number.isInteger(number))
-      throw new PlaybookError(
+      throw new AsyncPlaybookError(
         `Failed to convert the throttle value to an integer: got ${JSON.stringify(value)}. Set \`throttle:\` to a whole number of hosts (0: no limit)`,
         task.location
       )
