@@ -1,5 +1,6 @@
 import { OptionError } from './errors.js'
 import { BECOME_PASSWORD_ENV } from './cli-options.js'
+import type { PromptRequest } from './executor/vars-prompt.js'
 
 /** The parts of a terminal the prompt uses (process.stdin / process.stderr, or fakes in tests). */
 export interface PromptTerminal {
@@ -45,12 +46,44 @@ export function askVaultPassword(
   )
 }
 
+/**
+ * A play's vars_prompt on the terminal, as ansible-playbook asks it: the answer not echoed when the prompt
+ * is `private` (its default), asked twice with `confirm` until both answers match.
+ * @throws OptionError when stdin is not a terminal, or on Ctrl-C / Ctrl-D
+ */
+export async function askVarsPrompt(
+  request: PromptRequest,
+  terminal: PromptTerminal = { input: process.stdin, output: process.stderr }
+): Promise<string> {
+  const noTerminal = `vars_prompt '${request.name}' needs a terminal, and stdin is not one: give it with -e ${request.name}=VALUE`
+  const ask = (message: string): Promise<string> =>
+    askLine(message, `'${request.name}' prompt`, noTerminal, terminal, !request.private)
+  for (;;) {
+    const first = await ask(request.message)
+    if (!request.confirm) return first
+    const second = await ask(`confirm ${request.message}`)
+    if (first === second) return first
+    terminal.output.write('***** VALUES ENTERED DO NOT MATCH ****\n')
+  }
+}
+
 /** Reads a line from the terminal without echoing it. */
 function askHidden(
   prompt: string,
   what: string,
   noTerminal: string,
   terminal: PromptTerminal
+): Promise<string> {
+  return askLine(prompt, what, noTerminal, terminal, false)
+}
+
+/** Reads a line from the terminal in raw mode, echoing what is typed only when `echo` is set. */
+function askLine(
+  prompt: string,
+  what: string,
+  noTerminal: string,
+  terminal: PromptTerminal,
+  echo: boolean
 ): Promise<string> {
   const { input, output } = terminal
   if (!input.isTTY || typeof input.setRawMode !== 'function') {
@@ -75,8 +108,13 @@ function askHidden(
           if (typed === '') return finish(new OptionError(`no ${what} was typed`))
           return finish()
         }
-        if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1)
-        else typed += char
+        if (char === '\u007f' || char === '\b') {
+          if (echo && typed !== '') output.write('\b \b')
+          typed = typed.slice(0, -1)
+        } else {
+          typed += char
+          if (echo) output.write(char)
+        }
       }
     }
     output.write(prompt)

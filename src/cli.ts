@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { checkPlaybookFile, parseCli, UsageError, USAGE } from './cli-options.js'
-import { askBecomePassword, askVaultPassword } from './cli-prompt.js'
+import { askBecomePassword, askVarsPrompt, askVaultPassword } from './cli-prompt.js'
 import { executeRun } from './engine.js'
 import {
   AsyncPlaybookError,
@@ -64,7 +64,11 @@ export async function main(argv: string[]): Promise<number> {
         poll
       })
     }
-    const outcome = await executeRun(settings, write, { signal: controller.signal })
+    const outcome = await executeRun(settings, write, {
+      signal: controller.signal,
+      // vars_prompt asks on a terminal only; without one, a prompt with no value stops the run.
+      ...(process.stdin.isTTY ? { varsPrompter: (request) => askVarsPrompt(request) } : {})
+    })
     if (controller.signal.aborted) return 99
     return outcome.exitCode
   } catch (error) {

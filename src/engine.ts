@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { VarsPrompter } from './executor/vars-prompt.js'
 import { setRolesPath } from './playbook/roles.js'
 import {
   closeSync,
@@ -159,6 +160,8 @@ export async function executeRun(
     /** Events that must see each event before the console prints it (log grouping). */
     beforeConsole?: RunEvents[]
     live?: LiveRun
+    /** Asks a play's vars_prompt (the CLI on a terminal); absent, a prompt with no value stops the run. */
+    varsPrompter?: VarsPrompter
   } = {}
 ): Promise<RunOutcome> {
   setRolesPath(settings.rolesPath)
@@ -243,6 +246,7 @@ export async function executeRun(
   )
   for (const warning of settings.configWarnings ?? []) events.warning(warning)
   for (const warning of inventory.warnings) events.warning(warning)
+  for (const warning of playbook?.warnings ?? []) events.warning(warning)
   if (playbook) {
     // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
     const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'
@@ -288,6 +292,7 @@ export async function executeRun(
     inventory,
     templar,
     extraVars,
+    ...(options.varsPrompter ? { varsPrompter: options.varsPrompter } : {}),
     limit: settings.limit,
     forks: settings.forks,
     connectionDefaults: settings.connection,

@@ -352,15 +352,21 @@ describe('the other play keywords Ansible has', () => {
     ])
   })
 
-  it('refuses by name the play keywords it does not implement, saying what to do', () => {
-    expect(loadError('- hosts: all\n  run_once: true\n').message).toContain(
-      "'run_once' is not supported: run_once on a play is not supported yet; set `run_once: true` on the tasks"
+  it('hands run_once on a play down to its tasks (issue 14); a task keeps its own', () => {
+    const tasks = written(
+      onlyPlay(
+        '- hosts: all\n  run_once: true\n  tasks:\n    - name: a\n      debug: msg=x\n    - name: b\n      debug: msg=x\n      run_once: false\n'
+      )
     )
+    expect(tasks.map((t) => [t.name, t.runOnce])).toEqual([
+      ['a', true],
+      ['b', false]
+    ])
+  })
+
+  it('refuses by name the play keywords it does not implement, saying what to do', () => {
     expect(loadError('- hosts: all\n  fact_path: /etc/facts.d\n').message).toContain(
       "'fact_path' is not supported"
-    )
-    expect(loadError('- hosts: all\n  vars_prompt: []\n').message).toContain(
-      "'vars_prompt' is not supported"
     )
   })
 })

@@ -99,7 +99,9 @@ export class LinearStrategy {
       module: 'setup',
       args: {},
       tags: play.tags.length > 0 ? play.tags : ['always'],
-      location: play.location
+      location: play.location,
+      // As Ansible's gather_facts: the play's module_defaults for setup apply.
+      ...(play.moduleDefaults ? { moduleDefaults: play.moduleDefaults } : {})
     })
     // The implicit flush_handlers after each section runs whatever the tags, as in Ansible.
     let tasks: Task[] = (gather ? [gatherTask, ...play.tasks] : play.tasks).filter(

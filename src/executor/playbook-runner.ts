@@ -20,6 +20,7 @@ import { RunHostStates } from './run-state.js'
 import { Stats } from './stats.js'
 import { TaskDispatcher } from './task-dispatch.js'
 import { mergeRoleVars } from '../playbook/roles.js'
+import { checkPromptsAnswerable, promptedVars, type VarsPrompter } from './vars-prompt.js'
 import { VariableManager, type PlayContext } from './variables.js'
 
 /** Everything the engine needs; the CLI and the action both build this. */
@@ -37,6 +38,8 @@ export interface EngineOptions {
   inventory: Inventory
   templar: Templar
   extraVars: Record<string, unknown>
+  /** Asks a play's vars_prompt on a terminal (the CLI on one); absent: no terminal (the action). */
+  varsPrompter?: VarsPrompter
   limit?: string
   forks: number
   connectionDefaults: ConnectionDefaults
@@ -90,6 +93,8 @@ export interface RunSummary {
 
 /** Runs every play of a playbook against the inventory with Ansible's linear strategy. */
 export async function runPlaybook(playbook: Playbook, options: EngineOptions): Promise<RunSummary> {
+  // A prompt nothing can answer stops the run before any play starts (not halfway through a deploy).
+  checkPromptsAnswerable(playbook.plays, options.extraVars, options.varsPrompter)
   const runner = new PlaybookRunner(playbook, options)
   try {
     return await runner.run()
@@ -226,6 +231,24 @@ class PlaybookRunner {
       ...(written.varsFiles ? { varsFilesVars: written.varsFiles } : {}),
       playbookDir: this.playbook.baseDir,
       varsDir: written.playbookFileDir ?? this.playbook.baseDir
+    }
+    // As ansible-playbook: the prompts are answered as the play starts; the answers are play variables.
+    if (written.varsPrompt && written.varsPrompt.length > 0) {
+      const scope = (): Record<string, unknown> =>
+        this.variables.playScope({ ...playContextBase, playHosts: [], playBatch: [] })
+      if (
+        !this.options.varsPrompter &&
+        written.varsPrompt.some((p) => !Object.hasOwn(this.options.extraVars, p.name))
+      )
+        events.warning('Not prompting as we are not in interactive mode')
+      const prompted = await promptedVars(
+        written,
+        this.options.extraVars,
+        this.options.templar,
+        scope,
+        this.options.varsPrompter
+      )
+      playContextBase.playVars = { ...written.vars, ...prompted }
     }
     // As Ansible: the play's keywords are templated with its variables (no host's) before it runs.
     const play = templatedPlay(written, this.options.templar, () =>

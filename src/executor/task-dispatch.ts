@@ -2,7 +2,7 @@
 // result processing do: each host's run (bounded by forks), its recap counters, where a failure leaves it
 // (its blocks' verdict), what it registers and its facts. The strategy (linear-strategy.ts) decides which
 // task runs on which hosts, and reads back what the task left behind (TaskRun).
-import { PlaybookError } from '../errors.js'
+import { AsyncPlaybookError, PlaybookError } from '../errors.js'
 import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
 import { CACHEABLE_FACTS } from '../modules/set-fact.js'
@@ -134,7 +134,10 @@ export class TaskDispatcher {
     const changed: string[] = []
     const results = new Map<string, ModuleResult>()
     let abort: PlaybookError | undefined
-    await mapWithLimit(targets, this.options.forks, async (host) => {
+    // As Ansible: throttle lowers forks for this task (ignored with run_once, which runs on one host).
+    const throttle = runOnce ? 0 : this.throttleOf(task, hosts[0]!, playContext)
+    const lanes = throttle > 0 ? Math.min(throttle, this.options.forks) : this.options.forks
+    await mapWithLimit(targets, lanes, async (host) => {
       const started = Date.now()
       const scope = (locals: Record<string, unknown> = {}): Record<string, unknown> =>
         this.variables.scope(host, playContext, task, locals)
@@ -403,6 +406,38 @@ export class TaskDispatcher {
     for (const host of perHost === false ? [undefined] : hosts)
       for (const [name, value] of Object.entries(data))
         this.stats.setCustom(name, value, aggregate === true, host)
+  }
+
+  /**
+   * The task's throttle (its own, else its blocks', role's or play's), templated with the first host's
+   * variables: at most that many hosts run the task at once; 0 (the default) leaves forks alone. A value
+   * that is no whole number stops the run (exit 1), as ansible-playbook's error does.
+   */
+  private throttleOf(task: Task, host: string, playContext: PlayContext): number {
+    if (task.throttle === undefined || task.throttle === null) return 0
+    const { templar } = this.options
+    let value: unknown
+    try {
+      value = templar.render(task.throttle, this.variables.scope(host, playContext, task))
+    } catch (error) {
+      throw new AsyncPlaybookError(
+        `Failed to convert the throttle value to an integer: ${error instanceof Error ? error.message : String(error)}`,
+        task.location
+      )
+    }
+    const text = typeof value === 'string' ? value.trim() : value
+    const number =
+      typeof text === 'number'
+        ? text
+        : typeof text === 'string' && /^[-+]?\d+$/.test(text)
+          ? Number(text)
+          : NaN
+    if (!Number.isInteger(number))
+      throw new AsyncPlaybookError(
+        `Failed to convert the throttle value to an integer: got ${JSON.stringify(value)}. Set \`throttle:\` to a whole number of hosts (0: no limit)`,
+        task.location
+      )
+    return number
   }
 
   /**

@@ -19,6 +19,8 @@ import { dict } from '../dict.js'
 import { renderField, TaskTemplateError } from './task-errors.js'
 import { evaluateConditional, postValidate, renderArgs, toInt } from './task-fields.js'
 import { isRecord } from '../values/records.js'
+import { withModuleDefaults } from './module-defaults.js'
+import { MODULES } from '../modules/registry.js'
 import { runLoop, skippedByWhen, withLoopControl } from './task-loop.js'
 import {
   classify,
@@ -265,9 +267,11 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
+  const rendered = renderArgs(ctx, scope, expressionArgs(module))
   const prepared = prepareModuleRun(
     module,
-    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
+    // As Ansible: module_defaults go under the task's arguments before omitted ones are dropped.
+    ctx.stripOmitted(withModuleDefaults(task, module, rendered, templar, scope)),
     task,
     NORMAL_RUN
   )
@@ -446,6 +450,10 @@ function moduleContext(
     args: extra.args ?? {},
     ...NORMAL_RUN,
     task,
+    moduleDefaults: (name) => {
+      const other = MODULES.get(name)
+      return other ? withModuleDefaults(task, other, {}, templar, scope) : {}
+    },
     connection: () => ctx.connection.get(),
     reconnect: () => ctx.connection.reconnect(),
     vars: scope,

@@ -51,6 +51,11 @@ export interface ModuleContext {
   /** Diff mode: return a `diff` (ModuleDiff) of what changed, or would change in check mode. */
   diff: boolean
   task: ModuleTask
+  /**
+   * The task's module_defaults for another module (rendered; empty when none apply): what an action that
+   * hands the task to another module (package to apt, …) puts under the arguments, as Ansible's do.
+   */
+  moduleDefaults?: (module: string) => Record<string, unknown>
   /** The host's connection, opened on first use. Rejects with ConnectionError when unreachable. */
   connection(): Promise<Connection>
   /**

@@ -89,7 +89,11 @@ export const packageModule: ModuleDefinition = {
     }
     const args: Record<string, unknown> = Object.create(null) as Record<string, unknown>
     for (const [key, value] of Object.entries(ctx.task.args)) if (key !== 'use') args[key] = value
+    // As Ansible's package action: the module_defaults of the module it hands the task to go under the
+    // task's arguments.
     const given: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+    for (const [key, value] of Object.entries(ctx.moduleDefaults?.(module.name) ?? {}))
+      given[key] = value
     for (const [key, value] of Object.entries(ctx.args)) {
       if (key === 'use') continue
       // The options declared here have no defaults: only those given are passed on.

@@ -171,6 +171,11 @@ export const serviceModule: ModuleDefinition = {
  */
 function route(ctx: ModuleContext, manager: string): Promise<ModuleResult> | undefined {
   if (manager === 'systemd') {
+    const defaults = Object.keys(ctx.moduleDefaults?.('systemd') ?? {})
+    if (defaults.length > 0)
+      throw new ModuleArgumentError(
+        `service: module_defaults for systemd (${defaults.join(', ')}) would reach this task on ${ctx.host}, whose service manager is systemd, as Ansible's service action applies them; async-playbook does not apply them here yet. Use the systemd module for this task, or set the options on it`
+      )
     for (const option of NOT_FOR_SYSTEMD) {
       if (Object.hasOwn(ctx.task.args ?? {}, option)) {
         ctx.warn(`Ignoring "${option}" as it is not used in "systemd"`)

@@ -20,6 +20,8 @@ export const TASK_KEYWORDS = new Set([
   'no_log',
   'timeout',
   'run_once',
+  'throttle',
+  'module_defaults',
   'async',
   'poll',
   'tags',
@@ -55,6 +57,9 @@ export const BLOCK_KEYWORDS = new Set([
   'ignore_unreachable',
   'no_log',
   'timeout',
+  'run_once',
+  'throttle',
+  'module_defaults',
   'tags',
   'become',
   'become_user',
@@ -137,7 +142,11 @@ export const PLAY_KEYWORDS = new Set([
   'no_log',
   'check_mode',
   'collections',
-  'roles'
+  'roles',
+  'vars_prompt',
+  'run_once',
+  'throttle',
+  'module_defaults'
 ])
 
 /**
@@ -146,12 +155,8 @@ export const PLAY_KEYWORDS = new Set([
  */
 export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
-  include:
-    "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
-  vars_prompt: 'vars_prompt is not supported; pass the values with -e',
-  throttle: 'throttle is not supported yet; use -f/--forks',
+  vars_prompt: "'vars_prompt' is a play keyword: move it to the play",
   diff: 'diff mode is not supported yet',
-  module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
   collections:
     "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',
@@ -160,8 +165,8 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
 
 /** Ansible play keywords we do not implement on a play, with what to do instead (checked before the others). */
 export const PLAY_REFUSED: Record<string, string> = {
-  run_once:
-    'run_once on a play is not supported yet; set `run_once: true` on the tasks that must run once',
+  include:
+    "as in Ansible 2.14, 'include' is not a valid attribute for a Play (the playbook form of include is gone): import the playbook with `- import_playbook: file.yml`",
   fact_path: 'fact_path is not supported: local facts (facts.d) are not gathered'
 }
 

@@ -9,6 +9,7 @@ import {
   type BecomeKeywords,
   type BlockFrame,
   type Conditional,
+  type ModuleDefaults,
   type RoleRef,
   type Task
 } from './types.js'
@@ -50,6 +51,14 @@ export interface Inherited {
   delegateTo?: unknown
   delegateFacts?: unknown
   connection?: unknown
+  /** The nearest enclosing run_once (a block's, a role's, the play's), as written. */
+  runOnce?: unknown
+  /** The nearest enclosing throttle, as written. */
+  throttle?: unknown
+  /** Set within a file a dynamic include brought in (a bare `include` there is dynamic too, as in Ansible). */
+  dynamic?: boolean
+  /** The enclosing module_defaults, outermost first (the play's, then each block's or role's). */
+  moduleDefaults?: ModuleDefaults[]
   /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
   notify?: string[]
   /** The role whose tasks these are. */
@@ -69,6 +78,8 @@ export interface LoadContext {
    * role) for every host and loop item, and reads it once.
    */
   documents: Map<string, YamlDocument>
+  /** Warnings of the load (Ansible's deprecation of the bare `include`), each once. */
+  warnings?: Set<string>
   /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
   play?: PlayRoles
 }
@@ -340,6 +351,11 @@ export function inherit(task: Task, from: Inherited): Task {
   out.delegateTo = task.delegateTo ?? from.delegateTo
   out.delegateFacts = task.delegateFacts ?? from.delegateFacts
   out.connection = task.connection ?? from.connection
+  out.runOnce = task.runOnce ?? from.runOnce
+  out.throttle = task.throttle ?? from.throttle
+  // As Ansible: module_defaults add up, the enclosing ones first (a later entry for a module replaces it).
+  if (from.moduleDefaults || task.moduleDefaults)
+    out.moduleDefaults = [...(from.moduleDefaults ?? []), ...(task.moduleDefaults ?? [])]
   // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
   out.notify = task.notify ?? from.notify
   for (const key of [
@@ -351,7 +367,9 @@ export function inherit(task: Task, from: Inherited): Task {
     'anyErrorsFatal',
     'delegateTo',
     'delegateFacts',
-    'connection'
+    'connection',
+    'runOnce',
+    'throttle'
   ] as const)
     if (out[key] === undefined) delete out[key]
   return out

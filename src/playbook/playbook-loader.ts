@@ -40,7 +40,18 @@ import {
 import { isRecord } from '../values/records.js'
 import { noDuplicatesOf, RoleLoader } from './role-loader.js'
 import { roleFile } from './roles.js'
-import type { BlockFrame, DynamicInclude, Play, Playbook, RoleRef, Task } from './types.js'
+import type {
+  BlockFrame,
+  DynamicInclude,
+  ModuleDefaults,
+  Play,
+  Playbook,
+  RoleRef,
+  Task
+} from './types.js'
+import { loadModuleDefaults } from './module-defaults.js'
+import { loadVarsPrompt } from './vars-prompt.js'
+import { INCLUDE_DEPRECATION, rewriteLegacyInclude } from './legacy-include.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -96,7 +107,13 @@ export function parsePlaybookText(
   const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))]
   const context: LoadContext = { modules, ids: { next: 0 }, documents: new Map() }
   const loader = new Loader(doc, file, baseDir, context, chain, baseDir)
-  return { file, baseDir, plays: loader.plays() }
+  const plays = loader.plays()
+  return {
+    file,
+    baseDir,
+    plays,
+    ...(context.warnings ? { warnings: [...context.warnings] } : {})
+  }
 }
 
 /** The tasks (and for a role, the handlers and the role) a dynamic include brings in. */
@@ -421,6 +438,9 @@ class Loader extends RoleLoader {
       )
     }
     const vars = this.varsOf(raw.vars, 'Play', location)
+    const varsPrompt = loadVarsPrompt(raw.vars_prompt, location, (node, fallback) =>
+      this.at(node, fallback)
+    )
     const varsFiles = this.varsFiles(raw.vars_files, location)
     // As Ansible: `connection` and `remote_user` (or its old name `user`) give ansible_connection and
     // ansible_user when no variable does: any inventory, play or extra variable of that name wins.
@@ -441,6 +461,10 @@ class Loader extends RoleLoader {
     if (raw.ignore_unreachable !== undefined && raw.ignore_unreachable !== null)
       base.ignoreUnreachable = raw.ignore_unreachable
     if (raw.timeout !== undefined && raw.timeout !== null) base.timeout = raw.timeout
+    if (raw.run_once !== undefined && raw.run_once !== null) base.runOnce = raw.run_once
+    if (raw.throttle !== undefined && raw.throttle !== null) base.throttle = raw.throttle
+    const moduleDefaults = loadModuleDefaults(raw.module_defaults, this.modules, location)
+    if (moduleDefaults) base.moduleDefaults = moduleDefaults
     const roles: PlayRoles = { roles: [], handlers: [], imported: [], listed: [] }
     this.context.play = roles
     // As Ansible: handlers notified in a section run when it ends (an implicit `meta: flush_handlers`);
@@ -490,6 +514,8 @@ class Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors,
       ignoreUnreachable: raw.ignore_unreachable,
       environment: raw.environment,
+      ...(moduleDefaults ? { moduleDefaults } : {}),
+      ...(varsPrompt.length > 0 ? { varsPrompt } : {}),
       ...(become ? { become } : {}),
       ...(roles.roles.length > 0 ? { roles: roles.roles, listedRoles: unique(roles.listed) } : {}),
       location
@@ -504,7 +530,8 @@ class Loader extends RoleLoader {
     location: SourceLocation
   ): LoadedInclude {
     const apply = args['apply']
-    let base = state.inherited
+    // What a dynamic include brings in is dynamic: a bare `include` in it is too.
+    let base: Inherited = { ...state.inherited, dynamic: true }
     if (apply !== undefined && apply !== null) {
       if (!isRecord(apply)) {
         throw new PlaybookError(
@@ -630,6 +657,7 @@ class Loader extends RoleLoader {
 
   /** One entry of a handlers list that is not a block: a handler, an import_tasks, or an include_tasks. */
   private handlerEntry(entry: unknown, parent: object, base: Inherited, block: number): Task[] {
+    entry = this.legacyInclude(entry, base)
     if (!isRecord(entry)) return [this.task(entry, parent)]
     const location = this.at(entry)
     for (const keyword of ['import_role', 'include_role']) {
@@ -670,6 +698,16 @@ class Loader extends RoleLoader {
     return [{ ...task, ...(topics.length > 0 ? { listen: topics } : {}), handlerBlock: block }]
   }
 
+  /** A bare `include` entry, as the import_tasks or include_tasks entry it stands for; any other as it is. */
+  private legacyInclude(raw: unknown, inherited: Inherited): unknown {
+    if (!isRecord(raw)) return raw
+    const key = importKey(raw, 'include')
+    if (!key) return raw
+    this.context.warnings ??= new Set()
+    this.context.warnings.add(INCLUDE_DEPRECATION)
+    return rewriteLegacyInclude(raw, key, inherited.dynamic === true, this.at(raw))
+  }
+
   /** An include_tasks under handlers: when notified, it brings in the file's tasks as handlers. */
   private handlerInclude(raw: Record<string, unknown>, parent: object, base: Inherited): Task {
     const [task] = this.taskOrBlock(raw, parent, base)
@@ -700,6 +738,7 @@ class Loader extends RoleLoader {
 
   /** A task, or the tasks of a block (flattened, each carrying its block frames and inherited keywords). */
   private taskOrBlock(raw: unknown, parent: object, inherited: Inherited): Task[] {
+    raw = this.legacyInclude(raw, inherited)
     if (isRecord(raw) && raw.block !== undefined) return this.block(raw, inherited)
     const imported = isRecord(raw) ? importKey(raw, 'import_tasks') : undefined
     if (imported) return this.importTasks(raw as Record<string, unknown>, imported, inherited)
@@ -806,6 +845,10 @@ class Loader extends RoleLoader {
       delegateTo: raw.delegate_to ?? outer.delegateTo,
       delegateFacts: raw.delegate_facts ?? outer.delegateFacts,
       connection: raw.connection ?? outer.connection,
+      ...(outer.dynamic ? { dynamic: true } : {}),
+      runOnce: raw.run_once ?? outer.runOnce,
+      throttle: raw.throttle ?? outer.throttle,
+      ...moduleDefaultsOver(outer, loadModuleDefaults(raw.module_defaults, this.modules, location)),
       ...(raw.notify === undefined || raw.notify === null
         ? outer.notify === undefined
           ? {}
@@ -813,6 +856,15 @@ class Loader extends RoleLoader {
         : { notify: this.nameList(raw.notify, 'notify', location) })
     }
   }
+}
+
+/** The module_defaults a block or import hands down: the enclosing ones, then its own. */
+function moduleDefaultsOver(
+  outer: Inherited,
+  own: ModuleDefaults[] | undefined
+): Pick<Inherited, 'moduleDefaults'> {
+  const all = [...(outer.moduleDefaults ?? []), ...(own ?? [])]
+  return all.length > 0 ? { moduleDefaults: all } : {}
 }
 
 function unique(names: string[]): string[] {

@@ -19,11 +19,8 @@ export const ROLE_ENTRY_REFUSED = new Set([
   'connection',
   'remote_user',
   'port',
-  'run_once',
-  'throttle',
   'delegate_to',
   'delegate_facts',
-  'module_defaults',
   'collections',
   'diff'
 ])

@@ -13,7 +13,8 @@ import {
   type ModuleCatalog
 } from './loader-support.js'
 import { isRecord } from '../values/records.js'
-import type { Conditional, Task } from './types.js'
+import type { Conditional, ModuleDefaults, Task } from './types.js'
+import { loadModuleDefaults } from './module-defaults.js'
 import type { YamlDocument } from './yaml-loader.js'
 import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../values/unsafe.js'
 
@@ -242,6 +243,8 @@ export abstract class TaskParser {
       ...(raw.connection === undefined || raw.connection === null
         ? {}
         : { connection: raw.connection }),
+      ...(raw.throttle === undefined || raw.throttle === null ? {} : { throttle: raw.throttle }),
+      ...this.moduleDefaultsOf(raw.module_defaults, location),
       async: raw.async,
       poll: raw.poll,
       tags: normaliseTags(raw.tags),
@@ -250,6 +253,15 @@ export abstract class TaskParser {
         ? {}
         : { notify: this.nameList(raw.notify, 'notify', location) })
     }
+  }
+
+  /** A task's `module_defaults`, loaded (nothing when it has none). */
+  protected moduleDefaultsOf(
+    raw: unknown,
+    location: SourceLocation
+  ): { moduleDefaults?: ModuleDefaults[] } {
+    const loaded = loadModuleDefaults(raw, this.modules, location)
+    return loaded ? { moduleDefaults: loaded } : {}
   }
 
   protected actionKeyword(

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../errors.js'
 import type { IncludeState } from './loader-support.js'
+import type { VarsPrompt } from './vars-prompt.js'
 
 /** A conditional as written: a bare Jinja2 expression, a boolean, or a list of them (all must hold). */
 export type Conditional = string | boolean | number
@@ -65,6 +66,13 @@ export interface Task {
   delegateFacts?: unknown
   /** The task's (or its blocks') `connection` keyword: below every variable, as Ansible's ansible_connection wins. */
   connection?: unknown
+  /** At most this many hosts run the task at once (with forks), as written; 0 or absent: no limit. */
+  throttle?: unknown
+  /**
+   * module_defaults of the play, blocks, roles and task, outermost first, keys resolved (our module names,
+   * `group/<fully qualified group>`); values as written, templated when the task runs.
+   */
+  moduleDefaults?: ModuleDefaults[]
   /** The task's (or its blocks') any_errors_fatal, as written; absent: the play's. */
   anyErrorsFatal?: unknown
   async?: unknown
@@ -214,6 +222,10 @@ export interface Play {
   ignoreErrors?: unknown
   ignoreUnreachable?: unknown
   environment?: unknown
+  /** The play's `vars_prompt`: variables asked for (or taken from extra vars / defaults) as the play starts. */
+  varsPrompt?: VarsPrompt[]
+  /** The play's module_defaults, loaded: they reach its tasks and the fact gathering (as setup's). */
+  moduleDefaults?: ModuleDefaults[]
   /** become, become_user, become_method, become_flags, become_exe of the play. */
   become?: BecomeKeywords
   /** The play's public roles (`roles:` and `import_role`): their defaults and vars are seen by every task. */
@@ -235,4 +247,9 @@ export interface Playbook {
   /** Directory that relative paths in the playbook resolve against. */
   baseDir: string
   plays: Play[]
+  /** What the load warns of (Ansible's deprecation of the bare `include`), shown when the run starts. */
+  warnings?: string[]
 }
+
+/** One `module_defaults` mapping, keys resolved: a module's canonical name or `group/<fully qualified group>`. */
+export type ModuleDefaults = Record<string, unknown>
