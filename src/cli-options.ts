@@ -163,7 +163,16 @@ export function parseCli(
     ...(config.file !== undefined ? { configFile: config.file } : {}),
     ...(config.warnings.length > 0 ? { configWarnings: config.warnings } : {}),
     ...(fromEnv.gathering !== undefined ? { gathering: fromEnv.gathering } : {}),
-    ...(fromEnv.rolesPath !== undefined ? { rolesPath: fromEnv.rolesPath } : {})
+    ...(fromEnv.rolesPath !== undefined ? { rolesPath: fromEnv.rolesPath } : {}),
+    ...(values.requirements !== undefined || values['install-requirements'] === true
+      ? {
+          requirements: {
+            files: values.requirements ?? [],
+            auto: values['install-requirements'] === true
+          }
+        }
+      : {}),
+    ...(values['allow-inventory-scripts'] === true ? { allowInventoryScripts: true } : {})
   }
   if (values.tags !== undefined || values['skip-tags'] !== undefined) {
     settings.tags = {

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { setRolesPath } from './playbook/roles.js'
+import { setInstalledRoles, setRolesPath } from './playbook/roles.js'
+import {
+  defaultRequirementsCache,
+  findRequirementsFiles,
+  installRequirements,
+  type RequirementsSettings
+} from './requirements/index.js'
 import {
   closeSync,
   fchmodSync,
@@ -111,6 +117,10 @@ export interface RunSettings {
   gathering?: 'implicit' | 'explicit' | 'smart'
   /** ANSIBLE_ROLES_PATH / [defaults] roles_path: where roles are looked for after the playbook's roles/. */
   rolesPath?: string[]
+  /** Requirement files whose roles are installed (into a cache) before the playbook is loaded. */
+  requirements?: RequirementsSettings
+  /** Executable inventory files are run (`--list`) only when this is true (--allow-inventory-scripts). */
+  allowInventoryScripts?: boolean
 }
 
 /**
@@ -144,6 +154,10 @@ export async function executeRun(
   } = {}
 ): Promise<RunOutcome> {
   setRolesPath(settings.rolesPath)
+  const inventoryOptions = settings.allowInventoryScripts ? { allowScripts: true } : {}
+  const requirements = await installRunRequirements(settings)
+  setInstalledRoles(requirements?.roles)
+  for (const line of requirements?.log ?? []) write(`${line}\n`)
   const playbook =
     typeof settings.playbook === 'string'
       ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
@@ -154,7 +168,9 @@ export async function executeRun(
   if (!playbook && !jobs)
     throw new OptionError('a playbook is required (or --jobs to gather the jobs of an earlier run)')
   const inventory =
-    settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory()
+    settings.inventories.length > 0
+      ? loadInventory(settings.inventories, inventoryOptions)
+      : defaultInventory()
   // group_vars/host_vars next to the inventory and the playbook: a broken file stops the run before it starts.
   for (const dir of new Set([
     playbook?.baseDir,
@@ -206,6 +222,7 @@ export async function executeRun(
     ...(options.extraEvents ?? [])
   )
   for (const warning of settings.configWarnings ?? []) events.warning(warning)
+  for (const warning of requirements?.warnings ?? []) events.warning(warning)
   for (const warning of inventory.warnings) events.warning(warning)
   if (playbook) {
     // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
@@ -255,7 +272,7 @@ export async function executeRun(
     errorOnMissingHandler: settings.errorOnMissingHandler,
     // meta: refresh_inventory reads the inventory sources again.
     ...(settings.inventories.length > 0
-      ? { reloadInventory: () => loadInventory(settings.inventories) }
+      ? { reloadInventory: () => loadInventory(settings.inventories, inventoryOptions) }
       : {})
   }
   let summary
@@ -281,6 +298,31 @@ export async function executeRun(
   if (settings.jsonPath)
     writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)
   return { exitCode: summary.exitCode, document }
+}
+
+/**
+ * Installs the roles of the run's requirement files (given, or found next to the playbook and in the working
+ * directory) before the playbook is loaded, so that its plays find them by name.
+ */
+async function installRunRequirements(settings: RunSettings) {
+  const wanted = settings.requirements
+  if (!wanted) return undefined
+  const playbookDir =
+    typeof settings.playbook === 'string' && !settings.playbook.includes('\n')
+      ? path.dirname(path.resolve(settings.cwd, settings.playbook))
+      : settings.cwd
+  const files = [
+    ...wanted.files.map((file) => path.resolve(settings.cwd, file)),
+    ...(wanted.auto ? findRequirementsFiles([playbookDir, settings.cwd]) : [])
+  ]
+  if (files.length === 0) return undefined
+  const implemented = new Set(['ansible.builtin', 'ansible.legacy'])
+  for (const name of MODULE_CATALOG.fqcns?.keys() ?? [])
+    implemented.add(name.split('.').slice(0, 2).join('.'))
+  return installRequirements([...new Set(files)], {
+    cacheDir: wanted.cacheDir ?? defaultRequirementsCache(),
+    implementedCollections: implemented
+  })
 }
 
 /**
