@@ -321,7 +321,8 @@ async function installRunRequirements(settings: RunSettings) {
     implemented.add(name.split('.').slice(0, 2).join('.'))
   return installRequirements([...new Set(files)], {
     cacheDir: wanted.cacheDir ?? defaultRequirementsCache(),
-    implementedCollections: implemented
+    implementedCollections: implemented,
+    cwd: settings.cwd
   })
 }
 

@@ -335,6 +335,41 @@ describe('installing roles', () => {
     await expect(install(file)).rejects.toThrow(/does not appear to have a meta\/main\.yml file/)
   })
 
+  it("installs a role's dependencies (meta/main.yml, meta/requirements.yml), not the playbook's own roles", async () => {
+    const dir = tree({
+      'meta/main.yml':
+        'galaxy_info: {author: t}\ndependencies:\n  - role: common\n  - acme.web\n  - { role: local_only, when: false }\n',
+      'meta/requirements.yml': `- { src: "git+file://${repo.dir}", version: next, name: extra }\n`,
+      'tasks/main.yml': '- debug: msg=x\n'
+    })
+    git(dir, 'init', '--quiet')
+    git(dir, 'add', '.')
+    git(dir, 'commit', '--quiet', '-m', 'x')
+    const file = join(tree({ 'r.yml': `- { src: "git+file://${dir}", name: app }\n` }), 'r.yml')
+    const installed = await install(file)
+    expect([...installed.roles.keys()]).toEqual(['app', 'acme.web', 'extra'])
+    expect(installed.log[1]).toMatch(
+      /acme\.web \(1\.10\.0\) was installed successfully .*\(a dependency\)/
+    )
+    expect(taskMessage(installed.roles.get('extra')!)).toContain('from next')
+  })
+
+  it('takes a local repository path relative to the run directory', async () => {
+    const parent = dirname(repo.dir)
+    const file = join(
+      tree({
+        'r.yml': `- { src: "./${repo.dir.split('/').pop()}", scm: git, version: v1.0, name: rel }\n`
+      }),
+      'r.yml'
+    )
+    const installed = await installRequirements([file], {
+      cacheDir: mkdtempSync(join(tmpdir(), 'apb-req-cache-')),
+      implementedCollections: IMPLEMENTED,
+      cwd: parent
+    })
+    expect(taskMessage(installed.roles.get('rel')!)).toContain('from v1.0')
+  })
+
   it('warns about collections async-playbook does not implement', async () => {
     const file = join(
       tree({ 'r.yml': 'collections:\n  - ansible.posix\n  - name: community.mysql\n' }),
@@ -389,6 +424,31 @@ describe('a run with requirements', () => {
     } finally {
       delete process.env['ANSIBLE_GALAXY_SERVER']
     }
+  })
+
+  it('a module of a listed collection we do not implement is refused naming it, before anything runs', async () => {
+    const cwd = tree({
+      'requirements.yml': 'collections:\n  - community.mysql\n',
+      'site.yml':
+        '- hosts: all\n  gather_facts: false\n  tasks:\n    - command: touch ran-marker\n    - community.mysql.mysql_user: { name: app }\n'
+    })
+    let out = ''
+    await expect(
+      executeRun(
+        settings(cwd, join(cwd, 'site.yml'), {
+          requirements: {
+            files: [],
+            auto: true,
+            cacheDir: mkdtempSync(join(tmpdir(), 'apb-req-cache-'))
+          }
+        }),
+        (text) => (out += text)
+      )
+    ).rejects.toThrow(
+      /community\.mysql\.mysql_user is not supported: async-playbook does not implement the collection community\.mysql/
+    )
+    expect(out).not.toContain('TASK [')
+    expect(() => readFileSync(join(cwd, 'ran-marker'))).toThrow()
   })
 
   it('a role in the playbook roles/ directory wins over an installed one of the same name', async () => {

@@ -6,7 +6,9 @@ import { maskUrlCredentials } from './controller-commands.js'
 import {
   readRequirementsFile,
   RequirementsError,
-  type CollectionRequirement
+  roleDependencies,
+  type CollectionRequirement,
+  type RoleRequirement
 } from './requirements-file.js'
 import { defaultRequirementsCache, galaxyServer, installRole } from './role-install.js'
 
@@ -64,6 +66,8 @@ export async function installRequirements(
     /** Collections async-playbook has modules of (ansible.builtin included). */
     implementedCollections: ReadonlySet<string>
     env?: NodeJS.ProcessEnv
+    /** Where relative local sources (a repository or tarball path) are found, as ansible-galaxy's cwd. */
+    cwd?: string
   }
 ): Promise<InstalledRequirements> {
   const out: InstalledRequirements = {
@@ -79,19 +83,37 @@ export async function installRequirements(
   for (const file of files) {
     const requirements = readRequirementsFile(file)
     out.warnings.push(...requirements.warnings)
-    for (const role of requirements.roles) {
-      const existing = out.roles.get(role.name)
-      if (existing !== undefined) {
-        warn(
-          `- ${role.name} is already listed (from another source); the first one listed is used (${role.location.file}:${role.location.line})`
-        )
+    // Each role, then the roles it depends on (meta/main.yml, meta/requirements.yml), as ansible-galaxy
+    // installs them; a name already installed is not installed again.
+    const queue: { role: RoleRequirement; depth: number }[] = requirements.roles.map((role) => ({
+      role,
+      depth: 0
+    }))
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const { role, depth } = next
+      if (out.roles.has(role.name)) {
+        if (depth === 0)
+          warn(
+            `- ${role.name} is already listed (from another source); the first one listed is used (${role.location.file}:${role.location.line})`
+          )
         continue
       }
-      const installed = await installRole(role, options.cacheDir, { galaxyServer: server, warn })
+      if (depth > 20)
+        throw new RequirementsError(
+          `role dependencies nest deeper than 20 levels at ${role.name}: is there a loop?`,
+          role.location
+        )
+      const installed = await installRole(role, options.cacheDir, {
+        galaxyServer: server,
+        warn,
+        cwd: options.cwd ?? process.cwd()
+      })
       out.roles.set(role.name, installed.dir)
       out.log.push(
-        `- ${role.name} (${installed.version ?? 'default branch'}) ${installed.fromCache ? 'is already installed (cached)' : 'was installed successfully'} from ${maskUrlCredentials(role.src)}`
+        `- ${role.name} (${installed.version ?? 'default branch'}) ${installed.fromCache ? 'is already installed (cached)' : 'was installed successfully'} from ${maskUrlCredentials(role.src)}${depth > 0 ? ' (a dependency)' : ''}`
       )
+      for (const dependency of roleDependencies(installed.dir))
+        queue.push({ role: dependency, depth: depth + 1 })
     }
     for (const collection of requirements.collections) {
       out.collections.push(collection)

@@ -107,6 +107,50 @@ export function readRequirementsFile(file: string, seen: Set<string> = new Set()
   return out
 }
 
+/**
+ * The roles an installed role needs installed too, as ansible-galaxy finds them: the `dependencies` of its
+ * meta/main.yml and the roles of its meta/requirements.yml. A dependency with no '.' in its name or source
+ * and no scm (`common`, `- role: common`) is a role of the playbook's own, not something to install.
+ */
+export function roleDependencies(roleDir: string): RoleRequirement[] {
+  const out: RoleRequirement[] = []
+  const ignored: string[] = []
+  for (const [name, key] of [
+    ['main.yml', 'dependencies'],
+    ['main.yaml', 'dependencies'],
+    ['requirements.yml', 'roles'],
+    ['requirements.yaml', 'roles']
+  ] as const) {
+    const file = path.join(roleDir, 'meta', name)
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    const doc = parseYaml(text, file)
+    const data = doc.data
+    const list = Array.isArray(data) ? data : isRecord(data) ? data[key] : undefined
+    if (!Array.isArray(list)) continue
+    for (const entry of list) {
+      const location: SourceLocation = {
+        file,
+        line: (isRecord(entry) ? doc.lineOf(entry) : undefined) ?? 1
+      }
+      const spelled =
+        typeof entry === 'string'
+          ? entry
+          : isRecord(entry)
+            ? String(entry['src'] ?? entry['role'] ?? entry['name'] ?? '')
+            : ''
+      const scm = isRecord(entry) && entry['scm'] !== undefined && entry['scm'] !== null
+      if (!scm && !spelled.includes('.') && !spelled.includes('+')) continue
+      out.push(parseRoleEntry(entry, location, ignored))
+    }
+  }
+  return out
+}
+
 function listOf(
   raw: unknown,
   key: string,

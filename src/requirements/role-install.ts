@@ -55,7 +55,7 @@ interface CacheRecord {
 export async function installRole(
   role: RoleRequirement,
   cacheDir: string,
-  options: { galaxyServer: string; warn: (message: string) => void }
+  options: { galaxyServer: string; warn: (message: string) => void; cwd: string }
 ): Promise<InstalledRole> {
   const key = createHash('sha256')
     .update(JSON.stringify([role.kind, role.src, role.version ?? null, role.name]))
@@ -87,9 +87,10 @@ export async function installRole(
     let version: string | undefined
     const staged = path.join(work, role.name)
     try {
-      if (role.kind === 'git') version = await fromGit(role, staged, work)
+      if (role.kind === 'git') version = await fromGit(role, staged, work, options.cwd)
       else if (role.kind === 'url') await fromArchive(role.src, staged, work, true)
-      else if (role.kind === 'file') await fromArchive(path.resolve(role.src), staged, work, false)
+      else if (role.kind === 'file')
+        await fromArchive(path.resolve(options.cwd, role.src), staged, work, false)
       else version = await fromGalaxy(role, staged, work, options.galaxyServer)
     } catch (error) {
       if (error instanceof RequirementsError) throw error
@@ -161,8 +162,17 @@ export function treeDigest(root: string): string {
 }
 
 /** Clones the repository, checks out the version, and keeps the work tree without .git. */
-async function fromGit(role: RoleRequirement, staged: string, work: string): Promise<string> {
-  await runController('git', ['clone', '--quiet', '--no-checkout', '--', role.src, staged], {
+async function fromGit(
+  role: RoleRequirement,
+  staged: string,
+  work: string,
+  cwd: string
+): Promise<string> {
+  // A local repository path is relative to the run's directory (git would take it from `work`); a URL or
+  // scp-like `host:path` is given as written.
+  const local = !role.src.includes('://') && !/^[^/]+:/.test(role.src)
+  const source = local ? path.resolve(cwd, role.src) : role.src
+  await runController('git', ['clone', '--quiet', '--no-checkout', '--', source, staged], {
     cwd: work
   })
   const ref = role.version ?? 'HEAD'
