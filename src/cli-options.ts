@@ -168,7 +168,11 @@ export function parseCli(
       ? {
           requirements: {
             files: values.requirements ?? [],
-            auto: values['install-requirements'] === true
+            auto: values['install-requirements'] === true,
+            // ANSIBLE_GALAXY_SERVER, or ansible.cfg's [galaxy] server.
+            ...(settingEnv['ANSIBLE_GALAXY_SERVER']
+              ? { galaxyServer: settingEnv['ANSIBLE_GALAXY_SERVER'] }
+              : {})
           }
         }
       : {}),

@@ -322,7 +322,8 @@ async function installRunRequirements(settings: RunSettings) {
   return installRequirements([...new Set(files)], {
     cacheDir: wanted.cacheDir ?? defaultRequirementsCache(),
     implementedCollections: implemented,
-    cwd: settings.cwd
+    cwd: settings.cwd,
+    ...(wanted.galaxyServer !== undefined ? { galaxyServer: wanted.galaxyServer } : {})
   })
 }
 

@@ -487,6 +487,20 @@ describe('a run with requirements', () => {
       auto: true
     })
     expect(parseCli(['site.yml'], {}, false, cwd).settings?.requirements).toBeUndefined()
+    // The Galaxy server: ansible.cfg's [galaxy] server, ANSIBLE_GALAXY_SERVER over it.
+    writeFileSync(join(cwd, 'ansible.cfg'), '[galaxy]\nserver = http://127.0.0.1:9/galaxy\n')
+    expect(
+      parseCli(['site.yml', '--install-requirements'], {}, false, cwd).settings?.requirements
+        ?.galaxyServer
+    ).toBe('http://127.0.0.1:9/galaxy')
+    expect(
+      parseCli(
+        ['site.yml', '--install-requirements'],
+        { ANSIBLE_GALAXY_SERVER: 'http://g.invalid' },
+        false,
+        cwd
+      ).settings?.requirements?.galaxyServer
+    ).toBe('http://g.invalid')
   })
 })
 

@@ -174,7 +174,7 @@ export function readActionSettings(
     ...(configWarnings.length > 0 ? { configWarnings } : {}),
     ...(ansible.gathering !== undefined ? { gathering: ansible.gathering } : {}),
     ...(ansible.rolesPath !== undefined ? { rolesPath: ansible.rolesPath } : {}),
-    ...requirementsSettings(),
+    ...requirementsSettings(withConfig.env['ANSIBLE_GALAXY_SERVER']),
     ...(bool(Inputs.AllowInventoryScripts, false) ? { allowInventoryScripts: true } : {})
   }
   if (ansible.become || ansible.becomeUser || ansible.becomeMethod) {
@@ -242,7 +242,7 @@ export function readActionSettings(
  * `install-requirements` (default true) installs the roles of the requirement files found next to the
  * playbook and in the workspace; `requirements` names files (one a line) installed whatever it says.
  */
-function requirementsSettings(): Pick<RunSettings, 'requirements'> {
+function requirementsSettings(galaxyServer: string | undefined): Pick<RunSettings, 'requirements'> {
   const auto = bool(Inputs.InstallRequirements, true)
   const files = core
     .getInput(Inputs.Requirements)
@@ -250,7 +250,7 @@ function requirementsSettings(): Pick<RunSettings, 'requirements'> {
     .map((line) => line.trim())
     .filter((line) => line !== '')
   if (!auto && files.length === 0) return {}
-  return { requirements: { files, auto } }
+  return { requirements: { files, auto, ...(galaxyServer ? { galaxyServer } : {}) } }
 }
 
 /** What to fix when the `private-key` input (with `passphrase`) cannot be used; never quotes either. */

@@ -23,6 +23,8 @@ export interface RequirementsSettings {
   auto: boolean
   /** The cache directory (default: defaultRequirementsCache()). */
   cacheDir?: string
+  /** ANSIBLE_GALAXY_SERVER or ansible.cfg's [galaxy] server (default: Ansible's). */
+  galaxyServer?: string
 }
 
 /** The requirement files found in these directories, as ansible-galaxy users keep them. */
@@ -68,6 +70,8 @@ export async function installRequirements(
     env?: NodeJS.ProcessEnv
     /** Where relative local sources (a repository or tarball path) are found, as ansible-galaxy's cwd. */
     cwd?: string
+    /** The Galaxy server (default: ANSIBLE_GALAXY_SERVER of `env`, else Ansible's default). */
+    galaxyServer?: string
   }
 ): Promise<InstalledRequirements> {
   const out: InstalledRequirements = {
@@ -79,7 +83,7 @@ export async function installRequirements(
   const warn = (message: string): void => {
     out.warnings.push(message)
   }
-  const server = galaxyServer(options.env)
+  const server = options.galaxyServer ?? galaxyServer(options.env)
   for (const file of files) {
     const requirements = readRequirementsFile(file)
     out.warnings.push(...requirements.warnings)

@@ -299,7 +299,7 @@ async function fromGalaxy(
     )
   const versions: GalaxyVersion[] = []
   let next: string | undefined = new URL(
-    `roles/${encodeURIComponent(String(data.id))}/versions/`,
+    `roles/${encodeURIComponent(String(data.id))}/versions/?page_size=50`,
     apiV1
   ).toString()
   for (let page = 0; next !== undefined && page < 100; page++) {
