@@ -354,6 +354,13 @@ describe('installing roles', () => {
     expect(taskMessage(installed.roles.get('extra')!)).toContain('from next')
   })
 
+  it('a local directory without scm: git is refused with what to write instead', async () => {
+    const file = join(tree({ 'r.yml': `- { src: "${repo.dir}", name: dir }\n` }), 'r.yml')
+    await expect(install(file)).rejects.toThrow(
+      /is a directory; a local role source is a tarball, or a git repository with 'scm: git'/
+    )
+  })
+
   it('takes a local repository path relative to the run directory', async () => {
     const parent = dirname(repo.dir)
     const file = join(

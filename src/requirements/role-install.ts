@@ -209,6 +209,11 @@ async function fromArchive(
     await download(source, archive)
   } else if (!existsSync(archive)) {
     throw new RequirementsError(`the role archive '${source}' does not exist`)
+  } else if (statSync(archive).isDirectory()) {
+    throw new RequirementsError(
+      `'${source}' is a directory; a local role source is a tarball, or a git repository with 'scm: git' ` +
+        '(a role kept in the repository needs no requirements entry: put it under roles/ or on the roles path)'
+    )
   }
   const unpacked = path.join(work, '.apb-unpacked')
   mkdirSync(unpacked)
