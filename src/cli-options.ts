@@ -336,6 +336,11 @@ function refuseIdleOptions(
       if (given(name))
         refuse(`--${name}`, 'does nothing in an ad-hoc run (one task, no tags, no handlers).')
     }
+    if (given('requirements') || given('install-requirements'))
+      refuse(
+        '-r/--requirements and --install-requirements',
+        'install roles for a playbook; an ad-hoc run uses none.'
+      )
   }
   if (mode === 'gather') {
     const idle: [keyof typeof CLI_OPTIONS, string][] = [
@@ -345,7 +350,9 @@ function refuseIdleOptions(
       ['tags', '-t/--tags'],
       ['skip-tags', '--skip-tags'],
       ['force-handlers', '--force-handlers'],
-      ['command-timeout', '--command-timeout']
+      ['command-timeout', '--command-timeout'],
+      ['requirements', '-r/--requirements'],
+      ['install-requirements', '--install-requirements']
     ]
     for (const [name, spelled] of idle) {
       if (given(name)) {

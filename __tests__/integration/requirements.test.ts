@@ -494,6 +494,13 @@ describe('a run with requirements', () => {
       auto: true
     })
     expect(parseCli(['site.yml'], {}, false, cwd).settings?.requirements).toBeUndefined()
+    // They would do nothing in an ad-hoc run or when only gathering jobs: refused, not ignored.
+    expect(() => parseCli(['all', '-m', 'ping', '-r', 'a.yml'], {}, false, cwd)).toThrow(
+      /-r\/--requirements and --install-requirements install roles for a playbook; an ad-hoc run uses none/
+    )
+    expect(() =>
+      parseCli(['--jobs', '{"version":1,"jobs":[]}', '--install-requirements'], {}, false, cwd)
+    ).toThrow(/--install-requirements does nothing when gathering jobs/)
     // The Galaxy server: ansible.cfg's [galaxy] server, ANSIBLE_GALAXY_SERVER over it.
     writeFileSync(join(cwd, 'ansible.cfg'), '[galaxy]\nserver = http://127.0.0.1:9/galaxy\n')
     expect(
