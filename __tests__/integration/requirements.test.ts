@@ -354,6 +354,18 @@ describe('installing roles', () => {
     expect(taskMessage(installed.roles.get('extra')!)).toContain('from next')
   })
 
+  it('a role holding a link that points outside it is refused', async () => {
+    const dir = tree(roleFiles('linked'))
+    execFileSync('ln', ['-s', '/etc/passwd', join(dir, 'tasks/passwd')])
+    git(dir, 'init', '--quiet')
+    git(dir, 'add', '.')
+    git(dir, 'commit', '--quiet', '-m', 'x')
+    const file = join(tree({ 'r.yml': `- { src: "git+file://${dir}", name: linked }\n` }), 'r.yml')
+    await expect(install(file)).rejects.toThrow(
+      /holds a link 'tasks\/passwd' pointing outside the role/
+    )
+  })
+
   it('a local directory without scm: git is refused with what to write instead', async () => {
     const file = join(tree({ 'r.yml': `- { src: "${repo.dir}", name: dir }\n` }), 'r.yml')
     await expect(install(file)).rejects.toThrow(

@@ -190,6 +190,7 @@ async function fromGit(
   }
   const commit = (await runController('git', ['rev-parse', 'HEAD'], { cwd: staged })).trim()
   rmSync(path.join(staged, '.git'), { recursive: true, force: true })
+  refuseEscapingLinks(staged)
   return role.version ?? commit
 }
 
@@ -248,7 +249,7 @@ function refuseEscapingLinks(root: string): void {
         const target = path.resolve(dir, readlinkSync(full))
         if (target !== base && !target.startsWith(base + path.sep))
           throw new RequirementsError(
-            `the role archive holds a link '${path.relative(base, full)}' pointing outside the role (${readlinkSync(full)})`
+            `the role holds a link '${path.relative(base, full)}' pointing outside the role (${readlinkSync(full)}), which an installed role cannot follow`
           )
       } else if (stat.isDirectory()) walk(full)
     }
