@@ -4,7 +4,8 @@
  * (reused without fetching, refetched when its content was changed); credentials masked; and a run finding
  * the installed roles by name. Nothing here reaches the internet.
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { createServer, type Server } from 'node:http'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -105,10 +106,14 @@ async function startFakeGalaxy(): Promise<FakeServer> {
     if (file) {
       res.writeHead(200, { 'content-type': 'application/gzip' })
       res.end(file)
-    } else if (url.pathname === '/api/') json({ available_versions: { v1: 'v1/', v3: 'v3/' } })
+    } else if (url.pathname === '/api/' || url.pathname === '/api')
+      // ansible-galaxy asks /api, we ask /api/.
+      json({ available_versions: { v1: 'v1/', v3: 'v3/' } })
     else if (url.pathname === '/api/v1/roles/') {
       const known =
-        url.searchParams.get('owner__username') === 'acme' && url.searchParams.get('name') === 'web'
+        // ansible-galaxy 2.14 ends the query with a '/' (name=web/).
+        url.searchParams.get('owner__username') === 'acme' &&
+        url.searchParams.get('name')?.replace(/\/$/, '') === 'web'
       json({
         results: known ? [{ id: 7, github_user: 'acme', github_repo: 'ansible-role-web' }] : []
       })
@@ -402,6 +407,54 @@ describe('installing roles', () => {
     ])
   })
 })
+
+describe('against ansible-galaxy', () => {
+  it.skipIf(!hasGalaxy() && process.env['APB_REQUIRE_ANSIBLE'] !== '1')(
+    'installs the same roles under the same names, with the same files',
+    async () => {
+      const file = join(
+        tree({
+          'requirements.yml': [
+            'roles:',
+            `  - src: git+file://${repo.dir}`,
+            '    version: v1.0',
+            `  - { src: "file://${repo.dir}", scm: git, version: next, name: branch }`,
+            `  - git+file://${repo.dir},${repo.v1Commit},commit`,
+            `  - src: ${galaxy.base}/files/plain.tar.gz`,
+            '  - acme.web',
+            '  - { src: acme.web, version: 1.2.0, name: web_old }'
+          ].join('\n')
+        }),
+        'requirements.yml'
+      )
+      const theirs = mkdtempSync(join(tmpdir(), 'apb-req-galaxy-'))
+      // Asynchronously: the fake Galaxy answers from this process.
+      await promisify(execFile)(
+        'ansible-galaxy',
+        ['install', '-r', file, '-p', theirs, '-s', galaxy.base],
+        { env: { ...process.env, ANSIBLE_HOME: join(theirs, '.home'), ANSIBLE_NOCOLOR: '1' } }
+      )
+      const ours = await install(file)
+      const names = execFileSync('ls', [theirs], { encoding: 'utf8' }).split('\n').filter(Boolean)
+      expect([...ours.roles.keys()].sort()).toEqual(names.sort())
+      for (const name of names)
+        expect([name, taskMessage(ours.roles.get(name)!)]).toEqual([
+          name,
+          taskMessage(join(theirs, name))
+        ])
+    },
+    120_000
+  )
+})
+
+function hasGalaxy(): boolean {
+  try {
+    execFileSync('ansible-galaxy', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
 
 describe('a run with requirements', () => {
   function settings(cwd: string, playbook: string, extra: Partial<RunSettings> = {}): RunSettings {
