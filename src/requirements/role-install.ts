@@ -315,7 +315,8 @@ async function fromGalaxy(
       next?: string | null
     }
     versions.push(...(body.results ?? []))
-    const link = body.next_link ?? null
+    // `next_link` (a path) as ansible-galaxy 2.14 follows it; `next` (a URL) where a newer Galaxy gives only that.
+    const link = body.next_link ?? body.next ?? null
     next = link ? new URL(link, new URL(root.url).origin).toString() : undefined
   }
   const names = versions.map((v) => v.name).filter((n): n is string => typeof n === 'string')
