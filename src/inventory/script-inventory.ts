@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { InventoryError } from '../errors.js'
 import type { InventoryData } from './inventory-data.js'
+import { isRecord } from '../values/records.js'
 
 /** How long one `--list` or `--host` call of an inventory script may take. */
 const SCRIPT_DEADLINE_MS = 5 * 60 * 1000
@@ -142,8 +143,4 @@ function safeKey(key: string, shown: string): string {
       `inventory script ${shown} gives a variable named __proto__, which is not a valid name`
     )
   return key
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

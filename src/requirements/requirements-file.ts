@@ -5,6 +5,7 @@ import path from 'node:path'
 import { AsyncPlaybookError, type SourceLocation } from '../errors.js'
 import { parseYaml } from '../playbook/yaml-loader.js'
 import { maskUrlCredentials } from './controller-commands.js'
+import { isRecord } from '../values/records.js'
 
 /** A requirements file that cannot be read, or a role that cannot be installed. Exit code 1. */
 export class RequirementsError extends AsyncPlaybookError {}
@@ -307,10 +308,6 @@ function text(value: unknown, key: string, location: SourceLocation): string {
   if (typeof value === 'string') return value.trim()
   if (typeof value === 'number') return String(value)
   throw new RequirementsError(`'${key}' must be a string, found ${describe(value)}`, location)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function describe(value: unknown): string {
