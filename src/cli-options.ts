@@ -163,7 +163,20 @@ export function parseCli(
     ...(config.file !== undefined ? { configFile: config.file } : {}),
     ...(config.warnings.length > 0 ? { configWarnings: config.warnings } : {}),
     ...(fromEnv.gathering !== undefined ? { gathering: fromEnv.gathering } : {}),
-    ...(fromEnv.rolesPath !== undefined ? { rolesPath: fromEnv.rolesPath } : {})
+    ...(fromEnv.rolesPath !== undefined ? { rolesPath: fromEnv.rolesPath } : {}),
+    ...(values.requirements !== undefined || values['install-requirements'] === true
+      ? {
+          requirements: {
+            files: values.requirements ?? [],
+            auto: values['install-requirements'] === true,
+            // ANSIBLE_GALAXY_SERVER, or ansible.cfg's [galaxy] server.
+            ...(settingEnv['ANSIBLE_GALAXY_SERVER']
+              ? { galaxyServer: settingEnv['ANSIBLE_GALAXY_SERVER'] }
+              : {})
+          }
+        }
+      : {}),
+    ...(values['allow-inventory-scripts'] === true ? { allowInventoryScripts: true } : {})
   }
   if (values.tags !== undefined || values['skip-tags'] !== undefined) {
     settings.tags = {
@@ -347,6 +360,11 @@ function refuseIdleOptions(
       if (given(name))
         refuse(`--${name}`, 'does nothing in an ad-hoc run (one task, no tags, no handlers).')
     }
+    if (given('requirements') || given('install-requirements'))
+      refuse(
+        '-r/--requirements and --install-requirements',
+        'install roles for a playbook; an ad-hoc run uses none.'
+      )
   }
   if (mode === 'gather') {
     const idle: [keyof typeof CLI_OPTIONS, string][] = [
@@ -356,7 +374,9 @@ function refuseIdleOptions(
       ['tags', '-t/--tags'],
       ['skip-tags', '--skip-tags'],
       ['force-handlers', '--force-handlers'],
-      ['command-timeout', '--command-timeout']
+      ['command-timeout', '--command-timeout'],
+      ['requirements', '-r/--requirements'],
+      ['install-requirements', '--install-requirements']
     ]
     for (const [name, spelled] of idle) {
       if (given(name)) {

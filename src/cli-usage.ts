@@ -44,6 +44,13 @@ Options:
                               ANSIBLE_VAULT_PASSWORD_FILE)
   -J, --ask-vault-password, --ask-vault-pass
                               ask for the vault password (on a terminal)
+  -r, --requirements FILE     install the roles of this requirements file (ansible-galaxy's format) before
+                              the run, into a cache (repeatable)
+      --install-requirements  install the roles of roles/requirements.yml, requirements.yml and
+                              collections/requirements.yml next to the playbook or in the current directory
+      --allow-inventory-scripts
+                              run executable inventory files (dynamic inventory scripts, with --list);
+                              refused without this flag
   -m, --module-name MODULE    ad-hoc: the module to run (default: ${DEFAULTS.adhocModule})
   -a, --args ARGS             ad-hoc: the module's arguments
   -B, --background SECONDS    ad-hoc: run in the background (async) for at most SECONDS
@@ -103,6 +110,9 @@ export const CLI_OPTIONS = {
   'vault-pass-file': { type: 'string', multiple: true },
   'ask-vault-password': { type: 'boolean', short: 'J' },
   'ask-vault-pass': { type: 'boolean' },
+  requirements: { type: 'string', short: 'r', multiple: true },
+  'install-requirements': { type: 'boolean' },
+  'allow-inventory-scripts': { type: 'boolean' },
   timeout: { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },

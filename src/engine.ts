@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { VarsPrompter } from './executor/vars-prompt.js'
-import { setRolesPath } from './playbook/roles.js'
+import { setInstalledRoles, setRolesPath } from './playbook/roles.js'
+import {
+  defaultRequirementsCache,
+  findRequirementsFiles,
+  installRequirements,
+  type RequirementsSettings
+} from './requirements/index.js'
 import {
   closeSync,
   fchmodSync,
@@ -130,6 +136,10 @@ export interface RunSettings {
    * their names to PLAYBOOK.retry, in `savePath` (ANSIBLE_RETRY_FILES_SAVE_PATH) or next to the playbook.
    */
   retryFiles?: { savePath?: string }
+  /** Requirement files whose roles are installed (into a cache) before the playbook is loaded. */
+  requirements?: RequirementsSettings
+  /** Executable inventory files are run (`--list`) only when this is true (--allow-inventory-scripts). */
+  allowInventoryScripts?: boolean
 }
 
 /**
@@ -165,6 +175,10 @@ export async function executeRun(
   } = {}
 ): Promise<RunOutcome> {
   setRolesPath(settings.rolesPath)
+  const inventoryOptions = settings.allowInventoryScripts ? { allowScripts: true } : {}
+  const requirements = await installRunRequirements(settings)
+  setInstalledRoles(requirements?.roles)
+  for (const line of requirements?.log ?? []) write(`${line}\n`)
   const playbook =
     typeof settings.playbook === 'string'
       ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
@@ -175,7 +189,9 @@ export async function executeRun(
   if (!playbook && !jobs)
     throw new OptionError('a playbook is required (or --jobs to gather the jobs of an earlier run)')
   const inventory =
-    settings.inventories.length > 0 ? loadInventory(settings.inventories) : defaultInventory()
+    settings.inventories.length > 0
+      ? loadInventory(settings.inventories, inventoryOptions)
+      : defaultInventory()
   // group_vars/host_vars next to the inventory and the playbook: a broken file stops the run before it starts.
   for (const dir of new Set([
     playbook?.baseDir,
@@ -245,6 +261,7 @@ export async function executeRun(
     ...(options.extraEvents ?? [])
   )
   for (const warning of settings.configWarnings ?? []) events.warning(warning)
+  for (const warning of requirements?.warnings ?? []) events.warning(warning)
   for (const warning of inventory.warnings) events.warning(warning)
   for (const warning of playbook?.warnings ?? []) events.warning(warning)
   if (playbook) {
@@ -313,7 +330,7 @@ export async function executeRun(
     errorOnMissingHandler: settings.errorOnMissingHandler,
     // meta: refresh_inventory reads the inventory sources again.
     ...(settings.inventories.length > 0
-      ? { reloadInventory: () => loadInventory(settings.inventories) }
+      ? { reloadInventory: () => loadInventory(settings.inventories, inventoryOptions) }
       : {})
   }
   let summary
@@ -343,6 +360,33 @@ export async function executeRun(
   if (settings.jsonPath)
     writeResultsDocument(path.resolve(settings.cwd, settings.jsonPath), document)
   return { exitCode: summary.exitCode, document }
+}
+
+/**
+ * Installs the roles of the run's requirement files (given, or found next to the playbook and in the working
+ * directory) before the playbook is loaded, so that its plays find them by name.
+ */
+async function installRunRequirements(settings: RunSettings) {
+  const wanted = settings.requirements
+  if (!wanted) return undefined
+  const playbookDir =
+    typeof settings.playbook === 'string' && !settings.playbook.includes('\n')
+      ? path.dirname(path.resolve(settings.cwd, settings.playbook))
+      : settings.cwd
+  const files = [
+    ...wanted.files.map((file) => path.resolve(settings.cwd, file)),
+    ...(wanted.auto ? findRequirementsFiles([playbookDir, settings.cwd]) : [])
+  ]
+  if (files.length === 0) return undefined
+  const implemented = new Set(['ansible.builtin', 'ansible.legacy'])
+  for (const name of MODULE_CATALOG.fqcns?.keys() ?? [])
+    implemented.add(name.split('.').slice(0, 2).join('.'))
+  return installRequirements([...new Set(files)], {
+    cacheDir: wanted.cacheDir ?? defaultRequirementsCache(),
+    implementedCollections: implemented,
+    cwd: settings.cwd,
+    ...(wanted.galaxyServer !== undefined ? { galaxyServer: wanted.galaxyServer } : {})
+  })
 }
 
 /**

@@ -22,7 +22,8 @@ export async function post(): Promise<void> {
       jobs,
       settings.run.inventories,
       settings.run.connection,
-      settings.run.become
+      settings.run.become,
+      settings.run.allowInventoryScripts === true
     )
     for (const line of lines) core.info(line)
   } catch (error) {

@@ -80,12 +80,17 @@ export async function killLaunchedJobs(
   jobsText: string,
   inventories: string[],
   connection: ConnectionDefaults,
-  become?: BecomeDefaults
+  become?: BecomeDefaults,
+  /** The allow-inventory-scripts input: the inventory is read as the step read it. */
+  allowInventoryScripts = false
 ): Promise<string[]> {
   const registry = parseJobsDocument(jobsText, SAVED_JOBS)
   const jobs = registry.allOutstanding()
   if (jobs.length === 0) return []
-  const inventory = inventories.length > 0 ? loadInventory(inventories) : defaultInventory()
+  const inventory =
+    inventories.length > 0
+      ? loadInventory(inventories, allowInventoryScripts ? { allowScripts: true } : {})
+      : defaultInventory()
   const variables = new VariableManager(inventory, new Templar(), {})
   const connections = new HostConnections(connection, openConnection, become)
   try {

@@ -196,7 +196,9 @@ export function readActionSettings(
     ...(config.file !== undefined ? { configFile: config.file } : {}),
     ...(configWarnings.length > 0 ? { configWarnings } : {}),
     ...(ansible.gathering !== undefined ? { gathering: ansible.gathering } : {}),
-    ...(ansible.rolesPath !== undefined ? { rolesPath: ansible.rolesPath } : {})
+    ...(ansible.rolesPath !== undefined ? { rolesPath: ansible.rolesPath } : {}),
+    ...requirementsSettings(withConfig.env['ANSIBLE_GALAXY_SERVER']),
+    ...(bool(Inputs.AllowInventoryScripts, false) ? { allowInventoryScripts: true } : {})
   }
   if (ansible.become || ansible.becomeUser || ansible.becomeMethod) {
     run.become = {
@@ -284,6 +286,21 @@ export function readActionSettings(
       }
     }
   }
+}
+
+/**
+ * `install-requirements` (default true) installs the roles of the requirement files found next to the
+ * playbook and in the workspace; `requirements` names files (one a line) installed whatever it says.
+ */
+function requirementsSettings(galaxyServer: string | undefined): Pick<RunSettings, 'requirements'> {
+  const auto = bool(Inputs.InstallRequirements, true)
+  const files = core
+    .getInput(Inputs.Requirements)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  if (!auto && files.length === 0) return {}
+  return { requirements: { files, auto, ...(galaxyServer ? { galaxyServer } : {}) } }
 }
 
 /** What to fix when the `private-key` input (with `passphrase`) cannot be used; never quotes either. */

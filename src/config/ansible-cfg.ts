@@ -65,6 +65,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { ini: ['defaults.nocolor'], env: 'ANSIBLE_NOCOLOR', kind: 'text' },
   { ini: ['defaults.force_color'], env: 'ANSIBLE_FORCE_COLOR', kind: 'text' },
   { ini: ['defaults.verbosity'], env: 'ANSIBLE_VERBOSITY', kind: 'text' },
+  // Where requirements files' Galaxy roles are looked up (src/requirements/).
+  { ini: ['galaxy.server'], env: 'ANSIBLE_GALAXY_SERVER', kind: 'text' },
   // Accepted without effect: commands already run without Python, and without a retry of the module
   // transfer that pipelining saves.
   {

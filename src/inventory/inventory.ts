@@ -10,6 +10,7 @@ import {
   type PatternTarget
 } from './host-pattern.js'
 import { parseIniInventory, type InventorySource } from './ini-parser.js'
+import { readInventoryScript } from './script-inventory.js'
 import { InventoryData } from './inventory-data.js'
 import { parseYamlInventory } from './yaml-parser.js'
 import { loadYaml } from '../values/yaml.js'
@@ -41,6 +42,8 @@ export type DynamicChange =
 export interface LoadInventoryOptions {
   /** Names inline inventory text in error messages. Default `<inventory text>`. */
   label?: string
+  /** Run executable inventory files (`--list`); without it they are refused naming the flag. */
+  allowScripts?: boolean
 }
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
@@ -380,7 +383,7 @@ export function loadInventory(
   const data = new InventoryData()
   const label = options.label ?? '<inventory text>'
   sources.forEach((source, i) =>
-    readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data)
+    readSource(source, sources.length > 1 ? `${label} #${i + 1}` : label, data, options)
   )
   return new Inventory(data)
 }
@@ -452,17 +455,22 @@ function revealInventoryValues(text: string, label: string): void {
 
 const PATH_LIKE = /[\\/]|\.(?:ini|ya?ml|json|cfg|conf|txt)$/i
 
-function readSource(source: string, label: string, data: InventoryData): void {
+function readSource(
+  source: string,
+  label: string,
+  data: InventoryData,
+  options: LoadInventoryOptions
+): void {
   if (!source.includes('\n')) {
     const kind = fileKind(source)
     if (kind === 'directory') {
       data.varsBases.push(resolve(source))
-      readDirectory(resolve(source), source, data)
+      readDirectory(resolve(source), source, data, options)
       return
     }
     if (kind === 'file') {
       data.varsBases.push(dirname(resolve(source)))
-      readFile(resolve(source), source, data)
+      readFile(resolve(source), source, data, options)
       return
     }
     if (source.includes(',')) return readHostList(source, label, data)
@@ -503,7 +511,12 @@ export function ignoredInInventoryDirectory(name: string): boolean {
 }
 
 /** An inventory directory: each entry in lexical order, subdirectories read the same way, as Ansible does. */
-function readDirectory(dir: string, shown: string, data: InventoryData): void {
+function readDirectory(
+  dir: string,
+  shown: string,
+  data: InventoryData,
+  options: LoadInventoryOptions
+): void {
   let entries: string[]
   try {
     entries = readdirSync(dir).sort(byCodePoint)
@@ -515,17 +528,35 @@ function readDirectory(dir: string, shown: string, data: InventoryData): void {
     const path = join(dir, entry)
     const shownPath = join(shown, entry)
     const kind = fileKind(path)
-    if (kind === 'directory') readDirectory(path, shownPath, data)
-    else if (kind === 'file') readFile(path, shownPath, data)
+    if (kind === 'directory') readDirectory(path, shownPath, data, options)
+    else if (kind === 'file') readFile(path, shownPath, data, options)
   }
 }
 
-/** One inventory file (INI or YAML; vault-encrypted ones decrypted). Executable inventory scripts are refused. */
-function readFile(file: string, shown: string, data: InventoryData): void {
+/**
+ * One inventory file (INI or YAML; vault-encrypted ones decrypted). Executable inventory scripts are run only
+ * when the run allows them (options.allowScripts), and refused naming the flag otherwise.
+ */
+function readFile(
+  file: string,
+  shown: string,
+  data: InventoryData,
+  options: LoadInventoryOptions
+): void {
   if (isInventoryScript(file)) {
+    const executable = (statSync(file).mode & 0o111) !== 0
+    if (options.allowScripts && executable) {
+      readInventoryScript(file, shown, data)
+      return
+    }
+    if (options.allowScripts)
+      throw new InventoryError(
+        `inventory '${shown}' starts with '#!' but is not executable: make it executable (chmod +x) to run it as an inventory script, or remove the '#!' line`
+      )
     throw new InventoryError(
-      `inventory '${shown}' is an executable script (dynamic inventory), which async-playbook does not run. ` +
-        'Write its output to a YAML or INI file and pass that file instead' +
+      `inventory '${shown}' is an executable script (dynamic inventory), which async-playbook does not run unless ` +
+        "allowed: pass --allow-inventory-scripts (the action's input allow-inventory-scripts: true) to run it " +
+        'on the controller with --list, or write its output to a YAML or INI file and pass that file instead' +
         (shown.includes('/') ? ', or move the script out of the inventory directory.' : '.')
     )
   }

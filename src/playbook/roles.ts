@@ -47,6 +47,17 @@ export function setRolesPath(dirs: readonly string[] | undefined): void {
   runRolesPath = dirs && dirs.length > 0 ? dirs : undefined
 }
 
+/** Roles installed from requirements files (name → directory), set by the run before loading. */
+let installedRoles: ReadonlyMap<string, string> = new Map()
+
+/**
+ * Sets the roles installed from the run's requirements files: they are found by name after the playbook's
+ * roles/ directory and before the roles path, where ansible-galaxy would have installed them.
+ */
+export function setInstalledRoles(roles: ReadonlyMap<string, string> | undefined): void {
+  installedRoles = roles ?? new Map()
+}
+
 /**
  * The directories a role name is looked up in, in order, as Ansible does for the sources we support:
  * `roles/` next to the playbook, the playbook's own directory, then ANSIBLE_ROLES_PATH (or Ansible's
@@ -88,9 +99,13 @@ export function findRole(
     )
   }
   const searched = [...roleSearchPath(playDir).slice(0, -1), ...near, playDir]
-  for (const dir of searched) {
+  const installed = installedRoles.get(name)
+  for (const [index, dir] of searched.entries()) {
     const candidate = path.resolve(dir, name)
     if (isDirectory(candidate)) return { dir: candidate, name }
+    // After the playbook's roles/ (index 0): where ansible-galaxy installs, the head of the roles path.
+    if (index === 0 && installed !== undefined && isDirectory(installed))
+      return { dir: installed, name }
   }
   const fromCwd = path.resolve(name)
   if (isDirectory(fromCwd)) return { dir: fromCwd, name: path.basename(fromCwd) }
