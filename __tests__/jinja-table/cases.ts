@@ -33,7 +33,9 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
-    throw new Error(`${where}: invalid JSON (${(error as Error).message}): ${text}`)
+    throw new Error(`${where}: invalid JSON (${(error as Error).message}): ${text}`, {
+      cause: error
+    })
   }
 }
 
