@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks'
 import { TemplateError } from '../errors.js'
 import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
-import { STRING_TYPE_FILTERS, markNativeText } from './native-text.js'
+import { STRING_TYPE_FILTERS, markNativeText, unmarkNativeText } from './native-text.js'
 import { VARS_KEY, assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
 import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
@@ -15,6 +15,7 @@ function wrapFilter(name: string, filter: FilterFunction) {
     if (!UNDEFINED_SAFE_FILTERS.has(name)) assertArgumentsDefined(value, args, kwargs)
     const result = filter(value, args, kwargs)
     if (STRING_TYPE_FILTERS.has(name)) markNativeText(result)
+    else unmarkNativeText(result)
     return result
   }
 }

@@ -20,6 +20,11 @@ export function markNativeText(text: unknown): void {
   if (typeof text === 'string') produced?.add(text)
 }
 
+/** Forgets a text another filter gave back unchanged (`d | to_json | trim` is read back as a dict). */
+export function unmarkNativeText(text: unknown): void {
+  if (typeof text === 'string') produced?.delete(text)
+}
+
 /**
  * Runs `render` and tells whether its result is a text a string-type filter returned while it ran.
  * Nested evaluations (variables templated on the way) hand their marks up, as Python's marked text
