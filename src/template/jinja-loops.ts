@@ -1,0 +1,131 @@
+/**
+ * Jinja2's `{% for %}` where nunjucks differs (found by the Jinja2 table): the loop filter
+ * `{% for x in items if cond %}` (nunjucks read it as an inline `if` around the list, evaluated once, before
+ * `x` exists) and the loop attributes `loop.previtem`, `loop.nextitem`, `loop.depth`, `loop.depth0`,
+ * `loop.cycle(...)` and `loop.changed(...)`. The filter keeps only the items whose condition holds, so
+ * `loop.index`, `loop.length` and `else` count those, as in Jinja2.
+ */
+import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
+import { pyEquals, pyTruthy } from './python.js'
+import { Undefined, assertDefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
+
+interface LoopCompiler {
+  _emit(code: string): void
+  _emitLine(code: string): void
+  _tmpid(): string
+  _compileExpression(node: unknown, frame: unknown): void
+}
+interface CompileFrame {
+  push(): CompileFrame
+  set(name: string, value: string): void
+}
+
+/** The items a loop runs over, as Jinja2 iterates them (a dict's keys, a string's characters). */
+function loopItems(value: unknown): unknown[] {
+  assertDefined(value)
+  if (Array.isArray(value)) return value
+  if (typeof value === 'string') return [...value]
+  if (isRecord(value)) return Object.keys(value)
+  return []
+}
+
+/** What `changed()` last saw, per running loop (its frame). */
+const lastSeen = new WeakMap<object, unknown[]>()
+
+function loopExtras(
+  frame: { set(name: string, value: unknown): void },
+  arr: unknown,
+  i: number
+): void {
+  const items = Array.isArray(arr) ? arr : isRecord(arr) ? Object.keys(arr) : []
+  frame.set(
+    'loop.previtem',
+    i > 0 ? items[i - 1] : new Undefined('there is no previous item', 'previtem')
+  )
+  frame.set(
+    'loop.nextitem',
+    i + 1 < items.length ? items[i + 1] : new Undefined('there is no next item', 'nextitem')
+  )
+  frame.set('loop.depth', 1)
+  frame.set('loop.depth0', 0)
+  frame.set('loop.cycle', (...values: unknown[]) => {
+    if (values.length === 0) throw new TypeError('no items for cycling given')
+    return values[i % values.length]
+  })
+  frame.set('loop.changed', (...values: unknown[]) => {
+    const previous = lastSeen.get(frame)
+    if (previous && pyEquals(previous, values)) return false
+    lastSeen.set(frame, values)
+    return true
+  })
+}
+
+/** Installs the loop patches on nunjucks' parser, compiler and runtime (once, from installJinjaCompat). */
+export function installLoopPatches(): void {
+  const parserProto = nj.parser.Parser.prototype
+  const originalParseFor = parserProto.parseFor as (this: unknown) => AstNode
+  parserProto.parseFor = function (this: unknown): AstNode {
+    const node = originalParseFor.call(this)
+    // `for x in items if cond` parses as an inline if without else around the list: a loop filter.
+    const arr = node.arr as AstNode | undefined
+    if (arr instanceof nodes.InlineIf! && (arr.else_ === null || arr.else_ === undefined)) {
+      const filtered = new nodes.FunCall!(arr.lineno, arr.colno)
+      Object.defineProperty(filtered, 'typename', { value: 'ApLoopFilter' })
+      filtered.list = arr.body
+      filtered.cond = arr.cond
+      filtered.target = node.name
+      node.arr = filtered
+    }
+    return node
+  }
+
+  const compilerProto = nj.compiler.Compiler.prototype
+  compilerProto.compileApLoopFilter = function (this: LoopCompiler, node: AstNode, frame: unknown) {
+    const item = this._tmpid()
+    const outer = this._tmpid()
+    const inner = (frame as CompileFrame).push()
+    const target = node.target as AstNode
+    const names =
+      target instanceof nodes.Array! ? target.children.map((child) => String(child.value)) : null
+    this._emit('runtime.__apLoopFilter(')
+    this._compileExpression(node.list, frame)
+    this._emit(`, (function(${outer}) { return function(${item}) { var frame = ${outer}.push(); `)
+    if (names) {
+      names.forEach((name, index) => {
+        this._emit(`frame.set(${JSON.stringify(name)}, ${item}[${index}]); `)
+        inner.set(name, `${item}[${index}]`)
+      })
+    } else {
+      const name = String(target.value)
+      this._emit(`frame.set(${JSON.stringify(name)}, ${item}); `)
+      inner.set(name, item)
+    }
+    this._emit('return runtime.__apTruthy(')
+    this._compileExpression(node.cond, inner)
+    this._emit('); }; })(frame))')
+  } as unknown as CompilerMethod
+  const originalBindings = compilerProto._emitLoopBindings as unknown as (
+    this: LoopCompiler,
+    node: AstNode,
+    arr: string,
+    i: string,
+    len: string
+  ) => void
+  compilerProto._emitLoopBindings = function (
+    this: LoopCompiler,
+    node: AstNode,
+    arr: string,
+    i: string,
+    len: string
+  ) {
+    originalBindings.call(this, node, arr, i, len)
+    this._emitLine(`runtime.__apLoopExtras(frame, ${arr}, ${i});`)
+  } as unknown as CompilerMethod
+
+  Object.assign(runtime, {
+    __apLoopFilter: (value: unknown, keep: (item: unknown) => unknown) =>
+      loopItems(value).filter((item) => pyTruthy(keep(item))),
+    __apLoopExtras: loopExtras
+  })
+}
