@@ -26,8 +26,10 @@ function pyNumber(n: number): string {
   if (Number.isNaN(n)) return 'nan'
   if (n === Infinity) return 'inf'
   if (n === -Infinity) return '-inf'
-  // Python pads exponents to two digits: 1e-07, 1e+21.
-  return String(n).replace(/e([+-])(\d)$/, 'e$10$2')
+  // Python's float repr: the shortest digits, in exponent form below 1e-4 (1e-05, 1.5e-07); exponents
+  // padded to two digits (1e+21).
+  const text = n !== 0 && Math.abs(n) < 1e-4 ? n.toExponential() : String(n)
+  return text.replace(/e([+-])(\d)$/, 'e$10$2')
 }
 
 /** Python repr() of a string: single quotes unless the text holds a ' and no ". */
