@@ -5,6 +5,7 @@
  * `loop.cycle(...)` and `loop.changed(...)`. The filter keeps only the items whose condition holds, so
  * `loop.index`, `loop.length` and `else` count those, as in Jinja2.
  */
+import { TemplateError } from '../errors.js'
 import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
 import { pyEquals, pyTruthy } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
@@ -59,6 +60,25 @@ function loopExtras(
     lastSeen.set(frame, values)
     return true
   })
+}
+
+/** Objects made by `namespace()`: the only ones `{% set ns.attr = value %}` may assign to, as in Jinja2. */
+const namespaces = new WeakSet<object>()
+
+export function makeNamespace(...raw: unknown[]): Record<string, unknown> {
+  const ns: Record<string, unknown> = {}
+  for (const arg of raw) {
+    if (isRecord(arg)) Object.assign(ns, arg)
+  }
+  delete ns.__keywords
+  namespaces.add(ns)
+  return ns
+}
+
+function setAttribute(target: unknown, key: unknown, value: unknown): void {
+  if (!isRecord(target) || !namespaces.has(target))
+    throw new TemplateError('cannot assign attribute on non-namespace object')
+  target[String(key)] = value
 }
 
 /** Installs the loop patches on nunjucks' parser, compiler and runtime (once, from installJinjaCompat). */
@@ -123,7 +143,24 @@ export function installLoopPatches(): void {
     this._emitLine(`runtime.__apLoopExtras(frame, ${arr}, ${i});`)
   } as unknown as CompilerMethod
 
+  // `{% set ns.attr = value %}` assigns to a namespace() (nunjucks only sets plain names).
+  const originalCompileSet = compilerProto.compileSet!
+  compilerProto.compileSet = function (this: LoopCompiler, node: AstNode, frame: unknown) {
+    const targets = node.targets as AstNode[]
+    const target = targets[0]
+    if (targets.length !== 1 || !(target instanceof nodes.LookupVal!) || !node.value)
+      return originalCompileSet.call(this as never, node, frame)
+    this._emit('runtime.__apSetAttr(')
+    this._compileExpression(target.target, frame)
+    this._emit(', ')
+    this._compileExpression(target.val, frame)
+    this._emit(', ')
+    this._compileExpression(node.value, frame)
+    this._emitLine(');')
+  } as unknown as CompilerMethod
+
   Object.assign(runtime, {
+    __apSetAttr: setAttribute,
     __apLoopFilter: (value: unknown, keep: (item: unknown) => unknown) =>
       loopItems(value).filter((item) => pyTruthy(keep(item))),
     __apLoopExtras: loopExtras
