@@ -7,7 +7,7 @@
  */
 import { TemplateError } from '../errors.js'
 import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
-import { pyEquals, pyTruthy } from './python.js'
+import { pyEquals, pyTruthy, pyTypeName } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -16,6 +16,11 @@ interface LoopCompiler {
   _emitLine(code: string): void
   _tmpid(): string
   _compileExpression(node: unknown, frame: unknown): void
+}
+interface InlineIfParser {
+  parseOr(): AstNode
+  parseInlineIf(): AstNode
+  skipSymbol(name: string): boolean
 }
 interface CompileFrame {
   push(): CompileFrame
@@ -84,11 +89,21 @@ function setAttribute(target: unknown, key: unknown, value: unknown): void {
 /** Installs the loop patches on nunjucks' parser, compiler and runtime (once, from installJinjaCompat). */
 export function installLoopPatches(): void {
   const parserProto = nj.parser.Parser.prototype
+  // `a if x else b if y else c`: Jinja2's else branch is itself a conditional expression.
+  parserProto.parseInlineIf = function (this: InlineIfParser): AstNode {
+    const body = this.parseOr()
+    if (!this.skipSymbol('if')) return body
+    const node = new nodes.InlineIf!(body.lineno, body.colno)
+    node.body = body
+    node.cond = this.parseOr()
+    node.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null
+    return node
+  }
   const originalParseFor = parserProto.parseFor as (this: unknown) => AstNode
   parserProto.parseFor = function (this: unknown): AstNode {
     const node = originalParseFor.call(this)
     // `for x in items if cond` parses as an inline if without else around the list: a loop filter.
-    const arr = node.arr as AstNode | undefined
+    const arr = node.arr as AstNode
     if (arr instanceof nodes.InlineIf! && (arr.else_ === null || arr.else_ === undefined)) {
       const filtered = new nodes.FunCall!(arr.lineno, arr.colno)
       Object.defineProperty(filtered, 'typename', { value: 'ApLoopFilter' })
@@ -97,10 +112,20 @@ export function installLoopPatches(): void {
       filtered.target = node.name
       node.arr = filtered
     }
+    // None, numbers and booleans are not iterable (nunjucks ran no iteration).
+    const iterable = new nodes.FunCall!(arr.lineno, arr.colno)
+    Object.defineProperty(iterable, 'typename', { value: 'ApIterable' })
+    iterable.list = node.arr
+    node.arr = iterable
     return node
   }
 
   const compilerProto = nj.compiler.Compiler.prototype
+  compilerProto.compileApIterable = function (this: LoopCompiler, node: AstNode, frame: unknown) {
+    this._emit('runtime.__apIterable(')
+    this._compileExpression(node.list, frame)
+    this._emit(')')
+  } as unknown as CompilerMethod
   compilerProto.compileApLoopFilter = function (this: LoopCompiler, node: AstNode, frame: unknown) {
     const item = this._tmpid()
     const outer = this._tmpid()
@@ -161,6 +186,17 @@ export function installLoopPatches(): void {
 
   Object.assign(runtime, {
     __apSetAttr: setAttribute,
+    __apIterable: (value: unknown) => {
+      assertDefined(value)
+      if (
+        value === null ||
+        value === undefined ||
+        typeof value === 'number' ||
+        typeof value === 'boolean'
+      )
+        throw new TemplateError(`'${pyTypeName(value)}' object is not iterable`)
+      return value
+    },
     __apLoopFilter: (value: unknown, keep: (item: unknown) => unknown) =>
       loopItems(value).filter((item) => pyTruthy(keep(item))),
     __apLoopExtras: loopExtras

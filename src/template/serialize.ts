@@ -9,6 +9,8 @@ import { dumpYaml, loadYaml } from '../values/yaml.js'
 export interface JsonOptions {
   indent?: number | null
   sortKeys?: boolean
+  /** Python's ensure_ascii (default true): non-ASCII as \\uXXXX. */
+  ensureAscii?: boolean
 }
 
 /** Python json.dumps as Ansible's to_json/to_nice_json call it (ensure_ascii on): `{"a": 1, "b": [1, 2]}`. */
@@ -16,7 +18,7 @@ export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
   return pythonJsonDumps(value, {
     indent: options.indent ?? null,
     sortKeys: options.sortKeys ?? false,
-    ensureAscii: true,
+    ensureAscii: options.ensureAscii ?? true,
     other: (v) => {
       if (v instanceof Undefined) v.fail()
       throw new TemplateError(`Object of type ${pyTypeName(v)} is not JSON serializable`)
