@@ -195,6 +195,21 @@ const STRING_METHODS: Record<string, Method<string>> = {
     s
       .toLowerCase()
       .replace(/(^|[^a-zA-Z])([a-z])/g, (_m, a: string, b: string) => a + b.toUpperCase()),
+  expandtabs: (s, [size = 8]) => {
+    let column = 0
+    let out = ''
+    for (const ch of s) {
+      if (ch === '\t') {
+        const n = Number(size) > 0 ? Number(size) - (column % Number(size)) : 0
+        out += ' '.repeat(n)
+        column += n
+      } else {
+        out += ch
+        column = ch === '\n' || ch === '\r' ? 0 : column + 1
+      }
+    }
+    return out
+  },
   splitlines: (s, [keepends]) => pySplitlines(s, Boolean(keepends)),
   join: (s, [items]) => {
     const list = Array.isArray(items)

@@ -282,15 +282,16 @@ export const JINJA_FILTERS: Record<string, FilterFunction> = {
   escape: (v) => htmlEscape(toText(v)),
   e: (v) => htmlEscape(toText(v)),
   forceescape: (v) => htmlEscape(toText(v)),
+  // markupsafe: comments and tags out, whitespace runs made one space, then entities decoded.
   striptags: (v) =>
     htmlUnescape(
       toText(v)
         .replace(/<!--[\s\S]*?-->/g, '')
         .replace(/<[^>]*>/g, '')
-    )
-      .split(/\s+/)
-      .filter(Boolean)
-      .join(' '),
+        .split(/\s+/)
+        .filter(Boolean)
+        .join(' ')
+    ),
   urlencode,
   pprint: (v) => pformat(v),
   tojson: (v, [indentArg], kw) =>
