@@ -303,5 +303,6 @@ export const JINJA_FILTERS: Record<string, FilterFunction> = {
       .replace(/>/g, '\\u003e')
       .replace(/&/g, '\\u0026')
       .replace(/'/g, '\\u0027'),
-  wordcount: (v) => (toText(v).match(/\w+/gu) ?? []).length
+  // Python's \w is Unicode-aware: héllo is one word.
+  wordcount: (v) => (toText(v).match(/[\p{L}\p{N}\p{M}_]+/gu) ?? []).length
 }
