@@ -156,3 +156,20 @@ describe("Jinja2's builtin filters", () => {
     expect(render("{{ '<x>' | tojson }}")).toBe('"\\u003cx\\u003e"')
   })
 })
+
+describe('set inside a loop', () => {
+  it('stays in the loop body, each iteration starting from the outside value, as in Jinja2', () => {
+    const t2 = new Templar()
+    const text = (source: string) => t2.renderText(source, {})
+    expect(
+      text('{% set x = 1 %}{% for i in [1, 2, 3] %}{% set x = x + 1 %}{{ x }}{% endfor %}|{{ x }}')
+    ).toBe('222|1')
+    expect(
+      text(
+        '{% set x = 1 %}{% for i in [1, 2] %}{% if i == 1 %}{% set x = 9 %}{% endif %}{{ x }}{% endfor %}'
+      )
+    ).toBe('91')
+    expect(text('{% for i in [1, 2] %}{% set y = i %}{% endfor %}{{ y is defined }}')).toBe('False')
+    expect(text('{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}')).toBe('2')
+  })
+})

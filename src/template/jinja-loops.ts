@@ -12,6 +12,7 @@ import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
 interface LoopCompiler {
+  __apLoopFrames?: CompileFrame[]
   _emit(code: string): void
   _emitLine(code: string): void
   _tmpid(): string
@@ -25,6 +26,37 @@ interface InlineIfParser {
 interface CompileFrame {
   push(): CompileFrame
   set(name: string, value: string): void
+  lookup(name: string): string | undefined
+}
+interface RuntimeFrame {
+  variables: Record<string, unknown>
+  parent?: RuntimeFrame
+  set(name: string, value: unknown): void
+}
+
+/** The names a loop body set (`{% set x = … %}`), per running loop frame: cleared at each iteration. */
+const loopLocals = new WeakMap<object, Set<string>>()
+
+/**
+ * `{% set x = value %}` inside a loop body: in Jinja2 the assignment stays in the body (each iteration
+ * starts from the value outside the loop, which is unchanged after it; a name first set in the body is
+ * not seen after the loop), where nunjucks wrote through to the outside variable. The value goes into the
+ * running loop's frame, cleared at each iteration (loopExtras). Returns false outside loops, and for a
+ * name nunjucks binds at compile time (a loop variable, a macro argument), which it keeps compiling.
+ */
+function compileLoopLocalSet(
+  compiler: LoopCompiler,
+  name: string,
+  value: AstNode,
+  frame: unknown
+): boolean {
+  if (!compiler.__apLoopFrames?.length) return false
+  const bound = (frame as CompileFrame).lookup(name)
+  if (bound !== undefined && bound !== null) return false
+  compiler._emit(`runtime.__apLoopSet(frame, ${JSON.stringify(name)}, `)
+  compiler._compileExpression(value, frame)
+  compiler._emitLine(');')
+  return true
 }
 
 /** The items a loop runs over, as Jinja2 iterates them (a dict's keys, a string's characters). */
@@ -39,11 +71,9 @@ function loopItems(value: unknown): unknown[] {
 /** What `changed()` last saw, per running loop (its frame). */
 const lastSeen = new WeakMap<object, unknown[]>()
 
-function loopExtras(
-  frame: { set(name: string, value: unknown): void },
-  arr: unknown,
-  i: number
-): void {
+function loopExtras(frame: RuntimeFrame, arr: unknown, i: number): void {
+  // Each iteration starts from the values outside the loop (Jinja2's scoping of `set`).
+  for (const name of loopLocals.get(frame) ?? []) delete frame.variables[name]
   const items = Array.isArray(arr) ? arr : isRecord(arr) ? Object.keys(arr) : []
   frame.set(
     'loop.previtem',
@@ -168,11 +198,26 @@ export function installLoopPatches(): void {
     this._emitLine(`runtime.__apLoopExtras(frame, ${arr}, ${i});`)
   } as unknown as CompilerMethod
 
+  // The compile-time frame around each loop being compiled, innermost last (see compileLoopLocalSet).
+  const originalCompileFor = compilerProto.compileFor!
+  compilerProto.compileFor = function (this: LoopCompiler, node: AstNode, frame: unknown) {
+    const stack = (this.__apLoopFrames ??= [])
+    stack.push(frame as CompileFrame)
+    try {
+      originalCompileFor.call(this as never, node, frame)
+    } finally {
+      stack.pop()
+    }
+  } as unknown as CompilerMethod
+
   // `{% set ns.attr = value %}` assigns to a namespace() (nunjucks only sets plain names).
   const originalCompileSet = compilerProto.compileSet!
   compilerProto.compileSet = function (this: LoopCompiler, node: AstNode, frame: unknown) {
     const targets = node.targets as AstNode[]
     const target = targets[0]
+    if (targets.length === 1 && target instanceof nodes.Symbol! && node.value) {
+      if (compileLoopLocalSet(this, String(target.value), node.value as AstNode, frame)) return
+    }
     if (targets.length !== 1 || !(target instanceof nodes.LookupVal!) || !node.value)
       return originalCompileSet.call(this as never, node, frame)
     this._emit('runtime.__apSetAttr(')
@@ -186,6 +231,12 @@ export function installLoopPatches(): void {
 
   Object.assign(runtime, {
     __apSetAttr: setAttribute,
+    __apLoopSet: (frame: RuntimeFrame, name: string, value: unknown) => {
+      frame.set(name, value)
+      let names = loopLocals.get(frame)
+      if (!names) loopLocals.set(frame, (names = new Set()))
+      names.add(name)
+    },
     __apIterable: (value: unknown) => {
       assertDefined(value)
       if (
