@@ -35,7 +35,8 @@ describe('type conversion filters', () => {
     expect(ev('1 | bool')).toBe(true)
     expect(ev("'no' | bool")).toBe(false)
     expect(ev("'banana' | bool")).toBe(false)
-    expect(ev('None | bool')).toBe(false)
+    // Ansible 2.14's bool hands None back (printed as nothing), as the Jinja2 table checks.
+    expect(ev('None | bool')).toBe(null)
   })
 
   it('int and float fall back to their default on failure', () => {

@@ -1,3 +1,4 @@
+import { pyStrFormat } from './str-format.js'
 import { TemplateError } from '../errors.js'
 import { objectTypeRepr, pyEquals, pyTypeName, pythonStr } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
@@ -32,6 +33,9 @@ function indexOf(length: number, key: unknown): number | undefined {
   return i >= 0 && i < length ? i : undefined
 }
 
+/** Named-tuple fields read as attributes of a list (groupby's groups). */
+const NAMED_FIELDS = new Set(['grouper', 'list'])
+
 /**
  * Jinja2's `obj.key` / `obj[key]`: dict keys, list and string indexes (negative too). A missing key or
  * index gives an Undefined that says `'dict object' has no attribute 'key'`; Undefined chains.
@@ -41,6 +45,9 @@ export function getAttribute(obj: unknown, key: unknown): unknown {
   if (key instanceof Undefined) key.fail()
   if (Array.isArray(obj) || typeof obj === 'string') {
     const i = indexOf(obj.length, key)
+    // A named tuple's fields (groupby's `.grouper`, `.list`) are the array's own non-index properties.
+    if (i === undefined && Array.isArray(obj) && typeof key === 'string' && NAMED_FIELDS.has(key))
+      if (Object.hasOwn(obj, key)) return (obj as unknown as Record<string, unknown>)[key]
     return i === undefined ? missing(obj, key) : obj[i]
   }
   if (obj !== null && typeof obj === 'object') {
@@ -163,6 +170,7 @@ function prefixes(arg: unknown): string[] {
 type Method<T> = (self: T, args: unknown[], kwargs: Kwargs) => unknown
 
 const STRING_METHODS: Record<string, Method<string>> = {
+  format: (s, args, kw) => pyStrFormat(s, args, kw),
   split: (s, [sep, max], kw) => pySplit(s, kw.sep ?? sep, kw.maxsplit ?? max),
   rsplit: (s, [sep, max], kw) => {
     const limit = Number(kw.maxsplit ?? max ?? -1)
@@ -187,6 +195,21 @@ const STRING_METHODS: Record<string, Method<string>> = {
     s
       .toLowerCase()
       .replace(/(^|[^a-zA-Z])([a-z])/g, (_m, a: string, b: string) => a + b.toUpperCase()),
+  expandtabs: (s, [size = 8]) => {
+    let column = 0
+    let out = ''
+    for (const ch of s) {
+      if (ch === '\t') {
+        const n = Number(size) > 0 ? Number(size) - (column % Number(size)) : 0
+        out += ' '.repeat(n)
+        column += n
+      } else {
+        out += ch
+        column = ch === '\n' || ch === '\r' ? 0 : column + 1
+      }
+    }
+    return out
+  },
   splitlines: (s, [keepends]) => pySplitlines(s, Boolean(keepends)),
   join: (s, [items]) => {
     const list = Array.isArray(items)
@@ -230,7 +253,7 @@ const STRING_METHODS: Record<string, Method<string>> = {
   center: (s, [width, fill]) => {
     const total = Math.max(0, Number(width) - s.length)
     const pad = fill === undefined ? ' ' : String(fill)
-    const left = Math.floor(total / 2) + (total % 2 === 1 && s.length % 2 === 1 ? 1 : 0)
+    const left = Math.floor(total / 2) + (total % 2 === 1 && Number(width) % 2 === 1 ? 1 : 0)
     return pad.repeat(left) + s + pad.repeat(total - left)
   }
 }

@@ -55,7 +55,9 @@ function selectWith(
 export function listFilters(deps: FilterDependencies): Record<string, FilterFunction> {
   return {
     length: (v) => {
-      if (typeof v === 'string' || Array.isArray(v)) return v.length
+      // Python counts characters (code points), not UTF-16 units.
+      if (typeof v === 'string') return [...v].length
+      if (Array.isArray(v)) return v.length
       if (isRecord(v)) return Object.keys(v).length
       throw new TemplateError(`object of type '${pyTypeName(v)}' has no len()`)
     },

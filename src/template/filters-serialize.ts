@@ -8,15 +8,25 @@ export const SERIALIZE_FILTERS: Record<string, FilterFunction> = {
   to_json: (v, _a, kw) =>
     pyJsonDumps(v, {
       indent: kw.indent as number | undefined,
-      sortKeys: toBoolean(kw.sort_keys ?? false)
+      sortKeys: toBoolean(kw.sort_keys ?? false),
+      ensureAscii: pyTruthy(kw.ensure_ascii ?? true)
     }),
   to_nice_json: (v, [indent = 4], kw) =>
     pyJsonDumps(v, {
       indent: Number(kw.indent ?? indent),
-      sortKeys: pyTruthy(kw.sort_keys ?? true)
+      sortKeys: pyTruthy(kw.sort_keys ?? true),
+      ensureAscii: pyTruthy(kw.ensure_ascii ?? true)
     }),
   from_json: (v) => fromJson(v),
-  to_yaml: (v, _a, kw) => toYaml(v, false, kw.indent === undefined ? 2 : Number(kw.indent)),
+  to_yaml: (v, _a, kw) =>
+    toYaml(
+      v,
+      false,
+      kw.indent === undefined ? 2 : Number(kw.indent),
+      kw.default_flow_style === undefined || kw.default_flow_style === null
+        ? null
+        : pyTruthy(kw.default_flow_style)
+    ),
   to_nice_yaml: (v, [indent = 4], kw) => toYaml(v, true, Number(kw.indent ?? indent)),
   from_yaml: (v) => fromYaml(v)
 }

@@ -74,5 +74,7 @@ export const TEXT_FILTERS: Record<string, FilterFunction> = {
     return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '')
   },
   quote: (v) => shellQuote(v),
-  format: (v, args) => pyFormat(toText(v), args)
+  // Jinja2's format: positional values, or keyword ones for `%(name)s`.
+  format: (v, args, kw) =>
+    Object.keys(kw).length ? pyFormat(toText(v), [kw], kw) : pyFormat(toText(v), args)
 }

@@ -63,7 +63,8 @@ export const VALUE_FILTERS: Record<string, FilterFunction> = {
         : `Mandatory variable '${v.name}' not defined.`
     )
   },
-  bool: (v) => (v === null ? false : toBoolean(v)),
+  // Ansible's bool hands None back (printed as nothing; falsy in a condition).
+  bool: (v) => (v === null ? null : toBoolean(v)),
   int: (v, [dflt = 0, base = 10], kw) => toInt(v, kw.default ?? dflt, Number(kw.base ?? base)),
   float: (v, [dflt = 0], kw) => toFloat(v, kw.default ?? dflt),
   string: (v) => toText(v),

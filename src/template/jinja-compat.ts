@@ -11,6 +11,8 @@
  *   keyword arguments.
  * - runtime (jinja-runtime.ts): a chainable, strict Undefined for missing variables and keys; Python str()
  *   on output; Python `in`; iteration over dicts yields keys.
+ * - loops (jinja-loops.ts): `{% for x in items if cond %}`, `loop.previtem`/`nextitem`/`depth`/`cycle()`/
+ *   `changed()`.
  * - filters and tests (jinja-environment.ts, with filters.ts and tests.ts): Ansible's set, each refusing
  *   Undefined arguments except `default`/`mandatory`/`defined`.
  *
@@ -18,6 +20,7 @@
  */
 import type nunjucks from 'nunjucks'
 import { installCompilerPatches } from './jinja-compiler.js'
+import { installLoopPatches } from './jinja-loops.js'
 import { createEnvironment } from './jinja-environment.js'
 import { installRuntimePatches } from './jinja-runtime.js'
 import { installSyntaxPatches } from './jinja-syntax.js'
@@ -41,6 +44,7 @@ export function installJinjaCompat(
     installSyntaxPatches()
     installCompilerPatches()
     installRuntimePatches()
+    installLoopPatches()
     installed = true
   }
   return createEnvironment(trimBlocks, loader)

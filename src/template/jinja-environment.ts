@@ -3,7 +3,9 @@ import nunjucks from 'nunjucks'
 import { TemplateError } from '../errors.js'
 import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
+import { STRING_TYPE_FILTERS, markNativeText, unmarkNativeText } from './native-text.js'
 import { VARS_KEY, assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
+import { makeNamespace } from './jinja-loops.js'
 import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
 import { VAULT_FAILURE_GLOBAL } from '../vault/keyring.js'
@@ -12,7 +14,10 @@ function wrapFilter(name: string, filter: FilterFunction) {
   return function (value: unknown, ...raw: unknown[]): unknown {
     const { args, kwargs } = splitKeywordArgs(raw)
     if (!UNDEFINED_SAFE_FILTERS.has(name)) assertArgumentsDefined(value, args, kwargs)
-    return filter(value, args, kwargs)
+    const result = filter(value, args, kwargs)
+    if (STRING_TYPE_FILTERS.has(name)) markNativeText(result)
+    else unmarkNativeText(result)
+    return result
   }
 }
 
@@ -69,6 +74,7 @@ export function createEnvironment(
   env.addGlobal(VAULT_FAILURE_GLOBAL, (message: unknown): never => {
     throw new TemplateError(String(message))
   })
+  env.addGlobal('namespace', makeNamespace)
   env.addGlobal('True', true)
   env.addGlobal('False', false)
   env.addGlobal('None', null)

@@ -64,6 +64,17 @@ function parsePythonString(this: TokenizerInstance, delimiter: string): string {
 // Jinja2 ends `{{ ... }}` only at a `}}` outside dict literals: `{{ x | combine({'a': {'b': 1}}) }}`.
 // And `null` is no literal in Jinja2 (only none/None): it is a name like any other, so `{{ null }}` is an
 // undefined variable and `d.null` a key, where nunjucks would read both as its own null literal.
+/** Completes a float literal's exponent (`1e`, `+`/`-`, digits) from the text after the token. */
+function exponentLiteral(tokenizer: TokenizerInstance, tok: Token): void {
+  if (/[eE]$/.test(tok.value)) {
+    const rest = /^[+-]?\d+/.exec(tokenizer.str.slice(tokenizer.index))
+    if (!rest) return
+    for (let i = 0; i < rest[0].length; i++) tokenizer.forward()
+    tok.value += rest[0]
+  }
+  tok.type = TOKEN.FLOAT
+}
+
 function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token | null) {
   return function nextToken(this: TokenizerInstance): Token | null {
     if (this.in_code && (this.curlyDepth ?? 0) > 0 && this.str.startsWith('}}', this.index)) {
@@ -74,6 +85,8 @@ function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token |
     }
     const tok = originalNextToken.call(this)
     if (tok?.type === TOKEN.NONE && tok.value === 'null') tok.type = TOKEN.SYMBOL
+    // `1e3`, `2E-5`: a float literal with an exponent (nunjucks reads `1e3` as a name, `2E-5` as 2E - 5).
+    if (tok?.type === TOKEN.SYMBOL && /^\d+[eE]\d*$/.test(tok.value)) exponentLiteral(this, tok)
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1)

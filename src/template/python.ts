@@ -26,8 +26,10 @@ function pyNumber(n: number): string {
   if (Number.isNaN(n)) return 'nan'
   if (n === Infinity) return 'inf'
   if (n === -Infinity) return '-inf'
-  // Python pads exponents to two digits: 1e-07, 1e+21.
-  return String(n).replace(/e([+-])(\d)$/, 'e$10$2')
+  // Python's float repr: the shortest digits, in exponent form below 1e-4 (1e-05, 1.5e-07); exponents
+  // padded to two digits (1e+21).
+  const text = n !== 0 && Math.abs(n) < 1e-4 ? n.toExponential() : String(n)
+  return text.replace(/e([+-])(\d)$/, 'e$10$2')
 }
 
 /** Python repr() of a string: single quotes unless the text holds a ' and no ". */
@@ -232,7 +234,8 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
         return x ** y
     }
   }
-  if (op === '%' && typeof a === 'string') return pyFormat(a, Array.isArray(b) ? b : [b])
+  if (op === '%' && typeof a === 'string')
+    return isRecord(b) ? pyFormat(a, [b], b) : pyFormat(a, Array.isArray(b) ? b : [b])
   if (op === '+') {
     if (typeof a === 'string' && typeof b === 'string') return a + b
     if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b]
@@ -245,17 +248,33 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
 }
 
 /** Python printf-style formatting (`'%s-%02d' % (a, b)` and the `format` filter): s r d i f e x o c %. */
-export function pyFormat(format: string, values: unknown[]): string {
+export function pyFormat(
+  format: string,
+  values: unknown[],
+  mapping?: Record<string, unknown>
+): string {
   let next = 0
-  const take = (): unknown => {
+  const take = (key?: string): unknown => {
+    if (key !== undefined) {
+      if (!mapping) throw new TemplateError('format requires a mapping')
+      if (!Object.hasOwn(mapping, key)) throw new TemplateError(`KeyError: '${key}'`)
+      return assertDefined(mapping[key])
+    }
     if (next >= values.length) throw new TemplateError('not enough arguments for format string')
     return assertDefined(values[next++])
   }
   const out = format.replace(
-    /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFeExXoc%])/g,
-    (_m, flags: string, width: string | undefined, precision: string | undefined, conv: string) => {
+    /%(?:\(([^)]*)\))?([-+ 0#]*)(\d+)?(?:\.(\d+))?([sridfFeExXoc%])/g,
+    (
+      _m,
+      key: string | undefined,
+      flags: string,
+      width: string | undefined,
+      precision: string | undefined,
+      conv: string
+    ) => {
       if (conv === '%') return '%'
-      const value = take()
+      const value = take(key)
       const prec = precision === undefined ? undefined : Number(precision)
       let text: string
       const num = (): number => {
@@ -309,7 +328,8 @@ export function pyFormat(format: string, values: unknown[]): string {
       return text.padStart(w)
     }
   )
-  if (next < values.length)
+  // A mapping argument (`'%(k)s' % d`, or one dict printed whole) is never "not all converted".
+  if (next < values.length && !mapping)
     throw new TemplateError('not all arguments converted during string formatting')
   return out
 }

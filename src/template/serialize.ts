@@ -9,6 +9,8 @@ import { dumpYaml, loadYaml } from '../values/yaml.js'
 export interface JsonOptions {
   indent?: number | null
   sortKeys?: boolean
+  /** Python's ensure_ascii (default true): non-ASCII as \\uXXXX. */
+  ensureAscii?: boolean
 }
 
 /** Python json.dumps as Ansible's to_json/to_nice_json call it (ensure_ascii on): `{"a": 1, "b": [1, 2]}`. */
@@ -16,7 +18,7 @@ export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
   return pythonJsonDumps(value, {
     indent: options.indent ?? null,
     sortKeys: options.sortKeys ?? false,
-    ensureAscii: true,
+    ensureAscii: options.ensureAscii ?? true,
     other: (v) => {
       if (v instanceof Undefined) v.fail()
       throw new TemplateError(`Object of type ${pyTypeName(v)} is not JSON serializable`)
@@ -36,23 +38,52 @@ export function fromJson(text: unknown): unknown {
 function plainData(value: unknown): unknown {
   if (value instanceof Undefined) value.fail()
   if (Array.isArray(value)) return value.map(plainData)
+  // Keys sorted here too: js-yaml's sortKeys leaves flow-style mappings in their order.
   if (isRecord(value))
-    return Object.fromEntries(Object.keys(value).map((k) => [k, plainData(value[k])]))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, plainData(value[k])])
+    )
   return value
+}
+
+/**
+ * PyYAML starts a mapping or list that is an item of a block list on the dash's line, padded to the
+ * indent (`-   k: v` at indent 4); js-yaml puts it on the next line.
+ */
+function dashLines(text: string, indent: number): string {
+  if (indent < 2) return text
+  const pad = ' '.repeat(indent - 1)
+  let out = text
+  for (let previous = ''; previous !== out;) {
+    previous = out
+    out = out.replace(/^( *)-\n\1 {2,}(?=\S)/gm, (whole, lead: string) =>
+      whole.length === lead.length * 2 + 2 + indent ? `${lead}-${pad}` : whole
+    )
+  }
+  return out
 }
 
 /**
  * Ansible's to_yaml / to_nice_yaml (PyYAML dump: keys sorted, lists not indented under their key).
  * `nice` uses block style with the given indent; plain to_yaml uses flow style for leaf collections.
  */
-export function toYaml(value: unknown, nice: boolean, indent = nice ? 4 : 2): string {
+export function toYaml(
+  value: unknown,
+  nice: boolean,
+  indent = nice ? 4 : 2,
+  defaultFlowStyle: boolean | null = nice ? false : null
+): string {
   try {
-    return dumpYaml(plainData(value), {
+    const text = dumpYaml(plainData(value), {
       indent,
       sortKeys: true,
       noArrayIndent: true,
-      flowLevel: nice ? -1 : leafFlowLevel(value)
+      flowLevel:
+        defaultFlowStyle === false ? -1 : defaultFlowStyle === true ? 0 : leafFlowLevel(value)
     })
+    return dashLines(text, indent)
   } catch (err) {
     if (err instanceof TemplateError) throw err
     throw new TemplateError(`to_yaml: ${(err as Error).message}`)

@@ -1,6 +1,7 @@
 import { TemplateError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
 import { escapeExpressionBackslashes } from './escape-backslashes.js'
+import { withNativeTexts } from './native-text.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { pythonStr, pyTruthy } from './python.js'
@@ -80,8 +81,12 @@ function convertData(value: unknown): unknown {
   return text
 }
 
+/**
+ * Ansible's is_template: a variable or block start, or a comment (`a {# note #} b` is `a  b`). A `{#`
+ * with no `#}` after it (shell's `${#array[@]}`) stays text here, where Ansible fails on it.
+ */
 function isTemplate(text: string): boolean {
-  return text.includes('{{') || text.includes('{%')
+  return text.includes('{{') || text.includes('{%') || /\{#[\s\S]*#\}/.test(text)
 }
 
 const convertValue = convertData
@@ -136,7 +141,7 @@ export class Templar {
     convertData: boolean,
     searchPath: string[] = []
   ): unknown {
-    if (!isTemplate(text) && !text.includes('{#')) return text
+    if (!isTemplate(text)) return text
     // A template that includes or imports others is rendered with a loader over `searchPath`, as the
     // template module renders one (the same whitespace rules).
     if (/\{%-?\s*(include|import|from|extends)\b/.test(text)) {
@@ -175,7 +180,7 @@ export class Templar {
     const text = condition.trim()
     if (text === '') return true
     let expression = text
-    if (isTemplate(text)) {
+    if (text.includes('{{') || text.includes('{%')) {
       const inner = singleExpression(text)
       if (inner === undefined) {
         throw new TemplateError(
@@ -284,7 +289,10 @@ export class Templar {
 
   private renderSource(text: string, vars: Record<string, unknown>): unknown {
     const inner = singleExpression(text)
-    if (inner === undefined) return convertData(renderToString(text, vars))
-    return convertData(evaluateExpression(inner, vars, text))
+    const { value, native } = withNativeTexts(() =>
+      inner === undefined ? renderToString(text, vars) : evaluateExpression(inner, vars, text)
+    )
+    // A string-type filter's text (to_json, string…) that is all the template gives stays text.
+    return native ? value : convertData(value)
   }
 }

@@ -9,7 +9,20 @@ import { isRecord } from '../values/records.js'
 export type TestFunction = (value: unknown, args: unknown[], kwargs: Kwargs) => unknown
 
 /** Tests that accept an Undefined value without failing. */
-export const UNDEFINED_SAFE_TESTS = new Set(['defined', 'undefined'])
+export const UNDEFINED_SAFE_TESTS = new Set([
+  'defined',
+  'undefined',
+  // Type tests: Jinja2 hands them the Undefined, which is none of these types (no error).
+  'none',
+  'string',
+  'number',
+  'integer',
+  'float',
+  'boolean',
+  'true',
+  'false',
+  'escaped'
+])
 
 function resultDict(test: string, value: unknown): Record<string, unknown> {
   if (!isRecord(value)) throw new TemplateError(`The '${test}' test expects a dictionary`)
@@ -136,6 +149,8 @@ export const TESTS: Record<string, TestFunction> = {
   sequence: (v) => typeof v === 'string' || Array.isArray(v) || isRecord(v),
   iterable: (v) => typeof v === 'string' || Array.isArray(v) || isRecord(v),
   callable: (v) => typeof v === 'function',
+  // Jinja2's `escaped` (markup-safe text): our strings never are.
+  escaped: () => false,
   lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
   upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
   even: (v) => Number(v) % 2 === 0,
