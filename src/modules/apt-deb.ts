@@ -137,14 +137,12 @@ export async function installDebs(
       diff: retvals['diff'] ?? ''
     })
   }
-  let flags = (ctx.args['dpkg_options'] as string)
-    .split(',')
-    .map((option) => `--${option}`)
-    .join(' ')
-  if (ctx.check) flags += ' --simulate'
-  if (ctx.args['force'] === true) flags += ' --force-all'
-  const cmd = `dpkg ${flags} -i ${files.join(' ')}`
-  const argv = ['dpkg', ...flags.split(' '), '-i', ...files]
+  // One word per option: a blank in dpkg_options never makes another dpkg argument.
+  const flags = (ctx.args['dpkg_options'] as string).split(',').map((option) => `--${option}`)
+  if (ctx.check) flags.push('--simulate')
+  if (ctx.args['force'] === true) flags.push('--force-all')
+  const cmd = `dpkg ${flags.join(' ')} -i ${files.join(' ')}`
+  const argv = ['dpkg', ...flags, '-i', ...files]
   const run = await runAct(ctx, connection, options.locale, argv, [], fetchDir)
   const stdout = `${(retvals['stdout'] as string | undefined) ?? ''}${run.stdout}`
   const stderr = `${(retvals['stderr'] as string | undefined) ?? ''}${run.stderr}`
