@@ -1,9 +1,6 @@
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
 import { fetchUrlMessage, httpRequest, statusMessage } from '../http/transport.js'
 import script from './apt-key.sh'
+import { ModuleScript } from './module-script.js'
 import { textLines } from './apt-sources.js'
 import {
   ModuleArgumentError,
@@ -237,6 +234,8 @@ export function keysOf(output: string): string[] {
   return found
 }
 
+const KEY_SCRIPT = new ModuleScript('apb-apt-key', script, 'apt_key')
+
 async function runKeyScript(
   ctx: ModuleContext,
   op: 'read' | 'add' | 'del',
@@ -245,38 +244,15 @@ async function runKeyScript(
   id = ''
 ): Promise<KeyRun> {
   const connection = await ctx.connection()
-  const { command, stdin } = commandWithEnvironment(
-    shellJoin([
-      '/bin/sh',
-      '-c',
-      compactScript(script),
-      'apb-apt-key',
-      op,
-      keyring,
-      source.kind,
-      source.kind === 'file' ? source.path : id
-    ]),
-    ctx.environment,
-    source.kind === 'data' ? source.data : Buffer.alloc(0)
+  const answer = await KEY_SCRIPT.run(
+    connection,
+    [op, keyring, source.kind, source.kind === 'file' ? source.path : id],
+    {
+      timeoutMs: ctx.timeoutMs,
+      stdin: source.kind === 'data' ? source.data : Buffer.alloc(0),
+      environment: ctx.environment
+    }
   )
-  const result = await connection.run(command, {
-    timeoutMs: ctx.timeoutMs,
-    ...(stdin === undefined ? {} : { stdin })
-  })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `apt_key on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `apt_key: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
   const tool = answer.get('missing_tool')
   if (tool !== undefined) {
     throw new ModuleArgumentError(

@@ -7,12 +7,11 @@
  * S links. OpenRC, upstart, insserv and chkconfig are refused by name: they are not tested here.
  * One round trip reads the state (the status action, or `ps` for `pattern`); a second changes it.
  */
-import { compactScript, shellJoin, shlexSplit } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
+import { shlexSplit } from '../connection/shell-quote.js'
+import type { ProbeAnswer } from '../facts/probe.js'
 import serviceManager from '../facts/service-mgr.sh'
 import source from './service-run.sh'
+import { ModuleScript } from './module-script.js'
 import {
   ModuleArgumentError,
   type ModuleContext,
@@ -21,7 +20,7 @@ import {
 } from './module.js'
 import { runSystemd, type SystemdParams } from './systemd.js'
 
-const SCRIPT = compactScript(`${serviceManager}\n${source}`)
+const SCRIPT = new ModuleScript('apb-service', `${serviceManager}\n${source}`, 'service')
 
 /** Options Ansible's service action drops, with a warning, when it hands the task to systemd. */
 const NOT_FOR_SYSTEMD = ['pattern', 'runlevel', 'sleep', 'arguments', 'args'] as const
@@ -47,33 +46,13 @@ async function runScript(
   args: readonly string[],
   stdin?: string
 ): Promise<ProbeAnswer> {
-  const connection = await ctx.connection()
   // The task's environment is the module's (PATH finds the tools); the service command itself runs
   // with only the locale, as Ansible runs it.
-  const sent = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-service', ...args]),
-    ctx.environment,
-    stdin ?? ''
-  )
-  const result = await connection.run(sent.command, {
+  return SCRIPT.run(await ctx.connection(), args, {
     timeoutMs: ctx.timeoutMs,
-    ...(sent.stdin === undefined ? {} : { stdin: sent.stdin })
+    stdin: stdin ?? '',
+    environment: ctx.environment
   })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `service: ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `service: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
 }
 
 function fail(msg: string): ModuleResult {

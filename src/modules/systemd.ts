@@ -6,19 +6,12 @@
  * the unit's `systemctl show` properties as a mapping. One round trip reads everything the decisions
  * need; a second makes the changes (a third only when masking and enabling change in one task).
  */
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
+import type { ProbeAnswer } from '../facts/probe.js'
 import source from './systemd-run.sh'
-import {
-  ModuleArgumentError,
-  type ModuleContext,
-  type ModuleDefinition,
-  type ModuleResult
-} from './module.js'
+import { ModuleScript } from './module-script.js'
+import { type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js'
 
-const SCRIPT = compactScript(source)
+const SCRIPT = new ModuleScript('apb-systemd', source, 'systemd')
 
 /** The arguments of the systemd module, as its spec gives them to `run`. */
 export interface SystemdParams {
@@ -111,30 +104,10 @@ function call(answer: ProbeAnswer, key: string): Call | undefined {
 
 /** Runs systemd-run.sh with the task's environment (PATH finds systemctl) and a deadline. */
 async function runScript(ctx: ModuleContext, args: readonly string[]): Promise<ProbeAnswer> {
-  const connection = await ctx.connection()
-  const sent = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-systemd', ...args]),
-    ctx.environment
-  )
-  const result = await connection.run(sent.command, {
+  return SCRIPT.run(await ctx.connection(), args, {
     timeoutMs: ctx.timeoutMs,
-    ...(sent.stdin === undefined ? {} : { stdin: sent.stdin })
+    environment: ctx.environment
   })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `systemd: systemctl on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `systemd: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
 }
 
 function fail(msg: string, extra: ModuleResult = {}): ModuleResult {
