@@ -144,6 +144,20 @@ describe('finding ansible.cfg', () => {
     )
   })
 
+  it('expands $VAR in paths from the environment it is given, not this process', () => {
+    writeFileSync(
+      path.join(cwd, 'ansible.cfg'),
+      '[defaults]\nroles_path = $APB_CFG_ONLY_HERE/roles:${APB_CFG_ONLY_HERE}/more:$APB_CFG_UNSET/x\n'
+    )
+    expect(process.env['APB_CFG_ONLY_HERE']).toBeUndefined()
+    const config = readAnsibleConfig({ APB_CFG_ONLY_HERE: '/srv/given' }, cwd, home, system)
+    expect(config.env['ANSIBLE_ROLES_PATH']!.split(':')).toEqual([
+      '/srv/given/roles',
+      '/srv/given/more',
+      path.join(cwd, '$APB_CFG_UNSET/x')
+    ])
+  })
+
   it('lists the keys it does not implement once, and ignores sections Ansible itself does not read', () => {
     writeFileSync(
       path.join(cwd, 'ansible.cfg'),
