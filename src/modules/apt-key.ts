@@ -1,7 +1,7 @@
-import { fetchUrlMessage, httpRequest, statusMessage } from '../http/transport.js'
+import { fetchUrlMessage, statusMessage } from '../http/transport.js'
 import script from './apt-key.sh'
 import { ModuleScript } from './module-script.js'
-import { textLines } from './apt-sources.js'
+import { fetchKey, textLines } from './apt-sources.js'
 import {
   ModuleArgumentError,
   type ModuleContext,
@@ -60,14 +60,7 @@ export const aptKeyModule: ModuleDefinition = {
         : undefined
 
     const download = async (): Promise<Buffer | ModuleResult> => {
-      const response = await httpRequest(await ctx.connection(), {
-        url: url!,
-        timeoutSeconds: 10,
-        validateCerts: ctx.args['validate_certs'] as boolean,
-        followRedirects: 'urllib2',
-        environment: ctx.environment,
-        deadlineMs: ctx.timeoutMs
-      })
+      const response = await fetchKey(ctx, url!, ctx.args['validate_certs'] as boolean)
       const message = response.failure
         ? fetchUrlMessage(response.failure)
         : response.status !== 200
@@ -85,14 +78,7 @@ export const aptKeyModule: ModuleDefinition = {
         return failed(
           `keyserver ${JSON.stringify(keyserver)} is no key server address: give HOST, HOST:PORT, or hkp://, hkps://, http:// or https:// with a host`
         )
-      const response = await httpRequest(await ctx.connection(), {
-        url: lookup,
-        timeoutSeconds: 10,
-        validateCerts: ctx.args['validate_certs'] as boolean,
-        followRedirects: 'urllib2',
-        environment: ctx.environment,
-        deadlineMs: ctx.timeoutMs
-      })
+      const response = await fetchKey(ctx, lookup, ctx.args['validate_certs'] as boolean)
       if (response.status === 404)
         return failed(`Key ${keyId} not found on keyserver ${keyserver!}`)
       if (response.failure || response.status !== 200) {

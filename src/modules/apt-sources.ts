@@ -9,6 +9,7 @@
  * back from that reading, so lines come out in that normal form.
  */
 import { fromHex, type ProbeAnswer } from '../facts/probe.js'
+import { httpRequest, type HttpResponse } from '../http/transport.js'
 import { wantedMode } from './file-support.js'
 import { ModuleScript } from './module-script.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleResult } from './module.js'
@@ -95,6 +96,25 @@ export interface SourcesState {
 /** The text a file is written back with (its normal form); empty for a file without lines. */
 export function formatSourcesFile(file: SourcesFile): string {
   return file.lines.map(formatSourceLine).join('')
+}
+
+/**
+ * GETs a key (apt_key's url and keyserver, deb822_repository's signed_by URL) from the target, as
+ * Ansible's fetch_url does for them: a 10 s timeout, urllib2's redirects, the task's environment.
+ */
+export async function fetchKey(
+  ctx: ModuleContext,
+  url: string,
+  validateCerts: boolean
+): Promise<HttpResponse> {
+  return httpRequest(await ctx.connection(), {
+    url,
+    timeoutSeconds: 10,
+    validateCerts,
+    followRedirects: 'urllib2',
+    environment: ctx.environment,
+    deadlineMs: ctx.timeoutMs
+  })
 }
 
 const scripts = new Map<string, ModuleScript>()

@@ -16,6 +16,24 @@ import { ModuleArgumentError } from './module.js'
 /** More than any crontab, authorized_keys file or `git diff` an answer carries (in hex). */
 const OUTPUT_CAP_BYTES = 64 * 1024 * 1024
 
+/** What one command the script ran gave (`KEY_rc`, `KEY_out_hex`, `KEY_err_hex` in its answer). */
+export interface ScriptCall {
+  rc: number
+  out: string
+  err: string
+}
+
+/** The command `key` of an answer (`KEY_rc`, `KEY_out_hex`, `KEY_err_hex`), or undefined when it did not run. */
+export function scriptCall(answer: ProbeAnswer, key: string): ScriptCall | undefined {
+  const rc = answer.int(`${key}_rc`)
+  if (rc === undefined) return undefined
+  return {
+    rc,
+    out: answer.bytes(`${key}_out_hex`)?.toString('utf8') ?? '',
+    err: answer.bytes(`${key}_err_hex`)?.toString('utf8') ?? ''
+  }
+}
+
 /** A script and the name its messages use (`apb-cron`). */
 export class ModuleScript {
   private compacted: string | undefined

@@ -11,7 +11,7 @@ import { shlexSplit } from '../connection/shell-quote.js'
 import type { ProbeAnswer } from '../facts/probe.js'
 import serviceManager from '../facts/service-mgr.sh'
 import source from './service-run.sh'
-import { ModuleScript } from './module-script.js'
+import { ModuleScript, scriptCall as call, type ScriptCall as Call } from './module-script.js'
 import {
   ModuleArgumentError,
   type ModuleContext,
@@ -24,22 +24,6 @@ const SCRIPT = new ModuleScript('apb-service', `${serviceManager}\n${source}`, '
 
 /** Options Ansible's service action drops, with a warning, when it hands the task to systemd. */
 const NOT_FOR_SYSTEMD = ['pattern', 'runlevel', 'sleep', 'arguments', 'args'] as const
-
-interface Call {
-  rc: number
-  out: string
-  err: string
-}
-
-function call(answer: ProbeAnswer, key: string): Call | undefined {
-  const rc = answer.int(`${key}_rc`)
-  if (rc === undefined) return undefined
-  return {
-    rc,
-    out: answer.bytes(`${key}_out_hex`)?.toString('utf8') ?? '',
-    err: answer.bytes(`${key}_err_hex`)?.toString('utf8') ?? ''
-  }
-}
 
 async function runScript(
   ctx: ModuleContext,

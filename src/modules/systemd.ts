@@ -8,7 +8,7 @@
  */
 import type { ProbeAnswer } from '../facts/probe.js'
 import source from './systemd-run.sh'
-import { ModuleScript } from './module-script.js'
+import { ModuleScript, scriptCall as call } from './module-script.js'
 import { type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js'
 
 const SCRIPT = new ModuleScript('apb-systemd', source, 'systemd')
@@ -27,12 +27,6 @@ export interface SystemdParams {
 }
 
 /** What one systemctl call gave. */
-interface Call {
-  rc: number
-  out: string
-  err: string
-}
-
 /**
  * `systemctl show`'s `KEY=value` lines as a mapping, as Ansible reads them: values are trimmed, and only
  * an `Exec…` value that opens with `{` and does not close on its line spans lines (up to one ending in
@@ -90,16 +84,6 @@ function requestIgnored(text: string): boolean {
   return (
     !text.includes('=') && (text.includes('ignoring request') || text.includes('ignoring command'))
   )
-}
-
-function call(answer: ProbeAnswer, key: string): Call | undefined {
-  const rc = answer.int(`${key}_rc`)
-  if (rc === undefined) return undefined
-  return {
-    rc,
-    out: answer.bytes(`${key}_out_hex`)?.toString('utf8') ?? '',
-    err: answer.bytes(`${key}_err_hex`)?.toString('utf8') ?? ''
-  }
 }
 
 /** Runs systemd-run.sh with the task's environment (PATH finds systemctl) and a deadline. */
