@@ -18,7 +18,7 @@ import {
   type ModuleDefinition,
   type ModuleResult
 } from './module.js'
-import { runSystemd, type SystemdParams } from './systemd.js'
+import { runSystemd, startSystemdProbe, type SystemdParams } from './systemd.js'
 
 const SCRIPT = new ModuleScript('apb-service', `${serviceManager}\n${source}`, 'service')
 
@@ -107,6 +107,12 @@ export const serviceModule: ModuleDefinition = {
     const factsManager = use === 'auto' ? factsServiceManager(ctx.vars) : use
     const routed = factsManager === undefined ? undefined : route(ctx, factsManager)
     if (routed) return routed
+    // Without facts, systemd's read starts alongside ours (it changes nothing): on a systemd host the
+    // state is then read in one round trip, as with facts; elsewhere its answer is dropped.
+    const systemdProbe =
+      factsManager === undefined ? startSystemdProbe(ctx, systemdParams(ctx)) : undefined
+    // Whatever happens to it where it is not used, it never becomes an unhandled rejection.
+    systemdProbe?.catch(() => undefined)
     // Read the host's state (and its service manager when the facts do not say) in one round trip.
     const probe = await runScript(
       ctx,
@@ -121,8 +127,14 @@ export const serviceModule: ModuleDefinition = {
       pattern ?? ''
     )
     if (factsManager === undefined) {
-      const detected = route(ctx, probe.bytes('service_mgr_hex')?.toString('utf8') ?? 'service')
+      const detected = route(
+        ctx,
+        probe.bytes('service_mgr_hex')?.toString('utf8') ?? 'service',
+        systemdProbe
+      )
       if (detected) return detected
+      // Not systemd: its read ends before anything changes (no command of ours left running).
+      await systemdProbe?.catch(() => undefined)
     }
     return runLinuxService(ctx, probe, { name, state, enabled, pattern, sleep, words })
   }
@@ -132,24 +144,18 @@ export const serviceModule: ModuleDefinition = {
  * The module Ansible's service action hands the task to for service manager `manager`: systemd's logic,
  * a refusal for the managers whose own modules we lack, or undefined for the service module itself.
  */
-function route(ctx: ModuleContext, manager: string): Promise<ModuleResult> | undefined {
+function route(
+  ctx: ModuleContext,
+  manager: string,
+  systemdProbe?: Promise<ProbeAnswer>
+): Promise<ModuleResult> | undefined {
   if (manager === 'systemd') {
     for (const option of NOT_FOR_SYSTEMD) {
       if (Object.hasOwn(ctx.task.args ?? {}, option)) {
         ctx.warn(`Ignoring "${option}" as it is not used in "systemd"`)
       }
     }
-    return runSystemd(ctx, {
-      name: ctx.args['name'] as string,
-      state: (ctx.args['state'] ?? null) as SystemdParams['state'],
-      enabled: (ctx.args['enabled'] ?? null) as boolean | null,
-      force: null,
-      masked: null,
-      daemon_reload: false,
-      daemon_reexec: false,
-      scope: 'system',
-      no_block: false
-    })
+    return runSystemd(ctx, systemdParams(ctx), systemdProbe)
   }
   if (manager === 'sysvinit' || manager === 'openwrt_init') {
     throw new ModuleArgumentError(
@@ -157,6 +163,21 @@ function route(ctx: ModuleContext, manager: string): Promise<ModuleResult> | und
     )
   }
   return undefined
+}
+
+/** The systemd module's arguments for a service task, as Ansible's service action hands them over. */
+function systemdParams(ctx: ModuleContext): SystemdParams {
+  return {
+    name: ctx.args['name'] as string,
+    state: (ctx.args['state'] ?? null) as SystemdParams['state'],
+    enabled: (ctx.args['enabled'] ?? null) as boolean | null,
+    force: null,
+    masked: null,
+    daemon_reload: false,
+    daemon_reexec: false,
+    scope: 'system',
+    no_block: false
+  }
 }
 
 interface LinuxServiceParams {

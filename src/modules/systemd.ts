@@ -102,31 +102,56 @@ function missing(unit: string): ModuleResult {
   return fail(`Could not find the requested service ${unit}: host`)
 }
 
+/** The words before systemd-run.sh's operation: scope, no_block, force. */
+function flagsOf(p: SystemdParams): string[] {
+  return [p.scope, p.no_block ? '1' : '0', p.force ? '1' : '0']
+}
+
+/** A glob in the unit's name, which the module refuses before reading anything. */
+function globIn(unit: string | null): string | undefined {
+  return unit === null ? undefined : ['*', '?', '['].find((glob) => unit.includes(glob))
+}
+
 /**
- * Carries out the systemd module's arguments on the target (the `service` module calls this too when
- * the target runs systemd).
+ * The read of the target runSystemd starts with, on its own: the service module starts it alongside
+ * its own read when it does not know yet whether the host runs systemd (one round trip for both).
+ * Undefined where runSystemd reads nothing (a glob in the name). It changes nothing on the target
+ * unless `daemon_reload`/`daemon_reexec` are asked for.
  */
-export async function runSystemd(ctx: ModuleContext, p: SystemdParams): Promise<ModuleResult> {
-  const unit = p.name
-  if (unit !== null) {
-    for (const glob of ['*', '?', '[']) {
-      if (unit.includes(glob)) {
-        return fail(
-          `This module does not currently support using glob patterns, found '${glob}' in service name: ${unit}`
-        )
-      }
-    }
-  }
-  const flags = [p.scope, p.no_block ? '1' : '0', p.force ? '1' : '0']
-  const probe = await runScript(ctx, [
-    ...flags,
+export function startSystemdProbe(
+  ctx: ModuleContext,
+  p: SystemdParams
+): Promise<ProbeAnswer> | undefined {
+  if (globIn(p.name) !== undefined) return undefined
+  return runScript(ctx, [
+    ...flagsOf(p),
     'probe',
     p.daemon_reload && !ctx.check ? '1' : '0',
     p.daemon_reexec && !ctx.check ? '1' : '0',
-    unit ?? '',
+    p.name ?? '',
     p.masked !== null ? '1' : '0',
     p.enabled !== null ? '1' : '0'
   ])
+}
+
+/**
+ * Carries out the systemd module's arguments on the target (the `service` module calls this too when
+ * the target runs systemd, with the probe it may have started already: startSystemdProbe).
+ */
+export async function runSystemd(
+  ctx: ModuleContext,
+  p: SystemdParams,
+  started?: Promise<ProbeAnswer>
+): Promise<ModuleResult> {
+  const unit = p.name
+  const glob = globIn(unit)
+  if (glob !== undefined) {
+    return fail(
+      `This module does not currently support using glob patterns, found '${glob}' in service name: ${unit!}`
+    )
+  }
+  const flags = flagsOf(p)
+  const probe = await (started ?? startSystemdProbe(ctx, p)!)
   if (probe.get('missing_tool') !== undefined) {
     const paths = probe.bytes('paths_hex')?.toString('utf8') ?? ''
     return fail(`Failed to find required executable "systemctl" in paths: ${paths}`)
