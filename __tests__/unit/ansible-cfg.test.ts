@@ -144,6 +144,16 @@ describe('finding ansible.cfg', () => {
     )
   })
 
+  it('reads a header followed by other text as configparser does (the section, the rest ignored)', () => {
+    writeFileSync(
+      path.join(cwd, 'ansible.cfg'),
+      '[defaults] # the usual\nforks = 7\r\ntimeout = 9\r\n'
+    )
+    const config = readAnsibleConfig({}, cwd, home, system)
+    expect(config.env['ANSIBLE_FORKS']).toBe('7')
+    expect(config.env['ANSIBLE_TIMEOUT']).toBe('9')
+  })
+
   it('expands $VAR in paths from the environment it is given, not this process', () => {
     writeFileSync(
       path.join(cwd, 'ansible.cfg'),
