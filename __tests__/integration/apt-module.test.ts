@@ -12,6 +12,9 @@ import {
   createAptRepo,
   type AptRepo
 } from '../helpers/apt-repo.js'
+import type { Connection } from '../../src/connection/connection.js'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
+import { countingConnection } from '../helpers/counting-connection.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 
 const required = process.env['APB_REQUIRE_SSHD'] === '1' && process.getuid?.() === 0
@@ -152,6 +155,24 @@ describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', 
     expect(version(repo.names.solo)).toBe('1.0-1')
     expect(version(repo.names.lib)).toBe('1.0-1')
     expect(await apt({ deb: repo.debPath('solo') })).toMatchObject({ changed: false })
+  })
+
+  it('reads a .deb and apt in one round trip when nothing changes', async () => {
+    const counting = countingConnection(openLocalConnection('localhost'))
+    try {
+      const connect = (): Promise<Connection> => Promise.resolve(counting.connection)
+      const viaCounting = (args: Record<string, unknown>) =>
+        runModuleOn('apt', args, {
+          environment: { APT_CONFIG: repo.aptConfig },
+          connect
+        }).then((outcome) => outcome.result)
+      expect(await viaCounting({ deb: repo.debPath('solo') })).toMatchObject({ changed: true })
+      counting.reset()
+      expect(await viaCounting({ deb: repo.debPath('solo') })).toMatchObject({ changed: false })
+      expect(counting.roundTrips()).toBe(1)
+    } finally {
+      await counting.connection.close()
+    }
   })
 
   it('installs a .deb from a URL, fetched on the target', async () => {

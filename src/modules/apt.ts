@@ -18,7 +18,7 @@ import {
   splitSpec,
   type Policy
 } from './apt-support.js'
-import { installDebs } from './apt-deb.js'
+import { discardDebProbe, installDebs, startDebProbe } from './apt-deb.js'
 import probeScript from './apt-probe.sh'
 import actScript from './apt-act.sh'
 
@@ -167,7 +167,46 @@ class AptRun {
       }
     }
     const updateWanted = a['update_cache'] === true || (a['cache_valid_time'] as number) !== 0
-    await this.probe(updateWanted, globs, [...new Set(names)])
+    // The .deb files are read alongside apt's state when the lists are not updated first (their
+    // dependencies' candidates would change): one round trip for both.
+    const debRead =
+      deb && state === 'present' && !updateWanted
+        ? startDebProbe(this.ctx, await this.conn(), deb)
+        : undefined
+    debRead?.catch(() => undefined)
+    let debReadUsed = false
+    try {
+      return await this.decideAfterProbe(
+        { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted },
+        { globs, names },
+        debRead,
+        () => {
+          debReadUsed = true
+        }
+      )
+    } finally {
+      if (debRead && !debReadUsed) await discardDebProbe(this.ctx, await this.conn(), debRead)
+    }
+  }
+
+  /** decide, from the probe on: `debRead` is the .deb files' read started alongside it, if any. */
+  private async decideAfterProbe(
+    d: {
+      packagesArg: string[]
+      packages: string[]
+      allInstalled: boolean
+      state: string
+      upgradeMode: string | null
+      deb: string | null | undefined
+      updateWanted: boolean
+    },
+    read: { globs: string[]; names: string[] },
+    debRead: Promise<ProbeAnswer> | undefined,
+    useDebRead: () => void
+  ): Promise<ModuleResult> {
+    const a = this.args
+    const { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted } = d
+    await this.probe(updateWanted, read.globs, [...new Set(read.names)])
     const useAptGet = (a['force_apt_get'] as boolean) || this.probed.aptitude === ''
 
     if (a['clean'] === true) {
@@ -194,11 +233,18 @@ class AptRun {
 
     if (deb) {
       if (state !== 'present') throw new AptExit(fail({ msg: 'deb only supports state=present' }))
-      return installDebs(this.ctx, await this.conn(), deb, {
-        locale: this.probed.locale,
-        aptGet: this.probed.aptGet,
-        installDeps: (deps) => this.installForDeb(deps)
-      })
+      if (debRead) useDebRead()
+      return installDebs(
+        this.ctx,
+        await this.conn(),
+        deb,
+        {
+          locale: this.probed.locale,
+          aptGet: this.probed.aptGet,
+          installDeps: (deps) => this.installForDeb(deps)
+        },
+        debRead
+      )
     }
 
     if (state === 'latest' && allInstalled) {
