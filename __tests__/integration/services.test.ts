@@ -109,6 +109,39 @@ describe('systemd against the stand-in systemctl', () => {
     }
   })
 
+  it('unmasks and enables in two round trips (enabling decided on the target after unmasking)', async () => {
+    freshState()
+    const masked = await runModuleOn('systemd', { name: 'apbd', masked: true }, { environment })
+    expect(masked.result).toMatchObject({ changed: true })
+    const counting = countingConnection(openLocalConnection('localhost'))
+    try {
+      const connect = (): Promise<Connection> => Promise.resolve(counting.connection)
+      const args = { name: 'apbd', masked: false, enabled: true }
+      const first = await runModuleOn('systemd', args, { environment, connect })
+      expect(first.result).toMatchObject({ changed: true, name: 'apbd', enabled: true })
+      expect(Object.keys(first.result)).toEqual(['name', 'changed', 'status', 'enabled'])
+      expect(counting.roundTrips()).toBe(2)
+      expect(existsSync(path.join(root, 'system/etc/multi-user.target.wants/apbd.service'))).toBe(
+        true
+      )
+      counting.reset()
+      const again = await runModuleOn('systemd', args, { environment, connect })
+      expect(again.result).toMatchObject({ changed: false, enabled: true })
+      expect(counting.roundTrips()).toBe(1)
+      // Masking while disabling: is-enabled then says masked, which Ansible reads as disabled.
+      counting.reset()
+      const off = await runModuleOn(
+        'systemd',
+        { name: 'apbd', masked: true, enabled: false },
+        { environment, connect }
+      )
+      expect(off.result).toMatchObject({ changed: true, enabled: false })
+      expect(counting.roundTrips()).toBe(2)
+    } finally {
+      await counting.connection.close()
+    }
+  })
+
   it('names systemctl and where it looked when the host has none', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'apb-nosystemctl-'))
     try {

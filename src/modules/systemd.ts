@@ -8,7 +8,7 @@
  */
 import type { ProbeAnswer } from '../facts/probe.js'
 import source from './systemd-run.sh'
-import { ModuleScript, scriptCall as call } from './module-script.js'
+import { ModuleScript, scriptCall as call, type ScriptCall as Call } from './module-script.js'
 import { type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js'
 
 const SCRIPT = new ModuleScript('apb-systemd', source, 'systemd')
@@ -228,37 +228,44 @@ export async function runSystemd(
       ops.push(`${p.masked ? 'mask' : 'unmask'}:${found ? '0' : '1'}`)
     }
   }
-  let enabledRead = call(probe, 'enabled')
+  const enabledRead = call(probe, 'enabled')
   if (p.enabled !== null && !found) {
     return ctx.check || ops.length === 0 ? missing(unit) : flush(missing(unit))
   }
-  // Enabling is decided after masking: masking changes what is-enabled says.
-  if (p.enabled !== null && maskChanges && !ctx.check) {
-    const masking = await runScript(ctx, [...flags, 'act', unit, '1', ...ops])
-    ops.length = 0
-    if (masking.get('act_failed') !== undefined) return missing(unit)
-    enabledRead = call(masking, 'enabled')
-  }
-  if (p.enabled !== null && enabledRead) {
-    let enabled = false
-    if (enabledRead.rc === 0) {
-      const said = enabledRead.out
-        .split(/\r?\n/)
-        .filter((line, i, all) => i < all.length - 1 || line)
-      enabled = !(said.length === 1 && (said[0] === 'indirect' || said[0] === 'alias'))
-    } else if (enabledRead.rc === 1) {
-      enabled =
-        p.scope === 'system' &&
-        isInitd &&
-        !enabledRead.out.trim().endsWith('disabled') &&
-        probe.get('sysv_enabled') === '1'
+  /** Whether is-enabled's answer says enabled, as Ansible reads it. */
+  const enabledFrom = (read: Call): boolean => {
+    if (read.rc === 0) {
+      const said = read.out.split(/\r?\n/).filter((line, i, all) => i < all.length - 1 || line)
+      return !(said.length === 1 && (said[0] === 'indirect' || said[0] === 'alias'))
     }
+    return (
+      read.rc === 1 &&
+      p.scope === 'system' &&
+      isInitd &&
+      !read.out.trim().endsWith('disabled') &&
+      probe.get('sysv_enabled') === '1'
+    )
+  }
+  /** The result's `enabled` (and `changed`) from an is-enabled read before the change `p.enabled`. */
+  const reportEnabled = (read: Call): void => {
+    const enabled = enabledFrom(read)
     result['enabled'] = enabled
     if (enabled !== p.enabled) {
       result['changed'] = true
-      ops.push(`${p.enabled ? 'enable' : 'disable'}:1`)
       result['enabled'] = !enabled
     }
+  }
+  // Enabling is decided after masking (masking changes what is-enabled says): on the target, in the
+  // same run as the masking, by the same rule (systemd-run.sh's enabled-if).
+  const enableAfterMask = p.enabled !== null && maskChanges && !ctx.check
+  if (enableAfterMask) {
+    const rc1 = p.scope === 'system' && isInitd && probe.get('sysv_enabled') === '1'
+    ops.push(`enabled-if:${p.enabled ? '1' : '0'}:${rc1 ? '1' : '0'}`)
+    // Its place among the result's fields; its value comes from the run's read.
+    result['enabled'] = p.enabled
+  } else if (p.enabled !== null && enabledRead) {
+    reportEnabled(enabledRead)
+    if (enabledFrom(enabledRead) !== p.enabled) ops.push(`${p.enabled ? 'enable' : 'disable'}:1`)
   }
   let stateVerb: string | undefined
   if (p.state !== null) {
@@ -296,9 +303,13 @@ export async function runSystemd(
   async function flush(done: ModuleResult): Promise<ModuleResult> {
     const acted = await runScript(ctx, [...flags, 'act', unit!, '0', ...ops])
     const failedAt = acted.int('act_failed')
-    if (failedAt === undefined) return done
+    if (failedAt === undefined) {
+      const read = call(acted, 'enabled')
+      if (done === result && enableAfterMask && read) reportEnabled(read)
+      return done
+    }
     const op = ops[failedAt - 1]!
-    const verb = op.slice(0, op.indexOf(':'))
+    const verb = acted.get(`act_${failedAt}_verb`) ?? op.slice(0, op.indexOf(':'))
     const run = call(acted, `act_${failedAt}`)!
     if (verb === 'mask' || verb === 'unmask') return missing(unit!)
     if (verb === 'enable' || verb === 'disable') {
