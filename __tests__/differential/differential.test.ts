@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   ANSIBLE_DEADLINE_MS,
   ANSIBLE_INSTALL_HINT,
@@ -23,6 +23,7 @@ import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js'
 import { installSystemctlStandin, type SystemctlStandin } from '../helpers/systemctl-standin.js'
 import { removeInitService } from '../helpers/initd-service.js'
 import {
+  APT_LOCK_WAIT_MS,
   aptRepoUnusableReason,
   aptRepoUsable,
   createAptRepo,
@@ -150,6 +151,22 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     }
     return vars
   }
+
+  /**
+   * A fixture on the apt repository first waits for the machine-wide apt test lock (up to 20 minutes
+   * while another test file holds it) and builds the repository here, in a hook with a timeout of its
+   * own: the fixture's hang guard then times its runs, never the wait for the lock.
+   */
+  beforeEach(async (context) => {
+    const fixture = /^(\S+\.yml): /.exec(context.task.name)?.[1]
+    if (!fixture || !existsSync(path.join(FIXTURES, fixture))) return
+    const names = fixtureServices(readFileSync(path.join(FIXTURES, fixture), 'utf8'))
+    if (names.includes('apt')) await services['apt']!()
+  }, APT_LOCK_WAIT_MS)
+  // And the lock never outlives its fixture, even one that failed before its runs.
+  afterEach(() => {
+    if (aptRepo) stopServices(['apt'])
+  })
 
   afterAll(async () => {
     await httpServer?.close()

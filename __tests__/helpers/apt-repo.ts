@@ -294,6 +294,13 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
 }
 
 const LOCK_DIR = path.join(tmpdir(), 'apb-apt-tests.lock')
+/** How long acquireAptTestLock waits for another process's lock. */
+const LOCK_WAIT_MS = 20 * 60_000
+/**
+ * A hook timeout that covers the wait for the lock, then building and enabling the repository (an
+ * apt-get update): for the hook that takes the lock, so that a test's own timeout never counts the wait.
+ */
+export const APT_LOCK_WAIT_MS = LOCK_WAIT_MS + 5 * 60_000
 let lockDepth = 0
 
 function sleepSync(ms: number): void {
@@ -308,7 +315,7 @@ function sleepSync(ms: number): void {
  */
 export function acquireAptTestLock(): void {
   if (lockDepth++ > 0) return
-  const deadline = Date.now() + 20 * 60_000
+  const deadline = Date.now() + LOCK_WAIT_MS
   for (;;) {
     try {
       mkdirSync(LOCK_DIR, { mode: 0o700 })

@@ -16,6 +16,7 @@ const hasTools = spawnSync('sh', ['-c', 'command -v apt-key && command -v gpg'])
 let dir: string
 let server: Server
 let base: string
+const lookups: string[] = []
 const keys: Record<'one' | 'two', { id: string; armored: string; binary: string }> = {
   one: { id: '', armored: '', binary: '' },
   two: { id: '', armored: '', binary: '' }
@@ -64,6 +65,20 @@ describe.skipIf(!hasTools)('apt_key', () => {
     makeKey('two', 'ed25519')
     server = createServer((request, response) => {
       const name = request.url?.slice(1) ?? ''
+      // A key server's HKP lookup: the armored key whose long id is searched for.
+      const lookup = new URL(request.url ?? '/', 'http://keyserver')
+      if (lookup.pathname === '/pks/lookup') {
+        lookups.push(lookup.search)
+        const wanted = lookup.searchParams.get('search')?.replace(/^0x/i, '').toUpperCase()
+        const key = (['one', 'two'] as const).find((k) => keys[k].id === wanted)
+        if (lookup.searchParams.get('op') === 'get' && key) {
+          response.end(readFileSync(keys[key].armored))
+        } else {
+          response.statusCode = 404
+          response.end('No results found\n')
+        }
+        return
+      }
       if (name === 'one.asc' || name === 'two.gpg') {
         response.end(readFileSync(path.join(dir, name)))
       } else {
@@ -175,8 +190,51 @@ describe.skipIf(!hasTools)('apt_key', () => {
       msg: 'No key to add ... how did i get here?!?!',
       before: []
     })
-    const server = await aptKey({ id: keys.two.id, keyserver: 'keyserver.ubuntu.com', keyring })
-    expect(server).toMatchObject({ failed: true })
-    expect(String(server['msg'])).toContain("'keyserver' is not supported yet")
+    expect(await aptKey({ keyserver: 'keyserver.ubuntu.com', keyring })).toEqual({
+      changed: false,
+      failed: true,
+      msg: 'Missing key_id, required with keyserver.'
+    })
+  })
+
+  it('receives a key from a key server over HKP, then is ok; an unknown id is not found', async () => {
+    const keyring = path.join(dir, 'keyserver.gpg')
+    const keyserver = `hkp://${base.slice('http://'.length)}`
+    const two = keys.two.id
+    lookups.length = 0
+    const checked = await aptKey({ id: two, keyserver, keyring }, { check: true, diff: false })
+    expect(checked).toMatchObject({ changed: true, before: [] })
+    expect(lookups).toEqual([])
+    const added = await aptKey({ id: two, keyserver, keyring })
+    expect(added).toEqual({
+      changed: true,
+      id: two,
+      short_id: two.slice(-8),
+      fp: two,
+      key_id: two,
+      before: [],
+      after: [two]
+    })
+    expect(lookups).toEqual([`?op=get&options=mr&search=0x${two}`])
+    expect(await aptKey({ id: two, keyserver, keyring })).toMatchObject({
+      changed: false,
+      before: [two]
+    })
+    expect(lookups).toHaveLength(1)
+    const unknown = await aptKey({ id: 'DEADBEEFDEADBEEF', keyserver, keyring })
+    expect(unknown).toMatchObject({
+      changed: false,
+      failed: true,
+      msg: `Key DEADBEEFDEADBEEF not found on keyserver ${keyserver}`
+    })
+    const nothing = await aptKey({
+      id: two,
+      keyserver: 'hkp://127.0.0.1:9',
+      keyring: path.join(dir, 'none.gpg')
+    })
+    expect(nothing).toMatchObject({
+      failed: true,
+      msg: `Error fetching key ${two} from keyserver: hkp://127.0.0.1:9`
+    })
   })
 })

@@ -2,7 +2,7 @@
 // local apt repository: what the differential cannot reach (check mode, diff mode), and decisions a
 // user would notice. Skipped unless root (the repository changes the machine's apt sources).
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -12,6 +12,9 @@ import {
   createAptRepo,
   type AptRepo
 } from '../helpers/apt-repo.js'
+import type { Connection } from '../../src/connection/connection.js'
+import { openLocalConnection } from '../../src/connection/local-connection.js'
+import { countingConnection } from '../helpers/counting-connection.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 
 const required = process.env['APB_REQUIRE_SSHD'] === '1' && process.getuid?.() === 0
@@ -21,6 +24,43 @@ function version(name: string): string {
     encoding: 'utf8'
   }).stdout
   return out.startsWith('installed ') ? out.slice('installed '.length) : ''
+}
+
+/** A process's command line (NUL after each word), or undefined once it ended. */
+function commandLine(pid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** The parent pid of a process, from /proc/PID/stat (after the command name's closing paren). */
+function parentOf(pid: string): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Resolves once apt-act.sh is seen waiting for the dpkg lock: a `sleep 1` it started, which it does
+ * only after apt-get failed on the held lock. Rejects after a generous deadline (a hang guard).
+ */
+async function waitingForLock(): Promise<void> {
+  const giveUp = Date.now() + 120_000
+  for (;;) {
+    for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+      if (commandLine(pid) !== 'sleep\u00001\u0000') continue
+      const parent = parentOf(pid)
+      if (parent === undefined) continue
+      if (commandLine(parent)?.includes('apb-apt-act')) return
+    }
+    if (Date.now() > giveUp) throw new Error('apt-act.sh was never seen waiting for the dpkg lock')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', () => {
@@ -117,6 +157,24 @@ describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', 
     expect(await apt({ deb: repo.debPath('solo') })).toMatchObject({ changed: false })
   })
 
+  it('reads a .deb and apt in one round trip when nothing changes', async () => {
+    const counting = countingConnection(openLocalConnection('localhost'))
+    try {
+      const connect = (): Promise<Connection> => Promise.resolve(counting.connection)
+      const viaCounting = (args: Record<string, unknown>) =>
+        runModuleOn('apt', args, {
+          environment: { APT_CONFIG: repo.aptConfig },
+          connect
+        }).then((outcome) => outcome.result)
+      expect(await viaCounting({ deb: repo.debPath('solo') })).toMatchObject({ changed: true })
+      counting.reset()
+      expect(await viaCounting({ deb: repo.debPath('solo') })).toMatchObject({ changed: false })
+      expect(counting.roundTrips()).toBe(1)
+    } finally {
+      await counting.connection.close()
+    }
+  })
+
   it('installs a .deb from a URL, fetched on the target', async () => {
     const server = createServer((request, response) => {
       if (request.url === '/lib.deb') response.end(readFileSync(repo.debPath('lib')))
@@ -162,8 +220,9 @@ describe.skipIf(!aptRepoUsable() && !required)('apt module (local connection)', 
         result,
         endedAt: Date.now()
       }))
-      // The probe runs first (no lock needed); the install then meets the held lock and waits.
-      await new Promise((resolve) => setTimeout(resolve, 3000))
+      // The probe runs first (no lock needed); the install then meets the held lock and waits: the
+      // lock is released only once apt-act.sh is seen waiting (its sleep between two attempts).
+      await waitingForLock()
       releasedAt = Date.now()
       holder.stdin.end()
       const { result, endedAt } = await waiting

@@ -253,6 +253,10 @@ describe.skipIf(!hasApt)('apt_repository', () => {
     const other = await aptRepository({ repo: 'ppa:nginx/mainline', codename: 'jammy' })
     expect(other).toMatchObject({ failed: true, changed: false })
     expect(String(other['msg'])).toContain("Launchpad's API")
+    // The refusal says what is missing (not the network: the HTTP transport exists) and what to do.
+    expect(String(other['msg'])).toMatch(
+      /^apt_repository cannot add ppa:nginx\/mainline yet: .*not implemented; add the key with apt_key \(keyserver/
+    )
     const removed = await aptRepository({
       repo: 'ppa:nginx/stable',
       codename: 'jammy',

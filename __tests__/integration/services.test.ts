@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Connection } from '../../src/connection/connection.js'
 import { openLocalConnection } from '../../src/connection/local-connection.js'
 import { countingConnection } from '../helpers/counting-connection.js'
 import { installInitService, removeInitService } from '../helpers/initd-service.js'
@@ -108,6 +109,39 @@ describe('systemd against the stand-in systemctl', () => {
     }
   })
 
+  it('unmasks and enables in two round trips (enabling decided on the target after unmasking)', async () => {
+    freshState()
+    const masked = await runModuleOn('systemd', { name: 'apbd', masked: true }, { environment })
+    expect(masked.result).toMatchObject({ changed: true })
+    const counting = countingConnection(openLocalConnection('localhost'))
+    try {
+      const connect = (): Promise<Connection> => Promise.resolve(counting.connection)
+      const args = { name: 'apbd', masked: false, enabled: true }
+      const first = await runModuleOn('systemd', args, { environment, connect })
+      expect(first.result).toMatchObject({ changed: true, name: 'apbd', enabled: true })
+      expect(Object.keys(first.result)).toEqual(['name', 'changed', 'status', 'enabled'])
+      expect(counting.roundTrips()).toBe(2)
+      expect(existsSync(path.join(root, 'system/etc/multi-user.target.wants/apbd.service'))).toBe(
+        true
+      )
+      counting.reset()
+      const again = await runModuleOn('systemd', args, { environment, connect })
+      expect(again.result).toMatchObject({ changed: false, enabled: true })
+      expect(counting.roundTrips()).toBe(1)
+      // Masking while disabling: is-enabled then says masked, which Ansible reads as disabled.
+      counting.reset()
+      const off = await runModuleOn(
+        'systemd',
+        { name: 'apbd', masked: true, enabled: false },
+        { environment, connect }
+      )
+      expect(off.result).toMatchObject({ changed: true, enabled: false })
+      expect(counting.roundTrips()).toBe(2)
+    } finally {
+      await counting.connection.close()
+    }
+  })
+
   it('names systemctl and where it looked when the host has none', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'apb-nosystemctl-'))
     try {
@@ -122,6 +156,50 @@ describe('systemd against the stand-in systemctl', () => {
       )
     } finally {
       rmSync(empty, { recursive: true, force: true })
+    }
+  })
+
+  it('service without facts reads a systemd host in one round trip, as with facts', async () => {
+    freshState()
+    // This machine may not run systemd: its service manager, as the service probe reads it, is
+    // made systemd's; everything else is read for real (the stand-in systemctl).
+    const local = openLocalConnection('localhost')
+    const systemdHost: Connection = {
+      host: local.host,
+      run: async (command, options) => {
+        const result = await local.run(command, options)
+        if (!command.includes('apb-service')) return result
+        const text = result.stdout
+          .toString('utf8')
+          .replace(
+            /^service_mgr_hex=.*$/m,
+            `service_mgr_hex=${Buffer.from('systemd').toString('hex')}`
+          )
+        return { ...result, stdout: Buffer.from(text) }
+      },
+      putFile: (p, c, o) => local.putFile(p, c, o),
+      getFile: (p, o) => local.getFile(p, o),
+      close: () => local.close()
+    }
+    const counting = countingConnection(systemdHost)
+    const args = { name: 'apbd', state: 'started', enabled: true }
+    try {
+      const connect = (): Promise<Connection> => Promise.resolve(counting.connection)
+      const first = await runModuleOn('service', args, { environment, connect })
+      expect(first.result).toMatchObject({ changed: true, state: 'started', enabled: true })
+      expect(counting.roundTrips()).toBe(2)
+      counting.reset()
+      const again = await runModuleOn('service', args, { environment, connect })
+      expect(again.result).toMatchObject({ changed: false, state: 'started', enabled: true })
+      expect(counting.roundTrips()).toBe(1)
+      // The same result as with the facts saying systemd.
+      const withFacts = await runModuleOn('service', args, {
+        environment,
+        vars: { ansible_facts: { service_mgr: 'systemd' } }
+      })
+      expect(again.result).toEqual(withFacts.result)
+    } finally {
+      await counting.connection.close()
     }
   })
 

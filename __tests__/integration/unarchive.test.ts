@@ -136,6 +136,41 @@ describe('unarchive on the local connection', () => {
     expect(statSync(file).ctimeMs).toBe(before)
   })
 
+  it('a controller archive: creates costs no command of its own; when it exists, one command, nothing sent', async () => {
+    const plain = counting()
+    const made = await unarchive({ src: 'pkg.tgz', dest: freshDest() }, undefined, plain.connect)
+    expect(made).toMatchObject({ changed: true })
+    const withCreates = counting()
+    const dest = freshDest()
+    const madeToo = await unarchive(
+      { src: 'pkg.tgz', dest, creates: path.join(dest, 'nothing-here') },
+      undefined,
+      withCreates.connect
+    )
+    expect(madeToo).toMatchObject({ changed: true })
+    expect(withCreates.runs()).toBe(plain.runs())
+    const skip = counting()
+    const tmpBefore = readdirSync(os.tmpdir()).filter((f) => f.startsWith('apb-unarchive.'))
+    const skipped = await unarchive(
+      { src: 'pkg.tgz', dest: freshDest(), creates: path.join(dest, 'pkg') },
+      undefined,
+      skip.connect
+    )
+    expect(skipped).toEqual({
+      changed: false,
+      skipped: true,
+      msg: `skipped, since ${path.join(dest, 'pkg')} exists`
+    })
+    expect(skip.runs()).toBe(1)
+    expect(readdirSync(os.tmpdir()).filter((f) => f.startsWith('apb-unarchive.'))).toEqual(
+      tmpBefore
+    )
+    // A src the controller does not have is still skipped when creates exists, as in the action.
+    expect(
+      await unarchive({ src: 'missing.tgz', dest: freshDest(), creates: path.join(dest, 'pkg') })
+    ).toMatchObject({ skipped: true })
+  })
+
   it('sends a controller archive to a temporary directory and removes it', async () => {
     const dest = freshDest()
     const result = await unarchive({ src: 'pkg.zip', dest, list_files: true })

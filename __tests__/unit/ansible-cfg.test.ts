@@ -144,6 +144,30 @@ describe('finding ansible.cfg', () => {
     )
   })
 
+  it('reads a header followed by other text as configparser does (the section, the rest ignored)', () => {
+    writeFileSync(
+      path.join(cwd, 'ansible.cfg'),
+      '[defaults] # the usual\nforks = 7\r\ntimeout = 9\r\n'
+    )
+    const config = readAnsibleConfig({}, cwd, home, system)
+    expect(config.env['ANSIBLE_FORKS']).toBe('7')
+    expect(config.env['ANSIBLE_TIMEOUT']).toBe('9')
+  })
+
+  it('expands $VAR in paths from the environment it is given, not this process', () => {
+    writeFileSync(
+      path.join(cwd, 'ansible.cfg'),
+      '[defaults]\nroles_path = $APB_CFG_ONLY_HERE/roles:${APB_CFG_ONLY_HERE}/more:$APB_CFG_UNSET/x\n'
+    )
+    expect(process.env['APB_CFG_ONLY_HERE']).toBeUndefined()
+    const config = readAnsibleConfig({ APB_CFG_ONLY_HERE: '/srv/given' }, cwd, home, system)
+    expect(config.env['ANSIBLE_ROLES_PATH']!.split(':')).toEqual([
+      '/srv/given/roles',
+      '/srv/given/more',
+      path.join(cwd, '$APB_CFG_UNSET/x')
+    ])
+  })
+
   it('lists the keys it does not implement once, and ignores sections Ansible itself does not read', () => {
     writeFileSync(
       path.join(cwd, 'ansible.cfg'),

@@ -224,3 +224,25 @@ describe('include_vars precedence', () => {
     expect(extra.scope('h', play)['v']).toBe('extra')
   })
 })
+
+describe('include_vars: hash_behaviour merge', () => {
+  it('merges into the current mapping, a `__proto__` key of the file kept as a key', async () => {
+    const vars = { app: { port: 80, tls: { enabled: false } } }
+    file(
+      'merge/app.yml',
+      'app:\n  tls:\n    enabled: true\n    "__proto__": {polluted: yes}\n  name: web\n'
+    )
+    const { result } = await runModuleOn(
+      includeVarsModule,
+      { file: path.join(root, 'merge/app.yml'), hash_behaviour: 'merge' },
+      { vars, baseDir: root }
+    )
+    const facts = result['ansible_facts'] as Record<string, Record<string, unknown>>
+    expect(JSON.stringify(facts['app'])).toBe(
+      '{"port":80,"tls":{"enabled":true,"__proto__":{"polluted":true}},"name":"web"}'
+    )
+    const tls = facts['app']!['tls'] as Record<string, unknown>
+    expect(Object.keys(tls)).toEqual(['enabled', '__proto__'])
+    expect((tls as { polluted?: unknown }).polluted).toBeUndefined()
+  })
+})

@@ -176,11 +176,17 @@ export function readAnsibleConfig(
     )
   }
   const document = parseIni(text, file)
-  applyKeys(document, file, home, config)
+  applyKeys(document, file, home, env, config)
   return config
 }
 
-function applyKeys(document: IniDocument, file: string, home: string, config: AnsibleConfig): void {
+function applyKeys(
+  document: IniDocument,
+  file: string,
+  home: string,
+  env: NodeJS.ProcessEnv,
+  config: AnsibleConfig
+): void {
   const known = new Set<string>()
   for (const key of CONFIG_KEYS) {
     for (const entry of key.ini) known.add(entry)
@@ -191,7 +197,7 @@ function applyKeys(document: IniDocument, file: string, home: string, config: An
       if (value !== undefined) found = { value: value.value, at: `[${section}] ${name}` }
     }
     if (found === undefined || key.env === undefined) continue
-    config.env[key.env] = valueOf(found.value, key.kind, path.dirname(file), home)
+    config.env[key.env] = valueOf(found.value, key.kind, path.dirname(file), home, env)
     config.origins[key.env] = `${found.at} in ${file}`
   }
   const ignored: string[] = []
@@ -208,19 +214,25 @@ function applyKeys(document: IniDocument, file: string, home: string, config: An
 }
 
 /** A value as Ansible reads it for its type: paths relative to the file's directory, `~` and `$VAR` expanded. */
-function valueOf(raw: string, kind: ValueKind, dir: string, home: string): string {
+function valueOf(
+  raw: string,
+  kind: ValueKind,
+  dir: string,
+  home: string,
+  env: NodeJS.ProcessEnv
+): string {
   switch (kind) {
     case 'path':
-      return resolvePath(raw.trim(), dir, home)
+      return resolvePath(raw.trim(), dir, home, env)
     case 'pathlist':
       return raw
         .split(',')
-        .map((entry) => resolvePath(entry.trim(), dir, home))
+        .map((entry) => resolvePath(entry.trim(), dir, home, env))
         .join(',')
     case 'pathspec':
       return raw
         .split(':')
-        .map((entry) => resolvePath(entry, dir, home))
+        .map((entry) => resolvePath(entry, dir, home, env))
         .join(':')
     case 'list':
       return raw
@@ -232,9 +244,9 @@ function valueOf(raw: string, kind: ValueKind, dir: string, home: string): strin
   }
 }
 
-/** As Ansible's resolve_path: `~` and `$VAR` expanded, then relative to `dir`, normalised. */
-function resolvePath(value: string, dir: string, home: string): string {
-  const expanded = expandVariables(expandUser(value, home))
+/** As Ansible's resolve_path: `~` and `$VAR` (of `env`) expanded, then relative to `dir`, normalised. */
+function resolvePath(value: string, dir: string, home: string, env: NodeJS.ProcessEnv): string {
+  const expanded = expandVariables(expandUser(value, home), env)
   return path.resolve(dir, expanded)
 }
 
@@ -242,12 +254,14 @@ function expandUser(value: string, home: string): string {
   return value === '~' || value.startsWith('~/') ? home + value.slice(1) : value
 }
 
-/** `$NAME` and `${NAME}` of the environment; unknown names stay as written (as os.path.expandvars). */
-function expandVariables(value: string): string {
+/**
+ * `$NAME` and `${NAME}` of `env` (the environment the configuration is read with, never this process's
+ * own behind its back); unknown names stay as written (as os.path.expandvars).
+ */
+function expandVariables(value: string, env: NodeJS.ProcessEnv): string {
   return value.replace(
     /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (whole, braced: string | undefined, bare: string | undefined) =>
-      process.env[(braced ?? bare)!] ?? whole
+    (whole, braced: string | undefined, bare: string | undefined) => env[(braced ?? bare)!] ?? whole
   )
 }
 

@@ -1,5 +1,5 @@
 import { dict } from '../dict.js'
-import { isRecord } from '../values/records.js'
+import { isRecord, mergeHash } from '../values/records.js'
 import { pythonClass } from '../modules/arg-types.js'
 import { emptyStats, type CustomStats, type HostStats } from './events.js'
 
@@ -117,18 +117,4 @@ function sameKind(value: unknown, old: unknown): boolean {
   const kind = pythonClass(old)
   const given = pythonClass(value)
   return given === kind || (kind === 'int' && given === 'bool')
-}
-
-/** Ansible's merge_hash (lists replaced): `b` over `a`, mappings merged key by key. */
-function mergeHash(
-  a: Record<string, unknown>,
-  b: Record<string, unknown>
-): Record<string, unknown> {
-  const out: Record<string, unknown> = dict()
-  Object.assign(out, a)
-  for (const [key, value] of Object.entries(b)) {
-    const old = out[key]
-    out[key] = isRecord(old) && isRecord(value) ? mergeHash(old, value) : value
-  }
-  return out
 }

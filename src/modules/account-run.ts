@@ -4,10 +4,9 @@
  * and a deadline. The answer is key=value lines (see account-run.sh).
  */
 import type { Connection } from '../connection/connection.js'
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
+import type { ProbeAnswer } from '../facts/probe.js'
 import { splitLines } from './command-runner.js'
+import { ModuleScript } from './module-script.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 import shared from './account-run.sh'
 import expandArgs from './expand-args.sh'
@@ -19,7 +18,7 @@ export interface ToolRun {
   stderr: string
 }
 
-const compiled = new Map<string, string>()
+const scripts = new Map<string, ModuleScript>()
 
 /**
  * Runs `script` (named `name`, shared functions first) with `args` on `connection`.
@@ -33,29 +32,12 @@ export async function runAccountScript(
   args: readonly string[],
   options: { timeoutMs: number; stdin?: string }
 ): Promise<ProbeAnswer> {
-  let text = compiled.get(name)
-  if (text === undefined) {
-    text = compactScript(`${expandArgs}\n${shared}\n${script}`)
-    compiled.set(name, text)
+  let runner = scripts.get(name)
+  if (runner === undefined) {
+    runner = new ModuleScript(name, `${expandArgs}\n${shared}\n${script}`)
+    scripts.set(name, runner)
   }
-  const result = await connection.run(shellJoin(['/bin/sh', '-c', text, name, ...args]), {
-    timeoutMs: options.timeoutMs,
-    ...(options.stdin === undefined ? {} : { stdin: options.stdin })
-  })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `${name} on ${connection.host} did not answer within ${options.timeoutMs} ms`,
-      connection.host,
-      options.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `${name}: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
+  const answer = await runner.run(connection, args, options)
   const tool = answer.get('missing_tool')
   if (tool !== undefined) {
     throw new ModuleArgumentError(

@@ -4,15 +4,16 @@
 # (apt-mark manual) as Ansible's apt does after an install. POSIX sh.
 #
 # Run as:  /bin/sh -c "<this text>" apb-apt-act <lock timeout> <locale> <remove dir or ""> \
-#            <name to mark>... -- <command word>...
-# (src/modules/apt.ts builds the command; no command words: only the marking)
+#            <how many names> <name to mark>... <command word>...
+# (src/modules/apt.ts builds the command as words; no command words: only the marking). Every name and
+# word stays one word: none is split, globbed or read as an option of this script.
 #
 # The answer: rc, out_hex, err_hex of the command (when there is one); mark_cmd_hex, mark_rc,
 # mark_out_hex, mark_err_hex of apt-mark (when there are names and it exists; mark_missing=1 when it
 # does not). Last line end=1.
 set -u
-lock_timeout=$1 loc=$2 remove_dir=$3
-shift 3
+lock_timeout=$1 loc=$2 remove_dir=$3 mark_count=$4
+shift 4
 
 hex() {
   od -An -v -tx1 | tr -d ' \n'
@@ -21,19 +22,40 @@ hex() {
 LANG=$loc LC_ALL=$loc LC_MESSAGES=$loc LC_CTYPE=$loc DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical
 export LANG LC_ALL LC_MESSAGES LC_CTYPE DEBIAN_FRONTEND DEBIAN_PRIORITY
 
-marks=
-while [ $# -gt 0 ]; do
-  arg=$1
+case $mark_count in '' | *[!0-9]*)
+  echo "apb-apt-act: not a count of names: $mark_count" >&2
+  exit 2
+  ;;
+esac
+
+# command_words NAME… WORD…: runs the command words (after the names), output to $out and $err.
+command_words() {
+  shift "$mark_count"
+  "$@" >"$out" 2>"$err" </dev/null
+}
+
+# apt_mark HOW NAME…: apt-mark HOW on the names alone ("$@" holds the command words after them).
+apt_mark() {
+  how=$1
   shift
-  [ "$arg" = -- ] && break
-  marks="$marks $arg"
-done
+  i=0
+  n=$(($# - mark_count))
+  while [ "$i" -lt "$mark_count" ]; do
+    set -- "$@" "$1"
+    shift
+    i=$((i + 1))
+  done
+  shift "$n"
+  "$mark" "$how" "$@" >"$out" 2>"$err" </dev/null
+  mark_rc=$?
+  cmd="$mark $how $*"
+}
 
 out=$(mktemp) err=$(mktemp)
-if [ $# -gt 0 ]; then
+if [ $# -gt "$mark_count" ]; then
   deadline=$(($(date +%s) + lock_timeout))
   while :; do
-    "$@" >"$out" 2>"$err" </dev/null
+    command_words "$@"
     rc=$?
     if [ "$rc" != 0 ] && grep -Eq 'Could not get lock|dpkg frontend lock|dpkg status database is locked' "$err" &&
       [ "$(date +%s)" -lt "$deadline" ]; then
@@ -47,17 +69,11 @@ if [ $# -gt 0 ]; then
   echo "err_hex=$(hex <"$err")"
 fi
 
-if [ -n "$marks" ]; then
+if [ "$mark_count" -gt 0 ]; then
   if mark=$(command -v apt-mark); then
-    # shellcheck disable=SC2086 # package names have no blanks
-    "$mark" manual $marks >"$out" 2>"$err" </dev/null
-    mark_rc=$?
-    cmd="$mark manual$marks"
+    apt_mark manual "$@"
     if grep -q 'Invalid operation' "$err"; then
-      # shellcheck disable=SC2086
-      "$mark" unmarkauto $marks >"$out" 2>"$err" </dev/null
-      mark_rc=$?
-      cmd="$mark unmarkauto$marks"
+      apt_mark unmarkauto "$@"
     fi
     echo "mark_cmd_hex=$(printf '%s' "$cmd" | hex)"
     echo "mark_rc=$mark_rc"

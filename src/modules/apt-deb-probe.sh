@@ -88,6 +88,8 @@ while IFS= read -r deb; do
 done <"$list"
 rm -f "$list"
 
+# The names read from the .deb files split on blanks, never globbed (a file's Depends is its author's text).
+set -f
 names=
 for dep in $deps; do
   case " $names " in *" $dep "*) continue ;; esac

@@ -5,6 +5,7 @@
  * dependencies are installed with apt-get first.
  */
 import type { Connection } from '../connection/connection.js'
+import type { ProbeAnswer } from '../facts/probe.js'
 import type { ModuleContext, ModuleResult } from './module.js'
 import {
   compareDebianVersions,
@@ -23,15 +24,18 @@ export interface DebOptions {
   installDeps(deps: string[]): Promise<ModuleResult>
 }
 
-/** Installs the .deb files of `deb` (comma-separated paths, or one URL) and returns the result. */
-export async function installDebs(
+/**
+ * Reads the .deb files of `deb` (comma-separated paths, or one URL, fetched into a directory of its
+ * own) and what their dependencies are on the target. Read-only apart from that fetch: the apt module
+ * starts it alongside its own read when nothing is updated first (one round trip for both).
+ */
+export function startDebProbe(
   ctx: ModuleContext,
   connection: Connection,
-  deb: string,
-  options: DebOptions
-): Promise<ModuleResult> {
+  deb: string
+): Promise<ProbeAnswer> {
   const sources = deb.includes('://') ? [deb] : deb.split(',')
-  const answer = await runAptScript(
+  return runAptScript(
     connection,
     'apb-apt-deb-probe',
     probeScript,
@@ -39,6 +43,31 @@ export async function installDebs(
     ctx.timeoutMs,
     ctx.environment
   )
+}
+
+/** A deb probe started but not used (the module stopped before): its fetch directory is removed. */
+export async function discardDebProbe(
+  ctx: ModuleContext,
+  connection: Connection,
+  started: Promise<ProbeAnswer>
+): Promise<void> {
+  const answer = await started.catch(() => undefined)
+  const fetchDir = answer?.get('fetch_dir') ?? ''
+  if (fetchDir) await runAct(ctx, connection, 'C', [], [], fetchDir).catch(() => undefined)
+}
+
+/**
+ * Installs the .deb files of `deb` (comma-separated paths, or one URL) and returns the result, from the
+ * probe `started` already when there is one.
+ */
+export async function installDebs(
+  ctx: ModuleContext,
+  connection: Connection,
+  deb: string,
+  options: DebOptions,
+  started?: Promise<ProbeAnswer>
+): Promise<ModuleResult> {
+  const answer = await (started ?? startDebProbe(ctx, connection, deb))
   const fetchDir = answer.get('fetch_dir') ?? ''
   const fetchFailed = answer.bytes('fetch_failed_hex')?.toString('utf8')
   if (fetchFailed !== undefined) {
@@ -137,14 +166,12 @@ export async function installDebs(
       diff: retvals['diff'] ?? ''
     })
   }
-  let flags = (ctx.args['dpkg_options'] as string)
-    .split(',')
-    .map((option) => `--${option}`)
-    .join(' ')
-  if (ctx.check) flags += ' --simulate'
-  if (ctx.args['force'] === true) flags += ' --force-all'
-  const cmd = `dpkg ${flags} -i ${files.join(' ')}`
-  const argv = ['dpkg', ...flags.split(' '), '-i', ...files]
+  // One word per option: a blank in dpkg_options never makes another dpkg argument.
+  const flags = (ctx.args['dpkg_options'] as string).split(',').map((option) => `--${option}`)
+  if (ctx.check) flags.push('--simulate')
+  if (ctx.args['force'] === true) flags.push('--force-all')
+  const cmd = `dpkg ${flags.join(' ')} -i ${files.join(' ')}`
+  const argv = ['dpkg', ...flags, '-i', ...files]
   const run = await runAct(ctx, connection, options.locale, argv, [], fetchDir)
   const stdout = `${(retvals['stdout'] as string | undefined) ?? ''}${run.stdout}`
   const stderr = `${(retvals['stderr'] as string | undefined) ?? ''}${run.stderr}`

@@ -1,10 +1,7 @@
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
-import { fetchUrlMessage, httpRequest, statusMessage } from '../http/transport.js'
+import { fetchUrlMessage, statusMessage } from '../http/transport.js'
 import script from './apt-key.sh'
-import { textLines } from './apt-sources.js'
+import { ModuleScript } from './module-script.js'
+import { fetchKey, textLines } from './apt-sources.js'
 import {
   ModuleArgumentError,
   type ModuleContext,
@@ -30,8 +27,9 @@ const FAILED_TO =
  * `apt_key`: adds or removes a key of apt's trusted keys (or of `keyring`) with the target's apt-key,
  * as Ansible's module does: the key's id is `id`, or that of the first key in `file`, `data` or what
  * `url` serves (fetched by the target, as Ansible's module does); 8 hexadecimal digits compare short
- * ids, more compare long ids. `before` lists the ids apt-key lists; `after` after a change. `keyserver`
- * needs a key server over the network and is refused.
+ * ids, more compare long ids. `before` lists the ids apt-key lists; `after` after a change. With
+ * `keyserver` (and `id`), the target fetches the key from the key server over HKP (`GET
+ * /pks/lookup?op=get&search=0xID`, through the HTTP transport, as gpg --recv asks) and apt-key adds it.
  */
 export const aptKeyModule: ModuleDefinition = {
   name: 'apt_key',
@@ -44,11 +42,7 @@ export const aptKeyModule: ModuleDefinition = {
       file: { type: 'path' },
       keyring: { type: 'path' },
       validate_certs: { type: 'bool', default: true },
-      keyserver: {
-        type: 'str',
-        notImplemented:
-          'fetching from a key server needs the network; give the key itself with data, file or url'
-      },
+      keyserver: { type: 'str' },
       state: { type: 'str', default: 'present', choices: ['absent', 'present'] }
     },
     mutuallyExclusive: [['data', 'file', 'keyserver', 'url']]
@@ -56,6 +50,7 @@ export const aptKeyModule: ModuleDefinition = {
   async run(ctx) {
     const givenId = (ctx.args['id'] as string | null | undefined) ?? null
     const url = ctx.args['url'] as string | null | undefined
+    const keyserver = ctx.args['keyserver'] as string | null | undefined
     const file = ctx.args['file'] as string | null | undefined
     const keyring = (ctx.args['keyring'] as string | null | undefined) ?? ''
     const state = ctx.args['state'] as 'present' | 'absent'
@@ -65,20 +60,36 @@ export const aptKeyModule: ModuleDefinition = {
         : undefined
 
     const download = async (): Promise<Buffer | ModuleResult> => {
-      const response = await httpRequest(await ctx.connection(), {
-        url: url!,
-        timeoutSeconds: 10,
-        validateCerts: ctx.args['validate_certs'] as boolean,
-        followRedirects: 'urllib2',
-        environment: ctx.environment,
-        deadlineMs: ctx.timeoutMs
-      })
+      const response = await fetchKey(ctx, url!, ctx.args['validate_certs'] as boolean)
       const message = response.failure
         ? fetchUrlMessage(response.failure)
         : response.status !== 200
           ? statusMessage(response)
           : undefined
       if (message !== undefined) return failed(`Failed to download key at ${url}: ${message}`)
+      return response.body ?? Buffer.alloc(0)
+    }
+
+    if (keyserver && !givenId) return failed('Missing key_id, required with keyserver.')
+    /** The key the key server serves for the id, or the failure Ansible reports. */
+    const receive = async (keyId: string): Promise<Buffer | ModuleResult> => {
+      const lookup = hkpLookupUrl(keyserver!, keyId)
+      if (lookup === undefined)
+        return failed(
+          `keyserver ${JSON.stringify(keyserver)} is no key server address: give HOST, HOST:PORT, or hkp://, hkps://, http:// or https:// with a host`
+        )
+      const response = await fetchKey(ctx, lookup, ctx.args['validate_certs'] as boolean)
+      if (response.status === 404)
+        return failed(`Key ${keyId} not found on keyserver ${keyserver!}`)
+      if (response.failure || response.status !== 200) {
+        return {
+          ...failed(`Error fetching key ${keyId} from keyserver: ${keyserver!}`),
+          url: lookup,
+          ...(response.failure
+            ? { reason: fetchUrlMessage(response.failure) }
+            : { reason: statusMessage(response) })
+        }
+      }
       return response.body ?? Buffer.alloc(0)
     }
 
@@ -140,6 +151,10 @@ export const aptKeyModule: ModuleDefinition = {
         const body = await download()
         if (!Buffer.isBuffer(body)) return body
         add = { kind: 'data', data: body }
+      } else if (keyserver) {
+        const body = await receive(parsed.keyId)
+        if (!Buffer.isBuffer(body)) return body
+        add = { kind: 'data', data: body }
       } else return { ...result, failed: true, msg: 'No key to add ... how did i get here?!?!' }
       const run = await runKeyScript(ctx, 'add', keyring, add)
       if (run.tool && run.tool.rc !== 0) {
@@ -184,6 +199,28 @@ export const aptKeyModule: ModuleDefinition = {
       return { ...result, failed: true, msg: FAILED_TO.replace('%s', 'the key was not removed') }
     return result
   }
+}
+
+/**
+ * The HKP lookup URL for a key id on `keyserver`, as gpg reads a key server's address: `HOST` or
+ * `HOST:PORT` and `hkp://` are HTTP on port 11371 unless one is given, `hkps://` is HTTPS; `http://`
+ * and `https://` are taken as they are. Undefined for anything else.
+ */
+export function hkpLookupUrl(keyserver: string, keyId: string): string | undefined {
+  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#\s]+)\/?$/.exec(keyserver.trim())
+  if (!match) return undefined
+  const scheme = (match[1] ?? 'hkp').toLowerCase()
+  let authority = match[2]!
+  let web: string
+  if (scheme === 'hkp' || scheme === 'http') {
+    web = 'http'
+    // A port given, or a bracketed IPv6 address with one, is kept; hkp's own port otherwise.
+    if (scheme === 'hkp' && !/:\d+$/.test(authority)) authority += ':11371'
+  } else if (scheme === 'hkps' || scheme === 'https') {
+    web = 'https'
+  } else return undefined
+  const search = encodeURIComponent(`0x${keyId}`)
+  return `${web}://${authority}/pks/lookup?op=get&options=mr&search=${search}`
 }
 
 function failed(msg: string): ModuleResult {
@@ -237,6 +274,8 @@ export function keysOf(output: string): string[] {
   return found
 }
 
+const KEY_SCRIPT = new ModuleScript('apb-apt-key', script, 'apt_key')
+
 async function runKeyScript(
   ctx: ModuleContext,
   op: 'read' | 'add' | 'del',
@@ -245,38 +284,15 @@ async function runKeyScript(
   id = ''
 ): Promise<KeyRun> {
   const connection = await ctx.connection()
-  const { command, stdin } = commandWithEnvironment(
-    shellJoin([
-      '/bin/sh',
-      '-c',
-      compactScript(script),
-      'apb-apt-key',
-      op,
-      keyring,
-      source.kind,
-      source.kind === 'file' ? source.path : id
-    ]),
-    ctx.environment,
-    source.kind === 'data' ? source.data : Buffer.alloc(0)
+  const answer = await KEY_SCRIPT.run(
+    connection,
+    [op, keyring, source.kind, source.kind === 'file' ? source.path : id],
+    {
+      timeoutMs: ctx.timeoutMs,
+      stdin: source.kind === 'data' ? source.data : Buffer.alloc(0),
+      environment: ctx.environment
+    }
   )
-  const result = await connection.run(command, {
-    timeoutMs: ctx.timeoutMs,
-    ...(stdin === undefined ? {} : { stdin })
-  })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `apt_key on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `apt_key: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
   const tool = answer.get('missing_tool')
   if (tool !== undefined) {
     throw new ModuleArgumentError(

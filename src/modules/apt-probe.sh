@@ -106,8 +106,11 @@ while [ "$i" -lt "$count" ]; do
   )
   echo "glob=$(printf '%s' "$pattern" | hex):$(printf '%s' "$matches" | hex)"
   if [ -n "$matches" ]; then
-    # shellcheck disable=SC2086 # one name a line, names have no blanks
+    # One name a line (apt's names have no blanks), never globbed.
+    set -f
+    # shellcheck disable=SC2086
     set -- "$@" $matches
+    set +f
   fi
 done
 [ -n "$names_file" ] && rm -f "$names_file"

@@ -23,8 +23,8 @@ import type { ModuleDefinition, ModuleDiff, ModuleResult } from './module.js'
  *   `# ` before a disabled line, ` # ` before a comment) and empty files are removed, as Ansible does.
  * - `update_cache`: apt-get update after a change, retried with backoff; when it keeps failing the files
  *   are put back and the task fails.
- * - `ppa:` sources need Launchpad's API (the key and the line come from it): refused when they would be
- *   added; removing one, or one already present, works offline.
+ * - `ppa:` sources need Launchpad's API (the signing key's fingerprint comes from it), which is not
+ *   implemented: refused by name when they would be added; removing one, or one already present, works.
  * Check mode and diff as Ansible's (a diff entry per file, changed or not).
  */
 export const aptRepositoryModule: ModuleDefinition = {
@@ -76,7 +76,7 @@ export const aptRepositoryModule: ModuleDefinition = {
       )
       if (ppa && !enabledCopy) {
         return failed(
-          `apt_repository cannot add ${repo}: a PPA's signing key and line come from Launchpad's API over the network, which this tool does not reach; add the key with apt_key (data or file) and the line as 'deb http://ppa.launchpad.net/OWNER/NAME/ubuntu ${codename || 'CODENAME'} main'`
+          `apt_repository cannot add ${repo} yet: a PPA's signing key is found through Launchpad's API, which is not implemented; add the key with apt_key (keyserver: keyserver.ubuntu.com and the PPA's key id, or url, data or file) and the line as 'deb http://ppa.launchpad.net/OWNER/NAME/ubuntu ${codename || 'CODENAME'} main'`
         )
       }
       let found = false

@@ -8,11 +8,10 @@
  * (`deb`/`deb-src` then words, spaces collapsed), and a comment after a later `#`; a file is written
  * back from that reading, so lines come out in that normal form.
  */
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer, fromHex } from '../facts/probe.js'
+import { fromHex, type ProbeAnswer } from '../facts/probe.js'
+import { httpRequest, type HttpResponse } from '../http/transport.js'
 import { wantedMode } from './file-support.js'
+import { ModuleScript } from './module-script.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleResult } from './module.js'
 import actScript from './apt-sources-act.sh'
 import probeScript from './apt-sources-probe.sh'
@@ -99,6 +98,27 @@ export function formatSourcesFile(file: SourcesFile): string {
   return file.lines.map(formatSourceLine).join('')
 }
 
+/**
+ * GETs a key (apt_key's url and keyserver, deb822_repository's signed_by URL) from the target, as
+ * Ansible's fetch_url does for them: a 10 s timeout, urllib2's redirects, the task's environment.
+ */
+export async function fetchKey(
+  ctx: ModuleContext,
+  url: string,
+  validateCerts: boolean
+): Promise<HttpResponse> {
+  return httpRequest(await ctx.connection(), {
+    url,
+    timeoutSeconds: 10,
+    validateCerts,
+    followRedirects: 'urllib2',
+    environment: ctx.environment,
+    deadlineMs: ctx.timeoutMs
+  })
+}
+
+const scripts = new Map<string, ModuleScript>()
+
 /** Runs one of the apt sources scripts with the task's environment and a deadline. */
 export async function runAptScript(
   ctx: ModuleContext,
@@ -109,29 +129,16 @@ export async function runAptScript(
   deadlineMs = ctx.timeoutMs
 ): Promise<ProbeAnswer> {
   const connection = await ctx.connection()
-  const { command, stdin: input } = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', compactScript(source), name, ...args]),
-    ctx.environment,
-    stdin
-  )
-  const result = await connection.run(command, {
+  let runner = scripts.get(name)
+  if (runner === undefined) {
+    runner = new ModuleScript(name, source)
+    scripts.set(name, runner)
+  }
+  const answer = await runner.run(connection, args, {
     timeoutMs: deadlineMs,
-    ...(input === undefined ? {} : { stdin: input })
+    stdin,
+    environment: ctx.environment
   })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `${name} on ${connection.host} did not answer within ${deadlineMs} ms`,
-      connection.host,
-      deadlineMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `${name}: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
   const tool = answer.get('missing_tool')
   if (tool !== undefined) {
     throw new ModuleArgumentError(

@@ -4,10 +4,8 @@
  * and running the module's sh scripts with a deadline.
  */
 import type { Connection } from '../connection/connection.js'
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
-import { commandWithEnvironment } from './task-environment.js'
+import type { ProbeAnswer } from '../facts/probe.js'
+import { ModuleScript } from './module-script.js'
 import { ModuleArgumentError } from './module.js'
 
 /** The order of one character in a Debian version's non-digit part: `~` first, then end, letters, others. */
@@ -158,14 +156,12 @@ export function splitSpec(spec: string): {
   return { name: match[1]!, cmp: match[2] as '=' | '>=', version: match[3]! }
 }
 
-/** Far more than apt-get prints for any upgrade (the answer carries it in hex). */
-const APT_ANSWER_CAP_BYTES = 64 * 1024 * 1024
-
-const compiled = new Map<string, string>()
+const scripts = new Map<string, ModuleScript>()
 
 /**
  * Runs one of the module's sh scripts with `args` and returns its answer.
- * @throws CommandTimeoutError past the deadline; ModuleArgumentError when the script fails
+ * @throws CommandTimeoutError past the deadline; ModuleArgumentError when the script fails, its answer
+ * is cut short, or the target has no apt
  */
 export async function runAptScript(
   connection: Connection,
@@ -175,36 +171,13 @@ export async function runAptScript(
   timeoutMs: number,
   environment: Readonly<Record<string, string>> = {}
 ): Promise<ProbeAnswer> {
-  let text = compiled.get(name)
-  if (text === undefined) {
-    text = compactScript(script)
-    compiled.set(name, text)
+  let runner = scripts.get(name)
+  if (runner === undefined) {
+    runner = new ModuleScript(name, script)
+    scripts.set(name, runner)
   }
   // The task's environment reaches apt as Ansible's does (APT_CONFIG, http_proxy …).
-  const { command, stdin } = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', text, name, ...args]),
-    environment
-  )
-  const result = await connection.run(command, {
-    // apt's output comes back in hex: a large upgrade's answer must not lose its start (its rc).
-    outputCapBytes: APT_ANSWER_CAP_BYTES,
-    timeoutMs,
-    ...(stdin === undefined ? {} : { stdin })
-  })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `${name} on ${connection.host} did not answer within ${timeoutMs} ms`,
-      connection.host,
-      timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `${name}: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
+  const answer = await runner.run(connection, args, { timeoutMs, environment })
   const tool = answer.get('missing_tool')
   if (tool !== undefined) {
     throw new ModuleArgumentError(

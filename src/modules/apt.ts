@@ -1,5 +1,5 @@
 import type { Connection } from '../connection/connection.js'
-import { shlexSplit } from '../connection/shell-quote.js'
+import { shellQuote } from '../connection/shell-quote.js'
 import type { ProbeAnswer } from '../facts/probe.js'
 import { factsFor } from '../facts/index.js'
 import { splitLines } from './command-runner.js'
@@ -18,7 +18,7 @@ import {
   splitSpec,
   type Policy
 } from './apt-support.js'
-import { installDebs } from './apt-deb.js'
+import { discardDebProbe, installDebs, startDebProbe } from './apt-deb.js'
 import probeScript from './apt-probe.sh'
 import actScript from './apt-act.sh'
 
@@ -128,10 +128,6 @@ class AptRun {
     this.args = ctx.args
   }
 
-  private get dpkgOptions(): string {
-    return expandDpkgOptions(this.args['dpkg_options'] as string)
-  }
-
   async run(): Promise<ModuleResult> {
     try {
       return await this.decide()
@@ -171,7 +167,46 @@ class AptRun {
       }
     }
     const updateWanted = a['update_cache'] === true || (a['cache_valid_time'] as number) !== 0
-    await this.probe(updateWanted, globs, [...new Set(names)])
+    // The .deb files are read alongside apt's state when the lists are not updated first (their
+    // dependencies' candidates would change): one round trip for both.
+    const debRead =
+      deb && state === 'present' && !updateWanted
+        ? startDebProbe(this.ctx, await this.conn(), deb)
+        : undefined
+    debRead?.catch(() => undefined)
+    let debReadUsed = false
+    try {
+      return await this.decideAfterProbe(
+        { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted },
+        { globs, names },
+        debRead,
+        () => {
+          debReadUsed = true
+        }
+      )
+    } finally {
+      if (debRead && !debReadUsed) await discardDebProbe(this.ctx, await this.conn(), debRead)
+    }
+  }
+
+  /** decide, from the probe on: `debRead` is the .deb files' read started alongside it, if any. */
+  private async decideAfterProbe(
+    d: {
+      packagesArg: string[]
+      packages: string[]
+      allInstalled: boolean
+      state: string
+      upgradeMode: string | null
+      deb: string | null | undefined
+      updateWanted: boolean
+    },
+    read: { globs: string[]; names: string[] },
+    debRead: Promise<ProbeAnswer> | undefined,
+    useDebRead: () => void
+  ): Promise<ModuleResult> {
+    const a = this.args
+    const { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted } = d
+    await this.probe(updateWanted, read.globs, [...new Set(read.names)])
     const useAptGet = (a['force_apt_get'] as boolean) || this.probed.aptitude === ''
 
     if (a['clean'] === true) {
@@ -198,11 +233,18 @@ class AptRun {
 
     if (deb) {
       if (state !== 'present') throw new AptExit(fail({ msg: 'deb only supports state=present' }))
-      return installDebs(this.ctx, await this.conn(), deb, {
-        locale: this.probed.locale,
-        aptGet: this.probed.aptGet,
-        installDeps: (deps) => this.installForDeb(deps)
-      })
+      if (debRead) useDebRead()
+      return installDebs(
+        this.ctx,
+        await this.conn(),
+        deb,
+        {
+          locale: this.probed.locale,
+          aptGet: this.probed.aptGet,
+          installDeps: (deps) => this.installForDeb(deps)
+        },
+        debRead
+      )
     }
 
     if (state === 'latest' && allInstalled) {
@@ -402,7 +444,7 @@ class AptRun {
     const names: string[] = []
     for (const spec of this.expand(specs)) {
       if (mode.buildDep) {
-        items.push(`'${spec}'`)
+        items.push(spec)
         continue
       }
       const { name, cmp, version } = splitSpec(spec)
@@ -415,11 +457,11 @@ class AptRun {
         s.installable &&
         ((!s.installed && !onlyUpgrade) || mode.upgrade || !s.versionInstalled)
       ) {
-        if (s.installable !== true) items.push(`'${name}=${s.installable}'`)
-        else if (version) items.push(`'${name}=${version}'`)
-        else items.push(`'${name}'`)
+        if (s.installable !== true) items.push(`${name}=${s.installable}`)
+        else if (version) items.push(`${name}=${version}`)
+        else items.push(name)
       } else if (s.versionInstalled && s.installable && cmp === '=') {
-        items.push(`'${name}=${version!}'`)
+        items.push(`${name}=${version!}`)
       }
     }
     const mark = !mode.buildDep && !this.ctx.check ? names : []
@@ -432,28 +474,35 @@ class AptRun {
       }
       return { changed: false }
     }
-    const word = (flag: boolean, text: string): string => (flag ? text : '')
-    const check = word(this.ctx.check, '--simulate')
-    let cmd: string
+    const cmd = new AptCommand(this.probed.aptGet)
+    cmd.words('-y')
+    cmd.dpkgOptions(a['dpkg_options'] as string)
+    cmd.flag(onlyUpgrade, '--only-upgrade')
+    cmd.flag(mode.fixed, '--fix-broken')
     if (mode.buildDep) {
-      cmd = `${this.probed.aptGet} -y ${this.dpkgOptions} ${word(onlyUpgrade, '--only-upgrade')} ${word(mode.fixed, '--fix-broken')} ${word(a['force'] as boolean, '--force-yes')} ${word(a['fail_on_autoremove'] as boolean, '--no-remove')} ${check} build-dep ${items.join(' ')}`
+      cmd.flag(a['force'] as boolean, '--force-yes')
     } else {
-      cmd = `${this.probed.aptGet} -y ${this.dpkgOptions} ${word(onlyUpgrade, '--only-upgrade')} ${word(mode.fixed, '--fix-broken')} ${word(!depsOf && (a['force'] as boolean), '--force-yes')} ${word(!depsOf && (a['autoremove'] as boolean), '--auto-remove')} ${word(a['fail_on_autoremove'] as boolean, '--no-remove')} ${check} install ${items.join(' ')}`
+      cmd.flag(!depsOf && (a['force'] as boolean), '--force-yes')
+      cmd.flag(!depsOf && (a['autoremove'] as boolean), '--auto-remove')
     }
+    cmd.flag(a['fail_on_autoremove'] as boolean, '--no-remove')
+    cmd.flag(this.ctx.check, '--simulate')
+    cmd.words(mode.buildDep ? 'build-dep' : 'install')
+    cmd.packages(items)
     const release = a['default_release'] as string | null | undefined
-    if (release && !depsOf) cmd += ` -t '${release}'`
+    if (release && !depsOf) cmd.quoted('-t', release)
     const recommends = a['install_recommends'] as boolean | null | undefined
-    if (recommends === false) cmd += ' -o APT::Install-Recommends=no'
-    else if (recommends === true) cmd += ' -o APT::Install-Recommends=yes'
-    if (a['allow_unauthenticated'] === true) cmd += ' --allow-unauthenticated'
-    if (a['allow_downgrade'] === true) cmd += ' --allow-downgrades'
-    if (a['allow_change_held_packages'] === true) cmd += ' --allow-change-held-packages'
+    if (recommends === false) cmd.words('-o', 'APT::Install-Recommends=no')
+    else if (recommends === true) cmd.words('-o', 'APT::Install-Recommends=yes')
+    if (a['allow_unauthenticated'] === true) cmd.words('--allow-unauthenticated')
+    if (a['allow_downgrade'] === true) cmd.words('--allow-downgrades')
+    if (a['allow_change_held_packages'] === true) cmd.words('--allow-change-held-packages')
 
-    const run = await this.act(shlexSplit(cmd), mark)
+    const run = await this.act(cmd.argv, mark)
     if (run.markFailure) return run.markFailure
     if (run.rc !== 0) {
       return fail({
-        msg: `'${cmd}' failed: ${run.stderr}`,
+        msg: `'${cmd.text}' failed: ${run.stderr}`,
         ...outputFields(run),
         rc: run.rc
       })
@@ -477,13 +526,19 @@ class AptRun {
     for (const spec of this.expand(specs)) {
       const { name, cmp, version } = splitSpec(spec)
       const s = this.status(name, cmp, version, false)
-      if (s.versionInstalled || (s.hasFiles && purge)) items.push(`'${spec}'`)
+      if (s.versionInstalled || (s.hasFiles && purge)) items.push(spec)
     }
     if (items.length === 0) return { changed: false }
-    const packages = items.join(' ')
-    const word = (flag: boolean, text: string): string => (flag ? text : '')
-    const cmd = `${this.probed.aptGet} -q -y ${this.dpkgOptions} ${word(purge, '--purge')} ${word(a['force'] as boolean, '--force-yes')} ${word(a['autoremove'] as boolean, '--auto-remove')} ${word(this.ctx.check, '--simulate')} remove ${packages}`
-    const run = await this.act(shlexSplit(cmd), [])
+    const cmd = new AptCommand(this.probed.aptGet)
+    cmd.words('-q', '-y')
+    cmd.dpkgOptions(a['dpkg_options'] as string)
+    cmd.flag(purge, '--purge')
+    cmd.flag(a['force'] as boolean, '--force-yes')
+    cmd.flag(a['autoremove'] as boolean, '--auto-remove')
+    cmd.flag(this.ctx.check, '--simulate')
+    cmd.words('remove')
+    const packages = cmd.packages(items)
+    const run = await this.act(cmd.argv, [])
     if (run.rc !== 0)
       return fail({
         msg: `'apt-get remove ${packages}' failed: ${run.stderr}`,
@@ -495,9 +550,14 @@ class AptRun {
 
   private async cleanup(operation: 'autoremove' | 'autoclean'): Promise<ModuleResult> {
     const a = this.args
-    const word = (flag: boolean, text: string): string => (flag ? text : '')
-    const cmd = `${this.probed.aptGet} -y ${this.dpkgOptions} ${word(a['purge'] as boolean, '--purge')} ${word(a['force'] as boolean, '--force-yes')} ${operation} ${word(this.ctx.check, '--simulate')}`
-    const run = await this.act(shlexSplit(cmd), [])
+    const cmd = new AptCommand(this.probed.aptGet)
+    cmd.words('-y')
+    cmd.dpkgOptions(a['dpkg_options'] as string)
+    cmd.flag(a['purge'] as boolean, '--purge')
+    cmd.flag(a['force'] as boolean, '--force-yes')
+    cmd.words(operation)
+    cmd.flag(this.ctx.check, '--simulate')
+    const run = await this.act(cmd.argv, [])
     if (run.rc !== 0)
       return fail({
         msg: `'apt-get ${operation}' failed: ${run.stderr}`,
@@ -514,37 +574,41 @@ class AptRun {
 
   private async upgrade(mode: string, useAptGet: boolean): Promise<ModuleResult> {
     const a = this.args
-    const word = (flag: boolean, text: string): string => (flag ? text : '')
-    const autoremove = word(a['autoremove'] as boolean, '--auto-remove')
+    const autoremove = a['autoremove'] as boolean
     let tool: 'apt-get' | 'aptitude'
-    let command: string
+    let command: string[]
     if (mode === 'dist' || (mode === 'full' && useAptGet)) {
       tool = 'apt-get'
-      command = `dist-upgrade ${autoremove}`
+      command = ['dist-upgrade', autoremove ? '--auto-remove' : '']
     } else if (mode === 'full') {
       tool = 'aptitude'
-      command = 'full-upgrade'
+      command = ['full-upgrade']
     } else if (useAptGet) {
       tool = 'apt-get'
-      command = `upgrade --with-new-pkgs ${autoremove}`
+      command = ['upgrade', '--with-new-pkgs', autoremove ? '--auto-remove' : '']
     } else {
       tool = 'aptitude'
-      command = 'safe-upgrade'
+      command = ['safe-upgrade']
     }
     const path = tool === 'apt-get' ? this.probed.aptGet : this.probed.aptitude
     const force = a['force'] as boolean
-    const forceYes = force
-      ? tool === 'apt-get'
-        ? '--force-yes'
-        : '--assume-yes --allow-untrusted'
-      : ''
-    let cmd = `${path} -y ${this.dpkgOptions} ${forceYes} ${word(a['fail_on_autoremove'] as boolean, '--no-remove')} ${word(a['allow_unauthenticated'] as boolean, '--allow-unauthenticated')} ${word(a['allow_downgrade'] as boolean, '--allow-downgrades')} ${word(this.ctx.check, '--simulate')} ${command}`
+    const cmd = new AptCommand(path)
+    cmd.words('-y')
+    cmd.dpkgOptions(a['dpkg_options'] as string)
+    if (!force) cmd.flag(false, '')
+    else if (tool === 'apt-get') cmd.words('--force-yes')
+    else cmd.words('--assume-yes', '--allow-untrusted')
+    cmd.flag(a['fail_on_autoremove'] as boolean, '--no-remove')
+    cmd.flag(a['allow_unauthenticated'] as boolean, '--allow-unauthenticated')
+    cmd.flag(a['allow_downgrade'] as boolean, '--allow-downgrades')
+    cmd.flag(this.ctx.check, '--simulate')
+    const commandText = cmd.words(...command)
     const release = a['default_release'] as string | null | undefined
-    if (release) cmd += ` -t '${release}'`
-    const run = await this.act(shlexSplit(cmd), [])
+    if (release) cmd.quoted('-t', release)
+    const run = await this.act(cmd.argv, [])
     if (run.rc !== 0)
       return fail({
-        msg: `'${path} ${command}' failed: ${run.stderr}`,
+        msg: `'${path} ${commandText}' failed: ${run.stderr}`,
         ...outputFields(run, false),
         rc: run.rc
       })
@@ -581,7 +645,14 @@ export async function runAct(
     connection,
     'apb-apt-act',
     actScript,
-    [String(ctx.args['lock_timeout'] ?? 60), locale, removeDir, ...mark, '--', ...argv],
+    [
+      String(ctx.args['lock_timeout'] ?? 60),
+      locale,
+      removeDir,
+      String(mark.length),
+      ...mark,
+      ...argv
+    ],
     ctx.timeoutMs,
     ctx.environment
   )
@@ -616,7 +687,67 @@ export async function runAct(
   return run
 }
 
-/** Ansible's `-o "Dpkg::Options::=--OPT"` words for `dpkg_options`. */
+/**
+ * One apt-get (or aptitude) command: the argv it runs, built word by word and never split again (a
+ * quote in a package spec or `default_release` stays inside its word), and the text messages show,
+ * laid out as Ansible's (an empty place where a flag is off; package names and `-t` in quotes).
+ */
+export class AptCommand {
+  readonly argv: string[]
+  private readonly shown: string[]
+
+  constructor(program: string) {
+    this.argv = [program]
+    this.shown = [program]
+  }
+
+  /** Words of our own, shown as they are (an empty word only takes its place in the text). */
+  words(...words: string[]): string {
+    const real = words.filter((word) => word !== '')
+    this.argv.push(...real)
+    const text = words.join(' ')
+    this.shown.push(text)
+    return text
+  }
+
+  /** `word` when `on`; an empty place in the text when not, as Ansible's format leaves one. */
+  flag(on: boolean, word: string): void {
+    this.words(on ? word : '')
+  }
+
+  /** `-o Dpkg::Options::=--OPT` for each of `dpkg_options` (shown `-o "Dpkg::Options::=--OPT"`). */
+  dpkgOptions(options: string): void {
+    for (const option of options.split(',')) this.argv.push('-o', `Dpkg::Options::=--${option}`)
+    this.shown.push(expandDpkgOptions(options))
+  }
+
+  /** Package specs, one word each; shown each in quotes. Returns their text. */
+  packages(specs: readonly string[]): string {
+    this.argv.push(...specs)
+    const text = specs.map(quotedWord).join(' ')
+    this.shown.push(text)
+    return text
+  }
+
+  /** An option and its value (`-t RELEASE`), the value shown in quotes. */
+  quoted(option: string, value: string): void {
+    this.argv.push(option, value)
+    this.shown.push(`${option} ${quotedWord(value)}`)
+  }
+
+  /** The command as messages show it (never run). */
+  get text(): string {
+    return this.shown.join(' ')
+  }
+}
+
+/** A word always in single quotes, as Ansible shows package names (shellQuote's form when it needs it). */
+function quotedWord(word: string): string {
+  const quoted = shellQuote(word)
+  return quoted === word ? `'${word}'` : quoted
+}
+
+/** Ansible's `-o "Dpkg::Options::=--OPT"` words for `dpkg_options` (as messages show them). */
 export function expandDpkgOptions(options: string): string {
   return options
     .split(',')

@@ -209,6 +209,18 @@ async function copyTreeOrFail(
 ): Promise<ModuleResult> {
   const localFollow = boolArg(args['local_follow'], 'local_follow', true)
   const force = boolArg(args['force'], 'force', true)
+  // Each source file is read (and decrypted) once: its checksum is kept for the result and failures.
+  const sums = new Map<string, string>()
+  const sha1Of = (local: string, content?: Buffer): string => {
+    let sum = sums.get(local)
+    if (sum === undefined) {
+      sum = createHash('sha1')
+        .update(content ?? readSourceFile(local, args))
+        .digest('hex')
+      sums.set(local, sum)
+    }
+    return sum
+  }
   const text = (name: string): string | undefined => {
     const value = args[name]
     return value === undefined || value === null || value === '' ? undefined : String(value)
@@ -339,7 +351,7 @@ async function copyTreeOrFail(
     }
     if (st && !force) return
     const content = readSourceFile(file.local, args)
-    const sha1 = createHash('sha1').update(content).digest('hex')
+    const sha1 = sha1Of(file.local, content)
     const fileModeArg = preserve ? normaliseMode('preserve', () => statSync(file.local).mode) : mode
     if (st?.type === 'F' && st.sha1 === sha1) {
       account(target, st, false)
@@ -453,9 +465,7 @@ async function copyTreeOrFail(
     const concerned = tree.files.find(
       (f) => `${root}${f.rel}` === at || `${root}${f.rel}`.startsWith(`${at}/`)
     )
-    const sum = concerned
-      ? createHash('sha1').update(readSourceFile(concerned.local, args)).digest('hex')
-      : undefined
+    const sum = concerned ? sha1Of(concerned.local) : undefined
     throw new TreeFailure({
       ...actFailure(what, message, at, osErrorText(message, at)),
       ...pathInfo(st),
@@ -472,7 +482,7 @@ async function copyTreeOrFail(
   const changed = planned || ['owner', 'group', 'mode'].some((key) => acted.get(key) !== undefined)
   if (described !== undefined && after?.exists) {
     // One file: Ansible's result is that file's, as for a single copy.
-    const sha1 = createHash('sha1').update(readSourceFile(tree.files[0]!.local, args)).digest('hex')
+    const sha1 = sha1Of(tree.files[0]!.local)
     return { changed, ...fileFields(described, sha1, after) }
   }
   return { ...base, changed }

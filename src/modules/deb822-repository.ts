@@ -1,6 +1,12 @@
 import { fromHex } from '../facts/probe.js'
-import { httpRequest, statusMessage, urlopenError } from '../http/transport.js'
-import { modeFor, runAptScript, writeSources, type FileChange } from './apt-sources.js'
+import { statusMessage, urlopenError } from '../http/transport.js'
+import {
+  fetchKey as fetchKeyResponse,
+  modeFor,
+  runAptScript,
+  writeSources,
+  type FileChange
+} from './apt-sources.js'
 import script from './deb822-probe.sh'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
 
@@ -228,14 +234,7 @@ async function readPaths(
 
 /** The key a signed_by URL serves, fetched by the target, or the failed result. */
 async function fetchKey(ctx: ModuleContext, url: string): Promise<Buffer | ModuleResult> {
-  const response = await httpRequest(await ctx.connection(), {
-    url,
-    timeoutSeconds: 10,
-    validateCerts: true,
-    followRedirects: 'urllib2',
-    environment: ctx.environment,
-    deadlineMs: ctx.timeoutMs
-  })
+  const response = await fetchKeyResponse(ctx, url, true)
   // open_url raises: an HTTPError for a status it does not follow, a URLError when no response came.
   const message = response.failure
     ? urlopenError(response.failure)

@@ -65,33 +65,59 @@ fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/apb-dnf.XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT
 
-# The dnf options go first in a list of their own: "$@" is OPTION… -- SPEC…; keep the options in
-# $options as one quoted word each (for eval), the specs in "$@".
-options=
-while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-  quoted=$(printf '%s' "$1" | sed "s/'/'\\\\''/g")
-  options="$options '$quoted'"
-  shift
+# "$@" stays OPTION… -- SPEC… to the end: every user word keeps its place in it and is handed to dnf
+# from there, one word each (never joined into text the shell reads again). Our own words (no blanks,
+# no globs) travel in $common and each step's words.
+specs=0
+seen=0
+for arg in "$@"; do
+  if [ "$seen" = 1 ]; then
+    specs=$((specs + 1))
+  elif [ "$arg" = -- ]; then
+    seen=1
+  fi
 done
-[ "$#" -gt 0 ] && shift
-[ "$refresh" = 1 ] && options="$options --refresh"
+common=
+[ "$refresh" = 1 ] && common=--refresh
 # As Ansible's module: removing a package leaves the dependencies it pulled in.
-options="$options --setopt=clean_requirements_on_remove=False"
+common="$common --setopt=clean_requirements_on_remove=False"
 
-# run_dnf STEP ARGS…: dnf with the options and ARGS; prints STEP_rc, STEP_out_hex, STEP_err_hex.
+# run_dnf STEP WORDS KEEP OPTION… -- SPEC…: dnf with the OPTIONs, $common, WORDS (ours: `-y install`)
+# and the SPECs whose numbers (from 1) are in KEEP (" 1  3 "); prints STEP_rc, STEP_out_hex,
+# STEP_err_hex.
 run_dnf() {
-  step=$1
-  shift
+  step=$1 words=$2 keep=$3
+  shift 3
+  # Rotate the arguments once, keeping the options, our words in place of --, and the kept specs.
+  n=$#
+  i=0
+  j=0
+  past=0
+  while [ "$i" -lt "$n" ]; do
+    arg=$1
+    shift
+    i=$((i + 1))
+    if [ "$past" = 1 ]; then
+      j=$((j + 1))
+      case $keep in *" $j "*) set -- "$@" "$arg" ;; esac
+    elif [ "$arg" = -- ]; then
+      past=1
+      # shellcheck disable=SC2086 # our own words, split on purpose
+      set -- "$@" $common $words
+    else
+      set -- "$@" "$arg"
+    fi
+  done
   rc=0
-  eval "\"\$dnf\" $options \"\$@\"" >"$scratch/out" 2>"$scratch/err" </dev/null || rc=$?
+  "$dnf" "$@" >"$scratch/out" 2>"$scratch/err" </dev/null || rc=$?
   echo "${step}_rc=$rc"
   echo "${step}_out_hex=$(hex <"$scratch/out")"
   echo "${step}_err_hex=$(hex <"$scratch/err")"
 }
 
-if [ "$#" -eq 0 ]; then
+if [ "$specs" -eq 0 ]; then
   if [ "$refresh" = 1 ]; then
-    run_dnf cache makecache
+    run_dnf cache makecache '' "$@"
   else
     echo nothing=1
   fi
@@ -130,12 +156,23 @@ newer_installed() {
 install=''
 upgrade=''
 remove=''
+# add STEP SPEC: the SPEC (number $j) goes to STEP.
 add() {
   echo "${1}_spec_hex=$(printf '%s' "$2" | hex)"
-  quoted=$(printf '%s' "$2" | sed "s/'/'\\\\''/g")
-  eval "$1=\"\$$1 '\$quoted'\""
+  case $1 in
+    install) install="$install $j " ;;
+    upgrade) upgrade="$upgrade $j " ;;
+    remove) remove="$remove $j " ;;
+  esac
 }
+j=0
+seen=0
 for spec in "$@"; do
+  if [ "$seen" = 0 ]; then
+    [ "$spec" = -- ] && seen=1
+    continue
+  fi
+  j=$((j + 1))
   case $state in
     present) newer_installed "$spec" || installed "$spec" || add install "$spec" ;;
     latest)
@@ -175,8 +212,8 @@ fi
 # One step after the other, stopping at the first that fails (as Ansible's one transaction fails whole);
 # in check mode dnf answers no to each and only shows what it would do.
 rc=0
-[ -n "$install" ] && eval "run_dnf install $yes install $install"
-[ -n "$upgrade" ] && { [ "$rc" -eq 0 ] || [ "$mode" = check ]; } && eval "run_dnf upgrade $yes upgrade $upgrade"
-[ -n "$remove" ] && { [ "$rc" -eq 0 ] || [ "$mode" = check ]; } && eval "run_dnf remove $yes remove $remove"
+[ -n "$install" ] && run_dnf install "$yes install" "$install" "$@"
+[ -n "$upgrade" ] && { [ "$rc" -eq 0 ] || [ "$mode" = check ]; } && run_dnf upgrade "$yes upgrade" "$upgrade" "$@"
+[ -n "$remove" ] && { [ "$rc" -eq 0 ] || [ "$mode" = check ]; } && run_dnf remove "$yes remove" "$remove" "$@"
 echo "after_hex=$(list_installed | hex)"
 finish

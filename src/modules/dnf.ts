@@ -119,7 +119,8 @@ async function runDnf(ctx: ModuleContext, module: 'dnf' | 'yum'): Promise<Module
   if (disable.length > 0) options.push(`--disablerepo=${disable.join(',')}`)
   if (enable.length > 0) options.push(`--enablerepo=${enable.join(',')}`)
   if (a['disable_gpg_check'] === true) options.push('--nogpgcheck')
-  if (conf) options.push('-c', conf)
+  // One word: a conf_file named `--` must not end the options the script reads.
+  if (conf) options.push(`--config=${conf}`)
   if (root !== '/') {
     options.push(`--installroot=${root}`)
     // Ansible's module reads the host's repositories whatever the installroot; dnf's command line

@@ -8,7 +8,7 @@ import { AsyncPlaybookError } from '../errors.js'
 import { dict } from '../dict.js'
 import { parseYaml } from '../playbook/yaml-loader.js'
 import { pythonJsonDumps } from '../values/python-json.js'
-import { isRecord } from '../values/records.js'
+import { isRecord, mergeHash } from '../values/records.js'
 import { unsafeText } from '../values/unsafe.js'
 import { pythonClass } from './arg-types.js'
 import {
@@ -234,19 +234,6 @@ function plainCopy(value: unknown): unknown {
   return value
 }
 
-/** Ansible's merge_hash (lists replaced): `b` over `a`, mappings merged key by key. */
-function mergeHash(
-  a: Record<string, unknown>,
-  b: Record<string, unknown>
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a }
-  for (const [key, value] of Object.entries(b)) {
-    const old = out[key]
-    out[key] = isRecord(old) && isRecord(value) ? mergeHash(old, value) : value
-  }
-  return out
-}
-
 /** `hash_behaviour` other than replace: each variable combined with its current value, as Ansible's combine_vars. */
 function combineWithCurrent(
   vars: Record<string, unknown>,
@@ -261,7 +248,7 @@ function combineWithCurrent(
         `failed to combine variables, expected dicts but got a '${pythonClass(old)}' and a '${pythonClass(value)}': \n${pythonJsonDumps(old)}\n${pythonJsonDumps(value)}`
       )
     }
-    out[key] = merge ? mergeHash(old, value) : { ...old, ...value }
+    out[key] = merge ? mergeHash(old, value) : Object.assign(dict(), old, value)
   }
   return out
 }

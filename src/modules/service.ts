@@ -7,73 +7,36 @@
  * S links. OpenRC, upstart, insserv and chkconfig are refused by name: they are not tested here.
  * One round trip reads the state (the status action, or `ps` for `pattern`); a second changes it.
  */
-import { compactScript, shellJoin, shlexSplit } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
+import { shlexSplit } from '../connection/shell-quote.js'
+import type { ProbeAnswer } from '../facts/probe.js'
 import serviceManager from '../facts/service-mgr.sh'
 import source from './service-run.sh'
+import { ModuleScript, scriptCall as call, type ScriptCall as Call } from './module-script.js'
 import {
   ModuleArgumentError,
   type ModuleContext,
   type ModuleDefinition,
   type ModuleResult
 } from './module.js'
-import { runSystemd, type SystemdParams } from './systemd.js'
+import { runSystemd, startSystemdProbe, type SystemdParams } from './systemd.js'
 
-const SCRIPT = compactScript(`${serviceManager}\n${source}`)
+const SCRIPT = new ModuleScript('apb-service', `${serviceManager}\n${source}`, 'service')
 
 /** Options Ansible's service action drops, with a warning, when it hands the task to systemd. */
 const NOT_FOR_SYSTEMD = ['pattern', 'runlevel', 'sleep', 'arguments', 'args'] as const
-
-interface Call {
-  rc: number
-  out: string
-  err: string
-}
-
-function call(answer: ProbeAnswer, key: string): Call | undefined {
-  const rc = answer.int(`${key}_rc`)
-  if (rc === undefined) return undefined
-  return {
-    rc,
-    out: answer.bytes(`${key}_out_hex`)?.toString('utf8') ?? '',
-    err: answer.bytes(`${key}_err_hex`)?.toString('utf8') ?? ''
-  }
-}
 
 async function runScript(
   ctx: ModuleContext,
   args: readonly string[],
   stdin?: string
 ): Promise<ProbeAnswer> {
-  const connection = await ctx.connection()
   // The task's environment is the module's (PATH finds the tools); the service command itself runs
   // with only the locale, as Ansible runs it.
-  const sent = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-service', ...args]),
-    ctx.environment,
-    stdin ?? ''
-  )
-  const result = await connection.run(sent.command, {
+  return SCRIPT.run(await ctx.connection(), args, {
     timeoutMs: ctx.timeoutMs,
-    ...(sent.stdin === undefined ? {} : { stdin: sent.stdin })
+    stdin: stdin ?? '',
+    environment: ctx.environment
   })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `service: ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `service: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
 }
 
 function fail(msg: string): ModuleResult {
@@ -144,6 +107,12 @@ export const serviceModule: ModuleDefinition = {
     const factsManager = use === 'auto' ? factsServiceManager(ctx.vars) : use
     const routed = factsManager === undefined ? undefined : route(ctx, factsManager)
     if (routed) return routed
+    // Without facts, systemd's read starts alongside ours (it changes nothing): on a systemd host the
+    // state is then read in one round trip, as with facts; elsewhere its answer is dropped.
+    const systemdProbe =
+      factsManager === undefined ? startSystemdProbe(ctx, systemdParams(ctx)) : undefined
+    // Whatever happens to it where it is not used, it never becomes an unhandled rejection.
+    systemdProbe?.catch(() => undefined)
     // Read the host's state (and its service manager when the facts do not say) in one round trip.
     const probe = await runScript(
       ctx,
@@ -158,8 +127,14 @@ export const serviceModule: ModuleDefinition = {
       pattern ?? ''
     )
     if (factsManager === undefined) {
-      const detected = route(ctx, probe.bytes('service_mgr_hex')?.toString('utf8') ?? 'service')
+      const detected = route(
+        ctx,
+        probe.bytes('service_mgr_hex')?.toString('utf8') ?? 'service',
+        systemdProbe
+      )
       if (detected) return detected
+      // Not systemd: its read ends before anything changes (no command of ours left running).
+      await systemdProbe?.catch(() => undefined)
     }
     return runLinuxService(ctx, probe, { name, state, enabled, pattern, sleep, words })
   }
@@ -169,7 +144,11 @@ export const serviceModule: ModuleDefinition = {
  * The module Ansible's service action hands the task to for service manager `manager`: systemd's logic,
  * a refusal for the managers whose own modules we lack, or undefined for the service module itself.
  */
-function route(ctx: ModuleContext, manager: string): Promise<ModuleResult> | undefined {
+function route(
+  ctx: ModuleContext,
+  manager: string,
+  systemdProbe?: Promise<ProbeAnswer>
+): Promise<ModuleResult> | undefined {
   if (manager === 'systemd') {
     const defaults = Object.keys(ctx.moduleDefaults?.('systemd') ?? {})
     if (defaults.length > 0)
@@ -181,17 +160,7 @@ function route(ctx: ModuleContext, manager: string): Promise<ModuleResult> | und
         ctx.warn(`Ignoring "${option}" as it is not used in "systemd"`)
       }
     }
-    return runSystemd(ctx, {
-      name: ctx.args['name'] as string,
-      state: (ctx.args['state'] ?? null) as SystemdParams['state'],
-      enabled: (ctx.args['enabled'] ?? null) as boolean | null,
-      force: null,
-      masked: null,
-      daemon_reload: false,
-      daemon_reexec: false,
-      scope: 'system',
-      no_block: false
-    })
+    return runSystemd(ctx, systemdParams(ctx), systemdProbe)
   }
   if (manager === 'sysvinit' || manager === 'openwrt_init') {
     throw new ModuleArgumentError(
@@ -199,6 +168,21 @@ function route(ctx: ModuleContext, manager: string): Promise<ModuleResult> | und
     )
   }
   return undefined
+}
+
+/** The systemd module's arguments for a service task, as Ansible's service action hands them over. */
+function systemdParams(ctx: ModuleContext): SystemdParams {
+  return {
+    name: ctx.args['name'] as string,
+    state: (ctx.args['state'] ?? null) as SystemdParams['state'],
+    enabled: (ctx.args['enabled'] ?? null) as boolean | null,
+    force: null,
+    masked: null,
+    daemon_reload: false,
+    daemon_reexec: false,
+    scope: 'system',
+    no_block: false
+  }
 }
 
 interface LinuxServiceParams {

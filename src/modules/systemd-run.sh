@@ -140,13 +140,44 @@ fi
 
 # act: each VERB:MUST runs in turn; a failed one with MUST=1 ends the run (act_failed=N). With
 # QUERY=1, `is-enabled -l` is read again after a mask or unmask (enabling is decided after masking).
+# The op enabled-if:WANT:RC1 (after a mask or unmask, in the same run) reads `is-enabled -l` as
+# `enabled` and enables (WANT=1) or disables (WANT=0) the unit where it says otherwise, by
+# systemd.ts's rule: exit 0 is enabled unless the answer is the one line `indirect` or `alias`; exit 1
+# is enabled only with RC1=1 (a system-scope SysV script with S links) and a last line not ending in
+# `disabled`. The enable or disable is reported as that op's (act_N_verb names it).
 unit=$1 query=$2
 shift 2
+nl='
+'
+cr=$(printf '\r')
 n=0
 for op in "$@"; do
   n=$((n + 1))
   verb=${op%%:*}
   must=${op#*:}
+  if [ "$verb" = enabled-if ]; then
+    want=${must%%:*}
+    rc1=${must#*:}
+    must=1
+    sc enabled is-enabled "$unit" -l
+    said=$(
+      cat "$out"
+      printf x
+    )
+    now=0
+    if [ "$last_rc" -eq 0 ]; then
+      now=1
+      case $said in
+        indirectx | "indirect${nl}x" | "indirect${cr}${nl}x" | aliasx | "alias${nl}x" | "alias${cr}${nl}x") now=0 ;;
+      esac
+    elif [ "$last_rc" -eq 1 ] && [ "$rc1" = 1 ]; then
+      tail_line=$(sed -e 's/[[:space:]]*$//' -e '/^$/d' "$out" | tail -n 1)
+      case $tail_line in *disabled) ;; *) now=1 ;; esac
+    fi
+    [ "$now" = "$want" ] && continue
+    if [ "$want" = 1 ]; then verb=enable; else verb=disable; fi
+    echo "act_${n}_verb=$verb"
+  fi
   sc "act_$n" "$verb" "$unit"
   if [ "$last_rc" -ne 0 ] && [ "$must" = 1 ]; then
     echo "act_failed=$n"

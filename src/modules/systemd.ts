@@ -6,19 +6,12 @@
  * the unit's `systemctl show` properties as a mapping. One round trip reads everything the decisions
  * need; a second makes the changes (a third only when masking and enabling change in one task).
  */
-import { compactScript, shellJoin } from '../connection/shell-quote.js'
-import { commandWithEnvironment } from '../connection/task-environment.js'
-import { CommandTimeoutError } from '../errors.js'
-import { ProbeAnswer } from '../facts/probe.js'
+import type { ProbeAnswer } from '../facts/probe.js'
 import source from './systemd-run.sh'
-import {
-  ModuleArgumentError,
-  type ModuleContext,
-  type ModuleDefinition,
-  type ModuleResult
-} from './module.js'
+import { ModuleScript, scriptCall as call, type ScriptCall as Call } from './module-script.js'
+import { type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js'
 
-const SCRIPT = compactScript(source)
+const SCRIPT = new ModuleScript('apb-systemd', source, 'systemd')
 
 /** The arguments of the systemd module, as its spec gives them to `run`. */
 export interface SystemdParams {
@@ -34,12 +27,6 @@ export interface SystemdParams {
 }
 
 /** What one systemctl call gave. */
-interface Call {
-  rc: number
-  out: string
-  err: string
-}
-
 /**
  * `systemctl show`'s `KEY=value` lines as a mapping, as Ansible reads them: values are trimmed, and only
  * an `Exec…` value that opens with `{` and does not close on its line spans lines (up to one ending in
@@ -99,42 +86,12 @@ function requestIgnored(text: string): boolean {
   )
 }
 
-function call(answer: ProbeAnswer, key: string): Call | undefined {
-  const rc = answer.int(`${key}_rc`)
-  if (rc === undefined) return undefined
-  return {
-    rc,
-    out: answer.bytes(`${key}_out_hex`)?.toString('utf8') ?? '',
-    err: answer.bytes(`${key}_err_hex`)?.toString('utf8') ?? ''
-  }
-}
-
 /** Runs systemd-run.sh with the task's environment (PATH finds systemctl) and a deadline. */
 async function runScript(ctx: ModuleContext, args: readonly string[]): Promise<ProbeAnswer> {
-  const connection = await ctx.connection()
-  const sent = commandWithEnvironment(
-    shellJoin(['/bin/sh', '-c', SCRIPT, 'apb-systemd', ...args]),
-    ctx.environment
-  )
-  const result = await connection.run(sent.command, {
+  return SCRIPT.run(await ctx.connection(), args, {
     timeoutMs: ctx.timeoutMs,
-    ...(sent.stdin === undefined ? {} : { stdin: sent.stdin })
+    environment: ctx.environment
   })
-  if (result.timedOut) {
-    throw new CommandTimeoutError(
-      `systemd: systemctl on ${connection.host} did not answer within ${ctx.timeoutMs} ms`,
-      connection.host,
-      ctx.timeoutMs
-    )
-  }
-  const answer = new ProbeAnswer(result.stdout.toString('utf8'))
-  if (result.code !== 0 || !answer.complete) {
-    throw new ModuleArgumentError(
-      `systemd: its script failed on ${connection.host} (exit code ${String(result.code)}): ` +
-        result.stderr.toString('utf8').trim().slice(-400)
-    )
-  }
-  return answer
 }
 
 function fail(msg: string, extra: ModuleResult = {}): ModuleResult {
@@ -145,31 +102,56 @@ function missing(unit: string): ModuleResult {
   return fail(`Could not find the requested service ${unit}: host`)
 }
 
+/** The words before systemd-run.sh's operation: scope, no_block, force. */
+function flagsOf(p: SystemdParams): string[] {
+  return [p.scope, p.no_block ? '1' : '0', p.force ? '1' : '0']
+}
+
+/** A glob in the unit's name, which the module refuses before reading anything. */
+function globIn(unit: string | null): string | undefined {
+  return unit === null ? undefined : ['*', '?', '['].find((glob) => unit.includes(glob))
+}
+
 /**
- * Carries out the systemd module's arguments on the target (the `service` module calls this too when
- * the target runs systemd).
+ * The read of the target runSystemd starts with, on its own: the service module starts it alongside
+ * its own read when it does not know yet whether the host runs systemd (one round trip for both).
+ * Undefined where runSystemd reads nothing (a glob in the name). It changes nothing on the target
+ * unless `daemon_reload`/`daemon_reexec` are asked for.
  */
-export async function runSystemd(ctx: ModuleContext, p: SystemdParams): Promise<ModuleResult> {
-  const unit = p.name
-  if (unit !== null) {
-    for (const glob of ['*', '?', '[']) {
-      if (unit.includes(glob)) {
-        return fail(
-          `This module does not currently support using glob patterns, found '${glob}' in service name: ${unit}`
-        )
-      }
-    }
-  }
-  const flags = [p.scope, p.no_block ? '1' : '0', p.force ? '1' : '0']
-  const probe = await runScript(ctx, [
-    ...flags,
+export function startSystemdProbe(
+  ctx: ModuleContext,
+  p: SystemdParams
+): Promise<ProbeAnswer> | undefined {
+  if (globIn(p.name) !== undefined) return undefined
+  return runScript(ctx, [
+    ...flagsOf(p),
     'probe',
     p.daemon_reload && !ctx.check ? '1' : '0',
     p.daemon_reexec && !ctx.check ? '1' : '0',
-    unit ?? '',
+    p.name ?? '',
     p.masked !== null ? '1' : '0',
     p.enabled !== null ? '1' : '0'
   ])
+}
+
+/**
+ * Carries out the systemd module's arguments on the target (the `service` module calls this too when
+ * the target runs systemd, with the probe it may have started already: startSystemdProbe).
+ */
+export async function runSystemd(
+  ctx: ModuleContext,
+  p: SystemdParams,
+  started?: Promise<ProbeAnswer>
+): Promise<ModuleResult> {
+  const unit = p.name
+  const glob = globIn(unit)
+  if (glob !== undefined) {
+    return fail(
+      `This module does not currently support using glob patterns, found '${glob}' in service name: ${unit!}`
+    )
+  }
+  const flags = flagsOf(p)
+  const probe = await (started ?? startSystemdProbe(ctx, p)!)
   if (probe.get('missing_tool') !== undefined) {
     const paths = probe.bytes('paths_hex')?.toString('utf8') ?? ''
     return fail(`Failed to find required executable "systemctl" in paths: ${paths}`)
@@ -246,37 +228,44 @@ export async function runSystemd(ctx: ModuleContext, p: SystemdParams): Promise<
       ops.push(`${p.masked ? 'mask' : 'unmask'}:${found ? '0' : '1'}`)
     }
   }
-  let enabledRead = call(probe, 'enabled')
+  const enabledRead = call(probe, 'enabled')
   if (p.enabled !== null && !found) {
     return ctx.check || ops.length === 0 ? missing(unit) : flush(missing(unit))
   }
-  // Enabling is decided after masking: masking changes what is-enabled says.
-  if (p.enabled !== null && maskChanges && !ctx.check) {
-    const masking = await runScript(ctx, [...flags, 'act', unit, '1', ...ops])
-    ops.length = 0
-    if (masking.get('act_failed') !== undefined) return missing(unit)
-    enabledRead = call(masking, 'enabled')
-  }
-  if (p.enabled !== null && enabledRead) {
-    let enabled = false
-    if (enabledRead.rc === 0) {
-      const said = enabledRead.out
-        .split(/\r?\n/)
-        .filter((line, i, all) => i < all.length - 1 || line)
-      enabled = !(said.length === 1 && (said[0] === 'indirect' || said[0] === 'alias'))
-    } else if (enabledRead.rc === 1) {
-      enabled =
-        p.scope === 'system' &&
-        isInitd &&
-        !enabledRead.out.trim().endsWith('disabled') &&
-        probe.get('sysv_enabled') === '1'
+  /** Whether is-enabled's answer says enabled, as Ansible reads it. */
+  const enabledFrom = (read: Call): boolean => {
+    if (read.rc === 0) {
+      const said = read.out.split(/\r?\n/).filter((line, i, all) => i < all.length - 1 || line)
+      return !(said.length === 1 && (said[0] === 'indirect' || said[0] === 'alias'))
     }
+    return (
+      read.rc === 1 &&
+      p.scope === 'system' &&
+      isInitd &&
+      !read.out.trim().endsWith('disabled') &&
+      probe.get('sysv_enabled') === '1'
+    )
+  }
+  /** The result's `enabled` (and `changed`) from an is-enabled read before the change `p.enabled`. */
+  const reportEnabled = (read: Call): void => {
+    const enabled = enabledFrom(read)
     result['enabled'] = enabled
     if (enabled !== p.enabled) {
       result['changed'] = true
-      ops.push(`${p.enabled ? 'enable' : 'disable'}:1`)
       result['enabled'] = !enabled
     }
+  }
+  // Enabling is decided after masking (masking changes what is-enabled says): on the target, in the
+  // same run as the masking, by the same rule (systemd-run.sh's enabled-if).
+  const enableAfterMask = p.enabled !== null && maskChanges && !ctx.check
+  if (enableAfterMask) {
+    const rc1 = p.scope === 'system' && isInitd && probe.get('sysv_enabled') === '1'
+    ops.push(`enabled-if:${p.enabled ? '1' : '0'}:${rc1 ? '1' : '0'}`)
+    // Its place among the result's fields; its value comes from the run's read.
+    result['enabled'] = p.enabled
+  } else if (p.enabled !== null && enabledRead) {
+    reportEnabled(enabledRead)
+    if (enabledFrom(enabledRead) !== p.enabled) ops.push(`${p.enabled ? 'enable' : 'disable'}:1`)
   }
   let stateVerb: string | undefined
   if (p.state !== null) {
@@ -314,9 +303,13 @@ export async function runSystemd(ctx: ModuleContext, p: SystemdParams): Promise<
   async function flush(done: ModuleResult): Promise<ModuleResult> {
     const acted = await runScript(ctx, [...flags, 'act', unit!, '0', ...ops])
     const failedAt = acted.int('act_failed')
-    if (failedAt === undefined) return done
+    if (failedAt === undefined) {
+      const read = call(acted, 'enabled')
+      if (done === result && enableAfterMask && read) reportEnabled(read)
+      return done
+    }
     const op = ops[failedAt - 1]!
-    const verb = op.slice(0, op.indexOf(':'))
+    const verb = acted.get(`act_${failedAt}_verb`) ?? op.slice(0, op.indexOf(':'))
     const run = call(acted, `act_${failedAt}`)!
     if (verb === 'mask' || verb === 'unmask') return missing(unit!)
     if (verb === 'enable' || verb === 'disable') {

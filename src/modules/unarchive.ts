@@ -110,27 +110,41 @@ export const unarchiveModule: ModuleDefinition = {
     if (srcArg == null || destArg == null) return failed('src (or content) and dest are required')
     const connection = await ctx.connection()
     const creates = (a['creates'] as string | null | undefined) || undefined
-    if (creates !== undefined) {
+    // Only ~ is expanded, as the action's _remote_expand_user does; test -e as its file check. Sets
+    // $skip (1 when it exists) and $expanded.
+    const createsCheck =
+      creates === undefined
+        ? 'skip=0'
+        : `skip=0 && home_path ${shellQuote(creates)} && if test -e "$expanded"; then skip=1; fi`
+    const skipped = (expanded: string): ModuleResult => ({
+      changed: false,
+      skipped: true,
+      msg: `skipped, since ${expanded} exists`
+    })
+    /** The action's first step on its own: `creates` when it exists, before anything else. */
+    const createsExists = async (): Promise<ModuleResult | undefined> => {
+      if (creates === undefined) return undefined
       const res = await connection.run(
-        // Only ~ is expanded, as the action's _remote_expand_user does; test -e as its file check.
-        `${pathInfoScript}\nhome_path ${shellQuote(creates)} && printf '%s' "$expanded" && test -e "$expanded"`,
+        `${pathInfoScript}\n${createsCheck} && [ "$skip" = 1 ] && printf '%s' "$expanded"`,
         { timeoutMs: ctx.timeoutMs }
       )
-      if (res.code === 0)
-        return {
-          changed: false,
-          skipped: true,
-          msg: `skipped, since ${res.stdout.toString('utf8')} exists`
-        }
+      return res.code === 0 ? skipped(res.stdout.toString('utf8')) : undefined
     }
     let uploadDir: string | undefined
     let src = srcArg
-    if (!remote) {
+    if (remote) {
+      const skip = await createsExists()
+      if (skip) return skip
+    } else {
+      // What the controller holds is read first (no round trip); where it cannot be sent, `creates`
+      // still comes first, as in the action.
       let local: string
       try {
         local = findControllerFile(expandUser(srcArg), 'files', ctx)
       } catch (error) {
         if (!(error instanceof ModuleArgumentError)) throw error
+        const skip = await createsExists()
+        if (skip) return skip
         // An absolute path is looked up only where it is: Ansible's message then lists no search path.
         const message = path.isAbsolute(expandUser(srcArg))
           ? `Could not find or access '${srcArg}' on the Ansible Controller.`
@@ -140,18 +154,33 @@ export const unarchiveModule: ModuleDefinition = {
         )
       }
       // A vault-encrypted archive is decrypted first, as Ansible's action does unless decrypt is false.
-      const content = readSourceFile(local, a)
-      if (content.length > UPLOAD_CAP_BYTES)
+      let content: Buffer
+      try {
+        content = readSourceFile(local, a)
+      } catch (error) {
+        const skip = await createsExists()
+        if (skip) return skip
+        throw error
+      }
+      if (content.length > UPLOAD_CAP_BYTES) {
+        const skip = await createsExists()
+        if (skip) return skip
         return failed(
           `unarchive: ${local} is over ${UPLOAD_CAP_BYTES} bytes; copy it with a transfer tool and use remote_src`
         )
-      // The action checks dest before it sends anything.
+      }
+      // One round trip: `creates`, then the action's check of dest before it sends anything, and the
+      // temporary directory the archive goes to. The first line says whether `creates` exists.
       const mk = await connection.run(
-        `${expandArgsScript}\nd=$(apb_expand ${shellQuote(destArg)}) && d=\${d%x} && printf '%s\\n' "$d" && ` +
+        `${pathInfoScript}\n${expandArgsScript}\n${createsCheck} || exit 1\n` +
+          `if [ "$skip" = 1 ]; then printf '1\\n%s' "$expanded"; exit 0; fi\n` +
+          `printf '0\\n' && d=$(apb_expand ${shellQuote(destArg)}) && d=\${d%x} && printf '%s\\n' "$d" && ` +
           `if [ -d "$d" ]; then umask 077 && mktemp -d "\${TMPDIR:-/tmp}/apb-unarchive.XXXXXXXX"; fi`,
         { timeoutMs: ctx.timeoutMs }
       )
-      const [expandedDest, dir] = mk.stdout.toString('utf8').split('\n')
+      const out = mk.stdout.toString('utf8')
+      if (out.startsWith('1\n')) return skipped(out.slice(2))
+      const [, expandedDest, dir] = out.split('\n')
       if (!dir?.startsWith('/')) {
         if (mk.code === 0 || !mk.stderr.length)
           return failed(`dest '${expandedDest ?? destArg}' must be an existing dir`)

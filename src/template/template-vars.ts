@@ -23,8 +23,20 @@ function pythonDatetime(seconds: number): string {
   return micros === 0 ? text : `${text}.${pad(micros, 6)}`
 }
 
+/** Names of the controller's users already looked up: /etc/passwd is read once per uid in a run. */
+const userNames = new Map<number, string>()
+
 /** The name of the controller's user `uid` (from /etc/passwd), or the number as text, as Ansible gives it. */
 function userName(uid: number): string {
+  let name = userNames.get(uid)
+  if (name === undefined) {
+    name = lookUpUserName(uid)
+    userNames.set(uid, name)
+  }
+  return name
+}
+
+function lookUpUserName(uid: number): string {
   if (userInfo().uid === uid) return userInfo().username
   try {
     for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {

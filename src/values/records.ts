@@ -1,3 +1,5 @@
+import { dict } from '../dict.js'
+
 /**
  * A mapping in the Python sense (a dict): a plain object whose prototype chain ends in Object.prototype or
  * null. That covers what YAML and JSON parsers build, null-prototype maps (src/dict.ts) and layered variable
@@ -14,4 +16,22 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
     proto = Object.getPrototypeOf(proto) as object | null
   }
   return true
+}
+
+/**
+ * Ansible's merge_hash (lists replaced): `b` over `a`, mappings merged key by key, into a new mapping
+ * without a prototype (a key `__proto__` of the data stays a key). For set_stats' aggregation and
+ * include_vars' `hash_behaviour: merge`.
+ */
+export function mergeHash(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>
+): Record<string, unknown> {
+  const out: Record<string, unknown> = dict()
+  Object.assign(out, a)
+  for (const [key, value] of Object.entries(b)) {
+    const old = Object.hasOwn(out, key) ? out[key] : undefined
+    out[key] = isRecord(old) && isRecord(value) ? mergeHash(old, value) : value
+  }
+  return out
 }

@@ -5,6 +5,7 @@
  * `%(name)s` interpolation on read.
  */
 import { pyRepr, pyStringRepr } from '../python.js'
+import { scanIni } from '../../config/ini.js'
 import { LookupFailure } from './lookup-support.js'
 
 /** A parsed INI text: section name to its options (in file order), DEFAULT apart. */
@@ -22,88 +23,57 @@ export function parseIni(
   let current: Map<string, string | null> | undefined
   let currentName = ''
   let lastKey: string | undefined
-  let lastIndent = 0
-  const values = new Map<string, string[]>()
-  const lines = text.split('\n')
-  for (const [index, line] of lines.entries()) {
-    const stripped = line.trim()
-    if (stripped.startsWith('#') || stripped.startsWith(';')) continue
-    const indent = line.length - line.trimStart().length
-    if (stripped === '') {
-      // An empty line may belong to a value that continues after it.
-      if (lastKey !== undefined && values.has(lastKey)) values.get(lastKey)!.push('')
-      continue
-    }
-    if (current && lastKey !== undefined && indent > lastIndent && values.has(lastKey)) {
-      values.get(lastKey)!.push(stripped)
-      continue
-    }
-    flush()
-    const header = /^\[(.+)\]/.exec(stripped)
-    if (header) {
-      currentName = header[1]!
-      if (currentName === 'DEFAULT') current = data.defaults
-      else if (data.sections.has(currentName)) {
-        throw new LookupFailure(
-          `While reading from '<???>' [line ${String(index + 1).padStart(2)}]: section ${pyStringRepr(currentName)} already exists`,
-          false,
-          'configparser.DuplicateSectionError'
-        )
-      } else {
-        current = new Map()
-        data.sections.set(currentName, current)
+  scanIni(
+    text,
+    { inlineComments: false },
+    {
+      section(name, at) {
+        currentName = name
+        lastKey = undefined
+        if (currentName === 'DEFAULT') current = data.defaults
+        else if (data.sections.has(currentName)) {
+          throw new LookupFailure(
+            `While reading from '<???>' [line ${String(at.number).padStart(2)}]: section ${pyStringRepr(currentName)} already exists`,
+            false,
+            'configparser.DuplicateSectionError'
+          )
+        } else {
+          current = new Map()
+          data.sections.set(currentName, current)
+        }
+      },
+      option(name, value, at) {
+        if (!current) {
+          throw new LookupFailure(
+            `File contains no section headers.\nfile: '<???>', line: ${at.number}\n${pyStringRepr(at.raw + (at.last ? '' : '\n'))}`,
+            false,
+            'configparser.MissingSectionHeaderError'
+          )
+        }
+        if (value === null && !options.allowNoValue) {
+          throw new LookupFailure(
+            `Source contains parsing errors: '<???>'\n\t[line ${String(at.number).padStart(2)}]: ${pyRepr(at.raw + '\n')}`,
+            false,
+            'configparser.ParsingError'
+          )
+        }
+        const key = options.caseSensitive ? name : name.toLowerCase()
+        if (current.has(key)) {
+          throw new LookupFailure(
+            `While reading from '<???>' [line ${String(at.number).padStart(2)}]: option ${pyStringRepr(key)} in section ${pyStringRepr(currentName)} already exists`,
+            true,
+            'configparser.DuplicateOptionError'
+          )
+        }
+        current.set(key, value)
+        lastKey = key
+      },
+      value(whole) {
+        if (current && lastKey !== undefined) current.set(lastKey, whole)
       }
-      lastKey = undefined
-      continue
     }
-    if (!current) {
-      throw new LookupFailure(
-        `File contains no section headers.\nfile: '<???>', line: ${index + 1}\n${pyStringRepr(line + (index < lines.length - 1 ? '\n' : ''))}`,
-        false,
-        'configparser.MissingSectionHeaderError'
-      )
-    }
-    const option = /^(.*?)\s*(=|:)\s*(.*)$/.exec(stripped)
-    let key: string
-    let value: string | null
-    if (option && option[1] !== '') {
-      key = option[1]!
-      value = option[3]!
-    } else if (options.allowNoValue) {
-      key = stripped
-      value = null
-    } else {
-      throw new LookupFailure(
-        `Source contains parsing errors: '<???>'\n\t[line ${String(index + 1).padStart(2)}]: ${pyRepr(line + '\n')}`,
-        false,
-        'configparser.ParsingError'
-      )
-    }
-    key = options.caseSensitive ? key.trimEnd() : key.trimEnd().toLowerCase()
-    if (current.has(key)) {
-      throw new LookupFailure(
-        `While reading from '<???>' [line ${String(index + 1).padStart(2)}]: option ${pyStringRepr(key)} in section ${pyStringRepr(currentName)} already exists`,
-        true,
-        'configparser.DuplicateOptionError'
-      )
-    }
-    current.set(key, value)
-    if (value !== null) values.set(key, [value])
-    lastKey = key
-    lastIndent = indent
-  }
-  flush()
+  )
   return data
-
-  function flush(): void {
-    if (current && lastKey !== undefined && values.has(lastKey)) {
-      const parts = values.get(lastKey)!
-      while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-      current.set(lastKey, parts.join('\n'))
-    }
-    values.clear()
-    lastKey = undefined
-  }
 }
 
 /** The options of a section, DEFAULT's first (as configparser's items()), not yet interpolated. */
