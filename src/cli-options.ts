@@ -174,6 +174,8 @@ export function parseCli(
   // As ansible-playbook: ANSIBLE_FORCE_HANDLERS is the default of --force-handlers (the flag can only turn
   // it on); ANSIBLE_ERROR_ON_MISSING_HANDLER=false makes a missing handler a warning.
   if (values['force-handlers']) settings.forceHandlers = true
+  if (values.check) settings.check = true
+  if (values.diff) settings.diff = true
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {

@@ -111,6 +111,10 @@ export interface RunSettings {
   gathering?: 'implicit' | 'explicit' | 'smart'
   /** ANSIBLE_ROLES_PATH / [defaults] roles_path: where roles are looked for after the playbook's roles/. */
   rolesPath?: string[]
+  /** -C/--check (the `check` input): run in check mode; tasks report what they would change. */
+  check?: boolean
+  /** -D/--diff (the `diff` input): modules return, and the console prints, what they change. */
+  diff?: boolean
 }
 
 /**
@@ -192,6 +196,7 @@ export async function executeRun(
         color: settings.color,
         verbosity: settings.verbosity,
         ...(settings.showCustomStats ? { showCustomStats: true } : {}),
+        ...(settings.diff ? { diff: true } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,
@@ -252,6 +257,8 @@ export async function executeRun(
     ...(settings.configFile !== undefined ? { configFile: settings.configFile } : {}),
     ...(settings.gathering !== undefined ? { gathering: settings.gathering } : {}),
     ...(settings.noLog !== undefined ? { defaultNoLog: settings.noLog } : {}),
+    ...(settings.check ? { check: true } : {}),
+    ...(settings.diff ? { diff: true } : {}),
     errorOnMissingHandler: settings.errorOnMissingHandler,
     // meta: refresh_inventory reads the inventory sources again.
     ...(settings.inventories.length > 0

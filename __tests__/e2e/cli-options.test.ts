@@ -136,9 +136,6 @@ describe('exit codes', () => {
 
 describe('ansible-playbook options that are not supported', () => {
   it.each([
-    [['--check'], '-C/--check is not supported yet'],
-    [['-C'], '-C/--check is not supported yet'],
-    [['-vD'], '-D/--diff is not supported yet'],
     [['--syntax-check'], '--syntax-check is not supported yet'],
     [['--list-tasks'], '--list-tasks is not supported yet'],
     [['--list-hosts'], '--list-hosts is not supported yet'],

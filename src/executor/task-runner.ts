@@ -5,7 +5,14 @@
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import { ActionPluginError, ModuleArgumentError, UNEXPECTED_FAILURE } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
-import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
+import {
+  NORMAL_RUN,
+  prepareModuleRun,
+  expressionArgs,
+  runModule,
+  type RunFlags
+} from '../modules/invoke.js'
+import { ansibleBoolean } from '../ansible-boolean.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pythonStr, type Templar } from '../template/index.js'
@@ -61,6 +68,8 @@ export interface TaskHostBase {
   asyncJobs: AsyncJobs
   /** True once the run is being cancelled. */
   aborted(): boolean
+  /** -C/--check and -D/--diff: for tasks whose `check_mode` / `diff` (or their blocks', play's) say nothing. */
+  runFlags?: RunFlags
   /**
    * The play's keywords its tasks inherit (the outermost level: a block's or the task's own win). Absent
    * for the engine's own tasks.
@@ -204,19 +213,30 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
-  const prepared = prepareModuleRun(
-    module,
-    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
-    task,
-    NORMAL_RUN
-  )
-  if ('result' in prepared) return prepared.result
-  const { validation } = prepared
-  const finalArgs = validation.args
+  const flags = taskRunFlags(ctx, scope)
   const asyncSeconds =
     task.async === undefined
       ? 0
       : toInt(renderField(templar, task, 'async_val', task.async, scope), 'async')
+  const prepared = prepareModuleRun(
+    module,
+    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
+    task,
+    flags
+  )
+  if ('result' in prepared) return prepared.result
+  // As Ansible's action base: an async launch cannot be predicted, so check mode fails it (a module that
+  // does not support check mode was skipped above).
+  if (flags.check && asyncSeconds > 0 && module.supportsAsync)
+    return {
+      changed: false,
+      failed: true,
+      msg: 'check mode and async cannot be used on same task.',
+      // What ansible-core 2.14 reports with this failure (an action error raised without a traceback).
+      exception: 'NoneType: None\n'
+    }
+  const { validation } = prepared
+  const finalArgs = validation.args
   const pollSeconds =
     task.poll === undefined
       ? DEFAULT_POLL_SECONDS
@@ -353,6 +373,31 @@ function hostAccess(ctx: TaskHostContext): JobHostAccess {
   return { host: ctx.host, connection: (become) => ctx.connection.as(become) }
 }
 
+/**
+ * Whether this task runs in check mode and diff mode on this host: its `check_mode` / `diff` (or the
+ * nearest block's, role's or play's), templated with the host's variables as Ansible's keywords are, else
+ * --check / --diff.
+ */
+export function taskRunFlags(ctx: TaskHostBase, scope: Record<string, unknown>): RunFlags {
+  const defaults = ctx.runFlags ?? NORMAL_RUN
+  const read = (field: 'check_mode' | 'diff', value: unknown, fallback: boolean): boolean => {
+    if (value === undefined || value === null) return fallback
+    const rendered = renderField(ctx.templar, ctx.task, field, value, scope)
+    if (rendered === undefined || rendered === null) return fallback
+    try {
+      return ansibleBoolean(rendered, 'strict')
+    } catch (error) {
+      throw new ModuleArgumentError(
+        `the field '${field}' has an invalid value (${pythonStr(rendered)}), and could not be converted to bool. The error was: ${(error as Error).message}`
+      )
+    }
+  }
+  return {
+    check: read('check_mode', ctx.task.checkMode, defaults.check),
+    diff: read('diff', ctx.task.diff, defaults.diff)
+  }
+}
+
 /** The context a module sees for one attempt. */
 function moduleContext(
   ctx: TaskHostContext,
@@ -377,7 +422,7 @@ function moduleContext(
   return {
     host: ctx.host,
     args: extra.args ?? {},
-    ...NORMAL_RUN,
+    ...taskRunFlags(ctx, scope),
     task,
     connection: () => ctx.connection.get(),
     reconnect: () => ctx.connection.reconnect(),

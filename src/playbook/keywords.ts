@@ -30,6 +30,7 @@ export const TASK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
+  'diff',
   'debugger',
   'notify',
   'any_errors_fatal'
@@ -58,6 +59,7 @@ export const BLOCK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
+  'diff',
   'debugger',
   'notify',
   'any_errors_fatal'
@@ -129,6 +131,7 @@ export const PLAY_KEYWORDS = new Set([
   'order',
   'no_log',
   'check_mode',
+  'diff',
   'collections',
   'roles'
 ])
@@ -146,7 +149,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
     "the bare 'include' was removed from Ansible; use include_tasks (dynamic) or import_tasks (static)",
   vars_prompt: 'vars_prompt is not supported; pass the values with -e',
   throttle: 'throttle is not supported yet; use -f/--forks',
-  diff: 'diff mode is not supported yet',
   module_defaults: 'module_defaults is not supported yet; set the arguments on each task',
   collections:
     "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",

@@ -45,6 +45,8 @@ export interface Inherited {
   ignoreErrors?: unknown
   ignoreUnreachable?: unknown
   noLog?: unknown
+  checkMode?: unknown
+  diff?: unknown
   timeout?: unknown
   anyErrorsFatal?: unknown
   /** The nearest enclosing `notify` (a block's, an import's, an include's `apply`): for tasks without their own. */
@@ -332,6 +334,8 @@ export function inherit(task: Task, from: Inherited): Task {
   out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog
+  out.checkMode = task.checkMode ?? from.checkMode
+  out.diff = task.diff ?? from.diff
   out.timeout = task.timeout ?? from.timeout
   out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal
   // As Ansible: a task's own notify replaces the enclosing one (the lists are not merged).
@@ -340,6 +344,8 @@ export function inherit(task: Task, from: Inherited): Task {
     'ignoreErrors',
     'ignoreUnreachable',
     'noLog',
+    'checkMode',
+    'diff',
     'timeout',
     'notify',
     'anyErrorsFatal'

@@ -24,8 +24,7 @@ export const ROLE_ENTRY_REFUSED = new Set([
   'delegate_to',
   'delegate_facts',
   'module_defaults',
-  'collections',
-  'diff'
+  'collections'
 ])
 
 /** Arguments of import_role / include_role. */
