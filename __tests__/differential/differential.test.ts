@@ -242,7 +242,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { forceHandlers: cliSettings.forceHandlers }),
           ...(cliSettings?.errorOnMissingHandler === undefined
             ? {}
-            : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
+            : { errorOnMissingHandler: cliSettings.errorOnMissingHandler }),
+          ...(cliSettings?.check ? { check: true } : {}),
+          ...(cliSettings?.diff ? { diff: true } : {})
         })
       ).catch((error: unknown) => ({ error }))
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
@@ -370,7 +372,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-lookups-vault.yml',
     'modules-pip.yml',
     'modules-yum-repository.yml',
-    'modules-dnf.yml'
+    'modules-dnf.yml',
+    'check-mode-commands.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

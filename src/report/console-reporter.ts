@@ -279,8 +279,9 @@ export class ConsoleReporter implements RunEvents {
         if (STATUS_KEYS.has(k) || (k === 'invocation' && this.options.verbosity < 3)) continue
         // As Ansible: the diff is shown as a diff (with --diff), not in the result, below -vvv.
         if (k === 'diff' && this.options.verbosity < 3) continue
-        // Printed above the result line instead (see notices()).
-        if (k === 'warnings' || (k === 'exception' && this.options.verbosity >= 3)) continue
+        // Printed above the result line instead (see notices()); Ansible's dump drops the exception at
+        // every verbosity.
+        if (k === 'warnings' || k === 'exception') continue
         if (!k.startsWith('_ansible_')) shown[k] = stripInternalKeys(v)
       }
     }
