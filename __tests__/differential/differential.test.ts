@@ -373,7 +373,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-pip.yml',
     'modules-yum-repository.yml',
     'modules-dnf.yml',
-    'check-mode-commands.yml'
+    'check-mode-commands.yml',
+    'check-mode-files.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -141,7 +141,8 @@ async function toFile(
     state,
     ...(src === undefined ? {} : { afterHeader: src })
   })
-  if (src !== undefined && result['failed'] !== true) result['src'] = src
+  // As Ansible: in check mode nothing is sent, so there is no `src` to report.
+  if (src !== undefined && result['failed'] !== true && !file.check) result['src'] = src
   return result
 }
 

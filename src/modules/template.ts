@@ -109,7 +109,8 @@ export const templateModule: ModuleDefinition = {
       afterHeader: local,
       timeoutMs: ctx.timeoutMs
     })
-    if (result['failed'] !== true) result['src'] = local
+    // As Ansible: in check mode nothing is sent, so there is no `src` to report.
+    if (result['failed'] !== true && !ctx.check) result['src'] = local
     // A vault-encrypted template is rendered decrypted: its text never goes into a diff.
     return isVaultedFile(local) ? hideVaultedDiff(result) : result
   }
