@@ -374,7 +374,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-yum-repository.yml',
     'modules-dnf.yml',
     'check-mode-commands.yml',
-    'check-mode-files.yml'
+    'check-mode-files.yml',
+    'check-mode-system.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
