@@ -375,7 +375,10 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-dnf.yml',
     'check-mode-commands.yml',
     'check-mode-files.yml',
-    'check-mode-system.yml'
+    'check-mode-system.yml',
+    'check-mode-apt.yml',
+    'check-mode-keywords.yml',
+    'diff-keywords.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
