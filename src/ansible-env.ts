@@ -39,6 +39,8 @@ export interface AnsibleEnvironment {
   becomeMethod?: string
   /** ANSIBLE_FORCE_HANDLERS: the default of --force-handlers (the play's `force_handlers` wins). */
   forceHandlers?: boolean
+  /** ANSIBLE_DIFF_ALWAYS ([diff] always): the default of -D/--diff (a task's `diff` wins). */
+  diffAlways?: boolean
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
   errorOnMissingHandler?: boolean
   /** ANSIBLE_REMOTE_PORT: the SSH port of hosts that set none. */
@@ -89,7 +91,8 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_ASK_VAULT_PASS',
   'ANSIBLE_GATHERING',
   'ANSIBLE_SSH_ARGS',
-  'ANSIBLE_ROLES_PATH'
+  'ANSIBLE_ROLES_PATH',
+  'ANSIBLE_DIFF_ALWAYS'
 ] as const
 
 /**
@@ -179,6 +182,7 @@ export function readAnsibleEnvironment(
   const roles = text('ANSIBLE_ROLES_PATH')
   if (roles !== undefined) out.rolesPath = roles.split(':').filter((dir) => dir !== '')
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
+  set('diffAlways', bool('ANSIBLE_DIFF_ALWAYS'))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   return out
 }

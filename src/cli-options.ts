@@ -175,7 +175,8 @@ export function parseCli(
   // it on); ANSIBLE_ERROR_ON_MISSING_HANDLER=false makes a missing handler a warning.
   if (values['force-handlers']) settings.forceHandlers = true
   if (values.check) settings.check = true
-  if (values.diff) settings.diff = true
+  // ANSIBLE_DIFF_ALWAYS ([diff] always) is the default of --diff, as in ansible-playbook.
+  if (values.diff || fromEnv.diffAlways) settings.diff = true
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {

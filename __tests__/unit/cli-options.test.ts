@@ -126,6 +126,13 @@ describe('parse errors', () => {
     const plain = parse(['play.yml']).settings
     expect(plain?.check).toBeUndefined()
     expect(plain?.diff).toBeUndefined()
+    // ANSIBLE_DIFF_ALWAYS is the default of --diff, as in ansible-playbook.
+    expect(parseCli(['play.yml'], { ANSIBLE_DIFF_ALWAYS: 'yes' }, false, dir).settings?.diff).toBe(
+      true
+    )
+    expect(
+      parseCli(['play.yml'], { ANSIBLE_DIFF_ALWAYS: 'no' }, false, dir).settings?.diff
+    ).toBeUndefined()
   })
 
   it('still accepts the combinations that do something', () => {
