@@ -218,16 +218,10 @@ async function runModuleOnce(
     task.async === undefined
       ? 0
       : toInt(renderField(templar, task, 'async_val', task.async, scope), 'async')
-  const prepared = prepareModuleRun(
-    module,
-    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
-    task,
-    flags
-  )
-  if ('result' in prepared) return prepared.result
-  // As Ansible's action base: an async launch cannot be predicted, so check mode fails it (a module that
-  // does not support check mode was skipped above).
-  if (flags.check && asyncSeconds > 0 && module.supportsAsync)
+  // As Ansible's action base, before the module's arguments are read: an async launch cannot be
+  // predicted, so check mode fails it (an action that does not support check mode is skipped first).
+  const actionSkips = !module.supportsCheckMode && (module.args.side ?? 'module') === 'action'
+  if (flags.check && asyncSeconds > 0 && module.supportsAsync && !actionSkips)
     return {
       changed: false,
       failed: true,
@@ -235,6 +229,13 @@ async function runModuleOnce(
       // What ansible-core 2.14 reports with this failure (an action error raised without a traceback).
       exception: 'NoneType: None\n'
     }
+  const prepared = prepareModuleRun(
+    module,
+    ctx.stripOmitted(renderArgs(ctx, scope, expressionArgs(module))),
+    task,
+    flags
+  )
+  if ('result' in prepared) return prepared.result
   const { validation } = prepared
   const finalArgs = validation.args
   const pollSeconds =
