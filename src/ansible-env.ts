@@ -39,6 +39,8 @@ export interface AnsibleEnvironment {
   becomeMethod?: string
   /** ANSIBLE_FORCE_HANDLERS: the default of --force-handlers (the play's `force_handlers` wins). */
   forceHandlers?: boolean
+  /** ANSIBLE_DIFF_ALWAYS ([diff] always): the default of -D/--diff (a task's `diff` wins). */
+  diffAlways?: boolean
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
   errorOnMissingHandler?: boolean
   /** ANSIBLE_REMOTE_PORT: the SSH port of hosts that set none. */
@@ -95,7 +97,8 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_SSH_ARGS',
   'ANSIBLE_ROLES_PATH',
   'ANSIBLE_RETRY_FILES_ENABLED',
-  'ANSIBLE_RETRY_FILES_SAVE_PATH'
+  'ANSIBLE_RETRY_FILES_SAVE_PATH',
+  'ANSIBLE_DIFF_ALWAYS'
 ] as const
 
 /**
@@ -185,6 +188,7 @@ export function readAnsibleEnvironment(
   const roles = text('ANSIBLE_ROLES_PATH')
   if (roles !== undefined) out.rolesPath = roles.split(':').filter((dir) => dir !== '')
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
+  set('diffAlways', bool('ANSIBLE_DIFF_ALWAYS'))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   set('retryFilesEnabled', bool('ANSIBLE_RETRY_FILES_ENABLED'))
   set('retryFilesSavePath', text('ANSIBLE_RETRY_FILES_SAVE_PATH'))

@@ -198,6 +198,9 @@ export function parseCli(
   if (fromEnv.retryFilesEnabled)
     settings.retryFiles =
       fromEnv.retryFilesSavePath !== undefined ? { savePath: fromEnv.retryFilesSavePath } : {}
+  if (values.check) settings.check = true
+  // ANSIBLE_DIFF_ALWAYS ([diff] always) is the default of --diff, as in ansible-playbook.
+  if (values.diff || fromEnv.diffAlways) settings.diff = true
   const becomeUser = values['become-user'] ?? fromEnv.becomeUser
   if (values.become || fromEnv.become || becomeUser || becomeMethod || envPassword) {
     settings.become = {

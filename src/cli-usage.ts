@@ -31,6 +31,8 @@ Options:
       --skip-tags TAGS        skip tasks tagged with one of these (comma list; repeatable)
       --force-handlers        run notified handlers even on hosts that failed (default:
                               ANSIBLE_FORCE_HANDLERS)
+  -C, --check                 check mode: change nothing, report what each task would change
+  -D, --diff                  show what file-changing tasks change (unified diffs); with -C, what they would
   -b, --become                run operations with become (sudo by default; playbook keywords win)
       --become-user USER      the user to become (default root)
       --become-method METHOD  sudo (default) or su
@@ -67,7 +69,7 @@ Options:
   -h, --help                  show this help
       --version               show the version
 
-Options of ansible-playbook that are not listed here (--check, --diff, --step,
+Options of ansible-playbook that are not listed here (--step, --flush-cache,
 ...) are refused with a one-line message; so is an option that would do nothing in the
 kind of run asked for (--timeout without --jobs, -B/-P with a playbook, ...).
 
@@ -101,6 +103,8 @@ export const CLI_OPTIONS = {
   tags: { type: 'string', short: 't', multiple: true },
   'skip-tags': { type: 'string', multiple: true },
   'force-handlers': { type: 'boolean' },
+  check: { type: 'boolean', short: 'C' },
+  diff: { type: 'boolean', short: 'D' },
   become: { type: 'boolean', short: 'b' },
   'become-user': { type: 'string' },
   'become-method': { type: 'string' },
@@ -135,12 +139,6 @@ export const UNSUPPORTED: readonly {
   yet?: true
   hint?: string
 }[] = [
-  {
-    names: ['C', 'check'],
-    yet: true,
-    hint: 'there is no check mode, every task would run for real'
-  },
-  { names: ['D', 'diff'], yet: true },
   { names: ['step'], yet: true },
   { names: ['flush-cache'], hint: 'there is no fact cache, facts are gathered in every run' },
   { names: ['M', 'module-path'], value: true, yet: true, hint: 'custom modules are not supported' },

@@ -247,6 +247,7 @@ export async function executeRun(
         color: settings.color,
         verbosity: settings.verbosity,
         ...(settings.showCustomStats ? { showCustomStats: true } : {}),
+        ...(settings.diff ? { diff: true } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,
@@ -327,6 +328,8 @@ export async function executeRun(
     ...(settings.configFile !== undefined ? { configFile: settings.configFile } : {}),
     ...(settings.gathering !== undefined ? { gathering: settings.gathering } : {}),
     ...(settings.noLog !== undefined ? { defaultNoLog: settings.noLog } : {}),
+    ...(settings.check ? { check: true } : {}),
+    ...(settings.diff ? { diff: true } : {}),
     errorOnMissingHandler: settings.errorOnMissingHandler,
     // meta: refresh_inventory reads the inventory sources again.
     ...(settings.inventories.length > 0

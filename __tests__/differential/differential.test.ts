@@ -260,7 +260,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
             : { forceHandlers: cliSettings.forceHandlers }),
           ...(cliSettings?.errorOnMissingHandler === undefined
             ? {}
-            : { errorOnMissingHandler: cliSettings.errorOnMissingHandler })
+            : { errorOnMissingHandler: cliSettings.errorOnMissingHandler }),
+          ...(cliSettings?.check ? { check: true } : {}),
+          ...(cliSettings?.diff ? { diff: true } : {})
         })
       ).catch((error: unknown) => ({ error }))
     // Both tools at once: they share only the sshd and its login user, their files are kept apart by
@@ -393,7 +395,13 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'modules-pip.yml',
     'modules-yum-repository.yml',
     'modules-dnf.yml',
-    'delegation.yml'
+    'delegation.yml',
+    'check-mode-commands.yml',
+    'check-mode-files.yml',
+    'check-mode-system.yml',
+    'check-mode-apt.yml',
+    'check-mode-keywords.yml',
+    'diff-keywords.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

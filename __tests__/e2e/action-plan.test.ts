@@ -1,11 +1,10 @@
 // End to end: the bundled action (dist/index.js) run as the runner runs it. The `mode` input lists or
 // syntax-checks a playbook with no credentials and no host contacted; the `plan` output says per host and
-// task what changed; `check`/`diff` are refused by name while the engine cannot run check mode.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+// task what changed; `check`/`diff` make a plan and change nothing.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ENGINE_CHECK_MODE } from '../../src/action/settings.js'
 import { runAction } from '../helpers/action.js'
 
 function workspace(): string {
@@ -105,17 +104,39 @@ describe('retry files', () => {
 })
 
 describe('check and diff', () => {
-  it.skipIf(ENGINE_CHECK_MODE)(
-    'are refused by name while the engine has no check mode',
-    async () => {
-      const work = workspace()
-      for (const input of ['check', 'diff']) {
-        const step = await runAction(work, { playbook: 'site.yml', [input]: 'true' })
-        expect(step.code).not.toBe(0)
-        expect(step.stdout).toContain(`Input '${input}' is not supported by this version yet`)
-      }
+  it('make a plan with the diff of each file that would change, and change nothing', async () => {
+    const work = workspace()
+    const target = path.join(work, 'app.conf')
+    writeFileSync(target, 'port=80\n')
+    const step = await runAction(work, {
+      playbook: [
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: configure',
+        `      copy: { content: "port=8080\\n", dest: ${JSON.stringify(target)} }`,
+        '    - name: not in the plan',
+        `      copy: { content: "port=80\\n", dest: ${JSON.stringify(target + '.same')} }`,
+        '      check_mode: false'
+      ].join('\n'),
+      check: 'true',
+      diff: 'true'
+    })
+    expect(step.code).toBe(0)
+    // Nothing changed on the target in check mode; the task with check_mode: false ran for real.
+    expect(readFileSync(target, 'utf8')).toBe('port=80\n')
+    expect(existsSync(target + '.same')).toBe(true)
+    expect(step.outputs['changed']).toBe('true')
+    const plan = JSON.parse(step.outputs['plan']!) as {
+      changed: boolean
+      hosts: Record<string, unknown[]>
     }
-  )
+    expect(plan.changed).toBe(true)
+    expect(JSON.stringify(plan.hosts['localhost'])).toContain(target)
+    expect(step.summary).toContain('-port=80')
+    expect(step.summary).toContain('+port=8080')
+    expect(step.summary).toContain('```diff')
+  })
 })
 
 describe('the plan output', () => {

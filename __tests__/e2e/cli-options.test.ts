@@ -136,9 +136,6 @@ describe('exit codes', () => {
 
 describe('ansible-playbook options that are not supported', () => {
   it.each([
-    [['--check'], '-C/--check is not supported yet'],
-    [['-C'], '-C/--check is not supported yet'],
-    [['-vD'], '-D/--diff is not supported yet'],
     [['--step'], '--step is not supported yet'],
     [['-T', '30'], '-T is not supported'],
     [['-c', 'local'], '-c/--connection is not supported']

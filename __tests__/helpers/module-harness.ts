@@ -165,6 +165,9 @@ export async function runModuleOn(
         },
         cleanup: async () => {
           throw new Error('module tests have no background jobs')
+        },
+        resultsFile: async () => {
+          throw new Error('module tests have no background jobs')
         }
       }
     }

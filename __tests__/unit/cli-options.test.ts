@@ -112,6 +112,29 @@ describe('parse errors', () => {
     }
   })
 
+  it('-C/--check and -D/--diff set check and diff mode, in a playbook run and an ad-hoc one', () => {
+    for (const argv of [
+      ['play.yml', '-C', '-D'],
+      ['play.yml', '--check', '--diff'],
+      ['play.yml', '-vCD'],
+      ['all', '-m', 'ping', '-C', '-D']
+    ]) {
+      const settings = parse(argv).settings
+      expect(settings?.check, JSON.stringify(argv)).toBe(true)
+      expect(settings?.diff, JSON.stringify(argv)).toBe(true)
+    }
+    const plain = parse(['play.yml']).settings
+    expect(plain?.check).toBeUndefined()
+    expect(plain?.diff).toBeUndefined()
+    // ANSIBLE_DIFF_ALWAYS is the default of --diff, as in ansible-playbook.
+    expect(parseCli(['play.yml'], { ANSIBLE_DIFF_ALWAYS: 'yes' }, false, dir).settings?.diff).toBe(
+      true
+    )
+    expect(
+      parseCli(['play.yml'], { ANSIBLE_DIFF_ALWAYS: 'no' }, false, dir).settings?.diff
+    ).toBeUndefined()
+  })
+
   it('still accepts the combinations that do something', () => {
     expect(parse(['all', '-m', 'shell', '-a', 'true', '-B', '5', '-P', '0']).kind).toBe('adhoc')
     expect(parse(['all', '-m', 'async_status', '-a', 'jid=j1.1', '--jobs', 'jobs.json']).kind).toBe(

@@ -320,6 +320,7 @@ describe('ConsoleReporter warnings and exceptions of a result', () => {
     expect(r.lines()[0]).toBe(
       'An exception occurred during task execution. To see the full traceback, use -vvv. The error was: Exception: boom'
     )
+    expect(r.output()).not.toContain('"exception"')
     const vvv = reporter({ verbosity: 3 })
     vvv.console.hostResult(shellTask, outcome('failed', { ...result }))
     expect(vvv.output()).toContain('The full traceback is:\nTraceback\n  here\nException: boom\n')

@@ -11,7 +11,7 @@ import {
   renderPlan
 } from '../../src/report/plan.js'
 import type { ResultsDocument } from '../../src/report/results-document.js'
-import { unifiedDiff } from '../../src/report/unified-diff.js'
+import { entryDiffText as unifiedDiff } from '../../src/report/diff-text.js'
 
 const numbered = (n: number, from = 1): string =>
   Array.from({ length: n }, (_, i) => `line ${i + from}\n`).join('')

@@ -28,12 +28,6 @@ export const ACTION_MODES = [
 ] as const
 export type ActionMode = (typeof ACTION_MODES)[number]
 
-/**
- * Whether the engine runs tasks in check mode and diff mode (RunSettings.check / .diff). Until it does, the
- * `check` and `diff` inputs are refused: a check run that changed the targets would be the worst surprise.
- */
-export const ENGINE_CHECK_MODE = false
-
 /** When the step fails. */
 export type FailOn = 'failed' | 'unreachable' | 'any' | 'never'
 
@@ -239,10 +233,6 @@ export function readActionSettings(
     if (mode !== 'run')
       throw new OptionError(
         `Input '${name}' does nothing with '${Inputs.Mode}: ${mode}' (no task runs): remove one of them`
-      )
-    if (!ENGINE_CHECK_MODE)
-      throw new OptionError(
-        `Input '${name}' is not supported by this version yet: the engine does not run tasks in check/diff mode, and a '${name}' run would change the targets. Remove '${name}: true'.`
       )
     run[key] = true
   }

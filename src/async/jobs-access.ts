@@ -37,6 +37,11 @@ export function jobsAccess(
       if (result['finished'] === 1) jobs.registry.markGathered(access.host, jid)
       return result
     },
+    async resultsFile(jid: string): Promise<string> {
+      const known = jobs.registry.get(access.host, jid)
+      const dir = known ? known.dir : await resolveDir(access, asyncDir(), taskBecome())
+      return `${dir}/${jid}`
+    },
     async cleanup(jid: string): Promise<ModuleResult> {
       const { dir, become } = await locate(jid)
       const existed = await jobs.cleanup(access, jid, dir, become)

@@ -56,6 +56,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { ini: ['defaults.display_skipped_hosts'], env: 'ANSIBLE_DISPLAY_SKIPPED_HOSTS', kind: 'text' },
   { ini: ['defaults.show_custom_stats'], env: 'ANSIBLE_SHOW_CUSTOM_STATS', kind: 'text' },
   { ini: ['defaults.force_handlers'], env: 'ANSIBLE_FORCE_HANDLERS', kind: 'text' },
+  { ini: ['diff.always'], env: 'ANSIBLE_DIFF_ALWAYS', kind: 'text' },
   {
     ini: ['defaults.error_on_missing_handler'],
     env: 'ANSIBLE_ERROR_ON_MISSING_HANDLER',

@@ -27,6 +27,8 @@ export interface TaskInfo {
   location?: SourceLocation
   /** Results are censored in every report (no_log). */
   noLog: boolean
+  /** The task runs in diff mode (its `diff`, or -D/--diff): reporters show its results' diffs. */
+  diff?: boolean
   /** A handler run at a flush (Ansible's `RUNNING HANDLER` banner). */
   handler?: boolean
 }

@@ -72,6 +72,10 @@ export interface EngineOptions {
   gathering?: 'implicit' | 'explicit' | 'smart'
   /** ANSIBLE_NO_LOG: the `no_log` of tasks that do not set it (default false). */
   defaultNoLog?: boolean
+  /** -C/--check: the `check_mode` of tasks that do not set it (default false). */
+  check?: boolean
+  /** -D/--diff: the `diff` of tasks that do not set it (default false); the console prints diffs. */
+  diff?: boolean
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER: false makes a notify that reaches no handler a warning (default true). */
   errorOnMissingHandler?: boolean
   /** Reads the inventory sources again (`meta: refresh_inventory`); absent: the inventory stays as it is. */
@@ -128,7 +132,9 @@ class PlaybookRunner {
       forks: options.forks,
       verbosity: options.verbosity ?? 0,
       inventorySources: options.inventorySources ?? [],
-      ...(options.configFile !== undefined ? { configFile: options.configFile } : {})
+      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+      check: options.check === true,
+      diff: options.diff === true
     })
     this.connections = new HostConnections(
       options.connectionDefaults,

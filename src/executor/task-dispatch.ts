@@ -110,11 +110,22 @@ export class TaskDispatcher {
     } catch {
       noLog = true
     }
+    // As Ansible's strategy: a task shows its diffs when its own `diff` (or its blocks', play's) says so,
+    // else when --diff does; read with the first host's variables, as no_log is.
+    let diff = this.options.diff === true
+    if (task.diff !== undefined && task.diff !== null) {
+      try {
+        diff = templar.isTrue(task.diff, this.variables.scope(hosts[0]!, playContext, task))
+      } catch {
+        // A value that cannot be read fails the task on each host (task-runner's taskRunFlags).
+      }
+    }
     const info: TaskInfo = {
       name: this.shownName(task, hosts[0]!, playContext),
       module: task.module,
       location: task.location,
       noLog,
+      ...(diff ? { diff: true } : {}),
       ...(handler ? { handler: true } : {})
     }
     events.taskStart(info)
@@ -160,6 +171,7 @@ export class TaskDispatcher {
         sleep: (ms) => sleep(ms, this.options.signal),
         asyncJobs: this.asyncJobs,
         aborted: () => this.options.signal?.aborted === true,
+        runFlags: { check: this.options.check === true, diff: this.options.diff === true },
         takeResult: (result) => this.applyInventoryChange(host, result, playContext),
         ...(task.delegateTo === undefined
           ? {}

@@ -5,7 +5,14 @@
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
 import { ActionPluginError, ModuleArgumentError, UNEXPECTED_FAILURE } from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
-import { NORMAL_RUN, prepareModuleRun, expressionArgs, runModule } from '../modules/invoke.js'
+import {
+  NORMAL_RUN,
+  prepareModuleRun,
+  expressionArgs,
+  runModule,
+  type RunFlags
+} from '../modules/invoke.js'
+import { ansibleBoolean } from '../ansible-boolean.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
 import { pythonStr, type Templar } from '../template/index.js'
@@ -63,6 +70,8 @@ export interface TaskHostBase {
   asyncJobs: AsyncJobs
   /** True once the run is being cancelled. */
   aborted(): boolean
+  /** -C/--check and -D/--diff: for tasks whose `check_mode` / `diff` (or their blocks', play's) say nothing. */
+  runFlags?: RunFlags
   /**
    * The play's keywords its tasks inherit (the outermost level: a block's or the task's own win). Absent
    * for the engine's own tasks.
@@ -267,21 +276,33 @@ async function runModuleOnce(
 ): Promise<ModuleResult> {
   const { task, templar, module } = ctx
   const scope = ctx.scope(locals)
+  const flags = taskRunFlags(ctx, scope)
+  const asyncSeconds =
+    task.async === undefined
+      ? 0
+      : toInt(renderField(templar, task, 'async_val', task.async, scope), 'async')
+  // As Ansible's action base, before the module's arguments are read: an async launch cannot be
+  // predicted, so check mode fails it (an action that does not support check mode is skipped first).
+  const actionSkips = !module.supportsCheckMode && (module.args.side ?? 'module') === 'action'
+  if (flags.check && asyncSeconds > 0 && module.supportsAsync && !actionSkips)
+    return {
+      changed: false,
+      failed: true,
+      msg: 'check mode and async cannot be used on same task.',
+      // What ansible-core 2.14 reports with this failure (an action error raised without a traceback).
+      exception: 'NoneType: None\n'
+    }
   const rendered = renderArgs(ctx, scope, expressionArgs(module))
   const prepared = prepareModuleRun(
     module,
     // As Ansible: module_defaults go under the task's arguments before omitted ones are dropped.
     ctx.stripOmitted(withModuleDefaults(task, module, rendered, templar, scope)),
     task,
-    NORMAL_RUN
+    flags
   )
   if ('result' in prepared) return prepared.result
   const { validation } = prepared
   const finalArgs = validation.args
-  const asyncSeconds =
-    task.async === undefined
-      ? 0
-      : toInt(renderField(templar, task, 'async_val', task.async, scope), 'async')
   const pollSeconds =
     task.poll === undefined
       ? DEFAULT_POLL_SECONDS
@@ -424,6 +445,31 @@ function hostAccess(ctx: TaskHostContext): JobHostAccess {
   }
 }
 
+/**
+ * Whether this task runs in check mode and diff mode on this host: its `check_mode` / `diff` (or the
+ * nearest block's, role's or play's), templated with the host's variables as Ansible's keywords are, else
+ * --check / --diff.
+ */
+export function taskRunFlags(ctx: TaskHostBase, scope: Record<string, unknown>): RunFlags {
+  const defaults = ctx.runFlags ?? NORMAL_RUN
+  const read = (field: 'check_mode' | 'diff', value: unknown, fallback: boolean): boolean => {
+    if (value === undefined || value === null) return fallback
+    const rendered = renderField(ctx.templar, ctx.task, field, value, scope)
+    if (rendered === undefined || rendered === null) return fallback
+    try {
+      return ansibleBoolean(rendered, 'strict')
+    } catch (error) {
+      throw new ModuleArgumentError(
+        `the field '${field}' has an invalid value (${pythonStr(rendered)}), and could not be converted to bool. The error was: ${(error as Error).message}`
+      )
+    }
+  }
+  return {
+    check: read('check_mode', ctx.task.checkMode, defaults.check),
+    diff: read('diff', ctx.task.diff, defaults.diff)
+  }
+}
+
 /** The context a module sees for one attempt. */
 function moduleContext(
   ctx: TaskHostContext,
@@ -448,7 +494,7 @@ function moduleContext(
   return {
     host: ctx.host,
     args: extra.args ?? {},
-    ...NORMAL_RUN,
+    ...taskRunFlags(ctx, scope),
     task,
     moduleDefaults: (name) => {
       const other = MODULES.get(name)

@@ -74,6 +74,10 @@ export interface RunMagicVars {
   inventorySources: readonly string[]
   /** The ansible.cfg read, if any (`ansible_config_file`). */
   configFile?: string
+  /** -C/--check (`ansible_check_mode`): what the command line said, whatever a task's `check_mode`. */
+  check?: boolean
+  /** -D/--diff (`ansible_diff_mode`). */
+  diff?: boolean
 }
 
 /** The variables a task brings to its scope: its own and its blocks' `vars`, its role's, its include's. */
@@ -265,8 +269,8 @@ export class VariableManager {
         play_hosts: play.playHosts,
         ansible_play_batch: play.playBatch,
         playbook_dir: play.playbookDir,
-        ansible_check_mode: false,
-        ansible_diff_mode: false,
+        ansible_check_mode: this.runVars['ansible_check_mode'],
+        ansible_diff_mode: this.runVars['ansible_diff_mode'],
         ansible_version: { full: '2.14.0', major: 2, minor: 14, revision: 0, string: '2.14.0' },
         omit: this.omit,
         hostvars: this.hostvarsView(play),
@@ -389,6 +393,8 @@ function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
   }
   if (!run) return vars
   if (run.configFile !== undefined) vars['ansible_config_file'] = run.configFile
+  vars['ansible_check_mode'] = run.check === true
+  vars['ansible_diff_mode'] = run.diff === true
   vars['ansible_run_tags'] = run.runTags.length > 0 ? [...run.runTags] : ['all']
   vars['ansible_skip_tags'] = [...run.skipTags]
   if (run.limit !== undefined) vars['ansible_limit'] = run.limit

@@ -1,10 +1,16 @@
 import { ConnectionError } from '../errors.js'
-import { ModuleArgumentError, type ModuleDefinition } from './module.js'
+import {
+  ModuleArgumentError,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleResult
+} from './module.js'
 
 /** `async_status`: reports on (or cleans up) a background job by its id, as Ansible's does. */
 export const asyncStatusModule: ModuleDefinition = {
   name: 'async_status',
-  // Changes nothing on the target: runs as usual in check mode.
+  // In check mode Ansible's plugin runs no module (its async_status does not support check mode): the
+  // task is skipped with the job's paths only (checkModeResult).
   supportsCheckMode: true,
   // Ansible's async_status action plugin validates these itself.
   args: {
@@ -19,6 +25,7 @@ export const asyncStatusModule: ModuleDefinition = {
     // A null or empty jid passes Ansible's check and crashes its plugin: say what is missing instead.
     if (jid === undefined || jid === null || jid === '')
       throw new ModuleArgumentError('missing required arguments: jid')
+    if (ctx.check) return checkModeResult(ctx, String(jid))
     if (ctx.args['mode'] === 'cleanup') return ctx.jobs.cleanup(String(jid))
     try {
       return await ctx.jobs.status(String(jid))
@@ -63,5 +70,28 @@ export const asyncStatusModule: ModuleDefinition = {
       return
     }
     await ctx.sleep(delayMs)
+  }
+}
+
+/**
+ * async_status in check mode, as Ansible 2.14's: its action plugin calls a module that does not support
+ * check mode, so the job is neither read nor erased; the task is skipped with the fields the plugin adds
+ * (the job id, its results file or, for cleanup, the path it would erase).
+ */
+async function checkModeResult(ctx: ModuleContext, jid: string): Promise<ModuleResult> {
+  const file = await ctx.jobs.resultsFile(jid)
+  const cleanup = ctx.args['mode'] === 'cleanup'
+  return {
+    ansible_job_id: jid,
+    changed: false,
+    ...(cleanup ? { erased: file } : { results_file: file }),
+    finished: 0,
+    started: cleanup ? 0 : 1,
+    msg: 'remote module (ansible.legacy.async_status) does not support check mode',
+    skipped: true,
+    stdout: '',
+    stderr: '',
+    stdout_lines: [],
+    stderr_lines: []
   }
 }

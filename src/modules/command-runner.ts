@@ -344,7 +344,7 @@ export async function checkCreatesRemoves(
     if (!('found' in found)) return found
     if (found.found)
       return skip(
-        `Did not run command since '${found.path}' exists`,
+        `${ctx.check ? 'Would' : 'Did'} not run command since '${found.path}' exists`,
         `skipped, since ${found.path} exists`
       )
   }
@@ -353,7 +353,7 @@ export async function checkCreatesRemoves(
     if (!('found' in found)) return found
     if (!found.found)
       return skip(
-        `Did not run command since '${found.path}' does not exist`,
+        `${ctx.check ? 'Would' : 'Did'} not run command since '${found.path}' does not exist`,
         `skipped, since ${found.path} does not exist`
       )
   }

@@ -35,8 +35,8 @@ const COMMAND_ARGS: ArgSpec = {
 
 /** What command and shell share: both are Ansible's command module. */
 export const commandFamily = {
-  // Not yet: skipped in check mode until creates/removes decide it there, as in Ansible.
-  supportsCheckMode: false,
+  // In check mode creates/removes decide as in a real run, and nothing runs (checkModeResult).
+  supportsCheckMode: true,
   freeForm: true,
   supportsAsync: true,
   ownTimeout: true,
@@ -91,6 +91,7 @@ export async function runCommandModule(
     const cmd = raw ?? argv
     const skipped = await checkCreatesRemoves(ctx, cmd)
     if (skipped) return withWarnings(skipped)
+    if (ctx.check) return withWarnings(checkModeResult(ctx, cmd))
     const shell = executable ?? '/bin/sh'
     return withWarnings(
       await runCommand(ctx, `${shellQuote(shell)} -c ${shellQuote(line)}`, cmd, {
@@ -118,6 +119,7 @@ export async function runCommandModule(
   }
   const skipped = await checkCreatesRemoves(ctx, words)
   if (skipped) return withWarnings(skipped)
+  if (ctx.check) return withWarnings(checkModeResult(ctx, words))
   return withWarnings(
     await runCommand(ctx, execScript(words), words, {
       ...options,
@@ -125,6 +127,31 @@ export async function runCommandModule(
       cmdIfNotStarted: pythonShellJoin(cleanArgs(words))
     })
   )
+}
+
+/**
+ * Ansible's command module in check mode, once creates/removes did not skip it: nothing runs. With
+ * creates or removes it predicts a change (they say the command would do something); without them it
+ * cannot predict, and the task is skipped.
+ */
+function checkModeResult(ctx: ModuleContext, cmd: unknown): ModuleResult {
+  const predicts =
+    optionalString(ctx.args['creates']) !== undefined ||
+    optionalString(ctx.args['removes']) !== undefined
+  return {
+    changed: predicts,
+    cmd,
+    delta: null,
+    end: null,
+    msg: 'Command would have run if not in check mode',
+    rc: 0,
+    start: null,
+    stderr: '',
+    stderr_lines: [],
+    stdout: '',
+    stdout_lines: [],
+    ...(predicts ? {} : { skipped: true })
+  }
 }
 
 /** The command module's result when it has nothing to run: rc 256, nothing started. */

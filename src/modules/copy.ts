@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import path from 'node:path'
 import { findControllerFile, readSourceFile } from './controller-files.js'
+import { hideVaultedDiff, isVaultedFile } from './vaulted-diff.js'
 import { optionalString } from './command-runner.js'
 import { copyTree } from './copy-tree.js'
 import { copyRemoteTree } from './copy-remote-tree.js'
@@ -106,7 +107,10 @@ export const copyModule: ModuleDefinition = {
     }
     if (dest.endsWith('/')) dest = `${dest}${path.basename(local)}`
     if (preserve) file.mode = normaliseMode('preserve', () => statSync(local).mode)
-    return await toFile(facts, args, dest, local, readSourceFile(local, args), file)
+    const result = await toFile(facts, args, dest, local, readSourceFile(local, args), file)
+    // A vault-encrypted source is written decrypted: its text never goes into a diff.
+    const decrypts = args['decrypt'] === undefined || boolArg(args['decrypt'], 'decrypt', true)
+    return decrypts && isVaultedFile(local) ? hideVaultedDiff(result) : result
   }
 }
 
@@ -137,7 +141,8 @@ async function toFile(
     state,
     ...(src === undefined ? {} : { afterHeader: src })
   })
-  if (src !== undefined && result['failed'] !== true) result['src'] = src
+  // As Ansible: in check mode nothing is sent, so there is no `src` to report.
+  if (src !== undefined && result['failed'] !== true && !file.check) result['src'] = src
   return result
 }
 

@@ -108,9 +108,12 @@ export async function transferFile(
   const connection = await facts.connection()
   const contentDiff =
     writes && request.diff === true ? await bytesDiff(connection, request) : undefined
-  // Check mode: what would be written is a change (Ansible's copy action says no more about it).
+  // Check mode: what would be written is a change (Ansible's copy action says no more about it; its
+  // list of diffs is empty out of diff mode).
   if (writes && request.check === true)
-    return contentDiff ? { changed: true, diff: [contentDiff] } : { changed: true }
+    return contentDiff || Buffer.isBuffer(content)
+      ? { changed: true, diff: contentDiff ? [contentDiff] : [] }
+      : { changed: true }
   // Owner and group: by id as given, or by name as the target names the current owner; a name that
   // differs is looked up by the target (an alias of the same id then changes nothing).
   const ops: ActOp[] = []
@@ -180,6 +183,8 @@ export async function transferFile(
   if (backupFile !== undefined) result['backup_file'] = backupFile
   if (contentDiff) result['diff'] = [contentDiff]
   else if (attributeDiff) result['diff'] = attributeDiff
+  // As Ansible's copy action: bytes written out of diff mode leave its list of diffs empty.
+  else if (writes && Buffer.isBuffer(content)) result['diff'] = []
   return result
 }
 

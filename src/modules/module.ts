@@ -111,6 +111,11 @@ export interface JobsAccess {
   status(jid: string, waitSeconds?: number): Promise<ModuleResult>
   /** Deletes the job's files on the target and returns Ansible's cleanup result. */
   cleanup(jid: string): Promise<ModuleResult>
+  /**
+   * Where the job's results file is (or would be): the launch's directory for a job of this run, else
+   * `ansible_async_dir` resolved on the target. Reads nothing of the job (check mode names it only).
+   */
+  resultsFile(jid: string): Promise<string>
 }
 
 /**

@@ -9,8 +9,8 @@ import { ModuleArgumentError, type ModuleDefinition } from './module.js'
  */
 export const rawModule: ModuleDefinition = {
   name: 'raw',
-  // Not yet: skipped in check mode until it reports what it would do without doing it.
-  supportsCheckMode: false,
+  // As Ansible's raw action: in check mode it is always skipped (after its environment warning).
+  supportsCheckMode: true,
   freeForm: true,
   ownTimeout: true,
   args: { options: untypedOptions('_raw_params', 'executable') },
@@ -20,6 +20,7 @@ export const rawModule: ModuleDefinition = {
       throw new ModuleArgumentError('no command given')
     if (Object.keys(ctx.environment).length > 0)
       ctx.warn('raw module does not support the environment keyword')
+    if (ctx.check) return { changed: false, skipped: true }
     const executable = optionalString(ctx.args['executable'])
     let line = executable === undefined ? command : `${executable} -c ${shellQuote(command)}`
     const timeout = ctx.taskTimeoutSeconds

@@ -13,8 +13,8 @@ import { commandWithEnvironment } from './task-environment.js'
  */
 export const scriptModule: ModuleDefinition = {
   name: 'script',
-  // Not yet: skipped in check mode until it reports what it would do without doing it.
-  supportsCheckMode: false,
+  // As Ansible's script action in check mode: creates/removes decide, then nothing runs (see run).
+  supportsCheckMode: true,
   freeForm: true,
   ownTimeout: true,
   // Ansible's script action takes `cmd` as `_raw_params`, and never lists it.
@@ -61,6 +61,12 @@ export const scriptModule: ModuleDefinition = {
     const localName = words[0]!
     const localPath = findControllerFile(localName, 'files', ctx)
     const content = readSourceFile(localPath, ctx.args)
+    if (ctx.check) {
+      // With creates or removes the script would change something (they did not skip it); without them
+      // nothing tells what it would do, so the task is skipped, as Ansible's script action does.
+      if (creates !== undefined || removes !== undefined) return { changed: true }
+      return { changed: false, skipped: true, msg: 'Check mode is not supported for this task.' }
+    }
     const connection = await ctx.connection()
     const mk = await connection.run(
       'umask 077 && mktemp -d "${TMPDIR:-/tmp}/async-playbook.XXXXXXXX"',

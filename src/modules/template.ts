@@ -17,6 +17,7 @@ import {
 } from '../values/python-codecs.js'
 import { findControllerFile } from './controller-files.js'
 import { readControllerFile } from '../vault/index.js'
+import { hideVaultedDiff, isVaultedFile } from './vaulted-diff.js'
 import path from 'node:path'
 import { optionalString } from './command-runner.js'
 import { expandUser, inspectRemote, normaliseMode, transferWithArgs } from './file-transfer.js'
@@ -108,8 +109,10 @@ export const templateModule: ModuleDefinition = {
       afterHeader: local,
       timeoutMs: ctx.timeoutMs
     })
-    if (result['failed'] !== true) result['src'] = local
-    return result
+    // As Ansible: in check mode nothing is sent, so there is no `src` to report.
+    if (result['failed'] !== true && !ctx.check) result['src'] = local
+    // A vault-encrypted template is rendered decrypted: its text never goes into a diff.
+    return isVaultedFile(local) ? hideVaultedDiff(result) : result
   }
 }
 

@@ -32,6 +32,7 @@ export const TASK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
+  'diff',
   'debugger',
   'notify',
   'any_errors_fatal',
@@ -67,6 +68,7 @@ export const BLOCK_KEYWORDS = new Set([
   'become_flags',
   'become_exe',
   'check_mode',
+  'diff',
   'debugger',
   'notify',
   'any_errors_fatal',
@@ -141,6 +143,7 @@ export const PLAY_KEYWORDS = new Set([
   'order',
   'no_log',
   'check_mode',
+  'diff',
   'collections',
   'roles',
   'vars_prompt',
@@ -156,7 +159,6 @@ export const PLAY_KEYWORDS = new Set([
 export const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   listen: "'listen' belongs on a handler: move the task under the play's `handlers:`",
   vars_prompt: "'vars_prompt' is a play keyword: move it to the play",
-  diff: 'diff mode is not supported yet',
   collections:
     "'collections' is taken on a play and in a role's meta/main.yml, not here: move it there, or write the module's full name (ansible.posix.authorized_key)",
   gather_subset: 'gather_subset is not supported; the common facts are always gathered',

@@ -46,6 +46,8 @@ export interface Inherited {
   ignoreErrors?: unknown
   ignoreUnreachable?: unknown
   noLog?: unknown
+  checkMode?: unknown
+  diff?: unknown
   timeout?: unknown
   anyErrorsFatal?: unknown
   delegateTo?: unknown
@@ -346,6 +348,8 @@ export function inherit(task: Task, from: Inherited): Task {
   out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog
+  out.checkMode = task.checkMode ?? from.checkMode
+  out.diff = task.diff ?? from.diff
   out.timeout = task.timeout ?? from.timeout
   out.anyErrorsFatal = task.anyErrorsFatal ?? from.anyErrorsFatal
   out.delegateTo = task.delegateTo ?? from.delegateTo
@@ -362,6 +366,8 @@ export function inherit(task: Task, from: Inherited): Task {
     'ignoreErrors',
     'ignoreUnreachable',
     'noLog',
+    'checkMode',
+    'diff',
     'timeout',
     'notify',
     'anyErrorsFatal',

@@ -431,12 +431,6 @@ class Loader extends RoleLoader {
       )
     }
     const become = becomeKeywords(raw, location)
-    if (raw.check_mode !== undefined && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location
-      )
-    }
     const vars = this.varsOf(raw.vars, 'Play', location)
     const varsPrompt = loadVarsPrompt(raw.vars_prompt, location, (node, fallback) =>
       this.at(node, fallback)
@@ -458,6 +452,8 @@ class Loader extends RoleLoader {
     const collections = collectionsList(raw.collections, location)
     if (collections) base.collections = collections
     if (raw.no_log !== undefined && raw.no_log !== null) base.noLog = raw.no_log
+    if (raw.check_mode !== undefined && raw.check_mode !== null) base.checkMode = raw.check_mode
+    if (raw.diff !== undefined && raw.diff !== null) base.diff = raw.diff
     if (raw.ignore_unreachable !== undefined && raw.ignore_unreachable !== null)
       base.ignoreUnreachable = raw.ignore_unreachable
     if (raw.timeout !== undefined && raw.timeout !== null) base.timeout = raw.timeout
@@ -818,12 +814,6 @@ class Loader extends RoleLoader {
     raw: Record<string, unknown>,
     location: SourceLocation
   ): Inherited {
-    if (raw.check_mode !== undefined && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location
-      )
-    }
     const become = becomeKeywords(raw, location)
     const ownVars = this.varsOf(raw.vars, 'Block', location)
     return {
@@ -840,6 +830,8 @@ class Loader extends RoleLoader {
       ignoreErrors: raw.ignore_errors ?? outer.ignoreErrors,
       ignoreUnreachable: raw.ignore_unreachable ?? outer.ignoreUnreachable,
       noLog: raw.no_log ?? outer.noLog,
+      checkMode: raw.check_mode ?? outer.checkMode,
+      diff: raw.diff ?? outer.diff,
       timeout: raw.timeout ?? outer.timeout,
       anyErrorsFatal: raw.any_errors_fatal ?? outer.anyErrorsFatal,
       delegateTo: raw.delegate_to ?? outer.delegateTo,

@@ -21,8 +21,7 @@ export const ROLE_ENTRY_REFUSED = new Set([
   'port',
   'delegate_to',
   'delegate_facts',
-  'collections',
-  'diff'
+  'collections'
 ])
 
 /** Arguments of import_role / include_role. */

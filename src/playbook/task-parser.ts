@@ -165,12 +165,6 @@ export abstract class TaskParser {
       }
     }
     const become = becomeKeywords(raw, location)
-    if (raw.check_mode !== undefined && raw.check_mode !== false) {
-      throw new PlaybookError(
-        "'check_mode' is not supported yet; remove it or set it to false",
-        location
-      )
-    }
     const loopKeys = Object.keys(raw).filter(
       (k) => (k === 'loop' || k.startsWith('with_')) && raw[k] !== undefined
     )
@@ -230,6 +224,10 @@ export abstract class TaskParser {
       vars: this.varsOf(raw.vars, 'Task', location),
       environment: raw.environment,
       noLog: raw.no_log,
+      ...(raw.check_mode === undefined || raw.check_mode === null
+        ? {}
+        : { checkMode: raw.check_mode }),
+      ...(raw.diff === undefined || raw.diff === null ? {} : { diff: raw.diff }),
       timeout: raw.timeout,
       anyErrorsFatal: raw.any_errors_fatal,
       runOnce: raw.run_once,

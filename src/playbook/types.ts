@@ -55,6 +55,10 @@ export interface Task {
   vars: Record<string, unknown>
   environment?: unknown
   noLog?: unknown
+  /** `check_mode` as written (its own or its blocks', role's, play's); absent: --check decides. */
+  checkMode?: unknown
+  /** `diff` as written (its own or its blocks', role's, play's); absent: --diff decides. */
+  diff?: unknown
   timeout?: unknown
   runOnce?: unknown
   /**

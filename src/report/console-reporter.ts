@@ -12,6 +12,8 @@ import type {
 import { NO_LOG_MESSAGE } from './censor.js'
 import { visibleControls } from '../values/inert-text.js'
 import { pythonJson } from '../values/python-json.js'
+import { diffPieces, type DiffPaint } from './diff-text.js'
+import { pyTruthy } from '../template/python.js'
 
 const COLORS = {
   ok: '32',
@@ -22,6 +24,12 @@ const COLORS = {
   warn: '35',
   retry: '31'
 } as const
+/** Ansible's COLOR_DIFF_ADD, COLOR_DIFF_REMOVE and COLOR_DIFF_LINES. */
+const DIFF_COLORS: Record<NonNullable<DiffPaint>, string> = {
+  add: '32',
+  remove: '31',
+  lines: '36'
+}
 const BANNER_WIDTH = 79
 /** Status keys Ansible's callbacks never see (TaskResult.clean_copy): the event type already says it. */
 const STATUS_KEYS = new Set(['failed', 'skipped'])
@@ -38,6 +46,8 @@ export interface ConsoleOptions {
   displaySkippedHosts?: boolean
   /** Print set_stats' values after the recap (ANSIBLE_SHOW_CUSTOM_STATS; default false). */
   showCustomStats?: boolean
+  /** -D/--diff: print the `diff` of every changed result (a task's own `diff: true` does it for that task). */
+  diff?: boolean
 }
 
 /**
@@ -74,6 +84,9 @@ export class ConsoleReporter implements RunEvents {
     const result = outcome.result
     const item = `(item=${outcome.item?.label ?? ''})`
     const host = `[${hostLabel(outcome)}]`
+    // As Ansible: an item's diff is shown (when the task is in diff mode) even if ok lines are hidden.
+    if (task.diff && (outcome.status === 'ok' || outcome.status === 'changed'))
+      this.fileDiff(result, task)
     if (this.hidden(outcome.status, task)) return
     this.notices(result, task)
     switch (outcome.status) {
@@ -111,6 +124,11 @@ export class ConsoleReporter implements RunEvents {
     const result = outcome.result
     const host = `[${hostLabel(outcome)}]`
     const isLoop = Array.isArray(outcome.result['results'])
+    if (
+      (this.options.diff || task.diff) &&
+      (outcome.status === 'ok' || outcome.status === 'changed')
+    )
+      this.fileDiff(result, task)
     if (this.hidden(outcome.status, task)) return
     if (!isLoop) this.notices(result, task)
     switch (outcome.status) {
@@ -174,6 +192,33 @@ export class ConsoleReporter implements RunEvents {
     if (Array.isArray(warnings)) for (const w of warnings) this.warning(String(w))
   }
 
+  /**
+   * Ansible's file diff for a changed result with a `diff`, before its status line: never for a no_log
+   * task (Ansible's callbacks only see the censored result, which has no diff).
+   */
+  private fileDiff(result: Record<string, unknown>, task: TaskInfo): void {
+    if (task.noLog || !result['changed'] || !('diff' in result) || !pyTruthy(result['diff'])) return
+    const pieces = diffPieces(result['diff'])
+    if (pieces.length === 0) return
+    if (this.pendingBanner !== undefined) this.banner(this.pendingBanner)
+    let text = ''
+    for (const piece of pieces) {
+      // File contents come from targets: made inert line by line, each line end kept.
+      const inert = piece.text
+        .split('\n')
+        .map((part) => visibleControls(part))
+        .join('\n')
+      text +=
+        this.options.color && piece.paint
+          ? inert
+              .split('\n')
+              .map((part) => `\x1b[0;${DIFF_COLORS[piece.paint!]}m${part}\x1b[0m`)
+              .join('\n')
+          : inert
+    }
+    this.write(text.endsWith('\n') ? text : text + '\n')
+  }
+
   noMoreHosts(): void {
     this.banner('NO MORE HOSTS LEFT')
   }
@@ -234,8 +279,11 @@ export class ConsoleReporter implements RunEvents {
     } else {
       for (const [k, v] of Object.entries(result)) {
         if (STATUS_KEYS.has(k) || (k === 'invocation' && this.options.verbosity < 3)) continue
-        // Printed above the result line instead (see notices()).
-        if (k === 'warnings' || (k === 'exception' && this.options.verbosity >= 3)) continue
+        // As Ansible: the diff is shown as a diff (with --diff), not in the result, below -vvv.
+        if (k === 'diff' && this.options.verbosity < 3) continue
+        // Printed above the result line instead (see notices()); Ansible's dump drops the exception at
+        // every verbosity.
+        if (k === 'warnings' || k === 'exception') continue
         if (!k.startsWith('_ansible_')) shown[k] = stripInternalKeys(v)
       }
     }

@@ -8,7 +8,7 @@ import { isRecord } from '../values/records.js'
 import { cleanText, code, fenced, html, mdText, plural, utf8Length } from './markdown.js'
 import type { ResultsDocument } from './results-document.js'
 import { asRecord, withItems } from './text.js'
-import { unifiedDiff } from './unified-diff.js'
+import { entryDiffText } from './diff-text.js'
 
 /** What kind of thing a task changes, from its module. */
 export type ChangeKind =
@@ -177,7 +177,7 @@ function hostChange(host: string, module: string, result: Record<string, unknown
       if (kind === 'package' && typeof entry.prepared === 'string')
         for (const name of packageNames(entry.prepared)) packages.add(name)
       if (partHidden) continue
-      const text = unifiedDiff(entry)
+      const text = entryDiffText(entry)
       if (text === '') continue
       const label =
         entry.after_header ??

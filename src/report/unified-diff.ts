@@ -1,146 +1,199 @@
 /**
- * Unified diffs of a module's `diff` (before/after), as `ansible-playbook --diff` prints them: headers
- * `--- before: HEADER` / `+++ after: HEADER`, hunks with three lines of context (two hunks closer than
- * six unchanged lines are one), `\ No newline at end of file` after a last line without one, and a mapping
- * (a file's state) shown as JSON with sorted keys and four-space indents.
+ * Unified diffs as Python's difflib writes them, so that `--diff` shows the same hunks as ansible-playbook:
+ * the lines are matched by the longest common block first (then recursively on each side of it), which is
+ * not what a minimal-edit (Myers) diff finds, and the hunk boundaries follow from that matching.
  */
-import type { ModuleDiff } from '../modules/module.js'
 
-/** Lines of context around each change. */
-const CONTEXT = 3
+/** One stretch of the two sequences: equal, or lines of `a` replaced by (deleted for, inserted as) lines of `b`. */
+interface Opcode {
+  tag: 'equal' | 'replace' | 'delete' | 'insert'
+  i1: number
+  i2: number
+  j1: number
+  j2: number
+}
+
+/** A block of `size` equal lines starting at a[i] and b[j]. */
+type Match = [i: number, j: number, size: number]
+
 /**
- * Above this many cells (lines of one side × lines of the other, after the common head and tail are set
- * aside) the middle is shown as removed then added instead of matched line by line: the matching costs
- * time and memory in that product.
+ * Where each line of `b` occurs. As difflib's autojunk: in a sequence of 200 lines or more, a line that
+ * occurs in more than 1% of it (plus one) is "popular" and never starts a match (matches still grow over it).
  */
-const MAX_MATCH_CELLS = 4_000_000
-
-type Op = { kind: ' ' | '-' | '+'; line: string }
-
-/** The unified diff text of one `diff` entry; '' when before and after are the same. */
-export function unifiedDiff(entry: ModuleDiff): string {
-  if (typeof entry.prepared === 'string') return entry.prepared
-  if (entry.before === undefined && entry.after === undefined) return ''
-  const before = sideText(entry.before)
-  const after = sideText(entry.after)
-  if (before === after) return ''
-  const ops = diffLines(splitKeepEnds(before), splitKeepEnds(after))
-  const head = [
-    `--- ${entry.before_header !== undefined ? `before: ${entry.before_header}` : 'before'}`,
-    `+++ ${entry.after_header !== undefined ? `after: ${entry.after_header}` : 'after'}`
-  ]
-  return [...head, ...hunks(ops)].join('\n') + '\n'
-}
-
-function sideText(side: ModuleDiff['before']): string {
-  if (side === undefined) return ''
-  if (typeof side === 'string') return side
-  return `${JSON.stringify(sortKeys(side), null, 4)}\n`
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const key of Object.keys(value).sort())
-      out[key] = sortKeys((value as Record<string, unknown>)[key])
-    return out
+function lineIndex(b: readonly string[]): Map<string, number[]> {
+  const index = new Map<string, number[]>()
+  b.forEach((line, j) => {
+    const list = index.get(line)
+    if (list) list.push(j)
+    else index.set(line, [j])
+  })
+  if (b.length >= 200) {
+    const limit = Math.floor(b.length / 100) + 1
+    for (const [line, list] of [...index]) if (list.length > limit) index.delete(line)
   }
-  return value
+  return index
 }
 
-/** Lines with their line ends (the last may have none). */
-function splitKeepEnds(text: string): string[] {
-  if (text === '') return []
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? []
-}
-
-/** Edit script between two line lists: common head and tail, then a longest common subsequence. */
-function diffLines(a: string[], b: string[]): Op[] {
-  let start = 0
-  while (start < a.length && start < b.length && a[start] === b[start]) start++
-  let endA = a.length
-  let endB = b.length
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--
-    endB--
+/** The longest block equal in a[alo:ahi] and b[blo:bhi]: the earliest in `a`, then in `b`, on ties. */
+function longestMatch(
+  a: readonly string[],
+  b: readonly string[],
+  index: Map<string, number[]>,
+  alo: number,
+  ahi: number,
+  blo: number,
+  bhi: number
+): Match {
+  let [besti, bestj, bestsize] = [alo, blo, 0]
+  let lengths = new Map<number, number>()
+  for (let i = alo; i < ahi; i++) {
+    const next = new Map<number, number>()
+    for (const j of index.get(a[i]!) ?? []) {
+      if (j < blo) continue
+      if (j >= bhi) break
+      const k = (lengths.get(j - 1) ?? 0) + 1
+      next.set(j, k)
+      if (k > bestsize) [besti, bestj, bestsize] = [i - k + 1, j - k + 1, k]
+    }
+    lengths = next
   }
-  const ops: Op[] = a.slice(0, start).map((line) => ({ kind: ' ', line }))
-  const midA = a.slice(start, endA)
-  const midB = b.slice(start, endB)
-  if (midA.length * midB.length > MAX_MATCH_CELLS) {
-    for (const line of midA) ops.push({ kind: '-', line })
-    for (const line of midB) ops.push({ kind: '+', line })
-  } else ops.push(...lcsOps(midA, midB))
-  for (const line of a.slice(endA)) ops.push({ kind: ' ', line })
-  return ops
-}
-
-function lcsOps(a: string[], b: string[]): Op[] {
-  const n = a.length
-  const m = b.length
-  // lengths[i][j]: the longest common subsequence of a[i..] and b[j..].
-  const width = m + 1
-  const lengths = new Uint32Array((n + 1) * width)
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--)
-      lengths[i * width + j] =
-        a[i] === b[j]
-          ? lengths[(i + 1) * width + j + 1]! + 1
-          : Math.max(lengths[(i + 1) * width + j]!, lengths[i * width + j + 1]!)
-  const ops: Op[] = []
-  let i = 0
-  let j = 0
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      ops.push({ kind: ' ', line: a[i]! })
-      i++
-      j++
-    } else if (lengths[(i + 1) * width + j]! >= lengths[i * width + j + 1]!) {
-      ops.push({ kind: '-', line: a[i++]! })
-    } else ops.push({ kind: '+', line: b[j++]! })
+  // Grow the block over equal lines the index left out (popular ones).
+  while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) {
+    besti--
+    bestj--
+    bestsize++
   }
-  while (i < n) ops.push({ kind: '-', line: a[i++]! })
-  while (j < m) ops.push({ kind: '+', line: b[j++]! })
-  return ops
+  while (
+    besti + bestsize < ahi &&
+    bestj + bestsize < bhi &&
+    a[besti + bestsize] === b[bestj + bestsize]
+  )
+    bestsize++
+  return [besti, bestj, bestsize]
 }
 
-/** The hunks of an edit script, each with its `@@ -a,b +c,d @@` line. */
-function hunks(ops: Op[]): string[] {
-  const changed = ops.map((op, index) => (op.kind === ' ' ? -1 : index)).filter((i) => i >= 0)
+/** The equal blocks of `a` and `b`, in order, adjacent ones merged, ending with (len a, len b, 0). */
+function matchingBlocks(a: readonly string[], b: readonly string[]): Match[] {
+  const index = lineIndex(b)
+  const queue: [number, number, number, number][] = [[0, a.length, 0, b.length]]
+  const found: Match[] = []
+  while (queue.length > 0) {
+    const [alo, ahi, blo, bhi] = queue.pop()!
+    const match = longestMatch(a, b, index, alo, ahi, blo, bhi)
+    const [i, j, k] = match
+    if (k === 0) continue
+    found.push(match)
+    if (alo < i && blo < j) queue.push([alo, i, blo, j])
+    if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi])
+  }
+  found.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2])
+  const merged: Match[] = []
+  for (const block of found) {
+    const last = merged[merged.length - 1]
+    if (last && last[0] + last[2] === block[0] && last[1] + last[2] === block[1])
+      last[2] += block[2]
+    else merged.push([...block])
+  }
+  merged.push([a.length, b.length, 0])
+  return merged
+}
+
+function opcodes(a: readonly string[], b: readonly string[]): Opcode[] {
+  const codes: Opcode[] = []
+  let [i, j] = [0, 0]
+  for (const [ai, bj, size] of matchingBlocks(a, b)) {
+    const tag = i < ai && j < bj ? 'replace' : i < ai ? 'delete' : j < bj ? 'insert' : undefined
+    if (tag) codes.push({ tag, i1: i, i2: ai, j1: j, j2: bj })
+    ;[i, j] = [ai + size, bj + size]
+    if (size > 0) codes.push({ tag: 'equal', i1: ai, i2: i, j1: bj, j2: j })
+  }
+  return codes
+}
+
+/** The opcodes cut into hunks with `context` equal lines around each change. */
+function groupedOpcodes(a: readonly string[], b: readonly string[], context: number): Opcode[][] {
+  const codes = opcodes(a, b)
+  if (codes.length === 0) codes.push({ tag: 'equal', i1: 0, i2: 1, j1: 0, j2: 1 })
+  const first = codes[0]!
+  if (first.tag === 'equal') {
+    first.i1 = Math.max(first.i1, first.i2 - context)
+    first.j1 = Math.max(first.j1, first.j2 - context)
+  }
+  const last = codes[codes.length - 1]!
+  if (last.tag === 'equal') {
+    last.i2 = Math.min(last.i2, last.i1 + context)
+    last.j2 = Math.min(last.j2, last.j1 + context)
+  }
+  const groups: Opcode[][] = []
+  let group: Opcode[] = []
+  for (const code of codes) {
+    let { i1, j1 } = code
+    const { tag, i2, j2 } = code
+    if (tag === 'equal' && i2 - i1 > 2 * context) {
+      group.push({ tag, i1, i2: Math.min(i2, i1 + context), j1, j2: Math.min(j2, j1 + context) })
+      groups.push(group)
+      group = []
+      i1 = Math.max(i1, i2 - context)
+      j1 = Math.max(j1, j2 - context)
+    }
+    group.push({ tag, i1, i2, j1, j2 })
+  }
+  if (group.length > 0 && !(group.length === 1 && group[0]!.tag === 'equal')) groups.push(group)
+  return groups
+}
+
+/** A hunk's range as unified diffs write it: `start,length`, just `start` for one line. */
+function range(start: number, stop: number): string {
+  let beginning = start + 1
+  const length = stop - start
+  if (length === 1) return String(beginning)
+  if (length === 0) beginning--
+  return `${beginning},${length}`
+}
+
+/**
+ * The lines of a unified diff of `a` and `b` (lines with their line ends), as difflib.unified_diff writes
+ * them with empty dates: the `---`/`+++` headers and each hunk's `@@` line end with a newline; the other
+ * lines are the input lines with their one-character prefix. No lines when nothing differs.
+ */
+export function unifiedDiff(
+  a: readonly string[],
+  b: readonly string[],
+  fromFile: string,
+  toFile: string,
+  context = 3
+): string[] {
   const out: string[] = []
-  let g = 0
-  while (g < changed.length) {
-    // A group: changes whose unchanged gaps are at most twice the context.
-    let last = changed[g]!
-    let next = g + 1
-    while (next < changed.length && changed[next]! - last - 1 <= 2 * CONTEXT)
-      last = changed[next++]!
-    const from = Math.max(0, changed[g]! - CONTEXT)
-    const to = Math.min(ops.length, last + CONTEXT + 1)
-    let lineA = 0
-    let lineB = 0
-    for (const op of ops.slice(0, from)) {
-      if (op.kind !== '+') lineA++
-      if (op.kind !== '-') lineB++
+  for (const group of groupedOpcodes(a, b, context)) {
+    if (out.length === 0) out.push(`--- ${fromFile}\n`, `+++ ${toFile}\n`)
+    const first = group[0]!
+    const last = group[group.length - 1]!
+    out.push(`@@ -${range(first.i1, last.i2)} +${range(first.j1, last.j2)} @@\n`)
+    for (const { tag, i1, i2, j1, j2 } of group) {
+      if (tag === 'equal') {
+        for (const line of a.slice(i1, i2)) out.push(' ' + line)
+        continue
+      }
+      if (tag === 'replace' || tag === 'delete')
+        for (const line of a.slice(i1, i2)) out.push('-' + line)
+      if (tag === 'replace' || tag === 'insert')
+        for (const line of b.slice(j1, j2)) out.push('+' + line)
     }
-    const body = ops.slice(from, to)
-    const countA = body.filter((op) => op.kind !== '+').length
-    const countB = body.filter((op) => op.kind !== '-').length
-    out.push(`@@ -${range(lineA, countA)} +${range(lineB, countB)} @@`)
-    for (const op of body) {
-      const text = op.line.endsWith('\n') ? op.line.slice(0, -1) : op.line
-      out.push(`${op.kind}${text}`)
-      if (!op.line.endsWith('\n')) out.push('\\ No newline at end of file')
-    }
-    g = next
   }
   return out
 }
 
-/** difflib's range: `start,count`, `start` alone for one line, `start-1,0` style for none. */
-function range(start: number, count: number): string {
-  if (count === 1) return `${start + 1}`
-  if (count === 0) return `${start},0`
-  return `${start + 1},${count}`
+/** Python's str.splitlines(keepends=True): every line break Python knows ends a line, kept with it. */
+export function splitLinesKeepEnds(text: string): string[] {
+  const lines: string[] = []
+  // eslint-disable-next-line no-control-regex -- Python's line boundaries include these separators
+  const breaks = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/g
+  let start = 0
+  for (const m of text.matchAll(breaks)) {
+    const end = m.index + m[0].length
+    lines.push(text.slice(start, end))
+    start = end
+  }
+  if (start < text.length) lines.push(text.slice(start))
+  return lines
 }
