@@ -209,6 +209,10 @@ function repeat<T>(seq: T, times: number): T {
 export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
   assertDefined(a)
   assertDefined(b)
+  if (isPyOperand(a)) {
+    const result = a.pyBinOp(op, b)
+    if (result !== undefined) return result
+  }
   if (isNumeric(a) && isNumeric(b)) {
     const x = Number(a)
     const y = Number(b)
@@ -242,6 +246,19 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
     if (typeof a === 'number' && (typeof b === 'string' || Array.isArray(b))) return repeat(b, a)
   }
   throw binOpError(op, a, b)
+}
+
+/** A value of a Python class of ours (a datetime) that implements an operator; undefined when not. */
+export interface PyOperand {
+  pyBinOp(op: string, other: unknown): unknown
+}
+
+function isPyOperand(value: unknown): value is PyOperand {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<PyOperand>).pyBinOp === 'function'
+  )
 }
 
 /** Python printf-style formatting (`'%s-%02d' % (a, b)` and the `format` filter): s r d i f e x o c %. */
