@@ -4,6 +4,7 @@ import { CRYPTO_FILTERS } from './filters-crypto.js'
 import { DICT_FILTERS } from './filters-dicts.js'
 import { listFilters } from './filters-lists.js'
 import { MORE_FILTERS } from './filters-more.js'
+import { NET_FILTERS } from './filters-net.js'
 import { SERIALIZE_FILTERS } from './filters-serialize.js'
 import { TEXT_FILTERS } from './filters-text.js'
 import { TIME_FILTERS } from './filters-time.js'
@@ -39,7 +40,8 @@ export function createFilters(deps: FilterDependencies): Record<string, FilterFu
     ...DICT_FILTERS,
     ...CRYPTO_FILTERS,
     ...TIME_FILTERS,
-    ...MORE_FILTERS
+    ...MORE_FILTERS,
+    ...NET_FILTERS
   }
   filters.d = filters.default!
   filters.count = filters.length!
