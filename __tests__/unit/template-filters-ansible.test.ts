@@ -261,3 +261,35 @@ describe('urlsplit, paths, sizes, regex_escape, quote, json_query', () => {
     expect(errorOf(() => ev("'a' | ansible.builtin.nope"))).toContain('ansible.builtin.nope')
   })
 })
+
+describe('the smaller builtin filters', () => {
+  it('md5, sha1, log, pow, root', () => {
+    expect(ev("'abc' | md5")).toBe('900150983cd24fb0d6963f7d28e17f72')
+    expect(ev("'abc' | ansible.builtin.sha1")).toBe('a9993e364706816aba3e25717850c26c9cd0d89d')
+    expect(ev('8 | root(3)')).toBe(2)
+    expect(ev('16 | root')).toBe(4)
+    expect(ev('2 | pow(3)')).toBe(8)
+    expect(ev('100 | log(10)')).toBe(2)
+    expect(errorOf(() => ev("'x' | log"))).toContain('numbers')
+  })
+  it('paths: path_join, relpath, splitext, fileglob, win_*', () => {
+    expect(ev("['a', '/b', 'c'] | path_join")).toBe('/b/c')
+    expect(ev("['a/', 'b'] | path_join")).toBe('a/b')
+    expect(ev("'/a' | relpath('/a/b/c')")).toBe('../..')
+    expect(ev("'a/b.tar.gz' | splitext")).toEqual(['a/b.tar', '.gz'])
+    expect(ev("'.bashrc' | splitext")).toEqual(['.bashrc', ''])
+    expect(ev("'/et?/passw[cd]' | fileglob")).toEqual(['/etc/passwd'])
+    expect(ev("'/etc/nope*' | fileglob")).toEqual([])
+    expect(ev('p | win_basename', { p: 'C:\\x\\y.txt' })).toBe('y.txt')
+    expect(ev('p | win_dirname', { p: 'C:\\x\\y.txt' })).toBe('C:\\x')
+    expect(ev('p | win_splitdrive', { p: 'C:\\x\\y.txt' })).toEqual(['C:', '\\x\\y.txt'])
+  })
+  it('urldecode, rekey_on_member, from_yaml_all', () => {
+    expect(ev("'a%20b+c%C3%A9' | urldecode")).toBe('a b cé')
+    expect(ev("[{'n':'a','v':1}] | rekey_on_member('n')")).toEqual({ a: { n: 'a', v: 1 } })
+    expect(errorOf(() => ev("[{'n':'a'},{'n':'a'}] | rekey_on_member('n')"))).toBe(
+      'Key a is not unique, cannot correctly turn into dict'
+    )
+    expect(ev('t | from_yaml_all | list', { t: 'a: 1\n---\nb: 2\n' })).toEqual([{ a: 1 }, { b: 2 }])
+  })
+})

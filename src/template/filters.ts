@@ -5,6 +5,7 @@ import { DICT_FILTERS } from './filters-dicts.js'
 import { listFilters } from './filters-lists.js'
 import { MORE_FILTERS } from './filters-more.js'
 import { NET_FILTERS } from './filters-net.js'
+import { PATH_FILTERS } from './filters-paths.js'
 import { SERIALIZE_FILTERS } from './filters-serialize.js'
 import { TEXT_FILTERS } from './filters-text.js'
 import { TIME_FILTERS } from './filters-time.js'
@@ -22,7 +23,9 @@ const ANSIBLE_BUILTIN_FILTERS = [
   'regex_escape', 'regex_findall', 'regex_replace', 'regex_search', 'shuffle', 'split', 'strftime',
   'subelements', 'symmetric_difference', 'ternary', 'to_datetime', 'to_json', 'to_nice_json',
   'to_nice_yaml', 'to_uuid', 'to_yaml', 'type_debug', 'union', 'unique', 'urlsplit', 'zip',
-  'zip_longest', 'json_query'
+  'zip_longest', 'json_query', 'md5', 'sha1', 'log', 'pow', 'root', 'path_join', 'relpath',
+  'splitext', 'fileglob', 'urldecode', 'win_basename', 'win_dirname', 'win_splitdrive',
+  'rekey_on_member', 'from_yaml_all'
 ] // prettier-ignore
 
 // Collection filters users write with their collection's name (and Ansible routes the short name).
@@ -41,7 +44,8 @@ export function createFilters(deps: FilterDependencies): Record<string, FilterFu
     ...CRYPTO_FILTERS,
     ...TIME_FILTERS,
     ...MORE_FILTERS,
-    ...NET_FILTERS
+    ...NET_FILTERS,
+    ...PATH_FILTERS
   }
   filters.d = filters.default!
   filters.count = filters.length!
