@@ -137,6 +137,20 @@ describe('strftime and to_datetime', () => {
     expect(
       t.render("{{ ('2020-01-02 03:04:05.5' | to_datetime('%Y-%m-%d %H:%M:%S.%f')) }}", {})
     ).toBe('2020-01-02 03:04:05.500000')
+    expect(ev("'2020-01-02' | to_datetime('%Y-%m-%d') | type_debug")).toBe('datetime')
+    expect(ev("[('2020-01-02' | to_datetime('%Y-%m-%d'))] | string")).toBe(
+      '[datetime.datetime(2020, 1, 2, 0, 0)]'
+    )
+    expect(
+      ev("('2020-01-02' | to_datetime('%Y-%m-%d')) > ('2020-01-01' | to_datetime('%Y-%m-%d'))")
+    ).toBe(true)
+    expect(ev("('2020-01-02 10:00:00' | to_datetime).weekday()")).toBe(3)
+    expect(
+      t.render(
+        "{{ ('2021-01-01 00:00:00' | to_datetime) - ('2020-12-31 12:30:00' | to_datetime) }}",
+        {}
+      )
+    ).toBe('11:30:00')
     expect(errorOf(() => ev("'2020-01-02' | to_datetime"))).toBe(
       "time data '2020-01-02' does not match format '%Y-%m-%d %H:%M:%S'"
     )

@@ -4,7 +4,7 @@
  */
 import { TemplateError } from '../errors.js'
 import { type FilterFunction, toText } from './filter-args.js'
-import { type PyOperand, pyTypeName, toBoolean } from './python.js'
+import { type PyObject, pyTypeName, toBoolean } from './python.js'
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
 const MONTHS = [
@@ -107,7 +107,8 @@ function instantFields(epochSeconds: number, utc: boolean): Fields {
 }
 
 /** Python's timedelta, as two datetimes subtract to: days, seconds, microseconds, total_seconds(). */
-export class PyTimedelta {
+export class PyTimedelta implements PyObject {
+  readonly pyType = 'timedelta'
   readonly days: number
   readonly seconds: number
   readonly microseconds: number
@@ -119,6 +120,20 @@ export class PyTimedelta {
     this.microseconds = rest - this.seconds * 1_000_000
     this.total_seconds = () => totalMicroseconds / 1_000_000
   }
+  pyOrderKey(): number {
+    return this.total_seconds()
+  }
+  pyBinOp(): unknown {
+    return undefined
+  }
+  pyRepr(): string {
+    const parts = [
+      this.days ? `days=${this.days}` : '',
+      this.seconds ? `seconds=${this.seconds}` : '',
+      this.microseconds ? `microseconds=${this.microseconds}` : ''
+    ].filter(Boolean)
+    return `datetime.timedelta(${parts.join(', ')})`
+  }
   toString(): string {
     const h = Math.floor(this.seconds / 3600)
     const clock = `${h}:${pad(Math.floor((this.seconds % 3600) / 60))}:${pad(this.seconds % 60)}`
@@ -129,7 +144,8 @@ export class PyTimedelta {
 }
 
 /** A naive Python datetime (what `to_datetime` returns): its attributes, str() and subtraction. */
-export class PyDateTime implements PyOperand {
+export class PyDateTime implements PyObject {
+  readonly pyType = 'datetime'
   readonly year: number
   readonly month: number
   readonly day: number
@@ -139,6 +155,9 @@ export class PyDateTime implements PyOperand {
   readonly microsecond: number
   readonly strftime: (format: unknown) => string
   readonly timestamp: () => number
+  readonly weekday: () => number
+  readonly isoweekday: () => number
+  readonly isoformat: (sep?: unknown) => string
   constructor(fields: Omit<Fields, 'weekday' | 'yearDay' | 'offsetMinutes' | 'zoneName'>) {
     ;({
       year: this.year, month: this.month, day: this.day, hour: this.hour,
@@ -156,6 +175,20 @@ export class PyDateTime implements PyOperand {
       )
       return local.getTime() / 1000 + this.microsecond / 1_000_000
     }
+    this.weekday = () => (this.fields().weekday + 6) % 7
+    this.isoweekday = () => this.fields().weekday || 7
+    this.isoformat = (sep = 'T') =>
+      strftime(`%Y-%m-%d${toText(sep)}%H:%M:%S`, this.fields()) +
+      (this.microsecond ? `.${pad(this.microsecond, 6)}` : '')
+  }
+  pyOrderKey(): number {
+    return this.micros()
+  }
+  pyRepr(): string {
+    const fields = [this.year, this.month, this.day, this.hour, this.minute]
+    if (this.second || this.microsecond) fields.push(this.second)
+    if (this.microsecond) fields.push(this.microsecond)
+    return `datetime.datetime(${fields.join(', ')})`
   }
   private fields(): Fields {
     return {

@@ -3,9 +3,33 @@ import { TemplateError } from '../errors.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
+/**
+ * A value of a Python class of ours (to_datetime's datetime and timedelta): its type name, repr(), an
+ * ordering key for `==`/`<` between two of the same type, and binary operators (undefined: not supported).
+ */
+export interface PyObject {
+  readonly pyType: string
+  pyRepr(): string
+  pyOrderKey(): number
+  pyBinOp(op: string, other: unknown): unknown
+}
+
+function isPyObject(value: unknown): value is PyObject {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<PyObject>).pyType === 'string' &&
+    typeof (value as Partial<PyObject>).pyBinOp === 'function'
+  )
+}
+
+const samePyType = (a: unknown, b: unknown): [PyObject, PyObject] | undefined =>
+  isPyObject(a) && isPyObject(b) && a.pyType === b.pyType ? [a, b] : undefined
+
 /** Python's type name of a value, for error messages: str, int, float, bool, NoneType, list, dict. */
 export function pyTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
+  if (isPyObject(value)) return value.pyType
   if (value instanceof Undefined) return 'AnsibleUndefined'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
@@ -50,6 +74,7 @@ export function pyStringRepr(text: string): string {
 /** Python repr() of a value: strings quoted, True/False/None, lists and dicts as Python prints them. */
 export function pyRepr(value: unknown): string {
   if (value instanceof Undefined) value.fail()
+  if (isPyObject(value)) return value.pyRepr()
   if (typeof value === 'string') return pyStringRepr(value)
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']'
   if (isRecord(value)) {
@@ -113,6 +138,8 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   if (a === undefined) a = null
   if (b === undefined) b = null
   if (a === b) return true
+  const objects = samePyType(a, b)
+  if (objects) return objects[0].pyOrderKey() === objects[1].pyOrderKey()
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
   }
@@ -138,6 +165,8 @@ export function pyOrder(a: unknown, b: unknown, op = '<'): number {
   assertDefined(b)
   if (isNumeric(a) && isNumeric(b)) return Math.sign(Number(a) - Number(b))
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
+  const objects = samePyType(a, b)
+  if (objects) return Math.sign(objects[0].pyOrderKey() - objects[1].pyOrderKey())
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEquals(a[i], b[i])) return pyOrder(a[i], b[i], op)
@@ -209,7 +238,7 @@ function repeat<T>(seq: T, times: number): T {
 export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
   assertDefined(a)
   assertDefined(b)
-  if (isPyOperand(a)) {
+  if (isPyObject(a)) {
     const result = a.pyBinOp(op, b)
     if (result !== undefined) return result
   }
@@ -246,19 +275,6 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
     if (typeof a === 'number' && (typeof b === 'string' || Array.isArray(b))) return repeat(b, a)
   }
   throw binOpError(op, a, b)
-}
-
-/** A value of a Python class of ours (a datetime) that implements an operator; undefined when not. */
-export interface PyOperand {
-  pyBinOp(op: string, other: unknown): unknown
-}
-
-function isPyOperand(value: unknown): value is PyOperand {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Partial<PyOperand>).pyBinOp === 'function'
-  )
 }
 
 /** Python printf-style formatting (`'%s-%02d' % (a, b)` and the `format` filter): s r d i f e x o c %. */
