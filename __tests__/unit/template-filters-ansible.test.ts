@@ -248,6 +248,18 @@ describe('urlsplit, paths, sizes, regex_escape, quote, json_query', () => {
     expect(ev("'a.b*c[' | regex_escape('posix_basic')")).toBe('a\\.b\\*c\\[')
     expect(errorOf(() => ev("'a' | regex_escape('posix_extended')"))).toContain('not yet')
   })
+  it('tuples (regex_findall groups, splitext) print as Python tuples', () => {
+    expect(t.render("{{ 'k1=v1 k2=v2' | regex_findall(p) }}", { p: '(\\w+)=(\\w+)' })).toEqual([
+      ['k1', 'v1'],
+      ['k2', 'v2']
+    ])
+    expect(t.render("x{{ 'k1=v1' | regex_findall(p) }}", { p: '(\\w+)=(\\w+)' })).toBe(
+      "x[('k1', 'v1')]"
+    )
+    expect(t.render("{{ 'a/b.txt' | splitext }}", {})).toBe("('a/b', '.txt')")
+    expect(ev("('a/b.txt' | splitext)[1]")).toBe('.txt')
+    expect(ev("'a/b.txt' | splitext | type_debug")).toBe('tuple')
+  })
   it('quote of None is empty quotes', () => {
     expect(ev('None | quote')).toBe("''")
     expect(ev('"it\'s" | quote')).toBe(`'it'"'"'s'`)

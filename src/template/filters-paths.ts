@@ -9,7 +9,7 @@ import path from 'node:path'
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, iterableItems, toText } from './filter-args.js'
-import { pyRepr, pyTypeName } from './python.js'
+import { PyTuple, pyRepr, pyTypeName } from './python.js'
 import { fromYaml } from './serialize.js'
 import { fnmatchSource } from '../values/fnmatch.js'
 import { isRecord } from '../values/records.js'
@@ -70,10 +70,12 @@ function isFile(file: string): boolean {
   }
 }
 
-function winSplitDrive(text: string): [string, string] {
+function winSplitDrive(text: string): PyTuple<string> {
   const unc = /^([\\/]{2}[^\\/]+[\\/][^\\/]+)(.*)$/s.exec(text)
-  if (unc) return [unc[1]!, unc[2]!]
-  return /^[A-Za-z]:/.test(text) ? [text.slice(0, 2), text.slice(2)] : ['', text]
+  if (unc) return PyTuple.of(unc[1]!, unc[2]!)
+  return /^[A-Za-z]:/.test(text)
+    ? PyTuple.of(text.slice(0, 2), text.slice(2))
+    : PyTuple.of('', text)
 }
 
 function rekeyOnMember(data: unknown, key: unknown, duplicates: string): Record<string, unknown> {
@@ -159,9 +161,9 @@ export const PATH_FILTERS: Record<string, FilterFunction> = {
     const text = toText(v)
     const base = text.slice(text.lastIndexOf('/') + 1)
     const dot = base.replace(/^\.+/, (dots) => ' '.repeat(dots.length)).lastIndexOf('.')
-    if (dot <= 0) return [text, '']
+    if (dot <= 0) return PyTuple.of(text, '')
     const at = text.length - base.length + dot
-    return [text.slice(0, at), text.slice(at)]
+    return PyTuple.of(text.slice(0, at), text.slice(at))
   },
   fileglob: (v) => glob(toText(v)).filter(isFile),
   urldecode: (v) => {
@@ -175,11 +177,11 @@ export const PATH_FILTERS: Record<string, FilterFunction> = {
     })
   },
   win_basename: (v) => {
-    const rest = winSplitDrive(toText(v))[1]
+    const rest = winSplitDrive(toText(v))[1]!
     return rest.slice(Math.max(rest.lastIndexOf('\\'), rest.lastIndexOf('/')) + 1)
   },
   win_dirname: (v) => {
-    const [drive, rest] = winSplitDrive(toText(v))
+    const [drive = '', rest = ''] = winSplitDrive(toText(v))
     const cut = Math.max(rest.lastIndexOf('\\'), rest.lastIndexOf('/')) + 1
     const head = rest.slice(0, cut)
     const trimmed = /^[\\/]+$/.test(head) ? head : head.replace(/[\\/]+$/, '')

@@ -26,6 +26,16 @@ function isPyObject(value: unknown): value is PyObject {
 const samePyType = (a: unknown, b: unknown): [PyObject, PyObject] | undefined =>
   isPyObject(a) && isPyObject(b) && a.pyType === b.pyType ? [a, b] : undefined
 
+/** A Python tuple (what re.findall, os.path.splitext … return): a list everywhere, printed `(a, b)`. */
+export class PyTuple<T = unknown> extends Array<T> {
+  /** A tuple of the given items (`new PyTuple(n)` would make n empty slots, as Array does). */
+  static of<T>(...items: T[]): PyTuple<T> {
+    const tuple = new PyTuple<T>()
+    tuple.push(...items)
+    return tuple
+  }
+}
+
 /** Python's type name of a value, for error messages: str, int, float, bool, NoneType, list, dict. */
 export function pyTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
@@ -34,6 +44,7 @@ export function pyTypeName(value: unknown): string {
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   if (typeof value === 'string') return 'str'
+  if (value instanceof PyTuple) return 'tuple'
   if (Array.isArray(value)) return 'list'
   if (isRecord(value)) return 'dict'
   if (typeof value === 'function') return 'function'
@@ -76,6 +87,8 @@ export function pyRepr(value: unknown): string {
   if (value instanceof Undefined) value.fail()
   if (isPyObject(value)) return value.pyRepr()
   if (typeof value === 'string') return pyStringRepr(value)
+  if (value instanceof PyTuple)
+    return '(' + value.map(pyRepr).join(', ') + (value.length === 1 ? ',)' : ')')
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']'
   if (isRecord(value)) {
     return (

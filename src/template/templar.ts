@@ -3,7 +3,7 @@ import { evaluateExpression, renderToString } from './engine.js'
 import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { pythonStr, pyTruthy } from './python.js'
+import { PyTuple, pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
@@ -62,7 +62,13 @@ function isScalar(value: unknown): boolean {
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
-  if (Array.isArray(value) || isRecord(value) || typeof value === 'boolean') return value
+  // A tuple prints as `(a, b)`, which Ansible leaves as text.
+  if (
+    (Array.isArray(value) && !(value instanceof PyTuple)) ||
+    isRecord(value) ||
+    typeof value === 'boolean'
+  )
+    return value
   // Ansible's finalize prints None as nothing.
   const text =
     typeof value === 'string'
