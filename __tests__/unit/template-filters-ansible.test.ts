@@ -227,6 +227,12 @@ describe('urlsplit, paths, sizes, regex_escape, quote, json_query', () => {
       `${process.env.HOME}/x ${process.env.HOME} $APB_NOPE_VAR`
     )
     expect(ev("'/tmp/../etc/nope/../x' | realpath")).toBe('/etc/x')
+    process.env.INPUT_VAULT_PASSWORD = 'hunter2'
+    try {
+      expect(ev("'$INPUT_VAULT_PASSWORD' | expandvars")).toBe('$INPUT_VAULT_PASSWORD')
+    } finally {
+      delete process.env.INPUT_VAULT_PASSWORD
+    }
   })
   it('human_readable and human_to_bytes', () => {
     expect(ev('1048576 | human_readable')).toBe('1.00 MB')

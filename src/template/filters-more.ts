@@ -6,6 +6,7 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
+import { isSecretVariable } from '../connection/local-connection.js'
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, iterableItems, toText } from './filter-args.js'
@@ -167,7 +168,8 @@ function expandUser(p: string): string {
 function expandVars(p: string): string {
   return p.replace(/\$(\w+|\{[^}]*\})/g, (whole, name: string) => {
     const key = name.startsWith('{') ? name.slice(1, -1) : name
-    return Object.hasOwn(process.env, key) ? process.env[key]! : whole
+    // The action's inputs (secrets among them), saved state and tokens are not the playbook's to read.
+    return Object.hasOwn(process.env, key) && !isSecretVariable(key) ? process.env[key]! : whole
   })
 }
 
