@@ -151,6 +151,9 @@ describe('strftime and to_datetime', () => {
         {}
       )
     ).toBe('11:30:00')
+    expect(t.render("{{ [('2020-01-02' | to_datetime('%Y-%m-%d'))] }}", {})).toBe(
+      '[datetime.datetime(2020, 1, 2, 0, 0)]'
+    )
     expect(errorOf(() => ev("'2020-01-02' | to_datetime"))).toBe(
       "time data '2020-01-02' does not match format '%Y-%m-%d %H:%M:%S'"
     )

@@ -14,13 +14,22 @@ export interface PyObject {
   pyBinOp(op: string, other: unknown): unknown
 }
 
-function isPyObject(value: unknown): value is PyObject {
+/** Whether a value is one of our Python class instances (PyObject). */
+export function isPyObject(value: unknown): value is PyObject {
   return (
     typeof value === 'object' &&
     value !== null &&
     typeof (value as Partial<PyObject>).pyType === 'string' &&
     typeof (value as Partial<PyObject>).pyBinOp === 'function'
   )
+}
+
+/** Whether a list or dict holds a PyObject at any depth (its repr is then no Python literal). */
+export function holdsPyObject(value: unknown): boolean {
+  if (isPyObject(value)) return true
+  if (Array.isArray(value)) return value.some(holdsPyObject)
+  if (isRecord(value)) return Object.values(value).some(holdsPyObject)
+  return false
 }
 
 const samePyType = (a: unknown, b: unknown): [PyObject, PyObject] | undefined =>

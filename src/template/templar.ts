@@ -3,7 +3,7 @@ import { evaluateExpression, renderToString } from './engine.js'
 import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { PyTuple, pythonStr, pyTruthy } from './python.js'
+import { PyTuple, holdsPyObject, pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
@@ -62,13 +62,10 @@ function isScalar(value: unknown): boolean {
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
-  // A tuple prints as `(a, b)`, which Ansible leaves as text.
-  if (
-    (Array.isArray(value) && !(value instanceof PyTuple)) ||
-    isRecord(value) ||
-    typeof value === 'boolean'
-  )
-    return value
+  // A tuple prints as `(a, b)`, and a datetime inside a list as `datetime.datetime(…)`: no literal that
+  // Ansible turns back into a list, so both stay text.
+  const literal = (Array.isArray(value) && !(value instanceof PyTuple)) || isRecord(value)
+  if ((literal && !holdsPyObject(value)) || typeof value === 'boolean') return value
   // Ansible's finalize prints None as nothing.
   const text =
     typeof value === 'string'
