@@ -328,3 +328,20 @@ describe('the smaller builtin filters', () => {
     expect(ev('t | from_yaml_all | list', { t: 'a: 1\n---\nb: 2\n' })).toEqual([{ a: 1 }, { b: 2 }])
   })
 })
+
+describe('unique and ternary options', () => {
+  it('unique compares strings without case unless asked, and by attribute', () => {
+    expect(ev("['a', 'A', 'b'] | unique")).toEqual(['a', 'b'])
+    expect(ev("['a', 'A', 'b'] | unique(case_sensitive=True)")).toEqual(['a', 'A', 'b'])
+    expect(
+      ev("[{'n': 'a', 'v': 1}, {'n': 'a', 'v': 2}, {'n': 'b', 'v': 3}] | unique(attribute='n')")
+    ).toEqual([
+      { n: 'a', v: 1 },
+      { n: 'b', v: 3 }
+    ])
+  })
+  it('ternary takes true_val, false_val and none_val by name', () => {
+    expect(ev("None | ternary('a', 'b', none_val='c')")).toBe('c')
+    expect(ev("True | ternary(true_val='a', false_val='b')")).toBe('a')
+  })
+})
