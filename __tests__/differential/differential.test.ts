@@ -355,6 +355,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-unsafe.yml',
     'semantics-modules.yml',
     'semantics-templating.yml',
+    'semantics-filters.yml',
     'semantics-blocks.yml',
     'semantics-fatal.yml',
     'semantics-fatal-unreachable.yml',

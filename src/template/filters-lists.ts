@@ -86,7 +86,17 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
       typeof v === 'string'
         ? [...v].reverse().join('')
         : [...iterableItems(v, 'reverse')].reverse(),
-    unique: (v) => uniqueList(iterableItems(v, 'unique')),
+    unique: (v, [caseSensitive = false, attribute], kw) => {
+      // Jinja2's do_unique, which Ansible 2.14 calls: strings compared without case unless asked.
+      const key = sortKey(toBoolean(kw.case_sensitive ?? caseSensitive), kw.attribute ?? attribute)
+      const seen: unknown[] = []
+      return iterableItems(v, 'unique').filter((item) => {
+        const k = key(item)
+        if (seen.some((x) => pyEquals(x, k))) return false
+        seen.push(k)
+        return true
+      })
+    },
     flatten: (v, [levels], kw) => {
       const depth = kw.levels ?? levels
       const flat = (items: unknown[], level: number): unknown[] =>

@@ -61,7 +61,6 @@ export const TEXT_FILTERS: Record<string, FilterFunction> = {
       ignorecase: toBoolean(kw.ignorecase ?? ignorecase),
       multiline: toBoolean(kw.multiline ?? multiline)
     }),
-  regex_escape: (v) => toText(v).replace(/[^A-Za-z0-9_]/g, '\\$&'),
   b64encode: (v) => Buffer.from(toText(v), 'utf8').toString('base64'),
   b64decode: (v) => base64Decode(v),
   basename: (v) => {
@@ -73,7 +72,7 @@ export const TEXT_FILTERS: Record<string, FilterFunction> = {
     const head = text.slice(0, text.lastIndexOf('/') + 1)
     return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '')
   },
-  quote: (v) => shellQuote(v),
+  quote: (v) => shellQuote(v === null || v === undefined ? '' : v),
   // Jinja2's format: positional values, or keyword ones for `%(name)s`.
   format: (v, args, kw) =>
     Object.keys(kw).length ? pyFormat(toText(v), [kw], kw) : pyFormat(toText(v), args)

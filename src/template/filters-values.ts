@@ -78,9 +78,10 @@ export const VALUE_FILTERS: Record<string, FilterFunction> = {
     if (m !== 'common') throw new TemplateError('method must be common, ceil or floor')
     return roundHalfEven(n, p)
   },
-  ternary: (v, [whenTrue, whenFalse, whenNone]) => {
-    if ((v === null || v === undefined) && whenNone !== undefined) return whenNone
-    return pyTruthy(v) ? whenTrue : whenFalse
+  ternary: (v, [whenTrue, whenFalse, whenNone], kw) => {
+    const none = kw.none_val ?? whenNone
+    if ((v === null || v === undefined) && none !== undefined && none !== null) return none
+    return pyTruthy(v) ? (kw.true_val ?? whenTrue) : (kw.false_val ?? whenFalse)
   },
   type_debug: (v) => pyTypeName(v)
 }

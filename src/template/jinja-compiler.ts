@@ -35,9 +35,24 @@ function shortCircuit(helper: '__apOr' | '__apAnd'): CompilerMethod {
   }
 }
 
+// A dotted test name (`is ansible.builtin.match`) parses as attribute lookups on a symbol.
+function dottedName(node: AstNode | undefined): string | undefined {
+  if (!node) return undefined
+  if (node.typename === 'Symbol') return String(node.value)
+  if (node.typename === 'LookupVal') {
+    const target = dottedName(node.target as AstNode)
+    const key = node.val as AstNode | undefined
+    if (target !== undefined && key?.typename === 'Literal' && typeof key.value === 'string')
+      return `${target}.${key.value}`
+  }
+  return undefined
+}
+
 function testName(right: AstNode): { name: string; args: AstNode | undefined } {
   const named = right.name as AstNode | undefined
-  if (named) return { name: String(named.value), args: right.args as AstNode }
+  if (named) return { name: dottedName(named) ?? String(named.value), args: right.args as AstNode }
+  const dotted = right.typename === 'LookupVal' ? dottedName(right) : undefined
+  if (dotted !== undefined) return { name: dotted, args: undefined }
   if (right.value === null) return { name: 'none', args: undefined }
   // `is None`/`is True` (Python spelling) name the none/true/false tests.
   const name = String(right.value)

@@ -3,13 +3,57 @@ import { TemplateError } from '../errors.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
+/**
+ * A value of a Python class of ours (to_datetime's datetime and timedelta): its type name, repr(), an
+ * ordering key for `==`/`<` between two of the same type, and binary operators (undefined: not supported).
+ */
+export interface PyObject {
+  readonly pyType: string
+  pyRepr(): string
+  pyOrderKey(): number
+  pyBinOp(op: string, other: unknown): unknown
+}
+
+/** Whether a value is one of our Python class instances (PyObject). */
+export function isPyObject(value: unknown): value is PyObject {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<PyObject>).pyType === 'string' &&
+    typeof (value as Partial<PyObject>).pyBinOp === 'function'
+  )
+}
+
+/** Whether a list or dict holds a PyObject at any depth (its repr is then no Python literal). */
+export function holdsPyObject(value: unknown): boolean {
+  if (isPyObject(value)) return true
+  if (Array.isArray(value)) return value.some(holdsPyObject)
+  if (isRecord(value)) return Object.values(value).some(holdsPyObject)
+  return false
+}
+
+const samePyType = (a: unknown, b: unknown): [PyObject, PyObject] | undefined =>
+  isPyObject(a) && isPyObject(b) && a.pyType === b.pyType ? [a, b] : undefined
+
+/** A Python tuple (what re.findall, os.path.splitext … return): a list everywhere, printed `(a, b)`. */
+export class PyTuple<T = unknown> extends Array<T> {
+  /** A tuple of the given items (`new PyTuple(n)` would make n empty slots, as Array does). */
+  static of<T>(...items: T[]): PyTuple<T> {
+    const tuple = new PyTuple<T>()
+    tuple.push(...items)
+    return tuple
+  }
+}
+
 /** Python's type name of a value, for error messages: str, int, float, bool, NoneType, list, dict. */
 export function pyTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
+  if (isPyObject(value)) return value.pyType
   if (value instanceof Undefined) return 'AnsibleUndefined'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   if (typeof value === 'string') return 'str'
+  if (value instanceof PyTuple) return 'tuple'
   if (Array.isArray(value)) return 'list'
   if (isRecord(value)) return 'dict'
   if (typeof value === 'function') return 'function'
@@ -52,7 +96,10 @@ export function pyStringRepr(text: string): string {
 /** Python repr() of a value: strings quoted, True/False/None, lists and dicts as Python prints them. */
 export function pyRepr(value: unknown): string {
   if (value instanceof Undefined) value.fail()
+  if (isPyObject(value)) return value.pyRepr()
   if (typeof value === 'string') return pyStringRepr(value)
+  if (value instanceof PyTuple)
+    return '(' + value.map(pyRepr).join(', ') + (value.length === 1 ? ',)' : ')')
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']'
   if (isRecord(value)) {
     return (
@@ -115,6 +162,8 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   if (a === undefined) a = null
   if (b === undefined) b = null
   if (a === b) return true
+  const objects = samePyType(a, b)
+  if (objects) return objects[0].pyOrderKey() === objects[1].pyOrderKey()
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
   }
@@ -140,6 +189,8 @@ export function pyOrder(a: unknown, b: unknown, op = '<'): number {
   assertDefined(b)
   if (isNumeric(a) && isNumeric(b)) return Math.sign(Number(a) - Number(b))
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
+  const objects = samePyType(a, b)
+  if (objects) return Math.sign(objects[0].pyOrderKey() - objects[1].pyOrderKey())
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEquals(a[i], b[i])) return pyOrder(a[i], b[i], op)
@@ -211,6 +262,10 @@ function repeat<T>(seq: T, times: number): T {
 export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
   assertDefined(a)
   assertDefined(b)
+  if (isPyObject(a)) {
+    const result = a.pyBinOp(op, b)
+    if (result !== undefined) return result
+  }
   if (isNumeric(a) && isNumeric(b)) {
     const x = Number(a)
     const y = Number(b)

@@ -5,6 +5,7 @@
  * `(?x)`, `\Z` and replacement templates; what cannot be translated faithfully is refused by name.
  */
 import { TemplateError } from '../errors.js'
+import { PyTuple } from './python.js'
 import {
   PythonRegexError,
   pythonFinditer,
@@ -106,7 +107,7 @@ export function regexFindall(value: string, pattern: string, options: RegexOptio
   for (const match of pythonFinditer(regex, value)) {
     if (regex.groups === 0) out.push(match[0])
     else if (regex.groups === 1) out.push(match[1] ?? '')
-    else out.push(match.slice(1, regex.groups + 1).map((g) => g ?? ''))
+    else out.push(PyTuple.of(...match.slice(1, regex.groups + 1).map((g) => g ?? '')))
   }
   return out
 }

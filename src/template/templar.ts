@@ -4,7 +4,7 @@ import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { withNativeTexts } from './native-text.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { pythonStr, pyTruthy } from './python.js'
+import { PyTuple, holdsPyObject, pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
@@ -63,7 +63,10 @@ function isScalar(value: unknown): boolean {
  * string "2" and `"{{ none }}"` the empty string, while `"{{ items }}"` stays a list.
  */
 function convertData(value: unknown): unknown {
-  if (Array.isArray(value) || isRecord(value) || typeof value === 'boolean') return value
+  // A tuple prints as `(a, b)`, and a datetime inside a list as `datetime.datetime(…)`: no literal that
+  // Ansible turns back into a list, so both stay text.
+  const literal = (Array.isArray(value) && !(value instanceof PyTuple)) || isRecord(value)
+  if ((literal && !holdsPyObject(value)) || typeof value === 'boolean') return value
   // Ansible's finalize prints None as nothing.
   const text =
     typeof value === 'string'

@@ -1,7 +1,9 @@
 import { TemplateError } from '../errors.js'
 import type { Kwargs } from './attributes.js'
-import { pyCompare, pyEquals, pyIn, pyTruthy, toBoolean } from './python.js'
+import { pyCompare, pyEquals, pyIn, pyTruthy, pythonStr, toBoolean } from './python.js'
 import { regexTest as pythonRegexTest } from './regex-filters.js'
+import { compareVersions } from './versions.js'
+import { PATH_TESTS } from './tests-paths.js'
 import { Undefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -81,38 +83,43 @@ const VERSION_OPS: Record<string, string> = {
   ne: '!='
 }
 
-/** LooseVersion-style parts: numbers compare numerically, other runs as strings. */
-function versionParts(version: string): (number | string)[] {
-  return (version.match(/\d+|[a-z]+/gi) ?? []).map((p) => (/^\d+$/.test(p) ? Number(p) : p))
-}
-
-function compareVersions(a: string, b: string): number {
-  const x = versionParts(a)
-  const y = versionParts(b)
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const p = x[i]
-    const q = y[i]
-    if (p === undefined) return -1
-    if (q === undefined) return 1
-    if (p === q) continue
-    if (typeof p === 'number' && typeof q === 'number') return p < q ? -1 : 1
-    // LooseVersion compares int with str by type in Python 2; treat numbers as newer than letters.
-    if (typeof p === 'number') return 1
-    if (typeof q === 'number') return -1
-    return p < q ? -1 : 1
-  }
-  return 0
-}
-
 function versionTest(
   value: unknown,
-  [version, operator = 'eq']: unknown[],
+  [version, operator = 'eq', strict = false, versionType]: unknown[],
   kwargs: Kwargs
 ): boolean {
-  const op = VERSION_OPS[String(kwargs.operator ?? operator)]
+  const opName = String(kwargs.operator ?? operator)
+  const op = VERSION_OPS[opName]
   if (!op)
-    throw new TemplateError(`Invalid operator type (${String(operator)}) for the 'version' test`)
-  return pyCompare(op, compareVersions(String(value), String(kwargs.version ?? version)), 0)
+    throw new TemplateError(
+      `Invalid operator type (${opName}). Must be one of ${Object.keys(VERSION_OPS)
+        .map((o) => `'${o}'`)
+        .join(', ')}`
+    )
+  const other = pythonStr(kwargs.version ?? version)
+  if (other === '' || other === 'None')
+    throw new TemplateError('Version parameter to compare against cannot be empty')
+  const typeArg = kwargs.version_type ?? versionType
+  const type =
+    typeArg !== undefined && typeArg !== null
+      ? String(typeArg)
+      : pyTruthy(kwargs.strict ?? strict)
+        ? 'strict'
+        : 'loose'
+  return pyCompare(op, compareVersions(pythonStr(value), other, type), 0)
+}
+
+function iterable(test: string, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value
+  if (typeof value === 'string') return [...value]
+  if (isRecord(value)) return Object.keys(value)
+  throw new TemplateError(`The '${test}' test expects a list`)
+}
+
+// Python's set(a).issubset(b): any iterables (a string is its characters).
+function isSubset(small: unknown, big: unknown): boolean {
+  const container = iterable('subset', big)
+  return iterable('subset', small).every((x) => pyIn(x, container))
 }
 
 const compareTest =
@@ -166,8 +173,16 @@ export const TESTS: Record<string, TestFunction> = {
     !pyTruthy(pyTruthy(kw.convert_bool ?? convert ?? false) ? toBoolean(v) : v),
   in: (v, [seq]) => pyIn(v, seq),
   contains: (v, [item]) => pyIn(item, v),
-  subset: (v, [big]) => Array.isArray(v) && v.every((x) => pyIn(x, big)),
-  superset: (v, [small]) => Array.isArray(small) && small.every((x) => pyIn(x, v)),
+  subset: (v, [big]) => isSubset(v, big),
+  issubset: (v, [big]) => isSubset(v, big),
+  superset: (v, [small]) => isSubset(small, v),
+  issuperset: (v, [small]) => isSubset(small, v),
+  all: (v) => iterable('all', v).every(pyTruthy),
+  any: (v) => iterable('any', v).some(pyTruthy),
+  nan: (v) => typeof v === 'number' && Number.isNaN(v),
+  isnan: (v) => typeof v === 'number' && Number.isNaN(v),
+  // A `!vault` value is decrypted when it is loaded: what a template sees is never the vault text.
+  vault_encrypted: () => false,
   sameas: (v, [other]) => v === other,
   equalto: compareTest('=='),
   '==': compareTest('=='),
@@ -183,5 +198,59 @@ export const TESTS: Record<string, TestFunction> = {
   '>=': compareTest('>='),
   ge: compareTest('>='),
   version: versionTest,
-  version_compare: versionTest
+  version_compare: versionTest,
+  ...PATH_TESTS
 }
+
+// Ansible's own test plugins answer to `ansible.builtin.NAME` too (Jinja2's builtins do not).
+for (const name of [
+  'abs',
+  'all',
+  'any',
+  'change',
+  'changed',
+  'contains',
+  'directory',
+  'exists',
+  'failed',
+  'failure',
+  'falsy',
+  'file',
+  'finished',
+  'is_abs',
+  'is_dir',
+  'is_file',
+  'is_link',
+  'is_mount',
+  'is_same_file',
+  'isnan',
+  'issubset',
+  'issuperset',
+  'link',
+  'link_exists',
+  'match',
+  'mount',
+  'nan',
+  'reachable',
+  'regex',
+  'same_file',
+  'search',
+  'skip',
+  'skipped',
+  'started',
+  'subset',
+  'succeeded',
+  'success',
+  'successful',
+  'superset',
+  'truthy',
+  'unreachable',
+  'uri',
+  'url',
+  'urn',
+  'vault_encrypted',
+  'version',
+  'version_compare'
+])
+  // prettier-ignore
+  if (TESTS[name]) TESTS[`ansible.builtin.${name}`] = TESTS[name]
