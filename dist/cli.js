@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-RHBMA27Y.js";
+} from "./chunks/chunk-NYW7Z4F6.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-KKEI4DCU.js";
+} from "./chunks/chunk-HI7J3ICQ.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";
@@ -54,7 +54,21 @@ function askVaultPassword(label, ansibleStyle, terminal = { input: process.stdin
     terminal
   );
 }
+async function askVarsPrompt(request, terminal = { input: process.stdin, output: process.stderr }) {
+  const noTerminal = `vars_prompt '${request.name}' needs a terminal, and stdin is not one: give it with -e ${request.name}=VALUE`;
+  const ask = (message) => askLine(message, `'${request.name}' prompt`, noTerminal, terminal, !request.private);
+  for (; ; ) {
+    const first = await ask(request.message);
+    if (!request.confirm) return first;
+    const second = await ask(`confirm ${request.message}`);
+    if (first === second) return first;
+    terminal.output.write("***** VALUES ENTERED DO NOT MATCH ****\n");
+  }
+}
 function askHidden(prompt, what, noTerminal, terminal) {
+  return askLine(prompt, what, noTerminal, terminal, false);
+}
+function askLine(prompt, what, noTerminal, terminal, echo) {
   const { input, output } = terminal;
   if (!input.isTTY || typeof input.setRawMode !== "function") {
     return Promise.reject(new OptionError(noTerminal));
@@ -78,8 +92,13 @@ function askHidden(prompt, what, noTerminal, terminal) {
           if (typed === "") return finish(new OptionError(`no ${what} was typed`));
           return finish();
         }
-        if (char === "\x7F" || char === "\b") typed = typed.slice(0, -1);
-        else typed += char;
+        if (char === "\x7F" || char === "\b") {
+          if (echo && typed !== "") output.write("\b \b");
+          typed = typed.slice(0, -1);
+        } else {
+          typed += char;
+          if (echo) output.write(char);
+        }
       }
     };
     output.write(prompt);
@@ -180,7 +199,11 @@ async function main(argv) {
         poll
       });
     }
-    const outcome = await executeRun(settings, write, { signal: controller.signal });
+    const outcome = await executeRun(settings, write, {
+      signal: controller.signal,
+      // vars_prompt asks on a terminal only; without one, a prompt with no value stops the run.
+      ...process.stdin.isTTY ? { varsPrompter: (request2) => askVarsPrompt(request2) } : {}
+    });
     if (controller.signal.aborted) return 99;
     return outcome.exitCode;
   } catch (error) {

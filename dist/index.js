@@ -9,6 +9,7 @@ import {
   MAX_INPUT_VALUE_BYTES,
   MAX_OUTPUT_BYTES,
   MAX_PLAIN_JOBS_OUTPUT_BYTES,
+  MAX_PLAN_OUTPUT_BYTES,
   Outputs,
   State,
   endGroup,
@@ -23,11 +24,12 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-LK2X3YN3.js";
+} from "./chunks/chunk-GDLX6RXZ.js";
 import {
+  entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-RHBMA27Y.js";
+} from "./chunks/chunk-NYW7Z4F6.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -48,7 +50,7 @@ import {
   setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-KKEI4DCU.js";
+} from "./chunks/chunk-HI7J3ICQ.js";
 
 // src/main.ts
 import path from "node:path";
@@ -137,66 +139,6 @@ function secretMasker(options = {}) {
   };
   return (value) => mask(value);
 }
-
-// src/action/outputs.ts
-function hostOutcomes(stats) {
-  const entries = Object.entries(stats);
-  return {
-    failed: entries.filter(([, s]) => s.failed > 0).map(([h]) => h),
-    unreachable: entries.filter(([, s]) => s.unreachable > 0).map(([h]) => h),
-    changed: entries.some(([, s]) => s.changed > 0)
-  };
-}
-function writeOutputs(document, resultsFile) {
-  writeResultsDocument(resultsFile, document);
-  const json = JSON.stringify(document);
-  if (Buffer.byteLength(json) <= MAX_OUTPUT_BYTES) {
-    setOutput(Outputs.Results, json);
-  } else {
-    setOutput(Outputs.Results, "");
-    notice(
-      `The results document is ${Buffer.byteLength(json)} bytes, over GitHub's 1 MB output limit: read it from the '${Outputs.ResultsFile}' output (${resultsFile}).`
-    );
-  }
-  const outcomes = hostOutcomes(document.stats);
-  setOutput(Outputs.ResultsFile, resultsFile);
-  setOutput(Outputs.Stats, JSON.stringify(document.stats));
-  setOutput(Outputs.CustomStats, JSON.stringify(document.custom_stats ?? {}));
-  const jobs = jobsOutput(document.jobs, resultsFile);
-  setOutput(Outputs.Jobs, jobs.value);
-  setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed));
-  setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable));
-  setOutput(Outputs.Changed, String(outcomes.changed));
-  setOutput(Outputs.Ok, String(document.ok));
-  return jobs.problem;
-}
-function jobsOutput(jobs, resultsFile) {
-  const json = JSON.stringify(jobs);
-  if (Buffer.byteLength(json) <= MAX_PLAIN_JOBS_OUTPUT_BYTES) return { value: json };
-  const compact = encodeCompactJobs(jobs);
-  if (compact.length <= MAX_INPUT_VALUE_BYTES) return { value: compact };
-  const count = Object.values(jobs).reduce((n, byHost) => n + Object.keys(byHost).length, 0);
-  return {
-    value: "",
-    problem: `The ${count} background jobs still running do not fit in the '${Outputs.Jobs}' output: encoded they take ${compact.length} bytes, and a step input holds at most ${MAX_INPUT_VALUE_BYTES} (the runner passes inputs as environment variables of at most 128 KiB). Hand them over as a file instead: upload the results file (the '${Outputs.ResultsFile}' output, ${resultsFile}; set '${Inputs.ResultsFile}' to choose where) with actions/upload-artifact and 'if: always()', download that artifact where you gather, and give the file's path to the '${Inputs.Jobs}' input (or to --jobs).`
-  };
-}
-function gate(document, exitCode, failOn) {
-  if (failOn === "never") return void 0;
-  const { failed, unreachable } = hostOutcomes(document.stats);
-  const reasons = [];
-  if ((failOn === "failed" || failOn === "any") && failed.length > 0)
-    reasons.push(`failed on ${failed.join(", ")}`);
-  if ((failOn === "unreachable" || failOn === "any") && unreachable.length > 0)
-    reasons.push(`unreachable: ${unreachable.join(", ")}`);
-  if (failOn === "any" && reasons.length === 0 && exitCode !== 0)
-    reasons.push(`ended with exit code ${exitCode}`);
-  return reasons.length > 0 ? `The playbook ${reasons.join("; ")}. See the recap above and the job summary.` : void 0;
-}
-
-// src/action/pr-comment.ts
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 
 // src/report/text.ts
 function asRecord(value) {
@@ -337,7 +279,369 @@ function nonNegative(value) {
   return n !== void 0 && n >= 0 ? n : void 0;
 }
 
+// src/report/plan.ts
+var KIND_OF_MODULE = Object.assign(/* @__PURE__ */ Object.create(null), {
+  copy: "file",
+  template: "file",
+  file: "file",
+  lineinfile: "file",
+  blockinfile: "file",
+  replace: "file",
+  assemble: "file",
+  get_url: "file",
+  unarchive: "file",
+  ini_file: "file",
+  tempfile: "file",
+  git: "file",
+  apt: "package",
+  package: "package",
+  dnf: "package",
+  yum: "package",
+  pip: "package",
+  service: "service",
+  systemd: "service",
+  systemd_service: "service",
+  sysvinit: "service",
+  user: "account",
+  group: "account",
+  authorized_key: "account",
+  apt_repository: "repository",
+  apt_key: "repository",
+  deb822_repository: "repository",
+  yum_repository: "repository",
+  rpm_key: "repository",
+  command: "command",
+  shell: "command",
+  raw: "command",
+  script: "command"
+});
+function changeKind(module) {
+  const short = module.replace(/^ansible\.(builtin|legacy)\./, "").replace(/^community\.general\./, "");
+  return KIND_OF_MODULE[short] ?? "other";
+}
+function buildPlan(doc) {
+  const hosts = Object.keys(doc.stats);
+  const changed = /* @__PURE__ */ new Set();
+  const tasks = [];
+  const files = /* @__PURE__ */ new Set();
+  const packages = /* @__PURE__ */ new Set();
+  const count = { service: 0, account: 0, repository: 0, command: 0 };
+  for (const play of doc.plays) {
+    for (const task of play.tasks) {
+      const changes = [];
+      for (const [host, entry] of Object.entries(task.results)) {
+        const result = asRecord(entry.result);
+        if (entry.status !== "changed" && result["changed"] !== true) continue;
+        if (!hosts.includes(host)) hosts.push(host);
+        const change = hostChange(host, task.module, result);
+        changes.push(change);
+        changed.add(host);
+        for (const p of change.paths) files.add(`${host}\0${p}`);
+        if (change.kind === "package") {
+          if (change.packages.length === 0) packages.add(`${host}\0${task.name}\0?`);
+          for (const p of change.packages) packages.add(`${host}\0${p}`);
+        }
+        if (change.kind in count) count[change.kind]++;
+      }
+      if (changes.length > 0)
+        tasks.push({
+          play: play.name,
+          name: task.name || task.module,
+          module: task.module.replace(/^ansible\.(builtin|legacy)\./, ""),
+          file: task.file,
+          line: task.line,
+          changes
+        });
+    }
+  }
+  const failedHosts = Object.entries(doc.stats).filter(([, s]) => s.failed > 0 || s.unreachable > 0).map(([h]) => h);
+  return {
+    hosts,
+    changedHosts: hosts.filter((h) => changed.has(h)),
+    tasks,
+    failedHosts,
+    files: files.size,
+    packages: packages.size,
+    services: count.service,
+    accounts: count.account,
+    repositories: count.repository,
+    commands: count.command
+  };
+}
+function hostChange(host, module, result) {
+  const kind = changeKind(module);
+  const hidden = result["censored"] !== void 0 || result["_ansible_no_log"] === true;
+  const paths = /* @__PURE__ */ new Set();
+  const packages = /* @__PURE__ */ new Set();
+  const diffs = [];
+  const items = withItems(result);
+  const changedParts = items.length > 1 ? items.slice(1).filter((r) => r["changed"] === true) : items;
+  for (const part of changedParts) {
+    const partHidden = hidden || part["censored"] !== void 0 || part["_ansible_no_log"] === true;
+    const entries = diffEntries(part["diff"]);
+    if (kind === "file") {
+      const path2 = firstString(part, ["dest", "path"]) ?? headerPath(entries);
+      if (path2 !== void 0 && !partHidden) paths.add(path2);
+    }
+    for (const entry of entries) {
+      if (kind === "package" && typeof entry.prepared === "string")
+        for (const name of packageNames(entry.prepared)) packages.add(name);
+      if (partHidden) continue;
+      const text = entryDiffText(entry);
+      if (text === "") continue;
+      const label = entry.after_header ?? entry.before_header ?? firstString(part, ["dest", "path", "name"]) ?? (typeof part["item"] === "string" ? part["item"] : module);
+      diffs.push({ label, text });
+    }
+  }
+  return { host, kind, paths: [...paths], packages: [...packages], diffs, hidden };
+}
+function firstString(record, keys) {
+  for (const key of keys) {
+    const value = record[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return void 0;
+}
+function headerPath(entries) {
+  for (const entry of entries) {
+    const header = entry.after_header ?? entry.before_header;
+    if (typeof header === "string" && header.startsWith("/")) return header;
+  }
+  return void 0;
+}
+function diffEntries(value) {
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter(
+    (entry) => isRecord(entry) && (typeof entry["prepared"] === "string" || entry["before"] !== void 0 || entry["after"] !== void 0)
+  );
+}
+function packageNames(prepared) {
+  const names = /* @__PURE__ */ new Set();
+  let listing = false;
+  for (const line of prepared.split("\n")) {
+    const action = /^(?:Inst|Remv|Purg)\s+(\S+)/.exec(line);
+    if (action) {
+      names.add(action[1]);
+      continue;
+    }
+    if (/^The following .*packages? will be (?:installed|upgraded|REMOVED|removed)/.test(line)) {
+      listing = true;
+      continue;
+    }
+    if (listing && /^\s+\S/.test(line)) {
+      for (const name of line.trim().split(/\s+/)) names.add(name.replace(/\*$/, ""));
+      continue;
+    }
+    listing = false;
+  }
+  return [...names];
+}
+var MAX_DIFF_LINES = 400;
+var MAX_DIFF_CHARS = 4e4;
+var DETAILS = [
+  {
+    diffLines: MAX_DIFF_LINES,
+    diffChars: MAX_DIFF_CHARS,
+    diffs: true,
+    maxHosts: 100,
+    maxTasks: 500
+  },
+  { diffLines: 100, diffChars: 1e4, diffs: true, maxHosts: 100, maxTasks: 500 },
+  { diffLines: 30, diffChars: 3e3, diffs: true, maxHosts: 50, maxTasks: 200 },
+  { diffLines: 0, diffChars: 0, diffs: false, maxHosts: 20, maxTasks: 200 },
+  { diffLines: 0, diffChars: 0, diffs: false, maxHosts: 5, maxTasks: 50 },
+  { diffLines: 0, diffChars: 0, diffs: false, maxHosts: 0, maxTasks: 0 }
+];
+var PLAN_CUT_NOTE = "The plan was shortened to fit the summary; the results file has every diff.";
+function planHeadline(plan) {
+  if (plan.tasks.length === 0)
+    return `No changes: ${plural(plan.hosts.length, "host")} checked, nothing would change.`;
+  const kinds = [
+    plan.files > 0 ? plural(plan.files, "file") : "",
+    plan.packages > 0 ? plural(plan.packages, "package") : "",
+    plan.services > 0 ? plural(plan.services, "service change") : "",
+    plan.accounts > 0 ? plural(plan.accounts, "account change") : "",
+    plan.repositories > 0 ? plural(plan.repositories, "repository change") : "",
+    plan.commands > 0 ? plural(plan.commands, "command") : ""
+  ].filter((k) => k !== "");
+  return `${plural(plan.changedHosts.length, "host")} of ${plan.hosts.length} \xB7 ${plural(plan.tasks.length, "task")} would change` + (kinds.length > 0 ? ` \xB7 ${kinds.join(" \xB7 ")}` : "");
+}
+function renderPlan(plan, title, maxBytes) {
+  for (const [index, detail] of DETAILS.entries()) {
+    const text = renderWith(plan, title, detail, index > 0);
+    if (utf8Length(text) <= maxBytes) return text;
+  }
+  const headline = `## \u{1F4CB} ${mdText(title)}: plan
+
+${planHeadline(plan)}
+
+> [!NOTE]
+> ${PLAN_CUT_NOTE}
+`;
+  return utf8Length(headline) <= maxBytes ? headline : "";
+}
+function renderWith(plan, title, detail, cut) {
+  const parts = [`## \u{1F4CB} ${mdText(title)}: plan`, planHeadline(plan)];
+  if (plan.failedHosts.length > 0)
+    parts.push(
+      `> [!WARNING]
+> The check failed on ${plan.failedHosts.map(mdText).join(", ")}: the plan stops where it failed (see the failures below).`
+    );
+  for (const task of plan.tasks.slice(0, detail.maxTasks)) parts.push(taskSection(task, detail));
+  if (plan.tasks.length > detail.maxTasks)
+    parts.push(
+      `_\u2026 and ${plural(plan.tasks.length - detail.maxTasks, "more task")} that would change: see the results file._`
+    );
+  if (cut) parts.push(`> [!NOTE]
+> ${PLAN_CUT_NOTE}`);
+  return parts.join("\n\n") + "\n";
+}
+function taskSection(task, detail) {
+  const where2 = task.file ? ` <sub>${mdText(`${task.file}${task.line ? `:${task.line}` : ""}`)}</sub>` : "";
+  const hosts = task.changes.map((c) => c.host);
+  const shown = hosts.slice(0, detail.maxHosts);
+  const lines = [
+    `### \u{1F7E1} ${mdText(task.name)} ${code(task.module)}${where2}`,
+    "",
+    `Would change on ${plural(hosts.length, "host")}` + (shown.length > 0 ? `: ${shown.map(mdText).join(", ")}${hosts.length > shown.length ? ", \u2026" : ""}` : "")
+  ];
+  const parts = [lines.join("\n")];
+  for (const change of task.changes.slice(0, detail.maxHosts)) {
+    if (change.hidden) {
+      parts.push(`<sub>${html(change.host)}: diff hidden (no_log)</sub>`);
+      continue;
+    }
+    const named = [...change.paths, ...change.packages];
+    if (!detail.diffs || change.diffs.length === 0) {
+      if (named.length > 0)
+        parts.push(
+          `${mdText(change.host)}: ${named.slice(0, 20).map(code).join(", ")}${named.length > 20 ? ", \u2026" : ""}`
+        );
+      continue;
+    }
+    for (const diff of change.diffs) parts.push(diffBlock(change.host, diff, detail));
+  }
+  return parts.join("\n\n");
+}
+function diffBlock(host, diff, detail) {
+  const clean = cleanText(diff.text).replace(/\n$/, "");
+  const lines = clean.split("\n");
+  let body = lines.slice(0, detail.diffLines).join("\n");
+  if (body.length > detail.diffChars) body = body.slice(0, detail.diffChars);
+  const cut = body.length < clean.length;
+  const added = lines.filter((l) => l.startsWith("+") && !l.startsWith("+++")).length;
+  const removed = lines.filter((l) => l.startsWith("-") && !l.startsWith("---")).length;
+  const unified = clean.startsWith("--- ");
+  const counts = unified ? ` (+${added} \u2212${removed})` : "";
+  return [
+    `<details><summary>${html(host)} \u2014 ${html(diff.label)}${counts}</summary>`,
+    "",
+    fenced(body, unified ? "diff" : "text"),
+    ...cut ? [
+      "",
+      `_Diff cut: ${utf8Length(body)} of ${utf8Length(clean)} bytes shown (${Math.min(lines.length, detail.diffLines)} of ${lines.length} lines); the results file has it whole._`
+    ] : [],
+    "",
+    "</details>"
+  ].join("\n");
+}
+function planOutput(plan, maxBytes) {
+  const entries = [];
+  for (const task of plan.tasks)
+    for (const change of task.changes)
+      entries.push([
+        change.host,
+        {
+          play: task.play,
+          task: task.name,
+          module: task.module,
+          kind: change.kind,
+          ...change.paths.length > 0 ? { paths: change.paths } : {},
+          ...change.packages.length > 0 ? { packages: change.packages } : {}
+        }
+      ]);
+  const build = (keep) => {
+    const hosts = /* @__PURE__ */ Object.create(null);
+    for (const host of plan.changedHosts) hosts[host] = [];
+    for (const [host, entry] of entries.slice(0, keep)) (hosts[host] ??= []).push(entry);
+    const out = { changed: plan.tasks.length > 0, hosts };
+    if (keep < entries.length) out.truncated = entries.length - keep;
+    return JSON.stringify(out);
+  };
+  const whole = build(entries.length);
+  if (utf8Length(whole) <= maxBytes) return whole;
+  let low = 0;
+  let high = entries.length - 1;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (utf8Length(build(mid)) <= maxBytes) low = mid;
+    else high = mid - 1;
+  }
+  const text = build(low);
+  if (utf8Length(text) <= maxBytes) return text;
+  return JSON.stringify({ changed: plan.tasks.length > 0, hosts: {}, truncated: entries.length });
+}
+
+// src/action/outputs.ts
+function hostOutcomes(stats) {
+  const entries = Object.entries(stats);
+  return {
+    failed: entries.filter(([, s]) => s.failed > 0).map(([h]) => h),
+    unreachable: entries.filter(([, s]) => s.unreachable > 0).map(([h]) => h),
+    changed: entries.some(([, s]) => s.changed > 0)
+  };
+}
+function writeOutputs(document, resultsFile) {
+  writeResultsDocument(resultsFile, document);
+  const json = JSON.stringify(document);
+  if (Buffer.byteLength(json) <= MAX_OUTPUT_BYTES) {
+    setOutput(Outputs.Results, json);
+  } else {
+    setOutput(Outputs.Results, "");
+    notice(
+      `The results document is ${Buffer.byteLength(json)} bytes, over GitHub's 1 MB output limit: read it from the '${Outputs.ResultsFile}' output (${resultsFile}).`
+    );
+  }
+  const outcomes = hostOutcomes(document.stats);
+  setOutput(Outputs.ResultsFile, resultsFile);
+  setOutput(Outputs.Stats, JSON.stringify(document.stats));
+  setOutput(Outputs.CustomStats, JSON.stringify(document.custom_stats ?? {}));
+  const jobs = jobsOutput(document.jobs, resultsFile);
+  setOutput(Outputs.Jobs, jobs.value);
+  setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed));
+  setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable));
+  setOutput(Outputs.Changed, String(outcomes.changed));
+  setOutput(Outputs.Plan, planOutput(buildPlan(document), MAX_PLAN_OUTPUT_BYTES));
+  setOutput(Outputs.Ok, String(document.ok));
+  return jobs.problem;
+}
+function jobsOutput(jobs, resultsFile) {
+  const json = JSON.stringify(jobs);
+  if (Buffer.byteLength(json) <= MAX_PLAIN_JOBS_OUTPUT_BYTES) return { value: json };
+  const compact = encodeCompactJobs(jobs);
+  if (compact.length <= MAX_INPUT_VALUE_BYTES) return { value: compact };
+  const count = Object.values(jobs).reduce((n, byHost) => n + Object.keys(byHost).length, 0);
+  return {
+    value: "",
+    problem: `The ${count} background jobs still running do not fit in the '${Outputs.Jobs}' output: encoded they take ${compact.length} bytes, and a step input holds at most ${MAX_INPUT_VALUE_BYTES} (the runner passes inputs as environment variables of at most 128 KiB). Hand them over as a file instead: upload the results file (the '${Outputs.ResultsFile}' output, ${resultsFile}; set '${Inputs.ResultsFile}' to choose where) with actions/upload-artifact and 'if: always()', download that artifact where you gather, and give the file's path to the '${Inputs.Jobs}' input (or to --jobs).`
+  };
+}
+function gate(document, exitCode, failOn) {
+  if (failOn === "never") return void 0;
+  const { failed, unreachable } = hostOutcomes(document.stats);
+  const reasons = [];
+  if ((failOn === "failed" || failOn === "any") && failed.length > 0)
+    reasons.push(`failed on ${failed.join(", ")}`);
+  if ((failOn === "unreachable" || failOn === "any") && unreachable.length > 0)
+    reasons.push(`unreachable: ${unreachable.join(", ")}`);
+  if (failOn === "any" && reasons.length === 0 && exitCode !== 0)
+    reasons.push(`ended with exit code ${exitCode}`);
+  return reasons.length > 0 ? `The playbook ${reasons.join("; ")}. See the recap above and the job summary.` : void 0;
+}
+
 // src/action/pr-comment.ts
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 var MARKER_PREFIX = "<!-- async-playbook:summary";
 var MAX_COMMENT_CHARS = 65e3;
 var PER_PAGE = 100;
@@ -387,7 +691,7 @@ function canonicalJson(value) {
   }
   return JSON.stringify(value) ?? "null";
 }
-async function upsertPullRequestComment(body, token, env = process.env, shard = {}) {
+async function upsertPullRequestComment(body, token, env = process.env, shard = {}, options = {}) {
   const event = readEvent(env);
   const number = pullRequestNumber(event);
   const repository = env["GITHUB_REPOSITORY"];
@@ -405,18 +709,22 @@ async function upsertPullRequestComment(body, token, env = process.env, shard = 
 
 ---
 ${origin}` : "";
-  const room = MAX_COMMENT_CHARS - marker.length - footer.length;
+  const room = MAX_COMMENT_CHARS - marker.length - footer.length - 300;
+  const planMarker = options.plan ? `${planMarkerOf(env, event)}
+` : "";
   const text = `${marker}
-${body.length > room ? `${body.slice(0, room)}
+${planMarker}${body.length > room ? `${body.slice(0, room)}
 
 _Comment truncated; see the job summary._` : body}${footer}`;
   const signal = AbortSignal.timeout(3e4);
-  const existing = await findComment(
+  const existing = (await findComments(
     `${api}/repos/${repository}/issues/${number}/comments`,
-    marker,
+    (body2) => body2 === marker || body2.startsWith(`${marker}
+`),
     { headers, signal },
-    api
-  );
+    api,
+    true
+  ))[0]?.id;
   const send = (method, url) => fetch(url, { method, headers, body: JSON.stringify({ body: text }), signal });
   if (existing !== void 0) {
     const updated = await send("PATCH", `${api}/repos/${repository}/issues/comments/${existing}`);
@@ -429,7 +737,8 @@ _Comment truncated; see the job summary._` : body}${footer}`;
     throw new Error(`writing the comment on #${number} failed: HTTP ${created.status}`);
   return `added a summary comment to #${number}`;
 }
-async function findComment(listUrl, marker, init, api) {
+async function findComments(listUrl, matches, init, api, first = false) {
+  const found = [];
   const origin = new URL(api).origin;
   let url = `${listUrl}?per_page=${PER_PAGE}`;
   for (let page = 1; url !== void 0 && page <= MAX_PAGES; page++) {
@@ -439,9 +748,10 @@ async function findComment(listUrl, marker, init, api) {
     const comments = await response.json();
     if (!Array.isArray(comments)) throw new Error("listing the pull request's comments: not a list");
     for (const comment of comments) {
-      if (typeof comment?.id === "number" && typeof comment.body === "string" && (comment.body === marker || comment.body.startsWith(`${marker}
-`)))
-        return comment.id;
+      if (typeof comment?.id === "number" && typeof comment.body === "string" && matches(comment.body)) {
+        found.push({ id: comment.id, body: comment.body });
+        if (first) return found;
+      }
     }
     const next = nextLink(response.headers.get("link"));
     if (next !== void 0) {
@@ -450,7 +760,7 @@ async function findComment(listUrl, marker, init, api) {
     } else
       url = comments.length >= PER_PAGE ? `${listUrl}?per_page=${PER_PAGE}&page=${page + 1}` : void 0;
   }
-  return void 0;
+  return found;
 }
 function nextLink(header) {
   for (const [, url, params] of (header ?? "").matchAll(/<([^>]*)>([^,]*)/g))
@@ -494,6 +804,114 @@ function readEvent(env) {
 function pullRequestNumber(event) {
   const number = event.pull_request?.number ?? (event.issue?.pull_request ? event.issue.number : void 0);
   return typeof number === "number" && Number.isInteger(number) && number > 0 ? number : void 0;
+}
+var PLAN_MARKER_PREFIX = "<!-- async-playbook:plan";
+var APPLIED_PREFIX = "<!-- async-playbook:applied -->";
+function serverUrl(env) {
+  return (env["GITHUB_SERVER_URL"] || "https://github.com").replace(/\/+$/, "");
+}
+function runUrl(env) {
+  const runId = env["GITHUB_RUN_ID"];
+  const repository = env["GITHUB_REPOSITORY"];
+  if (!runId || !/^\d+$/.test(runId) || !repository) return void 0;
+  const attempt2 = env["GITHUB_RUN_ATTEMPT"];
+  return `${serverUrl(env)}/${repository}/actions/runs/${runId}${attempt2 && /^\d+$/.test(attempt2) ? `/attempts/${attempt2}` : ""}`;
+}
+function planMarkerOf(env, event) {
+  const head = event.pull_request?.head?.sha;
+  const sha = typeof head === "string" && /^[0-9a-f]{7,64}$/i.test(head) ? head : env["GITHUB_SHA"];
+  const fields = [
+    ["run", runUrl(env)],
+    ["sha", sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : void 0]
+  ].filter((f) => f[1] !== void 0);
+  return `${PLAN_MARKER_PREFIX}${fields.map(([k, v]) => ` ${k}=${encodeURIComponent(v)}`).join("")} -->`;
+}
+function readPlanMarker(body) {
+  const line = body.split("\n").find((l) => l.startsWith(PLAN_MARKER_PREFIX));
+  if (line === void 0) return void 0;
+  const out = {};
+  for (const [, key, value] of line.matchAll(/ (run|sha)=([^\s]+)/g)) {
+    let decoded;
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      continue;
+    }
+    if (key === "run" && /^https?:\/\/[^\s<>()[\]]+\/actions\/runs\/\d+(?:\/attempts\/\d+)?$/.test(decoded))
+      out.run = decoded;
+    if (key === "sha" && /^[0-9a-f]{7,64}$/i.test(decoded)) out.sha = decoded;
+  }
+  return out;
+}
+async function linkAppliedPlan(token, env = process.env) {
+  const repository = env["GITHUB_REPOSITORY"];
+  const sha = env["GITHUB_SHA"];
+  if (pullRequestNumber(readEvent(env)) !== void 0)
+    return { message: "a pull-request run: no plan to link" };
+  if (!repository || !sha || !/^[0-9a-f]{7,64}$/i.test(sha))
+    return { message: "no commit to look up: no plan linked" };
+  const api = (env["GITHUB_API_URL"] || "https://api.github.com").replace(/\/+$/, "");
+  const headers = {
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.github+json",
+    "content-type": "application/json",
+    "user-agent": "async-playbook"
+  };
+  const signal = AbortSignal.timeout(3e4);
+  const pulls = await fetch(`${api}/repos/${repository}/commits/${sha}/pulls`, { headers, signal });
+  if (!pulls.ok)
+    throw new Error(
+      `looking up the pull request of commit ${sha.slice(0, 7)} failed: HTTP ${pulls.status}`
+    );
+  const list = await pulls.json();
+  const numbers = (Array.isArray(list) ? list : []).map(
+    (p) => p !== null && typeof p === "object" ? p.number : void 0
+  ).filter((n) => typeof n === "number" && Number.isInteger(n) && n > 0);
+  const number = numbers[0];
+  if (number === void 0)
+    return { message: `commit ${sha.slice(0, 7)} came from no pull request: no plan to link` };
+  const plans = await findComments(
+    `${api}/repos/${repository}/issues/${number}/comments`,
+    (body) => body.split("\n", 3).some((line) => line.startsWith(PLAN_MARKER_PREFIX)),
+    { headers, signal },
+    api
+  );
+  if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` };
+  const server = serverUrl(env);
+  const thisRun = runUrl(env);
+  const link = (url, text) => url ? `[${text}](${url})` : text;
+  const applied = `${APPLIED_PREFIX}
+\u2705 Applied by ${link(thisRun, "this run")} on commit [\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha}).`;
+  const ownRuns = `${server}/${repository}/actions/runs/`;
+  const linked = [];
+  for (const plan of plans) {
+    const recorded = readPlanMarker(plan.body);
+    if (!recorded?.run?.startsWith(ownRuns)) continue;
+    const kept = plan.body.split(`
+
+${APPLIED_PREFIX}`)[0];
+    const updated = await fetch(`${api}/repos/${repository}/issues/comments/${plan.id}`, {
+      method: "PATCH",
+      headers,
+      body: JSON.stringify({ body: `${kept}
+
+${applied}` }),
+      signal
+    });
+    if (updated.status === 403 || updated.status === 404) continue;
+    if (!updated.ok)
+      throw new Error(`marking the plan on #${number} as applied failed: HTTP ${updated.status}`);
+    linked.push(
+      link(recorded.run, "plan run") + (recorded.sha ? ` (commit \`${recorded.sha.slice(0, 7)}\`)` : "")
+    );
+  }
+  if (linked.length === 0)
+    return { message: `#${number} has no plan comment of this repository's runs: no plan linked` };
+  const planRuns = linked;
+  return {
+    message: `linked the plan of #${number} to this run`,
+    summaryLine: `\u{1F4CB} Applies the plan reviewed in [#${number}](${server}/${repository}/pull/${number}): ${planRuns.join(", ")}.`
+  };
 }
 
 // src/report/annotations.ts
@@ -864,6 +1282,7 @@ function isFailure(cell) {
 
 // src/report/job-summary.ts
 var DEFAULT_SUMMARY_MAX_BYTES = 1e6;
+var PLAN_SHARE = 0.7;
 var SUMMARY_TRUNCATED_NOTE = "Summary truncated to fit GitHub's 1 MiB limit; the full results are in the results file.";
 var MAX_JOB_ROWS = 200;
 var MAX_SUMMARY_MSG_CHARS = 300;
@@ -896,6 +1315,25 @@ var PLANS = [
 function renderJobSummary(doc, options = {}) {
   const maxBytes = typeof options.maxBytes === "number" && options.maxBytes >= 0 ? Math.floor(options.maxBytes) : DEFAULT_SUMMARY_MAX_BYTES;
   const title = oneLine(String(options.title ?? "")).trim() || "async-playbook";
+  if (options.plan === true) {
+    let planText;
+    try {
+      planText = renderPlan(buildPlan(doc), title, Math.floor(maxBytes * PLAN_SHARE));
+    } catch (error) {
+      planText = `## \u{1F4CB} ${mdText(title)}: plan
+
+The plan could not be drawn (${html(clip(error instanceof Error ? error.message : String(error), 300))}); the results file has every result.
+`;
+    }
+    const rest = renderJobSummary(doc, {
+      ...options,
+      plan: false,
+      title: `${title} (check mode)`,
+      maxBytes: maxBytes - utf8Length(planText) - 1
+    });
+    return fitBytes(`${planText}
+${rest}`, maxBytes);
+  }
   try {
     const now = typeof options.now === "number" ? options.now : Date.now();
     const model = normalize(doc, now);
@@ -1197,6 +1635,7 @@ async function run() {
     grouping.close();
   };
   let reported = false;
+  let listed = "";
   const report = async (document, failure, options = {}) => {
     if (reported) return;
     reported = true;
@@ -1212,7 +1651,8 @@ async function run() {
 `);
       }
     }
-    const summary2 = safeSummary(document, options.jobsStopped === true);
+    const plan = settings.run.check === true;
+    const summary2 = settings.mode !== "run" ? listingSummary(settings.mode, listed) : safeSummary(document, options.jobsStopped === true, plan);
     if (settings.summary && summary2) {
       try {
         await summary.addRaw(summary2).write();
@@ -1220,15 +1660,27 @@ async function run() {
         warning(`Could not write the job summary: ${message(error)}`);
       }
     }
-    if (settings.comment && settings.githubToken && summary2) {
+    if (settings.comment && settings.githubToken && summary2 && settings.mode === "run") {
+      const shard = settings.run.shard;
+      const identity = {
+        shard: shard ? `${shard.index}/${shard.count}` : void 0,
+        matrix: settings.matrix
+      };
       try {
-        const shard = settings.run.shard;
+        const body = plan ? safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES) ?? summary2 : summary2;
         info(
-          await upsertPullRequestComment(summary2, settings.githubToken, process.env, {
-            shard: shard ? `${shard.index}/${shard.count}` : void 0,
-            matrix: settings.matrix
+          await upsertPullRequestComment(body, settings.githubToken, process.env, identity, {
+            plan
           })
         );
+        if (!plan) {
+          const applied = await linkAppliedPlan(settings.githubToken, process.env);
+          if (applied.summaryLine && settings.summary)
+            await summary.addRaw(`
+${applied.summaryLine}
+`).write();
+          info(applied.message);
+        }
       } catch (error) {
         warning(`Could not update the pull-request comment: ${message(error)}`);
       }
@@ -1262,12 +1714,19 @@ async function run() {
   }, progressEveryMs());
   progress.unref();
   try {
-    const outcome = await executeRun(settings.run, (text) => out.write(text), {
-      signal: controller.signal,
-      extraEvents: [],
-      live,
-      beforeConsole: [noLogMasking(), grouping]
-    });
+    const outcome = await executeRun(
+      settings.run,
+      (text) => {
+        if (settings.mode !== "run") listed += text;
+        out.write(text);
+      },
+      {
+        signal: controller.signal,
+        extraEvents: [],
+        live,
+        beforeConsole: [noLogMasking(), grouping]
+      }
+    );
     if (controller.signal.aborted) return;
     await report(outcome.document, gate(outcome.document, outcome.exitCode, settings.failOn));
   } catch (error) {
@@ -1325,12 +1784,21 @@ function partialDocument(live) {
   document.jobs = jobsDocument(live.registry?.allOutstanding() ?? []);
   return document;
 }
-function safeSummary(document, jobsStopped) {
+var MAX_PLAN_COMMENT_BYTES = 6e4;
+function listingSummary(mode, listed) {
+  return `## \u{1F4CB} async-playbook: ${mode}
+
+${fenced(cleanText(listed).replace(/^\n+|\n+$/g, ""), "text")}
+`;
+}
+function safeSummary(document, jobsStopped, plan = false, maxBytes) {
   try {
-    const keys = renderHostKeySections(acceptedHostKeys(), unverifiedHosts());
+    const keys = maxBytes === void 0 ? renderHostKeySections(acceptedHostKeys(), unverifiedHosts()) : "";
     return renderJobSummary(document, {
       gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
-      jobsStopped
+      jobsStopped,
+      plan,
+      ...maxBytes !== void 0 ? { maxBytes } : {}
     }) + keys;
   } catch (error) {
     warning(`Could not render the job summary: ${message(error)}`);

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-LK2X3YN3.js";
-import "./chunks/chunk-KKEI4DCU.js";
+} from "./chunks/chunk-GDLX6RXZ.js";
+import "./chunks/chunk-HI7J3ICQ.js";
 
 // src/post.ts
 async function post() {
@@ -31,7 +31,8 @@ async function post() {
       jobs,
       settings.run.inventories,
       settings.run.connection,
-      settings.run.become
+      settings.run.become,
+      settings.run.allowInventoryScripts === true
     );
     for (const line of lines) info(line);
   } catch (error) {

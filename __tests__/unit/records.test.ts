@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dict } from '../../src/dict.js'
+import { dict } from '../../src/values/dict.js'
 import { parseYaml } from '../../src/playbook/yaml-loader.js'
 import { Undefined } from '../../src/template/undefined.js'
 import { isRecord } from '../../src/values/records.js'

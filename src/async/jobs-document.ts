@@ -7,7 +7,7 @@
  * (executor/become.ts adoptHandedOverJobs).
  */
 import { BECOME_METHODS, type BecomeIdentity } from '../connection/become.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { OptionError } from '../errors.js'
 import { JobRegistry, type KnownJob } from './job-registry.js'
 import { isValidJid } from './job-protocol.js'

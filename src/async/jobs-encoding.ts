@@ -14,7 +14,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { OptionError } from '../errors.js'
 import { isRecord } from '../values/records.js'
 

@@ -1,4 +1,4 @@
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { isRecord, mergeHash } from '../values/records.js'
 import { pythonClass } from '../modules/arg-types.js'
 import { emptyStats, type CustomStats, type HostStats } from './events.js'

@@ -3,7 +3,7 @@ import type { Inventory } from '../inventory/inventory.js'
 import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { RoleRef } from '../playbook/types.js'
 import type { Templar } from '../template/index.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 
 /** A variable and whether its value may be templated (false for values that came from a target). */
 interface Entry {

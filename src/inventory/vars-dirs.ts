@@ -3,7 +3,7 @@ import { extname, join, resolve, sep } from 'node:path'
 import { InventoryError } from '../errors.js'
 import { loadYaml, refusingListener, YamlSyntaxError } from '../values/yaml.js'
 import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 
 /** Ansible's YAML_FILENAME_EXTENSIONS: what a group_vars/host_vars file may end with (or no extension). */
 const VARS_EXTENSIONS = ['.yml', '.yaml', '.json']

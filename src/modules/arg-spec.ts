@@ -14,7 +14,7 @@
  * The module's `run` then reads `ctx.args` converted to the declared types, with defaults filled in and
  * aliases resolved. Nested option specs (`options` of a dict) and `fallback` are not supported.
  */
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { pyEquals, pythonStr } from '../template/python.js'
 import {
   ArgConversionError,

@@ -4,7 +4,7 @@
  * Split from arg-spec.ts, which applies them.
  */
 import { ansibleBoolean } from '../ansible-boolean.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { pyStringRepr, pythonStr } from '../template/python.js'
 

@@ -1,6 +1,6 @@
 import { ansibleBoolean, VALID_BOOLEANS } from '../ansible-boolean.js'
 import { ModuleArgumentError, type ModuleDefinition } from './module.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 
 /**
  * Marks a set_fact result whose facts are `cacheable`: the executor keeps them as host facts too. A symbol

@@ -3,7 +3,7 @@
 // (stats.ts), and the reporters show them (the recap's CUSTOM STATS, the results document's
 // `custom_stats`, the job summary).
 import { ansibleBoolean } from '../ansible-boolean.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { isRecord } from '../values/records.js'
 import type { ModuleDefinition } from './module.js'
 import { isVariableName } from './set-fact.js'

@@ -5,7 +5,7 @@
  * `cookies`/`cookies_string`, `content` and `json` by Ansible's rules, and the failure for a status not
  * in `status_code`.
  */
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 import { fetchUrlMessage, type HttpFailure } from '../http/transport.js'
 import type { ModuleResult } from './module.js'
 

@@ -8,7 +8,7 @@ import type {
   TaskInfo
 } from '../executor/events.js'
 import { censor } from './censor.js'
-import { dict } from '../dict.js'
+import { dict } from '../values/dict.js'
 
 /** One host's outcome of one task in the results document. */
 export interface HostResultEntry {

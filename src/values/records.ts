@@ -1,4 +1,4 @@
-import { dict } from '../dict.js'
+import { dict } from './dict.js'
 
 /**
  * A mapping in the Python sense (a dict): a plain object whose prototype chain ends in Object.prototype or
