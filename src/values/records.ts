@@ -2,7 +2,7 @@ import { dict } from './dict.js'
 
 /**
  * A mapping in the Python sense (a dict): a plain object whose prototype chain ends in Object.prototype or
- * null. That covers what YAML and JSON parsers build, null-prototype maps (src/dict.ts) and layered variable
+ * null. That covers what YAML and JSON parsers build, null-prototype maps (values/dict.ts) and layered variable
  * scopes (Object.create(parentScope)); it excludes lists and class instances (Date, Map, Uint8Array, the
  * templar's Undefined), which are values, not mappings. The one check of its kind: the loaders, the inventory,
  * templating, the executor and the job documents all use it.
