@@ -24,12 +24,12 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-GDLX6RXZ.js";
+} from "./chunks/chunk-AFKN6EKR.js";
 import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-NYW7Z4F6.js";
+} from "./chunks/chunk-Q25OVIE5.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -50,7 +50,7 @@ import {
   setVaultKeyring,
   unverifiedHosts,
   visibleControls
-} from "./chunks/chunk-HI7J3ICQ.js";
+} from "./chunks/chunk-SLT4XOIN.js";
 
 // src/main.ts
 import path from "node:path";

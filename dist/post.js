@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-GDLX6RXZ.js";
-import "./chunks/chunk-HI7J3ICQ.js";
+} from "./chunks/chunk-AFKN6EKR.js";
+import "./chunks/chunk-SLT4XOIN.js";
 
 // src/post.ts
 async function post() {
