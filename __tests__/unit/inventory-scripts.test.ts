@@ -139,4 +139,33 @@ describe('inventory scripts', () => {
         expect.arrayContaining(oracle[group]?.hosts ?? [])
       )
   })
+  it("does not hand the action's inputs, saved state or token to the script", () => {
+    const saved = { ...process.env }
+    process.env['INPUT_SSH-PRIVATE-KEY'] = 'PRIVATE-KEY-TEXT'
+    process.env['INPUT_BECOME-PASSWORD'] = 'become-secret'
+    process.env['STATE_JOBS'] = 'saved-state'
+    process.env['ACTIONS_RUNTIME_TOKEN'] = 'runtime-token'
+    process.env['GITHUB_TOKEN'] = 'gh-token'
+    process.env['APB_HARMLESS'] = 'kept'
+    try {
+      // The script reports its whole environment (as the kernel gave it) as a host variable.
+      const file = script(
+        `tr '\\0' '\\n' < /proc/$$/environ | sed 's/"/_/g; s/\\\\/_/g' | awk 'BEGIN { printf "{\\"all\\": {\\"hosts\\": [\\"h\\"]}, \\"_meta\\": {\\"hostvars\\": {\\"h\\": {\\"seen\\": [" } { printf "%s\\"%s\\"", (NR > 1 ? "," : ""), $0 } END { print "]}}}}" }'`
+      )
+      const seen = loadInventory([file], { allowScripts: true }).hostVars('h')['seen'] as string[]
+      expect(seen).toContain('APB_HARMLESS=kept')
+      const names = seen.map((line) => line.split('=')[0])
+      for (const name of [
+        'INPUT_SSH-PRIVATE-KEY',
+        'INPUT_BECOME-PASSWORD',
+        'STATE_JOBS',
+        'ACTIONS_RUNTIME_TOKEN',
+        'GITHUB_TOKEN'
+      ])
+        expect(names).not.toContain(name)
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+      Object.assign(process.env, saved)
+    }
+  })
 })

@@ -1,6 +1,7 @@
 // Executable inventory files (dynamic inventory scripts), run on the controller only when the run allows it
 // (--allow-inventory-scripts / the allow-inventory-scripts input), read as Ansible's script plugin reads them.
 import { execFileSync } from 'node:child_process'
+import { targetEnvironment } from '../connection/local-connection.js'
 import { InventoryError } from '../errors.js'
 import type { InventoryData } from './inventory-data.js'
 import { isRecord } from '../values/records.js'
@@ -116,6 +117,9 @@ function runScript(file: string, shown: string, args: string[]): string {
       timeout: SCRIPT_DEADLINE_MS,
       killSignal: 'SIGKILL',
       maxBuffer: 64 * 1024 * 1024,
+      // The runner's environment without the action's inputs (secrets among them), saved state and tokens,
+      // as every local command gets it (SECURITY.md).
+      env: targetEnvironment(process.env),
       stdio: ['ignore', 'pipe', 'pipe']
     })
   } catch (error) {
