@@ -20,6 +20,7 @@ import {
   readRequirementsFile,
   findRequirementsFiles
 } from '../../src/requirements/index.js'
+import { maskUrlCredentials } from '../../src/requirements/controller-commands.js'
 
 const IMPLEMENTED = new Set(['ansible.builtin', 'ansible.posix'])
 
@@ -614,5 +615,40 @@ describe('the action inputs', () => {
   it('allow-inventory-scripts is off by default', () => {
     expect(actionRun({}).allowInventoryScripts).toBeUndefined()
     expect(actionRun({ 'INPUT_ALLOW-INVENTORY-SCRIPTS': 'true' }).allowInventoryScripts).toBe(true)
+  })
+})
+
+describe('credentials in requirement URLs (review)', () => {
+  it('are masked up to the last @ of the authority, a password holding @ included', () => {
+    expect(maskUrlCredentials('fetch https://deploy:p@ss@host.example/r.git failed')).toBe(
+      'fetch https://********@host.example/r.git failed'
+    )
+    expect(maskUrlCredentials('https://host.example/a@b')).toBe('https://host.example/a@b')
+  })
+
+  it('never reach a message or a role name when an entry is refused or named from its URL', async () => {
+    const dir = tree({
+      'hg.yml': '- { src: "https://deploy:tok3n@host.example/r", scm: hg }\n',
+      'line.yml': '- "https://deploy:tok3n@host.example/r.tar.gz,v1,name,extra"\n',
+      'version.yml': '- { src: "git+https://deploy:tok3n@host.example/r.git", version: "-x" }\n',
+      'bare.yml': '- { src: "https://deploy:tok3n@host.example" }\n',
+      'coll.yml': 'collections:\n  - name: https://deploy:tok3n@host.example/c.tar.gz\n'
+    })
+    for (const name of ['hg.yml', 'line.yml', 'version.yml']) {
+      const error = (() => {
+        try {
+          readRequirementsFile(join(dir, name))
+        } catch (e) {
+          return e
+        }
+        return undefined
+      })()
+      expect([name, String(error)]).toEqual([name, expect.stringContaining('********@')])
+      expect(String(error)).not.toContain('tok3n')
+    }
+    expect(readRequirementsFile(join(dir, 'bare.yml')).roles[0]?.name).not.toContain('tok3n')
+    const installed = await install(join(dir, 'coll.yml'))
+    expect(installed.warnings.join('\n')).toContain('c.tar.gz')
+    expect(installed.warnings.join('\n')).not.toContain('tok3n')
   })
 })

@@ -12,9 +12,13 @@ export class ControllerCommandError extends AsyncPlaybookError {}
 /** How long one git/tar command or one download may take before it is stopped. */
 export const CONTROLLER_COMMAND_DEADLINE_MS = 10 * 60 * 1000
 
-/** `https://user:token@host/x` → `https://********@host/x`: what logs and errors may show of a URL. */
+/**
+ * `https://user:token@host/x` → `https://********@host/x`: what logs and errors may show of a URL. The
+ * credentials end at the authority's last `@` (as URL parsers read it), so a password holding `@` is masked
+ * whole.
+ */
 export function maskUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1********@')
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1********@')
 }
 
 /**

@@ -129,7 +129,7 @@ export async function installRequirements(
       }
       if (!options.implementedCollections.has(collection.name))
         warn(
-          `collection ${collection.name} (${collection.location.file}:${collection.location.line}) is not implemented by async-playbook: a task using one of its modules is refused before the run`
+          `collection ${maskUrlCredentials(collection.name)} (${collection.location.file}:${collection.location.line}) is not implemented by async-playbook: a task using one of its modules is refused before the run`
         )
     }
   }

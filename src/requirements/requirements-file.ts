@@ -213,12 +213,12 @@ function parseRoleEntry(
   }
   if (scm !== undefined && scm !== 'git')
     throw new RequirementsError(
-      `role '${name ?? src}': scm '${scm}' is not supported; async-playbook installs roles from git, tarball URLs and Galaxy`,
+      `role '${maskUrlCredentials(name ?? src)}': scm '${scm}' is not supported; async-playbook installs roles from git, tarball URLs and Galaxy`,
       location
     )
   if (version !== undefined && version.startsWith('-'))
     throw new RequirementsError(
-      `role '${name ?? src}': version '${version}' is not a tag, branch or commit`,
+      `role '${maskUrlCredentials(name ?? src)}': version '${version}' is not a tag, branch or commit`,
       location
     )
   let kind: RoleSourceKind
@@ -229,11 +229,12 @@ function parseRoleEntry(
   else if (GALAXY_NAME.test(src)) kind = 'galaxy'
   else
     throw new RequirementsError(
-      `Invalid role name (${src}). Specify role as format: username.rolename (a Galaxy role), ` +
+      `Invalid role name (${maskUrlCredentials(src)}). Specify role as format: username.rolename (a Galaxy role), ` +
         "or give a git URL ('git+https://…' or 'scm: git') or a tarball URL",
       location
     )
-  const finalName = name ?? (kind === 'galaxy' ? src : roleNameFromUrl(src))
+  // A URL's credentials never become part of a name (a URL without a path would give `token@host`).
+  const finalName = name ?? (kind === 'galaxy' ? src : roleNameFromUrl(maskUrlCredentials(src)))
   if (finalName === '' || finalName.includes('/') || finalName === '.' || finalName === '..')
     throw new RequirementsError(
       `role '${finalName}' from '${maskUrlCredentials(src)}': a role's name cannot hold '/'; set 'name:'`,
@@ -256,7 +257,7 @@ function commaForm(
   const parts = entry.split(',').map((part) => part.trim())
   if (parts.length > 3)
     throw new RequirementsError(
-      `Invalid role line (${entry}). Proper format is 'role_name[,version[,name]]'`,
+      `Invalid role line (${maskUrlCredentials(entry)}). Proper format is 'role_name[,version[,name]]'`,
       location
     )
   const [src = '', version, name] = parts
