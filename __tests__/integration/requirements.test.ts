@@ -652,3 +652,43 @@ describe('credentials in requirement URLs (review)', () => {
     expect(installed.warnings.join('\n')).not.toContain('tok3n')
   })
 })
+
+describe('the programs role installation runs (review)', () => {
+  it("git does not get the action's inputs, saved state or token", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apb-req-env-'))
+    const seen = join(dir, 'seen-env')
+    const ssh = join(dir, 'ssh.sh')
+    writeFileSync(ssh, `#!/bin/sh\ntr '\\0' '\\n' < /proc/$$/environ > '${seen}'\nexit 1\n`, {
+      mode: 0o755
+    })
+    const saved = { ...process.env }
+    Object.assign(process.env, {
+      GIT_SSH_COMMAND: ssh,
+      'INPUT_SSH-PRIVATE-KEY': 'PRIVATE-KEY-TEXT',
+      STATE_JOBS: 'saved-state',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+      GITHUB_TOKEN: 'gh-token'
+    })
+    try {
+      const file = join(
+        tree({ 'r.yml': '- { src: "git+ssh://git@host.invalid/r.git" }\n' }),
+        'r.yml'
+      )
+      await expect(install(file)).rejects.toThrow(/git clone/)
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+      Object.assign(process.env, saved)
+    }
+    const names = readFileSync(seen, 'utf8')
+      .split('\n')
+      .map((line) => line.split('=')[0])
+    expect(names).toContain('GIT_SSH_COMMAND')
+    for (const name of [
+      'INPUT_SSH-PRIVATE-KEY',
+      'STATE_JOBS',
+      'ACTIONS_RUNTIME_TOKEN',
+      'GITHUB_TOKEN'
+    ])
+      expect(names).not.toContain(name)
+  })
+})

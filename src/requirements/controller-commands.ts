@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { targetEnvironment } from '../connection/local-connection.js'
 import { AsyncPlaybookError } from '../errors.js'
 
 /** A controller program or a download failed. */
@@ -22,8 +23,9 @@ export function maskUrlCredentials(text: string): string {
 }
 
 /**
- * Runs a program on the controller with argv (no shell), a deadline, git prompts off and only git's
- * network and file transports allowed (no `ext::` commands). Resolves with stdout.
+ * Runs a program on the controller with argv (no shell), a deadline, git prompts off, only git's network
+ * and file transports allowed (no `ext::` commands), and no secret of the action in its environment.
+ * Resolves with stdout.
  * @throws ControllerCommandError with the command (credentials masked) and the end of its stderr
  */
 export function runController(
@@ -40,8 +42,10 @@ export function runController(
         timeout: options.deadlineMs ?? CONTROLLER_COMMAND_DEADLINE_MS,
         killSignal: 'SIGKILL',
         maxBuffer: 16 * 1024 * 1024,
+        // The runner's environment (ssh agent, git config) without the action's inputs, saved state and
+        // tokens, which git would hand to ssh, credential helpers and hooks.
         env: {
-          ...process.env,
+          ...targetEnvironment(process.env),
           GIT_TERMINAL_PROMPT: '0',
           GIT_ASKPASS: '',
           SSH_ASKPASS: '',
