@@ -692,3 +692,19 @@ describe('the programs role installation runs (review)', () => {
       expect(names).not.toContain(name)
   })
 })
+
+describe('role archives (review)', () => {
+  it('a member that is not a file, directory or link (a fifo, a device) is refused', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'apb-req-fifo-'))
+    tree(roleFiles('fifo'), join(root, 'role'))
+    execFileSync('mkfifo', [join(root, 'role', 'files-pipe')])
+    execFileSync('tar', ['-cf', join(root, 'role.tar'), '-C', root, 'role'])
+    const file = join(
+      tree({ 'r.yml': `- { src: "${join(root, 'role.tar')}", name: piped }\n` }),
+      'r.yml'
+    )
+    await expect(install(file)).rejects.toThrow(
+      /holds 'role\/files-pipe', which is not a file, a directory or a link/
+    )
+  })
+})

@@ -238,7 +238,11 @@ async function fromArchive(
   renameSync(root, staged)
 }
 
-/** A symbolic link in an unpacked role that points outside it is refused (a role is self-contained). */
+/**
+ * A symbolic link in an unpacked role that points outside it is refused (a role is self-contained), and so
+ * is anything but files, directories and links: a fifo would hang the task reading it, a device node (which
+ * tar creates when run as root) would read or write the runner's devices.
+ */
 function refuseEscapingLinks(root: string): void {
   const base = realpathSync(root)
   const walk = (dir: string): void => {
@@ -252,6 +256,10 @@ function refuseEscapingLinks(root: string): void {
             `the role holds a link '${path.relative(base, full)}' pointing outside the role (${readlinkSync(full)}), which an installed role cannot follow`
           )
       } else if (stat.isDirectory()) walk(full)
+      else if (!stat.isFile())
+        throw new RequirementsError(
+          `the role holds '${path.relative(base, full)}', which is not a file, a directory or a link; a role cannot hold fifos, sockets or devices`
+        )
     }
   }
   walk(base)
