@@ -708,3 +708,31 @@ describe('role archives (review)', () => {
     )
   })
 })
+
+describe('git sources and versions that would run a command (review)', () => {
+  it('ext:: URLs, option-looking sources and hosts, and option-looking versions run nothing', async () => {
+    const marks = mkdtempSync(join(tmpdir(), 'apb-req-marks-'))
+    const sources = [
+      `git+ext::sh -c touch% ${marks}/ext`,
+      `git+fd::3`,
+      `git+ssh://-oProxyCommand=touch% ${marks}/proxy/r.git`,
+      `git+-oProxyCommand=touch:r.git`
+    ]
+    for (const [index, src] of sources.entries()) {
+      const file = join(tree({ 'r.yml': `- { src: "${src}", name: r${index} }\n` }), 'r.yml')
+      await expect(install(file)).rejects.toThrow(/r\d|role/)
+    }
+    const upload = join(
+      tree({
+        'r.yml': `- { src: "--upload-pack=touch ${marks}/upload", scm: git, name: up }\n`,
+        'v.yml': `- { src: "git+file://${repo.dir}", version: "--output=${marks}/version", name: v }\n`
+      }),
+      'r.yml'
+    )
+    await expect(install(upload)).rejects.toThrow(/git clone|does not/)
+    expect(() => readRequirementsFile(join(dirname(upload), 'v.yml'))).toThrow(
+      /version '--output=.*' is not a tag, branch or commit/
+    )
+    expect(execFileSync('ls', ['-A', marks], { encoding: 'utf8' })).toBe('')
+  })
+})
