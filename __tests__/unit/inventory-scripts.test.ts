@@ -168,4 +168,14 @@ describe('inventory scripts', () => {
       Object.assign(process.env, saved)
     }
   })
+  it('reads hosts named like Object properties (constructor, toString) from _meta.hostvars', () => {
+    const list = JSON.stringify({
+      odd: ['constructor', 'toString', 'plain'],
+      _meta: { hostvars: { plain: { role: 'p' }, toString: { role: 't' } } }
+    })
+    const inventory = loadInventory([script(`echo '${list}'`)], { allowScripts: true })
+    expect(inventory.groupHosts('odd').sort()).toEqual(['constructor', 'plain', 'toString'])
+    expect(inventory.hostVars('toString')['role']).toBe('t')
+    expect(inventory.hostVars('constructor')['role']).toBeUndefined()
+  })
 })

@@ -44,7 +44,8 @@ export function readInventoryScript(file: string, shown: string, data: Inventory
     )
   for (const host of hosts) {
     let vars: unknown
-    if (hostvars !== undefined) vars = hostvars[host] ?? {}
+    // Own keys only: a host named `constructor` or `toString` has no variables there, not Object's.
+    if (hostvars !== undefined) vars = Object.hasOwn(hostvars, host) ? (hostvars[host] ?? {}) : {}
     else {
       const out = runScript(file, shown, ['--host', host])
       try {
