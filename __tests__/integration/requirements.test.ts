@@ -20,7 +20,7 @@ import {
   readRequirementsFile,
   findRequirementsFiles
 } from '../../src/requirements/index.js'
-import { maskUrlCredentials } from '../../src/requirements/controller-commands.js'
+import { download, maskUrlCredentials } from '../../src/requirements/controller-commands.js'
 
 const IMPLEMENTED = new Set(['ansible.builtin', 'ansible.posix'])
 
@@ -694,6 +694,32 @@ describe('the programs role installation runs (review)', () => {
 })
 
 describe('role archives (review)', () => {
+  it('a download larger than the cap is stopped, naming the URL and the cap', async () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'apb-req-dl-')), 'archive')
+    const url = `${galaxy.base}/download/web-1.2.0.tar.gz`
+    await expect(download(url, target, 60_000, 64)).rejects.toThrow(
+      /failed to download http:\/\/127\.0\.0\.1:\d+\/download\/web-1\.2\.0\.tar\.gz: it is larger than 64 bytes/
+    )
+    await download(url, target, 60_000)
+  })
+
+  it('an archive that would unpack to more than 1 GiB is refused before unpacking', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'apb-req-big-'))
+    tree(roleFiles('big'), join(root, 'role'))
+    // A sparse file: 3 GiB as tar lists it, a few kilobytes on disk and in the archive.
+    execFileSync('truncate', ['-s', '3G', join(root, 'role', 'files-big')])
+    execFileSync('tar', ['-cSf', join(root, 'role.tar'), '-C', root, 'role'])
+    const cache = mkdtempSync(join(tmpdir(), 'apb-req-cache-'))
+    const file = join(
+      tree({ 'r.yml': `- { src: "${join(root, 'role.tar')}", name: big }\n` }),
+      'r.yml'
+    )
+    await expect(install(file, cache)).rejects.toThrow(
+      /unpacks to 3221225\d+ bytes, more than the 1073741824 bytes a role may hold/
+    )
+    expect(execFileSync('ls', ['-A', cache], { encoding: 'utf8' })).toBe('')
+  })
+
   it('a member that is not a file, directory or link (a fifo, a device) is refused', async () => {
     const root = mkdtempSync(join(tmpdir(), 'apb-req-fifo-'))
     tree(roleFiles('fifo'), join(root, 'role'))

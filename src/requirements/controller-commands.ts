@@ -2,7 +2,7 @@
 // argv (no shell), and HTTP(S) downloads, each with a deadline, with credentials in URLs masked in messages.
 import { execFile } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { Readable } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { targetEnvironment } from '../connection/local-connection.js'
 import { AsyncPlaybookError } from '../errors.js'
@@ -78,14 +78,18 @@ export function runController(
   })
 }
 
+/** At most this many bytes downloaded for one role archive. */
+export const MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
+
 /**
- * Downloads a URL (redirects followed) into a file, with a deadline.
+ * Downloads a URL (redirects followed) into a file, with a deadline and a size cap.
  * @throws ControllerCommandError naming the URL (credentials masked) and the HTTP status or the error
  */
 export async function download(
   url: string,
   file: string,
-  deadlineMs = CONTROLLER_COMMAND_DEADLINE_MS
+  deadlineMs = CONTROLLER_COMMAND_DEADLINE_MS,
+  maxBytes = MAX_DOWNLOAD_BYTES
 ): Promise<void> {
   const shown = maskUrlCredentials(url)
   let response: Response
@@ -106,8 +110,17 @@ export async function download(
       `failed to download ${shown}: HTTP ${response.status} ${response.statusText}`
     )
   try {
+    let received = 0
     await pipeline(
       Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          received += chunk.length
+          if (received > maxBytes)
+            done(new Error(`it is larger than ${maxBytes} bytes, more than a role archive may be`))
+          else done(null, chunk)
+        }
+      }),
       createWriteStream(file, { mode: 0o600 })
     )
   } catch (error) {

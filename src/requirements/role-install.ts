@@ -216,6 +216,7 @@ async function fromArchive(
         '(a role kept in the repository needs no requirements entry: put it under roles/ or on the roles path)'
     )
   }
+  await refuseOversizedArchive(archive, source)
   const unpacked = path.join(work, '.apb-unpacked')
   mkdirSync(unpacked)
   // GNU tar refuses members with `..` and strips leading `/`; owners and modes are not taken from the archive.
@@ -236,6 +237,38 @@ async function fromArchive(
       ? path.join(unpacked, only)
       : unpacked
   renameSync(root, staged)
+}
+
+/** At most this many bytes unpacked from one role archive (a role is text and a few files). */
+export const MAX_ROLE_ARCHIVE_BYTES = 1024 * 1024 * 1024
+/** At most this many members in one role archive. */
+export const MAX_ROLE_ARCHIVE_MEMBERS = 100_000
+
+/**
+ * Lists the archive before unpacking it, so that an archive that would fill the runner's disk (a
+ * decompression bomb, a huge file) is refused by its sizes instead of found out when the disk is full.
+ */
+async function refuseOversizedArchive(archive: string, source: string): Promise<void> {
+  const listing = await runController('tar', ['-t', '-v', '--numeric-owner', '-f', archive])
+  let total = 0
+  let members = 0
+  for (const line of listing.split('\n')) {
+    const fields = line.trim().split(/\s+/)
+    if (fields.length < 5) continue
+    members++
+    // GNU tar: `mode uid/gid size date time name`; bsdtar: `mode links uid gid size month day time name`.
+    const size = fields[1]!.includes('/') ? fields[2] : fields[4]
+    if (size !== undefined && /^\d+$/.test(size)) total += Number(size)
+  }
+  const shown = maskUrlCredentials(source)
+  if (total > MAX_ROLE_ARCHIVE_BYTES)
+    throw new RequirementsError(
+      `the role archive ${shown} unpacks to ${total} bytes, more than the ${MAX_ROLE_ARCHIVE_BYTES} bytes a role may hold`
+    )
+  if (members > MAX_ROLE_ARCHIVE_MEMBERS)
+    throw new RequirementsError(
+      `the role archive ${shown} holds ${members} members, more than the ${MAX_ROLE_ARCHIVE_MEMBERS} a role may hold`
+    )
 }
 
 /**
