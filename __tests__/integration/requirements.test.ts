@@ -20,7 +20,11 @@ import {
   readRequirementsFile,
   findRequirementsFiles
 } from '../../src/requirements/index.js'
-import { download, maskUrlCredentials } from '../../src/requirements/controller-commands.js'
+import {
+  download,
+  getJson,
+  maskUrlCredentials
+} from '../../src/requirements/controller-commands.js'
 
 const IMPLEMENTED = new Set(['ansible.builtin', 'ansible.posix'])
 
@@ -694,6 +698,30 @@ describe('the programs role installation runs (review)', () => {
 })
 
 describe('role archives (review)', () => {
+  it('a Galaxy answer larger than 16 MiB is refused, not read into memory whole', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x20)
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      let sent = 0
+      const more = (): void => {
+        while (sent < 64 && res.write(chunk)) sent++
+        if (sent < 64) res.once('drain', more)
+        else res.end('{}')
+      }
+      more()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`
+      await expect(getJson(url)).rejects.toThrow(
+        /failed to reach .*: it is larger than 16777216 bytes/
+      )
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it('a download larger than the cap is stopped, naming the URL and the cap', async () => {
     const target = join(mkdtempSync(join(tmpdir(), 'apb-req-dl-')), 'archive')
     const url = `${galaxy.base}/download/web-1.2.0.tar.gz`

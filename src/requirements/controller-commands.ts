@@ -2,7 +2,8 @@
 // argv (no shell), and HTTP(S) downloads, each with a deadline, with credentials in URLs masked in messages.
 import { execFile } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { Readable, Transform } from 'node:stream'
+import { Readable, Transform, Writable } from 'node:stream'
+import type { ReadableStream } from 'node:stream/web'
 import { pipeline } from 'node:stream/promises'
 import { targetEnvironment } from '../connection/local-connection.js'
 import { AsyncPlaybookError } from '../errors.js'
@@ -80,6 +81,8 @@ export function runController(
 
 /** At most this many bytes downloaded for one role archive. */
 export const MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
+/** At most this many bytes of one Galaxy API answer (a page of versions is a few kilobytes). */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024
 
 /**
  * Downloads a URL (redirects followed) into a file, with a deadline and a size cap.
@@ -91,72 +94,84 @@ export async function download(
   deadlineMs = CONTROLLER_COMMAND_DEADLINE_MS,
   maxBytes = MAX_DOWNLOAD_BYTES
 ): Promise<void> {
+  const failure = `failed to download ${maskUrlCredentials(url)}`
+  const body = await get(url, failure, deadlineMs, {})
+  await receive(body, createWriteStream(file, { mode: 0o600 }), maxBytes, failure, 'a role archive')
+}
+
+/**
+ * GETs a URL and parses its JSON body, with a deadline and a size cap.
+ * @throws ControllerCommandError naming the URL and the HTTP status, or that the body is not JSON
+ */
+export async function getJson(url: string, deadlineMs = 60_000): Promise<unknown> {
   const shown = maskUrlCredentials(url)
+  const failure = `failed to reach ${shown}`
+  const body = await get(url, failure, deadlineMs, { accept: 'application/json' })
+  const chunks: Buffer[] = []
+  const collect = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk)
+      done()
+    }
+  })
+  await receive(body, collect, MAX_JSON_BYTES, failure, 'an API answer')
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  } catch {
+    throw new ControllerCommandError(`${shown} did not answer JSON`)
+  }
+}
+
+/**
+ * GETs a URL (user and password sent as basic authentication, redirects followed) and returns its body.
+ * @throws ControllerCommandError starting with `failure`: the error, or the HTTP status
+ */
+async function get(
+  url: string,
+  failure: string,
+  deadlineMs: number,
+  extraHeaders: Record<string, string>
+): Promise<ReadableStream> {
   let response: Response
   try {
     const { target, headers } = withBasicAuth(url)
     response = await fetch(target, {
       signal: AbortSignal.timeout(deadlineMs),
       redirect: 'follow',
-      headers
+      headers: { ...headers, ...extraHeaders }
     })
   } catch (error) {
-    throw new ControllerCommandError(
-      `failed to download ${shown}: ${maskUrlCredentials(errorText(error))}`
-    )
+    throw new ControllerCommandError(`${failure}: ${maskUrlCredentials(errorText(error))}`)
   }
   if (!response.ok || !response.body)
-    throw new ControllerCommandError(
-      `failed to download ${shown}: HTTP ${response.status} ${response.statusText}`
-    )
+    throw new ControllerCommandError(`${failure}: HTTP ${response.status} ${response.statusText}`)
+  return response.body as ReadableStream
+}
+
+/** Streams a body into `sink`, stopped past `maxBytes`. */
+async function receive(
+  body: ReadableStream,
+  sink: Writable,
+  maxBytes: number,
+  failure: string,
+  what: string
+): Promise<void> {
+  let received = 0
   try {
-    let received = 0
     await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+      Readable.fromWeb(body),
       new Transform({
         transform(chunk: Buffer, _encoding, done) {
           received += chunk.length
           if (received > maxBytes)
-            done(new Error(`it is larger than ${maxBytes} bytes, more than a role archive may be`))
+            done(new Error(`it is larger than ${maxBytes} bytes, more than ${what} may be`))
           else done(null, chunk)
         }
       }),
-      createWriteStream(file, { mode: 0o600 })
+      sink
     )
   } catch (error) {
-    throw new ControllerCommandError(
-      `failed to download ${shown}: ${maskUrlCredentials(errorText(error))}`
-    )
-  }
-}
-
-/**
- * GETs a URL and parses its JSON body, with a deadline.
- * @throws ControllerCommandError naming the URL and the HTTP status, or that the body is not JSON
- */
-export async function getJson(url: string, deadlineMs = 60_000): Promise<unknown> {
-  const shown = maskUrlCredentials(url)
-  let response: Response
-  try {
-    const { target, headers } = withBasicAuth(url)
-    response = await fetch(target, {
-      signal: AbortSignal.timeout(deadlineMs),
-      headers: { ...headers, accept: 'application/json' }
-    })
-  } catch (error) {
-    throw new ControllerCommandError(
-      `failed to reach ${shown}: ${maskUrlCredentials(errorText(error))}`
-    )
-  }
-  if (!response.ok)
-    throw new ControllerCommandError(
-      `${shown} answered HTTP ${response.status} ${response.statusText}`
-    )
-  const body = await response.text()
-  try {
-    return JSON.parse(body) as unknown
-  } catch {
-    throw new ControllerCommandError(`${shown} did not answer JSON`)
+    throw new ControllerCommandError(`${failure}: ${maskUrlCredentials(errorText(error))}`)
   }
 }
 
