@@ -120,7 +120,8 @@ export async function upsertPullRequestComment(
       (body) => body === marker || body.startsWith(`${marker}\n`),
       { headers, signal },
       api,
-      true
+      true,
+      ownAuthor(api, { headers, signal })
     )
   )[0]?.id
   const send = (method: 'PATCH' | 'POST', url: string): Promise<Response> =>
@@ -128,7 +129,7 @@ export async function upsertPullRequestComment(
   if (existing !== undefined) {
     const updated = await send('PATCH', `${api}/repos/${repository}/issues/comments/${existing}`)
     if (updated.ok) return `updated the summary comment on #${number}`
-    // A comment someone else wrote with our marker cannot be edited: write our own instead.
+    // A comment this token may not edit (another app's): write our own instead.
     if (updated.status !== 403 && updated.status !== 404)
       throw new Error(`updating the comment on #${number} failed: HTTP ${updated.status}`)
   }
@@ -148,7 +149,8 @@ async function findComments(
   matches: (body: string) => boolean,
   init: { headers: Record<string, string>; signal: AbortSignal },
   api: string,
-  first = false
+  first: boolean,
+  isOwn: (author: unknown) => Promise<boolean>
 ): Promise<Array<{ id: number; body: string }>> {
   const found: Array<{ id: number; body: string }> = []
   const origin = new URL(api).origin
@@ -159,11 +161,12 @@ async function findComments(
       throw new Error(`listing the pull request's comments failed: HTTP ${response.status}`)
     const comments = (await response.json()) as unknown
     if (!Array.isArray(comments)) throw new Error("listing the pull request's comments: not a list")
-    for (const comment of comments as Array<{ id?: unknown; body?: unknown }>) {
+    for (const comment of comments as Array<{ id?: unknown; body?: unknown; user?: unknown }>) {
       if (
         typeof comment?.id === 'number' &&
         typeof comment.body === 'string' &&
-        matches(comment.body)
+        matches(comment.body) &&
+        (await isOwn(comment.user))
       ) {
         found.push({ id: comment.id, body: comment.body })
         if (first) return found
@@ -178,6 +181,40 @@ async function findComments(
         comments.length >= PER_PAGE ? `${listUrl}?per_page=${PER_PAGE}&page=${page + 1}` : undefined
   }
   return found
+}
+
+/**
+ * Whether a comment's author (the `user` of GitHub's comment) is who this token writes as: a marker is text
+ * anyone who can comment may copy, and a token with write access may edit anyone's comment, so a comment is
+ * ours only by its author. An app's token (GITHUB_TOKEN writes as `github-actions[bot]`) writes as a Bot
+ * account, which only an app installed on the repository can; a personal token writes as its user, asked
+ * of `GET /user` once, and only when a comment by a person carries the marker.
+ */
+function ownAuthor(
+  api: string,
+  init: { headers: Record<string, string>; signal: AbortSignal }
+): (author: unknown) => Promise<boolean> {
+  let login: Promise<string | undefined> | undefined
+  const tokenLogin = async (): Promise<string | undefined> => {
+    try {
+      const response = await fetch(`${api}/user`, init)
+      if (!response.ok) return undefined
+      const user = (await response.json()) as unknown
+      const name =
+        user !== null && typeof user === 'object' ? (user as { login?: unknown }).login : undefined
+      return typeof name === 'string' && name !== '' ? name : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return async (author) => {
+    if (author === null || typeof author !== 'object') return false
+    const { login: name, type } = author as { login?: unknown; type?: unknown }
+    if (type === 'Bot') return true
+    if (typeof name !== 'string' || name === '') return false
+    login ??= tokenLogin()
+    return (await login) === name
+  }
 }
 
 /** The `rel="next"` URL of a Link header (`<url>; rel="next", <url>; rel="last"`). */
@@ -335,15 +372,17 @@ export async function linkAppliedPlan(
     `${api}/repos/${repository}/issues/${number}/comments`,
     (body) => body.split('\n', 3).some((line) => line.startsWith(PLAN_MARKER_PREFIX)),
     { headers, signal },
-    api
+    api,
+    false,
+    ownAuthor(api, { headers, signal })
   )
   if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` }
   const server = serverUrl(env)
   const thisRun = runUrl(env)
   const link = (url: string | undefined, text: string): string => (url ? `[${text}](${url})` : text)
   const applied = `${APPLIED_PREFIX}\n✅ Applied by ${link(thisRun, 'this run')} on commit [\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha}).`
-  // Only a plan of this repository's runs, in a comment this token may edit (ours), is linked: the marker
-  // is text anyone commenting could write.
+  // Only a plan of this repository's runs, in a comment this token wrote (see ownAuthor), is linked: the
+  // marker is text anyone commenting could write.
   const ownRuns = `${server}/${repository}/actions/runs/`
   const linked: string[] = []
   for (const plan of plans) {
