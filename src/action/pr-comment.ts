@@ -99,13 +99,7 @@ export async function upsertPullRequestComment(
   const number = pullRequestNumber(event)
   const repository = env['GITHUB_REPOSITORY']
   if (!number || !repository) return 'not a pull request run: no comment written'
-  const api = (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '')
-  const headers = {
-    authorization: `Bearer ${token}`,
-    accept: 'application/vnd.github+json',
-    'content-type': 'application/json',
-    'user-agent': 'async-playbook'
-  }
+  const { api, headers } = restApi(env, token)
   const marker = commentMarker(env, shard)
   const origin = provenance(env, event, shardOf(env, shard))
   const footer = origin ? `\n\n---\n${origin}` : ''
@@ -137,6 +131,22 @@ export async function upsertPullRequestComment(
   if (!created.ok)
     throw new Error(`writing the comment on #${number} failed: HTTP ${created.status}`)
   return `added a summary comment to #${number}`
+}
+
+/** The REST API's base URL (GITHUB_API_URL, for GitHub Enterprise Server) and the headers of every call. */
+function restApi(
+  env: NodeJS.ProcessEnv,
+  token: string
+): { api: string; headers: Record<string, string> } {
+  return {
+    api: (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, ''),
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+      'user-agent': 'async-playbook'
+    }
+  }
 }
 
 /**
@@ -346,13 +356,7 @@ export async function linkAppliedPlan(
     return { message: 'a pull-request run: no plan to link' }
   if (!repository || !sha || !/^[0-9a-f]{7,64}$/i.test(sha))
     return { message: 'no commit to look up: no plan linked' }
-  const api = (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '')
-  const headers = {
-    authorization: `Bearer ${token}`,
-    accept: 'application/vnd.github+json',
-    'content-type': 'application/json',
-    'user-agent': 'async-playbook'
-  }
+  const { api, headers } = restApi(env, token)
   const signal = AbortSignal.timeout(30_000)
   const pulls = await fetch(`${api}/repos/${repository}/commits/${sha}/pulls`, { headers, signal })
   if (!pulls.ok)
