@@ -286,6 +286,23 @@ describe('renderJobSummary: failures', () => {
     )
   })
 
+  it('masks the texts it is given (what Ansible Vault decrypted) in every part, as the log masks them', () => {
+    // The summary is also the pull-request comment, which GitHub's log masking never sees.
+    const doc = deployDocument()
+    const migrate = doc.plays[0]!.tasks[2]!.results['web1']!
+    migrate.result['stderr'] = 'connecting as app:Vau1t_S3cret@db\nfailed\n'
+    migrate.result['msg'] = 'login Vau1t_S3cret refused'
+    const md = renderJobSummary(doc, { now: NOW, secrets: ['Vau1t_S3cret'] })
+    expect(md).not.toContain('Vau1t')
+    expect(md).toContain('connecting as app:***@db')
+    const plan = renderJobSummary(doc, { now: NOW, plan: true, secrets: ['Vau1t_S3cret'] })
+    expect(plan).not.toContain('Vau1t')
+    // A number among the secrets (a vaulted PIN, a port) leaves the times the timeline reads alone.
+    expect(
+      renderJobSummary(doc, { now: NOW, secrets: [String(new Date(T0).getUTCFullYear())] })
+    ).toBe(renderJobSummary(doc, { now: NOW }))
+  })
+
   it('strips terminal escapes and keeps what a terminal shows of carriage-return progress lines', () => {
     const doc = deployDocument()
     doc.plays[0]!.tasks[2]!.results['web1']!.result['stderr'] =
