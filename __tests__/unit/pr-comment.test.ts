@@ -333,6 +333,26 @@ describe('upsertPullRequestComment', () => {
     ])
   })
 
+  it('cuts an over-long summary at a line, closing the code block and details it was in', async () => {
+    const gh = await fakeGitHub([])
+    const output = Array.from({ length: 20_000 }, (_, i) => `output line ${i}`).join('\n')
+    const body = `## recap\n\n<details><summary>web1</summary>\n\n\`\`\`\`text\n${output}\n\`\`\`\`\n\n</details>\n`
+    await upsertPullRequestComment(body, 'tok', {
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_PATH: prEvent(7),
+      GITHUB_RUN_ID: '5'
+    })
+    const posted = JSON.parse(gh.calls.find((c) => c.method === 'POST')!.body).body as string
+    expect(posted.length).toBeLessThanOrEqual(65_536)
+    const [kept, after] = posted.split(
+      '\n````\n\n</details>\n\n_Comment truncated; see the job summary._'
+    )
+    // The cut is at a whole line, and the note and the run's link are outside the block.
+    expect(kept).toMatch(/\noutput line \d+$/)
+    expect(after).toContain('[run 5]')
+  })
+
   it('comments on a pull request from a comment event too', async () => {
     const gh = await fakeGitHub([])
     const dir = mkdtempSync(path.join(tmpdir(), 'apb-event-'))

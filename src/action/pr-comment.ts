@@ -106,7 +106,7 @@ export async function upsertPullRequestComment(
   const room = MAX_COMMENT_CHARS - marker.length - footer.length - 300
   // A plan says which run made it and on which commit, for the apply run that follows the merge.
   const planMarker = options.plan ? `${planMarkerOf(env, event)}\n` : ''
-  const text = `${marker}\n${planMarker}${body.length > room ? `${body.slice(0, room)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
+  const text = `${marker}\n${planMarker}${body.length > room ? `${cutMarkdown(body, room - 200)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
   const signal = AbortSignal.timeout(30_000)
   const existing = (
     await findComments(
@@ -131,6 +131,35 @@ export async function upsertPullRequestComment(
   if (!created.ok)
     throw new Error(`writing the comment on #${number} failed: HTTP ${created.status}`)
   return `added a summary comment to #${number}`
+}
+
+/**
+ * The first `room` characters of a summary, cut at a line and with the fenced code block and the
+ * `<details>` it was cut in closed, so that what follows (the note, the run's link) is not swallowed by them.
+ */
+function cutMarkdown(text: string, room: number): string {
+  let cut = text.slice(0, Math.max(0, room))
+  const newline = cut.lastIndexOf('\n')
+  cut = newline >= 0 ? cut.slice(0, newline) : ''
+  let fence: string | undefined
+  let details = 0
+  for (const line of cut.split('\n')) {
+    if (fence !== undefined) {
+      if (
+        line.startsWith(fence[0]!) &&
+        line.trim() === line &&
+        /^(`+|~+)$/.test(line) &&
+        line.length >= fence.length
+      )
+        fence = undefined
+      continue
+    }
+    const opening = /^(`{3,}|~{3,})/.exec(line)
+    if (opening) fence = opening[1]!
+    else if (line.startsWith('<details>')) details++
+    else if (line.startsWith('</details>') && details > 0) details--
+  }
+  return cut + (fence !== undefined ? `\n${fence}` : '') + '\n\n</details>'.repeat(details)
 }
 
 /** The REST API's base URL (GITHUB_API_URL, for GitHub Enterprise Server) and the headers of every call. */
