@@ -23,7 +23,13 @@ import { InertWriter, visibleControls } from './values/inert-text.js'
 import { renderJobSummary } from './report/job-summary.js'
 import { cleanText, fenced } from './report/markdown.js'
 import type { ResultsDocument } from './report/results-document.js'
-import { DEFAULT_VAULT_ID, loadVaultSecrets, setVaultKeyring, VaultKeyring } from './vault/index.js'
+import {
+  DEFAULT_VAULT_ID,
+  loadVaultSecrets,
+  setVaultKeyring,
+  VaultKeyring,
+  vaultKeyring
+} from './vault/index.js'
 
 /** How often, at most, a progress line about outstanding jobs is printed (ASYNC_PLAYBOOK_PROGRESS_SECONDS). */
 function progressEveryMs(): number {
@@ -256,7 +262,9 @@ function safeSummary(
         gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
         jobsStopped,
         plan,
-        ...(maxBytes !== undefined ? { maxBytes } : {})
+        ...(maxBytes !== undefined ? { maxBytes } : {}),
+        // The summary is the pull-request comment too, which GitHub's log masking never sees.
+        secrets: vaultKeyring().revealedTexts()
       }) + keys
     )
   } catch (error) {

@@ -286,6 +286,23 @@ describe('renderJobSummary: failures', () => {
     )
   })
 
+  it('masks the texts it is given (what Ansible Vault decrypted) in every part, as the log masks them', () => {
+    // The summary is also the pull-request comment, which GitHub's log masking never sees.
+    const doc = deployDocument()
+    const migrate = doc.plays[0]!.tasks[2]!.results['web1']!
+    migrate.result['stderr'] = 'connecting as app:Vau1t_S3cret@db\nfailed\n'
+    migrate.result['msg'] = 'login Vau1t_S3cret refused'
+    const md = renderJobSummary(doc, { now: NOW, secrets: ['Vau1t_S3cret'] })
+    expect(md).not.toContain('Vau1t')
+    expect(md).toContain('connecting as app:***@db')
+    const plan = renderJobSummary(doc, { now: NOW, plan: true, secrets: ['Vau1t_S3cret'] })
+    expect(plan).not.toContain('Vau1t')
+    // A number among the secrets (a vaulted PIN, a port) leaves the times the timeline reads alone.
+    expect(
+      renderJobSummary(doc, { now: NOW, secrets: [String(new Date(T0).getUTCFullYear())] })
+    ).toBe(renderJobSummary(doc, { now: NOW }))
+  })
+
   it('strips terminal escapes and keeps what a terminal shows of carriage-return progress lines', () => {
     const doc = deployDocument()
     doc.plays[0]!.tasks[2]!.results['web1']!.result['stderr'] =
@@ -575,6 +592,20 @@ describe('renderJobSummary: hostile documents', () => {
     expect(bytes(md)).toBeLessThanOrEqual(1_000_000)
     expect(md).toContain('{"nested":["not","a","string"]}')
     expect(md).toContain('```mermaid')
+  })
+
+  it('lets no target text mention a user or a team, or reference an issue, in the summary or the comment', () => {
+    const doc = deployDocument()
+    const web1 = doc.plays[0]!.tasks[2]!.results['web1']!
+    // A failure's one-line message comes from the target; GitHub turns these into notifications and
+    // cross-references (on other repositories too) outside code blocks.
+    web1.result['msg'] = 'cc @octocat @acme/admins see #42 and evil/repo#7'
+    doc.plays[0]!.tasks[2]!.name = 'Migrate @octocat #43'
+    // Code blocks (the Mermaid timeline's among them) are never searched by GitHub.
+    const md = render(doc).replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
+    expect(md).toContain('failed: Deploy › Migrate')
+    for (const text of ['@octocat', '@acme', '#42', 'repo#7', '#43']) expect(md).not.toContain(text)
+    expect(md).toContain('cc @\u200Boctocat')
   })
 
   it('renders something for malformed documents instead of throwing', () => {

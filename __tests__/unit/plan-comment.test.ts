@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  commentMarker,
   linkAppliedPlan,
   readPlanMarker,
   upsertPullRequestComment
@@ -21,14 +22,26 @@ interface FakeGitHub {
   calls: string[]
   /** Pull requests of each commit, as GET /repos/o/r/commits/SHA/pulls answers. */
   pullsOf: Map<string, number[]>
+  /** As GitHub with a token of write access: any comment can be edited, not only the token's own. */
+  editsAny: boolean
 }
+
+/** The `user` GitHub lists with a comment: this fake's token writes as GITHUB_TOKEN's bot. */
+const author = (user: string): { login: string; type: string } =>
+  user === 'bot' ? { login: 'github-actions[bot]', type: 'Bot' } : { login: user, type: 'User' }
 
 let server: Server | undefined
 afterEach(() => server?.close())
 
 /** A fake of the issue-comments and commit-pulls APIs; comments by another user cannot be edited. */
 async function fakeGitHub(): Promise<FakeGitHub> {
-  const fake: FakeGitHub = { url: '', comments: new Map(), calls: [], pullsOf: new Map() }
+  const fake: FakeGitHub = {
+    url: '',
+    comments: new Map(),
+    calls: [],
+    pullsOf: new Map(),
+    editsAny: false
+  }
   let nextId = 100
   server = createServer((req, res) => {
     let body = ''
@@ -43,7 +56,11 @@ async function fakeGitHub(): Promise<FakeGitHub> {
         return
       }
       if (req.method === 'GET' && url.pathname === '/repos/o/r/issues/7/comments') {
-        res.end(JSON.stringify([...fake.comments].map(([id, c]) => ({ id, body: c.body }))))
+        res.end(
+          JSON.stringify(
+            [...fake.comments].map(([id, c]) => ({ id, body: c.body, user: author(c.user) }))
+          )
+        )
         return
       }
       if (req.method === 'POST' && url.pathname === '/repos/o/r/issues/7/comments') {
@@ -54,7 +71,7 @@ async function fakeGitHub(): Promise<FakeGitHub> {
       const edit = /^\/repos\/o\/r\/issues\/comments\/(\d+)$/.exec(url.pathname)
       if (req.method === 'PATCH' && edit) {
         const comment = fake.comments.get(Number(edit[1]))
-        if (!comment || comment.user !== 'bot') {
+        if (!comment || (comment.user !== 'bot' && !fake.editsAny)) {
           res.statusCode = 403
           res.end('{}')
           return
@@ -226,6 +243,41 @@ describe('the plan comment', () => {
     await linkAppliedPlan('tok', { ...applyEnv, GITHUB_RUN_ATTEMPT: '2' })
     expect(plan.body.match(/Applied by/g)).toHaveLength(1)
     expect(plan.body).toContain('runs/20/attempts/2')
+  })
+
+  it('never edits or links a comment someone else wrote with the markers, though the token could edit it', async () => {
+    const fake = await fakeGitHub()
+    fake.editsAny = true
+    const env = prEnv(fake, '11')
+    const sticky = commentMarker(env)
+    // A commenter copies the sticky marker and a plan marker naming a real run of this repository.
+    const forged =
+      `${sticky}\n<!-- async-playbook:plan run=${encodeURIComponent('https://github.example/o/r/actions/runs/3')} -->\n` +
+      'No changes: nothing would change.'
+    fake.comments.set(5, { body: forged, user: 'someone' })
+    // The plan run writes its own comment and leaves the forged one as it is.
+    const body = renderJobSummary(CHECK_RESULTS, { plan: true, maxBytes: 60_000 })
+    expect(await upsertPullRequestComment(body, 'tok', env, {}, { plan: true })).toBe(
+      'added a summary comment to #7'
+    )
+    expect(fake.comments.get(5)!.body).toBe(forged)
+    // The apply run links the plan run only, and marks only its comment applied.
+    fake.pullsOf.set(MERGE, [7])
+    const linked = await linkAppliedPlan('tok', {
+      GITHUB_API_URL: fake.url,
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_RUN_ID: '20',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_SHA: MERGE,
+      GITHUB_EVENT_PATH: eventFile({ ref: 'refs/heads/main', after: MERGE })
+    })
+    expect(linked.summaryLine).toContain(
+      '[plan run](https://github.example/o/r/actions/runs/11/attempts/1)'
+    )
+    expect(linked.summaryLine).not.toContain('runs/3)')
+    expect(fake.comments.get(5)!.body).toBe(forged)
+    expect(fake.calls).not.toContain('PATCH /repos/o/r/issues/comments/5')
   })
 
   it('links nothing for a commit that came from no pull request, or in a pull-request run', async () => {

@@ -16,7 +16,10 @@ interface Call {
 let server: Server | undefined
 afterEach(() => server?.close())
 
-type Comment = { id: number; body: string }
+type Comment = { id: number; body: string; user?: { login: string; type: string } }
+
+/** Who wrote a comment, as GitHub lists it: the fake's comments are the token's (GITHUB_TOKEN's bot). */
+const TOKEN_BOT = { login: 'github-actions[bot]', type: 'Bot' }
 
 /**
  * A local fake of the comments API. `existing` is one page, or a list of pages (`?page=N`, 1-based).
@@ -52,7 +55,13 @@ async function fakeGitHub(
             `<${base}&page=${page + 1}>; rel="next", <${base}&page=${pages.length}>; rel="last"`
           )
         }
-        res.end(JSON.stringify(pages[page - 1] ?? []))
+        if (new URL(req.url ?? '/', 'http://x').pathname === '/user') {
+          // An app's token (GITHUB_TOKEN) has no user: GitHub refuses it.
+          res.statusCode = 403
+          res.end('{}')
+          return
+        }
+        res.end(JSON.stringify((pages[page - 1] ?? []).map((c) => ({ user: TOKEN_BOT, ...c }))))
         return
       }
       if (req.method === 'PATCH' && options.patchStatus) res.statusCode = options.patchStatus
@@ -301,6 +310,47 @@ describe('upsertPullRequestComment', () => {
       })
     ).toBe('added a summary comment to #7')
     expect(gh.calls.map((c) => c.method)).toEqual(['GET', 'PATCH', 'POST'])
+  })
+
+  it('never edits a comment a person wrote with its marker, though a write token could', async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const gh = await fakeGitHub([
+      { id: 5, body: `${marker}\nforged by a commenter`, user: { login: 'mallory', type: 'User' } }
+    ])
+    const env = {
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_PATH: prEvent(7),
+      GITHUB_JOB: 'deploy'
+    }
+    expect(await upsertPullRequestComment('## new', 'tok', env)).toBe(
+      'added a summary comment to #7'
+    )
+    expect(gh.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /repos/o/r/issues/7/comments?per_page=100',
+      'GET /user',
+      'POST /repos/o/r/issues/7/comments'
+    ])
+  })
+
+  it('cuts an over-long summary at a line, closing the code block and details it was in', async () => {
+    const gh = await fakeGitHub([])
+    const output = Array.from({ length: 20_000 }, (_, i) => `output line ${i}`).join('\n')
+    const body = `## recap\n\n<details><summary>web1</summary>\n\n\`\`\`\`text\n${output}\n\`\`\`\`\n\n</details>\n`
+    await upsertPullRequestComment(body, 'tok', {
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_EVENT_PATH: prEvent(7),
+      GITHUB_RUN_ID: '5'
+    })
+    const posted = JSON.parse(gh.calls.find((c) => c.method === 'POST')!.body).body as string
+    expect(posted.length).toBeLessThanOrEqual(65_536)
+    const [kept, after] = posted.split(
+      '\n````\n\n</details>\n\n_Comment truncated; see the job summary._'
+    )
+    // The cut is at a whole line, and the note and the run's link are outside the block.
+    expect(kept).toMatch(/\noutput line \d+$/)
+    expect(after).toContain('[run 5]')
   })
 
   it('comments on a pull request from a comment event too', async () => {

@@ -287,6 +287,28 @@ describe('urlsplit, paths, sizes, regex_escape, quote, json_query', () => {
       'JMESPathError in json_query filter plugin'
     )
   })
+  it('json_query finds only the keys the data has, never what JavaScript objects inherit', () => {
+    // Ansible (Python dicts) gives None for all of these; a Function or the prototype must never reach a template.
+    const data = { a: 1, b: [1, 2], 'x y': { c: 2 } }
+    for (const expression of [
+      'constructor',
+      'toString',
+      '__proto__',
+      'constructor.name',
+      'a.toFixed',
+      'b.length',
+      'b.map'
+    ])
+      expect(ev(`d | json_query('${expression}')`, { d: data }), expression).toBeNull()
+    expect(ev("d | json_query('keys(@)')", { d: data })).toEqual(['a', 'b', 'x y'])
+    expect(ev('d | json_query(\'"x y".c\')', { d: data })).toBe(2)
+    // A key named like a built-in is found as any other, and a result is a plain mapping.
+    const own = JSON.parse('{"constructor": "mine", "__proto__": {"k": 1}}') as unknown
+    expect(ev("d | json_query('constructor')", { d: own })).toBe('mine')
+    expect(ev("d | json_query('__proto__.k')", { d: own })).toBe(1)
+    expect(ev("d | json_query('@') | to_json", { d: { z: { y: 1 } } })).toBe('{"z": {"y": 1}}')
+  })
+
   it('ansible.builtin names reach the same filters and tests', () => {
     expect(ev('[1,2] | ansible.builtin.zip([3,4]) | list')).toEqual([
       [1, 3],

@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { encryptVault, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
+import {
+  encryptVault,
+  setVaultKeyring,
+  VaultKeyring,
+  vaultValueDecryptor
+} from '../../src/vault/index.js'
 import { VAULTED_DIFF_NOTE } from '../../src/modules/vaulted-diff.js'
 import { diffText } from '../../src/report/diff-text.js'
 import { runModuleOn } from '../helpers/module-harness.js'
@@ -66,5 +71,57 @@ describe('diffs of vault-encrypted sources', () => {
       { flags: { check: true, diff: true }, baseDir: dir }
     )
     expect(diffText(result['diff'])).toContain('+visible')
+  })
+})
+
+describe('diffs of text that holds a decrypted vault value', () => {
+  // A `!vault` value templated into `copy: content=` or a template: Ansible shows it in --diff; here each
+  // decrypted value is masked in the diff (as a no_log argument is), the rest of the diff stays.
+  const reveal = (plain: string): string =>
+    vaultValueDecryptor('vars.yml')(encryptVault(Buffer.from(plain), password), 1)
+
+  it('copy content: the value is masked in the diff (check and real run), the file is written', async () => {
+    const secret = reveal('Pa55-w0rd-in-vault')
+    for (const check of [true, false]) {
+      const { result } = await runModuleOn(
+        'copy',
+        { content: `user=app\npassword=${secret}\n`, dest: path.join(dir, 'dest') },
+        { flags: { check, diff: true }, baseDir: dir }
+      )
+      const shown = JSON.stringify(result) + diffText(result['diff'])
+      expect(shown).not.toContain('Pa55-w0rd-in-vault')
+      expect(diffText(result['diff'])).toContain('+password=********')
+      expect(diffText(result['diff'])).toContain('+user=app')
+    }
+    expect(readFileSync(path.join(dir, 'dest'), 'utf8')).toBe(
+      'user=app\npassword=Pa55-w0rd-in-vault\n'
+    )
+  })
+
+  it('a multi-line vault value is masked line by line, wherever its lines land', async () => {
+    const secret = reveal('-----BEGIN KEY-----\nAAAAsecretline1\nBBBBsecretline2\n')
+    const indented = secret
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n')
+    const { result } = await runModuleOn(
+      'copy',
+      { content: `key: |\n${indented}\n`, dest: path.join(dir, 'dest') },
+      { flags: { check: true, diff: true }, baseDir: dir }
+    )
+    const shown = JSON.stringify(result['diff'])
+    expect(shown).not.toContain('secretline')
+    expect(shown).toContain('key: |')
+  })
+
+  it('the file a vault value replaces is masked in "before" too', async () => {
+    const secret = reveal('old-secret-value')
+    const { result } = await runModuleOn(
+      'copy',
+      { content: `new ${secret.length}\n`, dest: path.join(dir, 'dest') },
+      { flags: { check: true, diff: true }, baseDir: dir }
+    )
+    expect(JSON.stringify(result['diff'])).not.toContain('old-secret-value')
+    expect(diffText(result['diff'])).toContain('-********')
   })
 })

@@ -99,20 +99,14 @@ export async function upsertPullRequestComment(
   const number = pullRequestNumber(event)
   const repository = env['GITHUB_REPOSITORY']
   if (!number || !repository) return 'not a pull request run: no comment written'
-  const api = (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '')
-  const headers = {
-    authorization: `Bearer ${token}`,
-    accept: 'application/vnd.github+json',
-    'content-type': 'application/json',
-    'user-agent': 'async-playbook'
-  }
+  const { api, headers } = restApi(env, token)
   const marker = commentMarker(env, shard)
   const origin = provenance(env, event, shardOf(env, shard))
   const footer = origin ? `\n\n---\n${origin}` : ''
   const room = MAX_COMMENT_CHARS - marker.length - footer.length - 300
   // A plan says which run made it and on which commit, for the apply run that follows the merge.
   const planMarker = options.plan ? `${planMarkerOf(env, event)}\n` : ''
-  const text = `${marker}\n${planMarker}${body.length > room ? `${body.slice(0, room)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
+  const text = `${marker}\n${planMarker}${body.length > room ? `${cutMarkdown(body, room - 200)}\n\n_Comment truncated; see the job summary._` : body}${footer}`
   const signal = AbortSignal.timeout(30_000)
   const existing = (
     await findComments(
@@ -120,7 +114,8 @@ export async function upsertPullRequestComment(
       (body) => body === marker || body.startsWith(`${marker}\n`),
       { headers, signal },
       api,
-      true
+      true,
+      ownAuthor(api, { headers, signal })
     )
   )[0]?.id
   const send = (method: 'PATCH' | 'POST', url: string): Promise<Response> =>
@@ -128,7 +123,7 @@ export async function upsertPullRequestComment(
   if (existing !== undefined) {
     const updated = await send('PATCH', `${api}/repos/${repository}/issues/comments/${existing}`)
     if (updated.ok) return `updated the summary comment on #${number}`
-    // A comment someone else wrote with our marker cannot be edited: write our own instead.
+    // A comment this token may not edit (another app's): write our own instead.
     if (updated.status !== 403 && updated.status !== 404)
       throw new Error(`updating the comment on #${number} failed: HTTP ${updated.status}`)
   }
@@ -136,6 +131,51 @@ export async function upsertPullRequestComment(
   if (!created.ok)
     throw new Error(`writing the comment on #${number} failed: HTTP ${created.status}`)
   return `added a summary comment to #${number}`
+}
+
+/**
+ * The first `room` characters of a summary, cut at a line and with the fenced code block and the
+ * `<details>` it was cut in closed, so that what follows (the note, the run's link) is not swallowed by them.
+ */
+function cutMarkdown(text: string, room: number): string {
+  let cut = text.slice(0, Math.max(0, room))
+  const newline = cut.lastIndexOf('\n')
+  cut = newline >= 0 ? cut.slice(0, newline) : ''
+  let fence: string | undefined
+  let details = 0
+  for (const line of cut.split('\n')) {
+    if (fence !== undefined) {
+      if (
+        line.startsWith(fence[0]!) &&
+        line.trim() === line &&
+        /^(`+|~+)$/.test(line) &&
+        line.length >= fence.length
+      )
+        fence = undefined
+      continue
+    }
+    const opening = /^(`{3,}|~{3,})/.exec(line)
+    if (opening) fence = opening[1]!
+    else if (line.startsWith('<details>')) details++
+    else if (line.startsWith('</details>') && details > 0) details--
+  }
+  return cut + (fence !== undefined ? `\n${fence}` : '') + '\n\n</details>'.repeat(details)
+}
+
+/** The REST API's base URL (GITHUB_API_URL, for GitHub Enterprise Server) and the headers of every call. */
+function restApi(
+  env: NodeJS.ProcessEnv,
+  token: string
+): { api: string; headers: Record<string, string> } {
+  return {
+    api: (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, ''),
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json',
+      'user-agent': 'async-playbook'
+    }
+  }
 }
 
 /**
@@ -148,7 +188,8 @@ async function findComments(
   matches: (body: string) => boolean,
   init: { headers: Record<string, string>; signal: AbortSignal },
   api: string,
-  first = false
+  first: boolean,
+  isOwn: (author: unknown) => Promise<boolean>
 ): Promise<Array<{ id: number; body: string }>> {
   const found: Array<{ id: number; body: string }> = []
   const origin = new URL(api).origin
@@ -159,11 +200,12 @@ async function findComments(
       throw new Error(`listing the pull request's comments failed: HTTP ${response.status}`)
     const comments = (await response.json()) as unknown
     if (!Array.isArray(comments)) throw new Error("listing the pull request's comments: not a list")
-    for (const comment of comments as Array<{ id?: unknown; body?: unknown }>) {
+    for (const comment of comments as Array<{ id?: unknown; body?: unknown; user?: unknown }>) {
       if (
         typeof comment?.id === 'number' &&
         typeof comment.body === 'string' &&
-        matches(comment.body)
+        matches(comment.body) &&
+        (await isOwn(comment.user))
       ) {
         found.push({ id: comment.id, body: comment.body })
         if (first) return found
@@ -178,6 +220,40 @@ async function findComments(
         comments.length >= PER_PAGE ? `${listUrl}?per_page=${PER_PAGE}&page=${page + 1}` : undefined
   }
   return found
+}
+
+/**
+ * Whether a comment's author (the `user` of GitHub's comment) is who this token writes as: a marker is text
+ * anyone who can comment may copy, and a token with write access may edit anyone's comment, so a comment is
+ * ours only by its author. An app's token (GITHUB_TOKEN writes as `github-actions[bot]`) writes as a Bot
+ * account, which only an app installed on the repository can; a personal token writes as its user, asked
+ * of `GET /user` once, and only when a comment by a person carries the marker.
+ */
+function ownAuthor(
+  api: string,
+  init: { headers: Record<string, string>; signal: AbortSignal }
+): (author: unknown) => Promise<boolean> {
+  let login: Promise<string | undefined> | undefined
+  const tokenLogin = async (): Promise<string | undefined> => {
+    try {
+      const response = await fetch(`${api}/user`, init)
+      if (!response.ok) return undefined
+      const user = (await response.json()) as unknown
+      const name =
+        user !== null && typeof user === 'object' ? (user as { login?: unknown }).login : undefined
+      return typeof name === 'string' && name !== '' ? name : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return async (author) => {
+    if (author === null || typeof author !== 'object') return false
+    const { login: name, type } = author as { login?: unknown; type?: unknown }
+    if (type === 'Bot') return true
+    if (typeof name !== 'string' || name === '') return false
+    login ??= tokenLogin()
+    return (await login) === name
+  }
 }
 
 /** The `rel="next"` URL of a Link header (`<url>; rel="next", <url>; rel="last"`). */
@@ -309,13 +385,7 @@ export async function linkAppliedPlan(
     return { message: 'a pull-request run: no plan to link' }
   if (!repository || !sha || !/^[0-9a-f]{7,64}$/i.test(sha))
     return { message: 'no commit to look up: no plan linked' }
-  const api = (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '')
-  const headers = {
-    authorization: `Bearer ${token}`,
-    accept: 'application/vnd.github+json',
-    'content-type': 'application/json',
-    'user-agent': 'async-playbook'
-  }
+  const { api, headers } = restApi(env, token)
   const signal = AbortSignal.timeout(30_000)
   const pulls = await fetch(`${api}/repos/${repository}/commits/${sha}/pulls`, { headers, signal })
   if (!pulls.ok)
@@ -335,15 +405,17 @@ export async function linkAppliedPlan(
     `${api}/repos/${repository}/issues/${number}/comments`,
     (body) => body.split('\n', 3).some((line) => line.startsWith(PLAN_MARKER_PREFIX)),
     { headers, signal },
-    api
+    api,
+    false,
+    ownAuthor(api, { headers, signal })
   )
   if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` }
   const server = serverUrl(env)
   const thisRun = runUrl(env)
   const link = (url: string | undefined, text: string): string => (url ? `[${text}](${url})` : text)
   const applied = `${APPLIED_PREFIX}\n✅ Applied by ${link(thisRun, 'this run')} on commit [\`${sha.slice(0, 7)}\`](${server}/${repository}/commit/${sha}).`
-  // Only a plan of this repository's runs, in a comment this token may edit (ours), is linked: the marker
-  // is text anyone commenting could write.
+  // Only a plan of this repository's runs, in a comment this token wrote (see ownAuthor), is linked: the
+  // marker is text anyone commenting could write.
   const ownRuns = `${server}/${repository}/actions/runs/`
   const linked: string[] = []
   for (const plan of plans) {

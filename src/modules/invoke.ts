@@ -7,6 +7,7 @@ import type { Task } from '../playbook/types.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { maskNoLogValues, validateArgs, type ArgValidation } from './arg-spec.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
+import { maskVaultTextInDiff } from './vaulted-diff.js'
 
 /** How the task asks the module to run: `--check`/`check_mode` and `--diff`/`diff`. */
 export interface RunFlags {
@@ -95,7 +96,10 @@ export async function runModule(
   return withValidationNotes(result, validation)
 }
 
-/** Validation's warnings before the module's own, its deprecations, and no_log values masked. */
+/**
+ * Validation's warnings before the module's own, its deprecations, no_log values masked, and decrypted
+ * vault text masked in the diff.
+ */
 function withValidationNotes(result: ModuleResult, validation: ArgValidation): ModuleResult {
   let out = result
   if (validation.warnings.length > 0) {
@@ -107,5 +111,5 @@ function withValidationNotes(result: ModuleResult, validation: ArgValidation): M
     out['deprecations'] = [...validation.deprecations, ...own]
   }
   if (validation.noLogValues.length > 0) out = maskNoLogValues(out, validation.noLogValues)
-  return out
+  return maskVaultTextInDiff(out)
 }

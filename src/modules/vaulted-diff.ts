@@ -4,8 +4,9 @@
  * never reaches a diff: the entry keeps its headers and says why its text is left out.
  */
 import { readFileSync } from 'node:fs'
-import { isVaultText } from '../vault/index.js'
+import { isVaultText, vaultKeyring } from '../vault/index.js'
 import { isRecord } from '../values/records.js'
+import { maskNoLogValues } from './arg-no-log.js'
 import type { ModuleResult } from './module.js'
 
 /** What a diff of a vault-encrypted source shows instead of its text (as Ansible's other skip notes). */
@@ -32,5 +33,18 @@ export function hideVaultedDiff(result: ModuleResult): ModuleResult {
     return { ...kept, prepared: VAULTED_DIFF_NOTE }
   }
   result['diff'] = Array.isArray(diff) ? diff.map(hide) : hide(diff)
+  return result
+}
+
+/**
+ * The result with every decrypted vault text (a `!vault` value, a value of a vault-encrypted vars file, a
+ * line of either) masked in its `diff`, as a no_log argument is masked (`********`). Ansible shows a vault
+ * value templated into `copy: content=` or a template in `--diff`; here the diff keeps every other line.
+ */
+export function maskVaultTextInDiff(result: ModuleResult): ModuleResult {
+  const diff = result['diff']
+  if (diff === undefined || diff === null) return result
+  const secrets = vaultKeyring().revealedTexts()
+  if (secrets.length > 0) result['diff'] = maskNoLogValues(diff, secrets)
   return result
 }

@@ -49,6 +49,11 @@ export interface JobSummaryOptions {
    * then the run's summary below it.
    */
   plan?: boolean
+  /**
+   * Texts never shown (what Ansible Vault decrypted): each is replaced by `***` wherever the document
+   * holds it, before anything is drawn. GitHub masks the log, not the pull-request comment.
+   */
+  secrets?: readonly string[]
 }
 
 export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000
@@ -107,6 +112,10 @@ const PLANS: Plan[] = [
  * throws: a document it cannot read yields a minimal summary.
  */
 export function renderJobSummary(doc: ResultsDocument, options: JobSummaryOptions = {}): string {
+  if (options.secrets !== undefined && options.secrets.length > 0) {
+    const { secrets, ...rest } = options
+    return renderJobSummary(maskTexts(doc, secrets), rest)
+  }
   const maxBytes =
     typeof options.maxBytes === 'number' && options.maxBytes >= 0
       ? Math.floor(options.maxBytes)
@@ -465,3 +474,28 @@ function where(at: { file?: string; line?: number }): string {
 export { formatDuration } from './markdown.js'
 export { MAX_GANTT_BARS, mermaidText } from './gantt.js'
 export type { Cell, Model, Row, RunningJob, Status } from './summary-model.js'
+
+/** Times the summary reads (its timeline and durations): never masked, though a number may be a secret. */
+const TIME_KEYS = new Set(['started_at', 'launched_at', 'finished_at', 'start', 'end', 'delta'])
+
+/**
+ * A copy of `value` with each of `secrets` (longest first) replaced by `***` in every string of it (keys
+ * too), but for the times the summary reads (TIME_KEYS).
+ */
+function maskTexts<T>(value: T, secrets: readonly string[]): T {
+  const ordered = [...secrets].filter((t) => t !== '').sort((a, b) => b.length - a.length)
+  const mask = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') {
+      let text = v
+      for (const secret of ordered) if (text.includes(secret)) text = text.split(secret).join('***')
+      return text
+    }
+    if (depth > 64 || v === null || typeof v !== 'object') return v
+    if (Array.isArray(v)) return v.map((item) => mask(item, depth + 1))
+    const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(v) as object | null)
+    for (const [key, item] of Object.entries(v))
+      out[mask(key, depth + 1) as string] = TIME_KEYS.has(key) ? item : mask(item, depth + 1)
+    return out
+  }
+  return mask(value, 0) as T
+}

@@ -70,9 +70,21 @@ export function code(text: string): string {
 
 /** Markdown text that renders literally, on one line, safe in a table cell. */
 export function mdText(text: string): string {
-  return oneLine(text).replace(/[\\`*_[\]|~#<>&]/g, (c) =>
-    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`
+  return inertReferences(
+    oneLine(text).replace(/[\\`*_[\]|~#<>&]/g, (c) =>
+      c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`
+    )
   )
+}
+
+/**
+ * Text that GitHub cannot turn into a mention (`@user`, `@org/team`: a notification) or an issue reference
+ * (`#12`, `owner/repo#12`: a cross-reference on that issue, in any repository): a zero-width space after
+ * the `@` or `#`. GitHub finds both in rendered text, so Markdown escapes do not stop them; code spans and
+ * blocks are never searched and keep their text.
+ */
+function inertReferences(text: string): string {
+  return text.replace(/@(?=[A-Za-z0-9])/g, '@\u200B').replace(/#(?=[0-9])/g, '#\u200B')
 }
 
 const HTML_ENTITIES: Record<string, string> = {
@@ -83,7 +95,7 @@ const HTML_ENTITIES: Record<string, string> = {
 }
 
 export function html(text: string): string {
-  return oneLine(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c)
+  return inertReferences(oneLine(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c))
 }
 
 /** The longest run of backticks in text (a loop: a spread of many matches would overflow the stack). */

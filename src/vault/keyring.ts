@@ -39,6 +39,10 @@ const HOW_TO_GIVE =
   '(ANSIBLE_VAULT_PASSWORD_FILE), or in the action with the vault-password input from a secret'
 
 export class VaultKeyring {
+  /** The texts decrypted so far (values, their lines), longest first once asked for: see revealedTexts. */
+  private readonly revealed = new Set<string>()
+  private sortedRevealed: string[] | undefined
+
   constructor(
     readonly secrets: readonly VaultSecret[] = [],
     /** Sees every value decrypted, before it is returned (the action masks it). */
@@ -104,7 +108,38 @@ export class VaultKeyring {
 
   /** Hands a decrypted value (text, or what was read from decrypted YAML) to `onReveal`. */
   reveal(value: unknown): void {
+    collectRevealed(value, this.revealed, 0)
+    this.sortedRevealed = undefined
     this.onReveal?.(value)
+  }
+
+  /**
+   * Every text decrypted so far, as the log masker sees it: each string value and each of its lines
+   * (trimmed, 3 characters or more, as the runner masks), each number as its digits; longest first, so that a
+   * whole value is replaced before any of its lines. Diffs are masked with these (vaulted-diff.ts).
+   */
+  revealedTexts(): readonly string[] {
+    this.sortedRevealed ??= [...this.revealed].sort((a, b) => b.length - a.length)
+    return this.sortedRevealed
+  }
+}
+
+/** The shortest decrypted text masked in diffs (the runner's log masker skips shorter ones too). */
+const SHORTEST_MASKED = 3
+
+function collectRevealed(value: unknown, into: Set<string>, depth: number): void {
+  if (depth > 20) return
+  if (typeof value === 'number' || typeof value === 'bigint') value = String(value)
+  if (typeof value === 'string' || value instanceof String) {
+    const text = String(value)
+    for (const part of [text, ...text.split(/\r\n|\n|\r/)]) {
+      const trimmed = part.trim()
+      if (trimmed.length >= SHORTEST_MASKED) into.add(trimmed)
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectRevealed(item, into, depth + 1)
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) collectRevealed(item, into, depth + 1)
   }
 }
 
