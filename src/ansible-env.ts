@@ -17,6 +17,8 @@ export interface AnsibleEnvironment {
   displaySkippedHosts?: boolean
   /** ANSIBLE_SHOW_CUSTOM_STATS: print set_stats' values after the recap. */
   showCustomStats?: boolean
+  /** ANSIBLE_DEPRECATION_WARNINGS: false hides `[DEPRECATION WARNING]:` lines. */
+  deprecationWarnings?: boolean
   /** ANSIBLE_NOCOLOR (or NO_COLOR) and ANSIBLE_FORCE_COLOR: colours off, or on even without a terminal. */
   color?: 'off' | 'force'
   /** ANSIBLE_VERBOSITY: the verbosity without -v. */
@@ -70,6 +72,7 @@ export const ANSIBLE_OUTPUT_AND_HANDLER_NAMES = [
   'ANSIBLE_DISPLAY_OK_HOSTS',
   'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
   'ANSIBLE_SHOW_CUSTOM_STATS',
+  'ANSIBLE_DEPRECATION_WARNINGS',
   'ANSIBLE_NOCOLOR',
   'NO_COLOR',
   'ANSIBLE_FORCE_COLOR',
@@ -145,6 +148,7 @@ export function readAnsibleEnvironment(
   set('displayOkHosts', bool('ANSIBLE_DISPLAY_OK_HOSTS'))
   set('displaySkippedHosts', bool('ANSIBLE_DISPLAY_SKIPPED_HOSTS'))
   set('showCustomStats', bool('ANSIBLE_SHOW_CUSTOM_STATS'))
+  set('deprecationWarnings', bool('ANSIBLE_DEPRECATION_WARNINGS'))
   // As Ansible: ANSIBLE_FORCE_COLOR wins over ANSIBLE_NOCOLOR; NO_COLOR (any value, per no-color.org)
   // counts when ANSIBLE_NOCOLOR is not set.
   const noColor = bool('ANSIBLE_NOCOLOR') ?? (text('NO_COLOR') !== undefined ? true : undefined)
@@ -204,10 +208,18 @@ export function runSettingsFrom(
   env: AnsibleEnvironment
 ): Pick<
   RunSettings,
-  'display' | 'noLog' | 'forceHandlers' | 'errorOnMissingHandler' | 'showCustomStats'
+  | 'display'
+  | 'noLog'
+  | 'forceHandlers'
+  | 'errorOnMissingHandler'
+  | 'showCustomStats'
+  | 'deprecationWarnings'
 > {
   return {
     ...(env.showCustomStats !== undefined ? { showCustomStats: env.showCustomStats } : {}),
+    ...(env.deprecationWarnings !== undefined
+      ? { deprecationWarnings: env.deprecationWarnings }
+      : {}),
     ...(env.displayOkHosts === false || env.displaySkippedHosts === false
       ? {
           display: {

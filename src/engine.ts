@@ -96,6 +96,8 @@ export interface RunSettings {
   noLog?: boolean
   /** ANSIBLE_SHOW_CUSTOM_STATS: the console prints set_stats' values after the recap. */
   showCustomStats?: boolean
+  /** ANSIBLE_DEPRECATION_WARNINGS ([defaults] deprecation_warnings): false hides deprecation warnings. */
+  deprecationWarnings?: boolean
   /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
@@ -248,6 +250,7 @@ export async function executeRun(
         verbosity: settings.verbosity,
         ...(settings.showCustomStats ? { showCustomStats: true } : {}),
         ...(settings.diff ? { diff: true } : {}),
+        ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,
@@ -265,6 +268,7 @@ export async function executeRun(
   for (const warning of requirements?.warnings ?? []) events.warning(warning)
   for (const warning of inventory.warnings) events.warning(warning)
   for (const warning of playbook?.warnings ?? []) events.warning(warning)
+  for (const deprecation of playbook?.deprecations ?? []) events.warning(deprecation, 'deprecation')
   if (playbook) {
     // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
     const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'

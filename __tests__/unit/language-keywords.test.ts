@@ -245,7 +245,7 @@ describe('the bare include (legacy, as Ansible 2.14 reads it)', () => {
     expect(step.vars).toEqual({ v: 'from vars', w: 'two' })
     expect(step.when).toEqual(['flag'])
     expect(step.become).toEqual({ become: true })
-    expect(book.warnings).toEqual([expect.stringContaining('"include" is deprecated')])
+    expect(book.deprecations).toEqual([expect.stringContaining('"include" is deprecated')])
   })
 
   it('is dynamic with a loop or a templated file, its other keywords applied to the included tasks', () => {

@@ -55,6 +55,11 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { ini: ['defaults.display_ok_hosts'], env: 'ANSIBLE_DISPLAY_OK_HOSTS', kind: 'text' },
   { ini: ['defaults.display_skipped_hosts'], env: 'ANSIBLE_DISPLAY_SKIPPED_HOSTS', kind: 'text' },
   { ini: ['defaults.show_custom_stats'], env: 'ANSIBLE_SHOW_CUSTOM_STATS', kind: 'text' },
+  {
+    ini: ['defaults.deprecation_warnings'],
+    env: 'ANSIBLE_DEPRECATION_WARNINGS',
+    kind: 'text'
+  },
   { ini: ['defaults.force_handlers'], env: 'ANSIBLE_FORCE_HANDLERS', kind: 'text' },
   { ini: ['diff.always'], env: 'ANSIBLE_DIFF_ALWAYS', kind: 'text' },
   {

@@ -12,6 +12,16 @@ import { describe } from './loader-support.js'
 export const INCLUDE_DEPRECATION =
   '"include" is deprecated, use include_tasks/import_tasks instead. See https://docs.ansible.com/ansible-core/2.14/user_guide/playbooks_reuse_includes.html for details. This feature will be removed in version 2.16.'
 
+/**
+ * Ansible 2.14's run-time deprecation text, shown when a dynamic bare `include` brings its file in (once per
+ * run, after the load-time one).
+ */
+export const DYNAMIC_INCLUDE_DEPRECATION =
+  '"include" is deprecated, use include_tasks/import_tasks/import_playbook instead. This feature will be removed in version 2.16.'
+
+/** On the include_tasks entry a dynamic bare `include` stands for: the loader marks its include `legacy`. */
+export const LEGACY_INCLUDE: unique symbol = Symbol('bare include')
+
 const LOOP_KEY = /^(loop|with_[a-z_]+)$/
 
 /**
@@ -68,5 +78,7 @@ export function rewriteLegacyInclude(
       own[name] = v
   }
   const args2 = Object.keys(apply).length > 0 ? { file, apply } : file
-  return { ...own, include_tasks: args2, ...withVars }
+  // Unnamed, it is shown as Ansible shows it: `TASK [include]`, not include_tasks.
+  const name = own['name'] === undefined || own['name'] === null ? { name: key } : {}
+  return { ...own, ...name, include_tasks: args2, ...withVars, [LEGACY_INCLUDE]: true }
 }

@@ -80,8 +80,10 @@ export interface LoadContext {
    * role) for every host and loop item, and reads it once.
    */
   documents: Map<string, YamlDocument>
-  /** Warnings of the load (Ansible's deprecation of the bare `include`), each once. */
+  /** Warnings of the load, each once. */
   warnings?: Set<string>
+  /** Deprecations of the load (the bare `include`), each once. */
+  deprecations?: Set<string>
   /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
   play?: PlayRoles
 }

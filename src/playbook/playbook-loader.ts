@@ -51,7 +51,7 @@ import type {
 } from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
 import { loadVarsPrompt } from './vars-prompt.js'
-import { INCLUDE_DEPRECATION, rewriteLegacyInclude } from './legacy-include.js'
+import { INCLUDE_DEPRECATION, LEGACY_INCLUDE, rewriteLegacyInclude } from './legacy-include.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -112,7 +112,8 @@ export function parsePlaybookText(
     file,
     baseDir,
     plays,
-    ...(context.warnings ? { warnings: [...context.warnings] } : {})
+    ...(context.warnings ? { warnings: [...context.warnings] } : {}),
+    ...(context.deprecations ? { deprecations: [...context.deprecations] } : {})
   }
 }
 
@@ -123,6 +124,8 @@ export interface LoadedInclude {
   tasks: Task[]
   handlers: Task[]
   role?: RoleRef
+  /** The deprecations of the load so far (a bare `include` in what it brought in among them). */
+  deprecations?: string[]
 }
 
 /**
@@ -135,19 +138,21 @@ export function loadInclude(
   location: SourceLocation
 ): LoadedInclude {
   const state = include.loader
+  const context: LoadContext = {
+    ...state.load,
+    // What the included file or role gathers: its handlers (and public roles, unused at run time).
+    play: { roles: [], handlers: [], imported: [], listed: [] }
+  }
   const loader = new Loader(
     undefined,
     include.file,
     include.dir,
-    {
-      ...state.load,
-      // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [], imported: [], listed: [] }
-    },
+    context,
     include.chain,
     include.playDir
   )
-  return loader.dynamicInclude(include.kind, args, state, location)
+  const loaded = loader.dynamicInclude(include.kind, args, state, location)
+  return context.deprecations ? { ...loaded, deprecations: [...context.deprecations] } : loaded
 }
 
 /** Loads one YAML file of a playbook: the playbook itself, or a file it imports. */
@@ -699,8 +704,8 @@ class Loader extends RoleLoader {
     if (!isRecord(raw)) return raw
     const key = importKey(raw, 'include')
     if (!key) return raw
-    this.context.warnings ??= new Set()
-    this.context.warnings.add(INCLUDE_DEPRECATION)
+    this.context.deprecations ??= new Set()
+    this.context.deprecations.add(INCLUDE_DEPRECATION)
     return rewriteLegacyInclude(raw, key, inherited.dynamic === true, this.at(raw))
   }
 
@@ -771,6 +776,9 @@ class Loader extends RoleLoader {
       file: this.file,
       playDir: this.playDir,
       chain: this.chain,
+      ...((raw as Record<PropertyKey, unknown>)[LEGACY_INCLUDE] === true
+        ? { legacy: true as const }
+        : {}),
       vars: task.vars,
       loader: state
     }
