@@ -348,9 +348,11 @@ export async function executeRun(
           ...engineOptions,
           timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULTS.gatherTimeoutSeconds
         })
+    // As ansible-playbook 2.14: an error after the recap, and the exit code of the run.
     if (startAtTask && !startAtTask.found)
       events.warning(
-        `No matching task "${startAtTask.pattern}" found. Note: --start-at-task can only follow static includes.`
+        `No matching task "${startAtTask.pattern}" found. Note: --start-at-task can only follow static includes.`,
+        'error'
       )
   } finally {
     stopListening()

@@ -111,3 +111,16 @@ describe('deprecation warnings', () => {
     expect(out).toContain('ok: [localhost] => {\n    "msg": "step"\n}')
   })
 })
+
+describe('--start-at-task with no matching task', () => {
+  it("prints Ansible's [ERROR] after the recap, and the exit code stays 0", async () => {
+    files({ 'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n' })
+    const { out, exitCode } = await run(['--start-at-task', 'nope'])
+    expect(exitCode).toBe(0)
+    const error =
+      '[ERROR]: No matching task "nope" found. Note: --start-at-task can only follow static includes.'
+    expect(out).toContain(`\n${error}\n`)
+    expect(out).not.toContain('[WARNING]: No matching task')
+    expect(out.indexOf(error)).toBeGreaterThan(out.indexOf('PLAY RECAP'))
+  })
+})
