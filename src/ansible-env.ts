@@ -43,6 +43,8 @@ export interface AnsibleEnvironment {
   forceHandlers?: boolean
   /** ANSIBLE_DIFF_ALWAYS ([diff] always): the default of -D/--diff (a task's `diff` wins). */
   diffAlways?: boolean
+  /** ANSIBLE_DIFF_CONTEXT ([diff] context): lines of context around each change in diffs. */
+  diffContext?: number
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
   errorOnMissingHandler?: boolean
   /** ANSIBLE_REMOTE_PORT: the SSH port of hosts that set none. */
@@ -73,6 +75,8 @@ export const ANSIBLE_OUTPUT_AND_HANDLER_NAMES = [
   'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
   'ANSIBLE_SHOW_CUSTOM_STATS',
   'ANSIBLE_DEPRECATION_WARNINGS',
+  'ANSIBLE_DIFF_ALWAYS',
+  'ANSIBLE_DIFF_CONTEXT',
   'ANSIBLE_NOCOLOR',
   'NO_COLOR',
   'ANSIBLE_FORCE_COLOR',
@@ -100,8 +104,7 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_SSH_ARGS',
   'ANSIBLE_ROLES_PATH',
   'ANSIBLE_RETRY_FILES_ENABLED',
-  'ANSIBLE_RETRY_FILES_SAVE_PATH',
-  'ANSIBLE_DIFF_ALWAYS'
+  'ANSIBLE_RETRY_FILES_SAVE_PATH'
 ] as const
 
 /**
@@ -193,6 +196,7 @@ export function readAnsibleEnvironment(
   if (roles !== undefined) out.rolesPath = roles.split(':').filter((dir) => dir !== '')
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
   set('diffAlways', bool('ANSIBLE_DIFF_ALWAYS'))
+  set('diffContext', int('ANSIBLE_DIFF_CONTEXT', 0))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   set('retryFilesEnabled', bool('ANSIBLE_RETRY_FILES_ENABLED'))
   set('retryFilesSavePath', text('ANSIBLE_RETRY_FILES_SAVE_PATH'))
@@ -214,8 +218,10 @@ export function runSettingsFrom(
   | 'errorOnMissingHandler'
   | 'showCustomStats'
   | 'deprecationWarnings'
+  | 'diffContext'
 > {
   return {
+    ...(env.diffContext !== undefined ? { diffContext: env.diffContext } : {}),
     ...(env.showCustomStats !== undefined ? { showCustomStats: env.showCustomStats } : {}),
     ...(env.deprecationWarnings !== undefined
       ? { deprecationWarnings: env.deprecationWarnings }

@@ -98,6 +98,8 @@ export interface RunSettings {
   showCustomStats?: boolean
   /** ANSIBLE_DEPRECATION_WARNINGS ([defaults] deprecation_warnings): false hides deprecation warnings. */
   deprecationWarnings?: boolean
+  /** ANSIBLE_DIFF_CONTEXT ([diff] context): lines of context around each change in diffs (default 3). */
+  diffContext?: number
   /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
@@ -251,6 +253,7 @@ export async function executeRun(
         ...(settings.showCustomStats ? { showCustomStats: true } : {}),
         ...(settings.diff ? { diff: true } : {}),
         ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {}),
+        ...(settings.diffContext !== undefined ? { diffContext: settings.diffContext } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,

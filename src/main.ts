@@ -69,7 +69,7 @@ export async function run(): Promise<void> {
     if (reported) return
     reported = true
     endLog()
-    const handover = writeOutputs(document, settings.resultsFile)
+    const handover = writeOutputs(document, settings.resultsFile, settings.run.diffContext)
     if (settings.onCancel === 'kill')
       saveLaunchedJobs(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
     if (settings.annotations) {
@@ -83,7 +83,13 @@ export async function run(): Promise<void> {
     const summary =
       settings.mode !== 'run'
         ? listingSummary(settings.mode, listed)
-        : safeSummary(document, options.jobsStopped === true, plan)
+        : safeSummary(
+            document,
+            options.jobsStopped === true,
+            plan,
+            undefined,
+            settings.run.diffContext
+          )
     if (settings.summary && summary) {
       try {
         await core.summary.addRaw(summary).write()
@@ -100,7 +106,8 @@ export async function run(): Promise<void> {
       try {
         // A plan comment gets its own rendering, cut to fit a comment rather than a summary.
         const body = plan
-          ? (safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES) ?? summary)
+          ? (safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES, settings.run.diffContext) ??
+            summary)
           : summary
         core.info(
           await upsertPullRequestComment(body, settings.githubToken, process.env, identity, {
@@ -246,7 +253,8 @@ function safeSummary(
   document: ResultsDocument,
   jobsStopped: boolean,
   plan = false,
-  maxBytes?: number
+  maxBytes?: number,
+  diffContext?: number
 ): string | undefined {
   try {
     const keys =
@@ -256,7 +264,8 @@ function safeSummary(
         gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
         jobsStopped,
         plan,
-        ...(maxBytes !== undefined ? { maxBytes } : {})
+        ...(maxBytes !== undefined ? { maxBytes } : {}),
+        ...(diffContext !== undefined ? { diffContext } : {})
       }) + keys
     )
   } catch (error) {

@@ -62,6 +62,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   { ini: ['defaults.force_handlers'], env: 'ANSIBLE_FORCE_HANDLERS', kind: 'text' },
   { ini: ['diff.always'], env: 'ANSIBLE_DIFF_ALWAYS', kind: 'text' },
+  { ini: ['diff.context'], env: 'ANSIBLE_DIFF_CONTEXT', kind: 'text' },
   {
     ini: ['defaults.error_on_missing_handler'],
     env: 'ANSIBLE_ERROR_ON_MISSING_HANDLER',

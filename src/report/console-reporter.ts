@@ -48,6 +48,8 @@ export interface ConsoleOptions {
   showCustomStats?: boolean
   /** -D/--diff: print the `diff` of every changed result (a task's own `diff: true` does it for that task). */
   diff?: boolean
+  /** Lines of context around each change in a diff (ANSIBLE_DIFF_CONTEXT; default 3). */
+  diffContext?: number
   /** Print `[DEPRECATION WARNING]:` lines (ANSIBLE_DEPRECATION_WARNINGS; default true). */
   deprecationWarnings?: boolean
 }
@@ -201,7 +203,10 @@ export class ConsoleReporter implements RunEvents {
    */
   private fileDiff(result: Record<string, unknown>, task: TaskInfo): void {
     if (task.noLog || !result['changed'] || !('diff' in result) || !pyTruthy(result['diff'])) return
-    const pieces = diffPieces(result['diff'])
+    const pieces = diffPieces(
+      result['diff'],
+      this.options.diffContext !== undefined ? { context: this.options.diffContext } : {}
+    )
     if (pieces.length === 0) return
     if (this.pendingBanner !== undefined) this.banner(this.pendingBanner)
     let text = ''
