@@ -207,6 +207,14 @@ export async function executeRun(
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const templar = new Templar()
   if (settings.listing && playbook) {
+    // As ansible-playbook: the listing modes print the warnings of the configuration, the inventory and
+    // the load (a bare include's deprecation) as a run does, before what they list.
+    const notices = new ConsoleReporter(write, {
+      color: settings.color,
+      verbosity: settings.verbosity,
+      ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {})
+    })
+    startWarnings(settings, requirements, inventory, playbook, notices)
     write(
       listPlaybook(settings.listing, {
         playbook,
@@ -267,16 +275,7 @@ export async function executeRun(
     collector,
     ...(options.extraEvents ?? [])
   )
-  for (const warning of settings.configWarnings ?? []) events.warning(warning)
-  for (const warning of requirements?.warnings ?? []) events.warning(warning)
-  for (const warning of inventory.warnings) events.warning(warning)
-  for (const warning of playbook?.warnings ?? []) events.warning(warning)
-  for (const deprecation of playbook?.deprecations ?? []) events.warning(deprecation, 'deprecation')
-  if (playbook) {
-    // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
-    const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'
-    checkLimit(inventory, target, settings.limit, (w) => events.warning(w))
-  }
+  startWarnings(settings, requirements, inventory, playbook, events)
   // accept-new: say which keys were trusted on first sight, so they can be pinned afterwards.
   const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning))
   // Hosts whose key is not verified are warned about once per run; addresses behind a connection error
@@ -406,6 +405,29 @@ async function installRunRequirements(settings: RunSettings) {
  * no host of `target` fails the run before anything runs, so a typo in CI never passes as "nothing to do".
  * @throws NoHostsError naming the limit
  */
+/**
+ * What the run warns of before it starts (the listing modes too): the configuration's, the requirements',
+ * the inventory's and the playbook load's warnings and deprecations, and a --limit that matches nothing.
+ */
+function startWarnings(
+  settings: RunSettings,
+  requirements: { warnings?: readonly string[] } | undefined,
+  inventory: Inventory,
+  playbook: Playbook | undefined,
+  events: Pick<RunEvents, 'warning'>
+): void {
+  for (const warning of settings.configWarnings ?? []) events.warning(warning)
+  for (const warning of requirements?.warnings ?? []) events.warning(warning)
+  for (const warning of inventory.warnings) events.warning(warning)
+  for (const warning of playbook?.warnings ?? []) events.warning(warning)
+  for (const deprecation of playbook?.deprecations ?? []) events.warning(deprecation, 'deprecation')
+  if (playbook) {
+    // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
+    const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'
+    checkLimit(inventory, target, settings.limit, (w) => events.warning(w))
+  }
+}
+
 function checkLimit(
   inventory: Inventory,
   target: string | readonly string[],

@@ -2,7 +2,7 @@
 // `include`'s deprecation warnings (at load, and again when a dynamic one runs; each once per run; off with
 // ANSIBLE_DEPRECATION_WARNINGS or ansible.cfg's deprecation_warnings), and --start-at-task's `[ERROR]:`
 // when no task matches (the exit code unchanged).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -122,5 +122,37 @@ describe('--start-at-task with no matching task', () => {
     expect(out).toContain(`\n${error}\n`)
     expect(out).not.toContain('[WARNING]: No matching task')
     expect(out.indexOf(error)).toBeGreaterThan(out.indexOf('PLAY RECAP'))
+  })
+})
+
+describe('the listing modes', () => {
+  it.each(['--list-tasks', '--list-hosts', '--list-tags', '--syntax-check'])(
+    '%s prints the warnings and deprecations a run prints, before the listing, as ansible-playbook',
+    async (mode) => {
+      files({
+        'site.yml': BARE_INCLUDES,
+        'steps.yml': '- debug: msg=step\n',
+        'ansible.cfg': '[defaults]\nlog_path = /tmp/x.log\n'
+      })
+      const { out, exitCode } = await run([mode])
+      expect(exitCode).toBe(0)
+      const unsupported = `[WARNING]: ${path.join(dir, 'ansible.cfg')}: these settings are not supported by async-playbook and have no effect: [defaults] log_path`
+      expect(out).toContain(`${unsupported}\n`)
+      expect(out).toContain(`${LOAD_DEPRECATION}\n`)
+      expect(out.indexOf(LOAD_DEPRECATION)).toBeLessThan(out.indexOf('playbook: site.yml'))
+      expect(out).not.toContain(RUN_DEPRECATION)
+      const quiet = await run([mode], { ANSIBLE_DEPRECATION_WARNINGS: 'no' })
+      expect(quiet.out).not.toContain('DEPRECATION')
+      expect(quiet.out).toContain('playbook: site.yml')
+    }
+  )
+
+  it("print Ansible's warning for an ansible.cfg in a world-writable directory", async () => {
+    files({ 'site.yml': '- hosts: all\n  tasks: []\n', 'ansible.cfg': '[defaults]\nforks = 3\n' })
+    chmodSync(dir, 0o777)
+    const { out } = await run(['--list-tasks'])
+    expect(out).toContain(
+      `[WARNING]: Ansible is being run in a world writable directory (${dir}), ignoring it as an ansible.cfg source.`
+    )
   })
 })

@@ -145,7 +145,8 @@ export function findAnsibleConfig(
   candidates.push(path.join(home, '.ansible.cfg'), systemFile)
   const file = candidates.find(readable)
   const warnings: string[] = []
-  if (worldWritable && file !== envPath) {
+  // (Not when ANSIBLE_CONFIG names the file read: the directory is never looked at then.)
+  if (worldWritable && (envPath === undefined || file !== envPath)) {
     warnings.push(
       `Ansible is being run in a world writable directory (${cwd}), ignoring it as an ansible.cfg source. ` +
         'For more information see https://docs.ansible.com/ansible/devel/reference_appendices/config.html#cfg-in-world-writable-dir'
