@@ -51,7 +51,12 @@ import type {
 } from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
 import { loadVarsPrompt } from './vars-prompt.js'
-import { INCLUDE_DEPRECATION, LEGACY_INCLUDE, rewriteLegacyInclude } from './legacy-include.js'
+import {
+  INCLUDE_DEPRECATION,
+  LEGACY_INCLUDE,
+  LEGACY_INCLUDE_PARAMS,
+  rewriteLegacyInclude
+} from './legacy-include.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -846,6 +851,7 @@ class Loader extends RoleLoader {
       delegateFacts: raw.delegate_facts ?? outer.delegateFacts,
       connection: raw.connection ?? outer.connection,
       ...(outer.dynamic ? { dynamic: true } : {}),
+      ...includeParamsOver(outer, raw),
       runOnce: raw.run_once ?? outer.runOnce,
       throttle: raw.throttle ?? outer.throttle,
       ...moduleDefaultsOver(outer, loadModuleDefaults(raw.module_defaults, this.modules, location)),
@@ -856,6 +862,15 @@ class Loader extends RoleLoader {
         : { notify: this.nameList(raw.notify, 'notify', location) })
     }
   }
+}
+
+/** The include params an import hands down: the enclosing ones, then a static bare include's own `vars:`. */
+function includeParamsOver(
+  outer: Inherited,
+  raw: Record<PropertyKey, unknown>
+): Pick<Inherited, 'params'> {
+  const own = raw[LEGACY_INCLUDE_PARAMS] as Record<string, unknown> | undefined
+  return outer.params || own ? { params: { ...outer.params, ...own } } : {}
 }
 
 /** The module_defaults a block or import hands down: the enclosing ones, then its own. */
