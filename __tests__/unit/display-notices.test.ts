@@ -156,3 +156,30 @@ describe('the listing modes', () => {
     )
   })
 })
+
+describe('an ansible.cfg key Ansible does not know', () => {
+  it('is ignored without a word, as ansible-playbook 2.14 ignores it, in a run and in the listing modes', async () => {
+    files({
+      'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n',
+      'ansible.cfg':
+        '[defaults]\nbogus_key = 1\nFORKS_TYPO = 3\n[ssh_connection]\nno_such_option = 1\n[diff]\ncolour = 1\n'
+    })
+    for (const argv of [[], ['--list-tasks'], ['--syntax-check']]) {
+      const { out, exitCode } = await run(argv)
+      expect(exitCode).toBe(0)
+      expect(out).not.toContain('[WARNING]')
+    }
+  })
+
+  it('next to one Ansible reads and we do not implement: only that one is named', async () => {
+    files({
+      'site.yml': '- hosts: all\n  tasks: []\n',
+      'ansible.cfg': '[defaults]\nbogus_key = 1\nstdout_callback = yaml\n'
+    })
+    const { out } = await run(['--list-hosts'])
+    expect(out).toContain(
+      `[WARNING]: ${path.join(dir, 'ansible.cfg')}: these settings are not supported by async-playbook and have no effect: [defaults] stdout_callback\n`
+    )
+    expect(out).not.toContain('bogus_key')
+  })
+})

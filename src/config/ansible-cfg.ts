@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import os from 'node:os'
 import path from 'node:path'
 import { OptionError } from '../errors.js'
+import { ANSIBLE_INI_KEYS } from './ansible-keys.js'
 import { parseIni, type IniDocument } from './ini.js'
 
 /** How a value of the file is read (Ansible's config types). */
@@ -84,7 +85,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
 ]
 
 /**
- * The sections of Ansible's own settings: a key there that we do not implement is listed in a warning.
+ * The sections of Ansible's own settings: a key there that Ansible reads and we do not implement is listed
+ * in a warning.
  * Other sections (a plugin's, or one Ansible does not know) are ignored, as Ansible ignores what no plugin
  * reads.
  */
@@ -208,10 +210,13 @@ function applyKeys(
     config.env[key.env] = valueOf(found.value, key.kind, path.dirname(file), home, env)
     config.origins[key.env] = `${found.at} in ${file}`
   }
+  // Keys Ansible reads that we do not implement are named; a key Ansible does not know either (a typo, a
+  // setting of another version) is ignored without a word, as ansible-playbook 2.14 ignores it.
   const ignored: string[] = []
   for (const section of ANSIBLE_SECTIONS) {
     for (const name of document.sections.get(section)?.keys() ?? []) {
-      if (!known.has(`${section}.${name}`)) ignored.push(`[${section}] ${name}`)
+      if (known.has(`${section}.${name}`) || !ANSIBLE_INI_KEYS[section]?.has(name)) continue
+      ignored.push(`[${section}] ${name}`)
     }
   }
   if (ignored.length > 0) {
