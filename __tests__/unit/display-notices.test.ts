@@ -183,3 +183,26 @@ describe('an ansible.cfg key Ansible does not know', () => {
     expect(out).not.toContain('bogus_key')
   })
 })
+
+describe('the action', () => {
+  it("reads ANSIBLE_DEPRECATION_WARNINGS from the step's environment and deprecation_warnings from ansible.cfg", async () => {
+    const { readActionSettings } = await import('../../src/action/settings.js')
+    const saved = { ...process.env }
+    try {
+      for (const name of Object.keys(process.env))
+        if (name.startsWith('INPUT_') || name.startsWith('ANSIBLE_')) delete process.env[name]
+      Object.assign(process.env, {
+        GITHUB_WORKSPACE: dir,
+        HOME: dir,
+        INPUT_PLAYBOOK: '- hosts: all\n  tasks: []\n'
+      })
+      expect(readActionSettings(process.env).run.deprecationWarnings).toBeUndefined()
+      files({ 'ansible.cfg': '[defaults]\ndeprecation_warnings = no\n' })
+      expect(readActionSettings(process.env).run.deprecationWarnings).toBe(false)
+      process.env['ANSIBLE_DEPRECATION_WARNINGS'] = 'true'
+      expect(readActionSettings(process.env).run.deprecationWarnings).toBe(true)
+    } finally {
+      process.env = saved
+    }
+  })
+})
