@@ -17,6 +17,8 @@ export interface AnsibleEnvironment {
   displaySkippedHosts?: boolean
   /** ANSIBLE_SHOW_CUSTOM_STATS: print set_stats' values after the recap. */
   showCustomStats?: boolean
+  /** ANSIBLE_DEPRECATION_WARNINGS: false hides `[DEPRECATION WARNING]:` lines. */
+  deprecationWarnings?: boolean
   /** ANSIBLE_NOCOLOR (or NO_COLOR) and ANSIBLE_FORCE_COLOR: colours off, or on even without a terminal. */
   color?: 'off' | 'force'
   /** ANSIBLE_VERBOSITY: the verbosity without -v. */
@@ -41,6 +43,8 @@ export interface AnsibleEnvironment {
   forceHandlers?: boolean
   /** ANSIBLE_DIFF_ALWAYS ([diff] always): the default of -D/--diff (a task's `diff` wins). */
   diffAlways?: boolean
+  /** ANSIBLE_DIFF_CONTEXT ([diff] context): lines of context around each change in diffs. */
+  diffContext?: number
   /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): false turns a missing handler into a warning. */
   errorOnMissingHandler?: boolean
   /** ANSIBLE_REMOTE_PORT: the SSH port of hosts that set none. */
@@ -70,6 +74,9 @@ export const ANSIBLE_OUTPUT_AND_HANDLER_NAMES = [
   'ANSIBLE_DISPLAY_OK_HOSTS',
   'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
   'ANSIBLE_SHOW_CUSTOM_STATS',
+  'ANSIBLE_DEPRECATION_WARNINGS',
+  'ANSIBLE_DIFF_ALWAYS',
+  'ANSIBLE_DIFF_CONTEXT',
   'ANSIBLE_NOCOLOR',
   'NO_COLOR',
   'ANSIBLE_FORCE_COLOR',
@@ -97,8 +104,7 @@ export const ANSIBLE_ENVIRONMENT_NAMES = [
   'ANSIBLE_SSH_ARGS',
   'ANSIBLE_ROLES_PATH',
   'ANSIBLE_RETRY_FILES_ENABLED',
-  'ANSIBLE_RETRY_FILES_SAVE_PATH',
-  'ANSIBLE_DIFF_ALWAYS'
+  'ANSIBLE_RETRY_FILES_SAVE_PATH'
 ] as const
 
 /**
@@ -145,6 +151,7 @@ export function readAnsibleEnvironment(
   set('displayOkHosts', bool('ANSIBLE_DISPLAY_OK_HOSTS'))
   set('displaySkippedHosts', bool('ANSIBLE_DISPLAY_SKIPPED_HOSTS'))
   set('showCustomStats', bool('ANSIBLE_SHOW_CUSTOM_STATS'))
+  set('deprecationWarnings', bool('ANSIBLE_DEPRECATION_WARNINGS'))
   // As Ansible: ANSIBLE_FORCE_COLOR wins over ANSIBLE_NOCOLOR; NO_COLOR (any value, per no-color.org)
   // counts when ANSIBLE_NOCOLOR is not set.
   const noColor = bool('ANSIBLE_NOCOLOR') ?? (text('NO_COLOR') !== undefined ? true : undefined)
@@ -189,6 +196,7 @@ export function readAnsibleEnvironment(
   if (roles !== undefined) out.rolesPath = roles.split(':').filter((dir) => dir !== '')
   set('forceHandlers', bool('ANSIBLE_FORCE_HANDLERS'))
   set('diffAlways', bool('ANSIBLE_DIFF_ALWAYS'))
+  set('diffContext', int('ANSIBLE_DIFF_CONTEXT', 0))
   set('errorOnMissingHandler', bool('ANSIBLE_ERROR_ON_MISSING_HANDLER'))
   set('retryFilesEnabled', bool('ANSIBLE_RETRY_FILES_ENABLED'))
   set('retryFilesSavePath', text('ANSIBLE_RETRY_FILES_SAVE_PATH'))
@@ -204,10 +212,20 @@ export function runSettingsFrom(
   env: AnsibleEnvironment
 ): Pick<
   RunSettings,
-  'display' | 'noLog' | 'forceHandlers' | 'errorOnMissingHandler' | 'showCustomStats'
+  | 'display'
+  | 'noLog'
+  | 'forceHandlers'
+  | 'errorOnMissingHandler'
+  | 'showCustomStats'
+  | 'deprecationWarnings'
+  | 'diffContext'
 > {
   return {
+    ...(env.diffContext !== undefined ? { diffContext: env.diffContext } : {}),
     ...(env.showCustomStats !== undefined ? { showCustomStats: env.showCustomStats } : {}),
+    ...(env.deprecationWarnings !== undefined
+      ? { deprecationWarnings: env.deprecationWarnings }
+      : {}),
     ...(env.displayOkHosts === false || env.displaySkippedHosts === false
       ? {
           display: {

@@ -96,6 +96,10 @@ export interface RunSettings {
   noLog?: boolean
   /** ANSIBLE_SHOW_CUSTOM_STATS: the console prints set_stats' values after the recap. */
   showCustomStats?: boolean
+  /** ANSIBLE_DEPRECATION_WARNINGS ([defaults] deprecation_warnings): false hides deprecation warnings. */
+  deprecationWarnings?: boolean
+  /** ANSIBLE_DIFF_CONTEXT ([diff] context): lines of context around each change in diffs (default 3). */
+  diffContext?: number
   /** Run only this shard of the selected hosts (`i/n`, 1-based), for a matrix of n jobs. */
   shard?: { index: number; count: number }
   /** --tags / --skip-tags (the `tags` / `skip-tags` inputs): which tasks run. Absent means all. */
@@ -203,6 +207,14 @@ export async function executeRun(
     Object.assign(extraVars, parseExtraVars(value, settings.cwd))
   const templar = new Templar()
   if (settings.listing && playbook) {
+    // As ansible-playbook: the listing modes print the warnings of the configuration, the inventory and
+    // the load (a bare include's deprecation) as a run does, before what they list.
+    const notices = new ConsoleReporter(write, {
+      color: settings.color,
+      verbosity: settings.verbosity,
+      ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {})
+    })
+    startWarnings(settings, requirements, inventory, playbook, notices)
     write(
       listPlaybook(settings.listing, {
         playbook,
@@ -248,6 +260,8 @@ export async function executeRun(
         verbosity: settings.verbosity,
         ...(settings.showCustomStats ? { showCustomStats: true } : {}),
         ...(settings.diff ? { diff: true } : {}),
+        ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {}),
+        ...(settings.diffContext !== undefined ? { diffContext: settings.diffContext } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,
@@ -261,15 +275,7 @@ export async function executeRun(
     collector,
     ...(options.extraEvents ?? [])
   )
-  for (const warning of settings.configWarnings ?? []) events.warning(warning)
-  for (const warning of requirements?.warnings ?? []) events.warning(warning)
-  for (const warning of inventory.warnings) events.warning(warning)
-  for (const warning of playbook?.warnings ?? []) events.warning(warning)
-  if (playbook) {
-    // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
-    const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'
-    checkLimit(inventory, target, settings.limit, (w) => events.warning(w))
-  }
+  startWarnings(settings, requirements, inventory, playbook, events)
   // accept-new: say which keys were trusted on first sight, so they can be pinned afterwards.
   const stopListening = onHostKeyAccepted((accepted) => events.warning(accepted.warning))
   // Hosts whose key is not verified are warned about once per run; addresses behind a connection error
@@ -344,9 +350,11 @@ export async function executeRun(
           ...engineOptions,
           timeoutSeconds: settings.gatherTimeoutSeconds ?? DEFAULTS.gatherTimeoutSeconds
         })
+    // As ansible-playbook 2.14: an error after the recap, and the exit code of the run.
     if (startAtTask && !startAtTask.found)
       events.warning(
-        `No matching task "${startAtTask.pattern}" found. Note: --start-at-task can only follow static includes.`
+        `No matching task "${startAtTask.pattern}" found. Note: --start-at-task can only follow static includes.`,
+        'error'
       )
   } finally {
     stopListening()
@@ -397,6 +405,29 @@ async function installRunRequirements(settings: RunSettings) {
  * no host of `target` fails the run before anything runs, so a typo in CI never passes as "nothing to do".
  * @throws NoHostsError naming the limit
  */
+/**
+ * What the run warns of before it starts (the listing modes too): the configuration's, the requirements',
+ * the inventory's and the playbook load's warnings and deprecations, and a --limit that matches nothing.
+ */
+function startWarnings(
+  settings: RunSettings,
+  requirements: { warnings?: readonly string[] } | undefined,
+  inventory: Inventory,
+  playbook: Playbook | undefined,
+  events: Pick<RunEvents, 'warning'>
+): void {
+  for (const warning of settings.configWarnings ?? []) events.warning(warning)
+  for (const warning of requirements?.warnings ?? []) events.warning(warning)
+  for (const warning of inventory.warnings) events.warning(warning)
+  for (const warning of playbook?.warnings ?? []) events.warning(warning)
+  for (const deprecation of playbook?.deprecations ?? []) events.warning(deprecation, 'deprecation')
+  if (playbook) {
+    // An ad-hoc run targets its pattern; a playbook, as ansible-playbook checks it, `all`.
+    const target = settings.adhocOutput ? (playbook.plays[0]?.hosts ?? 'all') : 'all'
+    checkLimit(inventory, target, settings.limit, (w) => events.warning(w))
+  }
+}
+
 function checkLimit(
   inventory: Inventory,
   target: string | readonly string[],

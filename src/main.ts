@@ -75,7 +75,7 @@ export async function run(): Promise<void> {
     if (reported) return
     reported = true
     endLog()
-    const handover = writeOutputs(document, settings.resultsFile)
+    const handover = writeOutputs(document, settings.resultsFile, settings.run.diffContext)
     if (settings.onCancel === 'kill')
       saveLaunchedJobs(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? [])
     if (settings.annotations) {
@@ -89,7 +89,13 @@ export async function run(): Promise<void> {
     const summary =
       settings.mode !== 'run'
         ? listingSummary(settings.mode, listed)
-        : safeSummary(document, options.jobsStopped === true, plan)
+        : safeSummary(
+            document,
+            options.jobsStopped === true,
+            plan,
+            undefined,
+            settings.run.diffContext
+          )
     if (settings.summary && summary) {
       try {
         await core.summary.addRaw(summary).write()
@@ -106,7 +112,8 @@ export async function run(): Promise<void> {
       try {
         // A plan comment gets its own rendering, cut to fit a comment rather than a summary.
         const body = plan
-          ? (safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES) ?? summary)
+          ? (safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES, settings.run.diffContext) ??
+            summary)
           : summary
         core.info(
           await upsertPullRequestComment(body, settings.githubToken, process.env, identity, {
@@ -252,7 +259,8 @@ function safeSummary(
   document: ResultsDocument,
   jobsStopped: boolean,
   plan = false,
-  maxBytes?: number
+  maxBytes?: number,
+  diffContext?: number
 ): string | undefined {
   try {
     const keys =
@@ -264,7 +272,8 @@ function safeSummary(
         plan,
         ...(maxBytes !== undefined ? { maxBytes } : {}),
         // The summary is the pull-request comment too, which GitHub's log masking never sees.
-        secrets: vaultKeyring().revealedTexts()
+        secrets: vaultKeyring().revealedTexts(),
+        ...(diffContext !== undefined ? { diffContext } : {})
       }) + keys
     )
   } catch (error) {

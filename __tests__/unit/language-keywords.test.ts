@@ -242,10 +242,12 @@ describe('the bare include (legacy, as Ansible 2.14 reads it)', () => {
 `)
     const step = task(book.plays[0]!, 'step')
     expect(step.include).toBeUndefined()
-    expect(step.vars).toEqual({ v: 'from vars', w: 'two' })
+    // As Ansible 2.14: the words are block-level variables; `vars:` are include params, which win.
+    expect(step.vars).toEqual({ v: 'word', w: 'two' })
+    expect(step.params).toEqual({ vars: { v: 'from vars' }, loop: {} })
     expect(step.when).toEqual(['flag'])
     expect(step.become).toEqual({ become: true })
-    expect(book.warnings).toEqual([expect.stringContaining('"include" is deprecated')])
+    expect(book.deprecations).toEqual([expect.stringContaining('"include" is deprecated')])
   })
 
   it('is dynamic with a loop or a templated file, its other keywords applied to the included tasks', () => {
@@ -263,7 +265,9 @@ describe('the bare include (legacy, as Ansible 2.14 reads it)', () => {
     expect(looped.args).toEqual({ file: 'steps.yml', apply: { become: true } })
     const templated = task(p, 'templated')
     expect(templated.module).toBe('include_tasks')
-    expect(templated.vars).toEqual({ v: '1' })
+    // Dynamic, the words reach the included tasks through `apply` (block-level variables).
+    expect(templated.args).toEqual({ file: '{{ which }}.yml', apply: { vars: { v: '1' } } })
+    expect(templated.vars).toEqual({})
   })
 
   it('under handlers, brings its tasks in as handlers', () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readActionSettings } from '../../src/action/settings.js'
 import { askVarsPrompt } from '../../src/cli-prompt.js'
 import { executeRun } from '../../src/engine.js'
@@ -236,5 +236,77 @@ describe('the action (no terminal)', () => {
     expect(outcome!.document.plays[0]!.tasks[0]!.results['localhost']!.result['msg']).toBe(
       'release v2'
     )
+  })
+})
+
+describe('the CLI without a terminal (stdin not a TTY)', () => {
+  it('stops before the run, naming every prompt without a value with its file and line, and the -e fix', async () => {
+    const { main } = await import('../../src/cli.js')
+    const dir = mkdtempSync(path.join(tmpdir(), 'apb-prompt-cli-'))
+    writeFileSync(path.join(dir, 'hosts'), 'localhost ansible_connection=local\n')
+    writeFileSync(
+      path.join(dir, 'site.yml'),
+      `- hosts: localhost
+  gather_facts: false
+  vars_prompt:
+    - name: release
+      prompt: Which release
+    - name: colour
+      default: blue
+    - name: token
+  tasks:
+    - name: must not run
+      debug: msg=ran
+- hosts: localhost
+  gather_facts: false
+  vars_prompt:
+    - name: region
+      prompt: Region
+  tasks: []
+`
+    )
+    const saved = { stdin: process.stdin.isTTY, cwd: process.cwd() }
+    let err = ''
+    let out = ''
+    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      err += String(text)
+      return true
+    })
+    const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      out += String(text)
+      return true
+    })
+    try {
+      Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true })
+      process.chdir(dir)
+      const code = await main(['-i', 'hosts', 'site.yml'])
+      expect(code).not.toBe(0)
+      expect(err).toContain(
+        `ERROR! site.yml:4: vars_prompt 'release' ("Which release") (and 'token' at site.yml:8, 'region' ("Region") at site.yml:15) have no value and there is no terminal to ask on: give them with -e release=VALUE -e token=VALUE -e region=VALUE`
+      )
+      expect(out).not.toContain('must not run')
+      err = ''
+      out = ''
+      expect(
+        await main([
+          '-i',
+          'hosts',
+          'site.yml',
+          '-e',
+          'release=1',
+          '-e',
+          'token=t',
+          '-e',
+          'region=r'
+        ])
+      ).toBe(0)
+      expect(out).toContain('"msg": "ran"')
+    } finally {
+      errSpy.mockRestore()
+      outSpy.mockRestore()
+      process.chdir(saved.cwd)
+      Object.defineProperty(process.stdin, 'isTTY', { value: saved.stdin, configurable: true })
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

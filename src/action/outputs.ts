@@ -32,7 +32,11 @@ export function hostOutcomes(stats: Record<string, HostStats>): {
  * Writes the results file and every step output. Hosts appear by inventory name only. Returns why the step
  * must fail when the jobs still running cannot be handed over through the `jobs` output.
  */
-export function writeOutputs(document: ResultsDocument, resultsFile: string): string | undefined {
+export function writeOutputs(
+  document: ResultsDocument,
+  resultsFile: string,
+  diffContext?: number
+): string | undefined {
   writeResultsDocument(resultsFile, document)
   const json = JSON.stringify(document)
   if (Buffer.byteLength(json) <= MAX_OUTPUT_BYTES) {
@@ -52,7 +56,7 @@ export function writeOutputs(document: ResultsDocument, resultsFile: string): st
   core.setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed))
   core.setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable))
   core.setOutput(Outputs.Changed, String(outcomes.changed))
-  core.setOutput(Outputs.Plan, planOutput(buildPlan(document), MAX_PLAN_OUTPUT_BYTES))
+  core.setOutput(Outputs.Plan, planOutput(buildPlan(document, diffContext), MAX_PLAN_OUTPUT_BYTES))
   core.setOutput(Outputs.Ok, String(document.ok))
   return jobs.problem
 }

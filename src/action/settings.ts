@@ -236,6 +236,9 @@ export function readActionSettings(
       )
     run[key] = true
   }
+  // As the CLI's --diff: ANSIBLE_DIFF_ALWAYS (or ansible.cfg's [diff] always) when the input is not given.
+  if (core.getInput(Inputs.Diff).trim() === '' && ansible.diffAlways && mode === 'run')
+    run.diff = true
   const comment = bool(Inputs.Comment, false)
   const githubToken = core.getInput(Inputs.GithubToken) || undefined
   if (comment && !githubToken) {

@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import os from 'node:os'
 import path from 'node:path'
 import { OptionError } from '../errors.js'
+import { ANSIBLE_INI_KEYS } from './ansible-keys.js'
 import { parseIni, type IniDocument } from './ini.js'
 
 /** How a value of the file is read (Ansible's config types). */
@@ -55,8 +56,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { ini: ['defaults.display_ok_hosts'], env: 'ANSIBLE_DISPLAY_OK_HOSTS', kind: 'text' },
   { ini: ['defaults.display_skipped_hosts'], env: 'ANSIBLE_DISPLAY_SKIPPED_HOSTS', kind: 'text' },
   { ini: ['defaults.show_custom_stats'], env: 'ANSIBLE_SHOW_CUSTOM_STATS', kind: 'text' },
+  {
+    ini: ['defaults.deprecation_warnings'],
+    env: 'ANSIBLE_DEPRECATION_WARNINGS',
+    kind: 'text'
+  },
   { ini: ['defaults.force_handlers'], env: 'ANSIBLE_FORCE_HANDLERS', kind: 'text' },
   { ini: ['diff.always'], env: 'ANSIBLE_DIFF_ALWAYS', kind: 'text' },
+  { ini: ['diff.context'], env: 'ANSIBLE_DIFF_CONTEXT', kind: 'text' },
   {
     ini: ['defaults.error_on_missing_handler'],
     env: 'ANSIBLE_ERROR_ON_MISSING_HANDLER',
@@ -78,7 +85,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
 ]
 
 /**
- * The sections of Ansible's own settings: a key there that we do not implement is listed in a warning.
+ * The sections of Ansible's own settings: a key there that Ansible reads and we do not implement is listed
+ * in a warning.
  * Other sections (a plugin's, or one Ansible does not know) are ignored, as Ansible ignores what no plugin
  * reads.
  */
@@ -139,7 +147,8 @@ export function findAnsibleConfig(
   candidates.push(path.join(home, '.ansible.cfg'), systemFile)
   const file = candidates.find(readable)
   const warnings: string[] = []
-  if (worldWritable && file !== envPath) {
+  // (Not when ANSIBLE_CONFIG names the file read: the directory is never looked at then.)
+  if (worldWritable && (envPath === undefined || file !== envPath)) {
     warnings.push(
       `Ansible is being run in a world writable directory (${cwd}), ignoring it as an ansible.cfg source. ` +
         'For more information see https://docs.ansible.com/ansible/devel/reference_appendices/config.html#cfg-in-world-writable-dir'
@@ -201,10 +210,13 @@ function applyKeys(
     config.env[key.env] = valueOf(found.value, key.kind, path.dirname(file), home, env)
     config.origins[key.env] = `${found.at} in ${file}`
   }
+  // Keys Ansible reads that we do not implement are named; a key Ansible does not know either (a typo, a
+  // setting of another version) is ignored without a word, as ansible-playbook 2.14 ignores it.
   const ignored: string[] = []
   for (const section of ANSIBLE_SECTIONS) {
     for (const name of document.sections.get(section)?.keys() ?? []) {
-      if (!known.has(`${section}.${name}`)) ignored.push(`[${section}] ${name}`)
+      if (known.has(`${section}.${name}`) || !ANSIBLE_INI_KEYS[section]?.has(name)) continue
+      ignored.push(`[${section}] ${name}`)
     }
   }
   if (ignored.length > 0) {

@@ -67,9 +67,35 @@ export interface RunEvents {
   noMoreHosts(): void
   /** A line of live output or a notice from a module. */
   log(host: string, task: TaskInfo | undefined, line: string): void
-  warning(message: string): void
+  /**
+   * A message of Ansible's display: `[WARNING]:` by default, `[DEPRECATION WARNING]:` (shown once per
+   * run, and not at all with deprecation_warnings off) or `[ERROR]:` (a run-level error that does not change
+   * the exit code, such as --start-at-task's task not found).
+   */
+  warning(message: string, level?: NoticeLevel): void
   /** The run is over: the recap, and set_stats' custom statistics when a task set any. */
   recap(stats: Record<string, HostStats>, custom?: CustomStats): void
+}
+
+/** How a display message is shown: see RunEvents.warning. */
+export type NoticeLevel = 'warning' | 'deprecation' | 'error'
+
+/** Ansible's sentence after each deprecation warning. */
+export const DEPRECATION_FOOTER =
+  'Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.'
+
+/**
+ * The line Ansible's display prints for a message of `level` (without its end of line); none for a
+ * deprecation when deprecation warnings are off.
+ */
+export function noticeLine(
+  message: string,
+  level: NoticeLevel = 'warning',
+  deprecationWarnings = true
+): string | undefined {
+  if (level === 'error') return `[ERROR]: ${message}`
+  if (level === 'warning') return `[WARNING]: ${message}`
+  return deprecationWarnings ? `[DEPRECATION WARNING]: ${message} ${DEPRECATION_FOOTER}` : undefined
 }
 
 /** Fresh counters. */

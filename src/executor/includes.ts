@@ -6,6 +6,7 @@
 import { ansibleBoolean } from '../ansible-boolean.js'
 import { formatLocation, PlaybookError } from '../errors.js'
 import { ModuleArgumentError, NOT_IGNORABLE, type ModuleResult } from '../modules/module.js'
+import { DYNAMIC_INCLUDE_DEPRECATION } from '../playbook/legacy-include.js'
 import { loadInclude, type LoadedInclude } from '../playbook/playbook-loader.js'
 import type { Task } from '../playbook/types.js'
 
@@ -47,6 +48,9 @@ export interface IncludedFile {
 export class IncludeLoads {
   private readonly loads = new WeakMap<ModuleResult, IncludeLoad>()
 
+  /** @param deprecated  shows one of Ansible's deprecations (the console shows each once per run) */
+  constructor(private readonly deprecated: (message: string) => void = () => {}) {}
+
   /**
    * Loads what the include names, with its arguments rendered for one host (and loop item), and returns the
    * result to register: Ansible's `include` and `include_args` (include_role has no `include`), or the
@@ -57,9 +61,13 @@ export class IncludeLoads {
     const include = task.include
     if (!include)
       throw new ModuleArgumentError(`${task.module} can only be used as a task of a playbook`)
+    // As Ansible 2.14: a dynamic bare `include` that runs says again that it is deprecated.
+    if (include.legacy) this.deprecated(DYNAMIC_INCLUDE_DEPRECATION)
     let loaded: LoadedInclude
     try {
       loaded = loadInclude(include, args, task.location)
+      // A bare `include` in what it brought in: the load's deprecation, when nothing showed it yet.
+      for (const message of loaded.deprecations ?? []) this.deprecated(message)
     } catch (error) {
       if (!(error instanceof PlaybookError)) throw error
       return this.failure(task, error)

@@ -371,9 +371,10 @@ export class LinearStrategy {
         vars: { ...include.params?.vars, ...include.include?.vars },
         loop: { ...include.params?.loop, ...loop }
       }
-      for (const handler of loaded.handlers) run.handlers.add({ ...handler, params })
+      for (const handler of loaded.handlers)
+        run.handlers.add({ ...handler, params: withOwnParams(params, handler) })
       const tasks = loaded.tasks
-        .map((task) => ({ ...task, params }))
+        .map((task) => ({ ...task, params: withOwnParams(params, task) }))
         .filter((task) => this.runsByTags(task, selection, run.playContext, include))
       run.blocks.add(tasks)
       const stop = await this.runList(tasks, members, include, run)
@@ -502,7 +503,16 @@ export class LinearStrategy {
       for (const task of file.loaded.tasks) {
         const taking = members.filter(eligible)
         if (taking.length === 0) break
-        if (await this.runHandler({ ...task, params }, taking, run, flush, eligible)) return true
+        if (
+          await this.runHandler(
+            { ...task, params: withOwnParams(params, task) },
+            taking,
+            run,
+            flush,
+            eligible
+          )
+        )
+          return true
       }
     }
     return false
@@ -537,4 +547,16 @@ function startingAt(
 /** A task's name as Ansible shows it: `role : name` for a role's task. */
 function displayName(task: Task): string {
   return task.role ? `${task.role.name} : ${task.name}` : task.name
+}
+
+/**
+ * The include params of a task a dynamic include brought in: the include's, under those a static bare
+ * `include` in the included file gave the task when it loaded (the innermost include's win, as in Ansible).
+ */
+function withOwnParams(params: NonNullable<Task['params']>, task: Task): Task['params'] {
+  if (!task.params) return params
+  return {
+    vars: { ...params.vars, ...task.params.vars },
+    loop: { ...params.loop, ...task.params.loop }
+  }
 }

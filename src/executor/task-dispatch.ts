@@ -96,7 +96,9 @@ export class TaskDispatcher {
     const handler = options.handler === true
     const { events, templar } = this.options
     // include_tasks and include_role are the runner's own (includes.ts); any other action is a module.
-    const includes = INCLUDE_ACTIONS.has(task.module) ? new IncludeLoads() : undefined
+    const includes = INCLUDE_ACTIONS.has(task.module)
+      ? new IncludeLoads((message) => events.warning(message, 'deprecation'))
+      : undefined
     const module = includes ? undefined : MODULES.get(task.module)
     if (!includes && !module)
       throw new PlaybookError(`module '${task.module}' is not available`, task.location)

@@ -2,7 +2,7 @@
 // no extra var sets is asked on the terminal (the answer, or the default when it is empty, becomes a play
 // variable). Without a terminal ansible-playbook sets the default, or None when there is none; we stop
 // instead, before anything runs, naming the prompt: a deploy must not go on with a value nobody gave.
-import { PlaybookError } from '../errors.js'
+import { formatLocation, PlaybookError } from '../errors.js'
 import type { Play } from '../playbook/types.js'
 import type { VarsPrompt } from '../playbook/vars-prompt.js'
 import { pythonStr, type Templar } from '../template/index.js'
@@ -29,14 +29,23 @@ export function checkPromptsAnswerable(
   prompter: VarsPrompter | undefined
 ): void {
   if (prompter) return
+  const missing: VarsPrompt[] = []
   for (const play of plays)
     for (const prompt of play.varsPrompt ?? []) {
       if (Object.hasOwn(extraVars, prompt.name) || hasDefault(prompt)) continue
-      throw new PlaybookError(
-        `vars_prompt '${prompt.name}'${typeof prompt.prompt === 'string' ? ` ("${prompt.prompt}")` : ''} has no value and there is no terminal to ask on: give it with -e ${prompt.name}=VALUE (in a workflow, the extra-vars input), or add a \`default:\` to the prompt`,
-        prompt.location
-      )
+      if (!missing.some((m) => m.name === prompt.name)) missing.push(prompt)
     }
+  const [first, ...others] = missing
+  if (!first) return
+  // Every prompt at once (each with its file and line), so that one rerun with -e is enough.
+  const named = (prompt: VarsPrompt): string =>
+    `'${prompt.name}'${typeof prompt.prompt === 'string' ? ` ("${prompt.prompt}")` : ''}`
+  const also = others.map((prompt) => `${named(prompt)} at ${formatLocation(prompt.location)}`)
+  const flags = missing.map((prompt) => `-e ${prompt.name}=VALUE`).join(' ')
+  throw new PlaybookError(
+    `vars_prompt ${named(first)}${also.length > 0 ? ` (and ${also.join(', ')})` : ''} ${missing.length > 1 ? 'have' : 'has'} no value and there is no terminal to ask on: give ${missing.length > 1 ? 'them' : 'it'} with ${flags} (in a workflow, the extra-vars input), or add a \`default:\` to the prompt`,
+    first.location
+  )
 }
 
 function hasDefault(prompt: VarsPrompt): boolean {

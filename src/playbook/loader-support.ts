@@ -57,6 +57,11 @@ export interface Inherited {
   runOnce?: unknown
   /** The nearest enclosing throttle, as written. */
   throttle?: unknown
+  /**
+   * Include params a static bare `include` hands down (its `vars:`): Ansible's include params, above the
+   * included tasks' own vars and set_fact (Task.params). The innermost include's win.
+   */
+  params?: Record<string, unknown>
   /** Set within a file a dynamic include brought in (a bare `include` there is dynamic too, as in Ansible). */
   dynamic?: boolean
   /** The enclosing module_defaults, outermost first (the play's, then each block's or role's). */
@@ -80,8 +85,10 @@ export interface LoadContext {
    * role) for every host and loop item, and reads it once.
    */
   documents: Map<string, YamlDocument>
-  /** Warnings of the load (Ansible's deprecation of the bare `include`), each once. */
+  /** Warnings of the load, each once. */
   warnings?: Set<string>
+  /** Deprecations of the load (the bare `include`), each once. */
+  deprecations?: Set<string>
   /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
   play?: PlayRoles
 }
@@ -345,6 +352,11 @@ export function inherit(task: Task, from: Inherited): Task {
   }
   if (from.become || task.become) out.become = { ...from.become, ...task.become }
   if (from.role) out.role = from.role
+  if (from.params)
+    out.params = {
+      vars: { ...from.params, ...task.params?.vars },
+      loop: { ...task.params?.loop }
+    }
   out.ignoreErrors = task.ignoreErrors ?? from.ignoreErrors
   out.ignoreUnreachable = task.ignoreUnreachable ?? from.ignoreUnreachable
   out.noLog = task.noLog ?? from.noLog

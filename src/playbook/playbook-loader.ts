@@ -51,7 +51,12 @@ import type {
 } from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
 import { loadVarsPrompt } from './vars-prompt.js'
-import { INCLUDE_DEPRECATION, rewriteLegacyInclude } from './legacy-include.js'
+import {
+  INCLUDE_DEPRECATION,
+  LEGACY_INCLUDE,
+  LEGACY_INCLUDE_PARAMS,
+  rewriteLegacyInclude
+} from './legacy-include.js'
 import { parseYaml, type YamlDocument } from './yaml-loader.js'
 import { VaultError } from '../vault/index.js'
 import { literalChoice, playHosts } from './play-fields.js'
@@ -112,7 +117,8 @@ export function parsePlaybookText(
     file,
     baseDir,
     plays,
-    ...(context.warnings ? { warnings: [...context.warnings] } : {})
+    ...(context.warnings ? { warnings: [...context.warnings] } : {}),
+    ...(context.deprecations ? { deprecations: [...context.deprecations] } : {})
   }
 }
 
@@ -123,6 +129,8 @@ export interface LoadedInclude {
   tasks: Task[]
   handlers: Task[]
   role?: RoleRef
+  /** The deprecations of the load so far (a bare `include` in what it brought in among them). */
+  deprecations?: string[]
 }
 
 /**
@@ -135,19 +143,21 @@ export function loadInclude(
   location: SourceLocation
 ): LoadedInclude {
   const state = include.loader
+  const context: LoadContext = {
+    ...state.load,
+    // What the included file or role gathers: its handlers (and public roles, unused at run time).
+    play: { roles: [], handlers: [], imported: [], listed: [] }
+  }
   const loader = new Loader(
     undefined,
     include.file,
     include.dir,
-    {
-      ...state.load,
-      // What the included file or role gathers: its handlers (and public roles, unused at run time).
-      play: { roles: [], handlers: [], imported: [], listed: [] }
-    },
+    context,
     include.chain,
     include.playDir
   )
-  return loader.dynamicInclude(include.kind, args, state, location)
+  const loaded = loader.dynamicInclude(include.kind, args, state, location)
+  return context.deprecations ? { ...loaded, deprecations: [...context.deprecations] } : loaded
 }
 
 /** Loads one YAML file of a playbook: the playbook itself, or a file it imports. */
@@ -699,8 +709,8 @@ class Loader extends RoleLoader {
     if (!isRecord(raw)) return raw
     const key = importKey(raw, 'include')
     if (!key) return raw
-    this.context.warnings ??= new Set()
-    this.context.warnings.add(INCLUDE_DEPRECATION)
+    this.context.deprecations ??= new Set()
+    this.context.deprecations.add(INCLUDE_DEPRECATION)
     return rewriteLegacyInclude(raw, key, inherited.dynamic === true, this.at(raw))
   }
 
@@ -771,6 +781,9 @@ class Loader extends RoleLoader {
       file: this.file,
       playDir: this.playDir,
       chain: this.chain,
+      ...((raw as Record<PropertyKey, unknown>)[LEGACY_INCLUDE] === true
+        ? { legacy: true as const }
+        : {}),
       vars: task.vars,
       loader: state
     }
@@ -838,6 +851,7 @@ class Loader extends RoleLoader {
       delegateFacts: raw.delegate_facts ?? outer.delegateFacts,
       connection: raw.connection ?? outer.connection,
       ...(outer.dynamic ? { dynamic: true } : {}),
+      ...includeParamsOver(outer, raw),
       runOnce: raw.run_once ?? outer.runOnce,
       throttle: raw.throttle ?? outer.throttle,
       ...moduleDefaultsOver(outer, loadModuleDefaults(raw.module_defaults, this.modules, location)),
@@ -848,6 +862,15 @@ class Loader extends RoleLoader {
         : { notify: this.nameList(raw.notify, 'notify', location) })
     }
   }
+}
+
+/** The include params an import hands down: the enclosing ones, then a static bare include's own `vars:`. */
+function includeParamsOver(
+  outer: Inherited,
+  raw: Record<PropertyKey, unknown>
+): Pick<Inherited, 'params'> {
+  const own = raw[LEGACY_INCLUDE_PARAMS] as Record<string, unknown> | undefined
+  return outer.params || own ? { params: { ...outer.params, ...own } } : {}
 }
 
 /** The module_defaults a block or import hands down: the enclosing ones, then its own. */

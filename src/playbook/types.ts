@@ -171,6 +171,8 @@ export interface DynamicInclude {
   playDir: string
   /** The files including this one, for cycle detection. */
   chain: readonly string[]
+  /** A dynamic bare `include`: Ansible shows its run-time deprecation when it brings a file in. */
+  legacy?: true
   /** The include's own `vars:` (its blocks' excluded): include params of what it brings in. */
   vars: Record<string, unknown>
   /**
@@ -251,8 +253,10 @@ export interface Playbook {
   /** Directory that relative paths in the playbook resolve against. */
   baseDir: string
   plays: Play[]
-  /** What the load warns of (Ansible's deprecation of the bare `include`), shown when the run starts. */
+  /** What the load warns of, shown when the run starts. */
   warnings?: string[]
+  /** Ansible's deprecations the load found (the bare `include`), shown when the run starts. */
+  deprecations?: string[]
 }
 
 /** One `module_defaults` mapping, keys resolved: a module's canonical name or `group/<fully qualified group>`. */

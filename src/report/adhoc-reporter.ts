@@ -1,4 +1,11 @@
-import type { HostStats, HostTaskOutcome, RunEvents, TaskInfo } from '../executor/events.js'
+import {
+  noticeLine,
+  type HostStats,
+  type HostTaskOutcome,
+  type NoticeLevel,
+  type RunEvents,
+  type TaskInfo
+} from '../executor/events.js'
 import { censor } from './censor.js'
 import { visibleControls } from '../values/inert-text.js'
 import { pythonJson } from '../values/python-json.js'
@@ -30,8 +37,9 @@ export class AdhocReporter implements RunEvents {
     this.write(host ? `[${host}] ${line}\n` : `${line}\n`)
   }
 
-  warning(message: string): void {
-    this.write(`[WARNING]: ${message}\n`)
+  warning(message: string, level?: NoticeLevel): void {
+    const text = noticeLine(message, level)
+    if (text !== undefined) this.write(`${text}\n`)
   }
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {

@@ -1,6 +1,6 @@
 import { SHOW_RESULT } from '../modules/module.js'
 import { MODULES } from '../modules/registry.js'
-import { DELEGATED_TO } from '../executor/events.js'
+import { DELEGATED_TO, noticeLine, type NoticeLevel } from '../executor/events.js'
 import type { SourceLocation } from '../errors.js'
 import type {
   CustomStats,
@@ -48,6 +48,10 @@ export interface ConsoleOptions {
   showCustomStats?: boolean
   /** -D/--diff: print the `diff` of every changed result (a task's own `diff: true` does it for that task). */
   diff?: boolean
+  /** Lines of context around each change in a diff (ANSIBLE_DIFF_CONTEXT; default 3). */
+  diffContext?: number
+  /** Print `[DEPRECATION WARNING]:` lines (ANSIBLE_DEPRECATION_WARNINGS; default true). */
+  deprecationWarnings?: boolean
 }
 
 /**
@@ -58,6 +62,7 @@ export interface ConsoleOptions {
 export class ConsoleReporter implements RunEvents {
   /** A task banner not printed yet: when ok or skipped lines are hidden, it waits for a line to show. */
   private pendingBanner: string | undefined
+  private readonly deprecationsShown = new Set<string>()
 
   constructor(
     private readonly write: (text: string) => void,
@@ -198,7 +203,10 @@ export class ConsoleReporter implements RunEvents {
    */
   private fileDiff(result: Record<string, unknown>, task: TaskInfo): void {
     if (task.noLog || !result['changed'] || !('diff' in result) || !pyTruthy(result['diff'])) return
-    const pieces = diffPieces(result['diff'])
+    const pieces = diffPieces(
+      result['diff'],
+      this.options.diffContext !== undefined ? { context: this.options.diffContext } : {}
+    )
     if (pieces.length === 0) return
     if (this.pendingBanner !== undefined) this.banner(this.pendingBanner)
     let text = ''
@@ -228,8 +236,14 @@ export class ConsoleReporter implements RunEvents {
     for (const l of line.split('\n')) this.write(`${visibleControls(prefix + l)}\n`)
   }
 
-  warning(message: string): void {
-    this.line(`[WARNING]: ${message}`, 'warn')
+  warning(message: string, level: NoticeLevel = 'warning'): void {
+    // As Ansible's display: a deprecation is shown once per run.
+    if (level === 'deprecation') {
+      if (this.deprecationsShown.has(message)) return
+      this.deprecationsShown.add(message)
+    }
+    const text = noticeLine(message, level, this.options.deprecationWarnings !== false)
+    if (text !== undefined) this.line(text, level === 'error' ? 'failed' : 'warn')
   }
 
   recap(stats: Record<string, HostStats>, custom?: CustomStats): void {

@@ -8,6 +8,9 @@ import { isRecord } from '../values/records.js'
 import { pythonJsonDumps } from '../values/python-json.js'
 import { splitLinesKeepEnds, unifiedDiff } from './unified-diff.js'
 
+/** Ansible's DIFF_CONTEXT default: lines of context around each change ([diff] context). */
+export const DIFF_CONTEXT = 3
+
 /** Ansible's MAX_FILE_SIZE_FOR_DIFF is named by the module in `dst_larger`/`src_larger`. */
 const NO_NEWLINE = '\n\\ No newline at end of file\n'
 
@@ -26,7 +29,7 @@ export interface DiffPiece {
  */
 export function diffPieces(
   value: unknown,
-  options: { blankAfterHunks?: boolean } = {}
+  options: { blankAfterHunks?: boolean; context?: number } = {}
 ): DiffPiece[] {
   const blankAfterHunks = options.blankAfterHunks ?? true
   const entries = Array.isArray(value) ? value : [value]
@@ -50,7 +53,7 @@ export function diffPieces(
       const fromFile =
         'before_header' in entry ? `before: ${String(entry['before_header'])}` : 'before'
       const toFile = 'after_header' in entry ? `after: ${String(entry['after_header'])}` : 'after'
-      const lines = unifiedDiff(before, after, fromFile, toFile)
+      const lines = unifiedDiff(before, after, fromFile, toFile, options.context ?? DIFF_CONTEXT)
       for (const line of lines)
         out.push({
           text: line,
@@ -81,8 +84,8 @@ export function diffText(value: unknown): string {
  * One `diff` entry as a unified diff on its own (the plan's blocks): the same text without the blank line
  * the console adds after the hunks; '' when before and after are the same.
  */
-export function entryDiffText(entry: unknown): string {
-  return diffPieces(entry, { blankAfterHunks: false })
+export function entryDiffText(entry: unknown, context = DIFF_CONTEXT): string {
+  return diffPieces(entry, { blankAfterHunks: false, context })
     .map((piece) => piece.text)
     .join('')
 }

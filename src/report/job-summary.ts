@@ -54,6 +54,8 @@ export interface JobSummaryOptions {
    * holds it, before anything is drawn. GitHub masks the log, not the pull-request comment.
    */
   secrets?: readonly string[]
+  /** Lines of context around each change in the plan's diffs (ANSIBLE_DIFF_CONTEXT; default 3). */
+  diffContext?: number
 }
 
 export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000
@@ -124,7 +126,11 @@ export function renderJobSummary(doc: ResultsDocument, options: JobSummaryOption
   if (options.plan === true) {
     let planText: string
     try {
-      planText = renderPlan(buildPlan(doc), title, Math.floor(maxBytes * PLAN_SHARE))
+      planText = renderPlan(
+        buildPlan(doc, options.diffContext),
+        title,
+        Math.floor(maxBytes * PLAN_SHARE)
+      )
     } catch (error) {
       planText = `## 📋 ${mdText(title)}: plan\n\nThe plan could not be drawn (${html(clip(error instanceof Error ? error.message : String(error), 300))}); the results file has every result.\n`
     }

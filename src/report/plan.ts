@@ -8,7 +8,7 @@ import { isRecord } from '../values/records.js'
 import { cleanText, code, fenced, html, mdText, plural, utf8Length } from './markdown.js'
 import type { ResultsDocument } from './results-document.js'
 import { asRecord, withItems } from './text.js'
-import { entryDiffText } from './diff-text.js'
+import { DIFF_CONTEXT, entryDiffText } from './diff-text.js'
 
 /** What kind of thing a task changes, from its module. */
 export type ChangeKind =
@@ -104,7 +104,7 @@ export interface PlanModel {
 }
 
 /** The plan of a results document. */
-export function buildPlan(doc: ResultsDocument): PlanModel {
+export function buildPlan(doc: ResultsDocument, diffContext = DIFF_CONTEXT): PlanModel {
   const hosts = Object.keys(doc.stats)
   const changed = new Set<string>()
   const tasks: PlanTask[] = []
@@ -118,7 +118,7 @@ export function buildPlan(doc: ResultsDocument): PlanModel {
         const result = asRecord(entry.result)
         if (entry.status !== 'changed' && result['changed'] !== true) continue
         if (!hosts.includes(host)) hosts.push(host)
-        const change = hostChange(host, task.module, result)
+        const change = hostChange(host, task.module, result, diffContext)
         changes.push(change)
         changed.add(host)
         for (const p of change.paths) files.add(`${host}\0${p}`)
@@ -156,7 +156,12 @@ export function buildPlan(doc: ResultsDocument): PlanModel {
   }
 }
 
-function hostChange(host: string, module: string, result: Record<string, unknown>): PlanChange {
+function hostChange(
+  host: string,
+  module: string,
+  result: Record<string, unknown>,
+  diffContext: number
+): PlanChange {
   const kind = changeKind(module)
   const hidden = result['censored'] !== undefined || result['_ansible_no_log'] === true
   const paths = new Set<string>()
@@ -177,7 +182,7 @@ function hostChange(host: string, module: string, result: Record<string, unknown
       if (kind === 'package' && typeof entry.prepared === 'string')
         for (const name of packageNames(entry.prepared)) packages.add(name)
       if (partHidden) continue
-      const text = entryDiffText(entry)
+      const text = entryDiffText(entry, diffContext)
       if (text === '') continue
       const label =
         entry.after_header ??
