@@ -242,6 +242,30 @@ describe('where passwords come from', () => {
     ])
   })
 
+  it("runs a password script without the runner's inputs, saved state and tokens", async () => {
+    const script = file(
+      'env-pass.sh',
+      '#!/bin/sh\nprintf "%s|%s|%s\\n" "${INPUT_TOKEN-unset}" "${GITHUB_TOKEN-unset}" "$KEPT"\n',
+      0o700
+    )
+    const secrets = await loadVaultSecrets(
+      {
+        ids: [`ops@${script}`],
+        passwordFiles: [],
+        ask: false,
+        cwd: dir,
+        env: {
+          PATH: process.env['PATH'],
+          INPUT_TOKEN: 's3cr3t',
+          GITHUB_TOKEN: 'ghs_x',
+          KEPT: 'kept'
+        }
+      },
+      noPrompt
+    )
+    expect(secrets.map((s) => s.password.toString())).toEqual(['unset|unset|kept'])
+  })
+
   it('asks the prompt for `prompt` sources, with the label', async () => {
     const asked: string[] = []
     const secrets = await loadVaultSecrets(

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process'
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { targetEnvironment } from '../connection/local-connection.js'
 import { DEFAULT_VAULT_ID, VaultError, type VaultSecret } from './keyring.js'
 import { isVaultText } from './vault-format.js'
 
@@ -79,16 +80,20 @@ export async function loadVaultSecrets(
       secrets.push({ id, password: Buffer.from(typed, 'utf8'), source: 'a prompt' })
       continue
     }
-    secrets.push({ id, password: passwordFromFile(path.resolve(request.cwd, source), id), source })
+    secrets.push({
+      id,
+      password: passwordFromFile(path.resolve(request.cwd, source), id, request.env),
+      source
+    })
   }
   return secrets
 }
 
-function passwordFromFile(file: string, id: string): Buffer {
+function passwordFromFile(file: string, id: string, env: NodeJS.ProcessEnv): Buffer {
   if (!existsSync(file)) throw new VaultError(`The vault password file ${file} was not found`)
   let password: Buffer
   if (isExecutable(file)) {
-    password = runPasswordScript(file, id)
+    password = runPasswordScript(file, id, env)
   } else {
     let content: Buffer
     try {
@@ -120,14 +125,18 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Runs a password script (no shell): its stdout without the line ending is the password. */
-function runPasswordScript(file: string, id: string): Buffer {
+/**
+ * Runs a password script (no shell): its stdout without the line ending is the password. It gets the
+ * environment local commands get: the runner's inputs, saved state and tokens removed.
+ */
+function runPasswordScript(file: string, id: string, env: NodeJS.ProcessEnv): Buffer {
   const name = path.basename(file, path.extname(file))
   const client = name.endsWith('-client')
   const args = client ? ['--vault-id', id] : []
   try {
     const stdout = execFileSync(file, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: targetEnvironment(env),
       timeout: SCRIPT_DEADLINE_MS,
       maxBuffer: 1024 * 1024
     })
