@@ -402,7 +402,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-system.yml',
     'check-mode-apt.yml',
     'check-mode-keywords.yml',
-    'diff-keywords.yml'
+    'diff-keywords.yml',
+    'check-mode-host.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
