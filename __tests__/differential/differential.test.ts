@@ -403,7 +403,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-apt.yml',
     'check-mode-keywords.yml',
     'diff-keywords.yml',
-    'check-mode-host.yml'
+    'check-mode-host.yml',
+    'check-mode-systemd.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
