@@ -417,14 +417,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   // The service module's sysvinit path exists only where systemd does not run the host: on a systemd
   // host (GitHub's runner) both tools hand `service` to systemd, which the e2e workflow covers.
-  it.skipIf(HOST_RUNS_SYSTEMD)(
-    'modules-service.yml: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
-    async () => {
-      const diffs = await differences('modules-service.yml')
-      expect(
-        diffs,
-        `modules-service.yml: ${diffs.length} difference(s) from ansible-playbook`
-      ).toEqual([])
+  it.skipIf(HOST_RUNS_SYSTEMD).each(['modules-service.yml', 'check-mode-service.yml'])(
+    '%s: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
+    async (fixture) => {
+      const diffs = await differences(fixture)
+      expect(diffs, `${fixture}: ${diffs.length} difference(s) from ansible-playbook`).toEqual([])
     },
     ANSIBLE_DEADLINE_MS + 60_000
   )
