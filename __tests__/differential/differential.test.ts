@@ -404,7 +404,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-keywords.yml',
     'diff-keywords.yml',
     'check-mode-host.yml',
-    'check-mode-systemd.yml'
+    'check-mode-systemd.yml',
+    'check-mode-pip.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
