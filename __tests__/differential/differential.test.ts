@@ -405,7 +405,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'diff-keywords.yml',
     'check-mode-host.yml',
     'check-mode-systemd.yml',
-    'check-mode-pip.yml'
+    'check-mode-pip.yml',
+    'check-mode-rpm.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
