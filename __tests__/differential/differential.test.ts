@@ -406,7 +406,8 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-host.yml',
     'check-mode-systemd.yml',
     'check-mode-pip.yml',
-    'check-mode-rpm.yml'
+    'check-mode-rpm.yml',
+    'check-mode-apt-sources.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
