@@ -407,7 +407,12 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-systemd.yml',
     'check-mode-pip.yml',
     'check-mode-rpm.yml',
-    'check-mode-apt-sources.yml'
+    'check-mode-apt-sources.yml',
+    'check-mode-host-nodiff.yml',
+    'check-mode-systemd-nodiff.yml',
+    'check-mode-pip-nodiff.yml',
+    'check-mode-rpm-nodiff.yml',
+    'check-mode-apt-sources-nodiff.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -420,7 +425,9 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   // The service module's sysvinit path exists only where systemd does not run the host: on a systemd
   // host (GitHub's runner) both tools hand `service` to systemd, which the e2e workflow covers.
-  it.skipIf(HOST_RUNS_SYSTEMD).each(['modules-service.yml', 'check-mode-service.yml'])(
+  it
+    .skipIf(HOST_RUNS_SYSTEMD)
+    .each(['modules-service.yml', 'check-mode-service.yml', 'check-mode-service-nodiff.yml'])(
     '%s: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
     async (fixture) => {
       const diffs = await differences(fixture)
