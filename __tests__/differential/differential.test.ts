@@ -402,7 +402,17 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-system.yml',
     'check-mode-apt.yml',
     'check-mode-keywords.yml',
-    'diff-keywords.yml'
+    'diff-keywords.yml',
+    'check-mode-host.yml',
+    'check-mode-systemd.yml',
+    'check-mode-pip.yml',
+    'check-mode-rpm.yml',
+    'check-mode-apt-sources.yml',
+    'check-mode-host-nodiff.yml',
+    'check-mode-systemd-nodiff.yml',
+    'check-mode-pip-nodiff.yml',
+    'check-mode-rpm-nodiff.yml',
+    'check-mode-apt-sources-nodiff.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {
@@ -415,14 +425,13 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
 
   // The service module's sysvinit path exists only where systemd does not run the host: on a systemd
   // host (GitHub's runner) both tools hand `service` to systemd, which the e2e workflow covers.
-  it.skipIf(HOST_RUNS_SYSTEMD)(
-    'modules-service.yml: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
-    async () => {
-      const diffs = await differences('modules-service.yml')
-      expect(
-        diffs,
-        `modules-service.yml: ${diffs.length} difference(s) from ansible-playbook`
-      ).toEqual([])
+  it
+    .skipIf(HOST_RUNS_SYSTEMD)
+    .each(['modules-service.yml', 'check-mode-service.yml', 'check-mode-service-nodiff.yml'])(
+    '%s: same exit code, recap and registered results as ansible-playbook (a host without systemd)',
+    async (fixture) => {
+      const diffs = await differences(fixture)
+      expect(diffs, `${fixture}: ${diffs.length} difference(s) from ansible-playbook`).toEqual([])
     },
     ANSIBLE_DEADLINE_MS + 60_000
   )

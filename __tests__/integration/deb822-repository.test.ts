@@ -155,6 +155,62 @@ describe.skipIf(!canWrite)('deb822_repository', () => {
     expect(existsSync(`/etc/apt/keyrings/${name}.gpg`)).toBe(false)
   })
 
+  // Ansible's module changes nothing in check mode and returns no `diff` (diff mode or not); check-mode
+  // differential fixtures cannot cover it (ansible-core 2.14 has no deb822_repository).
+  it('in check mode (with diff too) reports each change as Ansible does and writes nothing', async () => {
+    const name = `${slug}-check`
+    const dest = `/etc/apt/sources.list.d/${name}.sources`
+    made.push(dest, `/etc/apt/keyrings/${name}.asc`, `/etc/apt/keyrings/${name}.gpg`)
+    const args = {
+      name,
+      uris: 'http://deb.example.org/debian',
+      suites: 'stable',
+      components: 'main'
+    }
+    const expected =
+      `Components: main\nX-Repolib-Name: ${name}\nSuites: stable\nTypes: deb\n` +
+      'URIs: http://deb.example.org/debian\n'
+    const check = { check: true, diff: true }
+    // A new file: changed, not written.
+    expect(await deb822(args, check)).toEqual({
+      changed: true,
+      repo: expected,
+      dest,
+      key_filename: null
+    })
+    expect(existsSync(dest)).toBe(false)
+    // A key by URL: changed, neither the key nor the sources file written.
+    const keyed = await deb822({ ...args, signed_by: `${base}/key.asc` }, check)
+    expect(keyed).toMatchObject({ changed: true, key_filename: `/etc/apt/keyrings/${name}.asc` })
+    expect(String(keyed['repo'])).toContain(`Signed-By: /etc/apt/keyrings/${name}.asc\n`)
+    expect(existsSync(`/etc/apt/keyrings/${name}.asc`)).toBe(false)
+    expect(existsSync(dest)).toBe(false)
+    // Written for real; then the same: ok; other text or another mode: changed, the file kept as it is.
+    expect((await deb822(args))['changed']).toBe(true)
+    expect(await deb822(args, check)).toEqual({
+      changed: false,
+      repo: expected,
+      dest,
+      key_filename: null
+    })
+    const other = await deb822({ ...args, suites: 'testing' }, check)
+    expect(other['changed']).toBe(true)
+    expect(String(other['repo'])).toContain('Suites: testing\n')
+    expect((await deb822({ ...args, mode: '0600' }, check))['changed']).toBe(true)
+    expect(readFileSync(dest, 'utf8')).toBe(expected)
+    expect(statSync(dest).mode & 0o777).toBe(0o644)
+    // Absent: changed, the file still there; a name with no file: ok.
+    expect(await deb822({ name, state: 'absent' }, check)).toEqual({
+      changed: true,
+      repo: null,
+      dest,
+      key_filename: `/etc/apt/keyrings/${name}.gpg`
+    })
+    expect(existsSync(dest)).toBe(true)
+    expect((await deb822({ name: `${name}-none`, state: 'absent' }, check))['changed']).toBe(false)
+    rmSync(dest)
+  })
+
   it('writes what apt reads: apt-get update fetches the index of the source written', async () => {
     const repo = path.join(dir, 'repo')
     mkdirSync(repo)
