@@ -402,7 +402,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-system.yml',
     'check-mode-apt.yml',
     'check-mode-keywords.yml',
-    'diff-keywords.yml'
+    'diff-keywords.yml',
+    'check-mode-transfer.yml',
+    'check-mode-transfer-diff.yml',
+    'check-mode-control.yml',
+    'check-mode-control-diff.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

@@ -6,7 +6,12 @@
 import type { Task } from '../playbook/types.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { maskNoLogValues, validateArgs, type ArgValidation } from './arg-spec.js'
-import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
+import {
+  ACTION_RAISED,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleResult
+} from './module.js'
 
 /** How the task asks the module to run: `--check`/`check_mode` and `--diff`/`diff`. */
 export interface RunFlags {
@@ -35,7 +40,7 @@ export function prepareModuleRun(
 ): PreparedRun {
   const side = module.args.side ?? 'module'
   if (flags.check && !module.supportsCheckMode && side === 'action')
-    return { result: checkModeSkip('check mode is not supported for this task.') }
+    return { result: actionSkip('check mode is not supported for this task.') }
   const validation = validateModuleArgs(module, args, task)
   if (validation.error !== undefined) return { result: argumentFailure(validation.error) }
   if (flags.check && !module.supportsCheckMode)
@@ -49,6 +54,11 @@ export function prepareModuleRun(
 
 function checkModeSkip(msg: string): ModuleResult {
   return { changed: false, skipped: true, msg }
+}
+
+/** An action plugin's AnsibleActionSkip: registered without the `failed` a module's result gets. */
+export function actionSkip(msg: string): ModuleResult {
+  return Object.assign(checkModeSkip(msg), { [ACTION_RAISED]: true })
 }
 
 /**
