@@ -56,9 +56,12 @@ function checkModeSkip(msg: string): ModuleResult {
   return { changed: false, skipped: true, msg }
 }
 
-/** An action plugin's AnsibleActionSkip: registered without the `failed` a module's result gets. */
+/**
+ * An action plugin's AnsibleActionSkip: registered without the `failed` a module's result gets. The
+ * marker is not enumerable: the result reads (and compares) as Ansible's three fields.
+ */
 export function actionSkip(msg: string): ModuleResult {
-  return Object.assign(checkModeSkip(msg), { [ACTION_RAISED]: true })
+  return Object.defineProperty(checkModeSkip(msg), ACTION_RAISED, { value: true })
 }
 
 /**

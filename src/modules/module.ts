@@ -213,7 +213,7 @@ export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
 /**
  * Marks a result an Ansible action plugin raises (AnsibleActionSkip: check mode not supported by an
  * action, fetch in check mode): Ansible returns it as it is, without the `failed` default a module's
- * result gets. A symbol key: never registered.
+ * result gets. A symbol key, not enumerable (see actionSkip): never registered.
  */
 export const ACTION_RAISED = Symbol('action raised')
 
