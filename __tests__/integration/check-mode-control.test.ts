@@ -71,6 +71,20 @@ describe('control modules in check mode', () => {
     expect(connected).toBe(false)
   })
 
+  // pause has no differential fixture: ansible-playbook prints its prompt on stdout, where the harness
+  // reads the json callback's document. Ansible's pause action runs in check mode as in a normal run.
+  it('runs pause in check mode as in a normal run', async () => {
+    const slept: number[] = []
+    const { result, ran } = await runModuleOn(
+      'pause',
+      { seconds: 2 },
+      { flags: CHECK, sleep: (ms) => Promise.resolve(void slept.push(ms)) }
+    )
+    expect(ran).toBe(true)
+    expect(slept).toEqual([2000])
+    expect(result).toMatchObject({ changed: false, rc: 0, stdout: 'Paused for 2.00 seconds' })
+  })
+
   it('skips fetch and assemble with results registered without `failed`', async () => {
     const fetched = await runModuleOn(
       'fetch',
