@@ -412,7 +412,11 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'check-mode-systemd-nodiff.yml',
     'check-mode-pip-nodiff.yml',
     'check-mode-rpm-nodiff.yml',
-    'check-mode-apt-sources-nodiff.yml'
+    'check-mode-apt-sources-nodiff.yml',
+    'check-mode-transfer.yml',
+    'check-mode-transfer-diff.yml',
+    'check-mode-control.yml',
+    'check-mode-control-diff.yml'
   ])(
     '%s: same exit code, recap and registered results as ansible-playbook',
     async (fixture) => {

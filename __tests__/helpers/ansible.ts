@@ -449,8 +449,8 @@ function compareResult(
  *   when an item failed (TaskExecutor.run);
  * - any other result that ran (not skipped by `when`, not unreachable) always has `failed`, false
  *   unless the event said otherwise (TaskExecutor._execute: "set the failed property if it was
- *   missing"), a module's own skip included; a result skipped by `when` (it has a `skip_reason`) has
- *   neither `failed` nor a false `skipped`.
+ *   missing"), a module's own skip included; a result skipped by `when` (it has a `skip_reason`) and
+ *   a skip an action plugin raised have neither `failed` nor a false `skipped`.
  * Loop items are not cleaned, so `results[i]` is taken as printed.
  */
 export function registeredView(printed: Record<string, unknown>): Record<string, unknown> {
@@ -460,6 +460,7 @@ export function registeredView(printed: Record<string, unknown>): Record<string,
     if (!('skipped' in registered)) registered['skipped'] = false
   } else if (
     (printed['skipped'] !== true || !('skip_reason' in printed)) &&
+    !actionRaisedSkip(printed) &&
     !('failed' in registered) &&
     !('include_args' in printed) &&
     !failedWhenDecides(printed)
@@ -470,6 +471,15 @@ export function registeredView(printed: Record<string, unknown>): Record<string,
     registered['failed'] = false
   }
   return registered
+}
+
+/**
+ * A skip an action plugin raised (AnsibleActionSkip: fetch in check mode, an action without check mode
+ * such as assemble): TaskExecutor._execute returns it as it is, before it adds `_ansible_no_log` and the
+ * `failed` default, so it is registered without `failed` (checked with `debug: var=` on 2.14).
+ */
+function actionRaisedSkip(printed: Record<string, unknown>): boolean {
+  return printed['skipped'] === true && !('_ansible_no_log' in printed)
 }
 
 /**

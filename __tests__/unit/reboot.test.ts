@@ -368,6 +368,15 @@ describe('reboot', () => {
     expect(tests[1]!.generation).toBeGreaterThan(tests[0]!.generation)
   })
 
+  it('in check mode answers as Ansible does without running anything on the host', async () => {
+    const h = harness({ msg: 'never' })
+    const result = await rebootModule.run({ ...h.ctx, check: true })
+    expect(result).toEqual({ changed: true, elapsed: 0, rebooted: true })
+    expect(h.host.commands).toEqual([])
+    expect(h.host.connectionCalls).toBe(0)
+    expect(rebootModule.supportsCheckMode).toBe(true)
+  })
+
   it('honours pre_reboot_delay before the reboot and post_reboot_delay before the checks', async () => {
     const h = harness({ pre_reboot_delay: 3, post_reboot_delay: 7 })
     const original = h.host.answer.bind(h.host)

@@ -3,7 +3,12 @@
 // include's load. The loop is task-loop.ts'; the keywords rendered for the host, task-fields.ts'; what the
 // result comes to (changed/failed/ignored), task-outcome.ts'.
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js'
-import { ActionPluginError, ModuleArgumentError, UNEXPECTED_FAILURE } from '../modules/module.js'
+import {
+  ACTION_RAISED,
+  ActionPluginError,
+  ModuleArgumentError,
+  UNEXPECTED_FAILURE
+} from '../modules/module.js'
 import { timeoutResult } from '../modules/command-runner.js'
 import {
   NORMAL_RUN,
@@ -208,8 +213,12 @@ async function runAttempts(
     if (result['unreachable'] || timedOut(result)) return { result, executed: true }
     // An include's result is registered as it is, without the `failed`/`changed` defaults (its loop items
     // have neither, as in Ansible).
+    // Nor does a result an action plugin raises (AnsibleActionSkip), which Ansible returns as it is.
     if ('include' in ctx ? false : !ctx.module.bareResult) {
-      if (result['failed'] === undefined)
+      if (
+        result['failed'] === undefined &&
+        !(result as Record<PropertyKey, unknown>)[ACTION_RAISED]
+      )
         result['failed'] = 'rc' in result && result['rc'] !== 0 && result['rc'] !== '0'
       if (
         result['changed'] === undefined &&

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { homedir } from 'node:os'
 import path from 'node:path'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
+import { actionSkip } from './invoke.js'
 import { readWholeFile } from './remote-read.js'
 import { readTargetPath } from './target-path.js'
 
@@ -28,13 +29,7 @@ export const fetchModule: ModuleDefinition = {
     }
   },
   async run(ctx) {
-    if (ctx.check) {
-      return {
-        changed: false,
-        skipped: true,
-        msg: 'check mode not (yet) supported for this module'
-      }
-    }
+    if (ctx.check) return actionSkip('check mode not (yet) supported for this module')
     const args = ctx.args
     const src = args['src']
     const dest = args['dest']

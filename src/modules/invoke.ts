@@ -6,7 +6,12 @@
 import type { Task } from '../playbook/types.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { maskNoLogValues, validateArgs, type ArgValidation } from './arg-spec.js'
-import type { ModuleContext, ModuleDefinition, ModuleResult } from './module.js'
+import {
+  ACTION_RAISED,
+  type ModuleContext,
+  type ModuleDefinition,
+  type ModuleResult
+} from './module.js'
 import { maskVaultTextInDiff } from './vaulted-diff.js'
 
 /** How the task asks the module to run: `--check`/`check_mode` and `--diff`/`diff`. */
@@ -36,7 +41,7 @@ export function prepareModuleRun(
 ): PreparedRun {
   const side = module.args.side ?? 'module'
   if (flags.check && !module.supportsCheckMode && side === 'action')
-    return { result: checkModeSkip('check mode is not supported for this task.') }
+    return { result: actionSkip('check mode is not supported for this task.') }
   const validation = validateModuleArgs(module, args, task)
   if (validation.error !== undefined) return { result: argumentFailure(validation.error) }
   if (flags.check && !module.supportsCheckMode)
@@ -50,6 +55,14 @@ export function prepareModuleRun(
 
 function checkModeSkip(msg: string): ModuleResult {
   return { changed: false, skipped: true, msg }
+}
+
+/**
+ * An action plugin's AnsibleActionSkip: registered without the `failed` a module's result gets. The
+ * marker is not enumerable: the result reads (and compares) as Ansible's three fields.
+ */
+export function actionSkip(msg: string): ModuleResult {
+  return Object.defineProperty(checkModeSkip(msg), ACTION_RAISED, { value: true })
 }
 
 /**

@@ -210,6 +210,13 @@ export const TIMED_OUT = Symbol('timed out')
  */
 export const UNEXPECTED_FAILURE = Symbol('unexpected failure')
 
+/**
+ * Marks a result an Ansible action plugin raises (AnsibleActionSkip: check mode not supported by an
+ * action, fetch in check mode): Ansible returns it as it is, without the `failed` default a module's
+ * result gets. A symbol key, not enumerable (see actionSkip): never registered.
+ */
+export const ACTION_RAISED = Symbol('action raised')
+
 /** A module refused its arguments: the task fails with this message (Ansible's wording where it has one). */
 export { ModuleArgumentError }
 

@@ -38,8 +38,8 @@ const MAX_PAUSE_MS = 2_000
  */
 export const rebootModule: ModuleDefinition = {
   name: 'reboot',
-  // Not yet: skipped in check mode until it reports what it would do without doing it.
-  supportsCheckMode: false,
+  // In check mode it answers as Ansible's does (a reboot that would happen) without touching the host.
+  supportsCheckMode: true,
   // Ansible's reboot action checks only the names, and reads each value itself (below).
   args: {
     side: 'action',
@@ -57,6 +57,7 @@ export const rebootModule: ModuleDefinition = {
     )
   },
   async run(ctx) {
+    if (ctx.check) return { changed: true, elapsed: 0, rebooted: true }
     const rebootTimeout = secondsArg(ctx.args, 'reboot_timeout', DEFAULT_REBOOT_TIMEOUT)
     const connectTimeout = secondsArg(ctx.args, 'connect_timeout', 0)
     const preRebootDelay = secondsArg(ctx.args, 'pre_reboot_delay', 0)

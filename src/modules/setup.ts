@@ -1,5 +1,6 @@
 import serviceManager from '../facts/service-mgr.sh'
 import factsScript from './facts.sh'
+import { fnmatchSource } from '../values/fnmatch.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
 const RECORD = '\x1e'
@@ -34,8 +35,9 @@ export const setupModule: ModuleDefinition = {
   name: 'setup',
   // Changes nothing on the target: runs as usual in check mode.
   supportsCheckMode: true,
-  // Ansible's setup arguments. They do not change what is gathered here: the facts script gathers the
-  // same set whatever they say.
+  // Ansible's setup arguments. gather_subset, gather_timeout and fact_path do not change what is
+  // gathered here (the facts script gathers the same set whatever they say); `filter` keeps the facts
+  // whose names match one of its patterns, as Ansible's does.
   args: {
     options: {
       gather_subset: { type: 'list', elements: 'str', default: ['all'] },
@@ -54,9 +56,31 @@ export const setupModule: ModuleDefinition = {
         `fact gathering failed (rc=${res.code}): ${res.stderr.toString('utf8').trim()}`
       )
     }
-    const facts = parseFacts(res.stdout.toString('utf8'))
+    const facts = filterFacts(parseFacts(res.stdout.toString('utf8')), ctx.args['filter'])
     return { ansible_facts: facts, changed: false }
   }
+}
+
+/**
+ * The facts whose names match one of `patterns` (fnmatch, case-sensitive), as setup's `filter` does: a
+ * pattern without the `ansible_` (or `facter`/`ohai`) prefix also matches with `ansible_` before it, and
+ * an empty pattern, an empty list or `*` keeps everything.
+ */
+export function filterFacts(facts: ModuleResult, patterns: unknown): ModuleResult {
+  const list = Array.isArray(patterns) ? patterns.map(String) : []
+  if (list.length === 0 || (list.length === 1 && list[0] === '*')) return facts
+  const matchers = list.map((pattern) => {
+    const own = new RegExp(`^${fnmatchSource(pattern)}$`)
+    const prefixed = /^(ansible_|facter|ohai)/.test(pattern)
+      ? undefined
+      : new RegExp(`^${fnmatchSource(`ansible_${pattern}`)}$`)
+    return (name: string): boolean =>
+      pattern === '' || own.test(name) || (prefixed?.test(name) ?? false)
+  })
+  const kept: ModuleResult = {}
+  for (const [name, value] of Object.entries(facts))
+    if (matchers.some((matches) => matches(name))) kept[name] = value
+  return kept
 }
 
 /** Turns the facts script's records into Ansible's `ansible_*` facts. */

@@ -16,8 +16,8 @@ const DEFAULT_TIMEOUT = 600
  */
 export const waitForConnectionModule: ModuleDefinition = {
   name: 'wait_for_connection',
-  // Not yet: skipped in check mode until it reports what it would do without doing it.
-  supportsCheckMode: false,
+  // In check mode it reads its arguments, then skips itself without a message, as Ansible's action does.
+  supportsCheckMode: true,
   // Ansible's wait_for_connection action checks only the names, and reads each as int() does (below).
   args: {
     side: 'action',
@@ -29,6 +29,7 @@ export const waitForConnectionModule: ModuleDefinition = {
     const delay = secondsArg(ctx.args, 'delay', DEFAULT_DELAY)
     const sleep = secondsArg(ctx.args, 'sleep', DEFAULT_SLEEP)
     const timeout = secondsArg(ctx.args, 'timeout', DEFAULT_TIMEOUT)
+    if (ctx.check) return { skipped: true }
     const start = Date.now()
     const elapsed = (): number => Math.floor((Date.now() - start) / 1000)
 
