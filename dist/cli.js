@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-Q25OVIE5.js";
+} from "./chunks/chunk-AXKGJTUL.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-SLT4XOIN.js";
+} from "./chunks/chunk-SN7DEJ4K.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,12 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-AFKN6EKR.js";
+} from "./chunks/chunk-5OAOYQMS.js";
 import {
+  DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-Q25OVIE5.js";
+} from "./chunks/chunk-AXKGJTUL.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -49,8 +50,9 @@ import {
   pythonJson,
   setVaultKeyring,
   unverifiedHosts,
+  vaultKeyring,
   visibleControls
-} from "./chunks/chunk-SLT4XOIN.js";
+} from "./chunks/chunk-SN7DEJ4K.js";
 
 // src/main.ts
 import path from "node:path";
@@ -215,10 +217,15 @@ function code(text) {
   return `${ticks}${pad}${value.replace(/\|/g, "\\|")}${pad}${ticks}`;
 }
 function mdText(text) {
-  return oneLine(text).replace(
-    /[\\`*_[\]|~#<>&]/g,
-    (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
+  return inertReferences(
+    oneLine(text).replace(
+      /[\\`*_[\]|~#<>&]/g,
+      (c) => c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`
+    )
   );
+}
+function inertReferences(text) {
+  return text.replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/#(?=[0-9])/g, "#\u200B");
 }
 var HTML_ENTITIES = {
   "&": "&amp;",
@@ -227,7 +234,7 @@ var HTML_ENTITIES = {
   '"': "&quot;"
 };
 function html(text) {
-  return oneLine(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c);
+  return inertReferences(oneLine(text).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c));
 }
 function longestBacktickRun(text) {
   let longest = 0;
@@ -319,7 +326,7 @@ function changeKind(module) {
   const short = module.replace(/^ansible\.(builtin|legacy)\./, "").replace(/^community\.general\./, "");
   return KIND_OF_MODULE[short] ?? "other";
 }
-function buildPlan(doc) {
+function buildPlan(doc, diffContext = DIFF_CONTEXT) {
   const hosts = Object.keys(doc.stats);
   const changed = /* @__PURE__ */ new Set();
   const tasks = [];
@@ -333,7 +340,7 @@ function buildPlan(doc) {
         const result = asRecord(entry.result);
         if (entry.status !== "changed" && result["changed"] !== true) continue;
         if (!hosts.includes(host)) hosts.push(host);
-        const change = hostChange(host, task.module, result);
+        const change = hostChange(host, task.module, result, diffContext);
         changes.push(change);
         changed.add(host);
         for (const p of change.paths) files.add(`${host}\0${p}`);
@@ -368,7 +375,7 @@ function buildPlan(doc) {
     commands: count.command
   };
 }
-function hostChange(host, module, result) {
+function hostChange(host, module, result, diffContext) {
   const kind = changeKind(module);
   const hidden = result["censored"] !== void 0 || result["_ansible_no_log"] === true;
   const paths = /* @__PURE__ */ new Set();
@@ -387,7 +394,7 @@ function hostChange(host, module, result) {
       if (kind === "package" && typeof entry.prepared === "string")
         for (const name of packageNames(entry.prepared)) packages.add(name);
       if (partHidden) continue;
-      const text = entryDiffText(entry);
+      const text = entryDiffText(entry, diffContext);
       if (text === "") continue;
       const label = entry.after_header ?? entry.before_header ?? firstString(part, ["dest", "path", "name"]) ?? (typeof part["item"] === "string" ? part["item"] : module);
       diffs.push({ label, text });
@@ -591,7 +598,7 @@ function hostOutcomes(stats) {
     changed: entries.some(([, s]) => s.changed > 0)
   };
 }
-function writeOutputs(document, resultsFile) {
+function writeOutputs(document, resultsFile, diffContext) {
   writeResultsDocument(resultsFile, document);
   const json = JSON.stringify(document);
   if (Buffer.byteLength(json) <= MAX_OUTPUT_BYTES) {
@@ -611,7 +618,7 @@ function writeOutputs(document, resultsFile) {
   setOutput(Outputs.FailedHosts, JSON.stringify(outcomes.failed));
   setOutput(Outputs.UnreachableHosts, JSON.stringify(outcomes.unreachable));
   setOutput(Outputs.Changed, String(outcomes.changed));
-  setOutput(Outputs.Plan, planOutput(buildPlan(document), MAX_PLAN_OUTPUT_BYTES));
+  setOutput(Outputs.Plan, planOutput(buildPlan(document, diffContext), MAX_PLAN_OUTPUT_BYTES));
   setOutput(Outputs.Ok, String(document.ok));
   return jobs.problem;
 }
@@ -696,13 +703,7 @@ async function upsertPullRequestComment(body, token, env = process.env, shard = 
   const number = pullRequestNumber(event);
   const repository = env["GITHUB_REPOSITORY"];
   if (!number || !repository) return "not a pull request run: no comment written";
-  const api = (env["GITHUB_API_URL"] || "https://api.github.com").replace(/\/+$/, "");
-  const headers = {
-    authorization: `Bearer ${token}`,
-    accept: "application/vnd.github+json",
-    "content-type": "application/json",
-    "user-agent": "async-playbook"
-  };
+  const { api, headers } = restApi(env, token);
   const marker = commentMarker(env, shard);
   const origin = provenance(env, event, shardOf(env, shard));
   const footer = origin ? `
@@ -713,7 +714,7 @@ ${origin}` : "";
   const planMarker = options.plan ? `${planMarkerOf(env, event)}
 ` : "";
   const text = `${marker}
-${planMarker}${body.length > room ? `${body.slice(0, room)}
+${planMarker}${body.length > room ? `${cutMarkdown(body, room - 200)}
 
 _Comment truncated; see the job summary._` : body}${footer}`;
   const signal = AbortSignal.timeout(3e4);
@@ -723,7 +724,8 @@ _Comment truncated; see the job summary._` : body}${footer}`;
 `),
     { headers, signal },
     api,
-    true
+    true,
+    ownAuthor(api, { headers, signal })
   ))[0]?.id;
   const send = (method, url) => fetch(url, { method, headers, body: JSON.stringify({ body: text }), signal });
   if (existing !== void 0) {
@@ -737,7 +739,38 @@ _Comment truncated; see the job summary._` : body}${footer}`;
     throw new Error(`writing the comment on #${number} failed: HTTP ${created.status}`);
   return `added a summary comment to #${number}`;
 }
-async function findComments(listUrl, matches, init, api, first = false) {
+function cutMarkdown(text, room) {
+  let cut = text.slice(0, Math.max(0, room));
+  const newline = cut.lastIndexOf("\n");
+  cut = newline >= 0 ? cut.slice(0, newline) : "";
+  let fence;
+  let details = 0;
+  for (const line of cut.split("\n")) {
+    if (fence !== void 0) {
+      if (line.startsWith(fence[0]) && line.trim() === line && /^(`+|~+)$/.test(line) && line.length >= fence.length)
+        fence = void 0;
+      continue;
+    }
+    const opening = /^(`{3,}|~{3,})/.exec(line);
+    if (opening) fence = opening[1];
+    else if (line.startsWith("<details>")) details++;
+    else if (line.startsWith("</details>") && details > 0) details--;
+  }
+  return cut + (fence !== void 0 ? `
+${fence}` : "") + "\n\n</details>".repeat(details);
+}
+function restApi(env, token) {
+  return {
+    api: (env["GITHUB_API_URL"] || "https://api.github.com").replace(/\/+$/, ""),
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: "application/vnd.github+json",
+      "content-type": "application/json",
+      "user-agent": "async-playbook"
+    }
+  };
+}
+async function findComments(listUrl, matches, init, api, first, isOwn) {
   const found = [];
   const origin = new URL(api).origin;
   let url = `${listUrl}?per_page=${PER_PAGE}`;
@@ -748,7 +781,7 @@ async function findComments(listUrl, matches, init, api, first = false) {
     const comments = await response.json();
     if (!Array.isArray(comments)) throw new Error("listing the pull request's comments: not a list");
     for (const comment of comments) {
-      if (typeof comment?.id === "number" && typeof comment.body === "string" && matches(comment.body)) {
+      if (typeof comment?.id === "number" && typeof comment.body === "string" && matches(comment.body) && await isOwn(comment.user)) {
         found.push({ id: comment.id, body: comment.body });
         if (first) return found;
       }
@@ -761,6 +794,28 @@ async function findComments(listUrl, matches, init, api, first = false) {
       url = comments.length >= PER_PAGE ? `${listUrl}?per_page=${PER_PAGE}&page=${page + 1}` : void 0;
   }
   return found;
+}
+function ownAuthor(api, init) {
+  let login;
+  const tokenLogin = async () => {
+    try {
+      const response = await fetch(`${api}/user`, init);
+      if (!response.ok) return void 0;
+      const user = await response.json();
+      const name = user !== null && typeof user === "object" ? user.login : void 0;
+      return typeof name === "string" && name !== "" ? name : void 0;
+    } catch {
+      return void 0;
+    }
+  };
+  return async (author) => {
+    if (author === null || typeof author !== "object") return false;
+    const { login: name, type } = author;
+    if (type === "Bot") return true;
+    if (typeof name !== "string" || name === "") return false;
+    login ??= tokenLogin();
+    return await login === name;
+  };
 }
 function nextLink(header) {
   for (const [, url, params] of (header ?? "").matchAll(/<([^>]*)>([^,]*)/g))
@@ -850,13 +905,7 @@ async function linkAppliedPlan(token, env = process.env) {
     return { message: "a pull-request run: no plan to link" };
   if (!repository || !sha || !/^[0-9a-f]{7,64}$/i.test(sha))
     return { message: "no commit to look up: no plan linked" };
-  const api = (env["GITHUB_API_URL"] || "https://api.github.com").replace(/\/+$/, "");
-  const headers = {
-    authorization: `Bearer ${token}`,
-    accept: "application/vnd.github+json",
-    "content-type": "application/json",
-    "user-agent": "async-playbook"
-  };
+  const { api, headers } = restApi(env, token);
   const signal = AbortSignal.timeout(3e4);
   const pulls = await fetch(`${api}/repos/${repository}/commits/${sha}/pulls`, { headers, signal });
   if (!pulls.ok)
@@ -874,7 +923,9 @@ async function linkAppliedPlan(token, env = process.env) {
     `${api}/repos/${repository}/issues/${number}/comments`,
     (body) => body.split("\n", 3).some((line) => line.startsWith(PLAN_MARKER_PREFIX)),
     { headers, signal },
-    api
+    api,
+    false,
+    ownAuthor(api, { headers, signal })
   );
   if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` };
   const server = serverUrl(env);
@@ -1313,12 +1364,20 @@ var PLANS = [
   { tailLines: 0, lineChars: 0, maxFailures: 0, maxRows: 0, gantt: false, minimal: true }
 ];
 function renderJobSummary(doc, options = {}) {
+  if (options.secrets !== void 0 && options.secrets.length > 0) {
+    const { secrets, ...rest } = options;
+    return renderJobSummary(maskTexts(doc, secrets), rest);
+  }
   const maxBytes = typeof options.maxBytes === "number" && options.maxBytes >= 0 ? Math.floor(options.maxBytes) : DEFAULT_SUMMARY_MAX_BYTES;
   const title = oneLine(String(options.title ?? "")).trim() || "async-playbook";
   if (options.plan === true) {
     let planText;
     try {
-      planText = renderPlan(buildPlan(doc), title, Math.floor(maxBytes * PLAN_SHARE));
+      planText = renderPlan(
+        buildPlan(doc, options.diffContext),
+        title,
+        Math.floor(maxBytes * PLAN_SHARE)
+      );
     } catch (error) {
       planText = `## \u{1F4CB} ${mdText(title)}: plan
 
@@ -1611,6 +1670,24 @@ function taskLabel(row) {
 function where(at) {
   return at.line !== void 0 ? `${at.file ?? ""}:${at.line}` : at.file ?? "";
 }
+var TIME_KEYS = /* @__PURE__ */ new Set(["started_at", "launched_at", "finished_at", "start", "end", "delta"]);
+function maskTexts(value, secrets) {
+  const ordered = [...secrets].filter((t) => t !== "").sort((a, b) => b.length - a.length);
+  const mask = (v, depth) => {
+    if (typeof v === "string") {
+      let text = v;
+      for (const secret of ordered) if (text.includes(secret)) text = text.split(secret).join("***");
+      return text;
+    }
+    if (depth > 64 || v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((item) => mask(item, depth + 1));
+    const out = Object.create(Object.getPrototypeOf(v));
+    for (const [key, item] of Object.entries(v))
+      out[mask(key, depth + 1)] = TIME_KEYS.has(key) ? item : mask(item, depth + 1);
+    return out;
+  };
+  return mask(value, 0);
+}
 
 // src/main.ts
 function progressEveryMs() {
@@ -1640,7 +1717,7 @@ async function run() {
     if (reported) return;
     reported = true;
     endLog();
-    const handover = writeOutputs(document, settings.resultsFile);
+    const handover = writeOutputs(document, settings.resultsFile, settings.run.diffContext);
     if (settings.onCancel === "kill")
       saveLaunchedJobs(live.registry?.allOutstanding().filter((j) => !j.handedOver) ?? []);
     if (settings.annotations) {
@@ -1652,7 +1729,13 @@ async function run() {
       }
     }
     const plan = settings.run.check === true;
-    const summary2 = settings.mode !== "run" ? listingSummary(settings.mode, listed) : safeSummary(document, options.jobsStopped === true, plan);
+    const summary2 = settings.mode !== "run" ? listingSummary(settings.mode, listed) : safeSummary(
+      document,
+      options.jobsStopped === true,
+      plan,
+      void 0,
+      settings.run.diffContext
+    );
     if (settings.summary && summary2) {
       try {
         await summary.addRaw(summary2).write();
@@ -1667,7 +1750,7 @@ async function run() {
         matrix: settings.matrix
       };
       try {
-        const body = plan ? safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES) ?? summary2 : summary2;
+        const body = plan ? safeSummary(document, false, true, MAX_PLAN_COMMENT_BYTES, settings.run.diffContext) ?? summary2 : summary2;
         info(
           await upsertPullRequestComment(body, settings.githubToken, process.env, identity, {
             plan
@@ -1791,14 +1874,17 @@ function listingSummary(mode, listed) {
 ${fenced(cleanText(listed).replace(/^\n+|\n+$/g, ""), "text")}
 `;
 }
-function safeSummary(document, jobsStopped, plan = false, maxBytes) {
+function safeSummary(document, jobsStopped, plan = false, maxBytes, diffContext) {
   try {
     const keys = maxBytes === void 0 ? renderHostKeySections(acceptedHostKeys(), unverifiedHosts()) : "";
     return renderJobSummary(document, {
       gatherCommand: `jobs: \${{ steps.${stepId()}.outputs.${Outputs.Jobs} }}`,
       jobsStopped,
       plan,
-      ...maxBytes !== void 0 ? { maxBytes } : {}
+      ...maxBytes !== void 0 ? { maxBytes } : {},
+      // The summary is the pull-request comment too, which GitHub's log masking never sees.
+      secrets: vaultKeyring().revealedTexts(),
+      ...diffContext !== void 0 ? { diffContext } : {}
     }) + keys;
   } catch (error) {
     warning(`Could not render the job summary: ${message(error)}`);

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-AFKN6EKR.js";
-import "./chunks/chunk-SLT4XOIN.js";
+} from "./chunks/chunk-5OAOYQMS.js";
+import "./chunks/chunk-SN7DEJ4K.js";
 
 // src/post.ts
 async function post() {
