@@ -98,7 +98,7 @@ describe('formatting', () => {
 
   it('prints numbers as Python does where JavaScript can tell', () => {
     expect(render('{{ 0.00001 }}')).toBe('1e-05')
-    expect(render('{{ 1e3 + 1 }}')).toBe('1001')
+    expect(render('{{ 1e3 + 1 }}')).toBe('1001.0')
   })
 })
 

@@ -1,10 +1,11 @@
 /** Value filters: default, mandatory, ternary, type_debug, bool, int, float, string, abs, round. */
 import { TemplateError } from '../errors.js'
 import { type FilterFunction, toText } from './filter-args.js'
-import { pyBinOp, pyTruthy, pyTypeName, toBoolean } from './python.js'
+import { PyFloat, isPyFloat, pyBinOp, pyFloat, pyTruthy, pyTypeName, toBoolean } from './python.js'
 import { Undefined } from './undefined.js'
 
 function toInt(value: unknown, dflt: unknown, base: number): unknown {
+  if (value instanceof PyFloat) value = value.valueOf()
   if (typeof value === 'boolean') return value ? 1 : 0
   if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : dflt
   if (typeof value === 'string') {
@@ -25,6 +26,7 @@ function toInt(value: unknown, dflt: unknown, base: number): unknown {
 }
 
 function toFloat(value: unknown, dflt: unknown): unknown {
+  if (value instanceof PyFloat) return value
   if (typeof value === 'boolean') return value ? 1 : 0
   if (typeof value === 'number') return value
   if (typeof value === 'string') {
@@ -66,17 +68,28 @@ export const VALUE_FILTERS: Record<string, FilterFunction> = {
   // Ansible's bool hands None back (printed as nothing; falsy in a condition).
   bool: (v) => (v === null ? null : toBoolean(v)),
   int: (v, [dflt = 0, base = 10], kw) => toInt(v, kw.default ?? dflt, Number(kw.base ?? base)),
-  float: (v, [dflt = 0], kw) => toFloat(v, kw.default ?? dflt),
+  // Python's float(): a float (`3 | float` is 3.0); else the default, 0.0 unless given (returned as it is).
+  float: (v, [dflt = new PyFloat(0)], kw) => {
+    const n = toFloat(v, null)
+    return typeof n === 'number' ? pyFloat(n) : n === null ? (kw.default ?? dflt) : n
+  },
   string: (v) => toText(v),
-  abs: (v) => Math.abs(Number(pyBinOp('+', v, 0))),
+  abs: (v) => {
+    const n = pyBinOp('+', v, 0)
+    return n instanceof PyFloat ? pyFloat(Math.abs(n.valueOf())) : Math.abs(Number(n))
+  },
   round: (v, [precision = 0, method = 'common'], kw) => {
-    const n = Number(pyBinOp('+', v, 0))
+    // Python's round: a float stays a float (`2.5 | round` is 2.0), an int an int; ceil and floor
+    // divide, so they always give a float.
+    const x = pyBinOp('+', v, 0)
+    const n = Number(x)
     const p = Number(kw.precision ?? precision)
     const m = String(kw.method ?? method)
-    if (m === 'ceil') return Math.ceil(n * 10 ** p) / 10 ** p
-    if (m === 'floor') return Math.floor(n * 10 ** p) / 10 ** p
+    if (m === 'ceil') return pyFloat(Math.ceil(n * 10 ** p) / 10 ** p)
+    if (m === 'floor') return pyFloat(Math.floor(n * 10 ** p) / 10 ** p)
     if (m !== 'common') throw new TemplateError('method must be common, ceil or floor')
-    return roundHalfEven(n, p)
+    const rounded = roundHalfEven(n, p)
+    return isPyFloat(x) ? pyFloat(rounded) : rounded
   },
   ternary: (v, [whenTrue, whenFalse, whenNone], kw) => {
     const none = kw.none_val ?? whenNone

@@ -1,5 +1,6 @@
 /** Compiler patches: Jinja2 operators, tests, dicts and method calls compile to runtime helpers. */
 import { type AstNode, type CompilerMethod, nj, nodes } from './nunjucks-internals.js'
+import { PyFloat } from './python.js'
 
 /** Compiles `left OP right` to `<call>left, right)`: a call to a runtime helper. */
 function binaryCall(call: string): CompilerMethod {
@@ -65,6 +66,7 @@ export function installCompilerPatches(): void {
   const originalCompileDict = proto.compileDict!
   const originalCompileFunCall = proto.compileFunCall!
   const originalCompileIf = proto.compileIf!
+  const originalCompileLiteral = proto.compileLiteral!
 
   for (const [method, op] of [
     ['compileAdd', '+'],
@@ -85,9 +87,14 @@ export function installCompilerPatches(): void {
     else this._compileAggregate(node, frame, '(', ')')
   }
   proto.compileNot = unaryCall('!runtime.__apTruthy(')
-  proto.compileNeg = unaryCall('runtime.__apBinOp("-", 0, ')
+  proto.compileNeg = unaryCall('runtime.__apNeg(')
   proto.compilePos = unaryCall('runtime.__apBinOp("+", 0, ')
   proto.compileConcat = binaryCall('runtime.__apConcat(')
+  // An integral float literal (a PyFloat, from the parser) is made at run time: `runtime.__apFloat(2)`.
+  proto.compileLiteral = function (node, frame) {
+    if (node.value instanceof PyFloat) this._emit(`runtime.__apFloat(${node.value.valueOf()})`)
+    else originalCompileLiteral.call(this, node, frame)
+  }
   proto.compileCompare = function (node, frame) {
     this._emit('runtime.__apCompare(')
     this.compile(node.expr, frame)

@@ -8,11 +8,30 @@ import { VARS_KEY, assertArgumentsDefined, callTest, splitKeywordArgs } from './
 import { makeNamespace } from './jinja-loops.js'
 import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
+import { plainNumber } from './python.js'
 import { VAULT_FAILURE_GLOBAL } from '../vault/keyring.js'
+
+/**
+ * Filters that see an integral float (PyFloat) as one: they keep it, print it or judge its type. Every
+ * other filter gets a float value or argument as a plain number (`(4 / 2) | human_readable`).
+ */
+const FLOAT_AWARE_FILTERS = new Set([
+  'float', 'round', 'abs', 'int', 'string', 'type_debug', 'to_json', 'to_nice_json', 'to_yaml',
+  'to_nice_yaml', 'tojson', 'pprint', 'default', 'd', 'mandatory', 'ternary', 'format', 'sum'
+]) // prettier-ignore
+
+function plainArguments(args: unknown[], kwargs: Record<string, unknown>): void {
+  for (let i = 0; i < args.length; i++) args[i] = plainNumber(args[i])
+  for (const key of Object.keys(kwargs)) kwargs[key] = plainNumber(kwargs[key])
+}
 
 function wrapFilter(name: string, filter: FilterFunction) {
   return function (value: unknown, ...raw: unknown[]): unknown {
     const { args, kwargs } = splitKeywordArgs(raw)
+    if (!FLOAT_AWARE_FILTERS.has(name)) {
+      value = plainNumber(value)
+      plainArguments(args, kwargs)
+    }
     if (!UNDEFINED_SAFE_FILTERS.has(name)) assertArgumentsDefined(value, args, kwargs)
     const result = filter(value, args, kwargs)
     if (STRING_TYPE_FILTERS.has(name)) markNativeText(result)

@@ -7,7 +7,7 @@
  */
 import { TemplateError } from '../errors.js'
 import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
-import { pyEquals, pyTruthy, pyTypeName } from './python.js'
+import { PyFloat, pyEquals, pyTruthy, pyTypeName } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -243,7 +243,8 @@ export function installLoopPatches(): void {
         value === null ||
         value === undefined ||
         typeof value === 'number' ||
-        typeof value === 'boolean'
+        typeof value === 'boolean' ||
+        value instanceof PyFloat
       )
         throw new TemplateError(`'${pyTypeName(value)}' object is not iterable`)
       return value

@@ -2,7 +2,18 @@
 import { TemplateError } from '../errors.js'
 import { type Kwargs, findMethod, getAttribute, hasKey, sliceValue } from './attributes.js'
 import { type NunjucksContext, type NunjucksFrame, runtime } from './nunjucks-internals.js'
-import { pyBinOp, pyCompare, pyIn, pyTruthy, pyTypeName, pythonStr } from './python.js'
+import {
+  PyFloat,
+  isPyFloat,
+  pyBinOp,
+  plainNumber,
+  pyFloat,
+  pyCompare,
+  pyIn,
+  pyTruthy,
+  pyTypeName,
+  pythonStr
+} from './python.js'
 import { TESTS, UNDEFINED_SAFE_TESTS } from './tests.js'
 import { Undefined, assertDefined, undefinedVariable } from './undefined.js'
 import { isRecord } from '../values/records.js'
@@ -28,10 +39,17 @@ export function assertArgumentsDefined(value: unknown, args: unknown[], kwargs: 
 }
 
 /** Runs the Jinja2/Ansible test `name` (`x is name(args)`) with Python truthiness. */
+const FLOAT_AWARE_TESTS = new Set(['float', 'integer', 'number'])
+
 export function callTest(name: string, value: unknown, args: unknown[], kwargs: Kwargs): boolean {
   const test = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
   if (!test) throw new TemplateError(`No test named '${name}'.`)
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs)
+  // Tests other than the type tests see an integral float (PyFloat) as a plain number.
+  if (!FLOAT_AWARE_TESTS.has(name)) {
+    value = plainNumber(value)
+    args = args.map(plainNumber)
+  }
   return pyTruthy(test(value, args, kwargs))
 }
 
@@ -78,6 +96,10 @@ export function installRuntimePatches(): void {
     __apOr: (left: unknown, right: () => unknown) => (pyTruthy(left) ? left : right()),
     __apAnd: (left: unknown, right: () => unknown) => (pyTruthy(left) ? right() : left),
     __apBinOp: pyBinOp,
+    __apFloat: (n: number) => new PyFloat(n),
+    // Unary minus: `-0.0` is -0.0, as in Python (0 - 0.0 would be 0.0).
+    __apNeg: (value: unknown) =>
+      isPyFloat(value) ? pyFloat(-Number(value)) : pyBinOp('-', 0, value),
     __apConcat: (left: unknown, right: unknown) => pythonStr(left) + pythonStr(right),
     __apCompare: (first: unknown, ...rest: unknown[]) => {
       let left = first

@@ -8,6 +8,7 @@ import {
   nj,
   nodes
 } from './nunjucks-internals.js'
+import { PyFloat } from './python.js'
 
 // ---- lexer: Python string literal escapes -------------------------------------------------------------
 
@@ -196,6 +197,30 @@ function parseIs(this: ParserInstance): AstNode {
   return negated ? new nodes.Not!(node.lineno, node.colno, node) : node
 }
 
+/**
+ * A float literal (`1.0`, `1e3`) whose value is integral becomes a PyFloat literal, so it stays a float
+ * (`{{ 1.0 }}` prints `1.0`). The literal may be the start of a postfix chain (`1.0 | string`, `2.0.real`).
+ */
+function floatLiterals(original: (this: ParserInstance, noPostfix?: boolean) => AstNode) {
+  return function parsePrimary(this: ParserInstance, noPostfix?: boolean): AstNode {
+    const tok = this.peekToken()
+    const node = original.call(this, noPostfix)
+    if (tok?.type !== TOKEN.FLOAT) return node
+    let literal: AstNode | undefined = node
+    while (literal && literal.typename !== 'Literal')
+      literal = (literal.target ?? literal.name) as AstNode | undefined
+    if (
+      literal &&
+      literal.lineno === tok.lineno &&
+      literal.colno === tok.colno &&
+      typeof literal.value === 'number' &&
+      Number.isInteger(literal.value)
+    )
+      literal.value = new PyFloat(literal.value)
+    return node
+  }
+}
+
 /** Installs the lexer and parser patches on nunjucks' prototypes (once, from installJinjaCompat). */
 export function installSyntaxPatches(): void {
   const tokenizerProto = Object.getPrototypeOf(nj.lexer.lex('')) as Record<string, unknown>
@@ -205,4 +230,7 @@ export function installSyntaxPatches(): void {
   )
   nj.parser.Parser.prototype.parsePostfix = parsePostfix
   nj.parser.Parser.prototype.parseIs = parseIs
+  nj.parser.Parser.prototype.parsePrimary = floatLiterals(
+    nj.parser.Parser.prototype.parsePrimary as (this: ParserInstance) => AstNode
+  )
 }

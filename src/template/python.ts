@@ -45,10 +45,63 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
+/**
+ * A Python float whose value is integral (`2.0`, `1e+16`, `-0.0`). JavaScript has one number type, and a
+ * non-integral number is unambiguously a float already (so are inf and nan): only the integral case needs
+ * a mark, so every other number stays a plain number on every path. A Number object: arithmetic,
+ * comparisons, `JSON.stringify` and `Number(x)` see its value; Python's str/repr print `2.0`; values
+ * leaving the template engine (Templar) are plain numbers again (`plainNumbers`).
+ */
+export class PyFloat extends Number {
+  override toString(): string {
+    return floatRepr(this.valueOf())
+  }
+  toJSON(): number {
+    return this.valueOf()
+  }
+}
+
+/** A float result: a PyFloat when its value is integral (or -0.0), else the plain number. */
+export function pyFloat(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n
+}
+
+/** Whether a value is a Python float: a PyFloat, or a number with a fraction (or inf, nan). */
+export function isPyFloat(value: unknown): boolean {
+  return value instanceof PyFloat || (typeof value === 'number' && !Number.isInteger(value))
+}
+
+/** A number (plain or PyFloat) as a plain number; anything else unchanged. */
+export function plainNumber(value: unknown): unknown {
+  return value instanceof PyFloat ? value.valueOf() : value
+}
+
+/** A value with every PyFloat, at any depth of lists and dicts, made a plain number again. */
+export function plainNumbers(value: unknown): unknown {
+  if (value instanceof PyFloat) return value.valueOf()
+  if (Array.isArray(value)) {
+    if (!value.some((item) => plainNumbers(item) !== item)) return value
+    const out = value instanceof PyTuple ? new PyTuple<unknown>() : ([] as unknown[])
+    for (const item of value) out.push(plainNumbers(item))
+    return out
+  }
+  if (isRecord(value)) {
+    const keys = Object.keys(value)
+    if (!keys.some((k) => plainNumbers(value[k]) !== value[k])) return value
+    const out: Record<string, unknown> = Object.create(
+      Object.getPrototypeOf(value) as object | null
+    )
+    for (const k of keys) out[k] = plainNumbers(value[k])
+    return out
+  }
+  return value
+}
+
 /** Python's type name of a value, for error messages: str, int, float, bool, NoneType, list, dict. */
 export function pyTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
   if (isPyObject(value)) return value.pyType
+  if (value instanceof PyFloat) return 'float'
   if (value instanceof Undefined) return 'AnsibleUndefined'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
@@ -74,6 +127,13 @@ function pyNumber(n: number): string {
   // padded to two digits (1e+21).
   const text = n !== 0 && Math.abs(n) < 1e-4 ? n.toExponential() : String(n)
   return text.replace(/e([+-])(\d)$/, 'e$10$2')
+}
+
+/** Python's repr of a float: `2.0`, `-0.0`, `1e+16` (exponent form from 1e16 up), `0.5`, `inf`. */
+function floatRepr(n: number): string {
+  if (!Number.isInteger(n)) return pyNumber(n)
+  if (Math.abs(n) >= 1e16) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2')
+  return (Object.is(n, -0) ? '-0' : String(n)) + '.0'
 }
 
 /** Python repr() of a string: single quotes unless the text holds a ' and no ". */
@@ -123,6 +183,7 @@ export function pythonStr(value: unknown): string {
   if (value === true) return 'True'
   if (value === false) return 'False'
   if (typeof value === 'number') return pyNumber(value)
+  if (value instanceof PyFloat) return floatRepr(value.valueOf())
   if (value instanceof Undefined) value.fail()
   if (Array.isArray(value) || isRecord(value)) return pyRepr(value)
   return String(value)
@@ -134,6 +195,7 @@ export function pyTruthy(value: unknown): boolean {
   if (value === null || value === undefined) return false
   if (typeof value === 'boolean') return value
   if (typeof value === 'number') return value !== 0
+  if (value instanceof PyFloat) return value.valueOf() !== 0
   if (typeof value === 'string') return value.length > 0
   if (Array.isArray(value)) return value.length > 0
   if (isRecord(value)) return Object.keys(value).length > 0
@@ -150,8 +212,9 @@ export function toBoolean(value: unknown): boolean {
   return ansibleBoolean(value, 'filter')
 }
 
-function isNumeric(value: unknown): value is number | boolean {
-  return typeof value === 'number' || typeof value === 'boolean'
+/** Whether a value is a Python number: int, float (plain or PyFloat) or bool. */
+export function isNumeric(value: unknown): value is number | boolean | PyFloat {
+  return typeof value === 'number' || typeof value === 'boolean' || value instanceof PyFloat
 }
 
 /** Python `==`: deep for lists and dicts, True == 1, never coerces strings to numbers. Undefined throws. */
@@ -258,6 +321,28 @@ function repeat<T>(seq: T, times: number): T {
   return out as T
 }
 
+function numericOp(op: string, x: number, y: number): number | undefined {
+  switch (op) {
+    case '+':
+      return x + y
+    case '-':
+      return x - y
+    case '*':
+      return x * y
+    case '/':
+      return x / y
+    case '//':
+      return Math.floor(x / y)
+    case '%': {
+      const r = x % y
+      return r !== 0 && r < 0 !== y < 0 ? r + y : r
+    }
+    case '**':
+      return x ** y
+  }
+  return undefined
+}
+
 /** Python arithmetic: + - * / // % ** (lists and strings concatenate and repeat; division by zero throws). */
 export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
   assertDefined(a)
@@ -272,22 +357,11 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
     if ((op === '/' || op === '//' || op === '%') && y === 0) {
       throw new TemplateError(op === '%' ? 'integer modulo by zero' : 'division by zero')
     }
-    switch (op) {
-      case '+':
-        return x + y
-      case '-':
-        return x - y
-      case '*':
-        return x * y
-      case '/':
-        return x / y
-      case '//':
-        return Math.floor(x / y)
-      case '%':
-        return ((x % y) + y) % y
-      case '**':
-        return x ** y
-    }
+    // Python: an operation with a float operand gives a float, so does true division (and an int to a
+    // negative power); ints otherwise.
+    const float = isPyFloat(a) || isPyFloat(b) || op === '/' || (op === '**' && y < 0)
+    const result = numericOp(op, x, y)
+    if (result !== undefined) return float ? pyFloat(result) : result
   }
   if (op === '%' && typeof a === 'string')
     return isRecord(b) ? pyFormat(a, [b], b) : pyFormat(a, Array.isArray(b) ? b : [b])
@@ -333,7 +407,7 @@ export function pyFormat(
       const prec = precision === undefined ? undefined : Number(precision)
       let text: string
       const num = (): number => {
-        if (typeof value !== 'number' && typeof value !== 'boolean') {
+        if (!isNumeric(value)) {
           throw new TemplateError(`%${conv} format: a number is required, not ${pyTypeName(value)}`)
         }
         return Number(value)

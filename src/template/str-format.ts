@@ -1,7 +1,7 @@
 /** Python's `str.format` (`'{}-{name:>5}'.format(a, name=b)`), as templates call it on strings. */
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
-import { pyRepr, pyTypeName, pythonStr } from './python.js'
+import { PyFloat, pyRepr, pyTypeName, pythonStr } from './python.js'
 import { assertDefined } from './undefined.js'
 
 const SPEC = /^(?:(.)?([<>=^]))?([-+ ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/su
@@ -55,7 +55,12 @@ function applySpec(value: unknown, spec: string): string {
     m
   const width = widthText === undefined ? 0 : Number(widthText)
   const precision = precisionText === undefined ? undefined : Number(precisionText)
-  const numeric = typeof value === 'number' || typeof value === 'boolean'
+  // An integral float (PyFloat) is formatted as a number once a type is given (`{:.2f}`); with none it
+  // prints as Python's str (`2.0`), and an integer type refuses it, as Python does.
+  const float = value instanceof PyFloat
+  if (float && type !== '' && 'dnxXobc'.includes(type))
+    throw new TemplateError(`Unknown format code '${type}' for object of type 'float'`)
+  const numeric = typeof value === 'number' || typeof value === 'boolean' || (float && type !== '')
   let body: string
   let prefix = ''
   if (type === 'c') body = String.fromCodePoint(Number(value))

@@ -1,6 +1,15 @@
 import { TemplateError } from '../errors.js'
 import type { Kwargs } from './attributes.js'
-import { pyCompare, pyEquals, pyIn, pyTruthy, pythonStr, toBoolean } from './python.js'
+import {
+  PyFloat,
+  isPyFloat,
+  pyCompare,
+  pyEquals,
+  pyIn,
+  pyTruthy,
+  pythonStr,
+  toBoolean
+} from './python.js'
 import { regexTest as pythonRegexTest } from './regex-filters.js'
 import { compareVersions } from './versions.js'
 import { PATH_TESTS } from './tests-paths.js'
@@ -148,9 +157,9 @@ export const TESTS: Record<string, TestFunction> = {
   unreachable: (v) => pyTruthy(resultDict('unreachable', v).unreachable ?? false),
   reachable: (v) => !pyTruthy(resultDict('unreachable', v).unreachable ?? false),
   string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number' || typeof v === 'boolean',
+  number: (v) => typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat,
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  float: (v) => isPyFloat(v),
   boolean: (v) => typeof v === 'boolean',
   mapping: (v) => isRecord(v),
   sequence: (v) => typeof v === 'string' || Array.isArray(v) || isRecord(v),

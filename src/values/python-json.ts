@@ -32,6 +32,8 @@ export function pythonJsonDumps(value: unknown, options: PythonJsonOptions = {})
     if (v === null || v === undefined) return 'null'
     if (typeof v === 'boolean') return v ? 'true' : 'false'
     if (typeof v === 'number') return pythonJsonNumber(v)
+    // A Number object is the template engine's integral float (PyFloat): its text is Python's (`2.0`).
+    if (v instanceof Number) return String(v)
     if (typeof v === 'string') return string(v)
     let entries: string[]
     let open: string

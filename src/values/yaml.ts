@@ -67,7 +67,7 @@ const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
   defaultStyle: 'decimal'
 })
 
-const yaml11Float = new jsYaml.Type('tag:yaml.org,2002:float', {
+const yaml11Float = new jsYaml.Type('tag:async-playbook:pyfloat', {
   kind: 'scalar',
   resolve: (data: string | null) => data !== null && YAML11_FLOAT.test(data),
   construct: (data: string) => {
@@ -275,6 +275,22 @@ function decryptVaultValues(data: unknown, decrypt: VaultDecryptor): unknown {
   return walk(data)
 }
 
+/**
+ * The schema dumpYaml writes with: YAML11_SCHEMA, plus a Number object (the template engine's integral
+ * float, PyFloat) written as its own text (`2.0`, `1e+16`), as PyYAML writes a float. Dumping only: it
+ * resolves no text, so it never changes what is read or which strings need quotes.
+ */
+const YAML11_DUMP_SCHEMA = YAML11_SCHEMA.extend({
+  implicit: [
+    new jsYaml.Type('tag:async-playbook:pyfloat', {
+      kind: 'scalar',
+      instanceOf: Number,
+      resolve: () => false,
+      represent: (value) => String(value)
+    })
+  ]
+})
+
 /** Options of dumpYaml. */
 export interface YamlDumpOptions {
   /** Spaces per level (default 2). */
@@ -293,7 +309,7 @@ export interface YamlDumpOptions {
  */
 export function dumpYaml(value: unknown, options: YamlDumpOptions = {}): string {
   return jsYaml.dump(value, {
-    schema: YAML11_SCHEMA,
+    schema: YAML11_DUMP_SCHEMA,
     noRefs: true,
     lineWidth: -1,
     indent: options.indent ?? 2,
