@@ -67,7 +67,7 @@ const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
   defaultStyle: 'decimal'
 })
 
-const yaml11Float = new jsYaml.Type('tag:async-playbook:pyfloat', {
+const yaml11Float = new jsYaml.Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
   resolve: (data: string | null) => data !== null && YAML11_FLOAT.test(data),
   construct: (data: string) => {
@@ -275,22 +275,6 @@ function decryptVaultValues(data: unknown, decrypt: VaultDecryptor): unknown {
   return walk(data)
 }
 
-/**
- * The schema dumpYaml writes with: YAML11_SCHEMA, plus a Number object (the template engine's integral
- * float, PyFloat) written as its own text (`2.0`, `1e+16`), as PyYAML writes a float. Dumping only: it
- * resolves no text, so it never changes what is read or which strings need quotes.
- */
-const YAML11_DUMP_SCHEMA = YAML11_SCHEMA.extend({
-  implicit: [
-    new jsYaml.Type('tag:async-playbook:pyfloat', {
-      kind: 'scalar',
-      instanceOf: Number,
-      resolve: () => false,
-      represent: (value) => String(value)
-    })
-  ]
-})
-
 /** Options of dumpYaml. */
 export interface YamlDumpOptions {
   /** Spaces per level (default 2). */
@@ -309,7 +293,7 @@ export interface YamlDumpOptions {
  */
 export function dumpYaml(value: unknown, options: YamlDumpOptions = {}): string {
   return jsYaml.dump(value, {
-    schema: YAML11_DUMP_SCHEMA,
+    schema: YAML11_SCHEMA,
     noRefs: true,
     lineWidth: -1,
     indent: options.indent ?? 2,
@@ -318,7 +302,10 @@ export function dumpYaml(value: unknown, options: YamlDumpOptions = {}): string 
     flowLevel: options.flowLevel ?? -1,
     // The schema decides what needs quotes; js-yaml's compatibility mode would also quote y and n,
     // which YAML 1.1 as PyYAML reads it leaves as text (and PyYAML writes plain).
-    noCompatMode: true
+    noCompatMode: true,
+    // A Number object (the template engine's integral float, PyFloat) is written as its number: `2`
+    // where PyYAML writes `2.0`.
+    replacer: (_key, v: unknown) => (v instanceof Number ? v.valueOf() : v)
   })
 }
 
