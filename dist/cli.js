@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-AXKGJTUL.js";
+} from "./chunks/chunk-CH3AB56H.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-SN7DEJ4K.js";
+} from "./chunks/chunk-JB5NLSUE.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-5OAOYQMS.js";
+} from "./chunks/chunk-F3JDEVYD.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-AXKGJTUL.js";
+} from "./chunks/chunk-CH3AB56H.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-SN7DEJ4K.js";
+} from "./chunks/chunk-JB5NLSUE.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-5OAOYQMS.js";
-import "./chunks/chunk-SN7DEJ4K.js";
+} from "./chunks/chunk-F3JDEVYD.js";
+import "./chunks/chunk-JB5NLSUE.js";
 
 // src/post.ts
 async function post() {
