@@ -1,0 +1,80 @@
+/**
+ * Template values as YAML nodes, the way PyYAML's SafeRepresenter (under Ansible's dumper) turns Python
+ * values into nodes before libyaml writes them (src/values/yaml-emitter.ts).
+ */
+import { TemplateError } from '../errors.js'
+import { PyFloat, isPyObject, pythonStr } from './python.js'
+import { Undefined } from './undefined.js'
+import { isRecord } from '../values/records.js'
+import { unsafeText } from '../values/unsafe.js'
+import type { YamlNode } from '../values/yaml-emitter.js'
+import { readsAsOtherType } from '../values/yaml-scalar.js'
+
+/** How collections are laid out: PyYAML's default_flow_style and sort_keys. */
+export interface RepresentOptions {
+  /** true: all in flow style; false: all in block style; null: flow only for collections of scalars. */
+  defaultFlowStyle: boolean | null
+  sortKeys: boolean
+}
+
+const plain = (text: string): YamlNode => ({ kind: 'scalar', text, plainImplicit: true })
+
+/** Python's order of str keys: by code point (JavaScript's default sort compares UTF-16 units). */
+function byCodePoint(a: string, b: string): number {
+  const x = Array.from(a)
+  const y = Array.from(b)
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
+    if (d !== 0) return d
+  }
+  return x.length - y.length
+}
+
+/** A float as PyYAML writes it: repr in lower case, `.inf`/`.nan`, and `1.0e+16` rather than `1e+16`. */
+export function yamlFloat(value: number): string {
+  if (Number.isNaN(value)) return '.nan'
+  if (value === Infinity) return '.inf'
+  if (value === -Infinity) return '-.inf'
+  const text = pythonStr(new PyFloat(value)).toLowerCase()
+  return !text.includes('.') && text.includes('e') ? text.replace('e', '.0e') : text
+}
+
+function string(text: string): YamlNode {
+  const value = unsafeText(text)
+  return { kind: 'scalar', text: value, plainImplicit: !readsAsOtherType(value) }
+}
+
+/** The node of a value; fails as Ansible's to_yaml fails on what SafeDumper cannot represent. */
+export function represent(value: unknown, options: RepresentOptions): YamlNode {
+  if (value instanceof Undefined) value.fail()
+  if (value === null || value === undefined) return plain('null')
+  if (typeof value === 'boolean') return plain(value ? 'true' : 'false')
+  if (value instanceof PyFloat) return plain(yamlFloat(value.valueOf()))
+  if (typeof value === 'number') {
+    // An integral number is a Python int (digits, even beyond 2**53); -0 is the float -0.0.
+    if (Number.isInteger(value) && !Object.is(value, -0)) return plain(BigInt(value).toString())
+    return plain(yamlFloat(value))
+  }
+  if (typeof value === 'string') return string(value)
+  // A tuple is a list here, as Ansible's dumper writes it.
+  if (isPyObject(value) || !(Array.isArray(value) || isRecord(value)))
+    throw new TemplateError(`('cannot represent an object', ${describe(value)})`)
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => represent(item, options))
+    return { kind: 'sequence', items, flow: flowStyle(items, options) }
+  }
+  const keys = Object.keys(value)
+  if (options.sortKeys) keys.sort(byCodePoint)
+  const pairs = keys.map((k): [YamlNode, YamlNode] => [string(k), represent(value[k], options)])
+  return { kind: 'mapping', pairs, flow: flowStyle(pairs.flat(), options) }
+}
+
+function flowStyle(children: YamlNode[], options: RepresentOptions): boolean {
+  if (options.defaultFlowStyle !== null) return options.defaultFlowStyle
+  return children.every((child) => child.kind === 'scalar')
+}
+
+function describe(value: unknown): string {
+  if (isPyObject(value)) return value.pyRepr()
+  return typeof value === 'function' ? '<function>' : String(value)
+}
