@@ -128,17 +128,22 @@ const KEYS = [
   ''
 ]
 
-function generate(rand: () => number, depth: number): unknown {
+function generate(rand: () => number, depth: number, made: object[] = []): unknown {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
   const roll = rand()
+  // The same list or dict again (a variable used twice): PyYAML writes an anchor and an alias.
+  if (made.length > 0 && roll < 0.08) return pick(made)
   if (depth > 0 && roll < 0.3) {
     const length = Math.floor(rand() * 5)
-    return Array.from({ length }, () => generate(rand, depth - 1))
+    const list = Array.from({ length }, () => generate(rand, depth - 1, made))
+    made.push(list)
+    return list
   }
   if (depth > 0 && roll < 0.6) {
     const out: Record<string, unknown> = {}
     const size = Math.floor(rand() * 5)
-    for (let i = 0; i < size; i++) out[pick(KEYS)] = generate(rand, depth - 1)
+    for (let i = 0; i < size; i++) out[pick(KEYS)] = generate(rand, depth - 1, made)
+    made.push(out)
     return out
   }
   const kind = rand()
@@ -203,17 +208,36 @@ export function dumpCases(count = 1000): DumpCase[] {
   return cases
 }
 
-/** A value as JSON that keeps floats apart from ints (`{"__float__": "2.0"}`) for the Python side. */
+/**
+ * A value as JSON that keeps floats apart from ints (`{"__float__": "2.0"}`) and a list or dict met twice
+ * the same object on the Python side (`{"__id__": 1, "__value__": …}`, then `{"__ref__": 1}`).
+ */
 export function wireValue(value: unknown): unknown {
-  if (
-    value instanceof PyFloat ||
-    (typeof value === 'number' && (!Number.isInteger(value) || Object.is(value, -0)))
-  ) {
-    const n = Number(value)
-    return { __float__: Object.is(n, -0) ? '-0' : String(n) }
+  const shared = new Map<object, number>()
+  const counts = new Map<object, number>()
+  const count = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || v instanceof PyFloat) return
+    counts.set(v, (counts.get(v) ?? 0) + 1)
+    if (counts.get(v)! === 1) Object.values(v).forEach(count)
   }
-  if (Array.isArray(value)) return value.map(wireValue)
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wireValue(v)]))
-  return value
+  count(value)
+  const encode = (v: unknown): unknown => {
+    if (
+      v instanceof PyFloat ||
+      (typeof v === 'number' && (!Number.isInteger(v) || Object.is(v, -0)))
+    ) {
+      const n = Number(v)
+      return { __float__: Object.is(n, -0) ? '-0' : String(n) }
+    }
+    if (v === null || typeof v !== 'object') return v
+    const id = shared.get(v)
+    if (id !== undefined) return { __ref__: id }
+    const body = Array.isArray(v)
+      ? v.map(encode)
+      : Object.fromEntries(Object.entries(v).map(([k, item]) => [k, encode(item)]))
+    if ((counts.get(v) ?? 0) < 2) return body
+    shared.set(v, shared.size + 1)
+    return { __id__: shared.get(v), __value__: body }
+  }
+  return encode(value)
 }

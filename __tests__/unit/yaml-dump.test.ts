@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { PyFloat } from '../../src/template/python.js'
 import { toYaml } from '../../src/template/serialize.js'
 import { findAnsiblePlaybook } from '../helpers/ansible.js'
 import { dumpCases, wireValue, type DumpCase } from './yaml-dump-cases.js'
@@ -61,4 +62,88 @@ describe('to_yaml / to_nice_yaml against PyYAML (libyaml, as Ansible dumps)', ()
       expect(mismatches.length).toBe(0)
     }
   )
+})
+
+// What PyYAML 6.0 over libyaml 0.2.5 (Ansible 2.14's dumper) wrote for these, pinned so that they are
+// checked where Python is missing too.
+describe('to_yaml / to_nice_yaml (as PyYAML wrote them)', () => {
+  const yaml = (value: unknown, kwargs: Record<string, unknown> = {}): string =>
+    toYaml(value, false, kwargs)
+  const nice = (value: unknown, kwargs: Record<string, unknown> = {}): string =>
+    toYaml(value, true, kwargs)
+
+  it('writes a lone scalar without a document end, and empty collections in flow style', () => {
+    expect(['a', 1, '', null, true, [], {}].map((v) => yaml(v))).toEqual([
+      'a\n',
+      '1\n',
+      "''\n",
+      'null\n',
+      'true\n',
+      '[]\n',
+      '{}\n'
+    ])
+  })
+
+  it('writes floats as floats', () => {
+    expect(yaml([new PyFloat(2), new PyFloat(1e16), 1e-7, -0, NaN, -Infinity])).toBe(
+      '[2.0, 1.0e+16, 1.0e-07, -0.0, .nan, -.inf]\n'
+    )
+  })
+
+  it('puts only collections of scalars in flow style (default_flow_style=None)', () => {
+    expect(yaml({ top: [{ name: 'n' }], a: [1, [2]] })).toBe('a:\n- 1\n- [2]\ntop:\n- {name: n}\n')
+    expect(nice([{ a: 1, b: 2 }, [1, 2], 'x', [[1]]])).toBe(
+      '-   a: 1\n    b: 2\n-   - 1\n    - 2\n- x\n-   -   - 1\n'
+    )
+    expect(nice([[1, 2], [3]], { indent: 2 })).toBe('- - 1\n  - 2\n- - 3\n')
+  })
+
+  it('quotes what would read back as another type or as YAML syntax, and nothing else', () => {
+    const strings = ['yes', '1.0', '0x_', '=', '<<', '- a', 'a: b', 'a #b', '#a', '@a', '---', ':a']
+    expect(yaml(strings)).toBe(
+      "['yes', '1.0', '0x_', '=', '<<', '- a', 'a: b', 'a #b', '#a', '@a', '---', ':a']\n"
+    )
+    expect(yaml(['a#b', '?a', '-a', 'a  b', "it's", '1e3', 'y', 'a,b'])).toBe(
+      "[a#b, '?a', -a, a  b, it's, 1e3, y, 'a,b']\n"
+    )
+    expect(yaml('a,b')).toBe('a,b\n')
+  })
+
+  it('writes multi-line text single-quoted, and escapes in double quotes where it must', () => {
+    expect(nice({ k: 'a\nb\n' })).toBe("k: 'a\n\n    b\n\n    '\n")
+    expect(yaml('a \nb')).toBe('"a \\nb"\n')
+    expect(yaml('x\x7fy\x01\u0085\u00a0\u2028\ufeff\u{1F600}é')).toBe(
+      '"x\\x7Fy\\x01\\N\u00a0\\L\\uFEFF\\U0001F600é"\n'
+    )
+  })
+
+  it('folds long lines at the width, and writes long or multi-line keys as `? key`', () => {
+    expect(nice({ k: 'word '.repeat(30) })).toBe(
+      `k: '${'word '.repeat(16).trim()}\n    ${'word '.repeat(14)}'\n`
+    )
+    expect(nice({ k: 'word '.repeat(30) }, { width: -1 })).toBe(`k: '${'word '.repeat(30)}'\n`)
+    expect(yaml({ ['k'.repeat(129)]: 1 })).toBe(`{? ${'k'.repeat(129)}\n  : 1}\n`)
+    expect(yaml({ ['k'.repeat(128)]: 1 })).toBe(`{${'k'.repeat(128)}: 1}\n`)
+    expect(yaml({ 'a\nb': 1 })).toBe("{? 'a\n\n    b' : 1}\n")
+  })
+
+  it('writes a list or dict met twice as an anchor and an alias', () => {
+    const shared = [1, 2]
+    expect(yaml([shared, shared])).toBe('- &id001 [1, 2]\n- *id001\n')
+    expect(nice({ a: shared, b: shared })).toBe('a: &id001\n- 1\n- 2\nb: *id001\n')
+  })
+
+  it('takes the keyword arguments of yaml.dump, and refuses the others by name', () => {
+    expect(yaml({ z: 1, a: 2 }, { sort_keys: false })).toBe('{z: 1, a: 2}\n')
+    expect(yaml({ a: 1 }, { explicit_start: true, explicit_end: true })).toBe('--- {a: 1}\n...\n')
+    expect(yaml({ a: [1] }, { default_flow_style: false })).toBe('a:\n- 1\n')
+    expect(nice({ a: { b: 1 } }, { indent: 2 })).toBe('a:\n  b: 1\n')
+    expect(() => yaml({}, { foo: 1 })).toThrow(
+      "to_yaml - dump_all() got an unexpected keyword argument 'foo'"
+    )
+    expect(() => nice({}, { default_flow_style: true })).toThrow(
+      "to_nice_yaml - dump_all() got multiple values for keyword argument 'default_flow_style'"
+    )
+    expect(() => yaml({}, { canonical: true })).toThrow(/the canonical option is not supported/)
+  })
 })

@@ -44,8 +44,19 @@ function string(text: string): YamlNode {
   return { kind: 'scalar', text: value, plainImplicit: !readsAsOtherType(value) }
 }
 
-/** The node of a value; fails as Ansible's to_yaml fails on what SafeDumper cannot represent. */
+/**
+ * The node of a value; fails as Ansible's to_yaml fails on what SafeDumper cannot represent. A list or dict
+ * met twice (the same object) is the same node, which the writer gives an anchor, as PyYAML does.
+ */
 export function represent(value: unknown, options: RepresentOptions): YamlNode {
+  return representOnce(value, options, new Map())
+}
+
+function representOnce(
+  value: unknown,
+  options: RepresentOptions,
+  seen: Map<object, YamlNode>
+): YamlNode {
   if (value instanceof Undefined) value.fail()
   if (value === null || value === undefined) return plain('null')
   if (typeof value === 'boolean') return plain(value ? 'true' : 'false')
@@ -59,14 +70,22 @@ export function represent(value: unknown, options: RepresentOptions): YamlNode {
   // A tuple is a list here, as Ansible's dumper writes it.
   if (isPyObject(value) || !(Array.isArray(value) || isRecord(value)))
     throw new TemplateError(`('cannot represent an object', ${describe(value)})`)
+  const known = seen.get(value)
+  if (known) return known
   if (Array.isArray(value)) {
-    const items = value.map((item: unknown) => represent(item, options))
-    return { kind: 'sequence', items, flow: flowStyle(items, options) }
+    const node: YamlNode = { kind: 'sequence', items: [], flow: false }
+    seen.set(value, node)
+    for (const item of value as unknown[]) node.items.push(representOnce(item, options, seen))
+    node.flow = flowStyle(node.items, options)
+    return node
   }
+  const node: YamlNode = { kind: 'mapping', pairs: [], flow: false }
+  seen.set(value, node)
   const keys = Object.keys(value)
   if (options.sortKeys) keys.sort(byCodePoint)
-  const pairs = keys.map((k): [YamlNode, YamlNode] => [string(k), represent(value[k], options)])
-  return { kind: 'mapping', pairs, flow: flowStyle(pairs.flat(), options) }
+  for (const k of keys) node.pairs.push([string(k), representOnce(value[k], options, seen)])
+  node.flow = flowStyle(node.pairs.flat(), options)
+  return node
 }
 
 function flowStyle(children: YamlNode[], options: RepresentOptions): boolean {

@@ -46,7 +46,12 @@ class Emitter {
   private readonly bestIndent: number
   private readonly bestWidth: number
 
-  constructor(options: EmitOptions) {
+  /** The anchor of each node written more than once (`&id001`, then `*id001`). */
+  private readonly anchors: Map<YamlNode, string>
+  private readonly written = new Set<YamlNode>()
+
+  constructor(options: EmitOptions, anchors: Map<YamlNode, string>) {
+    this.anchors = anchors
     const indent = options.indent ?? 2
     this.bestIndent = indent >= 2 && indent <= 9 ? indent : 2
     const width = options.width ?? 0
@@ -111,6 +116,12 @@ class Emitter {
 
   private node(node: YamlNode, context: Context): void {
     if (node.kind === 'scalar') return this.scalar(node, context)
+    const anchor = this.anchors.get(node)
+    if (anchor !== undefined) {
+      if (this.written.has(node)) return this.writeIndicator(`*${anchor}`, true)
+      this.written.add(node)
+      this.writeIndicator(`&${anchor}`, true)
+    }
     const empty = node.kind === 'sequence' ? node.items.length === 0 : node.pairs.length === 0
     const flow = this.flowLevel > 0 || node.flow || empty
     if (node.kind === 'sequence') {
@@ -313,7 +324,28 @@ function isMultiline(text: string): boolean {
   return Array.from(text).some(isBreak)
 }
 
+/**
+ * Anchors for the collections that occur more than once, numbered as PyYAML numbers them: in document order
+ * of their second occurrence (what is under a repeated node is not visited again).
+ */
+function findAnchors(root: YamlNode): Map<YamlNode, string> {
+  const seen = new Set<YamlNode>()
+  const anchors = new Map<YamlNode, string>()
+  const visit = (node: YamlNode): void => {
+    if (node.kind === 'scalar') return
+    if (seen.has(node)) {
+      if (!anchors.has(node)) anchors.set(node, `id${String(anchors.size + 1).padStart(3, '0')}`)
+      return
+    }
+    seen.add(node)
+    if (node.kind === 'sequence') node.items.forEach(visit)
+    else node.pairs.forEach(([key, value]) => (visit(key), visit(value)))
+  }
+  visit(root)
+  return anchors
+}
+
 /** The YAML text of a document, as libyaml writes it. */
 export function emitYaml(root: YamlNode, options: EmitOptions = {}): string {
-  return new Emitter(options).document(root, options)
+  return new Emitter(options, findAnchors(root)).document(root, options)
 }
