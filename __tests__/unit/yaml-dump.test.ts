@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { PyDateTime } from '../../src/template/filters-time.js'
 import { PyFloat } from '../../src/template/python.js'
 import { toYaml } from '../../src/template/serialize.js'
 import { findAnsiblePlaybook } from '../helpers/ansible.js'
@@ -131,6 +132,22 @@ describe('to_yaml / to_nice_yaml (as PyYAML wrote them)', () => {
     const shared = [1, 2]
     expect(yaml([shared, shared])).toBe('- &id001 [1, 2]\n- *id001\n')
     expect(nice({ a: shared, b: shared })).toBe('a: &id001\n- 1\n- 2\nb: *id001\n')
+  })
+
+  it('writes a datetime as its isoformat, tagged `!` where it has to be quoted', () => {
+    const t = new PyDateTime({
+      year: 2020,
+      month: 1,
+      day: 2,
+      hour: 3,
+      minute: 4,
+      second: 5,
+      microsecond: 0
+    })
+    expect(yaml(t)).toBe('2020-01-02 03:04:05\n')
+    expect(yaml({ k: t })).toBe("{k: ! '2020-01-02 03:04:05'}\n")
+    expect(nice({ k: t })).toBe('k: 2020-01-02 03:04:05\n')
+    expect(yaml([t, t])).toBe("[&id001 ! '2020-01-02 03:04:05', *id001]\n")
   })
 
   it('takes the keyword arguments of yaml.dump, and refuses the others by name', () => {

@@ -5,6 +5,7 @@
 import { TemplateError } from '../errors.js'
 import { PyFloat, isPyObject, pythonStr } from './python.js'
 import { Undefined } from './undefined.js'
+import { PyDateTime } from './filters-time.js'
 import { isRecord } from '../values/records.js'
 import { unsafeText } from '../values/unsafe.js'
 import type { YamlNode } from '../values/yaml-emitter.js'
@@ -67,6 +68,20 @@ function representOnce(
     return plain(yamlFloat(value))
   }
   if (typeof value === 'string') return string(value)
+  if (value instanceof PyDateTime) {
+    // SafeRepresenter's timestamp: isoformat with a space; the same datetime twice is one node (an alias).
+    const known = seen.get(value)
+    if (known) return known
+    const text = value.isoformat(' ')
+    const node: YamlNode = {
+      kind: 'scalar',
+      text,
+      plainImplicit: readsAsOtherType(text),
+      quotedImplicit: false
+    }
+    seen.set(value, node)
+    return node
+  }
   // A tuple is a list here, as Ansible's dumper writes it.
   if (isPyObject(value) || !(Array.isArray(value) || isRecord(value)))
     throw new TemplateError(`('cannot represent an object', ${describe(value)})`)

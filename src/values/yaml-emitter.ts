@@ -13,6 +13,11 @@ export type YamlNode =
       text: string
       /** Whether the text, written plain, reads back as the value (false for a string such as `yes`). */
       plainImplicit: boolean
+      /**
+       * Whether the text, quoted, reads back as the value: true for strings (the default). A value that is
+       * not a string, written in quotes, gets libyaml's non-specific tag: `! '2020-01-02 03:04:05'`.
+       */
+      quotedImplicit?: boolean
     }
   | { kind: 'sequence'; items: YamlNode[]; flow: boolean }
   | { kind: 'mapping'; pairs: Array<[YamlNode, YamlNode]>; flow: boolean }
@@ -115,13 +120,13 @@ class Emitter {
   }
 
   private node(node: YamlNode, context: Context): void {
-    if (node.kind === 'scalar') return this.scalar(node, context)
     const anchor = this.anchors.get(node)
     if (anchor !== undefined) {
       if (this.written.has(node)) return this.writeIndicator(`*${anchor}`, true)
       this.written.add(node)
       this.writeIndicator(`&${anchor}`, true)
     }
+    if (node.kind === 'scalar') return this.scalar(node, context)
     const empty = node.kind === 'sequence' ? node.items.length === 0 : node.pairs.length === 0
     const flow = this.flowLevel > 0 || node.flow || empty
     if (node.kind === 'sequence') {
@@ -197,9 +202,13 @@ class Emitter {
     this.decreaseIndent()
   }
 
-  private scalar(node: { text: string; plainImplicit: boolean }, context: Context): void {
+  private scalar(
+    node: { text: string; plainImplicit: boolean; quotedImplicit?: boolean },
+    context: Context
+  ): void {
     const analysis = analyzeScalar(node.text)
     const style = this.chooseStyle(node, analysis, context.simpleKey === true)
+    if (style !== 'plain' && node.quotedImplicit === false) this.writeIndicator('!', true)
     this.increaseIndent(true, false)
     const split = context.simpleKey !== true
     if (style === 'plain') this.writePlain(node.text, split)
@@ -325,21 +334,22 @@ function isMultiline(text: string): boolean {
 }
 
 /**
- * Anchors for the collections that occur more than once, numbered as PyYAML numbers them: in document order
+ * Anchors for the nodes that occur more than once (the representer makes a new node for each string and
+ * number, so only lists, dicts and datetimes can), numbered as PyYAML numbers them: in document order
  * of their second occurrence (what is under a repeated node is not visited again).
  */
 function findAnchors(root: YamlNode): Map<YamlNode, string> {
   const seen = new Set<YamlNode>()
   const anchors = new Map<YamlNode, string>()
   const visit = (node: YamlNode): void => {
-    if (node.kind === 'scalar') return
     if (seen.has(node)) {
       if (!anchors.has(node)) anchors.set(node, `id${String(anchors.size + 1).padStart(3, '0')}`)
       return
     }
     seen.add(node)
     if (node.kind === 'sequence') node.items.forEach(visit)
-    else node.pairs.forEach(([key, value]) => (visit(key), visit(value)))
+    else if (node.kind === 'mapping')
+      node.pairs.forEach(([key, value]) => (visit(key), visit(value)))
   }
   visit(root)
   return anchors
