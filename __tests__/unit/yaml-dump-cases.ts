@@ -125,7 +125,18 @@ const KEYS = [
   'é',
   'k'.repeat(130),
   'a\nb',
-  ''
+  '',
+  'a: b',
+  '- x',
+  '#c',
+  '@k',
+  '0644',
+  '~',
+  'x'.repeat(128),
+  'é'.repeat(65),
+  '日本',
+  ' k',
+  'tab\tkey'
 ]
 
 function generate(rand: () => number, depth: number, made: object[] = []): unknown {
