@@ -4,6 +4,7 @@ import { type Kwargs, findMethod, getAttribute, hasKey, sliceValue } from './att
 import { type NunjucksContext, type NunjucksFrame, runtime } from './nunjucks-internals.js'
 import {
   PyFloat,
+  PyTuple,
   isPyFloat,
   pyBinOp,
   plainNumber,
@@ -97,6 +98,7 @@ export function installRuntimePatches(): void {
     __apAnd: (left: unknown, right: () => unknown) => (pyTruthy(left) ? right() : left),
     __apBinOp: pyBinOp,
     __apFloat: (n: number) => new PyFloat(n),
+    __apTuple: (items: unknown[]) => PyTuple.of(...items),
     // Unary minus: `-0.0` is -0.0, as in Python (0 - 0.0 would be 0.0).
     __apNeg: (value: unknown) =>
       isPyFloat(value) ? pyFloat(-Number(value)) : pyBinOp('-', 0, value),
