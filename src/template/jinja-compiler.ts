@@ -137,7 +137,8 @@ export function installCompilerPatches(): void {
     this._emit(', ')
     if (args) this._compileAggregate(args, frame, '[', ']')
     else this._emit('[]')
-    this._emit(')')
+    // `env` (the compiled template's environment, in scope everywhere in it): `'upper' is filter`.
+    this._emit(', env)')
   }
   proto.compileDict = function (node, frame) {
     const raw: unknown = node
