@@ -21,7 +21,7 @@ export function pyCenter(text: string, width: number, fill = ' '): string {
 }
 
 /** markupsafe's escape: & < > " ' as entities. */
-function htmlEscape(text: string): string {
+export function htmlEscape(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
