@@ -197,6 +197,39 @@ function parseIs(this: ParserInstance): AstNode {
   return negated ? new nodes.Not!(node.lineno, node.colno, node) : node
 }
 
+// ---- parser: tuple literals `(1, 2)`, `(1,)`, `()` ------------------------------------------------------
+
+/**
+ * Parentheses as Jinja2 reads them: a comma inside (even a trailing one) or nothing at all makes a tuple (a
+ * Tuple node); one expression alone stays itself (a Group). Brackets and braces go to nunjucks' parser.
+ */
+function tupleLiterals(original: (this: ParserInstance) => AstNode | null) {
+  return function parseAggregate(this: ParserInstance): AstNode | null {
+    const open = this.peekToken()
+    if (open?.type !== TOKEN.LEFT_PAREN) return original.call(this)
+    this.nextToken()
+    const items: AstNode[] = []
+    let comma = false
+    while (!this.skip(TOKEN.RIGHT_PAREN)) {
+      if (items.length > 0) {
+        if (!this.skip(TOKEN.COMMA)) {
+          const tok = this.peekToken()
+          this.fail(
+            `expected ',' or ')' in parentheses, got ${tok?.value ?? 'end of input'}`,
+            tok?.lineno,
+            tok?.colno
+          )
+        }
+        comma = true
+        if (this.skip(TOKEN.RIGHT_PAREN)) break
+      }
+      items.push(this.parseExpression())
+    }
+    const node = comma || items.length === 0 ? nodes.Tuple! : nodes.Group!
+    return new node(open.lineno, open.colno, items)
+  }
+}
+
 /**
  * A float literal (`1.0`, `1e3`) whose value is integral becomes a PyFloat literal, so it stays a float
  * (`{{ 1.0 }}` prints `1.0`). The literal may be the start of a postfix chain (`1.0 | string`, `2.0.real`).
@@ -227,6 +260,13 @@ export function installSyntaxPatches(): void {
   tokenizerProto._parseString = parsePythonString
   tokenizerProto.nextToken = balancedCurlies(
     tokenizerProto.nextToken as (this: TokenizerInstance) => Token | null
+  )
+  // A Tuple node is a Group nunjucks' transformer can rebuild (it looks node classes up by name).
+  nodes.Tuple ??= (
+    nodes.Group as unknown as { extend(name: string): (typeof nodes)[string] }
+  ).extend('Tuple')
+  nj.parser.Parser.prototype.parseAggregate = tupleLiterals(
+    nj.parser.Parser.prototype.parseAggregate as (this: ParserInstance) => AstNode | null
   )
   nj.parser.Parser.prototype.parsePostfix = parsePostfix
   nj.parser.Parser.prototype.parseIs = parseIs

@@ -30,6 +30,8 @@ export interface ParserInstance {
   peekToken(): Token | null
   nextToken(): Token | null
   skipSymbol(name: string): boolean
+  skip(type: string): boolean
+  parseExpression(): AstNode
   parseCompare(): AstNode
   parsePrimary(): AstNode
   parseSignature(): AstNode
@@ -67,6 +69,8 @@ export const nj = nunjucks as unknown as NunjucksInternals
 export const { runtime, nodes } = nj
 export const TOKEN = {
   LEFT_PAREN: nj.lexer.TOKEN_LEFT_PAREN!,
+  RIGHT_PAREN: nj.lexer.TOKEN_RIGHT_PAREN!,
+  COMMA: nj.lexer.TOKEN_COMMA!,
   LEFT_BRACKET: nj.lexer.TOKEN_LEFT_BRACKET!,
   OPERATOR: nj.lexer.TOKEN_OPERATOR!,
   INT: nj.lexer.TOKEN_INT!,

@@ -37,6 +37,11 @@ const samePyType = (a: unknown, b: unknown): [PyObject, PyObject] | undefined =>
 
 /** A Python tuple (what re.findall, os.path.splitext … return): a list everywhere, printed `(a, b)`. */
 export class PyTuple<T = unknown> extends Array<T> {
+  // What map, filter, slice… make of a tuple is a list: a filter's result is a tuple only where it says so.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array
+  }
+
   /** A tuple of the given items (`new PyTuple(n)` would make n empty slots, as Array does). */
   static of<T>(...items: T[]): PyTuple<T> {
     const tuple = new PyTuple<T>()
@@ -228,6 +233,8 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   const objects = samePyType(a, b)
   if (objects) return objects[0].pyOrderKey() === objects[1].pyOrderKey()
   if (Array.isArray(a) && Array.isArray(b)) {
+    // A tuple never equals a list: (1, 2) == [1, 2] is False.
+    if (a instanceof PyTuple !== b instanceof PyTuple) return false
     return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
   }
   if (isRecord(a) && isRecord(b)) {
@@ -254,7 +261,7 @@ export function pyOrder(a: unknown, b: unknown, op = '<'): number {
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
   const objects = samePyType(a, b)
   if (objects) return Math.sign(objects[0].pyOrderKey() - objects[1].pyOrderKey())
-  if (Array.isArray(a) && Array.isArray(b)) {
+  if (Array.isArray(a) && Array.isArray(b) && a instanceof PyTuple === b instanceof PyTuple) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEquals(a[i], b[i])) return pyOrder(a[i], b[i], op)
     }
@@ -316,7 +323,7 @@ function binOpError(op: string, a: unknown, b: unknown): TemplateError {
 function repeat<T>(seq: T, times: number): T {
   const n = Math.max(0, Math.trunc(times))
   if (typeof seq === 'string') return seq.repeat(n) as T
-  const out: unknown[] = []
+  const out: unknown[] = seq instanceof PyTuple ? new PyTuple() : []
   for (let i = 0; i < n; i++) out.push(...(seq as unknown[]))
   return out as T
 }
@@ -363,11 +370,23 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
     const result = numericOp(op, x, y)
     if (result !== undefined) return float ? pyFloat(result) : result
   }
-  if (op === '%' && typeof a === 'string')
-    return isRecord(b) ? pyFormat(a, [b], b) : pyFormat(a, Array.isArray(b) ? b : [b])
+  // Only a tuple spreads into several arguments; a dict or a list is one argument that may also serve
+  // as the mapping (Python takes anything subscriptable there, so `'x' % [1]` is no error).
+  if (op === '%' && typeof a === 'string') {
+    if (b instanceof PyTuple) return pyFormat(a, b)
+    return pyFormat(a, [b], isRecord(b) || Array.isArray(b) ? b : undefined)
+  }
   if (op === '+') {
     if (typeof a === 'string' && typeof b === 'string') return a + b
-    if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b]
+    if (Array.isArray(a) && Array.isArray(b)) {
+      const tuple = a instanceof PyTuple
+      if (tuple !== b instanceof PyTuple) {
+        throw new TemplateError(
+          `can only concatenate ${pyTypeName(a)} (not "${pyTypeName(b)}") to ${pyTypeName(a)}`
+        )
+      }
+      return tuple ? PyTuple.of(...a, ...b) : [...a, ...b]
+    }
   }
   if (op === '*') {
     if ((typeof a === 'string' || Array.isArray(a)) && typeof b === 'number') return repeat(a, b)
@@ -380,12 +399,14 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
 export function pyFormat(
   format: string,
   values: unknown[],
-  mapping?: Record<string, unknown>
+  mapping?: Record<string, unknown> | unknown[]
 ): string {
   let next = 0
   const take = (key?: string): unknown => {
     if (key !== undefined) {
       if (!mapping) throw new TemplateError('format requires a mapping')
+      if (Array.isArray(mapping))
+        throw new TemplateError('list indices must be integers or slices, not str')
       if (!Object.hasOwn(mapping, key)) throw new TemplateError(`KeyError: '${key}'`)
       return assertDefined(mapping[key])
     }
@@ -457,7 +478,7 @@ export function pyFormat(
       return text.padStart(w)
     }
   )
-  // A mapping argument (`'%(k)s' % d`, or one dict printed whole) is never "not all converted".
+  // A mapping argument (`'%(k)s' % d`, or one dict or list printed whole) is never "not all converted".
   if (next < values.length && !mapping)
     throw new TemplateError('not all arguments converted during string formatting')
   return out
