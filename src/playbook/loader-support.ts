@@ -309,12 +309,7 @@ export function metaAction(
       location
     )
   }
-  for (const key of [
-    'loop',
-    'register',
-    'until',
-    ...Object.keys(raw).filter((k) => k.startsWith('with_'))
-  ]) {
+  for (const key of ['loop', 'until', ...Object.keys(raw).filter((k) => k.startsWith('with_'))]) {
     if (raw[key] !== undefined) {
       throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location)
     }
