@@ -176,6 +176,8 @@ export async function executeRun(
     live?: LiveRun
     /** Asks a play's vars_prompt (the CLI on a terminal); absent, a prompt with no value stops the run. */
     varsPrompter?: VarsPrompter
+    /** Where the console's `[ERROR]:` lines go (the CLI: stderr); absent, to `write` with the rest. */
+    writeError?: (text: string) => void
   } = {}
 ): Promise<RunOutcome> {
   setRolesPath(settings.rolesPath)
@@ -262,6 +264,7 @@ export async function executeRun(
         ...(settings.diff ? { diff: true } : {}),
         ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {}),
         ...(settings.diffContext !== undefined ? { diffContext: settings.diffContext } : {}),
+        ...(options.writeError ? { writeError: options.writeError } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,
