@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { VarsPrompter } from './executor/vars-prompt.js'
-import { setInstalledRoles, setRolesPath } from './playbook/roles.js'
 import {
   defaultRequirementsCache,
   findRequirementsFiles,
@@ -180,14 +179,15 @@ export async function executeRun(
     writeError?: (text: string) => void
   } = {}
 ): Promise<RunOutcome> {
-  setRolesPath(settings.rolesPath)
   const inventoryOptions = settings.allowInventoryScripts ? { allowScripts: true } : {}
   const requirements = await installRunRequirements(settings)
-  setInstalledRoles(requirements?.roles)
   for (const line of requirements?.log ?? []) write(`${line}\n`)
   const playbook =
     typeof settings.playbook === 'string'
-      ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
+      ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd, {
+          ...(settings.rolesPath ? { rolesPath: settings.rolesPath } : {}),
+          ...(requirements ? { installed: requirements.roles } : {})
+        })
       : settings.playbook
   const jobs = settings.jobs
     ? parseJobsDocument(settings.jobs.text, settings.jobs.source)
