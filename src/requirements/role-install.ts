@@ -2,6 +2,7 @@
 // and naming each installed role as ansible-galaxy would (its directory name is the name plays use).
 import { createHash, randomBytes } from 'node:crypto'
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -66,21 +67,29 @@ export async function installRole(
   const roleDir = path.join(entry, role.name)
   const recordFile = path.join(entry, '.apb-install.json')
   const shown = `${role.name} (${maskUrlCredentials(role.src)}${role.version ? `, version ${role.version}` : ''})`
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
+  const unsafeCache = writableByOthers(cacheDir)
+  if (unsafeCache)
+    throw new RequirementsError(
+      `the requirements cache ${cacheDir} cannot be trusted: ${unsafeCache}; make it private ` +
+        `(chmod 700, owned by the user running async-playbook) or point ASYNC_PLAYBOOK_REQUIREMENTS_CACHE elsewhere`,
+      role.location
+    )
   if (existsSync(entry)) {
-    const record = readRecord(recordFile)
-    if (record && existsSync(roleDir) && treeDigest(roleDir) === record.digest)
+    const cached = verifiedEntry(entry, roleDir, recordFile)
+    if (cached.ok)
       return {
         name: role.name,
         dir: roleDir,
-        ...(record.version !== null ? { version: record.version } : {}),
+        ...(cached.record.version !== null ? { version: cached.record.version } : {}),
         fromCache: true
       }
     options.warn(
-      `the cached copy of role ${shown} in ${entry} does not match what was installed (integrity check failed); installing it again`
+      `the cached copy of role ${shown} in ${entry} ${cached.reason} (integrity check failed); installing it again`
     )
-    rmSync(entry, { recursive: true, force: true })
+    // Moved aside in one step, then removed: another run never finds half of a removed tree at `entry`.
+    removeAside(cacheDir, entry)
   }
-  mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
   const work = path.join(cacheDir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`)
   mkdirSync(work, { mode: 0o700 })
   try {
@@ -104,6 +113,8 @@ export async function installRole(
         `role ${shown} does not appear to have a meta/main.yml file, which ansible-galaxy requires of a role it installs`,
         role.location
       )
+    // Whatever the umask or the archive said: no one else may change the installed tree.
+    withoutWriteForOthers(staged)
     const record: CacheRecord = {
       src: maskUrlCredentials(role.src),
       version: version ?? role.version ?? null,
@@ -112,12 +123,23 @@ export async function installRole(
     }
     for (const scratch of ['.apb-archive', '.apb-unpacked'])
       rmSync(path.join(work, scratch), { recursive: true, force: true })
-    writeFileSync(path.join(work, '.apb-install.json'), JSON.stringify(record, null, 2) + '\n')
+    writeFileSync(path.join(work, '.apb-install.json'), JSON.stringify(record, null, 2) + '\n', {
+      mode: 0o600
+    })
     try {
+      // One rename publishes the whole tree: another run sees nothing or all of it.
       renameSync(work, entry)
     } catch (error) {
-      // Another run installed the same source meanwhile: theirs is as good as ours.
-      if (!existsSync(recordFile)) throw error
+      // Another run installed the same source meanwhile: theirs is used when it verifies as ours would.
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error
+      const theirs = verifiedEntry(entry, roleDir, recordFile)
+      if (!theirs.ok || theirs.record.digest !== record.digest)
+        throw new RequirementsError(
+          `cannot install role ${shown}: another run installed it into ${entry} at the same time, and that copy ` +
+            `${theirs.ok ? 'differs from this one' : theirs.reason}; run again`,
+          role.location
+        )
     }
     return {
       name: role.name,
@@ -128,6 +150,71 @@ export async function installRole(
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+/**
+ * A cache entry checked before it is used: its record readable, its role's tree matching the recorded digest,
+ * and nothing in it that another user could change (owned by someone else, or writable by group or others).
+ * The record lives beside the tree, so the digest catches a damaged or edited copy, not one forged by someone
+ * able to write the cache as this user: the cache must be as private as the user's own files.
+ */
+function verifiedEntry(
+  entry: string,
+  roleDir: string,
+  recordFile: string
+): { ok: true; record: CacheRecord } | { ok: false; reason: string } {
+  const record = readRecord(recordFile)
+  if (!record || !existsSync(roleDir))
+    return { ok: false, reason: 'is incomplete (no install record or no role directory)' }
+  const unsafe = writableByOthers(entry, true)
+  if (unsafe) return { ok: false, reason: `could have been changed by another user (${unsafe})` }
+  if (treeDigest(roleDir) !== record.digest)
+    return { ok: false, reason: 'does not match what was installed' }
+  return { ok: true, record }
+}
+
+/**
+ * Why another user could change `root` (or, with `deep`, anything below it): the first path owned by someone
+ * else or writable by its group or others; undefined when there is none.
+ */
+export function writableByOthers(root: string, deep = false): string | undefined {
+  const uid = process.getuid?.()
+  const check = (file: string): string | undefined => {
+    const stat = lstatSync(file)
+    // A link's own mode means nothing: what it points to inside the tree is checked on its own.
+    if (stat.isSymbolicLink()) return undefined
+    if (uid !== undefined && stat.uid !== uid) return `${file} is owned by uid ${stat.uid}`
+    if (stat.mode & 0o022) return `${file} is writable by its group or others`
+    if (deep && stat.isDirectory())
+      for (const name of readdirSync(file)) {
+        const found = check(path.join(file, name))
+        if (found) return found
+      }
+    return undefined
+  }
+  return check(root)
+}
+
+/** Clears the group and others write bits of a tree (links left alone: chmod would follow them). */
+function withoutWriteForOthers(root: string): void {
+  const stat = lstatSync(root)
+  if (stat.isSymbolicLink()) return
+  if (stat.mode & 0o022) chmodSync(root, stat.mode & 0o7755)
+  if (stat.isDirectory())
+    for (const name of readdirSync(root)) withoutWriteForOthers(path.join(root, name))
+}
+
+/** Removes a cache entry by renaming it aside first (atomic), then deleting the renamed tree. */
+function removeAside(cacheDir: string, entry: string): void {
+  const aside = path.join(cacheDir, `.stale-${process.pid}-${randomBytes(6).toString('hex')}`)
+  try {
+    renameSync(entry, aside)
+  } catch (error) {
+    // Another run moved it aside first.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  rmSync(aside, { recursive: true, force: true })
 }
 
 function readRecord(file: string): CacheRecord | undefined {
