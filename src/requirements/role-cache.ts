@@ -116,4 +116,3 @@ export function treeDigest(root: string): string {
   walk(root, '')
   return hash.digest('hex')
 }
-
