@@ -15,8 +15,9 @@ import { InventoryData } from './inventory-data.js'
 import { parseYamlInventory } from './yaml-parser.js'
 import { loadYaml } from '../values/yaml.js'
 import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
-import { byCodePoint, VarsDirectories } from './vars-dirs.js'
+import { VarsDirectories } from './vars-dirs.js'
 import { dict } from '../values/dict.js'
+import { byCodePoint } from '../values/code-points.js'
 
 /** A host as loaded. `vars` are its own variables only; see {@link Inventory.hostVars} for the merged view. */
 export interface InventoryHost {

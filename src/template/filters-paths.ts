@@ -13,6 +13,7 @@ import { PyFloat, PyTuple, pyFloat, pyRepr, pyTypeName } from './python.js'
 import { fromYaml } from './serialize.js'
 import { fnmatchSource } from '../values/fnmatch.js'
 import { isRecord } from '../values/records.js'
+import { isFile } from '../file-kinds.js'
 
 function number(value: unknown, filter: string): number {
   if (typeof value === 'number') return value
@@ -76,14 +77,6 @@ function glob(pattern: string): string[] {
     found = next
   }
   return found
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile()
-  } catch {
-    return false
-  }
 }
 
 function winSplitDrive(text: string): PyTuple<string> {
