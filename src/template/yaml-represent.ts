@@ -10,6 +10,7 @@ import { isRecord } from '../values/records.js'
 import { unsafeText } from '../values/unsafe.js'
 import type { YamlNode } from '../values/yaml-emitter.js'
 import { readsAsOtherType } from '../values/yaml-scalar.js'
+import { byCodePoint } from '../values/code-points.js'
 
 /** How collections are laid out: PyYAML's default_flow_style and sort_keys. */
 export interface RepresentOptions {
@@ -19,17 +20,6 @@ export interface RepresentOptions {
 }
 
 const plain = (text: string): YamlNode => ({ kind: 'scalar', text, plainImplicit: true })
-
-/** Python's order of str keys: by code point (JavaScript's default sort compares UTF-16 units). */
-function byCodePoint(a: string, b: string): number {
-  const x = Array.from(a)
-  const y = Array.from(b)
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!
-    if (d !== 0) return d
-  }
-  return x.length - y.length
-}
 
 /** A float as PyYAML writes it: repr in lower case, `.inf`/`.nan`, and `1.0e+16` rather than `1e+16`. */
 export function yamlFloat(value: number): string {
