@@ -13,7 +13,7 @@ import {
   nj,
   nodes
 } from './nunjucks-internals.js'
-import { rawCode, targetShape, unpackingSet } from './jinja-unpack.js'
+import { parseTupleValue, rawCode, targetShape, unpackingSet } from './jinja-unpack.js'
 
 interface ForCompiler {
   buffer: string
@@ -77,7 +77,7 @@ function parseFor(this: ParserInstance, original: () => AstNode): AstNode {
       forTok.colno
     )
   if (!this.skipSymbol('in')) this.fail("expected token 'in'", forTok.lineno, forTok.colno)
-  const list = this.parseOr()
+  const list = parseTupleValue(this, () => this.parseOr(), ['if', 'recursive'])
   const cond = this.skipSymbol('if') ? this.parseExpression() : undefined
   const recursive = this.skipSymbol('recursive')
   this.advanceAfterBlockEnd('for')

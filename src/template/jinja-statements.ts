@@ -17,7 +17,9 @@ import {
 import {
   UNPACK_COMPILER,
   UNPACK_RUNTIME,
+  type TargetShape,
   parseTupleValue,
+  shapeNames,
   targetShape,
   unpackingSet
 } from './jinja-unpack.js'
@@ -73,27 +75,29 @@ function parseSet(this: ParserInstance): AstNode {
 
 function parseWith(this: ParserInstance): AstNode {
   const tag = this.nextToken()!
-  const names: string[] = []
+  const shapes: TargetShape[] = []
   const values: AstNode[] = []
   while (this.peekToken()?.type !== TOKEN.BLOCK_END) {
-    if (names.length > 0 && !this.skip(TOKEN.COMMA))
+    if (shapes.length > 0 && !this.skip(TOKEN.COMMA))
       this.fail("expected token ',' in with statement", tag.lineno, tag.colno)
-    const target = this.parsePrimary()
-    if (!(target instanceof nodes.Symbol!))
-      this.fail(
-        'with: only names can be assigned (`{% with a = 1, b = 2 %}`)',
-        tag.lineno,
-        tag.colno
-      )
+    const targets: AstNode[] = []
+    do targets.push(this.parsePrimary())
+    while (this.skip(TOKEN.COMMA))
+    const first = targets[0]!
+    const shape = targetShape(
+      targets.length > 1 ? new nodes.Group!(first.lineno, first.colno, targets) : first
+    )
+    if (shape === undefined)
+      this.fail('with: only names (and tuples of names) can be assigned', tag.lineno, tag.colno)
     if (!this.skipValue(TOKEN.OPERATOR, '='))
       this.fail("expected token '=' in with statement", tag.lineno, tag.colno)
-    names.push(String(target.value))
+    shapes.push(shape)
     values.push(this.parseExpression())
   }
   this.advanceAfterBlockEnd('with')
   const node = new nodes.FunCall!(tag.lineno, tag.colno)
   Object.defineProperty(node, 'typename', { value: 'ApWith' })
-  node.names = names
+  node.shapes = shapes
   node.values = values
   node.body = this.parseUntilBlocks('endwith')
   this.advanceAfterBlockEnd()
@@ -101,20 +105,25 @@ function parseWith(this: ParserInstance): AstNode {
 }
 
 function compileWith(this: StatementCompiler, node: AstNode, frame: unknown): void {
-  // Every value is computed outside the new scope: `{% with a = 1, b = a %}` reads the outer `a`.
-  const ids = (node.values as AstNode[]).map((value) => {
+  // Every value is computed (and unpacked) outside the new scope: `{% with a = 1, b = a %}` reads the
+  // outer `a`.
+  const bindings: Array<[string, string]> = []
+  ;(node.values as AstNode[]).forEach((value, i) => {
+    const shape = (node.shapes as TargetShape[])[i]!
     const id = this._tmpid()
     this._emit(`var ${id} = `)
+    if (typeof shape !== 'string') this._emit('runtime.__apUnpack(')
     this._compileExpression(value, frame)
-    this._emitLine(';')
-    return id
+    this._emitLine(typeof shape === 'string' ? ';' : `, ${JSON.stringify(shape)});`)
+    if (typeof shape === 'string') bindings.push([shape, id])
+    else shapeNames(shape).forEach((name, at) => bindings.push([name, `${id}[${at}]`]))
   })
   this._emitLine('frame = frame.push();')
   const inner = (frame as CompileFrame).push()
-  ;(node.names as string[]).forEach((name, i) => {
-    this._emitLine(`frame.set(${JSON.stringify(name)}, ${ids[i]});`)
-    inner.set(name, ids[i]!)
-  })
+  for (const [name, value] of bindings) {
+    this._emitLine(`frame.set(${JSON.stringify(name)}, ${value});`)
+    inner.set(name, value)
+  }
   this.compile(node.body, inner)
   this._emitLine('frame = frame.pop();')
 }

@@ -31,17 +31,27 @@ export function targetShape(node: AstNode): TargetShape | undefined {
   return undefined
 }
 
-/** Parses comma-separated expressions as one value: more than one (or a trailing comma) is a tuple. */
-export function parseTupleValue(parser: ParserInstance): AstNode {
-  const first = parser.parseExpression()
+/**
+ * Parses comma-separated expressions as one value: more than one (or a trailing comma) is a tuple.
+ * `parseItem` reads one expression; the tuple ends at the block's end or at one of `stopNames`.
+ */
+export function parseTupleValue(
+  parser: ParserInstance,
+  parseItem: () => AstNode = () => parser.parseExpression(),
+  stopNames: string[] = []
+): AstNode {
+  const first = parseItem()
   if (parser.peekToken()?.type !== TOKEN.COMMA) return first
   const items = [first]
   while (parser.skip(TOKEN.COMMA)) {
     const next = parser.peekToken()
     if (!next || next.type === TOKEN.BLOCK_END) break
-    items.push(parser.parseExpression())
+    if (next.type === TOKEN.SYMBOL && stopNames.includes(next.value)) break
+    items.push(parseItem())
   }
-  return new nodes.Group!(first.lineno, first.colno, items)
+  // A one-item tuple (`1,`) would compile as a parenthesized value: a list stands for it.
+  const Aggregate = items.length === 1 ? nodes.Array! : nodes.Group!
+  return new Aggregate(first.lineno, first.colno, items)
 }
 
 /** The values of `value` unpacked to `shape`, flat, in shapeNames order. */
