@@ -2,7 +2,7 @@
  * Jinja2 statements nunjucks lacks or reads otherwise: `{% set %}` with tuple targets and tuple values
  * (jinja-unpack.ts), `{% with a = 1, b = 2 %}…{% endwith %}` (a scope of its own, its values computed
  * outside it), and macros' `varargs`/`kwargs` with Jinja2's argument checks (nunjucks drops extra
- * arguments silently).
+ * arguments silently; a `call` block's caller goes only to a macro that reads `caller`).
  */
 import { TemplateError } from '../errors.js'
 import {
@@ -140,6 +140,7 @@ interface MacroShape {
   name: string
   varargs: boolean
   kwargs: boolean
+  caller: boolean
 }
 
 /**
@@ -166,6 +167,10 @@ function makeMacro(
     const extraKeywords: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(given ?? {})) {
       if (key === '__keywords') continue
+      if (key === 'caller' && !shape.caller)
+        throw new TemplateError(
+          `macro '${shape.name}' was invoked with two values for the special caller argument. This is most likely a bug.`
+        )
       const index = params.indexOf(key)
       if (key === 'caller' || (index >= 0 && index >= positional.length)) keywords[key] = value
       else if (index < 0 && shape.kwargs) extraKeywords[key] = value
@@ -208,7 +213,8 @@ export function installStatementPatches(): void {
     const shape: MacroShape = {
       name: name ? String(name.value) : 'caller',
       varargs: references(node.body, 'varargs'),
-      kwargs: references(node.body, 'kwargs')
+      kwargs: references(node.body, 'kwargs'),
+      caller: references(node.body, 'caller')
     }
     // The macro's header is emitted first, in one call: it calls our makeMacro and binds varargs/kwargs.
     const ownEmitLines = Object.hasOwn(this, '_emitLines')
