@@ -1,10 +1,10 @@
 /**
  * Jinja2's `{% for %}` where nunjucks differs (found by the Jinja2 table): the loop filter
- * `{% for x in items if cond %}` (nunjucks read it as an inline `if` around the list, evaluated once, before
- * `x` exists) and the loop attributes `loop.previtem`, `loop.nextitem`, `loop.depth`, `loop.depth0`,
- * `loop.cycle(...)` and `loop.changed(...)`. The filter keeps only the items whose condition holds, so
- * `loop.index`, `loop.length` and `else` count those, as in Jinja2.
- */
+ * `{% for x in items if cond %}` (parsed in jinja-for.ts; nunjucks read it as an inline `if` around the
+ * list, evaluated once, before `x` exists), the loop attributes `loop.previtem`, `loop.nextitem`,
+ * `loop.depth`, `loop.depth0`, `loop.cycle(...)` and `loop.changed(...)`, and `set` scoped to the loop
+ * body. The filter keeps only the items whose condition holds, so `loop.index`, `loop.length` and `else`
+ * count those, as in Jinja2. */
 import { TemplateError } from '../errors.js'
 import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
 import { PyFloat, pyEquals, pyTruthy, pyTypeName } from './python.js'
