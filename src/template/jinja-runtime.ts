@@ -18,6 +18,7 @@ import {
 import { TESTS, UNDEFINED_SAFE_TESTS } from './tests.js'
 import { Undefined, assertDefined, undefinedVariable } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import { callLoop, isLoopObject } from './jinja-for.js'
 
 /** Context key holding the caller's variables (nunjucks copies its context, which would run every getter). */
 export const VARS_KEY = '__ap_vars__'
@@ -103,6 +104,7 @@ function lookupVariable(context: NunjucksContext, frame: NunjucksFrame, name: st
 
 function callFunction(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   if (fn instanceof Undefined) fn.fail()
+  if (isLoopObject(fn)) return callLoop(fn, args)
   if (typeof fn !== 'function')
     throw new TemplateError(`'${pyTypeName(fn)}' object is not callable: ${name}`)
   return (fn as (...a: unknown[]) => unknown).apply(context, args)

@@ -76,6 +76,14 @@ function exponentLiteral(tokenizer: TokenizerInstance, tok: Token): void {
   tok.type = TOKEN.FLOAT
 }
 
+/** Extends a float literal with a fraction (`1.5`) by an exponent right after it (`e-5`, `E3`). */
+function fractionExponent(tokenizer: TokenizerInstance, tok: Token): void {
+  const exponent = /^[eE][+-]?\d+/.exec(tokenizer.str.slice(tokenizer.index))
+  if (!exponent) return
+  for (let i = 0; i < exponent[0].length; i++) tokenizer.forward()
+  tok.value += exponent[0]
+}
+
 function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token | null) {
   return function nextToken(this: TokenizerInstance): Token | null {
     if (this.in_code && (this.curlyDepth ?? 0) > 0 && this.str.startsWith('}}', this.index)) {
@@ -88,6 +96,8 @@ function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token |
     if (tok?.type === TOKEN.NONE && tok.value === 'null') tok.type = TOKEN.SYMBOL
     // `1e3`, `2E-5`: a float literal with an exponent (nunjucks reads `1e3` as a name, `2E-5` as 2E - 5).
     if (tok?.type === TOKEN.SYMBOL && /^\d+[eE]\d*$/.test(tok.value)) exponentLiteral(this, tok)
+    // `1.5e-5`, `2.5E3`: nunjucks ends the float at the fraction and reads the exponent as a name.
+    else if (tok?.type === TOKEN.FLOAT && /^\d+\.\d+$/.test(tok.value)) fractionExponent(this, tok)
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1)

@@ -36,6 +36,13 @@ export interface ParserInstance {
   parsePrimary(): AstNode
   parseSignature(): AstNode
   parseAggregate(): AstNode
+  parseExpression(): AstNode
+  parseOr(): AstNode
+  parseUntilBlocks(...names: string[]): AstNode
+  advanceAfterBlockEnd(name?: string): Token
+  skip(type: string): boolean
+  skipValue(type: string, value: string): boolean
+  pushToken(tok: Token | null): void
   fail(message: string, lineno?: number, colno?: number): never
 }
 export interface TokenizerInstance {
@@ -82,5 +89,7 @@ export const TOKEN = {
   BLOCK_END: nj.lexer.TOKEN_BLOCK_END!,
   BOOLEAN: nj.lexer.TOKEN_BOOLEAN!,
   NONE: nj.lexer.TOKEN_NONE!,
-  STRING: nj.lexer.TOKEN_STRING!
+  STRING: nj.lexer.TOKEN_STRING!,
+  COMMA: nj.lexer.TOKEN_COMMA!,
+  RIGHT_PAREN: nj.lexer.TOKEN_RIGHT_PAREN!
 }
