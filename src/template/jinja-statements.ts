@@ -24,6 +24,7 @@ import {
   unpackingSet
 } from './jinja-unpack.js'
 import { isRecord } from '../values/records.js'
+import { PyTuple } from './python.js'
 
 interface StatementCompiler {
   _emit(code: string): void
@@ -182,7 +183,8 @@ function makeMacro(
       if (at < positional.length) keywords[name] = positional[at]
     })
     for (const name of argNames) delete keywords[name]
-    keywords.__apVarargs = extra
+    // Jinja2's varargs is a tuple.
+    keywords.__apVarargs = PyTuple.of(...extra)
     keywords.__apKwargs = extraKeywords
     // Plain text (nunjucks gives a SafeString object): filters such as `m() | length` see a string.
     return String(body.apply(this, [...args, keywords]))

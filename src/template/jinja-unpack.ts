@@ -21,7 +21,7 @@ export function shapeNames(shape: TargetShape): string[] {
 /** The shape of a parsed target (a Symbol, or a Group/Array of targets); undefined for anything else. */
 export function targetShape(node: AstNode): TargetShape | undefined {
   if (node.typename === 'Symbol') return String(node.value)
-  if (node.typename === 'Group' || node.typename === 'Array') {
+  if (node.typename === 'Group' || node.typename === 'Tuple' || node.typename === 'Array') {
     // `(a)` is the name a; `(a, b)` a tuple.
     if (node.typename === 'Group' && node.children.length === 1)
       return targetShape(node.children[0]!)
@@ -49,9 +49,8 @@ export function parseTupleValue(
     if (next.type === TOKEN.SYMBOL && stopNames.includes(next.value)) break
     items.push(parseItem())
   }
-  // A one-item tuple (`1,`) would compile as a parenthesized value: a list stands for it.
-  const Aggregate = items.length === 1 ? nodes.Array! : nodes.Group!
-  return new Aggregate(first.lineno, first.colno, items)
+  // A tuple, as `(1, 2)` and `(1,)` are (src/template/jinja-syntax.ts installs the Tuple node).
+  return new nodes.Tuple!(first.lineno, first.colno, items)
 }
 
 /** The values of `value` unpacked to `shape`, flat, in shapeNames order. */

@@ -89,7 +89,5 @@ export const TOKEN = {
   BLOCK_END: nj.lexer.TOKEN_BLOCK_END!,
   BOOLEAN: nj.lexer.TOKEN_BOOLEAN!,
   NONE: nj.lexer.TOKEN_NONE!,
-  STRING: nj.lexer.TOKEN_STRING!,
-  COMMA: nj.lexer.TOKEN_COMMA!,
-  RIGHT_PAREN: nj.lexer.TOKEN_RIGHT_PAREN!
+  STRING: nj.lexer.TOKEN_STRING!
 }
