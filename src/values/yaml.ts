@@ -11,6 +11,7 @@
  * __tests__/unit/yaml-schema.test.ts compares them with PyYAML on a table of scalars.
  */
 import jsYaml from 'js-yaml'
+import { pyFloat } from './py-float.js'
 import { markUnsafe, markUnsafeDeep } from './unsafe.js'
 
 const YAML11_BOOL =
@@ -74,7 +75,9 @@ const yaml11Float = new jsYaml.Type('tag:yaml.org,2002:float', {
     const { sign, digits } = unsigned(data.toLowerCase())
     if (digits === '.inf') return sign * Infinity
     if (digits === '.nan') return NaN
-    return sign * (digits.includes(':') ? sexagesimal(digits) : Number(digits))
+    // An integral value (`1.0`, `1.0e+3`, `10.`, `-0.0`) stays a float, as in PyYAML: printed later, it
+    // is `1.0`, not `1`.
+    return pyFloat(sign * (digits.includes(':') ? sexagesimal(digits) : Number(digits)))
   },
   predicate: (object: unknown) =>
     typeof object === 'number' && (!Number.isInteger(object) || Object.is(object, -0)),
