@@ -43,8 +43,7 @@ export class Stats {
       const sum = Number(old) + Number(value)
       // Floats added up give a float (1.0 + 2.0 is 3.0).
       values[name] = pythonClass(old) === 'float' ? pyFloat(sum) : sum
-    }
-    else values[name] = value
+    } else values[name] = value
   }
 
   /** The custom statistics, hosts sorted and the run's last; undefined when no task set any. */

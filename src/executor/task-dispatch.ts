@@ -441,12 +441,11 @@ export class TaskDispatcher {
       )
     }
     const text = typeof value === 'string' ? value.trim() : value
-    const number =
-      isNumeric(text)
+    const number = isNumeric(text)
+      ? Number(text)
+      : typeof text === 'string' && /^[-+]?\d+$/.test(text)
         ? Number(text)
-        : typeof text === 'string' && /^[-+]?\d+$/.test(text)
-          ? Number(text)
-          : NaN
+        : NaN
     if (!Number.isInteger(number))
       throw new AsyncPlaybookError(
         `Failed to convert the throttle value to an integer: got ${JSON.stringify(value)}. Set \`throttle:\` to a whole number of hosts (0: no limit)`,

@@ -161,8 +161,11 @@ export function evaluateConditional(
 }
 
 export function toInt(value: unknown, keyword: string): number {
-  const n =
-    isNumeric(value) ? Number(value) : typeof value === 'string' ? Number(value.trim()) : NaN
+  const n = isNumeric(value)
+    ? Number(value)
+    : typeof value === 'string'
+      ? Number(value.trim())
+      : NaN
   if (!Number.isFinite(n))
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`)
   return Math.trunc(n)
