@@ -14,6 +14,8 @@ import { maskNoLogValues, noLogStrings } from '../../src/modules/arg-no-log.js'
 import { parseExtraVars } from '../../src/playbook/extra-vars.js'
 import { pythonStr } from '../../src/template/python.js'
 import { PyFloat } from '../../src/values/py-float.js'
+import { parseJsonKeepingFloats } from '../../src/values/json-floats.js'
+import { Templar } from '../../src/template/index.js'
 import { parsePythonLiteral } from '../../src/values/python-literal.js'
 import { cloneData, isRecord } from '../../src/values/records.js'
 import { markUnsafeDeep } from '../../src/values/unsafe.js'
@@ -33,6 +35,24 @@ describe('readers of Python values give integral floats as floats', () => {
     expect(parsePythonLiteral('2.5')).toBe(2.5)
     expect(parsePythonLiteral('[1.0, 2]')).toStrictEqual([float(1), 2])
     expect(pythonStr(parsePythonLiteral("{'a': 1.0}"))).toBe("{'a': 1.0}")
+  })
+
+  it('reads from_json text as json.loads does', () => {
+    const t = new Templar()
+    expect(pythonStr(t.evaluate('\'{"a": [1.0, 2, 2.5, 1e3], "b": "1.0"}\' | from_json', {}))).toBe(
+      "{'a': [1.0, 2, 2.5, 1000.0], 'b': '1.0'}"
+    )
+    expect(parseJsonKeepingFloats('{"__proto__": 1.0}')).toStrictEqual(
+      JSON.parse('{"__proto__": 1}') === null
+        ? null
+        : Object.defineProperty({}, '__proto__', {
+            value: new PyFloat(1),
+            enumerable: true,
+            writable: true,
+            configurable: true
+          })
+    )
+    expect(() => parseJsonKeepingFloats('[1.0,')).toThrow(SyntaxError)
   })
 
   it('reads INI inventory values as Ansible does (ansible-inventory --host)', () => {
