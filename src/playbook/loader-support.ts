@@ -15,6 +15,7 @@ import {
   type Task
 } from './types.js'
 import { isRecord } from '../values/records.js'
+import { PyFloat } from '../values/py-float.js'
 
 /** What the loader needs to know about modules: their names and which take a free-form string. */
 export interface ModuleCatalog {
@@ -436,6 +437,7 @@ export function normaliseTags(raw: unknown): string[] {
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing'
   if (Array.isArray(value)) return 'a list'
+  if (value instanceof PyFloat) return `the float ${String(value)}`
   if (typeof value === 'object') return 'a mapping'
   return `the ${typeof value} ${JSON.stringify(value)}`
 }

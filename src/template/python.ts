@@ -2,6 +2,14 @@ import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError } from '../errors.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import {
+  PyFloat,
+  pyFloat,
+  pyFloatRepr as floatRepr,
+  pyNumberRepr as pyNumber
+} from '../values/py-float.js'
+
+export { PyFloat, plainNumber, pyFloat } from '../values/py-float.js'
 
 /**
  * A value of a Python class of ours (to_datetime's datetime and timedelta): its type name, repr(), an
@@ -50,35 +58,9 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
-/**
- * A Python float whose value is integral (`2.0`, `1e+16`, `-0.0`). JavaScript has one number type, and a
- * non-integral number is unambiguously a float already (so are inf and nan): only the integral case needs
- * a mark, so every other number stays a plain number on every path. A Number object: arithmetic,
- * comparisons, `JSON.stringify` and `Number(x)` see its value; Python's str/repr print `2.0`; values
- * leaving the template engine (Templar) are plain numbers again (`plainNumbers`).
- */
-export class PyFloat extends Number {
-  override toString(): string {
-    return floatRepr(this.valueOf())
-  }
-  toJSON(): number {
-    return this.valueOf()
-  }
-}
-
-/** A float result: a PyFloat when its value is integral (or -0.0), else the plain number. */
-export function pyFloat(n: number): number | PyFloat {
-  return Number.isInteger(n) ? new PyFloat(n) : n
-}
-
 /** Whether a value is a Python float: a PyFloat, or a number with a fraction (or inf, nan). */
 export function isPyFloat(value: unknown): boolean {
   return value instanceof PyFloat || (typeof value === 'number' && !Number.isInteger(value))
-}
-
-/** A number (plain or PyFloat) as a plain number; anything else unchanged. */
-export function plainNumber(value: unknown): unknown {
-  return value instanceof PyFloat ? value.valueOf() : value
 }
 
 /** A value with every PyFloat, at any depth of lists and dicts, made a plain number again. */
@@ -122,23 +104,6 @@ export function pyTypeName(value: unknown): string {
 export function objectTypeRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None'
   return `${pyTypeName(value)} object`
-}
-
-function pyNumber(n: number): string {
-  if (Number.isNaN(n)) return 'nan'
-  if (n === Infinity) return 'inf'
-  if (n === -Infinity) return '-inf'
-  // Python's float repr: the shortest digits, in exponent form below 1e-4 (1e-05, 1.5e-07); exponents
-  // padded to two digits (1e+21).
-  const text = n !== 0 && Math.abs(n) < 1e-4 ? n.toExponential() : String(n)
-  return text.replace(/e([+-])(\d)$/, 'e$10$2')
-}
-
-/** Python's repr of a float: `2.0`, `-0.0`, `1e+16` (exponent form from 1e16 up), `0.5`, `inf`. */
-function floatRepr(n: number): string {
-  if (!Number.isInteger(n)) return pyNumber(n)
-  if (Math.abs(n) >= 1e16) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2')
-  return (Object.is(n, -0) ? '-0' : String(n)) + '.0'
 }
 
 /** Python repr() of a string: single quotes unless the text holds a ' and no ". */

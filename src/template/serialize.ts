@@ -2,6 +2,7 @@ import { TemplateError } from '../errors.js'
 import { pyTruthy, pyTypeName } from './python.js'
 import { represent } from './yaml-represent.js'
 import { Undefined } from './undefined.js'
+import { parseJsonKeepingFloats } from '../values/json-floats.js'
 import { pythonJsonDumps } from '../values/python-json.js'
 import { loadYaml } from '../values/yaml.js'
 import { emitYaml } from '../values/yaml-emitter.js'
@@ -30,7 +31,7 @@ export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
 /** json.loads with a TemplateError on bad input. */
 export function fromJson(text: unknown): unknown {
   try {
-    return JSON.parse(String(text)) as unknown
+    return parseJsonKeepingFloats(String(text))
   } catch (err) {
     throw new TemplateError(`from_json: ${(err as Error).message}`)
   }

@@ -12,6 +12,7 @@
  * __tests__/unit/yaml-schema.test.ts compares them with PyYAML on a table of scalars.
  */
 import jsYaml from 'js-yaml'
+import { PyFloat, pyFloat, pyFloatRepr } from './py-float.js'
 import { markUnsafe, markUnsafeDeep } from './unsafe.js'
 import { emitYaml, type YamlNode } from './yaml-emitter.js'
 import { readsAsOtherType } from './yaml-scalar.js'
@@ -69,7 +70,9 @@ const yaml11Float = new jsYaml.Type('tag:yaml.org,2002:float', {
     const { sign, digits } = unsigned(data.toLowerCase())
     if (digits === '.inf') return sign * Infinity
     if (digits === '.nan') return NaN
-    return sign * (digits.includes(':') ? sexagesimal(digits) : Number(digits))
+    // An integral value (`1.0`, `1.0e+3`, `10.`, `-0.0`) stays a float, as in PyYAML: printed later, it
+    // is `1.0`, not `1`.
+    return pyFloat(sign * (digits.includes(':') ? sexagesimal(digits) : Number(digits)))
   }
 })
 
@@ -288,6 +291,11 @@ export function dumpYaml(value: unknown, options: YamlDumpOptions = {}): string 
       return scalar(
         Number.isInteger(data) && !Object.is(data, -0) ? BigInt(data).toString() : pyYamlFloat(data)
       )
+    // An integral float (a PyFloat, as the loader gives for `1.0`) is written as a float: `1.0`.
+    if (data instanceof PyFloat) {
+      const repr = pyFloatRepr(data.valueOf())
+      return scalar(repr.includes('.') ? repr : repr.replace('e', '.0e'))
+    }
     if (typeof data !== 'object') {
       const text = String(data)
       return { kind: 'scalar', text, plainImplicit: !readsAsOtherType(text) }
