@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-F3JDEVYD.js";
-import "./chunks/chunk-JB5NLSUE.js";
+} from "./chunks/chunk-RBORFLER.js";
+import "./chunks/chunk-MRXFAD57.js";
 
 // src/post.ts
 async function post() {
