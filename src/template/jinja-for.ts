@@ -9,11 +9,16 @@ import {
   type AstNode,
   type CompilerMethod,
   type ParserInstance,
-  TOKEN,
   nj,
   nodes
 } from './nunjucks-internals.js'
-import { parseTupleValue, rawCode, targetShape, unpackingSet } from './jinja-unpack.js'
+import {
+  parseTargets,
+  parseTupleValue,
+  rawCode,
+  targetShape,
+  unpackingSet
+} from './jinja-unpack.js'
 
 interface ForCompiler {
   buffer: string
@@ -63,13 +68,8 @@ function parseFor(this: ParserInstance, original: () => AstNode): AstNode {
   const forTok = this.peekToken()!
   if (!this.skipSymbol('for')) return original.call(this)
   const node = new nodes.For!(forTok.lineno, forTok.colno)
-  const targets: AstNode[] = []
-  do targets.push(this.parsePrimary())
-  while (this.skip(TOKEN.COMMA))
-  const first = targets[0]!
-  const shape = targetShape(
-    targets.length > 1 ? new nodes.Group!(first.lineno, first.colno, targets) : first
-  )
+  const target = parseTargets(this)
+  const shape = targetShape(target)
   if (shape === undefined)
     this.fail(
       'for: the loop variable must be a name or a tuple of names',
@@ -88,13 +88,13 @@ function parseFor(this: ParserInstance, original: () => AstNode): AstNode {
   }
   this.advanceAfterBlockEnd()
 
-  if (typeof shape === 'string') node.name = new nodes.Symbol!(first.lineno, first.colno, shape)
+  if (typeof shape === 'string') node.name = new nodes.Symbol!(target.lineno, target.colno, shape)
   else {
     // A tuple target: the loop binds a hidden name, and the body starts by unpacking it.
     const hidden = `__ap_item_${forTok.lineno}_${forTok.colno}`
-    node.name = new nodes.Symbol!(first.lineno, first.colno, hidden)
-    const item = new nodes.Symbol!(first.lineno, first.colno, hidden)
-    ;(node.body as AstNode).children.unshift(unpackingSet(first, shape, item))
+    node.name = new nodes.Symbol!(target.lineno, target.colno, hidden)
+    const item = new nodes.Symbol!(target.lineno, target.colno, hidden)
+    ;(node.body as AstNode).children.unshift(unpackingSet(target, shape, item))
   }
   let items: AstNode = list
   if (recursive) {

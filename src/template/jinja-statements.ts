@@ -20,6 +20,7 @@ import {
   type TargetShape,
   parseTupleValue,
   shapeNames,
+  parseTargets,
   targetShape,
   unpackingSet
 } from './jinja-unpack.js'
@@ -42,14 +43,10 @@ interface CompileFrame {
 function parseSet(this: ParserInstance): AstNode {
   const tag = this.peekToken()!
   if (!this.skipSymbol('set')) this.fail('expected set', tag.lineno, tag.colno)
-  const targets: AstNode[] = []
-  do targets.push(this.parsePrimary())
-  while (this.skip(TOKEN.COMMA))
-  const first = targets[0]!
-  const tuple = targets.length > 1 || first instanceof nodes.Group!
-  const shape = !tuple
-    ? undefined
-    : targetShape(targets.length > 1 ? new nodes.Group!(first.lineno, first.colno, targets) : first)
+  const target = parseTargets(this)
+  // `a, b` and `(a, b)` unpack (a Group, or a Tuple, which is one); a lone name or `x.attr` does not.
+  const tuple = target instanceof nodes.Group!
+  const shape = tuple ? targetShape(target) : undefined
   if (tuple && shape === undefined)
     this.fail(
       'set: a tuple target may hold only names (and tuples of names)',
@@ -67,8 +64,8 @@ function parseSet(this: ParserInstance): AstNode {
   } else {
     this.fail("expected token '=' or end of statement block in set tag", tag.lineno, tag.colno)
   }
-  if (shape !== undefined) return unpackingSet(first, shape, (value ?? body)!)
-  const node = new nodes.Set!(tag.lineno, tag.colno, targets)
+  if (shape !== undefined) return unpackingSet(target, shape, (value ?? body)!)
+  const node = new nodes.Set!(tag.lineno, tag.colno, [target])
   node.value = value
   if (body) node.body = body
   return node
@@ -81,13 +78,7 @@ function parseWith(this: ParserInstance): AstNode {
   while (this.peekToken()?.type !== TOKEN.BLOCK_END) {
     if (shapes.length > 0 && !this.skip(TOKEN.COMMA))
       this.fail("expected token ',' in with statement", tag.lineno, tag.colno)
-    const targets: AstNode[] = []
-    do targets.push(this.parsePrimary())
-    while (this.skip(TOKEN.COMMA))
-    const first = targets[0]!
-    const shape = targetShape(
-      targets.length > 1 ? new nodes.Group!(first.lineno, first.colno, targets) : first
-    )
+    const shape = targetShape(parseTargets(this))
     if (shape === undefined)
       this.fail('with: only names (and tuples of names) can be assigned', tag.lineno, tag.colno)
     if (!this.skipValue(TOKEN.OPERATOR, '='))

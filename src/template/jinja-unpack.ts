@@ -32,6 +32,18 @@ export function targetShape(node: AstNode): TargetShape | undefined {
 }
 
 /**
+ * Reads an assignment target: `a`, `a, b` or `(a, b), c` (comma-separated primaries), as one node, a Group
+ * of them when there are several; {@link targetShape} tells whether it holds only names.
+ */
+export function parseTargets(parser: ParserInstance): AstNode {
+  const targets: AstNode[] = []
+  do targets.push(parser.parsePrimary())
+  while (parser.skip(TOKEN.COMMA))
+  const first = targets[0]!
+  return targets.length > 1 ? new nodes.Group!(first.lineno, first.colno, targets) : first
+}
+
+/**
  * Parses comma-separated expressions as one value: more than one (or a trailing comma) is a tuple.
  * `parseItem` reads one expression; the tuple ends at the block's end or at one of `stopNames`.
  */
