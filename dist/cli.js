@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-PFCVOKUS.js";
+} from "./chunks/chunk-DAZ7G22Z.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-MRXFAD57.js";
+} from "./chunks/chunk-F5POR3P4.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-RBORFLER.js";
+} from "./chunks/chunk-IK5XKYXD.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-PFCVOKUS.js";
+} from "./chunks/chunk-DAZ7G22Z.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-MRXFAD57.js";
+} from "./chunks/chunk-F5POR3P4.js";
 
 // src/main.ts
 import path from "node:path";
