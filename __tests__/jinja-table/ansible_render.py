@@ -39,10 +39,7 @@ def plain(value):
         return value
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, tuple):
-        # A tuple inside a list stays one (Python prints it `(a, b)`); a namedtuple (groupby's) as a tuple.
-        return tuple(plain(v) for v in value)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {plain(k): plain(v) for k, v in value.items()}

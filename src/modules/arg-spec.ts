@@ -15,7 +15,6 @@
  * aliases resolved. Nested option specs (`options` of a dict) and `fallback` are not supported.
  */
 import { dict } from '../values/dict.js'
-import { cloneData } from '../values/records.js'
 import { pyEquals, pythonStr } from '../template/python.js'
 import {
   ArgConversionError,
@@ -323,7 +322,7 @@ export function validateArgs(
 
 /** A default for this task only: a list or mapping default is never shared between tasks. */
 function cloneDefault(value: unknown): unknown {
-  return cloneData(value)
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value
 }
 
 function convertArgument(

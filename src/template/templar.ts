@@ -4,8 +4,7 @@ import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { withNativeTexts } from './native-text.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { PyTuple, holdsPyObject, pythonStr, pyTruthy } from './python.js'
-import { isNumeric } from '../values/py-float.js'
+import { PyTuple, holdsPyObject, plainNumbers, pythonStr, pyTruthy } from './python.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
@@ -54,7 +53,7 @@ function singleExpression(text: string): string | undefined {
 }
 
 function isScalar(value: unknown): boolean {
-  return typeof value === 'boolean' || isNumeric(value)
+  return typeof value === 'boolean' || typeof value === 'number'
 }
 
 /**
@@ -67,8 +66,8 @@ function convertData(value: unknown): unknown {
   // A tuple prints as `(a, b)`, and a datetime inside a list as `datetime.datetime(…)`: no literal that
   // Ansible turns back into a list, so both stay text.
   const literal = (Array.isArray(value) && !(value instanceof PyTuple)) || isRecord(value)
-  // A float inside a list or dict (`[4 / 2]`) leaves the engine a float (PyFloat), as in Python.
-  if ((literal && !holdsPyObject(value)) || typeof value === 'boolean') return value
+  // A float inside a list or dict (`[4 / 2]`) leaves the engine as a plain number, as JSON has one.
+  if ((literal && !holdsPyObject(value)) || typeof value === 'boolean') return plainNumbers(value)
   // Ansible's finalize prints None as nothing.
   const text =
     typeof value === 'string'
@@ -162,7 +161,7 @@ export class Templar {
 
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression: string, vars: Record<string, unknown>): unknown {
-    return evaluateExpression(expression, vars)
+    return plainNumbers(evaluateExpression(expression, vars))
   }
 
   /**
@@ -298,6 +297,6 @@ export class Templar {
       inner === undefined ? renderToString(text, vars) : evaluateExpression(inner, vars, text)
     )
     // A string-type filter's text (to_json, string…) that is all the template gives stays text.
-    return native ? value : convertData(value)
+    return native ? plainNumbers(value) : convertData(value)
   }
 }

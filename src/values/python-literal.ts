@@ -5,8 +5,6 @@
  * `{{ x }}`) stays the string it was. Also Python's string escapes, which Ansible's parse_kv decodes.
  */
 
-import { PyFloat, pyFloat } from './py-float.js'
-
 const NOT_A_LITERAL = Symbol('not a literal')
 
 class LiteralSyntaxError extends Error {}
@@ -116,8 +114,7 @@ class LiteralParser {
       this.pos++
       this.skipBlank()
       const n = this.parseNumber()
-      if (c === '+') return n
-      return n instanceof PyFloat ? new PyFloat(-n.valueOf()) : -n
+      return c === '-' ? -n : n
     }
     if (/[0-9.]/.test(c)) return this.parseNumber()
     const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0]
@@ -138,7 +135,7 @@ class LiteralParser {
     throw new LiteralSyntaxError()
   }
 
-  private parseNumber(): number | PyFloat {
+  private parseNumber(): number {
     const rest = this.src.slice(this.pos)
     const m = NUMBER.exec(rest)
     if (!m || m[0] === '.') throw new LiteralSyntaxError()
@@ -152,8 +149,7 @@ class LiteralParser {
       const radix = { x: 16, o: 8, b: 2 }[digits[1]!.toLowerCase() as 'x' | 'o' | 'b']
       return parseInt(digits.slice(2), radix)
     }
-    // A dot or an exponent makes a float (`1.0`, `1e3`): an integral one stays a float.
-    return /[.eE]/.test(digits) ? pyFloat(Number(digits)) : Number(digits)
+    return Number(digits)
   }
 
   private parseStrings(): string {
