@@ -38,9 +38,10 @@ export function assertArgumentsDefined(value: unknown, args: unknown[], kwargs: 
   for (const key of Object.keys(kwargs)) assertDefined(kwargs[key])
 }
 
-/** Runs the Jinja2/Ansible test `name` (`x is name(args)`) with Python truthiness. */
+/** Tests that judge a value's type, so they see an integral float (PyFloat) as one. */
 const FLOAT_AWARE_TESTS = new Set(['float', 'integer', 'number'])
 
+/** Runs the Jinja2/Ansible test `name` (`x is name(args)`) with Python truthiness. */
 export function callTest(name: string, value: unknown, args: unknown[], kwargs: Kwargs): boolean {
   const test = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
   if (!test) throw new TemplateError(`No test named '${name}'.`)
