@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-CH3AB56H.js";
+} from "./chunks/chunk-DAZ7G22Z.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-JB5NLSUE.js";
+} from "./chunks/chunk-F5POR3P4.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";
@@ -201,6 +201,13 @@ async function main(argv) {
     }
     const outcome = await executeRun(settings, write, {
       signal: controller.signal,
+      // As ansible-playbook: a run-level `[ERROR]:` (--start-at-task naming no task) goes to stderr. The
+      // console made it visible already; only its own colour is left to keep.
+      writeError: (text) => {
+        process.stderr.write(
+          inGitHubActions() ? inertText(text) : visibleControls(text, { keepColour: true })
+        );
+      },
       // vars_prompt asks on a terminal only; without one, a prompt with no value stops the run.
       ...process.stdin.isTTY ? { varsPrompter: (request2) => askVarsPrompt(request2) } : {}
     });

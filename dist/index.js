@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-F3JDEVYD.js";
+} from "./chunks/chunk-IK5XKYXD.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-CH3AB56H.js";
+} from "./chunks/chunk-DAZ7G22Z.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-JB5NLSUE.js";
+} from "./chunks/chunk-F5POR3P4.js";
 
 // src/main.ts
 import path from "node:path";
@@ -225,7 +225,7 @@ function mdText(text) {
   );
 }
 function inertReferences(text) {
-  return text.replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/#(?=[0-9])/g, "#\u200B");
+  return text.replace(/@(?=[A-Za-z0-9])/g, "@\u200B").replace(/#(?=[0-9])/g, "#\u200B").replace(/\b(gh-)(?=[0-9])/gi, "$1\u200B");
 }
 var HTML_ENTITIES = {
   "&": "&amp;",
@@ -725,7 +725,7 @@ _Comment truncated; see the job summary._` : body}${footer}`;
     { headers, signal },
     api,
     true,
-    ownAuthor(api, { headers, signal })
+    ownAuthor(api, graphqlEndpoint(env, api), { headers, signal })
   ))[0]?.id;
   const send = (method, url) => fetch(url, { method, headers, body: JSON.stringify({ body: text }), signal });
   if (existing !== void 0) {
@@ -795,27 +795,45 @@ async function findComments(listUrl, matches, init, api, first, isOwn) {
   }
   return found;
 }
-function ownAuthor(api, init) {
+function ownAuthor(api, graphqlUrl, init) {
   let login;
-  const tokenLogin = async () => {
-    try {
-      const response = await fetch(`${api}/user`, init);
-      if (!response.ok) return void 0;
-      const user = await response.json();
-      const name = user !== null && typeof user === "object" ? user.login : void 0;
-      return typeof name === "string" && name !== "" ? name : void 0;
-    } catch {
-      return void 0;
-    }
-  };
   return async (author) => {
     if (author === null || typeof author !== "object") return false;
-    const { login: name, type } = author;
-    if (type === "Bot") return true;
+    const { login: name } = author;
     if (typeof name !== "string" || name === "") return false;
-    login ??= tokenLogin();
+    login ??= tokenLogin(api, graphqlUrl, init);
     return await login === name;
   };
+}
+async function tokenLogin(api, graphqlUrl, init) {
+  const loginOf = (value) => {
+    const name = value !== null && typeof value === "object" ? value.login : void 0;
+    return typeof name === "string" && name !== "" ? name : void 0;
+  };
+  try {
+    const response = await fetch(graphqlUrl, {
+      ...init,
+      method: "POST",
+      body: JSON.stringify({ query: "query { viewer { login } }" })
+    });
+    if (response.ok) {
+      const answer = await response.json();
+      const name = loginOf(answer?.data?.viewer);
+      if (name !== void 0) return name;
+    }
+  } catch {
+  }
+  try {
+    const response = await fetch(`${api}/user`, init);
+    return response.ok ? loginOf(await response.json()) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function graphqlEndpoint(env, api) {
+  const configured = env["GITHUB_GRAPHQL_URL"];
+  if (configured) return configured;
+  return /\/api\/v3$/.test(api) ? api.replace(/\/api\/v3$/, "/api/graphql") : `${api}/graphql`;
 }
 function nextLink(header) {
   for (const [, url, params] of (header ?? "").matchAll(/<([^>]*)>([^,]*)/g))
@@ -925,7 +943,7 @@ async function linkAppliedPlan(token, env = process.env) {
     { headers, signal },
     api,
     false,
-    ownAuthor(api, { headers, signal })
+    ownAuthor(api, graphqlEndpoint(env, api), { headers, signal })
   );
   if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` };
   const server = serverUrl(env);

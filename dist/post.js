@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-F3JDEVYD.js";
-import "./chunks/chunk-JB5NLSUE.js";
+} from "./chunks/chunk-IK5XKYXD.js";
+import "./chunks/chunk-F5POR3P4.js";
 
 // src/post.ts
 async function post() {

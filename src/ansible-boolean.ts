@@ -11,6 +11,8 @@
  * type: 'list'"), in both modes of boolean(); the filter reads them as false.
  */
 
+import { PyFloat, plainNumber } from './values/py-float.js'
+
 /** How strictly a value is read: see the file's comment. */
 export type BooleanMode = 'strict' | 'lenient' | 'filter'
 
@@ -40,18 +42,20 @@ export class NotABooleanError extends Error {}
  */
 export function ansibleBoolean(value: unknown, mode: BooleanMode): boolean {
   if (typeof value === 'boolean') return value
+  // An integral float is looked up as its number: Python's 1.0 == 1, so 1.0 is true and 0.0 false.
+  const number = plainNumber(value)
   if (mode === 'filter') {
     if (typeof value === 'string') return FILTER_TRUE_WORDS.includes(value.toLowerCase())
-    return value === 1
+    return number === 1
   }
-  if (value !== null && typeof value === 'object') {
+  if (value !== null && typeof value === 'object' && !(value instanceof PyFloat)) {
     throw new NotABooleanError(`unhashable type: '${Array.isArray(value) ? 'list' : 'dict'}'`)
   }
   if (typeof value === 'string') {
     const word = value.trim().toLowerCase()
     if (TRUE_WORDS.includes(word)) return true
     if (FALSE_WORDS.includes(word)) return false
-  } else if (value === 1 || value === 0) return value === 1
+  } else if (number === 1 || number === 0) return number === 1
   if (mode === 'lenient') return false
   throw new NotABooleanError(
     `The value '${pythonText(value)}' is not a valid boolean.  Valid booleans include: ${VALID_BOOLEANS}`

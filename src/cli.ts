@@ -66,6 +66,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     const outcome = await executeRun(settings, write, {
       signal: controller.signal,
+      // As ansible-playbook: a run-level `[ERROR]:` (--start-at-task naming no task) goes to stderr. The
+      // console made it visible already; only its own colour is left to keep.
+      writeError: (text) => {
+        process.stderr.write(
+          inGitHubActions() ? inertText(text) : visibleControls(text, { keepColour: true })
+        )
+      },
       // vars_prompt asks on a terminal only; without one, a prompt with no value stops the run.
       ...(process.stdin.isTTY ? { varsPrompter: (request) => askVarsPrompt(request) } : {})
     })

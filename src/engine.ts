@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { VarsPrompter } from './executor/vars-prompt.js'
-import { setInstalledRoles, setRolesPath } from './playbook/roles.js'
 import {
   defaultRequirementsCache,
   findRequirementsFiles,
@@ -176,16 +175,19 @@ export async function executeRun(
     live?: LiveRun
     /** Asks a play's vars_prompt (the CLI on a terminal); absent, a prompt with no value stops the run. */
     varsPrompter?: VarsPrompter
+    /** Where the console's `[ERROR]:` lines go (the CLI: stderr); absent, to `write` with the rest. */
+    writeError?: (text: string) => void
   } = {}
 ): Promise<RunOutcome> {
-  setRolesPath(settings.rolesPath)
   const inventoryOptions = settings.allowInventoryScripts ? { allowScripts: true } : {}
   const requirements = await installRunRequirements(settings)
-  setInstalledRoles(requirements?.roles)
   for (const line of requirements?.log ?? []) write(`${line}\n`)
   const playbook =
     typeof settings.playbook === 'string'
-      ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd)
+      ? loadPlaybook(settings.playbook, MODULE_CATALOG, settings.cwd, {
+          ...(settings.rolesPath ? { rolesPath: settings.rolesPath } : {}),
+          ...(requirements ? { installed: requirements.roles } : {})
+        })
       : settings.playbook
   const jobs = settings.jobs
     ? parseJobsDocument(settings.jobs.text, settings.jobs.source)
@@ -262,6 +264,7 @@ export async function executeRun(
         ...(settings.diff ? { diff: true } : {}),
         ...(settings.deprecationWarnings === false ? { deprecationWarnings: false } : {}),
         ...(settings.diffContext !== undefined ? { diffContext: settings.diffContext } : {}),
+        ...(options.writeError ? { writeError: options.writeError } : {}),
         ...(settings.display
           ? {
               displayOkHosts: settings.display.okHosts,

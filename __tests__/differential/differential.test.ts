@@ -353,6 +353,7 @@ describe.skipIf(!ansiblePlaybook)('differential against ansible-playbook', () =>
     'semantics-roles.yml',
     'semantics-tags.yml',
     'semantics-unsafe.yml',
+    'semantics-floats.yml',
     'semantics-modules.yml',
     'semantics-templating.yml',
     'semantics-filters.yml',

@@ -13,6 +13,8 @@ export interface FakeGitHub {
   pullsOf: Map<string, number[]>
   /** As GitHub with a token of write access: any comment can be edited, not only the token's own. */
   editsAny: boolean
+  /** The login GraphQL's `viewer` gives for the token (GITHUB_TOKEN's bot); undefined: GraphQL fails. */
+  viewer: string | undefined
 }
 
 /** The `user` GitHub lists with a comment: this fake's token writes as GITHUB_TOKEN's bot. */
@@ -33,7 +35,8 @@ export async function fakeGitHub(): Promise<FakeGitHub> {
     comments: new Map(),
     calls: [],
     pullsOf: new Map(),
-    editsAny: false
+    editsAny: false,
+    viewer: 'github-actions[bot]'
   }
   let nextId = 100
   server = createServer((req, res) => {
@@ -46,6 +49,17 @@ export async function fakeGitHub(): Promise<FakeGitHub> {
       const pulls = /^\/repos\/o\/r\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname)
       if (req.method === 'GET' && pulls) {
         res.end(JSON.stringify((fake.pullsOf.get(pulls[1]!) ?? []).map((number) => ({ number }))))
+        return
+      }
+      if (req.method === 'POST' && url.pathname === '/graphql') {
+        if (fake.viewer === undefined) res.statusCode = 502
+        res.end(JSON.stringify({ data: { viewer: { login: fake.viewer } } }))
+        return
+      }
+      if (req.method === 'GET' && url.pathname === '/user') {
+        // An installation token (GITHUB_TOKEN's) has no user: GitHub refuses it.
+        res.statusCode = 403
+        res.end('{}')
         return
       }
       if (req.method === 'GET' && url.pathname === '/repos/o/r/issues/7/comments') {

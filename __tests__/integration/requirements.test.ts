@@ -7,7 +7,16 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { createServer, type Server } from 'node:http'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -283,6 +292,52 @@ describe('installing roles', () => {
     const third = await install(file, cache)
     expect(third.warnings.join('\n')).toMatch(/integrity check failed/)
     expect(taskMessage(third.roles.get('cached')!)).not.toContain('noop')
+  })
+
+  it('does not reuse a cached copy another user could have changed, and refuses a cache others can write', async () => {
+    const source = roleRepository()
+    const cache = mkdtempSync(join(tmpdir(), 'apb-req-cache-'))
+    const file = join(
+      tree({ 'r.yml': `- { src: "git+file://${source.dir}", version: v1.0, name: shared }\n` }),
+      'r.yml'
+    )
+    const first = await install(file, cache)
+    const tasks = join(first.roles.get('shared')!, 'tasks/main.yml')
+    // Installed private, whatever the umask: nothing in it is writable by group or others.
+    expect(statSync(tasks).mode & 0o022).toBe(0)
+    // Unchanged content, but a file the group may write: someone else could have edited it, and the
+    // digest sits beside it in the cache, so it proves nothing then.
+    chmodSync(tasks, 0o664)
+    const second = await install(file, cache)
+    expect(second.warnings.join('\n')).toMatch(
+      /could have been changed by another user \(.*tasks\/main\.yml is writable by its group or others\) \(integrity check failed\)/
+    )
+    expect(second.log[0]).toMatch(/shared \(v1\.0\) was installed successfully/)
+    expect(statSync(tasks).mode & 0o022).toBe(0)
+    chmodSync(cache, 0o777)
+    await expect(install(file, cache)).rejects.toThrow(
+      /the requirements cache .* cannot be trusted: .* is writable by its group or others; make it private/
+    )
+  })
+
+  it('two runs installing one role into one cache at once both get the whole verified tree', async () => {
+    const source = roleRepository()
+    const cache = mkdtempSync(join(tmpdir(), 'apb-req-cache-'))
+    const file = join(
+      tree({ 'r.yml': `- { src: "git+file://${source.dir}", version: v1.0, name: racing }\n` }),
+      'r.yml'
+    )
+    const runs = await Promise.all([1, 2, 3, 4].map(() => install(file, cache)))
+    const dirs = new Set(runs.map((run) => run.roles.get('racing')))
+    expect(dirs.size).toBe(1)
+    expect(taskMessage([...dirs][0]!)).toContain('say')
+    // Nothing left behind but the one entry: no staging or stale directories.
+    expect(readdirSync(cache).filter((name) => name.startsWith('.'))).toEqual([])
+    // A damaged copy replaced by several runs at once: each moves it aside or finds it gone, none fails.
+    appendFileSync(join([...dirs][0]!, 'tasks/main.yml'), '- meta: noop\n')
+    const again = await Promise.all([1, 2, 3].map(() => install(file, cache)))
+    for (const run of again) expect(taskMessage(run.roles.get('racing')!)).not.toContain('noop')
+    expect(readdirSync(cache).filter((name) => name.startsWith('.'))).toEqual([])
   })
 
   it('from a tarball URL, the role being the archive top directory', async () => {

@@ -39,7 +39,10 @@ def plain(value):
         return value
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        # A tuple inside a list stays one (Python prints it `(a, b)`); a namedtuple (groupby's) as a tuple.
+        return tuple(plain(v) for v in value)
+    if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {plain(k): plain(v) for k, v in value.items()}

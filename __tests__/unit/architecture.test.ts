@@ -131,4 +131,19 @@ describe('the shape of src/', () => {
     )
     expect(aliases).toEqual([])
   })
+
+  it('defines kindOf, isFile and byCodePoint once each, in a shared place', () => {
+    const definitions = sourceFiles(SRC).flatMap((file) =>
+      [
+        ...readFileSync(join(SRC, file), 'utf8').matchAll(
+          /(?:function|const) (kindOf|isFile|byCodePoint)\b/g
+        )
+      ].map((m) => `${file}: ${m[1]}`)
+    )
+    expect(definitions.sort()).toEqual([
+      'file-kinds.ts: isFile',
+      'file-kinds.ts: kindOf',
+      'values/code-points.ts: byCodePoint'
+    ])
+  })
 })

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MODULE_CATALOG } from '../../src/modules/registry.js'
 import { parsePlaybookText } from '../../src/playbook/playbook-loader.js'
 import type { Task } from '../../src/playbook/types.js'
@@ -13,19 +13,19 @@ import { Templar } from '../../src/template/index.js'
 import { ModuleArgumentError } from '../../src/modules/module.js'
 
 let dir: string
+/** A roles path that holds nothing: no role of the machine's default roles path is found. */
+const noRolesPath = () => ({ rolesPath: [path.join(dir, 'no-such-roles-path')] })
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'apb-check-mode-'))
-  vi.stubEnv('ANSIBLE_ROLES_PATH', path.join(dir, 'no-such-roles-path'))
 })
 
 afterEach(() => {
-  vi.unstubAllEnvs()
   rmSync(dir, { recursive: true, force: true })
 })
 
 function tasksOf(text: string): Task[] {
-  const plays = parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG).plays
+  const plays = parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG, noRolesPath()).plays
   return plays.flatMap((play) => [...play.tasks, ...play.handlers]).filter((t) => !t.implicit)
 }
 

@@ -5,8 +5,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseCli } from '../../src/cli-options.js'
+import { main } from '../../src/cli.js'
 import { executeRun } from '../../src/engine.js'
 
 let dir: string
@@ -113,6 +114,36 @@ describe('deprecation warnings', () => {
 })
 
 describe('--start-at-task with no matching task', () => {
+  it("prints Ansible's [ERROR] on stderr from the CLI, the recap on stdout, and exits 0", async () => {
+    files({ 'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n' })
+    let out = ''
+    let err = ''
+    const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      out += String(text)
+      return true
+    })
+    const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      err += String(text)
+      return true
+    })
+    const cwd = process.cwd()
+    vi.stubEnv('GITHUB_ACTIONS', '')
+    try {
+      process.chdir(dir)
+      expect(await main(['-i', 'hosts', 'site.yml', '--start-at-task', 'no such task'])).toBe(0)
+    } finally {
+      process.chdir(cwd)
+      outSpy.mockRestore()
+      errSpy.mockRestore()
+      vi.unstubAllEnvs()
+    }
+    expect(err).toBe(
+      '[ERROR]: No matching task "no such task" found. Note: --start-at-task can only follow static includes.\n'
+    )
+    expect(out).toContain('PLAY RECAP')
+    expect(out).not.toContain('No matching task')
+  })
+
   it("prints Ansible's [ERROR] after the recap, and the exit code stays 0", async () => {
     files({ 'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n' })
     const { out, exitCode } = await run(['--start-at-task', 'nope'])

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { InventoryError } from '../../src/errors.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
+import { PyFloat } from '../../src/values/py-float.js'
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../../__fixtures__/inventory/${name}`, import.meta.url))
@@ -80,8 +81,10 @@ describe('YAML inventory', () => {
       e: '08',
       f: -31,
       g: Infinity,
-      h: 1500
+      // A float, printed 1500.0 as Python prints it.
+      h: new PyFloat(1500)
     })
+    expect(String(more.groups.get('all')!.vars['h'])).toBe('1500.0')
   })
 
   it('allows top-level groups other than all, and empty groups', () => {

@@ -6,6 +6,7 @@ import { InventoryError } from '../../src/errors.js'
 import { expandHostRange, parseHostEntry } from '../../src/inventory/host-range.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
 import { parsePythonLiteral } from '../../src/values/python-literal.js'
+import { PyFloat } from '../../src/values/py-float.js'
 
 const at = { file: 'inv', line: 7 }
 
@@ -64,7 +65,9 @@ describe('INI values as Python literals', () => {
     ['0o17', 15],
     ['0b101', 5],
     ['2.5', 2.5],
-    ['1e3', 1000],
+    // A float, printed 1000.0 as Python prints it (ansible-inventory --host shows 1000.0).
+    ['1e3', new PyFloat(1000)],
+    ['1.0', new PyFloat(1)],
     ['True', true],
     ['False', false],
     ['None', null],
@@ -78,7 +81,7 @@ describe('INI values as Python literals', () => {
     ["{'a': 1, 'b': {'c': None}}", { a: 1, b: { c: null } }],
     ['1 # comment', 1]
   ])('%s is a literal', (text, value) => {
-    expect(parsePythonLiteral(text)).toEqual(value)
+    expect(parsePythonLiteral(text)).toStrictEqual(value)
   })
 
   it.each(['true', 'yes', '07', 'a b', '{{ x }}', '1abc', '{1, 2}', "'open", '1j', '', '[1, 2'])(

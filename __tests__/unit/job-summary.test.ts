@@ -599,12 +599,14 @@ describe('renderJobSummary: hostile documents', () => {
     const web1 = doc.plays[0]!.tasks[2]!.results['web1']!
     // A failure's one-line message comes from the target; GitHub turns these into notifications and
     // cross-references (on other repositories too) outside code blocks.
-    web1.result['msg'] = 'cc @octocat @acme/admins see #42 and evil/repo#7'
+    web1.result['msg'] =
+      'cc @octocat @acme/admins see #42 and evil/repo#7, GH-44, evil/repo@abc1234'
     doc.plays[0]!.tasks[2]!.name = 'Migrate @octocat #43'
     // Code blocks (the Mermaid timeline's among them) are never searched by GitHub.
     const md = render(doc).replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
     expect(md).toContain('failed: Deploy › Migrate')
-    for (const text of ['@octocat', '@acme', '#42', 'repo#7', '#43']) expect(md).not.toContain(text)
+    for (const text of ['@octocat', '@acme', '#42', 'repo#7', '#43', 'GH-44', 'repo@abc'])
+      expect(md).not.toContain(text)
     expect(md).toContain('cc @\u200Boctocat')
   })
 

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PlaybookError } from '../../src/errors.js'
 import { withModuleDefaults } from '../../src/executor/module-defaults.js'
 import { MODULE_CATALOG, MODULES } from '../../src/modules/registry.js'
@@ -13,14 +13,14 @@ import type { Play, Task } from '../../src/playbook/types.js'
 import { Templar } from '../../src/template/index.js'
 
 let dir: string
+/** A roles path that holds nothing: no role of the machine's default roles path is found. */
+const noRolesPath = () => ({ rolesPath: [path.join(dir, 'no-such-roles-path')] })
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'apb-language-'))
-  vi.stubEnv('ANSIBLE_ROLES_PATH', path.join(dir, 'no-such-roles-path'))
 })
 
 afterEach(() => {
-  vi.unstubAllEnvs()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -33,7 +33,7 @@ function files(tree: Record<string, string>): void {
 }
 
 function play(text: string): Play {
-  const plays = parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG).plays
+  const plays = parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG, noRolesPath()).plays
   expect(plays).toHaveLength(1)
   return plays[0]!
 }
@@ -228,7 +228,7 @@ describe('module_defaults', () => {
 
 describe('the bare include (legacy, as Ansible 2.14 reads it)', () => {
   function loaded(text: string): ReturnType<typeof parsePlaybookText> {
-    return parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG)
+    return parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG, noRolesPath())
   }
 
   it('is static without a loop or a template: its tasks are loaded, with its variables and keywords', () => {

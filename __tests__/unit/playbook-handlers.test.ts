@@ -72,6 +72,9 @@ describe('loader: handlers, notify and meta', () => {
     expect(() => play(`- hosts: all\n  tasks:\n    - meta: noop\n      loop: [1]\n`)).toThrow(
       PlaybookError
     )
+    // Ansible 2.14 accepts `register` on a meta task (and registers nothing: semantics-handlers.yml).
+    const registered = play(`- hosts: all\n  tasks:\n    - meta: noop\n      register: r\n`)
+    expect(registered.tasks[1]).toMatchObject({ module: 'meta', register: 'r' })
   })
 
   it('refuses listen outside handlers, flush_handlers as a handler, and what Ansible ignores or refuses in handler blocks', () => {

@@ -1,10 +1,11 @@
 // Roles (`roles:`, meta dependencies, import_role) and dynamic includes (include_tasks, include_role), over
 // the files in __fixtures__/roles/; handler matching and the variable layers a role task sees.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { parseCli } from '../../src/cli-options.js'
 import { PlaybookError } from '../../src/errors.js'
 import { matchHandlers } from '../../src/executor/handlers.js'
 import { VariableManager, type PlayContext } from '../../src/executor/variables.js'
@@ -729,10 +730,42 @@ describe('role errors', () => {
     vi.unstubAllEnvs()
   })
 
+  it("looks in the run's roles path (its settings), never in the process environment", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apb-roles-path-'))
+    try {
+      mkdirSync(path.join(dir, 'elsewhere', 'tasks'), { recursive: true })
+      writeFileSync(path.join(dir, 'elsewhere', 'tasks', 'main.yml'), '- debug: msg=found\n')
+      const text = '- hosts: all\n  roles:\n    - elsewhere\n'
+      // The environment is read once, into the settings (ansible-env.ts): the loader does not see it.
+      vi.stubEnv('ANSIBLE_ROLES_PATH', dir)
+      expect(
+        loadError(() => parsePlaybookText(text, 'p.yml', FIXTURES, MODULE_CATALOG)).message
+      ).toContain("the role 'elsewhere' was not found in")
+      const settings = parseCli(
+        ['p.yml'],
+        { HOME: dir, ANSIBLE_ROLES_PATH: dir },
+        false,
+        dir
+      ).settings!
+      expect(settings.rolesPath).toEqual([dir])
+      const loaded = parsePlaybookText(text, 'p.yml', FIXTURES, MODULE_CATALOG, {
+        rolesPath: settings.rolesPath!
+      }).plays[0]!
+      expect(written(loaded.tasks).map((t) => t.role?.path)).toEqual([path.join(dir, 'elsewhere')])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('names the role, the directories searched, and the line of a missing role', () => {
-    vi.stubEnv('ANSIBLE_ROLES_PATH', '/nonexistent-a:/nonexistent-b')
     const error = loadError(() =>
-      inline('# header\n- hosts: all\n  roles:\n    - common\n    - nope\n')
+      parsePlaybookText(
+        '# header\n- hosts: all\n  roles:\n    - common\n    - nope\n',
+        'p.yml',
+        FIXTURES,
+        MODULE_CATALOG,
+        { rolesPath: ['/nonexistent-a', '/nonexistent-b'] }
+      )
     )
     expect(error.message).toContain("the role 'nope' was not found in")
     expect(error.message).toContain(
@@ -800,8 +833,9 @@ describe('role errors', () => {
 
   it('finds a dependency next to the role that declares it, before the playbook directory', () => {
     // No configured roles path may hold a `b` of its own.
-    vi.stubEnv('ANSIBLE_ROLES_PATH', '/nonexistent-a')
-    const p = play(path.join('near', 'play', 'site.yml'))
+    const roles = { rolesPath: ['/nonexistent-a'] }
+    const p = loadPlaybook(path.join('near', 'play', 'site.yml'), MODULE_CATALOG, FIXTURES, roles)
+      .plays[0]!
     const tasks = written(p.tasks)
     // near/play/b (next to the playbook) is not taken: near/shared/b, next to a, is.
     expect(tasks.map((t) => [t.name, t.role?.path])).toEqual([
@@ -812,7 +846,8 @@ describe('role errors', () => {
     const direct = loadPlaybook(
       '- hosts: all\n  roles:\n    - b\n',
       MODULE_CATALOG,
-      path.join(FIXTURES, 'near', 'play')
+      path.join(FIXTURES, 'near', 'play'),
+      roles
     ).plays[0]!
     expect(written(direct.tasks).map((t) => t.role?.path)).toEqual([
       path.join(FIXTURES, 'near', 'play', 'b')

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PlaybookError } from '../../src/errors.js'
 import { loadInventory } from '../../src/inventory/inventory.js'
 import { MODULE_CATALOG } from '../../src/modules/registry.js'
@@ -15,15 +15,15 @@ import { parseYaml } from '../../src/playbook/yaml-loader.js'
 import { Templar } from '../../src/template/index.js'
 
 let dir: string
+/** A roles path that holds nothing: no role of the machine's default roles path is found. */
+const noRolesPath = () => ({ rolesPath: [path.join(dir, 'no-such-roles-path')] })
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'apb-semantics-'))
   // No configured roles path may hold a role of the names used here.
-  vi.stubEnv('ANSIBLE_ROLES_PATH', path.join(dir, 'no-such-roles-path'))
 })
 
 afterEach(() => {
-  vi.unstubAllEnvs()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -37,7 +37,7 @@ function files(tree: Record<string, string>): void {
 }
 
 function load(text: string): Play[] {
-  return parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG).plays
+  return parsePlaybookText(text, 'site.yml', dir, MODULE_CATALOG, noRolesPath()).plays
 }
 
 function onlyPlay(text: string): Play {

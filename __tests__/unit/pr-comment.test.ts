@@ -27,7 +27,15 @@ const TOKEN_BOT = { login: 'github-actions[bot]', type: 'Bot' }
  */
 async function fakeGitHub(
   existing: Comment[] | Comment[][],
-  options: { linkHeaders?: boolean; link?: string; patchStatus?: number } = {}
+  options: {
+    linkHeaders?: boolean
+    link?: string
+    patchStatus?: number
+    /** The login GraphQL's viewer gives for the token (default GITHUB_TOKEN's bot); null: GraphQL fails. */
+    viewer?: string | null
+    /** The login GET /user gives (a person's token); absent: 403, as for an installation token. */
+    userLogin?: string
+  } = {}
 ): Promise<{ url: string; calls: Call[] }> {
   const calls: Call[] = []
   const pages: Comment[][] =
@@ -57,11 +65,17 @@ async function fakeGitHub(
         }
         if (new URL(req.url ?? '/', 'http://x').pathname === '/user') {
           // An app's token (GITHUB_TOKEN) has no user: GitHub refuses it.
-          res.statusCode = 403
-          res.end('{}')
+          if (options.userLogin === undefined) res.statusCode = 403
+          res.end(JSON.stringify(options.userLogin ? { login: options.userLogin } : {}))
           return
         }
         res.end(JSON.stringify((pages[page - 1] ?? []).map((c) => ({ user: TOKEN_BOT, ...c }))))
+        return
+      }
+      if (req.method === 'POST' && req.url?.endsWith('/graphql')) {
+        const viewer = options.viewer === undefined ? TOKEN_BOT.login : options.viewer
+        if (viewer === null) res.statusCode = 502
+        res.end(JSON.stringify({ data: { viewer: { login: viewer } } }))
         return
       }
       if (req.method === 'PATCH' && options.patchStatus) res.statusCode = options.patchStatus
@@ -105,7 +119,10 @@ describe('upsertPullRequestComment', () => {
     expect(
       await upsertPullRequestComment('## recap v2', 'tok', { ...env, GITHUB_API_URL: second.url })
     ).toBe('updated the summary comment on #7')
-    expect(second.calls[1]).toMatchObject({ method: 'PATCH', url: '/repos/o/r/issues/comments/42' })
+    // The marked comment's author is checked against the token's own login, asked of GraphQL once.
+    expect(second.calls[1]).toMatchObject({ method: 'POST', url: '/graphql' })
+    expect(JSON.parse(second.calls[1]!.body)).toEqual({ query: 'query { viewer { login } }' })
+    expect(second.calls[2]).toMatchObject({ method: 'PATCH', url: '/repos/o/r/issues/comments/42' })
   })
 
   it('does nothing outside a pull request', async () => {
@@ -178,8 +195,8 @@ describe('upsertPullRequestComment', () => {
     expect(await upsertPullRequestComment('## shard 1 again', 'tok', env, { shard: '1/2' })).toBe(
       'updated the summary comment on #7'
     )
-    expect(gh.calls[1]).toMatchObject({ method: 'PATCH', url: '/repos/o/r/issues/comments/3' })
-    expect(JSON.parse(gh.calls[1]!.body).body).toMatch(
+    expect(gh.calls[2]).toMatchObject({ method: 'PATCH', url: '/repos/o/r/issues/comments/3' })
+    expect(JSON.parse(gh.calls[2]!.body).body).toMatch(
       new RegExp(`^${escapeRegExp(shard1)}\n## shard 1 again\n`)
     )
     server!.close()
@@ -250,6 +267,7 @@ describe('upsertPullRequestComment', () => {
       'GET /repos/o/r/issues/7/comments?per_page=100',
       'GET /repos/o/r/issues/7/comments?per_page=100&page=2',
       'GET /repos/o/r/issues/7/comments?per_page=100&page=3',
+      'POST /graphql',
       'PATCH /repos/o/r/issues/comments/202'
     ])
     expect(gh.calls.every((c) => c.auth === 'Bearer tok')).toBe(true)
@@ -309,7 +327,7 @@ describe('upsertPullRequestComment', () => {
         GITHUB_JOB: 'deploy'
       })
     ).toBe('added a summary comment to #7')
-    expect(gh.calls.map((c) => c.method)).toEqual(['GET', 'PATCH', 'POST'])
+    expect(gh.calls.map((c) => c.method)).toEqual(['GET', 'POST', 'PATCH', 'POST'])
   })
 
   it('never edits a comment a person wrote with its marker, though a write token could', async () => {
@@ -328,8 +346,89 @@ describe('upsertPullRequestComment', () => {
     )
     expect(gh.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       'GET /repos/o/r/issues/7/comments?per_page=100',
-      'GET /user',
+      'POST /graphql',
       'POST /repos/o/r/issues/7/comments'
+    ])
+  })
+
+  it("never edits another app's bot comment with its marker: only the token's own login counts", async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const comments = [
+      { id: 5, body: `${marker}\nby another app`, user: { login: 'other-app[bot]', type: 'Bot' } },
+      { id: 6, body: `${marker}\nours`, user: { login: 'our-app[bot]', type: 'Bot' } }
+    ]
+    const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_EVENT_PATH: prEvent(7), GITHUB_JOB: 'deploy' }
+    // An app's installation token: GraphQL's viewer is the app's bot, and only its comment is updated.
+    const asApp = await fakeGitHub(comments, { viewer: 'our-app[bot]' })
+    expect(
+      await upsertPullRequestComment('## new', 'tok', { ...env, GITHUB_API_URL: asApp.url })
+    ).toBe('updated the summary comment on #7')
+    expect(asApp.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /repos/o/r/issues/7/comments?per_page=100',
+      'POST /graphql',
+      'PATCH /repos/o/r/issues/comments/6'
+    ])
+    server!.close()
+    // GITHUB_TOKEN (its viewer is github-actions[bot]): neither bot's comment is its own; it writes one.
+    const asActions = await fakeGitHub(comments)
+    expect(
+      await upsertPullRequestComment('## new', 'tok', { ...env, GITHUB_API_URL: asActions.url })
+    ).toBe('added a summary comment to #7')
+    expect(asActions.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /repos/o/r/issues/7/comments?per_page=100',
+      'POST /graphql',
+      'POST /repos/o/r/issues/7/comments'
+    ])
+  })
+
+  it("learns a personal token's login from GET /user when GraphQL gives none, and trusts no one when neither answers", async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const comments = [
+      { id: 5, body: `${marker}\nby a bot`, user: { login: 'github-actions[bot]', type: 'Bot' } },
+      { id: 6, body: `${marker}\nmine`, user: { login: 'octocat', type: 'User' } }
+    ]
+    const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_EVENT_PATH: prEvent(7), GITHUB_JOB: 'deploy' }
+    const gh = await fakeGitHub(comments, { viewer: null, userLogin: 'octocat' })
+    expect(
+      await upsertPullRequestComment('## new', 'tok', { ...env, GITHUB_API_URL: gh.url })
+    ).toBe('updated the summary comment on #7')
+    expect(gh.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /repos/o/r/issues/7/comments?per_page=100',
+      'POST /graphql',
+      'GET /user',
+      'PATCH /repos/o/r/issues/comments/6'
+    ])
+    server!.close()
+    const unknown = await fakeGitHub(comments, { viewer: null })
+    expect(
+      await upsertPullRequestComment('## new', 'tok', { ...env, GITHUB_API_URL: unknown.url })
+    ).toBe('added a summary comment to #7')
+    expect(unknown.calls.map((c) => c.method)).toEqual(['GET', 'POST', 'GET', 'POST'])
+  })
+
+  it('asks GraphQL at GITHUB_GRAPHQL_URL, else beside a GitHub Enterprise Server REST API', async () => {
+    const marker = commentMarker({ GITHUB_JOB: 'deploy' })
+    const gh = await fakeGitHub([{ id: 6, body: `${marker}\nours` }])
+    const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_EVENT_PATH: prEvent(7), GITHUB_JOB: 'deploy' }
+    expect(
+      await upsertPullRequestComment('## new', 'tok', {
+        ...env,
+        GITHUB_API_URL: gh.url,
+        GITHUB_GRAPHQL_URL: `${gh.url}/graphql`
+      })
+    ).toBe('updated the summary comment on #7')
+    server!.close()
+    const ghes = await fakeGitHub([{ id: 6, body: `${marker}\nours` }])
+    expect(
+      await upsertPullRequestComment('## new', 'tok', {
+        ...env,
+        GITHUB_API_URL: `${ghes.url}/api/v3`
+      })
+    ).toBe('updated the summary comment on #7')
+    expect(ghes.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /api/v3/repos/o/r/issues/7/comments?per_page=100',
+      'POST /api/graphql',
+      'PATCH /api/v3/repos/o/r/issues/comments/6'
     ])
   })
 

@@ -30,7 +30,23 @@ interface Case {
 
 type Outcome = { out: string } | { error: true }
 
-const VARS = { t: true, f: false, l: [1, 2], v: 'V', nl: 'a\nb\n', e: '' }
+const VARS = {
+  t: true,
+  f: false,
+  l: [1, 2],
+  v: 'V',
+  nl: 'a\nb\n',
+  e: '',
+  tree: [
+    {
+      n: 'r',
+      kids: [
+        { n: 'k', kids: [{ n: 'g', kids: [] }] },
+        { n: 'k2', kids: [] }
+      ]
+    }
+  ]
+}
 
 // Ansible's template action: a Templar whose environment takes the module's options, do_template with
 // preserve_trailing_newlines (which also applies the `#jinja2:` header).
@@ -169,6 +185,33 @@ const CASES: Case[] = [
   { src: 'a #{# c #}} b {{ v }}#{% raw %}}{% endraw %}\n', env: {} },
   { src: '{%+ for i in l -%}  #{%+ raw %}}#{% endraw %}{% endfor %}', env: {} },
   { src: '{{ v }}{{ "{" }}{% raw %}{{% endraw %}{# x #}{\n', env: {} },
+  // Jinja2 statements nunjucks lacks (recursive loops, tuple targets, with, varargs/kwargs, scoping).
+  {
+    src: '{% for n in tree recursive %}\n{{ "  " * loop.depth0 }}{{ n.n }} {{ loop.depth }}\n{{ loop(n.kids) }}{% endfor %}\n',
+    env: {}
+  },
+  {
+    src: '{% for n in tree if n.n != "k2" recursive %}{{ n.n }}[{{ loop(n.kids) }}]{% else %}-{% endfor %}\n',
+    env: BOTH
+  },
+  {
+    src: '{% set a, b = l %}{{ b }}{{ a }}\n{% with c = a + b %}{{ c }}{% endwith %}{{ c is defined }}\n',
+    env: BOTH
+  },
+  { src: '{% for a, (b, c) in [[1, "xy"]] %}{{ a }}{{ c }}{{ b }}{% endfor %}\n', env: {} },
+  {
+    src: '{% macro m(x) %}{{ x }}{{ varargs | join }}{{ kwargs.k }}{% endmacro %}\n{{ m(1, 2, 3, k=4) }}\n',
+    env: {}
+  },
+  {
+    src: '{% macro m(x) %}{% for i in l %}{% set x = x + i %}{{ x }}{% endfor %}{{ x }}{% endmacro %}{{ m(10) }}\n',
+    env: {}
+  },
+  { src: '{{ 1.5e-3 }} {{ 2.5E2 }}\n', env: {} },
+  { src: '{% macro m() %}{% endmacro %}{{ m(1) }}', env: {} },
+  { src: '{% macro m() %}{% endmacro %}{{ m(k=1) }}', env: {} },
+  { src: '{% set a, b = [1, 2, 3] %}', env: {} },
+  { src: '{% for n in l %}{{ loop(l) }}{% endfor %}', env: {} },
   // Errors in both.
   { src: 'a {# open comment', env: {} },
   { src: '{% raw %} never closed', env: {} },

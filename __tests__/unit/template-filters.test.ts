@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TemplateError } from '../../src/errors.js'
 import { Templar } from '../../src/template/index.js'
+import { PyFloat } from '../../src/values/py-float.js'
 
 const t = new Templar()
 const ev = (expression: string, vars: Record<string, unknown> = {}) => t.evaluate(expression, vars)
@@ -48,7 +49,9 @@ describe('type conversion filters', () => {
     expect(ev('True | int')).toBe(1)
     expect(ev('None | int')).toBe(0)
     expect(ev("'2.5' | float")).toBe(2.5)
-    expect(ev("'x' | float")).toBe(0)
+    // An integral float stays a float: 0.0, as Python prints it.
+    expect(ev("'x' | float")).toStrictEqual(new PyFloat(0))
+    expect(ev("'x' | float")).not.toStrictEqual(new PyFloat(1))
   })
 
   it('string prints Python str()', () => {
@@ -254,10 +257,11 @@ describe('string and path filters', () => {
 
   it('abs and round (half to even, ceil, floor)', () => {
     expect(ev('-3 | abs')).toBe(3)
-    expect(ev('2.5 | round')).toBe(2)
+    // round of a float is a float: 2.0, as in Jinja2.
+    expect(ev('2.5 | round')).toStrictEqual(new PyFloat(2))
     expect(ev('3.14159 | round(2)')).toBe(3.14)
-    expect(ev("2.1 | round(0, 'ceil')")).toBe(3)
-    expect(ev("2.9 | round(method='floor')")).toBe(2)
+    expect(ev("2.1 | round(0, 'ceil')")).toStrictEqual(new PyFloat(3))
+    expect(ev("2.9 | round(method='floor')")).toStrictEqual(new PyFloat(2))
   })
 })
 

@@ -1,10 +1,12 @@
 /**
  * Python floats in templates: an integral float (`4 / 2`, `1.0`, `3 | float`) stays a float inside the
  * engine (printed `2.0`, `type_debug` float) and behaves as a number everywhere; what leaves the engine
- * is a plain number (or, for a lone expression, the text Ansible gives).
+ * in a list or dict, or from `{{ name }}`, stays a float (a lone expression gives the text Ansible gives).
  */
 import { describe, expect, it } from 'vitest'
 import { Templar } from '../../src/template/index.js'
+import { pythonStr } from '../../src/template/python.js'
+import { PyFloat } from '../../src/values/py-float.js'
 
 const t = new Templar()
 const render = (value: string, vars: Record<string, unknown> = {}) => t.render(value, vars)
@@ -44,13 +46,17 @@ describe('integral floats', () => {
     expect(t.isTrue('(4 / 2) == 2', {})).toBe(true)
   })
 
-  it('hands plain numbers out of the engine, and Python text for a lone float', () => {
+  it('hands floats out of the engine as floats, and Python text for a lone float', () => {
     const list = render('{{ [4 / 2, 0.5] }}') as unknown[]
-    expect(list).toEqual([2, 0.5])
-    expect(typeof list[0]).toBe('number')
-    expect(render("{{ {'a': 3 | float} }}")).toEqual({ a: 3 })
-    expect(typeof t.evaluate('4 / 2', {})).toBe('number')
+    expect(list).toStrictEqual([new PyFloat(2), 0.5])
+    expect(pythonStr(list)).toBe('[2.0, 0.5]')
+    expect(render("{{ {'a': 3 | float, 'b': 3} }}")).toStrictEqual({ a: new PyFloat(3), b: 3 })
+    expect(t.evaluate('4 / 2', {})).toStrictEqual(new PyFloat(2))
     expect(render('{{ x }}', { x: 2 })).toBe(2)
+    // `{{ name }}` hands a float over as it is, as Ansible's single-variable shortcut does.
+    const float = new PyFloat(1)
+    expect(render('{{ x }}', { x: float })).toBe(float)
+    expect(render('echo {{ x }}', { x: float })).toBe('echo 1.0')
   })
 
   it('writes them as Python does in JSON', () => {

@@ -82,7 +82,7 @@ describe('set and truth tests', () => {
     expect(ev('[0, 2] is ansible.builtin.any')).toBe(true)
     expect(ev('1 is nan')).toBe(false)
   })
-  it('vault_encrypted is false for text (a !vault value is decrypted on load)', () => {
+  it('vault_encrypted is false for text (vault-encrypted-test.test.ts has !vault values)', () => {
     expect(ev("'abc' is vault_encrypted")).toBe(false)
   })
 })

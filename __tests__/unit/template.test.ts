@@ -277,7 +277,11 @@ describe('Python methods', () => {
     )
     expect(evaluate("'foobar'.startswith('foo')")).toBe(true)
     expect(evaluate("'foobar'.endswith(('baz', 'bar'))")).toBe(true)
-    expect(evaluate("'foobar'.startswith(['x', 'y'])")).toBe(false)
+    expect(evaluate("'foobar'.startswith(('x', 'y'))")).toBe(false)
+    // Python takes a tuple of prefixes, never a list (Ansible fails on one too).
+    expect(templateError(() => evaluate("'foobar'.startswith(['foo'])")).message).toContain(
+      'startswith/endswith first arg must be str or a tuple of str, not list'
+    )
     expect(evaluate("'a-b-c'.replace('-', '+')")).toBe('a+b+c')
     expect(evaluate("'a-b-c'.replace('-', '+', 1)")).toBe('a+b-c')
   })

@@ -6,6 +6,8 @@ import { parseYaml } from '../../src/playbook/yaml-loader.js'
 import { fromYaml, toYaml } from '../../src/template/serialize.js'
 import { Templar } from '../../src/template/index.js'
 import { isMarkedUnsafe, unsafeText } from '../../src/values/unsafe.js'
+import { PyFloat, pyFloat } from '../../src/values/py-float.js'
+import { pythonStr } from '../../src/template/python.js'
 import { findAnsiblePlaybook } from '../helpers/ansible.js'
 
 /**
@@ -73,6 +75,11 @@ const PYYAML: Array<[string, 'bool' | 'int' | 'float' | 'null' | 'str' | 'timest
   ['1:2:3.4', 'float', '3723.4'],
   ['1.5', 'float', '1.5'],
   ['1.', 'float', '1.0'],
+  ['1.0', 'float', '1.0'],
+  ['10.', 'float', '10.0'],
+  ['1_000.0', 'float', '1000.0'],
+  ['1.0e+3', 'float', '1000.0'],
+  ['+2.0', 'float', '2.0'],
   ['0.', 'float', '0.0'],
   ['-0.0', 'float', '-0.0'],
   ['.5', 'float', '0.5'],
@@ -119,8 +126,11 @@ function expectedValue(text: string, type: string, repr: string): unknown {
     case 'str':
     case 'timestamp':
       return text
-    default:
-      return repr === 'inf' ? Infinity : repr === '-inf' ? -Infinity : Number(repr)
+    default: {
+      const n = repr === 'inf' ? Infinity : repr === '-inf' ? -Infinity : Number(repr)
+      // An integral float stays a float (a PyFloat, printed `1.0`), as PyYAML's is.
+      return type === 'float' ? pyFloat(n) : n
+    }
   }
 }
 
@@ -158,8 +168,15 @@ describe('the YAML schema (YAML 1.1 as Ansible reads it)', () => {
       const expected = expectedValue(text, type, repr)
       const read = readEverywhere(text)
       expect(read).toEqual({ playbook: expected, inventory: expected, fromYaml: expected })
-      // toEqual takes 0 and -0 for the same value; Python's -0 is 0 and its -0.0 is -0.0.
-      for (const value of Object.values(read)) expect(Object.is(value, expected)).toBe(true)
+      // toEqual takes 0 and -0 for the same value; Python's -0 is 0 and its -0.0 is -0.0. A float prints
+      // as Python's repr (`1.0`, `-0.0`), an int without a dot.
+      for (const value of Object.values(read)) {
+        if (expected instanceof PyFloat) {
+          expect(value).toBeInstanceOf(PyFloat)
+          expect(Object.is((value as PyFloat).valueOf(), expected.valueOf())).toBe(true)
+        } else expect(Object.is(value, expected)).toBe(true)
+        if (type === 'int' || type === 'float') expect(pythonStr(value)).toBe(repr)
+      }
     }
   )
 

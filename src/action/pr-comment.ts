@@ -115,7 +115,7 @@ export async function upsertPullRequestComment(
       { headers, signal },
       api,
       true,
-      ownAuthor(api, { headers, signal })
+      ownAuthor(api, graphqlEndpoint(env, api), { headers, signal })
     )
   )[0]?.id
   const send = (method: 'PATCH' | 'POST', url: string): Promise<Response> =>
@@ -225,35 +225,71 @@ async function findComments(
 /**
  * Whether a comment's author (the `user` of GitHub's comment) is who this token writes as: a marker is text
  * anyone who can comment may copy, and a token with write access may edit anyone's comment, so a comment is
- * ours only by its author. An app's token (GITHUB_TOKEN writes as `github-actions[bot]`) writes as a Bot
- * account, which only an app installed on the repository can; a personal token writes as its user, asked
- * of `GET /user` once, and only when a comment by a person carries the marker.
+ * ours only by its author's login. Any installed app writes as a Bot, so being a Bot proves nothing: the
+ * token's own login is asked once, when a comment carries the marker (tokenLogin). A login we cannot learn
+ * makes no comment ours: a new one is written rather than someone else's edited.
  */
 function ownAuthor(
   api: string,
+  graphqlUrl: string,
   init: { headers: Record<string, string>; signal: AbortSignal }
 ): (author: unknown) => Promise<boolean> {
   let login: Promise<string | undefined> | undefined
-  const tokenLogin = async (): Promise<string | undefined> => {
-    try {
-      const response = await fetch(`${api}/user`, init)
-      if (!response.ok) return undefined
-      const user = (await response.json()) as unknown
-      const name =
-        user !== null && typeof user === 'object' ? (user as { login?: unknown }).login : undefined
-      return typeof name === 'string' && name !== '' ? name : undefined
-    } catch {
-      return undefined
-    }
-  }
   return async (author) => {
     if (author === null || typeof author !== 'object') return false
-    const { login: name, type } = author as { login?: unknown; type?: unknown }
-    if (type === 'Bot') return true
+    const { login: name } = author as { login?: unknown }
     if (typeof name !== 'string' || name === '') return false
-    login ??= tokenLogin()
+    login ??= tokenLogin(api, graphqlUrl, init)
     return (await login) === name
   }
+}
+
+/**
+ * The login this token writes comments as. GraphQL's `viewer` answers for every kind of token: a person's
+ * (their login), an app installation's (`<app-slug>[bot]`; GITHUB_TOKEN's is `github-actions[bot]`). REST's
+ * `GET /user` answers for a person's token only (an installation token gets 403, and `GET /app` needs the
+ * app's own key), so it is asked only when GraphQL gives no answer.
+ */
+async function tokenLogin(
+  api: string,
+  graphqlUrl: string,
+  init: { headers: Record<string, string>; signal: AbortSignal }
+): Promise<string | undefined> {
+  const loginOf = (value: unknown): string | undefined => {
+    const name =
+      value !== null && typeof value === 'object' ? (value as { login?: unknown }).login : undefined
+    return typeof name === 'string' && name !== '' ? name : undefined
+  }
+  try {
+    const response = await fetch(graphqlUrl, {
+      ...init,
+      method: 'POST',
+      body: JSON.stringify({ query: 'query { viewer { login } }' })
+    })
+    if (response.ok) {
+      const answer = (await response.json()) as { data?: { viewer?: unknown } } | null
+      const name = loginOf(answer?.data?.viewer)
+      if (name !== undefined) return name
+    }
+  } catch {
+    // No GraphQL answer: REST's is asked next.
+  }
+  try {
+    const response = await fetch(`${api}/user`, init)
+    return response.ok ? loginOf(await response.json()) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * GitHub's GraphQL endpoint: GITHUB_GRAPHQL_URL (set on every runner), else the one beside the REST API
+ * (`https://api.github.com/graphql`; `https://HOST/api/graphql` on GitHub Enterprise Server).
+ */
+function graphqlEndpoint(env: NodeJS.ProcessEnv, api: string): string {
+  const configured = env['GITHUB_GRAPHQL_URL']
+  if (configured) return configured
+  return /\/api\/v3$/.test(api) ? api.replace(/\/api\/v3$/, '/api/graphql') : `${api}/graphql`
 }
 
 /** The `rel="next"` URL of a Link header (`<url>; rel="next", <url>; rel="last"`). */
@@ -407,7 +443,7 @@ export async function linkAppliedPlan(
     { headers, signal },
     api,
     false,
-    ownAuthor(api, { headers, signal })
+    ownAuthor(api, graphqlEndpoint(env, api), { headers, signal })
   )
   if (plans.length === 0) return { message: `#${number} has no plan comment: no plan linked` }
   const server = serverUrl(env)

@@ -5,6 +5,7 @@ import { playChoiceProblem } from '../playbook/playbook-loader.js'
 import type { Play, Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
+import { byCodePoint } from '../values/code-points.js'
 
 /**
  * The play with its keywords templated as Ansible's Play.post_validate does: hosts, the name (left as written
@@ -145,9 +146,4 @@ function playPatterns(value: unknown, play: Play): string[] {
     }
     return item
   })
-}
-
-/** Python's default string order, which `sorted` uses (UTF-16 code units here; the same for host names). */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

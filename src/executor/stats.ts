@@ -2,6 +2,7 @@ import { dict } from '../values/dict.js'
 import { isRecord, mergeHash } from '../values/records.js'
 import { pythonClass } from '../modules/arg-types.js'
 import { emptyStats, type CustomStats, type HostStats } from './events.js'
+import { isNumeric, pyFloat } from '../values/py-float.js'
 
 /** The key of the run's own custom statistics, as Ansible names it. */
 const RUN_KEY = '_run'
@@ -38,9 +39,11 @@ export class Stats {
     if (isRecord(old) && isRecord(value)) values[name] = mergeHash(old, value)
     else if (Array.isArray(old) && Array.isArray(value)) values[name] = [...old, ...value]
     else if (typeof old === 'string' && typeof value === 'string') values[name] = old + value
-    else if (typeof old === 'number' || typeof old === 'boolean')
-      values[name] = Number(old) + Number(value)
-    else values[name] = value
+    else if (isNumeric(old) || typeof old === 'boolean') {
+      const sum = Number(old) + Number(value)
+      // Floats added up give a float (1.0 + 2.0 is 3.0).
+      values[name] = pythonClass(old) === 'float' ? pyFloat(sum) : sum
+    } else values[name] = value
   }
 
   /** The custom statistics, hosts sorted and the run's last; undefined when no task set any. */

@@ -26,6 +26,7 @@ import { renderField } from './task-errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { PlayContext, VariableManager } from './variables.js'
+import { isNumeric } from '../values/py-float.js'
 
 /** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
 export interface TaskRun {
@@ -329,7 +330,7 @@ export class TaskDispatcher {
     )
     if (rendered === undefined || rendered === null)
       throw new ModuleArgumentError('Undefined delegate_to host for task')
-    if (typeof rendered !== 'string' && typeof rendered !== 'number')
+    if (typeof rendered !== 'string' && !isNumeric(rendered))
       throw new ModuleArgumentError(
         `the field 'delegate_to' has an invalid type (${pyTypeName(rendered)}), and could not be converted to a string type`
       )
@@ -440,12 +441,11 @@ export class TaskDispatcher {
       )
     }
     const text = typeof value === 'string' ? value.trim() : value
-    const number =
-      typeof text === 'number'
-        ? text
-        : typeof text === 'string' && /^[-+]?\d+$/.test(text)
-          ? Number(text)
-          : NaN
+    const number = isNumeric(text)
+      ? Number(text)
+      : typeof text === 'string' && /^[-+]?\d+$/.test(text)
+        ? Number(text)
+        : NaN
     if (!Number.isInteger(number))
       throw new AsyncPlaybookError(
         `Failed to convert the throttle value to an integer: got ${JSON.stringify(value)}. Set \`throttle:\` to a whole number of hosts (0: no limit)`,

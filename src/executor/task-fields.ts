@@ -14,6 +14,7 @@ import {
 } from './task-errors.js'
 import type { TaskHostBase } from './task-runner.js'
 import { isRecord } from '../values/records.js'
+import { isNumeric } from '../values/py-float.js'
 
 /**
  * Whether a template error comes from an undefined value (Ansible's AnsibleUndefinedVariable): a missing
@@ -160,8 +161,11 @@ export function evaluateConditional(
 }
 
 export function toInt(value: unknown, keyword: string): number {
-  const n =
-    typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN
+  const n = isNumeric(value)
+    ? Number(value)
+    : typeof value === 'string'
+      ? Number(value.trim())
+      : NaN
   if (!Number.isFinite(n))
     throw new ModuleArgumentError(`'${keyword}' must be an integer, got ${pythonStr(value)}`)
   return Math.trunc(n)

@@ -41,6 +41,7 @@ import {
   timedOut,
   type TaskHostOutcome
 } from './task-outcome.js'
+import { isNumeric } from '../values/py-float.js'
 
 export { failureFromError, isFailedResult, type TaskHostOutcome } from './task-outcome.js'
 
@@ -197,7 +198,7 @@ async function runAttempts(
     task.delay === undefined
       ? DEFAULT_DELAY_SECONDS
       : renderField(templar, task, 'delay', task.delay, scope)
-  let delay = typeof delayRaw === 'number' || typeof delayRaw === 'string' ? Number(delayRaw) : NaN
+  let delay = isNumeric(delayRaw) || typeof delayRaw === 'string' ? Number(delayRaw) : NaN
   if (!Number.isFinite(delay))
     throw new ModuleArgumentError(`'delay' must be a number of seconds, got ${pythonStr(delayRaw)}`)
   if (delay < 0) delay = 1

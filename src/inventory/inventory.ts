@@ -15,8 +15,10 @@ import { InventoryData } from './inventory-data.js'
 import { parseYamlInventory } from './yaml-parser.js'
 import { loadYaml } from '../values/yaml.js'
 import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
-import { byCodePoint, VarsDirectories } from './vars-dirs.js'
+import { VarsDirectories } from './vars-dirs.js'
 import { dict } from '../values/dict.js'
+import { byCodePoint } from '../values/code-points.js'
+import { cloneData } from '../values/records.js'
 
 /** A host as loaded. `vars` are its own variables only; see {@link Inventory.hostVars} for the merged view. */
 export interface InventoryHost {
@@ -349,7 +351,7 @@ export class Inventory implements PatternTarget {
       IPV4.test(name) || IPV6.test(name) ? name : name.split('.')[0]
     merged['group_names'] = groupNames
     merged['groups'] = Object.fromEntries(this.groupNames().map((g) => [g, this.groupHosts(g)]))
-    return structuredClone(merged)
+    return cloneData(merged)
   }
 
   /**

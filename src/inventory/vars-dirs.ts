@@ -1,23 +1,16 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { extname, join, resolve, sep } from 'node:path'
 import { InventoryError } from '../errors.js'
 import { loadYaml, refusingListener, YamlSyntaxError } from '../values/yaml.js'
 import { decryptTextIfVaulted, vaultKeyring, vaultValueDecryptor } from '../vault/index.js'
 import { dict } from '../values/dict.js'
+import { kindOf } from '../file-kinds.js'
+import { byCodePoint } from '../values/code-points.js'
 
 /** Ansible's YAML_FILENAME_EXTENSIONS: what a group_vars/host_vars file may end with (or no extension). */
 const VARS_EXTENSIONS = ['.yml', '.yaml', '.json']
 
 export type VarsKind = 'group_vars' | 'host_vars'
-
-function kindOf(path: string): 'file' | 'directory' | undefined {
-  try {
-    const stat = statSync(path)
-    return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * The files that hold the variables of the group or host `name` under `dir` (a group_vars or host_vars
@@ -52,11 +45,6 @@ function varsFilesInDirectory(dir: string): string[] {
     else if (kind === 'file' && (ext === '' || VARS_EXTENSIONS.includes(ext))) found.push(path)
   }
   return found
-}
-
-/** Python's sorted() order on names (code points), not the locale's. */
-export function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**

@@ -3,12 +3,13 @@
  * remove_values does. Split from arg-spec.ts, which collects the values.
  */
 import { pythonStr } from '../template/python.js'
+import { isNumeric } from '../values/py-float.js'
 
 /** The strings a no_log value stands for (every scalar in it), as Ansible collects them. */
 export function noLogStrings(value: unknown): string[] {
   if (value === null || value === undefined || typeof value === 'boolean') return []
   if (typeof value === 'string') return value === '' ? [] : [value]
-  if (typeof value === 'number') return [pythonStr(value)]
+  if (isNumeric(value)) return [pythonStr(value)]
   if (Array.isArray(value)) return value.flatMap(noLogStrings)
   if (typeof value === 'object') return Object.values(value).flatMap(noLogStrings)
   return []
@@ -34,7 +35,7 @@ function mask(value: unknown, secrets: readonly string[]): unknown {
     for (const secret of secrets) text = text.split(secret).join('********')
     return text
   }
-  if (typeof value === 'number' || typeof value === 'boolean') {
+  if (isNumeric(value) || typeof value === 'boolean') {
     const text = pythonStr(value)
     return secrets.some((s) => text === s || text.includes(s)) ? NO_LOG_PLACEHOLDER : value
   }

@@ -15,6 +15,7 @@
  * aliases resolved. Nested option specs (`options` of a dict) and `fallback` are not supported.
  */
 import { dict } from '../values/dict.js'
+import { cloneData } from '../values/records.js'
 import { pyEquals, pythonStr } from '../template/python.js'
 import {
   ArgConversionError,
@@ -322,7 +323,7 @@ export function validateArgs(
 
 /** A default for this task only: a list or mapping default is never shared between tasks. */
 function cloneDefault(value: unknown): unknown {
-  return value !== null && typeof value === 'object' ? structuredClone(value) : value
+  return cloneData(value)
 }
 
 function convertArgument(

@@ -7,6 +7,7 @@ import { ansibleBoolean } from '../ansible-boolean.js'
 import { dict } from '../values/dict.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { pyStringRepr, pythonStr } from '../template/python.js'
+import { PyFloat, isNumeric } from '../values/py-float.js'
 
 /**
  * Ansible's argument types. `path` is a string here: the `~` and `$VAR` Ansible's module expands on the
@@ -35,7 +36,7 @@ export const pythonIntCall: ArgConverter = {
   name: 'int',
   convert(value) {
     if (typeof value === 'boolean') return value ? 1 : 0
-    if (typeof value === 'number') return Math.trunc(value)
+    if (isNumeric(value)) return Math.trunc(Number(value))
     if (typeof value === 'string') {
       if (PYTHON_INT.test(value)) return Number(value.replace(/_/g, '').trim())
       throw new ArgConversionError(`invalid literal for int() with base 10: ${pyStringRepr(value)}`)
@@ -50,6 +51,7 @@ export const pythonIntCall: ArgConverter = {
 export function pythonClass(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType'
   if (typeof value === 'boolean') return 'bool'
+  if (value instanceof PyFloat) return 'float'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   if (typeof value === 'string') return 'str'
   if (Array.isArray(value)) return 'list'
@@ -71,21 +73,22 @@ export function convert(type: ArgType | ArgConverter, value: unknown): unknown {
       return typeof value === 'string' ? value : pythonStr(value)
     case 'bool':
       if (typeof value === 'boolean') return value
-      if (typeof value !== 'string' && typeof value !== 'number') throw cannot(value, 'a bool')
+      if (typeof value !== 'string' && !isNumeric(value)) throw cannot(value, 'a bool')
       try {
         return ansibleBoolean(value, 'strict')
       } catch (error) {
         throw new ArgConversionError((error as Error).message)
       }
     case 'int':
-      // Python's bool is an int.
+      // Python's bool is an int; a float is not, even 3.0 (Ansible 2.14's check_type_int refuses it).
       if (typeof value === 'boolean') return value ? 1 : 0
       if (typeof value === 'number' && Number.isInteger(value)) return value
       if (typeof value === 'string' && PYTHON_INT.test(value))
         return Number(value.replace(/_/g, '').trim())
       throw cannot(value, 'an int')
     case 'float':
-      if (typeof value === 'number') return value
+      // The module gets the number (a float it is by its type).
+      if (isNumeric(value)) return Number(value)
       if (typeof value === 'boolean') return value ? 1 : 0
       if (typeof value === 'string') {
         const n = pythonFloat(value)
@@ -95,7 +98,7 @@ export function convert(type: ArgType | ArgConverter, value: unknown): unknown {
     case 'list':
       if (Array.isArray(value)) return value
       if (typeof value === 'string') return value.split(',')
-      if (typeof value === 'number' || typeof value === 'boolean') return [pythonStr(value)]
+      if (isNumeric(value) || typeof value === 'boolean') return [pythonStr(value)]
       throw cannot(value, 'a list')
     case 'dict':
       return toDict(value)
@@ -122,7 +125,8 @@ function pythonFloat(text: string): number | undefined {
  * `=` as `k=v` pairs separated by commas or blanks (quotes and backslashes as Ansible reads them).
  */
 function toDict(value: unknown): Record<string, unknown> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+  // An integral float is an object here, but no mapping.
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !isNumeric(value))
     return value as Record<string, unknown>
   if (typeof value !== 'string') throw cannot(value, 'a dict')
   if (value.startsWith('{')) {

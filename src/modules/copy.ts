@@ -16,6 +16,9 @@ import {
 import type { ArgOption } from './arg-spec.js'
 import { untypedOptions } from './arg-spec.js'
 import { factsFor, type TargetFacts } from '../facts/index.js'
+import { pythonStr } from '../template/python.js'
+import { pythonJsonDumps } from '../values/python-json.js'
+import { isRecord } from '../values/records.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
 /** Why the SELinux and attribute options are refused: what to use instead. */
@@ -89,7 +92,14 @@ export const copyModule: ModuleDefinition = {
     }
     if (hasContent) {
       const value = args['content']
-      const text = typeof value === 'string' ? value : JSON.stringify(value)
+      // As Ansible's copy: a list or dict is written as Python's json.dumps writes it (`[1.0, 2]`), any
+      // other value as its Python text (`1.0`, `True`).
+      const text =
+        typeof value === 'string'
+          ? value
+          : Array.isArray(value) || isRecord(value)
+            ? pythonJsonDumps(value, { ensureAscii: true })
+            : pythonStr(value)
       return await toFile(facts, args, dest, undefined, Buffer.from(text, 'utf8'), file)
     }
     if (boolArg(args['remote_src'], 'remote_src', false)) {

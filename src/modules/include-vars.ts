@@ -1,7 +1,7 @@
 // include_vars: variables from YAML/JSON files on the controller, found as Ansible's include_vars action
 // finds them, loaded with the playbook's own YAML reader (Ansible's schema, `!unsafe` kept, `!vault`
 // refused). The executor keeps the result's `ansible_facts` at include_vars' precedence (variables.ts).
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { AsyncPlaybookError } from '../errors.js'
@@ -17,6 +17,7 @@ import {
   type ModuleContext,
   type ModuleDefinition
 } from './module.js'
+import { isFile, kindOf } from '../file-kinds.js'
 
 const DIR_ARGS = new Set([
   'dir',
@@ -87,22 +88,6 @@ function notFound(file: string, candidates: string[]): string {
     `Could not find or access '${file}'\nSearched in:\n${candidates.map((c) => `\t${c}`).join('\n')} on the Ansible Controller.\n` +
     'If you are using a module and expect the file to exist on the remote, see the remote_src option'
   )
-}
-
-function isFile(candidate: string): boolean {
-  try {
-    return statSync(candidate).isFile()
-  } catch {
-    return false
-  }
-}
-
-function kindOf(candidate: string): 'file' | 'directory' | undefined {
-  try {
-    return statSync(candidate).isDirectory() ? 'directory' : 'file'
-  } catch {
-    return undefined
-  }
 }
 
 /** Reads one vars file into `loaded`: a mapping (or nothing); anything else fails as Ansible says. */

@@ -31,6 +31,7 @@ import {
   type ModuleDefinition,
   type ModuleResult
 } from './module.js'
+import { isNumeric } from '../values/py-float.js'
 
 /**
  * `template`: renders a Jinja2 file from the controller with the task's variables and writes it to `dest`
@@ -144,7 +145,7 @@ class UnexpectedFailure extends Error {}
  * failure with Ansible's message.
  */
 function stringOption(value: unknown): string {
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+  if (typeof value !== 'string' && !isNumeric(value) && typeof value !== 'boolean')
     throw new UnexpectedFailure(`Invalid type provided for "string": ${pythonStr(value)}`)
   const text = pythonStr(value)
   const quoted =

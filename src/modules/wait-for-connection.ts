@@ -2,6 +2,7 @@ import type { Connection } from '../connection/connection.js'
 import { HostKeyError } from '../errors.js'
 import { untypedOptions } from './arg-spec.js'
 import { ModuleArgumentError, type ModuleContext, type ModuleDefinition } from './module.js'
+import { isNumeric } from '../values/py-float.js'
 
 const DEFAULT_CONNECT_TIMEOUT = 5
 const DEFAULT_DELAY = 0
@@ -148,7 +149,7 @@ export function secondsArg(args: Record<string, unknown>, name: string, dflt: nu
   const value = args[name]
   if (value === undefined || value === null) return dflt
   let n: number
-  if (typeof value === 'number') n = Math.trunc(value)
+  if (isNumeric(value)) n = Math.trunc(Number(value))
   else if (typeof value === 'boolean') n = value ? 1 : 0
   else if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) n = parseInt(value, 10)
   else n = NaN

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { PlaybookError, type SourceLocation } from '../errors.js'
 import type { YamlDocument } from './yaml-loader.js'
+import type { RoleSearch } from './roles.js'
 import { unsafeText } from '../values/unsafe.js'
 import {
   plainTask,
@@ -14,6 +15,7 @@ import {
   type Task
 } from './types.js'
 import { isRecord } from '../values/records.js'
+import { PyFloat } from '../values/py-float.js'
 
 /** What the loader needs to know about modules: their names and which take a free-form string. */
 export interface ModuleCatalog {
@@ -91,6 +93,8 @@ export interface LoadContext {
   deprecations?: Set<string>
   /** While a play loads: the roles, role handlers and role uses it has gathered so far. */
   play?: PlayRoles
+  /** Where roles are looked for beyond the playbook's roles/ (the run's settings). */
+  roles?: RoleSearch
 }
 
 /** The roles one play gathers as it loads (from `roles:`, their dependencies and import_role). */
@@ -309,12 +313,7 @@ export function metaAction(
       location
     )
   }
-  for (const key of [
-    'loop',
-    'register',
-    'until',
-    ...Object.keys(raw).filter((k) => k.startsWith('with_'))
-  ]) {
+  for (const key of ['loop', 'until', ...Object.keys(raw).filter((k) => k.startsWith('with_'))]) {
     if (raw[key] !== undefined) {
       throw new PlaybookError(`'${key}' cannot be used on a 'meta: ${action}' task`, location)
     }
@@ -438,6 +437,7 @@ export function normaliseTags(raw: unknown): string[] {
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing'
   if (Array.isArray(value)) return 'a list'
+  if (value instanceof PyFloat) return `the float ${String(value)}`
   if (typeof value === 'object') return 'a mapping'
   return `the ${typeof value} ${JSON.stringify(value)}`
 }

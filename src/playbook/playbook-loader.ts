@@ -39,7 +39,7 @@ import {
 } from './loader-support.js'
 import { isRecord } from '../values/records.js'
 import { noDuplicatesOf, RoleLoader } from './role-loader.js'
-import { roleFile } from './roles.js'
+import { roleFile, type RoleSearch } from './roles.js'
 import type {
   BlockFrame,
   DynamicInclude,
@@ -80,7 +80,8 @@ const MAX_INCLUDE_DEPTH = 64
 export function loadPlaybook(
   source: string,
   modules: ModuleCatalog,
-  cwd = process.cwd()
+  cwd = process.cwd(),
+  roles: RoleSearch = {}
 ): Playbook {
   const looksInline = source.includes('\n') || source.trimStart().startsWith('-')
   if (!looksInline) {
@@ -95,9 +96,9 @@ export function loadPlaybook(
       (reason) =>
         `the playbook '${source}' cannot be read: ${reason}. Pass a playbook file path or inline YAML text.`
     )
-    return parsePlaybookText(text, source, path.dirname(file), modules)
+    return parsePlaybookText(text, source, path.dirname(file), modules, roles)
   }
-  return parsePlaybookText(source, INLINE_LABEL, cwd, modules)
+  return parsePlaybookText(source, INLINE_LABEL, cwd, modules, roles)
 }
 
 /** Parses playbook YAML text; `file` is used in every location. */
@@ -105,12 +106,13 @@ export function parsePlaybookText(
   text: string,
   file: string,
   baseDir: string,
-  modules: ModuleCatalog
+  modules: ModuleCatalog,
+  roles: RoleSearch = {}
 ): Playbook {
   const doc = parseYaml(text, file)
   // The chain of files being loaded, to refuse an import cycle; an inline playbook has no file to revisit.
   const chain = file === INLINE_LABEL ? [] : [path.resolve(baseDir, path.basename(file))]
-  const context: LoadContext = { modules, ids: { next: 0 }, documents: new Map() }
+  const context: LoadContext = { modules, ids: { next: 0 }, documents: new Map(), roles }
   const loader = new Loader(doc, file, baseDir, context, chain, baseDir)
   const plays = loader.plays()
   return {

@@ -142,7 +142,7 @@ export abstract class RoleLoader extends TaskParser {
   ): { tasks: Task[]; ref: RoleRef } {
     const parents = options.parents ?? []
     const near = parents.length > 0 ? [path.dirname(parents.at(-1)!)] : []
-    const found = findRole(spec.name, this.playDir, spec.location, near)
+    const found = findRole(spec.name, this.playDir, spec.location, near, this.context.roles)
     const dir = found.dir
     const tasksFile = roleFile(dir, 'tasks', options.from.tasks)
     if (parents.includes(dir) || (tasksFile !== undefined && this.inChain(tasksFile))) {

@@ -35,26 +35,18 @@ export const ROLE_IMPORT_ARGS = new Set([
   'rolespec_validate'
 ])
 
-/** The run's roles path (ANSIBLE_ROLES_PATH, or ansible.cfg's roles_path), set by the run before loading. */
-let runRolesPath: readonly string[] | undefined
-
 /**
- * Sets the roles path of the run that is about to load its playbook (undefined: ANSIBLE_ROLES_PATH of the
- * process, or Ansible's default). ansible.cfg's entries are already absolute (relative to the file).
+ * Where the run looks for roles beyond the playbook's roles/ directory: read once into the run's settings
+ * (ANSIBLE_ROLES_PATH, ansible.cfg's roles_path, the requirements files) and handed to the loader.
  */
-export function setRolesPath(dirs: readonly string[] | undefined): void {
-  runRolesPath = dirs && dirs.length > 0 ? dirs : undefined
-}
-
-/** Roles installed from requirements files (name → directory), set by the run before loading. */
-let installedRoles: ReadonlyMap<string, string> = new Map()
-
-/**
- * Sets the roles installed from the run's requirements files: they are found by name after the playbook's
- * roles/ directory and before the roles path, where ansible-galaxy would have installed them.
- */
-export function setInstalledRoles(roles: ReadonlyMap<string, string> | undefined): void {
-  installedRoles = roles ?? new Map()
+export interface RoleSearch {
+  /** The roles path; absent or empty: Ansible's default. ansible.cfg's entries are already absolute. */
+  rolesPath?: readonly string[]
+  /**
+   * Roles installed from requirements files (name → directory): found by name after the playbook's roles/
+   * directory and before the roles path, where ansible-galaxy would have installed them.
+   */
+  installed?: ReadonlyMap<string, string>
 }
 
 /**
@@ -62,12 +54,10 @@ export function setInstalledRoles(roles: ReadonlyMap<string, string> | undefined
  * `roles/` next to the playbook, the playbook's own directory, then ANSIBLE_ROLES_PATH (or Ansible's
  * default roles path).
  */
-export function roleSearchPath(playDir: string): string[] {
-  const configured = process.env['ANSIBLE_ROLES_PATH']
-  const extra = runRolesPath
-    ? [...runRolesPath]
-    : configured !== undefined && configured.trim() !== ''
-      ? configured.split(':').filter(Boolean)
+export function roleSearchPath(playDir: string, search: RoleSearch = {}): string[] {
+  const extra =
+    search.rolesPath && search.rolesPath.length > 0
+      ? [...search.rolesPath]
       : [
           path.join(os.homedir(), '.ansible/roles'),
           '/usr/share/ansible/roles',
@@ -89,7 +79,8 @@ export function findRole(
   playDir: string,
   location: SourceLocation,
   /** Also searched, before the playbook's directory: next to the role that depends on this one. */
-  near: readonly string[] = []
+  near: readonly string[] = [],
+  search: RoleSearch = {}
 ): { dir: string; name: string } {
   if (name.includes('{{') || name.includes('{%')) {
     throw new PlaybookError(
@@ -97,8 +88,8 @@ export function findRole(
       location
     )
   }
-  const searched = [...roleSearchPath(playDir).slice(0, -1), ...near, playDir]
-  const installed = installedRoles.get(name)
+  const searched = [...roleSearchPath(playDir, search).slice(0, -1), ...near, playDir]
+  const installed = search.installed?.get(name)
   for (const [index, dir] of searched.entries()) {
     const candidate = path.resolve(dir, name)
     if (isDirectory(candidate)) return { dir: candidate, name }

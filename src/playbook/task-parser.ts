@@ -17,6 +17,7 @@ import type { Conditional, ModuleDefaults, Task } from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
 import type { YamlDocument } from './yaml-loader.js'
 import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../values/unsafe.js'
+import { isNumeric } from '../values/py-float.js'
 
 /** Python's keywords: Ansible refuses them as variable names (ansible.utils.vars.isidentifier). */
 const PYTHON_KEYWORDS = new Set(
@@ -64,7 +65,7 @@ export abstract class TaskParser {
     if (raw === undefined || raw === null) return []
     const list = Array.isArray(raw) ? raw : [raw]
     return list.map((item) => {
-      if (typeof item === 'string' || typeof item === 'number') return String(item)
+      if (typeof item === 'string' || isNumeric(item)) return String(item)
       throw new PlaybookError(
         `'${keyword}' must be a handler name or a list of them, found ${describe(item)}`,
         location
@@ -317,7 +318,7 @@ export abstract class TaskParser {
         )
       )
     }
-    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+    if (typeof raw === 'string' || isNumeric(raw) || typeof raw === 'boolean') {
       return this.withoutExtraParams(
         () => parseKeyValueArgs(String(raw), this.checksRaw(module)),
         module,
@@ -430,7 +431,7 @@ export abstract class TaskParser {
     if (raw === undefined || raw === null) return []
     const list = Array.isArray(raw) ? raw : [raw]
     for (const item of list) {
-      if (typeof item !== 'string' && typeof item !== 'boolean' && typeof item !== 'number') {
+      if (typeof item !== 'string' && typeof item !== 'boolean' && !isNumeric(item)) {
         throw new PlaybookError(
           `'${keyword}' must be a Jinja2 expression or a list of them, found ${describe(item)}`,
           location
@@ -442,8 +443,7 @@ export abstract class TaskParser {
 
   /** A play or task name: a string, or a number/boolean written without quotes. */
   protected nameOf(raw: unknown, location: SourceLocation): string {
-    if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean')
-      return String(raw)
+    if (typeof raw === 'string' || isNumeric(raw) || typeof raw === 'boolean') return String(raw)
     throw new PlaybookError(`'name' must be a string, found ${describe(raw)}`, location)
   }
 

@@ -52,6 +52,11 @@ export interface ConsoleOptions {
   diffContext?: number
   /** Print `[DEPRECATION WARNING]:` lines (ANSIBLE_DEPRECATION_WARNINGS; default true). */
   deprecationWarnings?: boolean
+  /**
+   * Where `[ERROR]:` lines go (the CLI: stderr, as ansible-playbook prints them); without it, with the rest
+   * (the action's log is one stream).
+   */
+  writeError?: (text: string) => void
 }
 
 /**
@@ -243,7 +248,11 @@ export class ConsoleReporter implements RunEvents {
       this.deprecationsShown.add(message)
     }
     const text = noticeLine(message, level, this.options.deprecationWarnings !== false)
-    if (text !== undefined) this.line(text, level === 'error' ? 'failed' : 'warn')
+    if (text === undefined) return
+    const writeError = this.options.writeError
+    if (level === 'error' && writeError)
+      writeError(`${this.paint(visibleControls(text), 'failed')}\n`)
+    else this.line(text, level === 'error' ? 'failed' : 'warn')
   }
 
   recap(stats: Record<string, HostStats>, custom?: CustomStats): void {

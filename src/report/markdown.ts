@@ -78,13 +78,17 @@ export function mdText(text: string): string {
 }
 
 /**
- * Text that GitHub cannot turn into a mention (`@user`, `@org/team`: a notification) or an issue reference
- * (`#12`, `owner/repo#12`: a cross-reference on that issue, in any repository): a zero-width space after
- * the `@` or `#`. GitHub finds both in rendered text, so Markdown escapes do not stop them; code spans and
- * blocks are never searched and keep their text.
+ * Text that GitHub cannot turn into a mention (`@user`, `@org/team`: a notification), an issue reference
+ * (`#12`, `owner/repo#12`, `GH-12`: a cross-reference on that issue, in any repository) or a commit
+ * reference (`owner/repo@sha`, `user@sha`): a zero-width space after the `@`, the `#` or the `GH-`. GitHub
+ * finds them in rendered text, so Markdown escapes do not stop them; code spans and blocks are never
+ * searched and keep their text.
  */
-function inertReferences(text: string): string {
-  return text.replace(/@(?=[A-Za-z0-9])/g, '@\u200B').replace(/#(?=[0-9])/g, '#\u200B')
+export function inertReferences(text: string): string {
+  return text
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200B')
+    .replace(/#(?=[0-9])/g, '#\u200B')
+    .replace(/\b(gh-)(?=[0-9])/gi, '$1\u200B')
 }
 
 const HTML_ENTITIES: Record<string, string> = {

@@ -6,7 +6,6 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
-  readFileSync,
   readlinkSync,
   realpathSync,
   renameSync,
@@ -18,6 +17,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { download, getJson, maskUrlCredentials, runController } from './controller-commands.js'
 import { RequirementsError, type RoleRequirement } from './requirements-file.js'
+import {
+  removeAside,
+  treeDigest,
+  verifiedEntry,
+  withoutWriteForOthers,
+  writableByOthers,
+  type CacheRecord
+} from './role-cache.js'
 
 /** Where installed roles are kept between runs unless ASYNC_PLAYBOOK_REQUIREMENTS_CACHE says otherwise. */
 export function defaultRequirementsCache(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,13 +47,6 @@ export interface InstalledRole {
   fromCache: boolean
 }
 
-interface CacheRecord {
-  src: string
-  version: string | null
-  name: string
-  digest: string
-}
-
 /**
  * Installs one role into the cache (or reuses the cached copy when its content still matches the digest
  * recorded at install time) and returns where it is.
@@ -66,21 +66,29 @@ export async function installRole(
   const roleDir = path.join(entry, role.name)
   const recordFile = path.join(entry, '.apb-install.json')
   const shown = `${role.name} (${maskUrlCredentials(role.src)}${role.version ? `, version ${role.version}` : ''})`
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
+  const unsafeCache = writableByOthers(cacheDir)
+  if (unsafeCache)
+    throw new RequirementsError(
+      `the requirements cache ${cacheDir} cannot be trusted: ${unsafeCache}; make it private ` +
+        `(chmod 700, owned by the user running async-playbook) or point ASYNC_PLAYBOOK_REQUIREMENTS_CACHE elsewhere`,
+      role.location
+    )
   if (existsSync(entry)) {
-    const record = readRecord(recordFile)
-    if (record && existsSync(roleDir) && treeDigest(roleDir) === record.digest)
+    const cached = verifiedEntry(entry, roleDir, recordFile)
+    if (cached.ok)
       return {
         name: role.name,
         dir: roleDir,
-        ...(record.version !== null ? { version: record.version } : {}),
+        ...(cached.record.version !== null ? { version: cached.record.version } : {}),
         fromCache: true
       }
     options.warn(
-      `the cached copy of role ${shown} in ${entry} does not match what was installed (integrity check failed); installing it again`
+      `the cached copy of role ${shown} in ${entry} ${cached.reason} (integrity check failed); installing it again`
     )
-    rmSync(entry, { recursive: true, force: true })
+    // Moved aside in one step, then removed: another run never finds half of a removed tree at `entry`.
+    removeAside(cacheDir, entry)
   }
-  mkdirSync(cacheDir, { recursive: true, mode: 0o700 })
   const work = path.join(cacheDir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`)
   mkdirSync(work, { mode: 0o700 })
   try {
@@ -104,6 +112,8 @@ export async function installRole(
         `role ${shown} does not appear to have a meta/main.yml file, which ansible-galaxy requires of a role it installs`,
         role.location
       )
+    // Whatever the umask or the archive said: no one else may change the installed tree.
+    withoutWriteForOthers(staged)
     const record: CacheRecord = {
       src: maskUrlCredentials(role.src),
       version: version ?? role.version ?? null,
@@ -112,12 +122,23 @@ export async function installRole(
     }
     for (const scratch of ['.apb-archive', '.apb-unpacked'])
       rmSync(path.join(work, scratch), { recursive: true, force: true })
-    writeFileSync(path.join(work, '.apb-install.json'), JSON.stringify(record, null, 2) + '\n')
+    writeFileSync(path.join(work, '.apb-install.json'), JSON.stringify(record, null, 2) + '\n', {
+      mode: 0o600
+    })
     try {
+      // One rename publishes the whole tree: another run sees nothing or all of it.
       renameSync(work, entry)
     } catch (error) {
-      // Another run installed the same source meanwhile: theirs is as good as ours.
-      if (!existsSync(recordFile)) throw error
+      // Another run installed the same source meanwhile: theirs is used when it verifies as ours would.
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error
+      const theirs = verifiedEntry(entry, roleDir, recordFile)
+      if (!theirs.ok || theirs.record.digest !== record.digest)
+        throw new RequirementsError(
+          `cannot install role ${shown}: another run installed it into ${entry} at the same time, and that copy ` +
+            `${theirs.ok ? 'differs from this one' : theirs.reason}; run again`,
+          role.location
+        )
     }
     return {
       name: role.name,
@@ -128,37 +149,6 @@ export async function installRole(
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-}
-
-function readRecord(file: string): CacheRecord | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheRecord>
-    return typeof parsed.digest === 'string' ? (parsed as CacheRecord) : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** A digest of a directory tree: every path, its kind, its executable bit, and its content or link target. */
-export function treeDigest(root: string): string {
-  const hash = createHash('sha256')
-  const walk = (dir: string, rel: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = path.join(dir, name)
-      const relative = rel === '' ? name : `${rel}/${name}`
-      const stat = lstatSync(full)
-      if (stat.isSymbolicLink()) hash.update(`l ${relative} ${readlinkSync(full)}\0`)
-      else if (stat.isDirectory()) {
-        hash.update(`d ${relative}\0`)
-        walk(full, relative)
-      } else if (stat.isFile()) {
-        const content = createHash('sha256').update(readFileSync(full)).digest('hex')
-        hash.update(`f ${relative} ${stat.mode & 0o111 ? 'x' : '-'} ${content}\0`)
-      } else hash.update(`o ${relative}\0`)
-    }
-  }
-  walk(root, '')
-  return hash.digest('hex')
 }
 
 /** Clones the repository, checks out the version, and keeps the work tree without .git. */

@@ -1,6 +1,6 @@
 import { pyStrFormat } from './str-format.js'
 import { TemplateError } from '../errors.js'
-import { objectTypeRepr, pyEquals, pyTypeName, pythonStr } from './python.js'
+import { PyTuple, objectTypeRepr, pyEquals, pyTypeName, pythonStr } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -60,7 +60,7 @@ export function getAttribute(obj: unknown, key: unknown): unknown {
   return missing(obj, key)
 }
 
-/** Python slicing `seq[start:stop:step]` for lists and strings. */
+/** Python slicing `seq[start:stop:step]` for lists, tuples (a slice of a tuple is a tuple) and strings. */
 export function sliceValue(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
   assertDefined(obj)
   if (!Array.isArray(obj) && typeof obj !== 'string') {
@@ -86,6 +86,7 @@ export function sliceValue(obj: unknown, start: unknown, stop: unknown, step: un
     const to = clamp(stop, -1, -1, len - 1)
     for (let i = from; i > to; i += by) out.push(items[i])
   }
+  if (obj instanceof PyTuple) return PyTuple.of(...out)
   return typeof obj === 'string' ? out.join('') : out
 }
 
@@ -158,13 +159,23 @@ function pyReplace(text: string, old: string, replacement: string, count: unknow
 }
 
 function prefixes(arg: unknown): string[] {
-  return (Array.isArray(arg) ? arg : [arg]).map((p) => {
+  // Python takes a tuple of prefixes, never a list.
+  return (arg instanceof PyTuple ? arg : [arg]).map((p) => {
     if (typeof p !== 'string')
       throw new TemplateError(
         `startswith/endswith first arg must be str or a tuple of str, not ${pyTypeName(p)}`
       )
     return p
   })
+}
+
+/** Python str.partition / str.rpartition: a (head, separator, tail) tuple. */
+function partition(text: string, sep: unknown, last: boolean): PyTuple<string> {
+  if (typeof sep !== 'string') throw new TemplateError(`must be str, not ${pyTypeName(sep)}`)
+  if (sep === '') throw new TemplateError('empty separator')
+  const at = last ? text.lastIndexOf(sep) : text.indexOf(sep)
+  if (at < 0) return last ? PyTuple.of('', '', text) : PyTuple.of(text, '', '')
+  return PyTuple.of(text.slice(0, at), sep, text.slice(at + sep.length))
 }
 
 type Method<T> = (self: T, args: unknown[], kwargs: Kwargs) => unknown
@@ -230,6 +241,8 @@ const STRING_METHODS: Record<string, Method<string>> = {
       })
       .join(s)
   },
+  partition: (s, [sep]) => partition(s, sep, false),
+  rpartition: (s, [sep]) => partition(s, sep, true),
   find: (s, [sub]) => s.indexOf(String(sub)),
   rfind: (s, [sub]) => s.lastIndexOf(String(sub)),
   index: (s, [sub]) => {
@@ -265,7 +278,7 @@ const DICT_METHODS: Record<string, Method<Record<string, unknown>>> = {
   },
   keys: (d) => Object.keys(d),
   values: (d) => Object.keys(d).map((k) => d[k]),
-  items: (d) => Object.keys(d).map((k) => [k, d[k]]),
+  items: (d) => Object.keys(d).map((k) => PyTuple.of(k, d[k])),
   copy: (d) => ({ ...d })
 }
 

@@ -1,9 +1,13 @@
 import nunjucks from 'nunjucks'
 import { TemplateError, UndefinedVariableError } from '../errors.js'
 import { CAPTURE_NAME, installJinjaCompat } from './jinja-compat.js'
+import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource } from './jinja-lexer.js'
 import { VARS_KEY } from './jinja-runtime.js'
 import { LookupFailure } from './lookups/lookup-support.js'
 import { assertDeeplyDefined } from './undefined.js'
+
+// Ansible's Templar renders playbook strings with Jinja2's defaults and trim_blocks, as template files.
+const PLAYBOOK_STRING_SYNTAX = ANSIBLE_TEMPLATE_SYNTAX
 
 // Compiled templates by source text: playbooks repeat the same few hundred strings across hosts and loops.
 const templates = new Map<string, nunjucks.Template>()
@@ -67,15 +71,26 @@ function translateError(err: unknown, source: string): TemplateError {
   )
 }
 
-function compiled(source: string, shownSource = source, file = false): nunjucks.Template {
-  const cache = file ? fileTemplates : templates
+/**
+ * How a source is compiled: `file` is a canonical source (template-file.ts), `text` a playbook string
+ * (lexed here as Jinja2 lexes it for Ansible's Templar: trim_blocks on), `expression` our own wrapper
+ * around one expression.
+ */
+type SourceKind = 'file' | 'text' | 'expression'
+
+function compiled(source: string, shownSource = source, kind: SourceKind): nunjucks.Template {
+  const cache = kind === 'file' ? fileTemplates : templates
   let template = cache.get(source)
   if (!template) {
-    const env = file
-      ? (fileEnvironment ??= installJinjaCompat(false, includeLoader))
-      : (environment ??= installJinjaCompat())
+    const env =
+      kind === 'file'
+        ? (fileEnvironment ??= installJinjaCompat(false, includeLoader))
+        : (environment ??= installJinjaCompat(false))
     try {
-      template = new nunjucks.Template(source, env, undefined, true)
+      // Jinja2's lexer decides the text and the whitespace control (`{%+`, `{%- raw -%}`, trim_blocks),
+      // which nunjucks' lexer would read otherwise.
+      const text = kind === 'text' ? canonicalSource(source, PLAYBOOK_STRING_SYNTAX) : source
+      template = new nunjucks.Template(text, env, undefined, true)
     } catch (err) {
       throw translateError(err, shownSource)
     }
@@ -113,7 +128,7 @@ export function renderCanonical(
   shownSource: string,
   resolver?: IncludeResolver
 ): string {
-  const template = compiled(canonical, shownSource, true)
+  const template = compiled(canonical, shownSource, 'file')
   activeResolver = resolver
   try {
     return withSource(shownSource, () => template.render({ [VARS_KEY]: vars }))
@@ -126,12 +141,20 @@ export function renderCanonical(
 
 /** Renders a template source to a string against `vars` (read lazily: getters run only when referenced). */
 export function renderToString(source: string, vars: Record<string, unknown>): string {
-  const template = compiled(source)
+  const template = compiled(source, source, 'text')
+  let rendered: string
   try {
-    return withSource(source, () => template.render({ [VARS_KEY]: vars }))
+    rendered = withSource(source, () => template.render({ [VARS_KEY]: vars }))
   } catch (err) {
     throw translateError(err, source)
   }
+  // Jinja2 drops the source's last newline; Ansible's Templar gives back the trailing newlines missing.
+  const missing = trailingNewlines(source) - trailingNewlines(rendered)
+  return missing > 0 ? rendered + '\n'.repeat(missing) : rendered
+}
+
+function trailingNewlines(text: string): number {
+  return text.length - text.replace(/\n+$/, '').length
 }
 
 /** Evaluates one Jinja2 expression to its native value (list, dict, number, bool, None). */
@@ -140,7 +163,7 @@ export function evaluateExpression(
   vars: Record<string, unknown>,
   source = expression
 ): unknown {
-  const template = compiled(`{{ ${CAPTURE_NAME}(${expression}) }}`, source)
+  const template = compiled(`{{ ${CAPTURE_NAME}(${expression}) }}`, source, 'expression')
   let captured: unknown
   const capture = (value: unknown): string => {
     captured = value

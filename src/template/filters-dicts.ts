@@ -2,7 +2,7 @@
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, dictArg, iterableItems, toText } from './filter-args.js'
-import { pyIn, pyTruthy } from './python.js'
+import { PyTuple, pyIn, pyTruthy } from './python.js'
 import { assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -57,7 +57,7 @@ export const DICT_FILTERS: Record<string, FilterFunction> = {
         (pair as unknown[])[1]
       ])
     ),
-  items: (v) => Object.entries(dictArg(v, 'items')),
+  items: (v) => Object.entries(dictArg(v, 'items')).map(([k, x]) => PyTuple.of(k, x)),
   combine: (v, others, kw) => {
     const dicts = [v, ...others]
       .flatMap((d) => (Array.isArray(d) ? d : [d]))

@@ -7,7 +7,7 @@
 import { TemplateError } from '../errors.js'
 import { pySplitlines } from './attributes.js'
 import { type FilterFunction, attributePath, iterableItems, toText } from './filter-args.js'
-import { pyEquals, pyOrder, pyRepr, pyTruthy, pythonStr } from './python.js'
+import { PyTuple, pyEquals, pyOrder, pyRepr, pyTruthy, pythonStr } from './python.js'
 import { pyJsonDumps } from './serialize.js'
 import { Undefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
@@ -21,7 +21,7 @@ export function pyCenter(text: string, width: number, fill = ' '): string {
 }
 
 /** markupsafe's escape: & < > " ' as entities. */
-function htmlEscape(text: string): string {
+export function htmlEscape(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -232,7 +232,9 @@ function xmlattr(value: unknown, [autospace = true]: unknown[]): string {
 function pformat(value: unknown): string {
   const sortDicts = (v: unknown): unknown =>
     Array.isArray(v)
-      ? v.map(sortDicts)
+      ? v instanceof PyTuple
+        ? PyTuple.of(...v.map(sortDicts))
+        : v.map(sortDicts)
       : isRecord(v)
         ? Object.fromEntries(
             Object.keys(v)
@@ -264,7 +266,7 @@ export const JINJA_FILTERS: Record<string, FilterFunction> = {
     const position = by === 'key' ? 0 : by === 'value' ? 1 : undefined
     if (position === undefined)
       throw new TemplateError('You can only sort by either "key" or "value"')
-    const items = Object.keys(v).map((k) => [k, v[k]])
+    const items = Object.keys(v).map((k) => PyTuple.of(k, v[k]))
     const sensitive = pyTruthy(caseSensitive)
     return sortItems(
       items,

@@ -8,7 +8,16 @@ import {
   iterableItems,
   toText
 } from './filter-args.js'
-import { pyBinOp, pyEquals, pyIn, pyOrder, pyTruthy, pyTypeName, toBoolean } from './python.js'
+import {
+  PyTuple,
+  pyBinOp,
+  pyEquals,
+  pyIn,
+  pyOrder,
+  pyTruthy,
+  pyTypeName,
+  toBoolean
+} from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -127,7 +136,7 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
     zip: (v, others) => {
       const lists = [iterableItems(v, 'zip'), ...others.map((o) => iterableItems(o, 'zip'))]
       const n = Math.min(...lists.map((l) => l.length))
-      return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]))
+      return Array.from({ length: n }, (_, i) => PyTuple.of(...lists.map((l) => l[i])))
     },
     sort: (v, [reverse = false, caseSensitive = false, attribute], kw) => {
       const key = sortKey(toBoolean(kw.case_sensitive ?? caseSensitive), kw.attribute ?? attribute)

@@ -11,7 +11,7 @@ import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, iterableItems, toText } from './filter-args.js'
 import { jmespathSearch } from './json-query.js'
-import { pyRepr, pyTruthy, pyTypeName, toBoolean } from './python.js'
+import { PyTuple, pyRepr, pyTruthy, pyTypeName, toBoolean } from './python.js'
 import { randomSource } from './python-random.js'
 import { assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
@@ -61,22 +61,27 @@ function comment(text: string, style: string, kw: Record<string, unknown>): stri
   return beginning + prefixes + body + postfixes + end
 }
 
-function product(lists: unknown[][]): unknown[][] {
-  return lists.reduce<unknown[][]>(
-    (acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])),
-    [[]]
+// itertools yields tuples.
+function product(lists: unknown[][]): PyTuple[] {
+  return lists.reduce<PyTuple[]>(
+    (acc, list) => acc.flatMap((prefix) => list.map((x) => PyTuple.of(...prefix, x))),
+    [PyTuple.of()]
   )
 }
 
-function combinations(items: unknown[], r: number): unknown[][] {
-  if (r === 0) return [[]]
-  return items.flatMap((x, i) => combinations(items.slice(i + 1), r - 1).map((c) => [x, ...c]))
+function combinations(items: unknown[], r: number): PyTuple[] {
+  if (r === 0) return [PyTuple.of()]
+  return items.flatMap((x, i) =>
+    combinations(items.slice(i + 1), r - 1).map((c) => PyTuple.of(x, ...c))
+  )
 }
 
-function permutations(items: unknown[], r: number): unknown[][] {
-  if (r === 0) return [[]]
+function permutations(items: unknown[], r: number): PyTuple[] {
+  if (r === 0) return [PyTuple.of()]
   return items.flatMap((x, i) =>
-    permutations([...items.slice(0, i), ...items.slice(i + 1)], r - 1).map((p) => [x, ...p])
+    permutations([...items.slice(0, i), ...items.slice(i + 1)], r - 1).map((p) =>
+      PyTuple.of(x, ...p)
+    )
   )
 }
 
@@ -269,7 +274,7 @@ function subelements(value: unknown, spec: unknown, skipMissing: boolean): unkno
       throw new TemplateError(
         `the key ${keys.join('.')} should point to a list, got ${pyRepr(values)}`
       )
-    for (const item of values) out.push([element, item])
+    for (const item of values) out.push(PyTuple.of(element, item))
   }
   return out
 }
@@ -327,7 +332,9 @@ export const MORE_FILTERS: Record<string, FilterFunction> = {
     const lists = [v, ...others].map((l) => iterableItems(l, 'zip_longest'))
     const n = Math.max(...lists.map((l) => l.length))
     const fill = kw.fillvalue ?? null
-    return Array.from({ length: n }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill)))
+    return Array.from({ length: n }, (_, i) =>
+      PyTuple.of(...lists.map((l) => (i < l.length ? l[i] : fill)))
+    )
   },
   subelements: (v, [spec, skipMissing = false], kw) =>
     subelements(v, spec, toBoolean(kw.skip_missing ?? skipMissing)),

@@ -9,15 +9,32 @@ import path from 'node:path'
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, iterableItems, toText } from './filter-args.js'
-import { PyTuple, pyRepr, pyTypeName } from './python.js'
+import { PyFloat, PyTuple, pyFloat, pyRepr, pyTypeName } from './python.js'
 import { fromYaml } from './serialize.js'
 import { fnmatchSource } from '../values/fnmatch.js'
 import { isRecord } from '../values/records.js'
+import { isFile } from '../file-kinds.js'
 
 function number(value: unknown, filter: string): number {
   if (typeof value === 'number') return value
   if (typeof value === 'boolean') return value ? 1 : 0
   throw new TemplateError(`${filter}() can only be used on numbers: ${pyTypeName(value)} given`)
+}
+
+function mathDomain(filter: string): TemplateError {
+  return new TemplateError(`${filter}(): math domain error`)
+}
+
+/**
+ * A math filter's result as Python's math module gives it: always a float; NaN from finite numbers
+ * (a negative number to a fractional power) is its "math domain error", an overflow its "math range error".
+ */
+function mathFloat(result: number, filter: string, ...inputs: number[]): number | PyFloat {
+  if (inputs.every(Number.isFinite)) {
+    if (Number.isNaN(result)) throw mathDomain(filter)
+    if (!Number.isFinite(result)) throw new TemplateError(`${filter}(): math range error`)
+  }
+  return pyFloat(result)
 }
 
 function entries(dir: string): string[] {
@@ -60,14 +77,6 @@ function glob(pattern: string): string[] {
     found = next
   }
   return found
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile()
-  } catch {
-    return false
-  }
 }
 
 function winSplitDrive(text: string): PyTuple<string> {
@@ -126,13 +135,26 @@ export const PATH_FILTERS: Record<string, FilterFunction> = {
   log: (v, [base = Math.E], kw) => {
     const x = number(v, 'log')
     const b = number(kw.base ?? base, 'log')
-    return b === 10 ? Math.log10(x) : Math.log(x) / Math.log(b)
+    if (x <= 0 || b <= 0) throw mathDomain('log')
+    if (b === 1) throw new TemplateError('log(): float division by zero')
+    return mathFloat(b === 10 ? Math.log10(x) : Math.log(x) / Math.log(b), 'log', x, b)
   },
-  pow: (v, [y]) => number(v, 'pow') ** number(y, 'pow'),
+  pow: (v, args, kw) => {
+    if (args.length > 1)
+      throw new TemplateError('pow() takes one argument, the exponent: 2 | pow(3)')
+    const y = kw.y ?? args[0]
+    if (y === undefined) throw new TemplateError('pow() needs the exponent: 2 | pow(3)')
+    const x = number(v, 'pow')
+    const n = number(y, 'pow')
+    if (x === 0 && n < 0) throw mathDomain('pow')
+    return mathFloat(x ** n, 'pow', x, n)
+  },
   root: (v, [base = 2], kw) => {
     const x = number(v, 'root')
     const b = number(kw.base ?? base, 'root')
-    return b === 2 ? Math.sqrt(x) : x ** (1 / b)
+    if (b === 0) throw new TemplateError('root(): float division by zero')
+    if (x === 0 && b < 0) throw mathDomain('root')
+    return mathFloat(b === 2 ? Math.sqrt(x) : x ** (1 / b), 'root', x, b)
   },
   path_join: (v) =>
     typeof v === 'string'

@@ -18,15 +18,7 @@ export const SERIALIZE_FILTERS: Record<string, FilterFunction> = {
       ensureAscii: pyTruthy(kw.ensure_ascii ?? true)
     }),
   from_json: (v) => fromJson(v),
-  to_yaml: (v, _a, kw) =>
-    toYaml(
-      v,
-      false,
-      kw.indent === undefined ? 2 : Number(kw.indent),
-      kw.default_flow_style === undefined || kw.default_flow_style === null
-        ? null
-        : pyTruthy(kw.default_flow_style)
-    ),
-  to_nice_yaml: (v, [indent = 4], kw) => toYaml(v, true, Number(kw.indent ?? indent)),
+  to_yaml: (v, _a, kw) => toYaml(v, false, kw),
+  to_nice_yaml: (v, [indent = 4], kw) => toYaml(v, true, { indent, ...kw }),
   from_yaml: (v) => fromYaml(v)
 }

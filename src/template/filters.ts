@@ -10,6 +10,7 @@ import { PATH_FILTERS } from './filters-paths.js'
 import { SERIALIZE_FILTERS } from './filters-serialize.js'
 import { TEXT_FILTERS } from './filters-text.js'
 import { TIME_FILTERS } from './filters-time.js'
+import { URLIZE_FILTERS } from './filters-urlize.js'
 import { VALUE_FILTERS } from './filters-values.js'
 
 /** Filters that accept Undefined arguments (everything else throws the undefined error). */
@@ -39,6 +40,7 @@ export function createFilters(deps: FilterDependencies): Record<string, FilterFu
   const filters: Record<string, FilterFunction> = {
     // Jinja2's builtins first: Ansible's filters of the same name win, as in Ansible.
     ...JINJA_FILTERS,
+    ...URLIZE_FILTERS,
     ...VALUE_FILTERS,
     ...SERIALIZE_FILTERS,
     ...TEXT_FILTERS,

@@ -11,8 +11,10 @@
  *   keyword arguments.
  * - runtime (jinja-runtime.ts): a chainable, strict Undefined for missing variables and keys; Python str()
  *   on output; Python `in`; iteration over dicts yields keys.
- * - loops (jinja-loops.ts): `{% for x in items if cond %}`, `loop.previtem`/`nextitem`/`depth`/`cycle()`/
- *   `changed()`.
+ * - loops (jinja-loops.ts, jinja-for.ts): `{% for x in items if cond %}`, tuple targets, recursive loops,
+ *   `loop.previtem`/`nextitem`/`depth`/`cycle()`/`changed()`, `set` scoped to the loop body.
+ * - statements (jinja-statements.ts, jinja-unpack.ts): `set` with tuple targets, `with`, macros'
+ *   `varargs`/`kwargs` and argument checks.
  * - filters and tests (jinja-environment.ts, with filters.ts and tests.ts): Ansible's set, each refusing
  *   Undefined arguments except `default`/`mandatory`/`defined`.
  *
@@ -20,9 +22,11 @@
  */
 import type nunjucks from 'nunjucks'
 import { installCompilerPatches } from './jinja-compiler.js'
+import { installForPatches } from './jinja-for.js'
 import { installLoopPatches } from './jinja-loops.js'
 import { createEnvironment } from './jinja-environment.js'
 import { installRuntimePatches } from './jinja-runtime.js'
+import { installStatementPatches } from './jinja-statements.js'
 import { installSyntaxPatches } from './jinja-syntax.js'
 import { nj } from './nunjucks-internals.js'
 
@@ -45,6 +49,8 @@ export function installJinjaCompat(
     installCompilerPatches()
     installRuntimePatches()
     installLoopPatches()
+    installForPatches()
+    installStatementPatches()
     installed = true
   }
   return createEnvironment(trimBlocks, loader)

@@ -81,9 +81,15 @@ export function installCompilerPatches(): void {
   }
   proto.compileOr = shortCircuit('__apOr')
   proto.compileAnd = shortCircuit('__apAnd')
+  // `(a, b)`, `(a,)` and `()` are Python tuples (jinja-syntax.ts makes them Tuple nodes); a Group is one
+  // parenthesised expression (nunjucks would emit JavaScript's comma operator for several).
+  proto.compileTuple = function (node, frame) {
+    this._emit('runtime.__apTuple(')
+    this._compileAggregate(node, frame, '[', ']')
+    this._emit(')')
+  }
   proto.compileGroup = function (node, frame) {
-    // `(a, b)` is a Python tuple (a list here); nunjucks would emit JavaScript's comma operator.
-    if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']')
+    if (node.children.length !== 1) proto.compileTuple!.call(this, node, frame)
     else this._compileAggregate(node, frame, '(', ')')
   }
   proto.compileNot = unaryCall('!runtime.__apTruthy(')
@@ -131,7 +137,8 @@ export function installCompilerPatches(): void {
     this._emit(', ')
     if (args) this._compileAggregate(args, frame, '[', ']')
     else this._emit('[]')
-    this._emit(')')
+    // `env` (the compiled template's environment, in scope everywhere in it): `'upper' is filter`.
+    this._emit(', env)')
   }
   proto.compileDict = function (node, frame) {
     const raw: unknown = node

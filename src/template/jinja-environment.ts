@@ -4,7 +4,13 @@ import { TemplateError } from '../errors.js'
 import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
 import { STRING_TYPE_FILTERS, markNativeText, unmarkNativeText } from './native-text.js'
-import { VARS_KEY, assertArgumentsDefined, callTest, splitKeywordArgs } from './jinja-runtime.js'
+import {
+  type FilterTable,
+  VARS_KEY,
+  assertArgumentsDefined,
+  callTest,
+  splitKeywordArgs
+} from './jinja-runtime.js'
 import { makeNamespace } from './jinja-loops.js'
 import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
@@ -73,7 +79,8 @@ export function createEnvironment(
         ...(Object.keys(kwargs).length ? [{ ...kwargs, __keywords: true }] : [])
       )
     },
-    callTest
+    callTest: (name, value, args, kwargs) =>
+      callTest(name, value, args, kwargs, env as unknown as FilterTable)
   })
   for (const [name, fn] of Object.entries(filters)) env.addFilter(name, wrapFilter(name, fn))
   const getFilter = env.getFilter.bind(env)

@@ -1,15 +1,17 @@
 /**
  * Jinja2's `{% for %}` where nunjucks differs (found by the Jinja2 table): the loop filter
- * `{% for x in items if cond %}` (nunjucks read it as an inline `if` around the list, evaluated once, before
- * `x` exists) and the loop attributes `loop.previtem`, `loop.nextitem`, `loop.depth`, `loop.depth0`,
- * `loop.cycle(...)` and `loop.changed(...)`. The filter keeps only the items whose condition holds, so
- * `loop.index`, `loop.length` and `else` count those, as in Jinja2.
- */
+ * `{% for x in items if cond %}` (parsed in jinja-for.ts; nunjucks read it as an inline `if` around the
+ * list, evaluated once, before `x` exists), the loop attributes `loop.previtem`, `loop.nextitem`,
+ * `loop.depth`, `loop.depth0`, `loop.cycle(...)` and `loop.changed(...)`, and `set` scoped to the loop
+ * body. The filter keeps only the items whose condition holds, so `loop.index`, `loop.length` and `else`
+ * count those, as in Jinja2. */
 import { TemplateError } from '../errors.js'
 import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
 import { PyFloat, pyEquals, pyTruthy, pyTypeName } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import { recursionArguments, registerLoop } from './jinja-for.js'
+import { type TargetShape, shapeNames } from './jinja-unpack.js'
 
 interface LoopCompiler {
   __apLoopFrames?: CompileFrame[]
@@ -42,7 +44,7 @@ const loopLocals = new WeakMap<object, Set<string>>()
  * starts from the value outside the loop, which is unchanged after it; a name first set in the body is
  * not seen after the loop), where nunjucks wrote through to the outside variable. The value goes into the
  * running loop's frame, cleared at each iteration (loopExtras). Returns false outside loops, and for a
- * name nunjucks binds at compile time (a loop variable, a macro argument), which it keeps compiling.
+ * name nunjucks binds at compile time inside the loop (its loop variable), which it keeps compiling.
  */
 function compileLoopLocalSet(
   compiler: LoopCompiler,
@@ -50,12 +52,18 @@ function compileLoopLocalSet(
   value: AstNode,
   frame: unknown
 ): boolean {
-  if (!compiler.__apLoopFrames?.length) return false
+  const loops = compiler.__apLoopFrames
+  if (!loops?.length) return false
   const bound = (frame as CompileFrame).lookup(name)
-  if (bound !== undefined && bound !== null) return false
+  const lookup = `runtime.contextOrFrameLookup(context, frame, ${JSON.stringify(name)})`
+  // A name bound outside the loop (a macro argument) is shadowed in the body from here on: read from
+  // the running frames, where the loop's value is until the next iteration.
+  const boundOutside = bound === lookup || bound === loops[loops.length - 1]!.lookup(name)
+  if (bound !== undefined && bound !== null && !boundOutside) return false
   compiler._emit(`runtime.__apLoopSet(frame, ${JSON.stringify(name)}, `)
   compiler._compileExpression(value, frame)
   compiler._emitLine(');')
+  if (bound !== undefined && bound !== null) (frame as CompileFrame).set(name, lookup)
   return true
 }
 
@@ -71,7 +79,13 @@ function loopItems(value: unknown): unknown[] {
 /** What `changed()` last saw, per running loop (its frame). */
 const lastSeen = new WeakMap<object, unknown[]>()
 
-function loopExtras(frame: RuntimeFrame, arr: unknown, i: number): void {
+function loopExtras(
+  frame: RuntimeFrame,
+  arr: unknown,
+  i: number,
+  render?: (list: unknown, depth: number) => unknown,
+  depth = 1
+): void {
   // Each iteration starts from the values outside the loop (Jinja2's scoping of `set`).
   for (const name of loopLocals.get(frame) ?? []) delete frame.variables[name]
   const items = Array.isArray(arr) ? arr : isRecord(arr) ? Object.keys(arr) : []
@@ -83,8 +97,9 @@ function loopExtras(frame: RuntimeFrame, arr: unknown, i: number): void {
     'loop.nextitem',
     i + 1 < items.length ? items[i + 1] : new Undefined('there is no next item', 'nextitem')
   )
-  frame.set('loop.depth', 1)
-  frame.set('loop.depth0', 0)
+  frame.set('loop.depth', depth)
+  frame.set('loop.depth0', depth - 1)
+  registerLoop(frame.variables.loop, render, depth)
   frame.set('loop.cycle', (...values: unknown[]) => {
     if (values.length === 0) throw new TypeError('no items for cycling given')
     return values[i % values.length]
@@ -129,27 +144,6 @@ export function installLoopPatches(): void {
     node.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null
     return node
   }
-  const originalParseFor = parserProto.parseFor as (this: unknown) => AstNode
-  parserProto.parseFor = function (this: unknown): AstNode {
-    const node = originalParseFor.call(this)
-    // `for x in items if cond` parses as an inline if without else around the list: a loop filter.
-    const arr = node.arr as AstNode
-    if (arr instanceof nodes.InlineIf! && (arr.else_ === null || arr.else_ === undefined)) {
-      const filtered = new nodes.FunCall!(arr.lineno, arr.colno)
-      Object.defineProperty(filtered, 'typename', { value: 'ApLoopFilter' })
-      filtered.list = arr.body
-      filtered.cond = arr.cond
-      filtered.target = node.name
-      node.arr = filtered
-    }
-    // None, numbers and booleans are not iterable (nunjucks ran no iteration).
-    const iterable = new nodes.FunCall!(arr.lineno, arr.colno)
-    Object.defineProperty(iterable, 'typename', { value: 'ApIterable' })
-    iterable.list = node.arr
-    node.arr = iterable
-    return node
-  }
-
   const compilerProto = nj.compiler.Compiler.prototype
   compilerProto.compileApIterable = function (this: LoopCompiler, node: AstNode, frame: unknown) {
     this._emit('runtime.__apIterable(')
@@ -160,22 +154,18 @@ export function installLoopPatches(): void {
     const item = this._tmpid()
     const outer = this._tmpid()
     const inner = (frame as CompileFrame).push()
-    const target = node.target as AstNode
-    const names =
-      target instanceof nodes.Array! ? target.children.map((child) => String(child.value)) : null
+    const shape = node.shape as TargetShape
     this._emit('runtime.__apLoopFilter(')
     this._compileExpression(node.list, frame)
     this._emit(`, (function(${outer}) { return function(${item}) { var frame = ${outer}.push(); `)
-    if (names) {
-      names.forEach((name, index) => {
-        this._emit(`frame.set(${JSON.stringify(name)}, ${item}[${index}]); `)
-        inner.set(name, `${item}[${index}]`)
-      })
-    } else {
-      const name = String(target.value)
-      this._emit(`frame.set(${JSON.stringify(name)}, ${item}); `)
-      inner.set(name, item)
-    }
+    const values = typeof shape === 'string' ? item : this._tmpid()
+    if (typeof shape !== 'string')
+      this._emit(`var ${values} = runtime.__apUnpack(${item}, ${JSON.stringify(shape)}); `)
+    shapeNames(shape).forEach((name, index) => {
+      const value = typeof shape === 'string' ? item : `${values}[${index}]`
+      this._emit(`frame.set(${JSON.stringify(name)}, ${value}); `)
+      inner.set(name, value)
+    })
     this._emit('return runtime.__apTruthy(')
     this._compileExpression(node.cond, inner)
     this._emit('); }; })(frame))')
@@ -195,7 +185,7 @@ export function installLoopPatches(): void {
     len: string
   ) {
     originalBindings.call(this, node, arr, i, len)
-    this._emitLine(`runtime.__apLoopExtras(frame, ${arr}, ${i});`)
+    this._emitLine(`runtime.__apLoopExtras(frame, ${arr}, ${i}${recursionArguments(node)});`)
   } as unknown as CompilerMethod
 
   // The compile-time frame around each loop being compiled, innermost last (see compileLoopLocalSet).

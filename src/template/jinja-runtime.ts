@@ -4,6 +4,7 @@ import { type Kwargs, findMethod, getAttribute, hasKey, sliceValue } from './att
 import { type NunjucksContext, type NunjucksFrame, runtime } from './nunjucks-internals.js'
 import {
   PyFloat,
+  PyTuple,
   isPyFloat,
   pyBinOp,
   plainNumber,
@@ -17,6 +18,7 @@ import {
 import { TESTS, UNDEFINED_SAFE_TESTS } from './tests.js'
 import { Undefined, assertDefined, undefinedVariable } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import { callLoop, isLoopObject } from './jinja-for.js'
 
 /** Context key holding the caller's variables (nunjucks copies its context, which would run every getter). */
 export const VARS_KEY = '__ap_vars__'
@@ -41,8 +43,41 @@ export function assertArgumentsDefined(value: unknown, args: unknown[], kwargs: 
 /** Tests that judge a value's type, so they see an integral float (PyFloat) as one. */
 const FLOAT_AWARE_TESTS = new Set(['float', 'integer', 'number'])
 
+/** The environment a template runs in, as the `filter` test reads it (nunjucks' filter table). */
+export interface FilterTable {
+  filters: Record<string, unknown>
+}
+
+/**
+ * Jinja2 3.x's `filter` and `test` tests: whether a filter or test of that name exists. Ansible 2.14
+ * answers True or fails (its plugin loader raises on a name it cannot load), never False: so do we.
+ */
+function nameTest(kind: 'filter' | 'test', value: unknown, env: FilterTable | undefined): boolean {
+  assertDefined(value)
+  if (typeof value !== 'string')
+    throw new TemplateError(
+      `the '${kind}' test needs a ${kind} name (a string), got ${pyTypeName(value)}`
+    )
+  const known =
+    kind === 'test'
+      ? Object.hasOwn(TESTS, value) || value === 'filter' || value === 'test'
+      : env !== undefined && Object.hasOwn(env.filters, value)
+  if (!known)
+    throw new TemplateError(
+      `Could not load "${value}": no ${kind} of that name (Ansible fails here too, it never answers False)`
+    )
+  return true
+}
+
 /** Runs the Jinja2/Ansible test `name` (`x is name(args)`) with Python truthiness. */
-export function callTest(name: string, value: unknown, args: unknown[], kwargs: Kwargs): boolean {
+export function callTest(
+  name: string,
+  value: unknown,
+  args: unknown[],
+  kwargs: Kwargs,
+  env?: FilterTable
+): boolean {
+  if (name === 'filter' || name === 'test') return nameTest(name, value, env)
   const test = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
   if (!test) throw new TemplateError(`No test named '${name}'.`)
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs)
@@ -70,6 +105,7 @@ function lookupVariable(context: NunjucksContext, frame: NunjucksFrame, name: st
 
 function callFunction(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   if (fn instanceof Undefined) fn.fail()
+  if (isLoopObject(fn)) return callLoop(fn, args)
   if (typeof fn !== 'function')
     throw new TemplateError(`'${pyTypeName(fn)}' object is not callable: ${name}`)
   return (fn as (...a: unknown[]) => unknown).apply(context, args)
@@ -98,6 +134,7 @@ export function installRuntimePatches(): void {
     __apAnd: (left: unknown, right: () => unknown) => (pyTruthy(left) ? right() : left),
     __apBinOp: pyBinOp,
     __apFloat: (n: number) => new PyFloat(n),
+    __apTuple: (items: unknown[]) => PyTuple.of(...items),
     // Unary minus: `-0.0` is -0.0, as in Python (0 - 0.0 would be 0.0).
     __apNeg: (value: unknown) =>
       isPyFloat(value) ? pyFloat(-Number(value)) : pyBinOp('-', 0, value),
@@ -111,9 +148,9 @@ export function installRuntimePatches(): void {
       }
       return true
     },
-    __apTest: (name: string, value: unknown, raw: unknown[]) => {
+    __apTest: (name: string, value: unknown, raw: unknown[], env: FilterTable) => {
       const { args, kwargs } = splitKeywordArgs(raw)
-      return callTest(name, value, args, kwargs)
+      return callTest(name, value, args, kwargs, env)
     },
     __apDict: (pairs: [unknown, unknown][]) => {
       const out: Record<string, unknown> = {}

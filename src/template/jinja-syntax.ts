@@ -76,6 +76,14 @@ function exponentLiteral(tokenizer: TokenizerInstance, tok: Token): void {
   tok.type = TOKEN.FLOAT
 }
 
+/** Extends a float literal with a fraction (`1.5`) by an exponent right after it (`e-5`, `E3`). */
+function fractionExponent(tokenizer: TokenizerInstance, tok: Token): void {
+  const exponent = /^[eE][+-]?\d+/.exec(tokenizer.str.slice(tokenizer.index))
+  if (!exponent) return
+  for (let i = 0; i < exponent[0].length; i++) tokenizer.forward()
+  tok.value += exponent[0]
+}
+
 function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token | null) {
   return function nextToken(this: TokenizerInstance): Token | null {
     if (this.in_code && (this.curlyDepth ?? 0) > 0 && this.str.startsWith('}}', this.index)) {
@@ -88,6 +96,8 @@ function balancedCurlies(originalNextToken: (this: TokenizerInstance) => Token |
     if (tok?.type === TOKEN.NONE && tok.value === 'null') tok.type = TOKEN.SYMBOL
     // `1e3`, `2E-5`: a float literal with an exponent (nunjucks reads `1e3` as a name, `2E-5` as 2E - 5).
     if (tok?.type === TOKEN.SYMBOL && /^\d+[eE]\d*$/.test(tok.value)) exponentLiteral(this, tok)
+    // `1.5e-5`, `2.5E3`: nunjucks ends the float at the fraction and reads the exponent as a name.
+    else if (tok?.type === TOKEN.FLOAT && /^\d+\.\d+$/.test(tok.value)) fractionExponent(this, tok)
     if (tok?.type === TOKEN.LEFT_CURLY) this.curlyDepth = (this.curlyDepth ?? 0) + 1
     else if (tok?.type === TOKEN.RIGHT_CURLY)
       this.curlyDepth = Math.max(0, (this.curlyDepth ?? 0) - 1)
@@ -197,6 +207,39 @@ function parseIs(this: ParserInstance): AstNode {
   return negated ? new nodes.Not!(node.lineno, node.colno, node) : node
 }
 
+// ---- parser: tuple literals `(1, 2)`, `(1,)`, `()` ------------------------------------------------------
+
+/**
+ * Parentheses as Jinja2 reads them: a comma inside (even a trailing one) or nothing at all makes a tuple (a
+ * Tuple node); one expression alone stays itself (a Group). Brackets and braces go to nunjucks' parser.
+ */
+function tupleLiterals(original: (this: ParserInstance) => AstNode | null) {
+  return function parseAggregate(this: ParserInstance): AstNode | null {
+    const open = this.peekToken()
+    if (open?.type !== TOKEN.LEFT_PAREN) return original.call(this)
+    this.nextToken()
+    const items: AstNode[] = []
+    let comma = false
+    while (!this.skip(TOKEN.RIGHT_PAREN)) {
+      if (items.length > 0) {
+        if (!this.skip(TOKEN.COMMA)) {
+          const tok = this.peekToken()
+          this.fail(
+            `expected ',' or ')' in parentheses, got ${tok?.value ?? 'end of input'}`,
+            tok?.lineno,
+            tok?.colno
+          )
+        }
+        comma = true
+        if (this.skip(TOKEN.RIGHT_PAREN)) break
+      }
+      items.push(this.parseExpression())
+    }
+    const node = comma || items.length === 0 ? nodes.Tuple! : nodes.Group!
+    return new node(open.lineno, open.colno, items)
+  }
+}
+
 /**
  * A float literal (`1.0`, `1e3`) whose value is integral becomes a PyFloat literal, so it stays a float
  * (`{{ 1.0 }}` prints `1.0`). The literal may be the start of a postfix chain (`1.0 | string`, `2.0.real`).
@@ -227,6 +270,13 @@ export function installSyntaxPatches(): void {
   tokenizerProto._parseString = parsePythonString
   tokenizerProto.nextToken = balancedCurlies(
     tokenizerProto.nextToken as (this: TokenizerInstance) => Token | null
+  )
+  // A Tuple node is a Group nunjucks' transformer can rebuild (it looks node classes up by name).
+  nodes.Tuple ??= (
+    nodes.Group as unknown as { extend(name: string): (typeof nodes)[string] }
+  ).extend('Tuple')
+  nj.parser.Parser.prototype.parseAggregate = tupleLiterals(
+    nj.parser.Parser.prototype.parseAggregate as (this: ParserInstance) => AstNode | null
   )
   nj.parser.Parser.prototype.parsePostfix = parsePostfix
   nj.parser.Parser.prototype.parseIs = parseIs

@@ -30,10 +30,19 @@ export interface ParserInstance {
   peekToken(): Token | null
   nextToken(): Token | null
   skipSymbol(name: string): boolean
+  skip(type: string): boolean
+  parseExpression(): AstNode
   parseCompare(): AstNode
   parsePrimary(): AstNode
   parseSignature(): AstNode
   parseAggregate(): AstNode
+  parseExpression(): AstNode
+  parseOr(): AstNode
+  parseUntilBlocks(...names: string[]): AstNode
+  advanceAfterBlockEnd(name?: string): Token
+  skip(type: string): boolean
+  skipValue(type: string, value: string): boolean
+  pushToken(tok: Token | null): void
   fail(message: string, lineno?: number, colno?: number): never
 }
 export interface TokenizerInstance {
@@ -67,6 +76,8 @@ export const nj = nunjucks as unknown as NunjucksInternals
 export const { runtime, nodes } = nj
 export const TOKEN = {
   LEFT_PAREN: nj.lexer.TOKEN_LEFT_PAREN!,
+  RIGHT_PAREN: nj.lexer.TOKEN_RIGHT_PAREN!,
+  COMMA: nj.lexer.TOKEN_COMMA!,
   LEFT_BRACKET: nj.lexer.TOKEN_LEFT_BRACKET!,
   OPERATOR: nj.lexer.TOKEN_OPERATOR!,
   INT: nj.lexer.TOKEN_INT!,

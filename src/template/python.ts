@@ -2,6 +2,14 @@ import { ansibleBoolean } from '../ansible-boolean.js'
 import { TemplateError } from '../errors.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import {
+  PyFloat,
+  pyFloat,
+  pyFloatRepr as floatRepr,
+  pyNumberRepr as pyNumber
+} from '../values/py-float.js'
+
+export { PyFloat, plainNumber, pyFloat } from '../values/py-float.js'
 
 /**
  * A value of a Python class of ours (to_datetime's datetime and timedelta): its type name, repr(), an
@@ -37,6 +45,11 @@ const samePyType = (a: unknown, b: unknown): [PyObject, PyObject] | undefined =>
 
 /** A Python tuple (what re.findall, os.path.splitext … return): a list everywhere, printed `(a, b)`. */
 export class PyTuple<T = unknown> extends Array<T> {
+  // What map, filter, slice… make of a tuple is a list: a filter's result is a tuple only where it says so.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array
+  }
+
   /** A tuple of the given items (`new PyTuple(n)` would make n empty slots, as Array does). */
   static of<T>(...items: T[]): PyTuple<T> {
     const tuple = new PyTuple<T>()
@@ -45,35 +58,9 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
-/**
- * A Python float whose value is integral (`2.0`, `1e+16`, `-0.0`). JavaScript has one number type, and a
- * non-integral number is unambiguously a float already (so are inf and nan): only the integral case needs
- * a mark, so every other number stays a plain number on every path. A Number object: arithmetic,
- * comparisons, `JSON.stringify` and `Number(x)` see its value; Python's str/repr print `2.0`; values
- * leaving the template engine (Templar) are plain numbers again (`plainNumbers`).
- */
-export class PyFloat extends Number {
-  override toString(): string {
-    return floatRepr(this.valueOf())
-  }
-  toJSON(): number {
-    return this.valueOf()
-  }
-}
-
-/** A float result: a PyFloat when its value is integral (or -0.0), else the plain number. */
-export function pyFloat(n: number): number | PyFloat {
-  return Number.isInteger(n) ? new PyFloat(n) : n
-}
-
 /** Whether a value is a Python float: a PyFloat, or a number with a fraction (or inf, nan). */
 export function isPyFloat(value: unknown): boolean {
   return value instanceof PyFloat || (typeof value === 'number' && !Number.isInteger(value))
-}
-
-/** A number (plain or PyFloat) as a plain number; anything else unchanged. */
-export function plainNumber(value: unknown): unknown {
-  return value instanceof PyFloat ? value.valueOf() : value
 }
 
 /** A value with every PyFloat, at any depth of lists and dicts, made a plain number again. */
@@ -117,23 +104,6 @@ export function pyTypeName(value: unknown): string {
 export function objectTypeRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None'
   return `${pyTypeName(value)} object`
-}
-
-function pyNumber(n: number): string {
-  if (Number.isNaN(n)) return 'nan'
-  if (n === Infinity) return 'inf'
-  if (n === -Infinity) return '-inf'
-  // Python's float repr: the shortest digits, in exponent form below 1e-4 (1e-05, 1.5e-07); exponents
-  // padded to two digits (1e+21).
-  const text = n !== 0 && Math.abs(n) < 1e-4 ? n.toExponential() : String(n)
-  return text.replace(/e([+-])(\d)$/, 'e$10$2')
-}
-
-/** Python's repr of a float: `2.0`, `-0.0`, `1e+16` (exponent form from 1e16 up), `0.5`, `inf`. */
-function floatRepr(n: number): string {
-  if (!Number.isInteger(n)) return pyNumber(n)
-  if (Math.abs(n) >= 1e16) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2')
-  return (Object.is(n, -0) ? '-0' : String(n)) + '.0'
 }
 
 /** Python repr() of a string: single quotes unless the text holds a ' and no ". */
@@ -228,6 +198,8 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   const objects = samePyType(a, b)
   if (objects) return objects[0].pyOrderKey() === objects[1].pyOrderKey()
   if (Array.isArray(a) && Array.isArray(b)) {
+    // A tuple never equals a list: (1, 2) == [1, 2] is False.
+    if (a instanceof PyTuple !== b instanceof PyTuple) return false
     return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
   }
   if (isRecord(a) && isRecord(b)) {
@@ -254,7 +226,7 @@ export function pyOrder(a: unknown, b: unknown, op = '<'): number {
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0
   const objects = samePyType(a, b)
   if (objects) return Math.sign(objects[0].pyOrderKey() - objects[1].pyOrderKey())
-  if (Array.isArray(a) && Array.isArray(b)) {
+  if (Array.isArray(a) && Array.isArray(b) && a instanceof PyTuple === b instanceof PyTuple) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEquals(a[i], b[i])) return pyOrder(a[i], b[i], op)
     }
@@ -316,7 +288,7 @@ function binOpError(op: string, a: unknown, b: unknown): TemplateError {
 function repeat<T>(seq: T, times: number): T {
   const n = Math.max(0, Math.trunc(times))
   if (typeof seq === 'string') return seq.repeat(n) as T
-  const out: unknown[] = []
+  const out: unknown[] = seq instanceof PyTuple ? new PyTuple() : []
   for (let i = 0; i < n; i++) out.push(...(seq as unknown[]))
   return out as T
 }
@@ -363,11 +335,23 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
     const result = numericOp(op, x, y)
     if (result !== undefined) return float ? pyFloat(result) : result
   }
-  if (op === '%' && typeof a === 'string')
-    return isRecord(b) ? pyFormat(a, [b], b) : pyFormat(a, Array.isArray(b) ? b : [b])
+  // Only a tuple spreads into several arguments; a dict or a list is one argument that may also serve
+  // as the mapping (Python takes anything subscriptable there, so `'x' % [1]` is no error).
+  if (op === '%' && typeof a === 'string') {
+    if (b instanceof PyTuple) return pyFormat(a, b)
+    return pyFormat(a, [b], isRecord(b) || Array.isArray(b) ? b : undefined)
+  }
   if (op === '+') {
     if (typeof a === 'string' && typeof b === 'string') return a + b
-    if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b]
+    if (Array.isArray(a) && Array.isArray(b)) {
+      const tuple = a instanceof PyTuple
+      if (tuple !== b instanceof PyTuple) {
+        throw new TemplateError(
+          `can only concatenate ${pyTypeName(a)} (not "${pyTypeName(b)}") to ${pyTypeName(a)}`
+        )
+      }
+      return tuple ? PyTuple.of(...a, ...b) : [...a, ...b]
+    }
   }
   if (op === '*') {
     if ((typeof a === 'string' || Array.isArray(a)) && typeof b === 'number') return repeat(a, b)
@@ -380,12 +364,14 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
 export function pyFormat(
   format: string,
   values: unknown[],
-  mapping?: Record<string, unknown>
+  mapping?: Record<string, unknown> | unknown[]
 ): string {
   let next = 0
   const take = (key?: string): unknown => {
     if (key !== undefined) {
       if (!mapping) throw new TemplateError('format requires a mapping')
+      if (Array.isArray(mapping))
+        throw new TemplateError('list indices must be integers or slices, not str')
       if (!Object.hasOwn(mapping, key)) throw new TemplateError(`KeyError: '${key}'`)
       return assertDefined(mapping[key])
     }
@@ -457,7 +443,7 @@ export function pyFormat(
       return text.padStart(w)
     }
   )
-  // A mapping argument (`'%(k)s' % d`, or one dict printed whole) is never "not all converted".
+  // A mapping argument (`'%(k)s' % d`, or one dict or list printed whole) is never "not all converted".
   if (next < values.length && !mapping)
     throw new TemplateError('not all arguments converted during string formatting')
   return out

@@ -5,7 +5,7 @@
  * `(?x)`, `\Z` and replacement templates; what cannot be translated faithfully is refused by name.
  */
 import { TemplateError } from '../errors.js'
-import { PyTuple } from './python.js'
+import { PyTuple, pyTypeName, pythonStr } from './python.js'
 import {
   PythonRegexError,
   pythonFinditer,
@@ -67,8 +67,30 @@ export function regexReplace(
 }
 
 /**
- * Ansible's regex_search: the first match, or None. With group arguments (`'\\1'`, `'\\g<name>'`) it returns
- * the list of those groups instead.
+ * A regex_search group argument as Ansible 2.14 reads it, before it searches: `\N` (a backslash and a
+ * group number) or `\g<name>`, only their start checked (`\2x` is group 2). Anything else fails, whether
+ * the text matches or not, as Ansible fails (a Python AttributeError for a backslash form it cannot read,
+ * such as `\\1`: what `'\\1'` in a playbook string becomes once Ansible's escaping doubled it).
+ */
+function groupArgument(arg: unknown): number | string {
+  if (typeof arg !== 'string')
+    throw new TemplateError(
+      `regex_search: a group argument is text ('\\1' or '\\g<name>'), not ${pyTypeName(arg)}`
+    )
+  const named = /^\\g<(\S+)>/.exec(arg)
+  if (named) return named[1]!
+  const numbered = arg.startsWith('\\g') ? null : /^\\(\d+)/.exec(arg)
+  if (numbered) return Number(numbered[1])
+  if (!arg.startsWith('\\')) throw new TemplateError(`regex_search: Unknown argument '${arg}'`)
+  throw new TemplateError(
+    `regex_search: cannot read the group argument '${arg}' (not a backslash and a group number or ` +
+      `g<name>): the template needs one backslash there, '\\1' (in YAML, '\\\\1' inside double quotes)`
+  )
+}
+
+/**
+ * Ansible's regex_search: the first match, or None when nothing matches. With group arguments (`'\\1'`,
+ * `'\\g<name>'`) it returns the list of those groups instead (None for a group that took no part).
  */
 export function regexSearch(
   value: string,
@@ -76,27 +98,16 @@ export function regexSearch(
   groupArgs: unknown[],
   options: RegexOptions
 ): unknown {
+  const groups = groupArgs.map(groupArgument)
   const regex = filterRegex(pattern, options)
   const match = pythonSearch(regex, value)
   if (!match) return null
-  if (groupArgs.length === 0) return match[0]
-  return groupArgs.map((arg) => {
-    const spec = String(arg)
-    const numbered = /^\\(\d+)$/.exec(spec)
-    if (numbered) {
-      const number = Number(numbered[1])
-      if (number > regex.groups) throw new TemplateError(`regex_search: no such group ${spec}`)
-      return match[number] ?? null
-    }
-    const named = /^\\g<(\w+)>$/.exec(spec)
-    if (named) {
-      const number = regex.names.get(named[1]!)
-      if (number === undefined) throw new TemplateError(`regex_search: no such group ${spec}`)
-      return match[number] ?? null
-    }
-    throw new TemplateError(
-      `Unknown argument '${spec}' to regex_search: expected '\\\\1' or '\\\\g<name>'`
-    )
+  if (groups.length === 0) return match[0]
+  return groups.map((group) => {
+    const number = typeof group === 'number' ? group : regex.names.get(group)
+    if (number === undefined || number > regex.groups)
+      throw new TemplateError(`regex_search: no such group ${pythonStr(group)}`)
+    return match[number] ?? null
   })
 }
 

@@ -1,9 +1,11 @@
 import { TemplateError } from '../errors.js'
-import { pyTypeName } from './python.js'
+import { pyTruthy, pyTypeName } from './python.js'
+import { represent } from './yaml-represent.js'
 import { Undefined } from './undefined.js'
-import { isRecord } from '../values/records.js'
+import { parseJsonKeepingFloats } from '../values/json-floats.js'
 import { pythonJsonDumps } from '../values/python-json.js'
-import { dumpYaml, loadYaml } from '../values/yaml.js'
+import { loadYaml } from '../values/yaml.js'
+import { emitYaml } from '../values/yaml-emitter.js'
 
 /** Options of Python's json.dumps that Ansible's to_json/to_nice_json pass through. */
 export interface JsonOptions {
@@ -29,78 +31,74 @@ export function pyJsonDumps(value: unknown, options: JsonOptions = {}): string {
 /** json.loads with a TemplateError on bad input. */
 export function fromJson(text: unknown): unknown {
   try {
-    return JSON.parse(String(text)) as unknown
+    return parseJsonKeepingFloats(String(text))
   } catch (err) {
     throw new TemplateError(`from_json: ${(err as Error).message}`)
   }
 }
 
-function plainData(value: unknown): unknown {
-  if (value instanceof Undefined) value.fail()
-  if (Array.isArray(value)) return value.map(plainData)
-  // Keys sorted here too: js-yaml's sortKeys leaves flow-style mappings in their order.
-  if (isRecord(value))
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, plainData(value[k])])
-    )
-  return value
+/** yaml.dump's keyword arguments that Ansible's to_yaml / to_nice_yaml pass through and ours writes. */
+const SUPPORTED_KWARGS = new Set([
+  'indent',
+  'width',
+  'sort_keys',
+  'explicit_start',
+  'explicit_end',
+  'default_flow_style'
+])
+// yaml.dump's other options: known to PyYAML, not written by ours.
+const UNSUPPORTED_KWARGS = new Set([
+  'default_style',
+  'canonical',
+  'line_break',
+  'encoding',
+  'version',
+  'tags',
+  'Dumper',
+  'stream'
+])
+
+function intArgument(filter: string, name: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined
+  const n = Number(value)
+  if (typeof value === 'boolean' || !Number.isInteger(n))
+    throw new TemplateError(`${filter} - ${name} must be an integer, got ${pyTypeName(value)}`)
+  return n
 }
 
 /**
- * PyYAML starts a mapping or list that is an item of a block list on the dash's line, padded to the
- * indent (`-   k: v` at indent 4); js-yaml puts it on the next line.
- */
-function dashLines(text: string, indent: number): string {
-  if (indent < 2) return text
-  const pad = ' '.repeat(indent - 1)
-  let out = text
-  for (let previous = ''; previous !== out;) {
-    previous = out
-    out = out.replace(/^( *)-\n\1 {2,}(?=\S)/gm, (whole, lead: string) =>
-      whole.length === lead.length * 2 + 2 + indent ? `${lead}-${pad}` : whole
-    )
-  }
-  return out
-}
-
-/**
- * Ansible's to_yaml / to_nice_yaml (PyYAML dump: keys sorted, lists not indented under their key).
- * `nice` uses block style with the given indent; plain to_yaml uses flow style for leaf collections.
+ * Ansible's to_yaml / to_nice_yaml: PyYAML's dump through Ansible's dumper (libyaml's emitter), with
+ * allow_unicode. `nice` is to_nice_yaml: block style, indent 4 unless given.
  */
 export function toYaml(
   value: unknown,
   nice: boolean,
-  indent = nice ? 4 : 2,
-  defaultFlowStyle: boolean | null = nice ? false : null
+  kwargs: Record<string, unknown> = {}
 ): string {
-  try {
-    const text = dumpYaml(plainData(value), {
-      indent,
-      sortKeys: true,
-      noArrayIndent: true,
-      flowLevel:
-        defaultFlowStyle === false ? -1 : defaultFlowStyle === true ? 0 : leafFlowLevel(value)
-    })
-    return dashLines(text, indent)
-  } catch (err) {
-    if (err instanceof TemplateError) throw err
-    throw new TemplateError(`to_yaml: ${(err as Error).message}`)
+  const filter = nice ? 'to_nice_yaml' : 'to_yaml'
+  for (const name of Object.keys(kwargs)) {
+    if (name === 'allow_unicode' || (nice && name === 'default_flow_style'))
+      throw new TemplateError(
+        `${filter} - dump_all() got multiple values for keyword argument '${name}'`
+      )
+    if (UNSUPPORTED_KWARGS.has(name))
+      throw new TemplateError(
+        `${filter}: the ${name} option is not supported; leave it out (supported: ${[...SUPPORTED_KWARGS].join(', ')})`
+      )
+    if (!SUPPORTED_KWARGS.has(name))
+      throw new TemplateError(`${filter} - dump_all() got an unexpected keyword argument '${name}'`)
   }
-}
-
-// PyYAML's default_flow_style=None writes collections holding only scalars in flow style. js-yaml can only
-// switch to flow style at a depth, so use the depth of the shallowest leaf collection.
-function leafFlowLevel(value: unknown): number {
-  const depth = (v: unknown): number => {
-    const children = Array.isArray(v) ? v : isRecord(v) ? Object.values(v) : null
-    if (!children) return -1
-    const nested = children.map(depth).filter((d) => d >= 0)
-    return nested.length === 0 ? 0 : Math.min(...nested) + 1
-  }
-  const d = depth(value)
-  return d < 0 ? -1 : d
+  const flow = kwargs['default_flow_style']
+  const node = represent(value, {
+    defaultFlowStyle: nice ? false : flow === undefined || flow === null ? null : pyTruthy(flow),
+    sortKeys: kwargs['sort_keys'] === undefined ? true : pyTruthy(kwargs['sort_keys'])
+  })
+  return emitYaml(node, {
+    indent: intArgument(filter, 'indent', kwargs['indent']) ?? (nice ? 4 : 2),
+    width: intArgument(filter, 'width', kwargs['width']),
+    explicitStart: pyTruthy(kwargs['explicit_start'] ?? false),
+    explicitEnd: pyTruthy(kwargs['explicit_end'] ?? false)
+  })
 }
 
 /** Ansible's from_yaml: YAML 1.1 as PyYAML's SafeLoader reads it (src/values/yaml.ts). */

@@ -4,7 +4,8 @@ import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { withNativeTexts } from './native-text.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { PyTuple, holdsPyObject, plainNumbers, pythonStr, pyTruthy } from './python.js'
+import { PyTuple, holdsPyObject, pythonStr, pyTruthy } from './python.js'
+import { isNumeric } from '../values/py-float.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 
@@ -53,7 +54,7 @@ function singleExpression(text: string): string | undefined {
 }
 
 function isScalar(value: unknown): boolean {
-  return typeof value === 'boolean' || typeof value === 'number'
+  return typeof value === 'boolean' || isNumeric(value)
 }
 
 /**
@@ -66,8 +67,8 @@ function convertData(value: unknown): unknown {
   // A tuple prints as `(a, b)`, and a datetime inside a list as `datetime.datetime(…)`: no literal that
   // Ansible turns back into a list, so both stay text.
   const literal = (Array.isArray(value) && !(value instanceof PyTuple)) || isRecord(value)
-  // A float inside a list or dict (`[4 / 2]`) leaves the engine as a plain number, as JSON has one.
-  if ((literal && !holdsPyObject(value)) || typeof value === 'boolean') return plainNumbers(value)
+  // A float inside a list or dict (`[4 / 2]`) leaves the engine a float (PyFloat), as in Python.
+  if ((literal && !holdsPyObject(value)) || typeof value === 'boolean') return value
   // Ansible's finalize prints None as nothing.
   const text =
     typeof value === 'string'
@@ -161,7 +162,7 @@ export class Templar {
 
   /** Evaluates a bare Jinja2 expression (as in `when:`) to its native value. */
   evaluate(expression: string, vars: Record<string, unknown>): unknown {
-    return plainNumbers(evaluateExpression(expression, vars))
+    return evaluateExpression(expression, vars)
   }
 
   /**
@@ -297,6 +298,6 @@ export class Templar {
       inner === undefined ? renderToString(text, vars) : evaluateExpression(inner, vars, text)
     )
     // A string-type filter's text (to_json, string…) that is all the template gives stays text.
-    return native ? plainNumbers(value) : convertData(value)
+    return native ? value : convertData(value)
   }
 }

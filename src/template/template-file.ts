@@ -5,12 +5,13 @@
  */
 import { TemplateError } from '../errors.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { decodeUtf8SurrogateEscape } from '../values/python-codecs.js'
 import { renderCanonical, type IncludeResolver } from './engine.js'
 import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource, type JinjaSyntax } from './jinja-lexer.js'
 import { pyRepr, pyTruthy } from './python.js'
+import { isFile } from '../file-kinds.js'
 
 export { ANSIBLE_TEMPLATE_SYNTAX, type JinjaSyntax } from './jinja-lexer.js'
 
@@ -20,14 +21,6 @@ export interface TemplateFileOptions extends Partial<JinjaSyntax> {
   variables?: Record<string, unknown>
   /** Directories `{% include %}`, `{% import %}`, `{% from %}` and `{% extends %}` read from, in order. */
   searchPath?: string[]
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile()
-  } catch {
-    return false
-  }
 }
 
 /**

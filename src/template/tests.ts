@@ -15,6 +15,7 @@ import { compareVersions } from './versions.js'
 import { PATH_TESTS } from './tests-paths.js'
 import { Undefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
+import { vaultKeyring } from '../vault/keyring.js'
 
 /** A Jinja2 test (`x is name(args)`): receives the value, positional and keyword arguments. */
 export type TestFunction = (value: unknown, args: unknown[], kwargs: Kwargs) => unknown
@@ -190,8 +191,9 @@ export const TESTS: Record<string, TestFunction> = {
   any: (v) => iterable('any', v).some(pyTruthy),
   nan: (v) => typeof v === 'number' && Number.isNaN(v),
   isnan: (v) => typeof v === 'number' && Number.isNaN(v),
-  // A `!vault` value is decrypted when it is loaded: what a template sees is never the vault text.
-  vault_encrypted: () => false,
+  // A `!vault` value is decrypted when it is loaded, so the test asks the keyring whether the text is one;
+  // vault text written as a plain string is no vault value (as in Ansible: only the `!vault` object is).
+  vault_encrypted: (v) => vaultKeyring().isVaultValue(v),
   sameas: (v, [other]) => v === other,
   equalto: compareTest('=='),
   '==': compareTest('=='),

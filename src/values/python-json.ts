@@ -1,4 +1,5 @@
 import { isRecord } from './records.js'
+import { byCodePoint } from './code-points.js'
 
 /**
  * Python's json.dumps, the one writer of JSON as Ansible prints it: results on the console (sort_keys=True,
@@ -82,12 +83,4 @@ function asciiJsonString(text: string): string {
     /[^\x20-\x7e]/g,
     (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
   )
-}
-
-/** Python sorts str keys by code point; JavaScript's default sort compares UTF-16 units (astral chars differ). */
-function byCodePoint(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0)!)
-  const y = Array.from(b, (c) => c.codePointAt(0)!)
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!
-  return x.length - y.length
 }

@@ -5,6 +5,8 @@
  * `{{ x }}`) stays the string it was. Also Python's string escapes, which Ansible's parse_kv decodes.
  */
 
+import { PyFloat, pyFloat } from './py-float.js'
+
 const NOT_A_LITERAL = Symbol('not a literal')
 
 class LiteralSyntaxError extends Error {}
@@ -114,7 +116,8 @@ class LiteralParser {
       this.pos++
       this.skipBlank()
       const n = this.parseNumber()
-      return c === '-' ? -n : n
+      if (c === '+') return n
+      return n instanceof PyFloat ? new PyFloat(-n.valueOf()) : -n
     }
     if (/[0-9.]/.test(c)) return this.parseNumber()
     const word = IDENTIFIER.exec(this.src.slice(this.pos))?.[0]
@@ -135,7 +138,7 @@ class LiteralParser {
     throw new LiteralSyntaxError()
   }
 
-  private parseNumber(): number {
+  private parseNumber(): number | PyFloat {
     const rest = this.src.slice(this.pos)
     const m = NUMBER.exec(rest)
     if (!m || m[0] === '.') throw new LiteralSyntaxError()
@@ -149,7 +152,8 @@ class LiteralParser {
       const radix = { x: 16, o: 8, b: 2 }[digits[1]!.toLowerCase() as 'x' | 'o' | 'b']
       return parseInt(digits.slice(2), radix)
     }
-    return Number(digits)
+    // A dot or an exponent makes a float (`1.0`, `1e3`): an integral one stays a float.
+    return /[.eE]/.test(digits) ? pyFloat(Number(digits)) : Number(digits)
   }
 
   private parseStrings(): string {

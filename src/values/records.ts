@@ -1,4 +1,5 @@
 import { dict } from './dict.js'
+import { PyFloat } from './py-float.js'
 
 /**
  * A mapping in the Python sense (a dict): a plain object whose prototype chain ends in Object.prototype or
@@ -34,4 +35,28 @@ export function mergeHash(
     out[key] = isRecord(old) && isRecord(value) ? mergeHash(old, value) : value
   }
   return out
+}
+
+/**
+ * A deep copy of a variable's value that a caller may change freely: lists and mappings copied (a mapping as
+ * a plain object, as structuredClone makes one; a key `__proto__` stays a key), an integral float (PyFloat,
+ * immutable) kept as it is, where structuredClone would make it a bare Number and lose its `1.0`. Anything
+ * else (text, numbers, binary data) as structuredClone copies it.
+ */
+export function cloneData<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || value instanceof PyFloat) return value
+  if (Array.isArray(value)) return value.map((item: unknown) => cloneData(item)) as T
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      Object.defineProperty(out, key, {
+        value: cloneData(value[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
+    }
+    return out as T
+  }
+  return structuredClone(value)
 }

@@ -4,6 +4,8 @@
 // as it is, without templating it or reading it as a list or dict; anything else that renders the marked string
 // through Jinja2 gets the same text.
 
+import { isNumeric } from './py-float.js'
+
 const MARK = '{#apb:unsafe#}'
 const MARKED = /^\{#apb:unsafe#\}\{\{ '((?:[^'\\]|\\[\s\S])*)' \}\}$/
 
@@ -42,7 +44,7 @@ export function unsafeText<T>(value: T): T | string {
 export function markUnsafeDeep(value: unknown): unknown {
   if (typeof value === 'string') return markUnsafe(value)
   if (Array.isArray(value)) return value.map(markUnsafeDeep)
-  if (value !== null && typeof value === 'object') {
+  if (value !== null && typeof value === 'object' && !isNumeric(value)) {
     // Entries, not assignment: a key named __proto__ stays a key.
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [markUnsafe(k), markUnsafeDeep(v)])

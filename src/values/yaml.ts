@@ -1,7 +1,8 @@
 /**
- * YAML as Ansible reads and writes it: the only importer of the YAML library (js-yaml). The playbook loader
- * (playbooks, task files, role files, `-e` values), the YAML inventory and the `from_yaml`/`to_yaml` filters all
- * read with the one schema defined here, so the same text means the same value everywhere.
+ * YAML as Ansible reads it: the only importer of the YAML library (js-yaml), used for reading only (writing
+ * is ours: yaml-emitter.ts). The playbook loader (playbooks, task files, role files, `-e` values), the YAML
+ * inventory and the `from_yaml` filter all read with the one schema defined here, so the same text means the
+ * same value everywhere.
  *
  * Ansible reads YAML 1.1 through PyYAML's resolver (SafeLoader's, plus the `!unsafe` and `!vault` tags of its
  * own loader); js-yaml reads YAML 1.2. The scalars differ: in YAML 1.1 `yes`/`no`/`on`/`off` are booleans (`y`
@@ -11,7 +12,10 @@
  * __tests__/unit/yaml-schema.test.ts compares them with PyYAML on a table of scalars.
  */
 import jsYaml from 'js-yaml'
+import { PyFloat, pyFloat, pyFloatRepr } from './py-float.js'
 import { markUnsafe, markUnsafeDeep } from './unsafe.js'
+import { emitYaml, type YamlNode } from './yaml-emitter.js'
+import { readsAsOtherType } from './yaml-scalar.js'
 
 const YAML11_BOOL =
   /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/
@@ -38,10 +42,7 @@ function sexagesimal(digits: string): number {
 const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
   resolve: (data: string | null) => data !== null && YAML11_BOOL.test(data),
-  construct: (data: string) => YAML11_TRUE.test(data),
-  predicate: (object: unknown) => typeof object === 'boolean',
-  represent: { lowercase: (object: unknown) => (object ? 'true' : 'false') },
-  defaultStyle: 'lowercase'
+  construct: (data: string) => YAML11_TRUE.test(data)
 })
 
 const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
@@ -59,12 +60,7 @@ const yaml11Int = new jsYaml.Type('tag:yaml.org,2002:int', {
     else magnitude = Number(digits)
     // `|| 0`: Python has no negative integer zero (`-0` is 0).
     return sign * magnitude || 0
-  },
-  predicate: (object: unknown) =>
-    typeof object === 'number' && Number.isInteger(object) && !Object.is(object, -0),
-  // Digits, as Python writes an int: String() would write 1e+21, which reads back as text.
-  represent: { decimal: (object: unknown) => BigInt(object as number).toString() },
-  defaultStyle: 'decimal'
+  }
 })
 
 const yaml11Float = new jsYaml.Type('tag:yaml.org,2002:float', {
@@ -74,17 +70,16 @@ const yaml11Float = new jsYaml.Type('tag:yaml.org,2002:float', {
     const { sign, digits } = unsigned(data.toLowerCase())
     if (digits === '.inf') return sign * Infinity
     if (digits === '.nan') return NaN
-    return sign * (digits.includes(':') ? sexagesimal(digits) : Number(digits))
-  },
-  predicate: (object: unknown) =>
-    typeof object === 'number' && (!Number.isInteger(object) || Object.is(object, -0)),
-  represent: { python: (object: unknown) => pyYamlFloat(object as number) },
-  defaultStyle: 'python'
+    // An integral value (`1.0`, `1.0e+3`, `10.`, `-0.0`) stays a float, as in PyYAML: printed later, it
+    // is `1.0`, not `1`.
+    return pyFloat(sign * (digits.includes(':') ? sexagesimal(digits) : Number(digits)))
+  }
 })
 
 /**
- * A float as PyYAML writes it (repr, lower case; `.inf`, `.nan`; an exponent without a dot gets `.0`, so that
- * it reads back as a float: 1e-07 is written 1.0e-07).
+ * A float as PyYAML writes it (`.inf`, `.nan`; an exponent without a dot gets `.0`, so that it reads back
+ * as a float: 1e-07 is written 1.0e-07). The digits are JavaScript's, which may place the exponent
+ * elsewhere than Python's repr (0.00001 for 1e-05): the same number either way.
  */
 function pyYamlFloat(value: number): string {
   if (Number.isNaN(value)) return '.nan'
@@ -97,8 +92,7 @@ function pyYamlFloat(value: number): string {
 
 /**
  * YAML 1.1 timestamps (`2001-12-14`, `2001-12-14 21:59:43.10 -5`). PyYAML makes dates of them; we have no date
- * type, so the value is the text as written, which is what Ansible prints for a date. Resolving them here still
- * matters when writing YAML: a string that looks like a date is quoted, as PyYAML quotes it.
+ * type, so the value is the text as written, which is what Ansible prints for a date.
  */
 const yaml11Timestamp = new jsYaml.Type('tag:yaml.org,2002:timestamp', {
   kind: 'scalar',
@@ -280,33 +274,53 @@ export interface YamlDumpOptions {
   /** Spaces per level (default 2). */
   indent?: number
   sortKeys?: boolean
-  /** List items at their key's indentation, as PyYAML writes them. */
-  noArrayIndent?: boolean
-  /** From which nesting level collections are written in flow style (`[a, b]`); -1 (default): never. */
-  flowLevel?: number
 }
 
 /**
- * Writes a value as YAML 1.1: a string that would read back as another type (`yes`, `0644`, `1:30`,
- * `2001-12-14`) is quoted, as PyYAML quotes it. Lines are never folded; shared values are written out again
- * rather than as anchors.
+ * Writes data (lists, mappings, strings, numbers, booleans, null) as block-style YAML 1.1 with our YAML
+ * writer (yaml-emitter.ts): a string that would read back as another type (`yes`, `0644`, `1:30`,
+ * `2001-12-14`) is quoted, as PyYAML quotes it. The template filters write through their own representer
+ * (src/template/yaml-represent.ts), which knows the template engine's types.
  */
 export function dumpYaml(value: unknown, options: YamlDumpOptions = {}): string {
-  return jsYaml.dump(value, {
-    schema: YAML11_SCHEMA,
-    noRefs: true,
-    lineWidth: -1,
-    indent: options.indent ?? 2,
-    sortKeys: options.sortKeys ?? false,
-    noArrayIndent: options.noArrayIndent ?? false,
-    flowLevel: options.flowLevel ?? -1,
-    // The schema decides what needs quotes; js-yaml's compatibility mode would also quote y and n,
-    // which YAML 1.1 as PyYAML reads it leaves as text (and PyYAML writes plain).
-    noCompatMode: true,
-    // A Number object (the template engine's integral float, PyFloat) is written as its number: `2`
-    // where PyYAML writes `2.0`.
-    replacer: (_key, v: unknown) => (v instanceof Number ? v.valueOf() : v)
-  })
+  const seen = new Map<object, YamlNode>()
+  const node = (data: unknown): YamlNode => {
+    if (data === null || data === undefined) return scalar('null')
+    if (typeof data === 'boolean') return scalar(data ? 'true' : 'false')
+    if (typeof data === 'number')
+      return scalar(
+        Number.isInteger(data) && !Object.is(data, -0) ? BigInt(data).toString() : pyYamlFloat(data)
+      )
+    // An integral float (a PyFloat, as the loader gives for `1.0`) is written as a float: `1.0`.
+    if (data instanceof PyFloat) {
+      const repr = pyFloatRepr(data.valueOf())
+      return scalar(repr.includes('.') ? repr : repr.replace('e', '.0e'))
+    }
+    if (typeof data !== 'object') {
+      const text = String(data)
+      return { kind: 'scalar', text, plainImplicit: !readsAsOtherType(text) }
+    }
+    const known = seen.get(data)
+    if (known) return known
+    if (Array.isArray(data)) {
+      const list: YamlNode = { kind: 'sequence', items: [], flow: false }
+      seen.set(data, list)
+      for (const item of data as unknown[]) list.items.push(node(item))
+      return list
+    }
+    const mapping: YamlNode = { kind: 'mapping', pairs: [], flow: false }
+    seen.set(data, mapping)
+    const keys = Object.keys(data)
+    if (options.sortKeys) keys.sort()
+    for (const key of keys)
+      mapping.pairs.push([node(key), node((data as Record<string, unknown>)[key])])
+    return mapping
+  }
+  return emitYaml(node(value), { indent: options.indent ?? 2 })
+}
+
+function scalar(text: string): YamlNode {
+  return { kind: 'scalar', text, plainImplicit: true }
 }
 
 /** Calls each listener in turn. */

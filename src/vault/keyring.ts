@@ -42,6 +42,11 @@ export class VaultKeyring {
   /** The texts decrypted so far (values, their lines), longest first once asked for: see revealedTexts. */
   private readonly revealed = new Set<string>()
   private sortedRevealed: string[] | undefined
+  /**
+   * The plaintexts of `!vault` values: what the `vault_encrypted` test answers true for. Ansible keeps such a
+   * value as an object of its own; ours is the plain text once read, so the text is what is remembered.
+   */
+  private readonly vaultValues = new Set<string>()
 
   constructor(
     readonly secrets: readonly VaultSecret[] = [],
@@ -111,6 +116,16 @@ export class VaultKeyring {
     collectRevealed(value, this.revealed, 0)
     this.sortedRevealed = undefined
     this.onReveal?.(value)
+  }
+
+  /** Records the plaintext of a `!vault` value (vaultValueDecryptor). */
+  rememberVaultValue(plaintext: string): void {
+    this.vaultValues.add(plaintext)
+  }
+
+  /** Whether `value` is the plaintext of a `!vault` value read in this run (the `vault_encrypted` test). */
+  isVaultValue(value: unknown): boolean {
+    return typeof value === 'string' && this.vaultValues.has(value)
   }
 
   /**
@@ -185,6 +200,7 @@ export function vaultValueDecryptor(file: string): (ciphertext: string, line: nu
       throw error
     }
     keyring.reveal(plaintext)
+    keyring.rememberVaultValue(plaintext)
     return markUnsafe(plaintext)
   }
 }

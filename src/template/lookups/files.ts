@@ -34,6 +34,7 @@ import {
   option,
   termText
 } from './lookup-support.js'
+import { isFile } from '../../file-kinds.js'
 
 /**
  * A controller file's text, as UTF-8: the only `encoding` ini and csvfile take here (another is refused by
@@ -108,14 +109,6 @@ function directoryOrder(dir: string): string[] {
     handle.closeSync()
   }
   return names
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile()
-  } catch {
-    return false
-  }
 }
 
 const fileglob: LookupPlugin = {

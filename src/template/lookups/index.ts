@@ -7,7 +7,7 @@ import { inertText } from '../../values/inert-text.js'
 import { TemplateError, UndefinedVariableError } from '../../errors.js'
 import { LOOKUPS_NOT_RUN } from '../../playbook/keywords.js'
 import { assertDeeplyDefined } from '../undefined.js'
-import { pythonStr } from '../python.js'
+import { PyTuple, pythonStr } from '../python.js'
 import { currentTemplateSource } from '../engine.js'
 import { Templar } from '../templar.js'
 import { isRecord } from '../../values/records.js'
@@ -134,6 +134,8 @@ export function callLookup(
   const options: Record<string, unknown> = { ...kwargs }
   const wantlist = fn === 'query' || options['wantlist'] === true
   const errors = options['errors'] === undefined ? 'strict' : pythonStr(options['errors'])
+  // Ansible wraps only when allow_unsafe `is False` (its default).
+  const wrap = options['allow_unsafe'] === undefined || options['allow_unsafe'] === false
   delete options['wantlist']
   delete options['errors']
   delete options['allow_unsafe']
@@ -163,8 +165,28 @@ export function callLookup(
     }
     return wantlist ? [] : null
   }
+  // Ansible wraps the result as unsafe (unless allow_unsafe), which copies every list and dict in it: a
+  // lookup's result never is the variable it came from (to_yaml then writes no anchor for it).
+  if (wrap) ran = copyContainers(ran) as unknown[]
   if (ran.length === 0 || wantlist) return ran
   // lookup(): the items joined by commas when all are strings; one other item as it is; else the list.
   if (ran.every((item) => typeof item === 'string')) return ran.join(',')
   return ran.length === 1 ? ran[0] : ran
+}
+
+/** A copy of every list and dict in a value, as Ansible's wrap_var makes (a shared one is copied twice). */
+function copyContainers(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const out = value instanceof PyTuple ? new PyTuple<unknown>() : ([] as unknown[])
+    for (const item of value) out.push(copyContainers(item))
+    return out
+  }
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = Object.create(
+      Object.getPrototypeOf(value) as object | null
+    )
+    for (const key of Object.keys(value)) out[key] = copyContainers(value[key])
+    return out
+  }
+  return value
 }
