@@ -533,6 +533,8 @@ function placeholderNormalizer(placeholders: Record<string, string>): (value: un
       return text
     }
     if (Array.isArray(value)) return value.map(walk)
+    // An integral float of ours (PyFloat, a Number object) is the number Ansible's JSON gives as 1.0.
+    if (value instanceof Number) return value.valueOf()
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
     }

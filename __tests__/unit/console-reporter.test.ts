@@ -3,6 +3,7 @@ import { emptyStats, type HostTaskOutcome, type TaskInfo } from '../../src/execu
 import { NO_LOG_MESSAGE } from '../../src/report/censor.js'
 import { ConsoleReporter, type ConsoleOptions } from '../../src/report/console-reporter.js'
 import { runModuleOn } from '../helpers/module-harness.js'
+import { PyFloat } from '../../src/values/py-float.js'
 
 function reporter(options: Partial<ConsoleOptions> = {}) {
   let text = ''
@@ -66,6 +67,19 @@ describe('ConsoleReporter host results', () => {
       outcome('ok', { msg: 'hello', changed: false, failed: false, _ansible_verbose_always: true })
     )
     expect(r.output()).toBe('ok: [web1] => {\n    "msg": "hello"\n}\n')
+  })
+
+  it('prints an integral float in a result as Python does (1.0), at any depth, and drops _ansible_ keys', () => {
+    const r = reporter({ verbosity: 1 })
+    const result = {
+      changed: false,
+      ratio: new PyFloat(1),
+      nested: { n: [new PyFloat(1500)], _ansible_x: 1 }
+    }
+    r.console.hostResult(shellTask, outcome('ok', result))
+    expect(r.output()).toBe(
+      'ok: [web1] => {"changed": false, "nested": {"n": [1500.0]}, "ratio": 1.0}\n'
+    )
   })
 
   it('shows the variable for debug var without changed/failed noise', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { Templar } from '../../src/template/index.js'
-import { PyTuple } from '../../src/template/python.js'
+import { PyTuple, tuplesAsLists } from '../../src/template/python.js'
 
 const t = new Templar()
 const render = (value: unknown, vars: Record<string, unknown> = {}) => t.render(value, vars)
@@ -77,5 +77,35 @@ describe('tuples', () => {
     expect(render('{{ [1, 2] | combinations(2) | list | string }}')).toBe('[(1, 2)]')
     expect(render("{{ 'abc'.startswith(('x', 'a')) }}")).toBe(true)
     expect(() => render("{{ 'abc'.startswith(['a']) }}")).toThrow(/not list/)
+  })
+})
+
+describe('tuplesAsLists (a value leaving a task)', () => {
+  it('makes every tuple a list at any depth, copying only what leads to one', () => {
+    const untouched = { a: [1, 2] }
+    const marked = Symbol('mark')
+    const value: Record<PropertyKey, unknown> = {
+      pairs: [PyTuple.of(1, 2), PyTuple.of<unknown>('a', PyTuple.of(3))],
+      untouched
+    }
+    value[marked] = true
+    const out = tuplesAsLists(value)
+    expect(out).not.toBe(value)
+    expect(out['pairs']).toEqual([
+      [1, 2],
+      ['a', [3]]
+    ])
+    const pairs = out['pairs'] as unknown[][]
+    expect(pairs.some((p) => p instanceof PyTuple || p[1] instanceof PyTuple)).toBe(false)
+    expect(out['untouched']).toBe(untouched)
+    expect(out[marked]).toBe(true)
+    // The original keeps its tuples.
+    expect((value['pairs'] as unknown[])[0]).toBeInstanceOf(PyTuple)
+  })
+
+  it('hands back a value without tuples as it is', () => {
+    const value = { a: [1, { b: 'c' }] }
+    expect(tuplesAsLists(value)).toBe(value)
+    expect(tuplesAsLists('x')).toBe('x')
   })
 })

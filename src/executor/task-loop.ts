@@ -4,7 +4,7 @@
 import { UndefinedVariableError } from '../errors.js'
 import { LookupFailure, runLoopLookup } from '../template/index.js'
 import { ActionPluginError, ModuleArgumentError, type ModuleResult } from '../modules/module.js'
-import { pythonStr } from '../template/index.js'
+import { pythonStr, tuplesAsLists } from '../template/index.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { dict } from '../values/dict.js'
 import { TaskTemplateError } from './task-errors.js'
@@ -140,6 +140,8 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
       msg: `Invalid data passed to 'loop', it requires a list, got this instead: ${pythonStr(rendered)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`
     }
   }
+  // As in Ansible, an item that was a tuple (`zip`'s pairs) is a list by the time the task sees it.
+  items = items.map(tuplesAsLists)
   if (items.length === 0) {
     return { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] }
   }

@@ -13,6 +13,7 @@ import {
   type ModuleResult
 } from './module.js'
 import { maskVaultTextInDiff } from './vaulted-diff.js'
+import { tuplesAsLists } from '../template/python.js'
 
 /** How the task asks the module to run: `--check`/`check_mode` and `--diff`/`diff`. */
 export interface RunFlags {
@@ -105,7 +106,8 @@ export async function runModule(
   ctx: ModuleContext,
   validation: ArgValidation
 ): Promise<ModuleResult> {
-  const result = await module.run(ctx)
+  // A result leaves the template engine's types behind: its tuples are lists, as Ansible's are.
+  const result = tuplesAsLists(await module.run(ctx))
   return withValidationNotes(result, validation)
 }
 

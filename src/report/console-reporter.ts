@@ -12,6 +12,7 @@ import type {
 import { NO_LOG_MESSAGE } from './censor.js'
 import { visibleControls } from '../values/inert-text.js'
 import { pythonJson } from '../values/python-json.js'
+import { isRecord } from '../values/records.js'
 import { diffPieces, type DiffPaint } from './diff-text.js'
 import { pyTruthy } from '../template/python.js'
 
@@ -347,7 +348,8 @@ function shownInFull(result: Record<string, unknown>, task: TaskInfo): boolean {
 /** Drops `_ansible_*` keys at every depth, as Ansible's strip_internal_keys does before printing. */
 function stripInternalKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripInternalKeys)
-  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value
+  // Only mappings are walked: a number object (an integral float, PyFloat), bytes or a date stays itself.
+  if (!isRecord(value)) return value
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value))
     if (!k.startsWith('_ansible_')) out[k] = stripInternalKeys(v)

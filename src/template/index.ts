@@ -6,7 +6,7 @@ export {
   type JinjaSyntax,
   type TemplateFileOptions
 } from './template-file.js'
-export { pythonStr, pyTruthy, pyTypeName, toBoolean } from './python.js'
+export { pythonStr, pyTruthy, pyTypeName, toBoolean, tuplesAsLists } from './python.js'
 export { templateVariables } from './template-vars.js'
 export {
   LookupFailure,

@@ -63,6 +63,42 @@ export function isPyFloat(value: unknown): boolean {
   return value instanceof PyFloat || (typeof value === 'number' && !Number.isInteger(value))
 }
 
+/**
+ * A value as it leaves a task (its result, its facts, a loop's items): every tuple (PyTuple) at any depth
+ * of lists and dicts a list, as Ansible's task results hold lists (`zip`'s pairs set by set_fact print
+ * `[[1, 2]]` afterwards, where the same expression inside one template prints `[(1, 2)]`). Copies only
+ * the containers on the way to a tuple, and keeps a mapping's symbol-keyed marks; the rest is shared.
+ */
+export function tuplesAsLists<T>(value: T): T {
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined = value instanceof PyTuple ? [] : undefined
+    value.forEach((item: unknown, i) => {
+      const converted = tuplesAsLists(item)
+      if (converted !== item && out === undefined) out = value.slice(0, i) as unknown[]
+      out?.push(converted)
+    })
+    return (out ?? value) as T
+  }
+  if (isRecord(value)) {
+    let out: Record<PropertyKey, unknown> | undefined
+    for (const key of Object.keys(value)) {
+      const item = value[key]
+      const converted = tuplesAsLists(item)
+      if (converted === item) continue
+      if (out === undefined) {
+        out = Object.create(Object.getPrototypeOf(value) as object | null) as Record<
+          PropertyKey,
+          unknown
+        >
+        Object.defineProperties(out, Object.getOwnPropertyDescriptors(value))
+      }
+      out[key] = converted
+    }
+    return (out ?? value) as T
+  }
+  return value
+}
+
 /** A value with every PyFloat, at any depth of lists and dicts, made a plain number again. */
 export function plainNumbers(value: unknown): unknown {
   if (value instanceof PyFloat) return value.valueOf()
