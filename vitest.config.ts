@@ -47,8 +47,8 @@ export default defineConfig({
     include: ['__tests__/**/*.test.ts'],
     // Hang guards only: tests assert what runs recorded (job records, results documents, event order),
     // never how long they took, and must pass with every core busy. Speed is `npm run bench`'s.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
     // Most files spend their time waiting (sshd round trips, jobs that sleep, ansible-playbook), not on
     // a core, so more files run at once than there are cores (Vitest's default is one fewer). Files are
     // independent: each starts its own sshd on a free port and keeps its files and job ids apart.

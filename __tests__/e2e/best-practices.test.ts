@@ -100,7 +100,7 @@ beforeAll(async () => {
     GIT_CONFIG_VALUE_0: 'https://git.example.com/ansible-roles/'
   }
   mkdirSync(path.join(root, 'home'))
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await sshd?.stop()

@@ -94,7 +94,7 @@ describe.skipIf(!ansiblePlaybook && !requireAnsible)(
         expect(ours.stderr).toBe('')
         expect(ours.code).toBe(0)
         expect(hostsAsSets(ours.stdout)).toBe(hostsAsSets(theirs.stdout))
-      }, 120_000)
+      }, 360_000)
     }
 
     it('fails a syntax check as ansible-playbook does (exit 4), naming the file and line', async () => {
@@ -104,7 +104,7 @@ describe.skipIf(!ansiblePlaybook && !requireAnsible)(
       expect(ours.code).toBe(4)
       expect(ours.stdout).not.toContain('playbook: bad-keyword.yml')
       expect(ours.stderr).toContain("bad-keyword.yml:3: 'whenn' is not a valid task keyword")
-    }, 120_000)
+    }, 360_000)
   }
 )
 

@@ -88,7 +88,7 @@ describe('2,000 outstanding jobs (50 hosts × 40 looped jobs)', () => {
     // A fresh process, as a later job would run it: the jobs come in through INPUT_JOBS (before the
     // fix, the step could not even be started: spawn E2BIG). Every job ended at once (`true`): the
     // timeout only catches a hang, well before their async time.
-    const gather = await runAction(work, { ...common(), jobs: handover, timeout: '240' })
+    const gather = await runAction(work, { ...common(), jobs: handover, timeout: '600' })
     expect(gather.code, gather.stdout.slice(-2000)).toBe(0)
     const gathered = JSON.parse(gather.outputs['stats']!)
     expect(Object.keys(gathered).sort()).toEqual(HOSTS)

@@ -152,7 +152,7 @@ describe('jobs that outlive the run', () => {
     expect(gathered.code).toBe(0)
     expect(gathered.stdout).toContain('"msg": "done a on web1,done b on web1 / a,b"')
     expect(gathered.stdout).toContain('"msg": "done a on web2,done b on web2 / a,b"')
-  }, 60_000)
+  }, 180_000)
 
   it('gathers a looped launch without a playbook as one loop result per host, every item kept', async () => {
     writeFileSync(
@@ -191,7 +191,7 @@ describe('jobs that outlive the run', () => {
     expect(doc.stats.web1).toMatchObject({ ok: 1, changed: 1, failed: 0 })
     expect(doc.stats.web2).toMatchObject({ ok: 0, failed: 1 })
     expect(gathered.stdout).toContain('(item=c)')
-  }, 60_000)
+  }, 180_000)
 
   it('fails a gather whose job cannot be found, and refuses a malformed jobs document', async () => {
     writeFileSync(

@@ -100,7 +100,7 @@ beforeAll(async () => {
     })
   )
   removeAll()
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   if (!usable) return

@@ -45,11 +45,11 @@ export function sshdSettings(
     connection: {
       knownHostsPath: sshd.knownHostsPath,
       hostKeyChecking: 'strict',
-      connectTimeoutMs: 5000
+      connectTimeoutMs: 30_000
     },
     verbosity: 0,
     color: false,
-    commandTimeoutMs: 60_000,
+    commandTimeoutMs: 300_000,
     cwd: process.cwd(),
     ...overrides
   }

@@ -152,7 +152,7 @@ export async function runModuleOn(
       evaluate: (expression) => templar.evaluate(expression, vars),
       template: (value) => templar.render(value, vars),
       render: (text, templateFile) => templar.renderText(text, vars, templateFile),
-      timeoutMs: 30_000,
+      timeoutMs: 120_000,
       environment: options.environment ?? {},
       taskTimeoutSeconds: options.taskTimeoutSeconds,
       baseDir: options.baseDir ?? process.cwd(),

@@ -27,13 +27,22 @@ function uptimeTicks(): number {
   return Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100)
 }
 
-/** Spawns `sleep 60` leading its own group, with pid `pid` (retrying if another process took it). */
-function spawnWithPid(pid: number): ChildProcess {
+/**
+ * Spawns `sleep 60` leading its own group, with pid `pid`. Another process or thread may take the pid
+ * first (a busy machine starts node's own threads late): then that try's child is killed and reaped, so
+ * that it does not keep a pid the next try needs, and the spawn is tried again.
+ */
+async function spawnWithPid(pid: number): Promise<ChildProcess> {
   let child: ChildProcess | undefined
-  for (let attempt = 0; attempt < 5 && child?.pid !== pid; attempt++) {
-    child?.kill('SIGKILL')
+  for (let attempt = 0; attempt < 50; attempt++) {
     writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1))
     child = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
+    if (child.pid === pid) return child
+    const exited = new Promise((resolve) => child!.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    // Whatever took the pid may still hold it: give it a while to end (a thread of ours never does).
+    for (let waits = 0; existsSync(`/proc/${pid}`) && waits < 50; waits++) await pause(10)
   }
   return child!
 }
@@ -53,7 +62,7 @@ async function identity(): Promise<void> {
   const exited = new Promise((resolve) => first.once('exit', resolve))
   first.kill('SIGKILL')
   await exited // reaped: the pid is free
-  const second = spawnWithPid(first.pid!)
+  const second = await spawnWithPid(first.pid!)
   const report = {
     found: found !== undefined,
     reused: second.pid === first.pid,
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
   // Node reaps the shell as soon as it exits: /proc/<pid> then disappears and the pid is free.
   while (existsSync(`/proc/${pid}`)) await pause(10)
 
-  const victim = spawnWithPid(pid)
+  const victim = await spawnWithPid(pid)
   const victimSpawnedMs = Date.now() - started
   let victimSignal: string | null = null
   victim.once('exit', (_code, signal) => (victimSignal = signal))

@@ -465,7 +465,7 @@ export function sshdConnectionSettings(
     privateKeyPath: sshd.clientKeyPath,
     knownHostsPath: sshd.knownHostsPath,
     hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000,
+    connectTimeoutMs: 30_000,
     ...extra
   }
 }

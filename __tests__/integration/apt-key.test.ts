@@ -88,7 +88,7 @@ describe.skipIf(!hasTools)('apt_key', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  }, 120_000)
+  }, 360_000)
 
   afterAll(async () => {
     if (server) await new Promise((resolve) => server.close(resolve))

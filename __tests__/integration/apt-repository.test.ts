@@ -282,7 +282,7 @@ describe.skipIf(!hasApt)('apt_repository over ssh without become', () => {
   beforeAll(async () => {
     sshd = await startSshd({ name: 'apt-repository' })
     connection = await openConnection(sshdConnectionSettings(sshd))
-  }, 120_000)
+  }, 360_000)
   afterAll(async () => {
     await connection?.close()
     await sshd?.stop()

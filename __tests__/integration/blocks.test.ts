@@ -63,7 +63,7 @@ describe('block / rescue / always over OpenSSH', () => {
     expect(out.output).toMatch(/fatal: \[web1\]: FAILED!/)
     expect(out.output).toMatch(/TASK \[roll back\]/)
     expect(out.output).toMatch(/web1\s+: ok=4 .*failed=0 .*rescued=1/)
-  }, 60_000)
+  }, 180_000)
 
   it('fails the host after always when there is no rescue, or the rescue fails', async () => {
     const out = await runCaptured(
@@ -101,7 +101,7 @@ describe('block / rescue / always over OpenSSH', () => {
     expect(out.document.stats['web2']).toMatchObject({ failed: 1, rescued: 1 })
     expect(out.output).not.toMatch(/TASK \[nobody left\]/)
     expect(out.output).toMatch(/NO MORE HOSTS LEFT/)
-  }, 60_000)
+  }, 180_000)
 
   it('applies block vars, environment and when to the tasks of nested blocks', async () => {
     const out = await runCaptured(
@@ -138,5 +138,5 @@ describe('block / rescue / always over OpenSSH', () => {
     expect(resultOf(out, 'own env wins', 'web2')['stdout']).toBe('hello')
     expect(resultOf(out, 'both', 'web1')).toMatchObject({ skipped: true })
     expect(out.document.stats['web1']).toMatchObject({ ok: 0, skipped: 2 })
-  }, 60_000)
+  }, 180_000)
 })

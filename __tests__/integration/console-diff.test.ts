@@ -107,7 +107,7 @@ describe.skipIf(!ansiblePlaybook && !required)('console output with --check --di
       inventories: [],
       extraVars: [],
       forks: 5,
-      connection: { hostKeyChecking: 'strict', connectTimeoutMs: 5000 },
+      connection: { hostKeyChecking: 'strict', connectTimeoutMs: 30_000 },
       verbosity: 0,
       color: false,
       commandTimeoutMs: DEFAULTS.commandTimeoutSeconds * 1000,

@@ -60,7 +60,7 @@ describe('copy on the path fact over OpenSSH', () => {
     expect(readFileSync(real, 'utf8')).toBe('hello\n')
     const again = await runCaptured(sshdSettings(sshd, copyTask(link), inventory))
     expect(resultOf(again, 'write', 'web1')).toMatchObject({ changed: false })
-  }, 60_000)
+  }, 180_000)
 
   it('puts the file inside a directory reached through a symbolic link', async () => {
     const real = path.join(dir, 'real-dir')
@@ -84,7 +84,7 @@ describe('copy on the path fact over OpenSSH', () => {
       dest: path.join(dir, 'dir-link', 'source.txt')
     })
     expect(readFileSync(path.join(real, 'source.txt'), 'utf8')).toBe('from src\n')
-  }, 60_000)
+  }, 180_000)
 
   it('changes only the mode of a file that already holds the bytes, and reports its owner', async () => {
     const dest = path.join(dir, 'mode-only')
@@ -100,5 +100,5 @@ describe('copy on the path fact over OpenSSH', () => {
     expect(statSync(dest).ino).toBe(inode)
     const same = await runCaptured(sshdSettings(sshd, copyTask(dest, 'mode: "0644"'), inventory))
     expect(resultOf(same, 'write', 'web1')).toMatchObject({ changed: false, mode: '0644' })
-  }, 60_000)
+  }, 180_000)
 })

@@ -34,7 +34,7 @@ describe.skipIf(!runnable && !required)('dnf check mode against a local reposito
       `[local]\nname=local\nbaseurl=file://${repo.dir}\ngpgcheck=0\n`
     )
     common = { installroot: `${work}/root`, conf_file: `${work}/dnf.conf`, releasever: '1' }
-  }, 120_000)
+  }, 360_000)
   afterAll(() => {
     repo?.remove()
     if (work) rmSync(work, { recursive: true, force: true })

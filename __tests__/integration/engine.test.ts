@@ -352,7 +352,7 @@ describe('playbook engine over OpenSSH', () => {
         `- hosts: web1\n  gather_facts: false\n  tasks:\n    - shell: echo hi\n`,
         inventory,
         {
-          connection: { knownHostsPath: empty, hostKeyChecking: 'strict', connectTimeoutMs: 5000 }
+          connection: { knownHostsPath: empty, hostKeyChecking: 'strict', connectTimeoutMs: 30_000 }
         }
       )
     )

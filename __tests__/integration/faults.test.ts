@@ -117,7 +117,7 @@ describe('a target dies mid-task', () => {
           connection: {
             knownHostsPath: knownHostsFile(),
             hostKeyChecking: 'strict',
-            connectTimeoutMs: 5000
+            connectTimeoutMs: 30_000
           }
         }
       )
@@ -150,7 +150,7 @@ describe('a target dies mid-task', () => {
     } finally {
       await primary.restart()
     }
-  }, 40_000)
+  }, 360_000)
 })
 
 describe('hosts that cannot be reached or refuse the key', () => {
@@ -180,7 +180,7 @@ describe('hosts that cannot be reached or refuse the key', () => {
           inventory
         )
       ),
-      30_000
+      90_000
     )
     expect(resultOf(out, 'hello', 'good')['stdout']).toBe('hello-good')
     expect(resultOf(out, 'again', 'good')['stdout']).toBe('again')
@@ -198,7 +198,7 @@ describe('hosts that cannot be reached or refuse the key', () => {
     expect(out.document.stats['good']).toMatchObject({ ok: 2, unreachable: 0 })
     expect(out.document.stats['down']).toMatchObject({ unreachable: 1 })
     expect(out.document.stats['refused']).toMatchObject({ unreachable: 1 })
-  }, 40_000)
+  }, 360_000)
 })
 
 describe('the job directory on the target', () => {
@@ -226,7 +226,7 @@ describe('the job directory on the target', () => {
           sshdInventory(primary, { hosts: ['web1'], extra: `ansible_async_dir=${dir}` })
         )
       ),
-      30_000
+      90_000
     )
     const result = resultOf(out, 'fire', 'web1')
     expect(result['failed']).toBe(true)
@@ -271,7 +271,7 @@ describe('the job directory on the target', () => {
           sshdInventory(primary, { hosts: ['web1'], extra: `ansible_async_dir=${jobs}` })
         )
       ),
-      30_000
+      90_000
     )
     const failed = [resultOf(out, 'fire', 'web1')]
     try {
@@ -310,7 +310,7 @@ describe('two runs on one host at once', () => {
         runCaptured(sshdSettings(primary, playbook('run-a'), inventory)),
         runCaptured(sshdSettings(primary, playbook('run-b'), inventory))
       ]).then((both) => ({ ...both[0], both }) as never),
-      45_000
+      135_000
     ).then((x) => (x as unknown as { both: Array<RunOutcome & { output: string }> }).both)
     const jids: string[] = []
     for (const [out, run] of [
@@ -325,7 +325,7 @@ describe('two runs on one host at once', () => {
       expect(gathered.every((r) => r['finished'] === 1 && r['rc'] === 0)).toBe(true)
     }
     expect(new Set(jids).size).toBe(10)
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('a job record corrupted while the job runs', () => {
@@ -386,7 +386,7 @@ describe('a job record corrupted while the job runs', () => {
         // before the directory is removed, or the removal races its last write.
         await waitFor('the job to end', () => processesWith(primary.user, tag).length === 0, 30_000)
       },
-      70_000
+      210_000
     )
   }
 })

@@ -37,7 +37,7 @@ beforeAll(async () => {
   if (canBecome) {
     writeFileSync(SUDOERS_FILE, `${sshd.user} ALL=(root) NOPASSWD: ALL\n`, { mode: 0o440 })
   }
-  conn = await openSshConnection(sshdConnectionSettings(sshd, { connectTimeoutMs: 5_000 }))
+  conn = await openSshConnection(sshdConnectionSettings(sshd, { connectTimeoutMs: 30_000 }))
 })
 afterAll(async () => {
   await conn?.close()

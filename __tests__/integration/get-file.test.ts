@@ -101,7 +101,7 @@ describe('getFile over SFTP as the login user', () => {
     ).toBe(true)
     const got = await conn.getFile(join(dir, 'empty'), { maxBytes: 10, timeoutMs: 20_000 })
     expect(got.length).toBe(0)
-  }, 30_000)
+  }, 180_000)
 })
 
 describe('getFile on the local connection', () => {

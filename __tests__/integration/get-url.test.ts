@@ -33,7 +33,7 @@ beforeAll(async () => {
   server = await startHttpServer()
   dir = mkdtempSync(path.join(tmpdir(), 'apb-get-url-'))
   chmodSync(dir, 0o777)
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await connection?.close()

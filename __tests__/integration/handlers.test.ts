@@ -72,7 +72,7 @@ describe('handlers over OpenSSH', () => {
     expect(out.output).not.toContain('never')
     expect(out.document.stats['web1']).toMatchObject({ ok: 6, changed: 5 })
     expect(out.document.stats['web2']).toMatchObject({ ok: 5, changed: 3 })
-  }, 60_000)
+  }, 180_000)
 
   it('skips handlers of a failed host unless force_handlers; end_host drops its handlers', async () => {
     const playbook = (force: boolean): string => `- hosts: web
@@ -116,7 +116,7 @@ describe('handlers over OpenSSH', () => {
       })
     )
     expect(ran(cli)).toContain('!handle@web1,web2')
-  }, 60_000)
+  }, 180_000)
 
   it('end_host ends one host; end_play ends the play for all without running handlers', async () => {
     const out = await runCaptured(
@@ -156,7 +156,7 @@ describe('handlers over OpenSSH', () => {
     expect(ran(out)).toEqual(['change@web1,web2', 'end web1@web2', 'carry on@web2', '!handle@web2'])
     expect(ran(out, 1)).toEqual(['change@web1,web2', 'meta@'])
     expect(out.document.stats['web1']).toMatchObject({ ok: 2, skipped: 0 })
-  }, 60_000)
+  }, 180_000)
 
   it('refuses to notify a handler that does not exist, naming the task', async () => {
     await expect(
@@ -189,7 +189,7 @@ describe('handlers over OpenSSH', () => {
         )
       )
     ).rejects.toThrow(/The requested handler 'nope' was not found.*'bad notify'/)
-  }, 60_000)
+  }, 180_000)
 
   it('renders a templated notify name per host, and refuses one that renders to no handler', async () => {
     const playbook = (service: string): string => `- hosts: web
@@ -212,5 +212,5 @@ describe('handlers over OpenSSH', () => {
     await expect(runCaptured(sshdSettings(sshd, playbook('nothing'), inventory))).rejects.toThrow(
       /The requested handler 'restart nothing' was not found/
     )
-  }, 60_000)
+  }, 180_000)
 })

@@ -56,7 +56,7 @@ describe('host key checking turned off in the inventory', () => {
           connection: {
             knownHostsPath: emptyKnownHosts,
             hostKeyChecking: 'strict',
-            connectTimeoutMs: 5000
+            connectTimeoutMs: 30_000
           }
         }
       )
@@ -94,7 +94,7 @@ describe('host key checking turned off in the inventory', () => {
         connection: {
           knownHostsPath: emptyKnownHosts,
           hostKeyChecking: 'strict',
-          connectTimeoutMs: 5000
+          connectTimeoutMs: 30_000
         }
       }
     )
@@ -110,7 +110,7 @@ describe('host key checking turned off in the inventory', () => {
           knownHostsPath: emptyKnownHosts,
           hostKeyChecking: 'off',
           hostKeyCheckingSource: '--host-key-checking off',
-          connectTimeoutMs: 5000
+          connectTimeoutMs: 30_000
         }
       })
     )
@@ -161,7 +161,7 @@ describe('UserKnownHostsFile', () => {
             knownHostsPath: sshd.knownHostsPath,
             knownHosts: readFileSync(sshd.knownHostsPath, 'utf8'),
             hostKeyChecking: 'strict',
-            connectTimeoutMs: 5000
+            connectTimeoutMs: 30_000
           }
         }
       )
@@ -182,7 +182,7 @@ describe('UserKnownHostsFile', () => {
             knownHostsPath: sshd.knownHostsPath,
             explicitKnownHostsPath: sshd.knownHostsPath,
             hostKeyChecking: 'strict',
-            connectTimeoutMs: 5000
+            connectTimeoutMs: 30_000
           }
         }
       )

@@ -38,7 +38,7 @@ beforeAll(async () => {
   server = await startHttpServer()
   dir = mkdtempSync(path.join(tmpdir(), 'apb-http-transport-'))
   await chmod(dir, 0o777)
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await connection?.close()

@@ -83,7 +83,7 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
       privateKeyPath: target.clientKeyPath,
       knownHostsPath: knownHosts,
       hostKeyChecking: 'strict',
-      connectTimeoutMs: 10_000,
+      connectTimeoutMs: 30_000,
       jumpHosts: [{ address: bastion.host, port: bastion.port, user: bastion.user }],
       // Each test sshd accepts only its own client key: the bastion needs its own.
       jumpPrivateKeyPath: bastion.clientKeyPath,
@@ -145,7 +145,7 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
     const settings = connectionSettingsFromVars('web1', (name) => vars[name], {
       knownHostsPath: knownHosts,
       hostKeyChecking: 'strict',
-      connectTimeoutMs: 10_000
+      connectTimeoutMs: 30_000
     })
     const conn = await openConnection(settings)
     try {

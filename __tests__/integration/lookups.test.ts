@@ -19,7 +19,7 @@ function settings(playbookText: string): RunSettings {
     inventories: ['[local]\nlocalhost ansible_connection=local\n'],
     extraVars: [JSON.stringify({ marker: MARKER })],
     forks: 5,
-    connection: { hostKeyChecking: 'strict', connectTimeoutMs: 5000 },
+    connection: { hostKeyChecking: 'strict', connectTimeoutMs: 30_000 },
     verbosity: 0,
     color: false,
     commandTimeoutMs: 30_000,

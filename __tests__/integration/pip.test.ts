@@ -26,7 +26,7 @@ beforeAll(async () => {
     extra_args: offline
   })
   expect(made.result).toMatchObject({ changed: true, virtualenv: venv })
-}, 120_000)
+}, 300_000)
 
 afterAll(() => {
   index?.remove()
@@ -70,7 +70,7 @@ describe('pip in check mode', () => {
     const after = await run({ name: ['apbdemo==1.0'] })
     expect(after['changed']).toBe(false)
     expect(after['stdout']).not.toMatch(/apb.other/)
-  }, 120_000)
+  }, 360_000)
 })
 
 describe('pip on the target', () => {
@@ -83,7 +83,7 @@ describe('pip on the target', () => {
     expect(result['changed']).toBe(true)
     expect(result['failed']).toBeFalsy()
     expect(result['stdout']).toMatch(/Successfully installed apb_other-2\.0|apb-other-2\.0/)
-  }, 120_000)
+  }, 360_000)
 
   it('says pip needs Python when the target has none', async () => {
     // A PATH with the shell tools and no Python or pip.
@@ -120,7 +120,7 @@ describe('pip on the target', () => {
     )
     expect(result).toMatchObject({ changed: true, virtualenv: made })
     expect(existsSync(path.join(made, 'bin', 'activate'))).toBe(true)
-  }, 120_000)
+  }, 360_000)
 
   it('names the virtualenv tool it cannot find', async () => {
     const { result } = await runModuleOn('pip', {

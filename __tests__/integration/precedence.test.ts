@@ -138,7 +138,7 @@ describe('variable precedence over OpenSSH', () => {
   beforeAll(async () => {
     full = await run(true)
     lower = await run(false)
-  }, 60_000)
+  }, 180_000)
 
   it.each(PAIRS.map((p, i) => [p, LAYERS[i]!, LAYERS[i + 1]!] as const))(
     '%s: %s < %s, seen inside the role',

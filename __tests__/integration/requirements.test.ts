@@ -523,7 +523,7 @@ describe('a run with requirements', () => {
       inventories: [],
       extraVars: [],
       forks: 1,
-      connection: { knownHostsPath: '/dev/null', hostKeyChecking: 'off', connectTimeoutMs: 5000 },
+      connection: { knownHostsPath: '/dev/null', hostKeyChecking: 'off', connectTimeoutMs: 30_000 },
       verbosity: 0,
       color: false,
       commandTimeoutMs: 60_000,

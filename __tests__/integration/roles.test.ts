@@ -124,7 +124,7 @@ describe('roles over OpenSSH', () => {
     expect(out.output).toContain('TASK [web : render]')
     expect(out.output).toContain('RUNNING HANDLER [web : restart web]')
     expect(out.document.stats['web1']).toMatchObject({ ok: 6, changed: 5, failed: 0 })
-  }, 60_000)
+  }, 180_000)
 
   it('runs meta dependencies first, and a dependency shared by two roles once', async () => {
     const dir = await tree('deps', {
@@ -155,7 +155,7 @@ describe('roles over OpenSSH', () => {
     ])
     expect(resultOf(out, 'app : app task', 'web1')['stdout']).toBe('app 8080')
     expect(resultOf(out, 'play task', 'web2')['msg']).toBe(8080)
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('dynamic includes over OpenSSH', () => {
@@ -229,7 +229,7 @@ describe('dynamic includes over OpenSSH', () => {
     // 3 includes + 6 tasks, 1 include + 2 tasks, show, lib task; the include_role counts nothing.
     expect(out.document.stats['web1']).toMatchObject({ ok: 14, changed: 0, skipped: 0 })
     expect(out.document.stats['web2']).toMatchObject({ ok: 14, changed: 0, skipped: 0 })
-  }, 60_000)
+  }, 180_000)
 
   it('includes a file relative to the including file, and hosts diverge on its when', async () => {
     const inv = sshdInventory(sshd, { hosts: ['web1', 'web2'] }).replace(
@@ -266,7 +266,7 @@ describe('dynamic includes over OpenSSH', () => {
     expect(resultOf(out, 'to b', 'web2')).toMatchObject({ skipped: true })
     expect(out.document.stats['web1']).toMatchObject({ ok: 5, skipped: 0 })
     expect(out.document.stats['web2']).toMatchObject({ ok: 3, skipped: 1 })
-  }, 60_000)
+  }, 180_000)
 
   it("a failure inside an included file triggers the enclosing block's rescue", async () => {
     const dir = await tree('rescue', {
@@ -302,7 +302,7 @@ describe('dynamic includes over OpenSSH', () => {
     expect(resultOf(out, 'afterwards', 'web1')['stdout']).toBe('after')
     expect(out.document.stats['web1']).toMatchObject({ ok: 3, failed: 0, rescued: 1 })
     expect(out.document.stats['web2']).toMatchObject({ ok: 4, failed: 0, rescued: 0, skipped: 1 })
-  }, 60_000)
+  }, 180_000)
 
   it('include_role with tasks_from; public: true exposes its defaults afterwards, private does not', async () => {
     const dir = await tree('public', {
@@ -354,7 +354,7 @@ describe('dynamic includes over OpenSSH', () => {
       expect(resultOf(out, 'after public', host)['msg']).toBe('from-lib-defaults')
     }
     expect(out.document.stats['web1']).toMatchObject({ ok: 5 })
-  }, 60_000)
+  }, 180_000)
 
   it('a missing include file fails that host with a reason, not the run', async () => {
     const dir = await tree('missing', {
@@ -380,5 +380,5 @@ describe('dynamic includes over OpenSSH', () => {
     expect(() => resultOf(out, 'last', 'web1')).toThrow()
     expect(out.document.stats['web1']).toMatchObject({ ok: 0, failed: 1 })
     expect(out.document.stats['web2']).toMatchObject({ ok: 3, failed: 0 })
-  }, 60_000)
+  }, 180_000)
 })

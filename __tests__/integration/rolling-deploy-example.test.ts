@@ -32,7 +32,7 @@ function settings(extraVars: string[]): RunSettings {
     inventories: [path.join(EXAMPLE, 'inventory.ini')],
     extraVars,
     forks: 10,
-    connection: { hostKeyChecking: 'strict', connectTimeoutMs: 5000 },
+    connection: { hostKeyChecking: 'strict', connectTimeoutMs: 30_000 },
     verbosity: 0,
     color: false,
     commandTimeoutMs: 60_000,

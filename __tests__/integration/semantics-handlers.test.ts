@@ -57,7 +57,7 @@ describe('handlers over OpenSSH', () => {
     )
     expect(ran(out)).toEqual(['change@web1', '!restart@web1'])
     expect(resultOf(out, 'restart', 'web1')['stdout']).toBe('first')
-  }, 60_000)
+  }, 180_000)
 
   it('runs a handler that notifies itself once (item 20)', async () => {
     const out = await runCaptured(
@@ -82,7 +82,7 @@ describe('handlers over OpenSSH', () => {
     )
     expect(ran(out)).toEqual(['change@web1', 'meta@', '!again@web1', 'later@web1'])
     expect(out.document.stats['web1']).toMatchObject({ ok: 3, changed: 3 })
-  }, 60_000)
+  }, 180_000)
 
   it("finds a templated handler name rendered with the play's variables", async () => {
     const out = await runCaptured(
@@ -104,7 +104,7 @@ describe('handlers over OpenSSH', () => {
       )
     )
     expect(ran(out)).toEqual(['change@web1', '!restart api@web1'])
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('meta actions over OpenSSH', () => {
@@ -141,7 +141,7 @@ describe('meta actions over OpenSSH', () => {
     ])
     const play = await runCaptured(sshdSettings(sshd, playbook('end_play'), inventory))
     expect(ran(play)).toEqual(['change@web1', 'end@'])
-  }, 120_000)
+  }, 360_000)
 
   it('refresh_inventory reads the inventory file again: later tasks see its new variables', async () => {
     const file = path.join(work, 'inventory.ini')
@@ -177,7 +177,7 @@ describe('meta actions over OpenSSH', () => {
     expect(out.exitCode).toBe(0)
     expect(resultOf(out, 'before', 'web1')['msg']).toBe('red')
     expect(resultOf(out, 'after', 'web1')['msg']).toBe('blue')
-  }, 60_000)
+  }, 180_000)
 
   it('a missing role in include_role: the rescue runs, no counter moves, the host is out of the next play', async () => {
     const out = await runCaptured(
@@ -209,7 +209,7 @@ describe('meta actions over OpenSSH', () => {
     expect(out.document.stats['web1']).toMatchObject({ ok: 1, failed: 0, rescued: 0 })
     expect(ran(out, 1)).toEqual(['next play@web2'])
     expect(out.exitCode).toBe(2)
-  }, 60_000)
+  }, 180_000)
 
   it('warns about a notify that reaches no handler when ANSIBLE_ERROR_ON_MISSING_HANDLER is off', async () => {
     const out = await runCaptured(
@@ -233,7 +233,7 @@ describe('meta actions over OpenSSH', () => {
       "[WARNING]: The requested handler 'no such handler' was not found in either the main handlers list nor in the listening handlers list"
     )
     expect(ran(out)).toEqual(['notify nothing@web1', 'goes on@web1'])
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('an included file that is not valid', () => {
@@ -271,5 +271,5 @@ describe('an included file that is not valid', () => {
     expect(output).toContain('TASK [before]')
     expect(output).not.toContain('not rescued')
     expect(output).not.toContain('PLAY RECAP')
-  }, 60_000)
+  }, 180_000)
 })

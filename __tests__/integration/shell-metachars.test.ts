@@ -39,7 +39,7 @@ function settings(playbook: string, extra: Record<string, unknown> = {}): RunSet
     inventories: [],
     extraVars: [JSON.stringify({ payloads: PAYLOADS, base: BASE, ...extra })],
     forks: 5,
-    connection: { hostKeyChecking: 'strict', connectTimeoutMs: 5000 },
+    connection: { hostKeyChecking: 'strict', connectTimeoutMs: 30_000 },
     verbosity: 0,
     color: false,
     commandTimeoutMs: 30_000,

@@ -84,7 +84,7 @@ function settings(server: Recorder, extra: Partial<ConnectionSettings> = {}): Co
     privateKeyPath: server.clientKeyPath,
     knownHostsPath: server.knownHostsPath,
     hostKeyChecking: 'strict',
-    connectTimeoutMs: 10_000,
+    connectTimeoutMs: 30_000,
     ...extra
   }
 }

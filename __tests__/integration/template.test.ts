@@ -123,5 +123,5 @@ describe('template over OpenSSH', () => {
     // An existing file keeps its mode when the validated candidate replaces it.
     expect(statSync(dest).mode & 0o777).toBe(0o640)
     expect(readdirSync(destDir)).toEqual(['app.conf'])
-  }, 60_000)
+  }, 180_000)
 })

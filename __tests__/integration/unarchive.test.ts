@@ -360,5 +360,5 @@ describe('unarchive over OpenSSH', () => {
     const again = await runCaptured(sshdSettings(sshd, book, inventory))
     expect(resultOf(again, 'unpack', 'web1')).toMatchObject({ changed: false })
     expect(statSync(path.join(dest, 'pkg', 'one.txt')).ctimeMs).toBe(ctime)
-  }, 60_000)
+  }, 180_000)
 })

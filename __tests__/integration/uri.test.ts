@@ -30,7 +30,7 @@ beforeAll(async () => {
   server = await startHttpServer()
   dir = mkdtempSync(path.join(tmpdir(), 'apb-uri-'))
   await chmod(dir, 0o777)
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await server?.close()

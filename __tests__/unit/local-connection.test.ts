@@ -96,7 +96,7 @@ describe('local connection', () => {
     async () => {
       // The scenario runs in a pid namespace of its own (see the driver): nothing else on the machine
       // has its pids reused.
-      const timeoutMs = 5_000
+      const timeoutMs = 15_000
       const report = await runPidReuseScenario('local-connection', [String(timeoutMs)], dir)
       // The setup did what it must: the shell's pid went to the victim before the deadline fired.
       expect(report['victimPid']).toBe(report['shellPid'])
