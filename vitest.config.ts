@@ -9,8 +9,12 @@ import { defineConfig } from 'vitest/config'
  * the run alone. Vitest's own order needs a results cache from an earlier run, which CI does not have.
  */
 const SLOW_FILES = [
+  // The differential fixtures, in four parts that run at once (each mostly waits on ansible-playbook).
+  'differential/differential-modules.test.ts',
+  'differential/differential-check-mode.test.ts',
   'differential/differential.test.ts',
   'integration/async.test.ts',
+  'differential/differential-semantics.test.ts',
   'integration/reboot.test.ts',
   'integration/become.test.ts',
   'e2e/action.test.ts',
