@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config'
  * the run alone. Vitest's own order needs a results cache from an earlier run, which CI does not have.
  */
 const SLOW_FILES = [
+  // 2,000 async jobs launched and gathered: minutes of short processes on the target.
+  'e2e/jobs-handover.test.ts',
   // The differential fixtures, in four parts that run at once (each mostly waits on ansible-playbook).
   'differential/differential-modules.test.ts',
   'differential/differential-check-mode.test.ts',

@@ -125,7 +125,7 @@ describe('2,000 outstanding jobs (50 hosts × 40 looped jobs)', () => {
     expect(state.length).toBeLessThan(4096)
     expect(mode).toBe(0o600)
     expect(existsSync(saved!)).toBe(false)
-  }, 900_000)
+  }, 1_800_000)
 })
 
 describe('past what fits one input', () => {

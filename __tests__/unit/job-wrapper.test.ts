@@ -349,6 +349,24 @@ describe.concurrent('job wrapper: launch and status', () => {
     expect(ran.ms).toBeLessThan(waitSeconds * 1000 - 30_000)
   }, 200_000)
 
+  it('reports lengths in bytes under a shell that counts characters (bash in a UTF-8 locale) and dash', async () => {
+    const meta = '{"task":"déjà vu ✓"}'
+    const { jid, dir: jobDir } = await launch("printf 'ünïcødé\\n'", { meta })
+    const done = await settled(jobDir, jid)
+    const command = statusCommand({ dir: jobDir, jids: [jid], waitSeconds: 0 })
+    expect(command.startsWith('/bin/sh ')).toBe(true)
+    const env = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }
+    // The same status through bash, which counts characters in this locale: the wrapper must notice.
+    const underBash = await sh(`bash ${command.slice('/bin/sh '.length)}`, env)
+    const underSh = await sh(command, env)
+    for (const ran of [underBash, underSh]) {
+      expect(ran.code, ran.stderr.toString()).toBe(0)
+      const [snapshot] = parseStatus(ran.stdout)
+      expect(snapshot).toMatchObject({ jid, meta, stdout: done.stdout })
+      expect(snapshot!.stdout.toString()).toBe('ünïcødé\n')
+    }
+  })
+
   it('reports an unknown job as missing', async () => {
     mkdirSync(dir, { recursive: true })
     const snapshot = await one(dir, 'j1.99999')

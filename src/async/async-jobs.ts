@@ -24,6 +24,12 @@ const RUNNING_FRESH_MS = 200
 /** Extra time a status round trip may take beyond its long-poll wait. */
 const STATUS_DEADLINE_SLACK_MS = 30_000
 /**
+ * And per job it reports: the target reads each job's files with a few dozen short processes, which a
+ * loaded machine starts slowly. Without it, 50 hosts checking 40 jobs each at once on 2 busy cores took
+ * longer than the slack, were retried from scratch, and never finished.
+ */
+const STATUS_DEADLINE_PER_JOB_MS = 1_000
+/**
  * What the connection itself keeps of a status answer's stdout and stderr (for error messages): the
  * answer is read as it streams, by a StatusReader that keeps only what the caps allow.
  */
@@ -218,7 +224,10 @@ export class AsyncJobs {
       const res = await connection.run(
         statusCommand({ dir: queue.dir, jids, waitSeconds: queue.waitSeconds, from }),
         {
-          timeoutMs: queue.waitSeconds * 1000 + STATUS_DEADLINE_SLACK_MS,
+          timeoutMs:
+            queue.waitSeconds * 1000 +
+            STATUS_DEADLINE_SLACK_MS +
+            jids.length * STATUS_DEADLINE_PER_JOB_MS,
           outputCapBytes: STATUS_KEPT_OUTPUT_BYTES,
           onStdout: (chunk) => reader.push(chunk)
         }
