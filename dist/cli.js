@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-DAZ7G22Z.js";
+} from "./chunks/chunk-OTFYJ5JR.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-F5POR3P4.js";
+} from "./chunks/chunk-E4R2TBBI.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

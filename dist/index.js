@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-IK5XKYXD.js";
+} from "./chunks/chunk-SL3DMW43.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-DAZ7G22Z.js";
+} from "./chunks/chunk-OTFYJ5JR.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-F5POR3P4.js";
+} from "./chunks/chunk-E4R2TBBI.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-IK5XKYXD.js";
-import "./chunks/chunk-F5POR3P4.js";
+} from "./chunks/chunk-SL3DMW43.js";
+import "./chunks/chunk-E4R2TBBI.js";
 
 // src/post.ts
 async function post() {
