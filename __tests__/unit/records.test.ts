@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { dict } from '../../src/values/dict.js'
 import { parseYaml } from '../../src/playbook/yaml-loader.js'
 import { Undefined } from '../../src/template/undefined.js'
-import { isRecord } from '../../src/values/records.js'
+import { cloneData, isRecord } from '../../src/values/records.js'
+import { PyFloat } from '../../src/values/py-float.js'
 
 describe('isRecord: a mapping in the Python sense', () => {
   it('accepts what parsers build, null-prototype maps and layered scopes', () => {
@@ -35,5 +36,28 @@ describe('isRecord: a mapping in the Python sense', () => {
       new Undefined("'x' is undefined", 'x')
     ]
     values.forEach((value, index) => expect(isRecord(value), `values[${index}]`).toBe(false))
+  })
+})
+
+describe('cloneData', () => {
+  it('copies a value met twice once, sharing it in the copy as structuredClone does (YAML aliases)', () => {
+    // 12 levels of a mapping holding the level below twice: 2**12 leaves if each reference were copied.
+    let level: unknown = ['leaf']
+    for (let i = 0; i < 12; i++) level = { a: level, b: level }
+    const copy = cloneData(level) as { a: unknown; b: unknown }
+    expect(copy).not.toBe(level)
+    expect(copy.a).toBe(copy.b)
+    let inner: unknown = copy
+    for (let i = 0; i < 12; i++) inner = (inner as { a: unknown }).a
+    expect(inner).toEqual(['leaf'])
+  })
+
+  it('keeps an integral float as it is and copies lists and mappings', () => {
+    const one = new PyFloat(1)
+    const value = { n: one, list: [1, { k: 'v' }] }
+    const copy = cloneData(value)
+    expect(copy.n).toBe(one)
+    expect(copy.list).not.toBe(value.list)
+    expect(copy).toEqual(value)
   })
 })

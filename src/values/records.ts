@@ -44,13 +44,30 @@ export function mergeHash(
  * else (text, numbers, binary data) as structuredClone copies it.
  */
 export function cloneData<T>(value: T): T {
+  return cloneWith(value, new Map())
+}
+
+/**
+ * cloneData's walk. A list or mapping met again (YAML aliases share one node) is copied once and shared
+ * in the copy too, as structuredClone does: a document of nested aliases (a "billion laughs") stays as
+ * small as it was instead of growing exponentially.
+ */
+function cloneWith<T>(value: T, copies: Map<object, unknown>): T {
   if (value === null || typeof value !== 'object' || value instanceof PyFloat) return value
-  if (Array.isArray(value)) return value.map((item: unknown) => cloneData(item)) as T
+  const known = copies.get(value)
+  if (known !== undefined) return known as T
+  if (Array.isArray(value)) {
+    const out: unknown[] = []
+    copies.set(value, out)
+    for (const item of value as unknown[]) out.push(cloneWith(item, copies))
+    return out as T
+  }
   if (isRecord(value)) {
     const out: Record<string, unknown> = {}
+    copies.set(value, out)
     for (const key of Object.keys(value)) {
       Object.defineProperty(out, key, {
-        value: cloneData(value[key]),
+        value: cloneWith(value[key], copies),
         enumerable: true,
         writable: true,
         configurable: true
