@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-SL3DMW43.js";
+} from "./chunks/chunk-KR36BXRD.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-OTFYJ5JR.js";
+} from "./chunks/chunk-MRVVB5SF.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-E4R2TBBI.js";
+} from "./chunks/chunk-LI7UWQFB.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-SL3DMW43.js";
-import "./chunks/chunk-E4R2TBBI.js";
+} from "./chunks/chunk-KR36BXRD.js";
+import "./chunks/chunk-LI7UWQFB.js";
 
 // src/post.ts
 async function post() {
