@@ -103,6 +103,18 @@ describe('tuplesAsLists (a value leaving a task)', () => {
     expect((value['pairs'] as unknown[])[0]).toBeInstanceOf(PyTuple)
   })
 
+  it('looks at a value shared by many others once (nested YAML aliases), converting it once', () => {
+    // 30 levels, each holding the level below twice: 2**30 paths, one tuple at the bottom.
+    let level: unknown = [PyTuple.of(1, 2)]
+    for (let i = 0; i < 30; i++) level = { a: level, b: [level] }
+    const out = tuplesAsLists(level) as { a: unknown; b: unknown[] }
+    expect(out.a).toBe(out.b[0])
+    let inner: unknown = out
+    for (let i = 0; i < 30; i++) inner = (inner as { a: unknown }).a
+    expect(inner).toEqual([[1, 2]])
+    expect((inner as unknown[])[0]).not.toBeInstanceOf(PyTuple)
+  })
+
   it('hands back a value without tuples as it is', () => {
     const value = { a: [1, { b: 'c' }] }
     expect(tuplesAsLists(value)).toBe(value)

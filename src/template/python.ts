@@ -70,33 +70,36 @@ export function isPyFloat(value: unknown): boolean {
  * the containers on the way to a tuple, and keeps a mapping's symbol-keyed marks; the rest is shared.
  */
 export function tuplesAsLists<T>(value: T): T {
+  return listsWith(value, new Map()) as T
+}
+
+/**
+ * tuplesAsLists' walk. Each list or mapping is looked at once (`seen` holds what it became): values that
+ * YAML aliases share (a "billion laughs" of nested aliases in an inventory) stay a small graph, not a tree
+ * walked exponentially often.
+ */
+function listsWith(value: unknown, seen: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (seen.has(value)) return seen.get(value)
+  seen.set(value, value)
+  let out: unknown = value
   if (Array.isArray(value)) {
-    let out: unknown[] | undefined = value instanceof PyTuple ? [] : undefined
-    value.forEach((item: unknown, i) => {
-      const converted = tuplesAsLists(item)
-      if (converted !== item && out === undefined) out = value.slice(0, i) as unknown[]
-      out?.push(converted)
-    })
-    return (out ?? value) as T
-  }
-  if (isRecord(value)) {
-    let out: Record<PropertyKey, unknown> | undefined
-    for (const key of Object.keys(value)) {
-      const item = value[key]
-      const converted = tuplesAsLists(item)
-      if (converted === item) continue
-      if (out === undefined) {
-        out = Object.create(Object.getPrototypeOf(value) as object | null) as Record<
-          PropertyKey,
-          unknown
-        >
-        Object.defineProperties(out, Object.getOwnPropertyDescriptors(value))
-      }
-      out[key] = converted
+    const items = value.map((item: unknown) => listsWith(item, seen))
+    if (value instanceof PyTuple || items.some((item, i) => item !== value[i])) out = items
+  } else if (isRecord(value)) {
+    const keys = Object.keys(value).filter((key) => listsWith(value[key], seen) !== value[key])
+    if (keys.length > 0) {
+      const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<
+        string,
+        unknown
+      >
+      Object.defineProperties(copy, Object.getOwnPropertyDescriptors(value))
+      for (const key of keys) copy[key] = seen.get(value[key] as object)
+      out = copy
     }
-    return (out ?? value) as T
   }
-  return value
+  seen.set(value, out)
+  return out
 }
 
 /** A value with every PyFloat, at any depth of lists and dicts, made a plain number again. */
