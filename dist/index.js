@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-KR36BXRD.js";
+} from "./chunks/chunk-XWTZ7P32.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-MRVVB5SF.js";
+} from "./chunks/chunk-HVEWWCOI.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-LI7UWQFB.js";
+} from "./chunks/chunk-DGPOMCDI.js";
 
 // src/main.ts
 import path from "node:path";

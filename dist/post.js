@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-KR36BXRD.js";
-import "./chunks/chunk-LI7UWQFB.js";
+} from "./chunks/chunk-XWTZ7P32.js";
+import "./chunks/chunk-DGPOMCDI.js";
 
 // src/post.ts
 async function post() {
