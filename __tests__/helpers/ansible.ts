@@ -229,7 +229,9 @@ export const COMPARED_FIELDS = [
   'failed_when_result',
   'unreachable',
   'finished',
-  'started'
+  'started',
+  // A module's own warnings (Ansible's module.warn) are part of what `register` keeps.
+  'warnings'
 ] as const
 
 /**

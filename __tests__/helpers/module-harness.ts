@@ -158,6 +158,7 @@ export async function runModuleOn(
       baseDir: options.baseDir ?? process.cwd(),
       log: (line) => logged.push(line),
       warn: (line) => logged.push(`[WARNING]: ${line}`),
+      displayWarning: (line) => logged.push(`[WARNING]: ${line}`),
       sleep: options.sleep ?? (async () => {}),
       jobs: {
         status: async () => {

@@ -96,7 +96,7 @@ export class LinearStrategy {
     const gatherTask = plainTask({
       name: 'Gathering Facts',
       named: true,
-      module: 'setup',
+      module: 'gather_facts',
       args: {},
       tags: play.tags.length > 0 ? play.tags : ['always'],
       location: play.location,

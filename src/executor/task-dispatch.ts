@@ -28,6 +28,9 @@ import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { PlayContext, VariableManager } from './variables.js'
 import { isNumeric } from '../values/py-float.js'
 
+/** Modules whose `ansible_facts` are the host's gathered facts (`ansible_` names without the prefix too). */
+const FACT_MODULES = new Set(['setup', 'gather_facts'])
+
 /** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
 export interface TaskRun {
   /** Hosts out of the play now: failed with no rescue or always left for them, or unreachable. */
@@ -523,7 +526,7 @@ export class TaskDispatcher {
         : undefined
       if (delegate) {
         const target = this.variables.hostMemory(delegate.host)
-        if (task.module === 'setup')
+        if (FACT_MODULES.has(task.module))
           for (const [k, v] of Object.entries(facts)) target.facts[k.replace(/^ansible_/, '')] = v
         else {
           Object.assign(target.registered, facts)
@@ -532,7 +535,7 @@ export class TaskDispatcher {
         }
         continue
       }
-      if (task.module === 'setup') {
+      if (FACT_MODULES.has(task.module)) {
         for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, '')] = v
         continue
       }

@@ -127,7 +127,8 @@ function renderEnvironmentValues(
       // Ansible's test (Task._post_validate_environment) matches its undefined-variable message this way.
       const needsFacts =
         message.includes('ansible_env') ||
-        (ctx.task.module === 'setup' && message.includes('ansible_facts.env'))
+        ((ctx.task.module === 'setup' || ctx.task.module === 'gather_facts') &&
+          message.includes('ansible_facts.env'))
       if (isUndefinedError(error) && needsFacts) continue
       throw error
     }

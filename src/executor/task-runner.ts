@@ -523,6 +523,7 @@ function moduleContext(
     baseDir: ctx.baseDir,
     log: (line) => ctx.events.log(ctx.host, ctx.info, line),
     warn: (message) => ctx.events.warning(message),
+    displayWarning: (message) => ctx.events.warning(message),
     sleep: (ms) => ctx.sleep(ms),
     launchJob: extra.launchJob,
     jobs: jobsAccess(ctx.asyncJobs, hostAccess(ctx), asyncDir, () => ctx.connection.identity())

@@ -275,7 +275,7 @@ export const includeVarsModule: ModuleDefinition = {
         let file = args['file'] || args['_raw_params']
         if (typeof file === 'string') file = file.replace(/\n+$/, '')
         if (!file) {
-          ctx.warn('Invalid request to find a file that matches a "null" value')
+          ctx.displayWarning('Invalid request to find a file that matches a "null" value')
           throw new LoadFailure(
             'Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option'
           )

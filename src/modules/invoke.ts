@@ -106,9 +106,15 @@ export async function runModule(
   ctx: ModuleContext,
   validation: ArgValidation
 ): Promise<ModuleResult> {
+  // The module's own warnings join its result, after any it put there itself (Ansible's module.warn).
+  const warned: string[] = []
+  const result = await module.run({ ...ctx, warn: (message) => warned.push(message) })
+  if (warned.length > 0) {
+    const own = Array.isArray(result['warnings']) ? (result['warnings'] as unknown[]) : []
+    result['warnings'] = [...own, ...warned]
+  }
   // A result leaves the template engine's types behind: its tuples are lists, as Ansible's are.
-  const result = tuplesAsLists(await module.run(ctx))
-  return withValidationNotes(result, validation)
+  return withValidationNotes(tuplesAsLists(result), validation)
 }
 
 /**

@@ -87,8 +87,16 @@ export interface ModuleContext {
   baseDir: string
   /** Writes a line to the console under the task (live output, pause notices). */
   log(line: string): void
-  /** Prints a `[WARNING]:` line, as Ansible's display warnings (not part of the result). */
+  /**
+   * The module's own warning, as Ansible's `module.warn`: kept in the result's `warnings` (what `register`
+   * sees) and printed as a `[WARNING]:` line with the result.
+   */
   warn(message: string): void
+  /**
+   * Prints a `[WARNING]:` line at once, as an Ansible action plugin's display warnings: not part of the
+   * result.
+   */
+  displayWarning(message: string): void
   /** Resolves after `ms`, or earlier when the run is being cancelled. */
   sleep(ms: number): Promise<void>
   /**

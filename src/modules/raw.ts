@@ -19,7 +19,7 @@ export const rawModule: ModuleDefinition = {
     if (typeof command !== 'string' || command === '')
       throw new ModuleArgumentError('no command given')
     if (Object.keys(ctx.environment).length > 0)
-      ctx.warn('raw module does not support the environment keyword')
+      ctx.displayWarning('raw module does not support the environment keyword')
     if (ctx.check) return { changed: false, skipped: true }
     const executable = optionalString(ctx.args['executable'])
     let line = executable === undefined ? command : `${executable} -c ${shellQuote(command)}`

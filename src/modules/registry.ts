@@ -37,6 +37,7 @@ import { setFactModule } from './set-fact.js'
 import { setStatsModule } from './set-stats.js'
 import { serviceModule } from './service.js'
 import { setupModule } from './setup.js'
+import { gatherFactsModule } from './gather-facts.js'
 import { shellModule } from './shell.js'
 import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
@@ -69,6 +70,7 @@ const ALL: ModuleDefinition[] = [
   pauseModule,
   pingModule,
   setupModule,
+  gatherFactsModule,
   asyncStatusModule,
   waitForConnectionModule,
   waitForModule,

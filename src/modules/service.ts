@@ -157,7 +157,7 @@ function route(
       )
     for (const option of NOT_FOR_SYSTEMD) {
       if (Object.hasOwn(ctx.task.args ?? {}, option)) {
-        ctx.warn(`Ignoring "${option}" as it is not used in "systemd"`)
+        ctx.displayWarning(`Ignoring "${option}" as it is not used in "systemd"`)
       }
     }
     return runSystemd(ctx, systemdParams(ctx), systemdProbe)
