@@ -89,6 +89,10 @@ export interface TaskVarSources {
   dir?: string
   /** The task's `connection` keyword: ansible_connection below every variable (above the play's keyword). */
   connection?: unknown
+  /** The task's `remote_user` keyword: ansible_user, as `connection`. */
+  remoteUser?: unknown
+  /** The task's `port` keyword: ansible_port, as `connection`. */
+  port?: unknown
 }
 
 /** The version of Ansible whose behaviour this engine follows (`ansible_version`). */
@@ -170,6 +174,8 @@ export class VariableManager {
     if (play.keywordVars) put(play.keywordVars, true)
     // The task's `connection` keyword: as Ansible, the ansible_connection variable wins over it.
     if (task?.connection !== undefined) put({ ansible_connection: task.connection }, true)
+    if (task?.remoteUser !== undefined) put({ ansible_user: task.remoteUser }, true)
+    if (task?.port !== undefined) put({ ansible_port: task.port }, true)
     if (play.roleDefaults) put(play.roleDefaults, true)
     // As Ansible: a role's own defaults win over the other roles' defaults.
     if (role) put(role.defaults, true)

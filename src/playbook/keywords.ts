@@ -39,6 +39,8 @@ export const TASK_KEYWORDS = new Set([
   'delegate_to',
   'delegate_facts',
   'connection',
+  'remote_user',
+  'port',
   'local_action'
 ])
 
@@ -74,7 +76,9 @@ export const BLOCK_KEYWORDS = new Set([
   'any_errors_fatal',
   'delegate_to',
   'delegate_facts',
-  'connection'
+  'connection',
+  'remote_user',
+  'port'
 ])
 
 /** Keywords an `import_tasks:` entry may carry besides the import itself; its tasks inherit them. */

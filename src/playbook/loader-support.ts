@@ -55,6 +55,8 @@ export interface Inherited {
   delegateTo?: unknown
   delegateFacts?: unknown
   connection?: unknown
+  remoteUser?: unknown
+  port?: unknown
   /** The nearest enclosing run_once (a block's, a role's, the play's), as written. */
   runOnce?: unknown
   /** The nearest enclosing throttle, as written. */
@@ -366,6 +368,8 @@ export function inherit(task: Task, from: Inherited): Task {
   out.delegateTo = task.delegateTo ?? from.delegateTo
   out.delegateFacts = task.delegateFacts ?? from.delegateFacts
   out.connection = task.connection ?? from.connection
+  out.remoteUser = task.remoteUser ?? from.remoteUser
+  out.port = task.port ?? from.port
   out.runOnce = task.runOnce ?? from.runOnce
   out.throttle = task.throttle ?? from.throttle
   // As Ansible: module_defaults add up, the enclosing ones first (a later entry for a module replaces it).
@@ -385,6 +389,8 @@ export function inherit(task: Task, from: Inherited): Task {
     'delegateTo',
     'delegateFacts',
     'connection',
+    'remoteUser',
+    'port',
     'runOnce',
     'throttle'
   ] as const)

@@ -242,6 +242,10 @@ export abstract class TaskParser {
       ...(raw.connection === undefined || raw.connection === null
         ? {}
         : { connection: raw.connection }),
+      ...(raw.remote_user === undefined || raw.remote_user === null
+        ? {}
+        : { remoteUser: raw.remote_user }),
+      ...(raw.port === undefined || raw.port === null ? {} : { port: raw.port }),
       ...(raw.throttle === undefined || raw.throttle === null ? {} : { throttle: raw.throttle }),
       ...this.moduleDefaultsOf(raw.module_defaults, location),
       async: raw.async,

@@ -70,6 +70,10 @@ export interface Task {
   delegateFacts?: unknown
   /** The task's (or its blocks') `connection` keyword: below every variable, as Ansible's ansible_connection wins. */
   connection?: unknown
+  /** The task's (or its blocks') `remote_user` keyword: ansible_user below every variable, as `connection`. */
+  remoteUser?: unknown
+  /** The task's (or its blocks') `port` keyword: ansible_port below every variable, as `connection`. */
+  port?: unknown
   /** At most this many hosts run the task at once (with forks), as written; 0 or absent: no limit. */
   throttle?: unknown
   /**
