@@ -65,7 +65,7 @@ export class IncludeLoads {
     if (include.legacy) this.deprecated(DYNAMIC_INCLUDE_DEPRECATION)
     let loaded: LoadedInclude
     try {
-      loaded = loadInclude(include, args, task.location)
+      loaded = loadInclude(include, args, task.location, task.role)
       // A bare `include` in what it brought in: the load's deprecation, when nothing showed it yet.
       for (const message of loaded.deprecations ?? []) this.deprecated(message)
     } catch (error) {

@@ -142,7 +142,9 @@ export interface LoadedInclude {
 export function loadInclude(
   include: DynamicInclude,
   args: Record<string, unknown>,
-  location: SourceLocation
+  location: SourceLocation,
+  /** The role the include is in (a role's handlers carry it only once loaded). */
+  role?: RoleRef
 ): LoadedInclude {
   const state = include.loader
   const context: LoadContext = {
@@ -158,7 +160,7 @@ export function loadInclude(
     include.chain,
     include.playDir
   )
-  const loaded = loader.dynamicInclude(include.kind, args, state, location)
+  const loaded = loader.dynamicInclude(include.kind, args, state, location, role)
   return context.deprecations ? { ...loaded, deprecations: [...context.deprecations] } : loaded
 }
 
@@ -239,7 +241,7 @@ class Loader extends RoleLoader {
     const location = this.at(raw)
     this.checkKeys(raw, new Set([...IMPORT_TASKS_KEYWORDS, key]), 'import_tasks', location)
     const base = this.extend(outer, raw, location)
-    const child = this.importedFile(raw[key], key, location)
+    const child = this.importedFile(raw[key], key, location, false, outer.role?.path)
     return child.tasksOfFile('import_tasks', base)
   }
 
@@ -268,13 +270,15 @@ class Loader extends RoleLoader {
 
   /**
    * Reads and parses a file named by an import keyword, relative to this file; refuses cycles. An imported
-   * playbook looks up its roles next to itself; imported tasks, next to the playbook.
+   * playbook looks up its roles next to itself; imported tasks, next to the playbook. In a role (`roleDir`),
+   * its `tasks/` folder is searched too, as Ansible does: a role's handlers include its task files by name.
    */
   private importedFile(
     spec: unknown,
     keyword: string,
     location: SourceLocation,
-    playbook = false
+    playbook = false,
+    roleDir?: string
   ): Loader {
     let name = spec
     if (isRecord(spec) && Object.keys(spec).length === 1 && typeof spec['file'] === 'string') {
@@ -292,10 +296,16 @@ class Loader extends RoleLoader {
         location
       )
     }
-    // As Ansible: relative to the file that names it, else to the playbook's directory.
+    // As Ansible: relative to the file that names it (in a role, also to its tasks/ folder), else to the
+    // playbook's directory.
     let absolute = path.resolve(this.dir, name)
-    if (!playbook && !existsSync(absolute) && existsSync(path.resolve(this.playDir, name)))
-      absolute = path.resolve(this.playDir, name)
+    if (!playbook && !existsSync(absolute)) {
+      const candidates = [
+        ...(roleDir === undefined ? [] : [path.resolve(roleDir, 'tasks', name)]),
+        path.resolve(this.playDir, name)
+      ]
+      absolute = candidates.find((candidate) => existsSync(candidate)) ?? absolute
+    }
     const label =
       this.file === INLINE_LABEL || path.isAbsolute(name) ? name : this.labelOf(absolute)
     // A dynamic include may include itself (recursion that a `when` ends), as in Ansible, up to a depth.
@@ -316,7 +326,7 @@ class Loader extends RoleLoader {
       absolute,
       label,
       (reason) =>
-        `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, then to the playbook's directory`,
+        `'${keyword}: ${name}' cannot be read: ${reason}. Paths are relative to the file that names them, ${roleDir === undefined ? '' : "then to the role's tasks/ folder, "}then to the playbook's directory`,
       location
     )
     const dir = path.dirname(absolute)
@@ -535,11 +545,13 @@ class Loader extends RoleLoader {
     kind: 'tasks' | 'role',
     args: Record<string, unknown>,
     state: IncludeState,
-    location: SourceLocation
+    location: SourceLocation,
+    role = state.inherited.role
   ): LoadedInclude {
     const apply = args['apply']
-    // What a dynamic include brings in is dynamic: a bare `include` in it is too.
-    let base: Inherited = { ...state.inherited, dynamic: true }
+    // What a dynamic include brings in is dynamic: a bare `include` in it is too. A role's handler
+    // brings in tasks of its role, as the role's tasks do.
+    let base: Inherited = { ...state.inherited, dynamic: true, ...(role ? { role } : {}) }
     if (apply !== undefined && apply !== null) {
       if (!isRecord(apply)) {
         throw new PlaybookError(
@@ -560,7 +572,7 @@ class Loader extends RoleLoader {
           location
         )
       }
-      const child = this.importedFile(name, 'include_tasks', location)
+      const child = this.importedFile(name, 'include_tasks', location, false, role?.path)
       const tasks = state.handler
         ? child.handlersOfFile('include_tasks', base)
         : child.tasksOfFile('include_tasks', base)
@@ -685,11 +697,13 @@ class Loader extends RoleLoader {
       }
       this.checkKeys(entry, new Set([...IMPORT_TASKS_KEYWORDS, imported]), 'import_tasks', location)
       const inherited = this.extend(base, entry, location)
-      return this.importedFile(entry[imported], imported, location).handlersOfFile(
-        'import_tasks',
-        inherited,
-        block
-      )
+      return this.importedFile(
+        entry[imported],
+        imported,
+        location,
+        false,
+        base.role?.path
+      ).handlersOfFile('import_tasks', inherited, block)
     }
     const { listen, ...rest } = entry
     const topics = this.nameList(listen, 'listen', location)
@@ -852,6 +866,8 @@ class Loader extends RoleLoader {
       delegateTo: raw.delegate_to ?? outer.delegateTo,
       delegateFacts: raw.delegate_facts ?? outer.delegateFacts,
       connection: raw.connection ?? outer.connection,
+      remoteUser: raw.remote_user ?? outer.remoteUser,
+      port: raw.port ?? outer.port,
       ...(outer.dynamic ? { dynamic: true } : {}),
       ...includeParamsOver(outer, raw),
       runOnce: raw.run_once ?? outer.runOnce,
