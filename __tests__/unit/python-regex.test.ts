@@ -191,7 +191,15 @@ const CASES: Case[] = [
   ...both('(a*)(?<=\\1)b', 'aab'),
   ...both('(a)(?<=\\1)b', 'ab'),
   ...both('(a\\1)', 'aa'),
-  ...both('(?P<x>a(?P=x))', 'aa')
+  ...both('(?P<x>a(?P=x))', 'aa'),
+  // Python's whitespace, exactly: U+FEFF is not, \x1c-\x1f and \x85 are (JavaScript's \s differs).
+  ...both('\\s+', 'a\ufeffb\x1c\x1f\x85c\u3000\u2028d'),
+  ...both('\\S+', 'a\ufeffb\x1c\x1f\x85c\u3000\u2028d\xa0e'),
+  // \S inside a class (Ansible's own replace test: everything between two anchors).
+  ...both('^([\\S\\s]+)$', 'line one\n\tline two\n', '"\\1"'),
+  ...both('[\\S]+', 'a\ufeffb \x1c\x85c\u3000\xa0d\uffee'),
+  ...both('[^\\S\\n]+', 'a \t\nb\x0bc\u3000d'),
+  ...both('[\\Sx]+', 'ab \u2029cd')
 ]
 
 const REFUSED = ['a++', '(?>a)', '(?(1)a|b)', '(?i:a)', '\\N{DIGIT ONE}']

@@ -55,7 +55,14 @@ export interface PythonRegex {
 const BYTES_SPACE = ' \\t\\n\\r\\f\\v'
 const TEXT_WORD = '\\p{L}\\p{N}\\p{Mn}\\p{Pc}'
 const TEXT_DIGIT = '\\p{Nd}'
-const TEXT_SPACE = '\\s\\x1c-\\x1f\\x85'
+/** Python's str.isspace() characters, exactly (JavaScript's \\s adds U+FEFF and lacks \\x1c-\\x1f, \\x85). */
+const TEXT_SPACE =
+  '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+/** Every character but TEXT_SPACE's, as ranges (`\\S` inside a class, where `[^…]` cannot nest). */
+const TEXT_NOT_SPACE =
+  '\\0-\\x08\\x0e-\\x1b\\x21-\\x84\\x86-\\x9f\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\u{10ffff}'
+/** Every byte but BYTES_SPACE's (subjects of bytes patterns are latin1 text: one char per byte). */
+const BYTES_NOT_SPACE = '\\0-\\x08\\x0e-\\x1f\\x21-\\xff'
 
 /** Characters that must be escaped in a JavaScript pattern with the `u` flag to stand for themselves. */
 const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''))
@@ -578,8 +585,10 @@ class Translator {
     const negatedSet = this.classEscapes(next.toLowerCase())
     if (negatedSet !== null) {
       // JS has \D, \W, \S inside classes with ASCII meanings: right for bytes but for \S, whose JS
-      // meaning leaves out more than Python's few ASCII spaces.
-      if (this.mode === 'bytes' && next !== 'S') return `\\${next}`
+      // meaning leaves out more than Python's few ASCII spaces. \S is Python's spaces' complement, as
+      // ranges; \D and \W of text patterns (Unicode classes) have no such form here.
+      if (next === 'S') return this.mode === 'text' ? TEXT_NOT_SPACE : BYTES_NOT_SPACE
+      if (this.mode === 'bytes') return `\\${next}`
       this.refuse(`\\${next} inside a character class`)
     }
     if (next === 'b') return 8
