@@ -130,6 +130,8 @@ export const assembleModule: ModuleDefinition = {
         backup: a['backup'] as boolean,
         validate,
         state: destState,
+        // The controller-side join (remote_src: false) shows its diff, as Ansible's action does.
+        ...(!remote && ctx.diff ? { diff: true, afterHeader: listing.src } : {}),
         timeoutMs: ctx.timeoutMs
       })
     } catch (error) {
@@ -142,12 +144,41 @@ export const assembleModule: ModuleDefinition = {
       result = await applyOwnership(ctx, result, dest, owner, group)
     }
     if (result['failed'] === true) return result
+    if (!remote) result = withActionDiff(result, ctx.diff, dest, content, listing.src)
     const md5sum = createHash('md5').update(content).digest('hex')
     return remote
       ? { ...result, md5sum, msg: 'OK', src: listing.src }
       : { ...result, md5sum, src: listing.src }
   }
 }
+
+/**
+ * The `diff` of a controller-side join, as Ansible's assemble action gives it: none out of diff mode; in
+ * diff mode one mapping of the bytes before and after, also when nothing changed (the action always hands
+ * the joined bytes to copy: it compares the checksum of their temporary file's name, never equal to
+ * dest's).
+ */
+function withActionDiff(
+  result: ModuleResult,
+  diffMode: boolean,
+  dest: string,
+  content: Buffer,
+  src: string
+): ModuleResult {
+  const { diff, ...rest } = result
+  if (!diffMode) return rest
+  const written = Array.isArray(diff) ? (diff[0] as Record<string, unknown> | undefined) : undefined
+  if (written !== undefined) return { ...rest, diff: written }
+  // Unchanged: dest holds the joined bytes (shown as Ansible shows large or binary files).
+  if (content.length > MAX_DIFF_BYTES)
+    return { ...rest, diff: { dst_larger: MAX_DIFF_BYTES, src_larger: MAX_DIFF_BYTES } }
+  if (content.includes(0)) return { ...rest, diff: { dst_binary: 1, src_binary: 1 } }
+  const text = content.toString('utf8')
+  return { ...rest, diff: { before_header: dest, before: text, after_header: src, after: text } }
+}
+
+/** Ansible's largest file it shows in a diff (max_file_size_for_diff). */
+const MAX_DIFF_BYTES = 104_448
 
 /** Joins the fragments as Ansible does. */
 function join(
