@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-XWTZ7P32.js";
+} from "./chunks/chunk-VY5AGBSB.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-HVEWWCOI.js";
+} from "./chunks/chunk-5XHYEMRJ.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-DGPOMCDI.js";
+} from "./chunks/chunk-25GPDMDV.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-XWTZ7P32.js";
-import "./chunks/chunk-DGPOMCDI.js";
+} from "./chunks/chunk-VY5AGBSB.js";
+import "./chunks/chunk-25GPDMDV.js";
 
 // src/post.ts
 async function post() {
