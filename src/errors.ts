@@ -61,6 +61,16 @@ export class TemplateError extends AsyncPlaybookError {
 }
 
 /**
+ * A conditional that is data of the targets, or rendered from it (or `!unsafe` text), and so is never
+ * evaluated: Ansible's "Conditional is marked as unsafe, and cannot be evaluated."
+ */
+export class UnsafeConditionalError extends TemplateError {
+  constructor(expression: string) {
+    super('Conditional is marked as unsafe, and cannot be evaluated.', expression)
+  }
+}
+
+/**
  * A template used a variable or key that is not defined (`'x' is undefined`, `'dict object' has no
  * attribute 'y'`): Jinja2's UndefinedError, which Ansible words differently from other template errors.
  */

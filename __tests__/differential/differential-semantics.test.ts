@@ -8,6 +8,7 @@ differentialSuite([
   'semantics-roles.yml',
   'semantics-tags.yml',
   'semantics-unsafe.yml',
+  'semantics-conditionals.yml',
   'semantics-floats.yml',
   'semantics-modules.yml',
   'semantics-templating.yml',

@@ -60,7 +60,13 @@ describe('replayHandedOverJobs', () => {
     registry.add(job({ jid: 'j3', register: 'looped', loop: { loopVar: 'item', item: 'b' } }))
     registry.add(job({ jid: 'j4' }))
     registry.add(job({ jid: 'j5', register: 'gathered', gathered: true }))
-    const memory: HostMemory = { facts: {}, registered: {}, cachedFacts: {}, includedVars: {} }
+    const memory: HostMemory = {
+      facts: {},
+      registered: {},
+      cachedFacts: {},
+      includedVars: {},
+      safe: new Set()
+    }
     replayHandedOverJobs(registry, { hostMemory: () => memory })
     expect(memory.registered['single']).toMatchObject({ ansible_job_id: 'j1' })
     expect(memory.registered['looped']).toEqual({

@@ -318,7 +318,7 @@ describe('with_<lookup> at load', () => {
 `).plays[0]!.tasks.find((t) => t.module === 'debug')!
       // with_items and with_list need no lookup: the items, flattened one level by with_items only.
       if (name === 'items' || name === 'list')
-        expect(task.loop).toEqual({ value: [1], flatten: name === 'items' })
+        expect(task.loop).toEqual({ value: [1], flatten: name === 'items', viaLookup: true })
       else expect(task.loop).toEqual({ value: [1], flatten: false, lookup: name })
     }
     expect(() =>

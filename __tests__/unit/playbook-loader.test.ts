@@ -382,9 +382,10 @@ describe('task keywords', () => {
         ''
       ].join('\n')
     )
-    expect(withItems!.loop).toEqual({ value: [[1, 2], 3], flatten: true })
+    // with_items and with_list are lookups in Ansible (their items are marked unsafe); loop is not.
+    expect(withItems!.loop).toEqual({ value: [[1, 2], 3], flatten: true, viaLookup: true })
     expect(loop!.loop).toEqual({ value: [[1, 2], 3], flatten: false })
-    expect(withList!.loop).toEqual({ value: [[1, 2], 3], flatten: false })
+    expect(withList!.loop).toEqual({ value: [[1, 2], 3], flatten: false, viaLookup: true })
   })
 
   it('reads loop_control', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { TemplateError } from '../../src/errors.js'
-import { Templar, type ScopeEntry } from '../../src/template/index.js'
+import { TemplateError, UnsafeConditionalError } from '../../src/errors.js'
+import { setLookupWarningSink, Templar, type ScopeEntry } from '../../src/template/index.js'
 
 const t = new Templar()
 const render = (value: unknown, vars: Record<string, unknown> = {}) => t.render(value, vars)
@@ -452,8 +452,45 @@ describe('Templar.isTrue', () => {
     expect(t.isTrue('r is not failed', vars)).toBe(true)
   })
 
-  it('refuses expressions with embedded templates, naming the fix', () => {
-    expect(templateError(() => t.isTrue("s == '{{ s }}'", vars)).message).toContain('bare')
+  it('renders embedded templates first, with a warning, then evaluates what they gave (Ansible 2.14)', () => {
+    const warnings: string[] = []
+    const previous = setLookupWarningSink((m) => warnings.push(m))
+    try {
+      expect(t.isTrue("s == '{{ s }}'", vars)).toBe(true)
+      expect(t.isTrue("'{{ s }}' == 'y'", vars)).toBe(false)
+      // `{{ s }}` gives the text x, then evaluated as the expression x: a variable, undefined here.
+      expect(templateError(() => t.isTrue('{{ s }}', vars)).message).toContain("'x' is undefined")
+      expect(t.isTrue('{{ n }} == 0', vars)).toBe(true)
+    } finally {
+      setLookupWarningSink(previous)
+    }
+    expect(warnings).toContain(
+      "conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: s == '{{ s }}'"
+    )
+  })
+
+  it("refuses one rendered from data of the targets, as Ansible's unsafe mark does", () => {
+    const scope = t.scope(
+      new Map<string, ScopeEntry>([
+        ['out', { value: "' or lookup('env', 'HOME') or '", trusted: false }],
+        ['fact', { value: 'x', trusted: false, safe: true }],
+        ['written', { value: '{{ fact }}', trusted: true }]
+      ])
+    )
+    const previous = setLookupWarningSink(() => {})
+    try {
+      expect(() => t.isTrue("'{{ out }}' == 'x'", scope)).toThrow(UnsafeConditionalError)
+      expect(() => t.isTrue("'{{ lookup('env', 'HOME') }}' == 'x'", scope)).toThrow(
+        UnsafeConditionalError
+      )
+      // Untrusted but safe (a set_fact value from trusted variables), and a trusted variable that uses it.
+      expect(t.isTrue("'{{ fact }}' == 'x'", scope)).toBe(true)
+      expect(t.isTrue("'{{ written }}' == 'x'", scope)).toBe(true)
+      // A boolean is never re-evaluated: data of the targets may decide it.
+      expect(t.isTrue("{{ out == 'x' }}", scope)).toBe(false)
+    } finally {
+      setLookupWarningSink(previous)
+    }
   })
 })
 

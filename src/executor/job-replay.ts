@@ -13,7 +13,9 @@ export function replayHandedOverJobs(
   for (const job of registry.allOutstanding()) {
     if (!job.register) continue
     // A delegated task's job lives on its delegate; what it registered is the host's it ran for.
-    const registered = variables.hostMemory(job.delegatedFor ?? job.host).registered
+    const memory = variables.hostMemory(job.delegatedFor ?? job.host)
+    const registered = memory.registered
+    memory.safe.delete(job.register)
     if (!job.loop) {
       registered[job.register] = job.launch
       continue

@@ -5,7 +5,7 @@
 import { AsyncPlaybookError, PlaybookError } from '../errors.js'
 import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
-import { CACHEABLE_FACTS } from '../modules/set-fact.js'
+import { CACHEABLE_FACTS, SAFE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
 import type { Inventory } from '../inventory/inventory.js'
 import type { Play, Task } from '../playbook/types.js'
@@ -25,7 +25,7 @@ import { runTaskOnHost, type Delegation } from './task-runner.js'
 import { renderField } from './task-errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
-import type { PlayContext, VariableManager } from './variables.js'
+import type { HostMemory, PlayContext, VariableManager } from './variables.js'
 import { isNumeric } from '../values/py-float.js'
 
 /** Modules whose `ansible_facts` are the host's gathered facts (`ansible_` names without the prefix too). */
@@ -241,6 +241,8 @@ export class TaskDispatcher {
               const memory = this.variables.hostMemory(host)
               memory.registered['ansible_failed_task'] = failedTaskVar(task)
               memory.registered['ansible_failed_result'] = outcome.result
+              memory.safe.delete('ansible_failed_task')
+              memory.safe.delete('ansible_failed_result')
               this.variables.changed()
             } else stats.increment(host, 'failed')
             if (verdict.fatal) {
@@ -507,7 +509,10 @@ export class TaskDispatcher {
     const { result } = outcome
     const memory = this.variables.hostMemory(host)
     this.variables.changed()
-    if (task.register) memory.registered[task.register] = result
+    if (task.register) {
+      memory.registered[task.register] = result
+      memory.safe.delete(task.register)
+    }
     if (outcome.status !== 'ok' && outcome.status !== 'changed') return
     const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
     for (const item of items) {
@@ -530,6 +535,7 @@ export class TaskDispatcher {
           for (const [k, v] of Object.entries(facts)) target.facts[k.replace(/^ansible_/, '')] = v
         else {
           Object.assign(target.registered, facts)
+          markSafety(target, facts, item)
           if ((item as Record<PropertyKey, unknown>)[CACHEABLE_FACTS] === true)
             Object.assign(target.cachedFacts, facts)
         }
@@ -540,6 +546,7 @@ export class TaskDispatcher {
         continue
       }
       Object.assign(memory.registered, facts)
+      markSafety(memory, facts, item)
       // set_fact's `cacheable`: the facts are host facts too (`ansible_facts.name`), as in Ansible.
       if ((item as Record<PropertyKey, unknown>)[CACHEABLE_FACTS] === true)
         for (const [k, v] of Object.entries(facts)) memory.cachedFacts[k] = v
@@ -553,5 +560,14 @@ function failedTaskVar(task: Task): Record<string, unknown> {
     name: task.named ? task.name : '',
     action: task.module,
     args: task.args
+  }
+}
+
+/** Records which of the facts a result set hold no data of the targets (see SAFE_FACTS). */
+function markSafety(memory: HostMemory, facts: object, item: object): void {
+  const safe = (item as Record<PropertyKey, unknown>)[SAFE_FACTS] === true
+  for (const name of Object.keys(facts)) {
+    if (safe) memory.safe.add(name)
+    else memory.safe.delete(name)
   }
 }

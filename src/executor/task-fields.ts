@@ -1,7 +1,7 @@
 // A task's keywords rendered for one host, as Ansible's TaskExecutor templates and post-validates them
 // before the action runs: the arguments, `environment` (the play's under the task's), `timeout`, and the
 // conditionals (when, until, changed_when, failed_when) with Ansible's error messages.
-import { TemplateError, UndefinedVariableError } from '../errors.js'
+import { TemplateError, UndefinedVariableError, UnsafeConditionalError } from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import type { Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
@@ -149,6 +149,11 @@ export function evaluateConditional(
   try {
     return templar.isTrue(condition, scope)
   } catch (error) {
+    // Ansible words this one without its "error while evaluating conditional" part.
+    if (error instanceof UnsafeConditionalError)
+      throw new TaskTemplateError(
+        `The conditional check '${String(condition)}' failed. The error was: ${error.message}${task ? positionDetails(task) : ''}`
+      )
     const reason =
       error instanceof UndefinedVariableError
         ? undefinedReason(error)

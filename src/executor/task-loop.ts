@@ -4,7 +4,8 @@
 import { UndefinedVariableError } from '../errors.js'
 import { LookupFailure, runLoopLookup } from '../template/index.js'
 import { ActionPluginError, ModuleArgumentError, type ModuleResult } from '../modules/module.js'
-import { pythonStr, tuplesAsLists } from '../template/index.js'
+import { pythonStr, tuplesAsLists, untrustedReadCount } from '../template/index.js'
+import { SAFE_LOCALS } from './variables.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { dict } from '../values/dict.js'
 import { TaskTemplateError } from './task-errors.js'
@@ -99,6 +100,10 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
   const { task } = ctx
   const loop = task.loop!
   let rendered: unknown
+  // Whether the items come from trusted variables only (see SAFE_LOCALS): a `loop:` whose rendering read
+  // no data of the targets and ran no lookup. A with_<lookup>'s items are a lookup's, which Ansible marks
+  // unsafe. Rendering is synchronous: nothing else reads meanwhile.
+  const readsBefore = untrustedReadCount()
   try {
     rendered =
       loop.lookup === 'first_found'
@@ -113,6 +118,8 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
     if (!isUndefinedError(error)) throw error
     return undefinedLoop(ctx, error)
   }
+  const itemsSafe =
+    loop.lookup === undefined && loop.viaLookup !== true && untrustedReadCount() === readsBefore
   let items: unknown[]
   if (loop.lookup !== undefined) {
     // As Ansible's TaskExecutor: the lookup runs before `when` is looked at, and its error fails the task
@@ -161,6 +168,8 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
   for (const [index, item] of items.entries()) {
     if (index > 0 && pause > 0) await ctx.sleep(pause * 1000)
     const locals: Record<string, unknown> = Object.assign(dict(), carried)
+    // What earlier items registered is carried in: then the items' variables are not all trusted data.
+    if (itemsSafe && Object.keys(carried).length === 0) SAFE_LOCALS.add(locals)
     locals[loopVar] = item
     locals['ansible_loop_var'] = loopVar
     if (indexVar) {

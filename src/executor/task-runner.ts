@@ -20,7 +20,7 @@ import {
 import { ansibleBoolean } from '../ansible-boolean.js'
 import type { Play, Task } from '../playbook/types.js'
 import type { EnvironmentOnStdin } from '../modules/task-environment.js'
-import { pythonStr, type Templar } from '../template/index.js'
+import { pythonStr, untrustedReadCount, type Templar } from '../template/index.js'
 import { DELEGATED_TO, type RunEvents, type TaskInfo } from './events.js'
 import { DEFAULT_ASYNC_DIR, type AsyncJobs, type JobHostAccess } from '../async/async-jobs.js'
 import type { TaskConnection } from './host-connections.js'
@@ -33,6 +33,7 @@ import { evaluateConditional, postValidate, renderArgs, toInt } from './task-fie
 import { isRecord } from '../values/records.js'
 import { withModuleDefaults } from './module-defaults.js'
 import { MODULES } from '../modules/registry.js'
+import { SAFE_FACTS, setFactModule } from '../modules/set-fact.js'
 import { runLoop, skippedByWhen, withLoopControl } from './task-loop.js'
 import {
   classify,
@@ -302,6 +303,9 @@ async function runModuleOnce(
       // What ansible-core 2.14 reports with this failure (an action error raised without a traceback).
       exception: 'NoneType: None\n'
     }
+  // Whether the arguments were rendered from trusted variables only (no data of the targets): for the
+  // facts set_fact sets from them (SAFE_FACTS). Rendering is synchronous: nothing else reads meanwhile.
+  const readsBefore = untrustedReadCount()
   const rendered = renderArgs(ctx, scope, expressionArgs(module))
   const prepared = prepareModuleRun(
     module,
@@ -310,6 +314,7 @@ async function runModuleOnce(
     task,
     flags
   )
+  const argsSafe = untrustedReadCount() === readsBefore
   if ('result' in prepared) return prepared.result
   const { validation } = prepared
   const finalArgs = validation.args
@@ -385,6 +390,8 @@ async function runModuleOnce(
     if (error instanceof TaskTemplateError || error instanceof ActionPluginError) throw error
     return failureFromError(error)
   }
+  if (argsSafe && module === setFactModule)
+    (result as Record<PropertyKey, unknown>)[SAFE_FACTS] = true
   // What the strategy does with a result before judging it (add_host and group_by change the inventory
   // and their `changed`), as Ansible's strategy does before changed_when and failed_when.
   ctx.takeResult?.(result)

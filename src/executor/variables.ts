@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto'
 import type { Inventory } from '../inventory/inventory.js'
 import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { RoleRef } from '../playbook/types.js'
-import type { Templar } from '../template/index.js'
+import { noteUntrustedRead, type Templar } from '../template/index.js'
 import { dict } from '../values/dict.js'
 
 /** A variable and whether its value may be templated (false for values that came from a target). */
 interface Entry {
   value: unknown
   trusted: boolean
+  safe?: boolean
 }
 
 /** Per-host state that outlives a play: facts, registered results and set_fact values. */
@@ -24,7 +25,18 @@ export interface HostMemory {
   cachedFacts: Record<string, unknown>
   /** Variables from include_vars: above task vars, below registered and set_fact values (Ansible's vars cache). */
   includedVars: Record<string, unknown>
+  /**
+   * Names in `registered` set by set_fact from trusted variables only: no data of the targets in them, so
+   * a conditional may be rendered from them (Ansible leaves such facts unmarked by its unsafe flag).
+   */
+  safe: Set<string>
 }
+
+/**
+ * Loop variables (a task's `locals`) rendered from trusted variables only, by a `loop:` with no lookup:
+ * no data of the targets in them, as Ansible leaves such items unmarked by its unsafe flag.
+ */
+export const SAFE_LOCALS = new WeakSet<object>()
 
 /** Play-wide values that every host's scope sees. */
 export interface PlayContext {
@@ -137,7 +149,13 @@ export class VariableManager {
     let m = this.memory.get(host)
     if (!m) {
       // Register and fact names are keys: a register named __proto__ is a variable like any other.
-      m = { facts: dict(), registered: dict(), cachedFacts: dict(), includedVars: dict() }
+      m = {
+        facts: dict(),
+        registered: dict(),
+        cachedFacts: dict(),
+        includedVars: dict(),
+        safe: new Set()
+      }
       this.memory.set(host, m)
     }
     return m
@@ -167,8 +185,13 @@ export class VariableManager {
     delegatedFor?: string
   ): Record<string, unknown> {
     const entries = new Map<string, Entry>()
-    const put = (vars: Record<string, unknown>, trusted: boolean): void => {
-      for (const [k, v] of Object.entries(vars)) entries.set(k, { value: v, trusted })
+    const put = (
+      vars: Record<string, unknown>,
+      trusted: boolean,
+      safe?: (name: string) => boolean
+    ): void => {
+      for (const [k, v] of Object.entries(vars))
+        entries.set(k, safe?.(k) ? { value: v, trusted, safe: true } : { value: v, trusted })
     }
     const role = task?.role
     if (play.keywordVars) put(play.keywordVars, true)
@@ -200,7 +223,7 @@ export class VariableManager {
     if (role) put(role.vars, true)
     if (task) put(task.vars, true)
     put(memory.includedVars, true)
-    put(memory.registered, false)
+    put(memory.registered, false, (name) => memory.safe.has(name))
     if (role) put(role.params, true)
     if (task?.params) {
       put(task.params.vars, true)
@@ -236,7 +259,7 @@ export class VariableManager {
       },
       false
     )
-    put(locals, false)
+    put(locals, false, SAFE_LOCALS.has(locals) ? () => true : undefined)
     entries.delete('vars')
     return withVarsView(this.templar.scope(entries), entries)
   }
@@ -363,7 +386,12 @@ function withVarsView(
   Object.defineProperty(scope, 'vars', {
     enumerable: true,
     configurable: true,
-    get: () => (view ??= dict([...entries].map(([name, entry]) => [name, entry.value])))
+    get: () => {
+      // The raw values, data of the targets among them: a conditional rendered from `vars` is refused
+      // (which of them the template goes on to read is not known here).
+      noteUntrustedRead()
+      return (view ??= dict([...entries].map(([name, entry]) => [name, entry.value])))
+    }
   })
   return scope
 }

@@ -7,6 +7,11 @@ import { dict } from '../values/dict.js'
  * key: never registered or shown.
  */
 export const CACHEABLE_FACTS = Symbol('cacheable facts')
+/**
+ * On a set_fact result whose arguments were rendered from trusted variables only (no registered result,
+ * fact, loop item of a lookup or lookup result in them): its facts hold no data of the targets.
+ */
+export const SAFE_FACTS = Symbol('facts from trusted variables')
 
 /** Python's keywords: not valid variable names (Ansible's isidentifier refuses them). */
 const PYTHON_KEYWORDS = new Set([

@@ -425,7 +425,12 @@ export function normaliseLoop(
   // with_items flattens one level, as in Ansible; loop and with_list do not. The other with_<lookup>
   // forms run their lookup on the templated value.
   if (keyword === 'loop' || keyword === 'with_items' || keyword === 'with_list')
-    return { value: raw, flatten: keyword === 'with_items' }
+    return {
+      value: raw,
+      flatten: keyword === 'with_items',
+      // with_items and with_list are lookups in Ansible too: their items are marked unsafe.
+      ...(keyword === 'loop' ? {} : { viaLookup: true })
+    }
   return { value: raw, flatten: false, lookup: keyword.slice('with_'.length) }
 }
 

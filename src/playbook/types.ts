@@ -35,7 +35,7 @@ export interface Task {
    * The loop's items (raw), whether they are flattened one level (`with_items`), and the lookup a
    * `with_<lookup>` loop runs on them (not with_items/with_list, which need none).
    */
-  loop?: { value: unknown; flatten: boolean; lookup?: string }
+  loop?: { value: unknown; flatten: boolean; lookup?: string; viaLookup?: boolean }
   loopControl: {
     loopVar: string
     label?: unknown

@@ -1,5 +1,5 @@
 /** Jinja2-compatible templating as Ansible does it (the only part of the code that uses nunjucks). */
-export { Templar, type ScopeEntry } from './templar.js'
+export { noteUntrustedRead, Templar, untrustedReadCount, type ScopeEntry } from './templar.js'
 export {
   ANSIBLE_TEMPLATE_SYNTAX,
   DELIMITER_SETTINGS,

@@ -1,4 +1,4 @@
-import { TemplateError } from '../errors.js'
+import { TemplateError, UnsafeConditionalError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
 import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { withNativeTexts } from './native-text.js'
@@ -8,12 +8,19 @@ import { PyTuple, holdsPyObject, pythonStr, pyTruthy } from './python.js'
 import { isNumeric } from '../values/py-float.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
+import { templateWarning } from './warnings.js'
 
 /** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
  * templates; untrusted ones (registered results, facts) came from remote output and are never templated. */
 export interface ScopeEntry {
   value: unknown
+  /** Rendered as a template when read (variables written in the playbook and inventory). */
   trusted: boolean
+  /**
+   * An untrusted value (never templated again) that holds no data of the targets either: a set_fact value
+   * or a loop item rendered from trusted variables only. Ansible leaves those unmarked by its unsafe flag.
+   */
+  safe?: boolean
 }
 
 // `{{ expr }}` alone, nothing around it (not even a trim marker's whitespace): Ansible returns the
@@ -97,6 +104,23 @@ function isTemplate(text: string): boolean {
 const convertValue = convertData
 
 /** Ansible-compatible templating of playbook values, expressions and conditionals. */
+/**
+ * How many times a scope handed out an untrusted value (data from the targets). A conditional rendered
+ * from its embedded templates compares the count before and after, as Ansible checks its result for
+ * the unsafe mark.
+ */
+let untrustedReads = 0
+
+/** The count of untrusted reads so far: compare two to learn whether a rendering read target data. */
+export function untrustedReadCount(): number {
+  return untrustedReads
+}
+
+/** Counts a value of the targets (or a lookup's result, as Ansible marks it unsafe) handed to a template. */
+export function noteUntrustedRead(): void {
+  untrustedReads++
+}
+
 export class Templar {
   /**
    * Renders a value: strings are templated; lists and dicts recursively (dict keys too); other values
@@ -106,7 +130,11 @@ export class Templar {
    */
   render(value: unknown, vars: Record<string, unknown>): unknown {
     // `!unsafe` text: handed back as written, never templated (nor read as a list or dict).
-    if (isMarkedUnsafe(value)) return unsafeText(value)
+    if (isMarkedUnsafe(value)) {
+      // Text that must never be templated: a conditional rendered from it is refused.
+      untrustedReads++
+      return unsafeText(value)
+    }
     if (typeof value === 'string') return this.renderString(value, vars)
     if (Array.isArray(value)) return value.map((item) => this.render(item, vars))
     if (isRecord(value)) {
@@ -177,24 +205,25 @@ export class Templar {
     if (typeof condition !== 'string') return pyTruthy(condition)
     if (isMarkedUnsafe(condition)) {
       // As Ansible: an `!unsafe` conditional is evaluated as a bare expression, never as a template.
-      throw new TemplateError(
-        'Conditional is marked as unsafe, and cannot be evaluated.',
-        unsafeText(condition)
-      )
+      throw new UnsafeConditionalError(unsafeText(condition))
     }
     const text = condition.trim()
     if (text === '') return true
     let expression = text
     if (text.includes('{{') || text.includes('{%')) {
-      const inner = singleExpression(text)
-      if (inner === undefined) {
-        throw new TemplateError(
-          `conditional '${text}' mixes an expression with embedded {{ }} templates; write it as one bare ` +
-            `expression, e.g. "x == y" instead of "x == '{{ y }}'"`,
-          text
-        )
-      }
-      expression = inner
+      // As Ansible 2.14: the conditional is first rendered as a template, with a warning; what it renders
+      // to is then evaluated as an expression. Rendered from data of the targets (registered results,
+      // facts, loop items, set_fact values), it is refused, as Ansible refuses an unsafe result: target
+      // output must never become code run on the controller (`' or lookup('pipe', …) or '`).
+      templateWarning(
+        `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${condition}`
+      )
+      const readsBefore = untrustedReads
+      const rendered = this.render(condition, vars)
+      if (typeof rendered !== 'string' || rendered === '') return pyTruthy(rendered)
+      if (untrustedReads !== readsBefore) throw new UnsafeConditionalError(text)
+      expression = rendered.trim()
+      if (expression === '') return false
     }
     return pyTruthy(evaluateExpression(expression, vars, text))
   }
@@ -218,7 +247,10 @@ export class Templar {
       typeof name === 'string' && entries.has(name) && !replaced.has(name)
     const read = (name: string): unknown => {
       const entry = entries.get(name)!
-      if (!entry.trusted) return entry.value
+      if (!entry.trusted) {
+        if (entry.safe !== true) untrustedReads++
+        return entry.value
+      }
       const known = states.get(name)
       if (known?.state === 'done') return known.rendered
       if (known?.state === 'rendering')

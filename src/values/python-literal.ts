@@ -53,19 +53,19 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 /**
  * Decodes the escapes Ansible's `_decode_escapes` decodes in `key=value` arguments: `\n`, `\t`, `\"`,
- * `\\`, `\xHH`, `\uHHHH`, `\UHHHHHHHH` and octal `\NNN`. Anything else stays as written.
+ * `\\`, `\xHH`, `\uHHHH` and `\UHHHHHHHH`. Anything else stays as written: octal `\NNN` too (Ansible's
+ * pattern has no octal escapes, so `replace='"\1"'` keeps its backreference).
  */
 export function decodePythonEscapes(text: string): string {
   if (!text.includes('\\')) return text
   return text.replace(
-    /\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g,
+    /\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[\\'"abfnrtv])/g,
     (whole, escape: string) => {
       const kind = escape[0]!
       if (kind === 'U' || kind === 'u' || kind === 'x') {
         const code = parseInt(escape.slice(1), 16)
         return code <= 0x10ffff ? String.fromCodePoint(code) : whole
       }
-      if (/[0-7]/.test(kind)) return String.fromCharCode(parseInt(escape, 8))
       return SIMPLE_ESCAPES[kind] ?? whole
     }
   )

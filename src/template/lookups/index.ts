@@ -3,13 +3,13 @@
  * `with_<lookup>` loops. A plugin returns a list; this file gives it Ansible's calling conventions
  * (wantlist, errors=strict|warn|ignore, the comma-joined string of `lookup()`).
  */
-import { inertText } from '../../values/inert-text.js'
+import { setTemplateWarningSink, templateWarning } from '../warnings.js'
 import { TemplateError, UndefinedVariableError } from '../../errors.js'
 import { LOOKUPS_NOT_RUN } from '../../playbook/keywords.js'
 import { assertDeeplyDefined } from '../undefined.js'
 import { PyTuple, pythonStr } from '../python.js'
 import { currentTemplateSource } from '../engine.js'
-import { Templar } from '../templar.js'
+import { noteUntrustedRead, Templar } from '../templar.js'
 import { isRecord } from '../../values/records.js'
 import { COMMAND_LOOKUPS } from './commands.js'
 import { FILE_LOOKUPS } from './files.js'
@@ -53,16 +53,8 @@ export function unknownLookupMessage(name: string): string {
     : `lookup plugin (${name}) not found`
 }
 
-let warningSink: (message: string) => void = (message) => {
-  process.stderr.write(inertText(`[WARNING]: ${message}\n`))
-}
-
-/** Where lookups' warnings go (the run's display); returns the previous sink. */
-export function setLookupWarningSink(sink: (message: string) => void): (message: string) => void {
-  const previous = warningSink
-  warningSink = sink
-  return previous
-}
+/** Where lookups' (and all templating's) warnings go (the run's display); returns the previous sink. */
+export const setLookupWarningSink = setTemplateWarningSink
 
 function refuseOptions(name: string, found: LookupPlugin, options: Record<string, unknown>): void {
   for (const refused of found.refused ?? []) {
@@ -92,7 +84,7 @@ export function runLoopLookup(
   if (Array.isArray(terms)) list = terms
   else if (isRecord(terms)) list = found.takesMapping ? [terms] : Object.keys(terms)
   else list = [terms]
-  return found.run({ terms: list, options: {}, vars, subdir, warn: warningSink })
+  return found.run({ terms: list, options: {}, vars, subdir, warn: templateWarning })
 }
 
 // Made on first use: templar.ts imports this file's importers (a cycle), so not at load time.
@@ -144,7 +136,7 @@ export function callLookup(
   const terms = templatedTerms(args, vars)
   let ran: unknown[]
   try {
-    ran = found.run({ terms, options, vars, warn: warningSink })
+    ran = found.run({ terms, options, vars, warn: templateWarning })
   } catch (error) {
     if (error instanceof UndefinedVariableError || error instanceof LookupOptionError) throw error
     let message: string
@@ -158,7 +150,7 @@ export function callLookup(
       shown = `An unhandled exception occurred while running the lookup plugin '${name}'. Error was a <class '${pythonClass}'>, original message: ${original}`
       message = `${shown}. ${original}`
     }
-    if (errors === 'warn') warningSink(shown)
+    if (errors === 'warn') templateWarning(shown)
     else if (errors !== 'ignore') {
       if (error instanceof LookupFailure && error.handled) throw error
       throw new LookupFailure(message, true)
@@ -167,7 +159,12 @@ export function callLookup(
   }
   // Ansible wraps the result as unsafe (unless allow_unsafe), which copies every list and dict in it: a
   // lookup's result never is the variable it came from (to_yaml then writes no anchor for it).
-  if (wrap) ran = copyContainers(ran) as unknown[]
+  if (wrap) {
+    ran = copyContainers(ran) as unknown[]
+    // …and marks the template's result unsafe when it gave anything (a conditional rendered from it is
+    // then refused).
+    if (ran.length > 0) noteUntrustedRead()
+  }
   if (ran.length === 0 || wantlist) return ran
   // lookup(): the items joined by commas when all are strings; one other item as it is; else the list.
   if (ran.every((item) => typeof item === 'string')) return ran.join(',')
