@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-5XHYEMRJ.js";
+} from "./chunks/chunk-SB3UWGLF.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-25GPDMDV.js";
+} from "./chunks/chunk-AJEJ5I2Z.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

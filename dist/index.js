@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-VY5AGBSB.js";
+} from "./chunks/chunk-DFIEXYGZ.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-5XHYEMRJ.js";
+} from "./chunks/chunk-SB3UWGLF.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-25GPDMDV.js";
+} from "./chunks/chunk-AJEJ5I2Z.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-VY5AGBSB.js";
-import "./chunks/chunk-25GPDMDV.js";
+} from "./chunks/chunk-DFIEXYGZ.js";
+import "./chunks/chunk-AJEJ5I2Z.js";
 
 // src/post.ts
 async function post() {
