@@ -5,6 +5,7 @@
 import { AsyncPlaybookError, PlaybookError } from '../errors.js'
 import { MODULES } from '../modules/registry.js'
 import type { ModuleResult } from '../modules/module.js'
+import { isRecord } from '../values/records.js'
 import { CACHEABLE_FACTS, SAFE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
 import type { Inventory } from '../inventory/inventory.js'
@@ -511,7 +512,8 @@ export class TaskDispatcher {
     this.variables.changed()
     if (task.register) {
       memory.registered[task.register] = result
-      memory.safe.delete(task.register)
+      if (registeredSafe(task, result)) memory.safe.add(task.register)
+      else memory.safe.delete(task.register)
     }
     if (outcome.status !== 'ok' && outcome.status !== 'changed') return
     const items = Array.isArray(result['results']) ? (result['results'] as unknown[]) : [result]
@@ -570,4 +572,18 @@ function markSafety(memory: HostMemory, facts: object, item: object): void {
     if (safe) memory.safe.add(name)
     else memory.safe.delete(name)
   }
+}
+
+/**
+ * Whether a registered result holds no data of the targets: Ansible marks every task result unsafe but
+ * those of include_vars (files of the controller) and set_fact (whose values are unsafe only when made
+ * from unsafe data: SAFE_FACTS).
+ */
+function registeredSafe(task: Task, result: ModuleResult): boolean {
+  if (task.module === 'include_vars') return true
+  if (task.module !== 'set_fact') return false
+  const marked = (item: unknown): boolean =>
+    isRecord(item) && (item as Record<PropertyKey, unknown>)[SAFE_FACTS] === true
+  const items = result['results']
+  return Array.isArray(items) ? items.length > 0 && items.every(marked) : marked(result)
 }

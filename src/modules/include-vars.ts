@@ -184,10 +184,9 @@ function loadDir(args: Record<string, unknown>, ctx: ModuleContext, loaded: Load
   // As Ansible: a string is taken letter by letter.
   const extensions = (Array.isArray(extensionsRaw) ? extensionsRaw : [...extensionsRaw]).map(String)
   const skipUnknown = args['ignore_unknown_extensions'] === true
-  const validExtension = (name: string): boolean => {
-    const ext = path.extname(name)
-    return ext !== '' && extensions.includes(ext.slice(1))
-  }
+  // As Ansible (os.path.splitext): a name without an extension has the extension '', valid when listed.
+  const validExtension = (name: string): boolean =>
+    extensions.includes(path.extname(name).slice(1))
   const walked = walk(root)
   for (let i = 0; i < walked.length; i++) {
     if (depth > 0 && i >= depth) break
