@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-SB3UWGLF.js";
+} from "./chunks/chunk-55456673.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

@@ -30,7 +30,7 @@ import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-SB3UWGLF.js";
+} from "./chunks/chunk-55456673.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
