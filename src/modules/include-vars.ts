@@ -185,8 +185,7 @@ function loadDir(args: Record<string, unknown>, ctx: ModuleContext, loaded: Load
   const extensions = (Array.isArray(extensionsRaw) ? extensionsRaw : [...extensionsRaw]).map(String)
   const skipUnknown = args['ignore_unknown_extensions'] === true
   // As Ansible (os.path.splitext): a name without an extension has the extension '', valid when listed.
-  const validExtension = (name: string): boolean =>
-    extensions.includes(path.extname(name).slice(1))
+  const validExtension = (name: string): boolean => extensions.includes(path.extname(name).slice(1))
   const walked = walk(root)
   for (let i = 0; i < walked.length; i++) {
     if (depth > 0 && i >= depth) break
