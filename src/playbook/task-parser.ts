@@ -19,6 +19,13 @@ import type { YamlDocument } from './yaml-loader.js'
 import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../values/unsafe.js'
 import { isNumeric } from '../values/py-float.js'
 
+/**
+ * Modules Ansible's loader lets take free-form words without being free-form modules: the words reach
+ * the action as `_raw_params`, which set_fact reads as key=value text and add_host and group_by refuse
+ * when the task runs (a failure `ignore_errors` can take), not at load.
+ */
+const RAW_AT_RUN = new Set(['set_fact', 'add_host', 'group_by'])
+
 /** Python's keywords: Ansible refuses them as variable names (ansible.utils.vars.isidentifier). */
 const PYTHON_KEYWORDS = new Set(
   (
@@ -358,14 +365,14 @@ export abstract class TaskParser {
         throw new PlaybookError(error.message, location)
       throw error
     }
-    if (!('_raw_params' in args) || this.modules.freeForm.has(module) || module === 'set_fact')
+    if (!('_raw_params' in args) || this.modules.freeForm.has(module) || RAW_AT_RUN.has(module))
       return args
     const { _raw_params: rawParams, ...named } = args
     // `file: "{{ item }}"`: the words left over are a template whose value, a mapping, gives the
     // arguments at run time (under the named ones), as Ansible's variable params.
     if (typeof rawParams === 'string' && JINJA_START.test(rawParams))
       return { _variable_params: rawParams, ...named }
-    const allowed = [...this.modules.freeForm, 'set_fact'].sort().join(', ')
+    const allowed = [...this.modules.freeForm, ...RAW_AT_RUN].sort().join(', ')
     throw new PlaybookError(
       `this task '${module}' has extra params, which is only allowed in the following modules: ${allowed}. ` +
         `Quote a value that holds spaces (msg="two words"), or give the arguments as a mapping`,
