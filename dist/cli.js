@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-55456673.js";
+} from "./chunks/chunk-FTAB5WXW.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-AJEJ5I2Z.js";
+} from "./chunks/chunk-ZIV7J5OM.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-DFIEXYGZ.js";
+} from "./chunks/chunk-IM2O5W2V.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-55456673.js";
+} from "./chunks/chunk-FTAB5WXW.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-AJEJ5I2Z.js";
+} from "./chunks/chunk-ZIV7J5OM.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-DFIEXYGZ.js";
-import "./chunks/chunk-AJEJ5I2Z.js";
+} from "./chunks/chunk-IM2O5W2V.js";
+import "./chunks/chunk-ZIV7J5OM.js";
 
 // src/post.ts
 async function post() {
