@@ -31,6 +31,21 @@ fi
 if [ "$(uname -s 2>/dev/null)" = Darwin ]; then
   fact macos_version "$(sw_vers -productVersion 2>/dev/null)"
 fi
+# The package managers' programs that are there (setup.ts picks ansible_pkg_mgr from them, as Ansible's
+# pkg_mgr facts do); `test -e` is a builtin, so this costs no process. setup.ts keeps the same list.
+pkg_paths=
+for p in /usr/bin/rpm-ostree /usr/bin/yum /usr/bin/dnf /usr/bin/apt-get /usr/bin/zypper /usr/sbin/urpmi \
+  /usr/bin/pacman /bin/opkg /usr/pkg/bin/pkgin /opt/local/bin/pkgin /opt/tools/bin/pkgin /opt/local/bin/port \
+  /usr/local/bin/brew /opt/homebrew/bin/brew /sbin/apk /usr/sbin/pkg /usr/sbin/swlist /usr/bin/emerge \
+  /usr/sbin/pkgadd /usr/bin/pkg /usr/bin/xbps-install /usr/local/sbin/pkg /usr/bin/swupd /usr/sbin/sorcery \
+  /usr/bin/installp /QOpenSys/pkgs/bin/yum /run/ostree-booted; do
+  if [ -e "$p" ]; then pkg_paths="$pkg_paths $p"; fi
+done
+fact pkg_paths "$pkg_paths"
+# APT-RPM (ALT Linux) has an apt-get that rpm owns; an rpm installed on Debian owns none.
+if [ -e /usr/bin/rpm ] && [ -e /usr/bin/apt-get ] && /usr/bin/rpm -q --whatprovides /usr/bin/apt-get >/dev/null 2>&1; then
+  fact apt_rpm 1
+fi
 # apb_service_mgr: src/facts/service-mgr.sh, put before this script by setup.ts.
 fact service_mgr "$(apb_service_mgr)"
 awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'

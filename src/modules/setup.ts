@@ -135,9 +135,79 @@ export function parseFacts(output: string): ModuleResult {
     ansible_date_time: dateTimeFacts(raw['date'] ?? ''),
     ansible_boot_id: raw['boot_id'] ?? '',
     ansible_service_mgr: raw['service_mgr'] || 'service',
+    ansible_pkg_mgr: packageManager(
+      new Set((raw['pkg_paths'] ?? '').split(' ').filter(Boolean)),
+      { family, distribution, major: version.split('.')[0] ?? '', aptRpm: raw['apt_rpm'] === '1' }
+    ),
     gather_subset: ['all'],
     module_setup: true
   }
+}
+
+/**
+ * Package managers by the program that shows one is there, in the order Ansible's pkg_mgr fact looks at
+ * them (the last one present is taken before the distribution's own rules; facts.sh lists the same paths).
+ */
+const PACKAGE_MANAGER_PATHS: ReadonlyArray<[path: string, name: string]> = [
+  ['/usr/bin/rpm-ostree', 'atomic_container'],
+  ['/usr/bin/yum', 'yum'],
+  ['/usr/bin/dnf', 'dnf'],
+  ['/usr/bin/apt-get', 'apt'],
+  ['/usr/bin/zypper', 'zypper'],
+  ['/usr/sbin/urpmi', 'urpmi'],
+  ['/usr/bin/pacman', 'pacman'],
+  ['/bin/opkg', 'opkg'],
+  ['/usr/pkg/bin/pkgin', 'pkgin'],
+  ['/opt/local/bin/pkgin', 'pkgin'],
+  ['/opt/tools/bin/pkgin', 'pkgin'],
+  ['/opt/local/bin/port', 'macports'],
+  ['/usr/local/bin/brew', 'homebrew'],
+  ['/opt/homebrew/bin/brew', 'homebrew'],
+  ['/sbin/apk', 'apk'],
+  ['/usr/sbin/pkg', 'pkgng'],
+  ['/usr/sbin/swlist', 'swdepot'],
+  ['/usr/bin/emerge', 'portage'],
+  ['/usr/sbin/pkgadd', 'svr4pkg'],
+  ['/usr/bin/pkg', 'pkg5'],
+  ['/usr/bin/xbps-install', 'xbps'],
+  ['/usr/local/sbin/pkg', 'pkgng'],
+  ['/usr/bin/swupd', 'swupd'],
+  ['/usr/sbin/sorcery', 'sorcery'],
+  ['/usr/bin/installp', 'installp'],
+  ['/QOpenSys/pkgs/bin/yum', 'yum']
+]
+
+/**
+ * `ansible_pkg_mgr` as Ansible decides it: the last package manager found, then the distribution's
+ * official one where several can be there (Debian: apt; Red Hat family: dnf from RHEL 8, Fedora 23 and
+ * Amazon 2022 where present, else yum; an ostree system: atomic_container), apt_rpm for an rpm-owned
+ * apt-get; 'unknown' when none is found.
+ */
+export function packageManager(
+  present: ReadonlySet<string>,
+  os: { family: string; distribution: string; major: string; aptRpm: boolean }
+): string {
+  const has = (name: string): boolean =>
+    PACKAGE_MANAGER_PATHS.some(([path, n]) => n === name && present.has(path))
+  let name = 'unknown'
+  for (const [path, manager] of PACKAGE_MANAGER_PATHS) {
+    // On ALT Linux /usr/bin/pkg is a Perl package, not Solaris' pkg.
+    if (os.family === 'Altlinux' && path === '/usr/bin/pkg') continue
+    if (present.has(path)) name = manager
+  }
+  const major = Number.parseInt(os.major, 10)
+  if (os.family === 'RedHat') {
+    if (present.has('/run/ostree-booted')) return 'atomic_container'
+    if (os.distribution === 'Fedora' || os.distribution === 'Amazon') {
+      const newer = os.distribution === 'Fedora' ? 23 : 2022
+      if (!/^\d+$/.test(os.major)) name = 'dnf'
+      else if (major < newer) name = has('yum') ? 'yum' : name
+      else name = has('dnf') ? 'dnf' : name
+    } else name = major < 8 ? 'yum' : 'dnf'
+  } else if (os.family === 'Debian') name = 'apt'
+  else if (os.family === 'Altlinux' && name === 'apt') name = 'apt_rpm'
+  if (name === 'apt' && os.aptRpm) name = 'apt_rpm'
+  return name
 }
 
 function parseOsRelease(text: string): Record<string, string> {
