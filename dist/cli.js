@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-FTAB5WXW.js";
+} from "./chunks/chunk-7F54SBOF.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

@@ -30,7 +30,7 @@ import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-FTAB5WXW.js";
+} from "./chunks/chunk-7F54SBOF.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
