@@ -38,7 +38,12 @@ describe('ansible_pkg_mgr', () => {
     ['openSUSE', ['/usr/bin/zypper'], os('Suse', 'openSUSE Leap', '15'), 'zypper'],
     ['FreeBSD', ['/usr/sbin/pkg'], os('FreeBSD', 'FreeBSD', '14'), 'pkgng'],
     ['macOS with Homebrew', ['/opt/homebrew/bin/brew'], os('Darwin', 'MacOSX', '14'), 'homebrew'],
-    ['ALT Linux', ['/usr/bin/apt-get', '/usr/bin/pkg'], os('Altlinux', 'Altlinux', '10'), 'apt_rpm'],
+    [
+      'ALT Linux',
+      ['/usr/bin/apt-get', '/usr/bin/pkg'],
+      os('Altlinux', 'Altlinux', '10'),
+      'apt_rpm'
+    ],
     ['an rpm-owned apt-get', ['/usr/bin/apt-get'], os('Other', 'Other', '1', true), 'apt_rpm'],
     ['nothing known', [], os('Other', 'Other', '1'), 'unknown']
   ])('%s', (_name, paths, system, expected) => {

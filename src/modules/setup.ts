@@ -135,10 +135,12 @@ export function parseFacts(output: string): ModuleResult {
     ansible_date_time: dateTimeFacts(raw['date'] ?? ''),
     ansible_boot_id: raw['boot_id'] ?? '',
     ansible_service_mgr: raw['service_mgr'] || 'service',
-    ansible_pkg_mgr: packageManager(
-      new Set((raw['pkg_paths'] ?? '').split(' ').filter(Boolean)),
-      { family, distribution, major: version.split('.')[0] ?? '', aptRpm: raw['apt_rpm'] === '1' }
-    ),
+    ansible_pkg_mgr: packageManager(new Set((raw['pkg_paths'] ?? '').split(' ').filter(Boolean)), {
+      family,
+      distribution,
+      major: version.split('.')[0] ?? '',
+      aptRpm: raw['apt_rpm'] === '1'
+    }),
     gather_subset: ['all'],
     module_setup: true
   }
