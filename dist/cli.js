@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-7F54SBOF.js";
+} from "./chunks/chunk-CRGRMVM3.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

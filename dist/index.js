@@ -30,7 +30,7 @@ import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-7F54SBOF.js";
+} from "./chunks/chunk-CRGRMVM3.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
