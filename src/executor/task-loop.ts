@@ -231,6 +231,16 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
   }
   aggregate['skipped'] = skipped
   if (skipped) aggregate['msg'] = 'All items skipped'
+  // As Ansible: the items' warnings and deprecations move to the loop's result, in item order.
+  for (const key of ['warnings', 'deprecations']) {
+    for (const result of results) {
+      const own = result[key]
+      if (own === undefined || own === null || (Array.isArray(own) && own.length === 0)) continue
+      const gathered = Array.isArray(aggregate[key]) ? (aggregate[key] as unknown[]) : []
+      aggregate[key] = [...gathered, ...(Array.isArray(own) ? own : [own])]
+      delete result[key]
+    }
+  }
   return aggregate
 }
 

@@ -2,7 +2,14 @@ import path from 'node:path'
 import { CommandTimeoutError } from '../errors.js'
 import { fileType, permissionFlags, typeFlags, type FileType } from '../facts/index.js'
 import { FactError, fromHex, probeCommand, type ProbeScript } from '../facts/probe.js'
-import { PythonRegexError, translatePythonRegex } from '../values/python-regex.js'
+import {
+  PythonRegexError,
+  pythonSearch,
+  translatePythonRegex,
+  type PythonRegex
+} from '../values/python-regex.js'
+import { shellQuote } from '../connection/shell-quote.js'
+import type { Connection } from '../connection/connection.js'
 import { pyStringRepr } from '../template/python.js'
 import expandArgsSource from './expand-args.sh'
 import walkSource from './find-walk.sh'
@@ -38,11 +45,7 @@ export const findModule: ModuleDefinition = {
       patterns: { type: 'list', elements: 'str', default: [], aliases: ['pattern'] },
       excludes: { type: 'list', elements: 'str', aliases: ['exclude'] },
       contains: { type: 'str' },
-      read_whole_file: {
-        type: 'bool',
-        default: false,
-        notImplemented: 'use `contains` with a pattern that matches a line from its start'
-      },
+      read_whole_file: { type: 'bool', default: false },
       file_type: { type: 'str', default: 'file', choices: ['any', 'directory', 'file', 'link'] },
       age: { type: 'str' },
       age_stamp: { type: 'str', default: 'mtime', choices: ['atime', 'ctime', 'mtime'] },
@@ -81,8 +84,14 @@ export const findModule: ModuleDefinition = {
       size = Number(m[1]) * (BYTES_PER_UNIT[m[2] ?? 'b'] ?? 1)
     }
     const contains = args['contains'] as string | null | undefined
+    // read_whole_file: the pattern is searched in each candidate's whole text on the controller (Python's
+    // re.search over the file read as text), not matched line by line by grep on the target.
+    const wholeFile =
+      args['read_whole_file'] === true && contains !== undefined && contains !== null
+        ? wholeFileRegex(contains)
+        : undefined
     const grep =
-      contains === undefined || contains === null
+      contains === undefined || contains === null || wholeFile !== undefined
         ? { ere: '', ignoreCase: false }
         : pythonGrep(contains)
     const ere = grep.ere
@@ -149,7 +158,9 @@ export const findModule: ModuleDefinition = {
     }
     const now = Number(/(^|\n)now=(\d+)/.exec(text)?.[2] ?? Date.now() / 1000)
 
-    const files: ModuleResult[] = []
+    let files: ModuleResult[] = []
+    /** Files that pass every filter but `contains`, with read_whole_file (searched after the walk). */
+    const wholeFileCandidates: ModuleResult[] = []
     const skipped: Record<string, string> = Object.create(null) as Record<string, string>
     let examined = 0
     const walks = parseWalk(text, levels, args['follow'] === true)
@@ -207,6 +218,7 @@ export const findModule: ModuleDefinition = {
               if (getChecksum && dir.sums.has(entry.name))
                 result['checksum'] = dir.sums.get(entry.name)
               files.push(result)
+              if (wholeFile !== undefined) wholeFileCandidates.push(result)
             }
           } else if (entry.type === 'link' && fileType === 'link') {
             if (named && old) files.push(Object.assign(result, statInfo(entry)))
@@ -218,6 +230,20 @@ export const findModule: ModuleDefinition = {
         ctx.warn(`Skipped '${walk.top}' path due to this access issue: ${walk.error}\n`)
       }
     }
+    if (wholeFile !== undefined && wholeFileCandidates.length > 0) {
+      const texts = await readTexts(
+        connection,
+        wholeFileCandidates.map((f) => String(f['path'])),
+        ctx.timeoutMs
+      )
+      const unmatched = new Set(
+        wholeFileCandidates.filter((f) => {
+          const text = texts.get(String(f['path']))
+          return text === undefined || pythonSearch(wholeFile, text) === null
+        })
+      )
+      files = files.filter((f) => !unmatched.has(f))
+    }
     const warned = Object.keys(skipped).length > 0
     return {
       files,
@@ -228,6 +254,73 @@ export const findModule: ModuleDefinition = {
       skipped_paths: skipped
     }
   }
+}
+
+/** `contains` for read_whole_file: Python's regex over text, or the task's refusal naming the construct. */
+function wholeFileRegex(pattern: string): PythonRegex {
+  try {
+    return translatePythonRegex(pattern, 'text')
+  } catch (error) {
+    if (!(error instanceof PythonRegexError)) throw error
+    throw new ModuleArgumentError(
+      `find: cannot use the regular expression ${JSON.stringify(pattern)}: ${error.problem}`
+    )
+  }
+}
+
+/** At most this many bytes of files are read for read_whole_file, in all. */
+const WHOLE_FILE_CAP_BYTES = 64 * 1024 * 1024
+
+/**
+ * The text of each file, as Python's open() reads it (UTF-8, universal newlines), from one command that
+ * prints each file's size and bytes in turn; a file that cannot be read, or is not UTF-8, has none (Ansible's
+ * find then does not match it).
+ */
+async function readTexts(
+  connection: Connection,
+  paths: string[],
+  timeoutMs: number
+): Promise<Map<string, string>> {
+  const script =
+    'for f in "$@"; do if [ -f "$f" ] && [ -r "$f" ]; then n=$(wc -c < "$f" | tr -d " ") && ' +
+    'printf "%s\\n" "$n" && head -c "$n" < "$f"; else printf "%s\\n" -; fi; done'
+  const run = await connection.run(
+    `/bin/sh -c ${shellQuote(script)} apb-find-read ${paths.map(shellQuote).join(' ')}`,
+    { timeoutMs, outputCapBytes: WHOLE_FILE_CAP_BYTES }
+  )
+  if (run.timedOut)
+    throw new CommandTimeoutError(
+      `find: reading ${paths.length} files on ${connection.host} for read_whole_file took longer than ${timeoutMs} ms`,
+      connection.host,
+      timeoutMs
+    )
+  if (run.stdoutTruncated)
+    throw new FactError(
+      `find: the files to search with read_whole_file on ${connection.host} hold over ${WHOLE_FILE_CAP_BYTES} bytes: narrow paths, patterns or size`,
+      connection.host,
+      'path',
+      paths.join(', ')
+    )
+  const texts = new Map<string, string>()
+  const out = run.stdout
+  let at = 0
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  for (const file of paths) {
+    const end = out.indexOf(0x0a, at)
+    if (end < 0) break
+    const header = out.subarray(at, end).toString('latin1')
+    at = end + 1
+    if (header === '-') continue
+    const size = Number(header)
+    if (!Number.isSafeInteger(size) || at + size > out.length) break
+    try {
+      texts.set(file, decoder.decode(out.subarray(at, at + size)).replace(/\r\n?/g, '\n'))
+    } catch {
+      // Not UTF-8: Python's read raises, and find's content filter takes that as no match.
+    }
+    at += size
+  }
+  return texts
 }
 
 /**
