@@ -30,7 +30,7 @@ import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-CRGRMVM3.js";
+} from "./chunks/chunk-7FYE537E.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
