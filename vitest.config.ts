@@ -11,8 +11,9 @@ import { defineConfig } from 'vitest/config'
 const SLOW_FILES = [
   // 2,000 async jobs launched and gathered: minutes of short processes on the target.
   'e2e/jobs-handover.test.ts',
-  // The differential fixtures, in four parts that run at once (each mostly waits on ansible-playbook).
+  // The differential fixtures, in five parts that run at once (each mostly waits on ansible-playbook).
   'differential/differential-modules.test.ts',
+  'differential/differential-packages.test.ts',
   'differential/differential-check-mode.test.ts',
   'differential/differential.test.ts',
   'integration/async.test.ts',
