@@ -73,15 +73,23 @@ export async function linkState(
   if (task.ctx.check && !existsFollowing(st))
     return { dest: target, src: src ?? null, changed, diff }
   // What the attributes apply to: the link's far end when following, else the link itself.
+  // A relative src is read against the path when it was a directory (as Ansible does), but the link made
+  // in its place points next to it: its far end is read there.
+  const pointsAt =
+    src === undefined || src.startsWith('/')
+      ? absrc
+      : path.posix.join(path.posix.dirname(target), src)
   const farEnd =
     srcState !== undefined && changed && !task.ctx.check
-      ? srcState
+      ? pointsAt !== undefined && pointsAt !== srcState.path
+        ? await task.facts.path(pointsAt)
+        : srcState
       : task.wantsAttributes(times)
         ? (await task.followed(target, st))[1]
         : st
   if (task.follow && !existsFollowing(farEnd)) {
     task.warnings.push(
-      'Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid task.'
+      'Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'
     )
   } else if (task.follow) {
     changed = task.attributes(farEnd.path, farEnd, diff, times) || changed
