@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-7FYE537E.js";
+} from "./chunks/chunk-VWCITRWI.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

@@ -30,7 +30,7 @@ import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-7FYE537E.js";
+} from "./chunks/chunk-VWCITRWI.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
