@@ -153,14 +153,19 @@ describe('find', () => {
     )
   })
 
-  it('refuses read_whole_file by name', async () => {
-    const { result, ran } = await runModuleOn('find', {
-      paths: dir,
-      contains: 'x',
-      read_whole_file: true
-    })
-    expect(ran).toBe(false)
-    expect(String(result['msg'])).toContain("'read_whole_file' is not supported yet")
+  it('searches whole files with read_whole_file, as Python re.search over the text', async () => {
+    writeFileSync(path.join(dir, 'two.txt'), 'first\r\nsecond\n')
+    writeFileSync(path.join(dir, 'latin1.txt'), Buffer.from([0x66, 0x69, 0x72, 0x73, 0x74, 0xe9]))
+    const found = async (contains: string): Promise<string[]> => {
+      const { result } = await runModuleOn('find', { paths: dir, contains, read_whole_file: true })
+      return (result['files'] as Array<{ path: string }>).map((f) => path.basename(f.path)).sort()
+    }
+    // Universal newlines: \r\n reads as \n; `$` matches at the end (before a final newline).
+    expect(await found('first\nsecond$')).toEqual(['two.txt'])
+    expect(await found('^second')).toEqual([])
+    expect(await found('(?m)^second')).toEqual(['two.txt'])
+    // A file that is not UTF-8 never matches (Python's read raises, and find takes it as no match).
+    expect(await found('first')).toEqual(['two.txt'])
   })
 })
 
