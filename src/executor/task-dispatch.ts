@@ -8,6 +8,7 @@ import type { ModuleResult } from '../modules/module.js'
 import { isRecord } from '../values/records.js'
 import { CACHEABLE_FACTS, SAFE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
+import { FACT_MODULES } from '../modules/gather-facts.js'
 import type { Inventory } from '../inventory/inventory.js'
 import type { Play, Task } from '../playbook/types.js'
 import { pythonStr, pyTypeName } from '../template/index.js'
@@ -28,9 +29,6 @@ import { ModuleArgumentError } from '../modules/module.js'
 import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { HostMemory, PlayContext, VariableManager } from './variables.js'
 import { isNumeric } from '../values/py-float.js'
-
-/** Modules whose `ansible_facts` are the host's gathered facts (`ansible_` names without the prefix too). */
-const FACT_MODULES = new Set(['setup', 'gather_facts'])
 
 /** What running one task left behind: hosts that failed or became unreachable, and hosts it changed. */
 export interface TaskRun {

@@ -3,6 +3,7 @@
 // conditionals (when, until, changed_when, failed_when) with Ansible's error messages.
 import { TemplateError, UndefinedVariableError, UnsafeConditionalError } from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
+import { FACT_MODULES } from '../modules/gather-facts.js'
 import type { Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import {
@@ -127,8 +128,7 @@ function renderEnvironmentValues(
       // Ansible's test (Task._post_validate_environment) matches its undefined-variable message this way.
       const needsFacts =
         message.includes('ansible_env') ||
-        ((ctx.task.module === 'setup' || ctx.task.module === 'gather_facts') &&
-          message.includes('ansible_facts.env'))
+        (FACT_MODULES.has(ctx.task.module) && message.includes('ansible_facts.env'))
       if (isUndefinedError(error) && needsFacts) continue
       throw error
     }

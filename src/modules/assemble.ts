@@ -10,6 +10,7 @@ import { pythonSearch, translatePythonRegex, type PythonRegex } from '../values/
 import { regexReason } from './wait-for.js'
 import script from './assemble.sh'
 import {
+  MAX_DIFF_BYTES,
   inspectRemote,
   normaliseMode,
   transferFile,
@@ -176,9 +177,6 @@ function withActionDiff(
   const text = content.toString('utf8')
   return { ...rest, diff: { before_header: dest, before: text, after_header: src, after: text } }
 }
-
-/** Ansible's largest file it shows in a diff (max_file_size_for_diff). */
-const MAX_DIFF_BYTES = 104_448
 
 /** Joins the fragments as Ansible does. */
 function join(

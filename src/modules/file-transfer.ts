@@ -189,7 +189,7 @@ export async function transferFile(
 }
 
 /** Ansible's largest file it shows in a diff (max_file_size_for_diff). */
-const MAX_DIFF_BYTES = 104_448
+export const MAX_DIFF_BYTES = 104_448
 
 /**
  * The diff of new bytes: what dest holds now (empty when nothing is there) and what it will hold.

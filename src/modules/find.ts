@@ -282,7 +282,7 @@ async function readTexts(
   timeoutMs: number
 ): Promise<Map<string, string>> {
   const script =
-    'for f in "$@"; do if [ -f "$f" ] && [ -r "$f" ]; then n=$(wc -c < "$f" | tr -d " ") && ' +
+    'for f in "$@"; do if [ -f "$f" ] && [ -r "$f" ]; then n=$(wc -c < "$f") && n=$((n)) && ' +
     'printf "%s\\n" "$n" && head -c "$n" < "$f"; else printf "%s\\n" -; fi; done'
   const run = await connection.run(
     `/bin/sh -c ${shellQuote(script)} apb-find-read ${paths.map(shellQuote).join(' ')}`,

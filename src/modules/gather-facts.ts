@@ -1,6 +1,9 @@
-import { prepareModuleRun, runModule } from './invoke.js'
+import { handOff } from './invoke.js'
 import type { ModuleDefinition } from './module.js'
 import { setupModule } from './setup.js'
+
+/** Modules whose `ansible_facts` are the host's gathered facts (`ansible_` names without the prefix too). */
+export const FACT_MODULES: ReadonlySet<string> = new Set(['setup', 'gather_facts'])
 
 /**
  * `gather_facts` (and the implicit "Gathering Facts" task): Ansible's action that runs the fact module
@@ -24,19 +27,7 @@ export const gatherFactsModule: ModuleDefinition = {
     // Only what the task gave is handed on (setup fills in its own defaults).
     for (const key of Object.keys(ctx.task.args))
       if (key !== 'parallel' && key in ctx.args) given[key] = ctx.args[key]
-    const task = { ...ctx.task, action: 'setup', module: 'setup', args: given }
-    const prepared = prepareModuleRun(setupModule, given, task, {
-      check: ctx.check,
-      diff: ctx.diff
-    })
-    const result =
-      'result' in prepared
-        ? prepared.result
-        : await runModule(
-            setupModule,
-            { ...ctx, args: prepared.validation.args, task },
-            prepared.validation
-          )
+    const result = await handOff(setupModule, ctx, given, given)
     if (result['failed']) return result
     const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
     return {

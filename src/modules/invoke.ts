@@ -118,6 +118,25 @@ export async function runModule(
 }
 
 /**
+ * Hands a task over to another module, as Ansible's package and gather_facts actions run the module they
+ * pick: `given` (the arguments, that module's module_defaults under them) validated against its spec and
+ * run with the task seen as that module's under the name it was asked by (`yum` for dnf), `args` as
+ * written.
+ */
+export async function handOff(
+  module: ModuleDefinition,
+  ctx: ModuleContext,
+  given: Record<string, unknown>,
+  args: Record<string, unknown>,
+  action = module.name
+): Promise<ModuleResult> {
+  const task = { ...ctx.task, action, module: action, args }
+  const prepared = prepareModuleRun(module, given, task, { check: ctx.check, diff: ctx.diff })
+  if ('result' in prepared) return prepared.result
+  return runModule(module, { ...ctx, args: prepared.validation.args, task }, prepared.validation)
+}
+
+/**
  * Validation's warnings before the module's own, its deprecations, no_log values masked, and decrypted
  * vault text masked in the diff.
  */

@@ -1,5 +1,5 @@
 import { factsFor } from '../facts/index.js'
-import { prepareModuleRun, runModule } from './invoke.js'
+import { handOff } from './invoke.js'
 import type { ModuleDefinition, ModuleResult } from './module.js'
 import { MODULES } from './registry.js'
 
@@ -100,10 +100,7 @@ export const packageModule: ModuleDefinition = {
       if ((key === 'name' || key === 'state') && value === undefined) continue
       given[key] = value
     }
-    const task = { ...ctx.task, action: short, module: short, args }
-    const prepared = prepareModuleRun(module, given, task, { check: ctx.check, diff: ctx.diff })
-    if ('result' in prepared) return prepared.result
-    return runModule(module, { ...ctx, args: prepared.validation.args, task }, prepared.validation)
+    return handOff(module, ctx, given, args, short)
   }
 }
 

@@ -103,7 +103,6 @@ function isTemplate(text: string): boolean {
 
 const convertValue = convertData
 
-/** Ansible-compatible templating of playbook values, expressions and conditionals. */
 /**
  * How many times a scope handed out an untrusted value (data from the targets). A conditional rendered
  * from its embedded templates compares the count before and after, as Ansible checks its result for
@@ -121,6 +120,7 @@ export function noteUntrustedRead(): void {
   untrustedReads++
 }
 
+/** Ansible-compatible templating of playbook values, expressions and conditionals. */
 export class Templar {
   /**
    * Renders a value: strings are templated; lists and dicts recursively (dict keys too); other values
