@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-VWCITRWI.js";
+} from "./chunks/chunk-D7OP4VKP.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,

@@ -30,7 +30,7 @@ import {
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-VWCITRWI.js";
+} from "./chunks/chunk-D7OP4VKP.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
