@@ -45,12 +45,13 @@ class FakeTarget implements Connection {
     }
     const probe = / apb-path '?([^' ]+)'? /.exec(command)
     // The attribute act (file-act.sh) and the path probe after it, in one command.
-    const act = / apb-file((?: .*)?); echo apb-split; /.exec(command)
+    // (With no operation to run, `echo act=done` stands for file-act.sh.)
+    const act = / (?:apb-file((?: .*)?)|echo act=done); echo apb-split; /.exec(command)
     const chmod = /^chmod '?([0-7]+)'? '?([^' ]+)'?$/.exec(command)
     const move = /mv -f '?([^' ]+)'? '?([^' ]+)'?/.exec(command)
     if (act) {
       const lines: string[] = []
-      for (const [, what, file, value] of act[1]!.matchAll(
+      for (const [, what, file, value] of (act[1] ?? '').matchAll(
         /\b(owner|group|mode) '?([^' ]+)'? '?([^' ]+)'?/g
       )) {
         const held = this.files.get(file!)

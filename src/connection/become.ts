@@ -242,7 +242,13 @@ class BecomeConnection implements Connection {
         : options.stdin
     const result = await this.inner.run(
       becomeCommand(command, this.settings, markers, ownStdin.length > 0, this.host),
-      { ...options, stdin, onStderr: (chunk) => watch.push(chunk) }
+      {
+        ...options,
+        stdin,
+        onStderr: (chunk) => watch.push(chunk),
+        // The password goes on a pipe of its own, never into a shell's text.
+        ...(password !== undefined ? { sharedShell: false } : {})
+      }
     )
     if (watch.seen) return { ...result, stderr: afterMarker(result.stderr, markers.success) }
     const stderr = withoutPrompts(result.stderr.toString('utf8'), markers.prompt)

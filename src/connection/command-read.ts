@@ -39,7 +39,8 @@ export async function readFileByCommand(
   // cost, and leaves room for the whole of head's message on stderr when the cap is small.
   const res = await connection.run(command, {
     timeoutMs: options.timeoutMs,
-    outputCapBytes: Math.max(limit, MIN_GET_OUTPUT_CAP_BYTES)
+    outputCapBytes: Math.max(limit, MIN_GET_OUTPUT_CAP_BYTES),
+    sharedShell: true
   })
   if (res.timedOut) {
     throw new CommandTimeoutError(

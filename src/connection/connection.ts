@@ -29,6 +29,15 @@ export interface RunOptions {
    * Streaming callbacks still see every byte. Pass Infinity only for output whose size we control.
    */
   outputCapBytes?: number
+  /**
+   * The command may run in the host's long-lived shell (a subshell of one `/bin/sh` kept open on the
+   * connection) instead of a session of its own, which saves the target a process or two per command.
+   * Only for POSIX sh text that does not depend on the login shell and leaves no process running
+   * behind it; the result is the same either way. `stdin` goes along as a here-document when it is
+   * text that ends with a line break (at most 256 KiB, no NUL): other input, and a command for which no
+   * shared shell is free or can start, get a session of their own.
+   */
+  sharedShell?: boolean
   /** Streaming callbacks, for live output. */
   onStdout?: (chunk: Buffer) => void
   onStderr?: (chunk: Buffer) => void

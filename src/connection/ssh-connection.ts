@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
+import { Socket } from 'node:net'
 import { join } from 'node:path'
 import { NodeSSH, type Config as NodeSshConfig } from 'node-ssh'
 import ssh2, { type Client, type ClientChannel } from 'ssh2'
@@ -17,6 +18,7 @@ import { formatJumpHost, openTunnel } from './jump-host.js'
 import type { GetFileOptions } from './get-file.js'
 import { SftpTransfer } from './sftp-transfer.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
+import { SharedShell, sharedStdin, type ShellChannel } from './shared-shell.js'
 import { ConnectionError } from '../errors.js'
 
 /*
@@ -42,6 +44,12 @@ const SIGNAL_GRACE_MS = 1_000
 const CONNECT_GUARD_MS = 5_000
 const MAX_TIMER_MS = 2 ** 31 - 1
 const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
+/**
+ * Shared shells per connection (see shared-shell.ts): two, for the commands a module sends at once.
+ * Each holds one of the server's sessions (OpenSSH allows 10 per connection by default); one is given
+ * back when a command cannot get a session of its own.
+ */
+const MAX_SHARED_SHELLS = 2
 
 /**
  * Opens an SSH connection to one host, verifying its host key as `settings.hostKeyChecking` and
@@ -286,6 +294,7 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
     // (NEWKEYS then the service request, ...), and with Nagle on each second one waits for the
     // delayed ACK of the first. (Over a jump host the socket is a channel, which has no Nagle.)
     if (!via) ssh.connection?.setNoDelay(true)
+    if (!via && ssh.connection) coalesceWrites(ssh.connection)
     await Promise.race([
       login,
       new Promise<never>((_, reject) => {
@@ -313,6 +322,32 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
   // wait ~40 ms for an ACK.
   if (!via) client.setNoDelay(true)
   return new SshConnection(hop, client, via)
+}
+
+/**
+ * Gathers what ssh2 writes to the TCP socket in one turn of the event loop into one write. ssh2 writes
+ * each SSH packet in three pieces (length, ciphertext, MAC), and with Nagle off each piece is a segment
+ * of its own: three system calls here, and three wake-ups of sshd for one packet on the target. Corked
+ * until the end of the turn, they leave together (the bytes and their order are unchanged). ssh2 keeps
+ * its socket in `_sock`, which is not typed; without one there, nothing changes.
+ */
+function coalesceWrites(client: Client): void {
+  const socket = (client as unknown as { _sock?: unknown })._sock
+  if (!(socket instanceof Socket)) return
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean
+  let corked = false
+  const uncork = (): void => {
+    corked = false
+    socket.uncork()
+  }
+  socket.write = ((...args: unknown[]): boolean => {
+    if (!corked) {
+      corked = true
+      socket.cork()
+      process.nextTick(uncork)
+    }
+    return write(...args)
+  }) as typeof socket.write
 }
 
 /**
@@ -463,6 +498,9 @@ class SshConnection implements Connection {
   private readonly transfer: SftpTransfer
   private closedByUs = false
   private readonly closedEvent: Promise<void>
+  private readonly shells: SharedShell[] = []
+  /** False once a shared shell could not start here: every command then gets a session of its own. */
+  private sharedShellsWork = true
 
   readonly host: string
   /** How messages name this hop: by inventory name, never by address. */
@@ -544,6 +582,73 @@ class SshConnection implements Connection {
     if (this.lostReason !== undefined) {
       return Promise.reject(this.lostError())
     }
+    const stdin = options.sharedShell ? sharedStdin(options.stdin) : false
+    if (stdin !== false && this.sharedShellsWork) {
+      const shell = this.idleShell()
+      if (shell) return this.runShared(shell, command, options, stdin)
+    }
+    return this.runOnChannel(command, options, true)
+  }
+
+  /** An idle shared shell, started if there is room for one more; undefined when all are busy. */
+  private idleShell(): SharedShell | undefined {
+    const idle = this.shells.find((shell) => shell.idle)
+    if (idle || this.shells.length >= MAX_SHARED_SHELLS) return idle
+    const shell = new SharedShell(openShellChannel(this.client), (gone) => {
+      const at = this.shells.indexOf(gone)
+      if (at >= 0) this.shells.splice(at, 1)
+      if (!gone.started && this.lostReason === undefined) this.sharedShellsWork = false
+    })
+    this.shells.push(shell)
+    return shell
+  }
+
+  /** Gives back the session of an idle shared shell, for a command that could not get one; false if none. */
+  private releaseIdleShell(): boolean {
+    const idle = this.shells.find((shell) => shell.idle)
+    idle?.close()
+    return idle !== undefined
+  }
+
+  private runShared(
+    shell: SharedShell,
+    command: string,
+    options: RunOptions,
+    stdin: Buffer | undefined
+  ): Promise<CommandResult> {
+    return new Promise<CommandResult>((resolve, reject) => {
+      const inFlight: InFlight = { fail: () => shell.close() }
+      this.inFlight.add(inFlight)
+      shell
+        .run(command, {
+          timeoutMs: clampTimeout(options.timeoutMs),
+          outputCapBytes: options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES,
+          stdin,
+          onStdout: options.onStdout,
+          onStderr: options.onStderr
+        })
+        .then((outcome) => {
+          this.inFlight.delete(inFlight)
+          if (outcome.kind === 'not-run') {
+            resolve(this.run(command, { ...options, sharedShell: false }))
+          } else if (
+            outcome.kind === 'lost' &&
+            !outcome.result.timedOut &&
+            this.lostReason !== undefined
+          ) {
+            reject(this.lostError())
+          } else {
+            resolve(outcome.result)
+          }
+        }, reject)
+    })
+  }
+
+  private runOnChannel(
+    command: string,
+    options: RunOptions,
+    mayTakeSharedSession: boolean
+  ): Promise<CommandResult> {
     const timeoutMs = clampTimeout(options.timeoutMs)
     const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES
     return new Promise<CommandResult>((resolve, reject) => {
@@ -594,6 +699,11 @@ class SshConnection implements Connection {
 
       const onOpen = (error: Error | undefined, opened: ClientChannel): void => {
         if (error) {
+          if (mayTakeSharedSession && this.lostReason === undefined && this.releaseIdleShell()) {
+            // The server's sessions are all taken, one by a shared shell that was idle: try again.
+            settle(() => resolve(this.runOnChannel(command, options, false)))
+            return
+          }
           const reason =
             this.lostReason ??
             `cannot start a command on ${this.where}: ${this.hop.scrub(error.message)}`
@@ -688,6 +798,66 @@ class SshConnection implements Connection {
     ])
     clearTimeout(timer)
     this.connectionGone()
+  }
+}
+
+/**
+ * The session channel of a shared shell: `exec /bin/sh -s`, whatever the login shell is. Writes made
+ * before the channel is open wait for it; a channel that cannot open is reported closed.
+ */
+function openShellChannel(client: Client): ShellChannel {
+  let channel: ClientChannel | undefined
+  let closed = false
+  const queued: Array<Buffer | string> = []
+  const listeners = {
+    stdout: [] as Array<(chunk: Buffer) => void>,
+    stderr: [] as Array<(chunk: Buffer) => void>,
+    close: [] as Array<() => void>
+  }
+  const closeNow = (): void => {
+    if (closed) return
+    closed = true
+    for (const listener of listeners.close) listener()
+  }
+  const opened = (error: Error | undefined, ch: ClientChannel): void => {
+    if (error || closed) {
+      if (!error) ch.close()
+      closeNow()
+      return
+    }
+    channel = ch
+    ch.on('data', (chunk: Buffer) => listeners.stdout.forEach((l) => l(chunk)))
+    ch.stderr.on('data', (chunk: Buffer) => listeners.stderr.forEach((l) => l(chunk)))
+    ch.on('error', () => undefined)
+    ch.on('close', closeNow)
+    for (const data of queued.splice(0)) ch.write(data)
+  }
+  try {
+    client.exec('exec /bin/sh -s', opened)
+  } catch {
+    // ssh2 throws synchronously when the socket is already gone.
+    queueMicrotask(closeNow)
+  }
+  return {
+    write: (data) => {
+      if (closed) return
+      if (channel) channel.write(data)
+      else queued.push(data)
+    },
+    signal: (name) => {
+      if (channel) sendSignal(channel, name)
+    },
+    close: () => {
+      try {
+        channel?.close()
+      } catch {
+        // The connection is already gone: so is the channel.
+      }
+      if (!channel) closeNow()
+    },
+    onStdout: (listener) => listeners.stdout.push(listener),
+    onStderr: (listener) => listeners.stderr.push(listener),
+    onClose: (listener) => listeners.close.push(listener)
   }
 }
 

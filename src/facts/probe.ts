@@ -136,7 +136,8 @@ export async function runProbe(
   const { connection, timeoutMs, fact, subject } = target
   const result = await connection.run(probeCommand(probe, args), {
     timeoutMs,
-    outputCapBytes: PROBE_OUTPUT_CAP_BYTES
+    outputCapBytes: PROBE_OUTPUT_CAP_BYTES,
+    sharedShell: true
   })
   const about = `the ${fact} fact of ${JSON.stringify(subject)} on ${connection.host}`
   if (result.timedOut) {

@@ -228,8 +228,15 @@ export async function putEdited(
       request.attributes.group ?? '',
       validate,
       !existing && request.makeParents ? '1' : '0'
-    ])}; echo "status=$?"; echo "creator=$(id -u):$(id -g):$(id -un):$(id -gn)"`,
-    { timeoutMs, ...(request.content === undefined ? {} : { stdin: request.content }) }
+    ])}; echo "status=$?"${
+      // Who made a new file (its owner and group, for the result): four processes, so only then.
+      existing ? '' : '; echo "creator=$(id -u):$(id -g):$(id -un):$(id -gn)"'
+    }`,
+    {
+      timeoutMs,
+      sharedShell: true,
+      ...(request.content === undefined ? {} : { stdin: request.content })
+    }
   )
   const stdout = res.stdout.toString('utf8')
   const stderr = res.stderr.toString('utf8')

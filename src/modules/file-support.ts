@@ -240,7 +240,8 @@ export async function runActs(
   timeoutMs: number,
   prelude?: ActPrelude
 ): Promise<ActOutcome> {
-  const commands = [probeCommand(ACT, ops.flat())]
+  // With nothing to do, file-act.sh would only say so: saying it here spares the target a process.
+  const commands = [ops.length === 0 ? 'echo act=done' : probeCommand(ACT, ops.flat())]
   if (describe !== undefined) {
     commands.push('echo apb-split')
     commands.push(probeCommand(PATH_PROBE, [describe, '0', '', '0', '0']))
@@ -251,6 +252,7 @@ export async function runActs(
       : `${prelude.command} || { echo fail=prelude; exit 1; }; ${commands.join('; ')}`
   const result = await connection.run(command, {
     timeoutMs,
+    sharedShell: true,
     ...(prelude?.stdin === undefined ? {} : { stdin: prelude.stdin })
   })
   if (result.timedOut) {
