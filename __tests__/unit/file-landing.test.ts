@@ -8,6 +8,7 @@ import {
   openSync,
   readSync,
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -183,6 +184,24 @@ describe('become-put.sh (writes as the become user)', () => {
       rmSync(join(dir, '.tapped.apb-fifo.tmp'), { force: true })
       rmSync(fifo, { force: true })
     }
+  })
+
+  it.each([
+    ['a name with no directory (relative to the working directory)', 'plain', 'plain'],
+    ['a name ending with a newline', 'nl\n', 'nl\n'],
+    ['a name in a subdirectory, with a doubled slash', 'sub//deep', 'sub/deep']
+  ])('lands %s where it should, through a temp file beside it', async (_, name, landed) => {
+    mkdirSync(join(dir, 'sub'), { recursive: true })
+    const child = spawn('/bin/sh', ['-c', putSource, 'apb-put', name, '0640', 'rel'], { cwd: dir })
+    child.stdin.end('content\n')
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+    expect(readFileSync(join(dir, landed), 'utf8')).toBe('content\n')
+    expect(statSync(join(dir, landed)).mode & 0o7777).toBe(0o640)
+    rmSync(join(dir, landed))
+    expect(leftovers()).toEqual([])
   })
 
   it('refuses a mode that is not octal', async () => {

@@ -60,14 +60,22 @@ describe('path probe fields, plain or hex', () => {
     expect(other.attributes?.flags).toBe(plain.attributes?.flags)
   })
 
-  it('reads a missing path and a refused one from the plain error line', async () => {
-    expect(await read(path.join(dir, 'none'))).toMatchObject({ exists: false })
-    expect(printed).toMatch(/^error=.*No such file or directory$/m)
+  it('says a path in a searchable directory is missing without asking stat why', async () => {
+    expect(await read(path.join(dir, 'none'))).toEqual({
+      path: path.join(dir, 'none'),
+      exists: false,
+      umask: expect.any(Number)
+    })
+    expect(printed).toMatch(/^umask=[0-7]{3,4}\nexists=0\nend=1\n$/)
+  })
+
+  it('reads a refused path from the plain error line', async () => {
     // Under a file: "Not a directory", which is an error the caller sees, not a missing path.
     writeFileSync(path.join(dir, 'file'), 'x')
     expect(await read(path.join(dir, 'file', 'below'))).toMatchObject({
       exists: false,
       error: 'Not a directory'
     })
+    expect(printed).toMatch(/^error=.*Not a directory$/m)
   })
 })

@@ -22,17 +22,41 @@ case $mode in
     exit 2
     ;;
 esac
-# A newline may end a name: the x keeps command substitution from stripping it, and is taken off after.
-dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
-base=$(basename -- "$dest" && echo x) && base=${base%??}
+# Each process costs the target time: names are split with the shell's own expansions where they can
+# be (dirname and basename only for a name that ends with a slash), and nothing runs in a subshell.
+case $dest in
+  */)
+    # A newline may end a name: the x keeps command substitution from stripping it, taken off after.
+    dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
+    base=$(basename -- "$dest" && echo x) && base=${base%??}
+    ;;
+  */*)
+    dir=${dest%/*} base=${dest##*/}
+    [ -n "$dir" ] || dir=/
+    ;;
+  *) dir=. base=$dest ;;
+esac
 tmp=$dir/.$base.apb-$suffix.tmp
-login_umask=$(umask)
-# Owner bits of the final mode, at most rw: the umask that creates the file with them.
-private=0600
-[ -z "$mode" ] || private=$((0$mode & 0600))
-create_umask=$(printf '%o' $((0777 & ~private)))
-# Nothing is removed when the name is taken: what is there is not ours.
-(umask "$create_umask" && set -C && : >"$tmp") || exit 1
+# Without a mode, a new file gets what the login umask leaves of 0666: read before it changes below.
+login_umask=
+if [ -z "$mode" ]; then
+  login_umask=$(umask)
+fi
+# Owner bits of the final mode, at most rw: the umask that creates the file with them. The umask
+# stays so for the rest of this shell, which creates no other file.
+private=6
+[ -z "$mode" ] || private=$(((0$mode & 0600) >> 6))
+case $private in
+  6) umask 177 ;;
+  4) umask 377 ;;
+  2) umask 577 ;;
+  *) umask 777 ;;
+esac
+# Nothing is removed when the name is taken: what is there is not ours. (true, not the special
+# built-in ':', whose redirection failure would end the shell with its own status.)
+set -C
+true >"$tmp" || exit 1
+set +C
 # set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
 if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
   echo "apb-put: $tmp is not a new empty file: refusing to write to it" >&2

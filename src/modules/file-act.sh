@@ -39,9 +39,10 @@ fail() {
   exit 1
 }
 
-# Not an option to any tool.
-safe() {
-  case $1 in -*) printf './%s' "$1" ;; *) printf '%s' "$1" ;; esac
+# Sets p to the path $1, made not to look like an option to any tool (a function that sets it, not
+# one whose output is captured: that would cost a process per operation).
+at() {
+  case $1 in -*) p=./$1 ;; *) p=$1 ;; esac
 }
 
 # A name or number for chown/chgrp, as an id: prints nothing when there is no such account.
@@ -113,7 +114,8 @@ while [ $# -gt 0 ]; do
   shift
   case $op in
     rm)
-      p=$(safe "$1") list=$2 dry=$3
+      at "$1"
+      list=$2 dry=$3
       shift 3
       if [ "$list" = 1 ] && [ -d "$p" ] && [ ! -L "$p" ]; then
         # Everything below, in find's order: D a directory, L a link to one, F anything else.
@@ -128,7 +130,7 @@ while [ $# -gt 0 ]; do
       fi
       ;;
     mkdir)
-      p=$(safe "$1")
+      at "$1"
       shift
       skip=$p
       # As os.path.exists: a dangling link or a file in the way makes mkdir fail, as in Ansible.
@@ -144,12 +146,13 @@ while [ $# -gt 0 ]; do
       fi
       ;;
     create)
-      p=$(safe "$1")
+      at "$1"
       shift
       out=$( (set -C && : >"$p") 2>&1) || fail create "$out"
       ;;
     symlink | hardlink)
-      s=$1 p=$(safe "$2") replace=$3 t=$4
+      s=$1 replace=$3 t=$4
+      at "$2"
       shift 4
       flag=
       if [ "$op" = symlink ]; then flag=-s; fi
@@ -168,7 +171,8 @@ while [ $# -gt 0 ]; do
       fi
       ;;
     owner | group)
-      p=$(safe "$1") spec=$2
+      at "$1"
+      spec=$2
       shift 2
       [ "$skip" = "$p" ] && continue
       if [ "$op" = owner ]; then
@@ -190,7 +194,8 @@ while [ $# -gt 0 ]; do
       fi
       ;;
     mode)
-      p=$(safe "$1") want=$2
+      at "$1"
+      want=$2
       shift 2
       [ "$skip" = "$p" ] && continue
       now=$(stat -c %a -- "$p" 2>/dev/null || stat -f %Lp -- "$p")
@@ -200,7 +205,8 @@ while [ $# -gt 0 ]; do
       fi
       ;;
     recurse)
-      p=$(safe "$1") follow=$2 owner=$3 group=$4 mode=$5 dry=$6
+      at "$1"
+      follow=$2 owner=$3 group=$4 mode=$5 dry=$6
       shift 6
       # Only what differs is changed (chown and chmod change the ctime even when nothing differs).
       # With follow, find -L describes and changes what links lead to (and descends into linked
@@ -252,7 +258,8 @@ while [ $# -gt 0 ]; do
       if [ -n "$changes" ]; then echo recursed=1; fi
       ;;
     times)
-      p=$(safe "$1") atime=$2 mtime=$3 dry=$4
+      at "$1"
+      atime=$2 mtime=$3 dry=$4
       shift 4
       for which in a m; do
         if [ "$which" = a ]; then stamp=$atime; else stamp=$mtime; fi

@@ -33,7 +33,15 @@ fail() {
 
 if [ -n "$tmp" ]; then
   if [ "$parents" = 1 ]; then
-    dir=$(dirname -- "$dest" && echo x) && dir=${dir%??}
+    # The shell's own expansions where they are enough: a process less on the target.
+    case $dest in
+      */) dir=$(dirname -- "$dest" && echo x) && dir=${dir%??} ;;
+      */*)
+        dir=${dest%/*}
+        [ -n "$dir" ] || dir=/
+        ;;
+      *) dir=. ;;
+    esac
     if [ ! -d "$dir" ]; then
       out=$(mkdir -p -- "$dir" 2>&1) || {
         tmp=
@@ -43,8 +51,17 @@ if [ -n "$tmp" ]; then
   fi
   # Private from its first byte (umask 077) and made exclusively (set -C refuses a name that exists, a
   # planted link included): nothing is removed when the name is taken, since what is there is not ours.
-  if ! (umask 077 && set -C && : >"$tmp"); then
-    exit 6
+  if [ -n "$validate" ]; then
+    # validate runs under the login umask: the subshell keeps 077 to the temp file.
+    (umask 077 && set -C && : >"$tmp") || exit 6
+  else
+    # Nothing after this creates a file but cp -p, which gives its copy the mode itself: the umask
+    # may stay, and a subshell (a process) is spared. (true, not the special built-in ':', whose
+    # redirection failure would end the shell with its own status.)
+    umask 077
+    set -C
+    true >"$tmp" || exit 6
+    set +C
   fi
   # set -C lets the shell open an existing device or FIFO: refuse anything but the file just made.
   if [ -L "$tmp" ] || [ ! -f "$tmp" ] || [ -s "$tmp" ]; then
