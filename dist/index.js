@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-IM2O5W2V.js";
+} from "./chunks/chunk-FAWMQUXH.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-D7OP4VKP.js";
+} from "./chunks/chunk-TI6YKEA4.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-ZIV7J5OM.js";
+} from "./chunks/chunk-GP6VMMOE.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-IM2O5W2V.js";
-import "./chunks/chunk-ZIV7J5OM.js";
+} from "./chunks/chunk-FAWMQUXH.js";
+import "./chunks/chunk-GP6VMMOE.js";
 
 // src/post.ts
 async function post() {
