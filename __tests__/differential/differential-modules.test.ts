@@ -19,7 +19,8 @@ differentialSuite(
     'modules-system.yml',
     'modules-authorized-key.yml',
     'modules-cron.yml',
-    'modules-systemd.yml'
+    'modules-systemd.yml',
+    'modules-getent.yml'
   ],
   ['modules-service.yml']
 )

@@ -3,14 +3,15 @@
 // (its blocks' verdict), what it registers and its facts. The strategy (linear-strategy.ts) decides which
 // task runs on which hosts, and reads back what the task left behind (TaskRun).
 import { AsyncPlaybookError, PlaybookError } from '../errors.js'
-import { MODULES } from '../modules/registry.js'
-import type { ModuleResult } from '../modules/module.js'
+import { MODULE_CATALOG, MODULES } from '../modules/registry.js'
+import { UNEXPECTED_FAILURE, type ModuleDefinition, type ModuleResult } from '../modules/module.js'
 import { isRecord } from '../values/records.js'
 import { CACHEABLE_FACTS, SAFE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
 import { FACT_MODULES } from '../modules/gather-facts.js'
 import type { Inventory } from '../inventory/inventory.js'
-import type { Play, Task } from '../playbook/types.js'
+import type { Play, Task, TemplatedAction } from '../playbook/types.js'
+import { resolveModuleName } from '../playbook/loader-support.js'
 import { pythonStr, pyTypeName } from '../template/index.js'
 import type { AsyncJobs } from '../async/async-jobs.js'
 import type { FailureVerdict } from './block-tracker.js'
@@ -47,6 +48,17 @@ export interface TaskRun {
   includes?: IncludeLoads
 }
 
+/** A templated action's hosts whose rendering names no module we run (see runTemplatedAction). */
+const NO_SUCH_MODULE = '(no such module)'
+
+/** What those hosts run: the failure Ansible gives when it finds no module by the name (no `changed`). */
+const noSuchModule: ModuleDefinition = {
+  name: NO_SUCH_MODULE,
+  supportsCheckMode: true,
+  args: { options: { msg: { type: 'str' } } },
+  run: async (ctx) => ({ failed: true, msg: ctx.args['msg'], [UNEXPECTED_FAILURE]: true })
+}
+
 /** Runs tasks on hosts for the strategy, and keeps what they leave behind (see the top of this file). */
 export class TaskDispatcher {
   constructor(
@@ -61,6 +73,95 @@ export class TaskDispatcher {
     /** The run's inventory as it is now: add_host and group_by change it. */
     private readonly inventory: () => Inventory
   ) {}
+
+  /**
+   * A task whose action is a template (`action: "{{ ansible_pkg_mgr }} name=git"`): each host's module
+   * is its rendering, as Ansible 2.14 decides it per host; the hosts of each module then run the task
+   * as a task of that module, one module after the other (most often all hosts get the same one).
+   * A template that cannot be rendered stops the run, and a name no module answers to fails its hosts,
+   * as in Ansible.
+   */
+  private async runTemplatedAction(
+    task: Task,
+    action: TemplatedAction,
+    hosts: string[],
+    play: Play,
+    playContext: PlayContext,
+    options: Parameters<TaskDispatcher['run']>[4]
+  ): Promise<TaskRun> {
+    const groups = new Map<string, string[]>()
+    /** Each module as the first of its hosts wrote it (`ansible.builtin.apt`). */
+    const written = new Map<string, string>()
+    for (const host of hosts) {
+      let name: string
+      try {
+        name = pythonStr(
+          this.options.templar.render(
+            action.template,
+            this.variables.scope(host, playContext, task)
+          )
+        ).trim()
+      } catch (error) {
+        // As Ansible: an action that cannot be rendered ends the run (exit 1), not the host.
+        throw new AsyncPlaybookError(
+          `the action ${action.template} cannot be rendered for ${host}: ${error instanceof Error ? error.message : String(error)}`,
+          task.location
+        )
+      }
+      const found = resolveModuleName(name, MODULE_CATALOG, action.collections)
+      // A name no module answers to fails the host, with Ansible's message (noSuchModule).
+      const module = found !== undefined && MODULES.has(found) ? found : NO_SUCH_MODULE
+      const group = groups.get(module)
+      if (group) group.push(host)
+      else {
+        groups.set(module, [host])
+        written.set(module, name)
+      }
+    }
+    const merged: TaskRun = {
+      newlyFailed: [],
+      failedNow: [],
+      unreachable: [],
+      anyErrorsFatal: false,
+      changed: [],
+      results: new Map()
+    }
+    const results = new Map<string, ModuleResult>()
+    const shared: { info?: TaskInfo } = {}
+    for (const [module, group] of groups) {
+      const { moduleTemplate: _template, ...plain } = task
+      const args =
+        module === NO_SUCH_MODULE
+          ? { msg: `The module ${written.get(module)!} was not found in configured module paths` }
+          : task.args
+      // Messages name the module as rendered (`Invalid options for debug`); the task is shown by its
+      // template when unnamed (`TASK [{{ m }}]`), as Ansible shows it.
+      const run = await this.run(
+        {
+          ...plain,
+          module,
+          action: written.get(module)!,
+          shownAs: action.template,
+          args
+        },
+        group,
+        play,
+        playContext,
+        { ...options, shared }
+      )
+      merged.newlyFailed.push(...run.newlyFailed)
+      merged.failedNow.push(...run.failedNow)
+      merged.unreachable.push(...run.unreachable)
+      merged.changed.push(...run.changed)
+      merged.anyErrorsFatal ||= run.anyErrorsFatal
+      for (const [host, result] of run.results) results.set(host, result)
+    }
+    for (const host of hosts) {
+      const result = results.get(host)
+      if (result) merged.results.set(host, result)
+    }
+    return merged
+  }
 
   /**
    * The name a task is shown and reported by: templated as Ansible does, with the first host's variables
@@ -94,15 +195,26 @@ export class TaskDispatcher {
       handler?: boolean
       failure: (host: string) => FailureVerdict
       anyErrorsFatal: boolean
+      /**
+       * A templated action's task of one module (runTemplatedAction): the first keeps its TaskInfo
+       * here; the later ones go on with it (no banner, results under its entry).
+       */
+      shared?: { info?: TaskInfo }
     }
   ): Promise<TaskRun> {
+    if (task.moduleTemplate !== undefined)
+      return this.runTemplatedAction(task, task.moduleTemplate, hosts, play, playContext, options)
     const handler = options.handler === true
     const { events, templar } = this.options
     // include_tasks and include_role are the runner's own (includes.ts); any other action is a module.
     const includes = INCLUDE_ACTIONS.has(task.module)
       ? new IncludeLoads((message) => events.warning(message, 'deprecation'))
       : undefined
-    const module = includes ? undefined : MODULES.get(task.module)
+    const module = includes
+      ? undefined
+      : task.module === NO_SUCH_MODULE
+        ? noSuchModule
+        : MODULES.get(task.module)
     if (!includes && !module)
       throw new PlaybookError(`module '${task.module}' is not available`, task.location)
     const action = includes ? { include: includes } : { module: module! }
@@ -133,7 +245,11 @@ export class TaskDispatcher {
       ...(diff ? { diff: true } : {}),
       ...(handler ? { handler: true } : {})
     }
-    events.taskStart(info)
+    if (options.shared?.info) info.sameAs = options.shared.info
+    else {
+      if (options.shared) options.shared.info = info
+      events.taskStart(info)
+    }
     let targets = hosts
     const runOnce =
       task.runOnce !== undefined &&
@@ -533,6 +649,7 @@ export class TaskDispatcher {
         const target = this.variables.hostMemory(delegate.host)
         if (FACT_MODULES.has(task.module))
           for (const [k, v] of Object.entries(facts)) target.facts[k.replace(/^ansible_/, '')] = v
+        else if (task.module !== 'set_fact') Object.assign(target.cachedFacts, facts)
         else {
           Object.assign(target.registered, facts)
           markSafety(target, facts, item)
@@ -543,6 +660,12 @@ export class TaskDispatcher {
       }
       if (FACT_MODULES.has(task.module)) {
         for (const [k, v] of Object.entries(facts)) memory.facts[k.replace(/^ansible_/, '')] = v
+        continue
+      }
+      // Any other module's facts (hostname's, getent's) are host facts, as Ansible keeps them: variables
+      // by their own names at the facts' precedence, and in `ansible_facts` without an `ansible_` prefix.
+      if (task.module !== 'set_fact') {
+        Object.assign(memory.cachedFacts, facts)
         continue
       }
       Object.assign(memory.registered, facts)

@@ -19,8 +19,9 @@ export interface HostMemory {
   /** Registered results and set_fact values, highest precedence below extra vars. */
   registered: Record<string, unknown>
   /**
-   * Facts set by `set_fact` with `cacheable: true`, by their own names: Ansible keeps them as host facts
-   * too, so they are also in `ansible_facts` (the set_fact values above them still win as variables).
+   * Host facts by their own names: set by `set_fact` with `cacheable: true` (Ansible keeps them as host
+   * facts too; the set_fact values above them still win as variables), or returned by a module other
+   * than setup and set_fact (hostname's, getent's). Also in `ansible_facts`, without an `ansible_` prefix.
    */
   cachedFacts: Record<string, unknown>
   /** Variables from include_vars: above task vars, below registered and set_fact values (Ansible's vars cache). */

@@ -19,6 +19,7 @@ import { fileModule } from './file.js'
 import { includeVarsModule } from './include-vars.js'
 import { findModule } from './find.js'
 import { getUrlModule } from './get-url.js'
+import { getentModule } from './getent.js'
 import { gitModule } from './git.js'
 import { groupModule } from './group.js'
 import { groupByModule } from './group-by.js'
@@ -93,6 +94,7 @@ const ALL: ModuleDefinition[] = [
   gitModule,
   sysctlModule,
   hostnameModule,
+  getentModule,
   authorizedKeyModule,
   cronModule,
   aptRepositoryModule,
