@@ -23,6 +23,7 @@ differentialSuite([
   'semantics-handlers-env.yml',
   'semantics-host-order.yml',
   'semantics-language.yml',
+  'semantics-templated-action.yml',
   'semantics-vars-prompt.yml',
   'semantics-legacy-include.yml',
   'semantics-lookups.yml',

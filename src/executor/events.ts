@@ -31,6 +31,11 @@ export interface TaskInfo {
   diff?: boolean
   /** A handler run at a flush (Ansible's `RUNNING HANDLER` banner). */
   handler?: boolean
+  /**
+   * The task this one goes on with (the hosts of a templated action's next module): it has no banner
+   * of its own, and its results are reported under that task's.
+   */
+  sameAs?: TaskInfo
 }
 
 /** The outcome of one task on one host. */

@@ -534,7 +534,7 @@ function startingAt(
   const matches = (text: string): boolean => text === startAt.pattern || glob.test(text)
   const index = tasks.findIndex((task) => {
     if (task.implicit || task.blocks?.some((frame) => frame.section === 'rescue')) return false
-    const own = task.named ? task.name : (task.action ?? task.module)
+    const own = task.named ? task.name : (task.shownAs ?? task.action ?? task.module)
     const shown = task.role ? `${task.role.name} : ${own}` : own
     return (task.named && matches(task.name)) || matches(shown)
   })

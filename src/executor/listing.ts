@@ -93,7 +93,7 @@ export function listPlaybook(request: ListingRequest, context: ListingContext): 
 
 /** As Ansible lists a task: its name as written (role-prefixed), or its action when it has none. */
 function listedName(task: Task): string {
-  if (!task.named) return task.action ?? task.module
+  if (!task.named) return task.shownAs ?? task.action ?? task.module
   return task.role ? `${task.role.name} : ${task.name}` : task.name
 }
 

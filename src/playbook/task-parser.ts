@@ -13,7 +13,13 @@ import {
   type ModuleCatalog
 } from './loader-support.js'
 import { isRecord } from '../values/records.js'
-import type { Conditional, ModuleDefaults, Task } from './types.js'
+import {
+  TEMPLATED_ACTION,
+  type Conditional,
+  type ModuleDefaults,
+  type Task,
+  type TemplatedAction
+} from './types.js'
 import { loadModuleDefaults } from './module-defaults.js'
 import type { YamlDocument } from './yaml-loader.js'
 import { isMarkedUnsafe, markUnsafeDeep, unsafeText } from '../values/unsafe.js'
@@ -90,6 +96,7 @@ export abstract class TaskParser {
     const location = this.at(raw)
     let moduleKey: string | undefined
     let moduleName: string | undefined
+    let moduleTemplate: TemplatedAction | undefined
     for (const key of Object.keys(raw)) {
       if (TASK_KEYWORDS.has(key)) continue
       if (key.startsWith('with_')) {
@@ -147,11 +154,19 @@ export abstract class TaskParser {
     } else if (raw.action !== undefined && raw.local_action !== undefined) {
       throw new PlaybookError('action and local_action are mutually exclusive', location)
     } else if (typeof raw.action === 'string' || isRecord(raw.action)) {
-      ;({ moduleName, args } = this.actionKeyword(raw.action, location, collections))
-      moduleKey = moduleName
+      ;({ moduleName, args, moduleTemplate } = this.actionKeyword(
+        raw.action,
+        location,
+        collections
+      ))
+      moduleKey = moduleTemplate?.template ?? moduleName
     } else if (typeof raw.local_action === 'string' || isRecord(raw.local_action)) {
-      ;({ moduleName, args } = this.actionKeyword(raw.local_action, location, collections))
-      moduleKey = moduleName
+      ;({ moduleName, args, moduleTemplate } = this.actionKeyword(
+        raw.local_action,
+        location,
+        collections
+      ))
+      moduleKey = moduleTemplate?.template ?? moduleName
     } else {
       throw new PlaybookError(
         'this task has no module: add one such as `shell: <command>`, `command: <argv>` or `debug: msg=…`',
@@ -168,8 +183,9 @@ export abstract class TaskParser {
           )
         args = { _variable_params: raw.args, ...args }
       } else {
+        // The module's own arguments (its words or mapping) win over `args:`, as in Ansible.
         const extra = this.mapping(raw.args, 'args', location)
-        args = { ...args, ...extra }
+        args = { ...extra, ...args }
       }
     }
     const become = becomeKeywords(raw, location)
@@ -204,6 +220,7 @@ export abstract class TaskParser {
       name: named ? this.nameOf(raw.name, location) : moduleKey!,
       named,
       module: moduleName,
+      ...(moduleTemplate === undefined ? {} : { moduleTemplate }),
       action: moduleKey,
       args,
       location,
@@ -278,9 +295,25 @@ export abstract class TaskParser {
     action: unknown,
     location: SourceLocation,
     collections: readonly string[] = []
-  ): { moduleName: string; args: Record<string, unknown> } {
+  ): { moduleName: string; args: Record<string, unknown>; moduleTemplate?: TemplatedAction } {
     if (typeof action === 'string') {
       const text = unsafeText(action)
+      // `action: "{{ ansible_pkg_mgr }} name=git"`: the module is chosen per host at run time.
+      const templated = text === action ? /^\s*(\{\{[\s\S]*?\}\})\s*([\s\S]*)$/.exec(text) : null
+      if (templated) {
+        // As Ansible's loader, which cannot know whether the module takes free-form words: only
+        // key=value words (or a template of a mapping) may follow; others are refused here.
+        const args = this.withoutExtraParams(
+          () => parseKeyValueArgs(templated[2]!, false),
+          templated[1]!,
+          location
+        )
+        return {
+          moduleName: TEMPLATED_ACTION,
+          args,
+          moduleTemplate: { template: templated[1]!, collections }
+        }
+      }
       const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text)
       const written = match?.[1] ?? ''
       const name = resolveModuleName(written, this.modules, collections)
@@ -295,6 +328,15 @@ export abstract class TaskParser {
     }
     const mapping = action as Record<string, unknown>
     const moduleRaw = mapping['module']
+    if (typeof moduleRaw === 'string' && /^\s*\{\{[\s\S]*\}\}\s*$/.test(moduleRaw)) {
+      const args = { ...mapping }
+      delete args['module']
+      return {
+        moduleName: TEMPLATED_ACTION,
+        args,
+        moduleTemplate: { template: moduleRaw.trim(), collections }
+      }
+    }
     // `module: shell echo hi`: the words after the module's name are its arguments, as in the string form.
     const split = /^\s*(\S+)\s*([\s\S]*)$/.exec(typeof moduleRaw === 'string' ? moduleRaw : '')
     const written = split?.[1] ?? ''

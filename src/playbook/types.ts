@@ -14,16 +14,34 @@ export interface BecomeKeywords {
   becomeExe?: unknown
 }
 
+/** The `module` of a task whose action is a template (Task.moduleTemplate): no module has this name. */
+export const TEMPLATED_ACTION = '(templated action)'
+
+/** A task's action written as a template (Task.moduleTemplate). */
+export interface TemplatedAction {
+  /** `{{ ansible_pkg_mgr }}`: renders to a module name. */
+  template: string
+  /** The play's or role's `collections:`, for the name's lookup. */
+  collections: readonly string[]
+}
+
 /** One task, as loaded. Values are raw: templates are rendered per host at run time. */
 export interface Task {
   /** The task's name, or `module` plus its free-form argument as Ansible shows it when unnamed. */
   name: string
   /** Whether the user gave the name (Ansible shows unnamed tasks by their action). */
   named: boolean
-  /** Canonical module name, without the `ansible.builtin.` prefix. */
+  /** Canonical module name, without the `ansible.builtin.` prefix (TEMPLATED_ACTION with moduleTemplate). */
   module: string
+  /**
+   * `action: "{{ ansible_pkg_mgr }} name=git"`: the module's name is a template, rendered with each
+   * host's variables when the task runs (as Ansible 2.14 does); `args` hold its key=value words.
+   */
+  moduleTemplate?: TemplatedAction
   /** The module as the task wrote it (`ansible.builtin.ping`), for Ansible's messages that quote it. */
   action?: string
+  /** How the task is shown when unnamed, where that is not its action: a templated action's template. */
+  shownAs?: string
   /** Module arguments; a free-form argument is `_raw_params`. */
   args: Record<string, unknown>
   location: SourceLocation

@@ -81,7 +81,7 @@ export class ResultsCollector implements RunEvents {
   itemResult(): void {}
 
   hostResult(task: TaskInfo, outcome: HostTaskOutcome): void {
-    const entry = this.entries.get(task)
+    const entry = this.entries.get(task.sameAs ?? task)
     if (!entry) return
     entry.results[outcome.host] = {
       status: outcome.status,
