@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-TI6YKEA4.js";
+} from "./chunks/chunk-OM77JXBG.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-GP6VMMOE.js";
+} from "./chunks/chunk-XCPW25R2.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

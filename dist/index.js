@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-FAWMQUXH.js";
+} from "./chunks/chunk-Q6HN5HBU.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-TI6YKEA4.js";
+} from "./chunks/chunk-OM77JXBG.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-GP6VMMOE.js";
+} from "./chunks/chunk-XCPW25R2.js";
 
 // src/main.ts
 import path from "node:path";

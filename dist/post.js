@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-FAWMQUXH.js";
-import "./chunks/chunk-GP6VMMOE.js";
+} from "./chunks/chunk-Q6HN5HBU.js";
+import "./chunks/chunk-XCPW25R2.js";
 
 // src/post.ts
 async function post() {
