@@ -34,6 +34,7 @@ import { startHttpServerProcess, type HttpServerProcess } from '../helpers/http-
 import { loadVaultSecrets, setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 import { buildPipIndex, type PipIndex } from '../helpers/pip-index.js'
 import { buildRpmRepo, type RpmRepo } from '../helpers/rpm-repo.js'
+import { acquireMachineLock, releaseMachineLock } from '../helpers/machine-lock.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -105,6 +106,8 @@ export function differentialSuite(
     let systemctl: SystemctlStandin | undefined
     let aptRepo: AptRepo | undefined
     const services: Record<string, () => Promise<string[]>> = {
+      // Taken in beforeEach, released in afterEach (see there): no variables.
+      'hostname-lock': () => Promise.resolve([]),
       http: async () => {
         httpServer ??= await startHttpServer()
         return [`http_base=${httpServer.base}`, `https_base=${httpServer.httpsBase}`]
@@ -168,15 +171,24 @@ export function differentialSuite(
      * while another test file holds it) and builds the repository here, in a hook with a timeout of its
      * own: the fixture's hang guard then times its runs, never the wait for the lock.
      */
+    let hostnameLocked = false
     beforeEach(async (context) => {
       const fixture = /^(\S+\.yml): /.exec(context.task.name)?.[1]
       if (!fixture || !existsSync(path.join(FIXTURES, fixture))) return
       const names = fixtureServices(readFileSync(path.join(FIXTURES, fixture), 'utf8'))
       if (names.includes('apt')) await services['apt']!()
+      // `# apb-services: hostname-lock`: the fixture reads the machine's name, which another test file
+      // renames for real (integration/hostname.test.ts): they take turns.
+      if (names.includes('hostname-lock')) {
+        acquireMachineLock('hostname')
+        hostnameLocked = true
+      }
     }, APT_LOCK_WAIT_MS)
-    // And the lock never outlives its fixture, even one that failed before its runs.
+    // And the locks never outlive their fixture, even one that failed before its runs.
     afterEach(() => {
       if (aptRepo) stopServices(['apt'])
+      if (hostnameLocked) releaseMachineLock('hostname')
+      hostnameLocked = false
     })
 
     afterAll(async () => {

@@ -167,6 +167,10 @@ export function ansibleEnvironment(tmpDir: string): NodeJS.ProcessEnv {
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: '0',
     ANSIBLE_DEPRECATION_WARNINGS: '0',
+    // The oracle's SSH timeout, which also bounds its wait for sudo's prompt (10 s by default): on a
+    // loaded 2-core machine a CI run saw "Timeout (12s) waiting for privilege escalation prompt".
+    // No fixture's result depends on it (unreachable hosts refuse at once).
+    ANSIBLE_TIMEOUT: '60',
     // One ssh round trip per module instead of three (no temporary module file on the target): the
     // registered results are the same, and ansible-playbook, the slow side of every fixture, takes about
     // 40 % less time. Ansible turns it off by itself where it cannot be used (async tasks).

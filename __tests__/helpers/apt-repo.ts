@@ -29,12 +29,12 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   rmSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { acquireMachineLock, MACHINE_LOCK_WAIT_MS, releaseMachineLock } from './machine-lock.js'
 
 /** The roles of the repository's packages; each name is `<prefix>-<role>`. */
 export type AptRepoRole = 'hello' | 'app' | 'lib' | 'rec' | 'extra' | 'conf' | 'broken' | 'solo'
@@ -293,67 +293,24 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
   return repo
 }
 
-const LOCK_DIR = path.join(tmpdir(), 'apb-apt-tests.lock')
-/** How long acquireAptTestLock waits for another process's lock. */
-const LOCK_WAIT_MS = 20 * 60_000
 /**
  * A hook timeout that covers the wait for the lock, then building and enabling the repository (an
  * apt-get update): for the hook that takes the lock, so that a test's own timeout never counts the wait.
  */
-export const APT_LOCK_WAIT_MS = LOCK_WAIT_MS + 5 * 60_000
-let lockDepth = 0
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
+export const APT_LOCK_WAIT_MS = MACHINE_LOCK_WAIT_MS + 5 * 60_000
 
 /**
- * Takes the machine-wide lock of the tests that change apt's state (a directory holding the owner's
- * pid; one left by a dead process is taken over), waiting up to 20 minutes. Re-entrant in a process.
- * The dpkg database is one per machine, and Ansible's apt fails at once on a held dpkg lock: test
- * files (and test processes) that install packages take turns.
+ * Takes the machine-wide lock of the tests that change apt's state (machine-lock.ts), waiting up to 20
+ * minutes. The dpkg database is one per machine, and Ansible's apt fails at once on a held dpkg lock:
+ * test files (and test processes) that install packages take turns.
  */
 export function acquireAptTestLock(): void {
-  if (lockDepth++ > 0) return
-  const deadline = Date.now() + LOCK_WAIT_MS
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR, { mode: 0o700 })
-      writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid))
-      return
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
-    let owner = 0
-    try {
-      owner = Number(readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8'))
-    } catch {
-      // being created or removed right now
-    }
-    if (owner > 0 && !alive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true })
-    if (Date.now() > deadline) {
-      lockDepth--
-      throw new Error(`the apt test lock ${LOCK_DIR} is held by process ${owner} for 20 minutes`)
-    }
-    sleepSync(500)
-  }
+  acquireMachineLock('apt')
 }
 
 /** Releases acquireAptTestLock's lock (when every acquire of this process is released). */
 export function releaseAptTestLock(): void {
-  if (lockDepth === 0) return
-  if (--lockDepth > 0) return
-  rmSync(LOCK_DIR, { recursive: true, force: true })
-}
-
-function alive(pid: number): boolean {
-  try {
-    // Signal 0 only asks whether the process exists.
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  releaseMachineLock('apt')
 }
 
 function has(tool: string): boolean {

@@ -7,6 +7,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname as kernelName } from 'node:os'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { findAnsiblePlaybook } from '../helpers/ansible.js'
+import {
+  acquireMachineLock,
+  MACHINE_LOCK_WAIT_MS,
+  releaseMachineLock
+} from '../helpers/machine-lock.js'
 import { runModuleOn } from '../helpers/module-harness.js'
 
 const FILE = '/etc/hostname'
@@ -49,12 +54,15 @@ function ansibleHostname(args: string, check = false): Record<string, unknown> {
 describe.skipIf(!debianLike || !findAnsiblePlaybook())('hostname module on Debian', () => {
   let saved: Buffer
   let kernel: string
+  // The differential fixture modules-system.yml reads the machine's name: the two take turns.
   beforeEach(() => {
+    acquireMachineLock('hostname')
     saved = readFileSync(FILE)
     kernel = kernelName()
-  })
+  }, MACHINE_LOCK_WAIT_MS + 60_000)
   afterEach(() => {
     writeFileSync(FILE, saved)
+    releaseMachineLock('hostname')
   })
   const current = (): string => saved.toString('utf8').trim()
 
