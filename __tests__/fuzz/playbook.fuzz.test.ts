@@ -9,7 +9,7 @@ import { PLAY_KEYWORDS, TASK_KEYWORDS } from '../../src/playbook/keywords.js'
 import { parseExtraVars } from '../../src/playbook/extra-vars.js'
 import { loadInclude, loadPlaybook, parsePlaybookText } from '../../src/playbook/playbook-loader.js'
 import { dumpYaml } from '../../src/values/yaml.js'
-import type { Playbook } from '../../src/playbook/types.js'
+import { TEMPLATED_ACTION, type Playbook } from '../../src/playbook/types.js'
 import { setVaultKeyring, VaultKeyring } from '../../src/vault/index.js'
 import { anyText, checkCall, mutatedText, runs, slowest } from './fuzz-helpers.js'
 
@@ -67,8 +67,13 @@ function assertSanePlaybook(playbook: Playbook): void {
     expect(typeof play.hosts === 'string' || Array.isArray(play.hosts)).toBe(true)
     expect(play.location.line).toBeGreaterThanOrEqual(1)
     for (const task of play.tasks) {
-      // `meta` is an action of the executor (flush_handlers, end_play…), not a module.
-      expect(task.module === 'meta' || MODULE_CATALOG.names.has(task.module)).toBe(true)
+      // `meta` is an action of the executor (flush_handlers, end_play…), not a module; a templated
+      // action (`action: "{{ m }}"`) names its module when it runs, and carries its template.
+      expect(
+        task.module === 'meta' ||
+          MODULE_CATALOG.names.has(task.module) ||
+          (task.module === TEMPLATED_ACTION && typeof task.moduleTemplate?.template === 'string')
+      ).toBe(true)
       expect(typeof task.name).toBe('string')
       expect(task.args !== null && typeof task.args === 'object').toBe(true)
     }
