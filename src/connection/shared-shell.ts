@@ -140,7 +140,9 @@ export type SharedRunResult =
   | { kind: 'not-run' }
   | { kind: 'lost'; result: CommandResult }
 
-/** How long a KILLed shell gets to close its channel before we stop waiting for it. */
+/** How long a KILLed shell gets to report its end before we close its channel (as for a command's). */
+const SIGNAL_GRACE_MS = 1_000
+/** How long a closed channel gets to report closed before we stop waiting for it. */
 const KILL_GRACE_MS = 2_000
 
 export class SharedShell {
@@ -242,7 +244,7 @@ export class SharedShell {
         graceTimer = setTimeout(() => {
           this.channel.close()
           graceTimer = setTimeout(() => this.channelClosed(), KILL_GRACE_MS)
-        }, 1_000)
+        }, SIGNAL_GRACE_MS)
       }, options.timeoutMs)
       this.channel.write(framed(command, this.marker, options.stdin))
     })

@@ -434,7 +434,10 @@ export class LinearStrategy {
       endPlay: () => (this.state.playEnded = true),
       clearFacts: (host) => {
         const memory = this.variables.hostMemory(host)
+        // Ansible's fact cache: gathered facts and the host facts of other modules and of cacheable
+        // set_fact (whose set_fact values stay).
         for (const key of Object.keys(memory.facts)) delete memory.facts[key]
+        for (const key of Object.keys(memory.cachedFacts)) delete memory.cachedFacts[key]
         this.variables.changed()
       },
       resetConnection: (host) =>
