@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-OM77JXBG.js";
+} from "./chunks/chunk-QXKLPHR3.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-XCPW25R2.js";
+} from "./chunks/chunk-BDQMFCKE.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

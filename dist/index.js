@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-Q6HN5HBU.js";
+} from "./chunks/chunk-XN4BEDQA.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-OM77JXBG.js";
+} from "./chunks/chunk-QXKLPHR3.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-XCPW25R2.js";
+} from "./chunks/chunk-BDQMFCKE.js";
 
 // src/main.ts
 import path from "node:path";

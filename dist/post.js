@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-Q6HN5HBU.js";
-import "./chunks/chunk-XCPW25R2.js";
+} from "./chunks/chunk-XN4BEDQA.js";
+import "./chunks/chunk-BDQMFCKE.js";
 
 // src/post.ts
 async function post() {
