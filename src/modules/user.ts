@@ -198,7 +198,9 @@ class UserTask {
     return {
       passwd,
       password,
-      expireDays: /^-?\d+$/.test(expire) ? Number(expire) : -1,
+      // No shadow entry (or shadow unreadable) reads as day 0, as Ansible's user module does since it
+      // stopped failing there (2.14 fails with a ValueError): an empty expiry field is -1 (never).
+      expireDays: shadow === undefined ? 0 : /^-?\d+$/.test(expire) ? Number(expire) : -1,
       ages: shadow === undefined ? undefined : { min: shadow[3] ?? '', max: shadow[4] ?? '' },
       ownGroup: answer.get('own_group') === '1',
       group: entryFields(answer, 'group_hex'),
