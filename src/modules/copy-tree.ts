@@ -17,7 +17,16 @@ import type { TargetFacts } from '../facts/index.js'
 import pathSource from '../facts/path.sh'
 import copyActSource from './copy-act.sh'
 import fileActSource from './file-act.sh'
-import { actFailure, osErrorText, pathInfo, wantedMode, type ActOp } from './file-support.js'
+import {
+  actFailure,
+  octalText,
+  osErrorText,
+  pathInfo,
+  wantedMode,
+  type ActOp,
+  type PrevState
+} from './file-support.js'
+import { initialDiff, setDiff } from './file-task.js'
 import { applySymbolicMode, boolArg, fileFields, normaliseMode } from './file-transfer.js'
 import { ModuleArgumentError, type ModuleResult } from './module.js'
 
@@ -87,6 +96,52 @@ export function walkSource(source: string, localFollow: boolean): SourceTree {
   }
   walk(top, base, new Set([identity(top)]))
   return tree
+}
+
+/**
+ * What Ansible's copy ends on when the source has exactly one file: its result is that of the last
+ * module it ran, which is the file module on the last link when there are links, else on the last
+ * directory (in the order its walk lists them: each visited directory's subdirectories, visited
+ * depth first), else the copy of the file itself (undefined here).
+ */
+export function lastAnsibleStep(
+  tree: SourceTree
+): { kind: 'directory' | 'link'; rel: string } | undefined {
+  if (tree.files.length !== 1) return undefined
+  const parentOf = (rel: string): string => {
+    const at = rel.lastIndexOf('/')
+    return at < 0 ? '' : rel.slice(0, at)
+  }
+  const top = tree.files[0]!.rel.split('/')[0]!
+  // `src: dir` lists paths below dir's own name, which Ansible's walk does not list itself.
+  const start = tree.directories.includes(top) || !tree.files[0]!.rel.includes('/') ? '' : top
+  const children = (dir: string): string[] =>
+    tree.directories.filter((d) => parentOf(d) === dir).sort()
+  const order: string[] = []
+  const visited: string[] = [start]
+  const visit = (dir: string): void => {
+    const subs = children(dir)
+    order.push(...subs)
+    for (const sub of subs) {
+      visited.push(sub)
+      visit(sub)
+    }
+  }
+  visit(start)
+  if (tree.links.length > 0) {
+    const links: string[] = []
+    for (const dir of visited)
+      links.push(
+        ...tree.links
+          .map((l) => l.rel)
+          .filter((rel) => parentOf(rel) === dir)
+          .sort()
+      )
+    const last = links.at(-1) ?? tree.links.at(-1)!.rel
+    return { kind: 'link', rel: last }
+  }
+  const last = order.at(-1)
+  return last === undefined ? undefined : { kind: 'directory', rel: last }
 }
 
 /** What the probe found at one path below dest. */
@@ -401,7 +456,41 @@ async function copyTreeOrFail(
   if (request.check) {
     return { ...base, changed: planned || attrOps.length > 0 }
   }
+  // One file with directories or links beside it: Ansible's result is its last file module's.
+  const lastStep = lastAnsibleStep(tree)
+  const lastStepResult = async (): Promise<ModuleResult> => {
+    const target = `${root}${lastStep!.rel}`
+    let changed: boolean
+    let prev: PrevState
+    if (lastStep!.kind === 'link') {
+      const st = foundLink[tree.links.findIndex((l) => l.rel === lastStep!.rel)]
+      prev = st === undefined ? 'absent' : st.type === 'L' ? 'link' : 'file'
+      changed = linkOps.some((op) => op[2] === target) || attrOps.some((op) => op[1] === target)
+    } else {
+      prev = foundDir.get(lastStep!.rel) === undefined ? 'absent' : 'directory'
+      // A directory the file sits in was made by the copy of the file (with the task's owner, group
+      // and directory_mode): the file module finds it as it should be. Any other is made by it.
+      const made = dirOps.some((op) => op[1] === target)
+      if (made && tree.files[0]!.rel.startsWith(`${lastStep!.rel}/`)) prev = 'directory'
+      changed = made ? prev === 'absent' : attrOps.some((op) => op[1] === target)
+    }
+    const after = await facts.path(target)
+    const diff = initialDiff(target, lastStep!.kind, prev)
+    if (lastStep!.kind === 'link' && after.exists && after.type === 'link') {
+      const link = tree.links.find((l) => l.rel === lastStep!.rel)!
+      return { dest: target, changed, diff, src: link.target, ...pathInfo(after) }
+    }
+    if (prev === 'absent' && after.exists) {
+      // The file module made it (mode from the umask), then gave it directory_mode.
+      const made = 0o777 & ~umask
+      if (after.permissions !== made) {
+        setDiff(diff, 'mode', octalText(made), octalText(after.permissions))
+      }
+    }
+    return { path: target, changed, diff, ...pathInfo(after), dest: target }
+  }
   if (!planned && attrOps.length === 0) {
+    if (lastStep !== undefined) return await lastStepResult()
     const st = foundFile[0]
     if (!single || !st) return { ...base, changed: false }
     // One file, as it was: Ansible's result is that file's.
@@ -480,6 +569,7 @@ async function copyTreeOrFail(
     )
   }
   const changed = planned || ['owner', 'group', 'mode'].some((key) => acted.get(key) !== undefined)
+  if (lastStep !== undefined) return await lastStepResult()
   if (described !== undefined && after?.exists) {
     // One file: Ansible's result is that file's, as for a single copy.
     const sha1 = sha1Of(tree.files[0]!.local)
