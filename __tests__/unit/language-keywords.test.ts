@@ -213,6 +213,22 @@ describe('module_defaults', () => {
     ).toContain("module_defaults group 'amazon.aws.aws' is not supported")
   })
 
+  it('accepts defaults for the ansible.builtin modules it does not run, which never apply', () => {
+    const p = play(`- hosts: all
+  module_defaults:
+    sysvinit: {name: x}
+    ansible.builtin.service_facts: {}
+    ping: {data: pong}
+  tasks:
+    - name: p
+      ping:
+`)
+    expect(applied(task(p, 'p'), {})).toEqual({ data: 'pong' })
+    expect(loadError('- hosts: all\n  module_defaults: {sysvinitx: {}}\n').message).toContain(
+      'Could not resolve action sysvinitx in module_defaults'
+    )
+  })
+
   it('accepts the groups ansible.builtin defines for other collections, and their modules', () => {
     const p = play(`- hosts: all
   module_defaults:

@@ -80,6 +80,25 @@ function groupName(written: string, location: SourceLocation): string {
 }
 
 /**
+ * The modules of ansible.builtin (2.14) that async-playbook does not run. Defaults set for them are
+ * accepted and never apply, as for another collection's modules: a task using one is refused on its
+ * own, and a role that only sets defaults for them (service's tests set `sysvinit`) still loads.
+ */
+const BUILTIN_MODULES_NOT_RUN: ReadonlySet<string> = new Set([
+  'debconf',
+  'dpkg_selections',
+  'expect',
+  'iptables',
+  'known_hosts',
+  'package_facts',
+  'rpm_key',
+  'service_facts',
+  'subversion',
+  'sysvinit',
+  'validate_argument_spec'
+])
+
+/**
  * The module a key names, as a task's action would resolve (module_defaults ignore the play's
  * `collections`, as in Ansible). A module of another collection that we do not run is left out: no task
  * of ours can run it (such a task is refused). A short or ansible.builtin name we do not know is refused
@@ -93,6 +112,7 @@ function moduleName(
   const found = resolveModuleName(key, catalog)
   if (found !== undefined) return found
   if (isFullyQualified(key) && !/^ansible\.(builtin|legacy)\./.test(key)) return undefined
+  if (BUILTIN_MODULES_NOT_RUN.has(key.replace(/^ansible\.(builtin|legacy)\./, ''))) return undefined
   throw new PlaybookError(
     `Could not resolve action ${key} in module_defaults: async-playbook has no module of that name (its modules are listed in its README). Fix the name, or remove the entry`,
     location
