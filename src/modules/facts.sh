@@ -46,6 +46,19 @@ fact pkg_paths "$pkg_paths"
 if [ -e /usr/bin/rpm ] && [ -e /usr/bin/apt-get ] && /usr/bin/rpm -q --whatprovides /usr/bin/apt-get >/dev/null 2>&1; then
   fact apt_rpm 1
 fi
+# The Python a module would run under, as Ansible's interpreter discovery finds it: the host's
+# ansible_python_interpreter (apb_py_first, set by setup.ts), else /usr/bin/python3 (what Debian, Ubuntu
+# and Fedora map to), RHEL 8's platform-python, then Ansible's fallback list. Its version is one process.
+apb_py=
+for p in "${apb_py_first:-/usr/bin/python3}" /usr/bin/python3 /usr/libexec/platform-python python3.12 python3.11 python3.10 \
+  python3.9 python3.8 python3.7 python3.6 python3.5 python2.7 /usr/bin/python python; do
+  apb_py=$(command -v "$p" 2>/dev/null) && [ -n "$apb_py" ] && break
+  apb_py=
+done
+if [ -n "$apb_py" ]; then
+  fact python_executable "$apb_py"
+  fact python_version "$("$apb_py" -V 2>&1)"
+fi
 # apb_service_mgr: src/facts/service-mgr.sh, put before this script by setup.ts.
 fact service_mgr "$(apb_service_mgr)"
 awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'

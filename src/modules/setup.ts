@@ -1,5 +1,6 @@
 import serviceManager from '../facts/service-mgr.sh'
 import factsScript from './facts.sh'
+import { shellQuote } from '../connection/shell-quote.js'
 import { fnmatchSource } from '../values/fnmatch.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
@@ -48,7 +49,7 @@ export const setupModule: ModuleDefinition = {
   },
   async run(ctx) {
     const connection = await ctx.connection()
-    const res = await connection.run(`${serviceManager}\n${factsScript}`, {
+    const res = await connection.run(`${pythonFirst(ctx.vars)}${serviceManager}\n${factsScript}`, {
       timeoutMs: ctx.timeoutMs
     })
     if (res.code !== 0) {
@@ -58,6 +59,53 @@ export const setupModule: ModuleDefinition = {
     }
     const facts = filterFacts(parseFacts(res.stdout.toString('utf8')), ctx.args['filter'])
     return { ansible_facts: facts, changed: false }
+  }
+}
+
+/**
+ * The interpreter ansible_python_interpreter names (its last word: `/usr/bin/env python3` runs
+ * python3), looked for first by facts.sh; nothing for Ansible's `auto` discovery modes.
+ */
+function pythonFirst(vars: Record<string, unknown>): string {
+  const value = vars['ansible_python_interpreter']
+  if (typeof value !== 'string' || value.trim() === '' || value.startsWith('auto')) return ''
+  const last = value.trim().split(/\s+/).at(-1)!
+  return `apb_py_first=${shellQuote(last)}\n`
+}
+
+/**
+ * Ansible's python facts from the interpreter's path and `-V` (`Python 3.11.2`, `Python 3.12.0rc1`):
+ * `ansible_python` and `ansible_python_version`; none when the target has no Python.
+ */
+export function pythonFacts(
+  executable: string | undefined,
+  said: string | undefined
+): ModuleResult {
+  const m = /Python (\d+)\.(\d+)\.(\d+)(?:(a|b|rc)(\d+))?/.exec(said ?? '')
+  if (!executable || !m) return {}
+  const levels: Record<string, string> = { a: 'alpha', b: 'beta', rc: 'candidate' }
+  const version = {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    micro: Number(m[3]),
+    releaselevel: m[4] ? levels[m[4]]! : 'final',
+    serial: m[5] ? Number(m[5]) : 0
+  }
+  return {
+    ansible_python: {
+      version,
+      version_info: [
+        version.major,
+        version.minor,
+        version.micro,
+        version.releaselevel,
+        version.serial
+      ],
+      executable,
+      has_sslcontext: true,
+      type: /PyPy/.test(said ?? '') ? 'pypy' : 'cpython'
+    },
+    ansible_python_version: `${m[1]}.${m[2]}.${m[3]}${m[4] ? `${m[4]}${m[5]}` : ''}`
   }
 }
 
@@ -141,6 +189,7 @@ export function parseFacts(output: string): ModuleResult {
       major: version.split('.')[0] ?? '',
       aptRpm: raw['apt_rpm'] === '1'
     }),
+    ...pythonFacts(raw['python_executable'], raw['python_version']),
     gather_subset: ['all'],
     module_setup: true
   }
