@@ -310,7 +310,10 @@ export function differentialSuite(
         // Accounts a fixture made (modules-users.yml) never outlive its run, even when it failed midway.
         removeAccounts([ansibleShortId, ourShortId])
         // And the init scripts modules-service.yml installs, with their daemons.
-        for (const id of [ansibleShortId, ourShortId]) removeInitService(`apb-test-${id}`)
+        for (const id of [ansibleShortId, ourShortId]) {
+          removeInitService(`apb-test-${id}`)
+          removeInitService(`apb-test-${id}-sv`)
+        }
       })
       // A run that stops on an error (ansible-playbook: `ERROR!`, no report) must stop in both, with the
       // same exit code, before anything is reported; and only a fixture that says so (`# apb-expect: stop`)

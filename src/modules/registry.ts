@@ -44,6 +44,7 @@ import { slurpModule } from './slurp.js'
 import { statModule } from './stat.js'
 import { sysctlModule } from './sysctl.js'
 import { systemdModule, systemdServiceModule } from './systemd.js'
+import { sysvinitModule } from './sysvinit.js'
 import { templateModule } from './template.js'
 import { uriModule } from './uri.js'
 import { userModule } from './user.js'
@@ -101,6 +102,7 @@ const ALL: ModuleDefinition[] = [
   aptKeyModule,
   deb822RepositoryModule,
   systemdModule,
+  sysvinitModule,
   systemdServiceModule,
   serviceModule,
   aptModule,

@@ -19,6 +19,7 @@ import {
   type ModuleResult
 } from './module.js'
 import { runSystemd, startSystemdProbe, type SystemdParams } from './systemd.js'
+import { runSysvinit, SYSVINIT_OPTIONS, type SysvinitParams } from './sysvinit.js'
 
 const SCRIPT = new ModuleScript('apb-service', `${serviceManager}\n${source}`, 'service')
 
@@ -162,12 +163,41 @@ function route(
     }
     return runSystemd(ctx, systemdParams(ctx), systemdProbe)
   }
-  if (manager === 'sysvinit' || manager === 'openwrt_init') {
+  if (manager === 'sysvinit') return sysvinitFromService(ctx)
+  if (manager === 'openwrt_init') {
     throw new ModuleArgumentError(
       `service: the service manager of ${ctx.host} is ${manager}, for which Ansible runs its ${manager} module; async-playbook does not implement it yet. Set \`use: service\` to drive the service through the service command and /etc/init.d as Ansible's service module does`
     )
   }
   return undefined
+}
+
+/**
+ * The sysvinit module on a service task's arguments (all but `use`), as Ansible's service action hands
+ * them over: checked against sysvinit's own options, with its defaults (`sleep: 1`).
+ */
+async function sysvinitFromService(ctx: ModuleContext): Promise<ModuleResult> {
+  const given = Object.keys(ctx.task.args ?? {}).filter((key) => key !== 'use')
+  const unknown = given.filter((key) => !(SYSVINIT_OPTIONS as readonly string[]).includes(key))
+  if (unknown.length > 0) {
+    return {
+      changed: false,
+      failed: true,
+      msg:
+        `Unsupported parameters for (ansible.legacy.sysvinit) module: ${unknown.sort().join(', ')}. ` +
+        'Supported parameters include: arguments, daemonize, enabled, name, pattern, runlevels, sleep, state (args, service).'
+    }
+  }
+  const present = (key: string): boolean => given.includes(key)
+  return runSysvinit(ctx, {
+    name: ctx.args['name'] as string,
+    state: (ctx.args['state'] ?? null) as SysvinitParams['state'],
+    enabled: (ctx.args['enabled'] ?? null) as boolean | null,
+    sleep: present('sleep') ? ((ctx.args['sleep'] ?? null) as number | null) : 1,
+    pattern: (ctx.args['pattern'] ?? null) as string | null,
+    arguments: present('arguments') || present('args') ? String(ctx.args['arguments']) : null,
+    runlevels: null
+  })
 }
 
 /** The systemd module's arguments for a service task, as Ansible's service action hands them over. */

@@ -82,7 +82,7 @@ function groupName(written: string, location: SourceLocation): string {
 /**
  * The modules of ansible.builtin (2.14) that async-playbook does not run. Defaults set for them are
  * accepted and never apply, as for another collection's modules: a task using one is refused on its
- * own, and a role that only sets defaults for them (service's tests set `sysvinit`) still loads.
+ * own, and a role that only sets defaults for them still loads.
  */
 const BUILTIN_MODULES_NOT_RUN: ReadonlySet<string> = new Set([
   'debconf',
@@ -94,7 +94,6 @@ const BUILTIN_MODULES_NOT_RUN: ReadonlySet<string> = new Set([
   'rpm_key',
   'service_facts',
   'subversion',
-  'sysvinit',
   'validate_argument_spec'
 ])
 
