@@ -118,6 +118,21 @@ describe('random and shuffle', () => {
   })
 })
 
+describe('the now() global', () => {
+  it('is the current time as a naive datetime, local or UTC, or formatted', () => {
+    const before = Date.now()
+    const stamp = ev('now().timestamp()') as number
+    expect(stamp * 1000).toBeGreaterThanOrEqual(before - 1000)
+    expect(stamp * 1000).toBeLessThanOrEqual(Date.now() + 1000)
+    expect(ev('now() | type_debug')).toBe('datetime')
+    expect(ev('now(utc=True).year')).toBe(new Date().getUTCFullYear())
+    expect(ev("now(fmt='%Y')")).toBe(String(new Date().getFullYear()))
+    expect(ev("now(True, '%Y')")).toBe(String(new Date().getUTCFullYear()))
+    expect(t.render('{{ now() }}', {})).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/)
+    expect(ev('(now() - now()).total_seconds() <= 0')).toBe(true)
+  })
+})
+
 describe('strftime and to_datetime', () => {
   it('formats epoch seconds with Python directives', () => {
     expect(ev("'%Y-%m-%d' | strftime(0)")).toBe('1970-01-01')

@@ -293,3 +293,22 @@ export const TIME_FILTERS: Record<string, FilterFunction> = {
     return strptime(v, toText(kw.format ?? format))
   }
 }
+
+/**
+ * The template global `now(utc=False, fmt=None)`: the controller's current time as a naive datetime
+ * (local time, or UTC with `utc`), or that time through strftime with `fmt`, as Ansible's templar gives it.
+ */
+export function nowGlobal(utc: unknown = false, fmt: unknown = null): PyDateTime | string {
+  const at = new Date()
+  const inUtc = toBoolean(utc)
+  const now = new PyDateTime({
+    year: inUtc ? at.getUTCFullYear() : at.getFullYear(),
+    month: (inUtc ? at.getUTCMonth() : at.getMonth()) + 1,
+    day: inUtc ? at.getUTCDate() : at.getDate(),
+    hour: inUtc ? at.getUTCHours() : at.getHours(),
+    minute: inUtc ? at.getUTCMinutes() : at.getMinutes(),
+    second: inUtc ? at.getUTCSeconds() : at.getSeconds(),
+    microsecond: at.getMilliseconds() * 1000
+  })
+  return fmt === null || fmt === undefined || fmt === '' ? now : now.strftime(fmt)
+}

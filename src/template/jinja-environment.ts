@@ -16,6 +16,7 @@ import { callLookup } from './lookups/index.js'
 import { isRecord } from '../values/records.js'
 import { plainNumber } from './python.js'
 import { VAULT_FAILURE_GLOBAL } from '../vault/keyring.js'
+import { nowGlobal } from './filters-time.js'
 
 /**
  * Filters that see an integral float (PyFloat) as one: they keep it, print it or judge its type. Every
@@ -101,6 +102,10 @@ export function createEnvironment(
     throw new TemplateError(String(message))
   })
   env.addGlobal('namespace', makeNamespace)
+  env.addGlobal('now', (...raw: unknown[]) => {
+    const { args, kwargs } = splitKeywordArgs(raw)
+    return nowGlobal(kwargs['utc'] ?? args[0] ?? false, kwargs['fmt'] ?? args[1] ?? null)
+  })
   env.addGlobal('True', true)
   env.addGlobal('False', false)
   env.addGlobal('None', null)
