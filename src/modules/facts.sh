@@ -59,6 +59,31 @@ if [ -n "$apb_py" ]; then
   fact python_executable "$apb_py"
   fact python_version "$("$apb_py" -V 2>&1)"
 fi
+# What Ansible's Linux virtualization facts read (virtual-facts.ts decides them as it does): the small
+# files through one head (its ==> NAME <== headers say which is which), the telling lines of cpuinfo,
+# /proc/self/status and /proc/modules through one grep, PID 1's environment, and which paths exist.
+# (/dev/null first: head names each file only when it reads more than one.)
+if [ -d /proc ]; then
+  virt_files=/dev/null
+  for f in /proc/1/cgroup /run/systemd/container /proc/xen/capabilities \
+    /sys/devices/virtual/dmi/id/product_name /sys/devices/virtual/dmi/id/sys_vendor \
+    /sys/devices/virtual/dmi/id/product_family /sys/devices/virtual/dmi/id/bios_vendor; do
+    if [ -r "$f" ]; then virt_files="$virt_files $f"; fi
+  done
+  # shellcheck disable=SC2086 # paths without spaces, listed above
+  fact virt_files "$(head -n 100 $virt_files 2>/dev/null)"
+  [ -r /proc/1/environ ] && fact virt_environ "$(tr '\000' '\n' </proc/1/environ 2>/dev/null)"
+  fact virt_lines "$(grep -H -E '^(model name|vendor_id|machine|VxID:|kvm |vboxdrv |virtio )' \
+    /proc/cpuinfo /proc/self/status /proc/modules 2>/dev/null)"
+  virt_paths=
+  for p in /proc/vz /proc/lve /proc/bc /.dockerenv /.dockerinit /proc/xen /rhev /dev/kvm /proc/modules; do
+    if [ -e "$p" ]; then virt_paths="$virt_paths $p"; fi
+  done
+  fact virt_paths "$virt_paths"
+  if command -v dmidecode >/dev/null 2>&1 && virt_dmi=$(dmidecode -s system-product-name 2>/dev/null); then
+    fact virt_dmidecode "$virt_dmi"
+  fi
+fi
 # apb_service_mgr: src/facts/service-mgr.sh, put before this script by setup.ts.
 fact service_mgr "$(apb_service_mgr)"
 awk -v us="$US" -v rs="$RS" 'BEGIN { for (k in ENVIRON) printf "env%s%s%s%s%s", us, k, us, ENVIRON[k], rs }'

@@ -2,6 +2,7 @@ import serviceManager from '../facts/service-mgr.sh'
 import factsScript from './facts.sh'
 import { shellQuote } from '../connection/shell-quote.js'
 import { fnmatchSource } from '../values/fnmatch.js'
+import { virtualFacts } from './virtual-facts.js'
 import { ModuleArgumentError, type ModuleDefinition, type ModuleResult } from './module.js'
 
 const RECORD = '\x1e'
@@ -190,6 +191,15 @@ export function parseFacts(output: string): ModuleResult {
       aptRpm: raw['apt_rpm'] === '1'
     }),
     ...pythonFacts(raw['python_executable'], raw['python_version']),
+    ...(raw['system'] === 'Linux'
+      ? virtualFacts({
+          files: raw['virt_files'],
+          environ: raw['virt_environ'],
+          lines: raw['virt_lines'],
+          paths: raw['virt_paths'],
+          dmidecode: raw['virt_dmidecode']
+        })
+      : {}),
     gather_subset: ['all'],
     module_setup: true
   }
