@@ -133,14 +133,16 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
     }
   } else if (Array.isArray(rendered))
     items = loop.flatten ? rendered.flatMap((i) => (Array.isArray(i) ? i : [i])) : rendered
-  else if (
-    loop.flatten &&
-    rendered !== null &&
-    rendered !== undefined &&
-    typeof rendered !== 'object'
-  )
-    items = [rendered]
-  else {
+  else if (loop.viaLookup === true) {
+    // with_items and with_list are the items and list lookups on Ansible's listified terms: anything
+    // but a list or a mapping is one term; with_items walks a mapping's keys, with_list refuses it.
+    if (isRecord(rendered)) {
+      if (!loop.flatten) return { failed: true, msg: 'with_list expects a list' }
+      items = Object.keys(rendered)
+    } else {
+      items = [rendered ?? null]
+    }
+  } else {
     // As Ansible: the task fails before any module runs, with failed and msg only.
     return {
       failed: true,
