@@ -1,7 +1,7 @@
 // A task's keywords rendered for one host, as Ansible's TaskExecutor templates and post-validates them
 // before the action runs: the arguments, `environment` (the play's under the task's), `timeout`, and the
 // conditionals (when, until, changed_when, failed_when) with Ansible's error messages.
-import { TemplateError, UndefinedVariableError, UnsafeConditionalError } from '../errors.js'
+import { UndefinedVariableError, UnsafeConditionalError } from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import { FACT_MODULES } from '../modules/gather-facts.js'
 import type { Task } from '../playbook/types.js'
@@ -15,6 +15,7 @@ import {
 } from './task-errors.js'
 import type { TaskHostBase } from './task-runner.js'
 import { isRecord } from '../values/records.js'
+import { isUndefinedTemplateError } from '../template/undefined.js'
 import { isNumeric } from '../values/py-float.js'
 
 /**
@@ -22,10 +23,7 @@ import { isNumeric } from '../values/py-float.js'
  * variable, attribute or key.
  */
 export function isUndefinedError(error: unknown): boolean {
-  return (
-    error instanceof TemplateError &&
-    /\bis undefined\b|\bhas no attribute\b|has no element|no such element/.test(error.message)
-  )
+  return isUndefinedTemplateError(error)
 }
 
 /**

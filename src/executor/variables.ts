@@ -360,7 +360,8 @@ export class VariableManager {
       entries.set(k, { value: v, trusted: false })
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true })
     entries.set('inventory_hostname', { value: host, trusted: false })
-    return this.templar.scope(entries)
+    // As Ansible's HostVarsVars: a value whose template meets an undefined variable is kept as written.
+    return this.templar.scope(entries, { keepUndefined: true })
   }
 
   /** Drops arguments whose value is the omit placeholder (recursively in mappings). */

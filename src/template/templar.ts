@@ -9,6 +9,7 @@ import { isNumeric } from '../values/py-float.js'
 import { isRecord } from '../values/records.js'
 import { isMarkedUnsafe, unsafeText } from '../values/unsafe.js'
 import { templateWarning } from './warnings.js'
+import { isUndefinedTemplateError } from './undefined.js'
 
 /** One variable offered to a scope: `trusted` values come from playbooks and inventories and may hold
  * templates; untrusted ones (registered results, facts) came from remote output and are never templated. */
@@ -229,6 +230,28 @@ export class Templar {
   }
 
   /**
+   * Renders `value` as Ansible's templar does with fail_on_undefined=False (what `hostvars[host][name]`
+   * gives): each string of it that meets an undefined value is kept as written.
+   */
+  private renderKeepingUndefined(value: unknown, vars: Record<string, unknown>): unknown {
+    if (typeof value === 'string') {
+      try {
+        return this.render(value, vars)
+      } catch (error) {
+        if (isUndefinedTemplateError(error)) return value
+        throw error
+      }
+    }
+    if (Array.isArray(value)) return value.map((v) => this.renderKeepingUndefined(v, vars))
+    if (isRecord(value) && !holdsPyObject(value)) {
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) out[k] = this.renderKeepingUndefined(v, vars)
+      return out
+    }
+    return this.render(value, vars)
+  }
+
+  /**
    * Builds a lazily templated variable scope: an object whose properties are the entries. Trusted entries
    * are rendered on first access against the scope itself (through nested lists and dicts), memoised, with
    * recursion detection. Untrusted entries are returned exactly as stored and never templated.
@@ -238,7 +261,10 @@ export class Templar {
    * that many getters one by one cost more than everything else the task does on the controller.
    * Properties defined or deleted on the scope later (the `vars` view) take the place of the entry.
    */
-  scope(entries: Map<string, ScopeEntry>): Record<string, unknown> {
+  scope(
+    entries: Map<string, ScopeEntry>,
+    options: { keepUndefined?: boolean } = {}
+  ): Record<string, unknown> {
     const target = Object.create(null) as Record<string, unknown>
     /** Entries redefined or deleted on the scope: the target object holds what is left of them. */
     const replaced = new Set<string>()
@@ -258,7 +284,9 @@ export class Templar {
       const progress: { state: 'rendering' | 'done'; rendered?: unknown } = { state: 'rendering' }
       states.set(name, progress)
       try {
-        progress.rendered = this.render(entry.value, scope)
+        progress.rendered = options.keepUndefined
+          ? this.renderKeepingUndefined(entry.value, scope)
+          : this.render(entry.value, scope)
         progress.state = 'done'
       } finally {
         if (progress.state !== 'done') states.delete(name)

@@ -1,3 +1,4 @@
+import { TemplateError } from '../errors.js'
 import { UndefinedVariableError } from '../errors.js'
 import { isRecord } from '../values/records.js'
 
@@ -62,4 +63,15 @@ export function assertDeeplyDefined(value: unknown, seen: Set<object> = new Set(
     for (const key of Object.keys(value))
       assertDeeplyDefined((value as Record<string, unknown>)[key], seen)
   }
+}
+
+/**
+ * Whether a template error comes from an undefined value (Ansible's AnsibleUndefinedVariable): a missing
+ * variable, attribute or key.
+ */
+export function isUndefinedTemplateError(error: unknown): boolean {
+  return (
+    error instanceof TemplateError &&
+    /\bis undefined\b|\bhas no attribute\b|has no element|no such element/.test(error.message)
+  )
 }
