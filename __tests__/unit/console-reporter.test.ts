@@ -129,6 +129,28 @@ describe('ConsoleReporter host results', () => {
     expect(r.output()).toBe('skipping: [web1]\n')
   })
 
+  it('prints skipping: [h] after a skipped loop, and for an empty one', () => {
+    const r = reporter()
+    r.console.itemResult(
+      shellTask,
+      outcome('skipped', { skipped: true, item: 1 }, { item: { label: '1' } })
+    )
+    r.console.hostResult(
+      shellTask,
+      outcome('skipped', { skipped: true, changed: false, results: [{ skipped: true }] })
+    )
+    r.console.hostResult(
+      shellTask,
+      outcome('skipped', { skipped: true, changed: false, results: [] })
+    )
+    expect(r.lines()).toEqual([
+      'skipping: [web1] => (item=1) ',
+      'skipping: [web1]',
+      'skipping: [web1]',
+      ''
+    ])
+  })
+
   it('censors no_log results, even for failures', () => {
     const r = reporter()
     const secretTask = { ...shellTask, noLog: true }

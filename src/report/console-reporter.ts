@@ -154,7 +154,8 @@ export class ConsoleReporter implements RunEvents {
         if (outcome.ignored) this.line('...ignoring', 'skipped')
         break
       case 'skipped':
-        if (!isLoop) this.line(`skipping: ${host}`, 'skipped')
+        // After a loop's items too (an empty loop has none), as Ansible's default callback prints it.
+        this.line(`skipping: ${host}`, 'skipped')
         break
       default:
         if (isLoop) break
