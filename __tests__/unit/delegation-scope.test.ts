@@ -43,7 +43,9 @@ describe('a delegate’s variables', () => {
     const scope = vars.scope('10.1.2.3', PLAY, undefined, {}, 'web1')
     expect(scope['ansible_user']).toBe('deploy')
     expect(scope['shared']).toBe('all')
-    expect(scope['ansible_host']).toBeUndefined()
+    // Not web1's address: the delegate's own name, as Ansible's connection variables default to it.
+    expect(scope['ansible_host']).toBe('10.1.2.3')
+    expect(scope['ansible_ssh_host']).toBe('10.1.2.3')
     expect(scope['own']).toBeUndefined()
     expect(scope['inventory_hostname']).toBe('web1')
   })

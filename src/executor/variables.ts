@@ -260,9 +260,20 @@ export class VariableManager {
       },
       false
     )
+    // As Ansible's PlayContext.update_vars: the address the connection uses, under both its names,
+    // when neither is set: the inventory name (of the delegate_to target, for its variables).
+    // Not in the `vars` view, as there.
+    const connectionNames: string[] = []
+    const address = entries.get('ansible_host') ?? entries.get('ansible_ssh_host')
+    const addressEntry = address ?? { value: host, trusted: false }
+    for (const name of ['ansible_host', 'ansible_ssh_host']) {
+      if (entries.has(name) || Object.hasOwn(locals, name)) continue
+      entries.set(name, addressEntry)
+      connectionNames.push(name)
+    }
     put(locals, false, SAFE_LOCALS.has(locals) ? () => true : undefined)
     entries.delete('vars')
-    return withVarsView(this.templar.scope(entries), entries)
+    return withVarsView(this.templar.scope(entries), entries, connectionNames)
   }
 
   /**
@@ -382,7 +393,8 @@ export class VariableManager {
  */
 function withVarsView(
   scope: Record<string, unknown>,
-  entries: ReadonlyMap<string, { value: unknown }>
+  entries: ReadonlyMap<string, { value: unknown }>,
+  hidden: readonly string[] = []
 ): Record<string, unknown> {
   let view: Record<string, unknown> | undefined
   Object.defineProperty(scope, 'vars', {
@@ -392,7 +404,11 @@ function withVarsView(
       // The raw values, data of the targets among them: a conditional rendered from `vars` is refused
       // (which of them the template goes on to read is not known here).
       noteUntrustedRead()
-      return (view ??= dict([...entries].map(([name, entry]) => [name, entry.value])))
+      return (view ??= dict(
+        [...entries]
+          .filter(([name]) => !hidden.includes(name))
+          .map(([name, entry]) => [name, entry.value])
+      ))
     }
   })
   return scope
