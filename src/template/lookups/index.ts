@@ -82,8 +82,10 @@ export function runLoopLookup(
   // plugin takes it whole (dict).
   let list: unknown[]
   if (Array.isArray(terms)) list = terms
-  else if (isRecord(terms)) list = found.takesMapping ? [terms] : Object.keys(terms)
-  else list = [terms]
+  else if (isRecord(terms)) {
+    if (found.refusesMapping !== undefined) throw new LookupFailure(found.refusesMapping)
+    list = found.takesMapping ? [terms] : Object.keys(terms)
+  } else list = [terms]
   return found.run({ terms: list, options: {}, vars, subdir, warn: templateWarning })
 }
 

@@ -49,6 +49,7 @@ function flattenDeep(terms: unknown[]): unknown[] {
 const flattened: LookupPlugin = { run: ({ terms }) => flattenDeep(terms) }
 
 const indexedItems: LookupPlugin = {
+  refusesMapping: 'with_indexed_items expects a list',
   run: ({ terms }) => flattenOnce(terms).map((item, index) => [index, item])
 }
 

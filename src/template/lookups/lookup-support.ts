@@ -33,6 +33,8 @@ export interface LookupPlugin {
   refused?: readonly string[]
   /** Whether a `with_` loop over the plugin passes a mapping through whole (dict) rather than its keys. */
   takesMapping?: boolean
+  /** The plugin's error for a `with_` loop over a mapping, when it refuses one (indexed_items). */
+  refusesMapping?: string
 }
 
 /**
