@@ -377,7 +377,8 @@ export abstract class RoleLoader extends TaskParser {
       }
       from[part] = value
     }
-    return { name: args['name'], from, rest: args }
+    // `role` names the role where `name` does not, as Ansible's IncludeRole reads it.
+    return { name: args['name'] ?? args['role'], from, rest: args }
   }
 }
 

@@ -27,6 +27,7 @@ export const ROLE_ENTRY_REFUSED = new Set([
 /** Arguments of import_role / include_role. */
 export const ROLE_IMPORT_ARGS = new Set([
   'name',
+  'role',
   'tasks_from',
   'vars_from',
   'defaults_from',
