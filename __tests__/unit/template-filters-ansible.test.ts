@@ -118,6 +118,23 @@ describe('random and shuffle', () => {
   })
 })
 
+describe('unique, as Ansible 2.14 runs it', () => {
+  it("falls back to equality for lists and dicts, unless case_sensitive=False or attribute asks for Jinja2's", () => {
+    expect(ev("[{'a': 1}, {'a': 1}, [1], [1]] | unique")).toEqual([{ a: 1 }, [1]])
+    expect(t.render("{{ ['a', 'A'] | unique }} {{ ['a', 'A'] | unique(True) }}", {})).toBe(
+      "['a'] ['a', 'A']"
+    )
+    expect(ev('[(1, 2), (1, 2)] | unique(case_sensitive=False) | length')).toBe(1)
+    expect(errorOf(() => ev("[{'a': 1}] | unique(case_sensitive=False)"))).toBe(
+      "Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: 'dict'"
+    )
+    expect(errorOf(() => ev("[{'n': [1]}] | unique(attribute='n')"))).toContain(
+      "unhashable type: 'list'"
+    )
+    expect(ev("[{'n': 1}, {'n': 1, 'm': 2}] | unique(attribute='n') | length")).toBe(1)
+  })
+})
+
 describe('the now() global', () => {
   it('is the current time as a naive datetime, local or UTC, or formatted', () => {
     const before = Date.now()

@@ -95,12 +95,23 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
       typeof v === 'string'
         ? [...v].reverse().join('')
         : [...iterableItems(v, 'reverse')].reverse(),
-    unique: (v, [caseSensitive = false, attribute], kw) => {
+    unique: (v, [caseSensitive = null, attribute], kw) => {
       // Jinja2's do_unique, which Ansible 2.14 calls: strings compared without case unless asked.
-      const key = sortKey(toBoolean(kw.case_sensitive ?? caseSensitive), kw.attribute ?? attribute)
+      const sensitive = kw.case_sensitive ?? caseSensitive
+      const by = kw.attribute ?? attribute
+      const key = sortKey(toBoolean(sensitive ?? false), by)
       const seen: unknown[] = []
       return iterableItems(v, 'unique').filter((item) => {
         const k = key(item)
+        // do_unique keeps a set of what it saw: a list or dict there fails, and Ansible's fallback
+        // (equality, which the filter below is) takes over only without case_sensitive=False or attribute.
+        if (
+          (sensitive === false || (by !== undefined && by !== null)) &&
+          ((Array.isArray(k) && !(k instanceof PyTuple)) || isRecord(k))
+        )
+          throw new TemplateError(
+            `Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: '${pyTypeName(k)}'`
+          )
         if (seen.some((x) => pyEquals(x, k))) return false
         seen.push(k)
         return true
