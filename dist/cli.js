@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-QXKLPHR3.js";
+} from "./chunks/chunk-H6HMC2UX.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-BDQMFCKE.js";
+} from "./chunks/chunk-6ZYQZAUR.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-XN4BEDQA.js";
+} from "./chunks/chunk-UPKARHQS.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-QXKLPHR3.js";
+} from "./chunks/chunk-H6HMC2UX.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-BDQMFCKE.js";
+} from "./chunks/chunk-6ZYQZAUR.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-XN4BEDQA.js";
-import "./chunks/chunk-BDQMFCKE.js";
+} from "./chunks/chunk-UPKARHQS.js";
+import "./chunks/chunk-6ZYQZAUR.js";
 
 // src/post.ts
 async function post() {
