@@ -218,15 +218,27 @@ describe('systemd against the stand-in systemctl', () => {
   })
 })
 
-describe('service refusals', () => {
-  it('refuses a host whose facts name sysvinit (Ansible runs its sysvinit module there)', async () => {
-    await expect(
-      runModuleOn(
-        'service',
-        { name: 'apb-test-x', state: 'started' },
-        { vars: { ansible_facts: { service_mgr: 'sysvinit' } } }
-      )
-    ).rejects.toThrow(/service manager of localhost is sysvinit.*`use: service`/)
+describe('service routing and refusals', () => {
+  it('hands a host whose facts name sysvinit to the sysvinit module, as Ansible does', async () => {
+    const { result } = await runModuleOn(
+      'service',
+      { name: 'apb-test-nosuch', state: 'started' },
+      { vars: { ansible_facts: { service_mgr: 'sysvinit' } } }
+    )
+    // The sysvinit module's own failure for a missing script (the service module's differs).
+    expect(result).toMatchObject({
+      failed: true,
+      msg: 'Could not find the requested service apb-test-nosuch: '
+    })
+    // And its options, not service's: `runlevel` is refused by the sysvinit module.
+    const { result: refused } = await runModuleOn(
+      'service',
+      { name: 'apb-test-nosuch', state: 'started', runlevel: '3', use: 'sysvinit' },
+      {}
+    )
+    expect(refused['msg']).toMatch(
+      /^Unsupported parameters for \(ansible.legacy.sysvinit\) module: runlevel\./
+    )
   })
 
   it.skipIf(HOST_RUNS_SYSTEMD)('refuses OpenRC by name instead of guessing', async () => {
