@@ -22,9 +22,7 @@ import { isNumeric } from '../values/py-float.js'
  * Whether a template error comes from an undefined value (Ansible's AnsibleUndefinedVariable): a missing
  * variable, attribute or key.
  */
-export function isUndefinedError(error: unknown): boolean {
-  return isUndefinedTemplateError(error)
-}
+export const isUndefinedError = isUndefinedTemplateError
 
 /**
  * The task's arguments templated for this host. Those in `rawArgs` (which the module evaluates itself)

@@ -157,6 +157,19 @@ interface Found {
   link?: string
 }
 
+/** Ansible's path fields (add_path_info, of the path itself) from what the probe found. */
+function foundInfo(st: Found): ModuleResult {
+  return {
+    uid: st.uid,
+    gid: st.gid,
+    owner: st.owner ?? String(st.uid),
+    group: st.group ?? String(st.gid),
+    mode: octalText(st.permissions),
+    state: st.type === 'L' ? 'link' : st.type === 'D' ? 'directory' : 'file',
+    size: st.size
+  }
+}
+
 /** printf %b escapes for a path: every byte but [A-Za-z0-9._/-] as \0NNN (see copy-act.sh probe). */
 function escapeForPrintf(text: string): string {
   return [...Buffer.from(text, 'utf8')]
@@ -456,41 +469,46 @@ async function copyTreeOrFail(
   if (request.check) {
     return { ...base, changed: planned || attrOps.length > 0 }
   }
-  // One file with directories or links beside it: Ansible's result is its last file module's.
+  // One file with directories or links beside it: Ansible's result is its last file module's, on the
+  // path the probe found (nothing changed) or the act's closing probe read (something did).
   const lastStep = lastAnsibleStep(tree)
-  const lastStepResult = async (): Promise<ModuleResult> => {
-    const target = `${root}${lastStep!.rel}`
+  const lastStepResult = (info: ModuleResult, permissions: number | undefined): ModuleResult => {
+    const step = lastStep!
+    const target = `${root}${step.rel}`
     let changed: boolean
     let prev: PrevState
-    if (lastStep!.kind === 'link') {
-      const st = foundLink[tree.links.findIndex((l) => l.rel === lastStep!.rel)]
+    if (step.kind === 'link') {
+      const st = foundLink[tree.links.findIndex((l) => l.rel === step.rel)]
       prev = st === undefined ? 'absent' : st.type === 'L' ? 'link' : 'file'
       changed = linkOps.some((op) => op[2] === target) || attrOps.some((op) => op[1] === target)
     } else {
-      prev = foundDir.get(lastStep!.rel) === undefined ? 'absent' : 'directory'
+      prev = foundDir.get(step.rel) === undefined ? 'absent' : 'directory'
       // A directory the file sits in was made by the copy of the file (with the task's owner, group
       // and directory_mode): the file module finds it as it should be. Any other is made by it.
       const made = dirOps.some((op) => op[1] === target)
-      if (made && tree.files[0]!.rel.startsWith(`${lastStep!.rel}/`)) prev = 'directory'
+      if (made && tree.files[0]!.rel.startsWith(`${step.rel}/`)) prev = 'directory'
       changed = made ? prev === 'absent' : attrOps.some((op) => op[1] === target)
     }
-    const after = await facts.path(target)
-    const diff = initialDiff(target, lastStep!.kind, prev)
-    if (lastStep!.kind === 'link' && after.exists && after.type === 'link') {
-      const link = tree.links.find((l) => l.rel === lastStep!.rel)!
-      return { dest: target, changed, diff, src: link.target, ...pathInfo(after) }
+    const diff = initialDiff(target, step.kind, prev)
+    if (step.kind === 'link' && info['state'] === 'link') {
+      const link = tree.links.find((l) => l.rel === step.rel)!
+      return { dest: target, changed, diff, src: link.target, ...info }
     }
-    if (prev === 'absent' && after.exists) {
-      // The file module made it (mode from the umask), then gave it directory_mode.
-      const made = 0o777 & ~umask
-      if (after.permissions !== made) {
-        setDiff(diff, 'mode', octalText(made), octalText(after.permissions))
-      }
+    // A directory the file module made (mode from the umask), then gave directory_mode.
+    const made = 0o777 & ~umask
+    if (prev === 'absent' && permissions !== undefined && permissions !== made) {
+      setDiff(diff, 'mode', octalText(made), octalText(permissions))
     }
-    return { path: target, changed, diff, ...pathInfo(after), dest: target }
+    return { path: target, changed, diff, ...info, dest: target }
   }
   if (!planned && attrOps.length === 0) {
-    if (lastStep !== undefined) return await lastStepResult()
+    if (lastStep !== undefined) {
+      const st =
+        lastStep.kind === 'link'
+          ? foundLink[tree.links.findIndex((l) => l.rel === lastStep.rel)]
+          : foundDir.get(lastStep.rel)
+      if (st) return lastStepResult(foundInfo(st), st.permissions)
+    }
     const st = foundFile[0]
     if (!single || !st) return { ...base, changed: false }
     // One file, as it was: Ansible's result is that file's.
@@ -517,7 +535,12 @@ async function copyTreeOrFail(
   if (laterOps.length) steps.push(`${probeCommand(FILE_ACT, laterOps.flat())} </dev/null`)
   let command = steps.join(' && ')
   if (writes.length) command = `${command}; ${probeCommand(COPY_ACT, ['unstage', stage])}`
-  const described = single ? `${root}${tree.files[0]!.rel}` : undefined
+  const described =
+    lastStep !== undefined
+      ? `${root}${lastStep.rel}`
+      : single
+        ? `${root}${tree.files[0]!.rel}`
+        : undefined
   if (described !== undefined) {
     command = `${command}; echo apb-split; ${probeCommand(PATH_PROBE, [described, '0', '', '0', '0'])}`
   }
@@ -569,7 +592,8 @@ async function copyTreeOrFail(
     )
   }
   const changed = planned || ['owner', 'group', 'mode'].some((key) => acted.get(key) !== undefined)
-  if (lastStep !== undefined) return await lastStepResult()
+  if (lastStep !== undefined && after !== undefined)
+    return lastStepResult(pathInfo(after), after.exists ? after.permissions : undefined)
   if (described !== undefined && after?.exists) {
     // One file: Ansible's result is that file's, as for a single copy.
     const sha1 = sha1Of(tree.files[0]!.local)

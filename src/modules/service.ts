@@ -19,7 +19,8 @@ import {
   type ModuleResult
 } from './module.js'
 import { runSystemd, startSystemdProbe, type SystemdParams } from './systemd.js'
-import { runSysvinit, SYSVINIT_OPTIONS, type SysvinitParams } from './sysvinit.js'
+import { runSysvinit, sysvinitModule, sysvinitParams } from './sysvinit.js'
+import { validateArgs } from './arg-spec.js'
 
 const SCRIPT = new ModuleScript('apb-service', `${serviceManager}\n${source}`, 'service')
 
@@ -173,31 +174,16 @@ function route(
 }
 
 /**
- * The sysvinit module on a service task's arguments (all but `use`), as Ansible's service action hands
- * them over: checked against sysvinit's own options, with its defaults (`sleep: 1`).
+ * The sysvinit module on a service task's arguments (those the task gave, `use` aside), as Ansible's
+ * service action hands them over: validated against sysvinit's own spec (its options, its defaults).
  */
 async function sysvinitFromService(ctx: ModuleContext): Promise<ModuleResult> {
-  const given = Object.keys(ctx.task.args ?? {}).filter((key) => key !== 'use')
-  const unknown = given.filter((key) => !(SYSVINIT_OPTIONS as readonly string[]).includes(key))
-  if (unknown.length > 0) {
-    return {
-      changed: false,
-      failed: true,
-      msg:
-        `Unsupported parameters for (ansible.legacy.sysvinit) module: ${unknown.sort().join(', ')}. ` +
-        'Supported parameters include: arguments, daemonize, enabled, name, pattern, runlevels, sleep, state (args, service).'
-    }
-  }
-  const present = (key: string): boolean => given.includes(key)
-  return runSysvinit(ctx, {
-    name: ctx.args['name'] as string,
-    state: (ctx.args['state'] ?? null) as SysvinitParams['state'],
-    enabled: (ctx.args['enabled'] ?? null) as boolean | null,
-    sleep: present('sleep') ? ((ctx.args['sleep'] ?? null) as number | null) : 1,
-    pattern: (ctx.args['pattern'] ?? null) as string | null,
-    arguments: present('arguments') || present('args') ? String(ctx.args['arguments']) : null,
-    runlevels: null
-  })
+  const given: Record<string, unknown> = {}
+  for (const key of Object.keys(ctx.task.args ?? {}))
+    if (key !== 'use' && Object.hasOwn(ctx.args, key)) given[key] = ctx.args[key]
+  const checked = validateArgs(sysvinitModule.args, given, { action: 'ansible.legacy.sysvinit' })
+  if (checked.error !== undefined) return { changed: false, failed: true, msg: checked.error }
+  return runSysvinit(ctx, sysvinitParams(checked.args))
 }
 
 /** The systemd module's arguments for a service task, as Ansible's service action hands them over. */

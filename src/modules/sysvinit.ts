@@ -29,20 +29,6 @@ export interface SysvinitParams {
   runlevels: string[] | null
 }
 
-/** The options of Ansible's sysvinit module, for `service` tasks handed to it. */
-export const SYSVINIT_OPTIONS = [
-  'name',
-  'service',
-  'state',
-  'enabled',
-  'sleep',
-  'pattern',
-  'arguments',
-  'args',
-  'runlevels',
-  'daemonize'
-] as const
-
 export const sysvinitModule: ModuleDefinition = {
   name: 'sysvinit',
   supportsCheckMode: true,
@@ -60,15 +46,20 @@ export const sysvinitModule: ModuleDefinition = {
     requiredOneOf: [['state', 'enabled']]
   },
   run(ctx) {
-    return runSysvinit(ctx, {
-      name: ctx.args['name'] as string,
-      state: (ctx.args['state'] ?? null) as SysvState | null,
-      enabled: (ctx.args['enabled'] ?? null) as boolean | null,
-      sleep: (ctx.args['sleep'] ?? null) as number | null,
-      pattern: (ctx.args['pattern'] ?? null) as string | null,
-      arguments: (ctx.args['arguments'] ?? null) as string | null,
-      runlevels: (ctx.args['runlevels'] ?? null) as string[] | null
-    })
+    return runSysvinit(ctx, sysvinitParams(ctx.args))
+  }
+}
+
+/** The parameters from arguments validated against the module's spec. */
+export function sysvinitParams(args: Record<string, unknown>): SysvinitParams {
+  return {
+    name: args['name'] as string,
+    state: (args['state'] ?? null) as SysvState | null,
+    enabled: (args['enabled'] ?? null) as boolean | null,
+    sleep: (args['sleep'] ?? null) as number | null,
+    pattern: (args['pattern'] ?? null) as string | null,
+    arguments: (args['arguments'] ?? null) as string | null,
+    runlevels: (args['runlevels'] ?? null) as string[] | null
   }
 }
 

@@ -299,16 +299,10 @@ export const TIME_FILTERS: Record<string, FilterFunction> = {
  * (local time, or UTC with `utc`), or that time through strftime with `fmt`, as Ansible's templar gives it.
  */
 export function nowGlobal(utc: unknown = false, fmt: unknown = null): PyDateTime | string {
-  const at = new Date()
-  const inUtc = toBoolean(utc)
+  const ms = Date.now()
   const now = new PyDateTime({
-    year: inUtc ? at.getUTCFullYear() : at.getFullYear(),
-    month: (inUtc ? at.getUTCMonth() : at.getMonth()) + 1,
-    day: inUtc ? at.getUTCDate() : at.getDate(),
-    hour: inUtc ? at.getUTCHours() : at.getHours(),
-    minute: inUtc ? at.getUTCMinutes() : at.getMinutes(),
-    second: inUtc ? at.getUTCSeconds() : at.getSeconds(),
-    microsecond: at.getMilliseconds() * 1000
+    ...instantFields(ms / 1000, toBoolean(utc)),
+    microsecond: (ms % 1000) * 1000
   })
   return fmt === null || fmt === undefined || fmt === '' ? now : now.strftime(fmt)
 }
