@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-H6HMC2UX.js";
+} from "./chunks/chunk-5IQ66JXB.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-6ZYQZAUR.js";
+} from "./chunks/chunk-URRB7BET.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-UPKARHQS.js";
+} from "./chunks/chunk-YLSG2J3P.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-H6HMC2UX.js";
+} from "./chunks/chunk-5IQ66JXB.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-6ZYQZAUR.js";
+} from "./chunks/chunk-URRB7BET.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-UPKARHQS.js";
-import "./chunks/chunk-6ZYQZAUR.js";
+} from "./chunks/chunk-YLSG2J3P.js";
+import "./chunks/chunk-URRB7BET.js";
 
 // src/post.ts
 async function post() {
