@@ -105,6 +105,11 @@ export interface ConnectionSettings extends LoginCredentials {
   host: string
   /** `ssh` or `local`. */
   transport: 'ssh' | 'local'
+  /**
+   * `local` only: the directory commands run in and relative paths start from. Ansible runs a local
+   * connection's commands in the play's directory (`playbook_dir`, its loader's basedir).
+   */
+  workingDirectory?: string
   /** Address to connect to (ansible_host, or the inventory name). */
   address: string
   port: number

@@ -79,9 +79,11 @@ export function connectionSettingsFromVars(
       `host ${host}: ansible_connection '${transport}' is not supported; use 'ssh' or 'local'`
     )
   }
+  const playDirectory = kind === 'local' ? str('playbook_dir') : undefined
   const settings: ConnectionSettings = {
     host,
     transport: kind,
+    ...(playDirectory === undefined ? {} : { workingDirectory: playDirectory }),
     address: str('ansible_host') ?? str('ansible_ssh_host') ?? host,
     port: toPort(host, str('ansible_port') ?? str('ansible_ssh_port') ?? defaults.port ?? 22),
     user: str('ansible_user') ?? str('ansible_ssh_user') ?? defaults.user,

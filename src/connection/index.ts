@@ -35,7 +35,7 @@ export { openSshConnection, privateKeyProblem, type PrivateKeyProblem } from './
 export async function openConnection(settings: ConnectionSettings): Promise<Connection> {
   switch (settings.transport) {
     case 'local':
-      return openLocalConnection(settings.host)
+      return openLocalConnection(settings.host, settings.workingDirectory)
     case 'ssh':
       return openSshConnection(settings)
   }

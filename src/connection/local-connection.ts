@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { constants as fsConstants, readFileSync, readdirSync } from 'node:fs'
 import { open, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, resolve as resolvePath } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CommandResult, Connection, RunOptions } from './connection.js'
 import {
@@ -58,8 +58,13 @@ export function targetEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * in their own process group, so a deadline kills the command and everything it started.
  */
 
-export function openLocalConnection(host: string): Connection {
-  return new LocalConnection(host)
+/**
+ * @param workingDirectory where commands run and where relative paths of transfers start (Ansible runs
+ *   a local connection's commands in the play's directory, its loader's basedir); the process's own
+ *   working directory when not given
+ */
+export function openLocalConnection(host: string, workingDirectory?: string): Connection {
+  return new LocalConnection(host, workingDirectory)
 }
 
 /** A process as /proc showed it; pid and start time together name one process while it lives. */
@@ -118,7 +123,15 @@ function clampTimeout(timeoutMs: number): number {
 class LocalConnection implements Connection {
   private closed = false
 
-  constructor(readonly host: string) {}
+  constructor(
+    readonly host: string,
+    private readonly workingDirectory?: string
+  ) {}
+
+  /** `path` from the working directory (as the command's shell would see it). */
+  private placed(path: string): string {
+    return this.workingDirectory === undefined ? path : resolvePath(this.workingDirectory, path)
+  }
 
   run(command: string, options: RunOptions): Promise<CommandResult> {
     if (this.closed) {
@@ -137,6 +150,7 @@ class LocalConnection implements Connection {
       // detached: a new process group (setsid), so kill(-pid) reaches the command's children too.
       const child = spawn('/bin/sh', ['-c', command], {
         detached: true,
+        ...(this.workingDirectory === undefined ? {} : { cwd: this.workingDirectory }),
         env: targetEnvironment(process.env),
         stdio: ['pipe', 'pipe', 'pipe']
       })
@@ -223,7 +237,7 @@ class LocalConnection implements Connection {
       )
     })
     try {
-      await Promise.race([this.writeAtomically(path, content, options.mode), expired])
+      await Promise.race([this.writeAtomically(this.placed(path), content, options.mode), expired])
     } finally {
       clearTimeout(timer)
     }
@@ -268,7 +282,7 @@ class LocalConnection implements Connection {
     return readWithDeadline(
       { host: this.host, path },
       timeoutMs,
-      () => this.readCapped(path, file, () => aborted),
+      () => this.readCapped(this.placed(path), file, () => aborted),
       () => (aborted = true)
     )
   }

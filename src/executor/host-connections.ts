@@ -86,7 +86,7 @@ class ConnectionPool {
   }
 
   private keyOf(host: string, settings: ConnectionSettings): string {
-    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ''}`
+    return `${host}\0${settings.transport}\0${settings.address}\0${settings.port}\0${settings.user ?? ''}\0${settings.workingDirectory ?? ''}`
   }
 
   /** Closes every connection. */

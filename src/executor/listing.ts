@@ -53,7 +53,7 @@ export function listPlaybook(request: ListingRequest, context: ListingContext): 
         ...(written.connectionVars ? { keywordVars: written.connectionVars } : {}),
         playVars: written.vars,
         ...(written.varsFiles ? { varsFilesVars: written.varsFiles } : {}),
-        playbookDir: playbook.baseDir,
+        playbookDir: written.playbookFileDir ?? playbook.baseDir,
         varsDir: written.playbookFileDir ?? playbook.baseDir,
         playHosts: [],
         playBatch: []

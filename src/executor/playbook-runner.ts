@@ -235,7 +235,8 @@ class PlaybookRunner {
       ...(written.connectionVars ? { keywordVars: written.connectionVars } : {}),
       playVars: written.vars,
       ...(written.varsFiles ? { varsFilesVars: written.varsFiles } : {}),
-      playbookDir: this.playbook.baseDir,
+      // Ansible's loader basedir for the play: an imported playbook's own directory.
+      playbookDir: written.playbookFileDir ?? this.playbook.baseDir,
       varsDir: written.playbookFileDir ?? this.playbook.baseDir
     }
     // As ansible-playbook: the prompts are answered as the play starts; the answers are play variables.
