@@ -2,6 +2,7 @@ import { TemplateError, UnsafeConditionalError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
 import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { withNativeTexts } from './native-text.js'
+import type { JinjaSyntax } from './jinja-lexer.js'
 import { renderTemplateFile, type TemplateFileOptions } from './template-file.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { PyTuple, holdsPyObject, pythonStr, pyTruthy } from './python.js'
@@ -167,19 +168,22 @@ export class Templar {
   /**
    * Renders a template file's text as the template lookup does (Ansible's Templar.template with trailing
    * newlines kept and no backslash escaping): with `convertData`, a result that reads as a list, dict or
-   * boolean becomes one, as a playbook string's does; without, it stays text.
+   * boolean becomes one, as a playbook string's does; without, it stays text. `delimiters` are the
+   * lookup's variable_start_string, comment_start_string and their ends.
    */
   renderLookupTemplate(
     text: string,
     vars: Record<string, unknown>,
     convertData: boolean,
-    searchPath: string[] = []
+    searchPath: string[] = [],
+    delimiters: Partial<JinjaSyntax> = {}
   ): unknown {
-    if (!isTemplate(text)) return text
-    // A template that includes or imports others is rendered with a loader over `searchPath`, as the
-    // template module renders one (the same whitespace rules).
-    if (/\{%-?\s*(include|import|from|extends)\b/.test(text)) {
-      const rendered = renderTemplateFile(text, vars, { searchPath })
+    const ownDelimiters = Object.keys(delimiters).length > 0
+    if (!ownDelimiters && !isTemplate(text)) return text
+    // A template that includes or imports others, or is written with delimiters of its own, is rendered
+    // with a loader over `searchPath`, as the template module renders one (the same whitespace rules).
+    if (ownDelimiters || /\{%-?\s*(include|import|from|extends)\b/.test(text)) {
+      const rendered = renderTemplateFile(text, vars, { searchPath, ...delimiters })
       return convertData ? convertValue(rendered) : rendered
     }
     const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')

@@ -32,8 +32,10 @@ import {
   LookupOptionError,
   type LookupPlugin,
   option,
+  stringOption,
   termText
 } from './lookup-support.js'
+import type { JinjaSyntax } from '../jinja-lexer.js'
 import { isFile } from '../../file-kinds.js'
 
 /**
@@ -197,15 +199,21 @@ function pyTypeClass(value: unknown): string {
 // Made on first use: templar.ts imports this file's importers (a cycle), so not at load time.
 let templater: Templar | undefined
 
+/** The template lookup's delimiter options (block ones it does not have). */
+const LOOKUP_DELIMITERS = [
+  ['variable_start_string', 'variableStart'],
+  ['variable_end_string', 'variableEnd'],
+  ['comment_start_string', 'commentStart'],
+  ['comment_end_string', 'commentEnd']
+] as const
+
 const template: LookupPlugin = {
-  refused: [
-    'variable_start_string',
-    'variable_end_string',
-    'comment_start_string',
-    'comment_end_string'
-  ],
   run: (call) => {
     const convertData = boolOption(call, 'convert_data', true)
+    const delimiters: Partial<JinjaSyntax> = {}
+    for (const [name, key] of LOOKUP_DELIMITERS)
+      if (call.options[name] !== undefined && call.options[name] !== null)
+        delimiters[key] = stringOption(call, name, '')
     const templateVars = option(call, 'template_vars', {})
     if (!isRecord(templateVars))
       throw new LookupFailure(`template_vars must be a dict, got ${pythonStr(templateVars)}`)
@@ -233,7 +241,13 @@ const template: LookupPlugin = {
           p
         ])
       ]
-      return (templater ??= new Templar()).renderLookupTemplate(text, vars, convertData, searchPath)
+      return (templater ??= new Templar()).renderLookupTemplate(
+        text,
+        vars,
+        convertData,
+        searchPath,
+        delimiters
+      )
     })
   }
 }
