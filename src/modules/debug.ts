@@ -1,5 +1,12 @@
 import { untypedOptions } from './arg-spec.js'
-import { ModuleArgumentError, SHOW_RESULT, type ModuleDefinition } from './module.js'
+import {
+  ActionPluginError,
+  ModuleArgumentError,
+  SHOW_RESULT,
+  type ModuleDefinition
+} from './module.js'
+import { TemplateError } from '../errors.js'
+import { isUndefinedTemplateError } from '../template/undefined.js'
 
 /** What the console leaves out of a debug result that has no `msg` (a `var` result). */
 const HIDDEN_WITHOUT_MSG = new Set(['changed', 'failed', 'skipped', 'invocation', 'skip_reason'])
@@ -58,7 +65,11 @@ export const debugModule: ModuleDefinition = {
       let value: unknown
       try {
         value = ctx.evaluate(expression)
-      } catch {
+      } catch (error) {
+        // As Ansible: only an undefined variable is shown as such; a filter's error or a syntax error
+        // fails the task (with `failed` and `msg` only: the action raised).
+        if (!isUndefinedTemplateError(error))
+          throw error instanceof TemplateError ? new ActionPluginError(error.message) : error
         value = 'VARIABLE IS NOT DEFINED!'
       }
       result = { [expression]: value, changed: false }
