@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-5IQ66JXB.js";
+} from "./chunks/chunk-EYYOPKDK.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-URRB7BET.js";
+} from "./chunks/chunk-BUQZWFSM.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-YLSG2J3P.js";
+} from "./chunks/chunk-FBO4CC6S.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-5IQ66JXB.js";
+} from "./chunks/chunk-EYYOPKDK.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-URRB7BET.js";
+} from "./chunks/chunk-BUQZWFSM.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-YLSG2J3P.js";
-import "./chunks/chunk-URRB7BET.js";
+} from "./chunks/chunk-FBO4CC6S.js";
+import "./chunks/chunk-BUQZWFSM.js";
 
 // src/post.ts
 async function post() {
