@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { accessSync, constants as fsConstants } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import type { Inventory } from '../inventory/inventory.js'
 import { LOCALHOST_NAMES } from '../inventory/host-pattern.js'
 import type { RoleRef } from '../playbook/types.js'
@@ -371,6 +373,10 @@ export class VariableManager {
       entries.set(k, { value: v, trusted: false })
     for (const [k, v] of Object.entries(this.extraVars)) entries.set(k, { value: v, trusted: true })
     entries.set('inventory_hostname', { value: host, trusted: false })
+    // Ansible's magic variables that hostvars shows too (its get_vars without a play or task), last.
+    for (const [k, v] of Object.entries(this.runVars)) entries.set(k, { value: v, trusted: true })
+    entries.set('omit', { value: this.omit, trusted: true })
+    entries.set('playbook_dir', { value: play.playbookDir, trusted: true })
     // As Ansible's HostVarsVars: a value whose template meets an undefined variable is kept as written.
     return this.templar.scope(entries, { keepUndefined: true })
   }
@@ -444,6 +450,7 @@ function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
     ansible_config_file: null
   }
   if (!run) return vars
+  vars['ansible_playbook_python'] = controllerPython()
   if (run.configFile !== undefined) vars['ansible_config_file'] = run.configFile
   vars['ansible_check_mode'] = run.check === true
   vars['ansible_diff_mode'] = run.diff === true
@@ -454,4 +461,26 @@ function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
   vars['ansible_verbosity'] = run.verbosity
   vars['ansible_inventory_sources'] = [...run.inventorySources]
   return vars
+}
+
+/**
+ * `ansible_playbook_python`: Ansible's is the Python running ansible-playbook. Nothing here runs Python,
+ * but inventories name it as localhost's interpreter (`ansible_python_interpreter="{{
+ * ansible_playbook_python }}"`, as Ansible's documentation advises), which the python facts and `pip` read:
+ * the controller's `python3` (or `python`) on PATH, else where Debian and most systems keep python3.
+ */
+function controllerPython(env: NodeJS.ProcessEnv = process.env): string {
+  for (const name of ['python3', 'python']) {
+    for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+      if (!dir.startsWith('/')) continue
+      const candidate = join(dir, name)
+      try {
+        accessSync(candidate, fsConstants.X_OK)
+        return candidate
+      } catch {
+        // Not in this directory.
+      }
+    }
+  }
+  return '/usr/bin/python3'
 }
