@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-EYYOPKDK.js";
+} from "./chunks/chunk-NQQ566X7.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-BUQZWFSM.js";
+} from "./chunks/chunk-ACVG6WCB.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-FBO4CC6S.js";
+} from "./chunks/chunk-EDBRAV4C.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-EYYOPKDK.js";
+} from "./chunks/chunk-NQQ566X7.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-BUQZWFSM.js";
+} from "./chunks/chunk-ACVG6WCB.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-FBO4CC6S.js";
-import "./chunks/chunk-BUQZWFSM.js";
+} from "./chunks/chunk-EDBRAV4C.js";
+import "./chunks/chunk-ACVG6WCB.js";
 
 // src/post.ts
 async function post() {
