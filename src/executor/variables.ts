@@ -447,10 +447,10 @@ function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
     ansible_diff_mode: false,
     ansible_version: ANSIBLE_VERSION,
     // Ansible says None when it found no configuration file.
-    ansible_config_file: null
+    ansible_config_file: null,
+    ansible_playbook_python: (playbookPython ??= controllerPython())
   }
   if (!run) return vars
-  vars['ansible_playbook_python'] = controllerPython()
   if (run.configFile !== undefined) vars['ansible_config_file'] = run.configFile
   vars['ansible_check_mode'] = run.check === true
   vars['ansible_diff_mode'] = run.diff === true
@@ -462,6 +462,9 @@ function runMagicVars(run: RunMagicVars | undefined): Record<string, unknown> {
   vars['ansible_inventory_sources'] = [...run.inventorySources]
   return vars
 }
+
+/** The controller's Python for ansible_playbook_python, looked up once per process. */
+let playbookPython: string | undefined
 
 /**
  * `ansible_playbook_python`: Ansible's is the Python running ansible-playbook. Nothing here runs Python,
