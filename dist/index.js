@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-EDBRAV4C.js";
+} from "./chunks/chunk-P4AMUCAL.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-NQQ566X7.js";
+} from "./chunks/chunk-RBJVGC4L.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-ACVG6WCB.js";
+} from "./chunks/chunk-X5J4CXLU.js";
 
 // src/main.ts
 import path from "node:path";

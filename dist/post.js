@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-EDBRAV4C.js";
-import "./chunks/chunk-ACVG6WCB.js";
+} from "./chunks/chunk-P4AMUCAL.js";
+import "./chunks/chunk-X5J4CXLU.js";
 
 // src/post.ts
 async function post() {
