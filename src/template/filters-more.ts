@@ -9,11 +9,12 @@ import path from 'node:path'
 import { isSecretVariable } from '../connection/local-connection.js'
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
+import { assertArgumentsDefined } from './jinja-runtime.js'
 import { type FilterFunction, iterableItems, toText } from './filter-args.js'
 import { jmespathSearch } from './json-query.js'
 import { PyTuple, pyRepr, pyTruthy, pyTypeName, toBoolean } from './python.js'
 import { randomSource } from './python-random.js'
-import { assertDefined } from './undefined.js'
+import { Undefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
 const COMMENT_STYLES: Record<string, Record<string, string>> = {
@@ -338,12 +339,17 @@ export const MORE_FILTERS: Record<string, FilterFunction> = {
   },
   subelements: (v, [spec, skipMissing = false], kw) =>
     subelements(v, spec, toBoolean(kw.skip_missing ?? skipMissing)),
-  extract: (v, [container, morekeys], kw) => {
-    let value = assertDefined(getAttribute(container, v))
+  // A missing key gives an Undefined (which `default` and `is defined` see), as Jinja's getitem does; the
+  // keys after it, or an undefined container, keep it (Ansible's Undefined answers any key with itself).
+  extract: (v, [container, morekeys, ...rest], kw) => {
+    assertArgumentsDefined(v, [morekeys, ...rest], kw)
+    let value = container instanceof Undefined ? container : getAttribute(container, v)
     const more = kw.morekeys ?? morekeys
     if (more !== undefined && more !== null)
-      for (const key of Array.isArray(more) ? more : [more])
-        value = assertDefined(getAttribute(value, key))
+      for (const key of Array.isArray(more) ? more : [more]) {
+        if (value instanceof Undefined) break
+        value = getAttribute(value, key)
+      }
     return value
   },
   urlsplit: (v, [query = ''], kw) => {

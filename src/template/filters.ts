@@ -14,7 +14,14 @@ import { URLIZE_FILTERS } from './filters-urlize.js'
 import { VALUE_FILTERS } from './filters-values.js'
 
 /** Filters that accept Undefined arguments (everything else throws the undefined error). */
-export const UNDEFINED_SAFE_FILTERS = new Set(['default', 'd', 'mandatory'])
+export const UNDEFINED_SAFE_FILTERS = new Set([
+  'default',
+  'd',
+  'mandatory',
+  // Its container may be undefined (the filter checks the rest itself).
+  'extract',
+  'ansible.builtin.extract'
+])
 
 // Ansible's own filter plugins answer to `ansible.builtin.NAME` too (Jinja2's builtins do not).
 const ANSIBLE_BUILTIN_FILTERS = [
