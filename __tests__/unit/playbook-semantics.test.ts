@@ -437,7 +437,12 @@ describe('roles', () => {
     const p = onlyPlay('- hosts: all\n  roles:\n    - role: outer\n      from_outer: yes\n')
     const include = named(written(p), 'include_role : inner')
     const [task] = loadInclude(include.include!, include.args, include.location).tasks
-    expect(task!.role!.params).toEqual({ from_outer: true })
+    // The parent's parameters, and the parent as Ansible's include params name it.
+    expect(task!.role!.params).toEqual({
+      from_outer: true,
+      ansible_parent_role_names: ['outer'],
+      ansible_parent_role_paths: [path.join(dir, 'roles/outer')]
+    })
   })
 
   it('finds a role named with a path on the search path, keeping the name as written', () => {

@@ -2,7 +2,7 @@
 // handler names, who is notified of what, and in which order a flush runs them. Running a handler is the
 // strategy's (linear-strategy.ts); what to run, on which hosts, is kept here.
 import { PlaybookError } from '../errors.js'
-import type { Task } from '../playbook/types.js'
+import { roleQualifiedName, type Task } from '../playbook/types.js'
 import { pythonStr, type Templar } from '../template/index.js'
 import type { PlayContext, VariableManager } from './variables.js'
 
@@ -150,7 +150,7 @@ export function matchHandlers(
   const named = list.filter((handler) => {
     const own = nameOf(handler)
     if (own === null) return false
-    return own === name || (handler.role !== undefined && `${handler.role.name} : ${own}` === name)
+    return own === name || roleQualifiedName(handler, own) === name
   })
   const last = named.at(-1)
   const picked =

@@ -8,7 +8,13 @@
 import { fnmatchSource } from '../values/fnmatch.js'
 import { PlaybookError } from '../errors.js'
 import { ALL_TAGS, shouldRunTags, type TagSelection } from '../playbook/tags.js'
-import { plainTask, type Play, type RoleRef, type Task } from '../playbook/types.js'
+import {
+  plainTask,
+  roleQualifiedName,
+  type Play,
+  type RoleRef,
+  type Task
+} from '../playbook/types.js'
 import type { ModuleResult } from '../modules/module.js'
 import { hasTemplateSyntax } from '../values/unsafe.js'
 import { BlockTracker, type NextState } from './block-tracker.js'
@@ -538,7 +544,7 @@ function startingAt(
   const index = tasks.findIndex((task) => {
     if (task.implicit || task.blocks?.some((frame) => frame.section === 'rescue')) return false
     const own = task.named ? task.name : (task.shownAs ?? task.action ?? task.module)
-    const shown = task.role ? `${task.role.name} : ${own}` : own
+    const shown = roleQualifiedName(task, own)
     return (task.named && matches(task.name)) || matches(shown)
   })
   if (index < 0) return []
@@ -549,7 +555,7 @@ function startingAt(
 
 /** A task's name as Ansible shows it: `role : name` for a role's task. */
 function displayName(task: Task): string {
-  return task.role ? `${task.role.name} : ${task.name}` : task.name
+  return roleQualifiedName(task, task.name)
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Inventory } from '../inventory/inventory.js'
 import { applyLimit } from '../inventory/inventory.js'
 import { shouldRunTags, ALL_TAGS, type TagSelection } from '../playbook/tags.js'
 import { mergeRoleVars } from '../playbook/roles.js'
-import type { Playbook, Task } from '../playbook/types.js'
+import { roleQualifiedName, type Playbook, type Task } from '../playbook/types.js'
 import { pyRepr } from '../template/python.js'
 import type { Templar } from '../template/index.js'
 import { inShard } from './batches.js'
@@ -94,7 +94,7 @@ export function listPlaybook(request: ListingRequest, context: ListingContext): 
 /** As Ansible lists a task: its name as written (role-prefixed), or its action when it has none. */
 function listedName(task: Task): string {
   if (!task.named) return task.shownAs ?? task.action ?? task.module
-  return task.role ? `${task.role.name} : ${task.name}` : task.name
+  return roleQualifiedName(task, task.name)
 }
 
 function sortedTags(tags: string[]): string[] {

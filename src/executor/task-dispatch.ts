@@ -10,7 +10,7 @@ import { CACHEABLE_FACTS, SAFE_FACTS } from '../modules/set-fact.js'
 import { INCLUDED_VARS } from '../modules/include-vars.js'
 import { FACT_MODULES } from '../modules/gather-facts.js'
 import type { Inventory } from '../inventory/inventory.js'
-import type { Play, Task, TemplatedAction } from '../playbook/types.js'
+import { roleQualifiedName, type Play, type Task, type TemplatedAction } from '../playbook/types.js'
 import { resolveModuleName } from '../playbook/loader-support.js'
 import { pythonStr, pyTypeName } from '../template/index.js'
 import type { AsyncJobs } from '../async/async-jobs.js'
@@ -178,7 +178,7 @@ export class TaskDispatcher {
         // Ansible renders names with undefined variables left as they are: keep the text as written.
       }
     }
-    return task.role ? `${task.role.name} : ${name}` : name
+    return roleQualifiedName(task, name)
   }
 
   /**

@@ -211,7 +211,7 @@ export abstract class RoleLoader extends TaskParser {
         ...spec.vars,
         ...ownVars
       },
-      params: { ...handedDown('params'), ...spec.params }
+      params: { ...handedDown('params'), ...spec.params, ...parentRoleParams(outer, options) }
     }
     if (options.noDuplicates) {
       // As Ansible: the uses of a role by import_role / include_role with the same `*_from` files share one
@@ -390,6 +390,27 @@ interface RoleLink {
 }
 
 /** The link a role use makes in the chain of a role it includes or imports from its own tasks. */
+/**
+ * As Ansible's include params of an import_role / include_role in a role's tasks: the including role's name
+ * and path go in front of its own `ansible_parent_role_names` / `ansible_parent_role_paths`, seen by the
+ * included role's tasks (and its dependencies'). Dependencies and play-level uses add nothing.
+ */
+function parentRoleParams(
+  outer: Inherited,
+  options: { dedupe: boolean; chain?: readonly RoleLink[] }
+): Record<string, unknown> {
+  const parent = outer.role
+  if (!parent || options.dedupe || options.chain !== undefined) return {}
+  const before = (key: string): unknown[] => {
+    const value = parent.params[key]
+    return Array.isArray(value) ? value : []
+  }
+  return {
+    ansible_parent_role_names: [parent.name, ...before('ansible_parent_role_names')],
+    ansible_parent_role_paths: [parent.path, ...before('ansible_parent_role_paths')]
+  }
+}
+
 function linkOf(role: RoleRef): RoleLink {
   return { params: role.params, vars: role.vars, defaults: role.defaults }
 }

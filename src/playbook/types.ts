@@ -135,6 +135,14 @@ export interface Task {
   include?: DynamicInclude
 }
 
+/**
+ * A task's name as Ansible shows it: `role : name` for a role's task, but an include_role task's name alone
+ * (Ansible's IncludeRole names itself without its role).
+ */
+export function roleQualifiedName(task: Pick<Task, 'role' | 'include'>, own: string): string {
+  return task.role && task.include?.kind !== 'role' ? `${task.role.name} : ${own}` : own
+}
+
 /** A task with only the fields given and no keywords (the engine's own tasks: fact gathering, ad hoc, flushes). */
 export function plainTask(
   fields: Pick<Task, 'name' | 'named' | 'module' | 'args' | 'location'> & Partial<Task>
