@@ -61,6 +61,34 @@ export class TemplateError extends AsyncPlaybookError {
 }
 
 /**
+ * An error Ansible's Templar reports in a wrapper naming the template: Jinja2's syntax errors (an unknown
+ * filter or test among them: "Could not load") and Python's TypeError in an expression. Raised with the
+ * bare `reason`; the template engine wraps it once, with the text being templated (`shownSource`), in
+ * Ansible's words, and a conditional wraps it with the `{% if %}` text Ansible templates.
+ */
+export class JinjaError extends TemplateError {
+  constructor(
+    readonly reason: string,
+    readonly kind: 'syntax' | 'type',
+    readonly shownSource?: string
+  ) {
+    super(
+      shownSource === undefined ? reason : jinjaErrorMessage(reason, kind, shownSource),
+      shownSource
+    )
+    // By name, the kind survives nunjucks re-creating the error from its text (inside `{% for %}`).
+    if (kind === 'type') this.name = 'JinjaTypeError'
+  }
+}
+
+/** Ansible's message for a Jinja2 error in `source`: its own words, then the cause's again. */
+export function jinjaErrorMessage(reason: string, kind: 'syntax' | 'type', source: string): string {
+  return kind === 'syntax'
+    ? `template error while templating string: ${reason}. String: ${source}. ${reason}`
+    : `Unexpected templating type error occurred on (${source}): ${reason}. ${reason}`
+}
+
+/**
  * A conditional that is data of the targets, or rendered from it (or `!unsafe` text), and so is never
  * evaluated: Ansible's "Conditional is marked as unsafe, and cannot be evaluated."
  */

@@ -401,12 +401,28 @@ describe('errors', () => {
     expect(err2.expression).toBe('a {% if %}')
   })
 
-  it('names unknown filters and tests', () => {
-    expect(templateError(() => evaluate('1 | nosuchfilter')).message).toContain(
-      "No filter named 'nosuchfilter'"
+  it('names unknown filters and tests in Ansible words, with the template', () => {
+    expect(templateError(() => render('a {{ 1 | nosuchfilter }}', {})).message).toBe(
+      'template error while templating string: Could not load "nosuchfilter": \'nosuchfilter\'. ' +
+        'String: a {{ 1 | nosuchfilter }}. Could not load "nosuchfilter": \'nosuchfilter\''
     )
-    expect(templateError(() => evaluate('1 is nosuchtest')).message).toContain(
-      "No test named 'nosuchtest'"
+    expect(templateError(() => evaluate('1 is nosuchtest')).message).toBe(
+      'template error while templating string: Could not load "nosuchtest": \'nosuchtest\'. ' +
+        'String: 1 is nosuchtest. Could not load "nosuchtest": \'nosuchtest\''
+    )
+  })
+
+  it("reports Python's type errors naming the template, as Ansible does", () => {
+    expect(templateError(() => render("{{ x + 'a' }}", { x: 1 })).message).toBe(
+      "Unexpected templating type error occurred on ({{ x + 'a' }}): unsupported operand type(s) for +: 'int' and 'str'. " +
+        "unsupported operand type(s) for +: 'int' and 'str'"
+    )
+    // Inside a loop nunjucks re-creates the error from its text: it is still a type error.
+    expect(
+      templateError(() => render('{% for i in [1] %}{{ i | list }}{% endfor %}', {})).message
+    ).toBe(
+      "Unexpected templating type error occurred on ({% for i in [1] %}{{ i | list }}{% endfor %}): 'int' object is not iterable. " +
+        "'int' object is not iterable"
     )
   })
 })

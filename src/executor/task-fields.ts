@@ -1,7 +1,12 @@
 // A task's keywords rendered for one host, as Ansible's TaskExecutor templates and post-validates them
 // before the action runs: the arguments, `environment` (the play's under the task's), `timeout`, and the
 // conditionals (when, until, changed_when, failed_when) with Ansible's error messages.
-import { UndefinedVariableError, UnsafeConditionalError } from '../errors.js'
+import {
+  JinjaError,
+  jinjaErrorMessage,
+  UndefinedVariableError,
+  UnsafeConditionalError
+} from '../errors.js'
 import { ModuleArgumentError } from '../modules/module.js'
 import { FACT_MODULES } from '../modules/gather-facts.js'
 import type { Task } from '../playbook/types.js'
@@ -149,6 +154,15 @@ export function evaluateConditional(
     if (error instanceof UnsafeConditionalError)
       throw new TaskTemplateError(
         `The conditional check '${String(condition)}' failed. The error was: ${error.message}${task ? positionDetails(task) : ''}`
+      )
+    // Ansible templates the condition as `{% if … %} True {% else %} False {% endif %}`: a Jinja error names that.
+    if (error instanceof JinjaError)
+      throw new TaskTemplateError(
+        `The conditional check '${String(condition)}' failed. The error was: ${jinjaErrorMessage(
+          error.reason,
+          error.kind,
+          `{% if ${String(condition)} %} True {% else %} False {% endif %}`
+        )}${task ? positionDetails(task) : ''}`
       )
     const reason =
       error instanceof UndefinedVariableError

@@ -1,7 +1,7 @@
 // A task's `loop` on one host, as Ansible's TaskExecutor runs one: the items rendered, `loop_control`
 // (loop_var, index_var, label, pause, extended), each item run in turn with what earlier items registered,
 // and the loop's result (`results`, with the task's changed/failed/skipped from its items).
-import { UndefinedVariableError } from '../errors.js'
+import { TemplateError, UndefinedVariableError } from '../errors.js'
 import { LookupFailure, runLoopLookup } from '../template/index.js'
 import { ActionPluginError, ModuleArgumentError, type ModuleResult } from '../modules/module.js'
 import { pythonStr, tuplesAsLists, untrustedReadCount } from '../template/index.js'
@@ -115,6 +115,9 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
             ctx.scope()
           )
   } catch (error) {
+    // As Ansible's TaskExecutor: another template error fails the task with failed and msg only.
+    if (error instanceof TemplateError && !isUndefinedError(error))
+      return { failed: true, msg: error.message }
     if (!isUndefinedError(error)) throw error
     return undefinedLoop(ctx, error)
   }

@@ -5,7 +5,7 @@ import {
   SHOW_RESULT,
   type ModuleDefinition
 } from './module.js'
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError, jinjaErrorMessage } from '../errors.js'
 import { isUndefinedTemplateError } from '../template/undefined.js'
 
 /** What the console leaves out of a debug result that has no `msg` (a `var` result). */
@@ -68,6 +68,11 @@ export const debugModule: ModuleDefinition = {
       } catch (error) {
         // As Ansible: only an undefined variable is shown as such; a filter's error or a syntax error
         // fails the task (with `failed` and `msg` only: the action raised).
+        // A Jinja error names the text Ansible templates: the expression in `{{…}}`.
+        if (error instanceof JinjaError)
+          throw new ActionPluginError(
+            jinjaErrorMessage(error.reason, error.kind, `{{${expression}}}`)
+          )
         if (!isUndefinedTemplateError(error))
           throw error instanceof TemplateError ? new ActionPluginError(error.message) : error
         value = 'VARIABLE IS NOT DEFINED!'

@@ -1,5 +1,5 @@
 import nunjucks from 'nunjucks'
-import { TemplateError, UndefinedVariableError } from '../errors.js'
+import { JinjaError, TemplateError, UndefinedVariableError } from '../errors.js'
 import { CAPTURE_NAME, installJinjaCompat } from './jinja-compat.js'
 import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource } from './jinja-lexer.js'
 import { VARS_KEY } from './jinja-runtime.js'
@@ -46,6 +46,8 @@ function translateError(err: unknown, source: string): TemplateError {
     if (e instanceof UndefinedVariableError)
       return e.expression !== undefined ? e : new UndefinedVariableError(e.message, source)
     if (e instanceof LookupFailure) return e
+    if (e instanceof JinjaError)
+      return e.shownSource !== undefined ? e : new JinjaError(e.reason, e.kind, source)
     if (e instanceof TemplateError)
       return e.expression !== undefined ? e : new TemplateError(e.message, source)
   }
@@ -56,19 +58,20 @@ function translateError(err: unknown, source: string): TemplateError {
   const message = stripNunjucksNoise(raw)
   // Inside {% for %} nunjucks re-creates our error from its text, dropping the original object.
   const ours =
-    /^(TemplateError|UndefinedVariableError|LookupFailure|LookupOptionError): ([\s\S]*)$/.exec(
+    /^(TemplateError|UndefinedVariableError|LookupFailure|LookupOptionError|JinjaError|JinjaTypeError): ([\s\S]*)$/.exec(
       message
     )
   if (ours) {
     if (ours[1] === 'UndefinedVariableError') return new UndefinedVariableError(ours[2]!, source)
     // A lookup's failure keeps its class: the task reports it as Ansible does (failed and msg only).
     if (ours[1] === 'LookupFailure') return new LookupFailure(ours[2]!, true)
+    // Only its text is left: a bare Jinja error's is its reason (one already wrapped never gets here).
+    if (ours[1] === 'JinjaError') return new JinjaError(ours[2]!, 'syntax', source)
+    if (ours[1] === 'JinjaTypeError') return new JinjaError(ours[2]!, 'type', source)
     return new TemplateError(ours[2]!, source)
   }
-  return new TemplateError(
-    `template error while templating string: ${message}. String: ${source}`,
-    source
-  )
+  // Anything else nunjucks raises is a syntax error of the template.
+  return new JinjaError(message, 'syntax', source)
 }
 
 /**

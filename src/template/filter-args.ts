@@ -1,5 +1,5 @@
 /** What a filter is, and how filters read their arguments (list, dict, text, attribute path). */
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import { type Kwargs, getAttribute } from './attributes.js'
 import { pyTypeName, pythonStr } from './python.js'
 import { isRecord } from '../values/records.js'
@@ -13,12 +13,19 @@ export interface FilterDependencies {
   callTest(name: string, value: unknown, args: unknown[], kwargs: Kwargs): boolean
 }
 
-/** The items of a list, the characters of a string, the keys of a dict; else refused, naming the filter. */
-export function iterableItems(value: unknown, filter: string): unknown[] {
+/**
+ * The items of a list, the characters of a string, the keys of a dict; else Python's TypeError (Ansible
+ * reports it naming the template), or the filter's own words when `refusal` gives them.
+ */
+export function iterableItems(
+  value: unknown,
+  _filter: string,
+  refusal = `'${pyTypeName(value)}' object is not iterable`
+): unknown[] {
   if (Array.isArray(value)) return value
   if (typeof value === 'string') return [...value]
   if (isRecord(value)) return Object.keys(value)
-  throw new TemplateError(`The '${filter}' filter expects a list, got ${pyTypeName(value)}`)
+  throw new JinjaError(refusal, 'type')
 }
 
 /** The value as a dict (refused otherwise, naming the filter). */

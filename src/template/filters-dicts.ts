@@ -2,7 +2,7 @@
 import { TemplateError } from '../errors.js'
 import { getAttribute } from './attributes.js'
 import { type FilterFunction, dictArg, iterableItems, toText } from './filter-args.js'
-import { PyTuple, pyIn, pyTruthy } from './python.js'
+import { PyTuple, pyIn, pyTruthy, pyTypeName } from './python.js'
 import { assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 
@@ -44,7 +44,11 @@ export const DICT_FILTERS: Record<string, FilterFunction> = {
   items2dict: (v, _a, kw) => {
     const [k, val] = [String(kw.key_name ?? 'key'), String(kw.value_name ?? 'value')]
     return Object.fromEntries(
-      iterableItems(v, 'items2dict').map((item) => [
+      iterableItems(
+        v,
+        'items2dict',
+        `items2dict requires a list, got <class '${pyTypeName(v)}'> instead.`
+      ).map((item) => [
         toText(assertDefined(getAttribute(item, k))),
         assertDefined(getAttribute(item, val))
       ])

@@ -247,7 +247,9 @@ function pformat(value: unknown): string {
 
 function urlencode(value: unknown): string {
   if (typeof value === 'string') return urlQuote(value, '/')
-  const pairs = isRecord(value) ? Object.entries(value) : iterableItems(value, 'urlencode')
+  // As Jinja2: what is not iterable is quoted as its text.
+  if (!isRecord(value) && !Array.isArray(value)) return urlQuote(pythonStr(value), '/')
+  const pairs = isRecord(value) ? Object.entries(value) : value
   return pairs
     .map((pair) => {
       const [k, v] = pair as [unknown, unknown]

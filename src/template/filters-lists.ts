@@ -1,5 +1,5 @@
 /** List filters: length, join, first, last, set operations, sort, min, max, sum, map, select. */
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import type { Kwargs } from './attributes.js'
 import {
   type FilterDependencies,
@@ -68,7 +68,7 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
       if (typeof v === 'string') return [...v].length
       if (Array.isArray(v)) return v.length
       if (isRecord(v)) return Object.keys(v).length
-      throw new TemplateError(`object of type '${pyTypeName(v)}' has no len()`)
+      throw new JinjaError(`object of type '${pyTypeName(v)}' has no len()`, 'type')
     },
     join: (v, [sep = '', attribute], kw) => {
       const attr = kw.attribute ?? attribute
@@ -85,7 +85,7 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
       return items.length ? items[0] : new Undefined('No first item, sequence was empty.', 'first')
     },
     last: (v) => {
-      const items = iterableItems(v, 'last')
+      const items = iterableItems(v, 'last', `'${pyTypeName(v)}' object is not reversible`)
       return items.length
         ? items[items.length - 1]
         : new Undefined('No last item, sequence was empty.', 'last')

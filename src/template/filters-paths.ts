@@ -159,7 +159,11 @@ export const PATH_FILTERS: Record<string, FilterFunction> = {
   path_join: (v) =>
     typeof v === 'string'
       ? v
-      : iterableItems(v, 'path_join')
+      : iterableItems(
+          v,
+          'path_join',
+          `|path_join expects string or sequence, got <class '${pyTypeName(v)}'> instead.`
+        )
           .map(toText)
           .reduce(
             (acc, part) =>

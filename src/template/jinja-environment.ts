@@ -1,6 +1,6 @@
 /** The Ansible environment: filters and tests that refuse Undefined, globals, lookups. */
 import nunjucks from 'nunjucks'
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import type { FilterFunction } from './filter-args.js'
 import { UNDEFINED_SAFE_FILTERS, createFilters } from './filters.js'
 import { STRING_TYPE_FILTERS, markNativeText, unmarkNativeText } from './native-text.js'
@@ -87,7 +87,7 @@ export function createEnvironment(
   const getFilter = env.getFilter.bind(env)
   env.getFilter = (name: string) => {
     if (!Object.hasOwn(builtins.filters, name))
-      throw new TemplateError(`No filter named '${name}'.`)
+      throw new JinjaError(`Could not load "${name}": '${name}'`, 'syntax')
     return getFilter(name)
   }
   // Lookups run on the controller (src/template/lookups) with the variables the template is rendered with.

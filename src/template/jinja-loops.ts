@@ -5,7 +5,7 @@
  * `loop.depth`, `loop.depth0`, `loop.cycle(...)` and `loop.changed(...)`, and `set` scoped to the loop
  * body. The filter keeps only the items whose condition holds, so `loop.index`, `loop.length` and `else`
  * count those, as in Jinja2. */
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import { type AstNode, type CompilerMethod, nj, nodes, runtime } from './nunjucks-internals.js'
 import { PyFloat, pyEquals, pyTruthy, pyTypeName } from './python.js'
 import { Undefined, assertDefined } from './undefined.js'
@@ -236,7 +236,7 @@ export function installLoopPatches(): void {
         typeof value === 'boolean' ||
         value instanceof PyFloat
       )
-        throw new TemplateError(`'${pyTypeName(value)}' object is not iterable`)
+        throw new JinjaError(`'${pyTypeName(value)}' object is not iterable`, 'type')
       return value
     },
     __apLoopFilter: (value: unknown, keep: (item: unknown) => unknown) =>

@@ -1,5 +1,5 @@
 /** Runtime patches: strict Undefined lookups, Python str()/in/iteration, compiled-code helpers. */
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import { type Kwargs, findMethod, getAttribute, hasKey, sliceValue } from './attributes.js'
 import { type NunjucksContext, type NunjucksFrame, runtime } from './nunjucks-internals.js'
 import {
@@ -79,7 +79,7 @@ export function callTest(
 ): boolean {
   if (name === 'filter' || name === 'test') return nameTest(name, value, env)
   const test = Object.hasOwn(TESTS, name) ? TESTS[name] : undefined
-  if (!test) throw new TemplateError(`No test named '${name}'.`)
+  if (!test) throw new JinjaError(`Could not load "${name}": '${name}'`, 'syntax')
   if (!UNDEFINED_SAFE_TESTS.has(name)) assertArgumentsDefined(value, args, kwargs)
   // Tests other than the type tests see an integral float (PyFloat) as a plain number.
   if (!FLOAT_AWARE_TESTS.has(name)) {
@@ -126,7 +126,7 @@ export function installRuntimePatches(): void {
       if (typeof value === 'string') return [...value]
       if (isRecord(value)) return Object.keys(value)
       if (value === null || value === undefined)
-        throw new TemplateError("'NoneType' object is not iterable")
+        throw new JinjaError("'NoneType' object is not iterable", 'type')
       return value
     },
     __apTruthy: pyTruthy,

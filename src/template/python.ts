@@ -1,5 +1,5 @@
 import { ansibleBoolean } from '../ansible-boolean.js'
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import { Undefined, assertDefined } from './undefined.js'
 import { isRecord } from '../values/records.js'
 import {
@@ -302,8 +302,9 @@ export function pyIn(item: unknown, container: unknown): boolean {
   assertDefined(container)
   if (typeof container === 'string') {
     if (typeof item !== 'string') {
-      throw new TemplateError(
-        `'in <string>' requires string as left operand, not ${pyTypeName(item)}`
+      throw new JinjaError(
+        `'in <string>' requires string as left operand, not ${pyTypeName(item)}`,
+        'type'
       )
     }
     return container.includes(item)
@@ -315,12 +316,13 @@ export function pyIn(item: unknown, container: unknown): boolean {
       Object.hasOwn(container, String(item))
     )
   }
-  throw new TemplateError(`argument of type '${pyTypeName(container)}' is not iterable`)
+  throw new JinjaError(`argument of type '${pyTypeName(container)}' is not iterable`, 'type')
 }
 
 function binOpError(op: string, a: unknown, b: unknown): TemplateError {
-  return new TemplateError(
-    `unsupported operand type(s) for ${op}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`
+  return new JinjaError(
+    `unsupported operand type(s) for ${op}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+    'type'
   )
 }
 
@@ -385,8 +387,9 @@ export function pyBinOp(op: string, a: unknown, b: unknown): unknown {
     if (Array.isArray(a) && Array.isArray(b)) {
       const tuple = a instanceof PyTuple
       if (tuple !== b instanceof PyTuple) {
-        throw new TemplateError(
-          `can only concatenate ${pyTypeName(a)} (not "${pyTypeName(b)}") to ${pyTypeName(a)}`
+        throw new JinjaError(
+          `can only concatenate ${pyTypeName(a)} (not "${pyTypeName(b)}") to ${pyTypeName(a)}`,
+          'type'
         )
       }
       return tuple ? PyTuple.of(...a, ...b) : [...a, ...b]

@@ -1,4 +1,4 @@
-import { TemplateError, UnsafeConditionalError } from '../errors.js'
+import { JinjaError, TemplateError, UnsafeConditionalError } from '../errors.js'
 import { evaluateExpression, renderToString } from './engine.js'
 import { escapeExpressionBackslashes } from './escape-backslashes.js'
 import { withNativeTexts } from './native-text.js'
@@ -187,7 +187,15 @@ export class Templar {
       return convertData ? convertValue(rendered) : rendered
     }
     const source = text.replace(/\r\n?/g, '\n').replace(/\n$/, '')
-    const result = convertData ? this.renderSource(source, vars) : renderToString(source, vars)
+    let result: unknown
+    try {
+      result = convertData ? this.renderSource(source, vars) : renderToString(source, vars)
+    } catch (error) {
+      // A Jinja error names the file's text as read, its last line break included, as Ansible's does.
+      if (error instanceof JinjaError && error.shownSource === source && source !== text)
+        throw new JinjaError(error.reason, error.kind, text)
+      throw error
+    }
     if (typeof result !== 'string') return result
     const missing = trailingNewlines(text) - trailingNewlines(result)
     return missing > 0 ? result + '\n'.repeat(missing) : result

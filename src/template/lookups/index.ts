@@ -4,7 +4,7 @@
  * (wantlist, errors=strict|warn|ignore, the comma-joined string of `lookup()`).
  */
 import { setTemplateWarningSink, templateWarning } from '../warnings.js'
-import { TemplateError, UndefinedVariableError } from '../../errors.js'
+import { JinjaError, TemplateError, UndefinedVariableError } from '../../errors.js'
 import { LOOKUPS_NOT_RUN } from '../../playbook/keywords.js'
 import { assertDeeplyDefined } from '../undefined.js'
 import { PyTuple, pythonStr } from '../python.js'
@@ -148,7 +148,12 @@ export function callLookup(
       shown = `Lookup failed but the error is being ignored: ${message}`
     } else {
       const original = error instanceof Error ? error.message : String(error)
-      const pythonClass = error instanceof LookupFailure ? error.pythonClass : 'Exception'
+      const pythonClass =
+        error instanceof LookupFailure
+          ? error.pythonClass
+          : error instanceof JinjaError
+            ? 'ansible.errors.AnsibleError'
+            : 'Exception'
       shown = `An unhandled exception occurred while running the lookup plugin '${name}'. Error was a <class '${pythonClass}'>, original message: ${original}`
       message = `${shown}. ${original}`
     }
