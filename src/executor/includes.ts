@@ -116,11 +116,13 @@ export class IncludeLoads {
       const loopVar = item['ansible_loop_var']
       if (typeof loopVar === 'string') {
         // As Ansible's IncludedFile: the loop (and index) variable reach the included tasks,
-        // ansible_loop_var does not.
+        // ansible_loop_var does not (nor ansible_index_var).
         loop[loopVar] = item[loopVar]
         const indexVar = item['ansible_index_var']
         if (typeof indexVar === 'string') loop[indexVar] = item[indexVar]
       }
+      // And `loop_control.extended`'s ansible_loop.
+      if (item['ansible_loop'] !== undefined) loop['ansible_loop'] = item['ansible_loop']
       const args = item['include_args'] as Record<string, unknown> | undefined
       out.push({
         public: isTruthy(args?.['public']),
