@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-RBJVGC4L.js";
+} from "./chunks/chunk-EQ5PSEM3.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-X5J4CXLU.js";
+} from "./chunks/chunk-YMKOXYIR.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-P4AMUCAL.js";
+} from "./chunks/chunk-PQPMPERK.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-RBJVGC4L.js";
+} from "./chunks/chunk-EQ5PSEM3.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-X5J4CXLU.js";
+} from "./chunks/chunk-YMKOXYIR.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-P4AMUCAL.js";
-import "./chunks/chunk-X5J4CXLU.js";
+} from "./chunks/chunk-PQPMPERK.js";
+import "./chunks/chunk-YMKOXYIR.js";
 
 // src/post.ts
 async function post() {
