@@ -412,6 +412,20 @@ describe('errors', () => {
     )
   })
 
+  it("reports what Jinja2's lexer refuses in its words, in text and in a lone expression", () => {
+    expect(templateError(() => render('a {{ x }', { x: 1 })).message).toBe(
+      "template error while templating string: unexpected '}'. String: a {{ x }. unexpected '}'"
+    )
+    expect(templateError(() => render("{{ 'abc }}", {})).message).toBe(
+      'template error while templating string: unexpected char "\'" at 3. String: {{ \'abc }}. ' +
+        'unexpected char "\'" at 3'
+    )
+    expect(templateError(() => render('{{ (1 }}', {})).message).toBe(
+      "template error while templating string: unexpected '}', expected ')'. String: {{ (1 }}. " +
+        "unexpected '}', expected ')'"
+    )
+  })
+
   it("reports Python's type errors naming the template, as Ansible does", () => {
     expect(templateError(() => render("{{ x + 'a' }}", { x: 1 })).message).toBe(
       "Unexpected templating type error occurred on ({{ x + 'a' }}): unsupported operand type(s) for +: 'int' and 'str'. " +

@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks'
 import { JinjaError, TemplateError, UndefinedVariableError } from '../errors.js'
 import { CAPTURE_NAME, installJinjaCompat } from './jinja-compat.js'
-import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource } from './jinja-lexer.js'
+import { ANSIBLE_TEMPLATE_SYNTAX, canonicalSource, lexJinja } from './jinja-lexer.js'
 import { VARS_KEY } from './jinja-runtime.js'
 import { LookupFailure } from './lookups/lookup-support.js'
 import { assertDeeplyDefined } from './undefined.js'
@@ -95,12 +95,30 @@ function compiled(source: string, shownSource = source, kind: SourceKind): nunju
       const text = kind === 'text' ? canonicalSource(source, PLAYBOOK_STRING_SYNTAX) : source
       template = new nunjucks.Template(text, env, undefined, true)
     } catch (err) {
+      if (kind === 'expression') refuseAsJinjaLexes(shownSource)
       throw translateError(err, shownSource)
     }
     if (cache.size >= MAX_CACHED_TEMPLATES) cache.clear()
     cache.set(source, template)
   }
   return template
+}
+
+/**
+ * An expression nunjucks could not compile: when Jinja2's lexer refuses its text (an unclosed string, a
+ * stray bracket), that is the error, in Jinja2's words. A bare expression (a conditional) is lexed as
+ * Ansible templates it, inside `{% if %}`.
+ */
+function refuseAsJinjaLexes(shownSource: string): void {
+  const text = /\{[{%]/.test(shownSource)
+    ? shownSource
+    : `{% if ${shownSource} %} True {% else %} False {% endif %}`
+  try {
+    lexJinja(text, PLAYBOOK_STRING_SYNTAX)
+  } catch (error) {
+    if (error instanceof JinjaError) throw new JinjaError(error.reason, error.kind, shownSource)
+    throw error
+  }
 }
 
 // The template text being rendered, innermost last (a lookup may render another template): rendering

@@ -7,7 +7,7 @@
  * nunjucks' own lexer would misread (`{`, `#}`) handed over as string literals. nunjucks then parses the
  * tags' contents and renders as it does for every other template (engine.ts).
  */
-import { TemplateError } from '../errors.js'
+import { JinjaError } from '../errors.js'
 
 /** The Jinja2 environment settings that decide how template text is split into text and tags. */
 export interface JinjaSyntax {
@@ -151,7 +151,7 @@ function stripBefore(text: string, sign: string, lstrip: boolean, lineStarting: 
 /**
  * Splits template source into text and tags as Jinja2's lexer does with `syntax`; text comes with its
  * newlines in `newlineSequence`, as do newlines inside string literals in tags.
- * @throws TemplateError for a comment or raw block without its end, and for the characters and brackets
+ * @throws JinjaError (a syntax error) for a comment or raw block without its end, and for the characters and brackets
  *   Jinja2's lexer refuses inside a tag
  */
 export function lexJinja(source: string, syntax: JinjaSyntax): Piece[] {
@@ -189,20 +189,21 @@ export function lexJinja(source: string, syntax: JinjaSyntax): Piece[] {
     pos = m.index + m[0].length
     if (kind === 'raw') {
       const end = matchAt(rules.rawEnd, text, pos)
-      if (!end) throw new TemplateError('Missing end of raw directive')
+      if (!end) throw new JinjaError('Missing end of raw directive', 'syntax')
       data(stripBefore(end[1]!, end[2]!, syntax.lstripBlocks, lineStarting))
       lineStarting = end[0].endsWith('\n')
       pos = end.index + end[0].length
     } else if (kind === 'comment') {
       const end = matchAt(rules.commentEnd, text, pos)
-      if (!end) throw new TemplateError('Missing end of comment tag')
+      if (!end) throw new JinjaError('Missing end of comment tag', 'syntax')
       lineStarting = end[0].endsWith('\n')
       pos = end.index + end[0].length
     } else {
       const tag = lexTag(text, pos, kind === 'block' ? rules.blockEnd : rules.variableEnd, nl)
       if (tag.end < 0) {
-        throw new TemplateError(
-          `unexpected end of template, expected 'end of ${kind === 'block' ? 'statement block' : 'print statement'}'.`
+        throw new JinjaError(
+          `unexpected end of template, expected 'end of ${kind === 'block' ? 'statement block' : 'print statement'}'.`,
+          'syntax'
         )
       }
       pieces.push({ kind, body: tag.body })
@@ -240,8 +241,9 @@ function lexTag(
       }
     }
     if (!token) {
-      throw new TemplateError(
-        `unexpected char ${pythonCharRepr(text[pos]!)} at ${countCodePoints(text.slice(0, pos))}`
+      throw new JinjaError(
+        `unexpected char ${pythonCharRepr(text[pos]!)} at ${countCodePoints(text.slice(0, pos))}`,
+        'syntax'
       )
     }
     if (token.kind === 'operator') {
@@ -249,8 +251,9 @@ function lexTag(
       if (CLOSING[op]) balance.push(CLOSING[op])
       else if (op === '}' || op === ')' || op === ']') {
         const expected = balance.pop()
-        if (expected === undefined) throw new TemplateError(`unexpected '${op}'`)
-        if (expected !== op) throw new TemplateError(`unexpected '${op}', expected '${expected}'`)
+        if (expected === undefined) throw new JinjaError(`unexpected '${op}'`, 'syntax')
+        if (expected !== op)
+          throw new JinjaError(`unexpected '${op}', expected '${expected}'`, 'syntax')
       }
     }
     body += token.kind === 'string' ? token.value.replace(/\n/g, nl) : token.value
@@ -265,7 +268,7 @@ function lexTag(
  */
 function refuseRawLookalike(body: string): void {
   const name = /^\s*(raw|endraw|verbatim|endverbatim)\b/.exec(body)
-  if (name) throw new TemplateError(`Encountered unknown tag '${name[1]}'.`)
+  if (name) throw new JinjaError(`Encountered unknown tag '${name[1]}'.`, 'syntax')
 }
 
 function countCodePoints(text: string): number {
