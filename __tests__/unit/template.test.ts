@@ -426,6 +426,37 @@ describe('errors', () => {
     )
   })
 
+  it("checks statements' nesting as Jinja2's parser does, in its words", () => {
+    const reason = (text: string): string => {
+      const message = templateError(() => render(text, { x: 1 })).message
+      return message.slice(message.lastIndexOf(`String: ${text}. `) + `String: ${text}. `.length)
+    }
+    expect(reason('{% if x %}a')).toBe(
+      "Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."
+    )
+    expect(reason('{% for i in [1] %}{% if 1 %}{% endfor %}')).toBe(
+      "Encountered unknown tag 'endfor'. You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."
+    )
+    expect(reason('{% if 1 %}a{% else %}b{% elif 2 %}{% endif %}')).toBe(
+      "Encountered unknown tag 'elif'. Jinja was looking for the following tags: 'endif'. The innermost block that needs to be closed is 'if'."
+    )
+    // Tags nunjucks knows and Ansible's Jinja2 does not (no extension is enabled by default).
+    expect(reason('{% set l = [] %}{% do l.append(1) %}')).toBe("Encountered unknown tag 'do'.")
+    expect(reason('{% if x %}a{% elseif 2 %}b{% endif %}')).toBe(
+      "Encountered unknown tag 'elseif'. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."
+    )
+    expect(reason('{% endif %}')).toBe("Encountered unknown tag 'endif'.")
+    // A set with a nested target assigns.
+    expect(render('{% set a, (b, c) = [1, [2, 3]] %}{{ a }}{{ c }}', {})).toBe('13')
+    // What nests right renders.
+    expect(
+      render(
+        '{% set b %}s{% endset %}{% set n, m = 1, 2 %}{% for i in [1] %}{% if i %}{{ b }}{% elif 0 %}{% else %}{% endif %}{% else %}e{% endfor %}{% with a = 1 %}{{ a }}{% endwith %}{% macro f() %}m{% endmacro %}{{ f() }}{% filter upper %}u{% endfilter %}',
+        {}
+      )
+    ).toBe('s1mU')
+  })
+
   it("reports Python's type errors naming the template, as Ansible does", () => {
     expect(templateError(() => render("{{ x + 'a' }}", { x: 1 })).message).toBe(
       "Unexpected templating type error occurred on ({{ x + 'a' }}): unsupported operand type(s) for +: 'int' and 'str'. " +

@@ -296,13 +296,97 @@ function stringLiteral(text: string): string {
   return `"${text.replace(/[\\"\n\r]/g, (ch) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r' })[ch]!)}"`
 }
 
+/** The statements Ansible's Jinja2 environment knows (no extension is enabled by default). */
+const SIMPLE_STATEMENTS = new Set(['extends', 'print', 'include', 'from', 'import'])
+/** The statements with a body, and the tags that may end (or continue) it. */
+const BODY_ENDS: Record<string, readonly string[]> = {
+  for: ['endfor', 'else'],
+  if: ['elif', 'else', 'endif'],
+  block: ['endblock'],
+  macro: ['endmacro'],
+  with: ['endwith'],
+  autoescape: ['endautoescape'],
+  call: ['endcall'],
+  filter: ['endfilter'],
+  set: ['endset']
+}
+/**
+ * Whether a `set` tag is an assignment: a lone `=` outside brackets and strings follows its target(s)
+ * (`{% set a, (b, c) = … %}`); without one it opens a block ended by endset (`{% set x | f(k=1) %}`).
+ */
+function isSetAssignment(body: string): boolean {
+  let depth = 0
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!
+    if (ch === "'" || ch === '"') {
+      for (i++; i < body.length && body[i] !== ch; i++) if (body[i] === '\\') i++
+    } else if (ch === '(' || ch === '[' || ch === '{') depth++
+    else if (ch === ')' || ch === ']' || ch === '}') depth--
+    else if (
+      ch === '=' &&
+      depth === 0 &&
+      !'=!<>'.includes(body[i - 1] ?? '') &&
+      body[i + 1] !== '='
+    )
+      return true
+  }
+  return false
+}
+
+/**
+ * Checks the statements' nesting as Jinja2's parser does, failing in its words: a tag it does not know
+ * (nunjucks knows more, `elseif`, `switch`, …), an end or `else` where another block is open, a block
+ * left open at the end of the template.
+ */
+function checkStatements(pieces: readonly Piece[]): void {
+  // The open blocks, innermost last: the tag, and the tags that may come next in it.
+  const open: Array<{ tag: string; ends: readonly string[] }> = []
+  const fail = (name: string | undefined): never => {
+    const expected = new Set(open.flatMap((b) => b.ends))
+    const innermost = open.at(-1)
+    const message = [
+      name === undefined ? 'Unexpected end of template.' : `Encountered unknown tag '${name}'.`
+    ]
+    if (innermost) {
+      const looking = innermost.ends.map((t) => `'${t}'`).join(' or ')
+      message.push(
+        name !== undefined && expected.has(name)
+          ? `You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for ${looking}.`
+          : `Jinja was looking for the following tags: ${looking}.`
+      )
+      message.push(`The innermost block that needs to be closed is '${innermost.tag}'.`)
+    }
+    throw new JinjaError(message.join(' '), 'syntax')
+  }
+  for (const piece of pieces) {
+    if (piece.kind !== 'block') continue
+    const body = piece.body.trim()
+    const name = /^[\p{L}_][\p{L}\p{N}_]*/u.exec(body)?.[0]
+    if (name === undefined) throw new JinjaError('tag name expected', 'syntax')
+    const innermost = open.at(-1)
+    if (innermost?.ends.includes(name)) {
+      if (name.startsWith('end')) open.pop()
+      else if (name === 'else') innermost.ends = [`end${innermost.tag}`]
+      // `elif` keeps the if's tags.
+      continue
+    }
+    if (SIMPLE_STATEMENTS.has(name) || (name === 'set' && isSetAssignment(body))) continue
+    const ends = BODY_ENDS[name]
+    if (!ends) fail(name)
+    open.push({ tag: name, ends: ends! })
+  }
+  if (open.length > 0) fail(undefined)
+}
+
 /**
  * The canonical nunjucks source of a Jinja2 template: rendered by nunjucks without trimming
  * (trimBlocks and lstripBlocks off), it prints what Jinja2 prints for `source` with `syntax`.
  */
 export function canonicalSource(source: string, syntax: JinjaSyntax): string {
   let out = ''
-  for (const piece of lexJinja(source, syntax)) {
+  const pieces = lexJinja(source, syntax)
+  checkStatements(pieces)
+  for (const piece of pieces) {
     if (piece.kind === 'data')
       out += NUNJUCKS_TAG_TEXT.test(piece.text) ? `{{ ${stringLiteral(piece.text)} }}` : piece.text
     else if (piece.kind === 'block') out += `{% ${piece.body} %}`
