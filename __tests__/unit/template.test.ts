@@ -446,6 +446,13 @@ describe('errors', () => {
       "Encountered unknown tag 'elseif'. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."
     )
     expect(reason('{% endif %}')).toBe("Encountered unknown tag 'endif'.")
+    // A filtered set block (Jinja2 2.10+), inside a loop too.
+    expect(
+      render(
+        "{% set t | replace('x', 'y=') | upper %}ax{{ 1 }}{% endset %}[{{ t }}] {% for i in [1,2] %}{% set u | trim %}  {{ i }}  {% endset %}<{{ u }}>{% endfor %}",
+        {}
+      )
+    ).toBe('[AY=1] <1><2>')
     // A set with a nested target assigns.
     expect(render('{% set a, (b, c) = [1, [2, 3]] %}{{ a }}{{ c }}', {})).toBe('13')
     // What nests right renders.

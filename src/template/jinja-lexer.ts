@@ -386,11 +386,24 @@ export function canonicalSource(source: string, syntax: JinjaSyntax): string {
   let out = ''
   const pieces = lexJinja(source, syntax)
   checkStatements(pieces)
+  // Jinja2's filtered set block (`{% set x | f %}…{% endset %}`), which nunjucks lacks: the block is
+  // captured, then the filters applied to it. The open set blocks, innermost last.
+  const setBlocks: Array<{ name: string; filters: string } | undefined> = []
   for (const piece of pieces) {
     if (piece.kind === 'data')
       out += NUNJUCKS_TAG_TEXT.test(piece.text) ? `{{ ${stringLiteral(piece.text)} }}` : piece.text
-    else if (piece.kind === 'block') out += `{% ${piece.body} %}`
-    else out += `{{ ${piece.body} }}`
+    else if (piece.kind === 'block') {
+      const body = piece.body.trim()
+      if (/^set\b/.test(body) && !isSetAssignment(body)) {
+        const filtered = /^set\s+([\p{L}_][\p{L}\p{N}_]*)\s*(\|[\s\S]*)$/u.exec(body)
+        setBlocks.push(filtered ? { name: filtered[1]!, filters: filtered[2]! } : undefined)
+        out += filtered ? `{% set ${filtered[1]} %}` : `{% ${piece.body} %}`
+      } else if (/^endset\b/.test(body)) {
+        const block = setBlocks.pop()
+        out += `{% ${piece.body} %}`
+        if (block) out += `{% set ${block.name} = ${block.name} ${block.filters} %}`
+      } else out += `{% ${piece.body} %}`
+    } else out += `{{ ${piece.body} }}`
   }
   return out
 }
