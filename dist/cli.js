@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-EQ5PSEM3.js";
+} from "./chunks/chunk-2OZTNLW3.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-YMKOXYIR.js";
+} from "./chunks/chunk-GAOX3HFG.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

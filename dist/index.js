@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-PQPMPERK.js";
+} from "./chunks/chunk-IDZM3TXU.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-EQ5PSEM3.js";
+} from "./chunks/chunk-2OZTNLW3.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-YMKOXYIR.js";
+} from "./chunks/chunk-GAOX3HFG.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-PQPMPERK.js";
-import "./chunks/chunk-YMKOXYIR.js";
+} from "./chunks/chunk-IDZM3TXU.js";
+import "./chunks/chunk-GAOX3HFG.js";
 
 // src/post.ts
 async function post() {
