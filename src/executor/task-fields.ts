@@ -150,19 +150,20 @@ export function evaluateConditional(
   try {
     return templar.isTrue(condition, scope)
   } catch (error) {
-    // Ansible words this one without its "error while evaluating conditional" part.
-    if (error instanceof UnsafeConditionalError)
-      throw new TaskTemplateError(
-        `The conditional check '${String(condition)}' failed. The error was: ${error.message}${task ? positionDetails(task) : ''}`
+    const failed = (cause: string): TaskTemplateError =>
+      new TaskTemplateError(
+        `The conditional check '${String(condition)}' failed. The error was: ${cause}${task ? positionDetails(task) : ''}`
       )
+    // Ansible words this one without its "error while evaluating conditional" part.
+    if (error instanceof UnsafeConditionalError) throw failed(error.message)
     // Ansible templates the condition as `{% if … %} True {% else %} False {% endif %}`: a Jinja error names that.
     if (error instanceof JinjaError)
-      throw new TaskTemplateError(
-        `The conditional check '${String(condition)}' failed. The error was: ${jinjaErrorMessage(
+      throw failed(
+        jinjaErrorMessage(
           error.reason,
           error.kind,
           `{% if ${String(condition)} %} True {% else %} False {% endif %}`
-        )}${task ? positionDetails(task) : ''}`
+        )
       )
     const reason =
       error instanceof UndefinedVariableError
@@ -170,9 +171,7 @@ export function evaluateConditional(
         : error instanceof Error
           ? error.message
           : String(error)
-    throw new TaskTemplateError(
-      `The conditional check '${String(condition)}' failed. The error was: error while evaluating conditional (${String(condition)}): ${reason}${task ? positionDetails(task) : ''}`
-    )
+    throw failed(`error while evaluating conditional (${String(condition)}): ${reason}`)
   }
 }
 

@@ -115,11 +115,10 @@ export async function runLoop(ctx: TaskHostContext, runItem: ItemRun): Promise<M
             ctx.scope()
           )
   } catch (error) {
+    if (isUndefinedError(error)) return undefinedLoop(ctx, error)
     // As Ansible's TaskExecutor: another template error fails the task with failed and msg only.
-    if (error instanceof TemplateError && !isUndefinedError(error))
-      return { failed: true, msg: error.message }
-    if (!isUndefinedError(error)) throw error
-    return undefinedLoop(ctx, error)
+    if (error instanceof TemplateError) return { failed: true, msg: error.message }
+    throw error
   }
   const itemsSafe =
     loop.lookup === undefined && loop.viaLookup !== true && untrustedReadCount() === readsBefore

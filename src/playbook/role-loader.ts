@@ -389,7 +389,6 @@ interface RoleLink {
   defaults: Record<string, unknown>
 }
 
-/** The link a role use makes in the chain of a role it includes or imports from its own tasks. */
 /**
  * As Ansible's include params of an import_role / include_role in a role's tasks: the including role's name
  * and path go in front of its own `ansible_parent_role_names` / `ansible_parent_role_paths`, seen by the
@@ -411,6 +410,7 @@ function parentRoleParams(
   }
 }
 
+/** The link a role use makes in the chain of a role it includes or imports from its own tasks. */
 function linkOf(role: RoleRef): RoleLink {
   return { params: role.params, vars: role.vars, defaults: role.defaults }
 }

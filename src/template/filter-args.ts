@@ -19,7 +19,6 @@ export interface FilterDependencies {
  */
 export function iterableItems(
   value: unknown,
-  _filter: string,
   refusal = `'${pyTypeName(value)}' object is not iterable`
 ): unknown[] {
   if (Array.isArray(value)) return value

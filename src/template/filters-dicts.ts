@@ -44,22 +44,17 @@ export const DICT_FILTERS: Record<string, FilterFunction> = {
   items2dict: (v, _a, kw) => {
     const [k, val] = [String(kw.key_name ?? 'key'), String(kw.value_name ?? 'value')]
     return Object.fromEntries(
-      iterableItems(
-        v,
-        'items2dict',
-        `items2dict requires a list, got <class '${pyTypeName(v)}'> instead.`
-      ).map((item) => [
-        toText(assertDefined(getAttribute(item, k))),
-        assertDefined(getAttribute(item, val))
-      ])
+      iterableItems(v, `items2dict requires a list, got <class '${pyTypeName(v)}'> instead.`).map(
+        (item) => [
+          toText(assertDefined(getAttribute(item, k))),
+          assertDefined(getAttribute(item, val))
+        ]
+      )
     )
   },
   dict: (v) =>
     Object.fromEntries(
-      iterableItems(v, 'dict').map((pair) => [
-        toText((pair as unknown[])[0]),
-        (pair as unknown[])[1]
-      ])
+      iterableItems(v).map((pair) => [toText((pair as unknown[])[0]), (pair as unknown[])[1]])
     ),
   items: (v) => Object.entries(dictArg(v, 'items')).map(([k, x]) => PyTuple.of(k, x)),
   combine: (v, others, kw) => {

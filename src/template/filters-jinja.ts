@@ -97,7 +97,7 @@ function groupby(value: unknown, args: unknown[], kw: Record<string, unknown>): 
   const key = (item: unknown): unknown => lowered(raw(item), sensitive)
   const groups: unknown[] = []
   let current: { key: unknown; items: unknown[] } | undefined
-  for (const item of sortItems(iterableItems(value, 'groupby'), key, false)) {
+  for (const item of sortItems(iterableItems(value), key, false)) {
     const k = key(item)
     if (current && pyEquals(current.key, k)) current.items.push(item)
     else {
@@ -110,7 +110,7 @@ function groupby(value: unknown, args: unknown[], kw: Record<string, unknown>): 
 }
 
 function sliceFilter(value: unknown, [count, fill = null]: unknown[]): unknown[][] {
-  const seq = iterableItems(value, 'slice')
+  const seq = iterableItems(value)
   const slices = Number(count)
   const perSlice = Math.floor(seq.length / slices)
   const withExtra = seq.length % slices

@@ -72,7 +72,7 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
     },
     join: (v, [sep = '', attribute], kw) => {
       const attr = kw.attribute ?? attribute
-      return iterableItems(v, 'join')
+      return iterableItems(v)
         .map((item) =>
           toText(
             attr === undefined || attr === null ? item : assertDefined(attributePath(item, attr))
@@ -81,27 +81,25 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
         .join(toText(kw.d ?? sep))
     },
     first: (v) => {
-      const items = iterableItems(v, 'first')
+      const items = iterableItems(v)
       return items.length ? items[0] : new Undefined('No first item, sequence was empty.', 'first')
     },
     last: (v) => {
-      const items = iterableItems(v, 'last', `'${pyTypeName(v)}' object is not reversible`)
+      const items = iterableItems(v, `'${pyTypeName(v)}' object is not reversible`)
       return items.length
         ? items[items.length - 1]
         : new Undefined('No last item, sequence was empty.', 'last')
     },
-    list: (v) => [...iterableItems(v, 'list')],
+    list: (v) => [...iterableItems(v)],
     reverse: (v) =>
-      typeof v === 'string'
-        ? [...v].reverse().join('')
-        : [...iterableItems(v, 'reverse')].reverse(),
+      typeof v === 'string' ? [...v].reverse().join('') : [...iterableItems(v)].reverse(),
     unique: (v, [caseSensitive = null, attribute], kw) => {
       // Jinja2's do_unique, which Ansible 2.14 calls: strings compared without case unless asked.
       const sensitive = kw.case_sensitive ?? caseSensitive
       const by = kw.attribute ?? attribute
       const key = sortKey(toBoolean(sensitive ?? false), by)
       const seen: unknown[] = []
-      return iterableItems(v, 'unique').filter((item) => {
+      return iterableItems(v).filter((item) => {
         const k = key(item)
         // do_unique keeps a set of what it saw: a list or dict there fails, and Ansible's fallback
         // (equality, which the filter below is) takes over only without case_sensitive=False or attribute.
@@ -127,45 +125,40 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
               ? []
               : [x]
         )
-      return flat(iterableItems(v, 'flatten'), 0)
+      return flat(iterableItems(v), 0)
     },
-    union: (v, [other]) =>
-      uniqueList([...iterableItems(v, 'union'), ...iterableItems(other, 'union')]),
+    union: (v, [other]) => uniqueList([...iterableItems(v), ...iterableItems(other)]),
     intersect: (v, [other]) =>
-      uniqueList(
-        iterableItems(v, 'intersect').filter((x) => pyIn(x, iterableItems(other, 'intersect')))
-      ),
+      uniqueList(iterableItems(v).filter((x) => pyIn(x, iterableItems(other)))),
     difference: (v, [other]) =>
-      uniqueList(
-        iterableItems(v, 'difference').filter((x) => !pyIn(x, iterableItems(other, 'difference')))
-      ),
+      uniqueList(iterableItems(v).filter((x) => !pyIn(x, iterableItems(other)))),
     symmetric_difference: (v, [other]) => {
-      const a = iterableItems(v, 'symmetric_difference')
-      const b = iterableItems(other, 'symmetric_difference')
+      const a = iterableItems(v)
+      const b = iterableItems(other)
       return uniqueList([...a.filter((x) => !pyIn(x, b)), ...b.filter((x) => !pyIn(x, a))])
     },
     zip: (v, others) => {
-      const lists = [iterableItems(v, 'zip'), ...others.map((o) => iterableItems(o, 'zip'))]
+      const lists = [iterableItems(v), ...others.map((o) => iterableItems(o))]
       const n = Math.min(...lists.map((l) => l.length))
       return Array.from({ length: n }, (_, i) => PyTuple.of(...lists.map((l) => l[i])))
     },
     sort: (v, [reverse = false, caseSensitive = false, attribute], kw) => {
       const key = sortKey(toBoolean(kw.case_sensitive ?? caseSensitive), kw.attribute ?? attribute)
       const sign = pyTruthy(kw.reverse ?? reverse) ? -1 : 1
-      return [...iterableItems(v, 'sort')].sort((a, b) => pyOrder(key(a), key(b)) * sign)
+      return [...iterableItems(v)].sort((a, b) => pyOrder(key(a), key(b)) * sign)
     },
-    min: (v, _a, kw) => minMax(iterableItems(v, 'min'), kw, 1),
-    max: (v, _a, kw) => minMax(iterableItems(v, 'max'), kw, -1),
+    min: (v, _a, kw) => minMax(iterableItems(v), kw, 1),
+    max: (v, _a, kw) => minMax(iterableItems(v), kw, -1),
     sum: (v, [attribute, start = 0], kw) => {
       const attr = kw.attribute ?? attribute
-      return iterableItems(v, 'sum').reduce<unknown>(
+      return iterableItems(v).reduce<unknown>(
         (acc, item) =>
           pyBinOp('+', acc, attr === undefined || attr === null ? item : attributePath(item, attr)),
         kw.start ?? start
       )
     },
     map: (v, args, kw) => {
-      const items = iterableItems(v, 'map')
+      const items = iterableItems(v)
       if (args.length === 0 && kw.attribute !== undefined) {
         return items.map((item) => {
           const found = attributePath(item, kw.attribute)
@@ -177,11 +170,11 @@ export function listFilters(deps: FilterDependencies): Record<string, FilterFunc
         throw new TemplateError("map: expected a filter name or attribute='...'")
       return items.map((item) => deps.callFilter(String(name), item, rest, kw))
     },
-    select: (v, args, kw) => selectWith(deps, iterableItems(v, 'select'), args, kw, true),
-    reject: (v, args, kw) => selectWith(deps, iterableItems(v, 'reject'), args, kw, false),
+    select: (v, args, kw) => selectWith(deps, iterableItems(v), args, kw, true),
+    reject: (v, args, kw) => selectWith(deps, iterableItems(v), args, kw, false),
     selectattr: (v, [attr, ...args], kw) =>
-      selectWith(deps, iterableItems(v, 'selectattr'), args, kw, true, attr),
+      selectWith(deps, iterableItems(v), args, kw, true, attr),
     rejectattr: (v, [attr, ...args], kw) =>
-      selectWith(deps, iterableItems(v, 'rejectattr'), args, kw, false, attr)
+      selectWith(deps, iterableItems(v), args, kw, false, attr)
   }
 }

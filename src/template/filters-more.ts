@@ -293,7 +293,7 @@ function randomFilter(value: unknown, args: unknown[], kw: Record<string, unknow
     return start + step * source.below(count)
   }
   if (typeof value === 'string' || Array.isArray(value)) {
-    const items = iterableItems(value, 'random')
+    const items = iterableItems(value)
     if (items.length === 0) throw new TemplateError('Cannot choose from an empty sequence')
     return items[source.below(items.length)]
   }
@@ -302,7 +302,7 @@ function randomFilter(value: unknown, args: unknown[], kw: Record<string, unknow
 
 function shuffle(value: unknown, seed: unknown): unknown[] {
   if (!Array.isArray(value) && typeof value !== 'string') return value as unknown[]
-  const items = [...iterableItems(value, 'shuffle')]
+  const items = [...iterableItems(value)]
   const source = randomSource(seed)
   for (let i = items.length - 1; i > 0; i--) {
     const j = source.below(i + 1)
@@ -315,14 +315,13 @@ function shuffle(value: unknown, seed: unknown): unknown[] {
 export const MORE_FILTERS: Record<string, FilterFunction> = {
   comment: (v, [style = 'plain'], kw) => comment(toText(v), toText(style), kw),
   product: (v, others, kw) => {
-    const lists = [v, ...others].map((l) => iterableItems(l, 'product'))
+    const lists = [v, ...others].map((l) => iterableItems(l))
     const repeat = Number(kw.repeat ?? 1)
     return product(Array.from({ length: repeat }, () => lists).flat())
   },
-  combinations: (v, [r], kw) =>
-    combinations(iterableItems(v, 'combinations'), countArg(kw.r ?? r, 'combinations')),
+  combinations: (v, [r], kw) => combinations(iterableItems(v), countArg(kw.r ?? r, 'combinations')),
   permutations: (v, [r], kw) => {
-    const items = iterableItems(v, 'permutations')
+    const items = iterableItems(v)
     const n = kw.r ?? r
     return permutations(
       items,
@@ -330,7 +329,7 @@ export const MORE_FILTERS: Record<string, FilterFunction> = {
     )
   },
   zip_longest: (v, others, kw) => {
-    const lists = [v, ...others].map((l) => iterableItems(l, 'zip_longest'))
+    const lists = [v, ...others].map((l) => iterableItems(l))
     const n = Math.max(...lists.map((l) => l.length))
     const fill = kw.fillvalue ?? null
     return Array.from({ length: n }, (_, i) =>

@@ -161,7 +161,6 @@ export const PATH_FILTERS: Record<string, FilterFunction> = {
       ? v
       : iterableItems(
           v,
-          'path_join',
           `|path_join expects string or sequence, got <class '${pyTypeName(v)}'> instead.`
         )
           .map(toText)

@@ -89,8 +89,7 @@ function urlize(value: unknown, args: unknown[], kw: Record<string, unknown>): s
     ` rel="${htmlEscape([...relParts].sort().join(' '))}"` +
     (pyTruthy(targetText) ? ` target="${htmlEscape(toText(targetText))}"` : '')
   const schemesValue = kw.extra_schemes ?? schemesArg
-  const schemes =
-    schemesValue === null ? [] : iterableItems(schemesValue, 'urlize').map((s) => toText(s))
+  const schemes = schemesValue === null ? [] : iterableItems(schemesValue).map((s) => toText(s))
   for (const scheme of schemes)
     if (!SCHEME.test(scheme))
       throw new TemplateError(`urlize: '${scheme}' is not a valid URI scheme prefix.`)

@@ -207,7 +207,6 @@ export function lexJinja(source: string, syntax: JinjaSyntax): Piece[] {
         )
       }
       pieces.push({ kind, body: tag.body })
-      if (kind === 'block') refuseRawLookalike(tag.body)
       lineStarting = tag.lineStarting
       pos = tag.end
     }
@@ -260,15 +259,6 @@ function lexTag(
     pos += token.value.length
     lineStarting = token.value.endsWith('\n')
   }
-}
-
-/**
- * `{% raw +%}` is no raw block for Jinja2 but a tag named raw, which it does not know; nor does it know
- * nunjucks' `verbatim`, which nunjucks would read as a raw block.
- */
-function refuseRawLookalike(body: string): void {
-  const name = /^\s*(raw|endraw|verbatim|endverbatim)\b/.exec(body)
-  if (name) throw new JinjaError(`Encountered unknown tag '${name[1]}'.`, 'syntax')
 }
 
 function countCodePoints(text: string): number {
@@ -335,7 +325,8 @@ function isSetAssignment(body: string): boolean {
 
 /**
  * Checks the statements' nesting as Jinja2's parser does, failing in its words: a tag it does not know
- * (nunjucks knows more, `elseif`, `switch`, …), an end or `else` where another block is open, a block
+ * (nunjucks knows more, `elseif`, `switch`, `verbatim`, …, and `{% raw +%}` is a tag named raw, not a raw
+ * block), an end or `else` where another block is open, a block
  * left open at the end of the template.
  */
 function checkStatements(pieces: readonly Piece[]): void {

@@ -3,7 +3,7 @@
  * `#jinja2:` header line's overrides, Jinja2's lexing (jinja-lexer.ts), and the trailing newlines of the
  * source given back in `newline_sequence`.
  */
-import { TemplateError } from '../errors.js'
+import { JinjaError, TemplateError } from '../errors.js'
 import { parsePythonLiteral } from '../values/python-literal.js'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -170,12 +170,9 @@ export function renderTemplateFile(
   try {
     canonical = canonicalSource(data, syntax)
   } catch (error) {
-    // Jinja2's TemplateSyntaxError as Ansible reports it (its own message, then the cause's).
-    if (!(error instanceof TemplateError)) throw error
-    throw new TemplateError(
-      `template error while templating string: ${error.message}. String: ${data}. ${error.message}`,
-      data
-    )
+    // Jinja2's TemplateSyntaxError as Ansible reports it, naming the file's text.
+    if (!(error instanceof JinjaError)) throw error
+    throw new JinjaError(error.reason, error.kind, data)
   }
   const resolver = searchPath ? includeResolver(searchPath, syntax) : undefined
   let rendered = renderCanonical(canonical, scope, data, resolver)
