@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-2OZTNLW3.js";
+} from "./chunks/chunk-IGCS3SS4.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-GAOX3HFG.js";
+} from "./chunks/chunk-IRCWMPI6.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-IDZM3TXU.js";
+} from "./chunks/chunk-HWOGERJC.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-2OZTNLW3.js";
+} from "./chunks/chunk-IGCS3SS4.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-GAOX3HFG.js";
+} from "./chunks/chunk-IRCWMPI6.js";
 
 // src/main.ts
 import path from "node:path";

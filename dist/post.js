@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-IDZM3TXU.js";
-import "./chunks/chunk-GAOX3HFG.js";
+} from "./chunks/chunk-HWOGERJC.js";
+import "./chunks/chunk-IRCWMPI6.js";
 
 // src/post.ts
 async function post() {
