@@ -194,7 +194,9 @@ function sshdConfig(o: {
   user: string
   extra?: string[]
 }): string {
+  // sshd keeps the first value it reads for a keyword: the extra lines come first, so they win.
   return [
+    ...(o.extra ?? []),
     'ListenAddress 127.0.0.1',
     `Port ${o.port}`,
     `HostKey ${o.hostKeyPath}`,
@@ -215,7 +217,6 @@ function sshdConfig(o: {
     'MaxStartups 100:30:200',
     'LogLevel ERROR',
     'Subsystem sftp internal-sftp',
-    ...(o.extra ?? []),
     ''
   ].join('\n')
 }
