@@ -66,8 +66,18 @@ describe('shared shell against a real sshd', () => {
       'id -un; pwd; umask',
       'cat; echo "read: $?"',
       'exit 255',
-      // A lone /bin/sh -c (as probes are sent) runs in place of the subshell: the same result.
+      // A lone /bin/sh -c (as probes are sent) runs in place of the subshell, its script in the
+      // subshell itself unless it names $0, $$ or $PPID: the same result.
       shellJoin(['/bin/sh', '-c', 'echo "$0 $1"; echo e >&2; exit 4', 'apb-name', "it's"]),
+      shellJoin([
+        '/bin/sh',
+        '-c',
+        'set -u; printf "%s|" "$#" "$@"; echo e >&2; exit 6',
+        'apb-name',
+        "it's",
+        'a  b',
+        ''
+      ]),
       `${shellJoin(['/bin/sh', '-c', 'exit 5'])} || echo "after $?"`,
       ''
     ]
@@ -76,6 +86,16 @@ describe('shared shell against a real sshd', () => {
       const inShared = await conn.run(command, shared())
       expect({ command, ...inShared }).toEqual({ command, ...own })
     }
+  })
+
+  it('runs a lone /bin/sh -c script in the subshell itself, and a script naming $$ in a shell of its own', async () => {
+    // The command line of the shell that runs the script: the shared shell's (`/bin/sh -s`, which the
+    // subshell inherits) when no second shell was started. awk is that shell's child.
+    const runner = "p=$(awk '{ print $4 }' /proc/self/stat); tr '\\000' ' ' </proc/\"$p\"/cmdline"
+    const inPlace = await conn.run(shellJoin(['/bin/sh', '-c', runner, 'apb-x']), shared())
+    expect(inPlace.stdout.toString()).toBe('/bin/sh -s ')
+    const own = await conn.run(shellJoin(['/bin/sh', '-c', `: "$$"; ${runner}`, 'apb-x']), shared())
+    expect(own.stdout.toString()).toMatch(/^\/bin\/sh -c /)
   })
 
   it('reports text the shell cannot parse with its status, and goes on', async () => {
@@ -157,17 +177,33 @@ describe('shared shell against a real sshd', () => {
     expect(await pidOf(conn)).toBe(pid)
   })
 
-  it('runs commands sent at once, two in shared shells and the rest on sessions of their own', async () => {
+  it('runs commands sent at once one after another in the one shared shell, in the order sent', async () => {
+    const pid = await pidOf(conn)
+    const file = `/tmp/apb-shared-order-${process.pid}-${Date.now()}`
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => conn.run(`sleep 0.3; echo $$ ${i}`, shared()))
+      Array.from({ length: 5 }, (_, i) =>
+        conn.run(`sleep 0.1; echo ${i} >> ${file}; echo $$ $(wc -l < ${file})`, shared())
+      )
     )
-    const lines = results.map((r) => r.stdout.toString().trim().split(' '))
-    expect(lines.map((l) => l[1])).toEqual(Array.from({ length: 10 }, (_, i) => String(i)))
-    const pids = lines.map((l) => l[0])
-    expect(new Set(pids).size).toBe(10)
-    // Afterwards the two shared shells are still there, one after the other.
-    const again = await Promise.all([pidOf(conn), pidOf(conn)])
-    expect(again.every((p) => pids.includes(p))).toBe(true)
+    await conn.run(`rm -f ${file}`, shared())
+    // Each saw the lines of those before it: run one at a time, first come first served.
+    expect(results.map((r) => r.stdout.toString().trim())).toEqual(
+      Array.from({ length: 5 }, (_, i) => `${pid} ${i + 1}`)
+    )
+  })
+
+  it('ends a command still waiting for the shell at its deadline, never having started it', async () => {
+    const pid = await pidOf(conn)
+    const file = `/tmp/apb-shared-never-${process.pid}-${Date.now()}`
+    const long = conn.run('sleep 1.5; echo long', shared())
+    const waited = await conn.run(`touch ${file}`, shared({ timeoutMs: 300 }))
+    expect(waited.timedOut).toBe(true)
+    expect(waited.code).toBeNull()
+    // The command that held the shell was not disturbed, and the one that timed out never ran.
+    expect((await long).stdout.toString()).toBe('long\n')
+    const check = await conn.run(`test -e ${file} && echo ran || echo never`, shared())
+    expect(check.stdout.toString()).toBe('never\n')
+    expect(await pidOf(conn)).toBe(pid)
   })
 
   it('ends a command at its deadline, killing what it started, then starts a new shared shell', async () => {
@@ -195,15 +231,34 @@ describe('shared shell against a real sshd', () => {
   })
 
   it('gives back an idle shared shell when the server has no session left for a command', async () => {
-    // MaxSessions 3 on this server: two shared shells and one more session fill it.
-    const tight = await startSshd({ name: 'shared-shell-sessions', extraConfig: ['MaxSessions 3'] })
+    // MaxSessions 1 on this server: the shared shell fills it.
+    const tight = await startSshd({ name: 'shared-shell-sessions', extraConfig: ['MaxSessions 1'] })
     const c = await openConnection(sshdConnectionSettings(tight))
     try {
-      await Promise.all([pidOf(c), pidOf(c)])
+      const pid = await pidOf(c)
+      const r = await c.run('echo own', { timeoutMs: 10_000 })
+      expect(r.stdout.toString()).toBe('own\n')
+      // The shell gave its session back: the next shared command starts another.
+      const next = await pidOf(c)
+      expect(next).not.toBe(pid)
+    } finally {
+      await c.close()
+      await tight.stop()
+    }
+  })
+
+  it('waits for a session the server has none left of, while the shell is busy', async () => {
+    // MaxSessions 2 on this server: the shared shell and one more session fill it.
+    const tight = await startSshd({ name: 'shared-shell-busy', extraConfig: ['MaxSessions 2'] })
+    const c = await openConnection(sshdConnectionSettings(tight))
+    try {
+      await pidOf(c)
+      const inShell = c.run('sleep 0.5; echo shell', shared())
       const long = c.run('sleep 1; echo long', { timeoutMs: 20_000 })
       const r = await c.run('echo own', { timeoutMs: 20_000 })
       expect(r.stdout.toString()).toBe('own\n')
       expect((await long).stdout.toString()).toBe('long\n')
+      expect((await inShell).stdout.toString()).toBe('shell\n')
       expect((await c.run('echo still', shared())).stdout.toString()).toBe('still\n')
     } finally {
       await c.close()

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { FrameSplitter } from '../../src/connection/shared-shell.js'
+import { FrameSplitter, inSubshell } from '../../src/connection/shared-shell.js'
+import { shellJoin, shellQuote } from '../../src/connection/shell-quote.js'
 
 const MARKER = 'APB-SHELL-0f0f'
 
@@ -64,5 +66,47 @@ describe('FrameSplitter', () => {
     expect(seen.join('')).toBe('started\nmore')
     splitter.push(Buffer.from('x'))
     expect(seen.join('')).toBe('started\nmore\nAPB-SHx')
+  })
+})
+
+describe('inSubshell: what the shared shell evaluates for a command', () => {
+  it('runs a lone /bin/sh -c script in the subshell itself, its arguments as $1…', () => {
+    const command = shellJoin([
+      '/bin/sh',
+      '-c',
+      'printf "%s|" "$@"; exit 3',
+      'apb-x',
+      "it's",
+      'a b'
+    ])
+    expect(inSubshell(command)).toBe(`set -- 'it'\\''s' 'a b'; eval 'printf "%s|" "$@"; exit 3'`)
+    // The same output and status as the shell it replaces.
+    const direct = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8' })
+    const evaluated = spawnSync('/bin/sh', ['-c', `(eval ${shellQuote(inSubshell(command))})`], {
+      encoding: 'utf8'
+    })
+    expect(evaluated.stdout).toBe(direct.stdout)
+    expect(evaluated.stdout).toBe("it's|a b|")
+    expect(evaluated.status).toBe(3)
+    expect(inSubshell(shellJoin(['/bin/sh', '-c', 'echo "$#"', 'apb-none']))).toBe(
+      `set -- ; eval 'echo "$#"'`
+    )
+  })
+
+  it("execs a shell of its own for a script that names $$, $PPID or $0 (a shell's own)", () => {
+    for (const script of ['echo $$', 'echo "${PPID}"', 'echo "$0"', 'echo ${0}']) {
+      const command = shellJoin(['/bin/sh', '-c', script, 'apb-x'])
+      expect(inSubshell(command)).toBe(`exec ${command}`)
+    }
+  })
+
+  it('runs any other command as written', () => {
+    for (const command of [
+      'echo hi',
+      `${shellJoin(['/bin/sh', '-c', 'true', 'a'])} || echo no`,
+      `/bin/sh -c "echo $HOME"`
+    ]) {
+      expect(inSubshell(command)).toBe(command)
+    }
   })
 })

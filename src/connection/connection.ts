@@ -35,7 +35,8 @@ export interface RunOptions {
    * Only for POSIX sh text that does not depend on the login shell and leaves no process running
    * behind it; the result is the same either way. `stdin` goes along as a here-document when it is
    * text that ends with a line break (at most 256 KiB, no NUL): other input, and a command for which no
-   * shared shell is free or can start, get a session of their own.
+   * shared shell can start, get a session of their own. A command sent while the shell is busy waits
+   * for it, its deadline running.
    */
   sharedShell?: boolean
   /** Streaming callbacks, for live output. */

@@ -26,6 +26,11 @@ export interface SftpSite {
   lost(): ConnectionError | undefined
   /** The login shell's umask (what a new file's mode is based on). */
   umask(timeoutMs: number): Promise<number>
+  /**
+   * The server refused the SFTP session (`attempt` times before): resolves true when it is worth
+   * asking again (an idle session was given back, or one may be free after a pause), false to fail.
+   */
+  sessionRefused?(error: Error, attempt: number): Promise<boolean>
 }
 
 /** How much getFile asks for in one SFTP read request (OpenSSH's sftp-server serves up to 256 KiB). */
@@ -220,16 +225,21 @@ export class SftpTransfer {
     const lost = this.site.lost()
     if (lost) return Promise.reject(lost)
     if (!this.sftp) {
-      const opening = new Promise<SFTPWrapper>((resolve, reject) => {
+      let attempt = 0
+      const opening: Promise<SFTPWrapper> = new Promise<SFTPWrapper>((resolve, reject) => {
+        const refuse = (error: Error): void =>
+          reject(
+            new ConnectionError(
+              this.site.lost()?.message ??
+                `cannot open an SFTP session on ${this.site.where}: ${error.message}`,
+              this.site.host
+            )
+          )
         const onSftp = (error: Error | undefined, sftp: SFTPWrapper): void => {
           if (error) {
-            reject(
-              new ConnectionError(
-                this.site.lost()?.message ??
-                  `cannot open an SFTP session on ${this.site.where}: ${error.message}`,
-                this.site.host
-              )
-            )
+            const asked = this.site.sessionRefused?.(error, attempt++) ?? Promise.resolve(false)
+            // Asked again only while this session is still wanted (a deadline drops it).
+            void asked.then((again) => (again && this.sftp === opening ? start() : refuse(error)))
             return
           }
           sftp.on('close', () => {
@@ -237,14 +247,17 @@ export class SftpTransfer {
           })
           resolve(sftp)
         }
-        try {
-          this.client.sftp(onSftp)
-        } catch (error) {
-          const reason =
-            this.site.lost()?.message ??
-            `connection to ${this.site.where} lost: ${errorText(error)}`
-          reject(new ConnectionError(reason, this.site.host))
+        const start = (): void => {
+          try {
+            this.client.sftp(onSftp)
+          } catch (error) {
+            const reason =
+              this.site.lost()?.message ??
+              `connection to ${this.site.where} lost: ${errorText(error)}`
+            reject(new ConnectionError(reason, this.site.host))
+          }
         }
+        start()
       })
       opening.catch(() => {
         if (this.sftp === opening) this.sftp = undefined

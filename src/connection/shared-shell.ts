@@ -25,8 +25,7 @@ export const SHARED_STDIN_MAX_BYTES = 256 * 1024
  * sharedStdin()): dash hands it over on a pipe.
  */
 function framed(command: string, marker: string, stdin: Buffer | undefined): Buffer {
-  // A lone `/bin/sh -c …` (most commands) replaces the subshell rather than running as its child.
-  const text = shellQuote(SIMPLE_SH_COMMAND.test(command) ? `exec ${command}` : command)
+  const text = shellQuote(inSubshell(command))
   const end = `; printf '\\n%s %s\\n' ${marker} "$?"; printf '\\n%s\\n' ${marker} >&2\n`
   if (stdin === undefined || stdin.length === 0) {
     return Buffer.from(`(eval ${text}) </dev/null${end}`)
@@ -37,6 +36,25 @@ function framed(command: string, marker: string, stdin: Buffer | undefined): Buf
     Buffer.from(`${marker}-IN\n`)
   ])
 }
+
+/**
+ * What the subshell evaluates for `command`. A lone `/bin/sh -c SCRIPT NAME ARGS…` (most commands: our
+ * scripts, as shellJoin() writes them) runs its script in the subshell itself, with ARGS as its
+ * positional parameters: the subshell is already a fresh /bin/sh of its own, so a second one (an exec,
+ * as costly as a process on a slow target) adds nothing. Two things would differ, so a script that
+ * names either is exec'd as before: `$$` and `$PPID` (the long-lived shell's, not a shell's own) and
+ * `$0` (that shell's name, not NAME). Any other command runs as written.
+ */
+export function inSubshell(command: string): string {
+  if (!SIMPLE_SH_COMMAND.test(command)) return command
+  if (/\$\$|\$\{?0|PPID/.test(command)) return `exec ${command}`
+  const words = command.match(SHELL_WORD) ?? []
+  if (words.length < 4) return `exec ${command}`
+  return `set -- ${words.slice(4).join(' ')}; eval ${words[2]!}`
+}
+
+/** One word as shellJoin() writes it. */
+const SHELL_WORD = /(?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\')+/g
 
 /** `/bin/sh -c` and words as shellJoin() writes them (bare, '…', \'), and nothing else. */
 const SIMPLE_SH_COMMAND = /^\/bin\/sh -c(?: (?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\')+)+$/

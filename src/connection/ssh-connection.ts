@@ -18,6 +18,7 @@ import { formatJumpHost, openTunnel } from './jump-host.js'
 import type { GetFileOptions } from './get-file.js'
 import { SftpTransfer } from './sftp-transfer.js'
 import { SYNC_OUTPUT_CAP_BYTES, TailBuffer, collectedOutput } from './output-buffer.js'
+import { SharedLogins, loginKey } from './shared-logins.js'
 import { SharedShell, sharedStdin, type ShellChannel } from './shared-shell.js'
 import { ConnectionError } from '../errors.js'
 
@@ -45,11 +46,21 @@ const CONNECT_GUARD_MS = 5_000
 const MAX_TIMER_MS = 2 ** 31 - 1
 const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
 /**
- * Shared shells per connection (see shared-shell.ts): two, for the commands a module sends at once.
- * Each holds one of the server's sessions (OpenSSH allows 10 per connection by default); one is given
- * back when a command cannot get a session of its own.
+ * Shared shells per host connection (see shared-shell.ts): one. A command sent while it is busy waits
+ * for it (its deadline running) rather than start another: a second shell costs the target more (a
+ * session process of sshd's and two shells) than the few milliseconds a probe waits. It holds one of
+ * the login's sessions (OpenSSH allows 10 by default) and is given back when a command cannot get a
+ * session of its own.
  */
-const MAX_SHARED_SHELLS = 2
+const MAX_SHARED_SHELLS = 1
+/** The first and the longest pause before asking again for a session the server refused. */
+const SESSION_RETRY_FIRST_MS = 20
+const SESSION_RETRY_MAX_MS = 500
+/**
+ * ssh2's reasons for a refused channel that mean "no session left" (RFC 4254: administratively
+ * prohibited, which OpenSSH answers past MaxSessions, and resource shortage).
+ */
+const SESSIONS_FULL_REASONS = new Set([2, 4])
 
 /**
  * Opens an SSH connection to one host, verifying its host key as `settings.hostKeyChecking` and
@@ -64,82 +75,158 @@ const MAX_SHARED_SHELLS = 2
  * @throws ConnectionError when a hop cannot be reached or authentication fails; the message names the hop
  */
 export async function openSshConnection(settings: ConnectionSettings): Promise<Connection> {
-  const jumps = settings.jumpHosts ?? []
-  const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(', ')}` : ''
-  const scrub = scrubber([settings, ...jumps])
   noteIfUnverified(settings)
-  let via: SshConnection | undefined
+  const hops = routeHops(settings)
+  const key = loginKey(hops.map(loginFields))
   try {
-    for (const [index, jump] of jumps.entries()) {
-      const user = jump.user ?? settings.user ?? userInfo().username
-      const where =
-        jumps.length === 1
-          ? `the jump host of ${settings.host}`
-          : `jump host ${index + 1} of ${jumps.length} of ${settings.host}`
-      const endpoint = formatJumpHost({ ...jump, user })
-      const usesOwnKey = settings.jumpPrivateKeyPath !== undefined
-      via = await connectHop(
-        {
-          role: 'jump',
-          host: settings.host,
-          where,
-          endpoint,
-          scrub,
-          address: jump.address,
-          port: jump.port,
-          user,
-          connectTimeoutMs: settings.connectTimeoutMs,
-          privateKeyPath: usesOwnKey ? settings.jumpPrivateKeyPath : settings.privateKeyPath,
-          privateKey: usesOwnKey ? undefined : settings.privateKey,
-          passphrase: settings.passphrase,
-          password: settings.password,
-          sources: settings.sources,
-          hostKey: hostKeyTarget(settings, {
-            where,
-            endpoint,
-            address: jump.address,
-            port: jump.port,
-            pins: settings.jumpHostKeyFingerprints,
-            pinsVariable: 'ansible_ssh_jump_host_key_fingerprints'
-          })
-        },
-        via
-      )
+    for (;;) {
+      const seat = LOGINS.take(key, (retire) => connectRoute(hops, retire))
+      let login: SshLogin
+      try {
+        login = await seat.login
+      } catch (error) {
+        if (!seat.shared) throw error
+        // Another alias of this address opened the login and it failed: the same failure in this
+        // host's words where it can be told so, else a login of this host's own.
+        const told = retold(error, hops)
+        if (told) throw told
+        login = await connectRoute(hops, undefined)
+      }
+      // A login lost before this alias got to it (a reboot, a drop): open another.
+      if (login.lost !== undefined) continue
+      return new SshConnection(hops[hops.length - 1]!, login)
     }
-    const endpoint = `${formatJumpHost({ address: settings.address, port: settings.port })}${route}`
-    return await connectHop(
-      {
-        role: 'target',
-        host: settings.host,
-        where: settings.host,
-        endpoint,
-        scrub,
-        address: settings.address,
-        port: settings.port,
-        user: settings.user ?? userInfo().username,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        privateKeyPath: settings.privateKeyPath,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        password: settings.password,
-        sources: settings.sources,
-        hostKey: hostKeyTarget(settings, {
-          where: settings.host,
-          endpoint,
-          address: settings.address,
-          port: settings.port,
-          pins: settings.hostKeyFingerprints,
-          pinsVariable: 'ansible_ssh_host_key_fingerprints'
-        })
-      },
-      via
-    )
   } catch (error) {
-    await via?.close()
     if (error instanceof ConnectionError && error.detail)
       noteConnectionDetail(settings.host, error.detail)
     throw error
   }
+}
+
+/** The logins that aliases of one host share (see shared-logins.ts). */
+const LOGINS = new SharedLogins<SshLogin>()
+
+/** What decides a hop's login, for the key of a shared login: not how messages name the hop. */
+function loginFields(hop: Hop): unknown[] {
+  const k = hop.hostKey
+  return [
+    hop.role,
+    hop.address,
+    hop.port,
+    hop.user,
+    hop.connectTimeoutMs,
+    hop.privateKeyPath,
+    hop.privateKey,
+    hop.passphrase,
+    hop.password,
+    hop.sources,
+    k.mode,
+    k.knownHostsPath,
+    k.knownHostsPathSource,
+    k.knownHosts,
+    k.explicitKnownHostsPath,
+    k.pins,
+    k.pinsVariable
+  ]
+}
+
+/** The hops of the route to a host, its jump hosts first and the host itself last. */
+function routeHops(settings: ConnectionSettings): Hop[] {
+  const jumps = settings.jumpHosts ?? []
+  const route = jumps.length > 0 ? ` via ${jumps.map(formatJumpHost).join(', ')}` : ''
+  const scrub = scrubber([settings, ...jumps])
+  const usesOwnKey = settings.jumpPrivateKeyPath !== undefined
+  const hops: Hop[] = jumps.map((jump, index) => {
+    const user = jump.user ?? settings.user ?? userInfo().username
+    const where =
+      jumps.length === 1
+        ? `the jump host of ${settings.host}`
+        : `jump host ${index + 1} of ${jumps.length} of ${settings.host}`
+    const endpoint = formatJumpHost({ ...jump, user })
+    return {
+      role: 'jump',
+      host: settings.host,
+      where,
+      endpoint,
+      scrub,
+      address: jump.address,
+      port: jump.port,
+      user,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      privateKeyPath: usesOwnKey ? settings.jumpPrivateKeyPath : settings.privateKeyPath,
+      privateKey: usesOwnKey ? undefined : settings.privateKey,
+      passphrase: settings.passphrase,
+      password: settings.password,
+      sources: settings.sources,
+      hostKey: hostKeyTarget(settings, {
+        where,
+        endpoint,
+        address: jump.address,
+        port: jump.port,
+        pins: settings.jumpHostKeyFingerprints,
+        pinsVariable: 'ansible_ssh_jump_host_key_fingerprints'
+      })
+    }
+  })
+  const endpoint = `${formatJumpHost({ address: settings.address, port: settings.port })}${route}`
+  hops.push({
+    role: 'target',
+    host: settings.host,
+    where: settings.host,
+    endpoint,
+    scrub,
+    address: settings.address,
+    port: settings.port,
+    user: settings.user ?? userInfo().username,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    privateKeyPath: settings.privateKeyPath,
+    privateKey: settings.privateKey,
+    passphrase: settings.passphrase,
+    password: settings.password,
+    sources: settings.sources,
+    hostKey: hostKeyTarget(settings, {
+      where: settings.host,
+      endpoint,
+      address: settings.address,
+      port: settings.port,
+      pins: settings.hostKeyFingerprints,
+      pinsVariable: 'ansible_ssh_host_key_fingerprints'
+    })
+  })
+  return hops
+}
+
+/**
+ * Logs in along the route, hop by hop. `retire` takes a shared login off the list aliases join, once
+ * it is closed, reset or lost (none for a login of one alias's own).
+ */
+async function connectRoute(hops: readonly Hop[], retire?: () => void): Promise<SshLogin> {
+  let via: SshConnection | undefined
+  try {
+    for (const [index, hop] of hops.entries()) {
+      const client = await connectHop(hop, via, index)
+      if (hop.role === 'target') return new SshLogin(client, via, retire)
+      via = new SshConnection(hop, new SshLogin(client, via))
+    }
+    throw new Error('a route without its target')
+  } catch (error) {
+    await via?.close()
+    throw error
+  }
+}
+
+/**
+ * How a failed login would have been told to another alias of the host: the same failure (refused,
+ * timed out, no such name, permission denied …) naming that alias. Undefined where it cannot be told
+ * without logging in again (a host key refused, a key file that could not be read).
+ */
+const RETELLERS = new WeakMap<object, { index: number; tell: (hop: Hop) => ConnectionError }>()
+
+function retold(error: unknown, hops: readonly Hop[]): ConnectionError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const teller = RETELLERS.get(error)
+  const hop = teller ? hops[teller.index] : undefined
+  return teller && hop ? teller.tell(hop) : undefined
 }
 
 function hostKeyTarget(
@@ -260,7 +347,15 @@ function hintsFor(
       }
 }
 
-async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<SshConnection> {
+/**
+ * Logs in to one hop (through `via`, the previous hop's connection, for a hop behind a jump host).
+ * `index`: the hop's place on its route, for telling its failure to another alias (RETELLERS).
+ */
+async function connectHop(
+  hop: Hop,
+  via: SshConnection | undefined,
+  index: number
+): Promise<Client> {
   const auth = await resolveAuth(hop)
   const hostCheck = await prepareHostKeyCheck(hop.hostKey)
   const config: NodeSshConfig = {
@@ -306,7 +401,14 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
     ])
   } catch (error) {
     ssh.dispose()
-    throw connectError(error, { hop, auth, hostCheck })
+    const failure = connectError(error, { hop, auth, hostCheck })
+    if (!hostCheck.refusal) {
+      RETELLERS.set(failure, {
+        index,
+        tell: (other) => connectError(error, { hop: other, auth, hostCheck })
+      })
+    }
+    throw failure
   } finally {
     clearTimeout(guard)
   }
@@ -321,7 +423,7 @@ async function connectHop(hop: Hop, via: SshConnection | undefined): Promise<Ssh
   // Again, in case a node-ssh release makes its client later: every small exec request would otherwise
   // wait ~40 ms for an ACK.
   if (!via) client.setNoDelay(true)
-  return new SshConnection(hop, client, via)
+  return client
 }
 
 /**
@@ -488,50 +590,49 @@ interface InFlight {
   fail(error: ConnectionError): void
 }
 
-class SshConnection implements Connection {
-  private readonly inFlight = new Set<InFlight>()
-  /** Why the connection is gone, once it is (the host by inventory name only). */
-  lostReason: string | undefined
-  /** The same, with the address, for the log. */
-  private lostDetail: string | undefined
-  private lastError: Error | undefined
-  private readonly transfer: SftpTransfer
-  private closedByUs = false
-  private readonly closedEvent: Promise<void>
-  private readonly shells: SharedShell[] = []
-  /** False once a shared shell could not start here: every command then gets a session of its own. */
-  private sharedShellsWork = true
+/** A shared command waiting for the shell. */
+interface Waiter extends InFlight {
+  /** The shell is free: run now. */
+  go(): void
+}
 
-  readonly host: string
-  /** How messages name this hop: by inventory name, never by address. */
-  private readonly where: string
-  private readonly hop: Pick<Hop, 'where' | 'endpoint' | 'scrub'>
+/** Whether a channel was refused for want of a session (see SESSIONS_FULL_REASONS). */
+function sessionsFull(error: unknown): boolean {
+  const reason = (error as { reason?: unknown } | undefined)?.reason
+  return typeof reason === 'number' && SESSIONS_FULL_REASONS.has(reason)
+}
+
+/**
+ * One SSH login: the client, through its jump hosts (`via`), which the aliases of a host share (see
+ * shared-logins.ts). Each alias's SshConnection holds its sessions on it; the last to close ends it,
+ * and its loss is every alias's.
+ */
+class SshLogin {
+  /** The aliases' connections on this login. */
+  readonly handles = new Set<SshConnection>()
+  /** Why the connection is gone, once it is: the library's words, or the jump host's message. */
+  lost: string | undefined
+  private closedByUs = false
+  private lastError: Error | undefined
+  private readonly closedEvent: Promise<void>
 
   /**
    * @param via the jump host connection this one runs through: closed with it, since nothing
    *   else uses it
+   * @param retire takes a shared login off the list aliases join
    */
   constructor(
-    hop: Pick<Hop, 'host' | 'where' | 'endpoint' | 'scrub'>,
-    private readonly client: Client,
-    private readonly via?: SshConnection
+    readonly client: Client,
+    readonly via?: SshConnection,
+    private readonly retire: () => void = () => undefined
   ) {
-    this.host = hop.host
-    this.where = hop.where
-    this.hop = hop
-    this.transfer = new SftpTransfer(client, {
-      host: this.host,
-      where: this.where,
-      lost: () => (this.lostReason === undefined ? undefined : this.lostError()),
-      umask: (timeoutMs) => this.umask(timeoutMs)
-    })
     // node-ssh removes its own 'error' listener after login: without ours, a late error would crash.
     client.on('error', (error: Error) => {
       this.lastError = error
     })
     this.closedEvent = new Promise((resolve) => {
       const onGone = (): void => {
-        this.connectionGone()
+        this.gone()
         resolve()
       }
       client.once('end', onGone)
@@ -539,24 +640,142 @@ class SshConnection implements Connection {
     })
   }
 
+  private gone(): void {
+    if (this.lost !== undefined) return
+    this.retire()
+    this.lost =
+      this.via?.lostReason ?? this.lastError?.message ?? 'the server closed the connection'
+    for (const handle of [...this.handles]) handle.loginGone(this.lost, this.closedByUs)
+    if (!this.closedByUs) void this.via?.close()
+  }
+
+  /**
+   * Whether sessions are held on this login besides what is asking for one (`own` entries of
+   * `asking`'s work in flight): another alias's shell or work, or `asking`'s own shell or other work.
+   */
+  holdsSessions(asking: SshConnection, own: number): boolean {
+    for (const handle of this.handles)
+      if (handle.holdsSessions(handle === asking ? own : 0)) return true
+    return false
+  }
+
+  /** Gives back the session of an idle shared shell, `first`'s or another alias's; false if none. */
+  releaseIdleShell(first: SshConnection): boolean {
+    if (first.releaseIdleShell()) return true
+    for (const handle of this.handles)
+      if (handle !== first && handle.releaseIdleShell()) return true
+    return false
+  }
+
+  /**
+   * Takes a closed alias off the login, which no alias joins any more (a reset then logs in afresh);
+   * the last one ends the connection, and the jump hosts' with it.
+   */
+  async leave(handle: SshConnection): Promise<void> {
+    this.handles.delete(handle)
+    this.retire()
+    if (this.handles.size > 0) return
+    try {
+      if (this.lost === undefined) {
+        this.closedByUs = true
+        this.client.end()
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([
+          this.closedEvent,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              this.client.destroy()
+              resolve()
+            }, KILL_GRACE_MS)
+          })
+        ])
+        clearTimeout(timer)
+        this.gone()
+      }
+    } finally {
+      await this.via?.close()
+    }
+  }
+}
+
+/** One host's connection: its sessions on an SSH login it may share with other aliases of the host. */
+class SshConnection implements Connection {
+  private readonly inFlight = new Set<InFlight>()
+  /** Why the connection is gone, once it is (the host by inventory name only). */
+  lostReason: string | undefined
+  /** The same, with the address, for the log. */
+  private lostDetail: string | undefined
+  private readonly transfer: SftpTransfer
+  private readonly shells: SharedShell[] = []
+  /** Shared commands waiting for the shell, first come first served. */
+  private readonly waiting: Waiter[] = []
+  /** False once a shared shell could not start here: every command then gets a session of its own. */
+  private sharedShellsWork = true
+
+  readonly host: string
+  /** How messages name this hop: by inventory name, never by address. */
+  private readonly where: string
+  private readonly hop: Pick<Hop, 'where' | 'endpoint' | 'scrub'>
+  private readonly client: Client
+
+  constructor(
+    hop: Pick<Hop, 'host' | 'where' | 'endpoint' | 'scrub'>,
+    private readonly login: SshLogin
+  ) {
+    this.host = hop.host
+    this.where = hop.where
+    this.hop = hop
+    this.client = login.client
+    this.transfer = new SftpTransfer(this.client, {
+      host: this.host,
+      where: this.where,
+      lost: () => (this.lostReason === undefined ? undefined : this.lostError()),
+      umask: (timeoutMs) => this.umask(timeoutMs),
+      sessionRefused: async (error, attempt) => {
+        const pause = this.askAgainIn(error, attempt, 0)
+        if (pause === undefined) return false
+        await new Promise((resolve) => setTimeout(resolve, pause))
+        return this.lostReason === undefined
+      }
+    })
+    login.handles.add(this)
+  }
+
+  /**
+   * How long to wait before asking again for a session the server refused (`attempt` times before
+   * for this command or transfer), or undefined to give up. Worth asking again when the server had no
+   * session left (MaxSessions) and one may end: an idle shared shell's, given back now (its session is
+   * free once the shell has gone), or one of the commands, shells and transfers the login's aliases
+   * hold. The caller's deadline bounds the asking. `own`: the asker's entries in this connection's
+   * work in flight (a command's one; a transfer has none).
+   */
+  private askAgainIn(error: Error, attempt: number, own: number): number | undefined {
+    if (this.lostReason !== undefined || !sessionsFull(error)) return undefined
+    if (!this.login.releaseIdleShell(this) && !this.login.holdsSessions(this, own)) return undefined
+    return Math.min(SESSION_RETRY_FIRST_MS * 2 ** attempt, SESSION_RETRY_MAX_MS)
+  }
+
+  /** Whether this connection holds sessions besides `own` entries of its work: a shell, or work in flight. */
+  holdsSessions(own: number): boolean {
+    return this.shells.length > 0 || this.inFlight.size > own
+  }
+
   /** The error of a command on a lost connection: host-named message, the route in its detail. */
   private lostError(): ConnectionError {
     return new ConnectionError(this.lostReason ?? 'connection lost', this.host, this.lostDetail)
   }
 
-  private connectionGone(): void {
+  /** The login is gone: closed by us (`closed`) or lost. */
+  loginGone(why: string, closed: boolean): void {
     if (this.lostReason !== undefined) return
-    const why =
-      this.via?.lostReason ?? this.lastError?.message ?? 'the server closed the connection'
-    this.lostReason = this.closedByUs
+    this.lostReason = closed
       ? `connection to ${this.where} was closed`
       : `connection to ${this.where} lost: ${this.hop.scrub(why)}`
-    this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${this.closedByUs ? 'closed' : `lost: ${why}`}`
-    if (!this.closedByUs) noteConnectionDetail(this.host, this.lostDetail)
+    this.lostDetail = `${this.where} is ${this.hop.endpoint}: ${closed ? 'closed' : `lost: ${why}`}`
+    if (!closed) noteConnectionDetail(this.host, this.lostDetail)
     this.transfer.drop()
     const error = this.lostError()
     for (const run of [...this.inFlight]) run.fail(error)
-    if (!this.closedByUs) void this.via?.close()
   }
 
   /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
@@ -586,25 +805,78 @@ class SshConnection implements Connection {
     if (stdin !== false && this.sharedShellsWork) {
       const shell = this.idleShell()
       if (shell) return this.runShared(shell, command, options, stdin)
+      return this.waitForShell(command, options)
     }
-    return this.runOnChannel(command, options, true)
+    return this.runOnChannel(command, options)
+  }
+
+  /**
+   * Runs a shared command once the shell is free, first come first served. The deadline counts the
+   * wait: a command still waiting at its deadline ends timed out, never having started.
+   */
+  private waitForShell(command: string, options: RunOptions): Promise<CommandResult> {
+    const timeoutMs = clampTimeout(options.timeoutMs)
+    const queued = Date.now()
+    return new Promise<CommandResult>((resolve, reject) => {
+      const leave = (): void => {
+        clearTimeout(deadline)
+        this.inFlight.delete(waiter)
+        const at = this.waiting.indexOf(waiter)
+        if (at >= 0) this.waiting.splice(at, 1)
+      }
+      const waiter: Waiter = {
+        go: () => {
+          leave()
+          const left = timeoutMs - (Date.now() - queued)
+          resolve(this.run(command, { ...options, timeoutMs: Math.max(left, 0) }))
+        },
+        fail: (error) => {
+          leave()
+          reject(error)
+        }
+      }
+      const deadline = setTimeout(() => {
+        leave()
+        resolve({
+          code: null,
+          signal: null,
+          stdout: Buffer.alloc(0),
+          stderr: Buffer.alloc(0),
+          timedOut: true
+        })
+      }, timeoutMs)
+      this.waiting.push(waiter)
+      this.inFlight.add(waiter)
+    })
+  }
+
+  /** Hands the shell to the first command waiting for it, now that it is free (or gone). */
+  private wakeWaiter(): void {
+    if (this.lostReason === undefined) this.waiting[0]?.go()
   }
 
   /** An idle shared shell, started if there is room for one more; undefined when all are busy. */
   private idleShell(): SharedShell | undefined {
     const idle = this.shells.find((shell) => shell.idle)
     if (idle || this.shells.length >= MAX_SHARED_SHELLS) return idle
-    const shell = new SharedShell(openShellChannel(this.client), (gone) => {
+    let refused = false
+    const channel = openShellChannel(this.client, (error) => {
+      refused = sessionsFull(error)
+    })
+    const shell = new SharedShell(channel, (gone) => {
       const at = this.shells.indexOf(gone)
       if (at >= 0) this.shells.splice(at, 1)
-      if (!gone.started && this.lostReason === undefined) this.sharedShellsWork = false
+      // A shell that never answered cannot run on this target, unless the server only had no session
+      // left for it (the login's other aliases hold them): the next command tries again.
+      if (!gone.started && !refused && this.lostReason === undefined) this.sharedShellsWork = false
+      this.wakeWaiter()
     })
     this.shells.push(shell)
     return shell
   }
 
   /** Gives back the session of an idle shared shell, for a command that could not get one; false if none. */
-  private releaseIdleShell(): boolean {
+  releaseIdleShell(): boolean {
     const idle = this.shells.find((shell) => shell.idle)
     idle?.close()
     return idle !== undefined
@@ -629,6 +901,7 @@ class SshConnection implements Connection {
         })
         .then((outcome) => {
           this.inFlight.delete(inFlight)
+          this.wakeWaiter()
           if (outcome.kind === 'not-run') {
             resolve(this.run(command, { ...options, sharedShell: false }))
           } else if (
@@ -644,11 +917,7 @@ class SshConnection implements Connection {
     })
   }
 
-  private runOnChannel(
-    command: string,
-    options: RunOptions,
-    mayTakeSharedSession: boolean
-  ): Promise<CommandResult> {
+  private runOnChannel(command: string, options: RunOptions): Promise<CommandResult> {
     const timeoutMs = clampTimeout(options.timeoutMs)
     const cap = options.outputCapBytes ?? SYNC_OUTPUT_CAP_BYTES
     return new Promise<CommandResult>((resolve, reject) => {
@@ -673,11 +942,20 @@ class SshConnection implements Connection {
         settled = true
         clearTimeout(deadline)
         clearTimeout(graceTimer)
+        clearTimeout(retryTimer)
         this.inFlight.delete(inFlight)
         finish()
       }
       const inFlight: InFlight = {
-        fail: (error) => settle(() => (sawExit || timedOut ? resolve(result()) : reject(error)))
+        fail: (error) => {
+          // The login may live on for other aliases: this command's session ends here.
+          try {
+            channel?.close()
+          } catch {
+            // The connection is already gone: so is the channel.
+          }
+          settle(() => (sawExit || timedOut ? resolve(result()) : reject(error)))
+        }
       }
       this.inFlight.add(inFlight)
 
@@ -699,9 +977,9 @@ class SshConnection implements Connection {
 
       const onOpen = (error: Error | undefined, opened: ClientChannel): void => {
         if (error) {
-          if (mayTakeSharedSession && this.lostReason === undefined && this.releaseIdleShell()) {
-            // The server's sessions are all taken, one by a shared shell that was idle: try again.
-            settle(() => resolve(this.runOnChannel(command, options, false)))
+          const pause = this.askAgainIn(error, attempt++, 1)
+          if (pause !== undefined) {
+            retryTimer = setTimeout(open, pause)
             return
           }
           const reason =
@@ -738,14 +1016,21 @@ class SshConnection implements Connection {
         if (options.stdin !== undefined) opened.write(options.stdin)
         opened.end()
       }
-      try {
-        this.client.exec(command, onOpen)
-      } catch (error) {
-        // ssh2 throws synchronously when the socket is already gone.
-        const reason =
-          this.lostReason ?? `connection to ${this.where} lost: ${this.hop.scrub(errorText(error))}`
-        settle(() => reject(new ConnectionError(reason, this.host)))
+      let attempt = 0
+      let retryTimer: NodeJS.Timeout | undefined
+      const open = (): void => {
+        if (settled) return
+        try {
+          this.client.exec(command, onOpen)
+        } catch (error) {
+          // ssh2 throws synchronously when the socket is already gone.
+          const reason =
+            this.lostReason ??
+            `connection to ${this.where} lost: ${this.hop.scrub(errorText(error))}`
+          settle(() => reject(new ConnectionError(reason, this.host)))
+        }
       }
+      open()
     })
   }
 
@@ -775,29 +1060,12 @@ class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.closeOwn()
-    } finally {
-      await this.via?.close()
+    if (this.lostReason === undefined) {
+      // This host's part: its sessions end here, whether or not other aliases keep the login.
+      this.loginGone('', true)
+      for (const shell of [...this.shells]) shell.close()
     }
-  }
-
-  private async closeOwn(): Promise<void> {
-    if (this.lostReason !== undefined) return
-    this.closedByUs = true
-    this.client.end()
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      this.closedEvent,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          this.client.destroy()
-          resolve()
-        }, KILL_GRACE_MS)
-      })
-    ])
-    clearTimeout(timer)
-    this.connectionGone()
+    await this.login.leave(this)
   }
 }
 
@@ -805,7 +1073,10 @@ class SshConnection implements Connection {
  * The session channel of a shared shell: `exec /bin/sh -s`, whatever the login shell is. Writes made
  * before the channel is open wait for it; a channel that cannot open is reported closed.
  */
-function openShellChannel(client: Client): ShellChannel {
+function openShellChannel(
+  client: Client,
+  onOpenError: (error: Error) => void = () => undefined
+): ShellChannel {
   let channel: ClientChannel | undefined
   let closed = false
   const queued: Array<Buffer | string> = []
@@ -820,6 +1091,7 @@ function openShellChannel(client: Client): ShellChannel {
     for (const listener of listeners.close) listener()
   }
   const opened = (error: Error | undefined, ch: ClientChannel): void => {
+    if (error) onOpenError(error)
     if (error || closed) {
       if (!error) ch.close()
       closeNow()
