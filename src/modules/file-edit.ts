@@ -165,7 +165,6 @@ export interface WriteRequest {
   makeParents?: boolean
 }
 
-/** What putting the file in place did. */
 /** The user and group that wrote the file (a new file's owner before any chown). */
 export interface Creator {
   uid: number
@@ -174,6 +173,7 @@ export interface Creator {
   group: string
 }
 
+/** What putting the file in place did. */
 export type WriteOutcome =
   { ok: true; backup?: string; creator?: Creator } | { ok: false; result: ModuleResult }
 
@@ -229,8 +229,9 @@ export async function putEdited(
       validate,
       !existing && request.makeParents ? '1' : '0'
     ])}; echo "status=$?"${
-      // Who made a new file (its owner and group, for the result): four processes, so only then.
-      existing ? '' : '; echo "creator=$(id -u):$(id -g):$(id -un):$(id -gn)"'
+      // Who made a new file (its owner and group, for the result): a process, so only then. One
+      // `id`, in the C locale (its labels are translated in others), read below.
+      existing ? '' : '; echo "creator=$(LC_ALL=C id)"'
     }`,
     {
       timeoutMs,
@@ -256,13 +257,19 @@ export async function putEdited(
       `could not write ${target.real}: ${stderr.trim() || `the target's shell exited with ${res.code ?? res.signal ?? '?'}`}`
     )
   }
-  let creator: Creator | undefined
-  const who = line('creator')?.split(':')
-  if (who && who.length === 4) {
-    creator = { uid: Number(who[0]), gid: Number(who[1]), owner: who[2]!, group: who[3]! }
-  }
+  const creator = creatorOf(line('creator'))
   const backup = line('backup')
   return { ok: true, ...(backup === undefined ? {} : { backup }), ...(creator ? { creator } : {}) }
+}
+
+/**
+ * The user and group `id` prints (`uid=1000(deploy) gid=1000(deploy) groups=…`; a name is left out
+ * where none resolves, and is then empty here), or undefined when it printed nothing of the kind.
+ */
+export function creatorOf(text: string | undefined): Creator | undefined {
+  const m = /^uid=(\d+)(?:\(([^)]*)\))? gid=(\d+)(?:\(([^)]*)\))?/.exec(text ?? '')
+  if (!m) return undefined
+  return { uid: Number(m[1]), gid: Number(m[3]), owner: m[2] ?? '', group: m[4] ?? '' }
 }
 
 /** The `validate` argument, or undefined. Ansible checks for `%s` only when it writes (see putEdited). */
