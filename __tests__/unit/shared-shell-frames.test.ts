@@ -100,11 +100,41 @@ describe('inSubshell: what the shared shell evaluates for a command', () => {
     }
   })
 
+  it('runs each /bin/sh -c of a list in a subshell of its own, the rest of the list as written', () => {
+    const put = shellJoin(['/bin/sh', '-c', 'cat; echo "put $1"; exit "$2"', 'apb-put', 'a b', '0'])
+    const probe = shellJoin(['/bin/sh', '-c', 'echo "probe $# $1"', 'apb-path', "it's"])
+    const own = shellJoin(['/bin/sh', '-c', 'echo "own $0"', 'apb-own'])
+    const list = `${put} || { echo fail=prelude; exit 1; }; echo act=done; ${own}; echo "status=$?"\n${probe}`
+    expect(inSubshell(list)).toBe(
+      `( set -- 'a b' 0; eval 'cat; echo "put $1"; exit "$2"' ) || { echo fail=prelude; exit 1; }; ` +
+        `echo act=done; ${own}; echo "status=$?"\n( set -- 'it'\\''s'; eval 'echo "probe $# $1"' )`
+    )
+    // The same output and status as the list as written, with its input, and when the first fails.
+    for (const code of ['0', '3']) {
+      const text = list.replace(' 0 ||', ` ${code} ||`)
+      const run = (script: string) =>
+        spawnSync('/bin/sh', ['-c', `(eval ${shellQuote(script)})`], {
+          input: 'in\n',
+          encoding: 'utf8'
+        })
+      const direct = run(text)
+      const evaluated = run(inSubshell(text))
+      expect({ out: evaluated.stdout, status: evaluated.status }).toEqual({
+        out: direct.stdout,
+        status: direct.status
+      })
+    }
+  })
+
   it('runs any other command as written', () => {
     for (const command of [
       'echo hi',
-      `${shellJoin(['/bin/sh', '-c', 'true', 'a'])} || echo no`,
-      `/bin/sh -c "echo $HOME"`
+      'echo $HOME',
+      `${shellJoin(['/bin/sh', '-c', 'true', 'a'])} > /dev/null`,
+      `${shellJoin(['/bin/sh', '-c', 'true', 'a'])} | cat`,
+      // A double-quoted script would be expanded after `set --` changed $1.
+      '/bin/sh -c "echo $1" x y',
+      `if ${shellJoin(['/bin/sh', '-c', 'true', 'a'])}; then echo y; fi`
     ]) {
       expect(inSubshell(command)).toBe(command)
     }

@@ -38,26 +38,91 @@ function framed(command: string, marker: string, stdin: Buffer | undefined): Buf
 }
 
 /**
- * What the subshell evaluates for `command`. A lone `/bin/sh -c SCRIPT NAME ARGS…` (most commands: our
- * scripts, as shellJoin() writes them) runs its script in the subshell itself, with ARGS as its
- * positional parameters: the subshell is already a fresh /bin/sh of its own, so a second one (an exec,
- * as costly as a process on a slow target) adds nothing. Two things would differ, so a script that
- * names either is exec'd as before: `$$` and `$PPID` (the long-lived shell's, not a shell's own) and
- * `$0` (that shell's name, not NAME). Any other command runs as written.
+ * What the subshell evaluates for `command`. A `/bin/sh -c SCRIPT NAME ARGS…` (our scripts, as
+ * shellJoin() writes them) runs its script in a subshell of the shared shell's instead of a second
+ * /bin/sh (an exec, as costly as a process on a slow target), with ARGS as its positional parameters:
+ * alone, in the command's own subshell (`set -- ARGS; eval SCRIPT`); in a list (`A || { …; }; B`), in
+ * a subshell of its own (`( set -- ARGS; eval SCRIPT )`), where the shell forked for it anyway. Two
+ * things would differ, so a script that names either is left to its own shell: `$$` and `$PPID` (the
+ * long-lived shell's, not a shell's own) and `$0` (that shell's name, not NAME); a lone one then
+ * replaces the subshell (`exec`). A command that is not a list of simple commands in the words
+ * shellJoin() writes (and plain double-quoted text) runs as written.
  */
 export function inSubshell(command: string): string {
-  if (!SIMPLE_SH_COMMAND.test(command)) return command
-  if (/\$\$|\$\{?0|PPID/.test(command)) return `exec ${command}`
-  const words = command.match(SHELL_WORD) ?? []
-  if (words.length < 4) return `exec ${command}`
-  return `set -- ${words.slice(4).join(' ')}; eval ${words[2]!}`
+  const parts = shellList(command)
+  if (parts === undefined) return command
+  const commands = parts.filter((part) => part.kind === 'command')
+  if (commands.length === 1 && parts.length === 1) {
+    const script = shScript(commands[0]!.words)
+    if (!script) return command
+    return script.own ? `exec ${command}` : `set -- ${script.args}; eval ${script.text}`
+  }
+  let changed = false
+  const out = parts.map((part) => {
+    if (part.kind === 'operator') return part.text
+    const script = shScript(part.words)
+    if (!script || script.own) return part.words.join(' ')
+    changed = true
+    return `( set -- ${script.args}; eval ${script.text} )`
+  })
+  return changed ? out.join('') : command
 }
 
-/** One word as shellJoin() writes it. */
-const SHELL_WORD = /(?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\')+/g
+/** A `/bin/sh -c SCRIPT NAME ARGS…` command's script and arguments (as written), or undefined. */
+function shScript(
+  words: readonly string[]
+): { text: string; args: string; own: boolean } | undefined {
+  if (words.length < 4 || words[0] !== '/bin/sh' || words[1] !== '-c') return undefined
+  // Only words as shellJoin() writes them: a double-quoted script would be expanded after `set --`.
+  if (!words.every((word) => SHELL_WORD.test(word))) return undefined
+  const text = words[2]!
+  return { text, args: words.slice(4).join(' '), own: /\$\$|\$\{?0|PPID/.test(text) }
+}
 
-/** `/bin/sh -c` and words as shellJoin() writes them (bare, '…', \'), and nothing else. */
-const SIMPLE_SH_COMMAND = /^\/bin\/sh -c(?: (?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\')+)+$/
+/** One word as shellJoin() writes it (bare, '…', \'). */
+const SHELL_WORD = /^(?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\')+$/
+
+/** A piece of a list of commands: a simple command's words, or what separates them. */
+type ListPart = { kind: 'command'; words: string[] } | { kind: 'operator'; text: string }
+
+/**
+ * `command` as a list of simple commands and the operators between them (`;`, a line break, `||`,
+ * `&&`, `{`, `}`, with their spaces), when it is only that: words as shellJoin() writes them (bare, '…', \') or plain
+ * double-quoted text (no quote, backslash or backquote inside). Undefined for anything else.
+ */
+function shellList(command: string): ListPart[] | undefined {
+  const parts: ListPart[] = []
+  let words: string[] = []
+  /** Text since the last word: spaces, and operators once one comes. */
+  let between = ''
+  let sawOperator = false
+  const token = /[ \t]+|(?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\'|"[^"\\`]*")+|\|\||&&|[;{}\n]/y
+  for (let at = 0; at < command.length;) {
+    token.lastIndex = at
+    const m = token.exec(command)
+    if (!m) return undefined
+    const text = m[0]
+    at += text.length
+    if (/^[ \t]/.test(text)) {
+      between += text
+    } else if (/^(?:\|\||&&|[;{}\n])$/.test(text)) {
+      between += text
+      sawOperator = true
+    } else {
+      if (sawOperator || (words.length === 0 && between !== '')) {
+        if (words.length > 0) parts.push({ kind: 'command', words })
+        parts.push({ kind: 'operator', text: between })
+        words = []
+      }
+      between = ''
+      sawOperator = false
+      words.push(text)
+    }
+  }
+  if (words.length > 0) parts.push({ kind: 'command', words })
+  if (between !== '') parts.push({ kind: 'operator', text: between })
+  return parts
+}
 
 /**
  * Whether `stdin` can travel as a here-document, byte for byte: text with no NUL (which a shell
