@@ -11,11 +11,12 @@ import { createHash } from 'node:crypto'
  */
 
 /**
- * Aliases per login: each holds one session for its shared shell, which leaves two of OpenSSH's
- * default 10 for commands on sessions of their own and SFTP. Past that, an idle shell gives its session
- * back, and a command the server still refuses asks again until its deadline (ssh-connection.ts).
+ * Aliases per login: each holds a session for its shared shell and may want one more at a time (a
+ * command on a session of its own, an SFTP transfer), which fits five in OpenSSH's default of 10.
+ * Past that, an idle shell gives its session back, and a command the server still refuses asks again
+ * until its deadline (ssh-connection.ts).
  */
-export const SEATS_PER_LOGIN = 8
+export const SEATS_PER_LOGIN = 5
 
 /** A login being opened or open, and the seats taken on it. */
 interface Entry<L> {
