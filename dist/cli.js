@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-IGCS3SS4.js";
+} from "./chunks/chunk-6E7XAEXA.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-IRCWMPI6.js";
+} from "./chunks/chunk-F3PXGP4X.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-HWOGERJC.js";
+} from "./chunks/chunk-K7LNB267.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-IGCS3SS4.js";
+} from "./chunks/chunk-6E7XAEXA.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-IRCWMPI6.js";
+} from "./chunks/chunk-F3PXGP4X.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-HWOGERJC.js";
-import "./chunks/chunk-IRCWMPI6.js";
+} from "./chunks/chunk-K7LNB267.js";
+import "./chunks/chunk-F3PXGP4X.js";
 
 // src/post.ts
 async function post() {
