@@ -79,7 +79,7 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
   const hops = routeHops(settings)
   const key = loginKey(hops.map(loginFields))
   try {
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       const seat = LOGINS.take(key, (retire) => connectRoute(hops, retire))
       let login: SshLogin
       try {
@@ -92,8 +92,9 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
         if (told) throw told
         login = await connectRoute(hops, undefined)
       }
-      // A login lost before this alias got to it (a reboot, a drop): open another.
-      if (login.lost !== undefined) continue
+      // Another alias's login lost before this one got to it (a reboot, a drop): open another. A
+      // login of its own that is gone at once stays this alias's: its commands tell why.
+      if (login.lost !== undefined && seat.shared && tries < MAX_LOGIN_TRIES) continue
       return new SshConnection(hops[hops.length - 1]!, login)
     }
   } catch (error) {
@@ -105,6 +106,8 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
 
 /** The logins that aliases of one host share (see shared-logins.ts). */
 const LOGINS = new SharedLogins<SshLogin>()
+/** How many logins an alias takes a seat on before it keeps one that is already gone. */
+const MAX_LOGIN_TRIES = 3
 
 /** What decides a hop's login, for the key of a shared login: not how messages name the hop. */
 function loginFields(hop: Hop): unknown[] {
@@ -739,6 +742,7 @@ class SshConnection implements Connection {
       }
     })
     login.handles.add(this)
+    if (login.lost !== undefined) this.loginGone(login.lost, false)
   }
 
   /**
