@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-6E7XAEXA.js";
+} from "./chunks/chunk-YE2VLL6I.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-F3PXGP4X.js";
+} from "./chunks/chunk-KGLXWTWM.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-K7LNB267.js";
+} from "./chunks/chunk-4UZBKYVH.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-6E7XAEXA.js";
+} from "./chunks/chunk-YE2VLL6I.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-F3PXGP4X.js";
+} from "./chunks/chunk-KGLXWTWM.js";
 
 // src/main.ts
 import path from "node:path";

@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-K7LNB267.js";
-import "./chunks/chunk-F3PXGP4X.js";
+} from "./chunks/chunk-4UZBKYVH.js";
+import "./chunks/chunk-KGLXWTWM.js";
 
 // src/post.ts
 async function post() {
