@@ -180,6 +180,42 @@ describe('jump hosts (ProxyJump) against two real sshd instances', () => {
     }
   })
 
+  it('tells each alias sharing a login through the bastion of its loss in its own words', async () => {
+    const doomed = await startSshd({ name: 'jump-doomed-shared' })
+    try {
+      writeFileSync(knownHosts, `${doomed.knownHostsLine}\n`, { flag: 'a' })
+      const route = {
+        jumpHosts: [{ address: doomed.host, port: doomed.port, user: doomed.user }],
+        jumpPrivateKeyPath: doomed.clientKeyPath
+      }
+      const [a, b] = await Promise.all([
+        openConnection(viaBastion({ ...route, host: 'web1' })),
+        openConnection(viaBastion({ ...route, host: 'web2' }))
+      ])
+      const runningA = a.run('sleep 30', { timeoutMs: 60_000 })
+      const runningB = b.run('sleep 30', { timeoutMs: 60_000 })
+      doomed.kill()
+      const [errorA, errorB] = await Promise.all([
+        runningA.then(
+          () => new Error('web1 ran on'),
+          (e: unknown) => e as Error
+        ),
+        runningB.then(
+          () => new Error('web2 ran on'),
+          (e: unknown) => e as Error
+        )
+      ])
+      expect(errorA.message).toMatch(/^connection to web1 lost: /)
+      expect(errorB.message).toMatch(/^connection to web2 lost: /)
+      // The jump host's part of the message names each alias's own route.
+      expect(errorB.message).not.toContain('web1')
+      expect(errorA.message.replace(/web1/g, 'web2')).toBe(errorB.message)
+      await Promise.all([a.close(), b.close()])
+    } finally {
+      await doomed.stop()
+    }
+  })
+
   it("verifies the bastion's own host key, naming the jump host", async () => {
     const targetOnly = join(target.tmpDir, 'known_hosts.target-only')
     writeFileSync(targetOnly, `${target.knownHostsLine}\n`)

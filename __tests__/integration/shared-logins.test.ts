@@ -4,7 +4,10 @@
  * login's client port, the same for aliases on one login and different across logins. Each alias keeps
  * its own sessions, its own messages and its own end; a reset logs in afresh.
  */
+import { chmodSync, copyFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { setTimeout as sleepMs } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openConnection } from '../../src/connection/index.js'
 import type { Connection, ConnectionSettings } from '../../src/connection/connection.js'
@@ -42,8 +45,9 @@ describe('aliases of one host share its login', () => {
       const ports = await Promise.all(conns.map((c) => loginPort(c)))
       expect(new Set(ports.slice(0, SEATS_PER_LOGIN)).size).toBe(1)
       expect(ports[SEATS_PER_LOGIN]).not.toBe(ports[0])
-      // Every alias at once, each with two commands in its shells, one on a session of its own and a
-      // file read over SFTP: within OpenSSH's default of 10 sessions per login.
+      // Every alias at once, each with two commands for its shell, one on a session of its own and a
+      // file read over SFTP: more sessions than the server's 10 at once, so some ask again until
+      // others end.
       const work = conns.flatMap((c) => [
         c.run('sleep 0.3; echo a', { timeoutMs: 20_000, sharedShell: true }),
         c.run('sleep 0.3; echo b', { timeoutMs: 20_000, sharedShell: true }),
@@ -66,12 +70,27 @@ describe('aliases of one host share its login', () => {
 
   it('never shares between different users, keys or host key settings', async (ctx) => {
     if (sshd.kind === 'ssh2') ctx.skip()
-    const a = await openConnection(settings('a'))
-    const b = await openConnection(settings('b', { connectTimeoutMs: 29_000 }))
+    // The same key and known_hosts under other paths: the same login would work, but the settings
+    // differ, so the logins do.
+    const key = join(sshd.tmpDir, 'client-key-copy')
+    copyFileSync(sshd.clientKeyPath, key)
+    chmodSync(key, 0o600)
+    const known = join(sshd.tmpDir, 'known_hosts-copy')
+    copyFileSync(sshd.knownHostsPath, known)
+    const base = await openConnection(settings('base'))
+    const others = await Promise.all([
+      openConnection(settings('other-key', { privateKeyPath: key })),
+      openConnection(settings('other-known-hosts', { knownHostsPath: known })),
+      openConnection(settings('accept-new', { hostKeyChecking: 'accept-new' })),
+      openConnection(settings('other-timeout', { connectTimeoutMs: 29_000 }))
+    ])
     try {
-      expect(await loginPort(a)).not.toBe(await loginPort(b))
+      const port = await loginPort(base)
+      const ports = await Promise.all(others.map((c) => loginPort(c)))
+      for (const other of ports) expect(other).not.toBe(port)
+      expect(new Set(ports).size).toBe(ports.length)
     } finally {
-      await Promise.all([a.close(), b.close()])
+      await Promise.all([base, ...others].map((c) => c.close()))
     }
   })
 
@@ -83,10 +102,23 @@ describe('aliases of one host share its login', () => {
     ])
     const port = await loginPort(a)
     expect(await loginPort(b)).toBe(port)
-    const running = a.run('echo started; sleep 30', { timeoutMs: 60_000 })
+    const marker = `${30 + (Date.now() % 1000) / 10000}`
+    const running = a.run(`sleep ${marker}`, { timeoutMs: 60_000 })
+    const inShell = a.run(`sleep ${marker}1`, { timeoutMs: 60_000, sharedShell: true })
+    const sleeping = async (): Promise<string> =>
+      (await b.run(`ps -eo args | grep -c '^sleep ${marker}'`, { timeoutMs: 10_000 })).stdout
+        .toString()
+        .trim()
+    // Both have started before web1 closes.
+    for (let i = 0; i < 100 && (await sleeping()) !== '2'; i++) await sleepMs(50)
+    expect(await sleeping()).toBe('2')
     await a.close()
     await expect(running).rejects.toThrow(/^connection to web1 was closed$/)
+    await expect(inShell).rejects.toThrow(/^connection to web1 was closed$/)
     await expect(a.run('true', { timeoutMs: 5_000 })).rejects.toThrow(/web1 was closed/)
+    // Its commands were killed, not left running on the login web2 still uses.
+    for (let i = 0; i < 100 && (await sleeping()) !== '0'; i++) await sleepMs(50)
+    expect(await sleeping()).toBe('0')
     // web2 is still on the login, and a reset web1 (closed, then opened) gets a login of its own.
     expect(await loginPort(b)).toBe(port)
     const again = await openConnection(settings('web1'))
@@ -99,15 +131,14 @@ describe('aliases of one host share its login', () => {
     } finally {
       await Promise.all([again.close(), b.close()])
     }
-    // Its last alias closed the first login: sshd has no session of it left.
+    // Its last alias closed the first login: no TCP connection from its port is left.
     const check = await openConnection(settings('check'))
     try {
-      const r = await check.run(`ss -tn 2>/dev/null | grep -c ':${port}\\b' || true`, {
+      const r = await check.run(`ss -Htn state established '( sport = :${port} )'`, {
         timeoutMs: 10_000
       })
-      if (r.code === 0 && /^\d+/.test(r.stdout.toString())) {
-        expect(r.stdout.toString().trim()).toBe('0')
-      }
+      expect(r.code).toBe(0)
+      expect(r.stdout.toString()).toBe('')
     } finally {
       await check.close()
     }
@@ -151,27 +182,30 @@ describe('a shared login whose server has few sessions', () => {
 describe('a shared login that fails or is lost', () => {
   it('tells each alias its own failure when the host refuses the login they waited for', async () => {
     const sshd = await startSshd({ name: 'shared-logins-refused' })
-    // A port nothing listens on any more.
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as AddressInfo
-        server.close(() => resolve(port))
+    try {
+      // A port nothing listens on any more.
+      const port = await new Promise<number>((resolve) => {
+        const server = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as AddressInfo
+          server.close(() => resolve(port))
+        })
       })
-    })
-    const errors = await Promise.all(
-      ['db1', 'db2', 'db3'].map((host) =>
-        openConnection(sshdConnectionSettings(sshd, { host, port })).then(
-          () => undefined,
-          (e: unknown) => e
+      const errors = await Promise.all(
+        ['db1', 'db2', 'db3'].map((host) =>
+          openConnection(sshdConnectionSettings(sshd, { host, port })).then(
+            () => undefined,
+            (e: unknown) => e
+          )
         )
       )
-    )
-    for (const [i, error] of errors.entries()) {
-      expect(error).toBeInstanceOf(ConnectionError)
-      expect((error as ConnectionError).host).toBe(`db${i + 1}`)
-      expect((error as Error).message).toMatch(new RegExp(`^connection refused by db${i + 1}: `))
+      for (const [i, error] of errors.entries()) {
+        expect(error).toBeInstanceOf(ConnectionError)
+        expect((error as ConnectionError).host).toBe(`db${i + 1}`)
+        expect((error as Error).message).toMatch(new RegExp(`^connection refused by db${i + 1}: `))
+      }
+    } finally {
+      await sshd.stop()
     }
-    await sshd.stop()
   })
 
   it('tells each alias its own host key refusal', async () => {

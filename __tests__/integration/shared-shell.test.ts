@@ -267,6 +267,34 @@ describe('shared shell against a real sshd', () => {
   })
 })
 
+describe('shared shell that cannot start', () => {
+  it('sends every command waiting for it to a session of its own', async (ctx) => {
+    // Every session runs this instead of what it asks for: the shell never answers.
+    const forced = await startSshd({
+      name: 'shared-shell-forced',
+      extraConfig: ['ForceCommand echo forced']
+    })
+    try {
+      if (forced.kind === 'ssh2') ctx.skip()
+      const c = await openConnection(sshdConnectionSettings(forced))
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 5 }, (_, i) => c.run(`echo ${i}`, shared({ timeoutMs: 15_000 })))
+        )
+        for (const r of results) {
+          expect(r.timedOut).toBe(false)
+          expect(r.stdout.toString()).toBe('forced\n')
+        }
+        expect((await c.run('echo later', shared())).stdout.toString()).toBe('forced\n')
+      } finally {
+        await c.close()
+      }
+    } finally {
+      await forced.stop()
+    }
+  })
+})
+
 describe('shared shell when the host goes away', () => {
   it('rejects the running command with ConnectionError', async (ctx) => {
     const sshd = await startSshd({ name: 'shared-shell-loss' })

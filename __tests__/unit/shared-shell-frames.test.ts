@@ -93,8 +93,18 @@ describe('inSubshell: what the shared shell evaluates for a command', () => {
     )
   })
 
-  it("execs a shell of its own for a script that names $$, $PPID or $0 (a shell's own)", () => {
-    for (const script of ['echo $$', 'echo "${PPID}"', 'echo "$0"', 'echo ${0}']) {
+  it("execs a shell of its own for a script that names $$, $PPID or $0 (a shell's own), or set -e", () => {
+    for (const script of [
+      'echo $$',
+      'echo ${$}',
+      'echo "${PPID}"',
+      'echo "$0"',
+      'echo ${0}',
+      // errexit is ignored in a subshell on the left of ||, as a list's first command is.
+      'set -e; false; echo still',
+      'set -eu',
+      'set -o errexit'
+    ]) {
       const command = shellJoin(['/bin/sh', '-c', script, 'apb-x'])
       expect(inSubshell(command)).toBe(`exec ${command}`)
     }

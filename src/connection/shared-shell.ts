@@ -42,10 +42,10 @@ function framed(command: string, marker: string, stdin: Buffer | undefined): Buf
  * shellJoin() writes them) runs its script in a subshell of the shared shell's instead of a second
  * /bin/sh (an exec, as costly as a process on a slow target), with ARGS as its positional parameters:
  * alone, in the command's own subshell (`set -- ARGS; eval SCRIPT`); in a list (`A || { …; }; B`), in
- * a subshell of its own (`( set -- ARGS; eval SCRIPT )`), where the shell forked for it anyway. Two
- * things would differ, so a script that names either is left to its own shell: `$$` and `$PPID` (the
- * long-lived shell's, not a shell's own) and `$0` (that shell's name, not NAME); a lone one then
- * replaces the subshell (`exec`). A command that is not a list of simple commands in the words
+ * a subshell of its own (`( set -- ARGS; eval SCRIPT )`), where the shell forked for it anyway. Some
+ * things would differ, so a script that names one is left to its own shell (OWN_SHELL): `$$` and
+ * `$PPID` (the long-lived shell's, not a shell's own), `$0` (that shell's name, not NAME), and `set -e`;
+ * a lone one then replaces the subshell (`exec`). A command that is not a list of simple commands in the words
  * shellJoin() writes (and plain double-quoted text) runs as written.
  */
 export function inSubshell(command: string): string {
@@ -76,8 +76,15 @@ function shScript(
   // Only words as shellJoin() writes them: a double-quoted script would be expanded after `set --`.
   if (!words.every((word) => SHELL_WORD.test(word))) return undefined
   const text = words[2]!
-  return { text, args: words.slice(4).join(' '), own: /\$\$|\$\{?0|PPID/.test(text) }
+  return { text, args: words.slice(4).join(' '), own: OWN_SHELL.test(text) }
 }
+
+/**
+ * What a script may depend on that a subshell of the shared shell would change: `$$`, `${$}` and
+ * `$PPID` (the long-lived shell's), `$0` (its name), and `set -e` (ignored in a subshell on the left
+ * of `||`, as a list's first command is).
+ */
+const OWN_SHELL = /\$\$|\$\{\$\}|\$\{?0|PPID|\bset\s+-[A-Za-z]*e|errexit/
 
 /** One word as shellJoin() writes it (bare, '…', \'). */
 const SHELL_WORD = /^(?:[A-Za-z0-9_@%+=:,./-]|'[^']*'|\\')+$/
@@ -399,8 +406,12 @@ export class SharedShell {
     })
   }
 
-  /** Ends the shell (its channel closes; a running command is reported as lost). */
-  close(): void {
+  /**
+   * Ends the shell (its channel closes; a running command is reported as lost). `kill`: a running
+   * command is killed first (OpenSSH signals the session's process group), not left running.
+   */
+  close(kill = false): void {
+    if (kill && this.running && !this.closed) this.channel.signal('KILL')
     this.breakShell()
     this.channel.close()
     this.channelClosed()

@@ -57,10 +57,12 @@ const MAX_SHARED_SHELLS = 1
 const SESSION_RETRY_FIRST_MS = 20
 const SESSION_RETRY_MAX_MS = 500
 /**
- * ssh2's reasons for a refused channel that mean "no session left" (RFC 4254: administratively
- * prohibited, which OpenSSH answers past MaxSessions, and resource shortage).
+ * The reasons (RFC 4254) a server gives for a refused channel that may mean "no session left":
+ * administratively prohibited (1, older OpenSSH past MaxSessions), connect failed (2, newer OpenSSH
+ * for any session it refuses) and resource shortage (4). Asked again only while the login holds
+ * open sessions that may end (askAgainIn).
  */
-const SESSIONS_FULL_REASONS = new Set([2, 4])
+const SESSIONS_FULL_REASONS = new Set([1, 2, 4])
 
 /**
  * Opens an SSH connection to one host, verifying its host key as `settings.hostKeyChecking` and
@@ -94,8 +96,9 @@ export async function openSshConnection(settings: ConnectionSettings): Promise<C
       }
       // Another alias's login lost before this one got to it (a reboot, a drop): open another. A
       // login of its own that is gone at once stays this alias's: its commands tell why.
-      if (login.lost !== undefined && seat.shared && tries < MAX_LOGIN_TRIES) continue
-      return new SshConnection(hops[hops.length - 1]!, login)
+      const gone = login.lost !== undefined || login.closing
+      if (gone && seat.shared && tries < MAX_LOGIN_TRIES) continue
+      return new SshConnection(hops[hops.length - 1]!, login, jumpWheres(hops))
     }
   } catch (error) {
     if (error instanceof ConnectionError && error.detail)
@@ -208,7 +211,7 @@ async function connectRoute(hops: readonly Hop[], retire?: () => void): Promise<
   try {
     for (const [index, hop] of hops.entries()) {
       const client = await connectHop(hop, via, index)
-      if (hop.role === 'target') return new SshLogin(client, via, retire)
+      if (hop.role === 'target') return new SshLogin(client, via, retire, jumpWheres(hops))
       via = new SshConnection(hop, new SshLogin(client, via))
     }
     throw new Error('a route without its target')
@@ -216,6 +219,11 @@ async function connectRoute(hops: readonly Hop[], retire?: () => void): Promise<
     await via?.close()
     throw error
   }
+}
+
+/** How messages name a route's jump hosts, first to last. */
+function jumpWheres(hops: readonly Hop[]): string[] {
+  return hops.filter((hop) => hop.role === 'jump').map((hop) => hop.where)
 }
 
 /**
@@ -593,6 +601,17 @@ interface InFlight {
   fail(error: ConnectionError): void
 }
 
+/** The result of a command whose deadline came before it could start. */
+function neverStarted(): CommandResult {
+  return {
+    code: null,
+    signal: null,
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.alloc(0),
+    timedOut: true
+  }
+}
+
 /** A shared command waiting for the shell. */
 interface Waiter extends InFlight {
   /** The shell is free: run now. */
@@ -615,6 +634,10 @@ class SshLogin {
   readonly handles = new Set<SshConnection>()
   /** Why the connection is gone, once it is: the library's words, or the jump host's message. */
   lost: string | undefined
+  /** Set once its last alias has left: no alias may use it any more. */
+  closing = false
+  /** Whether `lost` came from the jump host it runs through (its words name the first alias's hops). */
+  lostThroughJump = false
   private closedByUs = false
   private lastError: Error | undefined
   private readonly closedEvent: Promise<void>
@@ -627,7 +650,9 @@ class SshLogin {
   constructor(
     readonly client: Client,
     readonly via?: SshConnection,
-    private readonly retire: () => void = () => undefined
+    private readonly retire: () => void = () => undefined,
+    /** How the route's jump hosts are named in the messages of the alias that opened it. */
+    readonly jumpWheres: readonly string[] = []
   ) {
     // node-ssh removes its own 'error' listener after login: without ours, a late error would crash.
     client.on('error', (error: Error) => {
@@ -646,19 +671,16 @@ class SshLogin {
   private gone(): void {
     if (this.lost !== undefined) return
     this.retire()
+    this.lostThroughJump = this.via?.lostReason !== undefined
     this.lost =
       this.via?.lostReason ?? this.lastError?.message ?? 'the server closed the connection'
     for (const handle of [...this.handles]) handle.loginGone(this.lost, this.closedByUs)
     if (!this.closedByUs) void this.via?.close()
   }
 
-  /**
-   * Whether sessions are held on this login besides what is asking for one (`own` entries of
-   * `asking`'s work in flight): another alias's shell or work, or `asking`'s own shell or other work.
-   */
-  holdsSessions(asking: SshConnection, own: number): boolean {
-    for (const handle of this.handles)
-      if (handle.holdsSessions(handle === asking ? own : 0)) return true
+  /** Whether any alias on this login holds sessions open (shells' or commands' channels). */
+  holdsSessions(): boolean {
+    for (const handle of this.handles) if (handle.holdsSessions()) return true
     return false
   }
 
@@ -678,6 +700,7 @@ class SshLogin {
     this.handles.delete(handle)
     this.retire()
     if (this.handles.size > 0) return
+    this.closing = true
     try {
       if (this.lost === undefined) {
         this.closedByUs = true
@@ -712,6 +735,10 @@ class SshConnection implements Connection {
   private readonly shells: SharedShell[] = []
   /** Shared commands waiting for the shell, first come first served. */
   private readonly waiting: Waiter[] = []
+  /** Shell channels not yet closed (opening, open, or given back and closing). */
+  private shellChannels = 0
+  /** Command channels open. */
+  private openChannels = 0
   /** False once a shared shell could not start here: every command then gets a session of its own. */
   private sharedShellsWork = true
 
@@ -723,7 +750,9 @@ class SshConnection implements Connection {
 
   constructor(
     hop: Pick<Hop, 'host' | 'where' | 'endpoint' | 'scrub'>,
-    private readonly login: SshLogin
+    private readonly login: SshLogin,
+    /** How this alias's messages name the route's jump hosts. */
+    private readonly jumpWheres: readonly string[] = []
   ) {
     this.host = hop.host
     this.where = hop.where
@@ -735,7 +764,7 @@ class SshConnection implements Connection {
       lost: () => (this.lostReason === undefined ? undefined : this.lostError()),
       umask: (timeoutMs) => this.umask(timeoutMs),
       sessionRefused: async (error, attempt) => {
-        const pause = this.askAgainIn(error, attempt, 0)
+        const pause = this.askAgainIn(error, attempt)
         if (pause === undefined) return false
         await new Promise((resolve) => setTimeout(resolve, pause))
         return this.lostReason === undefined
@@ -747,21 +776,21 @@ class SshConnection implements Connection {
 
   /**
    * How long to wait before asking again for a session the server refused (`attempt` times before
-   * for this command or transfer), or undefined to give up. Worth asking again when the server had no
-   * session left (MaxSessions) and one may end: an idle shared shell's, given back now (its session is
-   * free once the shell has gone), or one of the commands, shells and transfers the login's aliases
-   * hold. The caller's deadline bounds the asking. `own`: the asker's entries in this connection's
-   * work in flight (a command's one; a transfer has none).
+   * for this command or transfer), or undefined to give up. Worth asking again when the server may
+   * have had no session left (MaxSessions) and one may end: an idle shared shell's, given back now,
+   * or a session the login's aliases hold open (a shell, a command's; a shell given back holds its
+   * session until its channel has closed). The caller's deadline bounds the asking.
    */
-  private askAgainIn(error: Error, attempt: number, own: number): number | undefined {
+  private askAgainIn(error: Error, attempt: number): number | undefined {
     if (this.lostReason !== undefined || !sessionsFull(error)) return undefined
-    if (!this.login.releaseIdleShell(this) && !this.login.holdsSessions(this, own)) return undefined
+    this.login.releaseIdleShell(this)
+    if (!this.login.holdsSessions()) return undefined
     return Math.min(SESSION_RETRY_FIRST_MS * 2 ** attempt, SESSION_RETRY_MAX_MS)
   }
 
-  /** Whether this connection holds sessions besides `own` entries of its work: a shell, or work in flight. */
-  holdsSessions(own: number): boolean {
-    return this.shells.length > 0 || this.inFlight.size > own
+  /** Whether this connection holds sessions open: a shell's channel, or a command's. */
+  holdsSessions(): boolean {
+    return this.shellChannels > 0 || this.openChannels > 0
   }
 
   /** The error of a command on a lost connection: host-named message, the route in its detail. */
@@ -772,6 +801,7 @@ class SshConnection implements Connection {
   /** The login is gone: closed by us (`closed`) or lost. */
   loginGone(why: string, closed: boolean): void {
     if (this.lostReason !== undefined) return
+    if (this.login.lostThroughJump) why = this.ownWords(why)
     this.lostReason = closed
       ? `connection to ${this.where} was closed`
       : `connection to ${this.where} lost: ${this.hop.scrub(why)}`
@@ -780,6 +810,16 @@ class SshConnection implements Connection {
     this.transfer.drop()
     const error = this.lostError()
     for (const run of [...this.inFlight]) run.fail(error)
+  }
+
+  /** The jump host's message, which names the route as the login's first alias did, in this alias's words. */
+  private ownWords(text: string): string {
+    let out = text
+    this.login.jumpWheres.forEach((theirs, i) => {
+      const mine = this.jumpWheres[i]
+      if (mine !== undefined && theirs !== mine) out = out.split(theirs).join(mine)
+    })
+    return out
   }
 
   /** Opens a channel from this (jump) host to `address:port`, for the next hop's session. */
@@ -802,6 +842,11 @@ class SshConnection implements Connection {
   }
 
   run(command: string, options: RunOptions): Promise<CommandResult> {
+    return this.dispatch(command, options, false)
+  }
+
+  /** Runs a command: in the shared shell, waiting for it (`first`: ahead of the others), or on a session of its own. */
+  private dispatch(command: string, options: RunOptions, first: boolean): Promise<CommandResult> {
     if (this.lostReason !== undefined) {
       return Promise.reject(this.lostError())
     }
@@ -809,7 +854,7 @@ class SshConnection implements Connection {
     if (stdin !== false && this.sharedShellsWork) {
       const shell = this.idleShell()
       if (shell) return this.runShared(shell, command, options, stdin)
-      return this.waitForShell(command, options)
+      return this.waitForShell(command, options, first)
     }
     return this.runOnChannel(command, options)
   }
@@ -818,7 +863,11 @@ class SshConnection implements Connection {
    * Runs a shared command once the shell is free, first come first served. The deadline counts the
    * wait: a command still waiting at its deadline ends timed out, never having started.
    */
-  private waitForShell(command: string, options: RunOptions): Promise<CommandResult> {
+  private waitForShell(
+    command: string,
+    options: RunOptions,
+    first: boolean
+  ): Promise<CommandResult> {
     const timeoutMs = clampTimeout(options.timeoutMs)
     const queued = Date.now()
     return new Promise<CommandResult>((resolve, reject) => {
@@ -832,7 +881,8 @@ class SshConnection implements Connection {
         go: () => {
           leave()
           const left = timeoutMs - (Date.now() - queued)
-          resolve(this.run(command, { ...options, timeoutMs: Math.max(left, 0) }))
+          if (left <= 0) resolve(neverStarted())
+          else resolve(this.dispatch(command, { ...options, timeoutMs: left }, true))
         },
         fail: (error) => {
           leave()
@@ -841,22 +891,25 @@ class SshConnection implements Connection {
       }
       const deadline = setTimeout(() => {
         leave()
-        resolve({
-          code: null,
-          signal: null,
-          stdout: Buffer.alloc(0),
-          stderr: Buffer.alloc(0),
-          timedOut: true
-        })
+        resolve(neverStarted())
       }, timeoutMs)
-      this.waiting.push(waiter)
+      if (first) this.waiting.unshift(waiter)
+      else this.waiting.push(waiter)
       this.inFlight.add(waiter)
     })
   }
 
-  /** Hands the shell to the first command waiting for it, now that it is free (or gone). */
+  /**
+   * Hands the shell to the first command waiting for it, now that it is free (or gone); every one
+   * goes on once no shared shell can start here (each then gets a session of its own).
+   */
   private wakeWaiter(): void {
-    if (this.lostReason === undefined) this.waiting[0]?.go()
+    if (this.lostReason !== undefined) return
+    if (!this.sharedShellsWork) {
+      for (const waiter of [...this.waiting]) waiter.go()
+      return
+    }
+    this.waiting[0]?.go()
   }
 
   /** An idle shared shell, started if there is room for one more; undefined when all are busy. */
@@ -866,6 +919,10 @@ class SshConnection implements Connection {
     let refused = false
     const channel = openShellChannel(this.client, (error) => {
       refused = sessionsFull(error)
+    })
+    this.shellChannels += 1
+    channel.onClose(() => {
+      this.shellChannels -= 1
     })
     const shell = new SharedShell(channel, (gone) => {
       const at = this.shells.indexOf(gone)
@@ -893,7 +950,8 @@ class SshConnection implements Connection {
     stdin: Buffer | undefined
   ): Promise<CommandResult> {
     return new Promise<CommandResult>((resolve, reject) => {
-      const inFlight: InFlight = { fail: () => shell.close() }
+      // Killed, not left running: the login may live on for other aliases.
+      const inFlight: InFlight = { fail: () => shell.close(true) }
       this.inFlight.add(inFlight)
       shell
         .run(command, {
@@ -952,11 +1010,15 @@ class SshConnection implements Connection {
       }
       const inFlight: InFlight = {
         fail: (error) => {
-          // The login may live on for other aliases: this command's session ends here.
-          try {
-            channel?.close()
-          } catch {
-            // The connection is already gone: so is the channel.
+          // The login may live on for other aliases: this command ends here, killed (as at a
+          // deadline), and its session with it.
+          if (channel) {
+            sendSignal(channel, 'KILL')
+            try {
+              channel.close()
+            } catch {
+              // The connection is already gone: so is the channel.
+            }
           }
           settle(() => (sawExit || timedOut ? resolve(result()) : reject(error)))
         }
@@ -981,7 +1043,8 @@ class SshConnection implements Connection {
 
       const onOpen = (error: Error | undefined, opened: ClientChannel): void => {
         if (error) {
-          const pause = this.askAgainIn(error, attempt++, 1)
+          if (settled) return
+          const pause = this.askAgainIn(error, attempt++)
           if (pause !== undefined) {
             retryTimer = setTimeout(open, pause)
             return
@@ -997,6 +1060,10 @@ class SshConnection implements Connection {
           return
         }
         channel = opened
+        this.openChannels += 1
+        opened.once('close', () => {
+          this.openChannels -= 1
+        })
         opened.on('data', (chunk: Buffer) => {
           stdout.push(chunk)
           options.onStdout?.(chunk)
