@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-YE2VLL6I.js";
+} from "./chunks/chunk-4HY2ORWV.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-KGLXWTWM.js";
+} from "./chunks/chunk-J62NJRJ5.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

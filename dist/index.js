@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-4UZBKYVH.js";
+} from "./chunks/chunk-JODYQ2QJ.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-YE2VLL6I.js";
+} from "./chunks/chunk-4HY2ORWV.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-KGLXWTWM.js";
+} from "./chunks/chunk-J62NJRJ5.js";
 
 // src/main.ts
 import path from "node:path";

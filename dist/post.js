@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-4UZBKYVH.js";
-import "./chunks/chunk-KGLXWTWM.js";
+} from "./chunks/chunk-JODYQ2QJ.js";
+import "./chunks/chunk-J62NJRJ5.js";
 
 // src/post.ts
 async function post() {
