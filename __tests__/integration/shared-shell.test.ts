@@ -247,6 +247,25 @@ describe('shared shell against a real sshd', () => {
     }
   })
 
+  it('says the server had no session free when none came before the deadline', async () => {
+    // MaxSessions 1 on this server: the shared shell holds it, busy all along.
+    const tight = await startSshd({ name: 'shared-shell-full', extraConfig: ['MaxSessions 1'] })
+    const c = await openConnection(sshdConnectionSettings(tight))
+    try {
+      await pidOf(c)
+      const busy = c.run('sleep 3; echo busy', shared())
+      const error = await c.run('echo own', { timeoutMs: 500 }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ConnectionError)
+      expect((error as Error).message).toMatch(
+        /^cannot start a command on web1: the server had no session free for it in 500 ms .*MaxSessions/
+      )
+      expect((await busy).stdout.toString()).toBe('busy\n')
+    } finally {
+      await c.close()
+      await tight.stop()
+    }
+  })
+
   it('waits for a session the server has none left of, while the shell is busy', async () => {
     // MaxSessions 2 on this server: the shared shell and one more session fill it.
     const tight = await startSshd({ name: 'shared-shell-busy', extraConfig: ['MaxSessions 2'] })

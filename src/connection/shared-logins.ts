@@ -44,12 +44,11 @@ export class SharedLogins<L> {
       if (entry.seats >= this.seatsPerLogin) this.joinable.delete(key)
       return { login: entry.login, shared: true }
     }
-    const fresh: Entry<L> = { login: Promise.resolve(undefined as L), seats: 1 }
     // `retire`, for the login's owner: no alias joins it any more (it was closed, reset or lost).
     const retire = (): void => {
       if (this.joinable.get(key) === fresh) this.joinable.delete(key)
     }
-    fresh.login = open(retire)
+    const fresh: Entry<L> = { login: open(retire), seats: 1 }
     if (this.seatsPerLogin > 1) this.joinable.set(key, fresh)
     fresh.login.catch(retire)
     return { login: fresh.login, shared: false }

@@ -1027,6 +1027,16 @@ class SshConnection implements Connection {
 
       const deadline = setTimeout(() => {
         timedOut = true
+        if (!channel && attempt > 0) {
+          // Refused a session all along, while others held them: say so, not that it ran too long.
+          const reason =
+            this.lostReason ??
+            `cannot start a command on ${this.where}: the server had no session free for it in ` +
+              `${timeoutMs} ms while other sessions of this login were open (sshd_config ` +
+              'MaxSessions on the host is below the commands run there at once: raise it)'
+          settle(() => reject(new ConnectionError(reason, this.host)))
+          return
+        }
         if (!channel) {
           settle(() => resolve(result()))
           return
