@@ -8,7 +8,7 @@ const __dirname = __apDirname(__filename);
 import {
   MODULE_CATALOG,
   executeRun
-} from "./chunks/chunk-4HY2ORWV.js";
+} from "./chunks/chunk-ZAZYM65R.js";
 import {
   AsyncPlaybookError,
   BECOME_PASSWORD_ENV,
@@ -31,7 +31,7 @@ import {
   setVaultKeyring,
   unsupportedCollectionModule,
   visibleControls
-} from "./chunks/chunk-J62NJRJ5.js";
+} from "./chunks/chunk-FOE3WLQZ.js";
 
 // src/cli.ts
 import { realpathSync } from "node:fs";

@@ -24,13 +24,13 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunks/chunk-JODYQ2QJ.js";
+} from "./chunks/chunk-6JO3IZUC.js";
 import {
   DIFF_CONTEXT,
   entryDiffText,
   executeRun,
   writeResultsDocument
-} from "./chunks/chunk-4HY2ORWV.js";
+} from "./chunks/chunk-ZAZYM65R.js";
 import {
   AsyncPlaybookError,
   DEFAULTS,
@@ -52,7 +52,7 @@ import {
   unverifiedHosts,
   vaultKeyring,
   visibleControls
-} from "./chunks/chunk-J62NJRJ5.js";
+} from "./chunks/chunk-FOE3WLQZ.js";
 
 // src/main.ts
 import path from "node:path";

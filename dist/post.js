@@ -13,8 +13,8 @@ import {
   readActionSettings,
   takeLaunchedJobs,
   warning
-} from "./chunks/chunk-JODYQ2QJ.js";
-import "./chunks/chunk-J62NJRJ5.js";
+} from "./chunks/chunk-6JO3IZUC.js";
+import "./chunks/chunk-FOE3WLQZ.js";
 
 // src/post.ts
 async function post() {
