@@ -87,6 +87,14 @@ export interface AptRepo {
    * and keeps every other list on update: apt runs fast, and `apt-get update` stays offline.
    */
   readonly aptConfig: string
+  /**
+   * aptConfig with `Dpkg::Use-Pty "0"`: dpkg writes to apt-get's own stdout and stderr. apt-get relays
+   * dpkg's output through a pty and stops reading it once dpkg has exited (apt's dpkgpm.cc leaves its
+   * loop on waitpid and closes the pty without draining it), so what dpkg prints as it fails (its last
+   * line, the package list after "Errors were encountered while processing:") is lost now and then, in
+   * either tool. A task whose dpkg fails, with its output compared, runs under this configuration.
+   */
+  readonly aptConfigNoPty: string
   /** The built .deb of a role's package at a version (default: its newest). */
   debPath(role: AptRepoRole, version?: string): string
   /**
@@ -107,7 +115,7 @@ export interface AptRepo {
   cleanup(options?: { removeDir?: boolean }): void
   /**
    * Extra variables (`name=value`) that give a playbook the repository: `apt_repo_dir`, `apt_config`
-   * (aptConfig), `apt_prefix`,
+   * (aptConfig), `apt_config_nopty` (aptConfigNoPty), `apt_prefix`,
    * `apt_source_name`, `apt_conffile`, `apt_<role>` (package names), `apt_<role>_versions` (comma
    * separated, oldest first) and `apt_<role>_deb` (the newest .deb's path), `apt_hello_deb_<n>` (each
    * hello version's .deb, n from 0).
@@ -185,11 +193,10 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
   // apt names the lists of a file: source after its path, '/' turned into '_'.
   const listsPrefix = `${dir.replace(/\//g, '_')}_.`
   const aptConfig = path.join(dir, 'apt.conf')
-  writeFileSync(
-    aptConfig,
-    `Dir::Etc::sourcelist "${sourcesFile}";\nDir::Etc::sourceparts "-";\nAPT::Get::List-Cleanup "0";\n`,
-    { mode: 0o644 }
-  )
+  const aptConfigText = `Dir::Etc::sourcelist "${sourcesFile}";\nDir::Etc::sourceparts "-";\nAPT::Get::List-Cleanup "0";\n`
+  writeFileSync(aptConfig, aptConfigText, { mode: 0o644 })
+  const aptConfigNoPty = path.join(dir, 'apt-nopty.conf')
+  writeFileSync(aptConfigNoPty, `${aptConfigText}Dpkg::Use-Pty "0";\n`, { mode: 0o644 })
   let locked = false
   const onlyOurs = [
     '-o',
@@ -210,6 +217,7 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
     sourcesFile,
     sourcesText,
     aptConfig,
+    aptConfigNoPty,
     debPath(role, version) {
       const wanted = version ?? VERSIONS[role][VERSIONS[role].length - 1]!
       const file = debs.get(`${role}=${wanted}`)
@@ -275,6 +283,7 @@ export function createAptRepo(options: { prefix?: string } = {}): AptRepo {
       const vars = [
         `apt_repo_dir=${dir}`,
         `apt_config=${aptConfig}`,
+        `apt_config_nopty=${aptConfigNoPty}`,
         `apt_prefix=${prefix}`,
         `apt_source_name=${sourceName}`,
         `apt_conffile=${conffile}`
