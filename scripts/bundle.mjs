@@ -1,22 +1,14 @@
 // Builds the bundles in dist/. Deterministic: same sources, same bytes (CI rebuilds and compares).
 //
-// Three entry points (the action's main and post steps, and the CLI) share most of their code, ssh2 above all.
-// They are built together with code splitting: each entry file holds only what it alone uses, and the code
-// two or three of them share lives once in dist/chunks/. Chunk names carry a hash of their content, so a
-// rebuild of the same sources writes the same names; the entries import their chunks by relative path,
-// which works from a checkout (`uses: owner/repo@ref`) and from an npm install (`bin`).
+// The action's main and post steps and the CLI run the same code, ssh2 above all: it is one CommonJS bundle,
+// dist/app.cjs (src/app.ts). Each use has a small entry file (dist/index.js, dist/post.js, dist/cli.js, from
+// src/entries/) that loads it by relative path (which works from a checkout, `uses: owner/repo@ref`, and
+// from an npm install, `bin`) through src/startup/load-app.ts: compiled with V8's code cache kept from an
+// earlier run, which a CommonJS source allows (node's vm.Script) and an ES module does not on node 20.
+// The entries carry the bundle's content hash, the cache's key.
 import { build } from 'esbuild'
-import { rmSync } from 'node:fs'
-
-// ssh2 and friends are CommonJS and use require/__dirname; give every ESM output file those names.
-const banner = [
-  "import { createRequire as __apCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __apFileURLToPath } from 'node:url';",
-  "import { dirname as __apDirname } from 'node:path';",
-  'const require = __apCreateRequire(import.meta.url);',
-  'const __filename = __apFileURLToPath(import.meta.url);',
-  'const __dirname = __apDirname(__filename);'
-].join('\n')
+import { createHash } from 'node:crypto'
+import { readFileSync, rmSync } from 'node:fs'
 
 /**
  * @actions/core imports @actions/http-client (and through it undici, ~800 KB) only for getIDToken, which we
@@ -85,19 +77,36 @@ const unusedAtStartup = {
 
 rmSync('dist', { recursive: true, force: true })
 await build({
-  entryPoints: { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' },
+  entryPoints: { app: 'src/app.ts' },
   outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
   legalComments: 'none',
   // The optional native addons of ssh2 are loaded inside try/catch and fall back to pure JS.
   external: ['*.node', 'cpu-features', 'chokidar', 'fsevents'],
   loader: { '.sh': 'text' },
-  banner: { js: banner },
   plugins: [unusedHttpClient, unusedAtStartup],
+  logLevel: 'warning'
+})
+const bundleHash = createHash('sha256')
+  .update(readFileSync('dist/app.cjs'))
+  .digest('hex')
+  .slice(0, 24)
+await build({
+  entryPoints: {
+    index: 'src/entries/index.ts',
+    post: 'src/entries/post.ts',
+    cli: 'src/entries/cli.ts'
+  },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  legalComments: 'none',
+  define: { APB_BUNDLE_HASH: JSON.stringify(bundleHash) },
   logLevel: 'warning'
 })

@@ -1,6 +1,3 @@
-#!/usr/bin/env node
-import { realpathSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { checkPlaybookFile, parseCli, UsageError, USAGE } from './cli-options.js'
 import { askBecomePassword, askVarsPrompt, askVaultPassword } from './cli-prompt.js'
 import { executeRun } from './engine.js'
@@ -145,27 +142,4 @@ function reportFatal(error: unknown): number {
     `ERROR! Unexpected internal error: ${detail}\nPlease report this at the project's issue tracker.\n`
   )
   return 250
-}
-
-/** True when this file is the process entry point (also through an npm bin symlink). */
-function isEntryPoint(): boolean {
-  const entry = process.argv[1]
-  if (!entry) return false
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))
-  } catch {
-    return false
-  }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code
-    },
-    (error: unknown) => {
-      process.stderr.write(`ERROR! ${String(error)}\n`)
-      process.exitCode = 250
-    }
-  )
 }

@@ -50,6 +50,7 @@ import type { Playbook } from './playbook/types.js'
 import { AdhocReporter } from './report/adhoc-reporter.js'
 import { ConsoleReporter } from './report/console-reporter.js'
 import { ResultsCollector, type ResultsDocument } from './report/results-document.js'
+import { noteRunStarted } from './startup/run-marker.js'
 import { setHostPatternEvaluator, setLookupWarningSink, Templar } from './template/index.js'
 
 // The inventory_hostnames lookup matches patterns as the inventory does, over the `groups` variable
@@ -249,6 +250,7 @@ export async function executeRun(
       settings.jobs.source
     )
   }
+  noteRunStarted()
   const collector = new ResultsCollector()
   const registry = jobs ?? new JobRegistry()
   if (options.live) {

@@ -30,6 +30,3 @@ export async function post(): Promise<void> {
     core.warning(`post step: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
-
-/* istanbul ignore next */
-void post()

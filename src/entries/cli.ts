@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// dist/cli.js, the `async-playbook` command.
+import { loadBundledApp } from './app-file.js'
+
+loadBundledApp()
+  .cliMain(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`ERROR! ${String(error)}\n`)
+      process.exitCode = 250
+    }
+  )

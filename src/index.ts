@@ -1,4 +1,0 @@
-import { run } from './main.js'
-
-/* istanbul ignore next */
-void run()
