@@ -1,45 +1,162 @@
-import { createRequire as __apCreateRequire } from 'node:module';
-import { fileURLToPath as __apFileURLToPath } from 'node:url';
-import { dirname as __apDirname } from 'node:path';
-const require = __apCreateRequire(import.meta.url);
-const __filename = __apFileURLToPath(import.meta.url);
-const __dirname = __apDirname(__filename);
-import {
-  State,
-  discardLaunchedJobs,
-  getState,
-  info,
-  killLaunchedJobs,
-  readActionSettings,
-  takeLaunchedJobs,
-  warning
-} from "./chunks/chunk-6JO3IZUC.js";
-import "./chunks/chunk-FOE3WLQZ.js";
+// src/entries/app-file.ts
+import { fileURLToPath } from "node:url";
 
-// src/post.ts
-async function post() {
+// src/startup/load-app.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import path2 from "node:path";
+import { Script } from "node:vm";
+
+// src/startup/compile-cache.ts
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync
+} from "node:fs";
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
+import path from "node:path";
+function compileCacheDir(env = process.env) {
+  const chosen = env["ASYNC_PLAYBOOK_COMPILE_CACHE"];
+  if (chosen !== void 0 && chosen !== "") {
+    if (/^(?:off|0|false|no)$/i.test(chosen)) return void 0;
+    return path.resolve(chosen);
+  }
+  const xdg = env["XDG_CACHE_HOME"];
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "async-playbook");
+  let home;
   try {
-    const cancelled = getState(State.Cancelled) === "true";
-    const settings = cancelled ? readActionSettings(process.env, { post: true }) : void 0;
-    if (settings?.onCancel !== "kill") {
-      discardLaunchedJobs();
-      return;
+    home = env["HOME"] || homedir();
+  } catch {
+    return void 0;
+  }
+  return home && path.isAbsolute(home) ? path.join(home, ".cache", "async-playbook") : void 0;
+}
+var STALE_MS = 7 * 24 * 3600 * 1e3;
+var FILE_SUFFIX = ".v8cache";
+var CompileCache = class {
+  #dir;
+  #key;
+  /**
+   * @param dir the folder (made with mode 0700 when missing)
+   * @param bundleHash the bundle's content hash (made at build time)
+   */
+  constructor(dir, bundleHash) {
+    this.#dir = dir;
+    const options = [...process.execArgv, process.env["NODE_OPTIONS"] ?? ""].join("\0");
+    const flags = options === "" ? "" : `-${createHash("sha256").update(options).digest("hex").slice(0, 8)}`;
+    this.#key = `${bundleHash}-${process.version}-${process.arch}${flags}`.replace(/[^\w.-]/g, "_");
+  }
+  /** The file of a tier. */
+  file(tier) {
+    return path.join(this.#dir, `${this.#key}.${tier}${FILE_SUFFIX}`);
+  }
+  /** The best data kept for this key, or undefined (none, or a folder or file others could have written). */
+  read() {
+    if (!ownedAndPrivate(this.#dir, "directory")) return void 0;
+    for (const tier of ["full", "light"]) {
+      const file = this.file(tier);
+      if (!ownedAndPrivate(file, "file")) continue;
+      try {
+        return { tier, data: readFileSync(file) };
+      } catch {
+      }
     }
-    const jobs = takeLaunchedJobs();
-    if (!jobs) return;
-    const lines = await killLaunchedJobs(
-      jobs,
-      settings.run.inventories,
-      settings.run.connection,
-      settings.run.become,
-      settings.run.allowInventoryScripts === true
-    );
-    for (const line of lines) info(line);
-  } catch (error) {
-    warning(`post step: ${error instanceof Error ? error.message : String(error)}`);
+    return void 0;
+  }
+  /**
+   * Keeps the data of a tier: written to a temporary file of this process, then renamed over the tier's
+   * file (a reader sees the old data or the new, never a part). Never throws: a cache that cannot be
+   * written is only a slower next start.
+   */
+  write(tier, data) {
+    try {
+      mkdirSync(this.#dir, { recursive: true, mode: 448 });
+      if (!ownedAndPrivate(this.#dir, "directory")) return false;
+      const file = this.file(tier);
+      const temporary = `${file}.${process.pid}.tmp`;
+      try {
+        writeFileSync(temporary, data, { mode: 384, flag: "wx" });
+        renameSync(temporary, file);
+      } catch {
+        try {
+          unlinkSync(temporary);
+        } catch {
+        }
+        return false;
+      }
+      this.#removeStale();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  /** Removes the files of other keys (other builds, other node versions) not written for a week. */
+  #removeStale() {
+    const now = Date.now();
+    for (const name of readdirSync(this.#dir)) {
+      if (name.startsWith(`${this.#key}.`)) continue;
+      if (!name.endsWith(FILE_SUFFIX) && !name.endsWith(".tmp")) continue;
+      const file = path.join(this.#dir, name);
+      try {
+        const stat = lstatSync(file);
+        if (stat.isFile() && now - stat.mtimeMs > STALE_MS) unlinkSync(file);
+      } catch {
+      }
+    }
+  }
+};
+function ownedAndPrivate(file, kind) {
+  try {
+    const stat = lstatSync(file);
+    if (kind === "file" ? !stat.isFile() : !stat.isDirectory()) return false;
+    if (typeof process.getuid !== "function") return true;
+    return stat.uid === process.getuid() && (stat.mode & 18) === 0;
+  } catch {
+    return false;
   }
 }
-void post();
-export {
-  post
-};
+
+// src/startup/load-app.ts
+function loadApp(file, bundleHash) {
+  const source = readFileSync2(file, "utf8");
+  const dir = compileCacheDir();
+  const cache = dir === void 0 ? void 0 : new CompileCache(dir, bundleHash);
+  const cached = cache?.read();
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {${source}
+})`,
+    {
+      filename: file,
+      ...cached ? { cachedData: cached.data } : {}
+    }
+  );
+  const module = { exports: {} };
+  const load = script.runInThisContext();
+  load(module.exports, createRequire(file), module, file, path2.dirname(file));
+  const app = module.exports;
+  if (cache) {
+    const have = cached && !script.cachedDataRejected ? cached.tier : void 0;
+    process.once("exit", () => {
+      const tier = tierToWrite(have, app.ranPlaybook());
+      if (tier) cache.write(tier, script.createCachedData());
+    });
+  }
+  return app;
+}
+function tierToWrite(have, ranPlaybook) {
+  if (ranPlaybook) return have === "full" ? void 0 : "full";
+  return have === void 0 ? "light" : void 0;
+}
+
+// src/entries/app-file.ts
+function loadBundledApp() {
+  return loadApp(fileURLToPath(new URL("./app.cjs", import.meta.url)), "5f7a9bfd8f020ed5edd7088d");
+}
+
+// src/entries/post.ts
+void loadBundledApp().postMain();
