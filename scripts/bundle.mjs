@@ -91,10 +91,16 @@ await build({
   plugins: [unusedHttpClient, unusedAtStartup],
   logLevel: 'warning'
 })
-const bundleHash = createHash('sha256')
-  .update(readFileSync('dist/app.cjs'))
-  .digest('hex')
-  .slice(0, 24)
+const appSource = readFileSync('dist/app.cjs')
+// src/startup/load-app.ts compiles the bundle with node:vm, where a dynamic import() has no loader on node
+// 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING at run time): none may be bundled.
+if (/\bimport\s*\(/.test(appSource.toString('utf8'))) {
+  console.error(
+    'dist/app.cjs holds a dynamic import(), which src/startup/load-app.ts cannot load: use a static import'
+  )
+  process.exit(1)
+}
+const bundleHash = createHash('sha256').update(appSource).digest('hex').slice(0, 24)
 await build({
   entryPoints: {
     index: 'src/entries/index.ts',

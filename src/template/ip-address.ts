@@ -113,26 +113,31 @@ const cidr = (text: string): Range => {
   const n = parseNetwork(text)!
   return { first: networkOf(n), last: broadcastOf(n) }
 }
-const V4_PRIVATE: Range[] = [
+/** The ranges of a class, computed on first use (node's IPv6 check compiles a large pattern: ~8 ms at start). */
+const lazy = <T>(make: () => T): (() => T) => {
+  let value: T | undefined
+  return () => (value ??= make())
+}
+const V4_PRIVATE = lazy((): Range[] => [
   ...['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.0.0.0/24', '192.168.0.0/16', '198.18.0.0/15'].map(cidr),
   { first: parseIPv4('239.0.0.0')!, last: parseIPv4('239.255.255.255')! }
-] // prettier-ignore
-const V6_PRIVATE: Range[] = ['fc00::/7', 'fec0::/10'].map(cidr)
-const LINK_LOCAL = { 4: cidr('169.254.0.0/16'), 6: cidr('fe80::/10') }
-const MULTICAST = { 4: cidr('224.0.0.0/4'), 6: cidr('ff00::/8') }
+]) // prettier-ignore
+const V6_PRIVATE = lazy((): Range[] => ['fc00::/7', 'fec0::/10'].map(cidr))
+const LINK_LOCAL = lazy(() => ({ 4: cidr('169.254.0.0/16'), 6: cidr('fe80::/10') }))
+const MULTICAST = lazy(() => ({ 4: cidr('224.0.0.0/4'), 6: cidr('ff00::/8') }))
 
 const within = (first: bigint, last: bigint, r: Range) => first >= r.first && last <= r.last
 
 /** Whether the whole network (or the address) lies in a range of the class. */
 export function isPrivate(n: IpNetwork): boolean {
   const [first, last] = [networkOf(n), broadcastOf(n)]
-  const ranges = n.version === 4 ? V4_PRIVATE : V6_PRIVATE
+  const ranges = n.version === 4 ? V4_PRIVATE() : V6_PRIVATE()
   return ranges.some((r) => within(first, last, r)) || isLinkLocal(n)
 }
 export const isLinkLocal = (n: IpNetwork) =>
-  within(networkOf(n), broadcastOf(n), LINK_LOCAL[n.version])
+  within(networkOf(n), broadcastOf(n), LINK_LOCAL()[n.version])
 export const isMulticast = (n: IpNetwork) =>
-  within(networkOf(n), broadcastOf(n), MULTICAST[n.version])
+  within(networkOf(n), broadcastOf(n), MULTICAST()[n.version])
 /** Loopback of the address alone (127/8, ::1). */
 export const isLoopbackAddress = (ip: bigint, version: 4 | 6) =>
   version === 4 ? ip >> 24n === 127n : ip === 1n
