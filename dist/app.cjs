@@ -46423,21 +46423,25 @@ var cidr = (text6) => {
   const n = parseNetwork(text6);
   return { first: networkOf(n), last: broadcastOf(n) };
 };
-var V4_PRIVATE = [
+var lazy = (make) => {
+  let value;
+  return () => value ??= make();
+};
+var V4_PRIVATE = lazy(() => [
   ...["10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15"].map(cidr),
   { first: parseIPv4("239.0.0.0"), last: parseIPv4("239.255.255.255") }
-];
-var V6_PRIVATE = ["fc00::/7", "fec0::/10"].map(cidr);
-var LINK_LOCAL = { 4: cidr("169.254.0.0/16"), 6: cidr("fe80::/10") };
-var MULTICAST = { 4: cidr("224.0.0.0/4"), 6: cidr("ff00::/8") };
+]);
+var V6_PRIVATE = lazy(() => ["fc00::/7", "fec0::/10"].map(cidr));
+var LINK_LOCAL = lazy(() => ({ 4: cidr("169.254.0.0/16"), 6: cidr("fe80::/10") }));
+var MULTICAST = lazy(() => ({ 4: cidr("224.0.0.0/4"), 6: cidr("ff00::/8") }));
 var within = (first, last, r) => first >= r.first && last <= r.last;
 function isPrivate(n) {
   const [first, last] = [networkOf(n), broadcastOf(n)];
-  const ranges = n.version === 4 ? V4_PRIVATE : V6_PRIVATE;
+  const ranges = n.version === 4 ? V4_PRIVATE() : V6_PRIVATE();
   return ranges.some((r) => within(first, last, r)) || isLinkLocal(n);
 }
-var isLinkLocal = (n) => within(networkOf(n), broadcastOf(n), LINK_LOCAL[n.version]);
-var isMulticast = (n) => within(networkOf(n), broadcastOf(n), MULTICAST[n.version]);
+var isLinkLocal = (n) => within(networkOf(n), broadcastOf(n), LINK_LOCAL()[n.version]);
+var isMulticast = (n) => within(networkOf(n), broadcastOf(n), MULTICAST()[n.version]);
 var isLoopbackAddress = (ip, version) => version === 4 ? ip >> 24n === 127n : ip === 1n;
 var isNetmaskValue = (ip, version) => {
   const x = (ip ^ maxInt(version)) + 1n;

@@ -157,7 +157,7 @@ function tierToWrite(have, ranPlaybook) {
 
 // src/entries/app-file.ts
 function loadBundledApp() {
-  return loadApp(fileURLToPath(new URL("./app.cjs", import.meta.url)), "5f7a9bfd8f020ed5edd7088d");
+  return loadApp(fileURLToPath(new URL("./app.cjs", import.meta.url)), "f112741eb5f49fa1925baea2");
 }
 
 // src/entries/cli.ts
