@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process'
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -98,5 +100,31 @@ describe('the compile cache of dist/cli.js', () => {
     const ran = cli(['site.yml'], 'off')
     expect(ran.code).toBe(0)
     expect(existsSync(path.join(work, 'off'))).toBe(false)
+  })
+})
+
+describe('the entry files', () => {
+  it('say in one line that dist/app.cjs is missing, with the CLI exit code 250 and an annotation', () => {
+    const partial = path.join(work, 'partial')
+    mkdirSync(partial)
+    for (const entry of ['cli.js', 'index.js', 'post.js'])
+      copyFileSync(path.resolve('dist', entry), path.join(partial, entry))
+    const ran = spawnSync(process.execPath, [path.join(partial, 'cli.js'), '--version'], {
+      encoding: 'utf8'
+    })
+    expect(ran.status).toBe(250)
+    expect(ran.stdout).toBe('')
+    expect(ran.stderr).toBe(
+      `ERROR! async-playbook cannot load its code from ${path.join(partial, 'app.cjs')} (ENOENT: no ` +
+        `such file or directory, open '${path.join(partial, 'app.cjs')}'): reinstall it, or check out all of dist/\n`
+    )
+    for (const entry of ['index.js', 'post.js']) {
+      const step = spawnSync(process.execPath, [path.join(partial, entry)], { encoding: 'utf8' })
+      expect(step.status).toBe(1)
+      expect(step.stdout).toMatch(
+        /^::error::async-playbook cannot load its code from \S+app\.cjs \(ENOENT/
+      )
+      expect(step.stdout.trimEnd().split('\n')).toHaveLength(1)
+    }
   })
 })

@@ -2,8 +2,8 @@
 // dist/cli.js, the `async-playbook` command.
 import { loadBundledApp } from './app-file.js'
 
-loadBundledApp()
-  .cliMain(process.argv.slice(2))
+loadBundledApp('cli')
+  ?.cliMain(process.argv.slice(2))
   .then(
     (code) => {
       process.exitCode = code

@@ -1,4 +1,4 @@
 // dist/index.js, the action's main step.
 import { loadBundledApp } from './app-file.js'
 
-void loadBundledApp().actionMain()
+void loadBundledApp('action')?.actionMain()

@@ -1,4 +1,4 @@
 // dist/post.js, the action's post step.
 import { loadBundledApp } from './app-file.js'
 
-void loadBundledApp().postMain()
+void loadBundledApp('action')?.postMain()
