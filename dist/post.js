@@ -154,9 +154,24 @@ function tierToWrite(have, ranPlaybook) {
 }
 
 // src/entries/app-file.ts
-function loadBundledApp() {
-  return loadApp(fileURLToPath(new URL("./app.cjs", import.meta.url)), "f112741eb5f49fa1925baea2");
+function loadBundledApp(use) {
+  const file = fileURLToPath(new URL("./app.cjs", import.meta.url));
+  try {
+    return loadApp(file, "f112741eb5f49fa1925baea2");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = `async-playbook cannot load its code from ${file} (${reason}): reinstall it, or check out all of dist/`;
+    if (use === "action") process.stdout.write(`::error::${workflowCommandData(message)}
+`);
+    else process.stderr.write(`ERROR! ${message}
+`);
+    process.exitCode = use === "cli" ? 250 : 1;
+    return void 0;
+  }
+}
+function workflowCommandData(text) {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 
 // src/entries/post.ts
-void loadBundledApp().postMain();
+void loadBundledApp("action")?.postMain();
