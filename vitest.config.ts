@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import path from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { defineConfig } from 'vitest/config'
 
@@ -61,6 +62,9 @@ export default defineConfig({
     // independent: each starts its own sshd on a free port and keeps its files and job ids apart.
     // VITEST_MAX_WORKERS or --maxWorkers overrides (1 runs the files one at a time).
     maxWorkers: availableParallelism() + 2,
+    // The CLI and action runs of the tests keep their compiled code (src/startup/) in the checkout's
+    // .tmp/, not in the user's cache folder; tests of the cache itself name folders of their own.
+    env: { ASYNC_PLAYBOOK_COMPILE_CACHE: path.resolve('.tmp', 'test-compile-cache') },
     sequence: { sequencer: SlowFilesFirst }
   }
 })

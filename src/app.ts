@@ -3,4 +3,4 @@
 export { main as cliMain } from './cli.js'
 export { run as actionMain } from './main.js'
 export { post as postMain } from './post.js'
-export { ranPlaybook } from './startup/run-marker.js'
+export { runReach } from './startup/run-marker.js'

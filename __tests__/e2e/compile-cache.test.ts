@@ -17,18 +17,26 @@ import {
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sshdInventory } from '../helpers/engine.js'
+import { startSshd, type SshdFixture } from '../helpers/sshd.js'
 
 const CLI = path.resolve('dist/cli.js')
 let work: string
+let sshd: SshdFixture
 
-beforeAll(() => {
+beforeAll(async () => {
+  sshd = await startSshd({ name: 'e2e-cache' })
   work = mkdtempSync(path.join(tmpdir(), 'apb-e2e-cache-'))
-  writeFileSync(
-    path.join(work, 'site.yml'),
-    '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: echo hi\n      register: r\n    - debug: {var: r.stdout}\n'
-  )
+  writeFileSync(path.join(work, 'inventory.ini'), sshdInventory(sshd, { hosts: ['web1'] }))
+  const tasks =
+    '  gather_facts: false\n  tasks:\n    - command: echo hi\n      register: r\n    - debug: {var: r.stdout}\n'
+  writeFileSync(path.join(work, 'local.yml'), `- hosts: localhost\n${tasks}`)
+  writeFileSync(path.join(work, 'remote.yml'), `- hosts: web\n${tasks}`)
 })
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true })
+  await sshd?.stop()
+})
 
 function cli(args: string[], cache: string) {
   const ran = spawnSync(process.execPath, [CLI, ...args], {
@@ -39,65 +47,77 @@ function cli(args: string[], cache: string) {
   return { code: ran.status, stdout: ran.stdout, stderr: ran.stderr }
 }
 
+const REMOTE = ['remote.yml', '-i', 'inventory.ini', '--known-hosts']
+
 /** The cache files of a folder, by tier. */
 function tiers(dir: string): Record<string, string> {
   const found: Record<string, string> = {}
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
-    const match = /\.(full|light)\.v8cache$/.exec(name)
+    const match = /\.(full|run|light)\.v8cache$/.exec(name)
     if (match) found[match[1]!] = path.join(dir, name)
   }
   return found
 }
 
 describe('the compile cache of dist/cli.js', () => {
-  it('is written light by --version, full by a playbook run, then only read', () => {
+  it('is written by how far a run went (--version, a local run, an SSH run), then only read', () => {
     const dir = path.join(work, 'cache')
     expect(cli(['--version'], dir).stdout).toMatch(/^async-playbook \d/)
     expect(Object.keys(tiers(dir))).toEqual(['light'])
     expect(statSync(dir).mode & 0o777).toBe(0o700)
-    const ran = cli(['site.yml'], dir)
-    expect(ran.stderr).toBe('')
-    expect(ran.code).toBe(0)
-    expect(ran.stdout).toContain('"r.stdout": "hi"')
+    const local = cli(['local.yml'], dir)
+    expect(local.stderr).toBe('')
+    expect(local.code).toBe(0)
+    expect(local.stdout).toContain('"r.stdout": "hi"')
+    expect(Object.keys(tiers(dir)).sort()).toEqual(['light', 'run'])
+    const remote = cli([...REMOTE, sshd.knownHostsPath], dir)
+    expect(remote.stderr).toBe('')
+    expect(remote.code).toBe(0)
+    expect(remote.stdout).toMatch(/web1\s+: ok=2\s+changed=1/)
     const files = tiers(dir)
-    expect(Object.keys(files).sort()).toEqual(['full', 'light'])
-    // The name carries the bundle's hash, node's version and the architecture.
+    expect(Object.keys(files).sort()).toEqual(['full', 'light', 'run'])
+    // The name: the bundle's hash, hashes of the bundle file's stat and of node's options, node's
+    // version, the architecture.
     expect(path.basename(files['full']!)).toMatch(
       new RegExp(
-        `^[0-9a-f]{24}-${process.version.replace(/\./g, '\\.')}-${process.arch}(?:-[0-9a-f]{8})?\\.full\\.`
+        `^[0-9a-f]{24}-[0-9a-f]{12}-[0-9a-f]{12}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.full\\.v8cache$`
       )
     )
-    // The full run's data holds more compiled code than --version's.
-    expect(statSync(files['full']!).size).toBeGreaterThan(statSync(files['light']!).size)
-    const stamp = statSync(files['full']!).mtimeMs
-    const again = cli(['site.yml'], dir)
-    expect(again.code).toBe(0)
-    expect(again.stdout).toBe(ran.stdout)
-    expect(statSync(files['full']!).mtimeMs).toBe(stamp)
+    // Each tier holds more compiled code than the one below: ssh2's, the engine's.
+    const size = (tier: string) => statSync(files[tier]!).size
+    expect(size('full')).toBeGreaterThan(size('run'))
+    expect(size('run')).toBeGreaterThan(size('light'))
+    // Then nothing is written again (a rename would make a new inode).
+    const inodes = Object.values(files).map((file) => statSync(file).ino)
+    expect(cli([...REMOTE, sshd.knownHostsPath], dir).stdout).toBe(remote.stdout)
+    expect(cli(['local.yml'], dir).stdout).toBe(local.stdout)
+    expect(cli(['--version'], dir).code).toBe(0)
+    expect(Object.values(tiers(dir)).map((file) => statSync(file).ino)).toEqual(inodes)
   })
 
-  it('refuses data V8 rejects and replaces it; reads nothing from a folder others may write', () => {
+  it('replaces damaged data; reads nothing from a folder others may write', () => {
     const dir = path.join(work, 'cache2')
-    cli(['site.yml'], dir)
-    const full = tiers(dir)['full']!
-    const garbage = Buffer.alloc(statSync(full).size, 7)
-    writeFileSync(full, garbage, { mode: 0o600 })
-    const ran = cli(['site.yml'], dir)
+    cli(['local.yml'], dir)
+    const file = tiers(dir)['run']!
+    const good = readFileSync(file)
+    const damaged = Buffer.from(good)
+    damaged[good.length >> 1] = damaged[good.length >> 1]! ^ 1
+    writeFileSync(file, damaged, { mode: 0o600 })
+    const ran = cli(['local.yml'], dir)
     expect(ran.code).toBe(0)
     expect(ran.stdout).toContain('"r.stdout": "hi"')
-    expect(readFileSync(full).equals(garbage)).toBe(false)
-    // A folder others may write: its data is not read (the garbage would be rejected anyway: what shows
-    // it unread is that it is not replaced, as nothing is written there either).
-    writeFileSync(full, garbage, { mode: 0o600 })
+    expect(readFileSync(file).equals(damaged)).toBe(false)
+    // A folder others may write: its data is neither read nor replaced.
+    writeFileSync(file, damaged, { mode: 0o600 })
     chmodSync(dir, 0o777)
-    const refused = cli(['site.yml'], dir)
+    const refused = cli(['local.yml'], dir)
     expect(refused.code).toBe(0)
     expect(refused.stdout).toContain('"r.stdout": "hi"')
-    expect(readFileSync(full).equals(garbage)).toBe(true)
+    expect(readFileSync(file).equals(damaged)).toBe(true)
   })
 
   it('is off with ASYNC_PLAYBOOK_COMPILE_CACHE=off', () => {
-    const ran = cli(['site.yml'], 'off')
+    const ran = cli(['local.yml'], 'off')
     expect(ran.code).toBe(0)
     expect(existsSync(path.join(work, 'off'))).toBe(false)
   })

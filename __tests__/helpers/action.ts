@@ -45,6 +45,9 @@ export function runAction(
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...(process.env['ASYNC_PLAYBOOK_COMPILE_CACHE']
+      ? { ASYNC_PLAYBOOK_COMPILE_CACHE: process.env['ASYNC_PLAYBOOK_COMPILE_CACHE'] }
+      : {}),
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_STATE: files.state,

@@ -1,6 +1,7 @@
 import type { Connection, ConnectionSettings } from './connection.js'
 import { openLocalConnection } from './local-connection.js'
 import { openSshConnection } from './ssh-connection.js'
+import { noteSshLogin } from '../startup/run-marker.js'
 
 export type {
   CommandResult,
@@ -36,7 +37,10 @@ export async function openConnection(settings: ConnectionSettings): Promise<Conn
   switch (settings.transport) {
     case 'local':
       return openLocalConnection(settings.host, settings.workingDirectory)
-    case 'ssh':
-      return openSshConnection(settings)
+    case 'ssh': {
+      const connection = await openSshConnection(settings)
+      noteSshLogin()
+      return connection
+    }
   }
 }

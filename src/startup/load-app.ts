@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Script } from 'node:vm'
-import { CompileCache, compileCacheDir, type CacheTier } from './compile-cache.js'
+import { CACHE_TIERS, CompileCache, compileCacheDir, type CacheTier } from './compile-cache.js'
 
 /** What dist/app.cjs exports (src/app.ts). */
 export interface App {
   cliMain(argv: string[]): Promise<number>
   actionMain(): Promise<void>
   postMain(): Promise<void>
-  /** True once a playbook run started in this process (its code is then worth keeping compiled). */
-  ranPlaybook(): boolean
+  /** How far this process went: 0 nothing run, 1 a playbook ran, 2 and logged in over SSH. */
+  runReach(): 0 | 1 | 2
 }
 
 /**
@@ -19,9 +19,17 @@ export interface App {
  * improves it. `bundleHash` is the bundle's content hash, set at build time.
  */
 export function loadApp(file: string, bundleHash: string): App {
-  const source = readFileSync(file, 'utf8')
+  const fd = openSync(file, 'r')
+  let source: string
+  let stat
+  try {
+    stat = fstatSync(fd)
+    source = readFileSync(fd, 'utf8')
+  } finally {
+    closeSync(fd)
+  }
   const dir = compileCacheDir()
-  const cache = dir === undefined ? undefined : new CompileCache(dir, bundleHash)
+  const cache = dir === undefined ? undefined : new CompileCache(dir, bundleHash, stat)
   const cached = cache?.read()
   // The wrapper node puts around a CommonJS file, on the source's first line: line numbers stay the file's.
   const script = new Script(
@@ -42,21 +50,22 @@ export function loadApp(file: string, bundleHash: string): App {
   load(module.exports, createRequire(file), module, file, path.dirname(file))
   const app = module.exports
   if (cache) {
-    const have: CacheTier | undefined =
-      cached && !script.cachedDataRejected ? cached.tier : undefined
+    const have = cached && !script.cachedDataRejected ? cached.tier : undefined
     process.once('exit', () => {
-      const tier = tierToWrite(have, app.ranPlaybook())
-      if (tier) cache.write(tier, script.createCachedData())
+      // A cache is only ever a faster start: nothing here may change how the process ends.
+      try {
+        const tier = tierToWrite(have, app.runReach())
+        if (tier) cache.write(tier, script.createCachedData())
+      } catch {
+        // Not kept.
+      }
     })
   }
   return app
 }
 
-/** The tier a run writes at its exit, given the tier it read (if any) and whether it ran a playbook. */
-export function tierToWrite(
-  have: CacheTier | undefined,
-  ranPlaybook: boolean
-): CacheTier | undefined {
-  if (ranPlaybook) return have === 'full' ? undefined : 'full'
-  return have === undefined ? 'light' : undefined
+/** The tier a run writes at its exit, given the tier it read (if any) and how far it went. */
+export function tierToWrite(have: CacheTier | undefined, reach: 0 | 1 | 2): CacheTier | undefined {
+  const tier = CACHE_TIERS[reach]
+  return have === undefined || CACHE_TIERS.indexOf(have) < reach ? tier : undefined
 }

@@ -1,16 +1,22 @@
 /**
- * Whether this process started running a playbook (past loading and listing): the CLI and the action keep
- * V8's compiled code of such a run for the next (src/startup/load-app.ts), as it holds the engine's, the
- * modules' and the connection's code, where a `--version` or a syntax error compiled little.
+ * How far this process went, for the compile cache (src/startup/load-app.ts): V8's compiled code is worth
+ * keeping in the tier of the furthest a run reached, as that holds the code it compiled.
+ * 0: nothing run (`--version`, a syntax error); 1: a playbook started its plays; 2: and logged in over SSH
+ * (the engine's, the modules' and ssh2's code).
  */
-let started = false
+let reach: 0 | 1 | 2 = 0
 
 /** Called by the engine as a run starts its plays. */
 export function noteRunStarted(): void {
-  started = true
+  if (reach < 1) reach = 1
 }
 
-/** True once a run started in this process. */
-export function ranPlaybook(): boolean {
-  return started
+/** Called when an SSH login succeeded. */
+export function noteSshLogin(): void {
+  reach = 2
+}
+
+/** How far this process went (see above). */
+export function runReach(): 0 | 1 | 2 {
+  return reach
 }
