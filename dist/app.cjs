@@ -27354,7 +27354,7 @@ __export(app_exports, {
   actionMain: () => run,
   cliMain: () => main,
   postMain: () => post,
-  ranPlaybook: () => ranPlaybook
+  runReach: () => runReach
 });
 module.exports = __toCommonJS(app_exports);
 
@@ -37344,13 +37344,28 @@ function privateKeyProblem(text6, passphrase) {
   return void 0;
 }
 
+// src/startup/run-marker.ts
+var reach = 0;
+function noteRunStarted() {
+  if (reach < 1) reach = 1;
+}
+function noteSshLogin() {
+  reach = 2;
+}
+function runReach() {
+  return reach;
+}
+
 // src/connection/index.ts
 async function openConnection(settings) {
   switch (settings.transport) {
     case "local":
       return openLocalConnection(settings.host, settings.workingDirectory);
-    case "ssh":
-      return openSshConnection(settings);
+    case "ssh": {
+      const connection = await openSshConnection(settings);
+      noteSshLogin();
+      return connection;
+    }
   }
 }
 
@@ -52914,15 +52929,15 @@ function traced(connection) {
   const file2 = process.env["ASYNC_PLAYBOOK_TRACE"];
   if (!file2) return connection;
   const log = async (what, call) => {
-    const started2 = Date.now();
-    (0, import_node_fs25.appendFileSync)(file2, `${started2} ${connection.host} ${what}
+    const started = Date.now();
+    (0, import_node_fs25.appendFileSync)(file2, `${started} ${connection.host} ${what}
 `);
     try {
       return await call();
     } finally {
       (0, import_node_fs25.appendFileSync)(
         file2,
-        `${Date.now()} ${connection.host} done ${Date.now() - started2} ms: ${what}
+        `${Date.now()} ${connection.host} done ${Date.now() - started} ms: ${what}
 `
       );
     }
@@ -53865,7 +53880,7 @@ async function gatherJobs(registry, options2) {
       }
       await Promise.all(
         [...byHost].map(async ([host, hostJobs]) => {
-          const started2 = Date.now();
+          const started = Date.now();
           stats.enter(host);
           const gather = (job) => {
             const scope = variables.scope(job.host, playContext);
@@ -53889,7 +53904,7 @@ async function gatherJobs(registry, options2) {
                 status: statusOf(itemResult),
                 ignored: false,
                 result: itemResult,
-                durationMs: Date.now() - started2,
+                durationMs: Date.now() - started,
                 item: { label: pythonStr(job.loop?.item) }
               })
             ) : await gather(hostJobs[0]);
@@ -53902,7 +53917,7 @@ async function gatherJobs(registry, options2) {
                 status: "unreachable",
                 ignored: false,
                 result: { changed: false, unreachable: true, msg: error2.message },
-                durationMs: Date.now() - started2
+                durationMs: Date.now() - started
               });
               return;
             }
@@ -53918,7 +53933,7 @@ async function gatherJobs(registry, options2) {
             status,
             ignored: false,
             result,
-            durationMs: Date.now() - started2
+            durationMs: Date.now() - started
           });
         })
       );
@@ -57571,13 +57586,13 @@ function startDebProbe(ctx, connection, deb) {
     ctx.environment
   );
 }
-async function discardDebProbe(ctx, connection, started2) {
-  const answer = await started2.catch(() => void 0);
+async function discardDebProbe(ctx, connection, started) {
+  const answer = await started.catch(() => void 0);
   const fetchDir = answer?.get("fetch_dir") ?? "";
   if (fetchDir) await runAct(ctx, connection, "C", [], [], fetchDir).catch(() => void 0);
 }
-async function installDebs(ctx, connection, deb, options2, started2) {
-  const answer = await (started2 ?? startDebProbe(ctx, connection, deb));
+async function installDebs(ctx, connection, deb, options2, started) {
+  const answer = await (started ?? startDebProbe(ctx, connection, deb));
   const fetchDir = answer.get("fetch_dir") ?? "";
   const fetchFailed = answer.bytes("fetch_failed_hex")?.toString("utf8");
   if (fetchFailed !== void 0) {
@@ -62970,13 +62985,13 @@ var asyncStatusModule = {
   async waitBeforeRetry(ctx, result, delayMs) {
     const jid = result["ansible_job_id"];
     if (result["finished"] === 0 && typeof jid === "string" && (ctx.args["mode"] ?? "status") === "status") {
-      const started2 = Date.now();
+      const started = Date.now();
       try {
         await ctx.jobs.status(jid, delayMs / 1e3);
         return;
       } catch {
       }
-      const left = delayMs - (Date.now() - started2);
+      const left = delayMs - (Date.now() - started);
       if (left > 0) await ctx.sleep(left);
       return;
     }
@@ -72350,7 +72365,7 @@ function startSystemdProbe(ctx, p) {
     p.enabled !== null ? "1" : "0"
   ]);
 }
-async function runSystemd(ctx, p, started2) {
+async function runSystemd(ctx, p, started) {
   const unit = p.name;
   const glob2 = globIn2(unit);
   if (glob2 !== void 0) {
@@ -72359,7 +72374,7 @@ async function runSystemd(ctx, p, started2) {
     );
   }
   const flags = flagsOf(p);
-  const probe = await (started2 ?? startSystemdProbe(ctx, p));
+  const probe = await (started ?? startSystemdProbe(ctx, p));
   if (probe.get("missing_tool") !== void 0) {
     const paths = probe.bytes("paths_hex")?.toString("utf8") ?? "";
     return fail3(`Failed to find required executable "systemctl" in paths: ${paths}`);
@@ -72726,8 +72741,8 @@ function sysvRunning(name, rc, out) {
       "inactive"
     ])
       if (clean.includes(stopped2)) return false;
-    for (const started2 of ["run", "start", "active"])
-      if (clean.includes(started2) && !clean.includes("not ")) return true;
+    for (const started of ["run", "start", "active"])
+      if (clean.includes(started) && !clean.includes("not ")) return true;
   }
   if ([1, 2, 3, 4, 69].includes(rc)) return false;
   return void 0;
@@ -78572,7 +78587,7 @@ var TaskDispatcher = class {
     const throttle = runOnce ? 0 : this.throttleOf(task, hosts[0], playContext);
     const lanes = throttle > 0 ? Math.min(throttle, this.options.forks) : this.options.forks;
     await mapWithLimit(targets, lanes, async (host) => {
-      const started2 = Date.now();
+      const started = Date.now();
       const scope = (locals = {}) => this.variables.scope(host, playContext, task, locals);
       const outcome = await runTaskOnHost({
         task,
@@ -78602,7 +78617,7 @@ var TaskDispatcher = class {
         },
         play
       });
-      const durationMs = Date.now() - started2;
+      const durationMs = Date.now() - started;
       const invalid = includes?.abortError(outcome.result);
       if (invalid) {
         abort ??= invalid;
@@ -80177,15 +80192,6 @@ var ResultsCollector = class {
     this.document.ok = Object.values(stats).every((s) => s.failed === 0 && s.unreachable === 0);
   }
 };
-
-// src/startup/run-marker.ts
-var started = false;
-function noteRunStarted() {
-  started = true;
-}
-function ranPlaybook() {
-  return started;
-}
 
 // src/engine.ts
 setHostPatternEvaluator((patterns, groups) => {
@@ -82704,11 +82710,11 @@ function normalize(doc, now) {
       const module2 = shortModule(task.module);
       const cells = /* @__PURE__ */ new Map();
       for (const [host, entry] of Object.entries(task.results)) {
-        const started2 = Date.parse(entry.started_at);
+        const started = Date.parse(entry.started_at);
         cells.set(host, {
           status: entry.status,
           ignored: entry.ignored === true,
-          startMs: Number.isFinite(started2) ? started2 : void 0,
+          startMs: Number.isFinite(started) ? started : void 0,
           durationMs: nonNegative(entry.duration_ms),
           result: entry.result,
           launched: module2 !== "async_status" && launchedJobs(entry.result).length > 0
@@ -83392,5 +83398,5 @@ async function post() {
   actionMain,
   cliMain,
   postMain,
-  ranPlaybook
+  runReach
 });
