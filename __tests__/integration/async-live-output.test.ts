@@ -32,10 +32,12 @@ const pad = (n: number): string => String(n).padStart(5, '0')
 describe('live output of a polled job', () => {
   it('shows 5,000 quickly written lines exactly once, whole and in order', async () => {
     // Four lines per round in two writes, the first ending mid-line; a fork between them (so the
-    // target is read while lines are half written); a stderr line every 100 rounds.
+    // target is read while lines are half written); a stderr line every 100 rounds. Halfway it pauses
+    // longer than a poll interval, so that a poll comes while it runs however fast the machine writes.
     const job = [
       'i=1',
       'while [ $i -le 5000 ]; do',
+      '  [ $i -ne 2501 ] || sleep 4',
       "  printf 'fast %05d alpha\\nfast %05d beta\\nfast %05d' $i $((i + 1)) $((i + 2))",
       '  /bin/true',
       "  printf ' gamma\\nfast %05d delta\\n' $((i + 3))",
@@ -75,8 +77,13 @@ describe('live output of a polled job', () => {
     expect(lines.stderr).toEqual(Array.from({ length: 13 }, (_, k) => `err ${pad(k * 400 + 1)}`))
     // The registered result is the whole output too (it is under the cap).
     expect(String(resultOf(out, 'fast writer', 'web1')['stdout']).split('\n')).toEqual(expected)
-    // It was shown while the job ran, not only at its end: ASYNC POLL lines came between.
-    expect(out.output).toMatch(/ASYNC POLL on web1[\s\S]*\[web1\] fast writer \| fast/)
+    // It was shown while the job ran, not only at its end: the first half before a poll line that came
+    // during the pause, the second half after it.
+    const firstHalf = out.output.indexOf('[web1] fast writer | fast 02500 delta')
+    const secondHalf = out.output.indexOf('[web1] fast writer | fast 02501 alpha')
+    const pollBetween = out.output.slice(firstHalf, secondHalf)
+    expect(firstHalf).toBeGreaterThan(-1)
+    expect(pollBetween).toMatch(/ASYNC POLL on web1/)
   })
 
   it('shows a slowly written job line by line, holding a partial line until it is complete', async () => {
