@@ -3,8 +3,9 @@
 // the second finds everything in place and changes nothing. Ours against ansible-playbook in the same run,
 // and a node-ssh floor (one command per task, sent straight over one connection per host).
 //
-// Ours runs as a user's runs after the first do, with V8's compiled code of the bundle kept in the user's
-// cache folder (src/startup/); a row shows both runs on a fresh machine (an empty cache the first fills).
+// Ours runs as a user's runs after the first do, with V8's compiled code of the bundle kept (src/startup/;
+// in a cache folder of the bench's own, filled by one untimed run); a row shows both runs on a fresh
+// machine (an empty cache folder, which the first run fills).
 //
 // Each tool's runs write under a directory of their own on the target (the hosts' files side by side), so
 // both see the same first run; the recap of each run is checked (changed on every host, then ok), so a
@@ -175,6 +176,7 @@ export async function benchModules(ctx) {
   const problems = []
   const ours = { first: [], second: [] }
   const fresh = { first: [], second: [] }
+  const times = { ours, fresh }
   const floor = []
   // Ours with a cache folder of the bench's own, filled by one run first (not timed): a user's runs after
   // their first one.
@@ -199,7 +201,9 @@ export async function benchModules(ctx) {
       { env }
     )
   try {
-    await cli(`${base}/warm-up`, join(workDir, 'modules-warm-up.json'), warm)
+    const warmUp = await cli(`${base}/warm-up`, join(workDir, 'modules-warm-up.json'), warm)
+    if (warmUp.code !== 0)
+      throw new Error(`dist/cli.js exited ${warmUp.code}; its output ended with:\n${warmUp.output}`)
     for (let i = 0; i < REPEAT; i++) {
       floor.push(
         (await runFloor(sshd, hostNames, `${base}/floor-${i}`)) +
@@ -223,7 +227,7 @@ export async function benchModules(ctx) {
           const run = await cli(root, json, env)
           if (run.code !== 0 && !existsSync(json))
             throw new Error(`dist/cli.js exited ${run.code}; its output ended with:\n${run.output}`)
-          ;(variant === 'ours' ? ours : fresh)[which].push(run.ms)
+          times[variant][which].push(run.ms)
           problems.push(
             ...recapProblems(ourRecap(json), hostNames, changed).map(
               (p) => `${variant} ${which}: ${p}`

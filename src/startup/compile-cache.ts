@@ -246,9 +246,7 @@ function ensurePrivateDir(dir: string): boolean {
 function ownedBy(file: string): boolean {
   try {
     const stat = lstatSync(file)
-    return (
-      stat.isDirectory() && (typeof process.getuid !== 'function' || stat.uid === process.getuid())
-    )
+    return stat.isDirectory() && ours(stat)
   } catch {
     return false
   }
@@ -269,6 +267,10 @@ export function ownedAndPrivate(file: string, kind: 'file' | 'directory'): boole
 
 function privateStat(stat: Stats, kind: 'file' | 'directory'): boolean {
   if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) return false
-  if (typeof process.getuid !== 'function') return true
-  return stat.uid === process.getuid() && (stat.mode & 0o022) === 0
+  return ours(stat) && (typeof process.getuid !== 'function' || (stat.mode & 0o022) === 0)
+}
+
+/** Owned by this process's user (true where the platform has no user ids). */
+function ours(stat: Stats): boolean {
+  return typeof process.getuid !== 'function' || stat.uid === process.getuid()
 }
