@@ -188,7 +188,7 @@ function ensurePrivateDir(dir) {
 function ownedBy(file) {
   try {
     const stat = lstatSync(file);
-    return stat.isDirectory() && (typeof process.getuid !== "function" || stat.uid === process.getuid());
+    return stat.isDirectory() && ours(stat);
   } catch {
     return false;
   }
@@ -202,8 +202,10 @@ function ownedAndPrivate(file, kind) {
 }
 function privateStat(stat, kind) {
   if (kind === "file" ? !stat.isFile() : !stat.isDirectory()) return false;
-  if (typeof process.getuid !== "function") return true;
-  return stat.uid === process.getuid() && (stat.mode & 18) === 0;
+  return ours(stat) && (typeof process.getuid !== "function" || (stat.mode & 18) === 0);
+}
+function ours(stat) {
+  return typeof process.getuid !== "function" || stat.uid === process.getuid();
 }
 
 // src/startup/load-app.ts
