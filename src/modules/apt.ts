@@ -117,6 +117,8 @@ interface Probed {
   providers: Map<string, string[]>
   providerState: Map<string, { status: string; version: string }>
   auto: Set<string>
+  /** apt's policy was not read: every name is installed and plain names need nothing more. */
+  policySkipped: boolean
 }
 
 class AptRun {
@@ -206,7 +208,16 @@ class AptRun {
   ): Promise<ModuleResult> {
     const a = this.args
     const { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted } = d
-    await this.probe(updateWanted, read.globs, [...new Set(read.names)])
+    // Plain names to be present need apt's policy only for those dpkg does not have installed.
+    const installedEnough =
+      state === 'present' &&
+      !upgradeMode &&
+      !deb &&
+      !allInstalled &&
+      read.globs.length === 0 &&
+      !a['default_release'] &&
+      packages.every((spec) => splitSpec(spec).cmp === null && !spec.includes(':'))
+    await this.probe(updateWanted, read.globs, [...new Set(read.names)], installedEnough)
     const useAptGet = (a['force_apt_get'] as boolean) || this.probed.aptitude === ''
 
     if (a['clean'] === true) {
@@ -281,7 +292,12 @@ class AptRun {
   }
 
   /** The one-round-trip read of the target (with the lists updated first when asked and stale). */
-  private async probe(update: boolean, globs: string[], names: string[]): Promise<void> {
+  private async probe(
+    update: boolean,
+    globs: string[],
+    names: string[],
+    installedEnough = false
+  ): Promise<void> {
     const a = this.args
     const answer = await runAptScript(
       await this.conn(),
@@ -295,6 +311,7 @@ class AptRun {
         String(a['update_cache_retry_max_delay'] as number),
         (a['default_release'] as string | null | undefined) ?? '',
         String(a['lock_timeout'] as number),
+        installedEnough ? '1' : '0',
         String(globs.length),
         ...globs,
         ...names
@@ -353,7 +370,8 @@ class AptRun {
           return [hexText(name), { status, version }]
         })
       ),
-      auto: new Set(answer.all('auto'))
+      auto: new Set(answer.all('auto')),
+      policySkipped: answer.get('policy_skipped') === '1'
     }
   }
 
@@ -383,6 +401,8 @@ class AptRun {
   ): PackageStatus {
     const policy = this.probed.policies[name]
     const dpkg = this.probed.dpkg.get(name)
+    if (this.probed.policySkipped && dpkg?.status === 'installed' && cmp === null)
+      return { installed: true, versionInstalled: true, installable: null, hasFiles: dpkg.hasFiles }
     const known = policy !== undefined && (policy.versions.length > 0 || policy.installed !== null)
     if (!known) {
       if (!forInstall)
