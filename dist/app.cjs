@@ -57734,7 +57734,7 @@ var apt_probe_default = `#!/bin/sh
 #
 # Run as:  /bin/sh -c "<this text>" apb-apt-probe <update 0|1> <cache_valid_time> <check 0|1> \\
 #            <update retries> <retry max delay> <default release or ""> <lock timeout> \\
-#            <pattern count> <pattern>... <name>...
+#            <installed enough 0|1> <pattern count> <pattern>... <name>...
 # (src/modules/apt.ts builds the arguments and parses the answer)
 #
 # The answer (key=value lines, values in hex where they are text): missing_tool=<name>; apt_get,
@@ -57746,9 +57746,13 @@ var apt_probe_default = `#!/bin/sh
 # provides=<name hex>:<apt-cache showpkg's Reverse Provides hex> for names apt knows no version of,
 # with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the packages
 # marked automatically installed. Last line end=1.
+# With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
+# policy is not read when dpkg has every name installed, once, for this machine's architecture or all:
+# the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
+# keeps none, as container images often are: most of a second).
 set -u
-update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 count=$8
-shift 8
+update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 enough=$8 count=$9
+shift 9
 
 hex() {
   od -An -v -tx1 | tr -d ' \\n'
@@ -57848,8 +57852,17 @@ done
   exit 0
 }
 
+native=
+[ "$enough" = 1 ] && native=$(dpkg --print-architecture 2>/dev/null)
+[ -n "$native" ] || enough=0
 for name in "$@"; do
-  line=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}\\n' -- "$name" 2>/dev/null | head -n 1)
+  lines=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}|\${Architecture}\\n' -- "$name" 2>/dev/null)
+  line=$(printf '%s\\n' "$lines" | head -n 1)
+  if [ "$enough" = 1 ]; then
+    case $name in *:*) enough=0 ;; esac
+    [ "$lines" = "$line" ] || enough=0
+    case \${line#*|*|} in "installed|$native" | "installed|all") ;; *) enough=0 ;; esac
+  fi
   files=0
   for list in /var/lib/dpkg/info/"$name".list /var/lib/dpkg/info/"$name":*.list; do
     [ -s "$list" ] && files=1
@@ -57857,33 +57870,37 @@ for name in "$@"; do
   echo "pkg=$(printf '%s' "$name" | hex):$(printf '%s' "$line" | hex):$files"
 done
 
-err=$(mktemp)
-if [ -n "$release" ]; then
-  policy=$(apt-cache -o "APT::Default-Release=$release" policy -- "$@" 2>"$err")
+if [ "$enough" = 1 ]; then
+  echo policy_skipped=1
 else
-  policy=$(apt-cache policy -- "$@" 2>"$err")
-fi
-policy_rc=$?
-echo "policy_hex=$(printf '%s' "$policy" | hex)"
-[ "$policy_rc" = 0 ] || echo "policy_err_hex=$(grep '^E:' "$err" | hex)"
-rm -f "$err"
-
-# A name with no version apt could install may be virtual: the packages that provide it.
-for name in "$@"; do
-  section=$(printf '%s\\n' "$policy" | awk -v name="$name:" '
-    $0 == name { inside = 1; next }
-    /^[^ ]/ { inside = 0 }
-    inside { print }')
-  if ! printf '%s\\n' "$section" | grep -Eq '^ (\\*\\*\\*|   ) [^ ]+ -?[0-9]+$'; then
-    provides=$(apt-cache showpkg -- "$name" 2>/dev/null | sed -n '/^Reverse Provides:/,$p' | sed 1d)
-    echo "provides=$(printf '%s' "$name" | hex):$(printf '%s' "$provides" | hex)"
-    printf '%s\\n' "$provides" | while read -r provider _; do
-      [ -n "$provider" ] || continue
-      line=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}\\n' -- "$provider" 2>/dev/null | head -n 1)
-      echo "provider=$(printf '%s' "$provider" | hex):$(printf '%s' "$line" | hex)"
-    done
+  err=$(mktemp)
+  if [ -n "$release" ]; then
+    policy=$(apt-cache -o "APT::Default-Release=$release" policy -- "$@" 2>"$err")
+  else
+    policy=$(apt-cache policy -- "$@" 2>"$err")
   fi
-done
+  policy_rc=$?
+  echo "policy_hex=$(printf '%s' "$policy" | hex)"
+  [ "$policy_rc" = 0 ] || echo "policy_err_hex=$(grep '^E:' "$err" | hex)"
+  rm -f "$err"
+
+  # A name with no version apt could install may be virtual: the packages that provide it.
+  for name in "$@"; do
+    section=$(printf '%s\\n' "$policy" | awk -v name="$name:" '
+      $0 == name { inside = 1; next }
+      /^[^ ]/ { inside = 0 }
+      inside { print }')
+    if ! printf '%s\\n' "$section" | grep -Eq '^ (\\*\\*\\*|   ) [^ ]+ -?[0-9]+$'; then
+      provides=$(apt-cache showpkg -- "$name" 2>/dev/null | sed -n '/^Reverse Provides:/,$p' | sed 1d)
+      echo "provides=$(printf '%s' "$name" | hex):$(printf '%s' "$provides" | hex)"
+      printf '%s\\n' "$provides" | while read -r provider _; do
+        [ -n "$provider" ] || continue
+        line=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}\\n' -- "$provider" 2>/dev/null | head -n 1)
+        echo "provider=$(printf '%s' "$provider" | hex):$(printf '%s' "$line" | hex)"
+      done
+    fi
+  done
+fi
 
 # apt's record of automatically installed packages (read directly: apt-mark showauto is slow).
 if [ -r /var/lib/apt/extended_states ]; then
@@ -58111,7 +58128,8 @@ var AptRun = class {
   async decideAfterProbe(d, read, debRead, useDebRead) {
     const a = this.args;
     const { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted } = d;
-    await this.probe(updateWanted, read.globs, [...new Set(read.names)]);
+    const installedEnough = state === "present" && !upgradeMode && !deb && !allInstalled && read.globs.length === 0 && !a["default_release"] && packages.every((spec) => splitSpec(spec).cmp === null && !spec.includes(":"));
+    await this.probe(updateWanted, read.globs, [...new Set(read.names)], installedEnough);
     const useAptGet = a["force_apt_get"] || this.probed.aptitude === "";
     if (a["clean"] === true) {
       const run2 = await this.act(["apt-get", "clean"], []);
@@ -58177,7 +58195,7 @@ var AptRun = class {
     };
   }
   /** The one-round-trip read of the target (with the lists updated first when asked and stale). */
-  async probe(update, globs, names) {
+  async probe(update, globs, names, installedEnough = false) {
     const a = this.args;
     const answer = await runAptScript(
       await this.conn(),
@@ -58191,6 +58209,7 @@ var AptRun = class {
         String(a["update_cache_retry_max_delay"]),
         a["default_release"] ?? "",
         String(a["lock_timeout"]),
+        installedEnough ? "1" : "0",
         String(globs.length),
         ...globs,
         ...names
@@ -58244,7 +58263,8 @@ var AptRun = class {
           return [hexText(name), { status, version }];
         })
       ),
-      auto: new Set(answer.all("auto"))
+      auto: new Set(answer.all("auto")),
+      policySkipped: answer.get("policy_skipped") === "1"
     };
   }
   /** Expands glob patterns to the names apt knows, as Ansible does (failing on a pattern with none). */
@@ -58267,6 +58287,8 @@ var AptRun = class {
   status(name, cmp3, version, forInstall) {
     const policy = this.probed.policies[name];
     const dpkg = this.probed.dpkg.get(name);
+    if (this.probed.policySkipped && dpkg?.status === "installed" && cmp3 === null)
+      return { installed: true, versionInstalled: true, installable: null, hasFiles: dpkg.hasFiles };
     const known = policy !== void 0 && (policy.versions.length > 0 || policy.installed !== null);
     if (!known) {
       if (!forInstall)
