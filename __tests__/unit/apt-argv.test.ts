@@ -40,8 +40,11 @@ function calls(tool: string): string[][] {
     .map((call) => call.replace(/\n$/, '').split('\n'))
 }
 
-/** A local connection whose apt probe answers as a target with `policy` (apt-cache policy's text). */
-function fakeTarget(policy: string): () => Promise<Connection> {
+/**
+ * A local connection whose apt probe answers as a target with `policy` (apt-cache policy's text) and
+ * `auto`, the named packages apt has marked as installed automatically.
+ */
+function fakeTarget(policy: string, auto: string[] = []): () => Promise<Connection> {
   return async () => {
     const local = openLocalConnection('localhost')
     return {
@@ -56,6 +59,7 @@ function fakeTarget(policy: string): () => Promise<Connection> {
           'stale=0',
           'cache_time=1',
           `policy_hex=${hex(policy)}`,
+          ...auto.map((name) => `auto=${name}`),
           'end=1',
           ''
         ].join('\n')
@@ -84,9 +88,9 @@ const POLICY = [
   ''
 ].join('\n')
 
-const apt = (args: Record<string, unknown>, check = false) =>
+const apt = (args: Record<string, unknown>, check = false, auto: string[] = []) =>
   runModuleOn('apt', args, {
-    connect: fakeTarget(POLICY),
+    connect: fakeTarget(POLICY, auto),
     environment: { PATH: `${dir}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
     flags: { check, diff: false }
   }).then((outcome) => outcome.result)
@@ -143,10 +147,18 @@ describe('apt: the apt-get argv', () => {
     )
   })
 
-  it('marks the named packages with apt-mark, each name one word', async () => {
+  it('marks a named package apt installed automatically with apt-mark, each name one word', async () => {
+    const result = await apt({ name: 'hello' }, false, ['hello'])
+    expect(result['failed'], JSON.stringify(result)).toBeFalsy()
+    expect(calls('apt-get')).toHaveLength(1)
+    expect(calls('apt-mark')).toEqual([['manual', 'hello']])
+  })
+
+  it('leaves the marking of a package it installs to apt-get (no apt-mark run)', async () => {
     const result = await apt({ name: 'hello' })
     expect(result['failed'], JSON.stringify(result)).toBeFalsy()
-    expect(calls('apt-mark')).toEqual([['manual', 'hello']])
+    expect(calls('apt-get')).toHaveLength(1)
+    expect(calls('apt-mark')).toEqual([])
   })
 })
 

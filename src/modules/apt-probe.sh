@@ -16,7 +16,7 @@
 # pkg=<name hex>:<dpkg-query line hex>:<has files 0|1>, policy_hex (apt-cache policy of every name;
 # policy_err_hex: its errors when it fails),
 # provides=<name hex>:<apt-cache showpkg's Reverse Provides hex> for names apt knows no version of,
-# with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the packages
+# with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the named packages
 # marked automatically installed. Last line end=1.
 # With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
 # policy is not read when dpkg has every name installed, once, for this machine's architecture or all:
@@ -174,10 +174,11 @@ else
   done
 fi
 
-# apt's record of automatically installed packages (read directly: apt-mark showauto is slow).
+# apt's record of the named packages it installed automatically (read directly: apt-mark showauto is slow).
 if [ -r /var/lib/apt/extended_states ]; then
-  awk '
+  printf '%s\n' "$@" | awk '
+    NR == FNR { sub(/:.*/, ""); named[$0] = 1; next }
     /^Package:/ { name = $2 }
-    /^Auto-Installed: 1/ { print "auto=" name }' /var/lib/apt/extended_states
+    /^Auto-Installed: 1/ && (name in named) { print "auto=" name }' - /var/lib/apt/extended_states
 fi
 echo end=1

@@ -484,12 +484,17 @@ class AptRun {
         items.push(`${name}=${version!}`)
       }
     }
-    const mark = !mode.buildDep && !this.ctx.check ? names : []
+    // Ansible runs `apt-mark manual` on every name after an install task; apt-mark only where that changes
+    // something: a named package apt has marked as installed automatically (apt-get install marks the
+    // packages it is given itself, and apt-mark builds apt's whole cache: most of a second where no cache
+    // file is kept). A name with an architecture is looked up by its package name.
+    const mark =
+      !mode.buildDep && !this.ctx.check
+        ? names.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, '')))
+        : []
     if (items.length === 0) {
-      // apt-mark only where it changes something: a named package marked as installed automatically.
-      const toMark = mark.filter((name) => this.probed.auto.has(name))
-      if (toMark.length > 0) {
-        const run = await this.act([], toMark)
+      if (mark.length > 0) {
+        const run = await this.act([], mark)
         if (run.markFailure) return run.markFailure
       }
       return { changed: false }
