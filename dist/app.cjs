@@ -57744,7 +57744,7 @@ var apt_probe_default = `#!/bin/sh
 # pkg=<name hex>:<dpkg-query line hex>:<has files 0|1>, policy_hex (apt-cache policy of every name;
 # policy_err_hex: its errors when it fails),
 # provides=<name hex>:<apt-cache showpkg's Reverse Provides hex> for names apt knows no version of,
-# with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the packages
+# with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the named packages
 # marked automatically installed. Last line end=1.
 # With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
 # policy is not read when dpkg has every name installed, once, for this machine's architecture or all:
@@ -57902,11 +57902,12 @@ else
   done
 fi
 
-# apt's record of automatically installed packages (read directly: apt-mark showauto is slow).
+# apt's record of the named packages it installed automatically (read directly: apt-mark showauto is slow).
 if [ -r /var/lib/apt/extended_states ]; then
-  awk '
+  printf '%s\\n' "$@" | awk '
+    NR == FNR { sub(/:.*/, ""); named[$0] = 1; next }
     /^Package:/ { name = $2 }
-    /^Auto-Installed: 1/ { print "auto=" name }' /var/lib/apt/extended_states
+    /^Auto-Installed: 1/ && (name in named) { print "auto=" name }' - /var/lib/apt/extended_states
 fi
 echo end=1
 `;
@@ -58361,11 +58362,10 @@ var AptRun = class {
         items2.push(`${name}=${version}`);
       }
     }
-    const mark = !mode.buildDep && !this.ctx.check ? names : [];
+    const mark = !mode.buildDep && !this.ctx.check ? names.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, ""))) : [];
     if (items2.length === 0) {
-      const toMark = mark.filter((name) => this.probed.auto.has(name));
-      if (toMark.length > 0) {
-        const run3 = await this.act([], toMark);
+      if (mark.length > 0) {
+        const run3 = await this.act([], mark);
         if (run3.markFailure) return run3.markFailure;
       }
       return { changed: false };

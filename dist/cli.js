@@ -257,7 +257,7 @@ function tierToWrite(have, reach) {
 function loadBundledApp(use) {
   const file = fileURLToPath(new URL("./app.cjs", import.meta.url));
   try {
-    return loadApp(file, "b18d256381fd7da6a24f10b8");
+    return loadApp(file, "7ec6d970285a63ab97caeebf");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const message = `async-playbook cannot load its code from ${file} (${reason}): reinstall it, or check out all of dist/`;
