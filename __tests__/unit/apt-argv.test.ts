@@ -42,9 +42,9 @@ function calls(tool: string): string[][] {
 
 /**
  * A local connection whose apt probe answers as a target with `policy` (apt-cache policy's text) and
- * `auto`, the named packages apt has marked as installed automatically.
+ * the `extra` lines of an answer (dpkg's state, automatic marks).
  */
-function fakeTarget(policy: string, auto: string[] = []): () => Promise<Connection> {
+function fakeTarget(policy: string, extra: string[] = []): () => Promise<Connection> {
   return async () => {
     const local = openLocalConnection('localhost')
     return {
@@ -59,7 +59,7 @@ function fakeTarget(policy: string, auto: string[] = []): () => Promise<Connecti
           'stale=0',
           'cache_time=1',
           `policy_hex=${hex(policy)}`,
-          ...auto.map((name) => `auto=${name}`),
+          ...extra,
           'end=1',
           ''
         ].join('\n')
@@ -88,9 +88,9 @@ const POLICY = [
   ''
 ].join('\n')
 
-const apt = (args: Record<string, unknown>, check = false, auto: string[] = []) =>
+const apt = (args: Record<string, unknown>, check = false, extra: string[] = []) =>
   runModuleOn('apt', args, {
-    connect: fakeTarget(POLICY, auto),
+    connect: fakeTarget(POLICY, extra),
     environment: { PATH: `${dir}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
     flags: { check, diff: false }
   }).then((outcome) => outcome.result)
@@ -147,18 +147,45 @@ describe('apt: the apt-get argv', () => {
     )
   })
 
-  it('marks a named package apt installed automatically with apt-mark, each name one word', async () => {
-    const result = await apt({ name: 'hello' }, false, ['hello'])
-    expect(result['failed'], JSON.stringify(result)).toBeFalsy()
-    expect(calls('apt-get')).toHaveLength(1)
-    expect(calls('apt-mark')).toEqual([['manual', 'hello']])
-  })
-
-  it('leaves the marking of a package it installs to apt-get (no apt-mark run)', async () => {
+  it('hands apt-get the install and apt-act.sh every name to mark if automatic after it', async () => {
     const result = await apt({ name: 'hello' })
     expect(result['failed'], JSON.stringify(result)).toBeFalsy()
     expect(calls('apt-get')).toHaveLength(1)
+    // hello is no package of this machine: apt holds no automatic mark for it, so no apt-mark runs.
     expect(calls('apt-mark')).toEqual([])
+  })
+
+  it('marks a named package that is installed, automatically, with apt-mark alone', async () => {
+    const installed = `pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`
+    const result = await apt({ name: 'hello' }, false, [installed, 'auto=hello'])
+    expect(result, JSON.stringify(result)).toMatchObject({ changed: false })
+    expect(calls('apt-get')).toEqual([])
+    expect(calls('apt-mark')).toEqual([['manual', 'hello']])
+  })
+
+  it('runs nothing for a named package that is installed and marked manual', async () => {
+    const installed = `pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`
+    const result = await apt({ name: 'hello' }, false, [installed])
+    expect(result, JSON.stringify(result)).toMatchObject({ changed: false })
+    expect(calls('apt-get')).toEqual([])
+    expect(calls('apt-mark')).toEqual([])
+  })
+
+  it('warns as Ansible does when the target has no apt-mark', async () => {
+    const installed = `pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`
+    const outcome = await runModuleOn(
+      'apt',
+      { name: 'hello' },
+      {
+        connect: fakeTarget(POLICY, [installed, 'apt_mark=']),
+        environment: { PATH: `${dir}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
+        flags: { check: false, diff: false }
+      }
+    )
+    expect(outcome.result).toMatchObject({ changed: false })
+    expect(JSON.stringify(outcome)).toContain(
+      'Could not find apt-mark binary, not marking package(s) as manually installed.'
+    )
   })
 })
 
@@ -172,16 +199,52 @@ describe('apt-act.sh', () => {
 
   it('hands apt-mark each name as one word, never globbed or split', () => {
     writeFileSync(path.join(dir, 'lib-a'), '')
-    const out = run(['60', 'C', '', '2', 'lib-*', 'two words', 'true'])
+    const out = run(['60', 'C', '', '0', '2', 'lib-*', 'two words', 'true'])
     expect(out.stdout).toMatch(/^rc=0$/m)
     expect(out.stdout).toMatch(/^end=1$/m)
     expect(calls('apt-mark')).toEqual([['manual', 'lib-*', 'two words']])
   })
 
   it('runs the command words after the names, even where a name is "--"', () => {
-    const out = run(['60', 'C', '', '1', '--', `${dir}/apt-get`, 'install', 'x'])
+    const out = run(['60', 'C', '', '0', '1', '--', `${dir}/apt-get`, 'install', 'x'])
     expect(out.stdout).toMatch(/^rc=0$/m)
     expect(calls('apt-get')).toEqual([['install', 'x']])
     expect(calls('apt-mark')).toEqual([['manual', '--']])
+  })
+
+  // The machine's own record of automatic packages (this test changes nothing: apt-mark is a stand-in).
+  const automatic = existsSync('/var/lib/apt/extended_states')
+    ? /^Package: (\S+)\n(?:[^\n]+\n)*?Auto-Installed: 1$/m.exec(
+        readFileSync('/var/lib/apt/extended_states', 'utf8')
+      )?.[1]
+    : undefined
+
+  it.skipIf(automatic === undefined)(
+    'with automatic only, marks the names apt holds as automatic after the command',
+    () => {
+      const out = run([
+        '60',
+        'C',
+        '',
+        '1',
+        '3',
+        automatic!,
+        `${automatic!}:any`,
+        'apb-no-such-package',
+        `${dir}/apt-get`,
+        'install',
+        'x'
+      ])
+      expect(out.stdout).toMatch(/^rc=0$/m)
+      expect(calls('apt-get')).toEqual([['install', 'x']])
+      expect(calls('apt-mark')).toEqual([['manual', automatic!, `${automatic!}:any`]])
+    }
+  )
+
+  it('with automatic only and none of them automatic, runs no apt-mark', () => {
+    const out = run(['60', 'C', '', '1', '2', 'apb-no-such-package', 'lib-*', 'true'])
+    expect(out.stdout).toMatch(/^end=1$/m)
+    expect(out.stdout).not.toMatch(/^mark_/m)
+    expect(calls('apt-mark')).toEqual([])
   })
 })

@@ -1,7 +1,8 @@
 // apt-probe.sh reads apt's policy (apt-cache builds its whole cache for it: most of a second on a
 // machine that keeps none) only when the module needs it: with plain names to be present, not once
-// dpkg has each one installed for this machine's architecture or for all. The script runs locally
-// against this machine's real dpkg database; a stand-in apt-cache records that it was called.
+// dpkg has each one installed for apt's architecture or for all and apt can read its sources. The
+// script runs locally against this machine's real dpkg database; a stand-in apt-cache records that it
+// was called.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -102,5 +103,17 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
     const lines = probe(true, [`${packages!.native}:${arch}`])
     expect(lines).not.toContain('policy_skipped=1')
     expect(policyRead()).toBe(true)
+  })
+
+  it('reads the policy when apt cannot read its sources (to fail as Ansible does)', () => {
+    const standIn = path.join(dir, 'apt-get')
+    writeFileSync(
+      standIn,
+      `#!/bin/sh\necho 'E: The list of sources could not be read.' >&2\nexit 100\n`
+    )
+    chmodSync(standIn, 0o755)
+    const lines = probe(true, [packages!.native])
+    expect(lines).not.toContain('policy_skipped=1')
+    expect(policyCalls().split('\n')[0]).toBe(`policy -- ${packages!.native}`)
   })
 })

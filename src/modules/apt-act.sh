@@ -4,7 +4,10 @@
 # (apt-mark manual) as Ansible's apt does after an install. POSIX sh.
 #
 # Run as:  /bin/sh -c "<this text>" apb-apt-act <lock timeout> <locale> <remove dir or ""> \
-#            <how many names> <name to mark>... <command word>...
+#            <automatic only 0|1> <how many names> <name to mark>... <command word>...
+# With <automatic only> 1, only the names apt holds as installed automatically once the command has run
+# are marked (apt-get marks the packages it is given itself; a package it pulled in as a dependency may
+# be one of the names); with 0, every name.
 # (src/modules/apt.ts builds the command as words; no command words: only the marking). Every name and
 # word stays one word: none is split, globbed or read as an option of this script.
 #
@@ -12,8 +15,8 @@
 # mark_out_hex, mark_err_hex of apt-mark (when there are names and it exists; mark_missing=1 when it
 # does not). Last line end=1.
 set -u
-lock_timeout=$1 loc=$2 remove_dir=$3 mark_count=$4
-shift 4
+lock_timeout=$1 loc=$2 remove_dir=$3 auto_only=$4 mark_count=$5
+shift 5
 
 hex() {
   od -An -v -tx1 | tr -d ' \n'
@@ -35,20 +38,12 @@ command_words() {
 }
 
 # apt_mark HOW NAME…: apt-mark HOW on the names alone ("$@" holds the command words after them).
+# apt-mark <how> <name>...
 apt_mark() {
   how=$1
   shift
-  i=0
-  n=$(($# - mark_count))
-  while [ "$i" -lt "$mark_count" ]; do
-    set -- "$@" "$1"
-    shift
-    i=$((i + 1))
-  done
-  shift "$n"
   "$mark" "$how" "$@" >"$out" 2>"$err" </dev/null
   mark_rc=$?
-  cmd="$mark $how $*"
 }
 
 out=$(mktemp) err=$(mktemp)
@@ -70,17 +65,41 @@ if [ $# -gt "$mark_count" ]; then
 fi
 
 if [ "$mark_count" -gt 0 ]; then
-  if mark=$(command -v apt-mark); then
+  # The names alone from here on (the command has run): the first mark_count words.
+  n=$(($# - mark_count))
+  i=0
+  while [ "$i" -lt "$mark_count" ]; do
+    set -- "$@" "$1"
+    shift
+    i=$((i + 1))
+  done
+  shift "$n"
+  if [ "$auto_only" = 1 ]; then
+    auto=
+    [ -r /var/lib/apt/extended_states ] && auto=$(awk '
+      /^Package:/ { name = $2 }
+      /^Auto-Installed: 1/ { print name }' /var/lib/apt/extended_states)
+    for name in "$@"; do
+      shift
+      case "
+$auto
+" in *"
+${name%%:*}
+"*) set -- "$@" "$name" ;;
+      esac
+    done
+  fi
+  if ! mark=$(command -v apt-mark); then
+    echo mark_missing=1
+  elif [ $# -gt 0 ]; then
     apt_mark manual "$@"
     if grep -q 'Invalid operation' "$err"; then
       apt_mark unmarkauto "$@"
     fi
-    echo "mark_cmd_hex=$(printf '%s' "$cmd" | hex)"
+    echo "mark_cmd_hex=$(printf '%s' "$mark $how $*" | hex)"
     echo "mark_rc=$mark_rc"
     echo "mark_out_hex=$(hex <"$out")"
     echo "mark_err_hex=$(hex <"$err")"
-  else
-    echo mark_missing=1
   fi
 fi
 rm -f "$out" "$err"

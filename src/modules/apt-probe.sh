@@ -10,7 +10,8 @@
 # (src/modules/apt.ts builds the arguments and parses the answer)
 #
 # The answer (key=value lines, values in hex where they are text): missing_tool=<name>; apt_get,
-# aptitude, locale; cache_time_before, update_rc + update_err_hex (when an update ran), cache_time;
+# aptitude, apt_mark (paths, empty when missing), locale; cache_time_before, update_rc + update_err_hex
+# (when an update ran), cache_time;
 # stale=1 when the lists are older than cache_valid_time (by the target's clock);
 # glob=<pattern hex>:<matching names, newline-separated, hex> per pattern; then per name
 # pkg=<name hex>:<dpkg-query line hex>:<has files 0|1>, policy_hex (apt-cache policy of every name;
@@ -19,8 +20,8 @@
 # with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the named packages
 # marked automatically installed. Last line end=1.
 # With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
-# policy is not read when dpkg has every name installed, once, for this machine's architecture or all:
-# the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
+# policy is not read when dpkg has every name installed, once, for apt's architecture or all, and apt
+# can read its sources: the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
 # keeps none, as container images often are: most of a second).
 set -u
 update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 enough=$8 count=$9
@@ -37,6 +38,7 @@ if ! apt_get=$(command -v apt-get); then
 fi
 echo "apt_get=$apt_get"
 echo "aptitude=$(command -v aptitude || true)"
+echo "apt_mark=$(command -v apt-mark || true)"
 
 # The first of these locales the target has: apt's messages are read, not shown.
 loc=C
@@ -124,8 +126,12 @@ done
   exit 0
 }
 
+# apt's own architecture (dpkg's unless apt is told otherwise).
 native=
-[ "$enough" = 1 ] && native=$(dpkg --print-architecture 2>/dev/null)
+if [ "$enough" = 1 ]; then
+  native=$(apt-config dump --no-empty --format '%v%n' APT::Architecture 2>/dev/null | head -n 1)
+  [ -n "$native" ] || native=$(dpkg --print-architecture 2>/dev/null)
+fi
 [ -n "$native" ] || enough=0
 for name in "$@"; do
   lines=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${db:Status-Status}|${Architecture}\n' -- "$name" 2>/dev/null)
@@ -142,6 +148,11 @@ for name in "$@"; do
   echo "pkg=$(printf '%s' "$name" | hex):$(printf '%s' "$line" | hex):$files"
 done
 
+# Reading the policy fails on sources apt cannot read, as Ansible's python-apt cache fails to open:
+# without it, apt-get reads them (without fetching anything or taking a lock) to fail the same way.
+if [ "$enough" = 1 ] && ! "$apt_get" -qq --print-uris update >/dev/null 2>&1 </dev/null; then
+  enough=0
+fi
 if [ "$enough" = 1 ]; then
   echo policy_skipped=1
 else

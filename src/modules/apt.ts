@@ -117,6 +117,8 @@ interface Probed {
   providers: Map<string, string[]>
   providerState: Map<string, { status: string; version: string }>
   auto: Set<string>
+  /** Whether the target has apt-mark. */
+  aptMark: boolean
   /** apt's policy was not read: every name is installed and plain names need nothing more. */
   policySkipped: boolean
 }
@@ -336,6 +338,7 @@ class AptRun {
     this.probed = {
       aptGet: answer.get('apt_get') ?? '/usr/bin/apt-get',
       aptitude: answer.get('aptitude') ?? '',
+      aptMark: answer.get('apt_mark') !== '',
       locale: answer.get('locale') ?? 'C',
       cacheUpdated: stale && (this.ctx.check || before !== after),
       cacheTime: after,
@@ -484,17 +487,23 @@ class AptRun {
         items.push(`${name}=${version!}`)
       }
     }
-    // Ansible runs `apt-mark manual` on every name after an install task; apt-mark only where that changes
-    // something: a named package apt has marked as installed automatically (apt-get install marks the
-    // packages it is given itself, and apt-mark builds apt's whole cache: most of a second where no cache
-    // file is kept). A name with an architecture is looked up by its package name.
-    const mark =
-      !mode.buildDep && !this.ctx.check
-        ? names.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, '')))
-        : []
+    // Ansible runs `apt-mark manual` on every name after an install task; apt-mark runs here only where
+    // that changes something: a named package apt holds as installed automatically (apt-mark builds
+    // apt's whole cache: most of a second where no cache file is kept). After an apt-get install that is
+    // decided on the target once it has run (apt-get marks the packages it is given itself, and may pull
+    // a named one in as a dependency). A name with an architecture is looked up by its package name.
+    const mark = !mode.buildDep && !this.ctx.check ? names : []
     if (items.length === 0) {
-      if (mark.length > 0) {
-        const run = await this.act([], mark)
+      if (mark.length > 0 && !this.probed.aptMark) {
+        this.ctx.warn(
+          'Could not find apt-mark binary, not marking package(s) as manually installed.'
+        )
+      }
+      const automatic = this.probed.aptMark
+        ? mark.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, '')))
+        : []
+      if (automatic.length > 0) {
+        const run = await this.act([], automatic)
         if (run.markFailure) return run.markFailure
       }
       return { changed: false }
@@ -523,7 +532,7 @@ class AptRun {
     if (a['allow_downgrade'] === true) cmd.words('--allow-downgrades')
     if (a['allow_change_held_packages'] === true) cmd.words('--allow-change-held-packages')
 
-    const run = await this.act(cmd.argv, mark)
+    const run = await this.act(cmd.argv, mark, '', true)
     if (run.markFailure) return run.markFailure
     if (run.rc !== 0) {
       return fail({
@@ -647,24 +656,37 @@ class AptRun {
     return this.ctx.diff ? preparedDiff(stdout) : {}
   }
 
-  /** Runs one command (and apt-mark manual on `mark`) on the target. */
+  /** Runs one command (and apt-mark manual on `mark`, see runAct) on the target. */
   async act(
     argv: string[],
     mark: string[],
-    removeDir = ''
+    removeDir = '',
+    markAutomaticOnly = false
   ): Promise<{ rc: number; stdout: string; stderr: string; markFailure?: ModuleResult }> {
-    return runAct(this.ctx, await this.conn(), this.probed.locale, argv, mark, removeDir)
+    return runAct(
+      this.ctx,
+      await this.conn(),
+      this.probed.locale,
+      argv,
+      mark,
+      removeDir,
+      markAutomaticOnly
+    )
   }
 }
 
-/** Runs apt-act.sh: one command, then apt-mark manual on `mark`; a failed apt-mark is the result. */
+/**
+ * Runs apt-act.sh: one command, then apt-mark manual on `mark` (with `markAutomaticOnly`, on those of
+ * them apt holds as installed automatically once the command has run); a failed apt-mark is the result.
+ */
 export async function runAct(
   ctx: ModuleContext,
   connection: Connection,
   locale: string,
   argv: string[],
   mark: string[],
-  removeDir = ''
+  removeDir = '',
+  markAutomaticOnly = false
 ): Promise<{ rc: number; stdout: string; stderr: string; markFailure?: ModuleResult }> {
   const answer: ProbeAnswer = await runAptScript(
     connection,
@@ -674,6 +696,7 @@ export async function runAct(
       String(ctx.args['lock_timeout'] ?? 60),
       locale,
       removeDir,
+      markAutomaticOnly ? '1' : '0',
       String(mark.length),
       ...mark,
       ...argv
