@@ -57738,7 +57738,8 @@ var apt_probe_default = `#!/bin/sh
 # (src/modules/apt.ts builds the arguments and parses the answer)
 #
 # The answer (key=value lines, values in hex where they are text): missing_tool=<name>; apt_get,
-# aptitude, locale; cache_time_before, update_rc + update_err_hex (when an update ran), cache_time;
+# aptitude, apt_mark (paths, empty when missing), locale; cache_time_before, update_rc + update_err_hex
+# (when an update ran), cache_time;
 # stale=1 when the lists are older than cache_valid_time (by the target's clock);
 # glob=<pattern hex>:<matching names, newline-separated, hex> per pattern; then per name
 # pkg=<name hex>:<dpkg-query line hex>:<has files 0|1>, policy_hex (apt-cache policy of every name;
@@ -57747,8 +57748,8 @@ var apt_probe_default = `#!/bin/sh
 # with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the named packages
 # marked automatically installed. Last line end=1.
 # With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
-# policy is not read when dpkg has every name installed, once, for this machine's architecture or all:
-# the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
+# policy is not read when dpkg has every name installed, once, for apt's architecture or all, and apt
+# can read its sources: the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
 # keeps none, as container images often are: most of a second).
 set -u
 update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 enough=$8 count=$9
@@ -57765,6 +57766,7 @@ if ! apt_get=$(command -v apt-get); then
 fi
 echo "apt_get=$apt_get"
 echo "aptitude=$(command -v aptitude || true)"
+echo "apt_mark=$(command -v apt-mark || true)"
 
 # The first of these locales the target has: apt's messages are read, not shown.
 loc=C
@@ -57852,8 +57854,12 @@ done
   exit 0
 }
 
+# apt's own architecture (dpkg's unless apt is told otherwise).
 native=
-[ "$enough" = 1 ] && native=$(dpkg --print-architecture 2>/dev/null)
+if [ "$enough" = 1 ]; then
+  native=$(apt-config dump --no-empty --format '%v%n' APT::Architecture 2>/dev/null | head -n 1)
+  [ -n "$native" ] || native=$(dpkg --print-architecture 2>/dev/null)
+fi
 [ -n "$native" ] || enough=0
 for name in "$@"; do
   lines=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}|\${Architecture}\\n' -- "$name" 2>/dev/null)
@@ -57870,6 +57876,11 @@ for name in "$@"; do
   echo "pkg=$(printf '%s' "$name" | hex):$(printf '%s' "$line" | hex):$files"
 done
 
+# Reading the policy fails on sources apt cannot read, as Ansible's python-apt cache fails to open:
+# without it, apt-get reads them (without fetching anything or taking a lock) to fail the same way.
+if [ "$enough" = 1 ] && ! "$apt_get" -qq --print-uris update >/dev/null 2>&1 </dev/null; then
+  enough=0
+fi
 if [ "$enough" = 1 ]; then
   echo policy_skipped=1
 else
@@ -57919,7 +57930,10 @@ var apt_act_default = `#!/bin/sh
 # (apt-mark manual) as Ansible's apt does after an install. POSIX sh.
 #
 # Run as:  /bin/sh -c "<this text>" apb-apt-act <lock timeout> <locale> <remove dir or ""> \\
-#            <how many names> <name to mark>... <command word>...
+#            <automatic only 0|1> <how many names> <name to mark>... <command word>...
+# With <automatic only> 1, only the names apt holds as installed automatically once the command has run
+# are marked (apt-get marks the packages it is given itself; a package it pulled in as a dependency may
+# be one of the names); with 0, every name.
 # (src/modules/apt.ts builds the command as words; no command words: only the marking). Every name and
 # word stays one word: none is split, globbed or read as an option of this script.
 #
@@ -57927,8 +57941,8 @@ var apt_act_default = `#!/bin/sh
 # mark_out_hex, mark_err_hex of apt-mark (when there are names and it exists; mark_missing=1 when it
 # does not). Last line end=1.
 set -u
-lock_timeout=$1 loc=$2 remove_dir=$3 mark_count=$4
-shift 4
+lock_timeout=$1 loc=$2 remove_dir=$3 auto_only=$4 mark_count=$5
+shift 5
 
 hex() {
   od -An -v -tx1 | tr -d ' \\n'
@@ -57950,20 +57964,12 @@ command_words() {
 }
 
 # apt_mark HOW NAME\u2026: apt-mark HOW on the names alone ("$@" holds the command words after them).
+# apt-mark <how> <name>...
 apt_mark() {
   how=$1
   shift
-  i=0
-  n=$(($# - mark_count))
-  while [ "$i" -lt "$mark_count" ]; do
-    set -- "$@" "$1"
-    shift
-    i=$((i + 1))
-  done
-  shift "$n"
   "$mark" "$how" "$@" >"$out" 2>"$err" </dev/null
   mark_rc=$?
-  cmd="$mark $how $*"
 }
 
 out=$(mktemp) err=$(mktemp)
@@ -57985,17 +57991,41 @@ if [ $# -gt "$mark_count" ]; then
 fi
 
 if [ "$mark_count" -gt 0 ]; then
-  if mark=$(command -v apt-mark); then
+  # The names alone from here on (the command has run): the first mark_count words.
+  n=$(($# - mark_count))
+  i=0
+  while [ "$i" -lt "$mark_count" ]; do
+    set -- "$@" "$1"
+    shift
+    i=$((i + 1))
+  done
+  shift "$n"
+  if [ "$auto_only" = 1 ]; then
+    auto=
+    [ -r /var/lib/apt/extended_states ] && auto=$(awk '
+      /^Package:/ { name = $2 }
+      /^Auto-Installed: 1/ { print name }' /var/lib/apt/extended_states)
+    for name in "$@"; do
+      shift
+      case "
+$auto
+" in *"
+\${name%%:*}
+"*) set -- "$@" "$name" ;;
+      esac
+    done
+  fi
+  if ! mark=$(command -v apt-mark); then
+    echo mark_missing=1
+  elif [ $# -gt 0 ]; then
     apt_mark manual "$@"
     if grep -q 'Invalid operation' "$err"; then
       apt_mark unmarkauto "$@"
     fi
-    echo "mark_cmd_hex=$(printf '%s' "$cmd" | hex)"
+    echo "mark_cmd_hex=$(printf '%s' "$mark $how $*" | hex)"
     echo "mark_rc=$mark_rc"
     echo "mark_out_hex=$(hex <"$out")"
     echo "mark_err_hex=$(hex <"$err")"
-  else
-    echo mark_missing=1
   fi
 fi
 rm -f "$out" "$err"
@@ -58233,6 +58263,7 @@ var AptRun = class {
     this.probed = {
       aptGet: answer.get("apt_get") ?? "/usr/bin/apt-get",
       aptitude: answer.get("aptitude") ?? "",
+      aptMark: answer.get("apt_mark") !== "",
       locale: answer.get("locale") ?? "C",
       cacheUpdated: stale && (this.ctx.check || before !== after),
       cacheTime: after,
@@ -58362,10 +58393,16 @@ var AptRun = class {
         items2.push(`${name}=${version}`);
       }
     }
-    const mark = !mode.buildDep && !this.ctx.check ? names.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, ""))) : [];
+    const mark = !mode.buildDep && !this.ctx.check ? names : [];
     if (items2.length === 0) {
-      if (mark.length > 0) {
-        const run3 = await this.act([], mark);
+      if (mark.length > 0 && !this.probed.aptMark) {
+        this.ctx.warn(
+          "Could not find apt-mark binary, not marking package(s) as manually installed."
+        );
+      }
+      const automatic = this.probed.aptMark ? mark.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, ""))) : [];
+      if (automatic.length > 0) {
+        const run3 = await this.act([], automatic);
         if (run3.markFailure) return run3.markFailure;
       }
       return { changed: false };
@@ -58393,7 +58430,7 @@ var AptRun = class {
     if (a["allow_unauthenticated"] === true) cmd.words("--allow-unauthenticated");
     if (a["allow_downgrade"] === true) cmd.words("--allow-downgrades");
     if (a["allow_change_held_packages"] === true) cmd.words("--allow-change-held-packages");
-    const run2 = await this.act(cmd.argv, mark);
+    const run2 = await this.act(cmd.argv, mark, "", true);
     if (run2.markFailure) return run2.markFailure;
     if (run2.rc !== 0) {
       return fail({
@@ -58511,12 +58548,20 @@ var AptRun = class {
   diffOf(stdout) {
     return this.ctx.diff ? preparedDiff(stdout) : {};
   }
-  /** Runs one command (and apt-mark manual on `mark`) on the target. */
-  async act(argv, mark, removeDir = "") {
-    return runAct(this.ctx, await this.conn(), this.probed.locale, argv, mark, removeDir);
+  /** Runs one command (and apt-mark manual on `mark`, see runAct) on the target. */
+  async act(argv, mark, removeDir = "", markAutomaticOnly = false) {
+    return runAct(
+      this.ctx,
+      await this.conn(),
+      this.probed.locale,
+      argv,
+      mark,
+      removeDir,
+      markAutomaticOnly
+    );
   }
 };
-async function runAct(ctx, connection, locale, argv, mark, removeDir = "") {
+async function runAct(ctx, connection, locale, argv, mark, removeDir = "", markAutomaticOnly = false) {
   const answer = await runAptScript(
     connection,
     "apb-apt-act",
@@ -58525,6 +58570,7 @@ async function runAct(ctx, connection, locale, argv, mark, removeDir = "") {
       String(ctx.args["lock_timeout"] ?? 60),
       locale,
       removeDir,
+      markAutomaticOnly ? "1" : "0",
       String(mark.length),
       ...mark,
       ...argv
