@@ -1,8 +1,9 @@
 // apt-probe.sh reads apt's policy (apt-cache builds its whole cache for it: most of a second on a
 // machine that keeps none) only when the module needs it: with plain names to be present, not once
-// dpkg has each one installed for apt's architecture or for all and apt can read its sources. The
-// script runs locally against this machine's real dpkg database; a stand-in apt-cache records that it
-// was called.
+// dpkg has each one installed for apt's architecture or for all; with names to be absent, not when
+// dpkg has no record of each or one for those architectures; in both only where apt can read its
+// sources. The script runs locally against this machine's real dpkg database; a stand-in apt-cache
+// records that it was called.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -43,25 +44,11 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-/** The probe's answer lines for `names`, with `enough` as the installed-enough flag. */
-function probe(enough: boolean, names: string[]): string[] {
+/** The probe's answer lines for `names`, with `enough` as the dpkg-enough mode. */
+function probe(enough: 'present' | 'absent' | '', names: string[]): string[] {
   const out = spawnSync(
     '/bin/sh',
-    [
-      '-c',
-      script,
-      'apb-apt-probe',
-      '0',
-      '0',
-      '0',
-      '1',
-      '1',
-      '',
-      '0',
-      enough ? '1' : '0',
-      '0',
-      ...names
-    ],
+    ['-c', script, 'apb-apt-probe', '0', '0', '0', '1', '1', '', '0', enough, '0', ...names],
     { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin` } }
   )
   expect(out.status, out.stderr).toBe(0)
@@ -76,7 +63,7 @@ const policyCalls = (): string =>
 
 describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when needed', () => {
   it('skips the policy when every name is installed (own architecture, and all)', () => {
-    const lines = probe(true, [packages!.native, packages!.all])
+    const lines = probe('present', [packages!.native, packages!.all])
     expect(lines).toContain('policy_skipped=1')
     expect(lines.some((line) => line.startsWith('policy_hex='))).toBe(false)
     expect(policyRead()).toBe(false)
@@ -85,7 +72,7 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
   })
 
   it('reads the policy of every name when one of them is not installed', () => {
-    const lines = probe(true, [packages!.native, 'apb-no-such-package-here'])
+    const lines = probe('present', [packages!.native, 'apb-no-such-package-here'])
     expect(lines).not.toContain('policy_skipped=1')
     expect(policyCalls().split('\n')[0]).toBe(
       `policy -- ${packages!.native} apb-no-such-package-here`
@@ -93,14 +80,14 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
   })
 
   it('reads the policy when the module needs it (not only presence)', () => {
-    const lines = probe(false, [packages!.native])
+    const lines = probe('', [packages!.native])
     expect(lines).not.toContain('policy_skipped=1')
     expect(policyCalls().split('\n')[0]).toBe(`policy -- ${packages!.native}`)
   })
 
   it('reads the policy for a name with an architecture', () => {
     const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim()
-    const lines = probe(true, [`${packages!.native}:${arch}`])
+    const lines = probe('present', [`${packages!.native}:${arch}`])
     expect(lines).not.toContain('policy_skipped=1')
     expect(policyRead()).toBe(true)
   })
@@ -112,8 +99,21 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
       `#!/bin/sh\necho 'E: The list of sources could not be read.' >&2\nexit 100\n`
     )
     chmodSync(standIn, 0o755)
-    const lines = probe(true, [packages!.native])
+    const lines = probe('present', [packages!.native])
     expect(lines).not.toContain('policy_skipped=1')
     expect(policyCalls().split('\n')[0]).toBe(`policy -- ${packages!.native}`)
+  })
+
+  it('skips the policy for names to be absent that dpkg has installed or has no record of', () => {
+    const lines = probe('absent', [packages!.native, 'apb-no-such-package-here'])
+    expect(lines).toContain('policy_skipped=1')
+    expect(policyRead()).toBe(false)
+  })
+
+  it('reads the policy for a name to be absent with an architecture', () => {
+    const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim()
+    const lines = probe('absent', [`${packages!.native}:${arch}`])
+    expect(lines).not.toContain('policy_skipped=1')
+    expect(policyRead()).toBe(true)
   })
 })

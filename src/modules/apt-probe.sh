@@ -6,7 +6,7 @@
 #
 # Run as:  /bin/sh -c "<this text>" apb-apt-probe <update 0|1> <cache_valid_time> <check 0|1> \
 #            <update retries> <retry max delay> <default release or ""> <lock timeout> \
-#            <installed enough 0|1> <pattern count> <pattern>... <name>...
+#            <dpkg enough: present|absent|""> <pattern count> <pattern>... <name>...
 # (src/modules/apt.ts builds the arguments and parses the answer)
 #
 # The answer (key=value lines, values in hex where they are text): missing_tool=<name>; apt_get,
@@ -19,10 +19,12 @@
 # provides=<name hex>:<apt-cache showpkg's Reverse Provides hex> for names apt knows no version of,
 # with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the named packages
 # marked automatically installed. Last line end=1.
-# With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
-# policy is not read when dpkg has every name installed, once, for apt's architecture or all, and apt
-# can read its sources: the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
-# keeps none, as container images often are: most of a second).
+# With <dpkg enough> present (plain names to be present: nothing to decide once each is installed) or
+# absent (names to be removed: dpkg's state says what to remove), apt's policy is not read when dpkg's
+# state settles every name (present: installed, once, for apt's architecture or all; absent: no record,
+# or one for those architectures) and apt can read its sources: the answer says policy_skipped=1 instead
+# (apt-cache builds its whole cache each time on a machine that keeps none, as container images often
+# are: most of a second).
 set -u
 update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 enough=$8 count=$9
 shift 9
@@ -128,18 +130,23 @@ done
 
 # apt's own architecture (dpkg's unless apt is told otherwise).
 native=
-if [ "$enough" = 1 ]; then
+case $enough in present | absent) ;; *) enough= ;; esac
+if [ -n "$enough" ]; then
   native=$(apt-config dump --no-empty --format '%v%n' APT::Architecture 2>/dev/null | head -n 1)
   [ -n "$native" ] || native=$(dpkg --print-architecture 2>/dev/null)
 fi
-[ -n "$native" ] || enough=0
+[ -n "$native" ] || enough=
 for name in "$@"; do
   lines=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}|${db:Status-Status}|${Architecture}\n' -- "$name" 2>/dev/null)
   line=$(printf '%s\n' "$lines" | head -n 1)
-  if [ "$enough" = 1 ]; then
-    case $name in *:*) enough=0 ;; esac
-    [ "$lines" = "$line" ] || enough=0
-    case ${line#*|*|} in "installed|$native" | "installed|all") ;; *) enough=0 ;; esac
+  if [ -n "$enough" ]; then
+    case $name in *:*) enough= ;; esac
+    [ "$lines" = "$line" ] || enough=
+    if [ "$enough" = present ]; then
+      case ${line#*|*|} in "installed|$native" | "installed|all") ;; *) enough= ;; esac
+    elif [ -n "$line" ]; then
+      case ${line##*|} in "$native" | all) ;; *) enough= ;; esac
+    fi
   fi
   files=0
   for list in /var/lib/dpkg/info/"$name".list /var/lib/dpkg/info/"$name":*.list; do
@@ -150,10 +157,10 @@ done
 
 # Reading the policy fails on sources apt cannot read, as Ansible's python-apt cache fails to open:
 # without it, apt-get reads them (without fetching anything or taking a lock) to fail the same way.
-if [ "$enough" = 1 ] && ! "$apt_get" -qq --print-uris update >/dev/null 2>&1 </dev/null; then
-  enough=0
+if [ -n "$enough" ] && ! "$apt_get" -qq --print-uris update >/dev/null 2>&1 </dev/null; then
+  enough=
 fi
-if [ "$enough" = 1 ]; then
+if [ -n "$enough" ]; then
   echo policy_skipped=1
 else
   err=$(mktemp)

@@ -210,16 +210,22 @@ class AptRun {
   ): Promise<ModuleResult> {
     const a = this.args
     const { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted } = d
-    // Plain names to be present need apt's policy only for those dpkg does not have installed.
-    const installedEnough =
-      state === 'present' &&
+    // Names to be present (plain) or absent need apt's policy only where dpkg's state does not settle
+    // them: a name to be present that dpkg has not installed.
+    const plainNames =
       !upgradeMode &&
       !deb &&
       !allInstalled &&
       read.globs.length === 0 &&
       !a['default_release'] &&
-      packages.every((spec) => splitSpec(spec).cmp === null && !spec.includes(':'))
-    await this.probe(updateWanted, read.globs, [...new Set(read.names)], installedEnough)
+      packages.every((spec) => !splitSpec(spec).name.includes(':'))
+    const dpkgEnough =
+      plainNames && state === 'present' && packages.every((spec) => splitSpec(spec).cmp === null)
+        ? 'present'
+        : plainNames && state === 'absent'
+          ? 'absent'
+          : ''
+    await this.probe(updateWanted, read.globs, [...new Set(read.names)], dpkgEnough)
     const useAptGet = (a['force_apt_get'] as boolean) || this.probed.aptitude === ''
 
     if (a['clean'] === true) {
@@ -298,7 +304,7 @@ class AptRun {
     update: boolean,
     globs: string[],
     names: string[],
-    installedEnough = false
+    dpkgEnough: 'present' | 'absent' | '' = ''
   ): Promise<void> {
     const a = this.args
     const answer = await runAptScript(
@@ -313,7 +319,7 @@ class AptRun {
         String(a['update_cache_retry_max_delay'] as number),
         (a['default_release'] as string | null | undefined) ?? '',
         String(a['lock_timeout'] as number),
-        installedEnough ? '1' : '0',
+        dpkgEnough,
         String(globs.length),
         ...globs,
         ...names
@@ -404,8 +410,7 @@ class AptRun {
   ): PackageStatus {
     const policy = this.probed.policies[name]
     const dpkg = this.probed.dpkg.get(name)
-    if (this.probed.policySkipped && dpkg?.status === 'installed' && cmp === null)
-      return { installed: true, versionInstalled: true, installable: null, hasFiles: dpkg.hasFiles }
+    if (this.probed.policySkipped) return this.statusFromDpkg(cmp, version, dpkg)
     const known = policy !== undefined && (policy.versions.length > 0 || policy.installed !== null)
     if (!known) {
       if (!forInstall)
@@ -442,6 +447,27 @@ class AptRun {
       installable = best
     }
     return { installed, versionInstalled, installable, hasFiles: dpkg?.hasFiles ?? false }
+  }
+
+  /**
+   * status() from dpkg's state alone, where the probe found it enough (policySkipped): a name to be
+   * present is installed; one to be absent is installed (in the version asked, if any) or not.
+   */
+  private statusFromDpkg(
+    cmp: '=' | '>=' | null,
+    version: string | null,
+    dpkg: { version: string; status: string; hasFiles: boolean } | undefined
+  ): PackageStatus {
+    const hasFiles = dpkg?.hasFiles ?? false
+    if (dpkg?.status !== 'installed')
+      return { installed: false, versionInstalled: false, installable: null, hasFiles }
+    const versionInstalled =
+      cmp === '='
+        ? fnmatch(dpkg.version, version!)
+        : cmp === '>='
+          ? compareDebianVersions(dpkg.version, version!) >= 0
+          : true
+    return { installed: true, versionInstalled, installable: null, hasFiles }
   }
 
   /**
