@@ -57734,7 +57734,7 @@ var apt_probe_default = `#!/bin/sh
 #
 # Run as:  /bin/sh -c "<this text>" apb-apt-probe <update 0|1> <cache_valid_time> <check 0|1> \\
 #            <update retries> <retry max delay> <default release or ""> <lock timeout> \\
-#            <installed enough 0|1> <pattern count> <pattern>... <name>...
+#            <dpkg enough: present|absent|""> <pattern count> <pattern>... <name>...
 # (src/modules/apt.ts builds the arguments and parses the answer)
 #
 # The answer (key=value lines, values in hex where they are text): missing_tool=<name>; apt_get,
@@ -57747,10 +57747,12 @@ var apt_probe_default = `#!/bin/sh
 # provides=<name hex>:<apt-cache showpkg's Reverse Provides hex> for names apt knows no version of,
 # with provider=<name hex>:<dpkg-query line hex> for each provider; auto=<name> for the named packages
 # marked automatically installed. Last line end=1.
-# With <installed enough> 1 (plain names to be present: nothing to decide once each is installed), apt's
-# policy is not read when dpkg has every name installed, once, for apt's architecture or all, and apt
-# can read its sources: the answer says policy_skipped=1 instead (apt-cache builds its whole cache each time on a machine that
-# keeps none, as container images often are: most of a second).
+# With <dpkg enough> present (plain names to be present: nothing to decide once each is installed) or
+# absent (names to be removed: dpkg's state says what to remove), apt's policy is not read when dpkg's
+# state settles every name (present: installed, once, for apt's architecture or all; absent: no record,
+# or one for those architectures) and apt can read its sources: the answer says policy_skipped=1 instead
+# (apt-cache builds its whole cache each time on a machine that keeps none, as container images often
+# are: most of a second).
 set -u
 update=$1 valid=$2 check=$3 retries=$4 max_delay=$5 release=$6 lock_timeout=$7 enough=$8 count=$9
 shift 9
@@ -57856,18 +57858,23 @@ done
 
 # apt's own architecture (dpkg's unless apt is told otherwise).
 native=
-if [ "$enough" = 1 ]; then
+case $enough in present | absent) ;; *) enough= ;; esac
+if [ -n "$enough" ]; then
   native=$(apt-config dump --no-empty --format '%v%n' APT::Architecture 2>/dev/null | head -n 1)
   [ -n "$native" ] || native=$(dpkg --print-architecture 2>/dev/null)
 fi
-[ -n "$native" ] || enough=0
+[ -n "$native" ] || enough=
 for name in "$@"; do
   lines=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}|\${Architecture}\\n' -- "$name" 2>/dev/null)
   line=$(printf '%s\\n' "$lines" | head -n 1)
-  if [ "$enough" = 1 ]; then
-    case $name in *:*) enough=0 ;; esac
-    [ "$lines" = "$line" ] || enough=0
-    case \${line#*|*|} in "installed|$native" | "installed|all") ;; *) enough=0 ;; esac
+  if [ -n "$enough" ]; then
+    case $name in *:*) enough= ;; esac
+    [ "$lines" = "$line" ] || enough=
+    if [ "$enough" = present ]; then
+      case \${line#*|*|} in "installed|$native" | "installed|all") ;; *) enough= ;; esac
+    elif [ -n "$line" ]; then
+      case \${line##*|} in "$native" | all) ;; *) enough= ;; esac
+    fi
   fi
   files=0
   for list in /var/lib/dpkg/info/"$name".list /var/lib/dpkg/info/"$name":*.list; do
@@ -57878,10 +57885,10 @@ done
 
 # Reading the policy fails on sources apt cannot read, as Ansible's python-apt cache fails to open:
 # without it, apt-get reads them (without fetching anything or taking a lock) to fail the same way.
-if [ "$enough" = 1 ] && ! "$apt_get" -qq --print-uris update >/dev/null 2>&1 </dev/null; then
-  enough=0
+if [ -n "$enough" ] && ! "$apt_get" -qq --print-uris update >/dev/null 2>&1 </dev/null; then
+  enough=
 fi
-if [ "$enough" = 1 ]; then
+if [ -n "$enough" ]; then
   echo policy_skipped=1
 else
   err=$(mktemp)
@@ -58159,8 +58166,9 @@ var AptRun = class {
   async decideAfterProbe(d, read, debRead, useDebRead) {
     const a = this.args;
     const { packagesArg, packages, allInstalled, state, upgradeMode, deb, updateWanted } = d;
-    const installedEnough = state === "present" && !upgradeMode && !deb && !allInstalled && read.globs.length === 0 && !a["default_release"] && packages.every((spec) => splitSpec(spec).cmp === null && !spec.includes(":"));
-    await this.probe(updateWanted, read.globs, [...new Set(read.names)], installedEnough);
+    const plainNames = !upgradeMode && !deb && !allInstalled && read.globs.length === 0 && !a["default_release"] && packages.every((spec) => !splitSpec(spec).name.includes(":"));
+    const dpkgEnough = plainNames && state === "present" && packages.every((spec) => splitSpec(spec).cmp === null) ? "present" : plainNames && state === "absent" ? "absent" : "";
+    await this.probe(updateWanted, read.globs, [...new Set(read.names)], dpkgEnough);
     const useAptGet = a["force_apt_get"] || this.probed.aptitude === "";
     if (a["clean"] === true) {
       const run2 = await this.act(["apt-get", "clean"], []);
@@ -58226,7 +58234,7 @@ var AptRun = class {
     };
   }
   /** The one-round-trip read of the target (with the lists updated first when asked and stale). */
-  async probe(update, globs, names, installedEnough = false) {
+  async probe(update, globs, names, dpkgEnough = "") {
     const a = this.args;
     const answer = await runAptScript(
       await this.conn(),
@@ -58240,7 +58248,7 @@ var AptRun = class {
         String(a["update_cache_retry_max_delay"]),
         a["default_release"] ?? "",
         String(a["lock_timeout"]),
-        installedEnough ? "1" : "0",
+        dpkgEnough,
         String(globs.length),
         ...globs,
         ...names
@@ -58319,8 +58327,7 @@ var AptRun = class {
   status(name, cmp3, version, forInstall) {
     const policy = this.probed.policies[name];
     const dpkg = this.probed.dpkg.get(name);
-    if (this.probed.policySkipped && dpkg?.status === "installed" && cmp3 === null)
-      return { installed: true, versionInstalled: true, installable: null, hasFiles: dpkg.hasFiles };
+    if (this.probed.policySkipped) return this.statusFromDpkg(cmp3, version, dpkg);
     const known = policy !== void 0 && (policy.versions.length > 0 || policy.installed !== null);
     if (!known) {
       if (!forInstall)
@@ -58357,6 +58364,17 @@ var AptRun = class {
       installable = best;
     }
     return { installed: installed2, versionInstalled, installable, hasFiles: dpkg?.hasFiles ?? false };
+  }
+  /**
+   * status() from dpkg's state alone, where the probe found it enough (policySkipped): a name to be
+   * present is installed; one to be absent is installed (in the version asked, if any) or not.
+   */
+  statusFromDpkg(cmp3, version, dpkg) {
+    const hasFiles = dpkg?.hasFiles ?? false;
+    if (dpkg?.status !== "installed")
+      return { installed: false, versionInstalled: false, installable: null, hasFiles };
+    const versionInstalled = cmp3 === "=" ? fnmatch(dpkg.version, version) : cmp3 === ">=" ? compareDebianVersions(dpkg.version, version) >= 0 : true;
+    return { installed: true, versionInstalled, installable: null, hasFiles };
   }
   /**
    * The version apt would pick: its candidate, or with `=` the newest version the glob matches
