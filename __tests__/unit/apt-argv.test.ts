@@ -171,6 +171,25 @@ describe('apt: the apt-get argv', () => {
     expect(calls('apt-mark')).toEqual([])
   })
 
+  it('settles names to be absent from dpkg alone where the probe found that enough', async () => {
+    // hello is installed in 2.0-1; gone has a leftover .list and no versioned record: nothing apt knows,
+    // so nothing to purge (Ansible: no files).
+    const lines = [
+      'policy_skipped=1',
+      `pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`,
+      `pkg=${hex('gone')}:${hex('')}:1`
+    ]
+    const other = await apt({ name: 'hello=1.*', state: 'absent' }, false, lines)
+    expect(other, JSON.stringify(other)).toMatchObject({ changed: false })
+    const gone = await apt({ name: 'gone', state: 'absent', purge: true }, false, lines)
+    expect(gone, JSON.stringify(gone)).toMatchObject({ changed: false })
+    expect(calls('apt-get')).toEqual([])
+    const removed = await apt({ name: ['hello=2.*', 'gone'], state: 'absent' }, false, lines)
+    expect(removed['failed'], JSON.stringify(removed)).toBeFalsy()
+    const [call] = calls('apt-get')
+    expect(call!.slice(-2)).toEqual(['remove', 'hello=2.*'])
+  })
+
   it('warns as Ansible does when the target has no apt-mark', async () => {
     const installed = `pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`
     const outcome = await runModuleOn(

@@ -45,11 +45,18 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 /** The probe's answer lines for `names`, with `enough` as the dpkg-enough mode. */
-function probe(enough: 'present' | 'absent' | '', names: string[]): string[] {
+function probe(
+  enough: 'present' | 'absent' | '',
+  names: string[],
+  env: Record<string, string> = {}
+): string[] {
   const out = spawnSync(
     '/bin/sh',
     ['-c', script, 'apb-apt-probe', '0', '0', '0', '1', '1', '', '0', enough, '0', ...names],
-    { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin` } }
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, ...env }
+    }
   )
   expect(out.status, out.stderr).toBe(0)
   const lines = out.stdout.split('\n')
@@ -113,6 +120,22 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
   it('reads the policy for a name to be absent with an architecture', () => {
     const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim()
     const lines = probe('absent', [`${packages!.native}:${arch}`])
+    expect(lines).not.toContain('policy_skipped=1')
+    expect(policyRead()).toBe(true)
+  })
+
+  it('reads the policy for a name with a backslash (a pattern to dpkg-query, not to apt)', () => {
+    const name = `${packages!.native.slice(0, 2)}\\${packages!.native.slice(2)}`
+    const lines = probe('absent', [name])
+    expect(lines).not.toContain('policy_skipped=1')
+    expect(policyRead()).toBe(true)
+  })
+
+  it('reads the policy when apt is told to read another dpkg database', () => {
+    const conf = path.join(dir, 'apt.conf')
+    writeFileSync(conf, `Dir::State::status "${dir}/status";\n`)
+    writeFileSync(path.join(dir, 'status'), '')
+    const lines = probe('present', [packages!.native], { APT_CONFIG: conf })
     expect(lines).not.toContain('policy_skipped=1')
     expect(policyRead()).toBe(true)
   })

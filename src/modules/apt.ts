@@ -458,7 +458,8 @@ class AptRun {
     version: string | null,
     dpkg: { version: string; status: string; hasFiles: boolean } | undefined
   ): PackageStatus {
-    const hasFiles = dpkg?.hasFiles ?? false
+    // A name without a version in dpkg's records is none apt knows (Ansible: no files to purge).
+    const hasFiles = dpkg !== undefined && dpkg.version !== '' && dpkg.hasFiles
     if (dpkg?.status !== 'installed')
       return { installed: false, versionInstalled: false, installable: null, hasFiles }
     const versionInstalled =
