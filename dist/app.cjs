@@ -57856,19 +57856,24 @@ done
   exit 0
 }
 
-# apt's own architecture (dpkg's unless apt is told otherwise).
+# apt's own architecture (dpkg's unless apt is told otherwise), and the dpkg database apt reads: dpkg-query
+# reads dpkg's own, so apt told to read another (APT_CONFIG, a chroot's) decides from its policy.
 native=
 case $enough in present | absent) ;; *) enough= ;; esac
 if [ -n "$enough" ]; then
-  native=$(apt-config dump --no-empty --format '%v%n' APT::Architecture 2>/dev/null | head -n 1)
+  conf=$(apt-config dump --no-empty --format '%f=%v%n' APT::Architecture Dir::State::status 2>/dev/null)
+  native=$(printf '%s\\n' "$conf" | sed -n 's/^APT::Architecture=//p' | head -n 1)
   [ -n "$native" ] || native=$(dpkg --print-architecture 2>/dev/null)
+  status_file=$(printf '%s\\n' "$conf" | sed -n 's/^Dir::State::status=//p' | head -n 1)
+  [ "$status_file" = /var/lib/dpkg/status ] || enough=
 fi
 [ -n "$native" ] || enough=
 for name in "$@"; do
   lines=$(dpkg-query -W -f='\${db:Status-Abbrev}|\${Version}|\${db:Status-Status}|\${Architecture}\\n' -- "$name" 2>/dev/null)
   line=$(printf '%s\\n' "$lines" | head -n 1)
   if [ -n "$enough" ]; then
-    case $name in *:*) enough= ;; esac
+    # (a backslash is a pattern character to dpkg-query, not to apt)
+    case $name in *:* | *\\\\*) enough= ;; esac
     [ "$lines" = "$line" ] || enough=
     if [ "$enough" = present ]; then
       case \${line#*|*|} in "installed|$native" | "installed|all") ;; *) enough= ;; esac
@@ -58370,7 +58375,7 @@ var AptRun = class {
    * present is installed; one to be absent is installed (in the version asked, if any) or not.
    */
   statusFromDpkg(cmp3, version, dpkg) {
-    const hasFiles = dpkg?.hasFiles ?? false;
+    const hasFiles = dpkg !== void 0 && dpkg.version !== "" && dpkg.hasFiles;
     if (dpkg?.status !== "installed")
       return { installed: false, versionInstalled: false, installable: null, hasFiles };
     const versionInstalled = cmp3 === "=" ? fnmatch(dpkg.version, version) : cmp3 === ">=" ? compareDebianVersions(dpkg.version, version) >= 0 : true;
