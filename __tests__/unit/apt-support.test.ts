@@ -47,6 +47,9 @@ describe('apt package specs and patterns', () => {
     expect(fnmatch('libc6', 'lib[!c]6')).toBe(false)
     expect(fnmatch('a.b', 'a?b')).toBe(true)
     expect(fnmatch('axb', 'a.b')).toBe(false)
+    // Python drops a reversed range; a class left empty matches nothing (no error).
+    expect(fnmatch('9.0-1', '[9-1]*')).toBe(false)
+    expect(fnmatch('1:2.0-1', '1:2.[0-9]-*')).toBe(true)
     expect(isPattern('apt*')).toBe(true)
     expect(isPattern('apt')).toBe(false)
   })

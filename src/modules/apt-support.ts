@@ -5,6 +5,7 @@
  */
 import type { Connection } from '../connection/connection.js'
 import type { ProbeAnswer } from '../facts/probe.js'
+import { fnmatchSource } from '../values/fnmatch.js'
 import { ModuleScript } from './module-script.js'
 import { ModuleArgumentError } from './module.js'
 
@@ -82,27 +83,7 @@ export function versionSatisfies(version: string, relation: string, wanted: stri
 
 /** Python's fnmatch (case-sensitive, as on POSIX): `*`, `?`, `[seq]`, `[!seq]`. */
 export function fnmatch(name: string, pattern: string): boolean {
-  let source = ''
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!
-    if (c === '*') source += '[\\s\\S]*'
-    else if (c === '?') source += '[\\s\\S]'
-    else if (c === '[') {
-      let j = i + 1
-      if (pattern[j] === '!') j++
-      if (pattern[j] === ']') j++
-      while (j < pattern.length && pattern[j] !== ']') j++
-      if (j >= pattern.length) source += '\\['
-      else {
-        let body = pattern.slice(i + 1, j).replace(/\\/g, '\\\\')
-        if (body.startsWith('!')) body = `^${body.slice(1)}`
-        else if (body.startsWith('^')) body = `\\${body}`
-        source += `[${body}]`
-        i = j
-      }
-    } else source += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-  }
-  return new RegExp(`^(?:${source})$`).test(name)
+  return new RegExp(`^(?:${fnmatchSource(pattern)})$`).test(name)
 }
 
 /** Characters that make a package name a pattern, as Ansible's apt checks. */
