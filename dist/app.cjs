@@ -57397,27 +57397,7 @@ function versionSatisfies(version, relation, wanted) {
   }
 }
 function fnmatch(name, pattern) {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*") source += "[\\s\\S]*";
-    else if (c === "?") source += "[\\s\\S]";
-    else if (c === "[") {
-      let j = i + 1;
-      if (pattern[j] === "!") j++;
-      if (pattern[j] === "]") j++;
-      while (j < pattern.length && pattern[j] !== "]") j++;
-      if (j >= pattern.length) source += "\\[";
-      else {
-        let body = pattern.slice(i + 1, j).replace(/\\/g, "\\\\");
-        if (body.startsWith("!")) body = `^${body.slice(1)}`;
-        else if (body.startsWith("^")) body = `\\${body}`;
-        source += `[${body}]`;
-        i = j;
-      }
-    } else source += c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
-  }
-  return new RegExp(`^(?:${source})$`).test(name);
+  return new RegExp(`^(?:${fnmatchSource(pattern)})$`).test(name);
 }
 function isPattern(name) {
   return /[*?[\]!]/.test(name);
