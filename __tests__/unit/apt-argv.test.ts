@@ -190,22 +190,30 @@ describe('apt: the apt-get argv', () => {
     expect(call!.slice(-2)).toEqual(['remove', 'hello=2.*'])
   })
 
-  it('warns as Ansible does when the target has no apt-mark', async () => {
-    const installed = `pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`
-    const outcome = await runModuleOn(
-      'apt',
-      { name: 'hello' },
-      {
-        connect: fakeTarget(POLICY, [installed, 'apt_mark=']),
-        environment: { PATH: `${dir}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
-        flags: { check: false, diff: false }
-      }
-    )
-    expect(outcome.result).toMatchObject({ changed: false })
-    expect(JSON.stringify(outcome)).toContain(
-      'Could not find apt-mark binary, not marking package(s) as manually installed.'
-    )
-  })
+  it.each([
+    ['installed already', [`pkg=${hex('hello')}:${hex('ii |2.0-1|installed|all')}:1`], false],
+    ['installed by the task', [], true]
+  ] as const)(
+    'warns as Ansible does when the target has no apt-mark (%s)',
+    async (_, lines, changed) => {
+      const outcome = await runModuleOn(
+        'apt',
+        { name: 'hello' },
+        {
+          connect: fakeTarget(POLICY, [...lines, 'apt_mark=']),
+          environment: { PATH: `${dir}:${process.env['PATH'] ?? '/usr/bin:/bin'}` },
+          flags: { check: false, diff: false }
+        }
+      )
+      expect(outcome.result).toMatchObject({ changed })
+      expect(calls('apt-get')).toHaveLength(changed ? 1 : 0)
+      expect(
+        JSON.stringify(outcome).split(
+          'Could not find apt-mark binary, not marking package(s) as manually installed.'
+        )
+      ).toHaveLength(2)
+    }
+  )
 })
 
 describe('apt-act.sh', () => {

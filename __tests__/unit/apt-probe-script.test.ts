@@ -14,8 +14,8 @@ import script from '../../src/modules/apt-probe.sh'
 const has = (tool: string): boolean =>
   spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0
 
-/** Installed packages of this machine: one for its own architecture, one for all. */
-function installed(): { native: string; all: string } | undefined {
+/** Installed packages of this machine: one for its own architecture (`arch`), one for all. */
+function installed(): { native: string; all: string; arch: string } | undefined {
   if (!has('dpkg-query') || !has('apt-get')) return undefined
   const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim()
   const rows = spawnSync(
@@ -26,7 +26,7 @@ function installed(): { native: string; all: string } | undefined {
   const installedAs = (name: string, wanted: string) =>
     rows.split('\n').some((row) => row === `${name} ${wanted} installed`)
   return installedAs('dpkg', arch) && installedAs('debconf', 'all')
-    ? { native: 'dpkg', all: 'debconf' }
+    ? { native: 'dpkg', all: 'debconf', arch }
     : undefined
 }
 
@@ -92,12 +92,14 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
     expect(policyCalls().split('\n')[0]).toBe(`policy -- ${packages!.native}`)
   })
 
-  it('reads the policy for a name with an architecture', () => {
-    const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim()
-    const lines = probe('present', [`${packages!.native}:${arch}`])
-    expect(lines).not.toContain('policy_skipped=1')
-    expect(policyRead()).toBe(true)
-  })
+  it.each(['present', 'absent'] as const)(
+    'reads the policy for a name with an architecture (to be %s)',
+    (enough) => {
+      const lines = probe(enough, [`${packages!.native}:${packages!.arch}`])
+      expect(lines).not.toContain('policy_skipped=1')
+      expect(policyRead()).toBe(true)
+    }
+  )
 
   it('reads the policy when apt cannot read its sources (to fail as Ansible does)', () => {
     const standIn = path.join(dir, 'apt-get')
@@ -115,13 +117,6 @@ describe.skipIf(packages === undefined)('apt-probe.sh: apt policy read only when
     const lines = probe('absent', [packages!.native, 'apb-no-such-package-here'])
     expect(lines).toContain('policy_skipped=1')
     expect(policyRead()).toBe(false)
-  })
-
-  it('reads the policy for a name to be absent with an architecture', () => {
-    const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim()
-    const lines = probe('absent', [`${packages!.native}:${arch}`])
-    expect(lines).not.toContain('policy_skipped=1')
-    expect(policyRead()).toBe(true)
   })
 
   it('reads the policy for a name with a backslash (a pattern to dpkg-query, not to apt)', () => {

@@ -12,8 +12,8 @@
 # word stays one word: none is split, globbed or read as an option of this script.
 #
 # The answer: rc, out_hex, err_hex of the command (when there is one); mark_cmd_hex, mark_rc,
-# mark_out_hex, mark_err_hex of apt-mark (when there are names and it exists; mark_missing=1 when it
-# does not). Last line end=1.
+# mark_out_hex, mark_err_hex of apt-mark (when there are names to mark and it exists: the module warns
+# of a missing one from its probe). Last line end=1.
 set -u
 lock_timeout=$1 loc=$2 remove_dir=$3 auto_only=$4 mark_count=$5
 shift 5
@@ -37,8 +37,7 @@ command_words() {
   "$@" >"$out" 2>"$err" </dev/null
 }
 
-# apt_mark HOW NAME…: apt-mark HOW on the names alone ("$@" holds the command words after them).
-# apt-mark <how> <name>...
+# apt_mark HOW NAME…: apt-mark HOW on the names.
 apt_mark() {
   how=$1
   shift
@@ -89,9 +88,7 @@ ${name%%:*}
       esac
     done
   fi
-  if ! mark=$(command -v apt-mark); then
-    echo mark_missing=1
-  elif [ $# -gt 0 ]; then
+  if [ $# -gt 0 ] && mark=$(command -v apt-mark); then
     apt_mark manual "$@"
     if grep -q 'Invalid operation' "$err"; then
       apt_mark unmarkauto "$@"

@@ -119,7 +119,7 @@ interface Probed {
   auto: Set<string>
   /** Whether the target has apt-mark. */
   aptMark: boolean
-  /** apt's policy was not read: every name is installed and plain names need nothing more. */
+  /** apt's policy was not read: dpkg's state settles every name (see statusFromDpkg). */
   policySkipped: boolean
 }
 
@@ -520,12 +520,10 @@ class AptRun {
     // decided on the target once it has run (apt-get marks the packages it is given itself, and may pull
     // a named one in as a dependency). A name with an architecture is looked up by its package name.
     const mark = !mode.buildDep && !this.ctx.check ? names : []
+    if (mark.length > 0 && !this.probed.aptMark) {
+      this.ctx.warn('Could not find apt-mark binary, not marking package(s) as manually installed.')
+    }
     if (items.length === 0) {
-      if (mark.length > 0 && !this.probed.aptMark) {
-        this.ctx.warn(
-          'Could not find apt-mark binary, not marking package(s) as manually installed.'
-        )
-      }
       const automatic = this.probed.aptMark
         ? mark.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, '')))
         : []
@@ -741,9 +739,6 @@ export async function runAct(
     rc,
     stdout: answer.bytes('out_hex')?.toString('utf8') ?? '',
     stderr: answer.bytes('err_hex')?.toString('utf8') ?? ''
-  }
-  if (answer.get('mark_missing') === '1' && mark.length > 0) {
-    ctx.warn('Could not find apt-mark binary, not marking package(s) as manually installed.')
   }
   const markRc = answer.int('mark_rc')
   if (markRc !== undefined && markRc !== 0) {
