@@ -57930,8 +57930,8 @@ var apt_act_default = `#!/bin/sh
 # word stays one word: none is split, globbed or read as an option of this script.
 #
 # The answer: rc, out_hex, err_hex of the command (when there is one); mark_cmd_hex, mark_rc,
-# mark_out_hex, mark_err_hex of apt-mark (when there are names and it exists; mark_missing=1 when it
-# does not). Last line end=1.
+# mark_out_hex, mark_err_hex of apt-mark (when there are names to mark and it exists: the module warns
+# of a missing one from its probe). Last line end=1.
 set -u
 lock_timeout=$1 loc=$2 remove_dir=$3 auto_only=$4 mark_count=$5
 shift 5
@@ -57955,8 +57955,7 @@ command_words() {
   "$@" >"$out" 2>"$err" </dev/null
 }
 
-# apt_mark HOW NAME\u2026: apt-mark HOW on the names alone ("$@" holds the command words after them).
-# apt-mark <how> <name>...
+# apt_mark HOW NAME\u2026: apt-mark HOW on the names.
 apt_mark() {
   how=$1
   shift
@@ -58007,9 +58006,7 @@ $auto
       esac
     done
   fi
-  if ! mark=$(command -v apt-mark); then
-    echo mark_missing=1
-  elif [ $# -gt 0 ]; then
+  if [ $# -gt 0 ] && mark=$(command -v apt-mark); then
     apt_mark manual "$@"
     if grep -q 'Invalid operation' "$err"; then
       apt_mark unmarkauto "$@"
@@ -58397,12 +58394,10 @@ var AptRun = class {
       }
     }
     const mark = !mode.buildDep && !this.ctx.check ? names : [];
+    if (mark.length > 0 && !this.probed.aptMark) {
+      this.ctx.warn("Could not find apt-mark binary, not marking package(s) as manually installed.");
+    }
     if (items2.length === 0) {
-      if (mark.length > 0 && !this.probed.aptMark) {
-        this.ctx.warn(
-          "Could not find apt-mark binary, not marking package(s) as manually installed."
-        );
-      }
       const automatic = this.probed.aptMark ? mark.filter((name) => this.probed.auto.has(name.replace(/:[^:]*$/, ""))) : [];
       if (automatic.length > 0) {
         const run3 = await this.act([], automatic);
@@ -58591,9 +58586,6 @@ async function runAct(ctx, connection, locale, argv, mark, removeDir = "", markA
     stdout: answer.bytes("out_hex")?.toString("utf8") ?? "",
     stderr: answer.bytes("err_hex")?.toString("utf8") ?? ""
   };
-  if (answer.get("mark_missing") === "1" && mark.length > 0) {
-    ctx.warn("Could not find apt-mark binary, not marking package(s) as manually installed.");
-  }
   const markRc = answer.int("mark_rc");
   if (markRc !== void 0 && markRc !== 0) {
     const out = answer.bytes("mark_out_hex")?.toString("utf8") ?? "";

@@ -255,7 +255,7 @@ function tierToWrite(have, reach) {
 function loadBundledApp(use) {
   const file = fileURLToPath(new URL("./app.cjs", import.meta.url));
   try {
-    return loadApp(file, "8d10bb2b5eaef1feb25f8e1a");
+    return loadApp(file, "b341141f0f209221da56b702");
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const message = `async-playbook cannot load its code from ${file} (${reason}): reinstall it, or check out all of dist/`;
